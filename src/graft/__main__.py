@@ -1,0 +1,3 @@
+from graft.cli.main import entrypoint
+
+entrypoint()

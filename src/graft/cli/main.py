@@ -1,0 +1,183 @@
+"""The command line: parse arguments, call the library, render the result.
+
+Exit status: 0 success (warnings allowed), 1 error, 2 usage error.
+A :class:`~graft.errors.GraftError` is printed as one line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from typing import TYPE_CHECKING, Any
+
+from graft import __version__
+from graft.errors import GraftError, UsageError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from graft.plan import Plan
+
+
+class ConsoleReporter:
+    """Progress on stderr: a rich bar on a terminal, nothing otherwise."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+
+    def downloads(self, items: int) -> object:
+        if self.quiet or not sys.stderr.isatty():
+            return None
+        from graft.cli.progress import DownloadProgress  # noqa: PLC0415
+
+        return DownloadProgress(items)
+
+    def waiting_for_venv(self, prefix: str) -> None:
+        if not self.quiet:
+            print(f"graft: waiting for another graft sync of {prefix}", file=sys.stderr)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="graft",
+        description="Build virtual environments as link farms over a store of unpacked wheels.",
+    )
+    parser.add_argument("--version", action="version", version=f"graft {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    sync = sub.add_parser("sync", help="build or update a venv holding exactly the given wheels")
+    sync.add_argument("venv", metavar="VENV")
+    sync.add_argument("specs", nargs="*", metavar="SPEC_OR_WHEEL", help="name==version or a .whl")
+    sync.add_argument("-r", "--requirement", action="append", default=[], metavar="FILE")
+    sync.add_argument("--python", metavar="PY", help="interpreter path, or a version like 3.12")
+    sync.add_argument("--no-deps", action="store_true", help="skip the Requires-Dist check")
+    sync.add_argument("--index-url", metavar="URL", help="simple API root (default: PyPI)")
+    sync.add_argument("--find-links", action="append", default=[], metavar="DIR")
+    sync.add_argument("--no-index", action="store_true", help="use only --find-links and files")
+    sync.add_argument("--offline", action="store_true", help="use cached index pages only")
+    sync.add_argument("--store", metavar="DIR", help="store location (default: $GRAFT_STORE)")
+    sync.add_argument("--collisions", choices=("error", "warn", "ignore"), default="warn")
+    sync.add_argument("--link-mode", choices=("symlink", "hardlink", "copy"), default="symlink")
+    sync.add_argument("--dry-run", action="store_true", help="plan only; change nothing")
+    sync.add_argument("--json", action="store_true", help="print the plan or summary as JSON")
+    sync.add_argument("-q", "--quiet", action="store_true")
+    sync.add_argument("-v", "--verbose", action="store_true")
+
+    inspect = sub.add_parser("inspect", help="print a wheel's record as graft sees it")
+    inspect.add_argument("wheel", metavar="WHEEL")
+    inspect.add_argument("--json", action="store_true")
+    return parser
+
+
+def _run_sync(args: argparse.Namespace) -> int:
+    from graft.sync import SyncRequest, sync  # noqa: PLC0415
+
+    started = time.perf_counter()
+    request = SyncRequest(
+        venv=args.venv,
+        specs=tuple(args.specs),
+        requirement_files=tuple(args.requirement),
+        python=args.python,
+        no_deps=args.no_deps,
+        index_url=args.index_url,
+        find_links=tuple(args.find_links),
+        no_index=args.no_index,
+        offline=args.offline,
+        store=args.store,
+        collisions=args.collisions,
+        link_mode=args.link_mode,
+        dry_run=args.dry_run,
+        reporter=ConsoleReporter(args.quiet),
+    )
+    plan = sync(request)
+    elapsed = time.perf_counter() - started
+    if args.collisions == "warn" and not args.quiet:
+        for collision in plan.collisions:
+            print(f"graft: warning: collision: {collision.describe()}", file=sys.stderr)
+    if args.json:
+        out = plan.to_dict() if args.dry_run else _summary(plan, elapsed)
+        print(json.dumps(out, indent=2, sort_keys=True))
+    elif args.dry_run:
+        _render_plan(plan)
+    elif not args.quiet:
+        print(
+            f"graft: synced {plan.prefix}: {len(plan.distributions)} distributions,"
+            f" {plan.links} links and {plan.directories} directories"
+            f" for {plan.files_served} files, in {elapsed:.2f}s",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _summary(plan: Plan, elapsed: float) -> dict[str, Any]:
+    return {
+        "prefix": plan.prefix,
+        "distributions": [f"{d.name}=={d.version}" for d in plan.distributions],
+        "links": plan.links,
+        "directories": plan.directories,
+        "files": plan.files_served,
+        "collisions": [c.describe() for c in plan.collisions],
+        "seconds": round(elapsed, 4),
+    }
+
+
+def _render_plan(plan: Plan) -> None:
+    for action in plan.actions:
+        source = getattr(action, "source", "")
+        print(f"{action.kind:15} {action.dest}" + (f" -> {source}" if source else ""))
+    print(
+        f"# {len(plan.distributions)} distributions, {plan.links} links,"
+        f" {plan.directories} directories, {plan.files_served} files served"
+    )
+
+
+def _run_inspect(args: argparse.Namespace) -> int:
+    import os  # noqa: PLC0415
+    import tempfile  # noqa: PLC0415
+
+    from graft.record import record_to_dict  # noqa: PLC0415
+    from graft.store import file_sha256  # noqa: PLC0415
+    from graft.wheel import unpack_wheel  # noqa: PLC0415
+
+    if not os.path.isfile(args.wheel):
+        raise UsageError("no such file", where=args.wheel)
+    with tempfile.TemporaryDirectory(prefix="graft-inspect-") as tmp:
+        record = unpack_wheel(args.wheel, tmp, file_sha256(args.wheel))
+    if args.json:
+        print(record.to_json())
+        return 0
+    data = record_to_dict(record)
+    for key in ("filename", "sha256", "name", "version", "tags", "requires_python"):
+        print(f"{key:16} {data[key]}")
+    for key in ("top_level", "packages", "namespace_dirs", "native", "data_categories"):
+        print(f"{key:16} {', '.join(data[key]) or '-'}")
+    for ep in record.entry_points:
+        print(f"{ep.group:16} {ep.name} = {ep.value}")
+    for req in record.requires_dist:
+        print(f"{'requires_dist':16} {req}")
+    print(f"{'files':16} {len(record.files)}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "sync":
+            return _run_sync(args)
+        return _run_inspect(args)
+    except UsageError as exc:
+        print(f"graft: error: {exc}", file=sys.stderr)
+        return 2
+    except GraftError as exc:
+        print(f"graft: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("graft: interrupted; nothing was changed", file=sys.stderr)
+        return 130
+
+
+def entrypoint() -> None:
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""Checking that a pinned set is complete: every Requires-Dist of every wheel is met.
+
+Markers are evaluated for the target, once per extra that is asked for (directly,
+or by another distribution's requirement). This is a check, not a resolver.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from graft.record import WheelRecord
+
+
+def _applies(req: Requirement, env: Mapping[str, str], extras: set[str]) -> bool:
+    if req.marker is None:
+        return True
+    return any(req.marker.evaluate({**env, "extra": extra}) for extra in ("", *sorted(extras)))
+
+
+def unmet_requirements(
+    records: Sequence[WheelRecord],
+    env: Mapping[str, str],
+    extras: Mapping[str, frozenset[str]],
+) -> list[str]:
+    """Human-readable lines, one per requirement the set does not satisfy."""
+    have: dict[str, Version | None] = {}
+    for record in records:
+        try:
+            have[record.name] = Version(record.version)
+        except InvalidVersion:
+            have[record.name] = None
+    wanted: dict[str, set[str]] = {r.name: set(extras.get(r.name, ())) for r in records}
+    parsed: dict[str, list[Requirement]] = {}
+    problems: dict[tuple[str, str], str] = {}
+    for record in records:
+        reqs = []
+        for text in record.requires_dist:
+            try:
+                reqs.append(Requirement(text))
+            except InvalidRequirement:
+                problems[(record.name, text)] = f"{record.label}: unparsable Requires-Dist {text!r}"
+        parsed[record.name] = reqs
+    changed = True
+    while changed:  # extras requested by dependencies propagate to a fixed point
+        changed = False
+        for record in records:
+            for req in parsed[record.name]:
+                dep = canonicalize_name(req.name)
+                if dep in wanted and _applies(req, env, wanted[record.name]):
+                    before = len(wanted[dep])
+                    wanted[dep] |= set(req.extras)
+                    changed = changed or len(wanted[dep]) != before
+    for record in records:
+        for req in parsed[record.name]:
+            if not _applies(req, env, wanted[record.name]):
+                continue
+            dep = canonicalize_name(req.name)
+            key = (record.name, str(req))
+            if dep not in have:
+                problems[key] = f"{record.label} requires {req}, which is missing"
+                continue
+            version = have[dep]
+            if version is not None and not req.specifier.contains(version, prereleases=True):
+                problems[key] = f"{record.label} requires {req}, but {dep}=={version} is pinned"
+    return [problems[k] for k in sorted(problems)]

@@ -1,0 +1,51 @@
+"""One root error, one subclass per layer.
+
+Every error renders as a single line: what went wrong, where, and what to do.
+The CLI prints ``str(error)`` and exits 1; nothing else reaches the user.
+"""
+
+from __future__ import annotations
+
+
+class GraftError(Exception):
+    """Base of every error graft reports to a user."""
+
+    def __init__(self, what: str, *, where: str | None = None, hint: str | None = None) -> None:
+        super().__init__(what)
+        self.what = what
+        self.where = where
+        self.hint = hint
+
+    def __str__(self) -> str:
+        text = f"{self.where}: {self.what}" if self.where else self.what
+        if self.hint:
+            text = f"{text} ({self.hint})"
+        return text
+
+
+class UsageError(GraftError):
+    """Arguments that cannot work together; exit status 2."""
+
+
+class WheelError(GraftError):
+    """A wheel file is malformed, hostile, or disagrees with its RECORD."""
+
+
+class StoreError(GraftError):
+    """The store cannot be read or written as required."""
+
+
+class TargetError(GraftError):
+    """The target interpreter cannot be found or introspected."""
+
+
+class SourceError(GraftError):
+    """A requirement cannot be satisfied from the given sources (files, find-links, index)."""
+
+
+class PlanError(GraftError):
+    """The selected wheels cannot form one environment (collisions, duplicates, missing deps)."""
+
+
+class MaterializeError(GraftError):
+    """The planned environment could not be written to disk."""

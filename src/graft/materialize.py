@@ -1,0 +1,281 @@
+"""The materializer: apply a Plan to the filesystem, atomically.
+
+The venv is built in a hidden sibling directory (same parent, so relative links
+are the same) and then swapped in with one ``renameat2(RENAME_EXCHANGE)``: an
+observer sees either the old complete venv or the new complete one. Syncs into
+one venv are serialised by a lock file beside it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import errno
+import io
+import os
+import shutil
+import subprocess
+import tempfile
+from typing import TYPE_CHECKING
+
+from graft import __version__, seal
+from graft.errors import MaterializeError
+from graft.plan import InstallScript, LinkDir, LinkFile, MakeDir, WriteFile, WriteRecord
+from graft.scripts import rewrite_shebang
+from graft.wheel import record_digest
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from graft.plan import Plan
+    from graft.target import Target
+
+_TEMPLATE_NAME = "graft-venv-template"
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _cache_root() -> str:
+    from platformdirs import user_cache_dir  # noqa: PLC0415
+
+    return os.environ.get("GRAFT_CACHE_DIR") or user_cache_dir("graft")
+
+
+def venv_template(target: Target) -> str:
+    """A ``python -m venv --without-pip`` made once per interpreter, copied for each venv."""
+    import hashlib  # noqa: PLC0415
+
+    key = hashlib.sha256(f"{__version__}|{target.real_executable}|{target.version}".encode())
+    home = os.path.join(_cache_root(), "venv-templates", key.hexdigest()[:24])
+    path = os.path.join(home, _TEMPLATE_NAME)
+    if os.path.isfile(os.path.join(path, "pyvenv.cfg")):
+        return path
+    os.makedirs(os.path.dirname(home), exist_ok=True)
+    staging = tempfile.mkdtemp(prefix=".tmp-", dir=os.path.dirname(home))
+    built = os.path.join(staging, _TEMPLATE_NAME)
+    result = subprocess.run(
+        [target.executable, "-m", "venv", "--without-pip", "--symlinks", built],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        shutil.rmtree(staging, ignore_errors=True)
+        last = (result.stderr.strip().splitlines() or ["no output"])[-1]
+        raise MaterializeError(
+            f"`python -m venv` failed for this interpreter: {last}",
+            where=target.executable,
+            hint="install the interpreter's venv module (Debian: python3-venv)",
+        )
+    with open(os.path.join(built, ".graft-template-path"), "w", encoding="utf-8") as fh:
+        fh.write(built)
+    try:
+        os.rename(staging, home)
+    except OSError:  # another process won the race; use its template
+        shutil.rmtree(staging, ignore_errors=True)
+    return path
+
+
+def _copy_template(template: str, dest: str, final: str) -> None:
+    with open(os.path.join(template, ".graft-template-path"), encoding="utf-8") as fh:
+        old_path = fh.read().encode()
+    new_path = final.encode()
+    old_name = _TEMPLATE_NAME.encode()
+    new_name = os.path.basename(final).encode()
+    for dirpath, dirnames, filenames in os.walk(template):
+        rel = os.path.relpath(dirpath, template)
+        out_dir = dest if rel == "." else os.path.join(dest, rel)
+        os.makedirs(out_dir, exist_ok=True)
+        for name in dirnames + filenames:
+            src = os.path.join(dirpath, name)
+            out = os.path.join(out_dir, name)
+            if os.path.islink(src):
+                os.symlink(os.readlink(src), out)
+                if name in dirnames:
+                    dirnames.remove(name)
+            elif name in filenames and name != ".graft-template-path":
+                with open(src, "rb") as fh:
+                    data = fh.read()
+                data = data.replace(old_path, new_path).replace(old_name, new_name)
+                with open(out, "wb") as fh:
+                    fh.write(data)
+                shutil.copymode(src, out)
+
+
+def _append_cfg(dest: str, store_root: str) -> None:
+    with open(os.path.join(dest, "pyvenv.cfg"), "a", encoding="utf-8") as fh:
+        fh.write(f"graft = {__version__}\ngraft-store = {store_root}\n")
+
+
+@contextlib.contextmanager
+def venv_lock(prefix: str, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    from filelock import FileLock, Timeout  # noqa: PLC0415
+
+    parent, name = os.path.split(prefix)
+    lock = FileLock(os.path.join(parent, f".{name}.graft-lock"))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        if on_wait is not None:
+            on_wait()
+        lock.acquire()
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def check_destination(prefix: str) -> None:
+    """Refuse to replace something that is not a venv (or an empty directory)."""
+    if not os.path.lexists(prefix):
+        parent = os.path.dirname(prefix)
+        if not os.path.isdir(parent):
+            raise MaterializeError(
+                "the parent directory does not exist", where=prefix, hint="create it first"
+            )
+        return
+    if os.path.islink(prefix) or not os.path.isdir(prefix):
+        raise MaterializeError(
+            "exists and is not a directory", where=prefix, hint="choose another path"
+        )
+    if os.listdir(prefix) and not os.path.isfile(os.path.join(prefix, "pyvenv.cfg")):
+        raise MaterializeError(
+            "exists and is not a virtual environment (no pyvenv.cfg)",
+            where=prefix,
+            hint="choose another path or remove it",
+        )
+
+
+def materialize(
+    plan: Plan, target: Target, store_root: str, on_wait: Callable[[], None] | None = None
+) -> None:
+    """Build the venv described by *plan* and swap it in place of ``plan.prefix``."""
+    prefix = plan.prefix
+    check_destination(prefix)
+    template = venv_template(target)
+    with venv_lock(prefix, on_wait):
+        parent, name = os.path.split(prefix)
+        _sweep(parent, name)
+        staging = tempfile.mkdtemp(prefix=f".{name}.graft-", dir=parent)
+        try:
+            _copy_template(template, staging, prefix)
+            _append_cfg(staging, store_root)
+            apply(plan, staging)
+            _swap(staging, prefix)
+        except OSError as exc:
+            seal.remove_tree(staging)
+            raise MaterializeError(
+                f"cannot write the venv ({exc.strerror or exc})",
+                where=prefix,
+                hint="the previous venv, if any, is untouched",
+            ) from None
+        except BaseException:
+            seal.remove_tree(staging)
+            raise
+
+
+def _sweep(parent: str, name: str) -> None:
+    """Remove staging directories that crashed syncs of this venv left behind."""
+    stem = f".{name}.graft-"
+    for entry in os.listdir(parent):
+        if entry.startswith(stem) and not entry.endswith("lock"):
+            seal.remove_tree(os.path.join(parent, entry))
+
+
+def _swap(staging: str, prefix: str) -> None:
+    if not os.path.lexists(prefix):
+        os.rename(staging, prefix)
+        return
+    if _exchange(staging, prefix):
+        seal.remove_tree(staging)  # now holds the previous venv
+        return
+    old = staging + "-old"
+    os.rename(prefix, old)
+    os.rename(staging, prefix)
+    seal.remove_tree(old)
+
+
+def _exchange(a: str, b: str) -> bool:
+    import ctypes  # noqa: PLC0415
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_uint,
+    ]
+    rc = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if rc == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in {errno.ENOSYS, errno.EINVAL, errno.ENOTSUP}:
+        return False
+    raise OSError(err, os.strerror(err), b)
+
+
+def apply(plan: Plan, root: str) -> None:
+    """Carry out every action of *plan* below *root* (links are relative to ``plan.prefix``)."""
+    prefix = plan.prefix
+    script_digests: dict[str, tuple[str, int]] = {}
+    records = []
+    for action in plan.actions:
+        out = os.path.join(root, action.dest)
+        if isinstance(action, MakeDir):
+            os.makedirs(out, exist_ok=True)
+        elif isinstance(action, LinkDir):
+            final_dir = os.path.dirname(os.path.join(prefix, action.dest))
+            os.symlink(os.path.relpath(action.source, final_dir), out)
+        elif isinstance(action, LinkFile):
+            _link_file(action.source, out, os.path.join(prefix, action.dest), plan.link_mode)
+        elif isinstance(action, WriteFile):
+            _write(out, action.content, executable=action.executable)
+        elif isinstance(action, InstallScript):
+            with open(action.source, "rb") as fh:
+                content = rewrite_shebang(fh.read(), plan.python)
+            _write(out, content, executable=True)
+            script_digests[action.dest] = (record_digest(content), len(content))
+        elif isinstance(action, WriteRecord):
+            records.append(action)
+    for record in records:
+        _write_record(os.path.join(root, record.dest), record, script_digests)
+
+
+def _link_file(source: str, out: str, final: str, mode: str) -> None:
+    if mode == "symlink":
+        os.symlink(os.path.relpath(source, os.path.dirname(final)), out)
+        return
+    if mode == "hardlink":
+        try:
+            os.link(source, out)
+        except OSError as exc:
+            if exc.errno not in {errno.EXDEV, errno.EPERM, errno.EMLINK}:
+                raise
+        else:
+            return
+    shutil.copyfile(source, out)
+    shutil.copystat(source, out)
+    os.chmod(out, os.stat(out).st_mode | 0o200)
+
+
+def _write(path: str, content: bytes, *, executable: bool) -> None:
+    with open(path, "wb") as fh:
+        fh.write(content)
+    os.chmod(path, 0o755 if executable else 0o644)
+
+
+def _write_record(path: str, action: WriteRecord, scripts: dict[str, tuple[str, int]]) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for row in action.rows:
+        if row.dest and row.dest in scripts:
+            digest, size = scripts[row.dest]
+            writer.writerow((row.path, digest, size))
+        else:
+            writer.writerow((row.path, row.digest, row.size))
+    _write(path, buffer.getvalue().encode(), executable=False)

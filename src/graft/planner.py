@@ -1,0 +1,478 @@
+"""The planner: a pure function from wheel records, a venv layout and a policy to a Plan.
+
+It reads no file and writes none. Steps:
+
+1. *Map*: every archive path of every wheel (and every ``.pyc`` compiled for the
+   target) gets a destination under the venv prefix, as a copying installer
+   would place it. A destination comes with its *mapping*: which wheel, and
+   which archive directory corresponds to which destination directory.
+2. *Resolve claims*: a destination claimed by several wheels with identical
+   bytes is shared; with different bytes (or file against directory) it is a
+   collision, won by the distribution whose normalized name sorts last: the
+   result equals a copying install in ascending name order.
+3. *Fold*: a directory whose whole subtree comes through one mapping becomes one
+   link to the matching store directory. Directories stay real where wheels
+   overlap, on the path to a native library (so ``$ORIGIN/..`` resolves inside
+   the venv), for every ``.dist-info``, for ``__pycache__`` under a real
+   directory, for the venv's own scheme directories, and everywhere unless the
+   link mode is ``symlink``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import os
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from graft.errors import PlanError
+from graft.plan import (
+    Action,
+    Collision,
+    CollisionPolicy,
+    InstallScript,
+    LinkDir,
+    LinkFile,
+    LinkMode,
+    MakeDir,
+    Plan,
+    PlannedDistribution,
+    RecordRow,
+    WriteFile,
+    WriteRecord,
+)
+from graft.record import is_native
+from graft.scripts import launcher
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from graft.record import WheelRecord
+
+_GENERATED = ("INSTALLER", "REQUESTED", "direct_url.json", "RECORD")
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedWheel:
+    """A planner input: one store entry, the target's bytecode for it, and how it was asked for."""
+
+    record: WheelRecord
+    tree: str  # absolute path of the entry's unpacked tree
+    bytecode: frozenset[str] = frozenset()  # archive paths of .pyc files for the target
+    requested: bool = True
+    direct_url: str | None = None  # direct_url.json text for wheels given as files
+
+
+@dataclass(frozen=True, slots=True)
+class VenvLayout:
+    """Where things go in the venv: the target's scheme, relative to the prefix."""
+
+    prefix: str
+    purelib: str
+    platlib: str
+    scripts: str
+    data: str
+    include_site: str  # "include/site/python3.11"
+
+    @property
+    def python(self) -> str:
+        return os.path.join(self.prefix, self.scripts, "python")
+
+    def skeleton(self) -> frozenset[str]:
+        """The venv's own directories: scheme paths and their ancestors. Never folded."""
+        out = {""}
+        for path in (self.purelib, self.platlib, self.scripts, self.data, self.include_site):
+            parts = path.split("/") if path else []
+            out.update("/".join(parts[:i]) for i in range(1, len(parts) + 1))
+        return frozenset(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    collisions: CollisionPolicy = "warn"
+    link_mode: LinkMode = "symlink"
+
+
+@dataclass(frozen=True, slots=True)
+class _Mapping:
+    wheel: int
+    archive_prefix: str  # "" for the archive root
+    dest_prefix: str
+
+    def source_dir(self, dest_dir: str) -> str:
+        rel = dest_dir[len(self.dest_prefix) :].lstrip("/") if self.dest_prefix else dest_dir
+        return "/".join(p for p in (self.archive_prefix, rel) if p)
+
+
+@dataclass(frozen=True, slots=True)
+class _Leaf:
+    dest: str
+    mapping: _Mapping
+    archive: str | None  # archive path; None for generated content
+    digest: str  # RECORD digest, content digest for generated files, "" for .pyc
+    kind: str  # "link" | "script" | "generated" | "pyc"
+    content: bytes = b""
+    executable: bool = False
+    source_dest: str = ""  # for .pyc: the destination of its source file
+
+
+@dataclass
+class _Claims:
+    leaves: dict[str, list[_Leaf]] = field(default_factory=dict)
+
+    def add(self, leaf: _Leaf) -> None:
+        self.leaves.setdefault(leaf.dest, []).append(leaf)
+
+
+def plan(
+    wheels: Sequence[PlannedWheel],
+    layout: VenvLayout,
+    policy: Policy = Policy(),
+) -> Plan:
+    """Plan the venv at ``layout.prefix`` holding exactly *wheels*."""
+    ordered = _dedupe(wheels)
+    claims = _Claims()
+    record_rows: dict[int, list[RecordRow]] = {}
+    for index, wheel in enumerate(ordered):
+        record_rows[index] = _map_wheel(index, wheel, layout, claims)
+    winners, collisions = _resolve(claims, ordered)
+    if collisions and policy.collisions == "error":
+        first = collisions[0].describe()
+        more = f" (and {len(collisions) - 1} more)" if len(collisions) > 1 else ""
+        raise PlanError(
+            f"file collision: {first}{more}",
+            hint="drop one of the distributions, or pass --collisions warn",
+        )
+    actions, dir_links = _fold(winners, ordered, layout, policy.link_mode)
+    for index, wheel in enumerate(ordered):
+        actions.extend(generated_files(wheel, layout))
+        actions.append(_record_action(index, wheel, layout, record_rows[index], dir_links))
+    actions.sort(key=lambda a: a.dest)
+    return Plan(
+        prefix=layout.prefix,
+        python=layout.python,
+        link_mode=policy.link_mode,
+        distributions=tuple(
+            PlannedDistribution(
+                w.record.name, w.record.version, w.record.filename, w.record.sha256, w.requested
+            )
+            for w in ordered
+        ),
+        actions=tuple(actions),
+        collisions=tuple(collisions),
+        files_served=sum(1 for leaf in winners.values() if leaf.kind in {"link", "script"}),
+    )
+
+
+def _dedupe(wheels: Iterable[PlannedWheel]) -> list[PlannedWheel]:
+    by_name: dict[str, PlannedWheel] = {}
+    for wheel in wheels:
+        seen = by_name.get(wheel.record.name)
+        if seen is None:
+            by_name[wheel.record.name] = wheel
+        elif seen.record.sha256 == wheel.record.sha256:
+            if wheel.requested and not seen.requested:
+                by_name[wheel.record.name] = wheel
+        else:
+            raise PlanError(
+                f"two wheels for one distribution {wheel.record.name!r}:"
+                f" {seen.record.filename} and {wheel.record.filename}",
+                hint="keep one version and one build of each distribution",
+            )
+    return [by_name[name] for name in sorted(by_name)]
+
+
+def lib_dir(record: WheelRecord, layout: VenvLayout) -> str:
+    return layout.purelib if record.root_is_purelib else layout.platlib
+
+
+def _join(*parts: str) -> str:
+    return "/".join(p for p in parts if p)
+
+
+def _map_wheel(
+    index: int, wheel: PlannedWheel, layout: VenvLayout, claims: _Claims
+) -> list[RecordRow]:
+    """Claim destinations for one wheel; return its RECORD rows (besides generated files)."""
+    record = wheel.record
+    lib = lib_dir(record, layout)
+    root = _Mapping(index, "", lib)
+    dist_info = _Mapping(index, record.dist_info, _join(lib, record.dist_info))
+    data_targets = {
+        "purelib": layout.purelib,
+        "platlib": layout.platlib,
+        "scripts": layout.scripts,
+        "data": layout.data,
+        "headers": _join(layout.include_site, record.display_name),
+    }
+    rows = []
+    py_dest: dict[str, str] = {}
+    for f in record.files:
+        head, _, rest = f.path.partition("/")
+        if head == record.dist_info:
+            if rest in _GENERATED:
+                continue
+            mapping = dist_info
+        elif head == record.data_dir:
+            category, _, inner = rest.partition("/")
+            if category not in data_targets or not inner:
+                raise PlanError(
+                    f"unknown .data category {category!r}",
+                    where=record.filename,
+                    hint="the wheel is malformed",
+                )
+            mapping = _Mapping(index, f"{head}/{category}", data_targets[category])
+        else:
+            mapping = root
+        dest = _join(mapping.dest_prefix, f.path[len(mapping.archive_prefix) :].lstrip("/"))
+        kind = (
+            "script"
+            if mapping.dest_prefix == layout.scripts and head == record.data_dir
+            else "link"
+        )
+        claims.add(_Leaf(dest, mapping, f.path, f.digest, kind, executable=f.executable))
+        rel = os.path.relpath(dest, lib)
+        if kind == "script":
+            rows.append(RecordRow(rel, "", "", dest=dest))
+        else:
+            rows.append(RecordRow(rel, f.digest, str(f.size)))
+        if f.path.endswith(".py"):
+            py_dest[f.path] = dest
+    for pyc in sorted(wheel.bytecode):
+        cache_dir, _, name = pyc.rpartition("/")
+        package_dir = cache_dir.rpartition("/")[0] if "/" in cache_dir else ""
+        source = _join(package_dir, name.rsplit(".", 2)[0] + ".py")
+        src_dest = py_dest.get(source)
+        if src_dest is None:
+            continue
+        src_dir = src_dest.rpartition("/")[0]
+        dest = _join(src_dir, "__pycache__", name)
+        mapping = _mapping_for(source, record, root, data_targets, index)
+        claims.add(_Leaf(dest, mapping, pyc, "", "pyc", source_dest=src_dest))
+        rows.append(RecordRow(os.path.relpath(dest, lib), "", ""))
+    for ep in record.entry_points:
+        dest = _join(layout.scripts, ep.name)
+        content = launcher(ep, layout.python)
+        digest = _digest(content)
+        claims.add(_Leaf(dest, _Mapping(index, "", ""), None, digest, "generated", content, True))
+        rows.append(RecordRow(os.path.relpath(dest, lib), digest, str(len(content))))
+    return rows
+
+
+def _mapping_for(
+    source: str,
+    record: WheelRecord,
+    root: _Mapping,
+    data_targets: dict[str, str],
+    index: int,
+) -> _Mapping:
+    head, _, rest = source.partition("/")
+    if head == record.data_dir:
+        category = rest.partition("/")[0]
+        return _Mapping(index, f"{head}/{category}", data_targets[category])
+    return root
+
+
+def _digest(content: bytes) -> str:
+    from graft.wheel import record_digest  # noqa: PLC0415
+
+    return record_digest(content)
+
+
+def _resolve(
+    claims: _Claims, wheels: Sequence[PlannedWheel]
+) -> tuple[dict[str, _Leaf], list[Collision]]:
+    """Pick one leaf per destination; report real collisions. Later names win."""
+    winners: dict[str, _Leaf] = {}
+    collisions: list[Collision] = []
+    label = [w.record.label for w in wheels]
+    pycs = []
+    for dest in sorted(claims.leaves):
+        leaves = claims.leaves[dest]
+        if leaves[0].kind == "pyc":
+            pycs.append(dest)
+            continue
+        winner = max(leaves, key=lambda leaf: leaf.mapping.wheel)
+        if len({leaf.digest for leaf in leaves}) > 1:
+            losers = sorted({label[leaf.mapping.wheel] for leaf in leaves if leaf is not winner})
+            collisions.append(
+                Collision(dest, label[winner.mapping.wheel], tuple(losers), "content")
+            )
+        winners[dest] = winner
+    _file_against_directory(winners, collisions, label)
+    for dest in pycs:
+        leaves = claims.leaves[dest]
+        source = winners.get(leaves[0].source_dest)
+        if source is None:
+            continue
+        chosen = [leaf for leaf in leaves if leaf.mapping.wheel == source.mapping.wheel]
+        if chosen:
+            winners[dest] = chosen[0]
+    return winners, collisions
+
+
+def _file_against_directory(
+    winners: dict[str, _Leaf], collisions: list[Collision], label: list[str]
+) -> None:
+    """A destination that is a file for one wheel and a directory for another."""
+    directories: set[str] = set()
+    for dest in winners:
+        parent = dest
+        while "/" in parent:
+            parent = parent.rpartition("/")[0]
+            if parent in directories:
+                break
+            directories.add(parent)
+    clashes = sorted(d for d in directories if d in winners)
+    if not clashes:
+        return
+    ordered = sorted(winners)
+    for dest in clashes:
+        if dest not in winners:
+            continue  # removed under an earlier clash
+        start = bisect.bisect_left(ordered, dest + "/")
+        end = bisect.bisect_left(ordered, dest + "0")  # "0" sorts right after "/"
+        below = [d for d in ordered[start:end] if d in winners]
+        file_leaf = winners[dest]
+        dir_wheels = {winners[d].mapping.wheel for d in below}
+        top = max(dir_wheels | {file_leaf.mapping.wheel})
+        if top == file_leaf.mapping.wheel:
+            for d in below:
+                del winners[d]
+            losers = sorted({label[w] for w in dir_wheels if w != top})
+        else:
+            del winners[dest]
+            losers = [label[file_leaf.mapping.wheel]]
+        if losers:
+            collisions.append(Collision(dest, label[top], tuple(losers), "file-vs-directory"))
+
+
+@dataclass
+class _Dir:
+    mappings: set[_Mapping] = field(default_factory=set)
+    blocked: bool = False  # native library, generated file, or dist-info below
+
+
+def _fold(
+    winners: dict[str, _Leaf],
+    wheels: Sequence[PlannedWheel],
+    layout: VenvLayout,
+    link_mode: LinkMode,
+) -> tuple[list[Action], dict[int, list[str]]]:
+    dirs: dict[str, _Dir] = {}
+    for dest, leaf in winners.items():
+        blocked = leaf.kind in {"generated", "script"} or (
+            leaf.archive is not None and is_native(leaf.archive)
+        )
+        parent = dest.rpartition("/")[0] if "/" in dest else ""
+        while True:
+            node = dirs.setdefault(parent, _Dir())
+            node.mappings.add(leaf.mapping)
+            node.blocked = node.blocked or blocked
+            if not parent:
+                break
+            parent = parent.rpartition("/")[0] if "/" in parent else ""
+    skeleton = layout.skeleton()
+    dist_infos = {_join(lib_dir(w.record, layout), w.record.dist_info) for w in wheels}
+    actions: list[Action] = []
+    dir_links: dict[int, list[str]] = {}
+
+    def foldable(path: str, node: _Dir) -> bool:
+        if link_mode != "symlink" or path in skeleton or path in dist_infos:
+            return False
+        if node.blocked or len(node.mappings) != 1:
+            return False
+        # reached only when the parent is real: its __pycache__ must be real too
+        return path.rpartition("/")[2] != "__pycache__"
+
+    folded_set: set[str] = set()
+    for path in sorted(dirs):
+        if not path:
+            continue
+        if _ancestors_in(path, folded_set):
+            continue
+        node = dirs[path]
+        if foldable(path, node):
+            (mapping,) = node.mappings
+            wheel = wheels[mapping.wheel]
+            source = os.path.join(wheel.tree, mapping.source_dir(path))
+            actions.append(LinkDir(path, source, wheel.record.filename))
+            folded_set.add(path)
+            dir_links.setdefault(mapping.wheel, []).append(path)
+        else:
+            actions.append(MakeDir(path))
+    for dest, leaf in winners.items():
+        if _ancestors_in(dest, folded_set):
+            continue
+        wheel = wheels[leaf.mapping.wheel]
+        name = wheel.record.filename
+        if leaf.kind == "generated":
+            actions.append(WriteFile(dest, leaf.content, name, leaf.executable))
+        elif leaf.kind == "script":
+            assert leaf.archive is not None  # noqa: S101 - scripts come from the archive
+            actions.append(InstallScript(dest, os.path.join(wheel.tree, leaf.archive), name))
+        else:
+            assert leaf.archive is not None  # noqa: S101 - links come from the archive
+            actions.append(LinkFile(dest, os.path.join(wheel.tree, leaf.archive), name))
+    return actions, dir_links
+
+
+def _ancestors_in(path: str, folded: set[str]) -> list[str]:
+    out = []
+    while "/" in path:
+        path = path.rpartition("/")[0]
+        if path in folded:
+            out.append(path)
+    return out
+
+
+def _record_action(
+    index: int,
+    wheel: PlannedWheel,
+    layout: VenvLayout,
+    rows: list[RecordRow],
+    dir_links: dict[int, list[str]],
+) -> Action:
+    record = wheel.record
+    lib = lib_dir(record, layout)
+    base = _join(lib, record.dist_info)
+    generated: list[tuple[str, bytes]] = [("INSTALLER", b"graft\n")]
+    if wheel.requested:
+        generated.append(("REQUESTED", b""))
+    if wheel.direct_url is not None:
+        generated.append(("direct_url.json", wheel.direct_url.encode()))
+    all_rows = list(rows)
+    for name, content in generated:
+        dest = f"{base}/{name}"
+        all_rows.append(RecordRow(os.path.relpath(dest, lib), _digest(content), str(len(content))))
+    all_rows.extend(
+        RecordRow(os.path.relpath(link, lib), "", "") for link in dir_links.get(index, [])
+    )
+    all_rows.append(RecordRow(f"{record.dist_info}/RECORD", "", ""))
+    all_rows.sort(key=lambda r: r.path)
+    return WriteRecord(f"{base}/RECORD", tuple(all_rows), record.filename)
+
+
+def generated_files(wheel: PlannedWheel, layout: VenvLayout) -> list[WriteFile]:
+    """INSTALLER, REQUESTED and direct_url.json for one wheel's .dist-info."""
+    record = wheel.record
+    base = _join(lib_dir(record, layout), record.dist_info)
+    out = [WriteFile(f"{base}/INSTALLER", b"graft\n", record.filename)]
+    if wheel.requested:
+        out.append(WriteFile(f"{base}/REQUESTED", b"", record.filename))
+    if wheel.direct_url is not None:
+        out.append(WriteFile(f"{base}/direct_url.json", wheel.direct_url.encode(), record.filename))
+    return out
+
+
+def direct_url_for_file(path: str, sha256: str) -> str:
+    from pathlib import Path  # noqa: PLC0415
+
+    return json.dumps(
+        {
+            "archive_info": {"hash": f"sha256={sha256}", "hashes": {"sha256": sha256}},
+            "url": Path(os.path.abspath(path)).as_uri(),
+        },
+        sort_keys=True,
+    )

@@ -1,0 +1,134 @@
+"""The wheel record: what graft knows about one wheel file, derived once at ingest.
+
+A wheel record belongs to exactly one wheel file (keyed by the sha256 of that
+file). Nothing in it is merged across the other wheels of a release: two
+platform wheels of one version have two records, with their own files, native
+libraries, scripts and Requires-Dist.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+RECORD_SCHEMA = 1
+
+#: Suffixes of files that the dynamic loader (or the import system) maps as native code.
+NATIVE_SUFFIXES = (".so", ".pyd", ".dylib", ".dll")
+
+
+def is_native(path: str) -> bool:
+    """A native library: ``.so``/``.so.N``/``.pyd``/``.dylib``, or anything under ``*.libs/``."""
+    parts = path.split("/")
+    if any(part.endswith(".libs") for part in parts[:-1]):
+        return True
+    name = parts[-1]
+    if name.endswith(NATIVE_SUFFIXES):
+        return True
+    return ".so." in name
+
+
+@dataclass(frozen=True, slots=True)
+class FileRecord:
+    """One file of a wheel, as listed in its RECORD and checked at ingest."""
+
+    path: str  # archive path, posix, relative to the wheel root
+    digest: str  # "sha256=<urlsafe-b64-nopad>", the RECORD spelling
+    size: int
+    executable: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class EntryPoint:
+    name: str
+    value: str  # "module:attr" (may carry " [extras]")
+    group: str  # "console_scripts" or "gui_scripts"
+
+
+@dataclass(frozen=True, slots=True)
+class WheelRecord:
+    """Per-wheel facts. Frozen, sorted, serialisable to stable JSON."""
+
+    filename: str
+    sha256: str  # hex digest of the wheel file: the store key
+    name: str  # canonical (normalized) distribution name
+    display_name: str  # the Name field of METADATA
+    version: str
+    build: str  # build tag or ""
+    tags: tuple[
+        str, ...
+    ]  # the filename's expanded tags, e.g. ("cp311-abi3-manylinux_2_28_x86_64",)
+    dist_info: str  # "<name>-<version>.dist-info", as spelled in the archive
+    data_dir: str  # "<name>-<version>.data", as spelled (may be absent from files)
+    root_is_purelib: bool
+    files: tuple[FileRecord, ...]
+    top_level: tuple[str, ...] = ()  # importable top-level names
+    packages: tuple[str, ...] = ()  # archive dirs holding an __init__.py (regular packages)
+    namespace_dirs: tuple[str, ...] = ()  # PEP 420 portions and pkgutil/pkg_resources namespaces
+    native: tuple[str, ...] = ()  # archive paths of native libraries
+    entry_points: tuple[EntryPoint, ...] = ()  # console_scripts and gui_scripts only
+    data_categories: tuple[str, ...] = ()  # ".data" categories present: scripts, headers, ...
+    requires_dist: tuple[str, ...] = ()
+    requires_python: str | None = None
+    schema: int = field(default=RECORD_SCHEMA)
+
+    def to_json(self) -> str:
+        return json.dumps(record_to_dict(self), sort_keys=True, indent=1)
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}=={self.version}"
+
+
+def record_to_dict(record: WheelRecord) -> dict[str, Any]:
+    return {
+        "schema": record.schema,
+        "filename": record.filename,
+        "sha256": record.sha256,
+        "name": record.name,
+        "display_name": record.display_name,
+        "version": record.version,
+        "build": record.build,
+        "tags": list(record.tags),
+        "dist_info": record.dist_info,
+        "data_dir": record.data_dir,
+        "root_is_purelib": record.root_is_purelib,
+        "files": [[f.path, f.digest, f.size, f.executable] for f in record.files],
+        "top_level": list(record.top_level),
+        "packages": list(record.packages),
+        "namespace_dirs": list(record.namespace_dirs),
+        "native": list(record.native),
+        "entry_points": [[e.group, e.name, e.value] for e in record.entry_points],
+        "data_categories": list(record.data_categories),
+        "requires_dist": list(record.requires_dist),
+        "requires_python": record.requires_python,
+    }
+
+
+def record_from_json(text: str) -> WheelRecord:
+    raw = json.loads(text)
+    if raw.get("schema") != RECORD_SCHEMA:
+        msg = f"unsupported wheel record schema {raw.get('schema')!r}"
+        raise ValueError(msg)
+    return WheelRecord(
+        filename=raw["filename"],
+        sha256=raw["sha256"],
+        name=raw["name"],
+        display_name=raw["display_name"],
+        version=raw["version"],
+        build=raw["build"],
+        tags=tuple(raw["tags"]),
+        dist_info=raw["dist_info"],
+        data_dir=raw["data_dir"],
+        root_is_purelib=raw["root_is_purelib"],
+        files=tuple(FileRecord(p, d, s, x) for p, d, s, x in raw["files"]),
+        top_level=tuple(raw["top_level"]),
+        packages=tuple(raw["packages"]),
+        namespace_dirs=tuple(raw["namespace_dirs"]),
+        native=tuple(raw["native"]),
+        entry_points=tuple(EntryPoint(n, v, g) for g, n, v in raw["entry_points"]),
+        data_categories=tuple(raw["data_categories"]),
+        requires_dist=tuple(raw["requires_dist"]),
+        requires_python=raw["requires_python"],
+    )

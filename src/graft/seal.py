@@ -1,0 +1,126 @@
+"""Sealing store entries against writes, and taking the seal off again.
+
+Write bits alone do not stop root. Where the process may (Linux, root, a
+filesystem that supports it) every directory of an entry also gets the
+immutable attribute (``FS_IMMUTABLE_FL``): no file can then be created,
+removed or renamed inside it by anyone, so ``pip install`` into a venv whose
+directory is a link into the store fails instead of writing into the store.
+Files keep only their read-only bits, so hard links to them stay possible.
+``GRAFT_IMMUTABLE=0`` turns the attribute off.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import sys
+
+_FS_IOC_GETFLAGS = 0x80086601
+_FS_IOC_SETFLAGS = 0x40086602
+_FS_IMMUTABLE_FL = 0x00000010
+_state: dict[str, bool] = {}
+
+
+def immutable_enabled() -> bool:
+    if "enabled" not in _state:
+        _state["enabled"] = (
+            sys.platform == "linux"
+            and hasattr(os, "geteuid")
+            and os.geteuid() == 0
+            and os.environ.get("GRAFT_IMMUTABLE", "1") != "0"
+        )
+    return _state["enabled"]
+
+
+def _set_immutable(path: str, on: bool) -> bool:
+    import array  # noqa: PLC0415
+    import fcntl  # noqa: PLC0415
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:
+        return False
+    try:
+        flags = array.array("l", [0])
+        fcntl.ioctl(fd, _FS_IOC_GETFLAGS, flags, True)
+        new = (flags[0] | _FS_IMMUTABLE_FL) if on else (flags[0] & ~_FS_IMMUTABLE_FL)
+        if new != flags[0]:
+            fcntl.ioctl(fd, _FS_IOC_SETFLAGS, array.array("l", [new]))
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    return True
+
+
+def is_immutable(path: str) -> bool:
+    import array  # noqa: PLC0415
+    import fcntl  # noqa: PLC0415
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:
+        return False
+    try:
+        flags = array.array("l", [0])
+        fcntl.ioctl(fd, _FS_IOC_GETFLAGS, flags, True)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    return bool(flags[0] & _FS_IMMUTABLE_FL)
+
+
+def _dirs_bottom_up(root: str) -> list[str]:
+    out = []
+    for dirpath, _dirnames, _files in os.walk(root, topdown=False):
+        out.append(dirpath)
+    return out
+
+
+def make_read_only(root: str) -> None:
+    """Drop every write bit below *root* (files and directories; links untouched)."""
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in filenames:
+            path = os.path.join(dirpath, name)
+            st = os.lstat(path)
+            if stat.S_ISREG(st.st_mode) and st.st_mode & 0o222:
+                os.chmod(path, stat.S_IMODE(st.st_mode) & ~0o222)
+        for name in dirnames:
+            os.chmod(os.path.join(dirpath, name), 0o555)
+    os.chmod(root, 0o555)
+
+
+def seal_tree(root: str) -> None:
+    """Set the immutable attribute on every directory below *root*, deepest first."""
+    if not immutable_enabled():
+        return
+    for directory in _dirs_bottom_up(root):
+        if not _set_immutable(directory, on=True):
+            _state["enabled"] = False  # this filesystem or process cannot; stop trying
+            return
+
+
+def unseal_tree(root: str) -> None:
+    """Clear the immutable attribute and give the owner write access to every directory."""
+    for dirpath, dirnames, _files in os.walk(root):
+        if immutable_enabled() or is_immutable(dirpath):
+            _set_immutable(dirpath, on=False)
+        os.chmod(dirpath, 0o755)
+        for name in dirnames:
+            path = os.path.join(dirpath, name)
+            if immutable_enabled() or is_immutable(path):
+                _set_immutable(path, on=False)
+            os.chmod(path, 0o755)
+
+
+def remove_tree(root: str) -> None:
+    """Remove *root* entirely, unsealing it first; links are removed, never followed."""
+    if not os.path.lexists(root):
+        return
+    if os.path.islink(root) or not os.path.isdir(root):
+        os.unlink(root)
+        return
+    unseal_tree(root)
+    shutil.rmtree(root)

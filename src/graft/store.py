@@ -1,0 +1,298 @@
+"""The store: one read-only entry per wheel file, keyed by the wheel's sha256.
+
+Layout::
+
+    <store>/entries/<sha256>/record.json       the wheel record (written last, before the rename)
+    <store>/entries/<sha256>/tree/...          the unpacked wheel, verified against RECORD
+    <store>/entries/<sha256>/bytecode/<tag>.json   .pyc files compiled for one cache tag
+    <store>/tmp/                               staging; anything here is incomplete
+    <store>/locks/                             per-entry and per-venv lock files
+    <store>/roots/<key>.json                   GC roots: one per venv built from this store
+
+An entry becomes visible only by ``rename(tmp/<x>, entries/<sha256>)``, so a
+crash never leaves a half entry that looks complete. Once in place an entry is
+sealed: no write bits, and (where the process may) the immutable attribute on
+every directory, so that nothing run inside a venv, root included, can add,
+remove or rename a file in the store through a directory link.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import tempfile
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from graft import seal
+from graft.errors import StoreError, WheelError
+from graft.record import WheelRecord, record_from_json
+from graft.wheel import importable_path, unpack_wheel
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from graft.target import Target
+
+_COMPILE_SCRIPT = r"""
+import importlib.util, json, py_compile, sys
+done = []
+for src in json.load(sys.stdin):
+    try:
+        py_compile.compile(src, cfile=importlib.util.cache_from_source(src), doraise=True)
+    except Exception:
+        continue
+    done.append(src)
+json.dump(done, sys.stdout)
+"""
+
+
+def default_store_path() -> str:
+    env = os.environ.get("GRAFT_STORE")
+    if env:
+        return env
+    from platformdirs import user_cache_dir  # noqa: PLC0415
+
+    return os.path.join(user_cache_dir("graft"), "store")
+
+
+def file_sha256(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class StoreEntry:
+    """An ingested wheel: its record and where its unpacked tree lives."""
+
+    record: WheelRecord
+    path: str  # <store>/entries/<sha256>
+
+    @property
+    def tree(self) -> str:
+        return os.path.join(self.path, "tree")
+
+
+class Store:
+    def __init__(self, root: str) -> None:
+        self.root = os.path.abspath(root)
+        self.entries_dir = os.path.join(self.root, "entries")
+        self.tmp_dir = os.path.join(self.root, "tmp")
+        self.locks_dir = os.path.join(self.root, "locks")
+        self.roots_dir = os.path.join(self.root, "roots")
+
+    def ensure(self) -> None:
+        for directory in (self.entries_dir, self.tmp_dir, self.locks_dir, self.roots_dir):
+            try:
+                os.makedirs(directory, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(
+                    f"cannot create the store ({exc.strerror})",
+                    where=self.root,
+                    hint="pass --store DIR or set GRAFT_STORE to a writable directory",
+                ) from None
+
+    def lock(self, name: str, timeout: float = -1) -> object:
+        from filelock import FileLock  # noqa: PLC0415
+
+        return FileLock(os.path.join(self.locks_dir, name + ".lock"), timeout=timeout)
+
+    def entry_path(self, sha256: str) -> str:
+        return os.path.join(self.entries_dir, sha256)
+
+    def get(self, sha256: str) -> StoreEntry | None:
+        path = self.entry_path(sha256)
+        try:
+            with open(os.path.join(path, "record.json"), encoding="utf-8") as fh:
+                text = fh.read()
+        except FileNotFoundError:
+            return None
+        try:
+            return StoreEntry(record_from_json(text), path)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise StoreError(
+                f"entry record is unreadable ({exc})",
+                where=path,
+                hint="run `graft store verify`",
+            ) from None
+
+    def ingest(self, wheel_path: str, sha256: str | None = None) -> StoreEntry:
+        """Unpack and verify *wheel_path* into the store once; later calls reuse the entry."""
+        if sha256 is None:
+            try:
+                sha256 = file_sha256(wheel_path)
+            except OSError as exc:
+                raise WheelError(
+                    f"cannot read the wheel ({exc.strerror})", where=wheel_path
+                ) from None
+        entry = self.get(sha256)
+        if entry is not None:
+            return entry
+        self.ensure()
+        with self.lock(sha256):  # type: ignore[attr-defined]
+            entry = self.get(sha256)
+            if entry is not None:
+                return entry
+            self._sweep_tmp(sha256)
+            staging = tempfile.mkdtemp(prefix=sha256 + ".", dir=self.tmp_dir)
+            try:
+                tree = os.path.join(staging, "tree")
+                os.mkdir(tree)
+                record = unpack_wheel(wheel_path, tree, sha256)
+                _write_atomic(os.path.join(staging, "record.json"), record.to_json())
+                seal.make_read_only(staging)
+                os.rename(staging, self.entry_path(sha256))
+            except BaseException:
+                seal.remove_tree(staging)
+                raise
+            seal.seal_tree(self.entry_path(sha256))
+            return StoreEntry(record, self.entry_path(sha256))
+
+    def _sweep_tmp(self, sha256: str) -> None:
+        """Remove staging left by a crashed ingest of the same wheel (we hold its lock)."""
+        for name in os.listdir(self.tmp_dir):
+            if name.startswith(sha256 + "."):
+                seal.remove_tree(os.path.join(self.tmp_dir, name))
+
+    # -- bytecode -------------------------------------------------------------------------
+
+    def bytecode(self, entries: Sequence[StoreEntry], target: Target) -> dict[str, frozenset[str]]:
+        """The .pyc archive paths compiled for *target*'s cache tag, per entry sha256.
+
+        Entries not yet compiled for this tag are compiled now, in the target
+        interpreter, two processes at a time; each entry is unsealed only while
+        its ``__pycache__`` directories are written.
+        """
+        tag = target.cache_tag
+        result: dict[str, frozenset[str]] = {}
+        missing = []
+        for entry in entries:
+            known = self._read_bytecode(entry, tag)
+            if known is None:
+                missing.append(entry)
+            else:
+                result[entry.record.sha256] = known
+        if missing and tag:
+            result.update(self._compile(missing, target))
+        for entry in missing:
+            result.setdefault(entry.record.sha256, frozenset())
+        return result
+
+    @staticmethod
+    def _read_bytecode(entry: StoreEntry, tag: str | None) -> frozenset[str] | None:
+        if not tag:
+            return frozenset()
+        try:
+            with open(os.path.join(entry.path, "bytecode", tag + ".json"), encoding="utf-8") as fh:
+                return frozenset(json.load(fh))
+        except FileNotFoundError:
+            return None
+
+    def _compile(self, entries: Sequence[StoreEntry], target: Target) -> dict[str, frozenset[str]]:
+        tag = target.cache_tag
+        assert tag is not None  # noqa: S101 - checked by the caller
+        sources: dict[str, list[str]] = {}
+        locks = []
+        try:
+            for entry in entries:
+                lock = self.lock(entry.record.sha256)
+                lock.acquire()  # type: ignore[attr-defined]
+                locks.append(lock)
+                if self._read_bytecode(entry, tag) is not None:
+                    continue
+                sources[entry.record.sha256] = _python_sources(entry)
+                seal.unseal_tree(entry.path)
+            compiled = _run_compile(target.executable, [s for v in sources.values() for s in v])
+            out: dict[str, frozenset[str]] = {}
+            for entry in entries:
+                sha = entry.record.sha256
+                if sha not in sources:
+                    out[sha] = self._read_bytecode(entry, tag) or frozenset()
+                    continue
+                pycs = _pyc_paths(entry, [s for s in sources[sha] if s in compiled], tag)
+                os.makedirs(os.path.join(entry.path, "bytecode"), exist_ok=True)
+                _write_atomic(
+                    os.path.join(entry.path, "bytecode", tag + ".json"),
+                    json.dumps(sorted(pycs), indent=0),
+                )
+                out[sha] = frozenset(pycs)
+        finally:
+            for entry in entries:
+                if entry.record.sha256 in sources:
+                    seal.make_read_only(entry.path)
+                    seal.seal_tree(entry.path)
+            for lock in locks:
+                lock.release()  # type: ignore[attr-defined]
+        return out
+
+    # -- GC roots -------------------------------------------------------------------------
+
+    def register_root(self, venv: str, entries: Iterable[str]) -> None:
+        key = hashlib.sha256(os.path.abspath(venv).encode()).hexdigest()[:32]
+        payload = {"venv": os.path.abspath(venv), "entries": sorted(set(entries))}
+        _write_atomic(os.path.join(self.roots_dir, key + ".json"), json.dumps(payload, indent=1))
+
+
+def _python_sources(entry: StoreEntry) -> list[str]:
+    record = entry.record
+    return [
+        os.path.join(entry.tree, f.path)
+        for f in record.files
+        if f.path.endswith(".py") and importable_path(f.path, record.dist_info, record.data_dir)
+    ]
+
+
+def _pyc_paths(entry: StoreEntry, compiled: Iterable[str], tag: str) -> list[str]:
+    prefix = entry.tree + os.sep
+    out = []
+    for src in compiled:
+        rel = src[len(prefix) :]
+        head, _, name = rel.rpartition("/")
+        pyc = f"__pycache__/{name[:-3]}.{tag}.pyc"
+        out.append(f"{head}/{pyc}" if head else pyc)
+    return out
+
+
+def _run_compile(python: str, sources: list[str]) -> set[str]:
+    import subprocess  # noqa: PLC0415
+
+    if not sources:
+        return set()
+    workers = max(1, min(os.cpu_count() or 1, 4, len(sources) // 200 + 1))
+    chunks = [sources[i::workers] for i in range(workers)]
+    procs = [
+        subprocess.Popen(
+            [python, "-I", "-c", _COMPILE_SCRIPT],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        for _ in chunks
+    ]
+    done: set[str] = set()
+    for proc, chunk in zip(procs, chunks, strict=True):
+        out, _ = proc.communicate(json.dumps(chunk))
+        if proc.returncode == 0:
+            done.update(json.loads(out))
+    return done
+
+
+def _write_atomic(path: str, text: str) -> None:
+    tmp = f"{path}.tmp.{os.getpid()}"
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.chmod(tmp, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+    os.replace(tmp, path)
+
+
+def is_store(path: str) -> bool:
+    return os.path.isdir(os.path.join(path, "entries"))
+
+
+__all__ = ["Store", "StoreEntry", "default_store_path", "file_sha256", "is_store"]

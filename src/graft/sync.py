@@ -1,0 +1,267 @@
+"""``graft sync``: the pipeline from inputs to a materialized venv.
+
+inputs -> target -> selection -> download -> store entries -> bytecode ->
+completeness check -> plan (pure) -> materialize (atomic) -> GC root.
+This module is the only one that knows every stage; each stage is its own module.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+from packaging.markers import Marker
+
+from graft.errors import PlanError, SourceError
+from graft.requirements import Inputs, Wanted, parse_spec, read_requirements
+from graft.sources import PYPI_SIMPLE, Candidate, Index, download, find_links_candidates, select
+
+if TYPE_CHECKING:
+    from graft.plan import CollisionPolicy, LinkMode, Plan
+    from graft.store import Store, StoreEntry
+    from graft.target import Target
+
+
+class Reporter(Protocol):
+    """Where progress goes. The library never prints; the CLI implements this."""
+
+    def downloads(self, items: int) -> object: ...
+    def waiting_for_venv(self, prefix: str) -> None: ...
+
+
+class SilentReporter:
+    def downloads(self, items: int) -> object:
+        del items
+        return None
+
+    def waiting_for_venv(self, prefix: str) -> None:
+        del prefix
+
+
+@dataclass(frozen=True)
+class SyncRequest:
+    venv: str
+    specs: tuple[str, ...] = ()
+    requirement_files: tuple[str, ...] = ()
+    python: str | None = None
+    no_deps: bool = False
+    index_url: str | None = None
+    find_links: tuple[str, ...] = ()
+    no_index: bool = False
+    offline: bool = False
+    store: str | None = None
+    collisions: CollisionPolicy = "warn"
+    link_mode: LinkMode = "symlink"
+    dry_run: bool = False
+    reporter: Reporter = field(default_factory=SilentReporter)
+
+
+def gather_inputs(request: SyncRequest) -> Inputs:
+    inputs = Inputs()
+    for spec in request.specs:
+        inputs.wanted.append(parse_spec(spec, "command line"))
+    for path in request.requirement_files:
+        read_requirements(path, inputs)
+    if request.index_url:
+        inputs.index_urls = [request.index_url]
+    inputs.find_links.extend(os.path.abspath(p) for p in request.find_links)
+    inputs.no_index = inputs.no_index or request.no_index
+    if not inputs.wanted:
+        from graft.errors import UsageError  # noqa: PLC0415
+
+        raise UsageError("nothing to install", hint="name wheels, name==version specs, or -r FILE")
+    return inputs
+
+
+def _cache_dir() -> str:
+    from platformdirs import user_cache_dir  # noqa: PLC0415
+
+    return os.environ.get("GRAFT_CACHE_DIR") or user_cache_dir("graft")
+
+
+def choose(wanted: Wanted, inputs: Inputs, target: Target, index: Index | None) -> Candidate:
+    """The best wheel for one pin, from find-links and the index."""
+    if wanted.path is not None:
+        return Candidate(os.path.basename(wanted.path), wanted.path, None, local=True)
+    candidates = find_links_candidates(inputs.find_links, wanted)
+    if index is not None:
+        candidates += [c for c in index.files(wanted.name) if _matches(c.filename, wanted)]
+    if wanted.hashes:
+        candidates = [c for c in candidates if _hash_allowed(c, wanted.hashes)]
+    best = select(candidates, target)
+    if best is None:
+        seen = ", ".join(sorted(c.filename for c in candidates)[:6]) or "no wheels at all"
+        raise SourceError(
+            f"no wheel of {wanted.name}=={wanted.version} fits {target.implementation}"
+            f" {target.version} ({target.tags[0]}); found: {seen}",
+            where=wanted.where,
+            hint="pin a version that ships a compatible wheel, or add --find-links",
+        )
+    return best
+
+
+def _matches(filename: str, wanted: Wanted) -> bool:
+    from graft.sources import _version_matches  # noqa: PLC0415
+
+    return _version_matches(filename, wanted.name, wanted.version or "")[0]
+
+
+def _hash_allowed(candidate: Candidate, hashes: frozenset[str]) -> bool:
+    if candidate.sha256 is None and candidate.local:
+        from graft.store import file_sha256  # noqa: PLC0415
+
+        return f"sha256:{file_sha256(candidate.url)}" in hashes
+    return candidate.sha256 is None or f"sha256:{candidate.sha256}" in hashes
+
+
+def fetch(
+    chosen: list[tuple[Wanted, Candidate]], cache_dir: str, reporter: Reporter
+) -> list[tuple[Wanted, str, str | None]]:
+    """Local paths for every chosen wheel; remote ones are downloaded in parallel."""
+    remote = [(w, c) for w, c in chosen if not c.local]
+    paths: dict[str, tuple[str, str | None]] = {}
+    for _, c in chosen:
+        if c.local:
+            paths[c.url] = (c.url, None)
+    cached = {
+        c.url: os.path.join(cache_dir, "wheels", c.sha256, c.filename)
+        for _, c in remote
+        if c.sha256
+    }
+    todo = [(w, c) for w, c in remote if not (c.url in cached and os.path.isfile(cached[c.url]))]
+    for _, c in remote:
+        hit = cached.get(c.url)
+        if hit is not None and os.path.isfile(hit):
+            paths[c.url] = (hit, c.sha256)
+    if todo:
+        progress = reporter.downloads(len(todo))
+        advance = getattr(progress, "advance", None)
+        with ThreadPoolExecutor(max_workers=min(8, len(todo))) as pool:
+            for c, fetched in zip(
+                [c for _, c in todo],
+                pool.map(lambda wc: download(wc[1], cache_dir, advance), todo),
+                strict=True,
+            ):
+                paths[c.url] = fetched
+        close = getattr(progress, "close", None)
+        if close is not None:
+            close()
+    out: list[tuple[Wanted, str, str | None]] = []
+    for w, c in chosen:
+        local, sha = paths[c.url]
+        if w.hashes and sha is not None and f"sha256:{sha}" not in w.hashes:
+            raise SourceError(f"{c.filename} does not match any --hash", where=w.where)
+        out.append((w, local, sha))
+    return out
+
+
+def resolve_entries(
+    request: SyncRequest, store: Store
+) -> tuple[Target, list[tuple[Wanted, StoreEntry]]]:
+    from graft.target import find_interpreter, introspect  # noqa: PLC0415
+
+    inputs = gather_inputs(request)
+    target = introspect(find_interpreter(request.python))
+    wanted = [
+        w for w in inputs.wanted if w.marker is None or Marker(w.marker).evaluate(target.markers)
+    ]
+    cache_dir = _cache_dir()
+    index = None
+    if not inputs.no_index:
+        index = Index(
+            inputs.index_urls[0] if inputs.index_urls else PYPI_SIMPLE,
+            cache_dir,
+            offline=request.offline,
+        )
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        chosen = list(
+            zip(wanted, pool.map(lambda w: choose(w, inputs, target, index), wanted), strict=True)
+        )
+    fetched = fetch(chosen, cache_dir, request.reporter)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        entries = list(pool.map(lambda item: store.ingest(item[1], item[2]), fetched))
+    pairs = [(w, e) for (w, _, _), e in zip(fetched, entries, strict=True)]
+    for w, e in pairs:
+        if w.path is None and w.hashes and f"sha256:{e.record.sha256}" not in w.hashes:
+            raise SourceError(f"{e.record.filename} does not match any --hash", where=w.where)
+    return target, pairs
+
+
+def check_target(pairs: list[tuple[Wanted, StoreEntry]], target: Target, no_deps: bool) -> None:
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet  # noqa: PLC0415
+
+    for _, entry in pairs:
+        spec = entry.record.requires_python
+        if not spec:
+            continue
+        try:
+            ok = SpecifierSet(spec).contains(target.version, prereleases=True)
+        except InvalidSpecifier:
+            continue
+        if not ok:
+            raise PlanError(
+                f"{entry.record.label} requires Python {spec}; the target is {target.version}",
+                where=entry.record.filename,
+                hint="pin another version or pass --python",
+            )
+    if no_deps:
+        return
+    from graft.deps import unmet_requirements  # noqa: PLC0415
+
+    extras = {e.record.name: w.extras for w, e in pairs}
+    problems = unmet_requirements([e.record for _, e in pairs], target.markers, extras)
+    if problems:
+        more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise PlanError(
+            f"the set is incomplete: {problems[0]}{more}",
+            hint="add the missing pins, or pass --no-deps",
+        )
+
+
+def build_plan(request: SyncRequest) -> tuple[Plan, Target, Store]:
+    from graft.planner import PlannedWheel, Policy, VenvLayout, direct_url_for_file, plan  # noqa: PLC0415
+    from graft.store import Store, default_store_path  # noqa: PLC0415
+
+    store = Store(request.store or default_store_path())
+    store.ensure()
+    target, pairs = resolve_entries(request, store)
+    check_target(pairs, target, request.no_deps)
+    bytecode = store.bytecode([e for _, e in pairs], target)
+    prefix = os.path.abspath(request.venv)
+    layout = VenvLayout(
+        prefix=prefix,
+        purelib=target.scheme["purelib"],
+        platlib=target.scheme["platlib"],
+        scripts=target.scheme["scripts"],
+        data=target.scheme.get("data", ""),
+        include_site=target.include_site,
+    )
+    wheels = [
+        PlannedWheel(
+            record=e.record,
+            tree=e.tree,
+            bytecode=bytecode.get(e.record.sha256, frozenset()),
+            requested=True,
+            direct_url=direct_url_for_file(w.path, e.record.sha256) if w.path else None,
+        )
+        for w, e in pairs
+    ]
+    return plan(wheels, layout, Policy(request.collisions, request.link_mode)), target, store
+
+
+def sync(request: SyncRequest) -> Plan:
+    from graft.materialize import materialize  # noqa: PLC0415
+
+    the_plan, target, store = build_plan(request)
+    if request.dry_run:
+        return the_plan
+    materialize(
+        the_plan,
+        target,
+        store.root,
+        on_wait=lambda: request.reporter.waiting_for_venv(the_plan.prefix),
+    )
+    store.register_root(the_plan.prefix, [d.sha256 for d in the_plan.distributions])
+    return the_plan

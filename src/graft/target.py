@@ -1,0 +1,190 @@
+"""The target: facts about the interpreter a venv is built for, learnt by running it.
+
+graft never guesses a target from its own interpreter. It runs the target once
+(``_introspect.py``), which reports its tags in priority order, its marker
+environment, its install scheme, its bytecode cache tag and whether it is a
+free-threaded build. The answer is cached, keyed by the interpreter file's
+identity, so later syncs pay nothing.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import json
+import os
+import re
+import shutil
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+from graft import __version__
+from graft.errors import TargetError
+
+_VERSION_RE = re.compile(r"^(?:python)?(3(?:\.\d+){0,2})(t?)$")
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """An interpreter that venvs are built for."""
+
+    executable: str  # as reported by the interpreter (sys.executable)
+    real_executable: str
+    version: str  # "3.11.7"
+    implementation: str  # "cpython", "pypy"
+    cache_tag: str | None  # "cpython-311"; None disables bytecode
+    tags: tuple[str, ...]  # most preferred first
+    markers: dict[str, str] = field(hash=False, compare=False)
+    scheme: dict[str, str] = field(hash=False, compare=False)  # venv-relative paths
+    include_site: str = "include/site/python3"
+    gil_disabled: bool = False
+
+    @property
+    def version_short(self) -> str:
+        return ".".join(self.version.split(".")[:2])
+
+    def tag_rank(self) -> dict[str, int]:
+        return {tag: i for i, tag in enumerate(self.tags)}
+
+
+def target_from_dict(raw: dict[str, Any]) -> Target:
+    return Target(
+        executable=raw["executable"],
+        real_executable=raw["real_executable"],
+        version=raw["version"],
+        implementation=raw["implementation"],
+        cache_tag=raw["cache_tag"],
+        tags=tuple(raw["tags"]),
+        markers=dict(raw["markers"]),
+        scheme=dict(raw["scheme"]),
+        include_site=raw["include_site"],
+        gil_disabled=raw["gil_disabled"],
+    )
+
+
+def find_interpreter(spec: str | None) -> str:
+    """Turn ``--python`` (a path, ``3.12``, ``python3.12``, ``pypy3``) into an executable path."""
+    if spec is None:
+        return sys.executable
+    if os.sep in spec or spec.startswith("."):
+        if os.path.isfile(spec) and os.access(spec, os.X_OK):
+            return os.path.abspath(spec)
+        raise TargetError(
+            "no executable interpreter at this path", where=spec, hint="pass an existing python"
+        )
+    match = _VERSION_RE.match(spec)
+    names = [f"python{match.group(1)}{match.group(2)}"] if match else [spec]
+    if match and match.group(1).count(".") == 2:  # noqa: PLR2004 - 3.12.1 -> python3.12
+        names = [f"python{'.'.join(match.group(1).split('.')[:2])}{match.group(2)}"]
+    for name in names:
+        found = _which_real(name)
+        if found:
+            return found
+    if match:
+        found = _pyenv_lookup(match.group(1), match.group(2))
+        if found:
+            return found
+    raise TargetError(
+        f"no interpreter found for {spec!r} on PATH or in pyenv",
+        where="--python",
+        hint="pass the interpreter's path, or install it (pyenv install, apt-get install)",
+    )
+
+
+def _which_real(name: str) -> str | None:
+    """PATH lookup that skips pyenv shims (they cost a process and depend on the cwd)."""
+    for directory in os.environ.get("PATH", "").split(os.pathsep):
+        if not directory or directory.rstrip("/").endswith("/shims"):
+            continue
+        candidate = os.path.join(directory, name)
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def _pyenv_lookup(version: str, suffix: str) -> str | None:
+    root = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
+    short = ".".join(version.split(".")[:2])
+    pattern = os.path.join(root, "versions", f"{version}*", "bin", f"python{short}{suffix}")
+    matches = [m for m in glob.glob(pattern) if os.access(m, os.X_OK)]
+
+    def key(path: str) -> tuple[int, ...]:
+        name = path.split(os.sep)[-3]
+        return tuple(int(p) for p in re.findall(r"\d+", name))
+
+    return max(matches, key=key) if matches else None
+
+
+def _cache_dir() -> str:
+    from platformdirs import user_cache_dir  # noqa: PLC0415
+
+    return os.path.join(os.environ.get("GRAFT_CACHE_DIR") or user_cache_dir("graft"), "targets")
+
+
+def _identity(executable: str) -> str:
+    st = os.stat(executable)
+    real = os.path.realpath(executable)
+    rst = os.stat(real)
+    text = f"{__version__}|{executable}|{real}|{st.st_mtime_ns}|{rst.st_mtime_ns}|{rst.st_size}"
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def introspect(executable: str) -> Target:
+    """Facts about *executable*, from the cache or by running it once."""
+    try:
+        key = _identity(executable)
+    except OSError as exc:
+        raise TargetError(
+            f"cannot stat the interpreter ({exc.strerror})", where=executable
+        ) from None
+    cache = os.path.join(_cache_dir(), key + ".json")
+    try:
+        with open(cache, encoding="utf-8") as fh:
+            return target_from_dict(json.load(fh))
+    except (OSError, ValueError, KeyError):
+        pass
+    raw = _run_introspection(executable)
+    try:
+        os.makedirs(os.path.dirname(cache), exist_ok=True)
+        tmp = f"{cache}.{os.getpid()}.tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(raw, fh)
+        os.replace(tmp, cache)
+    except OSError:
+        pass  # a read-only cache only costs a process next time
+    return target_from_dict(raw)
+
+
+def _run_introspection(executable: str) -> dict[str, Any]:
+    import subprocess  # noqa: PLC0415
+
+    import packaging  # noqa: PLC0415
+
+    script = os.path.join(os.path.dirname(__file__), "_introspect.py")
+    packaging_home = os.path.dirname(os.path.dirname(packaging.__file__))
+    try:
+        proc = subprocess.run(
+            [executable, "-I", script, packaging_home],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    except OSError as exc:
+        raise TargetError(
+            f"cannot run the interpreter ({exc.strerror})", where=executable
+        ) from None
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        raise TargetError(
+            f"the interpreter failed to describe itself: {last}",
+            where=executable,
+            hint="graft supports CPython 3.9+ and PyPy 3.9+",
+        )
+    result: dict[str, Any] = json.loads(proc.stdout)
+    return result
+
+
+def which(name: str) -> str | None:
+    return shutil.which(name)

@@ -1,0 +1,358 @@
+"""Reading a wheel file: validate the archive, verify it against RECORD, unpack it.
+
+Everything that can be wrong with a wheel is checked here, before a single byte
+lands outside the store's temporary area: hostile member names, symlinks,
+duplicates, a RECORD that disagrees with the archive, a second ``.dist-info``,
+an unsupported Wheel-Version. The result is a :class:`~graft.record.WheelRecord`.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import io
+import os
+import stat
+import zipfile
+from email.parser import HeaderParser
+from typing import TYPE_CHECKING
+
+from packaging.utils import (
+    InvalidWheelFilename,
+    canonicalize_name,
+    parse_wheel_filename,
+)
+from packaging.version import InvalidVersion, Version
+
+from graft.errors import WheelError
+from graft.record import EntryPoint, FileRecord, WheelRecord, is_native
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+_CHUNK = 1 << 20
+_SIGNATURES = ("RECORD.jws", "RECORD.p7s")
+_NAMESPACE_MARKERS = (b"pkgutil.extend_path", b"declare_namespace")
+_SCRIPT_GROUPS = ("console_scripts", "gui_scripts")
+
+
+def record_digest(data: bytes) -> str:
+    """The RECORD spelling of a sha256 digest."""
+    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+
+
+def _fail(wheel: str, what: str, hint: str | None = None) -> WheelError:
+    return WheelError(what, where=wheel, hint=hint or "the wheel is damaged or hostile; refused")
+
+
+def check_member_name(wheel: str, name: str) -> None:
+    """Refuse absolute paths, ``..`` and other names that would escape the destination."""
+    first = name.split("/", maxsplit=1)[0]
+    if not name or name.startswith(("/", "\\")) or "\\" in name or ":" in first:
+        raise _fail(wheel, f"member {name!r} has an absolute or non-posix path")
+    parts = name.rstrip("/").split("/")
+    if any(part in {"", ".", ".."} for part in parts) or "\0" in name:
+        raise _fail(wheel, f"member {name!r} escapes the wheel root")
+
+
+def _check_members(wheel: str, infos: list[zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:
+    seen: set[str] = set()
+    files = []
+    for info in infos:
+        check_member_name(wheel, info.filename)
+        if info.filename in seen:
+            raise _fail(wheel, f"member {info.filename!r} appears twice")
+        seen.add(info.filename)
+        mode = info.external_attr >> 16
+        if stat.S_ISLNK(mode):
+            raise _fail(wheel, f"member {info.filename!r} is a symlink")
+        if not info.is_dir():
+            files.append(info)
+    return files
+
+
+def _find_dist_info(wheel: str, names: Iterable[str], name: str, version: Version) -> str:
+    dirs = {n.split("/", 1)[0] for n in names if n.split("/", 1)[0].endswith(".dist-info")}
+    if not dirs:
+        raise _fail(wheel, "no .dist-info directory")
+    if len(dirs) > 1:
+        raise _fail(wheel, f"two .dist-info directories: {', '.join(sorted(dirs))}")
+    (dist_info,) = dirs
+    stem = dist_info[: -len(".dist-info")]
+    dist_name, _, dist_version = stem.rpartition("-")
+    try:
+        same_version = Version(dist_version) == version
+    except InvalidVersion:
+        same_version = False
+    if canonicalize_name(dist_name) != name or not same_version:
+        raise _fail(wheel, f"{dist_info} does not match the wheel filename")
+    return dist_info
+
+
+def _parse_record(wheel: str, text: str) -> dict[str, tuple[str, int]]:
+    rows: dict[str, tuple[str, int]] = {}
+    for row in csv.reader(io.StringIO(text)):
+        if not row:
+            continue
+        if len(row) != 3:  # noqa: PLR2004
+            raise _fail(wheel, f"RECORD row {row!r} does not have three fields")
+        path, digest, size = row
+        check_member_name(wheel, path)
+        if path in rows:
+            raise _fail(wheel, f"RECORD lists {path!r} twice")
+        if digest and not digest.startswith("sha256="):
+            algorithm = digest.partition("=")[0]
+            if algorithm not in {"sha384", "sha512"}:
+                raise _fail(wheel, f"RECORD uses hash {algorithm!r} for {path!r}")
+        try:
+            rows[path] = (digest, int(size) if size else -1)
+        except ValueError:
+            raise _fail(wheel, f"RECORD size {size!r} for {path!r} is not a number") from None
+    return rows
+
+
+def _headers(data: bytes) -> dict[str, list[str]]:
+    message = HeaderParser().parsestr(data.decode("utf-8", "surrogateescape"))
+    out: dict[str, list[str]] = {}
+    for key, value in message.items():
+        out.setdefault(key.lower(), []).append(value)
+    return out
+
+
+def _entry_points(wheel: str, data: bytes | None) -> tuple[EntryPoint, ...]:
+    if data is None:
+        return ()
+    import configparser  # noqa: PLC0415 - only wheels with entry points pay for it
+
+    parser = configparser.ConfigParser(delimiters="=", interpolation=None)
+    parser.optionxform = str  # type: ignore[assignment,method-assign]
+    try:
+        parser.read_string(data.decode())
+    except (configparser.Error, UnicodeDecodeError) as exc:
+        raise _fail(wheel, f"entry_points.txt is malformed: {exc.__class__.__name__}") from None
+    found = []
+    for group in _SCRIPT_GROUPS:
+        if not parser.has_section(group):
+            continue
+        for name, value in parser.items(group):
+            if not name or "/" in name or "\\" in name or name in {".", ".."} or "\0" in name:
+                raise _fail(wheel, f"{group} entry point name {name!r} would write outside bin/")
+            found.append(EntryPoint(name=name, value=value.strip(), group=group))
+    return tuple(sorted(found, key=lambda e: (e.group, e.name)))
+
+
+class _Unpacker:
+    """Streams members to disk while hashing; checks each against its RECORD row."""
+
+    def __init__(self, wheel: str, zf: zipfile.ZipFile, dest: str) -> None:
+        self.wheel = wheel
+        self.zf = zf
+        self.dest = dest
+        self._made: set[str] = {""}
+
+    def _makedirs(self, rel_dir: str) -> None:
+        if rel_dir in self._made:
+            return
+        os.makedirs(os.path.join(self.dest, rel_dir), exist_ok=True)
+        while rel_dir and rel_dir not in self._made:
+            self._made.add(rel_dir)
+            rel_dir = rel_dir.rpartition("/")[0]
+
+    def extract(self, info: zipfile.ZipInfo, expected: tuple[str, int] | None) -> FileRecord:
+        algorithm = expected[0].partition("=")[0] if expected and expected[0] else "sha256"
+        hasher = hashlib.new(algorithm)
+        sha256 = hashlib.sha256() if algorithm != "sha256" else hasher
+        size = 0
+        executable = bool((info.external_attr >> 16) & 0o111)
+        self._makedirs(info.filename.rpartition("/")[0])
+        target = os.path.join(self.dest, info.filename)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o755 if executable else 0o644)
+        try:
+            with os.fdopen(fd, "wb") as out, self.zf.open(info) as src:
+                while chunk := src.read(_CHUNK):
+                    hasher.update(chunk)
+                    if sha256 is not hasher:
+                        sha256.update(chunk)
+                    size += len(chunk)
+                    out.write(chunk)
+        except (zipfile.BadZipFile, EOFError, zlib_error()) as exc:
+            raise _fail(self.wheel, f"member {info.filename!r} is corrupt ({exc})") from None
+        digest = "sha256=" + base64.urlsafe_b64encode(sha256.digest()).rstrip(b"=").decode()
+        if expected is not None:
+            want_digest, want_size = expected
+            got = algorithm + "=" + base64.urlsafe_b64encode(hasher.digest()).rstrip(b"=").decode()
+            if want_digest and got != want_digest:
+                raise _fail(self.wheel, f"{info.filename!r} does not match its RECORD hash")
+            if want_size >= 0 and want_size != size:
+                raise _fail(self.wheel, f"{info.filename!r} does not match its RECORD size")
+        return FileRecord(info.filename, digest, size, executable)
+
+
+def zlib_error() -> type[Exception]:
+    import zlib  # noqa: PLC0415
+
+    return zlib.error
+
+
+def unpack_wheel(path: str, dest: str, sha256: str) -> WheelRecord:
+    """Validate the wheel at *path*, unpack it into the empty directory *dest*, return its record.
+
+    Raises :class:`WheelError` naming the wheel and the problem; *dest* may then
+    hold a partial tree, which the caller (the store) discards.
+    """
+    wheel = os.path.basename(path)
+    try:
+        name, version, build, tags = parse_wheel_filename(wheel)
+    except InvalidWheelFilename as exc:
+        raise _fail(wheel, f"invalid wheel filename ({exc})", "rename it as PEP 427 asks") from None
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise _fail(wheel, f"not a readable zip archive ({exc})", "download it again") from None
+    with zf:
+        infos = _check_members(wheel, zf.infolist())
+        names = [i.filename for i in infos]
+        dist_info = _find_dist_info(wheel, names, name, version)
+        by_name = {i.filename: i for i in infos}
+
+        def read(member: str) -> bytes | None:
+            info = by_name.get(f"{dist_info}/{member}")
+            if info is None:
+                return None
+            try:
+                return zf.read(info)
+            except (zipfile.BadZipFile, EOFError, zlib_error()) as exc:
+                raise _fail(wheel, f"member {info.filename!r} is corrupt ({exc})") from None
+
+        wheel_meta, metadata, record_text = read("WHEEL"), read("METADATA"), read("RECORD")
+        if metadata is None:
+            raise _fail(wheel, f"{dist_info}/METADATA is missing")
+        if wheel_meta is None:
+            raise _fail(wheel, f"{dist_info}/WHEEL is missing")
+        if record_text is None:
+            raise _fail(wheel, f"{dist_info}/RECORD is missing")
+        wheel_headers = _headers(wheel_meta)
+        wheel_version = (wheel_headers.get("wheel-version") or ["1.0"])[0].strip()
+        if wheel_version.split(".")[0] != "1":
+            raise _fail(
+                wheel, f"Wheel-Version {wheel_version} is not supported", "graft reads 1.x wheels"
+            )
+        rows = _parse_record(wheel, record_text.decode("utf-8", "surrogateescape"))
+        record_path = f"{dist_info}/RECORD"
+        unlisted = [n for n in names if n not in rows and n != record_path and not _is_signature(n)]
+        if unlisted:
+            raise _fail(wheel, f"{unlisted[0]!r} is not listed in RECORD")
+        absent = [p for p in rows if p not in by_name]
+        if absent:
+            raise _fail(wheel, f"RECORD lists {absent[0]!r}, which the archive lacks")
+        meta = _headers(metadata)
+        unpacker = _Unpacker(wheel, zf, dest)
+        files = tuple(
+            unpacker.extract(info, None if info.filename == record_path else rows[info.filename])
+            for info in sorted(infos, key=lambda i: i.filename)
+        )
+        entry_points = _entry_points(wheel, read("entry_points.txt"))
+    root_is_purelib = (wheel_headers.get("root-is-purelib") or ["true"])[
+        0
+    ].strip().lower() == "true"
+    data_dir = dist_info[: -len(".dist-info")] + ".data"
+    layout = derive_layout([f.path for f in files], dist_info, data_dir, dest)
+    return WheelRecord(
+        filename=wheel,
+        sha256=sha256,
+        name=str(name),
+        display_name=(meta.get("name") or [str(name)])[0].strip(),
+        version=str(version),
+        build="".join(str(part) for part in build),
+        tags=tuple(sorted(str(t) for t in tags)),
+        dist_info=dist_info,
+        data_dir=data_dir,
+        root_is_purelib=root_is_purelib,
+        files=files,
+        top_level=layout.top_level,
+        packages=layout.packages,
+        namespace_dirs=layout.namespace_dirs,
+        native=tuple(f.path for f in files if is_native(f.path)),
+        entry_points=entry_points,
+        data_categories=tuple(
+            sorted({p.split("/")[1] for p in names if p.startswith(data_dir + "/")})
+        ),
+        requires_dist=tuple(v.strip() for v in meta.get("requires-dist", [])),
+        requires_python=next(iter(meta.get("requires-python", [])), None),
+    )
+
+
+def _is_signature(name: str) -> bool:
+    return name.endswith(_SIGNATURES) and name.count("/") == 1
+
+
+class Layout:
+    """Import layout of a wheel, in site-packages-relative paths."""
+
+    def __init__(
+        self,
+        top_level: tuple[str, ...],
+        packages: tuple[str, ...],
+        namespace_dirs: tuple[str, ...],
+    ) -> None:
+        self.top_level = top_level
+        self.packages = packages
+        self.namespace_dirs = namespace_dirs
+
+
+def importable_path(path: str, dist_info: str, data_dir: str) -> str | None:
+    """Where an archive path lands relative to site-packages, or None if elsewhere."""
+    head, _, rest = path.partition("/")
+    if head == dist_info:
+        return None
+    if head == data_dir:
+        category, _, inner = rest.partition("/")
+        return inner if category in {"purelib", "platlib"} else None
+    return path
+
+
+def derive_layout(paths: Iterable[str], dist_info: str, data_dir: str, root: str) -> Layout:
+    """Regular packages, namespace portions and top-level names, from the file list.
+
+    *root* is the unpacked tree, read only for ``__init__.py`` files to spot
+    pkgutil/pkg_resources-style namespace declarations.
+    """
+    sources: dict[str, str] = {}
+    for path in paths:
+        target = importable_path(path, dist_info, data_dir)
+        if target is not None:
+            sources[target] = path
+    python_dirs: set[str] = set()
+    top_level: set[str] = set()
+    for target in sources:
+        parts = target.split("/")
+        name = parts[-1]
+        is_module = name.endswith(".py") or is_native(target)
+        if not is_module or "__pycache__" in parts:
+            continue
+        for depth in range(1, len(parts)):
+            python_dirs.add("/".join(parts[:depth]))
+        if len(parts) > 1:
+            top_level.add(parts[0])
+        else:
+            top_level.add(name.split(".")[0])
+    packages, namespaces = [], []
+    for directory in sorted(python_dirs):
+        init = sources.get(f"{directory}/__init__.py")
+        if init is None:
+            if not directory.split("/")[-1].isidentifier():
+                continue
+            namespaces.append(directory)
+            continue
+        with open(os.path.join(root, init), "rb") as fh:
+            head = fh.read(4096)
+        if any(marker in head for marker in _NAMESPACE_MARKERS):
+            namespaces.append(directory)
+        else:
+            packages.append(directory)
+    return Layout(
+        top_level=tuple(sorted(n for n in top_level if n.isidentifier())),
+        packages=tuple(packages),
+        namespace_dirs=tuple(namespaces),
+    )
