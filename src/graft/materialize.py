@@ -163,14 +163,14 @@ def materialize(
             apply(plan, staging)
             _swap(staging, prefix)
         except OSError as exc:
-            seal.remove_tree(staging)
+            seal.remove_tree(staging, sealed=False)
             raise MaterializeError(
                 f"cannot write the venv ({exc.strerror or exc})",
                 where=prefix,
                 hint="the previous venv, if any, is untouched",
             ) from None
         except BaseException:
-            seal.remove_tree(staging)
+            seal.remove_tree(staging, sealed=False)
             raise
 
 
@@ -179,7 +179,7 @@ def _sweep(parent: str, name: str) -> None:
     stem = f".{name}.graft-"
     for entry in os.listdir(parent):
         if entry.startswith(stem) and not entry.endswith("lock"):
-            seal.remove_tree(os.path.join(parent, entry))
+            seal.remove_tree(os.path.join(parent, entry), sealed=False)
 
 
 def _swap(staging: str, prefix: str) -> None:
@@ -187,12 +187,12 @@ def _swap(staging: str, prefix: str) -> None:
         os.rename(staging, prefix)
         return
     if _exchange(staging, prefix):
-        seal.remove_tree(staging)  # now holds the previous venv
+        seal.remove_tree(staging, sealed=False)  # now holds the previous venv
         return
     old = staging + "-old"
     os.rename(prefix, old)
     os.rename(staging, prefix)
-    seal.remove_tree(old)
+    seal.remove_tree(old, sealed=False)
 
 
 def _exchange(a: str, b: str) -> bool:

@@ -73,23 +73,20 @@ def is_immutable(path: str) -> bool:
 
 
 def _dirs_bottom_up(root: str) -> list[str]:
-    out = []
-    for dirpath, _dirnames, _files in os.walk(root, topdown=False):
-        out.append(dirpath)
-    return out
+    """Every real directory below *root*, deepest first (links to directories excluded)."""
+    return [dirpath for dirpath, _dirs, _files in os.walk(root, topdown=False)]
 
 
 def make_read_only(root: str) -> None:
-    """Drop every write bit below *root* (files and directories; links untouched)."""
-    for dirpath, dirnames, filenames in os.walk(root):
+    """Drop every write bit below *root*: files and real directories; links are never followed."""
+    for dirpath, _dirnames, filenames in os.walk(root):
         for name in filenames:
             path = os.path.join(dirpath, name)
             st = os.lstat(path)
             if stat.S_ISREG(st.st_mode) and st.st_mode & 0o222:
                 os.chmod(path, stat.S_IMODE(st.st_mode) & ~0o222)
-        for name in dirnames:
-            os.chmod(os.path.join(dirpath, name), 0o555)
-    os.chmod(root, 0o555)
+    for directory in _dirs_bottom_up(root):
+        os.chmod(directory, 0o555)
 
 
 def seal_tree(root: str) -> None:
@@ -103,24 +100,25 @@ def seal_tree(root: str) -> None:
 
 
 def unseal_tree(root: str) -> None:
-    """Clear the immutable attribute and give the owner write access to every directory."""
-    for dirpath, dirnames, _files in os.walk(root):
-        if immutable_enabled() or is_immutable(dirpath):
+    """Clear the immutable attribute and give the owner write access to every real directory.
+
+    ``os.walk`` visits real directories only (a link to a directory is listed,
+    never entered), so nothing outside *root* is touched.
+    """
+    check = immutable_enabled()
+    for dirpath, _dirnames, _files in os.walk(root):
+        if check or is_immutable(dirpath):
             _set_immutable(dirpath, on=False)
         os.chmod(dirpath, 0o755)
-        for name in dirnames:
-            path = os.path.join(dirpath, name)
-            if immutable_enabled() or is_immutable(path):
-                _set_immutable(path, on=False)
-            os.chmod(path, 0o755)
 
 
-def remove_tree(root: str) -> None:
-    """Remove *root* entirely, unsealing it first; links are removed, never followed."""
+def remove_tree(root: str, *, sealed: bool = True) -> None:
+    """Remove *root* entirely (unsealing it first if *sealed*); links are removed, never followed."""
     if not os.path.lexists(root):
         return
     if os.path.islink(root) or not os.path.isdir(root):
         os.unlink(root)
         return
-    unseal_tree(root)
+    if sealed:
+        unseal_tree(root)
     shutil.rmtree(root)

@@ -1,0 +1,209 @@
+from __future__ import annotations
+
+import pytest
+
+from graft.errors import PlanError
+from graft.plan import InstallScript, LinkDir, LinkFile, MakeDir, Plan, WriteFile, WriteRecord
+from graft.planner import Policy, plan
+from graft.record import EntryPoint
+
+from .records import LAYOUT, SP, wheel
+
+
+def by_dest(p: Plan) -> dict[str, object]:
+    return {a.dest: a for a in p.actions}
+
+
+def test_single_owner_package_is_one_link() -> None:
+    w = wheel("alpha", ["alpha/__init__.py", "alpha/sub/mod.py", "alpha/data/x.txt"])
+    actions = by_dest(plan([w], LAYOUT))
+    link = actions[f"{SP}/alpha"]
+    assert isinstance(link, LinkDir)
+    assert link.source == f"{w.tree}/alpha"
+    assert not any(d.startswith(f"{SP}/alpha/") for d in actions)
+
+
+def test_dist_info_is_real_with_generated_files() -> None:
+    w = wheel("alpha", ["alpha/__init__.py"])
+    actions = by_dest(plan([w], LAYOUT))
+    base = f"{SP}/alpha-1.0.dist-info"
+    assert isinstance(actions[base], MakeDir)
+    assert isinstance(actions[f"{base}/METADATA"], LinkFile)
+    installer = actions[f"{base}/INSTALLER"]
+    assert isinstance(installer, WriteFile)
+    assert installer.content == b"graft\n"
+    assert isinstance(actions[f"{base}/REQUESTED"], WriteFile)
+    record = actions[f"{base}/RECORD"]
+    assert isinstance(record, WriteRecord)
+    paths = {row.path for row in record.rows}
+    assert {"alpha/__init__.py", "alpha", "alpha-1.0.dist-info/RECORD"} <= paths
+
+
+def test_not_requested_has_no_requested_file() -> None:
+    w = wheel("alpha", ["alpha/__init__.py"], requested=False)
+    assert f"{SP}/alpha-1.0.dist-info/REQUESTED" not in by_dest(plan([w], LAYOUT))
+
+
+def test_namespace_shared_by_two_wheels_is_a_real_directory() -> None:
+    a = wheel("jaraco-classes", ["jaraco/classes/__init__.py", "jaraco/classes/properties.py"])
+    b = wheel("jaraco-functools", ["jaraco/functools/__init__.py"])
+    actions = by_dest(plan([a, b], LAYOUT))
+    assert isinstance(actions[f"{SP}/jaraco"], MakeDir)
+    assert isinstance(actions[f"{SP}/jaraco/classes"], LinkDir)
+    assert isinstance(actions[f"{SP}/jaraco/functools"], LinkDir)
+
+
+def test_regular_package_spanning_wheels_merges_recursively() -> None:
+    core = wheel("azure-core", ["azure/core/__init__.py", "azure/core/tracing/__init__.py"])
+    plugin = wheel("azure-core-tracing", ["azure/core/tracing/ext/otel.py"])
+    actions = by_dest(plan([core, plugin], LAYOUT))
+    for real in ("azure", "azure/core", "azure/core/tracing"):
+        assert isinstance(actions[f"{SP}/{real}"], MakeDir), real
+    assert isinstance(actions[f"{SP}/azure/core/tracing/__init__.py"], LinkFile)
+    ext = actions[f"{SP}/azure/core/tracing/ext"]
+    assert isinstance(ext, LinkDir)
+    assert ext.source == f"{plugin.tree}/azure/core/tracing/ext"
+
+
+def test_identical_files_are_not_a_collision() -> None:
+    init = "__path__ = __import__('pkgutil').extend_path(__path__, __name__)\n"
+    a = wheel("ns-a", {"ns/__init__.py": init, "ns/a.py": "a"})
+    b = wheel("ns-b", {"ns/__init__.py": init, "ns/b.py": "b"})
+    p = plan([a, b], LAYOUT, Policy(collisions="error"))
+    assert p.collisions == ()
+    link = by_dest(p)[f"{SP}/ns/__init__.py"]
+    assert isinstance(link, LinkFile)
+    assert link.source.startswith(b.tree)  # the later name provides the shared file
+
+
+def test_collision_winner_is_the_name_that_sorts_last() -> None:
+    jwt = wheel("jwt", {"jwt/__init__.py": "jwt", "jwt/only_jwt.py": "x"})
+    pyjwt = wheel("pyjwt", {"jwt/__init__.py": "pyjwt", "jwt/only_pyjwt.py": "y"})
+    for order in ([jwt, pyjwt], [pyjwt, jwt]):
+        p = plan(order, LAYOUT)
+        (collision,) = p.collisions
+        assert collision.path == f"{SP}/jwt/__init__.py"
+        assert collision.winner == "pyjwt==1.0"
+        assert collision.losers == ("jwt==1.0",)
+        actions = by_dest(p)
+        init = actions[f"{SP}/jwt/__init__.py"]
+        assert isinstance(init, LinkFile)
+        assert init.source.startswith(pyjwt.tree)
+        assert f"{SP}/jwt/only_jwt.py" in actions  # the union stays, as with a copying install
+        assert f"{SP}/jwt/only_pyjwt.py" in actions
+
+
+def test_collision_policy_error_refuses_with_both_names() -> None:
+    jwt = wheel("jwt", {"jwt/__init__.py": "jwt"})
+    pyjwt = wheel("pyjwt", {"jwt/__init__.py": "pyjwt"})
+    with pytest.raises(PlanError, match=r"jwt==1\.0 and pyjwt==1\.0"):
+        plan([jwt, pyjwt], LAYOUT, Policy(collisions="error"))
+
+
+def test_file_against_directory_is_a_collision() -> None:
+    a = wheel("aaa", {"thing": "file"})
+    b = wheel("bbb", {"thing/inner.py": "dir"})
+    p = plan([a, b], LAYOUT)
+    (collision,) = p.collisions
+    assert collision.reason == "file-vs-directory"
+    assert collision.winner == "bbb==1.0"
+    assert f"{SP}/thing/inner.py" in by_dest(p) or isinstance(by_dest(p)[f"{SP}/thing"], LinkDir)
+
+
+def test_native_library_keeps_its_path_real() -> None:
+    w = wheel(
+        "numpyish",
+        [
+            "numpyish/__init__.py",
+            "numpyish/core/_multiarray.cpython-311-x86_64-linux-gnu.so",
+            "numpyish/core/api.py",
+            "numpyish/linalg/__init__.py",
+            "numpyish.libs/libopenblas.so.0",
+        ],
+    )
+    actions = by_dest(plan([w], LAYOUT))
+    assert isinstance(actions[f"{SP}/numpyish"], MakeDir)
+    assert isinstance(actions[f"{SP}/numpyish/core"], MakeDir)
+    so = actions[f"{SP}/numpyish/core/_multiarray.cpython-311-x86_64-linux-gnu.so"]
+    assert isinstance(so, LinkFile)
+    assert isinstance(actions[f"{SP}/numpyish/linalg"], LinkDir)  # no native code below
+    assert isinstance(actions[f"{SP}/numpyish.libs"], MakeDir)
+    assert isinstance(actions[f"{SP}/numpyish.libs/libopenblas.so.0"], LinkFile)
+
+
+def test_pycache_under_a_real_directory_is_real() -> None:
+    a = wheel(
+        "google",
+        ["google/__init__.py"],
+        bytecode=frozenset({"google/__pycache__/__init__.cpython-311.pyc"}),
+    )
+    b = wheel("protobuf", ["google/protobuf/__init__.py"])
+    actions = by_dest(plan([a, b], LAYOUT))
+    assert isinstance(actions[f"{SP}/google"], MakeDir)
+    assert isinstance(actions[f"{SP}/google/__pycache__"], MakeDir)
+    pyc = actions[f"{SP}/google/__pycache__/__init__.cpython-311.pyc"]
+    assert isinstance(pyc, LinkFile)
+    assert pyc.source == f"{a.tree}/google/__pycache__/__init__.cpython-311.pyc"
+
+
+def test_pyc_follows_the_winner_of_its_source() -> None:
+    pyc = frozenset({"m/__pycache__/x.cpython-311.pyc"})
+    a = wheel("aaa", {"m/x.py": "a", "m/a.py": "a"}, bytecode=pyc)
+    b = wheel("bbb", {"m/x.py": "b", "m/b.py": "b"}, bytecode=pyc)
+    link = by_dest(plan([a, b], LAYOUT))[f"{SP}/m/__pycache__/x.cpython-311.pyc"]
+    assert isinstance(link, LinkFile)
+    assert link.source.startswith(b.tree)
+
+
+@pytest.mark.parametrize("mode", ["hardlink", "copy"])
+def test_non_symlink_modes_never_fold(mode: str) -> None:
+    w = wheel("alpha", ["alpha/__init__.py", "alpha/sub/mod.py"])
+    p = plan([w], LAYOUT, Policy(link_mode=mode))  # type: ignore[arg-type]
+    assert not any(isinstance(a, LinkDir) for a in p.actions)
+    assert isinstance(by_dest(p)[f"{SP}/alpha/sub/mod.py"], LinkFile)
+
+
+def test_same_wheel_twice_is_deduplicated_and_two_builds_are_refused() -> None:
+    w = wheel("alpha", ["alpha/__init__.py"])
+    assert len(plan([w, w], LAYOUT).distributions) == 1
+    other = wheel("alpha", ["alpha/__init__.py", "alpha/x.py"], version="2.0")
+    with pytest.raises(PlanError, match="two wheels for one distribution 'alpha'"):
+        plan([w, other], LAYOUT)
+
+
+def test_data_scheme_mapping() -> None:
+    w = wheel(
+        "tool",
+        [
+            "tool/__init__.py",
+            "tool-1.0.data/scripts/tool-run",
+            "tool-1.0.data/headers/tool.h",
+            "tool-1.0.data/data/share/man/man1/tool.1",
+            "tool-1.0.data/purelib/tool_extra.py",
+        ],
+    )
+    actions = by_dest(plan([w], LAYOUT))
+    assert isinstance(actions["bin/tool-run"], InstallScript)
+    headers = actions["include/site/python3.11/tool"]
+    assert isinstance(headers, LinkDir)
+    assert headers.source == f"{w.tree}/tool-1.0.data/headers"
+    share = actions["share"]
+    assert isinstance(share, LinkDir)
+    assert share.source == f"{w.tree}/tool-1.0.data/data/share"
+    assert isinstance(actions[f"{SP}/tool_extra.py"], LinkFile)
+
+
+def test_console_scripts_use_the_venv_python() -> None:
+    ep = EntryPoint("alpha-cli", "alpha.cli:main", "console_scripts")
+    w = wheel("alpha", ["alpha/__init__.py"], entry_points=(ep,))
+    script = by_dest(plan([w], LAYOUT))["bin/alpha-cli"]
+    assert isinstance(script, WriteFile)
+    assert script.executable
+    assert script.content.startswith(b"#!/venv/bin/python\n")
+    assert b"from alpha.cli import main" in script.content
+
+
+def test_plan_json_is_stable() -> None:
+    a = wheel("jaraco-classes", ["jaraco/classes/__init__.py"])
+    b = wheel("jaraco-functools", ["jaraco/functools/__init__.py"])
+    assert plan([a, b], LAYOUT).to_json() == plan([b, a], LAYOUT).to_json()

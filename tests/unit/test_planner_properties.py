@@ -1,0 +1,126 @@
+"""Planner invariants over random wheel sets (hypothesis).
+
+The reference model is a copying install in ascending name order: for every
+destination the last wheel that ships it provides the bytes. The plan, read
+back through its links, must give exactly that view, with the fewest links.
+"""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from graft.plan import LinkDir, LinkFile, MakeDir, Plan
+from graft.planner import PlannedWheel, Policy, plan
+from graft.record import is_native
+
+from .records import LAYOUT, SP, wheel
+
+SEGMENTS = st.sampled_from(["a", "b", "ns", "pkg", "sub", "x.libs"])
+LEAVES = st.sampled_from(["__init__.py", "m.py", "n.py", "data.txt", "_ext.so", "lib.so.1"])
+PATHS = st.builds(
+    lambda dirs, leaf: "/".join([*dirs, leaf]), st.lists(SEGMENTS, min_size=1, max_size=3), LEAVES
+)
+CONTENTS = st.sampled_from(["same", "one", "two"])
+WHEEL_FILES = st.dictionaries(PATHS, CONTENTS, min_size=1, max_size=8)
+NAMES = ["aaa", "bbb", "ccc", "ddd"]
+
+
+@st.composite
+def wheel_sets(draw: st.DrawFn) -> list[PlannedWheel]:
+    count = draw(st.integers(min_value=1, max_value=4))
+    return [wheel(NAMES[i], draw(WHEEL_FILES)) for i in range(count)]
+
+
+def expected_view(wheels: list[PlannedWheel]) -> dict[str, str]:
+    """dest -> store source, as a copying install in ascending name order produces it."""
+    view: dict[str, str] = {}
+    for w in sorted(wheels, key=lambda w: w.record.name):
+        for f in w.record.files:
+            if f.path.startswith(w.record.dist_info):
+                continue
+            dest = f"{SP}/{f.path}"
+            # a later file replaces an earlier directory at the same path, and vice versa
+            for other in [d for d in view if d.startswith(dest + "/")]:
+                del view[other]
+            parts = dest.split("/")
+            for i in range(1, len(parts)):
+                view.pop("/".join(parts[:i]), None)
+            view[dest] = f"{w.tree}/{f.path}"
+    return view
+
+
+def resolve(p: Plan) -> dict[str, str]:
+    """Read the plan back: every site-packages file reachable and where it points."""
+    dir_links = {a.dest: a.source for a in p.actions if isinstance(a, LinkDir)}
+    out = {a.dest: a.source for a in p.actions if isinstance(a, LinkFile)}
+    return {**out, **{"<dir>" + k: v for k, v in dir_links.items()}}
+
+
+def reachable(p: Plan, dest: str) -> str | None:
+    links = resolve(p)
+    if dest in links:
+        return links[dest]
+    parts = dest.split("/")
+    for i in range(len(parts) - 1, 0, -1):
+        head = "/".join(parts[:i])
+        if "<dir>" + head in links:
+            return links["<dir>" + head] + "/" + "/".join(parts[i:])
+    return None
+
+
+@settings(max_examples=300, deadline=None)
+@given(wheel_sets())
+def test_plan_equals_a_copying_install(wheels: list[PlannedWheel]) -> None:
+    p = plan(wheels, LAYOUT, Policy(collisions="ignore"))
+    dests = [a.dest for a in p.actions]
+    assert len(dests) == len(set(dests)), "two actions share a destination"
+    assert all(not d.startswith("/") and ".." not in d.split("/") for d in dests)
+    for dest, source in expected_view(wheels).items():
+        assert reachable(p, dest) == source, dest
+
+
+@settings(max_examples=200, deadline=None)
+@given(wheel_sets(), st.randoms())
+def test_plan_is_independent_of_input_order(wheels: list[PlannedWheel], rnd: random.Random) -> None:
+    shuffled = list(wheels)
+    rnd.shuffle(shuffled)
+    assert plan(wheels, LAYOUT, Policy(collisions="ignore")) == plan(
+        shuffled, LAYOUT, Policy(collisions="ignore")
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(wheel_sets())
+def test_folds_are_maximal_and_native_paths_stay_real(wheels: list[PlannedWheel]) -> None:
+    p = plan(wheels, LAYOUT, Policy(collisions="ignore"))
+    view = expected_view(wheels)
+    skeleton = LAYOUT.skeleton()
+    for action in p.actions:
+        if isinstance(action, LinkDir):
+            below = [d for d in view if d.startswith(action.dest + "/")]
+            assert not any(is_native(d) for d in below), "a fold hides a native library"
+            assert len({view[d].split("/tree/")[0] for d in below}) == 1
+        if isinstance(action, MakeDir) and action.dest not in skeleton:
+            if action.dest.endswith(".dist-info"):
+                continue
+            below = [d for d in view if d.startswith(action.dest + "/")]
+            owners = {view[d].split("/tree/")[0] for d in below}
+            assert len(owners) > 1 or any(is_native(d) for d in below), (
+                f"{action.dest} could have been one link"
+            )
+
+
+@settings(max_examples=100, deadline=None)
+@given(wheel_sets())
+def test_collision_reports_name_both_sides(wheels: list[PlannedWheel]) -> None:
+    p = plan(wheels, LAYOUT, Policy(collisions="warn"))
+    labels = {w.record.label for w in wheels}
+    for collision in p.collisions:
+        assert collision.winner in labels
+        assert collision.losers
+        assert set(collision.losers) <= labels
+        assert collision.winner not in collision.losers
+        assert max([collision.winner, *collision.losers]) == collision.winner
