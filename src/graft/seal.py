@@ -113,7 +113,7 @@ def unseal_tree(root: str) -> None:
 
 
 def remove_tree(root: str, *, sealed: bool = True) -> None:
-    """Remove *root* entirely (unsealing it first if *sealed*); links are removed, never followed."""
+    """Remove *root* (unsealing it first if *sealed*); links are removed, never followed."""
     if not os.path.lexists(root):
         return
     if os.path.islink(root) or not os.path.isdir(root):
