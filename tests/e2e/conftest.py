@@ -14,15 +14,19 @@ Environment:
 
 from __future__ import annotations
 
+import shutil
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from .harness import CorpusEnvs
 from .venvs import Venv, run_graft
-from .wheelcache import WheelSet
+
+if TYPE_CHECKING:
+    from .wheelcache import WheelSet
 
 # Exit status of ``graft store verify`` when the command does not exist (argparse usage error).
 USAGE_ERROR = 2
@@ -34,17 +38,31 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="session")
-def e2e_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def e2e_graft_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``GRAFT_CACHE_DIR`` for every graft run of the session: no state from earlier runs."""
+    return tmp_path_factory.mktemp("graft-cache")
+
+
+@pytest.fixture(scope="session")
+def e2e_store(tmp_path_factory: pytest.TempPathFactory, e2e_graft_cache: Path) -> Iterator[Path]:
     """The graft store shared by all e2e tests of this session (one per xdist worker).
 
     At the end of the session, ``graft store verify`` must find every store file still
     matching its RECORD: nothing the tests did through the venvs may have written into it.
+    The store is then removed (it may be sealed with the immutable attribute, which pytest's
+    own cleanup of old temporary directories could not undo).
     """
     store = tmp_path_factory.mktemp("graft-store")
     yield store
-    if not any(store.iterdir()):
-        return
-    run = run_graft("store", "verify", "--store", str(store))
+    try:
+        if any(store.iterdir()):
+            verify_store(store, e2e_graft_cache)
+    finally:
+        remove_store(store)
+
+
+def verify_store(store: Path, cache_dir: Path) -> None:
+    run = run_graft("store", "verify", "--store", str(store), cache_dir=cache_dir)
     if run.returncode == USAGE_ERROR:
         warnings.warn(
             f"`graft store verify` unavailable (exit 2), store not verified:\n{run.stderr[-500:]}",
@@ -55,9 +73,20 @@ def e2e_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         pytest.fail(f"graft store verify failed after the e2e session:\n{run.describe()}")
 
 
+def remove_store(store: Path) -> None:
+    try:
+        from graft import seal
+    except ImportError:
+        shutil.rmtree(store, ignore_errors=True)
+        return
+    seal.remove_tree(str(store))
+
+
 @pytest.fixture(scope="session")
-def corpus_envs(tmp_path_factory: pytest.TempPathFactory, e2e_store: Path) -> CorpusEnvs:
-    return CorpusEnvs(factory=tmp_path_factory, store=e2e_store)
+def corpus_envs(
+    tmp_path_factory: pytest.TempPathFactory, e2e_store: Path, e2e_graft_cache: Path
+) -> CorpusEnvs:
+    return CorpusEnvs(factory=tmp_path_factory, store=e2e_store, graft_cache=e2e_graft_cache)
 
 
 # Tests are parametrized over ``set_file`` (see ``harness.corpus_params``); these fixtures

@@ -20,9 +20,10 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .venvs import Venv
+if TYPE_CHECKING:
+    from .venvs import Venv
 
 PROBE = Path(__file__).with_name("probe.py")
 PROBE_TIMEOUT = 600
@@ -71,9 +72,7 @@ def _excluded(rel_parts: tuple[str, ...]) -> bool:
         return True
     if len(rel_parts) == 2 and rel_parts[0] == "bin" and name.startswith(SKELETON_BIN_PREFIXES):
         return True
-    return (
-        len(rel_parts) >= 2 and rel_parts[-2].endswith(".dist-info") and name in INSTALLER_OWNED
-    )
+    return len(rel_parts) >= 2 and rel_parts[-2].endswith(".dist-info") and name in INSTALLER_OWNED
 
 
 def walk_tree(prefix: Path) -> Tree:
@@ -161,8 +160,7 @@ def compare_trees(actual: Venv, expected: Venv, labels: Labels = DEFAULT_LABELS)
             diffs.append(f"contents differ: {rel}")
         if a.executable != b.executable:
             diffs.append(
-                f"executable bit differs: {rel}: {a_label} {a.executable}, "
-                f"{b_label} {b.executable}"
+                f"executable bit differs: {rel}: {a_label} {a.executable}, {b_label} {b.executable}"
             )
     return diffs
 
@@ -274,9 +272,7 @@ def environment_report(venv: Venv, env: Mapping[str, str]) -> dict[str, Any]:
         return _run_probe(venv, ["environment"], env, Path(tmp))
 
 
-def _multiset_diff(
-    what: str, a: Iterable[Any], b: Iterable[Any], labels: Labels
-) -> list[str]:
+def _multiset_diff(what: str, a: Iterable[Any], b: Iterable[Any], labels: Labels) -> list[str]:
     ca = Counter(json.dumps(x) for x in a)
     cb = Counter(json.dumps(x) for x in b)
     diffs = [f"{what} only in {labels[0]}: {x}" for x in sorted((ca - cb).elements())]
@@ -285,15 +281,21 @@ def _multiset_diff(
 
 
 def compare_metadata(
-    actual: Mapping[str, Any], expected: Mapping[str, Any], labels: Labels = DEFAULT_LABELS
+    actual: Mapping[str, Any],
+    expected: Mapping[str, Any],
+    labels: Labels = DEFAULT_LABELS,
+    directory_links: frozenset[str] = frozenset(),
 ) -> list[str]:
-    """Distributions, entry points, and files() of each distribution."""
+    """Distributions, entry points, and files() of each distribution.
+
+    *directory_links*: paths (relative to site-packages) that are directory links in the
+    *actual* venv. graft's RECORD lists each one as a row of its own so that ``pip uninstall``
+    removes the link (docs/decisions.md, 6); those rows, and only those, are not a difference.
+    """
     diffs = _multiset_diff(
         "distribution", actual["distributions"], expected["distributions"], labels
     )
-    diffs += _multiset_diff(
-        "entry point", actual["entry_points"], expected["entry_points"], labels
-    )
+    diffs += _multiset_diff("entry point", actual["entry_points"], expected["entry_points"], labels)
     a_files: dict[str, list[str] | None] = actual["files"]
     b_files: dict[str, list[str] | None] = expected["files"]
     for dist in sorted(a_files.keys() & b_files.keys()):
@@ -302,8 +304,20 @@ def compare_metadata(
             if a != b:
                 diffs.append(f"files() of {dist}: {labels[0]} {a!r:.60}, {labels[1]} {b!r:.60}")
             continue
+        a = [f for f in a if f not in directory_links]
         diffs += _multiset_diff(f"files() of {dist}:", a, b, labels)
     return diffs
+
+
+def directory_links_of(site_packages: Path) -> frozenset[str]:
+    """Every directory symlink below *site_packages*, relative to it (links are not entered)."""
+    out = set()
+    for dirpath, dirnames, _files in os.walk(site_packages):
+        for name in dirnames:
+            path = Path(dirpath) / name
+            if path.is_symlink():
+                out.add(path.relative_to(site_packages).as_posix())
+    return frozenset(out)
 
 
 def compare_sys_path(
@@ -423,10 +437,21 @@ def _record_hash(data: bytes) -> str:
     return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
 
 
-def record_problems(venv: Venv) -> list[str]:
-    """Every dist-info has a RECORD, and every hashed entry matches the file in the venv."""
+def record_problems(venv: Venv, lost_paths: Iterable[str] = ()) -> list[str]:
+    """Every dist-info has a RECORD, and every hashed entry matches the file in the venv.
+
+    ``lost_paths`` (site-packages-relative, or ``{prefix}/``-relative) are files some
+    distributions lost in a collision: there a RECORD may keep the loser's own hash.
+    """
     problems = []
     site = venv.site_packages
+    prefix_marker = PREFIX_PLACEHOLDER.decode() + "/"
+    tolerated = {
+        os.path.normpath(
+            venv.prefix / p.removeprefix(prefix_marker) if p.startswith(prefix_marker) else site / p
+        )
+        for p in lost_paths
+    }
     for dist_info in sorted(site.glob("*.dist-info")):
         record = dist_info / "RECORD"
         if not record.is_file():
@@ -451,6 +476,8 @@ def record_problems(venv: Venv) -> list[str]:
                 problems.append(f"{dist_info.name}: RECORD lists {path}: {exc.strerror}")
                 continue
             if _record_hash(data) != digest:
+                if os.path.normpath(target) in tolerated:
+                    continue
                 problems.append(f"{dist_info.name}: RECORD hash mismatch for {path}")
             elif len(row) > 2 and row[2] and int(row[2]) != len(data):
                 problems.append(f"{dist_info.name}: RECORD size mismatch for {path}")

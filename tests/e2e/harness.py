@@ -41,7 +41,7 @@ SPECS: dict[str, SetSpec] = {
     "abi3": SetSpec(expand=("cryptography.hazmat.bindings",)),
     "airflow": SetSpec(
         expand=("airflow.providers", "airflow.providers.common"),
-        help_scripts=("airflow", "normalizer", "alembic"),
+        help_scripts=("normalizer", "alembic", "fastapi"),
     ),
     "azure": SetSpec(
         expand=("azure", "azure.core.tracing", "azure.core.tracing.ext"),
@@ -170,16 +170,64 @@ class GraftBuild:
 
 
 @dataclass
+class DryRun:
+    run: GraftRun
+    venv: Path  # did not exist before
+    store_changes: list[str]  # store entries added, removed or modified by the dry run
+
+
+def snapshot(root: Path) -> dict[str, tuple[int, int, int]]:
+    """Every entry under ``root`` (links not followed): mode, size, mtime of files."""
+    entries: dict[str, tuple[int, int, int]] = {}
+    if not root.exists():
+        return entries
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in dirnames:
+            # Directory mtimes move when a lock file comes and goes; only existence counts.
+            entries[os.path.relpath(os.path.join(dirpath, name), root)] = (0, 0, 0)
+        for name in filenames:
+            if name.endswith(".lock"):  # lock files (filelock leaves them behind)
+                continue
+            full = os.path.join(dirpath, name)
+            st = os.lstat(full)
+            entries[os.path.relpath(full, root)] = (st.st_mode, st.st_size, st.st_mtime_ns)
+    return entries
+
+
+@dataclass
 class CorpusEnvs:
     """Builds each set's environments at most once per session (per xdist worker)."""
 
     factory: pytest.TempPathFactory
     store: Path
+    graft_cache: Path  # GRAFT_CACHE_DIR of every graft run
     _wheels: dict[str, WheelSet] = field(default_factory=dict)
     _flat: dict[str, Venv] = field(default_factory=dict)
     _uv: dict[str, Venv] = field(default_factory=dict)
     _graft: dict[str, GraftBuild] = field(default_factory=dict)
     _homes: dict[str, Path] = field(default_factory=dict)
+    _collisions: dict[str, dict[str, Collision]] = field(default_factory=dict)
+    _dry_runs: dict[str, DryRun] = field(default_factory=dict)
+
+    def dry_run(self, set_file: Path) -> DryRun:
+        """``graft sync --dry-run --json`` into a fresh venv path, once per set."""
+        name = set_name(set_file)
+        if name not in self._dry_runs:
+            venv_path = self.factory.mktemp(f"dry-run-{name}") / "venv"
+            before = snapshot(self.store)
+            args = graft_sync_args(venv_path, self.wheels(set_file), self.store)
+            run = run_graft(*args, "--dry-run", "--json", cache_dir=self.graft_cache)
+            after = snapshot(self.store)
+            changed = sorted(before.keys() ^ after.keys())
+            changed += sorted(k for k in before.keys() & after.keys() if before[k] != after[k])
+            self._dry_runs[name] = DryRun(run, venv_path, changed)
+        return self._dry_runs[name]
+
+    def collisions(self, set_file: Path) -> dict[str, Collision]:
+        name = set_name(set_file)
+        if name not in self._collisions:
+            self._collisions[name] = expected_collisions(self.wheels(set_file))
+        return self._collisions[name]
 
     def wheels(self, set_file: Path) -> WheelSet:
         name = set_name(set_file)
@@ -209,9 +257,11 @@ class CorpusEnvs:
             venv_path = self.factory.mktemp(f"graft-{name}") / "venv"
             args = graft_sync_args(venv_path, self.wheels(set_file), self.store)
             try:
-                run = run_graft(*args)
+                run = run_graft(*args, cache_dir=self.graft_cache)
             except subprocess.TimeoutExpired as exc:
-                run = GraftRun(list(map(str, exc.cmd)), -1, "", f"timed out after {exc.timeout}s", 0)
+                run = GraftRun(
+                    list(map(str, exc.cmd)), -1, "", f"timed out after {exc.timeout}s", 0
+                )
             venv = None
             if run.returncode == 0 and (venv_path / "bin" / "python").exists():
                 venv = open_venv(venv_path)

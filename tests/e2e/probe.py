@@ -1,21 +1,23 @@
 """Runs inside a venv's own interpreter (``python -I probe.py ...``); standard library only.
 
-    probe.py imports IN.json OUT.json
-        IN: {"modules": [top-level names], "expand": [packages whose children are imported]}
-        OUT: {module: {"file": ..., "path": [...]} or {"error": "ExceptionType"}}
-        Paths under sys.prefix are made relative to it.
-    probe.py environment OUT.json
-        OUT: distributions, entry points, files() per distribution, sys.path (prefix-relative)
+probe.py imports IN.json OUT.json
+    IN: {"modules": [top-level names], "expand": [packages whose children are imported]}
+    OUT: {module: {"file": ..., "path": [...]} or {"error": "ExceptionType"}}
+    Paths under sys.prefix are made relative to it.
+probe.py environment OUT.json
+    OUT: distributions, entry points, files() per distribution, sys.path (prefix-relative)
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.machinery
 import importlib.metadata
 import json
 import os
 import pkgutil
 import sys
+import types
 import warnings
 from typing import Any
 
@@ -52,23 +54,77 @@ def describe_module(name: str) -> dict[str, Any]:
         return {"error": type(exc).__name__}
 
 
-def children(package: str) -> list[str]:
+def _plain_paths(paths: Any) -> list[str] | None:
+    """A package's search locations as a list, without recomputing a namespace path
+    (``_NamespacePath`` recomputes from the parent module, which may not be imported).
+    """
+    if paths is None:
+        return None
+    return list(getattr(paths, "_path", paths))
+
+
+def locate(name: str) -> tuple[dict[str, Any], list[str] | None]:
+    """Resolve ``name`` with the path finders alone, executing no package code.
+
+    Parents not yet imported are stood in for by empty modules with the found ``__path__``
+    (a namespace child's spec needs its parent in sys.modules), removed again afterwards.
+    Returns the (prefix-relative) report and the raw submodule search locations.
+    """
+    search: list[str] | None = None  # None: sys.path
+    origin: str | None = None
+    parts = name.split(".")
+    stand_ins: list[str] = []
     try:
-        raw_path = getattr(sys.modules.get(package), "__path__", None)
-        if raw_path is None:
-            return []
-        return sorted({f"{package}.{m.name}" for m in pkgutil.iter_modules(list(raw_path))})
+        for i in range(len(parts)):
+            if i:
+                parent = ".".join(parts[:i])
+                if parent not in sys.modules:
+                    stand_in = types.ModuleType(parent)
+                    stand_in.__path__ = search or []
+                    sys.modules[parent] = stand_in
+                    stand_ins.append(parent)
+            spec = importlib.machinery.PathFinder.find_spec(".".join(parts[: i + 1]), search)
+            if spec is None:
+                return {"spec": None}, None
+            origin = spec.origin
+            search = _plain_paths(spec.submodule_search_locations)
+            if search is None and i < len(parts) - 1:
+                return {"spec": "parent is not a package"}, None
     except Exception as exc:  # noqa: BLE001
-        return [f"<cannot list children of {package}: {type(exc).__name__}>"]
+        return {"spec_error": type(exc).__name__}, None
+    finally:
+        for parent in stand_ins:
+            del sys.modules[parent]
+    return {
+        "origin": rel(origin),
+        "locations": None if search is None else [rel(p) for p in search],
+    }, search
+
+
+def children(package: str, locations: list[str] | None) -> list[str]:
+    """Direct children of ``package``, from its imported ``__path__`` and its found spec."""
+    found: set[str] = set()
+    try:
+        raw_path = _plain_paths(getattr(sys.modules.get(package), "__path__", None))
+        paths = [*(raw_path or []), *(locations or [])]
+        found.update(f"{package}.{m.name}" for m in pkgutil.iter_modules(paths))
+    except Exception as exc:  # noqa: BLE001
+        found.add(f"<cannot list children of {package}: {type(exc).__name__}>")
+    return sorted(found)
 
 
 def probe_imports(request: dict[str, list[str]]) -> dict[str, Any]:
+    """Top-level modules are imported; "expand" packages and their children are also
+    located without executing code ("spec NAME" entries), then imported.
+    """
     report: dict[str, Any] = {}
     for name in request["modules"]:
         report[name] = describe_module(name)
     for package in request["expand"]:
+        report[f"spec {package}"], locations = locate(package)
         report[package] = describe_module(package)
-        for child in children(package):
+        for child in children(package, locations):
+            report[f"spec {child}"], _ = locate(child)
             report[child] = describe_module(child)
     return report
 
@@ -80,8 +136,10 @@ def _dist_files(dist: importlib.metadata.Distribution) -> list[str] | None:
     kept = []
     for path in files:
         parts = path.parts
-        if len(parts) == 2 and parts[0].endswith(".dist-info") and parts[1] in (
-            IGNORED_DIST_INFO_FILES
+        if (
+            len(parts) == 2
+            and parts[0].endswith(".dist-info")
+            and parts[1] in (IGNORED_DIST_INFO_FILES)
         ):
             continue
         if path.suffix == ".pyc" or "__pycache__" in parts:

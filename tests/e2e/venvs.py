@@ -145,9 +145,13 @@ def build_uv_reference(prefix: Path, wheel_set: WheelSet, uv_cache: Path) -> Ven
     return venv
 
 
-def graft_env() -> dict[str, str]:
-    """Environment for running ``python -m graft``: importable from ``src`` if not installed."""
+def graft_env(cache_dir: Path | None = None) -> dict[str, str]:
+    """Environment for running ``python -m graft``: importable from ``src`` if not installed,
+    and with its own cache directory (``GRAFT_CACHE_DIR``) when one is given.
+    """
     env = isolated_pip_env()
+    if cache_dir is not None:
+        env["GRAFT_CACHE_DIR"] = str(cache_dir)
     if importlib.util.find_spec("graft") is None:
         src = str(REPO_ROOT / "src")
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [src, env.get("PYTHONPATH")]))
@@ -170,12 +174,14 @@ class GraftRun:
         )
 
 
-def run_graft(*args: str, timeout: float = GRAFT_TIMEOUT) -> GraftRun:
+def run_graft(
+    *args: str, cache_dir: Path | None = None, timeout: float = GRAFT_TIMEOUT
+) -> GraftRun:
     cmd = [sys.executable, "-m", "graft", *args]
     start = time.monotonic()
     proc = subprocess.run(
         cmd,
-        env=graft_env(),
+        env=graft_env(cache_dir),
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -233,3 +233,20 @@ def test_inspect_prints_the_wheel_record(basic: dict[str, Path]) -> None:
     assert data["namespace_dirs"] == ["alpha/sub"]  # no __init__.py: a PEP 420 portion
     assert data["entry_points"] == [["console_scripts", "alpha-cli", "alpha:main"]]
     assert data["requires_dist"] == ["beta>=1"]
+
+
+def test_store_verify_detects_a_modified_file(
+    tmp_path: Path, store_dir: Path, basic: dict[str, Path]
+) -> None:
+    from graft import seal
+
+    run_graft("sync", tmp_path / "v", basic["beta"], "--store", store_dir)
+    assert run_graft("store", "verify", "--store", store_dir).returncode == 0
+    (entry,) = (store_dir / "entries").iterdir()
+    seal.unseal_tree(str(entry))
+    target = entry / "tree" / "beta.py"
+    target.chmod(0o644)
+    target.write_text("B = 4\n")
+    proc = run_graft("store", "verify", "--store", store_dir, check=False)
+    assert proc.returncode == 1
+    assert "beta.py: hash" in proc.stdout

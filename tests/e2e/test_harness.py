@@ -1,0 +1,82 @@
+"""The comparison harness checked on its own, without graft.
+
+A second flat reference must compare equal to the first (the probes are deterministic), and
+an independent installer (uv, copying) must agree with the reference up to what is known to
+be uv's own: its ``uv_cache.json`` and ``.lock`` files and its console-script template.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from .flatcompare import (
+    compare_import_reports,
+    compare_metadata,
+    compare_scripts,
+    compare_sys_path,
+    compare_trees,
+    environment_report,
+    format_differences,
+    import_names,
+    import_report,
+    record_problems,
+)
+from .harness import CorpusEnvs, corpus_params, spec_for
+from .venvs import build_flat_reference
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from .venvs import Venv
+
+pytestmark = pytest.mark.e2e
+
+ALL_SETS = corpus_params()
+
+
+def all_differences(
+    corpus_envs: CorpusEnvs, set_file: Path, a: Venv, b: Venv, labels: tuple[str, str]
+) -> list[str]:
+    diffs = compare_trees(a, b, labels) + compare_scripts(a, b, labels)
+    names = import_names(a, b)
+    expand = spec_for(set_file).expand
+    diffs += compare_import_reports(
+        import_report(a, names, expand, corpus_envs.env(a)),
+        import_report(b, names, expand, corpus_envs.env(b)),
+        labels,
+    )
+    a_env = environment_report(a, corpus_envs.env(a))
+    b_env = environment_report(b, corpus_envs.env(b))
+    return diffs + compare_metadata(a_env, b_env, labels) + compare_sys_path(a_env, b_env, labels)
+
+
+@pytest.mark.parametrize("set_file", ALL_SETS)
+def test_flat_reference_is_reproducible(
+    corpus_envs: CorpusEnvs, set_file: Path, flat_venv: Venv, tmp_path: Path
+) -> None:
+    again = build_flat_reference(tmp_path / "venv", corpus_envs.wheels(set_file))
+    diffs = all_differences(corpus_envs, set_file, again, flat_venv, ("again", "flat"))
+    assert not diffs, format_differences(diffs)
+
+
+def is_uv_specific(diff: str) -> bool:
+    return (
+        "uv_cache.json" in diff
+        or diff == "only in uv: .lock"
+        or diff.startswith("contents differ (prefix-normalized): bin/")  # launcher template
+    )
+
+
+@pytest.mark.parametrize("set_file", ALL_SETS)
+def test_uv_agrees_with_flat_reference(
+    corpus_envs: CorpusEnvs, set_file: Path, flat_venv: Venv
+) -> None:
+    if corpus_envs.collisions(set_file):
+        pytest.skip("uv installs in parallel: which colliding file wins is unspecified")
+    uv_venv = corpus_envs.uv(set_file)
+    diffs = all_differences(corpus_envs, set_file, uv_venv, flat_venv, ("uv", "flat"))
+    diffs = [d for d in diffs if not is_uv_specific(d)]
+    diffs += record_problems(uv_venv)
+    assert not diffs, format_differences(diffs)
