@@ -309,14 +309,14 @@ def compare_metadata(
     return diffs
 
 
-def directory_links_of(site_packages: Path) -> frozenset[str]:
-    """Every directory symlink below *site_packages*, relative to it (links are not entered)."""
+def directory_links_of(prefix: Path, site_packages: Path) -> frozenset[str]:
+    """Every directory symlink in the venv, relative to *site_packages* as RECORD spells it."""
     out = set()
-    for dirpath, dirnames, _files in os.walk(site_packages):
+    for dirpath, dirnames, _files in os.walk(prefix):
         for name in dirnames:
             path = Path(dirpath) / name
             if path.is_symlink():
-                out.add(path.relative_to(site_packages).as_posix())
+                out.add(Path(os.path.relpath(path, site_packages)).as_posix())
     return frozenset(out)
 
 

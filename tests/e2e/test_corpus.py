@@ -113,7 +113,7 @@ def test_metadata_and_sys_path_equal_flat(
     actual = environment_report(graft_venv, corpus_envs.env(graft_venv))
     expected = environment_report(flat_venv, corpus_envs.env(flat_venv))
     (site_packages,) = graft_venv.prefix.glob("lib/python*/site-packages")
-    links = directory_links_of(site_packages)
+    links = directory_links_of(graft_venv.prefix, site_packages)
     diffs = compare_metadata(actual, expected, directory_links=links)
     diffs += compare_sys_path(actual, expected)
     assert_no_differences(diffs, "metadata / sys.path differences")
