@@ -12,9 +12,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import hashlib
+import importlib.metadata
 import json
 import os
 import platform
+import resource
 import shlex
 import shutil
 import statistics
@@ -40,6 +42,11 @@ SCHEMA = 1
 # A mass delete makes inode allocation slow for about a minute on the reference machine (ext4,
 # no journal); wait this long after our own deletes before timing anything.
 DEFAULT_SETTLE_S = 75.0
+# Another job using more than this many cores (of 2 on the reference machine) makes a phase noisy.
+BUSY_CORES = 0.25
+IDLE_PROBE_S = 2.0
+IDLE_RETRY_S = 8.0
+DEFAULT_IDLE_WAIT_S = 600.0
 # pip does not expand manylinux_2_28 to the older manylinux tags it implies: list them.
 PLATFORMS = (
     *(f"manylinux_2_{minor}_x86_64" for minor in range(28, 4, -1)),
@@ -69,7 +76,13 @@ RATIO_PAIRS = {
     "pip": ((GRAFT, PIP), (PIP, UV_HARDLINK)),
     "prescribed": ((GRAFT, UV_HARDLINK),),
     "resync": ((GRAFT, UV_HARDLINK),),
+    "overhead": (),
 }
+# Fixed costs, timed once per run (not per set): what any graft or uv command pays up front.
+PY_START = "python-start"
+GRAFT_HELP = "graft-help"
+UV_VENV = "uv-venv"
+OVERHEAD = "_overhead"  # pseudo set name of that phase
 
 Argv = list[str]
 ArgvFor = Callable[[str], Argv]
@@ -135,6 +148,7 @@ class Tools:
     graft: Argv  # how graft is started, e.g. [".venv/bin/graft"] or [python, "-m", "graft"]
     uv: str
     pip: Argv  # [dev python, "-m", "pip"]
+    graft_python: Argv  # the interpreter graft runs on (this script's), for the start-up floor
 
 
 @dataclass(frozen=True)
@@ -260,6 +274,12 @@ def command_set(tools: Tools, paths: Paths, name: str, form: str) -> dict[str, A
             reqs,
         )
 
+    if form == "overhead":
+        return {
+            PY_START: lambda _dest: [*tools.graft_python, "-c", "pass"],
+            GRAFT_HELP: lambda _dest: [*tools.graft, "sync", "--help"],
+            UV_VENV: lambda dest: [tools.uv, "venv", "-q", dest],
+        }
     if form == "create":
         return {GRAFT: graft, UV_HARDLINK: uv("hardlink"), UV_SYMLINK: uv("symlink")}
     if form == "pip":
@@ -288,38 +308,92 @@ class Phase:
     rounds: int
     series: dict[str, Series]
     ratios: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # CPU used by other processes while the phase ran, in cores (see cpu_sample()).
+    foreign_cpu: float | None = None
+
+
+@dataclass(frozen=True)
+class CpuSample:
+    wall: float
+    busy: float  # CPU seconds the whole machine spent busy (/proc/stat)
+    own: float  # CPU seconds of this process and its reaped children
+
+
+def cpu_sample() -> CpuSample | None:
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (*fields, 0, 0, 0, 0)[:8]
+    hz = os.sysconf("SC_CLK_TCK")
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return CpuSample(
+        wall=time.monotonic(),
+        busy=(user + nice + system + irq + softirq + steal) / hz,
+        own=me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime,
+    )
+
+
+def foreign_cpu(a: CpuSample | None, b: CpuSample | None) -> float | None:
+    """Cores' worth of CPU used between a and b by anything but us (other jobs, steal)."""
+    if a is None or b is None or b.wall <= a.wall:
+        return None
+    return max(0.0, ((b.busy - a.busy) - (b.own - a.own)) / (b.wall - a.wall))
+
+
+@dataclass
+class Bench:
+    tools: Tools
+    paths: Paths
+    env: dict[str, str]
+    prepared: dict[str, Prepared] = field(default_factory=dict)
+    graft_error: str | None = None  # why graft cannot run at all, if it cannot
+    idle_budget: float = 0.0  # seconds we may still wait for other jobs to finish
+    waited: float = 0.0
+
+
+def wait_idle(bench: Bench) -> None:
+    """Before a phase, wait (within the budget) until other processes leave the CPUs alone."""
+    while True:
+        a = cpu_sample()
+        time.sleep(IDLE_PROBE_S)
+        used = foreign_cpu(a, cpu_sample())
+        if used is None or used <= BUSY_CORES:
+            return
+        if bench.waited >= bench.idle_budget:
+            log(f"  machine busy ({used:.2f} cores used by others); timing anyway")
+            return
+        log(f"  machine busy ({used:.2f} cores used by others); waiting")
+        time.sleep(IDLE_RETRY_S)
+        bench.waited += IDLE_PROBE_S + IDLE_RETRY_S
 
 
 def timed(argv: Argv, env: dict[str, str], cwd: Path) -> tuple[float, int, str]:
     start = time.perf_counter()
-    proc = subprocess.run(
-        argv, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False
-    )
+    proc = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, check=False)
     elapsed = time.perf_counter() - start
-    output = (proc.stderr or b"").decode(errors="replace") or (proc.stdout or b"").decode(
-        errors="replace"
-    )
+    output = proc.stderr.decode(errors="replace") or proc.stdout.decode(errors="replace")
     return elapsed, proc.returncode, output
 
 
 def run_phase(
-    form: str,
-    commands: dict[str, ArgvFor],
-    rounds: int,
-    dest_for: Callable[[str, int], str],
-    env: dict[str, str],
-    cwd: Path,
-    disabled: dict[str, str] | None = None,
+    bench: Bench, form: str, name: str, rounds: int, dest_for: Callable[[str, int], str]
 ) -> Phase:
     """Alternate the commands A B C A B C ...; round 0 is an unrecorded warm-up.
 
-    A command that fails is dropped for the rest of the phase and its error kept.
-    `disabled` maps commands known not to work (graft before its core lands) to the reason.
+    A command that fails is dropped for the rest of the phase and its error kept; graft is
+    skipped from the start when it failed during preparation (e.g. before its core lands).
     """
-    series = {key: Series(command=shlex.join(make("DEST"))) for key, make in commands.items()}
-    for key, reason in (disabled or {}).items():
-        if key in series:
-            series[key].error = reason
+    commands = command_set(bench.tools, bench.paths, name, form)
+    series = {key: Series(command=shlex.join(make("NEWDIR"))) for key, make in commands.items()}
+    graft_error = bench.prepared[name].graft_error if name in bench.prepared else bench.graft_error
+    for key in (GRAFT, GRAFT_HELP):
+        if graft_error and key in series:
+            series[key].error = graft_error
+    wait_idle(bench)
+    log(f"{form}: {name}, {rounds} round(s) + warm-up, alternating {', '.join(commands)}")
+    before = cpu_sample()
     for rnd in range(rounds + 1):
         for key, make in commands.items():
             s = series[key]
@@ -327,18 +401,16 @@ def run_phase(
                 if rnd > 0:
                     s.times.append(None)
                 continue
-            elapsed, code, output = timed(make(dest_for(key, rnd)), env, cwd)
+            elapsed, code, output = timed(make(dest_for(key, rnd)), bench.env, bench.paths.work)
             if code != 0:
-                s.error = f"exit {code} in round {rnd}: {tail(output)}"
-                log(f"  {form}/{key} failed: {s.error}")
-                if rnd > 0:
-                    s.times.append(None)
-                continue
+                s.error = f"exit {code} in round {rnd}: {tail(output, 3)}"
+                log(f"  {form}/{name}/{key} failed: {s.error}")
             if rnd > 0:
-                s.times.append(elapsed)
-        if rnd == 0:
-            log(f"  {form}: warm-up done")
+                s.times.append(elapsed if code == 0 else None)
     phase = Phase(form=form, rounds=rounds, series=series)
+    phase.foreign_cpu = foreign_cpu(before, cpu_sample())
+    if phase.foreign_cpu is not None and phase.foreign_cpu > BUSY_CORES:
+        log(f"  other processes used {phase.foreign_cpu:.2f} cores during this phase: noisy")
     for a, b in RATIO_PAIRS[form]:
         if a in series and b in series:
             phase.ratios[f"{a}/{b}"] = paired_ratio(series[a], series[b])
@@ -359,7 +431,7 @@ def summary(values: Sequence[float]) -> dict[str, Any]:
 def paired_ratio(a: Series, b: Series) -> dict[str, Any]:
     ratios = [
         ta / tb
-        for ta, tb in zip(a.times, b.times, strict=False)
+        for ta, tb in zip(a.times, b.times, strict=True)
         if ta is not None and tb is not None and tb > 0
     ]
     return {**summary(ratios), "values": ratios}
@@ -380,17 +452,23 @@ def find_tools(args: argparse.Namespace) -> Tools:
     if not Path(uv).exists() and shutil.which(uv) is None:
         raise BenchError(f"uv not found (looked for {uv}); pass --uv")
     return Tools(
-        python=python, py_version=py_version, graft=graft, uv=uv, pip=[sys.executable, "-m", "pip"]
+        python=python,
+        py_version=py_version,
+        graft=graft,
+        uv=uv,
+        pip=[sys.executable, "-m", "pip"],
+        graft_python=[sys.executable],
     )
 
 
-def graft_problem(tools: Tools, env: dict[str, str], cwd: Path) -> str | None:
+def graft_problem(bench: Bench) -> str | None:
     """None if `graft sync --help` works, else a one-line reason."""
+    tools = bench.tools
     try:
         proc = subprocess.run(
             [*tools.graft, "sync", "--help"],
-            env=env,
-            cwd=cwd,
+            env=bench.env,
+            cwd=bench.paths.work,
             capture_output=True,
             text=True,
             check=False,
@@ -406,7 +484,8 @@ def graft_problem(tools: Tools, env: dict[str, str], cwd: Path) -> str | None:
     return None
 
 
-def download_wheels(name: str, paths: Paths, env: dict[str, str], tools: Tools) -> Path:
+def download_wheels(bench: Bench, name: str) -> Path:
+    paths, env, tools = bench.paths, bench.env, bench.tools
     reqs = SETS_DIR / f"{name}.txt"
     dest = paths.wheels(name)
     digest = hashlib.sha256(reqs.read_bytes()).hexdigest()
@@ -446,8 +525,10 @@ def count_distributions(venv: Path, env: dict[str, str]) -> int:
         [
             str(venv / "bin" / "python"),
             "-c",
-            "import importlib.metadata as m;"
-            "print(len({d.metadata['Name'].lower() for d in m.distributions()}))",
+            (
+                "import importlib.metadata as m;"
+                "print(len({d.metadata['Name'].lower() for d in m.distributions()}))"
+            ),
         ],
         env=env,
     )
@@ -464,10 +545,10 @@ class Prepared:
     checks: dict[str, int] = field(default_factory=dict)  # venv -> distributions found
 
 
-def prepare_set(
-    name: str, tools: Tools, paths: Paths, env: dict[str, str], graft_error: str | None
-) -> Prepared:
-    wheels = download_wheels(name, paths, env, tools)
+def prepare_set(bench: Bench, name: str, graft_error: str | None) -> Prepared:
+    """Download the wheels if needed; warm uv's cache and graft's store with one install each."""
+    paths, env, tools = bench.paths, bench.env, bench.tools
+    wheels = download_wheels(bench, name)
     reqs = SETS_DIR / f"{name}.txt"
     prep = Prepared(
         name=name,
@@ -542,43 +623,55 @@ def wait_settle(paths: Paths, settle: float) -> None:
 
 
 def delete_tree(path: Path, paths: Paths) -> None:
-    if path.exists():
+    """Remove a tree (never following links) and note the time for wait_settle()."""
+    if not os.path.lexists(path):
+        return
+    try:
         shutil.rmtree(path)
-        paths.settle_marker.touch()
+    except OSError:
+        # graft seals its store (read-only dirs, and as root the immutable attribute);
+        # chattr -R skips symlinks, so nothing outside `path` is touched.
+        if shutil.which("chattr"):
+            subprocess.run(["chattr", "-R", "-f", "-i", str(path)], check=False)
+        for top, dirs, _ in os.walk(path):
+            os.chmod(top, 0o755)
+            for d in dirs:
+                if not os.path.islink(os.path.join(top, d)):
+                    os.chmod(os.path.join(top, d), 0o755)
+        shutil.rmtree(path)
+    paths.settle_marker.touch()
 
 
 # --------------------------------------------------------------------------- link census
 
 
 def link_census(venv: Path, py_version: str) -> dict[str, int]:
-    """Symlinks created vs files reachable in site-packages (and in the whole venv)."""
+    """Symlinks created vs files reachable in the venv's site-packages (`__pycache__` skipped)."""
     site = venv / "lib" / f"python{py_version}" / "site-packages"
-    out: dict[str, int] = {}
-    for label, root in (("site", site), ("venv", venv)):
-        symlinks = dir_links = real_dirs = real_files = 0
-        for top, dirs, files in os.walk(root):
-            dirs[:] = [d for d in dirs if d != "__pycache__"]
-            for d in dirs:
-                if os.path.islink(os.path.join(top, d)):
-                    symlinks += 1
-                    dir_links += 1
-                else:
-                    real_dirs += 1
-            for f in files:
-                if os.path.islink(os.path.join(top, f)):
-                    symlinks += 1
-                else:
-                    real_files += 1
-        reachable = 0
-        for _, dirs, files in os.walk(root, followlinks=True):
-            dirs[:] = [d for d in dirs if d != "__pycache__"]
-            reachable += sum(1 for f in files if not f.endswith(".pyc"))
-        out[f"{label}_symlinks"] = symlinks
-        out[f"{label}_dir_symlinks"] = dir_links
-        out[f"{label}_real_dirs"] = real_dirs
-        out[f"{label}_real_files"] = real_files
-        out[f"{label}_files_reachable"] = reachable
-    return out
+    symlinks = dir_links = real_dirs = real_files = 0
+    for top, dirs, files in os.walk(site):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        for d in dirs:
+            if os.path.islink(os.path.join(top, d)):
+                dir_links += 1
+            else:
+                real_dirs += 1
+        for f in files:
+            if os.path.islink(os.path.join(top, f)):
+                symlinks += 1
+            else:
+                real_files += 1
+    reachable = 0
+    for _, dirs, files in os.walk(site, followlinks=True):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        reachable += len(files)
+    return {
+        "site_symlinks": symlinks + dir_links,
+        "site_dir_symlinks": dir_links,
+        "site_real_dirs": real_dirs,
+        "site_real_files": real_files,
+        "site_files_reachable": reachable,
+    }
 
 
 # --------------------------------------------------------------------------- machine
@@ -614,7 +707,9 @@ def machine_info(paths: Paths) -> dict[str, Any]:
     return info
 
 
-def tool_versions(tools: Tools, env: dict[str, str], graft_error: str | None) -> dict[str, Any]:
+def tool_versions(bench: Bench, graft_error: str | None) -> dict[str, Any]:
+    tools, env = bench.tools, bench.env
+
     def version(argv: Argv) -> str:
         try:
             return capture(argv, env=env).splitlines()[0]
@@ -623,8 +718,6 @@ def tool_versions(tools: Tools, env: dict[str, str], graft_error: str | None) ->
 
     graft: dict[str, Any] = {"argv": tools.graft, "available": graft_error is None}
     try:
-        import importlib.metadata  # noqa: PLC0415
-
         graft["version"] = importlib.metadata.version("graft")
     except importlib.metadata.PackageNotFoundError:
         graft["version"] = None
@@ -635,7 +728,7 @@ def tool_versions(tools: Tools, env: dict[str, str], graft_error: str | None) ->
             text=True,
             check=False,
         )
-        graft["git_head"] = head.stdout.strip() or None
+        graft["git_head"] = head.stdout.strip() if head.returncode == 0 else None
     except OSError:
         graft["git_head"] = None
     return {
@@ -663,142 +756,127 @@ def phase_to_json(phase: Phase) -> dict[str, Any]:
     return data
 
 
-def run(args: argparse.Namespace) -> dict[str, Any]:
-    started = dt.datetime.now(dt.timezone.utc)
-    stamp = started.strftime("%Y%m%dT%H%M%S")
+def setup(args: argparse.Namespace, started: dt.datetime) -> Bench:
     cache = Path(args.cache).expanduser()
     work = Path(args.work).expanduser() if args.work else cache / "work"
-    paths = Paths(cache=cache, work=work, stamp=stamp)
+    paths = Paths(cache=cache, work=work, stamp=started.strftime("%Y%m%dT%H%M%S"))
     work.mkdir(parents=True, exist_ok=True)
     if args.fresh:
         for stale in (paths.uv_cache, paths.store, paths.pycache):
             delete_tree(stale, paths)
     old_runs = work / "runs"
-    if old_runs.exists():
+    if old_runs.exists():  # left behind by an interrupted or --keep run
         for leftover in old_runs.iterdir():
             delete_tree(leftover, paths)
     paths.runs.mkdir(parents=True)
     tools = find_tools(args)
-    env = bench_env(paths, tools)
+    return Bench(tools=tools, paths=paths, env=bench_env(paths, tools), idle_budget=args.wait_idle)
 
-    graft_error = graft_problem(tools, env, work)
+
+def time_all(bench: Bench, args: argparse.Namespace) -> dict[str, dict[str, Phase]]:
+    runs = bench.paths.runs
+    sets: list[str] = args.sets
+    phases: dict[str, dict[str, Phase]] = {name: {} for name in sets}
+    # 0. Fixed costs: interpreter start-up, graft's CLI start-up, `uv venv` alone.
+
+    def rounds(name: str) -> int:
+        return int(args.runs_airflow if name == "airflow" else args.runs)
+
+    def unique(form: str, name: str) -> Callable[[str, int], str]:
+        base = runs / form / name
+        base.mkdir(parents=True, exist_ok=True)
+        return lambda key, rnd: str(base / f"{key}-{rnd:02d}")
+
+    def fixed(name: str) -> Callable[[str, int], str]:
+        base = runs / "prescribed" / name
+        base.mkdir(parents=True, exist_ok=True)
+        return lambda key, _rnd: str(base / key)
+
+    # 1. New-directory form: a brand-new directory every run, nothing deleted inside the timing.
+    for name in sets:
+        phases[name]["create"] = run_phase(
+            bench, "create", name, rounds(name), unique("create", name)
+        )
+    phases[OVERHEAD] = {
+        "overhead": run_phase(bench, "overhead", OVERHEAD, args.runs, unique("overhead", "all"))
+    }
+    # 2. The copying baseline, alternated with graft and uv on the same set.
+    if PIP_SET in sets and args.pip_runs > 0:
+        phases[PIP_SET]["pip"] = run_phase(
+            bench, "pip", PIP_SET, args.pip_runs, unique("pip", PIP_SET)
+        )
+    # 3. Prescribed form (rm -rf the venv at a fixed path, then build), then a no-op re-sync of
+    #    the venvs it leaves behind. These delete trees, so they come after everything else.
+    for name in sets:
+        phases[name]["prescribed"] = run_phase(bench, "prescribed", name, rounds(name), fixed(name))
+        phases[name]["resync"] = run_phase(bench, "resync", name, rounds(name), fixed(name))
+    return phases
+
+
+def inspect_set(bench: Bench, name: str) -> dict[str, Any]:
+    """Untimed checks on the warm-up venvs of the new-directory phase."""
+    prep = bench.prepared[name]
+    census: dict[str, Any] = {}
+    for key in (GRAFT, UV_HARDLINK, UV_SYMLINK):
+        venv = bench.paths.runs / "create" / name / f"{key}-00"
+        if (venv / "bin" / "python").exists():
+            prep.checks[key] = count_distributions(venv, bench.env)
+            census[key] = link_census(venv, bench.tools.py_version)
+    return census
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    started = dt.datetime.now(dt.timezone.utc)
+    bench = setup(args, started)
+    graft_error = bench.graft_error = graft_problem(bench)
     if graft_error:
         log(f"graft is not usable yet, its side is skipped: {graft_error}")
-
-    sets: list[str] = args.sets
-    prepared = {name: prepare_set(name, tools, paths, env, graft_error) for name in sets}
+    for name in args.sets:
+        bench.prepared[name] = prepare_set(bench, name, graft_error)
     result: dict[str, Any] = {
         "schema": SCHEMA,
         "started": started.isoformat(timespec="seconds"),
-        "machine": machine_info(paths),
-        "tools": tool_versions(tools, env, graft_error),
+        "machine": machine_info(bench.paths),
+        "tools": tool_versions(bench, graft_error),
         "config": {
             "runs": args.runs,
             "runs_airflow": args.runs_airflow,
             "pip_runs": args.pip_runs,
             "settle_s": args.settle,
-            "work": str(work),
-            "wheel_cache": str(cache / "wheels"),
-            "env": {k: env[k] for k in sorted(env) if k.startswith(("UV_", "PIP_", "PYTHON"))},
+            "wait_idle_s": args.wait_idle,
+            "busy_cores_threshold": BUSY_CORES,
+            "work": str(bench.paths.work),
+            "wheel_cache": str(bench.paths.cache / "wheels"),
+            "env": {
+                k: v
+                for k, v in sorted(bench.env.items())
+                if k.startswith(("UV_", "PIP_", "PYTHON"))
+            },
         },
         "loadavg_start": loadavg(),
-        "sets": {},
+        "sets": {name: {"prepared": asdict(p)} for name, p in bench.prepared.items()},
     }
     if args.prepare_only:
-        log("prepared; --prepare-only given, not timing anything")
-        result["sets"] = {name: {"prepared": asdict(p)} for name, p in prepared.items()}
+        log("prepared; --prepare-only given, nothing timed")
+        if not args.keep:
+            delete_tree(bench.paths.runs, bench.paths)
         return result
-
-    wait_settle(paths, args.settle)
-    timed_start = time.time()
-    phases: dict[str, dict[str, Phase]] = {name: {} for name in sets}
-
-    def unique(form: str, name: str) -> Callable[[str, int], str]:
-        base = paths.runs / form / name
-        base.mkdir(parents=True, exist_ok=True)
-        return lambda key, rnd: str(base / f"{key}-{rnd:02d}")
-
-    def fixed(name: str) -> Callable[[str, int], str]:
-        base = paths.runs / "prescribed" / name
-        base.mkdir(parents=True, exist_ok=True)
-        return lambda key, _rnd: str(base / key)
-
-    def disabled(name: str) -> dict[str, str]:
-        err = prepared[name].graft_error
-        return {GRAFT: err} if err else {}
-
-    # 1. Create-only form: a brand-new directory every run, nothing deleted inside the timing.
-    for name in sets:
-        rounds = args.runs_airflow if name == "airflow" else args.runs
-        log(f"create-only: {name}, {rounds} rounds + warm-up")
-        phases[name]["create"] = run_phase(
-            "create",
-            command_set(tools, paths, name, "create"),
-            rounds,
-            unique("create", name),
-            env,
-            work,
-            disabled(name),
-        )
-    # 2. The copying baseline, paired with graft and uv on the same set.
-    if PIP_SET in sets and args.pip_runs > 0:
-        log(f"pip baseline: {PIP_SET}, {args.pip_runs} rounds + warm-up")
-        phases[PIP_SET]["pip"] = run_phase(
-            "pip",
-            command_set(tools, paths, PIP_SET, "pip"),
-            args.pip_runs,
-            unique("pip", PIP_SET),
-            env,
-            work,
-            disabled(PIP_SET),
-        )
-    # 3. Prescribed form (rm -rf the venv at a fixed path, then create), then a no-op re-sync of
-    #    the venvs it left behind. These delete trees, so they come after everything else.
-    for name in sets:
-        rounds = args.runs_airflow if name == "airflow" else args.runs
-        log(f"prescribed: {name}, {rounds} rounds + warm-up")
-        dest = fixed(name)
-        phases[name]["prescribed"] = run_phase(
-            "prescribed",
-            command_set(tools, paths, name, "prescribed"),
-            rounds,
-            dest,
-            env,
-            work,
-            disabled(name),
-        )
-        log(f"no-op re-sync: {name}")
-        phases[name]["resync"] = run_phase(
-            "resync",
-            command_set(tools, paths, name, "resync"),
-            rounds,
-            dest,
-            env,
-            work,
-            disabled(name),
-        )
-    timed_s = time.time() - timed_start
-
-    # 4. Untimed checks on the warm-up venvs of the create-only phase.
-    for name in sets:
-        prep = prepared[name]
-        census: dict[str, Any] = {}
-        for key in (GRAFT, UV_HARDLINK, UV_SYMLINK):
-            venv = paths.runs / "create" / name / f"{key}-00"
-            if (venv / "bin" / "python").exists():
-                prep.checks[key] = count_distributions(venv, env)
-                census[key] = link_census(venv, tools.py_version)
-        phase_json = {form: phase_to_json(ph) for form, ph in phases[name].items()}
-        result["sets"][name] = {
-            "prepared": asdict(prep),
-            "phases": phase_json,
-            "links": census,
-        }
+    wait_settle(bench.paths, args.settle)
+    timed_start = time.perf_counter()
+    phases = time_all(bench, args)
+    result["timed_seconds"] = time.perf_counter() - timed_start
+    result["waited_for_idle_s"] = bench.waited
     result["loadavg_end"] = loadavg()
-    result["timed_seconds"] = timed_s
+    for name in args.sets:
+        links = inspect_set(bench, name)
+        result["sets"][name] = {
+            "prepared": asdict(bench.prepared[name]),
+            "phases": {form: phase_to_json(ph) for form, ph in phases[name].items()},
+            "links": links,
+        }
     if not args.keep:
         log("removing this run's venvs (pass --keep to inspect them)")
-        delete_tree(paths.runs, paths)
+        delete_tree(bench.paths.runs, bench.paths)
     finished = dt.datetime.now(dt.timezone.utc)
     result["finished"] = finished.isoformat(timespec="seconds")
     result["duration_s"] = (finished - started).total_seconds()
@@ -807,13 +885,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- report
 
+EN = "\N{EN DASH}"
+TIMES = "\N{MULTIPLICATION SIGN}"
+EM = "\N{EM DASH}"
+LE = "\N{LESS-THAN OR EQUAL TO}"
+
 
 def med(result: dict[str, Any], name: str, form: str, key: str) -> dict[str, Any] | None:
     try:
-        s = result["sets"][name]["phases"][form]["series"][key]
+        summ: dict[str, Any] = result["sets"][name]["phases"][form]["series"][key]["summary"]
     except KeyError:
         return None
-    summ: dict[str, Any] = s["summary"]
     return summ if summ["n"] else None
 
 
@@ -826,15 +908,22 @@ def ratio(result: dict[str, Any], name: str, form: str, pair: str) -> dict[str, 
 
 
 def cell(summ: dict[str, Any] | None) -> str:
+    """`median [min-max]`, the unit written once when all three share it."""
     if summ is None:
         return "n/a"
-    return f"{fmt_s(summ['median'])} [{fmt_s(summ['min'])}–{fmt_s(summ['max'])}]"
+    mid, lo, hi = (fmt_s(summ[k]) for k in ("median", "min", "max"))
+    unit = mid.split()[-1]
+    if lo.endswith(f" {unit}") and hi.endswith(f" {unit}"):
+        lo, hi = lo.split()[0], hi.split()[0]
+    return f"{mid} [{lo}{EN}{hi}]"
 
 
-def rcell(summ: dict[str, Any] | None) -> str:
+def rcell(summ: dict[str, Any] | None, *, bold: bool = True) -> str:
     if summ is None:
         return "n/a"
-    return f"**{fmt_ratio(summ['median'])}** [{fmt_ratio(summ['min'])}–{fmt_ratio(summ['max'])}]"
+    mid = fmt_ratio(summ["median"])
+    mid = f"**{mid}**" if bold else mid
+    return f"{mid} [{fmt_ratio(summ['min'])}{EN}{fmt_ratio(summ['max'])}]"
 
 
 def plot(result: dict[str, Any], out: Path) -> bool:
@@ -844,38 +933,40 @@ def plot(result: dict[str, Any], out: Path) -> bool:
         mpl.use("Agg")
         import matplotlib.pyplot as plt  # noqa: PLC0415
     except ImportError:
-        log("matplotlib not installed; no plot")
+        log("matplotlib is not installed; no plot")
         return False
     names = list(result["sets"])
     panels = (
         ("create", "new directory per run", (GRAFT, UV_HARDLINK, UV_SYMLINK, PIP)),
-        ("prescribed", "rm -rf previous venv, then create", (GRAFT, UV_HARDLINK)),
+        ("prescribed", "rm -rf previous venv, then build", (GRAFT, UV_HARDLINK)),
     )
     colors = {GRAFT: "#2a9d8f", UV_HARDLINK: "#e9c46a", UV_SYMLINK: "#f4a261", PIP: "#9e9e9e"}
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.6), sharey=True)
     for ax, (form, title, keys) in zip(axes, panels, strict=True):
         width = 0.8 / len(keys)
         for i, key in enumerate(keys):
-            xs, ys, lo, hi = [], [], [], []
+            xs: list[float] = []
+            ys: list[float] = []
+            err: list[list[float]] = [[], []]
             for x, name in enumerate(names):
-                phase_form = "pip" if key == PIP else form
-                summ = med(result, name, phase_form, key)
+                summ = med(result, name, "pip" if key == PIP else form, key)
                 if summ is None:
                     continue
                 xs.append(x + (i - (len(keys) - 1) / 2) * width)
                 ys.append(summ["median"])
-                lo.append(summ["median"] - summ["min"])
-                hi.append(summ["max"] - summ["median"])
+                err[0].append(summ["median"] - summ["min"])
+                err[1].append(summ["max"] - summ["median"])
             if not xs:
                 continue
-            ax.bar(xs, ys, width, label=LABELS[key], color=colors[key], yerr=[lo, hi], capsize=2)
-            for x, y in zip(xs, ys, strict=True):
+            ax.bar(xs, ys, width, label=LABELS[key], color=colors[key], yerr=err, capsize=2)
+            for bx, by in zip(xs, ys, strict=True):
                 ax.annotate(
-                    fmt_s(y),
-                    (x, y),
+                    fmt_s(by),
+                    (bx, by),
                     textcoords="offset points",
-                    xytext=(0, 3),
+                    xytext=(0, 4),
                     ha="center",
+                    va="bottom",
                     fontsize=7,
                     rotation=90,
                 )
@@ -887,8 +978,9 @@ def plot(result: dict[str, Any], out: Path) -> bool:
         ax.set_title(title, fontsize=10)
         ax.grid(axis="y", which="both", alpha=0.3)
         ax.legend(fontsize=8, loc="upper left")
-    axes[0].set_ylabel("wall time per sync, median (s, log scale); bars: min–max")
-    fig.suptitle("Build a venv from a warm cache/store (lower is better)", fontsize=11)
+        ax.margins(y=0.25)
+    axes[0].set_ylabel(f"wall time, median (s, log scale); whiskers min{EN}max")
+    fig.suptitle("Build a venv from warm caches (lower is better)", fontsize=11)
     fig.tight_layout()
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, dpi=110)
@@ -896,272 +988,360 @@ def plot(result: dict[str, Any], out: Path) -> bool:
     return True
 
 
+def noisy_phases(result: dict[str, Any], threshold: float) -> list[str]:
+    out = []
+    for name, data in result["sets"].items():
+        for form, phase in data.get("phases", {}).items():
+            used = phase.get("foreign_cpu")
+            if used is not None and used > threshold:
+                out.append(f"{name}/{form} ({used:.2f} cores)")
+    return out
+
+
 def interpretation(result: dict[str, Any]) -> list[str]:
     lines: list[str] = []
-    tgt = ratio(result, TARGET_SET, "create", f"{GRAFT}/{UV_HARDLINK}")
+    noisy = noisy_phases(result, result["config"].get("busy_cores_threshold", BUSY_CORES))
+    if noisy:
+        lines.append(
+            "- **Warning: other processes were using the CPUs during "
+            + ", ".join(noisy)
+            + "; those figures are unreliable. Rerun on a quiet machine.**"
+        )
     if TARGET_SET in result["sets"]:
+        tgt = ratio(result, TARGET_SET, "create", f"{GRAFT}/{UV_HARDLINK}")
+        goal = f"graft {LE} {TARGET_RATIO}{TIMES} uv hardlink on the {TARGET_SET} set"
         if tgt is None:
             lines.append(
-                f"- **Target (graft ≤ {TARGET_RATIO}× uv on the {TARGET_SET} set): not measured**"
-                " — graft's side did not run (see Caveats)."
+                f"- **Target ({goal}): not measured** {EM} graft did not run (see Caveats)."
             )
         else:
-            verdict = "met" if tgt["median"] <= TARGET_RATIO else "**not met**"
+            verdict = "met" if tgt["median"] <= TARGET_RATIO else "NOT met"
             lines.append(
-                f"- **Target (graft ≤ {TARGET_RATIO}× uv hardlink on the {TARGET_SET} set,"
-                f" new-directory form): {verdict}** — paired median ratio"
-                f" {tgt['median']:.2f} [{tgt['min']:.2f}–{tgt['max']:.2f}]."
+                f"- **Target ({goal}, new-directory form): {verdict}** {EM} paired median ratio"
+                f" {rcell(tgt, bold=False)}."
             )
         pre = ratio(result, TARGET_SET, "prescribed", f"{GRAFT}/{UV_HARDLINK}")
         if pre is not None:
             lines.append(
-                f"- In the prescribed form (delete the previous venv, then build) the"
-                f" {TARGET_SET} ratio is {pre['median']:.2f} [{pre['min']:.2f}–{pre['max']:.2f}];"
-                " the deletion is part of both sides' time."
+                f"- Prescribed form (delete the previous venv, then build) on {TARGET_SET}:"
+                f" graft / uv hardlink = {rcell(pre, bold=False)}; the deletion is inside both"
+                " sides' time."
             )
     for name, data in result["sets"].items():
+        parts = []
         r = ratio(result, name, "create", f"{GRAFT}/{UV_HARDLINK}")
+        if r is not None:
+            faster = r["median"] < 1
+            factor = 1 / r["median"] if faster else r["median"]
+            word = "faster" if faster else "slower"
+            parts.append(f"graft sync is {factor:.1f}{TIMES} {word} than uv hardlink")
         links = data.get("links", {})
         g, u = links.get(GRAFT), links.get(UV_SYMLINK)
-        parts = []
-        if r is not None:
-            faster = "faster" if r["median"] < 1 else "slower"
-            factor = 1 / r["median"] if r["median"] < 1 else r["median"]
-            parts.append(f"graft is {factor:.1f}× {faster} than uv hardlink")
-        if g and u and g["site_files_reachable"]:
-            parts.append(
-                f"graft creates {g['site_symlinks']:,} links for {g['site_files_reachable']:,}"
-                f" files ({g['site_symlinks'] / g['site_files_reachable']:.3f} per file;"
-                f" uv symlink mode: {u['site_symlinks']:,} for {u['site_files_reachable']:,})"
+        if g and g["site_files_reachable"]:
+            per = g["site_symlinks"] / g["site_files_reachable"]
+            text = (
+                f"graft makes {g['site_symlinks']:,} links to serve"
+                f" {g['site_files_reachable']:,} files ({per:.3f} links per file"
             )
+            if u:
+                text += f"; uv symlink mode makes {u['site_symlinks']:,}"
+            parts.append(text + ")")
         if parts:
             lines.append(f"- {name}: " + "; ".join(parts) + ".")
     pip_r = ratio(result, PIP_SET, "pip", f"{PIP}/{UV_HARDLINK}")
     if pip_r is not None:
         lines.append(
-            f"- pip (copies every file, `--no-compile`) is {pip_r['median']:.1f}× uv hardlink"
-            f" on {PIP_SET}."
+            f"- pip, which copies every file (with `--no-compile`), takes"
+            f" {pip_r['median']:.1f}{TIMES} uv hardlink's time on {PIP_SET}."
         )
     return lines
 
 
-def md_caveats(result: dict[str, Any]) -> list[str]:
+def caveats(result: dict[str, Any]) -> list[str]:
     lines = []
-    graft = result["tools"]["graft"]
-    if not graft["available"]:
-        lines.append(
-            "- **graft was not usable when these figures were taken; its columns are n/a.**"
-        )
+    graft_ok = result["tools"]["graft"]["available"]
+    if not graft_ok:
+        lines.append("- **graft was not usable when these figures were taken; its cells are n/a.**")
     for name, data in result["sets"].items():
-        err = data["prepared"].get("graft_error")
-        if err and graft["available"]:
-            lines.append(f"- {name}: graft failed during preparation: `{err}`")
+        prep = data["prepared"]
+        err = prep.get("graft_error")
+        if err and graft_ok:
+            lines.append(f"- {name}: graft failed while warming its store: `{err}`")
         for form, phase in data.get("phases", {}).items():
             for key, s in phase["series"].items():
                 if s["error"] and not (key == GRAFT and err):
-                    lines.append(f"- {name} / {form} / {key}: `{s['error']}`")
-        checks = data["prepared"].get("checks", {})
-        bad = {k: v for k, v in checks.items() if v != data["prepared"]["distributions"]}
+                    lines.append(f"- {name} / {form} / {key} failed: `{s['error']}`")
+        bad = {k: v for k, v in prep.get("checks", {}).items() if v != prep["distributions"]}
         if bad:
             lines.append(
                 f"- {name}: distributions visible to `importlib.metadata` differ from the"
-                f" {data['prepared']['distributions']} pinned: {bad}"
+                f" {prep['distributions']} pinned: {bad}"
             )
     la0, la1 = result.get("loadavg_start"), result.get("loadavg_end")
-    if la0 and la1:
-        lines.append(
-            f"- Load average (1/5/15 min) at start {la0}, at end {la1}; anything else running"
-            " on the two cores shows up as noise."
-        )
-    lines += [
-        "- Filesystem: on ext4 without a journal (this machine), creating inodes right after a"
-        " mass delete is slow for about a minute. That penalises whichever command creates"
-        " inodes (symlinks, copies) after a delete, so the new-directory form is timed first,"
-        f" after waiting {result['config']['settle_s']:.0f} s from the script's last delete;"
-        " the prescribed form, which deletes inside the timing by design, comes last. Hardlink"
-        " creation is not affected. A journaled ext4 on a workstation shows a much smaller"
-        " deletion penalty.",
-        "- uv caches interpreter information by path, so in the new-directory form each uv run"
-        " pays one interpreter query (~40 ms, a Python start-up); in the prescribed form the"
-        " path repeats and uv skips it. graft's figures include its own Python start-up.",
-        "- Tools run from warm bytecode (`PYTHONDONTWRITEBYTECODE` is unset for the timed"
-        " processes, `PYTHONPYCACHEPREFIX` points into the work dir); nothing in the built venvs"
-        " is byte-compiled by uv or pip (`--no-compile`).",
-        "- uv is run `--offline` from a warm cache; online it revalidates every index page.",
-        "- Machine speed drifts by 20–30 % over minutes: compare the paired ratios, not medians"
-        " across tables or runs.",
+    used = [
+        phase["foreign_cpu"]
+        for data in result["sets"].values()
+        for phase in data.get("phases", {}).values()
+        if phase.get("foreign_cpu") is not None
     ]
+    if la0 and la1 and used:
+        lines.append(
+            f"- Other work on the machine: CPU used by processes other than the benchmarked ones"
+            f" was at most {max(used):.2f} cores during any phase (the script waits before each"
+            f" phase while it exceeds {result['config'].get('busy_cores_threshold', BUSY_CORES)}"
+            f" cores, for at most {result['config'].get('wait_idle_s', 0):.0f} s in all; it"
+            f" waited {result.get('waited_for_idle_s', 0):.0f} s). Load average (1/5/15 min):"
+            f" {la0} at the start, {la1} at the end."
+        )
+    lines.append(CAVEATS.format(settle=result["config"]["settle_s"]))
     return lines
 
 
-def render_markdown(result: dict[str, Any], png: Path | None) -> str:
-    m, t, c = result["machine"], result["tools"], result["config"]
-    names = list(result["sets"])
+CAVEATS = """\
+- Filesystem: on ext4 without a journal (the reference machine), creating inodes right after a
+  mass delete is slow for about a minute. That penalises whichever command creates inodes
+  (symlinks, copies) after a delete. So the new-directory form is timed first, after waiting
+  {settle:.0f} s from the script's own last delete; the prescribed form, which deletes inside the
+  timing by design, comes last. Hardlinks allocate no inode and are not affected; a journaled
+  ext4 on a workstation shows a much smaller deletion penalty.
+- uv caches interpreter information by path: in the new-directory form every uv run pays one
+  interpreter query (a Python start-up, ~40 ms); in the prescribed form the path repeats and uv
+  skips it. graft's figures include its own Python start-up and imports.
+- The tools run from warm bytecode (`PYTHONDONTWRITEBYTECODE` unset for the timed processes,
+  `PYTHONPYCACHEPREFIX` in the work dir so that nothing is written into graft's source tree).
+  Nothing in the built venvs is byte-compiled by uv or pip (`--no-compile`).
+- uv runs `--offline` from a warm cache; online it revalidates every index page.
+- Machine speed drifts by 20-30 % over minutes: compare the paired ratios, not medians across
+  tables or across runs of the script."""
+
+
+COMMANDS = (
+    (
+        "graft sync",
+        (
+            "`graft sync NEWDIR -r SET --python PY --no-deps --no-index"
+            " --find-links WHEELS --store STORE -q`"
+        ),
+    ),
+    (
+        "uv (hardlink)",
+        (
+            "`uv venv -q NEWDIR && uv pip install --offline -q --no-deps --no-index"
+            " --link-mode hardlink --find-links WHEELS --python NEWDIR/bin/python -r SET`"
+            " (hardlink is uv's default on Linux)"
+        ),
+    ),
+    ("uv (symlink)", "the same with `--link-mode symlink`"),
+    (
+        "pip --no-compile",
+        (
+            "`python -m venv --without-pip NEWDIR && pip --python NEWDIR/bin/python"
+            " install -q --no-deps --no-index --no-compile --find-links WHEELS -r SET`"
+            f" ({PIP_SET} set only; copies every file)"
+        ),
+    ),
+)
+
+
+METHOD = """\
+## What is measured
+
+Each set is a pinned, fully resolved requirements file (`benchmarks/sets/`); every distribution
+installs from a cp311 manylinux x86_64 wheel, downloaded once. The caches are warm: uv's cache
+holds every wheel unpacked and graft's store holds every wheel ingested, each from one untimed
+install per set. Every timed command builds a complete venv for the set, `--no-deps`, from local
+wheels only, as one fresh process tree (wall clock from spawn to exit):
+
+{commands}
+
+Forms:
+
+- **new directory**: every run builds into a brand-new unique directory; nothing is deleted
+  inside the timing. The commands alternate A B C A B C ...; the first round is an unrecorded
+  warm-up. {runs} recorded rounds ({runs_airflow} for airflow); the pip comparison alternates
+  graft, uv hardlink and pip for {pip_runs} round(s).
+- **prescribed**: what a user does to rebuild: `rm -rf VENV` at a fixed path, then build
+  (`rm -rf VENV && graft sync VENV ...` vs `rm -rf VENV && uv venv ... && uv pip install ...`),
+  alternated the same way.
+- **no-op re-sync**: the same command run again on the venv the prescribed form left behind
+  (`graft sync VENV ...` vs `uv pip install ...` into the existing venv): the cost of confirming
+  that a venv is already in sync.
+
+Times are `median [min-max]` of the recorded rounds. Ratios are paired: A/B is computed within
+each round (the two runs seconds apart), then the median [min-max] of those ratios is quoted.
+They are the robust figures, because the machine's speed drifts over minutes."""
+
+
+REPRODUCE = """\
+## How to reproduce
+
+```sh
+.venv/bin/python benchmarks/bench_sync.py --runs 10 --runs-airflow 5
+```
+
+The first run downloads the wheels (~140 MB) into `~/.cache/graft-bench/wheels` (move it with
+`$GRAFT_BENCH_CACHE` or `--cache`) and warms uv's cache and graft's store in
+`~/.cache/graft-bench/work`; later runs reuse them. pip and uv are isolated from machine
+configuration: `PIP_CONFIG_FILE=/dev/null`, `PIP_FIND_LINKS` and the other `PIP_*`/`UV_*`
+variables removed, `UV_NO_CONFIG=1`, a private `UV_CACHE_DIR`. `--sets small,medium` limits the
+sets; `--report-only benchmarks/results/bench_sync.json` regenerates this page and the plot from
+a saved result. See `benchmarks/README.md`."""
+
+
+def header(result: dict[str, Any]) -> list[str]:
+    m, t = result["machine"], result["tools"]
     fs = m.get("filesystem", {})
     g = t["graft"]
-    graft_desc = (
-        f"graft {g.get('version') or '(version unknown)'}"
-        + (f", git {g['git_head']}" if g.get("git_head") else ", no commit yet")
-        + ("" if g["available"] else " — **not usable at the time of this run**")
-    )
-    out = [
+    graft_desc = f"graft {g.get('version') or '(version unknown)'}"
+    graft_desc += f", git {g['git_head']}" if g.get("git_head") else ", no git commit yet"
+    if not g["available"]:
+        graft_desc += f" {EM} **not usable at the time of this run**"
+    out = Path(result["config"].get("out", str(DEFAULT_OUT)))
+    return [
         "# Benchmarks: `graft sync` vs `uv pip install` vs pip",
         "",
         "<!-- Generated by benchmarks/bench_sync.py; edit the script, not this file. -->",
         "",
-        f"Last run: {result['started']} (total {result['duration_s'] / 60:.1f} min,"
-        f" of which {result['timed_seconds']:.0f} s timed commands). Raw data:"
-        f" `{display_path(Path(c.get('out', str(DEFAULT_OUT))))}`.",
+        (
+            f"Last run: {result['started']}, {result['duration_s'] / 60:.1f} min in all"
+            f" ({result['timed_seconds']:.0f} s of timed commands)."
+            f" Raw data: `{display_path(out)}`."
+        ),
         "",
         "## Summary",
         "",
         *interpretation(result),
         "",
-        "## What is measured",
-        "",
-        "Each set is a pinned, fully resolved requirements file (`benchmarks/sets/`); every"
-        " distribution installs from a cp311 manylinux x86_64 wheel, downloaded once. The caches"
-        " are warm: uv's cache holds every wheel unpacked, graft's store holds every wheel"
-        " ingested. Each timed command builds a complete venv for the set, `--no-deps`, from"
-        " local wheels only, as one fresh process tree (wall clock from spawn to exit):",
-        "",
-        "| key | command |",
-        "|---|---|",
-        "| graft sync | `graft sync NEWDIR -r SET --python PY --no-deps --no-index"
-        " --find-links WHEELS --store STORE -q` |",
-        "| uv (hardlink) | `uv venv -q NEWDIR && uv pip install --offline -q --no-deps"
-        " --no-index --link-mode hardlink --find-links WHEELS --python NEWDIR/bin/python"
-        " -r SET` (hardlink is uv's default on Linux) |",
-        "| uv (symlink) | the same with `--link-mode symlink` |",
-        f"| pip --no-compile | `python -m venv --without-pip NEWDIR && pip --python"
-        f" NEWDIR/bin/python install -q --no-deps --no-index --no-compile --find-links WHEELS"
-        f" -r SET` ({PIP_SET} set only, copies every file) |",
-        "",
-        "Forms:",
-        "",
-        "- **new directory**: every run builds into a brand-new unique directory; nothing is"
-        " deleted inside the timing. Commands alternate A B C A B C …; the first round is an"
-        f" unrecorded warm-up. {c['runs']} recorded rounds ({c['runs_airflow']} for airflow);"
-        f" the pip comparison alternates graft, uv, pip for {c['pip_runs']} rounds.",
-        "- **prescribed**: what a user does to rebuild — `rm -rf VENV` at a fixed path, then"
-        " build (graft: `rm -rf VENV && graft sync VENV …`; uv: `rm -rf VENV && uv venv … &&"
-        " uv pip install …`). Alternated the same way.",
-        "- **no-op re-sync**: the same command run again on the venv the prescribed form left"
-        " behind (graft: `graft sync VENV …`; uv: `uv pip install …` into the existing venv),"
-        " i.e. the cost of confirming a venv is already in sync.",
-        "",
-        "Times are `median [min–max]`. Ratios are paired: A/B is computed within each round"
-        " (the two runs seconds apart), then the median [min–max] of those ratios is quoted;"
-        " they are the robust figures because the machine's speed drifts.",
+        METHOD.format(
+            commands="\n".join(
+                ["| command | exactly |", "|---|---|", *(f"| {k} | {v} |" for k, v in COMMANDS)]
+            ),
+            runs=result["config"]["runs"],
+            runs_airflow=result["config"]["runs_airflow"],
+            pip_runs=result["config"]["pip_runs"],
+        ),
         "",
         "## Machine",
         "",
-        f"- {m.get('cpus')} CPUs ({m.get('cpu', 'unknown CPU')}), {m.get('mem_gib', '?')} GiB"
-        f" RAM, Linux {m.get('kernel')}",
-        f"- work dir on `{fs.get('type', '?')}` ({fs.get('options', '?')}), mounted at"
-        f" `{fs.get('mount', '?')}`; venvs, uv cache and graft store all on it",
-        f"- {t['python']['version']} (`{t['python']['path']}`), {t['uv']['version']},"
-        f" {t['pip']['version']}, {graft_desc}",
-        "",
+        (
+            f"- {m.get('cpus')} CPUs ({m.get('cpu', 'unknown CPU')}), {m.get('mem_gib', '?')} GiB"
+            f" RAM, Linux {m.get('kernel')}"
+        ),
+        (
+            f"- work dir on {fs.get('type', '?')} ({fs.get('options', '?')}); venvs, uv cache and"
+            " graft store all on it"
+        ),
+        (
+            f"- {t['python']['version']} (`{t['python']['path']}`), {t['uv']['version']},"
+            f" {t['pip']['version']}, {graft_desc}"
+        ),
+    ]
+
+
+def tables(result: dict[str, Any]) -> list[str]:
+    names = list(result["sets"])
+    gu, gs = f"{GRAFT}/{UV_HARDLINK}", f"{GRAFT}/{UV_SYMLINK}"
+    out = [
         "## Results",
         "",
         "### New directory per run",
         "",
-        "| set | dists | graft sync | uv (hardlink) | uv (symlink) | graft / uv hardlink"
-        " | graft / uv symlink |",
+        (
+            "| set | dists | graft sync | uv (hardlink) | uv (symlink) | graft / uv hardlink"
+            " | graft / uv symlink |"
+        ),
         "|---|---|---|---|---|---|---|",
     ]
-    for n in names:
-        out.append(
-            f"| {n} | {result['sets'][n]['prepared']['distributions']}"
-            f" | {cell(med(result, n, 'create', GRAFT))}"
-            f" | {cell(med(result, n, 'create', UV_HARDLINK))}"
-            f" | {cell(med(result, n, 'create', UV_SYMLINK))}"
-            f" | {rcell(ratio(result, n, 'create', f'{GRAFT}/{UV_HARDLINK}'))}"
-            f" | {rcell(ratio(result, n, 'create', f'{GRAFT}/{UV_SYMLINK}'))} |"
-        )
-    if PIP_SET in names and "pip" in result["sets"][PIP_SET]["phases"]:
+    out += [
+        f"| {n} | {result['sets'][n]['prepared']['distributions']}"
+        f" | {cell(med(result, n, 'create', GRAFT))}"
+        f" | {cell(med(result, n, 'create', UV_HARDLINK))}"
+        f" | {cell(med(result, n, 'create', UV_SYMLINK))}"
+        f" | {rcell(ratio(result, n, 'create', gu))} | {rcell(ratio(result, n, 'create', gs))} |"
+        for n in names
+    ]
+    if "pip" in result["sets"].get(PIP_SET, {}).get("phases", {}):
         out += [
             "",
             f"### Copying baseline: pip, {PIP_SET} set",
             "",
             "| graft sync | uv (hardlink) | pip --no-compile | pip / uv hardlink | graft / pip |",
             "|---|---|---|---|---|",
-            f"| {cell(med(result, PIP_SET, 'pip', GRAFT))}"
-            f" | {cell(med(result, PIP_SET, 'pip', UV_HARDLINK))}"
-            f" | {cell(med(result, PIP_SET, 'pip', PIP))}"
-            f" | {rcell(ratio(result, PIP_SET, 'pip', f'{PIP}/{UV_HARDLINK}'))}"
-            f" | {rcell(ratio(result, PIP_SET, 'pip', f'{GRAFT}/{PIP}'))} |",
+            (
+                f"| {cell(med(result, PIP_SET, 'pip', GRAFT))}"
+                f" | {cell(med(result, PIP_SET, 'pip', UV_HARDLINK))}"
+                f" | {cell(med(result, PIP_SET, 'pip', PIP))}"
+                f" | {rcell(ratio(result, PIP_SET, 'pip', f'{PIP}/{UV_HARDLINK}'))}"
+                f" | {rcell(ratio(result, PIP_SET, 'pip', f'{GRAFT}/{PIP}'))} |"
+            ),
         ]
     out += [
         "",
-        "### Prescribed form (rm -rf previous venv, then build) and no-op re-sync",
+        "### Prescribed form (rm -rf the previous venv, then build) and no-op re-sync",
         "",
-        "| set | graft, rebuild | uv hardlink, rebuild | ratio | graft, re-sync"
-        " | uv, re-sync | ratio |",
+        (
+            "| set | graft, rebuild | uv hardlink, rebuild | graft / uv | graft, re-sync"
+            " | uv, re-sync | graft / uv |"
+        ),
         "|---|---|---|---|---|---|---|",
     ]
-    for n in names:
-        out.append(
-            f"| {n} | {cell(med(result, n, 'prescribed', GRAFT))}"
-            f" | {cell(med(result, n, 'prescribed', UV_HARDLINK))}"
-            f" | {rcell(ratio(result, n, 'prescribed', f'{GRAFT}/{UV_HARDLINK}'))}"
-            f" | {cell(med(result, n, 'resync', GRAFT))}"
-            f" | {cell(med(result, n, 'resync', UV_HARDLINK))}"
-            f" | {rcell(ratio(result, n, 'resync', f'{GRAFT}/{UV_HARDLINK}'))} |"
-        )
+    out += [
+        f"| {n} | {cell(med(result, n, 'prescribed', GRAFT))}"
+        f" | {cell(med(result, n, 'prescribed', UV_HARDLINK))}"
+        f" | {rcell(ratio(result, n, 'prescribed', gu))}"
+        f" | {cell(med(result, n, 'resync', GRAFT))}"
+        f" | {cell(med(result, n, 'resync', UV_HARDLINK))}"
+        f" | {rcell(ratio(result, n, 'resync', gu))} |"
+        for n in names
+    ]
     out += [
         "",
         "### Links created per file served (site-packages)",
         "",
-        "Counted on the warm-up venvs: *links* = symlinks found walking without following links"
-        " (file and directory links); *files* = files reachable walking through the links,"
-        " `__pycache__` excluded. `graft --json` reports its own counts in the last column.",
+        (
+            "Counted on the warm-up venvs of the new-directory form. *links*: symlinks found"
+            " walking"
+            " without following links (file and directory links; for graft the number of directory"
+            " links in brackets). *files*: files reachable walking through the links, `__pycache__`"
+            " excluded. The last column is what `graft sync --json` reported (`links` / `files`)."
+        ),
         "",
-        "| set | graft: links (of which dirs) | graft: files | graft: links per file"
-        " | uv symlink: links | uv symlink: files | uv: links per file | graft `--json`"
-        " links / files |",
+        (
+            "| set | graft: links | graft: files | graft: links per file | uv symlink: links"
+            " | uv symlink: files | uv: links per file | graft --json |"
+        ),
         "|---|---|---|---|---|---|---|---|",
     ]
     for n in names:
         data = result["sets"][n]
         links = data.get("links", {})
-        gl, ul = links.get(GRAFT), links.get(UV_SYMLINK)
         gj = data["prepared"].get("graft_json") or {}
         gjs = f"{gj.get('links', '?')} / {gj.get('files', '?')}" if gj else "n/a"
-        cells = [*census_cells(gl, dirs=True), *census_cells(ul, dirs=False), gjs]
+        cells = [
+            *census_cells(links.get(GRAFT), dirs=True),
+            *census_cells(links.get(UV_SYMLINK), dirs=False),
+            gjs,
+        ]
         out.append(f"| {n} | " + " | ".join(cells) + " |")
-    if png is not None:
-        out += ["", f"![sync wall time per set and command]({png.name})"]
-    out += ["", "## Caveats", "", *md_caveats(result)]
-    out += [
-        "",
-        "## How to reproduce",
-        "",
-        "```sh",
-        "cd /path/to/graft && .venv/bin/python benchmarks/bench_sync.py --runs 10 --runs-airflow 5",
-        "```",
-        "",
-        "The first run downloads the wheels (~140 MB) into `~/.cache/graft-bench/wheels`"
-        " (`$GRAFT_BENCH_CACHE` or `--cache` to move it) and warms uv's cache and graft's store"
-        " in `~/.cache/graft-bench/work`; later runs reuse them. The script isolates pip and uv"
-        " from machine configuration (`PIP_CONFIG_FILE=/dev/null`, `PIP_FIND_LINKS` and other"
-        " `PIP_*`/`UV_*` variables removed, `UV_NO_CONFIG=1`, its own `UV_CACHE_DIR`)."
-        " `--sets small,medium` limits the sets; `--report-only JSON` regenerates this page"
-        " and the plot from a saved result. See `benchmarks/README.md`.",
-        "",
-    ]
-    return "\n".join(out)
+    return out
 
 
 def census_cells(c: dict[str, int] | None, *, dirs: bool) -> list[str]:
-    """Table cells: links (of which directory links), files reachable, links per file."""
+    """Table cells: links (directory links), files reachable, links per file."""
     if not c:
         return ["n/a", "n/a", "n/a"]
     files = c["site_files_reachable"]
     links = f"{c['site_symlinks']:,}" + (f" ({c['site_dir_symlinks']:,})" if dirs else "")
     per = f"{c['site_symlinks'] / files:.3f}" if files else "n/a"
     return [links, f"{files:,}", per]
+
+
+def render_markdown(result: dict[str, Any], png: Path | None) -> str:
+    out = [*header(result), "", *tables(result)]
+    if png is not None:
+        out += ["", f"![Wall time per set and command]({png.name})"]
+    out += ["", "## Caveats", "", *caveats(result), "", REPRODUCE, ""]
+    return "\n".join(out)
 
 
 def display_path(p: Path) -> str:
@@ -1178,6 +1358,25 @@ def write_docs(result: dict[str, Any], md: Path, png: Path) -> None:
     log(f"wrote {md}" + (f" and {png}" if made else ""))
 
 
+def print_summary(result: dict[str, Any]) -> None:
+    for name, data in result["sets"].items():
+        if "phases" not in data:
+            continue
+        print(f"{name} ({data['prepared']['distributions']} dists):")
+        for form, phase in data["phases"].items():
+            parts = [
+                f"{k} {cell(s['summary'] if s['summary']['n'] else None)}"
+                for k, s in phase["series"].items()
+            ]
+            parts += [
+                f"{pair} {rcell(r if r['n'] else None, bold=False)}"
+                for pair, r in phase["ratios"].items()
+            ]
+            if phase.get("foreign_cpu") is not None:
+                parts.append(f"others used {phase['foreign_cpu']:.2f} cores")
+            print(f"  {form:10s} " + "; ".join(parts))
+
+
 # --------------------------------------------------------------------------- CLI
 
 
@@ -1185,44 +1384,57 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     default_cache = os.environ.get("GRAFT_BENCH_CACHE") or str(
         Path("~/.cache/graft-bench").expanduser()
     )
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    p = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     p.add_argument("--runs", type=int, default=10, help="recorded rounds per set (default 10)")
     p.add_argument(
-        "--runs-airflow", type=int, default=None, help="rounds for the airflow set (default 5)"
+        "--runs-airflow",
+        type=int,
+        help="recorded rounds for the airflow set (default min(runs, 5))",
     )
     p.add_argument("--pip-runs", type=int, default=3, help=f"pip rounds on {PIP_SET} (default 3)")
     p.add_argument(
         "--sets",
         type=lambda s: [x.strip() for x in s.split(",") if x.strip()],
         default=list(DEFAULT_SETS),
-        help="comma-separated set names from benchmarks/sets/ (default small,medium,airflow)",
+        help="comma-separated names of files in benchmarks/sets/ (default small,medium,airflow)",
     )
-    p.add_argument("--out", default=str(DEFAULT_OUT), help="where to write the JSON result")
+    p.add_argument("--out", default=str(DEFAULT_OUT), help="JSON result (default %(default)s)")
     p.add_argument("--no-docs", action="store_true", help="do not regenerate docs/benchmarks.md")
-    p.add_argument("--report-only", metavar="JSON", help="regenerate the docs from a result file")
+    p.add_argument("--report-only", metavar="JSON", help="only regenerate the docs from a result")
     p.add_argument("--prepare-only", action="store_true", help="download and warm caches, exit")
-    p.add_argument("--cache", default=default_cache, help="wheel cache root ($GRAFT_BENCH_CACHE)")
-    p.add_argument("--work", help="work dir for caches, store and venvs (default CACHE/work)")
-    p.add_argument("--fresh", action="store_true", help="empty uv cache and graft store first")
-    p.add_argument("--keep", action="store_true", help="keep this run's venvs")
-    p.add_argument("--settle", type=float, default=DEFAULT_SETTLE_S, help="seconds after deletes")
+    p.add_argument("--cache", default=default_cache, help="cache root ($GRAFT_BENCH_CACHE)")
+    p.add_argument("--work", help="dir for uv cache, graft store and venvs (default CACHE/work)")
+    p.add_argument("--fresh", action="store_true", help="empty the uv cache and graft store first")
+    p.add_argument("--keep", action="store_true", help="keep this run's venvs for inspection")
+    p.add_argument(
+        "--settle",
+        type=float,
+        default=DEFAULT_SETTLE_S,
+        help="seconds to wait after the script's own deletes before timing (default %(default)s)",
+    )
     p.add_argument(
         "--python",
         default=getattr(sys, "_base_executable", sys.executable),
         help="target interpreter (default: the base interpreter running this script)",
     )
-    p.add_argument("--graft", help="command that starts graft (default .venv/bin/graft)")
+    p.add_argument(
+        "--wait-idle",
+        type=float,
+        default=DEFAULT_IDLE_WAIT_S,
+        help="before each phase wait while other processes use the CPUs, at most this many"
+        " seconds in all (default %(default)s)",
+    )
+    p.add_argument("--graft", help="command starting graft (default: graft next to this python)")
     p.add_argument("--uv", help="uv executable (default: uv on PATH or next to this python)")
     args = p.parse_args(argv)
     if args.runs_airflow is None:
         args.runs_airflow = min(args.runs, 5)
-    unknown = [s for s in args.sets if not (SETS_DIR / f"{s}.txt").is_file()]
+    available = sorted(f.stem for f in SETS_DIR.glob("*.txt"))
+    unknown = [s for s in args.sets if s not in available]
     if unknown:
-        p.error(
-            f"unknown set(s) {unknown}; available: {sorted(f.stem for f in SETS_DIR.glob('*.txt'))}"
-        )
-    if args.runs < 1:
-        p.error("--runs must be >= 1")
+        p.error(f"unknown set(s) {unknown}; available: {available}")
+    if min(args.runs, args.runs_airflow) < 1 or args.pip_runs < 0:
+        p.error("--runs and --runs-airflow must be >= 1, --pip-runs >= 0")
     return args
 
 
@@ -1231,6 +1443,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.report_only:
         result = json.loads(Path(args.report_only).read_text())
         write_docs(result, DOCS_MD, DOCS_PNG)
+        print_summary(result)
         return 0
     try:
         result = run(args)
@@ -1246,22 +1459,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         write_docs(result, DOCS_MD, DOCS_PNG)
     print_summary(result)
     return 0
-
-
-def print_summary(result: dict[str, Any]) -> None:
-    for name, data in result["sets"].items():
-        if "phases" not in data:
-            continue
-        print(f"{name} ({data['prepared']['distributions']} dists):")
-        for form, phase in data["phases"].items():
-            parts = [
-                f"{k} {cell(s['summary'] if s['summary']['n'] else None)}"
-                for k, s in phase["series"].items()
-            ]
-            parts += [
-                f"{pair} {rcell(r if r['n'] else None)}" for pair, r in phase["ratios"].items()
-            ]
-            print(f"  {form:10s} " + "; ".join(parts))
 
 
 if __name__ == "__main__":
