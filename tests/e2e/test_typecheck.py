@@ -88,9 +88,7 @@ def write_program(tmp_path: Path, set_file: Path) -> Path:
     return program
 
 
-def run_mypy(
-    venv: Venv, program: Path, work: Path, env: dict[str, str], *options: str
-) -> str:
+def run_mypy(venv: Venv, program: Path, work: Path, env: dict[str, str], *options: str) -> str:
     """mypy from the dev venv, resolving third-party modules through ``venv``'s python."""
     work.mkdir()
     config = work / "mypy.ini"
