@@ -160,7 +160,7 @@ def materialize(
         try:
             _copy_template(template, staging, prefix)
             _append_cfg(staging, store_root)
-            apply(plan, staging)
+            apply(plan, staging, store_root)
             _swap(staging, prefix)
         except OSError as exc:
             seal.remove_tree(staging, sealed=False)
@@ -219,9 +219,28 @@ def _exchange(a: str, b: str) -> bool:
     raise OSError(err, os.strerror(err), b)
 
 
-def apply(plan: Plan, root: str) -> None:
+class _Relative:
+    """Relative link targets from venv directories into the store, one relpath per directory."""
+
+    def __init__(self, prefix: str, store_root: str) -> None:
+        self.prefix = prefix
+        self.store_root = store_root.rstrip("/") + "/"
+        self._up: dict[str, str] = {}
+
+    def __call__(self, source: str, dest: str) -> str:
+        final_dir = os.path.dirname(f"{self.prefix}/{dest}")
+        if not source.startswith(self.store_root):
+            return os.path.relpath(source, final_dir)
+        up = self._up.get(final_dir)
+        if up is None:
+            up = self._up[final_dir] = os.path.relpath(self.store_root, final_dir)
+        return f"{up}/{source[len(self.store_root) :]}"
+
+
+def apply(plan: Plan, root: str, store_root: str = "/") -> None:
     """Carry out every action of *plan* below *root* (links are relative to ``plan.prefix``)."""
     prefix = plan.prefix
+    relative = _Relative(prefix, store_root)
     script_digests: dict[str, tuple[str, int]] = {}
     records = []
     for action in plan.actions:
@@ -229,10 +248,12 @@ def apply(plan: Plan, root: str) -> None:
         if isinstance(action, MakeDir):
             os.makedirs(out, exist_ok=True)
         elif isinstance(action, LinkDir):
-            final_dir = os.path.dirname(os.path.join(prefix, action.dest))
-            os.symlink(os.path.relpath(action.source, final_dir), out)
+            os.symlink(relative(action.source, action.dest), out)
         elif isinstance(action, LinkFile):
-            _link_file(action.source, out, os.path.join(prefix, action.dest), plan.link_mode)
+            if plan.link_mode == "symlink":
+                os.symlink(relative(action.source, action.dest), out)
+            else:
+                _copy_or_hardlink(action.source, out, plan.link_mode)
         elif isinstance(action, WriteFile):
             _write(out, action.content, executable=action.executable)
         elif isinstance(action, InstallScript):
@@ -246,10 +267,7 @@ def apply(plan: Plan, root: str) -> None:
         _write_record(os.path.join(root, record.dest), record, script_digests)
 
 
-def _link_file(source: str, out: str, final: str, mode: str) -> None:
-    if mode == "symlink":
-        os.symlink(os.path.relpath(source, os.path.dirname(final)), out)
-        return
+def _copy_or_hardlink(source: str, out: str, mode: str) -> None:
     if mode == "hardlink":
         try:
             os.link(source, out)

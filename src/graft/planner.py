@@ -191,6 +191,13 @@ def _join(*parts: str) -> str:
     return "/".join(p for p in parts if p)
 
 
+def _relative_to(dest: str, lib: str) -> str:
+    """*dest* as a RECORD path: relative to the directory holding the .dist-info."""
+    if dest.startswith(lib + "/"):
+        return dest[len(lib) + 1 :]
+    return os.path.relpath(dest, lib)
+
+
 def _map_wheel(
     index: int, wheel: PlannedWheel, layout: VenvLayout, claims: _Claims
 ) -> list[RecordRow]:
@@ -232,7 +239,7 @@ def _map_wheel(
             else "link"
         )
         claims.add(_Leaf(dest, mapping, f.path, f.digest, kind, executable=f.executable))
-        rel = os.path.relpath(dest, lib)
+        rel = _relative_to(dest, lib)
         if kind == "script":
             rows.append(RecordRow(rel, "", "", dest=dest))
         else:
@@ -250,13 +257,13 @@ def _map_wheel(
         dest = _join(src_dir, "__pycache__", name)
         mapping = _mapping_for(source, record, root, data_targets, index)
         claims.add(_Leaf(dest, mapping, pyc, "", "pyc", source_dest=src_dest))
-        rows.append(RecordRow(os.path.relpath(dest, lib), "", ""))
+        rows.append(RecordRow(_relative_to(dest, lib), "", ""))
     for ep in record.entry_points:
         dest = _join(layout.scripts, ep.name)
         content = launcher(ep, layout.python)
         digest = _digest(content)
         claims.add(_Leaf(dest, _Mapping(index, "", ""), None, digest, "generated", content, True))
-        rows.append(RecordRow(os.path.relpath(dest, lib), digest, str(len(content))))
+        rows.append(RecordRow(_relative_to(dest, lib), digest, str(len(content))))
     return rows
 
 
@@ -354,6 +361,10 @@ class _Dir:
     blocked: bool = False  # native library, generated file, or dist-info below
 
 
+def _parent(path: str) -> str:
+    return path.rpartition("/")[0]
+
+
 def _fold(
     winners: dict[str, _Leaf],
     wheels: Sequence[PlannedWheel],
@@ -365,14 +376,18 @@ def _fold(
         blocked = leaf.kind in {"generated", "script"} or (
             leaf.archive is not None and is_native(leaf.archive)
         )
-        parent = dest.rpartition("/")[0] if "/" in dest else ""
+        parent = _parent(dest)
         while True:
-            node = dirs.setdefault(parent, _Dir())
+            node = dirs.get(parent)
+            if node is None:
+                node = dirs[parent] = _Dir()
+            elif leaf.mapping in node.mappings and (node.blocked or not blocked):
+                break  # every ancestor already knows this mapping (and blocking)
             node.mappings.add(leaf.mapping)
             node.blocked = node.blocked or blocked
             if not parent:
                 break
-            parent = parent.rpartition("/")[0] if "/" in parent else ""
+            parent = _parent(parent)
     skeleton = layout.skeleton()
     dist_infos = {_join(lib_dir(w.record, layout), w.record.dist_info) for w in wheels}
     actions: list[Action] = []
@@ -386,11 +401,9 @@ def _fold(
         # reached only when the parent is real: its __pycache__ must be real too
         return path.rpartition("/")[2] != "__pycache__"
 
-    folded_set: set[str] = set()
+    real: set[str] = {""}  # directories created in the venv; anything else lies inside a fold
     for path in sorted(dirs):
-        if not path:
-            continue
-        if _ancestors_in(path, folded_set):
+        if not path or _parent(path) not in real:
             continue
         node = dirs[path]
         if foldable(path, node):
@@ -398,12 +411,12 @@ def _fold(
             wheel = wheels[mapping.wheel]
             source = os.path.join(wheel.tree, mapping.source_dir(path))
             actions.append(LinkDir(path, source, wheel.record.filename))
-            folded_set.add(path)
             dir_links.setdefault(mapping.wheel, []).append(path)
         else:
+            real.add(path)
             actions.append(MakeDir(path))
     for dest, leaf in winners.items():
-        if _ancestors_in(dest, folded_set):
+        if _parent(dest) not in real:
             continue
         wheel = wheels[leaf.mapping.wheel]
         name = wheel.record.filename
@@ -411,20 +424,11 @@ def _fold(
             actions.append(WriteFile(dest, leaf.content, name, leaf.executable))
         elif leaf.kind == "script":
             assert leaf.archive is not None  # noqa: S101 - scripts come from the archive
-            actions.append(InstallScript(dest, os.path.join(wheel.tree, leaf.archive), name))
+            actions.append(InstallScript(dest, f"{wheel.tree}/{leaf.archive}", name))
         else:
             assert leaf.archive is not None  # noqa: S101 - links come from the archive
-            actions.append(LinkFile(dest, os.path.join(wheel.tree, leaf.archive), name))
+            actions.append(LinkFile(dest, f"{wheel.tree}/{leaf.archive}", name))
     return actions, dir_links
-
-
-def _ancestors_in(path: str, folded: set[str]) -> list[str]:
-    out = []
-    while "/" in path:
-        path = path.rpartition("/")[0]
-        if path in folded:
-            out.append(path)
-    return out
 
 
 def _record_action(
@@ -445,10 +449,8 @@ def _record_action(
     all_rows = list(rows)
     for name, content in generated:
         dest = f"{base}/{name}"
-        all_rows.append(RecordRow(os.path.relpath(dest, lib), _digest(content), str(len(content))))
-    all_rows.extend(
-        RecordRow(os.path.relpath(link, lib), "", "") for link in dir_links.get(index, [])
-    )
+        all_rows.append(RecordRow(_relative_to(dest, lib), _digest(content), str(len(content))))
+    all_rows.extend(RecordRow(_relative_to(link, lib), "", "") for link in dir_links.get(index, []))
     all_rows.append(RecordRow(f"{record.dist_info}/RECORD", "", ""))
     all_rows.sort(key=lambda r: r.path)
     return WriteRecord(f"{base}/RECORD", tuple(all_rows), record.filename)

@@ -81,22 +81,40 @@ def select(candidates: Sequence[Candidate], target: Target) -> Candidate | None:
     return best[1] if best else None
 
 
-def find_links_candidates(directories: Sequence[str], wanted: Wanted) -> list[Candidate]:
-    out: list[Candidate] = []
-    for directory in directories:
-        try:
-            names = os.listdir(directory)
-        except OSError as exc:
-            raise SourceError(
-                f"cannot list find-links directory ({exc.strerror})", where=directory
-            ) from None
-        out.extend(
-            Candidate(name, os.path.join(directory, name), None, local=True)
-            for name in names
-            if name.endswith(".whl")
-            and _version_matches(name, wanted.name, wanted.version or "")[0]
-        )
-    return out
+class FindLinks:
+    """Wheels in ``--find-links`` directories, listed once and grouped by canonical name."""
+
+    def __init__(self, directories: Sequence[str]) -> None:
+        self.directories = list(directories)
+        self._by_name: dict[str, list[tuple[str, str]]] | None = None
+        self._index()  # list once, before any worker thread asks
+
+    def _index(self) -> dict[str, list[tuple[str, str]]]:
+        if self._by_name is None:
+            by_name: dict[str, list[tuple[str, str]]] = {}
+            for directory in self.directories:
+                try:
+                    names = os.listdir(directory)
+                except OSError as exc:
+                    raise SourceError(
+                        f"cannot list find-links directory ({exc.strerror})", where=directory
+                    ) from None
+                for name in names:
+                    if not name.endswith(".whl"):
+                        continue
+                    # the name part of a wheel filename never contains "-"
+                    key = name.split("-", 1)[0].replace("_", "-").replace(".", "-").lower()
+                    by_name.setdefault(key, []).append((name, os.path.join(directory, name)))
+            self._by_name = by_name
+        return self._by_name
+
+    def candidates(self, wanted: Wanted) -> list[Candidate]:
+        files = self._index().get(wanted.name, [])
+        return [
+            Candidate(name, path, None, local=True)
+            for name, path in files
+            if _version_matches(name, wanted.name, wanted.version or "")[0]
+        ]
 
 
 class _Anchors(HTMLParser):
@@ -248,3 +266,30 @@ def download(
     final = os.path.join(final_dir, candidate.filename)
     os.replace(tmp, final)
     return final, sha256
+
+
+def local_sha256(path: str, cache_dir: str) -> str:
+    """The sha256 of a local wheel, remembered by file identity (path, inode, size, mtime)."""
+    st = os.stat(path)
+    identity = f"{os.path.abspath(path)}|{st.st_ino}|{st.st_size}|{st.st_mtime_ns}"
+    key = hashlib.sha256(identity.encode()).hexdigest()[:32]
+    memo = os.path.join(cache_dir, "local-hashes", key)
+    try:
+        with open(memo, encoding="ascii") as fh:
+            digest = fh.read().strip()
+        if len(digest) == 64:  # noqa: PLR2004
+            return digest
+    except OSError:
+        pass
+    from graft.store import file_sha256  # noqa: PLC0415
+
+    digest = file_sha256(path)
+    try:
+        os.makedirs(os.path.dirname(memo), exist_ok=True)
+        tmp = f"{memo}.{os.getpid()}.tmp"
+        with open(tmp, "w", encoding="ascii") as fh:
+            fh.write(digest)
+        os.replace(tmp, memo)
+    except OSError:
+        pass  # a read-only cache only costs a re-hash next time
+    return digest

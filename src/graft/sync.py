@@ -8,6 +8,7 @@ This module is the only one that knows every stage; each stage is its own module
 from __future__ import annotations
 
 import os
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
@@ -16,7 +17,15 @@ from packaging.markers import Marker
 
 from graft.errors import PlanError, SourceError
 from graft.requirements import Inputs, Wanted, parse_spec, read_requirements
-from graft.sources import PYPI_SIMPLE, Candidate, Index, download, find_links_candidates, select
+from graft.sources import (
+    PYPI_SIMPLE,
+    Candidate,
+    FindLinks,
+    Index,
+    download,
+    local_sha256,
+    select,
+)
 
 if TYPE_CHECKING:
     from graft.plan import CollisionPolicy, LinkMode, Plan
@@ -56,6 +65,7 @@ class SyncRequest:
     link_mode: LinkMode = "symlink"
     dry_run: bool = False
     reporter: Reporter = field(default_factory=SilentReporter)
+    timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds, filled by sync
 
 
 def gather_inputs(request: SyncRequest) -> Inputs:
@@ -81,11 +91,11 @@ def _cache_dir() -> str:
     return os.environ.get("GRAFT_CACHE_DIR") or user_cache_dir("graft")
 
 
-def choose(wanted: Wanted, inputs: Inputs, target: Target, index: Index | None) -> Candidate:
+def choose(wanted: Wanted, find_links: FindLinks, target: Target, index: Index | None) -> Candidate:
     """The best wheel for one pin, from find-links and the index."""
     if wanted.path is not None:
         return Candidate(os.path.basename(wanted.path), wanted.path, None, local=True)
-    candidates = find_links_candidates(inputs.find_links, wanted)
+    candidates = find_links.candidates(wanted)
     if index is not None:
         candidates += [c for c in index.files(wanted.name) if _matches(c.filename, wanted)]
     if wanted.hashes:
@@ -124,7 +134,7 @@ def fetch(
     paths: dict[str, tuple[str, str | None]] = {}
     for _, c in chosen:
         if c.local:
-            paths[c.url] = (c.url, None)
+            paths[c.url] = (c.url, local_sha256(c.url, cache_dir))
     cached = {
         c.url: os.path.join(cache_dir, "wheels", c.sha256, c.filename)
         for _, c in remote
@@ -175,14 +185,22 @@ def resolve_entries(
             cache_dir,
             offline=request.offline,
         )
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        chosen = list(
-            zip(wanted, pool.map(lambda w: choose(w, inputs, target, index), wanted), strict=True)
-        )
+    find_links = FindLinks(inputs.find_links)
+    if index is None:  # everything is local: threads would only add overhead
+        chosen = [(w, choose(w, find_links, target, None)) for w in wanted]
+    else:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            found = pool.map(lambda w: choose(w, find_links, target, index), wanted)
+            chosen = list(zip(wanted, found, strict=True))
     fetched = fetch(chosen, cache_dir, request.reporter)
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        entries = list(pool.map(lambda item: store.ingest(item[1], item[2]), fetched))
-    pairs = [(w, e) for (w, _, _), e in zip(fetched, entries, strict=True)]
+    entries = [store.get(sha) if sha else None for _, _, sha in fetched]
+    todo = [i for i, e in enumerate(entries) if e is None]
+    if todo:  # unzipping releases the GIL: ingest new wheels in parallel
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            new = pool.map(lambda i: store.ingest(fetched[i][1], fetched[i][2]), todo)
+            for i, entry in zip(todo, new, strict=True):
+                entries[i] = entry
+    pairs = [(w, e) for (w, _, _), e in zip(fetched, entries, strict=True) if e is not None]
     for w, e in pairs:
         if w.path is None and w.hashes and f"sha256:{e.record.sha256}" not in w.hashes:
             raise SourceError(f"{e.record.filename} does not match any --hash", where=w.where)
@@ -224,11 +242,14 @@ def build_plan(request: SyncRequest) -> tuple[Plan, Target, Store]:
     from graft.planner import PlannedWheel, Policy, VenvLayout, direct_url_for_file, plan  # noqa: PLC0415
     from graft.store import Store, default_store_path  # noqa: PLC0415
 
+    clock = time.perf_counter()
     store = Store(request.store or default_store_path())
     store.ensure()
     target, pairs = resolve_entries(request, store)
     check_target(pairs, target, request.no_deps)
+    clock = _lap(request.timings, "resolve", clock)
     bytecode = store.bytecode([e for _, e in pairs], target)
+    clock = _lap(request.timings, "bytecode", clock)
     prefix = os.path.abspath(request.venv)
     layout = VenvLayout(
         prefix=prefix,
@@ -248,7 +269,15 @@ def build_plan(request: SyncRequest) -> tuple[Plan, Target, Store]:
         )
         for w, e in pairs
     ]
-    return plan(wheels, layout, Policy(request.collisions, request.link_mode)), target, store
+    the_plan = plan(wheels, layout, Policy(request.collisions, request.link_mode))
+    _lap(request.timings, "plan", clock)
+    return the_plan, target, store
+
+
+def _lap(timings: dict[str, float], stage: str, since: float) -> float:
+    now = time.perf_counter()
+    timings[stage] = now - since
+    return now
 
 
 def sync(request: SyncRequest) -> Plan:
@@ -257,6 +286,7 @@ def sync(request: SyncRequest) -> Plan:
     the_plan, target, store = build_plan(request)
     if request.dry_run:
         return the_plan
+    clock = time.perf_counter()
     materialize(
         the_plan,
         target,
@@ -264,4 +294,5 @@ def sync(request: SyncRequest) -> Plan:
         on_wait=lambda: request.reporter.waiting_for_venv(the_plan.prefix),
     )
     store.register_root(the_plan.prefix, [d.sha256 for d in the_plan.distributions])
+    _lap(request.timings, "materialize", clock)
     return the_plan

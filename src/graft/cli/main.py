@@ -99,6 +99,9 @@ def _run_sync(args: argparse.Namespace) -> int:
     )
     plan = sync(request)
     elapsed = time.perf_counter() - started
+    if args.verbose:
+        stages = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in request.timings.items())
+        print(f"graft: timings: {stages}", file=sys.stderr)
     if args.collisions == "warn" and not args.quiet:
         for collision in plan.collisions:
             print(f"graft: warning: collision: {collision.describe()}", file=sys.stderr)

@@ -1,0 +1,834 @@
+"""Malformed and hostile wheels are refused whole: one error line, nothing written.
+
+``graft sync VENV wheel.whl --no-deps --store S`` must exit 1 with a single
+``graft: error:`` line naming the wheel file and the problem (no traceback),
+leave nothing in the store's ``entries/`` or ``tmp/``, write no file outside the
+store (a ``../`` or absolute member name must not land beside it), and leave an
+existing venv at VENV exactly as it was.
+
+A hypothesis test drives :func:`graft.wheel.unpack_wheel` directly with random
+small archives (hostile names, symlinks, duplicates, corrupted RECORDs): it must
+either return a record that matches what it wrote under *dest*, or raise
+:class:`~graft.errors.WheelError`; nothing else, and nothing outside *dest*.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import io
+import os
+import re
+import shutil
+import stat
+import struct
+import subprocess
+import tempfile
+import warnings
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from graft.errors import WheelError
+from graft.store import Store
+from graft.wheel import unpack_wheel
+from tests.conftest import run_graft
+from tests.support.wheelmaker import make_wheel
+
+DIST_INFO = "hostile-1.0.dist-info"
+DATA_DIR = "hostile-1.0.data"
+FILENAME = "hostile-1.0-py3-none-any.whl"
+METADATA = b"Metadata-Version: 2.1\nName: hostile\nVersion: 1.0\n"
+PACKAGE = ("hostile/__init__.py", b"VALUE = 1\n")
+
+
+def digest(data: bytes) -> str:
+    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+
+
+def wheel_meta(version: str = "1.0") -> bytes:
+    return f"Wheel-Version: {version}\nRoot-Is-Purelib: true\nTag: py3-none-any\n".encode()
+
+
+@dataclass
+class Member:
+    """One archive member; *listed* members get a correct RECORD row unless overridden."""
+
+    name: str
+    data: bytes
+    listed: bool = True
+    mode: int = 0o100644  # st_mode stored in external_attr
+
+    def info(self, compression: int) -> zipfile.ZipInfo:
+        info = zipfile.ZipInfo(self.name, date_time=(2020, 1, 1, 0, 0, 0))
+        info.external_attr = self.mode << 16
+        info.compress_type = compression
+        return info
+
+
+@dataclass
+class Spec:
+    """A wheel to build, valid unless told otherwise."""
+
+    members: list[Member] = field(default_factory=lambda: [Member(*PACKAGE)])
+    filename: str = FILENAME
+    dist_info: str = DIST_INFO
+    metadata: bool = True
+    wheel_version: str = "1.0"
+    entry_points: str | None = None
+    record: bool = True
+    row_override: dict[str, list[str]] = field(default_factory=dict)
+    extra_rows: list[list[str]] = field(default_factory=list)
+    compression: int = zipfile.ZIP_DEFLATED
+
+    def all_members(self) -> list[Member]:
+        out = list(self.members)
+        if self.metadata:
+            out.append(Member(f"{self.dist_info}/METADATA", METADATA))
+        out.append(Member(f"{self.dist_info}/WHEEL", wheel_meta(self.wheel_version)))
+        if self.entry_points is not None:
+            out.append(Member(f"{self.dist_info}/entry_points.txt", self.entry_points.encode()))
+        return out
+
+    def record_text(self, members: Sequence[Member]) -> str:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        for member in members:
+            if member.name in self.row_override:
+                writer.writerow(self.row_override[member.name])
+            elif member.listed:
+                writer.writerow([member.name, digest(member.data), len(member.data)])
+        writer.writerows(self.extra_rows)
+        writer.writerow([f"{self.dist_info}/RECORD", "", ""])
+        return buffer.getvalue()
+
+    def build(self, directory: Path) -> Path:
+        members = self.all_members()
+        path = directory / self.filename
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # zipfile warns about duplicate names
+            with zipfile.ZipFile(path, "w") as zf:
+                for member in members:
+                    zf.writestr(member.info(self.compression), member.data)
+                if self.record:
+                    record = Member(f"{self.dist_info}/RECORD", b"")
+                    zf.writestr(record.info(self.compression), self.record_text(members).encode())
+        return path
+
+
+# -- byte-level damage ------------------------------------------------------------------------
+
+
+def truncate(path: Path) -> Path:
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    return path
+
+
+def patch_uncompressed_size(path: Path, member: str, delta: int, *, local: bool = True) -> Path:
+    """Make the central (and local) header of a *stored* member claim ``size + delta`` bytes."""
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo(member)
+    assert info.compress_type == zipfile.ZIP_STORED
+    name = member.encode()
+    central = _find_header(data, b"PK\x01\x02", 46, 28, name)
+    (size,) = struct.unpack_from("<I", data, central + 24)
+    struct.pack_into("<I", data, central + 24, size + delta)
+    if local:
+        offset = info.header_offset
+        assert data[offset : offset + 4] == b"PK\x03\x04"
+        struct.pack_into("<I", data, offset + 22, size + delta)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def _find_header(data: bytearray, magic: bytes, fixed: int, name_len_at: int, name: bytes) -> int:
+    start = 0
+    while (at := data.find(magic, start)) >= 0:
+        (length,) = struct.unpack_from("<H", data, at + name_len_at)
+        if data[at + fixed : at + fixed + length] == name:
+            return at
+        start = at + 4
+    raise AssertionError(f"no header for {name!r}")
+
+
+def patch_every_header(path: Path, *, flag: int = 0, method: int | None = None) -> Path:
+    """Set general-purpose *flag* bits and/or the compression *method* in every header."""
+    data = bytearray(path.read_bytes())
+    for magic, flags_at, method_at in ((b"PK\x03\x04", 6, 8), (b"PK\x01\x02", 8, 10)):
+        start = 0
+        while (at := data.find(magic, start)) >= 0:
+            (old,) = struct.unpack_from("<H", data, at + flags_at)
+            struct.pack_into("<H", data, at + flags_at, old | flag)
+            if method is not None:
+                struct.pack_into("<H", data, at + method_at, method)
+            start = at + 4
+    path.write_bytes(bytes(data))
+    return path
+
+
+# -- the cases --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    build: Callable[[Path, Path], Path]  # (wheels dir, tmp_path) -> wheel file
+    problem: str  # a fragment of the error line that names the problem
+
+
+def with_member(name: str) -> Callable[[Path, Path], Path]:
+    def build(wheels: Path, tmp_path: Path) -> Path:
+        del tmp_path
+        return Spec(members=[Member(*PACKAGE), Member(name, b"EVIL = 1\n")]).build(wheels)
+
+    return build
+
+
+def absolute_member(wheels: Path, tmp_path: Path) -> Path:
+    """An absolute name pointing right beside the store: it must not appear there."""
+    target = tmp_path / "abs-escape.py"
+    return Spec(members=[Member(*PACKAGE), Member(str(target), b"EVIL = 1\n")]).build(wheels)
+
+
+def spec_case(spec: Spec) -> Callable[[Path, Path], Path]:
+    def build(wheels: Path, tmp_path: Path) -> Path:
+        del tmp_path
+        return spec.build(wheels)
+
+    return build
+
+
+def symlink_member(wheels: Path, tmp_path: Path) -> Path:
+    del tmp_path
+    link = Member("hostile/passwd.py", b"/etc/passwd", mode=0o120777)
+    return Spec(members=[Member(*PACKAGE), link]).build(wheels)
+
+
+def duplicate_member(wheels: Path, tmp_path: Path) -> Path:
+    del tmp_path
+    twice = [Member(*PACKAGE), Member("hostile/__init__.py", b"EVIL = 1\n", listed=False)]
+    return Spec(members=twice).build(wheels)
+
+
+def wrong_hash(wheels: Path, tmp_path: Path) -> Path:
+    del tmp_path
+    row = [PACKAGE[0], digest(b"something else\n"), str(len(PACKAGE[1]))]
+    return Spec(row_override={PACKAGE[0]: row}).build(wheels)
+
+
+def wrong_size(wheels: Path, tmp_path: Path) -> Path:
+    del tmp_path
+    row = [PACKAGE[0], digest(PACKAGE[1]), str(len(PACKAGE[1]) + 1)]
+    return Spec(row_override={PACKAGE[0]: row}).build(wheels)
+
+
+def absent_row(wheels: Path, tmp_path: Path) -> Path:
+    del tmp_path
+    return Spec(extra_rows=[["hostile/ghost.py", digest(b"boo\n"), "4"]]).build(wheels)
+
+
+def unlisted_member(wheels: Path, tmp_path: Path) -> Path:
+    del tmp_path
+    return Spec(members=[Member(*PACKAGE), Member("hostile/stowaway.py", b"X = 1\n", False)]).build(
+        wheels
+    )
+
+
+def two_dist_infos(wheels: Path, tmp_path: Path) -> Path:
+    del tmp_path
+    other = Member("other-1.0.dist-info/METADATA", b"Metadata-Version: 2.1\nName: other\n")
+    return Spec(members=[Member(*PACKAGE), other]).build(wheels)
+
+
+def invalid_filename(wheels: Path, tmp_path: Path) -> Path:
+    del tmp_path
+    return Spec(filename="notawheel.whl").build(wheels)
+
+
+def truncated(wheels: Path, tmp_path: Path) -> Path:
+    del tmp_path
+    return truncate(Spec().build(wheels))
+
+
+def size_lie(delta: int) -> Callable[[Path, Path], Path]:
+    def build(wheels: Path, tmp_path: Path) -> Path:
+        del tmp_path
+        path = Spec(compression=zipfile.ZIP_STORED).build(wheels)
+        return patch_uncompressed_size(path, PACKAGE[0], delta)
+
+    return build
+
+
+def evil_entry_point(wheels: Path, tmp_path: Path) -> Path:
+    del tmp_path
+    return Spec(entry_points="[console_scripts]\n../../evil = hostile:main\n").build(wheels)
+
+
+CASES: dict[str, Case] = {
+    "dotdot": Case(with_member("../evil.py"), "escapes the wheel root"),
+    "dotdot-deep": Case(with_member("../../../../evil.py"), "escapes the wheel root"),
+    "inner-dotdot": Case(with_member("hostile/../../evil.py"), "escapes the wheel root"),
+    "absolute": Case(absolute_member, "absolute"),
+    "abs-slash": Case(with_member("/abs.py"), "absolute"),
+    "data-dotdot": Case(with_member(f"{DATA_DIR}/purelib/../../x.py"), "escapes the wheel root"),
+    "data-dotdot-deep": Case(
+        with_member(f"{DATA_DIR}/purelib/../../../../../../evil.py"), "escapes the wheel root"
+    ),
+    "backslash": Case(with_member("hostile\\..\\..\\evil.py"), "non-posix"),
+    "symlink": Case(symlink_member, "is a symlink"),
+    "duplicate": Case(duplicate_member, "appears twice"),
+    "record-missing": Case(spec_case(Spec(record=False)), "RECORD is missing"),
+    "record-wrong-hash": Case(wrong_hash, "does not match its RECORD hash"),
+    "record-wrong-size": Case(wrong_size, "does not match its RECORD size"),
+    "record-absent-file": Case(absent_row, "'hostile/ghost.py', which the archive lacks"),
+    "record-unlisted-member": Case(unlisted_member, "'hostile/stowaway.py' is not listed"),
+    "metadata-missing": Case(spec_case(Spec(metadata=False)), "METADATA is missing"),
+    "two-dist-infos": Case(two_dist_infos, "two .dist-info directories"),
+    "wheel-version-2": Case(
+        spec_case(Spec(wheel_version="2.0")), "Wheel-Version 2.0 is not supported"
+    ),
+    "invalid-filename": Case(invalid_filename, "invalid wheel filename"),
+    "truncated-zip": Case(truncated, "not a readable zip archive"),
+    "size-lie-smaller": Case(size_lie(-3), "corrupt"),
+    "size-lie-larger": Case(size_lie(+7), "hostile/__init__.py"),
+    "entry-point-dotdot": Case(evil_entry_point, "'../../evil' would write outside bin/"),
+}
+
+KNOWN_BUGS = {
+    "invalid-filename": (
+        "requirements.py parse_spec: the error is `command line: invalid wheel filename (Invalid "
+        "wheel filename (wrong number of parts): 'notawheel')`: where= is the spec's origin, not "
+        "the file, and packaging's message drops '.whl', so the line never names notawheel.whl"
+    ),
+    "size-lie-larger": (
+        "unpack_wheel never compares the bytes read with ZipInfo.file_size: a stored member whose "
+        "headers claim more bytes than it holds is unpacked (zipfile stops at compress_size and "
+        "the CRC still matches), so the wheel is accepted"
+    ),
+}
+
+
+def tree_snapshot(root: Path, skip: Sequence[Path]) -> dict[str, tuple[str, ...]]:
+    """Every path below *root* (not below *skip*): kind, mode, and content or link target."""
+    out: dict[str, tuple[str, ...]] = {}
+    skipped = {str(p) for p in skip}
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if os.path.join(dirpath, d) not in skipped]
+        for name in [*dirnames, *filenames]:
+            path = os.path.join(dirpath, name)
+            st = os.lstat(path)
+            rel = os.path.relpath(path, root)
+            if stat.S_ISLNK(st.st_mode):
+                out[rel] = ("link", os.readlink(path))
+            elif stat.S_ISDIR(st.st_mode):
+                out[rel] = ("dir", oct(st.st_mode))
+            elif stat.S_ISREG(st.st_mode):
+                with open(path, "rb") as fh:
+                    out[rel] = ("file", oct(st.st_mode), hashlib.sha256(fh.read()).hexdigest())
+            else:
+                out[rel] = ("other", oct(st.st_mode))
+    return out
+
+
+def assert_refused(proc: subprocess.CompletedProcess[str], wheel: Path, problem: str) -> None:
+    assert proc.returncode == 1, (proc.returncode, proc.stderr)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1, proc.stderr
+    (line,) = lines
+    assert line.startswith("graft: error: "), line
+    assert wheel.name in line, line
+    assert problem in line, line
+
+
+@pytest.fixture
+def good_venv(tmp_path: Path, store_dir: Path, wheels: Path) -> Path:
+    """An existing graft venv at VENV, built from the same store."""
+    good = make_wheel(wheels, "good", "1.0", {"good/__init__.py": "GOOD = 1\n"})
+    venv = tmp_path / "venv"
+    run_graft("sync", venv, good, "--store", store_dir)
+    return venv
+
+
+def _check_case(case_id: str, tmp_path: Path, store_dir: Path, wheels: Path, venv: Path) -> None:
+    case = CASES[case_id]
+    bad_dir = wheels / "bad"
+    bad_dir.mkdir()
+    wheel = case.build(bad_dir, tmp_path)
+    Store(str(store_dir)).ensure()  # an existing store: its creation is not a change
+    entries_before = sorted(os.listdir(store_dir / "entries"))
+    # everything around the store (venv, wheels, the store's parent), and the store's own data
+    before = tree_snapshot(tmp_path, skip=[store_dir / "locks"])
+
+    proc = run_graft("sync", venv, wheel, "--no-deps", "--store", store_dir, check=False)
+
+    assert sorted(os.listdir(store_dir / "entries")) == entries_before
+    assert os.listdir(store_dir / "tmp") == []
+    after = tree_snapshot(tmp_path, skip=[store_dir / "locks"])
+    assert after == before, {
+        "added": sorted(set(after) - set(before)),
+        "removed": sorted(set(before) - set(after)),
+        "changed": sorted(k for k in before if k in after and before[k] != after[k]),
+    }
+    assert_refused(proc, wheel, case.problem)
+
+
+def _params() -> list[object]:
+    return [
+        pytest.param(
+            case_id,
+            id=case_id,
+            marks=[pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[case_id])]
+            if case_id in KNOWN_BUGS
+            else [],
+        )
+        for case_id in CASES
+    ]
+
+
+@pytest.mark.parametrize("case_id", _params())
+def test_hostile_wheel_is_refused_into_a_new_venv(
+    case_id: str, tmp_path: Path, store_dir: Path, wheels: Path
+) -> None:
+    venv = tmp_path / "venv"
+    _check_case(case_id, tmp_path, store_dir, wheels, venv)
+    assert not os.path.lexists(venv)
+
+
+@pytest.mark.parametrize("case_id", _params())
+def test_hostile_wheel_leaves_an_existing_venv_untouched(
+    case_id: str, tmp_path: Path, store_dir: Path, wheels: Path, good_venv: Path
+) -> None:
+    _check_case(case_id, tmp_path, store_dir, wheels, good_venv)
+    proc = subprocess.run(
+        [str(good_venv / "bin" / "python"), "-c", "import good; print(good.GOOD)"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.stdout.strip() == "1", proc.stderr
+
+
+def test_invalid_filename_is_refused_and_writes_nothing(
+    tmp_path: Path, store_dir: Path, wheels: Path
+) -> None:
+    """Everything but the file name in the message (see the xfail of the case above)."""
+    wheel = invalid_filename(wheels, tmp_path)
+    Store(str(store_dir)).ensure()
+    before = tree_snapshot(tmp_path, skip=[store_dir / "locks"])
+    proc = run_graft(
+        "sync", tmp_path / "venv", wheel, "--no-deps", "--store", store_dir, check=False
+    )
+    assert tree_snapshot(tmp_path, skip=[store_dir / "locks"]) == before
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    (line,) = proc.stderr.splitlines()
+    assert line.startswith("graft: error: ")
+    assert "invalid wheel filename" in line
+    assert "'notawheel'" in line
+
+
+IMPORT_INQUIRERPY = (
+    "import InquirerPy, importlib.metadata as m; print(InquirerPy.NAME, m.version('inquirerpy'))"
+)
+
+
+def test_dist_info_spelled_differently_from_the_filename_is_accepted(
+    tmp_path: Path, store_dir: Path, wheels: Path
+) -> None:
+    wheel = make_wheel(
+        wheels,
+        "inquirerpy",
+        "0.3.4",
+        {"InquirerPy/__init__.py": "NAME = 'InquirerPy'\n"},
+        dist_info_name="InquirerPy-0.3.4",
+    )
+    assert wheel.name == "inquirerpy-0.3.4-py3-none-any.whl"
+    with zipfile.ZipFile(wheel) as zf:
+        assert "InquirerPy-0.3.4.dist-info/METADATA" in zf.namelist()
+    venv = tmp_path / "venv"
+    proc = run_graft("sync", venv, wheel, "--no-deps", "--store", store_dir)
+    assert "Traceback" not in proc.stderr
+    out = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", IMPORT_INQUIRERPY],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert out == "InquirerPy 0.3.4"
+    (site,) = (venv / "lib").glob("python3*/site-packages")
+    assert (site / "InquirerPy-0.3.4.dist-info" / "METADATA").is_file()
+
+
+# -- beyond the brief: inputs that escape graft's error handling today -----------------------
+
+
+def clash(wheels: Path) -> Path:
+    """``hostile/a`` is a file and ``hostile/a/b.py`` needs it to be a directory."""
+    return Spec(
+        members=[Member(*PACKAGE), Member("hostile/a", b"x"), Member("hostile/a/b.py", b"y")]
+    ).build(wheels)
+
+
+def long_name(wheels: Path) -> Path:
+    return Spec(members=[Member(*PACKAGE), Member("hostile/" + "a" * 300 + ".py", b"x")]).build(
+        wheels
+    )
+
+
+def encrypted(wheels: Path) -> Path:
+    return patch_every_header(Spec().build(wheels), flag=0x1)
+
+
+def deflate64(wheels: Path) -> Path:
+    return patch_every_header(Spec(compression=zipfile.ZIP_STORED).build(wheels), method=9)
+
+
+def huge_record_field(wheels: Path) -> Path:
+    return Spec(extra_rows=[["x" * 200_000, "", ""]]).build(wheels)
+
+
+def row_without_hash(wheels: Path) -> Path:
+    return Spec(row_override={PACKAGE[0]: [PACKAGE[0], "", ""]}).build(wheels)
+
+
+EXTRA_BUGS: dict[str, tuple[Callable[[Path], Path], str]] = {
+    "file-dir-clash": (
+        clash,
+        (
+            "wheel.py _Unpacker._makedirs/extract: os.makedirs raises FileExistsError (or "
+            "NotADirectoryError when the file is higher up), an OSError not a WheelError, when "
+            "one member file is used as the directory of another (hostile/a + hostile/a/b.py)"
+        ),
+    ),
+    "name-too-long": (
+        long_name,
+        (
+            "wheel.py _Unpacker.extract: os.open raises OSError ENAMETOOLONG for a member name "
+            "component over 255 bytes; not turned into WheelError"
+        ),
+    ),
+    "encrypted": (
+        encrypted,
+        (
+            "wheel.py unpack_wheel/read and _Unpacker.extract: zipfile raises RuntimeError "
+            "('is encrypted, password required') for a member with flag bit 0; not caught"
+        ),
+    ),
+    "unsupported-compression": (
+        deflate64,
+        (
+            "wheel.py: zipfile raises NotImplementedError ('That compression method is not "
+            "supported') for method 9 (deflate64); not caught"
+        ),
+    ),
+    "huge-record-field": (
+        huge_record_field,
+        (
+            "wheel.py _parse_record: csv.Error ('field larger than field limit (131072)') "
+            "escapes; not turned into WheelError"
+        ),
+    ),
+    "record-row-without-hash": (
+        row_without_hash,
+        (
+            "wheel.py _Unpacker.extract: a RECORD row with empty hash and size for a regular "
+            "file is accepted and the file is never verified; the wheel spec wants a hash for "
+            "every file but RECORD (pypa/installer's validate_record refuses it)"
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    "bug",
+    [
+        pytest.param(key, id=key, marks=pytest.mark.xfail(strict=True, reason=reason))
+        for key, (_, reason) in EXTRA_BUGS.items()
+    ],
+)
+def test_more_damage_is_refused_with_one_line(
+    bug: str, tmp_path: Path, store_dir: Path, wheels: Path
+) -> None:
+    wheel = EXTRA_BUGS[bug][0](wheels)
+    Store(str(store_dir)).ensure()
+    before = tree_snapshot(tmp_path, skip=[store_dir / "locks"])
+    proc = run_graft(
+        "sync", tmp_path / "venv", wheel, "--no-deps", "--store", store_dir, check=False
+    )
+    assert os.listdir(store_dir / "entries") == []
+    assert os.listdir(store_dir / "tmp") == []
+    assert tree_snapshot(tmp_path, skip=[store_dir / "locks"]) == before
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert len(proc.stderr.splitlines()) == 1, proc.stderr
+    assert proc.stderr.startswith(f"graft: error: {wheel.name}: ")
+
+
+# -- property: unpack_wheel returns a faithful record or raises WheelError --------------------
+
+HP_DIST_INFO = "demo-1.0.dist-info"
+BENIGN = [
+    "demo/__init__.py",
+    "demo/mod.py",
+    "demo/sub/x.py",
+    "demo.py",
+    "demo/",
+    "demo/sub/",
+    "demo/_ext.so",
+    "demo.libs/libz.so.1",
+    "demo-1.0.data/purelib/extra.py",
+    "demo-1.0.data/scripts/tool",
+    "demo-1.0.data/unknown/x",
+    f"{HP_DIST_INFO}/entry_points.txt",
+    f"{HP_DIST_INFO}/RECORD.jws",
+    f"{HP_DIST_INFO}/licenses/LICENSE",
+]
+HOSTILE = [
+    "../evil.py",
+    "../../../../evil.py",
+    "/abs.py",
+    "demo/../../evil.py",
+    "demo-1.0.data/purelib/../../x.py",
+    "./x.py",
+    "demo//x.py",
+    "demo/./x.py",
+    "demo\\x.py",
+    "C:/x.py",
+    "c:x.py",
+    ".",
+    "..",
+    "../",
+    "demo/..",
+    "other-1.0.dist-info/METADATA",
+    "Demo-1.0.dist-info/METADATA",
+]
+SAFE_PATHS = st.lists(
+    st.sampled_from(["demo", "sub", "a", "x.py", "__init__.py", "lib.so.2", "data.txt"]),
+    min_size=1,
+    max_size=3,
+).map("/".join)
+SAFE_NAMES = st.one_of(st.sampled_from(BENIGN), SAFE_PATHS)
+ANY_NAMES = st.one_of(
+    SAFE_NAMES,
+    st.sampled_from(HOSTILE),
+    st.text(alphabet="ab/.\\:", min_size=1, max_size=7),
+)
+MODES = st.sampled_from([0o100644, 0o100755, 0o120777, 0o040755, 0, 0o020644])
+ROW_DAMAGE = st.sampled_from(["drop", "hash", "size", "negative", "nan", "md5", "sha512", "bare"])
+WHEEL_VERSIONS = st.sampled_from(["1.9", "2.0", "", "one"])
+DIST_INFOS = st.sampled_from(
+    [
+        "Demo-1.0.dist-info",
+        "demo-1.0.0.dist-info",
+        "demo-2.0.dist-info",
+        "other-1.0.dist-info",
+        "demo.dist-info",
+    ]
+)
+ENTRY_POINTS = st.sampled_from(
+    [
+        "[console_scripts]\ndemo = demo:main\n",
+        "[console_scripts]\n../../evil = demo:main\n",
+        "[gui_scripts]\n.. = demo:main\n",
+        "[console_scripts]\na/b = demo:main\n",
+        "[console_scripts\nbroken",
+        "[console_scripts]\ndup = a:b\ndup = c:d\n",
+    ]
+)
+EXTRA_ROWS = st.lists(
+    st.sampled_from(
+        [
+            ["demo/ghost.py", "", ""],
+            ["../evil.py", "", ""],
+            ["demo/mod.py", "sha256=AAAA", "1"],
+            ["only-two", "fields"],
+            ["a", "b", "c", "d"],
+            ["demo/x.py", "sha1=AAAA", "3"],
+        ]
+    ),
+    min_size=1,
+    max_size=2,
+)
+
+
+@dataclass
+class Archive:
+    members: list[tuple[str, bytes, int, str]]  # name, data, mode, row damage
+    dist_info: str
+    metadata: bool
+    wheel: str | None  # WHEEL contents version, None = no WHEEL file
+    record: bool
+    extra_rows: list[list[str]]
+    entry_points: str | None
+
+
+def _not_a_file_and_a_directory(names: list[str]) -> bool:
+    """No member file is also the directory of another member file.
+
+    That input is a known bug (test_more_damage_is_refused_with_one_line[file-dir-clash]:
+    FileExistsError / NotADirectoryError escape unpack_wheel); it is kept out of the
+    property until fixed, so that the property keeps guarding everything else. Remove
+    this filter together with that xfail.
+    """
+    files = [n for n in names if not n.endswith("/")]
+    return not any(n.startswith(f + "/") for n in files for f in files)
+
+
+def _sometimes(draw: st.DrawFn, one_in: int) -> bool:
+    return draw(st.integers(0, one_in - 1)) == 0
+
+
+def _wheel_version(draw: st.DrawFn) -> str | None:
+    if _sometimes(draw, 12):
+        return None  # no WHEEL file
+    return draw(WHEEL_VERSIONS) if _sometimes(draw, 8) else "1.0"
+
+
+@st.composite
+def archives(draw: st.DrawFn) -> Archive:
+    """Mostly well-formed archives, each with a few independent kinds of damage."""
+    names_from = ANY_NAMES if _sometimes(draw, 3) else SAFE_NAMES
+    names = draw(st.lists(names_from, max_size=6, unique=True).filter(_not_a_file_and_a_directory))
+    if names and _sometimes(draw, 10):
+        names.append(draw(st.sampled_from(names)))  # a duplicate member
+    members = [
+        (
+            name,
+            draw(st.binary(max_size=24)),
+            draw(MODES) if _sometimes(draw, 8) else 0o100644,
+            draw(ROW_DAMAGE) if _sometimes(draw, 8) else "none",
+        )
+        for name in names
+    ]
+    return Archive(
+        members=members,
+        dist_info=draw(DIST_INFOS) if _sometimes(draw, 8) else HP_DIST_INFO,
+        metadata=not _sometimes(draw, 12),
+        wheel=_wheel_version(draw),
+        record=not _sometimes(draw, 12),
+        extra_rows=draw(EXTRA_ROWS) if _sometimes(draw, 8) else [],
+        entry_points=draw(ENTRY_POINTS) if _sometimes(draw, 4) else None,
+    )
+
+
+def _row(name: str, data: bytes, damage: str) -> list[str] | None:
+    good = digest(data)
+    rows: dict[str, list[str] | None] = {
+        "none": [name, good, str(len(data))],
+        "drop": None,
+        "hash": [name, digest(data + b"!"), str(len(data))],
+        "size": [name, good, str(len(data) + 1)],
+        "negative": [name, good, "-1"],
+        "nan": [name, good, "many"],
+        "md5": [name, "md5=" + base64.urlsafe_b64encode(hashlib.md5(data).digest()).decode(), ""],  # noqa: S324
+        "sha512": [
+            name,
+            "sha512="
+            + base64.urlsafe_b64encode(hashlib.sha512(data).digest()).rstrip(b"=").decode(),
+            str(len(data)),
+        ],
+        "bare": [name, "", ""],
+    }
+    return rows[damage]
+
+
+def write_archive(archive: Archive, path: Path) -> None:
+    members = list(archive.members)
+    meta = archive.dist_info
+    if archive.metadata:
+        members.append(
+            (f"{meta}/METADATA", b"Metadata-Version: 2.1\nName: demo\n", 0o100644, "none")
+        )
+    if archive.wheel is not None:
+        members.append((f"{meta}/WHEEL", wheel_meta(archive.wheel), 0o100644, "none"))
+    if archive.entry_points is not None:
+        members.append(
+            (f"{meta}/entry_points.txt", archive.entry_points.encode(), 0o100644, "none")
+        )
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for name, data, _mode, damage in members:
+        row = _row(name, data, damage)
+        if row is not None:
+            writer.writerow(row)
+    writer.writerows(archive.extra_rows)
+    writer.writerow([f"{meta}/RECORD", "", ""])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+            for name, data, mode, _damage in members:
+                info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+                info.external_attr = mode << 16
+                info.compress_type = zipfile.ZIP_DEFLATED
+                zf.writestr(info, data)
+            if archive.record:
+                zf.writestr(f"{meta}/RECORD", buffer.getvalue())
+
+
+def _listing(root: str) -> set[str]:
+    out: set[str] = set()
+    for dirpath, dirnames, filenames in os.walk(root):
+        out.update(os.path.relpath(os.path.join(dirpath, n), root) for n in dirnames + filenames)
+    return out
+
+
+@settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(archive=archives())
+def test_unpack_wheel_returns_a_faithful_record_or_raises_wheel_error(archive: Archive) -> None:
+    with tempfile.TemporaryDirectory(prefix="graft-hyp-") as tmp:
+        wheel = Path(tmp) / "whl" / "demo-1.0-py3-none-any.whl"
+        wheel.parent.mkdir()
+        write_archive(archive, wheel)
+        # dest is four levels deep so that "../../../../x" would still land inside tmp
+        dest = os.path.join(tmp, "a", "b", "c", "dest")
+        os.makedirs(dest)
+        outside_before = {p for p in _listing(tmp) if not p.startswith("a/b/c/dest/")}
+        refused: WheelError | None = None
+        try:
+            record = unpack_wheel(str(wheel), dest, "0" * 64)
+        except WheelError as exc:
+            refused, record = exc, None
+        if refused is not None:
+            assert str(refused).startswith("demo-1.0-py3-none-any.whl: ")
+            assert "\n" not in str(refused)
+            event("refused: " + re.sub(r"'[^']*'|\(.*\)|[0-9.]+", "_", refused.what)[:48])
+        outside_after = {p for p in _listing(tmp) if not p.startswith("a/b/c/dest/")}
+        assert outside_after == outside_before
+        real_dest = os.path.realpath(dest)
+        for dirpath, dirnames, filenames in os.walk(dest):
+            for name in dirnames + filenames:
+                path = os.path.join(dirpath, name)
+                assert not os.path.islink(path), path
+                assert os.path.realpath(path).startswith(real_dest + os.sep), path
+        if record is None:
+            return
+        event("accepted")
+        written = {
+            os.path.relpath(os.path.join(d, n), dest)
+            for d, _dirs, files in os.walk(dest)
+            for n in files
+        }
+        assert written == {f.path for f in record.files}
+        with zipfile.ZipFile(wheel) as zf:
+            for f in record.files:
+                path = os.path.join(dest, f.path)
+                assert os.path.isfile(path), f.path
+                data = Path(path).read_bytes()
+                assert os.path.getsize(path) == f.size == len(data), f.path
+                assert f.digest == digest(data), f.path
+                assert data == zf.read(f.path), f.path
+        assert record.dist_info.endswith(".dist-info")
+        assert record.filename == wheel.name
+        shutil.rmtree(dest)

@@ -1,0 +1,299 @@
+"""Acceptance: pip inside a graft venv changes only that venv, never the store.
+
+A graft venv is a link farm: ``site-packages/alpha`` may be one link to a store
+directory, ``ns/`` a real directory holding links of two wheels. pip knows
+nothing of that. ``pip uninstall`` and ``pip install -U`` must still touch only
+the venv: pip removes the links RECORD lists (a link, never its target) and
+refuses paths that resolve outside the venv's prefix. ``pip install`` of a
+wheel that adds files *inside* a folded directory would write into the store;
+the store's seal (no write bits, and for root the immutable attribute on every
+directory) must make that fail cleanly.
+
+Each scenario runs with the store sealed as graft seals it by default, and, when
+running as root, once more with ``GRAFT_IMMUTABLE=0`` (no immutable attribute:
+only permission bits, which root ignores).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from graft import seal
+from tests.conftest import run_graft
+from tests.support.wheelmaker import make_wheel
+
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("pip") is None, reason="pip is not installed beside the tests"
+)
+
+IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+Snapshot = dict[str, tuple[str, ...]]
+
+
+def snapshot(root: Path) -> Snapshot:
+    """Every directory (mode), file (mode, sha256) and link (target) below *root*."""
+    out: Snapshot = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        st = os.lstat(dirpath)
+        out[os.path.relpath(dirpath, root)] = ("dir", oct(st.st_mode))
+        for name in [*filenames, *dirnames]:
+            path = os.path.join(dirpath, name)
+            rel = os.path.relpath(path, root)
+            st = os.lstat(path)
+            if os.path.islink(path):
+                out[rel] = ("link", os.readlink(path))
+            elif os.path.isfile(path):
+                with open(path, "rb") as fh:
+                    digest = hashlib.sha256(fh.read()).hexdigest()
+                out[rel] = ("file", oct(st.st_mode), digest)
+    return out
+
+
+def pip_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "PYTHON"))}
+    env.update(
+        PIP_CONFIG_FILE=os.devnull,
+        PIP_NO_INDEX="1",
+        PIP_DISABLE_PIP_VERSION_CHECK="1",
+        PIP_NO_INPUT="1",
+    )
+    return env
+
+
+def pip(venv: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:
+    """The test environment's pip, acting on *venv* through ``--python`` (the venv has no pip)."""
+    return subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), *map(str, args)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=pip_env(),
+    )
+
+
+def run_py(venv: Path, code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(venv / "bin" / "python"), "-c", code],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=pip_env(),
+    )
+
+
+def ok(venv: Path, code: str) -> str:
+    proc = run_py(venv, code)
+    assert proc.returncode == 0, f"{code!r} failed in {venv}:\n{proc.stderr}"
+    return proc.stdout.strip()
+
+
+def site(venv: Path) -> Path:
+    (found,) = (venv / "lib").glob("python3*/site-packages")
+    return found
+
+
+def pip_supports_python_option() -> bool:
+    from importlib.metadata import version
+
+    from packaging.version import Version
+
+    return Version(version("pip")) >= Version("23.1")
+
+
+@pytest.fixture(params=["sealed", "immutable-off"])
+def seal_mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """How graft seals the store: its default, or ``GRAFT_IMMUTABLE=0`` (root only)."""
+    if not pip_supports_python_option():
+        pytest.skip("pip < 23.1 has no --python option")
+    mode: str = request.param
+    if mode == "immutable-off":
+        if not IS_ROOT:
+            pytest.skip("not root: permission bits alone protect the store (the sealed case)")
+        monkeypatch.setenv("GRAFT_IMMUTABLE", "0")
+    return mode
+
+
+@pytest.fixture
+def extra(wheels: Path) -> Path:
+    """The find-links directory pip installs from: newer and add-on wheels."""
+    out = wheels / "extra"
+    out.mkdir()
+    make_wheel(
+        out,
+        "alpha",
+        "2.0",
+        {"alpha/__init__.py": "VERSION = '2.0'\n", "alpha/sub/mod.py": "X = 2\n"},
+    )
+    make_wheel(out, "ns-c", "1.0", {"ns/c/__init__.py": "C = 3\n"})
+    make_wheel(
+        out,
+        "alpha-plugin",
+        "1.0",
+        {"alpha/plugins/x.py": "P = 1\n", "ns/p/__init__.py": "P = 1\n"},
+    )
+    return out
+
+
+@pytest.fixture
+def venv(tmp_path: Path, store_dir: Path, wheels: Path, seal_mode: str) -> Path:
+    """A graft venv: ``alpha/`` and ``beta/`` folded, ``ns/`` real and shared by two wheels."""
+    first = wheels / "first"
+    first.mkdir()
+    built = [
+        make_wheel(
+            first,
+            "alpha",
+            "1.0",
+            {"alpha/__init__.py": "VERSION = '1.0'\n", "alpha/sub/mod.py": "X = 1\n"},
+        ),
+        make_wheel(
+            first,
+            "beta",
+            "1.0",
+            {"beta/__init__.py": "def main():\n    print('beta says hi')\n"},
+            entry_points="[console_scripts]\nbeta-cli = beta:main\n",
+        ),
+        make_wheel(first, "ns-a", "1.0", {"ns/a/__init__.py": "A = 1\n"}),
+        make_wheel(first, "ns-b", "1.0", {"ns/b/__init__.py": "B = 2\n"}),
+    ]
+    path = tmp_path / "venv"
+    run_graft("sync", path, *built, "--store", store_dir)
+    sp = site(path)
+    assert (sp / "alpha").is_symlink()
+    assert (sp / "beta").is_symlink()
+    assert (sp / "ns").is_dir()
+    assert not (sp / "ns").is_symlink()
+    assert (sp / "ns" / "a").is_symlink()
+    assert (sp / "ns" / "b").is_symlink()
+    alpha_tree = Path(os.path.realpath(sp / "alpha"))
+    if IS_ROOT:
+        # the case this suite exists for: root ignores permission bits
+        expected = seal_mode == "sealed"
+        assert seal.is_immutable(str(alpha_tree)) is expected, (
+            f"{alpha_tree}: immutable attribute {'missing' if expected else 'set'}"
+        )
+    else:
+        assert not os.access(alpha_tree, os.W_OK)
+    return path
+
+
+def assert_rest_works(venv: Path) -> None:
+    assert ok(venv, "import beta, ns.a, ns.b; print(ns.a.A + ns.b.B)") == "3"
+    proc = subprocess.run(
+        [str(venv / "bin" / "beta-cli")], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "beta says hi"
+
+
+def test_pip_uninstall_then_install_changes_only_the_venv(
+    venv: Path, store_dir: Path, extra: Path
+) -> None:
+    sp = site(venv)
+    before = snapshot(store_dir)
+
+    proc = pip(venv, "uninstall", "-y", "alpha")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Successfully uninstalled alpha-1.0" in proc.stdout
+    assert snapshot(store_dir) == before
+    gone = run_py(venv, "import alpha")
+    assert gone.returncode != 0
+    assert "ModuleNotFoundError: No module named 'alpha'" in gone.stderr
+    assert not (sp / "alpha-1.0.dist-info").exists()
+    assert not os.path.lexists(sp / "alpha")  # the link went, not its target
+    assert_rest_works(venv)
+
+    proc = pip(venv, "install", "-U", "--no-index", "--find-links", extra, "alpha==2.0")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert snapshot(store_dir) == before
+    out = ok(
+        venv, "import alpha, importlib.metadata as m; print(alpha.VERSION, m.version('alpha'))"
+    )
+    assert out == "2.0 2.0"
+    assert ok(venv, "import alpha; print(alpha.__file__)") == str(sp / "alpha" / "__init__.py")
+    assert not (sp / "alpha").is_symlink()
+    assert_rest_works(venv)
+
+
+def test_pip_upgrade_over_a_folded_package(venv: Path, store_dir: Path, extra: Path) -> None:
+    sp = site(venv)
+    before = snapshot(store_dir)
+    proc = pip(venv, "install", "-U", "--no-index", "--find-links", extra, "alpha==2.0")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Successfully uninstalled alpha-1.0" in proc.stdout
+    assert snapshot(store_dir) == before
+    assert ok(venv, "import alpha.sub.mod as m, alpha; print(alpha.VERSION, m.X)") == "2.0 2"
+    assert (sp / "alpha").is_dir()
+    assert not (sp / "alpha").is_symlink()
+    assert not (sp / "alpha-1.0.dist-info").exists()
+    assert (sp / "alpha-2.0.dist-info").is_dir()
+    assert_rest_works(venv)
+
+
+def test_pip_install_and_uninstall_in_a_shared_namespace(
+    venv: Path, store_dir: Path, extra: Path
+) -> None:
+    sp = site(venv)
+    before = snapshot(store_dir)
+    proc = pip(venv, "install", "--no-index", "--find-links", extra, "ns-c==1.0")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert snapshot(store_dir) == before
+    assert (sp / "ns" / "c").is_dir()
+    assert not (sp / "ns" / "c").is_symlink()
+    assert ok(venv, "import ns.a, ns.b, ns.c; print(ns.a.A, ns.b.B, ns.c.C)") == "1 2 3"
+
+    proc = pip(venv, "uninstall", "-y", "ns-a")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert snapshot(store_dir) == before
+    assert not os.path.lexists(sp / "ns" / "a")
+    assert run_py(venv, "import ns.a").returncode != 0
+    assert ok(venv, "import ns.b, ns.c; print(ns.b.B, ns.c.C)") == "2 3"
+
+
+def _install_plugin(venv: Path, extra: Path) -> subprocess.CompletedProcess[str]:
+    """``alpha-plugin`` adds ``alpha/plugins/x.py`` (inside folded ``alpha/``) and ``ns/p``."""
+    return pip(venv, "install", "--no-index", "--find-links", extra, "alpha-plugin==1.0")
+
+
+@pytest.mark.parametrize("seal_mode", ["sealed"], indirect=True)
+def test_pip_install_into_a_folded_directory_fails_cleanly(
+    venv: Path, store_dir: Path, extra: Path
+) -> None:
+    sp = site(venv)
+    before = snapshot(store_dir)
+    proc = _install_plugin(venv, extra)
+    # pip tries to create alpha/plugins inside the store directory alpha/ links to; the seal
+    # refuses (EPERM from the immutable attribute for root, EACCES from the mode otherwise)
+    assert proc.returncode != 0, proc.stdout + proc.stderr
+    assert "alpha/plugins" in proc.stderr
+    assert ("Operation not permitted" if IS_ROOT else "Permission denied") in proc.stderr
+    assert snapshot(store_dir) == before
+    assert (sp / "alpha").is_symlink()
+    assert not list(sp.glob("alpha_plugin-*.dist-info"))
+    assert run_py(venv, "import alpha.plugins.x").returncode != 0
+    assert ok(venv, "import alpha.sub.mod as m, alpha; print(alpha.VERSION, m.X)") == "1.0 1"
+    assert_rest_works(venv)
+
+
+@pytest.mark.parametrize("seal_mode", ["immutable-off"], indirect=True)
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "with GRAFT_IMMUTABLE=0 a root pip writes alpha/plugins/x.py through the folded "
+        "alpha/ link into the store entry (permission bits do not stop root): "
+        "the store is modified"
+    ),
+)
+def test_pip_install_into_a_folded_directory_without_immutable(
+    venv: Path, store_dir: Path, extra: Path
+) -> None:
+    before = snapshot(store_dir)
+    _install_plugin(venv, extra)
+    assert snapshot(store_dir) == before
