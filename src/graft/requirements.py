@@ -50,7 +50,11 @@ def parse_spec(text: str, where: str, hashes: frozenset[str] = frozenset()) -> W
         try:
             name, version, _, _ = parse_wheel_filename(os.path.basename(text))
         except InvalidWheelFilename as exc:
-            raise SourceError(f"invalid wheel filename ({exc})", where=where) from None
+            raise SourceError(
+                f"invalid wheel filename ({exc})",
+                where=text,
+                hint="a wheel is named name-version(-build)?-python-abi-platform.whl",
+            ) from None
         if not os.path.isfile(text):
             raise SourceError("no such wheel file", where=f"{where}: {text}")
         return Wanted(

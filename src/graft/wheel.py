@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
 _CHUNK = 1 << 20
+_NAME_MAX = 255
+_COMPRESSIONS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
 _SIGNATURES = ("RECORD.jws", "RECORD.p7s")
 _NAMESPACE_MARKERS = (b"pkgutil.extend_path", b"declare_namespace")
 _SCRIPT_GROUPS = ("console_scripts", "gui_scripts")
@@ -54,6 +56,8 @@ def check_member_name(wheel: str, name: str) -> None:
     parts = name.rstrip("/").split("/")
     if any(part in {"", ".", ".."} for part in parts) or "\0" in name:
         raise _fail(wheel, f"member {name!r} escapes the wheel root")
+    if any(len(part.encode("utf-8", "surrogateescape")) > _NAME_MAX for part in parts):
+        raise _fail(wheel, f"member {name[:60]!r}... has a name longer than {_NAME_MAX} bytes")
 
 
 def _check_members(wheel: str, infos: list[zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:
@@ -67,8 +71,19 @@ def _check_members(wheel: str, infos: list[zipfile.ZipInfo]) -> list[zipfile.Zip
         mode = info.external_attr >> 16
         if stat.S_ISLNK(mode):
             raise _fail(wheel, f"member {info.filename!r} is a symlink")
+        if info.flag_bits & 0x1:
+            raise _fail(wheel, f"member {info.filename!r} is encrypted")
+        if info.compress_type not in _COMPRESSIONS:
+            raise _fail(wheel, f"member {info.filename!r} uses compression {info.compress_type}")
         if not info.is_dir():
             files.append(info)
+    names = {i.filename for i in files}
+    for info in files:
+        parent = info.filename.rpartition("/")[0]
+        while parent:
+            if parent in names:
+                raise _fail(wheel, f"member {parent!r} is both a file and a directory")
+            parent = parent.rpartition("/")[0]
     return files
 
 
@@ -92,7 +107,11 @@ def _find_dist_info(wheel: str, names: Iterable[str], name: str, version: Versio
 
 def _parse_record(wheel: str, text: str) -> dict[str, tuple[str, int]]:
     rows: dict[str, tuple[str, int]] = {}
-    for row in csv.reader(io.StringIO(text)):
+    try:
+        parsed = list(csv.reader(io.StringIO(text)))
+    except csv.Error as exc:
+        raise _fail(wheel, f"RECORD is not valid CSV ({exc})") from None
+    for row in parsed:
         if not row:
             continue
         if len(row) != 3:  # noqa: PLR2004
@@ -176,17 +195,34 @@ class _Unpacker:
                         sha256.update(chunk)
                     size += len(chunk)
                     out.write(chunk)
-        except (zipfile.BadZipFile, EOFError, zlib_error()) as exc:
-            raise _fail(self.wheel, f"member {info.filename!r} is corrupt ({exc})") from None
+        except (
+            zipfile.BadZipFile,
+            EOFError,
+            RuntimeError,
+            NotImplementedError,
+            zlib_error(),
+        ) as exc:
+            raise _fail(self.wheel, f"member {info.filename!r} is corrupt ({_why(exc)})") from None
+        if size != info.file_size:
+            raise _fail(
+                self.wheel,
+                f"member {info.filename!r} holds {size} bytes; its header says {info.file_size}",
+            )
         digest = "sha256=" + base64.urlsafe_b64encode(sha256.digest()).rstrip(b"=").decode()
         if expected is not None:
             want_digest, want_size = expected
             got = algorithm + "=" + base64.urlsafe_b64encode(hasher.digest()).rstrip(b"=").decode()
-            if want_digest and got != want_digest:
+            if not want_digest:
+                raise _fail(self.wheel, f"RECORD gives no hash for {info.filename!r}")
+            if got != want_digest:
                 raise _fail(self.wheel, f"{info.filename!r} does not match its RECORD hash")
             if want_size >= 0 and want_size != size:
                 raise _fail(self.wheel, f"{info.filename!r} does not match its RECORD size")
         return FileRecord(info.filename, digest, size, executable)
+
+
+def _why(exc: BaseException) -> str:
+    return str(exc) or ("truncated" if isinstance(exc, EOFError) else exc.__class__.__name__)
 
 
 def zlib_error() -> type[Exception]:
@@ -222,8 +258,14 @@ def unpack_wheel(path: str, dest: str, sha256: str) -> WheelRecord:
                 return None
             try:
                 return zf.read(info)
-            except (zipfile.BadZipFile, EOFError, zlib_error()) as exc:
-                raise _fail(wheel, f"member {info.filename!r} is corrupt ({exc})") from None
+            except (
+                zipfile.BadZipFile,
+                EOFError,
+                RuntimeError,
+                NotImplementedError,
+                zlib_error(),
+            ) as exc:
+                raise _fail(wheel, f"member {info.filename!r} is corrupt ({_why(exc)})") from None
 
         wheel_meta, metadata, record_text = read("WHEEL"), read("METADATA"), read("RECORD")
         if metadata is None:
@@ -249,7 +291,12 @@ def unpack_wheel(path: str, dest: str, sha256: str) -> WheelRecord:
         meta = _headers(metadata)
         unpacker = _Unpacker(wheel, zf, dest)
         files = tuple(
-            unpacker.extract(info, None if info.filename == record_path else rows[info.filename])
+            unpacker.extract(
+                info,
+                None
+                if info.filename == record_path or _is_signature(info.filename)
+                else rows[info.filename],
+            )
             for info in sorted(infos, key=lambda i: i.filename)
         )
         entry_points = _entry_points(wheel, read("entry_points.txt"))

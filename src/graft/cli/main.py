@@ -192,7 +192,7 @@ def _run_store(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit per outcome
     parser = _parser()
     args = parser.parse_args(argv)
     try:
@@ -210,6 +210,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("graft: interrupted; nothing was changed", file=sys.stderr)
         return 130
+    except Exception as exc:
+        if getattr(args, "verbose", False):
+            raise
+        print(
+            f"graft: internal error: {exc.__class__.__name__}: {exc}"
+            " (rerun with -v for the traceback, and please report it)",
+            file=sys.stderr,
+        )
+        return 1
 
 
 def entrypoint() -> None:
