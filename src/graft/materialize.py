@@ -102,9 +102,61 @@ def _copy_template(template: str, dest: str, final: str) -> None:
                 shutil.copymode(src, out)
 
 
-def _append_cfg(dest: str, store_root: str) -> None:
-    with open(os.path.join(dest, "pyvenv.cfg"), "a", encoding="utf-8") as fh:
-        fh.write(f"graft = {__version__}\ngraft-store = {store_root}\n")
+def tree_digest(prefix: str) -> str:
+    """The names in every real directory of a venv (links are listed, never entered)."""
+    import hashlib  # noqa: PLC0415
+
+    digest = hashlib.sha256()
+    pending = [""]
+    while pending:
+        rel = pending.pop()
+        with os.scandir(os.path.join(prefix, rel) if rel else prefix) as it:
+            names = []
+            for entry in it:
+                names.append(entry.name)
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(f"{rel}/{entry.name}" if rel else entry.name)
+        names.sort()
+        digest.update(f"{rel}\0{chr(0).join(names)}\n".encode())
+    return digest.hexdigest()
+
+
+def recorded_state(prefix: str) -> dict[str, str]:
+    """The ``graft-*`` lines graft wrote into a venv's pyvenv.cfg."""
+    out: dict[str, str] = {}
+    try:
+        with open(os.path.join(prefix, "pyvenv.cfg"), encoding="utf-8") as fh:
+            for line in fh:
+                key, _, value = line.partition("=")
+                if key.strip().startswith("graft"):
+                    out[key.strip()] = value.strip()
+    except OSError:
+        pass
+    return out
+
+
+def up_to_date(prefix: str, inputs: str) -> dict[str, str] | None:
+    """The recorded state if *prefix* was built from *inputs* and no real directory changed.
+
+    A package pip added or removed since (anywhere outside the store) changes the
+    listing of some real directory, and so makes the venv stale.
+    """
+    state = recorded_state(prefix)
+    if state.get("graft-inputs") != inputs or state.get("graft-tree") != tree_digest(prefix):
+        return None
+    return state
+
+
+def _write_state(staging: str, store_root: str, inputs: str, plan: Plan) -> None:
+    stats = f"{len(plan.distributions)},{plan.links},{plan.directories},{plan.files_served}"
+    with open(os.path.join(staging, "pyvenv.cfg"), "a", encoding="utf-8") as fh:
+        fh.write(
+            f"graft = {__version__}\ngraft-store = {store_root}\n"
+            f"graft-inputs = {inputs}\ngraft-stats = {stats}\n"
+        )
+    tree = tree_digest(staging)  # pyvenv.cfg's name is listed, its content is not hashed
+    with open(os.path.join(staging, "pyvenv.cfg"), "a", encoding="utf-8") as fh:
+        fh.write(f"graft-tree = {tree}\n")
 
 
 @contextlib.contextmanager
@@ -147,9 +199,17 @@ def check_destination(prefix: str) -> None:
 
 
 def materialize(
-    plan: Plan, target: Target, store_root: str, on_wait: Callable[[], None] | None = None
+    plan: Plan,
+    target: Target,
+    store_root: str,
+    inputs: str,
+    on_wait: Callable[[], None] | None = None,
 ) -> None:
-    """Build the venv described by *plan* and swap it in place of ``plan.prefix``."""
+    """Build the venv described by *plan* and swap it in place of ``plan.prefix``.
+
+    *inputs* identifies what the plan was made from; it is recorded in pyvenv.cfg so
+    that the next sync with the same inputs can see that nothing needs doing.
+    """
     prefix = plan.prefix
     check_destination(prefix)
     template = venv_template(target)
@@ -159,8 +219,8 @@ def materialize(
         staging = tempfile.mkdtemp(prefix=f".{name}.graft-", dir=parent)
         try:
             _copy_template(template, staging, prefix)
-            _append_cfg(staging, store_root)
             apply(plan, staging, store_root)
+            _write_state(staging, store_root, inputs, plan)
             _swap(staging, prefix)
         except OSError as exc:
             seal.remove_tree(staging, sealed=False)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 LinkMode = Literal["symlink", "hardlink", "copy"]
 CollisionPolicy = Literal["error", "warn", "ignore"]
@@ -64,8 +64,7 @@ class InstallScript:
     kind: Literal["install_script"] = "install_script"
 
 
-@dataclass(frozen=True, slots=True)
-class RecordRow:
+class RecordRow(NamedTuple):
     path: str  # relative to the directory holding the .dist-info, as RECORD wants
     digest: str  # "" for rows without a hash (RECORD itself, .pyc, directory links)
     size: str

@@ -42,7 +42,6 @@ from graft.plan import (
     WriteFile,
     WriteRecord,
 )
-from graft.record import is_native
 from graft.scripts import launcher
 
 if TYPE_CHECKING:
@@ -105,16 +104,17 @@ class _Mapping:
         return "/".join(p for p in (self.archive_prefix, rel) if p)
 
 
-@dataclass(frozen=True, slots=True)
-class _Leaf:
+@dataclass(slots=True)
+class _Leaf:  # internal and numerous: a plain slotted class is several times cheaper to create
     dest: str
     mapping: _Mapping
     archive: str | None  # archive path; None for generated content
     digest: str  # RECORD digest, content digest for generated files, "" for .pyc
     kind: str  # "link" | "script" | "generated" | "pyc"
-    content: bytes = b""
     executable: bool = False
+    content: bytes = b""
     source_dest: str = ""  # for .pyc: the destination of its source file
+    native: bool = False
 
 
 @dataclass
@@ -215,13 +215,26 @@ def _map_wheel(
     }
     rows = []
     py_dest: dict[str, str] = {}
+    add = claims.add
+    dist_info_name, data_dir = record.dist_info, record.data_dir
+    special = {dist_info_name, data_dir}
+    lib_slash = lib + "/" if lib else ""
+    native = frozenset(record.native)
     for f in record.files:
-        head, _, rest = f.path.partition("/")
-        if head == record.dist_info:
+        path = f.path
+        head, _, rest = path.partition("/")
+        if head not in special:  # the common case: the archive root
+            dest = lib_slash + path
+            add(_Leaf(dest, root, path, f.digest, "link", f.executable, native=path in native))
+            rows.append(RecordRow(path, f.digest, str(f.size)))
+            if path.endswith(".py"):
+                py_dest[path] = dest
+            continue
+        if head == dist_info_name:
             if rest in _GENERATED:
                 continue
             mapping = dist_info
-        elif head == record.data_dir:
+        else:
             category, _, inner = rest.partition("/")
             if category not in data_targets or not inner:
                 raise PlanError(
@@ -230,22 +243,17 @@ def _map_wheel(
                     hint="the wheel is malformed",
                 )
             mapping = _Mapping(index, f"{head}/{category}", data_targets[category])
-        else:
-            mapping = root
-        dest = _join(mapping.dest_prefix, f.path[len(mapping.archive_prefix) :].lstrip("/"))
-        kind = (
-            "script"
-            if mapping.dest_prefix == layout.scripts and head == record.data_dir
-            else "link"
-        )
-        claims.add(_Leaf(dest, mapping, f.path, f.digest, kind, executable=f.executable))
+        dest = _join(mapping.dest_prefix, path[len(mapping.archive_prefix) :].lstrip("/"))
+        script = mapping.dest_prefix == layout.scripts and head == data_dir
+        kind = "script" if script else "link"
+        add(_Leaf(dest, mapping, path, f.digest, kind, f.executable, native=path in native))
         rel = _relative_to(dest, lib)
-        if kind == "script":
+        if script:
             rows.append(RecordRow(rel, "", "", dest=dest))
         else:
             rows.append(RecordRow(rel, f.digest, str(f.size)))
-        if f.path.endswith(".py"):
-            py_dest[f.path] = dest
+        if path.endswith(".py"):
+            py_dest[path] = dest
     for pyc in sorted(wheel.bytecode):
         cache_dir, _, name = pyc.rpartition("/")
         package_dir = cache_dir.rpartition("/")[0] if "/" in cache_dir else ""
@@ -254,7 +262,7 @@ def _map_wheel(
         if src_dest is None:
             continue
         src_dir = src_dest.rpartition("/")[0]
-        dest = _join(src_dir, "__pycache__", name)
+        dest = f"{src_dir}/__pycache__/{name}" if src_dir else f"__pycache__/{name}"
         mapping = _mapping_for(source, record, root, data_targets, index)
         claims.add(_Leaf(dest, mapping, pyc, "", "pyc", source_dest=src_dest))
         rows.append(RecordRow(_relative_to(dest, lib), "", ""))
@@ -262,7 +270,7 @@ def _map_wheel(
         dest = _join(layout.scripts, ep.name)
         content = launcher(ep, layout.python)
         digest = _digest(content)
-        claims.add(_Leaf(dest, _Mapping(index, "", ""), None, digest, "generated", content, True))
+        claims.add(_Leaf(dest, _Mapping(index, "", ""), None, digest, "generated", True, content))
         rows.append(RecordRow(_relative_to(dest, lib), digest, str(len(content))))
     return rows
 
@@ -373,9 +381,7 @@ def _fold(
 ) -> tuple[list[Action], dict[int, list[str]]]:
     dirs: dict[str, _Dir] = {}
     for dest, leaf in winners.items():
-        blocked = leaf.kind in {"generated", "script"} or (
-            leaf.archive is not None and is_native(leaf.archive)
-        )
+        blocked = leaf.native or leaf.kind in {"generated", "script"}
         parent = _parent(dest)
         while True:
             node = dirs.get(parent)
@@ -421,7 +427,7 @@ def _fold(
         wheel = wheels[leaf.mapping.wheel]
         name = wheel.record.filename
         if leaf.kind == "generated":
-            actions.append(WriteFile(dest, leaf.content, name, leaf.executable))
+            actions.append(WriteFile(dest, leaf.content, name, executable=leaf.executable))
         elif leaf.kind == "script":
             assert leaf.archive is not None  # noqa: S101 - scripts come from the archive
             actions.append(InstallScript(dest, f"{wheel.tree}/{leaf.archive}", name))

@@ -29,6 +29,7 @@ from graft.sources import (
 
 if TYPE_CHECKING:
     from graft.plan import CollisionPolicy, LinkMode, Plan
+    from graft.planner import PlannedWheel, Policy, VenvLayout
     from graft.store import Store, StoreEntry
     from graft.target import Target
 
@@ -238,8 +239,35 @@ def check_target(pairs: list[tuple[Wanted, StoreEntry]], target: Target, no_deps
         )
 
 
-def build_plan(request: SyncRequest) -> tuple[Plan, Target, Store]:
-    from graft.planner import PlannedWheel, Policy, VenvLayout, direct_url_for_file, plan  # noqa: PLC0415
+@dataclass(frozen=True)
+class Prepared:
+    """Everything the planner needs, gathered by the I/O stages of a sync."""
+
+    target: Target
+    store: Store
+    wheels: tuple[PlannedWheel, ...]
+    layout: VenvLayout
+    policy: Policy
+
+    def inputs_digest(self) -> str:
+        """Identifies the plan these inputs give, without planning (recorded in the venv)."""
+        import hashlib  # noqa: PLC0415
+        import json  # noqa: PLC0415
+
+        from graft import __version__  # noqa: PLC0415
+
+        digest = hashlib.sha256()
+        head = [__version__, self.target.real_executable, self.target.version, self.store.root]
+        head += [repr(self.layout), repr(self.policy)]
+        digest.update(json.dumps(head).encode())
+        for w in self.wheels:
+            pycs = "\0".join(sorted(w.bytecode))
+            digest.update(f"\n{w.record.sha256}|{w.requested}|{w.direct_url}|{pycs}".encode())
+        return digest.hexdigest()
+
+
+def prepare(request: SyncRequest) -> Prepared:
+    from graft.planner import PlannedWheel, Policy, VenvLayout, direct_url_for_file  # noqa: PLC0415
     from graft.store import Store, default_store_path  # noqa: PLC0415
 
     clock = time.perf_counter()
@@ -249,17 +277,16 @@ def build_plan(request: SyncRequest) -> tuple[Plan, Target, Store]:
     check_target(pairs, target, request.no_deps)
     clock = _lap(request.timings, "resolve", clock)
     bytecode = store.bytecode([e for _, e in pairs], target)
-    clock = _lap(request.timings, "bytecode", clock)
-    prefix = os.path.abspath(request.venv)
+    _lap(request.timings, "bytecode", clock)
     layout = VenvLayout(
-        prefix=prefix,
+        prefix=os.path.abspath(request.venv),
         purelib=target.scheme["purelib"],
         platlib=target.scheme["platlib"],
         scripts=target.scheme["scripts"],
         data=target.scheme.get("data", ""),
         include_site=target.include_site,
     )
-    wheels = [
+    wheels = tuple(
         PlannedWheel(
             record=e.record,
             tree=e.tree,
@@ -267,11 +294,9 @@ def build_plan(request: SyncRequest) -> tuple[Plan, Target, Store]:
             requested=True,
             direct_url=direct_url_for_file(w.path, e.record.sha256) if w.path else None,
         )
-        for w, e in pairs
-    ]
-    the_plan = plan(wheels, layout, Policy(request.collisions, request.link_mode))
-    _lap(request.timings, "plan", clock)
-    return the_plan, target, store
+        for w, e in sorted(pairs, key=lambda pair: pair[1].record.name)
+    )
+    return Prepared(target, store, wheels, layout, Policy(request.collisions, request.link_mode))
 
 
 def _lap(timings: dict[str, float], stage: str, since: float) -> float:
@@ -280,19 +305,45 @@ def _lap(timings: dict[str, float], stage: str, since: float) -> float:
     return now
 
 
-def sync(request: SyncRequest) -> Plan:
-    from graft.materialize import materialize  # noqa: PLC0415
+@dataclass(frozen=True)
+class SyncResult:
+    prefix: str
+    distributions: tuple[str, ...]  # "name==version"
+    plan: Plan | None  # None when nothing needed doing (the venv was already in sync)
+    stats: dict[str, int]  # links, directories, files
 
-    the_plan, target, store = build_plan(request)
-    if request.dry_run:
-        return the_plan
+
+def _stats(plan: Plan) -> dict[str, int]:
+    return {"links": plan.links, "directories": plan.directories, "files": plan.files_served}
+
+
+def sync(request: SyncRequest) -> SyncResult:
+    """Make ``request.venv`` hold exactly the requested wheels (or only plan it, if dry_run)."""
+    from graft.materialize import materialize, up_to_date  # noqa: PLC0415
+    from graft.planner import plan  # noqa: PLC0415
+
+    prepared = prepare(request)
+    names = tuple(w.record.label for w in prepared.wheels)
+    prefix = prepared.layout.prefix
+    inputs = prepared.inputs_digest()
+    if not request.dry_run:
+        state = up_to_date(prefix, inputs)
+        if state is not None:
+            links, directories, files = (int(x) for x in state["graft-stats"].split(",")[1:])
+            stats = {"links": links, "directories": directories, "files": files}
+            return SyncResult(prefix, names, None, stats)
     clock = time.perf_counter()
+    the_plan = plan(prepared.wheels, prepared.layout, prepared.policy)
+    clock = _lap(request.timings, "plan", clock)
+    if request.dry_run:
+        return SyncResult(prefix, names, the_plan, _stats(the_plan))
     materialize(
         the_plan,
-        target,
-        store.root,
-        on_wait=lambda: request.reporter.waiting_for_venv(the_plan.prefix),
+        prepared.target,
+        prepared.store.root,
+        inputs,
+        on_wait=lambda: request.reporter.waiting_for_venv(prefix),
     )
-    store.register_root(the_plan.prefix, [d.sha256 for d in the_plan.distributions])
+    prepared.store.register_root(prefix, [w.record.sha256 for w in prepared.wheels])
     _lap(request.timings, "materialize", clock)
-    return the_plan
+    return SyncResult(prefix, names, the_plan, _stats(the_plan))

@@ -250,3 +250,39 @@ def test_store_verify_detects_a_modified_file(
     proc = run_graft("store", "verify", "--store", store_dir, check=False)
     assert proc.returncode == 1
     assert "beta.py: hash" in proc.stdout
+
+
+def test_resync_with_the_same_inputs_changes_nothing(
+    tmp_path: Path, store_dir: Path, basic: dict[str, Path]
+) -> None:
+    venv = tmp_path / "venv"
+    run_graft("sync", venv, *basic.values(), "--store", store_dir)
+    cfg = (venv / "pyvenv.cfg").stat()
+    proc = run_graft("sync", venv, *basic.values(), "--store", store_dir, "--json")
+    assert json.loads(proc.stdout)["changed"] is False
+    assert (venv / "pyvenv.cfg").stat().st_ino == cfg.st_ino  # not rebuilt
+    assert py(venv, "import alpha, beta, ns.a; print(alpha.VALUE)") == "1"
+
+
+def test_resync_removes_what_pip_added_since(
+    tmp_path: Path, store_dir: Path, basic: dict[str, Path]
+) -> None:
+    venv = tmp_path / "venv"
+    run_graft("sync", venv, *basic.values(), "--store", store_dir)
+    extra = site(venv) / "ns" / "intruder"  # a real directory gains an entry
+    extra.mkdir()
+    proc = run_graft("sync", venv, *basic.values(), "--store", store_dir, "--json")
+    assert json.loads(proc.stdout)["changed"] is True
+    assert not extra.exists()
+
+
+def test_resync_with_other_inputs_rebuilds(
+    tmp_path: Path, store_dir: Path, basic: dict[str, Path]
+) -> None:
+    venv = tmp_path / "venv"
+    run_graft("sync", venv, basic["beta"], "--store", store_dir)
+    proc = run_graft(
+        "sync", venv, basic["beta"], "--store", store_dir, "--link-mode", "copy", "--json"
+    )
+    assert json.loads(proc.stdout)["changed"] is True
+    assert not (site(venv) / "beta.py").is_symlink()

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from graft.plan import Plan
+    from graft.sync import SyncResult
 
 
 class ConsoleReporter:
@@ -97,37 +98,39 @@ def _run_sync(args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
         reporter=ConsoleReporter(args.quiet),
     )
-    plan = sync(request)
+    result = sync(request)
+    plan = result.plan
     elapsed = time.perf_counter() - started
     if args.verbose:
         stages = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in request.timings.items())
         print(f"graft: timings: {stages}", file=sys.stderr)
-    if args.collisions == "warn" and not args.quiet:
+    if plan is not None and args.collisions == "warn" and not args.quiet:
         for collision in plan.collisions:
             print(f"graft: warning: collision: {collision.describe()}", file=sys.stderr)
     if args.json:
-        out = plan.to_dict() if args.dry_run else _summary(plan, elapsed)
+        out = plan.to_dict() if args.dry_run and plan else _summary(result, elapsed)
         print(json.dumps(out, indent=2, sort_keys=True))
-    elif args.dry_run:
+    elif args.dry_run and plan is not None:
         _render_plan(plan)
     elif not args.quiet:
+        verb = "synced" if plan is not None else "already in sync:"
+        s = result.stats
         print(
-            f"graft: synced {plan.prefix}: {len(plan.distributions)} distributions,"
-            f" {plan.links} links and {plan.directories} directories"
-            f" for {plan.files_served} files, in {elapsed:.2f}s",
+            f"graft: {verb} {result.prefix}: {len(result.distributions)} distributions,"
+            f" {s['links']} links and {s['directories']} directories"
+            f" for {s['files']} files, in {elapsed:.2f}s",
             file=sys.stderr,
         )
     return 0
 
 
-def _summary(plan: Plan, elapsed: float) -> dict[str, Any]:
+def _summary(result: SyncResult, elapsed: float) -> dict[str, Any]:
     return {
-        "prefix": plan.prefix,
-        "distributions": [f"{d.name}=={d.version}" for d in plan.distributions],
-        "links": plan.links,
-        "directories": plan.directories,
-        "files": plan.files_served,
-        "collisions": [c.describe() for c in plan.collisions],
+        "prefix": result.prefix,
+        "changed": result.plan is not None,
+        "distributions": list(result.distributions),
+        **result.stats,
+        "collisions": [c.describe() for c in result.plan.collisions] if result.plan else [],
         "seconds": round(elapsed, 4),
     }
 
