@@ -15,7 +15,6 @@ Environment:
 from __future__ import annotations
 
 import shutil
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,7 +28,6 @@ if TYPE_CHECKING:
     from .wheelcache import WheelSet
 
 # Exit status of ``graft store verify`` when the command does not exist (argparse usage error).
-USAGE_ERROR = 2
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -63,12 +61,6 @@ def e2e_store(tmp_path_factory: pytest.TempPathFactory, e2e_graft_cache: Path) -
 
 def verify_store(store: Path, cache_dir: Path) -> None:
     run = run_graft("store", "verify", "--store", str(store), cache_dir=cache_dir)
-    if run.returncode == USAGE_ERROR:
-        warnings.warn(
-            f"`graft store verify` unavailable (exit 2), store not verified:\n{run.stderr[-500:]}",
-            stacklevel=1,
-        )
-        return
     if run.returncode != 0:
         pytest.fail(f"graft store verify failed after the e2e session:\n{run.describe()}")
 

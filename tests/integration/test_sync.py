@@ -286,3 +286,42 @@ def test_resync_with_other_inputs_rebuilds(
     )
     assert json.loads(proc.stdout)["changed"] is True
     assert not (site(venv) / "beta.py").is_symlink()
+
+
+def test_data_scheme_files_land_where_pip_puts_them(
+    tmp_path: Path, store_dir: Path, wheels: Path
+) -> None:
+    wheel = make_wheel(
+        wheels,
+        "tool",
+        "1.0",
+        {
+            "tool/__init__.py": "",
+            "tool-1.0.data/scripts/tool-run": "#!python\nprint('ran')\n",
+            "tool-1.0.data/scripts/tool-sh": "#!/bin/sh\necho sh\n",
+            "tool-1.0.data/headers/tool.h": "int tool(void);\n",
+            "tool-1.0.data/data/share/tool/readme.txt": "hello\n",
+            "tool-1.0.data/purelib/tool_extra.py": "EXTRA = 1\n",
+        },
+        executable=frozenset({"tool-1.0.data/scripts/tool-sh"}),
+    )
+    venv = tmp_path / "venv"
+    run_graft("sync", venv, wheel, "--store", store_dir)
+    run = (venv / "bin" / "tool-run").read_text()
+    assert run.startswith(f"#!{venv}/bin/python\n")
+    assert os.access(venv / "bin" / "tool-run", os.X_OK)
+    assert (venv / "bin" / "tool-sh").read_text().startswith("#!/bin/sh\n")
+    assert (venv / "include" / "site" / "python3.11" / "tool" / "tool.h").is_file()
+    assert (venv / "share" / "tool" / "readme.txt").read_text() == "hello\n"
+    assert py(venv, "import tool_extra; print(tool_extra.EXTRA)") == "1"
+    out = subprocess.run(
+        [str(venv / "bin" / "tool-run")], capture_output=True, text=True, check=True
+    )
+    assert out.stdout == "ran\n"
+    record = (site(venv) / "tool-1.0.dist-info" / "RECORD").read_text().splitlines()
+    rows = {line.split(",")[0]: line for line in record}
+    assert (
+        rows["../../../bin/tool-run"].split(",")[1].startswith("sha256=")
+    )  # hash of what was written
+    assert "../../../include/site/python3.11/tool/tool.h" in rows
+    assert "tool_extra.py" in rows
