@@ -32,6 +32,9 @@ class Wanted:
     where: str  # "reqs.txt:3" or "command line"
     path: str | None = None  # a local wheel file
     marker: str | None = None  # environment marker, evaluated against the target
+    url: str | None = None  # a wheel's URL, from a lock file
+    filename: str | None = None  # the wheel's filename when url or path is given by a lock
+    size: int | None = None  # the wheel's size in bytes, when a lock file gives it
 
 
 @dataclass
@@ -40,6 +43,7 @@ class Inputs:
     index_urls: list[str] = field(default_factory=list)
     find_links: list[str] = field(default_factory=list)
     no_index: bool = False
+    pylocks: list[str] = field(default_factory=list)  # PEP 751 lock files, read per target
 
 
 def parse_spec(text: str, where: str, hashes: frozenset[str] = frozenset()) -> Wanted:
@@ -118,6 +122,11 @@ def _logical_lines(path: str) -> list[tuple[int, str]]:
 
 def read_requirements(path: str, inputs: Inputs, _seen: frozenset[str] = frozenset()) -> None:
     """Add the contents of the requirements file *path* to *inputs*."""
+    from graft.lockfile import is_pylock  # noqa: PLC0415
+
+    if is_pylock(path):
+        inputs.pylocks.append(path)
+        return
     real = os.path.realpath(path)
     if real in _seen:
         raise UsageError("requirements files include each other", where=path)

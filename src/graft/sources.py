@@ -39,6 +39,7 @@ class Candidate:
     url: str  # file path for local wheels
     sha256: str | None  # known before download (index hash, or computed locally)
     local: bool
+    origin: str = ""  # who vouched for sha256 (a lock file entry); "" for the index
 
 
 def _version_matches(filename: str, name: str, version: str) -> tuple[bool, tuple[str, ...]]:
@@ -256,6 +257,12 @@ def download(
     sha256 = digest.hexdigest()
     if candidate.sha256 and sha256 != candidate.sha256:
         os.unlink(tmp)
+        if candidate.origin:
+            raise SourceError(
+                f"{candidate.filename} has sha256 {sha256}, not the hash given here",
+                where=candidate.origin,
+                hint="the lock is wrong or the file changed; nothing was installed",
+            )
         raise SourceError(
             "downloaded file does not match the index's sha256",
             where=candidate.url,

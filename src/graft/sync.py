@@ -66,20 +66,27 @@ class SyncRequest:
     link_mode: LinkMode = "symlink"
     dry_run: bool = False
     reporter: Reporter = field(default_factory=SilentReporter)
+    extras: tuple[str, ...] = ()  # for pylock.toml: extras to install
+    groups: tuple[str, ...] = ()  # for pylock.toml: dependency groups (default: its defaults)
     timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds, filled by sync
 
 
 def gather_inputs(request: SyncRequest) -> Inputs:
     inputs = Inputs()
+    from graft.lockfile import is_pylock  # noqa: PLC0415
+
     for spec in request.specs:
-        inputs.wanted.append(parse_spec(spec, "command line"))
+        if is_pylock(spec):
+            inputs.pylocks.append(spec)
+        else:
+            inputs.wanted.append(parse_spec(spec, "command line"))
     for path in request.requirement_files:
         read_requirements(path, inputs)
     if request.index_url:
         inputs.index_urls = [request.index_url]
     inputs.find_links.extend(os.path.abspath(p) for p in request.find_links)
     inputs.no_index = inputs.no_index or request.no_index
-    if not inputs.wanted:
+    if not inputs.wanted and not inputs.pylocks:
         from graft.errors import UsageError  # noqa: PLC0415
 
         raise UsageError("nothing to install", hint="name wheels, name==version specs, or -r FILE")
@@ -95,7 +102,11 @@ def _cache_dir() -> str:
 def choose(wanted: Wanted, find_links: FindLinks, target: Target, index: Index | None) -> Candidate:
     """The best wheel for one pin, from find-links and the index."""
     if wanted.path is not None:
-        return Candidate(os.path.basename(wanted.path), wanted.path, None, local=True)
+        return Candidate(wanted.filename or os.path.basename(wanted.path), wanted.path, None, True)
+    if wanted.url is not None:
+        sha = next(iter(wanted.hashes)).removeprefix("sha256:") if wanted.hashes else None
+        filename = wanted.filename or wanted.url.rsplit("/", 1)[-1]
+        return Candidate(filename, wanted.url, sha, local=False, origin=wanted.where)
     candidates = find_links.candidates(wanted)
     if index is not None:
         candidates += [c for c in index.files(wanted.name) if _matches(c.filename, wanted)]
@@ -163,7 +174,13 @@ def fetch(
     for w, c in chosen:
         local, sha = paths[c.url]
         if w.hashes and sha is not None and f"sha256:{sha}" not in w.hashes:
-            raise SourceError(f"{c.filename} does not match any --hash", where=w.where)
+            raise SourceError(
+                f"{c.filename} has sha256 {sha}, not the hash given here",
+                where=w.where,
+                hint="the file changed, or the hash is wrong; nothing was installed",
+            )
+        if w.size is not None and os.path.getsize(local) != w.size:
+            raise SourceError(f"{c.filename} is not {w.size} bytes as given here", where=w.where)
         out.append((w, local, sha))
     return out
 
@@ -178,6 +195,12 @@ def resolve_entries(
     wanted = [
         w for w in inputs.wanted if w.marker is None or Marker(w.marker).evaluate(target.markers)
     ]
+    if inputs.pylocks:
+        from graft.lockfile import read_pylock  # noqa: PLC0415
+
+        groups = request.groups or None
+        for lock in inputs.pylocks:
+            wanted += read_pylock(lock, target, request.extras, groups)
     cache_dir = _cache_dir()
     index = None
     if not inputs.no_index:

@@ -58,6 +58,10 @@ def _parser() -> argparse.ArgumentParser:
     sync.add_argument("--find-links", action="append", default=[], metavar="DIR")
     sync.add_argument("--no-index", action="store_true", help="use only --find-links and files")
     sync.add_argument("--offline", action="store_true", help="use cached index pages only")
+    sync.add_argument("--extra", action="append", default=[], help="pylock.toml: install an extra")
+    sync.add_argument(
+        "--group", action="append", default=[], help="pylock.toml: a dependency group"
+    )
     sync.add_argument("--store", metavar="DIR", help="store location (default: $GRAFT_STORE)")
     sync.add_argument("--collisions", choices=("error", "warn", "ignore"), default="warn")
     sync.add_argument("--link-mode", choices=("symlink", "hardlink", "copy"), default="symlink")
@@ -92,6 +96,8 @@ def _run_sync(args: argparse.Namespace) -> int:
         find_links=tuple(args.find_links),
         no_index=args.no_index,
         offline=args.offline,
+        extras=tuple(args.extra),
+        groups=tuple(args.group),
         store=args.store,
         collisions=args.collisions,
         link_mode=args.link_mode,
