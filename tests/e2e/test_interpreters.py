@@ -1,0 +1,107 @@
+"""One corpus set per interpreter (CPython 3.9-3.13, PyPy): graft venv == flat install.
+
+graft chooses the wheels from PyPI by the target's own tag order; pip, run *in* the
+target interpreter (``pip --python``), must choose the same files, and a copying
+install (pypa/installer) of those files must equal the graft venv.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from installer import install
+from installer.destinations import SchemeDictionaryDestination
+from installer.sources import WheelFile
+
+from graft.errors import TargetError
+from graft.target import find_interpreter, introspect
+from tests.conftest import run_graft
+
+from .flatcompare import compare_trees, format_differences
+from .venvs import open_venv
+from .wheelcache import corpus_dir, isolated_pip_env
+
+pytestmark = pytest.mark.e2e
+
+# (interpreter, corpus set, an import that exercises the native code of that set)
+CASES = [
+    *(
+        (version, "seed-abi3.txt", "import cryptography.hazmat.bindings._rust, _cffi_backend")
+        for version in ("3.9", "3.10", "3.11", "3.12", "3.13")
+    ),
+    ("pypy3", "pypy-namespace", "import jaraco.classes.properties, jaraco.functools"),
+]
+# The corpus pins are for CPython 3.11 (more-itertools 11 needs 3.11); Debian's PyPy is 3.9,
+# so its case uses the same PEP 420 namespace shape with pins that support 3.9.
+PYPY_SET = "jaraco-classes==3.4.0\njaraco-functools==4.1.0\nmore-itertools==10.5.0\n"
+
+
+def _interpreter(spec: str) -> str:
+    try:
+        return find_interpreter(spec)
+    except TargetError as exc:
+        pytest.skip(f"interpreter {spec} is not installed here ({exc.what})")
+
+
+def _flat(python: str, prefix: Path, wheels: list[Path]) -> None:
+    subprocess.run([python, "-m", "venv", "--without-pip", str(prefix)], check=True)
+    venv = open_venv(prefix)
+    target = introspect(str(prefix / "bin" / "python"))
+    for wheel in sorted(wheels, key=lambda p: p.name.lower()):
+        with WheelFile.open(wheel) as source:
+            schemes = {k: venv.paths[k] for k in ("purelib", "platlib", "scripts", "data")}
+            schemes["headers"] = str(prefix / target.include_site / source.distribution)
+            destination = SchemeDictionaryDestination(
+                schemes, interpreter=str(venv.python), script_kind="posix", overwrite_existing=True
+            )
+            install(source, destination, {"INSTALLER": b"flat"})
+
+
+@pytest.mark.parametrize(("version", "set_name", "probe"), CASES, ids=[c[0] for c in CASES])
+def test_set_per_interpreter_equals_flat(
+    tmp_path: Path, store_dir: Path, graft_cache: Path, version: str, set_name: str, probe: str
+) -> None:
+    python = _interpreter(version)
+    requirements = corpus_dir() / set_name
+    if set_name == "pypy-namespace":
+        requirements = tmp_path / "pypy.txt"
+        requirements.write_text(PYPY_SET)
+    if not requirements.is_file():
+        pytest.skip(f"corpus set {requirements} not found (set GRAFT_CORPUS)")
+    venv = tmp_path / "graft"
+    # --no-deps: the sets are complete for CPython 3.11; on 3.9/3.10 cryptography also wants
+    # typing-extensions (graft reports that, correctly); the comparison is about the wheels.
+    base: list[str | Path] = ["--python", python, "--store", store_dir, "--no-deps"]
+    base += ["--index-url", "https://pypi.org/simple"]
+    proc = run_graft("sync", venv, "-r", requirements, *base, "--dry-run", "--json", check=False)
+    if proc.returncode != 0 and "requires Python" in proc.stderr:
+        pytest.skip(f"the {set_name} pins do not support {version}: {proc.stderr.strip()}")
+    assert proc.returncode == 0, proc.stderr
+    chosen = {d["wheel"]: d["sha256"] for d in json.loads(proc.stdout)["distributions"]}
+    run_graft("sync", venv, "-r", requirements, *base)
+
+    # pip, running in the target interpreter, picks the same files (where pip supports it)
+    picked = tmp_path / "pip-picked"
+    pip = subprocess.run(
+        [sys.executable, "-m", "pip", "--python", python, "download", "--no-deps",
+         "--only-binary=:all:", "--index-url", "https://pypi.org/simple", "-q",
+         "-r", str(requirements), "-d", str(picked)],
+        env=isolated_pip_env(), check=False, capture_output=True, text=True,
+    )  # fmt: skip
+    if "does not support python" not in pip.stderr:  # pip 26 needs the target to be 3.10+
+        assert pip.returncode == 0, pip.stderr
+        assert sorted(chosen) == sorted(p.name for p in picked.iterdir())
+
+    wheels = [graft_cache / "wheels" / sha / name for name, sha in chosen.items()]
+    assert all(w.is_file() for w in wheels)
+    flat = tmp_path / "flat"
+    _flat(python, flat, wheels)
+    diffs = compare_trees(open_venv(venv), open_venv(flat))
+    assert not diffs, format_differences(diffs)
+    for prefix in (venv, flat):
+        subprocess.run([str(prefix / "bin" / "python"), "-c", probe], check=True, env=os.environ)
