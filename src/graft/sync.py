@@ -66,6 +66,8 @@ class SyncRequest:
     link_mode: LinkMode = "symlink"
     dry_run: bool = False
     reporter: Reporter = field(default_factory=SilentReporter)
+    # (python_version, platforms, implementation, abis): plan for a target not on this machine
+    foreign: tuple[str, tuple[str, ...], str, tuple[str, ...]] | None = None
     extras: tuple[str, ...] = ()  # for pylock.toml: extras to install
     groups: tuple[str, ...] = ()  # for pylock.toml: dependency groups (default: its defaults)
     timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds, filled by sync
@@ -188,10 +190,14 @@ def fetch(
 def resolve_entries(
     request: SyncRequest, store: Store
 ) -> tuple[Target, list[tuple[Wanted, StoreEntry]]]:
-    from graft.target import find_interpreter, introspect  # noqa: PLC0415
+    from graft.target import find_interpreter, foreign_target, introspect  # noqa: PLC0415
 
     inputs = gather_inputs(request)
-    target = introspect(find_interpreter(request.python))
+    if request.foreign is not None:
+        version, platforms, implementation, abis = request.foreign
+        target = foreign_target(version, list(platforms), implementation, list(abis) or None)
+    else:
+        target = introspect(find_interpreter(request.python))
     wanted = [
         w for w in inputs.wanted if w.marker is None or Marker(w.marker).evaluate(target.markers)
     ]

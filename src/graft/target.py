@@ -14,7 +14,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import sys
 from dataclasses import dataclass, field
 from typing import Any
@@ -186,5 +185,81 @@ def _run_introspection(executable: str) -> dict[str, Any]:
     return result
 
 
-def which(name: str) -> str | None:
-    return shutil.which(name)
+_OS_FACTS = {  # platform tag prefix -> (sys_platform, os_name, platform_system)
+    "manylinux": ("linux", "posix", "Linux"),
+    "musllinux": ("linux", "posix", "Linux"),
+    "linux": ("linux", "posix", "Linux"),
+    "macosx": ("darwin", "posix", "Darwin"),
+    "win": ("win32", "nt", "Windows"),
+}
+_MACHINES = {"win_amd64": "AMD64", "win32": "x86", "win_arm64": "ARM64"}
+
+
+def foreign_target(
+    python_version: str,
+    platforms: list[str],
+    implementation: str = "cp",
+    abis: list[str] | None = None,
+) -> Target:
+    """A target that is not on this machine, from pip download's flags; for planning only.
+
+    As with pip, each ``--platform`` is taken literally (``manylinux_2_28_x86_64`` does not
+    imply older manylinux levels): pass every platform tag the target accepts.
+    """
+    from packaging import tags  # noqa: PLC0415
+
+    parts = python_version.replace(".", "") if "." not in python_version else None
+    version = (
+        (int(parts[0]), int(parts[1:]))
+        if parts
+        else tuple(int(p) for p in python_version.split("."))
+    )
+    if len(version) < 2 or version[0] != 3:  # noqa: PLR2004
+        raise TargetError(f"unsupported --python-version {python_version!r}", hint="e.g. 3.12")
+    major, minor = version[0], version[1]
+    platforms = platforms or list(dict.fromkeys(t.platform for t in tags.sys_tags()))
+    nodot = f"{major}{minor}"
+    if implementation == "cp":
+        ordered = list(tags.cpython_tags((major, minor), abis or None, platforms))
+        interpreter, impl_name, impl_display = f"cp{nodot}", "cpython", "CPython"
+    elif implementation == "pp":
+        interpreter, impl_name, impl_display = f"pp{nodot}", "pypy", "PyPy"
+        ordered = list(tags.generic_tags(interpreter, abis or ["none"], platforms))
+    else:
+        raise TargetError(f"unsupported --implementation {implementation!r}", hint="use cp or pp")
+    ordered += list(tags.compatible_tags((major, minor), interpreter, platforms))
+    first = platforms[0]
+    facts = next(
+        (v for k, v in _OS_FACTS.items() if first.startswith(k)), ("linux", "posix", "Linux")
+    )
+    machine = re.sub(r"^(many|musl)linux(_\d+_\d+|\d+)?_|^linux_|^macosx_\d+_\d+_", "", first)
+    if facts[0] == "win32":
+        machine = _MACHINES.get(machine, machine)
+    micro = version[2] if len(version) > 2 else 0  # noqa: PLR2004 - "3.9" means 3.9.0, as in pip
+    full = f"{major}.{minor}.{micro}"
+    markers = {
+        "implementation_name": impl_name,
+        "implementation_version": full,
+        "os_name": facts[1],
+        "platform_machine": machine,
+        "platform_release": "",
+        "platform_system": facts[2],
+        "platform_version": "",
+        "python_full_version": full,
+        "platform_python_implementation": impl_display,
+        "python_version": f"{major}.{minor}",
+        "sys_platform": facts[0],
+    }
+    short = f"{major}.{minor}"
+    site = f"lib/{'pypy' if implementation == 'pp' else 'python'}{short}/site-packages"
+    return Target(
+        executable=f"<{impl_display} {short} {first}>",
+        real_executable="",
+        version=full,
+        implementation=impl_name,
+        cache_tag=None,
+        tags=tuple(dict.fromkeys(str(t) for t in ordered)),
+        markers=markers,
+        scheme={"purelib": site, "platlib": site, "scripts": "bin", "data": "", "include": ""},
+        include_site=f"include/site/python{short}",
+    )

@@ -229,3 +229,42 @@ def test_second_interpreter_gets_its_own_bytecode_in_the_same_entry(
     pycs = sorted(p.name for p in (entry / "tree" / "zeta" / "__pycache__").iterdir())
     assert pycs == ["__init__.cpython-311.pyc", "__init__.cpython-312.pyc"]
     assert os.access(entry, os.W_OK) is False or os.geteuid() == 0
+
+
+def test_foreign_target_dry_run_picks_its_wheel(
+    tmp_path: Path, store_dir: Path, wheels: Path
+) -> None:
+    for tag in ("cp312-cp312-win_amd64", "cp312-cp312-manylinux_2_17_x86_64", "py3-none-any"):
+        make_wheel(wheels, "eta", "1.0", {"eta.py": f"T = {tag!r}\n"}, tag=tag)
+    common: list[str | Path] = ["eta==1.0", "--find-links", wheels, "--no-index"]
+    common += ["--store", store_dir]
+    proc = run_graft(
+        "sync",
+        tmp_path / "v",
+        *common,
+        "--dry-run",
+        "--json",
+        "--python-version",
+        "3.12",
+        "--platform",
+        "win_amd64",
+    )
+    (dist,) = json.loads(proc.stdout)["distributions"]
+    assert dist["wheel"] == "eta-1.0-cp312-cp312-win_amd64.whl"
+    proc = run_graft(
+        "sync",
+        tmp_path / "v",
+        *common,
+        "--dry-run",
+        "--json",
+        "--python-version",
+        "3.9",
+        "--platform",
+        "macosx_11_0_arm64",
+    )
+    (dist,) = json.loads(proc.stdout)["distributions"]
+    assert dist["wheel"] == "eta-1.0-py3-none-any.whl"
+    proc = run_graft("sync", tmp_path / "v", *common, "--python-version", "3.12", check=False)
+    assert proc.returncode == 2
+    assert "add --dry-run" in proc.stderr
+    assert not (tmp_path / "v").exists()

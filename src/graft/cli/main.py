@@ -66,6 +66,13 @@ def _parser() -> argparse.ArgumentParser:
     sync.add_argument("--collisions", choices=("error", "warn", "ignore"), default="warn")
     sync.add_argument("--link-mode", choices=("symlink", "hardlink", "copy"), default="symlink")
     sync.add_argument("--dry-run", action="store_true", help="plan only; change nothing")
+    foreign = sync.add_argument_group(
+        "foreign target (with --dry-run; as pip download's flags)",
+    )
+    foreign.add_argument("--python-version", metavar="X.Y", help="plan for this Python version")
+    foreign.add_argument("--platform", action="append", default=[], metavar="TAG")
+    foreign.add_argument("--implementation", choices=("cp", "pp"), help="default: cp")
+    foreign.add_argument("--abi", action="append", default=[], metavar="ABI")
     sync.add_argument("--json", action="store_true", help="print the plan or summary as JSON")
     sync.add_argument("-q", "--quiet", action="store_true")
     sync.add_argument("-v", "--verbose", action="store_true")
@@ -96,6 +103,7 @@ def _run_sync(args: argparse.Namespace) -> int:
         find_links=tuple(args.find_links),
         no_index=args.no_index,
         offline=args.offline,
+        foreign=_foreign(args),
         extras=tuple(args.extra),
         groups=tuple(args.group),
         store=args.store,
@@ -128,6 +136,21 @@ def _run_sync(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return 0
+
+
+def _foreign(args: argparse.Namespace) -> tuple[str, tuple[str, ...], str, tuple[str, ...]] | None:
+    if not (args.python_version or args.platform or args.implementation or args.abi):
+        return None
+    if args.python:
+        raise UsageError("--python cannot be combined with foreign-target flags")
+    if not args.dry_run:
+        raise UsageError(
+            "a foreign target can only be planned",
+            where="--python-version/--platform/--implementation/--abi",
+            hint="add --dry-run",
+        )
+    version = args.python_version or "{}.{}".format(*sys.version_info[:2])
+    return version, tuple(args.platform), args.implementation or "cp", tuple(args.abi)
 
 
 def _summary(result: SyncResult, elapsed: float) -> dict[str, Any]:
