@@ -20,7 +20,15 @@ from typing import TYPE_CHECKING
 
 from graft import __version__, seal
 from graft.errors import MaterializeError
-from graft.plan import InstallScript, LinkDir, LinkFile, MakeDir, WriteFile, WriteRecord
+from graft.plan import (
+    Action,
+    InstallScript,
+    LinkDir,
+    LinkFile,
+    MakeDir,
+    WriteFile,
+    WriteRecord,
+)
 from graft.scripts import rewrite_shebang
 from graft.wheel import record_digest
 
@@ -298,31 +306,50 @@ class _Relative:
 
 
 def apply(plan: Plan, root: str, store_root: str = "/") -> None:
-    """Carry out every action of *plan* below *root* (links are relative to ``plan.prefix``)."""
-    prefix = plan.prefix
-    relative = _Relative(prefix, store_root)
+    """Carry out every action of *plan* below *root* (links are relative to ``plan.prefix``).
+
+    Directories first, in order; then everything else from a few threads: creating links
+    and files is system calls that release the GIL, and the filesystem overlaps them.
+    """
+    relative = _Relative(plan.prefix, store_root)
     script_digests: dict[str, tuple[str, int]] = {}
-    records = []
+    records: list[WriteRecord] = []
+    rest: list[Action] = []
     for action in plan.actions:
-        out = os.path.join(root, action.dest)
         if isinstance(action, MakeDir):
-            os.makedirs(out, exist_ok=True)
-        elif isinstance(action, LinkDir):
-            os.symlink(relative(action.source, action.dest), out)
-        elif isinstance(action, LinkFile):
-            if plan.link_mode == "symlink":
-                os.symlink(relative(action.source, action.dest), out)
-            else:
-                _copy_or_hardlink(action.source, out, plan.link_mode)
-        elif isinstance(action, WriteFile):
-            _write(out, action.content, executable=action.executable)
-        elif isinstance(action, InstallScript):
-            with open(action.source, "rb") as fh:
-                content = rewrite_shebang(fh.read(), plan.python)
-            _write(out, content, executable=True)
-            script_digests[action.dest] = (record_digest(content), len(content))
+            os.makedirs(os.path.join(root, action.dest), exist_ok=True)
         elif isinstance(action, WriteRecord):
             records.append(action)
+        else:
+            rest.append(action)
+
+    def run(chunk: list[Action]) -> None:
+        for action in chunk:
+            out = os.path.join(root, action.dest)
+            if isinstance(action, LinkDir):
+                os.symlink(relative(action.source, action.dest), out)
+            elif isinstance(action, LinkFile):
+                if plan.link_mode == "symlink":
+                    os.symlink(relative(action.source, action.dest), out)
+                else:
+                    _copy_or_hardlink(action.source, out, plan.link_mode)
+            elif isinstance(action, WriteFile):
+                _write(out, action.content, executable=action.executable)
+            elif isinstance(action, InstallScript):
+                with open(action.source, "rb") as fh:
+                    content = rewrite_shebang(fh.read(), plan.python)
+                _write(out, content, executable=True)
+                script_digests[action.dest] = (record_digest(content), len(content))
+
+    workers = int(os.environ.get("GRAFT_LINK_THREADS", "4"))
+    if workers <= 1 or len(rest) < 256:  # noqa: PLR2004 - threads only pay for large plans
+        run(rest)
+    else:
+        from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for future in [pool.submit(run, rest[i::workers]) for i in range(workers)]:
+                future.result()
     for record in records:
         _write_record(os.path.join(root, record.dest), record, script_digests)
 
