@@ -39,6 +39,7 @@ class Reporter(Protocol):
 
     def downloads(self, items: int) -> object: ...
     def waiting_for_venv(self, prefix: str) -> None: ...
+    def stage(self, message: str) -> None: ...
 
 
 class SilentReporter:
@@ -48,6 +49,9 @@ class SilentReporter:
 
     def waiting_for_venv(self, prefix: str) -> None:
         del prefix
+
+    def stage(self, message: str) -> None:
+        del message
 
 
 @dataclass(frozen=True)
@@ -225,7 +229,10 @@ def resolve_entries(
     fetched = fetch(chosen, cache_dir, request.reporter)
     entries = [store.get(sha) if sha else None for _, _, sha in fetched]
     todo = [i for i, e in enumerate(entries) if e is None]
-    if todo:  # unzipping releases the GIL: ingest new wheels in parallel
+    if todo:
+        request.reporter.stage(
+            f"unpacking and verifying {len(todo)} new wheels"
+        )  # unzipping releases the GIL: ingest new wheels in parallel
         with ThreadPoolExecutor(max_workers=4) as pool:
             new = pool.map(lambda i: store.ingest(fetched[i][1], fetched[i][2]), todo)
             for i, entry in zip(todo, new, strict=True):
@@ -305,6 +312,12 @@ def prepare(request: SyncRequest) -> Prepared:
     target, pairs = resolve_entries(request, store)
     check_target(pairs, target, request.no_deps)
     clock = _lap(request.timings, "resolve", clock)
+    tag = target.cache_tag
+    uncompiled = [
+        e for _, e in pairs if tag and not os.path.exists(f"{e.path}/bytecode/{tag}.json")
+    ]
+    if uncompiled:
+        request.reporter.stage(f"compiling bytecode of {len(uncompiled)} wheels for {tag}")
     bytecode = store.bytecode([e for _, e in pairs], target)
     _lap(request.timings, "bytecode", clock)
     layout = VenvLayout(

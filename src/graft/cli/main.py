@@ -39,6 +39,10 @@ class ConsoleReporter:
         if not self.quiet:
             print(f"graft: waiting for another graft sync of {prefix}", file=sys.stderr)
 
+    def stage(self, message: str) -> None:
+        if not self.quiet and sys.stderr.isatty():
+            print(f"graft: {message}", file=sys.stderr)
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
