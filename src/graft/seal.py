@@ -33,43 +33,38 @@ def immutable_enabled() -> bool:
     return _state["enabled"]
 
 
-def _set_immutable(path: str, on: bool) -> bool:
+def _flags(path: str, update: int | None = None) -> int | None:
+    """The inode flags of the directory *path* (set to *update* first); None if unsupported."""
     import array  # noqa: PLC0415
     import fcntl  # noqa: PLC0415
 
     try:
         fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
     except OSError:
-        return False
+        return None
     try:
+        if update is not None:
+            fcntl.ioctl(fd, _FS_IOC_SETFLAGS, array.array("l", [update]))
         flags = array.array("l", [0])
         fcntl.ioctl(fd, _FS_IOC_GETFLAGS, flags, True)
-        new = (flags[0] | _FS_IMMUTABLE_FL) if on else (flags[0] & ~_FS_IMMUTABLE_FL)
-        if new != flags[0]:
-            fcntl.ioctl(fd, _FS_IOC_SETFLAGS, array.array("l", [new]))
     except OSError:
-        return False
+        return None
     finally:
         os.close(fd)
-    return True
+    return int(flags[0])
+
+
+def _set_immutable(path: str, on: bool) -> bool:
+    flags = _flags(path)
+    if flags is None:
+        return False
+    new = (flags | _FS_IMMUTABLE_FL) if on else (flags & ~_FS_IMMUTABLE_FL)
+    return new == flags or _flags(path, new) is not None
 
 
 def is_immutable(path: str) -> bool:
-    import array  # noqa: PLC0415
-    import fcntl  # noqa: PLC0415
-
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
-    except OSError:
-        return False
-    try:
-        flags = array.array("l", [0])
-        fcntl.ioctl(fd, _FS_IOC_GETFLAGS, flags, True)
-    except OSError:
-        return False
-    finally:
-        os.close(fd)
-    return bool(flags[0] & _FS_IMMUTABLE_FL)
+    flags = _flags(path)
+    return flags is not None and bool(flags & _FS_IMMUTABLE_FL)
 
 
 def _dirs_bottom_up(root: str) -> list[str]:

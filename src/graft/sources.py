@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 from packaging.version import InvalidVersion, Version
 
+from graft._fs import remember
 from graft.errors import SourceError
 
 if TYPE_CHECKING:
@@ -169,11 +170,7 @@ class Index:
                 "not in the cache and --offline was given", where=url, hint="run once online"
             )
         files = self._fetch(url)
-        os.makedirs(self.cache_dir, exist_ok=True)
-        tmp = f"{path}.{os.getpid()}.tmp"
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump({"fetched": time.time(), "files": files}, fh)
-        os.replace(tmp, path)
+        remember(path, json.dumps({"fetched": time.time(), "files": files}))
         return files
 
     def _fetch(self, url: str) -> list[dict[str, Any]]:
@@ -291,12 +288,5 @@ def local_sha256(path: str, cache_dir: str) -> str:
     from graft.store import file_sha256  # noqa: PLC0415
 
     digest = file_sha256(path)
-    try:
-        os.makedirs(os.path.dirname(memo), exist_ok=True)
-        tmp = f"{memo}.{os.getpid()}.tmp"
-        with open(tmp, "w", encoding="ascii") as fh:
-            fh.write(digest)
-        os.replace(tmp, memo)
-    except OSError:
-        pass  # a read-only cache only costs a re-hash next time
+    remember(memo, digest)
     return digest

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graft import __version__
+from graft._fs import remember
 from graft.errors import TargetError
 
 _VERSION_RE = re.compile(r"^(?:python)?(3(?:\.\d+){0,2})(t?)$")
@@ -144,14 +145,7 @@ def introspect(executable: str) -> Target:
     except (OSError, ValueError, KeyError):
         pass
     raw = _run_introspection(executable)
-    try:
-        os.makedirs(os.path.dirname(cache), exist_ok=True)
-        tmp = f"{cache}.{os.getpid()}.tmp"
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(raw, fh)
-        os.replace(tmp, cache)
-    except OSError:
-        pass  # a read-only cache only costs a process next time
+    remember(cache, json.dumps(raw))
     return target_from_dict(raw)
 
 

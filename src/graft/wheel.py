@@ -15,6 +15,7 @@ import io
 import os
 import stat
 import zipfile
+import zlib
 from email.parser import HeaderParser
 from typing import TYPE_CHECKING
 
@@ -195,13 +196,7 @@ class _Unpacker:
                         sha256.update(chunk)
                     size += len(chunk)
                     out.write(chunk)
-        except (
-            zipfile.BadZipFile,
-            EOFError,
-            RuntimeError,
-            NotImplementedError,
-            zlib_error(),
-        ) as exc:
+        except _READ_ERRORS as exc:
             raise _fail(self.wheel, f"member {info.filename!r} is corrupt ({_why(exc)})") from None
         if size != info.file_size:
             raise _fail(
@@ -221,14 +216,18 @@ class _Unpacker:
         return FileRecord(info.filename, digest, size, executable)
 
 
+#: What zipfile raises on a damaged, encrypted or oddly compressed member.
+_READ_ERRORS: tuple[type[Exception], ...] = (
+    zipfile.BadZipFile,
+    EOFError,
+    RuntimeError,
+    NotImplementedError,
+    zlib.error,
+)
+
+
 def _why(exc: BaseException) -> str:
     return str(exc) or ("truncated" if isinstance(exc, EOFError) else exc.__class__.__name__)
-
-
-def zlib_error() -> type[Exception]:
-    import zlib  # noqa: PLC0415
-
-    return zlib.error
 
 
 def unpack_wheel(path: str, dest: str, sha256: str) -> WheelRecord:
@@ -258,13 +257,7 @@ def unpack_wheel(path: str, dest: str, sha256: str) -> WheelRecord:
                 return None
             try:
                 return zf.read(info)
-            except (
-                zipfile.BadZipFile,
-                EOFError,
-                RuntimeError,
-                NotImplementedError,
-                zlib_error(),
-            ) as exc:
+            except _READ_ERRORS as exc:
                 raise _fail(wheel, f"member {info.filename!r} is corrupt ({_why(exc)})") from None
 
         wheel_meta, metadata, record_text = read("WHEEL"), read("METADATA"), read("RECORD")

@@ -1,0 +1,24 @@
+"""Small filesystem helpers shared by the cache-keeping modules."""
+
+from __future__ import annotations
+
+import os
+
+
+def write_atomic(path: str, text: str, *, mode: int | None = None) -> None:
+    """Write *text* to *path* through a temporary file and a rename: readers see old or new."""
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    if mode is not None:
+        os.chmod(tmp, mode)
+    os.replace(tmp, path)
+
+
+def remember(path: str, text: str) -> None:
+    """Best-effort cache write: a read-only or full cache only costs recomputing next time."""
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        write_atomic(path, text)
+    except OSError:
+        pass
