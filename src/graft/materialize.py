@@ -111,21 +111,31 @@ def _copy_template(template: str, dest: str, final: str) -> None:
 
 
 def tree_digest(prefix: str) -> str:
-    """The names in every real directory of a venv (links are listed, never entered)."""
+    """Every real directory of a venv: its names, each link's target, each file's size and mtime.
+
+    Links are listed, never entered (what lies behind them is the immutable store).
+    """
     import hashlib  # noqa: PLC0415
 
     digest = hashlib.sha256()
     pending = [""]
     while pending:
         rel = pending.pop()
+        rows = []
         with os.scandir(os.path.join(prefix, rel) if rel else prefix) as it:
-            names = []
             for entry in it:
-                names.append(entry.name)
-                if entry.is_dir(follow_symlinks=False):
+                if entry.is_symlink():
+                    rows.append(f"{entry.name}>{os.readlink(entry.path)}")
+                elif entry.is_dir(follow_symlinks=False):
+                    rows.append(f"{entry.name}/")
                     pending.append(f"{rel}/{entry.name}" if rel else entry.name)
-        names.sort()
-        digest.update(f"{rel}\0{chr(0).join(names)}\n".encode())
+                elif entry.name == "pyvenv.cfg" and not rel:
+                    rows.append(entry.name)  # graft appends its state to it after hashing
+                else:
+                    st = entry.stat(follow_symlinks=False)
+                    rows.append(f"{entry.name}:{st.st_size}:{st.st_mtime_ns}:{st.st_mode:o}")
+        rows.sort()
+        digest.update(f"{rel}\0{chr(0).join(rows)}\n".encode())
     return digest.hexdigest()
 
 
@@ -240,6 +250,24 @@ def materialize(
         except BaseException:
             seal.remove_tree(staging, sealed=False)
             raise
+
+
+def sweep_staging(prefix: str) -> None:
+    """Remove staging a killed sync of *prefix* left, unless another sync holds the venv."""
+    from filelock import FileLock, Timeout  # noqa: PLC0415
+
+    parent, name = os.path.split(prefix)
+    if not any(e.startswith(f".{name}.graft-") for e in os.listdir(parent) if "lock" not in e):
+        return
+    lock = FileLock(os.path.join(parent, f".{name}.graft-lock"))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        return  # a sync of this venv is running; it sweeps for itself
+    try:
+        _sweep(parent, name)
+    finally:
+        lock.release()
 
 
 def _sweep(parent: str, name: str) -> None:

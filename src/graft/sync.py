@@ -355,22 +355,37 @@ class SyncResult:
     stats: dict[str, int]  # links, directories, files
 
 
+def _rooted(store: Store, prefix: str) -> list[str]:
+    """The entries the GC root of *prefix* lists now (none if it has no root)."""
+    import json  # noqa: PLC0415
+
+    try:
+        with open(store.root_path(prefix), encoding="utf-8") as fh:
+            entries: list[str] = json.load(fh)["entries"]
+    except (OSError, ValueError, KeyError):
+        return []
+    return entries
+
+
 def _stats(plan: Plan) -> dict[str, int]:
     return {"links": plan.links, "directories": plan.directories, "files": plan.files_served}
 
 
 def sync(request: SyncRequest) -> SyncResult:
     """Make ``request.venv`` hold exactly the requested wheels (or only plan it, if dry_run)."""
-    from graft.materialize import materialize, up_to_date  # noqa: PLC0415
+    from graft.materialize import materialize, sweep_staging, up_to_date  # noqa: PLC0415
     from graft.planner import plan  # noqa: PLC0415
 
     prepared = prepare(request)
     names = tuple(w.record.label for w in prepared.wheels)
     prefix = prepared.layout.prefix
     inputs = prepared.inputs_digest()
+    shas = [w.record.sha256 for w in prepared.wheels]
     if not request.dry_run:
         state = up_to_date(prefix, inputs)
         if state is not None:
+            prepared.store.register_root(prefix, shas)  # a killed sync may have left none
+            sweep_staging(prefix)
             links, directories, files = (int(x) for x in state["graft-stats"].split(",")[1:])
             stats = {"links": links, "directories": directories, "files": files}
             return SyncResult(prefix, names, None, stats)
@@ -379,6 +394,9 @@ def sync(request: SyncRequest) -> SyncResult:
     clock = _lap(request.timings, "plan", clock)
     if request.dry_run:
         return SyncResult(prefix, names, the_plan, _stats(the_plan))
+    # Root old and new entries while the swap is pending: a kill at any moment leaves
+    # whichever venv is in place rooted. After the swap only the new entries stay rooted.
+    prepared.store.register_root(prefix, [*shas, *_rooted(prepared.store, prefix)])
     materialize(
         the_plan,
         prepared.target,
@@ -386,6 +404,6 @@ def sync(request: SyncRequest) -> SyncResult:
         inputs,
         on_wait=lambda: request.reporter.waiting_for_venv(prefix),
     )
-    prepared.store.register_root(prefix, [w.record.sha256 for w in prepared.wheels])
+    prepared.store.register_root(prefix, shas)
     _lap(request.timings, "materialize", clock)
     return SyncResult(prefix, names, the_plan, _stats(the_plan))

@@ -325,3 +325,20 @@ def test_data_scheme_files_land_where_pip_puts_them(
     )  # hash of what was written
     assert "../../../include/site/python3.11/tool/tool.h" in rows
     assert "tool_extra.py" in rows
+
+
+def test_resync_repairs_a_redirected_link_and_an_edited_launcher(
+    tmp_path: Path, store_dir: Path, basic: dict[str, Path]
+) -> None:
+    venv = tmp_path / "venv"
+    run_graft("sync", venv, *basic.values(), "--store", store_dir)
+    beta = site(venv) / "beta.py"
+    target = os.readlink(beta)
+    beta.unlink()
+    beta.symlink_to("/nonexistent/beta.py")
+    launcher = venv / "bin" / "alpha-cli"
+    launcher.write_text("#!/bin/sh\necho hijacked\n")
+    proc = run_graft("sync", venv, *basic.values(), "--store", store_dir, "--json")
+    assert json.loads(proc.stdout)["changed"] is True
+    assert os.readlink(beta) == target
+    assert "hijacked" not in launcher.read_text()

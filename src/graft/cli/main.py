@@ -81,6 +81,9 @@ def _parser() -> argparse.ArgumentParser:
     sync.add_argument("-q", "--quiet", action="store_true")
     sync.add_argument("-v", "--verbose", action="store_true")
 
+    from graft.cli.audit_cmd import add_audit_parser  # noqa: PLC0415
+
+    add_audit_parser(sub)
     store = sub.add_parser("store", help="look after the store")
     store_sub = store.add_subparsers(dest="store_command", required=True, metavar="ACTION")
     verify = store_sub.add_parser("verify", help="re-hash every entry against its RECORD")
@@ -234,6 +237,10 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit 
     try:
         if args.command == "sync":
             return _run_sync(args)
+        if args.command == "audit":
+            from graft.cli.audit_cmd import run_audit  # noqa: PLC0415
+
+            return run_audit(args)
         if args.command == "store":
             return _run_store(args)
         return _run_inspect(args)
