@@ -13,6 +13,7 @@ import argparse
 import datetime as dt
 import hashlib
 import importlib.metadata
+import importlib.util
 import json
 import os
 import platform
@@ -42,11 +43,13 @@ SCHEMA = 1
 # A mass delete makes inode allocation slow for about a minute on the reference machine (ext4,
 # no journal); wait this long after our own deletes before timing anything.
 DEFAULT_SETTLE_S = 75.0
+# Longest symlink target ext4 stores inside the inode ("fast symlink"); longer needs a block.
+FAST_SYMLINK_MAX = 59
 # Another job using more than this many cores (of 2 on the reference machine) makes a phase noisy.
 BUSY_CORES = 0.25
 IDLE_PROBE_S = 2.0
 IDLE_RETRY_S = 8.0
-DEFAULT_IDLE_WAIT_S = 600.0
+DEFAULT_IDLE_WAIT_S = 300.0
 # pip does not expand manylinux_2_28 to the older manylinux tags it implies: list them.
 PLATFORMS = (
     *(f"manylinux_2_{minor}_x86_64" for minor in range(28, 4, -1)),
@@ -71,6 +74,7 @@ LABELS = {
     UV_SYMLINK: "uv (symlink)",
     PIP: "pip --no-compile",
 }
+PLOT_LABELS = {**LABELS, PIP: "pip --no-compile (own rounds)"}
 RATIO_PAIRS = {
     "create": ((GRAFT, UV_HARDLINK), (GRAFT, UV_SYMLINK), (UV_SYMLINK, UV_HARDLINK)),
     "pip": ((GRAFT, PIP), (PIP, UV_HARDLINK)),
@@ -310,6 +314,8 @@ class Phase:
     ratios: dict[str, dict[str, Any]] = field(default_factory=dict)
     # CPU used by other processes while the phase ran, in cores (see cpu_sample()).
     foreign_cpu: float | None = None
+    # Hash of graft's sources when the phase started: an editable install can change mid-run.
+    graft_source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -353,6 +359,18 @@ class Bench:
     waited: float = 0.0
 
 
+def graft_fingerprint() -> str | None:
+    """Short hash of the graft package's .py files, as this interpreter would import them."""
+    spec = importlib.util.find_spec("graft")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    digest = hashlib.sha256()
+    for root in spec.submodule_search_locations:
+        for path in sorted(Path(root).rglob("*.py")):
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def wait_idle(bench: Bench) -> None:
     """Before a phase, wait (within the budget) until other processes leave the CPUs alone."""
     while True:
@@ -394,6 +412,7 @@ def run_phase(
     wait_idle(bench)
     log(f"{form}: {name}, {rounds} round(s) + warm-up, alternating {', '.join(commands)}")
     before = cpu_sample()
+    source = graft_fingerprint()
     for rnd in range(rounds + 1):
         for key, make in commands.items():
             s = series[key]
@@ -407,7 +426,10 @@ def run_phase(
                 log(f"  {form}/{name}/{key} failed: {s.error}")
             if rnd > 0:
                 s.times.append(elapsed if code == 0 else None)
-    phase = Phase(form=form, rounds=rounds, series=series)
+    phase = Phase(form=form, rounds=rounds, series=series, graft_source=source)
+    if graft_fingerprint() != source:
+        log("  graft's sources changed during this phase")
+        phase.graft_source = "changed during the phase"
     phase.foreign_cpu = foreign_cpu(before, cpu_sample())
     if phase.foreign_cpu is not None and phase.foreign_cpu > BUSY_CORES:
         log(f"  other processes used {phase.foreign_cpu:.2f} cores during this phase: noisy")
@@ -648,9 +670,17 @@ def delete_tree(path: Path, paths: Paths) -> None:
 def link_census(venv: Path, py_version: str) -> dict[str, int]:
     """Symlinks created vs files reachable in the venv's site-packages (`__pycache__` skipped)."""
     site = venv / "lib" / f"python{py_version}" / "site-packages"
-    symlinks = dir_links = real_dirs = real_files = 0
+    symlinks = dir_links = real_dirs = real_files = target_bytes = long_targets = 0
     for top, dirs, files in os.walk(site):
         dirs[:] = [d for d in dirs if d != "__pycache__"]
+        for name in dirs + files:
+            path = os.path.join(top, name)
+            if not os.path.islink(path):
+                continue
+            # ext4 keeps a target of up to 59 bytes in the inode; longer ones cost a data block.
+            target = len(os.fsencode(os.readlink(path)))
+            target_bytes += target
+            long_targets += target >= FAST_SYMLINK_MAX + 1
         for d in dirs:
             if os.path.islink(os.path.join(top, d)):
                 dir_links += 1
@@ -671,6 +701,8 @@ def link_census(venv: Path, py_version: str) -> dict[str, int]:
         "site_real_dirs": real_dirs,
         "site_real_files": real_files,
         "site_files_reachable": reachable,
+        "site_symlink_target_bytes": target_bytes,
+        "site_symlinks_long_target": long_targets,
     }
 
 
@@ -729,8 +761,17 @@ def tool_versions(bench: Bench, graft_error: str | None) -> dict[str, Any]:
             check=False,
         )
         graft["git_head"] = head.stdout.strip() if head.returncode == 0 else None
+        # --no-optional-locks: read-only, never refreshes the index.
+        dirty = subprocess.run(
+            ["git", "--no-optional-locks", "-C", str(REPO), "status", "--porcelain", "--", "src"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        graft["src_dirty"] = bool(dirty.stdout.strip()) if dirty.returncode == 0 else None
     except OSError:
         graft["git_head"] = None
+    graft["source_hash"] = graft_fingerprint()
     return {
         "python": {"path": tools.python, "version": version([tools.python, "--version"])},
         "uv": {"path": tools.uv, "version": version([tools.uv, "--version"])},
@@ -777,7 +818,6 @@ def time_all(bench: Bench, args: argparse.Namespace) -> dict[str, dict[str, Phas
     runs = bench.paths.runs
     sets: list[str] = args.sets
     phases: dict[str, dict[str, Phase]] = {name: {} for name in sets}
-    # 0. Fixed costs: interpreter start-up, graft's CLI start-up, `uv venv` alone.
 
     def rounds(name: str) -> int:
         return int(args.runs_airflow if name == "airflow" else args.runs)
@@ -797,15 +837,15 @@ def time_all(bench: Bench, args: argparse.Namespace) -> dict[str, dict[str, Phas
         phases[name]["create"] = run_phase(
             bench, "create", name, rounds(name), unique("create", name)
         )
-    phases[OVERHEAD] = {
-        "overhead": run_phase(bench, "overhead", OVERHEAD, args.runs, unique("overhead", "all"))
-    }
-    # 2. The copying baseline, alternated with graft and uv on the same set.
+    # 2. Fixed costs: interpreter start-up, graft's CLI start-up, `uv venv` alone.
+    overhead = run_phase(bench, "overhead", OVERHEAD, args.runs, unique("overhead", "all"))
+    phases[OVERHEAD] = {"overhead": overhead}
+    # 3. The copying baseline, alternated with graft and uv on the same set.
     if PIP_SET in sets and args.pip_runs > 0:
         phases[PIP_SET]["pip"] = run_phase(
             bench, "pip", PIP_SET, args.pip_runs, unique("pip", PIP_SET)
         )
-    # 3. Prescribed form (rm -rf the venv at a fixed path, then build), then a no-op re-sync of
+    # 4. Prescribed form (rm -rf the venv at a fixed path, then build), then a no-op re-sync of
     #    the venvs it leaves behind. These delete trees, so they come after everything else.
     for name in sets:
         phases[name]["prescribed"] = run_phase(bench, "prescribed", name, rounds(name), fixed(name))
@@ -866,6 +906,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     phases = time_all(bench, args)
     result["timed_seconds"] = time.perf_counter() - timed_start
     result["waited_for_idle_s"] = bench.waited
+    if OVERHEAD in phases:
+        result["overhead"] = phase_to_json(phases[OVERHEAD]["overhead"])
     result["loadavg_end"] = loadavg()
     for name in args.sets:
         links = inspect_set(bench, name)
@@ -942,6 +984,8 @@ def plot(result: dict[str, Any], out: Path) -> bool:
     )
     colors = {GRAFT: "#2a9d8f", UV_HARDLINK: "#e9c46a", UV_SYMLINK: "#f4a261", PIP: "#9e9e9e"}
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.6), sharey=True)
+    lows: list[float] = []
+    highs: list[float] = []
     for ax, (form, title, keys) in zip(axes, panels, strict=True):
         width = 0.8 / len(keys)
         for i, key in enumerate(keys):
@@ -958,11 +1002,13 @@ def plot(result: dict[str, Any], out: Path) -> bool:
                 err[1].append(summ["max"] - summ["median"])
             if not xs:
                 continue
-            ax.bar(xs, ys, width, label=LABELS[key], color=colors[key], yerr=err, capsize=2)
-            for bx, by in zip(xs, ys, strict=True):
+            lows += [y - lo for y, lo in zip(ys, err[0], strict=True)]
+            highs += [y + hi for y, hi in zip(ys, err[1], strict=True)]
+            ax.bar(xs, ys, width, label=PLOT_LABELS[key], color=colors[key], yerr=err, capsize=2)
+            for bx, by, up in zip(xs, ys, err[1], strict=True):
                 ax.annotate(
                     fmt_s(by),
-                    (bx, by),
+                    (bx, by + up),  # above the whisker
                     textcoords="offset points",
                     xytext=(0, 4),
                     ha="center",
@@ -978,7 +1024,8 @@ def plot(result: dict[str, Any], out: Path) -> bool:
         ax.set_title(title, fontsize=10)
         ax.grid(axis="y", which="both", alpha=0.3)
         ax.legend(fontsize=8, loc="upper left")
-        ax.margins(y=0.25)
+    if lows and highs:  # log scale: leave room below the shortest bar and for the labels above
+        axes[0].set_ylim(min(lows) / 2, max(highs) * 4)
     axes[0].set_ylabel(f"wall time, median (s, log scale); whiskers min{EN}max")
     fig.suptitle("Build a venv from warm caches (lower is better)", fontsize=11)
     fig.tight_layout()
@@ -1000,6 +1047,16 @@ def noisy_phases(result: dict[str, Any], threshold: float) -> list[str]:
 
 def interpretation(result: dict[str, Any]) -> list[str]:
     lines: list[str] = []
+    sources = {
+        phase.get("graft_source")
+        for data in result["sets"].values()
+        for phase in data.get("phases", {}).values()
+    } - {None}
+    if len(sources) > 1:
+        lines.append(
+            "- **Warning: graft's source code changed while this run was in progress (an"
+            " editable install being edited); the graft figures mix versions. Rerun.**"
+        )
     noisy = noisy_phases(result, result["config"].get("busy_cores_threshold", BUSY_CORES))
     if noisy:
         lines.append(
@@ -1027,6 +1084,7 @@ def interpretation(result: dict[str, Any]) -> list[str]:
                 f" graft / uv hardlink = {rcell(pre, bold=False)}; the deletion is inside both"
                 " sides' time."
             )
+            lines += delete_penalty(result, TARGET_SET)
     for name, data in result["sets"].items():
         parts = []
         r = ratio(result, name, "create", f"{GRAFT}/{UV_HARDLINK}")
@@ -1048,6 +1106,13 @@ def interpretation(result: dict[str, Any]) -> list[str]:
             parts.append(text + ")")
         if parts:
             lines.append(f"- {name}: " + "; ".join(parts) + ".")
+    helps = overhead_cell(result, GRAFT_HELP)
+    g_med = med(result, TARGET_SET, "create", GRAFT)
+    if helps is not None and g_med is not None:
+        lines.append(
+            f"- Of graft's {fmt_s(g_med['median'])} on {TARGET_SET}, {fmt_s(helps['median'])} is"
+            " fixed start-up (`graft sync --help`: interpreter plus graft's CLI imports)."
+        )
     pip_r = ratio(result, PIP_SET, "pip", f"{PIP}/{UV_HARDLINK}")
     if pip_r is not None:
         lines.append(
@@ -1055,6 +1120,29 @@ def interpretation(result: dict[str, Any]) -> list[str]:
             f" {pip_r['median']:.1f}{TIMES} uv hardlink's time on {PIP_SET}."
         )
     return lines
+
+
+def delete_penalty(result: dict[str, Any], name: str) -> list[str]:
+    """Explain a prescribed-form graft time well above its new-directory time."""
+    fresh = med(result, name, "create", GRAFT)
+    rebuilt = med(result, name, "prescribed", GRAFT)
+    census = result["sets"][name].get("links", {}).get(GRAFT)
+    if fresh is None or rebuilt is None or not census or rebuilt["median"] < 1.5 * fresh["median"]:
+        return []
+    long = census.get("site_symlinks_long_target")
+    return [
+        f"  graft's rebuild takes {rebuilt['median'] / fresh['median']:.1f}{TIMES} its"
+        f" new-directory time ({fmt_s(rebuilt['median'])} vs {fmt_s(fresh['median'])}): every"
+        " link is a new inode, and this filesystem allocates inodes slowly right after a mass"
+        " delete (see Caveats)"
+        + (
+            f"; {long:,} of its {census['site_symlinks']:,} links have targets of 60 bytes or"
+            " more and need a data block each"
+            if long
+            else ""
+        )
+        + ". uv's hardlinks allocate no inode."
+    ]
 
 
 def caveats(result: dict[str, Any]) -> list[str]:
@@ -1093,6 +1181,16 @@ def caveats(result: dict[str, Any]) -> list[str]:
             f" waited {result.get('waited_for_idle_s', 0):.0f} s). Load average (1/5/15 min):"
             f" {la0} at the start, {la1} at the end."
         )
+    by_source: dict[str, list[str]] = {}
+    for name, data in result["sets"].items():
+        for form, phase in data.get("phases", {}).items():
+            by_source.setdefault(str(phase.get("graft_source")), []).append(f"{name}/{form}")
+    if len(by_source) > 1:
+        lines.append(
+            "- graft's sources (hash of the package's `.py` files) per phase: "
+            + "; ".join(f"`{h}`: {', '.join(ph)}" for h, ph in by_source.items())
+            + "."
+        )
     lines.append(CAVEATS.format(settle=result["config"]["settle_s"]))
     return lines
 
@@ -1100,8 +1198,8 @@ def caveats(result: dict[str, Any]) -> list[str]:
 CAVEATS = """\
 - Filesystem: on ext4 without a journal (the reference machine), creating inodes right after a
   mass delete is slow for about a minute. That penalises whichever command creates inodes
-  (symlinks, copies) after a delete. So the new-directory form is timed first, after waiting
-  {settle:.0f} s from the script's own last delete; the prescribed form, which deletes inside the
+  (symlinks, copies) after a delete. So the new-directory form is timed first, at least
+  {settle:.0f} s after the script's own last delete; the prescribed form, which deletes inside the
   timing by design, comes last. Hardlinks allocate no inode and are not affected; a journaled
   ext4 on a workstation shows a much smaller deletion penalty.
 - uv caches interpreter information by path: in the new-directory form every uv run pays one
@@ -1194,6 +1292,8 @@ def header(result: dict[str, Any]) -> list[str]:
     g = t["graft"]
     graft_desc = f"graft {g.get('version') or '(version unknown)'}"
     graft_desc += f", git {g['git_head']}" if g.get("git_head") else ", no git commit yet"
+    if g.get("src_dirty"):
+        graft_desc += f" plus uncommitted changes in src/ (source hash {g.get('source_hash')})"
     if not g["available"]:
         graft_desc += f" {EM} **not usable at the time of this run**"
     out = Path(result["config"].get("out", str(DEFAULT_OUT)))
@@ -1260,6 +1360,7 @@ def tables(result: dict[str, Any]) -> list[str]:
         f" | {rcell(ratio(result, n, 'create', gu))} | {rcell(ratio(result, n, 'create', gs))} |"
         for n in names
     ]
+    out += fixed_costs(result)
     if "pip" in result["sets"].get(PIP_SET, {}).get("phases", {}):
         out += [
             "",
@@ -1300,17 +1401,19 @@ def tables(result: dict[str, Any]) -> list[str]:
         "",
         (
             "Counted on the warm-up venvs of the new-directory form. *links*: symlinks found"
-            " walking"
-            " without following links (file and directory links; for graft the number of directory"
-            " links in brackets). *files*: files reachable walking through the links, `__pycache__`"
-            " excluded. The last column is what `graft sync --json` reported (`links` / `files`)."
+            " walking without following links (file and directory links; for graft the number"
+            " of directory links in brackets). *files*: files reachable walking through the"
+            " links, `__pycache__` excluded. *long*: links whose target is 60 bytes or more,"
+            " which ext4 cannot keep inside the inode (a data block each; slower to create and"
+            " delete), with the mean target length. The last column is what"
+            " `graft sync --json` reported (`links` / `files`)."
         ),
         "",
         (
-            "| set | graft: links | graft: files | graft: links per file | uv symlink: links"
-            " | uv symlink: files | uv: links per file | graft --json |"
+            "| set | graft: links | files | links per file | long | uv symlink: links"
+            " | files | links per file | long | graft --json |"
         ),
-        "|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for n in names:
         data = result["sets"][n]
@@ -1326,14 +1429,46 @@ def tables(result: dict[str, Any]) -> list[str]:
     return out
 
 
+def overhead_cell(result: dict[str, Any], key: str) -> dict[str, Any] | None:
+    try:
+        summ: dict[str, Any] = result["overhead"]["series"][key]["summary"]
+    except KeyError:
+        return None
+    return summ if summ["n"] else None
+
+
+def fixed_costs(result: dict[str, Any]) -> list[str]:
+    if "overhead" not in result:
+        return []
+    return [
+        "",
+        (
+            "Fixed costs, timed the same way (alternated, fresh processes): starting the"
+            " Python that graft runs on, graft's CLI start-up with nothing to do, and"
+            " creating an empty venv with uv (the first step of each uv command above)."
+        ),
+        "",
+        "| `python -c pass` | `graft sync --help` | `uv venv -q NEWDIR` |",
+        "|---|---|---|",
+        (
+            f"| {cell(overhead_cell(result, PY_START))} | {cell(overhead_cell(result, GRAFT_HELP))}"
+            f" | {cell(overhead_cell(result, UV_VENV))} |"
+        ),
+    ]
+
+
 def census_cells(c: dict[str, int] | None, *, dirs: bool) -> list[str]:
-    """Table cells: links (directory links), files reachable, links per file."""
+    """Table cells: links (directory links), files reachable, links per file, long targets."""
     if not c:
-        return ["n/a", "n/a", "n/a"]
-    files = c["site_files_reachable"]
-    links = f"{c['site_symlinks']:,}" + (f" ({c['site_dir_symlinks']:,})" if dirs else "")
-    per = f"{c['site_symlinks'] / files:.3f}" if files else "n/a"
-    return [links, f"{files:,}", per]
+        return ["n/a"] * 4
+    files, nlinks = c["site_files_reachable"], c["site_symlinks"]
+    links = f"{nlinks:,}" + (f" ({c['site_dir_symlinks']:,})" if dirs else "")
+    per = f"{nlinks / files:.3f}" if files else "n/a"
+    long = "n/a"
+    if "site_symlinks_long_target" in c and nlinks:
+        mean = c["site_symlink_target_bytes"] / nlinks
+        long = f"{c['site_symlinks_long_target']:,} (mean {mean:.0f} B)"
+    return [links, f"{files:,}", per, long]
 
 
 def render_markdown(result: dict[str, Any], png: Path | None) -> str:
@@ -1359,6 +1494,12 @@ def write_docs(result: dict[str, Any], md: Path, png: Path) -> None:
 
 
 def print_summary(result: dict[str, Any]) -> None:
+    if "overhead" in result:
+        parts = [
+            f"{k} {cell(s['summary'] if s['summary']['n'] else None)}"
+            for k, s in result["overhead"]["series"].items()
+        ]
+        print("fixed costs: " + "; ".join(parts))
     for name, data in result["sets"].items():
         if "phases" not in data:
             continue
