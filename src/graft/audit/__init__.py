@@ -1,0 +1,95 @@
+"""``graft audit``: is a venv (graft's, pip's, uv's) what its RECORDs say, and does what static
+tools see equal what Python imports? The answer is a list of typed findings.
+
+Facts are gathered once (pyvenv.cfg, every ``.dist-info/RECORD``, a walk of the venv, and the
+venv's own interpreter run twice through :mod:`graft.audit_probe`); each check then turns them
+into :class:`Finding` values. The audit only reads: it writes nothing into the venv or the
+store, and imports no package of the venv.
+
+The modules (the decisions of each check are in its docstring; the kinds are listed in
+``docs/glossary.md``):
+
+* :mod:`~graft.audit.findings`: :class:`Finding`, :class:`Kind`, :class:`AuditReport`, and each
+  kind's default severity and hint.
+* :mod:`~graft.audit.layout` and :mod:`~graft.audit.probe`: the facts, read once.
+* The checks: :mod:`~graft.audit.links`, :mod:`~graft.audit.records` (RECORDs, collisions,
+  duplicate and unowned files), :mod:`~graft.audit.scripts`, :mod:`~graft.audit.store`,
+  :mod:`~graft.audit.imports` (static vs runtime, ``.pth`` import lines) and
+  :mod:`~graft.audit.native` (``DT_NEEDED`` through RUNPATH/RPATH).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from graft.audit.findings import (
+    SEVERITIES,
+    AuditReport,
+    Finding,
+    Kind,
+    Severity,
+    finding,
+    report_order,
+)
+from graft.audit.imports import check_imports, check_pth_imports
+from graft.audit.layout import Venv, gather, read_pyvenv_cfg
+from graft.audit.links import check_links
+from graft.audit.native import check_native
+from graft.audit.probe import Probe, venv_python
+from graft.audit.records import check_duplicates, check_records, check_unowned
+from graft.audit.scripts import check_scripts
+from graft.audit.store import check_store
+
+
+def audit_venv(path: str, *, deep: bool = False) -> AuditReport:
+    """Audit the venv at *path*. Raises :class:`UsageError` when it is not a venv."""
+    started = time.perf_counter()
+    venv = gather(os.path.abspath(path), deep)
+    findings = [
+        *check_links(venv),
+        *check_records(venv),
+        *check_duplicates(venv),
+        *check_unowned(venv),
+        *check_pth_imports(venv),
+        *check_scripts(venv),
+        *check_store(venv),
+    ]
+    imports = check_imports(venv)  # asks the interpreter again: it may fail now
+    findings += [*imports.findings, *check_native(venv), *_check_interpreter(venv, imports.probe)]
+    findings.sort(key=report_order)
+    stats = {
+        "distributions": len(venv.dists),
+        "record_rows": sum(len(d.rows) for d in venv.dists),
+        "links": len(venv.links),
+        "site_files": len(venv.site_files),
+        "import_names": imports.names,
+    }
+    return AuditReport(
+        venv=venv.prefix,
+        graft=venv.store is not None,
+        store=venv.store,
+        deep=deep,
+        findings=tuple(findings),
+        stats=stats,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _check_interpreter(venv: Venv, probe: Probe) -> list[Finding]:
+    """The venv's python did not run (or failed when asked for imports)."""
+    if probe.ok:
+        return []
+    python = venv.rel(venv_python(venv.prefix))
+    return [finding(Kind.INTERPRETER_FAILED, python, [], probe.error[:300])]
+
+
+__all__ = [
+    "SEVERITIES",
+    "AuditReport",
+    "Finding",
+    "Kind",
+    "Severity",
+    "audit_venv",
+    "read_pyvenv_cfg",
+]

@@ -1,0 +1,88 @@
+"""The store entries a graft venv uses: present, and what their wheels' RECORDs say.
+
+An entry is used when a link of the venv resolves into it, or when the venv's GC root lists
+it. Entries are checked as ``graft store verify`` checks them (sizes only, unless --deep),
+without its lock: the audit writes nothing into the store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from typing import TYPE_CHECKING
+
+from graft.audit.findings import Finding, Kind, finding
+from graft.audit.layout import hash_algorithm
+from graft.record import record_from_json
+
+if TYPE_CHECKING:
+    from graft.audit.layout import Venv
+
+
+def check_store(venv: Venv) -> list[Finding]:
+    """Missing and modified entries of the venv's store (none when it names no store)."""
+    if venv.store is None:
+        return []
+    out = []
+    for sha, links in sorted(_store_entries(venv, venv.store).items()):
+        entry = os.path.join(venv.store, "entries", sha)
+        dists = {d for link in links for d in venv.owners(link)}
+        if os.path.isdir(entry):
+            out.extend(_check_entry(venv, entry, dists))
+        else:
+            detail = f"the venv uses it ({len(links)} links into it)"
+            out.append(finding(Kind.STORE_ENTRY_MISSING, entry, dists, detail))
+    return out
+
+
+def _store_entries(venv: Venv, store: str) -> dict[str, set[str]]:
+    """Entries the venv uses (sha -> links into it), from its links and its GC root."""
+    entries_dir = os.path.join(os.path.realpath(store), "entries") + "/"
+    used: dict[str, set[str]] = {}
+    for rel, target in venv.links.items():
+        if target.startswith(entries_dir):
+            used.setdefault(target[len(entries_dir) :].split("/")[0], set()).add(rel)
+    for venv_path in {venv.prefix, venv.real}:
+        # the GC root's file name, as Store.register_root computes it
+        key = hashlib.sha256(os.path.abspath(venv_path).encode()).hexdigest()[:32]
+        try:
+            with open(os.path.join(store, "roots", key + ".json"), encoding="utf-8") as fh:
+                payload = json.load(fh)
+        except (OSError, ValueError):
+            continue
+        if isinstance(payload, dict) and isinstance(payload.get("entries"), list):
+            for sha in payload["entries"]:
+                used.setdefault(str(sha), set())
+    return used
+
+
+def _check_entry(venv: Venv, entry: str, dists: set[str]) -> list[Finding]:
+    """What ``graft store verify`` checks for one entry (sizes only, unless --deep).
+
+    ``record.json`` is read directly: ``Store.get`` takes the store's GC lock, and the
+    audit writes nothing into the store.
+    """
+    try:
+        with open(os.path.join(entry, "record.json"), encoding="utf-8") as fh:
+            record = record_from_json(fh.read())
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        path = os.path.join(entry, "record.json")
+        return [finding(Kind.STORE_ENTRY_MODIFIED, path, dists, f"unreadable record ({exc})")]
+    out = []
+    tree = os.path.join(entry, "tree")
+    for f in record.files:
+        path = os.path.join(tree, f.path)
+        try:
+            size = os.lstat(path).st_size
+        except FileNotFoundError:
+            problem = "missing"
+        else:
+            if size != f.size:
+                problem = f"size {size}, the wheel's RECORD says {f.size}"
+            elif venv.deep and venv.digest(path, hash_algorithm(f.digest)) != f.digest:
+                problem = "bytes differ from the wheel's RECORD hash"
+            else:
+                continue
+        out.append(finding(Kind.STORE_ENTRY_MODIFIED, path, [record.label], problem))
+    return out
