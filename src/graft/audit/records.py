@@ -111,7 +111,7 @@ def _check_bytes(venv: Venv, path: str, rows: list[Row]) -> list[Finding]:
 
 def _winner(labels: Iterable[str]) -> str:
     """graft's collision rule (``planner._resolve``): the normalized name that sorts last."""
-    return max(labels, key=lambda label: label.partition("==")[0])
+    return max(labels, key=lambda label: (label.partition("==")[0], label))  # ties: by label
 
 
 def _collision(
