@@ -10,19 +10,26 @@ Layout::
     <store>/roots/<key>.json                   GC roots: one per venv built from this store
 
 An entry becomes visible only by ``rename(tmp/<x>, entries/<sha256>)``, so a
-crash never leaves a half entry that looks complete. Once in place an entry is
-sealed: no write bits, and (where the process may) the immutable attribute on
-every directory, so that nothing run inside a venv, root included, can add,
-remove or rename a file in the store through a directory link.
+crash never leaves a half entry that looks complete. A process that reads or
+ingests entries holds ``locks/gc.lock`` shared from its first read until it lets
+the :class:`Store` go (:meth:`Store.release`, the object dropped, or the process
+ended); ``graft store gc`` takes it exclusively, so it never removes an entry
+that a running sync is about to link or has not yet rooted (docs/reliability.md).
+Once in place an entry is sealed: no write bits, and (where the process may) the
+immutable attribute on every directory, so that nothing run inside a venv, root
+included, can add, remove or rename a file in the store through a directory link.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import stat
 import tempfile
+import threading
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -37,9 +44,12 @@ if TYPE_CHECKING:
     from graft.target import Target
 
 _COMPILE_SCRIPT = r"""
-import importlib.util, json, py_compile, sys
+import importlib.util, json, os, py_compile, sys
+parent = int(sys.argv[1])
 done = []
 for src in json.load(sys.stdin):
+    if os.getppid() != parent:  # graft was killed: stop writing into its unsealed entries
+        sys.exit(1)
     try:
         py_compile.compile(src, cfile=importlib.util.cache_from_source(src), doraise=True)
     except Exception:
@@ -78,6 +88,10 @@ class StoreEntry:
         return os.path.join(self.path, "tree")
 
 
+#: The store-wide lock: shared while a process uses entries it has not yet rooted, exclusive in gc.
+GC_LOCK = "gc.lock"
+
+
 class Store:
     def __init__(self, root: str) -> None:
         self.root = os.path.abspath(root)
@@ -85,6 +99,8 @@ class Store:
         self.tmp_dir = os.path.join(self.root, "tmp")
         self.locks_dir = os.path.join(self.root, "locks")
         self.roots_dir = os.path.join(self.root, "roots")
+        self._pin_guard = threading.Lock()
+        self._pin: weakref.finalize[[int], Store] | None = None
 
     def ensure(self) -> None:
         for directory in (self.entries_dir, self.tmp_dir, self.locks_dir, self.roots_dir):
@@ -105,7 +121,50 @@ class Store:
     def entry_path(self, sha256: str) -> str:
         return os.path.join(self.entries_dir, sha256)
 
+    def pin(self) -> None:
+        """Hold the store's GC lock shared, so that no gc runs while we use entries.
+
+        Taken by :meth:`get` and :meth:`ingest` (before the entry is read) and kept
+        until :meth:`release`, or until this object is dropped or the process exits
+        (the kernel releases a dead process's lock): a sync holds it from its first
+        entry to its last root. Waits while a gc is deciding what to remove. A store
+        whose lock file cannot be created (read-only, or not created yet) is not
+        pinned: gc cannot run there either.
+        """
+        with self._pin_guard:
+            if self._pin is not None:
+                return
+            import fcntl  # noqa: PLC0415
+
+            try:
+                fd = os.open(
+                    os.path.join(self.locks_dir, GC_LOCK),
+                    os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC,
+                    0o644,
+                )
+            except OSError:
+                return
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH)
+            except BaseException:
+                os.close(fd)
+                raise
+            self._pin = weakref.finalize(self, os.close, fd)
+
+    def release(self) -> None:
+        """Let gc run again: every entry we used is rooted, or no longer wanted."""
+        with self._pin_guard:
+            if self._pin is not None:
+                self._pin()
+                self._pin = None
+
     def get(self, sha256: str) -> StoreEntry | None:
+        """The entry for *sha256*, if present; pins the store (see :meth:`pin`)."""
+        self.pin()
+        return self.peek(sha256)
+
+    def peek(self, sha256: str) -> StoreEntry | None:
+        """The entry for *sha256*, if present, without pinning (for store maintenance)."""
         path = self.entry_path(sha256)
         try:
             with open(os.path.join(path, "record.json"), encoding="utf-8") as fh:
@@ -130,23 +189,30 @@ class Store:
                 raise WheelError(
                     f"cannot read the wheel ({exc.strerror})", where=wheel_path
                 ) from None
+        self.ensure()
         entry = self.get(sha256)
         if entry is not None:
             return entry
-        self.ensure()
         with self.lock(sha256):  # type: ignore[attr-defined]
-            entry = self.get(sha256)
+            entry = self.peek(sha256)
             if entry is not None:
                 return entry
-            self._sweep_tmp(sha256)
-            staging = tempfile.mkdtemp(prefix=sha256 + ".", dir=self.tmp_dir)
+            try:
+                self._sweep_tmp(sha256)
+                staging = tempfile.mkdtemp(prefix=sha256 + ".", dir=self.tmp_dir)
+            except OSError as exc:
+                raise _no_room(exc, wheel_path, self.tmp_dir) from None
             try:
                 tree = os.path.join(staging, "tree")
                 os.mkdir(tree)
                 record = unpack_wheel(wheel_path, tree, sha256)
                 _write_atomic(os.path.join(staging, "record.json"), record.to_json())
                 seal.make_read_only(staging)
+                seal.seal_tree(tree)  # all but the top directory, which must stay movable
                 os.rename(staging, self.entry_path(sha256))
+            except OSError as exc:
+                seal.remove_tree(staging)
+                raise _no_room(exc, wheel_path, self.tmp_dir) from None
             except BaseException:
                 seal.remove_tree(staging)
                 raise
@@ -166,18 +232,19 @@ class Store:
 
         Entries not yet compiled for this tag are compiled now, in the target
         interpreter, two processes at a time; each entry is unsealed only while
-        its ``__pycache__`` directories are written.
+        its ``__pycache__`` directories are written. An entry whose seal a killed
+        process left unfinished is sealed again.
         """
         tag = target.cache_tag
         result: dict[str, frozenset[str]] = {}
         missing = []
         for entry in entries:
             known = self._read_bytecode(entry, tag)
-            if known is None:
+            if known is None or not _sealed(entry.path):
                 missing.append(entry)
             else:
                 result[entry.record.sha256] = known
-        if missing and tag:
+        if missing:
             result.update(self._compile(missing, target))
         for entry in missing:
             result.setdefault(entry.record.sha256, frozenset())
@@ -195,18 +262,22 @@ class Store:
 
     def _compile(self, entries: Sequence[StoreEntry], target: Target) -> dict[str, frozenset[str]]:
         tag = target.cache_tag
-        assert tag is not None  # noqa: S101 - checked by the caller
         sources: dict[str, list[str]] = {}
+        reseal: set[str] = set()  # compiled already, but a killed process left the seal undone
         locks = []
         try:
             for entry in entries:
                 lock = self.lock(entry.record.sha256)
                 lock.acquire()  # type: ignore[attr-defined]
                 locks.append(lock)
-                if self._read_bytecode(entry, tag) is not None:
+                if not tag or self._read_bytecode(entry, tag) is not None:
+                    if not _sealed(entry.path):
+                        seal.unseal_tree(entry.path)
+                        reseal.add(entry.record.sha256)
                     continue
                 sources[entry.record.sha256] = _python_sources(entry)
                 seal.unseal_tree(entry.path)
+                _remove_partial_bytecode(entry, sources[entry.record.sha256])
             compiled = _run_compile(target.executable, [s for v in sources.values() for s in v])
             out: dict[str, frozenset[str]] = {}
             for entry in entries:
@@ -214,16 +285,24 @@ class Store:
                 if sha not in sources:
                     out[sha] = self._read_bytecode(entry, tag) or frozenset()
                     continue
+                assert tag is not None  # noqa: S101 - sources are only gathered with a tag
                 pycs = _pyc_paths(entry, [s for s in sources[sha] if s in compiled], tag)
-                os.makedirs(os.path.join(entry.path, "bytecode"), exist_ok=True)
-                _write_atomic(
-                    os.path.join(entry.path, "bytecode", tag + ".json"),
-                    json.dumps(sorted(pycs), indent=0),
-                )
+                try:
+                    os.makedirs(os.path.join(entry.path, "bytecode"), exist_ok=True)
+                    _write_atomic(
+                        os.path.join(entry.path, "bytecode", tag + ".json"),
+                        json.dumps(sorted(pycs), indent=0),
+                    )
+                except OSError as exc:
+                    raise StoreError(
+                        f"cannot record the bytecode of {entry.record.filename} ({exc.strerror})",
+                        where=entry.path,
+                        hint="free space in the store's filesystem; the wheel's files are intact",
+                    ) from None
                 out[sha] = frozenset(pycs)
         finally:
             for entry in entries:
-                if entry.record.sha256 in sources:
+                if entry.record.sha256 in sources or entry.record.sha256 in reseal:
                     seal.make_read_only(entry.path)
                     seal.seal_tree(entry.path)
             for lock in locks:
@@ -233,9 +312,33 @@ class Store:
     # -- GC roots -------------------------------------------------------------------------
 
     def register_root(self, venv: str, entries: Iterable[str]) -> None:
-        key = hashlib.sha256(os.path.abspath(venv).encode()).hexdigest()[:32]
+        """Record that *venv* uses *entries*, replacing its previous root (the pin stays)."""
         payload = {"venv": os.path.abspath(venv), "entries": sorted(set(entries))}
-        _write_atomic(os.path.join(self.roots_dir, key + ".json"), json.dumps(payload, indent=1))
+        try:
+            _write_atomic(self.root_path(venv), json.dumps(payload, indent=1))
+        except OSError as exc:
+            raise StoreError(
+                f"cannot record the venv's GC root ({exc.strerror or exc})",
+                where=self.roots_dir,
+                hint="free space and re-sync the venv before any `graft store gc`",
+            ) from None
+
+    def root_path(self, venv: str) -> str:
+        key = hashlib.sha256(os.path.abspath(venv).encode()).hexdigest()[:32]
+        return os.path.join(self.roots_dir, key + ".json")
+
+
+def _no_room(exc: OSError, wheel_path: str, tmp_dir: str) -> StoreError:
+    """An OSError while writing an entry (disk full, quota, permissions) as one line."""
+    import errno  # noqa: PLC0415
+
+    full = exc.errno in {errno.ENOSPC, errno.EDQUOT}
+    return StoreError(
+        f"cannot unpack {os.path.basename(wheel_path)} into the store ({exc.strerror or exc})",
+        where=tmp_dir,
+        hint=("free space in the store's filesystem" if full else "run `graft store verify`")
+        + " or pass --store DIR; nothing was added",
+    )
 
 
 def _python_sources(entry: StoreEntry) -> list[str]:
@@ -245,6 +348,33 @@ def _python_sources(entry: StoreEntry) -> list[str]:
         for f in record.files
         if f.path.endswith(".py") and importable_path(f.path, record.dist_info, record.data_dir)
     ]
+
+
+def _sealed(path: str) -> bool:
+    """Whether the last seal of an entry finished: its top directory is always sealed last."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return True
+    if mode & 0o222:
+        return False
+    return not seal.immutable_enabled() or seal.is_immutable(path)
+
+
+def _remove_partial_bytecode(entry: StoreEntry, sources: Iterable[str]) -> None:
+    """Temp files of a compile that was killed (``x.pyc.<n>``, ``<tag>.json.tmp.<pid>``)."""
+    directories = {os.path.join(os.path.dirname(src), "__pycache__") for src in sources}
+    directories.add(os.path.join(entry.path, "bytecode"))
+    for directory in directories:
+        try:
+            names = os.listdir(directory)
+        except FileNotFoundError:
+            continue
+        for name in names:
+            stem, dot, suffix = name.rpartition(".")
+            if (dot and stem.endswith(".pyc") and suffix.isdigit()) or ".json.tmp." in name:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(os.path.join(directory, name))
 
 
 def _pyc_paths(entry: StoreEntry, compiled: Iterable[str], tag: str) -> list[str]:
@@ -267,7 +397,7 @@ def _run_compile(python: str, sources: list[str]) -> set[str]:
     chunks = [sources[i::workers] for i in range(workers)]
     procs = [
         subprocess.Popen(
-            [python, "-I", "-c", _COMPILE_SCRIPT],
+            [python, "-I", "-c", _COMPILE_SCRIPT, str(os.getpid())],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -285,10 +415,15 @@ def _run_compile(python: str, sources: list[str]) -> set[str]:
 
 def _write_atomic(path: str, text: str) -> None:
     tmp = f"{path}.tmp.{os.getpid()}"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.chmod(tmp, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def is_store(path: str) -> bool:

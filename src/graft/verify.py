@@ -37,23 +37,38 @@ def verify_store(store: Store) -> tuple[int, list[EntryProblem]]:
         names = sorted(os.listdir(store.entries_dir))
     except FileNotFoundError:
         return 0, []
+    checked = 0
     for sha in names:
         try:
-            entry = store.get(sha)
+            entry = store.peek(sha)
         except StoreError:
             entry = None
         if entry is None:
+            if _vanished(store, sha):
+                continue
             problems.append(EntryProblem(sha, "?", "record.json", "unreadable record"))
+            checked += 1
             continue
+        found = []
         for f in entry.record.files:
             path = os.path.join(entry.tree, f.path)
             try:
-                size = os.lstat(path).st_size
+                if os.lstat(path).st_size != f.size:
+                    problem = "size"
+                elif _digest(path, f.digest.partition("=")[0]) != f.digest:
+                    problem = "hash"
+                else:
+                    continue
             except FileNotFoundError:
-                problems.append(EntryProblem(sha, entry.record.filename, f.path, "missing"))
-                continue
-            if size != f.size:
-                problems.append(EntryProblem(sha, entry.record.filename, f.path, "size"))
-            elif _digest(path, f.digest.partition("=")[0]) != f.digest:
-                problems.append(EntryProblem(sha, entry.record.filename, f.path, "hash"))
-    return len(names), problems
+                problem = "missing"
+            found.append(EntryProblem(sha, entry.record.filename, f.path, problem))
+        if found and _vanished(store, sha):
+            continue
+        problems.extend(found)
+        checked += 1
+    return checked, problems
+
+
+def _vanished(store: Store, sha: str) -> bool:
+    """The entry was removed while we read it (``graft store gc`` renames it away whole)."""
+    return not os.path.lexists(store.entry_path(sha))

@@ -84,11 +84,9 @@ def _parser() -> argparse.ArgumentParser:
     from graft.cli.audit_cmd import add_audit_parser  # noqa: PLC0415
 
     add_audit_parser(sub)
-    store = sub.add_parser("store", help="look after the store")
-    store_sub = store.add_subparsers(dest="store_command", required=True, metavar="ACTION")
-    verify = store_sub.add_parser("verify", help="re-hash every entry against its RECORD")
-    verify.add_argument("--store", metavar="DIR", help="store location (default: $GRAFT_STORE)")
-    verify.add_argument("--json", action="store_true")
+    from graft.cli.store_cmd import add_store_parser  # noqa: PLC0415
+
+    add_store_parser(sub)
 
     inspect = sub.add_parser("inspect", help="print a wheel's record as graft sees it")
     inspect.add_argument("wheel", metavar="WHEEL")
@@ -209,28 +207,6 @@ def _run_inspect(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_store(args: argparse.Namespace) -> int:
-    from graft.store import Store, default_store_path  # noqa: PLC0415
-    from graft.verify import verify_store  # noqa: PLC0415
-
-    store = Store(args.store or default_store_path())
-    checked, problems = verify_store(store)
-    if args.json:
-        rows = [
-            {"entry": p.entry, "wheel": p.wheel, "path": p.path, "problem": p.problem}
-            for p in problems
-        ]
-        print(json.dumps({"store": store.root, "entries": checked, "problems": rows}, indent=2))
-    else:
-        for p in problems:
-            print(f"{p.wheel}: {p.path}: {p.problem} (entry {p.entry[:12]})")
-        print(
-            f"graft: verified {checked} entries in {store.root}: {len(problems)} problems",
-            file=sys.stderr,
-        )
-    return 1 if problems else 0
-
-
 def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit per outcome
     parser = _parser()
     args = parser.parse_args(argv)
@@ -242,7 +218,9 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit 
 
             return run_audit(args)
         if args.command == "store":
-            return _run_store(args)
+            from graft.cli.store_cmd import run_store  # noqa: PLC0415
+
+            return run_store(args)
         return _run_inspect(args)
     except UsageError as exc:
         print(f"graft: error: {exc}", file=sys.stderr)

@@ -1,0 +1,195 @@
+"""``graft store info|list|verify|gc``: look after the store.
+
+Wired into :mod:`graft.cli.main` by :func:`add_store_parser` and :func:`run_store`.
+Exit status: 0 success, 1 error (or, for ``verify``, any problem found).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TYPE_CHECKING, Any
+
+from graft.errors import GraftError
+
+if TYPE_CHECKING:
+    import argparse
+
+    from graft.store import Store
+    from graft.storeops import EntryInfo, GcResult, StoreInfo
+
+
+def add_store_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    store = subparsers.add_parser("store", help="look after the store")
+    actions = store.add_subparsers(dest="store_command", required=True, metavar="ACTION")
+    helps = {
+        "info": "size, entries, venvs using the store, and bytes saved against copying",
+        "list": "one line per entry: wheel, sha256, size, live venvs using it",
+        "verify": "re-hash every entry against its RECORD (exit 1 on any problem)",
+        "gc": "remove entries no live venv uses, dead GC roots and crash leftovers",
+    }
+    for name, text in helps.items():
+        action = actions.add_parser(name, help=text, description=text)
+        action.add_argument("--store", metavar="DIR", help="store location (default: $GRAFT_STORE)")
+        action.add_argument("--json", action="store_true", help="print JSON on stdout")
+        if name == "gc":
+            action.add_argument(
+                "--dry-run",
+                action="store_true",
+                help="report what would be removed; change nothing",
+            )
+
+
+def run_store(args: argparse.Namespace) -> int:
+    try:
+        store = _store(args)
+        command = args.store_command
+        if command == "verify":
+            return _verify(store, args.json)
+        if command == "info":
+            return _info(store, args.json)
+        if command == "list":
+            return _list(store, args.json)
+        return _gc(store, args.json, args.dry_run)
+    except GraftError as exc:
+        print(f"graft: error: {exc}", file=sys.stderr)
+        return 1
+
+
+def _store(args: argparse.Namespace) -> Store:
+    from graft.store import Store, default_store_path  # noqa: PLC0415
+    from graft.storeops import open_store  # noqa: PLC0415
+
+    path = args.store or default_store_path()
+    return Store(path) if args.store_command == "verify" else open_store(path)
+
+
+def human(n: int) -> str:
+    """Bytes for people: 0 B, 512 B, 1.5 KiB, 12.0 MiB (negative numbers keep their sign)."""
+    sign, value = ("-" if n < 0 else ""), float(abs(n))
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":  # noqa: PLR2004
+            return f"{sign}{value:.0f} {unit}" if unit == "B" else f"{sign}{value:.1f} {unit}"
+        value /= 1024
+    raise AssertionError  # pragma: no cover - the loop always returns
+
+
+def _verify(store: Store, as_json: bool) -> int:
+    from graft.verify import verify_store  # noqa: PLC0415
+
+    checked, problems = verify_store(store)
+    if as_json:
+        rows = [
+            {"entry": p.entry, "wheel": p.wheel, "path": p.path, "problem": p.problem}
+            for p in problems
+        ]
+        print(json.dumps({"store": store.root, "entries": checked, "problems": rows}, indent=2))
+    else:
+        for p in problems:
+            print(f"{p.wheel}: {p.path}: {p.problem} (entry {p.entry[:12]})")
+        print(
+            f"graft: verified {checked} entries in {store.root}: {len(problems)} problems",
+            file=sys.stderr,
+        )
+    return 1 if problems else 0
+
+
+def info_dict(info: StoreInfo) -> dict[str, Any]:
+    return {
+        "store": info.root,
+        "disk_bytes": info.disk_bytes,
+        "entries": info.entries,
+        "venvs": info.venvs,
+        "dead_roots": info.dead_roots,
+        "copied_bytes": info.copied_bytes,
+        "saved_bytes": info.saved_bytes,
+        "tmp_items": info.tmp_items,
+    }
+
+
+def _info(store: Store, as_json: bool) -> int:
+    from graft.storeops import store_info  # noqa: PLC0415
+
+    info = store_info(store)
+    if as_json:
+        print(json.dumps(info_dict(info), indent=2, sort_keys=True))
+        return 0
+    dead = (
+        f" ({info.dead_roots} dead roots; `graft store gc` removes them)" if info.dead_roots else ""
+    )
+    rows = [
+        ("store", info.root),
+        ("size", f"{human(info.disk_bytes)} on disk ({info.disk_bytes} bytes)"),
+        ("entries", str(info.entries)),
+        ("venvs", f"{info.venvs}{dead}"),
+        ("as copies", f"{human(info.copied_bytes)} (the venvs' files, each venv its own copy)"),
+        ("saved", f"{human(info.saved_bytes)} ({info.saved_bytes} bytes)"),
+    ]
+    if info.tmp_items:
+        rows.append(("tmp", f"{info.tmp_items} items (a running ingest, or crash leftovers)"))
+    for key, value in rows:
+        print(f"{key:10} {value}")
+    return 0
+
+
+def entry_dict(entry: EntryInfo) -> dict[str, Any]:
+    return {
+        "sha256": entry.sha256,
+        "filename": entry.filename,
+        "disk_bytes": entry.disk_bytes,
+        "file_bytes": entry.file_bytes,
+        "venvs": entry.venvs,
+    }
+
+
+def _list(store: Store, as_json: bool) -> int:
+    from graft.storeops import list_entries  # noqa: PLC0415
+
+    entries = list_entries(store)
+    if as_json:
+        print(json.dumps([entry_dict(e) for e in entries], indent=2))
+        return 0
+    width = max((len(e.filename) for e in entries), default=0)
+    for e in entries:
+        venvs = f"{e.venvs} venv" + ("" if e.venvs == 1 else "s")
+        print(f"{e.filename:{width}}  {e.sha256[:12]}  {human(e.disk_bytes):>10}  {venvs}")
+    return 0
+
+
+def gc_dict(result: GcResult) -> dict[str, Any]:
+    return {
+        "dry_run": result.dry_run,
+        "removed": [entry_dict(e) for e in result.removed],
+        "freed_bytes": result.freed_bytes,
+        "dead_roots": [{"venv": r.venv, "reason": r.dead} for r in result.dead_roots],
+        "swept": result.swept,
+        "kept": result.kept,
+        "live_roots": result.live_roots,
+    }
+
+
+def _gc(store: Store, as_json: bool, dry_run: bool) -> int:
+    from graft.storeops import collect_garbage  # noqa: PLC0415
+
+    def waiting() -> None:
+        print("graft: waiting for running syncs of this store to finish", file=sys.stderr)
+
+    result = collect_garbage(store, dry_run=dry_run, on_wait=None if as_json else waiting)
+    if as_json:
+        print(json.dumps(gc_dict(result), indent=2))
+        return 0
+    verb = "would remove" if dry_run else "removed"
+    for root in result.dead_roots:
+        print(f"{verb} root {root.venv} ({root.dead})")
+    for e in result.removed:
+        print(f"{verb} {e.filename} {e.sha256[:12]} {human(e.disk_bytes)}")
+    for path in result.swept:
+        print(f"{verb} leftover {path}")
+    print(
+        f"graft: gc {store.root}: {verb} {len(result.removed)} entries"
+        f" ({human(result.freed_bytes)}), {len(result.dead_roots)} dead roots,"
+        f" {len(result.swept)} leftovers; kept {result.kept} entries"
+        f" for {result.live_roots} venvs",
+        file=sys.stderr,
+    )
+    return 0

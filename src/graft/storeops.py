@@ -1,0 +1,429 @@
+"""Store maintenance: what the store holds, which venvs use it, and garbage collection.
+
+A venv uses an entry when its GC root (``roots/<key>.json``, written by
+:meth:`Store.register_root` after each sync) lists it, or when the venv holds a
+link into the entry. A root is **live** while its venv exists and the venv's
+``pyvenv.cfg`` still names this store (``graft-store = <path>``); a venv that was
+deleted, or re-synced against another store, stops counting.
+
+``gc`` is a mark and sweep under the store's locks:
+
+1. ``locks/gc-run.lock`` serialises collectors.
+2. ``locks/gc.lock`` exclusively: every sync holds it shared from the moment it
+   reads or ingests an entry until it ends (see :meth:`Store.pin`), so while gc
+   holds it no sync is between "picked an entry" and "rooted it", and no venv is
+   half-way to existing. Roots are read, dead ones removed, and each entry no live root
+   uses is, under its own entry lock, renamed into ``tmp/`` (one ``rename``: a
+   sync sees the whole entry or none of it).
+3. With the store released again, the renamed entries are unsealed and deleted,
+   and leftovers of crashed processes are swept: ``tmp/`` items older than a
+   minute whose entry lock nobody holds, and unfinished root files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import stat
+import tempfile
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from graft import seal
+from graft.errors import StoreError
+from graft.store import GC_LOCK, Store, is_store
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+_SHA = re.compile(r"[0-9a-f]{64}")
+_INTO_ENTRY = re.compile(r"(.*?)/entries/([0-9a-f]{64})(?:/|$)")
+#: tmp/ items younger than this are never swept: a live process may be filling them.
+TMP_GRACE_SECONDS = 60.0
+_GC_PREFIX = "gc-"
+
+
+@dataclass(frozen=True, slots=True)
+class Root:
+    """One GC root file and what became of its venv."""
+
+    path: str  # <store>/roots/<key>.json
+    venv: str
+    entries: frozenset[str]  # listed in the root, plus any entry the venv links to
+    dead: str | None  # why the root no longer counts, or None while it is live
+
+    @property
+    def live(self) -> bool:
+        return self.dead is None
+
+
+@dataclass(frozen=True, slots=True)
+class EntryInfo:
+    sha256: str
+    filename: str  # the wheel file name, "?" when the record is unreadable
+    disk_bytes: int  # bytes on disk below entries/<sha256>, each inode once
+    file_bytes: int  # sum of the wheel's file sizes (what a copy of its files takes)
+    venvs: int  # live venvs using it
+
+
+@dataclass(frozen=True, slots=True)
+class StoreInfo:
+    root: str
+    disk_bytes: int  # the whole store on disk, each inode once
+    entries: int
+    venvs: int  # live GC roots
+    dead_roots: int
+    copied_bytes: int  # what copies of the live venvs' files would take (see store_info)
+    tmp_items: int  # leftovers in tmp/ (a running ingest, or a crashed one)
+
+    @property
+    def saved_bytes(self) -> int:
+        """Bytes saved against every live venv holding its own copy of its files."""
+        return self.copied_bytes - self.disk_bytes
+
+
+@dataclass(slots=True)
+class GcResult:
+    dry_run: bool
+    removed: list[EntryInfo] = field(default_factory=list)
+    dead_roots: list[Root] = field(default_factory=list)
+    swept: list[str] = field(default_factory=list)  # paths of crash leftovers removed
+    kept: int = 0  # entries in use by live venvs
+    live_roots: int = 0
+
+    @property
+    def freed_bytes(self) -> int:
+        return sum(e.disk_bytes for e in self.removed)
+
+
+# -- reading ----------------------------------------------------------------------------------
+
+
+def open_store(path: str) -> Store:
+    """The store at *path*; an error if there is none (maintenance never creates one)."""
+    store = Store(path)
+    if not is_store(store.root):
+        raise StoreError(
+            "no graft store here (no entries/ directory)",
+            where=store.root,
+            hint="pass --store DIR or set GRAFT_STORE",
+        )
+    return store
+
+
+def disk_usage(root: str, seen: set[tuple[int, int]] | None = None) -> int:
+    """Bytes on disk below *root* (itself included), each inode counted once; links not followed."""
+    seen = set() if seen is None else seen
+    total = 0
+    pending = [root]
+    while pending:
+        path = pending.pop()
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            continue
+        if (st.st_dev, st.st_ino) not in seen:
+            seen.add((st.st_dev, st.st_ino))
+            total += st.st_blocks * 512
+        if stat.S_ISDIR(st.st_mode):
+            with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+                pending.extend(e.path for e in os.scandir(path))
+    return total
+
+
+def entry_names(store: Store) -> list[str]:
+    try:
+        return sorted(n for n in os.listdir(store.entries_dir) if _SHA.fullmatch(n))
+    except FileNotFoundError:
+        return []
+
+
+def venv_status(venv: str, store: Store) -> str | None:
+    """Why *venv* no longer uses *store*, or None if it does."""
+    try:
+        with open(os.path.join(venv, "pyvenv.cfg"), encoding="utf-8") as fh:
+            lines = fh.read().splitlines()
+    except (FileNotFoundError, NotADirectoryError):
+        return "venv is gone" if not os.path.lexists(venv) else "not a venv any more"
+    except (OSError, UnicodeDecodeError):
+        return None  # unreadable: keep it, gc must err on the side of keeping
+    named = [
+        v.strip() for k, _, v in (ln.partition("=") for ln in lines) if k.strip() == "graft-store"
+    ]
+    if not named:
+        return "not a graft venv any more"
+    if not _same_dir(named[-1], store.root):
+        return f"venv now uses the store {named[-1]}"
+    return None
+
+
+def _same_dir(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def linked_entries(venv: str, store: Store) -> set[str]:
+    """Entries the venv's links point into (real directories are walked, links never followed)."""
+    found: set[str] = set()
+    anchors: dict[str, bool] = {}
+    for dirpath, dirnames, filenames in os.walk(venv):
+        for name in dirnames + filenames:
+            path = os.path.join(dirpath, name)
+            if not os.path.islink(path):
+                continue
+            try:
+                target = os.path.normpath(os.path.join(dirpath, os.readlink(path)))
+            except OSError:
+                continue
+            match = _INTO_ENTRY.match(target)
+            if match is None:
+                continue
+            head, sha = match.groups()
+            if head not in anchors:
+                anchors[head] = _same_dir(head or "/", store.root)
+            if anchors[head]:
+                found.add(sha)
+    return found
+
+
+def read_roots(store: Store, *, scan: bool = True) -> list[Root]:
+    """Every GC root, live or dead. An unreadable root file is an error (gc must not guess)."""
+    try:
+        names = sorted(n for n in os.listdir(store.roots_dir) if n.endswith(".json"))
+    except FileNotFoundError:
+        return []
+    roots = []
+    for name in names:
+        path = os.path.join(store.roots_dir, name)
+        try:
+            with open(path, encoding="utf-8") as fh:
+                raw = json.load(fh)
+            venv = raw["venv"]
+            listed = frozenset(raw["entries"])
+            if not isinstance(venv, str) or not all(isinstance(e, str) for e in listed):
+                raise TypeError(name)  # noqa: TRY301 - one handler for every malformed shape
+        except FileNotFoundError:
+            continue  # replaced or removed meanwhile
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise StoreError(
+                f"GC root is unreadable ({exc.__class__.__name__})",
+                where=path,
+                hint="re-sync its venv, or delete the file if that venv is gone",
+            ) from None
+        dead = venv_status(venv, store)
+        if dead is None and scan:
+            listed |= linked_entries(venv, store)
+        roots.append(Root(path, venv, listed, dead))
+    return roots
+
+
+def _entry_info(store: Store, sha: str, roots: list[Root]) -> EntryInfo:
+    try:
+        entry = store.peek(sha)
+    except StoreError:
+        entry = None
+    filename = entry.record.filename if entry else "?"
+    files = sum(f.size for f in entry.record.files) if entry else 0
+    venvs = sum(1 for r in roots if r.live and sha in r.entries)
+    return EntryInfo(sha, filename, disk_usage(store.entry_path(sha)), files, venvs)
+
+
+def list_entries(store: Store) -> list[EntryInfo]:
+    """One row per entry, by wheel filename."""
+    roots = read_roots(store)
+    rows = [_entry_info(store, sha, roots) for sha in entry_names(store)]
+    return sorted(rows, key=lambda e: (e.filename, e.sha256))
+
+
+def store_info(store: Store) -> StoreInfo:
+    """Sizes and counts. ``copied_bytes`` sums, over live venvs, the files of every entry the
+    venv uses, each rounded up to the store filesystem's block size: what a copying installer
+    would put on disk (bytecode aside). ``saved_bytes`` subtracts the store's real size."""
+    roots = read_roots(store)
+    live = [r for r in roots if r.live]
+    block = _block_size(store.root)
+    sizes: dict[str, int] = {}
+    for sha in entry_names(store):
+        try:
+            entry = store.peek(sha)
+        except StoreError:
+            continue
+        if entry is not None:
+            sizes[sha] = sum(-(-f.size // block) * block for f in entry.record.files)
+    copied = sum(sizes.get(sha, 0) for r in live for sha in r.entries)
+    try:
+        tmp_items = len(os.listdir(store.tmp_dir))
+    except FileNotFoundError:
+        tmp_items = 0
+    return StoreInfo(
+        root=store.root,
+        disk_bytes=disk_usage(store.root),
+        entries=len(entry_names(store)),
+        venvs=len(live),
+        dead_roots=len(roots) - len(live),
+        copied_bytes=copied,
+        tmp_items=tmp_items,
+    )
+
+
+def _block_size(path: str) -> int:
+    try:
+        return max(1, os.statvfs(path).f_frsize)
+    except OSError:
+        return 4096
+
+
+# -- gc ---------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _exclusive(
+    store: Store, on_wait: Callable[[], None] | None, timeout: float | None
+) -> Iterator[None]:
+    """Hold ``locks/gc.lock`` exclusively: no sync is between reading an entry and rooting it."""
+    import fcntl  # noqa: PLC0415
+
+    flags = os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC
+    fd = os.open(os.path.join(store.locks_dir, GC_LOCK), flags, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait is not None:
+                on_wait()
+            deadline = None if timeout is None else time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if deadline is not None and time.monotonic() > deadline:
+                        raise StoreError(
+                            f"syncs using the store are still running after {timeout:g}s",
+                            where=store.root,
+                            hint="retry when they have finished; nothing was removed",
+                        ) from None
+                    time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)
+
+
+def collect_garbage(
+    store: Store,
+    *,
+    dry_run: bool = False,
+    tmp_grace: float = TMP_GRACE_SECONDS,
+    on_wait: Callable[[], None] | None = None,
+    timeout: float | None = None,
+) -> GcResult:
+    """Remove every entry no live venv uses, dead roots, and crash leftovers."""
+    result = GcResult(dry_run=dry_run)
+    store.ensure()
+    with store.lock("gc-run"), _exclusive(store, on_wait, timeout):  # type: ignore[attr-defined]
+        roots = read_roots(store)
+        live = [r for r in roots if r.live]
+        used: set[str] = set().union(*(r.entries for r in live))
+        result.live_roots = len(live)
+        result.dead_roots = [r for r in roots if not r.live]
+        names = entry_names(store)
+        result.kept = sum(1 for sha in names if sha in used)
+        garbage = [sha for sha in names if sha not in used]
+        result.removed = sorted(
+            (_entry_info(store, sha, []) for sha in garbage), key=lambda e: (e.filename, e.sha256)
+        )
+        trash: list[str] = []
+        if not dry_run:
+            for root in result.dead_roots:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(root.path)
+            taken = {}
+            for sha in garbage:
+                path = _take_out(store, sha)
+                if path is not None:
+                    taken[sha] = path
+            trash = list(taken.values())
+            result.removed = [e for e in result.removed if e.sha256 in taken]
+    for path in trash:
+        seal.remove_tree(path)
+    result.swept = _sweep(store, tmp_grace, dry_run=dry_run)
+    return result
+
+
+def _take_out(store: Store, sha: str) -> str | None:
+    """Rename ``entries/<sha>`` into ``tmp/`` under its entry lock; the new path, or None."""
+    path = store.entry_path(sha)
+    with store.lock(sha):  # type: ignore[attr-defined]
+        if not os.path.lexists(path):
+            return None
+        # the rename needs the entry's own directory unsealed (immutable inodes cannot move);
+        # everything below it stays sealed until the entry is out of view
+        if not os.path.islink(path):
+            _unseal_top(path)
+        trash = tempfile.mkdtemp(prefix=f"{_GC_PREFIX}{sha[:16]}.", dir=store.tmp_dir)
+        out = os.path.join(trash, sha)
+        os.rename(path, out)
+        return trash
+
+
+def _unseal_top(path: str) -> None:
+    """Clear the immutable attribute and the read-only mode of *path* itself (not below it)."""
+    if seal.is_immutable(path):
+        seal._set_immutable(path, on=False)  # noqa: SLF001 - seal has no public one-directory call
+    os.chmod(path, 0o755)
+
+
+def _sweep(store: Store, grace: float, *, dry_run: bool) -> list[str]:
+    """Leftovers of crashed processes: stale tmp/ items whose entry lock is free, root temps."""
+    from filelock import Timeout  # noqa: PLC0415
+
+    now = time.time()
+    swept = []
+    candidates = [os.path.join(store.tmp_dir, n) for n in _listdir(store.tmp_dir)]
+    candidates += [
+        os.path.join(store.roots_dir, n) for n in _listdir(store.roots_dir) if ".json.tmp." in n
+    ]
+    for path in candidates:
+        try:
+            age = now - os.lstat(path).st_mtime
+        except FileNotFoundError:
+            continue
+        if age < grace:
+            continue
+        name = os.path.basename(path)
+        sha = name.split(".", 1)[0]
+        lock = store.lock(sha, timeout=0) if _SHA.fullmatch(sha) else contextlib.nullcontext()
+        try:
+            with lock:  # type: ignore[attr-defined]
+                if not dry_run:
+                    seal.remove_tree(path)
+        except Timeout:
+            continue  # an ingest of that wheel is running; its staging is not ours to take
+        swept.append(path)
+    return swept
+
+
+def _listdir(path: str) -> list[str]:
+    try:
+        return sorted(os.listdir(path))
+    except FileNotFoundError:
+        return []
+
+
+__all__ = [
+    "EntryInfo",
+    "GcResult",
+    "Root",
+    "StoreInfo",
+    "collect_garbage",
+    "disk_usage",
+    "list_entries",
+    "open_store",
+    "read_roots",
+    "store_info",
+]
