@@ -235,6 +235,7 @@ def materialize(
         parent, name = os.path.split(prefix)
         _sweep(parent, name)
         staging = tempfile.mkdtemp(prefix=f".{name}.graft-", dir=parent)
+        os.chmod(staging, 0o777 & ~_umask())  # mkdtemp makes 0700; a venv is as readable as mkdir's
         try:
             _copy_template(template, staging, prefix)
             apply(plan, staging, store_root)
@@ -250,6 +251,12 @@ def materialize(
         except BaseException:
             seal.remove_tree(staging, sealed=False)
             raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def sweep_staging(prefix: str) -> None:

@@ -191,9 +191,42 @@ def fetch(
     return out
 
 
-def resolve_entries(
-    request: SyncRequest, store: Store
-) -> tuple[Target, list[tuple[Wanted, StoreEntry]]]:
+@dataclass(frozen=True)
+class Located:
+    """The target, and for each requested distribution the wheel file chosen and its sha256."""
+
+    target: Target
+    fetched: tuple[tuple[Wanted, str, str | None], ...]  # (wanted, local path, sha256)
+
+    def labels(self) -> tuple[str, ...]:
+        from packaging.utils import parse_wheel_filename  # noqa: PLC0415
+
+        out = set()
+        for _, path, _ in self.fetched:
+            name, version, _, _ = parse_wheel_filename(os.path.basename(path))
+            out.add(f"{name}=={version}")
+        return tuple(sorted(out))
+
+    def digest(self, layout: VenvLayout, policy: Policy, store_root: str) -> str:
+        """Identifies the venv these inputs give, before any record is read.
+
+        Store entries are immutable and named by sha256, so the chosen files (and how they
+        were asked for) with the target, layout and policy determine the plan; the
+        bytecode of an entry for one interpreter never changes once compiled.
+        """
+        import hashlib  # noqa: PLC0415
+        import json  # noqa: PLC0415
+
+        from graft import __version__  # noqa: PLC0415
+
+        head = [__version__, self.target.real_executable, self.target.version, store_root]
+        head += [repr(layout), repr(policy)]
+        rows = sorted(f"{sha}|{w.path or ''}" for w, _, sha in self.fetched)
+        return hashlib.sha256(json.dumps([head, rows]).encode()).hexdigest()
+
+
+def locate(request: SyncRequest) -> Located:
+    """Inputs, target, and the wheel file for each requirement (downloaded if need be)."""
     from graft.target import find_interpreter, foreign_target, introspect  # noqa: PLC0415
 
     inputs = gather_inputs(request)
@@ -226,13 +259,19 @@ def resolve_entries(
         with ThreadPoolExecutor(max_workers=8) as pool:
             found = pool.map(lambda w: choose(w, find_links, target, index), wanted)
             chosen = list(zip(wanted, found, strict=True))
-    fetched = fetch(chosen, cache_dir, request.reporter)
+    return Located(target, tuple(fetch(chosen, cache_dir, request.reporter)))
+
+
+def load_entries(
+    located: Located, store: Store, reporter: Reporter
+) -> list[tuple[Wanted, StoreEntry]]:
+    """The store entry of every located wheel, ingesting (in parallel) what is new."""
+    fetched = located.fetched
     entries = [store.get(sha) if sha else None for _, _, sha in fetched]
     todo = [i for i, e in enumerate(entries) if e is None]
     if todo:
-        request.reporter.stage(
-            f"unpacking and verifying {len(todo)} new wheels"
-        )  # unzipping releases the GIL: ingest new wheels in parallel
+        # unzipping releases the GIL: ingest new wheels in parallel
+        reporter.stage(f"unpacking and verifying {len(todo)} new wheels")
         with ThreadPoolExecutor(max_workers=4) as pool:
             new = pool.map(lambda i: store.ingest(fetched[i][1], fetched[i][2]), todo)
             for i, entry in zip(todo, new, strict=True):
@@ -241,7 +280,7 @@ def resolve_entries(
     for w, e in pairs:
         if w.path is None and w.hashes and f"sha256:{e.record.sha256}" not in w.hashes:
             raise SourceError(f"{e.record.filename} does not match any --hash", where=w.where)
-    return target, pairs
+    return pairs
 
 
 def check_target(pairs: list[tuple[Wanted, StoreEntry]], target: Target, no_deps: bool) -> None:
@@ -285,33 +324,29 @@ class Prepared:
     layout: VenvLayout
     policy: Policy
 
-    def inputs_digest(self) -> str:
-        """Identifies the plan these inputs give, without planning (recorded in the venv)."""
-        import hashlib  # noqa: PLC0415
-        import json  # noqa: PLC0415
 
-        from graft import __version__  # noqa: PLC0415
+def venv_layout(request: SyncRequest, target: Target) -> VenvLayout:
+    from graft.planner import VenvLayout  # noqa: PLC0415
 
-        digest = hashlib.sha256()
-        head = [__version__, self.target.real_executable, self.target.version, self.store.root]
-        head += [repr(self.layout), repr(self.policy)]
-        digest.update(json.dumps(head).encode())
-        for w in self.wheels:
-            pycs = "\0".join(sorted(w.bytecode))
-            digest.update(f"\n{w.record.sha256}|{w.requested}|{w.direct_url}|{pycs}".encode())
-        return digest.hexdigest()
+    return VenvLayout(
+        prefix=os.path.abspath(request.venv),
+        purelib=target.scheme["purelib"],
+        platlib=target.scheme["platlib"],
+        scripts=target.scheme["scripts"],
+        data=target.scheme.get("data", ""),
+        include_site=target.include_site,
+    )
 
 
-def prepare(request: SyncRequest) -> Prepared:
-    from graft.planner import PlannedWheel, Policy, VenvLayout, direct_url_for_file  # noqa: PLC0415
-    from graft.store import Store, default_store_path  # noqa: PLC0415
+def prepare(request: SyncRequest, located: Located, store: Store) -> Prepared:
+    """Entries, checks and bytecode for the located wheels: everything the planner needs."""
+    from graft.planner import PlannedWheel, Policy, direct_url_for_file  # noqa: PLC0415
 
     clock = time.perf_counter()
-    store = Store(request.store or default_store_path())
-    store.ensure()
-    target, pairs = resolve_entries(request, store)
+    target = located.target
+    pairs = load_entries(located, store, request.reporter)
     check_target(pairs, target, request.no_deps)
-    clock = _lap(request.timings, "resolve", clock)
+    clock = _lap(request.timings, "entries", clock)
     tag = target.cache_tag
     uncompiled = [
         e for _, e in pairs if tag and not os.path.exists(f"{e.path}/bytecode/{tag}.json")
@@ -320,14 +355,7 @@ def prepare(request: SyncRequest) -> Prepared:
         request.reporter.stage(f"compiling bytecode of {len(uncompiled)} wheels for {tag}")
     bytecode = store.bytecode([e for _, e in pairs], target)
     _lap(request.timings, "bytecode", clock)
-    layout = VenvLayout(
-        prefix=os.path.abspath(request.venv),
-        purelib=target.scheme["purelib"],
-        platlib=target.scheme["platlib"],
-        scripts=target.scheme["scripts"],
-        data=target.scheme.get("data", ""),
-        include_site=target.include_site,
-    )
+    layout = venv_layout(request, target)
     wheels = tuple(
         PlannedWheel(
             record=e.record,
@@ -374,21 +402,31 @@ def _stats(plan: Plan) -> dict[str, int]:
 def sync(request: SyncRequest) -> SyncResult:
     """Make ``request.venv`` hold exactly the requested wheels (or only plan it, if dry_run)."""
     from graft.materialize import materialize, sweep_staging, up_to_date  # noqa: PLC0415
-    from graft.planner import plan  # noqa: PLC0415
+    from graft.planner import Policy, plan  # noqa: PLC0415
+    from graft.store import Store, default_store_path  # noqa: PLC0415
 
-    prepared = prepare(request)
+    clock = time.perf_counter()
+    store = Store(request.store or default_store_path())
+    store.ensure()
+    located = locate(request)
+    clock = _lap(request.timings, "resolve", clock)
+    layout = venv_layout(request, located.target)
+    prefix = layout.prefix
+    inputs = located.digest(layout, Policy(request.collisions, request.link_mode), store.root)
+    shas = [sha for _, _, sha in located.fetched if sha]
+    if not request.dry_run and len(shas) == len(located.fetched):
+        store.pin()  # from here gc keeps every entry until the root below is written
+        if all(os.path.isdir(store.entry_path(sha)) for sha in shas):
+            state = up_to_date(prefix, inputs)
+            if state is not None:
+                store.register_root(prefix, shas)  # a killed sync may have left none
+                sweep_staging(prefix)
+                links, directories, files = (int(x) for x in state["graft-stats"].split(",")[1:])
+                stats = {"links": links, "directories": directories, "files": files}
+                return SyncResult(prefix, located.labels(), None, stats)
+    prepared = prepare(request, located, store)
     names = tuple(w.record.label for w in prepared.wheels)
-    prefix = prepared.layout.prefix
-    inputs = prepared.inputs_digest()
     shas = [w.record.sha256 for w in prepared.wheels]
-    if not request.dry_run:
-        state = up_to_date(prefix, inputs)
-        if state is not None:
-            prepared.store.register_root(prefix, shas)  # a killed sync may have left none
-            sweep_staging(prefix)
-            links, directories, files = (int(x) for x in state["graft-stats"].split(",")[1:])
-            stats = {"links": links, "directories": directories, "files": files}
-            return SyncResult(prefix, names, None, stats)
     clock = time.perf_counter()
     the_plan = plan(prepared.wheels, prepared.layout, prepared.policy)
     clock = _lap(request.timings, "plan", clock)
@@ -396,14 +434,14 @@ def sync(request: SyncRequest) -> SyncResult:
         return SyncResult(prefix, names, the_plan, _stats(the_plan))
     # Root old and new entries while the swap is pending: a kill at any moment leaves
     # whichever venv is in place rooted. After the swap only the new entries stay rooted.
-    prepared.store.register_root(prefix, [*shas, *_rooted(prepared.store, prefix)])
+    store.register_root(prefix, [*shas, *_rooted(store, prefix)])
     materialize(
         the_plan,
         prepared.target,
-        prepared.store.root,
+        store.root,
         inputs,
         on_wait=lambda: request.reporter.waiting_for_venv(prefix),
     )
-    prepared.store.register_root(prefix, shas)
+    store.register_root(prefix, shas)
     _lap(request.timings, "materialize", clock)
     return SyncResult(prefix, names, the_plan, _stats(the_plan))

@@ -342,3 +342,15 @@ def test_resync_repairs_a_redirected_link_and_an_edited_launcher(
     assert json.loads(proc.stdout)["changed"] is True
     assert os.readlink(beta) == target
     assert "hijacked" not in launcher.read_text()
+
+
+def test_the_venv_is_as_readable_as_a_new_directory(
+    tmp_path: Path, store_dir: Path, basic: dict[str, Path]
+) -> None:
+    venv = tmp_path / "venv"
+    old = os.umask(0o022)
+    try:
+        run_graft("sync", venv, basic["beta"], "--store", store_dir)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(venv.stat().st_mode) == 0o755
