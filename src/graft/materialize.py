@@ -30,7 +30,7 @@ from graft.plan import (
     WriteRecord,
 )
 from graft.scripts import rewrite_shebang
-from graft.wheel import record_digest
+from graft.venvstate import sweep_leftovers, tree_digest
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -110,59 +110,10 @@ def _copy_template(template: str, dest: str, final: str) -> None:
                 shutil.copymode(src, out)
 
 
-def tree_digest(prefix: str) -> str:
-    """Every real directory of a venv: its names, each link's target, each file's size and mtime.
-
-    Links are listed, never entered (what lies behind them is the immutable store).
-    """
-    import hashlib  # noqa: PLC0415
-
-    digest = hashlib.sha256()
-    pending = [""]
-    while pending:
-        rel = pending.pop()
-        rows = []
-        with os.scandir(os.path.join(prefix, rel) if rel else prefix) as it:
-            for entry in it:
-                if entry.is_symlink():
-                    rows.append(f"{entry.name}>{os.readlink(entry.path)}")
-                elif entry.is_dir(follow_symlinks=False):
-                    rows.append(f"{entry.name}/")
-                    pending.append(f"{rel}/{entry.name}" if rel else entry.name)
-                elif entry.name == "pyvenv.cfg" and not rel:
-                    rows.append(entry.name)  # graft appends its state to it after hashing
-                else:
-                    st = entry.stat(follow_symlinks=False)
-                    rows.append(f"{entry.name}:{st.st_size}:{st.st_mtime_ns}:{st.st_mode:o}")
-        rows.sort()
-        digest.update(f"{rel}\0{chr(0).join(rows)}\n".encode())
-    return digest.hexdigest()
-
-
-def recorded_state(prefix: str) -> dict[str, str]:
-    """The ``graft-*`` lines graft wrote into a venv's pyvenv.cfg."""
-    out: dict[str, str] = {}
-    try:
-        with open(os.path.join(prefix, "pyvenv.cfg"), encoding="utf-8") as fh:
-            for line in fh:
-                key, _, value = line.partition("=")
-                if key.strip().startswith("graft"):
-                    out[key.strip()] = value.strip()
-    except OSError:
-        pass
-    return out
-
-
-def up_to_date(prefix: str, inputs: str) -> dict[str, str] | None:
-    """The recorded state if *prefix* was built from *inputs* and no real directory changed.
-
-    A package pip added or removed since (anywhere outside the store) changes the
-    listing of some real directory, and so makes the venv stale.
-    """
-    state = recorded_state(prefix)
-    if state.get("graft-inputs") != inputs or state.get("graft-tree") != tree_digest(prefix):
-        return None
-    return state
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _write_state(staging: str, store_root: str, inputs: str, plan: Plan) -> None:
@@ -233,7 +184,7 @@ def materialize(
     template = venv_template(target)
     with venv_lock(prefix, on_wait):
         parent, name = os.path.split(prefix)
-        _sweep(parent, name)
+        sweep_leftovers(parent, name)
         staging = tempfile.mkdtemp(prefix=f".{name}.graft-", dir=parent)
         os.chmod(staging, 0o777 & ~_umask())  # mkdtemp makes 0700; a venv is as readable as mkdir's
         try:
@@ -251,38 +202,6 @@ def materialize(
         except BaseException:
             seal.remove_tree(staging, sealed=False)
             raise
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def sweep_staging(prefix: str) -> None:
-    """Remove staging a killed sync of *prefix* left, unless another sync holds the venv."""
-    from filelock import FileLock, Timeout  # noqa: PLC0415
-
-    parent, name = os.path.split(prefix)
-    if not any(e.startswith(f".{name}.graft-") for e in os.listdir(parent) if "lock" not in e):
-        return
-    lock = FileLock(os.path.join(parent, f".{name}.graft-lock"))
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        return  # a sync of this venv is running; it sweeps for itself
-    try:
-        _sweep(parent, name)
-    finally:
-        lock.release()
-
-
-def _sweep(parent: str, name: str) -> None:
-    """Remove staging directories that crashed syncs of this venv left behind."""
-    stem = f".{name}.graft-"
-    for entry in os.listdir(parent):
-        if entry.startswith(stem) and not entry.endswith("lock"):
-            seal.remove_tree(os.path.join(parent, entry), sealed=False)
 
 
 def _swap(staging: str, prefix: str) -> None:
@@ -374,6 +293,8 @@ def apply(plan: Plan, root: str, store_root: str = "/") -> None:
                 with open(action.source, "rb") as fh:
                     content = rewrite_shebang(fh.read(), plan.python)
                 _write(out, content, executable=True)
+                from graft.wheel import record_digest  # noqa: PLC0415
+
                 script_digests[action.dest] = (record_digest(content), len(content))
 
     workers = int(os.environ.get("GRAFT_LINK_THREADS", "4"))

@@ -36,7 +36,6 @@ from typing import TYPE_CHECKING
 from graft import seal
 from graft.errors import StoreError, WheelError
 from graft.record import WheelRecord, record_from_json
-from graft.wheel import importable_path, unpack_wheel
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -205,6 +204,8 @@ class Store:
             try:
                 tree = os.path.join(staging, "tree")
                 os.mkdir(tree)
+                from graft.wheel import unpack_wheel  # noqa: PLC0415
+
                 record = unpack_wheel(wheel_path, tree, sha256)
                 _write_atomic(os.path.join(staging, "record.json"), record.to_json())
                 seal.make_read_only(staging)
@@ -342,6 +343,8 @@ def _no_room(exc: OSError, wheel_path: str, tmp_dir: str) -> StoreError:
 
 
 def _python_sources(entry: StoreEntry) -> list[str]:
+    from graft.wheel import importable_path  # noqa: PLC0415
+
     record = entry.record
     return [
         os.path.join(entry.tree, f.path)

@@ -401,9 +401,9 @@ def _stats(plan: Plan) -> dict[str, int]:
 
 def sync(request: SyncRequest) -> SyncResult:
     """Make ``request.venv`` hold exactly the requested wheels (or only plan it, if dry_run)."""
-    from graft.materialize import materialize, sweep_staging, up_to_date  # noqa: PLC0415
     from graft.planner import Policy, plan  # noqa: PLC0415
     from graft.store import Store, default_store_path  # noqa: PLC0415
+    from graft.venvstate import sweep_staging, up_to_date  # noqa: PLC0415
 
     clock = time.perf_counter()
     store = Store(request.store or default_store_path())
@@ -424,6 +424,8 @@ def sync(request: SyncRequest) -> SyncResult:
                 links, directories, files = (int(x) for x in state["graft-stats"].split(",")[1:])
                 stats = {"links": links, "directories": directories, "files": files}
                 return SyncResult(prefix, located.labels(), None, stats)
+    from graft.materialize import materialize  # noqa: PLC0415
+
     prepared = prepare(request, located, store)
     names = tuple(w.record.label for w in prepared.wheels)
     shas = [w.record.sha256 for w in prepared.wheels]

@@ -1,0 +1,91 @@
+"""What a venv records about how graft built it, read without loading the materializer.
+
+The no-op path of ``graft sync`` lives here: it must cost next to nothing.
+"""
+
+from __future__ import annotations
+
+import os
+
+from graft import seal
+
+
+def tree_digest(prefix: str) -> str:
+    """Every real directory of a venv: its names, each link's target, each file's size and mtime.
+
+    Links are listed, never entered (what lies behind them is the immutable store).
+    """
+    import hashlib  # noqa: PLC0415
+
+    digest = hashlib.sha256()
+    pending = [""]
+    while pending:
+        rel = pending.pop()
+        rows = []
+        with os.scandir(os.path.join(prefix, rel) if rel else prefix) as it:
+            for entry in it:
+                if entry.is_symlink():
+                    rows.append(f"{entry.name}>{os.readlink(entry.path)}")
+                elif entry.is_dir(follow_symlinks=False):
+                    rows.append(f"{entry.name}/")
+                    pending.append(f"{rel}/{entry.name}" if rel else entry.name)
+                elif entry.name == "pyvenv.cfg" and not rel:
+                    rows.append(entry.name)  # graft appends its state to it after hashing
+                else:
+                    st = entry.stat(follow_symlinks=False)
+                    rows.append(f"{entry.name}:{st.st_size}:{st.st_mtime_ns}:{st.st_mode:o}")
+        rows.sort()
+        digest.update(f"{rel}\0{chr(0).join(rows)}\n".encode())
+    return digest.hexdigest()
+
+
+def recorded_state(prefix: str) -> dict[str, str]:
+    """The ``graft-*`` lines graft wrote into a venv's pyvenv.cfg."""
+    out: dict[str, str] = {}
+    try:
+        with open(os.path.join(prefix, "pyvenv.cfg"), encoding="utf-8") as fh:
+            for line in fh:
+                key, _, value = line.partition("=")
+                if key.strip().startswith("graft"):
+                    out[key.strip()] = value.strip()
+    except OSError:
+        pass
+    return out
+
+
+def up_to_date(prefix: str, inputs: str) -> dict[str, str] | None:
+    """The recorded state if *prefix* was built from *inputs* and no real directory changed.
+
+    A package pip added or removed since (anywhere outside the store) changes the
+    listing of some real directory, and so makes the venv stale.
+    """
+    state = recorded_state(prefix)
+    if state.get("graft-inputs") != inputs or state.get("graft-tree") != tree_digest(prefix):
+        return None
+    return state
+
+
+def sweep_staging(prefix: str) -> None:
+    """Remove staging a killed sync of *prefix* left, unless another sync holds the venv."""
+    from filelock import FileLock, Timeout  # noqa: PLC0415
+
+    parent, name = os.path.split(prefix)
+    if not any(e.startswith(f".{name}.graft-") for e in os.listdir(parent) if "lock" not in e):
+        return
+    lock = FileLock(os.path.join(parent, f".{name}.graft-lock"))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        return  # a sync of this venv is running; it sweeps for itself
+    try:
+        sweep_leftovers(parent, name)
+    finally:
+        lock.release()
+
+
+def sweep_leftovers(parent: str, name: str) -> None:
+    """Remove staging directories that crashed syncs of this venv left behind."""
+    stem = f".{name}.graft-"
+    for entry in os.listdir(parent):
+        if entry.startswith(stem) and not entry.endswith("lock"):
+            seal.remove_tree(os.path.join(parent, entry), sealed=False)
