@@ -84,6 +84,9 @@ def _parser() -> argparse.ArgumentParser:
     from graft.cli.audit_cmd import add_audit_parser  # noqa: PLC0415
 
     add_audit_parser(sub)
+    from graft.cli.bench_cmd import add_bench_parser  # noqa: PLC0415
+
+    add_bench_parser(sub)
     from graft.cli.store_cmd import add_store_parser  # noqa: PLC0415
 
     add_store_parser(sub)
@@ -217,6 +220,10 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit 
             from graft.cli.audit_cmd import run_audit  # noqa: PLC0415
 
             return run_audit(args)
+        if args.command == "bench":
+            from graft.cli.bench_cmd import run_bench  # noqa: PLC0415
+
+            return run_bench(args)
         if args.command == "store":
             from graft.cli.store_cmd import run_store  # noqa: PLC0415
 
