@@ -105,3 +105,5 @@ def test_set_per_interpreter_equals_flat(
     assert not diffs, format_differences(diffs)
     for prefix in (venv, flat):
         subprocess.run([str(prefix / "bin" / "python"), "-c", probe], check=True, env=os.environ)
+    audit = run_graft("audit", venv, check=False)
+    assert audit.returncode == 0, audit.stdout + audit.stderr
