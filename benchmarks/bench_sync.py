@@ -1242,6 +1242,10 @@ COMMANDS = (
 
 
 METHOD = """\
+Start-up and import time of graft venvs against flat copies, for every corpus set, and the cost
+of `graft audit` on graft-, uv- and pip-made venvs, are in
+[benchmarks-startup.md](benchmarks-startup.md) (`benchmarks/bench_startup.py`, with its chart).
+
 ## What is measured
 
 Each set is a pinned, fully resolved requirements file (`benchmarks/sets/`); every distribution
