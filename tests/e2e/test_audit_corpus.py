@@ -27,29 +27,22 @@ ALL_SETS = corpus_params()
 
 
 def run_audit(corpus_envs: CorpusEnvs, venv: Path, *extra: str) -> tuple[dict[str, Any], float]:
-    """``graft audit VENV --json``: the report and the wall-clock seconds it took.
-
-    Until ``graft.cli.main`` registers the command, ``python -m graft.cli.audit_cmd`` runs it.
-    """
+    """``graft audit VENV --json``: the report and the wall-clock seconds it took."""
     env = graft_env(corpus_envs.graft_cache)
-    for command in (["graft", "audit"], ["graft.cli.audit_cmd"]):
-        started = time.perf_counter()
-        proc = subprocess.run(
-            [sys.executable, "-m", *command, str(venv), "--json", *extra],
-            capture_output=True,
-            text=True,
-            check=False,
-            env=env,
-            timeout=600,
-        )
-        seconds = time.perf_counter() - started
-        if proc.returncode == 2 and "invalid choice" in proc.stderr:
-            continue
-        assert proc.returncode in {0, 1}, f"graft audit {venv} failed:\n{proc.stderr[-3000:]}"
-        report: dict[str, Any] = json.loads(proc.stdout)
-        assert (proc.returncode == 1) == (report["counts"]["error"] > 0), proc.stderr
-        return report, seconds
-    pytest.fail("no way to run graft audit")
+    started = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "graft", "audit", str(venv), "--json", *extra],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+        timeout=600,
+    )
+    seconds = time.perf_counter() - started
+    assert proc.returncode in {0, 1}, f"graft audit {venv} failed:\n{proc.stderr[-3000:]}"
+    report: dict[str, Any] = json.loads(proc.stdout)
+    assert (proc.returncode == 1) == (report["counts"]["error"] > 0), proc.stderr
+    return report, seconds
 
 
 def errors(report: dict[str, Any]) -> str:

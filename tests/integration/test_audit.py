@@ -77,7 +77,7 @@ def entry_of(link: Path) -> Path:
 
 def audit_cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "graft.cli.audit_cmd", *map(str, args)],
+        [sys.executable, "-m", "graft", "audit", *map(str, args)],
         capture_output=True,
         text=True,
         check=False,

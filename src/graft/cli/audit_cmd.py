@@ -7,16 +7,13 @@ on its own.
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import sys
 import textwrap
 from typing import TYPE_CHECKING
 
-from graft.errors import GraftError, UsageError
-
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    import argparse
 
     from graft.audit import AuditReport
 
@@ -76,22 +73,3 @@ def render(report: AuditReport) -> None:
         if finding.detail:
             print(wrap.fill(finding.detail))
         print(wrap.fill(f"fix: {finding.hint}"))
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``graft audit`` on its own (until ``graft.cli.main`` registers it)."""
-    parser = argparse.ArgumentParser(prog="graft audit", description=__doc__.split("\n")[0])
-    _arguments(parser)
-    args = parser.parse_args(argv)
-    try:
-        return run_audit(args)
-    except UsageError as exc:
-        print(f"graft: error: {exc}", file=sys.stderr)
-        return 2
-    except GraftError as exc:
-        print(f"graft: error: {exc}", file=sys.stderr)
-        return 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())
