@@ -21,6 +21,7 @@ from graft import seal
 from graft.audit import AuditReport, Finding, Kind, audit_venv
 from graft.elf import read_dynamic
 from tests.conftest import run_graft
+from tests.support.venv import site
 from tests.support.wheelmaker import make_wheel
 
 CC = shutil.which("cc")
@@ -30,11 +31,6 @@ FOREIGN_SHEBANG = "#!/usr/bin/python3\n"
 
 # --------------------------------------------------------------------------------------
 # Helpers
-
-
-def site(venv: Path) -> Path:
-    (found,) = (venv / "lib").glob("python3*/site-packages")
-    return found
 
 
 def sp_rel(venv: Path, path: str) -> str:

@@ -27,6 +27,7 @@ import pytest
 
 from graft import seal
 from tests.conftest import run_graft
+from tests.support.venv import site
 from tests.support.wheelmaker import make_wheel
 
 pytestmark = pytest.mark.skipif(
@@ -92,11 +93,6 @@ def ok(venv: Path, code: str) -> str:
     proc = run_py(venv, code)
     assert proc.returncode == 0, f"{code!r} failed in {venv}:\n{proc.stderr}"
     return proc.stdout.strip()
-
-
-def site(venv: Path) -> Path:
-    (found,) = (venv / "lib").glob("python3*/site-packages")
-    return found
 
 
 def pip_supports_python_option() -> bool:

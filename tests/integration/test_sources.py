@@ -15,6 +15,7 @@ import pytest
 from packaging.tags import sys_tags
 
 from tests.conftest import run_graft
+from tests.support.venv import py
 from tests.support.wheelmaker import make_wheel
 
 BEST = next(iter(sys_tags()))  # e.g. cp311-cp311-manylinux_2_36_x86_64
@@ -72,14 +73,6 @@ def index(wheels: Path) -> Iterator[tuple[str, list[str]]]:
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}", requests
     server.shutdown()
-
-
-def py(venv: Path, code: str) -> str:
-    import subprocess
-
-    return subprocess.run(
-        [str(venv / "bin" / "python"), "-c", code], capture_output=True, text=True, check=True
-    ).stdout.strip()
 
 
 @pytest.mark.parametrize("api", ["json", "html"])

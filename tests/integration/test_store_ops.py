@@ -27,6 +27,7 @@ from graft.cli.store_cmd import add_store_parser, run_store
 from graft.store import Store
 from graft.storeops import TMP_GRACE_SECONDS, collect_garbage, disk_usage
 from tests.conftest import run_graft
+from tests.support.venv import site
 from tests.support.wheelmaker import make_wheel
 
 
@@ -72,11 +73,6 @@ def py(venv: Path, code: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(venv / "bin" / "python"), "-c", code], capture_output=True, text=True, check=False
     )
-
-
-def site(venv: Path) -> Path:
-    (found,) = (venv / "lib").glob("python3*/site-packages")
-    return found
 
 
 def dist_infos(venv: Path) -> set[str]:

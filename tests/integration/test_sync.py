@@ -12,22 +12,11 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_graft
+from tests.support.venv import py, site
 from tests.support.wheelmaker import make_wheel
 
 SP = "lib/python3.11/site-packages"
 Run = Callable[..., subprocess.CompletedProcess[str]]
-
-
-def py(venv: Path, code: str) -> str:
-    proc = subprocess.run(
-        [str(venv / "bin" / "python"), "-c", code], capture_output=True, text=True, check=True
-    )
-    return proc.stdout.strip()
-
-
-def site(venv: Path) -> Path:
-    (found,) = (venv / "lib").glob("python3.*/site-packages")
-    return found
 
 
 @pytest.fixture
