@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 
 def write_atomic(path: str, text: str, *, mode: int | None = None) -> None:
-    """Write *text* to *path* through a temporary file and a rename: readers see old or new."""
-    tmp = f"{path}.{os.getpid()}.tmp"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    if mode is not None:
-        os.chmod(tmp, mode)
-    os.replace(tmp, path)
+    """Write *text* to *path* through ``<path>.tmp.<pid>`` and a rename: readers see old or new.
+
+    The temporary file is removed if anything fails (a full disk, say); one left by a killed
+    process keeps that spelling, which the store's sweeps look for.
+    """
+    tmp = f"{path}.tmp.{os.getpid()}"
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def remember(path: str, text: str) -> None:

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from graft import seal
+from graft._fs import write_atomic
 from graft.errors import StoreError, WheelError
 from graft.record import WheelRecord, record_from_json
 
@@ -207,7 +208,7 @@ class Store:
                 from graft.wheel import unpack_wheel  # noqa: PLC0415
 
                 record = unpack_wheel(wheel_path, tree, sha256)
-                _write_atomic(os.path.join(staging, "record.json"), record.to_json())
+                _write_read_only(os.path.join(staging, "record.json"), record.to_json())
                 seal.make_read_only(staging)
                 seal.seal_tree(tree)  # all but the top directory, which must stay movable
                 os.rename(staging, self.entry_path(sha256))
@@ -290,7 +291,7 @@ class Store:
                 pycs = _pyc_paths(entry, [s for s in sources[sha] if s in compiled], tag)
                 try:
                     os.makedirs(os.path.join(entry.path, "bytecode"), exist_ok=True)
-                    _write_atomic(
+                    _write_read_only(
                         os.path.join(entry.path, "bytecode", tag + ".json"),
                         json.dumps(sorted(pycs), indent=0),
                     )
@@ -316,7 +317,7 @@ class Store:
         """Record that *venv* uses *entries*, replacing its previous root (the pin stays)."""
         payload = {"venv": os.path.abspath(venv), "entries": sorted(set(entries))}
         try:
-            _write_atomic(self.root_path(venv), json.dumps(payload, indent=1))
+            _write_read_only(self.root_path(venv), json.dumps(payload, indent=1))
         except OSError as exc:
             raise StoreError(
                 f"cannot record the venv's GC root ({exc.strerror or exc})",
@@ -416,21 +417,12 @@ def _run_compile(python: str, sources: list[str]) -> set[str]:
     return done
 
 
-def _write_atomic(path: str, text: str) -> None:
-    tmp = f"{path}.tmp.{os.getpid()}"
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
 def is_store(path: str) -> bool:
     return os.path.isdir(os.path.join(path, "entries"))
 
 
 __all__ = ["Store", "StoreEntry", "default_store_path", "file_sha256", "is_store"]
+
+
+def _write_read_only(path: str, text: str) -> None:
+    write_atomic(path, text, mode=stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)

@@ -40,6 +40,7 @@ from graft import seal
 from graft.store import Store
 from tests.conftest import run_graft
 from tests.integration.test_store_ops import store_cli
+from tests.support.venv import py
 from tests.support.wheelmaker import make_wheel
 
 SEED = int(os.environ.get("GRAFT_CRASH_SEED", "20250505"))
@@ -586,13 +587,7 @@ def test_a_full_store_refuses_the_wheel_and_keeps_the_venv(
     assert os.listdir(store / "tmp") == []
     assert sorted(os.listdir(venv / "lib")) == venv_before
     assert dist_infos(venv) == {"small-1.0.dist-info"}
-    out = subprocess.run(
-        [str(venv / "bin" / "python"), "-c", "import small; print(small.S)"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert out.stdout.strip() == "1"
+    assert py(venv, "import small; print(small.S)") == "1"
     verify_clean(store)
 
 
@@ -631,11 +626,5 @@ def test_a_full_venv_filesystem_keeps_the_previous_venv(
     assert sorted(str(p.relative_to(venv)) for p in venv.rglob("*")) == before
     assert staging_dirs(venv) == []
     assert dist_infos(venv) == {"small-1.0.dist-info"}
-    out = subprocess.run(
-        [str(venv / "bin" / "python"), "-c", "import small; print(small.S)"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert out.stdout.strip() == "1"
+    assert py(venv, "import small; print(small.S)") == "1"
     verify_clean(store_dir)
