@@ -158,4 +158,19 @@ def _to_offset(address: int, loads: list[tuple[int, int, int]]) -> int | None:
     return None
 
 
-__all__ = ["DynamicInfo", "is_elf", "read_dynamic"]
+def origin_search(path: str) -> tuple[str, ...] | None:
+    """The search entries of *path* that name ``$ORIGIN``; None for an unreadable ELF file.
+
+    The loader searches DT_RUNPATH, or DT_RPATH when there is no RUNPATH, and expands
+    ``$ORIGIN`` in DT_NEEDED too. A file that is not ELF gives ``()``: the loader never
+    reads it (a ``.pyd`` or ``.dylib`` of another platform, a data file under ``*.libs/``).
+    """
+    info = read_dynamic(path)
+    if info is None:
+        return None if is_elf(path) else ()
+    search = info.runpath or info.rpath
+    needed_dirs = tuple(n.rpartition("/")[0] for n in info.needed if "ORIGIN" in n)
+    return tuple(e for e in (*search, *needed_dirs) if "ORIGIN" in e)
+
+
+__all__ = ["DynamicInfo", "is_elf", "origin_search", "read_dynamic"]

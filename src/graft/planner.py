@@ -12,10 +12,10 @@ It reads no file and writes none. Steps:
    result equals a copying install in ascending name order.
 3. *Fold*: a directory whose whole subtree comes through one mapping becomes one
    link to the matching store directory. Directories stay real where wheels
-   overlap, on the path to a native library (so ``$ORIGIN/..`` resolves inside
-   the venv), for every ``.dist-info``, for ``__pycache__`` under a real
-   directory, for the venv's own scheme directories, and everywhere unless the
-   link mode is ``symlink``.
+   overlap, on the path to a native library whose ``$ORIGIN`` search path a fold
+   would send elsewhere (see :mod:`graft.origin`), for every ``.dist-info``, for
+   ``__pycache__`` under a real directory, for the venv's own scheme directories,
+   and everywhere unless the link mode is ``symlink``.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ from graft.plan import (
 from graft.scripts import launcher
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
 
     from graft.record import WheelRecord
 
@@ -137,6 +137,7 @@ def plan(
     for index, wheel in enumerate(ordered):
         record_rows[index] = _map_wheel(index, wheel, layout, claims)
     winners, collisions = _resolve(claims, ordered)
+    _release_natives(winners, claims, ordered)
     if collisions and policy.collisions == "error":
         first = collisions[0].describe()
         more = f" (and {len(collisions) - 1} more)" if len(collisions) > 1 else ""
@@ -325,6 +326,42 @@ def _resolve(
         if chosen:
             winners[dest] = chosen[0]
     return winners, collisions
+
+
+def _release_natives(
+    winners: dict[str, _Leaf], claims: _Claims, wheels: Sequence[PlannedWheel]
+) -> None:
+    """Clear ``native`` on the native files that a fold cannot break (see :mod:`graft.origin`)."""
+    from graft.origin import needs_real_path  # noqa: PLC0415
+
+    searches = [
+        None if w.record.origins is None else {o.path: o for o in w.record.origins} for w in wheels
+    ]
+    ordered: list[str] | None = None
+
+    def only(mapping: _Mapping) -> Callable[[str], bool]:
+        def check(directory: str) -> bool:
+            nonlocal ordered
+            if ordered is None:
+                ordered = sorted(claims.leaves)
+            if directory in claims.leaves:
+                return False  # a file where the loader expects a directory
+            start = bisect.bisect_left(ordered, directory + "/")
+            end = bisect.bisect_left(ordered, directory + "0")  # "0" sorts right after "/"
+            return all(
+                leaf.mapping == mapping for d in ordered[start:end] for leaf in claims.leaves[d]
+            )
+
+        return check
+
+    for dest, leaf in winners.items():
+        if not leaf.native:
+            continue
+        by_path = searches[leaf.mapping.wheel]
+        if by_path is None:
+            continue  # a record from before graft read search paths: keep the old rule
+        search = by_path.get(leaf.archive or "")
+        leaf.native = needs_real_path(dest, leaf.mapping.dest_prefix, search, only(leaf.mapping))
 
 
 def _file_against_directory(

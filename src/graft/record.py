@@ -40,6 +40,21 @@ class FileRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class OriginSearch:
+    """Where the dynamic loader looks relative to one native file's own location.
+
+    ``entries`` are the file's search directories that use ``$ORIGIN`` (from DT_RUNPATH,
+    or DT_RPATH when there is no RUNPATH, and the directory part of any DT_NEEDED that
+    names ``$ORIGIN``), spelled as in the file. ``readable`` is False for an ELF file
+    whose dynamic section graft cannot read: it may look anywhere.
+    """
+
+    path: str  # archive path of the native file
+    entries: tuple[str, ...]
+    readable: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class EntryPoint:
     name: str
     value: str  # "module:attr" (may carry " [extras]")
@@ -67,6 +82,9 @@ class WheelRecord:
     packages: tuple[str, ...] = ()  # archive dirs holding an __init__.py (regular packages)
     namespace_dirs: tuple[str, ...] = ()  # PEP 420 portions and pkgutil/pkg_resources namespaces
     native: tuple[str, ...] = ()  # archive paths of native libraries
+    # native files that look for libraries relative to themselves; None: not analysed
+    # (a record written before graft read ELF search paths), so every native file counts
+    origins: tuple[OriginSearch, ...] | None = None
     entry_points: tuple[EntryPoint, ...] = ()  # console_scripts and gui_scripts only
     data_categories: tuple[str, ...] = ()  # ".data" categories present: scripts, headers, ...
     requires_dist: tuple[str, ...] = ()
@@ -99,6 +117,9 @@ def record_to_dict(record: WheelRecord) -> dict[str, Any]:
         "packages": list(record.packages),
         "namespace_dirs": list(record.namespace_dirs),
         "native": list(record.native),
+        "origins": None
+        if record.origins is None
+        else [[o.path, list(o.entries), o.readable] for o in record.origins],
         "entry_points": [[e.group, e.name, e.value] for e in record.entry_points],
         "data_categories": list(record.data_categories),
         "requires_dist": list(record.requires_dist),
@@ -127,6 +148,9 @@ def record_from_json(text: str) -> WheelRecord:
         packages=tuple(raw["packages"]),
         namespace_dirs=tuple(raw["namespace_dirs"]),
         native=tuple(raw["native"]),
+        origins=None
+        if raw.get("origins") is None
+        else tuple(OriginSearch(p, tuple(e), r) for p, e, r in raw["origins"]),
         entry_points=tuple(EntryPoint(n, v, g) for g, n, v in raw["entry_points"]),
         data_categories=tuple(raw["data_categories"]),
         requires_dist=tuple(raw["requires_dist"]),

@@ -27,10 +27,10 @@ from packaging.utils import (
 from packaging.version import InvalidVersion, Version
 
 from graft.errors import WheelError
-from graft.record import EntryPoint, FileRecord, WheelRecord, is_native
+from graft.record import EntryPoint, FileRecord, OriginSearch, WheelRecord, is_native
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
 
 _CHUNK = 1 << 20
 _NAME_MAX = 255
@@ -298,6 +298,7 @@ def unpack_wheel(path: str, dest: str, sha256: str) -> WheelRecord:
     ].strip().lower() == "true"
     data_dir = dist_info[: -len(".dist-info")] + ".data"
     layout = derive_layout([f.path for f in files], dist_info, data_dir, dest)
+    native = tuple(f.path for f in files if is_native(f.path))
     return WheelRecord(
         filename=wheel,
         sha256=sha256,
@@ -313,7 +314,8 @@ def unpack_wheel(path: str, dest: str, sha256: str) -> WheelRecord:
         top_level=layout.top_level,
         packages=layout.packages,
         namespace_dirs=layout.namespace_dirs,
-        native=tuple(f.path for f in files if is_native(f.path)),
+        native=native,
+        origins=_origins(dest, native),
         entry_points=entry_points,
         data_categories=tuple(
             sorted({p.split("/")[1] for p in names if p.startswith(data_dir + "/")})
@@ -321,6 +323,20 @@ def unpack_wheel(path: str, dest: str, sha256: str) -> WheelRecord:
         requires_dist=tuple(v.strip() for v in meta.get("requires-dist", [])),
         requires_python=next(iter(meta.get("requires-python", [])), None),
     )
+
+
+def _origins(tree: str, native: Sequence[str]) -> tuple[OriginSearch, ...]:
+    """The native files that find libraries relative to themselves (``$ORIGIN``)."""
+    from graft.elf import origin_search  # noqa: PLC0415 - only ingest reads ELF headers
+
+    out = []
+    for path in native:
+        entries = origin_search(os.path.join(tree, path))
+        if entries is None:
+            out.append(OriginSearch(path, (), readable=False))
+        elif entries:
+            out.append(OriginSearch(path, entries))
+    return tuple(out)
 
 
 def _is_signature(name: str) -> bool:

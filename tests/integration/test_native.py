@@ -6,8 +6,12 @@ $ORIGIN/../nativelib/libs``. The dynamic loader expands ``$ORIGIN`` from the
 path the module was opened by, and the kernel resolves ``..`` physically: if
 ``site-packages/nativeext`` were a directory link into the store, ``..`` would
 be the store entry of ``nativeext``, where no ``nativelib`` lives. That is why
-graft keeps every directory on the path to a native library real and links the
-native files one by one. The negative control proves the test can fail.
+graft keeps every directory on the path to such a native file real and links the
+file alone. The negative control proves the test can fail.
+
+Wheel ``selfext`` is the common case (auditwheel's ``$ORIGIN/../selfext.libs``): the
+library it needs ships in the same wheel, so ``..`` through a fold reaches the same
+bytes and graft folds both directories, unless another wheel adds files there.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from tests.support.wheelmaker import make_wheel
 GREETING = 4242
 CALL_RESULT = GREETING * 2 + 1
 RUNPATH = "$ORIGIN/../nativelib/libs"
+SELF_RUNPATH = "$ORIGIN/../selfext.libs"
 
 LIB_SOURCE = "int greet(void) { return %d; }\n" % GREETING  # noqa: UP031
 
@@ -61,6 +66,8 @@ pytestmark = pytest.mark.skipif(CC is None, reason="no C compiler (`cc`) on PATH
 class NativeWheels:
     lib: Path  # nativelib-1.0-<tag>.whl
     ext: Path  # nativeext-1.0-<tag>.whl
+    selfext: Path  # selfext-1.0-<tag>.whl: extension and library in one wheel
+    intruder: Path  # intruder-1.0-<tag>.whl: adds a file to selfext.libs/
     ext_name: str  # "_ext" + EXT_SUFFIX
     build: Path  # where the objects were compiled
 
@@ -101,7 +108,33 @@ def native_wheels(tmp_path_factory: pytest.TempPathFactory) -> NativeWheels:
         f"-Wl,-rpath,{RUNPATH}",
         "-Wl,--enable-new-dtags",
     )
+    (build / "selfext").mkdir()
+    _cc(
+        "-shared",
+        "-fPIC",
+        f"-I{include}",
+        "-o",
+        build / "selfext" / ext_name,
+        build / "ext.c",
+        f"-L{libs}",
+        "-lgreet",
+        f"-Wl,-rpath,{SELF_RUNPATH}",
+        "-Wl,--enable-new-dtags",
+    )
     out = tmp_path_factory.mktemp("native-wheels")
+    selfext = make_wheel(
+        out,
+        "selfext",
+        "1.0",
+        {
+            "selfext/__init__.py": "",
+            f"selfext/{ext_name}": (build / "selfext" / ext_name).read_bytes(),
+            "selfext.libs/libgreet.so": (libs / "libgreet.so").read_bytes(),
+        },
+        tag=tag,
+        root_is_purelib=False,
+    )
+    intruder = make_wheel(out, "intruder", "1.0", {"selfext.libs/README.txt": "not a library\n"})
     lib = make_wheel(
         out,
         "nativelib",
@@ -125,7 +158,7 @@ def native_wheels(tmp_path_factory: pytest.TempPathFactory) -> NativeWheels:
         root_is_purelib=False,
         requires=("nativelib==1.0",),
     )
-    return NativeWheels(lib, ext, ext_name, build)
+    return NativeWheels(lib, ext, selfext, intruder, ext_name, build)
 
 
 def _python(venv: Path, code: str, *, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -154,7 +187,7 @@ def _graft_venv(venv: Path, store: Path, wheels: NativeWheels) -> Path:
     return venv
 
 
-def _flat_venv(venv: Path, wheels: NativeWheels) -> Path:
+def _flat_venv(venv: Path, wheels: NativeWheels, files: tuple[Path, ...] = ()) -> Path:
     """A copying install, by pypa/installer, into ``python -m venv --without-pip``."""
     from installer import install
     from installer.destinations import SchemeDictionaryDestination
@@ -174,7 +207,7 @@ def _flat_venv(venv: Path, wheels: NativeWheels) -> Path:
     destination = SchemeDictionaryDestination(
         scheme, interpreter=str(venv / "bin" / "python"), script_kind="posix"
     )
-    for wheel in (wheels.lib, wheels.ext):
+    for wheel in files or (wheels.lib, wheels.ext):
         with WheelFile.open(wheel) as source:
             install(source, destination, additional_metadata={"INSTALLER": b"tests\n"})
     return venv
@@ -193,15 +226,14 @@ def test_extension_finds_its_library_through_origin(
     sp = _site(graft_venv)
     # the module is imported from the venv, through the venv's real package directory
     assert graft_out[1] == str(sp / "nativeext" / native_wheels.ext_name)
-    for package in ("nativeext", "nativelib", "nativelib/libs"):
-        path = sp / package
-        assert path.is_dir(), path
-        assert not path.is_symlink(), f"{path} is folded: $ORIGIN/.. would leave the venv"
-    for native in (f"nativeext/{native_wheels.ext_name}", "nativelib/libs/libgreet.so"):
-        path = sp / native
-        assert path.is_symlink(), f"{path} should be linked into the store"
-        target = Path(os.path.realpath(path))
-        assert target.is_relative_to(store_dir.resolve() / "entries"), target
+    path = sp / "nativeext"
+    assert path.is_dir(), path
+    assert not path.is_symlink(), f"{path} is folded: $ORIGIN/.. would leave the venv"
+    ext = sp / "nativeext" / native_wheels.ext_name
+    assert ext.is_symlink(), f"{ext} should be linked into the store"
+    assert Path(os.path.realpath(ext)).is_relative_to(store_dir.resolve() / "entries")
+    # nativelib has no $ORIGIN search path: it folds, and is still found through the venv
+    assert (sp / "nativelib").is_symlink()
     # the flat venv is the reference: no links at all
     assert not any(p.is_symlink() for p in _site(flat_venv).rglob("*"))
 
@@ -246,3 +278,35 @@ def test_negative_control_folded_extension_dir_cannot_find_its_library(
     assert "libgreet.so: cannot open shared object file" in proc.stderr
     # and the untouched graft venv still works
     assert _python(graft_venv, CALL).stdout.split()[0] == str(CALL_RESULT)
+
+
+def test_library_in_the_same_wheel_lets_both_directories_fold(
+    tmp_path: Path, store_dir: Path, native_wheels: NativeWheels
+) -> None:
+    """``$ORIGIN/../selfext.libs`` through a fold reaches selfext's own entry: same bytes."""
+    graft_venv = tmp_path / "graft-venv"
+    run_graft("sync", graft_venv, native_wheels.selfext, "--store", store_dir)
+    flat_venv = _flat_venv(tmp_path / "flat-venv", native_wheels, (native_wheels.selfext,))
+    call = CALL.replace("nativeext", "selfext")
+    assert _python(graft_venv, call).stdout.split()[0] == str(CALL_RESULT)
+    assert _python(flat_venv, call).stdout.split()[0] == str(CALL_RESULT)
+    sp = _site(graft_venv)
+    assert (sp / "selfext").is_symlink()
+    assert (sp / "selfext.libs").is_symlink()
+
+
+def test_another_wheel_in_the_library_directory_keeps_the_path_real(
+    tmp_path: Path, store_dir: Path, native_wheels: NativeWheels
+) -> None:
+    """A second wheel adds to ``selfext.libs/``: a fold would hide it, so selfext stays real."""
+    wheels = (native_wheels.selfext, native_wheels.intruder)
+    graft_venv = tmp_path / "graft-venv"
+    run_graft("sync", graft_venv, *wheels, "--store", store_dir)
+    call = CALL.replace("nativeext", "selfext")
+    assert _python(graft_venv, call).stdout.split()[0] == str(CALL_RESULT)
+    sp = _site(graft_venv)
+    for directory in ("selfext", "selfext.libs"):
+        assert (sp / directory).is_dir()
+        assert not (sp / directory).is_symlink(), directory
+    assert (sp / "selfext.libs" / "README.txt").is_symlink()
+    assert (sp / "selfext.libs" / "libgreet.so").is_symlink()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from graft.planner import PlannedWheel, VenvLayout
-from graft.record import EntryPoint, FileRecord, WheelRecord, is_native
+from graft.record import EntryPoint, FileRecord, OriginSearch, WheelRecord, is_native
 
 LAYOUT = VenvLayout(
     prefix="/venv",
@@ -31,8 +31,13 @@ def wheel(
     bytecode: frozenset[str] = frozenset(),
     requested: bool = True,
     sha: str | None = None,
+    origins: dict[str, tuple[str, ...]] | None = None,
 ) -> PlannedWheel:
-    """A planned wheel whose files have the given contents (a list means: content = path+name)."""
+    """A planned wheel whose files have the given contents (a list means: content = path+name).
+
+    *origins* maps native files to their ``$ORIGIN`` search entries; None leaves the record
+    unanalysed (every native file keeps its path real).
+    """
     contents = files if isinstance(files, dict) else {p: f"{name}:{p}" for p in files}
     dist_info = f"{name}-{version}.dist-info"
     all_files = {**contents, f"{dist_info}/METADATA": f"Name: {name}", f"{dist_info}/RECORD": ""}
@@ -53,6 +58,9 @@ def wheel(
         root_is_purelib=True,
         files=records,
         native=tuple(p for p in contents if is_native(p)),
+        origins=None
+        if origins is None
+        else tuple(OriginSearch(p, e) for p, e in sorted(origins.items()) if e),
         entry_points=entry_points,
     )
     return PlannedWheel(

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from graft.errors import PlanError
 from graft.plan import InstallScript, LinkDir, LinkFile, MakeDir, Plan, WriteFile, WriteRecord
 from graft.planner import Policy, plan
-from graft.record import EntryPoint
+from graft.record import EntryPoint, OriginSearch
 
 from .records import LAYOUT, SP, wheel
 
@@ -129,6 +131,63 @@ def test_native_library_keeps_its_path_real() -> None:
     assert isinstance(actions[f"{SP}/numpyish/linalg"], LinkDir)  # no native code below
     assert isinstance(actions[f"{SP}/numpyish.libs"], MakeDir)
     assert isinstance(actions[f"{SP}/numpyish.libs/libopenblas.so.0"], LinkFile)
+
+
+NUMPYISH = [
+    "numpyish/__init__.py",
+    "numpyish/core/_multiarray.cpython-311-x86_64-linux-gnu.so",
+    "numpyish/core/api.py",
+    "numpyish.libs/libopenblas.so.0",
+]
+MULTIARRAY = "numpyish/core/_multiarray.cpython-311-x86_64-linux-gnu.so"
+
+
+def test_origin_into_its_own_wheel_folds() -> None:
+    w = wheel("numpyish", NUMPYISH, origins={MULTIARRAY: ("$ORIGIN/../../numpyish.libs",)})
+    actions = by_dest(plan([w], LAYOUT))
+    assert isinstance(actions[f"{SP}/numpyish"], LinkDir)
+    assert isinstance(actions[f"{SP}/numpyish.libs"], LinkDir)
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "$ORIGIN/../../../../lib",  # climbs out of site-packages
+        "$ORIGIN/../../numpyish.libs/../numpyish.libs",  # ".." after a name
+        "$ORIGIN/../../$LIB",  # another token
+        "/opt/$ORIGIN/x",  # $ORIGIN not leading
+        "$ORIGIN/../..",  # site-packages itself
+    ],
+)
+def test_origin_graft_cannot_follow_keeps_the_path_real(entry: str) -> None:
+    w = wheel("numpyish", NUMPYISH, origins={MULTIARRAY: (entry,)})
+    actions = by_dest(plan([w], LAYOUT))
+    assert isinstance(actions[f"{SP}/numpyish"], MakeDir)
+    assert isinstance(actions[f"{SP}/numpyish/core"], MakeDir)
+    assert isinstance(actions[f"{SP}/{MULTIARRAY}"], LinkFile)
+    assert isinstance(actions[f"{SP}/numpyish.libs"], LinkDir)  # nothing in it looks around
+
+
+def test_origin_into_another_wheels_directory_keeps_the_path_real() -> None:
+    torchish = wheel(
+        "torchish",
+        ["torchish/__init__.py", "torchish/lib/libtorch_cuda.so"],
+        origins={"torchish/lib/libtorch_cuda.so": ("$ORIGIN/../../nvidiaish/cublas/lib",)},
+    )
+    cublas = wheel("nvidiaish-cublas", ["nvidiaish/cublas/lib/libcublas.so.12"], origins={})
+    actions = by_dest(plan([torchish, cublas], LAYOUT))
+    assert isinstance(actions[f"{SP}/torchish"], MakeDir)
+    assert isinstance(actions[f"{SP}/torchish/lib"], MakeDir)
+    assert isinstance(actions[f"{SP}/torchish/__init__.py"], LinkFile)
+    assert isinstance(actions[f"{SP}/nvidiaish"], LinkDir)  # one wheel, no $ORIGIN inside
+
+
+def test_unreadable_native_file_keeps_the_path_real() -> None:
+    w = wheel("numpyish", NUMPYISH, origins={})
+    record = replace(w.record, origins=(OriginSearch(MULTIARRAY, (), readable=False),))
+    actions = by_dest(plan([replace(w, record=record)], LAYOUT))
+    assert isinstance(actions[f"{SP}/numpyish/core"], MakeDir)
+    assert isinstance(actions[f"{SP}/numpyish.libs"], LinkDir)
 
 
 def test_pycache_under_a_real_directory_is_real() -> None:

@@ -7,6 +7,7 @@ back through its links, must give exactly that view, with the fewest links.
 
 from __future__ import annotations
 
+import posixpath
 import random
 
 from hypothesis import given, settings
@@ -124,3 +125,86 @@ def test_collision_reports_name_both_sides(wheels: list[PlannedWheel]) -> None:
         assert set(collision.losers) <= labels
         assert collision.winner not in collision.losers
         assert max([collision.winner, *collision.losers]) == collision.winner
+
+
+ENTRIES = st.sampled_from(
+    [
+        "$ORIGIN",
+        "$ORIGIN/..",
+        "$ORIGIN/../x.libs",
+        "$ORIGIN/../../x.libs",
+        "$ORIGIN/../sub",
+        "$ORIGIN/../../ns/pkg",
+        "$ORIGIN/../../../..",
+        "$ORIGIN/a/../b",
+    ]
+)
+
+
+@st.composite
+def wheel_sets_with_origins(draw: st.DrawFn) -> list[PlannedWheel]:
+    count = draw(st.integers(min_value=1, max_value=4))
+    out = []
+    for i in range(count):
+        files = draw(WHEEL_FILES)
+        origins = {p: tuple(draw(st.lists(ENTRIES, max_size=2))) for p in files if is_native(p)}
+        out.append(wheel(NAMES[i], files, origins=origins))
+    return out
+
+
+def listing_in_plan(p: Plan, wheels: list[PlannedWheel], start: str, entry: str) -> dict[str, str]:
+    """The files the loader finds in *entry* from directory *start* of the planned venv:
+    ``..`` taken physically, so after a directory link it climbs the store tree."""
+    dir_links = {a.dest: a.source for a in p.actions if isinstance(a, LinkDir)}
+    where, path = "venv", ""
+    for part in start.split("/"):  # walk down to the native file's directory
+        path = f"{path}/{part}" if path else part
+        if where == "venv" and path in dir_links:
+            where, path = "store", dir_links[path]
+    for part in entry.removeprefix("$ORIGIN").split("/"):
+        if part in {"", "."}:
+            continue
+        if part == "..":
+            path = path.rpartition("/")[0]
+            continue
+        path = f"{path}/{part}" if path else part
+        if where == "venv" and path in dir_links:
+            where, path = "store", dir_links[path]
+    if where == "store":
+        return {
+            f"{w.tree}/{f.path}".rpartition("/")[2]: f"{w.tree}/{f.path}"
+            for w in wheels
+            for f in w.record.files
+            if f"{w.tree}/{f.path}".rpartition("/")[0] == path
+        }
+    files = {a.dest: a.source for a in p.actions if isinstance(a, LinkFile)}
+    return {d.rpartition("/")[2]: s for d, s in files.items() if d.rpartition("/")[0] == path}
+
+
+@settings(max_examples=300, deadline=None)
+@given(wheel_sets_with_origins())
+def test_origin_search_finds_what_a_copy_finds(wheels: list[PlannedWheel]) -> None:
+    """Every ``$ORIGIN`` entry of every native file lists the same files as in a copy."""
+    p = plan(wheels, LAYOUT, Policy(collisions="ignore"))
+    view = expected_view(wheels)
+    for w in wheels:
+        for search in w.record.origins or ():
+            dest = f"{SP}/{search.path}"
+            if view.get(dest) != f"{w.tree}/{search.path}":
+                continue  # lost a collision: not in the venv
+            start = dest.rpartition("/")[0]
+            for entry in search.entries:
+                if entry == "$ORIGIN/a/../b":  # the kernel needs a/ to exist: graft keeps it real
+                    linked = {a.dest for a in p.actions if isinstance(a, LinkFile)}
+                    assert dest in linked, (search.path, entry)
+                    continue
+                logical = posixpath.normpath(posixpath.join(start, entry.removeprefix("$ORIGIN/")))
+                if entry == "$ORIGIN":
+                    logical = start
+                expected = {
+                    d.rpartition("/")[2]: s
+                    for d, s in view.items()
+                    if d.rpartition("/")[0] == logical
+                }
+                got = listing_in_plan(p, wheels, start, entry)
+                assert got == expected, (search.path, entry)
