@@ -8,14 +8,10 @@ one venv are serialised by a lock file beside it.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import errno
 import io
 import os
-import shutil
-import subprocess
-import tempfile
 from typing import TYPE_CHECKING
 
 from graft import __version__, seal
@@ -27,13 +23,15 @@ from graft.plan import (
     LinkFile,
     MakeDir,
     WriteFile,
+    WriteLauncher,
     WriteRecord,
 )
-from graft.scripts import rewrite_shebang
+from graft.scripts import render, rewrite_shebang
 from graft.venvstate import sweep_leftovers, tree_digest
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    import contextlib
+    from collections.abc import Callable
 
     from graft.plan import Plan
     from graft.target import Target
@@ -52,6 +50,9 @@ def _cache_root() -> str:
 def venv_template(target: Target) -> str:
     """A ``python -m venv --without-pip`` made once per interpreter, copied for each venv."""
     import hashlib  # noqa: PLC0415
+    import shutil  # noqa: PLC0415
+    import subprocess  # noqa: PLC0415
+    import tempfile  # noqa: PLC0415
 
     key = hashlib.sha256(f"{__version__}|{target.real_executable}|{target.version}".encode())
     home = os.path.join(_cache_root(), "venv-templates", key.hexdigest()[:24])
@@ -90,6 +91,8 @@ def _copy_template(template: str, dest: str, final: str) -> None:
     new_path = final.encode()
     old_name = _TEMPLATE_NAME.encode()
     new_name = os.path.basename(final).encode()
+    import shutil  # noqa: PLC0415
+
     for dirpath, dirnames, filenames in os.walk(template):
         rel = os.path.relpath(dirpath, template)
         out_dir = dest if rel == "." else os.path.join(dest, rel)
@@ -110,10 +113,15 @@ def _copy_template(template: str, dest: str, final: str) -> None:
                 shutil.copymode(src, out)
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+def _make_staging(parent: str, name: str) -> str:
+    """A fresh sibling directory ``.<name>.graft-<random>`` (the spelling the sweeps look for)."""
+    while True:
+        staging = os.path.join(parent, f".{name}.graft-{os.urandom(6).hex()}")
+        try:
+            os.mkdir(staging)  # mkdir's permissions, as for any venv
+        except FileExistsError:
+            continue
+        return staging
 
 
 def _write_state(staging: str, store_root: str, inputs: str, plan: Plan) -> None:
@@ -128,22 +136,14 @@ def _write_state(staging: str, store_root: str, inputs: str, plan: Plan) -> None
         fh.write(f"graft-tree = {tree}\n")
 
 
-@contextlib.contextmanager
-def venv_lock(prefix: str, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
-    from filelock import FileLock, Timeout  # noqa: PLC0415
+def venv_lock(
+    prefix: str, on_wait: Callable[[], None] | None = None
+) -> contextlib.AbstractContextManager[None]:
+    """Serialise syncs into one venv: a lock file beside it."""
+    from graft._fs import flock  # noqa: PLC0415
 
     parent, name = os.path.split(prefix)
-    lock = FileLock(os.path.join(parent, f".{name}.graft-lock"))
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        if on_wait is not None:
-            on_wait()
-        lock.acquire()
-    try:
-        yield
-    finally:
-        lock.release()
+    return flock(os.path.join(parent, f".{name}.graft-lock"), on_wait)
 
 
 def check_destination(prefix: str) -> None:
@@ -185,8 +185,7 @@ def materialize(
     with venv_lock(prefix, on_wait):
         parent, name = os.path.split(prefix)
         sweep_leftovers(parent, name)
-        staging = tempfile.mkdtemp(prefix=f".{name}.graft-", dir=parent)
-        os.chmod(staging, 0o777 & ~_umask())  # mkdtemp makes 0700; a venv is as readable as mkdir's
+        staging = _make_staging(parent, name)
         try:
             _copy_template(template, staging, prefix)
             apply(plan, staging, store_root)
@@ -289,11 +288,10 @@ def apply(plan: Plan, root: str, store_root: str = "/") -> None:
                     _copy_or_hardlink(action.source, out, plan.link_mode)
             elif isinstance(action, WriteFile):
                 _write(out, action.content, executable=action.executable)
-            elif isinstance(action, InstallScript):
-                with open(action.source, "rb") as fh:
-                    content = rewrite_shebang(fh.read(), plan.python)
+            elif isinstance(action, InstallScript | WriteLauncher):
+                content = _script_content(action, plan.python)
                 _write(out, content, executable=True)
-                from graft.wheel import record_digest  # noqa: PLC0415
+                from graft.record import record_digest  # noqa: PLC0415
 
                 script_digests[action.dest] = (record_digest(content), len(content))
 
@@ -301,13 +299,37 @@ def apply(plan: Plan, root: str, store_root: str = "/") -> None:
     if workers <= 1 or len(rest) < 256:  # noqa: PLR2004 - threads only pay for large plans
         run(rest)
     else:
-        from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
-
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            for future in [pool.submit(run, rest[i::workers]) for i in range(workers)]:
-                future.result()
+        _in_threads(run, [rest[i::workers] for i in range(workers)])
     for record in records:
         _write_record(os.path.join(root, record.dest), record, script_digests)
+
+
+def _script_content(action: InstallScript | WriteLauncher, python: str) -> bytes:
+    if isinstance(action, WriteLauncher):
+        return render(action.body, python)
+    with open(action.source, "rb") as fh:
+        return rewrite_shebang(fh.read(), python)
+
+
+def _in_threads(work: Callable[[list[Action]], None], chunks: list[list[Action]]) -> None:
+    """Run *work* on each chunk in its own thread; re-raise the first failure."""
+    import threading  # noqa: PLC0415 - (concurrent.futures costs a warm sync 3 ms to import)
+
+    errors: list[BaseException] = []
+
+    def guarded(chunk: list[Action]) -> None:
+        try:
+            work(chunk)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=guarded, args=(chunk,)) for chunk in chunks]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
 
 
 def _copy_or_hardlink(source: str, out: str, mode: str) -> None:
@@ -319,24 +341,30 @@ def _copy_or_hardlink(source: str, out: str, mode: str) -> None:
                 raise
         else:
             return
+    import shutil  # noqa: PLC0415
+
     shutil.copyfile(source, out)
     shutil.copystat(source, out)
     os.chmod(out, os.stat(out).st_mode | 0o200)
 
 
 def _write(path: str, content: bytes, *, executable: bool) -> None:
-    with open(path, "wb") as fh:
-        fh.write(content)
-    os.chmod(path, 0o755 if executable else 0o644)
+    """A new file, 0755 or 0644 less the umask (as pip installs them); never through a link."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+    fd = os.open(path, flags, 0o755 if executable else 0o644)
+    try:
+        view = memoryview(content)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
 
 
 def _write_record(path: str, action: WriteRecord, scripts: dict[str, tuple[str, int]]) -> None:
     buffer = io.StringIO()
+    buffer.write(action.text)
     writer = csv.writer(buffer, lineterminator="\n")
-    for row in action.rows:
-        if row.dest and row.dest in scripts:
-            digest, size = scripts[row.dest]
-            writer.writerow((row.path, digest, size))
-        else:
-            writer.writerow((row.path, row.digest, row.size))
+    for row in action.pending:
+        digest, size = scripts.get(row.dest, (row.digest, row.size))  # unwritten: lost a clash
+        writer.writerow((row.path, digest, size))
     _write(path, buffer.getvalue().encode(), executable=False)

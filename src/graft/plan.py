@@ -10,11 +10,42 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
 LinkMode = Literal["symlink", "hardlink", "copy"]
 CollisionPolicy = Literal["error", "warn", "ignore"]
+
+
+@dataclass(frozen=True, slots=True)
+class VenvLayout:
+    """Where things go in the venv: the target's scheme, relative to the prefix."""
+
+    prefix: str
+    purelib: str
+    platlib: str
+    scripts: str
+    data: str
+    include_site: str  # "include/site/python3.11"
+
+    @property
+    def python(self) -> str:
+        return os.path.join(self.prefix, self.scripts, "python")
+
+    def skeleton(self) -> frozenset[str]:
+        """The venv's own directories: scheme paths and their ancestors. Never folded."""
+        out = {""}
+        for path in (self.purelib, self.platlib, self.scripts, self.data, self.include_site):
+            parts = path.split("/") if path else []
+            out.update("/".join(parts[:i]) for i in range(1, len(parts) + 1))
+        return frozenset(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    collisions: CollisionPolicy = "warn"
+    link_mode: LinkMode = "symlink"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,13 +76,30 @@ class LinkFile:
 
 @dataclass(frozen=True, slots=True)
 class WriteFile:
-    """Bytes graft generates: console-script launchers, INSTALLER, REQUESTED, direct_url.json."""
+    """Bytes graft generates: INSTALLER, REQUESTED, direct_url.json."""
 
     dest: str
     content: bytes
     wheel: str
     executable: bool = False
     kind: Literal["write_file"] = "write_file"
+
+
+@dataclass(frozen=True, slots=True)
+class WriteLauncher:
+    """A console_scripts or gui_scripts launcher, rendered for the venv's interpreter.
+
+    Only the shebang depends on where the venv is: the plan keeps the rest, and the
+    materializer puts the venv's interpreter in front. A plan holds no prefix-dependent byte.
+    """
+
+    dest: str
+    name: str
+    value: str  # "module:attr"
+    group: str  # "console_scripts" or "gui_scripts"
+    body: bytes  # everything after the shebang line, rendered by pypa/installer
+    wheel: str
+    kind: Literal["write_launcher"] = "write_launcher"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,18 +116,32 @@ class RecordRow(NamedTuple):
     path: str  # relative to the directory holding the .dist-info, as RECORD wants
     digest: str  # "" for rows without a hash (RECORD itself, .pyc, directory links)
     size: str
-    dest: str = ""  # set when the materializer must hash what it wrote (installed scripts)
+    dest: str = ""  # set when the materializer must hash what it wrote (scripts, launchers)
 
 
 @dataclass(frozen=True, slots=True)
 class WriteRecord:
+    """A RECORD: the rows known when planning, as CSV text, then rows the materializer hashes.
+
+    Kept as text because a venv's RECORDs hold every file it serves (thousands of rows):
+    rendered once by the planner, a kept plan writes them without building a row object each.
+    """
+
     dest: str
-    rows: tuple[RecordRow, ...]
+    text: str  # CSV lines, one per row known at plan time
+    pending: tuple[RecordRow, ...]  # scripts and launchers: hashed after they are written
     wheel: str
     kind: Literal["write_record"] = "write_record"
 
+    @property
+    def rows(self) -> tuple[RecordRow, ...]:
+        import csv  # noqa: PLC0415
 
-Action = MakeDir | LinkDir | LinkFile | WriteFile | InstallScript | WriteRecord
+        known = (RecordRow(*row) for row in csv.reader(self.text.splitlines()))
+        return (*known, *self.pending)
+
+
+Action = MakeDir | LinkDir | LinkFile | WriteFile | WriteLauncher | InstallScript | WriteRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,8 +229,11 @@ def _action_dict(action: Action) -> dict[str, Any]:
     out: dict[str, Any] = {"action": action.kind, "dest": action.dest}
     if isinstance(action, LinkDir | LinkFile | InstallScript):
         out["source"] = action.source
-    if isinstance(action, LinkDir | LinkFile | InstallScript | WriteFile | WriteRecord):
+    if not isinstance(action, MakeDir):
         out["wheel"] = action.wheel
+    if isinstance(action, WriteLauncher):
+        out["entry_point"] = f"{action.name} = {action.value}"
+        out["group"] = action.group
     if isinstance(action, WriteFile):
         try:
             out["text"] = action.content.decode()

@@ -30,7 +30,6 @@ from graft.errors import PlanError
 from graft.plan import (
     Action,
     Collision,
-    CollisionPolicy,
     InstallScript,
     LinkDir,
     LinkFile,
@@ -38,18 +37,22 @@ from graft.plan import (
     MakeDir,
     Plan,
     PlannedDistribution,
+    Policy,
     RecordRow,
+    VenvLayout,
     WriteFile,
+    WriteLauncher,
     WriteRecord,
 )
-from graft.scripts import launcher
+from graft.scripts import launcher_body
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
 
-    from graft.record import WheelRecord
+    from graft.record import EntryPoint, WheelRecord
 
 _GENERATED = ("INSTALLER", "REQUESTED", "direct_url.json", "RECORD")
+_DEFAULT_POLICY = Policy()
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,36 +64,6 @@ class PlannedWheel:
     bytecode: frozenset[str] = frozenset()  # archive paths of .pyc files for the target
     requested: bool = True
     direct_url: str | None = None  # direct_url.json text for wheels given as files
-
-
-@dataclass(frozen=True, slots=True)
-class VenvLayout:
-    """Where things go in the venv: the target's scheme, relative to the prefix."""
-
-    prefix: str
-    purelib: str
-    platlib: str
-    scripts: str
-    data: str
-    include_site: str  # "include/site/python3.11"
-
-    @property
-    def python(self) -> str:
-        return os.path.join(self.prefix, self.scripts, "python")
-
-    def skeleton(self) -> frozenset[str]:
-        """The venv's own directories: scheme paths and their ancestors. Never folded."""
-        out = {""}
-        for path in (self.purelib, self.platlib, self.scripts, self.data, self.include_site):
-            parts = path.split("/") if path else []
-            out.update("/".join(parts[:i]) for i in range(1, len(parts) + 1))
-        return frozenset(out)
-
-
-@dataclass(frozen=True, slots=True)
-class Policy:
-    collisions: CollisionPolicy = "warn"
-    link_mode: LinkMode = "symlink"
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,13 +81,13 @@ class _Mapping:
 class _Leaf:  # internal and numerous: a plain slotted class is several times cheaper to create
     dest: str
     mapping: _Mapping
-    archive: str | None  # archive path; None for generated content
-    digest: str  # RECORD digest, content digest for generated files, "" for .pyc
-    kind: str  # "link" | "script" | "generated" | "pyc"
+    archive: str | None  # archive path; None for launchers
+    digest: str  # RECORD digest; the entry point for launchers; "" for .pyc
+    kind: str  # "link" | "script" | "launcher" | "pyc"
     executable: bool = False
-    content: bytes = b""
     source_dest: str = ""  # for .pyc: the destination of its source file
     native: bool = False
+    ep: EntryPoint | None = None  # for launchers
 
 
 @dataclass
@@ -128,7 +101,7 @@ class _Claims:
 def plan(
     wheels: Sequence[PlannedWheel],
     layout: VenvLayout,
-    policy: Policy = Policy(),
+    policy: Policy = _DEFAULT_POLICY,
 ) -> Plan:
     """Plan the venv at ``layout.prefix`` holding exactly *wheels*."""
     ordered = _dedupe(wheels)
@@ -269,10 +242,10 @@ def _map_wheel(
         rows.append(RecordRow(_relative_to(dest, lib), "", ""))
     for ep in record.entry_points:
         dest = _join(layout.scripts, ep.name)
-        content = launcher(ep, layout.python)
-        digest = _digest(content)
-        claims.add(_Leaf(dest, _Mapping(index, "", ""), None, digest, "generated", True, content))
-        rows.append(RecordRow(_relative_to(dest, lib), digest, str(len(content))))
+        # same group and value: the same launcher bytes in any venv, so not a collision
+        identity = f"launcher:{ep.group}:{ep.value}"
+        claims.add(_Leaf(dest, _Mapping(index, "", ""), None, identity, "launcher", True, ep=ep))
+        rows.append(RecordRow(_relative_to(dest, lib), "", "", dest=dest))
     return rows
 
 
@@ -291,7 +264,7 @@ def _mapping_for(
 
 
 def _digest(content: bytes) -> str:
-    from graft.wheel import record_digest  # noqa: PLC0415
+    from graft.record import record_digest  # noqa: PLC0415
 
     return record_digest(content)
 
@@ -418,7 +391,7 @@ def _fold(
 ) -> tuple[list[Action], dict[int, list[str]]]:
     dirs: dict[str, _Dir] = {}
     for dest, leaf in winners.items():
-        blocked = leaf.native or leaf.kind in {"generated", "script"}
+        blocked = leaf.native or leaf.kind in {"script", "launcher"}
         parent = _parent(dest)
         while True:
             node = dirs.get(parent)
@@ -463,8 +436,11 @@ def _fold(
             continue
         wheel = wheels[leaf.mapping.wheel]
         name = wheel.record.filename
-        if leaf.kind == "generated":
-            actions.append(WriteFile(dest, leaf.content, name, executable=leaf.executable))
+        if leaf.kind == "launcher":
+            assert leaf.ep is not None  # noqa: S101 - launchers carry their entry point
+            ep = leaf.ep
+            body = launcher_body(ep)
+            actions.append(WriteLauncher(dest, ep.name, ep.value, ep.group, body, name))
         elif leaf.kind == "script":
             assert leaf.archive is not None  # noqa: S101 - scripts come from the archive
             actions.append(InstallScript(dest, f"{wheel.tree}/{leaf.archive}", name))
@@ -496,7 +472,21 @@ def _record_action(
     all_rows.extend(RecordRow(_relative_to(link, lib), "", "") for link in dir_links.get(index, []))
     all_rows.append(RecordRow(f"{record.dist_info}/RECORD", "", ""))
     all_rows.sort(key=lambda r: r.path)
-    return WriteRecord(f"{base}/RECORD", tuple(all_rows), record.filename)
+    return WriteRecord(
+        f"{base}/RECORD",
+        _csv([r for r in all_rows if not r.dest]),
+        tuple(r for r in all_rows if r.dest),
+        record.filename,
+    )
+
+
+def _csv(rows: Iterable[RecordRow]) -> str:
+    import csv  # noqa: PLC0415
+    import io  # noqa: PLC0415
+
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(row[:3] for row in rows)
+    return buffer.getvalue()
 
 
 def generated_files(wheel: PlannedWheel, layout: VenvLayout) -> list[WriteFile]:

@@ -12,9 +12,6 @@ import os
 import shlex
 from dataclasses import dataclass, field
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
-
 from graft.errors import SourceError, UsageError
 
 _IGNORED_OPTIONS = {"--pre", "--prefer-binary", "--require-hashes", "--no-binary", "--only-binary"}
@@ -44,6 +41,7 @@ class Inputs:
     find_links: list[str] = field(default_factory=list)
     no_index: bool = False
     pylocks: list[str] = field(default_factory=list)  # PEP 751 lock files, read per target
+    files_read: list[str] = field(default_factory=list)  # requirement files, nested ones too
 
 
 def parse_spec(text: str, where: str, hashes: frozenset[str] = frozenset()) -> Wanted:
@@ -64,6 +62,9 @@ def parse_spec(text: str, where: str, hashes: frozenset[str] = frozenset()) -> W
         return Wanted(
             str(name), str(version), frozenset(), hashes, where, path=os.path.abspath(text)
         )
+    from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
+    from packaging.utils import canonicalize_name  # noqa: PLC0415
+
     try:
         req = Requirement(text)
     except InvalidRequirement as exc:
@@ -127,6 +128,7 @@ def read_requirements(path: str, inputs: Inputs, _seen: frozenset[str] = frozens
     if is_pylock(path):
         inputs.pylocks.append(path)
         return
+    inputs.files_read.append(path)
     real = os.path.realpath(path)
     if real in _seen:
         raise UsageError("requirements files include each other", where=path)

@@ -12,7 +12,6 @@ Files keep only their read-only bits, so hard links to them stay possible.
 from __future__ import annotations
 
 import os
-import shutil
 import stat
 import sys
 
@@ -116,4 +115,6 @@ def remove_tree(root: str, *, sealed: bool = True) -> None:
         return
     if sealed:
         unseal_tree(root)
+    import shutil  # noqa: PLC0415
+
     shutil.rmtree(root)

@@ -27,7 +27,6 @@ import hashlib
 import json
 import os
 import stat
-import tempfile
 import threading
 import weakref
 from dataclasses import dataclass
@@ -199,6 +198,8 @@ class Store:
                 return entry
             try:
                 self._sweep_tmp(sha256)
+                import tempfile  # noqa: PLC0415
+
                 staging = tempfile.mkdtemp(prefix=sha256 + ".", dir=self.tmp_dir)
             except OSError as exc:
                 raise _no_room(exc, wheel_path, self.tmp_dir) from None

@@ -9,27 +9,18 @@ from __future__ import annotations
 
 import os
 import time
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol
 
-from packaging.markers import Marker
-
 from graft.errors import PlanError, SourceError
-from graft.requirements import Inputs, Wanted, parse_spec, read_requirements
-from graft.sources import (
-    PYPI_SIMPLE,
-    Candidate,
-    FindLinks,
-    Index,
-    download,
-    local_sha256,
-    select,
-)
 
+# Resolution (packaging, the index client, thread pools) is imported where it is used:
+# a warm sync whose inputs are unchanged never resolves, and must not pay for the imports.
 if TYPE_CHECKING:
-    from graft.plan import CollisionPolicy, LinkMode, Plan
-    from graft.planner import PlannedWheel, Policy, VenvLayout
+    from graft.plan import CollisionPolicy, LinkMode, Plan, Policy, VenvLayout
+    from graft.planner import PlannedWheel
+    from graft.requirements import Inputs, Wanted
+    from graft.sources import Candidate, FindLinks, Index
     from graft.store import Store, StoreEntry
     from graft.target import Target
 
@@ -78,6 +69,8 @@ class SyncRequest:
 
 
 def gather_inputs(request: SyncRequest) -> Inputs:
+    from graft.requirements import Inputs, parse_spec, read_requirements  # noqa: PLC0415
+
     inputs = Inputs()
     from graft.lockfile import is_pylock  # noqa: PLC0415
 
@@ -107,6 +100,8 @@ def _cache_dir() -> str:
 
 def choose(wanted: Wanted, find_links: FindLinks, target: Target, index: Index | None) -> Candidate:
     """The best wheel for one pin, from find-links and the index."""
+    from graft.sources import Candidate, select  # noqa: PLC0415
+
     if wanted.path is not None:
         return Candidate(wanted.filename or os.path.basename(wanted.path), wanted.path, None, True)
     if wanted.url is not None:
@@ -148,6 +143,10 @@ def fetch(
     chosen: list[tuple[Wanted, Candidate]], cache_dir: str, reporter: Reporter
 ) -> list[tuple[Wanted, str, str | None]]:
     """Local paths for every chosen wheel; remote ones are downloaded in parallel."""
+    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+    from graft.sources import download, local_sha256  # noqa: PLC0415
+
     remote = [(w, c) for w, c in chosen if not c.local]
     paths: dict[str, tuple[str, str | None]] = {}
     for _, c in chosen:
@@ -197,6 +196,11 @@ class Located:
 
     target: Target
     fetched: tuple[tuple[Wanted, str, str | None], ...]  # (wanted, local path, sha256)
+    # what the result depends on, for the memo: files and directories read, the
+    # interpreter found, whether an index was asked (its answers age)
+    watched: tuple[str, ...] = ()
+    interpreter: str | None = None
+    index: bool = False
 
     def labels(self) -> tuple[str, ...]:
         from packaging.utils import parse_wheel_filename  # noqa: PLC0415
@@ -227,14 +231,21 @@ class Located:
 
 def locate(request: SyncRequest) -> Located:
     """Inputs, target, and the wheel file for each requirement (downloaded if need be)."""
+    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+    from packaging.markers import Marker  # noqa: PLC0415
+
+    from graft.sources import PYPI_SIMPLE, FindLinks, Index  # noqa: PLC0415
     from graft.target import find_interpreter, foreign_target, introspect  # noqa: PLC0415
 
     inputs = gather_inputs(request)
+    interpreter = None
     if request.foreign is not None:
         version, platforms, implementation, abis = request.foreign
         target = foreign_target(version, list(platforms), implementation, list(abis) or None)
     else:
-        target = introspect(find_interpreter(request.python))
+        interpreter = find_interpreter(request.python)
+        target = introspect(interpreter)
     wanted = [
         w for w in inputs.wanted if w.marker is None or Marker(w.marker).evaluate(target.markers)
     ]
@@ -259,13 +270,17 @@ def locate(request: SyncRequest) -> Located:
         with ThreadPoolExecutor(max_workers=8) as pool:
             found = pool.map(lambda w: choose(w, find_links, target, index), wanted)
             chosen = list(zip(wanted, found, strict=True))
-    return Located(target, tuple(fetch(chosen, cache_dir, request.reporter)))
+    fetched = tuple(fetch(chosen, cache_dir, request.reporter))
+    watched = (*inputs.files_read, *inputs.pylocks, *inputs.find_links, *(p for _, p, _ in fetched))
+    return Located(target, fetched, watched, interpreter, index is not None and not request.offline)
 
 
 def load_entries(
     located: Located, store: Store, reporter: Reporter
 ) -> list[tuple[Wanted, StoreEntry]]:
     """The store entry of every located wheel, ingesting (in parallel) what is new."""
+    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
     fetched = located.fetched
     entries = [store.get(sha) if sha else None for _, _, sha in fetched]
     todo = [i for i, e in enumerate(entries) if e is None]
@@ -326,7 +341,7 @@ class Prepared:
 
 
 def venv_layout(request: SyncRequest, target: Target) -> VenvLayout:
-    from graft.planner import VenvLayout  # noqa: PLC0415
+    from graft.plan import VenvLayout  # noqa: PLC0415
 
     return VenvLayout(
         prefix=os.path.abspath(request.venv),
@@ -340,7 +355,8 @@ def venv_layout(request: SyncRequest, target: Target) -> VenvLayout:
 
 def prepare(request: SyncRequest, located: Located, store: Store) -> Prepared:
     """Entries, checks and bytecode for the located wheels: everything the planner needs."""
-    from graft.planner import PlannedWheel, Policy, direct_url_for_file  # noqa: PLC0415
+    from graft.plan import Policy  # noqa: PLC0415
+    from graft.planner import PlannedWheel, direct_url_for_file  # noqa: PLC0415
 
     clock = time.perf_counter()
     target = located.target
@@ -399,16 +415,57 @@ def _stats(plan: Plan) -> dict[str, int]:
     return {"links": plan.links, "directories": plan.directories, "files": plan.files_served}
 
 
+def _recall(request: SyncRequest, store: Store) -> Located | None:
+    """What the memo says *request* resolves to, when a kept plan for it exists too."""
+    if request.dry_run or request.foreign is not None:
+        return None
+    from graft import memo  # noqa: PLC0415
+    from graft.requirements import Wanted  # noqa: PLC0415
+
+    recalled = memo.recall(request, store.root)
+    if recalled is None:
+        return None
+    fetched = tuple(
+        (Wanted("", None, frozenset(), frozenset(), "(recalled)", path=given), path, sha)
+        for path, sha, given in recalled.rows
+    )
+    located = Located(recalled.target, fetched)
+    if not os.path.isfile(_plan_path(request, located, store)):
+        return None  # planning needs the full requirements: resolve again
+    return located
+
+
+def _plan_key(request: SyncRequest, located: Located, store: Store) -> str:
+    from graft import plancache  # noqa: PLC0415
+    from graft.plan import Policy  # noqa: PLC0415
+
+    layout = replace(venv_layout(request, located.target), prefix="")
+    policy = Policy(request.collisions, request.link_mode)
+    return plancache.plan_key([located.digest(layout, policy, store.root), request.no_deps])
+
+
+def _plan_path(request: SyncRequest, located: Located, store: Store) -> str:
+    from graft import plancache  # noqa: PLC0415
+
+    return plancache.plan_path(store.root, _plan_key(request, located, store))
+
+
 def sync(request: SyncRequest) -> SyncResult:
     """Make ``request.venv`` hold exactly the requested wheels (or only plan it, if dry_run)."""
-    from graft.planner import Policy, plan  # noqa: PLC0415
+    from graft.plan import Policy  # noqa: PLC0415
     from graft.store import Store, default_store_path  # noqa: PLC0415
     from graft.venvstate import sweep_staging, up_to_date  # noqa: PLC0415
 
     clock = time.perf_counter()
     store = Store(request.store or default_store_path())
     store.ensure()
-    located = locate(request)
+    located = _recall(request, store)
+    if located is None:
+        located = locate(request)
+        if not request.dry_run:
+            from graft import memo  # noqa: PLC0415
+
+            memo.remember_located(request, store.root, located)
     clock = _lap(request.timings, "resolve", clock)
     layout = venv_layout(request, located.target)
     prefix = layout.prefix
@@ -424,14 +481,26 @@ def sync(request: SyncRequest) -> SyncResult:
                 links, directories, files = (int(x) for x in state["graft-stats"].split(",")[1:])
                 stats = {"links": links, "directories": directories, "files": files}
                 return SyncResult(prefix, located.labels(), None, stats)
+    from graft import plancache  # noqa: PLC0415
     from graft.materialize import materialize  # noqa: PLC0415
 
-    prepared = prepare(request, located, store)
-    names = tuple(w.record.label for w in prepared.wheels)
-    shas = [w.record.sha256 for w in prepared.wheels]
-    clock = time.perf_counter()
-    the_plan = plan(prepared.wheels, prepared.layout, prepared.policy)
-    clock = _lap(request.timings, "plan", clock)
+    key = _plan_key(request, located, store)
+    the_plan = None
+    if len(shas) == len(located.fetched):
+        store.pin()  # before looking: gc must not take an entry between the check and the root
+        if all(os.path.isdir(store.entry_path(sha)) for sha in shas):
+            the_plan = plancache.load(store.root, key, prefix, layout.python)
+            clock = _lap(request.timings, "plan (kept)", clock)
+    if the_plan is None:
+        from graft.planner import plan  # noqa: PLC0415
+
+        prepared = prepare(request, located, store)
+        clock = time.perf_counter()
+        the_plan = plan(prepared.wheels, prepared.layout, prepared.policy)
+        plancache.save(store.root, key, the_plan)
+        clock = _lap(request.timings, "plan", clock)
+    names = tuple(f"{d.name}=={d.version}" for d in the_plan.distributions)
+    shas = [d.sha256 for d in the_plan.distributions]
     if request.dry_run:
         return SyncResult(prefix, names, the_plan, _stats(the_plan))
     # Root old and new entries while the swap is pending: a kill at any moment leaves
@@ -439,7 +508,7 @@ def sync(request: SyncRequest) -> SyncResult:
     store.register_root(prefix, [*shas, *_rooted(store, prefix)])
     materialize(
         the_plan,
-        prepared.target,
+        located.target,
         store.root,
         inputs,
         on_wait=lambda: request.reporter.waiting_for_venv(prefix),

@@ -67,20 +67,14 @@ def up_to_date(prefix: str, inputs: str) -> dict[str, str] | None:
 
 def sweep_staging(prefix: str) -> None:
     """Remove staging a killed sync of *prefix* left, unless another sync holds the venv."""
-    from filelock import FileLock, Timeout  # noqa: PLC0415
+    from graft._fs import try_flock  # noqa: PLC0415
 
     parent, name = os.path.split(prefix)
     if not any(e.startswith(f".{name}.graft-") for e in os.listdir(parent) if "lock" not in e):
         return
-    lock = FileLock(os.path.join(parent, f".{name}.graft-lock"))
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        return  # a sync of this venv is running; it sweeps for itself
-    try:
-        sweep_leftovers(parent, name)
-    finally:
-        lock.release()
+    with try_flock(os.path.join(parent, f".{name}.graft-lock")) as held:
+        if held:  # else a sync of this venv is running; it sweeps for itself
+            sweep_leftovers(parent, name)
 
 
 def sweep_leftovers(parent: str, name: str) -> None:

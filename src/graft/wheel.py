@@ -27,7 +27,13 @@ from packaging.utils import (
 from packaging.version import InvalidVersion, Version
 
 from graft.errors import WheelError
-from graft.record import EntryPoint, FileRecord, OriginSearch, WheelRecord, is_native
+from graft.record import (
+    EntryPoint,
+    FileRecord,
+    OriginSearch,
+    WheelRecord,
+    is_native,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -38,11 +44,6 @@ _COMPRESSIONS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zi
 _SIGNATURES = ("RECORD.jws", "RECORD.p7s")
 _NAMESPACE_MARKERS = (b"pkgutil.extend_path", b"declare_namespace")
 _SCRIPT_GROUPS = ("console_scripts", "gui_scripts")
-
-
-def record_digest(data: bytes) -> str:
-    """The RECORD spelling of a sha256 digest."""
-    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
 
 
 def _fail(wheel: str, what: str, hint: str | None = None) -> WheelError:

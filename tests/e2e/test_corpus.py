@@ -46,7 +46,15 @@ pytestmark = pytest.mark.e2e
 
 ALL_SETS = corpus_params()
 PLAN_ACTIONS = frozenset(
-    {"mkdir", "link_dir", "link_file", "write_file", "install_script", "write_record"}
+    {
+        "mkdir",
+        "link_dir",
+        "link_file",
+        "write_file",
+        "write_launcher",
+        "install_script",
+        "write_record",
+    }
 )
 
 

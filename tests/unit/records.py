@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
-from graft.planner import PlannedWheel, VenvLayout
+from graft.plan import VenvLayout
+from graft.planner import PlannedWheel
 from graft.record import EntryPoint, FileRecord, OriginSearch, WheelRecord, is_native
 
 LAYOUT = VenvLayout(

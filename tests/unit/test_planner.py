@@ -5,8 +5,18 @@ from dataclasses import replace
 import pytest
 
 from graft.errors import PlanError
-from graft.plan import InstallScript, LinkDir, LinkFile, MakeDir, Plan, WriteFile, WriteRecord
-from graft.planner import Policy, plan
+from graft.plan import (
+    InstallScript,
+    LinkDir,
+    LinkFile,
+    MakeDir,
+    Plan,
+    Policy,
+    WriteFile,
+    WriteLauncher,
+    WriteRecord,
+)
+from graft.planner import plan
 from graft.record import EntryPoint, OriginSearch
 
 from .records import LAYOUT, SP, wheel
@@ -255,11 +265,15 @@ def test_data_scheme_mapping() -> None:
 def test_console_scripts_use_the_venv_python() -> None:
     ep = EntryPoint("alpha-cli", "alpha.cli:main", "console_scripts")
     w = wheel("alpha", ["alpha/__init__.py"], entry_points=(ep,))
-    script = by_dest(plan([w], LAYOUT))["bin/alpha-cli"]
-    assert isinstance(script, WriteFile)
-    assert script.executable
-    assert script.content.startswith(b"#!/venv/bin/python\n")
-    assert b"from alpha.cli import main" in script.content
+    p = plan([w], LAYOUT)
+    script = by_dest(p)["bin/alpha-cli"]
+    assert isinstance(script, WriteLauncher)
+    assert (script.name, script.value, script.group) == ("alpha-cli", "alpha.cli:main", ep.group)
+    assert p.python == "/venv/bin/python"  # what the materializer renders the launcher for
+    record = by_dest(p)[f"{SP}/alpha-1.0.dist-info/RECORD"]
+    assert isinstance(record, WriteRecord)
+    (row,) = [r for r in record.rows if r.path.endswith("bin/alpha-cli")]
+    assert row.dest == "bin/alpha-cli"  # hashed by the materializer after rendering
 
 
 def test_plan_json_is_stable() -> None:

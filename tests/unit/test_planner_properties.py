@@ -13,8 +13,8 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graft.plan import LinkDir, LinkFile, MakeDir, Plan
-from graft.planner import PlannedWheel, Policy, plan
+from graft.plan import LinkDir, LinkFile, MakeDir, Plan, Policy
+from graft.planner import PlannedWheel, plan
 from graft.record import is_native
 
 from .records import LAYOUT, SP, wheel

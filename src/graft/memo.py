@@ -1,0 +1,118 @@
+"""The resolution memo: what an unchanged request resolved to last time.
+
+Resolving (parsing requirement files, listing find-links directories, ranking
+wheels by the target's tags, hashing new files) is where a warm sync spends
+most of its own time, mostly on importing ``packaging`` and the index client.
+When the request is the same, the working directory and the environment are the
+same, and every file and directory the last resolution read is unchanged (same
+size, mtime and inode), the result is the same: the wheel files, their sha256
+and the interpreter. An index's answers age: a memo that consulted one lives as
+long as a cached index page (``sources._PAGE_TTL``), unless ``--offline``.
+
+The memo is only a shortcut to the same answer: anything missing, unreadable or
+changed sends the sync through full resolution, which then writes a new memo.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from graft import __version__
+from graft._fs import remember
+
+if TYPE_CHECKING:
+    from graft.sync import Located, SyncRequest
+    from graft.target import Target
+
+FORMAT = 1
+INDEX_TTL = 600.0  # seconds; the same freshness as a cached index page
+_ENVIRONMENT = ("PATH", "PYENV_VERSION", "PYENV_ROOT", "GRAFT_CACHE_DIR", "HOME", "XDG_CACHE_HOME")
+
+
+@dataclass(frozen=True, slots=True)
+class Recalled:
+    target: Target
+    rows: tuple[tuple[str, str, str | None], ...]  # (wheel file, sha256, wheel given as a path)
+
+
+def _request_key(request: SyncRequest) -> str:
+    fields = [
+        request.specs,
+        request.requirement_files,
+        request.python,
+        request.no_deps,
+        request.index_url,
+        request.find_links,
+        request.no_index,
+        request.offline,
+        request.collisions,
+        request.link_mode,
+        request.extras,
+        request.groups,
+    ]
+    environment = [os.environ.get(name) for name in _ENVIRONMENT]
+    return json.dumps([FORMAT, __version__, os.getcwd(), fields, environment])
+
+
+def _path(store_root: str, key: str) -> str:
+    name = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return os.path.join(store_root, "plans", f"memo-{name}.json")
+
+
+def _identity(path: str) -> list[int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns]
+
+
+def remember_located(request: SyncRequest, store_root: str, located: Located) -> None:
+    """Keep what *request* resolved to (best effort)."""
+    if located.interpreter is None or any(sha is None for _, _, sha in located.fetched):
+        return
+    key = _request_key(request)
+    record: dict[str, Any] = {
+        "key": key,
+        "created": time.time(),
+        "index": located.index,
+        "interpreter": located.interpreter,
+        "watched": [[p, _identity(p)] for p in (*located.watched, located.interpreter)],
+        "rows": [[path, sha, wanted.path] for wanted, path, sha in located.fetched],
+    }
+    remember(_path(store_root, key), json.dumps(record))
+
+
+def recall(request: SyncRequest, store_root: str) -> Recalled | None:
+    """What *request* resolved to last time, if nothing it read has changed since."""
+    key = _request_key(request)
+    try:
+        with open(_path(store_root, key), encoding="utf-8") as fh:
+            record = json.load(fh)
+        if record["key"] != key:
+            return None
+        if record["index"] and time.time() - float(record["created"]) > INDEX_TTL:
+            return None
+        for path, identity in record["watched"]:
+            if identity is None or _identity(path) != identity:
+                return None
+        rows = tuple((str(p), str(s), None if w is None else str(w)) for p, s, w in record["rows"])
+        interpreter = str(record["interpreter"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    from graft.errors import GraftError  # noqa: PLC0415
+    from graft.target import introspect  # noqa: PLC0415
+
+    try:
+        target = introspect(interpreter)
+    except GraftError:
+        return None
+    return Recalled(target, rows)
+
+
+__all__ = ["Recalled", "recall", "remember_located"]

@@ -1,0 +1,163 @@
+"""Plans kept in the store, keyed by everything a plan is a function of.
+
+The planner is pure and store entries are immutable, so the plan for one set of
+entries, one target, one venv layout (less its prefix) and one policy never
+changes: only the prefix differs between venvs, and a plan holds no
+prefix-dependent byte (launchers are rendered by the materializer). A warm sync
+of a known set therefore loads its plan instead of reading every wheel record
+and planning again.
+
+The cache is an optimisation, never a source of truth: an unreadable or
+inconsistent file is ignored (and rebuilt), a key includes the planner's own
+code, and ``graft store gc`` empties the cache whenever it removes an entry.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+from typing import TYPE_CHECKING, Any
+
+from graft._fs import write_atomic
+from graft.plan import (
+    Collision,
+    InstallScript,
+    LinkDir,
+    LinkFile,
+    MakeDir,
+    Plan,
+    PlannedDistribution,
+    RecordRow,
+    WriteFile,
+    WriteLauncher,
+    WriteRecord,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from graft.plan import Action
+
+FORMAT = 1
+_PLANNER_MODULES = ("planner.py", "origin.py", "plan.py", "plancache.py")
+
+
+def _code_stamp() -> list[int]:
+    """Size and mtime of the planner's modules: a changed planner never reuses old plans."""
+    here = os.path.dirname(__file__)
+    out = []
+    for name in _PLANNER_MODULES:
+        st = os.stat(os.path.join(here, name))
+        out += [st.st_size, st.st_mtime_ns]
+    return out
+
+
+def plan_key(parts: Sequence[object]) -> str:
+    """The cache key for a plan made from *parts* (JSON-serialisable facts, in a fixed order)."""
+    blob = json.dumps([FORMAT, _code_stamp(), *parts], sort_keys=True, default=repr)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def plans_dir(store_root: str) -> str:
+    return os.path.join(store_root, "plans")
+
+
+def plan_path(store_root: str, key: str) -> str:
+    return os.path.join(plans_dir(store_root), f"{key}.json")
+
+
+def save(store_root: str, key: str, plan: Plan) -> None:
+    """Keep *plan* under *key* (best effort: a full disk only costs the next sync a replan)."""
+    directory = plans_dir(store_root)
+    try:
+        os.makedirs(directory, exist_ok=True)
+        write_atomic(plan_path(store_root, key), json.dumps(_encode(plan)))
+    except OSError:
+        return
+
+
+def load(store_root: str, key: str, prefix: str, python: str) -> Plan | None:
+    """The plan kept under *key*, re-targeted at *prefix*; None if absent or unreadable."""
+    try:
+        with open(plan_path(store_root, key), encoding="utf-8") as fh:
+            raw = json.load(fh)
+        if raw.get("format") != FORMAT:
+            return None
+        return _decode(raw, prefix, python)
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return None
+
+
+def _encode(plan: Plan) -> dict[str, Any]:
+    wheels = {d.wheel: i for i, d in enumerate(plan.distributions)}
+    return {
+        "format": FORMAT,
+        "link_mode": plan.link_mode,
+        "files_served": plan.files_served,
+        "distributions": [dataclasses.astuple(d) for d in plan.distributions],
+        "collisions": [[c.path, c.winner, list(c.losers), c.reason] for c in plan.collisions],
+        "actions": [_encode_action(a, wheels) for a in plan.actions],
+    }
+
+
+def _encode_action(action: Action, wheels: dict[str, int]) -> list[Any]:
+    if isinstance(action, MakeDir):
+        return [action.kind, action.dest]
+    wheel = wheels[action.wheel]
+    if isinstance(action, LinkDir | LinkFile | InstallScript):
+        return [action.kind, action.dest, wheel, action.source]
+    if isinstance(action, WriteFile):
+        return [
+            action.kind,
+            action.dest,
+            wheel,
+            action.content.decode("latin-1"),
+            action.executable,
+        ]
+    if isinstance(action, WriteLauncher):
+        body = action.body.decode("latin-1")
+        return [action.kind, action.dest, wheel, action.name, action.value, action.group, body]
+    return [action.kind, action.dest, wheel, action.text, [list(r) for r in action.pending]]
+
+
+def _decode(raw: dict[str, Any], prefix: str, python: str) -> Plan:
+    distributions = tuple(PlannedDistribution(*d) for d in raw["distributions"])
+    names = [d.wheel for d in distributions]
+    actions: list[Action] = []
+    for kind, dest, *rest in raw["actions"]:
+        if kind == "mkdir":
+            actions.append(MakeDir(dest))
+            continue
+        wheel = names[rest[0]]
+        if kind == "link_dir":
+            actions.append(LinkDir(dest, rest[1], wheel))
+        elif kind == "link_file":
+            actions.append(LinkFile(dest, rest[1], wheel))
+        elif kind == "install_script":
+            actions.append(InstallScript(dest, rest[1], wheel))
+        elif kind == "write_file":
+            actions.append(WriteFile(dest, rest[1].encode("latin-1"), wheel, bool(rest[2])))
+        elif kind == "write_launcher":
+            body = rest[4].encode("latin-1")
+            actions.append(WriteLauncher(dest, rest[1], rest[2], rest[3], body, wheel))
+        elif kind == "write_record":
+            pending = tuple(RecordRow(*row) for row in rest[2])
+            actions.append(WriteRecord(dest, rest[1], pending, wheel))
+        else:
+            raise ValueError(kind)
+    return Plan(
+        prefix=prefix,
+        python=python,
+        link_mode=raw["link_mode"],
+        distributions=distributions,
+        actions=tuple(actions),
+        collisions=tuple(
+            Collision(p, w, tuple(losers), r) for p, w, losers, r in raw["collisions"]
+        ),
+        files_served=int(raw["files_served"]),
+    )
+
+
+__all__ = ["load", "plan_key", "plan_path", "plans_dir", "save"]
