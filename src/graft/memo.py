@@ -5,9 +5,13 @@ wheels by the target's tags, hashing new files) is where a warm sync spends
 most of its own time, mostly on importing ``packaging`` and the index client.
 When the request is the same, the working directory and the environment are the
 same, and every file and directory the last resolution read is unchanged (same
-size, mtime and inode), the result is the same: the wheel files, their sha256
-and the interpreter. An index's answers age: a memo that consulted one lives as
-long as a cached index page (``sources._PAGE_TTL``), unless ``--offline``.
+bytes for requirement and lock files, same names in find-links directories,
+same size, mtime and inode for wheel files and the interpreter), the result is
+the same: the wheel files, their sha256 and the interpreter. As git does with
+its index, a file modified in the last two seconds is "racy" (a rewrite within
+the timestamp's granularity would go unseen) and no memo is written. An index's
+answers age: a memo that consulted one lives as long as a cached index page
+(``sources._PAGE_TTL``), unless ``--offline``.
 
 The memo is only a shortcut to the same answer: anything missing, unreadable or
 changed sends the sync through full resolution, which then writes a new memo.
@@ -31,6 +35,7 @@ if TYPE_CHECKING:
 
 FORMAT = 1
 INDEX_TTL = 600.0  # seconds; the same freshness as a cached index page
+_RACY_NS = 2_000_000_000  # a file changed less than 2 s ago may change again unseen
 _ENVIRONMENT = ("PATH", "PYENV_VERSION", "PYENV_ROOT", "GRAFT_CACHE_DIR", "HOME", "XDG_CACHE_HOME")
 
 
@@ -55,8 +60,11 @@ def _request_key(request: SyncRequest) -> str:
         request.extras,
         request.groups,
     ]
+    from graft.plancache import code_stamp  # noqa: PLC0415
+
     environment = [os.environ.get(name) for name in _ENVIRONMENT]
-    return json.dumps([FORMAT, __version__, os.getcwd(), fields, environment])
+    code = code_stamp()
+    return json.dumps([FORMAT, __version__, code, os.getcwd(), fields, environment])
 
 
 def _path(store_root: str, key: str) -> str:
@@ -64,17 +72,36 @@ def _path(store_root: str, key: str) -> str:
     return os.path.join(store_root, "plans", f"memo-{name}.json")
 
 
-def _identity(path: str) -> list[int] | None:
+def _fingerprint(kind: str, path: str) -> str | None:
+    """What must not change: a file's bytes, a directory's names, or a file's identity."""
     try:
+        if kind == "content":
+            with open(path, "rb") as fh:
+                return hashlib.sha256(fh.read()).hexdigest()
+        if kind == "listing":
+            return hashlib.sha256("\0".join(sorted(os.listdir(path))).encode()).hexdigest()
         st = os.stat(path)
     except OSError:
         return None
-    return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns]
+    return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
+
+
+def _racy(path: str, now_ns: int) -> bool:
+    """Modified so recently that a rewrite could keep its mtime (timestamps are coarse)."""
+    try:
+        return os.stat(path).st_mtime_ns > now_ns - _RACY_NS
+    except OSError:
+        return True
 
 
 def remember_located(request: SyncRequest, store_root: str, located: Located) -> None:
-    """Keep what *request* resolved to (best effort)."""
+    """Keep what *request* resolved to (best effort; skipped while a wheel file is racy)."""
     if located.interpreter is None or any(sha is None for _, _, sha in located.fetched):
+        return
+    watched = [("content", p) for p in located.files] + [("listing", p) for p in located.dirs]
+    watched += [("stat", p) for _, p, _ in located.fetched] + [("stat", located.interpreter)]
+    now = time.time_ns()
+    if any(_racy(p, now) for kind, p in watched if kind == "stat"):
         return
     key = _request_key(request)
     record: dict[str, Any] = {
@@ -82,7 +109,7 @@ def remember_located(request: SyncRequest, store_root: str, located: Located) ->
         "created": time.time(),
         "index": located.index,
         "interpreter": located.interpreter,
-        "watched": [[p, _identity(p)] for p in (*located.watched, located.interpreter)],
+        "watched": [[kind, p, _fingerprint(kind, p)] for kind, p in watched],
         "rows": [[path, sha, wanted.path] for wanted, path, sha in located.fetched],
     }
     remember(_path(store_root, key), json.dumps(record))
@@ -98,8 +125,8 @@ def recall(request: SyncRequest, store_root: str) -> Recalled | None:
             return None
         if record["index"] and time.time() - float(record["created"]) > INDEX_TTL:
             return None
-        for path, identity in record["watched"]:
-            if identity is None or _identity(path) != identity:
+        for kind, path, fingerprint in record["watched"]:
+            if fingerprint is None or _fingerprint(kind, path) != fingerprint:
                 return None
         rows = tuple((str(p), str(s), None if w is None else str(w)) for p, s, w in record["rows"])
         interpreter = str(record["interpreter"])

@@ -41,22 +41,24 @@ if TYPE_CHECKING:
     from graft.plan import Action
 
 FORMAT = 1
-_PLANNER_MODULES = ("planner.py", "origin.py", "plan.py", "plancache.py")
 
 
-def _code_stamp() -> list[int]:
-    """Size and mtime of the planner's modules: a changed planner never reuses old plans."""
+def code_stamp() -> int:
+    """A number that changes when any of graft's top-level modules changes (size or mtime):
+    code being developed never reuses what older code kept; releases also key on the version."""
     here = os.path.dirname(__file__)
-    out = []
-    for name in _PLANNER_MODULES:
-        st = os.stat(os.path.join(here, name))
-        out += [st.st_size, st.st_mtime_ns]
-    return out
+    total = 0
+    with os.scandir(here) as entries:
+        for entry in entries:
+            if entry.name.endswith(".py"):
+                st = entry.stat()
+                total = (total * 1_000_003 + st.st_size * 31 + st.st_mtime_ns) % (1 << 61)
+    return total
 
 
 def plan_key(parts: Sequence[object]) -> str:
     """The cache key for a plan made from *parts* (JSON-serialisable facts, in a fixed order)."""
-    blob = json.dumps([FORMAT, _code_stamp(), *parts], sort_keys=True, default=repr)
+    blob = json.dumps([FORMAT, code_stamp(), *parts], sort_keys=True, default=repr)
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
@@ -160,4 +162,4 @@ def _decode(raw: dict[str, Any], prefix: str, python: str) -> Plan:
     )
 
 
-__all__ = ["load", "plan_key", "plan_path", "plans_dir", "save"]
+__all__ = ["code_stamp", "load", "plan_key", "plan_path", "plans_dir", "save"]

@@ -349,10 +349,27 @@ def collect_garbage(
                     taken[sha] = path
             trash = list(taken.values())
             result.removed = [e for e in result.removed if e.sha256 in taken]
+            if taken:
+                _forget_plans(store)
     for path in trash:
         seal.remove_tree(path)
     result.swept = _sweep(store, tmp_grace, dry_run=dry_run)
     return result
+
+
+def _forget_plans(store: Store) -> None:
+    """Empty the plan cache and resolution memos: they may name entries just removed.
+
+    (A sync checks that a kept plan's entries exist before using it; this keeps the cache
+    from growing with plans nobody can use.)
+    """
+    from graft.plancache import plans_dir  # noqa: PLC0415
+
+    directory = plans_dir(store.root)
+    with contextlib.suppress(FileNotFoundError):
+        for name in os.listdir(directory):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(os.path.join(directory, name))
 
 
 def _take_out(store: Store, sha: str) -> str | None:

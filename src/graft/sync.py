@@ -196,9 +196,10 @@ class Located:
 
     target: Target
     fetched: tuple[tuple[Wanted, str, str | None], ...]  # (wanted, local path, sha256)
-    # what the result depends on, for the memo: files and directories read, the
-    # interpreter found, whether an index was asked (its answers age)
-    watched: tuple[str, ...] = ()
+    # what the result depends on, for the memo: requirement and lock files read, find-links
+    # directories listed, the interpreter found, whether an index was asked (answers age)
+    files: tuple[str, ...] = ()
+    dirs: tuple[str, ...] = ()
     interpreter: str | None = None
     index: bool = False
 
@@ -271,8 +272,9 @@ def locate(request: SyncRequest) -> Located:
             found = pool.map(lambda w: choose(w, find_links, target, index), wanted)
             chosen = list(zip(wanted, found, strict=True))
     fetched = tuple(fetch(chosen, cache_dir, request.reporter))
-    watched = (*inputs.files_read, *inputs.pylocks, *inputs.find_links, *(p for _, p, _ in fetched))
-    return Located(target, fetched, watched, interpreter, index is not None and not request.offline)
+    files = (*inputs.files_read, *inputs.pylocks)
+    used_index = index is not None and not request.offline
+    return Located(target, fetched, files, tuple(inputs.find_links), interpreter, used_index)
 
 
 def load_entries(
@@ -460,13 +462,12 @@ def sync(request: SyncRequest) -> SyncResult:
     store = Store(request.store or default_store_path())
     store.ensure()
     located = _recall(request, store)
-    if located is None:
+    recalled = located is not None
+    if located is not None:
+        clock = _lap(request.timings, "recall", clock)
+    else:
         located = locate(request)
-        if not request.dry_run:
-            from graft import memo  # noqa: PLC0415
-
-            memo.remember_located(request, store.root, located)
-    clock = _lap(request.timings, "resolve", clock)
+        clock = _lap(request.timings, "resolve", clock)
     layout = venv_layout(request, located.target)
     prefix = layout.prefix
     inputs = located.digest(layout, Policy(request.collisions, request.link_mode), store.root)
@@ -480,12 +481,15 @@ def sync(request: SyncRequest) -> SyncResult:
                 sweep_staging(prefix)
                 links, directories, files = (int(x) for x in state["graft-stats"].split(",")[1:])
                 stats = {"links": links, "directories": directories, "files": files}
+                if not recalled:
+                    _remember(request, store, located)
                 return SyncResult(prefix, located.labels(), None, stats)
     from graft import plancache  # noqa: PLC0415
     from graft.materialize import materialize  # noqa: PLC0415
 
     key = _plan_key(request, located, store)
     the_plan = None
+    new_plan = False
     if len(shas) == len(located.fetched):
         store.pin()  # before looking: gc must not take an entry between the check and the root
         if all(os.path.isdir(store.entry_path(sha)) for sha in shas):
@@ -497,11 +501,13 @@ def sync(request: SyncRequest) -> SyncResult:
         prepared = prepare(request, located, store)
         clock = time.perf_counter()
         the_plan = plan(prepared.wheels, prepared.layout, prepared.policy)
-        plancache.save(store.root, key, the_plan)
         clock = _lap(request.timings, "plan", clock)
+        new_plan = True
     names = tuple(f"{d.name}=={d.version}" for d in the_plan.distributions)
     shas = [d.sha256 for d in the_plan.distributions]
     if request.dry_run:
+        if new_plan:
+            plancache.save(store.root, key, the_plan)
         return SyncResult(prefix, names, the_plan, _stats(the_plan))
     # Root old and new entries while the swap is pending: a kill at any moment leaves
     # whichever venv is in place rooted. After the swap only the new entries stay rooted.
@@ -514,5 +520,16 @@ def sync(request: SyncRequest) -> SyncResult:
         on_wait=lambda: request.reporter.waiting_for_venv(prefix),
     )
     store.register_root(prefix, shas)
+    if new_plan:  # kept only once it built a venv: a failed sync leaves the store as it was
+        plancache.save(store.root, key, the_plan)
+    if not recalled:
+        _remember(request, store, located)
     _lap(request.timings, "materialize", clock)
     return SyncResult(prefix, names, the_plan, _stats(the_plan))
+
+
+def _remember(request: SyncRequest, store: Store, located: Located) -> None:
+    """After a sync succeeded: keep what its inputs resolved to (never after a failure)."""
+    from graft import memo  # noqa: PLC0415
+
+    memo.remember_located(request, store.root, located)
