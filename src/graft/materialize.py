@@ -42,23 +42,24 @@ _AT_FDCWD = -100
 
 
 def _cache_root() -> str:
-    from platformdirs import user_cache_dir  # noqa: PLC0415
+    from graft._fs import cache_root  # noqa: PLC0415
 
-    return os.environ.get("GRAFT_CACHE_DIR") or user_cache_dir("graft")
+    return cache_root()
 
 
 def venv_template(target: Target) -> str:
     """A ``python -m venv --without-pip`` made once per interpreter, copied for each venv."""
     import hashlib  # noqa: PLC0415
-    import shutil  # noqa: PLC0415
-    import subprocess  # noqa: PLC0415
-    import tempfile  # noqa: PLC0415
 
     key = hashlib.sha256(f"{__version__}|{target.real_executable}|{target.version}".encode())
     home = os.path.join(_cache_root(), "venv-templates", key.hexdigest()[:24])
     path = os.path.join(home, _TEMPLATE_NAME)
     if os.path.isfile(os.path.join(path, "pyvenv.cfg")):
         return path
+    import shutil  # noqa: PLC0415
+    import subprocess  # noqa: PLC0415
+    import tempfile  # noqa: PLC0415
+
     os.makedirs(os.path.dirname(home), exist_ok=True)
     staging = tempfile.mkdtemp(prefix=".tmp-", dir=os.path.dirname(home))
     built = os.path.join(staging, _TEMPLATE_NAME)
@@ -291,7 +292,7 @@ def apply(plan: Plan, root: str, store_root: str = "/") -> None:
             elif isinstance(action, InstallScript | WriteLauncher):
                 content = _script_content(action, plan.python)
                 _write(out, content, executable=True)
-                from graft.record import record_digest  # noqa: PLC0415
+                from graft.plan import record_digest  # noqa: PLC0415 - plan is loaded
 
                 script_digests[action.dest] = (record_digest(content), len(content))
 

@@ -112,6 +112,14 @@ class InstallScript:
     kind: Literal["install_script"] = "install_script"
 
 
+def record_digest(data: bytes) -> str:
+    """The RECORD spelling of a sha256 digest: ``sha256=<urlsafe base64, no padding>``."""
+    import base64  # noqa: PLC0415
+    import hashlib  # noqa: PLC0415
+
+    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+
+
 class RecordRow(NamedTuple):
     path: str  # relative to the directory holding the .dist-info, as RECORD wants
     digest: str  # "" for rows without a hash (RECORD itself, .pyc, directory links)

@@ -264,7 +264,7 @@ def _mapping_for(
 
 
 def _digest(content: bytes) -> str:
-    from graft.record import record_digest  # noqa: PLC0415
+    from graft.plan import record_digest  # noqa: PLC0415
 
     return record_digest(content)
 

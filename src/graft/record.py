@@ -18,14 +18,6 @@ RECORD_SCHEMA = 1
 NATIVE_SUFFIXES = (".so", ".pyd", ".dylib", ".dll")
 
 
-def record_digest(data: bytes) -> str:
-    """The RECORD spelling of a sha256 digest: ``sha256=<urlsafe base64, no padding>``."""
-    import base64  # noqa: PLC0415
-    import hashlib  # noqa: PLC0415
-
-    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-
-
 def is_native(path: str) -> bool:
     """A native library: ``.so``/``.so.N``/``.pyd``/``.dylib``, or anything under ``*.libs/``."""
     parts = path.split("/")

@@ -35,11 +35,11 @@ from typing import TYPE_CHECKING
 from graft import seal
 from graft._fs import write_atomic
 from graft.errors import StoreError, WheelError
-from graft.record import WheelRecord, record_from_json
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
+    from graft.record import WheelRecord
     from graft.target import Target
 
 _COMPILE_SCRIPT = r"""
@@ -62,9 +62,9 @@ def default_store_path() -> str:
     env = os.environ.get("GRAFT_STORE")
     if env:
         return env
-    from platformdirs import user_cache_dir  # noqa: PLC0415
+    from graft._fs import user_cache_dir  # noqa: PLC0415
 
-    return os.path.join(user_cache_dir("graft"), "store")
+    return os.path.join(user_cache_dir(), "store")
 
 
 def file_sha256(path: str) -> str:
@@ -171,6 +171,8 @@ class Store:
         except FileNotFoundError:
             return None
         try:
+            from graft.record import record_from_json  # noqa: PLC0415 - not on the warm path
+
             return StoreEntry(record_from_json(text), path)
         except (ValueError, KeyError, TypeError) as exc:
             raise StoreError(

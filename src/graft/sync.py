@@ -93,9 +93,9 @@ def gather_inputs(request: SyncRequest) -> Inputs:
 
 
 def _cache_dir() -> str:
-    from platformdirs import user_cache_dir  # noqa: PLC0415
+    from graft._fs import cache_root  # noqa: PLC0415
 
-    return os.environ.get("GRAFT_CACHE_DIR") or user_cache_dir("graft")
+    return cache_root()
 
 
 def choose(wanted: Wanted, find_links: FindLinks, target: Target, index: Index | None) -> Candidate:

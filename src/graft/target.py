@@ -117,9 +117,9 @@ def _pyenv_lookup(version: str, suffix: str) -> str | None:
 
 
 def _cache_dir() -> str:
-    from platformdirs import user_cache_dir  # noqa: PLC0415
+    from graft._fs import cache_root  # noqa: PLC0415
 
-    return os.path.join(os.environ.get("GRAFT_CACHE_DIR") or user_cache_dir("graft"), "targets")
+    return os.path.join(cache_root(), "targets")
 
 
 def _identity(executable: str) -> str:

@@ -7,9 +7,7 @@ on its own.
 
 from __future__ import annotations
 
-import shutil
 import sys
-import textwrap
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -63,6 +61,9 @@ def run_audit(args: argparse.Namespace) -> int:
 
 def render(report: AuditReport) -> None:
     """One block per finding: severity, kind, path and owners; then what and what to do."""
+    import shutil  # noqa: PLC0415 - rendering only; `graft sync` imports this module too
+    import textwrap  # noqa: PLC0415
+
     width = max(60, min(shutil.get_terminal_size().columns, 120))
     wrap = textwrap.TextWrapper(
         width=width, initial_indent="    ", subsequent_indent="    ", break_on_hyphens=False

@@ -1,0 +1,27 @@
+"""graft's own spelling of the user cache directory equals platformdirs' on this platform."""
+
+from __future__ import annotations
+
+import pytest
+from platformdirs import user_cache_dir
+
+from graft._fs import user_cache_dir as graft_cache_dir
+
+
+@pytest.mark.parametrize("xdg", [None, "", "   ", "/tmp/xdg-cache", "relative/cache"])
+@pytest.mark.parametrize("home", ["/home/someone", "/root/", "relative-home"])
+def test_user_cache_dir_equals_platformdirs(
+    monkeypatch: pytest.MonkeyPatch, xdg: str | None, home: str
+) -> None:
+    if xdg is None:
+        monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    else:
+        monkeypatch.setenv("XDG_CACHE_HOME", xdg)
+    monkeypatch.setenv("HOME", home)
+    try:
+        expected = user_cache_dir("graft")
+    except RuntimeError:  # platformdirs refuses a relative HOME: graft must not guess either
+        with pytest.raises(RuntimeError):
+            graft_cache_dir()
+        return
+    assert graft_cache_dir() == expected
