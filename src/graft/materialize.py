@@ -262,25 +262,32 @@ class _Relative:
 def apply(plan: Plan, root: str, store_root: str = "/") -> None:
     """Carry out every action of *plan* below *root* (links are relative to ``plan.prefix``).
 
-    Directories first, in order; then everything else from a few threads: creating links
-    and files is system calls that release the GIL, and the filesystem overlaps them.
+    Directories level by level (a parent always exists before its children), then links,
+    files and RECORDs, each step from a few threads: they are system calls that release the
+    GIL, and the filesystem overlaps them (a new directory may wait on a bitmap read).
+    Launchers and scripts are rendered first, so every RECORD can be written at once.
     """
     relative = _Relative(plan.prefix, store_root)
-    script_digests: dict[str, tuple[str, int]] = {}
-    records: list[WriteRecord] = []
+    levels: dict[int, list[Action]] = {}
     rest: list[Action] = []
+    scripts: dict[str, bytes] = {}
     for action in plan.actions:
         if isinstance(action, MakeDir):
-            os.makedirs(os.path.join(root, action.dest), exist_ok=True)
-        elif isinstance(action, WriteRecord):
-            records.append(action)
+            levels.setdefault(action.dest.count("/"), []).append(action)
         else:
+            if isinstance(action, InstallScript | WriteLauncher):
+                scripts[action.dest] = _script_content(action, plan.python)
             rest.append(action)
+    from graft.plan import record_digest  # noqa: PLC0415 - plan is loaded
+
+    digests = {dest: (record_digest(data), len(data)) for dest, data in scripts.items()}
 
     def run(chunk: list[Action]) -> None:
         for action in chunk:
             out = os.path.join(root, action.dest)
-            if isinstance(action, LinkDir):
+            if isinstance(action, MakeDir):
+                os.makedirs(out, exist_ok=True)
+            elif isinstance(action, LinkDir):
                 os.symlink(relative(action.source, action.dest), out)
             elif isinstance(action, LinkFile):
                 if plan.link_mode == "symlink":
@@ -290,19 +297,22 @@ def apply(plan: Plan, root: str, store_root: str = "/") -> None:
             elif isinstance(action, WriteFile):
                 _write(out, action.content, executable=action.executable)
             elif isinstance(action, InstallScript | WriteLauncher):
-                content = _script_content(action, plan.python)
-                _write(out, content, executable=True)
-                from graft.plan import record_digest  # noqa: PLC0415 - plan is loaded
+                _write(out, scripts[action.dest], executable=True)
+            else:
+                _write_record(out, action, digests)
 
-                script_digests[action.dest] = (record_digest(content), len(content))
+    for depth in sorted(levels):
+        _spread(run, levels[depth])
+    _spread(run, rest)
 
+
+def _spread(work: Callable[[list[Action]], None], actions: list[Action]) -> None:
+    """*work* on *actions*, over ``GRAFT_LINK_THREADS`` threads (4) when there are enough."""
     workers = int(os.environ.get("GRAFT_LINK_THREADS", "4"))
-    if workers <= 1 or len(rest) < 256:  # noqa: PLR2004 - threads only pay for large plans
-        run(rest)
+    if workers <= 1 or len(actions) < 32:  # noqa: PLR2004 - a thread costs about 100 µs
+        work(actions)
     else:
-        _in_threads(run, [rest[i::workers] for i in range(workers)])
-    for record in records:
-        _write_record(os.path.join(root, record.dest), record, script_digests)
+        _in_threads(work, [actions[i::workers] for i in range(workers)])
 
 
 def _script_content(action: InstallScript | WriteLauncher, python: str) -> bytes:
