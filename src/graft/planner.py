@@ -21,11 +21,11 @@ It reads no file and writes none. Steps:
 from __future__ import annotations
 
 import bisect
-import json
 import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from graft.distinfo import GENERATED, dist_info_actions, join, lib_dir, relative_to
 from graft.errors import PlanError
 from graft.plan import (
     Action,
@@ -40,9 +40,7 @@ from graft.plan import (
     Policy,
     RecordRow,
     VenvLayout,
-    WriteFile,
     WriteLauncher,
-    WriteRecord,
 )
 from graft.scripts import launcher_body
 
@@ -51,7 +49,6 @@ if TYPE_CHECKING:
 
     from graft.record import EntryPoint, WheelRecord
 
-_GENERATED = ("INSTALLER", "REQUESTED", "direct_url.json", "RECORD")
 _DEFAULT_POLICY = Policy()
 
 
@@ -120,8 +117,8 @@ def plan(
         )
     actions, dir_links = _fold(winners, ordered, layout, policy.link_mode)
     for index, wheel in enumerate(ordered):
-        actions.extend(generated_files(wheel, layout))
-        actions.append(_record_action(index, wheel, layout, record_rows[index], dir_links))
+        links = dir_links.get(index, [])
+        actions.extend(dist_info_actions(wheel, layout, record_rows[index], links))
     actions.sort(key=lambda a: a.dest)
     return Plan(
         prefix=layout.prefix,
@@ -157,21 +154,6 @@ def _dedupe(wheels: Iterable[PlannedWheel]) -> list[PlannedWheel]:
     return [by_name[name] for name in sorted(by_name)]
 
 
-def lib_dir(record: WheelRecord, layout: VenvLayout) -> str:
-    return layout.purelib if record.root_is_purelib else layout.platlib
-
-
-def _join(*parts: str) -> str:
-    return "/".join(p for p in parts if p)
-
-
-def _relative_to(dest: str, lib: str) -> str:
-    """*dest* as a RECORD path: relative to the directory holding the .dist-info."""
-    if dest.startswith(lib + "/"):
-        return dest[len(lib) + 1 :]
-    return os.path.relpath(dest, lib)
-
-
 def _map_wheel(
     index: int, wheel: PlannedWheel, layout: VenvLayout, claims: _Claims
 ) -> list[RecordRow]:
@@ -179,13 +161,13 @@ def _map_wheel(
     record = wheel.record
     lib = lib_dir(record, layout)
     root = _Mapping(index, "", lib)
-    dist_info = _Mapping(index, record.dist_info, _join(lib, record.dist_info))
+    dist_info = _Mapping(index, record.dist_info, join(lib, record.dist_info))
     data_targets = {
         "purelib": layout.purelib,
         "platlib": layout.platlib,
         "scripts": layout.scripts,
         "data": layout.data,
-        "headers": _join(layout.include_site, record.display_name),
+        "headers": join(layout.include_site, record.display_name),
     }
     rows = []
     py_dest: dict[str, str] = {}
@@ -205,7 +187,7 @@ def _map_wheel(
                 py_dest[path] = dest
             continue
         if head == dist_info_name:
-            if rest in _GENERATED:
+            if rest in GENERATED:
                 continue
             mapping = dist_info
         else:
@@ -217,11 +199,11 @@ def _map_wheel(
                     hint="the wheel is malformed",
                 )
             mapping = _Mapping(index, f"{head}/{category}", data_targets[category])
-        dest = _join(mapping.dest_prefix, path[len(mapping.archive_prefix) :].lstrip("/"))
+        dest = join(mapping.dest_prefix, path[len(mapping.archive_prefix) :].lstrip("/"))
         script = mapping.dest_prefix == layout.scripts and head == data_dir
         kind = "script" if script else "link"
         add(_Leaf(dest, mapping, path, f.digest, kind, f.executable, native=path in native))
-        rel = _relative_to(dest, lib)
+        rel = relative_to(dest, lib)
         if script:
             rows.append(RecordRow(rel, "", "", dest=dest))
         else:
@@ -231,7 +213,7 @@ def _map_wheel(
     for pyc in sorted(wheel.bytecode):
         cache_dir, _, name = pyc.rpartition("/")
         package_dir = cache_dir.rpartition("/")[0] if "/" in cache_dir else ""
-        source = _join(package_dir, name.rsplit(".", 2)[0] + ".py")
+        source = join(package_dir, name.rsplit(".", 2)[0] + ".py")
         src_dest = py_dest.get(source)
         if src_dest is None:
             continue
@@ -239,13 +221,13 @@ def _map_wheel(
         dest = f"{src_dir}/__pycache__/{name}" if src_dir else f"__pycache__/{name}"
         mapping = _mapping_for(source, record, root, data_targets, index)
         claims.add(_Leaf(dest, mapping, pyc, "", "pyc", source_dest=src_dest))
-        rows.append(RecordRow(_relative_to(dest, lib), "", ""))
+        rows.append(RecordRow(relative_to(dest, lib), "", ""))
     for ep in record.entry_points:
-        dest = _join(layout.scripts, ep.name)
+        dest = join(layout.scripts, ep.name)
         # same group and value: the same launcher bytes in any venv, so not a collision
         identity = f"launcher:{ep.group}:{ep.value}"
         claims.add(_Leaf(dest, _Mapping(index, "", ""), None, identity, "launcher", True, ep=ep))
-        rows.append(RecordRow(_relative_to(dest, lib), "", "", dest=dest))
+        rows.append(RecordRow(relative_to(dest, lib), "", "", dest=dest))
     return rows
 
 
@@ -261,12 +243,6 @@ def _mapping_for(
         category = rest.partition("/")[0]
         return _Mapping(index, f"{head}/{category}", data_targets[category])
     return root
-
-
-def _digest(content: bytes) -> str:
-    from graft.plan import record_digest  # noqa: PLC0415
-
-    return record_digest(content)
 
 
 def _resolve(
@@ -405,7 +381,7 @@ def _fold(
                 break
             parent = _parent(parent)
     skeleton = layout.skeleton()
-    dist_infos = {_join(lib_dir(w.record, layout), w.record.dist_info) for w in wheels}
+    dist_infos = {join(lib_dir(w.record, layout), w.record.dist_info) for w in wheels}
     actions: list[Action] = []
     dir_links: dict[int, list[str]] = {}
 
@@ -448,66 +424,3 @@ def _fold(
             assert leaf.archive is not None  # noqa: S101 - links come from the archive
             actions.append(LinkFile(dest, f"{wheel.tree}/{leaf.archive}", name))
     return actions, dir_links
-
-
-def _record_action(
-    index: int,
-    wheel: PlannedWheel,
-    layout: VenvLayout,
-    rows: list[RecordRow],
-    dir_links: dict[int, list[str]],
-) -> Action:
-    record = wheel.record
-    lib = lib_dir(record, layout)
-    base = _join(lib, record.dist_info)
-    generated: list[tuple[str, bytes]] = [("INSTALLER", b"graft\n")]
-    if wheel.requested:
-        generated.append(("REQUESTED", b""))
-    if wheel.direct_url is not None:
-        generated.append(("direct_url.json", wheel.direct_url.encode()))
-    all_rows = list(rows)
-    for name, content in generated:
-        dest = f"{base}/{name}"
-        all_rows.append(RecordRow(_relative_to(dest, lib), _digest(content), str(len(content))))
-    all_rows.extend(RecordRow(_relative_to(link, lib), "", "") for link in dir_links.get(index, []))
-    all_rows.append(RecordRow(f"{record.dist_info}/RECORD", "", ""))
-    all_rows.sort(key=lambda r: r.path)
-    return WriteRecord(
-        f"{base}/RECORD",
-        _csv([r for r in all_rows if not r.dest]),
-        tuple(r for r in all_rows if r.dest),
-        record.filename,
-    )
-
-
-def _csv(rows: Iterable[RecordRow]) -> str:
-    import csv  # noqa: PLC0415
-    import io  # noqa: PLC0415
-
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(row[:3] for row in rows)
-    return buffer.getvalue()
-
-
-def generated_files(wheel: PlannedWheel, layout: VenvLayout) -> list[WriteFile]:
-    """INSTALLER, REQUESTED and direct_url.json for one wheel's .dist-info."""
-    record = wheel.record
-    base = _join(lib_dir(record, layout), record.dist_info)
-    out = [WriteFile(f"{base}/INSTALLER", b"graft\n", record.filename)]
-    if wheel.requested:
-        out.append(WriteFile(f"{base}/REQUESTED", b"", record.filename))
-    if wheel.direct_url is not None:
-        out.append(WriteFile(f"{base}/direct_url.json", wheel.direct_url.encode(), record.filename))
-    return out
-
-
-def direct_url_for_file(path: str, sha256: str) -> str:
-    from pathlib import Path  # noqa: PLC0415
-
-    return json.dumps(
-        {
-            "archive_info": {"hash": f"sha256={sha256}", "hashes": {"sha256": sha256}},
-            "url": Path(os.path.abspath(path)).as_uri(),
-        },
-        sort_keys=True,
-    )

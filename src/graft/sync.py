@@ -357,8 +357,9 @@ def venv_layout(request: SyncRequest, target: Target) -> VenvLayout:
 
 def prepare(request: SyncRequest, located: Located, store: Store) -> Prepared:
     """Entries, checks and bytecode for the located wheels: everything the planner needs."""
+    from graft.distinfo import direct_url_for_file  # noqa: PLC0415
     from graft.plan import Policy  # noqa: PLC0415
-    from graft.planner import PlannedWheel, direct_url_for_file  # noqa: PLC0415
+    from graft.planner import PlannedWheel  # noqa: PLC0415
 
     clock = time.perf_counter()
     target = located.target
