@@ -1251,8 +1251,12 @@ of `graft audit` on graft-, uv- and pip-made venvs, are in
 Each set is a pinned, fully resolved requirements file (`benchmarks/sets/`); every distribution
 installs from a cp311 manylinux x86_64 wheel, downloaded once. The caches are warm: uv's cache
 holds every wheel unpacked and graft's store holds every wheel ingested, each from one untimed
-install per set. Every timed command builds a complete venv for the set, `--no-deps`, from local
-wheels only, as one fresh process tree (wall clock from spawn to exit):
+install per set. That install also leaves what graft keeps for a warm sync: the set's plan
+(`plans/<key>.json`, prefix-independent) and its resolution memo, so a timed graft command
+checks the memo's fingerprints (requirement file bytes, find-links listing, wheel file
+identities), loads the kept plan and materializes it; it neither re-resolves nor re-plans
+(docs/architecture.md, "The warm path"). Every timed command builds a complete venv for the set,
+`--no-deps`, from local wheels only, as one fresh process tree (wall clock from spawn to exit):
 
 {commands}
 

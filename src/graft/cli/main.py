@@ -44,7 +44,12 @@ class ConsoleReporter:
             print(f"graft: {message}", file=sys.stderr)
 
 
-def _parser() -> argparse.ArgumentParser:
+_COMMANDS = ("sync", "audit", "bench", "store", "inspect")
+
+
+def _parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line; with *only*, just that command's part (building all of argparse's
+    actions costs a warm sync several milliseconds)."""
     parser = argparse.ArgumentParser(
         prog="graft",
         description="Build virtual environments as link farms over a store of unpacked wheels.",
@@ -52,6 +57,28 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"graft {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    if only in {None, "sync"}:
+        _add_sync_parser(sub)
+    if only in {None, "audit"}:
+        from graft.cli.audit_cmd import add_audit_parser  # noqa: PLC0415
+
+        add_audit_parser(sub)
+    if only in {None, "bench"}:
+        from graft.cli.bench_cmd import add_bench_parser  # noqa: PLC0415
+
+        add_bench_parser(sub)
+    if only in {None, "store"}:
+        from graft.cli.store_cmd import add_store_parser  # noqa: PLC0415
+
+        add_store_parser(sub)
+    if only in {None, "inspect"}:
+        inspect = sub.add_parser("inspect", help="print a wheel's record as graft sees it")
+        inspect.add_argument("wheel", metavar="WHEEL")
+        inspect.add_argument("--json", action="store_true")
+    return parser
+
+
+def _add_sync_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sync = sub.add_parser("sync", help="build or update a venv holding exactly the given wheels")
     sync.add_argument("venv", metavar="VENV")
     sync.add_argument("specs", nargs="*", metavar="SPEC_OR_WHEEL", help="name==version or a .whl")
@@ -80,21 +107,6 @@ def _parser() -> argparse.ArgumentParser:
     sync.add_argument("--json", action="store_true", help="print the plan or summary as JSON")
     sync.add_argument("-q", "--quiet", action="store_true")
     sync.add_argument("-v", "--verbose", action="store_true")
-
-    from graft.cli.audit_cmd import add_audit_parser  # noqa: PLC0415
-
-    add_audit_parser(sub)
-    from graft.cli.bench_cmd import add_bench_parser  # noqa: PLC0415
-
-    add_bench_parser(sub)
-    from graft.cli.store_cmd import add_store_parser  # noqa: PLC0415
-
-    add_store_parser(sub)
-
-    inspect = sub.add_parser("inspect", help="print a wheel's record as graft sees it")
-    inspect.add_argument("wheel", metavar="WHEEL")
-    inspect.add_argument("--json", action="store_true")
-    return parser
 
 
 def _run_sync(args: argparse.Namespace) -> int:
@@ -211,7 +223,8 @@ def _run_inspect(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit per outcome
-    parser = _parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = _parser(argv[0] if argv and argv[0] in _COMMANDS else None)
     args = parser.parse_args(argv)
     try:
         if args.command == "sync":
