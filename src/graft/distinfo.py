@@ -38,7 +38,12 @@ def relative_to(dest: str, lib: str) -> str:
     """*dest* as a RECORD path: relative to the directory holding the .dist-info."""
     if dest.startswith(lib + "/"):
         return dest[len(lib) + 1 :]
-    return os.path.relpath(dest, lib)
+    # both are relative to the prefix: no os.path.relpath, which consults the working directory
+    to, start = dest.split("/"), lib.split("/") if lib else []
+    common = 0
+    while common < min(len(to), len(start)) and to[common] == start[common]:
+        common += 1
+    return "/".join([".."] * (len(start) - common) + to[common:])
 
 
 def _generated(wheel: PlannedWheel) -> list[tuple[str, bytes]]:

@@ -43,6 +43,7 @@ _ENVIRONMENT = ("PATH", "PYENV_VERSION", "PYENV_ROOT", "GRAFT_CACHE_DIR", "HOME"
 class Recalled:
     target: Target
     rows: tuple[tuple[str, str, str | None], ...]  # (wheel file, sha256, wheel given as a path)
+    labels: tuple[str, ...]  # "name==version" of each, as resolution named them
 
 
 def _request_key(request: SyncRequest) -> str:
@@ -63,8 +64,11 @@ def _request_key(request: SyncRequest) -> str:
     from graft.plancache import code_stamp  # noqa: PLC0415
 
     environment = [os.environ.get(name) for name in _ENVIRONMENT]
-    code = code_stamp()
-    return json.dumps([FORMAT, __version__, code, os.getcwd(), fields, environment])
+    try:
+        cwd = os.getcwd()
+    except OSError:  # the working directory was removed: relative paths mean nothing stable
+        cwd = None
+    return json.dumps([FORMAT, __version__, code_stamp(), cwd, fields, environment])
 
 
 def _path(store_root: str, key: str) -> str:
@@ -98,6 +102,8 @@ def remember_located(request: SyncRequest, store_root: str, located: Located) ->
     """Keep what *request* resolved to (best effort; skipped while a wheel file is racy)."""
     if located.interpreter is None or any(sha is None for _, _, sha in located.fetched):
         return
+    if json.loads(_request_key(request))[3] is None:
+        return
     watched = [("content", p) for p in located.files] + [("listing", p) for p in located.dirs]
     watched += [("stat", p) for _, p, _ in located.fetched] + [("stat", located.interpreter)]
     now = time.time_ns()
@@ -111,6 +117,7 @@ def remember_located(request: SyncRequest, store_root: str, located: Located) ->
         "interpreter": located.interpreter,
         "watched": [[kind, p, _fingerprint(kind, p)] for kind, p in watched],
         "rows": [[path, sha, wanted.path] for wanted, path, sha in located.fetched],
+        "labels": list(located.labels()),
     }
     remember(_path(store_root, key), json.dumps(record))
 
@@ -130,6 +137,7 @@ def recall(request: SyncRequest, store_root: str) -> Recalled | None:
                 return None
         rows = tuple((str(p), str(s), None if w is None else str(w)) for p, s, w in record["rows"])
         interpreter = str(record["interpreter"])
+        labels = tuple(str(label) for label in record["labels"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
     from graft.errors import GraftError  # noqa: PLC0415
@@ -139,7 +147,7 @@ def recall(request: SyncRequest, store_root: str) -> Recalled | None:
         target = introspect(interpreter)
     except GraftError:
         return None
-    return Recalled(target, rows)
+    return Recalled(target, rows, labels)
 
 
 __all__ = ["Recalled", "recall", "remember_located"]

@@ -196,6 +196,7 @@ class Located:
 
     target: Target
     fetched: tuple[tuple[Wanted, str, str | None], ...]  # (wanted, local path, sha256)
+    known_labels: tuple[str, ...] = ()  # "name==version" of each, when recalled
     # what the result depends on, for the memo: requirement and lock files read, find-links
     # directories listed, the interpreter found, whether an index was asked (answers age)
     files: tuple[str, ...] = ()
@@ -204,6 +205,8 @@ class Located:
     index: bool = False
 
     def labels(self) -> tuple[str, ...]:
+        if self.known_labels:
+            return self.known_labels
         from packaging.utils import parse_wheel_filename  # noqa: PLC0415
 
         out = set()
@@ -274,7 +277,14 @@ def locate(request: SyncRequest) -> Located:
     fetched = tuple(fetch(chosen, cache_dir, request.reporter))
     files = (*inputs.files_read, *inputs.pylocks)
     used_index = index is not None and not request.offline
-    return Located(target, fetched, files, tuple(inputs.find_links), interpreter, used_index)
+    return Located(
+        target,
+        fetched,
+        files=files,
+        dirs=tuple(inputs.find_links),
+        interpreter=interpreter,
+        index=used_index,
+    )
 
 
 def load_entries(
@@ -432,7 +442,7 @@ def _recall(request: SyncRequest, store: Store) -> Located | None:
         (Wanted("", None, frozenset(), frozenset(), "(recalled)", path=given), path, sha)
         for path, sha, given in recalled.rows
     )
-    located = Located(recalled.target, fetched)
+    located = Located(recalled.target, fetched, recalled.labels)
     if not os.path.isfile(_plan_path(request, located, store)):
         return None  # planning needs the full requirements: resolve again
     return located

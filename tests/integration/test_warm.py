@@ -165,3 +165,27 @@ def test_gc_forgets_kept_plans_when_it_removes_entries(
     run_graft("store", "gc", "--store", store_dir)
     assert not list((store_dir / "plans").iterdir())
     assert "resolve" in sync(tmp_path / "v2", reqs, links, store_dir)
+
+
+def test_sync_from_a_removed_working_directory(
+    tmp_path: Path, store_dir: Path, links: Path, reqs: Path
+) -> None:
+    """No memo without a working directory (relative paths would mean nothing), no crash."""
+    import subprocess
+    import sys
+
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    args = [sys.executable, "-m", "graft", "sync", str(tmp_path / "v"), "-r", str(reqs)]
+    args += ["--no-index", "--find-links", str(links), "--store", str(store_dir), "-v"]
+    for _ in range(2):
+        proc = subprocess.run(
+            ["sh", "-c", 'cd "$0" && rmdir "$0" && exec "$@"', str(gone), *args],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert proc.returncode == 0, proc.stderr
+        assert "resolve" in stages(proc.stderr)
+        gone.mkdir()
+    assert not list((store_dir / "plans").glob("memo-*"))
