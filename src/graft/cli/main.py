@@ -263,4 +263,24 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit 
 
 
 def entrypoint() -> None:
-    sys.exit(main())
+    _exit(main())
+
+
+def _exit(code: int) -> None:
+    """Leave without the interpreter's teardown, which costs a warm sync about 8 ms.
+
+    Everything graft writes is closed (or renamed into place) before ``main`` returns,
+    locks and pins are released by the kernel with the process, and no thread is left;
+    only the standard streams need flushing. Under a tracer or profiler (coverage,
+    cProfile), which write their results at exit, the normal exit is kept.
+    """
+    if sys.gettrace() is not None or sys.getprofile() is not None:
+        sys.exit(code)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        sys.exit(code)
+    import os  # noqa: PLC0415
+
+    os._exit(code)
