@@ -1,21 +1,75 @@
 """Checking that a pinned set is complete: every Requires-Dist of every wheel is met.
 
 Markers are evaluated for the target, once per extra that is asked for (directly,
-or by another distribution's requirement). This is a check, not a resolver.
+or by another distribution's requirement). This is a check, not a resolver. It reads
+wheel records, or, before the wheels are downloaded, the index's core metadata files.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from graft.errors import PlanError
+
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from graft.record import WheelRecord
+    from graft.requirements import Wanted
+    from graft.target import Target
+
+
+class Distribution(Protocol):
+    """A member of the set: a ``WheelRecord``, or a ``coremeta.CoreMetadata`` before download."""
+
+    @property
+    def name(self) -> str: ...  # canonical
+    @property
+    def version(self) -> str: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def requires_dist(self) -> tuple[str, ...]: ...
+    @property
+    def requires_python(self) -> str | None: ...
+    @property
+    def filename(self) -> str: ...
+
+
+def check_set(
+    members: Sequence[tuple[Wanted, Distribution]], target: Target, no_deps: bool
+) -> None:
+    """Refuse the set if a member's Requires-Python excludes the target, or (unless *no_deps*)
+    a Requires-Dist is not met by the set: a :class:`PlanError` naming the first problem."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet  # noqa: PLC0415
+
+    for _, dist in members:
+        spec = dist.requires_python
+        if not spec:
+            continue
+        try:
+            ok = SpecifierSet(spec).contains(target.version, prereleases=True)
+        except InvalidSpecifier:
+            continue
+        if not ok:
+            raise PlanError(
+                f"{dist.label} requires Python {spec}; the target is {target.version}",
+                where=dist.filename,
+                hint="pin another version or pass --python",
+            )
+    if no_deps:
+        return
+    extras = {dist.name: w.extras for w, dist in members}
+    problems = unmet_requirements([dist for _, dist in members], target.markers, extras)
+    if problems:
+        more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise PlanError(
+            f"the set is incomplete: {problems[0]}{more}",
+            hint="add the missing pins, or pass --no-deps",
+        )
 
 
 def _applies(req: Requirement, env: Mapping[str, str], extras: set[str]) -> bool:
@@ -25,7 +79,7 @@ def _applies(req: Requirement, env: Mapping[str, str], extras: set[str]) -> bool
 
 
 def unmet_requirements(
-    records: Sequence[WheelRecord],
+    records: Sequence[Distribution],
     env: Mapping[str, str],
     extras: Mapping[str, frozenset[str]],
 ) -> list[str]:

@@ -1,8 +1,9 @@
-"""Finding and fetching wheels: find-links directories, a simple-API index, the download cache.
+"""Finding wheels: find-links directories and a simple-API index (PEP 503/691, PEP 658/714).
 
 Selection is per wheel file: of the wheels a release offers, the one whose best
 tag ranks highest in the *target's* own tag order is chosen, and everything
-graft later projects comes from that one file.
+graft later projects comes from that one file. Downloading is :mod:`graft.fetch`;
+the index's core metadata files are :mod:`graft.coremeta`.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from graft._fs import remember
 from graft.errors import SourceError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Sequence
 
     from graft.requirements import Wanted
     from graft.target import Target
@@ -41,6 +42,9 @@ class Candidate:
     sha256: str | None  # known before download (index hash, or computed locally)
     local: bool
     origin: str = ""  # who vouched for sha256 (a lock file entry); "" for the index
+    # The core metadata file the index offers beside the wheel (PEP 658/714): None for none,
+    # "" for one without a usable hash, "<algorithm>=<hex>" (sha256, sha384, sha512) otherwise.
+    core_metadata: str | None = None
 
 
 def _version_matches(filename: str, name: str, version: str) -> tuple[bool, tuple[str, ...]]:
@@ -119,20 +123,90 @@ class FindLinks:
         ]
 
 
+#: Hashes of a metadata file graft verifies, in order of preference (pip's strong hashes).
+_METADATA_HASHES = ("sha256", "sha384", "sha512")
+
+
+def advertised_metadata(value: object) -> str | None:
+    """The ``Candidate.core_metadata`` spelling of what a page says about a metadata file.
+
+    *value* is the PEP 691 JSON value (``true``, ``false`` or a hash mapping) or the PEP 658
+    HTML attribute (``"true"``, ``"<algorithm>=<hex>"``; ``None`` for a bare attribute).
+    A malformed value still announces the file, without a hash, as pip reads it.
+    """
+    if value is False or value == "false":
+        return None
+    if isinstance(value, dict):
+        hashes = {str(k).lower(): v for k, v in value.items() if isinstance(v, str)}
+    elif isinstance(value, str) and "=" in value:
+        algorithm, _, digest = value.partition("=")
+        hashes = {algorithm.strip().lower(): digest.strip()}
+    else:
+        hashes = {}
+    for algorithm in _METADATA_HASHES:
+        digest = hashes.get(algorithm, "")
+        if digest and all(ch in "0123456789abcdefABCDEF" for ch in digest):
+            return f"{algorithm}={digest.lower()}"
+    return ""
+
+
 class _Anchors(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
-        self.links: list[tuple[str, str]] = []
-        self._href: str | None = None
+        self.links: list[tuple[str, dict[str, str | None]]] = []
+        self._attrs: dict[str, str | None] | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "a":
-            self._href = dict(attrs).get("href")
+            self._attrs = dict(attrs) if dict(attrs).get("href") is not None else None
 
     def handle_data(self, data: str) -> None:
-        if self._href is not None:
-            self.links.append((data.strip(), self._href))
-            self._href = None
+        if self._attrs is not None:
+            self.links.append((data.strip(), self._attrs))
+            self._attrs = None
+
+
+def _html_metadata(attrs: dict[str, str | None]) -> str | None:
+    # PEP 714: data-core-metadata, else the older data-dist-info-metadata (PEP 658)
+    for key in ("data-core-metadata", "data-dist-info-metadata"):
+        if key in attrs:
+            return advertised_metadata(attrs[key])
+    return None
+
+
+def _json_metadata(entry: dict[str, Any]) -> str | None:
+    # PEP 714: core-metadata, else the older dist-info-metadata (PEP 691 as first published)
+    for key in ("core-metadata", "dist-info-metadata"):
+        if key in entry:
+            return advertised_metadata(entry[key])
+    return None
+
+
+def http_get(url: str, accept: str | None = None) -> tuple[bytes, str] | None:
+    """GET *url* with retries and backoff: the body and its content type, or None on HTTP 404."""
+    import urllib.error  # noqa: PLC0415
+    import urllib.request  # noqa: PLC0415
+
+    headers = {"Accept": accept} if accept else {}
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310
+    for attempt in range(_RETRIES):
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+                return response.read(), response.headers.get("Content-Type", "")
+        except urllib.error.HTTPError as exc:
+            if exc.code == 404:  # noqa: PLR2004
+                return None
+            if attempt == _RETRIES - 1:
+                raise SourceError(f"index answered HTTP {exc.code}", where=url) from None
+        except (urllib.error.URLError, OSError) as exc:
+            if attempt == _RETRIES - 1:
+                raise SourceError(
+                    f"cannot reach the index ({getattr(exc, 'reason', exc)})",
+                    where=url,
+                    hint="check the network, or use --find-links DIR --no-index",
+                ) from None
+        time.sleep(0.5 * 2**attempt)
+    raise AssertionError  # unreachable: the last attempt returns or raises
 
 
 class Index:
@@ -150,7 +224,9 @@ class Index:
         for entry in page:
             filename, url, sha256 = entry["filename"], entry["url"], entry.get("sha256")
             if filename.endswith(".whl"):
-                out.append(Candidate(filename, urllib.parse.urljoin(page_url, url), sha256, False))
+                url = urllib.parse.urljoin(page_url, url)
+                metadata = entry.get("core_metadata")  # absent from pages cached by older graft
+                out.append(Candidate(filename, url, sha256, False, core_metadata=metadata))
         return out
 
     def _page(self, url: str) -> list[dict[str, Any]]:
@@ -174,30 +250,10 @@ class Index:
         return files
 
     def _fetch(self, url: str) -> list[dict[str, Any]]:
-        import urllib.error  # noqa: PLC0415
-        import urllib.request  # noqa: PLC0415
-
-        request = urllib.request.Request(url, headers={"Accept": _ACCEPT})  # noqa: S310
-        body, content_type = b"", ""
-        for attempt in range(_RETRIES):
-            try:
-                with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-                    body = response.read()
-                    content_type = response.headers.get("Content-Type", "")
-                break
-            except urllib.error.HTTPError as exc:
-                if exc.code == 404:  # noqa: PLR2004
-                    return []
-                if attempt == _RETRIES - 1:
-                    raise SourceError(f"index answered HTTP {exc.code}", where=url) from None
-            except (urllib.error.URLError, OSError) as exc:
-                if attempt == _RETRIES - 1:
-                    raise SourceError(
-                        f"cannot reach the index ({getattr(exc, 'reason', exc)})",
-                        where=url,
-                        hint="check the network, or use --find-links DIR --no-index",
-                    ) from None
-            time.sleep(0.5 * 2**attempt)
+        got = http_get(url, _ACCEPT)
+        if got is None:
+            return []
+        body, content_type = got
         if "json" in content_type:
             data = json.loads(body)
             return [
@@ -205,71 +261,26 @@ class Index:
                     "filename": f["filename"],
                     "url": f["url"],
                     "sha256": f.get("hashes", {}).get("sha256"),
+                    "core_metadata": _json_metadata(f),
                 }
                 for f in data.get("files", [])
             ]
         parser = _Anchors()
         parser.feed(body.decode("utf-8", "replace"))
         out = []
-        for text, href in parser.links:
-            link, _, fragment = href.partition("#")
+        for text, attrs in parser.links:
+            link, _, fragment = (attrs["href"] or "").partition("#")
             sha256 = fragment.removeprefix("sha256=") if fragment.startswith("sha256=") else None
             filename = text or urllib.parse.unquote(link.rsplit("/", 1)[-1])
-            out.append({"filename": filename, "url": link, "sha256": sha256})
-        return out
-
-
-def download(
-    candidate: Candidate, cache_dir: str, on_bytes: Callable[[int], None] | None = None
-) -> tuple[str, str]:
-    """Fetch *candidate* into the content-addressed download cache; return (path, sha256)."""
-    import urllib.request  # noqa: PLC0415
-
-    wheels = os.path.join(cache_dir, "wheels")
-    if candidate.sha256:
-        cached = os.path.join(wheels, candidate.sha256, candidate.filename)
-        if os.path.isfile(cached):
-            return cached, candidate.sha256
-    os.makedirs(wheels, exist_ok=True)
-    tmp = os.path.join(wheels, f".{candidate.filename}.{os.getpid()}.part")
-    last_error: Exception | None = None
-    for attempt in range(_RETRIES):
-        digest = hashlib.sha256()
-        try:
-            with (
-                urllib.request.urlopen(candidate.url, timeout=60) as response,  # noqa: S310
-                open(tmp, "wb") as out,
-            ):
-                while chunk := response.read(1 << 16):
-                    digest.update(chunk)
-                    out.write(chunk)
-                    if on_bytes is not None:
-                        on_bytes(len(chunk))
-            break
-        except OSError as exc:
-            last_error = exc
-            time.sleep(0.5 * 2**attempt)
-    else:
-        raise SourceError(f"download failed ({last_error})", where=candidate.url)
-    sha256 = digest.hexdigest()
-    if candidate.sha256 and sha256 != candidate.sha256:
-        os.unlink(tmp)
-        if candidate.origin:
-            raise SourceError(
-                f"{candidate.filename} has sha256 {sha256}, not the hash given here",
-                where=candidate.origin,
-                hint="the lock is wrong or the file changed; nothing was installed",
+            out.append(
+                {
+                    "filename": filename,
+                    "url": link,
+                    "sha256": sha256,
+                    "core_metadata": _html_metadata(attrs),
+                }
             )
-        raise SourceError(
-            "downloaded file does not match the index's sha256",
-            where=candidate.url,
-            hint="retry; if it persists the index or a proxy serves a different file",
-        )
-    final_dir = os.path.join(wheels, sha256)
-    os.makedirs(final_dir, exist_ok=True)
-    final = os.path.join(final_dir, candidate.filename)
-    os.replace(tmp, final)
-    return final, sha256
+        return out
 
 
 def local_sha256(path: str, cache_dir: str) -> str:

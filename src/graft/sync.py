@@ -12,11 +12,14 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol
 
-from graft.errors import PlanError, SourceError
+from graft.errors import SourceError
 
 # Resolution (packaging, the index client, thread pools) is imported where it is used:
 # a warm sync whose inputs are unchanged never resolves, and must not pay for the imports.
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from graft.coremeta import CoreMetadata
     from graft.plan import CollisionPolicy, LinkMode, Plan, Policy, VenvLayout
     from graft.planner import PlannedWheel
     from graft.requirements import Inputs, Wanted
@@ -140,12 +143,19 @@ def _hash_allowed(candidate: Candidate, hashes: frozenset[str]) -> bool:
 
 
 def fetch(
-    chosen: list[tuple[Wanted, Candidate]], cache_dir: str, reporter: Reporter
+    chosen: list[tuple[Wanted, Candidate]],
+    cache_dir: str,
+    reporter: Reporter,
+    precheck: Callable[[list[tuple[Wanted, Candidate]]], Mapping[str, CoreMetadata]] | None = None,
 ) -> list[tuple[Wanted, str, str | None]]:
-    """Local paths for every chosen wheel; remote ones are downloaded in parallel."""
+    """Local paths for every chosen wheel; remote ones are downloaded in parallel.
+
+    When something must be downloaded, *precheck* runs first (the Requires-Dist check on the
+    index's metadata files); each wheel whose metadata file it used must then agree with it.
+    """
     from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
 
-    from graft.sources import download, local_sha256  # noqa: PLC0415
+    from graft.sources import local_sha256  # noqa: PLC0415
 
     remote = [(w, c) for w, c in chosen if not c.local]
     paths: dict[str, tuple[str, str | None]] = {}
@@ -162,7 +172,10 @@ def fetch(
         hit = cached.get(c.url)
         if hit is not None and os.path.isfile(hit):
             paths[c.url] = (hit, c.sha256)
+    used = precheck(chosen) if todo and precheck is not None else {}
     if todo:
+        from graft.fetch import download  # noqa: PLC0415
+
         progress = reporter.downloads(len(todo))
         advance = getattr(progress, "advance", None)
         with ThreadPoolExecutor(max_workers=min(8, len(todo))) as pool:
@@ -175,6 +188,10 @@ def fetch(
         close = getattr(progress, "close", None)
         if close is not None:
             close()
+    if used:
+        from graft.coremeta import check_wheels_agree  # noqa: PLC0415
+
+        check_wheels_agree([(c, paths[c.url][0]) for _, c in remote], used)
     out: list[tuple[Wanted, str, str | None]] = []
     for w, c in chosen:
         local, sha = paths[c.url]
@@ -270,20 +287,26 @@ def locate(request: SyncRequest) -> Located:
     find_links = FindLinks(inputs.find_links)
     if index is None:  # everything is local: threads would only add overhead
         chosen = [(w, choose(w, find_links, target, None)) for w in wanted]
+        fetched = tuple(fetch(chosen, cache_dir, request.reporter))
     else:
         with ThreadPoolExecutor(max_workers=8) as pool:
             found = pool.map(lambda w: choose(w, find_links, target, index), wanted)
             chosen = list(zip(wanted, found, strict=True))
-    fetched = tuple(fetch(chosen, cache_dir, request.reporter))
-    files = (*inputs.files_read, *inputs.pylocks)
-    used_index = index is not None and not request.offline
+        offline = index.offline
+
+        def precheck(chosen: list[tuple[Wanted, Candidate]]) -> dict[str, CoreMetadata]:
+            from graft.coremeta import check_before_download  # noqa: PLC0415
+
+            return check_before_download(chosen, target, request.no_deps, cache_dir, offline)
+
+        fetched = tuple(fetch(chosen, cache_dir, request.reporter, precheck))
     return Located(
         target,
         fetched,
-        files=files,
+        files=(*inputs.files_read, *inputs.pylocks),
         dirs=tuple(inputs.find_links),
         interpreter=interpreter,
-        index=used_index,
+        index=index is not None and not request.offline,
     )
 
 
@@ -311,34 +334,10 @@ def load_entries(
 
 
 def check_target(pairs: list[tuple[Wanted, StoreEntry]], target: Target, no_deps: bool) -> None:
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet  # noqa: PLC0415
+    """Requires-Python and Requires-Dist of the ingested wheels (``deps.check_set``)."""
+    from graft.deps import check_set  # noqa: PLC0415
 
-    for _, entry in pairs:
-        spec = entry.record.requires_python
-        if not spec:
-            continue
-        try:
-            ok = SpecifierSet(spec).contains(target.version, prereleases=True)
-        except InvalidSpecifier:
-            continue
-        if not ok:
-            raise PlanError(
-                f"{entry.record.label} requires Python {spec}; the target is {target.version}",
-                where=entry.record.filename,
-                hint="pin another version or pass --python",
-            )
-    if no_deps:
-        return
-    from graft.deps import unmet_requirements  # noqa: PLC0415
-
-    extras = {e.record.name: w.extras for w, e in pairs}
-    problems = unmet_requirements([e.record for _, e in pairs], target.markers, extras)
-    if problems:
-        more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise PlanError(
-            f"the set is incomplete: {problems[0]}{more}",
-            hint="add the missing pins, or pass --no-deps",
-        )
+    check_set([(w, e.record) for w, e in pairs], target, no_deps)
 
 
 @dataclass(frozen=True)

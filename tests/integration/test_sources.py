@@ -6,10 +6,14 @@ import hashlib
 import http.server
 import json
 import os
+import subprocess
 import sys
 import threading
+import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from packaging.tags import sys_tags
@@ -21,65 +25,165 @@ from tests.support.wheelmaker import make_wheel
 BEST = next(iter(sys_tags()))  # e.g. cp311-cp311-manylinux_2_36_x86_64
 
 
-class _Index(http.server.SimpleHTTPRequestHandler):
-    """PEP 691 JSON for /json/<name>/, PEP 503 HTML for /html/<name>/, files under /files/."""
+@dataclass(frozen=True)
+class Hit:
+    """One request the loopback index answered."""
 
+    path: str
+    range: str | None  # the Range header
+    if_range: str | None  # the If-Range header
+    status: int
+    sent: int  # body bytes sent
+
+
+@dataclass
+class Served:
+    """The loopback index of one test, and what a test may change about it."""
+
+    url: str
     wheels: Path
-    requests: list[str]
+    requests: list[str] = field(default_factory=list)  # paths, in order
+    hits: list[Hit] = field(default_factory=list)
+    advertise: str = "none"  # metadata files: none, core, legacy (with sha256) or true (no hash)
+    metadata: dict[str, bytes] = field(default_factory=dict)  # wheel filename -> served file
+    metadata_hash: dict[str, str] = field(default_factory=dict)  # wheel filename -> announced
+    honour_range: bool = True
+    cut_first: int | None = None  # send only this many bytes of the next wheel, then hang up
+
+    def count(self, path: str) -> int:
+        return self.requests.count(path)
+
+    def wheel_requests(self) -> list[str]:
+        return [p for p in self.requests if p.endswith(".whl")]
+
+    def metadata_of(self, filename: str) -> bytes:
+        if filename in self.metadata:
+            return self.metadata[filename]
+        with zipfile.ZipFile(self.wheels / filename) as zf:
+            (member,) = (n for n in zf.namelist() if n.endswith(".dist-info/METADATA"))
+            return zf.read(member)
+
+
+LAST_MODIFIED = "Wed, 01 Jan 2020 00:00:00 GMT"
+
+
+def etag(data: bytes) -> str:
+    return '"' + hashlib.sha256(data).hexdigest()[:16] + '"'
+
+
+class _Index(http.server.BaseHTTPRequestHandler):
+    """PEP 691 JSON for /json/<name>/, PEP 503 HTML for /html/<name>/, files under /files/.
+
+    Wheels are served with an ETag and Last-Modified and honour ``Range: bytes=N-`` (with
+    ``If-Range``) unless told not to; ``/files/<wheel>.metadata`` is the wheel's METADATA.
+    """
+
+    served: Served
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - base signature
         del format, args
 
     def do_GET(self) -> None:
-        type(self).requests.append(self.path)
+        served = self.served
+        served.requests.append(self.path)
         parts = self.path.strip("/").split("/")
+        if parts[0] == "files" and parts[1].endswith(".metadata"):
+            self._send(served.metadata_of(parts[1].removesuffix(".metadata")), "text/plain")
+            return
         if parts[0] == "files":
-            data = (self.wheels / parts[1]).read_bytes()
-            self._send(data, "application/octet-stream")
+            self._send_wheel((served.wheels / parts[1]).read_bytes())
             return
         name = parts[1]
-        files = sorted(p for p in self.wheels.iterdir() if p.name.startswith(name + "-"))
+        files = sorted(p for p in served.wheels.iterdir() if p.name.startswith(name + "-"))
         digests = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
         if name == "liar":  # an index that announces a wrong hash
             digests = dict.fromkeys(digests, "0" * 64)
+        announced = {
+            n: served.metadata_hash.get(n, hashlib.sha256(served.metadata_of(n)).hexdigest())
+            for n in digests
+        }
         if parts[0] == "json":
-            body = {
-                "meta": {"api-version": "1.1"},
-                "name": name,
-                "files": [
-                    {"filename": n, "url": f"/files/{n}", "hashes": {"sha256": d}}
-                    for n, d in digests.items()
-                ],
-            }
+            entries = []
+            for n, d in digests.items():
+                entry: dict[str, object] = {"filename": n, "url": f"/files/{n}"}
+                entry["hashes"] = {"sha256": d}
+                if served.advertise in {"core", "legacy"}:
+                    key = "core-metadata" if served.advertise == "core" else "dist-info-metadata"
+                    entry[key] = {"sha256": announced[n]}
+                elif served.advertise == "true":
+                    entry["core-metadata"] = True
+                entries.append(entry)
+            body = {"meta": {"api-version": "1.1"}, "name": name, "files": entries}
             self._send(json.dumps(body).encode(), "application/vnd.pypi.simple.v1+json")
         else:
-            links = "".join(f'<a href="/files/{n}#sha256={d}">{n}</a>' for n, d in digests.items())
-            self._send(f"<html><body>{links}</body></html>".encode(), "text/html")
+            links = []
+            for n, d in digests.items():
+                attr = ""
+                if served.advertise in {"core", "legacy"}:
+                    key = "core" if served.advertise == "core" else "dist-info"
+                    attr = f' data-{key}-metadata="sha256={announced[n]}"'
+                elif served.advertise == "true":
+                    attr = ' data-core-metadata="true"'
+                links.append(f'<a href="/files/{n}#sha256={d}"{attr}>{n}</a>')
+            self._send(f"<html><body>{''.join(links)}</body></html>".encode(), "text/html")
 
-    def _send(self, data: bytes, content_type: str) -> None:
-        self.send_response(200)
+    def _send_wheel(self, data: bytes) -> None:
+        wanted, if_range = self.headers.get("Range"), self.headers.get("If-Range")
+        headers = {"ETag": etag(data), "Last-Modified": LAST_MODIFIED, "Accept-Ranges": "bytes"}
+        start = None
+        if wanted and self.served.honour_range and if_range in {None, etag(data), LAST_MODIFIED}:
+            start = int(wanted.removeprefix("bytes=").removesuffix("-"))
+        if start is not None and start >= len(data):
+            self._send(b"", "text/plain", 416, {"Content-Range": f"bytes */{len(data)}"})
+        elif start is not None:
+            headers["Content-Range"] = f"bytes {start}-{len(data) - 1}/{len(data)}"
+            self._send(data[start:], "application/octet-stream", 206, headers)
+        elif self.served.cut_first is not None:
+            cut, self.served.cut_first = self.served.cut_first, None
+            self._send(data, "application/octet-stream", 200, headers, cut=cut)
+        else:
+            self._send(data, "application/octet-stream", 200, headers)
+
+    def _send(
+        self,
+        data: bytes,
+        content_type: str,
+        status: int = 200,
+        extra: dict[str, str] | None = None,
+        cut: int | None = None,
+    ) -> None:
+        self.send_response(status)
         self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Content-Length", str(len(data)))  # all of it, even when cut short
+        for key, value in (extra or {}).items():
+            self.send_header(key, value)
         self.end_headers()
-        self.wfile.write(data)
+        sent = data[:cut] if cut is not None else data
+        self.wfile.write(sent)
+        self.close_connection = True
+        headers = self.headers
+        self.served.hits.append(
+            Hit(self.path, headers.get("Range"), headers.get("If-Range"), status, len(sent))
+        )
 
 
 @pytest.fixture
-def index(wheels: Path) -> Iterator[tuple[str, list[str]]]:
-    requests: list[str] = []
-    handler = type("Handler", (_Index,), {"wheels": wheels, "requests": requests})
+def index(wheels: Path) -> Iterator[Served]:
+    served = Served("", wheels)
+    handler = type("Handler", (_Index,), {"served": served})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", requests
+    served.url = f"http://127.0.0.1:{server.server_address[1]}"
+    yield served
     server.shutdown()
 
 
 @pytest.mark.parametrize("api", ["json", "html"])
 def test_installs_from_a_simple_index_and_caches_pages(
-    tmp_path: Path, store_dir: Path, wheels: Path, index: tuple[str, list[str]], api: str
+    tmp_path: Path, store_dir: Path, wheels: Path, index: Served, api: str
 ) -> None:
-    url, requests = index
+    url, requests = index.url, index.requests
     make_wheel(wheels, "gamma", "1.0", {"gamma.py": "G = 1\n"})
     venv = tmp_path / "venv"
     run_graft("sync", venv, "gamma==1.0", "--index-url", f"{url}/{api}/", "--store", store_dir)
@@ -109,9 +213,9 @@ def test_installs_from_a_simple_index_and_caches_pages(
 
 
 def test_a_wrong_index_hash_is_refused(
-    tmp_path: Path, store_dir: Path, wheels: Path, index: tuple[str, list[str]]
+    tmp_path: Path, store_dir: Path, wheels: Path, index: Served
 ) -> None:
-    url, _ = index
+    url = index.url
     make_wheel(wheels, "liar", "1.0", {"liar.py": ""})
     proc = run_graft(
         "sync",
@@ -170,8 +274,6 @@ def test_no_compatible_wheel_is_a_clear_error(
 
 
 def test_concurrent_syncs_share_one_store(tmp_path: Path, store_dir: Path, wheels: Path) -> None:
-    import subprocess
-
     paths = [
         make_wheel(wheels, f"pkg{i}", "1.0", {f"pkg{i}/__init__.py": f"N = {i}\n"})
         for i in range(6)
@@ -261,3 +363,309 @@ def test_foreign_target_dry_run_picks_its_wheel(
     assert proc.returncode == 2
     assert "add --dry-run" in proc.stderr
     assert not (tmp_path / "v").exists()
+
+
+# -- core metadata files (PEP 658/714) ----------------------------------------------------------
+
+
+def _unique(wheels: Path, tmp_path: Path, name: str, version: str = "1.0", **kw: Any) -> Path:
+    """A wheel no other test builds (the download and metadata caches are per session)."""
+    files: dict[str, bytes | str] = {f"{name}.py": f"WHERE = {str(tmp_path)!r}\n"}
+    return make_wheel(wheels, name, version, files, **kw)
+
+
+def _sync(
+    index: Served,
+    api: str,
+    tmp_path: Path,
+    store_dir: Path,
+    *specs: str,
+    extra: tuple[str, ...] = (),
+    check: bool = True,
+) -> subprocess.CompletedProcess[str]:
+    url = f"{index.url}/{api}/"
+    venv = tmp_path / "venv"
+    return run_graft(
+        "sync", venv, *specs, "--index-url", url, "--store", store_dir, *extra, check=check
+    )
+
+
+def _entries(store_dir: Path) -> list[Path]:
+    entries = store_dir / "entries"
+    return list(entries.iterdir()) if entries.exists() else []
+
+
+@pytest.mark.parametrize(
+    ("api", "advertise"),
+    [
+        ("json", "core"),
+        ("json", "legacy"),
+        ("json", "true"),
+        ("html", "core"),
+        ("html", "legacy"),
+        ("html", "true"),
+        ("json", "none"),
+        ("html", "none"),
+    ],
+)
+def test_a_missing_dependency_is_found_from_metadata_files_before_any_download(
+    tmp_path: Path, store_dir: Path, wheels: Path, index: Served, api: str, advertise: str
+) -> None:
+    app, lib = f"app{api}{advertise}", f"lib{api}{advertise}"
+    _unique(wheels, tmp_path, app, requires=(f"{lib}>=1", "never-used; python_version < '3'"))
+    _unique(wheels, tmp_path, f"other{api}{advertise}")
+    index.advertise = advertise
+    proc = _sync(
+        index, api, tmp_path, store_dir, f"{app}==1.0", f"other{api}{advertise}==1.0", check=False
+    )
+    assert proc.returncode == 1
+    (line,) = proc.stderr.splitlines()
+    assert f"the set is incomplete: {app}==1.0 requires {lib}>=1, which is missing" in line
+    if advertise == "none":  # as before: the check needs the wheels
+        assert len(index.wheel_requests()) == 2
+        assert not any(p.endswith(".metadata") for p in index.requests)
+    else:
+        assert index.wheel_requests() == []
+        assert index.count(f"/files/{app}-1.0-py3-none-any.whl.metadata") == 1
+        assert _entries(store_dir) == []
+
+
+def test_requires_python_is_checked_from_metadata_files_before_any_download(
+    tmp_path: Path, store_dir: Path, wheels: Path, index: Served
+) -> None:
+    _unique(wheels, tmp_path, "oldpy", requires_python="<3")
+    index.advertise = "core"
+    proc = _sync(index, "json", tmp_path, store_dir, "oldpy==1.0", check=False)
+    assert proc.returncode == 1
+    (line,) = proc.stderr.splitlines()
+    assert "oldpy==1.0 requires Python <3; the target is" in line
+    assert "oldpy-1.0-py3-none-any.whl" in line
+    assert index.wheel_requests() == []
+
+
+def test_a_complete_set_with_metadata_files_installs_and_checks_the_wheels(
+    tmp_path: Path, store_dir: Path, wheels: Path, index: Served
+) -> None:
+    _unique(wheels, tmp_path, "top", requires=("base>=1", "extraonly; extra == 'x'"))
+    _unique(wheels, tmp_path, "base", "2.0")
+    index.advertise = "core"
+    _sync(index, "html", tmp_path, store_dir, "top==1.0", "base==2.0")
+    assert py(tmp_path / "venv", "import top, base; print('ok')") == "ok"
+    assert index.count("/files/top-1.0-py3-none-any.whl.metadata") == 1
+    assert index.count("/files/top-1.0-py3-none-any.whl") == 1
+    assert len(_entries(store_dir)) == 2
+
+
+def test_a_metadata_file_with_a_wrong_hash_is_refused(
+    tmp_path: Path, store_dir: Path, wheels: Path, index: Served
+) -> None:
+    wheel = _unique(wheels, tmp_path, "badmeta")
+    index.advertise = "core"
+    index.metadata_hash[wheel.name] = "ab" * 32
+    proc = _sync(index, "json", tmp_path, store_dir, "badmeta==1.0", check=False)
+    assert proc.returncode == 1
+    (line,) = proc.stderr.splitlines()
+    assert f"metadata file of {wheel.name} does not match the index's sha256" in line
+    assert f"/files/{wheel.name}.metadata" in line
+    assert index.wheel_requests() == []
+
+
+def test_a_metadata_file_for_another_version_is_refused_before_download(
+    tmp_path: Path, store_dir: Path, wheels: Path, index: Served
+) -> None:
+    wheel = _unique(wheels, tmp_path, "otherver")
+    index.advertise = "true"
+    index.metadata[wheel.name] = b"Metadata-Version: 2.1\nName: otherver\nVersion: 2.0\n"
+    proc = _sync(index, "html", tmp_path, store_dir, "otherver==1.0", check=False)
+    assert proc.returncode == 1
+    (line,) = proc.stderr.splitlines()
+    assert f"metadata file of {wheel.name} describes otherver 2.0, not otherver 1.0" in line
+    assert index.wheel_requests() == []
+
+
+@pytest.mark.parametrize(
+    ("name", "version"), [("someoneelse", "1.0"), ("disagree", "1.1")], ids=["name", "version"]
+)
+def test_a_wheel_whose_metadata_disagrees_with_the_metadata_file_is_refused(
+    tmp_path: Path,
+    store_dir: Path,
+    wheels: Path,
+    index: Served,
+    graft_cache: Path,
+    name: str,
+    version: str,
+) -> None:
+    # The wheel's dist-info and filename say disagree 1.0, so ingest alone would accept it;
+    # only its METADATA says otherwise. The index's metadata file agrees with the filename.
+    wheel = make_wheel(
+        wheels,
+        name,
+        version,
+        {"disagree.py": f"WHERE = {str(tmp_path)!r}\n"},
+        dist_info_name="disagree-1.0",
+        filename="disagree-1.0-py3-none-any.whl",
+    )
+    index.advertise = "core"
+    index.metadata[wheel.name] = b"Metadata-Version: 2.1\nName: disagree\nVersion: 1.0\n"
+    proc = _sync(index, "json", tmp_path, store_dir, "disagree==1.0", check=False)
+    assert proc.returncode == 1
+    (line,) = proc.stderr.splitlines()
+    assert f"{wheel.name}: its METADATA says {name} {version}" in line
+    assert "metadata file says disagree 1.0" in line
+    assert index.wheel_requests() == [f"/files/{wheel.name}"]
+    assert _entries(store_dir) == []
+    sha = hashlib.sha256(wheel.read_bytes()).hexdigest()
+    assert not (graft_cache / "wheels" / sha / wheel.name).exists()
+
+
+def test_offline_reads_cached_metadata_files(
+    tmp_path: Path, store_dir: Path, wheels: Path, index: Served
+) -> None:
+    _unique(wheels, tmp_path, "needy", requires=("absent==1",))
+    index.advertise = "legacy"
+    first = _sync(index, "json", tmp_path, store_dir, "needy==1.0", check=False)
+    assert "needy==1.0 requires absent==1, which is missing" in first.stderr
+    assert index.count("/files/needy-1.0-py3-none-any.whl.metadata") == 1
+    index.requests.clear()
+    again = _sync(
+        index, "json", tmp_path, store_dir, "needy==1.0", extra=("--offline",), check=False
+    )
+    assert again.returncode == 1
+    assert again.stderr == first.stderr
+    assert index.requests == []  # the page and the metadata file came from the cache
+
+
+# -- resumable downloads -------------------------------------------------------------------------
+
+
+def _partial(graft_cache: Path, key: str) -> tuple[Path, Path]:
+    stem = graft_cache / "wheels" / ".partial" / key
+    return stem.with_suffix(".part"), stem.with_suffix(".json")
+
+
+@pytest.mark.parametrize("validator", ["etag", "last-modified", "none"])
+def test_an_interrupted_download_resumes_with_a_range_request(
+    tmp_path: Path,
+    store_dir: Path,
+    wheels: Path,
+    index: Served,
+    graft_cache: Path,
+    validator: str,
+) -> None:
+    wheel = _unique(wheels, tmp_path, f"resume{validator.replace('-', '')}")
+    data = wheel.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    half = len(data) // 2
+    part, state = _partial(graft_cache, sha)
+    part.parent.mkdir(parents=True, exist_ok=True)
+    part.write_bytes(data[:half])
+    url = f"{index.url}/files/{wheel.name}"
+    if validator != "none":
+        tag, modified = (etag(data), None) if validator == "etag" else (None, LAST_MODIFIED)
+        state.write_text(json.dumps({"url": url, "etag": tag, "last_modified": modified}))
+    name = wheel.name.split("-")[0]
+    _sync(index, "json", tmp_path, store_dir, f"{name}==1.0")
+    (hit,) = (h for h in index.hits if h.path.endswith(".whl"))
+    assert hit.range == f"bytes={half}-"
+    expected = {"etag": etag(data), "last-modified": LAST_MODIFIED, "none": None}[validator]
+    assert hit.if_range == expected
+    assert (hit.status, hit.sent) == (206, len(data) - half)
+    assert (graft_cache / "wheels" / sha / wheel.name).read_bytes() == data
+    assert not part.exists()
+    assert not state.exists()
+    assert py(tmp_path / "venv", f"import {name}; print({name}.WHERE)") == str(tmp_path)
+
+
+def test_a_download_cut_short_is_resumed_by_the_next_attempt(
+    tmp_path: Path, store_dir: Path, wheels: Path, index: Served, graft_cache: Path
+) -> None:
+    wheel = _unique(wheels, tmp_path, "cutshort")
+    data = wheel.read_bytes()
+    cut = len(data) // 3
+    index.cut_first = cut
+    _sync(index, "json", tmp_path, store_dir, "cutshort==1.0")
+    hits = [(h.range, h.if_range, h.status, h.sent) for h in index.hits if h.path.endswith(".whl")]
+    # the retry continues from the bytes kept, naming the ETag graft recorded with them
+    assert hits == [(None, None, 200, cut), (f"bytes={cut}-", etag(data), 206, len(data) - cut)]
+    sha = hashlib.sha256(data).hexdigest()
+    assert (graft_cache / "wheels" / sha / wheel.name).read_bytes() == data
+    assert py(tmp_path / "venv", "import cutshort; print('ok')") == "ok"
+
+
+@pytest.mark.parametrize("server", ["ignores-range", "changed-etag", "part-too-long"])
+def test_a_resume_the_server_refuses_starts_again_from_zero(
+    tmp_path: Path, store_dir: Path, wheels: Path, index: Served, graft_cache: Path, server: str
+) -> None:
+    wheel = _unique(wheels, tmp_path, f"restart{server.replace('-', '')}")
+    data = wheel.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    part, state = _partial(graft_cache, sha)
+    part.parent.mkdir(parents=True, exist_ok=True)
+    part.write_bytes(data + b"junk" if server == "part-too-long" else b"\0" * (len(data) // 2))
+    url = f"{index.url}/files/{wheel.name}"
+    tag = '"not-the-file-any-more"' if server == "changed-etag" else etag(data)
+    state.write_text(json.dumps({"url": url, "etag": tag, "last_modified": None}))
+    index.honour_range = server != "ignores-range"
+    _sync(index, "json", tmp_path, store_dir, f"{wheel.name.split('-')[0]}==1.0")
+    hits = [(h.range is not None, h.status, h.sent) for h in index.hits if h.path.endswith(".whl")]
+    if server == "part-too-long":  # 416, then the whole file without Range
+        assert hits == [(True, 416, 0), (False, 200, len(data))]
+    else:  # the server sent the whole file, which replaced the part
+        assert hits == [(True, 200, len(data))]
+    assert (graft_cache / "wheels" / sha / wheel.name).read_bytes() == data
+    assert not part.exists()
+
+
+def test_a_corrupt_part_fails_the_hash_and_the_whole_file_is_fetched_again(
+    tmp_path: Path, store_dir: Path, wheels: Path, index: Served, graft_cache: Path
+) -> None:
+    wheel = _unique(wheels, tmp_path, "corruptpart")
+    data = wheel.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    part, _ = _partial(graft_cache, sha)
+    part.parent.mkdir(parents=True, exist_ok=True)
+    part.write_bytes(b"\0" * (len(data) // 2))  # the right length, the wrong bytes
+    _sync(index, "json", tmp_path, store_dir, "corruptpart==1.0")
+    hits = [(h.range, h.status, h.sent) for h in index.hits if h.path.endswith(".whl")]
+    half = len(data) // 2
+    assert hits == [(f"bytes={half}-", 206, len(data) - half), (None, 200, len(data))]
+    assert (graft_cache / "wheels" / sha / wheel.name).read_bytes() == data
+    assert not part.exists()
+    assert py(tmp_path / "venv", "import corruptpart; print('ok')") == "ok"
+
+
+def test_a_resumed_file_that_still_fails_the_hash_is_deleted_and_the_error_says_so(
+    tmp_path: Path, store_dir: Path, wheels: Path, index: Served, graft_cache: Path
+) -> None:
+    wheel = make_wheel(wheels, "liar", "1.0", {"liar.py": f"WHERE = {str(tmp_path)!r}\n"})
+    part, _ = _partial(graft_cache, "0" * 64)  # keyed by the (wrong) hash the index announces
+    part.parent.mkdir(parents=True, exist_ok=True)
+    part.write_bytes(wheel.read_bytes()[:100])
+    proc = _sync(index, "json", tmp_path, store_dir, "liar==1.0", check=False)
+    assert proc.returncode == 1
+    (line,) = proc.stderr.splitlines()
+    assert "does not match the index's sha256, also after deleting a resumed partial" in line
+    assert [h.range for h in index.hits if h.path.endswith(".whl")] == ["bytes=100-", None]
+    assert not part.exists()
+    assert _entries(store_dir) == []
+
+
+def test_concurrent_downloads_of_one_wheel_fetch_it_once(
+    tmp_path: Path, wheels: Path, index: Served
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from graft.fetch import download
+    from graft.sources import Candidate
+
+    wheel = _unique(wheels, tmp_path, "shared")
+    data = wheel.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    candidate = Candidate(wheel.name, f"{index.url}/files/{wheel.name}", sha, local=False)
+    cache = tmp_path / "cache"
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(pool.map(lambda _: download(candidate, str(cache)), range(6)))
+    assert {path for path, _ in results} == {str(cache / "wheels" / sha / wheel.name)}
+    assert {digest for _, digest in results} == {sha}
+    assert index.count(f"/files/{wheel.name}") == 1  # the others waited and found it cached
+    assert list((cache / "wheels" / ".partial").iterdir()) == []
