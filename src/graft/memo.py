@@ -30,7 +30,8 @@ from graft import __version__
 from graft._fs import remember
 
 if TYPE_CHECKING:
-    from graft.sync import Located, SyncRequest
+    from graft.resolve import Located
+    from graft.sync import SyncRequest
     from graft.target import Target
 
 FORMAT = 1

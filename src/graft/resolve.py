@@ -1,0 +1,268 @@
+"""Resolution: inputs -> target -> the wheel file chosen for each requirement, downloaded.
+
+Requirement files, pylock.toml, find-links and the index are read here; selection is by
+the target's own tag order (``sources.select``); metadata files (PEP 658/714) are checked
+before anything is downloaded (``coremeta``). Heavy imports (packaging, the index client,
+thread pools) happen inside the functions: a warm sync whose inputs are unchanged never
+resolves (``memo``) and must not pay for them.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from graft.errors import SourceError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from graft.coremeta import CoreMetadata
+    from graft.plan import Policy, VenvLayout
+    from graft.requirements import Inputs, Wanted
+    from graft.sources import Candidate, FindLinks, Index
+    from graft.sync import Reporter, SyncRequest
+    from graft.target import Target
+
+
+def gather_inputs(request: SyncRequest) -> Inputs:
+    from graft.requirements import Inputs, parse_spec, read_requirements  # noqa: PLC0415
+
+    inputs = Inputs()
+    from graft.lockfile import is_pylock  # noqa: PLC0415
+
+    for spec in request.specs:
+        if is_pylock(spec):
+            inputs.pylocks.append(spec)
+        else:
+            inputs.wanted.append(parse_spec(spec, "command line"))
+    for path in request.requirement_files:
+        read_requirements(path, inputs)
+    if request.index_url:
+        inputs.index_urls = [request.index_url]
+    inputs.find_links.extend(os.path.abspath(p) for p in request.find_links)
+    inputs.no_index = inputs.no_index or request.no_index
+    if not inputs.wanted and not inputs.pylocks:
+        from graft.errors import UsageError  # noqa: PLC0415
+
+        raise UsageError("nothing to install", hint="name wheels, name==version specs, or -r FILE")
+    return inputs
+
+
+def _cache_dir() -> str:
+    from graft._fs import cache_root  # noqa: PLC0415
+
+    return cache_root()
+
+
+def choose(wanted: Wanted, find_links: FindLinks, target: Target, index: Index | None) -> Candidate:
+    """The best wheel for one pin, from find-links and the index."""
+    from graft.sources import Candidate, select  # noqa: PLC0415
+
+    if wanted.path is not None:
+        return Candidate(wanted.filename or os.path.basename(wanted.path), wanted.path, None, True)
+    if wanted.url is not None:
+        sha = next(iter(wanted.hashes)).removeprefix("sha256:") if wanted.hashes else None
+        filename = wanted.filename or wanted.url.rsplit("/", 1)[-1]
+        return Candidate(filename, wanted.url, sha, local=False, origin=wanted.where)
+    candidates = find_links.candidates(wanted)
+    if index is not None:
+        candidates += [c for c in index.files(wanted.name) if _matches(c.filename, wanted)]
+    if wanted.hashes:
+        candidates = [c for c in candidates if _hash_allowed(c, wanted.hashes)]
+    best = select(candidates, target)
+    if best is None:
+        seen = ", ".join(sorted(c.filename for c in candidates)[:6]) or "no wheels at all"
+        raise SourceError(
+            f"no wheel of {wanted.name}=={wanted.version} fits {target.implementation}"
+            f" {target.version} ({target.tags[0]}); found: {seen}",
+            where=wanted.where,
+            hint="pin a version that ships a compatible wheel, or add --find-links",
+        )
+    return best
+
+
+def _matches(filename: str, wanted: Wanted) -> bool:
+    from graft.sources import _version_matches  # noqa: PLC0415
+
+    return _version_matches(filename, wanted.name, wanted.version or "")[0]
+
+
+def _hash_allowed(candidate: Candidate, hashes: frozenset[str]) -> bool:
+    if candidate.sha256 is None and candidate.local:
+        from graft.store import file_sha256  # noqa: PLC0415
+
+        return f"sha256:{file_sha256(candidate.url)}" in hashes
+    return candidate.sha256 is None or f"sha256:{candidate.sha256}" in hashes
+
+
+def fetch(
+    chosen: list[tuple[Wanted, Candidate]],
+    cache_dir: str,
+    reporter: Reporter,
+    precheck: Callable[[list[tuple[Wanted, Candidate]]], Mapping[str, CoreMetadata]] | None = None,
+) -> list[tuple[Wanted, str, str | None]]:
+    """Local paths for every chosen wheel; remote ones are downloaded in parallel.
+
+    When something must be downloaded, *precheck* runs first (the Requires-Dist check on the
+    index's metadata files); each wheel whose metadata file it used must then agree with it.
+    """
+    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+    from graft.sources import local_sha256  # noqa: PLC0415
+
+    remote = [(w, c) for w, c in chosen if not c.local]
+    paths: dict[str, tuple[str, str | None]] = {}
+    for _, c in chosen:
+        if c.local:
+            paths[c.url] = (c.url, local_sha256(c.url, cache_dir))
+    cached = {
+        c.url: os.path.join(cache_dir, "wheels", c.sha256, c.filename)
+        for _, c in remote
+        if c.sha256
+    }
+    todo = [(w, c) for w, c in remote if not (c.url in cached and os.path.isfile(cached[c.url]))]
+    for _, c in remote:
+        hit = cached.get(c.url)
+        if hit is not None and os.path.isfile(hit):
+            paths[c.url] = (hit, c.sha256)
+    used = precheck(chosen) if todo and precheck is not None else {}
+    if todo:
+        from graft.fetch import download  # noqa: PLC0415
+
+        progress = reporter.downloads(len(todo))
+        advance = getattr(progress, "advance", None)
+        with ThreadPoolExecutor(max_workers=min(8, len(todo))) as pool:
+            for c, fetched in zip(
+                [c for _, c in todo],
+                pool.map(lambda wc: download(wc[1], cache_dir, advance), todo),
+                strict=True,
+            ):
+                paths[c.url] = fetched
+        close = getattr(progress, "close", None)
+        if close is not None:
+            close()
+    if used:
+        from graft.coremeta import check_wheels_agree  # noqa: PLC0415
+
+        check_wheels_agree([(c, paths[c.url][0]) for _, c in remote], used)
+    out: list[tuple[Wanted, str, str | None]] = []
+    for w, c in chosen:
+        local, sha = paths[c.url]
+        if w.hashes and sha is not None and f"sha256:{sha}" not in w.hashes:
+            raise SourceError(
+                f"{c.filename} has sha256 {sha}, not the hash given here",
+                where=w.where,
+                hint="the file changed, or the hash is wrong; nothing was installed",
+            )
+        if w.size is not None and os.path.getsize(local) != w.size:
+            raise SourceError(f"{c.filename} is not {w.size} bytes as given here", where=w.where)
+        out.append((w, local, sha))
+    return out
+
+
+@dataclass(frozen=True)
+class Located:
+    """The target, and for each requested distribution the wheel file chosen and its sha256."""
+
+    target: Target
+    fetched: tuple[tuple[Wanted, str, str | None], ...]  # (wanted, local path, sha256)
+    known_labels: tuple[str, ...] = ()  # "name==version" of each, when recalled
+    # what the result depends on, for the memo: requirement and lock files read, find-links
+    # directories listed, the interpreter found, whether an index was asked (answers age)
+    files: tuple[str, ...] = ()
+    dirs: tuple[str, ...] = ()
+    interpreter: str | None = None
+    index: bool = False
+
+    def labels(self) -> tuple[str, ...]:
+        if self.known_labels:
+            return self.known_labels
+        from packaging.utils import parse_wheel_filename  # noqa: PLC0415
+
+        out = set()
+        for _, path, _ in self.fetched:
+            name, version, _, _ = parse_wheel_filename(os.path.basename(path))
+            out.add(f"{name}=={version}")
+        return tuple(sorted(out))
+
+    def digest(self, layout: VenvLayout, policy: Policy, store_root: str) -> str:
+        """Identifies the venv these inputs give, before any record is read.
+
+        Store entries are immutable and named by sha256, so the chosen files (and how they
+        were asked for) with the target, layout and policy determine the plan; the
+        bytecode of an entry for one interpreter never changes once compiled.
+        """
+        import hashlib  # noqa: PLC0415
+        import json  # noqa: PLC0415
+
+        from graft import __version__  # noqa: PLC0415
+
+        head = [__version__, self.target.real_executable, self.target.version, store_root]
+        head += [repr(layout), repr(policy)]
+        rows = sorted(f"{sha}|{w.path or ''}" for w, _, sha in self.fetched)
+        return hashlib.sha256(json.dumps([head, rows]).encode()).hexdigest()
+
+
+def locate(request: SyncRequest) -> Located:
+    """Inputs, target, and the wheel file for each requirement (downloaded if need be)."""
+    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+    from packaging.markers import Marker  # noqa: PLC0415
+
+    from graft.sources import PYPI_SIMPLE, FindLinks, Index  # noqa: PLC0415
+    from graft.target import find_interpreter, foreign_target, introspect  # noqa: PLC0415
+
+    inputs = gather_inputs(request)
+    interpreter = None
+    if request.foreign is not None:
+        version, platforms, implementation, abis = request.foreign
+        target = foreign_target(version, list(platforms), implementation, list(abis) or None)
+    else:
+        interpreter = find_interpreter(request.python)
+        target = introspect(interpreter)
+    wanted = [
+        w for w in inputs.wanted if w.marker is None or Marker(w.marker).evaluate(target.markers)
+    ]
+    if inputs.pylocks:
+        from graft.lockfile import read_pylock  # noqa: PLC0415
+
+        groups = request.groups or None
+        for lock in inputs.pylocks:
+            wanted += read_pylock(lock, target, request.extras, groups)
+    cache_dir = _cache_dir()
+    index = None
+    if not inputs.no_index:
+        index = Index(
+            inputs.index_urls[0] if inputs.index_urls else PYPI_SIMPLE,
+            cache_dir,
+            offline=request.offline,
+        )
+    find_links = FindLinks(inputs.find_links)
+    if index is None:  # everything is local: threads would only add overhead
+        chosen = [(w, choose(w, find_links, target, None)) for w in wanted]
+        fetched = tuple(fetch(chosen, cache_dir, request.reporter))
+    else:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            found = pool.map(lambda w: choose(w, find_links, target, index), wanted)
+            chosen = list(zip(wanted, found, strict=True))
+        offline = index.offline
+
+        def precheck(chosen: list[tuple[Wanted, Candidate]]) -> dict[str, CoreMetadata]:
+            from graft.coremeta import check_before_download  # noqa: PLC0415
+
+            return check_before_download(chosen, target, request.no_deps, cache_dir, offline)
+
+        fetched = tuple(fetch(chosen, cache_dir, request.reporter, precheck))
+    return Located(
+        target,
+        fetched,
+        files=(*inputs.files_read, *inputs.pylocks),
+        dirs=tuple(inputs.find_links),
+        interpreter=interpreter,
+        index=index is not None and not request.offline,
+    )
+
+
+__all__ = ["Located", "choose", "fetch", "gather_inputs", "locate"]
