@@ -85,13 +85,9 @@ def flock(path: str, on_wait: Callable[[], None] | None = None) -> Iterator[None
         os.close(fd)  # closing the last descriptor releases the lock
 
 
-def try_flock(path: str) -> contextlib.AbstractContextManager[bool]:
-    """Like :func:`flock` but never waits: yields False when another process holds it."""
-    return _try_flock(path)
-
-
 @contextlib.contextmanager
-def _try_flock(path: str) -> Iterator[bool]:
+def try_flock(path: str) -> Iterator[bool]:
+    """Like :func:`flock` but never waits: yields False when another process holds it."""
     import fcntl  # noqa: PLC0415
 
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
