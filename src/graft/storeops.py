@@ -396,7 +396,8 @@ def _unseal_top(path: str) -> None:
 
 
 def _sweep(store: Store, grace: float, *, dry_run: bool) -> list[str]:
-    """Leftovers of crashed processes: stale tmp/ items whose entry lock is free, root temps."""
+    """Leftovers of crashed processes: stale tmp/ items whose entry lock is free, temporary
+    files of roots, kept plans and memos."""
     from filelock import Timeout  # noqa: PLC0415
 
     now = time.time()
@@ -405,6 +406,8 @@ def _sweep(store: Store, grace: float, *, dry_run: bool) -> list[str]:
     candidates += [
         os.path.join(store.roots_dir, n) for n in _listdir(store.roots_dir) if ".json.tmp." in n
     ]
+    plans = os.path.join(store.root, "plans")  # kept plans and memos written by a killed sync
+    candidates += [os.path.join(plans, n) for n in _listdir(plans) if ".json.tmp." in n]
     for path in candidates:
         try:
             age = now - os.lstat(path).st_mtime

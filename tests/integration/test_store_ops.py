@@ -391,16 +391,21 @@ def test_gc_sweeps_stale_leftovers_nobody_holds(
         (path / "tree" / "f.py").write_text("x")
     root_tmp = store_dir / "roots" / "0123.json.tmp.999"
     root_tmp.write_text("{")
-    for path in (stale_free, stale_held, crashed_gc, root_tmp):
+    plan_tmp = store_dir / "plans" / "abcd.json.tmp.998"  # a sync killed while keeping its plan
+    plan_tmp.write_text("{")
+    for path in (stale_free, stale_held, crashed_gc, root_tmp, plan_tmp):
         os.utime(path, (old, old))
     seal.make_read_only(str(crashed_gc))  # what gc takes out is sealed (immutable as root)
     seal.seal_tree(str(crashed_gc))
     store = Store(str(store_dir))
     with store.lock("b" * 64):  # type: ignore[attr-defined]
         result = collect_garbage(store)
-    assert sorted(result.swept) == sorted(map(str, (stale_free, crashed_gc, root_tmp)))
+    swept = (stale_free, crashed_gc, root_tmp, plan_tmp)
+    assert sorted(result.swept) == sorted(map(str, swept))
     assert sorted(p.name for p in tmp.iterdir()) == sorted([stale_held.name, fresh.name])
     assert not root_tmp.exists()
+    assert not plan_tmp.exists()
+    assert list((store_dir / "plans").glob("*.json"))  # the kept plan and memo stay
     assert entries(store_dir) == {sha_of(kit["alpha"])}
 
 
