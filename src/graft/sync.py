@@ -132,9 +132,12 @@ def _plan_key(request: SyncRequest, located: Located, store: Store) -> str:
     from graft import plancache  # noqa: PLC0415
     from graft.plan import Policy  # noqa: PLC0415
 
-    layout = replace(venv_layout(request, located.target), prefix="")
+    target = located.target
+    layout = replace(venv_layout(request, target), prefix="")
     policy = Policy(request.collisions, request.link_mode)
-    return plancache.plan_key([located.digest(layout, policy, store.root), request.no_deps])
+    digest = located.digest(layout, policy, store.root)  # graft, interpreter, wheels, layout
+    # and what else the plan depends on: the bytecode tag, the completeness check
+    return plancache.plan_key([digest, target.cache_tag, target.gil_disabled, request.no_deps])
 
 
 def _plan_path(request: SyncRequest, located: Located, store: Store) -> str:
