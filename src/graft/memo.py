@@ -8,8 +8,9 @@ same, and every file and directory the last resolution read is unchanged (same
 bytes for requirement and lock files, same names in find-links directories,
 same size, mtime and inode for wheel files and the interpreter), the result is
 the same: the wheel files, their sha256 and the interpreter. As git does with
-its index, a file modified in the last two seconds is "racy" (a rewrite within
-the timestamp's granularity would go unseen) and no memo is written. An index's
+its index, anything modified in the last two seconds is "racy" (a rewrite within
+the timestamp's granularity would go unseen) and no memo is written; fingerprints
+are taken right after resolving, not when the sync ends. An index's
 answers age: a memo that consulted one lives as long as a cached index page
 (``sources._PAGE_TTL``), unless ``--offline``.
 
@@ -99,24 +100,39 @@ def _racy(path: str, now_ns: int) -> bool:
         return True
 
 
-def remember_located(request: SyncRequest, store_root: str, located: Located) -> None:
-    """Keep what *request* resolved to (best effort; skipped while a wheel file is racy)."""
+Observed = list[list[str | None]]  # [kind, path, fingerprint]
+
+
+def observe(located: Located) -> Observed | None:
+    """Fingerprints of everything *located* was resolved from, taken right after resolving.
+
+    None when there is nothing to memoize (a foreign target, a wheel without sha256) or when
+    anything was modified in the last two seconds: a change racing the resolution could then
+    hide behind an unchanged fingerprint.
+    """
     if located.interpreter is None or any(sha is None for _, _, sha in located.fetched):
-        return
-    if json.loads(_request_key(request))[3] is None:
-        return
+        return None
     watched = [("content", p) for p in located.files] + [("listing", p) for p in located.dirs]
     watched += [("stat", p) for _, p, _ in located.fetched] + [("stat", located.interpreter)]
     now = time.time_ns()
-    if any(_racy(p, now) for kind, p in watched if kind == "stat"):
-        return
+    if any(_racy(p, now) for _, p in watched):
+        return None
+    return [[kind, p, _fingerprint(kind, p)] for kind, p in watched]
+
+
+def remember_located(
+    request: SyncRequest, store_root: str, located: Located, observed: Observed
+) -> None:
+    """Keep what *request* resolved to, with the fingerprints :func:`observe` took."""
     key = _request_key(request)
+    if json.loads(key)[3] is None:  # no working directory
+        return
     record: dict[str, Any] = {
         "key": key,
         "created": time.time(),
         "index": located.index,
         "interpreter": located.interpreter,
-        "watched": [[kind, p, _fingerprint(kind, p)] for kind, p in watched],
+        "watched": observed,
         "rows": [[path, sha, wanted.path] for wanted, path, sha in located.fetched],
         "labels": list(located.labels()),
     }
@@ -151,4 +167,4 @@ def recall(request: SyncRequest, store_root: str) -> Recalled | None:
     return Recalled(target, rows, labels)
 
 
-__all__ = ["Recalled", "recall", "remember_located"]
+__all__ = ["Observed", "Recalled", "observe", "recall", "remember_located"]

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 # Resolution (packaging, the index client, thread pools) is imported where it is used:
 # a warm sync whose inputs are unchanged never resolves, and must not pay for the imports.
 if TYPE_CHECKING:
+    from graft.memo import Observed
     from graft.plan import CollisionPolicy, LinkMode, Plan, VenvLayout
     from graft.resolve import Located
     from graft.store import Store
@@ -155,20 +156,23 @@ def sync(request: SyncRequest) -> SyncResult:
     store = Store(request.store or default_store_path())
     store.ensure()
     located = _recall(request, store)
-    recalled = located is not None
+    observed = None  # fingerprints for a new memo, when resolving
     if located is not None:
         lap(request.timings, "recall", clock)
     else:
         from graft.resolve import locate  # noqa: PLC0415
 
         located = locate(request)
+        if not request.dry_run:
+            from graft.memo import observe  # noqa: PLC0415
+
+            observed = observe(located)
         lap(request.timings, "resolve", clock)
     layout = venv_layout(request, located.target)
     inputs = located.digest(layout, Policy(request.collisions, request.link_mode), store.root)
     done = None if request.dry_run else _already_in_sync(store, located, layout.prefix, inputs)
     if done is not None:
-        if not recalled:
-            _remember(request, store, located)
+        _remember(request, store, located, observed)
         return done
     the_plan, key, new_plan = _plan_for(request, located, store, layout)
     if request.dry_run:
@@ -182,8 +186,7 @@ def sync(request: SyncRequest) -> SyncResult:
         from graft import plancache  # noqa: PLC0415
 
         plancache.save(store.root, key, the_plan)
-    if not recalled:
-        _remember(request, store, located)
+    _remember(request, store, located, observed)
     return _result(the_plan)
 
 
@@ -263,8 +266,12 @@ def _build(
     lap(request.timings, "materialize", clock)
 
 
-def _remember(request: SyncRequest, store: Store, located: Located) -> None:
+def _remember(
+    request: SyncRequest, store: Store, located: Located, observed: Observed | None
+) -> None:
     """After a sync succeeded: keep what its inputs resolved to (never after a failure)."""
+    if observed is None:
+        return
     from graft import memo  # noqa: PLC0415
 
-    memo.remember_located(request, store.root, located)
+    memo.remember_located(request, store.root, located, observed)

@@ -45,7 +45,7 @@ def links(tmp_path: Path) -> Path:
     make_wheel(directory, "beta", "2.0", {"beta.py": "B = 2\n"})
     make_wheel(directory, "ns-a", "1.0", {"ns/a/__init__.py": "A = 1\n"})
     make_wheel(directory, "ns-b", "1.0", {"ns/b/__init__.py": "B = 1\n"})
-    aged(*directory.iterdir())
+    aged(*directory.iterdir(), directory)  # the listing too: a fresh directory is "racy"
     return directory
 
 
@@ -110,7 +110,7 @@ def test_memo_is_used_while_nothing_changes(
 
     # another pin: the requirement file's bytes changed
     reqs.write_text(reqs.read_text().replace("beta==1.0", "beta==2.0"))
-    aged(reqs)
+    aged(reqs)  # (content is compared, but a file written just now is racy all the same)
     assert "resolve" in sync(tmp_path / "v3", reqs, links, store_dir)
     assert py(tmp_path / "v3", "import beta; print(beta.B)") == "2"
     assert "recall" in sync(tmp_path / "v4", reqs, links, store_dir)
@@ -118,14 +118,14 @@ def test_memo_is_used_while_nothing_changes(
     # a better wheel appears in the find-links directory: selection must change
     better = make_wheel(links, "beta", "2.0", {"beta.py": "B = 'py3x'\n"}, tag="py3-none-any")
     better.rename(links / "beta-2.0-py311.py3-none-any.whl")
-    aged(links / "beta-2.0-py311.py3-none-any.whl")
+    aged(links / "beta-2.0-py311.py3-none-any.whl", links)
     assert "resolve" in sync(tmp_path / "v5", reqs, links, store_dir)
 
     # the chosen wheel file is replaced under the same name
     chosen = links / "beta-2.0-py311.py3-none-any.whl"
     replacement = make_wheel(tmp_path, "beta", "2.0", {"beta.py": "B = 'replaced'\n"})
     os.replace(replacement, chosen)
-    aged(chosen)
+    aged(chosen, links)
     assert "resolve" in sync(tmp_path / "v6", reqs, links, store_dir)
     assert py(tmp_path / "v6", "import beta; print(beta.B)") == "replaced"
 
