@@ -102,11 +102,14 @@ def fetch(
     cache_dir: str,
     reporter: Reporter,
     precheck: Callable[[list[tuple[Wanted, Candidate]]], Mapping[str, CoreMetadata]] | None = None,
+    *,
+    offline: bool = False,
 ) -> list[tuple[Wanted, str, str | None]]:
     """Local paths for every chosen wheel; remote ones are downloaded in parallel.
 
     When something must be downloaded, *precheck* runs first (the Requires-Dist check on the
     index's metadata files); each wheel whose metadata file it used must then agree with it.
+    With *offline*, a wheel that is not in the download cache is an error, not a download.
     """
     from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
 
@@ -128,6 +131,14 @@ def fetch(
         if hit is not None and os.path.isfile(hit):
             paths[c.url] = (hit, c.sha256)
     used = precheck(chosen) if todo and precheck is not None else {}
+    if todo and offline:  # (after the check on cached metadata files: its error says more)
+        w, c = todo[0]
+        more = f" (and {len(todo) - 1} more)" if len(todo) > 1 else ""
+        raise SourceError(
+            f"{c.filename} is not in the download cache and --offline was given{more}",
+            where=w.where,
+            hint="run once without --offline, or add --find-links with the wheel",
+        )
     if todo:
         from graft.fetch import download  # noqa: PLC0415
 
@@ -242,7 +253,7 @@ def locate(request: SyncRequest) -> Located:
     find_links = FindLinks(inputs.find_links)
     if index is None:  # everything is local: threads would only add overhead
         chosen = [(w, choose(w, find_links, target, None)) for w in wanted]
-        fetched = tuple(fetch(chosen, cache_dir, request.reporter))
+        fetched = tuple(fetch(chosen, cache_dir, request.reporter, offline=request.offline))
     else:
         with ThreadPoolExecutor(max_workers=8) as pool:
             found = pool.map(lambda w: choose(w, find_links, target, index), wanted)
@@ -254,7 +265,9 @@ def locate(request: SyncRequest) -> Located:
 
             return check_before_download(chosen, target, request.no_deps, cache_dir, offline)
 
-        fetched = tuple(fetch(chosen, cache_dir, request.reporter, precheck))
+        fetched = tuple(
+            fetch(chosen, cache_dir, request.reporter, precheck, offline=request.offline)
+        )
     return Located(
         target,
         fetched,

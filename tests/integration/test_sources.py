@@ -212,6 +212,28 @@ def test_installs_from_a_simple_index_and_caches_pages(
     )
 
 
+def test_offline_never_downloads_a_wheel(
+    tmp_path: Path, store_dir: Path, wheels: Path, index: Served, graft_cache: Path
+) -> None:
+    """With ``--offline`` a wheel missing from the download cache is a one-line error."""
+    make_wheel(wheels, "offdelta", "1.0", {"offdelta.py": "D = 1\n"})
+    simple = f"{index.url}/json/"
+    run_graft(
+        "sync", tmp_path / "online", "offdelta==1.0", "--index-url", simple, "--store", store_dir
+    )
+    for cached in (graft_cache / "wheels").rglob("offdelta-*.whl"):
+        cached.unlink()  # the page stays cached; the wheel does not
+    index.requests.clear()
+    venv = tmp_path / "offline"
+    args = ("sync", venv, "offdelta==1.0", "--index-url", simple, "--store", store_dir)
+    proc = run_graft(*args, "--offline", check=False)
+    assert proc.returncode == 1
+    (line,) = proc.stderr.splitlines()
+    assert "offdelta-1.0-py3-none-any.whl is not in the download cache and --offline" in line
+    assert index.requests == []
+    assert not venv.exists()
+
+
 def test_a_wrong_index_hash_is_refused(
     tmp_path: Path, store_dir: Path, wheels: Path, index: Served
 ) -> None:

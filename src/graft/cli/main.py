@@ -88,7 +88,11 @@ def _add_sync_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     sync.add_argument("--index-url", metavar="URL", help="simple API root (default: PyPI)")
     sync.add_argument("--find-links", action="append", default=[], metavar="DIR")
     sync.add_argument("--no-index", action="store_true", help="use only --find-links and files")
-    sync.add_argument("--offline", action="store_true", help="use cached index pages only")
+    sync.add_argument(
+        "--offline",
+        action="store_true",
+        help="use only what is cached: index pages, metadata files, wheels",
+    )
     sync.add_argument("--extra", action="append", default=[], help="pylock.toml: install an extra")
     sync.add_argument(
         "--group", action="append", default=[], help="pylock.toml: a dependency group"
