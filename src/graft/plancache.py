@@ -47,15 +47,18 @@ def code_stamp() -> int:
     """A number that changes when any of graft's top-level modules changes (size or mtime):
     code being developed never reuses what older code kept; releases also key on the version."""
     here = os.path.dirname(__file__)
-    total = 0
     try:
         with os.scandir(here) as entries:
-            for entry in entries:
-                if entry.name.endswith(".py"):
-                    st = entry.stat()
-                    total = (total * 1_000_003 + st.st_size * 31 + st.st_mtime_ns) % (1 << 61)
+            stats = sorted(
+                (e.name, e.stat().st_size, e.stat().st_mtime_ns)
+                for e in entries
+                if e.name.endswith(".py")
+            )
     except OSError:  # not installed as files (a zip): the version alone identifies the code
         return 0
+    total = 0
+    for _, size, mtime in stats:
+        total = (total * 1_000_003 + size * 31 + mtime) % (1 << 61)
     return total
 
 
