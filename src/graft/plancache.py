@@ -93,7 +93,7 @@ def load(store_root: str, key: str, prefix: str, python: str) -> Plan | None:
             raw = json.load(fh)
         if raw.get("format") != FORMAT:
             return None
-        return _decode(raw, prefix, python)
+        return _decode(raw, prefix, python, os.path.join(store_root, "entries") + os.sep)
     except (OSError, ValueError, KeyError, TypeError, IndexError):
         return None
 
@@ -130,11 +130,32 @@ def _encode_action(action: Action, wheels: dict[str, int]) -> list[Any]:
     return [action.kind, action.dest, wheel, action.text, [list(r) for r in action.pending]]
 
 
-def _decode(raw: dict[str, Any], prefix: str, python: str) -> Plan:
+def _checked_dest(dest: object) -> str:
+    """A kept plan is a file anyone who can write the store can edit: every destination
+    must stay inside the venv, as the planner's always do."""
+    if not isinstance(dest, str) or not dest or dest.startswith("/"):
+        raise ValueError(dest)
+    if any(part in {"", ".", ".."} for part in dest.split("/")):
+        raise ValueError(dest)
+    return dest
+
+
+def _checked_source(source: object, entries: str) -> str:
+    """Every link and script comes from a store entry (the planner never names anything else)."""
+    if not isinstance(source, str) or not source.startswith(entries) or "/../" in source:
+        raise ValueError(source)
+    return source
+
+
+def _decode(raw: dict[str, Any], prefix: str, python: str, entries: str) -> Plan:
+    """The actions of a kept plan; ValueError (so: replan) on anything a planner cannot make."""
     distributions = tuple(PlannedDistribution(*d) for d in raw["distributions"])
     names = [d.wheel for d in distributions]
     actions: list[Action] = []
-    for kind, dest, *rest in raw["actions"]:
+    for kind, raw_dest, *rest in raw["actions"]:
+        dest = _checked_dest(raw_dest)
+        if kind in {"link_dir", "link_file", "install_script"}:
+            rest[1] = _checked_source(rest[1], entries)
         if kind == "mkdir":
             actions.append(MakeDir(dest))
             continue
@@ -151,7 +172,7 @@ def _decode(raw: dict[str, Any], prefix: str, python: str) -> Plan:
             body = rest[4].encode("latin-1")
             actions.append(WriteLauncher(dest, rest[1], rest[2], rest[3], body, wheel))
         elif kind == "write_record":
-            pending = tuple(RecordRow(*row) for row in rest[2])
+            pending = tuple(RecordRow(r[0], r[1], r[2], _checked_dest(r[3])) for r in rest[2])
             actions.append(WriteRecord(dest, rest[1], pending, wheel))
         else:
             raise ValueError(kind)

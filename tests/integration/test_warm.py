@@ -189,3 +189,36 @@ def test_sync_from_a_removed_working_directory(
         assert "resolve" in stages(proc.stderr)
         gone.mkdir()
     assert not list((store_dir / "plans").glob("memo-*"))
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("dest", "../escaped.txt"),  # a write beside the venv (staging is its sibling)
+        ("dest", "<absolute>"),  # an absolute path (made under tmp_path below)
+        ("source", "/etc"),  # a link to somewhere that is not a store entry
+    ],
+)
+def test_a_tampered_kept_plan_is_not_obeyed(
+    tmp_path: Path, store_dir: Path, links: Path, reqs: Path, field: str, value: str
+) -> None:
+    """Kept plans live in a writable directory: one that names a path a planner never would
+    (outside the venv, or a link source outside the store) is ignored and planned anew."""
+    import json
+
+    sync(tmp_path / "v1", reqs, links, store_dir)
+    (plan,) = (store_dir / "plans").glob("[0-9a-f]*.json")
+    raw = json.loads(plan.read_text())
+    kind = "write_file" if field == "dest" else "link_dir"
+    action = next(a for a in raw["actions"] if a[0] == kind)
+    absolute = tmp_path / "escaped-absolute.txt"
+    action[1 if field == "dest" else 3] = str(absolute) if value == "<absolute>" else value
+    plan.write_text(json.dumps(raw))
+    venv = tmp_path / "v2"
+    assert "plan" in sync(venv, reqs, links, store_dir)  # planned anew, not "plan (kept)"
+    assert not (tmp_path / "escaped.txt").exists()
+    assert not absolute.exists()
+    for path in site(venv).iterdir():
+        if path.is_symlink():
+            assert Path(os.path.realpath(path)).is_relative_to(store_dir.resolve() / "entries")
+    assert py(venv, "import alpha, beta; print('ok')") == "ok"
