@@ -64,39 +64,46 @@ def remember(path: str, text: str) -> None:
 
 
 @contextlib.contextmanager
-def flock(path: str, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
-    """Hold an exclusive ``flock`` on *path* (created if need be); wait, after ``on_wait()``.
+def flock(
+    path: str, on_wait: Callable[[], None] | None = None, timeout: float | None = None
+) -> Iterator[bool]:
+    """Hold an exclusive ``flock`` on *path* (created if need be); yield whether it is held.
 
+    When another process holds it: call ``on_wait()``, then wait for ever (*timeout* None),
+    not at all (0), or that many seconds, after which this yields False without the lock.
     The same lock as filelock's ``UnixFileLock`` takes, without its import cost (asyncio),
     which a warm sync cannot afford. The kernel drops the lock when the process dies.
     """
-    import fcntl  # noqa: PLC0415
 
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    fd = os.open(path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            if on_wait is not None:
-                on_wait()
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
+        yield _acquire(fd, on_wait, timeout)
     finally:
         os.close(fd)  # closing the last descriptor releases the lock
 
 
-@contextlib.contextmanager
-def try_flock(path: str) -> Iterator[bool]:
-    """Like :func:`flock` but never waits: yields False when another process holds it."""
+def _acquire(fd: int, on_wait: Callable[[], None] | None, timeout: float | None) -> bool:
     import fcntl  # noqa: PLC0415
+    import time  # noqa: PLC0415
 
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        yield True
-    finally:
-        os.close(fd)
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        if timeout == 0:
+            return False
+        if on_wait is not None:
+            on_wait()
+        if timeout is None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            return True
+        deadline = time.monotonic() + timeout
+        while True:
+            time.sleep(0.05)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    return False
+            else:
+                return True
+    return True

@@ -139,8 +139,8 @@ def _write_state(staging: str, store_root: str, inputs: str, plan: Plan) -> None
 
 def venv_lock(
     prefix: str, on_wait: Callable[[], None] | None = None
-) -> contextlib.AbstractContextManager[None]:
-    """Serialise syncs into one venv: a lock file beside it."""
+) -> contextlib.AbstractContextManager[bool]:
+    """Serialise syncs into one venv: a lock file beside it (waits as long as it takes)."""
     from graft._fs import flock  # noqa: PLC0415
 
     parent, name = os.path.split(prefix)

@@ -15,6 +15,7 @@ code, and ``graft store gc`` empties the cache whenever it removes an entry.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -43,9 +44,11 @@ if TYPE_CHECKING:
 FORMAT = 1
 
 
+@functools.cache
 def code_stamp() -> int:
     """A number that changes when any of graft's top-level modules changes (size or mtime):
-    code being developed never reuses what older code kept; releases also key on the version."""
+    code being developed never reuses what older code kept; releases also key on the version.
+    Read once per process."""
     here = os.path.dirname(__file__)
     try:
         with os.scandir(here) as entries:

@@ -286,32 +286,16 @@ def _exclusive(
     store: Store, on_wait: Callable[[], None] | None, timeout: float | None
 ) -> Iterator[None]:
     """Hold ``locks/gc.lock`` exclusively: no sync is between reading an entry and rooting it."""
-    import fcntl  # noqa: PLC0415
+    from graft._fs import flock  # noqa: PLC0415
 
-    flags = os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC
-    fd = os.open(os.path.join(store.locks_dir, GC_LOCK), flags, 0o644)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            if on_wait is not None:
-                on_wait()
-            deadline = None if timeout is None else time.monotonic() + timeout
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if deadline is not None and time.monotonic() > deadline:
-                        raise StoreError(
-                            f"syncs using the store are still running after {timeout:g}s",
-                            where=store.root,
-                            hint="retry when they have finished; nothing was removed",
-                        ) from None
-                    time.sleep(0.05)
+    with flock(os.path.join(store.locks_dir, GC_LOCK), on_wait, timeout) as held:
+        if not held:
+            raise StoreError(
+                f"syncs using the store are still running after {timeout:g}s",
+                where=store.root,
+                hint="retry when they have finished; nothing was removed",
+            )
         yield
-    finally:
-        os.close(fd)
 
 
 def collect_garbage(

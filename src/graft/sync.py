@@ -109,7 +109,7 @@ def _stats(plan: Plan) -> dict[str, int]:
 
 
 def _recall(request: SyncRequest, store: Store) -> Located | None:
-    """What the memo says *request* resolves to, when a kept plan for it exists too."""
+    """What the memo says *request* resolves to (not for dry runs or foreign targets)."""
     if request.dry_run or request.foreign is not None:
         return None
     from graft import memo  # noqa: PLC0415
@@ -123,10 +123,7 @@ def _recall(request: SyncRequest, store: Store) -> Located | None:
         (Wanted("", None, frozenset(), frozenset(), "(recalled)", path=given), path, sha)
         for path, sha, given in recalled.rows
     )
-    located = Located(recalled.target, fetched, recalled.labels)
-    if not os.path.isfile(_plan_path(request, located, store)):
-        return None  # planning needs the full requirements: resolve again
-    return located
+    return Located(recalled.target, fetched, recalled.labels)
 
 
 def _plan_key(request: SyncRequest, located: Located, store: Store) -> str:
@@ -141,14 +138,9 @@ def _plan_key(request: SyncRequest, located: Located, store: Store) -> str:
     return plancache.plan_key([digest, target.cache_tag, target.gil_disabled, request.no_deps])
 
 
-def _plan_path(request: SyncRequest, located: Located, store: Store) -> str:
-    from graft import plancache  # noqa: PLC0415
-
-    return plancache.plan_path(store.root, _plan_key(request, located, store))
-
-
 def sync(request: SyncRequest) -> SyncResult:
     """Make ``request.venv`` hold exactly the requested wheels (or only plan it, if dry_run)."""
+    from graft import plancache  # noqa: PLC0415
     from graft.plan import Policy  # noqa: PLC0415
     from graft.store import Store, default_store_path  # noqa: PLC0415
 
@@ -156,13 +148,17 @@ def sync(request: SyncRequest) -> SyncResult:
     store = Store(request.store or default_store_path())
     store.ensure()
     located = _recall(request, store)
+    key = None if located is None else _plan_key(request, located, store)
+    if key is not None and not os.path.isfile(plancache.plan_path(store.root, key)):
+        located = None  # no kept plan: planning needs the full requirements, so resolve
     observed = None  # fingerprints for a new memo, when resolving
-    if located is not None:
+    if located is not None and key is not None:
         lap(request.timings, "recall", clock)
     else:
         from graft.resolve import locate  # noqa: PLC0415
 
         located = locate(request)
+        key = _plan_key(request, located, store)
         if not request.dry_run:
             from graft.memo import observe  # noqa: PLC0415
 
@@ -170,23 +166,18 @@ def sync(request: SyncRequest) -> SyncResult:
         lap(request.timings, "resolve", clock)
     layout = venv_layout(request, located.target)
     inputs = located.digest(layout, Policy(request.collisions, request.link_mode), store.root)
-    done = None if request.dry_run else _already_in_sync(store, located, layout.prefix, inputs)
-    if done is not None:
+    present = _entries_present(store, located)
+    if present and not request.dry_run:
+        done = _already_in_sync(store, located, layout.prefix, inputs)
+        if done is not None:
+            _remember(request, store, located, observed)
+            return done
+    the_plan, new_plan = _plan_for(request, located, store, layout, key, kept_usable=present)
+    if not request.dry_run:
+        _build(request, store, located, the_plan, inputs)
         _remember(request, store, located, observed)
-        return done
-    the_plan, key, new_plan = _plan_for(request, located, store, layout)
-    if request.dry_run:
-        if new_plan:
-            from graft import plancache  # noqa: PLC0415
-
-            plancache.save(store.root, key, the_plan)
-        return _result(the_plan)
-    _build(request, store, located, the_plan, inputs)
     if new_plan:  # kept only once it built a venv: a failed sync leaves the store as it was
-        from graft import plancache  # noqa: PLC0415
-
         plancache.save(store.root, key, the_plan)
-    _remember(request, store, located, observed)
     return _result(the_plan)
 
 
@@ -195,42 +186,48 @@ def _result(plan: Plan) -> SyncResult:
     return SyncResult(plan.prefix, names, plan, _stats(plan))
 
 
+def _entries_present(store: Store, located: Located) -> bool:
+    """Whether every located wheel is in the store already; pins the store first, so that
+    gc cannot take an entry between this check and the venv's root."""
+    shas = [sha for _, _, sha in located.fetched if sha]
+    if len(shas) != len(located.fetched):
+        return False
+    store.pin()
+    return all(os.path.isdir(store.entry_path(sha)) for sha in shas)
+
+
 def _already_in_sync(store: Store, located: Located, prefix: str, inputs: str) -> SyncResult | None:
     """The result of a no-op sync, if the venv at *prefix* is exactly what *inputs* give."""
     from graft.venvstate import sweep_staging, up_to_date  # noqa: PLC0415
 
-    shas = [sha for _, _, sha in located.fetched if sha]
-    if len(shas) != len(located.fetched):
-        return None
-    store.pin()  # from here gc keeps every entry until the root below is written
-    if not all(os.path.isdir(store.entry_path(sha)) for sha in shas):
-        return None
     state = up_to_date(prefix, inputs)
     if state is None:
         return None
-    store.register_root(prefix, shas)  # a killed sync may have left none
-    sweep_staging(prefix)
+    store.register_root(prefix, [sha for _, _, sha in located.fetched if sha])
+    sweep_staging(prefix)  # (and the root again: a killed sync may have left none)
     links, directories, files = (int(x) for x in state["graft-stats"].split(",")[1:])
     stats = {"links": links, "directories": directories, "files": files}
     return SyncResult(prefix, located.labels(), None, stats)
 
 
 def _plan_for(
-    request: SyncRequest, located: Located, store: Store, layout: VenvLayout
-) -> tuple[Plan, str, bool]:
+    request: SyncRequest,
+    located: Located,
+    store: Store,
+    layout: VenvLayout,
+    key: str,
+    *,
+    kept_usable: bool,
+) -> tuple[Plan, bool]:
     """The plan for *located*: kept in the store, or made now (then True: keep it)."""
-    from graft import plancache  # noqa: PLC0415
-
     clock = time.perf_counter()
-    key = _plan_key(request, located, store)
-    shas = [sha for _, _, sha in located.fetched if sha]
-    if len(shas) == len(located.fetched):
-        store.pin()  # before looking: gc must not take an entry between the check and the root
-        if all(os.path.isdir(store.entry_path(sha)) for sha in shas):
-            kept = plancache.load(store.root, key, layout.prefix, layout.python)
-            lap(request.timings, "plan (kept)", clock)
-            if kept is not None:
-                return kept, key, False
+    if kept_usable:  # every entry it names is present (and pinned)
+        from graft import plancache  # noqa: PLC0415
+
+        kept = plancache.load(store.root, key, layout.prefix, layout.python)
+        lap(request.timings, "plan (kept)", clock)
+        if kept is not None:
+            return kept, False
     from graft.planner import plan  # noqa: PLC0415
     from graft.prepare import prepare  # noqa: PLC0415
 
@@ -238,7 +235,7 @@ def _plan_for(
     clock = time.perf_counter()
     made = plan(prepared.wheels, prepared.layout, prepared.policy)
     lap(request.timings, "plan", clock)
-    return made, key, True
+    return made, True
 
 
 def _build(

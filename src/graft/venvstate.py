@@ -67,12 +67,12 @@ def up_to_date(prefix: str, inputs: str) -> dict[str, str] | None:
 
 def sweep_staging(prefix: str) -> None:
     """Remove staging a killed sync of *prefix* left, unless another sync holds the venv."""
-    from graft._fs import try_flock  # noqa: PLC0415
+    from graft._fs import flock  # noqa: PLC0415
 
     parent, name = os.path.split(prefix)
     if not any(e.startswith(f".{name}.graft-") for e in os.listdir(parent) if "lock" not in e):
         return
-    with try_flock(os.path.join(parent, f".{name}.graft-lock")) as held:
+    with flock(os.path.join(parent, f".{name}.graft-lock"), timeout=0) as held:
         if held:  # else a sync of this venv is running; it sweeps for itself
             sweep_leftovers(parent, name)
 
