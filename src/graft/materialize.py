@@ -15,6 +15,7 @@ import os
 from typing import TYPE_CHECKING
 
 from graft import __version__, seal
+from graft._fs import cache_root
 from graft.errors import MaterializeError
 from graft.plan import (
     Action,
@@ -41,18 +42,12 @@ _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
 
-def _cache_root() -> str:
-    from graft._fs import cache_root  # noqa: PLC0415
-
-    return cache_root()
-
-
 def venv_template(target: Target) -> str:
     """A ``python -m venv --without-pip`` made once per interpreter, copied for each venv."""
     import hashlib  # noqa: PLC0415
 
     key = hashlib.sha256(f"{__version__}|{target.real_executable}|{target.version}".encode())
-    home = os.path.join(_cache_root(), "venv-templates", key.hexdigest()[:24])
+    home = os.path.join(cache_root(), "venv-templates", key.hexdigest()[:24])
     path = os.path.join(home, _TEMPLATE_NAME)
     if os.path.isfile(os.path.join(path, "pyvenv.cfg")):
         return path

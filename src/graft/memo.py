@@ -48,7 +48,9 @@ class Recalled:
     labels: tuple[str, ...]  # "name==version" of each, as resolution named them
 
 
-def _request_key(request: SyncRequest) -> str:
+def _request_key(request: SyncRequest) -> str | None:
+    """Everything about the request that resolution reads; None without a working directory
+    (relative paths would then mean nothing stable: no memo)."""
     fields = [
         request.specs,
         request.requirement_files,
@@ -68,8 +70,8 @@ def _request_key(request: SyncRequest) -> str:
     environment = [os.environ.get(name) for name in _ENVIRONMENT]
     try:
         cwd = os.getcwd()
-    except OSError:  # the working directory was removed: relative paths mean nothing stable
-        cwd = None
+    except OSError:  # the working directory was removed
+        return None
     return json.dumps([FORMAT, __version__, code_stamp(), cwd, fields, environment])
 
 
@@ -125,7 +127,7 @@ def remember_located(
 ) -> None:
     """Keep what *request* resolved to, with the fingerprints :func:`observe` took."""
     key = _request_key(request)
-    if json.loads(key)[3] is None:  # no working directory
+    if key is None:
         return
     record: dict[str, Any] = {
         "key": key,
@@ -139,19 +141,28 @@ def remember_located(
     remember(_path(store_root, key), json.dumps(record))
 
 
+def _valid(record: dict[str, Any], key: str) -> bool:
+    """The memo is for this request, not aged out, and nothing it read has changed."""
+    if record["key"] != key:
+        return False
+    if record["index"] and time.time() - float(record["created"]) > INDEX_TTL:
+        return False
+    return all(
+        fingerprint is not None and _fingerprint(kind, path) == fingerprint
+        for kind, path, fingerprint in record["watched"]
+    )
+
+
 def recall(request: SyncRequest, store_root: str) -> Recalled | None:
     """What *request* resolved to last time, if nothing it read has changed since."""
     key = _request_key(request)
     try:
+        if key is None:
+            return None
         with open(_path(store_root, key), encoding="utf-8") as fh:
             record = json.load(fh)
-        if record["key"] != key:
+        if not _valid(record, key):
             return None
-        if record["index"] and time.time() - float(record["created"]) > INDEX_TTL:
-            return None
-        for kind, path, fingerprint in record["watched"]:
-            if fingerprint is None or _fingerprint(kind, path) != fingerprint:
-                return None
         rows = tuple((str(p), str(s), None if w is None else str(w)) for p, s, w in record["rows"])
         interpreter = str(record["interpreter"])
         labels = tuple(str(label) for label in record["labels"])

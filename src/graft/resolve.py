@@ -50,12 +50,6 @@ def gather_inputs(request: SyncRequest) -> Inputs:
     return inputs
 
 
-def _cache_dir() -> str:
-    from graft._fs import cache_root  # noqa: PLC0415
-
-    return cache_root()
-
-
 def choose(wanted: Wanted, find_links: FindLinks, target: Target, index: Index | None) -> Candidate:
     """The best wheel for one pin, from find-links and the index."""
     from graft.sources import Candidate, select  # noqa: PLC0415
@@ -242,7 +236,9 @@ def locate(request: SyncRequest) -> Located:
         groups = request.groups or None
         for lock in inputs.pylocks:
             wanted += read_pylock(lock, target, request.extras, groups)
-    cache_dir = _cache_dir()
+    from graft._fs import cache_root  # noqa: PLC0415
+
+    cache_dir = cache_root()
     index = None
     if not inputs.no_index:
         index = Index(
