@@ -1,10 +1,11 @@
 """The target: facts about the interpreter a venv is built for, learnt by running it.
 
 graft never guesses a target from its own interpreter. It runs the target once
-(``_introspect.py``), which reports its tags in priority order, its marker
-environment, its install scheme, its bytecode cache tag and whether it is a
-free-threaded build. The answer is cached, keyed by the interpreter file's
-identity, so later syncs pay nothing.
+(``_introspect.py``, standard library only), which reports its version, ABI and
+platform facts, its marker environment, its install scheme, its bytecode cache tag
+and whether it is a free-threaded build. The tags are computed from those facts in
+graft's own process (``targettags.py``). The answer is cached, keyed by the
+interpreter file's identity, so later syncs pay nothing.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from graft import __version__
 from graft._fs import remember
 from graft.errors import TargetError
 
+_FACTS_VERSION = 2  # bumped when _introspect.py reports other facts
 _VERSION_RE = re.compile(r"^(?:python)?(3(?:\.\d+){0,2})(t?)$")
 
 
@@ -49,6 +51,11 @@ class Target:
 
 
 def target_from_dict(raw: dict[str, Any]) -> Target:
+    """A Target from the cached form (``tags`` present) or the target's raw facts."""
+    if "tags" not in raw:
+        from graft.targettags import target_tags  # noqa: PLC0415
+
+        raw = {**raw, "tags": list(target_tags(raw))}
     return Target(
         executable=raw["executable"],
         real_executable=raw["real_executable"],
@@ -126,7 +133,8 @@ def _identity(executable: str) -> str:
     st = os.stat(executable)
     real = os.path.realpath(executable)
     rst = os.stat(real)
-    text = f"{__version__}|{executable}|{real}|{st.st_mtime_ns}|{rst.st_mtime_ns}|{rst.st_size}"
+    stamp = f"{st.st_mtime_ns}|{rst.st_mtime_ns}|{rst.st_size}"
+    text = f"{__version__}|{_FACTS_VERSION}|{executable}|{real}|{stamp}"
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
@@ -145,20 +153,18 @@ def introspect(executable: str) -> Target:
     except (OSError, ValueError, KeyError):
         pass
     raw = _run_introspection(executable)
-    remember(cache, json.dumps(raw))
-    return target_from_dict(raw)
+    target = target_from_dict(raw)
+    remember(cache, json.dumps({**raw, "tags": list(target.tags)}))
+    return target
 
 
 def _run_introspection(executable: str) -> dict[str, Any]:
     import subprocess  # noqa: PLC0415
 
-    import packaging  # noqa: PLC0415
-
     script = os.path.join(os.path.dirname(__file__), "_introspect.py")
-    packaging_home = os.path.dirname(os.path.dirname(packaging.__file__))
     try:
         proc = subprocess.run(
-            [executable, "-I", script, packaging_home],
+            [executable, "-I", script],
             capture_output=True,
             text=True,
             timeout=60,
@@ -175,7 +181,10 @@ def _run_introspection(executable: str) -> dict[str, Any]:
             where=executable,
             hint="graft supports CPython 3.9+ and PyPy 3.9+",
         )
-    result: dict[str, Any] = json.loads(proc.stdout)
+    try:
+        result: dict[str, Any] = json.loads(proc.stdout)
+    except ValueError:
+        raise TargetError("the interpreter's description is not JSON", where=executable) from None
     return result
 
 

@@ -50,3 +50,88 @@ def test_bad_versions_are_refused() -> None:
         foreign_target("2.7", ["win_amd64"])
     with pytest.raises(TargetError):
         foreign_target("3.12", ["win_amd64"], "jy")
+
+
+def _facts(python: str) -> dict[str, object]:
+    """What the target reports, run exactly as graft runs it (``-I``: no third-party path)."""
+    import json
+    import os
+    import subprocess
+
+    import graft
+
+    script = os.path.join(os.path.dirname(graft.__file__), "_introspect.py")
+    # -S as well: the script must not need site-packages at all.
+    out = subprocess.run([python, "-I", "-S", script], capture_output=True, text=True, check=True)
+    raw: dict[str, object] = json.loads(out.stdout)
+    return raw
+
+
+def test_own_interpreter_tags_and_markers_equal_packaging() -> None:
+    """graft's tags for its own interpreter are packaging's sys_tags(), in the same order."""
+    import sys
+
+    from packaging import markers, tags
+
+    from graft.target import target_from_dict
+
+    target = target_from_dict(_facts(sys.executable))
+    assert target.tags == tuple(str(t) for t in tags.sys_tags())
+    assert target.markers == markers.default_environment()
+
+
+def _oldest_cpython() -> str:
+    import glob
+    import os
+
+    found = sorted(
+        glob.glob(os.path.expanduser("~/.pyenv/versions/3.9.*/bin/python3.9")),
+    )
+    if not found:
+        pytest.skip("no CPython 3.9 in pyenv: the oldest supported target cannot be run")
+    return found[-1]
+
+
+def test_introspection_runs_on_the_oldest_supported_interpreter() -> None:
+    """The script imports nothing but the standard library (packaging 26.4 needs 3.10)."""
+    from graft.target import target_from_dict
+
+    target = target_from_dict(_facts(_oldest_cpython()))
+    assert target.version.startswith("3.9.")
+    assert target.tags[0].startswith("cp39-cp39-")
+    assert "cp39-abi3-manylinux_2_17_x86_64" in target.tags or not target.tags[0].endswith("x86_64")
+    assert target.tags[-1] == "py30-none-any"
+    assert target.markers["python_version"] == "3.9"
+    assert target.scheme["purelib"] == "lib/python3.9/site-packages"
+
+
+def test_pypy_tags_from_facts() -> None:
+    """PyPy: pp<ver>-<EXT_SUFFIX abi> first, no abi3, pp3-none-any among the compatible tags."""
+    import sys
+
+    from graft.target import target_from_dict
+
+    raw = _facts(sys.executable)
+    raw.update(implementation="pypy", version="3.10.14")
+    raw["config"] = {
+        "Py_DEBUG": 0,
+        "Py_GIL_DISABLED": None,
+        "EXT_SUFFIX": ".pypy310-pp73-x86_64-linux-gnu.so",
+        "py_version_nodot": "310",
+    }
+    target = target_from_dict(raw)
+    assert target.tags[0].startswith("pp310-pypy310_pp73-")
+    assert not any("abi3" in t for t in target.tags)
+    assert "pp3-none-any" in target.tags
+    assert "cp310-none-any" not in target.tags
+
+
+def test_a_cross_architecture_interpreter_is_refused_in_one_line() -> None:
+    import sys
+
+    from graft.target import target_from_dict
+
+    raw = _facts(sys.executable)
+    raw.update(platform="linux-i686", pointer_bits=32)
+    with pytest.raises(TargetError, match="differs from graft's own"):
+        target_from_dict(raw)
