@@ -176,7 +176,8 @@ def sync(request: SyncRequest) -> SyncResult:
     if not request.dry_run:
         _build(request, store, located, the_plan, inputs)
         _remember(request, store, located, observed)
-    if new_plan:  # kept only once it built a venv: a failed sync leaves the store as it was
+    if new_plan and not request.dry_run:  # kept only once it built a venv: a failed sync
+        # or a dry run leaves the store as it was
         plancache.save(store.root, key, the_plan)
     return _result(the_plan)
 
