@@ -1,6 +1,6 @@
 """Start-up cost of graft venvs and the cost of `graft audit`, on every corpus set, in one run.
 
-For each set in ../shared/corpus: a graft venv (CPython 3.11, wheels from PyPI through graft's
+For each set in tests/corpus: a graft venv (CPython 3.11, wheels from PyPI through graft's
 cache), then `graft bench VENV --json` (graft venv against a flat copy of itself, interleaved).
 For the airflow set, the same wheels are also installed by uv and by pip into fresh venvs, and
 `graft audit` is timed on all three. Writes docs/benchmarks-startup.md and a chart.
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-CORPUS = Path(os.environ.get("GRAFT_CORPUS", REPO.parent / "shared" / "corpus"))
+CORPUS = Path(os.environ.get("GRAFT_CORPUS", REPO / "tests" / "corpus"))
 PYTHON = os.environ.get("GRAFT_BENCH_PYTHON", "/root/.pyenv/versions/3.11.7/bin/python3.11")
 DOC = REPO / "docs" / "benchmarks-startup.md"
 STARTUP = "startup"  # graft bench's key for `python -c pass`

@@ -8,7 +8,7 @@ Run (warm cache: ``python tests/e2e/wheelcache.py``)::
 reference and graft venv are built once. Without xdist everything runs in one process.
 
 Environment:
-    GRAFT_CORPUS      corpus directory (default: <repo>/../shared/corpus)
+    GRAFT_CORPUS      corpus directory (default: tests/corpus, committed)
     GRAFT_TEST_CACHE  download cache (default: ~/.cache/graft-tests), wheels in wheels/<set>/
 """
 

@@ -12,6 +12,7 @@ import hashlib
 import importlib.machinery
 import json
 import os
+import re
 import shlex
 import stat
 import subprocess
@@ -494,3 +495,101 @@ def installer_problems(venv: Venv, expected: str) -> list[str]:
             text = installer.read_text(encoding="utf-8").strip()
             problems.append(f"{dist_info.name}: INSTALLER is {text!r}, expected {expected!r}")
     return problems
+
+
+# --------------------------------------------------------------------------------------
+# launchers against uv's, and RECORD row sets against the flat install's
+
+SCRIPTS_FROM_SITE = os.path.normpath("../../../bin") + os.sep  # RECORD's path to bin/
+_LAUNCHER_IMPORT = re.compile(rb"^from ([\w.]+) import ([\w.]+)\s*$", re.MULTILINE)
+_LAUNCHER_CALL = re.compile(rb"^\s+sys\.exit\((.+)\(\)\)\s*$", re.MULTILINE)
+
+
+def launcher_target(path: Path) -> tuple[str, str, str] | None:
+    """``(module, imported name, called expression)`` of a console-script launcher, or None.
+
+    Parsed from the text, independently of installer (graft's launcher writer) and uv.
+    """
+    data = path.read_bytes()
+    imported, call = _LAUNCHER_IMPORT.search(data), _LAUNCHER_CALL.search(data)
+    if imported is None or call is None:
+        return None
+    return imported[1].decode(), imported[2].decode(), call[1].decode()
+
+
+def compare_launchers(actual: Venv, reference: Venv, labels: Labels = ("graft", "uv")) -> list[str]:
+    """Every launcher the reference tool generated is one in *actual*, naming the same
+    ``module:attr``, with a shebang naming *actual*'s own python."""
+    diffs = []
+    for name in sorted(bin_entries(reference)):
+        expected = launcher_target(reference.bin / name)
+        if expected is None:
+            continue  # a script shipped in the wheel, not a generated launcher
+        path = actual.bin / name
+        if not path.is_file():
+            diffs.append(f"bin/{name}: launcher only in {labels[1]}")
+            continue
+        if launcher_target(path) != expected:
+            diffs.append(f"bin/{name}: {labels[0]} {launcher_target(path)}, {labels[1]} {expected}")
+        if script_interpreter(path) not in _own_pythons(actual):
+            diffs.append(f"bin/{name}: {labels[0]} shebang {script_interpreter(path)!r}")
+    return diffs
+
+
+def record_rows(venv: Venv) -> dict[str, dict[str, tuple[str, str]]]:
+    """``{dist-info name: {path: (hash, size)}}`` from every RECORD in *venv*."""
+    out: dict[str, dict[str, tuple[str, str]]] = {}
+    for dist_info in sorted(venv.site_packages.glob("*.dist-info")):
+        with (dist_info / "RECORD").open(newline="", encoding="utf-8") as f:
+            rows = [row for row in csv.reader(f) if row]
+        out[dist_info.name] = {
+            os.path.normpath(r[0]): (r[1] if len(r) > 1 else "", r[2] if len(r) > 2 else "")
+            for r in rows
+        }
+    return out
+
+
+def compare_record_rows(
+    actual: Venv,
+    expected: Venv,
+    *,
+    directory_links: frozenset[str],
+    labels: Labels = DEFAULT_LABELS,
+) -> list[str]:
+    """Each distribution's RECORD lists the same paths with the same hashes and sizes.
+
+    Allowed, and only these: graft's extra rows for directory links (decision 6) and for
+    ``REQUESTED`` (the flat reference does not know what was requested), rows for bytecode
+    (``__pycache__``: compiled by one installer and not the other), the hash of ``INSTALLER``
+    (its text names the installer) and of scripts in ``bin/`` (their shebang names each venv's
+    own python; ``compare_launchers`` checks what they run).
+    """
+    a_rows, b_rows = record_rows(actual), record_rows(expected)
+    diffs = [f"{d}: only in {labels[0]}" for d in sorted(a_rows.keys() - b_rows.keys())]
+    diffs += [f"{d}: only in {labels[1]}" for d in sorted(b_rows.keys() - a_rows.keys())]
+    links = {os.path.normpath(p) for p in directory_links}
+    for dist in sorted(a_rows.keys() & b_rows.keys()):
+        a, b = a_rows[dist], b_rows[dist]
+
+        def kept(rows: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+            return {p: v for p, v in rows.items() if "__pycache__" not in p.split(os.sep)}
+
+        a_kept, b_kept = kept(a), kept(b)
+        extra = sorted(
+            p
+            for p in a_kept.keys() - b_kept.keys()
+            if p not in links and not p.endswith(".dist-info/REQUESTED")
+        )
+        diffs += [f"{dist}: RECORD row only in {labels[0]}: {p}" for p in extra]
+        diffs += [
+            f"{dist}: RECORD row only in {labels[1]}: {p}"
+            for p in sorted(b_kept.keys() - a_kept.keys())
+        ]
+        for path in sorted(a_kept.keys() & b_kept.keys()):
+            if path.endswith(".dist-info/INSTALLER") or path.startswith(SCRIPTS_FROM_SITE):
+                continue
+            if a_kept[path] != b_kept[path]:
+                diffs.append(
+                    f"{dist}: RECORD {path}: {labels[0]} {a_kept[path]}, {labels[1]} {b_kept[path]}"
+                )
+    return diffs

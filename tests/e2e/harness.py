@@ -62,17 +62,16 @@ def spec_for(set_file: Path) -> SetSpec:
 def corpus_params(only: tuple[str, ...] = ()) -> list[object]:
     """One ``pytest.param`` per corpus set (grouped per set for ``--dist loadgroup``).
 
-    With no corpus directory, or none of the wanted sets, a single skipped param explains why.
+    The sets are committed in ``tests/corpus``: a missing directory or set is an error, never a
+    skip (a clone without ``../shared`` runs every e2e test).
     """
     directory = corpus_dir()
-    if not directory.is_dir():
-        reason = f"corpus directory {directory} not found (set GRAFT_CORPUS)"
-        return [pytest.param(None, id="no-corpus", marks=pytest.mark.skip(reason=reason))]
     files = [f for f in set_files(directory) if not only or set_name(f) in only]
-    if not files:
-        wanted = ", ".join(only) if only else "seed-*.txt"
-        reason = f"no corpus set {wanted} in {directory}"
-        return [pytest.param(None, id="no-set", marks=pytest.mark.skip(reason=reason))]
+    missing = set(only) - {set_name(f) for f in files}
+    if not files or missing:
+        wanted = ", ".join(sorted(missing)) if missing else "seed-*.txt"
+        msg = f"no corpus set {wanted} in {directory}"
+        raise pytest.UsageError(msg)
     return [
         pytest.param(f, id=set_name(f), marks=pytest.mark.xdist_group(f"e2e-{set_name(f)}"))
         for f in files

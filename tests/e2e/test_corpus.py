@@ -13,8 +13,11 @@ import pytest
 from packaging.utils import canonicalize_name
 
 from .flatcompare import (
+    bin_entries,
     compare_import_reports,
+    compare_launchers,
     compare_metadata,
+    compare_record_rows,
     compare_script_help,
     compare_scripts,
     compare_sys_path,
@@ -25,6 +28,7 @@ from .flatcompare import (
     import_names,
     import_report,
     installer_problems,
+    launcher_target,
     record_problems,
     walk_tree,
 )
@@ -98,6 +102,26 @@ def test_record_and_installer(
     assert_no_differences(record_problems(flat_venv, lost), "problems in the flat reference")
     problems = record_problems(graft_venv, lost) + installer_problems(graft_venv, "graft")
     assert_no_differences(problems, "RECORD/INSTALLER problems in the graft venv")
+
+
+@pytest.mark.parametrize("set_file", ALL_SETS)
+def test_record_rows_equal_flat(graft_venv: Venv, flat_venv: Venv) -> None:
+    """Each RECORD lists the flat install's rows, hashes and sizes (plus directory links)."""
+    (site_packages,) = graft_venv.prefix.glob("lib/python*/site-packages")
+    links = directory_links_of(graft_venv.prefix, site_packages)
+    diffs = compare_record_rows(graft_venv, flat_venv, directory_links=links)
+    assert_no_differences(diffs, "RECORD row differences")
+
+
+@pytest.mark.parametrize("set_file", ALL_SETS)
+def test_launchers_equal_uv(corpus_envs: CorpusEnvs, set_file: Path, graft_venv: Venv) -> None:
+    """Every console-script launcher uv writes, graft writes: same ``module:attr`` call, a
+    shebang naming the venv's own python (uv writes its launchers with its own template)."""
+    uv_venv = corpus_envs.uv(set_file)
+    launchers = [n for n in bin_entries(uv_venv) if launcher_target(uv_venv.bin / n)]
+    assert_no_differences(compare_launchers(graft_venv, uv_venv), "launcher differences")
+    # the scripts each set runs are entry-point launchers: the comparison saw them
+    assert set(spec_for(set_file).help_scripts) <= set(launchers)
 
 
 @pytest.mark.parametrize("set_file", ALL_SETS)

@@ -71,31 +71,34 @@ def test_set_per_interpreter_equals_flat(
     if set_name == "pypy-namespace":
         requirements = tmp_path / "pypy.txt"
         requirements.write_text(PYPY_SET)
-    if not requirements.is_file():
-        pytest.skip(f"corpus set {requirements} not found (set GRAFT_CORPUS)")
     venv = tmp_path / "graft"
     # --no-deps: the sets are complete for CPython 3.11; on 3.9/3.10 cryptography also wants
     # typing-extensions (graft reports that, correctly); the comparison is about the wheels.
     base: list[str | Path] = ["--python", python, "--store", store_dir, "--no-deps"]
     base += ["--index-url", "https://pypi.org/simple"]
     proc = run_graft("sync", venv, "-r", requirements, *base, "--dry-run", "--json", check=False)
-    if proc.returncode != 0 and "requires Python" in proc.stderr:
-        pytest.skip(f"the {set_name} pins do not support {version}: {proc.stderr.strip()}")
     assert proc.returncode == 0, proc.stderr
     chosen = {d["wheel"]: d["sha256"] for d in json.loads(proc.stdout)["distributions"]}
     run_graft("sync", venv, "-r", requirements, *base)
 
-    # pip, running in the target interpreter, picks the same files (where pip supports it)
+    # pip, running in the target interpreter, picks the same files: graft's pip through
+    # --python where it supports the target, else the target's own pip (pip 26 needs 3.10+)
     picked = tmp_path / "pip-picked"
+    download = ["download", "--no-deps", "--only-binary=:all:", "-q", "-r", str(requirements),
+                "--index-url", "https://pypi.org/simple", "-d", str(picked)]  # fmt: skip
     pip = subprocess.run(
-        [sys.executable, "-m", "pip", "--python", python, "download", "--no-deps",
-         "--only-binary=:all:", "--index-url", "https://pypi.org/simple", "-q",
-         "-r", str(requirements), "-d", str(picked)],
+        [sys.executable, "-m", "pip", "--python", python, *download],
         env=isolated_pip_env(), check=False, capture_output=True, text=True,
     )  # fmt: skip
-    if "does not support python" not in pip.stderr:  # pip 26 needs the target to be 3.10+
-        assert pip.returncode == 0, pip.stderr
-        assert sorted(chosen) == sorted(p.name for p in picked.iterdir())
+    if "does not support python" in pip.stderr:
+        pip = subprocess.run(
+            [python, "-m", "pip", *download],
+            env=isolated_pip_env(), check=False, capture_output=True, text=True,
+        )  # fmt: skip
+        if "No module named pip" in pip.stderr:
+            pytest.xfail(f"no pip can choose wheels for {version}: the choice is not cross-checked")
+    assert pip.returncode == 0, pip.stderr
+    assert sorted(chosen) == sorted(p.name for p in picked.iterdir())
 
     wheels = [graft_cache / "wheels" / sha / name for name, sha in chosen.items()]
     assert all(w.is_file() for w in wheels)

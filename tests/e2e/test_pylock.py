@@ -70,8 +70,6 @@ def _uv_install(lock: Path, prefix: Path) -> None:
 @pytest.mark.parametrize("set_name", SETS)
 def test_lock_installs_like_uv(tmp_path: Path, store_dir: Path, tool: str, set_name: str) -> None:
     source = corpus_dir() / set_name
-    if not source.is_file():
-        pytest.skip(f"corpus set {source} not found (set GRAFT_CORPUS)")
     requirements = tmp_path / "requirements.in"
     requirements.write_text(source.read_text())
     lock = _lock(tool, requirements, tmp_path)
@@ -92,8 +90,6 @@ def _write_lock(tmp_path: Path, body: str) -> Path:
 
 def test_bad_locks_fail_in_one_line_and_keep_the_venv(tmp_path: Path, store_dir: Path) -> None:
     source = corpus_dir() / "seed-jaraco.txt"
-    if not source.is_file():
-        pytest.skip(f"corpus set {source} not found (set GRAFT_CORPUS)")
     requirements = tmp_path / "requirements.in"
     requirements.write_text(source.read_text())
     good = _lock("uv", requirements, tmp_path).read_text()

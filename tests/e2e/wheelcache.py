@@ -44,11 +44,11 @@ _PIP_ENV_DROP = ("PIP_FIND_LINKS", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_
 
 
 def corpus_dir() -> Path:
-    """``$GRAFT_CORPUS``, else ``<repo>/../shared/corpus``."""
+    """``$GRAFT_CORPUS``, else the sets committed in ``tests/corpus``."""
     env = os.environ.get("GRAFT_CORPUS")
     if env:
         return Path(env)
-    return REPO_ROOT.parent / "shared" / "corpus"
+    return REPO_ROOT / "tests" / "corpus"
 
 
 def cache_dir() -> Path:
