@@ -23,6 +23,7 @@ from graft import __version__
 from graft._fs import remember
 from graft.errors import TargetError
 
+INTROSPECT_SCRIPT = os.path.join(os.path.dirname(__file__), "_introspect.py")
 _FACTS_VERSION = 2  # bumped when _introspect.py reports other facts
 _VERSION_RE = re.compile(r"^(?:python)?(3(?:\.\d+){0,2})(t?)$")
 
@@ -161,10 +162,9 @@ def introspect(executable: str) -> Target:
 def _run_introspection(executable: str) -> dict[str, Any]:
     import subprocess  # noqa: PLC0415
 
-    script = os.path.join(os.path.dirname(__file__), "_introspect.py")
     try:
         proc = subprocess.run(
-            [executable, "-I", script],
+            [executable, "-I", INTROSPECT_SCRIPT],
             capture_output=True,
             text=True,
             timeout=60,

@@ -55,14 +55,14 @@ def test_bad_versions_are_refused() -> None:
 def _facts(python: str) -> dict[str, object]:
     """What the target reports, run exactly as graft runs it (``-I``: no third-party path)."""
     import json
-    import os
     import subprocess
 
-    import graft
+    from graft.target import INTROSPECT_SCRIPT
 
-    script = os.path.join(os.path.dirname(graft.__file__), "_introspect.py")
     # -S as well: the script must not need site-packages at all.
-    out = subprocess.run([python, "-I", "-S", script], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [python, "-I", "-S", INTROSPECT_SCRIPT], capture_output=True, text=True, check=True
+    )
     raw: dict[str, object] = json.loads(out.stdout)
     return raw
 
