@@ -317,20 +317,121 @@ class Store:
     # -- GC roots -------------------------------------------------------------------------
 
     def register_root(self, venv: str, entries: Iterable[str]) -> None:
-        """Record that *venv* uses *entries*, replacing its previous root (the pin stays)."""
-        payload = {"venv": os.path.abspath(venv), "entries": sorted(set(entries))}
+        """Record that *venv* uses *entries*, replacing its previous root (the pin stays).
+
+        The root names the venv's path as given and as resolved (``realpath``), and its
+        **anchor** (``roots/<key>.anchor``) is a hard link to the venv's ``pyvenv.cfg``
+        once that names this store: while the file exists anywhere (the venv was moved, or
+        upgraded in place), it has more links than the store's anchors, and gc keeps the
+        root. If the previous root's anchor has another link but the venv at this path is
+        another (moved away, and a new one made here), that root is set aside for the moved
+        venv, not overwritten.
+        """
+        prefix = os.path.abspath(venv)
+        path = self.root_path(prefix)
+        anchor = anchor_path(path)
+        config = _identity(os.path.join(prefix, "pyvenv.cfg"))
+        payload = {
+            "venv": prefix,
+            "real": os.path.realpath(prefix),
+            "entries": sorted(set(entries)),
+        }
         try:
-            _write_read_only(self.root_path(venv), json.dumps(payload, indent=1))
+            held = os.lstat(anchor)
+        except FileNotFoundError:
+            held = None
+        try:
+            if held is not None and (held.st_dev, held.st_ino) != config:
+                if held.st_nlink > anchor_counts(self.roots_dir).get((held.st_dev, held.st_ino), 1):
+                    _set_aside(path, anchor, held.st_ino)
+                else:  # the venv it anchored is gone
+                    os.unlink(anchor)
+                held = None
+            _write_read_only(path, json.dumps(payload, indent=1))
         except OSError as exc:
             raise StoreError(
                 f"cannot record the venv's GC root ({exc.strerror or exc})",
                 where=self.roots_dir,
                 hint="free space and re-sync the venv before any `graft store gc`",
             ) from None
+        if held is None and config is not None and _names_store(prefix, self.root):
+            # another filesystem, or no hard links there: the root is then found by its paths
+            with contextlib.suppress(OSError):
+                os.link(os.path.join(prefix, "pyvenv.cfg"), anchor, follow_symlinks=False)
 
     def root_path(self, venv: str) -> str:
         key = hashlib.sha256(os.path.abspath(venv).encode()).hexdigest()[:32]
         return os.path.join(self.roots_dir, key + ".json")
+
+
+def anchor_path(root: str) -> str:
+    """The anchor beside the GC root file *root* (see :meth:`Store.register_root`)."""
+    return root.removesuffix(".json") + ".anchor"
+
+
+def anchor_counts(roots_dir: str) -> dict[tuple[int, int], int]:
+    """How many anchors in *roots_dir* link to each file (a venv rooted by two paths has two).
+
+    A file anchored here has more links than this only while a venv holds it too.
+    """
+    counts: dict[tuple[int, int], int] = {}
+    try:
+        names = os.listdir(roots_dir)
+    except FileNotFoundError:
+        return counts
+    for name in names:
+        if name.endswith(".anchor"):
+            try:
+                st = os.lstat(os.path.join(roots_dir, name))
+            except OSError:
+                continue
+            counts[st.st_dev, st.st_ino] = counts.get((st.st_dev, st.st_ino), 0) + 1
+    return counts
+
+
+def _identity(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino) if stat.S_ISREG(st.st_mode) else None
+
+
+def _names_store(prefix: str, root: str) -> bool:
+    """Whether the venv's pyvenv.cfg names the store at *root* (its last ``graft-store`` line).
+
+    Only that store anchors it: a venv being re-synced against another store still holds
+    the previous one's pyvenv.cfg when the new store first roots it.
+    """
+    named = None
+    try:
+        with open(os.path.join(prefix, "pyvenv.cfg"), encoding="utf-8") as fh:
+            for line in fh:
+                key, _, value = line.partition("=")
+                if key.strip() == "graft-store":
+                    named = value.strip()
+    except (OSError, UnicodeDecodeError):
+        return False
+    return named == root
+
+
+def _set_aside(root: str, anchor: str, inode: int) -> None:
+    """Keep the root of a venv that moved away under ``<key>.away-<inode>.json``, with its anchor.
+
+    Such a root is live only while its anchor has another link: its path names another venv.
+    """
+    try:
+        with open(root, encoding="utf-8") as fh:
+            payload = json.load(fh)
+    except (FileNotFoundError, ValueError):
+        payload = None
+    if not isinstance(payload, dict):
+        os.unlink(anchor)  # nothing to keep: the venv elsewhere had no readable root
+        return
+    away = root.removesuffix(".json") + f".away-{inode}.json"
+    payload["away"] = True
+    _write_read_only(away, json.dumps(payload, indent=1))
+    os.rename(anchor, anchor_path(away))
 
 
 def _no_room(exc: OSError, wheel_path: str, tmp_dir: str) -> StoreError:
@@ -424,7 +525,15 @@ def is_store(path: str) -> bool:
     return os.path.isdir(os.path.join(path, "entries"))
 
 
-__all__ = ["Store", "StoreEntry", "default_store_path", "file_sha256", "is_store"]
+__all__ = [
+    "Store",
+    "StoreEntry",
+    "anchor_counts",
+    "anchor_path",
+    "default_store_path",
+    "file_sha256",
+    "is_store",
+]
 
 
 def _write_read_only(path: str, text: str) -> None:
