@@ -280,9 +280,9 @@ class Store:
                         seal.unseal_tree(entry.path)
                         reseal.add(entry.record.sha256)
                     continue
-                sources[entry.record.sha256] = _python_sources(entry)
+                sources[entry.record.sha256] = _python_sources(entry, tag)
                 seal.unseal_tree(entry.path)
-                _remove_partial_bytecode(entry, sources[entry.record.sha256])
+                _remove_partial_bytecode(entry, sources[entry.record.sha256], tag)
             compiled = _run_compile(target.executable, [s for v in sources.values() for s in v])
             out: dict[str, frozenset[str]] = {}
             for entry in entries:
@@ -447,14 +447,21 @@ def _no_room(exc: OSError, wheel_path: str, tmp_dir: str) -> StoreError:
     )
 
 
-def _python_sources(entry: StoreEntry) -> list[str]:
+def _python_sources(entry: StoreEntry, tag: str) -> list[str]:
+    """The entry's importable ``.py`` files whose bytecode for *tag* the wheel does not ship.
+
+    A ``.pyc`` listed in RECORD is the wheel's file: kept as shipped, never compiled over.
+    """
     from graft.wheel import importable_path  # noqa: PLC0415
 
     record = entry.record
+    listed = {f.path for f in record.files}
     return [
         os.path.join(entry.tree, f.path)
         for f in record.files
-        if f.path.endswith(".py") and importable_path(f.path, record.dist_info, record.data_dir)
+        if f.path.endswith(".py")
+        and importable_path(f.path, record.dist_info, record.data_dir)
+        and _pyc_path(f.path, tag) not in listed
     ]
 
 
@@ -469,31 +476,40 @@ def _sealed(path: str) -> bool:
     return not seal.immutable_enabled() or seal.is_immutable(path)
 
 
-def _remove_partial_bytecode(entry: StoreEntry, sources: Iterable[str]) -> None:
-    """Temp files of a compile that was killed (``x.pyc.<n>``, ``<tag>.json.tmp.<pid>``)."""
-    directories = {os.path.join(os.path.dirname(src), "__pycache__") for src in sources}
-    directories.add(os.path.join(entry.path, "bytecode"))
-    for directory in directories:
+def _remove_partial_bytecode(entry: StoreEntry, sources: Iterable[str], tag: str) -> None:
+    """Temp files a killed compile of *sources* left: py_compile's ``<name>.<tag>.pyc.<id>``
+    beside a ``.pyc`` graft compiles, and ``bytecode/<tag>.json.tmp.<pid>``. Nothing RECORD
+    lists is ever removed (a wheel may ship a file spelled like that)."""
+    listed = {os.path.join(entry.tree, f.path) for f in entry.record.files}
+    prefix = entry.tree + os.sep
+    compiled: dict[str, set[str]] = {}  # __pycache__ directory -> the .pyc names graft writes
+    for src in sources:
+        pyc = os.path.join(entry.tree, _pyc_path(src[len(prefix) :], tag))
+        compiled.setdefault(os.path.dirname(pyc), set()).add(os.path.basename(pyc))
+    compiled[os.path.join(entry.path, "bytecode")] = {f"{tag}.json.tmp"}
+    for directory, names in compiled.items():
         try:
-            names = os.listdir(directory)
+            found = os.listdir(directory)
         except FileNotFoundError:
             continue
-        for name in names:
+        for name in found:
             stem, dot, suffix = name.rpartition(".")
-            if (dot and stem.endswith(".pyc") and suffix.isdigit()) or ".json.tmp." in name:
+            path = os.path.join(directory, name)
+            if dot and suffix.isdigit() and stem in names and path not in listed:
                 with contextlib.suppress(FileNotFoundError):
-                    os.unlink(os.path.join(directory, name))
+                    os.unlink(path)
+
+
+def _pyc_path(source: str, tag: str) -> str:
+    """The archive path of the ``.pyc`` for *tag* of the archive path *source* (PEP 3147)."""
+    head, _, name = source.rpartition("/")
+    pyc = f"__pycache__/{name[:-3]}.{tag}.pyc"
+    return f"{head}/{pyc}" if head else pyc
 
 
 def _pyc_paths(entry: StoreEntry, compiled: Iterable[str], tag: str) -> list[str]:
     prefix = entry.tree + os.sep
-    out = []
-    for src in compiled:
-        rel = src[len(prefix) :]
-        head, _, name = rel.rpartition("/")
-        pyc = f"__pycache__/{name[:-3]}.{tag}.pyc"
-        out.append(f"{head}/{pyc}" if head else pyc)
-    return out
+    return [_pyc_path(src[len(prefix) :], tag) for src in compiled]
 
 
 def _run_compile(python: str, sources: list[str]) -> set[str]:
