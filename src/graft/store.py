@@ -323,30 +323,24 @@ class Store:
         **anchor** (``roots/<key>.anchor``) is a hard link to the venv's ``pyvenv.cfg``
         once that names this store: while the file exists anywhere (the venv was moved, or
         upgraded in place), it has more links than the store's anchors, and gc keeps the
-        root. If the previous root's anchor has another link but the venv at this path is
-        another (moved away, and a new one made here), that root is set aside for the moved
-        venv, not overwritten.
+        root. A previous root of this path whose venv still exists elsewhere is kept
+        (:func:`graft.gcroots.keep_previous`), not overwritten.
         """
         prefix = os.path.abspath(venv)
+        real = os.path.realpath(prefix)
         path = self.root_path(prefix)
-        anchor = anchor_path(path)
         config = _identity(os.path.join(prefix, "pyvenv.cfg"))
-        payload = {
-            "venv": prefix,
-            "real": os.path.realpath(prefix),
-            "entries": sorted(set(entries)),
-        }
         try:
-            held = os.lstat(anchor)
+            held = os.lstat(anchor_path(path))
         except FileNotFoundError:
             held = None
+        fresh = held is None or (held.st_dev, held.st_ino) != config  # not this venv's anchor
+        payload = {"venv": prefix, "real": real, "entries": sorted(set(entries))}
         try:
-            if held is not None and (held.st_dev, held.st_ino) != config:
-                if held.st_nlink > anchor_counts(self.roots_dir).get((held.st_dev, held.st_ino), 1):
-                    _set_aside(path, anchor, held.st_ino)
-                else:  # the venv it anchored is gone
-                    os.unlink(anchor)
-                held = None
+            if fresh and (held is not None or _recorded_real(path) not in {None, real}):
+                from graft import gcroots  # noqa: PLC0415 - not on a no-op sync's path
+
+                gcroots.keep_previous(self, path, real, held)
             _write_read_only(path, json.dumps(payload, indent=1))
         except OSError as exc:
             raise StoreError(
@@ -354,10 +348,10 @@ class Store:
                 where=self.roots_dir,
                 hint="free space and re-sync the venv before any `graft store gc`",
             ) from None
-        if held is None and config is not None and _names_store(prefix, self.root):
-            # another filesystem, or no hard links there: the root is then found by its paths
-            with contextlib.suppress(OSError):
-                os.link(os.path.join(prefix, "pyvenv.cfg"), anchor, follow_symlinks=False)
+        if fresh and config is not None and config[0] == os.lstat(self.roots_dir).st_dev:
+            from graft import gcroots  # noqa: PLC0415
+
+            gcroots.anchor(prefix, self.root, anchor_path(path))
 
     def root_path(self, venv: str) -> str:
         key = hashlib.sha256(os.path.abspath(venv).encode()).hexdigest()[:32]
@@ -369,24 +363,14 @@ def anchor_path(root: str) -> str:
     return root.removesuffix(".json") + ".anchor"
 
 
-def anchor_counts(roots_dir: str) -> dict[tuple[int, int], int]:
-    """How many anchors in *roots_dir* link to each file (a venv rooted by two paths has two).
-
-    A file anchored here has more links than this only while a venv holds it too.
-    """
-    counts: dict[tuple[int, int], int] = {}
+def _recorded_real(root: str) -> str | None:
+    """The resolved venv path the root file *root* records, if any."""
     try:
-        names = os.listdir(roots_dir)
-    except FileNotFoundError:
-        return counts
-    for name in names:
-        if name.endswith(".anchor"):
-            try:
-                st = os.lstat(os.path.join(roots_dir, name))
-            except OSError:
-                continue
-            counts[st.st_dev, st.st_ino] = counts.get((st.st_dev, st.st_ino), 0) + 1
-    return counts
+        with open(root, encoding="utf-8") as fh:
+            real = json.load(fh).get("real")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return real if isinstance(real, str) else None
 
 
 def _identity(path: str) -> tuple[int, int] | None:
@@ -395,43 +379,6 @@ def _identity(path: str) -> tuple[int, int] | None:
     except OSError:
         return None
     return (st.st_dev, st.st_ino) if stat.S_ISREG(st.st_mode) else None
-
-
-def _names_store(prefix: str, root: str) -> bool:
-    """Whether the venv's pyvenv.cfg names the store at *root* (its last ``graft-store`` line).
-
-    Only that store anchors it: a venv being re-synced against another store still holds
-    the previous one's pyvenv.cfg when the new store first roots it.
-    """
-    named = None
-    try:
-        with open(os.path.join(prefix, "pyvenv.cfg"), encoding="utf-8") as fh:
-            for line in fh:
-                key, _, value = line.partition("=")
-                if key.strip() == "graft-store":
-                    named = value.strip()
-    except (OSError, UnicodeDecodeError):
-        return False
-    return named == root
-
-
-def _set_aside(root: str, anchor: str, inode: int) -> None:
-    """Keep the root of a venv that moved away under ``<key>.away-<inode>.json``, with its anchor.
-
-    Such a root is live only while its anchor has another link: its path names another venv.
-    """
-    try:
-        with open(root, encoding="utf-8") as fh:
-            payload = json.load(fh)
-    except (FileNotFoundError, ValueError):
-        payload = None
-    if not isinstance(payload, dict):
-        os.unlink(anchor)  # nothing to keep: the venv elsewhere had no readable root
-        return
-    away = root.removesuffix(".json") + f".away-{inode}.json"
-    payload["away"] = True
-    _write_read_only(away, json.dumps(payload, indent=1))
-    os.rename(anchor, anchor_path(away))
 
 
 def _no_room(exc: OSError, wheel_path: str, tmp_dir: str) -> StoreError:
@@ -544,7 +491,6 @@ def is_store(path: str) -> bool:
 __all__ = [
     "Store",
     "StoreEntry",
-    "anchor_counts",
     "anchor_path",
     "default_store_path",
     "file_sha256",

@@ -42,7 +42,8 @@ from typing import TYPE_CHECKING
 
 from graft import seal
 from graft.errors import StoreError
-from graft.store import GC_LOCK, Store, anchor_counts, anchor_path, is_store
+from graft.gcroots import anchor_counts, held_elsewhere
+from graft.store import GC_LOCK, Store, anchor_path, is_store
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -203,14 +204,12 @@ def linked_entries(venv: str, store: Store) -> set[str]:
     return found
 
 
-def anchored(anchor: str, anchors: dict[tuple[int, int], int]) -> bool:
-    """Whether the ``pyvenv.cfg`` a root's anchor is a hard link to still exists in a venv:
-    it has more links than the store's own anchors to it (*anchors*, by ``anchor_counts``)."""
+def anchored(anchor: str, counts: dict[tuple[int, int], int]) -> bool:
+    """Whether the ``pyvenv.cfg`` a root's anchor links to is still held by a venv."""
     try:
-        st = os.lstat(anchor)
+        return held_elsewhere(os.lstat(anchor), counts)
     except OSError:
         return False
-    return st.st_nlink > anchors.get((st.st_dev, st.st_ino), 1)
 
 
 def root_status(

@@ -29,7 +29,7 @@ def alpha(wheels: Path) -> Path:
 
 @pytest.fixture
 def gamma(wheels: Path) -> Path:
-    return make_wheel(wheels, "gamma", "1.0", {"gamma/__init__.py": "G = 3\n"})
+    return make_wheel(wheels, "gamma", "1.0", {"gamma/__init__.py": "A = 1\n", "gamma/m.py": ""})
 
 
 def sync(venv: Path, store: Path, *wheel_paths: Path) -> None:
@@ -181,3 +181,30 @@ def test_a_venv_rooted_by_two_paths_stops_counting_once_deleted(
     assert len(data["dead_roots"]) == 2  # type: ignore[arg-type]
     assert entries(store_dir) == set()
     assert list((store_dir / "roots").iterdir()) == []
+
+
+@pytest.mark.parametrize("anchor", [True, False], ids=["anchored", "without-anchor"])
+def test_gc_keeps_the_old_venv_when_a_symlinked_parent_is_repointed_and_synced(
+    tmp_path: Path, store_dir: Path, alpha: Path, gamma: Path, *, anchor: bool
+) -> None:
+    """``current`` -> ``release-1``, then -> ``release-2`` and ``current/venv`` synced again:
+    the venv in release-1 is rooted by its own path from then on."""
+    for release in ("release-1", "release-2"):
+        (tmp_path / release).mkdir()
+    current = tmp_path / "current"
+    current.symlink_to("release-1")
+    sync(current / "venv", store_dir, alpha)
+    if not anchor:
+        drop_anchor(store_dir, current / "venv")
+    current.unlink()
+    current.symlink_to("release-2")
+    sync(current / "venv", store_dir, gamma)
+
+    data = gc(store_dir)
+    assert (data["removed"], data["dead_roots"], data["kept"]) == ([], [], 2)
+    imports(tmp_path / "release-1" / "venv", "alpha")
+
+    seal.remove_tree(str(tmp_path / "release-1" / "venv"), sealed=False)
+    data = gc(store_dir)
+    assert [r["sha256"] for r in data["removed"]] == [file_sha256(str(alpha))]  # type: ignore[attr-defined]
+    assert entries(store_dir) == {file_sha256(str(gamma))}
