@@ -230,8 +230,8 @@ def root_status(
             named = True
         else:
             reasons.append(reason)
-        resolved = os.path.realpath(place)
-        if resolved not in walked and os.path.isdir(resolved):
+        resolved = os.path.realpath(place)  # a venv, even one python rewrote: walk it
+        if resolved not in walked and os.path.isfile(os.path.join(resolved, "pyvenv.cfg")):
             walked.add(resolved)
             linked |= linked_entries(resolved, store)
     if named or linked or anchored:
