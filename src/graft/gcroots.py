@@ -91,16 +91,22 @@ def keep_previous(store: Store, root: str, real: str, held: os.stat_result | Non
             if not os.path.lexists(moved):  # else that venv has a root of its own already
                 _write(moved, {**previous, "venv": old})
                 if held is not None:
-                    os.rename(anchor, anchor_path(moved))
+                    _move(anchor, anchor_path(moved))
                 return
         if held is not None and held_elsewhere(held, anchor_counts(store.roots_dir)):
             away = root.removesuffix(".json") + f".away-{held.st_ino}.json"
             _write(away, {**previous, "away": True})
-            os.rename(anchor, anchor_path(away))
+            _move(anchor, anchor_path(away))
             return
     if held is not None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(anchor)
+
+
+def _move(anchor: str, to: str) -> None:
+    """Rename *anchor*, unless a sync of the same path running alongside did so first."""
+    with contextlib.suppress(FileNotFoundError):
+        os.rename(anchor, to)
 
 
 def _read(root: str) -> dict[str, object] | None:
