@@ -237,8 +237,9 @@ class Store:
 
         Entries not yet compiled for this tag are compiled now, in the target
         interpreter, two processes at a time; each entry is unsealed only while
-        its ``__pycache__`` directories are written. An entry whose seal a killed
-        process left unfinished is sealed again.
+        its ``__pycache__`` directories are written. A ``.pyc`` the wheel ships is
+        never compiled over (nor listed here: it is one of the wheel's files). An entry
+        whose seal a killed process left unfinished is sealed again.
         """
         tag = target.cache_tag
         result: dict[str, frozenset[str]] = {}
