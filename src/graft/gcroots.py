@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING
 from graft.store import anchor_path
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from graft.store import Store
 
 
@@ -103,6 +105,52 @@ def keep_previous(store: Store, root: str, real: str, held: os.stat_result | Non
             os.unlink(anchor)
 
 
+#: How many directory entries gc reads looking for one renamed venv before it gives up.
+SEARCH_BUDGET = 20_000
+
+
+def find_renamed(paths: Iterable[str], directory: tuple[int, int]) -> str | None:
+    """Where the venv directory *directory* (st_dev, st_ino) is now, if it was renamed in its
+    parent or its parent renamed in the grandparent of one of *paths* (its recorded paths).
+
+    For roots without an anchor (a store on another filesystem). What is found must still
+    be a venv that names the store or links into it, so a reused inode number does no harm.
+    """
+    budget = SEARCH_BUDGET
+    for path in paths:
+        parent = os.path.dirname(path)
+        for base, depth in ((parent, 1), (os.path.dirname(parent), 2)):
+            found, budget = _search(base, depth, directory, budget)
+            if found is not None:
+                return found
+    return None
+
+
+def _search(
+    base: str, depth: int, directory: tuple[int, int], budget: int
+) -> tuple[str | None, int]:
+    try:
+        with os.scandir(base) as it:
+            children = [e for e in it if e.is_dir(follow_symlinks=False)]
+    except OSError:
+        return None, budget
+    budget -= len(children)
+    for child in children:
+        if budget <= 0:
+            break
+        if depth == 1:
+            if (
+                child.inode() == directory[1]
+                and child.stat(follow_symlinks=False).st_dev == (directory[0])
+            ):
+                return child.path, budget
+        else:
+            found, budget = _search(child.path, 1, directory, budget)
+            if found is not None:
+                return found, budget
+    return None, budget
+
+
 def _move(anchor: str, to: str) -> None:
     """Rename *anchor*, unless a sync of the same path running alongside did so first."""
     with contextlib.suppress(FileNotFoundError):
@@ -124,4 +172,11 @@ def _write(root: str, payload: dict[str, object]) -> None:
     _write_read_only(root, json.dumps(payload, indent=1))
 
 
-__all__ = ["anchor", "anchor_counts", "held_elsewhere", "keep_previous", "names_store"]
+__all__ = [
+    "anchor",
+    "anchor_counts",
+    "find_renamed",
+    "held_elsewhere",
+    "keep_previous",
+    "names_store",
+]

@@ -320,12 +320,12 @@ class Store:
     def register_root(self, venv: str, entries: Iterable[str]) -> None:
         """Record that *venv* uses *entries*, replacing its previous root (the pin stays).
 
-        The root names the venv's path as given and as resolved (``realpath``), and its
-        **anchor** (``roots/<key>.anchor``) is a hard link to the venv's ``pyvenv.cfg``
-        once that names this store: while the file exists anywhere (the venv was moved, or
-        upgraded in place), it has more links than the store's anchors, and gc keeps the
-        root. A previous root of this path whose venv still exists elsewhere is kept
-        (:func:`graft.gcroots.keep_previous`), not overwritten.
+        The root names the venv's path as given and as resolved (``realpath``) and the
+        venv directory's (st_dev, st_ino). Its **anchor** (``roots/<key>.anchor``) is a
+        hard link to the venv's ``pyvenv.cfg`` once that names this store: while the file
+        exists anywhere (the venv was moved, or upgraded in place), it has more links than
+        the store's anchors, and gc keeps the root. A previous root of this path whose venv
+        still exists elsewhere is kept (:func:`graft.gcroots.keep_previous`).
         """
         prefix = os.path.abspath(venv)
         real = os.path.realpath(prefix)
@@ -336,7 +336,11 @@ class Store:
         except FileNotFoundError:
             held = None
         fresh = held is None or (held.st_dev, held.st_ino) != config  # not this venv's anchor
-        payload = {"venv": prefix, "real": real, "entries": sorted(set(entries))}
+        payload: dict[str, object] = {"venv": prefix, "real": real}
+        with contextlib.suppress(OSError):  # found by it in a renamed directory (no anchor)
+            st = os.stat(prefix)
+            payload["directory"] = [st.st_dev, st.st_ino]
+        payload["entries"] = sorted(set(entries))
         try:
             if fresh and (held is not None or _recorded_real(path) not in {None, real}):
                 from graft import gcroots  # noqa: PLC0415 - not on a no-op sync's path

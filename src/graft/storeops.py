@@ -10,7 +10,9 @@ any of these holds (decision 21):
 - the venv there still links into this store (``python -m venv --upgrade`` rewrites
   ``pyvenv.cfg`` without graft's lines; its links still work);
 - the root's anchor, a hard link to the venv's ``pyvenv.cfg``, has another link: the
-  venv's ``pyvenv.cfg`` still exists somewhere (the venv, or a parent, was moved).
+  venv's ``pyvenv.cfg`` still exists somewhere (the venv, or a parent, was moved);
+- for a root without an anchor (a store on another filesystem), a venv as above is found
+  by its directory's (st_dev, st_ino) where a rename of it or of its parent put it.
 
 A venv that was deleted, emptied, or re-synced against another store stops counting.
 
@@ -213,18 +215,26 @@ def anchored(anchor: str, counts: dict[tuple[int, int], int]) -> bool:
 
 
 def root_status(
-    venv: str, real: str, store: Store, *, anchored: bool
+    venv: str,
+    real: str,
+    store: Store,
+    *,
+    anchored: bool,
+    directory: tuple[int, int] | None = None,
 ) -> tuple[str | None, set[str]]:
     """Why the root of *venv* is dead (None while it is live), and the entries it links to.
 
     *real* is the venv's path as resolved when it was rooted: the venv stays found there
-    when a symlink on its recorded path is removed or changed.
+    when a symlink on its recorded path is removed or changed. *directory*, for a root
+    without an anchor, is the venv directory's (st_dev, st_ino), looked for nearby.
     """
     reasons: list[str] = []
     linked: set[str] = set()
     named = False
     walked: set[str] = set()
-    for place in dict.fromkeys((venv, real)):
+    places = list(dict.fromkeys((venv, real)))
+    while places:
+        place = places.pop(0)
         reason = venv_status(place, store)
         if reason is None:
             named = True
@@ -234,6 +244,13 @@ def root_status(
         if resolved not in walked and os.path.isfile(os.path.join(resolved, "pyvenv.cfg")):
             walked.add(resolved)
             linked |= linked_entries(resolved, store)
+        if not (places or named or linked or anchored) and directory is not None:
+            from graft.gcroots import find_renamed  # noqa: PLC0415
+
+            renamed = find_renamed((venv, real), directory)
+            directory = None
+            if renamed is not None:
+                places.append(renamed)
     if named or linked or anchored:
         return None, linked
     found = [r for r in reasons if r != "venv is gone"]
@@ -273,10 +290,19 @@ def read_roots(store: Store) -> list[Root]:
         if away:  # its path holds another venv; only the anchor tells whether it still exists
             dead = None if elsewhere else "venv moved away and is gone"
         else:
-            dead, linked = root_status(venv, real, store, anchored=elsewhere)
+            directory = _directory(raw) if not os.path.lexists(anchor_path(path)) else None
+            dead, linked = root_status(venv, real, store, anchored=elsewhere, directory=directory)
             listed |= linked
         roots.append(Root(path, venv, listed, dead))
     return roots
+
+
+def _directory(raw: dict[str, object]) -> tuple[int, int] | None:
+    """The venv directory's (st_dev, st_ino) a root records, if it does."""
+    match raw.get("directory"):
+        case [int() as device, int() as inode]:
+            return device, inode
+    return None
 
 
 def _entry_info(store: Store, sha: str, roots: list[Root]) -> EntryInfo:

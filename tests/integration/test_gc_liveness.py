@@ -83,11 +83,15 @@ def test_gc_keeps_a_venv_upgraded_by_python_venv(
     imports(venv, "alpha")
 
 
+@pytest.mark.parametrize("anchor", [True, False], ids=["anchored", "without-anchor"])
 def test_gc_keeps_a_renamed_venv_until_it_is_deleted(
-    tmp_path: Path, store_dir: Path, alpha: Path
+    tmp_path: Path, store_dir: Path, alpha: Path, *, anchor: bool
 ) -> None:
+    """Without an anchor, gc finds the venv by its directory's identity beside its old path."""
     venv, moved = tmp_path / "venv", tmp_path / "venv-renamed"
     sync(venv, store_dir, alpha)
+    if not anchor:
+        drop_anchor(store_dir, venv)
     venv.rename(moved)
 
     data = gc(store_dir)
@@ -101,11 +105,14 @@ def test_gc_keeps_a_renamed_venv_until_it_is_deleted(
     assert list((store_dir / "roots").iterdir()) == []
 
 
+@pytest.mark.parametrize("anchor", [True, False], ids=["anchored", "without-anchor"])
 def test_gc_keeps_a_venv_whose_parent_was_renamed(
-    tmp_path: Path, store_dir: Path, alpha: Path
+    tmp_path: Path, store_dir: Path, alpha: Path, *, anchor: bool
 ) -> None:
     (tmp_path / "project").mkdir()
     sync(tmp_path / "project" / "venv", store_dir, alpha)
+    if not anchor:
+        drop_anchor(store_dir, tmp_path / "project" / "venv")
     (tmp_path / "project").rename(tmp_path / "project-2")
 
     data = gc(store_dir)
