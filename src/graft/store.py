@@ -237,8 +237,9 @@ class Store:
 
         Entries not yet compiled for this tag are compiled now, in the target
         interpreter, two processes at a time; each entry is unsealed only while
-        its ``__pycache__`` directories are written. An entry whose seal a killed
-        process left unfinished is sealed again.
+        its ``__pycache__`` directories are written. A ``.pyc`` the wheel ships is
+        never compiled over (nor listed here: it is one of the wheel's files). An entry
+        whose seal a killed process left unfinished is sealed again.
         """
         tag = target.cache_tag
         result: dict[str, frozenset[str]] = {}
@@ -280,9 +281,9 @@ class Store:
                         seal.unseal_tree(entry.path)
                         reseal.add(entry.record.sha256)
                     continue
-                sources[entry.record.sha256] = _python_sources(entry)
+                sources[entry.record.sha256] = _python_sources(entry, tag)
                 seal.unseal_tree(entry.path)
-                _remove_partial_bytecode(entry, sources[entry.record.sha256])
+                _remove_partial_bytecode(entry, sources[entry.record.sha256], tag)
             compiled = _run_compile(target.executable, [s for v in sources.values() for s in v])
             out: dict[str, frozenset[str]] = {}
             for entry in entries:
@@ -317,20 +318,72 @@ class Store:
     # -- GC roots -------------------------------------------------------------------------
 
     def register_root(self, venv: str, entries: Iterable[str]) -> None:
-        """Record that *venv* uses *entries*, replacing its previous root (the pin stays)."""
-        payload = {"venv": os.path.abspath(venv), "entries": sorted(set(entries))}
+        """Record that *venv* uses *entries*, replacing its previous root (the pin stays).
+
+        The root names the venv's path as given and as resolved (``realpath``) and the
+        venv directory's (st_dev, st_ino). Its **anchor** (``roots/<key>.anchor``) is a
+        hard link to the venv's ``pyvenv.cfg`` once that names this store: while the file
+        exists anywhere (the venv was moved, or upgraded in place), it has more links than
+        the store's anchors, and gc keeps the root. A previous root of this path whose venv
+        still exists elsewhere is kept (:func:`graft.gcroots.keep_previous`).
+        """
+        prefix = os.path.abspath(venv)
+        real = os.path.realpath(prefix)
+        path = self.root_path(prefix)
+        config = _identity(os.path.join(prefix, "pyvenv.cfg"))
         try:
-            _write_read_only(self.root_path(venv), json.dumps(payload, indent=1))
+            held = os.lstat(anchor_path(path))
+        except FileNotFoundError:
+            held = None
+        fresh = held is None or (held.st_dev, held.st_ino) != config  # not this venv's anchor
+        payload: dict[str, object] = {"venv": prefix, "real": real}
+        with contextlib.suppress(OSError):  # found by it in a renamed directory (no anchor)
+            st = os.stat(prefix)
+            payload["directory"] = [st.st_dev, st.st_ino]
+        payload["entries"] = sorted(set(entries))
+        try:
+            if fresh and (held is not None or _recorded_real(path) not in {None, real}):
+                from graft import gcroots  # noqa: PLC0415 - not on a no-op sync's path
+
+                gcroots.keep_previous(self, path, real, held)
+            _write_read_only(path, json.dumps(payload, indent=1))
         except OSError as exc:
             raise StoreError(
                 f"cannot record the venv's GC root ({exc.strerror or exc})",
                 where=self.roots_dir,
                 hint="free space and re-sync the venv before any `graft store gc`",
             ) from None
+        if fresh and config is not None and config[0] == os.lstat(self.roots_dir).st_dev:
+            from graft import gcroots  # noqa: PLC0415
+
+            gcroots.anchor(prefix, self.root, anchor_path(path))
 
     def root_path(self, venv: str) -> str:
         key = hashlib.sha256(os.path.abspath(venv).encode()).hexdigest()[:32]
         return os.path.join(self.roots_dir, key + ".json")
+
+
+def anchor_path(root: str) -> str:
+    """The anchor beside the GC root file *root* (see :meth:`Store.register_root`)."""
+    return root.removesuffix(".json") + ".anchor"
+
+
+def _recorded_real(root: str) -> str | None:
+    """The resolved venv path the root file *root* records, if any."""
+    try:
+        with open(root, encoding="utf-8") as fh:
+            real = json.load(fh).get("real")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return real if isinstance(real, str) else None
+
+
+def _identity(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino) if stat.S_ISREG(st.st_mode) else None
 
 
 def _no_room(exc: OSError, wheel_path: str, tmp_dir: str) -> StoreError:
@@ -346,14 +399,21 @@ def _no_room(exc: OSError, wheel_path: str, tmp_dir: str) -> StoreError:
     )
 
 
-def _python_sources(entry: StoreEntry) -> list[str]:
+def _python_sources(entry: StoreEntry, tag: str) -> list[str]:
+    """The entry's importable ``.py`` files whose bytecode for *tag* the wheel does not ship.
+
+    A ``.pyc`` listed in RECORD is the wheel's file: kept as shipped, never compiled over.
+    """
     from graft.wheel import importable_path  # noqa: PLC0415
 
     record = entry.record
+    listed = {f.path for f in record.files}
     return [
         os.path.join(entry.tree, f.path)
         for f in record.files
-        if f.path.endswith(".py") and importable_path(f.path, record.dist_info, record.data_dir)
+        if f.path.endswith(".py")
+        and importable_path(f.path, record.dist_info, record.data_dir)
+        and _pyc_path(f.path, tag) not in listed
     ]
 
 
@@ -368,31 +428,40 @@ def _sealed(path: str) -> bool:
     return not seal.immutable_enabled() or seal.is_immutable(path)
 
 
-def _remove_partial_bytecode(entry: StoreEntry, sources: Iterable[str]) -> None:
-    """Temp files of a compile that was killed (``x.pyc.<n>``, ``<tag>.json.tmp.<pid>``)."""
-    directories = {os.path.join(os.path.dirname(src), "__pycache__") for src in sources}
-    directories.add(os.path.join(entry.path, "bytecode"))
-    for directory in directories:
+def _remove_partial_bytecode(entry: StoreEntry, sources: Iterable[str], tag: str) -> None:
+    """Temp files a killed compile of *sources* left: py_compile's ``<name>.<tag>.pyc.<id>``
+    beside a ``.pyc`` graft compiles, and ``bytecode/<tag>.json.tmp.<pid>``. Nothing RECORD
+    lists is ever removed (a wheel may ship a file spelled like that)."""
+    listed = {os.path.join(entry.tree, f.path) for f in entry.record.files}
+    prefix = entry.tree + os.sep
+    compiled: dict[str, set[str]] = {}  # __pycache__ directory -> the .pyc names graft writes
+    for src in sources:
+        pyc = os.path.join(entry.tree, _pyc_path(src[len(prefix) :], tag))
+        compiled.setdefault(os.path.dirname(pyc), set()).add(os.path.basename(pyc))
+    compiled[os.path.join(entry.path, "bytecode")] = {f"{tag}.json.tmp"}
+    for directory, names in compiled.items():
         try:
-            names = os.listdir(directory)
+            found = os.listdir(directory)
         except FileNotFoundError:
             continue
-        for name in names:
+        for name in found:
             stem, dot, suffix = name.rpartition(".")
-            if (dot and stem.endswith(".pyc") and suffix.isdigit()) or ".json.tmp." in name:
+            path = os.path.join(directory, name)
+            if dot and suffix.isdigit() and stem in names and path not in listed:
                 with contextlib.suppress(FileNotFoundError):
-                    os.unlink(os.path.join(directory, name))
+                    os.unlink(path)
+
+
+def _pyc_path(source: str, tag: str) -> str:
+    """The archive path of the ``.pyc`` for *tag* of the archive path *source* (PEP 3147)."""
+    head, _, name = source.rpartition("/")
+    pyc = f"__pycache__/{name[:-3]}.{tag}.pyc"
+    return f"{head}/{pyc}" if head else pyc
 
 
 def _pyc_paths(entry: StoreEntry, compiled: Iterable[str], tag: str) -> list[str]:
     prefix = entry.tree + os.sep
-    out = []
-    for src in compiled:
-        rel = src[len(prefix) :]
-        head, _, name = rel.rpartition("/")
-        pyc = f"__pycache__/{name[:-3]}.{tag}.pyc"
-        out.append(f"{head}/{pyc}" if head else pyc)
-    return out
+    return [_pyc_path(src[len(prefix) :], tag) for src in compiled]
 
 
 def _run_compile(python: str, sources: list[str]) -> set[str]:
@@ -424,7 +493,14 @@ def is_store(path: str) -> bool:
     return os.path.isdir(os.path.join(path, "entries"))
 
 
-__all__ = ["Store", "StoreEntry", "default_store_path", "file_sha256", "is_store"]
+__all__ = [
+    "Store",
+    "StoreEntry",
+    "anchor_path",
+    "default_store_path",
+    "file_sha256",
+    "is_store",
+]
 
 
 def _write_read_only(path: str, text: str) -> None:

@@ -2,9 +2,19 @@
 
 A venv uses an entry when its GC root (``roots/<key>.json``, written by
 :meth:`Store.register_root` after each sync) lists it, or when the venv holds a
-link into the entry. A root is **live** while its venv exists and the venv's
-``pyvenv.cfg`` still names this store (``graft-store = <path>``); a venv that was
-deleted, or re-synced against another store, stops counting.
+link into the entry. gc must never break a venv, so a root stays **live** while
+any of these holds (decision 21):
+
+- the venv at its recorded path, or at the path it resolved to when it was rooted,
+  names this store in ``pyvenv.cfg`` (``graft-store = <path>``);
+- the venv there still links into this store (``python -m venv --upgrade`` rewrites
+  ``pyvenv.cfg`` without graft's lines; its links still work);
+- the root's anchor, a hard link to the venv's ``pyvenv.cfg``, has another link: the
+  venv's ``pyvenv.cfg`` still exists somewhere (the venv, or a parent, was moved);
+- for a root without an anchor (a store on another filesystem), a venv as above is found
+  by its directory's (st_dev, st_ino) where a rename of it or of its parent put it.
+
+A venv that was deleted, emptied, or re-synced against another store stops counting.
 
 ``gc`` is a mark and sweep under the store's locks:
 
@@ -34,7 +44,8 @@ from typing import TYPE_CHECKING
 
 from graft import seal
 from graft.errors import StoreError
-from graft.store import GC_LOCK, Store, is_store
+from graft.gcroots import anchor_counts, held_elsewhere
+from graft.store import GC_LOCK, Store, anchor_path, is_store
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -142,7 +153,7 @@ def entry_names(store: Store) -> list[str]:
 
 
 def venv_status(venv: str, store: Store) -> str | None:
-    """Why *venv* no longer uses *store*, or None if it does."""
+    """Why *venv* does not name *store* in its pyvenv.cfg, or None if it does."""
     try:
         with open(os.path.join(venv, "pyvenv.cfg"), encoding="utf-8") as fh:
             lines = fh.read().splitlines()
@@ -168,10 +179,14 @@ def _same_dir(a: str, b: str) -> bool:
 
 
 def linked_entries(venv: str, store: Store) -> set[str]:
-    """Entries the venv's links point into (real directories are walked, links never followed)."""
+    """Entries the venv's links point into (real directories are walked, links never followed).
+
+    The walk starts from the venv's resolved path: the kernel resolves a relative link's
+    ``..`` from where the link physically is, so only that gives the entry it reaches.
+    """
     found: set[str] = set()
     anchors: dict[str, bool] = {}
-    for dirpath, dirnames, filenames in os.walk(venv):
+    for dirpath, dirnames, filenames in os.walk(os.path.realpath(venv)):
         for name in dirnames + filenames:
             path = os.path.join(dirpath, name)
             if not os.path.islink(path):
@@ -191,35 +206,103 @@ def linked_entries(venv: str, store: Store) -> set[str]:
     return found
 
 
-def read_roots(store: Store, *, scan: bool = True) -> list[Root]:
+def anchored(anchor: str, counts: dict[tuple[int, int], int]) -> bool:
+    """Whether the ``pyvenv.cfg`` a root's anchor links to is still held by a venv."""
+    try:
+        return held_elsewhere(os.lstat(anchor), counts)
+    except OSError:
+        return False
+
+
+def root_status(
+    venv: str,
+    real: str,
+    store: Store,
+    *,
+    anchored: bool,
+    directory: tuple[int, int] | None = None,
+) -> tuple[str | None, set[str]]:
+    """Why the root of *venv* is dead (None while it is live), and the entries it links to.
+
+    *real* is the venv's path as resolved when it was rooted: the venv stays found there
+    when a symlink on its recorded path is removed or changed. *directory*, for a root
+    without an anchor, is the venv directory's (st_dev, st_ino), looked for nearby.
+    """
+    reasons: list[str] = []
+    linked: set[str] = set()
+    named = False
+    walked: set[str] = set()
+    places = list(dict.fromkeys((venv, real)))
+    while places:
+        place = places.pop(0)
+        reason = venv_status(place, store)
+        if reason is None:
+            named = True
+        else:
+            reasons.append(reason)
+        resolved = os.path.realpath(place)  # a venv, even one python rewrote: walk it
+        if resolved not in walked and os.path.isfile(os.path.join(resolved, "pyvenv.cfg")):
+            walked.add(resolved)
+            linked |= linked_entries(resolved, store)
+        if not (places or named or linked or anchored) and directory is not None:
+            from graft.gcroots import find_renamed  # noqa: PLC0415
+
+            renamed = find_renamed((venv, real), directory)
+            directory = None
+            if renamed is not None:
+                places.append(renamed)
+    if named or linked or anchored:
+        return None, linked
+    found = [r for r in reasons if r != "venv is gone"]
+    return (found or reasons)[0], linked
+
+
+def read_roots(store: Store) -> list[Root]:
     """Every GC root, live or dead. An unreadable root file is an error (gc must not guess)."""
     try:
         names = sorted(n for n in os.listdir(store.roots_dir) if n.endswith(".json"))
     except FileNotFoundError:
         return []
     roots = []
+    anchors = anchor_counts(store.roots_dir)
     for name in names:
         path = os.path.join(store.roots_dir, name)
         try:
             with open(path, encoding="utf-8") as fh:
                 raw = json.load(fh)
             venv = raw["venv"]
+            real = raw.get("real", venv)
+            away = raw.get("away", False)
             listed = frozenset(raw["entries"])
-            if not isinstance(venv, str) or not all(isinstance(e, str) for e in listed):
+            if not (isinstance(venv, str) and isinstance(real, str) and isinstance(away, bool)):
                 raise TypeError(name)  # noqa: TRY301 - one handler for every malformed shape
+            if not all(isinstance(e, str) for e in listed):
+                raise TypeError(name)  # noqa: TRY301
         except FileNotFoundError:
             continue  # replaced or removed meanwhile
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise StoreError(
                 f"GC root is unreadable ({exc.__class__.__name__})",
                 where=path,
                 hint="re-sync its venv, or delete the file if that venv is gone",
             ) from None
-        dead = venv_status(venv, store)
-        if dead is None and scan:
-            listed |= linked_entries(venv, store)
+        elsewhere = anchored(anchor_path(path), anchors)
+        if away:  # its path holds another venv; only the anchor tells whether it still exists
+            dead = None if elsewhere else "venv moved away and is gone"
+        else:
+            directory = _directory(raw) if not os.path.lexists(anchor_path(path)) else None
+            dead, linked = root_status(venv, real, store, anchored=elsewhere, directory=directory)
+            listed |= linked
         roots.append(Root(path, venv, listed, dead))
     return roots
+
+
+def _directory(raw: dict[str, object]) -> tuple[int, int] | None:
+    """The venv directory's (st_dev, st_ino) a root records, if it does."""
+    match raw.get("directory"):
+        case [int() as device, int() as inode]:
+            return device, inode
+    return None
 
 
 def _entry_info(store: Store, sha: str, roots: list[Root]) -> EntryInfo:
@@ -324,8 +407,10 @@ def collect_garbage(
         trash: list[str] = []
         if not dry_run:
             for root in result.dead_roots:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(root.path)
+                for dead in (root.path, anchor_path(root.path)):
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(dead)
+            _drop_stray_anchors(store)
             taken = {}
             for sha in garbage:
                 path = _take_out(store, sha)
@@ -339,6 +424,16 @@ def collect_garbage(
         seal.remove_tree(path)
     result.swept = _sweep(store, tmp_grace, dry_run=dry_run)
     return result
+
+
+def _drop_stray_anchors(store: Store) -> None:
+    """Anchors whose root file is gone (deleted by hand, or a set-aside cut short)."""
+    for name in _listdir(store.roots_dir):
+        if name.endswith(".anchor") and not os.path.lexists(
+            os.path.join(store.roots_dir, name.removesuffix(".anchor") + ".json")
+        ):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(os.path.join(store.roots_dir, name))
 
 
 def _forget_plans(store: Store) -> None:

@@ -181,7 +181,12 @@ def store_leftovers(store: Path) -> list[str]:
     """Anything in the store that a finished sync should not leave: tmp items, temp files,
     entries without their seal."""
     out = [f"tmp/{n}" for n in os.listdir(store / "tmp")]
-    out += [f"roots/{n}" for n in os.listdir(store / "roots") if not n.endswith(".json")]
+    roots = set(os.listdir(store / "roots"))
+    out += [  # every root file may have its anchor (a hard link to its venv's pyvenv.cfg)
+        f"roots/{n}"
+        for n in roots
+        if not n.endswith(".json") and n.removesuffix(".anchor") + ".json" not in roots
+    ]
     for entry in (store / "entries").iterdir():
         for dirpath, _dirs, files in os.walk(entry):
             out += [

@@ -267,7 +267,7 @@ def test_delete_venvs_then_gc(tmp_path: Path, store_dir: Path, kit: dict[str, Pa
     assert data["kept"] == 4
     assert data["live_roots"] == 2
     assert data["freed_bytes"] > 0
-    assert len(list((store_dir / "roots").iterdir())) == 2
+    assert len(list((store_dir / "roots").glob("*.json"))) == 2
     assert not list((store_dir / "tmp").iterdir())
     for venv in ("keep1", "keep2"):
         assert_imports(tmp_path / venv, plan[venv])
