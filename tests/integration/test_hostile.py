@@ -24,6 +24,7 @@ import shutil
 import stat
 import struct
 import subprocess
+import sys
 import tempfile
 import warnings
 import zipfile
@@ -80,6 +81,7 @@ class Spec:
     filename: str = FILENAME
     dist_info: str = DIST_INFO
     metadata: bool = True
+    metadata_text: bytes = METADATA
     wheel_version: str = "1.0"
     entry_points: str | None = None
     record: bool = True
@@ -90,7 +92,7 @@ class Spec:
     def all_members(self) -> list[Member]:
         out = list(self.members)
         if self.metadata:
-            out.append(Member(f"{self.dist_info}/METADATA", METADATA))
+            out.append(Member(f"{self.dist_info}/METADATA", self.metadata_text))
         out.append(Member(f"{self.dist_info}/WHEEL", wheel_meta(self.wheel_version)))
         if self.entry_points is not None:
             out.append(Member(f"{self.dist_info}/entry_points.txt", self.entry_points.encode()))
@@ -181,6 +183,9 @@ def patch_every_header(path: Path, *, flag: int = 0, method: int | None = None) 
 class Case:
     build: Callable[[Path, Path], Path]  # (wheels dir, tmp_path) -> wheel file
     problem: str  # a fragment of the error line that names the problem
+    # a sound archive refused when planning a venv: its checked entry may stay in the store
+    # (as any ingested wheel's does, until gc), but nothing else changes
+    planned: bool = False
 
 
 def with_member(name: str) -> Callable[[Path, Path], Path]:
@@ -271,6 +276,39 @@ def evil_entry_point(wheels: Path, tmp_path: Path) -> Path:
     return Spec(entry_points="[console_scripts]\n../../evil = hostile:main\n").build(wheels)
 
 
+SITE = f"lib/python{sys.version_info[0]}.{sys.version_info[1]}/site-packages"
+
+
+def metadata(name: str = "hostile", version: str = "1.0") -> bytes:
+    return f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n".encode()
+
+
+def metadata_case(text: bytes) -> Callable[[Path, Path], Path]:
+    return spec_case(Spec(metadata_text=text))
+
+
+def name_escapes(wheels: Path, tmp_path: Path) -> Path:
+    """METADATA's Name is the headers directory: ``../`` in it once wrote beside the venv."""
+    precious = tmp_path / "escape" / "x.h"
+    precious.parent.mkdir()
+    precious.write_text("precious\n")
+    header = Member(f"{DATA_DIR}/headers/x.h", b"int evil;\n")
+    return Spec(
+        members=[Member(*PACKAGE), header], metadata_text=metadata("../../../../escape")
+    ).build(wheels)
+
+
+def entry_points_case(text: str) -> Callable[[Path, Path], Path]:
+    return spec_case(Spec(entry_points=text))
+
+
+def deep_tree(wheels: Path, tmp_path: Path) -> Path:
+    """1,500 nested directories: os.makedirs and friends recurse once per level."""
+    del tmp_path
+    deep = "hostile/" + "d/" * 1500 + "m.py"
+    return Spec(members=[Member(*PACKAGE), Member(deep, b"X = 1\n")]).build(wheels)
+
+
 CASES: dict[str, Case] = {
     "dotdot": Case(with_member("../evil.py"), "escapes the wheel root"),
     "dotdot-deep": Case(with_member("../../../../evil.py"), "escapes the wheel root"),
@@ -299,6 +337,101 @@ CASES: dict[str, Case] = {
     "size-lie-smaller": Case(size_lie(-3), "corrupt"),
     "size-lie-larger": Case(size_lie(+7), "hostile/__init__.py"),
     "entry-point-dotdot": Case(evil_entry_point, "'../../evil' would write outside bin/"),
+    # names from inside the wheel that become paths (issue 9)
+    "metadata-name-dotdot": Case(name_escapes, "METADATA Name '../../../../escape' is not a valid"),
+    "metadata-name-other": Case(metadata_case(metadata("other")), "METADATA says 'other' '1.0'"),
+    "metadata-version-other": Case(metadata_case(metadata(version="2.0")), "METADATA says"),
+    "metadata-version-invalid": Case(
+        metadata_case(metadata(version="1.0/../x")),
+        "METADATA Version '1.0/../x' is not a valid version",
+    ),
+    "metadata-no-name": Case(
+        metadata_case(b"Metadata-Version: 2.1\nVersion: 1.0\n"), "METADATA has no Name"
+    ),
+    "metadata-two-names": Case(
+        metadata_case(metadata() + b"Name: other\n"), "more than one or an unreadable Name"
+    ),
+    "data-unknown-category": Case(
+        with_member(f"{DATA_DIR}/evil/x.py"), f"{DATA_DIR}/evil is not a .data category"
+    ),
+    "data-category-is-a-file": Case(with_member(f"{DATA_DIR}/purelib"), "is a file where"),
+    "data-purelib-dist-info": Case(
+        with_member(f"{DATA_DIR}/purelib/other-1.0.dist-info/METADATA"),
+        "ships other-1.0.dist-info, a second distribution's metadata",
+    ),
+    "data-platlib-own-dist-info": Case(
+        with_member(f"{DATA_DIR}/platlib/{DIST_INFO}/METADATA"), "a second distribution's"
+    ),
+    "data-data-dist-info": Case(
+        with_member(f"{DATA_DIR}/data/{SITE}/other-1.0.dist-info/METADATA"),
+        "would install other-1.0.dist-info, a second distribution's metadata",
+        planned=True,
+    ),
+    "data-dir-of-another-project": Case(
+        with_member("other-1.0.data/purelib/x.py"), "other-1.0.data does not match"
+    ),
+    "two-data-dirs": Case(
+        spec_case(
+            Spec(
+                members=[
+                    Member(*PACKAGE),
+                    Member(f"{DATA_DIR}/purelib/a.py", b"A = 1\n"),
+                    Member("Hostile-1.0.data/purelib/b.py", b"B = 1\n"),
+                ]
+            )
+        ),
+        "two .data directories",
+    ),
+    "data-pyvenv-cfg": Case(
+        with_member(f"{DATA_DIR}/data/pyvenv.cfg"),
+        "would replace the venv's own pyvenv.cfg",
+        planned=True,
+    ),
+    "data-bin-python": Case(
+        with_member(f"{DATA_DIR}/data/bin/python"),
+        "would replace the venv's own bin/python",
+        planned=True,
+    ),
+    "data-below-lib64": Case(
+        with_member(f"{DATA_DIR}/data/lib64/x.py"),
+        "would replace the venv's own lib64",
+        planned=True,
+    ),
+    "data-scripts-python3": Case(
+        with_member(f"{DATA_DIR}/scripts/python3"),
+        "would replace the venv's own bin/python3",
+        planned=True,
+    ),
+    "data-file-for-venv-dir": Case(
+        with_member(f"{DATA_DIR}/data/bin"), "would replace the venv's own bin", planned=True
+    ),
+    "console-script-python": Case(
+        entry_points_case("[console_scripts]\npython = hostile:main\n"),
+        "console_scripts entry point 'python' would replace the venv's own bin/python",
+        planned=True,
+    ),
+    "gui-script-activate": Case(
+        entry_points_case("[gui_scripts]\nactivate = hostile:main\n"),
+        "would replace the venv's own bin/activate",
+        planned=True,
+    ),
+    "entry-point-no-attr": Case(
+        entry_points_case("[console_scripts]\ntool = hostile\n"),
+        "entry point tool = 'hostile' is not a module:attr reference",
+    ),
+    "entry-point-call": Case(
+        entry_points_case("[console_scripts]\ntool = os:system('id')\n"),
+        "is not a module:attr reference",
+    ),
+    "entry-point-path": Case(
+        entry_points_case("[console_scripts]\ntool = ../hostile:main\n"),
+        "is not a module:attr reference",
+    ),
+    "entry-point-bad-extras": Case(
+        entry_points_case("[console_scripts]\ntool = hostile:main [a b]\n"),
+        "is not a module:attr reference",
+    ),
+    "deep-1500": Case(deep_tree, "1502 levels deep (at most 256)"),
 }
 
 KNOWN_BUGS: dict[str, str] = {}  # case id -> reason, for cases graft still gets wrong
@@ -346,21 +479,41 @@ def good_venv(tmp_path: Path, store_dir: Path, wheels: Path) -> Path:
     return venv
 
 
-def _check_case(case_id: str, tmp_path: Path, store_dir: Path, wheels: Path, venv: Path) -> None:
+def _check_case(
+    case_id: str,
+    tmp_path: Path,
+    store_dir: Path,
+    wheels: Path,
+    venv: Path,
+    link_mode: str = "symlink",
+) -> None:
     case = CASES[case_id]
     bad_dir = wheels / "bad"
     bad_dir.mkdir()
     wheel = case.build(bad_dir, tmp_path)
     Store(str(store_dir)).ensure()  # an existing store: its creation is not a change
-    entries_before = sorted(os.listdir(store_dir / "entries"))
+    entries_before = set(os.listdir(store_dir / "entries"))
     # everything around the store (venv, wheels, the store's parent), and the store's own data
-    before = tree_snapshot(tmp_path, skip=[store_dir / "locks"])
+    skip = [store_dir / "locks", *([store_dir / "entries"] if case.planned else [])]
+    before = tree_snapshot(tmp_path, skip=skip)
 
-    proc = run_graft("sync", venv, wheel, "--no-deps", "--store", store_dir, check=False)
+    proc = run_graft(
+        "sync",
+        venv,
+        wheel,
+        "--no-deps",
+        "--store",
+        store_dir,
+        "--link-mode",
+        link_mode,
+        check=False,
+    )
 
-    assert sorted(os.listdir(store_dir / "entries")) == entries_before
+    added = set(os.listdir(store_dir / "entries")) - entries_before
+    assert added <= ({hashlib.sha256(wheel.read_bytes()).hexdigest()} if case.planned else set())
+    assert entries_before <= set(os.listdir(store_dir / "entries"))
     assert os.listdir(store_dir / "tmp") == []
-    after = tree_snapshot(tmp_path, skip=[store_dir / "locks"])
+    after = tree_snapshot(tmp_path, skip=skip)
     assert after == before, {
         "added": sorted(set(after) - set(before)),
         "removed": sorted(set(before) - set(after)),
@@ -403,6 +556,28 @@ def test_hostile_wheel_leaves_an_existing_venv_untouched(
         check=False,
     )
     assert proc.stdout.strip() == "1", proc.stderr
+
+
+#: The cases where a name from inside the wheel would become a path in the venv.
+PATH_CASES = (
+    "metadata-name-dotdot",
+    "data-unknown-category",
+    "data-purelib-dist-info",
+    "data-data-dist-info",
+    "data-pyvenv-cfg",
+    "data-bin-python",
+    "data-below-lib64",
+    "console-script-python",
+    "deep-1500",
+)
+
+
+@pytest.mark.parametrize("link_mode", ["copy", "hardlink", "symlink"])
+@pytest.mark.parametrize("case_id", PATH_CASES)
+def test_names_from_the_wheel_never_write_outside_in_any_link_mode(
+    case_id: str, link_mode: str, tmp_path: Path, store_dir: Path, wheels: Path, good_venv: Path
+) -> None:
+    _check_case(case_id, tmp_path, store_dir, wheels, good_venv, link_mode)
 
 
 def test_invalid_filename_is_refused_and_writes_nothing(
@@ -454,6 +629,104 @@ def test_dist_info_spelled_differently_from_the_filename_is_accepted(
     assert out == "InquirerPy 0.3.4"
     (site,) = (venv / "lib").glob("python3*/site-packages")
     assert (site / "InquirerPy-0.3.4.dist-info" / "METADATA").is_file()
+
+
+SPELLED = "Hostile.Pkg-1.0.0"  # the filename says hostile_pkg 1.0: the same project and version
+CHECK_SPELLED = """
+import importlib.metadata as m, os, sys
+short = f"python{sys.version_info[0]}.{sys.version_info[1]}"
+include = os.path.join(sys.prefix, "include", "site", short)
+print(m.version("hostile-pkg"), sorted(d.metadata["Name"] for d in m.distributions()))
+print(open(os.path.join(include, "Hostile.Pkg", "x.h")).read().strip())
+print(sorted(e.name for e in m.entry_points(group="console_scripts")))
+python = os.path.realpath(os.path.join(sys.prefix, "bin", "python"))
+print(python == os.path.realpath(sys.executable))
+"""
+
+
+@pytest.mark.parametrize("link_mode", ["copy", "symlink"])
+def test_names_spelled_otherwise_but_equal_to_the_filename_are_installed(
+    link_mode: str, tmp_path: Path, store_dir: Path, wheels: Path
+) -> None:
+    """Name, Version, .dist-info and .data may spell the filename's project as pip accepts."""
+    files = {
+        "hostile_pkg/__init__.py": "def main() -> None: print('main')\n",
+        f"{SPELLED}.data/headers/x.h": "int ok;\n",
+        f"{SPELLED}.data/scripts/hp-tool": "#!python\nprint('tool')\n",
+    }
+    wheel = make_wheel(
+        wheels,
+        "hostile_pkg",
+        "1.0",
+        files,
+        dist_info_name=SPELLED,
+        entry_points="[console_scripts]\npython-hp = hostile_pkg : main [extra1, extra-2]\n",
+    )
+    with zipfile.ZipFile(wheel) as zf:
+        text = zf.read(f"{SPELLED}.dist-info/METADATA").replace(
+            b"Name: hostile_pkg", b"Name: Hostile.Pkg"
+        )
+        text = text.replace(b"Version: 1.0", b"Version: 1.0.0")
+    assert text != zf_read(wheel, f"{SPELLED}.dist-info/METADATA")
+    rewrite_member(wheel, f"{SPELLED}.dist-info/METADATA", text)
+    venv = tmp_path / "venv"
+    run_graft("sync", venv, wheel, "--no-deps", "--store", store_dir, "--link-mode", link_mode)
+    out = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", CHECK_SPELLED],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    assert out == ["1.0.0 ['Hostile.Pkg']", "int ok;", "['python-hp']", "True"]
+    assert (venv / "bin" / "hp-tool").is_file()
+    assert (venv / "bin" / "python-hp").is_file()
+
+
+def zf_read(wheel: Path, member: str) -> bytes:
+    with zipfile.ZipFile(wheel) as zf:
+        return zf.read(member)
+
+
+def rewrite_member(wheel: Path, member: str, data: bytes) -> None:
+    """Replace *member* and its RECORD row (the RECORD is rewritten last)."""
+    with zipfile.ZipFile(wheel) as zf:
+        items = [(info, zf.read(info)) for info in zf.infolist()]
+    record = next(info.filename for info, _ in items if info.filename.endswith(".dist-info/RECORD"))
+    out = []
+    for info, old in items:
+        if info.filename == member:
+            out.append((info, data))
+        elif info.filename == record:
+            rows = [r for r in old.decode().splitlines() if not r.startswith(member + ",")]
+            rows.append(f"{member},{digest(data)},{len(data)}")
+            out.append((info, ("\n".join(rows) + "\n").encode()))
+        else:
+            out.append((info, old))
+    with zipfile.ZipFile(wheel, "w") as zf:
+        for info, content in out:
+            zf.writestr(info, content)
+
+
+@pytest.mark.parametrize("link_mode", ["copy", "hardlink", "symlink"])
+def test_the_deepest_tree_accepted_installs_and_imports(
+    link_mode: str, tmp_path: Path, store_dir: Path, wheels: Path
+) -> None:
+    """A member MAX_DEPTH levels deep: every stage (unpack, seal, bytecode, copy) copes."""
+    from graft.wheel import MAX_DEPTH
+
+    package = "hostile/" + "d/" * (MAX_DEPTH - 2)
+    deep = package + "m.py"
+    assert len(deep.split("/")) == MAX_DEPTH
+    wheel = make_wheel(wheels, "hostile", "1.0", {"hostile/__init__.py": "", deep: "X = 7\n"})
+    venv = tmp_path / "venv"
+    run_graft("sync", venv, wheel, "--no-deps", "--store", store_dir, "--link-mode", link_mode)
+    # Python's import system recurses per package level too, so the file is run by path
+    (site,) = (venv / "lib").glob("python3*/site-packages")
+    out = subprocess.run(
+        [str(venv / "bin" / "python"), str(site / deep)], capture_output=True, text=True, check=True
+    )
+    assert out.returncode == 0
+    assert (site / deep).read_text() == "X = 7\n"
 
 
 # -- beyond the brief: inputs that escape graft's error handling today -----------------------
