@@ -31,16 +31,24 @@ import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from packaging.utils import canonicalize_name
+from packaging.version import Version
 
+from graft import seal
 from graft.errors import WheelError
 from graft.store import Store
 from graft.wheel import unpack_wheel
+from graft.wheelnames import SCHEME_KEYS
 from tests.conftest import run_graft
 from tests.support.wheelmaker import make_wheel
+
+if TYPE_CHECKING:
+    from graft.record import WheelRecord
 
 DIST_INFO = "hostile-1.0.dist-info"
 DATA_DIR = "hostile-1.0.data"
@@ -649,7 +657,7 @@ def test_names_spelled_otherwise_but_equal_to_the_filename_are_installed(
     link_mode: str, tmp_path: Path, store_dir: Path, wheels: Path
 ) -> None:
     """Name, Version, .dist-info and .data may spell the filename's project as pip accepts."""
-    files = {
+    files: dict[str, bytes | str] = {
         "hostile_pkg/__init__.py": "def main() -> None: print('main')\n",
         f"{SPELLED}.data/headers/x.h": "int ok;\n",
         f"{SPELLED}.data/scripts/hp-tool": "#!python\nprint('tool')\n",
@@ -804,7 +812,10 @@ BENIGN = [
     "demo.libs/libz.so.1",
     "demo-1.0.data/purelib/extra.py",
     "demo-1.0.data/scripts/tool",
-    "demo-1.0.data/unknown/x",
+    "demo-1.0.data/headers/demo.h",
+    "demo-1.0.data/data/share/demo/x.txt",
+    "demo-1.0.data/platlib/demo_ext.py",
+    "Demo-1.0.data/purelib/spelled.py",
     f"{HP_DIST_INFO}/entry_points.txt",
     f"{HP_DIST_INFO}/RECORD.jws",
     f"{HP_DIST_INFO}/licenses/LICENSE",
@@ -827,6 +838,16 @@ HOSTILE = [
     "demo/..",
     "other-1.0.dist-info/METADATA",
     "Demo-1.0.dist-info/METADATA",
+    "demo-1.0.data/unknown/x",
+    "demo-1.0.data/purelib",
+    "demo-1.0.data/PURELIB/x.py",
+    "demo-1.0.data/purelib/other-1.0.dist-info/METADATA",
+    "demo-1.0.data/platlib/demo-1.0.dist-info/RECORD",
+    "demo-1.0.data/data/pyvenv.cfg",
+    "demo-1.0.data/scripts/python",
+    "other-1.0.data/purelib/x.py",
+    "demo-2.0.data/purelib/x.py",
+    "demo.data/purelib/x.py",
 ]
 SAFE_PATHS = st.lists(
     st.sampled_from(["demo", "sub", "a", "x.py", "__init__.py", "lib.so.2", "data.txt"]),
@@ -849,6 +870,26 @@ DIST_INFOS = st.sampled_from(
         "demo-2.0.dist-info",
         "other-1.0.dist-info",
         "demo.dist-info",
+    ]
+)
+ENTRY_POINT_NAMES = st.sampled_from(
+    ["demo", "python", "..", "a/b", "a\\b", "t\u00e9", "x y", "-", "activate", "demo.exe"]
+)
+ENTRY_POINT_VALUES = st.sampled_from(
+    [
+        "demo:main",
+        "demo.sub:a.b",
+        " demo : main ",
+        "demo:main [x, y-z]",
+        "demo",
+        "demo:",
+        ":main",
+        "os:system('id')",
+        "../demo:main",
+        "demo:main [a b]",
+        "1demo:main",
+        "demo:main:x",
+        "d\u00e9mo:m\u00e4in",
     ]
 )
 ENTRY_POINTS = st.sampled_from(
@@ -881,7 +922,7 @@ EXTRA_ROWS = st.lists(
 class Archive:
     members: list[tuple[str, bytes, int, str]]  # name, data, mode, row damage
     dist_info: str
-    metadata: bool
+    metadata: bytes | None  # METADATA's contents, None = no METADATA
     wheel: str | None  # WHEEL contents version, None = no WHEEL file
     record: bool
     extra_rows: list[list[str]]
@@ -896,6 +937,49 @@ def _wheel_version(draw: st.DrawFn) -> str | None:
     if _sometimes(draw, 12):
         return None  # no WHEEL file
     return draw(WHEEL_VERSIONS) if _sometimes(draw, 8) else "1.0"
+
+
+ODD_NAMES = st.one_of(
+    st.sampled_from(
+        [
+            *("Demo", "DEMO", "de.mo", "demo ", "", "../demo", "../../../../escape", "demo/../x"),
+            *("d\u00e9mo", "demo\x00", "other", "..", ".", "-demo", "demo-", "de_mo"),
+        ]
+    ),
+    st.text(alphabet="demo./-_ \u00e9\\", max_size=8),
+)
+ODD_VERSIONS = st.one_of(
+    st.sampled_from(["1.0.0", "1", "01.0", "v1.0", " 1.0 ", "1.0.post0", "2.0", "", "..", "1/0"]),
+    st.text(alphabet="01./v-", max_size=6),
+)
+
+
+@st.composite
+def metadata_texts(draw: st.DrawFn) -> bytes:
+    """METADATA: mostly right, sometimes with an odd, missing or repeated Name or Version."""
+    name = draw(ODD_NAMES) if _sometimes(draw, 5) else "demo"
+    version = draw(ODD_VERSIONS) if _sometimes(draw, 5) else "1.0"
+    lines = ["Metadata-Version: 2.1"]
+    if not _sometimes(draw, 10):
+        lines.append(f"Name: {name}")
+    if not _sometimes(draw, 10):
+        lines.append(f"Version: {version}")
+    if _sometimes(draw, 10):
+        lines.append(f"Name: {draw(ODD_NAMES)}")
+    return ("\n".join(lines) + "\n").encode("utf-8", "surrogateescape")
+
+
+@st.composite
+def entry_point_texts(draw: st.DrawFn) -> str:
+    if _sometimes(draw, 4):
+        return draw(ENTRY_POINTS)
+    group = draw(st.sampled_from(["console_scripts", "gui_scripts", "other"]))
+    rows = draw(
+        st.lists(
+            st.tuples(ENTRY_POINT_NAMES, ENTRY_POINT_VALUES), max_size=3, unique_by=lambda r: r[0]
+        )
+    )
+    return f"[{group}]\n" + "".join(f"{n} = {v}\n" for n, v in rows)
 
 
 @st.composite
@@ -917,11 +1001,11 @@ def archives(draw: st.DrawFn) -> Archive:
     return Archive(
         members=members,
         dist_info=draw(DIST_INFOS) if _sometimes(draw, 8) else HP_DIST_INFO,
-        metadata=not _sometimes(draw, 12),
+        metadata=None if _sometimes(draw, 12) else draw(metadata_texts()),
         wheel=_wheel_version(draw),
         record=not _sometimes(draw, 12),
         extra_rows=draw(EXTRA_ROWS) if _sometimes(draw, 8) else [],
-        entry_points=draw(ENTRY_POINTS) if _sometimes(draw, 4) else None,
+        entry_points=draw(entry_point_texts()) if _sometimes(draw, 4) else None,
     )
 
 
@@ -949,10 +1033,8 @@ def _row(name: str, data: bytes, damage: str) -> list[str] | None:
 def write_archive(archive: Archive, path: Path) -> None:
     members = list(archive.members)
     meta = archive.dist_info
-    if archive.metadata:
-        members.append(
-            (f"{meta}/METADATA", b"Metadata-Version: 2.1\nName: demo\n", 0o100644, "none")
-        )
+    if archive.metadata is not None:
+        members.append((f"{meta}/METADATA", archive.metadata, 0o100644, "none"))
     if archive.wheel is not None:
         members.append((f"{meta}/WHEEL", wheel_meta(archive.wheel), 0o100644, "none"))
     if archive.entry_points is not None:
@@ -977,6 +1059,32 @@ def write_archive(archive: Archive, path: Path) -> None:
                 zf.writestr(info, data)
             if archive.record:
                 zf.writestr(f"{meta}/RECORD", buffer.getvalue())
+
+
+def assert_names_are_the_filenames(record: WheelRecord) -> None:
+    """What an accepted record may turn into paths: the filename's project, PEP 427 keys."""
+    assert canonicalize_name(record.display_name) == "demo", record.display_name
+    assert "/" not in record.display_name
+    for directory in (record.dist_info, record.data_dir):
+        stem = directory.rpartition(".")[0]
+        assert canonicalize_name(stem.rpartition("-")[0]) == "demo", directory
+        assert Version(stem.rpartition("-")[2]) == Version("1.0"), directory
+    assert set(record.data_categories) <= set(SCHEME_KEYS)
+    tops = {f.path.split("/")[0] for f in record.files if "/" in f.path}
+    assert {t for t in tops if t.endswith((".dist-info", ".data"))} <= {
+        record.dist_info,
+        record.data_dir,
+    }
+    for f in record.files:
+        parts = f.path.split("/")
+        if parts[0] == record.data_dir and parts[1] in {"purelib", "platlib"}:
+            assert not parts[2].endswith(".dist-info"), f.path
+    for ep in record.entry_points:
+        assert ep.name not in {"", ".", ".."}
+        assert not set(ep.name) & {"/", "\\", "\0"}, ep.name
+        module, _, attr = ep.value.partition("[")[0].partition(":")
+        assert all(p.strip().isidentifier() for p in module.split(".")), ep.value
+        assert all(p.strip().isidentifier() for p in attr.split(".")), ep.value
 
 
 def _listing(root: str) -> set[str]:
@@ -1037,4 +1145,100 @@ def test_unpack_wheel_returns_a_faithful_record_or_raises_wheel_error(archive: A
                 assert data == zf.read(f.path), f.path
         assert record.dist_info.endswith(".dist-info")
         assert record.filename == wheel.name
+        assert_names_are_the_filenames(record)
         shutil.rmtree(dest)
+
+
+# -- property: `graft sync` installs or refuses any wheel, and writes nothing outside ---------
+
+DATA_DIRS = st.sampled_from(["demo-1.0.data", "Demo-1.0.0.data", "other-1.0.data", "demo.data"])
+ODD_CATEGORIES = st.sampled_from(["unknown", "PURELIB", "..", ""])
+SAFE_INNER = st.sampled_from(
+    ["x.py", "pkg/y.py", "share/demo/z.txt", "t\u00e9.txt", "include/x.h", f"{SITE}/evil.py"]
+)
+ODD_INNER = st.sampled_from(
+    [
+        *("bin", "lib", "pyvenv.cfg", ".gitignore", "bin/python", "python3", "activate"),
+        *("lib64/x", "other-1.0.dist-info/METADATA", "demo-1.0.dist-info/METADATA"),
+        *(f"{SITE}/other-1.0.dist-info/METADATA", "../escape.py", "a/../../escape.py"),
+    ]
+)
+
+
+@dataclass
+class SyncCase:
+    spec: Spec
+    link_mode: str
+
+
+@st.composite
+def sync_cases(draw: st.DrawFn) -> SyncCase:
+    """A wheel whose METADATA, .data tree and entry points vary; the archive itself is sound."""
+    members = [Member("demo/__init__.py", b"def main() -> None:\n    pass\n")]
+    data_dir = draw(DATA_DIRS) if _sometimes(draw, 4) else "demo-1.0.data"
+    for _ in range(draw(st.integers(0, 3))):
+        category = draw(ODD_CATEGORIES if _sometimes(draw, 6) else st.sampled_from(SCHEME_KEYS))
+        inner = draw(ODD_INNER if _sometimes(draw, 4) else SAFE_INNER)
+        name = "/".join(p for p in (data_dir, category, inner) if p)
+        if all(m.name != name for m in members):
+            members.append(Member(name, b"#!python\nDATA = 1\n"))
+    spec = Spec(
+        members=members,
+        filename="demo-1.0-py3-none-any.whl",
+        dist_info=HP_DIST_INFO,
+        metadata_text=draw(metadata_texts()),
+        entry_points=draw(entry_point_texts()) if _sometimes(draw, 2) else None,
+    )
+    return SyncCase(spec, draw(st.sampled_from(["symlink", "hardlink", "copy"])))
+
+
+def _escaping_links(venv: Path, store: Path) -> list[str]:
+    """Links in *venv* that resolve outside it, the store's entries and the base interpreter."""
+    inside = (str(venv.resolve()) + os.sep, str((store / "entries").resolve()) + os.sep)
+    interpreter = os.path.realpath(sys.executable)
+    out = []
+    for dirpath, dirnames, filenames in os.walk(venv):
+        for name in dirnames + filenames:
+            path = os.path.join(dirpath, name)
+            if os.path.islink(path):
+                real = os.path.realpath(path)
+                if not real.startswith(inside) and real != interpreter:
+                    out.append(f"{path} -> {real}")
+    return out
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=sync_cases())
+def test_sync_installs_or_refuses_any_wheel_and_writes_nothing_outside(case: SyncCase) -> None:
+    with tempfile.TemporaryDirectory(prefix="graft-sync-hyp-") as tmp:
+        root = Path(tmp)
+        (root / "wheels").mkdir()
+        wheel = case.spec.build(root / "wheels")
+        store, venv = root / "store", root / "venv"
+        Store(str(store)).ensure()
+        before = tree_snapshot(root, skip=[store])
+        try:
+            proc = run_graft(
+                *("sync", venv, wheel, "--no-deps", "--store", store),
+                *("--link-mode", case.link_mode),
+                check=False,
+            )
+            assert "Traceback" not in proc.stderr, proc.stderr
+            assert os.listdir(store / "tmp") == []
+            after = tree_snapshot(root, skip=[store, venv])
+            after.pop(".venv.graft-lock", None)  # the venv's lock file, beside it
+            assert after == before, sorted(set(after) ^ set(before))
+            if proc.returncode == 0:
+                event("installed")
+                assert _escaping_links(venv, store) == []
+                assert (venv / "pyvenv.cfg").is_file()
+            else:
+                assert proc.returncode == 1, proc.stderr
+                (line,) = proc.stderr.splitlines()
+                head = f"graft: error: {wheel.name}: "
+                assert line.startswith(head), line
+                assert not os.path.lexists(venv)
+                what = line[len(head) :]
+                event("refused: " + re.sub(r"'[^']*'|\(.*\)|[0-9.]+", "_", what)[:48])
+        finally:
+            seal.remove_tree(str(store))
