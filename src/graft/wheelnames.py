@@ -34,7 +34,7 @@ _HOSTILE = "the wheel is damaged or hostile; refused"
 # An entry point's object reference (packaging's entry points specification): a dotted module
 # path, ``:`` and a dotted attribute (pip and installer require it for scripts), then extras.
 _REFERENCE = re.compile(
-    r"(?P<module>[^:\[\]\s]+)\s*:\s*(?P<attr>[^:\[\]\s]+)\s*(?:\[(?P<extras>[^\[\]]*)\])?\s*",
+    r"\s*(?P<module>[^:\[\]\s]+)\s*:\s*(?P<attr>[^:\[\]\s]+)\s*(?:\[(?P<extras>[^\[\]]*)\])?\s*",
 )
 _EXTRA = re.compile(r"[A-Za-z0-9._-]+")
 
