@@ -49,6 +49,9 @@ _NAME_MAX = 255
 #: Deepest member path accepted (directories and file). Deeper trees exhaust the recursion of
 #: os.makedirs, os.walk and shutil.rmtree (pip crashes on them); real wheels stay below 40.
 MAX_DEPTH = 256
+#: Longest member path accepted, in bytes: the store's and the venv's prefixes must still fit
+#: in PATH_MAX (4096 on Linux) in front of it.
+MAX_PATH = 2048
 _COMPRESSIONS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
 _SIGNATURES = ("RECORD.jws", "RECORD.p7s")
 _NAMESPACE_MARKERS = (b"pkgutil.extend_path", b"declare_namespace")
@@ -74,6 +77,12 @@ def check_member_name(wheel: str, name: str) -> None:
             wheel,
             f"member {name[:60]!r}... is {len(parts)} levels deep (at most {MAX_DEPTH})",
             "pip cannot install it either; refused",
+        )
+    if len(name.encode("utf-8", "surrogateescape")) > MAX_PATH:
+        raise _fail(
+            wheel,
+            f"member {name[:60]!r}... is {len(name.encode('utf-8', 'surrogateescape'))} bytes"
+            f" long (at most {MAX_PATH})",
         )
 
 

@@ -317,6 +317,13 @@ def deep_tree(wheels: Path, tmp_path: Path) -> Path:
     return Spec(members=[Member(*PACKAGE), Member(deep, b"X = 1\n")]).build(wheels)
 
 
+def long_path(wheels: Path, tmp_path: Path) -> Path:
+    """A member path of 4,028 bytes: with the store's prefix it exceeds PATH_MAX."""
+    del tmp_path
+    long = "hostile/" + "/".join(["x" * 250] * 16) + "/m.py"
+    return Spec(members=[Member(*PACKAGE), Member(long, b"X = 1\n")]).build(wheels)
+
+
 CASES: dict[str, Case] = {
     "dotdot": Case(with_member("../evil.py"), "escapes the wheel root"),
     "dotdot-deep": Case(with_member("../../../../evil.py"), "escapes the wheel root"),
@@ -440,6 +447,7 @@ CASES: dict[str, Case] = {
         "is not a module:attr reference",
     ),
     "deep-1500": Case(deep_tree, "1502 levels deep (at most 256)"),
+    "path-too-long": Case(long_path, "is 4028 bytes long (at most 2048)"),
 }
 
 KNOWN_BUGS: dict[str, str] = {}  # case id -> reason, for cases graft still gets wrong
