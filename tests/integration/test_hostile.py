@@ -1217,7 +1217,10 @@ def _escaping_links(venv: Path, store: Path) -> list[str]:
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=sync_cases())
-def test_sync_installs_or_refuses_any_wheel_and_writes_nothing_outside(case: SyncCase) -> None:
+def test_sync_installs_or_refuses_any_wheel_and_writes_nothing_outside(
+    case: SyncCase, graft_cache: Path
+) -> None:
+    del graft_cache  # targets and venv templates go to the session's cache, not the user's
     with tempfile.TemporaryDirectory(prefix="graft-sync-hyp-") as tmp:
         root = Path(tmp)
         (root / "wheels").mkdir()
