@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 _CHUNK = 1 << 20
 _NAME_MAX = 255
 #: Deepest member path accepted (directories and file). Deeper trees exhaust the recursion of
-#: os.makedirs, os.walk and shutil.rmtree (pip crashes on them); real wheels stay below 40.
+#: os.makedirs, os.walk and shutil.rmtree (pip crashes on them); the test corpus reaches 10.
 MAX_DEPTH = 256
 #: Longest member path accepted, in bytes: the store's and the venv's prefixes must still fit
 #: in PATH_MAX (4096 on Linux) in front of it.
