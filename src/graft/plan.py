@@ -11,8 +11,18 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
+
+#: Files ``python -m venv`` writes at the top of a venv (3.13 adds .gitignore; lib64 is a link).
+_SKELETON_TOP = frozenset({"pyvenv.cfg", ".gitignore", "lib64"})
+#: Files it writes into the scripts directory: the interpreter under each of its names (CPython,
+#: PyPy, free-threaded), PyPy's shared library, and the activate scripts.
+_SKELETON_SCRIPT = re.compile(
+    r"(?:python|pypy)(?:\d+(?:\.\d+)?t?)?w?|libpypy[\w.-]*\.so"
+    r"|activate|activate\.(?:csh|fish|nu|bat)|[Aa]ctivate\.ps1|deactivate\.bat"
+)
 
 LinkMode = Literal["symlink", "hardlink", "copy"]
 CollisionPolicy = Literal["error", "warn", "ignore"]
@@ -40,6 +50,24 @@ class VenvLayout:
             parts = path.split("/") if path else []
             out.update("/".join(parts[:i]) for i in range(1, len(parts) + 1))
         return frozenset(out)
+
+    def skeleton_path(self, dest: str, skeleton: frozenset[str]) -> str | None:
+        """The path of the venv itself that writing *dest* would replace or write through.
+
+        *skeleton* is :meth:`skeleton`. A file cannot take the place of one of the venv's
+        directories, nor of (or lie below) a file ``python -m venv`` wrote: ``pyvenv.cfg``,
+        the interpreter's names and the activate scripts.
+        """
+        if dest in skeleton:
+            return dest
+        path = ""
+        for part in dest.split("/"):
+            parent, path = path, f"{path}/{part}" if path else part
+            if (not parent and part in _SKELETON_TOP) or (
+                parent == self.scripts and _SKELETON_SCRIPT.fullmatch(part)
+            ):
+                return path
+        return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -159,6 +159,7 @@ def _map_wheel(
 ) -> list[RecordRow]:
     """Claim destinations for one wheel; return its RECORD rows (besides generated files)."""
     record = wheel.record
+    _check_names(record)
     lib = lib_dir(record, layout)
     root = _Mapping(index, "", lib)
     dist_info = _Mapping(index, record.dist_info, join(lib, record.dist_info))
@@ -200,6 +201,7 @@ def _map_wheel(
                 )
             mapping = _Mapping(index, f"{head}/{category}", data_targets[category])
         dest = join(mapping.dest_prefix, path[len(mapping.archive_prefix) :].lstrip("/"))
+        _check_data_dest(record, path, dest, layout)
         script = mapping.dest_prefix == layout.scripts and head == data_dir
         kind = "script" if script else "link"
         add(_Leaf(dest, mapping, path, f.digest, kind, f.executable, native=path in native))
@@ -224,11 +226,54 @@ def _map_wheel(
         rows.append(RecordRow(relative_to(dest, lib), "", ""))
     for ep in record.entry_points:
         dest = join(layout.scripts, ep.name)
+        _refuse_skeleton(record, f"{ep.group} entry point {ep.name!r}", dest, layout)
         # same group and value: the same launcher bytes in any venv, so not a collision
         identity = f"launcher:{ep.group}:{ep.value}"
         claims.add(_Leaf(dest, _Mapping(index, "", ""), None, identity, "launcher", True, ep=ep))
         rows.append(RecordRow(relative_to(dest, lib), "", "", dest=dest))
     return rows
+
+
+def _is_segment(name: str) -> bool:
+    return bool(name) and name not in {".", ".."} and not any(c in name for c in "/\\\0")
+
+
+def _check_names(record: WheelRecord) -> None:
+    """Names from the record that become one path segment each (ingest checks them too)."""
+    names = [record.display_name, record.dist_info, record.data_dir]
+    names.extend(ep.name for ep in record.entry_points)
+    bad = next((n for n in names if not _is_segment(n)), None)
+    if bad is not None:
+        raise PlanError(
+            f"the name {bad!r} would write outside its directory",
+            where=record.filename,
+            hint="its store entry predates this check; refused",
+        )
+
+
+def _refuse_skeleton(record: WheelRecord, what: str, dest: str, layout: VenvLayout) -> None:
+    owned = layout.skeleton_path(dest, layout.skeleton())
+    if owned is not None:
+        raise PlanError(
+            f"{what} would replace the venv's own {owned}",
+            where=record.filename,
+            hint="a venv cannot hold this wheel; refused",
+        )
+
+
+def _check_data_dest(record: WheelRecord, path: str, dest: str, layout: VenvLayout) -> None:
+    """A ``.data`` file must not replace the venv's own files nor add a ``.dist-info``."""
+    if not path.startswith(record.data_dir + "/"):
+        return
+    _refuse_skeleton(record, path, dest, layout)
+    for lib in {layout.purelib, layout.platlib}:
+        top = dest[len(lib) + 1 :].partition("/")[0] if dest.startswith(lib + "/") else ""
+        if top.endswith(".dist-info"):
+            raise PlanError(
+                f"{path} would install {top}, a second distribution's metadata",
+                where=record.filename,
+                hint="a wheel installs exactly one .dist-info; refused",
+            )
 
 
 def _mapping_for(

@@ -19,12 +19,8 @@ import zlib
 from email.parser import HeaderParser
 from typing import TYPE_CHECKING
 
-from packaging.utils import (
-    InvalidWheelFilename,
-    canonicalize_name,
-    parse_wheel_filename,
-)
-from packaging.version import InvalidVersion, Version
+from packaging.metadata import parse_email
+from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
 from graft.errors import WheelError
 from graft.record import (
@@ -34,12 +30,28 @@ from graft.record import (
     WheelRecord,
     is_native,
 )
+from graft.wheelnames import (
+    check_data_member,
+    check_entry_point,
+    data_dir_of,
+    metadata_name,
+    names_project,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
+    from packaging.utils import NormalizedName
+    from packaging.version import Version
+
 _CHUNK = 1 << 20
 _NAME_MAX = 255
+#: Deepest member path accepted (directories and file). Deeper trees exhaust the recursion of
+#: os.makedirs, os.walk and shutil.rmtree (pip crashes on them); the test corpus reaches 10.
+MAX_DEPTH = 256
+#: Longest member path accepted, in bytes: the store's and the venv's prefixes must still fit
+#: in PATH_MAX (4096 on Linux) in front of it.
+MAX_PATH = 2048
 _COMPRESSIONS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
 _SIGNATURES = ("RECORD.jws", "RECORD.p7s")
 _NAMESPACE_MARKERS = (b"pkgutil.extend_path", b"declare_namespace")
@@ -60,6 +72,18 @@ def check_member_name(wheel: str, name: str) -> None:
         raise _fail(wheel, f"member {name!r} escapes the wheel root")
     if any(len(part.encode("utf-8", "surrogateescape")) > _NAME_MAX for part in parts):
         raise _fail(wheel, f"member {name[:60]!r}... has a name longer than {_NAME_MAX} bytes")
+    if len(parts) > MAX_DEPTH:
+        raise _fail(
+            wheel,
+            f"member {name[:60]!r}... is {len(parts)} levels deep (at most {MAX_DEPTH})",
+            "pip cannot install it either; refused",
+        )
+    if len(name.encode("utf-8", "surrogateescape")) > MAX_PATH:
+        raise _fail(
+            wheel,
+            f"member {name[:60]!r}... is {len(name.encode('utf-8', 'surrogateescape'))} bytes"
+            f" long (at most {MAX_PATH})",
+        )
 
 
 def _check_members(wheel: str, infos: list[zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:
@@ -89,20 +113,16 @@ def _check_members(wheel: str, infos: list[zipfile.ZipInfo]) -> list[zipfile.Zip
     return files
 
 
-def _find_dist_info(wheel: str, names: Iterable[str], name: str, version: Version) -> str:
+def _find_dist_info(
+    wheel: str, names: Iterable[str], name: NormalizedName, version: Version
+) -> str:
     dirs = {n.split("/", 1)[0] for n in names if n.split("/", 1)[0].endswith(".dist-info")}
     if not dirs:
         raise _fail(wheel, "no .dist-info directory")
     if len(dirs) > 1:
         raise _fail(wheel, f"two .dist-info directories: {', '.join(sorted(dirs))}")
     (dist_info,) = dirs
-    stem = dist_info[: -len(".dist-info")]
-    dist_name, _, dist_version = stem.rpartition("-")
-    try:
-        same_version = Version(dist_version) == version
-    except InvalidVersion:
-        same_version = False
-    if canonicalize_name(dist_name) != name or not same_version:
+    if not names_project(dist_info[: -len(".dist-info")], name, version):
         raise _fail(wheel, f"{dist_info} does not match the wheel filename")
     return dist_info
 
@@ -157,8 +177,7 @@ def _entry_points(wheel: str, data: bytes | None) -> tuple[EntryPoint, ...]:
         if not parser.has_section(group):
             continue
         for name, value in parser.items(group):
-            if not name or "/" in name or "\\" in name or name in {".", ".."} or "\0" in name:
-                raise _fail(wheel, f"{group} entry point name {name!r} would write outside bin/")
+            check_entry_point(wheel, group, name, value.strip())
             found.append(EntryPoint(name=name, value=value.strip(), group=group))
     return tuple(sorted(found, key=lambda e: (e.group, e.name)))
 
@@ -283,6 +302,13 @@ def unpack_wheel(path: str, dest: str, sha256: str) -> WheelRecord:
         if absent:
             raise _fail(wheel, f"RECORD lists {absent[0]!r}, which the archive lacks")
         meta = _headers(metadata)
+        # every name that becomes a path is checked before anything is written
+        display_name = metadata_name(wheel, parse_email(metadata), name, version)
+        data_dir = data_dir_of(wheel, _top_dirs(names), dist_info, name, version)
+        for member in names:
+            if member.startswith(data_dir + "/"):
+                check_data_member(wheel, member, data_dir)
+        entry_points = _entry_points(wheel, read("entry_points.txt"))
         unpacker = _Unpacker(wheel, zf, dest)
         files = tuple(
             unpacker.extract(
@@ -293,18 +319,16 @@ def unpack_wheel(path: str, dest: str, sha256: str) -> WheelRecord:
             )
             for info in sorted(infos, key=lambda i: i.filename)
         )
-        entry_points = _entry_points(wheel, read("entry_points.txt"))
     root_is_purelib = (wheel_headers.get("root-is-purelib") or ["true"])[
         0
     ].strip().lower() == "true"
-    data_dir = dist_info[: -len(".dist-info")] + ".data"
     layout = derive_layout([f.path for f in files], dist_info, data_dir, dest)
     native = tuple(f.path for f in files if is_native(f.path))
     return WheelRecord(
         filename=wheel,
         sha256=sha256,
         name=str(name),
-        display_name=(meta.get("name") or [str(name)])[0].strip(),
+        display_name=display_name,
         version=str(version),
         build="".join(str(part) for part in build),
         tags=tuple(sorted(str(t) for t in tags)),
@@ -338,6 +362,10 @@ def _origins(tree: str, native: Sequence[str]) -> tuple[OriginSearch, ...]:
         elif entries:
             out.append(OriginSearch(path, entries))
     return tuple(out)
+
+
+def _top_dirs(names: Iterable[str]) -> set[str]:
+    return {n.partition("/")[0] for n in names if "/" in n}
 
 
 def _is_signature(name: str) -> bool:

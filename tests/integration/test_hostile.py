@@ -24,22 +24,31 @@ import shutil
 import stat
 import struct
 import subprocess
+import sys
 import tempfile
 import warnings
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from packaging.utils import canonicalize_name
+from packaging.version import Version
 
+from graft import seal
 from graft.errors import WheelError
 from graft.store import Store
 from graft.wheel import unpack_wheel
+from graft.wheelnames import SCHEME_KEYS
 from tests.conftest import run_graft
 from tests.support.wheelmaker import make_wheel
+
+if TYPE_CHECKING:
+    from graft.record import WheelRecord
 
 DIST_INFO = "hostile-1.0.dist-info"
 DATA_DIR = "hostile-1.0.data"
@@ -80,6 +89,7 @@ class Spec:
     filename: str = FILENAME
     dist_info: str = DIST_INFO
     metadata: bool = True
+    metadata_text: bytes = METADATA
     wheel_version: str = "1.0"
     entry_points: str | None = None
     record: bool = True
@@ -90,7 +100,7 @@ class Spec:
     def all_members(self) -> list[Member]:
         out = list(self.members)
         if self.metadata:
-            out.append(Member(f"{self.dist_info}/METADATA", METADATA))
+            out.append(Member(f"{self.dist_info}/METADATA", self.metadata_text))
         out.append(Member(f"{self.dist_info}/WHEEL", wheel_meta(self.wheel_version)))
         if self.entry_points is not None:
             out.append(Member(f"{self.dist_info}/entry_points.txt", self.entry_points.encode()))
@@ -181,6 +191,9 @@ def patch_every_header(path: Path, *, flag: int = 0, method: int | None = None) 
 class Case:
     build: Callable[[Path, Path], Path]  # (wheels dir, tmp_path) -> wheel file
     problem: str  # a fragment of the error line that names the problem
+    # a sound archive refused when planning a venv: its checked entry may stay in the store
+    # (as any ingested wheel's does, until gc), but nothing else changes
+    planned: bool = False
 
 
 def with_member(name: str) -> Callable[[Path, Path], Path]:
@@ -271,6 +284,46 @@ def evil_entry_point(wheels: Path, tmp_path: Path) -> Path:
     return Spec(entry_points="[console_scripts]\n../../evil = hostile:main\n").build(wheels)
 
 
+SITE = f"lib/python{sys.version_info[0]}.{sys.version_info[1]}/site-packages"
+
+
+def metadata(name: str = "hostile", version: str = "1.0") -> bytes:
+    return f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n".encode()
+
+
+def metadata_case(text: bytes) -> Callable[[Path, Path], Path]:
+    return spec_case(Spec(metadata_text=text))
+
+
+def name_escapes(wheels: Path, tmp_path: Path) -> Path:
+    """METADATA's Name is the headers directory: ``../`` in it once wrote beside the venv."""
+    precious = tmp_path / "escape" / "x.h"
+    precious.parent.mkdir()
+    precious.write_text("precious\n")
+    header = Member(f"{DATA_DIR}/headers/x.h", b"int evil;\n")
+    return Spec(
+        members=[Member(*PACKAGE), header], metadata_text=metadata("../../../../escape")
+    ).build(wheels)
+
+
+def entry_points_case(text: str) -> Callable[[Path, Path], Path]:
+    return spec_case(Spec(entry_points=text))
+
+
+def deep_tree(wheels: Path, tmp_path: Path) -> Path:
+    """1,500 nested directories: os.makedirs and friends recurse once per level."""
+    del tmp_path
+    deep = "hostile/" + "d/" * 1500 + "m.py"
+    return Spec(members=[Member(*PACKAGE), Member(deep, b"X = 1\n")]).build(wheels)
+
+
+def long_path(wheels: Path, tmp_path: Path) -> Path:
+    """A member path of 4,028 bytes: with the store's prefix it exceeds PATH_MAX."""
+    del tmp_path
+    long = "hostile/" + "/".join(["x" * 250] * 16) + "/m.py"
+    return Spec(members=[Member(*PACKAGE), Member(long, b"X = 1\n")]).build(wheels)
+
+
 CASES: dict[str, Case] = {
     "dotdot": Case(with_member("../evil.py"), "escapes the wheel root"),
     "dotdot-deep": Case(with_member("../../../../evil.py"), "escapes the wheel root"),
@@ -299,6 +352,102 @@ CASES: dict[str, Case] = {
     "size-lie-smaller": Case(size_lie(-3), "corrupt"),
     "size-lie-larger": Case(size_lie(+7), "hostile/__init__.py"),
     "entry-point-dotdot": Case(evil_entry_point, "'../../evil' would write outside bin/"),
+    # names from inside the wheel that become paths (issue 9)
+    "metadata-name-dotdot": Case(name_escapes, "METADATA Name '../../../../escape' is not a valid"),
+    "metadata-name-other": Case(metadata_case(metadata("other")), "METADATA says 'other' '1.0'"),
+    "metadata-version-other": Case(metadata_case(metadata(version="2.0")), "METADATA says"),
+    "metadata-version-invalid": Case(
+        metadata_case(metadata(version="1.0/../x")),
+        "METADATA Version '1.0/../x' is not a valid version",
+    ),
+    "metadata-no-name": Case(
+        metadata_case(b"Metadata-Version: 2.1\nVersion: 1.0\n"), "METADATA has no Name"
+    ),
+    "metadata-two-names": Case(
+        metadata_case(metadata() + b"Name: other\n"), "more than one or an unreadable Name"
+    ),
+    "data-unknown-category": Case(
+        with_member(f"{DATA_DIR}/evil/x.py"), f"{DATA_DIR}/evil is not a .data category"
+    ),
+    "data-category-is-a-file": Case(with_member(f"{DATA_DIR}/purelib"), "is a file where"),
+    "data-purelib-dist-info": Case(
+        with_member(f"{DATA_DIR}/purelib/other-1.0.dist-info/METADATA"),
+        "ships other-1.0.dist-info, a second distribution's metadata",
+    ),
+    "data-platlib-own-dist-info": Case(
+        with_member(f"{DATA_DIR}/platlib/{DIST_INFO}/METADATA"), "a second distribution's"
+    ),
+    "data-data-dist-info": Case(
+        with_member(f"{DATA_DIR}/data/{SITE}/other-1.0.dist-info/METADATA"),
+        "would install other-1.0.dist-info, a second distribution's metadata",
+        planned=True,
+    ),
+    "data-dir-of-another-project": Case(
+        with_member("other-1.0.data/purelib/x.py"), "other-1.0.data does not match"
+    ),
+    "two-data-dirs": Case(
+        spec_case(
+            Spec(
+                members=[
+                    Member(*PACKAGE),
+                    Member(f"{DATA_DIR}/purelib/a.py", b"A = 1\n"),
+                    Member("Hostile-1.0.data/purelib/b.py", b"B = 1\n"),
+                ]
+            )
+        ),
+        "two .data directories",
+    ),
+    "data-pyvenv-cfg": Case(
+        with_member(f"{DATA_DIR}/data/pyvenv.cfg"),
+        "would replace the venv's own pyvenv.cfg",
+        planned=True,
+    ),
+    "data-bin-python": Case(
+        with_member(f"{DATA_DIR}/data/bin/python"),
+        "would replace the venv's own bin/python",
+        planned=True,
+    ),
+    "data-below-lib64": Case(
+        with_member(f"{DATA_DIR}/data/lib64/x.py"),
+        "would replace the venv's own lib64",
+        planned=True,
+    ),
+    "data-scripts-python3": Case(
+        with_member(f"{DATA_DIR}/scripts/python3"),
+        "would replace the venv's own bin/python3",
+        planned=True,
+    ),
+    "data-file-for-venv-dir": Case(
+        with_member(f"{DATA_DIR}/data/bin"), "would replace the venv's own bin", planned=True
+    ),
+    "console-script-python": Case(
+        entry_points_case("[console_scripts]\npython = hostile:main\n"),
+        "console_scripts entry point 'python' would replace the venv's own bin/python",
+        planned=True,
+    ),
+    "gui-script-activate": Case(
+        entry_points_case("[gui_scripts]\nactivate = hostile:main\n"),
+        "would replace the venv's own bin/activate",
+        planned=True,
+    ),
+    "entry-point-no-attr": Case(
+        entry_points_case("[console_scripts]\ntool = hostile\n"),
+        "entry point tool = 'hostile' is not a module:attr reference",
+    ),
+    "entry-point-call": Case(
+        entry_points_case("[console_scripts]\ntool = os:system('id')\n"),
+        "is not a module:attr reference",
+    ),
+    "entry-point-path": Case(
+        entry_points_case("[console_scripts]\ntool = ../hostile:main\n"),
+        "is not a module:attr reference",
+    ),
+    "entry-point-bad-extras": Case(
+        entry_points_case("[console_scripts]\ntool = hostile:main [a b]\n"),
+        "is not a module:attr reference",
+    ),
+    "deep-1500": Case(deep_tree, "1502 levels deep (at most 256)"),
+    "path-too-long": Case(long_path, "is 4028 bytes long (at most 2048)"),
 }
 
 KNOWN_BUGS: dict[str, str] = {}  # case id -> reason, for cases graft still gets wrong
@@ -346,21 +495,41 @@ def good_venv(tmp_path: Path, store_dir: Path, wheels: Path) -> Path:
     return venv
 
 
-def _check_case(case_id: str, tmp_path: Path, store_dir: Path, wheels: Path, venv: Path) -> None:
+def _check_case(
+    case_id: str,
+    tmp_path: Path,
+    store_dir: Path,
+    wheels: Path,
+    venv: Path,
+    link_mode: str = "symlink",
+) -> None:
     case = CASES[case_id]
     bad_dir = wheels / "bad"
     bad_dir.mkdir()
     wheel = case.build(bad_dir, tmp_path)
     Store(str(store_dir)).ensure()  # an existing store: its creation is not a change
-    entries_before = sorted(os.listdir(store_dir / "entries"))
+    entries_before = set(os.listdir(store_dir / "entries"))
     # everything around the store (venv, wheels, the store's parent), and the store's own data
-    before = tree_snapshot(tmp_path, skip=[store_dir / "locks"])
+    skip = [store_dir / "locks", *([store_dir / "entries"] if case.planned else [])]
+    before = tree_snapshot(tmp_path, skip=skip)
 
-    proc = run_graft("sync", venv, wheel, "--no-deps", "--store", store_dir, check=False)
+    proc = run_graft(
+        "sync",
+        venv,
+        wheel,
+        "--no-deps",
+        "--store",
+        store_dir,
+        "--link-mode",
+        link_mode,
+        check=False,
+    )
 
-    assert sorted(os.listdir(store_dir / "entries")) == entries_before
+    added = set(os.listdir(store_dir / "entries")) - entries_before
+    assert added <= ({hashlib.sha256(wheel.read_bytes()).hexdigest()} if case.planned else set())
+    assert entries_before <= set(os.listdir(store_dir / "entries"))
     assert os.listdir(store_dir / "tmp") == []
-    after = tree_snapshot(tmp_path, skip=[store_dir / "locks"])
+    after = tree_snapshot(tmp_path, skip=skip)
     assert after == before, {
         "added": sorted(set(after) - set(before)),
         "removed": sorted(set(before) - set(after)),
@@ -403,6 +572,28 @@ def test_hostile_wheel_leaves_an_existing_venv_untouched(
         check=False,
     )
     assert proc.stdout.strip() == "1", proc.stderr
+
+
+#: The cases where a name from inside the wheel would become a path in the venv.
+PATH_CASES = (
+    "metadata-name-dotdot",
+    "data-unknown-category",
+    "data-purelib-dist-info",
+    "data-data-dist-info",
+    "data-pyvenv-cfg",
+    "data-bin-python",
+    "data-below-lib64",
+    "console-script-python",
+    "deep-1500",
+)
+
+
+@pytest.mark.parametrize("link_mode", ["copy", "hardlink", "symlink"])
+@pytest.mark.parametrize("case_id", PATH_CASES)
+def test_names_from_the_wheel_never_write_outside_in_any_link_mode(
+    case_id: str, link_mode: str, tmp_path: Path, store_dir: Path, wheels: Path, good_venv: Path
+) -> None:
+    _check_case(case_id, tmp_path, store_dir, wheels, good_venv, link_mode)
 
 
 def test_invalid_filename_is_refused_and_writes_nothing(
@@ -454,6 +645,104 @@ def test_dist_info_spelled_differently_from_the_filename_is_accepted(
     assert out == "InquirerPy 0.3.4"
     (site,) = (venv / "lib").glob("python3*/site-packages")
     assert (site / "InquirerPy-0.3.4.dist-info" / "METADATA").is_file()
+
+
+SPELLED = "Hostile.Pkg-1.0.0"  # the filename says hostile_pkg 1.0: the same project and version
+CHECK_SPELLED = """
+import importlib.metadata as m, os, sys
+short = f"python{sys.version_info[0]}.{sys.version_info[1]}"
+include = os.path.join(sys.prefix, "include", "site", short)
+print(m.version("hostile-pkg"), sorted(d.metadata["Name"] for d in m.distributions()))
+print(open(os.path.join(include, "Hostile.Pkg", "x.h")).read().strip())
+print(sorted(e.name for e in m.entry_points(group="console_scripts")))
+python = os.path.realpath(os.path.join(sys.prefix, "bin", "python"))
+print(python == os.path.realpath(sys.executable))
+"""
+
+
+@pytest.mark.parametrize("link_mode", ["copy", "symlink"])
+def test_names_spelled_otherwise_but_equal_to_the_filename_are_installed(
+    link_mode: str, tmp_path: Path, store_dir: Path, wheels: Path
+) -> None:
+    """Name, Version, .dist-info and .data may spell the filename's project as pip accepts."""
+    files: dict[str, bytes | str] = {
+        "hostile_pkg/__init__.py": "def main() -> None: print('main')\n",
+        f"{SPELLED}.data/headers/x.h": "int ok;\n",
+        f"{SPELLED}.data/scripts/hp-tool": "#!python\nprint('tool')\n",
+    }
+    wheel = make_wheel(
+        wheels,
+        "hostile_pkg",
+        "1.0",
+        files,
+        dist_info_name=SPELLED,
+        entry_points="[console_scripts]\npython-hp = hostile_pkg : main [extra1, extra-2]\n",
+    )
+    with zipfile.ZipFile(wheel) as zf:
+        text = zf.read(f"{SPELLED}.dist-info/METADATA").replace(
+            b"Name: hostile_pkg", b"Name: Hostile.Pkg"
+        )
+        text = text.replace(b"Version: 1.0", b"Version: 1.0.0")
+    assert text != zf_read(wheel, f"{SPELLED}.dist-info/METADATA")
+    rewrite_member(wheel, f"{SPELLED}.dist-info/METADATA", text)
+    venv = tmp_path / "venv"
+    run_graft("sync", venv, wheel, "--no-deps", "--store", store_dir, "--link-mode", link_mode)
+    out = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", CHECK_SPELLED],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    assert out == ["1.0.0 ['Hostile.Pkg']", "int ok;", "['python-hp']", "True"]
+    assert (venv / "bin" / "hp-tool").is_file()
+    assert (venv / "bin" / "python-hp").is_file()
+
+
+def zf_read(wheel: Path, member: str) -> bytes:
+    with zipfile.ZipFile(wheel) as zf:
+        return zf.read(member)
+
+
+def rewrite_member(wheel: Path, member: str, data: bytes) -> None:
+    """Replace *member* and its RECORD row (the RECORD is rewritten last)."""
+    with zipfile.ZipFile(wheel) as zf:
+        items = [(info, zf.read(info)) for info in zf.infolist()]
+    record = next(info.filename for info, _ in items if info.filename.endswith(".dist-info/RECORD"))
+    out = []
+    for info, old in items:
+        if info.filename == member:
+            out.append((info, data))
+        elif info.filename == record:
+            rows = [r for r in old.decode().splitlines() if not r.startswith(member + ",")]
+            rows.append(f"{member},{digest(data)},{len(data)}")
+            out.append((info, ("\n".join(rows) + "\n").encode()))
+        else:
+            out.append((info, old))
+    with zipfile.ZipFile(wheel, "w") as zf:
+        for info, content in out:
+            zf.writestr(info, content)
+
+
+@pytest.mark.parametrize("link_mode", ["copy", "hardlink", "symlink"])
+def test_the_deepest_tree_accepted_installs_and_imports(
+    link_mode: str, tmp_path: Path, store_dir: Path, wheels: Path
+) -> None:
+    """A member MAX_DEPTH levels deep: every stage (unpack, seal, bytecode, copy) copes."""
+    from graft.wheel import MAX_DEPTH
+
+    package = "hostile/" + "d/" * (MAX_DEPTH - 2)
+    deep = package + "m.py"
+    assert len(deep.split("/")) == MAX_DEPTH
+    wheel = make_wheel(wheels, "hostile", "1.0", {"hostile/__init__.py": "", deep: "X = 7\n"})
+    venv = tmp_path / "venv"
+    run_graft("sync", venv, wheel, "--no-deps", "--store", store_dir, "--link-mode", link_mode)
+    # Python's import system recurses per package level too, so the file is run by path
+    (site,) = (venv / "lib").glob("python3*/site-packages")
+    out = subprocess.run(
+        [str(venv / "bin" / "python"), str(site / deep)], capture_output=True, text=True, check=True
+    )
+    assert out.returncode == 0
+    assert (site / deep).read_text() == "X = 7\n"
 
 
 # -- beyond the brief: inputs that escape graft's error handling today -----------------------
@@ -531,7 +820,10 @@ BENIGN = [
     "demo.libs/libz.so.1",
     "demo-1.0.data/purelib/extra.py",
     "demo-1.0.data/scripts/tool",
-    "demo-1.0.data/unknown/x",
+    "demo-1.0.data/headers/demo.h",
+    "demo-1.0.data/data/share/demo/x.txt",
+    "demo-1.0.data/platlib/demo_ext.py",
+    "Demo-1.0.data/purelib/spelled.py",
     f"{HP_DIST_INFO}/entry_points.txt",
     f"{HP_DIST_INFO}/RECORD.jws",
     f"{HP_DIST_INFO}/licenses/LICENSE",
@@ -554,6 +846,16 @@ HOSTILE = [
     "demo/..",
     "other-1.0.dist-info/METADATA",
     "Demo-1.0.dist-info/METADATA",
+    "demo-1.0.data/unknown/x",
+    "demo-1.0.data/purelib",
+    "demo-1.0.data/PURELIB/x.py",
+    "demo-1.0.data/purelib/other-1.0.dist-info/METADATA",
+    "demo-1.0.data/platlib/demo-1.0.dist-info/RECORD",
+    "demo-1.0.data/data/pyvenv.cfg",
+    "demo-1.0.data/scripts/python",
+    "other-1.0.data/purelib/x.py",
+    "demo-2.0.data/purelib/x.py",
+    "demo.data/purelib/x.py",
 ]
 SAFE_PATHS = st.lists(
     st.sampled_from(["demo", "sub", "a", "x.py", "__init__.py", "lib.so.2", "data.txt"]),
@@ -576,6 +878,26 @@ DIST_INFOS = st.sampled_from(
         "demo-2.0.dist-info",
         "other-1.0.dist-info",
         "demo.dist-info",
+    ]
+)
+ENTRY_POINT_NAMES = st.sampled_from(
+    ["demo", "python", "..", "a/b", "a\\b", "t\u00e9", "x y", "-", "activate", "demo.exe"]
+)
+ENTRY_POINT_VALUES = st.sampled_from(
+    [
+        "demo:main",
+        "demo.sub:a.b",
+        " demo : main ",
+        "demo:main [x, y-z]",
+        "demo",
+        "demo:",
+        ":main",
+        "os:system('id')",
+        "../demo:main",
+        "demo:main [a b]",
+        "1demo:main",
+        "demo:main:x",
+        "d\u00e9mo:m\u00e4in",
     ]
 )
 ENTRY_POINTS = st.sampled_from(
@@ -608,7 +930,7 @@ EXTRA_ROWS = st.lists(
 class Archive:
     members: list[tuple[str, bytes, int, str]]  # name, data, mode, row damage
     dist_info: str
-    metadata: bool
+    metadata: bytes | None  # METADATA's contents, None = no METADATA
     wheel: str | None  # WHEEL contents version, None = no WHEEL file
     record: bool
     extra_rows: list[list[str]]
@@ -623,6 +945,49 @@ def _wheel_version(draw: st.DrawFn) -> str | None:
     if _sometimes(draw, 12):
         return None  # no WHEEL file
     return draw(WHEEL_VERSIONS) if _sometimes(draw, 8) else "1.0"
+
+
+ODD_NAMES = st.one_of(
+    st.sampled_from(
+        [
+            *("Demo", "DEMO", "de.mo", "demo ", "", "../demo", "../../../../escape", "demo/../x"),
+            *("d\u00e9mo", "demo\x00", "other", "..", ".", "-demo", "demo-", "de_mo"),
+        ]
+    ),
+    st.text(alphabet="demo./-_ \u00e9\\", max_size=8),
+)
+ODD_VERSIONS = st.one_of(
+    st.sampled_from(["1.0.0", "1", "01.0", "v1.0", " 1.0 ", "1.0.post0", "2.0", "", "..", "1/0"]),
+    st.text(alphabet="01./v-", max_size=6),
+)
+
+
+@st.composite
+def metadata_texts(draw: st.DrawFn) -> bytes:
+    """METADATA: mostly right, sometimes with an odd, missing or repeated Name or Version."""
+    name = draw(ODD_NAMES) if _sometimes(draw, 5) else "demo"
+    version = draw(ODD_VERSIONS) if _sometimes(draw, 5) else "1.0"
+    lines = ["Metadata-Version: 2.1"]
+    if not _sometimes(draw, 10):
+        lines.append(f"Name: {name}")
+    if not _sometimes(draw, 10):
+        lines.append(f"Version: {version}")
+    if _sometimes(draw, 10):
+        lines.append(f"Name: {draw(ODD_NAMES)}")
+    return ("\n".join(lines) + "\n").encode("utf-8", "surrogateescape")
+
+
+@st.composite
+def entry_point_texts(draw: st.DrawFn) -> str:
+    if _sometimes(draw, 4):
+        return draw(ENTRY_POINTS)
+    group = draw(st.sampled_from(["console_scripts", "gui_scripts", "other"]))
+    rows = draw(
+        st.lists(
+            st.tuples(ENTRY_POINT_NAMES, ENTRY_POINT_VALUES), max_size=3, unique_by=lambda r: r[0]
+        )
+    )
+    return f"[{group}]\n" + "".join(f"{n} = {v}\n" for n, v in rows)
 
 
 @st.composite
@@ -644,11 +1009,11 @@ def archives(draw: st.DrawFn) -> Archive:
     return Archive(
         members=members,
         dist_info=draw(DIST_INFOS) if _sometimes(draw, 8) else HP_DIST_INFO,
-        metadata=not _sometimes(draw, 12),
+        metadata=None if _sometimes(draw, 12) else draw(metadata_texts()),
         wheel=_wheel_version(draw),
         record=not _sometimes(draw, 12),
         extra_rows=draw(EXTRA_ROWS) if _sometimes(draw, 8) else [],
-        entry_points=draw(ENTRY_POINTS) if _sometimes(draw, 4) else None,
+        entry_points=draw(entry_point_texts()) if _sometimes(draw, 4) else None,
     )
 
 
@@ -676,10 +1041,8 @@ def _row(name: str, data: bytes, damage: str) -> list[str] | None:
 def write_archive(archive: Archive, path: Path) -> None:
     members = list(archive.members)
     meta = archive.dist_info
-    if archive.metadata:
-        members.append(
-            (f"{meta}/METADATA", b"Metadata-Version: 2.1\nName: demo\n", 0o100644, "none")
-        )
+    if archive.metadata is not None:
+        members.append((f"{meta}/METADATA", archive.metadata, 0o100644, "none"))
     if archive.wheel is not None:
         members.append((f"{meta}/WHEEL", wheel_meta(archive.wheel), 0o100644, "none"))
     if archive.entry_points is not None:
@@ -704,6 +1067,32 @@ def write_archive(archive: Archive, path: Path) -> None:
                 zf.writestr(info, data)
             if archive.record:
                 zf.writestr(f"{meta}/RECORD", buffer.getvalue())
+
+
+def assert_names_are_the_filenames(record: WheelRecord) -> None:
+    """What an accepted record may turn into paths: the filename's project, PEP 427 keys."""
+    assert canonicalize_name(record.display_name) == "demo", record.display_name
+    assert "/" not in record.display_name
+    for directory in (record.dist_info, record.data_dir):
+        stem = directory.rpartition(".")[0]
+        assert canonicalize_name(stem.rpartition("-")[0]) == "demo", directory
+        assert Version(stem.rpartition("-")[2]) == Version("1.0"), directory
+    assert set(record.data_categories) <= set(SCHEME_KEYS)
+    tops = {f.path.split("/")[0] for f in record.files if "/" in f.path}
+    assert {t for t in tops if t.endswith((".dist-info", ".data"))} <= {
+        record.dist_info,
+        record.data_dir,
+    }
+    for f in record.files:
+        parts = f.path.split("/")
+        if parts[0] == record.data_dir and parts[1] in {"purelib", "platlib"}:
+            assert not parts[2].endswith(".dist-info"), f.path
+    for ep in record.entry_points:
+        assert ep.name not in {"", ".", ".."}
+        assert not set(ep.name) & {"/", "\\", "\0"}, ep.name
+        module, _, attr = ep.value.partition("[")[0].partition(":")
+        assert all(p.strip().isidentifier() for p in module.split(".")), ep.value
+        assert all(p.strip().isidentifier() for p in attr.split(".")), ep.value
 
 
 def _listing(root: str) -> set[str]:
@@ -764,4 +1153,103 @@ def test_unpack_wheel_returns_a_faithful_record_or_raises_wheel_error(archive: A
                 assert data == zf.read(f.path), f.path
         assert record.dist_info.endswith(".dist-info")
         assert record.filename == wheel.name
+        assert_names_are_the_filenames(record)
         shutil.rmtree(dest)
+
+
+# -- property: `graft sync` installs or refuses any wheel, and writes nothing outside ---------
+
+DATA_DIRS = st.sampled_from(["demo-1.0.data", "Demo-1.0.0.data", "other-1.0.data", "demo.data"])
+ODD_CATEGORIES = st.sampled_from(["unknown", "PURELIB", "..", ""])
+SAFE_INNER = st.sampled_from(
+    ["x.py", "pkg/y.py", "share/demo/z.txt", "t\u00e9.txt", "include/x.h", f"{SITE}/evil.py"]
+)
+ODD_INNER = st.sampled_from(
+    [
+        *("bin", "lib", "pyvenv.cfg", ".gitignore", "bin/python", "python3", "activate"),
+        *("lib64/x", "other-1.0.dist-info/METADATA", "demo-1.0.dist-info/METADATA"),
+        *(f"{SITE}/other-1.0.dist-info/METADATA", "../escape.py", "a/../../escape.py"),
+    ]
+)
+
+
+@dataclass
+class SyncCase:
+    spec: Spec
+    link_mode: str
+
+
+@st.composite
+def sync_cases(draw: st.DrawFn) -> SyncCase:
+    """A wheel whose METADATA, .data tree and entry points vary; the archive itself is sound."""
+    members = [Member("demo/__init__.py", b"def main() -> None:\n    pass\n")]
+    data_dir = draw(DATA_DIRS) if _sometimes(draw, 4) else "demo-1.0.data"
+    for _ in range(draw(st.integers(0, 3))):
+        category = draw(ODD_CATEGORIES if _sometimes(draw, 6) else st.sampled_from(SCHEME_KEYS))
+        inner = draw(ODD_INNER if _sometimes(draw, 4) else SAFE_INNER)
+        name = "/".join(p for p in (data_dir, category, inner) if p)
+        if all(m.name != name for m in members):
+            members.append(Member(name, b"#!python\nDATA = 1\n"))
+    spec = Spec(
+        members=members,
+        filename="demo-1.0-py3-none-any.whl",
+        dist_info=HP_DIST_INFO,
+        metadata_text=draw(metadata_texts()),
+        entry_points=draw(entry_point_texts()) if _sometimes(draw, 2) else None,
+    )
+    return SyncCase(spec, draw(st.sampled_from(["symlink", "hardlink", "copy"])))
+
+
+def _escaping_links(venv: Path, store: Path) -> list[str]:
+    """Links in *venv* that resolve outside it, the store's entries and the base interpreter."""
+    inside = (str(venv.resolve()) + os.sep, str((store / "entries").resolve()) + os.sep)
+    interpreter = os.path.realpath(sys.executable)
+    out = []
+    for dirpath, dirnames, filenames in os.walk(venv):
+        for name in dirnames + filenames:
+            path = os.path.join(dirpath, name)
+            if os.path.islink(path):
+                real = os.path.realpath(path)
+                if not real.startswith(inside) and real != interpreter:
+                    out.append(f"{path} -> {real}")
+    return out
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=sync_cases())
+def test_sync_installs_or_refuses_any_wheel_and_writes_nothing_outside(
+    case: SyncCase, graft_cache: Path
+) -> None:
+    del graft_cache  # targets and venv templates go to the session's cache, not the user's
+    with tempfile.TemporaryDirectory(prefix="graft-sync-hyp-") as tmp:
+        root = Path(tmp)
+        (root / "wheels").mkdir()
+        wheel = case.spec.build(root / "wheels")
+        store, venv = root / "store", root / "venv"
+        Store(str(store)).ensure()
+        before = tree_snapshot(root, skip=[store])
+        try:
+            proc = run_graft(
+                *("sync", venv, wheel, "--no-deps", "--store", store),
+                *("--link-mode", case.link_mode),
+                check=False,
+            )
+            assert "Traceback" not in proc.stderr, proc.stderr
+            assert os.listdir(store / "tmp") == []
+            after = tree_snapshot(root, skip=[store, venv])
+            after.pop(".venv.graft-lock", None)  # the venv's lock file, beside it
+            assert after == before, sorted(set(after) ^ set(before))
+            if proc.returncode == 0:
+                event("installed")
+                assert _escaping_links(venv, store) == []
+                assert (venv / "pyvenv.cfg").is_file()
+            else:
+                assert proc.returncode == 1, proc.stderr
+                (line,) = proc.stderr.splitlines()
+                head = f"graft: error: {wheel.name}: "
+                assert line.startswith(head), line
+                assert not os.path.lexists(venv)
+                what = line[len(head) :]
+                event("refused: " + re.sub(r"'[^']*'|\(.*\)|[0-9.]+", "_", what)[:48])
+        finally:
+            seal.remove_tree(str(store))

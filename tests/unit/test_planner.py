@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
@@ -17,7 +19,7 @@ from graft.plan import (
     WriteRecord,
 )
 from graft.planner import plan
-from graft.record import EntryPoint, OriginSearch
+from graft.record import EntryPoint, OriginSearch, WheelRecord
 
 from .records import LAYOUT, SP, wheel
 
@@ -280,3 +282,66 @@ def test_plan_json_is_stable() -> None:
     a = wheel("jaraco-classes", ["jaraco/classes/__init__.py"])
     b = wheel("jaraco-functools", ["jaraco/functools/__init__.py"])
     assert plan([a, b], LAYOUT).to_json() == plan([b, a], LAYOUT).to_json()
+
+
+SPOILED: dict[str, Callable[[WheelRecord], WheelRecord]] = {
+    "name-dotdot": lambda r: replace(r, display_name="../../../../escape"),
+    "name-empty": lambda r: replace(r, display_name=""),
+    "dist-info-path": lambda r: replace(r, dist_info="../x-1.0.dist-info"),
+    "data-dir-dotdot": lambda r: replace(r, data_dir=".."),
+}
+
+
+@pytest.mark.parametrize("spoil", sorted(SPOILED))
+def test_a_record_name_that_is_not_one_path_segment_is_refused(spoil: str) -> None:
+    """A store entry ingested before ingest checked these names cannot write outside."""
+    w = wheel("tool", ["tool/__init__.py", "tool-1.0.data/headers/tool.h"])
+    bad = replace(w, record=SPOILED[spoil](w.record))
+    with pytest.raises(PlanError, match="would write outside its directory") as info:
+        plan([bad], LAYOUT)
+    assert info.value.where == "tool-1.0-py3-none-any.whl"
+
+
+def test_an_entry_point_name_from_an_old_record_cannot_leave_bin() -> None:
+    ep = EntryPoint("../../evil", "tool:main", "console_scripts")
+    with pytest.raises(PlanError, match=re.escape("'../../evil' would write outside")):
+        plan([wheel("tool", ["tool/__init__.py"], entry_points=(ep,))], LAYOUT)
+
+
+@pytest.mark.parametrize(
+    ("archive", "owned"),
+    [
+        ("tool-1.0.data/data/pyvenv.cfg", "pyvenv.cfg"),
+        ("tool-1.0.data/data/bin/python3.11", "bin/python3.11"),
+        ("tool-1.0.data/scripts/activate.fish", "bin/activate.fish"),
+        ("tool-1.0.data/data/lib64/x.py", "lib64"),
+        ("tool-1.0.data/data/lib", "lib"),
+        ("tool-1.0.data/data/pyvenv.cfg/x", "pyvenv.cfg"),
+    ],
+)
+def test_a_data_file_where_the_venv_has_its_own_is_refused(archive: str, owned: str) -> None:
+    w = wheel("tool", ["tool/__init__.py", archive])
+    what = re.escape(f"{archive} would replace the venv's own {owned} (")
+    with pytest.raises(PlanError, match=what) as info:
+        plan([w], LAYOUT)
+    assert info.value.where == "tool-1.0-py3-none-any.whl"
+
+
+@pytest.mark.parametrize("name", ["python", "python3", "pypy3.10", "python3.13t", "Activate.ps1"])
+def test_a_script_named_like_the_interpreter_or_activate_is_refused(name: str) -> None:
+    ep = EntryPoint(name, "tool:main", "console_scripts")
+    with pytest.raises(PlanError, match=re.escape(f"would replace the venv's own bin/{name} (")):
+        plan([wheel("tool", ["tool/__init__.py"], entry_points=(ep,))], LAYOUT)
+
+
+@pytest.mark.parametrize("name", ["python-tool", "pythonista", "ipython", "activate-global"])
+def test_scripts_merely_resembling_the_skeleton_are_planned(name: str) -> None:
+    ep = EntryPoint(name, "tool:main", "console_scripts")
+    p = plan([wheel("tool", ["tool/__init__.py"], entry_points=(ep,))], LAYOUT)
+    assert isinstance(by_dest(p)[f"bin/{name}"], WriteLauncher)
+
+
+def test_a_second_dist_info_through_data_is_refused() -> None:
+    w = wheel("tool", ["tool/__init__.py", f"tool-1.0.data/data/{SP}/other-1.0.dist-info/METADATA"])
+    with pytest.raises(PlanError, match=re.escape("would install other-1.0.dist-info")):
+        plan([w], LAYOUT)
