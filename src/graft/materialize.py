@@ -142,24 +142,52 @@ def venv_lock(
     return flock(os.path.join(parent, f".{name}.graft-lock"), on_wait)
 
 
+def check_parent(prefix: str) -> None:
+    """The venv's parent directory must exist (its lock and staging live there)."""
+    if not os.path.isdir(os.path.dirname(prefix)):
+        raise MaterializeError(
+            "the parent directory does not exist", where=prefix, hint="create it first"
+        )
+
+
 def check_destination(prefix: str) -> None:
-    """Refuse to replace something that is not a venv (or an empty directory)."""
+    """Refuse to replace anything but an empty directory or a venv holding nothing else.
+
+    A venv is replaced only when everything in it is graft's, a venv tool's or an installed
+    distribution's (:mod:`graft.replaceable`); a user's file anywhere in it stops the sync.
+    Called under the venv lock, so that no other sync changes it meanwhile.
+    """
+    check_parent(prefix)
     if not os.path.lexists(prefix):
-        parent = os.path.dirname(prefix)
-        if not os.path.isdir(parent):
-            raise MaterializeError(
-                "the parent directory does not exist", where=prefix, hint="create it first"
-            )
         return
     if os.path.islink(prefix) or not os.path.isdir(prefix):
         raise MaterializeError(
             "exists and is not a directory", where=prefix, hint="choose another path"
         )
-    if os.listdir(prefix) and not os.path.isfile(os.path.join(prefix, "pyvenv.cfg")):
+    if not os.listdir(prefix):
+        return
+    if not os.path.isfile(os.path.join(prefix, "pyvenv.cfg")):
         raise MaterializeError(
             "exists and is not a virtual environment (no pyvenv.cfg)",
             where=prefix,
             hint="choose another path or remove it",
+        )
+    from graft.replaceable import describe, in_the_way  # noqa: PLC0415
+
+    try:
+        found = in_the_way(prefix)
+    except OSError as exc:
+        raise MaterializeError(
+            f"cannot read what the venv holds ({exc.strerror or exc})",
+            where=exc.filename or prefix,
+            hint="graft replaces a venv only after checking that nothing in it would be lost",
+        ) from None
+    if found:
+        raise MaterializeError(
+            f"holds files that are neither the venv's nor an installed distribution's,"
+            f" which replacing it would delete: {describe(found)}",
+            where=prefix,
+            hint="move them out of the venv, or choose another path; nothing was changed",
         )
 
 
@@ -176,9 +204,10 @@ def materialize(
     that the next sync with the same inputs can see that nothing needs doing.
     """
     prefix = plan.prefix
-    check_destination(prefix)
+    check_parent(prefix)
     template = venv_template(target)
     with venv_lock(prefix, on_wait):
+        check_destination(prefix)
         parent, name = os.path.split(prefix)
         sweep_leftovers(parent, name)
         staging = _make_staging(parent, name)
