@@ -10,11 +10,19 @@ from __future__ import annotations
 class GraftError(Exception):
     """Base of every error graft reports to a user."""
 
-    def __init__(self, what: str, *, where: str | None = None, hint: str | None = None) -> None:
+    def __init__(
+        self,
+        what: str,
+        *,
+        where: str | None = None,
+        hint: str | None = None,
+        details: tuple[str, ...] = (),
+    ) -> None:
         super().__init__(what)
         self.what = what
         self.where = where
         self.hint = hint
+        self.details = details  # more lines, shown with -v (each missing requirement, say)
 
     def __str__(self) -> str:
         text = f"{self.where}: {self.what}" if self.where else self.what
