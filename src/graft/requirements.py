@@ -12,7 +12,7 @@ import os
 import shlex
 from dataclasses import dataclass, field
 
-from graft.errors import SourceError, UsageError
+from graft.errors import PlanError, SourceError, UsageError
 
 _IGNORED_OPTIONS = {"--pre", "--prefer-binary", "--require-hashes", "--no-binary", "--only-binary"}
 _VALUE_OPTIONS_IGNORED = {"--trusted-host", "--no-binary", "--only-binary", "--use-feature"}
@@ -93,6 +93,39 @@ def parse_spec(text: str, where: str, hashes: frozenset[str] = frozenset()) -> W
         where,
         marker=str(req.marker) if req.marker else None,
     )
+
+
+def check_one_version_each(wanted: list[Wanted]) -> None:
+    """Refuse two requirements that pin one distribution to different versions (or files).
+
+    Each side is named with where it came from, so that the user sees the conflict itself
+    rather than what it breaks downstream (a dependency "missing" at the other version).
+    """
+    from packaging.version import InvalidVersion, Version  # noqa: PLC0415
+
+    def key(w: Wanted) -> object:
+        try:
+            version: object = Version(w.version or "")
+        except InvalidVersion:
+            version = w.version
+        return version, w.path, w.url
+
+    first: dict[str, Wanted] = {}
+    for w in wanted:
+        seen = first.setdefault(w.name, w)
+        if key(seen) != key(w):
+            raise PlanError(
+                f"conflicting requirements: {_shown(seen)} ({seen.where})"
+                f" and {_shown(w)} ({w.where})",
+                where=w.name,
+                hint=f"ask for one version of {w.name}",
+            )
+
+
+def _shown(w: Wanted) -> str:
+    if w.path is not None or w.url is not None:
+        return w.filename or os.path.basename(w.path or w.url or "")
+    return f"{w.name}=={w.version}"
 
 
 def _logical_lines(path: str) -> list[tuple[int, str]]:

@@ -236,6 +236,9 @@ def locate(request: SyncRequest) -> Located:
         groups = request.groups or None
         for lock in inputs.pylocks:
             wanted += read_pylock(lock, target, request.extras, groups)
+    from graft.requirements import check_one_version_each  # noqa: PLC0415
+
+    check_one_version_each(wanted)
     from graft._fs import cache_root  # noqa: PLC0415
 
     cache_dir = cache_root()
