@@ -252,16 +252,51 @@ def _build(
     clock = time.perf_counter()
     prefix = the_plan.prefix
     shas = [d.sha256 for d in the_plan.distributions]
+    before = _root_text(store, prefix)
     store.register_root(prefix, [*shas, *_rooted(store, prefix)])
-    materialize(
-        the_plan,
-        located.target,
-        store.root,
-        inputs,
-        on_wait=lambda: request.reporter.waiting_for_venv(prefix),
-    )
+    try:
+        materialize(
+            the_plan,
+            located.target,
+            store.root,
+            inputs,
+            on_wait=lambda: request.reporter.waiting_for_venv(prefix),
+        )
+    except Exception:
+        _restore_root(store, prefix, before, shas, inputs)
+        raise
     store.register_root(prefix, shas)
     lap(request.timings, "materialize", clock)
+
+
+def _root_text(store: Store, prefix: str) -> str | None:
+    try:
+        with open(store.root_path(prefix), encoding="utf-8") as fh:
+            return fh.read()
+    except OSError:
+        return None
+
+
+def _restore_root(
+    store: Store, prefix: str, before: str | None, shas: list[str], inputs: str
+) -> None:
+    """After a failed materialize: the GC root as it was (none, if there was none), unless
+    the new venv is in place after all (it failed after the swap); then the new entries."""
+    import contextlib  # noqa: PLC0415
+
+    from graft.venvstate import recorded_state  # noqa: PLC0415
+
+    if recorded_state(prefix).get("graft-inputs") == inputs:
+        store.register_root(prefix, shas)
+        return
+    path = store.root_path(prefix)
+    with contextlib.suppress(OSError):  # best effort: the error being raised says more
+        if before is None:
+            os.unlink(path)
+        else:
+            from graft._fs import write_atomic  # noqa: PLC0415
+
+            write_atomic(path, before, mode=0o444)
 
 
 def _remember(

@@ -63,3 +63,36 @@ def test_two_pins_on_the_command_line_conflict(
         "graft: error: idna: conflicting requirements: idna==3.10 (command line) and"
         " idna==3.7 (command line) (ask for one version of idna)\n"
     )
+
+
+def _roots(store: Path) -> dict[str, str]:
+    return {p.name: p.read_text() for p in (store / "roots").iterdir()}
+
+
+def test_a_failed_first_sync_leaves_no_gc_root(
+    tmp_path: Path, store_dir: Path, wheels: Path
+) -> None:
+    beta = make_wheel(wheels, "beta", "1.0", {"beta.py": "B = 3\n"})
+    run_graft("sync", tmp_path / "other", beta, "--store", store_dir)
+    before = _roots(store_dir)
+    proc = run_graft(
+        "sync", tmp_path / "no" / "such" / "v", beta, "--store", store_dir, check=False
+    )
+    assert proc.returncode == 1
+    assert "the parent directory does not exist" in proc.stderr
+    assert _roots(store_dir) == before
+
+
+def test_a_failed_resync_leaves_the_gc_root_as_it_was(
+    tmp_path: Path, store_dir: Path, wheels: Path
+) -> None:
+    beta = make_wheel(wheels, "beta", "1.0", {"beta.py": "B = 3\n"})
+    gamma = make_wheel(wheels, "gamma", "1.0", {"gamma.py": "G = 1\n"})
+    venv = tmp_path / "v"
+    run_graft("sync", venv, beta, "--store", store_dir)
+    before = _roots(store_dir)
+    (venv / "notes.txt").write_text("keep me")
+    proc = run_graft("sync", venv, gamma, "--store", store_dir, check=False)
+    assert proc.returncode == 1
+    assert "notes.txt" in proc.stderr
+    assert _roots(store_dir) == before
