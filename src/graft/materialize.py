@@ -55,8 +55,13 @@ def venv_template(target: Target) -> str:
     import subprocess  # noqa: PLC0415
     import tempfile  # noqa: PLC0415
 
-    os.makedirs(os.path.dirname(home), exist_ok=True)
-    staging = tempfile.mkdtemp(prefix=".tmp-", dir=os.path.dirname(home))
+    try:
+        os.makedirs(os.path.dirname(home), exist_ok=True)
+        staging = tempfile.mkdtemp(prefix=".tmp-", dir=os.path.dirname(home))
+    except OSError as exc:
+        from graft.errors import cache_unwritable  # noqa: PLC0415
+
+        raise cache_unwritable(exc, cache_root()) from None
     built = os.path.join(staging, _TEMPLATE_NAME)
     result = subprocess.run(
         [target.executable, "-m", "venv", "--without-pip", "--symlinks", built],

@@ -146,6 +146,7 @@ def sync(request: SyncRequest) -> SyncResult:
 
     clock = time.perf_counter()
     store = Store(request.store or default_store_path())
+    _outside_the_store(request.venv, store.root)
     store.ensure()
     located = _recall(request, store)
     key = None if located is None else _plan_key(request, located, store)
@@ -180,6 +181,22 @@ def sync(request: SyncRequest) -> SyncResult:
         # or a dry run leaves the store as it was
         plancache.save(store.root, key, the_plan)
     return _result(the_plan)
+
+
+def _outside_the_store(venv: str, store_root: str) -> None:
+    """Refuse a venv inside the store (``STORE/tmp/x``): gc and verify would meet it there.
+
+    Links are resolved on both sides, so no spelling of the path gets a venv in.
+    """
+    real_venv, real_store = os.path.realpath(venv), os.path.realpath(store_root)
+    if os.path.commonpath([real_venv, real_store]) == real_store:
+        from graft.errors import UsageError  # noqa: PLC0415
+
+        raise UsageError(
+            f"is inside the store {store_root}",
+            where=venv,
+            hint="choose a venv path outside the store",
+        )
 
 
 def _result(plan: Plan) -> SyncResult:

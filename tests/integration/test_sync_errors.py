@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
 
 from tests.conftest import run_graft
+from tests.integration.test_sources import index  # noqa: F401 - the loopback index fixture
 from tests.support.wheelmaker import make_wheel
+
+if TYPE_CHECKING:
+    from tests.integration.test_sources import Served
 
 
 def test_every_missing_requirement_is_listed_with_verbose(
@@ -96,3 +103,65 @@ def test_a_failed_resync_leaves_the_gc_root_as_it_was(
     assert proc.returncode == 1
     assert "notes.txt" in proc.stderr
     assert _roots(store_dir) == before
+
+
+@pytest.mark.parametrize("inside", ["tmp/x", "entries/v", "roots", ".", "link/x"])
+def test_a_venv_inside_the_store_is_refused(
+    tmp_path: Path, store_dir: Path, wheels: Path, inside: str
+) -> None:
+    beta = make_wheel(wheels, "beta", "1.0", {"beta.py": "B = 3\n"})
+    run_graft("sync", tmp_path / "ok", beta, "--store", store_dir)
+    (tmp_path / "link").symlink_to(store_dir / "tmp")
+    before = sorted(str(p.relative_to(store_dir)) for p in store_dir.rglob("*"))
+    venv = tmp_path / inside if inside.startswith("link") else store_dir / inside
+    proc = run_graft("sync", venv, beta, "--store", store_dir, check=False)
+    assert proc.returncode == 2
+    assert proc.stderr == (
+        f"graft: error: {venv}: is inside the store {store_dir}"
+        " (choose a venv path outside the store)\n"
+    )
+    assert sorted(str(p.relative_to(store_dir)) for p in store_dir.rglob("*")) == before
+    verify = run_graft("store", "verify", "--store", store_dir)
+    assert verify.returncode == 0
+
+
+def _wheel_and_home(tmp_path: Path, wheels: Path) -> tuple[Path, Path]:
+    home = tmp_path / "home"
+    home.write_text("a file where a directory should be: as unwritable as a read-only HOME\n")
+    return make_wheel(wheels, "beta", "1.0", {"beta.py": "B = 3\n"}), home
+
+
+@pytest.mark.parametrize("variable", ["HOME", "XDG_CACHE_HOME"])
+def test_an_unwritable_cache_is_a_one_line_error_naming_it(
+    tmp_path: Path, store_dir: Path, wheels: Path, monkeypatch: pytest.MonkeyPatch, variable: str
+) -> None:
+    beta, home = _wheel_and_home(tmp_path, wheels)
+    monkeypatch.delenv("GRAFT_CACHE_DIR")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv(variable, str(home))
+    proc = run_graft("sync", tmp_path / "v", beta, "--store", store_dir, check=False)
+    assert proc.returncode == 1
+    (line,) = proc.stderr.splitlines()
+    cache = home / ".cache" / "graft" if variable == "HOME" else home / "graft"
+    assert line.startswith(f"graft: error: {cache}: cannot write graft's cache (Not a directory")
+    assert "XDG_CACHE_HOME" in line
+    assert "GRAFT_STORE or --store" in line
+    assert not (tmp_path / "v").exists()
+
+
+def test_an_unwritable_download_cache_is_a_one_line_error(
+    tmp_path: Path,
+    store_dir: Path,
+    wheels: Path,
+    index: Served,  # noqa: F811 - the fixture imported above
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _, home = _wheel_and_home(tmp_path, wheels)
+    monkeypatch.setenv("GRAFT_CACHE_DIR", str(home))
+    proc = run_graft(
+        "sync", tmp_path / "v", "beta==1.0", "--index-url", f"{index.url}/json/",
+        "--store", store_dir, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 1
+    assert proc.stderr.startswith(f"graft: error: {home}: cannot write graft's cache"), proc.stderr
+    assert len(proc.stderr.splitlines()) == 1
