@@ -175,7 +175,12 @@ def sync(request: SyncRequest) -> SyncResult:
             return done
     the_plan, new_plan = _plan_for(request, located, store, layout, key, kept_usable=present)
     if not request.dry_run:
-        _build(request, store, located, the_plan, inputs)
+        try:
+            _build(request, store, located, the_plan, inputs)
+        except Exception:
+            if not new_plan:  # a kept plan is only a shortcut: never let a bad one stick
+                _drop_kept_plan(store.root, key)
+            raise
         _remember(request, store, located, observed)
     if new_plan and not request.dry_run:  # kept only once it built a venv: a failed sync
         # or a dry run leaves the store as it was
@@ -197,6 +202,20 @@ def _outside_the_store(venv: str, store_root: str) -> None:
             where=venv,
             hint="choose a venv path outside the store",
         )
+
+
+def _drop_kept_plan(store_root: str, key: str) -> None:
+    """Forget the plan kept under *key*, after a venv failed to build from it.
+
+    Whatever the cause (a damaged plan that passed the load checks, or something about the
+    destination), the next sync of these inputs then plans anew and keeps a new plan.
+    """
+    import contextlib  # noqa: PLC0415
+
+    from graft import plancache  # noqa: PLC0415
+
+    with contextlib.suppress(OSError):
+        os.unlink(plancache.plan_path(store_root, key))
 
 
 def _result(plan: Plan) -> SyncResult:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -165,3 +166,23 @@ def test_an_unwritable_download_cache_is_a_one_line_error(
     assert proc.returncode == 1
     assert proc.stderr.startswith(f"graft: error: {home}: cannot write graft's cache"), proc.stderr
     assert len(proc.stderr.splitlines()) == 1
+
+
+def test_a_kept_plan_that_fails_to_build_is_dropped_and_the_next_sync_plans_anew(
+    tmp_path: Path, store_dir: Path, wheels: Path
+) -> None:
+    beta = make_wheel(wheels, "beta", "1.0", {"beta.py": "B = 3\n"})
+    run_graft("sync", tmp_path / "one", beta, "--store", store_dir)
+    (kept,) = (p for p in (store_dir / "plans").iterdir() if not p.name.startswith("memo-"))
+    plan = json.loads(kept.read_text())
+    record = next(a for a in plan["actions"] if a[0] == "write_record")
+    plan["actions"].append(record)  # passes every load check; the second write finds the first
+    kept.write_text(json.dumps(plan))
+    failed = run_graft("sync", tmp_path / "two", beta, "--store", store_dir, "-v", check=False)
+    assert failed.returncode == 1
+    assert "cannot write the venv (File exists)" in failed.stderr  # the damaged plan was used
+    assert not kept.exists()
+    again = run_graft("sync", tmp_path / "two", beta, "--store", store_dir, "-v")
+    assert re.search(r", plan \d+ ms", again.stderr)  # planned anew (no kept plan was found)
+    assert kept.exists()  # a new, good plan
+    assert json.loads(kept.read_text())["actions"].count(record) == 1
