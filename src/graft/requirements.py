@@ -37,7 +37,8 @@ class Wanted:
 @dataclass
 class Inputs:
     wanted: list[Wanted] = field(default_factory=list)
-    index_urls: list[str] = field(default_factory=list)
+    index_url: str | None = None  # --index-url (None: PyPI)
+    extra_index_urls: list[str] = field(default_factory=list)  # in the order given
     find_links: list[str] = field(default_factory=list)
     no_index: bool = False
     pylocks: list[str] = field(default_factory=list)  # PEP 751 lock files, read per target
@@ -209,9 +210,9 @@ def _global_option(
         nested = value if os.path.isabs(value) else os.path.join(base, value)
         read_requirements(nested, inputs, seen)
     elif option in {"-i", "--index-url"}:
-        inputs.index_urls[:1] = [value]
+        inputs.index_url = value
     elif option == "--extra-index-url":
-        inputs.index_urls.append(value)
+        inputs.extra_index_urls.append(value)
     elif option in {"-f", "--find-links"}:
         inputs.find_links.append(value if os.path.isabs(value) else os.path.join(base, value))
     elif option == "--no-index":

@@ -50,6 +50,7 @@ class SyncRequest:
     python: str | None = None
     no_deps: bool = False
     index_url: str | None = None
+    extra_index_urls: tuple[str, ...] = ()  # asked first, in order (sources.index_order)
     find_links: tuple[str, ...] = ()
     no_index: bool = False
     offline: bool = False

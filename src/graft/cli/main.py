@@ -99,6 +99,14 @@ def _add_sync_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     sync.add_argument("--python", metavar="PY", help="interpreter path, or a version like 3.12")
     sync.add_argument("--no-deps", action="store_true", help="skip the Requires-Dist check")
     sync.add_argument("--index-url", metavar="URL", help="simple API root (default: PyPI)")
+    sync.add_argument(
+        "--extra-index-url",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="another index, asked before --index-url; each project comes from the first"
+        " index that has any file for it (never a mix)",
+    )
     sync.add_argument("--find-links", action="append", default=[], metavar="DIR")
     sync.add_argument("--no-index", action="store_true", help="use only --find-links and files")
     sync.add_argument(
@@ -137,6 +145,7 @@ def _run_sync(args: argparse.Namespace) -> int:
         python=args.python,
         no_deps=args.no_deps,
         index_url=args.index_url,
+        extra_index_urls=tuple(args.extra_index_url),
         find_links=tuple(args.find_links),
         no_index=args.no_index,
         offline=args.offline,
