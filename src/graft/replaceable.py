@@ -23,9 +23,11 @@ import os
 import re
 
 _PYTHON = r"(python|pypy)(3(\.\d+t?)?)?"
-_BIN = re.compile(
-    rf"bin/({_PYTHON}|pythonw|activate|activate\.(csh|fish|nu|ps1|bat)|Activate\.ps1"
-    r"|activate_this\.py|deactivate\.bat|pydoc\.bat)"
+_SKELETON_FILES = re.compile(
+    rf"bin/({_PYTHON}|pythonw|activate|activate\.(csh|fish|nu|ps1|bat|xsh)|Activate\.ps1"
+    r"|activate_this\.py|deactivate\.(bat|nu)|pydoc\.bat)"
+    # virtualenv's (and older uv's) import hook, which no RECORD lists
+    rf"|lib/{_PYTHON}/site-packages/_virtualenv\.(py|pth)"
 )
 _SKELETON_DIRS = re.compile(rf"bin|include|include/{_PYTHON}|lib|lib/{_PYTHON}(/site-packages)?")
 _SITE = re.compile(rf"lib/{_PYTHON}/site-packages")
@@ -87,7 +89,7 @@ def _walk(prefix: str, rel: str, recorded: set[str], expected: set[str], out: li
 
 def _skeleton_file(path: str, entry: os.DirEntry[str]) -> bool:
     """A file or link a venv tool makes, identified by name (and content, where it has one)."""
-    if _BIN.fullmatch(path):
+    if _SKELETON_FILES.fullmatch(path):
         return True
     checks = {
         "pyvenv.cfg": lambda: entry.is_file(follow_symlinks=False),

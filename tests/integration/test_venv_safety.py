@@ -155,3 +155,18 @@ def test_a_graft_venv_holds_nothing_unaccounted_for_even_after_pip(
     assert in_the_way(str(venv)) == []
     run_graft("sync", venv, pkgs["alpha"], "--store", store_dir)
     assert not (site(venv) / "gamma").exists()
+
+
+def test_a_uv_venv_with_uv_installed_packages_is_replaced(
+    tmp_path: Path, store_dir: Path, pkgs: dict[str, Path]
+) -> None:
+    uv = str(Path(sys.executable).with_name("uv"))  # a dev dependency (benchmarks, e2e)
+    venv = tmp_path / "uvvenv"
+    subprocess.run([uv, "venv", "-q", "--python", sys.executable, venv], check=True)
+    install = [uv, "pip", "install", "-q", "--offline", "--python", str(venv / "bin" / "python")]
+    subprocess.run([*install, pkgs["alpha"], pkgs["beta"]], check=True)
+    assert (venv / "CACHEDIR.TAG").exists()
+    assert in_the_way(str(venv)) == []
+    run_graft("sync", venv, pkgs["gamma"], "--store", store_dir)
+    assert py(venv, "import gamma; print(gamma.G)") == "1"
+    assert not (site(venv) / "alpha").exists()

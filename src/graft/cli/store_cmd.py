@@ -10,6 +10,8 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
+from graft.errors import GraftError
+
 if TYPE_CHECKING:
     import argparse
 
@@ -39,16 +41,21 @@ def add_store_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
 
 
 def run_store(args: argparse.Namespace) -> int:
-    """Errors are raised to ``main``, which prints them (as JSON with ``--json``)."""
-    store = _store(args)
-    command = args.store_command
-    if command == "verify":
-        return _verify(store, args.json)
-    if command == "info":
-        return _info(store, args.json)
-    if command == "list":
-        return _list(store, args.json)
-    return _gc(store, args.json, args.dry_run)
+    try:
+        store = _store(args)
+        command = args.store_command
+        if command == "verify":
+            return _verify(store, args.json)
+        if command == "info":
+            return _info(store, args.json)
+        if command == "list":
+            return _list(store, args.json)
+        return _gc(store, args.json, args.dry_run)
+    except GraftError as exc:
+        if args.json:
+            raise  # graft.cli.main prints it as one JSON object
+        print(f"graft: error: {exc}", file=sys.stderr)
+        return 1
 
 
 def _store(args: argparse.Namespace) -> Store:
