@@ -177,10 +177,15 @@ def check_destination(prefix: str) -> None:
             where=prefix,
             hint="choose another path or remove it",
         )
+    refuse_if_in_the_way(prefix, prefix)
+
+
+def refuse_if_in_the_way(path: str, prefix: str) -> None:
+    """A one-line error if replacing the venv now at *path* (of *prefix*) would lose a file."""
     from graft.replaceable import describe, in_the_way  # noqa: PLC0415
 
     try:
-        found = in_the_way(prefix)
+        found = in_the_way(path)
     except OSError as exc:
         raise MaterializeError(
             f"cannot read what the venv holds ({exc.strerror or exc})",
@@ -237,11 +242,23 @@ def _swap(staging: str, prefix: str) -> None:
     if not os.path.lexists(prefix):
         os.rename(staging, prefix)
         return
+    # The previous venv was checked before building; whatever was written into it since
+    # is checked once it is out of the way, and it is put back if that would be lost.
     if _exchange(staging, prefix):
-        seal.remove_tree(staging, sealed=False)  # now holds the previous venv
+        try:
+            refuse_if_in_the_way(staging, prefix)  # staging now holds the previous venv
+        except MaterializeError:
+            _exchange(staging, prefix)
+            raise
+        seal.remove_tree(staging, sealed=False)
         return
     old = staging + "-old"
     os.rename(prefix, old)
+    try:
+        refuse_if_in_the_way(old, prefix)
+    except MaterializeError:
+        os.rename(old, prefix)
+        raise
     os.rename(staging, prefix)
     seal.remove_tree(old, sealed=False)
 

@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from graft import materialize
+from graft.errors import MaterializeError
 from graft.replaceable import in_the_way
+from graft.sync import SyncRequest, sync
 from tests.conftest import run_graft
 from tests.support.venv import py, site
 from tests.support.wheelmaker import make_wheel
@@ -170,3 +173,29 @@ def test_a_uv_venv_with_uv_installed_packages_is_replaced(
     run_graft("sync", venv, pkgs["gamma"], "--store", store_dir)
     assert py(venv, "import gamma; print(gamma.G)") == "1"
     assert not (site(venv) / "alpha").exists()
+
+
+@pytest.mark.parametrize("exchange", [True, False], ids=["renameat2", "two-renames"])
+def test_a_file_written_into_the_venv_while_the_new_one_is_built_is_not_lost(
+    tmp_path: Path,
+    store_dir: Path,
+    pkgs: dict[str, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    exchange: bool,
+) -> None:
+    venv = _graft_venv(tmp_path, store_dir, pkgs)
+    build = materialize.apply
+
+    def build_while_the_user_writes(*args: object, **kwargs: object) -> None:
+        build(*args, **kwargs)  # type: ignore[arg-type]
+        (venv / "notes.txt").write_text("written during the sync")
+
+    monkeypatch.setattr(materialize, "apply", build_while_the_user_writes)
+    if not exchange:  # the fallback for kernels without renameat2
+        monkeypatch.setattr(materialize, "_exchange", lambda *_: False)
+    request = SyncRequest(str(venv), specs=(str(pkgs["gamma"]),), store=str(store_dir))
+    with pytest.raises(MaterializeError, match=r"which replacing it would delete: notes\.txt"):
+        sync(request)
+    assert (venv / "notes.txt").read_text() == "written during the sync"
+    assert py(venv, "import alpha, beta; print(alpha.VALUE)") == "1"  # the old venv, in place
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".venv.graft-") and p.is_dir()]
