@@ -10,10 +10,13 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.conftest import run_graft
+from tests.integration.test_crash import small_fs  # noqa: F401 - a tmpfs mount fixture
 from tests.integration.test_sources import index  # noqa: F401 - the loopback index fixture
 from tests.support.wheelmaker import make_wheel
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from tests.integration.test_sources import Served
 
 
@@ -148,6 +151,27 @@ def test_an_unwritable_cache_is_a_one_line_error_naming_it(
     assert "XDG_CACHE_HOME" in line
     assert "GRAFT_STORE or --store" in line
     assert not (tmp_path / "v").exists()
+
+
+def test_a_read_only_home_is_a_one_line_error_naming_the_cache(
+    tmp_path: Path,
+    store_dir: Path,
+    wheels: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    small_fs: Callable[[str, str], Path],  # noqa: F811 - the fixture imported above
+) -> None:
+    beta = make_wheel(wheels, "beta", "1.0", {"beta.py": "B = 3\n"})
+    home = small_fs("home", "ro,size=1m")  # a read-only filesystem (root and mount(2) needed)
+    monkeypatch.delenv("GRAFT_CACHE_DIR")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(home))
+    proc = run_graft("sync", tmp_path / "v", beta, "--store", store_dir, check=False)
+    assert proc.returncode == 1
+    assert proc.stderr == (
+        f"graft: error: {home}/.cache/graft: cannot write graft's cache (Read-only file system:"
+        f" {home}/.cache) (set XDG_CACHE_HOME or GRAFT_CACHE_DIR to a writable directory;"
+        " for the store, GRAFT_STORE or --store)\n"
+    )
 
 
 def test_an_unwritable_download_cache_is_a_one_line_error(
