@@ -97,24 +97,29 @@ def parse_spec(text: str, where: str, hashes: frozenset[str] = frozenset()) -> W
 
 
 def check_one_version_each(wanted: list[Wanted]) -> None:
-    """Refuse two requirements that pin one distribution to different versions (or files).
+    """Refuse two requirements that pin one distribution to different versions, or name two
+    different files for it (a pin and a file of the same version may go together).
 
     Each side is named with where it came from, so that the user sees the conflict itself
     rather than what it breaks downstream (a dependency "missing" at the other version).
     """
     from packaging.version import InvalidVersion, Version  # noqa: PLC0415
 
-    def key(w: Wanted) -> object:
+    def version(w: Wanted) -> object:
         try:
-            version: object = Version(w.version or "")
+            return Version(w.version or "")
         except InvalidVersion:
-            version = w.version
-        return version, w.path, w.url
+            return w.version
+
+    def location(w: Wanted) -> str | None:
+        return w.path or w.url
 
     first: dict[str, Wanted] = {}
     for w in wanted:
         seen = first.setdefault(w.name, w)
-        if key(seen) != key(w):
+        if version(seen) != version(w) or (
+            location(seen) and location(w) and location(seen) != location(w)
+        ):
             raise PlanError(
                 f"conflicting requirements: {_shown(seen)} ({seen.where})"
                 f" and {_shown(w)} ({w.where})",

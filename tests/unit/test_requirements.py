@@ -44,3 +44,16 @@ def test_one_version_per_distribution() -> None:
         "idna: conflicting requirements: idna==3.10 (a) and idna==3.7 (reqs.txt:4)"
         " (ask for one version of idna)"
     )
+
+
+def test_a_pin_and_a_file_of_that_version_go_together_two_files_do_not(tmp_path: Path) -> None:
+    one, two = tmp_path / "a", tmp_path / "b"
+    one.mkdir()
+    two.mkdir()
+    for directory in (one, two):
+        (directory / "idna-3.10-py3-none-any.whl").write_bytes(b"")
+    first = parse_spec(str(one / "idna-3.10-py3-none-any.whl"), "command line")
+    check_one_version_each([parse_spec("idna==3.10", "reqs.txt:1"), first])
+    second = parse_spec(str(two / "idna-3.10-py3-none-any.whl"), "command line")
+    with pytest.raises(PlanError, match=r"conflicting requirements: idna-3\.10-py3-none-any\.whl"):
+        check_one_version_each([first, second])
