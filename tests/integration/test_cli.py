@@ -7,10 +7,15 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from graft.cli import main as cli
 from tests.conftest import run_graft
 from tests.support.venv import py
 from tests.support.wheelmaker import make_wheel
+
+if TYPE_CHECKING:
+    import pytest
 
 
 def test_inspect_into_a_closed_pipe_exits_quietly(wheels: Path) -> None:
@@ -85,3 +90,19 @@ def test_inspect_json_error(tmp_path: Path) -> None:
         "message": f"{tmp_path / 'missing.whl'}: no such file",
         "where": str(tmp_path / "missing.whl"),
     }
+
+
+def test_with_json_an_internal_error_is_json_too(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(args: object) -> int:
+        del args
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(cli, "_run_inspect", broken)
+    assert cli.main(["inspect", "some.whl", "--json"]) == 1
+    out, err = capsys.readouterr()
+    assert err == ""
+    error = json.loads(out)
+    assert error["kind"] == "InternalError"
+    assert error["error"].startswith("internal error: RuntimeError: a bug")

@@ -266,8 +266,9 @@ def _parse(argv: list[str]) -> argparse.Namespace:
 
 def _print_json_error(exc: GraftError | None, message: str | None = None) -> None:
     """An error as one JSON object on stdout (``--json``): what, where, hint, the line."""
-    if exc is None:
+    if exc is None:  # an internal error or an interrupt: a message only
         out: dict[str, Any] = {"error": message, "where": None, "hint": None, "message": message}
+        out["kind"] = "InternalError" if (message or "").startswith("internal") else "Interrupted"
     else:
         out = {"error": exc.what, "where": exc.where, "hint": exc.hint, "message": str(exc)}
         out["kind"] = type(exc).__name__
