@@ -190,18 +190,21 @@ def sync(request: SyncRequest) -> SyncResult:
 
 
 def _outside_the_store(venv: str, store_root: str) -> None:
-    """Refuse a venv inside the store (``STORE/tmp/x``): gc and verify would meet it there.
+    """Refuse a venv inside the store (``STORE/tmp/x``), where gc and verify would meet it,
+    and a store inside the venv, which replacing the venv would take with it.
 
-    Links are resolved on both sides, so no spelling of the path gets a venv in.
+    Links are resolved on both sides, so no spelling of either path gets past.
     """
     real_venv, real_store = os.path.realpath(venv), os.path.realpath(store_root)
-    if os.path.commonpath([real_venv, real_store]) == real_store:
+    common = os.path.commonpath([real_venv, real_store])
+    if common in {real_store, real_venv}:
         from graft.errors import UsageError  # noqa: PLC0415
 
+        inside = "is inside the store" if common == real_store else "holds the store"
         raise UsageError(
-            f"is inside the store {store_root}",
+            f"{inside} {store_root}",
             where=venv,
-            hint="choose a venv path outside the store",
+            hint="keep the venv and the store apart",
         )
 
 

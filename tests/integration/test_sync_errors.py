@@ -122,11 +122,30 @@ def test_a_venv_inside_the_store_is_refused(
     assert proc.returncode == 2
     assert proc.stderr == (
         f"graft: error: {venv}: is inside the store {store_dir}"
-        " (choose a venv path outside the store)\n"
+        " (keep the venv and the store apart)\n"
     )
     assert sorted(str(p.relative_to(store_dir)) for p in store_dir.rglob("*")) == before
     verify = run_graft("store", "verify", "--store", store_dir)
     assert verify.returncode == 0
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_a_store_inside_the_venv_is_refused_before_it_is_made(
+    tmp_path: Path, store_dir: Path, wheels: Path, existing: bool
+) -> None:
+    beta = make_wheel(wheels, "beta", "1.0", {"beta.py": "B = 3\n"})
+    venv = tmp_path / "v"
+    if existing:
+        run_graft("sync", venv, beta, "--store", store_dir)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    inner = venv / ".store"
+    proc = run_graft("sync", venv, beta, "--store", inner, check=False)
+    assert proc.returncode == 2
+    assert proc.stderr == (
+        f"graft: error: {venv}: holds the store {inner} (keep the venv and the store apart)\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing made, nothing lost
+    assert not inner.exists()
 
 
 def _wheel_and_home(tmp_path: Path, wheels: Path) -> tuple[Path, Path]:
