@@ -65,10 +65,11 @@ def check_set(
     extras = {dist.name: w.extras for w, dist in members}
     problems = unmet_requirements([dist for _, dist in members], target.markers, extras)
     if problems:
-        more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+        more = f" (+{len(problems) - 1} more; -v lists them)" if len(problems) > 1 else ""
         raise PlanError(
             f"the set is incomplete: {problems[0]}{more}",
             hint="add the missing pins, or pass --no-deps",
+            details=tuple(problems),
         )
 
 

@@ -10,11 +10,19 @@ from __future__ import annotations
 class GraftError(Exception):
     """Base of every error graft reports to a user."""
 
-    def __init__(self, what: str, *, where: str | None = None, hint: str | None = None) -> None:
+    def __init__(
+        self,
+        what: str,
+        *,
+        where: str | None = None,
+        hint: str | None = None,
+        details: tuple[str, ...] = (),
+    ) -> None:
         super().__init__(what)
         self.what = what
         self.where = where
         self.hint = hint
+        self.details = details  # more lines, shown with -v (each missing requirement, say)
 
     def __str__(self) -> str:
         text = f"{self.where}: {self.what}" if self.where else self.what
@@ -49,3 +57,17 @@ class PlanError(GraftError):
 
 class MaterializeError(GraftError):
     """The planned environment could not be written to disk."""
+
+
+class CacheError(GraftError):
+    """graft's cache (downloads, venv templates) cannot be written where it is needed."""
+
+
+def cache_unwritable(exc: OSError, cache_dir: str) -> CacheError:
+    """The one-line error for a cache directory graft must write and cannot (read-only HOME)."""
+    return CacheError(
+        f"cannot write graft's cache ({exc.strerror or exc}: {exc.filename or cache_dir})",
+        where=cache_dir,
+        hint="set XDG_CACHE_HOME or GRAFT_CACHE_DIR to a writable directory;"
+        " for the store, GRAFT_STORE or --store",
+    )

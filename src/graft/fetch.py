@@ -59,8 +59,13 @@ def download(
 
     part, _ = part_paths(candidate, cache_dir)
     locks = os.path.join(cache_dir, "wheels", ".locks")
-    os.makedirs(os.path.dirname(part), exist_ok=True)
-    os.makedirs(locks, exist_ok=True)
+    try:
+        os.makedirs(os.path.dirname(part), exist_ok=True)
+        os.makedirs(locks, exist_ok=True)
+    except OSError as exc:
+        from graft.errors import cache_unwritable  # noqa: PLC0415
+
+        raise cache_unwritable(exc, cache_dir) from None
     with FileLock(os.path.join(locks, os.path.basename(part)[: -len(".part")] + ".lock")):
         hit = cached_path(candidate, cache_dir)  # another process finished it while we waited
         if hit is not None:

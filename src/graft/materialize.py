@@ -55,8 +55,13 @@ def venv_template(target: Target) -> str:
     import subprocess  # noqa: PLC0415
     import tempfile  # noqa: PLC0415
 
-    os.makedirs(os.path.dirname(home), exist_ok=True)
-    staging = tempfile.mkdtemp(prefix=".tmp-", dir=os.path.dirname(home))
+    try:
+        os.makedirs(os.path.dirname(home), exist_ok=True)
+        staging = tempfile.mkdtemp(prefix=".tmp-", dir=os.path.dirname(home))
+    except OSError as exc:
+        from graft.errors import cache_unwritable  # noqa: PLC0415
+
+        raise cache_unwritable(exc, cache_root()) from None
     built = os.path.join(staging, _TEMPLATE_NAME)
     result = subprocess.run(
         [target.executable, "-m", "venv", "--without-pip", "--symlinks", built],
@@ -142,24 +147,57 @@ def venv_lock(
     return flock(os.path.join(parent, f".{name}.graft-lock"), on_wait)
 
 
+def check_parent(prefix: str) -> None:
+    """The venv's parent directory must exist (its lock and staging live there)."""
+    if not os.path.isdir(os.path.dirname(prefix)):
+        raise MaterializeError(
+            "the parent directory does not exist", where=prefix, hint="create it first"
+        )
+
+
 def check_destination(prefix: str) -> None:
-    """Refuse to replace something that is not a venv (or an empty directory)."""
+    """Refuse to replace anything but an empty directory or a venv holding nothing else.
+
+    A venv is replaced only when everything in it is graft's, a venv tool's or an installed
+    distribution's (:mod:`graft.replaceable`); a user's file anywhere in it stops the sync.
+    Called under the venv lock, so that no other sync changes it meanwhile.
+    """
+    check_parent(prefix)
     if not os.path.lexists(prefix):
-        parent = os.path.dirname(prefix)
-        if not os.path.isdir(parent):
-            raise MaterializeError(
-                "the parent directory does not exist", where=prefix, hint="create it first"
-            )
         return
     if os.path.islink(prefix) or not os.path.isdir(prefix):
         raise MaterializeError(
             "exists and is not a directory", where=prefix, hint="choose another path"
         )
-    if os.listdir(prefix) and not os.path.isfile(os.path.join(prefix, "pyvenv.cfg")):
+    if not os.listdir(prefix):
+        return
+    if not os.path.isfile(os.path.join(prefix, "pyvenv.cfg")):
         raise MaterializeError(
             "exists and is not a virtual environment (no pyvenv.cfg)",
             where=prefix,
             hint="choose another path or remove it",
+        )
+    refuse_if_in_the_way(prefix, prefix)
+
+
+def refuse_if_in_the_way(path: str, prefix: str) -> None:
+    """A one-line error if replacing the venv now at *path* (of *prefix*) would lose a file."""
+    from graft.replaceable import describe, in_the_way  # noqa: PLC0415
+
+    try:
+        found = in_the_way(path)
+    except OSError as exc:
+        raise MaterializeError(
+            f"cannot read what the venv holds ({exc.strerror or exc})",
+            where=exc.filename or prefix,
+            hint="graft replaces a venv only after checking that nothing in it would be lost",
+        ) from None
+    if found:
+        raise MaterializeError(
+            f"holds files that are neither the venv's nor an installed distribution's,"
+            f" which replacing it would delete: {describe(found)}",
+            where=prefix,
+            hint="move them out of the venv, or choose another path; nothing was changed",
         )
 
 
@@ -176,9 +214,10 @@ def materialize(
     that the next sync with the same inputs can see that nothing needs doing.
     """
     prefix = plan.prefix
-    check_destination(prefix)
+    check_parent(prefix)
     template = venv_template(target)
     with venv_lock(prefix, on_wait):
+        check_destination(prefix)
         parent, name = os.path.split(prefix)
         sweep_leftovers(parent, name)
         staging = _make_staging(parent, name)
@@ -203,11 +242,23 @@ def _swap(staging: str, prefix: str) -> None:
     if not os.path.lexists(prefix):
         os.rename(staging, prefix)
         return
+    # The previous venv was checked before building; whatever was written into it since
+    # is checked once it is out of the way, and it is put back if that would be lost.
     if _exchange(staging, prefix):
-        seal.remove_tree(staging, sealed=False)  # now holds the previous venv
+        try:
+            refuse_if_in_the_way(staging, prefix)  # staging now holds the previous venv
+        except MaterializeError:
+            _exchange(staging, prefix)
+            raise
+        seal.remove_tree(staging, sealed=False)
         return
     old = staging + "-old"
     os.rename(prefix, old)
+    try:
+        refuse_if_in_the_way(old, prefix)
+    except MaterializeError:
+        os.rename(old, prefix)
+        raise
     os.rename(staging, prefix)
     seal.remove_tree(old, sealed=False)
 

@@ -57,6 +57,7 @@ def _request_key(request: SyncRequest) -> str | None:
         request.python,
         request.no_deps,
         request.index_url,
+        request.extra_index_urls,
         request.find_links,
         request.no_index,
         request.offline,

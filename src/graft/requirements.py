@@ -12,7 +12,7 @@ import os
 import shlex
 from dataclasses import dataclass, field
 
-from graft.errors import SourceError, UsageError
+from graft.errors import PlanError, SourceError, UsageError
 
 _IGNORED_OPTIONS = {"--pre", "--prefer-binary", "--require-hashes", "--no-binary", "--only-binary"}
 _VALUE_OPTIONS_IGNORED = {"--trusted-host", "--no-binary", "--only-binary", "--use-feature"}
@@ -37,7 +37,8 @@ class Wanted:
 @dataclass
 class Inputs:
     wanted: list[Wanted] = field(default_factory=list)
-    index_urls: list[str] = field(default_factory=list)
+    index_url: str | None = None  # --index-url (None: PyPI)
+    extra_index_urls: list[str] = field(default_factory=list)  # in the order given
     find_links: list[str] = field(default_factory=list)
     no_index: bool = False
     pylocks: list[str] = field(default_factory=list)  # PEP 751 lock files, read per target
@@ -93,6 +94,44 @@ def parse_spec(text: str, where: str, hashes: frozenset[str] = frozenset()) -> W
         where,
         marker=str(req.marker) if req.marker else None,
     )
+
+
+def check_one_version_each(wanted: list[Wanted]) -> None:
+    """Refuse two requirements that pin one distribution to different versions, or name two
+    different files for it (a pin and a file of the same version may go together).
+
+    Each side is named with where it came from, so that the user sees the conflict itself
+    rather than what it breaks downstream (a dependency "missing" at the other version).
+    """
+    from packaging.version import InvalidVersion, Version  # noqa: PLC0415
+
+    def version(w: Wanted) -> object:
+        try:
+            return Version(w.version or "")
+        except InvalidVersion:
+            return w.version
+
+    def location(w: Wanted) -> str | None:
+        return w.path or w.url
+
+    first: dict[str, Wanted] = {}
+    for w in wanted:
+        seen = first.setdefault(w.name, w)
+        if version(seen) != version(w) or (
+            location(seen) and location(w) and location(seen) != location(w)
+        ):
+            raise PlanError(
+                f"conflicting requirements: {_shown(seen)} ({seen.where})"
+                f" and {_shown(w)} ({w.where})",
+                where=w.name,
+                hint=f"ask for one version of {w.name}",
+            )
+
+
+def _shown(w: Wanted) -> str:
+    if w.path is not None or w.url is not None:
+        return w.filename or os.path.basename(w.path or w.url or "")
+    return f"{w.name}=={w.version}"
 
 
 def _logical_lines(path: str) -> list[tuple[int, str]]:
@@ -176,9 +215,9 @@ def _global_option(
         nested = value if os.path.isabs(value) else os.path.join(base, value)
         read_requirements(nested, inputs, seen)
     elif option in {"-i", "--index-url"}:
-        inputs.index_urls[:1] = [value]
+        inputs.index_url = value
     elif option == "--extra-index-url":
-        inputs.index_urls.append(value)
+        inputs.extra_index_urls.append(value)
     elif option in {"-f", "--find-links"}:
         inputs.find_links.append(value if os.path.isabs(value) else os.path.join(base, value))
     elif option == "--no-index":

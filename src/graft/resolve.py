@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from graft.coremeta import CoreMetadata
     from graft.plan import Policy, VenvLayout
     from graft.requirements import Inputs, Wanted
-    from graft.sources import Candidate, FindLinks, Index
+    from graft.sources import Candidate, FindLinks, Indexes
     from graft.sync import Reporter, SyncRequest
     from graft.target import Target
 
@@ -40,7 +40,8 @@ def gather_inputs(request: SyncRequest) -> Inputs:
     for path in request.requirement_files:
         read_requirements(path, inputs)
     if request.index_url:
-        inputs.index_urls = [request.index_url]
+        inputs.index_url = request.index_url
+    inputs.extra_index_urls[:0] = request.extra_index_urls  # the command line's first
     inputs.find_links.extend(os.path.abspath(p) for p in request.find_links)
     inputs.no_index = inputs.no_index or request.no_index
     if not inputs.wanted and not inputs.pylocks:
@@ -50,7 +51,9 @@ def gather_inputs(request: SyncRequest) -> Inputs:
     return inputs
 
 
-def choose(wanted: Wanted, find_links: FindLinks, target: Target, index: Index | None) -> Candidate:
+def choose(
+    wanted: Wanted, find_links: FindLinks, target: Target, index: Indexes | None
+) -> Candidate:
     """The best wheel for one pin, from find-links and the index."""
     from graft.sources import Candidate, select  # noqa: PLC0415
 
@@ -216,7 +219,7 @@ def locate(request: SyncRequest) -> Located:
 
     from packaging.markers import Marker  # noqa: PLC0415
 
-    from graft.sources import PYPI_SIMPLE, FindLinks, Index  # noqa: PLC0415
+    from graft.sources import PYPI_SIMPLE, FindLinks, Indexes, index_order  # noqa: PLC0415
     from graft.target import find_interpreter, foreign_target, introspect  # noqa: PLC0415
 
     inputs = gather_inputs(request)
@@ -236,13 +239,16 @@ def locate(request: SyncRequest) -> Located:
         groups = request.groups or None
         for lock in inputs.pylocks:
             wanted += read_pylock(lock, target, request.extras, groups)
+    from graft.requirements import check_one_version_each  # noqa: PLC0415
+
+    check_one_version_each(wanted)
     from graft._fs import cache_root  # noqa: PLC0415
 
     cache_dir = cache_root()
     index = None
     if not inputs.no_index:
-        index = Index(
-            inputs.index_urls[0] if inputs.index_urls else PYPI_SIMPLE,
+        index = Indexes(
+            index_order(inputs.index_url or PYPI_SIMPLE, inputs.extra_index_urls),
             cache_dir,
             offline=request.offline,
         )

@@ -218,6 +218,11 @@ class Index:
         self.offline = offline
 
     def files(self, name: str) -> list[Candidate]:
+        """The wheels the index offers for project *name*."""
+        return self.listing(name)[1]
+
+    def listing(self, name: str) -> tuple[bool, list[Candidate]]:
+        """Whether the index has any file at all for project *name*, and its wheels."""
         page_url = urllib.parse.urljoin(self.url, f"{name}/")
         page = self._page(page_url)
         out = []
@@ -227,7 +232,7 @@ class Index:
                 url = urllib.parse.urljoin(page_url, url)
                 metadata = entry.get("core_metadata")  # absent from pages cached by older graft
                 out.append(Candidate(filename, url, sha256, False, core_metadata=metadata))
-        return out
+        return bool(page), out
 
     def _page(self, url: str) -> list[dict[str, Any]]:
         key = hashlib.sha256(url.encode()).hexdigest()[:32]
@@ -281,6 +286,39 @@ class Index:
                 }
             )
         return out
+
+
+def index_order(index_url: str, extra_index_urls: Sequence[str]) -> list[str]:
+    """The order indexes are asked in: each ``--extra-index-url`` as given, then
+    ``--index-url`` (PyPI by default), as uv orders them; each URL once."""
+    out: list[str] = []
+    for url in [*extra_index_urls, index_url]:
+        if url not in out:
+            out.append(url)
+    return out
+
+
+class Indexes:
+    """Several simple repositories under uv's ``first-index`` strategy.
+
+    For each project, the first index (in :func:`index_order`) that has any file for it is
+    the only one whose wheels are considered; files are never mixed across indexes. So a
+    project kept on a private extra index cannot be shadowed by one of the same name
+    published on PyPI (dependency confusion), and no index can add a wheel (another tag, a
+    higher build number) to a release another index serves.
+    """
+
+    def __init__(self, urls: Sequence[str], cache_dir: str, offline: bool = False) -> None:
+        self.indexes = [Index(url, cache_dir, offline) for url in urls]
+        self.offline = offline
+
+    def files(self, name: str) -> list[Candidate]:
+        """The wheels of *name* on the first index that has any file for it (else none)."""
+        for index in self.indexes:
+            found, wheels = index.listing(name)
+            if found:
+                return wheels
+        return []
 
 
 def local_sha256(path: str, cache_dir: str) -> str:

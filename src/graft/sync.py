@@ -50,6 +50,7 @@ class SyncRequest:
     python: str | None = None
     no_deps: bool = False
     index_url: str | None = None
+    extra_index_urls: tuple[str, ...] = ()  # asked first, in order (sources.index_order)
     find_links: tuple[str, ...] = ()
     no_index: bool = False
     offline: bool = False
@@ -146,6 +147,7 @@ def sync(request: SyncRequest) -> SyncResult:
 
     clock = time.perf_counter()
     store = Store(request.store or default_store_path())
+    _outside_the_store(request.venv, store.root)
     store.ensure()
     located = _recall(request, store)
     key = None if located is None else _plan_key(request, located, store)
@@ -174,12 +176,50 @@ def sync(request: SyncRequest) -> SyncResult:
             return done
     the_plan, new_plan = _plan_for(request, located, store, layout, key, kept_usable=present)
     if not request.dry_run:
-        _build(request, store, located, the_plan, inputs)
+        try:
+            _build(request, store, located, the_plan, inputs)
+        except Exception:
+            if not new_plan:  # a kept plan is only a shortcut: never let a bad one stick
+                _drop_kept_plan(store.root, key)
+            raise
         _remember(request, store, located, observed)
     if new_plan and not request.dry_run:  # kept only once it built a venv: a failed sync
         # or a dry run leaves the store as it was
         plancache.save(store.root, key, the_plan)
     return _result(the_plan)
+
+
+def _outside_the_store(venv: str, store_root: str) -> None:
+    """Refuse a venv inside the store (``STORE/tmp/x``), where gc and verify would meet it,
+    and a store inside the venv, which replacing the venv would take with it.
+
+    Links are resolved on both sides, so no spelling of either path gets past.
+    """
+    real_venv, real_store = os.path.realpath(venv), os.path.realpath(store_root)
+    common = os.path.commonpath([real_venv, real_store])
+    if common in {real_store, real_venv}:
+        from graft.errors import UsageError  # noqa: PLC0415
+
+        inside = "is inside the store" if common == real_store else "holds the store"
+        raise UsageError(
+            f"{inside} {store_root}",
+            where=venv,
+            hint="keep the venv and the store apart",
+        )
+
+
+def _drop_kept_plan(store_root: str, key: str) -> None:
+    """Forget the plan kept under *key*, after a venv failed to build from it.
+
+    Whatever the cause (a damaged plan that passed the load checks, or something about the
+    destination), the next sync of these inputs then plans anew and keeps a new plan.
+    """
+    import contextlib  # noqa: PLC0415
+
+    from graft import plancache  # noqa: PLC0415
+
+    with contextlib.suppress(OSError):
+        os.unlink(plancache.plan_path(store_root, key))
 
 
 def _result(plan: Plan) -> SyncResult:
@@ -252,16 +292,51 @@ def _build(
     clock = time.perf_counter()
     prefix = the_plan.prefix
     shas = [d.sha256 for d in the_plan.distributions]
+    before = _root_text(store, prefix)
     store.register_root(prefix, [*shas, *_rooted(store, prefix)])
-    materialize(
-        the_plan,
-        located.target,
-        store.root,
-        inputs,
-        on_wait=lambda: request.reporter.waiting_for_venv(prefix),
-    )
+    try:
+        materialize(
+            the_plan,
+            located.target,
+            store.root,
+            inputs,
+            on_wait=lambda: request.reporter.waiting_for_venv(prefix),
+        )
+    except Exception:
+        _restore_root(store, prefix, before, shas, inputs)
+        raise
     store.register_root(prefix, shas)
     lap(request.timings, "materialize", clock)
+
+
+def _root_text(store: Store, prefix: str) -> str | None:
+    try:
+        with open(store.root_path(prefix), encoding="utf-8") as fh:
+            return fh.read()
+    except OSError:
+        return None
+
+
+def _restore_root(
+    store: Store, prefix: str, before: str | None, shas: list[str], inputs: str
+) -> None:
+    """After a failed materialize: the GC root as it was (none, if there was none), unless
+    the new venv is in place after all (it failed after the swap); then the new entries."""
+    import contextlib  # noqa: PLC0415
+
+    from graft.venvstate import recorded_state  # noqa: PLC0415
+
+    if recorded_state(prefix).get("graft-inputs") == inputs:
+        store.register_root(prefix, shas)
+        return
+    path = store.root_path(prefix)
+    with contextlib.suppress(OSError):  # best effort: the error being raised says more
+        if before is None:
+            os.unlink(path)
+        else:
+            from graft._fs import write_atomic  # noqa: PLC0415
+
+            write_atomic(path, before, mode=0o444)
 
 
 def _remember(

@@ -691,3 +691,61 @@ def test_concurrent_downloads_of_one_wheel_fetch_it_once(
     assert {digest for _, digest in results} == {sha}
     assert index.count(f"/files/{wheel.name}") == 1  # the others waited and found it cached
     assert list((cache / "wheels" / ".partial").iterdir()) == []
+
+
+@pytest.fixture
+def private(tmp_path: Path) -> Iterator[Served]:
+    """A second loopback index, with its own wheels: a private index beside the main one."""
+    directory = tmp_path / "private-wheels"
+    directory.mkdir()
+    served = Served("", directory)
+    handler = type("Handler", (_Index,), {"served": served})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    served.url = f"http://127.0.0.1:{server.server_address[1]}"
+    yield served
+    server.shutdown()
+
+
+def test_an_extra_index_is_used_for_what_only_it_has(
+    tmp_path: Path, store_dir: Path, wheels: Path, index: Served, private: Served
+) -> None:
+    make_wheel(wheels, "beta", "1.0", {"beta.py": "B = 'main'\n"})
+    make_wheel(private.wheels, "corp", "1.0", {"corp.py": "C = 'private'\n"})
+    venv = tmp_path / "v"
+    run_graft(
+        "sync", venv, "beta==1.0", "corp==1.0", "--index-url", f"{index.url}/json/",
+        "--extra-index-url", f"{private.url}/json/", "--store", store_dir,
+    )  # fmt: skip
+    assert py(venv, "import beta, corp; print(beta.B, corp.C)") == "main private"
+
+
+def test_the_first_index_with_a_project_is_the_only_one_used_for_it(
+    tmp_path: Path, store_dir: Path, wheels: Path, index: Served, private: Served
+) -> None:
+    # dependency confusion: a same-named project published on the main index (PyPI)
+    make_wheel(wheels, "corp", "1.0", {"corp.py": "C = 'impostor'\n"})
+    make_wheel(wheels, "corp", "1.0", {"corp.py": "C = 'impostor'\n"}, tag=str(BEST))
+    make_wheel(private.wheels, "corp", "1.0", {"corp.py": "C = 'private'\n"})
+    reqs = tmp_path / "reqs.txt"
+    reqs.write_text(f"--extra-index-url {private.url}/json/\ncorp==1.0\n")
+    venv = tmp_path / "v"
+    run_graft("sync", venv, "-r", reqs, "--index-url", f"{index.url}/json/", "--store", store_dir)
+    assert py(venv, "import corp; print(corp.C)") == "private"  # not even the better tag
+    assert index.count("/json/corp/") == 0  # the main index was never asked about corp
+
+
+def test_files_are_never_mixed_across_indexes(
+    tmp_path: Path, store_dir: Path, wheels: Path, index: Served, private: Served
+) -> None:
+    make_wheel(wheels, "corp", "1.0", {"corp.py": "C = 'impostor'\n"})
+    (private.wheels / "corp-1.0.tar.gz").write_bytes(b"an sdist: a file for the project")
+    private.metadata["corp-1.0.tar.gz"] = b""  # (the loopback index hashes every file's)
+    proc = run_graft(
+        "sync", tmp_path / "v", "corp==1.0", "--index-url", f"{index.url}/json/",
+        "--extra-index-url", f"{private.url}/json/", "--store", store_dir, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 1
+    assert "no wheel of corp==1.0 fits" in proc.stderr
+    assert index.count("/json/corp/") == 0

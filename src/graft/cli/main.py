@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from graft import __version__
 from graft.errors import GraftError, UsageError
@@ -44,13 +44,26 @@ class ConsoleReporter:
             print(f"graft: {message}", file=sys.stderr)
 
 
+_SIGPIPE_STATUS = 141  # 128 + SIGPIPE: what a shell reports for a reader that went away
 _COMMANDS = ("sync", "audit", "bench", "store", "inspect")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one JSON object on stdout when ``--json`` was given."""
+
+    json_errors = False  # set by main when --json is among the arguments
+
+    def error(self, message: str) -> NoReturn:
+        if self.json_errors:
+            _print_json_error(UsageError(message, hint=f"see {self.prog} --help"))
+            self.exit(2)
+        super().error(message)
 
 
 def _parser(only: str | None = None) -> argparse.ArgumentParser:
     """The command line; with *only*, just that command's part (building all of argparse's
     actions costs a warm sync several milliseconds)."""
-    parser = argparse.ArgumentParser(
+    parser: argparse.ArgumentParser = _Parser(  # (its subparsers are _Parsers too)
         prog="graft",
         description="Build virtual environments as link farms over a store of unpacked wheels.",
     )
@@ -86,6 +99,14 @@ def _add_sync_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     sync.add_argument("--python", metavar="PY", help="interpreter path, or a version like 3.12")
     sync.add_argument("--no-deps", action="store_true", help="skip the Requires-Dist check")
     sync.add_argument("--index-url", metavar="URL", help="simple API root (default: PyPI)")
+    sync.add_argument(
+        "--extra-index-url",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="another index, asked before --index-url; each project comes from the first"
+        " index that has any file for it (never a mix)",
+    )
     sync.add_argument("--find-links", action="append", default=[], metavar="DIR")
     sync.add_argument("--no-index", action="store_true", help="use only --find-links and files")
     sync.add_argument(
@@ -124,6 +145,7 @@ def _run_sync(args: argparse.Namespace) -> int:
         python=args.python,
         no_deps=args.no_deps,
         index_url=args.index_url,
+        extra_index_urls=tuple(args.extra_index_url),
         find_links=tuple(args.find_links),
         no_index=args.no_index,
         offline=args.offline,
@@ -226,10 +248,52 @@ def _run_inspect(args: argparse.Namespace) -> int:
     return 0
 
 
+def _parse(argv: list[str]) -> argparse.Namespace:
+    """The arguments; ``graft sync``'s options may come between and after its requirements."""
+    _Parser.json_errors = "--json" in argv
+    parser = _parser(argv[0] if argv and argv[0] in _COMMANDS else None)
+    if argv[:1] != ["sync"]:
+        return parser.parse_args(argv)
+    # argparse cannot intermix through subparsers: parse `sync` with its own parser
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))  # noqa: SLF001
+    sync_parser: argparse.ArgumentParser = sub.choices["sync"]
+    args, rest = sync_parser.parse_known_args(argv[1:])
+    if rest:  # requirements after an option (intermixing costs a warm sync about 1 ms)
+        args = sync_parser.parse_intermixed_args(argv[1:])
+    args.command = "sync"
+    return args
+
+
+def _print_json_error(exc: GraftError | None, message: str | None = None) -> None:
+    """An error as one JSON object on stdout (``--json``): what, where, hint, the line."""
+    if exc is None:  # an internal error or an interrupt: a message only
+        out: dict[str, Any] = {"error": message, "where": None, "hint": None, "message": message}
+        out["kind"] = "InternalError" if (message or "").startswith("internal") else "Interrupted"
+    else:
+        out = {"error": exc.what, "where": exc.where, "hint": exc.hint, "message": str(exc)}
+        out["kind"] = type(exc).__name__
+        if exc.details:
+            out["details"] = list(exc.details)
+    print(json.dumps(out, sort_keys=True))
+
+
+def _report(args: argparse.Namespace, exc: GraftError | None, message: str | None = None) -> None:
+    """One error: a line on stderr, or with ``--json`` one JSON object on stdout.
+
+    With ``-v``, the error's details (each missing requirement, say) follow, one per line.
+    """
+    if getattr(args, "json", False):
+        _print_json_error(exc, message)
+        return
+    print(f"graft: error: {exc}" if exc is not None else f"graft: {message}", file=sys.stderr)
+    if exc is not None and exc.details and getattr(args, "verbose", False):
+        for detail in exc.details:
+            print(f"graft:   {detail}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit per outcome
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = _parser(argv[0] if argv and argv[0] in _COMMANDS else None)
-    args = parser.parse_args(argv)
+    args = _parse(argv)
     try:
         if args.command == "sync":
             return _run_sync(args)
@@ -247,23 +311,37 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit 
             return run_store(args)
         return _run_inspect(args)
     except UsageError as exc:
-        print(f"graft: error: {exc}", file=sys.stderr)
+        _report(args, exc)
         return 2
     except GraftError as exc:
-        print(f"graft: error: {exc}", file=sys.stderr)
+        _report(args, exc)
         return 1
     except KeyboardInterrupt:
-        print("graft: interrupted; nothing was changed", file=sys.stderr)
+        _report(args, None, "interrupted; nothing was changed")
         return 130
+    except BrokenPipeError:  # the reader went away (`graft inspect W | head`): leave quietly
+        return _stdout_gone()
     except Exception as exc:
-        if getattr(args, "verbose", False):
+        if getattr(args, "verbose", False) and not getattr(args, "json", False):
             raise
-        print(
-            f"graft: internal error: {exc.__class__.__name__}: {exc}"
+        _report(
+            args,
+            None,
+            f"internal error: {exc.__class__.__name__}: {exc}"
             " (rerun with -v for the traceback, and please report it)",
-            file=sys.stderr,
         )
         return 1
+
+
+def _stdout_gone() -> int:
+    """Exit status 141 (as a process killed by SIGPIPE), nothing more said: stdout is pointed
+    at /dev/null so that no later flush fails again."""
+    import os  # noqa: PLC0415
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return _SIGPIPE_STATUS
 
 
 def entrypoint() -> None:
@@ -279,9 +357,18 @@ def _exit(code: int) -> None:
     cProfile), which write their results at exit, the normal exit is kept.
     """
     if sys.gettrace() is not None or sys.getprofile() is not None:
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            code = _stdout_gone()
         sys.exit(code)
     try:
         sys.stdout.flush()
+    except BrokenPipeError:
+        code = _stdout_gone()
+    except (OSError, ValueError):
+        sys.exit(code)
+    try:
         sys.stderr.flush()
     except (OSError, ValueError):
         sys.exit(code)

@@ -52,6 +52,8 @@ def run_store(args: argparse.Namespace) -> int:
             return _list(store, args.json)
         return _gc(store, args.json, args.dry_run)
     except GraftError as exc:
+        if args.json:
+            raise  # graft.cli.main prints it as one JSON object
         print(f"graft: error: {exc}", file=sys.stderr)
         return 1
 

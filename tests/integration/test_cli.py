@@ -1,0 +1,108 @@
+"""The command line's edges: argument order, JSON errors, a closed pipe."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from graft.cli import main as cli
+from tests.conftest import run_graft
+from tests.support.venv import py
+from tests.support.wheelmaker import make_wheel
+
+if TYPE_CHECKING:
+    import pytest
+
+
+def test_inspect_into_a_closed_pipe_exits_quietly(wheels: Path) -> None:
+    wheel = make_wheel(wheels, "beta", "1.0", {"beta.py": "B = 3\n"})
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before graft writes anything: `| head` that quit
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "graft", "inspect", str(wheel)],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    finally:
+        os.close(write)
+    assert proc.stderr == ""
+    assert proc.returncode == 141  # as a process SIGPIPE killed
+
+
+def test_options_may_come_between_and_after_the_requirements(
+    tmp_path: Path, store_dir: Path, wheels: Path
+) -> None:
+    beta = make_wheel(wheels, "beta", "1.0", {"beta.py": "B = 3\n"})
+    gamma = make_wheel(wheels, "gamma", "1.0", {"gamma.py": "G = 1\n"})
+    venv = tmp_path / "v"
+    run_graft(
+        "sync", venv, "--link-mode", "copy", beta, "--store", store_dir, "--no-deps", gamma, "-q"
+    )
+    assert py(venv, "import beta, gamma; print(beta.B + gamma.G)") == "4"
+    assert not (venv / "lib" / "python3.11" / "site-packages" / "beta.py").is_symlink()
+
+
+def test_with_json_an_error_is_one_json_object_on_stdout(tmp_path: Path, store_dir: Path) -> None:
+    proc = run_graft(
+        "sync", tmp_path / "v", "--json", "nothing==1.0", "--no-index", "--store", store_dir,
+        check=False,
+    )  # fmt: skip
+    assert proc.returncode == 1
+    assert proc.stderr == ""
+    error = json.loads(proc.stdout)
+    assert error["kind"] == "SourceError"
+    assert error["where"] == "command line"
+    assert error["error"].startswith("no wheel of nothing==1.0 fits")
+    assert error["hint"]
+    assert error["message"] == f"{error['where']}: {error['error']} ({error['hint']})"
+
+
+def test_with_json_a_usage_error_is_json_too_with_exit_status_2(tmp_path: Path) -> None:
+    proc = run_graft("sync", tmp_path / "v", "--json", "--collisions", "bogus", check=False)
+    assert proc.returncode == 2
+    assert proc.stderr == ""
+    error = json.loads(proc.stdout)
+    assert error["kind"] == "UsageError"
+    assert "invalid choice: 'bogus'" in error["error"]
+
+
+def test_with_json_a_store_error_is_json_too(tmp_path: Path) -> None:
+    proc = run_graft("store", "info", "--store", tmp_path / "nothing", "--json", check=False)
+    assert proc.returncode == 1
+    assert proc.stderr == ""
+    assert json.loads(proc.stdout)["kind"] == "StoreError"
+
+
+def test_inspect_json_error(tmp_path: Path) -> None:
+    proc = run_graft("inspect", tmp_path / "missing.whl", "--json", check=False)
+    assert proc.returncode == 2
+    assert json.loads(proc.stdout) == {
+        "error": "no such file",
+        "hint": None,
+        "kind": "UsageError",
+        "message": f"{tmp_path / 'missing.whl'}: no such file",
+        "where": str(tmp_path / "missing.whl"),
+    }
+
+
+def test_with_json_an_internal_error_is_json_too(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(args: object) -> int:
+        del args
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(cli, "_run_inspect", broken)
+    assert cli.main(["inspect", "some.whl", "--json"]) == 1
+    out, err = capsys.readouterr()
+    assert err == ""
+    error = json.loads(out)
+    assert error["kind"] == "InternalError"
+    assert error["error"].startswith("internal error: RuntimeError: a bug")

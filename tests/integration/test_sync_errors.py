@@ -1,0 +1,231 @@
+"""Sync-level errors: each one line saying what is wrong, and nothing left behind."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from tests.conftest import run_graft
+from tests.integration.test_crash import small_fs  # noqa: F401 - a tmpfs mount fixture
+from tests.integration.test_sources import index  # noqa: F401 - the loopback index fixture
+from tests.support.wheelmaker import make_wheel
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from tests.integration.test_sources import Served
+
+
+def test_every_missing_requirement_is_listed_with_verbose(
+    tmp_path: Path, store_dir: Path, wheels: Path
+) -> None:
+    app = make_wheel(
+        wheels, "app", "1.0", {"app.py": ""}, requires=("beta>=1", "gamma", "delta", "eps<2")
+    )
+    args = ("sync", tmp_path / "v", app, "--store", store_dir)
+    quiet = run_graft(*args, check=False)
+    assert quiet.returncode == 1
+    (line,) = quiet.stderr.splitlines()
+    assert "app==1.0 requires beta>=1, which is missing (+3 more; -v lists them)" in line
+    verbose = run_graft(*args, "-v", check=False)
+    assert verbose.returncode == 1
+    lines = verbose.stderr.splitlines()
+    assert lines[0] == line
+    for dep in ("beta>=1", "gamma", "delta", "eps<2"):
+        assert f"graft:   app==1.0 requires {dep}, which is missing" in lines
+    as_json = json.loads(run_graft(*args, "--json", check=False).stdout)
+    assert len(as_json["details"]) == 4
+
+
+def test_two_pins_of_one_distribution_are_a_conflict_naming_both(
+    tmp_path: Path, store_dir: Path, wheels: Path
+) -> None:
+    make_wheel(wheels, "beta", "1.0", {"beta.py": "1"})
+    make_wheel(wheels, "beta", "2.0", {"beta.py": "2"})
+    make_wheel(wheels, "app", "1.0", {"app.py": ""}, requires=("beta>=2",))
+    reqs = tmp_path / "reqs.txt"
+    reqs.write_text("app==1.0\n\nbeta==2.0\n")
+    proc = run_graft(
+        "sync", tmp_path / "v", "-r", reqs, "beta==1.0", "--find-links", wheels,
+        "--no-index", "--store", store_dir, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 1
+    (line,) = proc.stderr.splitlines()
+    assert "conflicting requirements: beta==1.0 (command line) and beta==2.0 (" in line, line
+    assert f"{reqs}:3)" in line
+    assert not (tmp_path / "v").exists()
+
+
+def test_two_pins_on_the_command_line_conflict(
+    tmp_path: Path, store_dir: Path, wheels: Path
+) -> None:
+    make_wheel(wheels, "idna", "3.10", {"idna.py": "1"})
+    make_wheel(wheels, "idna", "3.7", {"idna.py": "2"})
+    proc = run_graft(
+        "sync", tmp_path / "v", "idna==3.10", "idna==3.7", "--find-links", wheels,
+        "--no-index", "--store", store_dir, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 1
+    assert proc.stderr == (
+        "graft: error: idna: conflicting requirements: idna==3.10 (command line) and"
+        " idna==3.7 (command line) (ask for one version of idna)\n"
+    )
+
+
+def _roots(store: Path) -> dict[str, str]:
+    return {p.name: p.read_text() for p in (store / "roots").iterdir()}
+
+
+def test_a_failed_first_sync_leaves_no_gc_root(
+    tmp_path: Path, store_dir: Path, wheels: Path
+) -> None:
+    beta = make_wheel(wheels, "beta", "1.0", {"beta.py": "B = 3\n"})
+    run_graft("sync", tmp_path / "other", beta, "--store", store_dir)
+    before = _roots(store_dir)
+    proc = run_graft(
+        "sync", tmp_path / "no" / "such" / "v", beta, "--store", store_dir, check=False
+    )
+    assert proc.returncode == 1
+    assert "the parent directory does not exist" in proc.stderr
+    assert _roots(store_dir) == before
+
+
+def test_a_failed_resync_leaves_the_gc_root_as_it_was(
+    tmp_path: Path, store_dir: Path, wheels: Path
+) -> None:
+    beta = make_wheel(wheels, "beta", "1.0", {"beta.py": "B = 3\n"})
+    gamma = make_wheel(wheels, "gamma", "1.0", {"gamma.py": "G = 1\n"})
+    venv = tmp_path / "v"
+    run_graft("sync", venv, beta, "--store", store_dir)
+    before = _roots(store_dir)
+    (venv / "notes.txt").write_text("keep me")
+    proc = run_graft("sync", venv, gamma, "--store", store_dir, check=False)
+    assert proc.returncode == 1
+    assert "notes.txt" in proc.stderr
+    assert _roots(store_dir) == before
+
+
+@pytest.mark.parametrize("inside", ["tmp/x", "entries/v", "roots", ".", "link/x"])
+def test_a_venv_inside_the_store_is_refused(
+    tmp_path: Path, store_dir: Path, wheels: Path, inside: str
+) -> None:
+    beta = make_wheel(wheels, "beta", "1.0", {"beta.py": "B = 3\n"})
+    run_graft("sync", tmp_path / "ok", beta, "--store", store_dir)
+    (tmp_path / "link").symlink_to(store_dir / "tmp")
+    before = sorted(str(p.relative_to(store_dir)) for p in store_dir.rglob("*"))
+    venv = tmp_path / inside if inside.startswith("link") else store_dir / inside
+    proc = run_graft("sync", venv, beta, "--store", store_dir, check=False)
+    assert proc.returncode == 2
+    assert proc.stderr == (
+        f"graft: error: {venv}: is inside the store {store_dir}"
+        " (keep the venv and the store apart)\n"
+    )
+    assert sorted(str(p.relative_to(store_dir)) for p in store_dir.rglob("*")) == before
+    verify = run_graft("store", "verify", "--store", store_dir)
+    assert verify.returncode == 0
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_a_store_inside_the_venv_is_refused_before_it_is_made(
+    tmp_path: Path, store_dir: Path, wheels: Path, existing: bool
+) -> None:
+    beta = make_wheel(wheels, "beta", "1.0", {"beta.py": "B = 3\n"})
+    venv = tmp_path / "v"
+    if existing:
+        run_graft("sync", venv, beta, "--store", store_dir)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    inner = venv / ".store"
+    proc = run_graft("sync", venv, beta, "--store", inner, check=False)
+    assert proc.returncode == 2
+    assert proc.stderr == (
+        f"graft: error: {venv}: holds the store {inner} (keep the venv and the store apart)\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing made, nothing lost
+    assert not inner.exists()
+
+
+def _wheel_and_home(tmp_path: Path, wheels: Path) -> tuple[Path, Path]:
+    home = tmp_path / "home"
+    home.write_text("a file where a directory should be: as unwritable as a read-only HOME\n")
+    return make_wheel(wheels, "beta", "1.0", {"beta.py": "B = 3\n"}), home
+
+
+@pytest.mark.parametrize("variable", ["HOME", "XDG_CACHE_HOME"])
+def test_an_unwritable_cache_is_a_one_line_error_naming_it(
+    tmp_path: Path, store_dir: Path, wheels: Path, monkeypatch: pytest.MonkeyPatch, variable: str
+) -> None:
+    beta, home = _wheel_and_home(tmp_path, wheels)
+    monkeypatch.delenv("GRAFT_CACHE_DIR")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv(variable, str(home))
+    proc = run_graft("sync", tmp_path / "v", beta, "--store", store_dir, check=False)
+    assert proc.returncode == 1
+    (line,) = proc.stderr.splitlines()
+    cache = home / ".cache" / "graft" if variable == "HOME" else home / "graft"
+    assert line.startswith(f"graft: error: {cache}: cannot write graft's cache (Not a directory")
+    assert "XDG_CACHE_HOME" in line
+    assert "GRAFT_STORE or --store" in line
+    assert not (tmp_path / "v").exists()
+
+
+def test_a_read_only_home_is_a_one_line_error_naming_the_cache(
+    tmp_path: Path,
+    store_dir: Path,
+    wheels: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    small_fs: Callable[[str, str], Path],  # noqa: F811 - the fixture imported above
+) -> None:
+    beta = make_wheel(wheels, "beta", "1.0", {"beta.py": "B = 3\n"})
+    home = small_fs("home", "ro,size=1m")  # a read-only filesystem (root and mount(2) needed)
+    monkeypatch.delenv("GRAFT_CACHE_DIR")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(home))
+    proc = run_graft("sync", tmp_path / "v", beta, "--store", store_dir, check=False)
+    assert proc.returncode == 1
+    assert proc.stderr == (
+        f"graft: error: {home}/.cache/graft: cannot write graft's cache (Read-only file system:"
+        f" {home}/.cache) (set XDG_CACHE_HOME or GRAFT_CACHE_DIR to a writable directory;"
+        " for the store, GRAFT_STORE or --store)\n"
+    )
+
+
+def test_an_unwritable_download_cache_is_a_one_line_error(
+    tmp_path: Path,
+    store_dir: Path,
+    wheels: Path,
+    index: Served,  # noqa: F811 - the fixture imported above
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _, home = _wheel_and_home(tmp_path, wheels)
+    monkeypatch.setenv("GRAFT_CACHE_DIR", str(home))
+    proc = run_graft(
+        "sync", tmp_path / "v", "beta==1.0", "--index-url", f"{index.url}/json/",
+        "--store", store_dir, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 1
+    assert proc.stderr.startswith(f"graft: error: {home}: cannot write graft's cache"), proc.stderr
+    assert len(proc.stderr.splitlines()) == 1
+
+
+def test_a_kept_plan_that_fails_to_build_is_dropped_and_the_next_sync_plans_anew(
+    tmp_path: Path, store_dir: Path, wheels: Path
+) -> None:
+    beta = make_wheel(wheels, "beta", "1.0", {"beta.py": "B = 3\n"})
+    run_graft("sync", tmp_path / "one", beta, "--store", store_dir)
+    (kept,) = (p for p in (store_dir / "plans").iterdir() if not p.name.startswith("memo-"))
+    plan = json.loads(kept.read_text())
+    record = next(a for a in plan["actions"] if a[0] == "write_record")
+    plan["actions"].append(record)  # passes every load check; the second write finds the first
+    kept.write_text(json.dumps(plan))
+    failed = run_graft("sync", tmp_path / "two", beta, "--store", store_dir, "-v", check=False)
+    assert failed.returncode == 1
+    assert "cannot write the venv (File exists)" in failed.stderr  # the damaged plan was used
+    assert not kept.exists()
+    again = run_graft("sync", tmp_path / "two", beta, "--store", store_dir, "-v")
+    assert re.search(r", plan \d+ ms", again.stderr)  # planned anew (no kept plan was found)
+    assert kept.exists()  # a new, good plan
+    assert json.loads(kept.read_text())["actions"].count(record) == 1
