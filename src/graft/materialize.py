@@ -288,20 +288,28 @@ def _exchange(a: str, b: str) -> bool:
 
 
 class _Relative:
-    """Relative link targets from venv directories into the store, one relpath per directory."""
+    """Relative link targets from venv directories into the store, one relpath per directory.
+
+    Computed from where the venv and the store really are: the kernel resolves a relative
+    link's ``..`` physically, so a venv reached through a symlinked parent at another depth
+    would otherwise get targets that climb out of the wrong directory.
+    """
 
     def __init__(self, prefix: str, store_root: str) -> None:
-        self.prefix = prefix
+        parent, name = os.path.split(prefix.rstrip("/"))
+        self.prefix = os.path.join(os.path.realpath(parent), name)
         self.store_root = store_root.rstrip("/") + "/"
+        self._real_store = os.path.realpath(store_root)
         self._up: dict[str, str] = {}
 
     def __call__(self, source: str, dest: str) -> str:
         final_dir = os.path.dirname(f"{self.prefix}/{dest}")
         if not source.startswith(self.store_root):
-            return os.path.relpath(source, final_dir)
+            head, tail = os.path.split(source)
+            return os.path.relpath(os.path.join(os.path.realpath(head), tail), final_dir)
         up = self._up.get(final_dir)
         if up is None:
-            up = self._up[final_dir] = os.path.relpath(self.store_root, final_dir)
+            up = self._up[final_dir] = os.path.relpath(self._real_store, final_dir)
         return f"{up}/{source[len(self.store_root) :]}"
 
 

@@ -215,3 +215,19 @@ def test_gc_keeps_the_old_venv_when_a_symlinked_parent_is_repointed_and_synced(
     data = gc(store_dir)
     assert [r["sha256"] for r in data["removed"]] == [file_sha256(str(alpha))]  # type: ignore[attr-defined]
     assert entries(store_dir) == {file_sha256(str(gamma))}
+
+
+@pytest.mark.parametrize("link_mode", ["symlink", "copy"])
+def test_a_venv_synced_through_a_symlink_to_another_depth_works(
+    tmp_path: Path, store_dir: Path, alpha: Path, link_mode: str
+) -> None:
+    """``d/link`` -> ``a/b/c``: the kernel resolves a relative link's ``..`` from where the
+    venv really is, so link targets are computed from the resolved path."""
+    (tmp_path / "d" / "a" / "b" / "c").mkdir(parents=True)
+    (tmp_path / "d" / "link").symlink_to("a/b/c")
+    venv = tmp_path / "d" / "link" / "venv"
+    run_graft(
+        "sync", venv, alpha, "--store", store_dir, "--no-deps", "-q", "--link-mode", link_mode
+    )
+    imports(venv, "alpha")
+    imports(tmp_path / "d" / "a" / "b" / "c" / "venv", "alpha")
