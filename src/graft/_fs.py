@@ -75,11 +75,84 @@ def flock(
     which a warm sync cannot afford. The kernel drops the lock when the process dies.
     """
 
-    fd = os.open(path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    fd = open_lock_file(path)
     try:
         yield _acquire(fd, on_wait, timeout)
     finally:
         os.close(fd)  # closing the last descriptor releases the lock
+
+
+def open_lock_file(path: str) -> int:
+    """A descriptor of the lock file *path*, created if need be; a link is never followed.
+
+    A lock file planted as a symbolic link (to a file to create or truncate elsewhere), a FIFO
+    (an open that never returns) or anything else but a regular file is refused in one line.
+    """
+    flags = os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK
+    try:
+        fd = os.open(path, flags, 0o644)
+    except OSError as exc:
+        import errno  # noqa: PLC0415
+
+        if exc.errno != errno.ELOOP:
+            raise
+        raise _not_a_lock_file(path, "a symbolic link") from None
+    import stat  # noqa: PLC0415
+
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise _not_a_lock_file(path, "not a regular file")
+    return fd
+
+
+def _not_a_lock_file(path: str, what: str) -> Exception:
+    from graft.errors import GraftError  # noqa: PLC0415
+
+    return GraftError(
+        f"lock file is {what}; graft never follows or opens such a lock",
+        where=path,
+        hint="remove it (graft creates lock files itself) and check who planted it",
+    )
+
+
+class LockTimeoutError(Exception):
+    """A :class:`FileLock` was not acquired within its timeout."""
+
+
+class FileLock:
+    """An exclusive ``flock`` on a lock file opened by :func:`open_lock_file` (no link followed).
+
+    *timeout*: None waits for ever, 0 not at all, else that many seconds; then
+    :meth:`acquire` raises :class:`LockTimeoutError`.
+    """
+
+    def __init__(self, path: str, timeout: float | None = None) -> None:
+        self.path = path
+        self.timeout = timeout
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        fd = open_lock_file(self.path)
+        try:
+            held = _acquire(fd, None, self.timeout)
+        except BaseException:
+            os.close(fd)
+            raise
+        if not held:
+            os.close(fd)
+            raise LockTimeoutError(self.path)
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing the last descriptor releases the lock
+            self._fd = None
+
+    def __enter__(self) -> None:
+        self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
 
 
 def _acquire(fd: int, on_wait: Callable[[], None] | None, timeout: float | None) -> bool:

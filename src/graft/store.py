@@ -39,6 +39,7 @@ from graft.errors import StoreError, WheelError
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
+    from graft._fs import FileLock
     from graft.record import WheelRecord
     from graft.target import Target
 
@@ -112,8 +113,9 @@ class Store:
                     hint="pass --store DIR or set GRAFT_STORE to a writable directory",
                 ) from None
 
-    def lock(self, name: str, timeout: float = -1) -> object:
-        from filelock import FileLock  # noqa: PLC0415
+    def lock(self, name: str, timeout: float | None = None) -> FileLock:
+        """The lock file ``locks/<name>.lock`` (opened without following links)."""
+        from graft._fs import FileLock  # noqa: PLC0415
 
         return FileLock(os.path.join(self.locks_dir, name + ".lock"), timeout=timeout)
 
@@ -135,12 +137,10 @@ class Store:
                 return
             import fcntl  # noqa: PLC0415
 
+            from graft._fs import open_lock_file  # noqa: PLC0415
+
             try:
-                fd = os.open(
-                    os.path.join(self.locks_dir, GC_LOCK),
-                    os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC,
-                    0o644,
-                )
+                fd = open_lock_file(os.path.join(self.locks_dir, GC_LOCK))
             except OSError:
                 return
             try:
@@ -194,7 +194,7 @@ class Store:
         entry = self.get(sha256)
         if entry is not None:
             return entry
-        with self.lock(sha256):  # type: ignore[attr-defined]
+        with self.lock(sha256):
             entry = self.peek(sha256)
             if entry is not None:
                 return entry
@@ -273,7 +273,7 @@ class Store:
         try:
             for entry in entries:
                 lock = self.lock(entry.record.sha256)
-                lock.acquire()  # type: ignore[attr-defined]
+                lock.acquire()
                 locks.append(lock)
                 if not tag or self._read_bytecode(entry, tag) is not None:
                     if not _sealed(entry.path):
@@ -311,7 +311,7 @@ class Store:
                     seal.make_read_only(entry.path)
                     seal.seal_tree(entry.path)
             for lock in locks:
-                lock.release()  # type: ignore[attr-defined]
+                lock.release()
         return out
 
     # -- GC roots -------------------------------------------------------------------------

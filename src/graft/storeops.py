@@ -309,7 +309,7 @@ def collect_garbage(
     """Remove every entry no live venv uses, dead roots, and crash leftovers."""
     result = GcResult(dry_run=dry_run)
     store.ensure()
-    with store.lock("gc-run"), _exclusive(store, on_wait, timeout):  # type: ignore[attr-defined]
+    with store.lock("gc-run"), _exclusive(store, on_wait, timeout):
         roots = read_roots(store)
         live = [r for r in roots if r.live]
         used: set[str] = set().union(*(r.entries for r in live))
@@ -359,7 +359,7 @@ def _forget_plans(store: Store) -> None:
 def _take_out(store: Store, sha: str) -> str | None:
     """Rename ``entries/<sha>`` into ``tmp/`` under its entry lock; the new path, or None."""
     path = store.entry_path(sha)
-    with store.lock(sha):  # type: ignore[attr-defined]
+    with store.lock(sha):
         if not os.path.lexists(path):
             return None
         # the rename needs the entry's own directory unsealed (immutable inodes cannot move);
@@ -382,7 +382,7 @@ def _unseal_top(path: str) -> None:
 def _sweep(store: Store, grace: float, *, dry_run: bool) -> list[str]:
     """Leftovers of crashed processes: stale tmp/ items whose entry lock is free, temporary
     files of roots, kept plans and memos."""
-    from filelock import Timeout  # noqa: PLC0415
+    from graft._fs import LockTimeoutError  # noqa: PLC0415
 
     now = time.time()
     swept = []
@@ -403,10 +403,10 @@ def _sweep(store: Store, grace: float, *, dry_run: bool) -> list[str]:
         sha = name.split(".", 1)[0]
         lock = store.lock(sha, timeout=0) if _SHA.fullmatch(sha) else contextlib.nullcontext()
         try:
-            with lock:  # type: ignore[attr-defined]
+            with lock:
                 if not dry_run:
                     seal.remove_tree(path)
-        except Timeout:
+        except LockTimeoutError:
             continue  # an ingest of that wheel is running; its staging is not ours to take
         swept.append(path)
     return swept
