@@ -101,17 +101,34 @@ class Store:
         self.roots_dir = os.path.join(self.root, "roots")
         self._pin_guard = threading.Lock()
         self._pin: weakref.finalize[[int], Store] | None = None
+        self._ensured = False
 
     def ensure(self) -> None:
-        for directory in (self.entries_dir, self.tmp_dir, self.locks_dir, self.roots_dir):
-            try:
-                os.makedirs(directory, exist_ok=True)
-            except OSError as exc:
-                raise StoreError(
-                    f"cannot create the store ({exc.strerror})",
-                    where=self.root,
-                    hint="pass --store DIR or set GRAFT_STORE to a writable directory",
-                ) from None
+        """Create the store's directories if need be, then :meth:`check` it (once per object)."""
+        if self._ensured:
+            return
+        from graft.ownership import PARTS  # noqa: PLC0415
+
+        try:
+            os.makedirs(self.root, mode=0o755, exist_ok=True)
+            for part in PARTS:
+                with contextlib.suppress(FileExistsError):  # (a link there: check() refuses)
+                    os.mkdir(os.path.join(self.root, part), 0o755)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot create the store ({exc.strerror})",
+                where=self.root,
+                hint="pass --store DIR or set GRAFT_STORE to a writable directory",
+            ) from None
+        self.check()
+        self._ensured = True
+
+    def check(self) -> None:
+        """Refuse a store that anyone but the user or root could change (:mod:`graft.ownership`):
+        a directory above it writable by others, a foreign owner, a link for ``tmp/``..."""
+        from graft.ownership import check_store  # noqa: PLC0415
+
+        check_store(self.root)
 
     def lock(self, name: str, timeout: float | None = None) -> FileLock:
         """The lock file ``locks/<name>.lock`` (opened without following links)."""

@@ -70,3 +70,96 @@ def test_the_gc_lock_planted_as_a_fifo_is_refused(
     code, err = sync(tmp_path / "venv", store_dir, alpha, check=False)
     assert code == 1
     one_line_error(err, "gc.lock", "not a regular file")
+
+
+# -- the store and the directories above it are the user's (or root's) ---------------------------
+
+
+def test_a_store_below_a_world_writable_directory_is_refused(tmp_path: Path, alpha: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)  # anyone could rename the store away and put their own in its place
+    code, err = sync(tmp_path / "venv", shared / "store", alpha, check=False)
+    assert code == 1
+    one_line_error(err, f"{shared}: is writable by other users", "chmod o-w")
+    assert not (tmp_path / "venv").exists()
+
+
+def test_a_store_below_a_sticky_directory_is_used(tmp_path: Path, alpha: Path) -> None:
+    sticky = tmp_path / "sticky"
+    sticky.mkdir()
+    sticky.chmod(0o1777)  # like /tmp: others cannot rename what is ours
+    sync(tmp_path / "venv", sticky / "store", alpha)
+    assert (tmp_path / "venv" / "bin" / "python").exists()
+
+
+def test_a_foreign_store_below_a_sticky_directory_is_refused(tmp_path: Path, alpha: Path) -> None:
+    sticky = tmp_path / "sticky"
+    sticky.mkdir()
+    sticky.chmod(0o1777)
+    (sticky / "store").mkdir()
+    os.chown(sticky / "store", 4242, 4242)  # another user made it first
+    code, err = sync(tmp_path / "venv", sticky / "store", alpha, check=False)
+    assert code == 1
+    one_line_error(err, f"{sticky}: is writable by other users")
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="chown to another user needs root")
+def test_a_store_owned_by_another_user_is_refused(
+    tmp_path: Path, store_dir: Path, alpha: Path
+) -> None:
+    store_dir.mkdir()
+    os.chown(store_dir, 4242, 4242)
+    code, err = sync(tmp_path / "venv", store_dir, alpha, check=False)
+    assert code == 1
+    one_line_error(err, f"{store_dir}: is owned by another user (uid 4242)")
+
+
+def test_world_writable_entries_are_refused_by_sync_and_store_commands(
+    tmp_path: Path, store_dir: Path, alpha: Path
+) -> None:
+    sync(tmp_path / "venv", store_dir, alpha)
+    (store_dir / "entries").chmod(0o777)
+    code, err = sync(tmp_path / "venv2", store_dir, alpha, check=False)
+    assert code == 1
+    one_line_error(err, f"{store_dir / 'entries'}: is writable by other users")
+    for command in ("verify", "gc", "list", "info"):
+        proc = run_graft("store", command, "--store", store_dir, check=False)
+        assert proc.returncode == 1
+        one_line_error(proc.stderr, "is writable by other users")
+
+
+# -- no link inside the store is ever followed ----------------------------------------------------
+
+
+def test_gc_refuses_a_store_whose_tmp_is_a_symlink(
+    tmp_path: Path, store_dir: Path, alpha: Path
+) -> None:
+    sync(tmp_path / "venv", store_dir, alpha)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    precious = elsewhere / ("a" * 64 + ".old")
+    precious.write_text("not the store's\n")
+    os.utime(precious, (1_600_000_000, 1_600_000_000))  # older than gc's grace period
+    (store_dir / "tmp").rmdir()
+    (store_dir / "tmp").symlink_to(elsewhere)
+    proc = run_graft("store", "gc", "--store", store_dir, check=False)
+    assert proc.returncode == 1
+    one_line_error(proc.stderr, f"{store_dir / 'tmp'}: is a symbolic link")
+    assert precious.read_text() == "not the store's\n"
+    code, err = sync(tmp_path / "venv2", store_dir, alpha, check=False)
+    assert code == 1
+    one_line_error(err, "is a symbolic link")
+
+
+def test_sync_refuses_a_store_whose_entries_is_a_symlink(
+    tmp_path: Path, store_dir: Path, alpha: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    store_dir.mkdir()
+    (store_dir / "entries").symlink_to(elsewhere)
+    code, err = sync(tmp_path / "venv", store_dir, alpha, check=False)
+    assert code == 1
+    one_line_error(err, f"{store_dir / 'entries'}: is a symbolic link")
+    assert list(elsewhere.iterdir()) == []

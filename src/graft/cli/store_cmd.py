@@ -61,7 +61,9 @@ def _store(args: argparse.Namespace) -> Store:
     from graft.storeops import open_store  # noqa: PLC0415
 
     path = args.store or default_store_path()
-    return Store(path) if args.store_command == "verify" else open_store(path)
+    store = Store(path) if args.store_command == "verify" else open_store(path)
+    store.check()
+    return store
 
 
 def human(n: int) -> str:
