@@ -163,3 +163,37 @@ def test_sync_refuses_a_store_whose_entries_is_a_symlink(
     assert code == 1
     one_line_error(err, f"{store_dir / 'entries'}: is a symbolic link")
     assert list(elsewhere.iterdir()) == []
+
+
+# -- memos are untrusted input ----------------------------------------------------------------
+
+
+def test_a_memo_naming_another_interpreter_never_runs_it(
+    tmp_path: Path, store_dir: Path, wheels: Path
+) -> None:
+    import json
+    import sys
+
+    make_wheel(wheels, "alpha", "1.0", {"alpha/__init__.py": "A = 1\n"})
+    reqs = tmp_path / "reqs.txt"
+    reqs.write_text("alpha==1.0\n")
+    old = (1_600_000_000, 1_600_000_000)  # not "racy": the memo is written
+    for path in (reqs, *wheels.iterdir(), wheels):
+        os.utime(path, old)
+    args = ("-r", reqs, "--no-index", "--find-links", wheels, "--store", store_dir, "-v")
+    run_graft("sync", tmp_path / "v1", *args)
+    (memo,) = (store_dir / "plans").glob("memo-*.json")
+    ran = tmp_path / "ran"
+    impostor = tmp_path / "impostor"
+    impostor.write_text(f'#!/bin/sh\ntouch {ran}\nexec {sys.executable} "$@"\n')
+    impostor.chmod(0o755)
+    os.utime(impostor, old)
+    record = json.loads(memo.read_text())
+    record["interpreter"] = str(impostor)
+    record["watched"] = [w for w in record["watched"] if w[1] != sys.executable]
+    memo.write_text(json.dumps(record))
+    proc = run_graft("sync", tmp_path / "v2", *args)
+    assert not ran.exists()  # the impostor never ran
+    assert "resolve" in proc.stderr.rsplit("graft: timings:", 1)[1]  # the memo was ignored
+    cfg = (tmp_path / "v2" / "pyvenv.cfg").read_text()
+    assert str(impostor) not in cfg
