@@ -8,7 +8,8 @@ one ssh (``StrictModes``) and sudo apply to the files they trust:
   running graft or by root, and is not writable by others, except for a sticky
   directory such as ``/tmp``, where others cannot rename or remove what they do not
   own: that is accepted when the next directory down is ours (or root's);
-- the store's own parts (``entries/``, ``tmp/``, ``locks/``, ``roots/``, ``plans/``)
+- the store's own parts (``entries/``, ``tmp/``, ``locks/``, ``roots/``, ``plans/``,
+  ``verified/``)
   are real directories, never links, owned by the user or root, not writable by others.
 
 Group write access is allowed (a store shared by a team's group is a deliberate choice).
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from graft.errors import StoreError
 
 #: The store's own directories, checked (and created) by :meth:`graft.store.Store.ensure`.
-PARTS = ("entries", "tmp", "locks", "roots", "plans")
+PARTS = ("entries", "tmp", "locks", "roots", "plans", "verified")
 _checked: set[str] = set()
 
 

@@ -106,6 +106,14 @@ def unseal_tree(root: str) -> None:
         os.chmod(dirpath, 0o755)
 
 
+def unseal_top(path: str) -> None:
+    """Clear the immutable attribute and the read-only mode of the directory *path* itself
+    (not below it), so that it can be renamed; a link is never followed."""
+    if is_immutable(path):
+        _set_immutable(path, on=False)
+    os.chmod(path, 0o755)
+
+
 def remove_tree(root: str, *, sealed: bool = True) -> None:
     """Remove *root* (unsealing it first if *sealed*); links are removed, never followed."""
     if not os.path.lexists(root):

@@ -175,9 +175,22 @@ class Store:
                 self._pin = None
 
     def get(self, sha256: str) -> StoreEntry | None:
-        """The entry for *sha256*, if present; pins the store (see :meth:`pin`)."""
+        """The entry for *sha256*, if present and trusted; pins the store (see :meth:`pin`).
+
+        An entry graft did not unpack or authenticate itself (:meth:`trusted`) counts as
+        absent: :meth:`ingest` replaces it from its wheel.
+        """
         self.pin()
+        if not self.trusted(sha256):
+            return None
         return self.peek(sha256)
+
+    def trusted(self, sha256: str) -> bool:
+        """Whether the entry at ``entries/<sha256>`` is one graft unpacked from its wheel (or
+        authenticated against it): its marker in ``verified/`` (:mod:`graft.verified`)."""
+        from graft.verified import is_verified  # noqa: PLC0415
+
+        return is_verified(self.root, sha256)
 
     def peek(self, sha256: str) -> StoreEntry | None:
         """The entry for *sha256*, if present, without pinning (for store maintenance)."""
@@ -212,11 +225,14 @@ class Store:
         if entry is not None:
             return entry
         with self.lock(sha256):
-            entry = self.peek(sha256)
-            if entry is not None:
-                return entry
+            if self.trusted(sha256):
+                entry = self.peek(sha256)
+                if entry is not None:
+                    return entry
             try:
                 self._sweep_tmp(sha256)
+                if os.path.lexists(self.entry_path(sha256)):
+                    self._discard_untrusted(sha256)
                 import tempfile  # noqa: PLC0415
 
                 staging = tempfile.mkdtemp(prefix=sha256 + ".", dir=self.tmp_dir)
@@ -239,7 +255,43 @@ class Store:
                 seal.remove_tree(staging)
                 raise
             seal.seal_tree(self.entry_path(sha256))
-            return StoreEntry(record, self.entry_path(sha256))
+            entry = StoreEntry(record, self.entry_path(sha256))
+            self._mark_verified(entry, wheel_path)
+            return entry
+
+    def _mark_verified(self, entry: StoreEntry, wheel_path: str) -> None:
+        """Write the entry's marker in ``verified/``: graft unpacked it from *wheel_path*."""
+        from graft.verified import Marker, mark  # noqa: PLC0415
+
+        record = entry.record
+        try:
+            marker = Marker(
+                record=file_sha256(os.path.join(entry.tree, record.dist_info, "RECORD")),
+                record_json=file_sha256(os.path.join(entry.path, "record.json")),
+                wheel=os.path.abspath(wheel_path),
+            )
+            mark(self.root, record.sha256, marker)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot record that {record.filename} was verified ({exc.strerror or exc})",
+                where=os.path.join(self.root, "verified"),
+                hint="free space in the store's filesystem and sync again",
+            ) from None
+
+    def _discard_untrusted(self, sha256: str) -> None:
+        """Take away an entry graft did not unpack itself (planted, or from an older graft),
+        under its lock: it is renamed into ``tmp/`` whole, then deleted; links are not followed."""
+        import tempfile  # noqa: PLC0415
+
+        from graft.verified import forget  # noqa: PLC0415
+
+        path = self.entry_path(sha256)
+        if not os.path.islink(path):
+            seal.unseal_top(path)  # an immutable directory cannot be moved
+        trash = tempfile.mkdtemp(prefix=sha256 + ".", dir=self.tmp_dir)
+        os.rename(path, os.path.join(trash, "untrusted"))
+        forget(self.root, sha256)
+        seal.remove_tree(trash)
 
     def _sweep_tmp(self, sha256: str) -> None:
         """Remove staging left by a crashed ingest of the same wheel (we hold its lock)."""

@@ -365,18 +365,14 @@ def _take_out(store: Store, sha: str) -> str | None:
         # the rename needs the entry's own directory unsealed (immutable inodes cannot move);
         # everything below it stays sealed until the entry is out of view
         if not os.path.islink(path):
-            _unseal_top(path)
+            seal.unseal_top(path)
         trash = tempfile.mkdtemp(prefix=f"{_GC_PREFIX}{sha[:16]}.", dir=store.tmp_dir)
         out = os.path.join(trash, sha)
         os.rename(path, out)
+        from graft.verified import forget  # noqa: PLC0415
+
+        forget(store.root, sha)
         return trash
-
-
-def _unseal_top(path: str) -> None:
-    """Clear the immutable attribute and the read-only mode of *path* itself (not below it)."""
-    if seal.is_immutable(path):
-        seal._set_immutable(path, on=False)  # noqa: SLF001 - seal has no public one-directory call
-    os.chmod(path, 0o755)
 
 
 def _sweep(store: Store, grace: float, *, dry_run: bool) -> list[str]:
@@ -392,6 +388,15 @@ def _sweep(store: Store, grace: float, *, dry_run: bool) -> list[str]:
     ]
     plans = os.path.join(store.root, "plans")  # kept plans and memos written by a killed sync
     candidates += [os.path.join(plans, n) for n in _listdir(plans) if ".json.tmp." in n]
+    from graft import verified  # noqa: PLC0415
+
+    marks = os.path.join(store.root, verified.DIRECTORY)  # markers a killed ingest was writing
+    candidates += [os.path.join(marks, n) for n in _listdir(marks) if ".tmp." in n]
+    for path in verified.stale(store.root):  # their entry was removed by hand, or replaced
+        if not dry_run:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
+        swept.append(path)
     for path in candidates:
         try:
             age = now - os.lstat(path).st_mtime

@@ -197,3 +197,59 @@ def test_a_memo_naming_another_interpreter_never_runs_it(
     assert "resolve" in proc.stderr.rsplit("graft: timings:", 1)[1]  # the memo was ignored
     cfg = (tmp_path / "v2" / "pyvenv.cfg").read_text()
     assert str(impostor) not in cfg
+
+
+# -- an entry is trusted only if graft unpacked it from its wheel --------------------------------
+
+
+def plant(store: Path, genuine: Path, wheels: Path) -> None:
+    """Put a self-consistent entry of another wheel (same name and version, other code) at the
+    genuine wheel's sha256, as something with write access to ``entries/`` could."""
+    import json
+
+    from graft import seal
+
+    evil_dir = wheels / "evil"
+    evil_dir.mkdir(exist_ok=True)
+    evil = make_wheel(evil_dir, "alpha", "1.0", {"alpha/__init__.py": "A = 'planted'\n"})
+    run_graft("sync", store.parent / "scratch-venv", evil, "--store", store, "--no-deps", "-q")
+    sha, evil_sha = file_sha256(str(genuine)), file_sha256(str(evil))
+    entries = store / "entries"
+    if (entries / sha).exists():
+        seal.unseal_tree(str(entries / sha))
+        away = entries / f"{sha}.moved-away-{len(list(entries.iterdir()))}"
+        (entries / sha).rename(away)  # renamed away, not deleted: its inode stays in use
+    seal.unseal_tree(str(entries / evil_sha))
+    record = json.loads((entries / evil_sha / "record.json").read_text())
+    record["sha256"] = sha
+    (entries / evil_sha / "record.json").chmod(0o644)
+    (entries / evil_sha / "record.json").write_text(json.dumps(record))
+    (entries / evil_sha).rename(entries / sha)
+    seal.make_read_only(str(entries / sha))
+    seal.seal_tree(str(entries / sha))
+
+
+def test_an_entry_planted_under_a_wheels_sha256_is_never_linked(
+    tmp_path: Path, store_dir: Path, alpha: Path, wheels: Path
+) -> None:
+    from tests.support.venv import py
+
+    plant(store_dir, alpha, wheels)
+    sync(tmp_path / "venv", store_dir, alpha)
+    assert py(tmp_path / "venv", "import alpha; print(alpha.A)") == "1"
+    proc = run_graft("store", "verify", "--store", store_dir)
+    assert "0 problems" in proc.stderr
+
+
+def test_a_planted_entry_is_replaced_on_the_warm_path_and_by_a_no_op_resync(
+    tmp_path: Path, store_dir: Path, alpha: Path, wheels: Path
+) -> None:
+    from tests.support.venv import py
+
+    sync(tmp_path / "venv", store_dir, alpha)
+    plant(store_dir, alpha, wheels)  # after the venv (and its kept plan) were made
+    sync(tmp_path / "venv2", store_dir, alpha)  # the kept plan's entries are not trusted
+    assert py(tmp_path / "venv2", "import alpha; print(alpha.A)") == "1"
+    plant(store_dir, alpha, wheels)
+    sync(tmp_path / "venv", store_dir, alpha)  # the same inputs into the same venv
+    assert py(tmp_path / "venv", "import alpha; print(alpha.A)") == "1"
