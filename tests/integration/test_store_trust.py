@@ -253,3 +253,95 @@ def test_a_planted_entry_is_replaced_on_the_warm_path_and_by_a_no_op_resync(
     plant(store_dir, alpha, wheels)
     sync(tmp_path / "venv", store_dir, alpha)  # the same inputs into the same venv
     assert py(tmp_path / "venv", "import alpha; print(alpha.A)") == "1"
+
+
+def b64_sha256(data: bytes) -> str:
+    import base64
+    import hashlib
+
+    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+
+
+def rewrite_consistently(entry: Path, rel: str, data: bytes) -> None:
+    """Change one file of an entry together with its rows in RECORD and record.json."""
+    import json
+
+    from graft import seal
+
+    seal.unseal_tree(str(entry))
+    tree = entry / "tree"
+    old = (tree / rel).read_bytes()
+    (tree / rel).chmod(0o644)
+    (tree / rel).write_bytes(data)
+    (record_file,) = tree.glob("*.dist-info/RECORD")
+    record_file.chmod(0o644)
+    text = record_file.read_text()
+    old_row = f"{rel},{b64_sha256(old)},{len(old)}"
+    assert old_row in text
+    record_file.write_text(text.replace(old_row, f"{rel},{b64_sha256(data)},{len(data)}"))
+    raw = json.loads((entry / "record.json").read_text())
+    for row in raw["files"]:  # [path, digest, size, executable]
+        if row[0] == rel:
+            row[1], row[2] = b64_sha256(data), len(data)
+        if row[0].endswith("/RECORD"):
+            new = record_file.read_bytes()
+            row[1], row[2] = b64_sha256(new), len(new)
+    (entry / "record.json").chmod(0o644)
+    (entry / "record.json").write_text(json.dumps(raw))
+    seal.make_read_only(str(entry))
+    seal.seal_tree(str(entry))
+
+
+def verify(store: Path) -> tuple[int, str, str]:
+    proc = run_graft("store", "verify", "--store", store, check=False)
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def test_verify_finds_a_file_changed_with_its_record_rows(
+    tmp_path: Path, store_dir: Path, alpha: Path
+) -> None:
+    sync(tmp_path / "venv", store_dir, alpha)
+    entry = store_dir / "entries" / file_sha256(str(alpha))
+    rewrite_consistently(entry, "alpha/__init__.py", b"A = 'changed'\n")
+    code, out, err = verify(store_dir)
+    assert code == 1, err
+    assert "alpha-1.0.dist-info/RECORD: changed since ingest" in out
+    assert "record.json: changed since ingest" in out
+    assert f"alpha-1.0.dist-info/RECORD: differs from {alpha}" in out  # the wheel it came from
+
+
+def test_verify_finds_a_planted_entry_against_the_cached_wheel(
+    tmp_path: Path, store_dir: Path, alpha: Path, wheels: Path, graft_cache: Path
+) -> None:
+    plant(store_dir, alpha, wheels)
+    code, out, err = verify(store_dir)
+    assert code == 0, out + err  # no wheel at hand: a note, not a problem
+    assert "alpha-1.0-py3-none-any.whl: note: not authenticated" in out
+    sha = file_sha256(str(alpha))
+    cached = graft_cache / "wheels" / sha
+    cached.mkdir(parents=True, exist_ok=True)
+    (cached / alpha.name).write_bytes(alpha.read_bytes())  # as a download would have left it
+    code, out, err = verify(store_dir)
+    assert code == 1, out + err
+    assert f"alpha-1.0.dist-info/RECORD: differs from {cached / alpha.name}" in out
+
+
+def test_verify_authenticates_an_unmarked_entry_by_its_wheel(
+    tmp_path: Path, store_dir: Path, alpha: Path, graft_cache: Path
+) -> None:
+    sync(tmp_path / "venv", store_dir, alpha)
+    sha = file_sha256(str(alpha))
+    for marker in (store_dir / "verified").iterdir():
+        marker.unlink()  # as a store copied from elsewhere (or written by an older graft)
+    code, out, _ = verify(store_dir)
+    assert "note: not authenticated" in out
+    cached = graft_cache / "wheels" / sha
+    cached.mkdir(parents=True, exist_ok=True)
+    (cached / alpha.name).write_bytes(alpha.read_bytes())
+    code, out, err = verify(store_dir)
+    assert code == 0, out + err
+    assert "note" not in out
+    assert len(list((store_dir / "verified").glob(f"{sha}.*"))) == 1
+    _, err = sync(tmp_path / "venv", store_dir, alpha)
+    inode = (store_dir / "entries" / sha).stat().st_ino
+    assert (store_dir / "verified" / f"{sha}.{inode}").is_file()  # the same entry, kept

@@ -79,18 +79,27 @@ def human(n: int) -> str:
 def _verify(store: Store, as_json: bool) -> int:
     from graft.verify import verify_store  # noqa: PLC0415
 
-    checked, problems = verify_store(store)
+    found = verify_store(store)
+    problems, notes = found.problems, found.notes
     if as_json:
         rows = [
             {"entry": p.entry, "wheel": p.wheel, "path": p.path, "problem": p.problem}
             for p in problems
         ]
-        print(json.dumps({"store": store.root, "entries": checked, "problems": rows}, indent=2))
+        remarks = [
+            {"entry": p.entry, "wheel": p.wheel, "path": p.path, "note": p.problem} for p in notes
+        ]
+        payload = {"store": store.root, "entries": found.checked, "problems": rows}
+        print(json.dumps({**payload, "notes": remarks}, indent=2))
     else:
         for p in problems:
             print(f"{p.wheel}: {p.path}: {p.problem} (entry {p.entry[:12]})")
+        for p in notes:
+            print(f"{p.wheel}: note: {p.problem} (entry {p.entry[:12]})")
+        repair = " (`graft store repair` re-creates damaged entries)" if problems else ""
         print(
-            f"graft: verified {checked} entries in {store.root}: {len(problems)} problems",
+            f"graft: verified {found.checked} entries in {store.root}: {len(problems)} problems,"
+            f" {len(notes)} not authenticated{repair}",
             file=sys.stderr,
         )
     return 1 if problems else 0
