@@ -254,7 +254,7 @@ class Store:
             except BaseException:
                 seal.remove_tree(staging)
                 raise
-            seal.seal_tree(self.entry_path(sha256))
+            seal.seal_top(self.entry_path(sha256))  # (the tree is sealed already)
             entry = StoreEntry(record, self.entry_path(sha256))
             self._mark_verified(entry, wheel_path)
             return entry

@@ -345,3 +345,26 @@ def test_verify_authenticates_an_unmarked_entry_by_its_wheel(
     _, err = sync(tmp_path / "venv", store_dir, alpha)
     inode = (store_dir / "entries" / sha).stat().st_ino
     assert (store_dir / "verified" / f"{sha}.{inode}").is_file()  # the same entry, kept
+
+
+# -- as root, nothing writes into the store through a venv ---------------------------------------
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the immutable attribute needs root")
+def test_as_root_a_store_file_cannot_be_written_through_a_venv(
+    tmp_path: Path, store_dir: Path, alpha: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.support.venv import py, site
+
+    monkeypatch.delenv("GRAFT_IMMUTABLE", raising=False)
+    sync(tmp_path / "venv", store_dir, alpha)
+    sync(tmp_path / "other", store_dir, alpha)
+    through = site(tmp_path / "venv") / "alpha" / "__init__.py"
+    assert os.path.realpath(through).startswith(str(store_dir))  # a link into the store
+    with pytest.raises(PermissionError):
+        through.write_text("A = 'edited in one venv'\n")
+    with pytest.raises(PermissionError):
+        os.truncate(through, 0)
+    assert py(tmp_path / "other", "import alpha; print(alpha.A)") == "1"
+    code, _, err = verify(store_dir)
+    assert code == 0, err
