@@ -229,35 +229,52 @@ class Store:
                 entry = self.peek(sha256)
                 if entry is not None:
                     return entry
-            try:
-                self._sweep_tmp(sha256)
-                if os.path.lexists(self.entry_path(sha256)):
-                    self._discard_untrusted(sha256)
-                import tempfile  # noqa: PLC0415
+            return self._unpack(wheel_path, sha256)
 
-                staging = tempfile.mkdtemp(prefix=sha256 + ".", dir=self.tmp_dir)
-            except OSError as exc:
-                raise _no_room(exc, wheel_path, self.tmp_dir) from None
-            try:
-                tree = os.path.join(staging, "tree")
-                os.mkdir(tree)
-                from graft.wheel import unpack_wheel  # noqa: PLC0415
+    def replace(self, wheel_path: str, sha256: str) -> StoreEntry:
+        """Unpack *wheel_path* (whose sha256 the caller checked) afresh in place of the entry
+        now at ``entries/<sha256>``, damaged or not; the old one is removed, never followed."""
+        self.ensure()
+        self.pin()
+        with self.lock(sha256):
+            return self._unpack(wheel_path, sha256)
 
-                record = unpack_wheel(wheel_path, tree, sha256)
-                _write_read_only(os.path.join(staging, "record.json"), record.to_json())
-                seal.make_read_only(staging)
-                seal.seal_tree(tree)  # all but the top directory, which must stay movable
-                os.rename(staging, self.entry_path(sha256))
-            except OSError as exc:
-                seal.remove_tree(staging)
-                raise _no_room(exc, wheel_path, self.tmp_dir) from None
-            except BaseException:
-                seal.remove_tree(staging)
-                raise
-            seal.seal_top(self.entry_path(sha256))  # (the tree is sealed already)
-            entry = StoreEntry(record, self.entry_path(sha256))
-            self._mark_verified(entry, wheel_path)
-            return entry
+    def _unpack(self, wheel_path: str, sha256: str) -> StoreEntry:
+        """Unpack, verify and seal *wheel_path* as ``entries/<sha256>`` (under its lock),
+        replacing whatever is there (an untrusted entry)."""
+        try:
+            self._sweep_tmp(sha256)
+            import tempfile  # noqa: PLC0415
+
+            staging = tempfile.mkdtemp(prefix=sha256 + ".", dir=self.tmp_dir)
+        except OSError as exc:
+            raise _no_room(exc, wheel_path, self.tmp_dir) from None
+        try:
+            tree = os.path.join(staging, "tree")
+            os.mkdir(tree)
+            from graft.wheel import unpack_wheel  # noqa: PLC0415
+
+            record = unpack_wheel(wheel_path, tree, sha256)
+            _write_read_only(os.path.join(staging, "record.json"), record.to_json())
+            seal.make_read_only(staging)
+            seal.seal_tree(tree)  # all but the top directory, which must stay movable
+            old = None
+            if os.path.lexists(self.entry_path(sha256)):  # untrusted or damaged: replaced
+                old = self._take_aside(sha256)  # only now that its successor is complete
+            os.rename(staging, self.entry_path(sha256))
+        except OSError as exc:
+            seal.remove_tree(staging)
+            raise _no_room(exc, wheel_path, self.tmp_dir) from None
+        except BaseException:
+            seal.remove_tree(staging)
+            raise
+        seal.seal_top(self.entry_path(sha256))  # (the tree is sealed already)
+        entry = StoreEntry(record, self.entry_path(sha256))
+        self._mark_verified(entry, wheel_path)
+        if old is not None:
+            with contextlib.suppress(OSError):  # (else tmp/ sweeps take it later)
+                seal.remove_tree(old)
+        return entry
 
     def _mark_verified(self, entry: StoreEntry, wheel_path: str) -> None:
         """Write the entry's marker in ``verified/``: graft unpacked it from *wheel_path*."""
@@ -278,9 +295,9 @@ class Store:
                 hint="free space in the store's filesystem and sync again",
             ) from None
 
-    def _discard_untrusted(self, sha256: str) -> None:
-        """Take away an entry graft did not unpack itself (planted, or from an older graft),
-        under its lock: it is renamed into ``tmp/`` whole, then deleted; links are not followed."""
+    def _take_aside(self, sha256: str) -> str:
+        """Rename the entry at ``entries/<sha256>`` (untrusted or damaged) whole into ``tmp/``,
+        under its lock, and forget its marker; the directory it now lies in. Never followed."""
         import tempfile  # noqa: PLC0415
 
         from graft.verified import forget  # noqa: PLC0415
@@ -288,10 +305,10 @@ class Store:
         path = self.entry_path(sha256)
         if not os.path.islink(path):
             seal.unseal_top(path)  # an immutable directory cannot be moved
-        trash = tempfile.mkdtemp(prefix=sha256 + ".", dir=self.tmp_dir)
-        os.rename(path, os.path.join(trash, "untrusted"))
+        trash = tempfile.mkdtemp(prefix=f"{sha256}.old.", dir=self.tmp_dir)
+        os.rename(path, os.path.join(trash, "old"))
         forget(self.root, sha256)
-        seal.remove_tree(trash)
+        return trash
 
     def _sweep_tmp(self, sha256: str) -> None:
         """Remove staging left by a crashed ingest of the same wheel (we hold its lock)."""

@@ -110,7 +110,9 @@ def verify_entry(
     if entry.record.sha256 != sha:
         found.append(EntryProblem(sha, entry.record.filename, "record.json", "names another wheel"))
     found += _check_marker(entry, marker)
-    wheel = _find_wheel(sha, entry.record.filename, marker, cache)
+    from graft.repair import find_wheel  # noqa: PLC0415
+
+    wheel = find_wheel(store, sha, cache)
     if wheel is not None:
         found += _check_wheel(entry, wheel)
     if found and _vanished(store, sha):
@@ -240,16 +242,6 @@ def _check_marker(entry: StoreEntry, marker: Marker | None) -> list[EntryProblem
             EntryProblem(record.sha256, record.filename, "record.json", "changed since ingest")
         )
     return found
-
-
-def _find_wheel(sha: str, filename: str, marker: Marker | None, cache: str) -> str | None:
-    """The wheel file of entry *sha*: where it was ingested from, or the download cache."""
-    candidates = [] if marker is None or marker.wheel is None else [marker.wheel]
-    candidates.append(os.path.join(cache, sha, filename))
-    for path in candidates:
-        if os.path.isfile(path) and _sha256_hex(path) == sha:
-            return path
-    return None
 
 
 def _check_wheel(entry: StoreEntry, wheel: str) -> list[EntryProblem]:

@@ -292,6 +292,15 @@ def rewrite_consistently(entry: Path, rel: str, data: bytes) -> None:
     seal.seal_tree(str(entry))
 
 
+def uncache(graft_cache: Path, wheel: Path) -> Path:
+    """The download cache's directory for *wheel*, emptied (the cache is the session's)."""
+    import shutil
+
+    directory = graft_cache / "wheels" / file_sha256(str(wheel))
+    shutil.rmtree(directory, ignore_errors=True)
+    return directory
+
+
 def verify(store: Path) -> tuple[int, str, str]:
     proc = run_graft("store", "verify", "--store", store, check=False)
     return proc.returncode, proc.stdout, proc.stderr
@@ -313,13 +322,12 @@ def test_verify_finds_a_file_changed_with_its_record_rows(
 def test_verify_finds_a_planted_entry_against_the_cached_wheel(
     tmp_path: Path, store_dir: Path, alpha: Path, wheels: Path, graft_cache: Path
 ) -> None:
+    cached = uncache(graft_cache, alpha)
     plant(store_dir, alpha, wheels)
     code, out, err = verify(store_dir)
     assert code == 0, out + err  # no wheel at hand: a note, not a problem
     assert "alpha-1.0-py3-none-any.whl: note: not authenticated" in out
-    sha = file_sha256(str(alpha))
-    cached = graft_cache / "wheels" / sha
-    cached.mkdir(parents=True, exist_ok=True)
+    cached.mkdir(parents=True)
     (cached / alpha.name).write_bytes(alpha.read_bytes())  # as a download would have left it
     code, out, err = verify(store_dir)
     assert code == 1, out + err
@@ -329,14 +337,14 @@ def test_verify_finds_a_planted_entry_against_the_cached_wheel(
 def test_verify_authenticates_an_unmarked_entry_by_its_wheel(
     tmp_path: Path, store_dir: Path, alpha: Path, graft_cache: Path
 ) -> None:
+    cached = uncache(graft_cache, alpha)
     sync(tmp_path / "venv", store_dir, alpha)
     sha = file_sha256(str(alpha))
     for marker in (store_dir / "verified").iterdir():
         marker.unlink()  # as a store copied from elsewhere (or written by an older graft)
     code, out, _ = verify(store_dir)
     assert "note: not authenticated" in out
-    cached = graft_cache / "wheels" / sha
-    cached.mkdir(parents=True, exist_ok=True)
+    cached.mkdir(parents=True)
     (cached / alpha.name).write_bytes(alpha.read_bytes())
     code, out, err = verify(store_dir)
     assert code == 0, out + err
@@ -368,3 +376,64 @@ def test_as_root_a_store_file_cannot_be_written_through_a_venv(
     assert py(tmp_path / "other", "import alpha; print(alpha.A)") == "1"
     code, _, err = verify(store_dir)
     assert code == 0, err
+
+
+def damage(entry: Path, rel: str, data: bytes) -> None:
+    """Change one file of an entry as a write through a venv would (no record touched)."""
+    from graft import seal
+
+    seal.unseal_tree(str(entry))
+    (entry / "tree" / rel).chmod(0o644)
+    (entry / "tree" / rel).write_bytes(data)
+    seal.make_read_only(str(entry))
+    seal.seal_tree(str(entry))
+
+
+def test_repair_re_creates_a_damaged_entry_from_its_wheel(
+    tmp_path: Path, store_dir: Path, alpha: Path, graft_cache: Path
+) -> None:
+    from graft import seal
+    from tests.support.venv import py
+
+    uncache(graft_cache, alpha)
+    sync(tmp_path / "v1", store_dir, alpha)
+    sync(tmp_path / "v2", store_dir, alpha)
+    sha = file_sha256(str(alpha))
+    entry = store_dir / "entries" / sha
+    (tag_file,) = (entry / "bytecode").glob("*.json")
+    damage(entry, "alpha/__init__.py", b"A = 'damaged'\n")
+    assert py(tmp_path / "v2", "import alpha; print(alpha.A)") == "damaged"
+    assert verify(store_dir)[0] == 1
+    proc = run_graft("store", "repair", "--store", store_dir)
+    assert f"repaired alpha-1.0-py3-none-any.whl (entry {sha[:12]}) from {alpha}" in proc.stdout
+    assert f"bytecode for {tag_file.stem} compiled again" in proc.stdout
+    assert f"used by 2 venvs: {tmp_path / 'v1'}, {tmp_path / 'v2'}" in proc.stdout
+    assert py(tmp_path / "v2", "import alpha; print(alpha.A)") == "1"
+    assert (entry / "bytecode" / tag_file.name).is_file()
+    code, out, err = verify(store_dir)
+    assert code == 0, out + err
+    assert not list((store_dir / "tmp").iterdir())
+    if seal.immutable_enabled():
+        assert seal.is_immutable(str(entry))
+        assert seal.is_immutable(str(entry / "tree" / "alpha" / "__init__.py"), directory=False)
+    assert run_graft("store", "repair", "--store", store_dir).stdout == ""  # nothing left
+
+
+def test_repair_without_the_wheel_leaves_the_entry_to_the_next_sync(
+    tmp_path: Path, store_dir: Path, alpha: Path, graft_cache: Path
+) -> None:
+    from tests.support.venv import py
+
+    uncache(graft_cache, alpha)
+    sync(tmp_path / "v1", store_dir, alpha)
+    sha = file_sha256(str(alpha))
+    damage(store_dir / "entries" / sha, "alpha/__init__.py", b"A = 'damaged'\n")
+    kept = alpha.read_bytes()
+    alpha.unlink()  # nowhere to re-create it from
+    proc = run_graft("store", "repair", "--store", store_dir, check=False)
+    assert proc.returncode == 1
+    assert f"cannot re-create alpha-1.0-py3-none-any.whl (entry {sha[:12]})" in proc.stdout
+    alpha.write_bytes(kept)  # the wheel is back (downloaded again, say)
+    sync(tmp_path / "v1", store_dir, alpha)  # no longer "already in sync": re-ingested, rebuilt
+    assert py(tmp_path / "v1", "import alpha; print(alpha.A)") == "1"
+    assert verify(store_dir)[0] == 0
