@@ -107,7 +107,7 @@ class Store:
         """Create the store's directories if need be, then :meth:`check` it (once per object)."""
         if self._ensured:
             return
-        from graft.ownership import PARTS  # noqa: PLC0415
+        from graft._fs import PARTS  # noqa: PLC0415
 
         try:
             os.makedirs(self.root, mode=0o755, exist_ok=True)
@@ -124,9 +124,9 @@ class Store:
         self._ensured = True
 
     def check(self) -> None:
-        """Refuse a store that anyone but the user or root could change (:mod:`graft.ownership`):
+        """Refuse a store that anyone but the user or root could change (``_fs.check_store``):
         a directory above it writable by others, a foreign owner, a link for ``tmp/``..."""
-        from graft.ownership import check_store  # noqa: PLC0415
+        from graft._fs import check_store  # noqa: PLC0415
 
         check_store(self.root)
 
@@ -188,9 +188,8 @@ class Store:
     def trusted(self, sha256: str) -> bool:
         """Whether the entry at ``entries/<sha256>`` is one graft unpacked from its wheel (or
         authenticated against it): its marker in ``verified/`` (:mod:`graft.verified`)."""
-        from graft.verified import is_verified  # noqa: PLC0415
-
-        return is_verified(self.root, sha256)
+        path = verified_marker(self.root, sha256)  # (not graft.verified: no import on the
+        return path is not None and os.path.isfile(path)  # warm path)
 
     def peek(self, sha256: str) -> StoreEntry | None:
         """The entry for *sha256*, if present, without pinning (for store maintenance)."""
@@ -504,6 +503,16 @@ def _run_compile(python: str, sources: list[str]) -> set[str]:
         if proc.returncode == 0:
             done.update(json.loads(out))
     return done
+
+
+def verified_marker(store_root: str, sha256: str) -> str | None:
+    """``verified/<sha256>.<inode>``: the marker of the entry now at ``entries/<sha256>``
+    (:mod:`graft.verified`); None if there is no entry."""
+    try:
+        inode = os.lstat(os.path.join(store_root, "entries", sha256)).st_ino
+    except OSError:
+        return None
+    return os.path.join(store_root, "verified", f"{sha256}.{inode}")
 
 
 def is_store(path: str) -> bool:

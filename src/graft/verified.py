@@ -21,6 +21,7 @@ import os
 from dataclasses import dataclass
 
 from graft._fs import write_atomic
+from graft.store import verified_marker as _name  # the marker's path for the entry as it is
 
 DIRECTORY = "verified"
 
@@ -36,15 +37,6 @@ class Marker:
 
 def _directory(store_root: str) -> str:
     return os.path.join(store_root, DIRECTORY)
-
-
-def _name(store_root: str, sha256: str) -> str | None:
-    """The marker's path for the entry as it is now; None if there is no entry."""
-    try:
-        inode = os.lstat(os.path.join(store_root, "entries", sha256)).st_ino
-    except OSError:
-        return None
-    return os.path.join(_directory(store_root), f"{sha256}.{inode}")
 
 
 def is_verified(store_root: str, sha256: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import stat
 
-from graft.ownership import DirectoryFacts, chain_problem, part_problem
+from graft._fs import DirectoryFacts, chain_problem, part_problem
 
 ME, OTHER = 1000, 4242
 DIR = stat.S_IFDIR
