@@ -437,3 +437,35 @@ def test_repair_without_the_wheel_leaves_the_entry_to_the_next_sync(
     sync(tmp_path / "v1", store_dir, alpha)  # no longer "already in sync": re-ingested, rebuilt
     assert py(tmp_path / "v1", "import alpha; print(alpha.A)") == "1"
     assert verify(store_dir)[0] == 0
+
+
+def test_verify_finds_a_file_added_to_an_entry(
+    tmp_path: Path, store_dir: Path, alpha: Path
+) -> None:
+    from graft import seal
+
+    sync(tmp_path / "venv", store_dir, alpha)
+    entry = store_dir / "entries" / file_sha256(str(alpha))
+    seal.unseal_tree(str(entry))
+    (entry / "tree" / "alpha" / "extra.py").write_text("import os\n")  # no row anywhere
+    seal.make_read_only(str(entry))
+    seal.seal_tree(str(entry))
+    code, out, err = verify(store_dir)
+    assert code == 1, err
+    assert "alpha/extra.py: unlisted file" in out
+
+
+def test_gc_sweeps_the_marker_of_an_entry_removed_by_hand(
+    tmp_path: Path, store_dir: Path, alpha: Path
+) -> None:
+    from graft import seal
+
+    sync(tmp_path / "venv", store_dir, alpha)
+    sha = file_sha256(str(alpha))
+    (marker,) = (store_dir / "verified").glob(f"{sha}.*")
+    seal.remove_tree(str(store_dir / "entries" / sha))
+    proc = run_graft("store", "gc", "--store", store_dir)
+    assert f"removed leftover {marker}" in proc.stdout
+    assert not marker.exists()
+    sync(tmp_path / "venv", store_dir, alpha)  # re-ingested, marked again
+    assert len(list((store_dir / "verified").glob(f"{sha}.*"))) == 1
