@@ -8,6 +8,8 @@ Layout::
     <store>/tmp/                               staging; anything here is incomplete
     <store>/locks/                             per-entry and per-venv lock files
     <store>/roots/<key>.json                   GC roots: one per venv built from this store
+    <store>/plans/                             kept plans and resolution memos
+    <store>/verified/<sha256>.<inode>          markers: graft unpacked that entry (graft.verified)
 
 An entry becomes visible only by ``rename(tmp/<x>, entries/<sha256>)``, so a
 crash never leaves a half entry that looks complete. A process that reads or
