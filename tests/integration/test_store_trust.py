@@ -469,3 +469,41 @@ def test_gc_sweeps_the_marker_of_an_entry_removed_by_hand(
     assert not marker.exists()
     sync(tmp_path / "venv", store_dir, alpha)  # re-ingested, marked again
     assert len(list((store_dir / "verified").glob(f"{sha}.*"))) == 1
+
+
+# -- kept plans are untrusted input ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("tamper", ["pth", "launcher"])
+def test_a_kept_plan_cannot_add_code_to_a_venv(
+    tmp_path: Path, store_dir: Path, wheels: Path, tamper: str
+) -> None:
+    import json
+
+    from tests.support.venv import site
+
+    tool = make_wheel(
+        wheels,
+        "tool",
+        "1.0",
+        {"tool/__init__.py": "def main():\n    print('tool')\n"},
+        entry_points="[console_scripts]\ntool = tool:main\n",
+    )
+    sync(tmp_path / "v1", store_dir, tool)
+    (plan,) = (store_dir / "plans").glob("[0-9a-f]*.json")
+    raw = json.loads(plan.read_text())
+    payload = f"import os; open({str(tmp_path / 'ran')!r}, 'w')\n"
+    if tamper == "pth":
+        action = next(a for a in raw["actions"] if a[0] == "write_file")
+        action[1] = action[1].rsplit("/", 2)[0] + "/evil.pth"  # into site-packages
+        action[3] = payload
+    else:
+        action = next(a for a in raw["actions"] if a[0] == "write_launcher")
+        action[6] = payload  # [kind, dest, wheel, name, value, group, body]
+    plan.write_text(json.dumps(raw))
+    sync(tmp_path / "v2", store_dir, tool)
+    assert not (site(tmp_path / "v2") / "evil.pth").exists()
+    launcher = (tmp_path / "v2" / "bin" / "tool").read_text()
+    assert "from tool import main" in launcher
+    assert "open(" not in launcher
+    assert not (tmp_path / "ran").exists()
