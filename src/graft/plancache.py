@@ -207,6 +207,8 @@ def _decode(raw: dict[str, Any], prefix: str, python: str, entries: str) -> Plan
         dest = _checked_dest(raw_dest)
         if kind in {"link_dir", "link_file", "install_script"}:
             rest[1] = _checked_source(rest[1], entries)
+            if kind != "link_dir" and rest[1].rpartition("/")[2] != dest.rpartition("/")[2]:
+                raise ValueError(dest)  # a file keeps its name (a module never becomes a .pth)
         if kind == "mkdir":
             actions.append(MakeDir(dest))
             continue

@@ -474,7 +474,7 @@ def test_gc_sweeps_the_marker_of_an_entry_removed_by_hand(
 # -- kept plans are untrusted input ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("tamper", ["pth", "launcher"])
+@pytest.mark.parametrize("tamper", ["pth", "launcher", "link"])
 def test_a_kept_plan_cannot_add_code_to_a_venv(
     tmp_path: Path, store_dir: Path, wheels: Path, tamper: str
 ) -> None:
@@ -497,6 +497,9 @@ def test_a_kept_plan_cannot_add_code_to_a_venv(
         action = next(a for a in raw["actions"] if a[0] == "write_file")
         action[1] = action[1].rsplit("/", 2)[0] + "/evil.pth"  # into site-packages
         action[3] = payload
+    elif tamper == "link":  # a genuine file of an entry, linked under a startup-hook name
+        action = next(a for a in raw["actions"] if a[0] == "link_file")
+        action[1] = action[1].rsplit("/", 2)[0] + "/evil.pth"
     else:
         action = next(a for a in raw["actions"] if a[0] == "write_launcher")
         action[6] = payload  # [kind, dest, wheel, name, value, group, body]
