@@ -9,7 +9,9 @@ For each entry:
 3. the RECORD and ``record.json`` are the ones ingest wrote, by the digests kept in the
    entry's marker in ``verified/`` (:mod:`graft.verified`), which lives outside ``entries/``;
 4. where the wheel file is at hand (the path it was ingested from, or the download cache),
-   its sha256 is the entry's name and its RECORD member equals the entry's RECORD byte for byte.
+   its sha256 is the entry's name and its RECORD member equals the entry's RECORD byte for byte;
+   for an entry without a marker, ``record.json`` must also equal the record ingest derives
+   from the wheel (the wheel is unpacked again into ``tmp/`` for that).
 
 An entry without a marker passes only with step 4; it then gets a marker. Without a marker
 and without its wheel, its authenticity cannot be checked: that is a *note*, not a problem
@@ -117,6 +119,8 @@ def verify_entry(
         found += _check_wheel(entry, wheel)
     if found and _vanished(store, sha):
         return None, []
+    if marker is None and wheel is not None and not found:
+        found += _check_derived(store, entry, wheel)
     notes = []
     if marker is None and wheel is not None and not found:
         from graft.verified import Marker  # noqa: PLC0415
@@ -263,6 +267,34 @@ def _check_wheel(entry: StoreEntry, wheel: str) -> list[EntryProblem]:
     if actual != expected:
         return [EntryProblem(record.sha256, record.filename, member, f"differs from {wheel}")]
     return []
+
+
+def _check_derived(store: Store, entry: StoreEntry, wheel: str) -> list[EntryProblem]:
+    """record.json is what ingest derives from the wheel (entry points, packages, Requires-Dist
+    and the rest): the wheel is unpacked again into ``tmp/`` and its record compared."""
+    import tempfile  # noqa: PLC0415
+
+    from graft import seal  # noqa: PLC0415
+    from graft.errors import WheelError  # noqa: PLC0415
+    from graft.wheel import unpack_wheel  # noqa: PLC0415
+
+    record = entry.record
+    try:
+        scratch = tempfile.mkdtemp(prefix=f"{record.sha256}.verify.", dir=store.tmp_dir)
+    except OSError:
+        return []  # a store we may not write: the entry stays unmarked
+    try:
+        os.mkdir(os.path.join(scratch, "tree"))
+        derived = unpack_wheel(wheel, os.path.join(scratch, "tree"), record.sha256)
+        with open(os.path.join(entry.path, "record.json"), encoding="utf-8") as fh:
+            same = fh.read() == derived.to_json()
+    except (OSError, WheelError):
+        same = False
+    finally:
+        seal.remove_tree(scratch, sealed=False)
+    if same:
+        return []
+    return [EntryProblem(record.sha256, record.filename, "record.json", f"differs from {wheel}")]
 
 
 def _vanished(store: Store, sha: str) -> bool:

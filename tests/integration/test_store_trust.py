@@ -510,3 +510,31 @@ def test_a_kept_plan_cannot_add_code_to_a_venv(
     assert "from tool import main" in launcher
     assert "open(" not in launcher
     assert not (tmp_path / "ran").exists()
+
+
+def test_verify_compares_an_unmarked_record_json_with_the_wheels_record(
+    tmp_path: Path, store_dir: Path, alpha: Path, graft_cache: Path
+) -> None:
+    import json
+
+    from graft import seal
+
+    cached = uncache(graft_cache, alpha)
+    sync(tmp_path / "venv", store_dir, alpha)
+    sha = file_sha256(str(alpha))
+    for marker in (store_dir / "verified").iterdir():
+        marker.unlink()
+    entry = store_dir / "entries" / sha
+    seal.unseal_tree(str(entry))
+    raw = json.loads((entry / "record.json").read_text())
+    raw["entry_points"].append(["console_scripts", "ls", "alpha:A"])  # files and RECORD intact
+    (entry / "record.json").chmod(0o644)
+    (entry / "record.json").write_text(json.dumps(raw, sort_keys=True, indent=1))
+    seal.make_read_only(str(entry))
+    seal.seal_tree(str(entry))
+    cached.mkdir(parents=True)
+    (cached / alpha.name).write_bytes(alpha.read_bytes())
+    code, out, err = verify(store_dir)
+    assert code == 1, out + err
+    assert f"record.json: differs from {cached / alpha.name}" in out
+    assert not list((store_dir / "verified").iterdir())  # not authenticated, so not marked
