@@ -250,6 +250,7 @@ class Store:
             staging = tempfile.mkdtemp(prefix=sha256 + ".", dir=self.tmp_dir)
         except OSError as exc:
             raise _no_room(exc, wheel_path, self.tmp_dir) from None
+        old = None
         try:
             tree = os.path.join(staging, "tree")
             os.mkdir(tree)
@@ -259,15 +260,16 @@ class Store:
             _write_read_only(os.path.join(staging, "record.json"), record.to_json())
             seal.make_read_only(staging)
             seal.seal_tree(tree)  # all but the top directory, which must stay movable
-            old = None
             if os.path.lexists(self.entry_path(sha256)):  # untrusted or damaged: replaced
                 old = self._take_aside(sha256)  # only now that its successor is complete
             os.rename(staging, self.entry_path(sha256))
-        except OSError as exc:
+        except BaseException as exc:
             seal.remove_tree(staging)
-            raise _no_room(exc, wheel_path, self.tmp_dir) from None
-        except BaseException:
-            seal.remove_tree(staging)
+            if old is not None and not os.path.lexists(self.entry_path(sha256)):
+                with contextlib.suppress(OSError):  # put it back (unmarked: not trusted)
+                    os.rename(os.path.join(old, "old"), self.entry_path(sha256))
+            if isinstance(exc, OSError):
+                raise _no_room(exc, wheel_path, self.tmp_dir) from None
             raise
         seal.seal_top(self.entry_path(sha256))  # (the tree is sealed already)
         entry = StoreEntry(record, self.entry_path(sha256))
