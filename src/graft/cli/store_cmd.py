@@ -25,7 +25,7 @@ def add_store_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
     helps = {
         "info": "size, entries, venvs using the store, and bytes saved against copying",
         "list": "one line per entry: wheel, sha256, size, live venvs using it",
-        "verify": "re-hash every entry against its RECORD (exit 1 on any problem)",
+        "verify": "check every entry against its RECORD and its wheel (exit 1 on any problem)",
         "gc": "remove entries no live venv uses, dead GC roots and crash leftovers",
         "repair": "re-create damaged entries from their wheels (what verify finds)",
     }
