@@ -15,7 +15,10 @@ answers age: a memo that consulted one lives as long as a cached index page
 (``sources._PAGE_TTL``), unless ``--offline``.
 
 The memo is only a shortcut to the same answer: anything missing, unreadable or
-changed sends the sync through full resolution, which then writes a new memo.
+changed sends the sync through full resolution, which then writes a new memo. It is
+also untrusted input (a file in the store): the interpreter it names is used only if
+it is the one the request itself names or finds, so a changed memo cannot make graft
+run a program the user did not name.
 """
 
 from __future__ import annotations
@@ -170,9 +173,13 @@ def recall(request: SyncRequest, store_root: str) -> Recalled | None:
     except (OSError, ValueError, KeyError, TypeError):
         return None
     from graft.errors import GraftError  # noqa: PLC0415
-    from graft.target import introspect  # noqa: PLC0415
+    from graft.target import find_interpreter, introspect  # noqa: PLC0415
 
     try:
+        # the memo is a file in the store, not the user's word: only the interpreter the
+        # request names (or finds, as resolving would) is ever run, never one a memo names
+        if interpreter != find_interpreter(request.python):
+            return None
         target = introspect(interpreter)
     except GraftError:
         return None

@@ -10,6 +10,9 @@ and planning again.
 The cache is an optimisation, never a source of truth: an unreadable or
 inconsistent file is ignored (and rebuilt), a key includes the planner's own
 code, and ``graft store gc`` empties the cache whenever it removes an entry.
+A kept plan is also untrusted input: it may write only the planner's ``.dist-info``
+files and launchers whose body is the planner's for their entry point, link only
+from store entries, and never outside the venv.
 """
 
 from __future__ import annotations
@@ -97,7 +100,7 @@ def load(store_root: str, key: str, prefix: str, python: str) -> Plan | None:
         if raw.get("format") != FORMAT:
             return None
         return _decode(raw, prefix, python, os.path.join(store_root, "entries") + os.sep)
-    except (OSError, ValueError, KeyError, TypeError, IndexError):
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
         return None
 
 
@@ -150,6 +153,51 @@ def _checked_source(source: object, entries: str) -> str:
     return source
 
 
+#: pypa/installer's launcher body (``installer.scripts._SCRIPT_TEMPLATE``), which the planner
+#: renders; ``tests/unit/test_plancache.py`` checks that the two agree.
+_LAUNCHER = """\
+# -*- coding: utf-8 -*-
+import re
+import sys
+from {module} import {import_name}
+if __name__ == "__main__":
+    sys.argv[0] = re.sub(r"(-script\\.pyw|\\.exe)?$", "", sys.argv[0])
+    sys.exit({func_path}())
+"""
+#: The only files a planner writes (into a .dist-info), with their fixed content if any.
+_GENERATED = {"INSTALLER": b"graft\n", "REQUESTED": b"", "direct_url.json": None}
+
+
+def expected_launcher_body(value: str) -> bytes:
+    """The launcher body the planner renders for an entry point *value* (``module:attr``);
+    ValueError unless both are dotted identifiers, so no value can smuggle code into it."""
+    module, _, attr = value.split("[", 1)[0].strip().partition(":")
+    module, attr = module.strip(), attr.strip()
+    dotted = [*module.split("."), *attr.split(".")]
+    if not all(part.isidentifier() for part in dotted):
+        raise ValueError(value)
+    body = _LAUNCHER.format(module=module, import_name=attr.split(".")[0], func_path=attr)
+    return body.encode("utf-8")
+
+
+def _checked_file(dest: str, content: bytes) -> bytes:
+    """A kept plan writes only the planner's .dist-info files (never a ``.pth``, say)."""
+    directory, _, name = dest.rpartition("/")
+    if not directory.endswith(".dist-info") or name not in _GENERATED:
+        raise ValueError(dest)
+    fixed = _GENERATED[name]
+    if fixed is not None and content != fixed:
+        raise ValueError(dest)
+    return content
+
+
+def _checked_launcher(value: str, body: bytes) -> bytes:
+    """A kept launcher's body is exactly what the planner renders for its entry point."""
+    if body != expected_launcher_body(value):
+        raise ValueError(value)
+    return body
+
+
 def _decode(raw: dict[str, Any], prefix: str, python: str, entries: str) -> Plan:
     """The actions of a kept plan; ValueError (so: replan) on anything a planner cannot make."""
     distributions = tuple(PlannedDistribution(*d) for d in raw["distributions"])
@@ -159,6 +207,8 @@ def _decode(raw: dict[str, Any], prefix: str, python: str, entries: str) -> Plan
         dest = _checked_dest(raw_dest)
         if kind in {"link_dir", "link_file", "install_script"}:
             rest[1] = _checked_source(rest[1], entries)
+            if kind != "link_dir" and rest[1].rpartition("/")[2] != dest.rpartition("/")[2]:
+                raise ValueError(dest)  # a file keeps its name (a module never becomes a .pth)
         if kind == "mkdir":
             actions.append(MakeDir(dest))
             continue
@@ -170,9 +220,10 @@ def _decode(raw: dict[str, Any], prefix: str, python: str, entries: str) -> Plan
         elif kind == "install_script":
             actions.append(InstallScript(dest, rest[1], wheel))
         elif kind == "write_file":
-            actions.append(WriteFile(dest, rest[1].encode("latin-1"), wheel, bool(rest[2])))
+            content = _checked_file(dest, rest[1].encode("latin-1"))
+            actions.append(WriteFile(dest, content, wheel, bool(rest[2])))
         elif kind == "write_launcher":
-            body = rest[4].encode("latin-1")
+            body = _checked_launcher(rest[2], rest[4].encode("latin-1"))
             actions.append(WriteLauncher(dest, rest[1], rest[2], rest[3], body, wheel))
         elif kind == "write_record":
             pending = tuple(RecordRow(r[0], r[1], r[2], _checked_dest(r[3])) for r in rest[2])

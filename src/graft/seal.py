@@ -1,11 +1,12 @@
 """Sealing store entries against writes, and taking the seal off again.
 
 Write bits alone do not stop root. Where the process may (Linux, root, a
-filesystem that supports it) every directory of an entry also gets the
-immutable attribute (``FS_IMMUTABLE_FL``): no file can then be created,
-removed or renamed inside it by anyone, so ``pip install`` into a venv whose
-directory is a link into the store fails instead of writing into the store.
-Files keep only their read-only bits, so hard links to them stay possible.
+filesystem that supports it) every directory and every file of an entry also
+gets the immutable attribute (``FS_IMMUTABLE_FL``): no file can then be created,
+removed, renamed or written inside it by anyone, so ``pip install`` into a venv
+whose directory is a link into the store, or an editor saving a file through a
+venv's link, fails instead of changing the store for every venv. (Hard links to
+immutable files cannot be made: ``--link-mode hardlink`` then copies.)
 ``GRAFT_IMMUTABLE=0`` turns the attribute off.
 """
 
@@ -32,13 +33,15 @@ def immutable_enabled() -> bool:
     return _state["enabled"]
 
 
-def _flags(path: str, update: int | None = None) -> int | None:
-    """The inode flags of the directory *path* (set to *update* first); None if unsupported."""
+def _flags(path: str, update: int | None = None, *, directory: bool = True) -> int | None:
+    """The inode flags of the directory (or regular file) *path* (set to *update* first);
+    None if unsupported. A link is never followed."""
     import array  # noqa: PLC0415
     import fcntl  # noqa: PLC0415
 
+    mode = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        fd = os.open(path, mode | (os.O_DIRECTORY if directory else 0))
     except OSError:
         return None
     try:
@@ -53,22 +56,36 @@ def _flags(path: str, update: int | None = None) -> int | None:
     return int(flags[0])
 
 
-def _set_immutable(path: str, on: bool) -> bool:
-    flags = _flags(path)
+def _set_immutable(path: str, on: bool, *, directory: bool = True) -> bool:
+    flags = _flags(path, directory=directory)
     if flags is None:
         return False
     new = (flags | _FS_IMMUTABLE_FL) if on else (flags & ~_FS_IMMUTABLE_FL)
-    return new == flags or _flags(path, new) is not None
+    return new == flags or _flags(path, new, directory=directory) is not None
 
 
-def is_immutable(path: str) -> bool:
-    flags = _flags(path)
+def is_immutable(path: str, *, directory: bool = True) -> bool:
+    flags = _flags(path, directory=directory)
     return flags is not None and bool(flags & _FS_IMMUTABLE_FL)
 
 
 def _dirs_bottom_up(root: str) -> list[str]:
     """Every real directory below *root*, deepest first (links to directories excluded)."""
     return [dirpath for dirpath, _dirs, _files in os.walk(root, topdown=False)]
+
+
+def _regular_files(root: str) -> list[str]:
+    """Every regular file below *root* (links, devices and FIFOs excluded; links not followed)."""
+    out = []
+    pending = [root]
+    while pending:
+        with os.scandir(pending.pop()) as it:
+            for entry in it:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(entry.path)
+                elif entry.is_file(follow_symlinks=False):
+                    out.append(entry.path)
+    return out
 
 
 def make_read_only(root: str) -> None:
@@ -84,17 +101,44 @@ def make_read_only(root: str) -> None:
 
 
 def seal_tree(root: str) -> None:
+    """Set the immutable attribute on every regular file below *root*, then on every
+    directory, deepest first (*root* last)."""
+    if not immutable_enabled():
+        return
+    for path in _regular_files(root):
+        if not _set_immutable(path, on=True, directory=False):
+            _state["enabled"] = False  # this filesystem or process cannot; stop trying
+            return
+    seal_directories(root)
+
+
+def seal_directories(root: str) -> None:
     """Set the immutable attribute on every directory below *root*, deepest first."""
     if not immutable_enabled():
         return
     for directory in _dirs_bottom_up(root):
         if not _set_immutable(directory, on=True):
-            _state["enabled"] = False  # this filesystem or process cannot; stop trying
+            _state["enabled"] = False
             return
 
 
+def seal_top(root: str) -> None:
+    """Seal the files directly in *root*, then *root* itself (what lies below is sealed)."""
+    if not immutable_enabled():
+        return
+    with os.scandir(root) as it:
+        files = [e.path for e in it if e.is_file(follow_symlinks=False)]
+    for path in files:
+        if not _set_immutable(path, on=True, directory=False):
+            _state["enabled"] = False
+            return
+    if not _set_immutable(root, on=True):
+        _state["enabled"] = False
+
+
 def unseal_tree(root: str) -> None:
-    """Clear the immutable attribute and give the owner write access to every real directory.
+    """Clear the immutable attribute of every real directory and regular file below *root*,
+    and give the owner write access to every directory (files keep their read-only bits).
 
     ``os.walk`` visits real directories only (a link to a directory is listed,
     never entered), so nothing outside *root* is touched.
@@ -104,6 +148,17 @@ def unseal_tree(root: str) -> None:
         if check or is_immutable(dirpath):
             _set_immutable(dirpath, on=False)
         os.chmod(dirpath, 0o755)
+    if check or (hasattr(os, "geteuid") and os.geteuid() == 0):
+        for path in _regular_files(root):
+            _set_immutable(path, on=False, directory=False)
+
+
+def unseal_top(path: str) -> None:
+    """Clear the immutable attribute and the read-only mode of the directory *path* itself
+    (not below it), so that it can be renamed; a link is never followed."""
+    if is_immutable(path):
+        _set_immutable(path, on=False)
+    os.chmod(path, 0o755)
 
 
 def remove_tree(root: str, *, sealed: bool = True) -> None:

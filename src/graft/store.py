@@ -8,6 +8,8 @@ Layout::
     <store>/tmp/                               staging; anything here is incomplete
     <store>/locks/                             per-entry and per-venv lock files
     <store>/roots/<key>.json                   GC roots: one per venv built from this store
+    <store>/plans/                             kept plans and resolution memos
+    <store>/verified/<sha256>.<inode>          markers: graft unpacked that entry (graft.verified)
 
 An entry becomes visible only by ``rename(tmp/<x>, entries/<sha256>)``, so a
 crash never leaves a half entry that looks complete. A process that reads or
@@ -39,6 +41,7 @@ from graft.errors import StoreError, WheelError
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
+    from graft._fs import FileLock
     from graft.record import WheelRecord
     from graft.target import Target
 
@@ -100,20 +103,38 @@ class Store:
         self.roots_dir = os.path.join(self.root, "roots")
         self._pin_guard = threading.Lock()
         self._pin: weakref.finalize[[int], Store] | None = None
+        self._ensured = False
 
     def ensure(self) -> None:
-        for directory in (self.entries_dir, self.tmp_dir, self.locks_dir, self.roots_dir):
-            try:
-                os.makedirs(directory, exist_ok=True)
-            except OSError as exc:
-                raise StoreError(
-                    f"cannot create the store ({exc.strerror})",
-                    where=self.root,
-                    hint="pass --store DIR or set GRAFT_STORE to a writable directory",
-                ) from None
+        """Create the store's directories if need be, then :meth:`check` it (once per object)."""
+        if self._ensured:
+            return
+        from graft._fs import PARTS  # noqa: PLC0415
 
-    def lock(self, name: str, timeout: float = -1) -> object:
-        from filelock import FileLock  # noqa: PLC0415
+        try:
+            os.makedirs(self.root, mode=0o755, exist_ok=True)
+            for part in PARTS:
+                with contextlib.suppress(FileExistsError):  # (a link there: check() refuses)
+                    os.mkdir(os.path.join(self.root, part), 0o755)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot create the store ({exc.strerror})",
+                where=self.root,
+                hint="pass --store DIR or set GRAFT_STORE to a writable directory",
+            ) from None
+        self.check()
+        self._ensured = True
+
+    def check(self) -> None:
+        """Refuse a store that anyone but the user or root could change (``_fs.check_store``):
+        a directory above it writable by others, a foreign owner, a link for ``tmp/``..."""
+        from graft._fs import check_store  # noqa: PLC0415
+
+        check_store(self.root)
+
+    def lock(self, name: str, timeout: float | None = None) -> FileLock:
+        """The lock file ``locks/<name>.lock`` (opened without following links)."""
+        from graft._fs import FileLock  # noqa: PLC0415
 
         return FileLock(os.path.join(self.locks_dir, name + ".lock"), timeout=timeout)
 
@@ -135,12 +156,10 @@ class Store:
                 return
             import fcntl  # noqa: PLC0415
 
+            from graft._fs import open_lock_file  # noqa: PLC0415
+
             try:
-                fd = os.open(
-                    os.path.join(self.locks_dir, GC_LOCK),
-                    os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC,
-                    0o644,
-                )
+                fd = open_lock_file(os.path.join(self.locks_dir, GC_LOCK))
             except OSError:
                 return
             try:
@@ -158,9 +177,21 @@ class Store:
                 self._pin = None
 
     def get(self, sha256: str) -> StoreEntry | None:
-        """The entry for *sha256*, if present; pins the store (see :meth:`pin`)."""
+        """The entry for *sha256*, if present and trusted; pins the store (see :meth:`pin`).
+
+        An entry graft did not unpack or authenticate itself (:meth:`trusted`) counts as
+        absent: :meth:`ingest` replaces it from its wheel.
+        """
         self.pin()
+        if not self.trusted(sha256):
+            return None
         return self.peek(sha256)
+
+    def trusted(self, sha256: str) -> bool:
+        """Whether the entry at ``entries/<sha256>`` is one graft unpacked from its wheel (or
+        authenticated against it): its marker in ``verified/`` (:mod:`graft.verified`)."""
+        path = verified_marker(self.root, sha256)  # (not graft.verified: no import on the
+        return path is not None and os.path.isfile(path)  # warm path)
 
     def peek(self, sha256: str) -> StoreEntry | None:
         """The entry for *sha256*, if present, without pinning (for store maintenance)."""
@@ -194,35 +225,93 @@ class Store:
         entry = self.get(sha256)
         if entry is not None:
             return entry
-        with self.lock(sha256):  # type: ignore[attr-defined]
-            entry = self.peek(sha256)
-            if entry is not None:
-                return entry
-            try:
-                self._sweep_tmp(sha256)
-                import tempfile  # noqa: PLC0415
+        with self.lock(sha256):
+            if self.trusted(sha256):
+                entry = self.peek(sha256)
+                if entry is not None:
+                    return entry
+            return self._unpack(wheel_path, sha256)
 
-                staging = tempfile.mkdtemp(prefix=sha256 + ".", dir=self.tmp_dir)
-            except OSError as exc:
-                raise _no_room(exc, wheel_path, self.tmp_dir) from None
-            try:
-                tree = os.path.join(staging, "tree")
-                os.mkdir(tree)
-                from graft.wheel import unpack_wheel  # noqa: PLC0415
+    def replace(self, wheel_path: str, sha256: str) -> StoreEntry:
+        """Unpack *wheel_path* (whose sha256 the caller checked) afresh in place of the entry
+        now at ``entries/<sha256>``, damaged or not; the old one is removed, never followed."""
+        self.ensure()
+        self.pin()
+        with self.lock(sha256):
+            return self._unpack(wheel_path, sha256)
 
-                record = unpack_wheel(wheel_path, tree, sha256)
-                _write_read_only(os.path.join(staging, "record.json"), record.to_json())
-                seal.make_read_only(staging)
-                seal.seal_tree(tree)  # all but the top directory, which must stay movable
-                os.rename(staging, self.entry_path(sha256))
-            except OSError as exc:
-                seal.remove_tree(staging)
+    def _unpack(self, wheel_path: str, sha256: str) -> StoreEntry:
+        """Unpack, verify and seal *wheel_path* as ``entries/<sha256>`` (under its lock),
+        replacing whatever is there (an untrusted entry)."""
+        try:
+            self._sweep_tmp(sha256)
+            import tempfile  # noqa: PLC0415
+
+            staging = tempfile.mkdtemp(prefix=sha256 + ".", dir=self.tmp_dir)
+        except OSError as exc:
+            raise _no_room(exc, wheel_path, self.tmp_dir) from None
+        old = None
+        try:
+            tree = os.path.join(staging, "tree")
+            os.mkdir(tree)
+            from graft.wheel import unpack_wheel  # noqa: PLC0415
+
+            record = unpack_wheel(wheel_path, tree, sha256)
+            _write_read_only(os.path.join(staging, "record.json"), record.to_json())
+            seal.make_read_only(staging)
+            seal.seal_tree(tree)  # all but the top directory, which must stay movable
+            if os.path.lexists(self.entry_path(sha256)):  # untrusted or damaged: replaced
+                old = self._take_aside(sha256)  # only now that its successor is complete
+            os.rename(staging, self.entry_path(sha256))
+        except BaseException as exc:
+            seal.remove_tree(staging)
+            if old is not None and not os.path.lexists(self.entry_path(sha256)):
+                with contextlib.suppress(OSError):  # put it back (unmarked: not trusted)
+                    os.rename(os.path.join(old, "old"), self.entry_path(sha256))
+            if isinstance(exc, OSError):
                 raise _no_room(exc, wheel_path, self.tmp_dir) from None
-            except BaseException:
-                seal.remove_tree(staging)
-                raise
-            seal.seal_tree(self.entry_path(sha256))
-            return StoreEntry(record, self.entry_path(sha256))
+            raise
+        seal.seal_top(self.entry_path(sha256))  # (the tree is sealed already)
+        entry = StoreEntry(record, self.entry_path(sha256))
+        self._mark_verified(entry, wheel_path)
+        if old is not None:
+            with contextlib.suppress(OSError):  # (else tmp/ sweeps take it later)
+                seal.remove_tree(old)
+        return entry
+
+    def _mark_verified(self, entry: StoreEntry, wheel_path: str) -> None:
+        """Write the entry's marker in ``verified/``: graft unpacked it from *wheel_path*."""
+        from graft.verified import Marker, mark  # noqa: PLC0415
+
+        record = entry.record
+        try:
+            marker = Marker(
+                record=file_sha256(os.path.join(entry.tree, record.dist_info, "RECORD")),
+                record_json=file_sha256(os.path.join(entry.path, "record.json")),
+                wheel=os.path.abspath(wheel_path),
+            )
+            mark(self.root, record.sha256, marker)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot record that {record.filename} was verified ({exc.strerror or exc})",
+                where=os.path.join(self.root, "verified"),
+                hint="free space in the store's filesystem and sync again",
+            ) from None
+
+    def _take_aside(self, sha256: str) -> str:
+        """Rename the entry at ``entries/<sha256>`` (untrusted or damaged) whole into ``tmp/``,
+        under its lock, and forget its marker; the directory it now lies in. Never followed."""
+        import tempfile  # noqa: PLC0415
+
+        from graft.verified import forget  # noqa: PLC0415
+
+        path = self.entry_path(sha256)
+        if not os.path.islink(path):
+            seal.unseal_top(path)  # an immutable directory cannot be moved
+        trash = tempfile.mkdtemp(prefix=f"{sha256}.old.", dir=self.tmp_dir)
+        os.rename(path, os.path.join(trash, "old"))
+        forget(self.root, sha256)
+        return trash
 
     def _sweep_tmp(self, sha256: str) -> None:
         """Remove staging left by a crashed ingest of the same wheel (we hold its lock)."""
@@ -274,7 +363,7 @@ class Store:
         try:
             for entry in entries:
                 lock = self.lock(entry.record.sha256)
-                lock.acquire()  # type: ignore[attr-defined]
+                lock.acquire()
                 locks.append(lock)
                 if not tag or self._read_bytecode(entry, tag) is not None:
                     if not _sealed(entry.path):
@@ -312,7 +401,7 @@ class Store:
                     seal.make_read_only(entry.path)
                     seal.seal_tree(entry.path)
             for lock in locks:
-                lock.release()  # type: ignore[attr-defined]
+                lock.release()
         return out
 
     # -- GC roots -------------------------------------------------------------------------
@@ -487,6 +576,16 @@ def _run_compile(python: str, sources: list[str]) -> set[str]:
         if proc.returncode == 0:
             done.update(json.loads(out))
     return done
+
+
+def verified_marker(store_root: str, sha256: str) -> str | None:
+    """``verified/<sha256>.<inode>``: the marker of the entry now at ``entries/<sha256>``
+    (:mod:`graft.verified`); None if there is no entry."""
+    try:
+        inode = os.lstat(os.path.join(store_root, "entries", sha256)).st_ino
+    except OSError:
+        return None
+    return os.path.join(store_root, "verified", f"{sha256}.{inode}")
 
 
 def is_store(path: str) -> bool:

@@ -392,7 +392,7 @@ def collect_garbage(
     """Remove every entry no live venv uses, dead roots, and crash leftovers."""
     result = GcResult(dry_run=dry_run)
     store.ensure()
-    with store.lock("gc-run"), _exclusive(store, on_wait, timeout):  # type: ignore[attr-defined]
+    with store.lock("gc-run"), _exclusive(store, on_wait, timeout):
         roots = read_roots(store)
         live = [r for r in roots if r.live]
         used: set[str] = set().union(*(r.entries for r in live))
@@ -454,30 +454,26 @@ def _forget_plans(store: Store) -> None:
 def _take_out(store: Store, sha: str) -> str | None:
     """Rename ``entries/<sha>`` into ``tmp/`` under its entry lock; the new path, or None."""
     path = store.entry_path(sha)
-    with store.lock(sha):  # type: ignore[attr-defined]
+    with store.lock(sha):
         if not os.path.lexists(path):
             return None
         # the rename needs the entry's own directory unsealed (immutable inodes cannot move);
         # everything below it stays sealed until the entry is out of view
         if not os.path.islink(path):
-            _unseal_top(path)
+            seal.unseal_top(path)
         trash = tempfile.mkdtemp(prefix=f"{_GC_PREFIX}{sha[:16]}.", dir=store.tmp_dir)
         out = os.path.join(trash, sha)
         os.rename(path, out)
+        from graft.verified import forget  # noqa: PLC0415
+
+        forget(store.root, sha)
         return trash
-
-
-def _unseal_top(path: str) -> None:
-    """Clear the immutable attribute and the read-only mode of *path* itself (not below it)."""
-    if seal.is_immutable(path):
-        seal._set_immutable(path, on=False)  # noqa: SLF001 - seal has no public one-directory call
-    os.chmod(path, 0o755)
 
 
 def _sweep(store: Store, grace: float, *, dry_run: bool) -> list[str]:
     """Leftovers of crashed processes: stale tmp/ items whose entry lock is free, temporary
     files of roots, kept plans and memos."""
-    from filelock import Timeout  # noqa: PLC0415
+    from graft._fs import LockTimeoutError  # noqa: PLC0415
 
     now = time.time()
     swept = []
@@ -487,6 +483,15 @@ def _sweep(store: Store, grace: float, *, dry_run: bool) -> list[str]:
     ]
     plans = os.path.join(store.root, "plans")  # kept plans and memos written by a killed sync
     candidates += [os.path.join(plans, n) for n in _listdir(plans) if ".json.tmp." in n]
+    from graft import verified  # noqa: PLC0415
+
+    marks = os.path.join(store.root, verified.DIRECTORY)  # markers a killed ingest was writing
+    candidates += [os.path.join(marks, n) for n in _listdir(marks) if ".tmp." in n]
+    for path in verified.stale(store.root):  # their entry was removed by hand, or replaced
+        if not dry_run:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
+        swept.append(path)
     for path in candidates:
         try:
             age = now - os.lstat(path).st_mtime
@@ -498,10 +503,10 @@ def _sweep(store: Store, grace: float, *, dry_run: bool) -> list[str]:
         sha = name.split(".", 1)[0]
         lock = store.lock(sha, timeout=0) if _SHA.fullmatch(sha) else contextlib.nullcontext()
         try:
-            with lock:  # type: ignore[attr-defined]
+            with lock:
                 if not dry_run:
                     seal.remove_tree(path)
-        except Timeout:
+        except LockTimeoutError:
             continue  # an ingest of that wheel is running; its staging is not ours to take
         swept.append(path)
     return swept

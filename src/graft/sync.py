@@ -228,13 +228,14 @@ def _result(plan: Plan) -> SyncResult:
 
 
 def _entries_present(store: Store, located: Located) -> bool:
-    """Whether every located wheel is in the store already; pins the store first, so that
+    """Whether every located wheel is in the store already, as graft unpacked it (an entry
+    planted in ``entries/`` is not: ingest replaces it); pins the store first, so that
     gc cannot take an entry between this check and the venv's root."""
     shas = [sha for _, _, sha in located.fetched if sha]
     if len(shas) != len(located.fetched):
         return False
     store.pin()
-    return all(os.path.isdir(store.entry_path(sha)) for sha in shas)
+    return all(store.trusted(sha) for sha in shas)
 
 
 def _already_in_sync(store: Store, located: Located, prefix: str, inputs: str) -> SyncResult | None:

@@ -398,7 +398,7 @@ def test_gc_sweeps_stale_leftovers_nobody_holds(
     seal.make_read_only(str(crashed_gc))  # what gc takes out is sealed (immutable as root)
     seal.seal_tree(str(crashed_gc))
     store = Store(str(store_dir))
-    with store.lock("b" * 64):  # type: ignore[attr-defined]
+    with store.lock("b" * 64):
         result = collect_garbage(store)
     swept = (stale_free, crashed_gc, root_tmp, plan_tmp)
     assert sorted(result.swept) == sorted(map(str, swept))

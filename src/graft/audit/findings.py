@@ -138,8 +138,8 @@ DEFAULTS: dict[Kind, tuple[Severity, str]] = {
     Kind.STORE_ENTRY_MODIFIED: (
         "error",
         (
-            "run `graft store verify`, remove the damaged entry, then sync the venv again"
-            " (a sync re-ingests a missing entry; it does not re-check a present one)"
+            "run `graft store repair`: it re-creates the entry from its wheel"
+            " (without the wheel, the next sync that needs the entry re-ingests it)"
         ),
     ),
     Kind.FOREIGN_INTERPRETER: (

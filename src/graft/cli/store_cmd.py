@@ -1,4 +1,4 @@
-"""``graft store info|list|verify|gc``: look after the store.
+"""``graft store info|list|verify|repair|gc``: look after the store.
 
 Wired into :mod:`graft.cli.main` by :func:`add_store_parser` and :func:`run_store`.
 Exit status: 0 success, 1 error (or, for ``verify``, any problem found).
@@ -25,8 +25,9 @@ def add_store_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
     helps = {
         "info": "size, entries, venvs using the store, and bytes saved against copying",
         "list": "one line per entry: wheel, sha256, size, live venvs using it",
-        "verify": "re-hash every entry against its RECORD (exit 1 on any problem)",
+        "verify": "check every entry against its RECORD and its wheel (exit 1 on any problem)",
         "gc": "remove entries no live venv uses, dead GC roots and crash leftovers",
+        "repair": "re-create damaged entries from their wheels (what verify finds)",
     }
     for name, text in helps.items():
         action = actions.add_parser(name, help=text, description=text)
@@ -50,6 +51,8 @@ def run_store(args: argparse.Namespace) -> int:
             return _info(store, args.json)
         if command == "list":
             return _list(store, args.json)
+        if command == "repair":
+            return _repair(store, args.json)
         return _gc(store, args.json, args.dry_run)
     except GraftError as exc:
         if args.json:
@@ -63,7 +66,9 @@ def _store(args: argparse.Namespace) -> Store:
     from graft.storeops import open_store  # noqa: PLC0415
 
     path = args.store or default_store_path()
-    return Store(path) if args.store_command == "verify" else open_store(path)
+    store = Store(path) if args.store_command in {"verify", "repair"} else open_store(path)
+    store.check()
+    return store
 
 
 def human(n: int) -> str:
@@ -79,18 +84,27 @@ def human(n: int) -> str:
 def _verify(store: Store, as_json: bool) -> int:
     from graft.verify import verify_store  # noqa: PLC0415
 
-    checked, problems = verify_store(store)
+    found = verify_store(store)
+    problems, notes = found.problems, found.notes
     if as_json:
         rows = [
             {"entry": p.entry, "wheel": p.wheel, "path": p.path, "problem": p.problem}
             for p in problems
         ]
-        print(json.dumps({"store": store.root, "entries": checked, "problems": rows}, indent=2))
+        remarks = [
+            {"entry": p.entry, "wheel": p.wheel, "path": p.path, "note": p.problem} for p in notes
+        ]
+        payload = {"store": store.root, "entries": found.checked, "problems": rows}
+        print(json.dumps({**payload, "notes": remarks}, indent=2))
     else:
         for p in problems:
             print(f"{p.wheel}: {p.path}: {p.problem} (entry {p.entry[:12]})")
+        for p in notes:
+            print(f"{p.wheel}: note: {p.problem} (entry {p.entry[:12]})")
+        repair = " (`graft store repair` re-creates damaged entries)" if problems else ""
         print(
-            f"graft: verified {checked} entries in {store.root}: {len(problems)} problems",
+            f"graft: verified {found.checked} entries in {store.root}: {len(problems)} problems,"
+            f" {len(notes)} not authenticated{repair}",
             file=sys.stderr,
         )
     return 1 if problems else 0
@@ -195,3 +209,39 @@ def _gc(store: Store, as_json: bool, dry_run: bool) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def _repair(store: Store, as_json: bool) -> int:
+    from graft.repair import repair_store  # noqa: PLC0415
+
+    done, checked = repair_store(store)
+    if as_json:
+        rows = [
+            {
+                "entry": r.sha256,
+                "wheel": r.wheel,
+                "repaired_from": r.source,
+                "venvs": list(r.venvs),
+                "bytecode": list(r.bytecode),
+            }
+            for r in done
+        ]
+        print(json.dumps({"store": store.root, "entries": checked, "damaged": rows}, indent=2))
+        return 0 if all(r.repaired for r in done) else 1
+    for r in done:
+        users = f"; used by {len(r.venvs)} venvs: {', '.join(r.venvs)}" if r.venvs else ""
+        if r.repaired:
+            tags = f", bytecode for {', '.join(r.bytecode)} compiled again" if r.bytecode else ""
+            print(f"repaired {r.wheel} (entry {r.sha256[:12]}) from {r.source}{tags}{users}")
+        else:
+            print(
+                f"cannot re-create {r.wheel} (entry {r.sha256[:12]}): no wheel file for it here;"
+                f" the next `graft sync` that needs it re-ingests it and rebuilds its venv{users}"
+            )
+    failed = sum(1 for r in done if not r.repaired)
+    print(
+        f"graft: repair {store.root}: checked {checked} entries, {len(done) - failed} repaired,"
+        f" {failed} left for the next sync to re-ingest",
+        file=sys.stderr,
+    )
+    return 1 if failed else 0
