@@ -509,8 +509,11 @@ def _check_case(
     wheel = case.build(bad_dir, tmp_path)
     Store(str(store_dir)).ensure()  # an existing store: its creation is not a change
     entries_before = set(os.listdir(store_dir / "entries"))
-    # everything around the store (venv, wheels, the store's parent), and the store's own data
-    skip = [store_dir / "locks", *([store_dir / "entries"] if case.planned else [])]
+    markers_before = set(os.listdir(store_dir / "verified"))
+    # everything around the store (venv, wheels, the store's parent), and the store's own data;
+    # a wheel refused only when planning is a sound wheel: its entry and its marker may stay
+    planned = [store_dir / "entries", store_dir / "verified"] if case.planned else []
+    skip = [store_dir / "locks", *planned]
     before = tree_snapshot(tmp_path, skip=skip)
 
     proc = run_graft(
@@ -527,6 +530,8 @@ def _check_case(
 
     added = set(os.listdir(store_dir / "entries")) - entries_before
     assert added <= ({hashlib.sha256(wheel.read_bytes()).hexdigest()} if case.planned else set())
+    markers = set(os.listdir(store_dir / "verified")) - markers_before
+    assert {m.split(".")[0] for m in markers} <= added  # only the marker of that entry
     assert entries_before <= set(os.listdir(store_dir / "entries"))
     assert os.listdir(store_dir / "tmp") == []
     after = tree_snapshot(tmp_path, skip=skip)
