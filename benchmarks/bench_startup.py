@@ -111,7 +111,7 @@ def main() -> int:
                     audits[label] = timed_audit(target, args.audit_runs, env)
                     print(f"audit {label}: {audits[label]}", flush=True)
     finally:
-        from graft import seal  # noqa: PLC0415 - graft may live in src/ only
+        from graft.store import seal  # noqa: PLC0415 - graft may live in src/ only
 
         seal.remove_tree(str(work / "store"))
         shutil.rmtree(work, ignore_errors=True)

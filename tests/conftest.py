@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from graft import seal
+from graft.store import seal
 
 
 @pytest.fixture(scope="session")

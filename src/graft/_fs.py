@@ -199,7 +199,7 @@ def _acquire(fd: int, on_wait: Callable[[], None] | None, timeout: float | None)
 # The check costs a ``realpath`` and one ``lstat`` per directory, once per process and store;
 # it lives here, not in a module of its own, because every sync runs it (no new import).
 
-#: The store's own directories, checked (and created) by :meth:`graft.store.Store.ensure`.
+#: The store's own directories, checked (and created) by :meth:`graft.store.entries.Store.ensure`.
 PARTS = ("entries", "tmp", "locks", "roots", "plans", "verified")
 _checked: set[str] = set()
 

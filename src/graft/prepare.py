@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING
 from graft.errors import SourceError
 
 if TYPE_CHECKING:
-    from graft.plan import Policy, VenvLayout
-    from graft.planner import PlannedWheel
-    from graft.requirements import Wanted
-    from graft.resolve import Located
-    from graft.store import Store, StoreEntry
+    from graft.plan.planner import PlannedWheel
+    from graft.plan.types import Policy, VenvLayout
+    from graft.resolve.locate import Located
+    from graft.sources.requirements import Wanted
+    from graft.store.entries import Store, StoreEntry
     from graft.sync import Reporter, SyncRequest
-    from graft.target import Target
+    from graft.venv.interpreter import Target
 
 
 def load_entries(
@@ -49,7 +49,7 @@ def load_entries(
 
 def check_target(pairs: list[tuple[Wanted, StoreEntry]], target: Target, no_deps: bool) -> None:
     """Requires-Python and Requires-Dist of the ingested wheels (``deps.check_set``)."""
-    from graft.deps import check_set  # noqa: PLC0415
+    from graft.resolve.deps import check_set  # noqa: PLC0415
 
     check_set([(w, e.record) for w, e in pairs], target, no_deps)
 
@@ -67,9 +67,9 @@ class Prepared:
 
 def prepare(request: SyncRequest, located: Located, store: Store) -> Prepared:
     """Entries, checks and bytecode for the located wheels: everything the planner needs."""
-    from graft.distinfo import direct_url_for_file  # noqa: PLC0415
-    from graft.plan import Policy  # noqa: PLC0415
-    from graft.planner import PlannedWheel  # noqa: PLC0415
+    from graft.plan.distinfo import direct_url_for_file  # noqa: PLC0415
+    from graft.plan.planner import PlannedWheel  # noqa: PLC0415
+    from graft.plan.types import Policy  # noqa: PLC0415
     from graft.sync import lap, venv_layout  # noqa: PLC0415
 
     clock = time.perf_counter()

@@ -9,7 +9,7 @@ it sees the repaired files at once. Bytecode is compiled again for each interpre
 live venv that uses the entry and whose cache tag the old entry had. Kept plans are dropped.
 
 Without a wheel file the entry cannot be re-created here: its marker is removed instead
-(:mod:`graft.verified`), so the next sync that needs it, of any venv, re-ingests it from
+(:mod:`graft.store.verified`), so the next sync that needs it, of any venv, re-ingests it from
 the wheel it downloads or finds, and rebuilds that venv.
 """
 
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from graft.store import Store, StoreEntry
+    from graft.store.entries import Store, StoreEntry
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,8 +41,8 @@ class Repair:
 def repair_store(store: Store, wheel_cache: str | None = None) -> tuple[list[Repair], int]:
     """Re-create every damaged entry it can; (what was done per entry, entries checked)."""
     from graft._fs import cache_root  # noqa: PLC0415
-    from graft.storeops import _forget_plans, read_roots  # noqa: PLC0415
-    from graft.verify import verify_store  # noqa: PLC0415
+    from graft.store.ops import _forget_plans, read_roots  # noqa: PLC0415
+    from graft.store.verify import verify_store  # noqa: PLC0415
 
     cache = wheel_cache if wheel_cache is not None else os.path.join(cache_root(), "wheels")
     found = verify_store(store, cache)
@@ -55,7 +55,7 @@ def repair_store(store: Store, wheel_cache: str | None = None) -> tuple[list[Rep
         venvs = tuple(sorted(r.venv for r in live if sha in r.entries))
         wheel = find_wheel(store, sha, cache)
         if wheel is None:
-            from graft.verified import forget  # noqa: PLC0415
+            from graft.store.verified import forget  # noqa: PLC0415
 
             forget(store.root, sha)  # untrusted now: the next sync that needs it re-ingests it
             done.append(Repair(sha, names.get(sha, "?"), None, venvs))
@@ -73,8 +73,8 @@ def find_wheel(store: Store, sha: str, cache: str) -> str | None:
     ingested from, or the download cache (``<cache>/<sha>/*.whl``)."""
     import json  # noqa: PLC0415
 
-    from graft.store import file_sha256  # noqa: PLC0415
-    from graft.verified import DIRECTORY  # noqa: PLC0415
+    from graft.store.entries import file_sha256  # noqa: PLC0415
+    from graft.store.verified import DIRECTORY  # noqa: PLC0415
 
     candidates = []
     markers = os.path.join(store.root, DIRECTORY)
@@ -116,7 +116,7 @@ def _compile_again(
 ) -> tuple[str, ...]:
     """Compile bytecode for each of *tags* that the interpreter of one of *venvs* has."""
     from graft.errors import GraftError  # noqa: PLC0415
-    from graft.target import introspect  # noqa: PLC0415
+    from graft.venv.interpreter import introspect  # noqa: PLC0415
 
     compiled = []
     for venv in venvs:

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Protocol
 # Resolution (packaging, the index client, thread pools) is imported where it is used:
 # a warm sync whose inputs are unchanged never resolves, and must not pay for the imports.
 if TYPE_CHECKING:
-    from graft.memo import Observed
-    from graft.plan import CollisionPolicy, LinkMode, Plan, VenvLayout
-    from graft.resolve import Located
-    from graft.store import Store
-    from graft.target import Target
+    from graft.plan.types import CollisionPolicy, LinkMode, Plan, VenvLayout
+    from graft.resolve.locate import Located
+    from graft.resolve.memo import Observed
+    from graft.store.entries import Store
+    from graft.venv.interpreter import Target
 
 
 class Reporter(Protocol):
@@ -67,7 +67,7 @@ class SyncRequest:
 
 
 def venv_layout(request: SyncRequest, target: Target) -> VenvLayout:
-    from graft.plan import VenvLayout  # noqa: PLC0415
+    from graft.plan.types import VenvLayout  # noqa: PLC0415
 
     return VenvLayout(
         prefix=os.path.abspath(request.venv),
@@ -113,9 +113,9 @@ def _recall(request: SyncRequest, store: Store) -> Located | None:
     """What the memo says *request* resolves to (not for dry runs or foreign targets)."""
     if request.dry_run or request.foreign is not None:
         return None
-    from graft import memo  # noqa: PLC0415
-    from graft.requirements import Wanted  # noqa: PLC0415
-    from graft.resolve import Located  # noqa: PLC0415
+    from graft.resolve import memo  # noqa: PLC0415
+    from graft.resolve.locate import Located  # noqa: PLC0415
+    from graft.sources.requirements import Wanted  # noqa: PLC0415
 
     recalled = memo.recall(request, store.root)
     if recalled is None:
@@ -128,8 +128,8 @@ def _recall(request: SyncRequest, store: Store) -> Located | None:
 
 
 def _plan_key(request: SyncRequest, located: Located, store: Store) -> str:
-    from graft import plancache  # noqa: PLC0415
-    from graft.plan import Policy  # noqa: PLC0415
+    from graft.plan.types import Policy  # noqa: PLC0415
+    from graft.store import plancache  # noqa: PLC0415
 
     target = located.target
     layout = replace(venv_layout(request, target), prefix="")
@@ -141,9 +141,9 @@ def _plan_key(request: SyncRequest, located: Located, store: Store) -> str:
 
 def sync(request: SyncRequest) -> SyncResult:
     """Make ``request.venv`` hold exactly the requested wheels (or only plan it, if dry_run)."""
-    from graft import plancache  # noqa: PLC0415
-    from graft.plan import Policy  # noqa: PLC0415
-    from graft.store import Store, default_store_path  # noqa: PLC0415
+    from graft.plan.types import Policy  # noqa: PLC0415
+    from graft.store import plancache  # noqa: PLC0415
+    from graft.store.entries import Store, default_store_path  # noqa: PLC0415
 
     clock = time.perf_counter()
     store = Store(request.store or default_store_path())
@@ -157,12 +157,12 @@ def sync(request: SyncRequest) -> SyncResult:
     if located is not None and key is not None:
         lap(request.timings, "recall", clock)
     else:
-        from graft.resolve import locate  # noqa: PLC0415
+        from graft.resolve.locate import locate  # noqa: PLC0415
 
         located = locate(request)
         key = _plan_key(request, located, store)
         if not request.dry_run:
-            from graft.memo import observe  # noqa: PLC0415
+            from graft.resolve.memo import observe  # noqa: PLC0415
 
             observed = observe(located)
         lap(request.timings, "resolve", clock)
@@ -216,7 +216,7 @@ def _drop_kept_plan(store_root: str, key: str) -> None:
     """
     import contextlib  # noqa: PLC0415
 
-    from graft import plancache  # noqa: PLC0415
+    from graft.store import plancache  # noqa: PLC0415
 
     with contextlib.suppress(OSError):
         os.unlink(plancache.plan_path(store_root, key))
@@ -240,7 +240,7 @@ def _entries_present(store: Store, located: Located) -> bool:
 
 def _already_in_sync(store: Store, located: Located, prefix: str, inputs: str) -> SyncResult | None:
     """The result of a no-op sync, if the venv at *prefix* is exactly what *inputs* give."""
-    from graft.venvstate import sweep_staging, up_to_date  # noqa: PLC0415
+    from graft.venv.state import sweep_staging, up_to_date  # noqa: PLC0415
 
     state = up_to_date(prefix, inputs)
     if state is None:
@@ -264,13 +264,13 @@ def _plan_for(
     """The plan for *located*: kept in the store, or made now (then True: keep it)."""
     clock = time.perf_counter()
     if kept_usable:  # every entry it names is present (and pinned)
-        from graft import plancache  # noqa: PLC0415
+        from graft.store import plancache  # noqa: PLC0415
 
         kept = plancache.load(store.root, key, layout.prefix, layout.python)
         lap(request.timings, "plan (kept)", clock)
         if kept is not None:
             return kept, False
-    from graft.planner import plan  # noqa: PLC0415
+    from graft.plan.planner import plan  # noqa: PLC0415
     from graft.prepare import prepare  # noqa: PLC0415
 
     prepared = prepare(request, located, store)
@@ -288,7 +288,7 @@ def _build(
     A kill at any moment leaves whichever venv is in place rooted; after the swap only
     the new entries stay rooted.
     """
-    from graft.materialize import materialize  # noqa: PLC0415
+    from graft.venv.materialize import materialize  # noqa: PLC0415
 
     clock = time.perf_counter()
     prefix = the_plan.prefix
@@ -325,7 +325,7 @@ def _restore_root(
     the new venv is in place after all (it failed after the swap); then the new entries."""
     import contextlib  # noqa: PLC0415
 
-    from graft.venvstate import recorded_state  # noqa: PLC0415
+    from graft.venv.state import recorded_state  # noqa: PLC0415
 
     if recorded_state(prefix).get("graft-inputs") == inputs:
         store.register_root(prefix, shas)
@@ -346,6 +346,6 @@ def _remember(
     """After a sync succeeded: keep what its inputs resolved to (never after a failure)."""
     if observed is None:
         return
-    from graft import memo  # noqa: PLC0415
+    from graft.resolve import memo  # noqa: PLC0415
 
     memo.remember_located(request, store.root, located, observed)

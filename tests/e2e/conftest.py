@@ -67,7 +67,7 @@ def verify_store(store: Path, cache_dir: Path) -> None:
 
 def remove_store(store: Path) -> None:
     try:
-        from graft import seal
+        from graft.store import seal
     except ImportError:
         shutil.rmtree(store, ignore_errors=True)
         return

@@ -19,7 +19,7 @@ from installer.destinations import SchemeDictionaryDestination
 from installer.sources import WheelFile
 
 from graft.errors import TargetError
-from graft.target import find_interpreter, introspect
+from graft.venv.interpreter import find_interpreter, introspect
 from tests.conftest import run_graft
 
 from .flatcompare import compare_trees, format_differences

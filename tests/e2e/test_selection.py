@@ -17,7 +17,7 @@ import pytest
 from filelock import FileLock
 
 from graft.errors import TargetError
-from graft.target import find_interpreter
+from graft.venv.interpreter import find_interpreter
 from tests.conftest import run_graft
 
 from .wheelcache import cache_dir

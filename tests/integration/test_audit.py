@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from graft import seal
 from graft.audit import AuditReport, Finding, Kind, audit_venv
-from graft.elf import read_dynamic
+from graft.store import seal
+from graft.wheel.elf import read_dynamic
 from tests.conftest import run_graft
 from tests.support.venv import site
 from tests.support.wheelmaker import make_wheel

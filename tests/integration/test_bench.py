@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from graft.bench import flat_copy, measure_layout
+from graft.bench.startup import flat_copy, measure_layout
 from tests.conftest import run_graft
 from tests.support.wheelmaker import make_wheel
 

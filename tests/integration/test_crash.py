@@ -36,8 +36,8 @@ from pathlib import Path
 
 import pytest
 
-from graft import seal
-from graft.store import Store
+from graft.store import seal
+from graft.store.entries import Store
 from tests.conftest import run_graft
 from tests.integration.test_store_ops import store_cli
 from tests.support.venv import py
@@ -78,7 +78,7 @@ class WheelSet:
         return {f"{name}-cli" for name in self.wheels if int(name[3:]) % 4 == 0}
 
     def shas(self) -> set[str]:
-        from graft.store import file_sha256
+        from graft.store.entries import file_sha256
 
         return {file_sha256(str(path)) for path in self.paths}
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from graft import seal
-from graft.store import Store, anchor_path, file_sha256
+from graft.store import seal
+from graft.store.entries import Store, anchor_path, file_sha256
 from tests.conftest import run_graft
 from tests.support.wheelmaker import make_wheel
 

@@ -6,7 +6,7 @@ leave nothing in the store's ``entries/`` or ``tmp/``, write no file outside the
 store (a ``../`` or absolute member name must not land beside it), and leave an
 existing venv at VENV exactly as it was.
 
-A hypothesis test drives :func:`graft.wheel.unpack_wheel` directly with random
+A hypothesis test drives :func:`graft.wheel.archive.unpack_wheel` directly with random
 small archives (hostile names, symlinks, duplicates, corrupted RECORDs): it must
 either return a record that matches what it wrote under *dest*, or raise
 :class:`~graft.errors.WheelError`; nothing else, and nothing outside *dest*.
@@ -39,16 +39,16 @@ from hypothesis import strategies as st
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from graft import seal
 from graft.errors import WheelError
-from graft.store import Store
-from graft.wheel import unpack_wheel
-from graft.wheelnames import SCHEME_KEYS
+from graft.store import seal
+from graft.store.entries import Store
+from graft.wheel.archive import unpack_wheel
+from graft.wheel.names import SCHEME_KEYS
 from tests.conftest import run_graft
 from tests.support.wheelmaker import make_wheel
 
 if TYPE_CHECKING:
-    from graft.record import WheelRecord
+    from graft.model.record import WheelRecord
 
 DIST_INFO = "hostile-1.0.dist-info"
 DATA_DIR = "hostile-1.0.data"
@@ -733,7 +733,7 @@ def test_the_deepest_tree_accepted_installs_and_imports(
     link_mode: str, tmp_path: Path, store_dir: Path, wheels: Path
 ) -> None:
     """A member MAX_DEPTH levels deep: every stage (unpack, seal, bytecode, copy) copes."""
-    from graft.wheel import MAX_DEPTH
+    from graft.wheel.archive import MAX_DEPTH
 
     package = "hostile/" + "d/" * (MAX_DEPTH - 2)
     deep = package + "m.py"

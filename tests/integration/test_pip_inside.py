@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from graft import seal
+from graft.store import seal
 from tests.conftest import run_graft
 from tests.support.venv import site
 from tests.support.wheelmaker import make_wheel

@@ -8,8 +8,8 @@ import py_compile
 import sys
 from pathlib import Path
 
-from graft import seal
-from graft.store import Store, file_sha256
+from graft.store import seal
+from graft.store.entries import Store, file_sha256
 from tests.conftest import run_graft
 from tests.support.venv import py, site
 from tests.support.wheelmaker import make_wheel

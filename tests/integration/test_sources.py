@@ -330,7 +330,7 @@ def test_second_interpreter_gets_its_own_bytecode_in_the_same_entry(
     tmp_path: Path, store_dir: Path, wheels: Path
 ) -> None:
     from graft.errors import TargetError
-    from graft.target import find_interpreter
+    from graft.venv.interpreter import find_interpreter
 
     try:
         other = find_interpreter("3.12")
@@ -677,8 +677,8 @@ def test_concurrent_downloads_of_one_wheel_fetch_it_once(
 ) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    from graft.fetch import download
-    from graft.sources import Candidate
+    from graft.sources.fetch import download
+    from graft.sources.index import Candidate
 
     wheel = _unique(wheels, tmp_path, "shared")
     data = wheel.read_bytes()

@@ -22,10 +22,10 @@ from typing import Any
 
 import pytest
 
-from graft import seal
 from graft.cli.store_cmd import add_store_parser, run_store
-from graft.store import Store
-from graft.storeops import TMP_GRACE_SECONDS, collect_garbage, disk_usage
+from graft.store import seal
+from graft.store.entries import Store
+from graft.store.ops import TMP_GRACE_SECONDS, collect_garbage, disk_usage
 from tests.conftest import run_graft
 from tests.support.venv import site
 from tests.support.wheelmaker import make_wheel
@@ -84,7 +84,7 @@ def entries(store: Path) -> set[str]:
 
 
 def sha_of(wheel: Path) -> str:
-    from graft.store import file_sha256
+    from graft.store.entries import file_sha256
 
     return file_sha256(str(wheel))
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from graft.store import file_sha256
+from graft.store.entries import file_sha256
 from tests.conftest import run_graft
 from tests.support.wheelmaker import make_wheel
 
@@ -207,7 +207,7 @@ def plant(store: Path, genuine: Path, wheels: Path) -> None:
     genuine wheel's sha256, as something with write access to ``entries/`` could."""
     import json
 
-    from graft import seal
+    from graft.store import seal
 
     evil_dir = wheels / "evil"
     evil_dir.mkdir(exist_ok=True)
@@ -266,7 +266,7 @@ def rewrite_consistently(entry: Path, rel: str, data: bytes) -> None:
     """Change one file of an entry together with its rows in RECORD and record.json."""
     import json
 
-    from graft import seal
+    from graft.store import seal
 
     seal.unseal_tree(str(entry))
     tree = entry / "tree"
@@ -380,7 +380,7 @@ def test_as_root_a_store_file_cannot_be_written_through_a_venv(
 
 def damage(entry: Path, rel: str, data: bytes) -> None:
     """Change one file of an entry as a write through a venv would (no record touched)."""
-    from graft import seal
+    from graft.store import seal
 
     seal.unseal_tree(str(entry))
     (entry / "tree" / rel).chmod(0o644)
@@ -392,7 +392,7 @@ def damage(entry: Path, rel: str, data: bytes) -> None:
 def test_repair_re_creates_a_damaged_entry_from_its_wheel(
     tmp_path: Path, store_dir: Path, alpha: Path, graft_cache: Path
 ) -> None:
-    from graft import seal
+    from graft.store import seal
     from tests.support.venv import py
 
     uncache(graft_cache, alpha)
@@ -442,7 +442,7 @@ def test_repair_without_the_wheel_leaves_the_entry_to_the_next_sync(
 def test_verify_finds_a_file_added_to_an_entry(
     tmp_path: Path, store_dir: Path, alpha: Path
 ) -> None:
-    from graft import seal
+    from graft.store import seal
 
     sync(tmp_path / "venv", store_dir, alpha)
     entry = store_dir / "entries" / file_sha256(str(alpha))
@@ -458,7 +458,7 @@ def test_verify_finds_a_file_added_to_an_entry(
 def test_gc_sweeps_the_marker_of_an_entry_removed_by_hand(
     tmp_path: Path, store_dir: Path, alpha: Path
 ) -> None:
-    from graft import seal
+    from graft.store import seal
 
     sync(tmp_path / "venv", store_dir, alpha)
     sha = file_sha256(str(alpha))
@@ -517,7 +517,7 @@ def test_verify_compares_an_unmarked_record_json_with_the_wheels_record(
 ) -> None:
     import json
 
-    from graft import seal
+    from graft.store import seal
 
     cached = uncache(graft_cache, alpha)
     sync(tmp_path / "venv", store_dir, alpha)

@@ -230,7 +230,7 @@ def test_inspect_prints_the_wheel_record(basic: dict[str, Path]) -> None:
 def test_store_verify_detects_a_modified_file(
     tmp_path: Path, store_dir: Path, basic: dict[str, Path]
 ) -> None:
-    from graft import seal
+    from graft.store import seal
 
     run_graft("sync", tmp_path / "v", basic["beta"], "--store", store_dir)
     assert run_graft("store", "verify", "--store", store_dir).returncode == 0

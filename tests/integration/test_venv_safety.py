@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from graft import materialize
 from graft.errors import MaterializeError
-from graft.replaceable import in_the_way
 from graft.sync import SyncRequest, sync
+from graft.venv import materialize
+from graft.venv.replaceable import in_the_way
 from tests.conftest import run_graft
 from tests.support.venv import py, site
 from tests.support.wheelmaker import make_wheel

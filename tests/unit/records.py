@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 
-from graft.plan import VenvLayout
-from graft.planner import PlannedWheel
-from graft.record import EntryPoint, FileRecord, OriginSearch, WheelRecord, is_native
+from graft.model.record import EntryPoint, FileRecord, OriginSearch, WheelRecord, is_native
+from graft.plan.planner import PlannedWheel
+from graft.plan.types import VenvLayout
 
 LAYOUT = VenvLayout(
     prefix="/venv",

@@ -6,18 +6,18 @@ from pathlib import Path
 
 import pytest
 
-from graft.coremeta import (
+from graft.errors import PlanError, SourceError
+from graft.sources.coremeta import (
     CoreMetadata,
     _checked,
     check_before_download,
     check_wheel_agrees,
     from_filename,
 )
-from graft.errors import PlanError, SourceError
-from graft.fetch import _range_start
-from graft.requirements import Wanted
-from graft.sources import Candidate, advertised_metadata
-from graft.target import foreign_target
+from graft.sources.fetch import _range_start
+from graft.sources.index import Candidate, advertised_metadata
+from graft.sources.requirements import Wanted
+from graft.venv.interpreter import foreign_target
 from tests.support.wheelmaker import make_wheel
 
 HEX = "ab" * 32
@@ -109,7 +109,7 @@ def test_the_check_before_download_needs_no_metadata_file_to_pass_through(
 
 
 def test_the_check_before_download_reads_cached_metadata_files_offline(tmp_path: Path) -> None:
-    from graft.coremeta import cache_path
+    from graft.sources.coremeta import cache_path
 
     target = foreign_target("3.12", ["manylinux_2_17_x86_64"])
     want = Wanted("needs", "1.0", frozenset(), frozenset(), "cli")

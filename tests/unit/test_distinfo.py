@@ -7,7 +7,7 @@ import os
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graft.distinfo import relative_to
+from graft.plan.distinfo import relative_to
 
 PARTS = st.lists(
     st.sampled_from(["lib", "python3.11", "site-packages", "bin", "a", "b"]), max_size=4

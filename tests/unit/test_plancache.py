@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graft.plancache import expected_launcher_body
-from graft.record import EntryPoint
-from graft.scripts import launcher_body
+from graft.model.record import EntryPoint
+from graft.plan.scripts import launcher_body
+from graft.store.plancache import expected_launcher_body
 
 identifier = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,8}", fullmatch=True)
 dotted = st.lists(identifier, min_size=1, max_size=3).map(".".join)

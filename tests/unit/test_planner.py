@@ -7,7 +7,9 @@ from dataclasses import replace
 import pytest
 
 from graft.errors import PlanError
-from graft.plan import (
+from graft.model.record import EntryPoint, OriginSearch, WheelRecord
+from graft.plan.planner import plan
+from graft.plan.types import (
     InstallScript,
     LinkDir,
     LinkFile,
@@ -18,8 +20,6 @@ from graft.plan import (
     WriteLauncher,
     WriteRecord,
 )
-from graft.planner import plan
-from graft.record import EntryPoint, OriginSearch, WheelRecord
 
 from .records import LAYOUT, SP, wheel
 

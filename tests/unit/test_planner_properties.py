@@ -13,9 +13,9 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graft.plan import LinkDir, LinkFile, MakeDir, Plan, Policy
-from graft.planner import PlannedWheel, plan
-from graft.record import is_native
+from graft.model.record import is_native
+from graft.plan.planner import PlannedWheel, plan
+from graft.plan.types import LinkDir, LinkFile, MakeDir, Plan, Policy
 
 from .records import LAYOUT, SP, wheel
 

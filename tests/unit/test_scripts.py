@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from installer.scripts import Script
 from installer.utils import fix_shebang
 
-from graft.record import EntryPoint
-from graft.scripts import launcher, rewrite_shebang, shebang
+from graft.model.record import EntryPoint
+from graft.plan.scripts import launcher, rewrite_shebang, shebang
 
 PYTHONS = [
     "/venv/bin/python",

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from graft.errors import TargetError
-from graft.target import foreign_target
+from graft.venv.interpreter import foreign_target
 
 
 def test_foreign_cpython_tags_follow_pip_order() -> None:
@@ -57,7 +57,7 @@ def _facts(python: str) -> dict[str, object]:
     import json
     import subprocess
 
-    from graft.target import INTROSPECT_SCRIPT
+    from graft.venv.interpreter import INTROSPECT_SCRIPT
 
     # -S as well: the script must not need site-packages at all.
     out = subprocess.run(
@@ -73,7 +73,7 @@ def test_own_interpreter_tags_and_markers_equal_packaging() -> None:
 
     from packaging import markers, tags
 
-    from graft.target import target_from_dict
+    from graft.venv.interpreter import target_from_dict
 
     target = target_from_dict(_facts(sys.executable))
     assert target.tags == tuple(str(t) for t in tags.sys_tags())
@@ -94,7 +94,7 @@ def _oldest_cpython() -> str:
 
 def test_introspection_runs_on_the_oldest_supported_interpreter() -> None:
     """The script imports nothing but the standard library (packaging 26.4 needs 3.10)."""
-    from graft.target import target_from_dict
+    from graft.venv.interpreter import target_from_dict
 
     target = target_from_dict(_facts(_oldest_cpython()))
     assert target.version.startswith("3.9.")
@@ -109,7 +109,7 @@ def test_pypy_tags_from_facts() -> None:
     """PyPy: pp<ver>-<EXT_SUFFIX abi> first, no abi3, pp3-none-any among the compatible tags."""
     import sys
 
-    from graft.target import target_from_dict
+    from graft.venv.interpreter import target_from_dict
 
     raw = _facts(sys.executable)
     raw.update(implementation="pypy", version="3.10.14")
@@ -129,7 +129,7 @@ def test_pypy_tags_from_facts() -> None:
 def test_a_cross_architecture_interpreter_is_refused_in_one_line() -> None:
     import sys
 
-    from graft.target import target_from_dict
+    from graft.venv.interpreter import target_from_dict
 
     raw = _facts(sys.executable)
     raw.update(platform="linux-i686", pointer_bits=32)

@@ -8,7 +8,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from graft.errors import WheelError
-from graft.wheelnames import check_entry_point, metadata_name, names_project
+from graft.wheel.names import check_entry_point, metadata_name, names_project
 
 WHEEL = "demo_pkg-1.0-py3-none-any.whl"
 NAME, VERSION = canonicalize_name("demo_pkg"), Version("1.0")

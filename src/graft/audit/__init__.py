@@ -2,9 +2,9 @@
 tools see equal what Python imports? The answer is a list of typed findings.
 
 Facts are gathered once (pyvenv.cfg, every ``.dist-info/RECORD``, a walk of the venv, and the
-venv's own interpreter run twice through :mod:`graft.audit_probe`); each check then turns them
-into :class:`Finding` values. The audit only reads: it writes nothing into the venv or the
-store, and imports no package of the venv.
+venv's own interpreter run twice through :mod:`graft.audit.target_probe`); each check then
+turns them into :class:`Finding` values. The audit only reads: it writes nothing into the venv
+or the store, and imports no package of the venv.
 
 The modules (the decisions of each check are in its docstring; the kinds are listed in
 ``docs/glossary.md``):

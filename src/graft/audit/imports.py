@@ -4,7 +4,7 @@ The static prediction walks ``sys.path`` (after ``site``) as ``PathFinder``/``Fi
 with the interpreter's suffixes; builtin and frozen modules come from the interpreter's tables;
 zip files on ``sys.path`` are opaque to it. A child is looked up in its parent's predicted
 locations. Runtime asks every ``sys.meta_path`` finder in order, importing nothing
-(:mod:`graft.audit_probe`). Any difference is an error.
+(:mod:`graft.audit.target_probe`). Any difference is an error.
 """
 
 from __future__ import annotations

@@ -17,8 +17,8 @@ import subprocess
 from typing import TYPE_CHECKING
 
 from graft.audit.findings import Finding, Kind, finding
-from graft.elf import read_dynamic
-from graft.record import is_native
+from graft.model.record import is_native
+from graft.wheel.elf import read_dynamic
 
 if TYPE_CHECKING:
     from graft.audit.layout import Venv

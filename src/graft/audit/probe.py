@@ -1,4 +1,4 @@
-"""The venv's own interpreter, asked through :mod:`graft.audit_probe` (the I/O edge of the
+"""The venv's own interpreter, asked through :mod:`graft.audit.target_probe` (the I/O edge of the
 import checks): its ``sys.path`` and scheme once (``env``), then what it imports (``specs``).
 """
 
@@ -12,7 +12,7 @@ from typing import Any
 
 _PROBE_TIMEOUT = 300
 #: The script, a sibling of this package; read as text and run with ``-c``, never imported.
-_PROBE_SCRIPT = os.path.join(os.path.dirname(os.path.dirname(__file__)), "audit_probe.py")
+_PROBE_SCRIPT = os.path.join(os.path.dirname(__file__), "target_probe.py")
 
 #: What a failed probe raises: no interpreter, a non-zero exit, bad JSON, a hang.
 PROBE_ERRORS = (OSError, RuntimeError, ValueError, subprocess.TimeoutExpired)
@@ -36,7 +36,7 @@ def venv_python(prefix: str) -> str:
 
 
 def run_probe(prefix: str, command: str, stdin: str | None = None) -> Any:
-    """Run :mod:`graft.audit_probe` in the venv's interpreter (isolated: no PYTHON* variables)."""
+    """Run :mod:`graft.audit.target_probe` in the venv's interpreter (no PYTHON* variables)."""
     with open(_PROBE_SCRIPT, encoding="utf-8") as fh:
         source = fh.read()
     proc = subprocess.run(

@@ -6,7 +6,7 @@ distributions, files no RECORD lists.
   ``--deep``. A path several distributions list may hold any of their copies (a collision);
   which one it holds is always hashed.
 * The winner of a collision by graft's rule is the normalized name that sorts last, as the
-  planner decides (:class:`graft.plan.Collision`); the audit also says whose copy is present.
+  planner decides (:class:`graft.plan.types.Collision`); the audit also says whose copy is present.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Literal
 
 from graft.audit.findings import Finding, Kind, finding
 from graft.audit.layout import hash_algorithm
-from graft.plan import Collision
+from graft.plan.types import Collision
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable

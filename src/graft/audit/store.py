@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from graft.audit.findings import Finding, Kind, finding
 from graft.audit.layout import hash_algorithm
-from graft.record import record_from_json
+from graft.model.record import record_from_json
 
 if TYPE_CHECKING:
     from graft.audit.layout import Venv

@@ -14,7 +14,7 @@ from graft.errors import GraftError, UsageError
 if TYPE_CHECKING:
     import argparse
 
-    from graft.bench import BenchReport, PathQuality
+    from graft.bench.startup import BenchReport, PathQuality
 
 
 def add_bench_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -36,7 +36,7 @@ def add_bench_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
 
 def run_bench(args: argparse.Namespace) -> int:
     """Measure ``args.venv``; print the table (or JSON); write the chart if asked."""
-    from graft.bench import bench_venv  # noqa: PLC0415
+    from graft.bench.startup import bench_venv  # noqa: PLC0415
 
     if args.plot and os.path.splitext(args.plot)[1].lower() not in (".png", ".svg"):
         raise UsageError("the chart must be a .png or .svg file", where=args.plot)

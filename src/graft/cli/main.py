@@ -18,7 +18,7 @@ from graft.errors import GraftError, UsageError
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from graft.plan import Plan
+    from graft.plan.types import Plan
     from graft.sync import SyncResult
 
 
@@ -224,9 +224,9 @@ def _run_inspect(args: argparse.Namespace) -> int:
     import os  # noqa: PLC0415
     import tempfile  # noqa: PLC0415
 
-    from graft.record import record_to_dict  # noqa: PLC0415
-    from graft.store import file_sha256  # noqa: PLC0415
-    from graft.wheel import unpack_wheel  # noqa: PLC0415
+    from graft.model.record import record_to_dict  # noqa: PLC0415
+    from graft.store.entries import file_sha256  # noqa: PLC0415
+    from graft.wheel.archive import unpack_wheel  # noqa: PLC0415
 
     if not os.path.isfile(args.wheel):
         raise UsageError("no such file", where=args.wheel)

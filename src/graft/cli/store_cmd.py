@@ -15,8 +15,8 @@ from graft.errors import GraftError
 if TYPE_CHECKING:
     import argparse
 
-    from graft.store import Store
-    from graft.storeops import EntryInfo, GcResult, StoreInfo
+    from graft.store.entries import Store
+    from graft.store.ops import EntryInfo, GcResult, StoreInfo
 
 
 def add_store_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -62,8 +62,8 @@ def run_store(args: argparse.Namespace) -> int:
 
 
 def _store(args: argparse.Namespace) -> Store:
-    from graft.store import Store, default_store_path  # noqa: PLC0415
-    from graft.storeops import open_store  # noqa: PLC0415
+    from graft.store.entries import Store, default_store_path  # noqa: PLC0415
+    from graft.store.ops import open_store  # noqa: PLC0415
 
     path = args.store or default_store_path()
     store = Store(path) if args.store_command in {"verify", "repair"} else open_store(path)
@@ -82,7 +82,7 @@ def human(n: int) -> str:
 
 
 def _verify(store: Store, as_json: bool) -> int:
-    from graft.verify import verify_store  # noqa: PLC0415
+    from graft.store.verify import verify_store  # noqa: PLC0415
 
     found = verify_store(store)
     problems, notes = found.problems, found.notes
@@ -124,7 +124,7 @@ def info_dict(info: StoreInfo) -> dict[str, Any]:
 
 
 def _info(store: Store, as_json: bool) -> int:
-    from graft.storeops import store_info  # noqa: PLC0415
+    from graft.store.ops import store_info  # noqa: PLC0415
 
     info = store_info(store)
     if as_json:
@@ -159,7 +159,7 @@ def entry_dict(entry: EntryInfo) -> dict[str, Any]:
 
 
 def _list(store: Store, as_json: bool) -> int:
-    from graft.storeops import list_entries  # noqa: PLC0415
+    from graft.store.ops import list_entries  # noqa: PLC0415
 
     entries = list_entries(store)
     if as_json:
@@ -185,7 +185,7 @@ def gc_dict(result: GcResult) -> dict[str, Any]:
 
 
 def _gc(store: Store, as_json: bool, dry_run: bool) -> int:
-    from graft.storeops import collect_garbage  # noqa: PLC0415
+    from graft.store.ops import collect_garbage  # noqa: PLC0415
 
     def waiting() -> None:
         print("graft: waiting for running syncs of this store to finish", file=sys.stderr)

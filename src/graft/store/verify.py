@@ -7,7 +7,7 @@ For each entry:
    exactly the files ``record.json`` lists, with the same hashes and sizes, and the tree holds
    nothing else (``__pycache__`` directories aside: graft compiles bytecode into them);
 3. the RECORD and ``record.json`` are the ones ingest wrote, by the digests kept in the
-   entry's marker in ``verified/`` (:mod:`graft.verified`), which lives outside ``entries/``;
+   entry's marker in ``verified/`` (:mod:`graft.store.verified`), which lives outside ``entries/``;
 4. where the wheel file is at hand (the path it was ingested from, or the download cache),
    its sha256 is the entry's name and its RECORD member equals the entry's RECORD byte for byte;
    for an entry without a marker, ``record.json`` must also equal the record ingest derives
@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from graft.store import Store, StoreEntry
-    from graft.verified import Marker
+    from graft.store.entries import Store, StoreEntry
+    from graft.store.verified import Marker
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,8 +96,8 @@ def verify_entry(
     store: Store, sha: str, cache: str
 ) -> tuple[list[EntryProblem] | None, list[EntryProblem]]:
     """(problems, notes) for ``entries/<sha>``; problems is None if the entry vanished."""
-    from graft import verified  # noqa: PLC0415
     from graft.errors import StoreError  # noqa: PLC0415
+    from graft.store import verified  # noqa: PLC0415
 
     try:
         entry = store.peek(sha)
@@ -123,7 +123,7 @@ def verify_entry(
         found += _check_derived(store, entry, wheel)
     notes = []
     if marker is None and wheel is not None and not found:
-        from graft.verified import Marker  # noqa: PLC0415
+        from graft.store.verified import Marker  # noqa: PLC0415
 
         record = os.path.join(entry.tree, entry.record.dist_info, "RECORD")
         record_json = os.path.join(entry.path, "record.json")
@@ -274,9 +274,9 @@ def _check_derived(store: Store, entry: StoreEntry, wheel: str) -> list[EntryPro
     and the rest): the wheel is unpacked again into ``tmp/`` and its record compared."""
     import tempfile  # noqa: PLC0415
 
-    from graft import seal  # noqa: PLC0415
     from graft.errors import WheelError  # noqa: PLC0415
-    from graft.wheel import unpack_wheel  # noqa: PLC0415
+    from graft.store import seal  # noqa: PLC0415
+    from graft.wheel.archive import unpack_wheel  # noqa: PLC0415
 
     record = entry.record
     try:

@@ -25,9 +25,9 @@ from graft.errors import SourceError
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
 
-    from graft.requirements import Wanted
-    from graft.sources import Candidate
-    from graft.target import Target
+    from graft.sources.index import Candidate
+    from graft.sources.requirements import Wanted
+    from graft.venv.interpreter import Target
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +79,7 @@ def check_before_download(
     members = [(w, known.get(c.url) or from_filename(c.filename)) for w, c in chosen]
     complete = [(w, m) for w, m in members if m is not None]
     if known and len(complete) == len(members):  # an unreadable filename: ingest will say so
-        from graft.deps import check_set  # noqa: PLC0415
+        from graft.resolve.deps import check_set  # noqa: PLC0415
 
         check_set(complete, target, no_deps)
     return known
@@ -140,7 +140,7 @@ def metadata_file(candidate: Candidate, cache_dir: str, offline: bool) -> CoreMe
     if data is None:
         if offline:
             return None
-        from graft.sources import http_get  # noqa: PLC0415
+        from graft.sources.index import http_get  # noqa: PLC0415
 
         got = http_get(url)
         if got is None:

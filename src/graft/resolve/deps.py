@@ -18,8 +18,8 @@ from graft.errors import PlanError
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from graft.requirements import Wanted
-    from graft.target import Target
+    from graft.sources.requirements import Wanted
+    from graft.venv.interpreter import Target
 
 
 class Distribution(Protocol):

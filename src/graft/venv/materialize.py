@@ -14,10 +14,11 @@ import io
 import os
 from typing import TYPE_CHECKING
 
-from graft import __version__, seal
+from graft import __version__
+from graft.store import seal
 from graft._fs import cache_root
 from graft.errors import MaterializeError
-from graft.plan import (
+from graft.plan.types import (
     Action,
     InstallScript,
     LinkDir,
@@ -27,15 +28,15 @@ from graft.plan import (
     WriteLauncher,
     WriteRecord,
 )
-from graft.scripts import render, rewrite_shebang
-from graft.venvstate import sweep_leftovers, tree_digest
+from graft.plan.scripts import render, rewrite_shebang
+from graft.venv.state import sweep_leftovers, tree_digest
 
 if TYPE_CHECKING:
     import contextlib
     from collections.abc import Callable
 
-    from graft.plan import Plan
-    from graft.target import Target
+    from graft.plan.types import Plan
+    from graft.venv.interpreter import Target
 
 _TEMPLATE_NAME = "graft-venv-template"
 _RENAME_EXCHANGE = 2
@@ -159,7 +160,7 @@ def check_destination(prefix: str) -> None:
     """Refuse to replace anything but an empty directory or a venv holding nothing else.
 
     A venv is replaced only when everything in it is graft's, a venv tool's or an installed
-    distribution's (:mod:`graft.replaceable`); a user's file anywhere in it stops the sync.
+    distribution's (:mod:`graft.venv.replaceable`); a user's file anywhere in it stops the sync.
     Called under the venv lock, so that no other sync changes it meanwhile.
     """
     check_parent(prefix)
@@ -182,7 +183,7 @@ def check_destination(prefix: str) -> None:
 
 def refuse_if_in_the_way(path: str, prefix: str) -> None:
     """A one-line error if replacing the venv now at *path* (of *prefix*) would lose a file."""
-    from graft.replaceable import describe, in_the_way  # noqa: PLC0415
+    from graft.venv.replaceable import describe, in_the_way  # noqa: PLC0415
 
     try:
         found = in_the_way(path)
@@ -332,7 +333,7 @@ def apply(plan: Plan, root: str, store_root: str = "/") -> None:
             if isinstance(action, InstallScript | WriteLauncher):
                 scripts[action.dest] = _script_content(action, plan.python)
             rest.append(action)
-    from graft.plan import record_digest  # noqa: PLC0415 - plan is loaded
+    from graft.plan.types import record_digest  # noqa: PLC0415 - plan is loaded
 
     digests = {dest: (record_digest(data), len(data)) for dest, data in scripts.items()}
 

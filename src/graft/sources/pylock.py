@@ -3,7 +3,7 @@
 ``packaging`` validates the lock (lock-version, field types), checks
 ``environments`` and ``requires-python``, evaluates package markers with the
 requested extras and dependency groups, and picks one wheel per package by the
-target's tags. This module turns its answer into :class:`~graft.requirements.Wanted`
+target's tags. This module turns its answer into :class:`~graft.sources.requirements.Wanted`
 items: a wheel by URL or by path (relative to the lock file), with its hashes
 and size, which the download and ingest stages then verify.
 """
@@ -15,12 +15,12 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from graft.errors import SourceError
-from graft.requirements import Wanted
+from graft.sources.requirements import Wanted
 
 if TYPE_CHECKING:
     from collections.abc import Collection
 
-    from graft.target import Target
+    from graft.venv.interpreter import Target
 
 
 def is_pylock(path: str) -> bool:

@@ -9,7 +9,7 @@ Layout::
     <store>/locks/                             per-entry and per-venv lock files
     <store>/roots/<key>.json                   GC roots: one per venv built from this store
     <store>/plans/                             kept plans and resolution memos
-    <store>/verified/<sha256>.<inode>          markers: graft unpacked that entry (graft.verified)
+    <store>/verified/<sha256>.<inode>          markers: graft unpacked that entry (verified.py)
 
 An entry becomes visible only by ``rename(tmp/<x>, entries/<sha256>)``, so a
 crash never leaves a half entry that looks complete. A process that reads or
@@ -34,16 +34,16 @@ import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from graft import seal
 from graft._fs import write_atomic
 from graft.errors import StoreError, WheelError
+from graft.store import seal
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
     from graft._fs import FileLock
-    from graft.record import WheelRecord
-    from graft.target import Target
+    from graft.model.record import WheelRecord
+    from graft.venv.interpreter import Target
 
 _COMPILE_SCRIPT = r"""
 import importlib.util, json, os, py_compile, sys
@@ -189,8 +189,8 @@ class Store:
 
     def trusted(self, sha256: str) -> bool:
         """Whether the entry at ``entries/<sha256>`` is one graft unpacked from its wheel (or
-        authenticated against it): its marker in ``verified/`` (:mod:`graft.verified`)."""
-        path = verified_marker(self.root, sha256)  # (not graft.verified: no import on the
+        authenticated against it): its marker in ``verified/`` (:mod:`graft.store.verified`)."""
+        path = verified_marker(self.root, sha256)  # (not graft.store.verified: no import on the
         return path is not None and os.path.isfile(path)  # warm path)
 
     def peek(self, sha256: str) -> StoreEntry | None:
@@ -202,7 +202,7 @@ class Store:
         except FileNotFoundError:
             return None
         try:
-            from graft.record import record_from_json  # noqa: PLC0415 - not on the warm path
+            from graft.model.record import record_from_json  # noqa: PLC0415 - not on the warm path
 
             return StoreEntry(record_from_json(text), path)
         except (ValueError, KeyError, TypeError) as exc:
@@ -254,7 +254,7 @@ class Store:
         try:
             tree = os.path.join(staging, "tree")
             os.mkdir(tree)
-            from graft.wheel import unpack_wheel  # noqa: PLC0415
+            from graft.wheel.archive import unpack_wheel  # noqa: PLC0415
 
             record = unpack_wheel(wheel_path, tree, sha256)
             _write_read_only(os.path.join(staging, "record.json"), record.to_json())
@@ -281,7 +281,7 @@ class Store:
 
     def _mark_verified(self, entry: StoreEntry, wheel_path: str) -> None:
         """Write the entry's marker in ``verified/``: graft unpacked it from *wheel_path*."""
-        from graft.verified import Marker, mark  # noqa: PLC0415
+        from graft.store.verified import Marker, mark  # noqa: PLC0415
 
         record = entry.record
         try:
@@ -303,7 +303,7 @@ class Store:
         under its lock, and forget its marker; the directory it now lies in. Never followed."""
         import tempfile  # noqa: PLC0415
 
-        from graft.verified import forget  # noqa: PLC0415
+        from graft.store.verified import forget  # noqa: PLC0415
 
         path = self.entry_path(sha256)
         if not os.path.islink(path):
@@ -414,7 +414,7 @@ class Store:
         hard link to the venv's ``pyvenv.cfg`` once that names this store: while the file
         exists anywhere (the venv was moved, or upgraded in place), it has more links than
         the store's anchors, and gc keeps the root. A previous root of this path whose venv
-        still exists elsewhere is kept (:func:`graft.gcroots.keep_previous`).
+        still exists elsewhere is kept (:func:`graft.store.gcroots.keep_previous`).
         """
         prefix = os.path.abspath(venv)
         real = os.path.realpath(prefix)
@@ -432,7 +432,7 @@ class Store:
         payload["entries"] = sorted(set(entries))
         try:
             if fresh and (held is not None or _recorded_real(path) not in {None, real}):
-                from graft import gcroots  # noqa: PLC0415 - not on a no-op sync's path
+                from graft.store import gcroots  # noqa: PLC0415 - not on a no-op sync's path
 
                 gcroots.keep_previous(self, path, real, held)
             _write_read_only(path, json.dumps(payload, indent=1))
@@ -443,7 +443,7 @@ class Store:
                 hint="free space and re-sync the venv before any `graft store gc`",
             ) from None
         if fresh and config is not None and config[0] == os.lstat(self.roots_dir).st_dev:
-            from graft import gcroots  # noqa: PLC0415
+            from graft.store import gcroots  # noqa: PLC0415
 
             gcroots.anchor(prefix, self.root, anchor_path(path))
 
@@ -493,7 +493,7 @@ def _python_sources(entry: StoreEntry, tag: str) -> list[str]:
 
     A ``.pyc`` listed in RECORD is the wheel's file: kept as shipped, never compiled over.
     """
-    from graft.wheel import importable_path  # noqa: PLC0415
+    from graft.wheel.archive import importable_path  # noqa: PLC0415
 
     record = entry.record
     listed = {f.path for f in record.files}
@@ -580,7 +580,7 @@ def _run_compile(python: str, sources: list[str]) -> set[str]:
 
 def verified_marker(store_root: str, sha256: str) -> str | None:
     """``verified/<sha256>.<inode>``: the marker of the entry now at ``entries/<sha256>``
-    (:mod:`graft.verified`); None if there is no entry."""
+    (:mod:`graft.store.verified`); None if there is no entry."""
     try:
         inode = os.lstat(os.path.join(store_root, "entries", sha256)).st_ino
     except OSError:

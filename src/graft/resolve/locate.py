@@ -18,19 +18,19 @@ from graft.errors import SourceError
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
-    from graft.coremeta import CoreMetadata
-    from graft.plan import Policy, VenvLayout
-    from graft.requirements import Inputs, Wanted
-    from graft.sources import Candidate, FindLinks, Indexes
+    from graft.plan.types import Policy, VenvLayout
+    from graft.sources.coremeta import CoreMetadata
+    from graft.sources.index import Candidate, FindLinks, Indexes
+    from graft.sources.requirements import Inputs, Wanted
     from graft.sync import Reporter, SyncRequest
-    from graft.target import Target
+    from graft.venv.interpreter import Target
 
 
 def gather_inputs(request: SyncRequest) -> Inputs:
-    from graft.requirements import Inputs, parse_spec, read_requirements  # noqa: PLC0415
+    from graft.sources.requirements import Inputs, parse_spec, read_requirements  # noqa: PLC0415
 
     inputs = Inputs()
-    from graft.lockfile import is_pylock  # noqa: PLC0415
+    from graft.sources.pylock import is_pylock  # noqa: PLC0415
 
     for spec in request.specs:
         if is_pylock(spec):
@@ -55,7 +55,7 @@ def choose(
     wanted: Wanted, find_links: FindLinks, target: Target, index: Indexes | None
 ) -> Candidate:
     """The best wheel for one pin, from find-links and the index."""
-    from graft.sources import Candidate, select  # noqa: PLC0415
+    from graft.sources.index import Candidate, select  # noqa: PLC0415
 
     if wanted.path is not None:
         return Candidate(wanted.filename or os.path.basename(wanted.path), wanted.path, None, True)
@@ -81,14 +81,14 @@ def choose(
 
 
 def _matches(filename: str, wanted: Wanted) -> bool:
-    from graft.sources import _version_matches  # noqa: PLC0415
+    from graft.sources.index import _version_matches  # noqa: PLC0415
 
     return _version_matches(filename, wanted.name, wanted.version or "")[0]
 
 
 def _hash_allowed(candidate: Candidate, hashes: frozenset[str]) -> bool:
     if candidate.sha256 is None and candidate.local:
-        from graft.store import file_sha256  # noqa: PLC0415
+        from graft.store.entries import file_sha256  # noqa: PLC0415
 
         return f"sha256:{file_sha256(candidate.url)}" in hashes
     return candidate.sha256 is None or f"sha256:{candidate.sha256}" in hashes
@@ -110,7 +110,7 @@ def fetch(
     """
     from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
 
-    from graft.sources import local_sha256  # noqa: PLC0415
+    from graft.sources.index import local_sha256  # noqa: PLC0415
 
     remote = [(w, c) for w, c in chosen if not c.local]
     paths: dict[str, tuple[str, str | None]] = {}
@@ -137,7 +137,7 @@ def fetch(
             hint="run once without --offline, or add --find-links with the wheel",
         )
     if todo:
-        from graft.fetch import download  # noqa: PLC0415
+        from graft.sources.fetch import download  # noqa: PLC0415
 
         progress = reporter.downloads(len(todo))
         advance = getattr(progress, "advance", None)
@@ -152,7 +152,7 @@ def fetch(
         if close is not None:
             close()
     if used:
-        from graft.coremeta import check_wheels_agree  # noqa: PLC0415
+        from graft.sources.coremeta import check_wheels_agree  # noqa: PLC0415
 
         check_wheels_agree([(c, paths[c.url][0]) for _, c in remote], used)
     out: list[tuple[Wanted, str, str | None]] = []
@@ -219,8 +219,8 @@ def locate(request: SyncRequest) -> Located:
 
     from packaging.markers import Marker  # noqa: PLC0415
 
-    from graft.sources import PYPI_SIMPLE, FindLinks, Indexes, index_order  # noqa: PLC0415
-    from graft.target import find_interpreter, foreign_target, introspect  # noqa: PLC0415
+    from graft.sources.index import PYPI_SIMPLE, FindLinks, Indexes, index_order  # noqa: PLC0415
+    from graft.venv.interpreter import find_interpreter, foreign_target, introspect  # noqa: PLC0415
 
     inputs = gather_inputs(request)
     interpreter = None
@@ -234,12 +234,12 @@ def locate(request: SyncRequest) -> Located:
         w for w in inputs.wanted if w.marker is None or Marker(w.marker).evaluate(target.markers)
     ]
     if inputs.pylocks:
-        from graft.lockfile import read_pylock  # noqa: PLC0415
+        from graft.sources.pylock import read_pylock  # noqa: PLC0415
 
         groups = request.groups or None
         for lock in inputs.pylocks:
             wanted += read_pylock(lock, target, request.extras, groups)
-    from graft.requirements import check_one_version_each  # noqa: PLC0415
+    from graft.sources.requirements import check_one_version_each  # noqa: PLC0415
 
     check_one_version_each(wanted)
     from graft._fs import cache_root  # noqa: PLC0415
@@ -263,7 +263,7 @@ def locate(request: SyncRequest) -> Located:
         offline = index.offline
 
         def precheck(chosen: list[tuple[Wanted, Candidate]]) -> dict[str, CoreMetadata]:
-            from graft.coremeta import check_before_download  # noqa: PLC0415
+            from graft.sources.coremeta import check_before_download  # noqa: PLC0415
 
             return check_before_download(chosen, target, request.no_deps, cache_dir, offline)
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from graft.record import OriginSearch
+    from graft.model.record import OriginSearch
 
 _TOKENS = ("$ORIGIN", "${ORIGIN}")
 

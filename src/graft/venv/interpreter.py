@@ -54,7 +54,7 @@ class Target:
 def target_from_dict(raw: dict[str, Any]) -> Target:
     """A Target from the cached form (``tags`` present) or the target's raw facts."""
     if "tags" not in raw:
-        from graft.targettags import target_tags  # noqa: PLC0415
+        from graft.venv.tags import target_tags  # noqa: PLC0415
 
         raw = {**raw, "tags": list(target_tags(raw))}
     return Target(

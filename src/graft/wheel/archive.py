@@ -3,7 +3,7 @@
 Everything that can be wrong with a wheel is checked here, before a single byte
 lands outside the store's temporary area: hostile member names, symlinks,
 duplicates, a RECORD that disagrees with the archive, a second ``.dist-info``,
-an unsupported Wheel-Version. The result is a :class:`~graft.record.WheelRecord`.
+an unsupported Wheel-Version. The result is a :class:`~graft.model.record.WheelRecord`.
 """
 
 from __future__ import annotations
@@ -23,14 +23,14 @@ from packaging.metadata import parse_email
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
 from graft.errors import WheelError
-from graft.record import (
+from graft.model.record import (
     EntryPoint,
     FileRecord,
     OriginSearch,
     WheelRecord,
     is_native,
 )
-from graft.wheelnames import (
+from graft.wheel.names import (
     check_data_member,
     check_entry_point,
     data_dir_of,
@@ -352,7 +352,7 @@ def unpack_wheel(path: str, dest: str, sha256: str) -> WheelRecord:
 
 def _origins(tree: str, native: Sequence[str]) -> tuple[OriginSearch, ...]:
     """The native files that find libraries relative to themselves (``$ORIGIN``)."""
-    from graft.elf import origin_search  # noqa: PLC0415 - only ingest reads ELF headers
+    from graft.wheel.elf import origin_search  # noqa: PLC0415 - only ingest reads ELF headers
 
     out = []
     for path in native:

@@ -13,14 +13,14 @@ import json
 import os
 from typing import TYPE_CHECKING
 
-from graft.plan import RecordRow, WriteFile, WriteRecord, record_digest
+from graft.plan.types import RecordRow, WriteFile, WriteRecord, record_digest
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from graft.plan import Action, VenvLayout
-    from graft.planner import PlannedWheel
-    from graft.record import WheelRecord
+    from graft.model.record import WheelRecord
+    from graft.plan.planner import PlannedWheel
+    from graft.plan.types import Action, VenvLayout
 
 #: Files of a wheel's own .dist-info that graft writes instead of linking.
 GENERATED = ("INSTALLER", "REQUESTED", "direct_url.json", "RECORD")

@@ -162,7 +162,7 @@ def _logical_lines(path: str) -> list[tuple[int, str]]:
 
 def read_requirements(path: str, inputs: Inputs, _seen: frozenset[str] = frozenset()) -> None:
     """Add the contents of the requirements file *path* to *inputs*."""
-    from graft.lockfile import is_pylock  # noqa: PLC0415
+    from graft.sources.pylock import is_pylock  # noqa: PLC0415
 
     if is_pylock(path):
         inputs.pylocks.append(path)

@@ -2,8 +2,8 @@
 
 Selection is per wheel file: of the wheels a release offers, the one whose best
 tag ranks highest in the *target's* own tag order is chosen, and everything
-graft later projects comes from that one file. Downloading is :mod:`graft.fetch`;
-the index's core metadata files are :mod:`graft.coremeta`.
+graft later projects comes from that one file. Downloading is :mod:`graft.sources.fetch`;
+the index's core metadata files are :mod:`graft.sources.coremeta`.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from graft.errors import SourceError
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from graft.requirements import Wanted
-    from graft.target import Target
+    from graft.sources.requirements import Wanted
+    from graft.venv.interpreter import Target
 
 PYPI_SIMPLE = "https://pypi.org/simple/"
 _ACCEPT = "application/vnd.pypi.simple.v1+json, text/html;q=0.1"
@@ -334,7 +334,7 @@ def local_sha256(path: str, cache_dir: str) -> str:
             return digest
     except OSError:
         pass
-    from graft.store import file_sha256  # noqa: PLC0415
+    from graft.store.entries import file_sha256  # noqa: PLC0415
 
     digest = file_sha256(path)
     remember(memo, digest)

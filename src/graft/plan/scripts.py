@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from graft.record import EntryPoint
+    from graft.model.record import EntryPoint
 
 _PLACEHOLDER = "/python"
 _SHEBANG_MAX = 127  # installer (after distlib): "#!" + path + "\n" at most this long

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 
-from graft import seal
+from graft.store import seal
 
 
 def tree_digest(prefix: str) -> str:

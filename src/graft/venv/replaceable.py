@@ -3,7 +3,7 @@
 ``graft sync DIR`` replaces *DIR* wholesale. It may do so when everything in it is either
 
 - graft's: a graft venv whose real directories are still as graft recorded them
-  (``graft-tree`` in pyvenv.cfg, :func:`graft.venvstate.tree_digest`), or
+  (``graft-tree`` in pyvenv.cfg, :func:`graft.venv.state.tree_digest`), or
 - a venv tool's: the skeleton ``python -m venv``, virtualenv or ``uv venv`` make (pyvenv.cfg,
   ``bin/python*`` and the activate scripts, ``include/``, ``lib/pythonX.Y/site-packages``,
   ``lib64 -> lib``, uv's ``.gitignore``/``CACHEDIR.TAG``/``.lock``), an installed
@@ -57,7 +57,7 @@ def in_the_way(prefix: str, *, trust_recorded_state: bool = True) -> list[str]:
 
 
 def _as_graft_left_it(prefix: str) -> bool:
-    from graft.venvstate import recorded_state, tree_digest  # noqa: PLC0415
+    from graft.venv.state import recorded_state, tree_digest  # noqa: PLC0415
 
     recorded = recorded_state(prefix).get("graft-tree")
     return recorded is not None and recorded == tree_digest(prefix)

@@ -25,7 +25,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from graft._fs import write_atomic
-from graft.plan import (
+from graft.plan.types import (
     Collision,
     InstallScript,
     LinkDir,
@@ -42,7 +42,7 @@ from graft.plan import (
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from graft.plan import Action
+    from graft.plan.types import Action
 
 FORMAT = 1
 

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from http.client import HTTPResponse
 
-    from graft.sources import Candidate
+    from graft.sources.index import Candidate
 
 _RETRIES = 3
 _CHUNK = 1 << 16

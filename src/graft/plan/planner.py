@@ -13,7 +13,7 @@ It reads no file and writes none. Steps:
 3. *Fold*: a directory whose whole subtree comes through one mapping becomes one
    link to the matching store directory. Directories stay real where wheels
    overlap, on the path to a native library whose ``$ORIGIN`` search path a fold
-   would send elsewhere (see :mod:`graft.origin`), for every ``.dist-info``, for
+   would send elsewhere (see :mod:`graft.plan.origin`), for every ``.dist-info``, for
    ``__pycache__`` under a real directory, for the venv's own scheme directories,
    and everywhere unless the link mode is ``symlink``.
 """
@@ -25,9 +25,10 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from graft.distinfo import GENERATED, dist_info_actions, join, lib_dir, relative_to
 from graft.errors import PlanError
-from graft.plan import (
+from graft.plan.distinfo import GENERATED, dist_info_actions, join, lib_dir, relative_to
+from graft.plan.scripts import launcher_body
+from graft.plan.types import (
     Action,
     Collision,
     InstallScript,
@@ -42,12 +43,11 @@ from graft.plan import (
     VenvLayout,
     WriteLauncher,
 )
-from graft.scripts import launcher_body
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
 
-    from graft.record import EntryPoint, WheelRecord
+    from graft.model.record import EntryPoint, WheelRecord
 
 _DEFAULT_POLICY = Policy()
 
@@ -325,8 +325,8 @@ def _resolve(
 def _release_natives(
     winners: dict[str, _Leaf], claims: _Claims, wheels: Sequence[PlannedWheel]
 ) -> None:
-    """Clear ``native`` on the native files that a fold cannot break (see :mod:`graft.origin`)."""
-    from graft.origin import needs_real_path  # noqa: PLC0415
+    """Clear ``native`` on the native files a fold cannot break (see :mod:`graft.plan.origin`)."""
+    from graft.plan.origin import needs_real_path  # noqa: PLC0415
 
     searches = [
         None if w.record.origins is None else {o.path: o for o in w.record.origins} for w in wheels

@@ -21,7 +21,7 @@ import os
 from dataclasses import dataclass
 
 from graft._fs import write_atomic
-from graft.store import verified_marker as _name  # the marker's path for the entry as it is
+from graft.store.entries import verified_marker as _name  # the marker's path for the entry as it is
 
 DIRECTORY = "verified"
 

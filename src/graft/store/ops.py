@@ -42,10 +42,10 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from graft import seal
 from graft.errors import StoreError
-from graft.gcroots import anchor_counts, held_elsewhere
-from graft.store import GC_LOCK, Store, anchor_path, is_store
+from graft.store import seal
+from graft.store.entries import GC_LOCK, Store, anchor_path, is_store
+from graft.store.gcroots import anchor_counts, held_elsewhere
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -245,7 +245,7 @@ def root_status(
             walked.add(resolved)
             linked |= linked_entries(resolved, store)
         if not (places or named or linked or anchored) and directory is not None:
-            from graft.gcroots import find_renamed  # noqa: PLC0415
+            from graft.store.gcroots import find_renamed  # noqa: PLC0415
 
             renamed = find_renamed((venv, real), directory)
             directory = None
@@ -442,7 +442,7 @@ def _forget_plans(store: Store) -> None:
     (A sync checks that a kept plan's entries exist before using it; this keeps the cache
     from growing with plans nobody can use.)
     """
-    from graft.plancache import plans_dir  # noqa: PLC0415
+    from graft.store.plancache import plans_dir  # noqa: PLC0415
 
     directory = plans_dir(store.root)
     with contextlib.suppress(FileNotFoundError):
@@ -464,7 +464,7 @@ def _take_out(store: Store, sha: str) -> str | None:
         trash = tempfile.mkdtemp(prefix=f"{_GC_PREFIX}{sha[:16]}.", dir=store.tmp_dir)
         out = os.path.join(trash, sha)
         os.rename(path, out)
-        from graft.verified import forget  # noqa: PLC0415
+        from graft.store.verified import forget  # noqa: PLC0415
 
         forget(store.root, sha)
         return trash
@@ -483,7 +483,7 @@ def _sweep(store: Store, grace: float, *, dry_run: bool) -> list[str]:
     ]
     plans = os.path.join(store.root, "plans")  # kept plans and memos written by a killed sync
     candidates += [os.path.join(plans, n) for n in _listdir(plans) if ".json.tmp." in n]
-    from graft import verified  # noqa: PLC0415
+    from graft.store import verified  # noqa: PLC0415
 
     marks = os.path.join(store.root, verified.DIRECTORY)  # markers a killed ingest was writing
     candidates += [os.path.join(marks, n) for n in _listdir(marks) if ".tmp." in n]

@@ -20,12 +20,12 @@ import json
 import os
 from typing import TYPE_CHECKING
 
-from graft.store import anchor_path
+from graft.store.entries import anchor_path
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from graft.store import Store
+    from graft.store.entries import Store
 
 
 def anchor(prefix: str, store_root: str, anchor: str) -> None:
@@ -167,7 +167,7 @@ def _read(root: str) -> dict[str, object] | None:
 
 
 def _write(root: str, payload: dict[str, object]) -> None:
-    from graft.store import _write_read_only  # noqa: PLC0415
+    from graft.store.entries import _write_read_only  # noqa: PLC0415
 
     _write_read_only(root, json.dumps(payload, indent=1))
 

@@ -34,9 +34,9 @@ from graft import __version__
 from graft._fs import remember
 
 if TYPE_CHECKING:
-    from graft.resolve import Located
+    from graft.resolve.locate import Located
     from graft.sync import SyncRequest
-    from graft.target import Target
+    from graft.venv.interpreter import Target
 
 FORMAT = 1
 INDEX_TTL = 600.0  # seconds; the same freshness as a cached index page
@@ -69,7 +69,7 @@ def _request_key(request: SyncRequest) -> str | None:
         request.extras,
         request.groups,
     ]
-    from graft.plancache import code_stamp  # noqa: PLC0415
+    from graft.store.plancache import code_stamp  # noqa: PLC0415
 
     environment = [os.environ.get(name) for name in _ENVIRONMENT]
     try:
@@ -173,7 +173,7 @@ def recall(request: SyncRequest, store_root: str) -> Recalled | None:
     except (OSError, ValueError, KeyError, TypeError):
         return None
     from graft.errors import GraftError  # noqa: PLC0415
-    from graft.target import find_interpreter, introspect  # noqa: PLC0415
+    from graft.venv.interpreter import find_interpreter, introspect  # noqa: PLC0415
 
     try:
         # the memo is a file in the store, not the user's word: only the interpreter the

@@ -1,0 +1,1 @@
+"""`graft bench`: start-up and import timing of a venv against a flat copy."""

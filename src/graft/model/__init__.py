@@ -1,0 +1,1 @@
+"""Value types shared by every stage: wheel records and the like. No I/O."""

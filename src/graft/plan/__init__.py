@@ -1,0 +1,1 @@
+"""The pure core: plan types, the planner, the $ORIGIN rule, dist-info and launchers."""

@@ -1,0 +1,1 @@
+"""The target interpreter and the venv: introspection, tags, skeleton, apply, swap, state."""

@@ -1,0 +1,1 @@
+"""Wheel archives: validation, unpacking into a store entry, the import layout, ELF facts."""
