@@ -321,3 +321,21 @@ def check_store(root: str) -> None:
 
         raise StoreError(found.problem, where=found.path, hint=found.hint)
     _checked.add(root)
+
+
+def write_read_only(path: str, text: str) -> None:
+    """Write *path* atomically, readable by all and writable by none."""
+    import stat  # noqa: PLC0415
+
+    write_atomic(path, text, mode=stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+
+
+def file_sha256(path: str) -> str:
+    """The sha256 of the file at *path*, hex."""
+    import hashlib  # noqa: PLC0415
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()

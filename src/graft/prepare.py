@@ -15,13 +15,12 @@ from typing import TYPE_CHECKING
 from graft.errors import SourceError
 
 if TYPE_CHECKING:
-    from graft.plan.planner import PlannedWheel
-    from graft.plan.types import Policy, VenvLayout
+    from graft.model.request import Reporter, SyncRequest
+    from graft.model.requirements import Wanted
+    from graft.model.target import Target
+    from graft.plan.types import PlannedWheel, Policy, VenvLayout
     from graft.resolve.locate import Located
-    from graft.sources.requirements import Wanted
     from graft.store.entries import Store, StoreEntry
-    from graft.sync import Reporter, SyncRequest
-    from graft.venv.interpreter import Target
 
 
 def load_entries(
@@ -67,10 +66,13 @@ class Prepared:
 
 def prepare(request: SyncRequest, located: Located, store: Store) -> Prepared:
     """Entries, checks and bytecode for the located wheels: everything the planner needs."""
+    from graft.model.request import lap  # noqa: PLC0415
     from graft.plan.distinfo import direct_url_for_file  # noqa: PLC0415
-    from graft.plan.planner import PlannedWheel  # noqa: PLC0415
-    from graft.plan.types import Policy  # noqa: PLC0415
-    from graft.sync import lap, venv_layout  # noqa: PLC0415
+    from graft.plan.types import (  # noqa: PLC0415
+        PlannedWheel,
+        Policy,
+        VenvLayout,
+    )
 
     clock = time.perf_counter()
     target = located.target
@@ -85,7 +87,7 @@ def prepare(request: SyncRequest, located: Located, store: Store) -> Prepared:
         request.reporter.stage(f"compiling bytecode of {len(uncompiled)} wheels for {tag}")
     bytecode = store.bytecode([e for _, e in pairs], target)
     lap(request.timings, "bytecode", clock)
-    layout = venv_layout(request, target)
+    layout = VenvLayout.for_target(os.path.abspath(request.venv), target)
     wheels = tuple(
         PlannedWheel(
             record=e.record,

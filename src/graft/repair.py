@@ -42,6 +42,7 @@ def repair_store(store: Store, wheel_cache: str | None = None) -> tuple[list[Rep
     """Re-create every damaged entry it can; (what was done per entry, entries checked)."""
     from graft._fs import cache_root  # noqa: PLC0415
     from graft.store.ops import _forget_plans, read_roots  # noqa: PLC0415
+    from graft.store.verified import find_wheel  # noqa: PLC0415
     from graft.store.verify import verify_store  # noqa: PLC0415
 
     cache = wheel_cache if wheel_cache is not None else os.path.join(cache_root(), "wheels")
@@ -53,7 +54,7 @@ def repair_store(store: Store, wheel_cache: str | None = None) -> tuple[list[Rep
     done = []
     for sha in found.damaged:
         venvs = tuple(sorted(r.venv for r in live if sha in r.entries))
-        wheel = find_wheel(store, sha, cache)
+        wheel = find_wheel(store.root, sha, cache)
         if wheel is None:
             from graft.store.verified import forget  # noqa: PLC0415
 
@@ -66,37 +67,6 @@ def repair_store(store: Store, wheel_cache: str | None = None) -> tuple[list[Rep
         done.append(Repair(sha, entry.record.filename, wheel, venvs, compiled))
     _forget_plans(store)
     return done, found.checked
-
-
-def find_wheel(store: Store, sha: str, cache: str) -> str | None:
-    """A wheel file whose sha256 is *sha*: where any marker of the entry says it was
-    ingested from, or the download cache (``<cache>/<sha>/*.whl``)."""
-    import json  # noqa: PLC0415
-
-    from graft.store.entries import file_sha256  # noqa: PLC0415
-    from graft.store.verified import DIRECTORY  # noqa: PLC0415
-
-    candidates = []
-    markers = os.path.join(store.root, DIRECTORY)
-    for name in _listdir(markers):
-        if name.startswith(sha + ".") and ".tmp." not in name:
-            try:
-                with open(os.path.join(markers, name), encoding="utf-8") as fh:
-                    wheel = json.load(fh)["wheel"]
-            except (OSError, ValueError, KeyError, TypeError):
-                continue
-            if isinstance(wheel, str):
-                candidates.append(wheel)
-    candidates += [os.path.join(cache, sha, n) for n in _listdir(os.path.join(cache, sha))]
-    for path in candidates:
-        if not path.endswith(".whl") or not os.path.isfile(path):
-            continue
-        try:
-            if file_sha256(path) == sha:
-                return path
-        except OSError:
-            continue
-    return None
 
 
 def _listdir(path: str) -> list[str]:
@@ -131,4 +101,4 @@ def _compile_again(
     return tuple(sorted(compiled))
 
 
-__all__ = ["Repair", "find_wheel", "repair_store"]
+__all__ = ["Repair", "repair_store"]

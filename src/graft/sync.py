@@ -9,80 +9,25 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Protocol
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from graft.model.request import SyncRequest, lap
 
 # Resolution (packaging, the index client, thread pools) is imported where it is used:
 # a warm sync whose inputs are unchanged never resolves, and must not pay for the imports.
 if TYPE_CHECKING:
-    from graft.plan.types import CollisionPolicy, LinkMode, Plan, VenvLayout
+    from graft.model.target import Target
+    from graft.plan.types import Plan, VenvLayout
     from graft.resolve.locate import Located
     from graft.resolve.memo import Observed
     from graft.store.entries import Store
-    from graft.venv.interpreter import Target
 
 
-class Reporter(Protocol):
-    """Where progress goes. The library never prints; the CLI implements this."""
-
-    def downloads(self, items: int) -> object: ...
-    def waiting_for_venv(self, prefix: str) -> None: ...
-    def stage(self, message: str) -> None: ...
-
-
-class SilentReporter:
-    def downloads(self, items: int) -> object:
-        del items
-        return None
-
-    def waiting_for_venv(self, prefix: str) -> None:
-        del prefix
-
-    def stage(self, message: str) -> None:
-        del message
-
-
-@dataclass(frozen=True)
-class SyncRequest:
-    venv: str
-    specs: tuple[str, ...] = ()
-    requirement_files: tuple[str, ...] = ()
-    python: str | None = None
-    no_deps: bool = False
-    index_url: str | None = None
-    extra_index_urls: tuple[str, ...] = ()  # asked first, in order (sources.index_order)
-    find_links: tuple[str, ...] = ()
-    no_index: bool = False
-    offline: bool = False
-    store: str | None = None
-    collisions: CollisionPolicy = "warn"
-    link_mode: LinkMode = "symlink"
-    dry_run: bool = False
-    reporter: Reporter = field(default_factory=SilentReporter)
-    # (python_version, platforms, implementation, abis): plan for a target not on this machine
-    foreign: tuple[str, tuple[str, ...], str, tuple[str, ...]] | None = None
-    extras: tuple[str, ...] = ()  # for pylock.toml: extras to install
-    groups: tuple[str, ...] = ()  # for pylock.toml: dependency groups (default: its defaults)
-    timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds, filled by sync
-
-
-def venv_layout(request: SyncRequest, target: Target) -> VenvLayout:
+def _layout(prefix: str, target: Target) -> VenvLayout:
     from graft.plan.types import VenvLayout  # noqa: PLC0415
 
-    return VenvLayout(
-        prefix=os.path.abspath(request.venv),
-        purelib=target.scheme["purelib"],
-        platlib=target.scheme["platlib"],
-        scripts=target.scheme["scripts"],
-        data=target.scheme.get("data", ""),
-        include_site=target.include_site,
-    )
-
-
-def lap(timings: dict[str, float], stage: str, since: float) -> float:
-    now = time.perf_counter()
-    timings[stage] = now - since
-    return now
+    return VenvLayout.for_target(prefix, target)
 
 
 @dataclass(frozen=True)
@@ -113,9 +58,9 @@ def _recall(request: SyncRequest, store: Store) -> Located | None:
     """What the memo says *request* resolves to (not for dry runs or foreign targets)."""
     if request.dry_run or request.foreign is not None:
         return None
+    from graft.model.requirements import Wanted  # noqa: PLC0415
     from graft.resolve import memo  # noqa: PLC0415
     from graft.resolve.locate import Located  # noqa: PLC0415
-    from graft.sources.requirements import Wanted  # noqa: PLC0415
 
     recalled = memo.recall(request, store.root)
     if recalled is None:
@@ -132,7 +77,7 @@ def _plan_key(request: SyncRequest, located: Located, store: Store) -> str:
     from graft.store import plancache  # noqa: PLC0415
 
     target = located.target
-    layout = replace(venv_layout(request, target), prefix="")
+    layout = _layout("", target)
     policy = Policy(request.collisions, request.link_mode)
     digest = located.digest(layout, policy, store.root)  # graft, interpreter, wheels, layout
     # and what else the plan depends on: the bytecode tag, the completeness check
@@ -166,7 +111,7 @@ def sync(request: SyncRequest) -> SyncResult:
 
             observed = observe(located)
         lap(request.timings, "resolve", clock)
-    layout = venv_layout(request, located.target)
+    layout = _layout(os.path.abspath(request.venv), located.target)
     inputs = located.digest(layout, Policy(request.collisions, request.link_mode), store.root)
     present = _entries_present(store, located)
     if present and not request.dry_run:

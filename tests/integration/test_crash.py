@@ -78,7 +78,7 @@ class WheelSet:
         return {f"{name}-cli" for name in self.wheels if int(name[3:]) % 4 == 0}
 
     def shas(self) -> set[str]:
-        from graft.store.entries import file_sha256
+        from graft._fs import file_sha256
 
         return {file_sha256(str(path)) for path in self.paths}
 

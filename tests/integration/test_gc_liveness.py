@@ -16,8 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from graft._fs import file_sha256
 from graft.store import seal
-from graft.store.entries import Store, anchor_path, file_sha256
+from graft.store.entries import Store
+from graft.store.paths import anchor_path
 from tests.conftest import run_graft
 from tests.support.wheelmaker import make_wheel
 

@@ -8,8 +8,9 @@ import py_compile
 import sys
 from pathlib import Path
 
+from graft._fs import file_sha256
 from graft.store import seal
-from graft.store.entries import Store, file_sha256
+from graft.store.entries import Store
 from tests.conftest import run_graft
 from tests.support.venv import py, site
 from tests.support.wheelmaker import make_wheel

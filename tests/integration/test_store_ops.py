@@ -84,7 +84,7 @@ def entries(store: Path) -> set[str]:
 
 
 def sha_of(wheel: Path) -> str:
-    from graft.store.entries import file_sha256
+    from graft._fs import file_sha256
 
     return file_sha256(str(wheel))
 

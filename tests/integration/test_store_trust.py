@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from graft.store.entries import file_sha256
+from graft._fs import file_sha256
 from tests.conftest import run_graft
 from tests.support.wheelmaker import make_wheel
 

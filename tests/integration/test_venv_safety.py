@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from graft.errors import MaterializeError
-from graft.sync import SyncRequest, sync
+from graft.model.request import SyncRequest
+from graft.sync import sync
 from graft.venv import materialize
 from graft.venv.replaceable import in_the_way
 from tests.conftest import run_graft

@@ -5,8 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from graft.model.record import EntryPoint, FileRecord, OriginSearch, WheelRecord, is_native
-from graft.plan.planner import PlannedWheel
-from graft.plan.types import VenvLayout
+from graft.plan.types import PlannedWheel, VenvLayout
 
 LAYOUT = VenvLayout(
     prefix="/venv",

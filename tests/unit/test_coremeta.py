@@ -7,16 +7,16 @@ from pathlib import Path
 import pytest
 
 from graft.errors import PlanError, SourceError
+from graft.model.requirements import Wanted
+from graft.resolve.deps import check_before_download
 from graft.sources.coremeta import (
     CoreMetadata,
     _checked,
-    check_before_download,
     check_wheel_agrees,
     from_filename,
 )
 from graft.sources.fetch import _range_start
 from graft.sources.index import Candidate, advertised_metadata
-from graft.sources.requirements import Wanted
 from graft.venv.interpreter import foreign_target
 from tests.support.wheelmaker import make_wheel
 

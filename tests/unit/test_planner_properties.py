@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graft.model.record import is_native
-from graft.plan.planner import PlannedWheel, plan
-from graft.plan.types import LinkDir, LinkFile, MakeDir, Plan, Policy
+from graft.plan.planner import plan
+from graft.plan.types import LinkDir, LinkFile, MakeDir, Plan, PlannedWheel, Policy
 
 from .records import LAYOUT, SP, wheel
 

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from graft.errors import PlanError
+from graft.model.requirements import Inputs
 from graft.sources.index import index_order
-from graft.sources.requirements import Inputs, check_one_version_each, parse_spec, read_requirements
+from graft.sources.requirements import check_one_version_each, parse_spec, read_requirements
 
 
 def test_an_extra_index_in_a_file_is_added_and_never_replaces_the_main_index(

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field, replace
 
 from packaging.utils import canonicalize_name
 
-from graft.audit.links import allowed_roots, find_links, inside
 from graft.audit.probe import Probe, probe_env
 from graft.errors import UsageError
 
@@ -231,3 +230,45 @@ def _walk_site(venv: Venv, site_dirs: tuple[str, ...]) -> tuple[str, ...]:
             except OSError:
                 continue
     return tuple(files)
+
+
+def find_links(venv: Venv) -> tuple[dict[str, str], frozenset[str]]:
+    """Every symlink in the venv (listed, never entered) with its resolved target; the
+    dangling ones."""
+    links: dict[str, str] = {}
+    dangling: set[str] = set()
+    pending = [""]
+    while pending:
+        rel = pending.pop()
+        try:
+            entries = list(os.scandir(venv.abs(rel)))
+        except OSError:
+            continue
+        for entry in entries:
+            child = f"{rel}/{entry.name}" if rel else entry.name
+            if entry.is_symlink():
+                # a dangling link resolves as far as it can (into a vanished store entry too)
+                links[child] = os.path.realpath(entry.path)
+                if not os.path.exists(entry.path):
+                    dangling.add(child)
+            elif entry.is_dir(follow_symlinks=False):
+                pending.append(child)
+    return links, frozenset(dangling)
+
+
+def allowed_roots(venv: Venv) -> list[str]:
+    """The real directories a link of the venv may resolve into."""
+    roots = [venv.real]
+    if venv.store:
+        roots.append(os.path.realpath(venv.store))
+    home = venv.cfg.get("home", "").rstrip("/")
+    if home:
+        roots.append(os.path.realpath(os.path.dirname(home) or home))
+    base = venv.probe.env.get("base_prefix")
+    if isinstance(base, str) and base:
+        roots.append(os.path.realpath(base))
+    return roots
+
+
+def inside(path: str, roots: list[str]) -> bool:
+    return any(path == r or path.startswith(r.rstrip("/") + "/") for r in roots)

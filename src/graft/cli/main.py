@@ -18,6 +18,7 @@ from graft.errors import GraftError, UsageError
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from graft.model.request import ForeignTarget
     from graft.plan.types import Plan
     from graft.sync import SyncResult
 
@@ -135,7 +136,8 @@ def _add_sync_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 
 def _run_sync(args: argparse.Namespace) -> int:
-    from graft.sync import SyncRequest, sync  # noqa: PLC0415
+    from graft.model.request import SyncRequest  # noqa: PLC0415
+    from graft.sync import sync  # noqa: PLC0415
 
     started = time.perf_counter()
     request = SyncRequest(
@@ -184,7 +186,7 @@ def _run_sync(args: argparse.Namespace) -> int:
     return 0
 
 
-def _foreign(args: argparse.Namespace) -> tuple[str, tuple[str, ...], str, tuple[str, ...]] | None:
+def _foreign(args: argparse.Namespace) -> ForeignTarget | None:
     if not (args.python_version or args.platform or args.implementation or args.abi):
         return None
     if args.python:
@@ -196,7 +198,11 @@ def _foreign(args: argparse.Namespace) -> tuple[str, tuple[str, ...], str, tuple
             hint="add --dry-run",
         )
     version = args.python_version or "{}.{}".format(*sys.version_info[:2])
-    return version, tuple(args.platform), args.implementation or "cp", tuple(args.abi)
+    from graft.model.request import ForeignTarget  # noqa: PLC0415
+
+    return ForeignTarget(
+        version, tuple(args.platform), args.implementation or "cp", tuple(args.abi)
+    )
 
 
 def _summary(result: SyncResult, elapsed: float) -> dict[str, Any]:
@@ -224,8 +230,8 @@ def _run_inspect(args: argparse.Namespace) -> int:
     import os  # noqa: PLC0415
     import tempfile  # noqa: PLC0415
 
+    from graft._fs import file_sha256  # noqa: PLC0415
     from graft.model.record import record_to_dict  # noqa: PLC0415
-    from graft.store.entries import file_sha256  # noqa: PLC0415
     from graft.wheel.archive import unpack_wheel  # noqa: PLC0415
 
     if not os.path.isfile(args.wheel):

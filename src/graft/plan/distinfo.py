@@ -19,8 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from graft.model.record import WheelRecord
-    from graft.plan.planner import PlannedWheel
-    from graft.plan.types import Action, VenvLayout
+    from graft.plan.types import Action, PlannedWheel, VenvLayout
 
 #: Files of a wheel's own .dist-info that graft writes instead of linking.
 GENERATED = ("INSTALLER", "REQUESTED", "direct_url.json", "RECORD")

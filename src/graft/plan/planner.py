@@ -34,10 +34,10 @@ from graft.plan.types import (
     InstallScript,
     LinkDir,
     LinkFile,
-    LinkMode,
     MakeDir,
     Plan,
     PlannedDistribution,
+    PlannedWheel,
     Policy,
     RecordRow,
     VenvLayout,
@@ -48,19 +48,9 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
 
     from graft.model.record import EntryPoint, WheelRecord
+    from graft.model.request import LinkMode
 
 _DEFAULT_POLICY = Policy()
-
-
-@dataclass(frozen=True, slots=True)
-class PlannedWheel:
-    """A planner input: one store entry, the target's bytecode for it, and how it was asked for."""
-
-    record: WheelRecord
-    tree: str  # absolute path of the entry's unpacked tree
-    bytecode: frozenset[str] = frozenset()  # archive paths of .pyc files for the target
-    requested: bool = True
-    direct_url: str | None = None  # direct_url.json text for wheels given as files
 
 
 @dataclass(frozen=True, slots=True)

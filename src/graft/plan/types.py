@@ -13,7 +13,12 @@ import json
 import os
 import re
 from dataclasses import dataclass
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+
+if TYPE_CHECKING:
+    from graft.model.record import WheelRecord
+    from graft.model.request import CollisionPolicy, LinkMode
+    from graft.model.target import Target
 
 #: Files ``python -m venv`` writes at the top of a venv (3.13 adds .gitignore; lib64 is a link).
 _SKELETON_TOP = frozenset({"pyvenv.cfg", ".gitignore", "lib64"})
@@ -24,8 +29,16 @@ _SKELETON_SCRIPT = re.compile(
     r"|activate|activate\.(?:csh|fish|nu|bat)|[Aa]ctivate\.ps1|deactivate\.bat"
 )
 
-LinkMode = Literal["symlink", "hardlink", "copy"]
-CollisionPolicy = Literal["error", "warn", "ignore"]
+
+@dataclass(frozen=True, slots=True)
+class PlannedWheel:
+    """A planner input: one store entry, the target's bytecode for it, and how it was asked for."""
+
+    record: WheelRecord
+    tree: str  # absolute path of the entry's unpacked tree
+    bytecode: frozenset[str] = frozenset()  # archive paths of .pyc files for the target
+    requested: bool = True
+    direct_url: str | None = None  # direct_url.json text for wheels given as files
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +51,18 @@ class VenvLayout:
     scripts: str
     data: str
     include_site: str  # "include/site/python3.11"
+
+    @classmethod
+    def for_target(cls, prefix: str, target: Target) -> VenvLayout:
+        """The layout *target*'s install scheme gives a venv at *prefix*."""
+        return cls(
+            prefix=prefix,
+            purelib=target.scheme["purelib"],
+            platlib=target.scheme["platlib"],
+            scripts=target.scheme["scripts"],
+            data=target.scheme.get("data", ""),
+            include_site=target.include_site,
+        )
 
     @property
     def python(self) -> str:

@@ -18,8 +18,10 @@ from graft.errors import PlanError
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from graft.sources.requirements import Wanted
-    from graft.venv.interpreter import Target
+    from graft.model.requirements import Wanted
+    from graft.model.target import Target
+    from graft.sources.coremeta import CoreMetadata
+    from graft.sources.index import Candidate
 
 
 class Distribution(Protocol):
@@ -125,3 +127,29 @@ def unmet_requirements(
             if version is not None and not req.specifier.contains(version, prereleases=True):
                 problems[key] = f"{record.label} requires {req}, but {dep}=={version} is pinned"
     return [problems[k] for k in sorted(problems)]
+
+
+def check_before_download(
+    chosen: Sequence[tuple[Wanted, Candidate]],
+    target: Target,
+    no_deps: bool,
+    cache_dir: str,
+    offline: bool,
+) -> dict[str, CoreMetadata]:
+    """Run :func:`check_set` on the index's metadata files, before any wheel is downloaded.
+
+    A wheel without a metadata file stands in by its filename's name and version (no
+    Requires-Dist, no Requires-Python), so this finds a subset of what the check after
+    download finds, in the same words; the rest is found there, as without metadata files.
+    Returns the metadata files used, by wheel URL, for ``coremeta.check_wheel_agrees``.
+    """
+    from graft.sources.coremeta import from_filename, metadata_files  # noqa: PLC0415
+
+    known = metadata_files(chosen, cache_dir, offline)
+    if not known:
+        return {}
+    members = [(w, known.get(c.url) or from_filename(c.filename)) for w, c in chosen]
+    complete = [(w, m) for w, m in members if m is not None]
+    if len(complete) == len(members):  # an unreadable filename: ingest will say so
+        check_set(complete, target, no_deps)
+    return known

@@ -18,16 +18,17 @@ from graft.errors import SourceError
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
+    from graft.model.request import Reporter, SyncRequest
+    from graft.model.requirements import Inputs, Wanted
+    from graft.model.target import Target
     from graft.plan.types import Policy, VenvLayout
     from graft.sources.coremeta import CoreMetadata
     from graft.sources.index import Candidate, FindLinks, Indexes
-    from graft.sources.requirements import Inputs, Wanted
-    from graft.sync import Reporter, SyncRequest
-    from graft.venv.interpreter import Target
 
 
 def gather_inputs(request: SyncRequest) -> Inputs:
-    from graft.sources.requirements import Inputs, parse_spec, read_requirements  # noqa: PLC0415
+    from graft.model.requirements import Inputs  # noqa: PLC0415
+    from graft.sources.requirements import parse_spec, read_requirements  # noqa: PLC0415
 
     inputs = Inputs()
     from graft.sources.pylock import is_pylock  # noqa: PLC0415
@@ -88,7 +89,7 @@ def _matches(filename: str, wanted: Wanted) -> bool:
 
 def _hash_allowed(candidate: Candidate, hashes: frozenset[str]) -> bool:
     if candidate.sha256 is None and candidate.local:
-        from graft.store.entries import file_sha256  # noqa: PLC0415
+        from graft._fs import file_sha256  # noqa: PLC0415
 
         return f"sha256:{file_sha256(candidate.url)}" in hashes
     return candidate.sha256 is None or f"sha256:{candidate.sha256}" in hashes
@@ -225,8 +226,13 @@ def locate(request: SyncRequest) -> Located:
     inputs = gather_inputs(request)
     interpreter = None
     if request.foreign is not None:
-        version, platforms, implementation, abis = request.foreign
-        target = foreign_target(version, list(platforms), implementation, list(abis) or None)
+        foreign = request.foreign
+        target = foreign_target(
+            foreign.python_version,
+            list(foreign.platforms),
+            foreign.implementation,
+            list(foreign.abis) or None,
+        )
     else:
         interpreter = find_interpreter(request.python)
         target = introspect(interpreter)
@@ -263,7 +269,7 @@ def locate(request: SyncRequest) -> Located:
         offline = index.offline
 
         def precheck(chosen: list[tuple[Wanted, Candidate]]) -> dict[str, CoreMetadata]:
-            from graft.sources.coremeta import check_before_download  # noqa: PLC0415
+            from graft.resolve.deps import check_before_download  # noqa: PLC0415
 
             return check_before_download(chosen, target, request.no_deps, cache_dir, offline)
 

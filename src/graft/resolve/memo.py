@@ -34,9 +34,9 @@ from graft import __version__
 from graft._fs import remember
 
 if TYPE_CHECKING:
+    from graft.model.request import SyncRequest
+    from graft.model.target import Target
     from graft.resolve.locate import Located
-    from graft.sync import SyncRequest
-    from graft.venv.interpreter import Target
 
 FORMAT = 1
 INDEX_TTL = 600.0  # seconds; the same freshness as a cached index page

@@ -25,9 +25,8 @@ from graft.errors import SourceError
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
 
+    from graft.model.requirements import Wanted
     from graft.sources.index import Candidate
-    from graft.sources.requirements import Wanted
-    from graft.venv.interpreter import Target
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,20 +53,11 @@ def from_filename(filename: str) -> CoreMetadata | None:
     return CoreMetadata(filename, str(name), str(version))
 
 
-def check_before_download(
-    chosen: Sequence[tuple[Wanted, Candidate]],
-    target: Target,
-    no_deps: bool,
-    cache_dir: str,
-    offline: bool,
+def metadata_files(
+    chosen: Sequence[tuple[Wanted, Candidate]], cache_dir: str, offline: bool
 ) -> dict[str, CoreMetadata]:
-    """Run ``deps.check_set`` on the index's metadata files, before any wheel is downloaded.
-
-    A wheel without a metadata file stands in by its filename's name and version (no
-    Requires-Dist, no Requires-Python), so this finds a subset of what the check after
-    download finds, in the same words; the rest is found there, as without metadata files.
-    Returns the metadata files used, by wheel URL, for :func:`check_wheel_agrees`.
-    """
+    """The index's metadata files of the chosen wheels that announce one, by wheel URL
+    (read from the cache or fetched, verified; in parallel)."""
     offered = [c for _, c in chosen if not c.local and c.core_metadata is not None]
     if not offered:
         return {}
@@ -75,14 +65,7 @@ def check_before_download(
 
     with ThreadPoolExecutor(max_workers=min(8, len(offered))) as pool:
         found = pool.map(lambda c: metadata_file(c, cache_dir, offline), offered)
-        known = {c.url: m for c, m in zip(offered, found, strict=True) if m is not None}
-    members = [(w, known.get(c.url) or from_filename(c.filename)) for w, c in chosen]
-    complete = [(w, m) for w, m in members if m is not None]
-    if known and len(complete) == len(members):  # an unreadable filename: ingest will say so
-        from graft.resolve.deps import check_set  # noqa: PLC0415
-
-        check_set(complete, target, no_deps)
-    return known
+        return {c.url: m for c, m in zip(offered, found, strict=True) if m is not None}
 
 
 def _same(name_a: str, version_a: str, name_b: str, version_b: str) -> bool:

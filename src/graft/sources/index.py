@@ -26,8 +26,8 @@ from graft.errors import SourceError
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from graft.sources.requirements import Wanted
-    from graft.venv.interpreter import Target
+    from graft.model.requirements import Wanted
+    from graft.model.target import Target
 
 PYPI_SIMPLE = "https://pypi.org/simple/"
 _ACCEPT = "application/vnd.pypi.simple.v1+json, text/html;q=0.1"
@@ -334,7 +334,7 @@ def local_sha256(path: str, cache_dir: str) -> str:
             return digest
     except OSError:
         pass
-    from graft.store.entries import file_sha256  # noqa: PLC0415
+    from graft._fs import file_sha256  # noqa: PLC0415
 
     digest = file_sha256(path)
     remember(memo, digest)

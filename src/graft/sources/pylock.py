@@ -15,12 +15,12 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from graft.errors import SourceError
-from graft.sources.requirements import Wanted
+from graft.model.requirements import Wanted
 
 if TYPE_CHECKING:
     from collections.abc import Collection
 
-    from graft.venv.interpreter import Target
+    from graft.model.target import Target
 
 
 def is_pylock(path: str) -> bool:

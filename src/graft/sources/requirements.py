@@ -10,39 +10,12 @@ from __future__ import annotations
 
 import os
 import shlex
-from dataclasses import dataclass, field
 
 from graft.errors import PlanError, SourceError, UsageError
+from graft.model.requirements import Inputs, Wanted
 
 _IGNORED_OPTIONS = {"--pre", "--prefer-binary", "--require-hashes", "--no-binary", "--only-binary"}
 _VALUE_OPTIONS_IGNORED = {"--trusted-host", "--no-binary", "--only-binary", "--use-feature"}
-
-
-@dataclass(frozen=True, slots=True)
-class Wanted:
-    """One distribution asked for: by pin, or by a wheel file."""
-
-    name: str  # canonical
-    version: str | None  # the pinned version (None for a wheel file: taken from it)
-    extras: frozenset[str]
-    hashes: frozenset[str]  # "sha256:<hex>" allowed digests; empty = any
-    where: str  # "reqs.txt:3" or "command line"
-    path: str | None = None  # a local wheel file
-    marker: str | None = None  # environment marker, evaluated against the target
-    url: str | None = None  # a wheel's URL, from a lock file
-    filename: str | None = None  # the wheel's filename when url or path is given by a lock
-    size: int | None = None  # the wheel's size in bytes, when a lock file gives it
-
-
-@dataclass
-class Inputs:
-    wanted: list[Wanted] = field(default_factory=list)
-    index_url: str | None = None  # --index-url (None: PyPI)
-    extra_index_urls: list[str] = field(default_factory=list)  # in the order given
-    find_links: list[str] = field(default_factory=list)
-    no_index: bool = False
-    pylocks: list[str] = field(default_factory=list)  # PEP 751 lock files, read per target
-    files_read: list[str] = field(default_factory=list)  # requirement files, nested ones too
 
 
 def parse_spec(text: str, where: str, hashes: frozenset[str] = frozenset()) -> Wanted:

@@ -34,16 +34,17 @@ import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from graft._fs import write_atomic
+from graft._fs import file_sha256, write_read_only
 from graft.errors import StoreError, WheelError
 from graft.store import seal
+from graft.store.paths import anchor_path, verified_marker
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
     from graft._fs import FileLock
     from graft.model.record import WheelRecord
-    from graft.venv.interpreter import Target
+    from graft.model.target import Target
 
 _COMPILE_SCRIPT = r"""
 import importlib.util, json, os, py_compile, sys
@@ -68,14 +69,6 @@ def default_store_path() -> str:
     from graft._fs import user_cache_dir  # noqa: PLC0415
 
     return os.path.join(user_cache_dir(), "store")
-
-
-def file_sha256(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,7 +250,7 @@ class Store:
             from graft.wheel.archive import unpack_wheel  # noqa: PLC0415
 
             record = unpack_wheel(wheel_path, tree, sha256)
-            _write_read_only(os.path.join(staging, "record.json"), record.to_json())
+            write_read_only(os.path.join(staging, "record.json"), record.to_json())
             seal.make_read_only(staging)
             seal.seal_tree(tree)  # all but the top directory, which must stay movable
             if os.path.lexists(self.entry_path(sha256)):  # untrusted or damaged: replaced
@@ -384,7 +377,7 @@ class Store:
                 pycs = _pyc_paths(entry, [s for s in sources[sha] if s in compiled], tag)
                 try:
                     os.makedirs(os.path.join(entry.path, "bytecode"), exist_ok=True)
-                    _write_read_only(
+                    write_read_only(
                         os.path.join(entry.path, "bytecode", tag + ".json"),
                         json.dumps(sorted(pycs), indent=0),
                     )
@@ -435,7 +428,7 @@ class Store:
                 from graft.store import gcroots  # noqa: PLC0415 - not on a no-op sync's path
 
                 gcroots.keep_previous(self, path, real, held)
-            _write_read_only(path, json.dumps(payload, indent=1))
+            write_read_only(path, json.dumps(payload, indent=1))
         except OSError as exc:
             raise StoreError(
                 f"cannot record the venv's GC root ({exc.strerror or exc})",
@@ -450,11 +443,6 @@ class Store:
     def root_path(self, venv: str) -> str:
         key = hashlib.sha256(os.path.abspath(venv).encode()).hexdigest()[:32]
         return os.path.join(self.roots_dir, key + ".json")
-
-
-def anchor_path(root: str) -> str:
-    """The anchor beside the GC root file *root* (see :meth:`Store.register_root`)."""
-    return root.removesuffix(".json") + ".anchor"
 
 
 def _recorded_real(root: str) -> str | None:
@@ -578,16 +566,6 @@ def _run_compile(python: str, sources: list[str]) -> set[str]:
     return done
 
 
-def verified_marker(store_root: str, sha256: str) -> str | None:
-    """``verified/<sha256>.<inode>``: the marker of the entry now at ``entries/<sha256>``
-    (:mod:`graft.store.verified`); None if there is no entry."""
-    try:
-        inode = os.lstat(os.path.join(store_root, "entries", sha256)).st_ino
-    except OSError:
-        return None
-    return os.path.join(store_root, "verified", f"{sha256}.{inode}")
-
-
 def is_store(path: str) -> bool:
     return os.path.isdir(os.path.join(path, "entries"))
 
@@ -595,12 +573,6 @@ def is_store(path: str) -> bool:
 __all__ = [
     "Store",
     "StoreEntry",
-    "anchor_path",
     "default_store_path",
-    "file_sha256",
     "is_store",
 ]
-
-
-def _write_read_only(path: str, text: str) -> None:
-    write_atomic(path, text, mode=stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)

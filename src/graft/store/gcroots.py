@@ -18,14 +18,20 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from graft.store.entries import anchor_path
+from graft.store.paths import anchor_path
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from graft.store.entries import Store
+
+class Roots(Protocol):
+    """What root-keeping needs of a store (a :class:`graft.store.entries.Store`)."""
+
+    @property
+    def roots_dir(self) -> str: ...
+    def root_path(self, venv: str) -> str: ...
 
 
 def anchor(prefix: str, store_root: str, anchor: str) -> None:
@@ -81,7 +87,7 @@ def held_elsewhere(st: os.stat_result, counts: dict[tuple[int, int], int]) -> bo
     return st.st_nlink > counts.get((st.st_dev, st.st_ino), 1)
 
 
-def keep_previous(store: Store, root: str, real: str, held: os.stat_result | None) -> None:
+def keep_previous(store: Roots, root: str, real: str, held: os.stat_result | None) -> None:
     """Before *root* is replaced for the venv now at its path (resolving to *real*): keep the
     previous root wherever its venv still exists, and take its anchor out of the way."""
     previous = _read(root)
@@ -167,9 +173,9 @@ def _read(root: str) -> dict[str, object] | None:
 
 
 def _write(root: str, payload: dict[str, object]) -> None:
-    from graft.store.entries import _write_read_only  # noqa: PLC0415
+    from graft._fs import write_read_only  # noqa: PLC0415
 
-    _write_read_only(root, json.dumps(payload, indent=1))
+    write_read_only(root, json.dumps(payload, indent=1))
 
 
 __all__ = [

@@ -44,8 +44,9 @@ from typing import TYPE_CHECKING
 
 from graft.errors import StoreError
 from graft.store import seal
-from graft.store.entries import GC_LOCK, Store, anchor_path, is_store
+from graft.store.entries import GC_LOCK, Store, is_store
 from graft.store.gcroots import anchor_counts, held_elsewhere
+from graft.store.paths import anchor_path
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator

@@ -20,8 +20,8 @@ import json
 import os
 from dataclasses import dataclass
 
-from graft._fs import write_atomic
-from graft.store.entries import verified_marker as _name  # the marker's path for the entry as it is
+from graft._fs import file_sha256, write_atomic
+from graft.store.paths import verified_marker as _name  # the marker's path for the entry as it is
 
 DIRECTORY = "verified"
 
@@ -101,3 +101,38 @@ def stale(store_root: str) -> list[str]:
 
 
 __all__ = ["DIRECTORY", "Marker", "forget", "is_verified", "mark", "read", "stale"]
+
+
+def find_wheel(store_root: str, sha: str, cache: str) -> str | None:
+    """A wheel file whose sha256 is *sha*: where any marker of the entry says it was
+    ingested from, or the download cache (``<cache>/<sha>/*.whl``)."""
+    import json  # noqa: PLC0415
+
+    candidates = []
+    markers = os.path.join(store_root, DIRECTORY)
+    for name in _names(markers):
+        if name.startswith(sha + ".") and ".tmp." not in name:
+            try:
+                with open(os.path.join(markers, name), encoding="utf-8") as fh:
+                    wheel = json.load(fh)["wheel"]
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+            if isinstance(wheel, str):
+                candidates.append(wheel)
+    candidates += [os.path.join(cache, sha, n) for n in _names(os.path.join(cache, sha))]
+    for path in candidates:
+        if not path.endswith(".whl") or not os.path.isfile(path):
+            continue
+        try:
+            if file_sha256(path) == sha:
+                return path
+        except OSError:
+            continue
+    return None
+
+
+def _names(path: str) -> list[str]:
+    try:
+        return os.listdir(path)
+    except OSError:
+        return []

@@ -112,9 +112,9 @@ def verify_entry(
     if entry.record.sha256 != sha:
         found.append(EntryProblem(sha, entry.record.filename, "record.json", "names another wheel"))
     found += _check_marker(entry, marker)
-    from graft.repair import find_wheel  # noqa: PLC0415
+    from graft.store.verified import find_wheel  # noqa: PLC0415
 
-    wheel = find_wheel(store, sha, cache)
+    wheel = find_wheel(store.root, sha, cache)
     if wheel is not None:
         found += _check_wheel(entry, wheel)
     if found and _vanished(store, sha):

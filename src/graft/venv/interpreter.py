@@ -4,7 +4,7 @@ graft never guesses a target from its own interpreter. It runs the target once
 (``_introspect.py``, standard library only), which reports its version, ABI and
 platform facts, its marker environment, its install scheme, its bytecode cache tag
 and whether it is a free-threaded build. The tags are computed from those facts in
-graft's own process (``targettags.py``). The answer is cached, keyed by the
+graft's own process (``tags.py``). The answer is cached, keyed by the
 interpreter file's identity, so later syncs pay nothing.
 """
 
@@ -16,39 +16,16 @@ import json
 import os
 import re
 import sys
-from dataclasses import dataclass, field
 from typing import Any
 
 from graft import __version__
 from graft._fs import remember
 from graft.errors import TargetError
+from graft.model.target import Target
 
 INTROSPECT_SCRIPT = os.path.join(os.path.dirname(__file__), "_introspect.py")
 _FACTS_VERSION = 2  # bumped when _introspect.py reports other facts
 _VERSION_RE = re.compile(r"^(?:python)?(3(?:\.\d+){0,2})(t?)$")
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    """An interpreter that venvs are built for."""
-
-    executable: str  # as reported by the interpreter (sys.executable)
-    real_executable: str
-    version: str  # "3.11.7"
-    implementation: str  # "cpython", "pypy"
-    cache_tag: str | None  # "cpython-311"; None disables bytecode
-    tags: tuple[str, ...]  # most preferred first
-    markers: dict[str, str] = field(hash=False, compare=False)
-    scheme: dict[str, str] = field(hash=False, compare=False)  # venv-relative paths
-    include_site: str = "include/site/python3"
-    gil_disabled: bool = False
-
-    @property
-    def version_short(self) -> str:
-        return ".".join(self.version.split(".")[:2])
-
-    def tag_rank(self) -> dict[str, int]:
-        return {tag: i for i, tag in enumerate(self.tags)}
 
 
 def target_from_dict(raw: dict[str, Any]) -> Target:

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from graft.plan.types import Plan
-    from graft.venv.interpreter import Target
+    from graft.model.target import Target
 
 _TEMPLATE_NAME = "graft-venv-template"
 _RENAME_EXCHANGE = 2

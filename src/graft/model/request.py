@@ -1,0 +1,74 @@
+"""What ``graft sync`` is asked, and where its progress goes: request value types.
+
+The library never prints: a :class:`Reporter` (the CLI's) receives progress.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+LinkMode = Literal["symlink", "hardlink", "copy"]
+CollisionPolicy = Literal["error", "warn", "ignore"]
+
+
+class Reporter(Protocol):
+    """Where progress goes. The library never prints; the CLI implements this."""
+
+    def downloads(self, items: int) -> object: ...
+    def waiting_for_venv(self, prefix: str) -> None: ...
+    def stage(self, message: str) -> None: ...
+
+
+class SilentReporter:
+    def downloads(self, items: int) -> object:
+        del items
+        return None
+
+    def waiting_for_venv(self, prefix: str) -> None:
+        del prefix
+
+    def stage(self, message: str) -> None:
+        del message
+
+
+@dataclass(frozen=True)
+class ForeignTarget:
+    """A target described by pip-download-style flags, planned but never built."""
+
+    python_version: str  # "3.12"
+    platforms: tuple[str, ...]  # taken literally, as pip does
+    implementation: str = "cp"  # "cp" or "pp"
+    abis: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SyncRequest:
+    """What ``graft sync`` was asked: the venv, the inputs, and the policies."""
+
+    venv: str
+    specs: tuple[str, ...] = ()
+    requirement_files: tuple[str, ...] = ()
+    python: str | None = None
+    no_deps: bool = False
+    index_url: str | None = None
+    extra_index_urls: tuple[str, ...] = ()  # asked first, in order (sources.index_order)
+    find_links: tuple[str, ...] = ()
+    no_index: bool = False
+    offline: bool = False
+    store: str | None = None
+    collisions: CollisionPolicy = "warn"
+    link_mode: LinkMode = "symlink"
+    dry_run: bool = False
+    reporter: Reporter = field(default_factory=SilentReporter)
+    foreign: ForeignTarget | None = None  # plan for a target not on this machine
+    extras: tuple[str, ...] = ()  # for pylock.toml: extras to install
+    groups: tuple[str, ...] = ()  # for pylock.toml: dependency groups (default: its defaults)
+    timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds, filled by sync
+
+
+def lap(timings: dict[str, float], stage: str, since: float) -> float:
+    now = time.perf_counter()
+    timings[stage] = now - since
+    return now

@@ -1,0 +1,24 @@
+"""Where things are in the store, computed without importing the store's machinery.
+
+Shared by :mod:`graft.store.entries` (on a warm sync's path), :mod:`graft.store.verified` and
+:mod:`graft.store.gcroots`, which import nothing else of each other's.
+"""
+
+from __future__ import annotations
+
+import os
+
+
+def anchor_path(root: str) -> str:
+    """The anchor beside the GC root file *root* (see :meth:`Store.register_root`)."""
+    return root.removesuffix(".json") + ".anchor"
+
+
+def verified_marker(store_root: str, sha256: str) -> str | None:
+    """``verified/<sha256>.<inode>``: the marker of the entry now at ``entries/<sha256>``
+    (:mod:`graft.store.verified`); None if there is no entry."""
+    try:
+        inode = os.lstat(os.path.join(store_root, "entries", sha256)).st_ino
+    except OSError:
+        return None
+    return os.path.join(store_root, "verified", f"{sha256}.{inode}")
