@@ -1,0 +1,254 @@
+"""Artifacts (the files of a release), where their metadata comes from, and artifact nodes.
+
+The resolver's unit is one *file*, never a (name, version): each wheel's own METADATA
+is the truth for the target that installs it (see ``docs`` research §1; pip resolves one
+target the same way). Files of one release whose surfaces are equal form one
+:class:`ArtifactNode`; nodes let a caller see that a release's wheels disagree (the
+``tensorflow-cpu==2.19.0`` and ``openmm==8.3.1`` cases) and share one read per node.
+
+**Which metadata is read** (:func:`files_to_read`): for one target, only the target's best
+wheel of a version is read, and only when neither that file nor a file with the *same
+metadata hash* has been read before. Equal metadata hashes prove equal surfaces; different
+hashes only mean "maybe different" (a reformatted line changes the hash, not the surface),
+so a differing hash is a reason to read, never a reason to split a node.
+:func:`read_release` applies the rule for several targets at once (a lock for a matrix).
+"""
+
+from __future__ import annotations
+
+import functools
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    NormalizedName,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
+
+from graft.resolve.surface import Surface, read_surface
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Iterable, Mapping, Sequence
+    from concurrent.futures import Future
+
+    from packaging.version import Version
+
+
+@dataclass(frozen=True, slots=True)
+class ArtifactFile:
+    """One file of a project as an index (or a find-links directory) lists it."""
+
+    filename: str
+    url: str
+    hashes: tuple[tuple[str, str], ...] = ()  # (algorithm, hex), e.g. ("sha256", "ab…")
+    requires_python: str | None = None  # the index's data-requires-python (per release!)
+    yanked: str | None = None  # None: not yanked; "" or the reason: yanked (PEP 592)
+    upload_time: dt.datetime | None = None  # aware, UTC (PEP 700)
+    metadata_hash: str | None = None  # "sha256=<hex>" of its METADATA, when known (PEP 658)
+
+    @property
+    def is_wheel(self) -> bool:
+        """A ``.whl`` file (anything else is a source distribution or unknown)."""
+        return self.filename.endswith(".whl")
+
+    @property
+    def sha256(self) -> str | None:
+        """The file's sha256 as the index announced it."""
+        return dict(self.hashes).get("sha256")
+
+
+@dataclass(frozen=True, slots=True)
+class WheelName:
+    """The parts of a wheel filename (binary distribution format)."""
+
+    name: NormalizedName
+    version: Version
+    build: int  # 0 when the filename has no build tag
+    tags: tuple[str, ...]
+
+
+@functools.lru_cache(maxsize=65536)
+def parse_wheel(filename: str) -> WheelName | None:
+    """The parsed wheel filename, or None when *filename* is not a valid wheel name.
+
+    Cached: the resolver screens a project's files each time a requirement on it arrives.
+    """
+    try:
+        name, version, build, tags = parse_wheel_filename(filename)
+    except InvalidWheelFilename:
+        return None
+    return WheelName(name, version, build[0] if build else 0, tuple(sorted(str(t) for t in tags)))
+
+
+def sdist_version(filename: str) -> Version | None:
+    """The version of a source distribution filename, or None."""
+    try:
+        return parse_sdist_filename(filename)[1]
+    except InvalidSdistFilename:
+        return None
+
+
+def wheel_rank(filename: str, tag_rank: Mapping[str, int]) -> tuple[int, int] | None:
+    """The target's preference for a wheel (lower is better), None when it is incompatible.
+
+    :func:`graft.sources.index.rank`'s order (the best tag's position in the target's
+    order, then the highest build tag), on the cached parse of the filename.
+    """
+    parsed = parse_wheel(filename)
+    if parsed is None:
+        return None
+    positions = [tag_rank[t] for t in parsed.tags if t in tag_rank]
+    return (min(positions), -parsed.build) if positions else None
+
+
+class ProjectSource(Protocol):
+    """Where projects' files and their METADATA come from (an index, find-links, a fake)."""
+
+    def files(self, name: NormalizedName) -> Sequence[ArtifactFile]:
+        """Every file of project *name* (empty when there is no such project)."""
+        ...
+
+    def metadata(self, file: ArtifactFile) -> bytes:
+        """The ``*.dist-info/METADATA`` bytes of wheel *file*."""
+        ...
+
+    def project_names(self) -> Sequence[str]:
+        """Project names known to the source, for "did you mean"; may be empty."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ArtifactNode:
+    """The files of one release that share one surface."""
+
+    surface: Surface
+    files: tuple[ArtifactFile, ...]  # sorted by filename
+
+
+def group_nodes(read: Iterable[tuple[ArtifactFile, Surface]]) -> tuple[ArtifactNode, ...]:
+    """Group files whose surfaces are equal; nodes sorted by (name, version, digest)."""
+    groups: dict[Surface, list[ArtifactFile]] = {}
+    for file, surface in read:
+        groups.setdefault(surface, []).append(file)
+    nodes = [
+        ArtifactNode(s, tuple(sorted(set(fs), key=lambda f: f.filename)))
+        for s, fs in groups.items()
+    ]
+    return tuple(
+        sorted(nodes, key=lambda n: (n.surface.name, n.surface.version, n.surface.digest()))
+    )
+
+
+def best_wheel(files: Iterable[ArtifactFile], tag_rank: Mapping[str, int]) -> ArtifactFile | None:
+    """The target's best wheel among *files* (its tag order, then the highest build tag)."""
+    ranked = [(r, f.filename, f) for f in files if (r := wheel_rank(f.filename, tag_rank))]
+    return min(ranked, key=lambda item: item[:2])[2] if ranked else None
+
+
+def files_to_read(
+    release: Sequence[ArtifactFile],
+    tag_rank: Mapping[str, int],
+    known_files: frozenset[str],
+    known_hashes: frozenset[str],
+) -> tuple[ArtifactFile, ...]:
+    """Which files of one release must have their METADATA read for this target.
+
+    Nothing when the target's best wheel was read before (*known_files*: filenames) or
+    shares its metadata hash with a file read before (*known_hashes*); otherwise that wheel.
+    """
+    best = best_wheel(release, tag_rank)
+    if best is None or best.filename in known_files:
+        return ()
+    if best.metadata_hash is not None and best.metadata_hash in known_hashes:
+        return ()
+    return (best,)
+
+
+class MetadataReader:
+    """Reads surfaces through a :class:`ProjectSource` once per file, counting reads.
+
+    A file whose announced metadata hash equals one already read reuses that surface
+    without a read: equal hashes prove equal bytes. With *workers*, :meth:`prefetch`
+    starts reads in threads (the source must allow concurrent ``metadata`` calls), and
+    :meth:`surface` waits for one already started; :meth:`close` ends the threads.
+    """
+
+    def __init__(self, source: ProjectSource, workers: int = 0) -> None:
+        self._source = source
+        self._by_file: dict[tuple[str, str], tuple[ArtifactFile, Surface]] = {}
+        self._by_hash: dict[str, Surface] = {}
+        self._pending: dict[tuple[str, str], Future[bytes]] = {}
+        self._pool = ThreadPoolExecutor(workers, "graft-metadata") if workers > 0 else None
+        self.reads = 0
+
+    def known(self, file: ArtifactFile) -> bool:
+        """Whether *file*'s surface is known without a read."""
+        return (file.filename, file.url) in self._by_file or (
+            file.metadata_hash is not None and file.metadata_hash in self._by_hash
+        )
+
+    def prefetch(self, file: ArtifactFile) -> None:
+        """Start reading *file*'s METADATA in a thread, unless known, started, or no workers."""
+        key = (file.filename, file.url)
+        if self._pool is None or key in self._pending or self.known(file):
+            return
+        self.reads += 1
+        self._pending[key] = self._pool.submit(self._source.metadata, file)
+
+    def surface(self, file: ArtifactFile) -> Surface:
+        """The surface of *file*'s METADATA, read at most once."""
+        key = (file.filename, file.url)
+        surface = self._by_file[key][1] if key in self._by_file else None
+        if surface is None and file.metadata_hash is not None:
+            surface = self._by_hash.get(file.metadata_hash)
+        if surface is None:
+            started = self._pending.pop(key, None)
+            if started is None:
+                self.reads += 1
+                data = self._source.metadata(file)
+            else:
+                data = started.result()  # a failure surfaces here, where it is needed
+            surface = read_surface(data, where=file.filename)
+            if file.metadata_hash is not None:
+                self._by_hash[file.metadata_hash] = surface
+        self._by_file[key] = (file, surface)
+        return surface
+
+    def close(self) -> None:
+        """Stop the threads; reads started and never needed are abandoned."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def seen(self) -> tuple[tuple[ArtifactFile, Surface], ...]:
+        """Every (file, surface) known so far, in the order first read; for :func:`group_nodes`."""
+        return tuple(self._by_file.values())
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseView:
+    """One release seen by several targets: its nodes, and the node each target installs."""
+
+    nodes: tuple[ArtifactNode, ...]
+    chosen: tuple[ArtifactNode | None, ...]  # per target, in order; None: no wheel for it
+
+
+def read_release(
+    release: Sequence[ArtifactFile],
+    tag_ranks: Sequence[Mapping[str, int]],
+    reader: MetadataReader,
+) -> ReleaseView:
+    """Read the fewest METADATA files that tell every target its own wheel's surface.
+
+    The rule of :func:`files_to_read`, target after target: a target whose best wheel was
+    read already, or shares its metadata hash with one read, costs nothing.
+    """
+    best = [best_wheel(release, ranks) for ranks in tag_ranks]
+    read = {f.filename: (f, reader.surface(f)) for f in best if f is not None}
+    nodes = group_nodes(read.values())
+    where = {f.filename: node for node in nodes for f in node.files}
+    return ReleaseView(nodes, tuple(where[f.filename] if f else None for f in best))

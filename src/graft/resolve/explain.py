@@ -1,0 +1,270 @@
+"""Why a resolution is impossible, in a few lines that name requirements and wheels.
+
+resolvelib reports the requirements that could not be met together
+(``ResolutionImpossible.causes``: each a requirement and the candidate whose METADATA
+stated it, or None for the request). The explanation looks at the *first* identifier
+among them and tells which case it is:
+
+- no such project (with a close match: "did you mean requests?");
+- only source distributions (graft cannot build yet);
+- no wheel for the target (with the tags the project's newest wheels do have);
+- no version matching the specifier (with the nearest versions there are, and how many
+  files were left out as yanked, prereleases, for Requires-Python or --exclude-newer);
+- the target's Python excluded by the wheels' own Requires-Python;
+- a conflict: each requirement on the project, and which wheel's METADATA said it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import difflib
+import enum
+import functools
+import operator
+from typing import TYPE_CHECKING
+
+from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from graft.errors import SourceError
+from graft.resolve.artifacts import parse_wheel, sdist_version
+from graft.resolve.provider import PYTHON, WheelCandidate
+from graft.resolve.screen import Reject, screen
+from graft.resolve.surface import canonical_specifier
+
+if TYPE_CHECKING:
+    from collections.abc import Collection, Sequence
+
+    from packaging.specifiers import SpecifierSet
+    from resolvelib.structs import RequirementInformation
+
+    from graft.resolve.artifacts import ArtifactFile
+    from graft.resolve.provider import Candidate, Need, Provider
+
+#: How many versions or tags a message lists at most.
+SHOWN = 5
+
+
+class Kind(enum.Enum):
+    """The case a failure falls into."""
+
+    NO_PROJECT = "no-project"
+    ONLY_SDISTS = "only-sdists"
+    NO_WHEEL_FOR_TARGET = "no-wheel-for-target"
+    NO_VERSION = "no-version"
+    PYTHON = "python"
+    CONFLICT = "conflict"
+
+
+class ResolutionError(SourceError):
+    """No set of wheels satisfies the requirements; ``lines`` say why."""
+
+    def __init__(self, kind: Kind, lines: Sequence[str], hint: str | None = None) -> None:
+        super().__init__("\n  ".join(lines), hint=hint)
+        self.kind = kind
+        self.lines = tuple(lines)
+
+    def __str__(self) -> str:
+        text = "\n  ".join(self.lines)
+        return f"{text}\n  hint: {self.hint}" if self.hint else text
+
+
+def who(info: RequirementInformation[Need, Candidate]) -> str:
+    """``you asked for X`` or ``name==v (file.whl) requires X``."""
+    text = info.requirement.text or info.requirement.identifier
+    if info.parent is None:
+        return f"you asked for {text}"
+    if isinstance(info.parent, WheelCandidate):
+        return f"{info.parent.label} requires {text}"
+    return f"{info.parent.identifier} requires {text}"  # pragma: no cover - Python has no deps
+
+
+def nearest(versions: Sequence[Version], specs: Sequence[SpecifierSet]) -> list[Version]:
+    """Up to :data:`SHOWN` of *versions* closest to the bounds *specs* name, newest first.
+
+    Closeness is by position among the versions, from the nearest bound (ties: the newer).
+    Without a bound, the newest.
+    """
+    ordered = sorted(set(versions))
+    bounds = []
+    for spec in specs:
+        for clause in spec:
+            with contextlib.suppress(InvalidVersion):
+                bounds.append(Version(clause.version.removesuffix(".*")))
+    if not bounds:
+        return ordered[::-1][:SHOWN]
+
+    def distance(index: int) -> int:  # positions from the closest bound
+        return min(
+            at - index if index < at else index - at + 1
+            for at in (bisect.bisect_left(ordered, bound) for bound in bounds)
+        )
+
+    closest = sorted(range(len(ordered)), key=lambda i: (distance(i), -i))[:SHOWN]
+    return [ordered[i] for i in sorted(closest, reverse=True)]
+
+
+def _listing(versions: Sequence[Version]) -> str:
+    newest = sorted(set(versions), reverse=True)
+    shown = ", ".join(str(v) for v in newest[:SHOWN])
+    return shown + (f" (and {len(newest) - SHOWN} older)" if len(newest) > SHOWN else "")
+
+
+def _suggest(name: str, provider: Provider) -> str:
+    known = {canonicalize_name(n) for n in provider.source.project_names()}
+    known.update(provider.known_projects())
+    close = difflib.get_close_matches(name, sorted(known - {name}), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]}?" if close else ""
+
+
+def _python(
+    infos: Sequence[RequirementInformation[Need, Candidate]], target: str
+) -> ResolutionError:
+    lines = [f"the target's Python {target} is excluded by every wheel that was tried:"]
+    lines += sorted({who(info) for info in infos})
+    return ResolutionError(Kind.PYTHON, lines, hint="pass --python for another interpreter")
+
+
+def _no_candidates(
+    name: NormalizedName,
+    infos: Sequence[RequirementInformation[Need, Candidate]],
+    provider: Provider,
+) -> ResolutionError | None:
+    files = provider.files(name)
+    asked = sorted({who(i) for i in infos})
+    if not files:
+        return ResolutionError(
+            Kind.NO_PROJECT,
+            [f"no project named {name!r} on the index{_suggest(name, provider)}", *asked],
+        )
+    specs = [i.requirement.specifier for i in infos]
+    matching = screen(
+        name, files, specs, provider.target, provider.policy, tag_rank=provider.tag_rank
+    )
+    if matching.offered:
+        return None  # there are candidates: the failure is a conflict further down
+    unfit = {Reject.SDIST, Reject.FILENAME, Reject.TAGS}
+    fit = [v for _, r, v in matching.rejected if r not in unfit and v is not None]
+    if not fit:
+        if all(r in {Reject.SDIST, Reject.FILENAME} for _, r, _ in matching.rejected):
+            return _only_sdists(name, matching.rejected, asked)
+        return _no_wheel(name, matching.rejected, asked, specs, provider)
+    alone = [
+        screen(
+            name, files, [s], provider.target, provider.policy, tag_rank=provider.tag_rank
+        ).offered
+        for s in specs
+    ]
+    parents = {info.parent for info in infos}
+    if len(specs) > 1 and all(alone) and len(parents) > 1:
+        return None  # each alone is met: a conflict between requirements of different origin
+    counts: dict[Reject, int] = {}
+    for _, reason, _ in matching.rejected:
+        counts[reason] = counts.get(reason, 0) + 1
+    left_out = ", ".join(
+        f"{n} {r.value}"
+        for r, n in sorted(counts.items(), key=lambda item: item[0].name)
+        if r not in {Reject.SPECIFIER, *unfit}
+    )
+    wanted = canonical_specifier(functools.reduce(operator.and_, specs)) or "any version"
+    lines = [
+        f"no version of {name} matches {wanted} for the target",
+        *asked,
+        f"nearest versions with a wheel for the target: {_near(fit, specs)}",
+    ]
+    if left_out:
+        lines.append(f"left out: {left_out}")
+    return ResolutionError(Kind.NO_VERSION, lines)
+
+
+def _near(versions: Sequence[Version], specs: Sequence[SpecifierSet]) -> str:
+    shown = nearest(versions, specs)
+    total = len(set(versions))
+    return ", ".join(str(v) for v in shown) + (f" (of {total})" if total > len(shown) else "")
+
+
+def _only_sdists(
+    name: NormalizedName,
+    rejected: Sequence[tuple[ArtifactFile, Reject, Version | None]],
+    asked: Sequence[str],
+) -> ResolutionError:
+    versions = [v for f, _, _ in rejected if (v := sdist_version(f.filename)) is not None]
+    shown = _listing(versions) if versions else ", ".join(f.filename for f, _, _ in rejected)
+    return ResolutionError(
+        Kind.ONLY_SDISTS,
+        [f"{name} has only source distributions ({shown})", *asked],
+        hint="graft installs wheels only; building from source is not supported yet",
+    )
+
+
+def _no_wheel(
+    name: NormalizedName,
+    rejected: Sequence[tuple[ArtifactFile, Reject, Version | None]],
+    asked: Sequence[str],
+    specs: Sequence[SpecifierSet],
+    provider: Provider,
+) -> ResolutionError:
+    wheels = [(v, f) for f, r, v in rejected if r is Reject.TAGS and v is not None]
+    wanted = [(v, f) for v, f in wheels if all(s.contains(v, prereleases=True) for s in specs)]
+    wheels = wanted or wheels  # the versions asked for, if they have wheels at all
+    if wheels:
+        newest = max(v for v, _ in wheels)
+        tags = sorted({t for v, f in wheels if v == newest for t in _tags(f.filename)})
+        shown = ", ".join(tags[:SHOWN]) + (
+            f" (and {len(tags) - SHOWN} more)" if len(tags) > SHOWN else ""
+        )
+        line = f"{name} {newest} has wheels for {shown}"
+    else:
+        reasons = sorted({r.value for _, r, _ in rejected})
+        line = f"every file of {name} was left out: {'; '.join(reasons)}"
+    best = ", ".join(provider.target.tags[:2])
+    return ResolutionError(
+        Kind.NO_WHEEL_FOR_TARGET,
+        [f"no wheel of {name} for the target ({best}, ...)", *asked, line],
+    )
+
+
+def _tags(filename: str) -> tuple[str, ...]:
+    parsed = parse_wheel(filename)
+    return parsed.tags if parsed else ()
+
+
+def explain(
+    causes: Collection[RequirementInformation[Need, Candidate]],
+    provider: Provider,
+    history: Sequence[Collection[RequirementInformation[Need, Candidate]]] = (),
+) -> ResolutionError:
+    """The explanation of resolvelib's *causes*, as an error to raise.
+
+    *history* holds the causes of earlier backtracks (``Reporter.conflicts``): what made
+    the resolver give up newer candidates is added, a few lines at most.
+    """
+    error = _explain(causes, provider)
+    earlier = [who(info) for infos in history for info in infos]
+    fresh = [line for line in dict.fromkeys(earlier) if line not in error.lines]
+    if not fresh:
+        return error
+    shown = [f"  {line}" for line in fresh[:SHOWN]]
+    if len(fresh) > SHOWN:
+        shown.append(f"  ... and {len(fresh) - SHOWN} more")
+    lines = [*error.lines, "tried before, and given up because:", *shown]
+    return ResolutionError(error.kind, lines, hint=error.hint)
+
+
+def _explain(
+    causes: Collection[RequirementInformation[Need, Candidate]], provider: Provider
+) -> ResolutionError:
+    by_id: dict[str, list[RequirementInformation[Need, Candidate]]] = {}
+    for info in causes:
+        by_id.setdefault(info.requirement.identifier, []).append(info)
+    if PYTHON in by_id:
+        return _python(by_id[PYTHON], provider.target.version)
+    for infos in by_id.values():
+        name = NormalizedName(infos[0].requirement.name)
+        found = _no_candidates(name, infos, provider)
+        if found is not None:
+            return found
+    lines = ["these requirements cannot all be met:"]
+    lines += sorted({who(info) for infos in by_id.values() for info in infos})
+    return ResolutionError(Kind.CONFLICT, lines, hint="relax a pin, or pin another version")

@@ -1,0 +1,194 @@
+"""The resolver's :class:`~graft.resolve.artifacts.ProjectSource` over graft's own sources.
+
+Files come from the simple-API indexes (:class:`graft.sources.index.Index`) and the
+find-links directories (:class:`graft.sources.index.FindLinks`). A wheel's METADATA comes,
+in this order, from:
+
+1. the wheel itself when it is a local file;
+2. the metadata cache, ``<cache>/metadata/<wheel sha256>.metadata`` (the file
+   :mod:`graft.sources.coremeta` keeps; the bytes are the same either way);
+3. the index's PEP 658 file, when the index offers one (checked against its hash);
+4. range reads of the wheel (:mod:`graft.sources.lazywheel`), the usual way here since
+   the reachable index offers no metadata files.
+
+What was read from where is counted in :attr:`IndexProjects.reads`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import os
+import threading
+import urllib.parse
+from typing import TYPE_CHECKING
+
+from graft.errors import SourceError
+from graft.resolve.artifacts import ArtifactFile
+from graft.sources.lazywheel import read_local_metadata, read_metadata
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from packaging.utils import NormalizedName
+
+    from graft.model.requirements import Wanted
+    from graft.resolve.resolver import Resolution
+    from graft.sources.index import Candidate, FindLinks, Index
+
+
+def _verified(data: bytes, announced: str | None) -> bool:
+    if not announced:
+        return True
+    algorithm, _, expected = announced.partition("=")
+    return hashlib.new(algorithm, data).hexdigest() == expected
+
+
+def _remember(path: str, data: bytes) -> None:
+    """Best-effort cache write through ``<path>.tmp.<pid>`` and a rename (coremeta's way)."""
+    tmp = f"{path}.tmp.{os.getpid()}"
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
+class IndexProjects:
+    """Projects from indexes and find-links directories, METADATA read as cheaply as can be."""
+
+    def __init__(
+        self,
+        indexes: Sequence[Index],
+        find_links: FindLinks | None,
+        cache_dir: str,
+        *,
+        offline: bool = False,
+    ) -> None:
+        self.indexes = list(indexes)
+        self.find_links = find_links
+        self.cache_dir = cache_dir
+        self.offline = offline
+        self.reads: dict[str, int] = {"local": 0, "cache": 0, "pep658": 0, "ranges": 0, "whole": 0}
+        self._lock = threading.Lock()  # metadata() may run in the resolver's prefetch threads
+        self._offers_pep658: set[str] = set()  # URLs whose index offers a metadata file
+
+    def _count(self, path: str) -> None:
+        with self._lock:
+            self.reads[path] += 1
+
+    def files(self, name: NormalizedName) -> Sequence[ArtifactFile]:
+        """Every wheel of *name*: find-links first, then each index in order."""
+        out: list[ArtifactFile] = []
+        if self.find_links is not None:
+            listed = self.find_links._index().get(name, [])  # noqa: SLF001 - see the report
+            out += [ArtifactFile(filename, path) for filename, path in listed]
+        for index in self.indexes:
+            out += [self._artifact(candidate) for candidate in index.files(name)]
+        return out
+
+    def _artifact(self, candidate: Candidate) -> ArtifactFile:
+        if candidate.core_metadata is not None:
+            self._offers_pep658.add(candidate.url)
+        hashes = (("sha256", candidate.sha256),) if candidate.sha256 else ()
+        return ArtifactFile(
+            candidate.filename, candidate.url, hashes, metadata_hash=candidate.core_metadata or None
+        )
+
+    def project_names(self) -> Sequence[str]:
+        """Names in the find-links directories (an index's full list is not fetched)."""
+        if self.find_links is None:
+            return ()
+        return sorted(self.find_links._index())  # noqa: SLF001 - see the report
+
+    def _cache_path(self, file: ArtifactFile) -> str | None:
+        return (
+            os.path.join(self.cache_dir, "metadata", f"{file.sha256}.metadata")
+            if file.sha256
+            else None
+        )
+
+    def metadata(self, file: ArtifactFile) -> bytes:
+        """The METADATA of *file*: local, cached, the index's file, or range reads."""
+        project = file.filename.split("-", 1)[0]  # a wheel's name part never holds "-"
+        scheme = urllib.parse.urlsplit(file.url).scheme
+        if scheme not in {"http", "https"}:
+            self._count("local")
+            return read_local_metadata(file.url.removeprefix("file://"), project)[1]
+        path = self._cache_path(file)
+        if path is not None:
+            with contextlib.suppress(OSError), open(path, "rb") as fh:
+                data = fh.read()
+                if _verified(data, file.metadata_hash):
+                    self._count("cache")
+                    return data
+        if self.offline:
+            raise SourceError(
+                "its METADATA is not in the cache and --offline was given",
+                where=file.filename,
+                hint="run once online",
+            )
+        data = self._fetch(file, project)
+        if path is not None:
+            _remember(path, data)
+        return data
+
+    def _fetch(self, file: ArtifactFile, project: str) -> bytes:
+        if file.url in self._offers_pep658:
+            from graft.sources.index import http_get  # noqa: PLC0415
+
+            got = http_get(urllib.parse.urldefrag(file.url).url + ".metadata")
+            if got is not None:
+                if not _verified(got[0], file.metadata_hash):
+                    raise SourceError(
+                        "the index's metadata file does not match its announced hash",
+                        where=file.url + ".metadata",
+                    )
+                self._count("pep658")
+                return got[0]
+        lazy = read_metadata(urllib.parse.urldefrag(file.url).url, project)
+        self._count("ranges" if lazy.ranged else "whole")
+        if not _verified(lazy.metadata, file.metadata_hash):
+            raise SourceError(
+                "the wheel's METADATA does not match the hash the index announced",
+                where=file.url,
+            )
+        return lazy.metadata
+
+
+def chosen_for_fetch(
+    resolution: Resolution, asked: Sequence[Wanted] = ()
+) -> list[tuple[Wanted, Candidate]]:
+    """The resolution in the shape :func:`graft.resolve.locate.fetch` takes.
+
+    A pin the user asked for keeps that request's :class:`Wanted` (its ``--hash`` values and
+    its ``where``), with the version resolved; a pin only a dependency brought gets one
+    naming the projects that required it. The METADATA was read while resolving, so the
+    candidates announce no metadata file (the pre-download check would repeat the work).
+    """
+    from graft.model.requirements import Wanted  # noqa: PLC0415
+    from graft.sources.index import Candidate  # noqa: PLC0415
+
+    by_name = {w.name: w for w in asked}
+    parents: dict[str, list[str]] = {}
+    for pin in resolution.pins:
+        for child in pin.requires:
+            parents.setdefault(child, []).append(pin.label)
+    out: list[tuple[Wanted, Candidate]] = []
+    for pin in resolution.pins:
+        version, extras = str(pin.version), frozenset(pin.extras)
+        request = by_name.get(pin.name)
+        if request is not None:
+            wanted = dataclasses.replace(request, version=version, extras=request.extras | extras)
+        else:
+            where = "required by " + ", ".join(parents.get(pin.name, ["the request"]))
+            wanted = Wanted(pin.name, version, extras, frozenset(), where)
+        remote = pin.file.url.startswith(("http://", "https://"))
+        out.append(
+            (wanted, Candidate(pin.file.filename, pin.file.url, pin.file.sha256, local=not remote))
+        )
+    return out

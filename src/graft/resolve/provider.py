@@ -1,0 +1,271 @@
+"""A resolvelib provider for one target whose candidates are wheel files.
+
+- **Candidates** are wheel files (:class:`WheelCandidate`), the ones
+  :func:`graft.resolve.screen.screen` keeps, best first. As pip and uv do, only the
+  target's best wheel of a version is offered, unless ``Policy.same_version_fallback``
+  also offers the others.
+- **Dependencies** of a candidate are *that wheel's own* Requires-Dist, with markers
+  evaluated for the target (PEP 508: ``extra`` is ``""`` for the base and each requested
+  extra for ``name[extra]``). Extras are separate identifiers, as in pip: ``name[extra]``
+  depends on ``name`` pinned to the same wheel file plus the extra's requirements.
+- **Requires-Python**: the index's value screens files before any METADATA is read, as
+  pip does; the wheel's own value is a dependency on the identifier ``<python>``, whose
+  only candidate is the target's Python. Either one excluding the target excludes the
+  file, so the result is never more permissive than pip's.
+- A wheel whose METADATA names another project or version stops the resolution.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from packaging.specifiers import SpecifierSet
+from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import Version
+from resolvelib import AbstractProvider, BaseReporter
+
+from graft.errors import SourceError
+from graft.resolve.artifacts import MetadataReader
+from graft.resolve.screen import screen
+
+if TYPE_CHECKING:
+    from collections.abc import Collection, Iterator, Mapping, Sequence
+
+    from packaging.requirements import Requirement
+    from resolvelib.structs import RequirementInformation
+
+    from graft.model.target import Target
+    from graft.resolve.artifacts import ArtifactFile, ProjectSource
+    from graft.resolve.screen import Policy
+
+#: The identifier of the target's Python: a wheel's Requires-Python is a dependency on it.
+PYTHON = "<python>"
+
+
+@dataclass(frozen=True, slots=True)
+class Need:
+    """A requirement on one identifier (a project, ``project[extra]``, or ``<python>``)."""
+
+    name: str  # canonical project name, or PYTHON
+    extra: NormalizedName | None = None
+    specifier: SpecifierSet = field(default_factory=SpecifierSet)
+    filename: str | None = None  # only this wheel file (an extra follows its base's wheel)
+    text: str = ""  # the requirement as its source wrote it, for messages
+
+    @property
+    def identifier(self) -> str:
+        """``name`` or ``name[extra]``."""
+        return f"{self.name}[{self.extra}]" if self.extra else self.name
+
+
+@dataclass(frozen=True, slots=True)
+class WheelCandidate:
+    """One wheel file offered for a project (or for one of its extras)."""
+
+    name: NormalizedName
+    version: Version
+    file: ArtifactFile
+    extra: NormalizedName | None = None
+
+    @property
+    def identifier(self) -> str:
+        """``name`` or ``name[extra]``."""
+        return f"{self.name}[{self.extra}]" if self.extra else self.name
+
+    @property
+    def label(self) -> str:
+        """``name==version (filename)``, for messages."""
+        return f"{self.name}=={self.version} ({self.file.filename})"
+
+
+@dataclass(frozen=True, slots=True)
+class PythonCandidate:
+    """The target's Python, the only candidate for :data:`PYTHON`."""
+
+    version: Version
+    identifier: str = PYTHON
+
+
+Candidate = WheelCandidate | PythonCandidate
+
+
+class Provider(AbstractProvider[Need, Candidate, str]):
+    """resolvelib's view of one target and one :class:`ProjectSource`."""
+
+    def __init__(
+        self, source: ProjectSource, target: Target, policy: Policy, prefetch: int = 0
+    ) -> None:
+        self.source = source
+        self.target = target
+        self.policy = policy
+        self.reader = MetadataReader(source, workers=prefetch)
+        self.warnings: dict[str, None] = {}  # ordered set
+        self._files: dict[NormalizedName, Sequence[ArtifactFile]] = {}
+        self._python = PythonCandidate(Version(target.version))
+        self.tag_rank = target.tag_rank()
+
+    def known_projects(self) -> list[NormalizedName]:
+        """The projects asked of the source so far that have files."""
+        return [name for name, files in self._files.items() if files]
+
+    def files(self, name: NormalizedName) -> Sequence[ArtifactFile]:
+        """The project's files, asked of the source once."""
+        if name not in self._files:
+            self._files[name] = self.source.files(name)
+        return self._files[name]
+
+    def identify(self, requirement_or_candidate: Need | Candidate) -> str:
+        """``name``, ``name[extra]`` or ``<python>``."""
+        return requirement_or_candidate.identifier
+
+    def get_preference(
+        self,
+        identifier: str,
+        resolutions: Mapping[str, Candidate],
+        candidates: Mapping[str, Iterator[Candidate]],
+        information: Mapping[str, Iterator[RequirementInformation[Need, Candidate]]],
+        backtrack_causes: Sequence[RequirementInformation[Need, Candidate]],
+    ) -> tuple[bool, bool, bool, bool, str]:
+        """Python first, then what caused backtracking, then exact pins, then roots."""
+        del resolutions, candidates
+        infos = list(information[identifier])
+        causes = {cause.requirement.identifier for cause in backtrack_causes}
+        pinned = any(
+            info.requirement.filename is not None
+            or any(c.operator in {"==", "==="} for c in info.requirement.specifier)
+            for info in infos
+        )
+        root = any(info.parent is None for info in infos)
+        return (identifier != PYTHON, identifier not in causes, not pinned, not root, identifier)
+
+    def find_matches(
+        self,
+        identifier: str,
+        requirements: Mapping[str, Iterator[Need]],
+        incompatibilities: Mapping[str, Iterator[Candidate]],
+    ) -> list[Candidate]:
+        """The wheel files every requirement on *identifier* admits, best first."""
+        needs = list(requirements[identifier])
+        bad = set(incompatibilities[identifier])
+        if identifier == PYTHON:
+            ok = all(n.specifier.contains(self._python.version, prereleases=True) for n in needs)
+            return [self._python] if ok and self._python not in bad else []
+        name, extra = NormalizedName(needs[0].name), needs[0].extra
+        only = {n.filename for n in needs if n.filename is not None}
+        specs = [n.specifier for n in needs]
+        found = screen(
+            name, self.files(name), specs, self.target, self.policy, tag_rank=self.tag_rank
+        )
+        out: list[Candidate] = []
+        versions: set[Version] = set()
+        for version, file in found.offered:
+            if only and file.filename not in only:
+                continue
+            if version in versions and not self.policy.same_version_fallback:
+                continue
+            candidate = WheelCandidate(name, version, file, extra)
+            if candidate in bad:
+                continue
+            versions.add(version)
+            out.append(candidate)
+        if out and isinstance(out[0], WheelCandidate):
+            self.reader.prefetch(out[0].file)  # the likeliest next read, started early
+        return out
+
+    def is_satisfied_by(self, requirement: Need, candidate: Candidate) -> bool:
+        """Whether *candidate* meets *requirement* (prereleases already screened)."""
+        if not requirement.specifier.contains(candidate.version, prereleases=True):
+            return False
+        if isinstance(candidate, PythonCandidate):
+            return True
+        return requirement.filename is None or requirement.filename == candidate.file.filename
+
+    def get_dependencies(self, candidate: Candidate) -> list[Need]:
+        """The requirements of *candidate*'s own METADATA that apply to the target."""
+        if isinstance(candidate, PythonCandidate):
+            return []
+        surface = self.reader.surface(candidate.file)
+        if surface.name != candidate.name or surface.parsed_version != candidate.version:
+            raise SourceError(
+                f"its METADATA describes {surface.name}=={surface.version}",
+                where=candidate.file.filename,
+                hint="the wheel is inconsistent; report it to the project",
+            )
+        for line in surface.invalid:
+            self.warnings[f"{candidate.label}: ignored unparsable {line}"] = None
+        if candidate.extra is None:
+            needs = []
+            if surface.requires_python is not None:
+                spec = SpecifierSet(surface.requires_python)
+                text = f"Python {surface.requires_python}"
+                needs.append(Need(PYTHON, None, spec, text=text))
+            return needs + self._needs(candidate, surface.requirements, "")
+        if candidate.extra not in surface.provides_extra:
+            self.warnings[f"{candidate.label} does not provide the extra {candidate.extra!r}"] = (
+                None
+            )
+        base = Need(
+            candidate.name,
+            None,
+            SpecifierSet(f"=={candidate.version}"),
+            candidate.file.filename,
+            text=f"{candidate.name}=={candidate.version}",
+        )
+        return [base, *self._needs(candidate, surface.requirements, candidate.extra)]
+
+    def _needs(
+        self, candidate: WheelCandidate, requirements: Sequence[Requirement], extra: str
+    ) -> list[Need]:
+        env = self.target.markers
+        out: list[Need] = []
+        for req in requirements:
+            if req.marker is not None:
+                if not req.marker.evaluate({**env, "extra": extra}):
+                    continue
+                if extra and req.marker.evaluate({**env, "extra": ""}):
+                    continue  # the base candidate already depends on it
+            elif extra:
+                continue
+            if req.url:
+                raise SourceError(
+                    f"{candidate.label} requires {req}, a direct URL: not supported yet",
+                    where=candidate.file.filename,
+                )
+            name = canonicalize_name(req.name)
+            out.append(Need(name, None, req.specifier, text=str(req)))
+            out.extend(
+                Need(name, canonicalize_name(e), req.specifier, text=str(req))
+                for e in sorted(req.extras)
+            )
+        return out
+
+
+class Reporter(BaseReporter[Need, Candidate, str]):
+    """Counts what the resolver did: rounds, pins and rejected candidates."""
+
+    def __init__(self) -> None:
+        self.rounds = 0
+        self.pins = 0
+        self.rejections = 0
+        self.conflicts: list[tuple[RequirementInformation[Need, Candidate], ...]] = []
+
+    def resolving_conflicts(
+        self, causes: Collection[RequirementInformation[Need, Candidate]]
+    ) -> None:
+        """The resolver backtracks because of *causes*: kept for the explanation."""
+        self.conflicts.append(tuple(causes))
+
+    def starting_round(self, index: int) -> None:
+        """A new round."""
+        self.rounds = index + 1
+
+    def pinning(self, candidate: Candidate) -> None:
+        """A candidate was pinned."""
+        del candidate
+        self.pins += 1
+
+    def rejecting_candidate(self, criterion: object, candidate: Candidate) -> None:
+        """A pinned candidate was given up (a backtrack)."""
+        del criterion, candidate
+        self.rejections += 1

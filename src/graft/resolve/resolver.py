@@ -1,0 +1,153 @@
+"""Resolve requirements for one target into one wheel file per project.
+
+:func:`resolve` is the entry point ``graft sync`` calls once it has a target and a
+:class:`~graft.resolve.artifacts.ProjectSource`; it returns a :class:`Resolution` or
+raises :class:`~graft.resolve.explain.ResolutionError` with a readable explanation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import NormalizedName, canonicalize_name
+from resolvelib import ResolutionImpossible, ResolutionTooDeep, Resolver
+
+from graft.errors import SourceError, UsageError
+from graft.resolve.artifacts import ArtifactNode, group_nodes
+from graft.resolve.explain import explain
+from graft.resolve.provider import PYTHON, Need, Provider, Reporter, WheelCandidate
+from graft.resolve.screen import Policy
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from packaging.version import Version
+
+    from graft.model.target import Target
+    from graft.resolve.artifacts import ArtifactFile, ProjectSource
+
+#: resolvelib's rounds before giving up (pip uses 200,000; ours are tiny sets so far).
+MAX_ROUNDS = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class Pin:
+    """One project of the result: the wheel file chosen for the target."""
+
+    name: NormalizedName
+    version: Version
+    file: ArtifactFile
+    extras: tuple[NormalizedName, ...]  # extras asked of it, sorted
+    requires: tuple[NormalizedName, ...]  # projects its applicable requirements name, sorted
+
+    @property
+    def label(self) -> str:
+        """``name==version``."""
+        return f"{self.name}=={self.version}"
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """The outcome of :func:`resolve`."""
+
+    pins: tuple[Pin, ...]  # sorted by name
+    metadata_reads: int  # METADATA files read through the source
+    rounds: int
+    backtracks: int
+    warnings: tuple[str, ...]
+    nodes: tuple[ArtifactNode, ...]  # every METADATA read, grouped by surface
+
+
+def root_needs(
+    requirements: Iterable[Requirement | str], target: Target, where: str = "command line"
+) -> list[Need]:
+    """The requirements asked for, as resolver needs; markers evaluated for *target*."""
+    needs: list[Need] = []
+    for item in requirements:
+        try:
+            req = item if isinstance(item, Requirement) else Requirement(item)
+        except InvalidRequirement as exc:
+            raise UsageError(f"cannot parse requirement {item!r} ({exc})", where=where) from None
+        if req.url:
+            raise UsageError(f"{req}: direct URL requirements are not supported yet", where=where)
+        if req.marker is not None and not req.marker.evaluate({**target.markers, "extra": ""}):
+            continue
+        name = canonicalize_name(req.name)
+        needs.append(Need(name, None, req.specifier, text=str(req)))
+        needs.extend(
+            Need(name, canonicalize_name(e), req.specifier, text=str(req))
+            for e in sorted(req.extras)
+        )
+    return needs
+
+
+def resolve(
+    requirements: Iterable[Requirement | str],
+    target: Target,
+    source: ProjectSource,
+    policy: Policy | None = None,
+    *,
+    max_rounds: int = MAX_ROUNDS,
+    prefetch: int = 0,
+) -> Resolution:
+    """One wheel per project for *target*, satisfying *requirements* and every chosen
+    wheel's own Requires-Dist and Requires-Python.
+
+    With *prefetch* threads, the METADATA of each identifier's best candidate is read as
+    soon as the identifier appears (the source must allow concurrent reads); the result is
+    the same, ``metadata_reads`` may count a few reads the resolution did not need.
+
+    Raises :class:`~graft.resolve.explain.ResolutionError` (a ``SourceError``) when no
+    such set exists, :class:`~graft.errors.UsageError` for an unparsable requirement.
+    """
+    roots = root_needs(requirements, target)
+    provider = Provider(source, target, policy or Policy(), prefetch)
+    reporter = Reporter()
+    try:
+        result = Resolver(provider, reporter).resolve(roots, max_rounds=max_rounds)
+    except ResolutionImpossible as exc:
+        raise explain(exc.causes, provider, reporter.conflicts) from None
+    except ResolutionTooDeep:
+        raise SourceError(
+            f"no resolution found within {max_rounds} rounds",
+            hint="pin some of the requirements more tightly",
+        ) from None
+    finally:
+        provider.reader.close()
+    extras: dict[str, set[NormalizedName]] = {}
+    wheels: dict[str, WheelCandidate] = {}
+    for candidate in result.mapping.values():
+        if not isinstance(candidate, WheelCandidate):
+            continue
+        if candidate.extra is None:
+            wheels[candidate.name] = candidate
+        else:
+            extras.setdefault(candidate.name, set()).add(candidate.extra)
+    pins = []
+    for name in sorted(wheels):
+        candidate = wheels[name]
+        children = {
+            NormalizedName(child.split("[", 1)[0])
+            for ident in (name, *(f"{name}[{e}]" for e in extras.get(name, ())))
+            for child in result.graph.iter_children(ident)
+            if child is not None and child != PYTHON
+        } - {name}
+        pins.append(
+            Pin(
+                candidate.name,
+                candidate.version,
+                candidate.file,
+                tuple(sorted(extras.get(name, ()))),
+                tuple(sorted(children)),
+            )
+        )
+    return Resolution(
+        pins=tuple(pins),
+        metadata_reads=provider.reader.reads,
+        rounds=reporter.rounds,
+        backtracks=reporter.rejections,
+        warnings=tuple(provider.warnings),
+        nodes=group_nodes(provider.reader.seen()),
+    )

@@ -1,0 +1,198 @@
+"""Which files of a project are candidates for one target, best first, and why the others are not.
+
+The screening runs before any METADATA is read, on what the index says of each file:
+
+- wheels only (an sdist is left out: graft does not build yet), named for the project;
+- a tag the target accepts, ranked by the target's tag order, then the highest build tag;
+- the index's ``requires-python`` (per release on PyPI, warehouse#16033) must admit the
+  target; an unparsable value admits everything, as in pip;
+- ``exclude_newer`` drops files uploaded later, and remote files without an upload time
+  (an index that does not say when cannot prove "not newer"); local files are kept;
+- ``--hash`` values given for a project leave out files whose announced sha256 differs
+  (a file whose sha256 is not announced stays, and is checked on download);
+- every specifier must contain the version; yanked files (PEP 592) only for a ``==``/``===``
+  clause naming that version;
+- prereleases: ``if-necessary`` (the default, PEP 440) accepts them when a specifier names
+  one or when nothing else is left; ``allow`` always; ``disallow`` only when named.
+
+The order is the preferred version (an existing venv's) unless upgrading, then newest
+first, then the target's tag order. :mod:`graft.resolve.explain` uses the reasons.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from graft.resolve.artifacts import parse_wheel, wheel_rank
+from graft.resolve.surface import python_allows
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Callable, Iterable, Mapping, Sequence
+
+    from packaging.specifiers import SpecifierSet
+    from packaging.utils import NormalizedName
+    from packaging.version import Version
+
+    from graft.model.target import Target
+    from graft.resolve.artifacts import ArtifactFile
+
+
+class Prereleases(enum.Enum):
+    """When prerelease versions are candidates."""
+
+    ALLOW = "allow"
+    IF_NECESSARY = "if-necessary"
+    DISALLOW = "disallow"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What the user allows or prefers; the defaults are pip's."""
+
+    prereleases: Prereleases = Prereleases.IF_NECESSARY
+    exclude_newer: dt.datetime | None = None  # aware; files uploaded later are left out
+    preferred: Mapping[NormalizedName, Version] = field(default_factory=dict, hash=False)
+    upgrade: bool | frozenset[NormalizedName] = False  # True: every name; a set: those
+    same_version_fallback: bool = False  # offer a version's other wheels too
+    # hash-checking: "sha256:<hex>" values allowed per project (a file whose sha256 the
+    # index does not announce stays a candidate; the download is checked as before)
+    hashes: Mapping[NormalizedName, frozenset[str]] = field(default_factory=dict, hash=False)
+
+    def prefers(self, name: NormalizedName) -> Version | None:
+        """The version to keep for *name*, unless it is being upgraded."""
+        if self.upgrade is True or (isinstance(self.upgrade, frozenset) and name in self.upgrade):
+            return None
+        return self.preferred.get(name)
+
+
+class Reject(enum.Enum):
+    """Why a file of a project is not a candidate."""
+
+    SDIST = "a source distribution (graft does not build yet)"
+    FILENAME = "not a wheel of this project"
+    TAGS = "no tag the target accepts"
+    PYTHON = "the index's requires-python excludes the target"
+    NEWER = "uploaded after --exclude-newer"
+    YANKED = "yanked"
+    SPECIFIER = "outside the requested versions"
+    PRERELEASE = "a prerelease"
+    HASH = "not one of the --hash values given"
+
+
+@dataclass(frozen=True, slots=True)
+class Screen:
+    """The files of one project for one target: offered (best first) and left out."""
+
+    offered: tuple[tuple[Version, ArtifactFile], ...]
+    rejected: tuple[tuple[ArtifactFile, Reject, Version | None], ...]
+
+
+def _pins(specs: Iterable[SpecifierSet], version: Version) -> bool:
+    return any(
+        clause.operator in {"==", "==="}
+        and "*" not in clause.version
+        and clause.contains(version, prereleases=True)
+        for spec in specs
+        for clause in spec
+    )
+
+
+def _order(
+    offered: list[tuple[Version, tuple[int, int], ArtifactFile]], preferred: Version | None
+) -> list[tuple[Version, tuple[int, int], ArtifactFile]]:
+    return sorted(
+        offered,
+        key=lambda item: (item[0] != preferred, _Desc(item[0]), item[1], item[2].filename),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Desc:
+    version: Version
+
+    def __lt__(self, other: _Desc) -> bool:
+        return self.version > other.version
+
+
+def _too_new(file: ArtifactFile, cutoff: dt.datetime | None) -> bool:
+    if cutoff is None:
+        return False
+    if (
+        file.upload_time is None
+    ):  # a remote file cannot prove it is older; a local one has no upload
+        return file.url.startswith(("http://", "https://"))
+    return file.upload_time > cutoff
+
+
+def _reason(
+    name: NormalizedName,
+    file: ArtifactFile,
+    ranked: tuple[int, int] | None,
+    specs: Sequence[SpecifierSet],
+    *,
+    target: Target,
+    policy: Policy,
+) -> Reject | None:
+    """Why *file* is not a candidate (prereleases aside), or None: the first check failed."""
+    parsed = parse_wheel(file.filename) if file.is_wheel else None
+    if parsed is None or parsed.name != name:
+        return Reject.FILENAME if file.is_wheel else Reject.SDIST
+    version, allowed = parsed.version, policy.hashes.get(name)
+    checks: tuple[tuple[Reject, Callable[[], bool]], ...] = (
+        (Reject.TAGS, lambda: ranked is None),
+        (Reject.PYTHON, lambda: not python_allows(file.requires_python, target.version)),
+        (Reject.NEWER, lambda: _too_new(file, policy.exclude_newer)),
+        (
+            Reject.HASH,
+            lambda: (
+                bool(allowed)
+                and file.sha256 is not None
+                and f"sha256:{file.sha256}" not in (allowed or ())
+            ),
+        ),
+        (Reject.SPECIFIER, lambda: not all(s.contains(version, prereleases=True) for s in specs)),
+        (Reject.YANKED, lambda: file.yanked is not None and not _pins(specs, version)),
+    )
+    return next((reason for reason, fails in checks if fails()), None)
+
+
+def screen(
+    name: NormalizedName,
+    files: Sequence[ArtifactFile],
+    specs: Sequence[SpecifierSet],
+    target: Target,
+    policy: Policy,
+    *,
+    tag_rank: Mapping[str, int] | None = None,
+) -> Screen:
+    """Which of *files* are candidates for *target* under *specs*, best first, and why not.
+
+    *tag_rank* is ``target.tag_rank()``, passed by callers that screen often.
+    """
+    tag_rank = target.tag_rank() if tag_rank is None else tag_rank
+    rejected: list[tuple[ArtifactFile, Reject, Version | None]] = []
+    passed: list[tuple[Version, tuple[int, int], ArtifactFile]] = []
+    for file in files:
+        parsed = parse_wheel(file.filename) if file.is_wheel else None
+        version = parsed.version if parsed else None
+        ranked = wheel_rank(file.filename, tag_rank) if parsed else None
+        reason = _reason(name, file, ranked, specs, target=target, policy=policy)
+        if reason is not None or ranked is None or parsed is None:
+            rejected.append((file, reason or Reject.FILENAME, version))
+            continue
+        passed.append((parsed.version, ranked, file))
+    named = any(spec.prereleases for spec in specs)
+    allow = policy.prereleases is Prereleases.ALLOW or named
+    if policy.prereleases is Prereleases.IF_NECESSARY:
+        allow = allow or all(v.is_prerelease for v, _, _ in passed)
+    offered = []
+    for version, ranked, file in passed:
+        if version.is_prerelease and not allow:
+            rejected.append((file, Reject.PRERELEASE, version))
+        else:
+            offered.append((version, ranked, file))
+    ordered = _order(offered, policy.prefers(name))
+    return Screen(tuple((v, f) for v, _, f in ordered), tuple(rejected))

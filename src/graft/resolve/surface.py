@@ -1,0 +1,188 @@
+"""The dependency surface of one wheel: what its METADATA says a resolver must honour.
+
+Two wheels of one release often carry METADATA that differs only in formatting
+(``numpy >=1.16.0, <2.0.0`` against ``numpy>=1.16.0,<2.0.0``, ``black (==24.10.0)``
+against ``black ==24.10.0``, reordered lines, ``Foo_Bar`` against ``foo-bar``). The surface
+is the parsed, canonical form of the fields that matter to resolution (core metadata
+spec; PEP 508 requirements, PEP 440 specifiers, PEP 685 extras):
+
+- ``Requires-Dist``: each line parsed by :class:`packaging.requirements.Requirement`,
+  rewritten canonically (name and extras normalized, extras sorted, specifiers sorted in
+  packaging's spelling, marker as ``str(Marker)``), sorted, duplicates dropped;
+- ``Requires-Python``: a :class:`~packaging.specifiers.SpecifierSet`, in its ``str`` form;
+- ``Provides-Extra``: normalized names, sorted.
+
+Equal surfaces mean equal dependencies for every target. The converse is conservative:
+``>=1.0`` and ``>=1.0.0`` are kept apart although PEP 440 treats them alike, so two
+surfaces that differ may still behave the same (the resolver only loses a little sharing).
+
+Parsing is as lenient as pip's: a malformed ``Requires-Dist`` line or ``Requires-Python``
+does not make the whole file unreadable; it is kept verbatim in :attr:`Surface.invalid`
+(part of equality, so a broken wheel never shares a node with a sound one) and ignored
+for resolution, as pip ignores an invalid ``Requires-Python``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from packaging.metadata import InvalidMetadata, Metadata, parse_email
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from graft.errors import SourceError
+
+#: Bumped whenever the canonical form changes, so that stored digests never mix forms.
+SURFACE_FORM = 1
+
+
+def canonical_requirement(req: Requirement) -> str:
+    """One Requires-Dist line in canonical spelling (parsing it again gives the same string)."""
+    text: str = canonicalize_name(req.name)
+    if req.extras:
+        text += "[" + ",".join(sorted({canonicalize_name(e) for e in req.extras})) + "]"
+    if req.url:
+        text += f" @ {req.url}"
+        if req.marker is not None:
+            text += " "  # PEP 508: a URL must be followed by whitespace before ';'
+    else:
+        text += ",".join(sorted(str(spec) for spec in req.specifier))
+    if req.marker is not None:
+        text += f"; {req.marker}"
+    return text
+
+
+def canonical_specifier(spec: SpecifierSet) -> str:
+    """A specifier set as sorted, comma-joined clauses in packaging's spelling."""
+    return ",".join(sorted(str(clause) for clause in spec))
+
+
+@dataclass(frozen=True, slots=True)
+class Surface:
+    """The canonical dependency surface of one METADATA file. Compare, hash and digest it."""
+
+    name: NormalizedName
+    version: str  # str(Version): PEP 440 normal form
+    requires_dist: tuple[str, ...]  # canonical lines, sorted, unique
+    requires_python: str | None  # canonical SpecifierSet, None when absent or invalid
+    provides_extra: tuple[NormalizedName, ...]  # sorted, unique
+    invalid: tuple[str, ...] = ()  # "Field: value" for what could not be parsed, sorted
+    requirements: tuple[Requirement, ...] = field(
+        default=(), compare=False, hash=False, repr=False
+    )  # requires_dist, parsed (same order)
+
+    @property
+    def python_specifier(self) -> SpecifierSet | None:
+        """Requires-Python as a specifier set, or None when it does not constrain anything."""
+        return None if self.requires_python is None else SpecifierSet(self.requires_python)
+
+    @property
+    def parsed_version(self) -> Version:
+        """The Version field as a :class:`~packaging.version.Version`."""
+        return Version(self.version)
+
+    def digest(self) -> str:
+        """A stable sha256 (hex) of the surface: equal digests if and only if equal surfaces."""
+        payload = {
+            "form": SURFACE_FORM,
+            "name": self.name,
+            "version": self.version,
+            "requires_dist": list(self.requires_dist),
+            "requires_python": self.requires_python,
+            "provides_extra": list(self.provides_extra),
+            "invalid": list(self.invalid),
+        }
+        text = json.dumps(payload, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _raw_list(data: bytes, email_field: str) -> list[str]:
+    """The raw values of a multi-use field, straight from the headers (no validation)."""
+    raw, unparsed = parse_email(data)
+    key = email_field.lower().replace("-", "_")
+    values = raw.get(key)
+    if isinstance(values, list):
+        return [str(v) for v in values]
+    return [str(v) for v in unparsed.get(email_field.lower(), [])]
+
+
+def _requirements(meta: Metadata, data: bytes, invalid: list[str]) -> dict[str, Requirement]:
+    try:
+        parsed = meta.requires_dist or []
+    except InvalidMetadata:  # one bad line fails the field: parse line by line
+        parsed = []
+        for line in _raw_list(data, "Requires-Dist"):
+            try:
+                parsed.append(Requirement(line))
+            except InvalidRequirement:
+                invalid.append(f"Requires-Dist: {line}")
+    out: dict[str, Requirement] = {}
+    for req in parsed:
+        text = canonical_requirement(req)
+        out.setdefault(text, Requirement(text))
+    return out
+
+
+def _requires_python(meta: Metadata, data: bytes, invalid: list[str]) -> str | None:
+    try:
+        spec = meta.requires_python
+    except InvalidMetadata:
+        invalid.append(f"Requires-Python: {parse_email(data)[0].get('requires_python', '')}")
+        return None
+    if spec is None:
+        return None
+    text = canonical_specifier(spec)
+    return text or None  # an empty Requires-Python constrains nothing
+
+
+def _extras(meta: Metadata, data: bytes) -> tuple[NormalizedName, ...]:
+    try:
+        names: list[str] = list(meta.provides_extra or [])
+    except InvalidMetadata:  # names that are not valid under Metadata-Version >= 2.3
+        names = _raw_list(data, "Provides-Extra")
+    return tuple(sorted({canonicalize_name(n) for n in names}))
+
+
+def read_surface(data: bytes, where: str = "METADATA") -> Surface:
+    """The surface of one METADATA file (``*.dist-info/METADATA`` or a PEP 658 file).
+
+    Raises :class:`~graft.errors.SourceError` only when Name or Version is unusable:
+    without them the file cannot describe the wheel it came with.
+    """
+    meta = Metadata.from_email(data, validate=False)
+    try:
+        name = canonicalize_name(meta.name, validate=True)
+        version = str(Version(str(meta.version)))
+    except (InvalidMetadata, InvalidVersion, KeyError, ValueError) as exc:
+        raise SourceError(f"unusable core metadata ({exc})", where=where) from None
+    invalid: list[str] = []
+    requirements = _requirements(meta, data, invalid)
+    requires_python = _requires_python(meta, data, invalid)
+    ordered = sorted(requirements)
+    return Surface(
+        name=name,
+        version=version,
+        requires_dist=tuple(ordered),
+        requires_python=requires_python,
+        provides_extra=_extras(meta, data),
+        invalid=tuple(sorted(set(invalid))),
+        requirements=tuple(requirements[t] for t in ordered),
+    )
+
+
+def python_allows(spec: str | None, python_version: str) -> bool:
+    """Whether a Requires-Python value admits *python_version*; an invalid value admits all.
+
+    This is pip's reading: an index's ``data-requires-python`` or a wheel's Requires-Python
+    that cannot be parsed is ignored, and prereleases of Python count as their release.
+    """
+    if not spec:
+        return True
+    try:
+        return SpecifierSet(spec).contains(python_version, prereleases=True)
+    except InvalidSpecifier:
+        return True

@@ -1,0 +1,125 @@
+"""The resolver over a loopback index: METADATA by range reads, PEP 658 files, the cache."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from packaging.utils import canonicalize_name
+
+from graft.errors import SourceError
+from graft.resolve.projects import IndexProjects
+from graft.resolve.resolver import resolve
+from graft.sources.index import FindLinks, Index
+from graft.venv.interpreter import foreign_target
+from tests.support.rangeserver import Served, serve
+from tests.support.wheelmaker import make_wheel
+
+LINUX = foreign_target("3.11", ["manylinux_2_17_x86_64"])
+LINUX_TAG = "cp311-cp311-manylinux_2_17_x86_64"
+
+
+@pytest.fixture
+def served(wheels: Path) -> Iterator[Served]:
+    with serve() as state:
+        make_wheel(wheels, "app", "1.0", requires=("lib>=1", 'winonly; sys_platform == "win32"'))
+        make_wheel(wheels, "lib", "1.0")
+        make_wheel(wheels, "lib", "2.0", requires=("leaf",), tag=LINUX_TAG)
+        make_wheel(wheels, "lib", "2.0", requires=("leaf", "never-read"))
+        make_wheel(wheels, "leaf", "0.1", {"leaf/big.bin": os.urandom(256 * 1024)})
+        for path in sorted(wheels.iterdir()):
+            state.add(path)
+        yield state
+
+
+def projects(served: Served, cache: Path, *, offline: bool = False) -> IndexProjects:
+    index = Index(f"{served.url}/simple/", str(cache), offline=offline)
+    return IndexProjects([index], None, str(cache), offline=offline)
+
+
+def test_resolves_through_range_reads_then_the_cache(served: Served, tmp_path: Path) -> None:
+    source = projects(served, tmp_path / "cache")
+    result = resolve(["app"], LINUX, source)
+    assert {p.name: p.file.filename for p in result.pins} == {
+        "app": "app-1.0-py3-none-any.whl",
+        "lib": f"lib-2.0-{LINUX_TAG}.whl",
+        "leaf": "leaf-0.1-py3-none-any.whl",
+    }
+    assert result.metadata_reads == 3
+    assert source.reads["ranges"] == 3
+    assert len(served.wheel_requests()) == 3  # one range request each: small wheels
+    assert all(r is not None and r.startswith("bytes=") for r in served.ranges)
+    assert served.sent < sum(len(data) for data in served.files.values()) // 2
+
+    served.paths.clear()
+    again = projects(served, tmp_path / "cache")
+    assert resolve(["app"], LINUX, again).pins == result.pins
+    assert again.reads["cache"] == 3
+    assert served.wheel_requests() == []
+
+
+def test_the_index_metadata_files_are_used_when_offered(served: Served, tmp_path: Path) -> None:
+    served.pep658 = True
+    source = projects(served, tmp_path / "cache")
+    result = resolve(["app"], LINUX, source)
+    assert len(result.pins) == 3
+    assert source.reads["pep658"] == 3
+    assert served.wheel_requests() == []
+    assert sum(p.endswith(".whl.metadata") for p in served.paths) == 3
+
+
+def test_a_server_without_ranges_costs_whole_downloads(served: Served, tmp_path: Path) -> None:
+    served.mode = "ignore"
+    source = projects(served, tmp_path / "cache")
+    assert len(resolve(["app"], LINUX, source).pins) == 3
+    assert source.reads["whole"] == 3
+    assert len(served.wheel_requests()) == 3
+
+
+def test_offline_without_the_metadata_cached(served: Served, tmp_path: Path) -> None:
+    projects(served, tmp_path / "cache").files(canonicalize_name("app"))  # the page is cached
+    with pytest.raises(SourceError, match="--offline"):
+        resolve(["app"], LINUX, projects(served, tmp_path / "cache", offline=True))
+
+
+def test_find_links_wheels_are_read_locally(wheels: Path, tmp_path: Path) -> None:
+    make_wheel(wheels, "solo", "1.0", requires=("duo",))
+    make_wheel(wheels, "duo", "2.0")
+    source = IndexProjects([], FindLinks([str(wheels)]), str(tmp_path / "cache"))
+    result = resolve(["solo"], LINUX, source)
+    assert {p.label for p in result.pins} == {"solo==1.0", "duo==2.0"}
+    assert source.reads["local"] == 2
+
+
+def test_the_resolution_feeds_the_existing_download_step(
+    served: Served, tmp_path: Path, wheels: Path
+) -> None:
+    from graft.model.request import SilentReporter
+    from graft.resolve.locate import fetch
+    from graft.resolve.projects import chosen_for_fetch
+    from graft.sources.requirements import parse_spec
+
+    cache = tmp_path / "cache"
+    result = resolve(["app"], LINUX, projects(served, cache))
+    asked = [parse_spec("app==1.0", "reqs.txt:1")]
+    chosen = chosen_for_fetch(result, asked)
+    assert [(w.name, w.version, w.where) for w, _ in chosen] == [
+        ("app", "1.0", "reqs.txt:1"),
+        ("leaf", "0.1", "required by lib==2.0"),
+        ("lib", "2.0", "required by app==1.0"),
+    ]
+    fetched = fetch(chosen, str(cache), SilentReporter())
+    for (wanted, path, sha), pin in zip(fetched, result.pins, strict=True):
+        assert Path(path).read_bytes() == (wheels / pin.file.filename).read_bytes()
+        assert sha == pin.file.sha256
+        assert wanted.name == pin.name
+
+
+def test_prefetch_threads_give_the_same_result(served: Served, tmp_path: Path) -> None:
+    plain = resolve(["app"], LINUX, projects(served, tmp_path / "one"))
+    source = projects(served, tmp_path / "two")
+    threaded = resolve(["app"], LINUX, source, prefetch=4)
+    assert threaded.pins == plain.pins
+    assert source.reads["ranges"] == threaded.metadata_reads >= 3

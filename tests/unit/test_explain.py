@@ -1,0 +1,194 @@
+"""Explanations of impossible resolutions: which case, which requirement, which wheel."""
+
+from __future__ import annotations
+
+import pytest
+from packaging.specifiers import SpecifierSet
+from packaging.version import Version
+
+from graft.resolve.explain import Kind, ResolutionError, nearest
+from graft.resolve.resolver import resolve
+from graft.resolve.screen import Policy, Prereleases
+from graft.venv.interpreter import foreign_target
+from tests.unit.fakeindex import WINDOWS_TAG, FakeIndex
+
+LINUX = foreign_target("3.11", ["manylinux_2_17_x86_64"])
+
+
+def failure(index: FakeIndex, *requirements: str, policy: Policy | None = None) -> ResolutionError:
+    with pytest.raises(ResolutionError) as info:
+        resolve(requirements, LINUX, index, policy)
+    return info.value
+
+
+def test_no_such_project_suggests_a_close_name() -> None:
+    index = FakeIndex()
+    index.add("requests", "2.32.3")
+    error = failure(index, "reqests>=2")
+    assert error.kind is Kind.NO_PROJECT
+    assert error.lines == (
+        "no project named 'reqests' on the index; did you mean requests?",
+        "you asked for reqests>=2",
+    )
+
+
+def test_no_such_project_without_a_close_name() -> None:
+    index = FakeIndex()
+    index.add("app", "1.0", ["zzzzzz"])
+    error = failure(index, "app")
+    assert error.kind is Kind.NO_PROJECT
+    assert error.lines == (
+        "no project named 'zzzzzz' on the index",
+        "app==1.0 (app-1.0-py3-none-any.whl) requires zzzzzz",
+    )
+
+
+def test_no_version_lists_the_nearest_and_what_was_left_out() -> None:
+    index = FakeIndex()
+    for version in ("1.0", "1.1", "1.2", "1.3", "1.4", "1.5"):
+        index.add("lib", version)
+    index.add("lib", "2.0", yanked="broken")
+    index.add("lib", "3.0", index_python=">=3.12")
+    index.add("lib", "4.0a1")  # a prerelease if necessary: chosen for lib>=2 alone; <4 not
+    index.add("lib", "4.0", tag=WINDOWS_TAG)
+    index.add("app", "1.0", ["lib>=2", "lib<4"])
+    error = failure(index, "app")
+    assert error.kind is Kind.NO_VERSION
+    assert error.lines[0] == "no version of lib matches <4,>=2 for the target"
+    assert error.lines[1:3] == (
+        "app==1.0 (app-1.0-py3-none-any.whl) requires lib<4",
+        "app==1.0 (app-1.0-py3-none-any.whl) requires lib>=2",
+    )
+    assert error.lines[3] == (
+        "nearest versions with a wheel for the target: 4.0a1, 3.0, 2.0, 1.5, 1.4 (of 9)"
+    )
+    assert error.lines[4] == (
+        "left out: 1 the index's requires-python excludes the target, 1 yanked"
+    )
+
+
+def test_only_source_distributions() -> None:
+    index = FakeIndex()
+    index.add_sdist("oldlib", "0.9")
+    index.add_sdist("oldlib", "1.0")
+    error = failure(index, "oldlib")
+    assert error.kind is Kind.ONLY_SDISTS
+    assert error.lines[0] == "oldlib has only source distributions (1.0, 0.9)"
+    assert error.hint is not None
+    assert "building from source is not supported" in error.hint
+    assert "hint: graft installs wheels only" in str(error)
+
+
+def test_no_wheel_for_the_target_names_the_tags_there_are() -> None:
+    index = FakeIndex()
+    index.add("winonly", "1.0", tag="cp310-cp310-win_amd64")
+    index.add("winonly", "2.0", tag=WINDOWS_TAG)
+    index.add("winonly", "2.0", tag="cp311-cp311-win32")
+    index.add_sdist("winonly", "2.0")
+    error = failure(index, "winonly")
+    assert error.kind is Kind.NO_WHEEL_FOR_TARGET
+    assert error.lines[0].startswith("no wheel of winonly for the target (cp311-cp311-manylinux")
+    assert error.lines[2] == "winonly 2.0 has wheels for cp311-cp311-win32, cp311-cp311-win_amd64"
+
+
+def test_a_conflict_names_both_wheels() -> None:
+    index = FakeIndex()
+    index.add("a", "1.0", ["shared<2"])
+    index.add("c", "1.0", ["shared>=2"])
+    index.add("shared", "1.0")
+    index.add("shared", "2.0")
+    error = failure(index, "a", "c")
+    assert error.kind is Kind.CONFLICT
+    assert error.lines[0] == "these requirements cannot all be met:"
+    assert error.lines[1:] == (
+        "a==1.0 (a-1.0-py3-none-any.whl) requires shared<2",
+        "c==1.0 (c-1.0-py3-none-any.whl) requires shared>=2",
+    )
+
+
+def test_a_conflict_with_the_request() -> None:
+    index = FakeIndex()
+    index.add("a", "1.0", ["shared==1.0"])
+    index.add("shared", "1.0")
+    index.add("shared", "2.0")
+    error = failure(index, "a", "shared>=2")
+    assert error.kind is Kind.CONFLICT
+    assert set(error.lines[1:]) == {
+        "a==1.0 (a-1.0-py3-none-any.whl) requires shared==1.0",
+        "you asked for shared>=2",
+    }
+
+
+def test_the_targets_python_is_excluded_by_the_wheels() -> None:
+    index = FakeIndex()
+    index.add("modern", "1.0", python=">=3.12")
+    index.add("modern", "2.0", python=">=3.13")
+    error = failure(index, "modern")
+    assert error.kind is Kind.PYTHON
+    assert error.lines[0] == (
+        "the target's Python 3.11.0 is excluded by every wheel that was tried:"
+    )
+    assert set(error.lines[1:]) == {
+        "modern==1.0 (modern-1.0-py3-none-any.whl) requires Python >=3.12",
+        "modern==2.0 (modern-2.0-py3-none-any.whl) requires Python >=3.13",
+    }
+
+
+def test_disallowed_prereleases_are_named() -> None:
+    index = FakeIndex()
+    index.add("lib", "1.0b1")
+    error = failure(index, "lib", policy=Policy(prereleases=Prereleases.DISALLOW))
+    assert error.kind is Kind.NO_VERSION
+    assert error.lines[-1] == "left out: 1 a prerelease"
+    assert str(error).startswith("no version of lib matches any version for the target\n  ")
+
+
+def test_what_made_the_resolver_give_up_newer_versions_is_told() -> None:
+    index = FakeIndex()
+    index.add("a", "1.0", ["shared<2"])
+    index.add("a", "0.9", ["shared<1"])
+    index.add("c", "1.0", ["shared>=2"])
+    index.add("shared", "1.0")
+    index.add("shared", "2.0")
+    error = failure(index, "a", "c")
+    assert error.kind is Kind.NO_VERSION
+    assert error.lines == (
+        "no version of shared matches <1 for the target",
+        "a==0.9 (a-0.9-py3-none-any.whl) requires shared<1",
+        "nearest versions with a wheel for the target: 2.0, 1.0",
+        "tried before, and given up because:",
+        "  a==1.0 (a-1.0-py3-none-any.whl) requires shared<2",
+        "  c==1.0 (c-1.0-py3-none-any.whl) requires shared>=2",
+    )
+
+
+def test_the_nearest_versions_are_those_around_the_bounds() -> None:
+    index = FakeIndex()
+    for major in range(1, 10):
+        index.add("lib", f"{major}.0")
+    error = failure(index, "lib<1")
+    assert error.lines[2] == (
+        "nearest versions with a wheel for the target: 5.0, 4.0, 3.0, 2.0, 1.0 (of 9)"
+    )
+    many = [Version(f"{m}.0") for m in range(1, 10)]
+    assert nearest(many, [SpecifierSet(">5.5,<5.6")]) == [
+        Version(f"{m}.0") for m in (8, 7, 6, 5, 4)
+    ]
+    assert nearest(many, [SpecifierSet("==4.*")]) == [Version(f"{m}.0") for m in (6, 5, 4, 3, 2)]
+    assert nearest(many, [SpecifierSet()]) == [Version(f"{m}.0") for m in range(9, 4, -1)]
+
+
+def test_no_wheel_names_the_tags_of_the_version_asked_for() -> None:
+    index = FakeIndex()
+    index.add("torch", "2.0.1", tag="cp310-cp310-manylinux1_x86_64")
+    index.add("torch", "2.0.1", tag=WINDOWS_TAG)
+    index.add("torch", "2.5.0", tag="cp313-cp313-manylinux_2_28_x86_64")
+    error = failure(index, "torch==2.0.1")
+    assert error.kind is Kind.NO_WHEEL_FOR_TARGET
+    assert error.lines[1:] == (
+        "you asked for torch==2.0.1",
+        "torch 2.0.1 has wheels for cp310-cp310-manylinux1_x86_64, cp311-cp311-win_amd64",
+    )
+    assert failure(index, "torch>3").lines[-1] == (
+        "torch 2.5.0 has wheels for cp313-cp313-manylinux_2_28_x86_64"
+    )

@@ -1,0 +1,288 @@
+"""The resolver on in-memory indexes: each wheel's own METADATA, for one target."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+from packaging.utils import NormalizedName
+from packaging.version import Version
+
+from graft.errors import SourceError, UsageError
+from graft.resolve.artifacts import ArtifactFile
+from graft.resolve.resolver import Pin, Resolution, resolve
+from graft.resolve.screen import Policy, Prereleases
+from graft.venv.interpreter import foreign_target
+from tests.unit.fakeindex import LINUX_TAG, WINDOWS_TAG, FakeIndex, metadata
+
+LINUX = foreign_target("3.11", ["manylinux_2_17_x86_64"])
+WINDOWS = foreign_target("3.11", ["win_amd64"])
+MAC = foreign_target("3.11", ["macosx_11_0_arm64"])
+
+
+def pins(resolution: Resolution) -> dict[str, str]:
+    return {p.name: str(p.version) for p in resolution.pins}
+
+
+def files(resolution: Resolution) -> dict[str, str]:
+    return {p.name: p.file.filename for p in resolution.pins}
+
+
+def test_newest_versions_and_only_the_metadata_needed() -> None:
+    index = FakeIndex()
+    index.add("app", "1.0", ["lib>=1"])
+    for version in ("1.0", "2.0", "3.0"):
+        index.add("lib", version, ["Leaf"])
+    index.add("leaf", "0.1")
+    index.add("unrelated", "1.0")
+    result = resolve(["app"], LINUX, index)
+    assert pins(result) == {"app": "1.0", "lib": "3.0", "leaf": "0.1"}
+    assert result.metadata_reads == 3
+    assert sorted(index.reads) == sorted(
+        ["app-1.0-py3-none-any.whl", "lib-3.0-py3-none-any.whl", "leaf-0.1-py3-none-any.whl"]
+    )
+    assert "unrelated" not in index.listed
+    by_name: dict[str, Pin] = {p.name: p for p in result.pins}
+    assert by_name["app"].requires == ("lib",)
+    assert by_name["lib"].requires == ("leaf",)
+    assert len(result.nodes) == 3
+
+
+def test_backtracks_to_an_older_version() -> None:
+    index = FakeIndex()
+    index.add("a", "1.0", ["b"])
+    index.add("a", "2.0", ["b<2"])
+    index.add("c", "1.0", ["b>=2"])
+    index.add("b", "1.0")
+    index.add("b", "2.0")
+    result = resolve(["a", "c"], LINUX, index)
+    assert pins(result) == {"a": "1.0", "b": "2.0", "c": "1.0"}
+
+
+def test_each_wheel_brings_its_own_requirements() -> None:
+    # tensorflow-cpu 2.19.0: only the Linux wheels name tensorflow-intel (for Windows), and
+    # tensorflow-intel has no 2.19.0. The Windows wheel's own METADATA is the truth there.
+    index = FakeIndex()
+    linux = index.add(
+        "tf", "2.19.0", ['tf-intel==2.19.0; platform_system == "Windows"'], tag=LINUX_TAG
+    )
+    windows = index.add("tf", "2.19.0", ["numpy"], tag=WINDOWS_TAG)
+    index.add("numpy", "2.0")
+    on_windows = resolve(["tf"], WINDOWS, index)
+    assert files(on_windows) == {"tf": windows.filename, "numpy": "numpy-2.0-py3-none-any.whl"}
+    assert linux.filename not in index.reads
+    index.reads.clear()
+    on_linux = resolve(["tf"], LINUX, index)
+    assert files(on_linux) == {"tf": linux.filename}
+    assert index.reads == [linux.filename]
+
+
+def test_an_extra_only_some_wheels_provide() -> None:
+    # openmm 8.3.1: Linux and Windows wheels declare cuda12; the macOS wheel does not.
+    index = FakeIndex()
+    cuda = ['openmm-cuda-12; extra == "cuda12"', "numpy"]
+    index.add("openmm", "8.3.1", cuda, tag=LINUX_TAG, extras=["cuda12"])
+    index.add("openmm", "8.3.1", ["numpy"], tag="cp311-cp311-macosx_11_0_arm64")
+    index.add("openmm-cuda-12", "8.3.1")
+    index.add("numpy", "2.0")
+    linux = resolve(["openmm[cuda12]"], LINUX, index)
+    assert pins(linux) == {"openmm": "8.3.1", "openmm-cuda-12": "8.3.1", "numpy": "2.0"}
+    assert [p.extras for p in linux.pins if p.name == "openmm"] == [("cuda12",)]
+    assert linux.warnings == ()
+    mac = resolve(["openmm[CUDA12]"], MAC, index)
+    assert pins(mac) == {"openmm": "8.3.1", "numpy": "2.0"}
+    assert any("does not provide the extra 'cuda12'" in w for w in mac.warnings)
+
+
+def test_extras_asked_by_a_dependency_and_markers_for_the_target() -> None:
+    index = FakeIndex()
+    index.add("app", "1.0", ["lib[Fast]>=1", 'old; python_version < "3.10"'])
+    index.add(
+        "lib",
+        "1.0",
+        ['speedup; extra == "fast"', 'slow; extra == "slow"', 'win; sys_platform == "win32"'],
+        extras=["fast", "slow"],
+    )
+    for name in ("speedup", "slow", "old", "win"):
+        index.add(name, "1.0")
+    result = resolve(["app"], LINUX, index)
+    assert pins(result) == {"app": "1.0", "lib": "1.0", "speedup": "1.0"}
+    assert pins(resolve(["app"], WINDOWS, index)) == {
+        "app": "1.0",
+        "lib": "1.0",
+        "speedup": "1.0",
+        "win": "1.0",
+    }
+
+
+def test_an_extra_follows_the_wheel_of_its_base() -> None:
+    index = FakeIndex()
+    index.add("lib", "1.0", ['x; extra == "e"'], extras=["e"], tag=LINUX_TAG)
+    index.add("lib", "1.0", ['y; extra == "e"'], extras=["e"])
+    index.add("x", "1.0")
+    index.add("y", "1.0")
+    result = resolve(["lib[e]"], LINUX, index)
+    assert pins(result) == {"lib": "1.0", "x": "1.0"}
+    assert files(result)["lib"].endswith(f"{LINUX_TAG}.whl")
+
+
+def test_the_wheels_requires_python_is_a_dependency() -> None:
+    index = FakeIndex()
+    index.add("app", "1.0", python=">=3.8")
+    index.add("app", "2.0", python=">=3.12")
+    assert pins(resolve(["app"], LINUX, index)) == {"app": "1.0"}
+    assert pins(resolve(["app"], foreign_target("3.12", ["manylinux_2_17_x86_64"]), index)) == {
+        "app": "2.0"
+    }
+
+
+def test_the_index_requires_python_screens_before_any_read() -> None:
+    index = FakeIndex()
+    index.add("app", "1.0")
+    index.add("app", "2.0", index_python=">=3.12")
+    index.add("app", "3.0", index_python=">=3.8,junk")  # invalid: ignored, as pip does
+    index.add("app", "4.0", index_python=">=3.12", python=">=3.8")  # the index wins too
+    result = resolve(["app<3"], LINUX, index)
+    assert pins(result) == {"app": "1.0"}
+    assert index.reads == ["app-1.0-py3-none-any.whl"]
+    assert pins(resolve(["app"], LINUX, index)) == {"app": "3.0"}
+
+
+@pytest.mark.parametrize(
+    ("versions", "spec", "policy", "expected"),
+    [
+        (["1.0", "2.0b1"], "lib", Prereleases.IF_NECESSARY, "1.0"),
+        (["1.0", "2.0b1"], "lib>=2.0b1", Prereleases.IF_NECESSARY, "2.0b1"),
+        (["1.0", "2.0b1"], "lib>=2.0b1", Prereleases.DISALLOW, "2.0b1"),  # named: asked for
+        (["1.0b1", "1.0b2"], "lib", Prereleases.IF_NECESSARY, "1.0b2"),  # nothing else
+        (["1.0", "2.0b1"], "lib", Prereleases.ALLOW, "2.0b1"),
+        (["1.0", "2.0b1"], "lib>1", Prereleases.IF_NECESSARY, "2.0b1"),
+    ],
+)
+def test_prereleases(versions: list[str], spec: str, policy: Prereleases, expected: str) -> None:
+    index = FakeIndex()
+    for version in versions:
+        index.add("lib", version)
+    result = resolve([spec], LINUX, index, Policy(prereleases=policy))
+    assert pins(result) == {"lib": expected}
+
+
+def test_prereleases_disallowed_are_never_chosen() -> None:
+    index = FakeIndex()
+    index.add("lib", "1.0b1")
+    with pytest.raises(SourceError, match="1 a prerelease"):
+        resolve(["lib"], LINUX, index, Policy(prereleases=Prereleases.DISALLOW))
+
+
+def test_yanked_files_only_when_pinned() -> None:
+    index = FakeIndex()
+    index.add("lib", "1.0")
+    index.add("lib", "2.0", yanked="broken")
+    assert pins(resolve(["lib"], LINUX, index)) == {"lib": "1.0"}
+    assert pins(resolve(["lib==2.0"], LINUX, index)) == {"lib": "2.0"}
+    assert pins(resolve(["lib===2.0"], LINUX, index)) == {"lib": "2.0"}
+
+
+def test_yanked_files_not_pinned_are_refused() -> None:
+    index = FakeIndex()
+    index.add("lib", "1.0")
+    index.add("lib", "2.0", yanked="")
+    for spec in ("lib>=1.5", "lib==2.*"):
+        with pytest.raises(SourceError, match="1 yanked"):
+            resolve([spec], LINUX, index)
+
+
+def test_preferred_versions_unless_upgrading() -> None:
+    index = FakeIndex()
+    for version in ("1.0", "2.0"):
+        index.add("lib", version)
+        index.add("other", version)
+    keep = {NormalizedName("lib"): Version("1.0"), NormalizedName("other"): Version("1.0")}
+    assert pins(resolve(["lib", "other"], LINUX, index, Policy(preferred=keep))) == {
+        "lib": "1.0",
+        "other": "1.0",
+    }
+    assert pins(resolve(["lib>1", "other"], LINUX, index, Policy(preferred=keep))) == {
+        "lib": "2.0",
+        "other": "1.0",
+    }
+    some = Policy(preferred=keep, upgrade=frozenset({NormalizedName("lib")}))
+    assert pins(resolve(["lib", "other"], LINUX, index, some)) == {"lib": "2.0", "other": "1.0"}
+    every = Policy(preferred=keep, upgrade=True)
+    assert pins(resolve(["lib", "other"], LINUX, index, every)) == {"lib": "2.0", "other": "2.0"}
+
+
+def test_exclude_newer() -> None:
+    index = FakeIndex()
+    index.add("lib", "1.0")
+    index.add("lib", "2.0", uploaded=dt.datetime(2026, 6, 1, tzinfo=dt.timezone.utc))
+    cutoff = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    assert pins(resolve(["lib"], LINUX, index, Policy(exclude_newer=cutoff))) == {"lib": "1.0"}
+    assert pins(resolve(["lib"], LINUX, index)) == {"lib": "2.0"}
+
+
+def test_exclude_newer_without_upload_times() -> None:
+    index = FakeIndex()
+    unknown = index.add("lib", "3.0")
+    index.projects["lib"] = [
+        dataclasses.replace(unknown, upload_time=None),  # remote, no upload time: dropped
+        ArtifactFile("lib-2.0-py3-none-any.whl", "/wheels/lib-2.0-py3-none-any.whl"),  # local
+    ]
+    index.meta["lib-2.0-py3-none-any.whl"] = metadata("lib", "2.0")
+    cutoff = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    assert pins(resolve(["lib"], LINUX, index, Policy(exclude_newer=cutoff))) == {"lib": "2.0"}
+    assert pins(resolve(["lib"], LINUX, index)) == {"lib": "3.0"}
+
+
+def test_the_targets_tag_order_picks_the_wheel() -> None:
+    index = FakeIndex()
+    index.add("lib", "1.0")
+    native = index.add("lib", "1.0", tag=LINUX_TAG)
+    index.add("lib", "1.0", tag=WINDOWS_TAG)
+    assert files(resolve(["lib"], LINUX, index)) == {"lib": native.filename}
+    assert files(resolve(["lib"], MAC, index)) == {"lib": "lib-1.0-py3-none-any.whl"}
+
+
+def test_only_the_best_wheel_of_a_version_unless_fallback() -> None:
+    index = FakeIndex()
+    index.add("lib", "1.0")
+    index.add("lib", "2.0", python=">=3.12", tag=LINUX_TAG)
+    index.add("lib", "2.0")
+    assert pins(resolve(["lib"], LINUX, index)) == {"lib": "1.0"}
+    fallback = resolve(["lib"], LINUX, index, Policy(same_version_fallback=True))
+    assert files(fallback) == {"lib": "lib-2.0-py3-none-any.whl"}
+
+
+def test_root_markers_and_bad_requirements() -> None:
+    index = FakeIndex()
+    index.add("lib", "1.0")
+    assert pins(resolve(['lib; sys_platform == "win32"'], LINUX, index)) == {}
+    with pytest.raises(UsageError, match="cannot parse"):
+        resolve(["lib >>> 1"], LINUX, index)
+    with pytest.raises(UsageError, match="direct URL"):
+        resolve(["lib @ https://example.invalid/lib-1.0-py3-none-any.whl"], LINUX, index)
+
+
+def test_metadata_that_contradicts_the_filename_is_refused() -> None:
+    index = FakeIndex()
+    index.add("lib", "1.0", meta=b"Metadata-Version: 2.1\nName: lib\nVersion: 9.9\n")
+    with pytest.raises(SourceError, match=r"describes lib==9\.9"):
+        resolve(["lib"], LINUX, index)
+
+
+def test_hashes_leave_out_files_with_another_sha256() -> None:
+    index = FakeIndex()
+    old, new = index.add("lib", "1.0"), index.add("lib", "2.0")
+    unknown = index.add("lib", "3.0")
+    index.projects["lib"] = [
+        dataclasses.replace(old, hashes=(("sha256", "aa" * 32),)),
+        dataclasses.replace(new, hashes=(("sha256", "bb" * 32),)),
+        unknown,
+    ]
+    allowed = {NormalizedName("lib"): frozenset({f"sha256:{'aa' * 32}"})}
+    policy = Policy(hashes=allowed)
+    assert pins(resolve(["lib<3"], LINUX, index, policy)) == {"lib": "1.0"}
+    assert pins(resolve(["lib"], LINUX, index, policy)) == {"lib": "3.0"}  # checked on download
+    with pytest.raises(SourceError, match="1 not one of the --hash values given"):
+        resolve(["lib==2.0"], LINUX, index, policy)

@@ -1,0 +1,125 @@
+"""Properties of the resolver on random small indexes, against brute force.
+
+A resolution found must pass graft's completeness check (``resolve.deps``) with every
+wheel's own requirements; a resolution refused must have no solution at all (every
+assignment of versions to projects is tried).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from packaging.requirements import Requirement
+from packaging.version import Version
+
+from graft.resolve.deps import unmet_requirements
+from graft.resolve.explain import ResolutionError
+from graft.resolve.resolver import Resolution, resolve
+from graft.venv.interpreter import foreign_target
+from tests.unit.fakeindex import LINUX_TAG, FakeIndex
+
+LINUX = foreign_target("3.11", ["manylinux_2_17_x86_64"])
+NAMES = ("p0", "p1", "p2", "p3")
+VERSIONS = ("1.0", "2.0", "3.0")
+SPECS = ("", ">=2.0", "<2.0", "==3.0", "!=2.0", ">=2.0,<3.0")
+MARKERS = ("", '; sys_platform == "win32"', '; python_version >= "3.10"')
+
+Project = dict[str, tuple[str, ...]]  # version -> requirement lines
+
+
+@dataclass(frozen=True)
+class Dist:
+    name: str
+    version: str
+    requires_dist: tuple[str, ...]
+    requires_python: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}=={self.version}"
+
+    @property
+    def filename(self) -> str:
+        return f"{self.name}-{self.version}-py3-none-any.whl"
+
+
+@st.composite
+def universes(draw: st.DrawFn) -> tuple[dict[str, Project], list[str]]:
+    projects: dict[str, Project] = {}
+    for index, name in enumerate(NAMES):
+        versions = draw(st.lists(st.sampled_from(VERSIONS), min_size=1, max_size=3, unique=True))
+        project: Project = {}
+        for version in versions:
+            later = NAMES[index + 1 :]  # dependencies point forward: no cycles needed
+            deps = draw(st.lists(st.sampled_from(later), max_size=2, unique=True)) if later else []
+            project[version] = tuple(
+                f"{dep}{draw(st.sampled_from(SPECS))}{draw(st.sampled_from(MARKERS))}"
+                for dep in deps
+            )
+        projects[name] = project
+    roots = draw(st.lists(st.sampled_from(NAMES), min_size=1, max_size=2, unique=True))
+    return projects, [f"{r}{draw(st.sampled_from(SPECS))}" for r in roots]
+
+
+def _applies(line: str) -> Requirement | None:
+    req = Requirement(line)
+    if req.marker is not None and not req.marker.evaluate({**LINUX.markers, "extra": ""}):
+        return None
+    return req
+
+
+def solvable(projects: dict[str, Project], roots: list[str]) -> bool:
+    """Whether any choice of one version (or none) per project meets every requirement."""
+    choices = [[None, *projects[name]] for name in NAMES]
+    for combo in itertools.product(*choices):
+        chosen = {n: Version(v) for n, v in zip(NAMES, combo, strict=True) if v is not None}
+        wanted = [Requirement(r) for r in roots]
+        for name, version in chosen.items():
+            wanted += [r for line in projects[name][str(version)] if (r := _applies(line))]
+        if all(
+            r.name in chosen and r.specifier.contains(chosen[r.name], prereleases=True)
+            for r in wanted
+        ):
+            return True
+    return False
+
+
+@settings(max_examples=150, deadline=None)
+@given(universes(), st.booleans())
+def test_resolutions_are_complete_and_refusals_are_right(
+    universe: tuple[dict[str, Project], list[str]], native: bool
+) -> None:
+    projects, roots = universe
+    index = FakeIndex()
+    for name, project in projects.items():
+        for version, requires in project.items():
+            index.add(name, version, requires, tag=LINUX_TAG if native else "py3-none-any")
+    result: Resolution | None = None
+    try:
+        result = resolve(roots, LINUX, index)
+    except ResolutionError as exc:
+        refused: ResolutionError | None = exc
+    else:
+        refused = None
+    if refused is not None or result is None:
+        assert refused is not None
+        assert not solvable(projects, roots)
+        with pytest.raises(ResolutionError) as threaded:
+            resolve(roots, LINUX, index, prefetch=3)
+        assert threaded.value.lines == refused.lines
+        return
+    dists = [Dist(p.name, str(p.version), projects[p.name][str(p.version)]) for p in result.pins]
+    assert unmet_requirements(dists, LINUX.markers, {}) == []
+    for root in roots:
+        req = Requirement(root)
+        assert any(
+            p.name == req.name and req.specifier.contains(p.version, prereleases=True)
+            for p in result.pins
+        )
+    assert result.metadata_reads == len(set(index.reads)) == len(index.reads)
+    assert {p.file.filename for p in result.pins} <= set(index.reads)
+    assert resolve(roots, LINUX, index, prefetch=3).pins == result.pins  # threads change nothing

@@ -1,0 +1,94 @@
+"""The screening of a project's files: every file kept or left out with a reason, in order."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import given
+from hypothesis import strategies as st
+from packaging.specifiers import SpecifierSet
+from packaging.utils import NormalizedName
+from packaging.version import Version
+
+from graft.resolve.artifacts import ArtifactFile, wheel_rank
+from graft.resolve.screen import Policy, Prereleases, Reject, screen
+from graft.venv.interpreter import foreign_target
+
+LINUX = foreign_target("3.11", ["manylinux_2_17_x86_64"])
+RANKS = LINUX.tag_rank()
+LIB = NormalizedName("lib")
+TAGS = (
+    "py3-none-any",
+    "cp311-cp311-manylinux_2_17_x86_64",
+    "cp311-abi3-win_amd64",
+    "cp39-abi3-manylinux_2_17_x86_64",
+)
+VERSIONS = ("0.9", "1.0", "1.1b1", "2.0", "2.0rc1", "3.0.dev1")
+
+files_strategy = st.lists(
+    st.builds(
+        lambda version, tag, yanked, python, name, sdist: ArtifactFile(
+            f"{name}-{version}.tar.gz" if sdist else f"{name}-{version}-{tag}.whl",
+            f"https://files.invalid/{name}-{version}-{tag}",
+            yanked="" if yanked else None,
+            requires_python=python,
+            upload_time=dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc),
+        ),
+        st.sampled_from(VERSIONS),
+        st.sampled_from(TAGS),
+        st.booleans(),
+        st.sampled_from([None, ">=3.8", ">=3.12"]),
+        st.sampled_from(["lib", "lib", "lib", "other"]),
+        st.booleans(),
+    ),
+    max_size=12,
+    unique_by=lambda f: f.filename,
+)
+
+
+@given(
+    files_strategy,
+    st.lists(st.sampled_from(["", ">=1.0", "<2.0", "==2.0", ">=2.0rc1", "!=1.0"]), max_size=2),
+    st.sampled_from(list(Prereleases)),
+)
+def test_every_file_is_kept_or_left_out_and_the_kept_are_in_order(
+    files: list[ArtifactFile], specs: list[str], prereleases: Prereleases
+) -> None:
+    specifiers = [SpecifierSet(s) for s in specs]
+    result = screen(LIB, files, specifiers, LINUX, Policy(prereleases=prereleases))
+    kept = [f for _, f in result.offered]
+    assert sorted(f.filename for f in kept + [f for f, _, _ in result.rejected]) == sorted(
+        f.filename for f in files
+    )
+    versions = [v for v, _ in result.offered]
+    assert versions == sorted(versions, reverse=True)  # newest first
+    for (v1, f1), (v2, f2) in zip(result.offered, result.offered[1:], strict=False):
+        if v1 == v2:  # then the target's tag order
+            r1, r2 = wheel_rank(f1.filename, RANKS), wheel_rank(f2.filename, RANKS)
+            assert r1 is not None
+            assert r2 is not None
+            assert r1 <= r2
+    for version, file in result.offered:
+        assert file.filename.startswith("lib-")
+        assert file.filename.endswith(".whl")
+        assert all(s.contains(version, prereleases=True) for s in specifiers)
+        assert file.yanked is None or any(s.operator == "==" for sp in specifiers for s in sp)
+        assert file.requires_python != ">=3.12"
+        if version.is_prerelease and prereleases is Prereleases.DISALLOW:
+            assert any(sp.prereleases for sp in specifiers)
+    if prereleases is Prereleases.IF_NECESSARY and not any(sp.prereleases for sp in specifiers):
+        # prereleases only when no final release is left
+        assert all(v.is_prerelease for v in versions) or not any(v.is_prerelease for v in versions)
+    for file, reason, _ in result.rejected:
+        if reason is Reject.SDIST:
+            assert file.filename.endswith(".tar.gz")
+        if reason is Reject.TAGS:
+            assert wheel_rank(file.filename, RANKS) is None
+
+
+def test_the_preferred_version_comes_first_unless_upgrading() -> None:
+    files = [ArtifactFile(f"lib-{v}-py3-none-any.whl", f"https://x/{v}") for v in ("1.0", "2.0")]
+    keep = Policy(preferred={LIB: Version("1.0")})
+    assert [str(v) for v, _ in screen(LIB, files, [], LINUX, keep).offered] == ["1.0", "2.0"]
+    upgrade = Policy(preferred={LIB: Version("1.0")}, upgrade=frozenset({LIB}))
+    assert [str(v) for v, _ in screen(LIB, files, [], LINUX, upgrade).offered] == ["2.0", "1.0"]

@@ -1,0 +1,185 @@
+"""The canonical dependency surface: formatting never matters, content always does."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from graft.errors import SourceError
+from graft.resolve.surface import python_allows, read_surface
+
+
+def metadata(
+    *requires: str,
+    name: str = "demo",
+    version: str = "1.0",
+    python: str | None = None,
+    extras: tuple[str, ...] = (),
+    metadata_version: str = "2.1",
+) -> bytes:
+    lines = [f"Metadata-Version: {metadata_version}", f"Name: {name}", f"Version: {version}"]
+    lines += [f"Requires-Dist: {r}" for r in requires]
+    lines += [f"Provides-Extra: {e}" for e in extras]
+    if python is not None:
+        lines.append(f"Requires-Python: {python}")
+    return ("\n".join(lines) + "\n\nA description.\n").encode()
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [
+        ("numpy >=1.16.0, <2.0.0", "numpy>=1.16.0,<2.0.0"),
+        ("black (==24.10.0)", "black ==24.10.0"),
+        ("Typing_Extensions>=4", "typing-extensions>=4"),
+        ("req[B,a]>1", "req[a,b]>1"),
+        ("req[b,a,A]>1", "req[a,b]>1"),
+        ("x; python_version<'3.11'", 'x ; python_version < "3.11"'),
+        ("x>1,<3", "x<3,>1"),
+    ],
+)
+def test_formatting_variants_give_equal_surfaces(left: str, right: str) -> None:
+    a, b = read_surface(metadata(left)), read_surface(metadata(right))
+    assert a == b
+    assert hash(a) == hash(b)
+    assert a.digest() == b.digest()
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [
+        ("x>=1", "x>=1; sys_platform == 'win32'"),
+        ("x[a]>=1", "x>=1"),
+        ("x>=1,<2", "x>=1,<3"),
+        ("x; extra == 'a'", "x; extra == 'b'"),
+        ("x", "y"),
+    ],
+)
+def test_real_differences_give_different_surfaces(left: str, right: str) -> None:
+    a, b = read_surface(metadata(left)), read_surface(metadata(right))
+    assert a != b
+    assert a.digest() != b.digest()
+
+
+def test_requires_python_and_extras_are_canonical() -> None:
+    a = read_surface(metadata(python=">=3.8, <4", extras=("Foo_Bar", "a")))
+    b = read_surface(metadata(python="<4,>=3.8", extras=("a", "foo-bar")))
+    assert a == b
+    assert a.requires_python == "<4,>=3.8"
+    assert a.provides_extra == ("a", "foo-bar")
+    assert a != read_surface(metadata(python=">=3.9, <4", extras=("a", "foo-bar")))
+    assert a != read_surface(metadata(python=">=3.8, <4", extras=("a",)))
+
+
+def test_line_order_and_duplicates_do_not_matter() -> None:
+    a = read_surface(metadata("a>1", "b<2", "a >1"))
+    b = read_surface(metadata("b<2", "a>1"))
+    assert a == b
+    assert a.requires_dist == ("a>1", "b<2")
+    assert [str(r) for r in a.requirements] == ["a>1", "b<2"]
+
+
+def test_name_and_version_are_part_of_the_surface() -> None:
+    assert read_surface(metadata(name="Foo.Bar")).name == "foo-bar"
+    assert read_surface(metadata(version="1.0.0")).version == "1.0.0"
+    assert read_surface(metadata(version="1.0")) != read_surface(metadata(version="1.1"))
+
+
+def test_a_bad_line_is_kept_aside_not_fatal() -> None:
+    surface = read_surface(metadata("good>1", "bad req ]]"))
+    assert surface.requires_dist == ("good>1",)
+    assert surface.invalid == ("Requires-Dist: bad req ]]",)
+    assert surface != read_surface(metadata("good>1"))
+
+
+def test_an_invalid_requires_python_constrains_nothing() -> None:
+    surface = read_surface(metadata(python=">=3.8,junk"))
+    assert surface.requires_python is None
+    assert surface.python_specifier is None
+    assert surface.invalid == ("Requires-Python: >=3.8,junk",)
+    assert python_allows(">=3.8,junk", "3.7.0")
+    assert not python_allows(">=3.8", "3.7.0")
+    assert python_allows(None, "3.7.0")
+
+
+def test_missing_name_or_bad_version_is_an_error() -> None:
+    with pytest.raises(SourceError, match="name"):
+        read_surface(b"Metadata-Version: 2.1\nVersion: 1.0\n")
+    with pytest.raises(SourceError, match=r"1\.0x"):
+        read_surface(metadata(version="1.0x"), where="demo-1.0x.whl")
+
+
+def test_url_requirements_round_trip() -> None:
+    surface = read_surface(metadata("A @ https://example.invalid/a.whl ; os_name=='nt'"))
+    assert surface.requires_dist == ('a @ https://example.invalid/a.whl ; os_name == "nt"',)
+    assert surface.requirements[0].url == "https://example.invalid/a.whl"
+
+
+# --- properties --------------------------------------------------------------------------
+
+_NAMES = st.sampled_from(["numpy", "typing-extensions", "zope.interface", "a"])
+_OPS = st.sampled_from(["==", ">=", "<=", "<", ">", "!=", "~="])
+_VERSIONS = st.sampled_from(["1.0", "2.1.3", "0.9", "24.10.0"])
+_MARKERS = st.sampled_from(
+    [None, "python_version < '3.11'", "sys_platform == 'win32'", "extra == 'test'"]
+)
+
+
+@st.composite
+def requirement_parts(draw: st.DrawFn) -> tuple[str, list[str], list[str], str | None]:
+    name = draw(_NAMES)
+    extras = draw(st.lists(st.sampled_from(["a", "b", "c"]), max_size=2, unique=True))
+    specs = draw(st.lists(st.tuples(_OPS, _VERSIONS), max_size=2, unique_by=lambda t: t[0]))
+    return name, extras, [op + v for op, v in specs], draw(_MARKERS)
+
+
+def _spell(name: str, extras: list[str], specs: list[str], marker: str | None, style: int) -> str:
+    """One requirement in one of several equivalent spellings."""
+    if style == 1:  # upper case, underscores, spaces, parenthesised specifiers, reordered
+        name = name.upper().replace("-", "_").replace(".", "_")
+        extras = [e.upper() for e in reversed(extras)]
+        specs = sorted(specs, reverse=True)
+    text = name + (f"[{','.join(extras)}]" if extras else "")
+    if specs:
+        joined = ", ".join(specs) if style else ",".join(specs)
+        text += f" ({joined})" if style else joined
+    if marker is not None:
+        text += f" ; {marker}" if style else f";{marker.replace(' ', '')}"
+    return text
+
+
+@given(st.lists(requirement_parts(), max_size=5), st.randoms())
+def test_any_respelling_gives_an_equal_surface(
+    parts: list[tuple[str, list[str], list[str], str | None]], rnd: random.Random
+) -> None:
+    plain = [_spell(*p, style=0) for p in parts]
+    fancy = [_spell(*p, style=1) for p in parts]
+    rnd.shuffle(fancy)
+    a, b = read_surface(metadata(*plain)), read_surface(metadata(*fancy))
+    assert a == b
+    assert a.digest() == b.digest()
+    # the canonical lines parse back to themselves
+    again = read_surface(metadata(*a.requires_dist))
+    assert again.requires_dist == a.requires_dist
+
+
+@given(st.lists(requirement_parts(), min_size=1, max_size=4, unique_by=lambda p: p[0]), st.data())
+def test_changing_one_requirement_changes_the_surface(
+    parts: list[tuple[str, list[str], list[str], str | None]], data: st.DataObject
+) -> None:
+    index = data.draw(st.integers(0, len(parts) - 1))
+    name, extras, specs, marker = parts[index]
+    change = data.draw(st.sampled_from(["marker", "extra", "bound"]))
+    if change == "marker":
+        marker = "platform_machine == 'riscv64'" if marker is None else None
+    elif change == "extra":
+        extras = [*extras, "zz"]
+    else:
+        specs = [*specs, "<999"]
+    changed = [*parts[:index], (name, extras, specs, marker), *parts[index + 1 :]]
+    a = read_surface(metadata(*(_spell(*p, style=0) for p in parts)))
+    b = read_surface(metadata(*(_spell(*p, style=0) for p in changed)))
+    assert a != b
+    assert a.digest() != b.digest()
