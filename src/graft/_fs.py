@@ -330,12 +330,17 @@ def write_read_only(path: str, text: str) -> None:
     write_atomic(path, text, mode=stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
 
 
-def file_sha256(path: str) -> str:
-    """The sha256 of the file at *path*, hex."""
+def file_digest(path: str, algorithm: str = "sha256") -> bytes:
+    """The *algorithm* digest of the file at *path*, read in 1 MiB chunks."""
     import hashlib  # noqa: PLC0415
 
-    digest = hashlib.sha256()
+    digest = hashlib.new(algorithm)
     with open(path, "rb") as fh:
         while chunk := fh.read(1 << 20):
             digest.update(chunk)
-    return digest.hexdigest()
+    return digest.digest()
+
+
+def file_sha256(path: str) -> str:
+    """The sha256 of the file at *path*, hex."""
+    return file_digest(path).hex()

@@ -185,7 +185,7 @@ def snapshot(root: Path) -> dict[str, tuple[int, int, int]]:
             # Directory mtimes move when a lock file comes and goes; only existence counts.
             entries[os.path.relpath(os.path.join(dirpath, name), root)] = (0, 0, 0)
         for name in filenames:
-            if name.endswith(".lock"):  # lock files (filelock leaves them behind)
+            if name.endswith(".lock"):  # lock files (flock leaves them behind)
                 continue
             full = os.path.join(dirpath, name)
             st = os.lstat(full)

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from filelock import FileLock
 
+from graft._fs import FileLock
 from graft.errors import TargetError
 from graft.venv.interpreter import find_interpreter
 from tests.conftest import run_graft

@@ -498,7 +498,7 @@ def test_eight_concurrent_syncs_then_eight_resyncs_alongside_gc(
 def test_a_second_sync_of_one_venv_says_it_waits_and_then_runs(
     tmp_path: Path, store_dir: Path, wheels: Path
 ) -> None:
-    from filelock import FileLock
+    from graft._fs import FileLock
 
     one = make_wheel(wheels, "one", "1.0", {"one/__init__.py": "V = 1\n"})
     two = make_wheel(wheels, "two", "1.0", {"two/__init__.py": "V = 2\n"})

@@ -5,7 +5,6 @@ answer to the ``env`` probe. Reading only: nothing is written, no package of the
 
 from __future__ import annotations
 
-import base64
 import bisect
 import csv
 import hashlib
@@ -84,12 +83,10 @@ class Venv:
         real = os.path.realpath(path)
         key = f"{algorithm}:{real}"
         if key not in self.digests:
-            h = hashlib.new(algorithm)
-            with open(real, "rb") as fh:
-                while chunk := fh.read(1 << 20):
-                    h.update(chunk)
-            encoded = base64.urlsafe_b64encode(h.digest()).rstrip(b"=").decode()
-            self.digests[key] = f"{algorithm}={encoded}"
+            from graft._fs import file_digest  # noqa: PLC0415
+            from graft.model.record import record_hash  # noqa: PLC0415
+
+            self.digests[key] = record_hash(algorithm, file_digest(real, algorithm))
         return self.digests[key]
 
 

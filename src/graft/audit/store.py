@@ -7,7 +7,6 @@ without its lock: the audit writes nothing into the store.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from typing import TYPE_CHECKING
@@ -44,10 +43,10 @@ def _store_entries(venv: Venv, store: str) -> dict[str, set[str]]:
         if target.startswith(entries_dir):
             used.setdefault(target[len(entries_dir) :].split("/")[0], set()).add(rel)
     for venv_path in {venv.prefix, venv.real}:
-        # the GC root's file name, as Store.register_root computes it
-        key = hashlib.sha256(os.path.abspath(venv_path).encode()).hexdigest()[:32]
+        from graft.store.paths import root_file  # noqa: PLC0415
+
         try:
-            with open(os.path.join(store, "roots", key + ".json"), encoding="utf-8") as fh:
+            with open(root_file(store, venv_path), encoding="utf-8") as fh:
                 payload = json.load(fh)
         except (OSError, ValueError):
             continue

@@ -156,3 +156,10 @@ def record_from_json(text: str) -> WheelRecord:
         requires_dist=tuple(raw["requires_dist"]),
         requires_python=raw["requires_python"],
     )
+
+
+def record_hash(algorithm: str, digest: bytes) -> str:
+    """The RECORD spelling of a digest: ``<algorithm>=<urlsafe base64, no padding>``."""
+    import base64  # noqa: PLC0415
+
+    return f"{algorithm}={base64.urlsafe_b64encode(digest).rstrip(b'=').decode()}"

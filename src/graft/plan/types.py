@@ -167,10 +167,11 @@ class InstallScript:
 
 def record_digest(data: bytes) -> str:
     """The RECORD spelling of a sha256 digest: ``sha256=<urlsafe base64, no padding>``."""
-    import base64  # noqa: PLC0415
     import hashlib  # noqa: PLC0415
 
-    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    from graft.model.record import record_hash  # noqa: PLC0415
+
+    return record_hash("sha256", hashlib.sha256(data).digest())
 
 
 class RecordRow(NamedTuple):

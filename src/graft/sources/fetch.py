@@ -55,7 +55,7 @@ def download(
     hit = cached_path(candidate, cache_dir)
     if hit is not None:
         return hit, candidate.sha256 or ""
-    from filelock import FileLock  # noqa: PLC0415
+    from graft._fs import FileLock  # noqa: PLC0415
 
     part, _ = part_paths(candidate, cache_dir)
     locks = os.path.join(cache_dir, "wheels", ".locks")

@@ -25,7 +25,6 @@ included, can add, remove or rename a file in the store through a directory link
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import stat
@@ -37,7 +36,7 @@ from typing import TYPE_CHECKING
 from graft._fs import file_sha256, write_read_only
 from graft.errors import StoreError, WheelError
 from graft.store import seal
-from graft.store.paths import anchor_path, verified_marker
+from graft.store.paths import anchor_path, root_file, verified_marker
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -441,8 +440,8 @@ class Store:
             gcroots.anchor(prefix, self.root, anchor_path(path))
 
     def root_path(self, venv: str) -> str:
-        key = hashlib.sha256(os.path.abspath(venv).encode()).hexdigest()[:32]
-        return os.path.join(self.roots_dir, key + ".json")
+        """The GC root file of the venv at *venv* (:func:`graft.store.paths.root_file`)."""
+        return root_file(self.root, venv)
 
 
 def _recorded_real(root: str) -> str | None:

@@ -22,3 +22,11 @@ def verified_marker(store_root: str, sha256: str) -> str | None:
     except OSError:
         return None
     return os.path.join(store_root, "verified", f"{sha256}.{inode}")
+
+
+def root_file(store_root: str, venv: str) -> str:
+    """``roots/<key>.json``: the GC root of the venv at *venv* (key: its absolute path)."""
+    import hashlib  # noqa: PLC0415
+
+    key = hashlib.sha256(os.path.abspath(venv).encode()).hexdigest()[:32]
+    return os.path.join(store_root, "roots", key + ".json")

@@ -20,7 +20,6 @@ and without its wheel, its authenticity cannot be checked: that is a *note*, not
 
 from __future__ import annotations
 
-import base64
 import csv
 import hashlib
 import io
@@ -52,11 +51,10 @@ class Verification:
 
 
 def _digest(path: str, algorithm: str) -> str:
-    h = hashlib.new(algorithm)
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
-    return algorithm + "=" + base64.urlsafe_b64encode(h.digest()).rstrip(b"=").decode()
+    from graft._fs import file_digest  # noqa: PLC0415
+    from graft.model.record import record_hash  # noqa: PLC0415
+
+    return record_hash(algorithm, file_digest(path, algorithm))
 
 
 def _sha256_hex(path: str) -> str | None:

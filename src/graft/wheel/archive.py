@@ -8,7 +8,6 @@ an unsupported Wheel-Version. The result is a :class:`~graft.model.record.WheelR
 
 from __future__ import annotations
 
-import base64
 import csv
 import hashlib
 import io
@@ -29,6 +28,7 @@ from graft.model.record import (
     OriginSearch,
     WheelRecord,
     is_native,
+    record_hash,
 )
 from graft.wheel.names import (
     check_data_member,
@@ -154,6 +154,7 @@ def _parse_record(wheel: str, text: str) -> dict[str, tuple[str, int]]:
 
 
 def _headers(data: bytes) -> dict[str, list[str]]:
+    """The ``WHEEL`` file's headers (METADATA goes through ``packaging.metadata``)."""
     message = HeaderParser().parsestr(data.decode("utf-8", "surrogateescape"))
     out: dict[str, list[str]] = {}
     for key, value in message.items():
@@ -223,10 +224,10 @@ class _Unpacker:
                 self.wheel,
                 f"member {info.filename!r} holds {size} bytes; its header says {info.file_size}",
             )
-        digest = "sha256=" + base64.urlsafe_b64encode(sha256.digest()).rstrip(b"=").decode()
+        digest = record_hash("sha256", sha256.digest())
         if expected is not None:
             want_digest, want_size = expected
-            got = algorithm + "=" + base64.urlsafe_b64encode(hasher.digest()).rstrip(b"=").decode()
+            got = record_hash(algorithm, hasher.digest())
             if not want_digest:
                 raise _fail(self.wheel, f"RECORD gives no hash for {info.filename!r}")
             if got != want_digest:
@@ -301,9 +302,9 @@ def unpack_wheel(path: str, dest: str, sha256: str) -> WheelRecord:
         absent = [p for p in rows if p not in by_name]
         if absent:
             raise _fail(wheel, f"RECORD lists {absent[0]!r}, which the archive lacks")
-        meta = _headers(metadata)
+        fields = parse_email(metadata)  # METADATA is read by packaging, and only by it
         # every name that becomes a path is checked before anything is written
-        display_name = metadata_name(wheel, parse_email(metadata), name, version)
+        display_name = metadata_name(wheel, fields, name, version)
         data_dir = data_dir_of(wheel, _top_dirs(names), dist_info, name, version)
         for member in names:
             if member.startswith(data_dir + "/"):
@@ -345,8 +346,8 @@ def unpack_wheel(path: str, dest: str, sha256: str) -> WheelRecord:
         data_categories=tuple(
             sorted({p.split("/")[1] for p in names if p.startswith(data_dir + "/")})
         ),
-        requires_dist=tuple(v.strip() for v in meta.get("requires-dist", [])),
-        requires_python=next(iter(meta.get("requires-python", [])), None),
+        requires_dist=tuple(v.strip() for v in fields[0].get("requires_dist", [])),
+        requires_python=fields[0].get("requires_python"),
     )
 
 
