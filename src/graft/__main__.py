@@ -1,3 +1,5 @@
+"""``python -m graft``: the ``graft`` command."""
+
 from graft.cli.main import entrypoint
 
 entrypoint()

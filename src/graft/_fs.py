@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 
 def user_cache_dir() -> str:
-    """graft's per-user cache directory, as ``platformdirs.user_cache_dir("graft")`` gives it.
+    """Graft's per-user cache directory, as ``platformdirs.user_cache_dir("graft")`` gives it.
 
     On Linux, for an absolute ``$XDG_CACHE_HOME`` or an unset one with an absolute ``$HOME``,
     the XDG rule is applied here, because importing platformdirs (pathlib, tempfile, urllib)
@@ -76,7 +76,6 @@ def flock(
     The same lock as filelock's ``UnixFileLock`` takes, without its import cost (asyncio),
     which a warm sync cannot afford. The kernel drops the lock when the process dies.
     """
-
     fd = open_lock_file(path)
     try:
         yield _acquire(fd, on_wait, timeout)

@@ -35,6 +35,7 @@ class Repair:
 
     @property
     def repaired(self) -> bool:
+        """Whether the entry was re-created from a wheel file."""
         return self.source is not None
 
 

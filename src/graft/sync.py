@@ -32,6 +32,8 @@ def _layout(prefix: str, target: Target) -> VenvLayout:
 
 @dataclass(frozen=True)
 class SyncResult:
+    """What a sync did: the venv, its distributions, the plan carried out and its stats."""
+
     prefix: str
     distributions: tuple[str, ...]  # "name==version"
     plan: Plan | None  # None when nothing needed doing (the venv was already in sync)
@@ -135,8 +137,10 @@ def sync(request: SyncRequest) -> SyncResult:
 
 
 def _outside_the_store(venv: str, store_root: str) -> None:
-    """Refuse a venv inside the store (``STORE/tmp/x``), where gc and verify would meet it,
-    and a store inside the venv, which replacing the venv would take with it.
+    """Refuse a venv inside the store (``STORE/tmp/x``) or a store inside the venv.
+
+    A venv inside the store is where gc and verify would meet it; a store inside the venv,
+    replacing the venv would take with it.
 
     Links are resolved on both sides, so no spelling of either path gets past.
     """
@@ -173,9 +177,11 @@ def _result(plan: Plan) -> SyncResult:
 
 
 def _entries_present(store: Store, located: Located) -> bool:
-    """Whether every located wheel is in the store already, as graft unpacked it (an entry
-    planted in ``entries/`` is not: ingest replaces it); pins the store first, so that
-    gc cannot take an entry between this check and the venv's root."""
+    """Whether every located wheel is in the store already, as graft unpacked it.
+
+    An entry planted in ``entries/`` is not: ingest replaces it. Pins the store first, so
+    that gc cannot take an entry between this check and the venv's root.
+    """
     shas = [sha for _, _, sha in located.fetched if sha]
     if len(shas) != len(located.fetched):
         return False
@@ -266,8 +272,11 @@ def _root_text(store: Store, prefix: str) -> str | None:
 def _restore_root(
     store: Store, prefix: str, before: str | None, shas: list[str], inputs: str
 ) -> None:
-    """After a failed materialize: the GC root as it was (none, if there was none), unless
-    the new venv is in place after all (it failed after the swap); then the new entries."""
+    """After a failed materialize: the GC root as it was (none, if there was none).
+
+    Unless the new venv is in place after all (it failed after the swap): then a root for the
+    new entries.
+    """
     import contextlib  # noqa: PLC0415
 
     from graft.venv.state import recorded_state  # noqa: PLC0415

@@ -1,5 +1,7 @@
-"""``graft audit``: is a venv (graft's, pip's, uv's) what its RECORDs say, and does what static
-tools see equal what Python imports? The answer is a list of typed findings.
+"""``graft audit``: is a venv (graft's, pip's, uv's) what its RECORDs say?
+
+And does what static tools see equal what Python imports? The answer is a list of typed
+findings.
 
 Facts are gathered once (pyvenv.cfg, every ``.dist-info/RECORD``, a walk of the venv, and the
 venv's own interpreter run twice through :mod:`graft.audit.target_probe`); each check then

@@ -55,6 +55,7 @@ class Finding:
     detail: str = ""
 
     def to_dict(self) -> dict[str, Any]:
+        """The finding as a JSON object (the ``--json`` form)."""
         return {
             "kind": self.kind.value,
             "severity": self.severity,
@@ -67,6 +68,8 @@ class Finding:
 
 @dataclass(frozen=True, slots=True)
 class AuditReport:
+    """The audit of one venv: its findings, what was counted, and how long it took."""
+
     venv: str
     graft: bool  # pyvenv.cfg names a graft store
     store: str | None
@@ -76,13 +79,16 @@ class AuditReport:
     seconds: float
 
     def count(self, severity: Severity) -> int:
+        """How many findings have *severity*."""
         return sum(1 for f in self.findings if f.severity == severity)
 
     @property
     def errors(self) -> tuple[Finding, ...]:
+        """The findings of severity ``error``."""
         return tuple(f for f in self.findings if f.severity == "error")
 
     def to_dict(self) -> dict[str, Any]:
+        """The report as a JSON object: counts by severity, stats and every finding."""
         return {
             "venv": self.venv,
             "graft": self.graft,
@@ -95,6 +101,7 @@ class AuditReport:
         }
 
     def to_json(self) -> str:
+        """The report as indented JSON, keys sorted."""
         return json.dumps(self.to_dict(), indent=2, sort_keys=True)
 
 

@@ -87,8 +87,11 @@ class _StaticFinder:
 
 
 def _import_names(venv: Venv, suffixes: list[str]) -> tuple[list[str], dict[str, str]]:
-    """Top-level names in site-packages, then the dotted names of directories that two or more
-    distributions share (parents first); with the venv-relative path of each."""
+    """Top-level names in site-packages, then the dotted names of shared directories.
+
+    Shared: directories that two or more distributions share (parents first); with the
+    venv-relative path of each.
+    """
     where: dict[str, str] = {}
     longest_first = sorted(suffixes, key=len, reverse=True)
     for site in venv.site_dirs:

@@ -1,6 +1,8 @@
-"""The venv as the checks read it, gathered once: pyvenv.cfg, the site-packages directories,
-every ``.dist-info/RECORD``, every link, every file below site-packages, and the interpreter's
-answer to the ``env`` probe. Reading only: nothing is written, no package of the venv imported.
+"""The venv as the checks read it, gathered once.
+
+pyvenv.cfg, the site-packages directories, every ``.dist-info/RECORD``, every link, every file
+below site-packages, and the interpreter's answer to the ``env`` probe. Reading only: nothing
+is written, no package of the venv imported.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from graft.errors import UsageError
 
 @dataclass(frozen=True, slots=True)
 class Row:
+    """One row of a ``.dist-info/RECORD``."""
+
     dist: str  # name==version
     path: str  # venv-relative, normalized
     digest: str  # "" when the row has no hash
@@ -27,6 +31,8 @@ class Row:
 
 @dataclass(frozen=True, slots=True)
 class DistInfo:
+    """One ``.dist-info`` directory and the rows of its RECORD."""
+
     label: str  # name==version
     name: str  # canonical
     path: str  # venv-relative .dist-info directory
@@ -54,6 +60,7 @@ class Venv:
     digests: dict[str, str] = field(default_factory=dict, compare=False)  # a cache
 
     def abs(self, rel: str) -> str:
+        """The absolute path of the venv-relative *rel* (the prefix for ``""``)."""
         return os.path.join(self.prefix, rel) if rel else self.prefix
 
     def rel(self, path: str) -> str:
@@ -76,6 +83,7 @@ class Venv:
         return tuple(sorted(found))
 
     def site_of(self, rel: str) -> str | None:
+        """The site-packages directory holding the venv-relative *rel*, if any."""
         return next((s for s in self.site_dirs if rel.startswith(s + "/")), None)
 
     def digest(self, path: str, algorithm: str = "sha256") -> str:
@@ -99,6 +107,7 @@ def hash_algorithm(digest: str) -> str:
 
 
 def read_pyvenv_cfg(prefix: str) -> dict[str, str]:
+    """The ``key = value`` lines of the venv's pyvenv.cfg."""
     out: dict[str, str] = {}
     with open(os.path.join(prefix, "pyvenv.cfg"), encoding="utf-8") as fh:
         for line in fh:
@@ -200,8 +209,10 @@ def _record_rows(venv: Venv, base: str, label: str, rows: list[list[str]]) -> li
 
 
 def _walk_site(venv: Venv, site_dirs: tuple[str, ...]) -> tuple[str, ...]:
-    """Files below site-packages (``__pycache__`` skipped), through directory links that stay
-    within the allowed roots, each real directory once."""
+    """Files below site-packages (``__pycache__`` skipped).
+
+    Walked through directory links that stay within the allowed roots, each real directory once.
+    """
     roots = allowed_roots(venv)
     files: list[str] = []
     seen: set[str] = set()
@@ -230,8 +241,10 @@ def _walk_site(venv: Venv, site_dirs: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def find_links(venv: Venv) -> tuple[dict[str, str], frozenset[str]]:
-    """Every symlink in the venv (listed, never entered) with its resolved target; the
-    dangling ones."""
+    """Every symlink in the venv (listed, never entered) with its resolved target.
+
+    Also the dangling ones.
+    """
     links: dict[str, str] = {}
     dangling: set[str] = set()
     pending = [""]
@@ -268,4 +281,5 @@ def allowed_roots(venv: Venv) -> list[str]:
 
 
 def inside(path: str, roots: list[str]) -> bool:
+    """Whether *path* is one of *roots* or below one."""
     return any(path == r or path.startswith(r.rstrip("/") + "/") for r in roots)

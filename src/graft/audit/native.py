@@ -90,8 +90,11 @@ def _expand(entry: str, origin: str) -> str | None:
 
 
 def _reachable(needed: str, search: tuple[str, ...], origin: str, *, physical: bool) -> bool:
-    """Is *needed* in a RUNPATH/RPATH directory? ``..`` resolved by the kernel (physically),
-    or lexically: what the same path would give in a copy without links."""
+    """Is *needed* in a RUNPATH/RPATH directory?
+
+    ``..`` resolved by the kernel (physically), or lexically: what the same path would give in
+    a copy without links.
+    """
     for entry in search:
         directory = _expand(entry, origin)
         if directory is None:

@@ -1,5 +1,7 @@
-"""The venv's own interpreter, asked through :mod:`graft.audit.target_probe` (the I/O edge of the
-import checks): its ``sys.path`` and scheme once (``env``), then what it imports (``specs``).
+"""The venv's own interpreter, asked through :mod:`graft.audit.target_probe`.
+
+The I/O edge of the import checks: its ``sys.path`` and scheme once (``env``), then what it
+imports (``specs``).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ class Probe:
 
 
 def venv_python(prefix: str) -> str:
+    """The venv's interpreter: ``bin/python`` or ``bin/python3``, whichever exists."""
     for name in ("python", "python3"):
         candidate = os.path.join(prefix, "bin", name)
         if os.path.lexists(candidate):

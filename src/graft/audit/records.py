@@ -1,5 +1,7 @@
-"""RECORDs against the files: missing and modified files, collisions, RECORD-less and duplicate
-distributions, files no RECORD lists.
+"""RECORDs against the files.
+
+Missing and modified files, collisions, RECORD-less and duplicate distributions, files no
+RECORD lists.
 
 * Rows without a hash (RECORD itself, graft's directory links) are checked for existence only,
   ``.pyc`` rows not at all (Python rebuilds them). Sizes are compared by default, hashes with
@@ -110,7 +112,7 @@ def _check_bytes(venv: Venv, path: str, rows: list[Row]) -> list[Finding]:
 
 
 def _winner(labels: Iterable[str]) -> str:
-    """graft's collision rule (``planner._resolve``): the normalized name that sorts last."""
+    """Graft's collision rule (``planner._resolve``): the normalized name that sorts last."""
     return max(labels, key=lambda label: (label.partition("==")[0], label))  # ties: by label
 
 

@@ -45,6 +45,7 @@ def _locations(spec: Any) -> list[str] | None:
 
 
 def describe(spec: Any, finder: str) -> dict[str, Any]:
+    """What *spec*, found by *finder*, is: kind, origin, search locations and finder."""
     locations = _locations(spec)
     origin = spec.origin
     loader = spec.loader
@@ -67,8 +68,11 @@ def describe(spec: Any, finder: str) -> dict[str, Any]:
 
 
 def imported(module: types.ModuleType) -> dict[str, Any]:
-    """A module that start-up already imported (a ``.pth`` line; ``-nspkg.pth`` files make
-    namespace modules by hand, without a spec): ``import`` returns it as it is."""
+    """A module that start-up already imported: ``import`` returns it as it is.
+
+    Imported by a ``.pth`` line; ``-nspkg.pth`` files make namespace modules by hand, without a
+    spec.
+    """
     spec = getattr(module, "__spec__", None)
     if spec is not None:
         return describe(spec, "sys.modules")
@@ -80,6 +84,7 @@ def imported(module: types.ModuleType) -> dict[str, Any]:
 
 
 def find(name: str, search: list[str] | None) -> dict[str, Any]:
+    """What ``import name`` finds: the module already imported, else the first finder's spec."""
     module = sys.modules.get(name)
     if module is not None:
         return imported(module)
@@ -97,6 +102,7 @@ def find(name: str, search: list[str] | None) -> dict[str, Any]:
 
 
 def specs(names: list[str]) -> dict[str, dict[str, Any]]:
+    """The ``specs`` command: what each of *names* resolves to, parents before children."""
     out: dict[str, dict[str, Any]] = {}
     for name in names:
         parent, _, _tail = name.rpartition(".")
@@ -124,6 +130,7 @@ def specs(names: list[str]) -> dict[str, dict[str, Any]]:
 
 
 def env() -> dict[str, Any]:
+    """The ``env`` command: prefix, ``sys.path``, scheme paths, suffixes and ``LIBDIR``."""
     machinery = importlib.machinery
     paths = sysconfig.get_paths()
     return {
@@ -144,6 +151,7 @@ def env() -> dict[str, Any]:
 
 
 def main() -> int:
+    """Run the command ``sys.argv[1]`` names and print its JSON; 2 for an unknown command."""
     command = sys.argv[1] if len(sys.argv) > 1 else ""
     if command == "env":
         result: Any = env()

@@ -47,9 +47,11 @@ class Timing:
 
     @property
     def median(self) -> float:
+        """The median sample."""
         return statistics.median(self.samples)
 
     def to_dict(self) -> dict[str, Any]:
+        """The timing as a JSON object: median, min, max and every sample."""
         return {
             "median": self.median,
             "min": min(self.samples),
@@ -74,6 +76,7 @@ class Comparison:
         return statistics.median(a / b for a, b in pairs)
 
     def to_dict(self) -> dict[str, Any]:
+        """The comparison as a JSON object: the code run, both timings and the median ratio."""
         return {
             "code": self.code,
             "graft": self.graft.to_dict(),
@@ -104,6 +107,8 @@ class Layout:
 
 @dataclass(frozen=True, slots=True)
 class BenchReport:
+    """What ``graft bench`` reports: timings against the flat copy, sys.path and layout."""
+
     venv: str
     flat_copy: str  # removed once the report exists
     runs: int
@@ -123,6 +128,7 @@ class BenchReport:
         return mine == theirs
 
     def to_dict(self) -> dict[str, Any]:
+        """The report as a JSON object."""
         return {
             "venv": self.venv,
             "flat_copy": self.flat_copy,
@@ -140,6 +146,7 @@ class BenchReport:
         }
 
     def to_json(self) -> str:
+        """The report as indented JSON, keys sorted."""
         return json.dumps(self.to_dict(), indent=2, sort_keys=True)
 
 
@@ -224,6 +231,7 @@ def _run_json(python: str, code: str, *args: str) -> Any:
 
 
 def path_quality(python: str) -> PathQuality:
+    """The sys.path *python* reports, with its site-packages roots and duplicate real paths."""
     paths = tuple(str(p) for p in _run_json(python, _PATH_PROBE))
     reals = [os.path.realpath(p) for p in paths]
     roots = {
@@ -247,8 +255,11 @@ def _site_dirs(prefix: str, quality: PathQuality) -> list[str]:
 
 
 def module_names(site_dirs: list[str]) -> tuple[str, ...]:
-    """Top-level import names: every dist-info's top_level.txt if all have one, else the
-    entries of site-packages (packages, modules, extension modules)."""
+    """Top-level import names.
+
+    Every dist-info's top_level.txt if all have one, else the entries of site-packages
+    (packages, modules, extension modules).
+    """
     names: set[str] = set()
     entries: set[str] = set()
     complete = True
@@ -270,6 +281,7 @@ def module_names(site_dirs: list[str]) -> tuple[str, ...]:
 
 
 def measure_layout(prefix: str) -> Layout:
+    """The venv's on-disk size against what its links lead to."""
     root = os.path.realpath(prefix)
     entries = bytes_venv = 0
     behind: list[str] = []

@@ -1,0 +1,1 @@
+"""The command line: ``graft`` and its subcommands (:mod:`graft.cli.main`)."""

@@ -30,6 +30,7 @@ class ConsoleReporter:
         self.quiet = quiet
 
     def downloads(self, items: int) -> object:
+        """A progress bar for *items* downloads, or ``None`` when quiet or not on a terminal."""
         if self.quiet or not sys.stderr.isatty():
             return None
         from graft.cli.progress import DownloadProgress  # noqa: PLC0415
@@ -37,10 +38,12 @@ class ConsoleReporter:
         return DownloadProgress(items)
 
     def waiting_for_venv(self, prefix: str) -> None:
+        """Say that another sync holds the venv's lock (unless quiet)."""
         if not self.quiet:
             print(f"graft: waiting for another graft sync of {prefix}", file=sys.stderr)
 
     def stage(self, message: str) -> None:
+        """A stage name on a terminal (unless quiet)."""
         if not self.quiet and sys.stderr.isatty():
             print(f"graft: {message}", file=sys.stderr)
 
@@ -62,8 +65,10 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser(only: str | None = None) -> argparse.ArgumentParser:
-    """The command line; with *only*, just that command's part (building all of argparse's
-    actions costs a warm sync several milliseconds)."""
+    """The command line; with *only*, just that command's part.
+
+    Building all of argparse's actions costs a warm sync several milliseconds.
+    """
     parser: argparse.ArgumentParser = _Parser(  # (its subparsers are _Parsers too)
         prog="graft",
         description="Build virtual environments as link farms over a store of unpacked wheels.",
@@ -298,6 +303,7 @@ def _report(args: argparse.Namespace, exc: GraftError | None, message: str | Non
 
 
 def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit per outcome
+    """Run ``graft`` with *argv* (default ``sys.argv[1:]``); the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _parse(argv)
     try:
@@ -340,8 +346,10 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit 
 
 
 def _stdout_gone() -> int:
-    """Exit status 141 (as a process killed by SIGPIPE), nothing more said: stdout is pointed
-    at /dev/null so that no later flush fails again."""
+    """Exit status 141 (as a process killed by SIGPIPE), nothing more said.
+
+    stdout is pointed at /dev/null so that no later flush fails again.
+    """
     import os  # noqa: PLC0415
 
     devnull = os.open(os.devnull, os.O_WRONLY)
@@ -351,6 +359,7 @@ def _stdout_gone() -> int:
 
 
 def entrypoint() -> None:
+    """The ``graft`` console script: :func:`main`, then exit without teardown."""
     _exit(main())
 
 

@@ -6,6 +6,8 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, Trans
 
 
 class DownloadProgress:
+    """A download progress bar: bytes received across all wheels, transient."""
+
     def __init__(self, items: int) -> None:
         self._progress = Progress(
             TextColumn(f"downloading {items} wheels"),
@@ -18,7 +20,9 @@ class DownloadProgress:
         self._progress.start()
 
     def advance(self, nbytes: int) -> None:
+        """Count *nbytes* more received."""
         self._progress.update(self._task, advance=nbytes)
 
     def close(self) -> None:
+        """Stop and remove the bar."""
         self._progress.stop()

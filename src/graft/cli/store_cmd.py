@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 
 def add_store_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The ``store`` subcommand and its actions, added to the ``graft`` parser."""
     store = subparsers.add_parser("store", help="look after the store")
     actions = store.add_subparsers(dest="store_command", required=True, metavar="ACTION")
     helps = {
@@ -42,6 +43,7 @@ def add_store_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
 
 
 def run_store(args: argparse.Namespace) -> int:
+    """Run the ``store`` action *args* names; the exit status."""
     try:
         store = _store(args)
         command = args.store_command
@@ -111,6 +113,7 @@ def _verify(store: Store, as_json: bool) -> int:
 
 
 def info_dict(info: StoreInfo) -> dict[str, Any]:
+    """``graft store info`` as a JSON object."""
     return {
         "store": info.root,
         "disk_bytes": info.disk_bytes,
@@ -149,6 +152,7 @@ def _info(store: Store, as_json: bool) -> int:
 
 
 def entry_dict(entry: EntryInfo) -> dict[str, Any]:
+    """One store entry as a JSON object (``graft store list``)."""
     return {
         "sha256": entry.sha256,
         "filename": entry.filename,
@@ -173,6 +177,7 @@ def _list(store: Store, as_json: bool) -> int:
 
 
 def gc_dict(result: GcResult) -> dict[str, Any]:
+    """``graft store gc`` as a JSON object: what was removed, freed, swept and kept."""
     return {
         "dry_run": result.dry_run,
         "removed": [entry_dict(e) for e in result.removed],

@@ -56,6 +56,8 @@ class OriginSearch:
 
 @dataclass(frozen=True, slots=True)
 class EntryPoint:
+    """One console or GUI script a wheel declares (``entry_points.txt``)."""
+
     name: str
     value: str  # "module:attr" (may carry " [extras]")
     group: str  # "console_scripts" or "gui_scripts"
@@ -92,14 +94,17 @@ class WheelRecord:
     schema: int = field(default=RECORD_SCHEMA)
 
     def to_json(self) -> str:
+        """The record as stable JSON (sorted keys), as the store keeps it."""
         return json.dumps(record_to_dict(self), sort_keys=True, indent=1)
 
     @property
     def label(self) -> str:
+        """``name==version``."""
         return f"{self.name}=={self.version}"
 
 
 def record_to_dict(record: WheelRecord) -> dict[str, Any]:
+    """The record as a JSON object, schema number included."""
     return {
         "schema": record.schema,
         "filename": record.filename,
@@ -128,6 +133,7 @@ def record_to_dict(record: WheelRecord) -> dict[str, Any]:
 
 
 def record_from_json(text: str) -> WheelRecord:
+    """A record from its JSON; :class:`ValueError` for another schema."""
     raw = json.loads(text)
     if raw.get("schema") != RECORD_SCHEMA:
         msg = f"unsupported wheel record schema {raw.get('schema')!r}"

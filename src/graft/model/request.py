@@ -16,20 +16,30 @@ CollisionPolicy = Literal["error", "warn", "ignore"]
 class Reporter(Protocol):
     """Where progress goes. The library never prints; the CLI implements this."""
 
-    def downloads(self, items: int) -> object: ...
-    def waiting_for_venv(self, prefix: str) -> None: ...
-    def stage(self, message: str) -> None: ...
+    def downloads(self, items: int) -> object:
+        """A progress object for *items* downloads (``advance(nbytes)``, ``close()``), or None."""
+
+    def waiting_for_venv(self, prefix: str) -> None:
+        """Another sync holds the lock of the venv at *prefix*; this one waits."""
+
+    def stage(self, message: str) -> None:
+        """A stage of the sync begins; *message* names it."""
 
 
 class SilentReporter:
+    """A reporter that drops everything (the library's default)."""
+
     def downloads(self, items: int) -> object:
+        """No progress bar."""
         del items
         return None
 
     def waiting_for_venv(self, prefix: str) -> None:
+        """Nothing said."""
         del prefix
 
     def stage(self, message: str) -> None:
+        """Nothing said."""
         del message
 
 
@@ -69,6 +79,7 @@ class SyncRequest:
 
 
 def lap(timings: dict[str, float], stage: str, since: float) -> float:
+    """Record the seconds since *since* as *stage* in *timings*; now, for the next lap."""
     now = time.perf_counter()
     timings[stage] = now - since
     return now

@@ -1,6 +1,8 @@
-"""What a request asks for: each requirement as given (:class:`Wanted`) and everything the
-inputs name (:class:`Inputs`). Parsed by :mod:`graft.sources.requirements` and
-:mod:`graft.sources.pylock`; resolved by :mod:`graft.resolve`.
+"""What a request asks for.
+
+Each requirement as given (:class:`Wanted`) and everything the inputs name (:class:`Inputs`).
+Parsed by :mod:`graft.sources.requirements` and :mod:`graft.sources.pylock`; resolved by
+:mod:`graft.resolve`.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ class Wanted:
 
 @dataclass
 class Inputs:
+    """Everything the inputs name: requirements, indexes, find-links and lock files."""
+
     wanted: list[Wanted] = field(default_factory=list)
     index_url: str | None = None  # --index-url (None: PyPI)
     extra_index_urls: list[str] = field(default_factory=list)  # in the order given

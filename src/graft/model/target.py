@@ -26,7 +26,9 @@ class Target:
 
     @property
     def version_short(self) -> str:
+        """``major.minor``, e.g. ``3.12``."""
         return ".".join(self.version.split(".")[:2])
 
     def tag_rank(self) -> dict[str, int]:
+        """Each supported tag's rank, 0 for the most preferred."""
         return {tag: i for i, tag in enumerate(self.tags)}

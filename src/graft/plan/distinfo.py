@@ -26,10 +26,12 @@ GENERATED = ("INSTALLER", "REQUESTED", "direct_url.json", "RECORD")
 
 
 def lib_dir(record: WheelRecord, layout: VenvLayout) -> str:
+    """The site-packages directory a wheel's root goes to: purelib or platlib, as it declares."""
     return layout.purelib if record.root_is_purelib else layout.platlib
 
 
 def join(*parts: str) -> str:
+    """Non-empty *parts* joined with ``/``."""
     return "/".join(p for p in parts if p)
 
 

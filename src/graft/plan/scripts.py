@@ -55,6 +55,7 @@ def launcher(entry_point: EntryPoint, python: str) -> bytes:
 
 
 def render(body: bytes, python: str) -> bytes:
+    """A launcher or script: the shebang for *python*, a newline, then *body*."""
     return shebang(python) + b"\n" + body
 
 

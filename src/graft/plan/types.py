@@ -66,6 +66,7 @@ class VenvLayout:
 
     @property
     def python(self) -> str:
+        """The venv's ``python``, an absolute path."""
         return os.path.join(self.prefix, self.scripts, "python")
 
     def skeleton(self) -> frozenset[str]:
@@ -97,6 +98,8 @@ class VenvLayout:
 
 @dataclass(frozen=True, slots=True)
 class Policy:
+    """What the request says about collisions and how files get into the venv."""
+
     collisions: CollisionPolicy = "warn"
     link_mode: LinkMode = "symlink"
 
@@ -121,6 +124,8 @@ class LinkDir:
 
 @dataclass(frozen=True, slots=True)
 class LinkFile:
+    """One file from a store entry: a link, or a hard link or copy as the link mode says."""
+
     dest: str
     source: str
     wheel: str
@@ -175,6 +180,8 @@ def record_digest(data: bytes) -> str:
 
 
 class RecordRow(NamedTuple):
+    """One RECORD row: path, digest and size as RECORD spells them."""
+
     path: str  # relative to the directory holding the .dist-info, as RECORD wants
     digest: str  # "" for rows without a hash (RECORD itself, .pyc, directory links)
     size: str
@@ -197,6 +204,7 @@ class WriteRecord:
 
     @property
     def rows(self) -> tuple[RecordRow, ...]:
+        """Every row: those known when planning, then the pending ones."""
         import csv  # noqa: PLC0415
 
         known = (RecordRow(*row) for row in csv.reader(self.text.splitlines()))
@@ -216,6 +224,7 @@ class Collision:
     reason: Literal["content", "file-vs-directory"]
 
     def describe(self) -> str:
+        """The collision in one line: who provides the path, how they differ, who wins."""
         what = "with different contents" if self.reason == "content" else "as file and directory"
         return (
             f"{self.path} is provided by {', '.join(self.losers)} and {self.winner} {what};"
@@ -225,6 +234,8 @@ class Collision:
 
 @dataclass(frozen=True, slots=True)
 class PlannedDistribution:
+    """One distribution the plan installs, from one wheel."""
+
     name: str
     version: str
     wheel: str  # filename
@@ -234,6 +245,8 @@ class PlannedDistribution:
 
 @dataclass(frozen=True, slots=True)
 class Plan:
+    """What a sync does to a venv: its distributions, the actions in order, the collisions."""
+
     prefix: str  # absolute path of the venv this plan builds
     python: str  # the venv's interpreter, as written into launchers
     link_mode: LinkMode
@@ -244,13 +257,16 @@ class Plan:
 
     @property
     def links(self) -> int:
+        """How many actions are links (folded directories and files)."""
         return sum(1 for a in self.actions if isinstance(a, LinkDir | LinkFile))
 
     @property
     def directories(self) -> int:
+        """How many actions make real directories."""
         return sum(1 for a in self.actions if isinstance(a, MakeDir))
 
     def to_dict(self) -> dict[str, Any]:
+        """The plan as a JSON object: every distribution, action and collision."""
         return {
             "prefix": self.prefix,
             "python": self.python,
@@ -284,6 +300,7 @@ class Plan:
         }
 
     def to_json(self) -> str:
+        """The plan as indented JSON, keys sorted."""
         return json.dumps(self.to_dict(), indent=2, sort_keys=True)
 
 

@@ -1,2 +1,4 @@
-"""From requirements to located wheels for one target; the dependency check; the resolution
-memo. The resolver lands here."""
+"""From requirements to located wheels for one target.
+
+Also the dependency check and the resolution memo. The resolver lands here.
+"""

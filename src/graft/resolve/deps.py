@@ -28,24 +28,38 @@ class Distribution(Protocol):
     """A member of the set: a ``WheelRecord``, or a ``coremeta.CoreMetadata`` before download."""
 
     @property
-    def name(self) -> str: ...  # canonical
+    def name(self) -> str:  # canonical
+        """The distribution's canonical name."""
+
     @property
-    def version(self) -> str: ...
+    def version(self) -> str:
+        """The distribution's version."""
+
     @property
-    def label(self) -> str: ...
+    def label(self) -> str:
+        """``name==version``, as problems name the distribution."""
+
     @property
-    def requires_dist(self) -> tuple[str, ...]: ...
+    def requires_dist(self) -> tuple[str, ...]:
+        """The Requires-Dist lines, markers included."""
+
     @property
-    def requires_python(self) -> str | None: ...
+    def requires_python(self) -> str | None:
+        """The Requires-Python specifier, if any."""
+
     @property
-    def filename(self) -> str: ...
+    def filename(self) -> str:
+        """The wheel file the metadata comes from."""
 
 
 def check_set(
     members: Sequence[tuple[Wanted, Distribution]], target: Target, no_deps: bool
 ) -> None:
-    """Refuse the set if a member's Requires-Python excludes the target, or (unless *no_deps*)
-    a Requires-Dist is not met by the set: a :class:`PlanError` naming the first problem."""
+    """Refuse the set if it does not suit the target or does not meet its own Requires-Dist.
+
+    A member's Requires-Python excluding the target, or (unless *no_deps*) a Requires-Dist
+    the set does not meet: a :class:`PlanError` naming the first problem.
+    """
     from packaging.specifiers import InvalidSpecifier, SpecifierSet  # noqa: PLC0415
 
     for _, dist in members:

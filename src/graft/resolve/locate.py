@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 
 def gather_inputs(request: SyncRequest) -> Inputs:
+    """Everything the request's specs name: requirements, indexes, find-links and lock files."""
     from graft.model.requirements import Inputs  # noqa: PLC0415
     from graft.sources.requirements import parse_spec, read_requirements  # noqa: PLC0415
 
@@ -186,6 +187,7 @@ class Located:
     index: bool = False
 
     def labels(self) -> tuple[str, ...]:
+        """``name==version`` of each distribution located, sorted."""
         if self.known_labels:
             return self.known_labels
         from packaging.utils import parse_wheel_filename  # noqa: PLC0415

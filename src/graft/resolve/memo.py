@@ -46,14 +46,18 @@ _ENVIRONMENT = ("PATH", "PYENV_VERSION", "PYENV_ROOT", "GRAFT_CACHE_DIR", "HOME"
 
 @dataclass(frozen=True, slots=True)
 class Recalled:
+    """What the memo recalls: the target, each wheel file with its sha256, and their labels."""
+
     target: Target
     rows: tuple[tuple[str, str, str | None], ...]  # (wheel file, sha256, wheel given as a path)
     labels: tuple[str, ...]  # "name==version" of each, as resolution named them
 
 
 def _request_key(request: SyncRequest) -> str | None:
-    """Everything about the request that resolution reads; None without a working directory
-    (relative paths would then mean nothing stable: no memo)."""
+    """Everything about the request that resolution reads.
+
+    None without a working directory (relative paths would then mean nothing stable: no memo).
+    """
     fields = [
         request.specs,
         request.requirement_files,

@@ -92,8 +92,9 @@ def resolve(
     max_rounds: int = MAX_ROUNDS,
     prefetch: int = 0,
 ) -> Resolution:
-    """One wheel per project for *target*, satisfying *requirements* and every chosen
-    wheel's own Requires-Dist and Requires-Python.
+    """One wheel per project for *target*, satisfying *requirements*.
+
+    And every chosen wheel's own Requires-Dist and Requires-Python.
 
     With *prefetch* threads, the METADATA of each identifier's best candidate is read as
     soon as the identifier appears (the source must allow concurrent reads); the result is

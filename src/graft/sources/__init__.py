@@ -1,2 +1,4 @@
-"""Where wheels come from: requirement files, pylock, find-links, indexes, downloads,
-core metadata files."""
+"""Where wheels come from.
+
+Requirement files, pylock, find-links, indexes, downloads, core metadata files.
+"""

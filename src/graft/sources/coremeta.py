@@ -41,6 +41,7 @@ class CoreMetadata:
 
     @property
     def label(self) -> str:
+        """``name==version``."""
         return f"{self.name}=={self.version}"
 
 
@@ -56,8 +57,10 @@ def from_filename(filename: str) -> CoreMetadata | None:
 def metadata_files(
     chosen: Sequence[tuple[Wanted, Candidate]], cache_dir: str, offline: bool
 ) -> dict[str, CoreMetadata]:
-    """The index's metadata files of the chosen wheels that announce one, by wheel URL
-    (read from the cache or fetched, verified; in parallel)."""
+    """The index's metadata files of the chosen wheels that announce one, by wheel URL.
+
+    Read from the cache or fetched, verified; in parallel.
+    """
     offered = [c for _, c in chosen if not c.local and c.core_metadata is not None]
     if not offered:
         return {}
@@ -94,10 +97,12 @@ def _verified(data: bytes, advertised: str) -> bool:
 
 
 def metadata_url(candidate: Candidate) -> str:
+    """Where the index serves *candidate*'s metadata file: the wheel URL plus ``.metadata``."""
     return urllib.parse.urldefrag(candidate.url).url + ".metadata"
 
 
 def cache_path(candidate: Candidate, cache_dir: str) -> str:
+    """Where the metadata file is cached: by the wheel's sha256, else by the file's URL."""
     key = candidate.sha256 or hashlib.sha256(metadata_url(candidate).encode()).hexdigest()
     return os.path.join(cache_dir, "metadata", key + ".metadata")
 

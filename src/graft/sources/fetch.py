@@ -114,8 +114,11 @@ def _discard(candidate: Candidate, cache_dir: str) -> None:
 def _transfer(
     candidate: Candidate, cache_dir: str, on_bytes: Callable[[int], None] | None
 ) -> tuple[str, bool]:
-    """Complete the part file, resuming it when possible: its sha256, and whether it was
-    continued from bytes of an earlier connection (this run's or another's)."""
+    """Complete the part file, resuming it when possible.
+
+    Its sha256, and whether it was continued from bytes of an earlier connection (this run's
+    or another's).
+    """
     from http.client import HTTPException  # noqa: PLC0415
 
     last_error: Exception | None = None

@@ -37,6 +37,8 @@ _RETRIES = 3
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
+    """One wheel file on offer: its name, where it is, and the hashes known before download."""
+
     filename: str
     url: str  # file path for local wheels
     sha256: str | None  # known before download (index hash, or computed locally)
@@ -115,6 +117,7 @@ class FindLinks:
         return self._by_name
 
     def candidates(self, wanted: Wanted) -> list[Candidate]:
+        """The wheels of *wanted* in the directories, at its pinned version."""
         files = self._index().get(wanted.name, [])
         return [
             Candidate(name, path, None, local=True)
@@ -289,8 +292,11 @@ class Index:
 
 
 def index_order(index_url: str, extra_index_urls: Sequence[str]) -> list[str]:
-    """The order indexes are asked in: each ``--extra-index-url`` as given, then
-    ``--index-url`` (PyPI by default), as uv orders them; each URL once."""
+    """The order indexes are asked in.
+
+    Each ``--extra-index-url`` as given, then ``--index-url`` (PyPI by default), as uv orders
+    them; each URL once.
+    """
     out: list[str] = []
     for url in [*extra_index_urls, index_url]:
         if url not in out:

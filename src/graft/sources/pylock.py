@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 
 def is_pylock(path: str) -> bool:
+    """Whether *path* names a PEP 751 lock file (``pylock.toml`` or ``pylock.<name>.toml``)."""
     name = os.path.basename(path)
     return name == "pylock.toml" or (name.startswith("pylock.") and name.endswith(".toml"))
 

@@ -70,8 +70,10 @@ def parse_spec(text: str, where: str, hashes: frozenset[str] = frozenset()) -> W
 
 
 def check_one_version_each(wanted: list[Wanted]) -> None:
-    """Refuse two requirements that pin one distribution to different versions, or name two
-    different files for it (a pin and a file of the same version may go together).
+    """Refuse two requirements that pin one distribution to different versions or files.
+
+    Two different versions, or two different files for it (a pin and a file of the same
+    version may go together).
 
     Each side is named with where it came from, so that the user sees the conflict itself
     rather than what it breaks downstream (a dependency "missing" at the other version).

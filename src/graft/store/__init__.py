@@ -1,2 +1,4 @@
-"""The content-addressed store: entries and ingest, bytecode, roots, gc, verify, seal,
-kept plans."""
+"""The content-addressed store.
+
+Entries and ingest, bytecode, roots, gc, verify, seal, kept plans.
+"""

@@ -62,6 +62,7 @@ json.dump(done, sys.stdout)
 
 
 def default_store_path() -> str:
+    """The store graft uses unless told: ``$GRAFT_STORE``, else ``store`` in the user cache."""
     env = os.environ.get("GRAFT_STORE")
     if env:
         return env
@@ -79,6 +80,7 @@ class StoreEntry:
 
     @property
     def tree(self) -> str:
+        """The entry's unpacked wheel: ``<store>/entries/<sha256>/tree``."""
         return os.path.join(self.path, "tree")
 
 
@@ -87,6 +89,8 @@ GC_LOCK = "gc.lock"
 
 
 class Store:
+    """The store at *root*: its entries, ingest, locks, pins and GC roots."""
+
     def __init__(self, root: str) -> None:
         self.root = os.path.abspath(root)
         self.entries_dir = os.path.join(self.root, "entries")
@@ -118,8 +122,10 @@ class Store:
         self._ensured = True
 
     def check(self) -> None:
-        """Refuse a store that anyone but the user or root could change (``_fs.check_store``):
-        a directory above it writable by others, a foreign owner, a link for ``tmp/``..."""
+        """Refuse a store that anyone but the user or root could change (``_fs.check_store``).
+
+        A directory above it writable by others, a foreign owner, a link for ``tmp/``...
+        """
         from graft._fs import check_store  # noqa: PLC0415
 
         check_store(self.root)
@@ -131,6 +137,7 @@ class Store:
         return FileLock(os.path.join(self.locks_dir, name + ".lock"), timeout=timeout)
 
     def entry_path(self, sha256: str) -> str:
+        """Where the entry of the wheel with *sha256* lives: ``entries/<sha256>``."""
         return os.path.join(self.entries_dir, sha256)
 
     def pin(self) -> None:
@@ -180,8 +187,10 @@ class Store:
         return self.peek(sha256)
 
     def trusted(self, sha256: str) -> bool:
-        """Whether the entry at ``entries/<sha256>`` is one graft unpacked from its wheel (or
-        authenticated against it): its marker in ``verified/`` (:mod:`graft.store.verified`)."""
+        """Whether the entry at ``entries/<sha256>`` is one graft unpacked from its wheel.
+
+        Or authenticated against it: its marker in ``verified/`` (:mod:`graft.store.verified`).
+        """
         path = verified_marker(self.root, sha256)  # (not graft.store.verified: no import on the
         return path is not None and os.path.isfile(path)  # warm path)
 
@@ -225,16 +234,21 @@ class Store:
             return self._unpack(wheel_path, sha256)
 
     def replace(self, wheel_path: str, sha256: str) -> StoreEntry:
-        """Unpack *wheel_path* (whose sha256 the caller checked) afresh in place of the entry
-        now at ``entries/<sha256>``, damaged or not; the old one is removed, never followed."""
+        """Unpack *wheel_path* afresh in place of the entry now at ``entries/<sha256>``.
+
+        The caller checked its sha256. The entry there, damaged or not, is removed, never
+        followed.
+        """
         self.ensure()
         self.pin()
         with self.lock(sha256):
             return self._unpack(wheel_path, sha256)
 
     def _unpack(self, wheel_path: str, sha256: str) -> StoreEntry:
-        """Unpack, verify and seal *wheel_path* as ``entries/<sha256>`` (under its lock),
-        replacing whatever is there (an untrusted entry)."""
+        """Unpack, verify and seal *wheel_path* as ``entries/<sha256>`` (under its lock).
+
+        Replaces whatever is there (an untrusted entry).
+        """
         try:
             self._sweep_tmp(sha256)
             import tempfile  # noqa: PLC0415
@@ -291,8 +305,10 @@ class Store:
             ) from None
 
     def _take_aside(self, sha256: str) -> str:
-        """Rename the entry at ``entries/<sha256>`` (untrusted or damaged) whole into ``tmp/``,
-        under its lock, and forget its marker; the directory it now lies in. Never followed."""
+        """Rename the entry at ``entries/<sha256>`` (untrusted or damaged) whole into ``tmp/``.
+
+        Under its lock, and its marker forgotten; the directory it now lies in. Never followed.
+        """
         import tempfile  # noqa: PLC0415
 
         from graft.store.verified import forget  # noqa: PLC0415
@@ -505,9 +521,12 @@ def _sealed(path: str) -> bool:
 
 
 def _remove_partial_bytecode(entry: StoreEntry, sources: Iterable[str], tag: str) -> None:
-    """Temp files a killed compile of *sources* left: py_compile's ``<name>.<tag>.pyc.<id>``
-    beside a ``.pyc`` graft compiles, and ``bytecode/<tag>.json.tmp.<pid>``. Nothing RECORD
-    lists is ever removed (a wheel may ship a file spelled like that)."""
+    """Temp files a killed compile of *sources* left.
+
+    py_compile's ``<name>.<tag>.pyc.<id>`` beside a ``.pyc`` graft compiles, and
+    ``bytecode/<tag>.json.tmp.<pid>``. Nothing RECORD lists is ever removed (a wheel may ship a
+    file spelled like that).
+    """
     listed = {os.path.join(entry.tree, f.path) for f in entry.record.files}
     prefix = entry.tree + os.sep
     compiled: dict[str, set[str]] = {}  # __pycache__ directory -> the .pyc names graft writes
@@ -566,6 +585,7 @@ def _run_compile(python: str, sources: list[str]) -> set[str]:
 
 
 def is_store(path: str) -> bool:
+    """Whether *path* looks like a store (it has ``entries/``)."""
     return os.path.isdir(os.path.join(path, "entries"))
 
 

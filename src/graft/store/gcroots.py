@@ -88,8 +88,10 @@ def held_elsewhere(st: os.stat_result, counts: dict[tuple[int, int], int]) -> bo
 
 
 def keep_previous(store: Roots, root: str, real: str, held: os.stat_result | None) -> None:
-    """Before *root* is replaced for the venv now at its path (resolving to *real*): keep the
-    previous root wherever its venv still exists, and take its anchor out of the way."""
+    """Before *root* is replaced for the venv now at its path (resolving to *real*).
+
+    Keep the previous root wherever its venv still exists, and take its anchor out of the way.
+    """
     previous = _read(root)
     anchor = anchor_path(root)
     if previous is not None:
@@ -116,8 +118,10 @@ SEARCH_BUDGET = 20_000
 
 
 def find_renamed(paths: Iterable[str], directory: tuple[int, int]) -> str | None:
-    """Where the venv directory *directory* (st_dev, st_ino) is now, if it was renamed in its
-    parent or its parent renamed in the grandparent of one of *paths* (its recorded paths).
+    """Where the venv directory *directory* (st_dev, st_ino) is now, if it was renamed.
+
+    Renamed in its parent, or its parent renamed in the grandparent, of one of *paths* (its
+    recorded paths).
 
     For roots without an anchor (a store on another filesystem). What is found must still
     be a venv that names the store or links into it, so a reused inode number does no harm.

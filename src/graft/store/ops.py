@@ -69,11 +69,14 @@ class Root:
 
     @property
     def live(self) -> bool:
+        """Whether the root still counts (nothing made it dead)."""
         return self.dead is None
 
 
 @dataclass(frozen=True, slots=True)
 class EntryInfo:
+    """One store entry as ``graft store list`` shows it."""
+
     sha256: str
     filename: str  # the wheel file name, "?" when the record is unreadable
     disk_bytes: int  # bytes on disk below entries/<sha256>, each inode once
@@ -83,6 +86,8 @@ class EntryInfo:
 
 @dataclass(frozen=True, slots=True)
 class StoreInfo:
+    """What ``graft store info`` shows: sizes and counts of the store and its venvs."""
+
     root: str
     disk_bytes: int  # the whole store on disk, each inode once
     entries: int
@@ -99,6 +104,8 @@ class StoreInfo:
 
 @dataclass(slots=True)
 class GcResult:
+    """What ``graft store gc`` removed (or, with *dry_run*, would remove) and kept."""
+
     dry_run: bool
     removed: list[EntryInfo] = field(default_factory=list)
     dead_roots: list[Root] = field(default_factory=list)
@@ -108,6 +115,7 @@ class GcResult:
 
     @property
     def freed_bytes(self) -> int:
+        """Bytes on disk the removed entries took."""
         return sum(e.disk_bytes for e in self.removed)
 
 
@@ -325,9 +333,12 @@ def list_entries(store: Store) -> list[EntryInfo]:
 
 
 def store_info(store: Store) -> StoreInfo:
-    """Sizes and counts. ``copied_bytes`` sums, over live venvs, the files of every entry the
-    venv uses, each rounded up to the store filesystem's block size: what a copying installer
-    would put on disk (bytecode aside). ``saved_bytes`` subtracts the store's real size."""
+    """Sizes and counts.
+
+    ``copied_bytes`` sums, over live venvs, the files of every entry the venv uses, each
+    rounded up to the store filesystem's block size: what a copying installer would put on
+    disk (bytecode aside). ``saved_bytes`` subtracts the store's real size.
+    """
     roots = read_roots(store)
     live = [r for r in roots if r.live]
     block = _block_size(store.root)
@@ -472,8 +483,10 @@ def _take_out(store: Store, sha: str) -> str | None:
 
 
 def _sweep(store: Store, grace: float, *, dry_run: bool) -> list[str]:
-    """Leftovers of crashed processes: stale tmp/ items whose entry lock is free, temporary
-    files of roots, kept plans and memos."""
+    """Leftovers of crashed processes.
+
+    Stale tmp/ items whose entry lock is free, temporary files of roots, kept plans and memos.
+    """
     from graft._fs import LockTimeoutError  # noqa: PLC0415
 
     now = time.time()

@@ -15,8 +15,10 @@ def anchor_path(root: str) -> str:
 
 
 def verified_marker(store_root: str, sha256: str) -> str | None:
-    """``verified/<sha256>.<inode>``: the marker of the entry now at ``entries/<sha256>``
-    (:mod:`graft.store.verified`); None if there is no entry."""
+    """``verified/<sha256>.<inode>``: the marker of the entry now at ``entries/<sha256>``.
+
+    See :mod:`graft.store.verified`; None if there is no entry.
+    """
     try:
         inode = os.lstat(os.path.join(store_root, "entries", sha256)).st_ino
     except OSError:

@@ -49,9 +49,11 @@ FORMAT = 1
 
 @functools.cache
 def code_stamp() -> int:
-    """A number that changes when any of graft's top-level modules changes (size or mtime):
-    code being developed never reuses what older code kept; releases also key on the version.
-    Read once per process."""
+    """A number that changes when any of graft's top-level modules changes (size or mtime).
+
+    Code being developed never reuses what older code kept; releases also key on the version.
+    Read once per process.
+    """
     here = os.path.dirname(__file__)
     try:
         with os.scandir(here) as entries:
@@ -75,10 +77,12 @@ def plan_key(parts: Sequence[object]) -> str:
 
 
 def plans_dir(store_root: str) -> str:
+    """The directory of kept plans and resolution memos: ``<store>/plans``."""
     return os.path.join(store_root, "plans")
 
 
 def plan_path(store_root: str, key: str) -> str:
+    """The file of the plan kept under *key*."""
     return os.path.join(plans_dir(store_root), f"{key}.json")
 
 
@@ -137,8 +141,11 @@ def _encode_action(action: Action, wheels: dict[str, int]) -> list[Any]:
 
 
 def _checked_dest(dest: object) -> str:
-    """A kept plan is a file anyone who can write the store can edit: every destination
-    must stay inside the venv, as the planner's always do."""
+    """A destination of a kept plan, checked to stay inside the venv (ValueError otherwise).
+
+    A kept plan is a file anyone who can write the store can edit; the planner's destinations
+    always stay inside.
+    """
     if not isinstance(dest, str) or not dest or dest.startswith("/"):
         raise ValueError(dest)
     if any(part in {"", ".", ".."} for part in dest.split("/")):
@@ -169,8 +176,10 @@ _GENERATED = {"INSTALLER": b"graft\n", "REQUESTED": b"", "direct_url.json": None
 
 
 def expected_launcher_body(value: str) -> bytes:
-    """The launcher body the planner renders for an entry point *value* (``module:attr``);
-    ValueError unless both are dotted identifiers, so no value can smuggle code into it."""
+    """The launcher body the planner renders for an entry point *value* (``module:attr``).
+
+    ValueError unless both are dotted identifiers, so no value can smuggle code into it.
+    """
     module, _, attr = value.split("[", 1)[0].strip().partition(":")
     module, attr = module.strip(), attr.strip()
     dotted = [*module.split("."), *attr.split(".")]

@@ -23,6 +23,7 @@ _state: dict[str, bool] = {}
 
 
 def immutable_enabled() -> bool:
+    """Whether to seal with the immutable attribute: Linux, root, no ``GRAFT_IMMUTABLE=0``."""
     if "enabled" not in _state:
         _state["enabled"] = (
             sys.platform == "linux"
@@ -34,8 +35,10 @@ def immutable_enabled() -> bool:
 
 
 def _flags(path: str, update: int | None = None, *, directory: bool = True) -> int | None:
-    """The inode flags of the directory (or regular file) *path* (set to *update* first);
-    None if unsupported. A link is never followed."""
+    """The inode flags of the directory (or regular file) *path* (set to *update* first).
+
+    None if unsupported. A link is never followed.
+    """
     import array  # noqa: PLC0415
     import fcntl  # noqa: PLC0415
 
@@ -65,6 +68,7 @@ def _set_immutable(path: str, on: bool, *, directory: bool = True) -> bool:
 
 
 def is_immutable(path: str, *, directory: bool = True) -> bool:
+    """Whether *path* has the immutable attribute (a link is never followed)."""
     flags = _flags(path, directory=directory)
     return flags is not None and bool(flags & _FS_IMMUTABLE_FL)
 
@@ -101,8 +105,10 @@ def make_read_only(root: str) -> None:
 
 
 def seal_tree(root: str) -> None:
-    """Set the immutable attribute on every regular file below *root*, then on every
-    directory, deepest first (*root* last)."""
+    """Set the immutable attribute on every regular file below *root*, then every directory.
+
+    Directories deepest first (*root* last).
+    """
     if not immutable_enabled():
         return
     for path in _regular_files(root):
@@ -137,8 +143,9 @@ def seal_top(root: str) -> None:
 
 
 def unseal_tree(root: str) -> None:
-    """Clear the immutable attribute of every real directory and regular file below *root*,
-    and give the owner write access to every directory (files keep their read-only bits).
+    """Clear the immutable attribute of every real directory and regular file below *root*.
+
+    And give the owner write access to every directory (files keep their read-only bits).
 
     ``os.walk`` visits real directories only (a link to a directory is listed,
     never entered), so nothing outside *root* is touched.
@@ -154,8 +161,10 @@ def unseal_tree(root: str) -> None:
 
 
 def unseal_top(path: str) -> None:
-    """Clear the immutable attribute and the read-only mode of the directory *path* itself
-    (not below it), so that it can be renamed; a link is never followed."""
+    """Clear the immutable attribute and the read-only mode of the directory *path* itself.
+
+    Not below it, so that it can be renamed; a link is never followed.
+    """
     if is_immutable(path):
         _set_immutable(path, on=False)
     os.chmod(path, 0o755)

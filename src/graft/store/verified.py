@@ -104,8 +104,11 @@ __all__ = ["DIRECTORY", "Marker", "forget", "is_verified", "mark", "read", "stal
 
 
 def find_wheel(store_root: str, sha: str, cache: str) -> str | None:
-    """A wheel file whose sha256 is *sha*: where any marker of the entry says it was
-    ingested from, or the download cache (``<cache>/<sha>/*.whl``)."""
+    """A wheel file whose sha256 is *sha*.
+
+    Where any marker of the entry says it was ingested from, or the download cache
+    (``<cache>/<sha>/*.whl``).
+    """
     import json  # noqa: PLC0415
 
     candidates = []

@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class EntryProblem:
+    """One file of one entry that is not what it should be."""
+
     entry: str  # sha256 of the wheel
     wheel: str
     path: str
@@ -268,8 +270,11 @@ def _check_wheel(entry: StoreEntry, wheel: str) -> list[EntryProblem]:
 
 
 def _check_derived(store: Store, entry: StoreEntry, wheel: str) -> list[EntryProblem]:
-    """record.json is what ingest derives from the wheel (entry points, packages, Requires-Dist
-    and the rest): the wheel is unpacked again into ``tmp/`` and its record compared."""
+    """record.json is what ingest derives from the wheel.
+
+    Entry points, packages, Requires-Dist and the rest: the wheel is unpacked again into
+    ``tmp/`` and its record compared.
+    """
     import tempfile  # noqa: PLC0415
 
     from graft.errors import WheelError  # noqa: PLC0415

@@ -47,6 +47,7 @@ class _Format:
 
 
 def is_elf(path: str) -> bool:
+    """Whether the file at *path* starts with the ELF magic."""
     try:
         with open(path, "rb") as fh:
             return fh.read(4) == _MAGIC
