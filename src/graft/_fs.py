@@ -119,21 +119,24 @@ class LockTimeoutError(Exception):
 
 
 class FileLock:
-    """An exclusive ``flock`` on a lock file opened by :func:`open_lock_file` (no link followed).
+    """A ``flock`` on a lock file opened by :func:`open_lock_file` (no link followed).
 
+    Exclusive, or *shared* (many holders at once, none while an exclusive one holds it).
     *timeout*: None waits for ever, 0 not at all, else that many seconds; then
     :meth:`acquire` raises :class:`LockTimeoutError`.
     """
 
-    def __init__(self, path: str, timeout: float | None = None) -> None:
+    def __init__(self, path: str, timeout: float | None = None, *, shared: bool = False) -> None:
         self.path = path
         self.timeout = timeout
+        self.shared = shared
         self._fd: int | None = None
 
     def acquire(self) -> None:
+        """Take the lock (see the class for waiting); the descriptor is kept until release."""
         fd = open_lock_file(self.path)
         try:
-            held = _acquire(fd, None, self.timeout)
+            held = _acquire(fd, None, self.timeout, shared=self.shared)
         except BaseException:
             os.close(fd)
             raise
@@ -143,6 +146,7 @@ class FileLock:
         self._fd = fd
 
     def release(self) -> None:
+        """Let the lock go (closing the descriptor; the kernel does it for a dead process)."""
         if self._fd is not None:
             os.close(self._fd)  # closing the last descriptor releases the lock
             self._fd = None
@@ -154,25 +158,28 @@ class FileLock:
         self.release()
 
 
-def _acquire(fd: int, on_wait: Callable[[], None] | None, timeout: float | None) -> bool:
+def _acquire(
+    fd: int, on_wait: Callable[[], None] | None, timeout: float | None, *, shared: bool = False
+) -> bool:
     import fcntl  # noqa: PLC0415
     import time  # noqa: PLC0415
 
+    mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(fd, mode | fcntl.LOCK_NB)
     except BlockingIOError:
         if timeout == 0:
             return False
         if on_wait is not None:
             on_wait()
         if timeout is None:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            fcntl.flock(fd, mode)
             return True
         deadline = time.monotonic() + timeout
         while True:
             time.sleep(0.05)
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fd, mode | fcntl.LOCK_NB)
             except BlockingIOError:
                 if time.monotonic() > deadline:
                     return False

@@ -85,7 +85,9 @@ def prepare(request: SyncRequest, located: Located, store: Store) -> Prepared:
     ]
     if uncompiled:
         request.reporter.stage(f"compiling bytecode of {len(uncompiled)} wheels for {tag}")
-    bytecode = store.bytecode([e for _, e in pairs], target)
+    from graft.store.bytecode import compile_bytecode  # noqa: PLC0415
+
+    bytecode = compile_bytecode(store, [e for _, e in pairs], target)
     lap(request.timings, "bytecode", clock)
     layout = VenvLayout.for_target(os.path.abspath(request.venv), target)
     wheels = tuple(

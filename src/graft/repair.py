@@ -42,7 +42,8 @@ class Repair:
 def repair_store(store: Store, wheel_cache: str | None = None) -> tuple[list[Repair], int]:
     """Re-create every damaged entry it can; (what was done per entry, entries checked)."""
     from graft._fs import cache_root  # noqa: PLC0415
-    from graft.store.ops import _forget_plans, read_roots  # noqa: PLC0415
+    from graft.store.gc import forget_plans  # noqa: PLC0415
+    from graft.store.ops import read_roots  # noqa: PLC0415
     from graft.store.verified import find_wheel  # noqa: PLC0415
     from graft.store.verify import verify_store  # noqa: PLC0415
 
@@ -66,7 +67,7 @@ def repair_store(store: Store, wheel_cache: str | None = None) -> tuple[list[Rep
         entry = store.replace(wheel, sha)
         compiled = _compile_again(store, entry, tags, venvs)
         done.append(Repair(sha, entry.record.filename, wheel, venvs, compiled))
-    _forget_plans(store)
+    forget_plans(store)
     return done, found.checked
 
 
@@ -87,6 +88,7 @@ def _compile_again(
 ) -> tuple[str, ...]:
     """Compile bytecode for each of *tags* that the interpreter of one of *venvs* has."""
     from graft.errors import GraftError  # noqa: PLC0415
+    from graft.store.bytecode import compile_bytecode  # noqa: PLC0415
     from graft.venv.interpreter import introspect  # noqa: PLC0415
 
     compiled = []
@@ -97,7 +99,7 @@ def _compile_again(
         except GraftError:
             continue
         if target.cache_tag in tags and target.cache_tag not in compiled:
-            store.bytecode([entry], target)
+            compile_bytecode(store, [entry], target)
             compiled.append(target.cache_tag)
     return tuple(sorted(compiled))
 

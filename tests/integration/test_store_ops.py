@@ -25,7 +25,8 @@ import pytest
 from graft.cli.store_cmd import add_store_parser, run_store
 from graft.store import seal
 from graft.store.entries import Store
-from graft.store.ops import TMP_GRACE_SECONDS, collect_garbage, disk_usage
+from graft.store.gc import collect_garbage
+from graft.store.ops import TMP_GRACE_SECONDS, disk_usage
 from tests.conftest import run_graft
 from tests.support.venv import site
 from tests.support.wheelmaker import make_wheel

@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     import argparse
 
     from graft.store.entries import Store
-    from graft.store.ops import EntryInfo, GcResult, StoreInfo
+    from graft.store.gc import GcResult
+    from graft.store.ops import EntryInfo, StoreInfo
 
 
 def add_store_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -190,7 +191,7 @@ def gc_dict(result: GcResult) -> dict[str, Any]:
 
 
 def _gc(store: Store, as_json: bool, dry_run: bool) -> int:
-    from graft.store.ops import collect_garbage  # noqa: PLC0415
+    from graft.store.gc import collect_garbage  # noqa: PLC0415
 
     def waiting() -> None:
         print("graft: waiting for running syncs of this store to finish", file=sys.stderr)

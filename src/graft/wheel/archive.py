@@ -4,6 +4,10 @@ Everything that can be wrong with a wheel is checked here, before a single byte
 lands outside the store's temporary area: hostile member names, symlinks,
 duplicates, a RECORD that disagrees with the archive, a second ``.dist-info``,
 an unsupported Wheel-Version. The result is a :class:`~graft.model.record.WheelRecord`.
+
+Validation and unpacking are one pass over the archive (a member is hashed and checked
+against RECORD while it is written), so they stay one module of about 440 lines; the name
+rules are :mod:`graft.wheel.names`, ELF facts :mod:`graft.wheel.elf`.
 """
 
 from __future__ import annotations

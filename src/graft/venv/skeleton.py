@@ -1,0 +1,92 @@
+"""The venv skeleton: what ``python -m venv --without-pip`` makes, made once per interpreter.
+
+graft keeps one such venv per interpreter in its cache (the *template*) and copies it into
+each new venv, replacing the template's path and name with the venv's.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from graft import __version__
+from graft._fs import cache_root
+from graft.errors import MaterializeError
+
+if TYPE_CHECKING:
+    from graft.model.target import Target
+
+_TEMPLATE_NAME = "graft-venv-template"
+
+
+def venv_template(target: Target) -> str:
+    """A ``python -m venv --without-pip`` made once per interpreter, copied for each venv."""
+    import hashlib  # noqa: PLC0415
+
+    key = hashlib.sha256(f"{__version__}|{target.real_executable}|{target.version}".encode())
+    home = os.path.join(cache_root(), "venv-templates", key.hexdigest()[:24])
+    path = os.path.join(home, _TEMPLATE_NAME)
+    if os.path.isfile(os.path.join(path, "pyvenv.cfg")):
+        return path
+    import shutil  # noqa: PLC0415
+    import subprocess  # noqa: PLC0415
+    import tempfile  # noqa: PLC0415
+
+    try:
+        os.makedirs(os.path.dirname(home), exist_ok=True)
+        staging = tempfile.mkdtemp(prefix=".tmp-", dir=os.path.dirname(home))
+    except OSError as exc:
+        from graft.errors import cache_unwritable  # noqa: PLC0415
+
+        raise cache_unwritable(exc, cache_root()) from None
+    built = os.path.join(staging, _TEMPLATE_NAME)
+    result = subprocess.run(
+        [target.executable, "-m", "venv", "--without-pip", "--symlinks", built],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        shutil.rmtree(staging, ignore_errors=True)
+        last = (result.stderr.strip().splitlines() or ["no output"])[-1]
+        raise MaterializeError(
+            f"`python -m venv` failed for this interpreter: {last}",
+            where=target.executable,
+            hint="install the interpreter's venv module (Debian: python3-venv)",
+        )
+    with open(os.path.join(built, ".graft-template-path"), "w", encoding="utf-8") as fh:
+        fh.write(built)
+    try:
+        os.rename(staging, home)
+    except OSError:  # another process won the race; use its template
+        shutil.rmtree(staging, ignore_errors=True)
+    return path
+
+
+def copy_template(template: str, dest: str, final: str) -> None:
+    """Copy *template* to *dest* for the venv at *final*: its path and name replaced, links kept."""
+    with open(os.path.join(template, ".graft-template-path"), encoding="utf-8") as fh:
+        old_path = fh.read().encode()
+    new_path = final.encode()
+    old_name = _TEMPLATE_NAME.encode()
+    new_name = os.path.basename(final).encode()
+    import shutil  # noqa: PLC0415
+
+    for dirpath, dirnames, filenames in os.walk(template):
+        rel = os.path.relpath(dirpath, template)
+        out_dir = dest if rel == "." else os.path.join(dest, rel)
+        os.makedirs(out_dir, exist_ok=True)
+        for name in dirnames + filenames:
+            src = os.path.join(dirpath, name)
+            out = os.path.join(out_dir, name)
+            if os.path.islink(src):
+                os.symlink(os.readlink(src), out)
+                if name in dirnames:
+                    dirnames.remove(name)
+            elif name in filenames and name != ".graft-template-path":
+                with open(src, "rb") as fh:
+                    data = fh.read()
+                data = data.replace(old_path, new_path).replace(old_name, new_name)
+                with open(out, "wb") as fh:
+                    fh.write(data)
+                shutil.copymode(src, out)
