@@ -37,7 +37,7 @@ def cache_root() -> str:
     return os.environ.get("GRAFT_CACHE_DIR") or user_cache_dir()
 
 
-def write_atomic(path: str, text: str, *, mode: int | None = None) -> None:
+def write_atomic(path: str, text: str | bytes, *, mode: int | None = None) -> None:
     """Write *text* to *path* through ``<path>.tmp.<pid>`` and a rename: readers see old or new.
 
     The temporary file is removed if anything fails (a full disk, say); one left by a killed
@@ -45,8 +45,8 @@ def write_atomic(path: str, text: str, *, mode: int | None = None) -> None:
     """
     tmp = f"{path}.tmp.{os.getpid()}"
     try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with open(tmp, "wb") as fh:
+            fh.write(text.encode() if isinstance(text, str) else text)
         if mode is not None:
             os.chmod(tmp, mode)
         os.replace(tmp, path)
@@ -56,7 +56,7 @@ def write_atomic(path: str, text: str, *, mode: int | None = None) -> None:
         raise
 
 
-def remember(path: str, text: str) -> None:
+def remember(path: str, text: str | bytes) -> None:
     """Best-effort cache write: a read-only or full cache only costs recomputing next time."""
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)

@@ -24,6 +24,7 @@ import threading
 import urllib.parse
 from typing import TYPE_CHECKING
 
+from graft._fs import remember
 from graft.errors import SourceError
 from graft.resolve.artifacts import ArtifactFile
 from graft.sources.lazywheel import read_local_metadata, read_metadata
@@ -43,19 +44,6 @@ def _verified(data: bytes, announced: str | None) -> bool:
         return True
     algorithm, _, expected = announced.partition("=")
     return hashlib.new(algorithm, data).hexdigest() == expected
-
-
-def _remember(path: str, data: bytes) -> None:
-    """Best-effort cache write through ``<path>.tmp.<pid>`` and a rename (coremeta's way)."""
-    tmp = f"{path}.tmp.{os.getpid()}"
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
 
 
 class IndexProjects:
@@ -134,7 +122,7 @@ class IndexProjects:
             )
         data = self._fetch(file, project)
         if path is not None:
-            _remember(path, data)
+            remember(path, data)
         return data
 
     def _fetch(self, file: ArtifactFile, project: str) -> bytes:

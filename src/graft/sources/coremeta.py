@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 from packaging.version import InvalidVersion, Version
 
+from graft._fs import remember
 from graft.errors import SourceError
 
 if TYPE_CHECKING:
@@ -142,7 +143,7 @@ def metadata_file(candidate: Candidate, cache_dir: str, offline: bool) -> CoreMe
                 hint="retry; if it persists the index serves a wrong file; nothing was downloaded",
             )
         if path is not None:
-            _remember(path, data)
+            remember(path, data)
     return _checked(candidate.filename, data, url)
 
 
@@ -219,16 +220,3 @@ def check_wheel_agrees(path: str, metadata: CoreMetadata, where: str) -> None:
             hint="the index serves inconsistent files; report it to the index, or pin"
             " another version; the wheel was removed from the download cache",
         )
-
-
-def _remember(path: str, data: bytes) -> None:
-    """Best-effort cache write through ``<path>.tmp.<pid>`` and a rename."""
-    tmp = f"{path}.tmp.{os.getpid()}"
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
