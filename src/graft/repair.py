@@ -5,8 +5,10 @@ with the immutable attribute off, a disk error, a planted change) is unpacked af
 its wheel file, the one it was ingested from or the one in the download cache, checked by
 its sha256 first. The new entry replaces the old one in one ``rename`` under the entry's
 lock (the old one is unsealed and deleted, never followed), so every venv that links into
-it sees the repaired files at once. Bytecode is compiled again for each interpreter of a
-live venv that uses the entry and whose cache tag the old entry had. Kept plans are dropped.
+it sees the repaired files at once; a venv that copied or hard-linked the damaged files is
+marked so that its next sync rebuilds it (:func:`graft.venv.state.mark_stale`). Bytecode is
+compiled again for each interpreter of a live venv that uses the entry and whose cache tag the
+old entry had. Kept plans are dropped.
 
 Without a wheel file the entry cannot be re-created here: its marker is removed instead
 (:mod:`graft.store.verified`), so the next sync that needs it, of any venv, re-ingests it from
@@ -32,6 +34,7 @@ class Repair:
     source: str | None  # the wheel file it was re-created from; None: not re-created
     venvs: tuple[str, ...]  # live venvs that use it
     bytecode: tuple[str, ...] = ()  # cache tags compiled again
+    stale: tuple[str, ...] = ()  # venvs whose next sync rebuilds them (copies of the damage)
 
     @property
     def repaired(self) -> bool:
@@ -46,6 +49,7 @@ def repair_store(store: Store, wheel_cache: str | None = None) -> tuple[list[Rep
     from graft.store.ops import read_roots  # noqa: PLC0415
     from graft.store.verified import find_wheel  # noqa: PLC0415
     from graft.store.verify import verify_store  # noqa: PLC0415
+    from graft.venv.state import mark_stale  # noqa: PLC0415
 
     cache = wheel_cache if wheel_cache is not None else os.path.join(cache_root(), "wheels")
     found = verify_store(store, cache)
@@ -66,7 +70,10 @@ def repair_store(store: Store, wheel_cache: str | None = None) -> tuple[list[Rep
         tags = _bytecode_tags(store.entry_path(sha))
         entry = store.replace(wheel, sha)
         compiled = _compile_again(store, entry, tags, venvs)
-        done.append(Repair(sha, entry.record.filename, wheel, venvs, compiled))
+        # a venv that copied or hard-linked the damaged files still holds them: its next
+        # sync must rebuild it instead of finding it "already in sync"
+        stale = tuple(v for v in venvs if mark_stale(v))
+        done.append(Repair(sha, entry.record.filename, wheel, venvs, compiled, stale))
     forget_plans(store)
     return done, found.checked
 

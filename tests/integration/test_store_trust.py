@@ -419,6 +419,28 @@ def test_repair_re_creates_a_damaged_entry_from_its_wheel(
     assert run_graft("store", "repair", "--store", store_dir).stdout == ""  # nothing left
 
 
+def test_repair_makes_the_next_sync_rebuild_a_venv_that_copied_the_damage(
+    tmp_path: Path, store_dir: Path, alpha: Path, graft_cache: Path
+) -> None:
+    """A copy-mode venv made from a damaged entry holds the damage itself; after repair its
+    next sync rebuilds it (it is no longer "already in sync")."""
+    from tests.support.venv import py
+
+    uncache(graft_cache, alpha)
+    sha = file_sha256(str(alpha))
+    sync(tmp_path / "linked", store_dir, alpha)
+    damage(store_dir / "entries" / sha, "alpha/__init__.py", b"A = 'damaged'\n")
+    copied = tmp_path / "copied"
+    run_graft("sync", copied, alpha, "--store", store_dir, "--no-deps", "-q", "--link-mode", "copy")
+    assert py(copied, "import alpha; print(alpha.A)") == "damaged"
+    proc = run_graft("store", "repair", "--store", store_dir)
+    assert "the next sync of each rebuilds it" in proc.stdout, proc.stdout
+    assert py(tmp_path / "linked", "import alpha; print(alpha.A)") == "1"  # linked: at once
+    run_graft("sync", copied, alpha, "--store", store_dir, "--no-deps", "-q", "--link-mode", "copy")
+    assert py(copied, "import alpha; print(alpha.A)") == "1"
+    assert (copied / "pyvenv.cfg").read_text().count("graft-tree") == 1
+
+
 def test_repair_without_the_wheel_leaves_the_entry_to_the_next_sync(
     tmp_path: Path, store_dir: Path, alpha: Path, graft_cache: Path
 ) -> None:

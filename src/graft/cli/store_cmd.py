@@ -229,6 +229,7 @@ def _repair(store: Store, as_json: bool) -> int:
                 "repaired_from": r.source,
                 "venvs": list(r.venvs),
                 "bytecode": list(r.bytecode),
+                "stale": list(r.stale),
             }
             for r in done
         ]
@@ -238,7 +239,10 @@ def _repair(store: Store, as_json: bool) -> int:
         users = f"; used by {len(r.venvs)} venvs: {', '.join(r.venvs)}" if r.venvs else ""
         if r.repaired:
             tags = f", bytecode for {', '.join(r.bytecode)} compiled again" if r.bytecode else ""
-            print(f"repaired {r.wheel} (entry {r.sha256[:12]}) from {r.source}{tags}{users}")
+            rebuild = "; the next sync of each rebuilds it" if r.stale else ""
+            print(
+                f"repaired {r.wheel} (entry {r.sha256[:12]}) from {r.source}{tags}{users}{rebuild}"
+            )
         else:
             print(
                 f"cannot re-create {r.wheel} (entry {r.sha256[:12]}): no wheel file for it here;"

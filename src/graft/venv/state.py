@@ -65,6 +65,31 @@ def up_to_date(prefix: str, inputs: str) -> dict[str, str] | None:
     return state
 
 
+def mark_stale(prefix: str) -> bool:
+    """Make the next sync of *prefix* rebuild it: its recorded inputs then match none.
+
+    Only graft's ``graft-inputs`` line changes, in place (same inode: the store's anchor to
+    pyvenv.cfg stays valid; ``graft-tree`` does not hash pyvenv.cfg's content, so the venv
+    still counts as graft's to replace). False if there was no such line to change.
+    """
+    path = os.path.join(prefix, "pyvenv.cfg")
+    try:
+        with open(path, "r+", encoding="utf-8") as fh:
+            lines = fh.readlines()
+            changed = [
+                "graft-inputs = stale\n" if line.partition("=")[0].strip() == "graft-inputs" else line
+                for line in lines
+            ]
+            if changed == lines:
+                return False
+            fh.seek(0)
+            fh.writelines(changed)
+            fh.truncate()
+    except OSError:
+        return False
+    return True
+
+
 def sweep_staging(prefix: str) -> None:
     """Remove staging a killed sync of *prefix* left, unless another sync holds the venv."""
     from graft._fs import flock  # noqa: PLC0415
