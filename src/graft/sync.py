@@ -10,18 +10,23 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from graft.model.request import SyncRequest, lap
 
 # Resolution (packaging, the index client, thread pools) is imported where it is used:
 # a warm sync whose inputs are unchanged never resolves, and must not pay for the imports.
 if TYPE_CHECKING:
+    from packaging.utils import NormalizedName
+
     from graft.model.target import Target
     from graft.plan.types import Plan, VenvLayout
     from graft.resolve.locate import Located
     from graft.resolve.memo import Observed
     from graft.store.entries import Store
+
+
+_NO_NAME = cast("NormalizedName", "")  # a recalled wheel is known by its file, not its name
 
 
 def _layout(prefix: str, target: Target) -> VenvLayout:
@@ -68,7 +73,7 @@ def _recall(request: SyncRequest, store: Store) -> Located | None:
     if recalled is None:
         return None
     fetched = tuple(
-        (Wanted("", None, frozenset(), frozenset(), "(recalled)", path=given), path, sha)
+        (Wanted(_NO_NAME, None, frozenset(), frozenset(), "(recalled)", path=given), path, sha)
         for path, sha, given in recalled.rows
     )
     return Located(recalled.target, fetched, recalled.labels)

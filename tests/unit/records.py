@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
+from packaging.utils import canonicalize_name
+
 from graft.model.record import EntryPoint, FileRecord, OriginSearch, WheelRecord, is_native
 from graft.plan.types import PlannedWheel, VenvLayout
 
@@ -48,7 +50,7 @@ def wheel(
         filename=f"{name}-{version}-py3-none-any.whl",
         sha256=sha
         or hashlib.sha256(f"{name}{version}{sorted(contents.items())}".encode()).hexdigest(),
-        name=name,
+        name=canonicalize_name(name),
         display_name=name,
         version=version,
         build="",

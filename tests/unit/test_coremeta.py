@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from packaging.utils import canonicalize_name
 
 from graft.errors import PlanError, SourceError
 from graft.model.requirements import Wanted
@@ -103,7 +104,7 @@ def test_the_check_before_download_needs_no_metadata_file_to_pass_through(
 ) -> None:
     # No candidate offers a metadata file: nothing is fetched (there is no server) or checked.
     target = foreign_target("3.12", ["manylinux_2_17_x86_64"])
-    want = Wanted("needs", "1.0", frozenset(), frozenset(), "cli")
+    want = Wanted(canonicalize_name("needs"), "1.0", frozenset(), frozenset(), "cli")
     candidate = Candidate("needs-1.0-py3-none-any.whl", "http://127.0.0.1:9/x.whl", HEX, False)
     assert check_before_download([(want, candidate)], target, False, str(tmp_path), False) == {}
 
@@ -112,8 +113,8 @@ def test_the_check_before_download_reads_cached_metadata_files_offline(tmp_path:
     from graft.sources.coremeta import cache_path
 
     target = foreign_target("3.12", ["manylinux_2_17_x86_64"])
-    want = Wanted("needs", "1.0", frozenset(), frozenset(), "cli")
-    other = Wanted("other", "1.0", frozenset(), frozenset(), "cli")
+    want = Wanted(canonicalize_name("needs"), "1.0", frozenset(), frozenset(), "cli")
+    other = Wanted(canonicalize_name("other"), "1.0", frozenset(), frozenset(), "cli")
     data = b"Metadata-Version: 2.1\nName: needs\nVersion: 1.0\nRequires-Dist: other>=2\n"
     candidate = Candidate(
         "needs-1.0-py3-none-any.whl", "http://127.0.0.1:9/n.whl", HEX, False, core_metadata=""

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from packaging.utils import NormalizedName
 
 RECORD_SCHEMA = 1
 
@@ -69,7 +72,7 @@ class WheelRecord:
 
     filename: str
     sha256: str  # hex digest of the wheel file: the store key
-    name: str  # canonical (normalized) distribution name
+    name: NormalizedName  # canonical (normalized) distribution name
     display_name: str  # the Name field of METADATA
     version: str
     build: str  # build tag or ""

@@ -8,13 +8,17 @@ Parsed by :mod:`graft.sources.requirements` and :mod:`graft.sources.pylock`; res
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from packaging.utils import NormalizedName
 
 
 @dataclass(frozen=True, slots=True)
 class Wanted:
     """One distribution asked for: by pin, or by a wheel file."""
 
-    name: str  # canonical
+    name: NormalizedName  # canonical (packaging.utils.canonicalize_name)
     version: str | None  # the pinned version (None for a wheel file: taken from it)
     extras: frozenset[str]
     hashes: frozenset[str]  # "sha256:<hex>" allowed digests; empty = any

@@ -14,6 +14,8 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
+from packaging.utils import canonicalize_name
+
 from graft.errors import SourceError
 from graft.model.requirements import Wanted
 
@@ -107,7 +109,7 @@ def read_pylock(
         name = (dist.name or _filename(url or local or "")).strip()
         wanted.append(
             Wanted(
-                name=str(package.name),
+                name=canonicalize_name(package.name),
                 version=str(package.version) if package.version else None,
                 extras=frozenset(),
                 hashes=hashes,

@@ -33,9 +33,7 @@ def parse_spec(text: str, where: str, hashes: frozenset[str] = frozenset()) -> W
             ) from None
         if not os.path.isfile(text):
             raise SourceError("no such wheel file", where=f"{where}: {text}")
-        return Wanted(
-            str(name), str(version), frozenset(), hashes, where, path=os.path.abspath(text)
-        )
+        return Wanted(name, str(version), frozenset(), hashes, where, path=os.path.abspath(text))
     from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
     from packaging.utils import canonicalize_name  # noqa: PLC0415
 

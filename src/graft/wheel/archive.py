@@ -332,7 +332,7 @@ def unpack_wheel(path: str, dest: str, sha256: str) -> WheelRecord:
     return WheelRecord(
         filename=wheel,
         sha256=sha256,
-        name=str(name),
+        name=name,
         display_name=display_name,
         version=str(version),
         build="".join(str(part) for part in build),
