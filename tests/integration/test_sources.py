@@ -169,7 +169,12 @@ class _Index(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def index(wheels: Path) -> Iterator[Served]:
-    served = Served("", wheels)
+    yield from _serve(wheels)
+
+
+def _serve(directory: Path) -> Iterator[Served]:
+    """A loopback simple index over *directory*, until the generator is closed."""
+    served = Served("", directory)
     handler = type("Handler", (_Index,), {"served": served})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -698,14 +703,7 @@ def private(tmp_path: Path) -> Iterator[Served]:
     """A second loopback index, with its own wheels: a private index beside the main one."""
     directory = tmp_path / "private-wheels"
     directory.mkdir()
-    served = Served("", directory)
-    handler = type("Handler", (_Index,), {"served": served})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    served.url = f"http://127.0.0.1:{server.server_address[1]}"
-    yield served
-    server.shutdown()
+    yield from _serve(directory)
 
 
 def test_an_extra_index_is_used_for_what_only_it_has(

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 import os
 import threading
 import urllib.parse
@@ -27,6 +26,7 @@ from typing import TYPE_CHECKING
 from graft._fs import remember
 from graft.errors import SourceError
 from graft.resolve.artifacts import ArtifactFile
+from graft.sources.coremeta import hash_matches
 from graft.sources.lazywheel import read_local_metadata, read_metadata
 
 if TYPE_CHECKING:
@@ -37,13 +37,6 @@ if TYPE_CHECKING:
     from graft.model.requirements import Wanted
     from graft.resolve.resolver import Resolution
     from graft.sources.index import Candidate, FindLinks, Index
-
-
-def _verified(data: bytes, announced: str | None) -> bool:
-    if not announced:
-        return True
-    algorithm, _, expected = announced.partition("=")
-    return hashlib.new(algorithm, data).hexdigest() == expected
 
 
 class IndexProjects:
@@ -111,7 +104,7 @@ class IndexProjects:
         if path is not None:
             with contextlib.suppress(OSError), open(path, "rb") as fh:
                 data = fh.read()
-                if _verified(data, file.metadata_hash):
+                if hash_matches(data, file.metadata_hash):
                     self._count("cache")
                     return data
         if self.offline:
@@ -131,7 +124,7 @@ class IndexProjects:
 
             got = http_get(urllib.parse.urldefrag(file.url).url + ".metadata")
             if got is not None:
-                if not _verified(got[0], file.metadata_hash):
+                if not hash_matches(got[0], file.metadata_hash):
                     raise SourceError(
                         "the index's metadata file does not match its announced hash",
                         where=file.url + ".metadata",
@@ -140,7 +133,7 @@ class IndexProjects:
                 return got[0]
         lazy = read_metadata(urllib.parse.urldefrag(file.url).url, project)
         self._count("ranges" if lazy.ranged else "whole")
-        if not _verified(lazy.metadata, file.metadata_hash):
+        if not hash_matches(lazy.metadata, file.metadata_hash):
             raise SourceError(
                 "the wheel's METADATA does not match the hash the index announced",
                 where=file.url,

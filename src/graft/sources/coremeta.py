@@ -92,8 +92,9 @@ def _fields(data: bytes) -> tuple[str, str, list[str], str | None] | None:
     return name, version, list(raw.get("requires_dist", [])), raw.get("requires_python")
 
 
-def _verified(data: bytes, advertised: str) -> bool:
-    algorithm, _, expected = advertised.partition("=")
+def hash_matches(data: bytes, advertised: str | None) -> bool:
+    """Whether *data* has the ``<algorithm>=<hex>`` digest the index announced (none: yes)."""
+    algorithm, _, expected = (advertised or "").partition("=")
     return not expected or hashlib.new(algorithm, data).hexdigest() == expected
 
 
@@ -124,7 +125,7 @@ def metadata_file(candidate: Candidate, cache_dir: str, offline: bool) -> CoreMe
     if path is not None:
         with contextlib.suppress(OSError), open(path, "rb") as fh:
             data = fh.read()
-    if data is not None and not _verified(data, advertised):
+    if data is not None and not hash_matches(data, advertised):
         data = None  # stale or damaged: fetch it again (offline: do without)
     if data is None:
         if offline:
@@ -135,7 +136,7 @@ def metadata_file(candidate: Candidate, cache_dir: str, offline: bool) -> CoreMe
         if got is None:
             return None
         data = got[0]
-        if not _verified(data, advertised):
+        if not hash_matches(data, advertised):
             algorithm = advertised.partition("=")[0]
             raise SourceError(
                 f"metadata file of {candidate.filename} does not match the index's {algorithm}",
