@@ -7,18 +7,20 @@ This module is the only one that knows every stage; each stage is its own module
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
 
-from graft.model.request import SyncRequest, lap
+from graft.model.request import lap
 
 # Resolution (packaging, the index client, thread pools) is imported where it is used:
 # a warm sync whose inputs are unchanged never resolves, and must not pay for the imports.
 if TYPE_CHECKING:
     from packaging.utils import NormalizedName
 
+    from graft.model.request import ResolveRequest, SyncRequest
     from graft.model.target import Target
     from graft.plan.types import Plan, VenvLayout
     from graft.resolve.locate import Located
@@ -43,6 +45,36 @@ class SyncResult:
     distributions: tuple[str, ...]  # "name==version"
     plan: Plan | None  # None when nothing needed doing (the venv was already in sync)
     stats: dict[str, int]  # links, directories, files
+    timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds
+    before: tuple[str, ...] = ()  # "name==version" in the venv before, when it changed
+    notes: tuple[str, ...] = ()  # what resolution did, for -v
+    warnings: tuple[str, ...] = ()  # what resolution noticed (an extra no wheel provides)
+
+    def changes(self) -> dict[str, list[str]]:
+        """What the sync added, removed, upgraded and downgraded (empty when nothing ran).
+
+        Upgrades and downgrades read ``name old -> new``; the others ``name==version``.
+        """
+        out: dict[str, list[str]] = {"added": [], "removed": [], "upgraded": [], "downgraded": []}
+        if self.plan is None:
+            return out
+        from packaging.version import InvalidVersion, Version  # noqa: PLC0415
+
+        old = dict(label.split("==", 1) for label in self.before)
+        new = dict(label.split("==", 1) for label in self.distributions)
+        for name in sorted(old.keys() | new.keys()):
+            was, now = old.get(name), new.get(name)
+            if was is None:
+                out["added"].append(f"{name}=={now}")
+            elif now is None:
+                out["removed"].append(f"{name}=={was}")
+            elif was != now:
+                try:
+                    up = Version(now) > Version(was)
+                except InvalidVersion:
+                    up = now > was
+                out["upgraded" if up else "downgraded"].append(f"{name} {was} -> {now}")
+        return out
 
 
 def _rooted(store: Store, prefix: str) -> list[str]:
@@ -61,20 +93,37 @@ def _stats(plan: Plan) -> dict[str, int]:
     return {"links": plan.links, "directories": plan.directories, "files": plan.files_served}
 
 
-def _recall(request: SyncRequest, store: Store) -> Located | None:
+def _memo_also(request: SyncRequest) -> tuple[str, ...]:
+    """What a memo's key holds besides the resolve request: the plan's policy."""
+    return (request.collisions, request.link_mode)
+
+
+def _recall(request: SyncRequest, resolving: ResolveRequest, store: Store) -> Located | None:
     """What the memo says *request* resolves to (not for dry runs or foreign targets)."""
     if request.dry_run or request.foreign is not None:
         return None
     from graft.model.requirements import Wanted  # noqa: PLC0415
     from graft.resolve import memo  # noqa: PLC0415
-    from graft.resolve.locate import Located  # noqa: PLC0415
+    from graft.resolve.locate import Fetched, Located  # noqa: PLC0415
 
-    recalled = memo.recall(request, store.root)
+    recalled = memo.recall(resolving, _memo_also(request), store.root)
     if recalled is None:
         return None
     fetched = tuple(
-        (Wanted(_NO_NAME, None, frozenset(), frozenset(), "(recalled)", path=given), path, sha)
-        for path, sha, given in recalled.rows
+        Fetched(
+            Wanted(
+                _NO_NAME,
+                None,
+                frozenset(),
+                frozenset(),
+                "(recalled)",
+                path=given,
+                requested=requested,
+            ),
+            path,
+            sha,
+        )
+        for path, sha, given, requested in recalled.rows
     )
     return Located(recalled.target, fetched, recalled.labels)
 
@@ -98,47 +147,63 @@ def sync(request: SyncRequest) -> SyncResult:
     from graft.store.entries import Store, default_store_path  # noqa: PLC0415
 
     clock = time.perf_counter()
+    timings: dict[str, float] = {}
     store = Store(request.store or default_store_path())
     _outside_the_store(request.venv, store.root)
     store.ensure()
-    located = _recall(request, store)
+    resolving = request.resolving()
+    located = _recall(request, resolving, store)
     key = None if located is None else _plan_key(request, located, store)
     if key is not None and not os.path.isfile(plancache.plan_path(store.root, key)):
         located = None  # no kept plan: planning needs the full requirements, so resolve
     observed = None  # fingerprints for a new memo, when resolving
     if located is not None and key is not None:
-        lap(request.timings, "recall", clock)
+        lap(timings, "recall", clock)
     else:
         from graft.resolve.locate import locate  # noqa: PLC0415
 
-        located = locate(request)
+        located = locate(resolving, request.reporter)
         key = _plan_key(request, located, store)
         if not request.dry_run:
             from graft.resolve.memo import observe  # noqa: PLC0415
 
             observed = observe(located)
-        lap(request.timings, "resolve", clock)
+        lap(timings, "resolve", clock)
     layout = _layout(os.path.abspath(request.venv), located.target)
     inputs = located.digest(layout, Policy(request.collisions, request.link_mode), store.root)
     present = _entries_present(store, located)
     if present and not request.dry_run:
         done = _already_in_sync(store, located, layout.prefix, inputs)
         if done is not None:
-            _remember(request, store, located, observed)
-            return done
-    the_plan, new_plan = _plan_for(request, located, store, layout, key, kept_usable=present)
+            _remember(request, resolving, store, located, observed)
+            return dataclasses.replace(
+                done, timings=timings, notes=located.notes, warnings=located.warnings
+            )
+    the_plan, new_plan = _plan_for(
+        request, located, store, layout, key, kept_usable=present, timings=timings
+    )
+    before = _installed(layout)
     if not request.dry_run:
         try:
-            _build(request, store, located, the_plan, inputs)
+            _build(request, store, located, the_plan, inputs, timings)
         except Exception:
             if not new_plan:  # a kept plan is only a shortcut: never let a bad one stick
                 _drop_kept_plan(store.root, key)
             raise
-        _remember(request, store, located, observed)
+        _remember(request, resolving, store, located, observed)
     if new_plan and not request.dry_run:  # kept only once it built a venv: a failed sync
         # or a dry run leaves the store as it was
         plancache.save(store.root, key, the_plan)
-    return _result(the_plan)
+    result = _result(the_plan, timings, before)
+    return dataclasses.replace(result, notes=located.notes, warnings=located.warnings)
+
+
+def _installed(layout: VenvLayout) -> tuple[str, ...]:
+    """``name==version`` of what the venv holds now (nothing when there is no venv)."""
+    from graft.venv.state import installed  # noqa: PLC0415
+
+    found = installed(layout.prefix, (layout.purelib, layout.platlib))
+    return tuple(sorted(f"{name}=={version}" for name, version in found.items()))
 
 
 def _outside_the_store(venv: str, store_root: str) -> None:
@@ -176,9 +241,9 @@ def _drop_kept_plan(store_root: str, key: str) -> None:
         os.unlink(plancache.plan_path(store_root, key))
 
 
-def _result(plan: Plan) -> SyncResult:
+def _result(plan: Plan, timings: dict[str, float], before: tuple[str, ...]) -> SyncResult:
     names = tuple(f"{d.name}=={d.version}" for d in plan.distributions)
-    return SyncResult(plan.prefix, names, plan, _stats(plan))
+    return SyncResult(plan.prefix, names, plan, _stats(plan), timings, before)
 
 
 def _entries_present(store: Store, located: Located) -> bool:
@@ -187,7 +252,7 @@ def _entries_present(store: Store, located: Located) -> bool:
     An entry planted in ``entries/`` is not: ingest replaces it. Pins the store first, so
     that gc cannot take an entry between this check and the venv's root.
     """
-    shas = [sha for _, _, sha in located.fetched if sha]
+    shas = [f.sha256 for f in located.fetched if f.sha256]
     if len(shas) != len(located.fetched):
         return False
     store.pin()
@@ -201,7 +266,7 @@ def _already_in_sync(store: Store, located: Located, prefix: str, inputs: str) -
     state = up_to_date(prefix, inputs)
     if state is None:
         return None
-    store.register_root(prefix, [sha for _, _, sha in located.fetched if sha])
+    store.register_root(prefix, [f.sha256 for f in located.fetched if f.sha256])
     sweep_staging(prefix)  # (and the root again: a killed sync may have left none)
     links, directories, files = (int(x) for x in state["graft-stats"].split(",")[1:])
     stats = {"links": links, "directories": directories, "files": files}
@@ -216,6 +281,7 @@ def _plan_for(
     key: str,
     *,
     kept_usable: bool,
+    timings: dict[str, float],
 ) -> tuple[Plan, bool]:
     """The plan for *located*: kept in the store, or made now (then True: keep it)."""
     clock = time.perf_counter()
@@ -223,21 +289,31 @@ def _plan_for(
         from graft.store import plancache  # noqa: PLC0415
 
         kept = plancache.load(store.root, key, layout.prefix, layout.python)
-        lap(request.timings, "plan (kept)", clock)
+        lap(timings, "plan (kept)", clock)
         if kept is not None:
             return kept, False
     from graft.plan.planner import plan  # noqa: PLC0415
+    from graft.plan.types import Policy  # noqa: PLC0415
     from graft.prepare import prepare  # noqa: PLC0415
 
-    prepared = prepare(request, located, store)
+    policy = Policy(request.collisions, request.link_mode)
+    prepared = prepare(
+        located, store, layout, policy, no_deps=request.no_deps, reporter=request.reporter
+    )
+    timings.update(prepared.timings)
     clock = time.perf_counter()
     made = plan(prepared.wheels, prepared.layout, prepared.policy)
-    lap(request.timings, "plan", clock)
+    lap(timings, "plan", clock)
     return made, True
 
 
-def _build(
-    request: SyncRequest, store: Store, located: Located, the_plan: Plan, inputs: str
+def _build(  # noqa: PLR0917 - one step of sync, given what it needs
+    request: SyncRequest,
+    store: Store,
+    located: Located,
+    the_plan: Plan,
+    inputs: str,
+    timings: dict[str, float],
 ) -> None:
     """Materialize *the_plan*, rooting old and new entries while the swap is pending.
 
@@ -263,7 +339,7 @@ def _build(
         _restore_root(store, prefix, before, shas, inputs)
         raise
     store.register_root(prefix, shas)
-    lap(request.timings, "materialize", clock)
+    lap(timings, "materialize", clock)
 
 
 def _root_text(store: Store, prefix: str) -> str | None:
@@ -300,11 +376,15 @@ def _restore_root(
 
 
 def _remember(
-    request: SyncRequest, store: Store, located: Located, observed: Observed | None
+    request: SyncRequest,
+    resolving: ResolveRequest,
+    store: Store,
+    located: Located,
+    observed: Observed | None,
 ) -> None:
     """After a sync succeeded: keep what its inputs resolved to (never after a failure)."""
     if observed is None:
         return
     from graft.resolve import memo  # noqa: PLC0415
 
-    memo.remember_located(request, store.root, located, observed)
+    memo.remember_located(resolving, _memo_also(request), store.root, located, observed)

@@ -12,7 +12,7 @@ from packaging.utils import canonicalize_name
 from graft.errors import SourceError
 from graft.resolve.projects import IndexProjects
 from graft.resolve.resolver import resolve
-from graft.sources.index import FindLinks, Index
+from graft.sources.index import FindLinks, Indexes
 from graft.venv.interpreter import foreign_target
 from tests.support.rangeserver import Served, serve
 from tests.support.wheelmaker import make_wheel
@@ -35,8 +35,8 @@ def served(wheels: Path) -> Iterator[Served]:
 
 
 def projects(served: Served, cache: Path, *, offline: bool = False) -> IndexProjects:
-    index = Index(f"{served.url}/simple/", str(cache), offline=offline)
-    return IndexProjects([index], None, str(cache), offline=offline)
+    indexes = Indexes([f"{served.url}/simple/"], str(cache), offline=offline)
+    return IndexProjects(indexes, None, str(cache), offline=offline)
 
 
 def test_resolves_through_range_reads_then_the_cache(served: Served, tmp_path: Path) -> None:
@@ -87,7 +87,7 @@ def test_offline_without_the_metadata_cached(served: Served, tmp_path: Path) -> 
 def test_find_links_wheels_are_read_locally(wheels: Path, tmp_path: Path) -> None:
     make_wheel(wheels, "solo", "1.0", requires=("duo",))
     make_wheel(wheels, "duo", "2.0")
-    source = IndexProjects([], FindLinks([str(wheels)]), str(tmp_path / "cache"))
+    source = IndexProjects(None, FindLinks([str(wheels)]), str(tmp_path / "cache"))
     result = resolve(["solo"], LINUX, source)
     assert {p.label for p in result.pins} == {"solo==1.0", "duo==2.0"}
     assert source.reads["local"] == 2
@@ -111,10 +111,10 @@ def test_the_resolution_feeds_the_existing_download_step(
         ("lib", "2.0", "required by app==1.0"),
     ]
     fetched = fetch(chosen, str(cache), SilentReporter())
-    for (wanted, path, sha), pin in zip(fetched, result.pins, strict=True):
-        assert Path(path).read_bytes() == (wheels / pin.file.filename).read_bytes()
-        assert sha == pin.file.sha256
-        assert wanted.name == pin.name
+    for item, pin in zip(fetched, result.pins, strict=True):
+        assert Path(item.path).read_bytes() == (wheels / pin.file.filename).read_bytes()
+        assert item.sha256 == pin.file.sha256
+        assert item.wanted.name == pin.name
 
 
 def test_prefetch_threads_give_the_same_result(served: Served, tmp_path: Path) -> None:

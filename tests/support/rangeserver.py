@@ -42,6 +42,17 @@ class Served:
     ranges: list[str | None] = field(default_factory=list)  # Range headers of file requests
     sent: int = 0
     url: str = ""
+    # per filename: PEP 691 keys added to its page entry ("upload-time", "yanked",
+    # "requires-python"), as the real index would write them
+    attributes: dict[str, dict[str, object]] = field(default_factory=dict)
+    html: bool = False  # serve PEP 503 HTML pages instead of PEP 691 JSON
+    etag: bool = False  # pages carry an ETag and answer 304 to a matching If-None-Match
+    pages: list[int] = field(default_factory=list)  # status of each page request
+
+    def add_wheel(self, path: Path, **attributes: object) -> str:
+        """Serve *path*; *attributes* go into its page entry (``upload_time=...`` style)."""
+        self.attributes[path.name] = {k.replace("_", "-"): v for k, v in attributes.items()}
+        return self.add(path)
 
     def add(self, path: Path) -> str:
         self.files[path.name] = path.read_bytes()
@@ -102,14 +113,28 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 "filename": filename,
                 "url": f"/{filename}",
                 "hashes": {"sha256": hashlib.sha256(data).hexdigest()},
+                **self.served.attributes.get(filename, {}),
             }
             if self.served.pep658:
                 digest = hashlib.sha256(metadata_of(data)).hexdigest()
                 entry["core-metadata"] = {"sha256": digest}
             entries.append(entry)
-        body = {"meta": {"api-version": "1.1"}, "name": name, "files": entries}
-        headers = {"Content-Type": "application/vnd.pypi.simple.v1+json"}
-        self._send(200, json.dumps(body).encode(), headers)
+        if self.served.html:
+            body = _html_page(entries).encode()
+            headers = {"Content-Type": "text/html"}
+        else:
+            page = {"meta": {"api-version": "1.1"}, "name": name, "files": entries}
+            body = json.dumps(page).encode()
+            headers = {"Content-Type": "application/vnd.pypi.simple.v1+json"}
+        if self.served.etag:
+            tag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+            headers["ETag"] = tag
+            if self.headers.get("If-None-Match") == tag:
+                self.served.pages.append(304)
+                self._send(304, b"", headers)
+                return
+        self.served.pages.append(200)
+        self._send(200, body, headers)
 
     def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
@@ -120,6 +145,25 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.served.sent += len(body)  # counted first: the client may return before we do
         self.wfile.write(body)
+
+
+def _html_page(entries: list[dict[str, object]]) -> str:
+    """PEP 503 anchors with PEP 592/658 data attributes, as a simple HTML index writes them."""
+    import html
+
+    anchors = []
+    for entry in entries:
+        hashes = entry["hashes"]
+        assert isinstance(hashes, dict)
+        attrs = [f'href="{entry["url"]}#sha256={hashes["sha256"]}"']
+        if "requires-python" in entry:
+            attrs.append(f'data-requires-python="{html.escape(str(entry["requires-python"]))}"')
+        yanked = entry.get("yanked")
+        if yanked:
+            reason = yanked if isinstance(yanked, str) else ""
+            attrs.append(f'data-yanked="{html.escape(reason)}"')
+        anchors.append(f"<a {' '.join(attrs)}>{entry['filename']}</a><br/>")
+    return "<!DOCTYPE html><html><body>" + "\n".join(anchors) + "</body></html>"
 
 
 @contextmanager

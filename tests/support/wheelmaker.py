@@ -22,6 +22,7 @@ def make_wheel(
     entry_points: str | None = None,
     requires: tuple[str, ...] = (),
     requires_python: str | None = None,
+    provides_extra: tuple[str, ...] = (),
     root_is_purelib: bool = True,
     executable: frozenset[str] = frozenset(),
     dist_info_name: str | None = None,
@@ -35,6 +36,7 @@ def make_wheel(
     dist = dist_info_name or f"{name.replace('-', '_')}-{version}"
     meta = ["Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}"]
     meta += [f"Requires-Dist: {r}" for r in requires]
+    meta += [f"Provides-Extra: {e}" for e in provides_extra]
     if requires_python:
         meta.append(f"Requires-Python: {requires_python}")
     members: dict[str, bytes] = {

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from graft.errors import PlanError
+from graft.errors import PlanError, SourceError, UsageError
 from graft.model.requirements import Inputs
 from graft.sources.index import index_order
 from graft.sources.requirements import check_one_version_each, parse_spec, read_requirements
+from tests.support.wheelmaker import make_wheel
 
 
 def test_an_extra_index_in_a_file_is_added_and_never_replaces_the_main_index(
@@ -58,3 +59,58 @@ def test_a_pin_and_a_file_of_that_version_go_together_two_files_do_not(tmp_path:
     second = parse_spec(str(two / "idna-3.10-py3-none-any.whl"), "command line")
     with pytest.raises(PlanError, match=r"conflicting requirements: idna-3\.10-py3-none-any\.whl"):
         check_one_version_each([first, second])
+
+
+def test_any_pep_508_requirement_is_accepted() -> None:
+    bare = parse_spec("Requests", "command line")
+    assert (bare.name, bare.version, bare.specifier, bare.requirement) == (
+        "requests", None, "", "requests",
+    )  # fmt: skip
+    ranged = parse_spec("flask>=3,<4", "r.txt:2")
+    assert ranged.version is None
+    assert ranged.requirement == "flask<4,>=3"
+    pinned = parse_spec("requests[socks,Security]==2.34.2; python_version >= '3.9'", "x")
+    assert pinned.version == "2.34.2"
+    assert pinned.extras == frozenset({"socks", "security"})
+    assert pinned.marker == 'python_version >= "3.9"'
+    assert pinned.requirement == "requests[security,socks]==2.34.2"
+    assert parse_spec("lib==1.*", "x").version is None  # a wildcard is a range
+
+
+def test_a_direct_reference_names_a_wheel_by_url_or_file(tmp_path: Path) -> None:
+    remote = parse_spec(
+        "lib @ https://example.org/files/lib-1.0-py3-none-any.whl#sha256=" + "AB" * 32, "x"
+    )
+    assert remote.url == "https://example.org/files/lib-1.0-py3-none-any.whl"
+    assert remote.hashes == frozenset({"sha256:" + "ab" * 32})
+    assert (remote.version, remote.filename) == ("1.0", "lib-1.0-py3-none-any.whl")
+    wheel = make_wheel(tmp_path, "lib", "2.0")
+    local = parse_spec(f"lib[x] @ file://{wheel}", "x")
+    assert (local.path, local.version, local.extras) == (str(wheel), "2.0", frozenset({"x"}))
+    with pytest.raises(SourceError, match="cannot build source distributions yet"):
+        parse_spec("lib @ https://example.org/lib-1.0.tar.gz", "x")
+    with pytest.raises(SourceError, match="is not a distribution of other"):
+        parse_spec(f"other @ file://{wheel}", "x")
+    with pytest.raises(SourceError, match="unsupported URL scheme 'ftp'"):
+        parse_spec("lib @ ftp://example.org/lib-1.0-py3-none-any.whl", "x")
+
+
+def test_constraints_pre_and_require_hashes_from_files(tmp_path: Path) -> None:
+    (tmp_path / "c.txt").write_text("lib<2 ; sys_platform == 'linux'\n")
+    (tmp_path / "r.txt").write_text("--pre\n--require-hashes\n-c c.txt\napp\n")
+    inputs = Inputs()
+    read_requirements(str(tmp_path / "r.txt"), inputs)
+    assert [w.requirement for w in inputs.wanted] == ["app"]
+    assert [(c.name, c.specifier) for c in inputs.constraints] == [("lib", "<2")]
+    assert inputs.prereleases
+    assert inputs.require_hashes
+    (tmp_path / "bad.txt").write_text("lib[extra]<2\n")
+    with pytest.raises(UsageError, match="a constraint names only a project and versions"):
+        read_requirements(str(tmp_path / "bad.txt"), Inputs(), constraints=True)
+    (tmp_path / "e.txt").write_text("-e ./proj\n")
+    with pytest.raises(UsageError, match="editable installs need builds"):
+        read_requirements(str(tmp_path / "e.txt"), Inputs())
+
+
+def test_ranges_never_count_as_conflicting_pins() -> None:
+    check_one_version_each([parse_spec("a>=1", "x"), parse_spec("a==2", "y"), parse_spec("a", "z")])

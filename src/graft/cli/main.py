@@ -98,12 +98,56 @@ def _parser(only: str | None = None) -> argparse.ArgumentParser:
 
 
 def _add_sync_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    sync = sub.add_parser("sync", help="build or update a venv holding exactly the given wheels")
+    sync = sub.add_parser(
+        "sync", help="build or update a venv holding exactly the requirements and their deps"
+    )
     sync.add_argument("venv", metavar="VENV")
-    sync.add_argument("specs", nargs="*", metavar="SPEC_OR_WHEEL", help="name==version or a .whl")
+    sync.add_argument(
+        "specs",
+        nargs="*",
+        metavar="REQ",
+        help="a PEP 508 requirement (name, name>=1, name[extra], name @ URL), a .whl, or a"
+        " pylock.toml",
+    )
     sync.add_argument("-r", "--requirement", action="append", default=[], metavar="FILE")
+    sync.add_argument(
+        "-c",
+        "--constraint",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="limit versions with FILE's requirements (adds nothing)",
+    )
     sync.add_argument("--python", metavar="PY", help="interpreter path, or a version like 3.12")
-    sync.add_argument("--no-deps", action="store_true", help="skip the Requires-Dist check")
+    sync.add_argument(
+        "--no-deps", action="store_true", help="install only what is named, not its dependencies"
+    )
+    sync.add_argument(
+        "-U",
+        "--upgrade",
+        action="store_true",
+        help="newest allowed versions (default: keep what the venv has, if allowed)",
+    )
+    sync.add_argument(
+        "-P",
+        "--upgrade-package",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="upgrade NAME only (repeatable)",
+    )
+    sync.add_argument(
+        "--prerelease",
+        choices=("allow", "if-necessary", "disallow"),
+        help="when prereleases are candidates (default: if-necessary, as pip and uv)",
+    )
+    sync.add_argument("--pre", action="store_true", help="same as --prerelease allow")
+    sync.add_argument(
+        "--exclude-newer",
+        metavar="DATE",
+        help="ignore files uploaded after DATE (YYYY-MM-DD or RFC 3339), from the index's"
+        " upload times",
+    )
     sync.add_argument("--index-url", metavar="URL", help="simple API root (default: PyPI)")
     sync.add_argument(
         "--extra-index-url",
@@ -120,9 +164,11 @@ def _add_sync_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
         action="store_true",
         help="use only what is cached: index pages, metadata files, wheels",
     )
-    sync.add_argument("--extra", action="append", default=[], help="pylock.toml: install an extra")
     sync.add_argument(
-        "--group", action="append", default=[], help="pylock.toml: a dependency group"
+        "--extra", action="append", default=[], help="pylock.toml or pyproject.toml: an extra"
+    )
+    sync.add_argument(
+        "--group", action="append", default=[], help="pylock.toml or pyproject.toml: a group"
     )
     sync.add_argument("--store", metavar="DIR", help="store location (default: $GRAFT_STORE)")
     sync.add_argument("--collisions", choices=("error", "warn", "ignore"), default="warn")
@@ -149,6 +195,11 @@ def _run_sync(args: argparse.Namespace) -> int:
         venv=args.venv,
         specs=tuple(args.specs),
         requirement_files=tuple(args.requirement),
+        constraint_files=tuple(args.constraint),
+        prerelease=args.prerelease or ("allow" if args.pre else None),
+        exclude_newer=args.exclude_newer,
+        upgrade=args.upgrade,
+        upgrade_packages=tuple(args.upgrade_package),
         python=args.python,
         no_deps=args.no_deps,
         index_url=args.index_url,
@@ -169,8 +220,13 @@ def _run_sync(args: argparse.Namespace) -> int:
     plan = result.plan
     elapsed = time.perf_counter() - started
     if args.verbose:
-        stages = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in request.timings.items())
+        stages = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in result.timings.items())
         print(f"graft: timings: {stages}", file=sys.stderr)
+        for note in result.notes:
+            print(f"graft: {note}", file=sys.stderr)
+    if not args.quiet:
+        for warning in result.warnings:
+            print(f"graft: warning: {warning}", file=sys.stderr)
     if plan is not None and args.collisions == "warn" and not args.quiet:
         for collision in plan.collisions:
             print(f"graft: warning: collision: {collision.describe()}", file=sys.stderr)
@@ -181,6 +237,7 @@ def _run_sync(args: argparse.Namespace) -> int:
         _render_plan(plan)
     elif not args.quiet:
         verb = "synced" if plan is not None else "already in sync:"
+        _render_changes(result.changes())
         s = result.stats
         print(
             f"graft: {verb} {result.prefix}: {len(result.distributions)} distributions,"
@@ -218,7 +275,16 @@ def _summary(result: SyncResult, elapsed: float) -> dict[str, Any]:
         **result.stats,
         "collisions": [c.describe() for c in result.plan.collisions] if result.plan else [],
         "seconds": round(elapsed, 4),
+        "changes": result.changes(),
     }
+
+
+def _render_changes(changes: dict[str, list[str]]) -> None:
+    """Uv's marks: ``+`` added, ``-`` removed, ``~`` upgraded or downgraded."""
+    for mark, kind in (("-", "removed"), ("+", "added"), ("~", "upgraded"), ("~", "downgraded")):
+        for item in changes[kind]:
+            suffix = f" ({kind})" if mark == "~" else ""
+            print(f" {mark} {item}{suffix}", file=sys.stderr)
 
 
 def _render_plan(plan: Plan) -> None:

@@ -54,6 +54,34 @@ class ForeignTarget:
 
 
 @dataclass(frozen=True)
+class ResolveRequest:
+    """What resolution reads: the inputs, the target, the sources and the user's policy.
+
+    Built by ``graft sync`` from its request (:meth:`SyncRequest.resolving`) and by
+    ``graft lock``; the resolution stage sees nothing else.
+    """
+
+    specs: tuple[str, ...] = ()
+    requirement_files: tuple[str, ...] = ()
+    constraint_files: tuple[str, ...] = ()
+    python: str | None = None
+    foreign: ForeignTarget | None = None  # plan for a target not on this machine
+    no_deps: bool = False
+    index_url: str | None = None
+    extra_index_urls: tuple[str, ...] = ()  # asked first, in order (sources.index_order)
+    find_links: tuple[str, ...] = ()
+    no_index: bool = False
+    offline: bool = False
+    extras: tuple[str, ...] = ()  # pylock.toml / pyproject.toml: extras to install
+    groups: tuple[str, ...] = ()  # pylock.toml / pyproject.toml: dependency groups
+    prerelease: str | None = None  # "allow", "if-necessary", "disallow"; None: the default
+    exclude_newer: str | None = None  # an RFC 3339 timestamp or a date (YYYY-MM-DD)
+    upgrade: bool = False  # -U: newest allowed versions, not the venv's
+    upgrade_packages: tuple[str, ...] = ()  # --upgrade-package: these only
+    venv: str | None = None  # an existing venv whose installed versions are preferred
+
+
+@dataclass(frozen=True)
 class SyncRequest:
     """What ``graft sync`` was asked: the venv, the inputs, and the policies."""
 
@@ -75,7 +103,34 @@ class SyncRequest:
     foreign: ForeignTarget | None = None  # plan for a target not on this machine
     extras: tuple[str, ...] = ()  # for pylock.toml: extras to install
     groups: tuple[str, ...] = ()  # for pylock.toml: dependency groups (default: its defaults)
-    timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds, filled by sync
+    constraint_files: tuple[str, ...] = ()
+    prerelease: str | None = None
+    exclude_newer: str | None = None
+    upgrade: bool = False
+    upgrade_packages: tuple[str, ...] = ()
+
+    def resolving(self) -> ResolveRequest:
+        """The part of this request that resolution reads."""
+        return ResolveRequest(
+            specs=self.specs,
+            requirement_files=self.requirement_files,
+            constraint_files=self.constraint_files,
+            python=self.python,
+            foreign=self.foreign,
+            no_deps=self.no_deps,
+            index_url=self.index_url,
+            extra_index_urls=self.extra_index_urls,
+            find_links=self.find_links,
+            no_index=self.no_index,
+            offline=self.offline,
+            extras=self.extras,
+            groups=self.groups,
+            prerelease=self.prerelease,
+            exclude_newer=self.exclude_newer,
+            upgrade=self.upgrade,
+            upgrade_packages=self.upgrade_packages,
+            venv=self.venv,
+        )
 
 
 def lap(timings: dict[str, float], stage: str, since: float) -> float:

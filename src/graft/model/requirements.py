@@ -16,10 +16,10 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class Wanted:
-    """One distribution asked for: by pin, or by a wheel file."""
+    """One distribution asked for: by a PEP 508 requirement, or by a wheel file."""
 
     name: NormalizedName  # canonical (packaging.utils.canonicalize_name)
-    version: str | None  # the pinned version (None for a wheel file: taken from it)
+    version: str | None  # the one version pinned (``==``), else None (a wheel file names its own)
     extras: frozenset[str]
     hashes: frozenset[str]  # "sha256:<hex>" allowed digests; empty = any
     where: str  # "reqs.txt:3" or "command line"
@@ -28,6 +28,14 @@ class Wanted:
     url: str | None = None  # a wheel's URL, from a lock file
     filename: str | None = None  # the wheel's filename when url or path is given by a lock
     size: int | None = None  # the wheel's size in bytes, when a lock file gives it
+    specifier: str = ""  # the PEP 440 specifier set as written ("" for any version)
+    requested: bool = True  # asked for by the user (False: only a dependency brought it)
+
+    @property
+    def requirement(self) -> str:
+        """The PEP 508 requirement the resolver is given (markers already evaluated)."""
+        extras = f"[{','.join(sorted(self.extras))}]" if self.extras else ""
+        return f"{self.name}{extras}{self.specifier}"
 
 
 @dataclass
@@ -35,6 +43,9 @@ class Inputs:
     """Everything the inputs name: requirements, indexes, find-links and lock files."""
 
     wanted: list[Wanted] = field(default_factory=list)
+    constraints: list[Wanted] = field(default_factory=list)  # -c: limit versions, add nothing
+    require_hashes: bool = False  # --require-hashes in a requirements file
+    prereleases: bool = False  # --pre in a requirements file
     index_url: str | None = None  # --index-url (None: PyPI)
     extra_index_urls: list[str] = field(default_factory=list)  # in the order given
     find_links: list[str] = field(default_factory=list)

@@ -122,6 +122,22 @@ class ProjectSource(Protocol):
         ...
 
 
+def _check_names(file: ArtifactFile, data: bytes) -> None:
+    """A wheel's METADATA must name its filename's project and version (as ingest checks).
+
+    The same check and words as :func:`graft.wheel.names.metadata_name`, so a wheel that lies
+    is refused alike whether the resolver or the store meets it first.
+    """
+    parsed = parse_wheel(file.filename)
+    if parsed is None:
+        return
+    from packaging.metadata import parse_email  # noqa: PLC0415
+
+    from graft.wheel.names import metadata_name  # noqa: PLC0415
+
+    metadata_name(file.filename, parse_email(data), parsed.name, parsed.version)
+
+
 @dataclass(frozen=True, slots=True)
 class ArtifactNode:
     """The files of one release that share one surface."""
@@ -213,6 +229,7 @@ class MetadataReader:
                 data = self._source.metadata(file)
             else:
                 data = started.result()  # a failure surfaces here, where it is needed
+            _check_names(file, data)
             surface = read_surface(data, where=file.filename)
             if file.metadata_hash is not None:
                 self._by_hash[file.metadata_hash] = surface

@@ -111,10 +111,15 @@ def _listing(versions: Sequence[Version]) -> str:
     return shown + (f" (and {len(newest) - SHOWN} older)" if len(newest) > SHOWN else "")
 
 
-def _suggest(name: str, provider: Provider) -> str:
+def _suggest(name: str, provider: Provider, parents: set[str]) -> str:
+    """A close project name the source lists (find-links), not one already in the resolution.
+
+    A project the resolution already holds (``app``, which asked for the missing ``lib``, or
+    another requirement) is no typo's target.
+    """
     known = {canonicalize_name(n) for n in provider.source.project_names()}
-    known.update(provider.known_projects())
-    close = difflib.get_close_matches(name, sorted(known - {name}), n=1, cutoff=0.6)
+    known -= {name, *parents, *provider.known_projects()}
+    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
     return f"; did you mean {close[0]}?" if close else ""
 
 
@@ -133,10 +138,11 @@ def _no_candidates(
 ) -> ResolutionError | None:
     files = provider.files(name)
     asked = sorted({who(i) for i in infos})
+    askers = {str(i.parent.name) for i in infos if isinstance(i.parent, WheelCandidate)}
     if not files:
         return ResolutionError(
             Kind.NO_PROJECT,
-            [f"no project named {name!r} on the index{_suggest(name, provider)}", *asked],
+            [f"no project named {name!r} on the index{_suggest(name, provider, askers)}", *asked],
         )
     specs = [i.requirement.specifier for i in infos]
     matching = screen(

@@ -16,31 +16,42 @@ from typing import TYPE_CHECKING
 from graft.errors import SourceError
 
 if TYPE_CHECKING:
+    import datetime as dt
     from collections.abc import Callable, Mapping
 
-    from graft.model.request import Reporter, SyncRequest
+    from packaging.utils import NormalizedName
+
+    from graft.model.request import Reporter, ResolveRequest
     from graft.model.requirements import Inputs, Wanted
     from graft.model.target import Target
-    from graft.plan.types import Policy, VenvLayout
+    from graft.plan.types import Policy as PlanPolicy
+    from graft.plan.types import VenvLayout
+    from graft.resolve.screen import Policy
     from graft.sources.coremeta import CoreMetadata
     from graft.sources.index import Candidate, FindLinks, Indexes
 
 
-def gather_inputs(request: SyncRequest) -> Inputs:
+def gather_inputs(request: ResolveRequest) -> Inputs:
     """Everything the request's specs name: requirements, indexes, find-links and lock files."""
     from graft.model.requirements import Inputs  # noqa: PLC0415
+    from graft.sources.pylock import is_pylock  # noqa: PLC0415
     from graft.sources.requirements import parse_spec, read_requirements  # noqa: PLC0415
 
     inputs = Inputs()
-    from graft.sources.pylock import is_pylock  # noqa: PLC0415
-
     for spec in request.specs:
         if is_pylock(spec):
             inputs.pylocks.append(spec)
         else:
             inputs.wanted.append(parse_spec(spec, "command line"))
+    from graft.sources.pyproject import is_pyproject, read_pyproject  # noqa: PLC0415
+
     for path in request.requirement_files:
-        read_requirements(path, inputs)
+        if is_pyproject(path):
+            read_pyproject(path, inputs, request.extras, request.groups)
+        else:
+            read_requirements(path, inputs)
+    for path in request.constraint_files:
+        read_requirements(path, inputs, constraints=True)
     if request.index_url:
         inputs.index_url = request.index_url
     inputs.extra_index_urls[:0] = request.extra_index_urls  # the command line's first
@@ -49,7 +60,9 @@ def gather_inputs(request: SyncRequest) -> Inputs:
     if not inputs.wanted and not inputs.pylocks:
         from graft.errors import UsageError  # noqa: PLC0415
 
-        raise UsageError("nothing to install", hint="name wheels, name==version specs, or -r FILE")
+        raise UsageError(
+            "nothing to install", hint="name requirements (name, name>=1.0), wheels, or -r FILE"
+        )
     return inputs
 
 
@@ -103,7 +116,7 @@ def fetch(
     precheck: Callable[[list[tuple[Wanted, Candidate]]], Mapping[str, CoreMetadata]] | None = None,
     *,
     offline: bool = False,
-) -> list[tuple[Wanted, str, str | None]]:
+) -> list[Fetched]:
     """Local paths for every chosen wheel; remote ones are downloaded in parallel.
 
     When something must be downloaded, *precheck* runs first (the Requires-Dist check on the
@@ -157,7 +170,7 @@ def fetch(
         from graft.sources.coremeta import check_wheels_agree  # noqa: PLC0415
 
         check_wheels_agree([(c, paths[c.url][0]) for _, c in remote], used)
-    out: list[tuple[Wanted, str, str | None]] = []
+    out: list[Fetched] = []
     for w, c in chosen:
         local, sha = paths[c.url]
         if w.hashes and sha is not None and f"sha256:{sha}" not in w.hashes:
@@ -168,8 +181,17 @@ def fetch(
             )
         if w.size is not None and os.path.getsize(local) != w.size:
             raise SourceError(f"{c.filename} is not {w.size} bytes as given here", where=w.where)
-        out.append((w, local, sha))
+        out.append(Fetched(w, local, sha))
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """One distribution located: what asked for it, the local wheel file and its sha256."""
+
+    wanted: Wanted
+    path: str
+    sha256: str | None  # None only for a local file not hashed yet
 
 
 @dataclass(frozen=True)
@@ -177,7 +199,7 @@ class Located:
     """The target, and for each requested distribution the wheel file chosen and its sha256."""
 
     target: Target
-    fetched: tuple[tuple[Wanted, str, str | None], ...]  # (wanted, local path, sha256)
+    fetched: tuple[Fetched, ...]
     known_labels: tuple[str, ...] = ()  # "name==version" of each, when recalled
     # what the result depends on, for the memo: requirement and lock files read, find-links
     # directories listed, the interpreter found, whether an index was asked (answers age)
@@ -185,6 +207,9 @@ class Located:
     dirs: tuple[str, ...] = ()
     interpreter: str | None = None
     index: bool = False
+    notes: tuple[str, ...] = ()  # what resolution did (rounds, METADATA read), for -v
+    warnings: tuple[str, ...] = ()  # what resolution noticed
+    preferred: tuple[str, ...] = ()  # "name==version" the venv held, kept where allowed
 
     def labels(self) -> tuple[str, ...]:
         """``name==version`` of each distribution located, sorted."""
@@ -193,12 +218,12 @@ class Located:
         from packaging.utils import parse_wheel_filename  # noqa: PLC0415
 
         out = set()
-        for _, path, _ in self.fetched:
-            name, version, _, _ = parse_wheel_filename(os.path.basename(path))
+        for item in self.fetched:
+            name, version, _, _ = parse_wheel_filename(os.path.basename(item.path))
             out.add(f"{name}=={version}")
         return tuple(sorted(out))
 
-    def digest(self, layout: VenvLayout, policy: Policy, store_root: str) -> str:
+    def digest(self, layout: VenvLayout, policy: PlanPolicy, store_root: str) -> str:
         """Identifies the venv these inputs give, before any record is read.
 
         Store entries are immutable and named by sha256, so the chosen files (and how they
@@ -212,21 +237,86 @@ class Located:
 
         head = [__version__, self.target.real_executable, self.target.version, store_root]
         head += [repr(layout), repr(policy)]
-        rows = sorted(f"{sha}|{w.path or ''}" for w, _, sha in self.fetched)
+        rows = sorted(
+            f"{f.sha256}|{f.wanted.path or ''}|{int(f.wanted.requested)}" for f in self.fetched
+        )
         return hashlib.sha256(json.dumps([head, rows]).encode()).hexdigest()
 
 
-def locate(request: SyncRequest) -> Located:
-    """Inputs, target, and the wheel file for each requirement (downloaded if need be)."""
-    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+def locate(request: ResolveRequest, reporter: Reporter) -> Located:
+    """Inputs, target, and the wheel file for each distribution (downloaded if need be).
 
-    from packaging.markers import Marker  # noqa: PLC0415
-
+    Requirements are resolved (:func:`graft.resolve.resolver.resolve`) against find-links and
+    the indexes, each wheel's own METADATA being the truth; a ``pylock.toml`` is already a
+    resolution and its files are taken as they are.
+    """
+    from graft._fs import cache_root  # noqa: PLC0415
     from graft.sources.index import PYPI_SIMPLE, FindLinks, Indexes, index_order  # noqa: PLC0415
-    from graft.venv.interpreter import find_interpreter, foreign_target, introspect  # noqa: PLC0415
+    from graft.sources.requirements import check_one_version_each  # noqa: PLC0415
 
     inputs = gather_inputs(request)
-    interpreter = None
+    target, interpreter = _target(request)
+    wanted = [w for w in inputs.wanted if _applies(w.marker, target)]
+    locked: list[Wanted] = []
+    if inputs.pylocks:
+        from graft.sources.pylock import read_pylock  # noqa: PLC0415
+
+        groups = request.groups or None
+        for lock in inputs.pylocks:
+            locked += read_pylock(lock, target, request.extras, groups)
+    check_one_version_each(wanted + locked)
+    cache_dir = cache_root()
+    index = None
+    if not inputs.no_index:
+        urls = index_order(inputs.index_url or PYPI_SIMPLE, inputs.extra_index_urls)
+        index = Indexes(urls, cache_dir, offline=request.offline)
+    find_links = FindLinks(inputs.find_links)
+    chosen: list[tuple[Wanted, Candidate]] = []
+    have: dict[str, str] = {}
+    notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    if wanted:
+        have = preferences(request, target)
+        resolved, notes, warnings = _resolved(
+            request,
+            inputs,
+            wanted,
+            target,
+            have=have,
+            find_links=find_links,
+            index=index,
+            cache_dir=cache_dir,
+        )
+        chosen += resolved
+    precheck = None
+    if locked:
+        chosen += [(w, choose(w, find_links, target, index)) for w in locked]
+        if index is not None and not wanted:  # a lock alone: its set checked before download
+            offline = index.offline
+
+            def precheck(chosen: list[tuple[Wanted, Candidate]]) -> dict[str, CoreMetadata]:
+                from graft.resolve.deps import check_before_download  # noqa: PLC0415
+
+                return check_before_download(chosen, target, request.no_deps, cache_dir, offline)
+
+    fetched = tuple(fetch(chosen, cache_dir, reporter, precheck, offline=request.offline))
+    return Located(
+        target,
+        fetched,
+        files=(*inputs.files_read, *inputs.pylocks),
+        dirs=tuple(inputs.find_links),
+        interpreter=interpreter,
+        index=index is not None and not request.offline,
+        notes=notes,
+        warnings=warnings,
+        preferred=tuple(sorted(f"{n}=={v}" for n, v in have.items())),
+    )
+
+
+def _target(request: ResolveRequest) -> tuple[Target, str | None]:
+    """The target and, for a real one, its interpreter's path."""
+    from graft.venv.interpreter import find_interpreter, foreign_target, introspect  # noqa: PLC0415
+
     if request.foreign is not None:
         foreign = request.foreign
         target = foreign_target(
@@ -235,57 +325,155 @@ def locate(request: SyncRequest) -> Located:
             foreign.implementation,
             list(foreign.abis) or None,
         )
-    else:
-        interpreter = find_interpreter(request.python)
-        target = introspect(interpreter)
-    wanted = [
-        w for w in inputs.wanted if w.marker is None or Marker(w.marker).evaluate(target.markers)
-    ]
-    if inputs.pylocks:
-        from graft.sources.pylock import read_pylock  # noqa: PLC0415
+        return target, None
+    interpreter = find_interpreter(request.python)
+    return introspect(interpreter), interpreter
 
-        groups = request.groups or None
-        for lock in inputs.pylocks:
-            wanted += read_pylock(lock, target, request.extras, groups)
-    from graft.sources.requirements import check_one_version_each  # noqa: PLC0415
 
-    check_one_version_each(wanted)
-    from graft._fs import cache_root  # noqa: PLC0415
+def _applies(marker: str | None, target: Target) -> bool:
+    if marker is None:
+        return True
+    from packaging.markers import Marker  # noqa: PLC0415
 
-    cache_dir = cache_root()
-    index = None
-    if not inputs.no_index:
-        index = Indexes(
-            index_order(inputs.index_url or PYPI_SIMPLE, inputs.extra_index_urls),
-            cache_dir,
-            offline=request.offline,
-        )
-    find_links = FindLinks(inputs.find_links)
-    if index is None:  # everything is local: threads would only add overhead
-        chosen = [(w, choose(w, find_links, target, None)) for w in wanted]
-        fetched = tuple(fetch(chosen, cache_dir, request.reporter, offline=request.offline))
-    else:
-        with ThreadPoolExecutor(max_workers=8) as pool:
-            found = pool.map(lambda w: choose(w, find_links, target, index), wanted)
-            chosen = list(zip(wanted, found, strict=True))
-        offline = index.offline
+    return Marker(marker).evaluate({**target.markers, "extra": ""})
 
-        def precheck(chosen: list[tuple[Wanted, Candidate]]) -> dict[str, CoreMetadata]:
-            from graft.resolve.deps import check_before_download  # noqa: PLC0415
 
-            return check_before_download(chosen, target, request.no_deps, cache_dir, offline)
+def _resolved(
+    request: ResolveRequest,
+    inputs: Inputs,
+    wanted: list[Wanted],
+    target: Target,
+    *,
+    have: dict[str, str],
+    find_links: FindLinks,
+    index: Indexes | None,
+    cache_dir: str,
+) -> tuple[list[tuple[Wanted, Candidate]], tuple[str, ...], tuple[str, ...]]:
+    """Resolve *wanted* for *target*: one wheel per project, in the shape fetch takes.
 
-        fetched = tuple(
-            fetch(chosen, cache_dir, request.reporter, precheck, offline=request.offline)
-        )
-    return Located(
+    With what it did (for ``-v``) and its warnings.
+    """
+    from graft.resolve.artifacts import ArtifactFile  # noqa: PLC0415
+    from graft.resolve.projects import IndexProjects, chosen_for_fetch  # noqa: PLC0415
+    from graft.resolve.resolver import resolve  # noqa: PLC0415
+
+    direct: dict[str, ArtifactFile] = {}
+    requirements = []
+    for w in wanted:
+        if w.path is not None or w.url is not None:
+            filename = w.filename or os.path.basename(w.path or w.url or "")
+            hashes = tuple(("sha256", h.removeprefix("sha256:")) for h in sorted(w.hashes))
+            direct[w.name] = ArtifactFile(filename, w.path or w.url or "", hashes[:1])
+            extras = f"[{','.join(sorted(w.extras))}]" if w.extras else ""
+            requirements.append(f"{w.name}{extras}=={w.version}")
+        else:
+            requirements.append(w.requirement)
+    source = IndexProjects(index, find_links, cache_dir, offline=request.offline, direct=direct)
+    policy = _policy(request, inputs, wanted, target, have)
+    resolution = resolve(
+        requirements,
         target,
-        fetched,
-        files=(*inputs.files_read, *inputs.pylocks),
-        dirs=tuple(inputs.find_links),
-        interpreter=interpreter,
-        index=index is not None and not request.offline,
+        source,
+        policy,
+        prefetch=0 if index is None else 8,
+        dependencies=not request.no_deps,
+    )
+    chosen = chosen_for_fetch(resolution, wanted)
+    if inputs.require_hashes or any(w.hashes for w in wanted):
+        _check_hashed(chosen)
+    reads = ", ".join(f"{n} {where}" for where, n in source.reads.items() if n) or "none"
+    note = (
+        f"resolved {len(resolution.pins)} projects in {resolution.rounds} rounds"
+        f" ({resolution.backtracks} backtracks); METADATA read: {reads}"
+    )
+    notes = (note,)
+    return chosen, notes, resolution.warnings
+
+
+def preferences(request: ResolveRequest, target: Target) -> dict[str, str]:
+    """The versions the request's venv holds, which resolution keeps if it may (not with -U)."""
+    if request.venv is None or request.upgrade:
+        return {}
+    from graft.venv.state import installed  # noqa: PLC0415
+
+    sites = (target.scheme["purelib"], target.scheme["platlib"])
+    return installed(os.path.abspath(request.venv), sites)
+
+
+def _policy(
+    request: ResolveRequest,
+    inputs: Inputs,
+    wanted: list[Wanted],
+    target: Target,
+    have: dict[str, str],
+) -> Policy:
+    """The resolver's policy from the request's flags and the inputs' options."""
+    from packaging.specifiers import SpecifierSet  # noqa: PLC0415
+    from packaging.utils import canonicalize_name  # noqa: PLC0415
+    from packaging.version import InvalidVersion, Version  # noqa: PLC0415
+
+    from graft.resolve.screen import Policy, Prereleases  # noqa: PLC0415
+
+    prereleases = Prereleases(request.prerelease or "if-necessary")
+    if inputs.prereleases and request.prerelease is None:
+        prereleases = Prereleases.ALLOW
+    constraints: dict[NormalizedName, SpecifierSet] = {}
+    for c in inputs.constraints:
+        if _applies(c.marker, target):
+            constraints[c.name] = constraints.get(c.name, SpecifierSet()) & SpecifierSet(
+                c.specifier
+            )
+    preferred = {}
+    for name, version in have.items():
+        try:
+            preferred[canonicalize_name(name)] = Version(version)
+        except InvalidVersion:
+            continue
+    upgrade: bool | frozenset[NormalizedName] = request.upgrade or frozenset(
+        canonicalize_name(n) for n in request.upgrade_packages
+    )
+    return Policy(
+        prereleases=prereleases,
+        exclude_newer=_exclude_newer(request.exclude_newer),
+        preferred=preferred,
+        upgrade=upgrade,
+        hashes={w.name: w.hashes for w in wanted if w.hashes},
+        constraints=constraints,
     )
 
 
-__all__ = ["Located", "choose", "fetch", "gather_inputs", "locate"]
+def _exclude_newer(text: str | None) -> dt.datetime | None:
+    """``--exclude-newer``: an RFC 3339 timestamp, or a date (files up to its end, UTC)."""
+    if text is None:
+        return None
+    import datetime as dt  # noqa: PLC0415
+
+    from graft.errors import UsageError  # noqa: PLC0415
+
+    try:
+        if len(text) == len("YYYY-MM-DD"):
+            day = dt.date.fromisoformat(text)
+            return dt.datetime.combine(day, dt.time.max, tzinfo=dt.UTC)
+        when = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(
+            f"--exclude-newer {text!r} is not a date or timestamp",
+            hint="write 2026-11-30 or 2026-11-30T12:00:00Z",
+        ) from None
+    return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
+
+
+def _check_hashed(chosen: list[tuple[Wanted, Candidate]]) -> None:
+    """Hash-checking mode (pip's): every distribution installed must have been given a hash."""
+    missing = [f"{w.name}=={w.version} ({w.where})" for w, _ in chosen if not w.hashes]
+    if missing:
+        from graft.errors import SourceError  # noqa: PLC0415
+
+        raise SourceError(
+            f"hash-checking mode: no --hash given for {', '.join(missing)}",
+            hint="with any --hash, every distribution needs one (as pip requires); pin and"
+            " hash them all, e.g. from a lock",
+        )
+
+
+__all__ = ["Fetched", "Located", "choose", "fetch", "gather_inputs", "locate"]

@@ -34,11 +34,11 @@ from graft import __version__
 from graft._fs import remember
 
 if TYPE_CHECKING:
-    from graft.model.request import SyncRequest
+    from graft.model.request import ResolveRequest
     from graft.model.target import Target
     from graft.resolve.locate import Located
 
-FORMAT = 1
+FORMAT = 2
 INDEX_TTL = 600.0  # seconds; the same freshness as a cached index page
 _RACY_NS = 2_000_000_000  # a file changed less than 2 s ago may change again unseen
 _ENVIRONMENT = ("PATH", "PYENV_VERSION", "PYENV_ROOT", "GRAFT_CACHE_DIR", "HOME", "XDG_CACHE_HOME")
@@ -49,30 +49,20 @@ class Recalled:
     """What the memo recalls: the target, each wheel file with its sha256, and their labels."""
 
     target: Target
-    rows: tuple[tuple[str, str, str | None], ...]  # (wheel file, sha256, wheel given as a path)
+    # (wheel file, sha256, wheel given as a path, asked for by the user)
+    rows: tuple[tuple[str, str, str | None, bool], ...]
     labels: tuple[str, ...]  # "name==version" of each, as resolution named them
 
 
-def _request_key(request: SyncRequest) -> str | None:
-    """Everything about the request that resolution reads.
+def _request_key(request: ResolveRequest, also: tuple[str, ...]) -> str | None:
+    """Everything about the request that resolution reads, and *also* (what the plan reads).
 
     None without a working directory (relative paths would then mean nothing stable: no memo).
     """
-    fields = [
-        request.specs,
-        request.requirement_files,
-        request.python,
-        request.no_deps,
-        request.index_url,
-        request.extra_index_urls,
-        request.find_links,
-        request.no_index,
-        request.offline,
-        request.collisions,
-        request.link_mode,
-        request.extras,
-        request.groups,
-    ]
+    import dataclasses  # noqa: PLC0415
+
+    # not the venv: a memo serves every venv of the same inputs (see _prefers_the_same)
+    fields = [repr(dataclasses.astuple(dataclasses.replace(request, venv=None))), *also]
     from graft.store.plancache import code_stamp  # noqa: PLC0415
 
     environment = [os.environ.get(name) for name in _ENVIRONMENT]
@@ -120,10 +110,10 @@ def observe(located: Located) -> Observed | None:
     anything was modified in the last two seconds: a change racing the resolution could then
     hide behind an unchanged fingerprint.
     """
-    if located.interpreter is None or any(sha is None for _, _, sha in located.fetched):
+    if located.interpreter is None or any(f.sha256 is None for f in located.fetched):
         return None
     watched = [("content", p) for p in located.files] + [("listing", p) for p in located.dirs]
-    watched += [("stat", p) for _, p, _ in located.fetched] + [("stat", located.interpreter)]
+    watched += [("stat", f.path) for f in located.fetched] + [("stat", located.interpreter)]
     now = time.time_ns()
     if any(_racy(p, now) for _, p in watched):
         return None
@@ -131,10 +121,14 @@ def observe(located: Located) -> Observed | None:
 
 
 def remember_located(
-    request: SyncRequest, store_root: str, located: Located, observed: Observed
+    request: ResolveRequest,
+    also: tuple[str, ...],
+    store_root: str,
+    located: Located,
+    observed: Observed,
 ) -> None:
     """Keep what *request* resolved to, with the fingerprints :func:`observe` took."""
-    key = _request_key(request)
+    key = _request_key(request, also)
     if key is None:
         return
     record: dict[str, Any] = {
@@ -143,8 +137,9 @@ def remember_located(
         "index": located.index,
         "interpreter": located.interpreter,
         "watched": observed,
-        "rows": [[path, sha, wanted.path] for wanted, path, sha in located.fetched],
+        "rows": [[f.path, f.sha256, f.wanted.path, f.wanted.requested] for f in located.fetched],
         "labels": list(located.labels()),
+        "preferred": list(located.preferred),
     }
     remember(_path(store_root, key), json.dumps(record))
 
@@ -161,9 +156,9 @@ def _valid(record: dict[str, Any], key: str) -> bool:
     )
 
 
-def recall(request: SyncRequest, store_root: str) -> Recalled | None:
+def recall(request: ResolveRequest, also: tuple[str, ...], store_root: str) -> Recalled | None:
     """What *request* resolved to last time, if nothing it read has changed since."""
-    key = _request_key(request)
+    key = _request_key(request, also)
     try:
         if key is None:
             return None
@@ -171,23 +166,51 @@ def recall(request: SyncRequest, store_root: str) -> Recalled | None:
             record = json.load(fh)
         if not _valid(record, key):
             return None
-        rows = tuple((str(p), str(s), None if w is None else str(w)) for p, s, w in record["rows"])
+        rows = tuple(
+            (str(p), str(s), None if w is None else str(w), bool(r))
+            for p, s, w, r in record["rows"]
+        )
         interpreter = str(record["interpreter"])
         labels = tuple(str(label) for label in record["labels"])
+        preferred = {str(label) for label in record["preferred"]}
     except (OSError, ValueError, KeyError, TypeError):
         return None
+    target = _target(request, interpreter)
+    if target is None or not _prefers_the_same(request, target, preferred, labels):
+        return None
+    return Recalled(target, rows, labels)
+
+
+def _target(request: ResolveRequest, interpreter: str) -> Target | None:
+    """The target, if the memo's interpreter is the one the request names or finds.
+
+    The memo is a file in the store, not the user's word: only the interpreter the request
+    names (or finds, as resolving would) is ever run, never one a memo names.
+    """
     from graft.errors import GraftError  # noqa: PLC0415
     from graft.venv.interpreter import find_interpreter, introspect  # noqa: PLC0415
 
     try:
-        # the memo is a file in the store, not the user's word: only the interpreter the
-        # request names (or finds, as resolving would) is ever run, never one a memo names
         if interpreter != find_interpreter(request.python):
             return None
-        target = introspect(interpreter)
+        return introspect(interpreter)
     except GraftError:
         return None
-    return Recalled(target, rows, labels)
+
+
+def _prefers_the_same(
+    request: ResolveRequest, target: Target, preferred: set[str], labels: tuple[str, ...]
+) -> bool:
+    """Whether resolving now would prefer what it preferred when the memo was written.
+
+    Resolution keeps the versions the venv holds (:func:`graft.resolve.locate.preferences`).
+    The memo stands when the venv holds what it held then, or exactly the memo's own result
+    (whose versions resolution would keep again); otherwise the sync resolves anew.
+    """
+    from graft.resolve.locate import preferences  # noqa: PLC0415
+
+    now = {f"{name}=={version}" for name, version in preferences(request, target).items()}
+    return now == preferred or now == set(labels)
 
 
 __all__ = ["Observed", "Recalled", "observe", "recall", "remember_located"]

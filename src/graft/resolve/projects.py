@@ -30,13 +30,14 @@ from graft.sources.coremeta import hash_matches
 from graft.sources.lazywheel import read_local_metadata, read_metadata
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    import datetime as dt
+    from collections.abc import Mapping, Sequence
 
     from packaging.utils import NormalizedName
 
     from graft.model.requirements import Wanted
     from graft.resolve.resolver import Resolution
-    from graft.sources.index import Candidate, FindLinks, Index
+    from graft.sources.index import Candidate, FindLinks, Indexes
 
 
 class IndexProjects:
@@ -44,13 +45,15 @@ class IndexProjects:
 
     def __init__(
         self,
-        indexes: Sequence[Index],
+        indexes: Indexes | None,
         find_links: FindLinks | None,
         cache_dir: str,
         *,
         offline: bool = False,
+        direct: Mapping[str, ArtifactFile] | None = None,
     ) -> None:
-        self.indexes = list(indexes)
+        self.indexes = indexes
+        self.direct = dict(direct or {})  # a wheel named by path or URL: the only file
         self.find_links = find_links
         self.cache_dir = cache_dir
         self.offline = offline
@@ -63,13 +66,18 @@ class IndexProjects:
             self.reads[path] += 1
 
     def files(self, name: NormalizedName) -> Sequence[ArtifactFile]:
-        """Every wheel of *name*: find-links first, then each index in order."""
+        """Every file of *name*: find-links first, then the first index that has the project.
+
+        The indexes follow uv's ``first-index`` rule (:class:`graft.sources.index.Indexes`):
+        files are never mixed across indexes.
+        """
+        if name in self.direct:
+            return [self.direct[name]]
         out: list[ArtifactFile] = []
         if self.find_links is not None:
-            listed = self.find_links._index().get(name, [])  # noqa: SLF001 - see the report
-            out += [ArtifactFile(filename, path) for filename, path in listed]
-        for index in self.indexes:
-            out += [self._artifact(candidate) for candidate in index.files(name)]
+            out += [ArtifactFile(filename, path) for filename, path in self.find_links.files(name)]
+        if self.indexes is not None:
+            out += [self._artifact(candidate) for candidate in self.indexes.listing(name)]
         return out
 
     def _artifact(self, candidate: Candidate) -> ArtifactFile:
@@ -77,14 +85,20 @@ class IndexProjects:
             self._offers_pep658.add(candidate.url)
         hashes = (("sha256", candidate.sha256),) if candidate.sha256 else ()
         return ArtifactFile(
-            candidate.filename, candidate.url, hashes, metadata_hash=candidate.core_metadata or None
+            candidate.filename,
+            candidate.url,
+            hashes,
+            requires_python=candidate.requires_python,
+            yanked=candidate.yanked,
+            upload_time=_upload_time(candidate.upload_time),
+            metadata_hash=candidate.core_metadata or None,
         )
 
     def project_names(self) -> Sequence[str]:
         """Names in the find-links directories (an index's full list is not fetched)."""
         if self.find_links is None:
             return ()
-        return sorted(self.find_links._index())  # noqa: SLF001 - see the report
+        return self.find_links.names()
 
     def _cache_path(self, file: ArtifactFile) -> str | None:
         return (
@@ -100,6 +114,10 @@ class IndexProjects:
         if scheme not in {"http", "https"}:
             self._count("local")
             return read_local_metadata(file.url.removeprefix("file://"), project)[1]
+        if file.sha256 is None and not self.offline:  # a URL given without a hash
+            lazy = read_metadata(urllib.parse.urldefrag(file.url).url, project)
+            self._count("ranges" if lazy.ranged else "whole")
+            return lazy.metadata
         path = self._cache_path(file)
         if path is not None:
             with contextlib.suppress(OSError), open(path, "rb") as fh:
@@ -124,13 +142,13 @@ class IndexProjects:
 
             got = http_get(urllib.parse.urldefrag(file.url).url + ".metadata")
             if got is not None:
-                if not hash_matches(got[0], file.metadata_hash):
+                if not hash_matches(got.body, file.metadata_hash):
                     raise SourceError(
                         "the index's metadata file does not match its announced hash",
                         where=file.url + ".metadata",
                     )
                 self._count("pep658")
-                return got[0]
+                return got.body
         lazy = read_metadata(urllib.parse.urldefrag(file.url).url, project)
         self._count("ranges" if lazy.ranged else "whole")
         if not hash_matches(lazy.metadata, file.metadata_hash):
@@ -139,6 +157,19 @@ class IndexProjects:
                 where=file.url,
             )
         return lazy.metadata
+
+
+def _upload_time(text: str | None) -> dt.datetime | None:
+    """PEP 700's upload time as an aware datetime (None when absent or unreadable)."""
+    if not text:
+        return None
+    import datetime as dt  # noqa: PLC0415
+
+    try:
+        when = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
 
 
 def chosen_for_fetch(
@@ -167,7 +198,7 @@ def chosen_for_fetch(
             wanted = dataclasses.replace(request, version=version, extras=request.extras | extras)
         else:
             where = "required by " + ", ".join(parents.get(pin.name, ["the request"]))
-            wanted = Wanted(pin.name, version, extras, frozenset(), where)
+            wanted = Wanted(pin.name, version, extras, frozenset(), where, requested=False)
         remote = pin.file.url.startswith(("http://", "https://"))
         out.append(
             (wanted, Candidate(pin.file.filename, pin.file.url, pin.file.sha256, local=not remote))

@@ -94,9 +94,16 @@ class Provider(AbstractProvider[Need, Candidate, str]):
     """resolvelib's view of one target and one :class:`ProjectSource`."""
 
     def __init__(
-        self, source: ProjectSource, target: Target, policy: Policy, prefetch: int = 0
+        self,
+        source: ProjectSource,
+        target: Target,
+        policy: Policy,
+        prefetch: int = 0,
+        *,
+        dependencies: bool = True,
     ) -> None:
         self.source = source
+        self.dependencies = dependencies  # False: --no-deps (Requires-Python still holds)
         self.target = target
         self.policy = policy
         self.reader = MetadataReader(source, workers=prefetch)
@@ -154,6 +161,8 @@ class Provider(AbstractProvider[Need, Candidate, str]):
         name, extra = NormalizedName(needs[0].name), needs[0].extra
         only = {n.filename for n in needs if n.filename is not None}
         specs = [n.specifier for n in needs]
+        if name in self.policy.constraints:
+            specs.append(self.policy.constraints[name])
         found = screen(
             name, self.files(name), specs, self.target, self.policy, tag_rank=self.tag_rank
         )
@@ -200,6 +209,8 @@ class Provider(AbstractProvider[Need, Candidate, str]):
                 spec = SpecifierSet(surface.requires_python)
                 text = f"Python {surface.requires_python}"
                 needs.append(Need(PYTHON, None, spec, text=text))
+            if not self.dependencies:
+                return needs
             return needs + self._needs(candidate, surface.requirements, "")
         if candidate.extra not in surface.provides_extra:
             self.warnings[f"{candidate.label} does not provide the extra {candidate.extra!r}"] = (
@@ -212,6 +223,8 @@ class Provider(AbstractProvider[Need, Candidate, str]):
             candidate.file.filename,
             text=f"{candidate.name}=={candidate.version}",
         )
+        if not self.dependencies:
+            return [base]
         return [base, *self._needs(candidate, surface.requirements, candidate.extra)]
 
     def _needs(

@@ -91,6 +91,7 @@ def resolve(
     *,
     max_rounds: int = MAX_ROUNDS,
     prefetch: int = 0,
+    dependencies: bool = True,
 ) -> Resolution:
     """One wheel per project for *target*, satisfying *requirements*.
 
@@ -99,12 +100,13 @@ def resolve(
     With *prefetch* threads, the METADATA of each identifier's best candidate is read as
     soon as the identifier appears (the source must allow concurrent reads); the result is
     the same, ``metadata_reads`` may count a few reads the resolution did not need.
+    Without *dependencies* (``--no-deps``), only the requirements themselves are resolved.
 
     Raises :class:`~graft.resolve.explain.ResolutionError` (a ``SourceError``) when no
     such set exists, :class:`~graft.errors.UsageError` for an unparsable requirement.
     """
     roots = root_needs(requirements, target)
-    provider = Provider(source, target, policy or Policy(), prefetch)
+    provider = Provider(source, target, policy or Policy(), prefetch, dependencies=dependencies)
     reporter = Reporter()
     try:
         result = Resolver(provider, reporter).resolve(roots, max_rounds=max_rounds)

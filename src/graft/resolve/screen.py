@@ -60,6 +60,8 @@ class Policy:
     # hash-checking: "sha256:<hex>" values allowed per project (a file whose sha256 the
     # index does not announce stays a candidate; the download is checked as before)
     hashes: Mapping[NormalizedName, frozenset[str]] = field(default_factory=dict, hash=False)
+    # -c constraints: versions a project may take if anything asks for it (adds nothing)
+    constraints: Mapping[NormalizedName, SpecifierSet] = field(default_factory=dict, hash=False)
 
     def prefers(self, name: NormalizedName) -> Version | None:
         """The version to keep for *name*, unless it is being upgraded."""

@@ -135,7 +135,7 @@ def metadata_file(candidate: Candidate, cache_dir: str, offline: bool) -> CoreMe
         got = http_get(url)
         if got is None:
             return None
-        data = got[0]
+        data = got.body
         if not hash_matches(data, advertised):
             algorithm = advertised.partition("=")[0]
             raise SourceError(

@@ -47,6 +47,9 @@ class Candidate:
     # The core metadata file the index offers beside the wheel (PEP 658/714): None for none,
     # "" for one without a usable hash, "<algorithm>=<hex>" (sha256, sha384, sha512) otherwise.
     core_metadata: str | None = None
+    requires_python: str | None = None  # the index's data-requires-python (per release)
+    yanked: str | None = None  # PEP 592: None, or the reason ("" when none is given)
+    upload_time: str | None = None  # PEP 700, ISO 8601 as the index wrote it
 
 
 def _version_matches(filename: str, name: str, version: str) -> tuple[bool, tuple[str, ...]]:
@@ -115,6 +118,14 @@ class FindLinks:
                     by_name.setdefault(key, []).append((name, os.path.join(directory, name)))
             self._by_name = by_name
         return self._by_name
+
+    def files(self, name: str) -> list[tuple[str, str]]:
+        """``(filename, path)`` of every wheel of the project *name* (canonical)."""
+        return list(self._index().get(name, []))
+
+    def names(self) -> list[str]:
+        """The canonical names of every project in the directories, sorted."""
+        return sorted(self._index())
 
     def candidates(self, wanted: Wanted) -> list[Candidate]:
         """The wheels of *wanted* in the directories, at its pinned version."""
@@ -185,18 +196,39 @@ def _json_metadata(entry: dict[str, Any]) -> str | None:
     return None
 
 
-def http_get(url: str, accept: str | None = None) -> tuple[bytes, str] | None:
-    """GET *url* with retries and backoff: the body and its content type, or None on HTTP 404."""
+@dataclass(frozen=True, slots=True)
+class Response:
+    """An HTTP answer: its status (200 or 304), body, content type and validators."""
+
+    status: int
+    body: bytes
+    content_type: str
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+def http_get(url: str, headers: dict[str, str] | None = None) -> Response | None:
+    """GET *url* with retries and backoff; None on HTTP 404.
+
+    A 304 (the request's validators still hold) is an answer with an empty body.
+    """
     import urllib.error  # noqa: PLC0415
     import urllib.request  # noqa: PLC0415
 
-    headers = {"Accept": accept} if accept else {}
-    request = urllib.request.Request(url, headers=headers)  # noqa: S310
+    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310
     for attempt in range(_RETRIES):
         try:
             with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-                return response.read(), response.headers.get("Content-Type", "")
+                return Response(
+                    response.status,
+                    response.read(),
+                    response.headers.get("Content-Type", ""),
+                    response.headers.get("ETag"),
+                    response.headers.get("Last-Modified"),
+                )
         except urllib.error.HTTPError as exc:
+            if exc.code == 304:  # noqa: PLR2004
+                return Response(304, b"", "")
             if exc.code == 404:  # noqa: PLR2004
                 return None
             if attempt == _RETRIES - 1:
@@ -212,8 +244,18 @@ def http_get(url: str, accept: str | None = None) -> tuple[bytes, str] | None:
     raise AssertionError  # unreachable: the last attempt returns or raises
 
 
+#: The page cache's format: rows of :data:`_FIELDS`, absolute URLs, with the page's validators.
+_PAGE_FORMAT = 2
+_FIELDS = ("filename", "url", "sha256", "requires_python", "yanked", "upload_time", "metadata")
+
+
 class Index:
-    """A PEP 503/691 simple repository, with pages cached on disk."""
+    """A PEP 503/691 simple repository, with pages cached on disk.
+
+    A page is kept as compact rows (one list per file, only what graft reads) that load in
+    milliseconds; a page older than :data:`_PAGE_TTL` is revalidated with its ETag or
+    Last-Modified, so an unchanged project costs one 304 answer, not a parse.
+    """
 
     def __init__(self, url: str, cache_dir: str, offline: bool = False) -> None:
         self.url = url if url.endswith("/") else url + "/"
@@ -222,73 +264,127 @@ class Index:
 
     def files(self, name: str) -> list[Candidate]:
         """The wheels the index offers for project *name*."""
-        return self.listing(name)[1]
+        return [c for c in self.listing(name)[1] if c.filename.endswith(".whl")]
 
     def listing(self, name: str) -> tuple[bool, list[Candidate]]:
-        """Whether the index has any file at all for project *name*, and its wheels."""
-        page_url = urllib.parse.urljoin(self.url, f"{name}/")
-        page = self._page(page_url)
-        out = []
-        for entry in page:
-            filename, url, sha256 = entry["filename"], entry["url"], entry.get("sha256")
-            if filename.endswith(".whl"):
-                url = urllib.parse.urljoin(page_url, url)
-                metadata = entry.get("core_metadata")  # absent from pages cached by older graft
-                out.append(Candidate(filename, url, sha256, False, core_metadata=metadata))
-        return bool(page), out
+        """Whether the index has any file at all for project *name*, and all its files.
 
-    def _page(self, url: str) -> list[dict[str, Any]]:
+        Wheels and source distributions alike (callers that only take wheels filter).
+        """
+        page_url = urllib.parse.urljoin(self.url, f"{name}/")
+        rows = self._page(page_url)
+        out = [
+            Candidate(
+                filename,
+                url,
+                sha256,
+                False,
+                core_metadata=metadata,
+                requires_python=requires_python,
+                yanked=yanked,
+                upload_time=upload_time,
+            )
+            for filename, url, sha256, requires_python, yanked, upload_time, metadata in rows
+        ]
+        return bool(rows), out
+
+    def _page(self, url: str) -> list[list[Any]]:
         key = hashlib.sha256(url.encode()).hexdigest()[:32]
         path = os.path.join(self.cache_dir, key + ".json")
-        cached = None
+        cached: dict[str, Any] | None = None
         try:
             with open(path, encoding="utf-8") as fh:
                 cached = json.load(fh)
         except (OSError, ValueError):
             pass
+        if cached is not None and cached.get("format") != _PAGE_FORMAT:
+            cached = None  # written by an older graft: fetched again, never misread
         if cached is not None and (self.offline or time.time() - cached["fetched"] < _PAGE_TTL):
-            files: list[dict[str, Any]] = cached["files"]
-            return files
+            rows: list[list[Any]] = cached["rows"]
+            return rows
         if self.offline:
             raise SourceError(
                 "not in the cache and --offline was given", where=url, hint="run once online"
             )
-        files = self._fetch(url)
-        remember(path, json.dumps({"fetched": time.time(), "files": files}))
-        return files
+        validators = cached.get("validators", {}) if cached is not None else {}
+        got = _get_page(url, validators)
+        if got is None:  # not modified
+            rows = cached["rows"] if cached is not None else []
+            validators = validators or {}
+        else:
+            rows, validators = got
+        page = {"format": _PAGE_FORMAT, "fetched": time.time(), "validators": validators}
+        remember(path, json.dumps({**page, "rows": rows}, separators=(",", ":")))
+        return rows
 
-    def _fetch(self, url: str) -> list[dict[str, Any]]:
-        got = http_get(url, _ACCEPT)
-        if got is None:
-            return []
-        body, content_type = got
-        if "json" in content_type:
-            data = json.loads(body)
-            return [
-                {
-                    "filename": f["filename"],
-                    "url": f["url"],
-                    "sha256": f.get("hashes", {}).get("sha256"),
-                    "core_metadata": _json_metadata(f),
-                }
-                for f in data.get("files", [])
+
+def _get_page(
+    url: str, validators: dict[str, str]
+) -> tuple[list[list[Any]], dict[str, str]] | None:
+    """The page at *url* as rows and its validators; None when it is unchanged (HTTP 304)."""
+    headers = {"Accept": _ACCEPT}
+    if validators.get("etag"):
+        headers["If-None-Match"] = validators["etag"]
+    if validators.get("last-modified"):
+        headers["If-Modified-Since"] = validators["last-modified"]
+    got = http_get(url, headers=headers)
+    if got is None:
+        return [], {}
+    if got.status == 304:  # noqa: PLR2004
+        return None
+    fresh = {k: v for k, v in (("etag", got.etag), ("last-modified", got.last_modified)) if v}
+    if "json" in got.content_type:
+        return _json_rows(url, got.body), fresh
+    return _html_rows(url, got.body), fresh
+
+
+def _yanked(value: object) -> str | None:
+    """PEP 592: None when not yanked; the reason (maybe "") when yanked."""
+    if value is None or value is False:
+        return None
+    return value if isinstance(value, str) else ""
+
+
+def _json_rows(url: str, body: bytes) -> list[list[Any]]:
+    data = json.loads(body)
+    rows = []
+    for f in data.get("files", []):
+        upload = f.get("upload-time")
+        rows.append(
+            [
+                f["filename"],
+                urllib.parse.urljoin(url, f["url"]),
+                f.get("hashes", {}).get("sha256"),
+                f.get("requires-python") or None,
+                _yanked(f.get("yanked")),
+                upload if isinstance(upload, str) else None,
+                _json_metadata(f),
             ]
-        parser = _Anchors()
-        parser.feed(body.decode("utf-8", "replace"))
-        out = []
-        for text, attrs in parser.links:
-            link, _, fragment = (attrs["href"] or "").partition("#")
-            sha256 = fragment.removeprefix("sha256=") if fragment.startswith("sha256=") else None
-            filename = text or urllib.parse.unquote(link.rsplit("/", 1)[-1])
-            out.append(
-                {
-                    "filename": filename,
-                    "url": link,
-                    "sha256": sha256,
-                    "core_metadata": _html_metadata(attrs),
-                }
-            )
-        return out
+        )
+    return rows
+
+
+def _html_rows(url: str, body: bytes) -> list[list[Any]]:
+    parser = _Anchors()
+    parser.feed(body.decode("utf-8", "replace"))
+    rows = []
+    for text, attrs in parser.links:
+        link, _, fragment = (attrs["href"] or "").partition("#")
+        sha256 = fragment.removeprefix("sha256=") if fragment.startswith("sha256=") else None
+        filename = text or urllib.parse.unquote(link.rsplit("/", 1)[-1])
+        yanked = attrs["data-yanked"] or "" if "data-yanked" in attrs else None
+        rows.append(
+            [
+                filename,
+                urllib.parse.urljoin(url, link),
+                sha256,
+                attrs.get("data-requires-python") or None,
+                yanked,
+                None,  # HTML pages carry no upload time (PEP 700 is JSON only)
+                _html_metadata(attrs),
+            ]
+        )
+    return rows
 
 
 def index_order(index_url: str, extra_index_urls: Sequence[str]) -> list[str]:
@@ -320,10 +416,14 @@ class Indexes:
 
     def files(self, name: str) -> list[Candidate]:
         """The wheels of *name* on the first index that has any file for it (else none)."""
+        return [c for c in self.listing(name) if c.filename.endswith(".whl")]
+
+    def listing(self, name: str) -> list[Candidate]:
+        """Every file of *name* on the first index that has any file for it (else none)."""
         for index in self.indexes:
-            found, wheels = index.listing(name)
+            found, files = index.listing(name)
             if found:
-                return wheels
+                return files
         return []
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 import struct
 import time
@@ -231,9 +232,10 @@ def _metadata_member(names: list[str], project: NormalizedName | None, where: st
     ]
     if project is not None:
         found = [n for n in found if canonicalize_name(n.split("/")[0].split("-")[0]) == project]
+    if not found:
+        raise SourceError("its .dist-info/METADATA is missing", where=where)
     if len(found) != 1:
-        what = "no" if not found else f"{len(found)}"
-        raise SourceError(f"{what} .dist-info/METADATA in the wheel", where=where)
+        raise SourceError(f"{len(found)} .dist-info/METADATA files in the wheel", where=where)
     return found[0]
 
 
@@ -330,9 +332,12 @@ def read_metadata(
 def read_local_metadata(path: str, project: str | None = None) -> tuple[str, bytes]:
     """The (member, bytes) of the ``*.dist-info/METADATA`` of the wheel file at *path*."""
     name = canonicalize_name(project) if project else None
+    where = os.path.basename(path)  # as ingest names a wheel (wheel.archive)
     try:
         with zipfile.ZipFile(path) as archive:
-            member = _metadata_member(archive.namelist(), name, path)
+            member = _metadata_member(archive.namelist(), name, where)
             return member, archive.read(member)
-    except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
-        raise SourceError(f"not a readable wheel ({exc})", where=path) from None
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise SourceError(f"not a readable zip archive ({exc})", where=where) from None
+    except (RuntimeError, NotImplementedError, zlib.error) as exc:  # encrypted, odd compression
+        raise SourceError(f"its METADATA cannot be read ({exc})", where=where) from None

@@ -1,39 +1,32 @@
-"""Pinned requirements: command-line specs, wheel paths, and pip-style ``-r`` files.
+"""Requirements: command-line specs, wheel paths and URLs, and pip-style ``-r`` and ``-c`` files.
 
-Until graft has a resolver, every requirement must pin one version
-(``name==version``). Requirement files follow pip's syntax: comments, line
-continuations, nested ``-r``, per-line ``--hash``, and the global options
-``--index-url``, ``--extra-index-url``, ``--find-links`` and ``--no-index``.
+A spec is any PEP 508 requirement (``requests``, ``flask>=3``, ``requests[socks]``, with
+markers, or ``name @ https://…/x.whl``) or a path to a wheel file. Requirement files follow
+pip's syntax: comments, line continuations, nested ``-r`` and ``-c``, per-line ``--hash``,
+and the global options ``--index-url``, ``--extra-index-url``, ``--find-links``,
+``--no-index``, ``--pre`` and ``--require-hashes``.
 """
 
 from __future__ import annotations
 
 import os
 import shlex
+from typing import TYPE_CHECKING
 
 from graft.errors import PlanError, SourceError, UsageError
 from graft.model.requirements import Inputs, Wanted
 
-_IGNORED_OPTIONS = {"--pre", "--prefer-binary", "--require-hashes", "--no-binary", "--only-binary"}
+if TYPE_CHECKING:
+    from packaging.utils import NormalizedName
+
+_IGNORED_OPTIONS = {"--prefer-binary", "--no-binary", "--only-binary"}
 _VALUE_OPTIONS_IGNORED = {"--trusted-host", "--no-binary", "--only-binary", "--use-feature"}
 
 
 def parse_spec(text: str, where: str, hashes: frozenset[str] = frozenset()) -> Wanted:
-    """A ``name==version`` spec or a path to a ``.whl`` file."""
-    if text.endswith(".whl") and ("/" in text or os.path.exists(text)):
-        from packaging.utils import InvalidWheelFilename, parse_wheel_filename  # noqa: PLC0415
-
-        try:
-            name, version, _, _ = parse_wheel_filename(os.path.basename(text))
-        except InvalidWheelFilename as exc:
-            raise SourceError(
-                f"invalid wheel filename ({exc})",
-                where=text,
-                hint="a wheel is named name-version(-build)?-python-abi-platform.whl",
-            ) from None
-        if not os.path.isfile(text):
-            raise SourceError("no such wheel file", where=f"{where}: {text}")
-        return Wanted(name, str(version), frozenset(), hashes, where, path=os.path.abspath(text))
+    """A PEP 508 requirement, or a path to a ``.whl`` file."""
+    if text.endswith(".whl") and ("/" in text or os.path.exists(text)) and "@" not in text:
+        return _wheel_file(text, where, hashes)
     from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
     from packaging.utils import canonicalize_name  # noqa: PLC0415
 
@@ -43,27 +36,100 @@ def parse_spec(text: str, where: str, hashes: frozenset[str] = frozenset()) -> W
         raise UsageError(
             f"cannot parse requirement {text!r} ({exc})",
             where=where,
-            hint="use name==version or a path to a .whl file",
+            hint="write a PEP 508 requirement (name, name>=1.0, name[extra]) or a .whl path",
         ) from None
+    name, marker = canonicalize_name(req.name), str(req.marker) if req.marker else None
+    extras = frozenset(canonicalize_name(e) for e in req.extras)
+    if req.url:
+        return _direct_url(req.url, name, extras=extras, marker=marker, where=where, hashes=hashes)
     specs = list(req.specifier)
-    if (
-        req.url
-        or len(specs) != 1
-        or specs[0].operator not in {"==", "==="}
-        or "*" in specs[0].version
-    ):
-        raise UsageError(
-            f"{text!r} is not pinned to one version",
-            where=where,
-            hint="graft installs pinned sets: write name==version (no resolver yet)",
-        )
+    pinned = (
+        specs[0].version
+        if len(specs) == 1 and specs[0].operator in {"==", "==="} and "*" not in specs[0].version
+        else None
+    )
     return Wanted(
-        canonicalize_name(req.name),
-        specs[0].version,
-        frozenset(req.extras),
+        name,
+        pinned,
+        extras,
         hashes,
         where,
-        marker=str(req.marker) if req.marker else None,
+        marker=marker,
+        specifier=str(req.specifier),
+    )
+
+
+def _wheel_file(text: str, where: str, hashes: frozenset[str]) -> Wanted:
+    """A wheel named by its path."""
+    from packaging.utils import InvalidWheelFilename, parse_wheel_filename  # noqa: PLC0415
+
+    try:
+        name, version, _, _ = parse_wheel_filename(os.path.basename(text))
+    except InvalidWheelFilename as exc:
+        raise SourceError(
+            f"invalid wheel filename ({exc})",
+            where=text,
+            hint="a wheel is named name-version(-build)?-python-abi-platform.whl",
+        ) from None
+    if not os.path.isfile(text):
+        raise SourceError("no such wheel file", where=f"{where}: {text}")
+    return Wanted(name, str(version), frozenset(), hashes, where, path=os.path.abspath(text))
+
+
+def _direct_url(
+    url: str,
+    name: NormalizedName,
+    *,
+    extras: frozenset[str],
+    marker: str | None,
+    where: str,
+    hashes: frozenset[str],
+) -> Wanted:
+    """``name @ URL`` (PEP 508 direct reference): a wheel by URL or by ``file:`` path."""
+    import urllib.parse  # noqa: PLC0415
+
+    from packaging.utils import InvalidWheelFilename, parse_wheel_filename  # noqa: PLC0415
+
+    parts = urllib.parse.urlsplit(url)
+    filename = urllib.parse.unquote(parts.path.rsplit("/", 1)[-1])
+    if not filename.endswith(".whl"):
+        raise SourceError(
+            f"{name} @ {url} is not a wheel: graft cannot build source distributions yet",
+            where=where,
+            hint="point at a .whl file, or ask for the project by name from an index",
+        )
+    try:
+        wheel_name, version, _, _ = parse_wheel_filename(filename)
+    except InvalidWheelFilename as exc:
+        raise SourceError(f"invalid wheel filename ({exc})", where=f"{where}: {url}") from None
+    if wheel_name != name:
+        raise SourceError(
+            f"the wheel {filename} is not a distribution of {name}",
+            where=where,
+            hint=f"write {wheel_name} @ {url}",
+        )
+    fragment = dict(urllib.parse.parse_qsl(parts.fragment))
+    if "sha256" in fragment:
+        hashes = hashes | {f"sha256:{fragment['sha256'].lower()}"}
+    path = remote = None
+    if parts.scheme == "file":
+        path = urllib.parse.unquote(parts.path)
+        if not os.path.isfile(path):
+            raise SourceError("no such wheel file", where=f"{where}: {url}")
+    elif parts.scheme in {"http", "https"}:
+        remote = urllib.parse.urlunsplit(parts._replace(fragment=""))
+    else:
+        raise SourceError(f"unsupported URL scheme {parts.scheme!r}", where=f"{where}: {url}")
+    return Wanted(
+        name,
+        str(version),
+        extras,
+        hashes,
+        where,
+        path=path,
+        marker=marker,
+        url=remote,
+        filename=filename,
     )
 
 
@@ -89,6 +155,8 @@ def check_one_version_each(wanted: list[Wanted]) -> None:
 
     first: dict[str, Wanted] = {}
     for w in wanted:
+        if w.version is None:
+            continue  # a range: the resolver intersects ranges and explains a conflict
         seen = first.setdefault(w.name, w)
         if version(seen) != version(w) or (
             location(seen) and location(w) and location(seen) != location(w)
@@ -133,8 +201,13 @@ def _logical_lines(path: str) -> list[tuple[int, str]]:
     return out
 
 
-def read_requirements(path: str, inputs: Inputs, _seen: frozenset[str] = frozenset()) -> None:
-    """Add the contents of the requirements file *path* to *inputs*."""
+def read_requirements(
+    path: str, inputs: Inputs, _seen: frozenset[str] = frozenset(), *, constraints: bool = False
+) -> None:
+    """Add the contents of the requirements file *path* to *inputs*.
+
+    With *constraints* (a ``-c`` file), its requirements limit versions and add nothing.
+    """
     from graft.sources.pylock import is_pylock  # noqa: PLC0415
 
     if is_pylock(path):
@@ -147,28 +220,40 @@ def read_requirements(path: str, inputs: Inputs, _seen: frozenset[str] = frozens
     base = os.path.dirname(os.path.abspath(path))
     for number, line in _logical_lines(path):
         where = f"{path}:{number}"
+        # as pip: the requirement runs up to the first word starting with "-"; only the
+        # options after it are shell-split (a marker's quotes belong to the requirement)
+        parts = line.split(" ")
+        first = next((i for i, part in enumerate(parts) if part.startswith("-")), len(parts))
         try:
-            words = shlex.split(line)
+            words = shlex.split(" ".join(parts[first:]))
         except ValueError as exc:
             raise UsageError(f"cannot parse line ({exc})", where=where) from None
-        if words[0].startswith("-"):
-            _global_option(words, where, base, inputs, _seen | {real})
+        if first == 0:
+            _global_option(words, where, base, inputs, _seen | {real}, constraints=constraints)
             continue
-        spec_words, hashes = [], set()
-        for word in words:
+        hashes = set()
+        for i, word in enumerate(words):
             if word.startswith("--hash="):
                 hashes.add(word.removeprefix("--hash="))
-            elif word.startswith("-"):
-                raise UsageError(f"unsupported per-requirement option {word!r}", where=where)
+            elif word == "--hash" and i + 1 < len(words):
+                continue
+            elif i > 0 and words[i - 1] == "--hash":
+                hashes.add(word)
             else:
-                spec_words.append(word)
-        spec = " ".join(spec_words)
+                raise UsageError(f"unsupported per-requirement option {word!r}", where=where)
+        spec = " ".join(parts[:first]).strip()
         if spec.endswith(".whl") and not os.path.isabs(spec):
             local = os.path.join(base, spec)
             spec = local if os.path.exists(local) else spec
-        inputs.wanted.append(
-            parse_spec(spec, where, frozenset(_check_hash(h, where) for h in hashes))
-        )
+        wanted = parse_spec(spec, where, frozenset(_check_hash(h, where) for h in hashes))
+        if not constraints:
+            inputs.wanted.append(wanted)
+        elif wanted.extras or wanted.path or wanted.url:
+            raise UsageError(
+                f"a constraint names only a project and versions, not {spec!r}", where=where
+            )
+        else:
+            inputs.constraints.append(wanted)
 
 
 def _check_hash(value: str, where: str) -> str:
@@ -179,14 +264,21 @@ def _check_hash(value: str, where: str) -> str:
 
 
 def _global_option(
-    words: list[str], where: str, base: str, inputs: Inputs, seen: frozenset[str]
+    words: list[str],
+    where: str,
+    base: str,
+    inputs: Inputs,
+    seen: frozenset[str],
+    *,
+    constraints: bool,
 ) -> None:
     option, _, value = words[0].partition("=")
     if not value and len(words) > 1:
         value = words[1]
-    if option in {"-r", "--requirement"}:
+    if option in {"-r", "--requirement", "-c", "--constraint"}:
         nested = value if os.path.isabs(value) else os.path.join(base, value)
-        read_requirements(nested, inputs, seen)
+        as_constraints = constraints or option in {"-c", "--constraint"}
+        read_requirements(nested, inputs, seen, constraints=as_constraints)
     elif option in {"-i", "--index-url"}:
         inputs.index_url = value
     elif option == "--extra-index-url":
@@ -195,9 +287,15 @@ def _global_option(
         inputs.find_links.append(value if os.path.isabs(value) else os.path.join(base, value))
     elif option == "--no-index":
         inputs.no_index = True
+    elif option == "--pre":
+        inputs.prereleases = True
+    elif option == "--require-hashes":
+        inputs.require_hashes = True
     elif option in _IGNORED_OPTIONS or option in _VALUE_OPTIONS_IGNORED:
         return
-    elif option in {"-c", "--constraint", "-e", "--editable"}:
-        raise UsageError(f"{option} is not supported yet", where=where)
+    elif option in {"-e", "--editable"}:
+        raise UsageError(
+            f"{option}: editable installs need builds, which graft does not do yet", where=where
+        )
     else:
         raise UsageError(f"unknown option {option!r}", where=where)

@@ -108,3 +108,24 @@ def sweep_leftovers(parent: str, name: str) -> None:
     for entry in os.listdir(parent):
         if entry.startswith(stem) and not entry.endswith("lock"):
             seal.remove_tree(os.path.join(parent, entry), sealed=False)
+
+
+def installed(prefix: str, site_dirs: tuple[str, ...]) -> dict[str, str]:
+    """``{canonical name: version}`` of the distributions in the venv at *prefix*.
+
+    Read from the ``name-version.dist-info`` directory names in *site_dirs* (relative to
+    *prefix*), as ``importlib.metadata`` finds them; nothing when there is no venv.
+    """
+    found: dict[str, str] = {}
+    for site in dict.fromkeys(site_dirs):
+        try:
+            names = os.listdir(os.path.join(prefix, site))
+        except OSError:
+            continue
+        for name in names:
+            stem = name.removesuffix(".dist-info")
+            if stem != name and stem.count("-") == 1:
+                project, version = stem.split("-")
+                key = project.replace("_", "-").replace(".", "-").lower()
+                found[key] = version
+    return found

@@ -1,0 +1,107 @@
+"""``-r pyproject.toml``: a project's declared requirements, as ``uv pip install -r`` reads them.
+
+``[project].dependencies``, the ``[project.optional-dependencies]`` named by ``--extra``, and
+the PEP 735 ``[dependency-groups]`` named by ``--group`` (includes resolved by pypa's
+``dependency-groups``). The project itself is not installed (that needs a build); neither
+are dependencies declared ``dynamic`` (only its build backend could say what they are).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TYPE_CHECKING, Any
+
+from graft.errors import UsageError
+
+if TYPE_CHECKING:
+    from graft.model.requirements import Inputs
+
+
+def is_pyproject(path: str) -> bool:
+    """Whether *path* names a ``pyproject.toml`` (by its file name, as pip and uv decide)."""
+    return os.path.basename(path) == "pyproject.toml"
+
+
+def _load(path: str) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib  # noqa: PLC0415
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib  # noqa: PLC0415
+
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except OSError as exc:
+        raise UsageError(f"cannot read pyproject.toml ({exc.strerror})", where=path) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"invalid TOML ({exc})", where=path) from None
+
+
+def _strings(value: object, where: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise UsageError("expected a list of requirement strings", where=where)
+    return list(value)
+
+
+def read_pyproject(
+    path: str, inputs: Inputs, extras: tuple[str, ...], groups: tuple[str, ...]
+) -> None:
+    """Add what *path* declares (dependencies, the named extras and groups) to *inputs*."""
+    from packaging.utils import canonicalize_name  # noqa: PLC0415
+
+    from graft.sources.requirements import parse_spec  # noqa: PLC0415
+
+    data = _load(path)
+    inputs.files_read.append(path)
+    project = data.get("project")
+    texts: list[tuple[str, str]] = []  # (requirement, where)
+    if isinstance(project, dict):
+        if "dependencies" in project.get("dynamic", ()):
+            raise UsageError(
+                "[project].dependencies is dynamic: only a build could say what it is",
+                where=path,
+                hint="graft does not build projects yet; list the requirements in a file",
+            )
+        deps = _strings(project.get("dependencies", []), f"{path}: [project].dependencies")
+        texts += [(d, f"{path}: [project].dependencies") for d in deps]
+        optional = project.get("optional-dependencies", {})
+        if not isinstance(optional, dict):
+            raise UsageError("[project.optional-dependencies] is not a table", where=path)
+        declared = {canonicalize_name(k): k for k in optional}
+        for extra in extras:
+            key = declared.get(canonicalize_name(extra))
+            if key is None:
+                known = ", ".join(sorted(optional)) or "none"
+                raise UsageError(f"no extra {extra!r} (declared: {known})", where=path)
+            where = f"{path}: [project.optional-dependencies].{key}"
+            texts += [(d, where) for d in _strings(optional[key], where)]
+    elif extras:
+        raise UsageError("--extra needs a [project] table", where=path)
+    texts += _groups(data, path, groups)
+    for text, where in texts:
+        inputs.wanted.append(parse_spec(text, where))
+
+
+def _groups(data: dict[str, Any], path: str, groups: tuple[str, ...]) -> list[tuple[str, str]]:
+    """The requirements of each named dependency group, PEP 735 includes resolved."""
+    if not groups:
+        return []
+    import dependency_groups  # noqa: PLC0415
+
+    table = data.get("dependency-groups", {})
+    if not isinstance(table, dict):
+        raise UsageError("[dependency-groups] is not a table", where=path)
+    out: list[tuple[str, str]] = []
+    for group in groups:
+        try:
+            resolved = dependency_groups.resolve(table, group)
+        except LookupError:
+            known = ", ".join(sorted(table)) or "none"
+            raise UsageError(
+                f"no dependency group {group!r} (declared: {known})", where=path
+            ) from None
+        except (ValueError, TypeError) as exc:  # cycles and malformed includes
+            raise UsageError(f"dependency group {group!r}: {exc}", where=path) from None
+        out += [(text, f"{path}: [dependency-groups].{group}") for text in resolved]
+    return out

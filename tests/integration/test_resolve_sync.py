@@ -1,0 +1,233 @@
+"""``graft sync`` resolving unpinned requirements against a loopback index, as pip and uv do.
+
+Each wheel is made in the test; the index is tests/support/rangeserver (PEP 691 JSON or
+PEP 503 HTML, Range reads, no metadata files unless asked), so every METADATA comes from
+range reads of the wheels, the common case on this machine's index.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_graft
+from tests.support.rangeserver import Served, serve
+from tests.support.venv import py
+from tests.support.wheelmaker import make_wheel
+
+
+@pytest.fixture
+def index(wheels: Path) -> Iterator[Served]:
+    """app needs lib>=1 (and speedy for its extra "fast"); lib has 1.0, 2.0 and 3.0rc1."""
+    with serve() as served:
+        served.add(
+            make_wheel(
+                wheels,
+                "app",
+                "1.0",
+                {"app.py": "import lib\n"},
+                requires=("lib>=1", 'speedy; extra == "fast"'),
+                provides_extra=("fast",),
+            )
+        )
+        served.add(make_wheel(wheels, "speedy", "0.5", {"speedy.py": ""}))
+        for version in ("1.0", "2.0", "3.0rc1"):
+            served.add(make_wheel(wheels, "lib", version, {"lib.py": f"V = {version!r}\n"}))
+        yield served
+
+
+def sync(venv: Path, served: Served, store: Path, *args: str | Path, check: bool = True) -> str:
+    """``graft sync`` against *served*; its stderr (the summary), or stdout with --json."""
+    proc = run_graft(
+        "sync", venv, "--index-url", f"{served.url}/simple/", "--store", store, *args, check=check
+    )
+    return proc.stdout if "--json" in args else proc.stderr
+
+
+def installed(venv: Path) -> dict[str, str]:
+    code = "import importlib.metadata as m, json; print(json.dumps({d.name: d.version for d in m.distributions()}))"  # noqa: E501
+    found: dict[str, str] = json.loads(py(venv, code))
+    return found
+
+
+def test_an_unpinned_requirement_brings_its_dependencies_newest_first(
+    tmp_path: Path, store_dir: Path, index: Served
+) -> None:
+    venv = tmp_path / "v"
+    out = sync(venv, index, store_dir, "app")
+    assert installed(venv) == {"app": "1.0", "lib": "2.0"}  # not the prerelease
+    assert " + app==1.0" in out
+    assert " + lib==2.0" in out
+    # pip writes REQUESTED only for what was asked for
+    site = venv / "lib" / "python3.11" / "site-packages"
+    assert (site / "app-1.0.dist-info" / "REQUESTED").exists()
+    assert not (site / "lib-2.0.dist-info" / "REQUESTED").exists()
+
+
+def test_extras_bring_their_requirements(tmp_path: Path, store_dir: Path, index: Served) -> None:
+    venv = tmp_path / "v"
+    sync(venv, index, store_dir, "app[fast]")
+    assert installed(venv) == {"app": "1.0", "lib": "2.0", "speedy": "0.5"}
+    out = sync(tmp_path / "w", index, store_dir, "app[nosuch]")
+    assert "app==1.0 (app-1.0-py3-none-any.whl) does not provide the extra 'nosuch'" in out
+
+
+def test_the_venv_s_versions_are_kept_unless_upgrading(
+    tmp_path: Path, store_dir: Path, index: Served
+) -> None:
+    venv = tmp_path / "v"
+    sync(venv, index, store_dir, "lib==1.0")
+    out = sync(venv, index, store_dir, "app")
+    assert installed(venv) == {"app": "1.0", "lib": "1.0"}, out  # lib>=1 holds: kept
+    out = sync(venv, index, store_dir, "app", "--upgrade-package", "lib")
+    assert installed(venv) == {"app": "1.0", "lib": "2.0"}
+    assert " ~ lib 1.0 -> 2.0 (upgraded)" in out
+    out = sync(venv, index, store_dir, "app", "lib<2", "--json")
+    changes = json.loads(out)["changes"]
+    assert changes == {"added": [], "removed": [], "upgraded": [], "downgraded": ["lib 2.0 -> 1.0"]}
+    out = sync(venv, index, store_dir, "lib", "-U")
+    assert installed(venv) == {"lib": "2.0"}
+    assert " - app==1.0" in out
+
+
+def test_constraints_limit_versions_and_add_nothing(
+    tmp_path: Path, store_dir: Path, index: Served
+) -> None:
+    constraints = tmp_path / "c.txt"
+    constraints.write_text("lib<2\nspeedy==0.5\n")
+    venv = tmp_path / "v"
+    sync(venv, index, store_dir, "app", "-c", constraints)
+    assert installed(venv) == {"app": "1.0", "lib": "1.0"}
+    reqs = tmp_path / "r.txt"
+    reqs.write_text("-c c.txt\napp\n")  # nested in a requirements file, relative to it
+    sync(tmp_path / "w", index, store_dir, "-r", reqs)
+    assert installed(tmp_path / "w") == {"app": "1.0", "lib": "1.0"}
+
+
+def test_no_deps_installs_only_what_is_named(
+    tmp_path: Path, store_dir: Path, index: Served
+) -> None:
+    venv = tmp_path / "v"
+    sync(venv, index, store_dir, "app", "--no-deps")
+    assert installed(venv) == {"app": "1.0"}
+
+
+def test_prereleases_only_when_asked_or_named(
+    tmp_path: Path, store_dir: Path, index: Served
+) -> None:
+    sync(tmp_path / "a", index, store_dir, "lib", "--pre")
+    assert installed(tmp_path / "a") == {"lib": "3.0rc1"}
+    sync(tmp_path / "b", index, store_dir, "lib>=3.0rc1")
+    assert installed(tmp_path / "b") == {"lib": "3.0rc1"}
+    sync(tmp_path / "c", index, store_dir, "lib", "--prerelease", "disallow")
+    assert installed(tmp_path / "c") == {"lib": "2.0"}
+
+
+def test_hash_checking_mode_needs_a_hash_for_every_distribution(
+    tmp_path: Path, store_dir: Path, index: Served, wheels: Path
+) -> None:
+    import hashlib
+
+    digest = hashlib.sha256((wheels / "app-1.0-py3-none-any.whl").read_bytes()).hexdigest()
+    reqs = tmp_path / "r.txt"
+    reqs.write_text(f"app==1.0 --hash=sha256:{digest}\n")
+    out = sync(tmp_path / "v", index, store_dir, "-r", reqs, check=False)
+    assert "hash-checking mode: no --hash given for lib==2.0 (required by app==1.0)" in out
+    assert not (tmp_path / "v").exists()
+    lib = hashlib.sha256((wheels / "lib-2.0-py3-none-any.whl").read_bytes()).hexdigest()
+    reqs.write_text(f"app==1.0 --hash=sha256:{digest}\nlib==2.0 --hash=sha256:{lib}\n")
+    sync(tmp_path / "v", index, store_dir, "-r", reqs)
+    assert installed(tmp_path / "v") == {"app": "1.0", "lib": "2.0"}
+
+
+@pytest.mark.parametrize("html", [False, True], ids=["pep691", "pep503"])
+def test_the_index_s_yanked_and_requires_python_are_honoured(
+    tmp_path: Path, store_dir: Path, wheels: Path, html: bool
+) -> None:
+    with serve() as served:
+        served.html = html
+        served.add_wheel(make_wheel(wheels, "lib", "1.0"))
+        served.add_wheel(make_wheel(wheels, "lib", "2.0"), yanked="broken")
+        served.add_wheel(make_wheel(wheels, "lib", "1.5"), requires_python=">=4")
+        sync(tmp_path / "v", served, store_dir, "lib")
+        assert installed(tmp_path / "v") == {"lib": "1.0"}
+        sync(tmp_path / "w", served, store_dir, "lib==2.0")  # a pin may take a yanked file
+        assert installed(tmp_path / "w") == {"lib": "2.0"}
+
+
+def test_exclude_newer_uses_the_index_s_upload_times(
+    tmp_path: Path, store_dir: Path, wheels: Path
+) -> None:
+    with serve() as served:
+        served.add_wheel(make_wheel(wheels, "lib", "1.0"), upload_time="2025-01-02T03:04:05Z")
+        served.add_wheel(make_wheel(wheels, "lib", "2.0"), upload_time="2026-06-01T00:00:00Z")
+        sync(tmp_path / "v", served, store_dir, "lib", "--exclude-newer", "2026-01-01")
+        assert installed(tmp_path / "v") == {"lib": "1.0"}
+        out = sync(tmp_path / "w", served, store_dir, "lib", "--exclude-newer", "soon", check=False)
+        assert "--exclude-newer 'soon' is not a date or timestamp" in out
+
+
+def test_a_wheel_by_url_and_a_typo(tmp_path: Path, store_dir: Path, index: Served) -> None:
+    url = f"{index.url}/lib-1.0-py3-none-any.whl"
+    sync(tmp_path / "v", index, store_dir, f"lib @ {url}", "app")
+    assert installed(tmp_path / "v") == {"app": "1.0", "lib": "1.0"}
+    out = sync(tmp_path / "w", index, store_dir, "ap", check=False)
+    assert "ap" in out
+    assert "Traceback" not in out
+    out = sync(tmp_path / "w", index, store_dir, f"app @ {url}", check=False)
+    assert "the wheel lib-1.0-py3-none-any.whl is not a distribution of app" in out
+
+
+def test_each_project_comes_from_the_first_index_that_has_it(
+    tmp_path: Path, store_dir: Path, wheels: Path, index: Served
+) -> None:
+    private = wheels / "private"
+    private.mkdir()
+    with serve() as extra:
+        extra.add(make_wheel(private, "lib", "1.0", {"lib.py": "PRIVATE = True\n"}))
+        sync(tmp_path / "v", index, store_dir, "app", "--extra-index-url", f"{extra.url}/simple/")
+    assert installed(tmp_path / "v") == {"app": "1.0", "lib": "1.0"}  # never 2.0 from the other
+    assert py(tmp_path / "v", "import lib; print(lib.PRIVATE)") == "True"
+
+
+def test_requirements_from_pyproject_with_extras_and_groups(
+    tmp_path: Path, store_dir: Path, index: Served
+) -> None:
+    project = tmp_path / "proj"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "proj"\nversion = "0"\ndependencies = ["lib<2"]\n'
+        '[project.optional-dependencies]\nFast = ["speedy"]\n'
+        '[dependency-groups]\ntest = ["app"]\nall = [{include-group = "test"}, "speedy"]\n'
+    )
+    pyproject = project / "pyproject.toml"
+    sync(tmp_path / "a", index, store_dir, "-r", pyproject)
+    assert installed(tmp_path / "a") == {"lib": "1.0"}
+    sync(tmp_path / "b", index, store_dir, "-r", pyproject, "--extra", "fast", "--group", "all")
+    assert installed(tmp_path / "b") == {"app": "1.0", "lib": "1.0", "speedy": "0.5"}
+    out = sync(tmp_path / "c", index, store_dir, "-r", pyproject, "--group", "docs", check=False)
+    assert "no dependency group 'docs' (declared: all, test)" in out
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "proj"\nversion = "0"\ndynamic = ["dependencies"]\n'
+    )
+    out = sync(tmp_path / "d", index, store_dir, "-r", pyproject, check=False)
+    assert "[project].dependencies is dynamic" in out
+
+
+def test_requires_python_of_the_index_or_of_the_wheel_each_excludes(
+    tmp_path: Path, store_dir: Path, wheels: Path
+) -> None:
+    """Decision 29: a file is a candidate only when both the index and its METADATA admit."""
+    with serve() as served:
+        served.add_wheel(make_wheel(wheels, "lib", "1.0"), requires_python=">=3")
+        # the index admits 3.11, the wheel's own METADATA does not
+        served.add_wheel(make_wheel(wheels, "lib", "2.0", requires_python=">=4"))
+        # the wheel admits 3.11, the index's per-release value does not
+        served.add_wheel(make_wheel(wheels, "lib", "3.0"), requires_python="<3.11")
+        out = sync(tmp_path / "v", served, store_dir, "lib")
+        assert installed(tmp_path / "v") == {"lib": "1.0"}, out
+        out = sync(tmp_path / "w", served, store_dir, "lib==2.0", check=False)
+        assert "Python >=4" in out
