@@ -190,11 +190,11 @@ class Located:
         """``name==version`` of each distribution located, sorted."""
         if self.known_labels:
             return self.known_labels
-        from packaging.utils import parse_wheel_filename  # noqa: PLC0415
+        from graft.model.wheelname import parse_wheel_filename  # noqa: PLC0415
 
         out = set()
         for _, path, _ in self.fetched:
-            name, version, _, _ = parse_wheel_filename(os.path.basename(path))
+            name, version = parse_wheel_filename(os.path.basename(path))[:2]
             out.add(f"{name}=={version}")
         return tuple(sorted(out))
 

@@ -21,10 +21,13 @@ _VALUE_OPTIONS_IGNORED = {"--trusted-host", "--no-binary", "--only-binary", "--u
 def parse_spec(text: str, where: str, hashes: frozenset[str] = frozenset()) -> Wanted:
     """A ``name==version`` spec or a path to a ``.whl`` file."""
     if text.endswith(".whl") and ("/" in text or os.path.exists(text)):
-        from packaging.utils import InvalidWheelFilename, parse_wheel_filename  # noqa: PLC0415
+        from graft.model.wheelname import (  # noqa: PLC0415
+            InvalidWheelFilename,
+            parse_wheel_filename,
+        )
 
         try:
-            name, version, _, _ = parse_wheel_filename(os.path.basename(text))
+            name, version = parse_wheel_filename(os.path.basename(text))[:2]
         except InvalidWheelFilename as exc:
             raise SourceError(
                 f"invalid wheel filename ({exc})",
