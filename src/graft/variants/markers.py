@@ -129,15 +129,15 @@ def requirement(text: str, env: VariantEnvironment) -> Requirement:
     """
     if not has_variant_markers(text):
         return Requirement(text)
+    first: Exception | None = None
     start = 0
-    while (cut := text.find(";", start)) != -1:
+    while (cut := text.find(";", start)) != -1:  # a URL may hold ";": try each in turn
+        start = cut + 1
         try:
             Requirement(text[:cut])
-        except InvalidRequirement:
-            start = cut + 1
-            continue
-        try:
             return Requirement(f"{text[:cut]}; {substitute(text[cut + 1 :], env)}")
-        except InvalidMarker as exc:
-            raise InvalidRequirement(str(exc)) from None
+        except (InvalidRequirement, InvalidMarker) as exc:
+            first = first or exc
+    if first is not None:
+        raise InvalidRequirement(str(first)) from None
     return Requirement(text)
