@@ -191,3 +191,13 @@ def test_property_text_allows_any_spacing_around_the_separators() -> None:
     assert str(VariantProperty("a", "b", "c")) == "a :: b :: c"
     with pytest.raises(ValueError, match="not a variant property"):
         VariantProperty.parse("a :: B :: c")
+
+
+def test_a_wheel_agrees_with_the_release_metadata_or_not() -> None:
+    from graft.model.variants import agrees
+
+    metadata = parse_variant_metadata(_doc(), "w")
+    assert agrees(metadata, "cu128", ["nvidia :: cuda_version_lower_bound :: 12.8"])
+    assert not agrees(metadata, "cu128", ["nvidia :: cuda_version_lower_bound :: 12.6"])
+    assert not agrees(metadata, "other", [])
+    assert agrees(metadata, "null", [])

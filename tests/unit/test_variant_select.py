@@ -172,3 +172,12 @@ def test_without_usable_metadata_the_variant_wheels_are_left_out() -> None:
 def test_a_file_with_no_accepted_tag_is_not_ranked() -> None:
     order = order_release(FILES, TORCH, (CUDA,))
     assert ranked_files(order, {"py3-none-any": 0}) == ()
+
+
+def test_the_explanation_as_json() -> None:
+    order = order_release(FILES[:3], TORCH, (CUDA,))
+    data = order.to_json()
+    assert data["ranks"] == {FILES[0]: 0, FILES[1]: 0, FILES[2]: 1}
+    labels = {item["label"]: item for item in data["labels"]}  # type: ignore[attr-defined]
+    assert labels["cu128"]["compatible"] is True
+    assert labels["v2"]["why"] == "the machine supports no value of x86_64 :: level (v2)"

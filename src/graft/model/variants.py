@@ -241,6 +241,16 @@ def load_variant_metadata(text: str | bytes, where: str) -> VariantMetadata:
     return parse_variant_metadata(data, where)
 
 
+def agrees(metadata: VariantMetadata, label: str, properties: Iterable[str]) -> bool:
+    """Whether a wheel's own label and properties (its record) match the release's metadata.
+
+    PEP 825: the ``-variants.json`` file is a cache of the wheels' ``variant.json``; a
+    downloaded wheel that disagrees with it makes the metadata inconsistent.
+    """
+    declared = frozenset(VariantProperty.parse(p) for p in properties)
+    return metadata.variants.get(label, frozenset() if label == NULL_LABEL else None) == declared
+
+
 def merge(parts: Iterable[VariantMetadata], where: str) -> VariantMetadata:
     """One release's metadata from several files, under PEP 825's consistency rules.
 

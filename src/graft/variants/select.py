@@ -189,6 +189,23 @@ class ReleaseOrder:
         """The file's group rank (lower is better), None when it is left out."""
         return self.ranks.get(filename)
 
+    def to_json(self) -> dict[str, object]:
+        """The explanation for ``--json``: labels in order, with ranks and reasons."""
+        return {
+            "labels": [
+                {
+                    "label": c.label,
+                    "compatible": c.rank is not None,
+                    "properties": list(c.properties),
+                    "supported": list(c.supported),
+                    "why": c.why or None,
+                }
+                for c in self.labels
+            ],
+            "ranks": dict(sorted(self.ranks.items())),
+            "left_out": dict(sorted(self.left_out.items())),
+        }
+
     def explain(self) -> list[str]:
         """One line per label: its place or why it is incompatible."""
         lines = []
