@@ -71,3 +71,7 @@ def cache_unwritable(exc: OSError, cache_dir: str) -> CacheError:
         hint="set XDG_CACHE_HOME or GRAFT_CACHE_DIR to a writable directory;"
         " for the store, GRAFT_STORE or --store",
     )
+
+
+class VariantError(GraftError):
+    """Variant metadata (PEP 825) is malformed, of an unknown schema, or inconsistent."""

@@ -49,7 +49,7 @@ class ConsoleReporter:
 
 
 _SIGPIPE_STATUS = 141  # 128 + SIGPIPE: what a shell reports for a reader that went away
-_COMMANDS = ("sync", "audit", "bench", "store", "inspect")
+_COMMANDS = ("sync", "audit", "bench", "store", "inspect", "variants")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -94,6 +94,10 @@ def _parser(only: str | None = None) -> argparse.ArgumentParser:
         inspect = sub.add_parser("inspect", help="print a wheel's record as graft sees it")
         inspect.add_argument("wheel", metavar="WHEEL")
         inspect.add_argument("--json", action="store_true")
+    if only in {None, "variants"}:
+        from graft.cli.variants_cmd import add_variants_parser  # noqa: PLC0415
+
+        add_variants_parser(sub)
     return parser
 
 
@@ -315,6 +319,10 @@ def _run_inspect(args: argparse.Namespace) -> int:
     data = record_to_dict(record)
     for key in ("filename", "sha256", "name", "version", "tags", "requires_python"):
         print(f"{key:16} {data[key]}")
+    if record.variant_label is not None:
+        print(f"{'variant_label':16} {record.variant_label}")
+        props = ", ".join(record.variant_properties) or "- (the null variant)"
+        print(f"{'variant':16} {props}")
     for key in ("top_level", "packages", "namespace_dirs", "native", "data_categories"):
         print(f"{key:16} {', '.join(data[key]) or '-'}")
     for ep in record.entry_points:
@@ -387,6 +395,10 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit 
             from graft.cli.store_cmd import run_store  # noqa: PLC0415
 
             return run_store(args)
+        if args.command == "variants":
+            from graft.cli.variants_cmd import run_variants  # noqa: PLC0415
+
+            return run_variants(args)
         return _run_inspect(args)
     except UsageError as exc:
         _report(args, exc)

@@ -95,6 +95,10 @@ class WheelRecord:
     requires_dist: tuple[str, ...] = ()
     requires_python: str | None = None
     schema: int = field(default=RECORD_SCHEMA)
+    # PEP 825: the filename's variant label (None: not a variant wheel) and the properties
+    # its variant.json gives that label, "ns :: feature :: value", sorted
+    variant_label: str | None = None
+    variant_properties: tuple[str, ...] = ()
 
     def to_json(self) -> str:
         """The record as stable JSON (sorted keys), as the store keeps it."""
@@ -132,7 +136,16 @@ def record_to_dict(record: WheelRecord) -> dict[str, Any]:
         "data_categories": list(record.data_categories),
         "requires_dist": list(record.requires_dist),
         "requires_python": record.requires_python,
-    }
+    } | (  # only variant wheels carry the key: other records stay byte-identical
+        {}
+        if record.variant_label is None
+        else {
+            "variant": {
+                "label": record.variant_label,
+                "properties": list(record.variant_properties),
+            }
+        }
+    )
 
 
 def record_from_json(text: str) -> WheelRecord:
@@ -164,6 +177,8 @@ def record_from_json(text: str) -> WheelRecord:
         data_categories=tuple(raw["data_categories"]),
         requires_dist=tuple(raw["requires_dist"]),
         requires_python=raw["requires_python"],
+        variant_label=raw.get("variant", {}).get("label"),
+        variant_properties=tuple(raw.get("variant", {}).get("properties", ())),
     )
 
 

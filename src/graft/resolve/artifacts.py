@@ -21,14 +21,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from packaging.utils import (
-    InvalidSdistFilename,
-    InvalidWheelFilename,
-    NormalizedName,
-    parse_sdist_filename,
-    parse_wheel_filename,
-)
+from packaging.utils import InvalidSdistFilename, NormalizedName, parse_sdist_filename
 
+from graft.model.wheelname import InvalidWheelFilename, parse_wheel_filename
 from graft.resolve.surface import Surface, read_surface
 
 if TYPE_CHECKING:
@@ -70,6 +65,7 @@ class WheelName:
     version: Version
     build: int  # 0 when the filename has no build tag
     tags: tuple[str, ...]
+    variant: str | None = None  # the variant label (PEP 825), None for a non-variant wheel
 
 
 @functools.lru_cache(maxsize=65536)
@@ -79,10 +75,12 @@ def parse_wheel(filename: str) -> WheelName | None:
     Cached: the resolver screens a project's files each time a requirement on it arrives.
     """
     try:
-        name, version, build, tags = parse_wheel_filename(filename)
+        name, version, build, tags, variant = parse_wheel_filename(filename)
     except InvalidWheelFilename:
         return None
-    return WheelName(name, version, build[0] if build else 0, tuple(sorted(str(t) for t in tags)))
+    return WheelName(
+        name, version, build[0] if build else 0, tuple(sorted(str(t) for t in tags)), variant
+    )
 
 
 def sdist_version(filename: str) -> Version | None:
@@ -100,7 +98,9 @@ def wheel_rank(filename: str, tag_rank: Mapping[str, int]) -> tuple[int, int] | 
     order, then the highest build tag), on the cached parse of the filename.
     """
     parsed = parse_wheel(filename)
-    if parsed is None:
+    # a variant wheel is left out as a variant-unaware installer leaves it out, until the
+    # screening orders variants for the machine (graft.variants.select.order_release)
+    if parsed is None or parsed.variant is not None:
         return None
     positions = [tag_rank[t] for t in parsed.tags if t in tag_rank]
     return (min(positions), -parsed.build) if positions else None

@@ -215,11 +215,11 @@ class Located:
         """``name==version`` of each distribution located, sorted."""
         if self.known_labels:
             return self.known_labels
-        from packaging.utils import parse_wheel_filename  # noqa: PLC0415
+        from graft.model.wheelname import parse_wheel_filename  # noqa: PLC0415
 
         out = set()
         for item in self.fetched:
-            name, version, _, _ = parse_wheel_filename(os.path.basename(item.path))
+            name, version = parse_wheel_filename(os.path.basename(item.path))[:2]
             out.add(f"{name}=={version}")
         return tuple(sorted(out))
 

@@ -17,11 +17,12 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
+from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from graft._fs import remember
 from graft.errors import SourceError
+from graft.model.wheelname import InvalidWheelFilename, parse_wheel_filename
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -49,7 +50,7 @@ class CoreMetadata:
 def from_filename(filename: str) -> CoreMetadata | None:
     """A stand-in for a wheel whose metadata is not known yet: its name and version only."""
     try:
-        name, version, _, _ = parse_wheel_filename(filename)
+        name, version = parse_wheel_filename(filename)[:2]
     except InvalidWheelFilename:
         return None
     return CoreMetadata(filename, str(name), str(version))

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
 
-from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 from packaging.version import InvalidVersion, Version
 
 from graft._fs import remember
 from graft.errors import SourceError
+from graft.model.wheelname import InvalidWheelFilename, parse_wheel_filename
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -54,7 +54,7 @@ class Candidate:
 
 def _version_matches(filename: str, name: str, version: str) -> tuple[bool, tuple[str, ...]]:
     try:
-        wname, wversion, build, tags = parse_wheel_filename(filename)
+        wname, wversion, build, tags, _ = parse_wheel_filename(filename)
     except InvalidWheelFilename:
         return False, ()
     if str(wname) != name:
@@ -69,8 +69,10 @@ def _version_matches(filename: str, name: str, version: str) -> tuple[bool, tupl
 def rank(filename: str, target_rank: dict[str, int]) -> tuple[int, int] | None:
     """Lower is better: the best tag's position in the target's order, then build tag."""
     try:
-        _, _, build, tags = parse_wheel_filename(filename)
+        _, _, build, tags, variant = parse_wheel_filename(filename)
     except InvalidWheelFilename:
+        return None
+    if variant is not None:  # chosen by graft.variants.select once the resolver orders variants
         return None
     positions = [target_rank[str(t)] for t in tags if str(t) in target_rank]
     if not positions:

@@ -61,10 +61,10 @@ def parse_spec(text: str, where: str, hashes: frozenset[str] = frozenset()) -> W
 
 def _wheel_file(text: str, where: str, hashes: frozenset[str]) -> Wanted:
     """A wheel named by its path."""
-    from packaging.utils import InvalidWheelFilename, parse_wheel_filename  # noqa: PLC0415
+    from graft.model.wheelname import InvalidWheelFilename, parse_wheel_filename  # noqa: PLC0415
 
     try:
-        name, version, _, _ = parse_wheel_filename(os.path.basename(text))
+        name, version = parse_wheel_filename(os.path.basename(text))[:2]
     except InvalidWheelFilename as exc:
         raise SourceError(
             f"invalid wheel filename ({exc})",
@@ -88,7 +88,7 @@ def _direct_url(
     """``name @ URL`` (PEP 508 direct reference): a wheel by URL or by ``file:`` path."""
     import urllib.parse  # noqa: PLC0415
 
-    from packaging.utils import InvalidWheelFilename, parse_wheel_filename  # noqa: PLC0415
+    from graft.model.wheelname import InvalidWheelFilename, parse_wheel_filename  # noqa: PLC0415
 
     parts = urllib.parse.urlsplit(url)
     filename = urllib.parse.unquote(parts.path.rsplit("/", 1)[-1])
@@ -99,7 +99,7 @@ def _direct_url(
             hint="point at a .whl file, or ask for the project by name from an index",
         )
     try:
-        wheel_name, version, _, _ = parse_wheel_filename(filename)
+        wheel_name, version = parse_wheel_filename(filename)[:2]
     except InvalidWheelFilename as exc:
         raise SourceError(f"invalid wheel filename ({exc})", where=f"{where}: {url}") from None
     if wheel_name != name:

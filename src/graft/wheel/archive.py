@@ -23,9 +23,8 @@ from email.parser import HeaderParser
 from typing import TYPE_CHECKING
 
 from packaging.metadata import parse_email
-from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
-from graft.errors import WheelError
+from graft.errors import VariantError, WheelError
 from graft.model.record import (
     EntryPoint,
     FileRecord,
@@ -34,6 +33,8 @@ from graft.model.record import (
     is_native,
     record_hash,
 )
+from graft.model.variants import load_variant_metadata
+from graft.model.wheelname import NULL_LABEL, InvalidWheelFilename, parse_wheel_filename
 from graft.wheel.names import (
     check_data_member,
     check_entry_point,
@@ -263,9 +264,11 @@ def unpack_wheel(path: str, dest: str, sha256: str) -> WheelRecord:
     """
     wheel = os.path.basename(path)
     try:
-        name, version, build, tags = parse_wheel_filename(wheel)
+        name, version, build, tags, label = parse_wheel_filename(wheel)
     except InvalidWheelFilename as exc:
-        raise _fail(wheel, f"invalid wheel filename ({exc})", "rename it as PEP 427 asks") from None
+        raise _fail(
+            wheel, f"invalid wheel filename ({exc})", "rename it as PEP 427 and PEP 825 ask"
+        ) from None
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
@@ -314,6 +317,7 @@ def unpack_wheel(path: str, dest: str, sha256: str) -> WheelRecord:
             if member.startswith(data_dir + "/"):
                 check_data_member(wheel, member, data_dir)
         entry_points = _entry_points(wheel, read("entry_points.txt"))
+        variant = _variant(wheel, label, dist_info, read("variant.json"))
         unpacker = _Unpacker(wheel, zf, dest)
         files = tuple(
             unpacker.extract(
@@ -352,7 +356,29 @@ def unpack_wheel(path: str, dest: str, sha256: str) -> WheelRecord:
         ),
         requires_dist=tuple(v.strip() for v in fields[0].get("requires_dist", [])),
         requires_python=fields[0].get("requires_python"),
+        variant_label=label,
+        variant_properties=variant,
     )
+
+
+def _variant(wheel: str, label: str | None, dist_info: str, text: bytes | None) -> tuple[str, ...]:
+    """The properties of a variant wheel's label, from its ``variant.json`` (PEP 825).
+
+    A non-variant wheel's ``variant.json`` is not read (no installer uses it).
+    """
+    if label is None:
+        return ()
+    if text is None:
+        raise _fail(wheel, f"a variant wheel without {dist_info}/variant.json")
+    try:
+        metadata = load_variant_metadata(text, f"{wheel}/{dist_info}/variant.json")
+    except VariantError as exc:
+        raise WheelError(exc.what, where=exc.where, hint=exc.hint or "refused") from None
+    if label not in metadata.variants and label != NULL_LABEL:
+        raise _fail(wheel, f"variant.json does not describe the label {label!r}")
+    if set(metadata.variants) - {label}:
+        raise _fail(wheel, "variant.json describes other labels than the filename's")
+    return tuple(sorted(str(p) for p in metadata.variants.get(label, ())))
 
 
 def _origins(tree: str, native: Sequence[str]) -> tuple[OriginSearch, ...]:

@@ -1,0 +1,153 @@
+"""``graft variants``: what this machine supports for wheel variants (PEP 825), and why.
+
+Prints each supported ``namespace :: feature`` with its values (best first) and where the
+answer came from (``--variant-property``, ``variants.toml``, built-in detection). With
+``--find-links DIR``, also orders every release there for this machine (the wheels whose
+tags graft's own interpreter accepts): the labels best first, incompatible ones with the
+feature the machine lacks, and the file a variant-aware install would take.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import argparse
+
+    from graft.variants.machine import Machine
+
+
+def add_variants_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``variants`` on the ``graft`` command's subparsers."""
+    parser = subparsers.add_parser(
+        "variants",
+        help="what this machine supports for wheel variants (PEP 825), and where it came from",
+        description="Print the variant properties this machine supports and their sources; "
+        "with --find-links, the variant each release there would install.",
+    )
+    add_variant_options(parser)
+    parser.add_argument(
+        "--find-links",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="order the variant wheels of every release in DIR for this machine",
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON")
+
+
+def add_variant_options(parser: argparse.ArgumentParser) -> None:
+    """The options that describe the machine (also meant for ``graft sync``)."""
+    parser.add_argument(
+        "--variant-property",
+        action="append",
+        default=[],
+        metavar="'NS :: FEATURE :: VALUE'",
+        help="a property this machine supports (repeatable; overrides detection for its namespace)",
+    )
+    parser.add_argument(
+        "--variants-config",
+        metavar="FILE",
+        help="variants.toml: priorities and static properties"
+        " (default: $GRAFT_VARIANTS_CONFIG, then graft's user config directory)",
+    )
+    parser.add_argument(
+        "--allow-variant-provider",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="run a third-party provider plugin for NAME (refused: not supported yet)",
+    )
+    parser.add_argument(
+        "--no-detect", action="store_true", help="skip built-in detection (CPU, CUDA driver)"
+    )
+    parser.add_argument(
+        "--no-variants",
+        action="store_true",
+        help="choose as a variant-unaware installer would: non-variant wheels only",
+    )
+
+
+def machine_from(args: argparse.Namespace) -> Machine:
+    """The machine described by the variant options."""
+    from graft.variants.machine import machine  # noqa: PLC0415
+
+    return machine(
+        properties=args.variant_property,
+        config=args.variants_config,
+        allow_providers=args.allow_variant_provider,
+        builtin=not args.no_detect,
+    )
+
+
+def _releases(args: argparse.Namespace, found: Machine) -> list[dict[str, Any]]:
+    from packaging.tags import sys_tags  # noqa: PLC0415
+
+    from graft.variants.files import find_links_releases, release_metadata  # noqa: PLC0415
+    from graft.variants.select import Mode, order_release, ranked_files  # noqa: PLC0415
+
+    tag_rank = {str(tag): i for i, tag in enumerate(sys_tags())}
+    mode = Mode.NONE if args.no_variants else Mode.AUTO
+    out = []
+    for directory in args.find_links:
+        for (name, version), (wheels, index_file) in find_links_releases(directory).items():
+            metadata, warning = release_metadata(wheels, index_file)
+            names = [os.path.basename(w) for w in wheels]
+            order = order_release(
+                names, metadata, found.features, priorities=found.priorities, mode=mode
+            )
+            ranked = ranked_files(order, tag_rank)
+            out.append(
+                {
+                    "name": name,
+                    "version": version,
+                    "metadata": index_file or ("merged from its wheels" if metadata else None),
+                    "warning": warning,
+                    "labels": order.explain(),
+                    "chosen": ranked[0] if ranked else None,
+                    "candidates": list(ranked),
+                    "left_out": dict(order.left_out),
+                }
+            )
+    return out
+
+
+def run_variants(args: argparse.Namespace) -> int:
+    """Print what the machine supports (and, with --find-links, each release's choice)."""
+    found = machine_from(args)
+    releases = _releases(args, found)
+    if args.json:
+        data = {
+            "config": found.config,
+            "supported": [
+                {
+                    "namespace": f.namespace,
+                    "feature": f.feature,
+                    "values": list(f.values),
+                    "source": f.source,
+                }
+                for f in found.features
+            ],
+            "releases": releases,
+        }
+        print(json.dumps(data, indent=1, sort_keys=True))
+        return 0
+    if not found.features:
+        print("no variant properties supported (none detected or given)")
+    for feat in found.features:
+        key = f"{feat.namespace} :: {feat.feature}"
+        print(f"{key:40} {', '.join(feat.values):30} {feat.source}")
+    if found.config:
+        print(f"# priorities and static properties from {found.config}")
+    for release in releases:
+        print(f"\n{release['name']} {release['version']}: variant metadata {release['metadata']}")
+        if release["warning"]:
+            print(f"  warning: {release['warning']}")
+        for line in release["labels"]:
+            print(f"  {line}")
+        for filename, why in sorted(release["left_out"].items()):
+            print(f"  left out {filename}: {why}")
+        print(f"  chosen: {release['chosen'] or 'nothing (no compatible wheel)'}")
+    return 0
