@@ -37,6 +37,15 @@ PLATFORMS = (
     "manylinux2010_x86_64",
     "manylinux1_x86_64",
 )
+# The build hook's set: sdists only (built by every tool), and the backends they build with,
+# served by a loopback index of their own so that no tool can pick a wheel instead.
+BUILD_SDISTS = ("six==1.17.0", "tomli==2.2.1")
+BUILD_BACKENDS = (
+    "setuptools==84.2.1",
+    "flit_core==3.12.0",
+    "wheel==0.48.0",  # pip adds it to a setup.py project's build requirements
+    "packaging==26.2",  # wheel's own dependency
+)
 # Environment variables of the caller that would change what pip/uv/graft do.
 PIP_KEEP = frozenset({"PIP_CERT", "PIP_CLIENT_CERT", "PIP_DEFAULT_TIMEOUT"})
 DROP_VARS = frozenset(

@@ -21,7 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from packaging.utils import canonicalize_name, parse_wheel_filename
+from packaging.utils import canonicalize_name, parse_sdist_filename, parse_wheel_filename
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -40,10 +40,13 @@ class IndexFile:
 
 
 def scan(directory: Path) -> dict[str, list[IndexFile]]:
-    """Projects (normalized names) and their wheel files in `directory`, hashed once."""
+    """Projects (normalized names) and their files (wheels, sdists) in `directory`, hashed once."""
     projects: dict[str, list[IndexFile]] = {}
-    for path in sorted(directory.glob("*.whl")):
-        name = canonicalize_name(parse_wheel_filename(path.name)[0])
+    for path in sorted([*directory.glob("*.whl"), *directory.glob("*.tar.gz")]):
+        if path.suffix == ".whl":
+            name = canonicalize_name(parse_wheel_filename(path.name)[0])
+        else:
+            name = canonicalize_name(parse_sdist_filename(path.name)[0])
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         entry = IndexFile(path.name, digest, path.stat().st_size)
         projects.setdefault(name, []).append(entry)
@@ -181,10 +184,10 @@ def serve(files_dir: Path) -> Iterator[str]:
 
 
 def link_files(sources: list[Path], dest: Path) -> None:
-    """Gather the wheels of `sources` into `dest` (hard links, copies across filesystems)."""
+    """Gather the files of `sources` into `dest` (hard links, copies across filesystems)."""
     dest.mkdir(parents=True, exist_ok=True)
     for src in sources:
-        for wheel in src.glob("*.whl"):
+        for wheel in [*src.glob("*.whl"), *src.glob("*.tar.gz")]:
             target = dest / wheel.name
             if target.exists():
                 continue

@@ -24,8 +24,10 @@ from .commands import (
     IndexTools,
     fresh_copy,
 )
-from .common import log
-from .prepare import Bench, count_distributions, try_once
+from .common import BUILD_BACKENDS, BUILD_SDISTS, log
+from .index import link_files, serve
+from .prepare import Bench, count_distributions, download, try_once
+from .reqs import render
 from .runner import Group, fixed_dirs, run_rounds, unique_dirs
 from .stats import Phase, phase_to_json, unsupported
 
@@ -35,10 +37,6 @@ if TYPE_CHECKING:
 PAIRS = ((GRAFT, UV), (GRAFT, UV_COMPILE), (GRAFT, PIP), (UV_COMPILE, UV))
 ALL_PATHS = ("newdir", "cold", "pin", "noop", "addremove", "resolve", "lock", "build")
 LOCAL_FORMS = "local"  # the local-wheels forms (forms.py), selectable like a path
-NOT_PREPARED_BUILD = (
-    "not run: the harness has no set with sdists (and their build backends) in the loopback"
-    " index yet"
-)
 
 
 def time_paths(
@@ -96,8 +94,6 @@ def time_paths(
         )
     if "lock" in selected:
         out.update(lock_hook(bench, tools, name, rounds=rounds, roots=inputs["roots"], base=base))
-    if "build" in selected:
-        out["build"] = unsupported("build", NOT_PREPARED_BUILD)
     return out
 
 
@@ -132,3 +128,36 @@ def lock_hook(
     group = Group("lock", makers, lambda key, rnd: str(dest / f"{key}-{rnd:02d}.out"), PAIRS)
     phases = run_rounds(bench, name, rounds, [group])
     return {"lock": phase_to_json(phases["lock"])}
+
+
+def build_hook(bench: Bench, args: argparse.Namespace) -> dict[str, Any]:
+    """Sdists built by every tool, cold (empty caches per run), once graft builds.
+
+    A loopback index of its own serves the sdists and their build backends only, so no tool
+    can take a wheel instead; `-r` names the sdists' pins.
+    """
+    cache = bench.paths.cache / "wheels"
+    sdists = download(
+        bench, cache / "build-sdists", list(BUILD_SDISTS), "\n".join(BUILD_SDISTS), sdists=True
+    )
+    backends = download(
+        bench, cache / "build-backends", list(BUILD_BACKENDS), "\n".join(BUILD_BACKENDS)
+    )
+    base = bench.paths.runs / "build"
+    files = base / "index-files"
+    link_files([sdists, backends], files)
+    reqs = base / "sdists.txt"
+    reqs.write_text(render(BUILD_SDISTS))
+    with serve(files) as url:
+        tools = IndexTools(bench.tools, url, bench.paths.store)
+        makers = tools.cold(reqs)
+        probe = makers[GRAFT](str(base / "probe"), 0)
+        why = try_once(bench, probe.argv, probe.env)
+        if why is not None:
+            log(f"build: not supported by this graft ({why})")
+            return unsupported("build", f"not supported by this graft: {why}")
+        group = Group("build", makers, unique_dirs(base / "runs"), PAIRS)
+        phases = run_rounds(bench, "build", args.cold_runs or 1, [group], warmup=False)
+    phase = phases["build"]
+    phase.details["sdists"] = ", ".join(BUILD_SDISTS)
+    return phase_to_json(phase)

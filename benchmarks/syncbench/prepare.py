@@ -123,8 +123,10 @@ def compile_tools(bench: Bench) -> None:
         log(f"  compileall: some files did not compile: {tail(proc.stdout + proc.stderr, 2)}")
 
 
-def download(bench: Bench, dest: Path, requirements: list[str], key: str) -> Path:
-    """`pip download` cp/manylinux wheels for the pins into dest, once per `key`."""
+def download(
+    bench: Bench, dest: Path, requirements: list[str], key: str, *, sdists: bool = False
+) -> Path:
+    """`pip download` cp/manylinux wheels (or sdists) for the pins into dest, once per `key`."""
     digest = hashlib.sha256(key.encode()).hexdigest()
     marker = dest / ".complete"
     if marker.exists() and marker.read_text().strip() == digest:
@@ -132,23 +134,11 @@ def download(bench: Bench, dest: Path, requirements: list[str], key: str) -> Pat
     dest.mkdir(parents=True, exist_ok=True)
     log(f"downloading wheels into {dest}")
     platforms = [arg for plat in PLATFORMS for arg in ("--platform", plat)]
-    capture(
-        [
-            *bench.tools.pip,
-            "download",
-            "-q",
-            "--no-deps",
-            "--only-binary=:all:",
-            "--python-version",
-            bench.tools.py_version,
-            *platforms,
-            "-d",
-            str(dest),
-            *requirements,
-        ],
-        env=bench.env,
-    )
-    count = len(list(dest.glob("*.whl")))
+    binary = ["--only-binary=:all:", "--python-version", bench.tools.py_version, *platforms]
+    argv = [*bench.tools.pip, "download", "-q", "--no-deps"]
+    argv += ["--no-binary=:all:"] if sdists else binary
+    capture([*argv, "-d", str(dest), *requirements], env=bench.env)
+    count = len(list(dest.glob("*.tar.gz" if sdists else "*.whl")))
     if count != len(requirements):
         raise BenchError(f"{dest}: {count} wheels for {len(requirements)} pins; clear it, rerun")
     marker.write_text(digest + "\n")

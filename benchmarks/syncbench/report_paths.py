@@ -147,6 +147,42 @@ def path_sections(result: dict[str, Any], png_name: str | None) -> list[str]:
     out = ["## Every path a user meets", "", method, "", *targets(result), ""]
     for form in forms:
         out += path_table(result, form)
+    out += build_section(result.get("build"))
     if png_name:
         out += [f"![Wall time per path, set and tool]({png_name})", ""]
     return out
+
+
+def build_section(phase: dict[str, Any] | None) -> list[str]:
+    """The build hook's table: one row, the sdists built cold by every tool."""
+    if phase is None:
+        return []
+    out = [f"### {PATH_TITLES['build']}", ""]
+    if phase.get("unsupported"):
+        return [*out, f"*{phase['unsupported']}*", ""]
+
+    def summ(key: str) -> dict[str, Any] | None:
+        s = phase["series"].get(key, {}).get("summary")
+        return s if s and s["n"] else None
+
+    def rat(pair: str) -> dict[str, Any] | None:
+        r = phase["ratios"].get(pair)
+        return r if r and r["n"] else None
+
+    tools = [t for t in TOOL_LABELS if t in phase["series"]]
+    pairs = [(a, b) for a, b in RATIOS if a in tools and b in tools]
+    head = ["sdists", *(TOOL_LABELS[t] for t in tools)]
+    head += [f"{TOOL_LABELS[a]} / {TOOL_LABELS[b]}" for a, b in pairs]
+    row = [phase.get("details", {}).get("sdists", "?"), *(cell(summ(t)) for t in tools)]
+    row += [rcell(rat(f"{a}/{b}")) for a, b in pairs]
+    return [
+        (
+            "Each run builds the sdists from empty caches, the backends from a loopback index"
+            " that serves only them and the sdists."
+        ),
+        "",
+        "| " + " | ".join(head) + " |",
+        "|" + "---|" * len(head),
+        "| " + " | ".join(row) + " |",
+        "",
+    ]
