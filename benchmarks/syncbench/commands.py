@@ -159,14 +159,14 @@ class IndexTools:
     def pip_uninstall(self, dest: str, name: str) -> Argv:
         return [*self.tools.pip, "--python", f"{dest}/bin/python", "uninstall", "-q", "-y", name]
 
-    def install(self, reqs: Path, *, create: bool, fresh: bool = False) -> dict[str, Maker]:
+    def install(self, reqs: Path, *, create: bool, fresh: str | None = None) -> dict[str, Maker]:
         """Every tool installing `reqs` into dest (a new venv when create).
 
-        With fresh, each round reads its own copy of the file (`fresh_copy`).
+        With fresh (a path's name), each round reads its own copy of the file (`fresh_copy`).
         """
 
         def at(rnd: int) -> Path:
-            return fresh_copy(reqs, rnd) if fresh else reqs
+            return fresh_copy(reqs, rnd, fresh) if fresh else reqs
 
         return {
             GRAFT: lambda dest, r: Cmd(self.graft(dest, at(r))),
@@ -201,7 +201,7 @@ class IndexTools:
         """Into an existing venv: `even` in even rounds, `odd` in odd ones (one pin edited)."""
 
         def pick(rnd: int) -> Path:
-            return fresh_copy(even if rnd % 2 == 0 else odd, rnd)
+            return fresh_copy(even if rnd % 2 == 0 else odd, rnd, "pin")
 
         return {
             GRAFT: lambda dest, r: Cmd(self.graft(dest, pick(r))),
@@ -214,7 +214,7 @@ class IndexTools:
         """Take one distribution out: graft sync and `uv pip sync` to `minus`, pip uninstall."""
 
         def at(rnd: int) -> Path:
-            return fresh_copy(minus, rnd)
+            return fresh_copy(minus, rnd, "remove")
 
         return {
             GRAFT: lambda dest, r: Cmd(self.graft(dest, at(r))),
@@ -234,16 +234,16 @@ class IndexTools:
         }
 
 
-def fresh_copy(reqs: Path, rnd: int) -> Path:
+def fresh_copy(reqs: Path, rnd: int, path: str) -> Path:
     """A copy of a requirements file for one round, never read before (made before timing).
 
     graft remembers what a requirement file's bytes resolved to; a user's edit makes a file it
     has not seen, so each round of a changing path reads new bytes (a comment naming the round)
-    at a new path. The pins, and so the wheels, are the file's.
+    at a new path, one per benchmark path and round. The pins, and so the wheels, are the file's.
     """
-    copy = reqs.with_name(f"{reqs.stem}-r{rnd:02d}{reqs.suffix}")
+    copy = reqs.with_name(f"{reqs.stem}-{path}-r{rnd:02d}{reqs.suffix}")
     if not copy.exists():
-        copy.write_text(f"# round {rnd}\n{reqs.read_text()}")
+        copy.write_text(f"# {path}, round {rnd}\n{reqs.read_text()}")
     return copy
 
 

@@ -72,7 +72,7 @@ def time_paths(
     if "pin" in selected and "edited" in inputs:
         group = Group("pin", tools.toggle(inputs["edited"], full), fixed, PAIRS)
         keep(run_rounds(bench, name, rounds, [group]), edited=prep.edited or "")
-        last = fresh_copy(inputs["edited"] if rounds % 2 == 0 else full, rounds)
+        last = fresh_copy(inputs["edited"] if rounds % 2 == 0 else full, rounds, "pin")
     if "noop" in selected and stateful:
         # The file of the last change, again: graft's no-op check sees the same inputs.
         group = Group("noop", tools.install(last, create=False), fixed, PAIRS)
@@ -80,7 +80,7 @@ def time_paths(
     if "addremove" in selected and "minus" in inputs and prep.removable:
         groups = [
             Group("remove", tools.remove(inputs["minus"], prep.removable), fixed, PAIRS),
-            Group("add", tools.install(full, create=False, fresh=True), fixed, PAIRS),
+            Group("add", tools.install(full, create=False, fresh="add"), fixed, PAIRS),
         ]
         keep(run_rounds(bench, name, rounds, groups), package=prep.removable)
     if stateful:

@@ -107,13 +107,16 @@ def plot_paths(result: dict[str, Any], out: Path) -> bool:
     except ImportError:
         log("matplotlib is not installed; no plot")
         return False
+    from matplotlib.ticker import FuncFormatter, NullFormatter  # noqa: PLC0415
+
     names = list(result["sets"])
     cols = 3
     rows = (len(panels) + cols - 1) // cols
-    fig, axes = plt.subplots(rows, cols, figsize=(13, 4.2 * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(13, 4 * rows + 0.6), squeeze=False)
+    keys = list(PATH_COLORS)
+    width = 0.8 / len(keys)
     for ax, form in zip(axes.flat, panels, strict=False):
-        keys = list(PATH_COLORS)
-        width = 0.8 / len(keys)
+        top = 0.0
         for i, key in enumerate(keys):
             xs, ys, lo, hi = [], [], [], []
             for x, name in enumerate(names):
@@ -124,40 +127,47 @@ def plot_paths(result: dict[str, Any], out: Path) -> bool:
                 ys.append(summ["median"])
                 lo.append(summ["median"] - summ["min"])
                 hi.append(summ["max"] - summ["median"])
-            if xs:
-                ax.bar(
-                    xs,
-                    ys,
-                    width,
-                    label=TOOL_LABELS[key],
-                    color=PATH_COLORS[key],
-                    yerr=[lo, hi],
-                    capsize=2,
+                top = max(top, summ["max"])
+            if not xs:
+                continue
+            ax.bar(
+                xs,
+                ys,
+                width,
+                label=TOOL_LABELS[key],
+                color=PATH_COLORS[key],
+                yerr=[lo, hi],
+                capsize=2,
+            )
+            for bx, by, up in zip(xs, ys, hi, strict=True):
+                ax.annotate(
+                    fmt_s(by),
+                    (bx, by + up),
+                    xytext=(0, 3),
+                    textcoords="offset points",
+                    ha="center",
+                    va="bottom",
+                    fontsize=6,
+                    rotation=90,
                 )
-                for bx, by in zip(xs, ys, strict=True):
-                    ax.annotate(
-                        fmt_s(by),
-                        (bx, by),
-                        xytext=(0, 3),
-                        textcoords="offset points",
-                        ha="center",
-                        va="bottom",
-                        fontsize=6,
-                        rotation=90,
-                    )
         ax.set_xticks(range(len(names)))
         ax.set_xticklabels(names)
         ax.set_yscale("log")
+        if top > 0:
+            ax.set_ylim(top=top * 6)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt_s(v)))
+        ax.yaxis.set_minor_formatter(NullFormatter())
         ax.set_title(PATH_TITLES[form].split(":")[0], fontsize=10)
         ax.grid(axis="y", which="both", alpha=0.3)
-        ax.legend(fontsize=7, loc="upper left")
     for ax in list(axes.flat)[len(panels) :]:
         ax.set_visible(False)
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=len(keys), fontsize=8)
     fig.suptitle(
         f"Every path a user meets, loopback index (lower is better; whiskers min{EN}max)",
         fontsize=11,
     )
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, dpi=100)
     plt.close(fig)

@@ -75,10 +75,21 @@ CAVEATS = """\
 - uv caches interpreter information by path: in the new-directory form every uv run pays one
   interpreter query (a Python start-up, ~40 ms); in the prescribed form the path repeats and uv
   skips it. graft's figures include its own Python start-up and imports.
-- The tools run from warm bytecode (`PYTHONDONTWRITEBYTECODE` unset for the timed processes,
-  `PYTHONPYCACHEPREFIX` in the work dir so that nothing is written into graft's source tree).
-  Nothing in the built venvs is byte-compiled by uv or pip (`--no-compile`).
-- uv runs `--offline` from a warm cache; online it revalidates every index page.
+- The tools run from bytecode, as installed for users: graft's sources, its dependencies and
+  the standard library are compiled before timing into `PYTHONPYCACHEPREFIX` in the work dir
+  (`PYTHONDONTWRITEBYTECODE` unset for the timed processes), so nothing is written into graft's
+  source tree.
+- Bytecode in the built venvs: in the local-wheels forms nobody compiles (`--no-compile` for
+  pip; uv's default). On the index paths graft links the bytecode its store entries carry
+  (compiled once per entry and interpreter, on the cold path inside the timing), pip and
+  `uv --compile-bytecode` compile into the venv on every install, uv's default compiles nothing.
+- In the local-wheels forms uv runs `--offline` from a warm cache. On the index paths every tool
+  is online against the loopback index: pages are revalidated as each tool's cache rules say.
+- One edited pin: each round reads a requirements file graft has not seen (new path and bytes),
+  so graft's resolution memo misses as after a user's edit; the two wheel sets alternate, so
+  graft may find a plan it kept for the same wheels in an earlier round (decision 28).
+- Removed package: uv's figure is `uv pip sync` (uv's command that removes what the file does
+  not name), pip's is `pip uninstall -y NAME`.
 - Machine speed drifts by 20-30 % over minutes: compare the paired ratios, not medians across
   tables or across runs of the script."""
 

@@ -153,7 +153,7 @@ Start-up and import time of graft venvs against flat copies, for every corpus se
 of `graft audit` on graft-, uv- and pip-made venvs, are in
 [benchmarks-startup.md](benchmarks-startup.md) (`benchmarks/bench_startup.py`, with its chart).
 
-## What is measured
+### What is measured
 
 Each set is a pinned, fully resolved requirements file (`benchmarks/sets/`); every distribution
 installs from a cp311 manylinux x86_64 wheel, downloaded once. The caches are warm: uv's cache
@@ -189,8 +189,6 @@ def tables(result: dict[str, Any]) -> list[str]:
     names = list(result["sets"])
     gu, gs = f"{GRAFT}/{UV_HARDLINK}", f"{GRAFT}/{UV_SYMLINK}"
     out = [
-        "## Results",
-        "",
         "### New directory per run",
         "",
         (

@@ -60,7 +60,7 @@ graft has it in its store and pip writes it) |
   `uv pip sync` to the set without it, `pip uninstall -y`) and puts it back (`graft sync`,
   `uv pip install`, `pip install` with the set).
 - The commands alternate graft, uv, uv --compile-bytecode, pip round by round; ratios are
-  paired within a round (see the method below)."""
+  paired within a round (see *What is measured* below)."""
 
 
 def verdict(summ: dict[str, Any] | None, limit: float) -> str:

@@ -189,11 +189,16 @@ def test_fresh_copy_keeps_pins_new_bytes(tmp_path: Path) -> None:
 
     src = tmp_path / "edited.txt"
     src.write_text("idna==3.10\ncertifi==2026.10.18\n")
-    one, two = fresh_copy(src, 1), fresh_copy(src, 2)
-    assert len({src, one, two}) == 3
-    assert len({p.read_bytes() for p in (src, one, two)}) == 3
-    assert all(reqs.parse_set(p.read_text()) == reqs.parse_set(src.read_text()) for p in (one, two))
-    assert fresh_copy(src, 1) == one
+    one, two, other = (
+        fresh_copy(src, 1, "pin"),
+        fresh_copy(src, 2, "pin"),
+        fresh_copy(src, 1, "add"),
+    )
+    copies = (one, two, other)
+    assert len({src, *copies}) == 4
+    assert len({p.read_bytes() for p in (src, *copies)}) == 4
+    assert all(reqs.parse_set(p.read_text()) == reqs.parse_set(src.read_text()) for p in copies)
+    assert fresh_copy(src, 1, "pin") == one
 
 
 def test_index_tools_commands(tmp_path: Path) -> None:
@@ -334,8 +339,8 @@ def test_report_renders_paths_and_targets() -> None:
     assert "## From local wheels" not in md  # this result timed no local-wheels form
 
 
-def test_report_renders_an_old_result() -> None:
-    """A result of the previous harness (local-wheels forms only) still renders."""
+def test_report_renders_the_committed_result() -> None:
+    """The committed result (whatever paths it timed) renders with the current report."""
     from syncbench.report import render_markdown
 
     old = json.loads((Path(__file__).parents[2] / "benchmarks/results/bench_sync.json").read_text())
