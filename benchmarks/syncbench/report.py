@@ -54,6 +54,8 @@ def caveats(result: dict[str, Any]) -> list[str]:
     by_source: dict[str, list[str]] = {}
     for name, data in result["sets"].items():
         for form, phase in data.get("phases", {}).items():
+            if phase.get("unsupported"):
+                continue  # tried once, untimed: no source hash taken
             by_source.setdefault(str(phase.get("graft_source")), []).append(f"{name}/{form}")
     if len(by_source) > 1:
         lines.append(
@@ -98,7 +100,9 @@ REPRODUCE = """\
 ## How to reproduce
 
 The whole benchmark (every path, the three sets; about {full_minutes} minutes on the reference
-machine, most of it the cold path, plus up to 5 minutes of waiting for a quiet machine):
+machine, estimated from the per-command times of a `--quick` run: most of it is pip and
+`uv --compile-bytecode`, which compile every file on every install, and the cold path; plus up
+to 5 minutes of waiting for a quiet machine):
 
 ```sh
 .venv/bin/python benchmarks/bench_sync.py
@@ -124,7 +128,7 @@ variables removed, `UV_NO_CONFIG=1`, private `UV_CACHE_DIR`, `PIP_CACHE_DIR` and
 `GRAFT_CACHE_DIR`. `--sets small,medium` limits the sets, `--paths local,newdir,cold,...` the
 paths; `--report-only benchmarks/results/bench_sync.json` regenerates this page and the plots
 from a saved result. See `benchmarks/README.md`."""
-FULL_MINUTES = 45
+FULL_MINUTES = 60
 
 
 def made_by(result: dict[str, Any]) -> str:

@@ -337,6 +337,7 @@ def test_report_renders_paths_and_targets() -> None:
     assert "### Build: a set with sdists\n\n*not supported by this graft: exit 1: sdist-only*" in md
     assert "![Wall time per path" not in md  # no plot was made
     assert "## From local wheels" not in md  # this result timed no local-wheels form
+    assert "graft's sources (hash" not in md  # one source hash; the unsupported path has none
 
 
 def test_report_renders_the_committed_result() -> None:
