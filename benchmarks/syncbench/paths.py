@@ -106,7 +106,10 @@ def resolve_hook(
     if why is not None:
         log(f"resolve on {name}: not supported by this graft ({why})")
         return {"resolve": unsupported("resolve", f"not supported by this graft: {why}")}
-    group = Group("resolve", tools.install(roots, create=True), unique_dirs(base / "res"), PAIRS)
+    # A new file every round, so graft's resolution memo misses and its resolver runs, as uv's
+    # does (warm caches: index pages and wheels were fetched by the warm-up round).
+    makers = tools.install(roots, create=True, fresh="resolve")
+    group = Group("resolve", makers, unique_dirs(base / "res"), PAIRS)
     phases = run_rounds(bench, name, rounds, [group])
     return {"resolve": phase_to_json(phases["resolve"])}
 

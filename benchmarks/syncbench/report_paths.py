@@ -15,7 +15,7 @@ PATH_TITLES = {
     "noop": "No-op re-sync",
     "add": "Added package",
     "remove": "Removed package",
-    "resolve": "Resolve: unpinned roots (`-r X.in`) into a new directory",
+    "resolve": "Resolve: unpinned roots (`-r X.in`, a new file each round), new directory, warm",
     "lock": "Lock: `graft lock` against `uv pip compile --universal`",
     "build": "Build: a set with sdists",
 }
