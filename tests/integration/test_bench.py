@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -116,3 +117,264 @@ def test_flat_copy_has_no_links_out(venv: Path, tmp_path: Path) -> None:
     assert all(link.startswith("bin/python") or link == "lib64" for link in links), links
     assert measure_layout(str(copy)).files_served == measure_layout(str(venv)).files_served
     assert measure_layout(str(copy)).bytes_behind_links == 0
+
+
+# --------------------------------------------------------------------------- the sync benchmark
+# The harness in benchmarks/syncbench (pyproject: pytest's pythonpath and mypy's mypy_path name
+# benchmarks/): its pure parts, and the loopback index it serves. Nothing here is timed.
+
+
+def test_summary_and_paired_ratios() -> None:
+    from syncbench.stats import Phase, Series, add_ratios, paired_ratio, summary
+
+    assert summary([]) == {"n": 0, "median": None, "min": None, "max": None}
+    assert summary([3.0, 1.0, 2.0, 10.0]) == {"n": 4, "median": 2.5, "min": 1.0, "max": 10.0}
+    a = Series("a", [1.0, None, 3.0, 4.0])
+    b = Series("b", [2.0, 5.0, None, 0.0])
+    r = paired_ratio(a, b)
+    assert r["values"] == [0.5]  # a round counts only when both ran and b took time
+    assert r["median"] == 0.5
+    assert a.ok() == [1.0, 3.0, 4.0]
+    phase = Phase("newdir", 4, {"graft": a, "uv": b})
+    add_ratios(phase, [("graft", "uv"), ("graft", "pip")])
+    assert set(phase.ratios) == {"graft/uv"}
+
+
+def test_requirement_edits() -> None:
+    from syncbench import reqs
+
+    lines = reqs.parse_set("# head\nRequests==2.34.2\n\nidna==3.20  # why\ncertifi==2026.10.18\n")
+    assert lines == ["Requests==2.34.2", "idna==3.20", "certifi==2026.10.18"]
+    assert reqs.pinned("Requests==2.34.2") == ("requests", "2.34.2")
+    for bad in ("idna>=3", "idna==3.*", "idna"):
+        with pytest.raises(ValueError, match="not a pin"):
+            reqs.pinned(bad)
+    assert reqs.version_of(lines, "IDNA") == "3.20"
+    edited = reqs.edit_pin(lines, "idna", "3.10")
+    assert edited == ["Requests==2.34.2", "idna==3.10", "certifi==2026.10.18"]
+    assert lines[1] == "idna==3.20"  # the input is not changed
+    assert reqs.drop_pin(lines, "requests") == ["idna==3.20", "certifi==2026.10.18"]
+    with pytest.raises(KeyError):
+        reqs.edit_pin(lines, "urllib3", "2.0")
+    with pytest.raises(KeyError):
+        reqs.drop_pin(lines, "urllib3")
+    assert reqs.render(["a==1", "b==2"]) == "a==1\nb==2\n"
+
+
+def test_roots_of_a_set() -> None:
+    from packaging.utils import canonicalize_name as cn
+
+    from syncbench import reqs
+
+    requires = {
+        cn("requests"): ["idna<4,>=2.5", "certifi>=2017.4.17", "PySocks!=1.5.7; extra == 'socks'"],
+        cn("idna"): [],
+        cn("certifi"): [],
+        cn("flask"): ["click>=8.1.3", "importlib-metadata>=3.6; python_version < '3.10'"],
+        cn("click"): [],
+        cn("zope-interface"): ["setuptools"],  # a name outside the set is ignored
+        cn("self-ref"): ["self_ref[extra]"],  # requiring itself does not make it a non-root
+    }
+    assert reqs.roots(requires) == ["flask", "requests", "self-ref", "zope-interface"]
+    assert reqs.choose_removable(requires) == "flask"
+    assert reqs.choose_removable(requires, avoid=["Flask"]) == "requests"
+    assert reqs.choose_removable({cn("a"): []}, avoid=["a"]) is None
+    assert reqs.unpinned_roots({cn("a"): ["b"], cn("b"): []}) == ["a"]
+    assert reqs.required_names(["not a requirement !!", "B_c>1"]) == {"b-c"}
+
+
+def test_fresh_copy_keeps_pins_new_bytes(tmp_path: Path) -> None:
+    from syncbench import reqs
+    from syncbench.commands import fresh_copy
+
+    src = tmp_path / "edited.txt"
+    src.write_text("idna==3.10\ncertifi==2026.10.18\n")
+    one, two, other = (
+        fresh_copy(src, 1, "pin"),
+        fresh_copy(src, 2, "pin"),
+        fresh_copy(src, 1, "add"),
+    )
+    copies = (one, two, other)
+    assert len({src, *copies}) == 4
+    assert len({p.read_bytes() for p in (src, *copies)}) == 4
+    assert all(reqs.parse_set(p.read_text()) == reqs.parse_set(src.read_text()) for p in copies)
+    assert fresh_copy(src, 1, "pin") == one
+
+
+def test_index_tools_commands(tmp_path: Path) -> None:
+    from syncbench.commands import GRAFT, PIP, UV, UV_COMPILE, IndexTools
+    from syncbench.common import Tools
+
+    tools = Tools("/py", "3.11", ["graft"], "/uv", ["/dev-py", "-m", "pip"], ["/dev-py"])
+    it = IndexTools(tools, "http://127.0.0.1:1/simple/", Path("/store"))
+    reqs = Path("/r.txt")
+    install = it.install(reqs, create=True)
+    assert install[GRAFT]("D", 1).argv == [
+        *("graft", "sync", "D", "-r", "/r.txt", "--python", "/py"),
+        *("--index-url", "http://127.0.0.1:1/simple/", "--store", "/store", "-q"),
+    ]
+    uv, uvc = install[UV]("D", 1).argv, install[UV_COMPILE]("D", 1).argv
+    assert uv[:3] == ["/bin/sh", "-c", uv[2]]
+    assert uv[2].startswith('"$1" venv -q "$2" && exec "$1" pip install')
+    assert "--compile-bytecode" not in uv[2]
+    assert uvc[2].endswith("--compile-bytecode")
+    assert uv[4:] == ["/uv", "D", "http://127.0.0.1:1/simple/", "/r.txt"]
+    assert "--index-url" in install[PIP]("D", 1).argv
+    cold = it.cold(reqs)
+    assert cold[GRAFT]("C", 1).env == {"GRAFT_CACHE_DIR": "C/cache"}
+    assert "C/store" in cold[GRAFT]("C", 1).argv
+    assert cold[UV]("C", 1).env == {"UV_CACHE_DIR": "C/cache"}
+    assert cold[PIP]("C", 1).env == {"PIP_CACHE_DIR": "C/cache"}
+    minus = tmp_path / "m.txt"
+    minus.write_text("idna==3.20\n")
+    removed = it.remove(minus, "requests")
+    assert removed[PIP]("V", 1).argv[-4:] == ["uninstall", "-q", "-y", "requests"]
+    assert "pip sync" in removed[UV]("V", 1).argv[2]
+    no_deps = IndexTools(tools, "u", Path("/s"), no_deps=True).install(reqs, create=False)
+    assert no_deps[GRAFT]("D", 1).argv[-1] == "--no-deps"
+    assert no_deps[UV]("D", 1).argv[2].endswith("--no-deps")
+    assert "venv" not in no_deps[UV]("D", 1).argv[2]
+
+
+def _series(times: list[float | None]) -> dict[str, Any]:
+    from syncbench.stats import Phase, Series, phase_to_json
+
+    series: dict[str, Any] = phase_to_json(Phase("x", len(times), {"s": Series("cmd", times)}))
+    return dict(series["series"]["s"])
+
+
+def _result() -> dict[str, Any]:
+    """A small made-up result: medium with three paths, one of them unsupported."""
+
+    def phase(times: dict[str, list[float | None]], ratios: dict[str, list[float]]) -> Any:
+        from syncbench.stats import summary
+
+        return {
+            "series": {k: _series(v) for k, v in times.items()},
+            "ratios": {k: {**summary(v), "values": v} for k, v in ratios.items()},
+            "foreign_cpu": 0.05,
+            "graft_source": "abc",
+            "details": {"edited": "idna==3.10"},
+        }
+
+    tools: dict[str, list[float | None]] = {
+        "graft": [1.0, 2.0],
+        "uv": [2.0, 2.0],
+        "uv-compile": [4.0, 4.0],
+        "pip": [8.0, 9.0],
+    }
+    return {
+        "started": "2026-11-30T08:00:00+00:00",
+        "duration_s": 600.0,
+        "timed_seconds": 500.0,
+        "machine": {"cpus": 2, "kernel": "6", "filesystem": {}},
+        "tools": {
+            "python": {"version": "Python 3.11.7", "path": "/py"},
+            "uv": {"version": "uv 0.13.9"},
+            "pip": {"version": "pip 26.3"},
+            "graft": {"available": True, "version": "0.1.0", "git_head": "abc1234"},
+        },
+        "config": {
+            "argv": ["--quick", "--sets", "medium"],
+            "quick": True,
+            "runs": 2,
+            "runs_airflow": 2,
+            "pip_runs": 0,
+            "settle_s": 15,
+            "wait_idle_s": 60,
+        },
+        "build": {
+            "form": "build",
+            "series": {},
+            "ratios": {},
+            "unsupported": "not supported by this graft: exit 1: sdist-only",
+        },
+        "sets": {
+            "medium": {
+                "prepared": {
+                    "distributions": 50,
+                    "checks": {"graft-fixed": 50},
+                    "edited": "idna==3.10",
+                    "removable": "alembic",
+                },
+                "phases": {
+                    "cold": phase(tools, {"graft/uv": [0.5, 1.1], "graft/uv-compile": [0.25, 0.5]}),
+                    "pin": phase(tools, {"graft/uv": [3.0, 0.9, 1.1]}),
+                    "resolve": {
+                        "form": "resolve",
+                        "series": {},
+                        "ratios": {},
+                        "unsupported": "not supported by this graft: exit 2: no resolver",
+                    },
+                },
+            }
+        },
+    }
+
+
+def test_report_renders_paths_and_targets() -> None:
+    from syncbench.fmt import EN, LE, TIMES
+    from syncbench.report import render_markdown
+
+    md = render_markdown(_result(), None, None)
+    assert "made by `.venv/bin/python benchmarks/bench_sync.py --quick --sets medium`" in md
+    assert "A `--quick` run" in md
+    assert "### Cold: empty store and caches" in md
+    assert "| set | dists | graft | uv | uv --compile-bytecode | pip | graft / uv |" in md
+    assert f"| medium | 50 | 1.50 s [1.00{EN}2.00] | 2.00 s [2.00{EN}2.00] |" in md
+    assert f"**0.80** [0.50{EN}1.10]" in md  # the paired ratio, not a ratio of medians
+    assert (
+        f"cold, against `uv pip install --compile-bytecode` | {LE} 0.7{TIMES} | 0.38 [0.25{EN}0.50]"
+        " | **met**" in md
+    )
+    assert (
+        f"one pin changed in a requirements file | {LE} 1.0{TIMES} | 1.10 [0.90{EN}3.00] | NOT met"
+        in md
+    )
+    assert f"no-op re-sync | {LE} 1.0{TIMES} | n/a | not measured" in md
+    assert "*not supported by this graft: exit 2: no resolver*" in md
+    assert "Changed: medium: edited `idna==3.10`." in md
+    assert "### Build: a set with sdists\n\n*not supported by this graft: exit 1: sdist-only*" in md
+    assert "![Wall time per path" not in md  # no plot was made
+    assert "## From local wheels" not in md  # this result timed no local-wheels form
+    assert "graft's sources (hash" not in md  # one source hash; the unsupported path has none
+
+
+def test_report_renders_the_committed_result() -> None:
+    """The committed result (whatever paths it timed) renders with the current report."""
+    from syncbench.report import render_markdown
+
+    old = json.loads((Path(__file__).parents[2] / "benchmarks/results/bench_sync.json").read_text())
+    md = render_markdown(old, None, None)
+    assert "## From local wheels" in md or "## Every path a user meets" in md
+    assert "## Caveats" in md
+
+
+def test_loopback_index(tmp_path: Path) -> None:
+    """PEP 503 HTML and PEP 691 JSON pages with sha256, files served, no metadata files."""
+    import hashlib
+    import urllib.request
+
+    from syncbench.index import JSON_TYPE, serve
+
+    made = make_wheel(tmp_path, "Some.Thing", "1.0", {"some_thing.py": "X = 1\n"})
+    make_wheel(tmp_path, "some-thing", "2.0", {"some_thing.py": "X = 2\n"})
+    digest = hashlib.sha256(made.read_bytes()).hexdigest()
+    with serve(tmp_path) as url:
+        with urllib.request.urlopen(url + "Some_Thing/") as resp:  # noqa: S310 (loopback)
+            page = resp.read().decode()
+            assert resp.headers["ETag"]
+        assert f'href="/files/{made.name}#sha256={digest}"' in page
+        assert "some_thing-2.0-py3-none-any.whl" in page
+        assert "metadata" not in page
+        req = urllib.request.Request(url + "some-thing/", headers={"Accept": JSON_TYPE})  # noqa: S310
+        with urllib.request.urlopen(req) as resp:  # noqa: S310
+            doc = json.loads(resp.read())
+        assert doc["name"] == "some-thing"
+        assert {f["filename"]: f["hashes"]["sha256"] for f in doc["files"]}[made.name] == digest
+        assert all("core-metadata" not in f for f in doc["files"])
+        base = url.removesuffix("/simple/")
+        with urllib.request.urlopen(f"{base}/files/{made.name}") as resp:  # noqa: S310
+            assert hashlib.sha256(resp.read()).hexdigest() == digest
+        with pytest.raises(urllib.error.HTTPError, match="404"):
+            urllib.request.urlopen(url + "nothing/")  # noqa: S310

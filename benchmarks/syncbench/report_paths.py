@@ -1,0 +1,188 @@
+"""The paths' part of docs/benchmarks.md: issue 12's targets, one table per path (pure)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .commands import GRAFT, GRAFT_HELP, PIP, UV, UV_COMPILE
+from .common import TARGET_SET
+from .fmt import EN, LE, TIMES, cell, med, overhead_cell, ratio, rcell
+
+PATH_TITLES = {
+    "cold": "Cold: empty store and caches, every wheel from the loopback index",
+    "newdir": "New directory, warm caches",
+    "pin": "One edited pin",
+    "noop": "No-op re-sync",
+    "add": "Added package",
+    "remove": "Removed package",
+    "resolve": "Resolve: unpinned roots (`-r X.in`, a new file each round), new directory, warm",
+    "lock": "Lock: `graft lock` against `uv pip compile --universal`",
+    "build": "Build: a set with sdists",
+}
+TOOL_LABELS = {GRAFT: "graft", UV: "uv", UV_COMPILE: "uv --compile-bytecode", PIP: "pip"}
+RATIOS = ((GRAFT, UV), (GRAFT, UV_COMPILE), (GRAFT, PIP))
+# Issue 12's targets: (path, the ratio's pair, at most, what the row says).
+TARGETS = (
+    ("cold", (GRAFT, UV_COMPILE), 0.7, "cold, against `uv pip install --compile-bytecode`"),
+    ("cold", (GRAFT, UV), 2.5, "cold, against uv's default (no bytecode)"),
+    ("pin", (GRAFT, UV), 1.0, "one pin changed in a requirements file"),
+    ("noop", (GRAFT, UV), 1.0, "no-op re-sync"),
+    ("newdir", (GRAFT, UV), 0.33, "new directory, warm, against uv (hardlink)"),
+)
+HELP_TARGET_S = 0.025
+
+PATHS_METHOD = """\
+Every command here installs from a **loopback simple index** that the benchmark serves itself
+(PEP 503 HTML or PEP 691 JSON by the request's Accept header, a sha256 for every file, no core
+metadata files and no `Range` support, like the real PyPI here minus the network), so the
+network does not decide a run. The requirement files are the set (`name==version` for every
+distribution) or a variant of it; graft and uv get `--index-url` the loopback index, uv and
+pip the same. Dependencies are checked as a user gets them (no `--no-deps`){no_deps}.
+
+| tool | command (DEST is a new directory or the path's venv) |
+|---|---|
+| graft | `graft sync DEST -r REQS --python PY --index-url URL --store STORE -q` |
+| uv | `uv venv -q DEST && uv pip install -q -r REQS --index-url URL --python DEST/bin/python` \
+(hardlinks from uv's cache, its default on Linux; no bytecode) |
+| uv --compile-bytecode | the same with `--compile-bytecode` (bytecode written into the venv, as \
+graft has it in its store and pip writes it) |
+| pip | `python -m venv --without-pip DEST && pip --python DEST/bin/python install -q \
+--index-url URL -r REQS` (compiles bytecode, pip's default) |
+
+- **cold**: for every run, an empty graft store and graft cache (`--store`,
+  `GRAFT_CACHE_DIR`), an empty `UV_CACHE_DIR`, an empty `PIP_CACHE_DIR`; no warm-up round.
+- **new directory, warm**: caches and store filled by earlier runs of the same set.
+- On one venv per tool at a fixed path, seeded (untimed) with the set:
+  **one edited pin**: the requirement file alternates between the set and the set with
+  `{edited}` (both versions in the store and the caches after the warm-up round), so every timed
+  run changes one distribution's version; **no-op**: the last file again;
+  **removed / added**: each round takes one root of the set out ({removed}: `graft sync` and
+  `uv pip sync` to the set without it, `pip uninstall -y`) and puts it back (`graft sync`,
+  `uv pip install`, `pip install` with the set).
+- The commands alternate graft, uv, uv --compile-bytecode, pip round by round; ratios are
+  paired within a round (see *What is measured* below)."""
+
+
+def verdict(summ: dict[str, Any] | None, limit: float) -> str:
+    """Whether a summary's median is within a target."""
+    if summ is None:
+        return "not measured"
+    return "**met**" if summ["median"] <= limit else "NOT met"
+
+
+def targets(result: dict[str, Any]) -> list[str]:
+    """Issue 12's targets on the target set, as measured by this run."""
+    rows = []
+    for form, (a, b), limit, what in TARGETS:
+        r = ratio(result, TARGET_SET, form, f"{a}/{b}")
+        got = rcell(r, bold=False)
+        rows.append(f"| {what} | {LE} {limit}{TIMES} | {got} | {verdict(r, limit)} |")
+    helps = overhead_cell(result, GRAFT_HELP)
+    got = cell(helps)
+    met = verdict(helps, HELP_TARGET_S)
+    rows.append(f"| `graft --help` (here `graft sync --help`) | {LE} 25 ms | {got} | {met} |")
+    return [
+        f"### Issue 12's targets, {TARGET_SET} set",
+        "",
+        f"Ratios graft / uv, paired medians [min{EN}max] of this run.",
+        "",
+        "| path | target | measured | verdict |",
+        "|---|---|---|---|",
+        *rows,
+    ]
+
+
+def path_table(result: dict[str, Any], form: str) -> list[str]:
+    """One path's table: a row per set, each tool's time, graft's ratios against each."""
+    names = list(result["sets"])
+    phases = [result["sets"][n].get("phases", {}).get(form) for n in names]
+    if not any(phases):
+        return []
+    out = [f"### {PATH_TITLES.get(form, form)}", ""]
+    reasons = {p["unsupported"] for p in phases if p and p.get("unsupported")}
+    if reasons and all(p is None or p.get("unsupported") for p in phases):
+        return [*out, *(f"*{reason}*" for reason in sorted(reasons)), ""]
+    details = [
+        f"{n}: " + ", ".join(f"{k} `{v}`" for k, v in p.get("details", {}).items())
+        for n, p in zip(names, phases, strict=True)
+        if p and p.get("details")
+    ]
+    if details:
+        out += ["Changed: " + "; ".join(details) + ".", ""]
+    tools = [t for t in TOOL_LABELS if any(p and t in p.get("series", {}) for p in phases)]
+    pairs = [(a, b) for a, b in RATIOS if a in tools and b in tools]
+    head = ["set", "dists", *(TOOL_LABELS[t] for t in tools)]
+    head += [f"{TOOL_LABELS[a]} / {TOOL_LABELS[b]}" for a, b in pairs]
+    out += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for n, p in zip(names, phases, strict=True):
+        if p is None:
+            continue
+        dists = result["sets"][n]["prepared"]["distributions"]
+        if p.get("unsupported"):
+            out.append(f"| {n} | {dists} | *{p['unsupported']}* |")
+            continue
+        row = [n, str(dists), *(cell(med(result, n, form, t)) for t in tools)]
+        row += [rcell(ratio(result, n, form, f"{a}/{b}")) for a, b in pairs]
+        out.append("| " + " | ".join(row) + " |")
+    return [*out, ""]
+
+
+def path_sections(result: dict[str, Any], png_name: str | None) -> list[str]:
+    """The whole section of the paths, or nothing when the run timed none."""
+    forms = [
+        f for f in PATH_TITLES if any(f in d.get("phases", {}) for d in result["sets"].values())
+    ]
+    if not forms:
+        return []
+    prep = next(iter(result["sets"].values()))["prepared"]
+    method = PATHS_METHOD.format(
+        no_deps="; **this run passed `--no-deps` to every tool**"
+        if result["config"].get("no_deps")
+        else "",
+        edited=prep.get("edited") or "one pin edited",
+        removed=", ".join(
+            f"{n}: `{d['prepared'].get('removable')}`" for n, d in result["sets"].items()
+        ),
+    )
+    out = ["## Every path a user meets", "", method, "", *targets(result), ""]
+    for form in forms:
+        out += path_table(result, form)
+    out += build_section(result.get("build"))
+    if png_name:
+        out += [f"![Wall time per path, set and tool]({png_name})", ""]
+    return out
+
+
+def build_section(phase: dict[str, Any] | None) -> list[str]:
+    """The build hook's table: one row, the sdists built cold by every tool."""
+    if phase is None:
+        return []
+    out = [f"### {PATH_TITLES['build']}", ""]
+    if phase.get("unsupported"):
+        return [*out, f"*{phase['unsupported']}*", ""]
+
+    def summ(key: str) -> dict[str, Any] | None:
+        s = phase["series"].get(key, {}).get("summary")
+        return s if s and s["n"] else None
+
+    def rat(pair: str) -> dict[str, Any] | None:
+        r = phase["ratios"].get(pair)
+        return r if r and r["n"] else None
+
+    tools = [t for t in TOOL_LABELS if t in phase["series"]]
+    pairs = [(a, b) for a, b in RATIOS if a in tools and b in tools]
+    head = ["sdists", *(TOOL_LABELS[t] for t in tools)]
+    head += [f"{TOOL_LABELS[a]} / {TOOL_LABELS[b]}" for a, b in pairs]
+    row = [phase.get("details", {}).get("sdists", "?"), *(cell(summ(t)) for t in tools)]
+    row += [rcell(rat(f"{a}/{b}")) for a, b in pairs]
+    return [
+        (
+            "Each run builds the sdists from empty caches, the backends from a loopback index"
+            " that serves only them and the sdists."
+        ),
+        "",
+        "| " + " | ".join(head) + " |",
+        "|" + "---|" * len(head),
+        "| " + " | ".join(row) + " |",
+        "",
+    ]
