@@ -43,7 +43,7 @@ from graft.venv.materialize import (
     state_text,
     venv_lock,
 )
-from graft.venv.state import recorded_state, tree_digest
+from graft.venv.state import recorded_state, sweep_leftovers, tree_digest
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -77,6 +77,7 @@ def update_or_rebuild(
     template = skeleton.venv_template(target)
     with venv_lock(prefix, on_wait):
         recover(prefix)
+        sweep_leftovers(*os.path.split(prefix))  # what killed syncs left, once finished
         old = previous_plan(plan, template, store_root)
         if old is not None:
             from graft.plan.diff import diff, worth_updating  # noqa: PLC0415
