@@ -538,6 +538,8 @@ def run_incremental_trials(root: Path, kit: Kit, trials: int, seed: int) -> dict
             else:  # marked incomplete, with its journal; never taken for complete
                 assert (venv.parent / pending / incremental.JOURNAL).is_file(), where
                 assert up_to_date(str(venv), recorded_state(str(venv))["graft-inputs"]) is None
+                rooted = json.loads(Path(Store(str(store)).root_path(str(venv))).read_text())
+                assert set(rooted["entries"]) >= current.shas() | target.shas(), where
             rerun = run_graft(*sync_cmd(venv, target, store)[3:-1], "-v")  # finishes, syncs
             where += f", re-run: {rerun.stderr.strip().splitlines()[-2:]}"
             check_venv(venv, target)

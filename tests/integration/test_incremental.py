@@ -350,3 +350,23 @@ def test_an_update_cut_at_every_rename_leaves_the_old_venv_or_a_pending_one_fini
         assert "graft-pending" not in recorded_state(str(venv))
         assert staging_dirs(venv) == []
         assert snapshot(venv) == from_scratch(venv, again, "symlink", pool, shared_store)
+
+
+def test_a_kept_plan_naming_the_venvs_own_files_is_not_diffed(
+    tmp_path: Path, pool: Pool, shared_store: Path
+) -> None:
+    """Kept plans are untrusted: one edited to own ``bin/python3`` would have the diff take the
+    interpreter out. Such a plan makes the sync rebuild instead."""
+    from graft.store import plancache
+
+    venv = tmp_path / "venv"
+    _sync(venv, BASE, "symlink", pool, shared_store)
+    key = recorded_state(str(venv))["graft-plan"].split(" ")[0]
+    path = Path(plancache.plan_path(str(shared_store), key))
+    kept = json.loads(path.read_text())
+    source = next(a[3] for a in kept["actions"] if a[0] == "link_dir")
+    kept["actions"].append(["link_file", "bin/python3", 0, source.rsplit("/", 1)[0] + "/python3"])
+    path.write_text(json.dumps(kept))
+    assert _sync(venv, PINNED, "symlink", pool, shared_store) == "materialize"
+    assert (venv / "bin" / "python3").exists()
+    assert snapshot(venv) == from_scratch(venv, PINNED, "symlink", pool, shared_store)

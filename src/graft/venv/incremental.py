@@ -43,7 +43,7 @@ from graft.venv.materialize import (
     state_text,
     venv_lock,
 )
-from graft.venv.state import recorded_state, sweep_leftovers, tree_digest
+from graft.venv.state import STALE, recorded_state, sweep_leftovers, tree_digest
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -82,8 +82,9 @@ def update_or_rebuild(
         if old is not None:
             from graft.plan.diff import diff, worth_updating  # noqa: PLC0415
 
-            change = diff(old, plan, skeleton.directories(template))
-            if worth_updating(change, plan):
+            directories, others = skeleton.contents(template)
+            change = diff(old, plan, directories)
+            if worth_updating(change, plan) and not _touches(change, others):
                 update(plan, change, store_root, state_text(store_root, inputs, plan, plan_key))
                 return "updated"
         check_destination(prefix)
@@ -95,8 +96,8 @@ def previous_plan(plan: Plan, template: str, store_root: str) -> Plan | None:
     """The kept plan that built the venv at ``plan.prefix``, if it may be changed in place.
 
     Only a graft venv exactly as graft left it (``graft-tree``), at the path it was built at,
-    against *store_root*, for the interpreter *template* is for, with nothing pending, whose
-    plan is still kept and has *plan*'s link mode.
+    against *store_root*, for the interpreter *template* is for, with nothing pending, not
+    marked stale by ``graft store repair``, whose plan is still kept and has *plan*'s link mode.
     """
     prefix = plan.prefix
     if os.path.islink(prefix) or not os.path.isdir(prefix):
@@ -108,6 +109,7 @@ def previous_plan(plan: Plan, template: str, store_root: str) -> Plan | None:
         or where != real_prefix(prefix)
         or state.get("graft-store") != store_root
         or "graft-pending" in state
+        or state.get("graft-inputs") == STALE  # repaired entries: copies must be made again
     ):
         return None
     if not _as_made(prefix, template, state.get("graft-tree")):
@@ -118,6 +120,18 @@ def previous_plan(plan: Plan, template: str, store_root: str) -> Plan | None:
     if old is None or old.link_mode != plan.link_mode or old.python != plan.python:
         return None
     return old
+
+
+def _touches(change: PlanDiff, skeleton_files: frozenset[str]) -> bool:
+    """Whether *change* would take out or put in one of the venv's own files, or below one.
+
+    A planner never names them; a kept plan is untrusted input, so such a plan is not diffed.
+    """
+    for dest in (*change.remove, *change.roots):
+        parts = dest.split("/")
+        if any("/".join(parts[:i]) in skeleton_files for i in range(1, len(parts) + 1)):
+            return True
+    return False
 
 
 def _as_made(prefix: str, template: str, tree: str | None) -> bool:

@@ -81,17 +81,21 @@ def expected_config(template: str, final: str) -> bytes:
         return _retarget(template, final, fh.read())
 
 
-def directories(template: str) -> frozenset[str]:
-    """The venv-relative directories every venv made from *template* holds (links not entered)."""
-    out: set[str] = set()
-    for dirpath, dirnames, _ in os.walk(template):
+def contents(template: str) -> tuple[frozenset[str], frozenset[str]]:
+    """What every venv made from *template* holds, venv-relative: its directories, and the rest.
+
+    The rest: files and links (``bin/python``, ``lib64``, ``pyvenv.cfg``); links are not entered.
+    """
+    directories: set[str] = set()
+    others: set[str] = set()
+    for dirpath, dirnames, filenames in os.walk(template):
         rel = os.path.relpath(dirpath, template)
-        out.update(
-            name if rel == "." else f"{rel}/{name}"
-            for name in dirnames
-            if not os.path.islink(os.path.join(dirpath, name))
-        )
-    return frozenset(out)
+        for name in [*dirnames, *filenames]:
+            path = name if rel == "." else f"{rel}/{name}"
+            real_dir = name in dirnames and not os.path.islink(os.path.join(dirpath, name))
+            (directories if real_dir else others).add(path)
+    others.discard(".graft-template-path")
+    return frozenset(directories), frozenset(others)
 
 
 def copy_template(template: str, dest: str, final: str) -> None:

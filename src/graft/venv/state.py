@@ -9,6 +9,9 @@ import os
 
 from graft.store import seal
 
+#: The ``graft-inputs`` of a venv ``graft store repair`` marked: its next sync rebuilds it.
+STALE = "stale"
+
 
 def tree_digest(prefix: str) -> str:
     """Every real directory of a venv: its names, each link's target, each file's size and mtime.
@@ -78,7 +81,7 @@ def mark_stale(prefix: str) -> bool:
     try:
         with open(path, "r+", encoding="utf-8") as fh:
             lines = fh.readlines()
-            stale = "graft-inputs = stale\n"
+            stale = f"graft-inputs = {STALE}\n"
             changed = [
                 stale if line.partition("=")[0].strip() == "graft-inputs" else line
                 for line in lines
