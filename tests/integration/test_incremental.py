@@ -370,3 +370,16 @@ def test_a_kept_plan_naming_the_venvs_own_files_is_not_diffed(
     assert _sync(venv, PINNED, "symlink", pool, shared_store) == "materialize"
     assert (venv / "bin" / "python3").exists()
     assert snapshot(venv) == from_scratch(venv, PINNED, "symlink", pool, shared_store)
+
+
+def test_a_venv_made_for_another_interpreter_is_rebuilt_not_updated(
+    tmp_path: Path, pool: Pool, shared_store: Path
+) -> None:
+    """pyvenv.cfg less graft's lines must be what the interpreter's template gives this path."""
+    venv = tmp_path / "venv"
+    _sync(venv, BASE, "symlink", pool, shared_store)
+    config = venv / "pyvenv.cfg"
+    text = config.read_text()
+    config.write_text(text.replace("\nversion = ", "\nversion = 0.", 1))  # another interpreter's
+    assert _sync(venv, PINNED, "symlink", pool, shared_store) == "materialize"
+    assert "\nversion = 0." not in config.read_text()
