@@ -89,7 +89,7 @@ CAVEATS = """\
   is online against the loopback index: pages are revalidated as each tool's cache rules say.
 - One edited pin: each round reads a requirements file graft has not seen (new path and bytes),
   so graft's resolution memo misses as after a user's edit; the two wheel sets alternate, so
-  graft may find a plan it kept for the same wheels in an earlier round (decision 28).
+  graft may find a plan it kept for the same wheels in an earlier round (decision 33).
 - Removed package: uv's figure is `uv pip sync` (uv's command that removes what the file does
   not name), pip's is `pip uninstall -y NAME`.
 - Machine speed drifts by 20-30 % over minutes: compare the paired ratios, not medians across

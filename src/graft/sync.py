@@ -185,7 +185,7 @@ def sync(request: SyncRequest) -> SyncResult:
     before = _installed(layout)
     if not request.dry_run:
         try:
-            _build(request, store, located, the_plan, inputs, timings)
+            _build(request, store, located, the_plan, inputs=inputs, key=key, timings=timings)
         except Exception:
             if not new_plan:  # a kept plan is only a shortcut: never let a bad one stick
                 _drop_kept_plan(store.root, key)
@@ -307,20 +307,24 @@ def _plan_for(
     return made, True
 
 
-def _build(  # noqa: PLR0917 - one step of sync, given what it needs
+def _build(  # noqa: PLR0913 - one step of sync, given what it needs
     request: SyncRequest,
     store: Store,
     located: Located,
     the_plan: Plan,
+    *,
     inputs: str,
+    key: str,
     timings: dict[str, float],
 ) -> None:
-    """Materialize *the_plan*, rooting old and new entries while the swap is pending.
+    """Materialize *the_plan* (kept under *key*), rooting old and new entries meanwhile.
 
-    A kill at any moment leaves whichever venv is in place rooted; after the swap only
-    the new entries stay rooted.
+    The venv is changed in place when it differs from the plan that built it by little, else
+    rebuilt and swapped (:mod:`graft.venv.incremental`). A kill at any moment leaves
+    whichever venv is in place (or the change pending) rooted; after the swap, or once the
+    change is finished, only the new entries stay rooted.
     """
-    from graft.venv.materialize import materialize  # noqa: PLC0415
+    from graft.venv.incremental import update_or_rebuild  # noqa: PLC0415
 
     clock = time.perf_counter()
     prefix = the_plan.prefix
@@ -328,18 +332,19 @@ def _build(  # noqa: PLR0917 - one step of sync, given what it needs
     before = _root_text(store, prefix)
     store.register_root(prefix, [*shas, *_rooted(store, prefix)])
     try:
-        materialize(
+        how = update_or_rebuild(
             the_plan,
             located.target,
             store.root,
             inputs,
+            plan_key=key,
             on_wait=lambda: request.reporter.waiting_for_venv(prefix),
         )
     except Exception:
         _restore_root(store, prefix, before, shas, inputs)
         raise
     store.register_root(prefix, shas)
-    lap(timings, "materialize", clock)
+    lap(timings, "update (incremental)" if how == "updated" else "materialize", clock)
 
 
 def _root_text(store: Store, prefix: str) -> str | None:
@@ -362,7 +367,10 @@ def _restore_root(
 
     from graft.venv.state import recorded_state  # noqa: PLC0415
 
-    if recorded_state(prefix).get("graft-inputs") == inputs:
+    state = recorded_state(prefix)
+    if "graft-pending" in state:
+        return  # a change is committed but unfinished: old and new entries stay rooted
+    if state.get("graft-inputs") == inputs:
         store.register_root(prefix, shas)
         return
     path = store.root_path(prefix)

@@ -5,16 +5,21 @@ Kill trials
     a delay drawn from a seeded RNG, uniform over the time an uncut sync of that
     kind takes here (plus 20%, at least 300 ms), so kills land in every stage:
     start-up, ingest, bytecode, plan, materialize, swap, root registration, and
-    after the end. Three kills in four hit the whole process group (a CI timeout);
-    the rest hit graft alone and leave its bytecode workers running (the OOM
-    killer). Trials cycle through fresh/warm store x fresh/existing venv; an
-    existing venv is flipped between two wheel sets (20 wheels of ~50 files each,
-    some with console scripts; 16 names in common at another version, 4 dropped,
-    4 added). After each kill: ``graft store verify`` passes; the venv is absent
-    (fresh case) or holds exactly the old or the new set (its .dist-info set
-    equals one of them) and imports all of it; the re-run succeeds; then no
-    ``.<name>.graft-*`` staging directory, no ``tmp/`` item, and no unsealed or
-    half-written file in the store remains.
+    after the end (for an incremental sync: staging, then after its commit). Three
+    kills in four hit the whole process group (a CI timeout); the rest hit graft
+    alone and leave its bytecode workers running (the OOM killer). Trials cycle
+    through fresh/warm store x fresh/existing venv; an existing venv is flipped
+    between two wheel sets (20 wheels of ~50 files each, some with console scripts;
+    16 names in common at another version, 4 dropped, 4 added: a whole rebuild), or,
+    on the warm store, between the old set and a near one (one upgraded, one
+    dropped, one added: an incremental sync). After each kill: ``graft store
+    verify`` passes; the venv is absent (fresh case), holds exactly the old or the
+    new set (its .dist-info set equals one of them) and imports all of it, or is
+    marked incomplete (``graft-pending`` in pyvenv.cfg, its journal beside it: an
+    incremental change was committed and is being rolled forward); the re-run
+    succeeds (finishing any pending change first); then no ``.<name>.graft-*``
+    staging directory, no ``tmp/`` item, and no unsealed or half-written file in
+    the store remains.
 
     ``GRAFT_CRASH_TRIALS`` (default 30) and ``GRAFT_CRASH_SEED`` change the loop;
     the ``slow`` test runs 200 trials when selected with ``-m slow`` or
@@ -38,6 +43,8 @@ import pytest
 
 from graft.store import seal
 from graft.store.entries import Store
+from graft.venv import incremental
+from graft.venv.state import recorded_state, up_to_date
 from tests.conftest import run_graft
 from tests.integration.test_store_ops import store_cli
 from tests.support.venv import py
@@ -99,6 +106,7 @@ def _wheel(directory: Path, index: int, version: str) -> Path:
 class Kit:
     old: WheelSet
     new: WheelSet
+    near: WheelSet  # the old set less pkg01, with pkg00 upgraded and pkg24 added
 
     def other(self, current: WheelSet) -> WheelSet:
         return self.new if current is self.old else self.old
@@ -109,7 +117,10 @@ def kit(tmp_path_factory: pytest.TempPathFactory) -> Kit:
     base = tmp_path_factory.mktemp("crash-wheels")
     old = {f"pkg{i:02d}": ("1.0", _wheel(base, i, "1.0")) for i in range(N_WHEELS)}
     new = {f"pkg{i:02d}": ("2.0", _wheel(base, i, "2.0")) for i in range(4, N_WHEELS + 4)}
-    return Kit(WheelSet("old", old), WheelSet("new", new))
+    near = {k: v for k, v in old.items() if k != "pkg01"}
+    near["pkg00"] = ("1.1", _wheel(base, 0, "1.1"))
+    near["pkg24"] = ("1.0", _wheel(base, 24, "1.0"))
+    return Kit(WheelSet("old", old), WheelSet("new", new), WheelSet("near", near))
 
 
 # -- checks -----------------------------------------------------------------------------------
@@ -215,6 +226,7 @@ class Lab:
     existing_set: WheelSet
     existing_store: Path
     horizon: dict[bool, float]  # fresh store? -> seconds an uncut sync takes, with margin
+    incremental: float  # the same for an incremental sync (warm store, existing venv)
     moments: collections.Counter[str] = field(default_factory=collections.Counter)
     delays: list[float] = field(default_factory=list)
     notes: collections.Counter[str] = field(default_factory=collections.Counter)
@@ -227,9 +239,11 @@ class Lab:
         existing = root / "venvs" / "existing"
         existing.parent.mkdir()
         hot = sync(existing, kit.old, warm)
+        sync(existing, kit.near, warm)  # ingests the near set's new wheels, keeps its plan
+        step = sync(existing, kit.old, warm)  # an incremental sync with a kept plan
         horizon = {True: max(0.3, 1.2 * cold), False: max(0.3, 1.2 * hot)}
         rng = random.Random(seed)  # noqa: S311 - reproducible delays, not cryptography
-        return cls(root, kit, rng, warm, existing, kit.old, warm, horizon)
+        return cls(root, kit, rng, warm, existing, kit.old, warm, horizon, max(0.3, 1.2 * step))
 
     def trial(self, number: int) -> None:
         fresh_store = number % 2 == 0
@@ -241,15 +255,18 @@ class Lab:
             target = self.rng.choice([self.kit.old, self.kit.new])
         else:
             venv, before = self.existing, self.existing_set
-            target = self.kit.other(before)
-        delay = self.rng.uniform(0, self.horizon[fresh_store])
+            target = self.next_set(before, fresh_store, number)
+        near = self.kit.near
+        step = not fresh_venv and near in (before, target) and store == self.existing_store
+        delay = self.rng.uniform(0, self.incremental if step else self.horizon[fresh_store])
         whole_group = self.rng.random() < 0.75
         self.delays.append(delay)
         kind = "group" if whole_group else "single"
         where = f"trial {number} (delay {delay * 1000:.0f} ms, {kind}, {venv}, {store})"
+        where += f" {before.label if before else 'none'} -> {target.label}"
 
         pgid, finished = self.kill(sync_cmd(venv, target, store), delay, whole_group, where)
-        moment = self.moment(finished, venv, before, target, store)
+        moment = self.moment(finished, venv, before, target, store, step=step)
         self.moments[moment] += 1
         where += f", killed at {moment}"
         swapped = self.check_after_kill(venv, store, before, target, where)
@@ -266,6 +283,14 @@ class Lab:
             self.existing_store = store
         if fresh_store and store != self.existing_store:
             seal.remove_tree(str(store))
+
+    def next_set(self, before: WheelSet, fresh_store: bool, number: int) -> WheelSet:
+        """The set an existing venv is synced to next: mostly the near one on the warm store
+        (an incremental sync), else the other of old and new (a rebuild)."""
+        kit = self.kit
+        if before is not kit.old:
+            return kit.old
+        return kit.new if fresh_store or (number // 4) % 3 == 0 else kit.near
 
     def kill(self, cmd: list[str], delay: float, whole_group: bool, where: str) -> tuple[int, bool]:
         """Run *cmd*, SIGKILL it after *delay*; (its process group, whether it ended first)."""
@@ -295,10 +320,19 @@ class Lab:
     def check_after_kill(
         self, venv: Path, store: Path, before: WheelSet | None, target: WheelSet, where: str
     ) -> bool:
-        """The store verifies; the venv is absent, the old one or the new one. Swapped already?"""
+        """The store verifies; the venv is absent, the old one, the new one, or marked pending.
+
+        Swapped (or changed) already?
+        """
         verify_clean(store)
         if not venv.exists():
             assert before is None, f"{where}: the existing venv is gone"
+            return False
+        pending = recorded_state(str(venv)).get("graft-pending")
+        if pending is not None:  # committed: never taken for complete, finished by the re-run
+            assert before is not None, where
+            assert (venv.parent / pending / incremental.JOURNAL).is_file(), where
+            assert up_to_date(str(venv), recorded_state(str(venv))["graft-inputs"]) is None
             return False
         found = dist_infos(venv)
         allowed = [target] if before is None else [before, target]
@@ -326,15 +360,19 @@ class Lab:
         before: WheelSet | None,
         target: WheelSet,
         store: Path,
+        *,
+        step: bool,
     ) -> str:
         """Where the kill landed, judged from what it left behind."""
         if finished:
             return "after the end"
+        if venv.exists() and "graft-pending" in recorded_state(str(venv)):
+            return "incremental, committed"
         swapped = venv.exists() and dist_infos(venv) == target.dist_infos
         if swapped and (before is None or before is not target):
             return "after the swap" if _rooted(store, venv, target) else "swap, before the root"
         if staging_dirs(venv):
-            return "materialize"
+            return "incremental, staging" if step else "materialize"
         if store != self.warm:
             shas = target.shas()
             have = (
@@ -419,6 +457,116 @@ def test_kill_9_at_random_moments_of_sync_many(
         pytest.skip("slow: select with -m slow or GRAFT_SLOW=1")
     summary = run_trials(tmp_path, kit, SLOW_TRIALS, SEED + 1)
     assert summary["kills"] == SLOW_TRIALS
+
+
+# -- kills during incremental syncs ----------------------------------------------------------
+
+#: Incremental trials (``GRAFT_SLOW``: 200): each kills an incremental sync inside its update.
+INCREMENTAL_TRIALS = int(os.environ.get("GRAFT_CRASH_INCREMENTAL_TRIALS", "40"))
+
+
+def _kill_in_update(
+    cmd: list[str], venv: Path, delay: float, *, whole_group: bool, after_commit: bool = False
+) -> tuple[str, float]:
+    """Run *cmd*; once its staging directory appears, SIGKILL it after *delay* seconds.
+
+    The staging directory appears when the update begins (everything before it, resolving
+    and planning, the main loop covers), so the kill lands in staging, at the commit, or
+    while the change is rolled forward. With *after_commit*, the clock starts instead when
+    pyvenv.cfg says the change is pending (the roll forward takes a few milliseconds).
+    Returns where the kill landed, and how long the process ran after the clock started.
+    """
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    while proc.poll() is None and not (
+        "graft-pending" in recorded_state(str(venv)) if after_commit else staging_dirs(venv)
+    ):
+        time.sleep(0.0002)
+    started = time.monotonic()
+    try:
+        proc.wait(timeout=delay)
+    except subprocess.TimeoutExpired:
+        if whole_group:
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:
+            proc.kill()
+        proc.wait()
+    else:
+        _, err = proc.communicate()
+        assert proc.returncode == 0, err
+        return "after the end", time.monotonic() - started
+    proc.communicate()
+    took = time.monotonic() - started
+    if "graft-pending" in recorded_state(str(venv)):
+        return "committed", took
+    return ("staging" if staging_dirs(venv) else "finished"), took
+
+
+def run_incremental_trials(root: Path, kit: Kit, trials: int, seed: int) -> dict[str, object]:
+    """Flip one venv between the old and the near set, killing each incremental sync."""
+    store, venv = root / "store", root / "venvs" / "v"
+    venv.parent.mkdir(parents=True)
+    sync(venv, kit.old, store)
+    sync(venv, kit.near, store)  # ingests the near set, keeps its plan
+    sync(venv, kit.old, store)  # an incremental sync: both plans are kept now
+    uncut = [
+        _kill_in_update(sync_cmd(venv, wheels, store), venv, 60, whole_group=True)
+        for wheels in (kit.near, kit.old)
+    ]
+    assert [moment for moment, _ in uncut] == ["after the end"] * 2
+    window = max(took for _, took in uncut)  # from the staging's first sight to the exit
+    rng = random.Random(seed)  # noqa: S311 - reproducible delays, not cryptography
+    moments: collections.Counter[str] = collections.Counter()
+    current = kit.old
+    try:
+        for number in range(trials):
+            target = kit.near if current is kit.old else kit.old
+            after_commit = number % 2 == 1
+            delay = rng.uniform(0, 0.01 if after_commit else 1.2 * window)
+            where = f"incremental trial {number} ({current.label} -> {target.label}, {delay:.4f} s)"
+            cmd = sync_cmd(venv, target, store)
+            group = rng.random() < 0.75
+            moment, _ = _kill_in_update(
+                cmd, venv, delay, whole_group=group, after_commit=after_commit
+            )
+            moments[moment] += 1
+            where += f", killed: {moment}"
+            pending = recorded_state(str(venv)).get("graft-pending")
+            if pending is None:  # the old venv or the new one, complete
+                check_venv(venv, target if dist_infos(venv) == target.dist_infos else current)
+            else:  # marked incomplete, with its journal; never taken for complete
+                assert (venv.parent / pending / incremental.JOURNAL).is_file(), where
+                assert up_to_date(str(venv), recorded_state(str(venv))["graft-inputs"]) is None
+                rooted = json.loads(Path(Store(str(store)).root_path(str(venv))).read_text())
+                assert set(rooted["entries"]) >= current.shas() | target.shas(), where
+            rerun = run_graft(*sync_cmd(venv, target, store)[3:-1], "-v")  # finishes, syncs
+            where += f", re-run: {rerun.stderr.strip().splitlines()[-2:]}"
+            check_venv(venv, target)
+            assert "graft-pending" not in recorded_state(str(venv)), where
+            assert staging_dirs(venv) == [], where
+            assert _rooted(store, venv, target), where
+            current = target
+        verify_clean(store)
+        assert store_leftovers(store) == []
+    finally:
+        seal.remove_tree(str(store))
+    summary = {"trials": trials, "window_ms": round(window * 1000), "moments": dict(moments)}
+    print(f"\nincremental crash trials: {json.dumps(summary)}")
+    return summary
+
+
+def test_kill_9_during_incremental_syncs(tmp_path: Path, kit: Kit, graft_cache: Path) -> None:
+    run_incremental_trials(tmp_path, kit, INCREMENTAL_TRIALS, SEED + 2)
+
+
+@pytest.mark.slow
+def test_kill_9_during_incremental_syncs_many(
+    tmp_path: Path, kit: Kit, graft_cache: Path, request: pytest.FixtureRequest
+) -> None:
+    if not slow_selected(request.config):
+        pytest.skip("slow: select with -m slow or GRAFT_SLOW=1")
+    run_incremental_trials(tmp_path, kit, SLOW_TRIALS, SEED + 3)
 
 
 def test_staging_left_after_the_swap_is_swept_by_an_up_to_date_rerun(

@@ -15,9 +15,8 @@ import os
 from typing import TYPE_CHECKING
 
 from graft import __version__
-from graft.store import seal
-from graft._fs import cache_root
 from graft.errors import MaterializeError
+from graft.plan.scripts import render, rewrite_shebang
 from graft.plan.types import (
     Action,
     InstallScript,
@@ -28,22 +27,22 @@ from graft.plan.types import (
     WriteLauncher,
     WriteRecord,
 )
-from graft.plan.scripts import render, rewrite_shebang
+from graft.store import seal
 from graft.venv import skeleton
 from graft.venv.state import sweep_leftovers, tree_digest
 
 if TYPE_CHECKING:
     import contextlib
-    from collections.abc import Callable
+    from collections.abc import Callable, Collection
 
-    from graft.plan.types import Plan
     from graft.model.target import Target
+    from graft.plan.types import Plan
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
 
-def _make_staging(parent: str, name: str) -> str:
+def make_staging(parent: str, name: str) -> str:
     """A fresh sibling directory ``.<name>.graft-<random>`` (the spelling the sweeps look for)."""
     while True:
         staging = os.path.join(parent, f".{name}.graft-{os.urandom(6).hex()}")
@@ -54,13 +53,33 @@ def _make_staging(parent: str, name: str) -> str:
         return staging
 
 
-def _write_state(staging: str, store_root: str, inputs: str, plan: Plan) -> None:
+def state_text(store_root: str, inputs: str, plan: Plan, plan_key: str | None) -> str:
+    """The ``graft-*`` lines of a venv's pyvenv.cfg, all but ``graft-tree`` (hashed last).
+
+    ``graft-plan`` names the kept plan that built the venv and where the venv really is, so
+    that the next sync can change only what differs (:mod:`graft.venv.incremental`).
+    """
     stats = f"{len(plan.distributions)},{plan.links},{plan.directories},{plan.files_served}"
+    text = (
+        f"graft = {__version__}\ngraft-store = {store_root}\n"
+        f"graft-inputs = {inputs}\ngraft-stats = {stats}\n"
+    )
+    if plan_key is not None:
+        text += f"graft-plan = {plan_key} {real_prefix(plan.prefix)}\n"
+    return text
+
+
+def real_prefix(prefix: str) -> str:
+    """Where the venv at *prefix* really is: its parent with links resolved, then its name."""
+    parent, name = os.path.split(prefix.rstrip("/"))
+    return os.path.join(os.path.realpath(parent), name)
+
+
+def _write_state(
+    staging: str, store_root: str, inputs: str, plan: Plan, plan_key: str | None = None
+) -> None:
     with open(os.path.join(staging, "pyvenv.cfg"), "a", encoding="utf-8") as fh:
-        fh.write(
-            f"graft = {__version__}\ngraft-store = {store_root}\n"
-            f"graft-inputs = {inputs}\ngraft-stats = {stats}\n"
-        )
+        fh.write(state_text(store_root, inputs, plan, plan_key))
     tree = tree_digest(staging)  # pyvenv.cfg's name is listed, its content is not hashed
     with open(os.path.join(staging, "pyvenv.cfg"), "a", encoding="utf-8") as fh:
         fh.write(f"graft-tree = {tree}\n")
@@ -147,24 +166,32 @@ def materialize(
     template = skeleton.venv_template(target)
     with venv_lock(prefix, on_wait):
         check_destination(prefix)
-        parent, name = os.path.split(prefix)
-        sweep_leftovers(parent, name)
-        staging = _make_staging(parent, name)
-        try:
-            skeleton.copy_template(template, staging, prefix)
-            apply(plan, staging, store_root)
-            _write_state(staging, store_root, inputs, plan)
-            _swap(staging, prefix)
-        except OSError as exc:
-            seal.remove_tree(staging, sealed=False)
-            raise MaterializeError(
-                f"cannot write the venv ({exc.strerror or exc})",
-                where=prefix,
-                hint="the previous venv, if any, is untouched",
-            ) from None
-        except BaseException:
-            seal.remove_tree(staging, sealed=False)
-            raise
+        rebuild(plan, template, store_root, inputs)
+
+
+def rebuild(
+    plan: Plan, template: str, store_root: str, inputs: str, plan_key: str | None = None
+) -> None:
+    """Build the whole venv beside ``plan.prefix`` and swap it in (the venv lock held)."""
+    prefix = plan.prefix
+    parent, name = os.path.split(prefix)
+    sweep_leftovers(parent, name)
+    staging = make_staging(parent, name)
+    try:
+        skeleton.copy_template(template, staging, prefix)
+        apply(plan, staging, store_root)
+        _write_state(staging, store_root, inputs, plan, plan_key)
+        _swap(staging, prefix)
+    except OSError as exc:
+        seal.remove_tree(staging, sealed=False)
+        raise MaterializeError(
+            f"cannot write the venv ({exc.strerror or exc})",
+            where=prefix,
+            hint="the previous venv, if any, is untouched",
+        ) from None
+    except BaseException:
+        seal.remove_tree(staging, sealed=False)
+        raise
 
 
 def _swap(staging: str, prefix: str) -> None:
@@ -242,25 +269,31 @@ class _Relative:
         return f"{up}/{source[len(self.store_root) :]}"
 
 
-def apply(plan: Plan, root: str, store_root: str = "/") -> None:
+def apply(
+    plan: Plan, root: str, store_root: str = "/", only: Collection[Action] | None = None
+) -> None:
     """Carry out every action of *plan* below *root* (links are relative to ``plan.prefix``).
 
     Directories level by level (a parent always exists before its children), then links,
     files and RECORDs, each step from a few threads: they are system calls that release the
     GIL, and the filesystem overlaps them (a new directory may wait on a bitmap read).
     Launchers and scripts are rendered first, so every RECORD can be written at once.
+    With *only* (some of the plan's actions, in plan order), just those are carried out;
+    their RECORDs still hash the plan's launchers and scripts they list.
     """
     relative = _Relative(plan.prefix, store_root)
     levels: dict[int, list[Action]] = {}
     rest: list[Action] = []
     scripts: dict[str, bytes] = {}
-    for action in plan.actions:
+    for action in plan.actions if only is None else only:
         if isinstance(action, MakeDir):
             levels.setdefault(action.dest.count("/"), []).append(action)
         else:
             if isinstance(action, InstallScript | WriteLauncher):
                 scripts[action.dest] = _script_content(action, plan.python)
             rest.append(action)
+    if only is not None:
+        _render_listed(plan, rest, scripts)
     from graft.plan.types import record_digest  # noqa: PLC0415 - plan is loaded
 
     digests = {dest: (record_digest(data), len(data)) for dest, data in scripts.items()}
@@ -287,6 +320,20 @@ def apply(plan: Plan, root: str, store_root: str = "/") -> None:
     for depth in sorted(levels):
         _spread(run, levels[depth])
     _spread(run, rest)
+
+
+def _render_listed(plan: Plan, actions: list[Action], scripts: dict[str, bytes]) -> None:
+    """Render the plan's launchers and scripts that RECORDs among *actions* list, unwritten."""
+    wanted = {
+        row.dest
+        for action in actions
+        if isinstance(action, WriteRecord)
+        for row in action.pending
+        if row.dest not in scripts
+    }
+    for action in plan.actions if wanted else ():
+        if action.dest in wanted and isinstance(action, InstallScript | WriteLauncher):
+            scripts[action.dest] = _script_content(action, plan.python)
 
 
 def _spread(work: Callable[[list[Action]], None], actions: list[Action]) -> None:

@@ -63,13 +63,43 @@ def venv_template(target: Target) -> str:
     return path
 
 
-def copy_template(template: str, dest: str, final: str) -> None:
-    """Copy *template* to *dest* for the venv at *final*: its path and name replaced, links kept."""
+def _retarget(template: str, final: str, data: bytes) -> bytes:
+    """A template file's bytes for the venv at *final*: the template's path and name replaced."""
     with open(os.path.join(template, ".graft-template-path"), encoding="utf-8") as fh:
         old_path = fh.read().encode()
-    new_path = final.encode()
-    old_name = _TEMPLATE_NAME.encode()
     new_name = os.path.basename(final).encode()
+    return data.replace(old_path, final.encode()).replace(_TEMPLATE_NAME.encode(), new_name)
+
+
+def expected_config(template: str, final: str) -> bytes:
+    """The pyvenv.cfg that :func:`copy_template` writes for the venv at *final*.
+
+    A graft venv whose pyvenv.cfg, less graft's own lines, differs from it was made for another
+    interpreter (or at another path) than *template* now gives.
+    """
+    with open(os.path.join(template, "pyvenv.cfg"), "rb") as fh:
+        return _retarget(template, final, fh.read())
+
+
+def contents(template: str) -> tuple[frozenset[str], frozenset[str]]:
+    """What every venv made from *template* holds, venv-relative: its directories, and the rest.
+
+    The rest: files and links (``bin/python``, ``lib64``, ``pyvenv.cfg``); links are not entered.
+    """
+    directories: set[str] = set()
+    others: set[str] = set()
+    for dirpath, dirnames, filenames in os.walk(template):
+        rel = os.path.relpath(dirpath, template)
+        for name in [*dirnames, *filenames]:
+            path = name if rel == "." else f"{rel}/{name}"
+            real_dir = name in dirnames and not os.path.islink(os.path.join(dirpath, name))
+            (directories if real_dir else others).add(path)
+    others.discard(".graft-template-path")
+    return frozenset(directories), frozenset(others)
+
+
+def copy_template(template: str, dest: str, final: str) -> None:
+    """Copy *template* to *dest* for the venv at *final*: its path and name replaced, links kept."""
     import shutil  # noqa: PLC0415
 
     for dirpath, dirnames, filenames in os.walk(template):
@@ -85,8 +115,7 @@ def copy_template(template: str, dest: str, final: str) -> None:
                     dirnames.remove(name)
             elif name in filenames and name != ".graft-template-path":
                 with open(src, "rb") as fh:
-                    data = fh.read()
-                data = data.replace(old_path, new_path).replace(old_name, new_name)
+                    data = _retarget(template, final, fh.read())
                 with open(out, "wb") as fh:
                     fh.write(data)
                 shutil.copymode(src, out)

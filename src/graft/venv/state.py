@@ -9,6 +9,9 @@ import os
 
 from graft.store import seal
 
+#: The ``graft-inputs`` of a venv ``graft store repair`` marked: its next sync rebuilds it.
+STALE = "stale"
+
 
 def tree_digest(prefix: str) -> str:
     """Every real directory of a venv: its names, each link's target, each file's size and mtime.
@@ -60,7 +63,9 @@ def up_to_date(prefix: str, inputs: str) -> dict[str, str] | None:
     listing of some real directory, and so makes the venv stale.
     """
     state = recorded_state(prefix)
-    if state.get("graft-inputs") != inputs or state.get("graft-tree") != tree_digest(prefix):
+    if state.get("graft-inputs") != inputs or "graft-pending" in state:
+        return None  # (a venv in the middle of an incremental change is never complete)
+    if state.get("graft-tree") != tree_digest(prefix):
         return None
     return state
 
@@ -76,8 +81,9 @@ def mark_stale(prefix: str) -> bool:
     try:
         with open(path, "r+", encoding="utf-8") as fh:
             lines = fh.readlines()
+            stale = f"graft-inputs = {STALE}\n"
             changed = [
-                "graft-inputs = stale\n" if line.partition("=")[0].strip() == "graft-inputs" else line
+                stale if line.partition("=")[0].strip() == "graft-inputs" else line
                 for line in lines
             ]
             if changed == lines:
@@ -103,10 +109,15 @@ def sweep_staging(prefix: str) -> None:
 
 
 def sweep_leftovers(parent: str, name: str) -> None:
-    """Remove staging directories that crashed syncs of this venv left behind."""
+    """Remove staging directories that crashed syncs of this venv left behind.
+
+    Not the one holding the journal of a change the venv says is pending: the next sync
+    finishes that change (:mod:`graft.venv.incremental`).
+    """
     stem = f".{name}.graft-"
+    pending = recorded_state(os.path.join(parent, name)).get("graft-pending")
     for entry in os.listdir(parent):
-        if entry.startswith(stem) and not entry.endswith("lock"):
+        if entry.startswith(stem) and not entry.endswith("lock") and entry != pending:
             seal.remove_tree(os.path.join(parent, entry), sealed=False)
 
 

@@ -1,0 +1,264 @@
+"""Incremental sync: change only what differs between the plan that built a venv and the new one.
+
+A graft venv records which kept plan built it (``graft-plan`` in pyvenv.cfg: the plan's key
+and where the venv really is). When the venv is still exactly as graft left it (its
+``graft-tree``), was made for the same interpreter and store, and the new plan keeps the link
+mode, the change is a pure diff of the two plans (:mod:`graft.plan.diff`); if it is small, only
+that is carried out, in four steps (decision 34):
+
+1. **stage**: every added subtree is built beside the venv, in ``.<name>.graft-<random>/tree``,
+   with the journal (``journal.json``: what to take out, what to move in, the new state) and
+   the pending pyvenv.cfg (the current one plus ``graft-pending = <staging name>``);
+2. **commit**: one rename puts the pending pyvenv.cfg in place. Before it the venv is the old
+   one, untouched, and the staging directory is a leftover like any other; after it the
+   change is decided, and the venv says that it is incomplete;
+3. **roll forward**: each removed destination is renamed into the staging directory's
+   ``trash/``, then each staged subtree is renamed into the venv. Every step can be repeated:
+   one already done is skipped;
+4. **finish**: pyvenv.cfg with the new state (its ``graft-tree`` hashed now) is renamed in
+   place, then the staging directory is removed.
+
+A kill after the commit leaves a venv that says ``graft-pending``: no sync takes it for
+complete, and the next sync of it (any inputs) rolls the journal forward under the venv
+lock before doing anything else. Everything else (a large change, another link mode or
+interpreter, a venv graft did not make or someone changed, no kept plan) is rebuilt whole.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import TYPE_CHECKING, Literal
+
+from graft.errors import MaterializeError
+from graft.store import seal
+from graft.venv import skeleton
+from graft.venv.materialize import (
+    apply,
+    check_destination,
+    check_parent,
+    make_staging,
+    real_prefix,
+    rebuild,
+    state_text,
+    venv_lock,
+)
+from graft.venv.state import STALE, recorded_state, sweep_leftovers, tree_digest
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from graft.model.target import Target
+    from graft.plan.diff import PlanDiff
+    from graft.plan.types import Plan
+
+JOURNAL = "journal.json"
+_FORMAT = 1
+
+How = Literal["rebuilt", "updated"]
+
+
+def update_or_rebuild(
+    plan: Plan,
+    target: Target,
+    store_root: str,
+    inputs: str,
+    *,
+    plan_key: str | None,
+    on_wait: Callable[[], None] | None = None,
+) -> How:
+    """Make the venv at ``plan.prefix`` the one *plan* builds: changed in place, or rebuilt.
+
+    *plan_key* names the kept plan *plan* is (recorded, so that the next sync can diff
+    against it). Under the venv lock, a change an earlier sync committed is finished first.
+    """
+    prefix = plan.prefix
+    check_parent(prefix)
+    template = skeleton.venv_template(target)
+    with venv_lock(prefix, on_wait):
+        recover(prefix)
+        sweep_leftovers(*os.path.split(prefix))  # what killed syncs left, once finished
+        old = previous_plan(plan, template, store_root)
+        if old is not None:
+            from graft.plan.diff import diff, worth_updating  # noqa: PLC0415
+
+            directories, others = skeleton.contents(template)
+            change = diff(old, plan, directories)
+            if worth_updating(change, plan) and not _touches(change, others):
+                update(plan, change, store_root, state_text(store_root, inputs, plan, plan_key))
+                return "updated"
+        check_destination(prefix)
+        rebuild(plan, template, store_root, inputs, plan_key)
+        return "rebuilt"
+
+
+def previous_plan(plan: Plan, template: str, store_root: str) -> Plan | None:
+    """The kept plan that built the venv at ``plan.prefix``, if it may be changed in place.
+
+    Only a graft venv exactly as graft left it (``graft-tree``), at the path it was built at,
+    against *store_root*, for the interpreter *template* is for, with nothing pending, not
+    marked stale by ``graft store repair``, whose plan is still kept and has *plan*'s link mode.
+    """
+    prefix = plan.prefix
+    if os.path.islink(prefix) or not os.path.isdir(prefix):
+        return None
+    state = recorded_state(prefix)
+    key, _, where = state.get("graft-plan", "").partition(" ")
+    if (
+        not key
+        or where != real_prefix(prefix)
+        or state.get("graft-store") != store_root
+        or "graft-pending" in state
+        or state.get("graft-inputs") == STALE  # repaired entries: copies must be made again
+    ):
+        return None
+    if not _as_made(prefix, template, state.get("graft-tree")):
+        return None
+    from graft.store import plancache  # noqa: PLC0415
+
+    old = plancache.load(store_root, key, prefix, plan.python)
+    if old is None or old.link_mode != plan.link_mode or old.python != plan.python:
+        return None
+    return old
+
+
+def _touches(change: PlanDiff, skeleton_files: frozenset[str]) -> bool:
+    """Whether *change* would take out or put in one of the venv's own files, or below one.
+
+    A planner never names them; a kept plan is untrusted input, so such a plan is not diffed.
+    """
+    for dest in (*change.remove, *change.roots):
+        parts = dest.split("/")
+        if any("/".join(parts[:i]) in skeleton_files for i in range(1, len(parts) + 1)):
+            return True
+    return False
+
+
+def _as_made(prefix: str, template: str, tree: str | None) -> bool:
+    """Whether the venv is for *template*'s interpreter, at its path, as graft left it."""
+    try:
+        with open(os.path.join(prefix, "pyvenv.cfg"), "rb") as fh:
+            config = fh.read()
+        if _without_state(config) != skeleton.expected_config(template, prefix):
+            return False  # another interpreter, or a venv moved here
+        return tree == tree_digest(prefix)  # else changed since graft made it (pip, a user)
+    except OSError:
+        return False
+
+
+def update(plan: Plan, change: PlanDiff, store_root: str, state: str) -> None:
+    """Carry out *change* on the venv at ``plan.prefix``; *state* is its new ``graft-*`` text.
+
+    The venv lock is held. Until the commit a failure leaves the venv untouched; after it,
+    the next sync finishes the change.
+    """
+    prefix = plan.prefix
+    parent, name = os.path.split(prefix)
+    staging = make_staging(parent, name)
+    config = os.path.join(prefix, "pyvenv.cfg")
+    try:
+        tree = os.path.join(staging, "tree")
+        for root in change.roots:
+            os.makedirs(os.path.join(tree, os.path.dirname(root)), exist_ok=True)
+        apply(plan, tree, store_root, only=change.add)
+        journal = {
+            "format": _FORMAT,
+            "remove": list(change.remove),
+            "move": list(change.roots),
+            "state": state,
+        }
+        with open(os.path.join(staging, JOURNAL), "w", encoding="utf-8") as fh:
+            json.dump(journal, fh)
+        with open(config, "rb") as fh:
+            pending = fh.read()
+        if not pending.endswith(b"\n"):
+            pending += b"\n"
+        marked = pending + f"graft-pending = {os.path.basename(staging)}\n".encode()
+        _write_config(staging, config, marked)
+        os.rename(os.path.join(staging, "pyvenv.cfg"), config)  # the commit
+    except OSError as exc:
+        seal.remove_tree(staging, sealed=False)
+        raise MaterializeError(
+            f"cannot write the venv ({exc.strerror or exc})",
+            where=prefix,
+            hint="the venv is untouched",
+        ) from None
+    except BaseException:
+        seal.remove_tree(staging, sealed=False)
+        raise
+    _finish(prefix, staging)
+
+
+def recover(prefix: str) -> None:
+    """Finish the change a killed sync committed to the venv at *prefix* (venv lock held).
+
+    Without its journal (removed by hand) nothing can be finished: the venv stays marked
+    incomplete, and the sync rebuilds it.
+    """
+    pending = recorded_state(prefix).get("graft-pending")
+    if pending is None:
+        return
+    parent, name = os.path.split(prefix)
+    staging = os.path.join(parent, pending)
+    if not pending.startswith(f".{name}.graft-") or "/" in pending:
+        return
+    if os.path.isfile(os.path.join(staging, JOURNAL)):
+        _finish(prefix, staging)
+
+
+def _finish(prefix: str, staging: str) -> None:
+    """Roll the journal in *staging* forward, record the new state, remove the staging."""
+    try:
+        with open(os.path.join(staging, JOURNAL), encoding="utf-8") as fh:
+            journal = json.load(fh)
+        moves = [_checked(dest) for dest in journal["move"]]
+        removes = [_checked(dest) for dest in journal["remove"]]
+        tree, trash = os.path.join(staging, "tree"), os.path.join(staging, "trash")
+        os.makedirs(trash, exist_ok=True)
+        for number, dest in enumerate(removes):
+            if dest in moves and not os.path.lexists(os.path.join(tree, dest)):
+                continue  # replaced already: what is there now is the new one
+            if os.path.lexists(here := os.path.join(prefix, dest)):
+                os.rename(here, os.path.join(trash, str(number)))
+        for dest in moves:
+            if os.path.lexists(staged := os.path.join(tree, dest)):
+                os.rename(staged, os.path.join(prefix, dest))
+        config = os.path.join(prefix, "pyvenv.cfg")
+        with open(config, "rb") as fh:
+            base = _without_state(fh.read())
+        state = f"{journal['state']}graft-tree = {tree_digest(prefix)}\n"
+        _write_config(staging, config, base + state.encode())
+        os.rename(os.path.join(staging, "pyvenv.cfg"), config)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise MaterializeError(
+            f"cannot finish changing the venv ({getattr(exc, 'strerror', None) or exc})",
+            where=prefix,
+            hint="the venv is marked incomplete; the next `graft sync` of it finishes the change",
+        ) from None
+    seal.remove_tree(staging, sealed=False)
+
+
+def _checked(dest: object) -> str:
+    """A journal's destination: venv-relative, never leaving the venv (ValueError otherwise)."""
+    if not isinstance(dest, str) or not dest or dest.startswith("/"):
+        raise ValueError(dest)
+    if any(part in {"", ".", ".."} for part in dest.split("/")):
+        raise ValueError(dest)
+    return dest
+
+
+def _write_config(staging: str, config: str, data: bytes) -> None:
+    """Write *data* as ``<staging>/pyvenv.cfg``, with *config*'s permissions, ready to rename."""
+    out = os.path.join(staging, "pyvenv.cfg")
+    with open(out, "wb") as fh:
+        fh.write(data)
+    os.chmod(out, os.stat(config).st_mode & 0o7777)
+
+
+def _without_state(config: bytes) -> bytes:
+    """pyvenv.cfg less graft's own lines: what ``python -m venv`` wrote."""
+    lines = config.splitlines(keepends=True)
+    return b"".join(ln for ln in lines if not ln.partition(b"=")[0].strip().startswith(b"graft"))
+
+
+__all__ = ["JOURNAL", "How", "previous_plan", "recover", "update", "update_or_rebuild"]

@@ -1,0 +1,385 @@
+"""Incremental sync: a venv changed in place equals one built from scratch, file for file.
+
+The property test runs random sequences of syncs of one venv (add, remove, upgrade and
+downgrade distributions, change the link mode) over wheels made here: a PEP 420 namespace
+split across two wheels, a regular package split across two wheels, a collision whose winner
+changes, headers (a real directory outside site-packages), console scripts and a
+``.data/scripts`` file. After each sync a venv is built from scratch for the same inputs at
+another path of the same depth and name; the two must hold the same paths, the same link
+targets, the same bytes (the venv's own path written alike) and modes, and the same RECORD,
+INSTALLER and other ``.dist-info`` files. ``graft audit`` then passes on the updated venv.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import os
+import shutil
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from graft.audit import audit_venv
+from graft.model.request import SyncRequest
+from graft.store import seal
+from graft.sync import sync
+from graft.venv import incremental
+from graft.venv.state import recorded_state
+from tests.integration.test_crash import staging_dirs
+from tests.support.wheelmaker import make_wheel
+
+#: Distributions a sequence may add, remove, upgrade and downgrade, with their versions.
+VARIABLE = {
+    "alpha": ("1.0", "2.0", "3.0"),
+    "beta": ("1.0", "2.0"),
+    "plug-core": ("1.0", "1.1"),
+    "plug-extra": ("1.0",),
+    "hdr": ("1.0", "2.0"),
+    "clash-a": ("1.0",),
+    "clash-b": ("1.0",),
+}
+#: Present in every venv, so that one changed distribution is a small change.
+FIXED = tuple(f"pad{i}" for i in range(8))
+MODES = ("symlink", "hardlink", "copy")
+UPDATED = "update (incremental)"
+
+Pool = dict[tuple[str, str], Path]
+Snapshot = dict[str, tuple[object, ...]]
+
+
+def _files(name: str, version: str) -> tuple[dict[str, bytes | str], str | None]:  # noqa: PLR0911
+    """The files and entry points of one wheel of the pool."""
+    text = f"# {name} {version}\n"
+    if name == "alpha":
+        files: dict[str, bytes | str] = {
+            "alpha/__init__.py": f"V = {version!r}\ndef main():\n    print('alpha')\n",
+            "alpha/sub/x.py": text,
+            "ns/a/__init__.py": text,  # a PEP 420 portion, shared with beta
+        }
+        if version == "2.0":
+            files["alpha-2.0.data/scripts/alpha-run"] = "#!python\nprint('run')\n"
+            files["alpha/extra.py"] = text
+        points = "[console_scripts]\nalpha-cli = alpha:main\n"
+        if version != "1.0":
+            points += "alpha-tool = alpha:main\n"
+        return files, points
+    if name == "beta":
+        files = {"beta/__init__.py": text, "ns/b/__init__.py": text}
+        if version == "2.0":
+            files["ns/a/beta_part.py"] = text  # now reaches into alpha's portion too
+        return files, None
+    if name == "plug-core":
+        return {"plug/__init__.py": "", "plug/core.py": text}, None
+    if name == "plug-extra":  # the rest of plug/ (a package split across wheels)
+        return {"plug/__init__.py": "", "plug/extra.py": text}, None
+    if name == "hdr":
+        return {
+            "hdr/__init__.py": text,
+            f"hdr-{version}.data/headers/hdr.h": f"/* {version} */",
+        }, None
+    if name.startswith("clash"):
+        return {"clash.py": f"WHO = {name!r}\n"}, None  # one path, other bytes: a collision
+    return {f"{name}/__init__.py": text, f"{name}/m.py": text}, None
+
+
+@pytest.fixture(scope="module")
+def pool(tmp_path_factory: pytest.TempPathFactory) -> Pool:
+    where = tmp_path_factory.mktemp("incremental-wheels")
+    out = {}
+    for name, versions in [*VARIABLE.items(), *((n, ("1.0",)) for n in FIXED)]:
+        for version in versions:
+            files, points = _files(name, version)
+            out[name, version] = make_wheel(where, name, version, files, entry_points=points)
+    return out
+
+
+@pytest.fixture(scope="module")
+def shared_store(tmp_path_factory: pytest.TempPathFactory, graft_cache: Path) -> Iterator[Path]:
+    path = tmp_path_factory.mktemp("incremental-store") / "store"
+    yield path
+    seal.remove_tree(str(path))
+
+
+def _sync(venv: Path, wanted: dict[str, str], mode: str, pool: Pool, store: Path) -> str:
+    """Sync *venv* to *wanted* in link mode *mode*; how the venv was made (a timings key)."""
+    wheels = tuple(str(pool[name, version]) for name, version in sorted(wanted.items()))
+    request = SyncRequest(
+        str(venv),
+        specs=wheels,
+        no_deps=True,
+        store=str(store),
+        link_mode=mode,  # type: ignore[arg-type]
+        collisions="ignore",
+    )
+    sync(request)
+    made = [k for k in request.timings if k in {UPDATED, "materialize"}]
+    return made[0] if made else "in sync"
+
+
+def snapshot(venv: Path) -> Snapshot:
+    """Every path of the venv: links with their targets, directories, files with bytes and mode.
+
+    Of pyvenv.cfg's graft lines, only those that do not hash the files' mtimes are kept.
+    """
+    out: Snapshot = {}
+    for dirpath, dirnames, filenames in os.walk(venv):
+        for name in [*dirnames, *filenames]:
+            path = os.path.join(dirpath, name)
+            rel = os.path.relpath(path, venv)
+            st_ = os.lstat(path)
+            if stat.S_ISLNK(st_.st_mode):
+                out[rel] = ("link", os.readlink(path))
+            elif stat.S_ISDIR(st_.st_mode):
+                out[rel] = ("dir", stat.S_IMODE(st_.st_mode))
+            else:
+                data = Path(path).read_bytes()
+                if rel == "pyvenv.cfg":
+                    data = _comparable_config(data)
+                shared = st_.st_nlink > 1  # a hard link into the store
+                out[rel] = ("file", data, stat.S_IMODE(st_.st_mode), shared)
+    return out
+
+
+def from_scratch(
+    venv: Path, wanted: dict[str, str], mode: str, pool: Pool, store: Path
+) -> Snapshot:
+    """The snapshot of a venv built from scratch at *venv*'s path (moved aside meanwhile).
+
+    At the same path, launchers name the same interpreter and links climb as far, so the two
+    venvs can be compared byte for byte.
+    """
+    home = venv.parent
+    aside = home.with_name(home.name + "-aside")
+    home.rename(aside)
+    try:
+        home.mkdir()
+        assert _sync(venv, wanted, mode, pool, store) == "materialize"
+        built = snapshot(venv)
+        shutil.rmtree(home)
+    finally:
+        aside.rename(home)
+    return built
+
+
+def _comparable_config(data: bytes) -> bytes:
+    return b"".join(ln for ln in data.splitlines(keepends=True) if not ln.startswith(b"graft-tree"))
+
+
+def _states() -> st.SearchStrategy[dict[str, str]]:
+    choices = {name: st.sampled_from((None, *versions)) for name, versions in VARIABLE.items()}
+    return st.fixed_dictionaries(choices).map(lambda d: {k: v for k, v in d.items() if v})
+
+
+_SET = st.tuples(st.just("set"), st.sampled_from(sorted(VARIABLE)), st.integers(0, 3))
+_STEP = st.one_of(_SET, _SET, _SET, st.tuples(st.just("mode"), st.just(""), st.integers(1, 2)))
+
+
+def _apply_step(wanted: dict[str, str], mode: str, step: tuple[str, str, int]) -> str:
+    """Change *wanted* in place by *step*; the link mode after it."""
+    kind, what, pick = step
+    if kind == "mode":  # another link mode
+        return MODES[(MODES.index(mode) + pick) % len(MODES)]
+    versions = VARIABLE[what]
+    if pick >= len(versions):  # remove (or add, when absent: the first version)
+        if wanted.pop(what, None) is None:
+            wanted[what] = versions[0]
+    else:
+        wanted[what] = versions[pick]
+    return mode
+
+
+def test_incrementally_updated_venvs_equal_venvs_built_from_scratch(
+    tmp_path: Path, pool: Pool, shared_store: Path
+) -> None:
+    seen: collections.Counter[str] = collections.Counter()
+    examples = iter(range(1_000_000))
+
+    @settings(
+        max_examples=25,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    )
+    @given(
+        start=_states(), mode=st.sampled_from(MODES), steps=st.lists(_STEP, min_size=1, max_size=5)
+    )
+    def check(start: dict[str, str], mode: str, steps: list[tuple[str, str, int]]) -> None:
+        number = next(examples)
+        venv = tmp_path / f"inc{number}" / "venv"
+        venv.parent.mkdir()
+        wanted = {**start, **dict.fromkeys(FIXED, "1.0")}
+        _sync(venv, wanted, mode, pool, shared_store)
+        try:
+            for index, step in enumerate(steps):
+                mode = _apply_step(wanted, mode, step)
+                how = _sync(venv, wanted, mode, pool, shared_store)
+                seen[how] += 1
+                assert "graft-pending" not in recorded_state(str(venv))
+                assert staging_dirs(venv) == []
+                updated = snapshot(venv)
+                built = from_scratch(venv, wanted, mode, pool, shared_store)
+                assert updated == built, (how, index, step, wanted, mode)
+            report = audit_venv(str(venv))
+            assert report.errors == (), [(f.kind, f.path, f.detail) for f in report.errors]
+        finally:
+            shutil.rmtree(venv.parent)
+
+    check()
+    print(f"\nincremental property: {json.dumps(dict(seen))}")
+    # the property is about the incremental path: it must have been taken, and so the rebuild
+    assert seen[UPDATED] >= 10, seen
+    assert seen["materialize"] >= 1, seen
+
+
+# -- deterministic cases ----------------------------------------------------------------------
+
+
+BASE = {**dict.fromkeys(FIXED, "1.0"), "alpha": "1.0", "beta": "1.0", "plug-core": "1.0"}
+PINNED = {**BASE, "alpha": "2.0"}
+
+
+def _site(venv: Path) -> Path:
+    (site,) = venv.glob("lib/python3*/site-packages")
+    return site
+
+
+def test_one_changed_pin_changes_only_that_distribution(
+    tmp_path: Path, pool: Pool, shared_store: Path
+) -> None:
+    venv = tmp_path / "venv"
+    _sync(venv, BASE, "symlink", pool, shared_store)
+    site = _site(venv)
+    kept = {n: os.lstat(site / n).st_ino for n in ("beta", "pad0", "pad0-1.0.dist-info", "plug")}
+    assert _sync(venv, PINNED, "symlink", pool, shared_store) == UPDATED
+    assert {n: os.lstat(site / n).st_ino for n in kept} == kept  # untouched
+    assert not (site / "alpha-1.0.dist-info").exists()
+    assert (site / "alpha-2.0.dist-info" / "RECORD").is_file()
+    assert (venv / "bin" / "alpha-tool").is_file()
+    assert snapshot(venv) == from_scratch(venv, PINNED, "symlink", pool, shared_store)
+    assert _sync(venv, PINNED, "symlink", pool, shared_store) == "in sync"
+
+
+def test_a_venv_changed_since_graft_made_it_is_rebuilt_not_updated(
+    tmp_path: Path, pool: Pool, shared_store: Path
+) -> None:
+    venv = tmp_path / "venv"
+    _sync(venv, BASE, "symlink", pool, shared_store)
+    pycache = _site(venv) / "__pycache__"  # bytecode the interpreter wrote: replaceable
+    pycache.mkdir()
+    (pycache / "stray.cpython-311.pyc").write_bytes(b"")
+    assert _sync(venv, PINNED, "symlink", pool, shared_store) == "materialize"
+    assert snapshot(venv) == from_scratch(venv, PINNED, "symlink", pool, shared_store)
+
+
+def test_a_venv_whose_kept_plan_is_gone_is_rebuilt(
+    tmp_path: Path, pool: Pool, shared_store: Path
+) -> None:
+    from graft.store import plancache
+
+    venv = tmp_path / "venv"
+    _sync(venv, BASE, "copy", pool, shared_store)
+    key = recorded_state(str(venv))["graft-plan"].split(" ")[0]
+    os.unlink(plancache.plan_path(str(shared_store), key))
+    assert _sync(venv, PINNED, "copy", pool, shared_store) == "materialize"
+
+
+class Killed(BaseException):
+    """A stand-in for SIGKILL: nothing catches it, nothing cleans up after it."""
+
+
+def _renames_of_an_update(tmp_path: Path, pool: Pool, store: Path) -> int:
+    venv = tmp_path / "count" / "venv"
+    venv.parent.mkdir()
+    _sync(venv, BASE, "symlink", pool, store)
+    calls = []
+    real = os.rename
+
+    def counting(src: str, dst: str) -> None:
+        if src.startswith(str(venv.parent)):  # (os.rename is everyone's: count the venv's)
+            calls.append(src)
+        real(src, dst)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(os, "rename", counting)
+        assert _sync(venv, PINNED, "symlink", pool, store) == UPDATED
+    print(f"\nthe renames of an update: {[os.path.relpath(c, venv.parent) for c in calls]}")
+    return len(calls)
+
+
+def test_an_update_cut_at_every_rename_leaves_the_old_venv_or_a_pending_one_finished_next(
+    tmp_path: Path, pool: Pool, shared_store: Path
+) -> None:
+    """The update is killed before each of its renames in turn (the commit, each removal, each
+    move, the new pyvenv.cfg); then the next sync, asked for the old set or the new one,
+    finishes what was committed and makes the venv asked for, equal to one built from scratch.
+    """
+    renames = _renames_of_an_update(tmp_path, pool, shared_store)
+    assert renames >= 4  # the commit, alpha's link and dist-info out, theirs in, pyvenv.cfg
+    real = os.rename
+    for cut in range(renames):
+        venv = tmp_path / f"cut{cut}" / "venv"
+        venv.parent.mkdir()
+        _sync(venv, BASE, "symlink", pool, shared_store)
+        done: list[str] = []
+
+        def dying(
+            src: str, dst: str, done: list[str] = done, cut: int = cut, home: str = str(venv.parent)
+        ) -> None:
+            if src.startswith(home):
+                if len(done) == cut:
+                    raise Killed
+                done.append(src)
+            real(src, dst)
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(os, "rename", dying)
+            with pytest.raises(Killed):
+                _sync(venv, PINNED, "symlink", pool, shared_store)
+        state = recorded_state(str(venv))
+        if cut == 0:  # killed before the commit: the old venv, untouched
+            assert "graft-pending" not in state
+            assert snapshot(venv) == from_scratch(venv, BASE, "symlink", pool, shared_store)
+        else:  # committed: the venv says so, and no sync takes it for complete
+            assert (venv.parent / state["graft-pending"] / incremental.JOURNAL).is_file()
+        again = PINNED if cut % 2 else BASE  # the next sync may ask for either
+        _sync(venv, again, "symlink", pool, shared_store)
+        assert "graft-pending" not in recorded_state(str(venv))
+        assert staging_dirs(venv) == []
+        assert snapshot(venv) == from_scratch(venv, again, "symlink", pool, shared_store)
+
+
+def test_a_kept_plan_naming_the_venvs_own_files_is_not_diffed(
+    tmp_path: Path, pool: Pool, shared_store: Path
+) -> None:
+    """Kept plans are untrusted: one edited to own ``bin/python3`` would have the diff take the
+    interpreter out. Such a plan makes the sync rebuild instead."""
+    from graft.store import plancache
+
+    venv = tmp_path / "venv"
+    _sync(venv, BASE, "symlink", pool, shared_store)
+    key = recorded_state(str(venv))["graft-plan"].split(" ")[0]
+    path = Path(plancache.plan_path(str(shared_store), key))
+    kept = json.loads(path.read_text())
+    source = next(a[3] for a in kept["actions"] if a[0] == "link_dir")
+    kept["actions"].append(["link_file", "bin/python3", 0, source.rsplit("/", 1)[0] + "/python3"])
+    path.write_text(json.dumps(kept))
+    assert _sync(venv, PINNED, "symlink", pool, shared_store) == "materialize"
+    assert (venv / "bin" / "python3").exists()
+    assert snapshot(venv) == from_scratch(venv, PINNED, "symlink", pool, shared_store)
+
+
+def test_a_venv_made_for_another_interpreter_is_rebuilt_not_updated(
+    tmp_path: Path, pool: Pool, shared_store: Path
+) -> None:
+    """pyvenv.cfg less graft's lines must be what the interpreter's template gives this path."""
+    venv = tmp_path / "venv"
+    _sync(venv, BASE, "symlink", pool, shared_store)
+    config = venv / "pyvenv.cfg"
+    text = config.read_text()
+    config.write_text(text.replace("\nversion = ", "\nversion = 0.", 1))  # another interpreter's
+    assert _sync(venv, PINNED, "symlink", pool, shared_store) == "materialize"
+    assert "\nversion = 0." not in config.read_text()

@@ -1,0 +1,115 @@
+"""The diff of two plans (plan/diff.py): pure, over planned wheel sets.
+
+The model of a venv here is the set of its plan's actions by destination; carrying out a
+diff on the old plan's set (take out each removed destination with everything below it,
+then put in every added action) must give the new plan's set exactly, and nothing may be
+put where something still is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from graft.plan.diff import PlanDiff, diff, worth_updating
+from graft.plan.planner import plan
+from graft.plan.types import Action, LinkDir, MakeDir, Plan, PlannedWheel, Policy
+
+from .records import LAYOUT, SP, wheel
+from .test_planner_properties import NAMES, WHEEL_FILES
+
+SKELETON = frozenset({"bin", "include", "lib", "lib/python3.11", SP})
+
+
+def carry_out(old: Plan, change: PlanDiff) -> dict[str, Action]:
+    """The old venv's actions with *change* applied, as the materializer applies it."""
+    venv = {a.dest: a for a in old.actions}
+    for gone in change.remove:
+        assert gone in venv, gone  # only what is there is taken out
+        for dest in [d for d in venv if d == gone or d.startswith(gone + "/")]:
+            del venv[dest]
+    for root in change.roots:
+        assert root not in venv, root  # the staged subtree moves into an empty place
+        parent = root.rpartition("/")[0]
+        assert not parent or parent in venv or parent in SKELETON, root
+    for action in change.add:
+        assert any(action.dest == r or action.dest.startswith(r + "/") for r in change.roots)
+        venv[action.dest] = action
+    return venv
+
+
+def without_skeleton(actions: dict[str, Action]) -> dict[str, Action]:
+    return {d: a for d, a in actions.items() if d not in SKELETON}
+
+
+@st.composite
+def two_sets(draw: st.DrawFn) -> tuple[list[PlannedWheel], list[PlannedWheel]]:
+    """Two wheel sets over the same names: some kept, some changed, dropped or added."""
+    old, new = [], []
+    for name in NAMES[: draw(st.integers(min_value=1, max_value=4))]:
+        files = draw(WHEEL_FILES)
+        fate = draw(st.sampled_from(["keep", "change", "drop", "add"]))
+        if fate != "add":
+            old.append(wheel(name, files))
+        if fate == "keep":
+            new.append(wheel(name, files))
+        elif fate in {"change", "add"}:
+            new.append(wheel(name, draw(WHEEL_FILES), version="2.0"))
+    return old, new
+
+
+@settings(max_examples=300, deadline=None)
+@given(two_sets(), st.sampled_from(["symlink", "copy"]))
+def test_carrying_out_the_diff_gives_the_new_plan(
+    sets: tuple[list[PlannedWheel], list[PlannedWheel]], link_mode: str
+) -> None:
+    policy = Policy("ignore", link_mode)  # type: ignore[arg-type]
+    old, new = (plan(s, LAYOUT, policy) for s in sets)
+    change = diff(old, new, SKELETON)
+    after = carry_out(old, change)
+    assert without_skeleton(after) == without_skeleton({a.dest: a for a in new.actions})
+    assert change.empty == (old.actions == new.actions)
+
+
+def test_the_same_plan_is_no_change() -> None:
+    p = plan([wheel("aaa", ["aaa/__init__.py"])], LAYOUT)
+    change = diff(p, p)
+    assert change.empty
+    assert change.touched == 0
+    assert worth_updating(change, p)
+
+
+def test_a_namespace_portion_that_comes_in_unfolds_the_link_of_the_other() -> None:
+    a = wheel("aaa", ["ns/a/__init__.py", "aaa/__init__.py"])
+    b = wheel("bbb", ["ns/b/__init__.py"])
+    old, new = plan([a], LAYOUT), plan([a, b], LAYOUT)
+    assert isinstance({x.dest: x for x in old.actions}[f"{SP}/ns"], LinkDir)
+    change = diff(old, new, SKELETON)
+    assert f"{SP}/ns" in change.remove  # the fold goes...
+    assert f"{SP}/ns" in change.roots  # ...and a real directory with both portions comes
+    assert f"{SP}/aaa" not in change.remove  # the rest of aaa stays
+    assert {x.dest for x in change.add} >= {f"{SP}/ns", f"{SP}/ns/a", f"{SP}/ns/b"}
+
+
+def test_skeleton_directories_are_never_taken_out() -> None:
+    """A plan names ``include`` only while some wheel has headers; the venv always has it."""
+    old = plan([wheel("aaa", ["aaa/__init__.py"])], LAYOUT)
+    extra = (MakeDir("include"), MakeDir("include/site"))
+    with_headers = replace(old, actions=tuple(sorted((*old.actions, *extra), key=lambda a: a.dest)))
+    change = diff(with_headers, old, SKELETON)
+    assert change.remove == ("include/site",)
+    assert not change.add
+
+
+def test_a_large_change_is_not_worth_updating() -> None:
+    names = ["aaa", "bbb", "ccc", "ddd"]
+    old = plan([wheel(n, [f"{n}/__init__.py"]) for n in names], LAYOUT)
+    one = plan(
+        [wheel(n, [f"{n}/__init__.py"], version="2.0" if n == "aaa" else "1.0") for n in names],
+        LAYOUT,
+    )
+    every = plan([wheel(n, [f"{n}/__init__.py"], version="2.0") for n in names], LAYOUT)
+    assert worth_updating(diff(old, one, SKELETON), one)
+    assert not worth_updating(diff(old, every, SKELETON), every)
