@@ -307,7 +307,7 @@ def _plan_for(
     return made, True
 
 
-def _build(  # noqa: PLR0913 - one step of sync, given what it needs
+def _build(
     request: SyncRequest,
     store: Store,
     located: Located,

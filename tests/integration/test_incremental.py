@@ -116,8 +116,7 @@ def _sync(venv: Path, wanted: dict[str, str], mode: str, pool: Pool, store: Path
         link_mode=mode,  # type: ignore[arg-type]
         collisions="ignore",
     )
-    sync(request)
-    made = [k for k in request.timings if k in {UPDATED, "materialize"}]
+    made = [k for k in sync(request).timings if k in {UPDATED, "materialize"}]
     return made[0] if made else "in sync"
 
 
