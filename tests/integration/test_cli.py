@@ -57,11 +57,10 @@ def test_with_json_an_error_is_one_json_object_on_stdout(tmp_path: Path, store_d
     assert proc.returncode == 1
     assert proc.stderr == ""
     error = json.loads(proc.stdout)
-    assert error["kind"] == "SourceError"
-    assert error["where"] == "command line"
-    assert error["error"].startswith("no wheel of nothing==1.0 fits")
-    assert error["hint"]
-    assert error["message"] == f"{error['where']}: {error['error']} ({error['hint']})"
+    assert error["kind"] == "ResolutionError"
+    assert error["error"] == "no project named 'nothing' on the index"
+    assert error["details"] == ["you asked for nothing==1.0"]
+    assert error["message"].splitlines()[0] == error["error"]
 
 
 def test_with_json_a_usage_error_is_json_too_with_exit_status_2(tmp_path: Path) -> None:

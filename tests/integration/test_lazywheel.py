@@ -109,7 +109,7 @@ def test_errors_name_the_url(wheels: Path, served: Served) -> None:
     bare = wheels / "bare-1.0-py3-none-any.whl"
     with zipfile.ZipFile(bare, "w") as archive:
         archive.writestr("bare.py", b"")
-    with pytest.raises(SourceError, match=r"no \.dist-info/METADATA"):
+    with pytest.raises(SourceError, match=r"its \.dist-info/METADATA is missing"):
         read_metadata(served.add(bare))
     junk = wheels / "junk-1.0-py3-none-any.whl"
     junk.write_bytes(b"not a zip at all" * 10)

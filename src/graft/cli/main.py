@@ -370,8 +370,10 @@ def _report(args: argparse.Namespace, exc: GraftError | None, message: str | Non
     if getattr(args, "json", False):
         _print_json_error(exc, message)
         return
-    print(f"graft: error: {exc}" if exc is not None else f"graft: {message}", file=sys.stderr)
-    if exc is not None and exc.details and getattr(args, "verbose", False):
+    text = f"graft: error: {exc}" if exc is not None else f"graft: {message}"
+    print(text, file=sys.stderr)
+    # (an explanation of several lines, a resolver's, already shows its details)
+    if exc is not None and exc.details and getattr(args, "verbose", False) and "\n" not in text:
         for detail in exc.details:
             print(f"graft:   {detail}", file=sys.stderr)
 

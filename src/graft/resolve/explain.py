@@ -61,7 +61,7 @@ class ResolutionError(SourceError):
     """No set of wheels satisfies the requirements; ``lines`` say why."""
 
     def __init__(self, kind: Kind, lines: Sequence[str], hint: str | None = None) -> None:
-        super().__init__("\n  ".join(lines), hint=hint)
+        super().__init__(lines[0], hint=hint, details=tuple(lines[1:]))
         self.kind = kind
         self.lines = tuple(lines)
 

@@ -16,6 +16,11 @@ import hashlib
 import json
 import os
 import time
+import urllib.error
+
+# (at the top: importing urllib.request in the download threads races, and a thread can see
+# the package without its ``request`` attribute)
+import urllib.request
 from typing import TYPE_CHECKING
 
 from graft._fs import write_atomic
@@ -155,8 +160,6 @@ def _validators(candidate: Candidate, state_path: str) -> dict[str, str] | None:
 def _attempt(
     candidate: Candidate, cache_dir: str, on_bytes: Callable[[int], None] | None
 ) -> tuple[str, bool]:
-    import urllib.error  # noqa: PLC0415
-    import urllib.request  # noqa: PLC0415
 
     part, state = part_paths(candidate, cache_dir)
     try:

@@ -12,7 +12,9 @@ import hashlib
 import json
 import os
 import time
+import urllib.error
 import urllib.parse
+import urllib.request  # here, not in http_get: imports in threads race
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
@@ -214,9 +216,6 @@ def http_get(url: str, headers: dict[str, str] | None = None) -> Response | None
 
     A 304 (the request's validators still hold) is an answer with an empty body.
     """
-    import urllib.error  # noqa: PLC0415
-    import urllib.request  # noqa: PLC0415
-
     request = urllib.request.Request(url, headers=headers or {})  # noqa: S310
     for attempt in range(_RETRIES):
         try:

@@ -1,0 +1,141 @@
+"""``graft sync`` of unpinned real-world sets against PyPI, compared with ``uv pip compile``.
+
+Both resolve the same input on the same index with the same ``--exclude-newer`` cut-off (so
+the answer cannot drift as PyPI publishes), for the interpreter running the tests. The graft
+venv is then checked by two parties that are not graft's resolver: ``pip check`` and a
+check here that reads every installed ``.dist-info/METADATA`` with packaging and evaluates
+each Requires-Dist (markers and requested extras) against what is installed.
+
+Downloads, METADATA and index pages are cached in ``$GRAFT_TEST_CACHE/resolve-graft`` and
+``$GRAFT_TEST_CACHE/resolve-uv`` across runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from email.parser import BytesParser
+from pathlib import Path
+
+import pytest
+from packaging.markers import default_environment
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+from .wheelcache import cache_dir, isolated_pip_env
+
+pytestmark = pytest.mark.e2e
+
+CUTOFF = "2026-11-01T00:00:00Z"
+SETS = {
+    "web": ["django", "djangorestframework", "celery", "redis", "psycopg[binary]"],
+    "data": ["pandas", "scikit-learn", "matplotlib", "jupyterlab"],
+    "ml": ["transformers", "tokenizers", "safetensors"],
+}
+#: Where graft and uv may both be right and differ: none so far (a new entry says why).
+ALLOWED_DIFFERENCES: dict[str, dict[str, str]] = {}
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = isolated_pip_env()
+    for key in [k for k in env if k.startswith("UV_")]:
+        del env[key]
+    return {**env, "UV_NO_CONFIG": "1", **extra}
+
+
+def _uv_versions(requirements: Path) -> dict[str, str]:
+    command = [
+        sys.executable, "-m", "uv", "pip", "compile", str(requirements), "-q", "--no-header",
+        "--no-annotate", "--python", sys.executable, "--exclude-newer", CUTOFF,
+        "--index-url", "https://pypi.org/simple",
+    ]  # fmt: skip
+    cache = str(cache_dir() / "resolve-uv")
+    proc = subprocess.run(
+        command, capture_output=True, text=True, check=False, env=_env(UV_CACHE_DIR=cache)
+    )
+    assert proc.returncode == 0, proc.stderr
+    pins: dict[str, str] = {}
+    for line in proc.stdout.splitlines():
+        if "==" in line and not line.lstrip().startswith("#"):
+            name, _, version = line.split(";")[0].strip().partition("==")
+            pins[canonicalize_name(name.split("[")[0])] = version
+    return pins
+
+
+def _installed(venv: Path) -> dict[str, tuple[str, list[str], list[str]]]:
+    """name -> (version, Requires-Dist, Provides-Extra) from every installed METADATA."""
+    out: dict[str, tuple[str, list[str], list[str]]] = {}
+    for metadata in venv.glob("lib/python*/site-packages/*.dist-info/METADATA"):
+        message = BytesParser().parse(metadata.open("rb"), headersonly=True)
+        name = canonicalize_name(message["Name"])
+        requires = message.get_all("Requires-Dist") or []
+        out[name] = (str(message["Version"]), requires, message.get_all("Provides-Extra") or [])
+    return out
+
+
+def _unmet(installed: dict[str, tuple[str, list[str], list[str]]], asked: list[str]) -> list[str]:
+    """Every applicable Requires-Dist of every installed wheel, checked against the venv."""
+    environment = {k: str(v) for k, v in default_environment().items()}
+    extras: dict[str, set[str]] = {}
+    for text in asked:
+        req = Requirement(text)
+        extras.setdefault(canonicalize_name(req.name), set()).update(req.extras)
+    problems = []
+    pending = list(installed)
+    while pending:  # extras asked of a dependency bring their own requirements
+        name = pending.pop()
+        for text in installed[name][1]:
+            req = Requirement(text)
+            wanted = ["", *sorted(extras.get(name, ()))]
+            if req.marker is not None and not any(
+                req.marker.evaluate({**environment, "extra": e}) for e in wanted
+            ):
+                continue
+            dep = canonicalize_name(req.name)
+            have = installed.get(dep)
+            if have is None or not req.specifier.contains(Version(have[0]), prereleases=True):
+                problems.append(f"{name} requires {req}; installed: {have and have[0]}")
+            elif req.extras - extras.get(dep, set()):
+                extras.setdefault(dep, set()).update(req.extras)
+                pending.append(dep)
+    return problems
+
+
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_unpinned_set_resolves_installs_and_agrees_with_uv(
+    name: str, tmp_path: Path, e2e_store: Path
+) -> None:
+    requirements = tmp_path / f"{name}.in"
+    requirements.write_text("\n".join(SETS[name]) + "\n")
+    venv = tmp_path / "venv"
+    command = [
+        sys.executable, "-m", "graft", "sync", str(venv), "-r", str(requirements),
+        "--exclude-newer", CUTOFF, "--store", str(e2e_store), "--json",
+    ]  # fmt: skip
+    env = {**os.environ, "GRAFT_CACHE_DIR": str(cache_dir() / "resolve-graft")}
+    proc = subprocess.run(
+        command, capture_output=True, text=True, check=False, env=env, stdin=subprocess.DEVNULL
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    ours = dict(label.split("==") for label in json.loads(proc.stdout)["distributions"])
+    theirs = _uv_versions(requirements)
+    differences = {
+        n: f"graft {ours.get(n)}, uv {theirs.get(n)}"
+        for n in sorted(ours.keys() | theirs.keys())
+        if ours.get(n) != theirs.get(n)
+    }
+    assert differences == ALLOWED_DIFFERENCES.get(name, {})
+    installed = _installed(venv)
+    assert {n: v for n, (v, _, _) in installed.items()} == ours
+    assert _unmet(installed, SETS[name]) == []
+    check = subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "check"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=_env(),
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
