@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from graft.model.target import Target
     from graft.plan.types import Plan, VenvLayout
+    from graft.prepare import Arrivals
     from graft.resolve.locate import Located
     from graft.resolve.memo import Observed
     from graft.store.entries import Store
@@ -106,12 +107,19 @@ def sync(request: SyncRequest) -> SyncResult:
     if key is not None and not os.path.isfile(plancache.plan_path(store.root, key)):
         located = None  # no kept plan: planning needs the full requirements, so resolve
     observed = None  # fingerprints for a new memo, when resolving
+    arrivals = None  # wheels ingested as they are downloaded (a cold sync's pipeline)
     if located is not None and key is not None:
         lap(request.timings, "recall", clock)
     else:
+        from graft.prepare import Arrivals  # noqa: PLC0415
         from graft.resolve.locate import locate  # noqa: PLC0415
 
-        located = locate(request)
+        arrivals = Arrivals(store)
+        try:
+            located = locate(request, arrivals.add)
+        except BaseException:
+            arrivals.close()
+            raise
         key = _plan_key(request, located, store)
         if not request.dry_run:
             from graft.resolve.memo import observe  # noqa: PLC0415
@@ -124,9 +132,13 @@ def sync(request: SyncRequest) -> SyncResult:
     if present and not request.dry_run:
         done = _already_in_sync(store, located, layout.prefix, inputs)
         if done is not None:
+            if arrivals is not None:
+                arrivals.close()
             _remember(request, store, located, observed)
             return done
-    the_plan, new_plan = _plan_for(request, located, store, layout, key, kept_usable=present)
+    the_plan, new_plan = _plan_for(
+        request, located, store, layout, key, kept_usable=present, arrivals=arrivals
+    )
     if not request.dry_run:
         try:
             _build(request, store, located, the_plan, inputs)
@@ -216,6 +228,7 @@ def _plan_for(
     key: str,
     *,
     kept_usable: bool,
+    arrivals: Arrivals | None = None,
 ) -> tuple[Plan, bool]:
     """The plan for *located*: kept in the store, or made now (then True: keep it)."""
     clock = time.perf_counter()
@@ -225,11 +238,13 @@ def _plan_for(
         kept = plancache.load(store.root, key, layout.prefix, layout.python)
         lap(request.timings, "plan (kept)", clock)
         if kept is not None:
+            if arrivals is not None:
+                arrivals.close()
             return kept, False
     from graft.plan.planner import plan  # noqa: PLC0415
     from graft.prepare import prepare  # noqa: PLC0415
 
-    prepared = prepare(request, located, store)
+    prepared = prepare(request, located, store, arrivals)
     clock = time.perf_counter()
     made = plan(prepared.wheels, prepared.layout, prepared.policy)
     lap(request.timings, "plan", clock)

@@ -103,14 +103,17 @@ def fetch(
     precheck: Callable[[list[tuple[Wanted, Candidate]]], Mapping[str, CoreMetadata]] | None = None,
     *,
     offline: bool = False,
+    on_fetched: Callable[[Wanted, str, str | None], None] | None = None,
 ) -> list[tuple[Wanted, str, str | None]]:
     """Local paths for every chosen wheel; remote ones are downloaded in parallel.
 
     When something must be downloaded, *precheck* runs first (the Requires-Dist check on the
     index's metadata files); each wheel whose metadata file it used must then agree with it.
     With *offline*, a wheel that is not in the download cache is an error, not a download.
+    *on_fetched* gets each wheel's local path as soon as it is known (after *precheck*; a
+    download as soon as it completes), so that ingest need not wait for the slowest download.
     """
-    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+    from concurrent.futures import ThreadPoolExecutor, as_completed  # noqa: PLC0415
 
     from graft.sources.index import local_sha256  # noqa: PLC0415
 
@@ -138,18 +141,22 @@ def fetch(
             where=w.where,
             hint="run once without --offline, or add --find-links with the wheel",
         )
+    if on_fetched is not None:
+        for w, c in chosen:
+            if c.url in paths:
+                on_fetched(w, *paths[c.url])
     if todo:
         from graft.sources.fetch import download  # noqa: PLC0415
 
         progress = reporter.downloads(len(todo))
         advance = getattr(progress, "advance", None)
         with ThreadPoolExecutor(max_workers=min(8, len(todo))) as pool:
-            for c, fetched in zip(
-                [c for _, c in todo],
-                pool.map(lambda wc: download(wc[1], cache_dir, advance), todo),
-                strict=True,
-            ):
-                paths[c.url] = fetched
+            futures = {pool.submit(download, c, cache_dir, advance): (w, c) for w, c in todo}
+            for future in as_completed(futures):
+                w, c = futures[future]
+                paths[c.url] = future.result()
+                if on_fetched is not None:
+                    on_fetched(w, *paths[c.url])
         close = getattr(progress, "close", None)
         if close is not None:
             close()
@@ -216,8 +223,13 @@ class Located:
         return hashlib.sha256(json.dumps([head, rows]).encode()).hexdigest()
 
 
-def locate(request: SyncRequest) -> Located:
-    """Inputs, target, and the wheel file for each requirement (downloaded if need be)."""
+def locate(
+    request: SyncRequest, on_fetched: Callable[[Wanted, str, str | None], None] | None = None
+) -> Located:
+    """Inputs, target, and the wheel file for each requirement (downloaded if need be).
+
+    *on_fetched* is handed to :func:`fetch`: each wheel's local path as soon as it is known.
+    """
     from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
 
     from packaging.markers import Marker  # noqa: PLC0415
@@ -263,7 +275,11 @@ def locate(request: SyncRequest) -> Located:
     find_links = FindLinks(inputs.find_links)
     if index is None:  # everything is local: threads would only add overhead
         chosen = [(w, choose(w, find_links, target, None)) for w in wanted]
-        fetched = tuple(fetch(chosen, cache_dir, request.reporter, offline=request.offline))
+        fetched = tuple(
+            fetch(
+                chosen, cache_dir, request.reporter, offline=request.offline, on_fetched=on_fetched
+            )
+        )
     else:
         with ThreadPoolExecutor(max_workers=8) as pool:
             found = pool.map(lambda w: choose(w, find_links, target, index), wanted)
@@ -276,7 +292,14 @@ def locate(request: SyncRequest) -> Located:
             return check_before_download(chosen, target, request.no_deps, cache_dir, offline)
 
         fetched = tuple(
-            fetch(chosen, cache_dir, request.reporter, precheck, offline=request.offline)
+            fetch(
+                chosen,
+                cache_dir,
+                request.reporter,
+                precheck,
+                offline=request.offline,
+                on_fetched=on_fetched,
+            )
         )
     return Located(
         target,
