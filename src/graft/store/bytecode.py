@@ -253,7 +253,7 @@ def _remove_partial_bytecode(entry: StoreEntry, sources: Iterable[str], tag: str
     for directory, names in compiled.items():
         try:
             found = os.listdir(directory)
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):  # (a wheel may ship a file there)
             continue
         for name in found:
             stem, dot, suffix = name.rpartition(".")

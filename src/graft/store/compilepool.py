@@ -31,8 +31,10 @@ if TYPE_CHECKING:
 #: or ``{"error": ...}`` (then exits). ``py_compile.compile`` with its defaults, as before the
 #: workers: the invalidation mode (timestamps, or checked hashes under SOURCE_DATE_EPOCH) and
 #: the optimization level are the interpreter's. A source that does not compile (a syntax
-#: error, a Python 2 file) is skipped, as pip and uv skip it; any other error (the store's
-#: filesystem full or read-only) stops the worker.
+#: error, a Python 2 file) is skipped, as pip and uv skip it, and so is one whose ``.pyc`` the
+#: wheel's own layout rules out (a file named ``__pycache__``, a directory named like the
+#: ``.pyc``); any other error (the store's filesystem full, read-only, failing) stops the
+#: worker.
 WORKER_SCRIPT = r"""
 import importlib.util, json, os, py_compile, sys
 parent = int(sys.argv[1])
@@ -46,7 +48,7 @@ while True:
             sys.exit(1)
         try:
             py_compile.compile(src, cfile=importlib.util.cache_from_source(src), doraise=True)
-        except (py_compile.PyCompileError, FileExistsError):
+        except (py_compile.PyCompileError, FileExistsError, NotADirectoryError, IsADirectoryError):
             continue
         except OSError as exc:
             sys.stdout.write(json.dumps({"error": f"{src}: {exc.strerror or exc}"}) + "\n")
