@@ -169,8 +169,8 @@ class Compiler:
         """Record *job*'s bytecode list (or undo its compile), seal the entry, release it."""
         entry, tag = job.entry, self.tag
         assert tag is not None  # noqa: S101 - jobs exist only with a tag
-        try:
-            pycs = _pyc_paths(entry, [s for s in job.sources if s in job.compiled], tag)
+        pycs = _pyc_paths(entry, [s for s in job.sources if s in job.compiled], tag)
+        try:  # (in a worker's thread: nothing may escape, or batches would go unanswered)
             if job.error is None:
                 try:
                     os.makedirs(os.path.join(entry.path, "bytecode"), exist_ok=True)
@@ -182,8 +182,13 @@ class Compiler:
                     job.error = f"cannot record the list ({exc.strerror})"
             if job.error is not None:
                 _remove_compiled(entry, job.sources, tag)
+        except OSError as exc:
+            job.error = job.error or f"cannot clean up ({exc.strerror})"
         finally:
-            _seal(entry)
+            try:
+                _seal(entry)
+            except OSError as exc:
+                job.error = job.error or f"cannot seal the entry ({exc.strerror})"
             job.lock.release()
         with self._guard:
             if job.error is None:
