@@ -322,3 +322,48 @@ def test_a_kill_while_compiling_leaves_the_store_consistent_and_the_next_sync_co
     assert len(compiled_lists(store_dir)) == len(wheel_set)
     assert sorted(map(len, compiled_lists(store_dir).values())) == [0, 2, BIG_FILES + 2]
     assert py(venv, "import big.m33 as m, small; print(m.X, small.Y)") == "33 1"
+
+
+# -- downloads feed ingest --------------------------------------------------------------------
+
+
+def test_each_downloaded_wheel_is_handed_to_ingest_before_resolution_ends(
+    tmp_path: Path, store_dir: Path, wheels: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``fetch`` reports each download as it completes; ``Arrivals`` ingests it at once, and
+    the entries are taken over from it after ``locate`` returns."""
+    from graft import prepare
+    from tests.integration.test_sources import _serve
+
+    unique = str(tmp_path)  # new bytes: not in the session's download cache
+    make_wheel(wheels, "alpha", "1.0", {"alpha.py": f"A = 1  # {unique}\n"})
+    make_wheel(wheels, "beta", "1.0", {"beta.py": f"B = 2  # {unique}\n"})
+    events: list[tuple[str, str]] = []
+    real_add, real_load = prepare.Arrivals.add, prepare.load_entries
+
+    def add(self: prepare.Arrivals, wanted: object, path: str, sha: str | None) -> None:
+        events.append(("arrived", os.path.basename(path)))
+        real_add(self, wanted, path, sha)  # type: ignore[arg-type]
+
+    def load_entries(*args: object, **kwargs: object) -> object:
+        events.append(("entries", ""))
+        return real_load(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(prepare.Arrivals, "add", add)
+    monkeypatch.setattr(prepare, "load_entries", load_entries)
+    served = _serve(wheels)
+    index = next(served)
+    try:
+        venv = tmp_path / "venv"
+        specs = ("alpha==1.0", "beta==1.0")
+        sync(SyncRequest(str(venv), specs, store=str(store_dir), index_url=f"{index.url}/json/"))
+    finally:
+        next(served, None)  # (the rest of the generator: the server shut down)
+    assert sorted(events[:2]) == [
+        ("arrived", "alpha-1.0-py3-none-any.whl"),
+        ("arrived", "beta-1.0-py3-none-any.whl"),
+    ]
+    assert events[2:] == [("entries", "")]
+    assert len(index.wheel_requests()) == 2  # both downloaded (not in the download cache)
+    assert py(venv, "import alpha, beta; print(alpha.A + beta.B)") == "3"
+    _entries_consistent(store_dir)
