@@ -256,6 +256,19 @@ def test_a_pyc_that_cannot_be_written_stops_the_worker_with_the_reason(tmp_path:
     assert not (tmp_path / "__pycache__").exists()
 
 
+def test_an_interpreter_that_cannot_start_answers_every_batch_with_the_reason(
+    tmp_path: Path,
+) -> None:
+    answers: list[str | None] = []
+    missing = str(tmp_path / "no-python")
+    pool = compilepool.CompilePool(missing, lambda _b, _done, error: answers.append(error), 2)
+    pool.put(compilepool.Batch(None, ("a.py",)))
+    pool.put(compilepool.Batch(None, ("b.py",)))
+    pool.close()
+    reason = f"cannot start the bytecode compiler {missing} (No such file or directory)"
+    assert answers == [reason, reason]
+
+
 # -- a kill while the workers compile ---------------------------------------------------------
 
 # Run by the real interpreter in place of the target for the compiler: relays graft's batches

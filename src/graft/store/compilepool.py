@@ -108,7 +108,13 @@ class CompilePool:
         """Queue *batch*, starting another worker while there are fewer than batches queued."""
         self._batches += 1
         if len(self._threads) < min(self.limit, self._batches):
-            self._start()
+            try:
+                self._start()
+            except OSError as exc:  # (no worker at all: every batch is answered at once)
+                self._stop(f"cannot start the bytecode compiler {self.python} ({exc.strerror})")
+        if not self._threads:
+            self.callback(batch, frozenset(), self._stopped or "no compiler")
+            return
         self._queue.put(batch)
 
     def close(self) -> None:
