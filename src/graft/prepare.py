@@ -1,13 +1,13 @@
 """The store half of a sync: entries for the located wheels, the checks, bytecode.
 
 Everything the planner needs when no kept plan can be used: every located wheel ingested
-(in parallel), Requires-Python and Requires-Dist checked on the wheel records, bytecode
-compiled for the target, and the planner's inputs assembled.
+(in parallel, as soon as it is downloaded), Requires-Python and Requires-Dist checked on the
+wheel records, bytecode compiled for the target (each entry as soon as it is ingested, by a
+worker per core), and the planner's inputs assembled.
 """
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -15,6 +15,9 @@ from typing import TYPE_CHECKING
 from graft.errors import SourceError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     from graft.model.request import Reporter
     from graft.model.requirements import Wanted
     from graft.model.target import Target
@@ -23,27 +26,98 @@ if TYPE_CHECKING:
     from graft.store.entries import Store, StoreEntry
 
 
-def load_entries(
-    located: Located, store: Store, reporter: Reporter
-) -> list[tuple[Wanted, StoreEntry]]:
-    """The store entry of every located wheel, ingesting (in parallel) what is new."""
-    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+#: Threads that unpack wheels at once. Unzipping and hashing release the GIL for most of the
+#: time, so ingest gains from threads; beyond the cores it only competes with the compiler.
+INGEST_THREADS = 4
 
-    fetched = located.fetched
-    entries = [store.get(f.sha256) if f.sha256 else None for f in fetched]
-    todo = [i for i, e in enumerate(entries) if e is None]
-    if todo:
-        # unzipping releases the GIL: ingest new wheels in parallel
-        reporter.stage(f"unpacking and verifying {len(todo)} new wheels")
-        with ThreadPoolExecutor(max_workers=4) as pool:
-            new = pool.map(lambda i: store.ingest(fetched[i].path, fetched[i].sha256), todo)
-            for i, entry in zip(todo, new, strict=True):
-                entries[i] = entry
-    pairs = [(f.wanted, e) for f, e in zip(fetched, entries, strict=True) if e is not None]
-    for w, e in pairs:
-        if w.path is None and w.hashes and f"sha256:{e.record.sha256}" not in w.hashes:
-            raise SourceError(f"{e.record.filename} does not match any --hash", where=w.where)
-    return pairs
+
+class Arrivals:
+    """Wheels ingested as they arrive: each handed to a thread once its file is local.
+
+    A cold sync creates this before resolving and passes :meth:`add` down to the download stage
+    (``locate``'s ``on_fetched``), so a wheel is unpacked while others still download;
+    :func:`load_entries` then takes the entries over. Ingest is content-addressed and checks the
+    wheel against its own RECORD, so an early ingest is never wrong, at worst unused (when a
+    later check refuses the set: the entry stays unrooted until gc). :meth:`close` waits for
+    what is running and drops what has not started.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._pool: ThreadPoolExecutor | None = None
+        self._futures: dict[str, Future[StoreEntry]] = {}
+
+    def add(self, wanted: Wanted | None, path: str, sha256: str | None) -> None:
+        """Start ingesting the wheel at *path* (unless it is on its way or in the store)."""
+        del wanted
+        self.ingest(path, sha256)
+
+    def ingest(self, path: str, sha256: str | None) -> Future[StoreEntry]:
+        """The entry of the wheel at *path*, on its way."""
+        future = self._futures.get(path)
+        if future is None:
+            if self._pool is None:
+                from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+                self._pool = ThreadPoolExecutor(INGEST_THREADS, thread_name_prefix="graft-ingest")
+            future = self._pool.submit(self.store.ingest, path, sha256)
+            self._futures[path] = future
+        return future
+
+    def close(self) -> None:
+        """Wait for the ingests under way; cancel those not started."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+def load_entries(
+    located: Located,
+    store: Store,
+    reporter: Reporter,
+    on_entry: Callable[[StoreEntry], None] | None = None,
+    arrivals: Arrivals | None = None,
+) -> list[tuple[Wanted, StoreEntry]]:
+    """The store entry of every located wheel, ingesting (in parallel) what is new.
+
+    *on_entry* gets each entry as soon as it is there (those in the store first), so that its
+    bytecode is compiled while other wheels are still unpacked. Wheels *arrivals* is ingesting
+    already are taken over from it. Closes *arrivals*.
+    """
+    from concurrent.futures import as_completed  # noqa: PLC0415
+
+    arrivals = arrivals or Arrivals(store)
+    try:
+        fetched = located.fetched
+        entries: list[StoreEntry | None] = []
+        pending: dict[Future[StoreEntry], int] = {}
+        for i, item in enumerate(fetched):
+            entry = store.get(item.sha256) if item.sha256 else None
+            entries.append(entry)
+            if entry is None:
+                pending[arrivals.ingest(item.path, item.sha256)] = i
+            else:
+                _check_hash(item.wanted, entry)
+                if on_entry is not None:
+                    on_entry(entry)
+        if pending:
+            reporter.stage(f"unpacking and verifying {len(pending)} new wheels")
+        for future in as_completed(pending):
+            i = pending[future]
+            entry = entries[i] = future.result()
+            _check_hash(fetched[i].wanted, entry)
+            if on_entry is not None:
+                on_entry(entry)
+    finally:
+        arrivals.close()
+    return [(f.wanted, e) for f, e in zip(fetched, entries, strict=True) if e is not None]
+
+
+def _check_hash(wanted: Wanted, entry: StoreEntry) -> None:
+    """A local wheel (find-links) must match the requirement's ``--hash``, if it has any."""
+    w, e = wanted, entry
+    if w.path is None and w.hashes and f"sha256:{e.record.sha256}" not in w.hashes:
+        raise SourceError(f"{e.record.filename} does not match any --hash", where=w.where)
 
 
 def check_target(pairs: list[tuple[Wanted, StoreEntry]], target: Target, no_deps: bool) -> None:
@@ -73,27 +147,30 @@ def prepare(
     *,
     no_deps: bool,
     reporter: Reporter,
+    arrivals: Arrivals | None = None,
 ) -> Prepared:
-    """Entries, checks and bytecode for the located wheels: everything the planner needs."""
+    """Entries, checks and bytecode for the located wheels: everything the planner needs.
+
+    One pipeline: each entry goes to the compiler as soon as it is in the store (ingested by
+    *arrivals* while downloads went on, or here), and the compiler's workers take it while
+    other wheels are still unpacked.
+    """
     from graft.model.request import lap  # noqa: PLC0415
     from graft.plan.distinfo import direct_url_for_file  # noqa: PLC0415
     from graft.plan.types import PlannedWheel  # noqa: PLC0415
+    from graft.store.bytecode import Compiler  # noqa: PLC0415
 
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     target = located.target
-    pairs = load_entries(located, store, reporter)
-    check_target(pairs, target, no_deps)
-    clock = lap(timings, "entries", clock)
-    tag = target.cache_tag
-    uncompiled = [
-        e for _, e in pairs if tag and not os.path.exists(f"{e.path}/bytecode/{tag}.json")
-    ]
-    if uncompiled:
-        reporter.stage(f"compiling bytecode of {len(uncompiled)} wheels for {tag}")
-    from graft.store.bytecode import compile_bytecode  # noqa: PLC0415
-
-    bytecode = compile_bytecode(store, [e for _, e in pairs], target)
+    with Compiler(store, target) as compiler:
+        pairs = load_entries(located, store, reporter, compiler.submit, arrivals)
+        check_target(pairs, target, no_deps)
+        clock = lap(timings, "entries", clock)
+        if compiler.compiling:
+            tag = target.cache_tag
+            reporter.stage(f"compiling bytecode of {compiler.compiling} wheels for {tag}")
+        bytecode = compiler.results()
     lap(timings, "bytecode", clock)
     wheels = tuple(
         PlannedWheel(
@@ -108,4 +185,4 @@ def prepare(
     return Prepared(target, store, wheels, layout, policy, timings)
 
 
-__all__ = ["Prepared", "check_target", "load_entries", "prepare"]
+__all__ = ["Arrivals", "Prepared", "check_target", "load_entries", "prepare"]

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from graft.model.request import ResolveRequest, SyncRequest
     from graft.model.target import Target
     from graft.plan.types import Plan, VenvLayout
+    from graft.prepare import Arrivals
     from graft.resolve.locate import Located
     from graft.resolve.memo import Observed
     from graft.store.entries import Store
@@ -157,12 +158,19 @@ def sync(request: SyncRequest) -> SyncResult:
     if key is not None and not os.path.isfile(plancache.plan_path(store.root, key)):
         located = None  # no kept plan: planning needs the full requirements, so resolve
     observed = None  # fingerprints for a new memo, when resolving
+    arrivals = None  # wheels ingested as they are downloaded (a cold sync's pipeline)
     if located is not None and key is not None:
         lap(timings, "recall", clock)
     else:
+        from graft.prepare import Arrivals  # noqa: PLC0415
         from graft.resolve.locate import locate  # noqa: PLC0415
 
-        located = locate(resolving, request.reporter)
+        arrivals = Arrivals(store)
+        try:
+            located = locate(resolving, request.reporter, arrivals.add)
+        except BaseException:
+            arrivals.close()
+            raise
         key = _plan_key(request, located, store)
         if not request.dry_run:
             from graft.resolve.memo import observe  # noqa: PLC0415
@@ -175,12 +183,21 @@ def sync(request: SyncRequest) -> SyncResult:
     if present and not request.dry_run:
         done = _already_in_sync(store, located, layout.prefix, inputs)
         if done is not None:
+            if arrivals is not None:
+                arrivals.close()
             _remember(request, resolving, store, located, observed)
             return dataclasses.replace(
                 done, timings=timings, notes=located.notes, warnings=located.warnings
             )
     the_plan, new_plan = _plan_for(
-        request, located, store, layout, key, kept_usable=present, timings=timings
+        request,
+        located,
+        store,
+        layout,
+        key,
+        kept_usable=present,
+        timings=timings,
+        arrivals=arrivals,
     )
     before = _installed(layout)
     if not request.dry_run:
@@ -282,6 +299,7 @@ def _plan_for(
     *,
     kept_usable: bool,
     timings: dict[str, float],
+    arrivals: Arrivals | None = None,
 ) -> tuple[Plan, bool]:
     """The plan for *located*: kept in the store, or made now (then True: keep it)."""
     clock = time.perf_counter()
@@ -291,6 +309,8 @@ def _plan_for(
         kept = plancache.load(store.root, key, layout.prefix, layout.python)
         lap(timings, "plan (kept)", clock)
         if kept is not None:
+            if arrivals is not None:
+                arrivals.close()
             return kept, False
     from graft.plan.planner import plan  # noqa: PLC0415
     from graft.plan.types import Policy  # noqa: PLC0415
@@ -298,7 +318,13 @@ def _plan_for(
 
     policy = Policy(request.collisions, request.link_mode)
     prepared = prepare(
-        located, store, layout, policy, no_deps=request.no_deps, reporter=request.reporter
+        located,
+        store,
+        layout,
+        policy,
+        no_deps=request.no_deps,
+        reporter=request.reporter,
+        arrivals=arrivals,
     )
     timings.update(prepared.timings)
     clock = time.perf_counter()

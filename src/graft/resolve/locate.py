@@ -116,14 +116,17 @@ def fetch(
     precheck: Callable[[list[tuple[Wanted, Candidate]]], Mapping[str, CoreMetadata]] | None = None,
     *,
     offline: bool = False,
+    on_fetched: Callable[[Wanted, str, str | None], None] | None = None,
 ) -> list[Fetched]:
     """Local paths for every chosen wheel; remote ones are downloaded in parallel.
 
     When something must be downloaded, *precheck* runs first (the Requires-Dist check on the
     index's metadata files); each wheel whose metadata file it used must then agree with it.
     With *offline*, a wheel that is not in the download cache is an error, not a download.
+    *on_fetched* gets each wheel's local path as soon as it is known (after *precheck*; a
+    download as soon as it completes), so that ingest need not wait for the slowest download.
     """
-    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+    from concurrent.futures import ThreadPoolExecutor, as_completed  # noqa: PLC0415
 
     from graft.sources.index import local_sha256  # noqa: PLC0415
 
@@ -151,18 +154,22 @@ def fetch(
             where=w.where,
             hint="run once without --offline, or add --find-links with the wheel",
         )
+    if on_fetched is not None:
+        for w, c in chosen:
+            if c.url in paths:
+                on_fetched(w, *paths[c.url])
     if todo:
         from graft.sources.fetch import download  # noqa: PLC0415
 
         progress = reporter.downloads(len(todo))
         advance = getattr(progress, "advance", None)
         with ThreadPoolExecutor(max_workers=min(8, len(todo))) as pool:
-            for c, fetched in zip(
-                [c for _, c in todo],
-                pool.map(lambda wc: download(wc[1], cache_dir, advance), todo),
-                strict=True,
-            ):
-                paths[c.url] = fetched
+            futures = {pool.submit(download, c, cache_dir, advance): (w, c) for w, c in todo}
+            for future in as_completed(futures):
+                w, c = futures[future]
+                paths[c.url] = future.result()
+                if on_fetched is not None:
+                    on_fetched(w, *paths[c.url])
         close = getattr(progress, "close", None)
         if close is not None:
             close()
@@ -243,12 +250,17 @@ class Located:
         return hashlib.sha256(json.dumps([head, rows]).encode()).hexdigest()
 
 
-def locate(request: ResolveRequest, reporter: Reporter) -> Located:
+def locate(
+    request: ResolveRequest,
+    reporter: Reporter,
+    on_fetched: Callable[[Wanted, str, str | None], None] | None = None,
+) -> Located:
     """Inputs, target, and the wheel file for each distribution (downloaded if need be).
 
     Requirements are resolved (:func:`graft.resolve.resolver.resolve`) against find-links and
     the indexes, each wheel's own METADATA being the truth; a ``pylock.toml`` is already a
-    resolution and its files are taken as they are.
+    resolution and its files are taken as they are. *on_fetched* is handed to :func:`fetch`:
+    each wheel's local path as soon as it is known (a cold sync ingests it at once).
     """
     from graft._fs import cache_root  # noqa: PLC0415
     from graft.sources.index import PYPI_SIMPLE, FindLinks, Indexes, index_order  # noqa: PLC0415
@@ -299,7 +311,9 @@ def locate(request: ResolveRequest, reporter: Reporter) -> Located:
 
                 return check_before_download(chosen, target, request.no_deps, cache_dir, offline)
 
-    fetched = tuple(fetch(chosen, cache_dir, reporter, precheck, offline=request.offline))
+    fetched = tuple(
+        fetch(chosen, cache_dir, reporter, precheck, offline=request.offline, on_fetched=on_fetched)
+    )
     return Located(
         target,
         fetched,

@@ -1,9 +1,11 @@
 """Bytecode in the store: ``.pyc`` files compiled into an entry once per interpreter cache tag.
 
-Compiled by the target interpreter (two worker processes), under the entry's lock, the entry
-unsealed only meanwhile; the list of compiled files is ``bytecode/<cache_tag>.json``. A ``.pyc``
-a wheel ships is one of its files: never compiled over, and cleaned up only if graft itself
-could have written it.
+Compiled by worker processes of the target interpreter, one per core
+(:mod:`graft.store.compilepool`), entry by entry as entries are handed over (a cold sync hands
+each over as soon as it is ingested), each under the entry's lock and unsealed only meanwhile;
+the list of compiled files is ``bytecode/<cache_tag>.json``, written last. A ``.pyc`` a wheel
+ships is one of its files: never compiled over, and cleaned up only if graft itself could have
+written it.
 """
 
 from __future__ import annotations
@@ -11,32 +13,21 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import threading
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from graft._fs import write_read_only
 from graft.errors import StoreError
 from graft.store import seal
+from graft.store.compilepool import BATCH_FILES, Batch, CompilePool
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
+    from graft._fs import FileLock
     from graft.model.target import Target
     from graft.store.entries import Store, StoreEntry
-
-_COMPILE_SCRIPT = r"""
-import importlib.util, json, os, py_compile, sys
-parent = int(sys.argv[1])
-done = []
-for src in json.load(sys.stdin):
-    if os.getppid() != parent:  # graft was killed: stop writing into its unsealed entries
-        sys.exit(1)
-    try:
-        py_compile.compile(src, cfile=importlib.util.cache_from_source(src), doraise=True)
-    except Exception:
-        continue
-    done.append(src)
-json.dump(done, sys.stdout)
-"""
 
 
 def compile_bytecode(
@@ -44,26 +35,171 @@ def compile_bytecode(
 ) -> dict[str, frozenset[str]]:
     """The .pyc archive paths compiled for *target*'s cache tag, per entry sha256.
 
-    Entries not yet compiled for this tag are compiled now, in the target
-    interpreter, two processes at a time; each entry is unsealed only while
-    its ``__pycache__`` directories are written. A ``.pyc`` the wheel ships is
-    never compiled over (nor listed here: it is one of the wheel's files). An entry
-    whose seal a killed process left unfinished is sealed again.
+    Entries not yet compiled for this tag are compiled now (:class:`Compiler`). A ``.pyc`` the
+    wheel ships is never compiled over (nor listed here: it is one of the wheel's files). An
+    entry whose seal a killed process left unfinished is sealed again.
     """
-    tag = target.cache_tag
-    result: dict[str, frozenset[str]] = {}
-    missing = []
-    for entry in entries:
-        known = _read_bytecode(entry, tag)
-        if known is None or not _sealed(entry.path):
-            missing.append(entry)
-        else:
-            result[entry.record.sha256] = known
-    if missing:
-        result.update(_compile(store, missing, target))
-    for entry in missing:
-        result.setdefault(entry.record.sha256, frozenset())
-    return result
+    with Compiler(store, target) as compiler:
+        for entry in entries:
+            compiler.submit(entry)
+        return compiler.results()
+
+
+@dataclass
+class _Job:
+    """One entry being compiled: unsealed and locked from :meth:`Compiler.submit` to its end."""
+
+    entry: StoreEntry
+    lock: FileLock
+    sources: list[str]
+    pending: int
+    compiled: set[str] = field(default_factory=set)
+    error: str | None = None
+
+
+class Compiler:
+    """Bytecode for entries handed over one by one, compiled by workers of the target.
+
+    :meth:`submit` returns at once for an entry compiled already; otherwise it takes the
+    entry's lock (waiting while another process holds it), unseals it, removes what a killed
+    compile left, and queues its sources in batches for the workers
+    (:mod:`graft.store.compilepool`). When an entry's last batch is answered, a worker's
+    thread writes ``bytecode/<tag>.json``, seals the entry and lets its lock go; an entry whose
+    compile failed gets no list and loses the ``.pyc`` files graft wrote into it, so it is
+    exactly as ingest left it. A job holds one lock and never waits for another, so two syncs
+    submitting the same entries in different orders cannot deadlock. :meth:`results` waits for
+    everything, then raises the first failure as one line. Used as a context manager: leaving
+    it on an error stops the workers and leaves every entry sealed and unlocked.
+    """
+
+    def __init__(self, store: Store, target: Target, workers: int | None = None) -> None:
+        self.store = store
+        self.tag = target.cache_tag
+        self.python = target.executable
+        self._workers = workers
+        self._pool: CompilePool | None = None
+        self._guard = threading.Lock()
+        self._done: dict[str, frozenset[str]] = {}
+        self._failures: list[tuple[StoreEntry, str]] = []
+        self._submitted: set[str] = set()
+        self.compiling = 0  # entries queued for the workers (for progress)
+
+    def __enter__(self) -> Compiler:  # noqa: PYI034 - (typing.Self is 3.11+)
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
+        if self._pool is not None:
+            if kind is None:
+                self._pool.close()
+            else:
+                self._pool.abort("stopped: the sync failed")
+
+    def submit(self, entry: StoreEntry) -> None:
+        """Compile *entry* for the target's cache tag unless it is compiled already."""
+        sha = entry.record.sha256
+        if sha in self._submitted:
+            return
+        self._submitted.add(sha)
+        known = _read_bytecode(entry, self.tag)
+        if known is not None and _sealed(entry.path):
+            self._finished(sha, known)
+            return
+        lock = self.store.lock(sha)
+        lock.acquire()
+        try:
+            known = _read_bytecode(entry, self.tag)
+            if known is not None:  # compiled meanwhile, or a killed process left the seal undone
+                if not _sealed(entry.path):
+                    _seal(entry)
+                self._finished(sha, known)
+                lock.release()
+                return
+            assert self.tag is not None  # noqa: S101 - without a tag, known is empty, not None
+            sources = _python_sources(entry, self.tag)
+            seal.unseal_tree(entry.path)
+            _remove_partial_bytecode(entry, sources, self.tag)
+        except BaseException:
+            _seal(entry)
+            lock.release()
+            raise
+        batches = [tuple(sources[i : i + BATCH_FILES]) for i in range(0, len(sources), BATCH_FILES)]
+        job = _Job(entry, lock, sources, len(batches))
+        if not batches:
+            self._end(job)
+            return
+        if self._pool is None:
+            self._pool = CompilePool(self.python, self._answered, self._workers)
+        self.compiling += 1
+        for sources_of_batch in batches:
+            self._pool.put(Batch(job, sources_of_batch))
+
+    def results(self) -> dict[str, frozenset[str]]:
+        """The compiled .pyc archive paths per sha256, once every entry submitted is done."""
+        if self._pool is not None:
+            self._pool.close()
+        if self._failures:
+            entry, error = self._failures[0]
+            others = len(self._failures) - 1
+            more = f" (and {others} more wheels)" if others else ""
+            raise StoreError(
+                f"cannot compile the bytecode of {entry.record.filename}: {error}{more}",
+                where=entry.path,
+                hint="the entry is as unpacked, without bytecode; sync again once that is mended",
+            )
+        return dict(self._done)
+
+    def _finished(self, sha: str, pycs: frozenset[str]) -> None:
+        with self._guard:
+            self._done[sha] = pycs
+
+    def _answered(self, batch: Batch, compiled: frozenset[str], error: str | None) -> None:
+        """A worker's answer for one batch (in that worker's thread); the job ends with its last."""
+        job = batch.job
+        assert isinstance(job, _Job)  # noqa: S101 - only jobs are queued
+        with self._guard:
+            job.compiled |= compiled
+            if error is not None and job.error is None:
+                job.error = error
+            job.pending -= 1
+            last = job.pending == 0
+        if last:
+            self._end(job)
+
+    def _end(self, job: _Job) -> None:
+        """Record *job*'s bytecode list (or undo its compile), seal the entry, release it."""
+        entry, tag = job.entry, self.tag
+        assert tag is not None  # noqa: S101 - jobs exist only with a tag
+        pycs = _pyc_paths(entry, [s for s in job.sources if s in job.compiled], tag)
+        try:  # (in a worker's thread: nothing may escape, or batches would go unanswered)
+            if job.error is None:
+                try:
+                    os.makedirs(os.path.join(entry.path, "bytecode"), exist_ok=True)
+                    write_read_only(
+                        os.path.join(entry.path, "bytecode", tag + ".json"),
+                        json.dumps(sorted(pycs), indent=0),
+                    )
+                except OSError as exc:
+                    job.error = f"cannot record the list ({exc.strerror})"
+            if job.error is not None:
+                _remove_compiled(entry, job.sources, tag)
+        except OSError as exc:
+            job.error = job.error or f"cannot clean up ({exc.strerror})"
+        finally:
+            try:
+                _seal(entry)
+            except OSError as exc:
+                job.error = job.error or f"cannot seal the entry ({exc.strerror})"
+            job.lock.release()
+        with self._guard:
+            if job.error is None:
+                self._done[entry.record.sha256] = frozenset(pycs)
+            else:
+                self._failures.append((entry, job.error))
+
+
+def _seal(entry: StoreEntry) -> None:
+    seal.make_read_only(entry.path)
+    seal.seal_tree(entry.path)
 
 
 def _read_bytecode(entry: StoreEntry, tag: str | None) -> frozenset[str] | None:
@@ -74,58 +210,6 @@ def _read_bytecode(entry: StoreEntry, tag: str | None) -> frozenset[str] | None:
             return frozenset(json.load(fh))
     except FileNotFoundError:
         return None
-
-
-def _compile(
-    store: Store, entries: Sequence[StoreEntry], target: Target
-) -> dict[str, frozenset[str]]:
-    tag = target.cache_tag
-    sources: dict[str, list[str]] = {}
-    reseal: set[str] = set()  # compiled already, but a killed process left the seal undone
-    locks = []
-    try:
-        for entry in entries:
-            lock = store.lock(entry.record.sha256)
-            lock.acquire()
-            locks.append(lock)
-            if not tag or _read_bytecode(entry, tag) is not None:
-                if not _sealed(entry.path):
-                    seal.unseal_tree(entry.path)
-                    reseal.add(entry.record.sha256)
-                continue
-            sources[entry.record.sha256] = _python_sources(entry, tag)
-            seal.unseal_tree(entry.path)
-            _remove_partial_bytecode(entry, sources[entry.record.sha256], tag)
-        compiled = _run_compile(target.executable, [s for v in sources.values() for s in v])
-        out: dict[str, frozenset[str]] = {}
-        for entry in entries:
-            sha = entry.record.sha256
-            if sha not in sources:
-                out[sha] = _read_bytecode(entry, tag) or frozenset()
-                continue
-            assert tag is not None  # noqa: S101 - sources are only gathered with a tag
-            pycs = _pyc_paths(entry, [s for s in sources[sha] if s in compiled], tag)
-            try:
-                os.makedirs(os.path.join(entry.path, "bytecode"), exist_ok=True)
-                write_read_only(
-                    os.path.join(entry.path, "bytecode", tag + ".json"),
-                    json.dumps(sorted(pycs), indent=0),
-                )
-            except OSError as exc:
-                raise StoreError(
-                    f"cannot record the bytecode of {entry.record.filename} ({exc.strerror})",
-                    where=entry.path,
-                    hint="free space in the store's filesystem; the wheel's files are intact",
-                ) from None
-            out[sha] = frozenset(pycs)
-    finally:
-        for entry in entries:
-            if entry.record.sha256 in sources or entry.record.sha256 in reseal:
-                seal.make_read_only(entry.path)
-                seal.seal_tree(entry.path)
-        for lock in locks:
-            lock.release()
-    return out
 
 
 def _python_sources(entry: StoreEntry, tag: str) -> list[str]:
@@ -174,7 +258,7 @@ def _remove_partial_bytecode(entry: StoreEntry, sources: Iterable[str], tag: str
     for directory, names in compiled.items():
         try:
             found = os.listdir(directory)
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):  # (a wheel may ship a file there)
             continue
         for name in found:
             stem, dot, suffix = name.rpartition(".")
@@ -182,6 +266,20 @@ def _remove_partial_bytecode(entry: StoreEntry, sources: Iterable[str], tag: str
             if dot and suffix.isdigit() and stem in names and path not in listed:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(path)
+
+
+def _remove_compiled(entry: StoreEntry, sources: Sequence[str], tag: str) -> None:
+    """Undo a failed compile of *sources*: the ``.pyc`` files graft writes, and temp files.
+
+    Nothing RECORD lists is removed (a ``.pyc`` the wheel ships is never compiled over anyway).
+    """
+    listed = {os.path.join(entry.tree, f.path) for f in entry.record.files}
+    for pyc in _pyc_paths(entry, sources, tag):
+        path = os.path.join(entry.tree, pyc)
+        if path not in listed:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
+    _remove_partial_bytecode(entry, sources, tag)
 
 
 def _pyc_path(source: str, tag: str) -> str:
@@ -194,28 +292,3 @@ def _pyc_path(source: str, tag: str) -> str:
 def _pyc_paths(entry: StoreEntry, compiled: Iterable[str], tag: str) -> list[str]:
     prefix = entry.tree + os.sep
     return [_pyc_path(src[len(prefix) :], tag) for src in compiled]
-
-
-def _run_compile(python: str, sources: list[str]) -> set[str]:
-    import subprocess  # noqa: PLC0415
-
-    if not sources:
-        return set()
-    workers = max(1, min(os.cpu_count() or 1, 4, len(sources) // 200 + 1))
-    chunks = [sources[i::workers] for i in range(workers)]
-    procs = [
-        subprocess.Popen(
-            [python, "-I", "-c", _COMPILE_SCRIPT, str(os.getpid())],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
-        for _ in chunks
-    ]
-    done: set[str] = set()
-    for proc, chunk in zip(procs, chunks, strict=True):
-        out, _ = proc.communicate(json.dumps(chunk))
-        if proc.returncode == 0:
-            done.update(json.loads(out))
-    return done
