@@ -126,8 +126,16 @@ def build(
             outcome = _one(run, target)
             store.ingest(cache.wheel_path(outcome.sha256, outcome.filename), outcome.sha256)
             outcomes.append(_deliver(outcome, request.out_dir))
-    finally:
+    except BuildError as exc:
+        if exc.rerun is not None and not source.is_tree:  # its tree is kept for the rerun
+            exc.hint = f"{exc.hint}; the unpacked sdist stays in {source.work_root}"
+            raise
         shutil.rmtree(source.work_root, ignore_errors=True)
+        raise
+    except BaseException:
+        shutil.rmtree(source.work_root, ignore_errors=True)
+        raise
+    shutil.rmtree(source.work_root, ignore_errors=True)
     return tuple(outcomes)
 
 
@@ -208,6 +216,8 @@ def _earlier(run: _Run, target: Target) -> _Earlier:
     records.sort(key=lambda r: r.built_by != here)  # the same interpreter's first
     reusable = refused = None
     for record in records:
+        if not _python_allowed(record.requires_python, target):
+            continue
         verdict = may_serve(record.filename, record.assessment.may_differ, record.built_by, target)
         if verdict.reuse:
             reusable = (record, verdict)
@@ -215,6 +225,18 @@ def _earlier(run: _Run, target: Target) -> _Earlier:
         if refused is None and not verdict.why.startswith("its tags"):
             refused = (record, verdict)
     return _Earlier(reusable, refused)
+
+
+def _python_allowed(requires_python: str | None, target: Target) -> bool:
+    """Whether a wheel's Requires-Python admits *target* (no reuse across that line)."""
+    if not requires_python:
+        return True
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet  # noqa: PLC0415
+
+    try:
+        return SpecifierSet(requires_python).contains(target.version, prereleases=True)
+    except InvalidSpecifier:
+        return False
 
 
 def _one(run: _Run, target: Target) -> BuildOutcome:
@@ -273,6 +295,14 @@ def _build_for(run: _Run, target: Target) -> BuiltRecord:
     built = backend.build(out)
     _check_wheel(os.path.basename(built), source, backend)
     sha = file_sha256(built)
+    kept = cache.keep_wheel(built, sha)
+    try:
+        from graft.store.entries import Store, default_store_path  # noqa: PLC0415
+
+        entry = Store(request.store or default_store_path()).ingest(kept, sha)
+    except BaseException:
+        cache.forget_wheel(sha, os.path.basename(built))
+        raise
     record = BuiltRecord(
         source.key,
         run.inputs.key(),
@@ -282,15 +312,8 @@ def _build_for(run: _Run, target: Target) -> BuiltRecord:
         source.assessment,
         run.inputs,
         distributions,
+        entry.record.requires_python,
     )
-    kept = cache.keep_wheel(built, sha)
-    try:
-        from graft.store.entries import Store, default_store_path  # noqa: PLC0415
-
-        Store(request.store or default_store_path()).ingest(kept, sha)
-    except BaseException:
-        cache.forget_wheel(sha, record.filename)
-        raise
     cache.keep_record(record)
     shutil.rmtree(work, ignore_errors=True)
     return record

@@ -125,3 +125,17 @@ def test_a_setup_py_project_uses_the_legacy_backend(
     record = json.loads(next((cache / "builds").glob("tree-*/*/*.json")).read_text())
     assert record["inputs"]["backend"] == "setuptools.build_meta:__legacy__"
     assert record["build_env"] == ["setuptools==75.3.0"]
+
+
+def test_requires_python_bounds_reuse(
+    tmp_path: Path, store_dir: Path, cache: Path, backends: Path
+) -> None:
+    found = pythons("3.11", "3.12")
+    if len(found) < 2:
+        pytest.skip(f"needs CPython 3.11 and 3.12; found {found}")
+    project = flit_project(tmp_path / "proj")
+    text = (project / "pyproject.toml").read_text()
+    (project / "pyproject.toml").write_text(text + 'requires-python = ">=3.12"\n')
+    outcomes = build(store_dir, backends, project, "--python", found[1], "--python", found[0])
+    assert [o["action"] for o in outcomes] == ["built", "built"]
+    assert "no earlier build" in str(outcomes[1]["why"])

@@ -122,6 +122,7 @@ class BuiltRecord:
     assessment: Assessment
     inputs: BuildInputs
     build_env: tuple[str, ...]  # the build environment's wheels, "name==version" sorted
+    requires_python: str | None = None  # the built wheel's own Requires-Python
 
     def to_json(self) -> str:
         """The record as kept in the cache."""
@@ -139,6 +140,7 @@ class BuiltRecord:
             "assessment": self.assessment.to_dict(),
             "inputs": self.inputs.to_dict(),
             "build_env": list(self.build_env),
+            "requires_python": self.requires_python,
         }
         return json.dumps(data, indent=1, sort_keys=True)
 
@@ -167,6 +169,7 @@ class BuiltRecord:
             Assessment.from_dict(data["assessment"]),
             inputs,
             tuple(str(x) for x in data["build_env"]),
+            None if data.get("requires_python") is None else str(data["requires_python"]),
         )
 
 
