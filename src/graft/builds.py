@@ -222,7 +222,7 @@ def _earlier(run: _Run, target: Target) -> _Earlier:
         if verdict.reuse:
             reusable = (record, verdict)
             break
-        if refused is None and not verdict.why.startswith("its tags"):
+        if refused is None and verdict.fits:
             refused = (record, verdict)
     return _Earlier(reusable, refused)
 

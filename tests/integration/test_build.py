@@ -118,6 +118,9 @@ def test_built_then_reused_by_the_same_interpreter(
     assert assessment["may_differ"] is True  # an in-tree backend
     assert ["in-tree-backend", "_backend"] in assessment["evidence"]
     assert len(entries(store_dir)) == 1
+    inspect = run_graft("inspect", out / "demo-1.0-py3-none-any.whl").stdout
+    assert "built_from       tree-" in inspect
+    assert "reuse            may build differently per interpreter: in-tree-backend" in inspect
     second = build(store_dir, project)
     assert second[0]["action"] == "reused"
     assert "same interpreter" in str(second[0]["why"])

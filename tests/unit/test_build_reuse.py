@@ -63,6 +63,7 @@ def test_the_rule(
     tags = wheel_tags(filename)
     same = Builder.of(there) == built_by
     assert verdict.why
+    assert verdict.fits == fits(filename, there)
     if verdict.reuse:
         assert fits(filename, there), "reused a wheel whose tags do not fit"
     if verdict.reuse and may_differ and not same:

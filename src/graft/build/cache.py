@@ -214,6 +214,22 @@ class BuiltWheels:
         found.sort(key=lambda pair: pair[0])
         return [record for _, record in found]
 
+    def find(self, sha256: str) -> BuiltRecord | None:
+        """The record of the built wheel with this sha256, if graft built it here."""
+        import glob  # noqa: PLC0415
+
+        if not all(c in "0123456789abcdef" for c in sha256):
+            return None
+        for path in sorted(glob.glob(os.path.join(self.root, "*", "*", f"{sha256}.json"))):
+            try:
+                with open(path, encoding="utf-8") as fh:
+                    record = BuiltRecord.from_json(fh.read())
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+            if record.sha256 == sha256:
+                return record
+        return None
+
     def keep_wheel(self, wheel: str, sha256: str) -> str:
         """Copy the built *wheel* into the cache (once); the cached wheel's path."""
         import shutil  # noqa: PLC0415

@@ -47,6 +47,7 @@ class Verdict:
 
     reuse: bool
     why: str
+    fits: bool = True  # its tags fit the target (False: never a candidate, not even to verify)
 
 
 def wheel_tags(filename: str) -> frozenset[Tag]:
@@ -84,7 +85,8 @@ def may_serve(  # noqa: PLR0911 - one return per clause of the rule
     """
     tags = wheel_tags(filename)
     if not {str(t) for t in tags} & set(target.tags):
-        return Verdict(False, f"its tags ({_tag_text(tags)}) do not fit {_who(target)}")
+        why = f"its tags ({_tag_text(tags)}) do not fit {_who(target)}"
+        return Verdict(False, why, fits=False)
     here = Builder.of(target)
     if here == built_by:
         return Verdict(True, f"built by the same interpreter ({built_by})")

@@ -218,3 +218,18 @@ def _render(outcome: BuildOutcome, verbose: bool) -> None:
             print("  verify: no difference in the installed files")
         for difference in outcome.differences:
             print(f"  verify: {difference}")
+
+
+def print_built_from(sha256: str) -> None:
+    """For ``graft inspect``: what graft built this wheel from, and its reuse decision."""
+    from graft._fs import cache_root  # noqa: PLC0415
+    from graft.build.cache import BuiltWheels  # noqa: PLC0415
+
+    record = BuiltWheels(cache_root()).find(sha256)
+    if record is None:
+        return
+    print(f"{'built_from':16} {record.source_key}")
+    print(f"{'built_by':16} {record.built_by}")
+    print(f"{'build_backend':16} {record.inputs.backend}")
+    print(f"{'build_env':16} {', '.join(record.build_env) or '-'}")
+    print(f"{'reuse':16} {record.assessment.describe()}")

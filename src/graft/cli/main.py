@@ -260,6 +260,9 @@ def _run_inspect(args: argparse.Namespace) -> int:
     for req in record.requires_dist:
         print(f"{'requires_dist':16} {req}")
     print(f"{'files':16} {len(record.files)}")
+    from graft.cli.build_cmd import print_built_from  # noqa: PLC0415
+
+    print_built_from(record.sha256)
     return 0
 
 
