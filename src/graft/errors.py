@@ -75,3 +75,25 @@ def cache_unwritable(exc: OSError, cache_dir: str) -> CacheError:
 
 class VariantError(GraftError):
     """Variant metadata (PEP 825) is malformed, of an unknown schema, or inconsistent."""
+
+
+class BuildError(GraftError):
+    """A source could not be built into a wheel (PEP 517), or built a wrong one.
+
+    ``log`` holds the build's whole captured output (shown in full on failure) and
+    ``rerun`` the command that repeats the failing hook by hand.
+    """
+
+    def __init__(
+        self,
+        what: str,
+        *,
+        where: str | None = None,
+        hint: str | None = None,
+        details: tuple[str, ...] = (),
+        log: str = "",
+        rerun: str | None = None,
+    ) -> None:
+        super().__init__(what, where=where, hint=hint, details=details)
+        self.log = log
+        self.rerun = rerun

@@ -49,7 +49,7 @@ class ConsoleReporter:
 
 
 _SIGPIPE_STATUS = 141  # 128 + SIGPIPE: what a shell reports for a reader that went away
-_COMMANDS = ("sync", "audit", "bench", "store", "inspect", "variants")
+_COMMANDS = ("sync", "audit", "bench", "store", "inspect", "variants", "build")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -90,6 +90,10 @@ def _parser(only: str | None = None) -> argparse.ArgumentParser:
         from graft.cli.store_cmd import add_store_parser  # noqa: PLC0415
 
         add_store_parser(sub)
+    if only in {None, "build"}:
+        from graft.cli.build_cmd import add_build_parser  # noqa: PLC0415
+
+        add_build_parser(sub)
     if only in {None, "inspect"}:
         inspect = sub.add_parser("inspect", help="print a wheel's record as graft sees it")
         inspect.add_argument("wheel", metavar="WHEEL")
@@ -330,6 +334,9 @@ def _run_inspect(args: argparse.Namespace) -> int:
     for req in record.requires_dist:
         print(f"{'requires_dist':16} {req}")
     print(f"{'files':16} {len(record.files)}")
+    from graft.cli.build_cmd import print_built_from  # noqa: PLC0415
+
+    print_built_from(record.sha256)
     return 0
 
 
@@ -401,6 +408,10 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit 
             from graft.cli.variants_cmd import run_variants  # noqa: PLC0415
 
             return run_variants(args)
+        if args.command == "build":
+            from graft.cli.build_cmd import run_build  # noqa: PLC0415
+
+            return run_build(args)
         return _run_inspect(args)
     except UsageError as exc:
         _report(args, exc)

@@ -1,0 +1,262 @@
+"""The built-wheel cache: what was built from which source, with which inputs, by whom.
+
+A built wheel lives in the download cache like any wheel (``<cache>/wheels/<sha256>/<file>``,
+so ``graft store repair`` finds it) and is ingested into the store like any wheel. This
+module keeps the record that ties it to its source:
+
+- the **source key**: ``sdist-<sha256>`` of an sdist file, or ``tree-<digest>`` of a project
+  directory (every file's path, executable bit and content, outside VCS and build output
+  directories), so any change to the tree is a new key;
+- the **build-input key**: the backend and its declared requirements, the config settings,
+  the values of the environment variables the build is known to read, and build isolation.
+  The resolved build environment and the building interpreter are recorded in the record
+  (``build_env``, ``built_by``), not keyed: they differ by construction between the
+  interpreters a wheel may be reused for; the reuse rule (:mod:`graft.build.reuse`) decides.
+
+Records are ``<cache>/builds/<source key>/<input key>/<wheel sha256>.json``. They are
+untrusted input: a record is used only if its wheel file still has its sha256.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from graft._fs import file_sha256, write_atomic
+from graft.build.evidence import Assessment
+from graft.build.reuse import Builder
+
+#: Directories a tree fingerprint leaves out: VCS data, caches, build output.
+_NOT_SOURCE = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".tox",
+        ".nox",
+        ".venv",
+        "__pycache__",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        "build",
+        "dist",
+        ".eggs",
+    }
+)
+_FORMAT = 1
+
+
+def sdist_key(sha256: str) -> str:
+    """The source key of an sdist file with this sha256."""
+    return f"sdist-{sha256}"
+
+
+def tree_key(root: str) -> str:
+    """The source key of a project directory: a digest of every source file in it."""
+    digest = hashlib.sha256(b"graft-tree-1\0")
+    for top, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in _NOT_SOURCE and not d.endswith(".egg-info"))
+        for name in sorted(files):
+            path = os.path.join(top, name)
+            rel = os.path.relpath(path, root).replace(os.sep, "/")
+            digest.update(rel.encode("utf-8", "surrogateescape") + b"\0")
+            if os.path.islink(path):
+                digest.update(b"L" + os.readlink(path).encode("utf-8", "surrogateescape"))
+            else:
+                executable = os.access(path, os.X_OK)
+                digest.update(b"X" if executable else b"F")
+                digest.update(bytes.fromhex(file_sha256(path)))
+            digest.update(b"\0")
+    return f"tree-{digest.hexdigest()[:48]}"
+
+
+@dataclass(frozen=True, slots=True)
+class BuildInputs:
+    """Everything besides the source and the interpreter that a built wheel is a function of."""
+
+    backend: str
+    requires: tuple[str, ...]
+    backend_path: tuple[str, ...]
+    config_settings: tuple[tuple[str, str], ...]  # sorted
+    variables: tuple[tuple[str, str | None], ...]  # (name, value or None when unset), sorted
+    isolated: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready mapping."""
+        return {
+            "backend": self.backend,
+            "requires": list(self.requires),
+            "backend_path": list(self.backend_path),
+            "config_settings": [list(kv) for kv in self.config_settings],
+            "variables": [list(kv) for kv in self.variables],
+            "isolated": self.isolated,
+        }
+
+    def key(self) -> str:
+        """The build-input key: a digest of :meth:`to_dict`."""
+        text = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def read_variables(
+    names: tuple[str, ...], environ: dict[str, str]
+) -> tuple[tuple[str, str | None], ...]:
+    """The values (None when unset) of the variables *names* in *environ*, sorted by name."""
+    return tuple((name, environ.get(name)) for name in sorted(set(names)))
+
+
+@dataclass(frozen=True, slots=True)
+class BuiltRecord:
+    """One wheel built from one source with one set of inputs."""
+
+    source_key: str
+    input_key: str
+    filename: str
+    sha256: str
+    built_by: Builder
+    assessment: Assessment
+    inputs: BuildInputs
+    build_env: tuple[str, ...]  # the build environment's wheels, "name==version" sorted
+    requires_python: str | None = None  # the built wheel's own Requires-Python
+
+    def to_json(self) -> str:
+        """The record as kept in the cache."""
+        data = {
+            "format": _FORMAT,
+            "source_key": self.source_key,
+            "input_key": self.input_key,
+            "filename": self.filename,
+            "sha256": self.sha256,
+            "built_by": {
+                "implementation": self.built_by.implementation,
+                "version": self.built_by.version,
+                "gil_disabled": self.built_by.gil_disabled,
+            },
+            "assessment": self.assessment.to_dict(),
+            "inputs": self.inputs.to_dict(),
+            "build_env": list(self.build_env),
+            "requires_python": self.requires_python,
+        }
+        return json.dumps(data, indent=1, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> BuiltRecord:
+        """The inverse of :meth:`to_json`; ``ValueError``/``KeyError``/``TypeError`` if bad."""
+        data = json.loads(text)
+        if data.get("format") != _FORMAT:
+            raise ValueError("another format")
+        who = data["built_by"]
+        raw = data["inputs"]
+        inputs = BuildInputs(
+            str(raw["backend"]),
+            tuple(raw["requires"]),
+            tuple(raw["backend_path"]),
+            tuple((str(k), str(v)) for k, v in raw["config_settings"]),
+            tuple((str(k), None if v is None else str(v)) for k, v in raw["variables"]),
+            bool(raw["isolated"]),
+        )
+        return cls(
+            str(data["source_key"]),
+            str(data["input_key"]),
+            str(data["filename"]),
+            str(data["sha256"]),
+            Builder(str(who["implementation"]), str(who["version"]), bool(who["gil_disabled"])),
+            Assessment.from_dict(data["assessment"]),
+            inputs,
+            tuple(str(x) for x in data["build_env"]),
+            None if data.get("requires_python") is None else str(data["requires_python"]),
+        )
+
+
+class BuiltWheels:
+    """The built-wheel cache under one cache directory."""
+
+    def __init__(self, cache_dir: str) -> None:
+        self.cache_dir = cache_dir
+        self.root = os.path.join(cache_dir, "builds")
+
+    def wheel_path(self, sha256: str, filename: str) -> str:
+        """Where the wheel lives: the download cache's layout."""
+        return os.path.join(self.cache_dir, "wheels", sha256, filename)
+
+    def lookup(self, source_key: str, input_key: str) -> list[BuiltRecord]:
+        """The records for this source and these inputs whose wheel file is intact, oldest first."""
+        folder = os.path.join(self.root, _safe(source_key), _safe(input_key))
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            return []
+        found: list[tuple[float, BuiltRecord]] = []
+        for name in sorted(names):
+            if not name.endswith(".json"):
+                continue
+            path = os.path.join(folder, name)
+            try:
+                with open(path, encoding="utf-8") as fh:
+                    record = BuiltRecord.from_json(fh.read())
+                stamp = os.stat(path).st_mtime
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+            if record.source_key != source_key or record.input_key != input_key:
+                continue
+            wheel = self.wheel_path(record.sha256, record.filename)
+            try:
+                if file_sha256(wheel) != record.sha256:
+                    continue
+            except OSError:
+                continue
+            found.append((stamp, record))
+        found.sort(key=lambda pair: pair[0])
+        return [record for _, record in found]
+
+    def find(self, sha256: str) -> BuiltRecord | None:
+        """The record of the built wheel with this sha256, if graft built it here."""
+        import glob  # noqa: PLC0415
+
+        if not all(c in "0123456789abcdef" for c in sha256):
+            return None
+        for path in sorted(glob.glob(os.path.join(self.root, "*", "*", f"{sha256}.json"))):
+            try:
+                with open(path, encoding="utf-8") as fh:
+                    record = BuiltRecord.from_json(fh.read())
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+            if record.sha256 == sha256:
+                return record
+        return None
+
+    def keep_wheel(self, wheel: str, sha256: str) -> str:
+        """Copy the built *wheel* into the cache (once); the cached wheel's path."""
+        import shutil  # noqa: PLC0415
+
+        target = self.wheel_path(sha256, os.path.basename(wheel))
+        if not os.path.isfile(target):
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            tmp = f"{target}.tmp.{os.getpid()}"
+            shutil.copyfile(wheel, tmp)
+            os.replace(tmp, target)
+        return target
+
+    def forget_wheel(self, sha256: str, filename: str) -> None:
+        """Remove a wheel :meth:`keep_wheel` copied (the store refused it)."""
+        path = self.wheel_path(sha256, filename)
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        with contextlib.suppress(OSError):
+            os.rmdir(os.path.dirname(path))
+
+    def keep_record(self, record: BuiltRecord) -> None:
+        """Write *record*: its wheel is now a build of its source with its inputs."""
+        folder = os.path.join(self.root, _safe(record.source_key), _safe(record.input_key))
+        os.makedirs(folder, exist_ok=True)
+        write_atomic(os.path.join(folder, f"{record.sha256}.json"), record.to_json())
+
+
+def _safe(key: str) -> str:
+    """A key as one path component (keys are made here; never trust them blindly)."""
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in key).lstrip(".") or "_"

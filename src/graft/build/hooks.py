@@ -1,0 +1,221 @@
+"""PEP 517 hooks, called through ``pyproject-hooks`` in a build interpreter, output captured.
+
+The hooks run in a separate interpreter (a build environment's, or the target's with
+``--no-build-isolation``), by the standard-library-only script ``pyproject-hooks`` ships;
+nothing of graft runs there. Their output (stdout and stderr, interleaved) is kept and shown
+only when a hook fails: in full, with a command that repeats the failing hook by hand.
+
+A build works in a directory of its own: ``out/`` for the wheel and ``tmp/`` as ``TMPDIR``
+(and, for an sdist, ``src/`` for the unpacked tree). A hook that leaves anything else in that
+directory, or names a wheel that is not a plain file in ``out/``, wrote outside its output
+directory: one error, and nothing of it is kept.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from graft.errors import BuildError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from graft.build.project import BuildSystem
+
+#: Variables a build environment does not inherit (they would reach outside it).
+_ISOLATION_DROPS = ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONSAFEPATH")
+
+
+@dataclass(frozen=True, slots=True)
+class HookEnv:
+    """Where the hooks run: the interpreter, what goes first on ``PATH``, the scratch dir."""
+
+    python: str
+    path_prefix: tuple[str, ...]  # the build environment's bin/ (empty without isolation)
+    scratch: str  # TMPDIR for the build
+    isolated: bool = True
+
+
+class _HookFailedError(Exception):
+    """The hook process exited with a failure (the output is in the caller's log)."""
+
+    def __init__(self, cmd: Sequence[str], returncode: int) -> None:
+        super().__init__(returncode)
+        self.cmd = list(cmd)
+        self.returncode = returncode
+
+
+@dataclass
+class Backend:
+    """One source tree's backend, called in one :class:`HookEnv`; the log of every call."""
+
+    tree: str
+    system: BuildSystem
+    env: HookEnv
+    label: str  # the source as the user named it, for errors
+    config_settings: dict[str, str | list[str]] = field(default_factory=dict)
+    log: list[str] = field(default_factory=list)
+
+    def _caller(self) -> Any:
+        from pyproject_hooks import BuildBackendHookCaller  # noqa: PLC0415
+
+        return BuildBackendHookCaller(
+            self.tree,
+            self.system.backend,
+            backend_path=list(self.system.backend_path) or None,
+            runner=self._run,
+            python_executable=self.env.python,
+        )
+
+    def _environ(self, extra: Mapping[str, str] | None) -> dict[str, str]:
+        environ = dict(os.environ)
+        if self.env.isolated:
+            for name in _ISOLATION_DROPS:
+                environ.pop(name, None)
+            environ["PYTHONNOUSERSITE"] = "1"
+        if self.env.path_prefix:
+            environ["PATH"] = os.pathsep.join(
+                [*self.env.path_prefix, environ.get("PATH", os.defpath)]
+            )
+        environ["TMPDIR"] = self.env.scratch
+        environ.pop("PIP_REQUIRE_VIRTUALENV", None)
+        environ.update(extra or {})
+        return environ
+
+    def _run(
+        self,
+        cmd: Sequence[str],
+        cwd: str | None = None,
+        extra_environ: Mapping[str, str] | None = None,
+    ) -> None:
+        done = subprocess.run(
+            list(cmd),
+            cwd=cwd,
+            env=self._environ(extra_environ),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )
+        self.log.append(done.stdout.decode("utf-8", "replace"))
+        if done.returncode != 0:
+            raise _HookFailedError(cmd, done.returncode)
+
+    def requires(self, editable: bool = False) -> list[str]:
+        """``get_requires_for_build_wheel`` (or ``_editable``): more build requirements."""
+        hook = "get_requires_for_build_editable" if editable else "get_requires_for_build_wheel"
+        result: list[str] = self._call(hook, lambda c: getattr(c, hook)(self._settings()))
+        return [str(r) for r in result]
+
+    def prepare_metadata(self, directory: str, editable: bool = False) -> str:
+        """``prepare_metadata_for_build_wheel`` (or ``_editable``): the ``.dist-info`` path."""
+        hook = (
+            "prepare_metadata_for_build_editable"
+            if editable
+            else "prepare_metadata_for_build_wheel"
+        )
+        name: str = self._call(hook, lambda c: getattr(c, hook)(directory, self._settings()))
+        return os.path.join(directory, name)
+
+    def build(self, out_dir: str, editable: bool = False) -> str:
+        """``build_wheel`` (or ``build_editable``) into *out_dir*; the wheel's path.
+
+        The wheel must be a plain file directly in *out_dir*, and nothing but *out_dir*,
+        the source tree and the scratch directory may have appeared beside *out_dir*.
+        """
+        hook = "build_editable" if editable else "build_wheel"
+        work = os.path.dirname(os.path.abspath(out_dir))
+        before = set(os.listdir(work))
+        name: str = self._call(hook, lambda c: getattr(c, hook)(out_dir, self._settings()))
+        after = set(os.listdir(work))
+        strays = sorted(after - before)
+        path = os.path.join(out_dir, name) if name and os.sep not in name else ""
+        if strays or not name.endswith(".whl") or not path or not _plain_file(path):
+            what = f"{', '.join(strays)} beside it" if strays else f"its wheel is {name!r}"
+            raise BuildError(
+                f"the build wrote outside its output directory ({what}); nothing was kept",
+                where=self.label,
+                hint="the backend must write only the wheel it names into the directory given",
+                log="".join(self.log),
+            )
+        return path
+
+    def _settings(self) -> dict[str, str | list[str]] | None:
+        return dict(self.config_settings) or None
+
+    def _call(self, hook: str, call: Any) -> Any:
+        from pyproject_hooks import BackendUnavailable, HookMissing  # noqa: PLC0415
+
+        try:
+            return call(self._caller())
+        except _HookFailedError as exc:
+            raise BuildError(
+                f"{hook} of {self.system.backend} failed (exit status {exc.returncode})",
+                where=self.label,
+                hint="its whole output is above; rerun it by hand with the command shown",
+                log="".join(self.log),
+                rerun=self.rerun_command(hook),
+            ) from None
+        except BackendUnavailable as exc:
+            self.log.append(exc.traceback)
+            raise BuildError(
+                f"the build backend {self.system.backend!r} cannot be imported",
+                where=self.label,
+                hint="is it in [build-system] requires? (without build isolation: installed?)",
+                log="".join(self.log),
+                rerun=self.rerun_command(hook),
+            ) from None
+        except HookMissing as exc:
+            raise BuildError(
+                f"the build backend {self.system.backend!r} has no {exc.hook_name} hook",
+                where=self.label,
+                hint="editable installs need a PEP 660 backend"
+                if "editable" in exc.hook_name
+                else None,
+            ) from None
+
+    def rerun_command(self, hook: str) -> str:
+        """A shell command that calls *hook* as the build did, for a person to rerun."""
+        module, _, obj = self.system.backend.partition(":")
+        target = f"importlib.import_module({module!r})"
+        for part in obj.split(".") if obj else ():
+            target = f"getattr({target}, {part!r})"
+        args = {
+            "build_wheel": "'out'",
+            "build_editable": "'out'",
+            "prepare_metadata_for_build_wheel": "'out'",
+            "prepare_metadata_for_build_editable": "'out'",
+        }.get(hook, "")
+        settings = repr(dict(self.config_settings)) if self.config_settings else "None"
+        call = f"{hook}({args}, {settings})" if args else f"{hook}({settings})"
+        paths = [os.path.join(self.tree, p) for p in self.system.backend_path]
+        code = f"import importlib, sys; sys.path[:0] = {paths!r}; print({target}.{call})"
+        prefix = ""
+        if self.env.path_prefix:
+            prefix = f"PATH={shlex.quote(os.pathsep.join(self.env.path_prefix))}:$PATH "
+        return (
+            f"cd {shlex.quote(self.tree)} && mkdir -p out && {prefix}"
+            f"{shlex.quote(self.env.python)} -c {shlex.quote(code)}"
+        )
+
+
+def config_dict(pairs: Sequence[tuple[str, str]]) -> dict[str, str | list[str]]:
+    """``--config-settings`` pairs as PEP 517 wants them: a key given twice holds a list."""
+    out: dict[str, str | list[str]] = {}
+    for key, value in pairs:
+        seen = out.get(key)
+        if seen is None:
+            out[key] = value
+        elif isinstance(seen, list):
+            seen.append(value)
+        else:
+            out[key] = [seen, value]
+    return out
+
+
+def _plain_file(path: str) -> bool:
+    return os.path.isfile(path) and not os.path.islink(path)

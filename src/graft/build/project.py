@@ -1,0 +1,141 @@
+"""A source tree's build system (PEP 517/518) and what its ``pyproject.toml`` says statically.
+
+``[build-system]`` gives the build requirements, the backend and an in-tree ``backend-path``.
+Without a ``pyproject.toml``, or without ``build-backend``, the project is built as pip
+builds it: by setuptools' fallback backend ``setuptools.build_meta:__legacy__``, with
+``setuptools>=40.8.0`` required unless the table names its own requirements.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+from graft.errors import SourceError
+
+#: pip's backend for projects that name none (a ``setup.py`` alone, or no ``build-backend``).
+LEGACY_BACKEND = "setuptools.build_meta:__legacy__"
+#: pip's build requirements for a project without ``[build-system]``.
+LEGACY_REQUIRES = ("setuptools>=40.8.0",)
+
+
+@dataclass(frozen=True, slots=True)
+class BuildSystem:
+    """How a source tree is built: PEP 518 requirements and the PEP 517 backend."""
+
+    requires: tuple[str, ...]
+    backend: str  # "flit_core.buildapi", "setuptools.build_meta:__legacy__"
+    backend_path: tuple[str, ...] = ()  # in-tree directories, relative to the tree
+    legacy: bool = False  # no build-backend named: setuptools' fallback, as pip does
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready mapping (kept with a built wheel's record)."""
+        return {
+            "requires": list(self.requires),
+            "backend": self.backend,
+            "backend_path": list(self.backend_path),
+            "legacy": self.legacy,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """A source tree's ``pyproject.toml``, as far as building it needs."""
+
+    tree: str
+    build_system: BuildSystem
+    pyproject: dict[str, Any]  # the whole parsed file ({} without one)
+
+    @property
+    def static_name(self) -> str | None:
+        """``[project] name``, when the file names one."""
+        name = self.pyproject.get("project", {}).get("name")
+        return name if isinstance(name, str) else None
+
+    @property
+    def static_version(self) -> str | None:
+        """``[project] version``, unless it is missing or listed in ``dynamic``."""
+        table = self.pyproject.get("project", {})
+        version = table.get("version")
+        dynamic = table.get("dynamic", [])
+        if not isinstance(version, str) or "version" in dynamic:
+            return None
+        return version
+
+
+def load_toml(path: str) -> dict[str, Any]:
+    """Parse the TOML file at *path*; a one-line :class:`SourceError` if it is broken."""
+    if sys.version_info >= (3, 11):
+        import tomllib  # noqa: PLC0415
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib  # noqa: PLC0415
+    try:
+        with open(path, "rb") as fh:
+            data: dict[str, Any] = tomllib.load(fh)
+    except OSError as exc:
+        raise SourceError(f"cannot read it ({exc.strerror})", where=path) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SourceError(
+            f"not valid TOML ({exc})", where=path, hint="fix the file's syntax"
+        ) from None
+    return data
+
+
+def read_project(tree: str) -> Project:
+    """The build system of the source tree at *tree*.
+
+    Raises :class:`SourceError` for a broken ``pyproject.toml``, a malformed
+    ``[build-system]``, a ``backend-path`` leaving the tree, or a tree with neither a
+    ``pyproject.toml`` nor a ``setup.py``.
+    """
+    path = os.path.join(tree, "pyproject.toml")
+    if not os.path.isfile(path):
+        if not os.path.isfile(os.path.join(tree, "setup.py")):
+            raise SourceError(
+                "not a Python project (no pyproject.toml, no setup.py)",
+                where=tree,
+                hint="name a project directory, an sdist or a wheel",
+            )
+        return Project(tree, BuildSystem(LEGACY_REQUIRES, LEGACY_BACKEND, legacy=True), {})
+    data = load_toml(path)
+    table = data.get("build-system")
+    if table is None:
+        return Project(tree, BuildSystem(LEGACY_REQUIRES, LEGACY_BACKEND, legacy=True), data)
+    if not isinstance(table, dict):
+        raise SourceError("[build-system] is not a table", where=path)
+    requires = table.get("requires")
+    if not isinstance(requires, list) or not all(isinstance(r, str) for r in requires):
+        raise SourceError(
+            "[build-system] requires must be a list of strings (PEP 518)",
+            where=path,
+            hint='e.g. requires = ["flit_core>=3.4"]',
+        )
+    backend = table.get("build-backend")
+    if backend is not None and (not isinstance(backend, str) or not backend.strip()):
+        raise SourceError("[build-system] build-backend must be a string", where=path)
+    backend_path = table.get("backend-path", [])
+    if not isinstance(backend_path, list) or not all(isinstance(p, str) for p in backend_path):
+        raise SourceError("[build-system] backend-path must be a list of strings", where=path)
+    for entry in backend_path:
+        if not _inside(tree, entry):
+            raise SourceError(
+                f"backend-path {entry!r} leaves the source tree (PEP 517)", where=path
+            )
+    system = BuildSystem(
+        tuple(requires),
+        backend or LEGACY_BACKEND,
+        tuple(backend_path),
+        legacy=backend is None,
+    )
+    return Project(tree, system, data)
+
+
+def _inside(tree: str, relative: str) -> bool:
+    """Whether *relative* (a backend-path entry) stays inside *tree*, links resolved."""
+    if os.path.isabs(relative):
+        return False
+    root = os.path.realpath(tree)
+    target = os.path.realpath(os.path.join(root, relative))
+    return target == root or target.startswith(root + os.sep)

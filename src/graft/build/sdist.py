@@ -1,0 +1,250 @@
+"""Source distributions: safe unpacking, and the static metadata of their ``PKG-INFO``.
+
+An sdist is untrusted input. Unpacking refuses absolute names, ``..``, members below a
+link, hard links, device files and links whose target leaves the sdist's top directory,
+and stops at :data:`MAX_MEMBERS` members or :data:`MAX_BYTES` bytes written (a compression
+bomb is cut off while it is being read, not after). Files are written by graft from the
+member's bytes (never ``extractall``), modes reduced to ``0o644``/``0o755``.
+
+``PKG-INFO`` of Metadata 2.2+ whose ``Dynamic`` does not list ``Requires-Dist`` states the
+dependencies of every wheel built from it (PEP 643): resolution may use it without building.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tarfile
+import zipfile
+from dataclasses import dataclass
+from typing import IO, TYPE_CHECKING
+
+from packaging.metadata import parse_email
+from packaging.utils import (
+    InvalidSdistFilename,
+    NormalizedName,
+    canonicalize_name,
+    parse_sdist_filename,
+)
+from packaging.version import InvalidVersion, Version
+
+from graft.errors import SourceError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+MAX_MEMBERS = 200_000
+MAX_BYTES = 4 * 1024**3  # written bytes, all members together
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class SdistName:
+    """What an sdist's filename says: ``{name}-{version}.tar.gz`` (or ``.zip``)."""
+
+    name: NormalizedName
+    version: Version
+
+
+def sdist_name(path: str) -> SdistName:
+    """The name and version in an sdist's filename; :class:`SourceError` if it has none."""
+    try:
+        name, version = parse_sdist_filename(os.path.basename(path))
+    except (InvalidSdistFilename, InvalidVersion) as exc:
+        raise SourceError(
+            f"not an sdist filename ({exc})",
+            where=path,
+            hint="an sdist is {name}-{version}.tar.gz or .zip",
+        ) from None
+    return SdistName(name, version)
+
+
+def is_sdist(path: str) -> bool:
+    """Whether *path* is named like an sdist archive."""
+    return path.endswith((".tar.gz", ".zip")) and not os.path.isdir(path)
+
+
+@dataclass(frozen=True, slots=True)
+class StaticMetadata:
+    """An sdist's ``PKG-INFO``: name, version, and whether its dependencies are static."""
+
+    name: NormalizedName
+    version: Version
+    metadata_version: str
+    requires_dist: tuple[str, ...]
+    requires_python: str | None
+    dynamic: tuple[str, ...]  # lower-cased field names
+
+    @property
+    def static_requires(self) -> bool:
+        """Metadata 2.2+ with ``Requires-Dist`` not ``Dynamic``: resolvable without a build."""
+        try:
+            at_least = Version(self.metadata_version) >= Version("2.2")
+        except InvalidVersion:
+            return False
+        return at_least and "requires-dist" not in self.dynamic
+
+
+def parse_pkg_info(text: str, where: str) -> StaticMetadata:
+    """The :class:`StaticMetadata` of a ``PKG-INFO`` text (via ``packaging.metadata``)."""
+    raw, _unparsed = parse_email(text)
+    name = raw.get("name")
+    version = raw.get("version")
+    if not name or not version:
+        raise SourceError("PKG-INFO has no Name or Version", where=where)
+    try:
+        parsed = Version(version)
+    except InvalidVersion:
+        raise SourceError(f"PKG-INFO has an invalid Version {version!r}", where=where) from None
+    return StaticMetadata(
+        canonicalize_name(name),
+        parsed,
+        raw.get("metadata_version", "1.0"),
+        tuple(raw.get("requires_dist", [])),
+        raw.get("requires_python"),
+        tuple(sorted(field.lower() for field in raw.get("dynamic", []))),
+    )
+
+
+def read_pkg_info(tree: str) -> StaticMetadata | None:
+    """The ``PKG-INFO`` at the top of an unpacked sdist, or None if there is none."""
+    path = os.path.join(tree, "PKG-INFO")
+    try:
+        with open(path, encoding="utf-8", errors="surrogateescape") as fh:
+            text = fh.read()
+    except FileNotFoundError:
+        return None
+    return parse_pkg_info(text, path)
+
+
+def unpack_sdist(path: str, dest: str) -> str:
+    """Unpack the sdist at *path* into the empty directory *dest*; its top directory.
+
+    The top directory is the one directory every member lies below (``{name}-{version}/``
+    by the spec), or *dest* itself when members do not share one.
+    """
+    where = path
+    try:
+        if path.endswith(".zip"):
+            with zipfile.ZipFile(path) as archive:
+                names = _write_all(_zip_members(archive), dest, where)
+        else:
+            with tarfile.open(path, "r:*") as archive:
+                names = _write_all(_tar_members(archive, where), dest, where)
+    except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError) as exc:
+        if isinstance(exc, SourceError):  # pragma: no cover - SourceError is no OSError
+            raise
+        raise SourceError(f"cannot unpack the sdist ({exc})", where=where) from None
+    tops = {name.split("/", 1)[0] for name in names}
+    if len(tops) == 1:
+        top = os.path.join(dest, next(iter(tops)))
+        if os.path.isdir(top) and not os.path.islink(top):
+            return top
+    return dest
+
+
+# A member: (name, kind, link target, mode, reader) with kind "file", "dir" or "symlink".
+_Member = tuple[str, str, str, int, "IO[bytes] | None"]
+
+
+def _tar_members(archive: tarfile.TarFile, where: str) -> Iterator[_Member]:
+    for info in archive:
+        if info.isdir():
+            yield info.name, "dir", "", info.mode, None
+        elif info.issym():
+            yield info.name, "symlink", info.linkname, info.mode, None
+        elif info.isfile():
+            yield info.name, "file", "", info.mode, archive.extractfile(info)
+        elif info.islnk():
+            raise SourceError(f"sdist member {info.name!r} is a hard link; refused", where=where)
+        else:
+            raise SourceError(
+                f"sdist member {info.name!r} is a device or fifo; refused", where=where
+            )
+
+
+def _zip_members(archive: zipfile.ZipFile) -> Iterator[_Member]:
+    for info in archive.infolist():
+        mode = (info.external_attr >> 16) & 0o7777
+        if info.is_dir():
+            yield info.filename, "dir", "", mode, None
+        elif stat.S_ISLNK(info.external_attr >> 16):
+            target = archive.read(info).decode("utf-8", "surrogateescape")
+            yield info.filename, "symlink", target, mode, None
+        else:
+            yield info.filename, "file", "", mode, archive.open(info)
+
+
+def _safe_name(name: str, where: str) -> str:
+    """*name* normalized to ``a/b/c``; refused if absolute, with ``..``, or empty."""
+    if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":") or "\\" in name:
+        raise SourceError(f"sdist member {name!r} has an absolute path; refused", where=where)
+    parts = [p for p in name.split("/") if p not in {"", "."}]
+    if not parts or ".." in parts or "\x00" in name:
+        raise SourceError(f"sdist member {name!r} leaves the sdist; refused", where=where)
+    return "/".join(parts)
+
+
+def _write_all(members: Iterator[_Member], dest: str, where: str) -> list[str]:
+    """Write every member below *dest*; the names written, normalized."""
+    written: list[str] = []
+    links: set[str] = set()
+    budget = MAX_BYTES
+    for raw_name, kind, target, mode, reader in members:
+        if len(written) >= MAX_MEMBERS:
+            raise SourceError(f"the sdist has more than {MAX_MEMBERS} members", where=where)
+        name = _safe_name(raw_name, where)
+        parents = name.split("/")[:-1]
+        for i in range(1, len(parents) + 1):
+            if "/".join(parents[:i]) in links:
+                raise SourceError(
+                    f"sdist member {raw_name!r} lies below a link; refused", where=where
+                )
+        full = os.path.join(dest, *name.split("/"))
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        if kind == "dir":
+            os.makedirs(full, exist_ok=True)
+        elif kind == "symlink":
+            _check_link(name, target, where)
+            if os.path.lexists(full):
+                raise SourceError(f"sdist member {raw_name!r} appears twice", where=where)
+            os.symlink(target, full)
+            links.add(name)
+        else:
+            assert reader is not None  # noqa: S101 - files always carry their reader
+            budget = _write_file(reader, full, budget, where)
+            os.chmod(full, 0o755 if mode & 0o111 else 0o644)
+        written.append(name)
+    return written
+
+
+def _check_link(name: str, target: str, where: str) -> None:
+    """A link member must stay inside the sdist's top directory, lexically."""
+    if not target or os.path.isabs(target) or "\\" in target:
+        raise SourceError(
+            f"sdist member {name!r} links to {target!r}, outside the sdist; refused", where=where
+        )
+    depth = name.count("/")  # directories above the link, its top directory included
+    parts = [p for p in target.split("/") if p not in {"", "."}]
+    level = depth
+    for part in parts:
+        level += -1 if part == ".." else 1
+        if level < 1:  # at or above the top directory
+            raise SourceError(
+                f"sdist member {name!r} links to {target!r}, outside the sdist; refused",
+                where=where,
+            )
+
+
+def _write_file(reader: IO[bytes], full: str, budget: int, where: str) -> int:
+    """Copy *reader* into a new file at *full*; the byte budget left."""
+    fd = os.open(full, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    with os.fdopen(fd, "wb") as out:
+        while chunk := reader.read(_CHUNK):
+            budget -= len(chunk)
+            if budget < 0:
+                raise SourceError(
+                    f"the sdist unpacks to more than {MAX_BYTES} bytes; refused", where=where
+                )
+            out.write(chunk)
+    return budget

@@ -1,0 +1,433 @@
+"""``graft build``: wheels of a source for several interpreters, reused only where safe.
+
+Each wheel is built once and reused across interpreters only where that is safe.
+
+source -> source key -> evidence (may it build differently per interpreter?) -> for each
+interpreter: a recorded build the reuse rule allows, or a PEP 517 build in an isolated build
+environment -> the wheel checked against the source, kept in the cache, ingested into the
+store, recorded. The build environment is a venv graft builds from its own store through
+*make_env*, a callable the command line passes in (it runs ``graft sync``), so this module
+never imports the sync pipeline.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Literal
+
+from graft._fs import cache_root, file_sha256
+from graft.build import compare, evidence
+from graft.build.cache import (
+    BuildInputs,
+    BuiltRecord,
+    BuiltWheels,
+    read_variables,
+    sdist_key,
+    tree_key,
+)
+from graft.build.hooks import Backend, HookEnv, config_dict
+from graft.build.project import Project, read_project
+from graft.build.reuse import Builder, Verdict, may_serve
+from graft.build.sdist import is_sdist, read_pkg_info, sdist_name, unpack_sdist
+from graft.errors import BuildError, UsageError
+from graft.model.request import Reporter, SilentReporter
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from graft.build.compare import Difference
+    from graft.model.target import Target
+
+ReuseMode = Literal["auto", "never", "verify"]
+
+
+@dataclass(frozen=True, slots=True)
+class BuildEnvironment:
+    """A venv holding a build's requirements: its interpreter, ``bin/``, what it holds."""
+
+    python: str
+    bin_dir: str
+    distributions: tuple[str, ...]  # "name==version", sorted
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    """What ``graft build`` was asked."""
+
+    source: str  # a project directory or an sdist file
+    pythons: tuple[str | None, ...] = (None,)  # None: the interpreter running graft
+    out_dir: str | None = None
+    reuse: ReuseMode = "auto"
+    config_settings: tuple[tuple[str, str], ...] = ()
+    isolated: bool = True
+    store: str | None = None
+    constraints: tuple[str, ...] = ()  # "name==version" pins for build requirements
+    reporter: Reporter = field(default_factory=SilentReporter)
+
+
+@dataclass(frozen=True, slots=True)
+class BuildOutcome:
+    """What happened for one interpreter: built or reused, why, and the wheel."""
+
+    interpreter: str  # "cpython 3.12 (/usr/bin/python3.12)"
+    action: Literal["built", "reused"]
+    why: str
+    filename: str
+    path: str  # the wheel in the cache (or in out_dir when asked)
+    sha256: str
+    assessment: evidence.Assessment
+    differences: tuple[Difference, ...] | None = None  # verify: against the reusable wheel
+
+
+@dataclass
+class _Source:
+    """The source as prepared once: key, project, assessment, expected name and version."""
+
+    label: str
+    path: str
+    is_tree: bool
+    key: str
+    project: Project
+    assessment: evidence.Assessment
+    name: str | None
+    version: str | None
+    work_root: str
+    first_tree: str | None = None  # an sdist unpacked for the evidence, used by one build
+
+
+def build(
+    request: BuildRequest,
+    make_env: Callable[[Target, tuple[str, ...], str], BuildEnvironment],
+) -> tuple[BuildOutcome, ...]:
+    """Build (or reuse) a wheel of ``request.source`` for each interpreter asked."""
+    from graft.store.entries import Store, default_store_path  # noqa: PLC0415
+    from graft.venv.interpreter import find_interpreter, introspect  # noqa: PLC0415
+
+    store = Store(request.store or default_store_path())
+    cache = BuiltWheels(cache_root())
+    targets = [introspect(find_interpreter(py)) for py in request.pythons]
+    source = _prepare(request, cache)
+    inputs = BuildInputs(
+        source.project.build_system.backend,
+        source.project.build_system.requires,
+        source.project.build_system.backend_path,
+        tuple(sorted(request.config_settings)),
+        read_variables(source.assessment.variables, dict(os.environ)),
+        request.isolated,
+    )
+    run = _Run(request, source, inputs, cache, make_env)
+    outcomes = []
+    try:
+        for target in targets:
+            outcome = _one(run, target)
+            store.ingest(cache.wheel_path(outcome.sha256, outcome.filename), outcome.sha256)
+            outcomes.append(_deliver(outcome, request.out_dir))
+    except BuildError as exc:
+        if exc.rerun is not None and not source.is_tree:  # its tree is kept for the rerun
+            exc.hint = f"{exc.hint}; the unpacked sdist stays in {source.work_root}"
+            raise
+        shutil.rmtree(source.work_root, ignore_errors=True)
+        raise
+    except BaseException:
+        shutil.rmtree(source.work_root, ignore_errors=True)
+        raise
+    shutil.rmtree(source.work_root, ignore_errors=True)
+    return tuple(outcomes)
+
+
+def _prepare(request: BuildRequest, cache: BuiltWheels) -> _Source:
+    """The source read once: its key, build system, evidence, expected name and version."""
+    path = os.path.abspath(request.source)
+    if not os.path.isdir(path) and not (os.path.isfile(path) and is_sdist(path)):
+        raise UsageError(
+            "not a project directory or an sdist (.tar.gz, .zip)", where=request.source
+        )
+    os.makedirs(cache.root, exist_ok=True)
+    work_root = tempfile.mkdtemp(prefix="work-", dir=cache.root)
+    try:
+        if os.path.isdir(path):
+            return _prepare_tree(request.source, path, work_root)
+        return _prepare_sdist(request.source, path, work_root)
+    except BaseException:
+        shutil.rmtree(work_root, ignore_errors=True)
+        raise
+
+
+def _prepare_tree(label: str, path: str, work_root: str) -> _Source:
+    project = read_project(path)
+    assessment = evidence.assess(evidence.scan(project))
+    name, version = project.static_name, project.static_version
+    return _Source(label, path, True, tree_key(path), project, assessment, name, version, work_root)
+
+
+def _prepare_sdist(label: str, path: str, work_root: str) -> _Source:
+    named = sdist_name(path)
+    key = sdist_key(file_sha256(path))
+    tree = unpack_sdist(path, _fresh(work_root, "src"))
+    project = read_project(tree)
+    static = read_pkg_info(tree)
+    if static is not None and (static.name, static.version) != (named.name, named.version):
+        raise BuildError(
+            f"PKG-INFO says {static.name} {static.version},"
+            f" the filename {named.name} {named.version}",
+            where=label,
+        )
+    assessment = evidence.assess(evidence.scan(project))
+    version = str(named.version)
+    return _Source(
+        label, path, False, key, project, assessment, named.name, version, work_root, tree
+    )
+
+
+def _fresh(work_root: str, name: str) -> str:
+    return tempfile.mkdtemp(prefix=f"{name}-", dir=work_root)
+
+
+def _who(target: Target) -> str:
+    return f"{Builder.of(target)} ({target.executable})"
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What every target's build shares."""
+
+    request: BuildRequest
+    source: _Source
+    inputs: BuildInputs
+    cache: BuiltWheels
+    make_env: Callable[[Target, tuple[str, ...], str], BuildEnvironment]
+
+
+@dataclass(frozen=True, slots=True)
+class _Earlier:
+    """The recorded builds as the reuse rule sees them for one target."""
+
+    reusable: tuple[BuiltRecord, Verdict] | None  # the rule allows it
+    refused: tuple[BuiltRecord, Verdict] | None  # its tags fit, the rule refuses it
+
+
+def _earlier(run: _Run, target: Target) -> _Earlier:
+    here = Builder.of(target)
+    records = run.cache.lookup(run.source.key, run.inputs.key())
+    records.sort(key=lambda r: r.built_by != here)  # the same interpreter's first
+    reusable = refused = None
+    for record in records:
+        if not _python_allowed(record.requires_python, target):
+            continue
+        verdict = may_serve(record.filename, record.assessment.may_differ, record.built_by, target)
+        if verdict.reuse:
+            reusable = (record, verdict)
+            break
+        if refused is None and verdict.fits:
+            refused = (record, verdict)
+    return _Earlier(reusable, refused)
+
+
+def _python_allowed(requires_python: str | None, target: Target) -> bool:
+    """Whether a wheel's Requires-Python admits *target* (no reuse across that line)."""
+    if not requires_python:
+        return True
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet  # noqa: PLC0415
+
+    try:
+        return SpecifierSet(requires_python).contains(target.version, prereleases=True)
+    except InvalidSpecifier:
+        return False
+
+
+def _one(run: _Run, target: Target) -> BuildOutcome:
+    """Reuse or build for one target."""
+    mode = run.request.reuse
+    earlier = _Earlier(None, None) if mode == "never" else _earlier(run, target)
+    if earlier.reusable is not None and mode == "auto":
+        record, verdict = earlier.reusable
+        return BuildOutcome(
+            _who(target),
+            "reused",
+            verdict.why,
+            record.filename,
+            run.cache.wheel_path(record.sha256, record.filename),
+            record.sha256,
+            record.assessment,
+        )
+    record = _build_for(run, target)
+    wheel = run.cache.wheel_path(record.sha256, record.filename)
+    outcome = BuildOutcome(
+        _who(target), "built", "", record.filename, wheel, record.sha256, record.assessment
+    )
+    if mode == "verify":  # the Gentoo QA: compare with the wheel reuse would give
+        compared = earlier.reusable or earlier.refused
+        if compared is None:
+            return replace(outcome, why="verify: no earlier build whose tags fit", differences=())
+        old, verdict = compared
+        diffs = compare.compare_wheels(run.cache.wheel_path(old.sha256, old.filename), wheel)
+        rule = "the rule reuses it" if compared is earlier.reusable else "the rule refuses it"
+        why = f"verify: rebuilt to compare with {old.filename} ({rule}: {verdict.why})"
+        return replace(outcome, why=why, differences=diffs)
+    if mode == "never":
+        why = "reuse is off (--reuse-builds never)"
+    elif earlier.refused is not None:
+        why = f"not reused: {earlier.refused[1].why}"
+    else:
+        why = "no earlier build of this source with these inputs fits"
+    return replace(outcome, why=why)
+
+
+def _build_for(run: _Run, target: Target) -> BuiltRecord:
+    """One PEP 517 build for *target*; the wheel kept in the cache and recorded."""
+    request, source, cache = run.request, run.source, run.cache
+    request.reporter.stage(f"building {source.label} for {Builder.of(target)}")
+    work = _fresh(source.work_root, "build")
+    if source.is_tree:
+        tree = source.path
+    elif source.first_tree is not None:
+        tree, source.first_tree = source.first_tree, None
+    else:
+        tree = unpack_sdist(source.path, _fresh(source.work_root, "src"))
+    out, scratch = os.path.join(work, "out"), os.path.join(work, "tmp")
+    os.mkdir(out)
+    os.mkdir(scratch)
+    backend, distributions = _backend(run, target, tree, scratch)
+    built = backend.build(out)
+    _check_wheel(os.path.basename(built), source, backend)
+    sha = file_sha256(built)
+    kept = cache.keep_wheel(built, sha)
+    try:
+        from graft.store.entries import Store, default_store_path  # noqa: PLC0415
+
+        entry = Store(request.store or default_store_path()).ingest(kept, sha)
+    except BaseException:
+        cache.forget_wheel(sha, os.path.basename(built))
+        raise
+    record = BuiltRecord(
+        source.key,
+        run.inputs.key(),
+        os.path.basename(built),
+        sha,
+        Builder.of(target),
+        source.assessment,
+        run.inputs,
+        distributions,
+        entry.record.requires_python,
+    )
+    cache.keep_record(record)
+    shutil.rmtree(work, ignore_errors=True)
+    return record
+
+
+def _backend(run: _Run, target: Target, tree: str, scratch: str) -> tuple[Backend, tuple[str, ...]]:
+    """The backend in its build environment (made, then grown by get_requires_for_build_wheel)."""
+    request, source = run.request, run.source
+    system = source.project.build_system
+    settings = config_dict(request.config_settings)
+    if not request.isolated:
+        env = HookEnv(target.executable, (), scratch, isolated=False)
+        return Backend(tree, system, env, source.label, settings), ()
+    requires = constrain(system.requires, request.constraints)
+    made = run.make_env(target, requires, _env_dir(run.cache, target, requires))
+    backend = Backend(tree, system, _hook_env(made, scratch), source.label, settings)
+    more = constrain(tuple(backend.requires()), request.constraints)
+    extra = tuple(r for r in more if r not in requires)
+    if extra:
+        everything = requires + extra
+        made = run.make_env(target, everything, _env_dir(run.cache, target, everything))
+        backend = Backend(tree, system, _hook_env(made, scratch), source.label, settings)
+        backend.log.extend(["(get_requires_for_build_wheel: ", ", ".join(extra), ")\n"])
+    return backend, made.distributions
+
+
+def _hook_env(env: BuildEnvironment, scratch: str) -> HookEnv:
+    return HookEnv(env.python, (env.bin_dir,), scratch)
+
+
+def _env_dir(cache: BuiltWheels, target: Target, requires: tuple[str, ...]) -> str:
+    """The build environment's venv: one per interpreter and set of requirements."""
+    text = "\0".join([target.real_executable, target.version, *sorted(requires)])
+    digest = hashlib.sha256(text.encode()).hexdigest()[:24]
+    parent = os.path.join(cache.cache_dir, "build-envs")
+    os.makedirs(parent, exist_ok=True)
+    return os.path.join(parent, digest)
+
+
+def _check_wheel(filename: str, source: _Source, backend: Backend) -> None:
+    """The built wheel must be the source's release: same name and version."""
+    from packaging.utils import (  # noqa: PLC0415
+        InvalidWheelFilename,
+        canonicalize_name,
+        parse_wheel_filename,
+    )
+    from packaging.version import Version  # noqa: PLC0415
+
+    try:
+        name, version, _, _ = parse_wheel_filename(filename)
+    except InvalidWheelFilename as exc:
+        raise BuildError(
+            f"the backend built {filename!r}, not a valid wheel name ({exc}); nothing was kept",
+            where=source.label,
+            log="".join(backend.log),
+        ) from None
+    wrong_name = source.name is not None and canonicalize_name(source.name) != name
+    wrong_version = source.version is not None and Version(source.version) != version
+    if wrong_name or wrong_version:
+        raise BuildError(
+            f"the backend built {filename}, but the source is {source.name} {source.version};"
+            " nothing was kept",
+            where=source.label,
+            hint="the wheel's name and version must be the sdist's",
+            log="".join(backend.log),
+        )
+
+
+def constrain(requires: tuple[str, ...], constraints: tuple[str, ...]) -> tuple[str, ...]:
+    """Build requirements with each constrained project pinned to its constraint's version.
+
+    A constraint is ``name==version``; a requirement whose specifier excludes that version is
+    an error. Requirements without a constraint are kept as written.
+    """
+    from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
+    from packaging.utils import canonicalize_name  # noqa: PLC0415
+
+    pins: dict[str, str] = {}
+    for text in constraints:
+        try:
+            pin = Requirement(text)
+            spec = next(iter(pin.specifier))
+        except (InvalidRequirement, StopIteration):
+            raise UsageError(f"build constraint {text!r} is not name==version") from None
+        if len(pin.specifier) != 1 or spec.operator != "==" or "*" in spec.version:
+            raise UsageError(f"build constraint {text!r} is not name==version")
+        pins[canonicalize_name(pin.name)] = spec.version
+    out: list[str] = []
+    for text in requires:
+        try:
+            req = Requirement(text)
+        except InvalidRequirement as exc:
+            raise BuildError(f"invalid build requirement {text!r} ({exc})") from None
+        version = pins.get(canonicalize_name(req.name))
+        if version is None:
+            out.append(text)
+            continue
+        if not req.specifier.contains(version, prereleases=True):
+            raise UsageError(
+                f"build constraint {req.name}=={version} excludes build requirement {text!r}"
+            )
+        extras = f"[{','.join(sorted(req.extras))}]" if req.extras else ""
+        marker = f"; {req.marker}" if req.marker else ""
+        out.append(f"{req.name}{extras}=={version}{marker}")
+    return tuple(out)
+
+
+def _deliver(outcome: BuildOutcome, out_dir: str | None) -> BuildOutcome:
+    """Copy the wheel into *out_dir*, if one was asked; the outcome naming that copy."""
+    if out_dir is None:
+        return outcome
+    os.makedirs(out_dir, exist_ok=True)
+    target = os.path.join(os.path.abspath(out_dir), outcome.filename)
+    tmp = f"{target}.tmp.{os.getpid()}"
+    shutil.copyfile(outcome.path, tmp)
+    os.replace(tmp, target)
+    return replace(outcome, path=target)

@@ -1,0 +1,235 @@
+"""``graft build SRC [--python PY]... [-o DIR] [--reuse-builds auto|never|verify]``.
+
+Prints, for each interpreter, whether the wheel was built or reused and why. A failed build
+prints its whole output, then the command that reruns the failing hook by hand, then the
+one-line error. The build environments are venvs made by ``graft sync`` (this module passes
+:func:`graft.sync.sync` in as the builds' ``make_env``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import TYPE_CHECKING, Any
+
+from graft.errors import UsageError
+
+if TYPE_CHECKING:
+    import argparse
+
+    from graft.builds import BuildEnvironment, BuildOutcome
+    from graft.model.target import Target
+
+
+class _BuildReporter:
+    """Progress on stderr: a line as each build starts (builds take seconds to minutes)."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+
+    def downloads(self, items: int) -> object:
+        """No bar: the build environment's downloads are small."""
+        del items
+        return None
+
+    def waiting_for_venv(self, prefix: str) -> None:
+        """Another graft holds a build environment's lock."""
+        if not self.quiet:
+            print(f"graft: waiting for another graft using {prefix}", file=sys.stderr)
+
+    def stage(self, message: str) -> None:
+        """A build begins."""
+        if not self.quiet:
+            print(f"graft: {message} ...", file=sys.stderr, flush=True)
+
+
+def add_build_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``build`` on the ``graft`` command's subparsers."""
+    build = subparsers.add_parser(
+        "build",
+        help="build wheels of a project directory or sdist, reused across interpreters where safe",
+    )
+    build.add_argument("source", metavar="SRC", help="a project directory or an sdist file")
+    build.add_argument(
+        "--python",
+        action="append",
+        default=[],
+        metavar="PY",
+        help="an interpreter to build for (path or version); repeatable; default: graft's",
+    )
+    build.add_argument("-o", "--out-dir", metavar="DIR", help="copy the wheels here")
+    build.add_argument(
+        "--reuse-builds",
+        choices=("auto", "never", "verify"),
+        default="auto",
+        help="auto: reuse a built wheel where the source cannot differ; never; verify:"
+        " build again and compare the installed files with the reusable wheel",
+    )
+    build.add_argument(
+        "-C",
+        "--config-settings",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="passed to the build backend (PEP 517 config_settings); repeatable",
+    )
+    build.add_argument(
+        "--no-build-isolation",
+        action="store_true",
+        help="build in the target interpreter itself, with what it has installed",
+    )
+    build.add_argument(
+        "--build-constraint",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="pin build requirements: name==version lines",
+    )
+    build.add_argument("--index-url", metavar="URL", help="for build requirements")
+    build.add_argument("--extra-index-url", action="append", default=[], metavar="URL")
+    build.add_argument("--find-links", action="append", default=[], metavar="DIR")
+    build.add_argument("--no-index", action="store_true")
+    build.add_argument("--offline", action="store_true")
+    build.add_argument("--store", metavar="DIR", help="store location (default: $GRAFT_STORE)")
+    build.add_argument("--json", action="store_true", help="print the outcomes as JSON")
+    build.add_argument("-q", "--quiet", action="store_true")
+    build.add_argument("-v", "--verbose", action="store_true", help="show the evidence")
+
+
+def _settings(pairs: list[str]) -> tuple[tuple[str, str], ...]:
+    out = []
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--config-settings {pair!r} is not KEY=VALUE")
+        out.append((key, value))
+    return tuple(out)
+
+
+def _constraints(paths: list[str]) -> tuple[str, ...]:
+    pins: list[str] = []
+    for path in paths:
+        try:
+            with open(path, encoding="utf-8") as fh:
+                lines = fh.read().splitlines()
+        except OSError as exc:
+            raise UsageError(f"cannot read it ({exc.strerror})", where=path) from None
+        pins.extend(line.split("#", 1)[0].strip() for line in lines)
+    return tuple(p for p in pins if p)
+
+
+def run_build(args: argparse.Namespace) -> int:
+    """Build ``args.source`` for each ``--python``; print one line per interpreter."""
+    from graft.builds import BuildRequest, build  # noqa: PLC0415
+    from graft.errors import BuildError  # noqa: PLC0415
+
+    request = BuildRequest(
+        source=args.source,
+        pythons=tuple(args.python) or (None,),
+        out_dir=args.out_dir,
+        reuse=args.reuse_builds,
+        config_settings=_settings(args.config_settings),
+        isolated=not args.no_build_isolation,
+        store=args.store,
+        constraints=_constraints(args.build_constraint),
+        reporter=_BuildReporter(args.quiet or args.json),
+    )
+
+    def make_env(target: Target, requires: tuple[str, ...], venv: str) -> BuildEnvironment:
+        return _make_env(args, target, requires, venv)
+
+    try:
+        outcomes = build(request, make_env)
+    except BuildError as exc:
+        if not args.json:
+            if exc.log:
+                sys.stderr.write(exc.log if exc.log.endswith("\n") else exc.log + "\n")
+            if exc.rerun:
+                print(f"graft: to rerun by hand: {exc.rerun}", file=sys.stderr)
+        raise
+    if args.json:
+        print(json.dumps([_outcome_dict(o) for o in outcomes], indent=2, sort_keys=True))
+    else:
+        for outcome in outcomes:
+            _render(outcome, args.verbose)
+    return 0
+
+
+def _make_env(
+    args: argparse.Namespace, target: Target, requires: tuple[str, ...], venv: str
+) -> BuildEnvironment:
+    """The build environment: ``graft sync`` of *requires* into *venv* for *target*."""
+    from graft.builds import BuildEnvironment  # noqa: PLC0415
+    from graft.model.request import SyncRequest  # noqa: PLC0415
+    from graft.sync import sync  # noqa: PLC0415
+
+    if requires:
+        result = sync(
+            SyncRequest(
+                venv=venv,
+                specs=requires,
+                python=target.executable,
+                index_url=args.index_url,
+                extra_index_urls=tuple(args.extra_index_url),
+                find_links=tuple(args.find_links),
+                no_index=args.no_index,
+                offline=args.offline,
+                store=args.store,
+            )
+        )
+        distributions = tuple(sorted(result.distributions))
+    else:  # nothing to install: the bare venv of the interpreter
+        import subprocess  # noqa: PLC0415
+
+        if not os.path.isfile(os.path.join(venv, "bin", "python")):
+            subprocess.run(
+                [target.executable, "-m", "venv", "--without-pip", venv],
+                check=True,
+                capture_output=True,
+            )
+        distributions = ()
+    bin_dir = os.path.join(venv, "bin")
+    return BuildEnvironment(os.path.join(bin_dir, "python"), bin_dir, distributions)
+
+
+def _outcome_dict(outcome: BuildOutcome) -> dict[str, Any]:
+    return {
+        "interpreter": outcome.interpreter,
+        "action": outcome.action,
+        "why": outcome.why,
+        "wheel": outcome.filename,
+        "path": outcome.path,
+        "sha256": outcome.sha256,
+        "assessment": outcome.assessment.to_dict(),
+        "differences": None
+        if outcome.differences is None
+        else [{"path": d.path, "how": d.how} for d in outcome.differences],
+    }
+
+
+def _render(outcome: BuildOutcome, verbose: bool) -> None:
+    print(f"{outcome.interpreter}: {outcome.action} {outcome.filename}: {outcome.why}")
+    if verbose:
+        print(f"  source: {outcome.assessment.describe()}")
+        print(f"  wheel: {outcome.path}")
+    if outcome.differences is not None:
+        if not outcome.differences:
+            print("  verify: no difference in the installed files")
+        for difference in outcome.differences:
+            print(f"  verify: {difference}")
+
+
+def print_built_from(sha256: str) -> None:
+    """For ``graft inspect``: what graft built this wheel from, and its reuse decision."""
+    from graft._fs import cache_root  # noqa: PLC0415
+    from graft.build.cache import BuiltWheels  # noqa: PLC0415
+
+    record = BuiltWheels(cache_root()).find(sha256)
+    if record is None:
+        return
+    print(f"{'built_from':16} {record.source_key}")
+    print(f"{'built_by':16} {record.built_by}")
+    print(f"{'build_backend':16} {record.inputs.backend}")
+    print(f"{'build_env':16} {', '.join(record.build_env) or '-'}")
+    print(f"{'reuse':16} {record.assessment.describe()}")

@@ -1,0 +1,222 @@
+"""Builds of real sdists across interpreters: reused only where the source cannot differ.
+
+The issue's acceptance sequence (Gentoo bug 931689; research/resolve_build_variants.md §2):
+markupsafe 3.0.2 and msgpack 1.1.1 built by PyPy first (a pure ``py3-none-any`` wheel),
+then for CPython 3.11 and 3.12 from the same store and cache: CPython must get a wheel with
+the extension, where uv 0.13.9 reuses PyPy's pure wheel. A flit_core sdist (tomli) is built
+once and reused by every CPython. ``MSGPACK_PUREPYTHON=1`` is a build input: its wheel never
+serves a build where the variable is unset.
+
+Sdists and backend wheels come from PyPI once (cached); the build environments come from
+a find-links directory with ``--no-index``, so graft's own resolver is not needed (build
+requirements are pinned by ``--build-constraint``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from graft.errors import TargetError
+from graft.venv.interpreter import find_interpreter
+from tests.support.pypifiles import (
+    FLIT_CORE,
+    MARKUPSAFE,
+    MSGPACK,
+    SETUPTOOLS,
+    TOMLI,
+    release_files,
+)
+
+from .venvs import graft_env
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("builds")]
+
+
+def interpreter(spec: str) -> str:
+    try:
+        return find_interpreter(spec)
+    except TargetError as exc:
+        pytest.skip(f"interpreter {spec} is not installed here ({exc.what})")
+
+
+@pytest.fixture
+def sources() -> Path:
+    return release_files(FLIT_CORE, SETUPTOOLS, TOMLI, MARKUPSAFE, MSGPACK)
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, Path]:
+    constraints = tmp_path / "constraints.txt"
+    constraints.write_text("setuptools==75.3.0\nflit_core==3.10.1\n")
+    return {
+        "cache": tmp_path / "cache",
+        "store": tmp_path / "store",
+        "out": tmp_path / "out",
+        "constraints": constraints,
+    }
+
+
+def build(
+    env: dict[str, Path],
+    sources: Path,
+    sdist: str,
+    *args: str,
+    extra_env: dict[str, str] | None = None,
+) -> list[dict[str, object]]:
+    cmd = [
+        sys.executable,
+        "-m",
+        "graft",
+        "build",
+        str(sources / sdist),
+        *args,
+        "--find-links",
+        str(sources),
+        "--no-index",
+        "--build-constraint",
+        str(env["constraints"]),
+        "--store",
+        str(env["store"]),
+        "-o",
+        str(env["out"]),
+        "--json",
+    ]
+    environ = {**graft_env(env["cache"]), **(extra_env or {})}
+    run = subprocess.run(
+        cmd, env=environ, capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL
+    )
+    assert run.returncode == 0, f"{' '.join(cmd)}\n{run.stderr}"
+    outcomes: list[dict[str, object]] = json.loads(run.stdout)
+    return outcomes
+
+
+def members(wheel: Path) -> list[str]:
+    with zipfile.ZipFile(wheel) as zf:
+        return zf.namelist()
+
+
+def has_extension(wheel: Path, stem: str) -> bool:
+    return any(m.split("/")[-1].startswith(stem) and m.endswith(".so") for m in members(wheel))
+
+
+@pytest.mark.parametrize(
+    ("sdist", "extension"),
+    [("markupsafe-3.0.2.tar.gz", "_speedups"), ("msgpack-1.1.1.tar.gz", "_cmsgpack")],
+)
+def test_pypy_first_then_cpython_gets_the_extension(
+    sources: Path, env: dict[str, Path], sdist: str, extension: str
+) -> None:
+    pypy = interpreter("pypy3")
+    cp311, cp312 = interpreter("3.11"), interpreter("3.12")
+    first = build(env, sources, sdist, "--python", pypy)
+    assert first[0]["action"] == "built"
+    assert str(first[0]["wheel"]).endswith("-py3-none-any.whl")
+    assert not has_extension(env["out"] / str(first[0]["wheel"]), extension)
+    then = build(env, sources, sdist, "--python", cp311, "--python", cp312)
+    assert [o["action"] for o in then] == ["built", "built"]
+    for outcome, tag in zip(then, ("cp311", "cp312"), strict=True):
+        assert f"-{tag}-{tag}-" in str(outcome["wheel"])
+        assert has_extension(env["out"] / str(outcome["wheel"]), extension)
+        assert "may build differently" in str(outcome["why"])
+    again = build(env, sources, sdist, "--python", cp312)
+    assert again[0]["action"] == "reused", "CPython 3.12's own build serves it"
+    verify = build(env, sources, sdist, "--python", cp311, "--reuse-builds", "verify")
+    differences = verify[0]["differences"]
+    assert isinstance(differences, list)
+    # compared with CPython 3.11's own wheel: the same files; a compiled file's bytes may
+    # differ between two builds (build paths in its debug information), nothing else
+    assert all(d["how"] == "content differs" for d in differences), differences
+    assert all(str(d["path"]).endswith(".so") for d in differences), differences
+
+
+def test_verify_reports_the_extension_pypy_left_out(sources: Path, env: dict[str, Path]) -> None:
+    pypy, cp311 = interpreter("pypy3"), interpreter("3.11")
+    build(env, sources, "markupsafe-3.0.2.tar.gz", "--python", pypy)
+    verify = build(
+        env, sources, "markupsafe-3.0.2.tar.gz", "--python", cp311, "--reuse-builds", "verify"
+    )
+    assert "the rule refuses it" in str(verify[0]["why"])
+    differences = verify[0]["differences"]
+    assert isinstance(differences, list)
+    added = [d["path"] for d in differences if d["how"] == "only in the rebuilt wheel"]
+    assert any(p.startswith("markupsafe/_speedups") and p.endswith(".so") for p in added)
+
+
+def test_a_flit_core_sdist_is_built_once_for_four_cpythons(
+    sources: Path, env: dict[str, Path]
+) -> None:
+    found = []
+    for version in ("3.10", "3.11", "3.12", "3.13"):
+        found += ["--python", interpreter(version)]
+    outcomes = build(env, sources, "tomli-2.0.1.tar.gz", *found)
+    assert [o["action"] for o in outcomes] == ["built", "reused", "reused", "reused"]
+    assert len({o["sha256"] for o in outcomes}) == 1
+    assert len(list((env["cache"] / "builds").glob("sdist-*/*/*.json"))) == 1
+
+
+def test_an_opt_out_variable_is_a_build_input(sources: Path, env: dict[str, Path]) -> None:
+    cp311, cp312 = interpreter("3.11"), interpreter("3.12")
+    pure = build(
+        env,
+        sources,
+        "msgpack-1.1.1.tar.gz",
+        "--python",
+        cp311,
+        "--python",
+        cp312,
+        extra_env={"MSGPACK_PUREPYTHON": "1"},
+    )
+    assert [o["action"] for o in pure] == ["built", "built"]  # may differ: per interpreter
+    assert all(str(o["wheel"]).endswith("-py3-none-any.whl") for o in pure)
+    unset = build(env, sources, "msgpack-1.1.1.tar.gz", "--python", cp311, "--python", cp312)
+    assert [o["action"] for o in unset] == ["built", "built"], "never the MSGPACK_PUREPYTHON wheel"
+    for outcome in unset:
+        assert has_extension(env["out"] / str(outcome["wheel"]), "_cmsgpack")
+
+
+def test_what_uv_does_on_the_same_sequence(sources: Path, tmp_path: Path) -> None:
+    """uv's built-wheel cache ignores the interpreter: CPython reuses PyPy's pure wheel.
+
+    Not graft's behaviour, shown for comparison: the test fails only if uv cannot run the
+    sequence; what uv gives is printed (``-s``) and returned in the assertion message.
+    """
+    pypy, cp311 = interpreter("pypy3"), interpreter("3.11")
+    uv = Path(sys.executable).with_name("uv")
+    if not uv.is_file():
+        pytest.skip("uv is not installed next to this interpreter (pip install -e '.[dev]')")
+    environ = {**os.environ, "UV_CACHE_DIR": str(tmp_path / "uv-cache"), "UV_NO_CONFIG": "1"}
+    found = {}
+    for name, python in (("pypy", pypy), ("cp311", cp311)):
+        venv = tmp_path / name
+        subprocess.run([str(uv), "venv", "-q", "-p", python, str(venv)], env=environ, check=True)
+        subprocess.run(
+            [
+                str(uv),
+                "pip",
+                "install",
+                "-q",
+                "-p",
+                str(venv / "bin" / "python"),
+                "--no-index",
+                "--find-links",
+                str(sources),
+                "--no-binary",
+                "markupsafe",
+                "markupsafe==3.0.2",
+            ],
+            env=environ,
+            check=True,
+        )
+        found[name] = sorted(
+            p.name for p in venv.glob("lib/*/site-packages/markupsafe/_speedups*.so")
+        )
+    print(f"uv: CPython 3.11 after PyPy built markupsafe: _speedups {found['cp311'] or 'MISSING'}")
+    assert found["pypy"] == [], "PyPy builds markupsafe without its extension"
+    assert found.keys() == {"pypy", "cp311"}

@@ -1,0 +1,245 @@
+"""``graft build`` end to end on projects made here, with an in-tree backend (no network).
+
+The backend (``_backend/backend.py`` in each project, standard library only) writes a wheel
+by hand; its config settings choose a misbehaviour: fail, write outside the output
+directory, build another name or version.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_graft
+
+BACKEND = textwrap.dedent(
+    """
+    import base64, hashlib, os, sys, zipfile
+
+    def _hash(data):
+        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
+        return "sha256=" + digest.decode()
+
+    def get_requires_for_build_wheel(config_settings=None):
+        return []
+
+    def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+        settings = config_settings or {}
+        mode = settings.get("mode", "")
+        print("backend says hello from", sys.implementation.name)
+        if mode == "fail":
+            print("boom: the compiler is on fire")
+            raise SystemExit(3)
+        if mode == "escape":
+            with open(os.path.join(wheel_directory, "..", "escaped.txt"), "w") as fh:
+                fh.write("x")
+        name = "other" if mode == "wrongname" else "demo"
+        version = "9.9" if mode == "wrongversion" else "1.0"
+        files = {
+            "demo/__init__.py": ("MARK = %r\\n" % settings.get("mark", "")).encode(),
+            f"{name}-{version}.dist-info/METADATA": (
+                f"Metadata-Version: 2.1\\nName: {name}\\nVersion: {version}\\n"
+            ).encode(),
+            f"{name}-{version}.dist-info/WHEEL": (
+                b"Wheel-Version: 1.0\\nGenerator: test\\nRoot-Is-Purelib: true\\n"
+                b"Tag: py3-none-any\\n"
+            ),
+        }
+        record = "".join(f"{p},{_hash(d)},{len(d)}\\n" for p, d in files.items())
+        record += f"{name}-{version}.dist-info/RECORD,,\\n"
+        files[f"{name}-{version}.dist-info/RECORD"] = record.encode()
+        filename = f"{name}-{version}-py3-none-any.whl"
+        with zipfile.ZipFile(os.path.join(wheel_directory, filename), "w") as zf:
+            for path, data in files.items():
+                zf.writestr(path, data)
+        return filename
+    """
+)
+
+
+def make_project(root: Path, pyproject: str | None = None) -> Path:
+    root.mkdir(parents=True)
+    (root / "_backend").mkdir()
+    (root / "_backend" / "backend.py").write_text(BACKEND)
+    (root / "demo").mkdir()
+    (root / "demo" / "__init__.py").write_text("")
+    (root / "pyproject.toml").write_text(
+        pyproject
+        or textwrap.dedent(
+            """
+            [build-system]
+            requires = []
+            build-backend = "backend"
+            backend-path = ["_backend"]
+
+            [project]
+            name = "demo"
+            version = "1.0"
+            """
+        )
+    )
+    return root
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A cache of this test's own: built wheels are not shared between tests."""
+    path = tmp_path / "cache"
+    monkeypatch.setenv("GRAFT_CACHE_DIR", str(path))
+    return path
+
+
+def build(store: Path, *args: str | Path, check: bool = True) -> list[dict[str, object]]:
+    run = run_graft("build", *args, "--store", store, "--json", check=check)
+    return json.loads(run.stdout) if check else []
+
+
+def entries(store: Path) -> list[str]:
+    folder = store / "entries"
+    return sorted(os.listdir(folder)) if folder.is_dir() else []
+
+
+def test_built_then_reused_by_the_same_interpreter(
+    tmp_path: Path, store_dir: Path, cache: Path
+) -> None:
+    project = make_project(tmp_path / "proj")
+    out = tmp_path / "out"
+    first = build(store_dir, project, "-o", out)
+    assert [o["action"] for o in first] == ["built"]
+    assert first[0]["wheel"] == "demo-1.0-py3-none-any.whl"
+    assert (out / "demo-1.0-py3-none-any.whl").is_file()
+    assessment = first[0]["assessment"]
+    assert isinstance(assessment, dict)
+    assert assessment["may_differ"] is True  # an in-tree backend
+    assert ["in-tree-backend", "_backend"] in assessment["evidence"]
+    assert len(entries(store_dir)) == 1
+    inspect = run_graft("inspect", out / "demo-1.0-py3-none-any.whl").stdout
+    assert "built_from       tree-" in inspect
+    assert "reuse            may build differently per interpreter: in-tree-backend" in inspect
+    second = build(store_dir, project)
+    assert second[0]["action"] == "reused"
+    assert "same interpreter" in str(second[0]["why"])
+    assert second[0]["sha256"] == first[0]["sha256"]
+    never = build(store_dir, project, "--reuse-builds", "never")
+    assert never[0]["action"] == "built"
+    assert "never" in str(never[0]["why"])
+
+
+def test_a_changed_tree_is_built_again(tmp_path: Path, store_dir: Path, cache: Path) -> None:
+    project = make_project(tmp_path / "proj")
+    assert build(store_dir, project)[0]["action"] == "built"
+    (project / "demo" / "__init__.py").write_text("changed = True\n")
+    assert build(store_dir, project)[0]["action"] == "built"
+    (project / "build").mkdir()
+    (project / "build" / "junk.txt").write_text("build output is not source")
+    assert build(store_dir, project)[0]["action"] == "reused"
+
+
+def test_config_settings_reach_the_backend_and_the_key(
+    tmp_path: Path, store_dir: Path, cache: Path
+) -> None:
+    import zipfile
+
+    project = make_project(tmp_path / "proj")
+    plain = build(store_dir, project)
+    marked = build(store_dir, project, "-C", "mark=hello", "-o", tmp_path / "out")
+    assert marked[0]["action"] == "built", "other config settings, another build"
+    assert marked[0]["sha256"] != plain[0]["sha256"]
+    with zipfile.ZipFile(tmp_path / "out" / "demo-1.0-py3-none-any.whl") as zf:
+        assert zf.read("demo/__init__.py") == b"MARK = 'hello'\n"
+
+
+def test_a_failing_build_shows_its_output_and_keeps_nothing(
+    tmp_path: Path, store_dir: Path, cache: Path
+) -> None:
+    project = make_project(tmp_path / "proj")
+    run = run_graft("build", project, "--store", store_dir, "-C", "mode=fail", check=False)
+    assert run.returncode == 1
+    assert "boom: the compiler is on fire" in run.stderr
+    assert "backend says hello" in run.stderr
+    assert "graft: to rerun by hand: cd " in run.stderr
+    errors = [line for line in run.stderr.splitlines() if line.startswith("graft: error:")]
+    assert len(errors) == 1
+    assert "build_wheel of backend failed (exit status" in errors[0]
+    assert "Traceback" not in run.stderr.split("boom")[0]
+    assert entries(store_dir) == []
+    assert not list((cache / "builds").glob("tree-*")), "no record of a failed build"
+
+
+@pytest.mark.parametrize(
+    ("mode", "words"),
+    [
+        ("escape", "wrote outside its output directory"),
+        ("wrongname", "but the source is demo 1.0"),
+        ("wrongversion", "but the source is demo 1.0"),
+    ],
+)
+def test_a_wrong_build_is_one_error_and_leaves_nothing(
+    tmp_path: Path, store_dir: Path, cache: Path, mode: str, words: str
+) -> None:
+    project = make_project(tmp_path / "proj")
+    run = run_graft("build", project, "--store", store_dir, "-C", f"mode={mode}", check=False)
+    assert run.returncode == 1, run.stderr
+    errors = [line for line in run.stderr.splitlines() if line.startswith("graft: error:")]
+    assert len(errors) == 1
+    assert words in errors[0]
+    assert entries(store_dir) == []
+    assert not list(cache.glob("wheels/*/*.whl")), "the refused wheel is not kept"
+    assert not list((cache / "builds").glob("tree-*"))
+
+
+def test_a_broken_pyproject_is_one_line(tmp_path: Path, store_dir: Path, cache: Path) -> None:
+    project = make_project(tmp_path / "proj", pyproject="[build-system\nrequires = [")
+    run = run_graft("build", project, "--store", store_dir, check=False)
+    assert run.returncode == 1
+    assert run.stderr.count("\n") == 1
+    assert "pyproject.toml: not valid TOML" in run.stderr
+
+
+def test_a_missing_backend_is_named(tmp_path: Path, store_dir: Path, cache: Path) -> None:
+    project = make_project(
+        tmp_path / "proj",
+        pyproject='[build-system]\nrequires = []\nbuild-backend = "no_such_backend"\n',
+    )
+    run = run_graft("build", project, "--store", store_dir, check=False)
+    assert run.returncode == 1
+    assert "the build backend 'no_such_backend' cannot be imported" in run.stderr
+    assert entries(store_dir) == []
+
+
+def test_not_a_source(tmp_path: Path, store_dir: Path, cache: Path) -> None:
+    (tmp_path / "x.txt").write_text("")
+    run = run_graft("build", tmp_path / "x.txt", "--store", store_dir, check=False)
+    assert run.returncode == 2
+    assert "not a project directory or an sdist" in run.stderr
+
+
+def test_without_build_isolation(tmp_path: Path, store_dir: Path, cache: Path) -> None:
+    project = make_project(tmp_path / "proj")
+    got = build(store_dir, project, "--no-build-isolation", "--python", sys.executable)
+    assert got[0]["action"] == "built"
+    isolated = build(store_dir, project, "--python", sys.executable)
+    assert isolated[0]["action"] == "built", "isolation is a build input"
+
+
+def test_an_sdist_is_unpacked_and_checked(tmp_path: Path, store_dir: Path, cache: Path) -> None:
+    import tarfile
+
+    project = make_project(tmp_path / "demo-1.0")
+    (project / "PKG-INFO").write_text("Metadata-Version: 2.2\nName: demo\nVersion: 1.0\n")
+    archive = tmp_path / "demo-1.0.tar.gz"
+    with tarfile.open(archive, "w:gz") as tf:
+        tf.add(project, arcname="demo-1.0")
+    first = build(store_dir, archive)
+    assert first[0]["action"] == "built"
+    assert build(store_dir, archive)[0]["action"] == "reused"
+    renamed = tmp_path / "demo-2.0.tar.gz"
+    renamed.write_bytes(archive.read_bytes())
+    run = run_graft("build", renamed, "--store", store_dir, check=False)
+    assert run.returncode == 1
+    assert "PKG-INFO says demo 1.0, the filename demo 2.0" in run.stderr

@@ -1,0 +1,154 @@
+"""Source keys, build-input keys, built-wheel records, verify's diff, build constraints."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from graft.build.cache import BuildInputs, BuiltRecord, BuiltWheels, read_variables, tree_key
+from graft.build.compare import compare_wheels, differences
+from graft.build.evidence import Assessment, Evidence
+from graft.build.hooks import config_dict
+from graft.build.reuse import Builder
+from graft.builds import constrain
+from graft.errors import UsageError
+
+
+def test_tree_key_follows_every_source_change(tmp_path: Path) -> None:
+    (tmp_path / "pkg").mkdir()
+    source = tmp_path / "pkg" / "mod.py"
+    source.write_text("x = 1\n")
+    first = tree_key(str(tmp_path))
+    assert tree_key(str(tmp_path)) == first
+    for ignored in ("build", ".git", "dist", "__pycache__", "pkg.egg-info"):
+        (tmp_path / ignored).mkdir(exist_ok=True)
+        (tmp_path / ignored / "junk").write_text("j")
+    assert tree_key(str(tmp_path)) == first, "build output and VCS data are not the source"
+    source.write_text("x = 2\n")
+    second = tree_key(str(tmp_path))
+    assert second != first
+    source.chmod(0o755)
+    assert tree_key(str(tmp_path)) != second, "the executable bit is part of the source"
+    (tmp_path / "pkg" / "new.py").write_text("")
+    assert tree_key(str(tmp_path)) not in {first, second}
+
+
+def inputs(**changes: object) -> BuildInputs:
+    base: dict[str, object] = {
+        "backend": "setuptools.build_meta",
+        "requires": ("setuptools>=70",),
+        "backend_path": (),
+        "config_settings": (),
+        "variables": (("MSGPACK_PUREPYTHON", None),),
+        "isolated": True,
+    }
+    base.update(changes)
+    return BuildInputs(**base)  # type: ignore[arg-type]
+
+
+def test_input_key_covers_every_input() -> None:
+    keys = {
+        inputs().key(),
+        inputs(backend="flit_core.buildapi").key(),
+        inputs(requires=("setuptools>=71",)).key(),
+        inputs(config_settings=(("pure-python", "1"),)).key(),
+        inputs(variables=(("MSGPACK_PUREPYTHON", "1"),)).key(),
+        inputs(isolated=False).key(),
+        inputs(backend_path=("_b",)).key(),
+    }
+    assert len(keys) == 7
+    assert inputs().key() == inputs().key()
+
+
+def test_variables_read_from_the_environment() -> None:
+    got = read_variables(("B", "A", "B"), {"A": "1"})
+    assert got == (("A", "1"), ("B", None))
+
+
+def make_wheel(path: Path, files: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return path
+
+
+def record_for(wheel: Path, sha: str) -> BuiltRecord:
+    assessment = Assessment(True, (Evidence("compiled-source", "a.c"),), ("CC",))
+    return BuiltRecord(
+        "sdist-abc",
+        inputs().key(),
+        wheel.name,
+        sha,
+        Builder("pypy", "3.9"),
+        assessment,
+        inputs(),
+        ("setuptools==75.3.0",),
+    )
+
+
+def test_records_round_trip_and_need_their_wheel(tmp_path: Path) -> None:
+    from graft._fs import file_sha256
+
+    wheel = make_wheel(tmp_path / "pkg-1.0-py3-none-any.whl", {"pkg/__init__.py": b""})
+    sha = file_sha256(str(wheel))
+    cache = BuiltWheels(str(tmp_path / "cache"))
+    record = record_for(wheel, sha)
+    assert BuiltRecord.from_json(record.to_json()) == record
+    kept = cache.keep_wheel(str(wheel), sha)
+    cache.keep_record(record)
+    assert cache.lookup("sdist-abc", inputs().key()) == [record]
+    assert cache.lookup("sdist-abc", inputs(isolated=False).key()) == []
+    assert cache.lookup("sdist-other", inputs().key()) == []
+    Path(kept).chmod(0o644)
+    Path(kept).write_bytes(b"tampered")
+    assert cache.lookup("sdist-abc", inputs().key()) == [], "a changed wheel is not reused"
+
+
+def test_verify_diff_ignores_record_and_shebangs(tmp_path: Path) -> None:
+    common = {
+        "pkg/__init__.py": b"x = 1\n",
+        "pkg-1.0.dist-info/METADATA": b"Name: pkg\n",
+    }
+    a = make_wheel(
+        tmp_path / "a.whl",
+        {
+            **common,
+            "pkg-1.0.dist-info/RECORD": b"one",
+            "pkg-1.0.data/scripts/tool": b"#!/usr/bin/pypy3\nprint(1)\n",
+        },
+    )
+    b = make_wheel(
+        tmp_path / "b.whl",
+        {
+            **common,
+            "pkg-1.0.dist-info/RECORD": b"two",
+            "pkg-1.0.data/scripts/tool": b"#!/usr/bin/python3.12\nprint(1)\n",
+            "pkg-1.0.data/platlib/pkg/_speedups.so": b"\x7fELF",
+        },
+    )
+    found = compare_wheels(str(a), str(b))
+    assert [str(d) for d in found] == ["only in the rebuilt wheel: pkg/_speedups.so"]
+    assert compare_wheels(str(a), str(a)) == ()
+    assert [d.how for d in differences({"x": "1", "y": "2"}, {"x": "3"})] == [
+        "content differs",
+        "only in the reused wheel",
+    ]
+
+
+def test_build_constraints_pin_requirements() -> None:
+    pinned = constrain(
+        ("setuptools>=70.1", "wheel", "tomli; python_version < '3.11'"),
+        ("setuptools==75.3.0", "tomli==2.0.1"),
+    )
+    assert pinned == ("setuptools==75.3.0", "wheel", 'tomli==2.0.1; python_version < "3.11"')
+    with pytest.raises(UsageError, match="excludes"):
+        constrain(("setuptools>=80",), ("setuptools==75.3.0",))
+    with pytest.raises(UsageError, match="not name==version"):
+        constrain(("x",), ("setuptools>=1",))
+
+
+def test_config_settings_repeat_into_lists() -> None:
+    got = config_dict([("a", "1"), ("b", "2"), ("a", "3"), ("a", "4")])
+    assert got == {"a": ["1", "3", "4"], "b": "2"}

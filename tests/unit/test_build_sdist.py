@@ -1,0 +1,173 @@
+"""Safe sdist unpacking and static metadata (graft.build.sdist), pyproject reading."""
+
+from __future__ import annotations
+
+import io
+import os
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from graft.build import sdist
+from graft.build.project import LEGACY_BACKEND, read_project
+from graft.errors import SourceError
+
+
+def make_tar(path: Path, members: list[tarfile.TarInfo | tuple[str, bytes]]) -> Path:
+    with tarfile.open(path, "w:gz") as archive:
+        for member in members:
+            if isinstance(member, tarfile.TarInfo):
+                archive.addfile(member)
+            else:
+                name, data = member
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                info.mode = 0o644
+                archive.addfile(info, io.BytesIO(data))
+    return path
+
+
+def link(name: str, target: str, kind: bytes = tarfile.SYMTYPE) -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.type = kind
+    info.linkname = target
+    return info
+
+
+PKG_INFO = b"Metadata-Version: 2.2\nName: Demo\nVersion: 1.0\nRequires-Dist: idna>=3\n"
+
+
+def test_unpacks_into_its_top_directory(tmp_path: Path) -> None:
+    archive = make_tar(
+        tmp_path / "demo-1.0.tar.gz",
+        [
+            ("demo-1.0/PKG-INFO", PKG_INFO),
+            ("demo-1.0/src/demo/__init__.py", b"x = 1\n"),
+            link("demo-1.0/alias.py", "src/demo/__init__.py"),
+        ],
+    )
+    dest = tmp_path / "out"
+    dest.mkdir()
+    top = sdist.unpack_sdist(str(archive), str(dest))
+    assert top == str(dest / "demo-1.0")
+    assert (dest / "demo-1.0" / "src" / "demo" / "__init__.py").read_text() == "x = 1\n"
+    assert os.readlink(dest / "demo-1.0" / "alias.py") == "src/demo/__init__.py"
+    meta = sdist.read_pkg_info(top)
+    assert meta is not None
+    assert (meta.name, str(meta.version)) == ("demo", "1.0")
+    assert meta.static_requires
+    assert meta.requires_dist == ("idna>=3",)
+
+
+@pytest.mark.parametrize(
+    ("member", "words"),
+    [
+        (("../evil.py", b""), "leaves the sdist"),
+        (("demo-1.0/../../evil.py", b""), "leaves the sdist"),
+        (("/etc/evil", b""), "absolute"),
+        (link("demo-1.0/out", "/etc/passwd"), "outside the sdist"),
+        (link("demo-1.0/out", "../../x"), "outside the sdist"),
+        (link("demo-1.0/a/out", "../../x"), "outside the sdist"),
+        (link("demo-1.0/hard", "demo-1.0/PKG-INFO", tarfile.LNKTYPE), "hard link"),
+        (link("demo-1.0/dev", "", tarfile.CHRTYPE), "device"),
+    ],
+)
+def test_hostile_members_are_refused(
+    tmp_path: Path, member: tarfile.TarInfo | tuple[str, bytes], words: str
+) -> None:
+    archive = make_tar(tmp_path / "demo-1.0.tar.gz", [("demo-1.0/PKG-INFO", PKG_INFO), member])
+    dest = tmp_path / "out"
+    dest.mkdir()
+    with pytest.raises(SourceError, match=words):
+        sdist.unpack_sdist(str(archive), str(dest))
+    assert not (tmp_path / "evil.py").exists()
+
+
+def test_nothing_is_written_through_a_link(tmp_path: Path) -> None:
+    archive = make_tar(
+        tmp_path / "demo-1.0.tar.gz",
+        [link("demo-1.0/d", "sub"), ("demo-1.0/d/x.py", b"")],
+    )
+    dest = tmp_path / "out"
+    dest.mkdir()
+    with pytest.raises(SourceError, match="below a link"):
+        sdist.unpack_sdist(str(archive), str(dest))
+
+
+def test_size_and_member_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    archive = make_tar(tmp_path / "demo-1.0.tar.gz", [("demo-1.0/big", b"x" * 5000)])
+    monkeypatch.setattr(sdist, "MAX_BYTES", 4096)
+    (tmp_path / "a").mkdir()
+    with pytest.raises(SourceError, match="more than 4096 bytes"):
+        sdist.unpack_sdist(str(archive), str(tmp_path / "a"))
+    monkeypatch.setattr(sdist, "MAX_BYTES", 1 << 20)
+    monkeypatch.setattr(sdist, "MAX_MEMBERS", 2)
+    many = make_tar(tmp_path / "m-1.0.tar.gz", [(f"m-1.0/{i}", b"") for i in range(3)])
+    (tmp_path / "b").mkdir()
+    with pytest.raises(SourceError, match="more than 2 members"):
+        sdist.unpack_sdist(str(many), str(tmp_path / "b"))
+
+
+def test_zip_sdists(tmp_path: Path) -> None:
+    path = tmp_path / "demo-1.0.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("demo-1.0/PKG-INFO", PKG_INFO)
+        archive.writestr("../escape", b"")
+    (tmp_path / "out").mkdir()
+    with pytest.raises(SourceError, match="leaves the sdist"):
+        sdist.unpack_sdist(str(path), str(tmp_path / "out"))
+
+
+def test_a_corrupt_archive_is_one_error(tmp_path: Path) -> None:
+    path = tmp_path / "demo-1.0.tar.gz"
+    path.write_bytes(b"not a tarball")
+    (tmp_path / "out").mkdir()
+    with pytest.raises(SourceError, match="cannot unpack"):
+        sdist.unpack_sdist(str(path), str(tmp_path / "out"))
+
+
+def test_dynamic_requires_dist_is_not_static() -> None:
+    dynamic = sdist.parse_pkg_info(
+        "Metadata-Version: 2.2\nName: a\nVersion: 1\nDynamic: Requires-Dist\n", "x"
+    )
+    assert not dynamic.static_requires
+    old = sdist.parse_pkg_info("Metadata-Version: 2.1\nName: a\nVersion: 1\n", "x")
+    assert not old.static_requires
+    static = sdist.parse_pkg_info("Metadata-Version: 2.4\nName: a\nVersion: 1\n", "x")
+    assert static.static_requires
+
+
+def test_sdist_names() -> None:
+    assert str(sdist.sdist_name("/x/MarkupSafe-3.0.2.tar.gz").version) == "3.0.2"
+    with pytest.raises(SourceError, match="not an sdist filename"):
+        sdist.sdist_name("/x/whatever.tar.gz")
+
+
+def test_pyproject_reading(tmp_path: Path) -> None:
+    (tmp_path / "setup.py").write_text("")
+    legacy = read_project(str(tmp_path))
+    assert legacy.build_system.legacy
+    assert legacy.build_system.backend == LEGACY_BACKEND
+    (tmp_path / "pyproject.toml").write_text("[build-system\n")
+    with pytest.raises(SourceError, match="not valid TOML"):
+        read_project(str(tmp_path))
+    (tmp_path / "pyproject.toml").write_text(
+        '[build-system]\nrequires = []\nbuild-backend = "b"\nbackend-path = ["../x"]\n'
+    )
+    with pytest.raises(SourceError, match="leaves the source tree"):
+        read_project(str(tmp_path))
+    (tmp_path / "pyproject.toml").write_text('[build-system]\nrequires = "x"\n')
+    with pytest.raises(SourceError, match="list of strings"):
+        read_project(str(tmp_path))
+    (tmp_path / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["flit_core"]\n[project]\nname = "p"\nversion = "2"\n'
+    )
+    project = read_project(str(tmp_path))
+    assert project.build_system.backend == LEGACY_BACKEND  # no build-backend: pip's fallback
+    assert (project.static_name, project.static_version) == ("p", "2")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(SourceError, match="not a Python project"):
+        read_project(str(empty))
