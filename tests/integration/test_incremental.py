@@ -360,7 +360,8 @@ def test_a_kept_plan_naming_the_venvs_own_files_is_not_diffed(
     forged plan must not reach the other tests.)"""
     from graft.store import plancache
 
-    venv = tmp_path / "venv"
+    venv = tmp_path / "home" / "venv"  # (from_scratch moves the parent: not the store's)
+    venv.parent.mkdir()
     _sync(venv, BASE, "symlink", pool, store_dir)
     key = recorded_state(str(venv))["graft-plan"].split(" ")[0]
     path = Path(plancache.plan_path(str(store_dir), key))
