@@ -352,23 +352,25 @@ def test_an_update_cut_at_every_rename_leaves_the_old_venv_or_a_pending_one_fini
 
 
 def test_a_kept_plan_naming_the_venvs_own_files_is_not_diffed(
-    tmp_path: Path, pool: Pool, shared_store: Path
+    tmp_path: Path, pool: Pool, store_dir: Path
 ) -> None:
     """Kept plans are untrusted: one edited to own ``bin/python3`` would have the diff take the
-    interpreter out. Such a plan makes the sync rebuild instead."""
+    interpreter out. Such a plan makes the sync rebuild instead. (A store of its own: the
+    forged plan must not reach the other tests.)"""
     from graft.store import plancache
 
-    venv = tmp_path / "venv"
-    _sync(venv, BASE, "symlink", pool, shared_store)
+    venv = tmp_path / "home" / "venv"  # (from_scratch moves the parent: not the store's)
+    venv.parent.mkdir()
+    _sync(venv, BASE, "symlink", pool, store_dir)
     key = recorded_state(str(venv))["graft-plan"].split(" ")[0]
-    path = Path(plancache.plan_path(str(shared_store), key))
+    path = Path(plancache.plan_path(str(store_dir), key))
     kept = json.loads(path.read_text())
     source = next(a[3] for a in kept["actions"] if a[0] == "link_dir")
     kept["actions"].append(["link_file", "bin/python3", 0, source.rsplit("/", 1)[0] + "/python3"])
     path.write_text(json.dumps(kept))
-    assert _sync(venv, PINNED, "symlink", pool, shared_store) == "materialize"
+    assert _sync(venv, PINNED, "symlink", pool, store_dir) == "materialize"
     assert (venv / "bin" / "python3").exists()
-    assert snapshot(venv) == from_scratch(venv, PINNED, "symlink", pool, shared_store)
+    assert snapshot(venv) == from_scratch(venv, PINNED, "symlink", pool, store_dir)
 
 
 def test_a_venv_made_for_another_interpreter_is_rebuilt_not_updated(
