@@ -18,12 +18,15 @@ user named or no environment is left.
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from graft.errors import SourceError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from packaging.pylock import Pylock
     from packaging.utils import NormalizedName
     from packaging.version import Version
@@ -66,6 +69,46 @@ class LockResult:
     skipped: tuple[str, ...] = ()  # "<env label>: <why>" of environments left out
     notes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = field(default=())
+
+
+class SharedSource:
+    """A :class:`ProjectSource` that remembers files and METADATA across the resolutions.
+
+    Each environment's resolution asks for the same projects; the listing is turned into
+    artifact rows and each METADATA read once per lock, not once per environment. Safe for
+    the resolver's prefetch threads (a race costs at most a repeated read).
+    """
+
+    def __init__(self, inner: ProjectSource) -> None:
+        self._inner = inner
+        self._files: dict[str, tuple[ArtifactFile, ...]] = {}
+        self._metadata: dict[tuple[str, str], bytes] = {}
+        self._lock = threading.Lock()
+
+    def files(self, name: NormalizedName) -> tuple[ArtifactFile, ...]:
+        """Every file of *name*, listed once."""
+        with self._lock:
+            known = self._files.get(name)
+        if known is None:
+            known = tuple(self._inner.files(name))
+            with self._lock:
+                self._files[name] = known
+        return known
+
+    def metadata(self, file: ArtifactFile) -> bytes:
+        """The METADATA of *file*, read once."""
+        key = (file.filename, file.url)
+        with self._lock:
+            data = self._metadata.get(key)
+        if data is None:
+            data = self._inner.metadata(file)
+            with self._lock:
+                self._metadata[key] = data
+        return data
+
+    def project_names(self) -> Sequence[str]:
+        """The inner source's names (for "did you mean")."""
+        return self._inner.project_names()
 
 
 def compatible(
@@ -243,12 +286,13 @@ def lock(request: LockRequest) -> LockResult:
     if not inputs.no_index:
         urls = index_order(inputs.index_url or PYPI_SIMPLE, inputs.extra_index_urls)
         index = Indexes(urls, cache_dir, offline=asked.offline)
-    source = IndexProjects(index, FindLinks(inputs.find_links), cache_dir, offline=asked.offline)
+    projects = IndexProjects(index, FindLinks(inputs.find_links), cache_dir, offline=asked.offline)
+    source = SharedSource(projects)
     results: list[tuple[Environment, Resolution]] = []
     skipped: list[str] = []
     warnings: dict[str, None] = {}
     first: ResolutionError | None = None
-    for env in envs:
+    for position, env in enumerate(envs):
         wanted = [w for w in inputs.wanted if _applies(w.marker, env.target)]
         policy = _policy(asked, inputs, wanted, env.target, {})
         try:
@@ -257,7 +301,9 @@ def lock(request: LockRequest) -> LockResult:
                 env.target,
                 source,
                 policy,
-                prefetch=0 if index is None else 8,
+                # the first resolution reads in threads; later ones mostly find SharedSource's
+                # copies, for which starting threads costs more than it saves
+                prefetch=8 if index is not None and position == 0 else 0,
                 dependencies=not asked.no_deps,
             )
         except ResolutionError as exc:
@@ -276,7 +322,7 @@ def lock(request: LockRequest) -> LockResult:
     covered = tuple(env for env, _ in results)
     output = os.path.abspath(request.output)
     write(to_pylock(entries, covered, os.path.dirname(output)), output)
-    reads = ", ".join(f"{n} {where}" for where, n in source.reads.items() if n) or "none"
+    reads = ", ".join(f"{n} {where}" for where, n in projects.reads.items() if n) or "none"
     return LockResult(
         output,
         covered,
