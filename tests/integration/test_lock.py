@@ -80,6 +80,14 @@ def index(wheels: Path) -> Iterator[Served]:
             "py3-none-manylinux_2_17_x86_64": {"requires": ("a",)},
             "py3-none-manylinux_2_28_x86_64": {"requires": ("b",)},
         })  # fmt: skip
+        # a rebuilt wheel (build tag 2) with other dependencies: every installer picks it
+        served.add(make_wheel(wheels, "bt", "1.0", {"bt.py": ""}, requires=("a",)))
+        served.add(
+            make_wheel(
+                wheels, "bt", "1.0", {"bt.py": ""}, requires=("b",),
+                filename="bt-1.0-2-py3-none-any.whl",
+            )
+        )  # fmt: skip
         yield served
 
 
@@ -221,6 +229,13 @@ def test_a_difference_no_marker_can_state_is_refused(tmp_path: Path, index: Serv
     assert {p.name for p in parsed.packages} == {"amb", "b"}
 
 
+def test_a_wheel_a_higher_build_shadows_is_left_out(tmp_path: Path, index: Served) -> None:
+    parsed, _ = lock(tmp_path, index, "bt", "--python-version", "3.12")
+    (bt,) = entries(parsed, "bt")
+    assert [w.name for w in bt.wheels or ()] == ["bt-1.0-2-py3-none-any.whl"]
+    assert {p.name for p in parsed.packages} == {"bt", "b"}
+
+
 def test_environments_without_a_wheel_are_left_out_and_said(tmp_path: Path, index: Served) -> None:
     parsed, err = lock(tmp_path, index, "ex")  # no macOS wheel
     assert "not locked for cp39 macosx_15_0_arm64" in err
@@ -282,7 +297,7 @@ def test_graft_uv_and_pip_install_the_lock_to_the_same_files(
     run_graft("sync", ours, lock_file, "--store", store_dir)
     theirs = tmp_path / f"{tool}-venv"
     _install_with(tool, lock_file, theirs)
-    want = {n: "1.0" for n in ("plat", "linuxdep", "fmt", "dep", "ex", "gpulib")}
+    want = dict.fromkeys(("plat", "linuxdep", "fmt", "dep", "ex", "gpulib"), "1.0")
     assert _files(ours) == want
     assert _files(theirs) == want
     assert _site_files(ours) == _site_files(theirs)

@@ -114,17 +114,29 @@ class SharedSource:
 def compatible(
     release: tuple[ArtifactFile, ...], env: Environment, chosen: ArtifactFile
 ) -> tuple[ArtifactFile, ...]:
-    """The wheels of *release* an installer in *env* may pick (yanked ones only if chosen)."""
-    from graft.resolve.artifacts import wheel_rank  # noqa: PLC0415
+    """The wheels of *release* an installer in *env* may pick (yanked ones only if chosen).
+
+    A wheel whose tags another compatible wheel has too, with a higher build tag, is never
+    picked (every installer prefers the higher build): it is left out.
+    """
+    from graft.resolve.artifacts import parse_wheel, wheel_rank  # noqa: PLC0415
 
     ranks = env.target.tag_rank()
-    return tuple(
-        f
-        for f in release
-        if f.is_wheel
-        and wheel_rank(f.filename, ranks) is not None
-        and (f.yanked is None or f == chosen)
-    )
+    best: dict[tuple[str, ...], tuple[int, ArtifactFile]] = {}
+    for f in release:
+        parsed = parse_wheel(f.filename)
+        if parsed is None or wheel_rank(f.filename, ranks) is None:
+            continue
+        if f.yanked is not None and f != chosen:
+            continue
+        before = best.get(parsed.tags)
+        if (
+            before is None
+            or parsed.build > before[0]
+            or (f == chosen and parsed.build == before[0])
+        ):
+            best[parsed.tags] = (parsed.build, f)
+    return tuple(sorted((f for _, f in best.values()), key=lambda f: f.filename))
 
 
 def merge(
