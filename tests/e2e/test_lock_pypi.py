@@ -82,8 +82,40 @@ def test_openmm_cuda12_only_on_linux_and_windows(online: None, tmp_path: Path) -
         assert ("openmm-cuda-12" in got) == cuda, env.label
 
 
-def test_torch_2_0_1_has_one_node_everywhere(online: None, tmp_path: Path) -> None:
+def test_torch_2_0_1_gives_the_same_effective_dependencies_everywhere(
+    online: None, tmp_path: Path
+) -> None:
+    """The negative control: the manylinux x86_64 wheel lists the nvidia-* and triton lines
+    (with Linux x86_64 markers) and the others do not, so the surfaces differ and torch gets
+    two entries, but every target installs what one version-level metadata would give it."""
     lock, envs = graft_lock(tmp_path, "torch==2.0.1", "--python-version", "3.11")
-    (torch,) = [p for p in lock.packages if p.name == "torch"]
-    assert torch.marker is None
-    assert len(envs) >= 4
+    assert len(envs) == 5  # no win_arm64 wheel
+    torch = [p for p in lock.packages if p.name == "torch"]
+    assert sorted(str(p.marker) for p in torch) == [
+        (
+            '(sys_platform == "linux" and platform_machine == "aarch64")'
+            ' or sys_platform == "darwin" or sys_platform == "win32"'
+        ),
+        'sys_platform == "linux" and platform_machine == "x86_64"',
+    ]
+    base = {"torch", "filelock", "jinja2", "markupsafe", "mpmath", "networkx", "sympy"}
+    base |= {"typing-extensions"}
+    for env in envs:
+        got = set(select(lock, env))
+        if env.values[:2] == ("linux", "x86_64"):
+            assert base < got
+            assert {"triton", "nvidia-cudnn-cu11", "nvidia-cuda-nvrtc-cu11"} <= got
+        else:
+            assert got == base, env.label
+
+
+def test_nmslib_2_1_1_on_cp35(online: None, tmp_path: Path) -> None:
+    """The cp35 wheels for macOS and Windows pin numpy<1.17 without markers (the research's
+    case); the manylinux cp35 wheel would differ, but psutil has no cp35 Linux wheel, so Linux
+    is left out of the lock (with a warning) until builds exist."""
+    lock, envs = graft_lock(tmp_path, "nmslib==2.1.1", "--python-version", "3.5")
+    assert {e.values[0] for e in envs} == {"darwin", "win32"}
+    for env in envs:
+        got = select(lock, env)
+        assert got["nmslib"] == "2.1.1"
+        assert got["numpy"].startswith("1.16."), env.label
