@@ -273,14 +273,15 @@ def _pip_reads_pylock() -> bool:
 
 def _install_with(tool: str, lock_file: Path, prefix: Path) -> None:
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", prefix], check=True)
-    python = prefix / "bin" / "python"
+    python = str(prefix / "bin" / "python")
+    command: list[str]
     if tool == "uv":
         command = [sys.executable, "-m", "uv", "pip", "install", "--python", python]
     else:  # pip's documented use: an empty venv, --no-deps (the lock is the whole set)
         command = [sys.executable, "-m", "pip", "--python", python, "install", "--no-deps"]
     env = {"UV_NO_CONFIG": "1", "PIP_CONFIG_FILE": "/dev/null", "PATH": "/usr/bin:/bin"}
     proc = subprocess.run(
-        [*command, "-q", "-r", lock_file], capture_output=True, text=True, env=env, check=False
+        [*command, "-q", "-r", str(lock_file)], capture_output=True, text=True, env=env, check=False
     )
     assert proc.returncode == 0, proc.stderr
 
