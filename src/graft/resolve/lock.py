@@ -320,7 +320,9 @@ def lock(request: LockRequest) -> LockResult:
             )
         except ResolutionError as exc:
             if env.named:  # a platform tag asked for by name must be locked
-                raise SourceError(f"{env.label}: {exc}", hint=exc.hint) from None
+                raise SourceError(
+                    f"{env.label}: {exc.lines[0]}", hint=exc.hint, details=exc.lines[1:]
+                ) from None
             first = first or exc
             skipped.append(f"{env.label}: {exc.lines[0] if exc.lines else exc.kind}")
             continue
