@@ -49,7 +49,7 @@ class ConsoleReporter:
 
 
 _SIGPIPE_STATUS = 141  # 128 + SIGPIPE: what a shell reports for a reader that went away
-_COMMANDS = ("sync", "audit", "bench", "store", "inspect", "variants", "build")
+_COMMANDS = ("sync", "lock", "audit", "bench", "store", "inspect", "variants", "build")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -78,6 +78,10 @@ def _parser(only: str | None = None) -> argparse.ArgumentParser:
 
     if only in {None, "sync"}:
         _add_sync_parser(sub)
+    if only in {None, "lock"}:
+        from graft.cli.lock_cmd import add_lock_parser  # noqa: PLC0415
+
+        add_lock_parser(sub, _add_resolution_options)
     if only in {None, "audit"}:
         from graft.cli.audit_cmd import add_audit_parser  # noqa: PLC0415
 
@@ -117,15 +121,7 @@ def _add_sync_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
         help="a PEP 508 requirement (name, name>=1, name[extra], name @ URL), a .whl, or a"
         " pylock.toml",
     )
-    sync.add_argument("-r", "--requirement", action="append", default=[], metavar="FILE")
-    sync.add_argument(
-        "-c",
-        "--constraint",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="limit versions with FILE's requirements (adds nothing)",
-    )
+    _add_resolution_options(sync)
     sync.add_argument("--python", metavar="PY", help="interpreter path, or a version like 3.12")
     sync.add_argument(
         "--no-deps", action="store_true", help="install only what is named, not its dependencies"
@@ -144,40 +140,6 @@ def _add_sync_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
         metavar="NAME",
         help="upgrade NAME only (repeatable)",
     )
-    sync.add_argument(
-        "--prerelease",
-        choices=("allow", "if-necessary", "disallow"),
-        help="when prereleases are candidates (default: if-necessary, as pip and uv)",
-    )
-    sync.add_argument("--pre", action="store_true", help="same as --prerelease allow")
-    sync.add_argument(
-        "--exclude-newer",
-        metavar="DATE",
-        help="ignore files uploaded after DATE (YYYY-MM-DD or RFC 3339), from the index's"
-        " upload times",
-    )
-    sync.add_argument("--index-url", metavar="URL", help="simple API root (default: PyPI)")
-    sync.add_argument(
-        "--extra-index-url",
-        action="append",
-        default=[],
-        metavar="URL",
-        help="another index, asked before --index-url; each project comes from the first"
-        " index that has any file for it (never a mix)",
-    )
-    sync.add_argument("--find-links", action="append", default=[], metavar="DIR")
-    sync.add_argument("--no-index", action="store_true", help="use only --find-links and files")
-    sync.add_argument(
-        "--offline",
-        action="store_true",
-        help="use only what is cached: index pages, metadata files, wheels",
-    )
-    sync.add_argument(
-        "--extra", action="append", default=[], help="pylock.toml or pyproject.toml: an extra"
-    )
-    sync.add_argument(
-        "--group", action="append", default=[], help="pylock.toml or pyproject.toml: a group"
-    )
     sync.add_argument("--store", metavar="DIR", help="store location (default: $GRAFT_STORE)")
     sync.add_argument("--collisions", choices=("error", "warn", "ignore"), default="warn")
     sync.add_argument("--link-mode", choices=("symlink", "hardlink", "copy"), default="symlink")
@@ -192,6 +154,53 @@ def _add_sync_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     sync.add_argument("--json", action="store_true", help="print the plan or summary as JSON")
     sync.add_argument("-q", "--quiet", action="store_true")
     sync.add_argument("-v", "--verbose", action="store_true")
+
+
+def _add_resolution_options(parser: argparse.ArgumentParser) -> None:
+    """The inputs and sources resolution reads: shared by ``graft sync`` and ``graft lock``."""
+    parser.add_argument("-r", "--requirement", action="append", default=[], metavar="FILE")
+    parser.add_argument(
+        "-c",
+        "--constraint",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="limit versions with FILE's requirements (adds nothing)",
+    )
+    parser.add_argument(
+        "--prerelease",
+        choices=("allow", "if-necessary", "disallow"),
+        help="when prereleases are candidates (default: if-necessary, as pip and uv)",
+    )
+    parser.add_argument("--pre", action="store_true", help="same as --prerelease allow")
+    parser.add_argument(
+        "--exclude-newer",
+        metavar="DATE",
+        help="ignore files uploaded after DATE (YYYY-MM-DD or RFC 3339), from the index's"
+        " upload times",
+    )
+    parser.add_argument("--index-url", metavar="URL", help="simple API root (default: PyPI)")
+    parser.add_argument(
+        "--extra-index-url",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="another index, asked before --index-url; each project comes from the first"
+        " index that has any file for it (never a mix)",
+    )
+    parser.add_argument("--find-links", action="append", default=[], metavar="DIR")
+    parser.add_argument("--no-index", action="store_true", help="use only --find-links and files")
+    parser.add_argument(
+        "--offline",
+        action="store_true",
+        help="use only what is cached: index pages, metadata files, wheels",
+    )
+    parser.add_argument(
+        "--extra", action="append", default=[], help="pylock.toml or pyproject.toml: an extra"
+    )
+    parser.add_argument(
+        "--group", action="append", default=[], help="pylock.toml or pyproject.toml: a group"
+    )
 
 
 def _run_sync(args: argparse.Namespace) -> int:
@@ -344,15 +353,15 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     """The arguments; ``graft sync``'s options may come between and after its requirements."""
     _Parser.json_errors = "--json" in argv
     parser = _parser(argv[0] if argv and argv[0] in _COMMANDS else None)
-    if argv[:1] != ["sync"]:
+    if argv[:1] not in (["sync"], ["lock"]):
         return parser.parse_args(argv)
-    # argparse cannot intermix through subparsers: parse `sync` with its own parser
+    # argparse cannot intermix through subparsers: parse `sync`/`lock` with its own parser
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))  # noqa: SLF001
-    sync_parser: argparse.ArgumentParser = sub.choices["sync"]
+    sync_parser: argparse.ArgumentParser = sub.choices[argv[0]]
     args, rest = sync_parser.parse_known_args(argv[1:])
     if rest:  # requirements after an option (intermixing costs a warm sync about 1 ms)
         args = sync_parser.parse_intermixed_args(argv[1:])
-    args.command = "sync"
+    args.command = argv[0]
     return args
 
 
@@ -392,6 +401,10 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit 
     try:
         if args.command == "sync":
             return _run_sync(args)
+        if args.command == "lock":
+            from graft.cli.lock_cmd import run_lock  # noqa: PLC0415
+
+            return run_lock(args)
         if args.command == "audit":
             from graft.cli.audit_cmd import run_audit  # noqa: PLC0415
 

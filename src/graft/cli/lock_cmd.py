@@ -1,0 +1,111 @@
+"""``graft lock``: write a universal PEP 751 ``pylock.toml`` (see docs/resolver.md)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Callable
+
+
+def add_lock_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    resolution_options: Callable[[argparse.ArgumentParser], None],
+) -> None:
+    """The ``lock`` command; *resolution_options* adds the inputs and sources ``sync`` has."""
+    lock = sub.add_parser(
+        "lock",
+        help="resolve for many environments at once and write a PEP 751 pylock.toml",
+    )
+    lock.add_argument("specs", nargs="*", metavar="REQ", help="a PEP 508 requirement")
+    resolution_options(lock)
+    lock.add_argument(
+        "-o", "--output", default="pylock.toml", metavar="FILE", help="default: pylock.toml"
+    )
+    lock.add_argument(
+        "--python-version",
+        action="append",
+        default=[],
+        metavar="X.Y",
+        help="lock for this CPython version (repeatable; default: 3.9 to 3.14 within the"
+        " requires-python of -r pyproject.toml)",
+    )
+    lock.add_argument(
+        "--platform",
+        action="append",
+        default=[],
+        metavar="linux|macos|windows|TAG",
+        help="lock for this system (x86_64 and arm64) or this platform tag alone (repeatable;"
+        " default: linux, macos and windows)",
+    )
+    lock.add_argument(
+        "--environment",
+        action="append",
+        default=[],
+        metavar="MARKER",
+        help="keep only the environments where MARKER holds (repeatable: any of them)",
+    )
+    lock.add_argument("--no-deps", action="store_true", help="lock only what is named")
+    lock.add_argument("--json", action="store_true", help="print the summary as JSON")
+    lock.add_argument("-q", "--quiet", action="store_true")
+    lock.add_argument("-v", "--verbose", action="store_true")
+
+
+def run_lock(args: argparse.Namespace) -> int:
+    """Run ``graft lock``; the exit status."""
+    from graft.model.request import ResolveRequest  # noqa: PLC0415
+    from graft.resolve.lock import LockRequest, lock  # noqa: PLC0415
+
+    started = time.perf_counter()
+    request = LockRequest(
+        ResolveRequest(
+            specs=tuple(args.specs),
+            requirement_files=tuple(args.requirement),
+            constraint_files=tuple(args.constraint),
+            prerelease=args.prerelease or ("allow" if args.pre else None),
+            exclude_newer=args.exclude_newer,
+            no_deps=args.no_deps,
+            index_url=args.index_url,
+            extra_index_urls=tuple(args.extra_index_url),
+            find_links=tuple(args.find_links),
+            no_index=args.no_index,
+            offline=args.offline,
+            extras=tuple(args.extra),
+            groups=tuple(args.group),
+        ),
+        output=args.output,
+        python_versions=tuple(args.python_version),
+        platforms=tuple(args.platform),
+        environments=tuple(args.environment),
+    )
+    result = lock(request)
+    elapsed = time.perf_counter() - started
+    if args.verbose:
+        for note in result.notes:
+            print(f"graft: {note}", file=sys.stderr)
+    if not args.quiet:
+        for skipped in result.skipped:
+            print(f"graft: warning: not locked for {skipped}", file=sys.stderr)
+        for warning in result.warnings:
+            print(f"graft: warning: {warning}", file=sys.stderr)
+    if args.json:
+        out = {
+            "path": result.path,
+            "environments": [e.marker for e in result.environments],
+            "skipped": list(result.skipped),
+            "packages": len(result.entries),
+            "seconds": round(elapsed, 4),
+        }
+        print(json.dumps(out, indent=2, sort_keys=True))
+    elif not args.quiet:
+        projects = len({e.name for e in result.entries})
+        print(
+            f"graft: locked {projects} projects ({len(result.entries)} entries) for"
+            f" {len(result.environments)} environments into {result.path} in {elapsed:.2f}s",
+            file=sys.stderr,
+        )
+    return 0

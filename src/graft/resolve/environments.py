@@ -1,0 +1,235 @@
+"""The environments a universal lock covers, and markers that tell groups of them apart.
+
+An :class:`Environment` is one target of ``graft lock``'s matrix: a CPython minor version
+on one operating system and machine, with the platform tags an installer there accepts
+(:func:`graft.venv.interpreter.foreign_target`). Its *marker* names what PEP 508 can see of
+it (``implementation_name``, ``sys_platform``, ``platform_machine``, ``python_version``);
+the platform tags are finer (manylinux level, macOS minimum) and no marker can tell them
+apart, which is why ``graft lock`` refuses a release whose wheels differ in a way only the
+tags can see.
+
+:func:`marker_for` writes the marker of a set of environments *within* the covered ones:
+it only has to be true for the environments in the set and false for the other covered
+ones (the lock's ``environments`` key excludes everything else), so it drops every
+condition the covered environments do not need. It is checked by evaluation before use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from packaging.markers import Marker
+
+from graft.errors import UsageError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from graft.model.target import Target
+
+#: CPython minor versions of the default matrix (narrowed by requires-python or --python-version).
+DEFAULT_PYTHONS = ("3.9", "3.10", "3.11", "3.12", "3.13", "3.14")
+
+_MANYLINUX_NEWEST = 28  # manylinux_2_28 … 2_17 and older: glibc of a current, widespread Linux
+_LEGACY = {17: "manylinux2014", 12: "manylinux2010", 5: "manylinux1"}
+_MACOS_NEWEST = (15, 0)
+
+
+def _manylinux(arch: str) -> tuple[str, ...]:
+    oldest = 5 if arch == "x86_64" else 17
+    out: list[str] = []
+    for minor in range(_MANYLINUX_NEWEST, oldest - 1, -1):
+        out.append(f"manylinux_2_{minor}_{arch}")
+        if minor in _LEGACY:
+            out.append(f"{_LEGACY[minor]}_{arch}")
+    return tuple(out)
+
+
+def _macos(arch: str) -> tuple[str, ...]:
+    from packaging.tags import mac_platforms  # noqa: PLC0415
+
+    return tuple(mac_platforms(_MACOS_NEWEST, arch))
+
+
+#: Representative platform tags per (system, machine): what ``--platform linux`` etc. mean.
+PLATFORMS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "linux": (_manylinux("x86_64"), _manylinux("aarch64")),
+    "macos": (_macos("arm64"), _macos("x86_64")),
+    "windows": (("win_amd64",), ("win_arm64",)),
+}
+
+_ATOMS = ("sys_platform", "platform_machine", "python_version")
+
+
+@dataclass(frozen=True, slots=True)
+class Environment:
+    """One target of the lock: its marker values and the platform tags it accepts."""
+
+    python: str  # "3.11"
+    platforms: tuple[str, ...]  # most preferred first
+    target: Target
+    named: bool = False  # a platform tag the user named (--platform TAG), not a system
+
+    @property
+    def values(self) -> tuple[str, str, str]:
+        """(sys_platform, platform_machine, python_version): what a marker can see."""
+        m = self.target.markers
+        return (m["sys_platform"], m["platform_machine"], m["python_version"])
+
+    @property
+    def marker(self) -> str:
+        """The PEP 508 marker of exactly this environment (CPython only)."""
+        atoms = " and ".join(f"{k} == '{v}'" for k, v in zip(_ATOMS, self.values, strict=True))
+        return f"implementation_name == 'cpython' and {atoms}"
+
+    @property
+    def label(self) -> str:
+        """A short name for messages: ``cp311 manylinux_2_28_x86_64``."""
+        return f"cp{self.python.replace('.', '')} {self.platforms[0]}"
+
+
+def python_versions(requires_python: str | None, asked: Sequence[str] = ()) -> tuple[str, ...]:
+    """The minor versions to lock for: *asked*, or the defaults within *requires_python*."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet  # noqa: PLC0415
+
+    if asked:
+        return tuple(dict.fromkeys(asked))
+    if not requires_python:
+        return DEFAULT_PYTHONS
+    try:
+        spec = SpecifierSet(requires_python)
+    except InvalidSpecifier:
+        raise UsageError(
+            f"requires-python {requires_python!r} is not a specifier set", where="pyproject.toml"
+        ) from None
+    # a minor version counts when any of its releases is allowed (>=3.9.2 keeps 3.9)
+    kept = tuple(v for v in DEFAULT_PYTHONS if spec.contains(f"{v}.99") or spec.contains(v))
+    if not kept:
+        raise UsageError(
+            f"requires-python {requires_python!r} allows none of {', '.join(DEFAULT_PYTHONS)}",
+            hint="name the versions with --python-version",
+        )
+    return kept
+
+
+def matrix(pythons: Sequence[str], platforms: Sequence[str] = ()) -> tuple[Environment, ...]:
+    """Every (python, platform) environment; *platforms* are ``linux|macos|windows|TAG``.
+
+    A system name stands for its two machines with representative tags (:data:`PLATFORMS`);
+    a platform tag is taken literally, as pip's ``--platform`` (that tag alone).
+    """
+    from graft.venv.interpreter import foreign_target  # noqa: PLC0415
+
+    chosen: dict[tuple[str, ...], bool] = {}
+    for name in platforms or ("linux", "macos", "windows"):
+        system = PLATFORMS.get(name.lower())
+        chosen.update(dict.fromkeys(system, False) if system else {(name,): True})
+    return tuple(
+        Environment(py, tags, foreign_target(py, list(tags)), named)
+        for py in pythons
+        for tags, named in chosen.items()
+    )
+
+
+def keep_matching(envs: Iterable[Environment], markers: Sequence[str]) -> tuple[Environment, ...]:
+    """The environments in which one of *markers* (``--environment``) is true; all without."""
+    from packaging.markers import InvalidMarker  # noqa: PLC0415
+
+    envs = tuple(envs)
+    if not markers:
+        return envs
+    parsed = []
+    for text in markers:
+        try:
+            parsed.append(Marker(text))
+        except InvalidMarker as exc:
+            raise UsageError(
+                f"cannot parse marker {text!r} ({exc})", where="--environment"
+            ) from None
+    kept = tuple(
+        e for e in envs if any(m.evaluate({**e.target.markers, "extra": ""}) for m in parsed)
+    )
+    if not kept:
+        raise UsageError(
+            "no environment of the matrix satisfies --environment",
+            where="--environment",
+            hint="widen --python-version/--platform, or check the marker",
+        )
+    return kept
+
+
+def _py_ranges(chosen: set[str], order: Sequence[str]) -> tuple[tuple[str | None, str | None], ...]:
+    """Contiguous runs of *chosen* in *order* as (>= lower or None, < upper or None)."""
+    runs: list[tuple[str | None, str | None]] = []
+    start: int | None = None
+    for i, v in enumerate([*order, None]):
+        if v is not None and v in chosen:
+            start = i if start is None else start
+        elif start is not None:
+            runs.append((order[start] if start > 0 else None, v))
+            start = None
+    return tuple(runs)
+
+
+def _py_terms(ranges: tuple[tuple[str | None, str | None], ...]) -> list[list[str]]:
+    out = []
+    for lower, upper in ranges:
+        atoms = [f"python_version >= '{lower}'"] if lower else []
+        atoms += [f"python_version < '{upper}'"] if upper else []
+        out.append(atoms)
+    return out
+
+
+def marker_for(chosen: Iterable[Environment], covered: Sequence[Environment]) -> str | None:
+    """A marker true in the *chosen* environments and false in the other *covered* ones.
+
+    None when *chosen* is all of *covered*. Python versions become ranges, and a system or
+    machine condition is dropped where every covered environment of it is chosen alike.
+    """
+    want = {e.values for e in chosen}
+    every = [e.values for e in covered]
+    if want >= set(every):
+        return None
+    order = sorted({v[2] for v in every}, key=lambda s: tuple(int(p) for p in s.split(".")))
+    # python ranges per (system, machine), then per system, then overall where alike
+    per_machine: dict[tuple[str, str], tuple[tuple[str | None, str | None], ...]] = {}
+    for system, machine in dict.fromkeys((v[0], v[1]) for v in every):
+        pys = [v[2] for v in every if v[:2] == (system, machine)]
+        sel = {p for p in pys if (system, machine, p) in want}
+        per_machine[system, machine] = (
+            _py_ranges(sel, [p for p in order if p in pys]) if sel else ()
+        )
+    per_system: dict[str, tuple[tuple[str | None, str | None], ...] | None] = {}
+    for system in dict.fromkeys(s for s, _ in per_machine):
+        alike = {r for (s, _), r in per_machine.items() if s == system}
+        per_system[system] = alike.pop() if len(alike) == 1 else None
+    overall = set(per_system.values())
+    terms: list[list[str]] = []
+    if len(overall) == 1 and None not in overall:
+        terms = _py_terms(per_system[next(iter(per_system))] or ())
+    else:
+        for system, ranges in per_system.items():
+            if ranges is not None:
+                terms += [[f"sys_platform == '{system}'", *t] for t in _py_terms(ranges)]
+                continue
+            for (s, machine), r in per_machine.items():
+                if s == system:
+                    head = [f"sys_platform == '{s}'", f"platform_machine == '{machine}'"]
+                    terms += [[*head, *t] for t in _py_terms(r)]
+    text = " or ".join(
+        "(" + " and ".join(t) + ")" if len(t) > 1 and len(terms) > 1 else " and ".join(t)
+        for t in terms
+    )
+    if not _exact(text, want, covered):  # never expected; the plain form is always right
+        text = " or ".join(f"({e.marker})" for e in covered if e.values in want)
+    return str(Marker(text))
+
+
+def _exact(text: str, want: set[tuple[str, str, str]], covered: Sequence[Environment]) -> bool:
+    if not text:
+        return False
+    marker = Marker(text)
+    return all(
+        marker.evaluate({**e.target.markers, "extra": ""}) == (e.values in want) for e in covered
+    )

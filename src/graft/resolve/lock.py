@@ -1,0 +1,347 @@
+"""``graft lock``: resolve once per environment, merge by artifact node, write PEP 751.
+
+Each environment of the matrix (:mod:`graft.resolve.environments`) is resolved with the
+same :func:`~graft.resolve.resolver.resolve` ``graft sync`` uses, over one shared
+:class:`~graft.resolve.projects.IndexProjects` (index pages and METADATA are read once).
+The results are merged per project by *(version, surface)*: the environments whose chosen
+release has the same canonical metadata share one ``[[packages]]`` entry, whose marker is
+true exactly in those environments among the covered ones, and which lists the wheels of
+that node compatible with at least one of them. An environment in which two compatible
+wheels of the chosen release state different metadata cannot be written as a marker
+(manylinux level, macOS minimum): the lock is refused, naming both wheels.
+
+An environment the requirements cannot be resolved for (no wheel for it, its Python
+excluded) is left out of ``environments`` with a warning, unless it is a platform tag the
+user named or no environment is left.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from graft.errors import SourceError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from packaging.pylock import Pylock
+    from packaging.utils import NormalizedName
+    from packaging.version import Version
+
+    from graft.model.request import ResolveRequest
+    from graft.resolve.artifacts import ArtifactFile, MetadataReader, ProjectSource
+    from graft.resolve.environments import Environment
+    from graft.resolve.resolver import Resolution
+    from graft.resolve.surface import Surface
+
+
+@dataclass(frozen=True)
+class LockRequest:
+    """What ``graft lock`` was asked: the inputs and sources, the matrix, the output."""
+
+    resolving: ResolveRequest
+    output: str = "pylock.toml"
+    python_versions: tuple[str, ...] = ()
+    platforms: tuple[str, ...] = ()  # linux, macos, windows, or platform tags
+    environments: tuple[str, ...] = ()  # markers: keep the matrix's environments matching one
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One ``[[packages]]`` entry: a release's node for some of the environments."""
+
+    name: NormalizedName
+    version: Version
+    environments: tuple[Environment, ...]
+    wheels: tuple[ArtifactFile, ...]  # sorted by filename
+
+
+@dataclass(frozen=True)
+class LockResult:
+    """What was written, for the summary."""
+
+    path: str
+    environments: tuple[Environment, ...]
+    entries: tuple[Entry, ...]
+    skipped: tuple[str, ...] = ()  # "<env label>: <why>" of environments left out
+    notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = field(default=())
+
+
+class SharedSource:
+    """A :class:`ProjectSource` that remembers files and METADATA across the resolutions.
+
+    Each environment's resolution asks for the same projects; the listing is turned into
+    artifact rows and each METADATA read once per lock, not once per environment. Safe for
+    the resolver's prefetch threads (a race costs at most a repeated read).
+    """
+
+    def __init__(self, inner: ProjectSource) -> None:
+        self._inner = inner
+        self._files: dict[str, tuple[ArtifactFile, ...]] = {}
+        self._metadata: dict[tuple[str, str], bytes] = {}
+        self._lock = threading.Lock()
+
+    def files(self, name: NormalizedName) -> tuple[ArtifactFile, ...]:
+        """Every file of *name*, listed once."""
+        with self._lock:
+            known = self._files.get(name)
+        if known is None:
+            known = tuple(self._inner.files(name))
+            with self._lock:
+                self._files[name] = known
+        return known
+
+    def metadata(self, file: ArtifactFile) -> bytes:
+        """The METADATA of *file*, read once."""
+        key = (file.filename, file.url)
+        with self._lock:
+            data = self._metadata.get(key)
+        if data is None:
+            data = self._inner.metadata(file)
+            with self._lock:
+                self._metadata[key] = data
+        return data
+
+    def project_names(self) -> Sequence[str]:
+        """The inner source's names (for "did you mean")."""
+        return self._inner.project_names()
+
+
+def compatible(
+    release: tuple[ArtifactFile, ...], env: Environment, chosen: ArtifactFile
+) -> tuple[ArtifactFile, ...]:
+    """The wheels of *release* an installer in *env* may pick (yanked ones only if chosen).
+
+    A wheel whose tags another compatible wheel has too, with a higher build tag, is never
+    picked (every installer prefers the higher build): it is left out.
+    """
+    from graft.resolve.artifacts import parse_wheel, wheel_rank  # noqa: PLC0415
+
+    ranks = env.target.tag_rank()
+    best: dict[tuple[str, ...], tuple[int, ArtifactFile]] = {}
+    for f in release:
+        parsed = parse_wheel(f.filename)
+        if parsed is None or wheel_rank(f.filename, ranks) is None:
+            continue
+        if f.yanked is not None and f != chosen:
+            continue
+        before = best.get(parsed.tags)
+        if (
+            before is None
+            or parsed.build > before[0]
+            or (f == chosen and parsed.build == before[0])
+        ):
+            best[parsed.tags] = (parsed.build, f)
+    return tuple(sorted((f for _, f in best.values()), key=lambda f: f.filename))
+
+
+def merge(
+    results: list[tuple[Environment, Resolution]],
+    source: ProjectSource,
+    reader: MetadataReader,
+) -> tuple[Entry, ...]:
+    """One entry per (project, version, surface), from each environment's resolution.
+
+    Raises :class:`SourceError` when, in one environment, compatible wheels of the chosen
+    release state different metadata (no marker can tell their installers apart).
+    """
+    from graft.resolve.artifacts import parse_wheel  # noqa: PLC0415
+
+    groups: dict[tuple[str, Version, Surface], tuple[list[Environment], dict[str, Any]]] = {}
+    for env, resolution in results:
+        for pin in resolution.pins:
+            release = tuple(
+                f
+                for f in source.files(pin.name)
+                if (p := parse_wheel(f.filename)) is not None and p.version == pin.version
+            )
+            own = compatible(release, env, pin.file) or (pin.file,)
+            surface = reader.surface(pin.file)
+            for other in own:
+                if reader.surface(other) != surface:
+                    raise SourceError(
+                        f"{other.filename} and {pin.file.filename} state different dependencies"
+                        f" and no marker tells their installers apart ({env.label})",
+                        where=f"{pin.name}=={pin.version}",
+                        hint="lock for explicit platform tags (--platform TAG, one tag per"
+                        " environment), or pin another version",
+                    )
+            envs, wheels = groups.setdefault((pin.name, pin.version, surface), ([], {}))
+            envs.append(env)
+            wheels.update({f.filename: f for f in own})
+    return tuple(
+        Entry(name, version, tuple(envs), tuple(wheels[k] for k in sorted(wheels)))  # type: ignore[arg-type]
+        for (name, version, _), (envs, wheels) in sorted(
+            groups.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[1][0][0].label)
+        )
+    )
+
+
+def check_markable(entries: tuple[Entry, ...]) -> None:
+    """Refuse when two environments with the same marker values got different entries."""
+    seen: dict[tuple[str, tuple[str, str, str]], tuple[Entry, Environment]] = {}
+    for entry in entries:
+        for env in entry.environments:
+            key = (entry.name, env.values)
+            before = seen.setdefault(key, (entry, env))
+            if before[0] is not entry:
+                raise SourceError(
+                    f"{before[1].label} gets {before[0].wheels[0].filename} and {env.label}"
+                    f" gets {entry.wheels[0].filename}, which no marker tells apart",
+                    where=str(entry.name),
+                    hint="lock these platform tags separately",
+                )
+
+
+def to_pylock(
+    entries: tuple[Entry, ...], covered: tuple[Environment, ...], lock_dir: str
+) -> Pylock:
+    """The PEP 751 lock of *entries* over the *covered* environments (validated)."""
+    from packaging.markers import Marker  # noqa: PLC0415
+    from packaging.pylock import Package, Pylock  # noqa: PLC0415
+    from packaging.specifiers import SpecifierSet  # noqa: PLC0415
+    from packaging.version import Version  # noqa: PLC0415
+
+    from graft.resolve.environments import marker_for  # noqa: PLC0415
+
+    pythons = sorted({e.python for e in covered}, key=Version)
+    top = Version(pythons[-1])
+    packages = []
+    for entry in entries:
+        marker = marker_for(entry.environments, covered)
+        packages.append(
+            Package(
+                name=entry.name,
+                version=entry.version,
+                marker=Marker(marker) if marker else None,
+                wheels=[_wheel(f, lock_dir) for f in entry.wheels],
+            )
+        )
+    lock = Pylock(
+        lock_version=Version("1.0"),
+        environments=[Marker(e.marker) for e in covered],
+        requires_python=SpecifierSet(f">={pythons[0]},<{top.major}.{top.minor + 1}"),
+        created_by="graft",
+        packages=packages,
+    )
+    lock.validate()
+    return lock
+
+
+def _wheel(file: ArtifactFile, lock_dir: str) -> Any:
+    from packaging.pylock import PackageWheel  # noqa: PLC0415
+
+    remote = file.url.startswith(("http://", "https://"))
+    sha = file.sha256
+    if sha is None and not remote:
+        from graft._fs import file_sha256  # noqa: PLC0415
+
+        sha = file_sha256(file.url)
+    if sha is None:
+        raise SourceError("the index gives no sha256 for it; a lock needs one", where=file.url)
+    return PackageWheel(
+        name=file.filename,
+        url=file.url if remote else None,
+        path=None if remote else os.path.relpath(file.url, lock_dir),
+        upload_time=file.upload_time,
+        hashes={"sha256": sha},
+    )
+
+
+def write(lock: Pylock, path: str) -> None:
+    """Write *lock* as TOML, atomically (tomli-w: packaging has a reader only)."""
+    import tomli_w  # noqa: PLC0415
+
+    from graft._fs import write_atomic  # noqa: PLC0415
+
+    write_atomic(path, tomli_w.dumps(dict(lock.to_dict())))
+
+
+def _requires_python(files: tuple[str, ...]) -> str | None:
+    """``[project].requires-python`` of the first ``-r pyproject.toml``, if any."""
+    from graft.sources.pyproject import _load, is_pyproject  # noqa: PLC0415
+
+    for path in files:
+        if is_pyproject(path):
+            value = _load(path).get("project", {}).get("requires-python")
+            return str(value) if value else None
+    return None
+
+
+def lock(request: LockRequest) -> LockResult:
+    """Resolve every environment of the matrix, merge by node, write ``request.output``."""
+    from graft._fs import cache_root  # noqa: PLC0415
+    from graft.errors import UsageError  # noqa: PLC0415
+    from graft.resolve.artifacts import MetadataReader  # noqa: PLC0415
+    from graft.resolve.environments import keep_matching, matrix, python_versions  # noqa: PLC0415
+    from graft.resolve.explain import ResolutionError  # noqa: PLC0415
+    from graft.resolve.locate import _applies, _policy, gather_inputs  # noqa: PLC0415
+    from graft.resolve.projects import IndexProjects  # noqa: PLC0415
+    from graft.resolve.resolver import resolve  # noqa: PLC0415
+    from graft.sources.index import PYPI_SIMPLE, FindLinks, Indexes, index_order  # noqa: PLC0415
+
+    asked = request.resolving
+    inputs = gather_inputs(asked)
+    if inputs.pylocks or any(w.path or w.url for w in inputs.wanted):
+        raise UsageError(
+            "graft lock takes requirements only (no pylock.toml, wheel path or URL yet)",
+            hint="name the projects, e.g. name==1.0, and give --find-links for local wheels",
+        )
+    pythons = python_versions(_requires_python(asked.requirement_files), request.python_versions)
+    envs = keep_matching(matrix(pythons, request.platforms), request.environments)
+    cache_dir = cache_root()
+    index = None
+    if not inputs.no_index:
+        urls = index_order(inputs.index_url or PYPI_SIMPLE, inputs.extra_index_urls)
+        index = Indexes(urls, cache_dir, offline=asked.offline)
+    projects = IndexProjects(index, FindLinks(inputs.find_links), cache_dir, offline=asked.offline)
+    source = SharedSource(projects)
+    results: list[tuple[Environment, Resolution]] = []
+    skipped: list[str] = []
+    warnings: dict[str, None] = {}
+    first: ResolutionError | None = None
+    for position, env in enumerate(envs):
+        wanted = [w for w in inputs.wanted if _applies(w.marker, env.target)]
+        policy = _policy(asked, inputs, wanted, env.target, {})
+        try:
+            resolution = resolve(
+                [w.requirement for w in wanted],
+                env.target,
+                source,
+                policy,
+                # the first resolution reads in threads; later ones mostly find SharedSource's
+                # copies, for which starting threads costs more than it saves
+                prefetch=8 if index is not None and position == 0 else 0,
+                dependencies=not asked.no_deps,
+            )
+        except ResolutionError as exc:
+            if env.named:  # a platform tag asked for by name must be locked
+                raise SourceError(
+                    f"{env.label}: {exc.lines[0]}", hint=exc.hint, details=exc.lines[1:]
+                ) from None
+            first = first or exc
+            skipped.append(f"{env.label}: {exc.lines[0] if exc.lines else exc.kind}")
+            continue
+        results.append((env, resolution))
+        warnings.update(dict.fromkeys(f"{env.label}: {w}" for w in resolution.warnings))
+    if not results:
+        assert first is not None  # envs is never empty  # noqa: S101
+        raise first
+    entries = merge(results, source, MetadataReader(source))
+    check_markable(entries)
+    covered = tuple(env for env, _ in results)
+    output = os.path.abspath(request.output)
+    write(to_pylock(entries, covered, os.path.dirname(output)), output)
+    reads = ", ".join(f"{n} {where}" for where, n in projects.reads.items() if n) or "none"
+    return LockResult(
+        output,
+        covered,
+        entries,
+        tuple(skipped),
+        (f"resolved {len(envs)} environments; METADATA read: {reads}",),
+        tuple(warnings),
+    )

@@ -1,0 +1,121 @@
+"""``graft lock`` on real releases whose wheels disagree (and one whose wheels agree).
+
+The issue's cases (docs/resolver.md): uv fails the universal lock of ``tensorflow-cpu==2.19.0``
+and drops openmm's ``cuda12`` extra everywhere. graft's index pages and METADATA are kept in a
+cache under the test cache (``$GRAFT_TEST_CACHE/graft-lock``), so a second run reads no wheel.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+import tomllib
+from packaging.markers import Marker
+from packaging.pylock import Pylock
+from packaging.tags import Tag
+
+from graft.resolve.environments import Environment, matrix
+
+from .wheelcache import cache_dir
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def online() -> None:
+    try:
+        urllib.request.urlopen("https://pypi.org/simple/pip/", timeout=20).close()
+    except OSError as exc:
+        pytest.skip(f"PyPI is not reachable ({exc})")
+
+
+def graft_lock(tmp_path: Path, *args: str) -> tuple[Pylock, list[Environment]]:
+    out = tmp_path / "pylock.toml"
+    env = {**os.environ, "GRAFT_CACHE_DIR": str(cache_dir() / "graft-lock")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "graft", "lock", *args, "-o", str(out)],
+        capture_output=True, text=True, env=env, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    lock = Pylock.from_dict(tomllib.loads(out.read_text()))
+    lock.validate()
+    pythons = sorted(
+        {str(m).split("python_version == ")[1].strip("\"'") for m in lock.environments or ()}
+    )
+    every = matrix(pythons, ["linux", "macos", "windows"])
+    listed = {str(m) for m in lock.environments or ()}
+    envs = [e for e in every if str(Marker(e.marker)) in listed]
+    assert len(envs) == len(listed)
+    return lock, envs
+
+
+def select(lock: Pylock, env: Environment) -> dict[str, str]:
+    tags = [Tag(*t.split("-", 2)) for t in env.target.tags]
+    chosen = lock.select(environment=env.target.markers, tags=tags)  # type: ignore[arg-type]
+    return {str(p.name): str(p.version) for p, _ in chosen}
+
+
+def test_tensorflow_cpu_2_19_locks_without_tensorflow_intel_on_windows(
+    online: None, tmp_path: Path
+) -> None:
+    lock, envs = graft_lock(tmp_path, "tensorflow-cpu==2.19.0")
+    windows = [e for e in envs if e.values[0] == "win32"]
+    assert windows, "no Windows environment locked"
+    for env in envs:
+        got = select(lock, env)
+        assert got["tensorflow-cpu"] == "2.19.0"
+        assert "tensorflow-intel" not in got, env.label
+
+
+def test_openmm_cuda12_only_on_linux_and_windows(online: None, tmp_path: Path) -> None:
+    lock, envs = graft_lock(tmp_path, "openmm[cuda12]==8.3.1", "--python-version", "3.12")
+    systems = {e.values[0] for e in envs}
+    assert {"linux", "darwin", "win32"} <= systems
+    for env in envs:
+        got = select(lock, env)
+        cuda = env.values[0] in {"linux", "win32"} and env.values[1] in {"x86_64", "AMD64"}
+        assert ("openmm-cuda-12" in got) == cuda, env.label
+
+
+def test_torch_2_0_1_gives_the_same_effective_dependencies_everywhere(
+    online: None, tmp_path: Path
+) -> None:
+    """The negative control: the manylinux x86_64 wheel lists the nvidia-* and triton lines
+    (with Linux x86_64 markers) and the others do not, so the surfaces differ and torch gets
+    two entries, but every target installs what one version-level metadata would give it."""
+    lock, envs = graft_lock(tmp_path, "torch==2.0.1", "--python-version", "3.11")
+    assert len(envs) == 5  # no win_arm64 wheel
+    torch = [p for p in lock.packages if p.name == "torch"]
+    assert sorted(str(p.marker) for p in torch) == [
+        (
+            '(sys_platform == "linux" and platform_machine == "aarch64")'
+            ' or sys_platform == "darwin" or sys_platform == "win32"'
+        ),
+        'sys_platform == "linux" and platform_machine == "x86_64"',
+    ]
+    base = {"torch", "filelock", "jinja2", "markupsafe", "mpmath", "networkx", "sympy"}
+    base |= {"typing-extensions"}
+    for env in envs:
+        got = set(select(lock, env))
+        if env.values[:2] == ("linux", "x86_64"):
+            assert base < got
+            assert {"triton", "nvidia-cudnn-cu11", "nvidia-cuda-nvrtc-cu11"} <= got
+        else:
+            assert got == base, env.label
+
+
+def test_nmslib_2_1_1_on_cp35(online: None, tmp_path: Path) -> None:
+    """The cp35 wheels for macOS and Windows pin numpy<1.17 without markers (the research's
+    case); the manylinux cp35 wheel would differ, but psutil has no cp35 Linux wheel, so Linux
+    is left out of the lock (with a warning) until builds exist."""
+    lock, envs = graft_lock(tmp_path, "nmslib==2.1.1", "--python-version", "3.5")
+    assert {e.values[0] for e in envs} == {"darwin", "win32"}
+    for env in envs:
+        got = select(lock, env)
+        assert got["nmslib"] == "2.1.1"
+        assert got["numpy"].startswith("1.16."), env.label

@@ -1,0 +1,304 @@
+"""``graft lock`` against a loopback index whose wheels are made in the test.
+
+Each release's wheels are tagged per platform (compressed tag sets, so one wheel covers
+both machines of a system) and state their own METADATA; the lock must fork exactly where
+the surfaces differ, and ``Pylock.select()`` must give each listed environment its own set.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tomllib
+from packaging.markers import Marker
+from packaging.pylock import Pylock
+from packaging.tags import Tag
+
+from graft.resolve.environments import Environment, matrix
+from tests.conftest import run_graft
+from tests.support.rangeserver import Served, serve
+from tests.support.venv import py
+from tests.support.wheelmaker import make_wheel
+
+LINUX = "py3-none-manylinux_2_17_x86_64.manylinux_2_17_aarch64"
+MACOS = "py3-none-macosx_11_0_arm64.macosx_10_9_x86_64"
+WINDOWS = "py3-none-win_amd64.win_arm64"
+
+
+def _release(
+    served: Served, wheels: Path, name: str, version: str, per_tag: dict[str, dict[str, Any]]
+) -> None:
+    for tag, meta in per_tag.items():
+        served.add(
+            make_wheel(wheels, name, version, {f"{name}_{tag[-5:]}.py": ""}, tag=tag, **meta)
+        )
+
+
+@pytest.fixture
+def index(wheels: Path) -> Iterator[Served]:
+    with serve() as served:
+        for dep in ("linuxdep", "windep", "dep", "gpulib", "a", "b"):
+            served.add(make_wheel(wheels, dep, "1.0", {f"{dep}.py": ""}))
+        # Linux and macOS wheels need linuxdep, the Windows wheel windep: two nodes
+        _release(served, wheels, "plat", "1.0", {
+            LINUX: {"requires": ("linuxdep",)},
+            MACOS: {"requires": ("LinuxDep",)},  # spelt otherwise, the same surface
+            WINDOWS: {"requires": ("windep",)},
+        })  # fmt: skip
+        # formatting only: one node
+        _release(served, wheels, "fmt", "1.0", {
+            LINUX: {"requires": ("dep >=1.0, <2.0",)},
+            MACOS: {"requires": ("Dep<2.0,>=1.0",)},
+            WINDOWS: {"requires": ("dep (<2.0,>=1.0)",)},
+        })  # fmt: skip
+        # all alike: the negative control
+        _release(
+            served,
+            wheels,
+            "same",
+            "1.0",
+            {t: {"requires": ("dep",)} for t in (LINUX, MACOS, WINDOWS)},
+        )
+        # Requires-Python: the Linux wheel of 2.0 needs 3.11; 1.0 does not
+        _release(served, wheels, "rp", "1.0", {LINUX: {}, WINDOWS: {}})
+        _release(served, wheels, "rp", "2.0", {
+            LINUX: {"requires_python": ">=3.11"},
+            WINDOWS: {"requires_python": ">=3.8"},
+        })  # fmt: skip
+        # an extra only the Linux wheel declares
+        _release(served, wheels, "ex", "1.0", {
+            LINUX: {"requires": ('gpulib; extra == "gpu"',), "provides_extra": ("gpu",)},
+            WINDOWS: {},
+        })  # fmt: skip
+        # two Linux wheels that only the manylinux level tells apart
+        _release(served, wheels, "amb", "1.0", {
+            "py3-none-manylinux_2_17_x86_64": {"requires": ("a",)},
+            "py3-none-manylinux_2_28_x86_64": {"requires": ("b",)},
+        })  # fmt: skip
+        # a rebuilt wheel (build tag 2) with other dependencies: every installer picks it
+        served.add(make_wheel(wheels, "bt", "1.0", {"bt.py": ""}, requires=("a",)))
+        served.add(
+            make_wheel(
+                wheels, "bt", "1.0", {"bt.py": ""}, requires=("b",),
+                filename="bt-1.0-2-py3-none-any.whl",
+            )
+        )  # fmt: skip
+        yield served
+
+
+def refused(tmp_path: Path, served: Served, *args: str) -> str:
+    """``graft lock`` that must fail; its stderr."""
+    out = tmp_path / "pylock.toml"
+    proc = run_graft("lock", "--index-url", f"{served.url}/simple/", "-o", out, *args, check=False)
+    assert proc.returncode == 1, proc.stderr
+    assert not out.exists()
+    return proc.stderr
+
+
+def lock(tmp_path: Path, served: Served, *args: str) -> tuple[Pylock, str]:
+    """``graft lock``: the lock (validated by packaging) and stderr."""
+    out = tmp_path / "pylock.toml"
+    proc = run_graft("lock", "--index-url", f"{served.url}/simple/", "-o", out, *args)
+    data = tomllib.loads(out.read_text())
+    parsed = Pylock.from_dict(data)
+    parsed.validate()
+    assert data["created-by"] == "graft"
+    return parsed, proc.stderr
+
+
+def environments(parsed: Pylock) -> list[Environment]:
+    """The matrix environments the lock lists (each marker found among all of them)."""
+    every = matrix(["3.9", "3.10", "3.11", "3.12", "3.13", "3.14"], ["linux", "macos", "windows"])
+    listed = {str(m) for m in parsed.environments or ()}
+    found = [e for e in every if str(Marker(e.marker)) in listed]
+    assert len(found) == len(listed)
+    return found
+
+
+def selected(parsed: Pylock, env: Environment, extras: tuple[str, ...] = ()) -> dict[str, str]:
+    tags = [Tag(*t.split("-", 2)) for t in env.target.tags]
+    return {
+        str(package.name): str(getattr(dist, "name", ""))
+        for package, dist in parsed.select(
+            environment=env.target.markers,  # type: ignore[arg-type]
+            tags=tags,
+            extras=extras,
+        )
+    }
+
+
+def entries(parsed: Pylock, name: str) -> list[Any]:
+    return [p for p in parsed.packages if p.name == name]
+
+
+def _disjoint(parsed: Pylock, name: str, envs: list[Environment]) -> None:
+    for env in envs:
+        holding = [
+            p
+            for p in entries(parsed, name)
+            if p.marker is None or p.marker.evaluate({**env.target.markers, "extra": ""})
+        ]
+        assert len(holding) <= 1, (env.label, [str(p.marker) for p in holding])
+
+
+def test_wheels_that_require_different_packages_get_one_entry_each(
+    tmp_path: Path, index: Served
+) -> None:
+    parsed, _ = lock(tmp_path, index, "plat")
+    envs = environments(parsed)
+    assert len(envs) == 36  # 3.9 to 3.14 x linux, macos, windows x two machines
+    plat = entries(parsed, "plat")
+    assert len(plat) == 2  # Linux and macOS share a surface; Windows has its own
+    assert all(p.marker is not None for p in plat)
+    assert sorted(len(p.wheels or ()) for p in plat) == [1, 2]  # each lists its own wheels
+    _disjoint(parsed, "plat", envs)
+    assert {str(p.marker) for p in entries(parsed, "windep")} == {'sys_platform == "win32"'}
+    for env in envs:
+        got = selected(parsed, env)
+        if env.target.markers["sys_platform"] == "win32":
+            assert set(got) == {"plat", "windep"}
+            assert got["plat"].endswith("win_amd64.win_arm64.whl")
+        else:
+            assert set(got) == {"plat", "linuxdep"}
+
+
+def test_wheels_differing_only_in_formatting_share_one_entry(tmp_path: Path, index: Served) -> None:
+    parsed, _ = lock(tmp_path, index, "fmt", "--python-version", "3.12")
+    (fmt,) = entries(parsed, "fmt")
+    assert fmt.marker is None
+    assert len(fmt.wheels or ()) == 3
+    assert [p.marker for p in entries(parsed, "dep")] == [None]
+    for env in environments(parsed):
+        assert set(selected(parsed, env)) == {"fmt", "dep"}
+
+
+def test_all_wheels_alike_give_one_entry_without_a_marker(tmp_path: Path, index: Served) -> None:
+    parsed, _ = lock(tmp_path, index, "same")
+    assert len(environments(parsed)) == 36
+    assert [(p.name, p.marker, len(p.wheels or ())) for p in parsed.packages] == [
+        ("dep", None, 1),
+        ("same", None, 3),
+    ]
+    assert str(parsed.requires_python) == "<3.15,>=3.9"
+
+
+def test_wheels_differing_in_requires_python_fork_by_version(tmp_path: Path, index: Served) -> None:
+    parsed, _ = lock(
+        tmp_path, index, "rp", "--python-version", "3.10", "--python-version", "3.11",
+        "--platform", "linux", "--platform", "windows",
+    )  # fmt: skip
+    envs = environments(parsed)
+    assert len(envs) == 8
+    rp = entries(parsed, "rp")
+    assert sorted((str(p.version), str(p.marker)) for p in rp) == [
+        ("1.0", 'sys_platform == "linux" and python_version < "3.11"'),
+        ("2.0", 'sys_platform == "linux" and python_version >= "3.11"'),
+        ("2.0", 'sys_platform == "win32"'),
+    ]
+    _disjoint(parsed, "rp", envs)
+    for env in envs:
+        linux_old = env.python == "3.10" and env.target.markers["sys_platform"] == "linux"
+        assert selected(parsed, env)["rp"].startswith("rp-1.0" if linux_old else "rp-2.0")
+
+
+def test_an_extra_only_some_wheels_declare(tmp_path: Path, index: Served) -> None:
+    parsed, err = lock(
+        tmp_path, index, "ex[gpu]", "--python-version", "3.12",
+        "--platform", "linux", "--platform", "windows",
+    )  # fmt: skip
+    assert "does not provide the extra 'gpu'" in err
+    assert [str(p.marker) for p in entries(parsed, "gpulib")] == ['sys_platform == "linux"']
+    for env in environments(parsed):
+        names = set(selected(parsed, env))
+        linux = env.target.markers["sys_platform"] == "linux"
+        assert names == ({"ex", "gpulib"} if linux else {"ex"})
+
+
+def test_a_difference_no_marker_can_state_is_refused(tmp_path: Path, index: Served) -> None:
+    err = refused(tmp_path, index, "amb", "--platform", "linux")
+    assert "amb-1.0-py3-none-manylinux_2_17_x86_64.whl" in err
+    assert "amb-1.0-py3-none-manylinux_2_28_x86_64.whl" in err
+    assert "no marker tells their installers apart" in err
+    # one explicit platform tag is an environment of its own: then it can be locked
+    parsed, _ = lock(tmp_path, index, "amb", "--platform", "manylinux_2_28_x86_64")
+    assert {p.name for p in parsed.packages} == {"amb", "b"}
+
+
+def test_a_wheel_a_higher_build_shadows_is_left_out(tmp_path: Path, index: Served) -> None:
+    parsed, _ = lock(tmp_path, index, "bt", "--python-version", "3.12")
+    (bt,) = entries(parsed, "bt")
+    assert [w.name for w in bt.wheels or ()] == ["bt-1.0-2-py3-none-any.whl"]
+    assert {p.name for p in parsed.packages} == {"bt", "b"}
+
+
+def test_environments_without_a_wheel_are_left_out_and_said(tmp_path: Path, index: Served) -> None:
+    parsed, err = lock(tmp_path, index, "ex")  # no macOS wheel
+    assert "not locked for cp39 macosx_15_0_arm64" in err
+    assert {e.target.markers["sys_platform"] for e in environments(parsed)} == {"linux", "win32"}
+
+
+def _files(venv: Path) -> dict[str, str]:
+    code = (
+        "import importlib.metadata as m, json; print(json.dumps({d.name: d.version"
+        " for d in m.distributions()}))"
+    )
+    return __import__("json").loads(py(venv, code))  # type: ignore[no-any-return]
+
+
+def _site_files(venv: Path) -> set[str]:
+    site = next((venv / "lib").glob("python3.*/site-packages"))
+    return {
+        str(p.relative_to(site))
+        for p in site.rglob("*")
+        if p.is_file()
+        and "__pycache__" not in p.parts
+        and p.name not in {"RECORD", "INSTALLER", "REQUESTED", "direct_url.json"}
+    }
+
+
+def _pip_reads_pylock() -> bool:
+    """pip 26.1 added ``pip install -r pylock.toml`` (experimental, pypa/pip#13876)."""
+    from packaging.version import Version
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "--version"], capture_output=True, text=True, check=False
+    )
+    return proc.returncode == 0 and Version(proc.stdout.split()[1]) >= Version("26.1")
+
+
+def _install_with(tool: str, lock_file: Path, prefix: Path) -> None:
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", prefix], check=True)
+    python = str(prefix / "bin" / "python")
+    command: list[str]
+    if tool == "uv":
+        command = [sys.executable, "-m", "uv", "pip", "install", "--python", python]
+    else:  # pip's documented use: an empty venv, --no-deps (the lock is the whole set)
+        command = [sys.executable, "-m", "pip", "--python", python, "install", "--no-deps"]
+    env = {"UV_NO_CONFIG": "1", "PIP_CONFIG_FILE": "/dev/null", "PATH": "/usr/bin:/bin"}
+    proc = subprocess.run(
+        [*command, "-q", "-r", str(lock_file)], capture_output=True, text=True, env=env, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+
+
+@pytest.mark.parametrize("tool", ["uv", "pip"])
+def test_graft_uv_and_pip_install_the_lock_to_the_same_files(
+    tmp_path: Path, store_dir: Path, index: Served, tool: str
+) -> None:
+    if tool == "pip" and not _pip_reads_pylock():
+        pytest.skip("this pip is older than 26.1, which first reads -r pylock.toml")
+    lock(tmp_path, index, "plat", "fmt", "ex[gpu]", "--platform", "linux")
+    lock_file = tmp_path / "pylock.toml"
+    ours = tmp_path / "graft-venv"
+    run_graft("sync", ours, lock_file, "--store", store_dir)
+    theirs = tmp_path / f"{tool}-venv"
+    _install_with(tool, lock_file, theirs)
+    want = dict.fromkeys(("plat", "linuxdep", "fmt", "dep", "ex", "gpulib"), "1.0")
+    assert _files(ours) == want
+    assert _files(theirs) == want
+    assert _site_files(ours) == _site_files(theirs)
