@@ -375,10 +375,9 @@ class Lab:
             return "incremental, staging" if step else "materialize"
         if store != self.warm:
             shas = target.shas()
-            have = (
-                shas & {p.name for p in (store / "entries").iterdir()} if store.exists() else set()
-            )
-            busy = store.exists() and any((store / "tmp").iterdir())
+            entries, tmp = store / "entries", store / "tmp"  # (a kill may precede either)
+            have = shas & {p.name for p in entries.iterdir()} if entries.is_dir() else set()
+            busy = tmp.is_dir() and any(tmp.iterdir())
             if not have and not busy:
                 return "start-up"
             if have != shas or busy:
