@@ -45,6 +45,7 @@ class ArtifactFile:
     yanked: str | None = None  # None: not yanked; "" or the reason: yanked (PEP 592)
     upload_time: dt.datetime | None = None  # aware, UTC (PEP 700)
     metadata_hash: str | None = None  # "sha256=<hex>" of its METADATA, when known (PEP 658)
+    direct: bool = False  # named by the user (a path or URL), not found on an index
 
     @property
     def is_wheel(self) -> bool:
@@ -98,9 +99,7 @@ def wheel_rank(filename: str, tag_rank: Mapping[str, int]) -> tuple[int, int] | 
     order, then the highest build tag), on the cached parse of the filename.
     """
     parsed = parse_wheel(filename)
-    # a variant wheel is left out as a variant-unaware installer leaves it out, until the
-    # screening orders variants for the machine (graft.variants.select.order_release)
-    if parsed is None or parsed.variant is not None:
+    if parsed is None:
         return None
     positions = [tag_rank[t] for t in parsed.tags if t in tag_rank]
     return (min(positions), -parsed.build) if positions else None
@@ -162,8 +161,18 @@ def group_nodes(read: Iterable[tuple[ArtifactFile, Surface]]) -> tuple[ArtifactN
 
 def best_wheel(files: Iterable[ArtifactFile], tag_rank: Mapping[str, int]) -> ArtifactFile | None:
     """The target's best wheel among *files* (its tag order, then the highest build tag)."""
-    ranked = [(r, f.filename, f) for f in files if (r := wheel_rank(f.filename, tag_rank))]
+    ranked = [
+        (r, f.filename, f)
+        for f in files
+        if not _unchosen_variant(f) and (r := wheel_rank(f.filename, tag_rank))
+    ]
     return min(ranked, key=lambda item: item[:2])[2] if ranked else None
+
+
+def _unchosen_variant(file: ArtifactFile) -> bool:
+    """A variant wheel the user did not name: left out until variants are selected."""
+    parsed = parse_wheel(file.filename)
+    return parsed is not None and parsed.variant is not None and not file.direct
 
 
 def files_to_read(

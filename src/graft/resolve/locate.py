@@ -377,7 +377,7 @@ def _resolved(
         if w.path is not None or w.url is not None:
             filename = w.filename or os.path.basename(w.path or w.url or "")
             hashes = tuple(("sha256", h.removeprefix("sha256:")) for h in sorted(w.hashes))
-            direct[w.name] = ArtifactFile(filename, w.path or w.url or "", hashes[:1])
+            direct[w.name] = ArtifactFile(filename, w.path or w.url or "", hashes[:1], direct=True)
             extras = f"[{','.join(sorted(w.extras))}]" if w.extras else ""
             requirements.append(f"{w.name}{extras}=={w.version}")
         else:

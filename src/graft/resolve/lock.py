@@ -125,8 +125,8 @@ def compatible(
     best: dict[tuple[str, ...], tuple[int, ArtifactFile]] = {}
     for f in release:
         parsed = parse_wheel(f.filename)
-        if parsed is None or wheel_rank(f.filename, ranks) is None:
-            continue
+        if parsed is None or parsed.variant is not None or wheel_rank(f.filename, ranks) is None:
+            continue  # (variant wheels: not locked until variants are selected)
         if f.yanked is not None and f != chosen:
             continue
         before = best.get(parsed.tags)

@@ -80,6 +80,7 @@ class Reject(enum.Enum):
     NEWER = "uploaded after --exclude-newer"
     YANKED = "yanked"
     SPECIFIER = "outside the requested versions"
+    VARIANT = "a variant wheel (PEP 825), left out as by a variant-unaware installer"
     PRERELEASE = "a prerelease"
     HASH = "not one of the --hash values given"
 
@@ -144,6 +145,9 @@ def _reason(
         return Reject.FILENAME if file.is_wheel else Reject.SDIST
     version, allowed = parsed.version, policy.hashes.get(name)
     checks: tuple[tuple[Reject, Callable[[], bool]], ...] = (
+        # until the screening orders variants for the machine (variants.select.order_release);
+        # a variant wheel the user names by path or URL is installed like any wheel
+        (Reject.VARIANT, lambda: parsed.variant is not None and not file.direct),
         (Reject.TAGS, lambda: ranked is None),
         (Reject.PYTHON, lambda: not python_allows(file.requires_python, target.version)),
         (Reject.NEWER, lambda: _too_new(file, policy.exclude_newer)),
