@@ -6,7 +6,7 @@ import contextlib
 import os
 import stat
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -350,3 +350,28 @@ def file_digest(path: str, algorithm: str = "sha256") -> bytes:
 def file_sha256(path: str) -> str:
     """The sha256 of the file at *path*, hex."""
     return file_digest(path).hex()
+
+
+def load_toml(path: str) -> dict[str, Any]:
+    """The TOML file at *path* (pyproject.toml, pylock.toml); a one-line error if it is broken.
+
+    Raises :class:`~graft.errors.SourceError` naming the file: unreadable, or not valid TOML.
+    """
+    import sys  # noqa: PLC0415
+
+    from graft.errors import SourceError  # noqa: PLC0415
+
+    if sys.version_info >= (3, 11):
+        import tomllib  # noqa: PLC0415
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib  # noqa: PLC0415
+    try:
+        with open(path, "rb") as fh:
+            data: dict[str, Any] = tomllib.load(fh)
+    except OSError as exc:
+        raise SourceError(f"cannot read it ({exc.strerror})", where=path) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SourceError(
+            f"not valid TOML ({exc})", where=path, hint="fix the file's syntax"
+        ) from None
+    return data

@@ -9,7 +9,6 @@ builds it: by setuptools' fallback backend ``setuptools.build_meta:__legacy__``,
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,20 +66,9 @@ class Project:
 
 def load_toml(path: str) -> dict[str, Any]:
     """Parse the TOML file at *path*; a one-line :class:`SourceError` if it is broken."""
-    if sys.version_info >= (3, 11):
-        import tomllib  # noqa: PLC0415
-    else:  # pragma: no cover - exercised on 3.10 only
-        import tomli as tomllib  # noqa: PLC0415
-    try:
-        with open(path, "rb") as fh:
-            data: dict[str, Any] = tomllib.load(fh)
-    except OSError as exc:
-        raise SourceError(f"cannot read it ({exc.strerror})", where=path) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SourceError(
-            f"not valid TOML ({exc})", where=path, hint="fix the file's syntax"
-        ) from None
-    return data
+    from graft._fs import load_toml as load  # noqa: PLC0415
+
+    return load(path)
 
 
 def read_project(tree: str) -> Project:

@@ -263,11 +263,11 @@ def write(lock: Pylock, path: str) -> None:
 
 def _requires_python(files: tuple[str, ...]) -> str | None:
     """``[project].requires-python`` of the first ``-r pyproject.toml``, if any."""
-    from graft.sources.pyproject import _load, is_pyproject  # noqa: PLC0415
+    from graft.sources.pyproject import is_pyproject, load  # noqa: PLC0415
 
     for path in files:
         if is_pyproject(path):
-            value = _load(path).get("project", {}).get("requires-python")
+            value = load(path).get("project", {}).get("requires-python")
             return str(value) if value else None
     return None
 

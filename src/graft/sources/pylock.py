@@ -11,8 +11,7 @@ and size, which the download and ingest stages then verify.
 from __future__ import annotations
 
 import os
-import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from packaging.utils import canonicalize_name
 
@@ -31,21 +30,6 @@ def is_pylock(path: str) -> bool:
     return name == "pylock.toml" or (name.startswith("pylock.") and name.endswith(".toml"))
 
 
-def _load_toml(path: str) -> dict[str, Any]:
-    if sys.version_info >= (3, 11):
-        import tomllib  # noqa: PLC0415
-    else:  # pragma: no cover - exercised on 3.10 only
-        import tomli as tomllib  # noqa: PLC0415
-    try:
-        with open(path, "rb") as fh:
-            data: dict[str, Any] = tomllib.load(fh)
-    except OSError as exc:
-        raise SourceError(f"cannot read the lock file ({exc.strerror})", where=path) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SourceError(f"not valid TOML ({exc})", where=path) from None
-    return data
-
-
 def read_pylock(
     path: str,
     target: Target,
@@ -62,7 +46,9 @@ def read_pylock(
     )
     from packaging.tags import Tag  # noqa: PLC0415
 
-    data = _load_toml(path)
+    from graft._fs import load_toml  # noqa: PLC0415
+
+    data = load_toml(path)
     try:
         lock = Pylock.from_dict(data)
     except PylockUnsupportedVersionError as exc:

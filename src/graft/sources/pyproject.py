@@ -9,7 +9,6 @@ are dependencies declared ``dynamic`` (only its build backend could say what the
 from __future__ import annotations
 
 import os
-import sys
 from typing import TYPE_CHECKING, Any
 
 from graft.errors import UsageError
@@ -23,19 +22,11 @@ def is_pyproject(path: str) -> bool:
     return os.path.basename(path) == "pyproject.toml"
 
 
-def _load(path: str) -> dict[str, Any]:
-    if sys.version_info >= (3, 11):
-        import tomllib  # noqa: PLC0415
-    else:  # pragma: no cover - Python 3.10
-        import tomli as tomllib  # noqa: PLC0415
+def load(path: str) -> dict[str, Any]:
+    """The pyproject.toml at *path*, parsed (a one-line error when it is not valid TOML)."""
+    from graft._fs import load_toml  # noqa: PLC0415
 
-    try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except OSError as exc:
-        raise UsageError(f"cannot read pyproject.toml ({exc.strerror})", where=path) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"invalid TOML ({exc})", where=path) from None
+    return load_toml(path)
 
 
 def _strings(value: object, where: str) -> list[str]:
@@ -52,7 +43,7 @@ def read_pyproject(
 
     from graft.sources.requirements import parse_spec  # noqa: PLC0415
 
-    data = _load(path)
+    data = load(path)
     inputs.files_read.append(path)
     project = data.get("project")
     texts: list[tuple[str, str]] = []  # (requirement, where)
