@@ -268,7 +268,7 @@ def locate(
 
     inputs = gather_inputs(request)
     target, interpreter = _target(request)
-    wanted = [w for w in inputs.wanted if _applies(w.marker, target)]
+    wanted = [w for w in inputs.wanted if marker_applies(w.marker, target)]
     locked: list[Wanted] = []
     if inputs.pylocks:
         from graft.sources.pylock import read_pylock  # noqa: PLC0415
@@ -344,7 +344,8 @@ def _target(request: ResolveRequest) -> tuple[Target, str | None]:
     return introspect(interpreter), interpreter
 
 
-def _applies(marker: str | None, target: Target) -> bool:
+def marker_applies(marker: str | None, target: Target) -> bool:
+    """Whether a requirement's environment marker holds for *target* (no marker: always)."""
     if marker is None:
         return True
     from packaging.markers import Marker  # noqa: PLC0415
@@ -383,7 +384,7 @@ def _resolved(
         else:
             requirements.append(w.requirement)
     source = IndexProjects(index, find_links, cache_dir, offline=request.offline, direct=direct)
-    policy = _policy(request, inputs, wanted, target, have)
+    policy = resolver_policy(request, inputs, wanted, target, have)
     resolution = resolve(
         requirements,
         target,
@@ -414,7 +415,7 @@ def preferences(request: ResolveRequest, target: Target) -> dict[str, str]:
     return installed(os.path.abspath(request.venv), sites)
 
 
-def _policy(
+def resolver_policy(
     request: ResolveRequest,
     inputs: Inputs,
     wanted: list[Wanted],
@@ -433,7 +434,7 @@ def _policy(
         prereleases = Prereleases.ALLOW
     constraints: dict[NormalizedName, SpecifierSet] = {}
     for c in inputs.constraints:
-        if _applies(c.marker, target):
+        if marker_applies(c.marker, target):
             constraints[c.name] = constraints.get(c.name, SpecifierSet()) & SpecifierSet(
                 c.specifier
             )
@@ -490,4 +491,13 @@ def _check_hashed(chosen: list[tuple[Wanted, Candidate]]) -> None:
         )
 
 
-__all__ = ["Fetched", "Located", "choose", "fetch", "gather_inputs", "locate"]
+__all__ = [
+    "Fetched",
+    "Located",
+    "choose",
+    "fetch",
+    "gather_inputs",
+    "locate",
+    "marker_applies",
+    "resolver_policy",
+]

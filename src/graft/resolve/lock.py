@@ -279,7 +279,7 @@ def lock(request: LockRequest) -> LockResult:
     from graft.resolve.artifacts import MetadataReader  # noqa: PLC0415
     from graft.resolve.environments import keep_matching, matrix, python_versions  # noqa: PLC0415
     from graft.resolve.explain import ResolutionError  # noqa: PLC0415
-    from graft.resolve.locate import _applies, _policy, gather_inputs  # noqa: PLC0415
+    from graft.resolve.locate import gather_inputs, marker_applies, resolver_policy  # noqa: PLC0415
     from graft.resolve.projects import IndexProjects  # noqa: PLC0415
     from graft.resolve.resolver import resolve  # noqa: PLC0415
     from graft.sources.index import PYPI_SIMPLE, FindLinks, Indexes, index_order  # noqa: PLC0415
@@ -305,8 +305,8 @@ def lock(request: LockRequest) -> LockResult:
     warnings: dict[str, None] = {}
     first: ResolutionError | None = None
     for position, env in enumerate(envs):
-        wanted = [w for w in inputs.wanted if _applies(w.marker, env.target)]
-        policy = _policy(asked, inputs, wanted, env.target, {})
+        wanted = [w for w in inputs.wanted if marker_applies(w.marker, env.target)]
+        policy = resolver_policy(asked, inputs, wanted, env.target, {})
         try:
             resolution = resolve(
                 [w.requirement for w in wanted],
