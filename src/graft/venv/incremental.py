@@ -37,6 +37,7 @@ from graft.venv.materialize import (
     apply,
     check_destination,
     check_parent,
+    discarded_on_failure,
     make_staging,
     real_prefix,
     rebuild,
@@ -156,7 +157,7 @@ def update(plan: Plan, change: PlanDiff, store_root: str, state: str) -> None:
     parent, name = os.path.split(prefix)
     staging = make_staging(parent, name)
     config = os.path.join(prefix, "pyvenv.cfg")
-    try:
+    with discarded_on_failure(staging, prefix, "the venv is untouched"):
         tree = os.path.join(staging, "tree")
         for root in change.roots:
             os.makedirs(os.path.join(tree, os.path.dirname(root)), exist_ok=True)
@@ -176,16 +177,6 @@ def update(plan: Plan, change: PlanDiff, store_root: str, state: str) -> None:
         marked = pending + f"graft-pending = {os.path.basename(staging)}\n".encode()
         _write_config(staging, config, marked)
         os.rename(os.path.join(staging, "pyvenv.cfg"), config)  # the commit
-    except OSError as exc:
-        seal.remove_tree(staging, sealed=False)
-        raise MaterializeError(
-            f"cannot write the venv ({exc.strerror or exc})",
-            where=prefix,
-            hint="the venv is untouched",
-        ) from None
-    except BaseException:
-        seal.remove_tree(staging, sealed=False)
-        raise
     _finish(prefix, staging)
 
 

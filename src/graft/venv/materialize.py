@@ -8,6 +8,7 @@ one venv are serialised by a lock file beside it.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import errno
 import io
@@ -32,8 +33,7 @@ from graft.venv import skeleton
 from graft.venv.state import sweep_leftovers, tree_digest
 
 if TYPE_CHECKING:
-    import contextlib
-    from collections.abc import Callable, Collection
+    from collections.abc import Callable, Collection, Iterator
 
     from graft.model.target import Target
     from graft.plan.types import Plan
@@ -177,17 +177,22 @@ def rebuild(
     parent, name = os.path.split(prefix)
     sweep_leftovers(parent, name)
     staging = make_staging(parent, name)
-    try:
+    with discarded_on_failure(staging, prefix, "the previous venv, if any, is untouched"):
         skeleton.copy_template(template, staging, prefix)
         apply(plan, staging, store_root)
         _write_state(staging, store_root, inputs, plan, plan_key)
         _swap(staging, prefix)
+
+
+@contextlib.contextmanager
+def discarded_on_failure(staging: str, prefix: str, hint: str) -> Iterator[None]:
+    """Remove *staging* if the block fails; an OSError becomes one MaterializeError line."""
+    try:
+        yield
     except OSError as exc:
         seal.remove_tree(staging, sealed=False)
         raise MaterializeError(
-            f"cannot write the venv ({exc.strerror or exc})",
-            where=prefix,
-            hint="the previous venv, if any, is untouched",
+            f"cannot write the venv ({exc.strerror or exc})", where=prefix, hint=hint
         ) from None
     except BaseException:
         seal.remove_tree(staging, sealed=False)
