@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from graft.errors import SourceError
+from graft.resolve.artifacts import SurfaceStore
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -83,6 +84,7 @@ class SharedSource:
         self._inner = inner
         self._files: dict[str, tuple[ArtifactFile, ...]] = {}
         self._metadata: dict[tuple[str, str], bytes] = {}
+        self._surfaces: dict[tuple[str, str], Surface | None] = {}
         self._lock = threading.Lock()
 
     def files(self, name: NormalizedName) -> tuple[ArtifactFile, ...]:
@@ -110,6 +112,24 @@ class SharedSource:
         """The inner source's names (for "did you mean")."""
         return self._inner.project_names()
 
+    def load_surface(self, file: ArtifactFile) -> Surface | None:
+        """The inner source's kept surface (read from disk once per lock)."""
+        key = (file.filename, file.url)
+        with self._lock:
+            if key in self._surfaces:
+                return self._surfaces[key]
+        surface = self._inner.load_surface(file) if isinstance(self._inner, SurfaceStore) else None
+        with self._lock:
+            self._surfaces[key] = surface
+        return surface
+
+    def save_surface(self, file: ArtifactFile, data: bytes, surface: Surface) -> None:
+        """Keep *surface* here and in the inner source."""
+        with self._lock:
+            self._surfaces[file.filename, file.url] = surface
+        if isinstance(self._inner, SurfaceStore):
+            self._inner.save_surface(file, data, surface)
+
 
 def compatible(
     release: tuple[ArtifactFile, ...], env: Environment, chosen: ArtifactFile
@@ -121,7 +141,7 @@ def compatible(
     """
     from graft.resolve.artifacts import parse_wheel, wheel_rank  # noqa: PLC0415
 
-    ranks = env.target.tag_rank()
+    ranks = _tag_rank(env)
     best: dict[tuple[str, ...], tuple[int, ArtifactFile]] = {}
     for f in release:
         parsed = parse_wheel(f.filename)
@@ -139,6 +159,17 @@ def compatible(
     return tuple(sorted((f for _, f in best.values()), key=lambda f: f.filename))
 
 
+_RANKS: dict[tuple[str, ...], dict[str, int]] = {}
+
+
+def _tag_rank(env: Environment) -> dict[str, int]:
+    """``env.target.tag_rank()``, computed once per tag list."""
+    ranks = _RANKS.get(env.target.tags)
+    if ranks is None:
+        ranks = _RANKS[env.target.tags] = env.target.tag_rank()
+    return ranks
+
+
 def merge(
     results: list[tuple[Environment, Resolution]],
     source: ProjectSource,
@@ -152,13 +183,16 @@ def merge(
     from graft.resolve.artifacts import parse_wheel  # noqa: PLC0415
 
     groups: dict[tuple[str, Version, Surface], tuple[list[Environment], dict[str, Any]]] = {}
+    releases: dict[tuple[str, Version], tuple[ArtifactFile, ...]] = {}
     for env, resolution in results:
         for pin in resolution.pins:
-            release = tuple(
-                f
-                for f in source.files(pin.name)
-                if (p := parse_wheel(f.filename)) is not None and p.version == pin.version
-            )
+            release = releases.get((pin.name, pin.version))
+            if release is None:
+                release = releases[pin.name, pin.version] = tuple(
+                    f
+                    for f in source.files(pin.name)
+                    if (p := parse_wheel(f.filename)) is not None and p.version == pin.version
+                )
             own = compatible(release, env, pin.file) or (pin.file,)
             surface = reader.surface(pin.file)
             for other in own:
@@ -282,6 +316,7 @@ def lock(request: LockRequest) -> LockResult:
     from graft.resolve.locate import gather_inputs, marker_applies, resolver_policy  # noqa: PLC0415
     from graft.resolve.projects import IndexProjects  # noqa: PLC0415
     from graft.resolve.resolver import resolve  # noqa: PLC0415
+    from graft.resolve.screenmemo import ScreenMemo  # noqa: PLC0415
     from graft.sources.index import PYPI_SIMPLE, FindLinks, Indexes, index_order  # noqa: PLC0415
 
     asked = request.resolving
@@ -300,6 +335,7 @@ def lock(request: LockRequest) -> LockResult:
         index = Indexes(urls, cache_dir, offline=asked.offline)
     projects = IndexProjects(index, FindLinks(inputs.find_links), cache_dir, offline=asked.offline)
     source = SharedSource(projects)
+    screens = ScreenMemo()
     results: list[tuple[Environment, Resolution]] = []
     skipped: list[str] = []
     warnings: dict[str, None] = {}
@@ -317,6 +353,7 @@ def lock(request: LockRequest) -> LockResult:
                 # copies, for which starting threads costs more than it saves
                 prefetch=8 if index is not None and position == 0 else 0,
                 dependencies=not asked.no_deps,
+                screens=screens,
             )
         except ResolutionError as exc:
             if env.named:  # a platform tag asked for by name must be locked

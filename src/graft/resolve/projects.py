@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
+import json
 import os
 import threading
 import urllib.parse
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
 
     from graft.model.requirements import Wanted
     from graft.resolve.resolver import Resolution
+    from graft.resolve.surface import Surface
     from graft.sources.index import Candidate, FindLinks, Indexes
 
 
@@ -106,6 +109,54 @@ class IndexProjects:
             if file.sha256
             else None
         )
+
+    def _surface_path(self, file: ArtifactFile) -> str | None:
+        remote = file.url.startswith(("http://", "https://"))
+        if not remote or file.sha256 is None:
+            return None  # a local wheel is read from itself; a URL without a hash is not kept
+        return os.path.join(self.cache_dir, "surfaces", f"{file.sha256}.json")
+
+    def load_surface(self, file: ArtifactFile) -> Surface | None:
+        """The surface parsed from *file*'s METADATA by an earlier run, if kept and still valid.
+
+        Kept by the wheel's sha256 with its filename (the name check was made against it)
+        and the sha256 of the METADATA it was parsed from, which must equal the hash the
+        index announces now, if any.
+        """
+        path = self._surface_path(file)
+        if path is None:
+            return None
+        try:
+            with open(path, encoding="utf-8") as fh:
+                kept = json.load(fh)
+        except (OSError, ValueError):
+            return None
+        if not isinstance(kept, dict) or kept.get("filename") != file.filename:
+            return None
+        announced = file.metadata_hash
+        if announced and announced != f"sha256={kept.get('metadata_sha256')}":
+            return None
+        from graft.resolve.surface import surface_from_json  # noqa: PLC0415
+
+        surface = surface_from_json(kept.get("surface"))
+        if surface is not None:
+            self._count("cache")
+        return surface
+
+    def save_surface(self, file: ArtifactFile, data: bytes, surface: Surface) -> None:
+        """Keep *surface* for the next run (best effort: a cache)."""
+        path = self._surface_path(file)
+        if path is None:
+            return
+        from graft.resolve.surface import surface_to_json  # noqa: PLC0415
+
+        kept = {
+            "filename": file.filename,
+            "metadata_sha256": hashlib.sha256(data).hexdigest(),
+            "surface": surface_to_json(surface),
+        }
+        with contextlib.suppress(OSError):
+            remember(path, json.dumps(kept, separators=(",", ":")))
 
     def metadata(self, file: ArtifactFile) -> bytes:
         """The METADATA of *file*: local, cached, the index's file, or range reads."""

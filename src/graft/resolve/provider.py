@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile, ProjectSource
     from graft.resolve.screen import Policy
+    from graft.resolve.screenmemo import ScreenMemo
 
 #: The identifier of the target's Python: a wheel's Requires-Python is a dependency on it.
 PYTHON = "<python>"
@@ -101,8 +102,10 @@ class Provider(AbstractProvider[Need, Candidate, str]):
         prefetch: int = 0,
         *,
         dependencies: bool = True,
+        screens: ScreenMemo | None = None,
     ) -> None:
         self.source = source
+        self.screens = screens  # a lock's screenings, shared across its environments
         self.dependencies = dependencies  # False: --no-deps (Requires-Python still holds)
         self.target = target
         self.policy = policy
@@ -163,7 +166,7 @@ class Provider(AbstractProvider[Need, Candidate, str]):
         specs = [n.specifier for n in needs]
         if name in self.policy.constraints:
             specs.append(self.policy.constraints[name])
-        found = screen(
+        found = (self.screens.screen if self.screens is not None else screen)(
             name, self.files(name), specs, self.target, self.policy, tag_rank=self.tag_rank
         )
         out: list[Candidate] = []
