@@ -112,6 +112,11 @@ class SharedSource:
         """The inner source's names (for "did you mean")."""
         return self._inner.project_names()
 
+    @property
+    def searched(self) -> str:
+        """Where the inner source looks for projects (for "no project named X …")."""
+        return str(getattr(self._inner, "searched", "on the index"))
+
     def load_surface(self, file: ArtifactFile) -> Surface | None:
         """The inner source's kept surface (read from disk once per lock)."""
         key = (file.filename, file.url)

@@ -64,6 +64,15 @@ class IndexProjects:
         self._lock = threading.Lock()  # metadata() may run in the resolver's prefetch threads
         self._offers_pep658: set[str] = set()  # URLs whose index offers a metadata file
 
+    @property
+    def searched(self) -> str:
+        """Where a project is looked for, for "no project named X <searched>"."""
+        if self.indexes is not None:
+            return "on the index"
+        if self.find_links is not None and self.find_links.directories:
+            return "in the find-links directories"
+        return "anywhere (--no-index and no --find-links)"
+
     def _count(self, path: str) -> None:
         with self._lock:
             self.reads[path] += 1

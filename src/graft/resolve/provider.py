@@ -111,9 +111,19 @@ class Provider(AbstractProvider[Need, Candidate, str]):
         self.policy = policy
         self.reader = MetadataReader(source, workers=prefetch)
         self.warnings: dict[str, None] = {}  # ordered set
+        # every requirement handed to the resolver, with who stated it (None: the request),
+        # so that a failure can name every project that does not exist, not only the first
+        self.needed: dict[str, list[tuple[Need, WheelCandidate | None]]] = {}
         self._files: dict[NormalizedName, Sequence[ArtifactFile]] = {}
         self._python = PythonCandidate(Version(target.version))
         self.tag_rank = target.tag_rank()
+
+    def note(self, needs: Sequence[Need], parent: WheelCandidate | None) -> list[Need]:
+        """Remember *needs* as stated by *parent* (for explanations); returns them."""
+        for need in needs:
+            if need.name != PYTHON:
+                self.needed.setdefault(need.name, []).append((need, parent))
+        return list(needs)
 
     def known_projects(self) -> list[NormalizedName]:
         """The projects asked of the source so far that have files."""
@@ -214,7 +224,7 @@ class Provider(AbstractProvider[Need, Candidate, str]):
                 needs.append(Need(PYTHON, None, spec, text=text))
             if not self.dependencies:
                 return needs
-            return needs + self._needs(candidate, surface.requirements, "")
+            return needs + self.note(self._needs(candidate, surface.requirements, ""), candidate)
         if candidate.extra not in surface.provides_extra:
             self.warnings[f"{candidate.label} does not provide the extra {candidate.extra!r}"] = (
                 None
@@ -228,7 +238,8 @@ class Provider(AbstractProvider[Need, Candidate, str]):
         )
         if not self.dependencies:
             return [base]
-        return [base, *self._needs(candidate, surface.requirements, candidate.extra)]
+        extra = self._needs(candidate, surface.requirements, candidate.extra)
+        return [base, *self.note(extra, candidate)]
 
     def _needs(
         self, candidate: WheelCandidate, requirements: Sequence[Requirement], extra: str

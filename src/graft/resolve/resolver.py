@@ -111,6 +111,7 @@ def resolve(
     provider = Provider(
         source, target, policy or Policy(), prefetch, dependencies=dependencies, screens=screens
     )
+    provider.note(roots, None)
     reporter = Reporter()
     try:
         result = Resolver(provider, reporter).resolve(roots, max_rounds=max_rounds)
