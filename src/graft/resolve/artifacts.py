@@ -46,6 +46,7 @@ class ArtifactFile:
     upload_time: dt.datetime | None = None  # aware, UTC (PEP 700)
     metadata_hash: str | None = None  # "sha256=<hex>" of its METADATA, when known (PEP 658)
     direct: bool = False  # named by the user (a path or URL), not found on an index
+    size: int | None = None  # bytes, when the index (PEP 700) or a lock says
 
     @property
     def is_wheel(self) -> bool:

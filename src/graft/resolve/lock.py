@@ -70,6 +70,7 @@ class LockResult:
     skipped: tuple[str, ...] = ()  # "<env label>: <why>" of environments left out
     notes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = field(default=())
+    metadata: dict[str, Any] = field(default_factory=dict)  # what reading METADATA cost
 
 
 class SharedSource:
@@ -275,17 +276,26 @@ def _wheel(file: ArtifactFile, lock_dir: str) -> Any:
     from packaging.pylock import PackageWheel  # noqa: PLC0415
 
     remote = file.url.startswith(("http://", "https://"))
-    sha = file.sha256
-    if sha is None and not remote:
+    sha, size = file.sha256, file.size
+    if not remote:
         from graft._fs import file_sha256  # noqa: PLC0415
 
-        sha = file_sha256(file.url)
+        sha = sha or file_sha256(file.url)
+        size = os.path.getsize(file.url) if size is None else size
+    elif sha is None and file.direct:  # a URL given without a hash: fetched once to hash it
+        from graft._fs import cache_root  # noqa: PLC0415
+        from graft.sources.fetch import download  # noqa: PLC0415
+        from graft.sources.index import Candidate  # noqa: PLC0415
+
+        local, sha = download(Candidate(file.filename, file.url, None, False), cache_root())
+        size = os.path.getsize(local)
     if sha is None:
         raise SourceError("the index gives no sha256 for it; a lock needs one", where=file.url)
     return PackageWheel(
         name=file.filename,
         url=file.url if remote else None,
         path=None if remote else os.path.relpath(file.url, lock_dir),
+        size=size,
         upload_time=file.upload_time,
         hashes={"sha256": sha},
     )
@@ -318,19 +328,20 @@ def lock(request: LockRequest) -> LockResult:
     from graft.resolve.artifacts import MetadataReader  # noqa: PLC0415
     from graft.resolve.environments import keep_matching, matrix, python_versions  # noqa: PLC0415
     from graft.resolve.explain import ResolutionError  # noqa: PLC0415
-    from graft.resolve.locate import gather_inputs, marker_applies, resolver_policy  # noqa: PLC0415
+    from graft.resolve.locate import (  # noqa: PLC0415
+        gather_inputs,
+        marker_applies,
+        resolver_policy,
+        resolver_requirement,
+    )
     from graft.resolve.projects import IndexProjects  # noqa: PLC0415
+    from graft.resolve.relock import Relock, direct_files  # noqa: PLC0415
     from graft.resolve.resolver import resolve  # noqa: PLC0415
     from graft.resolve.screenmemo import ScreenMemo  # noqa: PLC0415
     from graft.sources.index import PYPI_SIMPLE, FindLinks, Indexes, index_order  # noqa: PLC0415
 
     asked = request.resolving
     inputs = gather_inputs(asked)
-    if inputs.pylocks or any(w.path or w.url for w in inputs.wanted):
-        raise UsageError(
-            "graft lock takes requirements only (no pylock.toml, wheel path or URL yet)",
-            hint="name the projects, e.g. name==1.0, and give --find-links for local wheels",
-        )
     pythons = python_versions(_requires_python(asked.requirement_files), request.python_versions)
     envs = keep_matching(matrix(pythons, request.platforms), request.environments)
     cache_dir = cache_root()
@@ -338,7 +349,10 @@ def lock(request: LockRequest) -> LockResult:
     if not inputs.no_index:
         urls = index_order(inputs.index_url or PYPI_SIMPLE, inputs.extra_index_urls)
         index = Indexes(urls, cache_dir, offline=asked.offline)
-    projects = IndexProjects(index, FindLinks(inputs.find_links), cache_dir, offline=asked.offline)
+    relock = Relock(inputs.pylocks, asked.extras, asked.groups or None)
+    direct = direct_files([*inputs.wanted, *relock.paths(envs)])
+    find_links = FindLinks(inputs.find_links)
+    projects = IndexProjects(index, find_links, cache_dir, offline=asked.offline, direct=direct)
     source = SharedSource(projects)
     screens = ScreenMemo()
     results: list[tuple[Environment, Resolution]] = []
@@ -347,10 +361,15 @@ def lock(request: LockRequest) -> LockResult:
     first: ResolutionError | None = None
     for position, env in enumerate(envs):
         wanted = [w for w in inputs.wanted if marker_applies(w.marker, env.target)]
+        try:
+            wanted += relock.pins(env)
+        except SourceError as exc:  # the lock read does not cover this environment
+            skipped.append(f"{env.label}: {exc.what}")
+            continue
         policy = resolver_policy(asked, inputs, wanted, env.target, {})
         try:
             resolution = resolve(
-                [w.requirement for w in wanted],
+                [resolver_requirement(w) for w in wanted],
                 env.target,
                 source,
                 policy,
@@ -371,19 +390,28 @@ def lock(request: LockRequest) -> LockResult:
         results.append((env, resolution))
         warnings.update(dict.fromkeys(f"{env.label}: {w}" for w in resolution.warnings))
     if not results:
-        assert first is not None  # envs is never empty  # noqa: S101
+        if first is None:
+            raise UsageError(
+                "the lock files given cover none of the environments to lock",
+                hint="name the environments with --python-version/--platform",
+                details=tuple(skipped),
+            )
         raise first
     entries = merge(results, source, MetadataReader(source))
     check_markable(entries)
     covered = tuple(env for env, _ in results)
     output = os.path.abspath(request.output)
     write(to_pylock(entries, covered, os.path.dirname(output)), output)
-    reads = ", ".join(f"{n} {where}" for where, n in projects.reads.items() if n) or "none"
     return LockResult(
         output,
         covered,
         entries,
         tuple(skipped),
-        (f"resolved {len(envs)} environments; METADATA read: {reads}",),
+        (f"resolved {len(envs)} environments; METADATA read: {projects.fetched()}",),
         tuple(warnings),
+        {
+            "read": {k: v for k, v in projects.reads.items() if v},
+            "fetched_bytes": projects.fetched_bytes,
+            "whole_wheel_bytes": projects.whole_bytes,
+        },
     )

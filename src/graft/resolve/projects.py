@@ -61,6 +61,10 @@ class IndexProjects:
         self.cache_dir = cache_dir
         self.offline = offline
         self.reads: dict[str, int] = {"local": 0, "cache": 0, "pep658": 0, "ranges": 0, "whole": 0}
+        # bytes fetched for METADATA (response bodies), and what downloading each of those
+        # wheels whole would have cost (their sizes, where the index gives them)
+        self.fetched_bytes = 0
+        self.whole_bytes = 0
         self._lock = threading.Lock()  # metadata() may run in the resolver's prefetch threads
         self._offers_pep658: set[str] = set()  # URLs whose index offers a metadata file
 
@@ -73,9 +77,20 @@ class IndexProjects:
             return "in the find-links directories"
         return "anywhere (--no-index and no --find-links)"
 
-    def _count(self, path: str) -> None:
+    def _count(self, path: str, file: ArtifactFile | None = None, fetched: int = 0) -> None:
         with self._lock:
             self.reads[path] += 1
+            self.fetched_bytes += fetched
+            if file is not None and file.size is not None:
+                self.whole_bytes += file.size
+
+    def fetched(self) -> str:
+        """What reading METADATA cost, for ``-v``: where from, bytes against whole downloads."""
+        reads = ", ".join(f"{n} {where}" for where, n in self.reads.items() if n) or "none"
+        if not self.fetched_bytes:
+            return reads
+        whole = f" (whole wheels: {_kib(self.whole_bytes)})" if self.whole_bytes else ""
+        return f"{reads}; {_kib(self.fetched_bytes)} fetched{whole}"
 
     def files(self, name: NormalizedName) -> Sequence[ArtifactFile]:
         """Every file of *name*: find-links first, then the first index that has the project.
@@ -104,6 +119,7 @@ class IndexProjects:
             yanked=candidate.yanked,
             upload_time=_upload_time(candidate.upload_time),
             metadata_hash=candidate.core_metadata or None,
+            size=candidate.size,
         )
 
     def project_names(self) -> Sequence[str]:
@@ -176,7 +192,7 @@ class IndexProjects:
             return read_local_metadata(file.url.removeprefix("file://"), project)[1]
         if file.sha256 is None and not self.offline:  # a URL given without a hash
             lazy = read_metadata(urllib.parse.urldefrag(file.url).url, project)
-            self._count("ranges" if lazy.ranged else "whole")
+            self._count("ranges" if lazy.ranged else "whole", file, lazy.bytes_read)
             return lazy.metadata
         path = self._cache_path(file)
         if path is not None:
@@ -207,16 +223,20 @@ class IndexProjects:
                         "the index's metadata file does not match its announced hash",
                         where=file.url + ".metadata",
                     )
-                self._count("pep658")
+                self._count("pep658", file, len(got.body))
                 return got.body
         lazy = read_metadata(urllib.parse.urldefrag(file.url).url, project)
-        self._count("ranges" if lazy.ranged else "whole")
+        self._count("ranges" if lazy.ranged else "whole", file, lazy.bytes_read)
         if not hash_matches(lazy.metadata, file.metadata_hash):
             raise SourceError(
                 "the wheel's METADATA does not match the hash the index announced",
                 where=file.url,
             )
         return lazy.metadata
+
+
+def _kib(size: int) -> str:
+    return f"{size / 1024:.0f} KiB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MiB"
 
 
 def _upload_time(text: str | None) -> dt.datetime | None:
