@@ -321,7 +321,7 @@ def test_a_wheel_given_by_path_is_locked_by_its_path(
     here = f"{sys.version_info.major}.{sys.version_info.minor}"
     parsed, _ = lock(tmp_path, index, str(app), "--python-version", here)
     (entry,) = entries(parsed, "myapp")
-    (wheel,) = entry.wheels or ()
+    (wheel,) = list(entry.wheels or ())
     assert (wheel.path, wheel.url) == ("dist/myapp-0.1-py3-none-any.whl", None)
     assert wheel.size == app.stat().st_size
     import hashlib
@@ -341,7 +341,7 @@ def test_a_wheel_given_by_url_without_a_hash_is_fetched_once_to_hash_it(
     url = f"{index.url}/plat-1.0-{WINDOWS}.whl"
     parsed, _ = lock(tmp_path, index, f"plat @ {url}", "--platform", "windows")
     (entry,) = entries(parsed, "plat")
-    (wheel,) = entry.wheels or ()
+    (wheel,) = list(entry.wheels or ())
     data = index.files[f"plat-1.0-{WINDOWS}.whl"]
     assert (wheel.url, wheel.size) == (url, len(data))
     assert wheel.hashes == {"sha256": hashlib.sha256(data).hexdigest()}
