@@ -14,7 +14,6 @@ import os
 import time
 import urllib.error
 import urllib.parse
-import urllib.request  # here, not in http_get: imports in threads race
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +22,7 @@ from packaging.version import InvalidVersion, Version
 from graft._fs import remember
 from graft.errors import SourceError
 from graft.model.wheelname import InvalidWheelFilename, parse_wheel_filename
+from graft.sources.urlimport import load as load_urllib
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -200,10 +200,13 @@ def http_get(url: str, headers: dict[str, str] | None = None) -> Response | None
 
     A 304 (the request's validators still hold) is an answer with an empty body.
     """
-    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310
+    load_urllib()  # imported on first use, under a lock (threads)
+    from urllib.request import Request, urlopen  # noqa: PLC0415
+
+    request = Request(url, headers=headers or {})  # noqa: S310
     for attempt in range(_RETRIES):
         try:
-            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            with urlopen(request, timeout=30) as response:  # noqa: S310
                 return Response(
                     response.status,
                     response.read(),
