@@ -262,7 +262,7 @@ def locate(
     resolution and its files are taken as they are. *on_fetched* is handed to :func:`fetch`:
     each wheel's local path as soon as it is known (a cold sync ingests it at once).
     """
-    from graft._fs import cache_root  # noqa: PLC0415
+    from graft._home import cache_root  # noqa: PLC0415
     from graft.sources.index import PYPI_SIMPLE, FindLinks, Indexes, index_order  # noqa: PLC0415
     from graft.sources.requirements import check_one_version_each  # noqa: PLC0415
 
