@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from graft.cli import main, usage
+from graft.cli import main, noop, usage
 
 
 def test_top_help_is_what_argparse_prints(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -54,3 +54,26 @@ def test_only_the_top_help_at_its_width_is_answered(
         monkeypatch.setenv("COLUMNS", columns)
     assert (usage.answer(argv) == 0) is answered
     assert (capsys.readouterr().out == usage.TOP_HELP) is answered
+
+
+@pytest.mark.parametrize(
+    ("argv", "stamped", "quiet"),
+    [
+        (["sync", "v", "-r", "reqs.txt"], True, False),
+        (["sync", "v", "-q", "requests"], True, True),
+        (["sync", "v", "--qui", "requests"], True, True),
+        (["sync", "v", "-qv", "requests"], False, True),
+        (["sync", "v", "--verb", "requests"], False, False),
+        (["sync", "v", "--js", "requests"], False, False),
+        (["sync", "v", "--dry", "requests"], False, False),
+        (["sync", "v", "--dry-run=x", "requests"], False, False),
+        (["sync", "v", "-r", "vreqs.txt"], True, False),
+        (["lock", "-r", "reqs.txt"], False, False),
+    ],
+)
+def test_which_sync_command_lines_a_stamp_may_answer(
+    argv: list[str], stamped: bool, quiet: bool
+) -> None:
+    """-v, --json and --dry-run (or argparse's abbreviations of them) print what no stamp has."""
+    assert noop._stamped(argv) is stamped
+    assert noop._has(argv, ("--quiet",), "q") is quiet

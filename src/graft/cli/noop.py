@@ -30,7 +30,30 @@ FORMAT = "graft-sync-stamp 2"
 # What else a sync reads from the environment (besides GRAFT_*): as the resolution memo keys
 _ENVIRONMENT = ("PATH", "PYENV_VERSION", "PYENV_ROOT", "HOME", "XDG_CACHE_HOME")
 # Outputs that the stamp cannot give: they go down the full path, which prints them
-_NOT_FOR_STAMPS = frozenset({"--dry-run", "--json", "-v", "--verbose"})
+_NOT_FOR_STAMPS = ("--dry-run", "--json", "--verbose")
+
+
+def _has(argv: list[str], long: tuple[str, ...], short: str) -> bool:
+    """Whether *argv* holds a *long* flag, an abbreviation of one, or the *short* letter.
+
+    As argparse reads them: ``--verb`` is ``--verbose``, and ``-qv`` holds ``-v``. A guess
+    erring on the side of the full path: ``-r vreqs.txt`` is not ``-v``, but an attached
+    ``-rv.txt`` counts as one.
+    """
+    for arg in argv:
+        if arg == "--":
+            return False
+        name = arg.partition("=")[0]
+        if arg.startswith("--") and name != "--" and any(f.startswith(name) for f in long):
+            return True
+        if arg.startswith("-") and not arg.startswith("--") and short in arg[1:]:
+            return True
+    return False
+
+
+def _stamped(argv: list[str]) -> bool:
+    """Whether a stamp may answer (or be written for) this command line."""
+    return argv[:1] == ["sync"] and not _has(argv, _NOT_FOR_STAMPS, "v")
 
 
 def summary_line(verb: str, prefix: str, count: int, stats: dict[str, int], seconds: float) -> str:
@@ -78,7 +101,7 @@ def _key(context: str) -> str:
 
 def answer(argv: list[str]) -> int | None:
     """Exit status 0 after printing what a no-op sync prints, or None: take the full path."""
-    if argv[:1] != ["sync"] or _NOT_FOR_STAMPS.intersection(argv):
+    if not _stamped(argv):
         return None
     started = time.perf_counter()
     rows = _read(argv)
@@ -89,7 +112,7 @@ def answer(argv: list[str]) -> int | None:
         links, directories, files = (int(n) for n in rows["stats"][0])
     except (KeyError, IndexError, ValueError):
         return None
-    if "-q" not in argv and "--quiet" not in argv:
+    if not _has(argv, ("--quiet",), "q"):
         for (warning,) in rows.get("warning", []):
             print(f"graft: warning: {warning}", file=sys.stderr)
         stats = {"links": links, "directories": directories, "files": files}
@@ -183,7 +206,7 @@ def keep(
     from graft._fs import write_atomic  # noqa: PLC0415
     from graft.resolve.memo import INDEX_TTL  # noqa: PLC0415
 
-    if argv[:1] != ["sync"] or _NOT_FOR_STAMPS.intersection(argv):
+    if not _stamped(argv):
         return
     context = _context(argv)
     try:
