@@ -120,11 +120,16 @@ def _check_hash(wanted: Wanted, entry: StoreEntry) -> None:
         raise SourceError(f"{e.record.filename} does not match any --hash", where=w.where)
 
 
-def check_target(pairs: list[tuple[Wanted, StoreEntry]], target: Target, no_deps: bool) -> None:
+def check_target(
+    pairs: list[tuple[Wanted, StoreEntry]],
+    target: Target,
+    no_deps: bool,
+    variant_support: dict[str, tuple[str, ...]] | None = None,
+) -> None:
     """Requires-Python and Requires-Dist of the ingested wheels (``deps.check_set``)."""
     from graft.resolve.deps import check_set  # noqa: PLC0415
 
-    check_set([(w, e.record) for w, e in pairs], target, no_deps)
+    check_set([(w, e.record) for w, e in pairs], target, no_deps, variant_support)
 
 
 @dataclass(frozen=True)
@@ -165,7 +170,7 @@ def prepare(
     target = located.target
     with Compiler(store, target) as compiler:
         pairs = load_entries(located, store, reporter, compiler.submit, arrivals)
-        check_target(pairs, target, no_deps)
+        check_target(pairs, target, no_deps, dict(located.variant_support))
         clock = lap(timings, "entries", clock)
         if compiler.compiling:
             tag = target.cache_tag

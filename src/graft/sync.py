@@ -11,7 +11,7 @@ import dataclasses
 import os
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from graft.model.request import lap
 
@@ -50,6 +50,7 @@ class SyncResult:
     before: tuple[str, ...] = ()  # "name==version" in the venv before, when it changed
     notes: tuple[str, ...] = ()  # what resolution did, for -v
     warnings: tuple[str, ...] = ()  # what resolution noticed (an extra no wheel provides)
+    variants: tuple[dict[str, Any], ...] = ()  # the variant choice per release (PEP 825)
 
     def changes(self) -> dict[str, list[str]]:
         """What the sync added, removed, upgraded and downgraded (empty when nothing ran).
@@ -187,7 +188,11 @@ def sync(request: SyncRequest) -> SyncResult:
                 arrivals.close()
             _remember(request, resolving, store, located, observed)
             return dataclasses.replace(
-                done, timings=timings, notes=located.notes, warnings=located.warnings
+                done,
+                timings=timings,
+                notes=located.notes,
+                warnings=located.warnings,
+                variants=located.variants,
             )
     the_plan, new_plan = _plan_for(
         request,
@@ -212,7 +217,9 @@ def sync(request: SyncRequest) -> SyncResult:
         # or a dry run leaves the store as it was
         plancache.save(store.root, key, the_plan)
     result = _result(the_plan, timings, before)
-    return dataclasses.replace(result, notes=located.notes, warnings=located.warnings)
+    return dataclasses.replace(
+        result, notes=located.notes, warnings=located.warnings, variants=located.variants
+    )
 
 
 def _installed(layout: VenvLayout) -> tuple[str, ...]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from graft.errors import SourceError
 
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from graft.plan.types import Policy as PlanPolicy
     from graft.plan.types import VenvLayout
     from graft.resolve.screen import Policy
+    from graft.resolve.variants import VariantChooser
     from graft.sources.coremeta import CoreMetadata
     from graft.sources.index import Candidate, FindLinks, Indexes
 
@@ -217,6 +218,10 @@ class Located:
     notes: tuple[str, ...] = ()  # what resolution did (rounds, METADATA read), for -v
     warnings: tuple[str, ...] = ()  # what resolution noticed
     preferred: tuple[str, ...] = ()  # "name==version" the venv held, kept where allowed
+    # PEP 825: the variant choice per release, for --json (empty without variant wheels)
+    variants: tuple[dict[str, Any], ...] = ()
+    # per chosen variant wheel: its properties the machine supports (variant markers' sets)
+    variant_support: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def labels(self) -> tuple[str, ...]:
         """``name==version`` of each distribution located, sorted."""
@@ -269,15 +274,16 @@ def locate(
     inputs = gather_inputs(request)
     target, interpreter = _target(request)
     wanted = [w for w in inputs.wanted if marker_applies(w.marker, target)]
+    cache_dir = cache_root()
+    chooser = variant_chooser(request, cache_dir)
     locked: list[Wanted] = []
     if inputs.pylocks:
         from graft.sources.pylock import read_pylock  # noqa: PLC0415
 
         groups = request.groups or None
         for lock in inputs.pylocks:
-            locked += read_pylock(lock, target, request.extras, groups)
+            locked += read_pylock(lock, target, request.extras, groups, variants=chooser)
     check_one_version_each(wanted + locked)
-    cache_dir = cache_root()
     index = None
     if not inputs.no_index:
         urls = index_order(inputs.index_url or PYPI_SIMPLE, inputs.extra_index_urls)
@@ -298,6 +304,7 @@ def locate(
             find_links=find_links,
             index=index,
             cache_dir=cache_dir,
+            chooser=chooser,
         )
         chosen += resolved
     precheck = None
@@ -314,17 +321,67 @@ def locate(
     fetched = tuple(
         fetch(chosen, cache_dir, reporter, precheck, offline=request.offline, on_fetched=on_fetched)
     )
+    explained, support = _variant_report(chooser, chosen)
+    if explained:
+        notes = (*notes, *explained[0])
+        warnings = (*warnings, *chooser.warnings)
+    elif chooser.warnings:
+        warnings = (*warnings, *chooser.warnings)
+    files_read = (*inputs.files_read, *inputs.pylocks)
+    if chooser.config_read is not None:
+        files_read = (*files_read, chooser.config_read)  # a changed variants.toml: resolve again
     return Located(
         target,
         fetched,
-        files=(*inputs.files_read, *inputs.pylocks),
+        files=files_read,
         dirs=tuple(inputs.find_links),
         interpreter=interpreter,
         index=index is not None and not request.offline,
         notes=notes,
         warnings=warnings,
         preferred=tuple(sorted(f"{n}=={v}" for n, v in have.items())),
+        variants=tuple(explained[1]) if explained else (),
+        variant_support=support,
     )
+
+
+def variant_chooser(request: ResolveRequest, cache_dir: str) -> VariantChooser:
+    """The variant chooser for *request* (nothing is detected or read until a variant shows)."""
+    from graft.resolve.variants import VariantChooser, VariantOptions, read_listed  # noqa: PLC0415
+
+    options = VariantOptions(
+        properties=request.variant_properties,
+        config=request.variants_config,
+        providers=request.variant_providers,
+        detect=request.variant_detect,
+        enabled=not request.no_variants,
+    )
+    offline = request.offline
+    return VariantChooser(options, lambda f: read_listed(f, cache_dir, offline=offline))
+
+
+def _variant_report(
+    chooser: VariantChooser, chosen: list[tuple[Wanted, Candidate]]
+) -> tuple[tuple[list[str], list[Any]] | None, tuple[tuple[str, tuple[str, ...]], ...]]:
+    """The variant choice explained (None: no variant release), and support per wheel.
+
+    The support is each chosen variant wheel's properties the machine supports, for the
+    completeness check's variant markers.
+    """
+    if not chooser.orders:
+        return None, ()
+    from graft.model.wheelname import parse_wheel_filename  # noqa: PLC0415
+    from graft.resolve.artifacts import ArtifactFile  # noqa: PLC0415
+
+    picked: dict[tuple[str, str], str] = {}
+    support = []
+    for _, c in chosen:
+        name, version, _, _, label = parse_wheel_filename(c.filename)
+        picked[str(name), str(version)] = c.filename
+        if label is not None:
+            env = chooser.environment(ArtifactFile(c.filename, c.url, direct=c.local))
+            support.append((c.filename, tuple(sorted(str(p) for p in env.properties))))
+    return chooser.explain(picked), tuple(sorted(support))
 
 
 def _target(request: ResolveRequest) -> tuple[Target, str | None]:
@@ -363,6 +420,7 @@ def _resolved(
     find_links: FindLinks,
     index: Indexes | None,
     cache_dir: str,
+    chooser: VariantChooser | None = None,
 ) -> tuple[list[tuple[Wanted, Candidate]], tuple[str, ...], tuple[str, ...]]:
     """Resolve *wanted* for *target*: one wheel per project, in the shape fetch takes.
 
@@ -384,7 +442,7 @@ def _resolved(
         else:
             requirements.append(w.requirement)
     source = IndexProjects(index, find_links, cache_dir, offline=request.offline, direct=direct)
-    policy = resolver_policy(request, inputs, wanted, target, have)
+    policy = resolver_policy(request, inputs, wanted, target, have, chooser)
     resolution = resolve(
         requirements,
         target,
@@ -415,12 +473,13 @@ def preferences(request: ResolveRequest, target: Target) -> dict[str, str]:
     return installed(os.path.abspath(request.venv), sites)
 
 
-def resolver_policy(
+def resolver_policy(  # noqa: PLR0917 - the lock and the sync pass the same six
     request: ResolveRequest,
     inputs: Inputs,
     wanted: list[Wanted],
     target: Target,
     have: dict[str, str],
+    variants: VariantChooser | None = None,
 ) -> Policy:
     """The resolver's policy from the request's flags and the inputs' options."""
     from packaging.specifiers import SpecifierSet  # noqa: PLC0415
@@ -454,6 +513,7 @@ def resolver_policy(
         upgrade=upgrade,
         hashes={w.name: w.hashes for w in wanted if w.hashes},
         constraints=constraints,
+        variants=variants,
     )
 
 
@@ -500,4 +560,5 @@ __all__ = [
     "locate",
     "marker_applies",
     "resolver_policy",
+    "variant_chooser",
 ]
