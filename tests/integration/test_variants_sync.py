@@ -249,3 +249,19 @@ def test_a_non_variant_sync_imports_no_variant_module(wheels: Path, tmp_path: Pa
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == "[]"
+
+
+def test_a_release_whose_only_variant_the_machine_lacks_names_the_property(
+    wheels: Path, tmp_path: Path, store_dir: Path
+) -> None:
+    variant_wheel(wheels, "v3")
+    proc = run_graft(
+        "sync", tmp_path / "v", "demo", "--store", store_dir, "--no-detect", "--no-index",
+        "--find-links", wheels, *_props(("cpu :: level :: v2",)), check=False,
+    )  # fmt: skip
+    assert proc.returncode == 1
+    assert (
+        "  demo-1.0-py3-none-any-v3.whl: the machine supports no value of cpu :: level (v3)"
+        in proc.stderr
+    )
+    assert "hint: see what this machine supports with graft variants" in proc.stderr
