@@ -265,3 +265,25 @@ def test_a_release_whose_only_variant_the_machine_lacks_names_the_property(
         in proc.stderr
     )
     assert "hint: see what this machine supports with graft variants" in proc.stderr
+
+
+def test_a_wheel_whose_variant_json_disagrees_with_the_index_stops_the_sync(
+    release: Path, tmp_path: Path, store_dir: Path
+) -> None:
+    lying = dict(LABELS)
+    lying["v3"] = {"cpu": {"level": ["v2"]}}  # the index says v3 is what v2 is
+    lying["v2"] = {"cpu": {"level": ["v1"]}}
+    (release / "demo-1.0-variants.json").write_text(_variant_json(lying))
+    with serve() as served:
+        for path in sorted(release.iterdir()):
+            served.add(path)
+        proc = run_graft(
+            "sync", tmp_path / "v", "demo", "--store", store_dir, "--no-detect",
+            "--index-url", f"{served.url}/simple/", *_props(("cpu :: level :: v2",)), check=False,
+        )  # fmt: skip
+    assert proc.returncode == 1
+    assert proc.stderr.startswith(
+        "graft: error: command line: its variant.json gives label 'v3' the properties"
+        " ['cpu :: level :: v3'], the release's variant metadata ['cpu :: level :: v2']"
+    )
+    assert not (tmp_path / "v").exists()

@@ -222,6 +222,9 @@ class Located:
     variants: tuple[dict[str, Any], ...] = ()
     # per chosen variant wheel: its properties the machine supports (variant markers' sets)
     variant_support: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # per chosen variant wheel: the properties the release's metadata gives its label, which
+    # its own variant.json must give too (PEP 825's consistency rule, checked after ingest)
+    variant_declared: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def labels(self) -> tuple[str, ...]:
         """``name==version`` of each distribution located, sorted."""
@@ -321,7 +324,7 @@ def locate(
     fetched = tuple(
         fetch(chosen, cache_dir, reporter, precheck, offline=request.offline, on_fetched=on_fetched)
     )
-    explained, support = _variant_report(chooser, chosen)
+    explained, support, declared = _variant_report(chooser, chosen)
     if explained:
         notes = (*notes, *explained[0])
         warnings = (*warnings, *chooser.warnings)
@@ -342,6 +345,7 @@ def locate(
         preferred=tuple(sorted(f"{n}=={v}" for n, v in have.items())),
         variants=tuple(explained[1]) if explained else (),
         variant_support=support,
+        variant_declared=declared,
     )
 
 
@@ -362,26 +366,36 @@ def variant_chooser(request: ResolveRequest, cache_dir: str) -> VariantChooser:
 
 def _variant_report(
     chooser: VariantChooser, chosen: list[tuple[Wanted, Candidate]]
-) -> tuple[tuple[list[str], list[Any]] | None, tuple[tuple[str, tuple[str, ...]], ...]]:
-    """The variant choice explained (None: no variant release), and support per wheel.
+) -> tuple[
+    tuple[list[str], list[Any]] | None,
+    tuple[tuple[str, tuple[str, ...]], ...],
+    tuple[tuple[str, tuple[str, ...]], ...],
+]:
+    """The variant choice explained (None: no variant release), support and declared.
 
     The support is each chosen variant wheel's properties the machine supports, for the
-    completeness check's variant markers.
+    completeness check's variant markers; declared, the properties the release's metadata
+    gives its label, for the check that the wheel's own ``variant.json`` agrees.
     """
     if not chooser.orders:
-        return None, ()
+        return None, (), ()
     from graft.model.wheelname import parse_wheel_filename  # noqa: PLC0415
     from graft.resolve.artifacts import ArtifactFile  # noqa: PLC0415
 
     picked: dict[tuple[str, str], str] = {}
     support = []
+    declared = []
     for _, c in chosen:
         name, version, _, _, label = parse_wheel_filename(c.filename)
         picked[str(name), str(version)] = c.filename
         if label is not None:
-            env = chooser.environment(ArtifactFile(c.filename, c.url, direct=c.local))
+            file = ArtifactFile(c.filename, c.url, direct=c.local)
+            env = chooser.environment(file)
             support.append((c.filename, tuple(sorted(str(p) for p in env.properties))))
-    return chooser.explain(picked), tuple(sorted(support))
+            given = chooser.declared(file)
+            if given is not None:
+                declared.append((c.filename, given))
+    return chooser.explain(picked), tuple(sorted(support)), tuple(sorted(declared))
 
 
 def _target(request: ResolveRequest) -> tuple[Target, str | None]:

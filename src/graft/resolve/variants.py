@@ -218,6 +218,16 @@ class VariantChooser:
         }
         return VariantEnvironment(label, frozenset(p for p in declared if str(p) in supported))
 
+    def declared(self, file: ArtifactFile) -> tuple[str, ...] | None:
+        """The properties the release's metadata gives *file*'s label (None: not known)."""
+        parsed = parse_wheel(file.filename)
+        if parsed is None or parsed.variant is None:
+            return None
+        metadata = self._metadata.get((str(parsed.name), str(parsed.version)))
+        if metadata is None or parsed.variant not in metadata.variants:
+            return None
+        return tuple(sorted(str(p) for p in metadata.variants[parsed.variant]))
+
     def explain(self, chosen: dict[tuple[str, str], str]) -> tuple[list[str], list[Any]]:
         """For ``-v`` and ``--json``: per release with variant wheels, the choice and order.
 
