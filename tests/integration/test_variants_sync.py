@@ -287,3 +287,25 @@ def test_a_wheel_whose_variant_json_disagrees_with_the_index_stops_the_sync(
         " ['cpu :: level :: v3'], the release's variant metadata ['cpu :: level :: v2']"
     )
     assert not (tmp_path / "v").exists()
+
+
+def test_a_lock_warns_of_what_another_variant_needs_and_its_install_refuses_the_gap(
+    wheels: Path, tmp_path: Path, store_dir: Path
+) -> None:
+    marker = "'gpu :: sm_arch :: 120_real' in variant_properties"
+    variant_wheel(wheels, "sm", requires=(f"fast-gemm>=1; {marker}",))
+    variant_wheel(wheels, "v3")
+    make_wheel(wheels, "fast-gemm", "1.0", {"fast_gemm.py": ""})
+    lock = tmp_path / "pylock.toml"
+    proc = run_graft(
+        "lock", "demo", "--no-index", "--find-links", wheels, "--no-detect", *_props(V3),
+        "--python-version", "3.11", "--platform", "linux", "-o", lock,
+    )  # fmt: skip
+    assert "graft: warning: demo==1.0: variant sm requires fast-gemm>=1" in proc.stderr
+    assert "which is not locked for" in proc.stderr
+    gpu = _props(("gpu :: sm_arch :: 120_real",))
+    refused = run_graft(
+        "sync", tmp_path / "g", lock, "--store", store_dir, "--no-detect", *gpu, check=False
+    )
+    assert refused.returncode == 1
+    assert "the set is incomplete: demo==1.0 requires fast-gemm>=1" in refused.stderr

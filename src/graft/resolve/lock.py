@@ -233,6 +233,55 @@ def with_variants(
     return tuple(out)
 
 
+def unlocked_variant_needs(entries: tuple[Entry, ...], reader: MetadataReader) -> list[str]:
+    """Warnings: a listed variant wheel requires a project the lock has not for its machine.
+
+    Each environment was resolved following one variant (the one the variant options
+    chose); another listed variant's own METADATA may need more, which no pylock marker
+    can express. Its requirements are judged with every property its label declares.
+    """
+    from packaging.utils import canonicalize_name  # noqa: PLC0415
+
+    from graft.model.variants import VariantProperty  # noqa: PLC0415
+    from graft.variants.markers import VariantEnvironment, requirement  # noqa: PLC0415
+
+    locked: dict[str, set[str]] = {}
+    for entry in entries:
+        for env in entry.environments:
+            locked.setdefault(env.label, set()).add(str(entry.name))
+    out: dict[str, None] = {}
+    for entry in entries:
+        labels = (entry.variants_json or {}).get("variants", {})
+        for file in entry.wheels:
+            label = _label(file)
+            if label is None or label not in labels:
+                continue
+            declared = frozenset(
+                VariantProperty(ns, feature, value)
+                for ns, features in labels[label].items()
+                for feature, values in features.items()
+                for value in values
+            )
+            surface = reader.surface(file)
+            variant_env = VariantEnvironment(label, declared)
+            reqs = [
+                *surface.requirements,
+                *(requirement(t, variant_env) for t in surface.variant_requires),
+            ]
+            for target_env in entry.environments:
+                markers = {**target_env.target.markers, "extra": ""}
+                for req in reqs:
+                    if req.marker is not None and not req.marker.evaluate(markers):
+                        continue
+                    if canonicalize_name(req.name) not in locked[target_env.label]:
+                        out[
+                            f"{entry.name}=={entry.version}: variant {label} requires {req},"
+                            f" which is not locked for {target_env.label} (lock with that"
+                            " machine's --variant-property to include it)"
+                        ] = None
+    return list(out)
+
+
 def _parsed(file: ArtifactFile) -> Any:
     from graft.resolve.artifacts import parse_wheel  # noqa: PLC0415
 
@@ -425,7 +474,10 @@ def lock(request: LockRequest) -> LockResult:
     if not results:
         assert first is not None  # envs is never empty  # noqa: S101
         raise first
-    entries = with_variants(merge(results, source, MetadataReader(source)), source, chooser)
+    reader = MetadataReader(source)
+    entries = with_variants(merge(results, source, reader), source, chooser)
+    if any(e.variants_json for e in entries):
+        warnings.update(dict.fromkeys(unlocked_variant_needs(entries, reader)))
     check_markable(entries)
     covered = tuple(env for env, _ in results)
     output = os.path.abspath(request.output)
