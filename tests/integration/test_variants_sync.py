@@ -309,3 +309,14 @@ def test_a_lock_warns_of_what_another_variant_needs_and_its_install_refuses_the_
     )
     assert refused.returncode == 1
     assert "the set is incomplete: demo==1.0 requires fast-gemm>=1" in refused.stderr
+
+
+def test_a_provider_plugin_is_refused_before_anything_is_resolved(
+    tmp_path: Path, store_dir: Path
+) -> None:
+    proc = run_graft(
+        "sync", tmp_path / "v", "demo", "--store", store_dir, "--no-index",
+        "--allow-variant-provider", "acme", check=False,
+    )  # fmt: skip
+    assert proc.returncode == 2
+    assert "third-party variant providers are not supported (acme)" in proc.stderr

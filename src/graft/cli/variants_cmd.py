@@ -72,7 +72,15 @@ def add_variant_options(parser: argparse.ArgumentParser) -> None:
 
 
 def variant_fields(args: argparse.Namespace) -> dict[str, Any]:
-    """The variant options as ``ResolveRequest``/``SyncRequest`` fields (nothing detected)."""
+    """The variant options as ``ResolveRequest``/``SyncRequest`` fields (nothing detected).
+
+    ``--allow-variant-provider`` is refused here, before any resolution, as ``graft
+    variants`` refuses it.
+    """
+    if args.allow_variant_provider:
+        from graft.variants.machine import machine  # noqa: PLC0415
+
+        machine(allow_providers=args.allow_variant_provider, builtin=False)  # raises
     return {
         "variant_properties": tuple(args.variant_property),
         "variants_config": args.variants_config,
