@@ -271,6 +271,7 @@ def locate(
     each wheel's local path as soon as it is known (a cold sync ingests it at once).
     """
     from graft._fs import cache_root  # noqa: PLC0415
+    from graft.resolve.variants import chooser_for, report  # noqa: PLC0415
     from graft.sources.index import PYPI_SIMPLE, FindLinks, Indexes, index_order  # noqa: PLC0415
     from graft.sources.requirements import check_one_version_each  # noqa: PLC0415
 
@@ -278,7 +279,7 @@ def locate(
     target, interpreter = _target(request)
     wanted = [w for w in inputs.wanted if marker_applies(w.marker, target)]
     cache_dir = cache_root()
-    chooser = variant_chooser(request, cache_dir)
+    chooser = chooser_for(request, cache_dir)
     locked: list[Wanted] = []
     if inputs.pylocks:
         from graft.sources.pylock import read_pylock  # noqa: PLC0415
@@ -324,7 +325,7 @@ def locate(
     fetched = tuple(
         fetch(chosen, cache_dir, reporter, precheck, offline=request.offline, on_fetched=on_fetched)
     )
-    explained, support, declared = _variant_report(chooser, chosen)
+    explained, support, declared = report(chooser, chosen)
     if explained:
         notes = (*notes, *explained[0])
         warnings = (*warnings, *chooser.warnings)
@@ -347,55 +348,6 @@ def locate(
         variant_support=support,
         variant_declared=declared,
     )
-
-
-def variant_chooser(request: ResolveRequest, cache_dir: str) -> VariantChooser:
-    """The variant chooser for *request* (nothing is detected or read until a variant shows)."""
-    from graft.resolve.variants import VariantChooser, VariantOptions, read_listed  # noqa: PLC0415
-
-    options = VariantOptions(
-        properties=request.variant_properties,
-        config=request.variants_config,
-        providers=request.variant_providers,
-        detect=request.variant_detect,
-        enabled=not request.no_variants,
-    )
-    offline = request.offline
-    return VariantChooser(options, lambda f: read_listed(f, cache_dir, offline=offline))
-
-
-def _variant_report(
-    chooser: VariantChooser, chosen: list[tuple[Wanted, Candidate]]
-) -> tuple[
-    tuple[list[str], list[Any]] | None,
-    tuple[tuple[str, tuple[str, ...]], ...],
-    tuple[tuple[str, tuple[str, ...]], ...],
-]:
-    """The variant choice explained (None: no variant release), support and declared.
-
-    The support is each chosen variant wheel's properties the machine supports, for the
-    completeness check's variant markers; declared, the properties the release's metadata
-    gives its label, for the check that the wheel's own ``variant.json`` agrees.
-    """
-    if not chooser.orders:
-        return None, (), ()
-    from graft.model.wheelname import parse_wheel_filename  # noqa: PLC0415
-    from graft.resolve.artifacts import ArtifactFile  # noqa: PLC0415
-
-    picked: dict[tuple[str, str], str] = {}
-    support = []
-    declared = []
-    for _, c in chosen:
-        name, version, _, _, label = parse_wheel_filename(c.filename)
-        picked[str(name), str(version)] = c.filename
-        if label is not None:
-            file = ArtifactFile(c.filename, c.url, direct=c.local)
-            env = chooser.environment(file)
-            support.append((c.filename, tuple(sorted(str(p) for p in env.properties))))
-            given = chooser.declared(file)
-            if given is not None:
-                declared.append((c.filename, given))
-    return chooser.explain(picked), tuple(sorted(support)), tuple(sorted(declared))
 
 
 def _target(request: ResolveRequest) -> tuple[Target, str | None]:
@@ -574,5 +526,4 @@ __all__ = [
     "locate",
     "marker_applies",
     "resolver_policy",
-    "variant_chooser",
 ]

@@ -46,7 +46,6 @@ if TYPE_CHECKING:
     from graft.resolve.environments import Environment
     from graft.resolve.resolver import Resolution
     from graft.resolve.surface import Surface
-    from graft.resolve.variants import VariantChooser
 
 
 @dataclass(frozen=True)
@@ -163,6 +162,7 @@ def merge(
     release state different metadata (no marker can tell their installers apart).
     """
     from graft.resolve.artifacts import parse_wheel  # noqa: PLC0415
+    from graft.resolve.lock_variants import is_variant  # noqa: PLC0415
 
     groups: dict[tuple[str, Version, Surface], tuple[list[Environment], dict[str, Any]]] = {}
     for env, resolution in results:
@@ -175,7 +175,7 @@ def merge(
             own = compatible(release, env, pin.file) or (pin.file,)
             surface = reader.surface(pin.file)
             for other in own:
-                if _is_variant(other) or _is_variant(pin.file):
+                if is_variant(other) or is_variant(pin.file):
                     continue  # a variant's METADATA may differ; the installer's choice decides
                 if reader.surface(other) != surface:
                     raise SourceError(
@@ -194,103 +194,6 @@ def merge(
             groups.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[1][0][0].label)
         )
     )
-
-
-def _is_variant(file: ArtifactFile) -> bool:
-    from graft.resolve.artifacts import parse_wheel  # noqa: PLC0415
-
-    parsed = parse_wheel(file.filename)
-    return parsed is not None and parsed.variant is not None
-
-
-def with_variants(
-    entries: tuple[Entry, ...], source: ProjectSource, chooser: VariantChooser
-) -> tuple[Entry, ...]:
-    """Each entry that lists a variant wheel, with its release's variant metadata inlined.
-
-    Labels no listed wheel has are dropped; a release without usable metadata (none, or
-    inconsistent) keeps its non-variant wheels only.
-    """
-    import dataclasses  # noqa: PLC0415
-
-    out = []
-    for entry in entries:
-        labels = {p.variant for f in entry.wheels if (p := _parsed(f)) and p.variant}
-        if not labels:
-            out.append(entry)
-            continue
-        metadata = chooser.metadata(entry.name, entry.version, source.files(entry.name))
-        if metadata is None:
-            kept = tuple(f for f in entry.wheels if not _is_variant(f))
-            out.append(dataclasses.replace(entry, wheels=kept or entry.wheels))
-            continue
-        table = metadata.to_json()
-        table["variants"] = {k: v for k, v in table["variants"].items() if k in labels}
-        listed = tuple(
-            f for f in entry.wheels if not _is_variant(f) or _label(f) in table["variants"]
-        )
-        out.append(dataclasses.replace(entry, wheels=listed, variants_json=table))
-    return tuple(out)
-
-
-def unlocked_variant_needs(entries: tuple[Entry, ...], reader: MetadataReader) -> list[str]:
-    """Warnings: a listed variant wheel requires a project the lock has not for its machine.
-
-    Each environment was resolved following one variant (the one the variant options
-    chose); another listed variant's own METADATA may need more, which no pylock marker
-    can express. Its requirements are judged with every property its label declares.
-    """
-    from packaging.utils import canonicalize_name  # noqa: PLC0415
-
-    from graft.model.variants import VariantProperty  # noqa: PLC0415
-    from graft.variants.markers import VariantEnvironment, requirement  # noqa: PLC0415
-
-    locked: dict[str, set[str]] = {}
-    for entry in entries:
-        for env in entry.environments:
-            locked.setdefault(env.label, set()).add(str(entry.name))
-    out: dict[str, None] = {}
-    for entry in entries:
-        labels = (entry.variants_json or {}).get("variants", {})
-        for file in entry.wheels:
-            label = _label(file)
-            if label is None or label not in labels:
-                continue
-            declared = frozenset(
-                VariantProperty(ns, feature, value)
-                for ns, features in labels[label].items()
-                for feature, values in features.items()
-                for value in values
-            )
-            surface = reader.surface(file)
-            variant_env = VariantEnvironment(label, declared)
-            reqs = [
-                *surface.requirements,
-                *(requirement(t, variant_env) for t in surface.variant_requires),
-            ]
-            for target_env in entry.environments:
-                markers = {**target_env.target.markers, "extra": ""}
-                for req in reqs:
-                    if req.marker is not None and not req.marker.evaluate(markers):
-                        continue
-                    if canonicalize_name(req.name) not in locked[target_env.label]:
-                        out[
-                            f"{entry.name}=={entry.version}: variant {label} requires {req},"
-                            f" which is not locked for {target_env.label} (lock with that"
-                            " machine's --variant-property to include it)"
-                        ] = None
-    return list(out)
-
-
-def _parsed(file: ArtifactFile) -> Any:
-    from graft.resolve.artifacts import parse_wheel  # noqa: PLC0415
-
-    return parse_wheel(file.filename)
-
-
-def _label(file: ArtifactFile) -> str | None:
-    parsed = _parsed(file)
-    return parsed.variant if parsed is not None else None
 
 
 def check_markable(entries: tuple[Entry, ...]) -> None:
@@ -366,28 +269,6 @@ def _wheel(file: ArtifactFile, lock_dir: str) -> Any:
     )
 
 
-def to_toml_dict(lock: Pylock, entries: tuple[Entry, ...]) -> dict[str, Any]:
-    """*lock* as a TOML table, with the real wheel names and ``[packages.variants-json]``.
-
-    *lock* is :func:`to_pylock` of *entries*: packages and wheels in the same order.
-    """
-    data = dict(lock.to_dict())
-    packages = list(data.get("packages", []))
-    for i, (package, entry) in enumerate(zip(packages, entries, strict=True)):
-        if not any(_is_variant(f) for f in entry.wheels) and entry.variants_json is None:
-            continue
-        table = dict(package)
-        table["wheels"] = [
-            {**dict(w), "name": f.filename}
-            for w, f in zip(table.get("wheels", []), entry.wheels, strict=True)
-        ]
-        if entry.variants_json is not None:
-            table["variants-json"] = entry.variants_json
-        packages[i] = table
-    data["packages"] = packages
-    return data
-
-
 def write(lock: Pylock | dict[str, Any], path: str) -> None:
     """Write *lock* as TOML, atomically (tomli-w: packaging has a reader only)."""
     import tomli_w  # noqa: PLC0415
@@ -416,14 +297,15 @@ def lock(request: LockRequest) -> LockResult:
     from graft.resolve.artifacts import MetadataReader  # noqa: PLC0415
     from graft.resolve.environments import keep_matching, matrix, python_versions  # noqa: PLC0415
     from graft.resolve.explain import ResolutionError  # noqa: PLC0415
-    from graft.resolve.locate import (  # noqa: PLC0415
-        gather_inputs,
-        marker_applies,
-        resolver_policy,
-        variant_chooser,
+    from graft.resolve.locate import gather_inputs, marker_applies, resolver_policy  # noqa: PLC0415
+    from graft.resolve.lock_variants import (  # noqa: PLC0415
+        to_toml_dict,
+        unlocked_variant_needs,
+        with_variants,
     )
     from graft.resolve.projects import IndexProjects  # noqa: PLC0415
     from graft.resolve.resolver import resolve  # noqa: PLC0415
+    from graft.resolve.variants import chooser_for  # noqa: PLC0415
     from graft.sources.index import PYPI_SIMPLE, FindLinks, Indexes, index_order  # noqa: PLC0415
 
     asked = request.resolving
@@ -442,7 +324,7 @@ def lock(request: LockRequest) -> LockResult:
         index = Indexes(urls, cache_dir, offline=asked.offline)
     projects = IndexProjects(index, FindLinks(inputs.find_links), cache_dir, offline=asked.offline)
     source = SharedSource(projects)
-    chooser = variant_chooser(asked, cache_dir)
+    chooser = chooser_for(asked, cache_dir)
     results: list[tuple[Environment, Resolution]] = []
     skipped: list[str] = []
     warnings: dict[str, None] = {}

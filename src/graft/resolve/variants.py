@@ -24,7 +24,7 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from graft.resolve.artifacts import parse_wheel
+from graft.resolve.artifacts import ArtifactFile, parse_wheel
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -32,8 +32,10 @@ if TYPE_CHECKING:
     from packaging.utils import NormalizedName
     from packaging.version import Version
 
+    from graft.model.request import ResolveRequest
+    from graft.model.requirements import Wanted
     from graft.model.variants import VariantMetadata
-    from graft.resolve.artifacts import ArtifactFile
+    from graft.sources.index import Candidate
     from graft.variants.machine import Machine
     from graft.variants.markers import VariantEnvironment
     from graft.variants.select import ReleaseOrder
@@ -306,3 +308,49 @@ def read_listed(file: ArtifactFile, cache_dir: str, *, offline: bool = False) ->
 def is_variants_json(filename: str) -> bool:
     """Whether *filename* is a release's ``-variants.json`` file."""
     return filename.endswith(VARIANTS_JSON) and os.sep not in filename
+
+
+def chooser_for(request: ResolveRequest, cache_dir: str) -> VariantChooser:
+    """The variant chooser for *request* (nothing is detected or read until a variant shows)."""
+    options = VariantOptions(
+        properties=request.variant_properties,
+        config=request.variants_config,
+        providers=request.variant_providers,
+        detect=request.variant_detect,
+        enabled=not request.no_variants,
+    )
+    offline = request.offline
+    return VariantChooser(options, lambda f: read_listed(f, cache_dir, offline=offline))
+
+
+def report(
+    chooser: VariantChooser, chosen: list[tuple[Wanted, Candidate]]
+) -> tuple[
+    tuple[list[str], list[Any]] | None,
+    tuple[tuple[str, tuple[str, ...]], ...],
+    tuple[tuple[str, tuple[str, ...]], ...],
+]:
+    """The variant choice explained (None: no variant release), support and declared.
+
+    The support is each chosen variant wheel's properties the machine supports, for the
+    completeness check's variant markers; declared, the properties the release's metadata
+    gives its label, for the check that the wheel's own ``variant.json`` agrees.
+    """
+    if not chooser.orders:
+        return None, (), ()
+    from graft.model.wheelname import parse_wheel_filename  # noqa: PLC0415
+
+    picked: dict[tuple[str, str], str] = {}
+    support = []
+    declared = []
+    for _, c in chosen:
+        name, version, _, _, label = parse_wheel_filename(c.filename)
+        picked[str(name), str(version)] = c.filename
+        if label is not None:
+            file = ArtifactFile(c.filename, c.url, direct=c.local)
+            env = chooser.environment(file)
+            support.append((c.filename, tuple(sorted(str(p) for p in env.properties))))
+            given = chooser.declared(file)
+            if given is not None:
+                declared.append((c.filename, given))
+    return chooser.explain(picked), tuple(sorted(support)), tuple(sorted(declared))
