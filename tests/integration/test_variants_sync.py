@@ -320,3 +320,27 @@ def test_a_provider_plugin_is_refused_before_anything_is_resolved(
     )  # fmt: skip
     assert proc.returncode == 2
     assert "third-party variant providers are not supported (acme)" in proc.stderr
+
+
+def test_a_lock_with_no_variants_lists_no_variant_wheel(release: Path, tmp_path: Path) -> None:
+    lock = tmp_path / "pylock.toml"
+    run_graft(
+        "lock", "demo", "--no-index", "--find-links", release, "--no-variants",
+        "--python-version", "3.11", "--platform", "linux", "-o", lock,
+    )  # fmt: skip
+    text = lock.read_text()
+    assert 'name = "demo-1.0-py3-none-any.whl"' in text
+    assert "-v3.whl" not in text
+    assert "variants-json" not in text
+    from packaging.pylock import Pylock
+
+    from graft._fs import load_toml
+
+    Pylock.from_dict(load_toml(str(lock))).validate()  # packaging (so pip and uv) reads it
+
+
+def test_an_html_index_serves_variants_too(index: Served, tmp_path: Path, store_dir: Path) -> None:
+    index.html = True
+    venv = tmp_path / "v"
+    _sync(venv, store_dir, "--index-url", f"{index.url}/simple/", *_props(("cpu :: level :: v2",)))
+    assert _label(venv) == "v2"

@@ -65,13 +65,18 @@ def with_variants(
     """Each entry that lists a variant wheel, with its release's variant metadata inlined.
 
     Labels no listed wheel has are dropped; a release without usable metadata (none, or
-    inconsistent) keeps its non-variant wheels only.
+    inconsistent) keeps its non-variant wheels only, and so does every release with
+    ``--no-variants`` (a lock pip and uv can read: their packaging refuses variant names).
     """
     out = []
     for entry in entries:
         labels = {label for f in entry.wheels if (label := _label(f)) is not None}
         if not labels:
             out.append(entry)
+            continue
+        if not chooser.options.enabled:  # --no-variants: a lock variant-unaware tools read
+            kept = tuple(f for f in entry.wheels if not is_variant(f))
+            out.append(dataclasses.replace(entry, wheels=kept))  # type: ignore[type-var]
             continue
         metadata = chooser.metadata(entry.name, entry.version, source.files(entry.name))
         if metadata is None:
