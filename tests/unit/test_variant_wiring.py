@@ -146,3 +146,25 @@ def test_the_completeness_check_decides_variant_markers_with_the_resolution_s_su
     assert unmet_requirements([demo], env, {}, support) == []
     plain = _Record("plain", (marker,))
     assert unmet_requirements([plain], env, {}) == []  # a non-variant wheel: no properties
+
+
+class _IndexMetadata:
+    """A metadata file of the index: no variant fields, the label only in the filename."""
+
+    name = "demo"
+    version = "1.0"
+    label = "demo==1.0"
+    requires_dist = ("x>=1; variant_label == 'sm'",)
+    requires_python = None
+
+    def __init__(self, filename: str) -> None:
+        self.filename = filename
+
+
+def test_before_download_variant_label_markers_read_the_label_from_the_filename() -> None:
+    labelled = _IndexMetadata("demo-1.0-py3-none-any-sm.whl")
+    (problem,) = unmet_requirements([labelled], LINUX.markers, {})
+    assert problem.startswith("demo==1.0 requires x>=1")
+    assert (
+        unmet_requirements([_IndexMetadata("demo-1.0-py3-none-any.whl")], LINUX.markers, {}) == []
+    )

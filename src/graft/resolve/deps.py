@@ -118,6 +118,13 @@ def _requirement(
     from graft.variants.markers import VariantEnvironment, requirement  # noqa: PLC0415
 
     label: str | None = getattr(record, "variant_label", None)
+    if label is None and not hasattr(record, "variant_label"):  # an index's metadata file
+        from graft.model.wheelname import InvalidWheelFilename, split_variant_label  # noqa: PLC0415
+
+        try:
+            label = split_variant_label(record.filename)[1]
+        except InvalidWheelFilename:
+            label = None
     declared: Sequence[str] = getattr(record, "variant_properties", ())
     properties = (support or {}).get(record.filename, declared)
     env = VariantEnvironment(label or "", frozenset(map(VariantProperty.parse, properties)))
