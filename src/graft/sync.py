@@ -11,7 +11,7 @@ import dataclasses
 import os
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from graft.model.request import lap
 
@@ -52,6 +52,7 @@ class SyncResult:
     warnings: tuple[str, ...] = ()  # what resolution noticed (an extra no wheel provides)
     memo: str | None = None  # the resolution memo that now answers this request, if any
     inputs: str | None = None  # the venv's graft-inputs (what it was built from)
+    variants: tuple[dict[str, Any], ...] = ()  # the variant choice per release (PEP 825)
 
     def changes(self) -> dict[str, list[str]]:
         """What the sync added, removed, upgraded and downgraded (empty when nothing ran).
@@ -197,7 +198,12 @@ def sync(request: SyncRequest) -> SyncResult:
             arrivals.close()
         path = _remember(request, resolving, store, located, observed, recalled=arrivals is None)
         return dataclasses.replace(
-            done, timings=timings, notes=located.notes, warnings=located.warnings, memo=path
+            done,
+            timings=timings,
+            notes=located.notes,
+            warnings=located.warnings,
+            variants=located.variants,
+            memo=path,
         )
     the_plan, new_plan = _plan_for(
         request,
@@ -229,6 +235,7 @@ def sync(request: SyncRequest) -> SyncResult:
         result,
         notes=located.notes,
         warnings=located.warnings,
+        variants=located.variants,
         memo=None if request.dry_run else memo_file,
         inputs=None if request.dry_run else inputs,
     )

@@ -154,6 +154,9 @@ def _add_sync_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     sync.add_argument("--json", action="store_true", help="print the plan or summary as JSON")
     sync.add_argument("-q", "--quiet", action="store_true")
     sync.add_argument("-v", "--verbose", action="store_true")
+    from graft.cli.variants_cmd import add_variant_options  # noqa: PLC0415
+
+    add_variant_options(sync)
 
 
 def _add_resolution_options(parser: argparse.ArgumentParser) -> None:
@@ -205,6 +208,7 @@ def _add_resolution_options(parser: argparse.ArgumentParser) -> None:
 
 def _run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from graft.cli.noop import keep, summary_line  # noqa: PLC0415
+    from graft.cli.variants_cmd import variant_fields  # noqa: PLC0415
     from graft.model.request import SyncRequest  # noqa: PLC0415
     from graft.sync import sync  # noqa: PLC0415
 
@@ -233,6 +237,7 @@ def _run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
         link_mode=args.link_mode,
         dry_run=args.dry_run,
         reporter=ConsoleReporter(args.quiet),
+        **variant_fields(args),
     )
     result = sync(request)
     plan = result.plan
@@ -250,6 +255,8 @@ def _run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
             print(f"graft: warning: collision: {collision.describe()}", file=sys.stderr)
     if args.json:
         out = plan.to_dict() if args.dry_run and plan else _summary(result, elapsed)
+        if result.variants:  # PEP 825: the variant choice per release, only when there was one
+            out["variants"] = list(result.variants)
         print(json.dumps(out, indent=2, sort_keys=True))
     elif args.dry_run and plan is not None:
         _render_plan(plan)

@@ -10,6 +10,16 @@ that node compatible with at least one of them. An environment in which two comp
 wheels of the chosen release state different metadata cannot be written as a marker
 (manylinux level, macOS minimum): the lock is refused, naming both wheels.
 
+**Wheel variants (PEP 825).** Each environment is resolved with the variant options given
+(``--variant-property``, ``variants.toml``, detection): they decide which variant's
+METADATA the resolution follows. An entry lists every variant wheel of its release that
+fits one of its environments by tags, beside the non-variant ones, and carries the
+release's variant metadata inlined as ``[packages.variants-json]`` (labels not listed
+dropped, every listed label complete), so ``graft sync VENV pylock.toml`` chooses the
+variant on the machine that installs. packaging's lock model refuses variant filenames,
+so the lock is built and validated with stand-in names (the filenames without labels)
+and the real names and the table are put back into the TOML written.
+
 An environment the requirements cannot be resolved for (no wheel for it, its Python
 excluded) is left out of ``environments`` with a warning, unless it is a platform tag the
 user named or no environment is left.
@@ -57,6 +67,7 @@ class Entry:
     version: Version
     environments: tuple[Environment, ...]
     wheels: tuple[ArtifactFile, ...]  # sorted by filename
+    variants_json: dict[str, Any] | None = None  # PEP 825's [packages.variants-json]
 
 
 @dataclass(frozen=True)
@@ -122,20 +133,21 @@ def compatible(
     from graft.resolve.artifacts import parse_wheel, wheel_rank  # noqa: PLC0415
 
     ranks = env.target.tag_rank()
-    best: dict[tuple[str, ...], tuple[int, ArtifactFile]] = {}
+    best: dict[tuple[tuple[str, ...], str | None], tuple[int, ArtifactFile]] = {}
     for f in release:
         parsed = parse_wheel(f.filename)
-        if parsed is None or parsed.variant is not None or wheel_rank(f.filename, ranks) is None:
-            continue  # (variant wheels: not locked until variants are selected)
+        if parsed is None or wheel_rank(f.filename, ranks) is None:
+            continue
         if f.yanked is not None and f != chosen:
             continue
-        before = best.get(parsed.tags)
+        key = (parsed.tags, parsed.variant)  # each variant is a wheel of its own (PEP 825)
+        before = best.get(key)
         if (
             before is None
             or parsed.build > before[0]
             or (f == chosen and parsed.build == before[0])
         ):
-            best[parsed.tags] = (parsed.build, f)
+            best[key] = (parsed.build, f)
     return tuple(sorted((f for _, f in best.values()), key=lambda f: f.filename))
 
 
@@ -150,6 +162,7 @@ def merge(
     release state different metadata (no marker can tell their installers apart).
     """
     from graft.resolve.artifacts import parse_wheel  # noqa: PLC0415
+    from graft.resolve.lock_variants import is_variant  # noqa: PLC0415
 
     groups: dict[tuple[str, Version, Surface], tuple[list[Environment], dict[str, Any]]] = {}
     for env, resolution in results:
@@ -162,6 +175,8 @@ def merge(
             own = compatible(release, env, pin.file) or (pin.file,)
             surface = reader.surface(pin.file)
             for other in own:
+                if is_variant(other) or is_variant(pin.file):
+                    continue  # a variant's METADATA may differ; the installer's choice decides
                 if reader.surface(other) != surface:
                     raise SourceError(
                         f"{other.filename} and {pin.file.filename} state different dependencies"
@@ -235,6 +250,8 @@ def to_pylock(
 def _wheel(file: ArtifactFile, lock_dir: str) -> Any:
     from packaging.pylock import PackageWheel  # noqa: PLC0415
 
+    from graft.model.wheelname import split_variant_label  # noqa: PLC0415
+
     remote = file.url.startswith(("http://", "https://"))
     sha = file.sha256
     if sha is None and not remote:
@@ -244,7 +261,7 @@ def _wheel(file: ArtifactFile, lock_dir: str) -> Any:
     if sha is None:
         raise SourceError("the index gives no sha256 for it; a lock needs one", where=file.url)
     return PackageWheel(
-        name=file.filename,
+        name=split_variant_label(file.filename)[0],  # a stand-in: packaging refuses labels
         url=file.url if remote else None,
         path=None if remote else os.path.relpath(file.url, lock_dir),
         upload_time=file.upload_time,
@@ -252,13 +269,14 @@ def _wheel(file: ArtifactFile, lock_dir: str) -> Any:
     )
 
 
-def write(lock: Pylock, path: str) -> None:
+def write(lock: Pylock | dict[str, Any], path: str) -> None:
     """Write *lock* as TOML, atomically (tomli-w: packaging has a reader only)."""
     import tomli_w  # noqa: PLC0415
 
     from graft._fs import write_atomic  # noqa: PLC0415
 
-    write_atomic(path, tomli_w.dumps(dict(lock.to_dict())))
+    data = lock if isinstance(lock, dict) else dict(lock.to_dict())
+    write_atomic(path, tomli_w.dumps(data))
 
 
 def _requires_python(files: tuple[str, ...]) -> str | None:
@@ -280,8 +298,14 @@ def lock(request: LockRequest) -> LockResult:
     from graft.resolve.environments import keep_matching, matrix, python_versions  # noqa: PLC0415
     from graft.resolve.explain import ResolutionError  # noqa: PLC0415
     from graft.resolve.locate import gather_inputs, marker_applies, resolver_policy  # noqa: PLC0415
+    from graft.resolve.lock_variants import (  # noqa: PLC0415
+        to_toml_dict,
+        unlocked_variant_needs,
+        with_variants,
+    )
     from graft.resolve.projects import IndexProjects  # noqa: PLC0415
     from graft.resolve.resolver import resolve  # noqa: PLC0415
+    from graft.resolve.variants import chooser_for  # noqa: PLC0415
     from graft.sources.index import PYPI_SIMPLE, FindLinks, Indexes, index_order  # noqa: PLC0415
 
     asked = request.resolving
@@ -300,13 +324,14 @@ def lock(request: LockRequest) -> LockResult:
         index = Indexes(urls, cache_dir, offline=asked.offline)
     projects = IndexProjects(index, FindLinks(inputs.find_links), cache_dir, offline=asked.offline)
     source = SharedSource(projects)
+    chooser = chooser_for(asked, cache_dir)
     results: list[tuple[Environment, Resolution]] = []
     skipped: list[str] = []
     warnings: dict[str, None] = {}
     first: ResolutionError | None = None
     for position, env in enumerate(envs):
         wanted = [w for w in inputs.wanted if marker_applies(w.marker, env.target)]
-        policy = resolver_policy(asked, inputs, wanted, env.target, {})
+        policy = resolver_policy(asked, inputs, wanted, env.target, {}, chooser)
         try:
             resolution = resolve(
                 [w.requirement for w in wanted],
@@ -331,11 +356,15 @@ def lock(request: LockRequest) -> LockResult:
     if not results:
         assert first is not None  # envs is never empty  # noqa: S101
         raise first
-    entries = merge(results, source, MetadataReader(source))
+    reader = MetadataReader(source)
+    entries = with_variants(merge(results, source, reader), source, chooser)
+    if any(e.variants_json for e in entries):
+        warnings.update(dict.fromkeys(unlocked_variant_needs(entries, reader)))
     check_markable(entries)
     covered = tuple(env for env, _ in results)
     output = os.path.abspath(request.output)
-    write(to_pylock(entries, covered, os.path.dirname(output)), output)
+    write(to_toml_dict(to_pylock(entries, covered, os.path.dirname(output)), entries), output)
+    warnings.update(dict.fromkeys(chooser.warnings))
     reads = ", ".join(f"{n} {where}" for where, n in projects.reads.items() if n) or "none"
     return LockResult(
         output,
