@@ -215,6 +215,7 @@ class Located:
     dirs: tuple[str, ...] = ()
     interpreter: str | None = None
     index: bool = False
+    machine: bool = False  # built-in variant detection was asked: a hardware change counts
     notes: tuple[str, ...] = ()  # what resolution did (rounds, METADATA read), for -v
     warnings: tuple[str, ...] = ()  # what resolution noticed
     preferred: tuple[str, ...] = ()  # "name==version" the venv held, kept where allowed
@@ -341,6 +342,7 @@ def locate(
         dirs=tuple(inputs.find_links),
         interpreter=interpreter,
         index=index is not None and not request.offline,
+        machine=chooser.detected,
         notes=notes,
         warnings=warnings,
         preferred=tuple(sorted(f"{n}=={v}" for n, v in have.items())),
