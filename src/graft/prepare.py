@@ -120,11 +120,38 @@ def _check_hash(wanted: Wanted, entry: StoreEntry) -> None:
         raise SourceError(f"{e.record.filename} does not match any --hash", where=w.where)
 
 
-def check_target(pairs: list[tuple[Wanted, StoreEntry]], target: Target, no_deps: bool) -> None:
+def check_target(
+    pairs: list[tuple[Wanted, StoreEntry]],
+    target: Target,
+    no_deps: bool,
+    variant_support: dict[str, tuple[str, ...]] | None = None,
+) -> None:
     """Requires-Python and Requires-Dist of the ingested wheels (``deps.check_set``)."""
     from graft.resolve.deps import check_set  # noqa: PLC0415
 
-    check_set([(w, e.record) for w, e in pairs], target, no_deps)
+    check_set([(w, e.record) for w, e in pairs], target, no_deps, variant_support)
+
+
+def check_variants_agree(
+    pairs: list[tuple[Wanted, StoreEntry]], declared: dict[str, tuple[str, ...]]
+) -> None:
+    """Each variant wheel's ``variant.json`` must agree with the release's metadata.
+
+    PEP 825: the release's metadata gives each label the properties its wheels'
+    ``variant.json`` give it, else it is inconsistent. The wheel was chosen on the release's
+    metadata, so a disagreement stops the sync.
+    """
+    for w, e in pairs:
+        given = declared.get(e.record.filename)
+        if given is not None and given != e.record.variant_properties:
+            raise SourceError(
+                f"its variant.json gives label {e.record.variant_label!r} the properties"
+                f" {list(e.record.variant_properties)}, the release's variant metadata"
+                f" {list(given)}",
+                where=w.where if w.path is None else e.record.filename,
+                hint="the index's -variants.json disagrees with the wheel (PEP 825:"
+                " inconsistent); --no-variants installs the release's non-variant wheel",
+            )
 
 
 @dataclass(frozen=True)
@@ -165,7 +192,8 @@ def prepare(
     target = located.target
     with Compiler(store, target) as compiler:
         pairs = load_entries(located, store, reporter, compiler.submit, arrivals)
-        check_target(pairs, target, no_deps)
+        check_variants_agree(pairs, dict(located.variant_declared))
+        check_target(pairs, target, no_deps, dict(located.variant_support))
         clock = lap(timings, "entries", clock)
         if compiler.compiling:
             tag = target.cache_tag

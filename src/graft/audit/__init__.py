@@ -17,13 +17,15 @@ The modules (the decisions of each check are in its docstring; the kinds are lis
 * The checks: :mod:`~graft.audit.links`, :mod:`~graft.audit.records` (RECORDs, collisions,
   duplicate and unowned files), :mod:`~graft.audit.scripts`, :mod:`~graft.audit.store`,
   :mod:`~graft.audit.imports` (static vs runtime, ``.pth`` import lines) and
-  :mod:`~graft.audit.native` (``DT_NEEDED`` through RUNPATH/RPATH).
+  :mod:`~graft.audit.native` (``DT_NEEDED`` through RUNPATH/RPATH), :mod:`~graft.audit.variants`
+  (installed variant wheels this machine does not support).
 """
 
 from __future__ import annotations
 
 import os
 import time
+from typing import TYPE_CHECKING
 
 from graft.audit.findings import (
     SEVERITIES,
@@ -42,10 +44,28 @@ from graft.audit.probe import Probe, venv_python
 from graft.audit.records import check_duplicates, check_records, check_unowned
 from graft.audit.scripts import check_scripts
 from graft.audit.store import check_store
+from graft.audit.variants import check_variants
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from graft.variants.machine import Machine
 
 
-def audit_venv(path: str, *, deep: bool = False) -> AuditReport:
-    """Audit the venv at *path*. Raises :class:`UsageError` when it is not a venv."""
+def _this_machine() -> Machine:
+    from graft.variants.machine import machine  # noqa: PLC0415
+
+    return machine()
+
+
+def audit_venv(
+    path: str, *, deep: bool = False, machine: Callable[[], Machine] | None = None
+) -> AuditReport:
+    """Audit the venv at *path*. Raises :class:`UsageError` when it is not a venv.
+
+    *machine* describes this machine for installed variant wheels (PEP 825); by default,
+    built-in detection and the user's ``variants.toml``.
+    """
     started = time.perf_counter()
     venv = gather(os.path.abspath(path), deep)
     findings = [
@@ -56,6 +76,7 @@ def audit_venv(path: str, *, deep: bool = False) -> AuditReport:
         *check_pth_imports(venv),
         *check_scripts(venv),
         *check_store(venv),
+        *check_variants(venv, machine or _this_machine),
     ]
     imports = check_imports(venv)  # asks the interpreter again: it may fail now
     findings += [*imports.findings, *check_native(venv), *_check_interpreter(venv, imports.probe)]

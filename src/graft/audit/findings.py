@@ -36,6 +36,7 @@ class Kind(str, Enum):
     STORE_ENTRY_MODIFIED = "store-entry-modified"
     FOREIGN_INTERPRETER = "foreign-interpreter"
     INTERPRETER_FAILED = "interpreter-failed"
+    VARIANT_UNSUPPORTED = "variant-unsupported"
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +157,13 @@ DEFAULTS: dict[Kind, tuple[Severity, str]] = {
     Kind.INTERPRETER_FAILED: (
         "error",
         "recreate the venv: its python does not run (imports were not compared)",
+    ),
+    Kind.VARIANT_UNSUPPORTED: (
+        "error",
+        (
+            "sync the venv again on this machine (a variant it supports is chosen), or"
+            " describe the machine with --variant-property or variants.toml"
+        ),
     ),
 }
 

@@ -35,6 +35,9 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--deep", action="store_true", help="hash every file (default: sizes and links)"
     )
+    from graft.cli.variants_cmd import add_variant_options  # noqa: PLC0415
+
+    add_variant_options(parser)
 
 
 def run_audit(args: argparse.Namespace) -> int:
@@ -43,8 +46,9 @@ def run_audit(args: argparse.Namespace) -> int:
     A :class:`UsageError` (not a venv) propagates, like the other commands' errors.
     """
     from graft.audit import audit_venv  # noqa: PLC0415
+    from graft.cli.variants_cmd import machine_from  # noqa: PLC0415
 
-    report = audit_venv(args.venv, deep=args.deep)
+    report = audit_venv(args.venv, deep=args.deep, machine=lambda: machine_from(args))
     if args.json:
         print(report.to_json())
     else:

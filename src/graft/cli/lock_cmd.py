@@ -53,10 +53,14 @@ def add_lock_parser(
     lock.add_argument("--json", action="store_true", help="print the summary as JSON")
     lock.add_argument("-q", "--quiet", action="store_true")
     lock.add_argument("-v", "--verbose", action="store_true")
+    from graft.cli.variants_cmd import add_variant_options  # noqa: PLC0415
+
+    add_variant_options(lock)
 
 
 def run_lock(args: argparse.Namespace) -> int:
     """Run ``graft lock``; the exit status."""
+    from graft.cli.variants_cmd import variant_fields  # noqa: PLC0415
     from graft.model.request import ResolveRequest  # noqa: PLC0415
     from graft.resolve.lock import LockRequest, lock  # noqa: PLC0415
 
@@ -76,6 +80,7 @@ def run_lock(args: argparse.Namespace) -> int:
             offline=args.offline,
             extras=tuple(args.extra),
             groups=tuple(args.group),
+            **variant_fields(args),
         ),
         output=args.output,
         python_versions=tuple(args.python_version),

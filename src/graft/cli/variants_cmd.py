@@ -39,7 +39,8 @@ def add_variants_parser(subparsers: argparse._SubParsersAction[argparse.Argument
 
 
 def add_variant_options(parser: argparse.ArgumentParser) -> None:
-    """The options that describe the machine (also meant for ``graft sync``)."""
+    """The options that describe the machine (``graft variants``, ``sync``, ``lock``, ``audit``)."""
+    parser = parser.add_argument_group("wheel variants (PEP 825)")  # type: ignore[assignment]
     parser.add_argument(
         "--variant-property",
         action="append",
@@ -68,6 +69,25 @@ def add_variant_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="choose as a variant-unaware installer would: non-variant wheels only",
     )
+
+
+def variant_fields(args: argparse.Namespace) -> dict[str, Any]:
+    """The variant options as ``ResolveRequest``/``SyncRequest`` fields (nothing detected).
+
+    ``--allow-variant-provider`` is refused here, before any resolution, as ``graft
+    variants`` refuses it.
+    """
+    if args.allow_variant_provider:
+        from graft.variants.machine import machine  # noqa: PLC0415
+
+        machine(allow_providers=args.allow_variant_provider, builtin=False)  # raises
+    return {
+        "variant_properties": tuple(args.variant_property),
+        "variants_config": args.variants_config,
+        "variant_providers": tuple(args.allow_variant_provider),
+        "variant_detect": not args.no_detect,
+        "no_variants": args.no_variants,
+    }
 
 
 def machine_from(args: argparse.Namespace) -> Machine:

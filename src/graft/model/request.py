@@ -79,6 +79,12 @@ class ResolveRequest:
     upgrade: bool = False  # -U: newest allowed versions, not the venv's
     upgrade_packages: tuple[str, ...] = ()  # --upgrade-package: these only
     venv: str | None = None  # an existing venv whose installed versions are preferred
+    # wheel variants (PEP 825): the machine's description and whether to choose variants
+    variant_properties: tuple[str, ...] = ()  # --variant-property 'ns :: feature :: value'
+    variants_config: str | None = None  # --variants-config FILE (variants.toml)
+    variant_providers: tuple[str, ...] = ()  # --allow-variant-provider (refused for now)
+    variant_detect: bool = True  # built-in detection (CPU, CUDA driver); --no-detect
+    no_variants: bool = False  # --no-variants: as a variant-unaware installer
 
 
 @dataclass(frozen=True)
@@ -108,6 +114,11 @@ class SyncRequest:
     exclude_newer: str | None = None
     upgrade: bool = False
     upgrade_packages: tuple[str, ...] = ()
+    variant_properties: tuple[str, ...] = ()
+    variants_config: str | None = None
+    variant_providers: tuple[str, ...] = ()
+    variant_detect: bool = True
+    no_variants: bool = False
 
     def resolving(self) -> ResolveRequest:
         """The part of this request that resolution reads."""
@@ -130,6 +141,11 @@ class SyncRequest:
             upgrade=self.upgrade,
             upgrade_packages=self.upgrade_packages,
             venv=self.venv,
+            variant_properties=self.variant_properties,
+            variants_config=self.variants_config,
+            variant_providers=self.variant_providers,
+            variant_detect=self.variant_detect,
+            no_variants=self.no_variants,
         )
 
 

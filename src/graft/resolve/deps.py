@@ -53,12 +53,18 @@ class Distribution(Protocol):
 
 
 def check_set(
-    members: Sequence[tuple[Wanted, Distribution]], target: Target, no_deps: bool
+    members: Sequence[tuple[Wanted, Distribution]],
+    target: Target,
+    no_deps: bool,
+    variant_support: Mapping[str, Sequence[str]] | None = None,
 ) -> None:
     """Refuse the set if it does not suit the target or does not meet its own Requires-Dist.
 
     A member's Requires-Python excluding the target, or (unless *no_deps*) a Requires-Dist
-    the set does not meet: a :class:`PlanError` naming the first problem.
+    the set does not meet: a :class:`PlanError` naming the first problem. Variant markers
+    (PEP 825) are decided against *variant_support*: per wheel filename, its properties
+    the machine supports (what the resolution used); a variant wheel missing there is
+    judged on all its declared properties.
     """
     from packaging.specifiers import InvalidSpecifier, SpecifierSet  # noqa: PLC0415
 
@@ -79,7 +85,9 @@ def check_set(
     if no_deps:
         return
     extras = {dist.name: w.extras for w, dist in members}
-    problems = unmet_requirements([dist for _, dist in members], target.markers, extras)
+    problems = unmet_requirements(
+        [dist for _, dist in members], target.markers, extras, variant_support
+    )
     if problems:
         more = f" (+{len(problems) - 1} more; -v lists them)" if len(problems) > 1 else ""
         raise PlanError(
@@ -95,10 +103,42 @@ def _applies(req: Requirement, env: Mapping[str, str], extras: set[str]) -> bool
     return any(req.marker.evaluate({**env, "extra": extra}) for extra in ("", *sorted(extras)))
 
 
+def _requirement(
+    record: Distribution, text: str, support: Mapping[str, Sequence[str]] | None
+) -> Requirement:
+    """One Requires-Dist line; variant markers decided for the record's wheel."""
+    try:
+        return Requirement(text)
+    except InvalidRequirement:
+        if "variant_" not in text:
+            raise
+    from packaging.markers import InvalidMarker  # noqa: PLC0415
+
+    from graft.model.variants import VariantProperty  # noqa: PLC0415
+    from graft.variants.markers import VariantEnvironment, requirement  # noqa: PLC0415
+
+    label: str | None = getattr(record, "variant_label", None)
+    if label is None and not hasattr(record, "variant_label"):  # an index's metadata file
+        from graft.model.wheelname import InvalidWheelFilename, split_variant_label  # noqa: PLC0415
+
+        try:
+            label = split_variant_label(record.filename)[1]
+        except InvalidWheelFilename:
+            label = None
+    declared: Sequence[str] = getattr(record, "variant_properties", ())
+    properties = (support or {}).get(record.filename, declared)
+    env = VariantEnvironment(label or "", frozenset(map(VariantProperty.parse, properties)))
+    try:
+        return requirement(text, env)
+    except InvalidMarker as exc:
+        raise InvalidRequirement(str(exc)) from None
+
+
 def unmet_requirements(
     records: Sequence[Distribution],
     env: Mapping[str, str],
     extras: Mapping[str, frozenset[str]],
+    variant_support: Mapping[str, Sequence[str]] | None = None,
 ) -> list[str]:
     """Human-readable lines, one per requirement the set does not satisfy."""
     have: dict[str, Version | None] = {}
@@ -114,7 +154,7 @@ def unmet_requirements(
         reqs = []
         for text in record.requires_dist:
             try:
-                reqs.append(Requirement(text))
+                reqs.append(_requirement(record, text, variant_support))
             except InvalidRequirement:
                 problems[(record.name, text)] = f"{record.label}: unparsable Requires-Dist {text!r}"
         parsed[record.name] = reqs

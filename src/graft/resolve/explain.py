@@ -217,7 +217,18 @@ def _no_candidates(
     ]
     if left_out:
         lines.append(f"left out: {left_out}")
-    return ResolutionError(Kind.NO_VERSION, lines)
+    hint = None
+    chooser = provider.policy.variants
+    if Reject.VARIANT in counts and chooser is not None:  # say which property the machine lacks
+        lines += [
+            f"{filename}: {why}"
+            for (project, _), order in sorted(chooser.orders.items())
+            if project == name
+            for filename, why in sorted(order.left_out.items())
+        ]
+        hint = "see what this machine supports with graft variants; describe it with"
+        hint += " --variant-property or variants.toml if detection is wrong"
+    return ResolutionError(Kind.NO_VERSION, lines, hint)
 
 
 def _near(versions: Sequence[Version], specs: Sequence[SpecifierSet]) -> str:

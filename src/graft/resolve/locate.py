@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from graft.errors import SourceError
 
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from graft.plan.types import VenvLayout
     from graft.resolve.artifacts import ArtifactFile
     from graft.resolve.screen import Policy
+    from graft.resolve.variants import VariantChooser
     from graft.sources.coremeta import CoreMetadata
     from graft.sources.index import Candidate, FindLinks, Indexes
 
@@ -215,9 +216,17 @@ class Located:
     dirs: tuple[str, ...] = ()
     interpreter: str | None = None
     index: bool = False
+    machine: bool = False  # built-in variant detection was asked: a hardware change counts
     notes: tuple[str, ...] = ()  # what resolution did (rounds, METADATA read), for -v
     warnings: tuple[str, ...] = ()  # what resolution noticed
     preferred: tuple[str, ...] = ()  # "name==version" the venv held, kept where allowed
+    # PEP 825: the variant choice per release, for --json (empty without variant wheels)
+    variants: tuple[dict[str, Any], ...] = ()
+    # per chosen variant wheel: its properties the machine supports (variant markers' sets)
+    variant_support: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # per chosen variant wheel: the properties the release's metadata gives its label, which
+    # its own variant.json must give too (PEP 825's consistency rule, checked after ingest)
+    variant_declared: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def labels(self) -> tuple[str, ...]:
         """``name==version`` of each distribution located, sorted."""
@@ -263,22 +272,24 @@ def locate(
     resolution and its files are taken as they are. *on_fetched* is handed to :func:`fetch`:
     each wheel's local path as soon as it is known (a cold sync ingests it at once).
     """
-    from graft._fs import cache_root  # noqa: PLC0415
+    from graft._home import cache_root  # noqa: PLC0415
+    from graft.resolve.variants import chooser_for, report  # noqa: PLC0415
     from graft.sources.index import PYPI_SIMPLE, FindLinks, Indexes, index_order  # noqa: PLC0415
     from graft.sources.requirements import check_one_version_each  # noqa: PLC0415
 
     inputs = gather_inputs(request)
     target, interpreter = _target(request)
     wanted = [w for w in inputs.wanted if marker_applies(w.marker, target)]
+    cache_dir = cache_root()
+    chooser = chooser_for(request, cache_dir)
     locked: list[Wanted] = []
     if inputs.pylocks:
         from graft.sources.pylock import read_pylock  # noqa: PLC0415
 
         groups = request.groups or None
         for lock in inputs.pylocks:
-            locked += read_pylock(lock, target, request.extras, groups)
+            locked += read_pylock(lock, target, request.extras, groups, variants=chooser)
     check_one_version_each(wanted + locked)
-    cache_dir = cache_root()
     index = None
     if not inputs.no_index:
         urls = index_order(inputs.index_url or PYPI_SIMPLE, inputs.extra_index_urls)
@@ -299,6 +310,7 @@ def locate(
             find_links=find_links,
             index=index,
             cache_dir=cache_dir,
+            chooser=chooser,
         )
         chosen += resolved
     precheck = None
@@ -315,16 +327,29 @@ def locate(
     fetched = tuple(
         fetch(chosen, cache_dir, reporter, precheck, offline=request.offline, on_fetched=on_fetched)
     )
+    explained, support, declared = report(chooser, chosen)
+    if explained:
+        notes = (*notes, *explained[0])
+        warnings = (*warnings, *chooser.warnings)
+    elif chooser.warnings:
+        warnings = (*warnings, *chooser.warnings)
+    files_read = (*inputs.files_read, *inputs.pylocks)
+    if chooser.config_read is not None:
+        files_read = (*files_read, chooser.config_read)  # a changed variants.toml: resolve again
     return Located(
         target,
         fetched,
-        files=(*inputs.files_read, *inputs.pylocks),
+        files=files_read,
         dirs=tuple(inputs.find_links),
         interpreter=interpreter,
         index=index is not None and not request.offline,
+        machine=chooser.detected,
         notes=notes,
         warnings=warnings,
         preferred=tuple(sorted(f"{n}=={v}" for n, v in have.items())),
+        variants=tuple(explained[1]) if explained else (),
+        variant_support=support,
+        variant_declared=declared,
     )
 
 
@@ -364,6 +389,7 @@ def _resolved(
     find_links: FindLinks,
     index: Indexes | None,
     cache_dir: str,
+    chooser: VariantChooser | None = None,
 ) -> tuple[list[tuple[Wanted, Candidate]], tuple[str, ...], tuple[str, ...]]:
     """Resolve *wanted* for *target*: one wheel per project, in the shape fetch takes.
 
@@ -378,7 +404,7 @@ def _resolved(
             direct[w.name] = file
     requirements = [resolver_requirement(w) for w in wanted]
     source = IndexProjects(index, find_links, cache_dir, offline=request.offline, direct=direct)
-    policy = resolver_policy(request, inputs, wanted, target, have)
+    policy = resolver_policy(request, inputs, wanted, target, have, chooser)
     resolution = resolve(
         requirements,
         target,
@@ -428,12 +454,13 @@ def preferences(request: ResolveRequest, target: Target) -> dict[str, str]:
     return installed(os.path.abspath(request.venv), sites)
 
 
-def resolver_policy(
+def resolver_policy(  # noqa: PLR0917 - the lock and the sync pass the same six
     request: ResolveRequest,
     inputs: Inputs,
     wanted: list[Wanted],
     target: Target,
     have: dict[str, str],
+    variants: VariantChooser | None = None,
 ) -> Policy:
     """The resolver's policy from the request's flags and the inputs' options."""
     from packaging.specifiers import SpecifierSet  # noqa: PLC0415
@@ -467,6 +494,7 @@ def resolver_policy(
         upgrade=upgrade,
         hashes={w.name: w.hashes for w in wanted if w.hashes},
         constraints=constraints,
+        variants=variants,
     )
 
 

@@ -10,6 +10,16 @@ that node compatible with at least one of them. An environment in which two comp
 wheels of the chosen release state different metadata cannot be written as a marker
 (manylinux level, macOS minimum): the lock is refused, naming both wheels.
 
+**Wheel variants (PEP 825).** Each environment is resolved with the variant options given
+(``--variant-property``, ``variants.toml``, detection): they decide which variant's
+METADATA the resolution follows. An entry lists every variant wheel of its release that
+fits one of its environments by tags, beside the non-variant ones, and carries the
+release's variant metadata inlined as ``[packages.variants-json]`` (labels not listed
+dropped, every listed label complete), so ``graft sync VENV pylock.toml`` chooses the
+variant on the machine that installs. packaging's lock model refuses variant filenames,
+so the lock is built and validated with stand-in names (the filenames without labels)
+and the real names and the table are put back into the TOML written.
+
 An environment the requirements cannot be resolved for (no wheel for it, its Python
 excluded) is left out of ``environments`` with a warning, unless it is a platform tag the
 user named or no environment is left.
@@ -18,23 +28,22 @@ user named or no environment is left.
 from __future__ import annotations
 
 import os
-import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from graft.errors import SourceError
-from graft.resolve.artifacts import SurfaceStore
+from graft.resolve.shared import SharedSource
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
     from packaging.pylock import Pylock
     from packaging.utils import NormalizedName
     from packaging.version import Version
 
     from graft.model.request import ResolveRequest
+    from graft.model.requirements import Inputs
     from graft.resolve.artifacts import ArtifactFile, MetadataReader, ProjectSource
     from graft.resolve.environments import Environment
+    from graft.resolve.projects import IndexProjects
     from graft.resolve.resolver import Resolution
     from graft.resolve.surface import Surface
 
@@ -58,6 +67,7 @@ class Entry:
     version: Version
     environments: tuple[Environment, ...]
     wheels: tuple[ArtifactFile, ...]  # sorted by filename
+    variants_json: dict[str, Any] | None = None  # PEP 825's [packages.variants-json]
 
 
 @dataclass(frozen=True)
@@ -73,70 +83,6 @@ class LockResult:
     metadata: dict[str, Any] = field(default_factory=dict)  # what reading METADATA cost
 
 
-class SharedSource:
-    """A :class:`ProjectSource` that remembers files and METADATA across the resolutions.
-
-    Each environment's resolution asks for the same projects; the listing is turned into
-    artifact rows and each METADATA read once per lock, not once per environment. Safe for
-    the resolver's prefetch threads (a race costs at most a repeated read).
-    """
-
-    def __init__(self, inner: ProjectSource) -> None:
-        self._inner = inner
-        self._files: dict[str, tuple[ArtifactFile, ...]] = {}
-        self._metadata: dict[tuple[str, str], bytes] = {}
-        self._surfaces: dict[tuple[str, str], Surface | None] = {}
-        self._lock = threading.Lock()
-
-    def files(self, name: NormalizedName) -> tuple[ArtifactFile, ...]:
-        """Every file of *name*, listed once."""
-        with self._lock:
-            known = self._files.get(name)
-        if known is None:
-            known = tuple(self._inner.files(name))
-            with self._lock:
-                self._files[name] = known
-        return known
-
-    def metadata(self, file: ArtifactFile) -> bytes:
-        """The METADATA of *file*, read once."""
-        key = (file.filename, file.url)
-        with self._lock:
-            data = self._metadata.get(key)
-        if data is None:
-            data = self._inner.metadata(file)
-            with self._lock:
-                self._metadata[key] = data
-        return data
-
-    def project_names(self) -> Sequence[str]:
-        """The inner source's names (for "did you mean")."""
-        return self._inner.project_names()
-
-    @property
-    def searched(self) -> str:
-        """Where the inner source looks for projects (for "no project named X …")."""
-        return str(getattr(self._inner, "searched", "on the index"))
-
-    def load_surface(self, file: ArtifactFile) -> Surface | None:
-        """The inner source's kept surface (read from disk once per lock)."""
-        key = (file.filename, file.url)
-        with self._lock:
-            if key in self._surfaces:
-                return self._surfaces[key]
-        surface = self._inner.load_surface(file) if isinstance(self._inner, SurfaceStore) else None
-        with self._lock:
-            self._surfaces[key] = surface
-        return surface
-
-    def save_surface(self, file: ArtifactFile, data: bytes, surface: Surface) -> None:
-        """Keep *surface* here and in the inner source."""
-        with self._lock:
-            self._surfaces[file.filename, file.url] = surface
-        if isinstance(self._inner, SurfaceStore):
-            self._inner.save_surface(file, data, surface)
-
-
 def compatible(
     release: tuple[ArtifactFile, ...], env: Environment, chosen: ArtifactFile
 ) -> tuple[ArtifactFile, ...]:
@@ -148,20 +94,21 @@ def compatible(
     from graft.resolve.artifacts import parse_wheel, wheel_rank  # noqa: PLC0415
 
     ranks = _tag_rank(env)
-    best: dict[tuple[str, ...], tuple[int, ArtifactFile]] = {}
+    best: dict[tuple[tuple[str, ...], str | None], tuple[int, ArtifactFile]] = {}
     for f in release:
         parsed = parse_wheel(f.filename)
-        if parsed is None or parsed.variant is not None or wheel_rank(f.filename, ranks) is None:
-            continue  # (variant wheels: not locked until variants are selected)
+        if parsed is None or wheel_rank(f.filename, ranks) is None:
+            continue
         if f.yanked is not None and f != chosen:
             continue
-        before = best.get(parsed.tags)
+        key = (parsed.tags, parsed.variant)  # each variant is a wheel of its own (PEP 825)
+        before = best.get(key)
         if (
             before is None
             or parsed.build > before[0]
             or (f == chosen and parsed.build == before[0])
         ):
-            best[parsed.tags] = (parsed.build, f)
+            best[key] = (parsed.build, f)
     return tuple(sorted((f for _, f in best.values()), key=lambda f: f.filename))
 
 
@@ -187,6 +134,7 @@ def merge(
     release state different metadata (no marker can tell their installers apart).
     """
     from graft.resolve.artifacts import parse_wheel  # noqa: PLC0415
+    from graft.resolve.lock_variants import is_variant  # noqa: PLC0415
 
     groups: dict[tuple[str, Version, Surface], tuple[list[Environment], dict[str, Any]]] = {}
     releases: dict[tuple[str, Version], tuple[ArtifactFile, ...]] = {}
@@ -202,6 +150,8 @@ def merge(
             own = compatible(release, env, pin.file) or (pin.file,)
             surface = reader.surface(pin.file)
             for other in own:
+                if is_variant(other) or is_variant(pin.file):
+                    continue  # a variant's METADATA may differ; the installer's choice decides
                 if reader.surface(other) != surface:
                     raise SourceError(
                         f"{other.filename} and {pin.file.filename} state different dependencies"
@@ -275,6 +225,8 @@ def to_pylock(
 def _wheel(file: ArtifactFile, lock_dir: str) -> Any:
     from packaging.pylock import PackageWheel  # noqa: PLC0415
 
+    from graft.model.wheelname import split_variant_label  # noqa: PLC0415
+
     remote = file.url.startswith(("http://", "https://"))
     sha, size = file.sha256, file.size
     if not remote:
@@ -283,7 +235,7 @@ def _wheel(file: ArtifactFile, lock_dir: str) -> Any:
         sha = sha or file_sha256(file.url)
         size = os.path.getsize(file.url) if size is None else size
     elif sha is None and file.direct:  # a URL given without a hash: fetched once to hash it
-        from graft._fs import cache_root  # noqa: PLC0415
+        from graft._home import cache_root  # noqa: PLC0415
         from graft.sources.fetch import download  # noqa: PLC0415
         from graft.sources.index import Candidate  # noqa: PLC0415
 
@@ -292,7 +244,7 @@ def _wheel(file: ArtifactFile, lock_dir: str) -> Any:
     if sha is None:
         raise SourceError("the index gives no sha256 for it; a lock needs one", where=file.url)
     return PackageWheel(
-        name=file.filename,
+        name=split_variant_label(file.filename)[0],  # a stand-in: packaging refuses labels
         url=file.url if remote else None,
         path=None if remote else os.path.relpath(file.url, lock_dir),
         size=size,
@@ -301,13 +253,14 @@ def _wheel(file: ArtifactFile, lock_dir: str) -> Any:
     )
 
 
-def write(lock: Pylock, path: str) -> None:
+def write(lock: Pylock | dict[str, Any], path: str) -> None:
     """Write *lock* as TOML, atomically (tomli-w: packaging has a reader only)."""
     import tomli_w  # noqa: PLC0415
 
     from graft._fs import write_atomic  # noqa: PLC0415
 
-    write_atomic(path, tomli_w.dumps(dict(lock.to_dict())))
+    data = lock if isinstance(lock, dict) else dict(lock.to_dict())
+    write_atomic(path, tomli_w.dumps(data))
 
 
 def _requires_python(files: tuple[str, ...]) -> str | None:
@@ -321,9 +274,24 @@ def _requires_python(files: tuple[str, ...]) -> str | None:
     return None
 
 
+def _projects(
+    asked: ResolveRequest, inputs: Inputs, cache_dir: str, direct: dict[str, ArtifactFile]
+) -> IndexProjects:
+    """The source every environment is resolved over: indexes, find-links, direct files."""
+    from graft.resolve.projects import IndexProjects  # noqa: PLC0415
+    from graft.sources.index import PYPI_SIMPLE, FindLinks, Indexes, index_order  # noqa: PLC0415
+
+    index = None
+    if not inputs.no_index:
+        urls = index_order(inputs.index_url or PYPI_SIMPLE, inputs.extra_index_urls)
+        index = Indexes(urls, cache_dir, offline=asked.offline)
+    find_links = FindLinks(inputs.find_links)
+    return IndexProjects(index, find_links, cache_dir, offline=asked.offline, direct=direct)
+
+
 def lock(request: LockRequest) -> LockResult:
     """Resolve every environment of the matrix, merge by node, write ``request.output``."""
-    from graft._fs import cache_root  # noqa: PLC0415
+    from graft._home import cache_root  # noqa: PLC0415
     from graft.errors import UsageError  # noqa: PLC0415
     from graft.resolve.artifacts import MetadataReader  # noqa: PLC0415
     from graft.resolve.environments import keep_matching, matrix, python_versions  # noqa: PLC0415
@@ -334,27 +302,27 @@ def lock(request: LockRequest) -> LockResult:
         resolver_policy,
         resolver_requirement,
     )
-    from graft.resolve.projects import IndexProjects  # noqa: PLC0415
+    from graft.resolve.lock_variants import (  # noqa: PLC0415
+        to_toml_dict,
+        unlocked_variant_needs,
+        with_variants,
+    )
     from graft.resolve.relock import Relock, direct_files  # noqa: PLC0415
     from graft.resolve.resolver import resolve  # noqa: PLC0415
     from graft.resolve.screenmemo import ScreenMemo  # noqa: PLC0415
-    from graft.sources.index import PYPI_SIMPLE, FindLinks, Indexes, index_order  # noqa: PLC0415
+    from graft.resolve.variants import chooser_for  # noqa: PLC0415
 
     asked = request.resolving
     inputs = gather_inputs(asked)
     pythons = python_versions(_requires_python(asked.requirement_files), request.python_versions)
     envs = keep_matching(matrix(pythons, request.platforms), request.environments)
     cache_dir = cache_root()
-    index = None
-    if not inputs.no_index:
-        urls = index_order(inputs.index_url or PYPI_SIMPLE, inputs.extra_index_urls)
-        index = Indexes(urls, cache_dir, offline=asked.offline)
     relock = Relock(inputs.pylocks, asked.extras, asked.groups or None)
     direct = direct_files([*inputs.wanted, *relock.paths(envs)])
-    find_links = FindLinks(inputs.find_links)
-    projects = IndexProjects(index, find_links, cache_dir, offline=asked.offline, direct=direct)
+    projects = _projects(asked, inputs, cache_dir, direct)
     source = SharedSource(projects)
     screens = ScreenMemo()
+    chooser = chooser_for(asked, cache_dir)
     results: list[tuple[Environment, Resolution]] = []
     skipped: list[str] = []
     warnings: dict[str, None] = {}
@@ -366,7 +334,7 @@ def lock(request: LockRequest) -> LockResult:
         except SourceError as exc:  # the lock read does not cover this environment
             skipped.append(f"{env.label}: {exc.what}")
             continue
-        policy = resolver_policy(asked, inputs, wanted, env.target, {})
+        policy = resolver_policy(asked, inputs, wanted, env.target, {}, chooser)
         try:
             resolution = resolve(
                 [resolver_requirement(w) for w in wanted],
@@ -375,7 +343,7 @@ def lock(request: LockRequest) -> LockResult:
                 policy,
                 # the first resolution reads in threads; later ones mostly find SharedSource's
                 # copies, for which starting threads costs more than it saves
-                prefetch=8 if index is not None and position == 0 else 0,
+                prefetch=8 if projects.indexes is not None and position == 0 else 0,
                 dependencies=not asked.no_deps,
                 screens=screens,
             )
@@ -397,11 +365,15 @@ def lock(request: LockRequest) -> LockResult:
                 details=tuple(skipped),
             )
         raise first
-    entries = merge(results, source, MetadataReader(source))
+    reader = MetadataReader(source)
+    entries = with_variants(merge(results, source, reader), source, chooser)
+    if any(e.variants_json for e in entries):
+        warnings.update(dict.fromkeys(unlocked_variant_needs(entries, reader)))
     check_markable(entries)
     covered = tuple(env for env, _ in results)
     output = os.path.abspath(request.output)
-    write(to_pylock(entries, covered, os.path.dirname(output)), output)
+    write(to_toml_dict(to_pylock(entries, covered, os.path.dirname(output)), entries), output)
+    warnings.update(dict.fromkeys(chooser.warnings))
     return LockResult(
         output,
         covered,

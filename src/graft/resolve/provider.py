@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from graft.resolve.artifacts import ArtifactFile, ProjectSource
     from graft.resolve.screen import Policy
     from graft.resolve.screenmemo import ScreenMemo
+    from graft.resolve.surface import Surface
 
 #: The identifier of the target's Python: a wheel's Requires-Python is a dependency on it.
 PYTHON = "<python>"
@@ -224,7 +225,8 @@ class Provider(AbstractProvider[Need, Candidate, str]):
                 needs.append(Need(PYTHON, None, spec, text=text))
             if not self.dependencies:
                 return needs
-            return needs + self.note(self._needs(candidate, surface.requirements, ""), candidate)
+            own = self._needs(candidate, self._requirements(candidate, surface), "")
+            return needs + self.note(own, candidate)
         if candidate.extra not in surface.provides_extra:
             self.warnings[f"{candidate.label} does not provide the extra {candidate.extra!r}"] = (
                 None
@@ -238,8 +240,23 @@ class Provider(AbstractProvider[Need, Candidate, str]):
         )
         if not self.dependencies:
             return [base]
-        extra = self._needs(candidate, surface.requirements, candidate.extra)
+        requirements = self._requirements(candidate, surface)
+        extra = self._needs(candidate, requirements, candidate.extra)
         return [base, *self.note(extra, candidate)]
+
+    def _requirements(self, candidate: WheelCandidate, surface: Surface) -> tuple[Requirement, ...]:
+        """The surface's requirements, its variant markers decided for *candidate*'s wheel.
+
+        PEP 825: against the wheel's properties the machine supports; without a chooser
+        (variants off), as for a non-variant wheel.
+        """
+        if not surface.variant_requires:
+            return surface.requirements
+        from graft.variants.markers import VariantEnvironment, requirement  # noqa: PLC0415
+
+        chooser = self.policy.variants
+        env = chooser.environment(candidate.file) if chooser is not None else VariantEnvironment("")
+        return (*surface.requirements, *(requirement(t, env) for t in surface.variant_requires))
 
     def _needs(
         self, candidate: WheelCandidate, requirements: Sequence[Requirement], extra: str

@@ -13,7 +13,14 @@ The screening runs before any METADATA is read, on what the index says of each f
 - every specifier must contain the version; yanked files (PEP 592) only for a ``==``/``===``
   clause naming that version;
 - prereleases: ``if-necessary`` (the default, PEP 440) accepts them when a specifier names
-  one or when nothing else is left; ``allow`` always; ``disallow`` only when named.
+  one or when nothing else is left; ``allow`` always; ``disallow`` only when named;
+- variant wheels (PEP 825): with ``Policy.variants`` (a
+  :class:`~graft.resolve.variants.VariantChooser`), each release's remaining files are
+  ordered for the machine: a variant the machine does not support is left out, and the
+  files sort by variant group (best variant first, the null variant after every other
+  compatible one, non-variant wheels last) before the tag order. Without one, variant
+  wheels are left out as by a variant-unaware installer. A variant wheel named by path or
+  URL is taken as it is.
 
 The order is the preferred version (an existing venv's) unless upgrading, then newest
 first, then the target's tag order. :mod:`graft.resolve.explain` uses the reasons.
@@ -38,6 +45,7 @@ if TYPE_CHECKING:
 
     from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile
+    from graft.resolve.variants import VariantChooser
 
 
 class Prereleases(enum.Enum):
@@ -62,6 +70,8 @@ class Policy:
     hashes: Mapping[NormalizedName, frozenset[str]] = field(default_factory=dict, hash=False)
     # -c constraints: versions a project may take if anything asks for it (adds nothing)
     constraints: Mapping[NormalizedName, SpecifierSet] = field(default_factory=dict, hash=False)
+    # PEP 825: orders each release's variant wheels for the machine; None: variant-unaware
+    variants: VariantChooser | None = field(default=None, hash=False, compare=False)
 
     def prefers(self, name: NormalizedName) -> Version | None:
         """The version to keep for *name*, unless it is being upgraded."""
@@ -80,7 +90,7 @@ class Reject(enum.Enum):
     NEWER = "uploaded after --exclude-newer"
     YANKED = "yanked"
     SPECIFIER = "outside the requested versions"
-    VARIANT = "a variant wheel (PEP 825), left out as by a variant-unaware installer"
+    VARIANT = "a variant wheel (PEP 825) this machine does not support, or variants are off"
     PRERELEASE = "a prerelease"
     HASH = "not one of the --hash values given"
 
@@ -104,8 +114,8 @@ def _pins(specs: Iterable[SpecifierSet], version: Version) -> bool:
 
 
 def _order(
-    offered: list[tuple[Version, tuple[int, int], ArtifactFile]], preferred: Version | None
-) -> list[tuple[Version, tuple[int, int], ArtifactFile]]:
+    offered: list[tuple[Version, tuple[int, int, int], ArtifactFile]], preferred: Version | None
+) -> list[tuple[Version, tuple[int, int, int], ArtifactFile]]:
     return sorted(
         offered,
         key=lambda item: (item[0] != preferred, _Desc(item[0]), item[1], item[2].filename),
@@ -145,9 +155,12 @@ def _reason(
         return Reject.FILENAME if file.is_wheel else Reject.SDIST
     version, allowed = parsed.version, policy.hashes.get(name)
     checks: tuple[tuple[Reject, Callable[[], bool]], ...] = (
-        # until the screening orders variants for the machine (variants.select.order_release);
-        # a variant wheel the user names by path or URL is installed like any wheel
-        (Reject.VARIANT, lambda: parsed.variant is not None and not file.direct),
+        # without a chooser, as a variant-unaware installer (a chooser judges them after
+        # these checks); a variant wheel the user names by path or URL is taken as it is
+        (
+            Reject.VARIANT,
+            lambda: parsed.variant is not None and not file.direct and policy.variants is None,
+        ),
         (Reject.TAGS, lambda: ranked is None),
         (Reject.PYTHON, lambda: not python_allows(file.requires_python, target.version)),
         (Reject.NEWER, lambda: _too_new(file, policy.exclude_newer)),
@@ -231,6 +244,37 @@ def _tag_compatible(
     return [files[i] for i in kept]
 
 
+def _variant_groups(
+    name: NormalizedName,
+    passed: list[tuple[Version, tuple[int, int, int], ArtifactFile]],
+    files: Sequence[ArtifactFile],
+    chooser: VariantChooser,
+    rejected: list[tuple[ArtifactFile, Reject, Version | None]],
+) -> list[tuple[Version, tuple[int, int, int], ArtifactFile]]:
+    """Each release with variant wheels ordered by the chooser: group rank before tag rank."""
+    from graft.resolve.variants import has_variant_wheels  # noqa: PLC0415
+
+    if not has_variant_wheels([f for _, _, f in passed]):
+        return passed
+    by_version: dict[Version, list[tuple[Version, tuple[int, int, int], ArtifactFile]]] = {}
+    for item in passed:
+        by_version.setdefault(item[0], []).append(item)
+    out = []
+    for version, items in by_version.items():
+        chosen = [f for _, _, f in items if not f.direct]
+        if not has_variant_wheels(chosen):
+            out += items
+            continue
+        order = chooser.order(name, version, [f.filename for f in chosen], files)
+        for _, ranked, file in items:
+            group = 0 if file.direct else order.rank(file.filename)
+            if group is None:
+                rejected.append((file, Reject.VARIANT, version))
+            else:
+                out.append((version, (group, *ranked[1:]), file))
+    return out
+
+
 def screen(
     name: NormalizedName,
     files: Sequence[ArtifactFile],
@@ -246,8 +290,10 @@ def screen(
     """
     tag_rank = target.tag_rank() if tag_rank is None else tag_rank
     rejected: list[tuple[ArtifactFile, Reject, Version | None]] = []
-    passed: list[tuple[Version, tuple[int, int], ArtifactFile]] = []
+    passed: list[tuple[Version, tuple[int, int, int], ArtifactFile]] = []
     for file in _tag_compatible(name, files, tag_rank, rejected):
+        if file.filename.endswith("-variants.json"):
+            continue  # a release's variant metadata, not a distribution
         parsed = parse_wheel(file.filename) if file.is_wheel else None
         version = parsed.version if parsed else None
         ranked = wheel_rank(file.filename, tag_rank) if parsed else None
@@ -255,16 +301,18 @@ def screen(
         if reason is not None or ranked is None or parsed is None:
             rejected.append((file, reason or Reject.FILENAME, version))
             continue
-        passed.append((parsed.version, ranked, file))
+        passed.append((parsed.version, (0, *ranked), file))
+    if policy.variants is not None:
+        passed = _variant_groups(name, passed, files, policy.variants, rejected)
     named = any(spec.prereleases for spec in specs)
     allow = policy.prereleases is Prereleases.ALLOW or named
     if policy.prereleases is Prereleases.IF_NECESSARY:
         allow = allow or all(v.is_prerelease for v, _, _ in passed)
     offered = []
-    for version, ranked, file in passed:
+    for version, key, file in passed:
         if version.is_prerelease and not allow:
             rejected.append((file, Reject.PRERELEASE, version))
         else:
-            offered.append((version, ranked, file))
+            offered.append((version, key, file))
     ordered = _order(offered, policy.prefers(name))
     return Screen(tuple((v, f) for v, _, f in ordered), tuple(rejected))

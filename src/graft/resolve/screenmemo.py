@@ -95,7 +95,7 @@ def policy_key(policy: Policy, name: NormalizedName) -> tuple[Hashable, ...]:
 class ScreenMemo:
     """:func:`~graft.resolve.screen.screen`, remembered by target signature across resolutions.
 
-    Listings are told apart by identity (a lock's :class:`~graft.resolve.lock.SharedSource`
+    Listings are told apart by identity (a lock's :class:`~graft.resolve.shared.SharedSource`
     hands every resolution the same tuple per project) and kept alive by the memo, so an
     identity is never reused while it is a key. Safe for concurrent use (a race costs a
     repeated screening).

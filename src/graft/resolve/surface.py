@@ -16,6 +16,11 @@ Equal surfaces mean equal dependencies for every target. The converse is conserv
 ``>=1.0`` and ``>=1.0.0`` are kept apart although PEP 440 treats them alike, so two
 surfaces that differ may still behave the same (the resolver only loses a little sharing).
 
+A line with a variant marker (PEP 825: ``variant_label``, ``variant_properties``…), which
+packaging cannot parse, is kept verbatim in :attr:`Surface.variant_requires`; its value
+depends on the wheel chosen and the machine, so the resolver decides it per candidate
+(:mod:`graft.variants.markers`).
+
 Parsing is as lenient as pip's: a malformed ``Requires-Dist`` line or ``Requires-Python``
 does not make the whole file unreadable; it is kept verbatim in :attr:`Surface.invalid`
 (part of equality, so a broken wheel never shares a node with a sound one) and ignored
@@ -75,6 +80,7 @@ class Surface:
     requires_python: str | None  # canonical SpecifierSet, None when absent or invalid
     provides_extra: tuple[NormalizedName, ...]  # sorted, unique
     invalid: tuple[str, ...] = ()  # "Field: value" for what could not be parsed, sorted
+    variant_requires: tuple[str, ...] = ()  # Requires-Dist lines with variant markers, sorted
     requirements: tuple[Requirement, ...] = field(
         default=(), compare=False, hash=False, repr=False
     )  # requires_dist, parsed (same order)
@@ -100,6 +106,8 @@ class Surface:
             "provides_extra": list(self.provides_extra),
             "invalid": list(self.invalid),
         }
+        if self.variant_requires:  # absent otherwise: other digests stay as they were
+            payload["variant_requires"] = list(self.variant_requires)
         text = json.dumps(payload, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
 
@@ -147,7 +155,9 @@ def _raw_list(data: bytes, email_field: str) -> list[str]:
     return [str(v) for v in unparsed.get(email_field.lower(), [])]
 
 
-def _requirements(meta: Metadata, data: bytes, invalid: list[str]) -> dict[str, Requirement]:
+def _requirements(
+    meta: Metadata, data: bytes, invalid: list[str], variant: list[str]
+) -> dict[str, Requirement]:
     from packaging.metadata import InvalidMetadata  # noqa: PLC0415
 
     try:
@@ -158,12 +168,30 @@ def _requirements(meta: Metadata, data: bytes, invalid: list[str]) -> dict[str, 
             try:
                 parsed.append(Requirement(line))
             except InvalidRequirement:
-                invalid.append(f"Requires-Dist: {line}")
+                if _variant_line(line):
+                    variant.append(line.strip())
+                else:
+                    invalid.append(f"Requires-Dist: {line}")
     out: dict[str, Requirement] = {}
     for req in parsed:
         text = canonical_requirement(req)
         out.setdefault(text, Requirement(text))
     return out
+
+
+def _variant_line(line: str) -> bool:
+    """Whether *line* is a valid requirement once its variant markers are decided."""
+    if "variant_" not in line:
+        return False
+    from packaging.markers import InvalidMarker  # noqa: PLC0415
+
+    from graft.variants.markers import VariantEnvironment, requirement  # noqa: PLC0415
+
+    try:
+        requirement(line, VariantEnvironment(""))
+    except (InvalidRequirement, InvalidMarker):
+        return False
+    return True
 
 
 def _requires_python(meta: Metadata, data: bytes, invalid: list[str]) -> str | None:
@@ -217,7 +245,8 @@ def read_surface(data: bytes, where: str = "METADATA") -> Surface:
     except (InvalidMetadata, InvalidVersion, KeyError, ValueError) as exc:
         raise SourceError(f"unusable core metadata ({exc})", where=where) from None
     invalid: list[str] = []
-    requirements = _requirements(meta, data, invalid)
+    variant: list[str] = []
+    requirements = _requirements(meta, data, invalid, variant)
     requires_python = _requires_python(meta, data, invalid)
     ordered = sorted(requirements)
     return Surface(
@@ -227,6 +256,7 @@ def read_surface(data: bytes, where: str = "METADATA") -> Surface:
         requires_python=requires_python,
         provides_extra=_extras(meta, data),
         invalid=tuple(sorted(set(invalid))),
+        variant_requires=tuple(sorted(set(variant))),
         requirements=tuple(requirements[t] for t in ordered),
     )
 

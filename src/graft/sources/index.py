@@ -74,7 +74,7 @@ def rank(filename: str, target_rank: dict[str, int]) -> tuple[int, int] | None:
         _, _, build, tags, variant = parse_wheel_filename(filename)
     except InvalidWheelFilename:
         return None
-    if variant is not None:  # chosen by graft.variants.select once the resolver orders variants
+    if variant is not None:  # a pinned choice is variant-unaware; the resolver orders variants
         return None
     positions = [target_rank[str(t)] for t in tags if str(t) in target_rank]
     if not positions:
@@ -115,7 +115,9 @@ class FindLinks:
                         f"cannot list find-links directory ({exc.strerror})", where=directory
                     ) from None
                 for name in names:
-                    if not name.endswith(".whl"):
+                    # wheels, and each release's variant metadata (PEP 825), read only when
+                    # that release has variant wheels
+                    if not name.endswith((".whl", "-variants.json")):
                         continue
                     # the name part of a wheel filename never contains "-"
                     key = name.split("-", 1)[0].replace("_", "-").replace(".", "-").lower()
@@ -124,7 +126,7 @@ class FindLinks:
         return self._by_name
 
     def files(self, name: str) -> list[tuple[str, str]]:
-        """``(filename, path)`` of every wheel of the project *name* (canonical)."""
+        """``(filename, path)`` of every wheel (and ``-variants.json``) of project *name*."""
         return list(self._index().get(name, []))
 
     def names(self) -> list[str]:

@@ -6,12 +6,20 @@ requested extras and dependency groups, and picks one wheel per package by the
 target's tags. This module turns its answer into :class:`~graft.sources.requirements.Wanted`
 items: a wheel by URL or by path (relative to the lock file), with its hashes
 and size, which the download and ingest stages then verify.
+
+**Wheel variants (PEP 825).** packaging refuses a variant wheel's filename and knows no
+``[packages.variants-json]``. So a package that lists variant wheels is handed to packaging
+with stand-in names (the filenames without their labels), which keeps its markers,
+extras, groups and tag checks; graft then chooses among the package's listed wheels
+itself: the variant order for this machine (``variants``, from the package's inlined
+``variants-json``), then the tag order, as a resolution would. Without ``variants`` (or
+with ``--no-variants``) only the non-variant wheels are candidates.
 """
 
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from packaging.utils import canonicalize_name
 
@@ -19,9 +27,26 @@ from graft.errors import SourceError
 from graft.model.requirements import Wanted
 
 if TYPE_CHECKING:
-    from collections.abc import Collection
+    from collections.abc import Collection, Sequence
 
     from graft.model.target import Target
+    from graft.model.variants import VariantMetadata
+    from graft.variants.select import ReleaseOrder
+
+
+class LockedVariants(Protocol):
+    """Orders a locked release's wheels for this machine (``resolve.variants.VariantChooser``)."""
+
+    def order_with(
+        self,
+        name: str,
+        version: str,
+        filenames: Sequence[str],
+        metadata: VariantMetadata | None,
+        source: str,
+    ) -> ReleaseOrder:
+        """PEP 825's order of *filenames* under *metadata* (None: variants left out)."""
+        ...
 
 
 def is_pylock(path: str) -> bool:
@@ -35,6 +60,8 @@ def read_pylock(
     target: Target,
     extras: Collection[str] = (),
     groups: Collection[str] | None = None,
+    *,
+    variants: LockedVariants | None = None,
 ) -> list[Wanted]:
     """The wheels *path* selects for *target*, as :class:`Wanted` items."""
     from packaging.pylock import (  # noqa: PLC0415
@@ -49,6 +76,7 @@ def read_pylock(
     from graft._fs import load_toml  # noqa: PLC0415
 
     data = load_toml(path)
+    data, originals = _stand_ins(data, path)
     try:
         lock = Pylock.from_dict(data)
     except PylockUnsupportedVersionError as exc:
@@ -73,8 +101,15 @@ def read_pylock(
         raise SourceError(
             f"{exc}", where=path, hint=f"the target is {target.implementation} {target.version}"
         ) from None
+    positions = {id(p): i for i, p in enumerate(lock.packages)}
     for package, dist in selected:
         where = f"{path}: {package.name}"
+        original = originals.get(positions[id(package)])
+        if original is not None:
+            wanted.append(
+                _variant_wheel(package, original, target, base, where=where, variants=variants)
+            )
+            continue
         if not isinstance(dist, PackageWheel):
             kind = type(dist).__name__.removeprefix("Package").lower()
             raise SourceError(
@@ -113,3 +148,90 @@ def _filename(location: str) -> str:
     from urllib.parse import unquote, urlsplit  # noqa: PLC0415
 
     return unquote(urlsplit(location).path.rsplit("/", 1)[-1])
+
+
+def _stand_ins(data: dict[str, Any], path: str) -> tuple[dict[str, Any], dict[int, dict[str, Any]]]:
+    """*data* with variant wheels under label-less names, and the packages as written.
+
+    The second value maps the position of each package that lists a variant wheel (or
+    carries ``variants-json``) to its table as the lock wrote it.
+    """
+    from graft.model.wheelname import InvalidWheelFilename, split_variant_label  # noqa: PLC0415
+
+    packages = data.get("packages")
+    if not isinstance(packages, list):
+        return data, {}
+    originals: dict[int, dict[str, Any]] = {}
+    out = []
+    for i, package in enumerate(packages):
+        wheels = package.get("wheels") if isinstance(package, dict) else None
+        if not isinstance(wheels, list):
+            out.append(package)
+            continue
+        renamed = []
+        for wheel in wheels:
+            name = wheel.get("name") if isinstance(wheel, dict) else None
+            try:
+                base, label = split_variant_label(name) if isinstance(name, str) else (name, None)
+            except InvalidWheelFilename as exc:
+                raise SourceError(f"invalid lock file ({exc})", where=path) from None
+            renamed.append(wheel if label is None else {**wheel, "name": base})
+        if renamed != wheels or "variants-json" in package:
+            originals[i] = package
+            kept = {k: v for k, v in package.items() if k != "variants-json"}
+            out.append({**kept, "wheels": renamed})
+        else:
+            out.append(package)
+    return {**data, "packages": out}, originals
+
+
+def _variant_wheel(
+    package: Any,
+    original: dict[str, Any],
+    target: Target,
+    base: str,
+    *,
+    where: str,
+    variants: LockedVariants | None,
+) -> Wanted:
+    """The wheel of a package with variant wheels that this machine installs."""
+    from graft.model.variants import parse_variant_metadata  # noqa: PLC0415
+    from graft.variants.select import Mode, order_release, ranked_files  # noqa: PLC0415
+
+    wheels = {w["name"]: w for w in original["wheels"] if isinstance(w.get("name"), str)}
+    raw = original.get("variants-json")
+    metadata = None if raw is None else parse_variant_metadata(raw, f"{where}: variants-json")
+    version = str(package.version) if package.version else ""
+    if variants is not None:
+        order = variants.order_with(package.name, version, list(wheels), metadata, "pylock.toml")
+    else:
+        order = order_release(list(wheels), None, (), mode=Mode.NONE)
+    ranked = ranked_files(order, target.tag_rank())
+    if not ranked:
+        why = "; ".join(f"{k}: {v}" for k, v in sorted(order.left_out.items()))
+        raise SourceError(
+            f"no locked wheel of {package.name} fits this machine ({why or 'no tag fits'})",
+            where=where,
+            hint="describe the machine with --variant-property or variants.toml, or lock"
+            " a non-variant wheel too",
+        )
+    dist = wheels[ranked[0]]
+    hashes = frozenset(
+        f"sha256:{v}" for alg, v in dict(dist.get("hashes") or {}).items() if alg == "sha256"
+    )
+    if not hashes:
+        raise SourceError(f"{package.name}: the lock gives no sha256 hash", where=where)
+    local = dist.get("path")
+    if local is not None and not os.path.isabs(local):
+        local = os.path.join(base, local)
+    return Wanted(
+        name=canonicalize_name(package.name),
+        version=version or None,
+        extras=frozenset(),
+        hashes=hashes,
+        where=where,
+        path=local,
+        url=None if local is not None else dist.get("url"),
+        filename=ranked[0],
+        size=dist.get("size"),
+    )

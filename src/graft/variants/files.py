@@ -29,6 +29,16 @@ def variants_json_name(name: str, version: Version | str) -> str:
     return f"{canonicalize_name(name).replace('-', '_')}-{version}-variants.json"
 
 
+def metadata_file(path: str) -> VariantMetadata:
+    """The variant metadata in the file at *path* (an installed ``variant.json``)."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        raise VariantError(f"cannot read ({exc.strerror})", where=path) from None
+    return load_variant_metadata(data, path)
+
+
 def wheel_variant_metadata(path: str) -> VariantMetadata | None:
     """The ``*.dist-info/variant.json`` of the wheel at *path*, None when it has none."""
     where = os.path.basename(path)

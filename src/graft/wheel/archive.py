@@ -33,7 +33,6 @@ from graft.model.record import (
     is_native,
     record_hash,
 )
-from graft.model.variants import load_variant_metadata
 from graft.model.wheelname import NULL_LABEL, InvalidWheelFilename, parse_wheel_filename
 from graft.wheel.names import (
     check_data_member,
@@ -370,6 +369,8 @@ def _variant(wheel: str, label: str | None, dist_info: str, text: bytes | None) 
         return ()
     if text is None:
         raise _fail(wheel, f"a variant wheel without {dist_info}/variant.json")
+    from graft.model.variants import load_variant_metadata  # noqa: PLC0415 - variant wheels only
+
     try:
         metadata = load_variant_metadata(text, f"{wheel}/{dist_info}/variant.json")
     except VariantError as exc:

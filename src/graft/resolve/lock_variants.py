@@ -1,0 +1,168 @@
+"""``graft lock`` and wheel variants (PEP 825): what packaging's lock model cannot hold.
+
+packaging's :class:`~packaging.pylock.Pylock` refuses a variant wheel's filename and has no
+``[packages.variants-json]``. :mod:`graft.resolve.lock` builds and validates the lock with
+stand-in names (the filenames without labels); this module inlines each release's variant
+metadata into its entries (:func:`with_variants`), puts the real names and the table into
+the TOML written (:func:`to_toml_dict`), and warns of what a listed variant would need that
+the lock does not hold (:func:`unlocked_variant_needs`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from graft.resolve.artifacts import parse_wheel
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from packaging.pylock import Pylock
+    from packaging.utils import NormalizedName
+    from packaging.version import Version
+
+    from graft.resolve.artifacts import ArtifactFile, MetadataReader, ProjectSource
+    from graft.resolve.environments import Environment
+    from graft.resolve.variants import VariantChooser
+
+
+class LockEntry(Protocol):
+    """What this module reads of :class:`graft.resolve.lock.Entry` (a dataclass)."""
+
+    @property
+    def name(self) -> NormalizedName:
+        """The project."""
+
+    @property
+    def version(self) -> Version:
+        """The release."""
+
+    @property
+    def environments(self) -> tuple[Environment, ...]:
+        """The lock environments the entry is for."""
+
+    @property
+    def wheels(self) -> tuple[ArtifactFile, ...]:
+        """The wheels listed, sorted by filename."""
+
+    @property
+    def variants_json(self) -> dict[str, Any] | None:
+        """PEP 825's ``[packages.variants-json]``, when the entry lists variant wheels."""
+
+
+E = TypeVar("E", bound=LockEntry)
+
+
+def is_variant(file: ArtifactFile) -> bool:
+    """Whether *file* is a variant wheel."""
+    return _label(file) is not None
+
+
+def with_variants(
+    entries: Sequence[E], source: ProjectSource, chooser: VariantChooser
+) -> tuple[E, ...]:
+    """Each entry that lists a variant wheel, with its release's variant metadata inlined.
+
+    Labels no listed wheel has are dropped; a release without usable metadata (none, or
+    inconsistent) keeps its non-variant wheels only, and so does every release with
+    ``--no-variants`` (a lock pip and uv can read: their packaging refuses variant names).
+    """
+    out = []
+    for entry in entries:
+        labels = {label for f in entry.wheels if (label := _label(f)) is not None}
+        if not labels:
+            out.append(entry)
+            continue
+        if not chooser.options.enabled:  # --no-variants: a lock variant-unaware tools read
+            kept = tuple(f for f in entry.wheels if not is_variant(f))
+            out.append(dataclasses.replace(entry, wheels=kept))  # type: ignore[type-var]
+            continue
+        metadata = chooser.metadata(entry.name, entry.version, source.files(entry.name))
+        if metadata is None:
+            kept = tuple(f for f in entry.wheels if not is_variant(f))
+            out.append(dataclasses.replace(entry, wheels=kept or entry.wheels))  # type: ignore[type-var]
+            continue
+        table = metadata.to_json()
+        table["variants"] = {k: v for k, v in table["variants"].items() if k in labels}
+        listed = tuple(
+            f for f in entry.wheels if not is_variant(f) or _label(f) in table["variants"]
+        )
+        out.append(dataclasses.replace(entry, wheels=listed, variants_json=table))  # type: ignore[type-var]
+    return tuple(out)
+
+
+def unlocked_variant_needs(entries: Sequence[LockEntry], reader: MetadataReader) -> list[str]:
+    """Warnings: a listed variant wheel requires a project the lock has not for its machine.
+
+    Each environment was resolved following one variant (the one the variant options
+    chose); another listed variant's own METADATA may need more, which no pylock marker
+    can express. Its requirements are judged with every property its label declares.
+    """
+    from packaging.utils import canonicalize_name  # noqa: PLC0415
+
+    from graft.model.variants import VariantProperty  # noqa: PLC0415
+    from graft.variants.markers import VariantEnvironment, requirement  # noqa: PLC0415
+
+    locked: dict[str, set[str]] = {}
+    for entry in entries:
+        for env in entry.environments:
+            locked.setdefault(env.label, set()).add(str(entry.name))
+    out: dict[str, None] = {}
+    for entry in entries:
+        labels = (entry.variants_json or {}).get("variants", {})
+        for file in entry.wheels:
+            label = _label(file)
+            if label is None or label not in labels:
+                continue
+            declared = frozenset(
+                VariantProperty(ns, feature, value)
+                for ns, features in labels[label].items()
+                for feature, values in features.items()
+                for value in values
+            )
+            surface = reader.surface(file)
+            variant_env = VariantEnvironment(label, declared)
+            reqs = [
+                *surface.requirements,
+                *(requirement(t, variant_env) for t in surface.variant_requires),
+            ]
+            for target_env in entry.environments:
+                markers = {**target_env.target.markers, "extra": ""}
+                for req in reqs:
+                    if req.marker is not None and not req.marker.evaluate(markers):
+                        continue
+                    if canonicalize_name(req.name) not in locked[target_env.label]:
+                        out[
+                            f"{entry.name}=={entry.version}: variant {label} requires {req},"
+                            f" which is not locked for {target_env.label} (lock with that"
+                            " machine's --variant-property to include it)"
+                        ] = None
+    return list(out)
+
+
+def _label(file: ArtifactFile) -> str | None:
+    parsed = parse_wheel(file.filename)
+    return parsed.variant if parsed is not None else None
+
+
+def to_toml_dict(lock: Pylock, entries: Sequence[LockEntry]) -> dict[str, Any]:
+    """*lock* as a TOML table, with the real wheel names and ``[packages.variants-json]``.
+
+    *lock* is :func:`to_pylock` of *entries*: packages and wheels in the same order.
+    """
+    data = dict(lock.to_dict())
+    packages = list(data.get("packages", []))
+    for i, (package, entry) in enumerate(zip(packages, entries, strict=True)):
+        if not any(is_variant(f) for f in entry.wheels) and entry.variants_json is None:
+            continue
+        table = dict(package)
+        table["wheels"] = [
+            {**dict(w), "name": f.filename}
+            for w, f in zip(table.get("wheels", []), entry.wheels, strict=True)
+        ]
+        if entry.variants_json is not None:
+            table["variants-json"] = entry.variants_json
+        packages[i] = table
+    data["packages"] = packages
+    return data

@@ -1,0 +1,361 @@
+"""The resolver's choice among a release's variant wheels (PEP 825), for one machine.
+
+:class:`VariantChooser` is handed to the screening (``Policy.variants``). For a release
+whose files include variant wheels it finds the release's variant metadata, once:
+
+1. the ``{name}-{version}-variants.json`` file listed beside the wheels (an index row or a
+   find-links file), read through the caller's *read* function;
+2. else, for local wheels (find-links), the ``variant.json`` of one wheel per label,
+   merged under PEP 825's consistency rules;
+3. else none: the release's variant wheels are left out (a remote variant wheel cannot be
+   judged without its index's metadata file).
+
+Inconsistent metadata leaves the release's variant wheels out with a warning; a schema
+graft cannot read stops the resolution with one line naming the file. The machine (what
+it supports, the user's priorities) is worked out on the first variant release met, so
+a resolution without variant wheels neither imports :mod:`graft.variants` nor reads
+``/proc`` or ``variants.toml``.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from graft.resolve.artifacts import ArtifactFile, parse_wheel
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from packaging.utils import NormalizedName
+    from packaging.version import Version
+
+    from graft.model.request import ResolveRequest
+    from graft.model.requirements import Wanted
+    from graft.model.variants import VariantMetadata
+    from graft.sources.index import Candidate
+    from graft.variants.machine import Machine
+    from graft.variants.markers import VariantEnvironment
+    from graft.variants.select import ReleaseOrder
+
+#: The suffix of a release's variant metadata file in an index or find-links listing.
+VARIANTS_JSON = "-variants.json"
+
+
+@dataclass(frozen=True)
+class VariantOptions:
+    """What the user said about variants: the machine's description and the mode."""
+
+    properties: tuple[str, ...] = ()  # --variant-property
+    config: str | None = None  # --variants-config
+    providers: tuple[str, ...] = ()  # --allow-variant-provider (refused)
+    detect: bool = True  # built-in detection (--no-detect: off)
+    enabled: bool = True  # --no-variants: False
+
+    def machine(self) -> Machine:
+        """The machine these options describe (detection runs here)."""
+        from graft.variants.machine import machine  # noqa: PLC0415
+
+        return machine(
+            properties=self.properties,
+            config=self.config,
+            allow_providers=self.providers,
+            builtin=self.detect,
+        )
+
+
+def has_variant_wheels(files: Sequence[ArtifactFile]) -> bool:
+    """Whether any of *files* is a variant wheel found on an index or in find-links."""
+    for file in files:
+        parsed = parse_wheel(file.filename) if file.is_wheel else None
+        if parsed is not None and parsed.variant is not None and not file.direct:
+            return True
+    return False
+
+
+class VariantChooser:
+    """Orders release files for one machine, reading each release's metadata once.
+
+    *read* returns the bytes of a listed ``-variants.json`` file (a local path or a URL).
+    Safe for the resolver's prefetch threads.
+    """
+
+    def __init__(self, options: VariantOptions, read: Callable[[ArtifactFile], bytes]) -> None:
+        self.options = options
+        self._read = read
+        self._machine: Machine | None = None
+        self._metadata: dict[tuple[str, str], VariantMetadata | None] = {}
+        self.orders: dict[tuple[str, str], ReleaseOrder] = {}
+        self.warnings: dict[str, None] = {}
+        self.sources: dict[tuple[str, str], str] = {}  # where each release's metadata came from
+        self._lock = threading.RLock()
+
+    @property
+    def machine(self) -> Machine:
+        """The machine, worked out on first use."""
+        with self._lock:
+            if self._machine is None:
+                self._machine = self.options.machine()
+            return self._machine
+
+    @property
+    def detected(self) -> bool:
+        """Whether the machine was worked out with built-in detection (CPU, NVIDIA driver)."""
+        return self._machine is not None and self.options.detect
+
+    @property
+    def config_read(self) -> str | None:
+        """The ``variants.toml`` the machine was read from, once it was worked out."""
+        return self._machine.config if self._machine is not None else None
+
+    def metadata(
+        self, name: NormalizedName, version: Version, files: Sequence[ArtifactFile]
+    ) -> VariantMetadata | None:
+        """The combined variant metadata of release *name* *version* (None: none usable)."""
+        key = (str(name), str(version))
+        with self._lock:
+            if key in self._metadata:
+                return self._metadata[key]
+            found = self._find(name, version, files)
+            self._metadata[key] = found
+            return found
+
+    def _find(
+        self, name: NormalizedName, version: Version, files: Sequence[ArtifactFile]
+    ) -> VariantMetadata | None:
+        from graft.model.variants import load_variant_metadata  # noqa: PLC0415
+        from graft.variants.files import release_metadata, variants_json_name  # noqa: PLC0415
+
+        key = (str(name), str(version))
+        wanted = variants_json_name(name, version)
+        listed = next((f for f in files if f.filename == wanted), None)
+        if listed is not None:
+            self.sources[key] = listed.url
+            return load_variant_metadata(self._read(listed), listed.url)
+        release = [
+            f for f in files if (p := parse_wheel(f.filename)) is not None and p.version == version
+        ]
+        local = [f.url for f in release if not f.url.startswith(("http://", "https://"))]
+        if any(f.url.startswith(("http://", "https://")) for f in release) and not local:
+            self.warnings[
+                f"{name}=={version}: the index lists no {wanted}; its variant wheels are left out"
+            ] = None
+            return None
+        found, warning = release_metadata(local)
+        if warning is not None:
+            self.warnings[f"{name}=={version}: {warning}"] = None
+        elif found is not None:
+            self.sources[key] = "merged from its wheels' variant.json"
+        return found
+
+    def order(
+        self,
+        name: NormalizedName,
+        version: Version,
+        filenames: Sequence[str],
+        files: Sequence[ArtifactFile],
+    ) -> ReleaseOrder:
+        """PEP 825's order of one release's *filenames* (already screened) on this machine."""
+        metadata = self.metadata(name, version, files) if self.options.enabled else None
+        return self._ordered(str(name), str(version), filenames, metadata)
+
+    def order_with(
+        self,
+        name: str,
+        version: str,
+        filenames: Sequence[str],
+        metadata: VariantMetadata | None,
+        source: str,
+    ) -> ReleaseOrder:
+        """The order of a release whose *metadata* the caller has (a lock's variants-json)."""
+        from packaging.utils import canonicalize_name  # noqa: PLC0415
+
+        key = (str(canonicalize_name(name)), version)
+        with self._lock:
+            self._metadata[key] = metadata
+            if metadata is not None:
+                self.sources[key] = source
+        return self._ordered(key[0], version, filenames, metadata)
+
+    def _ordered(
+        self, name: str, version: str, filenames: Sequence[str], metadata: VariantMetadata | None
+    ) -> ReleaseOrder:
+        from graft.variants.select import Mode, order_release  # noqa: PLC0415
+
+        mode = Mode.AUTO if self.options.enabled else Mode.NONE
+        machine = self.machine if mode is Mode.AUTO else None
+        found = order_release(
+            filenames,
+            metadata,
+            machine.features if machine is not None else (),
+            priorities=machine.priorities if machine is not None else None,
+            mode=mode,
+        )
+        with self._lock:
+            self.orders[name, version] = found
+        return found
+
+    def environment(self, file: ArtifactFile) -> VariantEnvironment:
+        """The variant marker values of *file* once chosen: its properties the machine supports.
+
+        A non-variant wheel has label "" and no properties; a variant wheel given by path
+        reads its own ``variant.json``.
+        """
+        from graft.variants.markers import VariantEnvironment  # noqa: PLC0415
+        from graft.variants.select import supported_for  # noqa: PLC0415
+
+        parsed = parse_wheel(file.filename)
+        label = parsed.variant if parsed is not None else None
+        if parsed is None or label is None:
+            return VariantEnvironment("")
+        metadata = self._metadata.get((str(parsed.name), str(parsed.version)))
+        if metadata is None and file.direct and not file.url.startswith(("http:", "https:")):
+            from graft.variants.files import wheel_variant_metadata  # noqa: PLC0415
+
+            metadata = wheel_variant_metadata(file.url)
+        if metadata is None:
+            return VariantEnvironment(label)
+        declared = metadata.variants.get(label, frozenset())
+        supported = {
+            f"{f.namespace} :: {f.feature} :: {v}"
+            for f in supported_for(metadata, self.machine.features)
+            for v in f.values
+        }
+        return VariantEnvironment(label, frozenset(p for p in declared if str(p) in supported))
+
+    def declared(self, file: ArtifactFile) -> tuple[str, ...] | None:
+        """The properties the release's metadata gives *file*'s label (None: not known)."""
+        parsed = parse_wheel(file.filename)
+        if parsed is None or parsed.variant is None:
+            return None
+        metadata = self._metadata.get((str(parsed.name), str(parsed.version)))
+        if metadata is None or parsed.variant not in metadata.variants:
+            return None
+        return tuple(sorted(str(p) for p in metadata.variants[parsed.variant]))
+
+    def explain(self, chosen: dict[tuple[str, str], str]) -> tuple[list[str], list[Any]]:
+        """For ``-v`` and ``--json``: per release with variant wheels, the choice and order.
+
+        *chosen* maps (name, version) to the filename the resolution took.
+        """
+        lines: list[str] = []
+        data: list[Any] = []
+        for (name, version), order in sorted(self.orders.items()):
+            if (name, version) not in chosen:
+                continue
+            filename = chosen[name, version]
+            parsed = parse_wheel(filename)
+            label = parsed.variant if parsed is not None else None
+            source = self.sources.get((name, version))
+            lines.append(
+                f"variants of {name}=={version}: chose {filename}"
+                f" ({'label ' + label if label else 'non-variant'}; metadata: {source or 'none'})"
+            )
+            lines.extend(f"  {line}" for line in order.explain())
+            lines.extend(f"  left out {f}: {why}" for f, why in sorted(order.left_out.items()))
+            data.append(
+                {
+                    "name": name,
+                    "version": version,
+                    "chosen": filename,
+                    "label": label,
+                    "metadata": source,
+                    **order.to_json(),
+                }
+            )
+        return lines, data
+
+
+def read_listed(file: ArtifactFile, cache_dir: str, *, offline: bool = False) -> bytes:
+    """The bytes of a listed ``-variants.json``: a local file, or an HTTP(S) URL.
+
+    A remote file whose sha256 the index announced is kept in ``<cache>/variants/`` and
+    read from there again (also ``--offline``).
+    """
+    from graft.errors import SourceError  # noqa: PLC0415
+
+    if not file.url.startswith(("http://", "https://")):
+        try:
+            with open(file.url.removeprefix("file://"), "rb") as fh:
+                return fh.read()
+        except OSError as exc:
+            raise SourceError(f"cannot read ({exc.strerror})", where=file.url) from None
+    import hashlib  # noqa: PLC0415
+
+    kept = os.path.join(cache_dir, "variants", f"{file.sha256}.json") if file.sha256 else None
+    if kept is not None:
+        try:
+            with open(kept, "rb") as fh:
+                data = fh.read()
+            if hashlib.sha256(data).hexdigest() == file.sha256:
+                return data
+        except OSError:
+            pass
+    if offline:
+        raise SourceError(
+            "not in the cache and --offline was given", where=file.url, hint="run once online"
+        )
+    from graft._fs import remember  # noqa: PLC0415
+    from graft.sources.index import http_get  # noqa: PLC0415
+
+    got = http_get(file.url)
+    if got is None:
+        raise SourceError("the index lists it but answers 404", where=file.url)
+    if file.sha256 is not None and hashlib.sha256(got.body).hexdigest() != file.sha256:
+        raise SourceError("it does not match the sha256 the index announced", where=file.url)
+    if kept is not None:
+        remember(kept, got.body)
+    return got.body
+
+
+def is_variants_json(filename: str) -> bool:
+    """Whether *filename* is a release's ``-variants.json`` file."""
+    return filename.endswith(VARIANTS_JSON) and os.sep not in filename
+
+
+def chooser_for(request: ResolveRequest, cache_dir: str) -> VariantChooser:
+    """The variant chooser for *request* (nothing is detected or read until a variant shows)."""
+    options = VariantOptions(
+        properties=request.variant_properties,
+        config=request.variants_config,
+        providers=request.variant_providers,
+        detect=request.variant_detect,
+        enabled=not request.no_variants,
+    )
+    offline = request.offline
+    return VariantChooser(options, lambda f: read_listed(f, cache_dir, offline=offline))
+
+
+def report(
+    chooser: VariantChooser, chosen: list[tuple[Wanted, Candidate]]
+) -> tuple[
+    tuple[list[str], list[Any]] | None,
+    tuple[tuple[str, tuple[str, ...]], ...],
+    tuple[tuple[str, tuple[str, ...]], ...],
+]:
+    """The variant choice explained (None: no variant release), support and declared.
+
+    The support is each chosen variant wheel's properties the machine supports, for the
+    completeness check's variant markers; declared, the properties the release's metadata
+    gives its label, for the check that the wheel's own ``variant.json`` agrees.
+    """
+    if not chooser.orders:
+        return None, (), ()
+    from graft.model.wheelname import parse_wheel_filename  # noqa: PLC0415
+
+    picked: dict[tuple[str, str], str] = {}
+    support = []
+    declared = []
+    for _, c in chosen:
+        name, version, _, _, label = parse_wheel_filename(c.filename)
+        picked[str(name), str(version)] = c.filename
+        if label is not None:
+            file = ArtifactFile(c.filename, c.url, direct=c.local)
+            env = chooser.environment(file)
+            support.append((c.filename, tuple(sorted(str(p) for p in env.properties))))
+            given = chooser.declared(file)
+            if given is not None:
+                declared.append((c.filename, given))
+    return chooser.explain(picked), tuple(sorted(support)), tuple(sorted(declared))

@@ -1,0 +1,346 @@
+"""``graft sync``, ``lock`` and ``audit`` with variant wheels (PEP 825) made in the test.
+
+The wheels are ``demo 1.0`` in the variants of ``test_variants.py`` (``v2``/``v3`` on
+``cpu :: level``, ``sm`` on two ``gpu :: sm_arch`` values, ``null``) and a non-variant
+wheel; each module says which variant it is. They are served from a find-links directory
+and from a loopback index (tests/support/rangeserver), with and without the release's
+``-variants.json``. The machine is always static (``--no-detect``), so the tests do not
+depend on this CPU.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from typing import TYPE_CHECKING
+
+import pytest
+
+from tests.conftest import run_graft
+from tests.integration.test_variants import LABELS, SCHEMA, _variant_json, variant_wheel
+from tests.support.rangeserver import Served, serve
+from tests.support.venv import py
+from tests.support.wheelmaker import make_wheel
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+V3 = ("cpu :: level :: v3", "cpu :: level :: v2")
+CASES = [
+    (V3, "v3"),
+    (("cpu :: level :: v2",), "v2"),
+    (("gpu :: sm_arch :: 120_real", "cpu :: level :: v1"), "sm"),
+    ((), "null"),  # the null variant before the non-variant wheel
+]
+
+
+def _props(properties: tuple[str, ...]) -> list[str]:
+    return [a for p in properties for a in ("--variant-property", p)]
+
+
+@pytest.fixture
+def release(wheels: Path) -> Path:
+    """Every variant of demo 1.0 and a non-variant wheel, in a find-links directory."""
+    for label in LABELS:
+        variant_wheel(wheels, label)
+    make_wheel(wheels, "demo", "1.0", {"demo.py": "LABEL = 'plain'\n"})
+    return wheels
+
+
+@pytest.fixture
+def index(release: Path) -> Iterator[Served]:
+    """The same files on a loopback index, with the release's -variants.json."""
+    (release / "demo-1.0-variants.json").write_text(_variant_json(LABELS))
+    with serve() as served:
+        for path in sorted(release.iterdir()):
+            served.add(path)
+        yield served
+
+
+def _sync(venv: Path, store: Path, *args: str | Path, check: bool = True) -> str:
+    proc = run_graft("sync", venv, "demo", "--store", store, "--no-detect", *args, check=check)
+    return proc.stdout if "--json" in args else proc.stderr
+
+
+def _label(venv: Path) -> str:
+    return py(venv, "import demo; print(demo.LABEL)")
+
+
+@pytest.mark.parametrize("index_file", [False, True], ids=["merged-from-wheels", "variants-json"])
+@pytest.mark.parametrize(("properties", "label"), CASES)
+def test_find_links_installs_the_variant_of_the_static_configuration(
+    release: Path,
+    tmp_path: Path,
+    store_dir: Path,
+    properties: tuple[str, ...],
+    label: str,
+    index_file: bool,
+) -> None:
+    if index_file:
+        (release / "demo-1.0-variants.json").write_text(_variant_json(LABELS))
+    venv = tmp_path / "v"
+    _sync(venv, store_dir, "--no-index", "--find-links", release, *_props(properties))
+    assert _label(venv) == label
+
+
+@pytest.mark.parametrize(("properties", "label"), CASES)
+def test_a_loopback_index_installs_the_variant_of_the_static_configuration(
+    index: Served, tmp_path: Path, store_dir: Path, properties: tuple[str, ...], label: str
+) -> None:
+    venv = tmp_path / "v"
+    _sync(venv, store_dir, "--index-url", f"{index.url}/simple/", *_props(properties))
+    assert _label(venv) == label
+
+
+def test_an_index_without_the_variants_json_installs_the_non_variant_wheel(
+    release: Path, tmp_path: Path, store_dir: Path
+) -> None:
+    with serve() as served:
+        for path in sorted(release.iterdir()):
+            served.add(path)
+        out = _sync(tmp_path / "v", store_dir, "--index-url", f"{served.url}/simple/", *_props(V3))
+    assert "the index lists no demo-1.0-variants.json; its variant wheels are left out" in out
+    assert _label(tmp_path / "v") == "plain"
+
+
+def test_no_variants_installs_the_non_variant_wheel_from_both_sources(
+    index: Served, release: Path, tmp_path: Path, store_dir: Path
+) -> None:
+    # bytes no earlier test served (so not in the shared cache): a read would reach the server
+    index.files["demo-1.0-variants.json"] = _variant_json(LABELS).encode() + str(tmp_path).encode()
+    _sync(tmp_path / "a", store_dir, "--index-url", f"{index.url}/simple/", "--no-variants")
+    _sync(tmp_path / "b", store_dir, "--no-index", "--find-links", release, "--no-variants")
+    assert _label(tmp_path / "a") == _label(tmp_path / "b") == "plain"
+    assert not any(p.endswith("-variants.json") for p in index.paths)  # not even read
+
+
+def test_the_choice_is_explained_in_verbose_and_dry_run_json(
+    release: Path, tmp_path: Path, store_dir: Path
+) -> None:
+    args: list[str | Path] = ["--no-index", "--find-links", release, *_props(V3)]
+    out = _sync(tmp_path / "v", store_dir, "--dry-run", "--json", *args)
+    (choice,) = json.loads(out)["variants"]
+    assert choice["chosen"] == "demo-1.0-py3-none-any-v3.whl"
+    assert choice["label"] == "v3"
+    assert [c["label"] for c in choice["labels"] if c["compatible"]] == ["v3", "v2", "null"]
+    assert choice["left_out"] == {
+        "demo-1.0-py3-none-any-sm.whl": "the machine supports no value of gpu :: sm_arch"
+        " (100_real, 120_real)"
+    }
+    verbose = _sync(tmp_path / "v", store_dir, "-v", *args)
+    assert "variants of demo==1.0: chose demo-1.0-py3-none-any-v3.whl (label v3;" in verbose
+    assert "  sm: incompatible: the machine supports no value of gpu :: sm_arch" in verbose
+
+
+@pytest.mark.parametrize("where", ["find-links", "index"])
+def test_an_unsupported_schema_is_one_line_naming_the_file(
+    release: Path, tmp_path: Path, store_dir: Path, where: str
+) -> None:
+    doc = json.loads(_variant_json(LABELS))
+    doc["$schema"] = SCHEMA.replace("v0.1.1", "v7.0.0")
+    path = release / "demo-1.0-variants.json"
+    path.write_text(json.dumps(doc))
+    with serve() as served:
+        for wheel in sorted(release.iterdir()):
+            served.add(wheel)
+        args = (
+            ("--no-index", "--find-links", release)
+            if where == "find-links"
+            else ("--index-url", f"{served.url}/simple/")
+        )
+        proc = run_graft(
+            "sync", tmp_path / "v", "demo", "--store", store_dir, "--no-detect", *args, check=False
+        )
+    named = str(path) if where == "find-links" else f"{served.url}/demo-1.0-variants.json"
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == (
+        f"graft: error: {named}: variant metadata schema 7.0.0 is not supported (ask the"
+        " publisher for variant metadata of a schema graft reads (0.1, 0.2 or 1.x))"
+    )
+    assert not (tmp_path / "v").exists()
+
+
+def test_inconsistent_metadata_ignores_the_variants_with_a_warning(
+    wheels: Path, tmp_path: Path, store_dir: Path
+) -> None:
+    variant_wheel(wheels, "v2", namespaces=["cpu", "gpu"])
+    variant_wheel(wheels, "sm", namespaces=["gpu", "cpu"])  # priorities that contradict
+    make_wheel(wheels, "demo", "1.0", {"demo.py": "LABEL = 'plain'\n"})
+    out = _sync(
+        tmp_path / "v",
+        store_dir,
+        "--no-index",
+        "--find-links",
+        wheels,
+        *_props(("cpu :: level :: v2",)),
+    )
+    assert "graft: warning: demo==1.0: " in out
+    assert "inconsistent namespace priorities" in out
+    assert _label(tmp_path / "v") == "plain"
+
+
+@pytest.mark.parametrize(
+    ("values", "pulled"), [(("120_real", "100_real"), True), (("100_real",), False)]
+)
+def test_a_variant_marker_pulls_a_dependency_only_when_the_value_is_supported(
+    wheels: Path, tmp_path: Path, store_dir: Path, values: tuple[str, ...], pulled: bool
+) -> None:
+    marker = "'gpu :: sm_arch :: 120_real' in variant_properties"
+    variant_wheel(wheels, "sm", requires=(f"fast-gemm>=1; {marker}",))
+    make_wheel(wheels, "fast-gemm", "1.0", {"fast_gemm.py": ""})
+    props = tuple(f"gpu :: sm_arch :: {v}" for v in values)
+    venv = tmp_path / "v"
+    _sync(venv, store_dir, "--no-index", "--find-links", wheels, *_props(props))
+    assert _label(venv) == "sm"  # both machines take the sm variant (one value suffices)
+    found = py(venv, "import importlib.util as u; print(u.find_spec('fast_gemm') is not None)")
+    assert found == str(pulled)
+
+
+def test_a_lock_with_variants_installs_the_right_wheel_on_two_machines(
+    release: Path, tmp_path: Path, store_dir: Path
+) -> None:
+    lock = tmp_path / "pylock.toml"
+    run_graft(
+        "lock", "demo", "--no-index", "--find-links", release, "--no-detect",
+        *_props(V3), "--python-version", "3.11", "--platform", "linux", "-o", lock,
+    )  # fmt: skip
+    text = lock.read_text()
+    assert 'name = "demo-1.0-py3-none-any-v3.whl"' in text
+    assert 'name = "demo-1.0-py3-none-any.whl"' in text
+    assert "[packages.variants-json]" in text
+    assert f'"$schema" = "{SCHEMA}"' in text
+    for properties, label in ((("cpu :: level :: v2",), "v2"), (V3, "v3"), ((), "null")):
+        venv = tmp_path / label
+        run_graft("sync", venv, lock, "--store", store_dir, "--no-detect", *_props(properties))
+        assert _label(venv) == label
+    run_graft("sync", tmp_path / "plain", lock, "--store", store_dir, "--no-variants")
+    assert _label(tmp_path / "plain") == "plain"
+
+
+def test_audit_names_the_property_a_moved_venv_lacks(
+    release: Path, tmp_path: Path, store_dir: Path
+) -> None:
+    venv = tmp_path / "v"
+    _sync(venv, store_dir, "--no-index", "--find-links", release, *_props(V3))
+    ok = run_graft("audit", venv, "--json", "--no-detect", *_props(V3))
+    assert not [f for f in json.loads(ok.stdout)["findings"] if f["kind"].startswith("variant")]
+    moved = run_graft(
+        "audit", venv, "--json", "--no-detect", *_props(("cpu :: level :: v2",)), check=False
+    )
+    assert moved.returncode == 1
+    (found,) = [f for f in json.loads(moved.stdout)["findings"] if f["kind"].startswith("variant")]
+    assert found["kind"] == "variant-unsupported"
+    assert found["distributions"] == ["demo==1.0"]
+    assert found["detail"] == "variant 'v3': the machine supports no value of cpu :: level (v3)"
+
+
+def test_a_non_variant_sync_imports_no_variant_module(wheels: Path, tmp_path: Path) -> None:
+    make_wheel(wheels, "plain", "1.0", {"plain.py": ""})
+    code = (
+        "import sys\n"
+        "from graft.cli.main import main\n"
+        f"code = main(['sync', {str(tmp_path / 'v')!r}, 'plain', '--no-index',"
+        f" '--find-links', {str(wheels)!r}, '--store', {str(tmp_path / 'store')!r}, '-q'])\n"
+        "assert code == 0, code\n"
+        "print(sorted(m for m in sys.modules if m.startswith('graft.variants')"
+        " or m == 'graft.model.variants'))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "[]"
+
+
+def test_a_release_whose_only_variant_the_machine_lacks_names_the_property(
+    wheels: Path, tmp_path: Path, store_dir: Path
+) -> None:
+    variant_wheel(wheels, "v3")
+    proc = run_graft(
+        "sync", tmp_path / "v", "demo", "--store", store_dir, "--no-detect", "--no-index",
+        "--find-links", wheels, *_props(("cpu :: level :: v2",)), check=False,
+    )  # fmt: skip
+    assert proc.returncode == 1
+    assert (
+        "  demo-1.0-py3-none-any-v3.whl: the machine supports no value of cpu :: level (v3)"
+        in proc.stderr
+    )
+    assert "hint: see what this machine supports with graft variants" in proc.stderr
+
+
+def test_a_wheel_whose_variant_json_disagrees_with_the_index_stops_the_sync(
+    release: Path, tmp_path: Path, store_dir: Path
+) -> None:
+    lying = dict(LABELS)
+    lying["v3"] = {"cpu": {"level": ["v2"]}}  # the index says v3 is what v2 is
+    lying["v2"] = {"cpu": {"level": ["v1"]}}
+    (release / "demo-1.0-variants.json").write_text(_variant_json(lying))
+    with serve() as served:
+        for path in sorted(release.iterdir()):
+            served.add(path)
+        proc = run_graft(
+            "sync", tmp_path / "v", "demo", "--store", store_dir, "--no-detect",
+            "--index-url", f"{served.url}/simple/", *_props(("cpu :: level :: v2",)), check=False,
+        )  # fmt: skip
+    assert proc.returncode == 1
+    assert proc.stderr.startswith(
+        "graft: error: command line: its variant.json gives label 'v3' the properties"
+        " ['cpu :: level :: v3'], the release's variant metadata ['cpu :: level :: v2']"
+    )
+    assert not (tmp_path / "v").exists()
+
+
+def test_a_lock_warns_of_what_another_variant_needs_and_its_install_refuses_the_gap(
+    wheels: Path, tmp_path: Path, store_dir: Path
+) -> None:
+    marker = "'gpu :: sm_arch :: 120_real' in variant_properties"
+    variant_wheel(wheels, "sm", requires=(f"fast-gemm>=1; {marker}",))
+    variant_wheel(wheels, "v3")
+    make_wheel(wheels, "fast-gemm", "1.0", {"fast_gemm.py": ""})
+    lock = tmp_path / "pylock.toml"
+    proc = run_graft(
+        "lock", "demo", "--no-index", "--find-links", wheels, "--no-detect", *_props(V3),
+        "--python-version", "3.11", "--platform", "linux", "-o", lock,
+    )  # fmt: skip
+    assert "graft: warning: demo==1.0: variant sm requires fast-gemm>=1" in proc.stderr
+    assert "which is not locked for" in proc.stderr
+    gpu = _props(("gpu :: sm_arch :: 120_real",))
+    refused = run_graft(
+        "sync", tmp_path / "g", lock, "--store", store_dir, "--no-detect", *gpu, check=False
+    )
+    assert refused.returncode == 1
+    assert "the set is incomplete: demo==1.0 requires fast-gemm>=1" in refused.stderr
+
+
+def test_a_provider_plugin_is_refused_before_anything_is_resolved(
+    tmp_path: Path, store_dir: Path
+) -> None:
+    proc = run_graft(
+        "sync", tmp_path / "v", "demo", "--store", store_dir, "--no-index",
+        "--allow-variant-provider", "acme", check=False,
+    )  # fmt: skip
+    assert proc.returncode == 2
+    assert "third-party variant providers are not supported (acme)" in proc.stderr
+
+
+def test_a_lock_with_no_variants_lists_no_variant_wheel(release: Path, tmp_path: Path) -> None:
+    lock = tmp_path / "pylock.toml"
+    run_graft(
+        "lock", "demo", "--no-index", "--find-links", release, "--no-variants",
+        "--python-version", "3.11", "--platform", "linux", "-o", lock,
+    )  # fmt: skip
+    text = lock.read_text()
+    assert 'name = "demo-1.0-py3-none-any.whl"' in text
+    assert "-v3.whl" not in text
+    assert "variants-json" not in text
+    from packaging.pylock import Pylock
+
+    from graft._fs import load_toml
+
+    Pylock.from_dict(load_toml(str(lock))).validate()  # packaging (so pip and uv) reads it
+
+
+def test_an_html_index_serves_variants_too(index: Served, tmp_path: Path, store_dir: Path) -> None:
+    index.html = True
+    venv = tmp_path / "v"
+    _sync(venv, store_dir, "--index-url", f"{index.url}/simple/", *_props(("cpu :: level :: v2",)))
+    assert _label(venv) == "v2"
