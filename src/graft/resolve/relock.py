@@ -58,14 +58,18 @@ class Relock:
         self.locks = tuple(locks)
         self.extras = tuple(extras)
         self.groups = groups
+        self._by_env: dict[str, list[Wanted]] = {}  # each environment's selection, read once
 
     def _selected(self, env: Environment) -> list[Wanted]:
         from graft.sources.pylock import read_pylock  # noqa: PLC0415
 
-        out: list[Wanted] = []
-        for path in self.locks:
-            out += read_pylock(path, env.target, self.extras, self.groups)
-        return out
+        known = self._by_env.get(env.label)
+        if known is None:
+            known = []
+            for path in self.locks:
+                known += read_pylock(path, env.target, self.extras, self.groups)
+            self._by_env[env.label] = known
+        return known
 
     def paths(self, envs: Iterable[Environment]) -> list[Wanted]:
         """Every wheel a lock names by path, in any environment it covers."""
