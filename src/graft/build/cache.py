@@ -75,6 +75,25 @@ def tree_key(root: str) -> str:
     return f"tree-{digest.hexdigest()[:48]}"
 
 
+#: The files whose change makes an editable install stale (PEP 660: the rest is read live).
+METADATA_FILES = ("pyproject.toml", "setup.cfg", "setup.py")
+
+
+def editable_key(root: str) -> str:
+    """The source key of an editable build: the directory and its metadata files.
+
+    An editable wheel points into the tree, so edits of the sources do not change it; a
+    change of what its metadata comes from (name, version, dependencies, entry points) does.
+    """
+    digest = hashlib.sha256(b"graft-editable-1\0")
+    digest.update(os.path.realpath(root).encode("utf-8", "surrogateescape") + b"\0")
+    for name in METADATA_FILES:
+        path = os.path.join(root, name)
+        digest.update(name.encode() + b"\0")
+        digest.update(bytes.fromhex(file_sha256(path)) if os.path.isfile(path) else b"-")
+    return f"editable-{digest.hexdigest()[:48]}"
+
+
 @dataclass(frozen=True, slots=True)
 class BuildInputs:
     """Everything besides the source and the interpreter that a built wheel is a function of."""

@@ -30,6 +30,11 @@ class Wanted:
     size: int | None = None  # the wheel's size in bytes, when a lock file gives it
     specifier: str = ""  # the PEP 440 specifier set as written ("" for any version)
     requested: bool = True  # asked for by the user (False: only a dependency brought it)
+    # a source to build first: a project directory, an sdist file or an sdist URL; once
+    # built, ``path`` is the wheel and ``direct_url`` the PEP 610 text naming the source
+    source: str | None = None
+    editable: bool = False  # -e: a PEP 660 editable build of the directory ``source``
+    direct_url: str | None = None  # direct_url.json for a wheel built from ``source``
 
     @property
     def requirement(self) -> str:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from packaging.utils import NormalizedName
 
-    from graft.model.request import Reporter, ResolveRequest
+    from graft.model.request import Reporter, ResolveRequest, SourceBuilder
     from graft.model.requirements import Inputs, Wanted
     from graft.model.target import Target
     from graft.plan.types import Policy as PlanPolicy
@@ -38,6 +38,10 @@ def gather_inputs(request: ResolveRequest) -> Inputs:
     from graft.sources.requirements import parse_spec, read_requirements  # noqa: PLC0415
 
     inputs = Inputs()
+    from graft.sources.requirements import source_path  # noqa: PLC0415
+
+    for path in request.editables:
+        inputs.wanted.append(source_path(path, "command line", editable=True))
     for spec in request.specs:
         if is_pylock(spec):
             inputs.pylocks.append(spec)
@@ -217,6 +221,7 @@ class Located:
     notes: tuple[str, ...] = ()  # what resolution did (rounds, METADATA read), for -v
     warnings: tuple[str, ...] = ()  # what resolution noticed
     preferred: tuple[str, ...] = ()  # "name==version" the venv held, kept where allowed
+    from_sources: bool = False  # a named source was built: its tree is no memo input
 
     def labels(self) -> tuple[str, ...]:
         """``name==version`` of each distribution located, sorted."""
@@ -245,7 +250,9 @@ class Located:
         head = [__version__, self.target.real_executable, self.target.version, store_root]
         head += [repr(layout), repr(policy)]
         rows = sorted(
-            f"{f.sha256}|{f.wanted.path or ''}|{int(f.wanted.requested)}" for f in self.fetched
+            f"{f.sha256}|{f.wanted.path or ''}|{int(f.wanted.requested)}"
+            + (f"|{f.wanted.direct_url}" if f.wanted.direct_url else "")
+            for f in self.fetched
         )
         return hashlib.sha256(json.dumps([head, rows]).encode()).hexdigest()
 
@@ -254,6 +261,7 @@ def locate(
     request: ResolveRequest,
     reporter: Reporter,
     on_fetched: Callable[[Wanted, str, str | None], None] | None = None,
+    builder: SourceBuilder | None = None,
 ) -> Located:
     """Inputs, target, and the wheel file for each distribution (downloaded if need be).
 
@@ -261,14 +269,19 @@ def locate(
     the indexes, each wheel's own METADATA being the truth; a ``pylock.toml`` is already a
     resolution and its files are taken as they are. *on_fetched* is handed to :func:`fetch`:
     each wheel's local path as soon as it is known (a cold sync ingests it at once).
+    *builder* builds sources (:mod:`graft.resolve.sdists`): named ones before resolving,
+    sdists the resolver picks once downloaded; without one, sources are refused.
     """
     from graft._fs import cache_root  # noqa: PLC0415
+    from graft.resolve import sdists  # noqa: PLC0415
     from graft.sources.index import PYPI_SIMPLE, FindLinks, Indexes, index_order  # noqa: PLC0415
     from graft.sources.requirements import check_one_version_each  # noqa: PLC0415
 
     inputs = gather_inputs(request)
     target, interpreter = _target(request)
     wanted = [w for w in inputs.wanted if marker_applies(w.marker, target)]
+    cache_dir = cache_root()
+    wanted, built_notes = sdists.build_named(wanted, target, request, builder, cache_dir)
     locked: list[Wanted] = []
     if inputs.pylocks:
         from graft.sources.pylock import read_pylock  # noqa: PLC0415
@@ -277,7 +290,6 @@ def locate(
         for lock in inputs.pylocks:
             locked += read_pylock(lock, target, request.extras, groups)
     check_one_version_each(wanted + locked)
-    cache_dir = cache_root()
     index = None
     if not inputs.no_index:
         urls = index_order(inputs.index_url or PYPI_SIMPLE, inputs.extra_index_urls)
@@ -298,6 +310,7 @@ def locate(
             find_links=find_links,
             index=index,
             cache_dir=cache_dir,
+            builder=builder,
         )
         chosen += resolved
     precheck = None
@@ -311,20 +324,46 @@ def locate(
 
                 return check_before_download(chosen, target, request.no_deps, cache_dir, offline)
 
-    fetched = tuple(
-        fetch(chosen, cache_dir, reporter, precheck, offline=request.offline, on_fetched=on_fetched)
-    )
+    def arrived(w: Wanted, path: str, sha: str | None) -> None:
+        if on_fetched is not None and not sdists.is_sdist_file(path):
+            on_fetched(w, path, sha)  # (an sdist is built first, below)
+
+    got = fetch(chosen, cache_dir, reporter, precheck, offline=request.offline, on_fetched=arrived)
+    fetched, picked_notes = _build_picked(got, target, builder)
+    if on_fetched is not None:
+        for item in fetched:
+            if item not in got:
+                on_fetched(item.wanted, item.path, item.sha256)
     return Located(
         target,
-        fetched,
+        tuple(fetched),
         files=(*inputs.files_read, *inputs.pylocks),
         dirs=tuple(inputs.find_links),
         interpreter=interpreter,
         index=index is not None and not request.offline,
-        notes=notes,
+        notes=tuple(dict.fromkeys((*built_notes, *notes, *picked_notes))),
         warnings=warnings,
         preferred=tuple(sorted(f"{n}=={v}" for n, v in have.items())),
+        from_sources=any(w.source is not None for w in wanted),
     )
+
+
+def _build_picked(
+    fetched: list[Fetched], target: Target, builder: SourceBuilder | None
+) -> tuple[list[Fetched], list[str]]:
+    """Each sdist the resolver chose, downloaded, as the wheel it builds for *target*."""
+    from graft.resolve.sdists import built_picked, is_sdist_file  # noqa: PLC0415
+
+    out: list[Fetched] = []
+    notes: list[str] = []
+    for item in fetched:
+        if not is_sdist_file(item.path) or item.wanted.source is not None:
+            out.append(item)
+            continue
+        wanted, built = built_picked(item.wanted, item.path, target, builder)
+        notes.append(built.note)
+        out.append(Fetched(wanted, built.path, built.sha256))
+    return out, notes
 
 
 def _target(request: ResolveRequest) -> tuple[Target, str | None]:
@@ -363,6 +402,7 @@ def _resolved(
     find_links: FindLinks,
     index: Indexes | None,
     cache_dir: str,
+    builder: SourceBuilder | None = None,
 ) -> tuple[list[tuple[Wanted, Candidate]], tuple[str, ...], tuple[str, ...]]:
     """Resolve *wanted* for *target*: one wheel per project, in the shape fetch takes.
 
@@ -383,8 +423,15 @@ def _resolved(
             requirements.append(f"{w.name}{extras}=={w.version}")
         else:
             requirements.append(w.requirement)
-    source = IndexProjects(index, find_links, cache_dir, offline=request.offline, direct=direct)
-    policy = resolver_policy(request, inputs, wanted, target, have)
+    builds = None
+    if builder is not None and not request.no_build and request.foreign is None:
+        from graft.resolve.sdists import SdistBuilds  # noqa: PLC0415
+
+        builds = SdistBuilds(builder, target, cache_dir, offline=request.offline)
+    source = IndexProjects(
+        index, find_links, cache_dir, offline=request.offline, direct=direct, builds=builds
+    )
+    policy = resolver_policy(request, inputs, wanted, target, have, sdists=builds is not None)
     resolution = resolve(
         requirements,
         target,
@@ -401,7 +448,7 @@ def _resolved(
         f"resolved {len(resolution.pins)} projects in {resolution.rounds} rounds"
         f" ({resolution.backtracks} backtracks); METADATA read: {reads}"
     )
-    notes = (note,)
+    notes = (*(builds.notes if builds is not None else ()), note)
     return chosen, notes, resolution.warnings
 
 
@@ -421,8 +468,13 @@ def resolver_policy(
     wanted: list[Wanted],
     target: Target,
     have: dict[str, str],
+    *,
+    sdists: bool = False,
 ) -> Policy:
-    """The resolver's policy from the request's flags and the inputs' options."""
+    """The resolver's policy from the request's flags and the inputs' options.
+
+    *sdists*: a builder is at hand, so sdists may be candidates (as ``--only-binary`` allows).
+    """
     from packaging.specifiers import SpecifierSet  # noqa: PLC0415
     from packaging.utils import canonicalize_name  # noqa: PLC0415
     from packaging.version import InvalidVersion, Version  # noqa: PLC0415
@@ -454,7 +506,23 @@ def resolver_policy(
         upgrade=upgrade,
         hashes={w.name: w.hashes for w in wanted if w.hashes},
         constraints=constraints,
+        sdists=sdists,
+        no_binary=_names(request.no_binary),
+        only_binary=_names(request.only_binary),
     )
+
+
+def _names(given: tuple[str, ...]) -> frozenset[str]:
+    """``--no-binary``/``--only-binary`` values: canonical names, or ``:all:``."""
+    from packaging.utils import canonicalize_name  # noqa: PLC0415
+
+    out: set[str] = set()
+    for value in given:
+        for item in value.split(","):
+            name = item.strip()
+            if name:
+                out.add(name if name in {":all:", ":none:"} else canonicalize_name(name))
+    return frozenset() if ":none:" in out else frozenset(out)
 
 
 def _exclude_newer(text: str | None) -> dt.datetime | None:

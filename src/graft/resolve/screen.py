@@ -2,7 +2,10 @@
 
 The screening runs before any METADATA is read, on what the index says of each file:
 
-- wheels only (an sdist is left out: graft does not build yet), named for the project;
+- wheels, named for the project; an sdist only when the policy allows builds
+  (``Policy.sdists``: a builder is at hand, not ``--no-build``, not ``--only-binary`` for the
+  project), ranked after every wheel, so that the provider offers it for a version only when
+  no wheel of that version fits (pip's and uv's rule); ``--no-binary`` leaves wheels out;
 - a tag the target accepts, ranked by the target's tag order, then the highest build tag;
 - the index's ``requires-python`` (per release on PyPI, warehouse#16033) must admit the
   target; an unparsable value admits everything, as in pip;
@@ -25,7 +28,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from graft.resolve.artifacts import parse_wheel, wheel_rank
+from graft.resolve.artifacts import parse_wheel, sdist_name, wheel_rank
 from graft.resolve.surface import python_allows
 
 if TYPE_CHECKING:
@@ -38,6 +41,10 @@ if TYPE_CHECKING:
 
     from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile
+
+
+#: An sdist's place in the target's order: after every wheel (its tags are the target's own).
+_SDIST_RANK = (1 << 30, 0)
 
 
 class Prereleases(enum.Enum):
@@ -62,6 +69,17 @@ class Policy:
     hashes: Mapping[NormalizedName, frozenset[str]] = field(default_factory=dict, hash=False)
     # -c constraints: versions a project may take if anything asks for it (adds nothing)
     constraints: Mapping[NormalizedName, SpecifierSet] = field(default_factory=dict, hash=False)
+    sdists: bool = False  # sdists may be built (a builder is at hand, no --no-build)
+    no_binary: frozenset[str] = frozenset()  # canonical names, or {":all:"}: sdists only
+    only_binary: frozenset[str] = frozenset()  # canonical names, or {":all:"}: never build
+
+    def builds(self, name: NormalizedName) -> bool:
+        """Whether an sdist of *name* may be a candidate (built for the target)."""
+        return self.sdists and not ({name, ":all:"} & self.only_binary)
+
+    def wheels(self, name: NormalizedName) -> bool:
+        """Whether wheels of *name* are candidates (not ``--no-binary``)."""
+        return not ({name, ":all:"} & self.no_binary)
 
     def prefers(self, name: NormalizedName) -> Version | None:
         """The version to keep for *name*, unless it is being upgraded."""
@@ -73,7 +91,8 @@ class Policy:
 class Reject(enum.Enum):
     """Why a file of a project is not a candidate."""
 
-    SDIST = "a source distribution (graft does not build yet)"
+    SDIST = "a source distribution (builds are off: --no-build or --only-binary)"
+    NO_BINARY = "a wheel (--no-binary)"
     FILENAME = "not a wheel of this project"
     TAGS = "no tag the target accepts"
     PYTHON = "the index's requires-python excludes the target"
@@ -140,14 +159,25 @@ def _reason(
     policy: Policy,
 ) -> Reject | None:
     """Why *file* is not a candidate (prereleases aside), or None: the first check failed."""
-    parsed = parse_wheel(file.filename) if file.is_wheel else None
-    if parsed is None or parsed.name != name:
-        return Reject.FILENAME if file.is_wheel else Reject.SDIST
-    version, allowed = parsed.version, policy.hashes.get(name)
+    if not file.is_wheel:
+        sdist = sdist_name(file.filename)
+        if sdist is None or sdist[0] != name:
+            return Reject.FILENAME
+        if not policy.builds(name):
+            return Reject.SDIST
+        version, variant = sdist[1], None
+    else:
+        parsed = parse_wheel(file.filename)
+        if parsed is None or parsed.name != name:
+            return Reject.FILENAME
+        if not policy.wheels(name):
+            return Reject.NO_BINARY
+        version, variant = parsed.version, parsed.variant
+    allowed = policy.hashes.get(name)
     checks: tuple[tuple[Reject, Callable[[], bool]], ...] = (
         # until the screening orders variants for the machine (variants.select.order_release);
         # a variant wheel the user names by path or URL is installed like any wheel
-        (Reject.VARIANT, lambda: parsed.variant is not None and not file.direct),
+        (Reject.VARIANT, lambda: variant is not None and not file.direct),
         (Reject.TAGS, lambda: ranked is None),
         (Reject.PYTHON, lambda: not python_allows(file.requires_python, target.version)),
         (Reject.NEWER, lambda: _too_new(file, policy.exclude_newer)),
@@ -182,14 +212,19 @@ def screen(
     rejected: list[tuple[ArtifactFile, Reject, Version | None]] = []
     passed: list[tuple[Version, tuple[int, int], ArtifactFile]] = []
     for file in files:
-        parsed = parse_wheel(file.filename) if file.is_wheel else None
-        version = parsed.version if parsed else None
-        ranked = wheel_rank(file.filename, tag_rank) if parsed else None
+        if file.is_wheel:
+            parsed = parse_wheel(file.filename)
+            version = parsed.version if parsed else None
+            ranked = wheel_rank(file.filename, tag_rank) if parsed else None
+        else:
+            sdist = sdist_name(file.filename)
+            version = sdist[1] if sdist else None
+            ranked = _SDIST_RANK if sdist else None
         reason = _reason(name, file, ranked, specs, target=target, policy=policy)
-        if reason is not None or ranked is None or parsed is None:
+        if reason is not None or ranked is None or version is None:
             rejected.append((file, reason or Reject.FILENAME, version))
             continue
-        passed.append((parsed.version, ranked, file))
+        passed.append((version, ranked, file))
     named = any(spec.prereleases for spec in specs)
     allow = policy.prereleases is Prereleases.ALLOW or named
     if policy.prereleases is Prereleases.IF_NECESSARY:
