@@ -93,8 +93,7 @@ class IndexProjects:
         out: list[ArtifactFile] = []
         if self.find_links is not None:
             out += [ArtifactFile(filename, path) for filename, path in self.find_links.files(name)]
-            if self.builds is not None:
-                out += [ArtifactFile(f, path) for f, path in self.find_links.sdists(name)]
+            out += [ArtifactFile(f, path) for f, path in self.find_links.sdists(name)]
         if self.indexes is not None:
             out += [self._artifact(candidate) for candidate in self.indexes.listing(name)]
         return out
