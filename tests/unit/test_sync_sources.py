@@ -91,3 +91,23 @@ def test_builds_refused_in_one_line() -> None:
     with pytest.raises(UsageError, match="nothing builds here"):
         refuse_builds(ResolveRequest(), None, "./proj")
     refuse_builds(ResolveRequest(), builder, "./proj")  # allowed: no error
+
+
+def test_the_build_progress_line_only_on_a_terminal(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sys
+
+    from graft.cli.sync_builds import BuildProgress
+
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    BuildProgress(quiet=False).stage("building x for cpython 3.12")
+    assert capsys.readouterr().err == ""  # not a terminal
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    BuildProgress(quiet=False).stage("building x for cpython 3.12")
+    assert capsys.readouterr().err == "graft: building x for cpython 3.12 ...\n"
+    BuildProgress(quiet=True).stage("building x")  # -q or --json
+    monkeypatch.setenv("CI", "true")
+    BuildProgress(quiet=False).stage("building x")
+    assert capsys.readouterr().err == ""

@@ -53,9 +53,15 @@ class SyncBuilds:
         self.settings = _settings(args.config_settings)
         self.constraints = _constraints(args.build_constraint)
         self.progress = BuildProgress(args.quiet or args.json)
+        # one answer per source and interpreter in a sync: an sdist the resolver read
+        # METADATA from is asked for again when it is installed
+        self._done: dict[tuple[str, str, bool], BuiltWheel] = {}
 
     def wheel(self, source: str, target: Target, *, editable: bool = False) -> BuiltWheel:
         """A wheel of *source* for *target*: a recorded build the rule allows, or a new one."""
+        key = (os.path.abspath(source), target.executable, editable)
+        if key in self._done:
+            return self._done[key]
         from graft.builds import BuildRequest, build_for  # noqa: PLC0415
         from graft.model.request import BuiltWheel  # noqa: PLC0415
 
@@ -74,7 +80,8 @@ class SyncBuilds:
             f"{outcome.action} {outcome.filename} for {outcome.interpreter}: {outcome.why};"
             f" source: {outcome.assessment.describe()}"
         )
-        return BuiltWheel(outcome.path, outcome.sha256, note)
+        self._done[key] = BuiltWheel(outcome.path, outcome.sha256, note)
+        return self._done[key]
 
     def _make_env(self, target: Target, requires: tuple[str, ...], venv: str) -> BuildEnvironment:
         from graft.cli.build_cmd import _make_env  # noqa: PLC0415
