@@ -26,6 +26,7 @@ from graft.build.cache import (
     BuildInputs,
     BuiltRecord,
     BuiltWheels,
+    KnownSource,
     editable_key,
     read_variables,
     sdist_key,
@@ -177,7 +178,7 @@ def _prepare(request: BuildRequest, cache: BuiltWheels) -> _Source:
     try:
         if os.path.isdir(path):
             return _prepare_tree(request.source, path, work_root, editable=request.editable)
-        return _prepare_sdist(request.source, path, work_root)
+        return _prepare_sdist(request.source, path, work_root, cache)
     except BaseException:
         shutil.rmtree(work_root, ignore_errors=True)
         raise
@@ -191,9 +192,15 @@ def _prepare_tree(label: str, path: str, work_root: str, *, editable: bool = Fal
     return _Source(label, path, True, key, project, assessment, name, version, work_root)
 
 
-def _prepare_sdist(label: str, path: str, work_root: str) -> _Source:
+def _prepare_sdist(label: str, path: str, work_root: str, cache: BuiltWheels) -> _Source:
     named = sdist_name(path)
     key = sdist_key(file_sha256(path))
+    known = cache.known_source(key)
+    if known is not None:  # unpacked before: unpacked again only if a build is needed
+        project = Project(path, known.system, {})
+        return _Source(
+            label, path, False, key, project, known.assessment, known.name, known.version, work_root
+        )
     tree = unpack_sdist(path, _fresh(work_root, "src"))
     project = read_project(tree)
     static = read_pkg_info(tree)
@@ -205,6 +212,7 @@ def _prepare_sdist(label: str, path: str, work_root: str) -> _Source:
         )
     assessment = evidence.assess(evidence.scan(project))
     version = str(named.version)
+    cache.keep_source(key, KnownSource(project.build_system, assessment, named.name, version))
     return _Source(
         label, path, False, key, project, assessment, named.name, version, work_root, tree
     )

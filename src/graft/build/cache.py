@@ -28,6 +28,7 @@ from typing import Any
 
 from graft._fs import file_sha256, write_atomic
 from graft.build.evidence import Assessment
+from graft.build.project import BuildSystem
 from graft.build.reuse import Builder
 
 #: Directories a tree fingerprint leaves out: VCS data, caches, build output.
@@ -192,6 +193,52 @@ class BuiltRecord:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class KnownSource:
+    """What an sdist's unpacked tree said, kept by its source key (its content's sha256).
+
+    The same bytes always give the same build system, assessment, name and version, so a
+    later sync or build need not unpack the sdist to find a recorded wheel.
+    """
+
+    system: BuildSystem
+    assessment: Assessment
+    name: str | None
+    version: str | None
+
+    def to_json(self) -> str:
+        """The facts as kept beside the records."""
+        data = {
+            "format": _FORMAT,
+            "system": self.system.to_dict(),
+            "assessment": self.assessment.to_dict(),
+            "name": self.name,
+            "version": self.version,
+        }
+        return json.dumps(data, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> KnownSource:
+        """The inverse of :meth:`to_json`; ``ValueError``/``KeyError``/``TypeError`` if bad."""
+        data = json.loads(text)
+        if data.get("format") != _FORMAT:
+            raise ValueError("another format")
+        raw = data["system"]
+        system = BuildSystem(
+            tuple(str(r) for r in raw["requires"]),
+            str(raw["backend"]),
+            tuple(str(p) for p in raw["backend_path"]),
+            legacy=bool(raw["legacy"]),
+        )
+        name, version = data["name"], data["version"]
+        return cls(
+            system,
+            Assessment.from_dict(data["assessment"]),
+            None if name is None else str(name),
+            None if version is None else str(version),
+        )
+
+
 class BuiltWheels:
     """The built-wheel cache under one cache directory."""
 
@@ -268,6 +315,21 @@ class BuiltWheels:
             os.unlink(path)
         with contextlib.suppress(OSError):
             os.rmdir(os.path.dirname(path))
+
+    def known_source(self, source_key: str) -> KnownSource | None:
+        """What the sdist with this key said when it was first unpacked, if that is kept."""
+        path = os.path.join(self.root, _safe(source_key), "source.json")
+        try:
+            with open(path, encoding="utf-8") as fh:
+                return KnownSource.from_json(fh.read())
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def keep_source(self, source_key: str, known: KnownSource) -> None:
+        """Keep what the sdist with this key says (its build system, evidence, name)."""
+        folder = os.path.join(self.root, _safe(source_key))
+        os.makedirs(folder, exist_ok=True)
+        write_atomic(os.path.join(folder, "source.json"), known.to_json())
 
     def keep_record(self, record: BuiltRecord) -> None:
         """Write *record*: its wheel is now a build of its source with its inputs."""

@@ -36,6 +36,17 @@ if TYPE_CHECKING:
     from graft.resolve.artifacts import ArtifactFile
 
 
+def _static_pkg_info(path: str, where: str) -> bytes:
+    """The sdist's PKG-INFO when it states its dependencies (PEP 643), else ``b""``."""
+    from graft.build.sdist import archive_pkg_info, parse_pkg_info  # noqa: PLC0415
+
+    raw = archive_pkg_info(path)
+    if raw is None:
+        return b""
+    text = raw.decode("utf-8", "surrogateescape")
+    return raw if parse_pkg_info(text, where).static_requires else b""
+
+
 def built_picked(
     wanted: Wanted, path: str, target: Target, builder: SourceBuilder | None
 ) -> tuple[Wanted, BuiltWheel]:
@@ -205,17 +216,31 @@ class SdistBuilds:
 
     def metadata(self, file: ArtifactFile) -> bytes:
         """PKG-INFO when static (Metadata 2.2+, Requires-Dist not Dynamic), else a build's."""
-        from graft.build.sdist import archive_pkg_info, parse_pkg_info  # noqa: PLC0415
-
         with self._lock:
             path = self.local(file)
-            raw = archive_pkg_info(path)
-            if raw is not None:
-                text = raw.decode("utf-8", "surrogateescape")
-                if parse_pkg_info(text, file.filename).static_requires:
-                    return raw
+            static = self._static(path, file.filename)
+            if static:
+                return static
             built = self.builder.wheel(path, self.target)
             self.notes.append(built.note)
         from graft.sources.lazywheel import read_local_metadata  # noqa: PLC0415
 
         return read_local_metadata(built.path)[1]
+
+    def _static(self, path: str, where: str) -> bytes:
+        """:func:`_static_pkg_info`, remembered by the sdist's sha256 (the same for any target).
+
+        ``<cache>/metadata/sdist-<sha256>.pkg-info`` holds the PKG-INFO, or nothing when it
+        is not static; so a warm sync does not read through the archive again.
+        """
+        from graft._fs import file_sha256, remember  # noqa: PLC0415
+
+        kept = os.path.join(self.cache_dir, "metadata", f"sdist-{file_sha256(path)}.pkg-info")
+        try:
+            with open(kept, "rb") as fh:
+                return fh.read()
+        except OSError:
+            pass
+        found = _static_pkg_info(path, where)
+        remember(kept, found)
+        return found
