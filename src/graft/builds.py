@@ -196,7 +196,9 @@ def _prepare_sdist(label: str, path: str, work_root: str, cache: BuiltWheels) ->
     named = sdist_name(path)
     key = sdist_key(file_sha256(path))
     known = cache.known_source(key)
-    if known is not None:  # unpacked before: unpacked again only if a build is needed
+    if known is not None and (known.name, known.version) == (named.name, str(named.version)):
+        # the same bytes under the same name were unpacked and checked before: unpacked
+        # again only if a build is needed
         project = Project(path, known.system, {})
         return _Source(
             label, path, False, key, project, known.assessment, known.name, known.version, work_root
