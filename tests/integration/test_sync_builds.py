@@ -304,3 +304,43 @@ def test_a_failed_build_shows_its_output_and_changes_nothing(
     assert not venv.exists()
     sync(venv, store_dir, backends, project, "-C", "mark=ok")
     assert py(venv, "import demo; print(demo.MARK)") == "ok"
+
+
+def test_an_sdist_by_url_and_from_an_index(
+    tmp_path: Path, store_dir: Path, cache: Path, backends: Path
+) -> None:
+    import hashlib
+
+    from tests.support.rangeserver import serve
+
+    sdist = backends / "tomli-2.0.1.tar.gz"
+    sha = hashlib.sha256(sdist.read_bytes()).hexdigest()
+    with serve() as served:
+        url = served.add(sdist)
+        venv = tmp_path / "v"
+        sync(venv, store_dir, backends, f"tomli @ {url}#sha256={sha}")
+        direct = json.loads(
+            (site_packages(venv) / "tomli-2.0.1.dist-info/direct_url.json").read_text()
+        )
+        assert direct == {
+            "archive_info": {"hash": f"sha256={sha}", "hashes": {"sha256": sha}},
+            "url": url,
+        }
+        wrong = sync(
+            tmp_path / "w", store_dir, backends, f"tomli @ {url}#sha256={'0' * 64}", check=False
+        )
+        assert wrong.returncode == 1
+        assert not (tmp_path / "w").exists()
+        wheels = tmp_path / "backend-wheels"  # the backends only: tomli from the index
+        wheels.mkdir()
+        for item in backends.glob("*.whl"):
+            (wheels / item.name).symlink_to(item)
+        index = tmp_path / "i"
+        run = run_graft(
+            "sync", index, "tomli==2.0.1", "--index-url", f"{served.url}/simple/",
+            "--find-links", wheels, "--store", store_dir, "-v",
+        )  # fmt: skip
+        assert "tomli-2.0.1-py3-none-any.whl" in run.stderr
+        assert "/simple/tomli/" in served.paths  # the sdist's row on the index page
+        assert not (site_packages(index) / "tomli-2.0.1.dist-info/direct_url.json").exists()
+        assert py(index, "import tomli; print(tomli.loads('a = 1'))") == "{'a': 1}"
