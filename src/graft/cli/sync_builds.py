@@ -47,11 +47,15 @@ class SyncBuilds:
     """Builds (or reuses) wheels of sources for ``graft sync``, with ``graft build``'s rule."""
 
     def __init__(self, args: argparse.Namespace) -> None:
-        from graft.cli.build_cmd import _constraints, _settings  # noqa: PLC0415
-
         self.args = args
-        self.settings = _settings(args.config_settings)
-        self.constraints = _constraints(args.build_constraint)
+        self.settings: tuple[tuple[str, str], ...] = ()
+        self.constraints: tuple[str, ...] = ()
+        if args.config_settings or args.build_constraint:  # checked now, not at a build
+            # (imported only then: every sync makes a builder, and most never build)
+            from graft.cli.build_cmd import _constraints, _settings  # noqa: PLC0415
+
+            self.settings = _settings(args.config_settings)
+            self.constraints = _constraints(args.build_constraint)
         self.progress = BuildProgress(args.quiet or args.json)
         # one answer per source and interpreter in a sync: an sdist the resolver read
         # METADATA from is asked for again when it is installed
