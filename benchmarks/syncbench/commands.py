@@ -22,7 +22,8 @@ UV_HARDLINK = "uv-hardlink"  # local-wheels forms: uv --offline --link-mode hard
 UV_SYMLINK = "uv-symlink"
 # Fixed costs, timed once per run (not per set): what any graft or uv command pays up front.
 PY_START = "python-start"
-GRAFT_HELP = "graft-help"
+GRAFT_HELP = "graft-help"  # graft sync --help: the CLI's imports, nothing done
+GRAFT_TOP_HELP = "graft-top-help"  # graft --help: issue 12's start-up target
 UV_VENV = "uv-venv"
 INDEX_TOOLS = (GRAFT, UV, UV_COMPILE, PIP)
 
@@ -110,6 +111,7 @@ def command_set(tools: Tools, paths: Paths, name: str, form: str) -> dict[str, A
         return {
             PY_START: lambda _dest: [*tools.graft_python, "-c", "pass"],
             GRAFT_HELP: lambda _dest: [*tools.graft, "sync", "--help"],
+            GRAFT_TOP_HELP: lambda _dest: [*tools.graft, "--help"],
             UV_VENV: lambda dest: [tools.uv, "venv", "-q", dest],
         }
     if form == "create":

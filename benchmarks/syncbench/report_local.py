@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from .commands import GRAFT, GRAFT_HELP, PIP, PY_START, UV_HARDLINK, UV_SYMLINK, UV_VENV
+from .commands import (
+    GRAFT,
+    GRAFT_HELP,
+    GRAFT_TOP_HELP,
+    PIP,
+    PY_START,
+    UV_HARDLINK,
+    UV_SYMLINK,
+    UV_VENV,
+)
 from .common import PIP_SET, TARGET_RATIO, TARGET_SET, fmt_s
 from .fmt import EM, LE, TIMES, cell, census_cells, med, overhead_cell, ratio, rcell
 from .quiet import BUSY_CORES
@@ -285,10 +294,12 @@ def fixed_costs(result: dict[str, Any]) -> list[str]:
             " creating an empty venv with uv (the first step of each uv command above)."
         ),
         "",
-        "| `python -c pass` | `graft sync --help` | `uv venv -q NEWDIR` |",
-        "|---|---|---|",
+        "| `python -c pass` | `graft --help` | `graft sync --help` | `uv venv -q NEWDIR` |",
+        "|---|---|---|---|",
         (
-            f"| {cell(overhead_cell(result, PY_START))} | {cell(overhead_cell(result, GRAFT_HELP))}"
+            f"| {cell(overhead_cell(result, PY_START))}"
+            f" | {cell(overhead_cell(result, GRAFT_TOP_HELP))}"
+            f" | {cell(overhead_cell(result, GRAFT_HELP))}"
             f" | {cell(overhead_cell(result, UV_VENV))} |"
         ),
     ]

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .commands import GRAFT, GRAFT_HELP, Cmd, Maker, command_set
+from .commands import GRAFT, GRAFT_HELP, GRAFT_TOP_HELP, Cmd, Maker, command_set
 from .common import log, tail
 from .quiet import BUSY_CORES, cpu_sample, foreign_cpu, graft_fingerprint
 from .stats import Phase, Series, add_ratios
@@ -56,7 +56,7 @@ def run_rounds(
         series = {
             key: Series(command=shlex.join(make("DEST", 1).argv)) for key, make in g.makers.items()
         }
-        for key in (GRAFT, GRAFT_HELP):
+        for key in (GRAFT, GRAFT_HELP, GRAFT_TOP_HELP):
             if graft_error and key in series:
                 series[key].error = graft_error
         phases[g.form] = Phase(form=g.form, rounds=rounds, series=series)

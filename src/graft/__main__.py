@@ -1,5 +1,5 @@
 """``python -m graft``: the ``graft`` command."""
 
-from graft.cli.main import entrypoint
+from graft.cli.entry import entrypoint
 
 entrypoint()

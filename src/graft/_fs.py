@@ -12,31 +12,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
 
-def user_cache_dir() -> str:
-    """Graft's per-user cache directory, as ``platformdirs.user_cache_dir("graft")`` gives it.
-
-    On Linux, for an absolute ``$XDG_CACHE_HOME`` or an unset one with an absolute ``$HOME``,
-    the XDG rule is applied here, because importing platformdirs (pathlib, tempfile, urllib)
-    costs a warm sync 10 ms; ``tests/unit/test_fs.py`` checks that both agree.
-    """
-    import sys  # noqa: PLC0415
-
-    if sys.platform.startswith("linux"):  # the common cases; anything unusual: platformdirs
-        xdg, home = os.environ.get("XDG_CACHE_HOME", ""), os.environ.get("HOME", "")
-        if os.path.isabs(xdg):
-            return os.path.join(xdg, "graft")
-        if not xdg and os.path.isabs(home):
-            return os.path.join(home, ".cache", "graft")
-    from platformdirs import user_cache_dir as platform_cache_dir  # noqa: PLC0415
-
-    return platform_cache_dir("graft")
-
-
-def cache_root() -> str:
-    """Where graft keeps caches other than the store: ``$GRAFT_CACHE_DIR`` or the user's."""
-    return os.environ.get("GRAFT_CACHE_DIR") or user_cache_dir()
-
-
 def write_atomic(path: str, text: str | bytes, *, mode: int | None = None) -> None:
     """Write *text* to *path* through ``<path>.tmp.<pid>`` and a rename: readers see old or new.
 

@@ -20,7 +20,8 @@ import tempfile
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
-from graft._fs import cache_root, file_sha256
+from graft._fs import file_sha256
+from graft._home import cache_root
 from graft.build import compare, evidence
 from graft.build.cache import (
     BuildInputs,
@@ -108,7 +109,8 @@ def build(
     make_env: Callable[[Target, tuple[str, ...], str], BuildEnvironment],
 ) -> tuple[BuildOutcome, ...]:
     """Build (or reuse) a wheel of ``request.source`` for each interpreter asked."""
-    from graft.store.entries import Store, default_store_path  # noqa: PLC0415
+    from graft._home import default_store_path  # noqa: PLC0415
+    from graft.store.entries import Store  # noqa: PLC0415
     from graft.venv.interpreter import find_interpreter, introspect  # noqa: PLC0415
 
     store = Store(request.store or default_store_path())
@@ -335,7 +337,8 @@ def _build_for(run: _Run, target: Target) -> BuiltRecord:
     sha = file_sha256(built)
     kept = cache.keep_wheel(built, sha)
     try:
-        from graft.store.entries import Store, default_store_path  # noqa: PLC0415
+        from graft._home import default_store_path  # noqa: PLC0415
+        from graft.store.entries import Store  # noqa: PLC0415
 
         entry = Store(request.store or default_store_path()).ingest(kept, sha)
     except BaseException:

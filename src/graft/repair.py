@@ -44,7 +44,7 @@ class Repair:
 
 def repair_store(store: Store, wheel_cache: str | None = None) -> tuple[list[Repair], int]:
     """Re-create every damaged entry it can; (what was done per entry, entries checked)."""
-    from graft._fs import cache_root  # noqa: PLC0415
+    from graft._home import cache_root  # noqa: PLC0415
     from graft.store.gc import forget_plans  # noqa: PLC0415
     from graft.store.ops import read_roots  # noqa: PLC0415
     from graft.store.verified import find_wheel  # noqa: PLC0415

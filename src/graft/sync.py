@@ -50,6 +50,8 @@ class SyncResult:
     before: tuple[str, ...] = ()  # "name==version" in the venv before, when it changed
     notes: tuple[str, ...] = ()  # what resolution did, for -v
     warnings: tuple[str, ...] = ()  # what resolution noticed (an extra no wheel provides)
+    memo: str | None = None  # the resolution memo that now answers this request, if any
+    inputs: str | None = None  # the venv's graft-inputs (what it was built from)
 
     def changes(self) -> dict[str, list[str]]:
         """What the sync added, removed, upgraded and downgraded (empty when nothing ran).
@@ -99,8 +101,13 @@ def _memo_also(request: SyncRequest) -> tuple[str, ...]:
     return (request.collisions, request.link_mode)
 
 
-def _recall(request: SyncRequest, resolving: ResolveRequest, store: Store) -> Located | None:
-    """What the memo says *request* resolves to (not for dry runs or foreign targets)."""
+def _recall(
+    request: SyncRequest, resolving: ResolveRequest, store: Store
+) -> tuple[Located, bool] | None:
+    """What the memo says *request* resolves to, and whether the memo has aged.
+
+    Not for dry runs or foreign targets.
+    """
     if request.dry_run or request.foreign is not None:
         return None
     from graft.model.requirements import Wanted  # noqa: PLC0415
@@ -126,7 +133,7 @@ def _recall(request: SyncRequest, resolving: ResolveRequest, store: Store) -> Lo
         )
         for path, sha, given, requested in recalled.rows
     )
-    return Located(recalled.target, fetched, recalled.labels)
+    return Located(recalled.target, fetched, recalled.labels), recalled.aged
 
 
 def _plan_key(request: SyncRequest, located: Located, store: Store) -> str:
@@ -143,9 +150,9 @@ def _plan_key(request: SyncRequest, located: Located, store: Store) -> str:
 
 def sync(request: SyncRequest) -> SyncResult:
     """Make ``request.venv`` hold exactly the requested wheels (or only plan it, if dry_run)."""
-    from graft.plan.types import Policy  # noqa: PLC0415
+    from graft._home import default_store_path  # noqa: PLC0415
     from graft.store import plancache  # noqa: PLC0415
-    from graft.store.entries import Store, default_store_path  # noqa: PLC0415
+    from graft.store.entries import Store  # noqa: PLC0415
 
     clock = time.perf_counter()
     timings: dict[str, float] = {}
@@ -153,10 +160,17 @@ def sync(request: SyncRequest) -> SyncResult:
     _outside_the_store(request.venv, store.root)
     store.ensure()
     resolving = request.resolving()
-    located = _recall(request, resolving, store)
+    located, aged = _recall(request, resolving, store) or (None, False)
     key = None if located is None else _plan_key(request, located, store)
     if key is not None and not os.path.isfile(plancache.plan_path(store.root, key)):
         located = None  # no kept plan: planning needs the full requirements, so resolve
+    if located is not None and aged:  # an aged memo only confirms a venv: else resolve
+        done = _in_sync(request, store, located)[3]
+        if done is not None:
+            lap(timings, "recall", clock)
+            path = _remember(request, resolving, store, located, None, recalled=True)
+            return dataclasses.replace(done, timings=timings, memo=path)
+        located = None
     observed = None  # fingerprints for a new memo, when resolving
     arrivals = None  # wheels ingested as they are downloaded (a cold sync's pipeline)
     if located is not None and key is not None:
@@ -177,18 +191,14 @@ def sync(request: SyncRequest) -> SyncResult:
 
             observed = observe(located)
         lap(timings, "resolve", clock)
-    layout = _layout(os.path.abspath(request.venv), located.target)
-    inputs = located.digest(layout, Policy(request.collisions, request.link_mode), store.root)
-    present = _entries_present(store, located)
-    if present and not request.dry_run:
-        done = _already_in_sync(store, located, layout.prefix, inputs)
-        if done is not None:
-            if arrivals is not None:
-                arrivals.close()
-            _remember(request, resolving, store, located, observed)
-            return dataclasses.replace(
-                done, timings=timings, notes=located.notes, warnings=located.warnings
-            )
+    layout, inputs, present, done = _in_sync(request, store, located)
+    if done is not None:
+        if arrivals is not None:
+            arrivals.close()
+        path = _remember(request, resolving, store, located, observed, recalled=arrivals is None)
+        return dataclasses.replace(
+            done, timings=timings, notes=located.notes, warnings=located.warnings, memo=path
+        )
     the_plan, new_plan = _plan_for(
         request,
         located,
@@ -200,6 +210,7 @@ def sync(request: SyncRequest) -> SyncResult:
         arrivals=arrivals,
     )
     before = _installed(layout)
+    memo_file = None
     if not request.dry_run:
         try:
             _build(request, store, located, the_plan, inputs=inputs, key=key, timings=timings)
@@ -207,12 +218,20 @@ def sync(request: SyncRequest) -> SyncResult:
             if not new_plan:  # a kept plan is only a shortcut: never let a bad one stick
                 _drop_kept_plan(store.root, key)
             raise
-        _remember(request, resolving, store, located, observed)
+        memo_file = _remember(
+            request, resolving, store, located, observed, recalled=arrivals is None
+        )
     if new_plan and not request.dry_run:  # kept only once it built a venv: a failed sync
         # or a dry run leaves the store as it was
         plancache.save(store.root, key, the_plan)
     result = _result(the_plan, timings, before)
-    return dataclasses.replace(result, notes=located.notes, warnings=located.warnings)
+    return dataclasses.replace(
+        result,
+        notes=located.notes,
+        warnings=located.warnings,
+        memo=None if request.dry_run else memo_file,
+        inputs=None if request.dry_run else inputs,
+    )
 
 
 def _installed(layout: VenvLayout) -> tuple[str, ...]:
@@ -276,6 +295,24 @@ def _entries_present(store: Store, located: Located) -> bool:
     return all(store.trusted(sha) for sha in shas)
 
 
+def _in_sync(
+    request: SyncRequest, store: Store, located: Located
+) -> tuple[VenvLayout, str, bool, SyncResult | None]:
+    """The venv's layout and inputs, whether the store holds every entry, and a no-op's result.
+
+    The result is None unless the venv is exactly what *located* gives (never for dry runs).
+    """
+    from graft.plan.types import Policy  # noqa: PLC0415
+
+    layout = _layout(os.path.abspath(request.venv), located.target)
+    inputs = located.digest(layout, Policy(request.collisions, request.link_mode), store.root)
+    present = _entries_present(store, located)
+    done = None
+    if present and not request.dry_run:
+        done = _already_in_sync(store, located, layout.prefix, inputs)
+    return layout, inputs, present, done
+
+
 def _already_in_sync(store: Store, located: Located, prefix: str, inputs: str) -> SyncResult | None:
     """The result of a no-op sync, if the venv at *prefix* is exactly what *inputs* give."""
     from graft.venv.state import sweep_staging, up_to_date  # noqa: PLC0415
@@ -287,7 +324,7 @@ def _already_in_sync(store: Store, located: Located, prefix: str, inputs: str) -
     sweep_staging(prefix)  # (and the root again: a killed sync may have left none)
     links, directories, files = (int(x) for x in state["graft-stats"].split(",")[1:])
     stats = {"links": links, "directories": directories, "files": files}
-    return SyncResult(prefix, located.labels(), None, stats)
+    return SyncResult(prefix, located.labels(), None, stats, inputs=inputs)
 
 
 def _plan_for(
@@ -415,10 +452,16 @@ def _remember(
     store: Store,
     located: Located,
     observed: Observed | None,
-) -> None:
-    """After a sync succeeded: keep what its inputs resolved to (never after a failure)."""
-    if observed is None:
-        return
+    *,
+    recalled: bool,
+) -> str | None:
+    """After a sync succeeded: keep what its inputs resolved to (never after a failure).
+
+    The memo's file, when one answers the request now (the one recalled, or written now).
+    """
     from graft.resolve import memo  # noqa: PLC0415
 
-    memo.remember_located(resolving, _memo_also(request), store.root, located, observed)
+    if observed is None:  # recalled, or resolved with nothing to memoize (racy inputs)
+        path = memo.memo_path(resolving, _memo_also(request), store.root) if recalled else None
+        return path if path is not None and os.path.isfile(path) else None
+    return memo.remember_located(resolving, _memo_also(request), store.root, located, observed)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from platformdirs import user_cache_dir
 
-from graft._fs import user_cache_dir as graft_cache_dir
+from graft._home import user_cache_dir as graft_cache_dir
 
 
 @pytest.mark.parametrize("xdg", [None, "", "   ", "/tmp/xdg-cache", "relative/cache"])

@@ -222,7 +222,7 @@ def _render(outcome: BuildOutcome, verbose: bool) -> None:
 
 def print_built_from(sha256: str) -> None:
     """For ``graft inspect``: what graft built this wheel from, and its reuse decision."""
-    from graft._fs import cache_root  # noqa: PLC0415
+    from graft._home import cache_root  # noqa: PLC0415
     from graft.build.cache import BuiltWheels  # noqa: PLC0415
 
     record = BuiltWheels(cache_root()).find(sha256)

@@ -13,6 +13,7 @@ import time
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from graft import __version__
+from graft.cli.exits import stdout_gone
 from graft.errors import GraftError, UsageError
 
 if TYPE_CHECKING:
@@ -48,7 +49,6 @@ class ConsoleReporter:
             print(f"graft: {message}", file=sys.stderr)
 
 
-_SIGPIPE_STATUS = 141  # 128 + SIGPIPE: what a shell reports for a reader that went away
 _COMMANDS = ("sync", "lock", "audit", "bench", "store", "inspect", "variants", "build")
 
 
@@ -254,7 +254,8 @@ def _add_resolution_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _run_sync(args: argparse.Namespace) -> int:
+def _run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    from graft.cli.noop import keep, summary_line  # noqa: PLC0415
     from graft.cli.sync_builds import SyncBuilds  # noqa: PLC0415
     from graft.errors import BuildError  # noqa: PLC0415
     from graft.model.request import SyncRequest  # noqa: PLC0415
@@ -321,12 +322,18 @@ def _run_sync(args: argparse.Namespace) -> int:
     elif not args.quiet:
         verb = "synced" if plan is not None else "already in sync:"
         _render_changes(result.changes())
-        s = result.stats
-        print(
-            f"graft: {verb} {result.prefix}: {len(result.distributions)} distributions,"
-            f" {s['links']} links and {s['directories']} directories"
-            f" for {s['files']} files, in {elapsed:.2f}s",
-            file=sys.stderr,
+        count = len(result.distributions)
+        print(summary_line(verb, result.prefix, count, result.stats, elapsed), file=sys.stderr)
+    if result.memo is not None and result.inputs is not None and request.foreign is None:
+        keep(
+            list(argv),
+            prefix=result.prefix,
+            memo=result.memo,
+            inputs=result.inputs,
+            summary=(len(result.distributions), result.stats),
+            warnings=result.warnings,
+            python=args.python,
+            upgrade=bool(args.upgrade or args.upgrade_package),
         )
     return 0
 
@@ -466,7 +473,7 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit 
     args = _parse(argv)
     try:
         if args.command == "sync":
-            return _run_sync(args)
+            return _run_sync(args, argv)
         if args.command == "lock":
             from graft.cli.lock_cmd import run_lock  # noqa: PLC0415
 
@@ -502,7 +509,7 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit 
         _report(args, None, "interrupted; nothing was changed")
         return 130
     except BrokenPipeError:  # the reader went away (`graft inspect W | head`): leave quietly
-        return _stdout_gone()
+        return stdout_gone()
     except Exception as exc:
         if getattr(args, "verbose", False) and not getattr(args, "json", False):
             raise
@@ -513,50 +520,3 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit 
             " (rerun with -v for the traceback, and please report it)",
         )
         return 1
-
-
-def _stdout_gone() -> int:
-    """Exit status 141 (as a process killed by SIGPIPE), nothing more said.
-
-    stdout is pointed at /dev/null so that no later flush fails again.
-    """
-    import os  # noqa: PLC0415
-
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    os.close(devnull)
-    return _SIGPIPE_STATUS
-
-
-def entrypoint() -> None:
-    """The ``graft`` console script: :func:`main`, then exit without teardown."""
-    _exit(main())
-
-
-def _exit(code: int) -> None:
-    """Leave without the interpreter's teardown, which costs a warm sync about 8 ms.
-
-    Everything graft writes is closed (or renamed into place) before ``main`` returns,
-    locks and pins are released by the kernel with the process, and no thread is left;
-    only the standard streams need flushing. Under a tracer or profiler (coverage,
-    cProfile), which write their results at exit, the normal exit is kept.
-    """
-    if sys.gettrace() is not None or sys.getprofile() is not None:
-        try:
-            sys.stdout.flush()
-        except BrokenPipeError:
-            code = _stdout_gone()
-        sys.exit(code)
-    try:
-        sys.stdout.flush()
-    except BrokenPipeError:
-        code = _stdout_gone()
-    except (OSError, ValueError):
-        sys.exit(code)
-    try:
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        sys.exit(code)
-    import os  # noqa: PLC0415
-
-    os._exit(code)

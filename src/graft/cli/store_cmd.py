@@ -65,7 +65,8 @@ def run_store(args: argparse.Namespace) -> int:
 
 
 def _store(args: argparse.Namespace) -> Store:
-    from graft.store.entries import Store, default_store_path  # noqa: PLC0415
+    from graft._home import default_store_path  # noqa: PLC0415
+    from graft.store.entries import Store  # noqa: PLC0415
     from graft.store.ops import open_store  # noqa: PLC0415
 
     path = args.store or default_store_path()

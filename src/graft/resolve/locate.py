@@ -272,7 +272,7 @@ def locate(
     *builder* builds sources (:mod:`graft.resolve.sdists`): named ones before resolving,
     sdists the resolver picks once downloaded; without one, sources are refused.
     """
-    from graft._fs import cache_root  # noqa: PLC0415
+    from graft._home import cache_root  # noqa: PLC0415
     from graft.resolve import sdists  # noqa: PLC0415
     from graft.sources.index import PYPI_SIMPLE, FindLinks, Indexes, index_order  # noqa: PLC0415
     from graft.sources.requirements import check_one_version_each  # noqa: PLC0415

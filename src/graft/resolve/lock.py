@@ -274,7 +274,7 @@ def _requires_python(files: tuple[str, ...]) -> str | None:
 
 def lock(request: LockRequest) -> LockResult:
     """Resolve every environment of the matrix, merge by node, write ``request.output``."""
-    from graft._fs import cache_root  # noqa: PLC0415
+    from graft._home import cache_root  # noqa: PLC0415
     from graft.errors import UsageError  # noqa: PLC0415
     from graft.resolve.artifacts import MetadataReader  # noqa: PLC0415
     from graft.resolve.environments import keep_matching, matrix, python_versions  # noqa: PLC0415

@@ -11,8 +11,10 @@ the same: the wheel files, their sha256 and the interpreter. As git does with
 its index, anything modified in the last two seconds is "racy" (a rewrite within
 the timestamp's granularity would go unseen) and no memo is written; fingerprints
 are taken right after resolving, not when the sync ends. An index's
-answers age: a memo that consulted one lives as long as a cached index page
-(``sources._PAGE_TTL``), unless ``--offline``.
+answers age: a memo that consulted one builds venvs as long as a cached index page
+lives (``sources._PAGE_TTL``); after that it only confirms a venv that already holds its
+result (a no-op, as pip's and uv's "already satisfied"), unless ``--upgrade`` asks for
+the index's newest answers.
 
 The memo is only a shortcut to the same answer: anything missing, unreadable or
 changed sends the sync through full resolution, which then writes a new memo. It is
@@ -32,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from graft import __version__
 from graft._fs import remember
+from graft.resolve.fingerprints import fingerprint, racy, unchanged
 
 if TYPE_CHECKING:
     from graft.model.request import ResolveRequest
@@ -40,7 +43,6 @@ if TYPE_CHECKING:
 
 FORMAT = 2
 INDEX_TTL = 600.0  # seconds; the same freshness as a cached index page
-_RACY_NS = 2_000_000_000  # a file changed less than 2 s ago may change again unseen
 _ENVIRONMENT = ("PATH", "PYENV_VERSION", "PYENV_ROOT", "GRAFT_CACHE_DIR", "HOME", "XDG_CACHE_HOME")
 
 
@@ -52,6 +54,7 @@ class Recalled:
     # (wheel file, sha256, wheel given as a path, asked for by the user)
     rows: tuple[tuple[str, str, str | None, bool], ...]
     labels: tuple[str, ...]  # "name==version" of each, as resolution named them
+    aged: bool = False  # its index answers are older than INDEX_TTL: confirms, never builds
 
 
 def _request_key(request: ResolveRequest, also: tuple[str, ...]) -> str | None:
@@ -63,7 +66,7 @@ def _request_key(request: ResolveRequest, also: tuple[str, ...]) -> str | None:
 
     # not the venv: a memo serves every venv of the same inputs (see _prefers_the_same)
     fields = [repr(dataclasses.astuple(dataclasses.replace(request, venv=None))), *also]
-    from graft.store.plancache import code_stamp  # noqa: PLC0415
+    from graft._home import code_stamp  # noqa: PLC0415
 
     environment = [os.environ.get(name) for name in _ENVIRONMENT]
     try:
@@ -76,28 +79,6 @@ def _request_key(request: ResolveRequest, also: tuple[str, ...]) -> str | None:
 def _path(store_root: str, key: str) -> str:
     name = hashlib.sha256(key.encode()).hexdigest()[:32]
     return os.path.join(store_root, "plans", f"memo-{name}.json")
-
-
-def _fingerprint(kind: str, path: str) -> str | None:
-    """What must not change: a file's bytes, a directory's names, or a file's identity."""
-    try:
-        if kind == "content":
-            with open(path, "rb") as fh:
-                return hashlib.sha256(fh.read()).hexdigest()
-        if kind == "listing":
-            return hashlib.sha256("\0".join(sorted(os.listdir(path))).encode()).hexdigest()
-        st = os.stat(path)
-    except OSError:
-        return None
-    return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
-
-
-def _racy(path: str, now_ns: int) -> bool:
-    """Modified so recently that a rewrite could keep its mtime (timestamps are coarse)."""
-    try:
-        return os.stat(path).st_mtime_ns > now_ns - _RACY_NS
-    except OSError:
-        return True
 
 
 Observed = list[list[str | None]]  # [kind, path, fingerprint]
@@ -115,9 +96,9 @@ def observe(located: Located) -> Observed | None:
     watched = [("content", p) for p in located.files] + [("listing", p) for p in located.dirs]
     watched += [("stat", f.path) for f in located.fetched] + [("stat", located.interpreter)]
     now = time.time_ns()
-    if any(_racy(p, now) for _, p in watched):
+    if any(racy(p, now) for _, p in watched):
         return None
-    return [[kind, p, _fingerprint(kind, p)] for kind, p in watched]
+    return [[kind, p, fingerprint(kind, p)] for kind, p in watched]
 
 
 def remember_located(
@@ -126,11 +107,11 @@ def remember_located(
     store_root: str,
     located: Located,
     observed: Observed,
-) -> None:
-    """Keep what *request* resolved to, with the fingerprints :func:`observe` took."""
+) -> str | None:
+    """Keep what *request* resolved to, with the fingerprints :func:`observe` took; its file."""
     key = _request_key(request, also)
     if key is None:
-        return
+        return None
     record: dict[str, Any] = {
         "key": key,
         "created": time.time(),
@@ -141,23 +122,39 @@ def remember_located(
         "labels": list(located.labels()),
         "preferred": list(located.preferred),
     }
-    remember(_path(store_root, key), json.dumps(record))
+    path = _path(store_root, key)
+    remember(path, json.dumps(record))
+    return path
 
 
 def _valid(record: dict[str, Any], key: str) -> bool:
-    """The memo is for this request, not aged out, and nothing it read has changed."""
-    if record["key"] != key:
-        return False
-    if record["index"] and time.time() - float(record["created"]) > INDEX_TTL:
-        return False
-    return all(
-        fingerprint is not None and _fingerprint(kind, path) == fingerprint
-        for kind, path, fingerprint in record["watched"]
+    """The memo is for this request and nothing it read has changed."""
+    return bool(record["key"] == key) and unchanged(
+        [
+            (str(kind), str(path), None if fp is None else str(fp))
+            for kind, path, fp in record["watched"]
+        ]
     )
 
 
+def aged(record: dict[str, Any]) -> bool:
+    """Whether the index answers the memo rests on are older than a cached index page."""
+    return bool(record["index"]) and time.time() - float(record["created"]) > INDEX_TTL
+
+
+def memo_path(request: ResolveRequest, also: tuple[str, ...], store_root: str) -> str | None:
+    """The file that holds (or would hold) the memo of *request*; None without a cwd."""
+    key = _request_key(request, also)
+    return None if key is None else _path(store_root, key)
+
+
 def recall(request: ResolveRequest, also: tuple[str, ...], store_root: str) -> Recalled | None:
-    """What *request* resolved to last time, if nothing it read has changed since."""
+    """What *request* resolved to last time, if nothing it read has changed since.
+
+    A memo whose index answers have aged is still recalled (``Recalled.aged``): the caller
+    may use it only to confirm a venv that already holds its result, as pip's and uv's
+    "already satisfied" do, never to build one. With ``--upgrade`` it is not recalled.
+    """
     key = _request_key(request, also)
     try:
         if key is None:
@@ -165,6 +162,9 @@ def recall(request: ResolveRequest, also: tuple[str, ...], store_root: str) -> R
         with open(_path(store_root, key), encoding="utf-8") as fh:
             record = json.load(fh)
         if not _valid(record, key):
+            return None
+        old = aged(record)
+        if old and (request.upgrade or request.upgrade_packages):
             return None
         rows = tuple(
             (str(p), str(s), None if w is None else str(w), bool(r))
@@ -178,7 +178,7 @@ def recall(request: ResolveRequest, also: tuple[str, ...], store_root: str) -> R
     target = _target(request, interpreter)
     if target is None or not _prefers_the_same(request, target, preferred, labels):
         return None
-    return Recalled(target, rows, labels)
+    return Recalled(target, rows, labels, aged=old)
 
 
 def _target(request: ResolveRequest, interpreter: str) -> Target | None:
@@ -213,4 +213,4 @@ def _prefers_the_same(
     return now == preferred or now == set(labels)
 
 
-__all__ = ["Observed", "Recalled", "observe", "recall", "remember_located"]
+__all__ = ["Observed", "Recalled", "aged", "memo_path", "observe", "recall", "remember_located"]

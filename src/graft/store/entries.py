@@ -45,16 +45,6 @@ if TYPE_CHECKING:
     from graft.model.record import WheelRecord
 
 
-def default_store_path() -> str:
-    """The store graft uses unless told: ``$GRAFT_STORE``, else ``store`` in the user cache."""
-    env = os.environ.get("GRAFT_STORE")
-    if env:
-        return env
-    from graft._fs import user_cache_dir  # noqa: PLC0415
-
-    return os.path.join(user_cache_dir(), "store")
-
-
 @dataclass(frozen=True, slots=True)
 class StoreEntry:
     """An ingested wheel: its record and where its unpacked tree lives."""
@@ -392,6 +382,5 @@ def is_store(path: str) -> bool:
 __all__ = [
     "Store",
     "StoreEntry",
-    "default_store_path",
     "is_store",
 ]

@@ -28,7 +28,7 @@ def verified_marker(store_root: str, sha256: str) -> str | None:
 
 def root_file(store_root: str, venv: str) -> str:
     """``roots/<key>.json``: the GC root of the venv at *venv* (key: its absolute path)."""
-    import hashlib  # noqa: PLC0415
+    from graft._sha256 import sha256_hex  # noqa: PLC0415
 
-    key = hashlib.sha256(os.path.abspath(venv).encode()).hexdigest()[:32]
+    key = sha256_hex(os.path.abspath(venv).encode())[:32]
     return os.path.join(store_root, "roots", key + ".json")

@@ -18,13 +18,13 @@ from store entries, and never outside the venv.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import hashlib
 import json
 import os
 from typing import TYPE_CHECKING, Any
 
 from graft._fs import write_atomic
+from graft._home import code_stamp
 from graft.plan.types import (
     Collision,
     InstallScript,
@@ -45,29 +45,6 @@ if TYPE_CHECKING:
     from graft.plan.types import Action
 
 FORMAT = 1
-
-
-@functools.cache
-def code_stamp() -> int:
-    """A number that changes when any of graft's top-level modules changes (size or mtime).
-
-    Code being developed never reuses what older code kept; releases also key on the version.
-    Read once per process.
-    """
-    here = os.path.dirname(__file__)
-    try:
-        with os.scandir(here) as entries:
-            stats = sorted(
-                (e.name, e.stat().st_size, e.stat().st_mtime_ns)
-                for e in entries
-                if e.name.endswith(".py")
-            )
-    except OSError:  # not installed as files (a zip): the version alone identifies the code
-        return 0
-    total = 0
-    for _, size, mtime in stats:
-        total = (total * 1_000_003 + size * 31 + mtime) % (1 << 61)
-    return total
 
 
 def plan_key(parts: Sequence[object]) -> str:
@@ -252,4 +229,4 @@ def _decode(raw: dict[str, Any], prefix: str, python: str, entries: str) -> Plan
     )
 
 
-__all__ = ["code_stamp", "load", "plan_key", "plan_path", "plans_dir", "save"]
+__all__ = ["load", "plan_key", "plan_path", "plans_dir", "save"]

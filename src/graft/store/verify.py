@@ -72,7 +72,7 @@ def _sha256_hex(path: str) -> str | None:
 
 def verify_store(store: Store, wheel_cache: str | None = None) -> Verification:
     """Check every entry (see the module's docstring); *wheel_cache* is the download cache."""
-    from graft._fs import cache_root  # noqa: PLC0415
+    from graft._home import cache_root  # noqa: PLC0415
 
     cache = wheel_cache if wheel_cache is not None else os.path.join(cache_root(), "wheels")
     result = Verification()

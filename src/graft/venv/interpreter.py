@@ -102,7 +102,7 @@ def _pyenv_lookup(version: str, suffix: str) -> str | None:
 
 
 def _cache_dir() -> str:
-    from graft._fs import cache_root  # noqa: PLC0415
+    from graft._home import cache_root  # noqa: PLC0415
 
     return os.path.join(cache_root(), "targets")
 

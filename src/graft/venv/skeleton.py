@@ -10,7 +10,7 @@ import os
 from typing import TYPE_CHECKING
 
 from graft import __version__
-from graft._fs import cache_root
+from graft._home import cache_root
 from graft.errors import MaterializeError
 
 if TYPE_CHECKING:

@@ -18,9 +18,9 @@ def tree_digest(prefix: str) -> str:
 
     Links are listed, never entered (what lies behind them is the immutable store).
     """
-    import hashlib  # noqa: PLC0415
+    from graft._sha256 import sha256  # noqa: PLC0415
 
-    digest = hashlib.sha256()
+    digest = sha256()
     pending = [""]
     while pending:
         rel = pending.pop()
@@ -39,7 +39,8 @@ def tree_digest(prefix: str) -> str:
                     rows.append(f"{entry.name}:{st.st_size}:{st.st_mtime_ns}:{st.st_mode:o}")
         rows.sort()
         digest.update(f"{rel}\0{chr(0).join(rows)}\n".encode())
-    return digest.hexdigest()
+    hexdigest: str = digest.hexdigest()
+    return hexdigest
 
 
 def recorded_state(prefix: str) -> dict[str, str]:

@@ -1,0 +1,76 @@
+"""Where graft keeps things, and which graft is running: stdlib ``os`` and ``sys`` only.
+
+The no-op path of ``graft sync`` (:mod:`graft.cli.noop`) starts from these; every other
+module reaches them through :mod:`graft._fs`, :mod:`graft.store.entries` and
+:mod:`graft.store.plancache`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+_CODE_STAMP: list[int] = []  # computed once per process
+
+
+def user_cache_dir() -> str:
+    """Graft's per-user cache directory, as ``platformdirs.user_cache_dir("graft")`` gives it.
+
+    On Linux, for an absolute ``$XDG_CACHE_HOME`` or an unset one with an absolute ``$HOME``,
+    the XDG rule is applied here, because importing platformdirs (pathlib, tempfile, urllib)
+    costs a warm sync 10 ms; ``tests/unit/test_fs.py`` checks that both agree.
+    """
+    if sys.platform.startswith("linux"):  # the common cases; anything unusual: platformdirs
+        xdg, home = os.environ.get("XDG_CACHE_HOME", ""), os.environ.get("HOME", "")
+        if os.path.isabs(xdg):
+            return os.path.join(xdg, "graft")
+        if not xdg and os.path.isabs(home):
+            return os.path.join(home, ".cache", "graft")
+    from platformdirs import user_cache_dir as platform_cache_dir  # noqa: PLC0415
+
+    return platform_cache_dir("graft")
+
+
+def cache_root() -> str:
+    """Where graft keeps caches other than the store: ``$GRAFT_CACHE_DIR`` or the user's."""
+    return os.environ.get("GRAFT_CACHE_DIR") or user_cache_dir()
+
+
+def default_store_path() -> str:
+    """The store graft uses unless told: ``$GRAFT_STORE``, else ``store`` in the user cache."""
+    return os.environ.get("GRAFT_STORE") or os.path.join(user_cache_dir(), "store")
+
+
+def code_stamp() -> int:
+    """A number that changes when any of graft's modules changes (size or mtime).
+
+    Code being developed never reuses what older code kept; releases also key on the version.
+    Read once per process.
+    """
+    if not _CODE_STAMP:
+        _CODE_STAMP.append(_stamp_of(os.path.dirname(__file__)))
+    return _CODE_STAMP[0]
+
+
+def _stamp_of(here: str) -> int:
+    """The package's modules and its subpackages' (one level down, as graft is laid out)."""
+    stats = []
+    try:
+        for directory in (here, *_subpackages(here)):
+            with os.scandir(directory) as entries:
+                for e in entries:
+                    if e.name.endswith(".py"):
+                        st = e.stat()
+                        stats.append((directory, e.name, st.st_size, st.st_mtime_ns))
+    except OSError:  # not installed as files (a zip): the version alone identifies the code
+        return 0
+    stats.sort()
+    total = 0
+    for _, _, size, mtime in stats:
+        total = (total * 1_000_003 + size * 31 + mtime) % (1 << 61)
+    return total
+
+
+def _subpackages(here: str) -> list[str]:
+    with os.scandir(here) as entries:
+        return [e.path for e in entries if e.is_dir() and not e.name.startswith(("_", "."))]

@@ -1,0 +1,31 @@
+"""The ``graft`` console script: a no-op sync answered at once, else :func:`graft.cli.main.main`.
+
+Only the standard library's ``os`` and ``sys`` are imported on the way (here and in
+:mod:`graft.cli.exits`): a no-op ``graft sync`` (:mod:`graft.cli.noop`) costs little more
+than the interpreter's own start-up.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from graft.cli.exits import exit_now
+
+
+def entrypoint() -> None:
+    """Run ``graft`` with ``sys.argv``, then exit without the interpreter's teardown."""
+    argv = sys.argv[1:]
+    code = None
+    if argv[:1] == ["sync"]:
+        from graft.cli.noop import answer  # noqa: PLC0415
+
+        code = answer(argv)
+    elif argv[:1] in (["--help"], ["-h"], ["--version"]):
+        from graft.cli import usage  # noqa: PLC0415
+
+        code = usage.answer(argv)
+    if code is None:
+        from graft.cli.main import main  # noqa: PLC0415
+
+        code = main(argv)
+    exit_now(code)

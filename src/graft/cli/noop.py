@@ -1,0 +1,247 @@
+"""The no-op ``graft sync``, answered before argparse, packaging, the planner or the store load.
+
+A sync with the command line, working directory, environment, interpreter and graft of an
+earlier successful sync has nothing to do when three things still hold:
+
+* everything its resolution read is unchanged: the resolution memo's fingerprints
+  (:mod:`graft.resolve.fingerprints`: requirement files' bytes, find-links listings, wheel
+  files and the interpreter), and, with ``--upgrade``, the index answers are not older than
+  a cached page (:data:`graft.resolve.memo.INDEX_TTL`);
+* the venv is what those inputs built: ``graft-inputs`` and ``graft-tree`` in its pyvenv.cfg
+  (:func:`graft.venv.state.up_to_date`, which notices anything pip or a user changed), no
+  change pending and no staging left beside it;
+* the store still holds every entry as graft unpacked it, and the venv's GC root.
+
+The full path checks exactly these, and after a successful sync it leaves a *sync stamp*
+(``<store>/plans/stamp-<key>``, keyed by the command line and its context) that lets this
+module check them with the standard library alone. The stamp is a shortcut, never a source of
+truth: anything missing, unreadable or different sends the sync down the full path. It is
+also untrusted input: at worst a forged stamp makes graft say "already in sync" and change
+nothing; it never makes graft write, delete or run anything.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+FORMAT = "graft-sync-stamp 2"
+# What else a sync reads from the environment (besides GRAFT_*): as the resolution memo keys
+_ENVIRONMENT = ("PATH", "PYENV_VERSION", "PYENV_ROOT", "HOME", "XDG_CACHE_HOME")
+# Outputs that the stamp cannot give: they go down the full path, which prints them
+_NOT_FOR_STAMPS = ("--dry-run", "--json", "--verbose")
+
+
+def _has(argv: list[str], long: tuple[str, ...], short: str) -> bool:
+    """Whether *argv* holds a *long* flag, an abbreviation of one, or the *short* letter.
+
+    As argparse reads them: ``--verb`` is ``--verbose``, and ``-qv`` holds ``-v``. A guess
+    erring on the side of the full path: ``-r vreqs.txt`` is not ``-v``, but an attached
+    ``-rv.txt`` counts as one.
+    """
+    for arg in argv:
+        if arg == "--":
+            return False
+        name = arg.partition("=")[0]
+        if arg.startswith("--") and name != "--" and any(f.startswith(name) for f in long):
+            return True
+        if arg.startswith("-") and not arg.startswith("--") and short in arg[1:]:
+            return True
+    return False
+
+
+def _stamped(argv: list[str]) -> bool:
+    """Whether a stamp may answer (or be written for) this command line."""
+    return argv[:1] == ["sync"] and not _has(argv, _NOT_FOR_STAMPS, "v")
+
+
+def summary_line(verb: str, prefix: str, count: int, stats: dict[str, int], seconds: float) -> str:
+    """The line ``graft sync`` ends with (on stderr)."""
+    return (
+        f"graft: {verb} {prefix}: {count} distributions, {stats['links']} links and"
+        f" {stats['directories']} directories for {stats['files']} files, in {seconds:.2f}s"
+    )
+
+
+def _context(argv: list[str]) -> str | None:
+    """The command line and everything around it that a sync reads; None without a cwd."""
+    from graft import __version__  # noqa: PLC0415
+    from graft._home import code_stamp  # noqa: PLC0415
+
+    try:
+        cwd = os.getcwd()
+    except OSError:
+        return None
+    env = [f"{k}={os.environ.get(k, '')}" for k in _ENVIRONMENT]
+    env += sorted(f"{k}={v}" for k, v in os.environ.items() if k.startswith("GRAFT_"))
+    parts = [FORMAT, __version__, str(code_stamp()), sys.executable, cwd, *env, "", *argv]
+    return "\0".join(parts)
+
+
+def _stamp_file(argv: list[str], key: str) -> str:
+    """Where the stamp of *argv* lives: the plans directory of the store the sync names."""
+    from graft._home import default_store_path  # noqa: PLC0415
+
+    store = None
+    for i, arg in enumerate(argv):  # (a mistaken guess only puts the stamp in another store)
+        if arg == "--store" and i + 1 < len(argv):
+            store = argv[i + 1]
+        elif arg.startswith("--store="):
+            store = arg.partition("=")[2]
+    store = os.path.abspath(store or default_store_path())
+    return os.path.join(store, "plans", f"stamp-{key[:32]}")
+
+
+def _key(context: str) -> str:
+    from graft._sha256 import sha256_hex  # noqa: PLC0415
+
+    return sha256_hex(context.encode("utf-8", "surrogateescape"))
+
+
+def answer(argv: list[str]) -> int | None:
+    """Exit status 0 after printing what a no-op sync prints, or None: take the full path."""
+    if not _stamped(argv):
+        return None
+    started = time.perf_counter()
+    rows = _read(argv)
+    try:
+        if rows is None or not _holds(rows):
+            return None
+        prefix, count = rows["prefix"][0][0], int(rows["count"][0][0])
+        links, directories, files = (int(n) for n in rows["stats"][0])
+    except (KeyError, IndexError, ValueError):
+        return None
+    if not _has(argv, ("--quiet",), "q"):
+        for (warning,) in rows.get("warning", []):
+            print(f"graft: warning: {warning}", file=sys.stderr)
+        stats = {"links": links, "directories": directories, "files": files}
+        seconds = time.perf_counter() - started
+        print(summary_line("already in sync:", prefix, count, stats, seconds), file=sys.stderr)
+    return 0
+
+
+def _read(argv: list[str]) -> dict[str, list[list[str]]] | None:
+    """The stamp of *argv*'s sync as rows by their first field; None if there is none."""
+    context = _context(argv)
+    if context is None:
+        return None
+    key = _key(context)
+    try:
+        with open(_stamp_file(argv, key), encoding="utf-8", errors="surrogateescape") as fh:
+            lines = fh.read().split("\n")
+    except OSError:
+        return None
+    fields = [line.split("\0") for line in lines[1:] if line]
+    if lines[0] != FORMAT or ["key", key] not in fields:
+        return None
+    rows: dict[str, list[list[str]]] = {}
+    for row in fields:
+        rows.setdefault(row[0], []).append(row[1:])
+    return rows
+
+
+def _holds(rows: dict[str, list[list[str]]]) -> bool:
+    """Whether the inputs, the store and the venv are still what the stamp recorded."""
+    from graft.resolve.fingerprints import unchanged  # noqa: PLC0415
+
+    (expires,) = rows["expires"][0]
+    return (
+        not (float(expires) and time.time() > float(expires))
+        and _finds_the_same(*rows["interpreter"][0])
+        and unchanged([(kind, path, fp) for kind, path, fp in rows["watched"]])
+        and _store_holds(rows["store"][0][0], rows["prefix"][0][0], rows.get("entry", []))
+        and _venv_holds(rows["prefix"][0][0], rows["inputs"][0][0])
+    )
+
+
+def _finds_the_same(spec: str, interpreter: str) -> bool:
+    """Whether ``--python SPEC`` still finds *interpreter* (which one it finds may change)."""
+    if not spec:  # the interpreter running graft: part of the stamp's key
+        return True
+    from graft.errors import GraftError  # noqa: PLC0415
+    from graft.venv.interpreter import find_interpreter  # noqa: PLC0415
+
+    try:
+        return find_interpreter(spec) == interpreter
+    except GraftError:
+        return False
+
+
+def _store_holds(store: str, prefix: str, entries: list[list[str]]) -> bool:
+    """Every entry as graft unpacked it, and the venv's GC root."""
+    from graft.store.paths import root_file, verified_marker  # noqa: PLC0415
+
+    for (sha,) in entries:
+        marker = verified_marker(store, sha)
+        if marker is None or not os.path.isfile(marker):
+            return False
+    return os.path.isfile(root_file(store, prefix))
+
+
+def _venv_holds(prefix: str, inputs: str) -> bool:
+    """The venv built from *inputs*, unchanged since, with no killed sync's staging beside it."""
+    from graft.venv.state import up_to_date  # noqa: PLC0415
+
+    parent, name = os.path.split(prefix)
+    if any(e.startswith(f".{name}.graft-") and "lock" not in e for e in os.listdir(parent)):
+        return False  # the full path sweeps it
+    return up_to_date(prefix, inputs) is not None
+
+
+def keep(
+    argv: list[str],
+    *,
+    prefix: str,
+    memo: str,
+    inputs: str,
+    summary: tuple[int, dict[str, int]],
+    warnings: tuple[str, ...],
+    python: str | None,
+    upgrade: bool,
+) -> None:
+    """Leave the stamp that lets :func:`answer` confirm the next identical sync (best effort)."""
+    import json  # noqa: PLC0415
+
+    from graft._fs import write_atomic  # noqa: PLC0415
+    from graft.resolve.memo import INDEX_TTL  # noqa: PLC0415
+
+    if not _stamped(argv):
+        return
+    context = _context(argv)
+    try:
+        with open(memo, encoding="utf-8") as fh:
+            record = json.load(fh)
+        watched = [[str(k), str(p), str(f)] for k, p, f in record["watched"] if f is not None]
+        shas = [str(row[1]) for row in record["rows"]]
+        created, index = float(record["created"]), bool(record["index"])
+        interpreter = str(record["interpreter"])
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return
+    if context is None or len(watched) != len(record["watched"]):
+        return
+    count, stats = summary
+    store = os.path.dirname(os.path.dirname(os.path.abspath(memo)))  # <store>/plans/memo-*
+    expires = created + INDEX_TTL if index and upgrade else 0.0
+    rows = [
+        ["key", _key(context)],
+        ["prefix", prefix],
+        ["store", store],
+        ["inputs", inputs],
+        ["interpreter", python or "", interpreter],
+        ["expires", repr(expires)],
+        ["count", str(count)],
+        ["stats", str(stats["links"]), str(stats["directories"]), str(stats["files"])],
+        *(["entry", sha] for sha in shas),
+        *(["watched", *w] for w in watched),
+        *(["warning", w] for w in warnings),
+    ]
+    if any("\n" in f or "\0" in f for row in rows for f in row):
+        return  # (a path with a newline: no stamp, the full path every time)
+    text = "\n".join([FORMAT, *("\0".join(row) for row in rows)]) + "\n"
+    path = _stamp_file(argv, rows[0][1])
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        write_atomic(path, text.encode("utf-8", "surrogateescape"))
+    except OSError:
+        return

@@ -1,0 +1,46 @@
+"""Fingerprints of what a resolution read: a file's bytes, a directory's names, a file's identity.
+
+Shared by the resolution memo (:mod:`graft.resolve.memo`) and the sync stamp
+(:mod:`graft.cli.noop`), which checks them before anything else of graft is imported:
+this module needs the standard library's ``os`` and SHA-256 only (not even ``typing``).
+"""
+
+from __future__ import annotations
+
+import os
+
+from graft._sha256 import sha256_hex
+
+_RACY_NS = 2_000_000_000  # a file changed less than 2 s ago may change again unseen
+
+KINDS = ("content", "listing", "stat")
+
+
+def fingerprint(kind: str, path: str) -> str | None:
+    """What must not change at *path*: its bytes, its names, or its identity; None if gone."""
+    try:
+        if kind == "content":
+            with open(path, "rb") as fh:
+                return sha256_hex(fh.read())
+        if kind == "listing":
+            return sha256_hex("\0".join(sorted(os.listdir(path))).encode())
+        st = os.stat(path)
+    except OSError:
+        return None
+    return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
+
+
+def racy(path: str, now_ns: int) -> bool:
+    """Modified so recently that a rewrite could keep its mtime (timestamps are coarse)."""
+    try:
+        return os.stat(path).st_mtime_ns > now_ns - _RACY_NS
+    except OSError:
+        return True
+
+
+def unchanged(watched: list[tuple[str, str, str | None]]) -> bool:
+    """Whether every ``(kind, path, fingerprint)`` still holds (a missing one never does)."""
+    return all(
+        expected is not None and kind in KINDS and fingerprint(kind, path) == expected
+        for kind, path, expected in watched
+    )

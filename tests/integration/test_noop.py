@@ -1,0 +1,164 @@
+"""The no-op sync answered from a sync stamp (graft.cli.noop), and when it must not be."""
+
+# ruff: noqa: F811 - the fixtures `links` and `reqs` are test_warm's, imported by name
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_graft
+from tests.integration.test_warm import aged, links, reqs, sync  # noqa: F401 - fixtures
+from tests.support.venv import py, site
+from tests.support.wheelmaker import make_wheel
+
+
+def plain_sync(venv: Path, reqs: Path, links: Path, store: Path, *extra: str) -> str:
+    """``graft sync`` as a user types it (no -v: a stamp may answer); its stderr."""
+    args = ("sync", venv, "-r", reqs, "--no-index", "--find-links", links, "--store", store)
+    return run_graft(*args, *extra).stderr
+
+
+def imports_of_sync(venv: Path, reqs: Path, links: Path, store: Path) -> tuple[str, set[str]]:
+    """The stderr of a sync and the modules it imported (``-X importtime``)."""
+    args = ("sync", venv, "-r", reqs, "--no-index", "--find-links", links, "--store", store)
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "graft", *map(str, args)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    modules = {
+        line.rsplit("|", 1)[1].strip()
+        for line in proc.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    said = "\n".join(x for x in proc.stderr.splitlines() if not x.startswith("import time:"))
+    return said, modules
+
+
+def stamps(store: Path) -> list[Path]:
+    return sorted((store / "plans").glob("stamp-*"))
+
+
+def test_a_no_op_sync_imports_nothing_of_resolution_or_planning(
+    tmp_path: Path, store_dir: Path, links: Path, reqs: Path
+) -> None:
+    venv = tmp_path / "v"
+    first, modules = imports_of_sync(venv, reqs, links, store_dir)
+    assert "synced" in first
+    assert "packaging.version" in modules  # the control: a real sync loads resolution
+    assert len(stamps(store_dir)) == 1
+    again, modules = imports_of_sync(venv, reqs, links, store_dir)
+    assert "already in sync" in again
+    assert "4 distributions" in again
+    heavy = {"packaging.version", "argparse", "graft.sync", "graft.plan.types", "typing"}
+    assert not heavy & modules, heavy & modules
+    assert "graft.cli.noop" in modules
+
+
+def test_what_the_stamp_cannot_confirm_takes_the_full_path(
+    tmp_path: Path, store_dir: Path, links: Path, reqs: Path
+) -> None:
+    venv = tmp_path / "v"
+    plain_sync(venv, reqs, links, store_dir)
+    assert "already in sync" in plain_sync(venv, reqs, links, store_dir)
+
+    # another pin: the requirement file's bytes changed
+    reqs.write_text(reqs.read_text().replace("beta==1.0", "beta==2.0"))
+    aged(reqs)
+    assert "synced" in plain_sync(venv, reqs, links, store_dir)
+    assert py(venv, "import beta; print(beta.B)") == "2"
+    assert "already in sync" in plain_sync(venv, reqs, links, store_dir)
+
+    # a link removed behind graft's back (as pip uninstall would): not what graft built
+    (site(venv) / "beta.py").unlink()
+    assert "synced" in plain_sync(venv, reqs, links, store_dir)
+    assert (site(venv) / "beta.py").is_symlink()
+    assert "already in sync" in plain_sync(venv, reqs, links, store_dir)
+
+    # an entry the store no longer vouches for
+    marker = next((store_dir / "verified").iterdir())
+    os.chmod(marker.parent, 0o755)
+    marker.unlink()
+    assert "synced" in plain_sync(venv, reqs, links, store_dir)
+    assert "already in sync" in plain_sync(venv, reqs, links, store_dir)
+
+    # another command line (a flag more) is another stamp, answered by the full path first
+    assert "already in sync" in plain_sync(venv, reqs, links, store_dir, "--collisions", "warn")
+
+
+def test_a_forged_or_damaged_stamp_is_ignored(
+    tmp_path: Path, store_dir: Path, links: Path, reqs: Path
+) -> None:
+    venv = tmp_path / "v"
+    plain_sync(venv, reqs, links, store_dir)
+    plain_sync(venv, reqs, links, store_dir)
+    (stamp,) = stamps(store_dir)
+    text = stamp.read_text()
+    # a stamp naming another venv's inputs: the venv's own record disagrees
+    forged = "\n".join(
+        "inputs\0" + "0" * 64 if line.startswith("inputs\0") else line for line in text.split("\n")
+    )
+    stamp.write_text(forged)
+    said, modules = imports_of_sync(venv, reqs, links, store_dir)
+    assert "already in sync" in said  # the full path's own check, not the stamp's
+    assert "graft.sync" in modules
+    for damaged in ("", "graft-sync-stamp 2\nkey\0nonsense\n", text.replace("count\0", "count\0x")):
+        stamp.write_text(damaged)
+        assert "already in sync" in plain_sync(venv, reqs, links, store_dir)
+        assert stamp.read_text() == text  # the full path wrote a good one again
+
+
+def test_an_aged_memo_confirms_a_venv_but_upgrade_resolves(
+    tmp_path: Path, store_dir: Path, links: Path, reqs: Path
+) -> None:
+    """As pip's and uv's "already satisfied": old index answers still confirm a no-op."""
+    venv = tmp_path / "v"
+    assert "resolve" in sync(venv, reqs, links, store_dir)
+    (memo,) = (store_dir / "plans").glob("memo-*.json")
+    record = json.loads(memo.read_text())
+    record["index"], record["created"] = True, 1_000_000.0  # consulted an index, long ago
+    memo.write_text(json.dumps(record))
+    assert sync(venv, reqs, links, store_dir) == {"recall"}  # confirmed, nothing resolved
+    # a venv that does not hold the memo's result yet: old answers never build one
+    assert "resolve" in sync(tmp_path / "other", reqs, links, store_dir)
+    args = ("sync", venv, "-r", reqs, "--no-index", "--find-links", links, "--store", store_dir)
+    upgraded = run_graft(*args, "-U", "-v").stderr
+    assert "resolve" in upgraded
+
+
+@pytest.mark.parametrize("flag", ["--dry-run", "--json", "-v"])
+def test_outputs_a_stamp_cannot_give_are_never_stamped(
+    tmp_path: Path, store_dir: Path, links: Path, reqs: Path, flag: str
+) -> None:
+    venv = tmp_path / "v"
+    plain_sync(venv, reqs, links, store_dir)
+    before = stamps(store_dir)
+    args = ("sync", venv, "-r", reqs, "--no-index", "--find-links", links, "--store", store_dir)
+    run_graft(*args, flag)
+    assert stamps(store_dir) == before
+
+
+def test_with_a_new_wheel_in_find_links_the_stamp_does_not_answer(
+    tmp_path: Path, store_dir: Path, links: Path
+) -> None:
+    """An unpinned requirement: a newer version in the find-links directory is seen."""
+    reqs = tmp_path / "unpinned.txt"
+    reqs.write_text("beta\n")
+    aged(reqs)
+    venv = tmp_path / "v"
+    plain_sync(venv, reqs, links, store_dir)
+    assert py(venv, "import beta; print(beta.B)") == "2"
+    make_wheel(links, "beta", "3.0", {"beta.py": "B = 3\n"})
+    aged(*links.iterdir(), links)
+    said, modules = imports_of_sync(venv, reqs, links, store_dir)
+    # resolution keeps the venv's version (decision 30), but it had to look
+    assert "already in sync" in said
+    assert "packaging.version" in modules
+    assert py(venv, "import beta; print(beta.B)") == "2"

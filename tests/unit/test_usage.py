@@ -1,0 +1,79 @@
+"""The top-level help printed without argparse is argparse's own."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+
+import pytest
+
+from graft.cli import main, noop, usage
+
+
+def test_top_help_is_what_argparse_prints(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", str(usage.WIDTH))
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), pytest.raises(SystemExit) as exited:
+        main.main(["--help"])
+    assert exited.value.code == 0
+    assert out.getvalue() == usage.TOP_HELP, (
+        "graft/cli/usage.py's TOP_HELP is out of date; argparse now prints:\n" + out.getvalue()
+    )
+
+
+def test_version_is_what_argparse_prints(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit):
+        main.main(["--version"])
+    expected = capsys.readouterr().out
+    assert usage.answer(["--version"]) == 0
+    assert capsys.readouterr().out == expected
+
+
+@pytest.mark.parametrize(
+    ("argv", "columns", "answered"),
+    [
+        (["--help"], "80", True),
+        (["-h"], None, True),
+        (["--help"], "120", False),  # argparse wraps for another width
+        (["sync", "--help"], "80", False),
+        ([], "80", False),
+    ],
+)
+def test_only_the_top_help_at_its_width_is_answered(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    columns: str | None,
+    answered: bool,
+) -> None:
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    assert (usage.answer(argv) == 0) is answered
+    assert (capsys.readouterr().out == usage.TOP_HELP) is answered
+
+
+@pytest.mark.parametrize(
+    ("argv", "stamped", "quiet"),
+    [
+        (["sync", "v", "-r", "reqs.txt"], True, False),
+        (["sync", "v", "-q", "requests"], True, True),
+        (["sync", "v", "--qui", "requests"], True, True),
+        (["sync", "v", "-qv", "requests"], False, True),
+        (["sync", "v", "--verb", "requests"], False, False),
+        (["sync", "v", "--js", "requests"], False, False),
+        (["sync", "v", "--dry", "requests"], False, False),
+        (["sync", "v", "--dry-run=x", "requests"], False, False),
+        (["sync", "v", "-r", "vreqs.txt"], True, False),
+        (["lock", "-r", "reqs.txt"], False, False),
+    ],
+)
+def test_which_sync_command_lines_a_stamp_may_answer(
+    argv: list[str], stamped: bool, quiet: bool
+) -> None:
+    """-v, --json and --dry-run (or argparse's abbreviations of them) print what no stamp has."""
+    assert noop._stamped(argv) is stamped
+    assert noop._has(argv, ("--quiet",), "q") is quiet
