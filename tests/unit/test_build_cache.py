@@ -26,6 +26,9 @@ def test_tree_key_follows_every_source_change(tmp_path: Path) -> None:
         (tmp_path / ignored).mkdir(exist_ok=True)
         (tmp_path / ignored / "junk").write_text("j")
     assert tree_key(str(tmp_path)) == first, "build output and VCS data are not the source"
+    (tmp_path / "v").mkdir()
+    (tmp_path / "v" / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    assert tree_key(str(tmp_path)) == first, "a venv inside the project is not its source"
     source.write_text("x = 2\n")
     second = tree_key(str(tmp_path))
     assert second != first

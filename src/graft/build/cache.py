@@ -58,10 +58,20 @@ def sdist_key(sha256: str) -> str:
 
 
 def tree_key(root: str) -> str:
-    """The source key of a project directory: a digest of every source file in it."""
+    """The source key of a project directory: a digest of every source file in it.
+
+    Left out: VCS data, caches, build output, and any venv inside it (a directory holding a
+    ``pyvenv.cfg``), which a sync into it would otherwise change every time.
+    """
     digest = hashlib.sha256(b"graft-tree-1\0")
     for top, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in _NOT_SOURCE and not d.endswith(".egg-info"))
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if d not in _NOT_SOURCE
+            and not d.endswith(".egg-info")
+            and not os.path.isfile(os.path.join(top, d, "pyvenv.cfg"))  # a venv (`graft sync v .`)
+        )
         for name in sorted(files):
             path = os.path.join(top, name)
             rel = os.path.relpath(path, root).replace(os.sep, "/")
