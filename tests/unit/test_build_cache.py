@@ -28,6 +28,8 @@ def test_tree_key_follows_every_source_change(tmp_path: Path) -> None:
     assert tree_key(str(tmp_path)) == first, "build output and VCS data are not the source"
     (tmp_path / "v").mkdir()
     (tmp_path / "v" / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    (tmp_path / ".v.graft-lock").write_text("")
+    (tmp_path / ".v.graft-0a1b2c").mkdir()
     assert tree_key(str(tmp_path)) == first, "a venv inside the project is not its source"
     source.write_text("x = 2\n")
     second = tree_key(str(tmp_path))

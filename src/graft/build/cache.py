@@ -57,11 +57,17 @@ def sdist_key(sha256: str) -> str:
     return f"sdist-{sha256}"
 
 
+def _beside_a_venv(name: str) -> bool:
+    """Whether *name* is graft's lock or staging entry beside a venv (``.<venv>.graft-*``)."""
+    return name.startswith(".") and ".graft-" in name
+
+
 def tree_key(root: str) -> str:
     """The source key of a project directory: a digest of every source file in it.
 
     Left out: VCS data, caches, build output, and any venv inside it (a directory holding a
-    ``pyvenv.cfg``), which a sync into it would otherwise change every time.
+    ``pyvenv.cfg``, and graft's lock and staging entries beside it), which a sync into it
+    would otherwise change every time.
     """
     digest = hashlib.sha256(b"graft-tree-1\0")
     for top, dirs, files in os.walk(root):
@@ -70,9 +76,12 @@ def tree_key(root: str) -> str:
             for d in dirs
             if d not in _NOT_SOURCE
             and not d.endswith(".egg-info")
+            and not _beside_a_venv(d)
             and not os.path.isfile(os.path.join(top, d, "pyvenv.cfg"))  # a venv (`graft sync v .`)
         )
         for name in sorted(files):
+            if _beside_a_venv(name):
+                continue
             path = os.path.join(top, name)
             rel = os.path.relpath(path, root).replace(os.sep, "/")
             digest.update(rel.encode("utf-8", "surrogateescape") + b"\0")
