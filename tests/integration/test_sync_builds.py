@@ -344,3 +344,15 @@ def test_an_sdist_by_url_and_from_an_index(
         assert "/simple/tomli/" in served.paths  # the sdist's row on the index page
         assert not (site_packages(index) / "tomli-2.0.1.dist-info/direct_url.json").exists()
         assert py(index, "import tomli; print(tomli.loads('a = 1'))") == "{'a': 1}"
+
+
+def test_a_venv_inside_the_project_is_not_its_source(
+    tmp_path: Path, store_dir: Path, cache: Path, backends: Path
+) -> None:
+    project = flit_project(tmp_path / "proj")
+    venv = project / "env"  # graft sync env . from the project's directory
+    first = sync(venv, store_dir, backends, project, "-v")
+    assert "built purepkg-0.1" in first.stderr
+    again = sync(venv, store_dir, backends, project, "-v")
+    assert "reused purepkg-0.1" in again.stderr, again.stderr  # the venv and its lock left out
+    assert "already in sync" in again.stderr
