@@ -143,3 +143,13 @@ def test_a_directory_or_an_sdist_is_a_source_to_build(tmp_path: Path) -> None:
 
 def test_ranges_never_count_as_conflicting_pins() -> None:
     check_one_version_each([parse_spec("a>=1", "x"), parse_spec("a==2", "y"), parse_spec("a", "z")])
+
+
+def test_no_binary_and_only_binary_in_a_requirements_file(tmp_path: Path) -> None:
+    (tmp_path / "r.txt").write_text("--no-binary :all:\n--only-binary=lib\napp\n")
+    inputs = Inputs()
+    read_requirements(str(tmp_path / "r.txt"), inputs)
+    assert (inputs.no_binary, inputs.only_binary) == ([":all:"], ["lib"])
+    (tmp_path / "bad.txt").write_text("--no-binary\n")
+    with pytest.raises(UsageError, match="--no-binary needs a name or :all:"):
+        read_requirements(str(tmp_path / "bad.txt"), Inputs())

@@ -57,3 +57,5 @@ class Inputs:
     no_index: bool = False
     pylocks: list[str] = field(default_factory=list)  # PEP 751 lock files, read per target
     files_read: list[str] = field(default_factory=list)  # requirement files, nested ones too
+    no_binary: list[str] = field(default_factory=list)  # --no-binary in a requirements file
+    only_binary: list[str] = field(default_factory=list)  # --only-binary in one

@@ -507,8 +507,8 @@ def resolver_policy(
         hashes={w.name: w.hashes for w in wanted if w.hashes},
         constraints=constraints,
         sdists=sdists,
-        no_binary=_names(request.no_binary),
-        only_binary=_names(request.only_binary),
+        no_binary=_names((*request.no_binary, *inputs.no_binary)),
+        only_binary=_names((*request.only_binary, *inputs.only_binary)),
     )
 
 

@@ -91,7 +91,7 @@ class Policy:
 class Reject(enum.Enum):
     """Why a file of a project is not a candidate."""
 
-    SDIST = "a source distribution (builds are off: --no-build or --only-binary)"
+    SDIST = "a source distribution, and builds are off"
     NO_BINARY = "a wheel (--no-binary)"
     FILENAME = "not a wheel of this project"
     TAGS = "no tag the target accepts"

@@ -19,8 +19,8 @@ from graft.model.requirements import Inputs, Wanted
 if TYPE_CHECKING:
     from packaging.utils import NormalizedName
 
-_IGNORED_OPTIONS = {"--prefer-binary", "--no-binary", "--only-binary"}
-_VALUE_OPTIONS_IGNORED = {"--trusted-host", "--no-binary", "--only-binary", "--use-feature"}
+_IGNORED_OPTIONS = {"--prefer-binary"}
+_VALUE_OPTIONS_IGNORED = {"--trusted-host", "--use-feature"}
 
 
 def parse_spec(text: str, where: str, hashes: frozenset[str] = frozenset()) -> Wanted:
@@ -370,6 +370,11 @@ def _global_option(
         inputs.prereleases = True
     elif option == "--require-hashes":
         inputs.require_hashes = True
+    elif option in {"--no-binary", "--only-binary"}:
+        if not value:
+            raise UsageError(f"{option} needs a name or :all:", where=where)
+        binary = inputs.no_binary if option == "--no-binary" else inputs.only_binary
+        binary.append(value)
     elif option in _IGNORED_OPTIONS or option in _VALUE_OPTIONS_IGNORED:
         return
     elif option in {"-e", "--editable"}:
