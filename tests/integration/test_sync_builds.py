@@ -356,3 +356,15 @@ def test_a_venv_inside_the_project_is_not_its_source(
     again = sync(venv, store_dir, backends, project, "-v")
     assert "reused purepkg-0.1" in again.stderr, again.stderr  # the venv and its lock left out
     assert "already in sync" in again.stderr
+
+
+def test_reuse_builds_verify_in_a_sync(
+    tmp_path: Path, store_dir: Path, cache: Path, backends: Path
+) -> None:
+    project = flit_project(tmp_path / "proj")
+    sync(tmp_path / "v", store_dir, backends, project)
+    run = sync(tmp_path / "v", store_dir, backends, project, "--reuse-builds", "verify", "-v")
+    (line,) = [n for n in run.stderr.splitlines() if "purepkg-0.1" in n]
+    assert line.startswith("graft: built purepkg-0.1-py2.py3-none-any.whl"), line
+    assert "verify: rebuilt to compare with purepkg-0.1-py2.py3-none-any.whl" in line
+    assert line.endswith("verify: no difference"), line

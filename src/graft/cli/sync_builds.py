@@ -84,6 +84,9 @@ class SyncBuilds:
             f"{outcome.action} {outcome.filename} for {outcome.interpreter}: {outcome.why};"
             f" source: {outcome.assessment.describe()}"
         )
+        if outcome.differences is not None:  # --reuse-builds verify
+            found = "; ".join(str(d) for d in outcome.differences) or "no difference"
+            note += f"; verify: {found}"
         self._done[key] = BuiltWheel(outcome.path, outcome.sha256, note)
         return self._done[key]
 
