@@ -182,12 +182,12 @@ def sync(request: SyncRequest) -> SyncResult:
 
         arrivals = Arrivals(store)
         try:
-            located = locate(resolving, request.reporter, arrivals.add)
+            located = locate(resolving, request.reporter, arrivals.add, request.builder)
         except BaseException:
             arrivals.close()
             raise
         key = _plan_key(request, located, store)
-        if not request.dry_run:
+        if not request.dry_run and not located.from_sources:  # (a tree is read anew)
             from graft.resolve.memo import observe  # noqa: PLC0415
 
             observed = observe(located)

@@ -101,6 +101,18 @@ def test_the_policy_key_reads_only_what_the_screening_of_that_project_reads() ->
     assert policy_key(Policy(prereleases=Prereleases.ALLOW), LIB) != policy_key(Policy(), LIB)
 
 
+def test_the_build_options_are_keyed_by_what_they_mean_for_the_project() -> None:
+    other = NormalizedName("other")
+    # equal values made anew per environment (as the lock's policies are) share a screening
+    one = Policy(sdists=True, no_binary=frozenset({"other"}))
+    two = Policy(sdists=True, no_binary=frozenset({"other"}))
+    assert policy_key(one, LIB) == policy_key(two, LIB) == policy_key(Policy(sdists=True), LIB)
+    assert policy_key(one, other) != policy_key(Policy(sdists=True), other)
+    assert policy_key(Policy(sdists=True), LIB) != policy_key(Policy(), LIB)
+    only = Policy(sdists=True, only_binary=frozenset({":all:"}))
+    assert policy_key(only, LIB) == policy_key(Policy(), LIB)
+
+
 def test_a_policy_field_the_key_does_not_know_is_keyed_by_identity() -> None:
     @dataclasses.dataclass(frozen=True)
     class Wider(Policy):

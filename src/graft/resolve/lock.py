@@ -314,6 +314,12 @@ def lock(request: LockRequest) -> LockResult:
 
     asked = request.resolving
     inputs = gather_inputs(asked)
+    if any(w.source for w in inputs.wanted):
+        raise UsageError(
+            "graft lock takes requirements, wheels and lock files (no project or sdist path"
+            " or URL yet)",
+            hint="build the wheel first (graft build), or name the project, e.g. name==1.0",
+        )
     pythons = python_versions(_requires_python(asked.requirement_files), request.python_versions)
     envs = keep_matching(matrix(pythons, request.platforms), request.environments)
     cache_dir = cache_root()

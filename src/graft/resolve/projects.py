@@ -23,7 +23,7 @@ import json
 import os
 import threading
 import urllib.parse
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from graft._fs import remember
 from graft.errors import SourceError
@@ -43,6 +43,14 @@ if TYPE_CHECKING:
     from graft.sources.index import Candidate, FindLinks, Indexes
 
 
+class SdistMetadata(Protocol):
+    """The METADATA of an sdist candidate (:class:`graft.resolve.sdists.SdistBuilds`)."""
+
+    def metadata(self, file: ArtifactFile) -> bytes:
+        """Its PKG-INFO when static (PEP 643), else the built wheel's METADATA."""
+        ...
+
+
 class IndexProjects:
     """Projects from indexes and find-links directories, METADATA read as cheaply as can be."""
 
@@ -54,13 +62,22 @@ class IndexProjects:
         *,
         offline: bool = False,
         direct: Mapping[str, ArtifactFile] | None = None,
+        builds: SdistMetadata | None = None,
     ) -> None:
         self.indexes = indexes
+        self.builds = builds  # METADATA of sdists (None: sdists are never asked for)
         self.direct = dict(direct or {})  # a wheel named by path or URL: the only file
         self.find_links = find_links
         self.cache_dir = cache_dir
         self.offline = offline
-        self.reads: dict[str, int] = {"local": 0, "cache": 0, "pep658": 0, "ranges": 0, "whole": 0}
+        self.reads: dict[str, int] = {
+            "local": 0,
+            "cache": 0,
+            "pep658": 0,
+            "ranges": 0,
+            "whole": 0,
+            "sdist": 0,
+        }
         # bytes fetched for METADATA (response bodies), and what downloading each of those
         # wheels whole would have cost (their sizes, where the index gives them)
         self.fetched_bytes = 0
@@ -103,6 +120,7 @@ class IndexProjects:
         out: list[ArtifactFile] = []
         if self.find_links is not None:
             out += [ArtifactFile(filename, path) for filename, path in self.find_links.files(name)]
+            out += [ArtifactFile(f, path) for f, path in self.find_links.sdists(name)]
         if self.indexes is not None:
             out += [self._artifact(candidate) for candidate in self.indexes.listing(name)]
         return out
@@ -137,8 +155,10 @@ class IndexProjects:
 
     def _surface_path(self, file: ArtifactFile) -> str | None:
         remote = file.url.startswith(("http://", "https://"))
-        if not remote or file.sha256 is None:
-            return None  # a local wheel is read from itself; a URL without a hash is not kept
+        if not remote or file.sha256 is None or not file.is_wheel:
+            # a local wheel is read from itself; a URL without a hash is not kept; an sdist's
+            # metadata may come from a build (its own cache decides what is reused)
+            return None
         return os.path.join(self.cache_dir, "surfaces", f"{file.sha256}.json")
 
     def load_surface(self, file: ArtifactFile) -> Surface | None:
@@ -184,7 +204,15 @@ class IndexProjects:
             remember(path, json.dumps(kept, separators=(",", ":")))
 
     def metadata(self, file: ArtifactFile) -> bytes:
-        """The METADATA of *file*: local, cached, the index's file, or range reads."""
+        """The METADATA of *file*: local, cached, the index's file, or range reads.
+
+        An sdist's is its PKG-INFO when static, else the METADATA of the wheel it builds.
+        """
+        if not file.is_wheel:
+            if self.builds is None:
+                raise SourceError("an sdist, and nothing here builds", where=file.filename)
+            self._count("sdist")
+            return self.builds.metadata(file)
         project = file.filename.split("-", 1)[0]  # a wheel's name part never holds "-"
         scheme = urllib.parse.urlsplit(file.url).scheme
         if scheme not in {"http", "https"}:

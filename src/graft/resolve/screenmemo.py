@@ -36,7 +36,10 @@ if TYPE_CHECKING:
 
 #: Policy fields the key spells out; any other field is keyed by identity (one per lock).
 _KNOWN = frozenset(
-    {"prereleases", "exclude_newer", "preferred", "upgrade", "same_version_fallback", "hashes"}
+    {
+        *("prereleases", "exclude_newer", "preferred", "upgrade", "same_version_fallback"),
+        *("hashes", "sdists", "no_binary", "only_binary"),
+    }
 )
 #: Read by the provider before screening (they reach the screen as specifiers).
 _NOT_SCREENED = frozenset({"constraints"})
@@ -83,6 +86,8 @@ def policy_key(policy: Policy, name: NormalizedName) -> tuple[Hashable, ...]:
         policy.prefers(name),
         policy.same_version_fallback,
         None if allowed is None else frozenset(allowed),
+        policy.builds(name),  # sdists, only_binary
+        policy.wheels(name),  # no_binary
     ]
     key += [
         (f.name, id(getattr(policy, f.name)))
