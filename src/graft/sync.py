@@ -182,7 +182,9 @@ def sync(request: SyncRequest) -> SyncResult:
 
         arrivals = Arrivals(store)
         try:
-            located = locate(resolving, request.reporter, arrivals.add)
+            located = locate(
+                resolving, request.reporter, arrivals.add, variant_plugins=request.variant_plugins
+            )
         except BaseException:
             arrivals.close()
             raise

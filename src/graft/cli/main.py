@@ -208,11 +208,13 @@ def _add_resolution_options(parser: argparse.ArgumentParser) -> None:
 
 def _run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from graft.cli.noop import keep, summary_line  # noqa: PLC0415
+    from graft.cli.provider_envs import ProviderEnvs  # noqa: PLC0415
     from graft.cli.variants_cmd import variant_fields  # noqa: PLC0415
     from graft.model.request import SyncRequest  # noqa: PLC0415
     from graft.sync import sync  # noqa: PLC0415
 
     started = time.perf_counter()
+    plugins = ProviderEnvs(args, args.python)  # asked only for namespaces the user allowed
     request = SyncRequest(
         venv=args.venv,
         specs=tuple(args.specs),
@@ -238,6 +240,7 @@ def _run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
         dry_run=args.dry_run,
         reporter=ConsoleReporter(args.quiet),
         **variant_fields(args),
+        variant_plugins=plugins,
     )
     result = sync(request)
     plan = result.plan
@@ -245,7 +248,7 @@ def _run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
     if args.verbose:
         stages = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in result.timings.items())
         print(f"graft: timings: {stages}", file=sys.stderr)
-        for note in result.notes:
+        for note in (*plugins.notes, *result.notes):
             print(f"graft: {note}", file=sys.stderr)
     if not args.quiet:
         for warning in result.warnings:

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
+
+if TYPE_CHECKING:
+    from graft.model.variants import ProviderPlugins
 
 LinkMode = Literal["symlink", "hardlink", "copy"]
 CollisionPolicy = Literal["error", "warn", "ignore"]
@@ -82,7 +85,7 @@ class ResolveRequest:
     # wheel variants (PEP 825): the machine's description and whether to choose variants
     variant_properties: tuple[str, ...] = ()  # --variant-property 'ns :: feature :: value'
     variants_config: str | None = None  # --variants-config FILE (variants.toml)
-    variant_providers: tuple[str, ...] = ()  # --allow-variant-provider (refused for now)
+    variant_providers: tuple[str, ...] = ()  # --allow-variant-provider: namespaces allowed
     variant_detect: bool = True  # built-in detection (CPU, CUDA driver); --no-detect
     no_variants: bool = False  # --no-variants: as a variant-unaware installer
 
@@ -119,6 +122,7 @@ class SyncRequest:
     variant_providers: tuple[str, ...] = ()
     variant_detect: bool = True
     no_variants: bool = False
+    variant_plugins: ProviderPlugins | None = None  # runs allowed provider plugins (the CLI's)
 
     def resolving(self) -> ResolveRequest:
         """The part of this request that resolution reads."""

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from graft.model.request import Reporter, ResolveRequest
     from graft.model.requirements import Inputs, Wanted
     from graft.model.target import Target
+    from graft.model.variants import ProviderPlugins
     from graft.plan.types import Policy as PlanPolicy
     from graft.plan.types import VenvLayout
     from graft.resolve.screen import Policy
@@ -262,6 +263,9 @@ def locate(
     request: ResolveRequest,
     reporter: Reporter,
     on_fetched: Callable[[Wanted, str, str | None], None] | None = None,
+    *,
+    variant_plugins: ProviderPlugins | None = None,
+    chooser: VariantChooser | None = None,
 ) -> Located:
     """Inputs, target, and the wheel file for each distribution (downloaded if need be).
 
@@ -269,9 +273,12 @@ def locate(
     the indexes, each wheel's own METADATA being the truth; a ``pylock.toml`` is already a
     resolution and its files are taken as they are. *on_fetched* is handed to :func:`fetch`:
     each wheel's local path as soon as it is known (a cold sync ingests it at once).
+    *variant_plugins* runs the variant provider plugins the user allowed. A chosen variant
+    wheel whose own ``variant.json`` disagrees with its release's metadata makes the
+    resolution run again with that release's variants ignored (PEP 825), reusing *chooser*.
     """
     from graft._home import cache_root  # noqa: PLC0415
-    from graft.resolve.variants import chooser_for, report  # noqa: PLC0415
+    from graft.resolve.variants import chooser_for, disagreements, report  # noqa: PLC0415
     from graft.sources.index import PYPI_SIMPLE, FindLinks, Indexes, index_order  # noqa: PLC0415
     from graft.sources.requirements import check_one_version_each  # noqa: PLC0415
 
@@ -279,7 +286,7 @@ def locate(
     target, interpreter = _target(request)
     wanted = [w for w in inputs.wanted if marker_applies(w.marker, target)]
     cache_dir = cache_root()
-    chooser = chooser_for(request, cache_dir)
+    chooser = chooser or chooser_for(request, cache_dir, variant_plugins)
     locked: list[Wanted] = []
     if inputs.pylocks:
         from graft.sources.pylock import read_pylock  # noqa: PLC0415
@@ -325,6 +332,10 @@ def locate(
     fetched = tuple(
         fetch(chosen, cache_dir, reporter, precheck, offline=request.offline, on_fetched=on_fetched)
     )
+    disagreeing = disagreements(chooser, [f.path for f in fetched])
+    if disagreeing:
+        chooser.ignored.update(disagreeing)
+        return locate(request, reporter, on_fetched, chooser=chooser)
     explained, support, declared = report(chooser, chosen)
     if explained:
         notes = (*notes, *explained[0])
