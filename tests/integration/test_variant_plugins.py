@@ -107,6 +107,36 @@ def test_without_the_namespace_allowed_no_plugin_runs_and_v_names_the_flag(
     assert _label(tmp_path / "v") == "plain"
     assert "--allow-variant-provider fictional would run it" in out
     assert _provider_venvs(cache) == []
+    # the allowed namespaces key the resolution memo: allowing one resolves again
+    _sync(tmp_path / "v", store_dir, links, "--allow-variant-provider", "fictional")
+    assert _label(tmp_path / "v") == "l3"
+    _sync(tmp_path / "v", store_dir, links)
+    assert _label(tmp_path / "v") == "plain"
+
+
+def test_allow_providers_in_variants_toml_allows_the_namespace_too(
+    links: Path, tmp_path: Path, store_dir: Path
+) -> None:
+    config = tmp_path / "variants.toml"
+    config.write_text('allow-providers = ["fictional"]\n')
+    _sync(tmp_path / "v", store_dir, links, "--variants-config", str(config))
+    assert _label(tmp_path / "v") == "l3"
+
+
+def test_a_plugin_that_cannot_be_installed_is_one_error_line(
+    links: Path, tmp_path: Path, store_dir: Path
+) -> None:
+    (links / "fictional_provider-1.0-py3-none-any.whl").unlink()
+    out = _sync(
+        tmp_path / "v", store_dir, links, "--allow-variant-provider", "fictional", check=False
+    )
+    errors = [line for line in out.splitlines() if line.startswith("graft: error:")]
+    assert len(errors) == 1
+    assert errors[0].startswith(
+        "graft: error: variant provider fictional: cannot install the provider plugin"
+        " (fictional-provider): "
+    )
+    assert "Traceback" not in out
 
 
 def test_an_allowed_plugin_runs_in_its_own_venv_and_chooses_the_best_variant(
