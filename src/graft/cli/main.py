@@ -208,13 +208,12 @@ def _add_resolution_options(parser: argparse.ArgumentParser) -> None:
 
 def _run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from graft.cli.noop import keep, summary_line  # noqa: PLC0415
-    from graft.cli.provider_envs import ProviderEnvs  # noqa: PLC0415
-    from graft.cli.variants_cmd import variant_fields  # noqa: PLC0415
+    from graft.cli.variants_cmd import Plugins, variant_fields  # noqa: PLC0415
     from graft.model.request import SyncRequest  # noqa: PLC0415
     from graft.sync import sync  # noqa: PLC0415
 
     started = time.perf_counter()
-    plugins = ProviderEnvs(args, args.python)  # asked only for namespaces the user allowed
+    plugins = Plugins(args, args.python)  # asked only for namespaces the user allowed
     request = SyncRequest(
         venv=args.venv,
         specs=tuple(args.specs),

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     import argparse
 
     from graft.cli.provider_envs import ProviderEnvs
+    from graft.model.variants import PluginAnswer, Provider
     from graft.variants.machine import Machine
     from graft.variants.select import SupportedFeature
 
@@ -98,6 +99,30 @@ def variant_fields(args: argparse.Namespace, *, plugins: bool = True) -> dict[st
         "variant_detect": not args.no_detect,
         "no_variants": args.no_variants,
     }
+
+
+class Plugins:
+    """The provider plugins of a sync: :class:`~graft.cli.provider_envs.ProviderEnvs` on first use.
+
+    A sync that meets no allowed plugin never imports it (nor anything of graft.variants).
+    """
+
+    def __init__(self, args: argparse.Namespace, python: str | None) -> None:
+        self._made: ProviderEnvs | None = None
+        self._args, self._python = args, python
+
+    @property
+    def notes(self) -> list[str]:
+        """What was made and asked, for -v."""
+        return self._made.notes if self._made is not None else []
+
+    def supported(self, namespace: str, provider: Provider) -> PluginAnswer:
+        """The plugin's answer (see ``ProviderEnvs.supported``)."""
+        if self._made is None:
+            from graft.cli.provider_envs import ProviderEnvs  # noqa: PLC0415
+
+            self._made = ProviderEnvs(self._args, self._python)
+        return self._made.supported(namespace, provider)
 
 
 def refuse_plugins(args: argparse.Namespace) -> None:
