@@ -187,10 +187,13 @@ def with_plugins(
         if spec is None:
             continue
         if namespace not in machine.allowed or plugins is None:
-            hints.append(
-                f"namespace {namespace} has a provider plugin ({', '.join(spec.requires)}),"
-                f" not run: --allow-variant-provider {namespace} would run it"
+            why = (
+                "allowed, but this command runs no plugin"
+                if namespace in machine.allowed
+                else f"--allow-variant-provider {namespace} would run it"
             )
+            plugin = ", ".join(spec.requires)
+            hints.append(f"namespace {namespace} has a provider plugin ({plugin}), not run: {why}")
             continue
         answer = plugins.supported(namespace, provider)
         asked.add(namespace)
