@@ -336,3 +336,23 @@ def test_an_html_index_serves_variants_too(index: Served, tmp_path: Path, store_
     venv = tmp_path / "v"
     _sync(venv, store_dir, "--index-url", f"{index.url}/simple/", *_props(("cpu :: level :: v2",)))
     assert _label(venv) == "v2"
+
+
+def test_inconsistent_metadata_without_a_non_variant_wheel_fails_naming_why(
+    wheels: Path, tmp_path: Path, store_dir: Path
+) -> None:
+    variant_wheel(wheels, "v3")
+    variant_wheel(wheels, "v2")
+    lying = {**LABELS, "v3": {"cpu": {"level": ["v2"]}}, "v2": {"cpu": {"level": ["v1"]}}}
+    (wheels / "demo-1.0-variants.json").write_text(_variant_json(lying))
+    proc = run_graft(
+        "sync", tmp_path / "v", "demo", "--store", store_dir, "--no-detect", "--no-index",
+        "--find-links", wheels, *_props(("cpu :: level :: v2",)), check=False,
+    )  # fmt: skip
+    assert proc.returncode == 1
+    assert (
+        "  demo-1.0-py3-none-any-v2.whl: the release's variants are ignored:"
+        " demo-1.0-py3-none-any-v3.whl's variant.json gives label 'v3' the properties"
+        " ['cpu :: level :: v3'], the release's variant metadata ['cpu :: level :: v2']"
+        " (PEP 825: inconsistent)"
+    ) in proc.stderr

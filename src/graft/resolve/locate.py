@@ -332,9 +332,7 @@ def locate(
     fetched = tuple(
         fetch(chosen, cache_dir, reporter, precheck, offline=request.offline, on_fetched=on_fetched)
     )
-    disagreeing = disagreements(chooser, [f.path for f in fetched])
-    if disagreeing:
-        chooser.ignored.update(disagreeing)
+    if disagreements(chooser, [f.path for f in fetched]):  # (now ignored by the chooser)
         return locate(request, reporter, on_fetched, chooser=chooser)
     explained, support, declared = report(chooser, chosen)
     if explained:

@@ -22,9 +22,11 @@ a resolution without variant wheels neither imports :mod:`graft.variants` nor re
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from graft.resolve.artifacts import ArtifactFile, parse_wheel
@@ -96,7 +98,8 @@ class VariantChooser:
         self._plugins = plugins
         self._features: dict[tuple[str, str], tuple[SupportedFeature, ...]] = {}
         self.hints: dict[tuple[str, str], tuple[str, ...]] = {}  # plugins not allowed, for -v
-        self.ignored: set[tuple[str, str]] = set()  # releases whose variants are ignored
+        # releases whose variants are ignored (PEP 825: inconsistent metadata), and why
+        self.ignored: dict[tuple[str, str], str] = {}
         self._machine: Machine | None = None
         self._metadata: dict[tuple[str, str], VariantMetadata | None] = {}
         self.orders: dict[tuple[str, str], ReleaseOrder] = {}
@@ -203,6 +206,10 @@ class VariantChooser:
             priorities=machine.priorities if machine is not None else None,
             mode=mode,
         )
+        why = self.ignored.get((name, version))
+        if why is not None:  # say why the variants are out (a failed resolution names them)
+            left = dict.fromkeys(found.left_out, f"the release's variants are ignored: {why}")
+            found = dataclasses.replace(found, left_out=MappingProxyType(left))
         with self._lock:
             self.orders[name, version] = found
         return found
@@ -259,7 +266,7 @@ class VariantChooser:
     def ignore(self, name: str, version: str, why: str) -> None:
         """Leave the variants of a release out from now on (PEP 825's inconsistent metadata)."""
         with self._lock:
-            self.ignored.add((name, version))
+            self.ignored[name, version] = why
             self.warnings[f"{name}=={version}: {why}; the release's variants are ignored"] = None
 
     def declared(self, file: ArtifactFile) -> tuple[str, ...] | None:
