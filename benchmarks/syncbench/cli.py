@@ -146,7 +146,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 by_path[name] = paths.time_paths(bench, args, name, inputs)
         bench.index_url = None
     if "build" in args.paths:
-        result["build"] = paths.build_hook(bench, args)
+        result.update(paths.build_hook(bench, args))
     if local:
         forms.time_prescribed(bench, args, phases)
     result["timed_seconds"] = time.perf_counter() - timed_start

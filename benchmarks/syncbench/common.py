@@ -39,7 +39,13 @@ PLATFORMS = (
 )
 # The build hook's set: sdists only (built by every tool), and the backends they build with,
 # served by a loopback index of their own so that no tool can pick a wheel instead.
-BUILD_SDISTS = ("six==1.17.0", "tomli==2.2.1")
+BUILD_SDISTS = (
+    "six==1.17.0",  # setuptools
+    "tomli==2.2.1",  # flit_core
+    "docopt==0.6.2",  # setup.py only: setuptools' legacy backend
+    "idna==3.10",  # flit_core
+    "pyparsing==3.2.0",  # flit_core
+)
 BUILD_BACKENDS = (
     "setuptools==84.2.1",
     "flit_core==3.12.0",

@@ -148,16 +148,18 @@ def path_sections(result: dict[str, Any], png_name: str | None) -> list[str]:
     for form in forms:
         out += path_table(result, form)
     out += build_section(result.get("build"))
+    out += build_section(result.get("build-warm"), warm=True)
     if png_name:
         out += [f"![Wall time per path, set and tool]({png_name})", ""]
     return out
 
 
-def build_section(phase: dict[str, Any] | None) -> list[str]:
-    """The build hook's table: one row, the sdists built cold by every tool."""
+def build_section(phase: dict[str, Any] | None, *, warm: bool = False) -> list[str]:
+    """The build hook's table: one row, the sdists built cold (or warm) by every tool."""
     if phase is None:
         return []
-    out = [f"### {PATH_TITLES['build']}", ""]
+    title = PATH_TITLES["build"] + (", warm caches" if warm else ", cold")
+    out = [f"### {title}", ""]
     if phase.get("unsupported"):
         return [*out, f"*{phase['unsupported']}*", ""]
 
@@ -175,11 +177,16 @@ def build_section(phase: dict[str, Any] | None) -> list[str]:
     head += [f"{TOOL_LABELS[a]} / {TOOL_LABELS[b]}" for a, b in pairs]
     row = [phase.get("details", {}).get("sdists", "?"), *(cell(summ(t)) for t in tools)]
     row += [rcell(rat(f"{a}/{b}")) for a, b in pairs]
+    how = (
+        "Each run installs the sdists' set into a new directory with every tool's caches warm"
+        " (built wheels reused), from a loopback index that serves only the sdists and backends."
+        if warm
+        else "Each run builds the sdists from empty caches, the backends from a loopback index"
+        " that serves only them and the sdists."
+    )
     return [
-        (
-            "Each run builds the sdists from empty caches, the backends from a loopback index"
-            " that serves only them and the sdists."
-        ),
+        *out,
+        how,
         "",
         "| " + " | ".join(head) + " |",
         "|" + "---|" * len(head),

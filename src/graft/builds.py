@@ -12,6 +12,7 @@ never imports the sync pipeline.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -26,6 +27,8 @@ from graft.build.cache import (
     BuildInputs,
     BuiltRecord,
     BuiltWheels,
+    KnownSource,
+    editable_key,
     read_variables,
     sdist_key,
     tree_key,
@@ -38,7 +41,7 @@ from graft.errors import BuildError, UsageError
 from graft.model.request import Reporter, SilentReporter
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     from graft.build.compare import Difference
     from graft.model.target import Target
@@ -68,6 +71,7 @@ class BuildRequest:
     store: str | None = None
     constraints: tuple[str, ...] = ()  # "name==version" pins for build requirements
     reporter: Reporter = field(default_factory=SilentReporter)
+    editable: bool = False  # PEP 660 build_editable of a project directory
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +114,35 @@ def build(
     from graft.venv.interpreter import find_interpreter, introspect  # noqa: PLC0415
 
     store = Store(request.store or default_store_path())
-    cache = BuiltWheels(cache_root())
     targets = [introspect(find_interpreter(py)) for py in request.pythons]
+    outcomes = []
+    with _running(request, make_env) as run:
+        for target in targets:
+            outcome = _one(run, target)
+            store.ingest(run.cache.wheel_path(outcome.sha256, outcome.filename), outcome.sha256)
+            outcomes.append(_deliver(outcome, request.out_dir))
+    return tuple(outcomes)
+
+
+def build_for(
+    request: BuildRequest,
+    target: Target,
+    make_env: Callable[[Target, tuple[str, ...], str], BuildEnvironment],
+) -> BuildOutcome:
+    """Build (or reuse) one wheel of ``request.source`` for *target* (``graft sync``'s step).
+
+    The wheel is kept in the cache and ingested into the store, as by :func:`build`.
+    """
+    with _running(request, make_env) as run:
+        return _one(run, target)
+
+
+@contextlib.contextmanager
+def _running(
+    request: BuildRequest, make_env: Callable[[Target, tuple[str, ...], str], BuildEnvironment]
+) -> Iterator[_Run]:
+    """The source prepared once; its work directory removed afterwards (or kept for a rerun)."""
+    cache = BuiltWheels(cache_root())
     source = _prepare(request, cache)
     inputs = BuildInputs(
         source.project.build_system.backend,
@@ -121,13 +152,8 @@ def build(
         read_variables(source.assessment.variables, dict(os.environ)),
         request.isolated,
     )
-    run = _Run(request, source, inputs, cache, make_env)
-    outcomes = []
     try:
-        for target in targets:
-            outcome = _one(run, target)
-            store.ingest(cache.wheel_path(outcome.sha256, outcome.filename), outcome.sha256)
-            outcomes.append(_deliver(outcome, request.out_dir))
+        yield _Run(request, source, inputs, cache, make_env)
     except BuildError as exc:
         if exc.rerun is not None and not source.is_tree:  # its tree is kept for the rerun
             exc.hint = f"{exc.hint}; the unpacked sdist stays in {source.work_root}"
@@ -138,7 +164,6 @@ def build(
         shutil.rmtree(source.work_root, ignore_errors=True)
         raise
     shutil.rmtree(source.work_root, ignore_errors=True)
-    return tuple(outcomes)
 
 
 def _prepare(request: BuildRequest, cache: BuiltWheels) -> _Source:
@@ -148,27 +173,38 @@ def _prepare(request: BuildRequest, cache: BuiltWheels) -> _Source:
         raise UsageError(
             "not a project directory or an sdist (.tar.gz, .zip)", where=request.source
         )
+    if request.editable and not os.path.isdir(path):
+        raise UsageError("an editable install needs a project directory", where=path)
     os.makedirs(cache.root, exist_ok=True)
     work_root = tempfile.mkdtemp(prefix="work-", dir=cache.root)
     try:
         if os.path.isdir(path):
-            return _prepare_tree(request.source, path, work_root)
-        return _prepare_sdist(request.source, path, work_root)
+            return _prepare_tree(request.source, path, work_root, editable=request.editable)
+        return _prepare_sdist(request.source, path, work_root, cache)
     except BaseException:
         shutil.rmtree(work_root, ignore_errors=True)
         raise
 
 
-def _prepare_tree(label: str, path: str, work_root: str) -> _Source:
+def _prepare_tree(label: str, path: str, work_root: str, *, editable: bool = False) -> _Source:
     project = read_project(path)
     assessment = evidence.assess(evidence.scan(project))
     name, version = project.static_name, project.static_version
-    return _Source(label, path, True, tree_key(path), project, assessment, name, version, work_root)
+    key = editable_key(path) if editable else tree_key(path)
+    return _Source(label, path, True, key, project, assessment, name, version, work_root)
 
 
-def _prepare_sdist(label: str, path: str, work_root: str) -> _Source:
+def _prepare_sdist(label: str, path: str, work_root: str, cache: BuiltWheels) -> _Source:
     named = sdist_name(path)
     key = sdist_key(file_sha256(path))
+    known = cache.known_source(key)
+    if known is not None and (known.name, known.version) == (named.name, str(named.version)):
+        # the same bytes under the same name were unpacked and checked before: unpacked
+        # again only if a build is needed
+        project = Project(path, known.system, {})
+        return _Source(
+            label, path, False, key, project, known.assessment, known.name, known.version, work_root
+        )
     tree = unpack_sdist(path, _fresh(work_root, "src"))
     project = read_project(tree)
     static = read_pkg_info(tree)
@@ -180,6 +216,7 @@ def _prepare_sdist(label: str, path: str, work_root: str) -> _Source:
         )
     assessment = evidence.assess(evidence.scan(project))
     version = str(named.version)
+    cache.keep_source(key, KnownSource(project.build_system, assessment, named.name, version))
     return _Source(
         label, path, False, key, project, assessment, named.name, version, work_root, tree
     )
@@ -282,7 +319,8 @@ def _one(run: _Run, target: Target) -> BuildOutcome:
 def _build_for(run: _Run, target: Target) -> BuiltRecord:
     """One PEP 517 build for *target*; the wheel kept in the cache and recorded."""
     request, source, cache = run.request, run.source, run.cache
-    request.reporter.stage(f"building {source.label} for {Builder.of(target)}")
+    what = "building an editable wheel of" if request.editable else "building"
+    request.reporter.stage(f"{what} {source.label} for {Builder.of(target)}")
     work = _fresh(source.work_root, "build")
     if source.is_tree:
         tree = source.path
@@ -294,7 +332,7 @@ def _build_for(run: _Run, target: Target) -> BuiltRecord:
     os.mkdir(out)
     os.mkdir(scratch)
     backend, distributions = _backend(run, target, tree, scratch)
-    built = backend.build(out)
+    built = backend.build(out, editable=request.editable)
     _check_wheel(os.path.basename(built), source, backend)
     sha = file_sha256(built)
     kept = cache.keep_wheel(built, sha)
@@ -333,7 +371,7 @@ def _backend(run: _Run, target: Target, tree: str, scratch: str) -> tuple[Backen
     requires = constrain(system.requires, request.constraints)
     made = run.make_env(target, requires, _env_dir(run.cache, target, requires))
     backend = Backend(tree, system, _hook_env(made, scratch), source.label, settings)
-    more = constrain(tuple(backend.requires()), request.constraints)
+    more = constrain(tuple(backend.requires(request.editable)), request.constraints)
     extra = tuple(r for r in more if r not in requires)
     if extra:
         everything = requires + extra

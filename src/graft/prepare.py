@@ -206,7 +206,8 @@ def prepare(
             tree=e.tree,
             bytecode=bytecode.get(e.record.sha256, frozenset()),
             requested=w.requested,
-            direct_url=direct_url_for_file(w.path, e.record.sha256) if w.path else None,
+            direct_url=w.direct_url
+            or (direct_url_for_file(w.path, e.record.sha256) if w.path else None),
         )
         for w, e in sorted(pairs, key=lambda pair: pair[1].record.name)
     )

@@ -183,13 +183,17 @@ def sync(request: SyncRequest) -> SyncResult:
         arrivals = Arrivals(store)
         try:
             located = locate(
-                resolving, request.reporter, arrivals.add, variant_plugins=request.variant_plugins
+                resolving,
+                request.reporter,
+                arrivals.add,
+                request.builder,
+                variant_plugins=request.variant_plugins,
             )
         except BaseException:
             arrivals.close()
             raise
         key = _plan_key(request, located, store)
-        if not request.dry_run:
+        if not request.dry_run and not located.from_sources:  # (a tree is read anew)
             from graft.resolve.memo import observe  # noqa: PLC0415
 
             observed = observe(located)

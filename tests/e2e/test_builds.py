@@ -220,3 +220,66 @@ def test_what_uv_does_on_the_same_sequence(sources: Path, tmp_path: Path) -> Non
     print(f"uv: CPython 3.11 after PyPy built markupsafe: _speedups {found['cp311'] or 'MISSING'}")
     assert found["pypy"] == [], "PyPy builds markupsafe without its extension"
     assert found.keys() == {"pypy", "cp311"}
+
+
+def sync(cache: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:
+    """``graft sync`` from PyPI (the network), with the test's own cache."""
+    cmd = [sys.executable, "-m", "graft", "sync", *map(str, args), "-v"]
+    run = subprocess.run(
+        cmd,
+        env=graft_env(cache),
+        capture_output=True,
+        text=True,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    assert run.returncode == 0, f"{' '.join(cmd)}\n{run.stderr}"
+    return run
+
+
+def notes(run: subprocess.CompletedProcess[str], project: str) -> list[str]:
+    """The -v lines saying what was built or reused for *project*."""
+    return [
+        line.removeprefix("graft: ")
+        for line in run.stderr.splitlines()
+        if line.startswith(("graft: built ", "graft: reused ")) and f" {project}-" in line
+    ]
+
+
+def test_docopt_an_sdist_only_release_syncs_from_the_index(tmp_path: Path) -> None:
+    cache, store = tmp_path / "cache", tmp_path / "store"
+    first = sync(cache, tmp_path / "v1", "docopt==0.6.2", "--store", store)
+    assert notes(first, "docopt")[0].startswith("built docopt-0.6.2-py2.py3-none-any.whl")
+    python = tmp_path / "v1" / "bin" / "python"
+    code = "import docopt; print(docopt.__version__)"
+    run = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout == "0.6.2\n"
+    again = sync(cache, tmp_path / "v2", "docopt==0.6.2", "--store", store)
+    assert not [n for n in notes(again, "docopt") if n.startswith("built")], again.stderr
+    assert len(list((cache / "builds").glob("sdist-*/*/*.json"))) == 1, "built once"
+    refused = subprocess.run(
+        [sys.executable, "-m", "graft", "sync", tmp_path / "v3", "docopt==0.6.2", "--no-build"],
+        env={**graft_env(cache), "GRAFT_STORE": str(store)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert refused.returncode == 1
+    assert "docopt has only source distributions (0.6.2, 0.6.1" in refused.stderr
+
+
+def test_pyyaml_is_never_reused_across_implementations(tmp_path: Path) -> None:
+    pypy, cp311 = interpreter("pypy3"), interpreter("3.11")
+    cache, store = tmp_path / "cache", tmp_path / "store"
+    args = ("pyyaml==6.0.2", "--no-binary", "pyyaml", "--store", store)
+    first = sync(cache, tmp_path / "pypy", *args, "--python", pypy)
+    assert notes(first, "pyyaml")[0].startswith("built pyyaml-6.0.2-pp")
+    assert "may build differently per interpreter" in notes(first, "pyyaml")[0]
+    then = sync(cache, tmp_path / "cp311", *args, "--python", cp311)
+    made = notes(then, "pyyaml")
+    assert made[0].startswith("built pyyaml-6.0.2-cp311-cp311-"), made
+    assert not any(n.startswith("reused") and "for pypy" in n for n in made)
+    python = tmp_path / "cp311" / "bin" / "python"
+    code = "import yaml; print(yaml.__with_libyaml__ or yaml.__version__)"
+    run = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() in {"True", "6.0.2"}

@@ -334,7 +334,10 @@ def test_report_renders_paths_and_targets() -> None:
     assert f"no-op re-sync | {LE} 1.0{TIMES} | n/a | not measured" in md
     assert "*not supported by this graft: exit 2: no resolver*" in md
     assert "Changed: medium: edited `idna==3.10`." in md
-    assert "### Build: a set with sdists\n\n*not supported by this graft: exit 1: sdist-only*" in md
+    assert (
+        "### Build: a set with sdists, cold\n\n*not supported by this graft: exit 1: sdist-only*"
+        in md
+    )
     assert "![Wall time per path" not in md  # no plot was made
     assert "## From local wheels" not in md  # this result timed no local-wheels form
     assert "graft's sources (hash" not in md  # one source hash; the unsupported path has none

@@ -754,7 +754,8 @@ def test_files_are_never_mixed_across_indexes(
     private.metadata["corp-1.0.tar.gz"] = b""  # (the loopback index hashes every file's)
     proc = run_graft(
         "sync", tmp_path / "v", "corp==1.0", "--index-url", f"{index.url}/json/",
-        "--extra-index-url", f"{private.url}/json/", "--store", store_dir, check=False,
+        "--extra-index-url", f"{private.url}/json/", "--store", store_dir, "--no-build",
+        check=False,
     )  # fmt: skip
     assert proc.returncode == 1
     assert "corp has only source distributions (1.0)" in proc.stderr  # the private one's

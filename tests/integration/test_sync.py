@@ -212,13 +212,14 @@ def test_requirements_file_with_hashes_and_find_links(
     assert "reqs.txt:1" in proc.stderr
 
 
-def test_an_sdist_by_url_is_refused_until_builds_exist(tmp_path: Path, store_dir: Path) -> None:
-    proc = run_graft(
-        "sync", tmp_path / "v", "docopt @ https://example.invalid/docopt-0.6.2.tar.gz",
-        "--store", store_dir, check=False,
-    )  # fmt: skip
-    assert proc.returncode == 1
-    assert "graft cannot build source distributions yet" in proc.stderr
+def test_an_sdist_by_url_needs_a_build(tmp_path: Path, store_dir: Path) -> None:
+    url = "docopt @ https://example.invalid/docopt-0.6.2.tar.gz"
+    proc = run_graft("sync", tmp_path / "v", url, "--store", store_dir, "--no-build", check=False)
+    assert proc.returncode == 2
+    assert "docopt-0.6.2.tar.gz needs a build, and --no-build was given" in proc.stderr
+    proc = run_graft("sync", tmp_path / "v", url, "--store", store_dir, check=False)
+    assert proc.returncode == 1  # the download fails: nothing is made
+    assert "example.invalid" in proc.stderr
     assert not (tmp_path / "v").exists()
 
 

@@ -26,6 +26,11 @@ def test_tree_key_follows_every_source_change(tmp_path: Path) -> None:
         (tmp_path / ignored).mkdir(exist_ok=True)
         (tmp_path / ignored / "junk").write_text("j")
     assert tree_key(str(tmp_path)) == first, "build output and VCS data are not the source"
+    (tmp_path / "v").mkdir()
+    (tmp_path / "v" / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    (tmp_path / ".v.graft-lock").write_text("")
+    (tmp_path / ".v.graft-0a1b2c").mkdir()
+    assert tree_key(str(tmp_path)) == first, "a venv inside the project is not its source"
     source.write_text("x = 2\n")
     second = tree_key(str(tmp_path))
     assert second != first
@@ -152,3 +157,36 @@ def test_build_constraints_pin_requirements() -> None:
 def test_config_settings_repeat_into_lists() -> None:
     got = config_dict([("a", "1"), ("b", "2"), ("a", "3"), ("a", "4")])
     assert got == {"a": ["1", "3", "4"], "b": "2"}
+
+
+def test_editable_key_follows_the_metadata_files_only(tmp_path: Path) -> None:
+    from graft.build.cache import editable_key
+
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\nversion = '1'\n")
+    (tmp_path / "x.py").write_text("A = 1\n")
+    first = editable_key(str(tmp_path))
+    (tmp_path / "x.py").write_text("A = 2\n")  # an edit of a source: the same editable wheel
+    assert editable_key(str(tmp_path)) == first
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\nversion = '2'\n")
+    assert editable_key(str(tmp_path)) != first
+    (tmp_path / "setup.cfg").write_text("[metadata]\n")
+    assert editable_key(str(tmp_path)) not in {first, tree_key(str(tmp_path))}
+
+
+def test_what_an_sdist_said_is_kept_by_its_key(tmp_path: Path) -> None:
+    from graft.build.cache import KnownSource
+    from graft.build.project import BuildSystem
+
+    cache = BuiltWheels(str(tmp_path))
+    assert cache.known_source("sdist-" + "a" * 64) is None
+    known = KnownSource(
+        BuildSystem(("setuptools>=40.8.0",), "setuptools.build_meta:__legacy__", legacy=True),
+        Assessment(True, (Evidence("compiled-source", "x.c"),), ("CC",)),
+        "x",
+        "1.0",
+    )
+    cache.keep_source("sdist-" + "a" * 64, known)
+    assert cache.known_source("sdist-" + "a" * 64) == known
+    assert cache.known_source("sdist-" + "b" * 64) is None
+    (tmp_path / "builds" / ("sdist-" + "a" * 64) / "source.json").write_text("{broken")
+    assert cache.known_source("sdist-" + "a" * 64) is None  # untrusted: unpacked again

@@ -87,8 +87,14 @@ def test_a_direct_reference_names_a_wheel_by_url_or_file(tmp_path: Path) -> None
     wheel = make_wheel(tmp_path, "lib", "2.0")
     local = parse_spec(f"lib[x] @ file://{wheel}", "x")
     assert (local.path, local.version, local.extras) == (str(wheel), "2.0", frozenset({"x"}))
-    with pytest.raises(SourceError, match="cannot build source distributions yet"):
-        parse_spec("lib @ https://example.org/lib-1.0.tar.gz", "x")
+    sdist = parse_spec("lib @ https://example.org/lib-1.0.tar.gz", "x")
+    assert (sdist.name, sdist.source, sdist.version) == (
+        "lib",
+        "https://example.org/lib-1.0.tar.gz",
+        None,
+    )
+    with pytest.raises(SourceError, match="neither a wheel nor an sdist"):
+        parse_spec("lib @ https://example.org/lib-1.0.exe", "x")
     with pytest.raises(SourceError, match="is not a distribution of other"):
         parse_spec(f"other @ file://{wheel}", "x")
     with pytest.raises(SourceError, match="unsupported URL scheme 'ftp'"):
@@ -108,9 +114,42 @@ def test_constraints_pre_and_require_hashes_from_files(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="a constraint names only a project and versions"):
         read_requirements(str(tmp_path / "bad.txt"), Inputs(), constraints=True)
     (tmp_path / "e.txt").write_text("-e ./proj\n")
-    with pytest.raises(UsageError, match="editable installs need builds"):
+    with pytest.raises(UsageError, match="-e needs a project directory"):
         read_requirements(str(tmp_path / "e.txt"), Inputs())
+    (tmp_path / "proj").mkdir()
+    editable = Inputs()
+    read_requirements(str(tmp_path / "e.txt"), editable)
+    assert [(w.source, w.editable, w.name) for w in editable.wanted] == [
+        (str(tmp_path / "proj"), True, "")
+    ]
+    (tmp_path / "ce.txt").write_text("-e ./proj\n")
+    with pytest.raises(UsageError, match="is not a constraint"):
+        read_requirements(str(tmp_path / "ce.txt"), Inputs(), constraints=True)
+
+
+def test_a_directory_or_an_sdist_is_a_source_to_build(tmp_path: Path) -> None:
+    (tmp_path / "proj").mkdir()
+    (tmp_path / "lib-1.0.tar.gz").write_bytes(b"")
+    here = parse_spec(str(tmp_path / "proj"), "x")
+    assert (here.source, here.editable, here.path) == (str(tmp_path / "proj"), False, None)
+    sdist = parse_spec(str(tmp_path / "lib-1.0.tar.gz"), "x")
+    assert sdist.source == str(tmp_path / "lib-1.0.tar.gz")
+    named = parse_spec(f"lib @ file://{tmp_path / 'proj'}", "x")
+    assert (named.name, named.source) == ("lib", str(tmp_path / "proj"))
+    assert parse_spec("proj", "x").source is None  # a bare name is a project on an index
+    with pytest.raises(SourceError, match="no such project directory or sdist"):
+        parse_spec(f"lib @ file://{tmp_path / 'missing'}", "x")
 
 
 def test_ranges_never_count_as_conflicting_pins() -> None:
     check_one_version_each([parse_spec("a>=1", "x"), parse_spec("a==2", "y"), parse_spec("a", "z")])
+
+
+def test_no_binary_and_only_binary_in_a_requirements_file(tmp_path: Path) -> None:
+    (tmp_path / "r.txt").write_text("--no-binary :all:\n--only-binary=lib\napp\n")
+    inputs = Inputs()
+    read_requirements(str(tmp_path / "r.txt"), inputs)
+    assert (inputs.no_binary, inputs.only_binary) == ([":all:"], ["lib"])
+    (tmp_path / "bad.txt").write_text("--no-binary\n")
+    with pytest.raises(UsageError, match="--no-binary needs a name or :all:"):
+        read_requirements(str(tmp_path / "bad.txt"), Inputs())

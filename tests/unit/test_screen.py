@@ -92,3 +92,59 @@ def test_the_preferred_version_comes_first_unless_upgrading() -> None:
     assert [str(v) for v, _ in screen(LIB, files, [], LINUX, keep).offered] == ["1.0", "2.0"]
     upgrade = Policy(preferred={LIB: Version("1.0")}, upgrade=frozenset({LIB}))
     assert [str(v) for v, _ in screen(LIB, files, [], LINUX, upgrade).offered] == ["2.0", "1.0"]
+
+
+def _sdist_case() -> list[ArtifactFile]:
+    return [
+        ArtifactFile("lib-2.0.tar.gz", "https://files.invalid/lib-2.0.tar.gz"),
+        ArtifactFile("lib-1.0.tar.gz", "https://files.invalid/lib-1.0.tar.gz"),
+        ArtifactFile("lib-1.0-py3-none-any.whl", "https://files.invalid/lib-1.0-py3.whl"),
+        ArtifactFile("other-2.0.tar.gz", "https://files.invalid/other-2.0.tar.gz"),
+    ]
+
+
+def test_sdists_are_candidates_only_when_builds_are_allowed() -> None:
+    off = screen(LIB, _sdist_case(), [], LINUX, Policy())
+    assert [f.filename for _, f in off.offered] == ["lib-1.0-py3-none-any.whl"]
+    assert {(f.filename, r) for f, r, _ in off.rejected} == {
+        ("lib-2.0.tar.gz", Reject.SDIST),
+        ("lib-1.0.tar.gz", Reject.SDIST),
+        ("other-2.0.tar.gz", Reject.FILENAME),
+    }
+    on = screen(LIB, _sdist_case(), [], LINUX, Policy(sdists=True))
+    # newest first, and within a version every wheel before the sdist (pip's and uv's order)
+    assert [f.filename for _, f in on.offered] == [
+        "lib-2.0.tar.gz",
+        "lib-1.0-py3-none-any.whl",
+        "lib-1.0.tar.gz",
+    ]
+
+
+def test_no_binary_and_only_binary() -> None:
+    no_binary = Policy(sdists=True, no_binary=frozenset({"lib"}))
+    kept = screen(LIB, _sdist_case(), [], LINUX, no_binary)
+    assert [f.filename for _, f in kept.offered] == ["lib-2.0.tar.gz", "lib-1.0.tar.gz"]
+    assert ("lib-1.0-py3-none-any.whl", Reject.NO_BINARY) in {
+        (f.filename, r) for f, r, _ in kept.rejected
+    }
+    for names in ({"lib"}, {":all:"}):
+        only = Policy(sdists=True, only_binary=frozenset(names))
+        kept = screen(LIB, _sdist_case(), [], LINUX, only)
+        assert [f.filename for _, f in kept.offered] == ["lib-1.0-py3-none-any.whl"]
+    other = Policy(sdists=True, only_binary=frozenset({"other"}), no_binary=frozenset({":all:"}))
+    kept = screen(LIB, _sdist_case(), [], LINUX, other)
+    assert [f.filename for _, f in kept.offered] == ["lib-2.0.tar.gz", "lib-1.0.tar.gz"]
+
+
+def test_an_sdist_is_screened_like_a_wheel() -> None:
+    files = [
+        ArtifactFile("lib-3.0.tar.gz", "https://f.invalid/3", requires_python=">=3.12"),
+        ArtifactFile("lib-2.0.tar.gz", "https://f.invalid/2", yanked=""),
+        ArtifactFile("lib-1.0.tar.gz", "https://f.invalid/1"),
+    ]
+    kept = screen(LIB, files, [], LINUX, Policy(sdists=True))
+    assert [f.filename for _, f in kept.offered] == ["lib-1.0.tar.gz"]
+    assert {(f.filename, r) for f, r, _ in kept.rejected} == {
+        ("lib-3.0.tar.gz", Reject.PYTHON),
+        ("lib-2.0.tar.gz", Reject.YANKED),
+    }

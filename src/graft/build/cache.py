@@ -28,6 +28,7 @@ from typing import Any
 
 from graft._fs import file_sha256, write_atomic
 from graft.build.evidence import Assessment
+from graft.build.project import BuildSystem
 from graft.build.reuse import Builder
 
 #: Directories a tree fingerprint leaves out: VCS data, caches, build output.
@@ -56,12 +57,31 @@ def sdist_key(sha256: str) -> str:
     return f"sdist-{sha256}"
 
 
+def _beside_a_venv(name: str) -> bool:
+    """Whether *name* is graft's lock or staging entry beside a venv (``.<venv>.graft-*``)."""
+    return name.startswith(".") and ".graft-" in name
+
+
 def tree_key(root: str) -> str:
-    """The source key of a project directory: a digest of every source file in it."""
+    """The source key of a project directory: a digest of every source file in it.
+
+    Left out: VCS data, caches, build output, and any venv inside it (a directory holding a
+    ``pyvenv.cfg``, and graft's lock and staging entries beside it), which a sync into it
+    would otherwise change every time.
+    """
     digest = hashlib.sha256(b"graft-tree-1\0")
     for top, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in _NOT_SOURCE and not d.endswith(".egg-info"))
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if d not in _NOT_SOURCE
+            and not d.endswith(".egg-info")
+            and not _beside_a_venv(d)
+            and not os.path.isfile(os.path.join(top, d, "pyvenv.cfg"))  # a venv (`graft sync v .`)
+        )
         for name in sorted(files):
+            if _beside_a_venv(name):
+                continue
             path = os.path.join(top, name)
             rel = os.path.relpath(path, root).replace(os.sep, "/")
             digest.update(rel.encode("utf-8", "surrogateescape") + b"\0")
@@ -73,6 +93,25 @@ def tree_key(root: str) -> str:
                 digest.update(bytes.fromhex(file_sha256(path)))
             digest.update(b"\0")
     return f"tree-{digest.hexdigest()[:48]}"
+
+
+#: The files whose change makes an editable install stale (PEP 660: the rest is read live).
+METADATA_FILES = ("pyproject.toml", "setup.cfg", "setup.py")
+
+
+def editable_key(root: str) -> str:
+    """The source key of an editable build: the directory and its metadata files.
+
+    An editable wheel points into the tree, so edits of the sources do not change it; a
+    change of what its metadata comes from (name, version, dependencies, entry points) does.
+    """
+    digest = hashlib.sha256(b"graft-editable-1\0")
+    digest.update(os.path.realpath(root).encode("utf-8", "surrogateescape") + b"\0")
+    for name in METADATA_FILES:
+        path = os.path.join(root, name)
+        digest.update(name.encode() + b"\0")
+        digest.update(bytes.fromhex(file_sha256(path)) if os.path.isfile(path) else b"-")
+    return f"editable-{digest.hexdigest()[:48]}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +212,52 @@ class BuiltRecord:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class KnownSource:
+    """What an sdist's unpacked tree said, kept by its source key (its content's sha256).
+
+    The same bytes always give the same build system, assessment, name and version, so a
+    later sync or build need not unpack the sdist to find a recorded wheel.
+    """
+
+    system: BuildSystem
+    assessment: Assessment
+    name: str | None
+    version: str | None
+
+    def to_json(self) -> str:
+        """The facts as kept beside the records."""
+        data = {
+            "format": _FORMAT,
+            "system": self.system.to_dict(),
+            "assessment": self.assessment.to_dict(),
+            "name": self.name,
+            "version": self.version,
+        }
+        return json.dumps(data, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> KnownSource:
+        """The inverse of :meth:`to_json`; ``ValueError``/``KeyError``/``TypeError`` if bad."""
+        data = json.loads(text)
+        if data.get("format") != _FORMAT:
+            raise ValueError("another format")
+        raw = data["system"]
+        system = BuildSystem(
+            tuple(str(r) for r in raw["requires"]),
+            str(raw["backend"]),
+            tuple(str(p) for p in raw["backend_path"]),
+            legacy=bool(raw["legacy"]),
+        )
+        name, version = data["name"], data["version"]
+        return cls(
+            system,
+            Assessment.from_dict(data["assessment"]),
+            None if name is None else str(name),
+            None if version is None else str(version),
+        )
+
+
 class BuiltWheels:
     """The built-wheel cache under one cache directory."""
 
@@ -249,6 +334,21 @@ class BuiltWheels:
             os.unlink(path)
         with contextlib.suppress(OSError):
             os.rmdir(os.path.dirname(path))
+
+    def known_source(self, source_key: str) -> KnownSource | None:
+        """What the sdist with this key said when it was first unpacked, if that is kept."""
+        path = os.path.join(self.root, _safe(source_key), "source.json")
+        try:
+            with open(path, encoding="utf-8") as fh:
+                return KnownSource.from_json(fh.read())
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def keep_source(self, source_key: str, known: KnownSource) -> None:
+        """Keep what the sdist with this key says (its build system, evidence, name)."""
+        folder = os.path.join(self.root, _safe(source_key))
+        os.makedirs(folder, exist_ok=True)
+        write_atomic(os.path.join(folder, "source.json"), known.to_json())
 
     def keep_record(self, record: BuiltRecord) -> None:
         """Write *record*: its wheel is now a build of its source with its inputs."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
+import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -151,7 +152,13 @@ class Backend:
         from pyproject_hooks import BackendUnavailable, HookMissing  # noqa: PLC0415
 
         try:
-            return call(self._caller())
+            # pyproject-hooks re-raises the backend's warnings here: they belong in the log
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                try:
+                    return call(self._caller())
+                finally:
+                    self.log.extend(f"{w.category.__name__}: {w.message}\n" for w in caught)
         except _HookFailedError as exc:
             raise BuildError(
                 f"{hook} of {self.system.backend} failed (exit status {exc.returncode})",

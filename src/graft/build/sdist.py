@@ -117,6 +117,35 @@ def read_pkg_info(tree: str) -> StaticMetadata | None:
     return parse_pkg_info(text, path)
 
 
+def archive_pkg_info(path: str) -> bytes | None:
+    """The bytes of ``{top}/PKG-INFO`` read from the sdist archive, without unpacking it.
+
+    None when it has none (or it is too large to be one); a broken archive is a
+    :class:`SourceError`.
+    """
+
+    def top_level(name: str) -> bool:
+        parts = name.strip("/").split("/")
+        return len(parts) == 2 and parts[1] == "PKG-INFO"  # noqa: PLR2004 - top/PKG-INFO
+
+    limit = 16 * 1024 * 1024
+    try:
+        if path.endswith(".zip"):
+            with zipfile.ZipFile(path) as zipped:
+                for info in zipped.infolist():
+                    if top_level(info.filename) and info.file_size <= limit:
+                        return zipped.read(info)
+            return None
+        with tarfile.open(path, "r:*") as tarred:
+            for member in tarred:
+                if member.isfile() and top_level(member.name) and member.size <= limit:
+                    reader = tarred.extractfile(member)
+                    return reader.read() if reader is not None else None
+    except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError) as exc:
+        raise SourceError(f"cannot read the sdist ({exc})", where=path) from None
+    return None
+
+
 def unpack_sdist(path: str, dest: str) -> str:
     """Unpack the sdist at *path* into the empty directory *dest*; its top directory.
 

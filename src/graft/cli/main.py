@@ -157,6 +157,57 @@ def _add_sync_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     from graft.cli.variants_cmd import add_variant_options  # noqa: PLC0415
 
     add_variant_options(sync)
+    _add_build_options(sync)
+
+
+def _add_build_options(sync: argparse.ArgumentParser) -> None:
+    """Sources in a sync: editables, which projects may be built, and how."""
+    builds = sync.add_argument_group("builds (project directories, sdists, -e)")
+    builds.add_argument(
+        "-e",
+        "--editable",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="install the project directory PATH editable (PEP 660); repeatable",
+    )
+    builds.add_argument(
+        "--no-binary",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="build NAME from its sdist, never a wheel (:all: for every project)",
+    )
+    builds.add_argument(
+        "--only-binary",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="never build NAME (:all: for every project)",
+    )
+    builds.add_argument("--no-build", action="store_true", help="never build anything")
+    builds.add_argument(
+        "--reuse-builds",
+        choices=("auto", "never", "verify"),
+        default="auto",
+        help="as graft build: reuse a built wheel where the source cannot differ",
+    )
+    builds.add_argument(
+        "-C",
+        "--config-settings",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="passed to the build backends (PEP 517 config_settings)",
+    )
+    builds.add_argument("--no-build-isolation", action="store_true")
+    builds.add_argument(
+        "--build-constraint",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="pin build requirements: name==version lines",
+    )
 
 
 def _add_resolution_options(parser: argparse.ArgumentParser) -> None:
@@ -208,7 +259,9 @@ def _add_resolution_options(parser: argparse.ArgumentParser) -> None:
 
 def _run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from graft.cli.noop import keep, summary_line  # noqa: PLC0415
+    from graft.cli.sync_builds import SyncBuilds  # noqa: PLC0415
     from graft.cli.variants_cmd import Plugins, variant_fields  # noqa: PLC0415
+    from graft.errors import BuildError  # noqa: PLC0415
     from graft.model.request import SyncRequest  # noqa: PLC0415
     from graft.sync import sync  # noqa: PLC0415
 
@@ -239,9 +292,22 @@ def _run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
         dry_run=args.dry_run,
         reporter=ConsoleReporter(args.quiet),
         **variant_fields(args),
+        editables=tuple(args.editable),
+        no_binary=tuple(args.no_binary),
+        only_binary=tuple(args.only_binary),
+        no_build=args.no_build,
+        builder=SyncBuilds(args),
         variant_plugins=plugins,
     )
-    result = sync(request)
+    try:
+        result = sync(request)
+    except BuildError as exc:  # the backend's whole output, then how to rerun it
+        if not args.json:
+            if exc.log:
+                sys.stderr.write(exc.log if exc.log.endswith("\n") else exc.log + "\n")
+            if exc.rerun:
+                print(f"graft: to rerun by hand: {exc.rerun}", file=sys.stderr)
+        raise
     plan = result.plan
     elapsed = time.perf_counter() - started
     if args.verbose:

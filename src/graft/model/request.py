@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, Protocol
 
 if TYPE_CHECKING:
+    from graft.model.target import Target
     from graft.model.variants import ProviderPlugins
 
 LinkMode = Literal["symlink", "hardlink", "copy"]
@@ -44,6 +45,27 @@ class SilentReporter:
     def stage(self, message: str) -> None:
         """Nothing said."""
         del message
+
+
+@dataclass(frozen=True, slots=True)
+class BuiltWheel:
+    """A wheel built (or a recorded build reused) from a source for one target."""
+
+    path: str  # the wheel file (in the download cache)
+    sha256: str
+    note: str  # "built" or "reused", why, and the source's assessment: for -v
+
+
+class SourceBuilder(Protocol):
+    """Builds sources into wheels for ``graft sync`` (the CLI passes :mod:`graft.builds` in).
+
+    The resolution stage calls it for project directories, sdist files and the sdists it
+    picks from an index; it never imports the build orchestration itself.
+    """
+
+    def wheel(self, source: str, target: Target, *, editable: bool = False) -> BuiltWheel:
+        """A wheel of *source* (a project directory or an sdist file) for *target*."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -88,6 +110,10 @@ class ResolveRequest:
     variant_providers: tuple[str, ...] = ()  # --allow-variant-provider: namespaces allowed
     variant_detect: bool = True  # built-in detection (CPU, CUDA driver); --no-detect
     no_variants: bool = False  # --no-variants: as a variant-unaware installer
+    editables: tuple[str, ...] = ()  # -e PATH: project directories installed editable
+    no_binary: tuple[str, ...] = ()  # --no-binary: names (":all:" for every project)
+    only_binary: tuple[str, ...] = ()  # --only-binary: names (":all:" for every project)
+    no_build: bool = False  # --no-build: never build a source
 
 
 @dataclass(frozen=True)
@@ -122,6 +148,11 @@ class SyncRequest:
     variant_providers: tuple[str, ...] = ()
     variant_detect: bool = True
     no_variants: bool = False
+    editables: tuple[str, ...] = ()
+    no_binary: tuple[str, ...] = ()
+    only_binary: tuple[str, ...] = ()
+    no_build: bool = False
+    builder: SourceBuilder | None = None  # None: sources are refused (no build step)
     variant_plugins: ProviderPlugins | None = None  # runs allowed provider plugins (the CLI's)
 
     def resolving(self) -> ResolveRequest:
@@ -150,6 +181,10 @@ class SyncRequest:
             variant_providers=self.variant_providers,
             variant_detect=self.variant_detect,
             no_variants=self.no_variants,
+            editables=self.editables,
+            no_binary=self.no_binary,
+            only_binary=self.only_binary,
+            no_build=self.no_build,
         )
 
 

@@ -30,6 +30,11 @@ class Wanted:
     size: int | None = None  # the wheel's size in bytes, when a lock file gives it
     specifier: str = ""  # the PEP 440 specifier set as written ("" for any version)
     requested: bool = True  # asked for by the user (False: only a dependency brought it)
+    # a source to build first: a project directory, an sdist file or an sdist URL; once
+    # built, ``path`` is the wheel and ``direct_url`` the PEP 610 text naming the source
+    source: str | None = None
+    editable: bool = False  # -e: a PEP 660 editable build of the directory ``source``
+    direct_url: str | None = None  # direct_url.json for a wheel built from ``source``
 
     @property
     def requirement(self) -> str:
@@ -52,3 +57,5 @@ class Inputs:
     no_index: bool = False
     pylocks: list[str] = field(default_factory=list)  # PEP 751 lock files, read per target
     files_read: list[str] = field(default_factory=list)  # requirement files, nested ones too
+    no_binary: list[str] = field(default_factory=list)  # --no-binary in a requirements file
+    only_binary: list[str] = field(default_factory=list)  # --only-binary in one

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from packaging.utils import InvalidSdistFilename, NormalizedName, parse_sdist_filename
+from packaging.version import InvalidVersion
 
 from graft.model.wheelname import InvalidWheelFilename, parse_wheel_filename
 from graft.resolve.surface import Surface, read_surface
@@ -86,9 +87,16 @@ def parse_wheel(filename: str) -> WheelName | None:
 
 def sdist_version(filename: str) -> Version | None:
     """The version of a source distribution filename, or None."""
+    parsed = sdist_name(filename)
+    return None if parsed is None else parsed[1]
+
+
+@functools.lru_cache(maxsize=16384)
+def sdist_name(filename: str) -> tuple[NormalizedName, Version] | None:
+    """The (name, version) of a source distribution filename, or None when it is none."""
     try:
-        return parse_sdist_filename(filename)[1]
-    except InvalidSdistFilename:
+        return parse_sdist_filename(filename)
+    except (InvalidSdistFilename, InvalidVersion):
         return None
 
 

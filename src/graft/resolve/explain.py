@@ -6,7 +6,7 @@ stated it, or None for the request). The explanation looks at the *first* identi
 among them and tells which case it is:
 
 - no such project (with a close match: "did you mean requests?");
-- only source distributions (graft cannot build yet);
+- only source distributions, and builds are off (``--no-build``, ``--only-binary``);
 - no wheel for the target (with the tags the project's newest wheels do have);
 - no version matching the specifier (with the nearest versions there are, and how many
   files were left out as yanked, prereleases, for Requires-Python or --exclude-newer);
@@ -150,7 +150,7 @@ def _no_candidates(
     )
     if matching.offered:
         return None  # there are candidates: the failure is a conflict further down
-    unfit = {Reject.SDIST, Reject.FILENAME, Reject.TAGS}
+    unfit = {Reject.SDIST, Reject.FILENAME, Reject.TAGS, Reject.NO_BINARY}
     fit = [v for _, r, v in matching.rejected if r not in unfit and v is not None]
     if not fit:
         if all(r in {Reject.SDIST, Reject.FILENAME} for _, r, _ in matching.rejected):
@@ -206,12 +206,19 @@ def _only_sdists(
     rejected: Sequence[tuple[ArtifactFile, Reject, Version | None]],
     asked: Sequence[str],
 ) -> ResolutionError:
-    versions = [v for f, _, _ in rejected if (v := sdist_version(f.filename)) is not None]
-    shown = _listing(versions) if versions else ", ".join(f.filename for f, _, _ in rejected)
+    sdists = [f for f, r, _ in rejected if r is Reject.SDIST]
+    versions = [v for f in sdists if (v := sdist_version(f.filename)) is not None]
+    shown = _listing(versions) if versions else ", ".join(f.filename for f in sdists)
     return ResolutionError(
         Kind.ONLY_SDISTS,
-        [f"{name} has only source distributions ({shown})", *asked],
-        hint="graft installs wheels only; building from source is not supported yet",
+        [
+            f"{name} has only source distributions ({shown})"
+            if len(sdists) == len(rejected)
+            else f"no wheel of {name} fits the target, only source distributions ({shown})",
+            *asked,
+        ],
+        hint=f"builds are off (--no-build, --only-binary {name} or :all:, or a command that"
+        " does not build); allow them, or pin a version with a wheel",
     )
 
 

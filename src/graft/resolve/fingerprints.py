@@ -13,11 +13,19 @@ from graft._sha256 import sha256_hex
 
 _RACY_NS = 2_000_000_000  # a file changed less than 2 s ago may change again unseen
 
-KINDS = ("content", "listing", "stat")
+KINDS = ("content", "listing", "stat", "machine")
+#: What built-in variant detection reads (graft.variants.machine): the CPU's feature flags
+#: and the NVIDIA driver's version line. Other lines of /proc/cpuinfo (clock speeds) change.
+_MACHINE = (("/proc/cpuinfo", ("flags", "Features")), ("/proc/driver/nvidia/version", ("NVRM",)))
 
 
 def fingerprint(kind: str, path: str) -> str | None:
-    """What must not change at *path*: its bytes, its names, or its identity; None if gone."""
+    """What must not change at *path*: its bytes, its names, or its identity; None if gone.
+
+    Kind ``machine`` (no path): the hardware facts wheel-variant detection reads.
+    """
+    if kind == "machine":
+        return _machine()
     try:
         if kind == "content":
             with open(path, "rb") as fh:
@@ -28,6 +36,17 @@ def fingerprint(kind: str, path: str) -> str | None:
     except OSError:
         return None
     return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
+
+
+def _machine() -> str:
+    lines: set[str] = set()
+    for path, prefixes in _MACHINE:
+        try:
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                lines.update(line.strip() for line in fh if line.startswith(prefixes))
+        except OSError:
+            lines.add(f"{path}: none")
+    return sha256_hex("\n".join(sorted(lines)).encode())
 
 
 def racy(path: str, now_ns: int) -> bool:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from packaging.utils import NormalizedName
 
-    from graft.model.request import Reporter, ResolveRequest
+    from graft.model.request import Reporter, ResolveRequest, SourceBuilder
     from graft.model.requirements import Inputs, Wanted
     from graft.model.target import Target
     from graft.model.variants import ProviderPlugins
@@ -40,6 +40,10 @@ def gather_inputs(request: ResolveRequest) -> Inputs:
     from graft.sources.requirements import parse_spec, read_requirements  # noqa: PLC0415
 
     inputs = Inputs()
+    from graft.sources.requirements import source_path  # noqa: PLC0415
+
+    for path in request.editables:
+        inputs.wanted.append(source_path(path, "command line", editable=True))
     for spec in request.specs:
         if is_pylock(spec):
             inputs.pylocks.append(spec)
@@ -216,6 +220,7 @@ class Located:
     dirs: tuple[str, ...] = ()
     interpreter: str | None = None
     index: bool = False
+    machine: bool = False  # built-in variant detection was asked: a hardware change counts
     notes: tuple[str, ...] = ()  # what resolution did (rounds, METADATA read), for -v
     warnings: tuple[str, ...] = ()  # what resolution noticed
     preferred: tuple[str, ...] = ()  # "name==version" the venv held, kept where allowed
@@ -226,6 +231,7 @@ class Located:
     # per chosen variant wheel: the properties the release's metadata gives its label, which
     # its own variant.json must give too (PEP 825's consistency rule, checked after ingest)
     variant_declared: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    from_sources: bool = False  # a named source was built: its tree is no memo input
 
     def labels(self) -> tuple[str, ...]:
         """``name==version`` of each distribution located, sorted."""
@@ -254,7 +260,9 @@ class Located:
         head = [__version__, self.target.real_executable, self.target.version, store_root]
         head += [repr(layout), repr(policy)]
         rows = sorted(
-            f"{f.sha256}|{f.wanted.path or ''}|{int(f.wanted.requested)}" for f in self.fetched
+            f"{f.sha256}|{f.wanted.path or ''}|{int(f.wanted.requested)}"
+            + (f"|{f.wanted.direct_url}" if f.wanted.direct_url else "")
+            for f in self.fetched
         )
         return hashlib.sha256(json.dumps([head, rows]).encode()).hexdigest()
 
@@ -263,6 +271,7 @@ def locate(
     request: ResolveRequest,
     reporter: Reporter,
     on_fetched: Callable[[Wanted, str, str | None], None] | None = None,
+    builder: SourceBuilder | None = None,
     *,
     variant_plugins: ProviderPlugins | None = None,
     chooser: VariantChooser | None = None,
@@ -273,11 +282,14 @@ def locate(
     the indexes, each wheel's own METADATA being the truth; a ``pylock.toml`` is already a
     resolution and its files are taken as they are. *on_fetched* is handed to :func:`fetch`:
     each wheel's local path as soon as it is known (a cold sync ingests it at once).
+    *builder* builds sources (:mod:`graft.resolve.sdists`): named ones before resolving,
+    sdists the resolver picks once downloaded; without one, sources are refused.
     *variant_plugins* runs the variant provider plugins the user allowed. A chosen variant
     wheel whose own ``variant.json`` disagrees with its release's metadata makes the
     resolution run again with that release's variants ignored (PEP 825), reusing *chooser*.
     """
     from graft._home import cache_root  # noqa: PLC0415
+    from graft.resolve import sdists  # noqa: PLC0415
     from graft.resolve.variants import chooser_for, disagreements, report  # noqa: PLC0415
     from graft.sources.index import PYPI_SIMPLE, FindLinks, Indexes, index_order  # noqa: PLC0415
     from graft.sources.requirements import check_one_version_each  # noqa: PLC0415
@@ -287,6 +299,7 @@ def locate(
     wanted = [w for w in inputs.wanted if marker_applies(w.marker, target)]
     cache_dir = cache_root()
     chooser = chooser or chooser_for(request, cache_dir, variant_plugins)
+    wanted, built_notes = sdists.build_named(wanted, target, request, builder, cache_dir)
     locked: list[Wanted] = []
     if inputs.pylocks:
         from graft.sources.pylock import read_pylock  # noqa: PLC0415
@@ -316,6 +329,7 @@ def locate(
             index=index,
             cache_dir=cache_dir,
             chooser=chooser,
+            builder=builder,
         )
         chosen += resolved
     precheck = None
@@ -329,11 +343,18 @@ def locate(
 
                 return check_before_download(chosen, target, request.no_deps, cache_dir, offline)
 
-    fetched = tuple(
-        fetch(chosen, cache_dir, reporter, precheck, offline=request.offline, on_fetched=on_fetched)
-    )
+    def arrived(w: Wanted, path: str, sha: str | None) -> None:
+        if on_fetched is not None and not sdists.is_sdist_file(path):
+            on_fetched(w, path, sha)  # (an sdist is built first, below)
+
+    got = fetch(chosen, cache_dir, reporter, precheck, offline=request.offline, on_fetched=arrived)
+    fetched, picked_notes = _build_picked(got, target, builder)
+    if on_fetched is not None:
+        for item in fetched:
+            if item not in got:
+                on_fetched(item.wanted, item.path, item.sha256)
     if disagreements(chooser, [f.path for f in fetched]):  # (now ignored by the chooser)
-        return locate(request, reporter, on_fetched, chooser=chooser)
+        return locate(request, reporter, on_fetched, builder, chooser=chooser)
     explained, support, declared = report(chooser, chosen)
     if explained:
         notes = (*notes, *explained[0])
@@ -345,18 +366,38 @@ def locate(
         files_read = (*files_read, chooser.config_read)  # a changed variants.toml: resolve again
     return Located(
         target,
-        fetched,
+        tuple(fetched),
         files=files_read,
         dirs=tuple(inputs.find_links),
         interpreter=interpreter,
         index=index is not None and not request.offline,
-        notes=notes,
+        machine=chooser.detected,
+        notes=tuple(dict.fromkeys((*built_notes, *notes, *picked_notes))),
         warnings=warnings,
         preferred=tuple(sorted(f"{n}=={v}" for n, v in have.items())),
         variants=tuple(explained[1]) if explained else (),
         variant_support=support,
         variant_declared=declared,
+        from_sources=any(w.source is not None for w in wanted),
     )
+
+
+def _build_picked(
+    fetched: list[Fetched], target: Target, builder: SourceBuilder | None
+) -> tuple[list[Fetched], list[str]]:
+    """Each sdist the resolver chose, downloaded, as the wheel it builds for *target*."""
+    from graft.resolve.sdists import built_picked, is_sdist_file  # noqa: PLC0415
+
+    out: list[Fetched] = []
+    notes: list[str] = []
+    for item in fetched:
+        if not is_sdist_file(item.path) or item.wanted.source is not None:
+            out.append(item)
+            continue
+        wanted, built = built_picked(item.wanted, item.path, target, builder)
+        notes.append(built.note)
+        out.append(Fetched(wanted, built.path, built.sha256))
+    return out, notes
 
 
 def _target(request: ResolveRequest) -> tuple[Target, str | None]:
@@ -396,6 +437,7 @@ def _resolved(
     index: Indexes | None,
     cache_dir: str,
     chooser: VariantChooser | None = None,
+    builder: SourceBuilder | None = None,
 ) -> tuple[list[tuple[Wanted, Candidate]], tuple[str, ...], tuple[str, ...]]:
     """Resolve *wanted* for *target*: one wheel per project, in the shape fetch takes.
 
@@ -416,8 +458,17 @@ def _resolved(
             requirements.append(f"{w.name}{extras}=={w.version}")
         else:
             requirements.append(w.requirement)
-    source = IndexProjects(index, find_links, cache_dir, offline=request.offline, direct=direct)
-    policy = resolver_policy(request, inputs, wanted, target, have, chooser)
+    builds = None
+    if builder is not None and not request.no_build and request.foreign is None:
+        from graft.resolve.sdists import SdistBuilds  # noqa: PLC0415
+
+        builds = SdistBuilds(builder, target, cache_dir, offline=request.offline)
+    source = IndexProjects(
+        index, find_links, cache_dir, offline=request.offline, direct=direct, builds=builds
+    )
+    policy = resolver_policy(
+        request, inputs, wanted, target, have, chooser, sdists=builds is not None
+    )
     resolution = resolve(
         requirements,
         target,
@@ -434,7 +485,7 @@ def _resolved(
         f"resolved {len(resolution.pins)} projects in {resolution.rounds} rounds"
         f" ({resolution.backtracks} backtracks); METADATA read: {reads}"
     )
-    notes = (note,)
+    notes = (*(builds.notes if builds is not None else ()), note)
     return chosen, notes, resolution.warnings
 
 
@@ -455,8 +506,13 @@ def resolver_policy(  # noqa: PLR0917 - the lock and the sync pass the same six
     target: Target,
     have: dict[str, str],
     variants: VariantChooser | None = None,
+    *,
+    sdists: bool = False,
 ) -> Policy:
-    """The resolver's policy from the request's flags and the inputs' options."""
+    """The resolver's policy from the request's flags and the inputs' options.
+
+    *sdists*: a builder is at hand, so sdists may be candidates (as ``--only-binary`` allows).
+    """
     from packaging.specifiers import SpecifierSet  # noqa: PLC0415
     from packaging.utils import canonicalize_name  # noqa: PLC0415
     from packaging.version import InvalidVersion, Version  # noqa: PLC0415
@@ -489,7 +545,23 @@ def resolver_policy(  # noqa: PLR0917 - the lock and the sync pass the same six
         hashes={w.name: w.hashes for w in wanted if w.hashes},
         constraints=constraints,
         variants=variants,
+        sdists=sdists,
+        no_binary=_names((*request.no_binary, *inputs.no_binary)),
+        only_binary=_names((*request.only_binary, *inputs.only_binary)),
     )
+
+
+def _names(given: tuple[str, ...]) -> frozenset[str]:
+    """``--no-binary``/``--only-binary`` values: canonical names, or ``:all:``."""
+    from packaging.utils import canonicalize_name  # noqa: PLC0415
+
+    out: set[str] = set()
+    for value in given:
+        for item in value.split(","):
+            name = item.strip()
+            if name:
+                out.add(name if name in {":all:", ":none:"} else canonicalize_name(name))
+    return frozenset() if ":none:" in out else frozenset(out)
 
 
 def _exclude_newer(text: str | None) -> dt.datetime | None:

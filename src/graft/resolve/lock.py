@@ -310,9 +310,10 @@ def lock(request: LockRequest) -> LockResult:
 
     asked = request.resolving
     inputs = gather_inputs(asked)
-    if inputs.pylocks or any(w.path or w.url for w in inputs.wanted):
+    if inputs.pylocks or any(w.path or w.url or w.source for w in inputs.wanted):
         raise UsageError(
-            "graft lock takes requirements only (no pylock.toml, wheel path or URL yet)",
+            "graft lock takes requirements only (no pylock.toml, wheel, project or sdist"
+            " path or URL yet)",
             hint="name the projects, e.g. name==1.0, and give --find-links for local wheels",
         )
     pythons = python_versions(_requires_python(asked.requirement_files), request.python_versions)

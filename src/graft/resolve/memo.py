@@ -98,6 +98,8 @@ def observe(located: Located) -> Observed | None:
     now = time.time_ns()
     if any(racy(p, now) for _, p in watched):
         return None
+    if located.machine:  # what built-in variant detection read (never racy: not a file's age)
+        watched.append(("machine", ""))
     return [[kind, p, fingerprint(kind, p)] for kind, p in watched]
 
 

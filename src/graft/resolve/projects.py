@@ -21,7 +21,7 @@ import dataclasses
 import os
 import threading
 import urllib.parse
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from graft._fs import remember
 from graft.errors import SourceError
@@ -40,6 +40,14 @@ if TYPE_CHECKING:
     from graft.sources.index import Candidate, FindLinks, Indexes
 
 
+class SdistMetadata(Protocol):
+    """The METADATA of an sdist candidate (:class:`graft.resolve.sdists.SdistBuilds`)."""
+
+    def metadata(self, file: ArtifactFile) -> bytes:
+        """Its PKG-INFO when static (PEP 643), else the built wheel's METADATA."""
+        ...
+
+
 class IndexProjects:
     """Projects from indexes and find-links directories, METADATA read as cheaply as can be."""
 
@@ -51,13 +59,22 @@ class IndexProjects:
         *,
         offline: bool = False,
         direct: Mapping[str, ArtifactFile] | None = None,
+        builds: SdistMetadata | None = None,
     ) -> None:
         self.indexes = indexes
+        self.builds = builds  # METADATA of sdists (None: sdists are never asked for)
         self.direct = dict(direct or {})  # a wheel named by path or URL: the only file
         self.find_links = find_links
         self.cache_dir = cache_dir
         self.offline = offline
-        self.reads: dict[str, int] = {"local": 0, "cache": 0, "pep658": 0, "ranges": 0, "whole": 0}
+        self.reads: dict[str, int] = {
+            "local": 0,
+            "cache": 0,
+            "pep658": 0,
+            "ranges": 0,
+            "whole": 0,
+            "sdist": 0,
+        }
         self._lock = threading.Lock()  # metadata() may run in the resolver's prefetch threads
         self._offers_pep658: set[str] = set()  # URLs whose index offers a metadata file
 
@@ -76,6 +93,7 @@ class IndexProjects:
         out: list[ArtifactFile] = []
         if self.find_links is not None:
             out += [ArtifactFile(filename, path) for filename, path in self.find_links.files(name)]
+            out += [ArtifactFile(f, path) for f, path in self.find_links.sdists(name)]
         if self.indexes is not None:
             out += [self._artifact(candidate) for candidate in self.indexes.listing(name)]
         return out
@@ -108,7 +126,15 @@ class IndexProjects:
         )
 
     def metadata(self, file: ArtifactFile) -> bytes:
-        """The METADATA of *file*: local, cached, the index's file, or range reads."""
+        """The METADATA of *file*: local, cached, the index's file, or range reads.
+
+        An sdist's is its PKG-INFO when static, else the METADATA of the wheel it builds.
+        """
+        if not file.is_wheel:
+            if self.builds is None:
+                raise SourceError("an sdist, and nothing here builds", where=file.filename)
+            self._count("sdist")
+            return self.builds.metadata(file)
         project = file.filename.split("-", 1)[0]  # a wheel's name part never holds "-"
         scheme = urllib.parse.urlsplit(file.url).scheme
         if scheme not in {"http", "https"}:

@@ -179,8 +179,9 @@ class Provider(AbstractProvider[Need, Candidate, str]):
                 continue
             versions.add(version)
             out.append(candidate)
-        if out and isinstance(out[0], WheelCandidate):
-            self.reader.prefetch(out[0].file)  # the likeliest next read, started early
+        if out and isinstance(out[0], WheelCandidate) and out[0].file.is_wheel:
+            # the likeliest next read, started early (never an sdist's: it may need a build)
+            self.reader.prefetch(out[0].file)
         return out
 
     def is_satisfied_by(self, requirement: Need, candidate: Candidate) -> bool:

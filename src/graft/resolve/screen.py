@@ -2,7 +2,10 @@
 
 The screening runs before any METADATA is read, on what the index says of each file:
 
-- wheels only (an sdist is left out: graft does not build yet), named for the project;
+- wheels, named for the project; an sdist only when the policy allows builds
+  (``Policy.sdists``: a builder is at hand, not ``--no-build``, not ``--only-binary`` for the
+  project), ranked after every wheel, so that the provider offers it for a version only when
+  no wheel of that version fits (pip's and uv's rule); ``--no-binary`` leaves wheels out;
 - a tag the target accepts, ranked by the target's tag order, then the highest build tag;
 - the index's ``requires-python`` (per release on PyPI, warehouse#16033) must admit the
   target; an unparsable value admits everything, as in pip;
@@ -32,7 +35,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from graft.resolve.artifacts import parse_wheel, wheel_rank
+from graft.resolve.artifacts import parse_wheel, sdist_name, wheel_rank
 from graft.resolve.surface import python_allows
 
 if TYPE_CHECKING:
@@ -46,6 +49,12 @@ if TYPE_CHECKING:
     from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile
     from graft.resolve.variants import VariantChooser
+
+
+#: An sdist's place in the target's order: after every wheel (its tags are the target's own).
+_SDIST_RANK = (1 << 30, 0)
+#: And its variant group: after every variant group of its release.
+_SDIST_GROUP = 1 << 30
 
 
 class Prereleases(enum.Enum):
@@ -72,6 +81,17 @@ class Policy:
     constraints: Mapping[NormalizedName, SpecifierSet] = field(default_factory=dict, hash=False)
     # PEP 825: orders each release's variant wheels for the machine; None: variant-unaware
     variants: VariantChooser | None = field(default=None, hash=False, compare=False)
+    sdists: bool = False  # sdists may be built (a builder is at hand, no --no-build)
+    no_binary: frozenset[str] = frozenset()  # canonical names, or {":all:"}: sdists only
+    only_binary: frozenset[str] = frozenset()  # canonical names, or {":all:"}: never build
+
+    def builds(self, name: NormalizedName) -> bool:
+        """Whether an sdist of *name* may be a candidate (built for the target)."""
+        return self.sdists and not ({name, ":all:"} & self.only_binary)
+
+    def wheels(self, name: NormalizedName) -> bool:
+        """Whether wheels of *name* are candidates (not ``--no-binary``)."""
+        return not ({name, ":all:"} & self.no_binary)
 
     def prefers(self, name: NormalizedName) -> Version | None:
         """The version to keep for *name*, unless it is being upgraded."""
@@ -83,7 +103,8 @@ class Policy:
 class Reject(enum.Enum):
     """Why a file of a project is not a candidate."""
 
-    SDIST = "a source distribution (graft does not build yet)"
+    SDIST = "a source distribution, and builds are off"
+    NO_BINARY = "a wheel (--no-binary)"
     FILENAME = "not a wheel of this project"
     TAGS = "no tag the target accepts"
     PYTHON = "the index's requires-python excludes the target"
@@ -150,16 +171,27 @@ def _reason(
     policy: Policy,
 ) -> Reject | None:
     """Why *file* is not a candidate (prereleases aside), or None: the first check failed."""
-    parsed = parse_wheel(file.filename) if file.is_wheel else None
-    if parsed is None or parsed.name != name:
-        return Reject.FILENAME if file.is_wheel else Reject.SDIST
-    version, allowed = parsed.version, policy.hashes.get(name)
+    if not file.is_wheel:
+        sdist = sdist_name(file.filename)
+        if sdist is None or sdist[0] != name:
+            return Reject.FILENAME
+        if not policy.builds(name):
+            return Reject.SDIST
+        version, variant = sdist[1], None
+    else:
+        parsed = parse_wheel(file.filename)
+        if parsed is None or parsed.name != name:
+            return Reject.FILENAME
+        if not policy.wheels(name):
+            return Reject.NO_BINARY
+        version, variant = parsed.version, parsed.variant
+    allowed = policy.hashes.get(name)
     checks: tuple[tuple[Reject, Callable[[], bool]], ...] = (
         # without a chooser, as a variant-unaware installer (a chooser judges them after
         # these checks); a variant wheel the user names by path or URL is taken as it is
         (
             Reject.VARIANT,
-            lambda: parsed.variant is not None and not file.direct and policy.variants is None,
+            lambda: variant is not None and not file.direct and policy.variants is None,
         ),
         (Reject.TAGS, lambda: ranked is None),
         (Reject.PYTHON, lambda: not python_allows(file.requires_python, target.version)),
@@ -195,12 +227,15 @@ def _variant_groups(
         by_version.setdefault(item[0], []).append(item)
     out = []
     for version, items in by_version.items():
-        chosen = [f for _, _, f in items if not f.direct]
+        chosen = [f for _, _, f in items if not f.direct and f.is_wheel]
         if not has_variant_wheels(chosen):
             out += items
             continue
         order = chooser.order(name, version, [f.filename for f in chosen], files)
         for _, ranked, file in items:
+            if not file.is_wheel:  # an sdist: after every wheel, as its key says already
+                out.append((version, ranked, file))
+                continue
             group = 0 if file.direct else order.rank(file.filename)
             if group is None:
                 rejected.append((file, Reject.VARIANT, version))
@@ -228,14 +263,21 @@ def screen(
     for file in files:
         if file.filename.endswith("-variants.json"):
             continue  # a release's variant metadata, not a distribution
-        parsed = parse_wheel(file.filename) if file.is_wheel else None
-        version = parsed.version if parsed else None
-        ranked = wheel_rank(file.filename, tag_rank) if parsed else None
+        if file.is_wheel:
+            parsed = parse_wheel(file.filename)
+            version = parsed.version if parsed else None
+            ranked = wheel_rank(file.filename, tag_rank) if parsed else None
+        else:
+            sdist = sdist_name(file.filename)
+            version = sdist[1] if sdist else None
+            ranked = _SDIST_RANK if sdist else None
         reason = _reason(name, file, ranked, specs, target=target, policy=policy)
-        if reason is not None or ranked is None or parsed is None:
+        if reason is not None or ranked is None or version is None:
             rejected.append((file, reason or Reject.FILENAME, version))
             continue
-        passed.append((parsed.version, (0, *ranked), file))
+        # a wheel's variant group (0 until the chooser ranks it), then its tags; an sdist
+        # after every wheel of its release
+        passed.append((version, (_SDIST_GROUP if ranked is _SDIST_RANK else 0, *ranked), file))
     if policy.variants is not None:
         passed = _variant_groups(name, passed, files, policy.variants, rejected)
     named = any(spec.prereleases for spec in specs)

@@ -116,6 +116,11 @@ class VariantChooser:
             return self._machine
 
     @property
+    def detected(self) -> bool:
+        """Whether the machine was worked out with built-in detection (CPU, NVIDIA driver)."""
+        return self._machine is not None and self.options.detect
+
+    @property
     def config_read(self) -> str | None:
         """The ``variants.toml`` the machine was read from, once it was worked out."""
         return self._machine.config if self._machine is not None else None

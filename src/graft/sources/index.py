@@ -96,12 +96,24 @@ def select(candidates: Sequence[Candidate], target: Target) -> Candidate | None:
     return best[1] if best else None
 
 
+def _sdist_project(filename: str) -> str | None:
+    """The canonical project name of an sdist filename, or None when it is none."""
+    from packaging.utils import InvalidSdistFilename, parse_sdist_filename  # noqa: PLC0415
+    from packaging.version import InvalidVersion  # noqa: PLC0415
+
+    try:
+        return str(parse_sdist_filename(filename)[0])
+    except (InvalidSdistFilename, InvalidVersion):
+        return None
+
+
 class FindLinks:
     """Wheels in ``--find-links`` directories, listed once and grouped by canonical name."""
 
     def __init__(self, directories: Sequence[str]) -> None:
         self.directories = list(directories)
         self._by_name: dict[str, list[tuple[str, str]]] | None = None
+        self._sdists: dict[str, list[tuple[str, str]]] = {}
         self._index()  # list once, before any worker thread asks
 
     def _index(self) -> dict[str, list[tuple[str, str]]]:
@@ -116,18 +128,26 @@ class FindLinks:
                     ) from None
                 for name in names:
                     # wheels, and each release's variant metadata (PEP 825), read only when
-                    # that release has variant wheels
-                    if not name.endswith((".whl", "-variants.json")):
-                        continue
-                    # the name part of a wheel filename never contains "-"
-                    key = name.split("-", 1)[0].replace("_", "-").replace(".", "-").lower()
-                    by_name.setdefault(key, []).append((name, os.path.join(directory, name)))
+                    # that release has variant wheels; sdists apart (built only if allowed)
+                    if name.endswith((".whl", "-variants.json")):
+                        # the name part of a wheel filename never contains "-"
+                        key = name.split("-", 1)[0].replace("_", "-").replace(".", "-").lower()
+                        by_name.setdefault(key, []).append((name, os.path.join(directory, name)))
+                    elif name.endswith((".tar.gz", ".zip")):
+                        sdist = _sdist_project(name)
+                        if sdist is not None:
+                            path = os.path.join(directory, name)
+                            self._sdists.setdefault(sdist, []).append((name, path))
             self._by_name = by_name
         return self._by_name
 
     def files(self, name: str) -> list[tuple[str, str]]:
         """``(filename, path)`` of every wheel (and ``-variants.json``) of project *name*."""
         return list(self._index().get(name, []))
+
+    def sdists(self, name: str) -> list[tuple[str, str]]:
+        """``(filename, path)`` of every sdist of the project *name* (canonical)."""
+        return list(self._sdists.get(name, []))
 
     def names(self) -> list[str]:
         """The canonical names of every project in the directories, sorted."""

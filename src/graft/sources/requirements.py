@@ -19,14 +19,18 @@ from graft.model.requirements import Inputs, Wanted
 if TYPE_CHECKING:
     from packaging.utils import NormalizedName
 
-_IGNORED_OPTIONS = {"--prefer-binary", "--no-binary", "--only-binary"}
-_VALUE_OPTIONS_IGNORED = {"--trusted-host", "--no-binary", "--only-binary", "--use-feature"}
+_IGNORED_OPTIONS = {"--prefer-binary"}
+_VALUE_OPTIONS_IGNORED = {"--trusted-host", "--use-feature"}
 
 
 def parse_spec(text: str, where: str, hashes: frozenset[str] = frozenset()) -> Wanted:
-    """A PEP 508 requirement, or a path to a ``.whl`` file."""
+    """A PEP 508 requirement, a path to a ``.whl`` file, a project directory or an sdist."""
     if text.endswith(".whl") and ("/" in text or os.path.exists(text)) and "@" not in text:
         return _wheel_file(text, where, hashes)
+    if "@" not in text and (_is_sdist_name(text) or text.startswith((".", "/", "~"))):
+        local = os.path.expanduser(text)
+        if os.path.isdir(local) or (os.path.isfile(local) and _is_sdist_name(local)):
+            return source_path(local, where, hashes=hashes)
     from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
     from packaging.utils import canonicalize_name  # noqa: PLC0415
 
@@ -93,11 +97,7 @@ def _direct_url(
     parts = urllib.parse.urlsplit(url)
     filename = urllib.parse.unquote(parts.path.rsplit("/", 1)[-1])
     if not filename.endswith(".whl"):
-        raise SourceError(
-            f"{name} @ {url} is not a wheel: graft cannot build source distributions yet",
-            where=where,
-            hint="point at a .whl file, or ask for the project by name from an index",
-        )
+        return _source_url(url, name, extras=extras, marker=marker, where=where, hashes=hashes)
     try:
         wheel_name, version = parse_wheel_filename(filename)[:2]
     except InvalidWheelFilename as exc:
@@ -130,6 +130,85 @@ def _direct_url(
         marker=marker,
         url=remote,
         filename=filename,
+    )
+
+
+def _is_sdist_name(text: str) -> bool:
+    return text.endswith((".tar.gz", ".zip"))
+
+
+def source_path(
+    text: str,
+    where: str,
+    *,
+    editable: bool = False,
+    hashes: frozenset[str] = frozenset(),
+    name: NormalizedName | None = None,
+    extras: frozenset[str] = frozenset(),
+    marker: str | None = None,
+) -> Wanted:
+    """A project directory or an sdist file to build (``-e``: a directory, editable).
+
+    Its name is known once it is built (the resolution stage fills it in), unless given.
+    """
+    from packaging.utils import NormalizedName as Normalized  # noqa: PLC0415
+
+    path = os.path.abspath(text)
+    if editable and not os.path.isdir(path):
+        raise UsageError(
+            "-e needs a project directory", where=f"{where}: {text}", hint="-e ./project"
+        )
+    if not os.path.isdir(path) and not (os.path.isfile(path) and _is_sdist_name(path)):
+        raise SourceError("no such project directory or sdist file", where=f"{where}: {text}")
+    return Wanted(
+        name or Normalized(""),
+        None,
+        extras,
+        hashes,
+        where,
+        marker=marker,
+        source=path,
+        editable=editable,
+    )
+
+
+def _source_url(
+    url: str,
+    name: NormalizedName,
+    *,
+    extras: frozenset[str],
+    marker: str | None,
+    where: str,
+    hashes: frozenset[str],
+) -> Wanted:
+    """``name @ URL`` naming a source: ``file:`` a directory or sdist, or an sdist by URL."""
+    import urllib.parse  # noqa: PLC0415
+
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme == "file":
+        path = urllib.parse.unquote(parts.path)
+        return source_path(path, where, hashes=hashes, name=name, extras=extras, marker=marker)
+    filename = urllib.parse.unquote(parts.path.rsplit("/", 1)[-1])
+    if parts.scheme not in {"http", "https"} or not _is_sdist_name(filename):
+        raise SourceError(
+            f"{name} @ {url} is neither a wheel nor an sdist (.tar.gz, .zip)",
+            where=where,
+            hint="point at a .whl or an sdist, or ask for the project by name from an index",
+        )
+    fragment = dict(urllib.parse.parse_qsl(parts.fragment))
+    if "sha256" in fragment:
+        hashes = hashes | {f"sha256:{fragment['sha256'].lower()}"}
+    remote = urllib.parse.urlunsplit(parts._replace(fragment=""))
+    return Wanted(
+        name,
+        None,
+        extras,
+        hashes,
+        where,
+        marker=marker,
+        url=remote,
+        filename=filename,
+        source=remote,
     )
 
 
@@ -291,11 +370,19 @@ def _global_option(
         inputs.prereleases = True
     elif option == "--require-hashes":
         inputs.require_hashes = True
+    elif option in {"--no-binary", "--only-binary"}:
+        if not value:
+            raise UsageError(f"{option} needs a name or :all:", where=where)
+        binary = inputs.no_binary if option == "--no-binary" else inputs.only_binary
+        binary.append(value)
     elif option in _IGNORED_OPTIONS or option in _VALUE_OPTIONS_IGNORED:
         return
     elif option in {"-e", "--editable"}:
-        raise UsageError(
-            f"{option}: editable installs need builds, which graft does not do yet", where=where
-        )
+        if constraints:
+            raise UsageError(f"{option} is not a constraint", where=where)
+        if not value:
+            raise UsageError(f"{option} needs a project directory", where=where)
+        local = os.path.join(base, os.path.expanduser(value))
+        inputs.wanted.append(source_path(local, where, editable=True))
     else:
         raise UsageError(f"unknown option {option!r}", where=where)

@@ -1,0 +1,96 @@
+"""``graft sync``'s builder: sources built by :mod:`graft.builds`, wired by the command line.
+
+The resolution stage asks a :class:`graft.model.request.SourceBuilder` for wheels of the
+sources it meets; this one builds them as ``graft build`` does (isolated build environments
+made by ``graft sync`` itself, the reuse rule, the built-wheel records) for the one target
+of the sync. Build environments resolve their requirements from the sync's own indexes and
+find-links; a build requirement is never built from source itself.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
+
+    from graft.builds import BuildEnvironment
+    from graft.model.request import BuiltWheel
+    from graft.model.target import Target
+
+
+class BuildProgress:
+    """A line on stderr as each build starts: only on a terminal, never with --json or CI."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet or os.environ.get("CI", "").lower() == "true"
+
+    def downloads(self, items: int) -> object:
+        """No bar for a build environment's downloads."""
+        del items
+        return None
+
+    def waiting_for_venv(self, prefix: str) -> None:
+        """Another graft holds a build environment's lock."""
+        if not self.quiet and sys.stderr.isatty():
+            print(f"graft: waiting for another graft using {prefix}", file=sys.stderr)
+
+    def stage(self, message: str) -> None:
+        """A build begins (builds take seconds to minutes)."""
+        if not self.quiet and sys.stderr.isatty():
+            print(f"graft: {message} ...", file=sys.stderr, flush=True)
+
+
+class SyncBuilds:
+    """Builds (or reuses) wheels of sources for ``graft sync``, with ``graft build``'s rule."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.settings: tuple[tuple[str, str], ...] = ()
+        self.constraints: tuple[str, ...] = ()
+        if args.config_settings or args.build_constraint:  # checked now, not at a build
+            # (imported only then: every sync makes a builder, and most never build)
+            from graft.cli.build_cmd import _constraints, _settings  # noqa: PLC0415
+
+            self.settings = _settings(args.config_settings)
+            self.constraints = _constraints(args.build_constraint)
+        self.progress = BuildProgress(args.quiet or args.json)
+        # one answer per source and interpreter in a sync: an sdist the resolver read
+        # METADATA from is asked for again when it is installed
+        self._done: dict[tuple[str, str, bool], BuiltWheel] = {}
+
+    def wheel(self, source: str, target: Target, *, editable: bool = False) -> BuiltWheel:
+        """A wheel of *source* for *target*: a recorded build the rule allows, or a new one."""
+        key = (os.path.abspath(source), target.executable, editable)
+        if key in self._done:
+            return self._done[key]
+        from graft.builds import BuildRequest, build_for  # noqa: PLC0415
+        from graft.model.request import BuiltWheel  # noqa: PLC0415
+
+        request = BuildRequest(
+            source=source,
+            reuse=self.args.reuse_builds,
+            config_settings=self.settings,
+            isolated=not self.args.no_build_isolation,
+            store=self.args.store,
+            constraints=self.constraints,
+            reporter=self.progress,
+            editable=editable,
+        )
+        outcome = build_for(request, target, self._make_env)
+        note = (
+            f"{outcome.action} {outcome.filename} for {outcome.interpreter}: {outcome.why};"
+            f" source: {outcome.assessment.describe()}"
+        )
+        if outcome.differences is not None:  # --reuse-builds verify
+            found = "; ".join(str(d) for d in outcome.differences) or "no difference"
+            note += f"; verify: {found}"
+        self._done[key] = BuiltWheel(outcome.path, outcome.sha256, note)
+        return self._done[key]
+
+    def _make_env(self, target: Target, requires: tuple[str, ...], venv: str) -> BuildEnvironment:
+        from graft.cli.build_cmd import _make_env  # noqa: PLC0415
+
+        return _make_env(self.args, target, requires, venv)

@@ -1,0 +1,246 @@
+"""Sources in resolution: what is built, through the builder ``graft sync`` is handed.
+
+Three ways a source reaches a sync:
+
+- **named** on the command line or in a requirements file: a project directory, an sdist
+  file, ``name @ file:///…`` or ``name @ https://…/x.tar.gz``, ``-e DIR``.
+  :func:`build_named` builds each (or reuses its recorded build) before resolution, and the
+  resolver then sees the built wheel as a wheel given by path: its dependencies are the
+  built wheel's own. ``direct_url.json`` names the source (PEP 610), as pip writes it.
+- **picked** from an index or find-links when no wheel of a version fits the target, or
+  with ``--no-binary``: :class:`SdistBuilds` gives the resolver its METADATA (PKG-INFO when
+  static, PEP 643; otherwise what the built wheel says), and :func:`build_picked` turns the
+  chosen sdist, once downloaded, into its wheel.
+
+The builder (:class:`graft.model.request.SourceBuilder`) is passed in by the command line;
+without one, or with ``--no-build``, a source is refused in one line naming it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from graft.errors import SourceError, UsageError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from graft.model.request import BuiltWheel, ResolveRequest, SourceBuilder
+    from graft.model.requirements import Wanted
+    from graft.model.target import Target
+    from graft.resolve.artifacts import ArtifactFile
+
+
+def _static_pkg_info(path: str, where: str) -> bytes:
+    """The sdist's PKG-INFO when it states its dependencies (PEP 643), else ``b""``."""
+    from graft.build.sdist import archive_pkg_info, parse_pkg_info  # noqa: PLC0415
+
+    raw = archive_pkg_info(path)
+    if raw is None:
+        return b""
+    text = raw.decode("utf-8", "surrogateescape")
+    return raw if parse_pkg_info(text, where).static_requires else b""
+
+
+def built_picked(
+    wanted: Wanted, path: str, target: Target, builder: SourceBuilder | None
+) -> tuple[Wanted, BuiltWheel]:
+    """A chosen sdist, downloaded, built into its wheel (its recorded build reused)."""
+    if builder is None:
+        raise UsageError(f"{os.path.basename(path)} needs a build", where=path)
+    built = builder.wheel(path, target)
+    return dataclasses.replace(wanted, hashes=frozenset()), built  # the sdist's hash: checked
+
+
+def is_sdist_file(path: str) -> bool:
+    """Whether *path* names an sdist (not a wheel)."""
+    return path.endswith((".tar.gz", ".zip"))
+
+
+def refuse_builds(request: ResolveRequest, builder: SourceBuilder | None, what: str) -> None:
+    """A build is needed for *what*: refused in one line when builds are off."""
+    if request.no_build or ":all:" in request.only_binary:
+        flag = "--no-build" if request.no_build else "--only-binary :all:"
+        raise UsageError(f"{what} needs a build, and {flag} was given", where=what)
+    if builder is None:
+        raise UsageError(
+            f"{what} needs a build, and nothing builds here",
+            where=what,
+            hint="graft sync builds sources; this command installs wheels only",
+        )
+
+
+def build_named(
+    wanted: Sequence[Wanted],
+    target: Target,
+    request: ResolveRequest,
+    builder: SourceBuilder | None,
+    cache_dir: str,
+) -> tuple[list[Wanted], list[str]]:
+    """Each named source built (or reused) for *target*: a wheel given by path. With notes."""
+    out: list[Wanted] = []
+    notes: list[str] = []
+    for w in wanted:
+        if w.source is None:
+            out.append(w)
+            continue
+        refuse_builds(request, builder, w.source)
+        if request.foreign is not None:
+            raise UsageError(f"{w.source} needs a build, which a foreign target cannot run")
+        assert builder is not None  # noqa: S101 - refuse_builds raised otherwise
+        local, sha = _local_source(w, cache_dir, offline=request.offline)
+        built = builder.wheel(local, target, editable=w.editable)
+        notes.append(built.note)
+        out.append(_as_wheel(w, built, _direct_url(w, local, sha), request))
+    return out, notes
+
+
+def _local_source(w: Wanted, cache_dir: str, *, offline: bool) -> tuple[str, str | None]:
+    """The source as a local path (an sdist URL downloaded into the cache), its sha256."""
+    assert w.source is not None  # noqa: S101 - only sources come here
+    if w.url is None:
+        if os.path.isdir(w.source):
+            return w.source, None
+        from graft._fs import file_sha256  # noqa: PLC0415
+
+        sha = file_sha256(w.source)
+        _check_hash(w, sha)
+        return w.source, sha
+    from graft.sources.index import Candidate  # noqa: PLC0415
+
+    given = next(iter(w.hashes)).removeprefix("sha256:") if len(w.hashes) == 1 else None
+    candidate = Candidate(w.filename or "", w.url, given, local=False, origin=w.where)
+    path, sha = _download(candidate, cache_dir, offline=offline, where=w.where)
+    _check_hash(w, sha)
+    return path, sha
+
+
+def _download(candidate: object, cache_dir: str, *, offline: bool, where: str) -> tuple[str, str]:
+    from graft.sources.fetch import cached_path, download  # noqa: PLC0415
+    from graft.sources.index import Candidate  # noqa: PLC0415
+
+    assert isinstance(candidate, Candidate)  # noqa: S101
+    if offline:
+        hit = cached_path(candidate, cache_dir)
+        if hit is None or not candidate.sha256:
+            raise SourceError(
+                f"{candidate.filename} is not in the download cache and --offline was given",
+                where=where,
+            )
+        return hit, candidate.sha256
+    path, sha = download(candidate, cache_dir)
+    if not sha:
+        from graft._fs import file_sha256  # noqa: PLC0415
+
+        sha = file_sha256(path)
+    return path, sha
+
+
+def _check_hash(w: Wanted, sha: str) -> None:
+    if w.hashes and f"sha256:{sha}" not in w.hashes:
+        raise SourceError(
+            f"the sdist has sha256 {sha}, not the hash given here",
+            where=w.where,
+            hint="the file changed, or the hash is wrong; nothing was installed",
+        )
+
+
+def _direct_url(w: Wanted, local: str, sha: str | None) -> str:
+    """PEP 610 ``direct_url.json`` for a source, as pip writes it (keys sorted)."""
+    if sha is None:  # a directory
+        info: dict[str, object] = {"editable": True} if w.editable else {}
+        data: dict[str, object] = {"dir_info": info, "url": Path(local).as_uri()}
+    else:
+        archive = {"hash": f"sha256={sha}", "hashes": {"sha256": sha}}
+        data = {"archive_info": archive, "url": w.url or Path(local).as_uri()}
+    return json.dumps(data, sort_keys=True)
+
+
+def _as_wheel(w: Wanted, built: BuiltWheel, direct_url: str, request: ResolveRequest) -> Wanted:
+    """The named source as the wheel it built: its name and version, given by path."""
+    from graft.model.wheelname import parse_wheel_filename  # noqa: PLC0415
+
+    filename = os.path.basename(built.path)
+    name, version = parse_wheel_filename(filename)[:2]
+    if w.name and w.name != name:
+        raise SourceError(
+            f"the source builds {name} {version}, not {w.name}",
+            where=w.where,
+            hint=f"write {name} @ …",
+        )
+    if {name, ":all:"} & set(request.only_binary):
+        raise UsageError(f"{w.source} needs a build, and --only-binary names {name}")
+    return dataclasses.replace(
+        w,
+        name=name,
+        version=str(version),
+        path=built.path,
+        url=None,
+        filename=filename,
+        hashes=frozenset(),  # the source's hash was checked; the wheel is graft's own
+        direct_url=direct_url,
+    )
+
+
+class SdistBuilds:
+    """The METADATA of sdist candidates for one target: static PKG-INFO, else a build.
+
+    Resolution may read several versions' sdists; each is downloaded into the cache (where
+    the install takes it from) and built only when its PKG-INFO does not state its
+    dependencies. Reads of one file happen once, one at a time (builds are not threaded).
+    """
+
+    def __init__(
+        self, builder: SourceBuilder, target: Target, cache_dir: str, *, offline: bool
+    ) -> None:
+        self.builder = builder
+        self.target = target
+        self.cache_dir = cache_dir
+        self.offline = offline
+        self.notes: list[str] = []
+        self._lock = threading.Lock()
+
+    def local(self, file: ArtifactFile) -> str:
+        """The sdist as a local file (downloaded into the cache when remote)."""
+        if not file.url.startswith(("http://", "https://")):
+            return file.url.removeprefix("file://")
+        from graft.sources.index import Candidate  # noqa: PLC0415
+
+        candidate = Candidate(file.filename, file.url, file.sha256, local=False)
+        return _download(candidate, self.cache_dir, offline=self.offline, where=file.url)[0]
+
+    def metadata(self, file: ArtifactFile) -> bytes:
+        """PKG-INFO when static (Metadata 2.2+, Requires-Dist not Dynamic), else a build's."""
+        with self._lock:
+            path = self.local(file)
+            static = self._static(path, file.filename)
+            if static:
+                return static
+            built = self.builder.wheel(path, self.target)
+            self.notes.append(built.note)
+        from graft.sources.lazywheel import read_local_metadata  # noqa: PLC0415
+
+        return read_local_metadata(built.path)[1]
+
+    def _static(self, path: str, where: str) -> bytes:
+        """:func:`_static_pkg_info`, remembered by the sdist's sha256 (the same for any target).
+
+        ``<cache>/metadata/sdist-<sha256>.pkg-info`` holds the PKG-INFO, or nothing when it
+        is not static; so a warm sync does not read through the archive again.
+        """
+        from graft._fs import file_sha256, remember  # noqa: PLC0415
+
+        kept = os.path.join(self.cache_dir, "metadata", f"sdist-{file_sha256(path)}.pkg-info")
+        try:
+            with open(kept, "rb") as fh:
+                return fh.read()
+        except OSError:
+            pass
+        found = _static_pkg_info(path, where)
+        remember(kept, found)
+        return found

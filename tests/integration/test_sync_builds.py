@@ -1,0 +1,370 @@
+"""``graft sync`` with sources: project directories, sdists, ``-e``, sdists picked from
+find-links, with real backends (flit_core, setuptools) from a find-links directory.
+
+The backend wheels and sdists are downloaded from PyPI once and cached
+(tests/support/pypifiles.py); offline, these tests are skipped with that reason. The
+in-tree backend of tests/integration/test_build.py serves the failure cases.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+import os
+import subprocess
+import sys
+import tarfile
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_graft
+from tests.e2e.flatcompare import compare_trees, format_differences
+from tests.e2e.venvs import Venv
+from tests.integration.test_build import make_project
+from tests.support.pypifiles import FLIT_CORE, SETUPTOOLS, TOMLI, release_files
+from tests.support.wheelmaker import make_wheel
+
+
+@pytest.fixture
+def backends() -> Path:
+    return release_files(FLIT_CORE, SETUPTOOLS, TOMLI)
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A cache of this test's own: built wheels are not shared between tests."""
+    path = tmp_path / "cache"
+    monkeypatch.setenv("GRAFT_CACHE_DIR", str(path))
+    return path
+
+
+def sync(
+    venv: Path, store: Path, links: Path, *args: str | Path, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    return run_graft(
+        "sync", venv, *args, "--find-links", links, "--no-index", "--store", store, check=check
+    )
+
+
+def py(venv: Path, code: str) -> str:
+    run = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", code], capture_output=True, text=True, check=True
+    )
+    return run.stdout.strip()
+
+
+def site_packages(venv: Path) -> Path:
+    return next((venv / "lib").glob("python3*/site-packages"))
+
+
+def flit_project(root: Path, version: str = "0.1", deps: str = "") -> Path:
+    (root / "src" / "purepkg").mkdir(parents=True, exist_ok=True)
+    (root / "src" / "purepkg" / "__init__.py").write_text('"""A pure package."""\nX = 1\n')
+    (root / "src" / "purepkg" / "data.txt").write_text("data\n")
+    (root / "pyproject.toml").write_text(
+        textwrap.dedent(
+            f"""
+            [build-system]
+            requires = ["flit_core>=3.4,<4"]
+            build-backend = "flit_core.buildapi"
+
+            [project]
+            name = "purepkg"
+            version = "{version}"
+            description = "pure"
+            dependencies = [{deps}]
+            """
+        )
+    )
+    return root
+
+
+def test_a_project_directory_is_built_and_its_dependencies_resolved(
+    tmp_path: Path, store_dir: Path, cache: Path, backends: Path
+) -> None:
+    project = flit_project(tmp_path / "proj", deps='"tomli==2.0.1"')
+    venv = tmp_path / "v"
+    run = sync(venv, store_dir, backends, project, "-v")
+    assert "built purepkg-0.1-py2.py3-none-any.whl" in run.stderr
+    assert "pure-backend: flit_core.buildapi cannot compile" in run.stderr  # -v: evidence
+    assert "built tomli-2.0.1-py3-none-any.whl" in run.stderr  # an sdist-only dependency
+    assert py(venv, "import purepkg, tomli; print(purepkg.X, tomli.__name__)") == "1 tomli"
+    direct = json.loads((site_packages(venv) / "purepkg-0.1.dist-info/direct_url.json").read_text())
+    assert direct == {"dir_info": {}, "url": project.as_uri()}
+    assert "already in sync" in sync(venv, store_dir, backends, project).stderr
+    (project / "src" / "purepkg" / "__init__.py").write_text("X = 2\n")  # a new tree key
+    run = sync(venv, store_dir, backends, project, "-v")
+    assert "built purepkg-0.1-py2.py3-none-any.whl" in run.stderr
+    assert py(venv, "import purepkg; print(purepkg.X)") == "2"
+    assert run_graft("audit", venv).returncode == 0
+
+
+def pip_supports_python_option() -> bool:
+    from importlib.metadata import version
+
+    from packaging.version import Version
+
+    return Version(version("pip")) >= Version("23.1")
+
+
+needs_pip = pytest.mark.skipif(
+    importlib.util.find_spec("pip") is None or not pip_supports_python_option(),
+    reason="pip >= 23.1 (with --python) is not installed beside the tests",
+)
+
+
+def pip(venv: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
+    environ["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+    cmd = [sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), *map(str, args)]
+    return subprocess.run(cmd, capture_output=True, text=True, check=True, env=environ)
+
+
+def venv_of(prefix: Path) -> Venv:
+    out = py(prefix, "import json, sysconfig; print(json.dumps(sysconfig.get_paths()))")
+    return Venv(prefix, json.loads(out))
+
+
+@needs_pip
+def test_graft_sync_of_a_project_equals_pip_install(
+    tmp_path: Path, store_dir: Path, cache: Path, backends: Path
+) -> None:
+    project = flit_project(tmp_path / "proj")
+    ours = tmp_path / "graft"
+    sync(ours, store_dir, backends, project)
+    theirs = tmp_path / "pip"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", theirs], check=True)
+    pip(theirs, "install", "--no-index", "--find-links", backends, project)
+    diffs = compare_trees(venv_of(ours), venv_of(theirs), ("graft", "pip"))
+    assert not diffs, format_differences(diffs)
+    name = "purepkg-0.1.dist-info/direct_url.json"
+    mine = json.loads((site_packages(ours) / name).read_text())
+    assert mine == json.loads((site_packages(theirs) / name).read_text())
+
+
+@needs_pip
+def test_an_editable_project(tmp_path: Path, store_dir: Path, cache: Path, backends: Path) -> None:
+    # (with a dependency: pip uninstall removes a site-packages holding nothing else whole)
+    project = flit_project(tmp_path / "proj", deps='"tomli==2.0.1"')
+    venv = tmp_path / "v"
+    sync(venv, store_dir, backends, "-e", project)
+    assert py(venv, "import purepkg; print(purepkg.__file__)") == str(
+        project / "src" / "purepkg" / "__init__.py"
+    )
+    dist_info = site_packages(venv) / "purepkg-0.1.dist-info"
+    direct = json.loads((dist_info / "direct_url.json").read_text())
+    assert direct == {"dir_info": {"editable": True}, "url": project.as_uri()}
+    (project / "src" / "purepkg" / "__init__.py").write_text("X = 'edited'\n")
+    assert py(venv, "import purepkg; print(purepkg.X)") == "edited"  # no re-sync
+    assert "already in sync" in sync(venv, store_dir, backends, "-e", project).stderr
+    assert run_graft("audit", venv).returncode == 0
+    found = py(venv, "import importlib.metadata as m; print(m.version('purepkg'))")
+    assert found == "0.1"
+    listed = json.loads(pip(venv, "list", "--format", "json", "-v").stdout)
+    (mine,) = [p for p in listed if p["name"] == "purepkg"]
+    assert mine["editable_project_location"] == str(project)
+    flit_project(project, "0.2", '"tomli==2.0.1"')  # new metadata: a new editable wheel
+    run = sync(venv, store_dir, backends, "-e", project)
+    assert "purepkg 0.1 -> 0.2" in run.stderr
+    pip(venv, "uninstall", "-y", "purepkg")
+    assert not list(site_packages(venv).glob("purepkg*"))
+    assert py(venv, "import tomli; print(tomli.__name__)") == "tomli"
+    assert (project / "src" / "purepkg" / "__init__.py").is_file()  # the tree is untouched
+
+
+def test_editable_in_a_requirements_file(
+    tmp_path: Path, store_dir: Path, cache: Path, backends: Path
+) -> None:
+    flit_project(tmp_path / "proj")
+    reqs = tmp_path / "reqs.txt"
+    reqs.write_text("-e ./proj\n")
+    venv = tmp_path / "v"
+    sync(venv, store_dir, backends, "-r", reqs)
+    assert py(venv, "import purepkg; print(purepkg.__file__)").startswith(str(tmp_path / "proj"))
+
+
+def test_a_setup_py_project_and_its_legacy_backend(
+    tmp_path: Path, store_dir: Path, cache: Path, backends: Path
+) -> None:
+    root = tmp_path / "legacy"
+    (root / "legacy_mod").mkdir(parents=True)
+    (root / "legacy_mod" / "__init__.py").write_text("VALUE = 42\n")
+    (root / "setup.py").write_text(
+        "from setuptools import setup\n"
+        "setup(name='legacy-mod', version='2.0', packages=['legacy_mod'])\n"
+    )
+    venv = tmp_path / "v"
+    sync(venv, store_dir, backends, f"legacy-mod @ {root.as_uri()}")  # setuptools>=40.8.0
+    assert py(venv, "import legacy_mod; print(legacy_mod.VALUE)") == "42"
+    edit = tmp_path / "ve"
+    sync(edit, store_dir, backends, "-e", root)  # setuptools' PEP 660 hooks
+    (root / "legacy_mod" / "__init__.py").write_text("VALUE = 43\n")
+    assert py(edit, "import legacy_mod; print(legacy_mod.VALUE)") == "43"
+    wrong = sync(tmp_path / "w", store_dir, backends, f"other @ {root.as_uri()}", check=False)
+    assert wrong.returncode == 1
+    assert "the source builds legacy-mod 2.0, not other" in wrong.stderr
+
+
+def static_sdist(folder: Path) -> Path:
+    """A flit sdist whose PKG-INFO (Metadata 2.2) states its dependencies statically."""
+    files = {
+        "statik-1.0/PKG-INFO": (
+            "Metadata-Version: 2.2\nName: statik\nVersion: 1.0\nSummary: static\n"
+            "Requires-Dist: tomli==2.0.1\n"
+        ),
+        "statik-1.0/statik.py": '"""Static."""\n__version__ = "1.0"\n',
+        "statik-1.0/pyproject.toml": textwrap.dedent(
+            """
+            [build-system]
+            requires = ["flit_core>=3.4,<4"]
+            build-backend = "flit_core.buildapi"
+
+            [project]
+            name = "statik"
+            version = "1.0"
+            description = "static"
+            dependencies = ["tomli==2.0.1"]
+            """
+        ),
+    }
+    path = folder / "statik-1.0.tar.gz"
+    with tarfile.open(path, "w:gz") as archive:
+        for name, text in files.items():
+            data = text.encode()
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return path
+
+
+def test_sdists_from_find_links(
+    tmp_path: Path, store_dir: Path, cache: Path, backends: Path
+) -> None:
+    links = tmp_path / "links"
+    links.mkdir()
+    for item in backends.iterdir():
+        (links / item.name).symlink_to(item)
+    static_sdist(links)
+    venv = tmp_path / "v"
+    run = sync(venv, store_dir, links, "statik", "-v")
+    assert py(venv, "import statik, tomli; print(statik.__version__)") == "1.0"
+    statik = [line for line in run.stderr.splitlines() if "statik-1.0" in line]
+    assert len(statik) == 1, "static metadata: resolved without a build, built once"
+    assert statik[0].startswith("graft: built statik-1.0-py2.py3-none-any.whl")
+    tomli = [line for line in run.stderr.splitlines() if "tomli-2.0.1" in line]
+    # built to read its METADATA (2.1: not static), and that very wheel installed
+    assert [t.split()[1] for t in tomli] == ["built"]
+    for flag in (["--only-binary", "tomli"], ["--only-binary", ":all:"], ["--no-build"]):
+        refused = sync(tmp_path / "r", store_dir, links, "tomli==2.0.1", *flag, check=False)
+        assert refused.returncode == 1, refused.stderr
+        assert "tomli has only source distributions (2.0.1)" in refused.stderr
+        assert "builds are off" in refused.stderr
+    assert not (tmp_path / "r").exists()
+
+
+def test_no_binary_builds_the_sdist_beside_a_wheel(
+    tmp_path: Path, store_dir: Path, cache: Path, backends: Path
+) -> None:
+    links = tmp_path / "links"
+    links.mkdir()
+    for item in backends.iterdir():
+        (links / item.name).symlink_to(item)
+    make_wheel(links, "tomli", "2.0.1", {"tomli/__init__.py": "MADE = True\n"})
+    venv = tmp_path / "v"
+    sync(venv, store_dir, links, "tomli==2.0.1")
+    assert py(venv, "import tomli; print(tomli.MADE)") == "True"  # the wheel, not a build
+    sync(venv, store_dir, links, "tomli==2.0.1", "--no-binary", "tomli")
+    assert py(venv, "import tomli; print(hasattr(tomli, 'MADE'), tomli.loads('a=1'))") == (
+        "False {'a': 1}"
+    )
+    sync(venv, store_dir, links, "tomli==2.0.1", "--no-binary", ":all:", "--only-binary", "x")
+    assert py(venv, "import tomli; print(hasattr(tomli, 'MADE'))") == "False"
+
+
+def test_a_failed_build_shows_its_output_and_changes_nothing(
+    tmp_path: Path, store_dir: Path, cache: Path, backends: Path
+) -> None:
+    project = make_project(tmp_path / "proj")
+    venv = tmp_path / "v"
+    run = sync(venv, store_dir, backends, project, "-C", "mode=fail", check=False)
+    assert run.returncode == 1
+    assert "boom: the compiler is on fire" in run.stderr  # the backend's whole output
+    assert "graft: to rerun by hand: cd " in run.stderr
+    assert run.stderr.rstrip().splitlines()[-1].startswith("graft: error: ")
+    assert not venv.exists()
+    quiet = run_graft(
+        "sync", venv, project, "-C", "mode=fail", "--store", store_dir, "--json", check=False
+    )
+    error = json.loads(quiet.stdout)
+    assert error["kind"] == "BuildError"
+    assert "boom" not in quiet.stderr
+    assert not venv.exists()
+    sync(venv, store_dir, backends, project, "-C", "mark=ok")
+    assert py(venv, "import demo; print(demo.MARK)") == "ok"
+
+
+def test_an_sdist_by_url_and_from_an_index(
+    tmp_path: Path, store_dir: Path, cache: Path, backends: Path
+) -> None:
+    import hashlib
+
+    from tests.support.rangeserver import serve
+
+    sdist = backends / "tomli-2.0.1.tar.gz"
+    sha = hashlib.sha256(sdist.read_bytes()).hexdigest()
+    with serve() as served:
+        url = served.add(sdist)
+        venv = tmp_path / "v"
+        sync(venv, store_dir, backends, f"tomli @ {url}#sha256={sha}")
+        direct = json.loads(
+            (site_packages(venv) / "tomli-2.0.1.dist-info/direct_url.json").read_text()
+        )
+        assert direct == {
+            "archive_info": {"hash": f"sha256={sha}", "hashes": {"sha256": sha}},
+            "url": url,
+        }
+        wrong = sync(
+            tmp_path / "w", store_dir, backends, f"tomli @ {url}#sha256={'0' * 64}", check=False
+        )
+        assert wrong.returncode == 1
+        assert not (tmp_path / "w").exists()
+        wheels = tmp_path / "backend-wheels"  # the backends only: tomli from the index
+        wheels.mkdir()
+        for item in backends.glob("*.whl"):
+            (wheels / item.name).symlink_to(item)
+        index = tmp_path / "i"
+        run = run_graft(
+            "sync", index, "tomli==2.0.1", "--index-url", f"{served.url}/simple/",
+            "--find-links", wheels, "--store", store_dir, "-v",
+        )  # fmt: skip
+        assert "tomli-2.0.1-py3-none-any.whl" in run.stderr
+        assert "/simple/tomli/" in served.paths  # the sdist's row on the index page
+        assert not (site_packages(index) / "tomli-2.0.1.dist-info/direct_url.json").exists()
+        assert py(index, "import tomli; print(tomli.loads('a = 1'))") == "{'a': 1}"
+
+
+def test_a_venv_inside_the_project_is_not_its_source(
+    tmp_path: Path, store_dir: Path, cache: Path, backends: Path
+) -> None:
+    project = flit_project(tmp_path / "proj")
+    venv = project / "env"  # graft sync env . from the project's directory
+    first = sync(venv, store_dir, backends, project, "-v")
+    assert "built purepkg-0.1" in first.stderr
+    again = sync(venv, store_dir, backends, project, "-v")
+    assert "reused purepkg-0.1" in again.stderr, again.stderr  # the venv and its lock left out
+    assert "already in sync" in again.stderr
+
+
+def test_reuse_builds_verify_in_a_sync(
+    tmp_path: Path, store_dir: Path, cache: Path, backends: Path
+) -> None:
+    project = flit_project(tmp_path / "proj")
+    sync(tmp_path / "v", store_dir, backends, project)
+    run = sync(tmp_path / "v", store_dir, backends, project, "--reuse-builds", "verify", "-v")
+    (line,) = [n for n in run.stderr.splitlines() if "purepkg-0.1" in n]
+    assert line.startswith("graft: built purepkg-0.1-py2.py3-none-any.whl"), line
+    assert "verify: rebuilt to compare with purepkg-0.1-py2.py3-none-any.whl" in line
+    assert line.endswith("verify: no difference"), line

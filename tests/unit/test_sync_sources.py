@@ -1,0 +1,113 @@
+"""Named sources in resolution (graft.resolve.sdists): built through the builder handed in."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from graft.errors import SourceError, UsageError
+from graft.model.request import BuiltWheel, ResolveRequest
+from graft.resolve.sdists import build_named, refuse_builds
+from graft.sources.requirements import parse_spec, source_path
+from graft.venv.interpreter import foreign_target
+
+if TYPE_CHECKING:
+    from graft.model.target import Target
+
+TARGET = foreign_target("3.11", ["manylinux_2_17_x86_64"])
+
+
+class FakeBuilder:
+    """Builds nothing: names the wheel it would give and counts the calls."""
+
+    def __init__(self, filename: str) -> None:
+        self.filename = filename
+        self.calls: list[tuple[str, bool]] = []
+
+    def wheel(self, source: str, target: Target, *, editable: bool = False) -> BuiltWheel:
+        del target
+        self.calls.append((source, editable))
+        return BuiltWheel(f"/cache/wheels/ab/{self.filename}", "ab" * 32, "built it")
+
+
+def test_a_directory_becomes_its_built_wheel_with_pep_610_dir_info(tmp_path: Path) -> None:
+    builder = FakeBuilder("proj-1.0-py3-none-any.whl")
+    wanted = [source_path(str(tmp_path), "command line"), parse_spec("idna", "command line")]
+    out, notes = build_named(wanted, TARGET, ResolveRequest(), builder, str(tmp_path))
+    assert builder.calls == [(str(tmp_path), False)]
+    assert notes == ["built it"]
+    built, idna = out
+    assert idna == wanted[1]
+    assert (built.name, built.version, built.path) == (
+        "proj",
+        "1.0",
+        "/cache/wheels/ab/proj-1.0-py3-none-any.whl",
+    )
+    assert built.source == str(tmp_path)  # (the memo leaves such a request alone)
+    assert json.loads(built.direct_url or "") == {"dir_info": {}, "url": tmp_path.as_uri()}
+
+
+def test_an_editable_and_an_sdist_file(tmp_path: Path) -> None:
+    builder = FakeBuilder("proj-1.0-py3-none-any.whl")
+    editable = source_path(str(tmp_path), "reqs.txt:1", editable=True)
+    (out,), _ = build_named([editable], TARGET, ResolveRequest(), builder, str(tmp_path))
+    assert builder.calls == [(str(tmp_path), True)]
+    assert json.loads(out.direct_url or "")["dir_info"] == {"editable": True}
+    sdist = tmp_path / "proj-1.0.tar.gz"
+    sdist.write_bytes(b"x")
+    (out,), _ = build_named([parse_spec(str(sdist), "x")], TARGET, ResolveRequest(), builder, "")
+    direct = json.loads(out.direct_url or "")
+    assert direct["url"] == sdist.as_uri()
+    assert direct["archive_info"]["hashes"]["sha256"] == out_sha(sdist)
+    hashed = parse_spec(str(sdist), "x", frozenset({"sha256:" + "0" * 64}))
+    with pytest.raises(SourceError, match="not the hash given here"):
+        build_named([hashed], TARGET, ResolveRequest(), builder, "")
+
+
+def out_sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_named_source_must_build_the_name_given(tmp_path: Path) -> None:
+    builder = FakeBuilder("proj-1.0-py3-none-any.whl")
+    wanted = parse_spec(f"other @ {tmp_path.as_uri()}", "x")
+    with pytest.raises(SourceError, match=r"the source builds proj 1\.0, not other"):
+        build_named([wanted], TARGET, ResolveRequest(), builder, "")
+    only = ResolveRequest(only_binary=("proj",))
+    with pytest.raises(UsageError, match="--only-binary names proj"):
+        build_named([source_path(str(tmp_path), "x")], TARGET, only, builder, "")
+
+
+def test_builds_refused_in_one_line() -> None:
+    builder = FakeBuilder("proj-1.0-py3-none-any.whl")
+    with pytest.raises(UsageError, match="needs a build, and --no-build was given"):
+        refuse_builds(ResolveRequest(no_build=True), builder, "./proj")
+    with pytest.raises(UsageError, match="--only-binary :all: was given"):
+        refuse_builds(ResolveRequest(only_binary=(":all:",)), builder, "./proj")
+    with pytest.raises(UsageError, match="nothing builds here"):
+        refuse_builds(ResolveRequest(), None, "./proj")
+    refuse_builds(ResolveRequest(), builder, "./proj")  # allowed: no error
+
+
+def test_the_build_progress_line_only_on_a_terminal(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sys
+
+    from graft.cli.sync_builds import BuildProgress
+
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    BuildProgress(quiet=False).stage("building x for cpython 3.12")
+    assert capsys.readouterr().err == ""  # not a terminal
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    BuildProgress(quiet=False).stage("building x for cpython 3.12")
+    assert capsys.readouterr().err == "graft: building x for cpython 3.12 ...\n"
+    BuildProgress(quiet=True).stage("building x")  # -q or --json
+    monkeypatch.setenv("CI", "true")
+    BuildProgress(quiet=False).stage("building x")
+    assert capsys.readouterr().err == ""
