@@ -182,7 +182,13 @@ def sync(request: SyncRequest) -> SyncResult:
 
         arrivals = Arrivals(store)
         try:
-            located = locate(resolving, request.reporter, arrivals.add, request.builder)
+            located = locate(
+                resolving,
+                request.reporter,
+                arrivals.add,
+                request.builder,
+                variant_plugins=request.variant_plugins,
+            )
         except BaseException:
             arrivals.close()
             raise

@@ -82,8 +82,10 @@ def test_what_the_stamp_cannot_confirm_takes_the_full_path(
     assert (site(venv) / "beta.py").is_symlink()
     assert "already in sync" in plain_sync(venv, reqs, links, store_dir)
 
-    # an entry the store no longer vouches for
-    marker = next((store_dir / "verified").iterdir())
+    # an entry of this venv the store no longer vouches for (not one of an older set's)
+    (root,) = (store_dir / "roots").glob("*.json")
+    in_use = set(json.loads(root.read_text())["entries"])
+    marker = next(m for m in (store_dir / "verified").iterdir() if m.name.split(".")[0] in in_use)
     os.chmod(marker.parent, 0o755)
     marker.unlink()
     assert "synced" in plain_sync(venv, reqs, links, store_dir)

@@ -267,7 +267,7 @@ def test_a_release_whose_only_variant_the_machine_lacks_names_the_property(
     assert "hint: see what this machine supports with graft variants" in proc.stderr
 
 
-def test_a_wheel_whose_variant_json_disagrees_with_the_index_stops_the_sync(
+def test_a_wheel_whose_variant_json_disagrees_with_the_index_ignores_the_release_variants(
     release: Path, tmp_path: Path, store_dir: Path
 ) -> None:
     lying = dict(LABELS)
@@ -278,15 +278,18 @@ def test_a_wheel_whose_variant_json_disagrees_with_the_index_stops_the_sync(
         for path in sorted(release.iterdir()):
             served.add(path)
         proc = run_graft(
-            "sync", tmp_path / "v", "demo", "--store", store_dir, "--no-detect",
-            "--index-url", f"{served.url}/simple/", *_props(("cpu :: level :: v2",)), check=False,
+            "sync", tmp_path / "v", "demo", "--store", store_dir, "--no-detect", "-v",
+            "--index-url", f"{served.url}/simple/", *_props(("cpu :: level :: v2",)),
         )  # fmt: skip
-    assert proc.returncode == 1
-    assert proc.stderr.startswith(
-        "graft: error: command line: its variant.json gives label 'v3' the properties"
-        " ['cpu :: level :: v3'], the release's variant metadata ['cpu :: level :: v2']"
-    )
-    assert not (tmp_path / "v").exists()
+    # PEP 825: inconsistent metadata; the release's variants are ignored, with a warning,
+    # and the resolution chooses again among its non-variant wheels
+    assert (
+        "graft: warning: demo==1.0: demo-1.0-py3-none-any-v3.whl's variant.json gives label"
+        " 'v3' the properties ['cpu :: level :: v3'], the release's variant metadata"
+        " ['cpu :: level :: v2'] (PEP 825: inconsistent); the release's variants are ignored"
+    ) in proc.stderr
+    assert "chose demo-1.0-py3-none-any.whl (non-variant" in proc.stderr
+    assert _label(tmp_path / "v") == "plain"
 
 
 def test_a_lock_warns_of_what_another_variant_needs_and_its_install_refuses_the_gap(
@@ -311,17 +314,6 @@ def test_a_lock_warns_of_what_another_variant_needs_and_its_install_refuses_the_
     assert "the set is incomplete: demo==1.0 requires fast-gemm>=1" in refused.stderr
 
 
-def test_a_provider_plugin_is_refused_before_anything_is_resolved(
-    tmp_path: Path, store_dir: Path
-) -> None:
-    proc = run_graft(
-        "sync", tmp_path / "v", "demo", "--store", store_dir, "--no-index",
-        "--allow-variant-provider", "acme", check=False,
-    )  # fmt: skip
-    assert proc.returncode == 2
-    assert "third-party variant providers are not supported (acme)" in proc.stderr
-
-
 def test_a_lock_with_no_variants_lists_no_variant_wheel(release: Path, tmp_path: Path) -> None:
     lock = tmp_path / "pylock.toml"
     run_graft(
@@ -344,3 +336,23 @@ def test_an_html_index_serves_variants_too(index: Served, tmp_path: Path, store_
     venv = tmp_path / "v"
     _sync(venv, store_dir, "--index-url", f"{index.url}/simple/", *_props(("cpu :: level :: v2",)))
     assert _label(venv) == "v2"
+
+
+def test_inconsistent_metadata_without_a_non_variant_wheel_fails_naming_why(
+    wheels: Path, tmp_path: Path, store_dir: Path
+) -> None:
+    variant_wheel(wheels, "v3")
+    variant_wheel(wheels, "v2")
+    lying = {**LABELS, "v3": {"cpu": {"level": ["v2"]}}, "v2": {"cpu": {"level": ["v1"]}}}
+    (wheels / "demo-1.0-variants.json").write_text(_variant_json(lying))
+    proc = run_graft(
+        "sync", tmp_path / "v", "demo", "--store", store_dir, "--no-detect", "--no-index",
+        "--find-links", wheels, *_props(("cpu :: level :: v2",)), check=False,
+    )  # fmt: skip
+    assert proc.returncode == 1
+    assert (
+        "  demo-1.0-py3-none-any-v2.whl: the release's variants are ignored:"
+        " demo-1.0-py3-none-any-v3.whl's variant.json gives label 'v3' the properties"
+        " ['cpu :: level :: v3'], the release's variant metadata ['cpu :: level :: v2']"
+        " (PEP 825: inconsistent)"
+    ) in proc.stderr

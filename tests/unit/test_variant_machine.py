@@ -75,7 +75,8 @@ def test_variants_toml_in_variantlibs_shape_with_static_properties(tmp_path: Pat
         '[property_priorities.x86_64]\nlevel = ["v2"]\n'
         '[static-properties.nvidia]\nsm_arch = ["120_real", "100_real"]\n',
     )
-    priorities, static = load_config(path)
+    priorities, static, allowed = load_config(path)
+    assert allowed == ()
     assert priorities.namespaces == ("nvidia",)
     assert priorities.features == {"nvidia": ("sm_arch",)}
     assert priorities.properties == {("x86_64", "level"): ("v2",)}
@@ -128,8 +129,20 @@ def test_the_environment_names_the_default_file(
     assert machine(builtin=False).config == path
 
 
-def test_plugins_and_bad_properties_are_usage_errors() -> None:
-    with pytest.raises(UsageError, match="third-party variant providers are not supported"):
-        machine(allow_providers=["vendor"], builtin=False)
+def test_plugins_are_allowed_by_namespace_from_the_command_line_and_the_file(
+    tmp_path: Path,
+) -> None:
+    path = _config(tmp_path, 'allow-providers = ["acme", "vendor"]\n')
+    found = machine(allow_providers=["vendor", "fictional"], config=path, builtin=False)
+    assert found.allowed == ("vendor", "fictional", "acme")
+    assert found.features == ()  # allowing runs nothing by itself
+    assert machine(builtin=False).allowed == ()
+    with pytest.raises(VariantError, match="'Acme' is not a variant namespace"):
+        machine(config=_config(tmp_path, 'allow-providers = ["Acme"]\n'), builtin=False)
+
+
+def test_bad_namespaces_and_bad_properties_are_usage_errors() -> None:
+    with pytest.raises(UsageError, match="'a b' is not a variant namespace"):
+        machine(allow_providers=["a b"], builtin=False)
     with pytest.raises(UsageError, match="not a variant property"):
         machine(properties=["just text"], builtin=False)

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName
 
+from graft.model.variants import PluginAnswer, Provider
 from graft.resolve.artifacts import ArtifactFile
 from graft.resolve.deps import unmet_requirements
 from graft.resolve.screen import Policy, Reject, screen
 from graft.resolve.surface import read_surface
-from graft.resolve.variants import VariantChooser, VariantOptions
+from graft.resolve.variants import VariantChooser, VariantOptions, disagreements
 from graft.venv.interpreter import foreign_target
+from tests.support.wheelmaker import make_wheel
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 LINUX = foreign_target("3.11", ["manylinux_2_17_x86_64"])
 DEMO = NormalizedName("demo")
@@ -168,3 +174,65 @@ def test_before_download_variant_label_markers_read_the_label_from_the_filename(
     assert (
         unmet_requirements([_IndexMetadata("demo-1.0-py3-none-any.whl")], LINUX.markers, {}) == []
     )
+
+
+def test_a_downloaded_wheel_that_disagrees_leaves_its_release_variants_out(
+    tmp_path: Path,
+) -> None:
+    chooser, _ = _chooser("cpu :: level :: v3")
+    assert _offered(chooser, _files())[0] == "demo-1.0-py3-none-any-v3.whl"
+    own = {**METADATA, "variants": {"v3": {"cpu": {"level": ["v2"]}}}}  # its own variant.json
+    agreeing = make_wheel(tmp_path, "demo", "0.9", {})  # a non-variant wheel: nothing to read
+    lying = make_wheel(
+        tmp_path,
+        "demo",
+        "1.0",
+        {"demo-1.0.dist-info/variant.json": json.dumps(own)},
+        filename="demo-1.0-py3-none-any-v3.whl",
+    )
+    assert disagreements(chooser, [str(agreeing)]) == set()
+    assert disagreements(chooser, [str(lying), str(agreeing)]) == {("demo", "1.0")}
+    assert list(chooser.warnings) == [
+        (
+            "demo==1.0: demo-1.0-py3-none-any-v3.whl's variant.json gives label 'v3' the properties"
+            " ['cpu :: level :: v2'], the release's variant metadata ['cpu :: level :: v3'] (PEP"
+            " 825: inconsistent); the release's variants are ignored"
+        )
+    ]
+    # the resolution runs again with the same chooser: only non-variant wheels are offered
+    assert _offered(chooser, _files()) == ["demo-1.0-py3-none-any.whl", "demo-0.9-py3-none-any.whl"]
+    assert disagreements(chooser, [str(lying)]) == set()  # nothing chosen on its metadata now
+
+
+class _Plugins:
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def supported(self, namespace: str, provider: Provider) -> PluginAnswer:
+        del provider
+        self.asked.append(namespace)
+        return PluginAnswer(namespace, (("level", ("v2",)),), "plugin cpu-provider 1.0")
+
+
+def test_an_allowed_plugin_is_asked_once_per_release_and_answers_for_its_namespace() -> None:
+    metadata = {
+        **METADATA,
+        "$schema": "https://variants-schema.wheelnext.dev/v0.2.0.json",
+        "providers": {"cpu": {"requires": ["cpu-provider"]}},
+    }
+    plugins = _Plugins()
+    options = VariantOptions(detect=False, providers=("cpu",))
+    chooser = VariantChooser(options, lambda _: json.dumps(metadata).encode(), plugins)
+    assert _offered(chooser, _files())[0] == "demo-1.0-py3-none-any-v2.whl"
+    v2 = chooser.environment(ArtifactFile(WHEELS[1], "https://files.invalid/x"))
+    assert [str(p) for p in v2.properties] == ["cpu :: level :: v2"]
+    assert plugins.asked == ["cpu"]
+    not_allowed = VariantChooser(
+        VariantOptions(detect=False), lambda _: json.dumps(metadata).encode(), plugins
+    )
+    assert _offered(not_allowed, _files())[0] == "demo-1.0-py3-none-any-null.whl"
+    assert plugins.asked == ["cpu"]
+    lines, data = not_allowed.explain({("demo", "1.0"): WHEELS[2]})
+    hint = "namespace cpu has a provider plugin (cpu-provider), not run:"
+    assert f"  {hint} --allow-variant-provider cpu would run it" in lines
+    assert data[0]["plugins_not_allowed"] == [f"{hint} --allow-variant-provider cpu would run it"]

@@ -46,8 +46,9 @@ def run_audit(args: argparse.Namespace) -> int:
     A :class:`UsageError` (not a venv) propagates, like the other commands' errors.
     """
     from graft.audit import audit_venv  # noqa: PLC0415
-    from graft.cli.variants_cmd import machine_from  # noqa: PLC0415
+    from graft.cli.variants_cmd import machine_from, refuse_plugins  # noqa: PLC0415
 
+    refuse_plugins(args)
     report = audit_venv(args.venv, deep=args.deep, machine=lambda: machine_from(args))
     if args.json:
         print(report.to_json())

@@ -80,7 +80,7 @@ def run_lock(args: argparse.Namespace) -> int:
             offline=args.offline,
             extras=tuple(args.extra),
             groups=tuple(args.group),
-            **variant_fields(args),
+            **variant_fields(args, plugins=False),
         ),
         output=args.output,
         python_versions=tuple(args.python_version),

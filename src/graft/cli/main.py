@@ -260,12 +260,13 @@ def _add_resolution_options(parser: argparse.ArgumentParser) -> None:
 def _run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from graft.cli.noop import keep, summary_line  # noqa: PLC0415
     from graft.cli.sync_builds import SyncBuilds  # noqa: PLC0415
-    from graft.cli.variants_cmd import variant_fields  # noqa: PLC0415
+    from graft.cli.variants_cmd import Plugins, variant_fields  # noqa: PLC0415
     from graft.errors import BuildError  # noqa: PLC0415
     from graft.model.request import SyncRequest  # noqa: PLC0415
     from graft.sync import sync  # noqa: PLC0415
 
     started = time.perf_counter()
+    plugins = Plugins(args, args.python)  # asked only for namespaces the user allowed
     request = SyncRequest(
         venv=args.venv,
         specs=tuple(args.specs),
@@ -296,6 +297,7 @@ def _run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
         only_binary=tuple(args.only_binary),
         no_build=args.no_build,
         builder=SyncBuilds(args),
+        variant_plugins=plugins,
     )
     try:
         result = sync(request)
@@ -311,7 +313,7 @@ def _run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
     if args.verbose:
         stages = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in result.timings.items())
         print(f"graft: timings: {stages}", file=sys.stderr)
-        for note in result.notes:
+        for note in (*plugins.notes, *result.notes):
             print(f"graft: {note}", file=sys.stderr)
     if not args.quiet:
         for warning in result.warnings:

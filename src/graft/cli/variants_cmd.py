@@ -4,7 +4,9 @@ Prints each supported ``namespace :: feature`` with its values (best first) and 
 answer came from (``--variant-property``, ``variants.toml``, built-in detection). With
 ``--find-links DIR``, also orders every release there for this machine (the wheels whose
 tags graft's own interpreter accepts): the labels best first, incompatible ones with the
-feature the machine lacks, and the file a variant-aware install would take.
+feature the machine lacks, and the file a variant-aware install would take. A release's
+provider plugin runs for a namespace allowed with ``--allow-variant-provider`` (installed
+from the find-links directories and the index), and its answer is printed with its source.
 """
 
 from __future__ import annotations
@@ -16,7 +18,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import argparse
 
+    from graft.cli.provider_envs import ProviderEnvs
+    from graft.model.variants import PluginAnswer, Provider
     from graft.variants.machine import Machine
+    from graft.variants.select import SupportedFeature
 
 
 def add_variants_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -35,6 +40,13 @@ def add_variants_parser(subparsers: argparse._SubParsersAction[argparse.Argument
         metavar="DIR",
         help="order the variant wheels of every release in DIR for this machine",
     )
+    parser.add_argument(
+        "--index-url", metavar="URL", help="where allowed provider plugins are installed from"
+    )
+    parser.add_argument(
+        "--no-index", action="store_true", help="install provider plugins from --find-links only"
+    )
+    parser.add_argument("--store", metavar="DIR", help="the store of the provider venvs")
     parser.add_argument("--json", action="store_true", help="print JSON")
 
 
@@ -59,7 +71,8 @@ def add_variant_options(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="NAME",
-        help="run a third-party provider plugin for NAME (refused: not supported yet)",
+        help="run the provider plugin a release declares for namespace NAME, in a venv of its"
+        " own (repeatable; also allow-providers in variants.toml; sync and variants only)",
     )
     parser.add_argument(
         "--no-detect", action="store_true", help="skip built-in detection (CPU, CUDA driver)"
@@ -71,16 +84,14 @@ def add_variant_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def variant_fields(args: argparse.Namespace) -> dict[str, Any]:
+def variant_fields(args: argparse.Namespace, *, plugins: bool = True) -> dict[str, Any]:
     """The variant options as ``ResolveRequest``/``SyncRequest`` fields (nothing detected).
 
-    ``--allow-variant-provider`` is refused here, before any resolution, as ``graft
-    variants`` refuses it.
+    Without *plugins* (``graft lock``, ``graft audit``), ``--allow-variant-provider`` is
+    refused here, before any resolution: those commands run no provider plugin.
     """
-    if args.allow_variant_provider:
-        from graft.variants.machine import machine  # noqa: PLC0415
-
-        machine(allow_providers=args.allow_variant_provider, builtin=False)  # raises
+    if args.allow_variant_provider and not plugins:
+        refuse_plugins(args)
     return {
         "variant_properties": tuple(args.variant_property),
         "variants_config": args.variants_config,
@@ -88,6 +99,44 @@ def variant_fields(args: argparse.Namespace) -> dict[str, Any]:
         "variant_detect": not args.no_detect,
         "no_variants": args.no_variants,
     }
+
+
+class Plugins:
+    """The provider plugins of a sync: :class:`~graft.cli.provider_envs.ProviderEnvs` on first use.
+
+    A sync that meets no allowed plugin never imports it (nor anything of graft.variants).
+    """
+
+    def __init__(self, args: argparse.Namespace, python: str | None) -> None:
+        self._made: ProviderEnvs | None = None
+        self._args, self._python = args, python
+
+    @property
+    def notes(self) -> list[str]:
+        """What was made and asked, for -v."""
+        return self._made.notes if self._made is not None else []
+
+    def supported(self, namespace: str, provider: Provider) -> PluginAnswer:
+        """The plugin's answer (see ``ProviderEnvs.supported``)."""
+        if self._made is None:
+            from graft.cli.provider_envs import ProviderEnvs  # noqa: PLC0415
+
+            self._made = ProviderEnvs(self._args, self._python)
+        return self._made.supported(namespace, provider)
+
+
+def refuse_plugins(args: argparse.Namespace) -> None:
+    """``--allow-variant-provider`` given to a command that runs no provider plugin."""
+    if args.allow_variant_provider:
+        from graft.errors import UsageError  # noqa: PLC0415
+
+        raise UsageError(
+            f"graft {args.command} runs no variant provider plugin"
+            f" ({', '.join(args.allow_variant_provider)})",
+            where="--allow-variant-provider",
+            hint="plugins run for graft sync and graft variants; here give the namespace's"
+            " properties with --variant-property or in variants.toml",
+        )
 
 
 def machine_from(args: argparse.Namespace) -> Machine:
@@ -102,10 +151,13 @@ def machine_from(args: argparse.Namespace) -> Machine:
     )
 
 
-def _releases(args: argparse.Namespace, found: Machine) -> list[dict[str, Any]]:
+def _releases(
+    args: argparse.Namespace, found: Machine, plugins: ProviderEnvs
+) -> list[dict[str, Any]]:
     from packaging.tags import sys_tags  # noqa: PLC0415
 
     from graft.variants.files import find_links_releases, release_metadata  # noqa: PLC0415
+    from graft.variants.plugins import with_plugins  # noqa: PLC0415
     from graft.variants.select import Mode, order_release, ranked_files  # noqa: PLC0415
 
     tag_rank = {str(tag): i for i, tag in enumerate(sys_tags())}
@@ -115,9 +167,10 @@ def _releases(args: argparse.Namespace, found: Machine) -> list[dict[str, Any]]:
         for (name, version), (wheels, index_file) in find_links_releases(directory).items():
             metadata, warning = release_metadata(wheels, index_file)
             names = [os.path.basename(w) for w in wheels]
-            order = order_release(
-                names, metadata, found.features, priorities=found.priorities, mode=mode
-            )
+            features, hints = found.features, tuple[str, ...]()
+            if metadata is not None and mode is Mode.AUTO:
+                features, hints = with_plugins(found, metadata, plugins)
+            order = order_release(names, metadata, features, priorities=found.priorities, mode=mode)
             ranked = ranked_files(order, tag_rank)
             out.append(
                 {
@@ -129,6 +182,10 @@ def _releases(args: argparse.Namespace, found: Machine) -> list[dict[str, Any]]:
                     "chosen": ranked[0] if ranked else None,
                     "candidates": list(ranked),
                     "left_out": dict(order.left_out),
+                    "plugins_not_allowed": list(hints),
+                    "plugins": [
+                        _feature_json(f) for f in features if f.source.startswith("plugin ")
+                    ],
                 }
             )
     return out
@@ -136,20 +193,15 @@ def _releases(args: argparse.Namespace, found: Machine) -> list[dict[str, Any]]:
 
 def run_variants(args: argparse.Namespace) -> int:
     """Print what the machine supports (and, with --find-links, each release's choice)."""
+    from graft.cli.provider_envs import ProviderEnvs  # noqa: PLC0415
+
     found = machine_from(args)
-    releases = _releases(args, found)
+    releases = _releases(args, found, ProviderEnvs(args))
     if args.json:
         data = {
             "config": found.config,
-            "supported": [
-                {
-                    "namespace": f.namespace,
-                    "feature": f.feature,
-                    "values": list(f.values),
-                    "source": f.source,
-                }
-                for f in found.features
-            ],
+            "allowed_providers": list(found.allowed),
+            "supported": [_feature_json(f) for f in found.features],
             "releases": releases,
         }
         print(json.dumps(data, indent=1, sort_keys=True))
@@ -167,7 +219,21 @@ def run_variants(args: argparse.Namespace) -> int:
             print(f"  warning: {release['warning']}")
         for line in release["labels"]:
             print(f"  {line}")
+        for feat in release["plugins"]:
+            key = f"{feat['namespace']} :: {feat['feature']}"
+            print(f"  {key:38} {', '.join(feat['values']):30} {feat['source']}")
         for filename, why in sorted(release["left_out"].items()):
             print(f"  left out {filename}: {why}")
+        for hint in release["plugins_not_allowed"]:
+            print(f"  {hint}")
         print(f"  chosen: {release['chosen'] or 'nothing (no compatible wheel)'}")
     return 0
+
+
+def _feature_json(feat: SupportedFeature) -> dict[str, Any]:
+    return {
+        "namespace": feat.namespace,
+        "feature": feat.feature,
+        "values": list(feat.values),
+        "source": feat.source,
+    }

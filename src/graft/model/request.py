@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 
 if TYPE_CHECKING:
     from graft.model.target import Target
+    from graft.model.variants import ProviderPlugins
 
 LinkMode = Literal["symlink", "hardlink", "copy"]
 CollisionPolicy = Literal["error", "warn", "ignore"]
@@ -106,7 +107,7 @@ class ResolveRequest:
     # wheel variants (PEP 825): the machine's description and whether to choose variants
     variant_properties: tuple[str, ...] = ()  # --variant-property 'ns :: feature :: value'
     variants_config: str | None = None  # --variants-config FILE (variants.toml)
-    variant_providers: tuple[str, ...] = ()  # --allow-variant-provider (refused for now)
+    variant_providers: tuple[str, ...] = ()  # --allow-variant-provider: namespaces allowed
     variant_detect: bool = True  # built-in detection (CPU, CUDA driver); --no-detect
     no_variants: bool = False  # --no-variants: as a variant-unaware installer
     editables: tuple[str, ...] = ()  # -e PATH: project directories installed editable
@@ -152,6 +153,7 @@ class SyncRequest:
     only_binary: tuple[str, ...] = ()
     no_build: bool = False
     builder: SourceBuilder | None = None  # None: sources are refused (no build step)
+    variant_plugins: ProviderPlugins | None = None  # runs allowed provider plugins (the CLI's)
 
     def resolving(self) -> ResolveRequest:
         """The part of this request that resolution reads."""

@@ -20,7 +20,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from graft.errors import VariantError
 from graft.model.wheelname import NULL_LABEL, is_variant_label
@@ -76,6 +76,27 @@ class Provider:
     plugin_api: str | None = None
     optional: bool = False
     builtin: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PluginAnswer:
+    """What a provider plugin said this machine supports, and who said it."""
+
+    namespace: str
+    features: tuple[tuple[str, tuple[str, ...]], ...]  # feature, values most preferred first
+    source: str  # "plugin <distribution> <version>"
+
+
+class ProviderPlugins(Protocol):
+    """Runs allowed provider plugins (PEP 850) out of graft's process; the CLI hands it in.
+
+    The resolution stage asks it for a namespace the user allowed; it never installs or
+    imports a plugin itself (``graft.variants.plugins``, ``graft.cli.provider_envs``).
+    """
+
+    def supported(self, namespace: str, provider: Provider) -> PluginAnswer:
+        """The features the *provider*'s plugin reports for *namespace* on this machine."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from graft.model.request import Reporter, ResolveRequest, SourceBuilder
     from graft.model.requirements import Inputs, Wanted
     from graft.model.target import Target
+    from graft.model.variants import ProviderPlugins
     from graft.plan.types import Policy as PlanPolicy
     from graft.plan.types import VenvLayout
     from graft.resolve.artifacts import ArtifactFile
@@ -272,6 +273,9 @@ def locate(
     reporter: Reporter,
     on_fetched: Callable[[Wanted, str, str | None], None] | None = None,
     builder: SourceBuilder | None = None,
+    *,
+    variant_plugins: ProviderPlugins | None = None,
+    chooser: VariantChooser | None = None,
 ) -> Located:
     """Inputs, target, and the wheel file for each distribution (downloaded if need be).
 
@@ -281,10 +285,13 @@ def locate(
     each wheel's local path as soon as it is known (a cold sync ingests it at once).
     *builder* builds sources (:mod:`graft.resolve.sdists`): named ones before resolving,
     sdists the resolver picks once downloaded; without one, sources are refused.
+    *variant_plugins* runs the variant provider plugins the user allowed. A chosen variant
+    wheel whose own ``variant.json`` disagrees with its release's metadata makes the
+    resolution run again with that release's variants ignored (PEP 825), reusing *chooser*.
     """
     from graft._home import cache_root  # noqa: PLC0415
     from graft.resolve import sdists  # noqa: PLC0415
-    from graft.resolve.variants import chooser_for, report  # noqa: PLC0415
+    from graft.resolve.variants import chooser_for, disagreements, report  # noqa: PLC0415
     from graft.sources.index import PYPI_SIMPLE, FindLinks, Indexes, index_order  # noqa: PLC0415
     from graft.sources.requirements import check_one_version_each  # noqa: PLC0415
 
@@ -292,7 +299,7 @@ def locate(
     target, interpreter = _target(request)
     wanted = [w for w in inputs.wanted if marker_applies(w.marker, target)]
     cache_dir = cache_root()
-    chooser = chooser_for(request, cache_dir)
+    chooser = chooser or chooser_for(request, cache_dir, variant_plugins)
     wanted, built_notes = sdists.build_named(wanted, target, request, builder, cache_dir)
     locked: list[Wanted] = []
     if inputs.pylocks:
@@ -347,6 +354,8 @@ def locate(
         for item in fetched:
             if item not in got:
                 on_fetched(item.wanted, item.path, item.sha256)
+    if disagreements(chooser, [f.path for f in fetched]):  # (now ignored by the chooser)
+        return locate(request, reporter, on_fetched, builder, chooser=chooser)
     explained, support, declared = report(chooser, chosen)
     if explained:
         notes = (*notes, *explained[0])

@@ -11,7 +11,10 @@ whose files include variant wheels it finds the release's variant metadata, once
    judged without its index's metadata file).
 
 Inconsistent metadata leaves the release's variant wheels out with a warning; a schema
-graft cannot read stops the resolution with one line naming the file. The machine (what
+graft cannot read stops the resolution with one line naming the file. A release whose
+metadata declares a provider plugin for a namespace the user allowed has the plugin asked
+(through the *plugins* the command line hands in, :mod:`graft.variants.plugins`); its
+answer joins the machine's features for that release. The machine (what
 it supports, the user's priorities) is worked out on the first variant release met, so
 a resolution without variant wheels neither imports :mod:`graft.variants` nor reads
 ``/proc`` or ``variants.toml``.
@@ -19,9 +22,11 @@ a resolution without variant wheels neither imports :mod:`graft.variants` nor re
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from graft.resolve.artifacts import ArtifactFile, parse_wheel
@@ -34,11 +39,11 @@ if TYPE_CHECKING:
 
     from graft.model.request import ResolveRequest
     from graft.model.requirements import Wanted
-    from graft.model.variants import VariantMetadata
+    from graft.model.variants import ProviderPlugins, VariantMetadata
     from graft.sources.index import Candidate
     from graft.variants.machine import Machine
     from graft.variants.markers import VariantEnvironment
-    from graft.variants.select import ReleaseOrder
+    from graft.variants.select import ReleaseOrder, SupportedFeature
 
 #: The suffix of a release's variant metadata file in an index or find-links listing.
 VARIANTS_JSON = "-variants.json"
@@ -50,7 +55,7 @@ class VariantOptions:
 
     properties: tuple[str, ...] = ()  # --variant-property
     config: str | None = None  # --variants-config
-    providers: tuple[str, ...] = ()  # --allow-variant-provider (refused)
+    providers: tuple[str, ...] = ()  # --allow-variant-provider: plugins allowed to run
     detect: bool = True  # built-in detection (--no-detect: off)
     enabled: bool = True  # --no-variants: False
 
@@ -82,9 +87,19 @@ class VariantChooser:
     Safe for the resolver's prefetch threads.
     """
 
-    def __init__(self, options: VariantOptions, read: Callable[[ArtifactFile], bytes]) -> None:
+    def __init__(
+        self,
+        options: VariantOptions,
+        read: Callable[[ArtifactFile], bytes],
+        plugins: ProviderPlugins | None = None,
+    ) -> None:
         self.options = options
         self._read = read
+        self._plugins = plugins
+        self._features: dict[tuple[str, str], tuple[SupportedFeature, ...]] = {}
+        self.hints: dict[tuple[str, str], tuple[str, ...]] = {}  # plugins not allowed, for -v
+        # releases whose variants are ignored (PEP 825: inconsistent metadata), and why
+        self.ignored: dict[tuple[str, str], str] = {}
         self._machine: Machine | None = None
         self._metadata: dict[tuple[str, str], VariantMetadata | None] = {}
         self.orders: dict[tuple[str, str], ReleaseOrder] = {}
@@ -116,6 +131,8 @@ class VariantChooser:
         """The combined variant metadata of release *name* *version* (None: none usable)."""
         key = (str(name), str(version))
         with self._lock:
+            if key in self.ignored:
+                return None
             if key in self._metadata:
                 return self._metadata[key]
             found = self._find(name, version, files)
@@ -174,6 +191,7 @@ class VariantChooser:
 
         key = (str(canonicalize_name(name)), version)
         with self._lock:
+            metadata = None if key in self.ignored else metadata
             self._metadata[key] = metadata
             if metadata is not None:
                 self.sources[key] = source
@@ -189,13 +207,32 @@ class VariantChooser:
         found = order_release(
             filenames,
             metadata,
-            machine.features if machine is not None else (),
+            self.features_for(name, version, metadata) if machine is not None else (),
             priorities=machine.priorities if machine is not None else None,
             mode=mode,
         )
+        why = self.ignored.get((name, version))
+        if why is not None:  # say why the variants are out (a failed resolution names them)
+            left = dict.fromkeys(found.left_out, f"the release's variants are ignored: {why}")
+            found = dataclasses.replace(found, left_out=MappingProxyType(left))
         with self._lock:
             self.orders[name, version] = found
         return found
+
+    def features_for(
+        self, name: str, version: str, metadata: VariantMetadata | None
+    ) -> tuple[SupportedFeature, ...]:
+        """The machine's features for one release: its allowed provider plugins asked."""
+        if metadata is None or not metadata.providers:
+            return self.machine.features
+        from graft.variants.plugins import with_plugins  # noqa: PLC0415
+
+        with self._lock:
+            if (name, version) not in self._features:
+                found, hints = with_plugins(self.machine, metadata, self._plugins)
+                self._features[name, version] = found
+                self.hints[name, version] = hints
+            return self._features[name, version]
 
     def environment(self, file: ArtifactFile) -> VariantEnvironment:
         """The variant marker values of *file* once chosen: its properties the machine supports.
@@ -210,7 +247,7 @@ class VariantChooser:
         label = parsed.variant if parsed is not None else None
         if parsed is None or label is None:
             return VariantEnvironment("")
-        metadata = self._metadata.get((str(parsed.name), str(parsed.version)))
+        metadata = self._known(str(parsed.name), str(parsed.version))
         if metadata is None and file.direct and not file.url.startswith(("http:", "https:")):
             from graft.variants.files import wheel_variant_metadata  # noqa: PLC0415
 
@@ -218,19 +255,31 @@ class VariantChooser:
         if metadata is None:
             return VariantEnvironment(label)
         declared = metadata.variants.get(label, frozenset())
+        features = self.features_for(str(parsed.name), str(parsed.version), metadata)
         supported = {
             f"{f.namespace} :: {f.feature} :: {v}"
-            for f in supported_for(metadata, self.machine.features)
+            for f in supported_for(metadata, features)
             for v in f.values
         }
         return VariantEnvironment(label, frozenset(p for p in declared if str(p) in supported))
+
+    def _known(self, name: str, version: str) -> VariantMetadata | None:
+        """The metadata read for a release, None when none was or its variants are ignored."""
+        key = (name, version)
+        return None if key in self.ignored else self._metadata.get(key)
+
+    def ignore(self, name: str, version: str, why: str) -> None:
+        """Leave the variants of a release out from now on (PEP 825's inconsistent metadata)."""
+        with self._lock:
+            self.ignored[name, version] = why
+            self.warnings[f"{name}=={version}: {why}; the release's variants are ignored"] = None
 
     def declared(self, file: ArtifactFile) -> tuple[str, ...] | None:
         """The properties the release's metadata gives *file*'s label (None: not known)."""
         parsed = parse_wheel(file.filename)
         if parsed is None or parsed.variant is None:
             return None
-        metadata = self._metadata.get((str(parsed.name), str(parsed.version)))
+        metadata = self._known(str(parsed.name), str(parsed.version))
         if metadata is None or parsed.variant not in metadata.variants:
             return None
         return tuple(sorted(str(p) for p in metadata.variants[parsed.variant]))
@@ -255,6 +304,8 @@ class VariantChooser:
             )
             lines.extend(f"  {line}" for line in order.explain())
             lines.extend(f"  left out {f}: {why}" for f, why in sorted(order.left_out.items()))
+            hints = self.hints.get((name, version), ())
+            lines.extend(f"  {hint}" for hint in hints)
             data.append(
                 {
                     "name": name,
@@ -262,6 +313,7 @@ class VariantChooser:
                     "chosen": filename,
                     "label": label,
                     "metadata": source,
+                    "plugins_not_allowed": list(hints),
                     **order.to_json(),
                 }
             )
@@ -315,8 +367,13 @@ def is_variants_json(filename: str) -> bool:
     return filename.endswith(VARIANTS_JSON) and os.sep not in filename
 
 
-def chooser_for(request: ResolveRequest, cache_dir: str) -> VariantChooser:
-    """The variant chooser for *request* (nothing is detected or read until a variant shows)."""
+def chooser_for(
+    request: ResolveRequest, cache_dir: str, plugins: ProviderPlugins | None = None
+) -> VariantChooser:
+    """The variant chooser for *request* (nothing is detected or read until a variant shows).
+
+    *plugins* runs the provider plugins the user allowed (None: none is run).
+    """
     options = VariantOptions(
         properties=request.variant_properties,
         config=request.variants_config,
@@ -325,7 +382,7 @@ def chooser_for(request: ResolveRequest, cache_dir: str) -> VariantChooser:
         enabled=not request.no_variants,
     )
     offline = request.offline
-    return VariantChooser(options, lambda f: read_listed(f, cache_dir, offline=offline))
+    return VariantChooser(options, lambda f: read_listed(f, cache_dir, offline=offline), plugins)
 
 
 def report(
@@ -359,3 +416,37 @@ def report(
             if given is not None:
                 declared.append((c.filename, given))
     return chooser.explain(picked), tuple(sorted(support)), tuple(sorted(declared))
+
+
+def disagreements(chooser: VariantChooser, paths: Sequence[str]) -> set[tuple[str, str]]:
+    """Releases whose chosen variant wheel's own ``variant.json`` disagrees with their metadata.
+
+    PEP 825: the release's metadata then is inconsistent, and its variants are ignored
+    (:meth:`VariantChooser.ignore` is called with the reason, for the resolution to run
+    again). Reads the ``variant.json`` of each downloaded wheel (*paths*) chosen on metadata.
+    """
+    if not chooser.orders:
+        return set()
+    from graft.variants.files import wheel_variant_metadata  # noqa: PLC0415
+
+    found = set()
+    for path in paths:
+        file = ArtifactFile(os.path.basename(path), path)
+        given = chooser.declared(file)
+        parsed = parse_wheel(file.filename)
+        if given is None or parsed is None or parsed.variant is None:
+            continue
+        own = wheel_variant_metadata(path)
+        props = own.variants.get(parsed.variant) if own is not None else None
+        mine = tuple(sorted(str(p) for p in props)) if props is not None else None
+        if mine != given:
+            name, version = str(parsed.name), str(parsed.version)
+            chooser.ignore(
+                name,
+                version,
+                f"{file.filename}'s variant.json gives label {parsed.variant!r} the properties"
+                f" {list(mine or ())}, the release's variant metadata {list(given)} (PEP 825:"
+                " inconsistent)",
+            )
+            found.add((name, version))
+    return found

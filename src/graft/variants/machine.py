@@ -15,7 +15,10 @@ Sources, strongest first (a namespace answered by one is not asked of the next):
 4. per release, the ``static-properties`` of its own metadata's providers
    (:func:`graft.variants.select.supported_for`).
 
-Third-party provider plugins are refused: graft runs no package code to detect a machine.
+Third-party provider plugins run only for the namespaces the user allows by name
+(``--allow-variant-provider NS``, or ``allow-providers = [...]`` in ``variants.toml``):
+:attr:`Machine.allowed` lists them, and :mod:`graft.variants.plugins` asks them, per release,
+out of graft's process. Built-in detection itself runs no package code.
 """
 
 from __future__ import annotations
@@ -57,6 +60,7 @@ class Machine:
     features: tuple[SupportedFeature, ...]
     priorities: Priorities = field(default_factory=Priorities)
     config: str | None = None  # the variants.toml read, if any
+    allowed: tuple[str, ...] = ()  # namespaces whose provider plugins may run (opt-in)
 
     def supported(self) -> frozenset[VariantProperty]:
         """Every supported property (for variant markers' intersection)."""
@@ -148,10 +152,24 @@ def _table(value: object, what: str, where: str) -> dict[str, Any]:
     return value
 
 
+def allowed_providers(data: dict[str, Any], where: str) -> tuple[str, ...]:
+    """``allow-providers`` of a decoded ``variants.toml``: namespaces whose plugins may run."""
+    names = _strings(data.get("allow-providers", []), "allow-providers", where)
+    for name in names:
+        _namespace(name, where)
+    return names
+
+
+def _namespace(name: str, where: str) -> str:
+    if re.fullmatch(r"[a-z0-9_]+", name) is None:
+        raise VariantError(f"{name!r} is not a variant namespace", where=where)
+    return name
+
+
 def parse_config(data: dict[str, Any], where: str) -> tuple[Priorities, list[SupportedFeature]]:
     """Priorities and static properties from a decoded ``variants.toml``."""
     known = {"namespace_priorities", "feature_priorities", "property_priorities"}
-    unknown = set(data) - known - {"static-properties"}
+    unknown = set(data) - known - {"static-properties", "allow-providers"}
     if unknown:
         raise VariantError(
             f"unknown keys {sorted(unknown)}", where=where, hint="see graft variants --help"
@@ -197,8 +215,8 @@ def config_path(explicit: str | None) -> str | None:
     return path if os.path.isfile(path) else None
 
 
-def load_config(path: str) -> tuple[Priorities, list[SupportedFeature]]:
-    """Read and check ``variants.toml`` at *path*."""
+def load_config(path: str) -> tuple[Priorities, list[SupportedFeature], tuple[str, ...]]:
+    """``variants.toml`` at *path*: priorities, static properties, allowed plugins."""
     if sys.version_info >= (3, 11):
         import tomllib  # noqa: PLC0415
     else:  # pragma: no cover - 3.10
@@ -210,7 +228,7 @@ def load_config(path: str) -> tuple[Priorities, list[SupportedFeature]]:
         raise VariantError(f"cannot read ({exc.strerror})", where=path) from None
     except tomllib.TOMLDecodeError as exc:
         raise VariantError(f"not TOML ({exc})", where=path) from None
-    return parse_config(data, path)
+    return (*parse_config(data, path), allowed_providers(data, path))
 
 
 def _grouped(props: Sequence[VariantProperty], source: str) -> list[SupportedFeature]:
@@ -229,13 +247,12 @@ def machine(
     allow_providers: Sequence[str] = (),
     builtin: bool = True,
 ) -> Machine:
-    """What this machine supports, from the command line, ``variants.toml`` and detection."""
-    if allow_providers:
-        raise UsageError(
-            f"third-party variant providers are not supported ({', '.join(allow_providers)})",
-            hint="graft runs no provider plugin; give the namespace's properties with"
-            " --variant-property or in variants.toml",
-        )
+    """What this machine supports, from the command line, ``variants.toml`` and detection.
+
+    *allow_providers* (``--allow-variant-provider``) and the config's ``allow-providers``
+    make :attr:`Machine.allowed`; no plugin runs here.
+    """
+    allowed = [_namespace_arg(name) for name in allow_providers]
     parsed = []
     for text in properties:
         try:
@@ -247,8 +264,9 @@ def machine(
     layers: list[list[SupportedFeature]] = [_grouped(parsed, "--variant-property")]
     priorities, path = Priorities(), config_path(config)
     if path is not None:
-        priorities, static = load_config(path)
+        priorities, static, from_config = load_config(path)
         layers.append(static)
+        allowed.extend(from_config)
     if builtin:
         layers.append(list(detect()))
     out: list[SupportedFeature] = []
@@ -256,4 +274,11 @@ def machine(
     for layer in layers:
         out.extend(f for f in layer if f.namespace not in answered)
         answered.update(f.namespace for f in layer)
-    return Machine(tuple(out), priorities, path)
+    return Machine(tuple(out), priorities, path, tuple(dict.fromkeys(allowed)))
+
+
+def _namespace_arg(name: str) -> str:
+    try:
+        return _namespace(name, "--allow-variant-provider")
+    except VariantError as exc:
+        raise UsageError(exc.what, where=exc.where, hint="name a namespace: [a-z0-9_]+") from None

@@ -1,0 +1,110 @@
+"""Provider venvs: the command line's side of third-party variant provider plugins (PEP 850).
+
+:class:`ProviderEnvs` is what ``graft sync`` and ``graft variants`` hand to the resolution
+as its :class:`graft.model.variants.ProviderPlugins`. For an allowed namespace it installs
+the plugin's requirements with ``graft sync`` into a venv of their own,
+``<cache>/variant-providers/<digest of the interpreter and the requirements>`` (so a
+second use is a no-op sync), then runs the plugin in that venv's interpreter
+(:func:`graft.variants.plugins.ask`). Answers are kept for the process, per venv and
+plugin; nothing is kept on disk (a warm sync recalls its resolution and asks no plugin).
+This module imports nothing of :mod:`graft.variants` until a plugin is asked, so a sync
+that meets no plugin pays nothing for it.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import TYPE_CHECKING
+
+from graft.errors import GraftError, VariantError
+
+if TYPE_CHECKING:
+    import argparse
+
+    from graft.model.variants import PluginAnswer, Provider
+    from graft.variants.plugins import PluginSpec
+
+
+class ProviderEnvs:
+    """Installs and asks allowed provider plugins, with the sources of the command line."""
+
+    def __init__(self, args: argparse.Namespace, python: str | None = None) -> None:
+        self.args = args
+        self.python = python  # the interpreter of the provider venvs (None: graft's own)
+        self.notes: list[str] = []  # what was made and asked, for -v
+        self._answers: dict[tuple[str, str, str], PluginAnswer] = {}
+        self._lock = threading.Lock()
+
+    def supported(self, namespace: str, provider: Provider) -> PluginAnswer:
+        """The plugin's answer for *namespace* (installed and run once per process)."""
+        from graft.variants.plugins import ask, plugin_spec  # noqa: PLC0415
+
+        spec = plugin_spec(namespace, provider)
+        if spec is None:  # (with_plugins asks only for providers with requirements)
+            raise VariantError("the provider names no plugin", where=f"providers.{namespace}")
+        with self._lock:
+            venv = self.venv_dir(spec.requires)
+            key = (venv, spec.api, namespace)
+            if key not in self._answers:
+                python, version = self._make(spec, venv)
+                source = f"plugin {spec.distribution} {version}"
+                answer = ask(python, spec, source)
+                values = "; ".join(f"{f}: {', '.join(v)}" for f, v in answer.features)
+                self.notes.append(f"variant provider {namespace}: {source} answered {values}")
+                self._answers[key] = answer
+            return self._answers[key]
+
+    def venv_dir(self, requires: tuple[str, ...]) -> str:
+        """``<cache>/variant-providers/<digest>``: one venv per interpreter and requirements."""
+        import hashlib  # noqa: PLC0415
+
+        from graft._home import cache_root  # noqa: PLC0415
+        from graft.venv.interpreter import find_interpreter, introspect  # noqa: PLC0415
+
+        target = introspect(find_interpreter(self.python))
+        text = "\0".join([target.real_executable, target.version, *sorted(requires)])
+        digest = hashlib.sha256(text.encode()).hexdigest()[:24]
+        return os.path.join(cache_root(), "variant-providers", digest)
+
+    def _make(self, spec: PluginSpec, venv: str) -> tuple[str, str]:
+        """``graft sync`` of the plugin's requirements into *venv*: its python, the version."""
+        from graft.model.request import SyncRequest  # noqa: PLC0415
+        from graft.sync import sync  # noqa: PLC0415
+
+        args = self.args
+        os.makedirs(os.path.dirname(venv), exist_ok=True)
+        try:
+            result = sync(
+                SyncRequest(
+                    venv=venv,
+                    specs=spec.requires,
+                    python=self.python,
+                    index_url=getattr(args, "index_url", None),
+                    extra_index_urls=tuple(getattr(args, "extra_index_url", ())),
+                    find_links=tuple(getattr(args, "find_links", ())),
+                    no_index=getattr(args, "no_index", False),
+                    offline=getattr(args, "offline", False),
+                    store=getattr(args, "store", None),
+                    variant_detect=False,
+                    no_variants=True,  # a plugin's own requirements are chosen variant-unaware
+                )
+            )
+        except GraftError as exc:
+            raise VariantError(
+                f"cannot install the provider plugin ({', '.join(spec.requires)}): {exc}",
+                where=f"variant provider {spec.namespace}",
+            ) from None
+        how = "made" if result.plan is not None else "already in sync"
+        self.notes.append(f"variant provider {spec.namespace}: venv {venv} ({how})")
+        version = next(
+            (d.split("==", 1)[1] for d in result.distributions if _name(d) == spec.distribution),
+            "?",
+        )
+        return os.path.join(venv, "bin", "python"), version
+
+
+def _name(label: str) -> str:
+    from packaging.utils import canonicalize_name  # noqa: PLC0415
+
+    return canonicalize_name(label.split("==", 1)[0])
