@@ -227,12 +227,20 @@ class IndexTools:
             PIP: lambda dest, _r: Cmd(self.pip_uninstall(dest, name)),
         }
 
-    def lock(self, roots: Path, graft_lock: Argv) -> dict[str, Maker]:
-        """graft lock (argv template) against `uv pip compile --universal`, output at dest."""
+    def lock(self, roots: Path, graft_lock: Argv, *, edit: bool = False) -> dict[str, Maker]:
+        """graft lock (argv template) against `uv pip compile --universal`, output at dest.
+
+        With *edit*, each round reads the roots with one line edited (:func:`edited_copy`):
+        a new file with new bytes, as after a user's edit.
+        """
         uv = [self.tools.uv, "pip", "compile", "-q", "--universal", "--index-url", self.url]
+
+        def at(rnd: int) -> Path:
+            return edited_copy(roots, rnd) if edit else roots
+
         return {
-            GRAFT: lambda dest, _r: Cmd(fill(graft_lock, dest=dest, roots=roots, url=self.url)),
-            UV: lambda dest, _r: Cmd([*uv, "-o", dest, str(roots)]),
+            GRAFT: lambda dest, r: Cmd(fill(graft_lock, dest=dest, roots=at(r), url=self.url)),
+            UV: lambda dest, r: Cmd([*uv, "-o", dest, str(at(r))]),
         }
 
 
@@ -249,8 +257,30 @@ def fresh_copy(reqs: Path, rnd: int, path: str) -> Path:
     return copy
 
 
-# `graft lock` does not exist yet; this is the command the lock hook tries once and then times.
-GRAFT_LOCK = ("lock", "-r", "{roots}", "--index-url", "{url}", "-o", "{dest}")
+def edited_copy(roots: Path, rnd: int) -> Path:
+    """The roots with one line edited for round *rnd* (made before timing).
+
+    Odd rounds add an exclusion no release matches (``!=0.0.0``) to the first requirement,
+    even rounds read it as it is; each round's file is new (a comment naming the round), so no
+    tool can take it for the file it read before. The resolution stays the same, as it does
+    for most edits.
+    """
+    copy = roots.with_name(f"{roots.stem}-lock-edit-r{rnd:02d}{roots.suffix}")
+    if not copy.exists():
+        lines = roots.read_text().splitlines()
+        at = next((i for i, line in enumerate(lines) if line.strip() and line[0] != "#"), None)
+        if at is not None and rnd % 2:
+            requirement, semicolon, marker = lines[at].partition(";")
+            comma = "," if any(op in requirement for op in "<>=!~") else ""
+            lines[at] = f"{requirement.rstrip()}{comma}!=0.0.0{semicolon}{marker}"
+        copy.write_text(f"# lock, one line edited, round {rnd}\n" + "\n".join(lines) + "\n")
+    return copy
+
+
+# `graft lock` as users run it: the default matrix (CPython 3.9-3.14 x Linux, macOS, Windows x
+# x86_64, arm64), as `uv pip compile --universal` covers every environment; `--json` reports
+# what reading METADATA cost (the lock hook records it from an untimed cold run).
+GRAFT_LOCK = ("lock", "-r", "{roots}", "--index-url", "{url}", "-o", "{dest}", "-q")
 
 
 def fill(template: Argv, *, dest: str, roots: Path, url: str) -> Argv:

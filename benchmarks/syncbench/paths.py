@@ -10,6 +10,9 @@ hooks that run when graft supports them: **resolve** (unpinned roots), **lock**,
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +25,7 @@ from .commands import (
     UV_COMPILE,
     Cmd,
     IndexTools,
+    fill,
     fresh_copy,
 )
 from .common import BUILD_BACKENDS, BUILD_SDISTS, log
@@ -130,7 +134,38 @@ def lock_hook(
     dest.mkdir(parents=True, exist_ok=True)
     group = Group("lock", makers, lambda key, rnd: str(dest / f"{key}-{rnd:02d}.out"), PAIRS)
     phases = run_rounds(bench, name, rounds, [group])
-    return {"lock": phase_to_json(phases["lock"])}
+    cost = metadata_cost(bench, [*template, "--json"], roots, base)
+    if cost:
+        phases["lock"].details["metadata (cold)"] = cost
+    # One line of the input edited each round, the previous output in place (as a user's
+    # `uv pip compile -o` finds it, and uv reads it for preferences).
+    edited = tools.lock(roots, template, edit=True)
+    group = Group("lock-edit", edited, lambda key, _rnd: str(dest / f"{key}-edit.out"), PAIRS)
+    phases.update(run_rounds(bench, name, rounds, [group]))
+    return {form: phase_to_json(phase) for form, phase in phases.items()}
+
+
+def metadata_cost(bench: Bench, template: list[str], roots: Path, base: Path) -> str:
+    """What one cold `graft lock` reads for METADATA: files, bytes, against whole downloads.
+
+    Untimed, with a graft cache of its own (empty), so every METADATA is fetched; from the
+    ``metadata`` object of ``graft lock --json``.
+    """
+    assert bench.index_url is not None
+    cache = base / "lock-cold-cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    argv = fill(template, dest=str(base / "lock-cold.out"), roots=roots, url=bench.index_url)
+    env = {**bench.env, "GRAFT_CACHE_DIR": str(cache)}
+    proc = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+    shutil.rmtree(cache, ignore_errors=True)
+    try:
+        cost = json.loads(proc.stdout)["metadata"]
+    except (ValueError, KeyError, TypeError):
+        return ""
+    reads = ", ".join(f"{n} {where}" for where, n in sorted(cost.get("read", {}).items()))
+    fetched, whole = cost.get("fetched_bytes", 0), cost.get("whole_wheel_bytes", 0)
+    baseline = f" of {whole / 1024:.0f} KiB whole wheels" if whole else ""
+    return f"{reads}; {fetched / 1024:.0f} KiB fetched{baseline}"
 
 
 def build_hook(bench: Bench, args: argparse.Namespace) -> dict[str, Any]:

@@ -17,6 +17,7 @@ PATH_TITLES = {
     "remove": "Removed package",
     "resolve": "Resolve: unpinned roots (`-r X.in`, a new file each round), new directory, warm",
     "lock": "Lock: `graft lock` against `uv pip compile --universal`",
+    "lock-edit": "Lock after editing one line of the input (the previous output in place)",
     "build": "Build: a set with sdists",
 }
 TOOL_LABELS = {GRAFT: "graft", UV: "uv", UV_COMPILE: "uv --compile-bytecode", PIP: "pip"}
@@ -28,6 +29,9 @@ TARGETS = (
     ("pin", (GRAFT, UV), 1.0, "one pin changed in a requirements file"),
     ("noop", (GRAFT, UV), 1.0, "no-op re-sync"),
     ("newdir", (GRAFT, UV), 0.33, "new directory, warm, against uv (hardlink)"),
+    ("resolve", (GRAFT, UV), 1.0, "unpinned roots resolved, new directory (issue 11)"),
+    ("lock", (GRAFT, UV), 1.5, "`graft lock` against `uv pip compile --universal` (issue 11)"),
+    ("lock-edit", (GRAFT, UV), 1.0, "the lock after editing one line of the input (issue 11)"),
 )
 HELP_TARGET_S = 0.025
 

@@ -201,6 +201,42 @@ def test_fresh_copy_keeps_pins_new_bytes(tmp_path: Path) -> None:
     assert fresh_copy(src, 1, "pin") == one
 
 
+def test_the_lock_cases_are_the_real_cli_and_edit_one_line(tmp_path: Path) -> None:
+    from packaging.requirements import Requirement
+
+    from syncbench.commands import GRAFT, GRAFT_LOCK, UV, IndexTools, edited_copy
+    from syncbench.common import Tools
+
+    roots = tmp_path / "roots.in"
+    roots.write_text("# the roots\nrequests>=2; python_version >= '3.8'\nidna\n")
+    one, two = edited_copy(roots, 1), edited_copy(roots, 2)
+    assert edited_copy(roots, 1) == one
+    changed = [
+        (a, b)
+        for a, b in zip(
+            roots.read_text().splitlines(), one.read_text().splitlines()[1:], strict=True
+        )
+        if a != b
+    ]
+    assert changed == [
+        ("requests>=2; python_version >= '3.8'", "requests>=2,!=0.0.0; python_version >= '3.8'")
+    ]
+    assert str(Requirement(changed[0][1]).specifier) in {">=2,!=0.0.0", "!=0.0.0,>=2"}
+    assert two.read_text().splitlines()[1:] == roots.read_text().splitlines()
+    assert len({roots.read_bytes(), one.read_bytes(), two.read_bytes()}) == 3
+
+    tools = Tools("/py", "3.11", ["graft"], "/uv", ["/dev-py", "-m", "pip"], ["/dev-py"])
+    it = IndexTools(tools, "http://127.0.0.1:1/simple/", Path("/store"))
+    makers = it.lock(roots, ["graft", *GRAFT_LOCK], edit=True)
+    graft = makers[GRAFT]("OUT", 1).argv
+    assert graft[graft.index("-r") + 1] == str(one)
+    # graft's own command line accepts it: it fails on the (absent) index, not on usage
+    proc = run_graft(*graft[1:], "--offline", check=False)
+    assert proc.returncode == 1, proc.stderr
+    assert "not in the cache and --offline was given" in proc.stderr
+    assert makers[UV]("OUT", 2).argv[-1] == str(two)
+
+
 def test_index_tools_commands(tmp_path: Path) -> None:
     from syncbench.commands import GRAFT, PIP, UV, UV_COMPILE, IndexTools
     from syncbench.common import Tools

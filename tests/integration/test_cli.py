@@ -58,7 +58,7 @@ def test_with_json_an_error_is_one_json_object_on_stdout(tmp_path: Path, store_d
     assert proc.stderr == ""
     error = json.loads(proc.stdout)
     assert error["kind"] == "ResolutionError"
-    assert error["error"] == "no project named 'nothing' on the index"
+    assert error["error"] == "no project named 'nothing' anywhere (--no-index and no --find-links)"
     assert error["details"] == ["you asked for nothing==1.0"]
     assert error["message"].splitlines()[0] == error["error"]
 

@@ -302,3 +302,86 @@ def test_graft_uv_and_pip_install_the_lock_to_the_same_files(
     assert _files(ours) == want
     assert _files(theirs) == want
     assert _site_files(ours) == _site_files(theirs)
+
+
+def test_each_wheel_is_written_with_the_size_the_index_gives(tmp_path: Path, index: Served) -> None:
+    parsed, _ = lock(tmp_path, index, "same", "--python-version", "3.12")
+    for package in parsed.packages:
+        for wheel in package.wheels or ():
+            assert wheel.name is not None
+            assert wheel.size == len(index.files[wheel.name])
+
+
+def test_a_wheel_given_by_path_is_locked_by_its_path(
+    tmp_path: Path, store_dir: Path, index: Served
+) -> None:
+    mine = tmp_path / "dist"
+    mine.mkdir()
+    app = make_wheel(mine, "myapp", "0.1", {"myapp.py": ""}, requires=("dep",))
+    here = f"{sys.version_info.major}.{sys.version_info.minor}"
+    parsed, _ = lock(tmp_path, index, str(app), "--python-version", here)
+    (entry,) = entries(parsed, "myapp")
+    (wheel,) = list(entry.wheels or ())
+    assert (wheel.path, wheel.url) == ("dist/myapp-0.1-py3-none-any.whl", None)
+    assert wheel.size == app.stat().st_size
+    import hashlib
+
+    assert wheel.hashes == {"sha256": hashlib.sha256(app.read_bytes()).hexdigest()}
+    assert {p.name for p in parsed.packages} == {"myapp", "dep"}  # its own METADATA's deps
+    venv = tmp_path / "v"
+    run_graft("sync", venv, tmp_path / "pylock.toml", "--store", store_dir)
+    assert _files(venv) == {"myapp": "0.1", "dep": "1.0"}
+
+
+def test_a_wheel_given_by_url_without_a_hash_is_fetched_once_to_hash_it(
+    tmp_path: Path, index: Served
+) -> None:
+    import hashlib
+
+    url = f"{index.url}/plat-1.0-{WINDOWS}.whl"
+    parsed, _ = lock(tmp_path, index, f"plat @ {url}", "--platform", "windows")
+    (entry,) = entries(parsed, "plat")
+    (wheel,) = list(entry.wheels or ())
+    data = index.files[f"plat-1.0-{WINDOWS}.whl"]
+    assert (wheel.url, wheel.size) == (url, len(data))
+    assert wheel.hashes == {"sha256": hashlib.sha256(data).hexdigest()}
+    assert {p.name for p in parsed.packages} == {"plat", "windep"}
+
+
+def test_two_wheels_of_one_project_by_path_are_refused(tmp_path: Path, index: Served) -> None:
+    one = tmp_path / "one"
+    two = tmp_path / "two"
+    one.mkdir()
+    two.mkdir()
+    first = make_wheel(one, "myapp", "0.1", {"myapp.py": ""})
+    second = make_wheel(two, "myapp", "0.2", {"myapp.py": ""})
+    proc = run_graft(
+        "lock", "--index-url", f"{index.url}/simple/", "-o", tmp_path / "pylock.toml",
+        str(first), str(second), check=False,
+    )  # fmt: skip
+    assert proc.returncode == 2
+    assert "a lock takes one file per project" in proc.stderr
+
+
+def test_a_lock_given_as_input_is_relocked_to_the_same_files(tmp_path: Path, index: Served) -> None:
+    parsed, _ = lock(tmp_path, index, "plat", "fmt", "--platform", "linux", "--platform", "windows")
+    before = (tmp_path / "pylock.toml").read_text()
+    (tmp_path / "pylock.toml").rename(tmp_path / "pylock.old.toml")
+    again, err = lock(tmp_path, index, str(tmp_path / "pylock.old.toml"))
+    # the old lock covers Linux and Windows only: the other environments are left out, said
+    assert "not locked for cp39 macosx_15_0_arm64" in err
+    assert (tmp_path / "pylock.toml").read_text() == before
+    assert again.packages == parsed.packages
+
+
+def test_a_relock_keeps_the_locked_version_where_the_index_has_a_newer_one(
+    tmp_path: Path, wheels: Path, index: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lock(tmp_path, index, "rp", "--platform", "windows", "--python-version", "3.12")
+    (tmp_path / "pylock.toml").rename(tmp_path / "pylock.old.toml")
+    index.add(make_wheel(wheels, "rp", "3.0", {"rp_new.py": ""}, tag=WINDOWS))
+    monkeypatch.setenv("GRAFT_CACHE_DIR", str(tmp_path / "cache"))  # the new page, not a kept one
+    again, _ = lock(tmp_path, index, str(tmp_path / "pylock.old.toml"))
+    assert [str(p.version) for p in entries(again, "rp")] == ["2.0"]
+    fresh, _ = lock(tmp_path, index, "rp", "--platform", "windows", "--python-version", "3.12")
+    assert [str(p.version) for p in entries(fresh, "rp")] == ["3.0"]

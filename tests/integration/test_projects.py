@@ -60,6 +60,41 @@ def test_resolves_through_range_reads_then_the_cache(served: Served, tmp_path: P
     assert served.wheel_requests() == []
 
 
+def test_parsed_surfaces_are_kept_and_used_without_the_metadata(
+    served: Served, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    first = resolve(["app"], LINUX, projects(served, cache))
+    kept = sorted((cache / "surfaces").iterdir())
+    assert len(kept) == 3
+    for path in (cache / "metadata").iterdir():
+        path.unlink()  # the bytes are gone: only the parsed surfaces can answer
+    served.paths.clear()
+    again = projects(served, cache)
+    assert resolve(["app"], LINUX, again).pins == first.pins
+    assert again.reads["cache"] == 3
+    assert served.wheel_requests() == []
+
+
+def test_a_kept_surface_that_does_not_match_is_not_used(served: Served, tmp_path: Path) -> None:
+    import json
+
+    served.pep658 = True  # the index announces each METADATA's sha256
+    cache = tmp_path / "cache"
+    first = resolve(["app"], LINUX, projects(served, cache))
+    for path in (cache / "surfaces").iterdir():
+        kept = json.loads(path.read_text())
+        kept["metadata_sha256"] = "0" * 64  # parsed from other bytes than announced
+        kept["surface"]["requires_dist"] = []
+        path.write_text(json.dumps(kept))
+    for path in (cache / "metadata").iterdir():
+        path.unlink()
+    served.paths.clear()
+    again = projects(served, cache)
+    assert resolve(["app"], LINUX, again).pins == first.pins  # lib and leaf still required
+    assert again.reads["pep658"] == 3
+
+
 def test_the_index_metadata_files_are_used_when_offered(served: Served, tmp_path: Path) -> None:
     served.pep658 = True
     source = projects(served, tmp_path / "cache")

@@ -29,10 +29,21 @@ def test_a_missing_requirement_is_explained_by_the_wheel_that_asked(
     args = ("sync", tmp_path / "v", app, "--no-index", "--store", store_dir)
     quiet = run_graft(*args, check=False)
     assert quiet.returncode == 1
-    assert quiet.stderr.splitlines() == [
-        "graft: error: no project named 'beta' on the index",
+    assert quiet.stderr.splitlines() == [  # every missing project, not only the first
+        (
+            "graft: error: no projects named 'beta', 'delta', 'eps', 'gamma'"
+            " anywhere (--no-index and no --find-links)"
+        ),
         "  app==1.0 (app-1.0-py3-none-any.whl) requires beta>=1",
+        "  app==1.0 (app-1.0-py3-none-any.whl) requires delta",
+        "  app==1.0 (app-1.0-py3-none-any.whl) requires eps<2",
+        "  app==1.0 (app-1.0-py3-none-any.whl) requires gamma",
     ]
+    with_links = run_graft(*args, "--find-links", wheels, check=False)
+    assert with_links.stderr.splitlines()[0] == (
+        "graft: error: no projects named 'beta', 'delta', 'eps', 'gamma'"
+        " in the find-links directories"
+    )
     as_json = json.loads(run_graft(*args, "--json", check=False).stdout)
     assert as_json["kind"] == "ResolutionError"
     assert not (tmp_path / "v").exists()

@@ -113,6 +113,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 "filename": filename,
                 "url": f"/{filename}",
                 "hashes": {"sha256": hashlib.sha256(data).hexdigest()},
+                "size": len(data),  # PEP 700 (api-version 1.1); HTML pages leave it out
                 **self.served.attributes.get(filename, {}),
             }
             if self.served.pep658:

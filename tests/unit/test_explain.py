@@ -191,3 +191,38 @@ def test_no_wheel_names_the_tags_of_the_version_asked_for() -> None:
     assert failure(index, "torch>3").lines[-1] == (
         "torch 2.5.0 has wheels for cp313-cp313-manylinux_2_28_x86_64"
     )
+
+
+def test_every_missing_project_is_named_not_only_the_first() -> None:
+    index = FakeIndex()
+    index.add("requests", "2.32.3")
+    index.add("app", "1.0", ["zzzzzz", "yyyyyy>=1"])
+    error = failure(index, "reqests", "app", "qqqqqq")
+    assert error.kind is Kind.NO_PROJECT
+    assert error.lines == (
+        "no projects named 'reqests' (did you mean requests?), 'qqqqqq' on the index",
+        "you asked for reqests",
+        "you asked for qqqqqq",
+    )
+
+
+def test_missing_dependencies_of_one_wheel_are_all_named() -> None:
+    index = FakeIndex()
+    index.add("app", "1.0", ["zzzzzz", "yyyyyy>=1", "lib"])
+    index.add("lib", "1.0")
+    error = failure(index, "app")
+    assert error.lines == (
+        "no projects named 'yyyyyy', 'zzzzzz' on the index",
+        "app==1.0 (app-1.0-py3-none-any.whl) requires yyyyyy>=1",
+        "app==1.0 (app-1.0-py3-none-any.whl) requires zzzzzz",
+    )
+
+
+def test_without_an_index_the_find_links_directories_are_named() -> None:
+    class FindLinksOnly(FakeIndex):
+        searched = "in the find-links directories"
+
+    index = FindLinksOnly()
+    index.add("app", "1.0", ["zzzzzz"])
+    error = failure(index, "app")
+    assert error.lines[0] == "no project named 'zzzzzz' in the find-links directories"

@@ -183,3 +183,39 @@ def test_changing_one_requirement_changes_the_surface(
     b = read_surface(metadata(*(_spell(*p, style=0) for p in changed)))
     assert a != b
     assert a.digest() != b.digest()
+
+
+def test_the_body_is_not_read_and_does_not_change_the_surface() -> None:
+    from graft.resolve.surface import header_block
+
+    data = metadata("a>=1; extra == 'x'", python=">=3.9", extras=("x",))
+    head = header_block(data)
+    assert head.endswith(b"Requires-Python: >=3.9\n")
+    assert b"description" not in head
+    assert read_surface(head) == read_surface(data)
+    crlf = data.replace(b"\n", b"\r\n")
+    assert read_surface(header_block(crlf)) == read_surface(crlf)
+    # a body that looks like headers stays the body, as the email parser reads it
+    tricked = data + b"Requires-Dist: evil\n"
+    assert read_surface(tricked) == read_surface(data)
+
+
+def test_a_surface_survives_json_and_another_form_is_refused() -> None:
+    import json
+
+    from graft.resolve.surface import surface_from_json, surface_to_json
+
+    surface = read_surface(
+        metadata("a>=1; extra == 'x'", "b[c]<2", "broken (", python=">=3.9", extras=("x",))
+    )
+    again = surface_from_json(json.loads(json.dumps(surface_to_json(surface))))
+    assert again == surface
+    assert again is not None
+    assert again.requirements == surface.requirements
+    stale = {**surface_to_json(surface), "form": -1}
+    assert surface_from_json(stale) is None
+    missing = surface_to_json(surface)
+    del missing["invalid"]
+    assert surface_from_json(missing) is None
+    assert surface_from_json({**surface_to_json(surface), "extra_field": 1}) is None
+    assert surface_from_json("not a surface") is None

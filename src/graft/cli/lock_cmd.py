@@ -103,6 +103,7 @@ def run_lock(args: argparse.Namespace) -> int:
             "environments": [e.marker for e in result.environments],
             "skipped": list(result.skipped),
             "packages": len(result.entries),
+            "metadata": result.metadata,
             "seconds": round(elapsed, 4),
         }
         print(json.dumps(out, indent=2, sort_keys=True))

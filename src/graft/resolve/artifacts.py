@@ -19,13 +19,13 @@ from __future__ import annotations
 import functools
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from packaging.utils import InvalidSdistFilename, NormalizedName, parse_sdist_filename
 from packaging.version import InvalidVersion
 
 from graft.model.wheelname import InvalidWheelFilename, parse_wheel_filename
-from graft.resolve.surface import Surface, read_surface
+from graft.resolve.surface import Surface, header_block, read_surface
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -47,6 +47,7 @@ class ArtifactFile:
     upload_time: dt.datetime | None = None  # aware, UTC (PEP 700)
     metadata_hash: str | None = None  # "sha256=<hex>" of its METADATA, when known (PEP 658)
     direct: bool = False  # named by the user (a path or URL), not found on an index
+    size: int | None = None  # bytes, when the index (PEP 700) or a lock says
 
     @property
     def is_wheel(self) -> bool:
@@ -129,6 +130,19 @@ class ProjectSource(Protocol):
         ...
 
 
+@runtime_checkable
+class SurfaceStore(Protocol):
+    """A source that also keeps surfaces it parsed (so a later run need not parse again)."""
+
+    def load_surface(self, file: ArtifactFile) -> Surface | None:
+        """The surface kept for *file* (its METADATA checked against its name), or None."""
+        ...
+
+    def save_surface(self, file: ArtifactFile, data: bytes, surface: Surface) -> None:
+        """Keep *surface*, parsed and checked from *file*'s METADATA *data*."""
+        ...
+
+
 def _check_names(file: ArtifactFile, data: bytes) -> None:
     """A wheel's METADATA must name its filename's project and version (as ingest checks).
 
@@ -142,7 +156,18 @@ def _check_names(file: ArtifactFile, data: bytes) -> None:
 
     from graft.wheel.names import metadata_name  # noqa: PLC0415
 
-    metadata_name(file.filename, parse_email(data), parsed.name, parsed.version)
+    metadata_name(file.filename, parse_email(header_block(data)), parsed.name, parsed.version)
+
+
+@functools.lru_cache(maxsize=1024)
+def _read_checked(filename: str, data: bytes) -> Surface:
+    """The surface of a wheel's METADATA, checked against its filename; parsed once.
+
+    A lock reads the same METADATA bytes once per environment (the source shares them):
+    parsing is the cost, so the result is kept by (filename, bytes).
+    """
+    _check_names(ArtifactFile(filename, ""), data)
+    return read_surface(data, where=filename)
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +242,7 @@ class MetadataReader:
         self._by_hash: dict[str, Surface] = {}
         self._pending: dict[tuple[str, str], Future[bytes]] = {}
         self._pool = ThreadPoolExecutor(workers, "graft-metadata") if workers > 0 else None
+        self._store = source if isinstance(source, SurfaceStore) else None
         self.reads = 0
 
     def known(self, file: ArtifactFile) -> bool:
@@ -230,6 +256,8 @@ class MetadataReader:
         key = (file.filename, file.url)
         if self._pool is None or key in self._pending or self.known(file):
             return
+        if self._kept(file) is not None:
+            return
         self.reads += 1
         self._pending[key] = self._pool.submit(self._source.metadata, file)
 
@@ -239,6 +267,8 @@ class MetadataReader:
         surface = self._by_file[key][1] if key in self._by_file else None
         if surface is None and file.metadata_hash is not None:
             surface = self._by_hash.get(file.metadata_hash)
+        if surface is None and key not in self._pending:
+            surface = self._kept(file)
         if surface is None:
             started = self._pending.pop(key, None)
             if started is None:
@@ -246,11 +276,20 @@ class MetadataReader:
                 data = self._source.metadata(file)
             else:
                 data = started.result()  # a failure surfaces here, where it is needed
-            _check_names(file, data)
-            surface = read_surface(data, where=file.filename)
-            if file.metadata_hash is not None:
-                self._by_hash[file.metadata_hash] = surface
+            surface = _read_checked(file.filename, data)
+            if self._store is not None:
+                self._store.save_surface(file, data, surface)
+        if file.metadata_hash is not None:
+            self._by_hash[file.metadata_hash] = surface
         self._by_file[key] = (file, surface)
+        return surface
+
+    def _kept(self, file: ArtifactFile) -> Surface | None:
+        """A surface the source kept for *file* (counted as a read), remembered here."""
+        surface = self._store.load_surface(file) if self._store is not None else None
+        if surface is not None:
+            self.reads += 1
+            self._by_file[file.filename, file.url] = (file, surface)
         return surface
 
     def close(self) -> None:

@@ -123,6 +123,45 @@ def _suggest(name: str, provider: Provider, parents: set[str]) -> str:
     return f"; did you mean {close[0]}?" if close else ""
 
 
+def _searched(provider: Provider) -> str:
+    """Where projects were looked for: "on the index", or the find-links directories alone."""
+    return str(getattr(provider.source, "searched", "on the index"))
+
+
+def _no_projects(
+    name: NormalizedName, asked: Sequence[str], askers: set[str], provider: Provider
+) -> ResolutionError:
+    """*name* does not exist, nor does any other project a requirement so far named.
+
+    The resolver stops at the first; the others are found among every requirement the
+    request and the wheels read so far stated (a typo rarely comes alone).
+    """
+    where = _searched(provider)
+    missing = {name: (list(asked), askers)}
+    for other, stated in provider.needed.items():
+        if other in missing or provider.files(NormalizedName(other)):
+            continue
+        whos = sorted({_stated(need, parent) for need, parent in stated})
+        missing[NormalizedName(other)] = (whos, {str(p.name) for _, p in stated if p})
+    if len(missing) == 1:
+        suggestion = _suggest(name, provider, askers)
+        return ResolutionError(
+            Kind.NO_PROJECT, [f"no project named {name!r} {where}{suggestion}", *asked]
+        )
+    names = []
+    for missing_name, (_, parents) in missing.items():
+        close = _suggest(missing_name, provider, parents).removeprefix("; ")
+        names.append(f"{str(missing_name)!r}" + (f" ({close})" if close else ""))
+    lines = [f"no projects named {', '.join(names)} {where}"]
+    lines += [line for whos, _ in missing.values() for line in whos]
+    return ResolutionError(Kind.NO_PROJECT, lines)
+
+
+def _stated(need: Need, parent: WheelCandidate | None) -> str:
+    text = need.text or need.identifier
+    return f"you asked for {text}" if parent is None else f"{parent.label} requires {text}"
+
+
 def _python(
     infos: Sequence[RequirementInformation[Need, Candidate]], target: str
 ) -> ResolutionError:
@@ -140,10 +179,7 @@ def _no_candidates(
     asked = sorted({who(i) for i in infos})
     askers = {str(i.parent.name) for i in infos if isinstance(i.parent, WheelCandidate)}
     if not files:
-        return ResolutionError(
-            Kind.NO_PROJECT,
-            [f"no project named {name!r} on the index{_suggest(name, provider, askers)}", *asked],
-        )
+        return _no_projects(name, asked, askers, provider)
     specs = [i.requirement.specifier for i in infos]
     matching = screen(
         name, files, specs, provider.target, provider.policy, tag_rank=provider.tag_rank

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from graft.model.variants import ProviderPlugins
     from graft.plan.types import Policy as PlanPolicy
     from graft.plan.types import VenvLayout
+    from graft.resolve.artifacts import ArtifactFile
     from graft.resolve.screen import Policy
     from graft.resolve.variants import VariantChooser
     from graft.sources.coremeta import CoreMetadata
@@ -443,21 +444,14 @@ def _resolved(
 
     With what it did (for ``-v``) and its warnings.
     """
-    from graft.resolve.artifacts import ArtifactFile  # noqa: PLC0415
     from graft.resolve.projects import IndexProjects, chosen_for_fetch  # noqa: PLC0415
     from graft.resolve.resolver import resolve  # noqa: PLC0415
 
     direct: dict[str, ArtifactFile] = {}
-    requirements = []
     for w in wanted:
-        if w.path is not None or w.url is not None:
-            filename = w.filename or os.path.basename(w.path or w.url or "")
-            hashes = tuple(("sha256", h.removeprefix("sha256:")) for h in sorted(w.hashes))
-            direct[w.name] = ArtifactFile(filename, w.path or w.url or "", hashes[:1], direct=True)
-            extras = f"[{','.join(sorted(w.extras))}]" if w.extras else ""
-            requirements.append(f"{w.name}{extras}=={w.version}")
-        else:
-            requirements.append(w.requirement)
+        if (file := direct_file(w)) is not None:
+            direct[w.name] = file
+    requirements = [resolver_requirement(w) for w in wanted]
     builds = None
     if builder is not None and not request.no_build and request.foreign is None:
         from graft.resolve.sdists import SdistBuilds  # noqa: PLC0415
@@ -480,13 +474,32 @@ def _resolved(
     chosen = chosen_for_fetch(resolution, wanted)
     if inputs.require_hashes or any(w.hashes for w in wanted):
         _check_hashed(chosen)
-    reads = ", ".join(f"{n} {where}" for where, n in source.reads.items() if n) or "none"
     note = (
         f"resolved {len(resolution.pins)} projects in {resolution.rounds} rounds"
-        f" ({resolution.backtracks} backtracks); METADATA read: {reads}"
+        f" ({resolution.backtracks} backtracks); METADATA read: {source.fetched()}"
     )
     notes = (*(builds.notes if builds is not None else ()), note)
     return chosen, notes, resolution.warnings
+
+
+def direct_file(wanted: Wanted) -> ArtifactFile | None:
+    """The wheel a requirement names by path or URL, as the only file of its project."""
+    if wanted.path is None and wanted.url is None:
+        return None
+    from graft.resolve.artifacts import ArtifactFile  # noqa: PLC0415
+
+    filename = wanted.filename or os.path.basename(wanted.path or wanted.url or "")
+    hashes = tuple(("sha256", h.removeprefix("sha256:")) for h in sorted(wanted.hashes))
+    location = wanted.path or wanted.url or ""
+    return ArtifactFile(filename, location, hashes[:1], direct=True, size=wanted.size)
+
+
+def resolver_requirement(wanted: Wanted) -> str:
+    """What the resolver is asked: the requirement, or ``name==version`` of a wheel file."""
+    if wanted.path is None and wanted.url is None:
+        return wanted.requirement
+    extras = f"[{','.join(sorted(wanted.extras))}]" if wanted.extras else ""
+    return f"{wanted.name}{extras}=={wanted.version}"
 
 
 def preferences(request: ResolveRequest, target: Target) -> dict[str, str]:
@@ -602,9 +615,11 @@ __all__ = [
     "Fetched",
     "Located",
     "choose",
+    "direct_file",
     "fetch",
     "gather_inputs",
     "locate",
     "marker_applies",
     "resolver_policy",
+    "resolver_requirement",
 ]

@@ -28,22 +28,22 @@ user named or no environment is left.
 from __future__ import annotations
 
 import os
-import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from graft.errors import SourceError
+from graft.resolve.shared import SharedSource
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
     from packaging.pylock import Pylock
     from packaging.utils import NormalizedName
     from packaging.version import Version
 
     from graft.model.request import ResolveRequest
+    from graft.model.requirements import Inputs
     from graft.resolve.artifacts import ArtifactFile, MetadataReader, ProjectSource
     from graft.resolve.environments import Environment
+    from graft.resolve.projects import IndexProjects
     from graft.resolve.resolver import Resolution
     from graft.resolve.surface import Surface
 
@@ -80,46 +80,7 @@ class LockResult:
     skipped: tuple[str, ...] = ()  # "<env label>: <why>" of environments left out
     notes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = field(default=())
-
-
-class SharedSource:
-    """A :class:`ProjectSource` that remembers files and METADATA across the resolutions.
-
-    Each environment's resolution asks for the same projects; the listing is turned into
-    artifact rows and each METADATA read once per lock, not once per environment. Safe for
-    the resolver's prefetch threads (a race costs at most a repeated read).
-    """
-
-    def __init__(self, inner: ProjectSource) -> None:
-        self._inner = inner
-        self._files: dict[str, tuple[ArtifactFile, ...]] = {}
-        self._metadata: dict[tuple[str, str], bytes] = {}
-        self._lock = threading.Lock()
-
-    def files(self, name: NormalizedName) -> tuple[ArtifactFile, ...]:
-        """Every file of *name*, listed once."""
-        with self._lock:
-            known = self._files.get(name)
-        if known is None:
-            known = tuple(self._inner.files(name))
-            with self._lock:
-                self._files[name] = known
-        return known
-
-    def metadata(self, file: ArtifactFile) -> bytes:
-        """The METADATA of *file*, read once."""
-        key = (file.filename, file.url)
-        with self._lock:
-            data = self._metadata.get(key)
-        if data is None:
-            data = self._inner.metadata(file)
-            with self._lock:
-                self._metadata[key] = data
-        return data
-
-    def project_names(self) -> Sequence[str]:
-        """The inner source's names (for "did you mean")."""
-        return self._inner.project_names()
+    metadata: dict[str, Any] = field(default_factory=dict)  # what reading METADATA cost
 
 
 def compatible(
@@ -132,7 +93,7 @@ def compatible(
     """
     from graft.resolve.artifacts import parse_wheel, wheel_rank  # noqa: PLC0415
 
-    ranks = env.target.tag_rank()
+    ranks = _tag_rank(env)
     best: dict[tuple[tuple[str, ...], str | None], tuple[int, ArtifactFile]] = {}
     for f in release:
         parsed = parse_wheel(f.filename)
@@ -151,6 +112,17 @@ def compatible(
     return tuple(sorted((f for _, f in best.values()), key=lambda f: f.filename))
 
 
+_RANKS: dict[tuple[str, ...], dict[str, int]] = {}
+
+
+def _tag_rank(env: Environment) -> dict[str, int]:
+    """``env.target.tag_rank()``, computed once per tag list."""
+    ranks = _RANKS.get(env.target.tags)
+    if ranks is None:
+        ranks = _RANKS[env.target.tags] = env.target.tag_rank()
+    return ranks
+
+
 def merge(
     results: list[tuple[Environment, Resolution]],
     source: ProjectSource,
@@ -165,13 +137,16 @@ def merge(
     from graft.resolve.lock_variants import is_variant  # noqa: PLC0415
 
     groups: dict[tuple[str, Version, Surface], tuple[list[Environment], dict[str, Any]]] = {}
+    releases: dict[tuple[str, Version], tuple[ArtifactFile, ...]] = {}
     for env, resolution in results:
         for pin in resolution.pins:
-            release = tuple(
-                f
-                for f in source.files(pin.name)
-                if (p := parse_wheel(f.filename)) is not None and p.version == pin.version
-            )
+            release = releases.get((pin.name, pin.version))
+            if release is None:
+                release = releases[pin.name, pin.version] = tuple(
+                    f
+                    for f in source.files(pin.name)
+                    if (p := parse_wheel(f.filename)) is not None and p.version == pin.version
+                )
             own = compatible(release, env, pin.file) or (pin.file,)
             surface = reader.surface(pin.file)
             for other in own:
@@ -253,17 +228,26 @@ def _wheel(file: ArtifactFile, lock_dir: str) -> Any:
     from graft.model.wheelname import split_variant_label  # noqa: PLC0415
 
     remote = file.url.startswith(("http://", "https://"))
-    sha = file.sha256
-    if sha is None and not remote:
+    sha, size = file.sha256, file.size
+    if not remote:
         from graft._fs import file_sha256  # noqa: PLC0415
 
-        sha = file_sha256(file.url)
+        sha = sha or file_sha256(file.url)
+        size = os.path.getsize(file.url) if size is None else size
+    elif sha is None and file.direct:  # a URL given without a hash: fetched once to hash it
+        from graft._home import cache_root  # noqa: PLC0415
+        from graft.sources.fetch import download  # noqa: PLC0415
+        from graft.sources.index import Candidate  # noqa: PLC0415
+
+        local, sha = download(Candidate(file.filename, file.url, None, False), cache_root())
+        size = os.path.getsize(local)
     if sha is None:
         raise SourceError("the index gives no sha256 for it; a lock needs one", where=file.url)
     return PackageWheel(
         name=split_variant_label(file.filename)[0],  # a stand-in: packaging refuses labels
         url=file.url if remote else None,
         path=None if remote else os.path.relpath(file.url, lock_dir),
+        size=size,
         upload_time=file.upload_time,
         hashes={"sha256": sha},
     )
@@ -290,6 +274,21 @@ def _requires_python(files: tuple[str, ...]) -> str | None:
     return None
 
 
+def _projects(
+    asked: ResolveRequest, inputs: Inputs, cache_dir: str, direct: dict[str, ArtifactFile]
+) -> IndexProjects:
+    """The source every environment is resolved over: indexes, find-links, direct files."""
+    from graft.resolve.projects import IndexProjects  # noqa: PLC0415
+    from graft.sources.index import PYPI_SIMPLE, FindLinks, Indexes, index_order  # noqa: PLC0415
+
+    index = None
+    if not inputs.no_index:
+        urls = index_order(inputs.index_url or PYPI_SIMPLE, inputs.extra_index_urls)
+        index = Indexes(urls, cache_dir, offline=asked.offline)
+    find_links = FindLinks(inputs.find_links)
+    return IndexProjects(index, find_links, cache_dir, offline=asked.offline, direct=direct)
+
+
 def lock(request: LockRequest) -> LockResult:
     """Resolve every environment of the matrix, merge by node, write ``request.output``."""
     from graft._home import cache_root  # noqa: PLC0415
@@ -297,34 +296,38 @@ def lock(request: LockRequest) -> LockResult:
     from graft.resolve.artifacts import MetadataReader  # noqa: PLC0415
     from graft.resolve.environments import keep_matching, matrix, python_versions  # noqa: PLC0415
     from graft.resolve.explain import ResolutionError  # noqa: PLC0415
-    from graft.resolve.locate import gather_inputs, marker_applies, resolver_policy  # noqa: PLC0415
+    from graft.resolve.locate import (  # noqa: PLC0415
+        gather_inputs,
+        marker_applies,
+        resolver_policy,
+        resolver_requirement,
+    )
     from graft.resolve.lock_variants import (  # noqa: PLC0415
         to_toml_dict,
         unlocked_variant_needs,
         with_variants,
     )
-    from graft.resolve.projects import IndexProjects  # noqa: PLC0415
+    from graft.resolve.relock import Relock, direct_files  # noqa: PLC0415
     from graft.resolve.resolver import resolve  # noqa: PLC0415
+    from graft.resolve.screenmemo import ScreenMemo  # noqa: PLC0415
     from graft.resolve.variants import chooser_for  # noqa: PLC0415
-    from graft.sources.index import PYPI_SIMPLE, FindLinks, Indexes, index_order  # noqa: PLC0415
 
     asked = request.resolving
     inputs = gather_inputs(asked)
-    if inputs.pylocks or any(w.path or w.url or w.source for w in inputs.wanted):
+    if any(w.source for w in inputs.wanted):
         raise UsageError(
-            "graft lock takes requirements only (no pylock.toml, wheel, project or sdist"
-            " path or URL yet)",
-            hint="name the projects, e.g. name==1.0, and give --find-links for local wheels",
+            "graft lock takes requirements, wheels and lock files (no project or sdist path"
+            " or URL yet)",
+            hint="build the wheel first (graft build), or name the project, e.g. name==1.0",
         )
     pythons = python_versions(_requires_python(asked.requirement_files), request.python_versions)
     envs = keep_matching(matrix(pythons, request.platforms), request.environments)
     cache_dir = cache_root()
-    index = None
-    if not inputs.no_index:
-        urls = index_order(inputs.index_url or PYPI_SIMPLE, inputs.extra_index_urls)
-        index = Indexes(urls, cache_dir, offline=asked.offline)
-    projects = IndexProjects(index, FindLinks(inputs.find_links), cache_dir, offline=asked.offline)
+    relock = Relock(inputs.pylocks, asked.extras, asked.groups or None)
+    direct = direct_files([*inputs.wanted, *relock.paths(envs)])
+    projects = _projects(asked, inputs, cache_dir, direct)
     source = SharedSource(projects)
+    screens = ScreenMemo()
     chooser = chooser_for(asked, cache_dir)
     results: list[tuple[Environment, Resolution]] = []
     skipped: list[str] = []
@@ -332,17 +335,23 @@ def lock(request: LockRequest) -> LockResult:
     first: ResolutionError | None = None
     for position, env in enumerate(envs):
         wanted = [w for w in inputs.wanted if marker_applies(w.marker, env.target)]
+        try:
+            wanted += relock.pins(env)
+        except SourceError as exc:  # the lock read does not cover this environment
+            skipped.append(f"{env.label}: {exc.what}")
+            continue
         policy = resolver_policy(asked, inputs, wanted, env.target, {}, chooser)
         try:
             resolution = resolve(
-                [w.requirement for w in wanted],
+                [resolver_requirement(w) for w in wanted],
                 env.target,
                 source,
                 policy,
                 # the first resolution reads in threads; later ones mostly find SharedSource's
                 # copies, for which starting threads costs more than it saves
-                prefetch=8 if index is not None and position == 0 else 0,
+                prefetch=8 if projects.indexes is not None and position == 0 else 0,
                 dependencies=not asked.no_deps,
+                screens=screens,
             )
         except ResolutionError as exc:
             if env.named:  # a platform tag asked for by name must be locked
@@ -355,7 +364,12 @@ def lock(request: LockRequest) -> LockResult:
         results.append((env, resolution))
         warnings.update(dict.fromkeys(f"{env.label}: {w}" for w in resolution.warnings))
     if not results:
-        assert first is not None  # envs is never empty  # noqa: S101
+        if first is None:
+            raise UsageError(
+                "the lock files given cover none of the environments to lock",
+                hint="name the environments with --python-version/--platform",
+                details=tuple(skipped),
+            )
         raise first
     reader = MetadataReader(source)
     entries = with_variants(merge(results, source, reader), source, chooser)
@@ -366,12 +380,16 @@ def lock(request: LockRequest) -> LockResult:
     output = os.path.abspath(request.output)
     write(to_toml_dict(to_pylock(entries, covered, os.path.dirname(output)), entries), output)
     warnings.update(dict.fromkeys(chooser.warnings))
-    reads = ", ".join(f"{n} {where}" for where, n in projects.reads.items() if n) or "none"
     return LockResult(
         output,
         covered,
         entries,
         tuple(skipped),
-        (f"resolved {len(envs)} environments; METADATA read: {reads}",),
+        (f"resolved {len(envs)} environments; METADATA read: {projects.fetched()}",),
         tuple(warnings),
+        {
+            "read": {k: v for k, v in projects.reads.items() if v},
+            "fetched_bytes": projects.fetched_bytes,
+            "whole_wheel_bytes": projects.whole_bytes,
+        },
     )

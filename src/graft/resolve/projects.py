@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
+import json
 import os
 import threading
 import urllib.parse
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
 
     from graft.model.requirements import Wanted
     from graft.resolve.resolver import Resolution
+    from graft.resolve.surface import Surface
     from graft.sources.index import Candidate, FindLinks, Indexes
 
 
@@ -75,12 +78,36 @@ class IndexProjects:
             "whole": 0,
             "sdist": 0,
         }
+        # bytes fetched for METADATA (response bodies), and what downloading each of those
+        # wheels whole would have cost (their sizes, where the index gives them)
+        self.fetched_bytes = 0
+        self.whole_bytes = 0
         self._lock = threading.Lock()  # metadata() may run in the resolver's prefetch threads
         self._offers_pep658: set[str] = set()  # URLs whose index offers a metadata file
 
-    def _count(self, path: str) -> None:
+    @property
+    def searched(self) -> str:
+        """Where a project is looked for, for "no project named X <searched>"."""
+        if self.indexes is not None:
+            return "on the index"
+        if self.find_links is not None and self.find_links.directories:
+            return "in the find-links directories"
+        return "anywhere (--no-index and no --find-links)"
+
+    def _count(self, path: str, file: ArtifactFile | None = None, fetched: int = 0) -> None:
         with self._lock:
             self.reads[path] += 1
+            self.fetched_bytes += fetched
+            if file is not None and file.size is not None:
+                self.whole_bytes += file.size
+
+    def fetched(self) -> str:
+        """What reading METADATA cost, for ``-v``: where from, bytes against whole downloads."""
+        reads = ", ".join(f"{n} {where}" for where, n in self.reads.items() if n) or "none"
+        if not self.fetched_bytes:
+            return reads
+        whole = f" (whole wheels: {_kib(self.whole_bytes)})" if self.whole_bytes else ""
+        return f"{reads}; {_kib(self.fetched_bytes)} fetched{whole}"
 
     def files(self, name: NormalizedName) -> Sequence[ArtifactFile]:
         """Every file of *name*: find-links first, then the first index that has the project.
@@ -110,6 +137,7 @@ class IndexProjects:
             yanked=candidate.yanked,
             upload_time=_upload_time(candidate.upload_time),
             metadata_hash=candidate.core_metadata or None,
+            size=candidate.size,
         )
 
     def project_names(self) -> Sequence[str]:
@@ -124,6 +152,56 @@ class IndexProjects:
             if file.sha256
             else None
         )
+
+    def _surface_path(self, file: ArtifactFile) -> str | None:
+        remote = file.url.startswith(("http://", "https://"))
+        if not remote or file.sha256 is None or not file.is_wheel:
+            # a local wheel is read from itself; a URL without a hash is not kept; an sdist's
+            # metadata may come from a build (its own cache decides what is reused)
+            return None
+        return os.path.join(self.cache_dir, "surfaces", f"{file.sha256}.json")
+
+    def load_surface(self, file: ArtifactFile) -> Surface | None:
+        """The surface parsed from *file*'s METADATA by an earlier run, if kept and still valid.
+
+        Kept by the wheel's sha256 with its filename (the name check was made against it)
+        and the sha256 of the METADATA it was parsed from, which must equal the hash the
+        index announces now, if any.
+        """
+        path = self._surface_path(file)
+        if path is None:
+            return None
+        try:
+            with open(path, encoding="utf-8") as fh:
+                kept = json.load(fh)
+        except (OSError, ValueError):
+            return None
+        if not isinstance(kept, dict) or kept.get("filename") != file.filename:
+            return None
+        announced = file.metadata_hash
+        if announced and announced != f"sha256={kept.get('metadata_sha256')}":
+            return None
+        from graft.resolve.surface import surface_from_json  # noqa: PLC0415
+
+        surface = surface_from_json(kept.get("surface"))
+        if surface is not None:
+            self._count("cache")
+        return surface
+
+    def save_surface(self, file: ArtifactFile, data: bytes, surface: Surface) -> None:
+        """Keep *surface* for the next run (best effort: a cache)."""
+        path = self._surface_path(file)
+        if path is None:
+            return
+        from graft.resolve.surface import surface_to_json  # noqa: PLC0415
+
+        kept = {
+            "filename": file.filename,
+            "metadata_sha256": hashlib.sha256(data).hexdigest(),
+            "surface": surface_to_json(surface),
+        }
+        with contextlib.suppress(OSError):
+            remember(path, json.dumps(kept, separators=(",", ":")))
 
     def metadata(self, file: ArtifactFile) -> bytes:
         """The METADATA of *file*: local, cached, the index's file, or range reads.
@@ -142,7 +220,7 @@ class IndexProjects:
             return read_local_metadata(file.url.removeprefix("file://"), project)[1]
         if file.sha256 is None and not self.offline:  # a URL given without a hash
             lazy = read_metadata(urllib.parse.urldefrag(file.url).url, project)
-            self._count("ranges" if lazy.ranged else "whole")
+            self._count("ranges" if lazy.ranged else "whole", file, lazy.bytes_read)
             return lazy.metadata
         path = self._cache_path(file)
         if path is not None:
@@ -173,16 +251,20 @@ class IndexProjects:
                         "the index's metadata file does not match its announced hash",
                         where=file.url + ".metadata",
                     )
-                self._count("pep658")
+                self._count("pep658", file, len(got.body))
                 return got.body
         lazy = read_metadata(urllib.parse.urldefrag(file.url).url, project)
-        self._count("ranges" if lazy.ranged else "whole")
+        self._count("ranges" if lazy.ranged else "whole", file, lazy.bytes_read)
         if not hash_matches(lazy.metadata, file.metadata_hash):
             raise SourceError(
                 "the wheel's METADATA does not match the hash the index announced",
                 where=file.url,
             )
         return lazy.metadata
+
+
+def _kib(size: int) -> str:
+    return f"{size / 1024:.0f} KiB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MiB"
 
 
 def _upload_time(text: str | None) -> dt.datetime | None:

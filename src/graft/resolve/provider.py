@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile, ProjectSource
     from graft.resolve.screen import Policy
+    from graft.resolve.screenmemo import ScreenMemo
     from graft.resolve.surface import Surface
 
 #: The identifier of the target's Python: a wheel's Requires-Python is a dependency on it.
@@ -102,16 +103,28 @@ class Provider(AbstractProvider[Need, Candidate, str]):
         prefetch: int = 0,
         *,
         dependencies: bool = True,
+        screens: ScreenMemo | None = None,
     ) -> None:
         self.source = source
+        self.screens = screens  # a lock's screenings, shared across its environments
         self.dependencies = dependencies  # False: --no-deps (Requires-Python still holds)
         self.target = target
         self.policy = policy
         self.reader = MetadataReader(source, workers=prefetch)
         self.warnings: dict[str, None] = {}  # ordered set
+        # every requirement handed to the resolver, with who stated it (None: the request),
+        # so that a failure can name every project that does not exist, not only the first
+        self.needed: dict[str, list[tuple[Need, WheelCandidate | None]]] = {}
         self._files: dict[NormalizedName, Sequence[ArtifactFile]] = {}
         self._python = PythonCandidate(Version(target.version))
         self.tag_rank = target.tag_rank()
+
+    def note(self, needs: Sequence[Need], parent: WheelCandidate | None) -> list[Need]:
+        """Remember *needs* as stated by *parent* (for explanations); returns them."""
+        for need in needs:
+            if need.name != PYTHON:
+                self.needed.setdefault(need.name, []).append((need, parent))
+        return list(needs)
 
     def known_projects(self) -> list[NormalizedName]:
         """The projects asked of the source so far that have files."""
@@ -164,7 +177,7 @@ class Provider(AbstractProvider[Need, Candidate, str]):
         specs = [n.specifier for n in needs]
         if name in self.policy.constraints:
             specs.append(self.policy.constraints[name])
-        found = screen(
+        found = (self.screens.screen if self.screens is not None else screen)(
             name, self.files(name), specs, self.target, self.policy, tag_rank=self.tag_rank
         )
         out: list[Candidate] = []
@@ -213,7 +226,8 @@ class Provider(AbstractProvider[Need, Candidate, str]):
                 needs.append(Need(PYTHON, None, spec, text=text))
             if not self.dependencies:
                 return needs
-            return needs + self._needs(candidate, self._requirements(candidate, surface), "")
+            own = self._needs(candidate, self._requirements(candidate, surface), "")
+            return needs + self.note(own, candidate)
         if candidate.extra not in surface.provides_extra:
             self.warnings[f"{candidate.label} does not provide the extra {candidate.extra!r}"] = (
                 None
@@ -228,7 +242,8 @@ class Provider(AbstractProvider[Need, Candidate, str]):
         if not self.dependencies:
             return [base]
         requirements = self._requirements(candidate, surface)
-        return [base, *self._needs(candidate, requirements, candidate.extra)]
+        extra = self._needs(candidate, requirements, candidate.extra)
+        return [base, *self.note(extra, candidate)]
 
     def _requirements(self, candidate: WheelCandidate, surface: Surface) -> tuple[Requirement, ...]:
         """The surface's requirements, its variant markers decided for *candidate*'s wheel.

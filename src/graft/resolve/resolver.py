@@ -16,7 +16,6 @@ from resolvelib import ResolutionImpossible, ResolutionTooDeep, Resolver
 
 from graft.errors import SourceError, UsageError
 from graft.resolve.artifacts import ArtifactNode, group_nodes
-from graft.resolve.explain import explain
 from graft.resolve.provider import PYTHON, Need, Provider, Reporter, WheelCandidate
 from graft.resolve.screen import Policy
 
@@ -27,6 +26,7 @@ if TYPE_CHECKING:
 
     from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile, ProjectSource
+    from graft.resolve.screenmemo import ScreenMemo
 
 #: resolvelib's rounds before giving up (pip uses 200,000; ours are tiny sets so far).
 MAX_ROUNDS = 20_000
@@ -92,6 +92,7 @@ def resolve(
     max_rounds: int = MAX_ROUNDS,
     prefetch: int = 0,
     dependencies: bool = True,
+    screens: ScreenMemo | None = None,
 ) -> Resolution:
     """One wheel per project for *target*, satisfying *requirements*.
 
@@ -101,16 +102,22 @@ def resolve(
     soon as the identifier appears (the source must allow concurrent reads); the result is
     the same, ``metadata_reads`` may count a few reads the resolution did not need.
     Without *dependencies* (``--no-deps``), only the requirements themselves are resolved.
+    *screens* shares screenings with other resolutions over the same source (a lock's).
 
     Raises :class:`~graft.resolve.explain.ResolutionError` (a ``SourceError``) when no
     such set exists, :class:`~graft.errors.UsageError` for an unparsable requirement.
     """
     roots = root_needs(requirements, target)
-    provider = Provider(source, target, policy or Policy(), prefetch, dependencies=dependencies)
+    provider = Provider(
+        source, target, policy or Policy(), prefetch, dependencies=dependencies, screens=screens
+    )
+    provider.note(roots, None)
     reporter = Reporter()
     try:
         result = Resolver(provider, reporter).resolve(roots, max_rounds=max_rounds)
     except ResolutionImpossible as exc:
+        from graft.resolve.explain import explain  # noqa: PLC0415 - only on failure
+
         raise explain(exc.causes, provider, reporter.conflicts) from None
     except ResolutionTooDeep:
         raise SourceError(

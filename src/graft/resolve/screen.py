@@ -210,6 +210,72 @@ def _reason(
     return next((reason for reason, fails in checks if fails()), None)
 
 
+@dataclass(frozen=True, slots=True)
+class _Grouped:
+    """A listing's non-variant wheels of one project grouped by tag set; the rest apart."""
+
+    # (tag set, positions of its files, their rejections should no tag fit)
+    by_tags: tuple[
+        tuple[tuple[str, ...], tuple[int, ...], tuple[tuple[ArtifactFile, Reject, Version], ...]],
+        ...,
+    ]
+    others: tuple[int, ...]  # positions of every other file (screened one by one)
+
+
+#: Per (listing, project), the listing kept alive beside it so that its identity is not
+#: reused: a lock screens the same listings once per environment.
+_GROUPED: dict[tuple[int, str], tuple[Sequence[ArtifactFile], _Grouped]] = {}
+_GROUPED_MAX = 1024
+
+
+def _grouped(name: NormalizedName, files: Sequence[ArtifactFile]) -> _Grouped:
+    hit = _GROUPED.get((id(files), name))
+    if hit is not None and hit[0] is files:
+        return hit[1]
+    by_tags: dict[tuple[str, ...], tuple[list[int], list[tuple[ArtifactFile, Reject, Version]]]]
+    by_tags = {}
+    others: list[int] = []
+    for i, file in enumerate(files):
+        parsed = parse_wheel(file.filename) if file.is_wheel else None
+        if parsed is not None and parsed.variant is None and parsed.name == name:
+            at, rejects = by_tags.setdefault(parsed.tags, ([], []))
+            at.append(i)
+            rejects.append((file, Reject.TAGS, parsed.version))
+        else:
+            others.append(i)
+    grouped = _Grouped(
+        tuple((tags, tuple(at), tuple(rej)) for tags, (at, rej) in by_tags.items()),
+        tuple(others),
+    )
+    if len(_GROUPED) >= _GROUPED_MAX:
+        _GROUPED.clear()
+    _GROUPED[id(files), name] = (files, grouped)
+    return grouped
+
+
+def _tag_compatible(
+    name: NormalizedName,
+    files: Sequence[ArtifactFile],
+    tag_rank: Mapping[str, int],
+    rejected: list[tuple[ArtifactFile, Reject, Version | None]],
+) -> list[ArtifactFile]:
+    """*files* less the non-variant wheels of *name* no tag of the target fits.
+
+    Those are rejected here (:attr:`Reject.TAGS`, the first check they fail), a tag set at a
+    time: a project may list thousands of wheels, of which a target accepts a few, and a
+    lock screens every listing once per environment. The rest keep their order.
+    """
+    grouped = _grouped(name, files)
+    kept = list(grouped.others)
+    for tags, at, rejects in grouped.by_tags:
+        if any(t in tag_rank for t in tags):
+            kept += at
+        else:
+            rejected += rejects
+    kept.sort()
+    return [files[i] for i in kept]
+
+
 def _variant_groups(
     name: NormalizedName,
     passed: list[tuple[Version, tuple[int, int, int], ArtifactFile]],
@@ -260,7 +326,7 @@ def screen(
     tag_rank = target.tag_rank() if tag_rank is None else tag_rank
     rejected: list[tuple[ArtifactFile, Reject, Version | None]] = []
     passed: list[tuple[Version, tuple[int, int, int], ArtifactFile]] = []
-    for file in files:
+    for file in _tag_compatible(name, files, tag_rank, rejected):
         if file.filename.endswith("-variants.json"):
             continue  # a release's variant metadata, not a distribution
         if file.is_wheel:

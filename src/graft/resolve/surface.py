@@ -29,17 +29,21 @@ for resolution, as pip ignores an invalid ``Requires-Python``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any
 
-from packaging.metadata import InvalidMetadata, Metadata, parse_email
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from graft.errors import SourceError
+
+if TYPE_CHECKING:
+    from packaging.metadata import Metadata
 
 #: Bumped whenever the canonical form changes, so that stored digests never mix forms.
 SURFACE_FORM = 1
@@ -108,8 +112,41 @@ class Surface:
         return hashlib.sha256(text.encode()).hexdigest()
 
 
+def surface_to_json(surface: Surface) -> dict[str, Any]:
+    """*surface* as JSON (the parsed requirements are its ``requires_dist`` parsed again).
+
+    With the form and the field names, so that :func:`surface_from_json` never reads a
+    surface of another form as this one.
+    """
+    out: dict[str, Any] = {"form": SURFACE_FORM}
+    for f in fields(Surface):
+        if f.name != "requirements":
+            value = getattr(surface, f.name)
+            out[f.name] = list(value) if isinstance(value, tuple) else value
+    return out
+
+
+def surface_from_json(data: object) -> Surface | None:
+    """The surface :func:`surface_to_json` wrote, or None when *data* is not one of this form."""
+    names = {f.name for f in fields(Surface)} - {"requirements"}
+    if not isinstance(data, dict) or data.get("form") != SURFACE_FORM:
+        return None
+    if set(data) - {"form"} != names:
+        return None
+    values: dict[str, Any] = {
+        k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in names
+    }
+    try:
+        requirements = tuple(Requirement(text) for text in values["requires_dist"])
+        return Surface(**values, requirements=requirements)
+    except (InvalidRequirement, TypeError):
+        return None
+
+
 def _raw_list(data: bytes, email_field: str) -> list[str]:
     """The raw values of a multi-use field, straight from the headers (no validation)."""
+    from packaging.metadata import parse_email  # noqa: PLC0415
+
     raw, unparsed = parse_email(data)
     key = email_field.lower().replace("-", "_")
     values = raw.get(key)
@@ -121,6 +158,8 @@ def _raw_list(data: bytes, email_field: str) -> list[str]:
 def _requirements(
     meta: Metadata, data: bytes, invalid: list[str], variant: list[str]
 ) -> dict[str, Requirement]:
+    from packaging.metadata import InvalidMetadata  # noqa: PLC0415
+
     try:
         parsed = meta.requires_dist or []
     except InvalidMetadata:  # one bad line fails the field: parse line by line
@@ -156,6 +195,8 @@ def _variant_line(line: str) -> bool:
 
 
 def _requires_python(meta: Metadata, data: bytes, invalid: list[str]) -> str | None:
+    from packaging.metadata import InvalidMetadata, parse_email  # noqa: PLC0415
+
     try:
         spec = meta.requires_python
     except InvalidMetadata:
@@ -168,11 +209,24 @@ def _requires_python(meta: Metadata, data: bytes, invalid: list[str]) -> str | N
 
 
 def _extras(meta: Metadata, data: bytes) -> tuple[NormalizedName, ...]:
+    from packaging.metadata import InvalidMetadata  # noqa: PLC0415
+
     try:
         names: list[str] = list(meta.provides_extra or [])
     except InvalidMetadata:  # names that are not valid under Metadata-Version >= 2.3
         names = _raw_list(data, "Provides-Extra")
     return tuple(sorted({canonicalize_name(n) for n in names}))
+
+
+def header_block(data: bytes) -> bytes:
+    """The header fields of a METADATA file: up to its first empty line, the body left out.
+
+    The body is the long description (often most of the file); no field resolution or the
+    name check reads is there, and parsing it line by line is most of the cost of a read.
+    The email parser ends the headers at the same line, so the fields parse alike.
+    """
+    ends = [i for sep in (b"\n\n", b"\n\r\n") if (i := data.find(sep)) >= 0]
+    return data[: min(ends) + 1] if ends else data
 
 
 def read_surface(data: bytes, where: str = "METADATA") -> Surface:
@@ -181,6 +235,9 @@ def read_surface(data: bytes, where: str = "METADATA") -> Surface:
     Raises :class:`~graft.errors.SourceError` only when Name or Version is unusable:
     without them the file cannot describe the wheel it came with.
     """
+    from packaging.metadata import InvalidMetadata, Metadata  # noqa: PLC0415 - only when parsing
+
+    data = header_block(data)
     meta = Metadata.from_email(data, validate=False)
     try:
         name = canonicalize_name(meta.name, validate=True)
@@ -204,6 +261,7 @@ def read_surface(data: bytes, where: str = "METADATA") -> Surface:
     )
 
 
+@functools.lru_cache(maxsize=4096)
 def python_allows(spec: str | None, python_version: str) -> bool:
     """Whether a Requires-Python value admits *python_version*; an invalid value admits all.
 

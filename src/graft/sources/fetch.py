@@ -17,14 +17,11 @@ import json
 import os
 import time
 import urllib.error
-
-# (at the top: importing urllib.request in the download threads races, and a thread can see
-# the package without its ``request`` attribute)
-import urllib.request
 from typing import TYPE_CHECKING
 
 from graft._fs import write_atomic
 from graft.errors import SourceError
+from graft.sources.urlimport import load as load_urllib
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -171,9 +168,12 @@ def _attempt(
         have, headers = 0, {}
     else:
         headers["Range"] = f"bytes={have}-"
-    request = urllib.request.Request(candidate.url, headers=headers)  # noqa: S310
+    load_urllib()  # imported on first use, under a lock (download threads)
+    from urllib.request import Request, urlopen  # noqa: PLC0415
+
+    request = Request(candidate.url, headers=headers)  # noqa: S310
     try:
-        response = urllib.request.urlopen(request, timeout=60)  # noqa: S310
+        response = urlopen(request, timeout=60)  # noqa: S310
     except urllib.error.HTTPError as exc:
         if exc.code != _RANGE_NOT_SATISFIABLE or not have:
             raise

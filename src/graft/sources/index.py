@@ -14,9 +14,7 @@ import os
 import time
 import urllib.error
 import urllib.parse
-import urllib.request  # here, not in http_get: imports in threads race
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
 
 from packaging.version import InvalidVersion, Version
@@ -24,6 +22,7 @@ from packaging.version import InvalidVersion, Version
 from graft._fs import remember
 from graft.errors import SourceError
 from graft.model.wheelname import InvalidWheelFilename, parse_wheel_filename
+from graft.sources.urlimport import load as load_urllib
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -52,6 +51,7 @@ class Candidate:
     requires_python: str | None = None  # the index's data-requires-python (per release)
     yanked: str | None = None  # PEP 592: None, or the reason ("" when none is given)
     upload_time: str | None = None  # PEP 700, ISO 8601 as the index wrote it
+    size: int | None = None  # bytes, as PEP 700's JSON ``size`` says (HTML pages do not)
 
 
 def _version_matches(filename: str, name: str, version: str) -> tuple[bool, tuple[str, ...]]:
@@ -190,22 +190,6 @@ def advertised_metadata(value: object) -> str | None:
     return ""
 
 
-class _Anchors(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.links: list[tuple[str, dict[str, str | None]]] = []
-        self._attrs: dict[str, str | None] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "a":
-            self._attrs = dict(attrs) if dict(attrs).get("href") is not None else None
-
-    def handle_data(self, data: str) -> None:
-        if self._attrs is not None:
-            self.links.append((data.strip(), self._attrs))
-            self._attrs = None
-
-
 def _html_metadata(attrs: dict[str, str | None]) -> str | None:
     # PEP 714: data-core-metadata, else the older data-dist-info-metadata (PEP 658)
     for key in ("data-core-metadata", "data-dist-info-metadata"):
@@ -238,10 +222,13 @@ def http_get(url: str, headers: dict[str, str] | None = None) -> Response | None
 
     A 304 (the request's validators still hold) is an answer with an empty body.
     """
-    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310
+    load_urllib()  # imported on first use, under a lock (threads)
+    from urllib.request import Request, urlopen  # noqa: PLC0415
+
+    request = Request(url, headers=headers or {})  # noqa: S310
     for attempt in range(_RETRIES):
         try:
-            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            with urlopen(request, timeout=30) as response:  # noqa: S310
                 return Response(
                     response.status,
                     response.read(),
@@ -267,9 +254,12 @@ def http_get(url: str, headers: dict[str, str] | None = None) -> Response | None
     raise AssertionError  # unreachable: the last attempt returns or raises
 
 
-#: The page cache's format: rows of :data:`_FIELDS`, absolute URLs, with the page's validators.
-_PAGE_FORMAT = 2
-_FIELDS = ("filename", "url", "sha256", "requires_python", "yanked", "upload_time", "metadata")
+#: The page cache's format: rows of :data:`_FIELDS`, absolute URLs, with the page's validators
+#: (3: ``size`` added; pages of format 2 are fetched again).
+_PAGE_FORMAT = 3
+_FIELDS = (
+    "filename", "url", "sha256", "requires_python", "yanked", "upload_time", "metadata", "size"
+)  # fmt: skip
 
 
 class Index:
@@ -306,8 +296,9 @@ class Index:
                 requires_python=requires_python,
                 yanked=yanked,
                 upload_time=upload_time,
+                size=size,
             )
-            for filename, url, sha256, requires_python, yanked, upload_time, metadata in rows
+            for filename, url, sha256, requires_python, yanked, upload_time, metadata, size in rows
         ]
         return bool(rows), out
 
@@ -382,13 +373,21 @@ def _json_rows(url: str, body: bytes) -> list[list[Any]]:
                 _yanked(f.get("yanked")),
                 upload if isinstance(upload, str) else None,
                 _json_metadata(f),
+                _size(f.get("size")),
             ]
         )
     return rows
 
 
+def _size(value: object) -> int | None:
+    """PEP 700's ``size``: a non-negative integer, else unknown."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
 def _html_rows(url: str, body: bytes) -> list[list[Any]]:
-    parser = _Anchors()
+    from graft.sources.anchors import Anchors  # noqa: PLC0415 - HTML pages only (html.parser)
+
+    parser = Anchors()
     parser.feed(body.decode("utf-8", "replace"))
     rows = []
     for text, attrs in parser.links:
@@ -405,6 +404,7 @@ def _html_rows(url: str, body: bytes) -> list[list[Any]]:
                 yanked,
                 None,  # HTML pages carry no upload time (PEP 700 is JSON only)
                 _html_metadata(attrs),
+                None,  # nor a size
             ]
         )
     return rows

@@ -24,14 +24,18 @@ import re
 import struct
 import time
 import urllib.error
-import urllib.request
 import zipfile
 import zlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from packaging.utils import NormalizedName, canonicalize_name
 
 from graft.errors import SourceError
+from graft.sources.urlimport import load as load_urllib
+
+if TYPE_CHECKING:
+    from urllib.request import OpenerDirector
 
 #: Bytes asked for first: the end of the archive, where the central directory is.
 TAIL = 64 * 1024
@@ -92,7 +96,7 @@ class _Remote:
     def __init__(
         self,
         url: str,
-        opener: urllib.request.OpenerDirector,
+        opener: OpenerDirector,
         timeout: float,
         backoff: float,
     ) -> None:
@@ -117,7 +121,10 @@ class _Remote:
         headers = {"Accept-Encoding": "identity"}
         if range_value is not None:
             headers["Range"] = f"bytes={range_value}"
-        request = urllib.request.Request(self.url, headers=headers)  # noqa: S310
+        load_urllib()  # imported on first use, under a lock (prefetch threads)
+        from urllib.request import Request  # noqa: PLC0415
+
+        request = Request(self.url, headers=headers)  # noqa: S310
         self.requests += 1
         try:
             with self.opener.open(request, timeout=self.timeout) as response:
@@ -304,7 +311,7 @@ def read_metadata(
     url: str,
     project: str | None = None,
     *,
-    opener: urllib.request.OpenerDirector | None = None,
+    opener: OpenerDirector | None = None,
     timeout: float = 30.0,
     tail: int = TAIL,
     backoff: float = 0.5,
@@ -317,7 +324,12 @@ def read_metadata(
     Raises :class:`~graft.errors.SourceError` when the file cannot be fetched or is not a
     wheel with exactly one such METADATA.
     """
-    remote = _Remote(url, opener or urllib.request.build_opener(), timeout, backoff)
+    if opener is None:
+        load_urllib()  # imported on first use, under a lock (prefetch threads)
+        from urllib.request import build_opener  # noqa: PLC0415
+
+        opener = build_opener()
+    remote = _Remote(url, opener, timeout, backoff)
     name = canonicalize_name(project) if project else None
     try:
         member, data = _by_ranges(remote, name, tail)

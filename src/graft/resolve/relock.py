@@ -1,0 +1,102 @@
+"""What ``graft lock`` reads besides requirements: wheels named by path or URL, and locks.
+
+- A **wheel named by path or URL** (``./dist/app-1.0-py3-none-any.whl``,
+  ``app @ https://…/app-1.0-py3-none-any.whl``) is the only file of its project in every
+  environment, as in ``graft sync``: the resolver is asked for ``name==version`` and finds
+  that file alone, with its own METADATA. It is written to the lock as a wheel with its
+  ``url`` or its ``path`` (relative to the lock), its sha256 and size.
+- A **lock file** (``pylock.toml``) given as input is **re-locked**: in each environment,
+  the packages the lock selects there (``packaging.pylock``'s ``select``, with the extras and
+  dependency groups asked for) become pins ``name==version``, restricted to the lock's
+  sha256 for that environment, so the same files are chosen where the index still serves
+  them; a wheel the lock names by path is a direct file. An environment the lock does not
+  cover (its ``environments``, ``requires-python``, or no wheel for its tags) is left out
+  with a warning.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING
+
+from graft.errors import UsageError
+
+if TYPE_CHECKING:
+    from collections.abc import Collection, Iterable
+
+    from graft.model.requirements import Wanted
+    from graft.resolve.artifacts import ArtifactFile
+    from graft.resolve.environments import Environment
+
+
+def direct_files(wanted: Iterable[Wanted]) -> dict[str, ArtifactFile]:
+    """The wheels named by path or URL, by project; one file per project in a lock."""
+    from graft.resolve.locate import direct_file  # noqa: PLC0415
+
+    out: dict[str, ArtifactFile] = {}
+    for w in wanted:
+        file = direct_file(w)
+        if file is None:
+            continue
+        before = out.setdefault(w.name, file)
+        if before.url != file.url:
+            raise UsageError(
+                f"two wheels of {w.name} are named ({before.filename}, {file.filename});"
+                " a lock takes one file per project named by path or URL",
+                where=w.where,
+                hint="put the wheels in a directory and pass --find-links DIR",
+            )
+    return out
+
+
+class Relock:
+    """The pins that lock files give each environment."""
+
+    def __init__(
+        self, locks: Collection[str], extras: Collection[str], groups: Collection[str] | None
+    ) -> None:
+        self.locks = tuple(locks)
+        self.extras = tuple(extras)
+        self.groups = groups
+        self._by_env: dict[str, list[Wanted]] = {}  # each environment's selection, read once
+
+    def _selected(self, env: Environment) -> list[Wanted]:
+        from graft.sources.pylock import read_pylock  # noqa: PLC0415
+
+        known = self._by_env.get(env.label)
+        if known is None:
+            known = []
+            for path in self.locks:
+                known += read_pylock(path, env.target, self.extras, self.groups)
+            self._by_env[env.label] = known
+        return known
+
+    def paths(self, envs: Iterable[Environment]) -> list[Wanted]:
+        """Every wheel a lock names by path, in any environment it covers."""
+        from graft.errors import SourceError  # noqa: PLC0415
+
+        out: dict[str, Wanted] = {}
+        if not self.locks:
+            return []
+        for env in envs:
+            try:
+                selected = self._selected(env)
+            except SourceError:
+                continue  # not covered: pins() says so for that environment
+            out.update({w.path: w for w in selected if w.path is not None})
+        return list(out.values())
+
+    def pins(self, env: Environment) -> list[Wanted]:
+        """The lock's packages for *env* as pins (a path wheel stays its file).
+
+        Raises :class:`~graft.errors.SourceError` when a lock does not cover *env*.
+        """
+        if not self.locks:
+            return []
+        return [w if w.path is not None else _pinned(w) for w in self._selected(env)]
+
+
+def _pinned(wanted: Wanted) -> Wanted:
+    """An index's file the lock chose: pinned by version and the lock's sha256."""
+    pinned = f"=={wanted.version}" if wanted.version else ""
+    return dataclasses.replace(wanted, url=None, filename=None, size=None, specifier=pinned)

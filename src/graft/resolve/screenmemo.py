@@ -1,0 +1,154 @@
+"""Screenings shared by the resolutions of one lock, where the targets cannot tell them apart.
+
+:func:`graft.resolve.screen.screen` depends on the target only through two things about the
+project's listing: which of its distinct tag sets the target accepts, in what order, and
+which of its distinct ``requires-python`` values admit the target's Python. Everything else
+it reads (the files, the specifiers, the policy) is the same for every environment of a
+lock. So the screening of one listing is kept under its **target signature**: the dense
+rank of each distinct tag set (None where no tag fits) and the verdict on each distinct
+``requires-python``. Environments with equal signatures get the very same :class:`Screen`.
+
+For a pure-Python project that is one screening per Python version (or one in all); for a
+project with a wheel per interpreter and platform, one per environment, as before. The
+signature costs one pass over the listing's distinct tag sets (hundreds at most), a
+screening one pass over its files (thousands for some projects).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from typing import TYPE_CHECKING, Any
+
+from graft.resolve.artifacts import parse_wheel
+from graft.resolve.screen import screen
+from graft.resolve.surface import python_allows
+
+if TYPE_CHECKING:
+    from collections.abc import Hashable, Mapping, Sequence
+
+    from packaging.specifiers import SpecifierSet
+    from packaging.utils import NormalizedName
+
+    from graft.model.target import Target
+    from graft.resolve.artifacts import ArtifactFile
+    from graft.resolve.screen import Policy, Screen
+
+#: Policy fields the key spells out; any other field is keyed by identity (one per lock).
+_KNOWN = frozenset(
+    {
+        *("prereleases", "exclude_newer", "preferred", "upgrade", "same_version_fallback"),
+        *("hashes", "sdists", "no_binary", "only_binary"),
+    }
+)
+#: Read by the provider before screening (they reach the screen as specifiers).
+_NOT_SCREENED = frozenset({"constraints"})
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Listing:
+    """What a signature is computed from: the distinct tag sets and requires-python values."""
+
+    tag_sets: tuple[tuple[str, ...], ...]
+    pythons: tuple[str, ...]
+
+
+def _listing(files: Sequence[ArtifactFile]) -> _Listing:
+    tag_sets: dict[tuple[str, ...], None] = {}
+    pythons: dict[str, None] = {}
+    for file in files:
+        parsed = parse_wheel(file.filename) if file.is_wheel else None
+        if parsed is not None:
+            tag_sets[parsed.tags] = None
+        if file.requires_python:
+            pythons[file.requires_python] = None
+    return _Listing(tuple(tag_sets), tuple(pythons))
+
+
+def signature(
+    listing: _Listing, tag_rank: Mapping[str, int], python_version: str
+) -> tuple[tuple[int | None, ...], tuple[bool, ...]]:
+    """The target as a screening of *listing* sees it (equal signatures, equal screenings)."""
+    best = [
+        min((tag_rank[t] for t in tags if t in tag_rank), default=None) for tags in listing.tag_sets
+    ]
+    dense = {rank: i for i, rank in enumerate(sorted({r for r in best if r is not None}))}
+    ranks = tuple(None if r is None else dense[r] for r in best)
+    return ranks, tuple(python_allows(spec, python_version) for spec in listing.pythons)
+
+
+def policy_key(policy: Policy, name: NormalizedName) -> tuple[Hashable, ...]:
+    """What of *policy* the screening of *name* reads (fields it does not know: by identity)."""
+    allowed = policy.hashes.get(name)
+    key: list[Any] = [
+        policy.prereleases,
+        policy.exclude_newer,
+        policy.prefers(name),
+        policy.same_version_fallback,
+        None if allowed is None else frozenset(allowed),
+        policy.builds(name),  # sdists, only_binary
+        policy.wheels(name),  # no_binary
+    ]
+    key += [
+        (f.name, id(getattr(policy, f.name)))
+        for f in dataclasses.fields(policy)
+        if f.name not in _KNOWN | _NOT_SCREENED
+    ]
+    return tuple(key)
+
+
+class ScreenMemo:
+    """:func:`~graft.resolve.screen.screen`, remembered by target signature across resolutions.
+
+    Listings are told apart by identity (a lock's :class:`~graft.resolve.shared.SharedSource`
+    hands every resolution the same tuple per project) and kept alive by the memo, so an
+    identity is never reused while it is a key. Safe for concurrent use (a race costs a
+    repeated screening).
+    """
+
+    def __init__(self) -> None:
+        self._listings: dict[int, tuple[Sequence[ArtifactFile], _Listing]] = {}
+        self._screens: dict[tuple[Hashable, ...], Screen] = {}
+        self._lock = threading.Lock()
+        self.screened = 0  # screenings computed
+        self.shared = 0  # screenings answered from the memo
+
+    def _listing_of(self, files: Sequence[ArtifactFile]) -> _Listing:
+        with self._lock:
+            hit = self._listings.get(id(files))
+        if hit is not None and hit[0] is files:
+            return hit[1]
+        listing = _listing(files)
+        with self._lock:
+            self._listings[id(files)] = (files, listing)
+        return listing
+
+    def screen(
+        self,
+        name: NormalizedName,
+        files: Sequence[ArtifactFile],
+        specs: Sequence[SpecifierSet],
+        target: Target,
+        policy: Policy,
+        *,
+        tag_rank: Mapping[str, int],
+    ) -> Screen:
+        """``screen(name, files, specs, target, policy)``, shared where signatures agree."""
+        listing = self._listing_of(files)
+        key = (
+            name,
+            id(files),
+            tuple((spec, spec.prereleases) for spec in specs),
+            policy_key(policy, name),
+            signature(listing, tag_rank, target.version),
+        )
+        with self._lock:
+            found = self._screens.get(key)
+        if found is not None:
+            self.shared += 1
+            return found
+        result = screen(name, files, specs, target, policy, tag_rank=tag_rank)
+        with self._lock:
+            self._screens[key] = result
+        self.screened += 1
+        return result

@@ -1,0 +1,86 @@
+"""One source shared by the resolutions of a lock: each listing and each METADATA read once.
+
+Each environment's resolution asks for the same projects. :class:`SharedSource` turns each
+listing into artifact rows once (the same tuple for every resolution, which is also what lets
+:class:`~graft.resolve.screenmemo.ScreenMemo` tell listings apart by identity), reads each
+METADATA once, and passes kept surfaces through (:class:`~graft.resolve.artifacts.SurfaceStore`).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+from graft.resolve.artifacts import SurfaceStore
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from packaging.utils import NormalizedName
+
+    from graft.resolve.artifacts import ArtifactFile, ProjectSource
+    from graft.resolve.surface import Surface
+
+
+class SharedSource:
+    """A :class:`ProjectSource` that remembers files and METADATA across the resolutions.
+
+    Each environment's resolution asks for the same projects; the listing is turned into
+    artifact rows and each METADATA read once per lock, not once per environment. Safe for
+    the resolver's prefetch threads (a race costs at most a repeated read).
+    """
+
+    def __init__(self, inner: ProjectSource) -> None:
+        self._inner = inner
+        self._files: dict[str, tuple[ArtifactFile, ...]] = {}
+        self._metadata: dict[tuple[str, str], bytes] = {}
+        self._surfaces: dict[tuple[str, str], Surface | None] = {}
+        self._lock = threading.Lock()
+
+    def files(self, name: NormalizedName) -> tuple[ArtifactFile, ...]:
+        """Every file of *name*, listed once."""
+        with self._lock:
+            known = self._files.get(name)
+        if known is None:
+            known = tuple(self._inner.files(name))
+            with self._lock:
+                self._files[name] = known
+        return known
+
+    def metadata(self, file: ArtifactFile) -> bytes:
+        """The METADATA of *file*, read once."""
+        key = (file.filename, file.url)
+        with self._lock:
+            data = self._metadata.get(key)
+        if data is None:
+            data = self._inner.metadata(file)
+            with self._lock:
+                self._metadata[key] = data
+        return data
+
+    def project_names(self) -> Sequence[str]:
+        """The inner source's names (for "did you mean")."""
+        return self._inner.project_names()
+
+    @property
+    def searched(self) -> str:
+        """Where the inner source looks for projects (for "no project named X …")."""
+        return str(getattr(self._inner, "searched", "on the index"))
+
+    def load_surface(self, file: ArtifactFile) -> Surface | None:
+        """The inner source's kept surface (read from disk once per lock)."""
+        key = (file.filename, file.url)
+        with self._lock:
+            if key in self._surfaces:
+                return self._surfaces[key]
+        surface = self._inner.load_surface(file) if isinstance(self._inner, SurfaceStore) else None
+        with self._lock:
+            self._surfaces[key] = surface
+        return surface
+
+    def save_surface(self, file: ArtifactFile, data: bytes, surface: Surface) -> None:
+        """Keep *surface* here and in the inner source."""
+        with self._lock:
+            self._surfaces[file.filename, file.url] = surface
+        if isinstance(self._inner, SurfaceStore):
+            self._inner.save_surface(file, data, surface)

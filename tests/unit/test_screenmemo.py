@@ -1,0 +1,123 @@
+"""Screenings shared across a lock's environments: never a different answer, fewer screenings."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from packaging.specifiers import SpecifierSet
+from packaging.utils import NormalizedName
+
+from graft.resolve.artifacts import ArtifactFile
+from graft.resolve.environments import DEFAULT_PYTHONS, matrix
+from graft.resolve.screen import Policy, Prereleases, screen
+from graft.resolve.screenmemo import ScreenMemo, policy_key
+
+LIB = NormalizedName("lib")
+ENVS = matrix(DEFAULT_PYTHONS)
+TAGS = (
+    "py3-none-any",
+    "py2.py3-none-any",
+    "cp311-cp311-manylinux_2_17_x86_64",
+    "cp312-cp312-manylinux_2_28_aarch64",
+    "cp39-abi3-win_amd64",
+    "cp310-abi3-macosx_11_0_arm64",
+    "cp313-cp313-macosx_10_13_x86_64",
+)
+
+
+def _file(version: str, tag: str, python: str | None = None, yanked: bool = False) -> ArtifactFile:
+    return ArtifactFile(
+        f"lib-{version}-{tag}.whl",
+        f"https://files.invalid/lib-{version}-{tag}.whl",
+        (("sha256", "0" * 64),),
+        requires_python=python,
+        yanked="" if yanked else None,
+        upload_time=dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc),
+    )
+
+
+listings = st.lists(
+    st.builds(
+        _file,
+        st.sampled_from(["1.0", "1.1", "2.0", "2.1rc1"]),
+        st.sampled_from(TAGS),
+        st.sampled_from([None, ">=3.10", "<3.12", ">=3.13"]),
+        st.booleans(),
+    ),
+    max_size=10,
+    unique_by=lambda f: f.filename,
+).map(tuple)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    listings, st.sampled_from(["", ">=1.1", "==2.1rc1", "<2"]), st.sampled_from(list(Prereleases))
+)
+def test_the_memo_answers_exactly_what_screen_answers_in_every_environment(
+    files: tuple[ArtifactFile, ...], spec: str, prereleases: Prereleases
+) -> None:
+    memo = ScreenMemo()
+    policy = Policy(prereleases=prereleases)
+    specs = [SpecifierSet(spec)]
+    for env in ENVS:
+        ranks = env.target.tag_rank()
+        shared = memo.screen(LIB, files, specs, env.target, policy, tag_rank=ranks)
+        alone = screen(LIB, files, specs, env.target, policy, tag_rank=ranks)
+        assert shared.offered == alone.offered, env.label
+        assert sorted(shared.rejected, key=repr) == sorted(alone.rejected, key=repr), env.label
+    assert memo.screened + memo.shared == len(ENVS)
+
+
+def test_a_pure_python_listing_is_screened_once_per_python_verdict() -> None:
+    files = (_file("1.0", "py3-none-any"), _file("2.0", "py3-none-any", python=">=3.11"))
+    memo = ScreenMemo()
+    for env in ENVS:
+        memo.screen(LIB, files, [], env.target, Policy(), tag_rank=env.target.tag_rank())
+    # 3.9 and 3.10 see ">=3.11" fail, the other versions see it pass: two screenings in all
+    assert (memo.screened, memo.shared) == (2, len(ENVS) - 2)
+
+
+def test_a_listing_with_a_wheel_per_platform_is_screened_per_platform() -> None:
+    files = (
+        _file("1.0", "py3-none-any"),
+        _file("1.0", "cp311-cp311-manylinux_2_17_x86_64"),
+    )
+    memo = ScreenMemo()
+    for env in ENVS:
+        memo.screen(LIB, files, [], env.target, Policy(), tag_rank=env.target.tag_rank())
+    # only CPython 3.11 on Linux x86_64 ranks the cp311 wheel; everyone else sees the pure one
+    assert memo.screened == 2
+
+
+def test_the_policy_key_reads_only_what_the_screening_of_that_project_reads() -> None:
+    other = NormalizedName("other")
+    base = Policy(hashes={other: frozenset({"sha256:" + "1" * 64})})
+    assert policy_key(base, LIB) == policy_key(Policy(), LIB)
+    assert policy_key(base, other) != policy_key(Policy(), other)
+    assert policy_key(Policy(upgrade=True), LIB) == policy_key(Policy(), LIB)
+    assert policy_key(Policy(prereleases=Prereleases.ALLOW), LIB) != policy_key(Policy(), LIB)
+
+
+def test_the_build_options_are_keyed_by_what_they_mean_for_the_project() -> None:
+    other = NormalizedName("other")
+    # equal values made anew per environment (as the lock's policies are) share a screening
+    one = Policy(sdists=True, no_binary=frozenset({"other"}))
+    two = Policy(sdists=True, no_binary=frozenset({"other"}))
+    assert policy_key(one, LIB) == policy_key(two, LIB) == policy_key(Policy(sdists=True), LIB)
+    assert policy_key(one, other) != policy_key(Policy(sdists=True), other)
+    assert policy_key(Policy(sdists=True), LIB) != policy_key(Policy(), LIB)
+    only = Policy(sdists=True, only_binary=frozenset({":all:"}))
+    assert policy_key(only, LIB) == policy_key(Policy(), LIB)
+
+
+def test_a_policy_field_the_key_does_not_know_is_keyed_by_identity() -> None:
+    @dataclasses.dataclass(frozen=True)
+    class Wider(Policy):
+        chooser: object = None
+
+    one, two = object(), object()
+    assert policy_key(Wider(chooser=one), LIB) == policy_key(Wider(chooser=one), LIB)
+    assert policy_key(Wider(chooser=one), LIB) != policy_key(Wider(chooser=two), LIB)
