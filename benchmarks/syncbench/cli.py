@@ -71,7 +71,7 @@ def setup(args: argparse.Namespace, started: dt.datetime) -> Bench:
         for leftover in old_runs.iterdir():
             delete_tree(leftover, where)
     where.runs.mkdir(parents=True)
-    tools = find_tools(args)
+    tools = find_tools(args, work)
     return Bench(
         tools=tools, paths=where, env=bench_env(where, tools), idle=IdleBudget(args.wait_idle)
     )

@@ -103,7 +103,9 @@ class Tools:
     graft: Argv  # how graft is started, e.g. [".venv/bin/graft"] or [python, "-m", "graft"]
     uv: str
     pip: Argv  # [dev python, "-m", "pip"]
-    graft_python: Argv  # the interpreter graft runs on (this script's), for the start-up floor
+    graft_python: Argv  # the interpreter graft runs on, for the start-up floor
+    # graft was named by --graft (an editable checkout, say): its bytecode goes to the work dir
+    external_graft: bool = False
 
 
 @dataclass(frozen=True)
@@ -170,12 +172,14 @@ def bench_env(paths: Paths, tools: Tools) -> dict[str, str]:
             "UV_PYTHON": tools.python,
             "UV_PYTHON_DOWNLOADS": "never",
             "GRAFT_CACHE_DIR": str(paths.graft_cache),
-            # Tools run from warm bytecode, as after a normal install (compiled before timing,
-            # prepare.compile_tools), but the bytecode of graft's own (editable) sources goes to
-            # the work dir, not into the source tree.
-            "PYTHONPYCACHEPREFIX": str(paths.pycache),
         }
     )
+    if tools.external_graft:
+        # Tools run from warm bytecode (compiled before timing, prepare.compile_tools), but
+        # the bytecode of a graft named by --graft (an editable checkout) goes to the work
+        # dir, not into its source tree. Without --graft, graft is installed as users get it,
+        # with its bytecode beside it, and every tool reads bytecode where it was installed.
+        env["PYTHONPYCACHEPREFIX"] = str(paths.pycache)
     return env
 
 

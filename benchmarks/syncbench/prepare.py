@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shlex
 import shutil
 import subprocess
@@ -54,27 +55,44 @@ class Prepared:
     roots: list[str] = field(default_factory=list)  # the unpinned input of the resolve hook
 
 
-def find_tools(args: argparse.Namespace) -> Tools:
-    """The target interpreter, graft, uv and pip, as the options name them."""
+def find_tools(args: argparse.Namespace, work: Path) -> Tools:
+    """The target interpreter, graft, uv and pip, as the options name them.
+
+    Without ``--graft``, graft is installed as users get it: from this checkout, not
+    editable, into a venv of its own under *work*, with its bytecode compiled by the installer.
+    """
     python = shutil.which(args.python) or args.python
     python = str(Path(python).resolve())
     py_version = capture([python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"])
-    if args.graft:
-        graft = shlex.split(args.graft)
-    else:
-        script = Path(sys.executable).parent / "graft"
-        graft = [str(script)] if script.exists() else [sys.executable, "-m", "graft"]
     uv = args.uv or shutil.which("uv") or str(Path(sys.executable).parent / "uv")
     if not Path(uv).exists() and shutil.which(uv) is None:
         raise BenchError(f"uv not found (looked for {uv}); pass --uv")
+    if args.graft:
+        graft, graft_python = shlex.split(args.graft), [sys.executable]
+    else:
+        venv = install_graft(uv, work / "graft-install")
+        graft, graft_python = [str(venv / "bin" / "graft")], [str(venv / "bin" / "python")]
     return Tools(
         python=python,
         py_version=py_version,
         graft=graft,
         uv=uv,
         pip=[sys.executable, "-m", "pip"],
-        graft_python=[sys.executable],
+        graft_python=graft_python,
+        external_graft=bool(args.graft),
     )
+
+
+def install_graft(uv: str, venv: Path) -> Path:
+    """A fresh venv holding graft from this checkout, installed (not editable) and compiled."""
+    root = Path(__file__).resolve().parents[2]  # benchmarks/syncbench/prepare.py -> checkout
+    log(f"installing graft from {root} into {venv} (not editable, bytecode compiled)")
+    shutil.rmtree(venv, ignore_errors=True)
+    subprocess.run([uv, "venv", "-q", "--python", sys.executable, str(venv)], check=True)
+    python = str(venv / "bin" / "python")
+    argv = [uv, "pip", "install", "-q", "--python", python, "--compile-bytecode", str(root)]
+    subprocess.run(argv, check=True, env={**os.environ, "UV_NO_CACHE": "1"})
+    return venv
 
 
 def graft_problem(bench: Bench) -> str | None:
@@ -104,16 +122,18 @@ def try_once(bench: Bench, argv: Argv, env: dict[str, str] | None = None) -> str
 
 
 def compile_tools(bench: Bench) -> None:
-    """Compile graft's sources, its dependencies and the standard library before timing.
+    """Compile pip's side (its dependencies, the standard library) and a --graft's sources.
 
-    Users get graft from an installer that writes bytecode; this machine sets
-    PYTHONDONTWRITEBYTECODE=1, and the timed processes read bytecode from the run's
-    PYTHONPYCACHEPREFIX, so it is written there once, here (compileall skips what is current).
+    Users get graft from an installer that writes bytecode (as :func:`install_graft` does);
+    this machine sets PYTHONDONTWRITEBYTECODE=1, so what the timed processes import is
+    compiled once, here (compileall skips what is current); for a graft named by --graft, into
+    the run's PYTHONPYCACHEPREFIX.
     """
     dirs = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["stdlib"]}
-    import graft  # noqa: PLC0415  (the package being benchmarked, located, not used)
+    if bench.tools.external_graft:  # (else graft was installed compiled, in a venv of its own)
+        import graft  # noqa: PLC0415  (the package being benchmarked, located, not used)
 
-    dirs.update(graft.__path__)
+        dirs.update(graft.__path__)
     log("compiling graft's sources, its dependencies and the standard library (once)")
     argv = [*bench.tools.graft_python, "-m", "compileall", "-q", "-j", "0"]
     # Test suites hold deliberately broken files; compileall exits 1 for those, so only log.

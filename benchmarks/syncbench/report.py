@@ -77,10 +77,11 @@ CAVEATS = """\
 - uv caches interpreter information by path: in the new-directory form every uv run pays one
   interpreter query (a Python start-up, ~40 ms); in the prescribed form the path repeats and uv
   skips it. graft's figures include its own Python start-up and imports.
-- The tools run from bytecode, as installed for users: graft's sources, its dependencies and
-  the standard library are compiled before timing into `PYTHONPYCACHEPREFIX` in the work dir
-  (`PYTHONDONTWRITEBYTECODE` unset for the timed processes), so nothing is written into graft's
-  source tree.
+- The tools run as installed for users: graft is installed from the checkout (not editable)
+  into a venv of its own by `uv pip install --compile-bytecode`, so its bytecode lies beside
+  it; pip's side and the standard library are compiled before timing. (With `--graft CMD`, an
+  editable checkout say, its sources are compiled into `PYTHONPYCACHEPREFIX` in the work dir
+  instead, which slows every Python start-up by several ms.)
 - Bytecode in the built venvs: in the local-wheels forms nobody compiles (`--no-compile` for
   pip; uv's default). On the index paths graft links the bytecode its store entries carry
   (compiled once per entry and interpreter, on the cold path inside the timing), pip and

@@ -41,6 +41,16 @@ def default_store_path() -> str:
     return os.environ.get("GRAFT_STORE") or os.path.join(user_cache_dir(), "store")
 
 
+def interpreter_at(spec: str) -> str | None:
+    """The executable a ``--python`` that is a path names (None if *spec* is not a path).
+
+    ``""`` when the path is no executable file.
+    """
+    if os.sep not in spec and not spec.startswith("."):
+        return None
+    return os.path.abspath(spec) if os.path.isfile(spec) and os.access(spec, os.X_OK) else ""
+
+
 def code_stamp() -> int:
     """A number that changes when any of graft's modules changes (size or mtime).
 

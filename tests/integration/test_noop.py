@@ -24,9 +24,11 @@ def plain_sync(venv: Path, reqs: Path, links: Path, store: Path, *extra: str) ->
     return run_graft(*args, *extra).stderr
 
 
-def imports_of_sync(venv: Path, reqs: Path, links: Path, store: Path) -> tuple[str, set[str]]:
+def imports_of_sync(
+    venv: Path, reqs: Path, links: Path, store: Path, *extra: str
+) -> tuple[str, set[str]]:
     """The stderr of a sync and the modules it imported (``-X importtime``)."""
-    args = ("sync", venv, "-r", reqs, "--no-index", "--find-links", links, "--store", store)
+    args = ("sync", venv, "-r", reqs, "--no-index", "--find-links", links, "--store", store, *extra)
     proc = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "graft", *map(str, args)],
         capture_output=True,
@@ -60,6 +62,19 @@ def test_a_no_op_sync_imports_nothing_of_resolution_or_planning(
     heavy = {"packaging.version", "argparse", "graft.sync", "graft.plan.types", "typing"}
     assert not heavy & modules, heavy & modules
     assert "graft.cli.noop" in modules
+
+
+def test_python_given_as_a_path_is_checked_without_the_interpreter_lookup(
+    tmp_path: Path, store_dir: Path, links: Path, reqs: Path
+) -> None:
+    venv = tmp_path / "v"
+    python = ("--python", sys.executable)
+    assert "synced" in imports_of_sync(venv, reqs, links, store_dir, *python)[0]
+    again, modules = imports_of_sync(venv, reqs, links, store_dir, *python)
+    assert "already in sync" in again
+    assert "graft.cli.noop" in modules
+    assert "graft.venv.interpreter" not in modules  # (its imports cost a no-op ~10 ms)
+    assert "graft.sync" not in modules
 
 
 def test_what_the_stamp_cannot_confirm_takes_the_full_path(

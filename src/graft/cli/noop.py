@@ -159,6 +159,11 @@ def _finds_the_same(spec: str, interpreter: str) -> bool:
     """Whether ``--python SPEC`` still finds *interpreter* (which one it finds may change)."""
     if not spec:  # the interpreter running graft: part of the stamp's key
         return True
+    from graft._home import interpreter_at  # noqa: PLC0415
+
+    path = interpreter_at(spec)
+    if path is not None:  # a path: no lookup (and nothing heavy imported)
+        return path == interpreter
     from graft.errors import GraftError  # noqa: PLC0415
     from graft.venv.interpreter import find_interpreter  # noqa: PLC0415
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from graft import __version__
 from graft._fs import remember
+from graft._home import interpreter_at
 from graft.errors import TargetError
 from graft.model.target import Target
 
@@ -52,9 +53,10 @@ def find_interpreter(spec: str | None) -> str:
     """Turn ``--python`` (a path, ``3.12``, ``python3.12``, ``pypy3``) into an executable path."""
     if spec is None:
         return sys.executable
-    if os.sep in spec or spec.startswith("."):
-        if os.path.isfile(spec) and os.access(spec, os.X_OK):
-            return os.path.abspath(spec)
+    found = interpreter_at(spec)
+    if found is not None:
+        if found:
+            return found
         raise TargetError(
             "no executable interpreter at this path", where=spec, hint="pass an existing python"
         )
