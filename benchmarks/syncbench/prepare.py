@@ -134,7 +134,8 @@ def compile_tools(bench: Bench) -> None:
         import graft  # noqa: PLC0415  (the package being benchmarked, located, not used)
 
         dirs.update(graft.__path__)
-    log("compiling graft's sources, its dependencies and the standard library (once)")
+    what = "graft's sources, " if bench.tools.external_graft else ""
+    log(f"compiling {what}pip's side and the standard library (once)")
     argv = [*bench.tools.graft_python, "-m", "compileall", "-q", "-j", "0"]
     # Test suites hold deliberately broken files; compileall exits 1 for those, so only log.
     argv += ["-x", "/(tests?|idle_test|lib2to3)/", *sorted(dirs)]
