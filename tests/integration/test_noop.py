@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -126,7 +127,14 @@ def test_a_forged_or_damaged_stamp_is_ignored(
     said, modules = imports_of_sync(venv, reqs, links, store_dir)
     assert "already in sync" in said  # the full path's own check, not the stamp's
     assert "graft.sync" in modules
-    for damaged in ("", "graft-sync-stamp 2\nkey\0nonsense\n", text.replace("count\0", "count\0x")):
+    damaged_forms = (
+        "",
+        "graft-sync-stamp 2\nkey\0nonsense\n",
+        text.replace("count\0", "count\0x"),
+        text.replace("interpreter\0", "interpreter\0a\0b\0"),  # a row of another shape
+        text.replace("expires\0", "expires\0x"),
+    )
+    for damaged in damaged_forms:
         stamp.write_text(damaged)
         assert "already in sync" in plain_sync(venv, reqs, links, store_dir)
         assert stamp.read_text() == text  # the full path wrote a good one again
@@ -179,3 +187,23 @@ def test_with_a_new_wheel_in_find_links_the_stamp_does_not_answer(
     assert "already in sync" in said
     assert "packaging.version" in modules
     assert py(venv, "import beta; print(beta.B)") == "2"
+
+
+def test_a_venv_whose_directory_is_gone_gets_the_full_paths_answer(
+    tmp_path: Path, store_dir: Path, links: Path, reqs: Path
+) -> None:
+    """The stamp cannot list the venv's parent: the full path says what there is to say."""
+    parent = tmp_path / "envs"
+    parent.mkdir()
+    venv = parent / "v"
+    plain_sync(venv, reqs, links, store_dir)
+    assert "already in sync" in plain_sync(venv, reqs, links, store_dir)
+    shutil.rmtree(parent)
+    args = ("sync", venv, "-r", reqs, "--no-index", "--find-links", links, "--store", store_dir)
+    proc = run_graft(*args, check=False)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines() == [
+        f"graft: error: {venv}: the parent directory does not exist (create it first)"
+    ]
+    parent.mkdir()
+    assert "synced" in plain_sync(venv, reqs, links, store_dir)

@@ -110,8 +110,9 @@ def answer(argv: list[str]) -> int | None:
             return None
         prefix, count = rows["prefix"][0][0], int(rows["count"][0][0])
         links, directories, files = (int(n) for n in rows["stats"][0])
-    except (KeyError, IndexError, ValueError):
-        return None
+    except (KeyError, IndexError, ValueError, TypeError, OSError):
+        return None  # a damaged stamp, or a venv (or its directory) gone: the full path says
+
     if not _has(argv, ("--quiet",), "q"):
         for (warning,) in rows.get("warning", []):
             print(f"graft: warning: {warning}", file=sys.stderr)
