@@ -44,6 +44,37 @@ class _BuildReporter:
             print(f"graft: {message} ...", file=sys.stderr, flush=True)
 
 
+def add_build_options(parser: argparse._ActionsContainer) -> None:
+    """How sources are built: shared by ``graft build`` and ``graft sync``."""
+    parser.add_argument(
+        "--reuse-builds",
+        choices=("auto", "never", "verify"),
+        default="auto",
+        help="auto: reuse a built wheel where the source cannot differ; never; verify:"
+        " build again and compare the installed files with the reusable wheel",
+    )
+    parser.add_argument(
+        "-C",
+        "--config-settings",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="passed to the build backend (PEP 517 config_settings); repeatable",
+    )
+    parser.add_argument(
+        "--no-build-isolation",
+        action="store_true",
+        help="build in the target interpreter itself, with what it has installed",
+    )
+    parser.add_argument(
+        "--build-constraint",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="pin build requirements: name==version lines",
+    )
+
+
 def add_build_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``build`` on the ``graft`` command's subparsers."""
     build = subparsers.add_parser(
@@ -59,33 +90,7 @@ def add_build_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
         help="an interpreter to build for (path or version); repeatable; default: graft's",
     )
     build.add_argument("-o", "--out-dir", metavar="DIR", help="copy the wheels here")
-    build.add_argument(
-        "--reuse-builds",
-        choices=("auto", "never", "verify"),
-        default="auto",
-        help="auto: reuse a built wheel where the source cannot differ; never; verify:"
-        " build again and compare the installed files with the reusable wheel",
-    )
-    build.add_argument(
-        "-C",
-        "--config-settings",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="passed to the build backend (PEP 517 config_settings); repeatable",
-    )
-    build.add_argument(
-        "--no-build-isolation",
-        action="store_true",
-        help="build in the target interpreter itself, with what it has installed",
-    )
-    build.add_argument(
-        "--build-constraint",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="pin build requirements: name==version lines",
-    )
+    add_build_options(build)
     build.add_argument("--index-url", metavar="URL", help="for build requirements")
     build.add_argument("--extra-index-url", action="append", default=[], metavar="URL")
     build.add_argument("--find-links", action="append", default=[], metavar="DIR")

@@ -186,28 +186,9 @@ def _add_build_options(sync: argparse.ArgumentParser) -> None:
         help="never build NAME (:all: for every project)",
     )
     builds.add_argument("--no-build", action="store_true", help="never build anything")
-    builds.add_argument(
-        "--reuse-builds",
-        choices=("auto", "never", "verify"),
-        default="auto",
-        help="as graft build: reuse a built wheel where the source cannot differ",
-    )
-    builds.add_argument(
-        "-C",
-        "--config-settings",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="passed to the build backends (PEP 517 config_settings)",
-    )
-    builds.add_argument("--no-build-isolation", action="store_true")
-    builds.add_argument(
-        "--build-constraint",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="pin build requirements: name==version lines",
-    )
+    from graft.cli.build_cmd import add_build_options  # noqa: PLC0415
+
+    add_build_options(builds)
 
 
 def _add_resolution_options(parser: argparse.ArgumentParser) -> None:
