@@ -214,7 +214,9 @@ def run_variants(args: argparse.Namespace) -> int:
     if found.config:
         print(f"# priorities and static properties from {found.config}")
     for release in releases:
-        print(f"\n{release['name']} {release['version']}: variant metadata {release['metadata']}")
+        source = release["metadata"]
+        said = f"variant metadata {source}" if source else "no variant metadata (no variant wheels)"
+        print(f"\n{release['name']} {release['version']}: {said}")
         if release["warning"]:
             print(f"  warning: {release['warning']}")
         for line in release["labels"]:
