@@ -292,26 +292,105 @@ def test_a_wheel_whose_variant_json_disagrees_with_the_index_ignores_the_release
     assert _label(tmp_path / "v") == "plain"
 
 
-def test_a_lock_warns_of_what_another_variant_needs_and_its_install_refuses_the_gap(
+def _installed(venv: Path, *names: str) -> list[str]:
+    code = f"import importlib.util as u; print([n for n in {list(names)!r} if u.find_spec(n)])"
+    return json.loads(py(venv, code).replace("'", '"'))
+
+
+@pytest.fixture
+def forked(wheels: Path) -> Path:
+    """demo 1.0: v3 needs dep_a by a variant marker, sm needs dep_b by its own METADATA
+    (and dep_b needs dep_c), null and the non-variant wheel need nothing."""
+    marker = "'cpu :: level :: v3' in variant_properties"
+    variant_wheel(wheels, "v3", requires=(f"dep-a>=1; {marker}",))
+    variant_wheel(wheels, "sm", requires=("dep-b>=1",))
+    variant_wheel(wheels, "null")
+    make_wheel(wheels, "demo", "1.0", {"demo.py": "LABEL = 'plain'\n"})
+    make_wheel(wheels, "dep-a", "1.0", {"dep_a.py": ""})
+    make_wheel(wheels, "dep-b", "1.0", {"dep_b.py": ""}, requires=("dep-c",))
+    make_wheel(wheels, "dep-c", "1.0", {"dep_c.py": ""})
+    return wheels
+
+
+@pytest.mark.parametrize("served", [False, True], ids=["find-links", "index"])
+def test_one_lock_installs_each_machine_its_variant_with_exactly_its_dependencies(
+    forked: Path, tmp_path: Path, store_dir: Path, served: bool
+) -> None:
+    lock = tmp_path / "pylock.toml"
+    with serve() as server:
+        if served:
+            (forked / "demo-1.0-variants.json").write_text(_variant_json(LABELS))
+            for path in sorted(forked.iterdir()):
+                server.add(path)
+        source = (
+            ["--index-url", f"{server.url}/simple/"]
+            if served
+            else ["--no-index", "--find-links", str(forked)]
+        )
+        # locked on a machine that supports neither variant: the lock is for every machine
+        proc = run_graft(
+            "lock", "demo", *source, "--no-detect", *_props(("cpu :: level :: v2",)),
+            "--python-version", "3.11", "--platform", "linux", "-o", lock,
+        )  # fmt: skip
+        assert "not locked" not in proc.stderr  # the old warning: nothing is left out now
+        text = lock.read_text()
+        for name in ("dep-a", "dep-b", "dep-c"):
+            assert f'name = "{name}"' in text
+        assert "needed-by" in text
+        machines = {
+            "v3": (V3, ["dep_a"]),
+            "sm": (("gpu :: sm_arch :: 120_real",), ["dep_b", "dep_c"]),
+            "null": ((), []),
+        }
+        for label, (properties, deps) in machines.items():
+            venv = tmp_path / label
+            args = ("--store", store_dir, "--no-detect", *_props(properties))
+            run_graft("sync", venv, lock, *args)
+            assert _label(venv) == label
+            assert _installed(venv, "dep_a", "dep_b", "dep_c") == deps
+        run_graft("sync", tmp_path / "plain", lock, "--store", store_dir, "--no-variants")
+        assert _label(tmp_path / "plain") == "plain"
+        assert _installed(tmp_path / "plain", "dep_a", "dep_b", "dep_c") == []
+
+
+def test_a_lock_keeps_unconditional_what_every_variant_needs(
+    wheels: Path, tmp_path: Path, store_dir: Path
+) -> None:
+    for label in ("v3", "v2"):
+        variant_wheel(wheels, label, requires=("dep-c",))
+    make_wheel(wheels, "dep-c", "1.0", {"dep_c.py": ""})
+    lock = tmp_path / "pylock.toml"
+    run_graft(
+        "lock", "demo", "--no-index", "--find-links", wheels, "--no-detect", *_props(V3),
+        "--python-version", "3.11", "--platform", "linux", "-o", lock,
+    )  # fmt: skip
+    assert "needed-by" not in lock.read_text()  # every choice needs dep-c: no clause
+    venv = tmp_path / "v"
+    run_graft("sync", venv, lock, "--store", store_dir, "--no-detect", *_props(V3))
+    assert _installed(venv, "dep_c") == ["dep_c"]
+
+
+def test_a_lock_whose_variant_cannot_be_resolved_warns_and_its_install_refuses_the_gap(
     wheels: Path, tmp_path: Path, store_dir: Path
 ) -> None:
     marker = "'gpu :: sm_arch :: 120_real' in variant_properties"
-    variant_wheel(wheels, "sm", requires=(f"fast-gemm>=1; {marker}",))
+    variant_wheel(wheels, "sm", requires=(f"fast-gemm>=2; {marker}",))
     variant_wheel(wheels, "v3")
-    make_wheel(wheels, "fast-gemm", "1.0", {"fast_gemm.py": ""})
+    make_wheel(wheels, "fast-gemm", "1.0", {"fast_gemm.py": ""})  # no 2.x: sm cannot resolve
     lock = tmp_path / "pylock.toml"
     proc = run_graft(
         "lock", "demo", "--no-index", "--find-links", wheels, "--no-detect", *_props(V3),
         "--python-version", "3.11", "--platform", "linux", "-o", lock,
     )  # fmt: skip
-    assert "graft: warning: demo==1.0: variant sm requires fast-gemm>=1" in proc.stderr
+    assert "demo==1.0: variant sm cannot be resolved" in proc.stderr
+    assert "graft: warning: demo==1.0: variant sm requires fast-gemm>=2" in proc.stderr
     assert "which is not locked for" in proc.stderr
     gpu = _props(("gpu :: sm_arch :: 120_real",))
     refused = run_graft(
         "sync", tmp_path / "g", lock, "--store", store_dir, "--no-detect", *gpu, check=False
     )
     assert refused.returncode == 1
-    assert "the set is incomplete: demo==1.0 requires fast-gemm>=1" in refused.stderr
+    assert "the set is incomplete: demo==1.0 requires fast-gemm>=2" in refused.stderr
 
 
 def test_a_lock_with_no_variants_lists_no_variant_wheel(release: Path, tmp_path: Path) -> None:

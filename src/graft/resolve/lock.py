@@ -40,12 +40,15 @@ if TYPE_CHECKING:
     from packaging.version import Version
 
     from graft.model.request import ResolveRequest
-    from graft.model.requirements import Inputs
+    from graft.model.requirements import Inputs, Wanted
     from graft.resolve.artifacts import ArtifactFile, MetadataReader, ProjectSource
     from graft.resolve.environments import Environment
     from graft.resolve.projects import IndexProjects
-    from graft.resolve.resolver import Resolution
+    from graft.resolve.resolver import Pin, Resolution
+    from graft.resolve.screenmemo import ScreenMemo
     from graft.resolve.surface import Surface
+    from graft.resolve.variants import VariantChooser
+    from graft.variants.locked import Clause
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,7 @@ class Entry:
     environments: tuple[Environment, ...]
     wheels: tuple[ArtifactFile, ...]  # sorted by filename
     variants_json: dict[str, Any] | None = None  # PEP 825's [packages.variants-json]
+    needed_by: tuple[Clause, ...] = ()  # only some variant choices need it: when (tool.graft)
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,25 @@ def _tag_rank(env: Environment) -> dict[str, int]:
     return ranks
 
 
+def release_of(
+    source: ProjectSource,
+    name: NormalizedName,
+    version: Version,
+    releases: dict[tuple[str, Version], tuple[ArtifactFile, ...]],
+) -> tuple[ArtifactFile, ...]:
+    """The wheels of release *name* *version*, kept in *releases*."""
+    from graft.resolve.artifacts import parse_wheel  # noqa: PLC0415
+
+    release = releases.get((name, version))
+    if release is None:
+        release = releases[name, version] = tuple(
+            f
+            for f in source.files(name)
+            if (p := parse_wheel(f.filename)) is not None and p.version == version
+        )
+    return release
+
+
 def merge(
     results: list[tuple[Environment, Resolution]],
     source: ProjectSource,
@@ -133,20 +156,13 @@ def merge(
     Raises :class:`SourceError` when, in one environment, compatible wheels of the chosen
     release state different metadata (no marker can tell their installers apart).
     """
-    from graft.resolve.artifacts import parse_wheel  # noqa: PLC0415
     from graft.resolve.lock_variants import is_variant  # noqa: PLC0415
 
     groups: dict[tuple[str, Version, Surface], tuple[list[Environment], dict[str, Any]]] = {}
     releases: dict[tuple[str, Version], tuple[ArtifactFile, ...]] = {}
     for env, resolution in results:
         for pin in resolution.pins:
-            release = releases.get((pin.name, pin.version))
-            if release is None:
-                release = releases[pin.name, pin.version] = tuple(
-                    f
-                    for f in source.files(pin.name)
-                    if (p := parse_wheel(f.filename)) is not None and p.version == pin.version
-                )
+            release = release_of(source, pin.name, pin.version, releases)
             own = compatible(release, env, pin.file) or (pin.file,)
             surface = reader.surface(pin.file)
             for other in own:
@@ -289,6 +305,62 @@ def _projects(
     return IndexProjects(index, find_links, cache_dir, offline=asked.offline, direct=direct)
 
 
+def _forks(  # noqa: PLR0917 - one environment's resolution and the lock's readers
+    env: Environment,
+    wanted: list[Wanted],
+    base: Resolution,
+    chooser: VariantChooser,
+    context: tuple[ResolveRequest, Inputs, SharedSource, ScreenMemo],
+    reader: MetadataReader,
+    releases: dict[tuple[str, Version], tuple[ArtifactFile, ...]],
+) -> tuple[Resolution, dict[str, tuple[Clause, ...]], list[str]]:
+    """*base* with every other variant choice's pins, the clauses, warnings (lock_forks)."""
+    from graft.resolve.locate import resolver_policy, resolver_requirement  # noqa: PLC0415
+    from graft.resolve.lock_forks import forked  # noqa: PLC0415
+    from graft.resolve.resolver import resolve  # noqa: PLC0415
+
+    asked, inputs, source, screens = context
+
+    def again(fork: VariantChooser, prefer: dict[str, str]) -> Resolution:
+        policy = resolver_policy(asked, inputs, wanted, env.target, prefer, fork)
+        requirements = [resolver_requirement(w) for w in wanted]
+        return resolve(
+            requirements, env.target, source, policy, dependencies=not asked.no_deps,
+            screens=screens,
+        )  # fmt: skip
+
+    def files_of(pin: Pin) -> tuple[ArtifactFile, ...]:
+        return compatible(release_of(source, pin.name, pin.version, releases), env, pin.file)
+
+    return forked(env, base, chooser, again, files_of, reader, [w.name for w in wanted])
+
+
+def _entries(  # noqa: PLR0917 - the resolutions and what the lock read
+    results: list[tuple[Environment, Resolution]],
+    source: ProjectSource,
+    reader: MetadataReader,
+    chooser: VariantChooser,
+    needs: dict[str, dict[str, tuple[Clause, ...]]],
+    warnings: dict[str, None],
+) -> tuple[Entry, ...]:
+    """The lock's entries: merged, variant metadata inlined, clauses, checked markable."""
+    from graft.resolve.lock_variants import (  # noqa: PLC0415
+        unlocked_variant_needs,
+        with_needs,
+        with_variants,
+    )
+
+    covered = tuple(env for env, _ in results)
+    entries = with_variants(merge(results, source, reader), source, chooser)
+    if needs:
+        entries = tuple(with_needs(e, needs, covered) for e in entries)
+    if any(e.variants_json for e in entries):
+        warnings.update(dict.fromkeys(unlocked_variant_needs(entries, reader)))
+    check_markable(entries)
+    warnings.update(dict.fromkeys(chooser.warnings))
+    return entries
+
+
 def lock(request: LockRequest) -> LockResult:
     """Resolve every environment of the matrix, merge by node, write ``request.output``."""
     from graft._home import cache_root  # noqa: PLC0415
@@ -302,11 +374,7 @@ def lock(request: LockRequest) -> LockResult:
         resolver_policy,
         resolver_requirement,
     )
-    from graft.resolve.lock_variants import (  # noqa: PLC0415
-        to_toml_dict,
-        unlocked_variant_needs,
-        with_variants,
-    )
+    from graft.resolve.lock_variants import to_toml_dict  # noqa: PLC0415
     from graft.resolve.relock import Relock, direct_files  # noqa: PLC0415
     from graft.resolve.resolver import resolve  # noqa: PLC0415
     from graft.resolve.screenmemo import ScreenMemo  # noqa: PLC0415
@@ -328,7 +396,11 @@ def lock(request: LockRequest) -> LockResult:
     projects = _projects(asked, inputs, cache_dir, direct)
     source = SharedSource(projects)
     screens = ScreenMemo()
-    chooser = chooser_for(asked, cache_dir)
+    # variant markers decided as any machine that takes the label may see them
+    chooser = chooser_for(asked, cache_dir, inclusive=True)
+    reader = MetadataReader(source)
+    releases: dict[tuple[str, Version], tuple[ArtifactFile, ...]] = {}
+    needs: dict[str, dict[str, tuple[Clause, ...]]] = {}  # env label -> conditional projects
     results: list[tuple[Environment, Resolution]] = []
     skipped: list[str] = []
     warnings: dict[str, None] = {}
@@ -361,8 +433,15 @@ def lock(request: LockRequest) -> LockResult:
             first = first or exc
             skipped.append(f"{env.label}: {exc.lines[0] if exc.lines else exc.kind}")
             continue
-        results.append((env, resolution))
         warnings.update(dict.fromkeys(f"{env.label}: {w}" for w in resolution.warnings))
+        if chooser.options.enabled and any(
+            (str(p.name), str(p.version)) in chooser.orders for p in resolution.pins
+        ):  # a variant release: each other variant choice is resolved too (lock_forks)
+            resolution, needs[env.label], more = _forks(
+                env, wanted, resolution, chooser, (asked, inputs, source, screens), reader, releases
+            )
+            warnings.update(dict.fromkeys(more))
+        results.append((env, resolution))
     if not results:
         if first is None:
             raise UsageError(
@@ -371,15 +450,10 @@ def lock(request: LockRequest) -> LockResult:
                 details=tuple(skipped),
             )
         raise first
-    reader = MetadataReader(source)
-    entries = with_variants(merge(results, source, reader), source, chooser)
-    if any(e.variants_json for e in entries):
-        warnings.update(dict.fromkeys(unlocked_variant_needs(entries, reader)))
-    check_markable(entries)
     covered = tuple(env for env, _ in results)
+    entries = _entries(results, source, reader, chooser, needs, warnings)
     output = os.path.abspath(request.output)
     write(to_toml_dict(to_pylock(entries, covered, os.path.dirname(output)), entries), output)
-    warnings.update(dict.fromkeys(chooser.warnings))
     return LockResult(
         output,
         covered,

@@ -22,6 +22,7 @@ a resolution without variant wheels neither imports :mod:`graft.variants` nor re
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import os
 import threading
@@ -106,6 +107,22 @@ class VariantChooser:
         self.warnings: dict[str, None] = {}
         self.sources: dict[tuple[str, str], str] = {}  # where each release's metadata came from
         self._lock = threading.RLock()
+        # graft lock: variant markers decided with every property the label declares (the
+        # lock is for every machine), and per release the one choice a fork resolves with
+        self.inclusive = False
+        self.forced: MappingProxyType[tuple[str, str], str] = MappingProxyType({})
+
+    def fork(self, forced: dict[tuple[str, str], str]) -> VariantChooser:
+        """This chooser with *forced* choices (release -> label, "" for non-variant wheels).
+
+        The fork shares what was read (metadata, the machine, plugin answers, warnings) and
+        keeps its own orders; a forced release offers only the wheels of its choice, whether
+        or not this machine supports them (a lock resolves for every machine).
+        """
+        twin = copy.copy(self)
+        twin.forced = MappingProxyType(dict(forced))
+        twin.orders = {}
+        return twin
 
     @property
     def machine(self) -> Machine:
@@ -202,6 +219,9 @@ class VariantChooser:
     ) -> ReleaseOrder:
         from graft.variants.select import Mode, order_release  # noqa: PLC0415
 
+        forced = self.forced.get((name, version))
+        if forced is not None:
+            return self._forced(name, version, filenames, forced)
         mode = Mode.AUTO if self.options.enabled else Mode.NONE
         machine = self.machine if mode is Mode.AUTO else None
         found = order_release(
@@ -215,6 +235,24 @@ class VariantChooser:
         if why is not None:  # say why the variants are out (a failed resolution names them)
             left = dict.fromkeys(found.left_out, f"the release's variants are ignored: {why}")
             found = dataclasses.replace(found, left_out=MappingProxyType(left))
+        with self._lock:
+            self.orders[name, version] = found
+        return found
+
+    def _forced(
+        self, name: str, version: str, filenames: Sequence[str], label: str
+    ) -> ReleaseOrder:
+        """A forked lock resolution's order: the files of the forced choice only."""
+        from graft.variants.select import ReleaseOrder  # noqa: PLC0415
+
+        ranks, left = {}, {}
+        for filename in filenames:
+            parsed = parse_wheel(filename)
+            if parsed is not None and (parsed.variant or "") == label:
+                ranks[filename] = 0
+            else:
+                left[filename] = f"this lock fork takes {label or 'the non-variant wheel'}"
+        found = ReleaseOrder(MappingProxyType(ranks), MappingProxyType(left))
         with self._lock:
             self.orders[name, version] = found
         return found
@@ -247,7 +285,7 @@ class VariantChooser:
         label = parsed.variant if parsed is not None else None
         if parsed is None or label is None:
             return VariantEnvironment("")
-        metadata = self._known(str(parsed.name), str(parsed.version))
+        metadata = self.known(str(parsed.name), str(parsed.version))
         if metadata is None and file.direct and not file.url.startswith(("http:", "https:")):
             from graft.variants.files import wheel_variant_metadata  # noqa: PLC0415
 
@@ -255,6 +293,8 @@ class VariantChooser:
         if metadata is None:
             return VariantEnvironment(label)
         declared = metadata.variants.get(label, frozenset())
+        if self.inclusive:
+            return VariantEnvironment(label, declared)
         features = self.features_for(str(parsed.name), str(parsed.version), metadata)
         supported = {
             f"{f.namespace} :: {f.feature} :: {v}"
@@ -263,7 +303,11 @@ class VariantChooser:
         }
         return VariantEnvironment(label, frozenset(p for p in declared if str(p) in supported))
 
-    def _known(self, name: str, version: str) -> VariantMetadata | None:
+    def locked_environment(self, filename: str) -> VariantEnvironment:
+        """:meth:`environment` of a locked wheel (its release ordered by :meth:`order_with`)."""
+        return self.environment(ArtifactFile(filename, ""))
+
+    def known(self, name: str, version: str) -> VariantMetadata | None:
         """The metadata read for a release, None when none was or its variants are ignored."""
         key = (name, version)
         return None if key in self.ignored else self._metadata.get(key)
@@ -279,7 +323,7 @@ class VariantChooser:
         parsed = parse_wheel(file.filename)
         if parsed is None or parsed.variant is None:
             return None
-        metadata = self._known(str(parsed.name), str(parsed.version))
+        metadata = self.known(str(parsed.name), str(parsed.version))
         if metadata is None or parsed.variant not in metadata.variants:
             return None
         return tuple(sorted(str(p) for p in metadata.variants[parsed.variant]))
@@ -368,11 +412,16 @@ def is_variants_json(filename: str) -> bool:
 
 
 def chooser_for(
-    request: ResolveRequest, cache_dir: str, plugins: ProviderPlugins | None = None
+    request: ResolveRequest,
+    cache_dir: str,
+    plugins: ProviderPlugins | None = None,
+    *,
+    inclusive: bool = False,
 ) -> VariantChooser:
     """The variant chooser for *request* (nothing is detected or read until a variant shows).
 
-    *plugins* runs the provider plugins the user allowed (None: none is run).
+    *plugins* runs the provider plugins the user allowed (None: none is run). *inclusive*
+    (``graft lock``): variant markers see every property a label declares.
     """
     options = VariantOptions(
         properties=request.variant_properties,
@@ -382,7 +431,9 @@ def chooser_for(
         enabled=not request.no_variants,
     )
     offline = request.offline
-    return VariantChooser(options, lambda f: read_listed(f, cache_dir, offline=offline), plugins)
+    chooser = VariantChooser(options, lambda f: read_listed(f, cache_dir, offline=offline), plugins)
+    chooser.inclusive = inclusive
+    return chooser
 
 
 def report(
