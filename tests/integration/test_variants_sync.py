@@ -94,14 +94,40 @@ def test_a_loopback_index_installs_the_variant_of_the_static_configuration(
     assert _label(venv) == label
 
 
-def test_an_index_without_the_variants_json_installs_the_non_variant_wheel(
-    release: Path, tmp_path: Path, store_dir: Path
+@pytest.mark.parametrize("mode", ["ranges", "ignore"], ids=["range-reads", "no-range"])
+def test_an_index_without_the_variants_json_reads_each_wheels_variant_json(
+    release: Path, tmp_path: Path, store_dir: Path, mode: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("GRAFT_CACHE_DIR", str(tmp_path / "cache"))
     with serve() as served:
+        served.mode = mode  # "ignore": 200 and the whole wheel for every Range request
         for path in sorted(release.iterdir()):
             served.add(path)
+        args = ("--index-url", f"{served.url}/simple/", *_props(V3))
+        out = _sync(tmp_path / "v", store_dir, "-v", *args)
+        assert _label(tmp_path / "v") == "v3"
+        assert "metadata: merged from 4 wheels' variant.json (range reads)" in out
+        assert "its variant wheels are left out" not in out
+        asked = [r for r in served.ranges if r is not None]
+        assert asked if mode == "ranges" else True  # range requests, where Range is served
+    # each wheel's variant.json is kept by the wheel's sha256, for later runs and --offline
+    kept = sorted((tmp_path / "cache" / "variants").glob("wheel-*.json"))
+    assert len(kept) == 4
+    assert all(json.loads(k.read_text())["$schema"] == SCHEMA for k in kept)
+
+
+def test_an_index_without_the_variants_json_and_inconsistent_wheels_installs_the_plain_one(
+    wheels: Path, tmp_path: Path, store_dir: Path
+) -> None:
+    variant_wheel(wheels, "v3", namespaces=["cpu", "gpu"])
+    variant_wheel(wheels, "sm", namespaces=["gpu", "cpu"])  # PEP 825: incompatible orders
+    make_wheel(wheels, "demo", "1.0", {"demo.py": "LABEL = 'plain'\n"})
+    with serve() as served:
+        for path in sorted(wheels.iterdir()):
+            served.add(path)
         out = _sync(tmp_path / "v", store_dir, "--index-url", f"{served.url}/simple/", *_props(V3))
-    assert "the index lists no demo-1.0-variants.json; its variant wheels are left out" in out
+    assert "demo==1.0: " in out
+    assert "the release's variant wheels are ignored" in out
     assert _label(tmp_path / "v") == "plain"
 
 

@@ -93,9 +93,11 @@ class VariantChooser:
         options: VariantOptions,
         read: Callable[[ArtifactFile], bytes],
         plugins: ProviderPlugins | None = None,
+        read_wheel: Callable[[ArtifactFile], bytes] | None = None,
     ) -> None:
         self.options = options
         self._read = read
+        self._read_wheel = read_wheel  # a remote wheel's variant.json (range reads)
         self._plugins = plugins
         self._features: dict[tuple[str, str], tuple[SupportedFeature, ...]] = {}
         self.hints: dict[tuple[str, str], tuple[str, ...]] = {}  # plugins not allowed, for -v
@@ -173,15 +175,62 @@ class VariantChooser:
         ]
         local = [f.url for f in release if not f.url.startswith(("http://", "https://"))]
         if any(f.url.startswith(("http://", "https://")) for f in release) and not local:
-            self.warnings[
-                f"{name}=={version}: the index lists no {wanted}; its variant wheels are left out"
-            ] = None
-            return None
+            if self._read_wheel is None:
+                self.warnings[
+                    f"{name}=={version}: the index lists no {wanted};"
+                    " its variant wheels are left out"
+                ] = None
+                return None
+            return self._from_wheels(name, version, release)
         found, warning = release_metadata(local)
         if warning is not None:
             self.warnings[f"{name}=={version}: {warning}"] = None
         elif found is not None:
             self.sources[key] = "merged from its wheels' variant.json"
+        return found
+
+    def _from_wheels(
+        self, name: NormalizedName, version: Version, release: Sequence[ArtifactFile]
+    ) -> VariantMetadata | None:
+        """A remote release's metadata merged from one wheel per label's ``variant.json``.
+
+        PEP 825 lets installers read the wheels' own files when the index has no
+        ``-variants.json``; each is read by range requests (the whole wheel where the
+        server ignores ``Range``). A wheel without a readable ``variant.json``, or files
+        that disagree, leave the release's variant wheels out with a warning.
+        """
+        from graft.errors import SourceError, VariantError  # noqa: PLC0415
+        from graft.model.variants import load_variant_metadata, merge  # noqa: PLC0415
+
+        assert self._read_wheel is not None  # noqa: S101 - the caller checked
+        by_label: dict[str, ArtifactFile] = {}
+        for file in sorted(release, key=lambda f: f.filename):
+            parsed = parse_wheel(file.filename)
+            if parsed is not None and parsed.variant is not None:
+                by_label.setdefault(parsed.variant, file)
+        parts = []
+        for file in by_label.values():
+            try:
+                data = self._read_wheel(file)
+            except SourceError as exc:
+                self.warnings[
+                    f"{name}=={version}: cannot read {file.filename}'s variant.json"
+                    f" ({exc.what}); the release's variant wheels are left out"
+                ] = None
+                return None
+            # as for find-links: a file graft cannot read (schema, JSON) is an error
+            parts.append(load_variant_metadata(data, f"{file.filename}/variant.json"))
+        try:
+            found = merge(parts, f"{name}=={version}") if parts else None
+        except VariantError as exc:
+            self.warnings[f"{name}=={version}: {exc}; the release's variant wheels are ignored"] = (
+                None
+            )
+            return None
+        if found is not None:
+            self.sources[str(name), str(version)] = (
+                f"merged from {len(parts)} wheels' variant.json (range reads)"
+            )
         return found
 
     def order(
@@ -406,6 +455,37 @@ def read_listed(file: ArtifactFile, cache_dir: str, *, offline: bool = False) ->
     return got.body
 
 
+def read_wheel_variant_json(file: ArtifactFile, cache_dir: str, *, offline: bool = False) -> bytes:
+    """The ``*.dist-info/variant.json`` of a remote wheel, by HTTP range reads.
+
+    Kept in ``<cache>/variants/wheel-<sha256>.json`` when the index gives the wheel's
+    sha256 (the wheel's bytes fix the file's), and read from there again (also
+    ``--offline``).
+    """
+    from graft.errors import SourceError  # noqa: PLC0415
+
+    kept = os.path.join(cache_dir, "variants", f"wheel-{file.sha256}.json") if file.sha256 else None
+    if kept is not None:
+        try:
+            with open(kept, "rb") as fh:
+                return fh.read()
+        except OSError:
+            pass
+    if offline:
+        raise SourceError(
+            "its variant.json is not in the cache and --offline was given", where=file.url
+        )
+    from graft._fs import remember  # noqa: PLC0415
+    from graft.sources.lazywheel import read_metadata  # noqa: PLC0415
+
+    parsed = parse_wheel(file.filename)
+    project = str(parsed.name) if parsed is not None else None
+    data = read_metadata(file.url, project, leaf="variant.json").metadata
+    if kept is not None:
+        remember(kept, data)
+    return data
+
+
 def is_variants_json(filename: str) -> bool:
     """Whether *filename* is a release's ``-variants.json`` file."""
     return filename.endswith(VARIANTS_JSON) and os.sep not in filename
@@ -431,7 +511,12 @@ def chooser_for(
         enabled=not request.no_variants,
     )
     offline = request.offline
-    chooser = VariantChooser(options, lambda f: read_listed(f, cache_dir, offline=offline), plugins)
+    chooser = VariantChooser(
+        options,
+        lambda f: read_listed(f, cache_dir, offline=offline),
+        plugins,
+        lambda f: read_wheel_variant_json(f, cache_dir, offline=offline),
+    )
     chooser.inclusive = inclusive
     return chooser
 
