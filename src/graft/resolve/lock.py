@@ -11,14 +11,16 @@ wheels of the chosen release state different metadata cannot be written as a mar
 (manylinux level, macOS minimum): the lock is refused, naming both wheels.
 
 **Wheel variants (PEP 825).** Each environment is resolved with the variant options given
-(``--variant-property``, ``variants.toml``, detection): they decide which variant's
-METADATA the resolution follows. An entry lists every variant wheel of its release that
-fits one of its environments by tags, beside the non-variant ones, and carries the
+(``--variant-property``, ``variants.toml``, detection), and then once more per other
+variant choice of each variant release it pins (:mod:`graft.resolve.lock_forks`): the lock
+holds what every machine's choice needs, and a project only some choices need says when
+in ``[packages.tool.graft] needed-by``. An entry lists every variant wheel of its release
+that fits one of its environments by tags, beside the non-variant ones, and carries the
 release's variant metadata inlined as ``[packages.variants-json]`` (labels not listed
 dropped, every listed label complete), so ``graft sync VENV pylock.toml`` chooses the
 variant on the machine that installs. packaging's lock model refuses variant filenames,
 so the lock is built and validated with stand-in names (the filenames without labels)
-and the real names and the table are put back into the TOML written.
+and the real names and the tables are put back into the TOML written.
 
 An environment the requirements cannot be resolved for (no wheel for it, its Python
 excluded) is left out of ``environments`` with a warning, unless it is a platform tag the

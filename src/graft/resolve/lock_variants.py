@@ -3,9 +3,10 @@
 packaging's :class:`~packaging.pylock.Pylock` refuses a variant wheel's filename and has no
 ``[packages.variants-json]``. :mod:`graft.resolve.lock` builds and validates the lock with
 stand-in names (the filenames without labels); this module inlines each release's variant
-metadata into its entries (:func:`with_variants`), puts the real names and the table into
-the TOML written (:func:`to_toml_dict`), and warns of what a listed variant would need that
-the lock does not hold (:func:`unlocked_variant_needs`).
+metadata into its entries (:func:`with_variants`), adds the ``needed-by`` clauses of what
+only some variant choices need (:func:`with_needs`), puts the real names and the tables
+into the TOML written (:func:`to_toml_dict`), and warns of what a listed variant would need
+that the lock does not hold (:func:`unlocked_variant_needs`).
 """
 
 from __future__ import annotations
@@ -130,9 +131,10 @@ def _clause_key(clause: Clause) -> tuple[str, tuple[str, ...], str]:
 def unlocked_variant_needs(entries: Sequence[LockEntry], reader: MetadataReader) -> list[str]:
     """Warnings: a listed variant wheel requires a project the lock has not for its machine.
 
-    Each environment was resolved following one variant (the one the variant options
-    chose); another listed variant's own METADATA may need more, which no pylock marker
-    can express. Its requirements are judged with every property its label declares.
+    Every variant choice is resolved (:mod:`graft.resolve.lock_forks`), so this finds only
+    what a fork could not lock (it failed to resolve, or pinned another version of a
+    project); installing that variant then refuses the gap. Its requirements are judged
+    with every property its label declares.
     """
     from packaging.utils import canonicalize_name  # noqa: PLC0415
 

@@ -13,7 +13,9 @@ with stand-in names (the filenames without their labels), which keeps its marker
 extras, groups and tag checks; graft then chooses among the package's listed wheels
 itself: the variant order for this machine (``variants``, from the package's inlined
 ``variants-json``), then the tag order, as a resolution would. Without ``variants`` (or
-with ``--no-variants``) only the non-variant wheels are candidates.
+with ``--no-variants``) only the non-variant wheels are candidates. A package that only
+some variant choices need (``[packages.tool.graft] needed-by``, written by ``graft lock``)
+is kept when one of its clauses holds for the wheels chosen (:mod:`graft.variants.locked`).
 """
 
 from __future__ import annotations
