@@ -53,7 +53,8 @@ def test_clauses_round_trip_and_malformed_ones_are_one_line() -> None:
     assert parse_needed_by(tool, "here") == (clause, Clause(None, (), "os_name == 'nt'"))
     assert parse_needed_by({"other": {}}, "here") is None
     assert parse_needed_by(None, "here") is None
-    for bad in ([], [{}], [{"requirer": 1}], ["x"], [{"requirer": "a", "labels": "v3"}]):
+    malformed: list[list[object]] = [[], [{}], [{"requirer": 1}], ["x"], [{"labels": "v3"}]]
+    for bad in malformed:
         with pytest.raises(SourceError) as info:
             parse_needed_by({"graft": {"needed-by": bad}}, "pylock.toml: dep")
         assert info.value.where == "pylock.toml: dep"
