@@ -381,6 +381,67 @@ def test_one_lock_installs_each_machine_its_variant_with_exactly_its_dependencie
         assert _installed(tmp_path / "plain", "dep_a", "dep_b", "dep_c") == []
 
 
+@pytest.mark.parametrize(
+    ("values", "pulled"), [(("120_real", "100_real"), ["fast_gemm"]), (("100_real",), [])]
+)
+def test_a_locked_variant_marker_is_decided_on_the_machine_that_installs(
+    wheels: Path, tmp_path: Path, store_dir: Path, values: tuple[str, ...], pulled: list[str]
+) -> None:
+    marker = "'gpu :: sm_arch :: 120_real' in variant_properties"
+    variant_wheel(wheels, "sm", requires=(f"fast-gemm>=1; {marker}",))
+    variant_wheel(wheels, "v3")
+    make_wheel(wheels, "fast-gemm", "1.0", {"fast_gemm.py": ""})
+    lock = tmp_path / "pylock.toml"
+    proc = run_graft(
+        "lock", "demo", "--no-index", "--find-links", wheels, "--no-detect", *_props(V3),
+        "--python-version", "3.11", "--platform", "linux", "-o", lock, "-v",
+    )  # fmt: skip
+    # two environments (x86_64, aarch64), each with the sm variant as its one fork
+    assert "graft: resolved 2 environments and 2 variant forks;" in proc.stderr
+    assert f'marker = "{marker}"' in lock.read_text()
+    venv = tmp_path / "v"
+    props = _props(tuple(f"gpu :: sm_arch :: {v}" for v in values))
+    run_graft("sync", venv, lock, "--store", store_dir, "--no-detect", *props)
+    assert _label(venv) == "sm"  # both machines take sm (one value suffices)
+    assert _installed(venv, "fast_gemm") == pulled
+
+
+def test_a_lock_without_variant_releases_resolves_no_fork(wheels: Path, tmp_path: Path) -> None:
+    make_wheel(wheels, "plain", "1.0", {"plain.py": ""}, requires=("dep-c",))
+    make_wheel(wheels, "dep-c", "1.0", {"dep_c.py": ""})
+    lock = tmp_path / "pylock.toml"
+    proc = run_graft(
+        "lock", "plain", "--no-index", "--find-links", wheels, "--python-version", "3.11",
+        "--platform", "linux", "-o", lock, "-v",
+    )  # fmt: skip
+    assert "graft: resolved 2 environments; METADATA read:" in proc.stderr
+    assert "tool" not in lock.read_text()
+
+
+def test_a_variant_that_needs_another_version_is_not_locked_and_says_so(
+    wheels: Path, tmp_path: Path, store_dir: Path
+) -> None:
+    variant_wheel(wheels, "v3", requires=("dep-a<2",))
+    variant_wheel(wheels, "null")
+    for version in ("1.0", "2.0"):
+        make_wheel(wheels, "dep-a", version, {"dep_a.py": ""})
+    lock = tmp_path / "pylock.toml"
+    proc = run_graft(
+        "lock", "demo", "dep-a", "--no-index", "--find-links", wheels, "--no-detect",
+        "--python-version", "3.11", "--platform", "linux", "-o", lock,
+    )  # fmt: skip
+    assert (
+        "demo==1.0: variant v3 resolves to dep-a==1.0 where the lock has dep-a==2.0;"
+        " that choice is not locked"
+    ) in proc.stderr
+    refused = run_graft(
+        "sync", tmp_path / "v", lock, "--store", store_dir, "--no-detect", *_props(V3),
+        check=False,
+    )  # fmt: skip
+    assert refused.returncode == 1
+    assert "demo==1.0 requires dep-a<2" in refused.stderr
+
+
 def test_a_lock_keeps_unconditional_what_every_variant_needs(
     wheels: Path, tmp_path: Path, store_dir: Path
 ) -> None:

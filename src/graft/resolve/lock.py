@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from graft.model.requirements import Inputs, Wanted
     from graft.resolve.artifacts import ArtifactFile, MetadataReader, ProjectSource
     from graft.resolve.environments import Environment
+    from graft.resolve.lock_forks import Forks
     from graft.resolve.projects import IndexProjects
     from graft.resolve.resolver import Pin, Resolution
     from graft.resolve.screenmemo import ScreenMemo
@@ -314,9 +315,9 @@ def _forks(  # noqa: PLR0917 - one environment's resolution and the lock's reade
     chooser: VariantChooser,
     context: tuple[ResolveRequest, Inputs, SharedSource, ScreenMemo],
     reader: MetadataReader,
-    releases: dict[tuple[str, Version], tuple[ArtifactFile, ...]],
-) -> tuple[Resolution, dict[str, tuple[Clause, ...]], list[str]]:
-    """*base* with every other variant choice's pins, the clauses, warnings (lock_forks)."""
+    found: Forks,
+) -> Resolution:
+    """*base* with every other variant choice's pins; clauses, warnings in *found*."""
     from graft.resolve.locate import resolver_policy, resolver_requirement  # noqa: PLC0415
     from graft.resolve.lock_forks import forked  # noqa: PLC0415
     from graft.resolve.resolver import resolve  # noqa: PLC0415
@@ -332,9 +333,11 @@ def _forks(  # noqa: PLR0917 - one environment's resolution and the lock's reade
         )  # fmt: skip
 
     def files_of(pin: Pin) -> tuple[ArtifactFile, ...]:
-        return compatible(release_of(source, pin.name, pin.version, releases), env, pin.file)
+        release = release_of(source, pin.name, pin.version, found.releases)
+        return compatible(release, env, pin.file)
 
-    return forked(env, base, chooser, again, files_of, reader, [w.name for w in wanted])
+    roots = [w.name for w in wanted]
+    return forked(env, base, chooser, again, files_of, reader, roots, found)
 
 
 def _entries(  # noqa: PLR0917 - the resolutions and what the lock read
@@ -342,7 +345,7 @@ def _entries(  # noqa: PLR0917 - the resolutions and what the lock read
     source: ProjectSource,
     reader: MetadataReader,
     chooser: VariantChooser,
-    needs: dict[str, dict[str, tuple[Clause, ...]]],
+    forks: Forks,
     warnings: dict[str, None],
 ) -> tuple[Entry, ...]:
     """The lock's entries: merged, variant metadata inlined, clauses, checked markable."""
@@ -354,8 +357,9 @@ def _entries(  # noqa: PLR0917 - the resolutions and what the lock read
 
     covered = tuple(env for env, _ in results)
     entries = with_variants(merge(results, source, reader), source, chooser)
-    if needs:
-        entries = tuple(with_needs(e, needs, covered) for e in entries)
+    warnings.update(forks.warnings)
+    if forks.needs:
+        entries = tuple(with_needs(e, forks.needs, covered) for e in entries)
     if any(e.variants_json for e in entries):
         warnings.update(dict.fromkeys(unlocked_variant_needs(entries, reader)))
     check_markable(entries)
@@ -376,6 +380,7 @@ def lock(request: LockRequest) -> LockResult:
         resolver_policy,
         resolver_requirement,
     )
+    from graft.resolve.lock_forks import Forks  # noqa: PLC0415
     from graft.resolve.lock_variants import to_toml_dict  # noqa: PLC0415
     from graft.resolve.relock import Relock, direct_files  # noqa: PLC0415
     from graft.resolve.resolver import resolve  # noqa: PLC0415
@@ -401,8 +406,7 @@ def lock(request: LockRequest) -> LockResult:
     # variant markers decided as any machine that takes the label may see them
     chooser = chooser_for(asked, cache_dir, inclusive=True)
     reader = MetadataReader(source)
-    releases: dict[tuple[str, Version], tuple[ArtifactFile, ...]] = {}
-    needs: dict[str, dict[str, tuple[Clause, ...]]] = {}  # env label -> conditional projects
+    forks = Forks()  # what resolving each other variant choice found (lock_forks)
     results: list[tuple[Environment, Resolution]] = []
     skipped: list[str] = []
     warnings: dict[str, None] = {}
@@ -439,10 +443,9 @@ def lock(request: LockRequest) -> LockResult:
         if chooser.options.enabled and any(
             (str(p.name), str(p.version)) in chooser.orders for p in resolution.pins
         ):  # a variant release: each other variant choice is resolved too (lock_forks)
-            resolution, needs[env.label], more = _forks(
-                env, wanted, resolution, chooser, (asked, inputs, source, screens), reader, releases
+            resolution = _forks(
+                env, wanted, resolution, chooser, (asked, inputs, source, screens), reader, forks
             )
-            warnings.update(dict.fromkeys(more))
         results.append((env, resolution))
     if not results:
         if first is None:
@@ -453,7 +456,7 @@ def lock(request: LockRequest) -> LockResult:
             )
         raise first
     covered = tuple(env for env, _ in results)
-    entries = _entries(results, source, reader, chooser, needs, warnings)
+    entries = _entries(results, source, reader, chooser, forks, warnings)
     output = os.path.abspath(request.output)
     write(to_toml_dict(to_pylock(entries, covered, os.path.dirname(output)), entries), output)
     return LockResult(
@@ -461,7 +464,13 @@ def lock(request: LockRequest) -> LockResult:
         covered,
         entries,
         tuple(skipped),
-        (f"resolved {len(envs)} environments; METADATA read: {projects.fetched()}",),
+        (
+            (
+                f"resolved {len(envs)} environments"
+                f"{f' and {forks.resolved} variant forks' if forks.resolved else ''};"
+                f" METADATA read: {projects.fetched()}"
+            ),
+        ),
         tuple(warnings),
         {
             "read": {k: v for k, v in projects.reads.items() if v},

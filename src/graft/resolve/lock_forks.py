@@ -26,6 +26,7 @@ Nothing here runs for a resolution that pins no variant release.
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from packaging.utils import canonicalize_name
@@ -35,6 +36,8 @@ from graft.resolve.artifacts import parse_wheel
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Mapping
 
+    from packaging.version import Version
+
     from graft.resolve.artifacts import ArtifactFile, MetadataReader
     from graft.resolve.environments import Environment
     from graft.resolve.resolver import Pin, Resolution
@@ -43,6 +46,18 @@ if TYPE_CHECKING:
 
 #: Forks resolved per lock environment at most (the rest are left out with a warning).
 MAX_FORKS = 64
+
+
+@dataclass
+class Forks:
+    """What a lock's forks found, over its environments (filled in as they resolve)."""
+
+    # env label -> the projects not every choice needs there, with their clauses
+    needs: dict[str, dict[str, tuple[Clause, ...]]] = field(default_factory=dict)
+    releases: dict[tuple[str, Version], tuple[ArtifactFile, ...]] = field(default_factory=dict)
+    resolved: int = 0  # forks resolved
+    warnings: dict[str, None] = field(default_factory=dict)
+
 
 Choice = tuple[tuple[str, str], str]  # ((name, version), label or "" for non-variant wheels)
 
@@ -238,9 +253,12 @@ def forked(  # noqa: PLR0917 - one environment's inputs, passed through
     files_of: Callable[[Pin], tuple[ArtifactFile, ...]],
     reader: MetadataReader,
     roots: Collection[str],
-) -> tuple[Resolution, dict[str, tuple[Clause, ...]], list[str]]:
-    """*base* with the pins of every variant choice's fork, the clauses, and warnings."""
+    found: Forks,
+) -> Resolution:
+    """*base* with the pins of every variant choice's fork; clauses and warnings in *found*."""
     forks, warnings = explore(base, chooser, resolve_with, files_of, env.label)
     pins, more = union(base, forks, env.label)
-    found = conditions(env, roots, pins, files_of, reader, chooser)
-    return dataclasses.replace(base, pins=pins), found, [*warnings, *more]
+    found.needs[env.label] = conditions(env, roots, pins, files_of, reader, chooser)
+    found.resolved += len(forks)
+    found.warnings.update(dict.fromkeys([*warnings, *more]))
+    return dataclasses.replace(base, pins=pins)
