@@ -80,7 +80,9 @@ def run_lock(args: argparse.Namespace) -> int:
             offline=args.offline,
             extras=tuple(args.extra),
             groups=tuple(args.group),
-            **variant_fields(args, plugins=False),
+            # a lock holds every variant choice (resolve/lock_forks.py): it needs no
+            # machine's answer, so --allow-variant-provider is accepted and runs no plugin
+            **{**variant_fields(args), "variant_providers": ()},
         ),
         output=args.output,
         python_versions=tuple(args.python_version),
@@ -93,6 +95,12 @@ def run_lock(args: argparse.Namespace) -> int:
         for note in result.notes:
             print(f"graft: {note}", file=sys.stderr)
     if not args.quiet:
+        if args.allow_variant_provider:
+            print(
+                "graft: note: --allow-variant-provider runs no plugin in graft lock: the lock"
+                " holds every variant; graft sync chooses on the machine that installs",
+                file=sys.stderr,
+            )
         for skipped in result.skipped:
             print(f"graft: warning: not locked for {skipped}", file=sys.stderr)
         for warning in result.warnings:
