@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -52,3 +53,20 @@ def run_graft(*args: str | Path, check: bool = True) -> subprocess.CompletedProc
 @pytest.fixture
 def graft() -> object:
     return run_graft
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Clear the immutable attribute below this run's temporary directory, once, at the end.
+
+    Tests that seal stores in ``tmp_path`` without :func:`store_dir` leave immutable files,
+    which pytest cannot remove when it rotates old temporary directories (they piled up as
+    ``garbage-*`` directories, tens of GB). Each xdist worker clears its own directory.
+    """
+    config = session.config
+    factory = getattr(config, "_tmp_path_factory", None)
+    basetemp = getattr(factory, "_basetemp", None)
+    if basetemp is None or os.geteuid() != 0:
+        return
+    chattr = shutil.which("chattr")
+    if chattr is not None:
+        subprocess.run([chattr, "-R", "-f", "-i", str(basetemp)], check=False)
