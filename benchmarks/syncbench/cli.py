@@ -254,12 +254,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BenchError as exc:
         log(f"error: {exc}")
         return 1
+    if args.prepare_only:
+        return 0  # nothing timed: the result file (often the committed one) is left alone
     out = Path(args.out)
     result["config"]["out"] = str(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=1) + "\n")
     log(f"wrote {out}")
-    if not args.no_docs and not args.prepare_only:
+    if not args.no_docs:
         write_docs(result, DOCS_MD)
     print_summary(result)
     return 0
