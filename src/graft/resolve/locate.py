@@ -474,10 +474,10 @@ def _resolved(
     chosen = chosen_for_fetch(resolution, wanted)
     if inputs.require_hashes or any(w.hashes for w in wanted):
         _check_hashed(chosen)
-    note = (
-        f"resolved {len(resolution.pins)} projects in {resolution.rounds} rounds"
-        f" ({resolution.backtracks} backtracks); METADATA read: {source.fetched()}"
-    )
+    how = f"in {resolution.rounds} rounds ({resolution.backtracks} backtracks)"
+    if not resolution.rounds:  # (graft.resolve.pinned)
+        how = "pinned exactly, without search"
+    note = f"resolved {len(resolution.pins)} projects {how}; METADATA read: {source.fetched()}"
     notes = (*(builds.notes if builds is not None else ()), note)
     return chosen, notes, resolution.warnings
 

@@ -119,6 +119,13 @@ class Provider(AbstractProvider[Need, Candidate, str]):
         self._python = PythonCandidate(Version(target.version))
         self.tag_rank = target.tag_rank()
 
+    def fresh(self) -> Provider:
+        """A provider of the same questions with nothing noted, sharing what was read."""
+        other = Provider.__new__(Provider)
+        other.__dict__.update(self.__dict__)
+        other.warnings, other.needed = {}, {}
+        return other
+
     def note(self, needs: Sequence[Need], parent: WheelCandidate | None) -> list[Need]:
         """Remember *needs* as stated by *parent* (for explanations); returns them."""
         for need in needs:
