@@ -35,13 +35,16 @@ FORMAT = "graft-lock-stamp 1"
 _ENVIRONMENT = ("PATH", "HOME", "XDG_CACHE_HOME")
 _NOT_FOR_STAMPS = ("--json", "--verbose", "--offline", "--help")
 _RACY_NS = 2_000_000_000
+_SHORT = ("-q", "-r", "-c")  # the short options a stamp reads as argparse does
 
 
 def _output(argv: list[str]) -> tuple[str, list[str]] | None:
     """The output file and *argv* without it; None when unsure how argparse would read it.
 
     Read: ``-o FILE``, ``-oFILE``, ``--output FILE``, ``--output=FILE`` (the last one wins).
-    Anything else that could name it (an abbreviation, ``-qo FILE``) is doubt.
+    Anything else that could name it (an abbreviation, ``-qo FILE``) is doubt, and so is any
+    other short option but ``-q``, ``-r FILE`` and ``-c FILE`` (combined or attached: ``-rq.txt``
+    is ``-r q.txt``, which a guess could read as ``-q``).
     """
     output, rest, i = "pylock.toml", [], 0
     while i < len(argv):
@@ -57,7 +60,7 @@ def _output(argv: list[str]) -> tuple[str, list[str]] | None:
             output = arg.partition("=")[2]
         elif arg.startswith("-o"):
             output = arg[2:]
-        elif arg.startswith("--ou") or (arg[:1] == "-" and arg[1:2] != "-" and "o" in arg):
+        elif arg.startswith("--ou") or (arg[:1] == "-" and arg[1:2] != "-" and arg not in _SHORT):
             return None
         else:
             rest.append(arg)
