@@ -200,3 +200,25 @@ def test_transient_failures_are_retried(wheels: Path, served: Served) -> None:
         read_metadata(url, backoff=0)
     with pytest.raises(SourceError, match="cannot fetch the wheel"):  # nothing listens there
         read_metadata("http://127.0.0.1:9/flaky-1.0-py3-none-any.whl", backoff=0)
+
+
+@pytest.mark.parametrize("mode", ["ranges", "ignore"])
+def test_another_dist_info_member_is_read_alike(wheels: Path, served: Served, mode: str) -> None:
+    text = '{"$schema": "x", "variants": {"v3": {}}}'
+    wheel = make_wheel(
+        wheels,
+        "demo",
+        "1.0",
+        {"demo.py": "", "demo-1.0.dist-info/variant.json": text},
+        filename="demo-1.0-py3-none-any-v3.whl",
+    )
+    served.mode = mode
+    got = read_metadata(served.add(wheel), "demo", leaf="variant.json")
+    assert (got.member, got.metadata, got.ranged) == (
+        "demo-1.0.dist-info/variant.json",
+        text.encode(),
+        mode == "ranges",
+    )
+    plain = make_wheel(wheels, "plain", "1.0", {"plain.py": ""})
+    with pytest.raises(SourceError, match=r"its \.dist-info/variant\.json is missing"):
+        read_metadata(served.add(plain), leaf="variant.json")

@@ -760,3 +760,23 @@ def test_files_are_never_mixed_across_indexes(
     assert proc.returncode == 1
     assert "corp has only source distributions (1.0)" in proc.stderr  # the private one's
     assert index.count("/json/corp/") == 0
+
+
+def test_a_page_cached_in_another_format_is_left_to_its_graft(
+    tmp_path: Path, store_dir: Path, wheels: Path, index: Served, graft_cache: Path
+) -> None:
+    """Pages carry their format in the name: a graft of another version neither reads nor
+    overwrites them, so two graft versions sharing a cache do not refetch each other's pages."""
+    make_wheel(wheels, "pageform", "1.0", {"pageform.py": ""})
+    url = f"{index.url}/json/"
+    run_graft("sync", tmp_path / "v", "pageform==1.0", "--index-url", url, "--store", store_dir)
+    (page,) = [p for p in (graft_cache / "index").iterdir() if "pageform" in p.read_text()]
+    stem, form = page.stem.rsplit("-", 1)
+    other = page.with_name(f"{stem}-{int(form) - 1}.json")
+    other.write_text(json.dumps({"format": int(form) - 1, "rows": "of another graft"}))
+    page.unlink()
+    index.requests.clear()
+    run_graft("sync", tmp_path / "w", "pageform==1.0", "--index-url", url, "--store", store_dir)
+    assert "/json/pageform/" in index.requests  # fetched again: the other format is not read
+    assert json.loads(other.read_text())["rows"] == "of another graft"  # and not overwritten
+    assert page.exists()

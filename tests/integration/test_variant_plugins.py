@@ -227,8 +227,63 @@ def test_a_plugin_of_another_namespace_is_refused(
     assert "the plugin failed: the plugin's namespace is 'other', not 'fictional'" in out
 
 
-def test_lock_and_audit_refuse_to_run_plugins(tmp_path: Path) -> None:
-    for command in (("lock", "fic"), ("audit", str(tmp_path))):
-        proc = run_graft(*command, "--allow-variant-provider", "fictional", check=False)
-        assert proc.returncode == 2
-        assert f"graft {command[0]} runs no variant provider plugin (fictional)" in proc.stderr
+def _variant_findings(venv: Path, *args: str) -> tuple[int, list[dict[str, object]]]:
+    proc = run_graft("audit", venv, "--json", "--no-detect", *args, check=False)
+    found = json.loads(proc.stdout)["findings"]
+    return proc.returncode, [f for f in found if str(f["kind"]).startswith("variant")]
+
+
+def test_audit_asks_the_plugins_the_venv_was_synced_with(
+    links: Path, tmp_path: Path, store_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GRAFT_CACHE_DIR", str(tmp_path / "cache"))
+    log = tmp_path / "probe.log"
+    monkeypatch.setenv("FICTIONAL_PROBE_LOG", str(log))
+    venv = tmp_path / "v"
+    _sync(venv, store_dir, links, "--allow-variant-provider", "fictional")
+    assert _label(venv) == "l3"
+    assert "graft-variant-providers = fictional" in (venv / "pyvenv.cfg").read_text()
+    assert _variant_findings(venv) == (0, [])  # no flag: the recorded namespace is allowed
+    assert len(log.read_text().splitlines()) == 2  # the sync's and the audit's probe
+    # without the record, the namespace is not allowed: reported, unless allowed by flag
+    cfg = venv / "pyvenv.cfg"
+    cfg.write_text(cfg.read_text().replace("graft-variant-providers = fictional\n", ""))
+    code, (found,) = _variant_findings(venv)
+    assert code == 1
+    assert found["detail"] == (
+        "variant 'l3': the machine supports no value of fictional :: level (3)"
+    )
+    assert _variant_findings(venv, "--allow-variant-provider", "fictional") == (0, [])
+    # an audit installs nothing: without the provider venv, the finding says so
+    monkeypatch.setenv("GRAFT_CACHE_DIR", str(tmp_path / "other-cache"))
+    code, (found,) = _variant_findings(venv, "--allow-variant-provider", "fictional")
+    assert code == 1
+    assert "has no provider venv for this venv's interpreter" in str(found["detail"])
+    assert not (tmp_path / "other-cache" / "variant-providers").exists()
+    # a sync without the flag drops the record
+    _sync(venv, store_dir, links, "--allow-variant-provider", "fictional")
+    _sync(venv, store_dir, links)
+    assert "graft-variant-providers" not in cfg.read_text()
+
+
+def test_lock_accepts_allowed_providers_runs_none_and_locks_every_variant(
+    links: Path, tmp_path: Path, store_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GRAFT_CACHE_DIR", str(cache := tmp_path / "cache"))
+    lock = tmp_path / "pylock.toml"
+    proc = run_graft(
+        "lock", "fic", "--no-index", "--find-links", links, "--no-detect",
+        "--allow-variant-provider", "fictional", "--python-version", "3.11",
+        "--platform", "linux", "-o", lock,
+    )  # fmt: skip
+    assert "--allow-variant-provider runs no plugin in graft lock" in proc.stderr
+    assert _provider_venvs(cache) == []
+    text = lock.read_text()
+    for label in LEVELS:
+        assert f'name = "fic-1.0-py3-none-any-{label}.whl"' in text
+    venv = tmp_path / "v"
+    run_graft(
+        "sync", venv, lock, "--store", store_dir, "--no-detect",
+        "--variant-property", "fictional :: level :: 4",
+    )  # fmt: skip
+    assert _label(venv) == "l4"

@@ -192,3 +192,10 @@ def test_a_variant_marker_pulls_a_dependency_only_when_the_property_is_supported
         assert req.name == "fast-gemm"
         assert req.marker is not None
         assert req.marker.evaluate() is wanted
+
+
+def test_a_release_without_variants_says_so(wheels: Path) -> None:
+    make_wheel(wheels, "plain", "1.0", {"plain.py": ""})
+    out = run_graft("variants", "--no-detect", "--find-links", wheels).stdout
+    assert "plain 1.0: no variant metadata (no variant wheels)" in out.splitlines()
+    assert _chosen(wheels)["metadata"] is None

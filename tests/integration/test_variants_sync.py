@@ -94,14 +94,40 @@ def test_a_loopback_index_installs_the_variant_of_the_static_configuration(
     assert _label(venv) == label
 
 
-def test_an_index_without_the_variants_json_installs_the_non_variant_wheel(
-    release: Path, tmp_path: Path, store_dir: Path
+@pytest.mark.parametrize("mode", ["ranges", "ignore"], ids=["range-reads", "no-range"])
+def test_an_index_without_the_variants_json_reads_each_wheels_variant_json(
+    release: Path, tmp_path: Path, store_dir: Path, mode: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("GRAFT_CACHE_DIR", str(tmp_path / "cache"))
     with serve() as served:
+        served.mode = mode  # "ignore": 200 and the whole wheel for every Range request
         for path in sorted(release.iterdir()):
             served.add(path)
+        args = ("--index-url", f"{served.url}/simple/", *_props(V3))
+        out = _sync(tmp_path / "v", store_dir, "-v", *args)
+        assert _label(tmp_path / "v") == "v3"
+        assert "metadata: merged from 4 wheels' variant.json (range reads)" in out
+        assert "its variant wheels are left out" not in out
+        asked = [r for r in served.ranges if r is not None]
+        assert asked if mode == "ranges" else True  # range requests, where Range is served
+    # each wheel's variant.json is kept by the wheel's sha256, for later runs and --offline
+    kept = sorted((tmp_path / "cache" / "variants").glob("wheel-*.json"))
+    assert len(kept) == 4
+    assert all(json.loads(k.read_text())["$schema"] == SCHEMA for k in kept)
+
+
+def test_an_index_without_the_variants_json_and_inconsistent_wheels_installs_the_plain_one(
+    wheels: Path, tmp_path: Path, store_dir: Path
+) -> None:
+    variant_wheel(wheels, "v3", namespaces=["cpu", "gpu"])
+    variant_wheel(wheels, "sm", namespaces=["gpu", "cpu"])  # PEP 825: incompatible orders
+    make_wheel(wheels, "demo", "1.0", {"demo.py": "LABEL = 'plain'\n"})
+    with serve() as served:
+        for path in sorted(wheels.iterdir()):
+            served.add(path)
         out = _sync(tmp_path / "v", store_dir, "--index-url", f"{served.url}/simple/", *_props(V3))
-    assert "the index lists no demo-1.0-variants.json; its variant wheels are left out" in out
+    assert "demo==1.0: " in out
+    assert "the release's variant wheels are ignored" in out
     assert _label(tmp_path / "v") == "plain"
 
 
@@ -292,8 +318,74 @@ def test_a_wheel_whose_variant_json_disagrees_with_the_index_ignores_the_release
     assert _label(tmp_path / "v") == "plain"
 
 
-def test_a_lock_warns_of_what_another_variant_needs_and_its_install_refuses_the_gap(
-    wheels: Path, tmp_path: Path, store_dir: Path
+def _installed(venv: Path, *names: str) -> list[str]:
+    code = (
+        f"import importlib.util as u; print(' '.join(n for n in {list(names)!r} if u.find_spec(n)))"
+    )
+    return py(venv, code).split()
+
+
+@pytest.fixture
+def forked(wheels: Path) -> Path:
+    """demo 1.0: v3 needs dep_a by a variant marker, sm needs dep_b by its own METADATA
+    (and dep_b needs dep_c), null and the non-variant wheel need nothing."""
+    marker = "'cpu :: level :: v3' in variant_properties"
+    variant_wheel(wheels, "v3", requires=(f"dep-a>=1; {marker}",))
+    variant_wheel(wheels, "sm", requires=("dep-b>=1",))
+    variant_wheel(wheels, "null")
+    make_wheel(wheels, "demo", "1.0", {"demo.py": "LABEL = 'plain'\n"})
+    make_wheel(wheels, "dep-a", "1.0", {"dep_a.py": ""})
+    make_wheel(wheels, "dep-b", "1.0", {"dep_b.py": ""}, requires=("dep-c",))
+    make_wheel(wheels, "dep-c", "1.0", {"dep_c.py": ""})
+    return wheels
+
+
+@pytest.mark.parametrize("served", [False, True], ids=["find-links", "index"])
+def test_one_lock_installs_each_machine_its_variant_with_exactly_its_dependencies(
+    forked: Path, tmp_path: Path, store_dir: Path, served: bool
+) -> None:
+    lock = tmp_path / "pylock.toml"
+    with serve() as server:
+        if served:
+            (forked / "demo-1.0-variants.json").write_text(_variant_json(LABELS))
+            for path in sorted(forked.iterdir()):
+                server.add(path)
+        source = (
+            ["--index-url", f"{server.url}/simple/"]
+            if served
+            else ["--no-index", "--find-links", str(forked)]
+        )
+        # locked on a machine that supports neither variant: the lock is for every machine
+        proc = run_graft(
+            "lock", "demo", *source, "--no-detect", *_props(("cpu :: level :: v2",)),
+            "--python-version", "3.11", "--platform", "linux", "-o", lock,
+        )  # fmt: skip
+        assert "not locked" not in proc.stderr  # the old warning: nothing is left out now
+        text = lock.read_text()
+        for name in ("dep-a", "dep-b", "dep-c"):
+            assert f'name = "{name}"' in text
+        assert "needed-by" in text
+        machines: dict[str, tuple[tuple[str, ...], list[str]]] = {
+            "v3": (V3, ["dep_a"]),
+            "sm": (("gpu :: sm_arch :: 120_real",), ["dep_b", "dep_c"]),
+            "null": ((), []),
+        }
+        for label, (properties, deps) in machines.items():
+            venv = tmp_path / label
+            args: list[str | Path] = ["--store", store_dir, "--no-detect", *_props(properties)]
+            run_graft("sync", venv, lock, *args)
+            assert _label(venv) == label
+            assert _installed(venv, "dep_a", "dep_b", "dep_c") == deps
+        run_graft("sync", tmp_path / "plain", lock, "--store", store_dir, "--no-variants")
+        assert _label(tmp_path / "plain") == "plain"
+        assert _installed(tmp_path / "plain", "dep_a", "dep_b", "dep_c") == []
+
+
+@pytest.mark.parametrize(
+    ("values", "pulled"), [(("120_real", "100_real"), ["fast_gemm"]), (("100_real",), [])]
+)
+def test_a_locked_variant_marker_is_decided_on_the_machine_that_installs(
+    wheels: Path, tmp_path: Path, store_dir: Path, values: tuple[str, ...], pulled: list[str]
 ) -> None:
     marker = "'gpu :: sm_arch :: 120_real' in variant_properties"
     variant_wheel(wheels, "sm", requires=(f"fast-gemm>=1; {marker}",))
@@ -302,16 +394,92 @@ def test_a_lock_warns_of_what_another_variant_needs_and_its_install_refuses_the_
     lock = tmp_path / "pylock.toml"
     proc = run_graft(
         "lock", "demo", "--no-index", "--find-links", wheels, "--no-detect", *_props(V3),
+        "--python-version", "3.11", "--platform", "linux", "-o", lock, "-v",
+    )  # fmt: skip
+    # two environments (x86_64, aarch64), each with the sm variant as its one fork
+    assert "graft: resolved 2 environments and 2 variant forks;" in proc.stderr
+    assert f'marker = "{marker}"' in lock.read_text()
+    venv = tmp_path / "v"
+    props = _props(tuple(f"gpu :: sm_arch :: {v}" for v in values))
+    run_graft("sync", venv, lock, "--store", store_dir, "--no-detect", *props)
+    assert _label(venv) == "sm"  # both machines take sm (one value suffices)
+    assert _installed(venv, "fast_gemm") == pulled
+
+
+def test_a_lock_without_variant_releases_resolves_no_fork(wheels: Path, tmp_path: Path) -> None:
+    make_wheel(wheels, "plain", "1.0", {"plain.py": ""}, requires=("dep-c",))
+    make_wheel(wheels, "dep-c", "1.0", {"dep_c.py": ""})
+    lock = tmp_path / "pylock.toml"
+    proc = run_graft(
+        "lock", "plain", "--no-index", "--find-links", wheels, "--python-version", "3.11",
+        "--platform", "linux", "-o", lock, "-v",
+    )  # fmt: skip
+    assert "graft: resolved 2 environments; METADATA read:" in proc.stderr
+    assert "tool" not in lock.read_text()
+
+
+def test_a_variant_that_needs_another_version_is_not_locked_and_says_so(
+    wheels: Path, tmp_path: Path, store_dir: Path
+) -> None:
+    variant_wheel(wheels, "v3", requires=("dep-a<2",))
+    variant_wheel(wheels, "null")
+    for version in ("1.0", "2.0"):
+        make_wheel(wheels, "dep-a", version, {"dep_a.py": ""})
+    lock = tmp_path / "pylock.toml"
+    proc = run_graft(
+        "lock", "demo", "dep-a", "--no-index", "--find-links", wheels, "--no-detect",
         "--python-version", "3.11", "--platform", "linux", "-o", lock,
     )  # fmt: skip
-    assert "graft: warning: demo==1.0: variant sm requires fast-gemm>=1" in proc.stderr
+    assert (
+        "demo==1.0: variant v3 resolves to dep-a==1.0 where the lock has dep-a==2.0;"
+        " that choice is not locked"
+    ) in proc.stderr
+    refused = run_graft(
+        "sync", tmp_path / "v", lock, "--store", store_dir, "--no-detect", *_props(V3),
+        check=False,
+    )  # fmt: skip
+    assert refused.returncode == 1
+    assert "demo==1.0 requires dep-a<2" in refused.stderr
+
+
+def test_a_lock_keeps_unconditional_what_every_variant_needs(
+    wheels: Path, tmp_path: Path, store_dir: Path
+) -> None:
+    for label in ("v3", "v2"):
+        variant_wheel(wheels, label, requires=("dep-c",))
+    make_wheel(wheels, "dep-c", "1.0", {"dep_c.py": ""})
+    lock = tmp_path / "pylock.toml"
+    run_graft(
+        "lock", "demo", "--no-index", "--find-links", wheels, "--no-detect", *_props(V3),
+        "--python-version", "3.11", "--platform", "linux", "-o", lock,
+    )  # fmt: skip
+    assert "needed-by" not in lock.read_text()  # every choice needs dep-c: no clause
+    venv = tmp_path / "v"
+    run_graft("sync", venv, lock, "--store", store_dir, "--no-detect", *_props(V3))
+    assert _installed(venv, "dep_c") == ["dep_c"]
+
+
+def test_a_lock_whose_variant_cannot_be_resolved_warns_and_its_install_refuses_the_gap(
+    wheels: Path, tmp_path: Path, store_dir: Path
+) -> None:
+    marker = "'gpu :: sm_arch :: 120_real' in variant_properties"
+    variant_wheel(wheels, "sm", requires=(f"fast-gemm>=2; {marker}",))
+    variant_wheel(wheels, "v3")
+    make_wheel(wheels, "fast-gemm", "1.0", {"fast_gemm.py": ""})  # no 2.x: sm cannot resolve
+    lock = tmp_path / "pylock.toml"
+    proc = run_graft(
+        "lock", "demo", "--no-index", "--find-links", wheels, "--no-detect", *_props(V3),
+        "--python-version", "3.11", "--platform", "linux", "-o", lock,
+    )  # fmt: skip
+    assert "demo==1.0: variant sm cannot be resolved" in proc.stderr
+    assert "graft: warning: demo==1.0: variant sm requires fast-gemm>=2" in proc.stderr
     assert "which is not locked for" in proc.stderr
     gpu = _props(("gpu :: sm_arch :: 120_real",))
     refused = run_graft(
         "sync", tmp_path / "g", lock, "--store", store_dir, "--no-detect", *gpu, check=False
     )
     assert refused.returncode == 1
-    assert "the set is incomplete: demo==1.0 requires fast-gemm>=1" in refused.stderr
+    assert "the set is incomplete: demo==1.0 requires fast-gemm>=2" in refused.stderr
 
 
 def test_a_lock_with_no_variants_lists_no_variant_wheel(release: Path, tmp_path: Path) -> None:

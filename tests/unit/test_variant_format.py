@@ -201,3 +201,24 @@ def test_a_wheel_agrees_with_the_release_metadata_or_not() -> None:
     assert not agrees(metadata, "cu128", ["nvidia :: cuda_version_lower_bound :: 12.6"])
     assert not agrees(metadata, "other", [])
     assert agrees(metadata, "null", [])
+
+
+def test_an_ahead_of_time_provider_is_its_static_properties_and_runs_no_plugin() -> None:
+    """PEP 817's ``install-time = false`` is schema 0.2's ``build-requires``: the plugin ran
+    at build time and its answer is ``static-properties``; ``enable-if`` and ``install-time``
+    are not keys of the schemas graft reads and are ignored (decision NN (v-lock))."""
+    from graft.variants.plugins import plugin_spec
+    from graft.variants.select import order_labels
+
+    provider = {
+        "build-requires": ["nvidia-provider"],
+        "static-properties": {"cuda_version_lower_bound": ["12.8"]},
+        "install-time": False,
+        "enable-if": "sys_platform == 'win32'",  # not a key of schema 0.2: no effect
+    }
+    metadata = parse_variant_metadata(_doc(V020, providers={"nvidia": provider}), "w")
+    read = metadata.providers["nvidia"]
+    assert plugin_spec("nvidia", read) is None  # nothing to install or run
+    assert read.static_properties == (("cuda_version_lower_bound", ("12.8",)),)
+    compatible = [c.label for c in order_labels(metadata, []) if c.rank is not None]
+    assert compatible == ["cu128", "null"]  # compatible everywhere, by its static properties

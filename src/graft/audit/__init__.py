@@ -49,6 +49,7 @@ from graft.audit.variants import check_variants
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from graft.model.variants import ProviderPlugins
     from graft.variants.machine import Machine
 
 
@@ -59,12 +60,17 @@ def _this_machine() -> Machine:
 
 
 def audit_venv(
-    path: str, *, deep: bool = False, machine: Callable[[], Machine] | None = None
+    path: str,
+    *,
+    deep: bool = False,
+    machine: Callable[[], Machine] | None = None,
+    plugins: ProviderPlugins | None = None,
 ) -> AuditReport:
     """Audit the venv at *path*. Raises :class:`UsageError` when it is not a venv.
 
     *machine* describes this machine for installed variant wheels (PEP 825); by default,
-    built-in detection and the user's ``variants.toml``.
+    built-in detection and the user's ``variants.toml``. *plugins* answers for the
+    provider plugins of the namespaces the machine allows (None: none is run).
     """
     started = time.perf_counter()
     venv = gather(os.path.abspath(path), deep)
@@ -76,7 +82,7 @@ def audit_venv(
         *check_pth_imports(venv),
         *check_scripts(venv),
         *check_store(venv),
-        *check_variants(venv, machine or _this_machine),
+        *check_variants(venv, machine or _this_machine, plugins),
     ]
     imports = check_imports(venv)  # asks the interpreter again: it may fail now
     findings += [*imports.findings, *check_native(venv), *_check_interpreter(venv, imports.probe)]

@@ -3,17 +3,32 @@
 Exit status: 0 when no finding is an error (warnings and remarks allowed), 1 otherwise,
 2 when VENV is not a virtual environment. ``python -m graft.cli.audit_cmd`` runs the command
 on its own.
+
+**Variant provider plugins.** ``graft sync --allow-variant-provider NS`` records the
+namespaces in the venv's pyvenv.cfg (``graft-variant-providers``, :func:`remember_providers`);
+``graft audit`` allows them again, with its own ``--allow-variant-provider`` and
+``variants.toml``'s ``allow-providers``, and asks each such plugin in the provider venv the
+sync made for the venv's interpreter (:class:`MadeProviderEnvs`). An audit installs
+nothing: a provider venv that is not there is named in the finding.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import TYPE_CHECKING
 
+from graft.cli.provider_envs import ProviderEnvs
+
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Sequence
 
     from graft.audit import AuditReport
+    from graft.variants.plugins import PluginSpec
+
+#: The pyvenv.cfg key of the provider namespaces a venv was synced with.
+PROVIDERS_KEY = "graft-variant-providers"
 
 
 def add_audit_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -46,10 +61,17 @@ def run_audit(args: argparse.Namespace) -> int:
     A :class:`UsageError` (not a venv) propagates, like the other commands' errors.
     """
     from graft.audit import audit_venv  # noqa: PLC0415
-    from graft.cli.variants_cmd import machine_from, refuse_plugins  # noqa: PLC0415
+    from graft.cli.variants_cmd import machine_from  # noqa: PLC0415
 
-    refuse_plugins(args)
-    report = audit_venv(args.venv, deep=args.deep, machine=lambda: machine_from(args))
+    recorded = recorded_providers(args.venv)
+    args.allow_variant_provider = list(dict.fromkeys([*args.allow_variant_provider, *recorded]))
+    python = os.path.join(os.path.abspath(args.venv), "bin", "python")
+    report = audit_venv(
+        args.venv,
+        deep=args.deep,
+        machine=lambda: machine_from(args),
+        plugins=MadeProviderEnvs(args, python),
+    )
     if args.json:
         print(report.to_json())
     else:
@@ -79,3 +101,73 @@ def render(report: AuditReport) -> None:
         if finding.detail:
             print(wrap.fill(finding.detail))
         print(wrap.fill(f"fix: {finding.hint}"))
+
+
+class MadeProviderEnvs(ProviderEnvs):
+    """Provider plugins asked in the provider venvs a sync made; never installs one."""
+
+    def _make(self, spec: PluginSpec, venv: str) -> tuple[str, str]:
+        from graft.errors import VariantError  # noqa: PLC0415
+
+        python = os.path.join(venv, "bin", "python")
+        if not os.path.isfile(python):
+            raise VariantError(
+                f"its provider plugin ({', '.join(spec.requires)}) has no provider venv for"
+                " this venv's interpreter; graft sync with --allow-variant-provider"
+                f" {spec.namespace} makes it",
+                where=f"variant provider {spec.namespace}",
+            )
+        return python, _version(venv, spec.distribution)
+
+
+def _version(venv: str, distribution: str) -> str:
+    """The version of *distribution* installed in *venv* ("?" when not found)."""
+    import glob  # noqa: PLC0415
+
+    from packaging.utils import canonicalize_name  # noqa: PLC0415
+
+    for info in glob.glob(os.path.join(venv, "lib", "python*", "site-packages", "*.dist-info")):
+        name, _, version = os.path.basename(info).removesuffix(".dist-info").partition("-")
+        if canonicalize_name(name) == distribution:
+            return version
+    return "?"
+
+
+def after_sync(args: argparse.Namespace) -> None:
+    """Record the sync's ``--allow-variant-provider`` namespaces in its venv (not a dry run)."""
+    if not args.dry_run and (args.allow_variant_provider or recorded_providers(args.venv)):
+        remember_providers(args.venv, args.allow_variant_provider)
+
+
+def recorded_providers(prefix: str) -> tuple[str, ...]:
+    """The provider namespaces ``graft sync`` recorded in *prefix*'s pyvenv.cfg."""
+    try:
+        with open(os.path.join(prefix, "pyvenv.cfg"), encoding="utf-8") as fh:
+            for line in fh:
+                key, _, value = line.partition("=")
+                if key.strip() == PROVIDERS_KEY:
+                    return tuple(value.split())
+    except OSError:
+        pass
+    return ()
+
+
+def remember_providers(prefix: str, namespaces: Sequence[str]) -> None:
+    """Record *namespaces* (none: remove the record) in *prefix*'s pyvenv.cfg, in place.
+
+    In place (same inode: the store's anchor is a hard link to pyvenv.cfg); the venv's
+    tree digest does not hash pyvenv.cfg's content, so the venv stays in sync.
+    """
+    path = os.path.join(prefix, "pyvenv.cfg")
+    try:
+        with open(path, "r+", encoding="utf-8") as fh:
+            lines = fh.readlines()
+            kept = [ln for ln in lines if ln.partition("=")[0].strip() != PROVIDERS_KEY]
+            if namespaces:
+                kept.append(f"{PROVIDERS_KEY} = {' '.join(dict.fromkeys(namespaces))}\n")
+            if kept != lines:
+                fh.seek(0)
+                fh.writelines(kept)
+                fh.truncate()
+    except OSError:
+        pass

@@ -83,7 +83,9 @@ def run_lock(args: argparse.Namespace, argv: Sequence[str] = ()) -> int:
             offline=args.offline,
             extras=tuple(args.extra),
             groups=tuple(args.group),
-            **variant_fields(args, plugins=False),
+            # a lock holds every variant choice (resolve/lock_forks.py): it needs no
+            # machine's answer, so --allow-variant-provider is accepted and runs no plugin
+            **{**variant_fields(args), "variant_providers": ()},
         ),
         output=args.output,
         python_versions=tuple(args.python_version),
@@ -95,7 +97,13 @@ def run_lock(args: argparse.Namespace, argv: Sequence[str] = ()) -> int:
     if args.verbose:
         for note in result.notes:
             print(f"graft: {note}", file=sys.stderr)
-    said = [f"graft: warning: not locked for {skipped}" for skipped in result.skipped]
+    said = []
+    if args.allow_variant_provider:
+        said.append(
+            "graft: note: --allow-variant-provider runs no plugin in graft lock: the lock"
+            " holds every variant; graft sync chooses on the machine that installs"
+        )
+    said += [f"graft: warning: not locked for {skipped}" for skipped in result.skipped]
     said += [f"graft: warning: {warning}" for warning in result.warnings]
     projects = len({e.name for e in result.entries})
     summary = (

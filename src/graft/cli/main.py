@@ -289,6 +289,9 @@ def _run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
             if exc.rerun:
                 print(f"graft: to rerun by hand: {exc.rerun}", file=sys.stderr)
         raise
+    from graft.cli.audit_cmd import after_sync  # noqa: PLC0415
+
+    after_sync(args)  # graft audit allows the provider plugins this venv was synced with
     plan = result.plan
     elapsed = time.perf_counter() - started
     if args.verbose:

@@ -72,7 +72,7 @@ def add_variant_options(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="NAME",
         help="run the provider plugin a release declares for namespace NAME, in a venv of its"
-        " own (repeatable; also allow-providers in variants.toml; sync and variants only)",
+        " own (repeatable; also allow-providers in variants.toml; graft lock runs none)",
     )
     parser.add_argument(
         "--no-detect", action="store_true", help="skip built-in detection (CPU, CUDA driver)"
@@ -84,14 +84,8 @@ def add_variant_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def variant_fields(args: argparse.Namespace, *, plugins: bool = True) -> dict[str, Any]:
-    """The variant options as ``ResolveRequest``/``SyncRequest`` fields (nothing detected).
-
-    Without *plugins* (``graft lock``, ``graft audit``), ``--allow-variant-provider`` is
-    refused here, before any resolution: those commands run no provider plugin.
-    """
-    if args.allow_variant_provider and not plugins:
-        refuse_plugins(args)
+def variant_fields(args: argparse.Namespace) -> dict[str, Any]:
+    """The variant options as ``ResolveRequest``/``SyncRequest`` fields (nothing detected)."""
     return {
         "variant_properties": tuple(args.variant_property),
         "variants_config": args.variants_config,
@@ -123,20 +117,6 @@ class Plugins:
 
             self._made = ProviderEnvs(self._args, self._python)
         return self._made.supported(namespace, provider)
-
-
-def refuse_plugins(args: argparse.Namespace) -> None:
-    """``--allow-variant-provider`` given to a command that runs no provider plugin."""
-    if args.allow_variant_provider:
-        from graft.errors import UsageError  # noqa: PLC0415
-
-        raise UsageError(
-            f"graft {args.command} runs no variant provider plugin"
-            f" ({', '.join(args.allow_variant_provider)})",
-            where="--allow-variant-provider",
-            hint="plugins run for graft sync and graft variants; here give the namespace's"
-            " properties with --variant-property or in variants.toml",
-        )
 
 
 def machine_from(args: argparse.Namespace) -> Machine:
@@ -214,7 +194,9 @@ def run_variants(args: argparse.Namespace) -> int:
     if found.config:
         print(f"# priorities and static properties from {found.config}")
     for release in releases:
-        print(f"\n{release['name']} {release['version']}: variant metadata {release['metadata']}")
+        source = release["metadata"]
+        said = f"variant metadata {source}" if source else "no variant metadata (no variant wheels)"
+        print(f"\n{release['name']} {release['version']}: {said}")
         if release["warning"]:
             print(f"  warning: {release['warning']}")
         for line in release["labels"]:

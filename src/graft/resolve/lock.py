@@ -11,14 +11,16 @@ wheels of the chosen release state different metadata cannot be written as a mar
 (manylinux level, macOS minimum): the lock is refused, naming both wheels.
 
 **Wheel variants (PEP 825).** Each environment is resolved with the variant options given
-(``--variant-property``, ``variants.toml``, detection): they decide which variant's
-METADATA the resolution follows. An entry lists every variant wheel of its release that
-fits one of its environments by tags, beside the non-variant ones, and carries the
+(``--variant-property``, ``variants.toml``, detection), and then once more per other
+variant choice of each variant release it pins (:mod:`graft.resolve.lock_forks`): the lock
+holds what every machine's choice needs, and a project only some choices need says when
+in ``[packages.tool.graft] needed-by``. An entry lists every variant wheel of its release
+that fits one of its environments by tags, beside the non-variant ones, and carries the
 release's variant metadata inlined as ``[packages.variants-json]`` (labels not listed
 dropped, every listed label complete), so ``graft sync VENV pylock.toml`` chooses the
 variant on the machine that installs. packaging's lock model refuses variant filenames,
 so the lock is built and validated with stand-in names (the filenames without labels)
-and the real names and the table are put back into the TOML written.
+and the real names and the tables are put back into the TOML written.
 
 An environment the requirements cannot be resolved for (no wheel for it, its Python
 excluded) is left out of ``environments`` with a warning, unless it is a platform tag the
@@ -40,12 +42,16 @@ if TYPE_CHECKING:
     from packaging.version import Version
 
     from graft.model.request import ResolveRequest
-    from graft.model.requirements import Inputs
+    from graft.model.requirements import Inputs, Wanted
     from graft.resolve.artifacts import ArtifactFile, MetadataReader, ProjectSource
     from graft.resolve.environments import Environment
+    from graft.resolve.lock_forks import Forks
     from graft.resolve.projects import IndexProjects
-    from graft.resolve.resolver import Resolution
+    from graft.resolve.resolver import Pin, Resolution
+    from graft.resolve.screenmemo import ScreenMemo
     from graft.resolve.surface import Surface
+    from graft.resolve.variants import VariantChooser
+    from graft.variants.locked import Clause
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,7 @@ class Entry:
     environments: tuple[Environment, ...]
     wheels: tuple[ArtifactFile, ...]  # sorted by filename
     variants_json: dict[str, Any] | None = None  # PEP 825's [packages.variants-json]
+    needed_by: tuple[Clause, ...] = ()  # only some variant choices need it: when (tool.graft)
 
 
 @dataclass(frozen=True)
@@ -129,6 +136,25 @@ def _tag_rank(env: Environment) -> dict[str, int]:
     return ranks
 
 
+def release_of(
+    source: ProjectSource,
+    name: NormalizedName,
+    version: Version,
+    releases: dict[tuple[str, Version], tuple[ArtifactFile, ...]],
+) -> tuple[ArtifactFile, ...]:
+    """The wheels of release *name* *version*, kept in *releases*."""
+    from graft.resolve.artifacts import parse_wheel  # noqa: PLC0415
+
+    release = releases.get((name, version))
+    if release is None:
+        release = releases[name, version] = tuple(
+            f
+            for f in source.files(name)
+            if (p := parse_wheel(f.filename)) is not None and p.version == version
+        )
+    return release
+
+
 def merge(
     results: list[tuple[Environment, Resolution]],
     source: ProjectSource,
@@ -139,20 +165,13 @@ def merge(
     Raises :class:`SourceError` when, in one environment, compatible wheels of the chosen
     release state different metadata (no marker can tell their installers apart).
     """
-    from graft.resolve.artifacts import parse_wheel  # noqa: PLC0415
     from graft.resolve.lock_variants import is_variant  # noqa: PLC0415
 
     groups: dict[tuple[str, Version, Surface], tuple[list[Environment], dict[str, Any]]] = {}
     releases: dict[tuple[str, Version], tuple[ArtifactFile, ...]] = {}
     for env, resolution in results:
         for pin in resolution.pins:
-            release = releases.get((pin.name, pin.version))
-            if release is None:
-                release = releases[pin.name, pin.version] = tuple(
-                    f
-                    for f in source.files(pin.name)
-                    if (p := parse_wheel(f.filename)) is not None and p.version == pin.version
-                )
+            release = release_of(source, pin.name, pin.version, releases)
             own = compatible(release, env, pin.file) or (pin.file,)
             surface = reader.surface(pin.file)
             for other in own:
@@ -295,6 +314,65 @@ def _projects(
     return IndexProjects(index, find_links, cache_dir, offline=asked.offline, direct=direct)
 
 
+def _forks(  # noqa: PLR0917 - one environment's resolution and the lock's readers
+    env: Environment,
+    wanted: list[Wanted],
+    base: Resolution,
+    chooser: VariantChooser,
+    context: tuple[ResolveRequest, Inputs, SharedSource, ScreenMemo],
+    reader: MetadataReader,
+    found: Forks,
+) -> Resolution:
+    """*base* with every other variant choice's pins; clauses, warnings in *found*."""
+    from graft.resolve.locate import resolver_policy, resolver_requirement  # noqa: PLC0415
+    from graft.resolve.lock_forks import forked  # noqa: PLC0415
+    from graft.resolve.resolver import resolve  # noqa: PLC0415
+
+    asked, inputs, source, screens = context
+
+    def again(fork: VariantChooser, prefer: dict[str, str]) -> Resolution:
+        policy = resolver_policy(asked, inputs, wanted, env.target, prefer, fork)
+        requirements = [resolver_requirement(w) for w in wanted]
+        return resolve(
+            requirements, env.target, source, policy, dependencies=not asked.no_deps,
+            screens=screens,
+        )  # fmt: skip
+
+    def files_of(pin: Pin) -> tuple[ArtifactFile, ...]:
+        release = release_of(source, pin.name, pin.version, found.releases)
+        return compatible(release, env, pin.file)
+
+    roots = [w.name for w in wanted]
+    return forked(env, base, chooser, again, files_of, reader, roots, found)
+
+
+def _entries(  # noqa: PLR0917 - the resolutions and what the lock read
+    results: list[tuple[Environment, Resolution]],
+    source: ProjectSource,
+    reader: MetadataReader,
+    chooser: VariantChooser,
+    forks: Forks,
+    warnings: dict[str, None],
+) -> tuple[Entry, ...]:
+    """The lock's entries: merged, variant metadata inlined, clauses, checked markable."""
+    from graft.resolve.lock_variants import (  # noqa: PLC0415
+        unlocked_variant_needs,
+        with_needs,
+        with_variants,
+    )
+
+    covered = tuple(env for env, _ in results)
+    entries = with_variants(merge(results, source, reader), source, chooser)
+    warnings.update(forks.warnings)
+    if forks.needs:
+        entries = tuple(with_needs(e, forks.needs, covered) for e in entries)
+    if any(e.variants_json for e in entries):
+        warnings.update(dict.fromkeys(unlocked_variant_needs(entries, reader)))
+    check_markable(entries)
+    warnings.update(dict.fromkeys(chooser.warnings))
+    return entries
+
+
 def lock(request: LockRequest) -> LockResult:
     """Resolve every environment of the matrix, merge by node, write ``request.output``."""
     from graft._home import cache_root  # noqa: PLC0415
@@ -308,11 +386,8 @@ def lock(request: LockRequest) -> LockResult:
         resolver_policy,
         resolver_requirement,
     )
-    from graft.resolve.lock_variants import (  # noqa: PLC0415
-        to_toml_dict,
-        unlocked_variant_needs,
-        with_variants,
-    )
+    from graft.resolve.lock_forks import Forks  # noqa: PLC0415
+    from graft.resolve.lock_variants import to_toml_dict  # noqa: PLC0415
     from graft.resolve.relock import Relock, direct_files  # noqa: PLC0415
     from graft.resolve.resolver import resolve  # noqa: PLC0415
     from graft.resolve.screenmemo import ScreenMemo  # noqa: PLC0415
@@ -334,7 +409,10 @@ def lock(request: LockRequest) -> LockResult:
     projects = _projects(asked, inputs, cache_dir, direct)
     source = SharedSource(projects)
     screens = ScreenMemo()
-    chooser = chooser_for(asked, cache_dir)
+    # variant markers decided as any machine that takes the label may see them
+    chooser = chooser_for(asked, cache_dir, inclusive=True)
+    reader = MetadataReader(source)
+    forks = Forks()  # what resolving each other variant choice found (lock_forks)
     results: list[tuple[Environment, Resolution]] = []
     skipped: list[str] = []
     warnings: dict[str, None] = {}
@@ -367,8 +445,14 @@ def lock(request: LockRequest) -> LockResult:
             first = first or exc
             skipped.append(f"{env.label}: {exc.lines[0] if exc.lines else exc.kind}")
             continue
-        results.append((env, resolution))
         warnings.update(dict.fromkeys(f"{env.label}: {w}" for w in resolution.warnings))
+        if chooser.options.enabled and any(
+            (str(p.name), str(p.version)) in chooser.orders for p in resolution.pins
+        ):  # a variant release: each other variant choice is resolved too (lock_forks)
+            resolution = _forks(
+                env, wanted, resolution, chooser, (asked, inputs, source, screens), reader, forks
+            )
+        results.append((env, resolution))
     if not results:
         if first is None:
             raise UsageError(
@@ -377,21 +461,22 @@ def lock(request: LockRequest) -> LockResult:
                 details=tuple(skipped),
             )
         raise first
-    reader = MetadataReader(source)
-    entries = with_variants(merge(results, source, reader), source, chooser)
-    if any(e.variants_json for e in entries):
-        warnings.update(dict.fromkeys(unlocked_variant_needs(entries, reader)))
-    check_markable(entries)
     covered = tuple(env for env, _ in results)
+    entries = _entries(results, source, reader, chooser, forks, warnings)
     output = os.path.abspath(request.output)
     write(to_toml_dict(to_pylock(entries, covered, os.path.dirname(output)), entries), output)
-    warnings.update(dict.fromkeys(chooser.warnings))
     return LockResult(
         output,
         covered,
         entries,
         tuple(skipped),
-        (f"resolved {len(envs)} environments; METADATA read: {projects.fetched()}",),
+        (
+            (
+                f"resolved {len(envs)} environments"
+                f"{f' and {forks.resolved} variant forks' if forks.resolved else ''};"
+                f" METADATA read: {projects.fetched()}"
+            ),
+        ),
         tuple(warnings),
         {
             "read": {k: v for k, v in projects.reads.items() if v},

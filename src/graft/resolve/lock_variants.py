@@ -3,9 +3,10 @@
 packaging's :class:`~packaging.pylock.Pylock` refuses a variant wheel's filename and has no
 ``[packages.variants-json]``. :mod:`graft.resolve.lock` builds and validates the lock with
 stand-in names (the filenames without labels); this module inlines each release's variant
-metadata into its entries (:func:`with_variants`), puts the real names and the table into
-the TOML written (:func:`to_toml_dict`), and warns of what a listed variant would need that
-the lock does not hold (:func:`unlocked_variant_needs`).
+metadata into its entries (:func:`with_variants`), adds the ``needed-by`` clauses of what
+only some variant choices need (:func:`with_needs`), puts the real names and the tables
+into the TOML written (:func:`to_toml_dict`), and warns of what a listed variant would need
+that the lock does not hold (:func:`unlocked_variant_needs`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from graft.resolve.artifacts import ArtifactFile, MetadataReader, ProjectSource
     from graft.resolve.environments import Environment
     from graft.resolve.variants import VariantChooser
+    from graft.variants.locked import Clause
 
 
 class LockEntry(Protocol):
@@ -49,6 +51,10 @@ class LockEntry(Protocol):
     @property
     def variants_json(self) -> dict[str, Any] | None:
         """PEP 825's ``[packages.variants-json]``, when the entry lists variant wheels."""
+
+    @property
+    def needed_by(self) -> tuple[Clause, ...]:
+        """When only some variant choices need the entry: the clauses (``tool.graft``)."""
 
 
 E = TypeVar("E", bound=LockEntry)
@@ -92,12 +98,43 @@ def with_variants(
     return tuple(out)
 
 
+def with_needs(
+    entry: E, needs: dict[str, dict[str, tuple[Clause, ...]]], covered: Sequence[Environment]
+) -> E:
+    """*entry* with the clauses of when it is installed, when some variant choice lacks it.
+
+    *needs* maps each environment's label to its conditional projects and their clauses
+    (:func:`graft.resolve.lock_forks.conditions`). In the entry's environments where every
+    choice needs it, a clause without a requirer holds (their marker).
+    """
+    from graft.resolve.environments import marker_for  # noqa: PLC0415
+    from graft.variants.locked import Clause  # noqa: PLC0415
+
+    name = str(entry.name)
+    some = [e for e in entry.environments if name in needs.get(e.label, {})]
+    if not some:
+        return entry
+    every = [e for e in entry.environments if e not in some]
+    clauses = {c for e in some for c in needs[e.label][name]}
+    if every:
+        marker = marker_for(every, covered)
+        if marker is None:  # those environments cannot be told apart from the others
+            return entry
+        clauses.add(Clause(None, (), marker))
+    return dataclasses.replace(entry, needed_by=tuple(sorted(clauses, key=_clause_key)))  # type: ignore[type-var]
+
+
+def _clause_key(clause: Clause) -> tuple[str, tuple[str, ...], str]:
+    return (clause.requirer or "", clause.labels, clause.marker or "")
+
+
 def unlocked_variant_needs(entries: Sequence[LockEntry], reader: MetadataReader) -> list[str]:
     """Warnings: a listed variant wheel requires a project the lock has not for its machine.
 
-    Each environment was resolved following one variant (the one the variant options
-    chose); another listed variant's own METADATA may need more, which no pylock marker
-    can express. Its requirements are judged with every property its label declares.
+    Every variant choice is resolved (:mod:`graft.resolve.lock_forks`), so this finds only
+    what a fork could not lock (it failed to resolve, or pinned another version of a
+    project); installing that variant then refuses the gap. Its requirements are judged
+    with every property its label declares.
     """
     from packaging.utils import canonicalize_name  # noqa: PLC0415
 
@@ -147,16 +184,21 @@ def _label(file: ArtifactFile) -> str | None:
 
 
 def to_toml_dict(lock: Pylock, entries: Sequence[LockEntry]) -> dict[str, Any]:
-    """*lock* as a TOML table, with the real wheel names and ``[packages.variants-json]``.
+    """*lock* as a TOML table: real wheel names, ``[packages.variants-json]``, clauses.
 
     *lock* is :func:`to_pylock` of *entries*: packages and wheels in the same order.
     """
+    from graft.variants.locked import NEEDED_BY  # noqa: PLC0415
+
     data = dict(lock.to_dict())
     packages = list(data.get("packages", []))
     for i, (package, entry) in enumerate(zip(packages, entries, strict=True)):
+        table = dict(package)
+        if entry.needed_by:
+            table["tool"] = {"graft": {NEEDED_BY: [c.to_toml() for c in entry.needed_by]}}
+            packages[i] = table
         if not any(is_variant(f) for f in entry.wheels) and entry.variants_json is None:
             continue
-        table = dict(package)
         table["wheels"] = [
             {**dict(w), "name": f.filename}
             for w, f in zip(table.get("wheels", []), entry.wheels, strict=True)

@@ -22,6 +22,7 @@ a resolution without variant wheels neither imports :mod:`graft.variants` nor re
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import os
 import threading
@@ -92,9 +93,11 @@ class VariantChooser:
         options: VariantOptions,
         read: Callable[[ArtifactFile], bytes],
         plugins: ProviderPlugins | None = None,
+        read_wheel: Callable[[ArtifactFile], bytes] | None = None,
     ) -> None:
         self.options = options
         self._read = read
+        self._read_wheel = read_wheel  # a remote wheel's variant.json (range reads)
         self._plugins = plugins
         self._features: dict[tuple[str, str], tuple[SupportedFeature, ...]] = {}
         self.hints: dict[tuple[str, str], tuple[str, ...]] = {}  # plugins not allowed, for -v
@@ -106,6 +109,22 @@ class VariantChooser:
         self.warnings: dict[str, None] = {}
         self.sources: dict[tuple[str, str], str] = {}  # where each release's metadata came from
         self._lock = threading.RLock()
+        # graft lock: variant markers decided with every property the label declares (the
+        # lock is for every machine), and per release the one choice a fork resolves with
+        self.inclusive = False
+        self.forced: MappingProxyType[tuple[str, str], str] = MappingProxyType({})
+
+    def fork(self, forced: dict[tuple[str, str], str]) -> VariantChooser:
+        """This chooser with *forced* choices (release -> label, "" for non-variant wheels).
+
+        The fork shares what was read (metadata, the machine, plugin answers, warnings) and
+        keeps its own orders; a forced release offers only the wheels of its choice, whether
+        or not this machine supports them (a lock resolves for every machine).
+        """
+        twin = copy.copy(self)
+        twin.forced = MappingProxyType(dict(forced))
+        twin.orders = {}
+        return twin
 
     @property
     def machine(self) -> Machine:
@@ -156,15 +175,62 @@ class VariantChooser:
         ]
         local = [f.url for f in release if not f.url.startswith(("http://", "https://"))]
         if any(f.url.startswith(("http://", "https://")) for f in release) and not local:
-            self.warnings[
-                f"{name}=={version}: the index lists no {wanted}; its variant wheels are left out"
-            ] = None
-            return None
+            if self._read_wheel is None:
+                self.warnings[
+                    f"{name}=={version}: the index lists no {wanted};"
+                    " its variant wheels are left out"
+                ] = None
+                return None
+            return self._from_wheels(name, version, release)
         found, warning = release_metadata(local)
         if warning is not None:
             self.warnings[f"{name}=={version}: {warning}"] = None
         elif found is not None:
             self.sources[key] = "merged from its wheels' variant.json"
+        return found
+
+    def _from_wheels(
+        self, name: NormalizedName, version: Version, release: Sequence[ArtifactFile]
+    ) -> VariantMetadata | None:
+        """A remote release's metadata merged from one wheel per label's ``variant.json``.
+
+        PEP 825 lets installers read the wheels' own files when the index has no
+        ``-variants.json``; each is read by range requests (the whole wheel where the
+        server ignores ``Range``). A wheel without a readable ``variant.json``, or files
+        that disagree, leave the release's variant wheels out with a warning.
+        """
+        from graft.errors import SourceError, VariantError  # noqa: PLC0415
+        from graft.model.variants import load_variant_metadata, merge  # noqa: PLC0415
+
+        assert self._read_wheel is not None  # noqa: S101 - the caller checked
+        by_label: dict[str, ArtifactFile] = {}
+        for file in sorted(release, key=lambda f: f.filename):
+            parsed = parse_wheel(file.filename)
+            if parsed is not None and parsed.variant is not None:
+                by_label.setdefault(parsed.variant, file)
+        parts = []
+        for file in by_label.values():
+            try:
+                data = self._read_wheel(file)
+            except SourceError as exc:
+                self.warnings[
+                    f"{name}=={version}: cannot read {file.filename}'s variant.json"
+                    f" ({exc.what}); the release's variant wheels are left out"
+                ] = None
+                return None
+            # as for find-links: a file graft cannot read (schema, JSON) is an error
+            parts.append(load_variant_metadata(data, f"{file.filename}/variant.json"))
+        try:
+            found = merge(parts, f"{name}=={version}") if parts else None
+        except VariantError as exc:
+            self.warnings[f"{name}=={version}: {exc}; the release's variant wheels are ignored"] = (
+                None
+            )
+            return None
+        if found is not None:
+            self.sources[str(name), str(version)] = (
+                f"merged from {len(parts)} wheels' variant.json (range reads)"
+            )
         return found
 
     def order(
@@ -202,6 +268,9 @@ class VariantChooser:
     ) -> ReleaseOrder:
         from graft.variants.select import Mode, order_release  # noqa: PLC0415
 
+        forced = self.forced.get((name, version))
+        if forced is not None:
+            return self._forced(name, version, filenames, forced)
         mode = Mode.AUTO if self.options.enabled else Mode.NONE
         machine = self.machine if mode is Mode.AUTO else None
         found = order_release(
@@ -215,6 +284,24 @@ class VariantChooser:
         if why is not None:  # say why the variants are out (a failed resolution names them)
             left = dict.fromkeys(found.left_out, f"the release's variants are ignored: {why}")
             found = dataclasses.replace(found, left_out=MappingProxyType(left))
+        with self._lock:
+            self.orders[name, version] = found
+        return found
+
+    def _forced(
+        self, name: str, version: str, filenames: Sequence[str], label: str
+    ) -> ReleaseOrder:
+        """A forked lock resolution's order: the files of the forced choice only."""
+        from graft.variants.select import ReleaseOrder  # noqa: PLC0415
+
+        ranks, left = {}, {}
+        for filename in filenames:
+            parsed = parse_wheel(filename)
+            if parsed is not None and (parsed.variant or "") == label:
+                ranks[filename] = 0
+            else:
+                left[filename] = f"this lock fork takes {label or 'the non-variant wheel'}"
+        found = ReleaseOrder(MappingProxyType(ranks), MappingProxyType(left))
         with self._lock:
             self.orders[name, version] = found
         return found
@@ -247,7 +334,7 @@ class VariantChooser:
         label = parsed.variant if parsed is not None else None
         if parsed is None or label is None:
             return VariantEnvironment("")
-        metadata = self._known(str(parsed.name), str(parsed.version))
+        metadata = self.known(str(parsed.name), str(parsed.version))
         if metadata is None and file.direct and not file.url.startswith(("http:", "https:")):
             from graft.variants.files import wheel_variant_metadata  # noqa: PLC0415
 
@@ -255,6 +342,8 @@ class VariantChooser:
         if metadata is None:
             return VariantEnvironment(label)
         declared = metadata.variants.get(label, frozenset())
+        if self.inclusive:
+            return VariantEnvironment(label, declared)
         features = self.features_for(str(parsed.name), str(parsed.version), metadata)
         supported = {
             f"{f.namespace} :: {f.feature} :: {v}"
@@ -263,7 +352,11 @@ class VariantChooser:
         }
         return VariantEnvironment(label, frozenset(p for p in declared if str(p) in supported))
 
-    def _known(self, name: str, version: str) -> VariantMetadata | None:
+    def locked_environment(self, filename: str) -> VariantEnvironment:
+        """:meth:`environment` of a locked wheel (its release ordered by :meth:`order_with`)."""
+        return self.environment(ArtifactFile(filename, ""))
+
+    def known(self, name: str, version: str) -> VariantMetadata | None:
         """The metadata read for a release, None when none was or its variants are ignored."""
         key = (name, version)
         return None if key in self.ignored else self._metadata.get(key)
@@ -279,7 +372,7 @@ class VariantChooser:
         parsed = parse_wheel(file.filename)
         if parsed is None or parsed.variant is None:
             return None
-        metadata = self._known(str(parsed.name), str(parsed.version))
+        metadata = self.known(str(parsed.name), str(parsed.version))
         if metadata is None or parsed.variant not in metadata.variants:
             return None
         return tuple(sorted(str(p) for p in metadata.variants[parsed.variant]))
@@ -362,17 +455,53 @@ def read_listed(file: ArtifactFile, cache_dir: str, *, offline: bool = False) ->
     return got.body
 
 
+def read_wheel_variant_json(file: ArtifactFile, cache_dir: str, *, offline: bool = False) -> bytes:
+    """The ``*.dist-info/variant.json`` of a remote wheel, by HTTP range reads.
+
+    Kept in ``<cache>/variants/wheel-<sha256>.json`` when the index gives the wheel's
+    sha256 (the wheel's bytes fix the file's), and read from there again (also
+    ``--offline``).
+    """
+    from graft.errors import SourceError  # noqa: PLC0415
+
+    kept = os.path.join(cache_dir, "variants", f"wheel-{file.sha256}.json") if file.sha256 else None
+    if kept is not None:
+        try:
+            with open(kept, "rb") as fh:
+                return fh.read()
+        except OSError:
+            pass
+    if offline:
+        raise SourceError(
+            "its variant.json is not in the cache and --offline was given", where=file.url
+        )
+    from graft._fs import remember  # noqa: PLC0415
+    from graft.sources.lazywheel import read_metadata  # noqa: PLC0415
+
+    parsed = parse_wheel(file.filename)
+    project = str(parsed.name) if parsed is not None else None
+    data = read_metadata(file.url, project, leaf="variant.json").metadata
+    if kept is not None:
+        remember(kept, data)
+    return data
+
+
 def is_variants_json(filename: str) -> bool:
     """Whether *filename* is a release's ``-variants.json`` file."""
     return filename.endswith(VARIANTS_JSON) and os.sep not in filename
 
 
 def chooser_for(
-    request: ResolveRequest, cache_dir: str, plugins: ProviderPlugins | None = None
+    request: ResolveRequest,
+    cache_dir: str,
+    plugins: ProviderPlugins | None = None,
+    *,
+    inclusive: bool = False,
 ) -> VariantChooser:
     """The variant chooser for *request* (nothing is detected or read until a variant shows).
 
-    *plugins* runs the provider plugins the user allowed (None: none is run).
+    *plugins* runs the provider plugins the user allowed (None: none is run). *inclusive*
+    (``graft lock``): variant markers see every property a label declares.
     """
     options = VariantOptions(
         properties=request.variant_properties,
@@ -382,7 +511,14 @@ def chooser_for(
         enabled=not request.no_variants,
     )
     offline = request.offline
-    return VariantChooser(options, lambda f: read_listed(f, cache_dir, offline=offline), plugins)
+    chooser = VariantChooser(
+        options,
+        lambda f: read_listed(f, cache_dir, offline=offline),
+        plugins,
+        lambda f: read_wheel_variant_json(f, cache_dir, offline=offline),
+    )
+    chooser.inclusive = inclusive
+    return chooser
 
 
 def report(

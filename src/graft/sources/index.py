@@ -304,7 +304,8 @@ class Index:
 
     def _page(self, url: str) -> list[list[Any]]:
         key = hashlib.sha256(url.encode()).hexdigest()[:32]
-        path = os.path.join(self.cache_dir, key + ".json")
+        # the format is in the name: graft versions that write other formats keep their own pages
+        path = os.path.join(self.cache_dir, f"{key}-{_PAGE_FORMAT}.json")
         cached: dict[str, Any] | None = None
         try:
             with open(path, encoding="utf-8") as fh:

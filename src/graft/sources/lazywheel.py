@@ -230,19 +230,21 @@ def _directory(data: bytes, where: str) -> list[_Member]:
     return members
 
 
-def _metadata_member(names: list[str], project: NormalizedName | None, where: str) -> str:
-    """The one top-level ``*.dist-info/METADATA`` (of *project*, when given)."""
+def _metadata_member(
+    names: list[str], project: NormalizedName | None, where: str, leaf: str = "METADATA"
+) -> str:
+    """The one top-level ``*.dist-info/<leaf>`` (of *project*, when given)."""
     found = [
         n
         for n in names
-        if n.count("/") == 1 and n.endswith("/METADATA") and n.split("/")[0].endswith(".dist-info")
+        if n.count("/") == 1 and n.endswith(f"/{leaf}") and n.split("/")[0].endswith(".dist-info")
     ]
     if project is not None:
         found = [n for n in found if canonicalize_name(n.split("/")[0].split("-")[0]) == project]
     if not found:
-        raise SourceError("its .dist-info/METADATA is missing", where=where)
+        raise SourceError(f"its .dist-info/{leaf} is missing", where=where)
     if len(found) != 1:
-        raise SourceError(f"{len(found)} .dist-info/METADATA files in the wheel", where=where)
+        raise SourceError(f"{len(found)} .dist-info/{leaf} files in the wheel", where=where)
     return found[0]
 
 
@@ -268,17 +270,19 @@ def _inflate(member: _Member, local: bytes, where: str) -> bytes:
     return out
 
 
-def _from_zip(body: bytes, project: NormalizedName | None, where: str) -> tuple[str, bytes]:
+def _from_zip(
+    body: bytes, project: NormalizedName | None, where: str, leaf: str = "METADATA"
+) -> tuple[str, bytes]:
     try:
         with zipfile.ZipFile(io.BytesIO(body)) as archive:
-            member = _metadata_member(archive.namelist(), project, where)
+            member = _metadata_member(archive.namelist(), project, where, leaf)
             return member, archive.read(member)
     except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
         raise SourceError(f"not a readable wheel ({exc})", where=where) from None
 
 
 def _by_ranges(
-    remote: _Remote, project: NormalizedName | None, tail_size: int
+    remote: _Remote, project: NormalizedName | None, tail_size: int, leaf: str = "METADATA"
 ) -> tuple[str, bytes]:
     where = remote.url
     tail_start, tail = remote.suffix(tail_size)
@@ -297,7 +301,7 @@ def _by_ranges(
     else:  # the directory starts before the tail: fetch the part that is missing
         directory = remote.span(cd_offset, tail_start) + tail[: cd_offset + cd_size - tail_start]
     members = {m.name: m for m in _directory(directory, where)}
-    member = members[_metadata_member(list(members), project, where)]
+    member = members[_metadata_member(list(members), project, where, leaf)]
     end = member.offset + _LOCAL.size + _HEADER_SLACK + member.compressed
     if member.offset >= tail_start:
         local = tail[member.offset - tail_start : end - tail_start]
@@ -315,10 +319,12 @@ def read_metadata(
     timeout: float = 30.0,
     tail: int = TAIL,
     backoff: float = 0.5,
+    leaf: str = "METADATA",
 ) -> LazyMetadata:
     """The ``*.dist-info/METADATA`` of the wheel at *url*, read with HTTP range requests.
 
     *project* (any spelling) picks the ``.dist-info`` directory when a wheel has several.
+    *leaf* names another member of the ``.dist-info`` (``variant.json``, PEP 825).
     A request that fails to connect or gets 429/5xx is tried again (:data:`RETRIES` tries,
     *backoff* seconds doubling in between).
     Raises :class:`~graft.errors.SourceError` when the file cannot be fetched or is not a
@@ -332,11 +338,11 @@ def read_metadata(
     remote = _Remote(url, opener, timeout, backoff)
     name = canonicalize_name(project) if project else None
     try:
-        member, data = _by_ranges(remote, name, tail)
+        member, data = _by_ranges(remote, name, tail, leaf)
         ranged = True
     except _WholeFile as whole:
         body = whole.body if whole.body is not None else remote.whole()
-        member, data = _from_zip(body, name, url)
+        member, data = _from_zip(body, name, url, leaf)
         ranged = False
     return LazyMetadata(data, member, remote.requests, remote.bytes_read, ranged)
 

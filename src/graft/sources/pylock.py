@@ -13,7 +13,9 @@ with stand-in names (the filenames without their labels), which keeps its marker
 extras, groups and tag checks; graft then chooses among the package's listed wheels
 itself: the variant order for this machine (``variants``, from the package's inlined
 ``variants-json``), then the tag order, as a resolution would. Without ``variants`` (or
-with ``--no-variants``) only the non-variant wheels are candidates.
+with ``--no-variants``) only the non-variant wheels are candidates. A package that only
+some variant choices need (``[packages.tool.graft] needed-by``, written by ``graft lock``)
+is kept when one of its clauses holds for the wheels chosen (:mod:`graft.variants.locked`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
 
     from graft.model.target import Target
     from graft.model.variants import VariantMetadata
+    from graft.variants.markers import VariantEnvironment
     from graft.variants.select import ReleaseOrder
 
 
@@ -46,6 +49,10 @@ class LockedVariants(Protocol):
         source: str,
     ) -> ReleaseOrder:
         """PEP 825's order of *filenames* under *metadata* (None: variants left out)."""
+        ...
+
+    def locked_environment(self, filename: str) -> VariantEnvironment:
+        """The variant marker values of a locked wheel it ordered, once chosen."""
         ...
 
 
@@ -141,7 +148,43 @@ def read_pylock(
                 size=dist.size,
             )
         )
+    if any(isinstance(p.tool, dict) and "graft" in p.tool for p, _ in selected):
+        return _needed(wanted, [p for p, _ in selected], target, variants, where=path)
     return wanted
+
+
+def _needed(
+    wanted: list[Wanted],
+    packages: list[Any],
+    target: Target,
+    variants: LockedVariants | None,
+    *,
+    where: str,
+) -> list[Wanted]:
+    """*wanted* without the packages only other variant choices need (``tool.graft``).
+
+    A lock graft wrote for variant releases lists every package any variant choice needs;
+    one that only some choices need says when in ``[packages.tool.graft] needed-by``
+    (:mod:`graft.variants.locked`), judged here on the wheels chosen for this machine.
+    """
+    from graft.model.wheelname import split_variant_label  # noqa: PLC0415
+    from graft.variants.locked import needed, parse_needed_by  # noqa: PLC0415
+    from graft.variants.markers import VariantEnvironment  # noqa: PLC0415
+
+    conditional = {}
+    for package, item in zip(packages, wanted, strict=True):
+        clauses = parse_needed_by(package.tool, f"{where}: {package.name}")
+        if clauses is not None:
+            conditional[str(item.name)] = clauses
+    chosen = {}
+    for item in wanted:
+        label = split_variant_label(item.filename or "")[1] if item.filename else None
+        if label is not None and variants is not None:
+            chosen[str(item.name)] = variants.locked_environment(item.filename or "")
+        else:
+            chosen[str(item.name)] = VariantEnvironment(label or "")
+    keep = needed(chosen, conditional, target.markers)
+    return [w for w in wanted if str(w.name) in keep]
 
 
 def _filename(location: str) -> str:
