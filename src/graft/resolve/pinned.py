@@ -26,20 +26,34 @@ only keeps one file). C[i] comes first for R(i) and is not filtered out, so it c
 now, and resolvelib pins it; no pin ever fails a requirement, so it never backtracks. So it
 pins exactly C, one identifier at a time, until every identifier that has a requirement
 (the closure computed here) is pinned.
+
+**Steps recalled.** What the provider answers for one identifier (its first candidate for
+R(i), that wheel's dependencies and warnings: a :class:`Step`) depends only on R(i), the
+policy's word on the project, the project's listing, the target and the wheel's METADATA. A
+:class:`Step` of an earlier resolution whose ``asked`` key (R(i) and the policy's word) is
+the same is taken as the provider's answer, when the caller vouches for the rest (the same
+target, policy and index, whose answers are still fresh: :mod:`graft.resolve.pinrecord`).
+So an edited pin costs what the edited project costs. A project with variant wheels, or a
+wheel with variant markers, is never recorded (its answer depends on the machine).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from packaging.utils import NormalizedName
+
+from graft.resolve.artifacts import parse_wheel
 from graft.resolve.provider import PYTHON, WheelCandidate
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
     from packaging.specifiers import SpecifierSet
 
     from graft.resolve.provider import Candidate, Need, Provider
+    from graft.resolve.screen import Policy
 
 
 def exact(specifier: SpecifierSet) -> bool:
@@ -47,16 +61,62 @@ def exact(specifier: SpecifierSet) -> bool:
     return any(s.operator == "==" and not s.version.endswith(".*") for s in specifier)
 
 
+@dataclass(frozen=True, slots=True)
+class Step:
+    """The provider's answer for one identifier of a request pinned exactly."""
+
+    asked: str  # asked_key(): the request's requirements on it, the policy's word on it
+    chosen: WheelCandidate  # the first candidate
+    deps: tuple[Need, ...]  # get_dependencies(chosen)
+    warnings: tuple[str, ...]  # what get_dependencies(chosen) warned of
+
+
+def asked_key(ident: str, needs: Sequence[Need], policy: Policy) -> str:
+    """What the provider's answer for *ident* depends on, besides the listing and target."""
+    name = NormalizedName(needs[0].name)
+    parts = sorted(f"{n.extra}|{n.specifier}|{n.filename}" for n in needs)
+    hashes = sorted(policy.hashes.get(name, ()))
+    constraint = policy.constraints.get(name)
+    word = [policy.prefers(name), hashes, constraint, policy.builds(name), policy.wheels(name)]
+    return repr((ident, parts, [None if w is None else str(w) for w in word]))
+
+
 class Pinned:
-    """The candidates chosen per identifier and the identifiers each one requires."""
+    """The candidates chosen per identifier, the identifiers each one requires, the steps."""
 
     def __init__(self) -> None:
         self.mapping: dict[str, Candidate] = {}
         self.children: dict[str, set[str]] = {}
+        self.steps: dict[str, Step] = {}  # the ones that may be recalled
 
 
-def pinned_resolution(roots: Sequence[Need], provider: Provider) -> Pinned | None:
-    """What resolvelib resolves *roots* to when every identifier is pinned exactly; else None."""
+def _step(ident: str, needs: Sequence[Need], provider: Provider) -> tuple[Step | None, bool]:
+    """The provider's answer for *ident* (None: no wheel first); whether it may be recalled."""
+    offered = provider.find_matches(ident, {ident: iter(needs)}, {ident: iter(())})
+    if not offered or not isinstance(offered[0], WheelCandidate) or not offered[0].file.is_wheel:
+        return None, False  # nothing, or an sdist: built to be read, which resolvelib decides
+    chosen = offered[0]
+    before, provider.warnings = provider.warnings, {}
+    try:
+        deps = provider.get_dependencies(chosen)
+    finally:
+        own, provider.warnings = provider.warnings, {**before, **provider.warnings}
+    step = Step(asked_key(ident, needs, provider.policy), chosen, tuple(deps), tuple(own))
+    variant = any(
+        (p := parse_wheel(f.filename)) is not None and p.variant is not None
+        for f in provider.files(chosen.name)
+    )
+    return step, not variant and not provider.reader.surface(chosen.file).variant_requires
+
+
+def pinned_resolution(
+    roots: Sequence[Need], provider: Provider, recalled: Mapping[str, Step] | None = None
+) -> Pinned | None:
+    """What resolvelib resolves *roots* to when every identifier is pinned exactly; else None.
+
+    *recalled*: steps of earlier resolutions for the same target, policy and sources, taken
+    where their ``asked`` key is this request's (the caller vouches for the rest).
+    """
     asked: dict[str, list[Need]] = {}
     for need in roots:
         asked.setdefault(need.identifier, []).append(need)
@@ -70,19 +130,26 @@ def pinned_resolution(roots: Sequence[Need], provider: Provider) -> Pinned | Non
         if ident in out.mapping:
             continue
         if ident == PYTHON:
-            needs = stated[ident]
-        elif ident in asked:
-            needs = asked[ident]
-        else:
+            offered = provider.find_matches(ident, {ident: iter(stated[ident])}, {ident: iter(())})
+            if not offered:
+                return None
+            out.mapping[ident] = offered[0]
+            out.children[ident] = set()
+            continue
+        if ident not in asked:
             return None  # not pinned by the request: resolvelib chooses
-        offered = provider.find_matches(ident, {ident: iter(needs)}, {ident: iter(())})
-        if not offered:
-            return None
-        chosen = offered[0]
-        if isinstance(chosen, WheelCandidate) and not chosen.file.is_wheel:
-            return None  # an sdist: built to be read, which resolvelib decides
-        out.mapping[ident] = chosen
-        deps = provider.get_dependencies(chosen)
+        step = (recalled or {}).get(ident)
+        if step is None or step.asked != asked_key(ident, asked[ident], provider.policy):
+            step, keep = _step(ident, asked[ident], provider)
+            if step is None:
+                return None
+        else:
+            keep = True
+            provider.warnings.update(dict.fromkeys(step.warnings))
+        if keep:
+            out.steps[ident] = step
+        out.mapping[ident] = step.chosen
+        deps = step.deps
         out.children[ident] = {d.identifier for d in deps if d.identifier != PYTHON}
         for dep in deps:
             stated.setdefault(dep.identifier, []).append(dep)
@@ -93,4 +160,4 @@ def pinned_resolution(roots: Sequence[Need], provider: Provider) -> Pinned | Non
     return out
 
 
-__all__ = ["Pinned", "exact", "pinned_resolution"]
+__all__ = ["Pinned", "Step", "asked_key", "exact", "pinned_resolution"]

@@ -7,6 +7,7 @@ raises :class:`~graft.resolve.explain.ResolutionError` with a readable explanati
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -16,7 +17,7 @@ from resolvelib import ResolutionImpossible, ResolutionTooDeep, Resolver
 
 from graft.errors import SourceError, UsageError
 from graft.resolve.artifacts import ArtifactNode, group_nodes
-from graft.resolve.pinned import pinned_resolution
+from graft.resolve.pinned import Step, pinned_resolution
 from graft.resolve.provider import PYTHON, Need, Provider, Reporter, WheelCandidate
 from graft.resolve.screen import Policy
 
@@ -59,6 +60,8 @@ class Resolution:
     backtracks: int
     warnings: tuple[str, ...]
     nodes: tuple[ArtifactNode, ...]  # every METADATA read, grouped by surface
+    # a request pinned exactly: the provider's answers, to recall next time (resolve.pinned)
+    steps: tuple[tuple[str, Step], ...] = ()
 
 
 def root_needs(
@@ -95,6 +98,7 @@ def resolve(
     dependencies: bool = True,
     screens: ScreenMemo | None = None,
     shortcut: bool = True,
+    recalled: Mapping[str, Step] | None = None,
 ) -> Resolution:
     """One wheel per project for *target*, satisfying *requirements*.
 
@@ -106,7 +110,8 @@ def resolve(
     Without *dependencies* (``--no-deps``), only the requirements themselves are resolved.
     *screens* shares screenings with other resolutions over the same source (a lock's).
     A request that pins every project exactly is answered without search
-    (:mod:`graft.resolve.pinned`), the same answer, unless *shortcut* is off (for tests).
+    (:mod:`graft.resolve.pinned`), the same answer, unless *shortcut* is off (for tests);
+    *recalled* are its steps from an earlier resolution the caller vouches for.
 
     Raises :class:`~graft.resolve.explain.ResolutionError` (a ``SourceError``) when no
     such set exists, :class:`~graft.errors.UsageError` for an unparsable requirement.
@@ -116,13 +121,14 @@ def resolve(
         source, target, policy or Policy(), prefetch, dependencies=dependencies, screens=screens
     )
     try:
-        pinned = pinned_resolution(roots, provider) if shortcut else None
+        pinned = pinned_resolution(roots, provider, recalled) if shortcut else None
     except BaseException:
         provider.reader.close()
         raise
     if pinned is not None:
         provider.reader.close()
-        return _resolution(pinned.mapping, pinned.children.__getitem__, provider, 0, 0)
+        done = _resolution(pinned.mapping, pinned.children.__getitem__, provider, 0, 0)
+        return dataclasses.replace(done, steps=tuple(sorted(pinned.steps.items())))
     if shortcut:
         provider = provider.fresh()  # (what the attempt noted would blur an explanation)
     provider.note(roots, None)
