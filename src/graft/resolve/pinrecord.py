@@ -11,9 +11,10 @@ rule; a recalled step keeps its age). A record is kept only for a resolution fro
 ``--offline``, whose cached pages can). After one edited pin, the other projects' steps are
 recalled: no index page, screening or METADATA is read for them.
 
-The record is a file in the cache: untrusted input. It can only name files of the indexes'
-own answers as they were, which the download checks against their sha256 as always; anything
-unreadable is ignored.
+The record is a file in the cache, trusted as far as the cached index pages beside it are
+(whoever can rewrite it can rewrite those, whose files graft installs within the same
+freshness); what it names is downloaded and checked against the sha256 it names, as a page's
+files are; anything unreadable is ignored, and it never names anything graft runs.
 """
 
 from __future__ import annotations
