@@ -231,3 +231,24 @@ def test_requires_python_of_the_index_or_of_the_wheel_each_excludes(
         assert installed(tmp_path / "v") == {"lib": "1.0"}, out
         out = sync(tmp_path / "w", served, store_dir, "lib==2.0", check=False)
         assert "Python >=4" in out
+
+
+def test_an_edited_pin_recalls_the_other_projects_and_installs_what_a_fresh_sync_does(
+    tmp_path: Path, store_dir: Path, index: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    venv = tmp_path / "v"
+    first = tmp_path / "a.txt"
+    first.write_text("app[fast]==1.0\nlib==2.0\nspeedy==0.5\n")
+    said = sync(venv, index, store_dir, "-r", first, "-v")
+    assert "pinned exactly, without search" in said
+    sync(venv, index, store_dir, "-r", first)  # (the venv's versions are preferred now)
+    edited = tmp_path / "b.txt"  # a new file, as after a user's edit: the memo misses
+    edited.write_text("app[fast]==1.0\nlib==1.0\nspeedy==0.5\n")
+    said = sync(venv, index, store_dir, "-r", edited, "-v")
+    assert "METADATA read: 1 ranges;" in said  # lib's; app's, app[fast]'s and speedy's are recalled
+    assert installed(venv) == {"app": "1.0", "lib": "1.0", "speedy": "0.5"}
+    monkeypatch.setenv("GRAFT_CACHE_DIR", str(tmp_path / "other-cache"))  # no pin record
+    fresh = tmp_path / "fresh"
+    said = sync(fresh, index, store_dir, "-r", edited, "-v")
+    assert "METADATA read: 3 ranges;" in said  # the control: every project read
+    assert installed(fresh) == installed(venv)

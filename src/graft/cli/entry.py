@@ -20,6 +20,10 @@ def entrypoint() -> None:
         from graft.cli.noop import answer  # noqa: PLC0415
 
         code = answer(argv)
+    elif argv[:1] == ["lock"]:
+        from graft.cli import lockstamp  # noqa: PLC0415
+
+        code = lockstamp.answer(argv)
     elif argv[:1] in (["--help"], ["-h"], ["--version"]):
         from graft.cli import usage  # noqa: PLC0415
 

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
+
+    from graft.resolve.lock import LockResult
 
 
 def add_lock_parser(
@@ -58,13 +60,14 @@ def add_lock_parser(
     add_variant_options(lock)
 
 
-def run_lock(args: argparse.Namespace) -> int:
-    """Run ``graft lock``; the exit status."""
+def run_lock(args: argparse.Namespace, argv: Sequence[str] = ()) -> int:
+    """Run ``graft lock``; the exit status. *argv* keys the lock stamp (none without it)."""
     from graft.cli.variants_cmd import variant_fields  # noqa: PLC0415
     from graft.model.request import ResolveRequest  # noqa: PLC0415
     from graft.resolve.lock import LockRequest, lock  # noqa: PLC0415
 
     started = time.perf_counter()
+    started_ns = time.time_ns()
     request = LockRequest(
         ResolveRequest(
             specs=tuple(args.specs),
@@ -94,17 +97,22 @@ def run_lock(args: argparse.Namespace) -> int:
     if args.verbose:
         for note in result.notes:
             print(f"graft: {note}", file=sys.stderr)
+    said = []
+    if args.allow_variant_provider:
+        said.append(
+            "graft: note: --allow-variant-provider runs no plugin in graft lock: the lock"
+            " holds every variant; graft sync chooses on the machine that installs"
+        )
+    said += [f"graft: warning: not locked for {skipped}" for skipped in result.skipped]
+    said += [f"graft: warning: {warning}" for warning in result.warnings]
+    projects = len({e.name for e in result.entries})
+    summary = (
+        f"graft: locked {projects} projects ({len(result.entries)} entries) for"
+        f" {len(result.environments)} environments into {{path}} in {{seconds}}s"
+    )
     if not args.quiet:
-        if args.allow_variant_provider:
-            print(
-                "graft: note: --allow-variant-provider runs no plugin in graft lock: the lock"
-                " holds every variant; graft sync chooses on the machine that installs",
-                file=sys.stderr,
-            )
-        for skipped in result.skipped:
-            print(f"graft: warning: not locked for {skipped}", file=sys.stderr)
-        for warning in result.warnings:
-            print(f"graft: warning: {warning}", file=sys.stderr)
+        for line in said:
+            print(line, file=sys.stderr)
     if args.json:
         out = {
             "path": result.path,
@@ -116,10 +124,22 @@ def run_lock(args: argparse.Namespace) -> int:
         }
         print(json.dumps(out, indent=2, sort_keys=True))
     elif not args.quiet:
-        projects = len({e.name for e in result.entries})
-        print(
-            f"graft: locked {projects} projects ({len(result.entries)} entries) for"
-            f" {len(result.environments)} environments into {result.path} in {elapsed:.2f}s",
-            file=sys.stderr,
-        )
+        line = summary.replace("{path}", result.path).replace("{seconds}", f"{elapsed:.2f}")
+        print(line, file=sys.stderr)
+    if argv:
+        _keep_stamp(list(argv), result, started_ns, said, summary)
     return 0
+
+
+def _keep_stamp(
+    argv: list[str], result: LockResult, started_ns: int, said: list[str], summary: str
+) -> None:
+    """Leave the stamp that answers the same lock next time (:mod:`graft.cli.lockstamp`)."""
+    from graft.cli.lockstamp import keep, watched_paths  # noqa: PLC0415
+
+    watched = watched_paths(
+        result.files_read, result.dirs_read, result.wheels_read, machine=result.machine
+    )
+    keep(
+        argv, started_ns=started_ns, index=result.index, watched=watched, say=said, summary=summary
+    )

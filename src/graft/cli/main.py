@@ -470,7 +470,7 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit 
         if args.command == "lock":
             from graft.cli.lock_cmd import run_lock  # noqa: PLC0415
 
-            return run_lock(args)
+            return run_lock(args, argv)
         if args.command == "audit":
             from graft.cli.audit_cmd import run_audit  # noqa: PLC0415
 

@@ -463,6 +463,13 @@ def _resolved(
     policy = resolver_policy(
         request, inputs, wanted, target, have, chooser, sdists=builds is not None
     )
+    record = None  # the pin record: only indexes answer, and their answers age (pinrecord)
+    if index is not None and not request.offline and not inputs.find_links and not direct:
+        from graft.resolve import pinrecord  # noqa: PLC0415
+
+        urls = [i.url for i in index.indexes]
+        key = pinrecord.context(target, policy, urls, dependencies=not request.no_deps)
+        record = (key, pinrecord.load(cache_dir, key))
     resolution = resolve(
         requirements,
         target,
@@ -470,14 +477,19 @@ def _resolved(
         policy,
         prefetch=0 if index is None else 8,
         dependencies=not request.no_deps,
+        recalled=None if record is None else {i: step for i, (step, _) in record[1].items()},
     )
+    if record is not None and resolution.steps:
+        from graft.resolve.pinrecord import save  # noqa: PLC0415
+
+        save(cache_dir, record[0], resolution.steps, record[1])
     chosen = chosen_for_fetch(resolution, wanted)
     if inputs.require_hashes or any(w.hashes for w in wanted):
         _check_hashed(chosen)
-    note = (
-        f"resolved {len(resolution.pins)} projects in {resolution.rounds} rounds"
-        f" ({resolution.backtracks} backtracks); METADATA read: {source.fetched()}"
-    )
+    how = f"in {resolution.rounds} rounds ({resolution.backtracks} backtracks)"
+    if not resolution.rounds:  # (graft.resolve.pinned)
+        how = "pinned exactly, without search"
+    note = f"resolved {len(resolution.pins)} projects {how}; METADATA read: {source.fetched()}"
     notes = (*(builds.notes if builds is not None else ()), note)
     return chosen, notes, resolution.warnings
 

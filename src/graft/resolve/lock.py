@@ -88,6 +88,12 @@ class LockResult:
     notes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = field(default=())
     metadata: dict[str, Any] = field(default_factory=dict)  # what reading METADATA cost
+    # what the lock read, for the lock stamp (graft.cli.lockstamp)
+    files_read: tuple[str, ...] = ()  # requirement, constraint, pyproject, lock files
+    dirs_read: tuple[str, ...] = ()  # find-links directories
+    wheels_read: tuple[str, ...] = ()  # wheels named by path or URL (or by a lock read)
+    machine: bool = False  # variant detection read the machine
+    index: bool = False  # an index answered (its answers age)
 
 
 def compatible(
@@ -477,4 +483,9 @@ def lock(request: LockRequest) -> LockResult:
             "fetched_bytes": projects.fetched_bytes,
             "whole_wheel_bytes": projects.whole_bytes,
         },
+        files_read=(*inputs.files_read, *inputs.pylocks, *filter(None, [chooser.config_read])),
+        dirs_read=tuple(inputs.find_links),
+        wheels_read=tuple(f.url for f in direct.values()),  # (a URL: no stamp)
+        machine=chooser.detected,
+        index=projects.indexes is not None and not asked.offline,
     )

@@ -28,8 +28,6 @@ from typing import TYPE_CHECKING, Protocol
 from graft._fs import remember
 from graft.errors import SourceError
 from graft.resolve.artifacts import ArtifactFile
-from graft.sources.coremeta import hash_matches
-from graft.sources.lazywheel import read_local_metadata, read_metadata
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -213,6 +211,10 @@ class IndexProjects:
                 raise SourceError("an sdist, and nothing here builds", where=file.filename)
             self._count("sdist")
             return self.builds.metadata(file)
+        # (imported here: a warm resolution finds every surface kept and reads no METADATA)
+        from graft.sources.coremeta import hash_matches  # noqa: PLC0415
+        from graft.sources.lazywheel import read_local_metadata, read_metadata  # noqa: PLC0415
+
         project = file.filename.split("-", 1)[0]  # a wheel's name part never holds "-"
         scheme = urllib.parse.urlsplit(file.url).scheme
         if scheme not in {"http", "https"}:
@@ -241,6 +243,9 @@ class IndexProjects:
         return data
 
     def _fetch(self, file: ArtifactFile, project: str) -> bytes:
+        from graft.sources.coremeta import hash_matches  # noqa: PLC0415
+        from graft.sources.lazywheel import read_metadata  # noqa: PLC0415
+
         if file.url in self._offers_pep658:
             from graft.sources.index import http_get  # noqa: PLC0415
 

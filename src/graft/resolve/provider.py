@@ -117,7 +117,15 @@ class Provider(AbstractProvider[Need, Candidate, str]):
         self.needed: dict[str, list[tuple[Need, WheelCandidate | None]]] = {}
         self._files: dict[NormalizedName, Sequence[ArtifactFile]] = {}
         self._python = PythonCandidate(Version(target.version))
+        self._satisfied: dict[tuple[int, int], tuple[Need, Candidate, bool]] = {}
         self.tag_rank = target.tag_rank()
+
+    def fresh(self) -> Provider:
+        """A provider of the same questions with nothing noted, sharing what was read."""
+        other = Provider.__new__(Provider)
+        other.__dict__.update(self.__dict__)
+        other.warnings, other.needed = {}, {}
+        return other
 
     def note(self, needs: Sequence[Need], parent: WheelCandidate | None) -> list[Need]:
         """Remember *needs* as stated by *parent* (for explanations); returns them."""
@@ -198,7 +206,22 @@ class Provider(AbstractProvider[Need, Candidate, str]):
         return out
 
     def is_satisfied_by(self, requirement: Need, candidate: Candidate) -> bool:
-        """Whether *candidate* meets *requirement* (prereleases already screened)."""
+        """Whether *candidate* meets *requirement* (prereleases already screened).
+
+        Answered once per pair: resolvelib asks again for every pin in every round (the
+        pair is kept with the answer, so that neither id is reused while it is remembered).
+        """
+        key = (id(requirement), id(candidate))
+        known = self._satisfied.get(key)
+        if known is None:
+            known = self._satisfied[key] = (
+                requirement,
+                candidate,
+                self._meets(requirement, candidate),
+            )
+        return known[2]
+
+    def _meets(self, requirement: Need, candidate: Candidate) -> bool:
         if not requirement.specifier.contains(candidate.version, prereleases=True):
             return False
         if isinstance(candidate, PythonCandidate):

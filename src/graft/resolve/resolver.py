@@ -7,6 +7,7 @@ raises :class:`~graft.resolve.explain.ResolutionError` with a readable explanati
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -16,11 +17,12 @@ from resolvelib import ResolutionImpossible, ResolutionTooDeep, Resolver
 
 from graft.errors import SourceError, UsageError
 from graft.resolve.artifacts import ArtifactNode, group_nodes
+from graft.resolve.pinned import Step, pinned_resolution
 from graft.resolve.provider import PYTHON, Need, Provider, Reporter, WheelCandidate
 from graft.resolve.screen import Policy
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable, Mapping
 
     from packaging.version import Version
 
@@ -58,6 +60,8 @@ class Resolution:
     backtracks: int
     warnings: tuple[str, ...]
     nodes: tuple[ArtifactNode, ...]  # every METADATA read, grouped by surface
+    # a request pinned exactly: the provider's answers, to recall next time (resolve.pinned)
+    steps: tuple[tuple[str, Step], ...] = ()
 
 
 def root_needs(
@@ -93,6 +97,8 @@ def resolve(
     prefetch: int = 0,
     dependencies: bool = True,
     screens: ScreenMemo | None = None,
+    shortcut: bool = True,
+    recalled: Mapping[str, Step] | None = None,
 ) -> Resolution:
     """One wheel per project for *target*, satisfying *requirements*.
 
@@ -103,6 +109,9 @@ def resolve(
     the same, ``metadata_reads`` may count a few reads the resolution did not need.
     Without *dependencies* (``--no-deps``), only the requirements themselves are resolved.
     *screens* shares screenings with other resolutions over the same source (a lock's).
+    A request that pins every project exactly is answered without search
+    (:mod:`graft.resolve.pinned`), the same answer, unless *shortcut* is off (for tests);
+    *recalled* are its steps from an earlier resolution the caller vouches for.
 
     Raises :class:`~graft.resolve.explain.ResolutionError` (a ``SourceError``) when no
     such set exists, :class:`~graft.errors.UsageError` for an unparsable requirement.
@@ -111,6 +120,17 @@ def resolve(
     provider = Provider(
         source, target, policy or Policy(), prefetch, dependencies=dependencies, screens=screens
     )
+    try:
+        pinned = pinned_resolution(roots, provider, recalled) if shortcut else None
+    except BaseException:
+        provider.reader.close()
+        raise
+    if pinned is not None:
+        provider.reader.close()
+        done = _resolution(pinned.mapping, pinned.children.__getitem__, provider, 0, 0)
+        return dataclasses.replace(done, steps=tuple(sorted(pinned.steps.items())))
+    if shortcut:
+        provider = provider.fresh()  # (what the attempt noted would blur an explanation)
     provider.note(roots, None)
     reporter = Reporter()
     try:
@@ -126,9 +146,24 @@ def resolve(
         ) from None
     finally:
         provider.reader.close()
+
+    def children(ident: str) -> set[str]:
+        return {c for c in result.graph.iter_children(ident) if c is not None}
+
+    return _resolution(result.mapping, children, provider, reporter.rounds, reporter.rejections)
+
+
+def _resolution(
+    mapping: Mapping[str, object],
+    children: Callable[[str], Iterable[str]],
+    provider: Provider,
+    rounds: int,
+    backtracks: int,
+) -> Resolution:
+    """The :class:`Resolution` of the candidates chosen per identifier."""
     extras: dict[str, set[NormalizedName]] = {}
     wheels: dict[str, WheelCandidate] = {}
-    for candidate in result.mapping.values():
+    for candidate in mapping.values():
         if not isinstance(candidate, WheelCandidate):
             continue
         if candidate.extra is None:
@@ -138,11 +173,11 @@ def resolve(
     pins = []
     for name in sorted(wheels):
         candidate = wheels[name]
-        children = {
+        below = {
             NormalizedName(child.split("[", 1)[0])
             for ident in (name, *(f"{name}[{e}]" for e in extras.get(name, ())))
-            for child in result.graph.iter_children(ident)
-            if child is not None and child != PYTHON
+            for child in children(ident)
+            if child != PYTHON
         } - {name}
         pins.append(
             Pin(
@@ -150,14 +185,14 @@ def resolve(
                 candidate.version,
                 candidate.file,
                 tuple(sorted(extras.get(name, ()))),
-                tuple(sorted(children)),
+                tuple(sorted(below)),
             )
         )
     return Resolution(
         pins=tuple(pins),
         metadata_reads=provider.reader.reads,
-        rounds=reporter.rounds,
-        backtracks=reporter.rejections,
+        rounds=rounds,
+        backtracks=backtracks,
         warnings=tuple(provider.warnings),
         nodes=group_nodes(provider.reader.seen()),
     )

@@ -1,0 +1,175 @@
+"""The pin record: a pinned request's steps kept for the next one (``<cache>/pinned/``).
+
+A request pinned exactly (:mod:`graft.resolve.pinned`) asks the provider one question per
+identifier; the answer (a :class:`~graft.resolve.pinned.Step`) depends on the request's
+requirements on it and the policy's word on its project (the step's ``asked`` key, checked
+by the resolver), and on what this module vouches for: the same *context* (graft's code, the
+target's tags and markers, the policy's other fields, the indexes, ``--no-deps``) and index
+answers younger than a cached index page (:data:`TTL`, per step: the resolution memo's
+rule; a recalled step keeps its age). A record is kept only for a resolution from indexes alone
+(no find-links directory or wheel named by path, whose files can change at any time, and not
+``--offline``, whose cached pages can). After one edited pin, the other projects' steps are
+recalled: no index page, screening or METADATA is read for them.
+
+The record is a file in the cache, trusted as far as the cached index pages beside it are
+(whoever can rewrite it can rewrite those, whose files graft installs within the same
+freshness); what it names is downloaded and checked against the sha256 it names, as a page's
+files are; anything unreadable is ignored, and it never names anything graft runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import time
+from typing import TYPE_CHECKING, Any
+
+from packaging.specifiers import SpecifierSet
+from packaging.utils import NormalizedName
+from packaging.version import Version
+
+from graft._fs import remember
+from graft.resolve.artifacts import ArtifactFile
+from graft.resolve.pinned import Step
+from graft.resolve.provider import Need, WheelCandidate
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    from graft.model.target import Target
+    from graft.resolve.screen import Policy
+
+FORMAT = 1
+TTL = 600.0  # seconds: the resolution memo's INDEX_TTL (a cached index page's freshness)
+
+
+def context(
+    target: Target, policy: Policy, index_urls: Iterable[str], *, dependencies: bool
+) -> str:
+    """What every step of a record rests on besides its ``asked`` key."""
+    from graft import __version__  # noqa: PLC0415
+    from graft._home import code_stamp  # noqa: PLC0415
+
+    exclude = None if policy.exclude_newer is None else policy.exclude_newer.isoformat()
+    upgrade = policy.upgrade if isinstance(policy.upgrade, bool) else sorted(policy.upgrade)
+    fields = [
+        FORMAT,
+        __version__,
+        code_stamp(),
+        list(target.tags),
+        sorted(target.markers.items()),
+        target.version,
+        [policy.prereleases.value, exclude, upgrade, policy.same_version_fallback],
+        [policy.sdists, sorted(policy.no_binary), sorted(policy.only_binary)],
+        policy.variants is not None,
+        list(index_urls),
+        dependencies,
+    ]
+    return hashlib.sha256(json.dumps(fields, default=str).encode()).hexdigest()
+
+
+def _path(cache_dir: str, key: str) -> str:
+    return os.path.join(cache_dir, "pinned", f"{key[:32]}.json")
+
+
+def load(cache_dir: str, key: str, ttl: float = TTL) -> dict[str, tuple[Step, float]]:
+    """The steps recorded under *key* younger than *ttl* seconds, with when each was made."""
+    try:
+        with open(_path(cache_dir, key), encoding="utf-8") as fh:
+            record = json.load(fh)
+        if record["format"] != FORMAT or record["context"] != key:
+            return {}
+        now = time.time()
+        out = {}
+        for ident, row in record["steps"].items():
+            created = float(row["created"])
+            if 0 <= now - created < ttl:
+                out[str(ident)] = (decode(row), created)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+    return out
+
+
+def save(
+    cache_dir: str,
+    key: str,
+    steps: Iterable[tuple[str, Step]],
+    kept: Mapping[str, tuple[Step, float]],
+) -> None:
+    """Record *steps* beside the *kept* ones they do not replace.
+
+    A step that was recalled keeps its age: it rests on the index answers of its time.
+    """
+    rows = {ident: encode(step, created=created) for ident, (step, created) in kept.items()}
+    now = time.time()
+    for ident, step in steps:
+        before = kept.get(ident)
+        if before is None or before[0] != step:
+            rows[ident] = encode(step, created=now)
+    remember(_path(cache_dir, key), json.dumps({"format": FORMAT, "context": key, "steps": rows}))
+
+
+def encode(step: Step, *, created: float) -> dict[str, Any]:
+    """*step* as JSON."""
+    f, c = step.chosen.file, step.chosen
+    return {
+        "created": created,
+        "asked": step.asked,
+        "name": c.name,
+        "version": str(c.version),
+        "extra": c.extra,
+        "file": [
+            f.filename,
+            f.url,
+            [list(h) for h in f.hashes],
+            f.requires_python,
+            f.yanked,
+            None if f.upload_time is None else f.upload_time.isoformat(),
+            f.metadata_hash,
+            f.direct,
+            f.size,
+        ],
+        "deps": [[n.name, n.extra, str(n.specifier), n.filename, n.text] for n in step.deps],
+        "warnings": list(step.warnings),
+    }
+
+
+def decode(row: Mapping[str, Any]) -> Step:
+    """The step :func:`encode` wrote (raises ValueError, KeyError or TypeError otherwise)."""
+    filename, url, hashes, requires_python, yanked, uploaded, metadata_hash, direct, size = row[
+        "file"
+    ]
+    file = ArtifactFile(
+        str(filename),
+        str(url),
+        tuple((str(a), str(h)) for a, h in hashes),
+        None if requires_python is None else str(requires_python),
+        None if yanked is None else str(yanked),
+        None if uploaded is None else dt.datetime.fromisoformat(uploaded),
+        None if metadata_hash is None else str(metadata_hash),
+        bool(direct),
+        None if size is None else int(size),
+    )
+    extra = row["extra"]
+    chosen = WheelCandidate(
+        NormalizedName(str(row["name"])),
+        Version(str(row["version"])),
+        file,
+        None if extra is None else NormalizedName(str(extra)),
+    )
+    deps = tuple(
+        Need(
+            str(name),
+            None if e is None else NormalizedName(str(e)),
+            SpecifierSet(str(spec)),
+            None if fn is None else str(fn),
+            str(text),
+        )
+        for name, e, spec, fn, text in row["deps"]
+    )
+    return Step(str(row["asked"]), chosen, deps, tuple(str(w) for w in row["warnings"]))
+
+
+__all__ = ["TTL", "Step", "context", "decode", "encode", "load", "save"]

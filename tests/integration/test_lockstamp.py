@@ -1,0 +1,193 @@
+"""The unchanged ``graft lock`` answered from a lock stamp (graft.cli.lockstamp), and when not."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_graft
+from tests.support.rangeserver import serve
+from tests.support.wheelmaker import make_wheel
+
+OLD = 1_600_000_000  # an mtime far in the past: not "racy"
+
+
+def aged(*paths: Path) -> None:
+    for path in paths:
+        os.utime(path, (OLD, OLD))
+
+
+@pytest.fixture
+def links(tmp_path: Path) -> Path:
+    directory = tmp_path / "wheels"
+    directory.mkdir()
+    make_wheel(directory, "alpha", "1.0", {"alpha.py": ""}, requires=("beta",))
+    make_wheel(directory, "beta", "1.0", {"beta.py": "B = 1\n"})
+    make_wheel(directory, "beta", "2.0", {"beta.py": "B = 2\n"})
+    aged(*directory.iterdir(), directory)
+    return directory
+
+
+@pytest.fixture
+def reqs(tmp_path: Path) -> Path:
+    path = tmp_path / "in.txt"
+    path.write_text("alpha\n")
+    aged(path)
+    return path
+
+
+def lock(reqs: Path, links: Path, out: Path, *extra: str | Path) -> tuple[str, set[str]]:
+    """``graft lock`` as a user types it; its stderr and the modules it imported."""
+    args = ("lock", "-r", reqs, "--no-index", "--find-links", links, "-o", out, *extra)
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "graft", *map(str, args)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    modules = {
+        line.rsplit("|", 1)[1].strip()
+        for line in proc.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    said = "\n".join(x for x in proc.stderr.splitlines() if not x.startswith("import time:"))
+    return said, modules
+
+
+@pytest.fixture
+def graft_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A cache of the test's own, so that its stamps are the test's."""
+    path = tmp_path / "cache"
+    monkeypatch.setenv("GRAFT_CACHE_DIR", str(path))
+    return path
+
+
+def stamps(cache: Path) -> list[Path]:
+    return sorted((cache / "lock-stamps").glob("*"))
+
+
+def test_an_unchanged_lock_is_written_from_the_stamp_without_resolving(
+    tmp_path: Path, graft_cache: Path, links: Path, reqs: Path
+) -> None:
+    said, modules = lock(reqs, links, tmp_path / "a.toml")
+    assert "packaging.version" in modules  # the control: the first lock resolves
+    assert len(stamps(graft_cache)) == 1
+    said, modules = lock(reqs, links, tmp_path / "b.toml")
+    heavy = {m for m in modules if m.startswith(("packaging", "resolvelib", "graft.resolve."))}
+    assert heavy == {"graft.resolve.fingerprints"}  # (standard library only)
+    assert modules & {"graft.cli.lockstamp"}
+    assert (tmp_path / "b.toml").read_bytes() == (tmp_path / "a.toml").read_bytes()
+    assert f"into {tmp_path / 'b.toml'} in" in said
+    assert 'version = "2.0"' in (tmp_path / "b.toml").read_text()  # beta's newest
+
+
+def test_the_stamp_leaves_an_output_that_holds_the_lock_untouched(
+    tmp_path: Path, graft_cache: Path, links: Path, reqs: Path
+) -> None:
+    out = tmp_path / "a.toml"
+    lock(reqs, links, out, "-q")
+    aged(out)
+    _, modules = lock(reqs, links, out, "-q")
+    assert "packaging.version" not in modules
+    assert out.stat().st_mtime == OLD
+
+
+def test_an_edited_requirement_file_locks_again(
+    tmp_path: Path, graft_cache: Path, links: Path, reqs: Path
+) -> None:
+    lock(reqs, links, tmp_path / "a.toml")
+    reqs.write_text("alpha\nbeta<2\n")
+    aged(reqs)
+    _, modules = lock(reqs, links, tmp_path / "b.toml")
+    assert "packaging.version" in modules
+    assert 'version = "1.0"' in (tmp_path / "b.toml").read_text()
+    assert 'version = "2.0"' not in (tmp_path / "b.toml").read_text()
+
+
+def test_a_new_wheel_in_find_links_locks_again(
+    tmp_path: Path, graft_cache: Path, links: Path, reqs: Path
+) -> None:
+    lock(reqs, links, tmp_path / "a.toml")
+    make_wheel(links, "beta", "3.0", {"beta.py": "B = 3\n"})
+    aged(*links.iterdir(), links)
+    _, modules = lock(reqs, links, tmp_path / "b.toml")
+    assert "packaging.version" in modules
+    assert 'version = "3.0"' in (tmp_path / "b.toml").read_text()
+
+
+def test_a_wheel_rewritten_under_its_name_locks_again(
+    tmp_path: Path, graft_cache: Path, links: Path, reqs: Path
+) -> None:
+    lock(reqs, links, tmp_path / "a.toml")
+    (links / "beta-2.0-py3-none-any.whl").unlink()
+    make_wheel(links, "beta", "2.0", {"beta.py": "B = 'two'\n"})
+    aged(*links.iterdir(), links)
+    _, modules = lock(reqs, links, tmp_path / "b.toml")
+    assert "packaging.version" in modules
+    assert (tmp_path / "b.toml").read_bytes() != (tmp_path / "a.toml").read_bytes()  # its sha256
+
+
+def test_an_output_in_another_directory_locks_again(
+    tmp_path: Path, graft_cache: Path, links: Path, reqs: Path
+) -> None:
+    lock(reqs, links, tmp_path / "a.toml")
+    (tmp_path / "sub").mkdir()
+    _, modules = lock(reqs, links, tmp_path / "sub" / "a.toml")
+    assert "packaging.version" in modules  # wheels by path are written relative to the lock
+
+
+@pytest.mark.parametrize("flag", ["-v", "--json", "--offline", "-qv", "--verb"])
+def test_outputs_the_stamp_cannot_give_take_the_full_path(
+    tmp_path: Path, graft_cache: Path, links: Path, reqs: Path, flag: str
+) -> None:
+    lock(reqs, links, tmp_path / "a.toml", flag)
+    _, modules = lock(reqs, links, tmp_path / "b.toml", flag)
+    assert "packaging.version" in modules
+
+
+def test_a_requirement_file_modified_during_the_lock_leaves_no_stamp(
+    tmp_path: Path, graft_cache: Path, links: Path, reqs: Path
+) -> None:
+    os.utime(reqs)  # modified "now": the lock may have read other bytes than it has later
+    lock(reqs, links, tmp_path / "a.toml")
+    assert stamps(graft_cache) == []
+
+
+def test_a_damaged_stamp_takes_the_full_path(
+    tmp_path: Path, graft_cache: Path, links: Path, reqs: Path
+) -> None:
+    lock(reqs, links, tmp_path / "a.toml")
+    (stamp,) = stamps(graft_cache)
+    stamp.write_bytes(stamp.read_bytes().replace(b'version = "2.0"', b'version = "9.0"'))
+    _, modules = lock(reqs, links, tmp_path / "b.toml")
+    assert "packaging.version" in modules
+    assert (tmp_path / "b.toml").read_bytes() == (tmp_path / "a.toml").read_bytes()
+
+
+def test_index_answers_older_than_a_cached_page_lock_again(
+    tmp_path: Path, graft_cache: Path, wheels: Path
+) -> None:
+    reqs = tmp_path / "in.txt"
+    reqs.write_text("beta\n")
+    aged(reqs)
+    with serve() as served:
+        served.add(make_wheel(wheels, "beta", "1.0", {"beta.py": ""}))
+        args = ("lock", "-r", reqs, "--index-url", f"{served.url}/simple/", "-q")
+        run_graft(*args, "-o", tmp_path / "a.toml")
+        (stamp,) = stamps(graft_cache)
+        served.add(make_wheel(wheels, "beta", "2.0", {"beta.py": ""}))
+        run_graft(*args, "-o", tmp_path / "b.toml")  # within the page's freshness: the stamp
+        assert (tmp_path / "b.toml").read_bytes() == (tmp_path / "a.toml").read_bytes()
+        lines = stamp.read_bytes().split(b"\n")
+        at = next(i for i, line in enumerate(lines) if line.startswith(b"expires\0"))
+        assert float(lines[at].split(b"\0")[1]) > 0  # an index answered: the stamp ages
+        lines[at] = b"expires\x001.0"  # as if the lock ran long ago
+        stamp.write_bytes(b"\n".join(lines))
+        shutil.rmtree(graft_cache / "index")  # (and the cached page too)
+        run_graft(*args, "-o", tmp_path / "c.toml")
+    assert (tmp_path / "c.toml").read_bytes() != (tmp_path / "a.toml").read_bytes()

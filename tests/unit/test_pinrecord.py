@@ -1,0 +1,54 @@
+"""The pin record (resolve.pinrecord): steps kept with their age, under one context."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from graft.resolve import memo, pinrecord
+from graft.resolve.resolver import resolve
+from graft.resolve.screen import Policy
+from tests.unit.fakeindex import FakeIndex
+from tests.unit.test_pinned import LINUX
+
+
+def _steps() -> dict[str, pinrecord.Step]:
+    index = FakeIndex()
+    index.add("a", "1.0", ["b==1.0"])
+    index.add("b", "1.0")
+    return dict(resolve(["a==1.0", "b==1.0"], LINUX, index).steps)
+
+
+def test_steps_come_back_as_they_were_kept(tmp_path: Path) -> None:
+    key = pinrecord.context(LINUX, Policy(), ["https://i/simple/"], dependencies=True)
+    steps = _steps()
+    pinrecord.save(str(tmp_path), key, steps.items(), {})
+    loaded = pinrecord.load(str(tmp_path), key)
+    assert {i: s for i, (s, _) in loaded.items()} == steps
+
+
+def test_a_recalled_step_keeps_its_age_and_old_ones_are_dropped(tmp_path: Path) -> None:
+    key = pinrecord.context(LINUX, Policy(), [], dependencies=True)
+    steps = _steps()
+    old = time.time() - pinrecord.TTL + 5
+    pinrecord.save(str(tmp_path), key, steps.items(), {i: (s, old) for i, s in steps.items()})
+    assert {c for _, c in pinrecord.load(str(tmp_path), key).values()} == {old}
+    assert pinrecord.load(str(tmp_path), key, ttl=1.0) == {}  # older than a page lives
+
+
+def test_another_context_or_a_damaged_record_recalls_nothing(tmp_path: Path) -> None:
+    key = pinrecord.context(LINUX, Policy(), [], dependencies=True)
+    other = pinrecord.context(LINUX, Policy(), [], dependencies=False)
+    assert other != key
+    pinrecord.save(str(tmp_path), key, _steps().items(), {})
+    assert pinrecord.load(str(tmp_path), other) == {}
+    (path,) = (tmp_path / "pinned").iterdir()
+    data = json.loads(path.read_text())
+    data["steps"]["a"]["file"] = "not a file row"
+    path.write_text(json.dumps(data))
+    assert pinrecord.load(str(tmp_path), key) == {}
+
+
+def test_steps_age_as_the_resolution_memo_does() -> None:
+    assert pinrecord.TTL == memo.INDEX_TTL
