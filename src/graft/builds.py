@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Literal
 
 from graft._fs import file_sha256
 from graft._home import cache_root
-from graft.build import compare, evidence
+from graft.build import compare, evidence, recorded
 from graft.build.cache import (
     BuildInputs,
     BuiltRecord,
@@ -35,7 +35,8 @@ from graft.build.cache import (
 )
 from graft.build.hooks import Backend, HookEnv, config_dict
 from graft.build.project import Project, read_project
-from graft.build.reuse import Builder, Verdict, may_serve
+from graft.build.recorded import Earlier
+from graft.build.reuse import Builder
 from graft.build.sdist import is_sdist, read_pkg_info, sdist_name, unpack_sdist
 from graft.errors import BuildError, UsageError
 from graft.model.request import Reporter, SilentReporter
@@ -43,6 +44,7 @@ from graft.model.request import Reporter, SilentReporter
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
+    from graft.build.assessment import Assessment
     from graft.build.compare import Difference
     from graft.model.target import Target
 
@@ -84,7 +86,7 @@ class BuildOutcome:
     filename: str
     path: str  # the wheel in the cache (or in out_dir when asked)
     sha256: str
-    assessment: evidence.Assessment
+    assessment: Assessment
     differences: tuple[Difference, ...] | None = None  # verify: against the reusable wheel
 
 
@@ -97,7 +99,7 @@ class _Source:
     is_tree: bool
     key: str
     project: Project
-    assessment: evidence.Assessment
+    assessment: Assessment
     name: str | None
     version: str | None
     work_root: str
@@ -241,47 +243,14 @@ class _Run:
     make_env: Callable[[Target, tuple[str, ...], str], BuildEnvironment]
 
 
-@dataclass(frozen=True, slots=True)
-class _Earlier:
-    """The recorded builds as the reuse rule sees them for one target."""
-
-    reusable: tuple[BuiltRecord, Verdict] | None  # the rule allows it
-    refused: tuple[BuiltRecord, Verdict] | None  # its tags fit, the rule refuses it
-
-
-def _earlier(run: _Run, target: Target) -> _Earlier:
-    here = Builder.of(target)
-    records = run.cache.lookup(run.source.key, run.inputs.key())
-    records.sort(key=lambda r: r.built_by != here)  # the same interpreter's first
-    reusable = refused = None
-    for record in records:
-        if not _python_allowed(record.requires_python, target):
-            continue
-        verdict = may_serve(record.filename, record.assessment.may_differ, record.built_by, target)
-        if verdict.reuse:
-            reusable = (record, verdict)
-            break
-        if refused is None and verdict.fits:
-            refused = (record, verdict)
-    return _Earlier(reusable, refused)
-
-
-def _python_allowed(requires_python: str | None, target: Target) -> bool:
-    """Whether a wheel's Requires-Python admits *target* (no reuse across that line)."""
-    if not requires_python:
-        return True
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet  # noqa: PLC0415
-
-    try:
-        return SpecifierSet(requires_python).contains(target.version, prereleases=True)
-    except InvalidSpecifier:
-        return False
+def _earlier(run: _Run, target: Target) -> Earlier:
+    return recorded.earlier(run.cache, run.source.key, run.inputs.key(), target)
 
 
 def _one(run: _Run, target: Target) -> BuildOutcome:
     """Reuse or build for one target."""
     mode = run.request.reuse
-    earlier = _Earlier(None, None) if mode == "never" else _earlier(run, target)
+    earlier = Earlier(None, None) if mode == "never" else _earlier(run, target)
     if earlier.reusable is not None and mode == "auto":
         record, verdict = earlier.reusable
         return BuildOutcome(

@@ -9,7 +9,7 @@ import pytest
 
 from graft.build.cache import BuildInputs, BuiltRecord, BuiltWheels, read_variables, tree_key
 from graft.build.compare import compare_wheels, differences
-from graft.build.evidence import Assessment, Evidence
+from graft.build.assessment import Assessment, Evidence
 from graft.build.hooks import config_dict
 from graft.build.reuse import Builder
 from graft.builds import constrain

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graft._fs import file_sha256, write_atomic
-from graft.build.evidence import Assessment
+from graft.build.assessment import Assessment
 from graft.build.project import BuildSystem
 from graft.build.reuse import Builder
 

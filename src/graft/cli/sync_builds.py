@@ -66,8 +66,13 @@ class SyncBuilds:
         key = (os.path.abspath(source), target.executable, editable)
         if key in self._done:
             return self._done[key]
-        from graft.builds import BuildRequest, build_for  # noqa: PLC0415
         from graft.model.request import BuiltWheel  # noqa: PLC0415
+
+        recorded = self._recorded(source, target, editable=editable)
+        if recorded is not None:
+            self._done[key] = recorded
+            return recorded
+        from graft.builds import BuildRequest, build_for  # noqa: PLC0415
 
         request = BuildRequest(
             source=source,
@@ -89,6 +94,37 @@ class SyncBuilds:
             note += f"; verify: {found}"
         self._done[key] = BuiltWheel(outcome.path, outcome.sha256, note)
         return self._done[key]
+
+    def _recorded(self, source: str, target: Target, *, editable: bool) -> BuiltWheel | None:
+        """A recorded build of an sdist file the rule lets serve *target*, found cheaply.
+
+        The warm path: read from the built-wheel cache alone (:mod:`graft.build.recorded`),
+        without importing :mod:`graft.builds`, the evidence scan or the PEP 517 hooks.
+        """
+        if editable or self.args.reuse_builds != "auto" or not os.path.isfile(source):
+            return None
+        from graft._fs import file_sha256  # noqa: PLC0415
+        from graft._home import cache_root  # noqa: PLC0415
+        from graft.build.cache import BuiltWheels  # noqa: PLC0415
+        from graft.build.recorded import reusable_sdist_build  # noqa: PLC0415
+        from graft.build.reuse import Builder  # noqa: PLC0415
+        from graft.model.request import BuiltWheel  # noqa: PLC0415
+
+        try:
+            sha = file_sha256(source)
+        except OSError:
+            return None
+        isolated = not self.args.no_build_isolation
+        hit = reusable_sdist_build(
+            BuiltWheels(cache_root()), source, sha, target, self.settings, isolated=isolated
+        )
+        if hit is None:
+            return None
+        note = (
+            f"reused {hit.record.filename} for {Builder.of(target)} ({target.executable}):"
+            f" {hit.verdict.why}; source: {hit.assessment.describe()}"
+        )
+        return BuiltWheel(hit.path, hit.record.sha256, note)
 
     def _make_env(self, target: Target, requires: tuple[str, ...], venv: str) -> BuildEnvironment:
         from graft.cli.build_cmd import _make_env  # noqa: PLC0415
