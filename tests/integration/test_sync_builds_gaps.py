@@ -7,12 +7,16 @@ and cached (tests/support/pypifiles.py); offline, these tests are skipped with t
 
 from __future__ import annotations
 
+import io
+import tarfile
+import textwrap
 from pathlib import Path
 
 import pytest
 
 from tests.integration.test_sync_builds import py, static_sdist, sync
 from tests.support.pypifiles import FLIT_CORE, SETUPTOOLS, TOMLI, release_files
+from tests.support.wheelmaker import make_wheel
 
 
 @pytest.fixture
@@ -63,3 +67,110 @@ def test_a_warm_sync_of_sdists_imports_no_build_machinery(
     ]
     assert py(tmp_path / "v2", "import statik, tomli; print(statik.__version__)") == "1.0"
     assert not list((cache / "builds").glob("work-*")), "no work directory for a reuse"
+
+
+DYN_BACKEND = textwrap.dedent(
+    """
+    import base64, hashlib, os, zipfile
+
+    NAME, VERSION, *REQUIRES = open("meta.txt").read().split()
+
+    def _log(what):
+        with open(os.environ["DYN_LOG"], "a") as fh:
+            fh.write(what + " " + VERSION + "\\n")
+
+    def _metadata():
+        lines = ["Metadata-Version: 2.1", "Name: " + NAME, "Version: " + VERSION]
+        lines += ["Requires-Dist: " + r for r in REQUIRES]
+        return ("\\n".join(lines) + "\\n").encode()
+
+    def get_requires_for_build_wheel(config_settings=None):
+        return []
+
+    def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+        _log("build")
+        info = NAME + "-" + VERSION + ".dist-info"
+        files = {
+            NAME + ".py": b"VERSION = " + repr(VERSION).encode() + b"\\n",
+            info + "/METADATA": _metadata(),
+            info + "/WHEEL": b"Wheel-Version: 1.0\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n",
+        }
+        record = ""
+        for path, data in files.items():
+            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
+            record += path + ",sha256=" + digest.decode() + "," + str(len(data)) + "\\n"
+        files[info + "/RECORD"] = (record + info + "/RECORD,,\\n").encode()
+        filename = NAME + "-" + VERSION + "-py3-none-any.whl"
+        with zipfile.ZipFile(os.path.join(wheel_directory, filename), "w") as zf:
+            for path, data in files.items():
+                zf.writestr(path, data)
+        return filename
+    """
+)
+PREPARE_HOOK = textwrap.dedent(
+    """
+    def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
+        _log("prepare")
+        info = NAME + "-" + VERSION + ".dist-info"
+        os.mkdir(os.path.join(metadata_directory, info))
+        with open(os.path.join(metadata_directory, info, "METADATA"), "wb") as fh:
+            fh.write(_metadata())
+        return info
+    """
+)
+
+
+def dyn_sdist(folder: Path, version: str, requires: str = "", *, hook: bool = True) -> Path:
+    """An sdist whose metadata is not static (Metadata 2.1), built by an in-tree backend."""
+    top = f"dyn-{version}"
+    files = {
+        f"{top}/PKG-INFO": f"Metadata-Version: 2.1\nName: dyn\nVersion: {version}\n",
+        f"{top}/meta.txt": f"dyn {version} {requires}\n",
+        f"{top}/_backend/dynback.py": DYN_BACKEND + (PREPARE_HOOK if hook else ""),
+        f"{top}/pyproject.toml": textwrap.dedent(
+            """
+            [build-system]
+            requires = []
+            build-backend = "dynback"
+            backend-path = ["_backend"]
+            """
+        ),
+    }
+    path = folder / f"{top}.tar.gz"
+    with tarfile.open(path, "w:gz") as archive:
+        for name, text in files.items():
+            data = text.encode()
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return path
+
+
+@pytest.mark.parametrize("hook", [True, False], ids=["prepare-hook", "no-prepare-hook"])
+def test_a_version_backtracked_from_is_never_built(
+    tmp_path: Path, store_dir: Path, cache: Path, monkeypatch: pytest.MonkeyPatch, hook: bool
+) -> None:
+    folder = tmp_path / "links"
+    folder.mkdir()
+    dyn_sdist(folder, "2.0", "tomli<2", hook=hook)  # conflicts with tomli==2.0.1 below
+    dyn_sdist(folder, "1.0", hook=hook)
+    make_wheel(folder, "tomli", "2.0.1", {"tomli/__init__.py": ""})
+    log = tmp_path / "hooks.log"
+    monkeypatch.setenv("DYN_LOG", str(log))
+    run = sync(tmp_path / "v1", store_dir, folder, "dyn", "tomli==2.0.1", "-v")
+    assert py(tmp_path / "v1", "import dyn; print(dyn.VERSION)") == "1.0"
+    calls = log.read_text().splitlines()
+    if hook:  # 2.0's metadata came from the hook; only the version chosen is built
+        assert calls == ["prepare 2.0", "prepare 1.0", "build 1.0"], run.stderr
+        assert "dyn-2.0.tar.gz for cpython" in run.stderr
+        assert "prepare_metadata_for_build_wheel" in run.stderr
+    else:  # the backend cannot say without building: each version built once, 1.0 reused
+        assert calls == ["build 2.0", "build 1.0"], run.stderr
+    # spelled otherwise, so the resolution memo misses and 2.0's metadata is read again
+    run = sync(tmp_path / "v2", store_dir, folder, "dyn>=0.1", "tomli==2.0.1", "-v")
+    assert "1 local, 2 sdist" in run.stderr
+    assert log.read_text().splitlines() == calls, "kept metadata and the recorded build"
+    if hook:
+        assert "dyn-2.0.tar.gz for cpython" in run.stderr
+        assert "kept from an earlier hook" in run.stderr
+    assert py(tmp_path / "v2", "import dyn; print(dyn.VERSION)") == "1.0"

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from graft.build.assessment import Assessment, Evidence
 from graft.build.cache import BuildInputs, BuiltRecord, BuiltWheels, read_variables, tree_key
 from graft.build.compare import compare_wheels, differences
-from graft.build.assessment import Assessment, Evidence
 from graft.build.hooks import config_dict
+from graft.build.project import constrain
 from graft.build.reuse import Builder
-from graft.builds import constrain
 from graft.errors import UsageError
 
 

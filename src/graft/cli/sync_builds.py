@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import argparse
 
-    from graft.builds import BuildEnvironment
+    from graft.builds import BuildEnvironment, BuildRequest
     from graft.model.request import BuiltWheel
     from graft.model.target import Target
 
@@ -72,19 +72,9 @@ class SyncBuilds:
         if recorded is not None:
             self._done[key] = recorded
             return recorded
-        from graft.builds import BuildRequest, build_for  # noqa: PLC0415
+        from graft.builds import build_for  # noqa: PLC0415
 
-        request = BuildRequest(
-            source=source,
-            reuse=self.args.reuse_builds,
-            config_settings=self.settings,
-            isolated=not self.args.no_build_isolation,
-            store=self.args.store,
-            constraints=self.constraints,
-            reporter=self.progress,
-            editable=editable,
-        )
-        outcome = build_for(request, target, self._make_env)
+        outcome = build_for(self._request(source, editable=editable), target, self._make_env)
         note = (
             f"{outcome.action} {outcome.filename} for {outcome.interpreter}: {outcome.why};"
             f" source: {outcome.assessment.describe()}"
@@ -94,6 +84,31 @@ class SyncBuilds:
             note += f"; verify: {found}"
         self._done[key] = BuiltWheel(outcome.path, outcome.sha256, note)
         return self._done[key]
+
+    def metadata(self, source: str, target: Target) -> tuple[bytes, str]:
+        """The METADATA of a wheel of the sdist *source* for *target*: recorded or prepared."""
+        recorded = self._recorded(source, target, editable=False)
+        if recorded is not None:
+            from graft.sources.lazywheel import read_local_metadata  # noqa: PLC0415
+
+            return read_local_metadata(recorded.path)[1], recorded.note
+        from graft.builds import prepare_metadata  # noqa: PLC0415
+
+        return prepare_metadata(self._request(source, editable=False), target, self._make_env)
+
+    def _request(self, source: str, *, editable: bool) -> BuildRequest:
+        from graft.builds import BuildRequest  # noqa: PLC0415
+
+        return BuildRequest(
+            source=source,
+            reuse=self.args.reuse_builds,
+            config_settings=self.settings,
+            isolated=not self.args.no_build_isolation,
+            store=self.args.store,
+            constraints=self.constraints,
+            reporter=self.progress,
+            editable=editable,
+        )
 
     def _recorded(self, source: str, target: Target, *, editable: bool) -> BuiltWheel | None:
         """A recorded build of an sdist file the rule lets serve *target*, found cheaply.

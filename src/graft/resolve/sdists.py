@@ -215,17 +215,20 @@ class SdistBuilds:
         return _download(candidate, self.cache_dir, offline=self.offline, where=file.url)[0]
 
     def metadata(self, file: ArtifactFile) -> bytes:
-        """PKG-INFO when static (Metadata 2.2+, Requires-Dist not Dynamic), else a build's."""
+        """PKG-INFO when static (Metadata 2.2+, Requires-Dist not Dynamic), else the builder's.
+
+        The builder answers with a recorded build's METADATA or runs the backend's
+        ``prepare_metadata_for_build_wheel`` (a backend without it builds the wheel, kept):
+        a version the resolver then leaves is never built where the backend can say.
+        """
         with self._lock:
             path = self.local(file)
             static = self._static(path, file.filename)
             if static:
                 return static
-            built = self.builder.wheel(path, self.target)
-            self.notes.append(built.note)
-        from graft.sources.lazywheel import read_local_metadata  # noqa: PLC0415
-
-        return read_local_metadata(built.path)[1]
+            data, note = self.builder.metadata(path, self.target)
+            self.notes.append(note)
+            return data
 
     def _static(self, path: str, where: str) -> bytes:
         """:func:`_static_pkg_info`, remembered by the sdist's sha256 (the same for any target).
