@@ -430,13 +430,24 @@ def _backend(run: _Run, target: Target, tree: str, scratch: str) -> tuple[Backen
     if answer is None:  # the hook's answer is the same for the metadata step and the build
         answer = _MORE_REQUIRES[asked] = tuple(backend.requires(request.editable))
     more = constrain(answer, request.constraints)
-    extra = tuple(r for r in more if r not in requires)
+    extra = tuple(r for r in more if r not in requires and _applies(r, target))
     if extra:
         everything = requires + extra
         made = run.make_env(target, everything, _env_dir(run.cache, target, everything))
         backend = Backend(tree, system, _hook_env(made, scratch), source.label, settings)
         backend.log.extend(["(get_requires_for_build_wheel: ", ", ".join(extra), ")\n"])
     return backend, made.distributions
+
+
+def _applies(requirement: str, target: Target) -> bool:
+    """Whether a requirement's marker holds for *target* (flit_core answers with extras')."""
+    from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
+
+    try:
+        marker = Requirement(requirement).marker
+    except InvalidRequirement:
+        return True  # the environment's sync names it
+    return marker is None or marker.evaluate({**target.markers, "extra": ""})
 
 
 def _hook_env(env: BuildEnvironment, scratch: str) -> HookEnv:

@@ -174,3 +174,47 @@ def test_a_version_backtracked_from_is_never_built(
         assert "dyn-2.0.tar.gz for cpython" in run.stderr
         assert "kept from an earlier hook" in run.stderr
     assert py(tmp_path / "v2", "import dyn; print(dyn.VERSION)") == "1.0"
+
+
+def flit_sdist(folder: Path, name: str, flit: str) -> Path:
+    """A pure flit sdist with static metadata (2.2), its flit_core requirement spelled *flit*."""
+    top = f"{name}-1.0"
+    files = {
+        f"{top}/PKG-INFO": f"Metadata-Version: 2.2\nName: {name}\nVersion: 1.0\nSummary: s\n",
+        f"{top}/{name}.py": '"""A module."""\n__version__ = "1.0"\n',
+        f"{top}/pyproject.toml": textwrap.dedent(
+            f"""
+            [build-system]
+            requires = ["{flit}"]
+            build-backend = "flit_core.buildapi"
+
+            [project]
+            name = "{name}"
+            version = "1.0"
+            description = "s"
+            """
+        ),
+    }
+    path = folder / f"{top}.tar.gz"
+    with tarfile.open(path, "w:gz") as archive:
+        for member, text in files.items():
+            data = text.encode()
+            info = tarfile.TarInfo(member)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return path
+
+
+def test_builds_share_an_environment_that_meets_their_requirements(
+    tmp_path: Path, store_dir: Path, cache: Path, links: Path
+) -> None:
+    flit_sdist(links, "alpha", "flit_core>=3.2,<4")
+    flit_sdist(links, "beta", "flit_core >=3.4")
+    flit_sdist(links, "gamma", "flit_core>=3.2,<4")
+    run = sync(tmp_path / "v", store_dir, links, "alpha", "beta", "gamma", "-v")
+    built = sorted(line.split()[2] for line in run.stderr.splitlines() if "graft: built" in line)
+    assert built == [f"{n}-1.0-py2.py3-none-any.whl" for n in ("alpha", "beta", "gamma")]
+    envs = [p for p in (cache / "build-envs").iterdir() if not p.name.startswith(".")]
+    assert len(envs) == 1, "one flit_core environment"
+    assert "Warning" not in run.stderr
+    assert py(tmp_path / "v", "import alpha, beta, gamma; print(beta.__version__)") == "1.0"

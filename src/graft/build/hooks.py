@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
+import threading
 import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -153,12 +154,13 @@ class Backend:
 
         try:
             # pyproject-hooks re-raises the backend's warnings here: they belong in the log
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                try:
-                    return call(self._caller())
-                finally:
-                    self.log.extend(f"{w.category.__name__}: {w.message}\n" for w in caught)
+            # (a sink per thread: builds run two at a time, and catch_warnings is global)
+            _warnings_to_logs()
+            _SINK.log = self.log
+            try:
+                return call(self._caller())
+            finally:
+                _SINK.log = None
         except _HookFailedError as exc:
             raise BuildError(
                 f"{hook} of {self.system.backend} failed (exit status {exc.returncode})",
@@ -208,6 +210,47 @@ class Backend:
             f"cd {shlex.quote(self.tree)} && mkdir -p out && {prefix}"
             f"{shlex.quote(self.env.python)} -c {shlex.quote(code)}"
         )
+
+
+class _Sink(threading.local):
+    log: list[str] | None = None
+
+
+_SINK = _Sink()
+_INSTALLED: list[bool] = []
+_INSTALL_LOCK = threading.Lock()
+
+
+def _warnings_to_logs() -> None:
+    """Send the backends' warnings (re-raised by pyproject-hooks) to the calling build's log.
+
+    Installed once per process: a ``showwarning`` that appends a ``BuildBackendWarning`` to
+    the log of the build running in the current thread, and shows anything else as before.
+    """
+    with _INSTALL_LOCK:
+        if _INSTALLED:
+            return
+        from pyproject_hooks import BuildBackendWarning  # noqa: PLC0415
+
+        shown = warnings.showwarning
+
+        def show(  # noqa: PLR0917 - showwarning's signature
+            message: Warning | str,
+            category: type[Warning],
+            filename: str,
+            lineno: int,
+            file: Any = None,
+            line: str | None = None,
+        ) -> None:
+            log = _SINK.log
+            if log is not None and issubclass(category, BuildBackendWarning):
+                log.append(f"{category.__name__}: {message}\n")
+                return
+            shown(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = show
+        warnings.filterwarnings("always", category=BuildBackendWarning)
+        _INSTALLED.append(True)
 
 
 def config_dict(pairs: Sequence[tuple[str, str]]) -> dict[str, str | list[str]]:

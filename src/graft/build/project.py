@@ -166,3 +166,34 @@ def constrain(requires: tuple[str, ...], constraints: tuple[str, ...]) -> tuple[
         marker = f"; {req.marker}" if req.marker else ""
         out.append(f"{req.name}{extras}=={version}{marker}")
     return tuple(out)
+
+
+def satisfied_by(
+    requires: tuple[str, ...], distributions: tuple[str, ...], markers: dict[str, str]
+) -> bool:
+    """Whether a build environment holding *distributions* (``name==version``) meets *requires*.
+
+    Each requirement whose marker holds for *markers* must name a distribution held, at a
+    version its specifier admits (prereleases too: they were resolved for a reason). A
+    requirement with extras is never taken as met (the extras' own requirements are unknown).
+    """
+    from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
+    from packaging.utils import canonicalize_name  # noqa: PLC0415
+
+    held: dict[str, str] = {}
+    for item in distributions:
+        name, _, version = item.partition("==")
+        held[canonicalize_name(name)] = version
+    for text in requires:
+        try:
+            req = Requirement(text)
+        except InvalidRequirement:
+            return False
+        if req.marker is not None and not req.marker.evaluate({**markers, "extra": ""}):
+            continue
+        have = held.get(canonicalize_name(req.name))
+        if req.extras or have is None:
+            return False
+        if not req.specifier.contains(have, prereleases=True):
+            return False
+    return True

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -60,6 +61,7 @@ class SyncBuilds:
         # one answer per source and interpreter in a sync: an sdist the resolver read
         # METADATA from is asked for again when it is installed
         self._done: dict[tuple[str, str, bool], BuiltWheel] = {}
+        self._envs = SharedEnvs(args)
 
     def wheel(self, source: str, target: Target, *, editable: bool = False) -> BuiltWheel:
         """A wheel of *source* for *target*: a recorded build the rule allows, or a new one."""
@@ -142,6 +144,50 @@ class SyncBuilds:
         return BuiltWheel(hit.path, hit.record.sha256, note)
 
     def _make_env(self, target: Target, requires: tuple[str, ...], venv: str) -> BuildEnvironment:
+        return self._envs.get(target, requires, venv)
+
+
+class SharedEnvs:
+    """Build environments made once per sync and shared by every build they can serve.
+
+    Builds ask for their environment by their declared requirements (one venv per set of
+    requirement strings). Within one sync, an environment already made for the same
+    interpreter from requirements naming the same projects serves another build when its
+    distributions meet that build's specifiers (``flit_core>=3.4,<4`` and
+    ``flit_core>=3.2,<4`` resolve alike); it holds nothing else, so isolation is kept. One
+    asked again is not synced again. Made one at a time (builds may run in threads).
+    """
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self._made: list[tuple[str, tuple[str, ...], BuildEnvironment]] = []
+        self._lock = threading.Lock()
+
+    def get(self, target: Target, requires: tuple[str, ...], venv: str) -> BuildEnvironment:
+        """An environment meeting *requires* for *target*: one made already, or *venv* made."""
+        from graft.build.project import satisfied_by  # noqa: PLC0415
         from graft.cli.build_cmd import _make_env  # noqa: PLC0415
 
-        return _make_env(self.args, target, requires, venv)
+        with self._lock:
+            for executable, asked, env in self._made:
+                if executable != target.executable:
+                    continue
+                if asked == requires or (
+                    _names(asked) == _names(requires)
+                    and satisfied_by(requires, env.distributions, target.markers)
+                ):
+                    return env
+            env = _make_env(self.args, target, requires, venv)
+            self._made.append((target.executable, requires, env))
+            return env
+
+
+def _names(requires: tuple[str, ...]) -> frozenset[str] | None:
+    """The projects *requires* name (None if one cannot be read: never shared)."""
+    from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
+    from packaging.utils import canonicalize_name  # noqa: PLC0415
+
+    try:
+        return frozenset(canonicalize_name(Requirement(r).name) for r in requires)
+    except InvalidRequirement:
+        return None

@@ -387,17 +387,23 @@ def _build_picked(
     fetched: list[Fetched], target: Target, builder: SourceBuilder | None
 ) -> tuple[list[Fetched], list[str]]:
     """Each sdist the resolver chose, downloaded, as the wheel it builds for *target*."""
-    from graft.resolve.sdists import built_picked, is_sdist_file  # noqa: PLC0415
+    from graft.resolve.sdists import built_all_picked, is_sdist_file  # noqa: PLC0415
 
+    def picked(item: Fetched) -> bool:
+        return is_sdist_file(item.path) and item.wanted.source is None
+
+    built = iter(
+        built_all_picked([(f.wanted, f.path) for f in fetched if picked(f)], target, builder)
+    )
     out: list[Fetched] = []
     notes: list[str] = []
     for item in fetched:
-        if not is_sdist_file(item.path) or item.wanted.source is not None:
+        if not picked(item):
             out.append(item)
             continue
-        wanted, built = built_picked(item.wanted, item.path, target, builder)
-        notes.append(built.note)
-        out.append(Fetched(wanted, built.path, built.sha256))
+        wanted, wheel = next(built)
+        notes.append(wheel.note)
+        out.append(Fetched(wanted, wheel.path, wheel.sha256))
     return out, notes
 
 

@@ -57,6 +57,23 @@ def built_picked(
     return dataclasses.replace(wanted, hashes=frozenset()), built  # the sdist's hash: checked
 
 
+def built_all_picked(
+    picked: Sequence[tuple[Wanted, str]], target: Target, builder: SourceBuilder | None
+) -> list[tuple[Wanted, BuiltWheel]]:
+    """:func:`built_picked` for each chosen sdist, two at a time, in the order given.
+
+    A build is mostly a backend process: two of them use two cores while graft waits.
+    The first failure is raised (the other build finishes first; nothing is installed).
+    """
+    if len(picked) < 2:  # noqa: PLR2004 - nothing to overlap
+        return [built_picked(w, path, target, builder) for w, path in picked]
+    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="graft-build") as pool:
+        futures = [pool.submit(built_picked, w, path, target, builder) for w, path in picked]
+        return [future.result() for future in futures]
+
+
 def is_sdist_file(path: str) -> bool:
     """Whether *path* names an sdist (not a wheel)."""
     return path.endswith((".tar.gz", ".zip"))
