@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.test_sync_builds import py, static_sdist, sync
+from tests.integration.test_sync_builds import flit_project, py, static_sdist, sync
 from tests.support.pypifiles import FLIT_CORE, SETUPTOOLS, TOMLI, release_files
 from tests.support.wheelmaker import make_wheel
 
@@ -218,3 +218,25 @@ def test_builds_share_an_environment_that_meets_their_requirements(
     assert len(envs) == 1, "one flit_core environment"
     assert "Warning" not in run.stderr
     assert py(tmp_path / "v", "import alpha, beta, gamma; print(beta.__version__)") == "1.0"
+
+
+@pytest.mark.parametrize(
+    ("option", "line"),
+    [
+        (":all:", "{project}"),
+        ("purepkg", "{project}"),
+        ("PurePkg", "purepkg @ {uri}"),
+    ],
+)
+def test_only_binary_in_a_requirements_file_applies_to_named_sources(
+    tmp_path: Path, store_dir: Path, cache: Path, links: Path, option: str, line: str
+) -> None:
+    project = flit_project(tmp_path / "proj")
+    reqs = tmp_path / "reqs.txt"
+    reqs.write_text(
+        f"--only-binary {option}\n" + line.format(project=project, uri=project.as_uri()) + "\n"
+    )
+    run = sync(tmp_path / "v", store_dir, links, "-r", reqs, check=False)
+    assert run.returncode == 2, run.stderr
+    assert "needs a build, and --only-binary" in run.stderr
+    assert not (tmp_path / "v").exists()

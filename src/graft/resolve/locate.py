@@ -300,7 +300,10 @@ def locate(
     wanted = [w for w in inputs.wanted if marker_applies(w.marker, target)]
     cache_dir = cache_root()
     chooser = chooser or chooser_for(request, cache_dir, variant_plugins)
-    wanted, built_notes = sdists.build_named(wanted, target, request, builder, cache_dir)
+    only_binary = _names((*request.only_binary, *inputs.only_binary))
+    wanted, built_notes = sdists.build_named(
+        wanted, target, request, builder, cache_dir, only_binary=only_binary
+    )
     locked: list[Wanted] = []
     if inputs.pylocks:
         from graft.sources.pylock import read_pylock  # noqa: PLC0415

@@ -79,11 +79,24 @@ def is_sdist_file(path: str) -> bool:
     return path.endswith((".tar.gz", ".zip"))
 
 
-def refuse_builds(request: ResolveRequest, builder: SourceBuilder | None, what: str) -> None:
-    """A build is needed for *what*: refused in one line when builds are off."""
-    if request.no_build or ":all:" in request.only_binary:
+def refuse_builds(
+    request: ResolveRequest,
+    builder: SourceBuilder | None,
+    what: str,
+    only_binary: frozenset[str] | None = None,
+    name: str | None = None,
+) -> None:
+    """A build is needed for *what* (of project *name*, if known): refused when builds are off.
+
+    *only_binary* is every ``--only-binary`` value given, the command line's and the
+    requirement files', as canonical names or ``:all:`` (default: the request's own).
+    """
+    only = frozenset(request.only_binary) if only_binary is None else only_binary
+    if request.no_build or ":all:" in only:
         flag = "--no-build" if request.no_build else "--only-binary :all:"
         raise UsageError(f"{what} needs a build, and {flag} was given", where=what)
+    if name is not None and name in only:
+        raise UsageError(f"{what} needs a build, and --only-binary names {name}", where=what)
     if builder is None:
         raise UsageError(
             f"{what} needs a build, and nothing builds here",
@@ -98,22 +111,28 @@ def build_named(
     request: ResolveRequest,
     builder: SourceBuilder | None,
     cache_dir: str,
+    *,
+    only_binary: frozenset[str] | None = None,
 ) -> tuple[list[Wanted], list[str]]:
-    """Each named source built (or reused) for *target*: a wheel given by path. With notes."""
+    """Each named source built (or reused) for *target*: a wheel given by path. With notes.
+
+    *only_binary*: as :func:`refuse_builds` takes it (a requirement file's values too).
+    """
+    only = frozenset(request.only_binary) if only_binary is None else only_binary
     out: list[Wanted] = []
     notes: list[str] = []
     for w in wanted:
         if w.source is None:
             out.append(w)
             continue
-        refuse_builds(request, builder, w.source)
+        refuse_builds(request, builder, w.source, only, w.name or None)
         if request.foreign is not None:
             raise UsageError(f"{w.source} needs a build, which a foreign target cannot run")
         assert builder is not None  # noqa: S101 - refuse_builds raised otherwise
         local, sha = _local_source(w, cache_dir, offline=request.offline)
         built = builder.wheel(local, target, editable=w.editable)
         notes.append(built.note)
-        out.append(_as_wheel(w, built, _direct_url(w, local, sha), request))
+        out.append(_as_wheel(w, built, _direct_url(w, local, sha), only))
     return out, notes
 
 
@@ -178,7 +197,7 @@ def _direct_url(w: Wanted, local: str, sha: str | None) -> str:
     return json.dumps(data, sort_keys=True)
 
 
-def _as_wheel(w: Wanted, built: BuiltWheel, direct_url: str, request: ResolveRequest) -> Wanted:
+def _as_wheel(w: Wanted, built: BuiltWheel, direct_url: str, only: frozenset[str]) -> Wanted:
     """The named source as the wheel it built: its name and version, given by path."""
     from graft.model.wheelname import parse_wheel_filename  # noqa: PLC0415
 
@@ -190,7 +209,7 @@ def _as_wheel(w: Wanted, built: BuiltWheel, direct_url: str, request: ResolveReq
             where=w.where,
             hint=f"write {name} @ …",
         )
-    if {name, ":all:"} & set(request.only_binary):
+    if {name, ":all:"} & only:
         raise UsageError(f"{w.source} needs a build, and --only-binary names {name}")
     return dataclasses.replace(
         w,
