@@ -240,3 +240,33 @@ def test_only_binary_in_a_requirements_file_applies_to_named_sources(
     assert run.returncode == 2, run.stderr
     assert "needs a build, and --only-binary" in run.stderr
     assert not (tmp_path / "v").exists()
+
+
+def needy_sdist(folder: Path, name: str, requires: str) -> Path:
+    """A flit sdist (static metadata) whose build also requires *requires*."""
+    return flit_sdist(folder, name, f'flit_core>=3.4,<4", "{requires}')
+
+
+def test_a_build_requirement_only_an_sdist_provides_is_built(
+    tmp_path: Path, store_dir: Path, cache: Path, links: Path
+) -> None:
+    flit_sdist(links, "helperbk", "flit_core>=3.4,<4")  # no wheel of it anywhere
+    needy_sdist(links, "needy", "helperbk")
+    run = sync(tmp_path / "v", store_dir, links, "needy", "-v")
+    built = sorted(line.split()[2] for line in run.stderr.splitlines() if "graft: built" in line)
+    assert built == ["needy-1.0-py2.py3-none-any.whl"]
+    assert py(tmp_path / "v", "import needy; print(needy.__version__)") == "1.0"
+    helper = list((cache / "wheels").glob("*/helperbk-1.0-*.whl"))
+    assert len(helper) == 1, "helperbk built for needy's build environment"
+    assert not list((tmp_path / "v" / "lib").glob("python3*/site-packages/helperbk.py"))
+
+
+def test_a_build_requirement_that_needs_itself_is_a_cycle(
+    tmp_path: Path, store_dir: Path, cache: Path, links: Path
+) -> None:
+    needy_sdist(links, "selfish", "selfish")
+    run = sync(tmp_path / "v", store_dir, links, "selfish", check=False)
+    assert run.returncode == 1, run.stderr
+    assert "build requirement cycle: selfish -> selfish" in run.stderr
+    assert run.stderr.count("\n") <= 3, run.stderr
+    assert not (tmp_path / "v").exists()

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Callable
 
     from graft.builds import BuildEnvironment, BuildRequest
     from graft.model.request import BuiltWheel
@@ -47,8 +48,18 @@ class BuildProgress:
 class SyncBuilds:
     """Builds (or reuses) wheels of sources for ``graft sync``, with ``graft build``'s rule."""
 
-    def __init__(self, args: argparse.Namespace) -> None:
+    def __init__(
+        self,
+        args: argparse.Namespace,
+        chain: tuple[str, ...] = (),
+        envs: SharedEnvs | None = None,
+    ) -> None:
         self.args = args
+        # the sources whose build environments this builder builds for, outermost first:
+        # a build requirement only an sdist provides is built too, never one of these
+        self.chain = chain
+        # builds of build requirements run on the thread that holds the environments' lock
+        self.parallel = not chain
         self.settings: tuple[tuple[str, str], ...] = ()
         self.constraints: tuple[str, ...] = ()
         if args.config_settings or args.build_constraint:  # checked now, not at a build
@@ -61,7 +72,7 @@ class SyncBuilds:
         # one answer per source and interpreter in a sync: an sdist the resolver read
         # METADATA from is asked for again when it is installed
         self._done: dict[tuple[str, str, bool], BuiltWheel] = {}
-        self._envs = SharedEnvs(args)
+        self._envs = envs or SharedEnvs(args)
 
     def wheel(self, source: str, target: Target, *, editable: bool = False) -> BuiltWheel:
         """A wheel of *source* for *target*: a recorded build the rule allows, or a new one."""
@@ -70,13 +81,16 @@ class SyncBuilds:
             return self._done[key]
         from graft.model.request import BuiltWheel  # noqa: PLC0415
 
+        self._no_cycle(source)
         recorded = self._recorded(source, target, editable=editable)
         if recorded is not None:
             self._done[key] = recorded
             return recorded
         from graft.builds import build_for  # noqa: PLC0415
 
-        outcome = build_for(self._request(source, editable=editable), target, self._make_env)
+        outcome = build_for(
+            self._request(source, editable=editable), target, self._env_maker(source)
+        )
         note = (
             f"{outcome.action} {outcome.filename} for {outcome.interpreter}: {outcome.why};"
             f" source: {outcome.assessment.describe()}"
@@ -96,7 +110,23 @@ class SyncBuilds:
             return read_local_metadata(recorded.path)[1], recorded.note
         from graft.builds import prepare_metadata  # noqa: PLC0415
 
-        return prepare_metadata(self._request(source, editable=False), target, self._make_env)
+        self._no_cycle(source)
+        request = self._request(source, editable=False)
+        return prepare_metadata(request, target, self._env_maker(source))
+
+    def _no_cycle(self, source: str) -> None:
+        """A source already being built further out needs itself to build: an error."""
+        name = _project(source)
+        if name in self.chain:
+            cycle = " -> ".join((*self.chain[self.chain.index(name) :], name))
+            from graft.errors import BuildError  # noqa: PLC0415
+
+            raise BuildError(
+                f"build requirement cycle: {cycle}",
+                where=source,
+                hint="a project whose build needs itself cannot be built from source;"
+                " provide a wheel of it (--find-links)",
+            )
 
     def _request(self, source: str, *, editable: bool) -> BuildRequest:
         from graft.builds import BuildRequest  # noqa: PLC0415
@@ -143,8 +173,14 @@ class SyncBuilds:
         )
         return BuiltWheel(hit.path, hit.record.sha256, note)
 
-    def _make_env(self, target: Target, requires: tuple[str, ...], venv: str) -> BuildEnvironment:
-        return self._envs.get(target, requires, venv)
+    def _env_maker(self, source: str) -> Callable[[Target, tuple[str, ...], str], BuildEnvironment]:
+        """The build environments of *source*'s builds, synced with a builder of their own."""
+        inner = SyncBuilds(self.args, (*self.chain, _project(source)), self._envs)
+
+        def make(target: Target, requires: tuple[str, ...], venv: str) -> BuildEnvironment:
+            return self._envs.get(target, requires, venv, inner)
+
+        return make
 
 
 class SharedEnvs:
@@ -155,16 +191,23 @@ class SharedEnvs:
     interpreter from requirements naming the same projects serves another build when its
     distributions meet that build's specifiers (``flit_core>=3.4,<4`` and
     ``flit_core>=3.2,<4`` resolve alike); it holds nothing else, so isolation is kept. One
-    asked again is not synced again. Made one at a time (builds may run in threads).
+    asked again is not synced again. Made one at a time (builds may run in threads; the
+    builds of build requirements inside a making run on its thread, so the lock is
+    re-entrant).
     """
 
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self._made: list[tuple[str, tuple[str, ...], BuildEnvironment]] = []
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # a build requirement's own build env: same thread
 
-    def get(self, target: Target, requires: tuple[str, ...], venv: str) -> BuildEnvironment:
-        """An environment meeting *requires* for *target*: one made already, or *venv* made."""
+    def get(
+        self, target: Target, requires: tuple[str, ...], venv: str, builder: SyncBuilds
+    ) -> BuildEnvironment:
+        """An environment meeting *requires* for *target*: one made already, or *venv* made.
+
+        *builder* builds the requirements only an sdist provides.
+        """
         from graft.build.project import satisfied_by  # noqa: PLC0415
         from graft.cli.build_cmd import _make_env  # noqa: PLC0415
 
@@ -177,7 +220,7 @@ class SharedEnvs:
                     and satisfied_by(requires, env.distributions, target.markers)
                 ):
                     return env
-            env = _make_env(self.args, target, requires, venv)
+            env = _make_env(self.args, target, requires, venv, builder)
             self._made.append((target.executable, requires, env))
             return env
 
@@ -191,3 +234,18 @@ def _names(requires: tuple[str, ...]) -> frozenset[str] | None:
         return frozenset(canonicalize_name(Requirement(r).name) for r in requires)
     except InvalidRequirement:
         return None
+
+
+def _project(source: str) -> str:
+    """The project an sdist's filename names, else the source's absolute path."""
+    from packaging.utils import (  # noqa: PLC0415
+        InvalidSdistFilename,
+        canonicalize_name,
+        parse_sdist_filename,
+    )
+    from packaging.version import InvalidVersion  # noqa: PLC0415
+
+    try:
+        return canonicalize_name(parse_sdist_filename(os.path.basename(source))[0])
+    except (InvalidSdistFilename, InvalidVersion):
+        return os.path.abspath(source)

@@ -64,8 +64,9 @@ def built_all_picked(
 
     A build is mostly a backend process: two of them use two cores while graft waits.
     The first failure is raised (the other build finishes first; nothing is installed).
+    A builder whose ``parallel`` is false (one building a build requirement) builds in turn.
     """
-    if len(picked) < 2:  # noqa: PLR2004 - nothing to overlap
+    if len(picked) < 2 or not getattr(builder, "parallel", True):  # noqa: PLR2004
         return [built_picked(w, path, target, builder) for w, path in picked]
     from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
 
