@@ -7,14 +7,26 @@ and cached (tests/support/pypifiles.py); offline, these tests are skipped with t
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
+import os
+import shutil
+import subprocess
+import sys
 import tarfile
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from tests.integration.test_sync_builds import flit_project, py, static_sdist, sync
+from tests.integration.test_sync_builds import (
+    flit_project,
+    py,
+    site_packages,
+    static_sdist,
+    sync,
+)
 from tests.support.pypifiles import FLIT_CORE, SETUPTOOLS, TOMLI, release_files
 from tests.support.wheelmaker import make_wheel
 
@@ -270,3 +282,90 @@ def test_a_build_requirement_that_needs_itself_is_a_cycle(
     assert "build requirement cycle: selfish -> selfish" in run.stderr
     assert run.stderr.count("\n") <= 3, run.stderr
     assert not (tmp_path / "v").exists()
+
+
+def write_lock(tmp_path: Path, links: Path, project: Path, *, sha: str | None = None) -> Path:
+    """A pylock.toml (PEP 751) as another locker writes it: two sdists and a directory."""
+    entries = []
+    for name, version in (("statik", "1.0"), ("tomli", "2.0.1")):
+        sdist = links / f"{name}-{version}.tar.gz"
+        digest = sha or hashlib.sha256(sdist.read_bytes()).hexdigest()
+        entries.append(
+            f"""
+            [[packages]]
+            name = "{name}"
+            version = "{version}"
+            [packages.sdist]
+            name = "{sdist.name}"
+            path = "{os.path.relpath(sdist, tmp_path)}"
+            upload-time = 2024-01-01T00:00:00Z
+            size = {sdist.stat().st_size}
+            hashes = {{sha256 = "{digest}"}}
+            """
+        )
+    entries.append(
+        f"""
+        [[packages]]
+        name = "purepkg"
+        [packages.directory]
+        path = "{os.path.relpath(project, tmp_path)}"
+        """
+    )
+    lock = tmp_path / "pylock.toml"
+    lock.write_text(
+        'lock-version = "1.0"\ncreated-by = "hand"\n' + "".join(textwrap.dedent(e) for e in entries)
+    )
+    return lock
+
+
+def test_a_lock_with_sdists_and_a_directory_is_built_and_installed(
+    tmp_path: Path, store_dir: Path, cache: Path, links: Path
+) -> None:
+    project = flit_project(tmp_path / "proj")
+    lock = write_lock(tmp_path, links, project)
+    run = sync(tmp_path / "v", store_dir, links, lock, "-v")
+    code = "import statik, tomli, purepkg; print(statik.__version__, tomli.loads('a=1'), purepkg.X)"
+    assert py(tmp_path / "v", code) == "1.0 {'a': 1} 1"
+    built = sorted(line.split()[2] for line in run.stderr.splitlines() if "graft: built" in line)
+    assert [b.split("-")[0] for b in built] == ["purepkg", "statik", "tomli"]
+    direct = next(site_packages(tmp_path / "v").glob("statik-1.0.dist-info")) / "direct_url.json"
+    assert json.loads(direct.read_text())["archive_info"]["hashes"]["sha256"] == (
+        hashlib.sha256((links / "statik-1.0.tar.gz").read_bytes()).hexdigest()
+    )
+    bad = write_lock(tmp_path, links, project, sha="0" * 64)
+    refused = sync(tmp_path / "r", store_dir, links, bad, check=False)
+    assert refused.returncode == 1, refused.stderr
+    assert "not the hash given here" in refused.stderr
+    assert not (tmp_path / "r").exists()
+
+
+def test_uv_installs_the_same_lock(
+    tmp_path: Path, store_dir: Path, cache: Path, links: Path
+) -> None:
+    uv = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
+    if not os.access(uv, os.X_OK):
+        pytest.skip("uv is not installed here (it is in graft's dev extras)")
+    lock = write_lock(tmp_path, links, flit_project(tmp_path / "proj"))
+    venv = tmp_path / "uvv"
+    subprocess.run([uv, "venv", "-q", str(venv)], check=True, capture_output=True)
+    env = {**os.environ, "UV_CACHE_DIR": str(tmp_path / "uvcache")}
+    offline = ["--no-index", "--find-links", str(links), "--offline"]
+    run = subprocess.run(
+        [
+            uv,
+            "pip",
+            "install",
+            "-q",
+            "--python",
+            str(venv / "bin" / "python"),
+            "-r",
+            str(lock),
+            *offline,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+    assert run.returncode == 0, run.stderr
+    assert py(venv, "import statik, tomli, purepkg; print(statik.__version__)") == "1.0"

@@ -311,6 +311,10 @@ def locate(
         groups = request.groups or None
         for lock in inputs.pylocks:
             locked += read_pylock(lock, target, request.extras, groups, variants=chooser)
+        locked, lock_notes = sdists.build_named(  # locked sdists and directories: built
+            locked, target, request, builder, cache_dir, only_binary=only_binary
+        )
+        built_notes += lock_notes
     check_one_version_each(wanted + locked)
     index = None
     if not inputs.no_index:

@@ -210,6 +210,14 @@ def _as_wheel(w: Wanted, built: BuiltWheel, direct_url: str, only: frozenset[str
             where=w.where,
             hint=f"write {name} @ …",
         )
+    from packaging.version import Version  # noqa: PLC0415
+
+    if w.version is not None and Version(w.version) != Version(str(version)):  # a lock's
+        raise SourceError(
+            f"the source builds {name} {version}, not {w.version}",
+            where=w.where,
+            hint="the lock file and the source disagree; lock again",
+        )
     if {name, ":all:"} & only:
         raise UsageError(f"{w.source} needs a build, and --only-binary names {name}")
     return dataclasses.replace(
@@ -220,6 +228,7 @@ def _as_wheel(w: Wanted, built: BuiltWheel, direct_url: str, only: frozenset[str
         url=None,
         filename=filename,
         hashes=frozenset(),  # the source's hash was checked; the wheel is graft's own
+        size=None,  # a lock's size is the sdist's
         direct_url=direct_url,
     )
 

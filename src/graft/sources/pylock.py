@@ -111,12 +111,8 @@ def read_pylock(
             )
             continue
         if not isinstance(dist, PackageWheel):
-            kind = type(dist).__name__.removeprefix("Package").lower()
-            raise SourceError(
-                f"{package.name} is locked as a {kind}, not a wheel",
-                where=path,
-                hint="graft installs wheels only (builds come later); lock with wheels",
-            )
+            wanted.append(_source(package, dist, base, where=where))
+            continue
         hashes = frozenset(
             f"{alg}:{value}" for alg, value in dist.hashes.items() if alg == "sha256"
         )
@@ -142,6 +138,58 @@ def read_pylock(
             )
         )
     return wanted
+
+
+def _source(package: Any, dist: Any, base: str, *, where: str) -> Wanted:
+    """A locked sdist (by URL or path, sha256 required) or project directory, to build.
+
+    The resolution stage builds it as it builds a named source (its recorded build reused
+    by the same rule) and checks the sdist's sha256 first; the wheel built is then
+    installed with the rest of the lock.
+    """
+    from packaging.pylock import PackageDirectory, PackageSdist  # noqa: PLC0415
+
+    from graft.sources.requirements import source_path  # noqa: PLC0415
+
+    name = canonicalize_name(package.name)
+    version = str(package.version) if package.version else None
+    if isinstance(dist, PackageDirectory):
+        local = dist.path if os.path.isabs(dist.path) else os.path.join(base, dist.path)
+        if dist.subdirectory:
+            local = os.path.join(local, dist.subdirectory)
+        given = source_path(local, where, editable=bool(dist.editable), name=name)
+        return _with_version(given, version)
+    if not isinstance(dist, PackageSdist):
+        kind = type(dist).__name__.removeprefix("Package").lower()
+        raise SourceError(
+            f"{package.name} is locked as a {kind}, which graft does not install",
+            where=where,
+            hint="lock it as a wheel, an sdist or a directory",
+        )
+    hashes = frozenset(f"{alg}:{value}" for alg, value in dist.hashes.items() if alg == "sha256")
+    if not hashes:
+        raise SourceError(f"{package.name}: the lock gives the sdist no sha256 hash", where=where)
+    if dist.path is not None:
+        local = dist.path if os.path.isabs(dist.path) else os.path.join(base, dist.path)
+        return _with_version(source_path(local, where, hashes=hashes, name=name), version)
+    url = dist.url or ""
+    return Wanted(
+        name,
+        version,
+        frozenset(),
+        hashes,
+        where,
+        url=url,
+        filename=(dist.name or _filename(url)).strip(),
+        size=dist.size,
+        source=url,
+    )
+
+
+def _with_version(wanted: Wanted, version: str | None) -> Wanted:
+    from dataclasses import replace  # noqa: PLC0415
+
+    return replace(wanted, version=version)
 
 
 def _filename(location: str) -> str:
