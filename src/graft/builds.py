@@ -369,6 +369,7 @@ def prepare_metadata(
             data = read_local_metadata(run.cache.wheel_path(record.sha256, record.filename))[1]
             return data, f"reused {record.filename} for {who}: {verdict.why}"
         builder = str(Builder.of(target)) if run.source.assessment.may_differ else "any"
+        # (as recorded.prepared_key_builder, which reads the kept source's assessment)
         key = (run.source.key, run.inputs.key(), builder)
         kept = run.cache.kept_metadata(*key)
         if kept is not None:

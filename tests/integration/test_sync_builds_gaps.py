@@ -72,6 +72,7 @@ def test_a_warm_sync_of_sdists_imports_no_build_machinery(
     names = imported(run.stderr)
     assert "graft.resolve.sdists" in names, "the sync met the sdists"
     assert not names & {"graft.builds", "graft.build.evidence", "pyproject_hooks"}
+    assert "packaging.metadata" not in names, "kept surfaces: no METADATA parsed"
     reused = [line for line in run.stderr.splitlines() if line.startswith("graft: reused")]
     assert sorted(line.split()[2] for line in reused) == [
         "statik-1.0-py2.py3-none-any.whl",

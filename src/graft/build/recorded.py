@@ -139,3 +139,25 @@ def reusable_sdist_build(
         return None
     record, verdict = found
     return Recorded(record, verdict, cache.wheel_path(record.sha256, record.filename))
+
+
+def prepared_key_builder(known: KnownSource, target: Target) -> str:
+    """Whose prepared metadata serves *target*: its interpreter's if the source may differ."""
+    return str(Builder.of(target)) if known.assessment.may_differ else "any"
+
+
+def kept_prepared_metadata(
+    cache: BuiltWheels,
+    path: str,
+    sha256: str,
+    target: Target,
+    config_settings: tuple[tuple[str, str], ...],
+    *,
+    isolated: bool,
+) -> bytes | None:
+    """METADATA kept from ``prepare_metadata_for_build_wheel`` of this sdist, for *target*."""
+    known = known_sdist(cache, path, sha256)
+    if known is None:
+        return None
+    inputs = inputs_of(known, config_settings, os.environ, isolated=isolated)
+    return cache.kept_metadata(sdist_key(sha256), inputs.key(), prepared_key_builder(known, target))

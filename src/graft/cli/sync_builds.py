@@ -103,16 +103,42 @@ class SyncBuilds:
 
     def metadata(self, source: str, target: Target) -> tuple[bytes, str]:
         """The METADATA of a wheel of the sdist *source* for *target*: recorded or prepared."""
-        recorded = self._recorded(source, target, editable=False)
-        if recorded is not None:
-            from graft.sources.lazywheel import read_local_metadata  # noqa: PLC0415
-
-            return read_local_metadata(recorded.path)[1], recorded.note
+        known = self.known_metadata(source, target)
+        if known is not None:
+            return known
         from graft.builds import prepare_metadata  # noqa: PLC0415
 
         self._no_cycle(source)
         request = self._request(source, editable=False)
         return prepare_metadata(request, target, self._env_maker(source))
+
+    def known_metadata(self, source: str, target: Target) -> tuple[bytes, str] | None:
+        """A recorded build's METADATA, or one kept from the hook: without importing builds."""
+        recorded = self._recorded(source, target, editable=False)
+        if recorded is not None:
+            from graft.sources.lazywheel import read_local_metadata  # noqa: PLC0415
+
+            return read_local_metadata(recorded.path)[1], recorded.note
+        if self.args.reuse_builds == "never" or not os.path.isfile(source):
+            return None
+        from graft._fs import file_sha256  # noqa: PLC0415
+        from graft._home import cache_root  # noqa: PLC0415
+        from graft.build.cache import BuiltWheels  # noqa: PLC0415
+        from graft.build.recorded import kept_prepared_metadata  # noqa: PLC0415
+        from graft.build.reuse import Builder  # noqa: PLC0415
+
+        data = kept_prepared_metadata(
+            BuiltWheels(cache_root()),
+            source,
+            file_sha256(source),
+            target,
+            self.settings,
+            isolated=not self.args.no_build_isolation,
+        )
+        if data is None:
+            return None
+        who = f"{Builder.of(target)} ({target.executable})"
+        return data, f"metadata of {source} for {who}: kept from an earlier hook"
 
     def _no_cycle(self, source: str) -> None:
         """A source already being built further out needs itself to build: an error."""

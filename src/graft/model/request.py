@@ -75,6 +75,10 @@ class SourceBuilder(Protocol):
         """
         ...
 
+    def known_metadata(self, source: str, target: Target) -> tuple[bytes, str] | None:
+        """:meth:`metadata` when a recorded build or kept metadata answers; never runs a hook."""
+        ...
+
 
 @dataclass(frozen=True)
 class ForeignTarget:

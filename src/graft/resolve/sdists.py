@@ -18,6 +18,7 @@ without one, or with ``--no-build``, a source is refused in one line naming it.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from graft.model.requirements import Wanted
     from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile
+    from graft.resolve.surface import Surface
 
 
 def _static_pkg_info(path: str, where: str) -> bytes:
@@ -275,6 +277,71 @@ class SdistBuilds:
             data, note = self.builder.metadata(path, self.target)
             self.notes.append(note)
             return data
+
+    def load_surface(self, file: ArtifactFile) -> Surface | None:
+        """The surface kept for the METADATA this sdist gives, when that is known cheaply.
+
+        Known cheaply: a static PKG-INFO kept by the sdist's sha256, or a METADATA the
+        builder has without running a hook (a recorded build, metadata kept from the hook).
+        The surface is kept by the sha256 of that METADATA (``surfaces/sdist-<sha>.json``),
+        so a warm resolution parses nothing, as for a wheel.
+        """
+        known = self._known(file)
+        if known is None:
+            return None
+        import json  # noqa: PLC0415
+
+        from graft.resolve.surface import surface_from_json  # noqa: PLC0415
+
+        try:
+            with open(self._surface_path(known), encoding="utf-8") as fh:
+                return surface_from_json(json.load(fh))
+        except (OSError, ValueError):
+            return None
+
+    def save_surface(self, file: ArtifactFile, data: bytes, surface: Surface) -> None:
+        """Keep *surface* by the sha256 of the METADATA *data* it was parsed from."""
+        del file
+        from graft._fs import remember  # noqa: PLC0415
+        from graft.resolve.surface import surface_to_json  # noqa: PLC0415
+
+        with contextlib.suppress(OSError):
+            remember(self._surface_path(data), json.dumps(surface_to_json(surface)))
+
+    def _surface_path(self, data: bytes) -> str:
+        import hashlib  # noqa: PLC0415
+
+        digest = hashlib.sha256(data).hexdigest()
+        return os.path.join(self.cache_dir, "surfaces", f"sdist-{digest}.json")
+
+    def _known(self, file: ArtifactFile) -> bytes | None:
+        """The sdist's METADATA if known without a download, a read through it or a hook."""
+        if file.url.startswith(("http://", "https://")):
+            from graft.sources.fetch import cached_path  # noqa: PLC0415
+            from graft.sources.index import Candidate  # noqa: PLC0415
+
+            candidate = Candidate(file.filename, file.url, file.sha256, local=False)
+            path = cached_path(candidate, self.cache_dir)
+        else:
+            path = file.url.removeprefix("file://")
+        if path is None:
+            return None
+        from graft._fs import file_sha256  # noqa: PLC0415
+
+        kept = os.path.join(self.cache_dir, "metadata", f"sdist-{file_sha256(path)}.pkg-info")
+        try:
+            with open(kept, "rb") as fh:
+                static = fh.read()
+        except OSError:
+            return None
+        if static:
+            return static
+        known = self.builder.known_metadata(path, self.target)
+        if known is None:
+            return None
+        with self._lock:
+            self.notes.append(known[1])
+        return known[0]
 
     def _static(self, path: str, where: str) -> bytes:
         """:func:`_static_pkg_info`, remembered by the sdist's sha256 (the same for any target).
