@@ -149,16 +149,13 @@ def _source(package: Any, dist: Any, base: str, *, where: str) -> Wanted:
     """
     from packaging.pylock import PackageDirectory, PackageSdist  # noqa: PLC0415
 
-    from graft.sources.requirements import source_path  # noqa: PLC0415
-
     name = canonicalize_name(package.name)
     version = str(package.version) if package.version else None
     if isinstance(dist, PackageDirectory):
         local = dist.path if os.path.isabs(dist.path) else os.path.join(base, dist.path)
         if dist.subdirectory:
             local = os.path.join(local, dist.subdirectory)
-        given = source_path(local, where, editable=bool(dist.editable), name=name)
-        return _with_version(given, version)
+        return _local_source(local, name, version, where, editable=bool(dist.editable))
     if not isinstance(dist, PackageSdist):
         kind = type(dist).__name__.removeprefix("Package").lower()
         raise SourceError(
@@ -171,7 +168,7 @@ def _source(package: Any, dist: Any, base: str, *, where: str) -> Wanted:
         raise SourceError(f"{package.name}: the lock gives the sdist no sha256 hash", where=where)
     if dist.path is not None:
         local = dist.path if os.path.isabs(dist.path) else os.path.join(base, dist.path)
-        return _with_version(source_path(local, where, hashes=hashes, name=name), version)
+        return _local_source(local, name, version, where, hashes=hashes)
     url = dist.url or ""
     return Wanted(
         name,
@@ -186,10 +183,29 @@ def _source(package: Any, dist: Any, base: str, *, where: str) -> Wanted:
     )
 
 
-def _with_version(wanted: Wanted, version: str | None) -> Wanted:
-    from dataclasses import replace  # noqa: PLC0415
-
-    return replace(wanted, version=version)
+def _local_source(
+    path: str,
+    name: str,
+    version: str | None,
+    where: str,
+    *,
+    editable: bool = False,
+    hashes: frozenset[str] = frozenset(),
+) -> Wanted:
+    """A locked directory or sdist file, as ``requirements.source_path`` gives one."""
+    path = os.path.abspath(path)
+    is_sdist = os.path.isfile(path) and path.endswith((".tar.gz", ".zip"))
+    if not os.path.isdir(path) and not is_sdist:
+        raise SourceError("no such project directory or sdist file", where=f"{where}: {path}")
+    return Wanted(
+        canonicalize_name(name),
+        version,
+        frozenset(),
+        hashes,
+        where,
+        source=path,
+        editable=editable,
+    )
 
 
 def _filename(location: str) -> str:
