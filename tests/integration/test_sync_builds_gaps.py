@@ -370,3 +370,18 @@ def test_uv_installs_the_same_lock(
     )
     assert run.returncode == 0, run.stderr
     assert py(venv, "import statik, tomli, purepkg; print(statik.__version__)") == "1.0"
+
+
+def test_a_release_pinned_by_the_request_is_built_at_once(
+    tmp_path: Path, store_dir: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "links"
+    folder.mkdir()
+    dyn_sdist(folder, "2.0")
+    dyn_sdist(folder, "1.0")
+    log = tmp_path / "hooks.log"
+    monkeypatch.setenv("DYN_LOG", str(log))
+    sync(tmp_path / "v", store_dir, folder, "dyn==1.0")
+    # a root == pin cannot be backtracked from: one backend run gives METADATA and wheel
+    assert log.read_text().splitlines() == ["build 1.0"]
+    assert py(tmp_path / "v", "import dyn; print(dyn.VERSION)") == "1.0"

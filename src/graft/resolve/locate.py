@@ -469,7 +469,8 @@ def _resolved(
     if builder is not None and not request.no_build and request.foreign is None:
         from graft.resolve.sdists import SdistBuilds  # noqa: PLC0415
 
-        builds = SdistBuilds(builder, target, cache_dir, offline=request.offline)
+        pinned = frozenset((w.name, w.version) for w in wanted if w.version and not w.source)
+        builds = SdistBuilds(builder, target, cache_dir, offline=request.offline, pinned=pinned)
     source = IndexProjects(
         index, find_links, cache_dir, offline=request.offline, direct=direct, builds=builds
     )

@@ -244,9 +244,17 @@ class SdistBuilds:
     """
 
     def __init__(
-        self, builder: SourceBuilder, target: Target, cache_dir: str, *, offline: bool
+        self,
+        builder: SourceBuilder,
+        target: Target,
+        cache_dir: str,
+        *,
+        offline: bool,
+        pinned: frozenset[tuple[str, str]] = frozenset(),
     ) -> None:
         self.builder = builder
+        # (name, version) the request pins with ==: never backtracked from, so built at once
+        self.pinned = pinned
         self.target = target
         self.cache_dir = cache_dir
         self.offline = offline
@@ -267,16 +275,42 @@ class SdistBuilds:
 
         The builder answers with a recorded build's METADATA or runs the backend's
         ``prepare_metadata_for_build_wheel`` (a backend without it builds the wheel, kept):
-        a version the resolver then leaves is never built where the backend can say.
+        a version the resolver then leaves is never built where the backend can say. A
+        release the request pins with ``==`` cannot be left (a root requirement stays), so
+        it is built at once and its wheel's METADATA read: one backend run, not two.
         """
         with self._lock:
             path = self.local(file)
             static = self._static(path, file.filename)
             if static:
                 return static
-            data, note = self.builder.metadata(path, self.target)
-            self.notes.append(note)
-            return data
+            if self._pinned(file.filename):  # installed for sure: its build is the answer
+                built = self.builder.wheel(path, self.target)
+                self.notes.append(built.note)
+            else:
+                data, note = self.builder.metadata(path, self.target)
+                self.notes.append(note)
+                return data
+        from graft.sources.lazywheel import read_local_metadata  # noqa: PLC0415
+
+        return read_local_metadata(built.path)[1]
+
+    def _pinned(self, filename: str) -> bool:
+        """Whether the request pins this sdist's release with ``==`` (a root requirement)."""
+        if not self.pinned:
+            return False
+        from packaging.utils import (  # noqa: PLC0415
+            InvalidSdistFilename,
+            canonicalize_name,
+            parse_sdist_filename,
+        )
+        from packaging.version import InvalidVersion, Version  # noqa: PLC0415
+
+        try:
+            name, version = parse_sdist_filename(filename)
+        except (InvalidSdistFilename, InvalidVersion):
+            return False
+        return any(canonicalize_name(n) == name and Version(v) == version for n, v in self.pinned)
 
     def load_surface(self, file: ArtifactFile) -> Surface | None:
         """The surface kept for the METADATA this sdist gives, when that is known cheaply.
