@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import run_graft
 from tests.integration.test_sync_builds import (
     flit_project,
     py,
@@ -385,3 +386,27 @@ def test_a_release_pinned_by_the_request_is_built_at_once(
     # a root == pin cannot be backtracked from: one backend run gives METADATA and wheel
     assert log.read_text().splitlines() == ["build 1.0"]
     assert py(tmp_path / "v", "import dyn; print(dyn.VERSION)") == "1.0"
+
+
+def test_graft_lock_writes_sdists_and_sync_builds_them(
+    tmp_path: Path, store_dir: Path, cache: Path, links: Path
+) -> None:
+    import tomllib
+
+    lock = tmp_path / "pylock.toml"
+    run = run_graft(
+        "lock", "statik", "--find-links", links, "--no-index", "--python-version", "3.11",
+        "--platform", "linux", "-o", lock, "-v",
+    )  # fmt: skip
+    assert "statik" in lock.read_text(), run.stderr
+    packages = {p["name"]: p for p in tomllib.loads(lock.read_text())["packages"]}
+    assert sorted(packages) == ["statik", "tomli"]  # tomli: only its sdist, METADATA 2.1
+    for name, version in (("statik", "1.0"), ("tomli", "2.0.1")):
+        sdist = packages[name]["sdist"]
+        assert "wheels" not in packages[name]
+        path = links / f"{name}-{version}.tar.gz"
+        assert sdist["hashes"] == {"sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+        assert sdist["size"] == path.stat().st_size
+        assert (lock.parent / sdist["path"]).resolve() == path.resolve()
+    sync(tmp_path / "v", store_dir, links, lock)
+    assert py(tmp_path / "v", "import statik, tomli; print(statik.__version__)") == "1.0"

@@ -11,6 +11,8 @@ if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable
 
+    from graft.model.request import SourceBuilder
+
 
 def add_lock_parser(
     sub: argparse._SubParsersAction[argparse.ArgumentParser],
@@ -86,6 +88,7 @@ def run_lock(args: argparse.Namespace) -> int:
         python_versions=tuple(args.python_version),
         platforms=tuple(args.platform),
         environments=tuple(args.environment),
+        builder=_builder(args),
     )
     result = lock(request)
     elapsed = time.perf_counter() - started
@@ -115,3 +118,19 @@ def run_lock(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return 0
+
+
+def _builder(args: argparse.Namespace) -> SourceBuilder:
+    """``graft sync``'s builder, for the sdists a lock must read (build options: defaults)."""
+    import argparse as ap  # noqa: PLC0415
+
+    from graft.cli.sync_builds import SyncBuilds  # noqa: PLC0415
+
+    defaults = {
+        "config_settings": [],
+        "build_constraint": [],
+        "reuse_builds": "auto",
+        "no_build_isolation": False,
+        "store": None,
+    }
+    return SyncBuilds(ap.Namespace(**{**defaults, **vars(args)}))

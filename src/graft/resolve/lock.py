@@ -39,8 +39,9 @@ if TYPE_CHECKING:
     from packaging.utils import NormalizedName
     from packaging.version import Version
 
-    from graft.model.request import ResolveRequest
+    from graft.model.request import ResolveRequest, SourceBuilder
     from graft.model.requirements import Inputs
+    from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile, MetadataReader, ProjectSource
     from graft.resolve.environments import Environment
     from graft.resolve.projects import IndexProjects
@@ -57,6 +58,9 @@ class LockRequest:
     python_versions: tuple[str, ...] = ()
     platforms: tuple[str, ...] = ()  # linux, macos, windows, or platform tags
     environments: tuple[str, ...] = ()  # markers: keep the matrix's environments matching one
+    # reads the METADATA of sdists no wheel can stand for (built or prepared for the running
+    # interpreter, as uv does); None: sdist-only releases cannot be locked
+    builder: SourceBuilder | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +151,7 @@ def merge(
                     for f in source.files(pin.name)
                     if (p := parse_wheel(f.filename)) is not None and p.version == pin.version
                 )
-            own = compatible(release, env, pin.file) or (pin.file,)
+            own = (compatible(release, env, pin.file) if pin.file.is_wheel else ()) or (pin.file,)
             surface = reader.surface(pin.file)
             for other in own:
                 if is_variant(other) or is_variant(pin.file):
@@ -208,7 +212,8 @@ def to_pylock(
                 name=entry.name,
                 version=entry.version,
                 marker=Marker(marker) if marker else None,
-                wheels=[_wheel(f, lock_dir) for f in entry.wheels],
+                wheels=[_wheel(f, lock_dir) for f in entry.wheels if f.is_wheel] or None,
+                sdist=next((_sdist(f, lock_dir) for f in entry.wheels if not f.is_wheel), None),
             )
         )
     lock = Pylock(
@@ -253,6 +258,29 @@ def _wheel(file: ArtifactFile, lock_dir: str) -> Any:
     )
 
 
+def _sdist(file: ArtifactFile, lock_dir: str) -> Any:
+    """``[packages.sdist]`` (PEP 751): url or path, size, upload-time, sha256."""
+    from packaging.pylock import PackageSdist  # noqa: PLC0415
+
+    remote = file.url.startswith(("http://", "https://"))
+    sha, size = file.sha256, file.size
+    if not remote:
+        from graft._fs import file_sha256  # noqa: PLC0415
+
+        sha = sha or file_sha256(file.url.removeprefix("file://"))
+        size = os.path.getsize(file.url.removeprefix("file://")) if size is None else size
+    if sha is None:
+        raise SourceError("the index gives no sha256 for it; a lock needs one", where=file.url)
+    return PackageSdist(
+        name=file.filename,
+        url=file.url if remote else None,
+        path=None if remote else os.path.relpath(file.url.removeprefix("file://"), lock_dir),
+        size=size,
+        upload_time=file.upload_time,
+        hashes={"sha256": sha},
+    )
+
+
 def write(lock: Pylock | dict[str, Any], path: str) -> None:
     """Write *lock* as TOML, atomically (tomli-w: packaging has a reader only)."""
     import tomli_w  # noqa: PLC0415
@@ -275,9 +303,18 @@ def _requires_python(files: tuple[str, ...]) -> str | None:
 
 
 def _projects(
-    asked: ResolveRequest, inputs: Inputs, cache_dir: str, direct: dict[str, ArtifactFile]
+    asked: ResolveRequest,
+    inputs: Inputs,
+    cache_dir: str,
+    direct: dict[str, ArtifactFile],
+    builder: SourceBuilder | None = None,
 ) -> IndexProjects:
-    """The source every environment is resolved over: indexes, find-links, direct files."""
+    """The source every environment is resolved over: indexes, find-links, direct files.
+
+    With *builder*, sdists are candidates too: their METADATA is the static PKG-INFO, else
+    what the backend says for the interpreter running graft (uv's rule: a lock cannot run a
+    build for each of its environments), kept like a sync's.
+    """
     from graft.resolve.projects import IndexProjects  # noqa: PLC0415
     from graft.sources.index import PYPI_SIMPLE, FindLinks, Indexes, index_order  # noqa: PLC0415
 
@@ -286,7 +323,19 @@ def _projects(
         urls = index_order(inputs.index_url or PYPI_SIMPLE, inputs.extra_index_urls)
         index = Indexes(urls, cache_dir, offline=asked.offline)
     find_links = FindLinks(inputs.find_links)
-    return IndexProjects(index, find_links, cache_dir, offline=asked.offline, direct=direct)
+    builds = None
+    if builder is not None:
+        from graft.resolve.sdists import SdistBuilds  # noqa: PLC0415
+        from graft.venv.interpreter import find_interpreter, introspect  # noqa: PLC0415
+
+        def here() -> Target:  # introspected only if an sdist is met
+            return introspect(find_interpreter(None))
+
+        pinned = frozenset((w.name, w.version) for w in inputs.wanted if w.version)
+        builds = SdistBuilds(builder, here, cache_dir, offline=asked.offline, pinned=pinned)
+    return IndexProjects(
+        index, find_links, cache_dir, offline=asked.offline, direct=direct, builds=builds
+    )
 
 
 def lock(request: LockRequest) -> LockResult:
@@ -325,7 +374,7 @@ def lock(request: LockRequest) -> LockResult:
     cache_dir = cache_root()
     relock = Relock(inputs.pylocks, asked.extras, asked.groups or None)
     direct = direct_files([*inputs.wanted, *relock.paths(envs)])
-    projects = _projects(asked, inputs, cache_dir, direct)
+    projects = _projects(asked, inputs, cache_dir, direct, request.builder)
     source = SharedSource(projects)
     screens = ScreenMemo()
     chooser = chooser_for(asked, cache_dir)
@@ -340,7 +389,9 @@ def lock(request: LockRequest) -> LockResult:
         except SourceError as exc:  # the lock read does not cover this environment
             skipped.append(f"{env.label}: {exc.what}")
             continue
-        policy = resolver_policy(asked, inputs, wanted, env.target, {}, chooser)
+        policy = resolver_policy(
+            asked, inputs, wanted, env.target, {}, chooser, sdists=request.builder is not None
+        )
         try:
             resolution = resolve(
                 [resolver_requirement(w) for w in wanted],

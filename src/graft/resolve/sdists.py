@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 from graft.errors import SourceError, UsageError
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from graft.model.request import BuiltWheel, ResolveRequest, SourceBuilder
     from graft.model.requirements import Wanted
@@ -246,20 +246,28 @@ class SdistBuilds:
     def __init__(
         self,
         builder: SourceBuilder,
-        target: Target,
+        target: Target | Callable[[], Target],
         cache_dir: str,
         *,
         offline: bool,
         pinned: frozenset[tuple[str, str]] = frozenset(),
     ) -> None:
         self.builder = builder
+        # the target, or how to find it when first needed (a lock: the running interpreter)
+        self._target = target
         # (name, version) the request pins with ==: never backtracked from, so built at once
         self.pinned = pinned
-        self.target = target
         self.cache_dir = cache_dir
         self.offline = offline
         self.notes: list[str] = []
         self._lock = threading.Lock()
+
+    @property
+    def target(self) -> Target:
+        """The interpreter whose builds answer (found on first use when given lazily)."""
+        if callable(self._target):
+            self._target = self._target()
+        return self._target
 
     def local(self, file: ArtifactFile) -> str:
         """The sdist as a local file (downloaded into the cache when remote)."""
