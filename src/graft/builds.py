@@ -296,8 +296,9 @@ def _build_for(run: _Run, target: Target) -> BuiltRecord:
     out, scratch = os.path.join(work, "out"), os.path.join(work, "tmp")
     os.mkdir(out)
     os.mkdir(scratch)
-    backend, distributions = _backend(run, target, tree, scratch)
-    built = backend.build(out, editable=request.editable)
+    backend, distributions, built = _backend(run, target, tree, scratch, out=out)
+    if built is None:
+        built = backend.build(out, editable=request.editable)
     record = _keep_built(run, target, built, backend, distributions)
     shutil.rmtree(work, ignore_errors=True)
     return record
@@ -386,7 +387,7 @@ def _prepare_metadata(run: _Run, target: Target, key: tuple[str, str, str]) -> t
     out, scratch = os.path.join(work, "out"), os.path.join(work, "tmp")
     os.mkdir(out)
     os.mkdir(scratch)
-    backend, distributions = _backend(run, target, tree, scratch)
+    backend, distributions, _ = _backend(run, target, tree, scratch)
     dist_info = backend.prepare_metadata(out)
     try:
         with open(os.path.join(dist_info, "METADATA"), "rb") as fh:
@@ -415,29 +416,46 @@ def _prepare_metadata(run: _Run, target: Target, key: tuple[str, str, str]) -> t
 _MORE_REQUIRES: dict[tuple[str, str, str, bool], tuple[str, ...]] = {}
 
 
-def _backend(run: _Run, target: Target, tree: str, scratch: str) -> tuple[Backend, tuple[str, ...]]:
-    """The backend in its build environment (made, then grown by get_requires_for_build_wheel)."""
+def _backend(
+    run: _Run, target: Target, tree: str, scratch: str, *, out: str | None = None
+) -> tuple[Backend, tuple[str, ...], str | None]:
+    """The backend in its build environment (made, then grown by get_requires_for_build_wheel).
+
+    With *out* (a wheel build), the build is attempted in the same backend process as
+    ``get_requires_for_build_wheel`` (:meth:`Backend.requires_then_build`); its wheel is
+    returned unless the hook named requirements the environment lacked (then it is thrown
+    away and the caller builds in the grown environment). Otherwise the third value is None.
+    """
     request, source = run.request, run.source
     system = source.project.build_system
     settings = config_dict(request.config_settings)
     if not request.isolated:
         env = HookEnv(target.executable, (), scratch, isolated=False)
-        return Backend(tree, system, env, source.label, settings), ()
+        return Backend(tree, system, env, source.label, settings), (), None
     requires = constrain(system.requires, request.constraints)
     made = run.make_env(target, requires, _env_dir(run.cache, target, requires))
     backend = Backend(tree, system, _hook_env(made, scratch), source.label, settings)
     asked = (source.key, run.inputs.key(), target.executable, request.editable)
     answer = _MORE_REQUIRES.get(asked)
-    if answer is None:  # the hook's answer is the same for the metadata step and the build
+    built = None
+    if answer is None and out is not None and not request.editable:
+        said, built = backend.requires_then_build(out)
+        answer = _MORE_REQUIRES[asked] = tuple(said)
+    elif answer is None:  # the hook's answer is the same for the metadata step and the build
         answer = _MORE_REQUIRES[asked] = tuple(backend.requires(request.editable))
     more = constrain(answer, request.constraints)
     extra = tuple(r for r in more if r not in requires and _applies(r, target))
     if extra:
+        if built is not None:  # built without them: thrown away
+            os.unlink(built)
+            built = None
         everything = requires + extra
         made = run.make_env(target, everything, _env_dir(run.cache, target, everything))
         backend = Backend(tree, system, _hook_env(made, scratch), source.label, settings)
         backend.log.extend(["(get_requires_for_build_wheel: ", ", ".join(extra), ")\n"])
-    return backend, made.distributions
+    # (built None, nothing extra: the build after a hook that named requirements failed; the
+    # caller builds again through pyproject-hooks, which reports the failure in its words)
+    return backend, made.distributions, built
 
 
 def _applies(requirement: str, target: Target) -> bool:

@@ -98,10 +98,17 @@ DYN_BACKEND = textwrap.dedent(
         lines += ["Requires-Dist: " + r for r in REQUIRES]
         return ("\\n".join(lines) + "\\n").encode()
 
+    def _pid(hook):
+        if os.environ.get("DYN_PIDS"):
+            with open(os.environ["DYN_PIDS"], "a") as fh:
+                fh.write(hook + " " + str(os.getpid()) + "\\n")
+
     def get_requires_for_build_wheel(config_settings=None):
-        return []
+        _pid("requires")
+        return [r for r in os.environ.get("DYN_REQUIRES", "").split("|") if r]
 
     def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+        _pid("build")
         _log("build")
         info = NAME + "-" + VERSION + ".dist-info"
         files = {
@@ -410,3 +417,38 @@ def test_graft_lock_writes_sdists_and_sync_builds_them(
         assert (lock.parent / sdist["path"]).resolve() == path.resolve()
     sync(tmp_path / "v", store_dir, links, lock)
     assert py(tmp_path / "v", "import statik, tomli; print(statik.__version__)") == "1.0"
+
+
+def test_get_requires_and_build_run_in_one_backend_process(
+    tmp_path: Path, store_dir: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "links"
+    folder.mkdir()
+    dyn_sdist(folder, "1.0")
+    pids = tmp_path / "pids.log"
+    monkeypatch.setenv("DYN_LOG", str(tmp_path / "hooks.log"))
+    monkeypatch.setenv("DYN_PIDS", str(pids))
+    sync(tmp_path / "v", store_dir, folder, "dyn==1.0")
+    (hook1, pid1), (hook2, pid2) = (line.split() for line in pids.read_text().splitlines())
+    assert (hook1, hook2) == ("requires", "build")
+    assert pid1 == pid2, "one interpreter, the backend imported once"
+    assert py(tmp_path / "v", "import dyn; print(dyn.VERSION)") == "1.0"
+
+
+def test_a_build_the_first_hook_asked_more_for_is_done_again_in_the_grown_environment(
+    tmp_path: Path, store_dir: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "links"
+    folder.mkdir()
+    dyn_sdist(folder, "1.0")
+    make_wheel(folder, "buildhelper", "1.0", {"buildhelper.py": ""})
+    log = tmp_path / "hooks.log"
+    monkeypatch.setenv("DYN_LOG", str(log))
+    monkeypatch.setenv("DYN_REQUIRES", 'buildhelper; python_version >= "3"|notthere; extra == "x"')
+    run = sync(tmp_path / "v", store_dir, folder, "dyn==1.0", "-v")
+    # built in the bare environment with get_requires, thrown away, built again with helper
+    assert log.read_text().splitlines() == ["build 1.0", "build 1.0"]
+    assert "get_requires_for_build_wheel" not in run.stderr, "no error, no log shown"
+    envs = [p for p in (cache / "build-envs").iterdir() if not p.name.startswith(".")]
+    helped = [e for e in envs if list(e.glob("lib/python3*/site-packages/buildhelper.py"))]
+    assert len(helped) == 1
