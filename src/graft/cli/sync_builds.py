@@ -81,11 +81,11 @@ class SyncBuilds:
             return self._done[key]
         from graft.model.request import BuiltWheel  # noqa: PLC0415
 
-        self._no_cycle(source)
         recorded = self._recorded(source, target, editable=editable)
-        if recorded is not None:
+        if recorded is not None:  # (a reuse builds nothing: no cycle)
             self._done[key] = recorded
             return recorded
+        self._no_cycle(source)
         from graft.builds import build_for  # noqa: PLC0415
 
         outcome = build_for(
