@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from graft._fs import load_toml
 from tests.conftest import run_graft
 from tests.integration.test_sync_builds import (
     flit_project,
@@ -398,7 +399,6 @@ def test_a_release_pinned_by_the_request_is_built_at_once(
 def test_graft_lock_writes_sdists_and_sync_builds_them(
     tmp_path: Path, store_dir: Path, cache: Path, links: Path
 ) -> None:
-    import tomllib
 
     lock = tmp_path / "pylock.toml"
     run = run_graft(
@@ -406,7 +406,7 @@ def test_graft_lock_writes_sdists_and_sync_builds_them(
         "--platform", "linux", "-o", lock, "-v",
     )  # fmt: skip
     assert "statik" in lock.read_text(), run.stderr
-    packages = {p["name"]: p for p in tomllib.loads(lock.read_text())["packages"]}
+    packages = {p["name"]: p for p in load_toml(str(lock))["packages"]}
     assert sorted(packages) == ["statik", "tomli"]  # tomli: only its sdist, METADATA 2.1
     for name, version in (("statik", "1.0"), ("tomli", "2.0.1")):
         sdist = packages[name]["sdist"]
@@ -452,3 +452,23 @@ def test_a_build_the_first_hook_asked_more_for_is_done_again_in_the_grown_enviro
     envs = [p for p in (cache / "build-envs").iterdir() if not p.name.startswith(".")]
     helped = [e for e in envs if list(e.glob("lib/python3*/site-packages/buildhelper.py"))]
     assert len(helped) == 1
+
+
+def test_graft_lock_of_a_project_directory_writes_it_as_a_directory(
+    tmp_path: Path, store_dir: Path, cache: Path, links: Path
+) -> None:
+    project = flit_project(tmp_path / "proj", deps='"statik"')
+    lock = tmp_path / "pylock.toml"
+    run_graft(
+        "lock", project, "--find-links", links, "--no-index", "--python-version", "3.11",
+        "--platform", "linux", "-o", lock,
+    )  # fmt: skip
+    packages = {p["name"]: p for p in load_toml(str(lock))["packages"]}
+    assert sorted(packages) == ["purepkg", "statik", "tomli"]
+    assert packages["purepkg"]["directory"] == {"path": "proj"}
+    assert "wheels" not in packages["purepkg"]
+    sync(tmp_path / "v", store_dir, links, lock)
+    assert py(tmp_path / "v", "import purepkg, statik; print(purepkg.X)") == "1"
+    refused = run_graft("lock", links / "statik-1.0.tar.gz", "-o", lock, check=False)
+    assert refused.returncode == 2, refused.stderr
+    assert "no sdist path or URL" in refused.stderr

@@ -192,28 +192,46 @@ def check_markable(entries: tuple[Entry, ...]) -> None:
 
 
 def to_pylock(
-    entries: tuple[Entry, ...], covered: tuple[Environment, ...], lock_dir: str
+    entries: tuple[Entry, ...],
+    covered: tuple[Environment, ...],
+    lock_dir: str,
+    directories: dict[str, tuple[str, bool]] | None = None,
 ) -> Pylock:
-    """The PEP 751 lock of *entries* over the *covered* environments (validated)."""
+    """The PEP 751 lock of *entries* over the *covered* environments (validated).
+
+    *directories* maps the wheel built from a project directory to that directory (and
+    whether it is editable): its entry is ``[packages.directory]``, not the wheel.
+    """
     from packaging.markers import Marker  # noqa: PLC0415
-    from packaging.pylock import Package, Pylock  # noqa: PLC0415
+    from packaging.pylock import Package, PackageDirectory, Pylock  # noqa: PLC0415
     from packaging.specifiers import SpecifierSet  # noqa: PLC0415
     from packaging.version import Version  # noqa: PLC0415
 
     from graft.resolve.environments import marker_for  # noqa: PLC0415
+    from graft.resolve.sdists import package_sdist  # noqa: PLC0415
 
     pythons = sorted({e.python for e in covered}, key=Version)
     top = Version(pythons[-1])
     packages = []
+    built_from = directories or {}
     for entry in entries:
-        marker = marker_for(entry.environments, covered)
+        marker = Marker(m) if (m := marker_for(entry.environments, covered)) else None
+        source = next((built_from[f.url] for f in entry.wheels if f.url in built_from), None)
+        if source is not None:  # a project directory: the directory, not the wheel it built
+            path, editable = os.path.relpath(source[0], lock_dir), source[1] or None
+            directory = PackageDirectory(path=path, editable=editable)
+            packages.append(
+                Package(name=entry.name, version=entry.version, marker=marker, directory=directory)
+            )
+            continue
+        sdists = [package_sdist(f, lock_dir) for f in entry.wheels if not f.is_wheel]
         packages.append(
             Package(
                 name=entry.name,
                 version=entry.version,
-                marker=Marker(marker) if marker else None,
+                marker=marker,
                 wheels=[_wheel(f, lock_dir) for f in entry.wheels if f.is_wheel] or None,
-                sdist=next((_sdist(f, lock_dir) for f in entry.wheels if not f.is_wheel), None),
+                sdist=sdists[0] if sdists else None,
             )
         )
     lock = Pylock(
@@ -252,29 +270,6 @@ def _wheel(file: ArtifactFile, lock_dir: str) -> Any:
         name=split_variant_label(file.filename)[0],  # a stand-in: packaging refuses labels
         url=file.url if remote else None,
         path=None if remote else os.path.relpath(file.url, lock_dir),
-        size=size,
-        upload_time=file.upload_time,
-        hashes={"sha256": sha},
-    )
-
-
-def _sdist(file: ArtifactFile, lock_dir: str) -> Any:
-    """``[packages.sdist]`` (PEP 751): url or path, size, upload-time, sha256."""
-    from packaging.pylock import PackageSdist  # noqa: PLC0415
-
-    remote = file.url.startswith(("http://", "https://"))
-    sha, size = file.sha256, file.size
-    if not remote:
-        from graft._fs import file_sha256  # noqa: PLC0415
-
-        sha = sha or file_sha256(file.url.removeprefix("file://"))
-        size = os.path.getsize(file.url.removeprefix("file://")) if size is None else size
-    if sha is None:
-        raise SourceError("the index gives no sha256 for it; a lock needs one", where=file.url)
-    return PackageSdist(
-        name=file.filename,
-        url=file.url if remote else None,
-        path=None if remote else os.path.relpath(file.url.removeprefix("file://"), lock_dir),
         size=size,
         upload_time=file.upload_time,
         hashes={"sha256": sha},
@@ -359,19 +354,15 @@ def lock(request: LockRequest) -> LockResult:
     from graft.resolve.relock import Relock, direct_files  # noqa: PLC0415
     from graft.resolve.resolver import resolve  # noqa: PLC0415
     from graft.resolve.screenmemo import ScreenMemo  # noqa: PLC0415
+    from graft.resolve.sdists import lock_directories  # noqa: PLC0415
     from graft.resolve.variants import chooser_for  # noqa: PLC0415
 
     asked = request.resolving
     inputs = gather_inputs(asked)
-    if any(w.source for w in inputs.wanted):
-        raise UsageError(
-            "graft lock takes requirements, wheels and lock files (no project or sdist path"
-            " or URL yet)",
-            hint="build the wheel first (graft build), or name the project, e.g. name==1.0",
-        )
+    cache_dir = cache_root()
+    directories = lock_directories(inputs, asked, request.builder, cache_dir)
     pythons = python_versions(_requires_python(asked.requirement_files), request.python_versions)
     envs = keep_matching(matrix(pythons, request.platforms), request.environments)
-    cache_dir = cache_root()
     relock = Relock(inputs.pylocks, asked.extras, asked.groups or None)
     direct = direct_files([*inputs.wanted, *relock.paths(envs)])
     projects = _projects(asked, inputs, cache_dir, direct, request.builder)
@@ -429,7 +420,8 @@ def lock(request: LockRequest) -> LockResult:
     check_markable(entries)
     covered = tuple(env for env, _ in results)
     output = os.path.abspath(request.output)
-    write(to_toml_dict(to_pylock(entries, covered, os.path.dirname(output)), entries), output)
+    lock_dir = os.path.dirname(output)
+    write(to_toml_dict(to_pylock(entries, covered, lock_dir, directories), entries), output)
     warnings.update(dict.fromkeys(chooser.warnings))
     return LockResult(
         output,

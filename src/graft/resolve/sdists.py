@@ -24,7 +24,7 @@ import json
 import os
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from graft.errors import SourceError, UsageError
 
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from graft.model.request import BuiltWheel, ResolveRequest, SourceBuilder
-    from graft.model.requirements import Wanted
+    from graft.model.requirements import Inputs, Wanted
     from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile
     from graft.resolve.surface import Surface
@@ -402,3 +402,60 @@ class SdistBuilds:
         found = _static_pkg_info(path, where)
         remember(kept, found)
         return found
+
+
+def lock_directories(
+    inputs: Inputs, asked: ResolveRequest, builder: SourceBuilder | None, cache_dir: str
+) -> dict[str, tuple[str, bool]]:
+    """Project directories among the inputs, built for the interpreter running graft.
+
+    Each becomes the wheel it builds (its METADATA is what the lock resolves), and the map
+    returned names the directory of each such wheel, for ``[packages.directory]``. An sdist
+    file or URL as a source is refused (lock it from an index or find-links instead).
+    """
+    from graft.errors import UsageError  # noqa: PLC0415
+
+    sources = [w for w in inputs.wanted if w.source]
+    if not sources:
+        return {}
+    if builder is None or any(not os.path.isdir(w.source or "") for w in sources):
+        raise UsageError(
+            "graft lock takes requirements, wheels, project directories and lock files"
+            " (no sdist path or URL)",
+            hint="put the sdist in a directory and pass --find-links DIR",
+        )
+    from graft.resolve.sdists import build_named  # noqa: PLC0415
+    from graft.venv.interpreter import find_interpreter, introspect  # noqa: PLC0415
+
+    here = introspect(find_interpreter(None))
+    built, _ = build_named(inputs.wanted, here, asked, builder, cache_dir)
+    directories = {
+        b.path or "": (os.path.abspath(w.source or ""), w.editable)
+        for w, b in zip(inputs.wanted, built, strict=True)
+        if w.source
+    }
+    inputs.wanted = built
+    return directories
+
+
+def package_sdist(file: ArtifactFile, lock_dir: str) -> Any:
+    """``[packages.sdist]`` (PEP 751): url or path, size, upload-time, sha256."""
+    from packaging.pylock import PackageSdist  # noqa: PLC0415
+
+    remote = file.url.startswith(("http://", "https://"))
+    sha, size = file.sha256, file.size
+    if not remote:
+        from graft._fs import file_sha256  # noqa: PLC0415
+
+        sha = sha or file_sha256(file.url.removeprefix("file://"))
+        size = os.path.getsize(file.url.removeprefix("file://")) if size is None else size
+    if sha is None:
+        raise SourceError("the index gives no sha256 for it; a lock needs one", where=file.url)
+    return PackageSdist(
+        name=file.filename,
+        url=file.url if remote else None,
+        path=None if remote else os.path.relpath(file.url.removeprefix("file://"), lock_dir),
+        size=size,
+        upload_time=file.upload_time,
+        hashes={"sha256": sha},
+    )
