@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Literal
 
 from graft._fs import file_sha256
 from graft._home import cache_root
-from graft.build import compare, evidence
+from graft.build import compare, evidence, recorded
 from graft.build.cache import (
     BuildInputs,
     BuiltRecord,
@@ -33,9 +33,11 @@ from graft.build.cache import (
     sdist_key,
     tree_key,
 )
+from graft.build.checks import check_metadata, check_wheel
 from graft.build.hooks import Backend, HookEnv, config_dict
-from graft.build.project import Project, read_project
-from graft.build.reuse import Builder, Verdict, may_serve
+from graft.build.project import Project, constrain, read_project
+from graft.build.recorded import Earlier
+from graft.build.reuse import Builder
 from graft.build.sdist import is_sdist, read_pkg_info, sdist_name, unpack_sdist
 from graft.errors import BuildError, UsageError
 from graft.model.request import Reporter, SilentReporter
@@ -43,6 +45,7 @@ from graft.model.request import Reporter, SilentReporter
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
+    from graft.build.assessment import Assessment
     from graft.build.compare import Difference
     from graft.model.target import Target
 
@@ -84,7 +87,7 @@ class BuildOutcome:
     filename: str
     path: str  # the wheel in the cache (or in out_dir when asked)
     sha256: str
-    assessment: evidence.Assessment
+    assessment: Assessment
     differences: tuple[Difference, ...] | None = None  # verify: against the reusable wheel
 
 
@@ -97,7 +100,7 @@ class _Source:
     is_tree: bool
     key: str
     project: Project
-    assessment: evidence.Assessment
+    assessment: Assessment
     name: str | None
     version: str | None
     work_root: str
@@ -241,47 +244,14 @@ class _Run:
     make_env: Callable[[Target, tuple[str, ...], str], BuildEnvironment]
 
 
-@dataclass(frozen=True, slots=True)
-class _Earlier:
-    """The recorded builds as the reuse rule sees them for one target."""
-
-    reusable: tuple[BuiltRecord, Verdict] | None  # the rule allows it
-    refused: tuple[BuiltRecord, Verdict] | None  # its tags fit, the rule refuses it
-
-
-def _earlier(run: _Run, target: Target) -> _Earlier:
-    here = Builder.of(target)
-    records = run.cache.lookup(run.source.key, run.inputs.key())
-    records.sort(key=lambda r: r.built_by != here)  # the same interpreter's first
-    reusable = refused = None
-    for record in records:
-        if not _python_allowed(record.requires_python, target):
-            continue
-        verdict = may_serve(record.filename, record.assessment.may_differ, record.built_by, target)
-        if verdict.reuse:
-            reusable = (record, verdict)
-            break
-        if refused is None and verdict.fits:
-            refused = (record, verdict)
-    return _Earlier(reusable, refused)
-
-
-def _python_allowed(requires_python: str | None, target: Target) -> bool:
-    """Whether a wheel's Requires-Python admits *target* (no reuse across that line)."""
-    if not requires_python:
-        return True
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet  # noqa: PLC0415
-
-    try:
-        return SpecifierSet(requires_python).contains(target.version, prereleases=True)
-    except InvalidSpecifier:
-        return False
+def _earlier(run: _Run, target: Target) -> Earlier:
+    return recorded.earlier(run.cache, run.source.key, run.inputs.key(), target)
 
 
 def _one(run: _Run, target: Target) -> BuildOutcome:
     """Reuse or build for one target."""
     mode = run.request.reuse
-    earlier = _Earlier(None, None) if mode == "never" else _earlier(run, target)
+    earlier = Earlier(None, None) if mode == "never" else _earlier(run, target)
     if earlier.reusable is not None and mode == "auto":
         record, verdict = earlier.reusable
         return BuildOutcome(
@@ -318,29 +288,45 @@ def _one(run: _Run, target: Target) -> BuildOutcome:
 
 def _build_for(run: _Run, target: Target) -> BuiltRecord:
     """One PEP 517 build for *target*; the wheel kept in the cache and recorded."""
-    request, source, cache = run.request, run.source, run.cache
+    request, source = run.request, run.source
     what = "building an editable wheel of" if request.editable else "building"
     request.reporter.stage(f"{what} {source.label} for {Builder.of(target)}")
     work = _fresh(source.work_root, "build")
-    if source.is_tree:
-        tree = source.path
-    elif source.first_tree is not None:
-        tree, source.first_tree = source.first_tree, None
-    else:
-        tree = unpack_sdist(source.path, _fresh(source.work_root, "src"))
+    tree = _tree(source)
     out, scratch = os.path.join(work, "out"), os.path.join(work, "tmp")
     os.mkdir(out)
     os.mkdir(scratch)
-    backend, distributions = _backend(run, target, tree, scratch)
-    built = backend.build(out, editable=request.editable)
-    _check_wheel(os.path.basename(built), source, backend)
+    backend, distributions, built = _backend(run, target, tree, scratch, out=out)
+    if built is None:
+        built = backend.build(out, editable=request.editable)
+    record = _keep_built(run, target, built, backend, distributions)
+    shutil.rmtree(work, ignore_errors=True)
+    return record
+
+
+def _tree(source: _Source) -> str:
+    """The source tree to build in: the directory, or the sdist unpacked (once more)."""
+    if source.is_tree:
+        return source.path
+    if source.first_tree is not None:
+        tree, source.first_tree = source.first_tree, None
+        return tree
+    return unpack_sdist(source.path, _fresh(source.work_root, "src"))
+
+
+def _keep_built(
+    run: _Run, target: Target, built: str, backend: Backend, distributions: tuple[str, ...]
+) -> BuiltRecord:
+    """A wheel the backend built, checked, kept in the cache, ingested and recorded."""
+    source, cache = run.source, run.cache
+    check_wheel(os.path.basename(built), source.label, source.name, source.version, backend.log)
     sha = file_sha256(built)
     kept = cache.keep_wheel(built, sha)
     try:
         from graft._home import default_store_path  # noqa: PLC0415
         from graft.store.entries import Store  # noqa: PLC0415
 
-        entry = Store(request.store or default_store_path()).ingest(kept, sha)
+        entry = Store(run.request.store or default_store_path()).ingest(kept, sha)
     except BaseException:
         cache.forget_wheel(sha, os.path.basename(built))
         raise
@@ -356,29 +342,131 @@ def _build_for(run: _Run, target: Target) -> BuiltRecord:
         entry.record.requires_python,
     )
     cache.keep_record(record)
-    shutil.rmtree(work, ignore_errors=True)
     return record
 
 
-def _backend(run: _Run, target: Target, tree: str, scratch: str) -> tuple[Backend, tuple[str, ...]]:
-    """The backend in its build environment (made, then grown by get_requires_for_build_wheel)."""
+def prepare_metadata(
+    request: BuildRequest,
+    target: Target,
+    make_env: Callable[[Target, tuple[str, ...], str], BuildEnvironment],
+) -> tuple[bytes, str]:
+    """The METADATA a wheel of ``request.source`` would have for *target*, without building.
+
+    A recorded build the reuse rule allows answers first (its METADATA is what would be
+    installed); then metadata kept from an earlier ``prepare_metadata_for_build_wheel`` of
+    the same source and build inputs (and, for a source that may build differently, the same
+    interpreter); else the hook runs now, in the build environment, and its answer is kept.
+    A backend without the hook builds the wheel instead (pyproject-hooks' fallback): that
+    wheel is recorded as any build, so installing this version will not build again.
+    Returns the METADATA and a note for ``-v``.
+    """
+    with _running(request, make_env) as run:
+        earlier = _earlier(run, target)
+        who = _who(target)
+        if earlier.reusable is not None and request.reuse == "auto":
+            record, verdict = earlier.reusable
+            from graft.sources.lazywheel import read_local_metadata  # noqa: PLC0415
+
+            data = read_local_metadata(run.cache.wheel_path(record.sha256, record.filename))[1]
+            return data, f"reused {record.filename} for {who}: {verdict.why}"
+        builder = str(Builder.of(target)) if run.source.assessment.may_differ else "any"
+        # (as recorded.prepared_key_builder, which reads the kept source's assessment)
+        key = (run.source.key, run.inputs.key(), builder)
+        kept = run.cache.kept_metadata(*key)
+        if kept is not None:
+            return kept, f"metadata of {run.source.label} for {who}: kept from an earlier hook"
+        return _prepare_metadata(run, target, key)
+
+
+def _prepare_metadata(run: _Run, target: Target, key: tuple[str, str, str]) -> tuple[bytes, str]:
+    """``prepare_metadata_for_build_wheel`` in the build environment; its METADATA kept."""
+    source = run.source
+    run.request.reporter.stage(f"preparing metadata of {source.label} for {Builder.of(target)}")
+    work = _fresh(source.work_root, "meta")
+    tree = _tree(source)
+    out, scratch = os.path.join(work, "out"), os.path.join(work, "tmp")
+    os.mkdir(out)
+    os.mkdir(scratch)
+    backend, distributions, _ = _backend(run, target, tree, scratch)
+    dist_info = backend.prepare_metadata(out)
+    try:
+        with open(os.path.join(dist_info, "METADATA"), "rb") as fh:
+            data = fh.read()
+    except OSError:
+        raise BuildError(
+            f"prepare_metadata_for_build_wheel named {os.path.basename(dist_info)!r},"
+            " which holds no METADATA",
+            where=source.label,
+            log="".join(backend.log),
+        ) from None
+    check_metadata(data, source.label, source.name, source.version, backend.log)
+    fallback = os.path.join(out, "PYPROJECT_HOOKS_ALREADY_BUILT_WHEEL")
+    wheels = [n for n in os.listdir(out) if n.endswith(".whl")]
+    if os.path.exists(fallback) and len(wheels) == 1:  # the backend has no such hook: it built
+        record = _keep_built(run, target, os.path.join(out, wheels[0]), backend, distributions)
+        note = f"built {record.filename} for {_who(target)}: no prepare_metadata_for_build_wheel"
+    else:
+        run.cache.keep_metadata(*key, data)
+        note = f"metadata of {source.label} for {_who(target)}: prepare_metadata_for_build_wheel"
+    shutil.rmtree(work, ignore_errors=True)
+    return data, note
+
+
+#: get_requires_for_build_wheel's answers in this process, by source, inputs, interpreter.
+_MORE_REQUIRES: dict[tuple[str, str, str, bool], tuple[str, ...]] = {}
+
+
+def _backend(
+    run: _Run, target: Target, tree: str, scratch: str, *, out: str | None = None
+) -> tuple[Backend, tuple[str, ...], str | None]:
+    """The backend in its build environment (made, then grown by get_requires_for_build_wheel).
+
+    With *out* (a wheel build), the build is attempted in the same backend process as
+    ``get_requires_for_build_wheel`` (:meth:`Backend.requires_then_build`); its wheel is
+    returned unless the hook named requirements the environment lacked (then it is thrown
+    away and the caller builds in the grown environment). Otherwise the third value is None.
+    """
     request, source = run.request, run.source
     system = source.project.build_system
     settings = config_dict(request.config_settings)
     if not request.isolated:
         env = HookEnv(target.executable, (), scratch, isolated=False)
-        return Backend(tree, system, env, source.label, settings), ()
+        return Backend(tree, system, env, source.label, settings), (), None
     requires = constrain(system.requires, request.constraints)
     made = run.make_env(target, requires, _env_dir(run.cache, target, requires))
     backend = Backend(tree, system, _hook_env(made, scratch), source.label, settings)
-    more = constrain(tuple(backend.requires(request.editable)), request.constraints)
-    extra = tuple(r for r in more if r not in requires)
+    asked = (source.key, run.inputs.key(), target.executable, request.editable)
+    answer = _MORE_REQUIRES.get(asked)
+    built = None
+    if answer is None and out is not None and not request.editable:
+        said, built = backend.requires_then_build(out)
+        answer = _MORE_REQUIRES[asked] = tuple(said)
+    elif answer is None:  # the hook's answer is the same for the metadata step and the build
+        answer = _MORE_REQUIRES[asked] = tuple(backend.requires(request.editable))
+    more = constrain(answer, request.constraints)
+    extra = tuple(r for r in more if r not in requires and _applies(r, target))
     if extra:
+        if built is not None:  # built without them: thrown away
+            os.unlink(built)
+            built = None
         everything = requires + extra
         made = run.make_env(target, everything, _env_dir(run.cache, target, everything))
         backend = Backend(tree, system, _hook_env(made, scratch), source.label, settings)
         backend.log.extend(["(get_requires_for_build_wheel: ", ", ".join(extra), ")\n"])
-    return backend, made.distributions
+    # (built None, nothing extra: the build after a hook that named requirements failed; the
+    # caller builds again through pyproject-hooks, which reports the failure in its words)
+    return backend, made.distributions, built
+
+
+def _applies(requirement: str, target: Target) -> bool:
+    """Whether a requirement's marker holds for *target* (flit_core answers with extras')."""
+    from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
+
+    try:
+        marker = Requirement(requirement).marker
+    except InvalidRequirement:
+        return True  # the environment's sync names it
+    return marker is None or marker.evaluate({**target.markers, "extra": ""})
 
 
 def _hook_env(env: BuildEnvironment, scratch: str) -> HookEnv:
@@ -392,74 +480,6 @@ def _env_dir(cache: BuiltWheels, target: Target, requires: tuple[str, ...]) -> s
     parent = os.path.join(cache.cache_dir, "build-envs")
     os.makedirs(parent, exist_ok=True)
     return os.path.join(parent, digest)
-
-
-def _check_wheel(filename: str, source: _Source, backend: Backend) -> None:
-    """The built wheel must be the source's release: same name and version."""
-    from packaging.utils import (  # noqa: PLC0415
-        InvalidWheelFilename,
-        canonicalize_name,
-        parse_wheel_filename,
-    )
-    from packaging.version import Version  # noqa: PLC0415
-
-    try:
-        name, version, _, _ = parse_wheel_filename(filename)
-    except InvalidWheelFilename as exc:
-        raise BuildError(
-            f"the backend built {filename!r}, not a valid wheel name ({exc}); nothing was kept",
-            where=source.label,
-            log="".join(backend.log),
-        ) from None
-    wrong_name = source.name is not None and canonicalize_name(source.name) != name
-    wrong_version = source.version is not None and Version(source.version) != version
-    if wrong_name or wrong_version:
-        raise BuildError(
-            f"the backend built {filename}, but the source is {source.name} {source.version};"
-            " nothing was kept",
-            where=source.label,
-            hint="the wheel's name and version must be the sdist's",
-            log="".join(backend.log),
-        )
-
-
-def constrain(requires: tuple[str, ...], constraints: tuple[str, ...]) -> tuple[str, ...]:
-    """Build requirements with each constrained project pinned to its constraint's version.
-
-    A constraint is ``name==version``; a requirement whose specifier excludes that version is
-    an error. Requirements without a constraint are kept as written.
-    """
-    from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
-    from packaging.utils import canonicalize_name  # noqa: PLC0415
-
-    pins: dict[str, str] = {}
-    for text in constraints:
-        try:
-            pin = Requirement(text)
-            spec = next(iter(pin.specifier))
-        except (InvalidRequirement, StopIteration):
-            raise UsageError(f"build constraint {text!r} is not name==version") from None
-        if len(pin.specifier) != 1 or spec.operator != "==" or "*" in spec.version:
-            raise UsageError(f"build constraint {text!r} is not name==version")
-        pins[canonicalize_name(pin.name)] = spec.version
-    out: list[str] = []
-    for text in requires:
-        try:
-            req = Requirement(text)
-        except InvalidRequirement as exc:
-            raise BuildError(f"invalid build requirement {text!r} ({exc})") from None
-        version = pins.get(canonicalize_name(req.name))
-        if version is None:
-            out.append(text)
-            continue
-        if not req.specifier.contains(version, prereleases=True):
-            raise UsageError(
-                f"build constraint {req.name}=={version} excludes build requirement {text!r}"
-            )
-        extras = f"[{','.join(sorted(req.extras))}]" if req.extras else ""
-        marker = f"; {req.marker}" if req.marker else ""
-        out.append(f"{req.name}{extras}=={version}{marker}")
-    return tuple(out)
 
 
 def _deliver(outcome: BuildOutcome, out_dir: str | None) -> BuildOutcome:

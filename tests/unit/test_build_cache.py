@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from graft.build.assessment import Assessment, Evidence
 from graft.build.cache import BuildInputs, BuiltRecord, BuiltWheels, read_variables, tree_key
 from graft.build.compare import compare_wheels, differences
-from graft.build.evidence import Assessment, Evidence
 from graft.build.hooks import config_dict
+from graft.build.project import constrain, satisfied_by
 from graft.build.reuse import Builder
-from graft.builds import constrain
 from graft.errors import UsageError
 
 
@@ -190,3 +190,15 @@ def test_what_an_sdist_said_is_kept_by_its_key(tmp_path: Path) -> None:
     assert cache.known_source("sdist-" + "b" * 64) is None
     (tmp_path / "builds" / ("sdist-" + "a" * 64) / "source.json").write_text("{broken")
     assert cache.known_source("sdist-" + "a" * 64) is None  # untrusted: unpacked again
+
+
+def test_a_build_environment_meets_requirements_by_its_distributions() -> None:
+    markers = {"python_version": "3.11", "sys_platform": "linux"}
+    held = ("flit-core==3.12.0", "packaging==26.2")
+    assert satisfied_by(("flit_core >=3.2,<4",), held, markers)
+    assert satisfied_by(("flit_core>=3.4,<4", "packaging"), held, markers)
+    assert not satisfied_by(("flit_core>=4",), held, markers)
+    assert not satisfied_by(("setuptools",), held, markers)
+    assert not satisfied_by(("packaging[extra]",), held, markers), "extras are never met"
+    assert satisfied_by(('tomli; python_version < "3.11"',), held, markers), "marker is false"
+    assert not satisfied_by(("not a requirement!",), held, markers)

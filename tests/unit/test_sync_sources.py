@@ -33,6 +33,14 @@ class FakeBuilder:
         self.calls.append((source, editable))
         return BuiltWheel(f"/cache/wheels/ab/{self.filename}", "ab" * 32, "built it")
 
+    def metadata(self, source: str, target: Target) -> tuple[bytes, str]:
+        del source, target
+        raise AssertionError("named sources are built, never prepared")
+
+    def known_metadata(self, source: str, target: Target) -> tuple[bytes, str] | None:
+        del source, target
+        raise AssertionError("named sources are built, never prepared")
+
 
 def test_a_directory_becomes_its_built_wheel_with_pep_610_dir_info(tmp_path: Path) -> None:
     builder = FakeBuilder("proj-1.0-py3-none-any.whl")

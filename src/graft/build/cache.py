@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graft._fs import file_sha256, write_atomic
-from graft.build.evidence import Assessment
+from graft.build.assessment import Assessment
 from graft.build.project import BuildSystem
 from graft.build.reuse import Builder
 
@@ -349,6 +349,28 @@ class BuiltWheels:
         folder = os.path.join(self.root, _safe(source_key))
         os.makedirs(folder, exist_ok=True)
         write_atomic(os.path.join(folder, "source.json"), known.to_json())
+
+    def _metadata_path(self, source_key: str, input_key: str, builder: str) -> str:
+        folder = os.path.join(self.root, _safe(source_key), _safe(input_key))
+        return os.path.join(folder, f"metadata-{_safe(builder)}.METADATA")
+
+    def kept_metadata(self, source_key: str, input_key: str, builder: str) -> bytes | None:
+        """METADATA an earlier ``prepare_metadata_for_build_wheel`` gave, if kept.
+
+        *builder* is the interpreter (``cpython 3.12``) for a source that may build
+        differently per interpreter, else ``any``.
+        """
+        try:
+            with open(self._metadata_path(source_key, input_key, builder), "rb") as fh:
+                return fh.read()
+        except OSError:
+            return None
+
+    def keep_metadata(self, source_key: str, input_key: str, builder: str, data: bytes) -> None:
+        """Keep prepared METADATA (see :meth:`kept_metadata`)."""
+        path = self._metadata_path(source_key, input_key, builder)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        write_atomic(path, data)
 
     def keep_record(self, record: BuiltRecord) -> None:
         """Write *record*: its wheel is now a build of its source with its inputs."""

@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from graft.build.assessment import Assessment, Evidence
+
 if TYPE_CHECKING:
     from graft.build.project import Project
 
@@ -64,7 +66,6 @@ COMPILER_VARIABLES = (
     "RUSTFLAGS",
 )
 
-_SHOWN = 6  # evidence items in one line
 _KEPT = 20  # compiled sources named as evidence
 _SKIP_DIRS = frozenset(
     {".git", ".hg", ".svn", ".tox", ".nox", ".venv", "__pycache__", "node_modules", ".eggs"}
@@ -88,17 +89,6 @@ _OPT_OUT = re.compile(r"\b([A-Z][A-Z0-9_]*(?:_NO_EXTENSIONS?|_PUREPYTHON|_PURE_P
 
 
 @dataclass(frozen=True, slots=True)
-class Evidence:
-    """One reason a source may (or cannot) build differently per interpreter."""
-
-    kind: str  # "compiled-source", "extension-setup", "compiling-requirement", ...
-    detail: str  # a path, a requirement, a word found
-
-    def __str__(self) -> str:
-        return f"{self.kind}: {self.detail}"
-
-
-@dataclass(frozen=True, slots=True)
 class SourceFacts:
     """What :func:`scan` read from a source tree: the input of :func:`assess`."""
 
@@ -108,40 +98,6 @@ class SourceFacts:
     compiled: tuple[str, ...]  # relative paths of compiled sources and build files, sorted
     scripts: tuple[tuple[str, str], ...]  # (relative path, text) of setup.py, in-tree backends
     build_hooks: tuple[str, ...]  # declared hooks of hatchling/pdm-backend ("" if none)
-
-
-@dataclass(frozen=True, slots=True)
-class Assessment:
-    """The decision: may the source build differently for another interpreter, and why."""
-
-    may_differ: bool
-    evidence: tuple[Evidence, ...]
-    variables: tuple[str, ...]  # environment variables the build is known to read, sorted
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready mapping, kept with the built wheel's record."""
-        return {
-            "may_differ": self.may_differ,
-            "evidence": [[e.kind, e.detail] for e in self.evidence],
-            "variables": list(self.variables),
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Assessment:
-        """The inverse of :meth:`to_dict`."""
-        return cls(
-            bool(data["may_differ"]),
-            tuple(Evidence(str(k), str(d)) for k, d in data["evidence"]),
-            tuple(str(v) for v in data["variables"]),
-        )
-
-    def describe(self) -> str:
-        """One line: the decision and its evidence (``graft build -v``)."""
-        verdict = "may build differently per interpreter" if self.may_differ else "pure"
-        shown = "; ".join(str(e) for e in self.evidence[:_SHOWN])
-        extra = len(self.evidence) - _SHOWN
-        more = f" (+{extra} more)" if extra > 0 else ""
-        return f"{verdict}: {shown}{more}" if shown else verdict
 
 
 def backend_module(backend: str) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
+import threading
 import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -132,6 +133,76 @@ class Backend:
         work = os.path.dirname(os.path.abspath(out_dir))
         before = set(os.listdir(work))
         name: str = self._call(hook, lambda c: getattr(c, hook)(out_dir, self._settings()))
+        return self._built(out_dir, name, before)
+
+    def requires_then_build(self, out_dir: str) -> tuple[list[str], str | None]:
+        """``get_requires_for_build_wheel`` and then ``build_wheel``, in one backend process.
+
+        pyproject-hooks runs one interpreter per hook, each importing the backend again (for
+        setuptools, a run of ``setup.py`` each). Here pyproject-hooks' own in-process module
+        runs both hooks in one interpreter: the build is attempted in the environment as it
+        is. Returns the requirements the first hook named and the wheel's path, or None
+        when the build failed after the hook named requirements (the caller then grows the
+        environment, if they apply, and builds again; if none applies, the failure is an
+        error). A failure of the first hook is an error as from :meth:`requires`.
+        """
+        import json  # noqa: PLC0415
+        import tempfile  # noqa: PLC0415
+
+        from pyproject_hooks._in_process import _in_proc_script_path  # noqa: PLC0415
+
+        work = os.path.dirname(os.path.abspath(out_dir))
+        before = set(os.listdir(work))
+        control = tempfile.mkdtemp(prefix="hooks-", dir=self.env.scratch)
+        script = os.path.join(control, "graft_hooks_sequence.py")
+        with open(script, "w", encoding="utf-8") as fh:
+            fh.write(_SEQUENCE)
+        calls = [
+            ["get_requires_for_build_wheel", {"config_settings": self._settings()}],
+            ["build_wheel", {"wheel_directory": out_dir, "config_settings": self._settings()}],
+        ]
+        with open(os.path.join(control, "input.json"), "w", encoding="utf-8") as fh:
+            json.dump(calls, fh)
+        environ = {"_PYPROJECT_HOOKS_BUILD_BACKEND": self.system.backend}
+        if self.system.backend_path:
+            environ["_PYPROJECT_HOOKS_BACKEND_PATH_JSON"] = json.dumps(
+                list(self.system.backend_path)
+            )
+        failed: _HookFailedError | None = None
+        with _in_proc_script_path() as hooks_script:  # type: ignore[no-untyped-call]
+            try:
+                self._run([self.env.python, script, str(hooks_script), control], self.tree, environ)
+            except _HookFailedError as exc:
+                failed = exc
+        outputs = [_read_json(os.path.join(control, f"output-{i}.json")) for i in range(2)]
+        for out in outputs:
+            if out is not None:
+                self.log.extend(f"BuildBackendWarning: {w}\n" for w in out.get("warnings", []))
+        first, second = outputs
+        if first is None or first.get("no_backend") or first.get("hook_missing"):
+            # the backend itself failed: pyproject-hooks' own call says it in its words
+            self.requires()
+            raise self._failed("get_requires_for_build_wheel", failed)
+        requires = [str(r) for r in first.get("return_val") or []]
+        if failed is not None or second is None or "return_val" not in second:
+            if requires:
+                return requires, None
+            raise self._failed("build_wheel", failed)
+        return requires, self._built(out_dir, str(second["return_val"]), before)
+
+    def _failed(self, hook: str, exc: _HookFailedError | None) -> BuildError:
+        status = exc.returncode if exc is not None else "?"
+        return BuildError(
+            f"{hook} of {self.system.backend} failed (exit status {status})",
+            where=self.label,
+            hint="its whole output is above; rerun it by hand with the command shown",
+            log="".join(self.log),
+            rerun=self.rerun_command(hook),
+        )
+
+    def _built(self, out_dir: str, name: str, before: set[str]) -> str:
+        """The wheel *name* the build hook returned, checked (see :meth:`build`)."""
+        work = os.path.dirname(os.path.abspath(out_dir))
         after = set(os.listdir(work))
         strays = sorted(after - before)
         path = os.path.join(out_dir, name) if name and os.sep not in name else ""
@@ -153,12 +224,13 @@ class Backend:
 
         try:
             # pyproject-hooks re-raises the backend's warnings here: they belong in the log
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                try:
-                    return call(self._caller())
-                finally:
-                    self.log.extend(f"{w.category.__name__}: {w.message}\n" for w in caught)
+            # (a sink per thread: builds run two at a time, and catch_warnings is global)
+            _warnings_to_logs()
+            _SINK.log = self.log
+            try:
+                return call(self._caller())
+            finally:
+                _SINK.log = None
         except _HookFailedError as exc:
             raise BuildError(
                 f"{hook} of {self.system.backend} failed (exit status {exc.returncode})",
@@ -208,6 +280,91 @@ class Backend:
             f"cd {shlex.quote(self.tree)} && mkdir -p out && {prefix}"
             f"{shlex.quote(self.env.python)} -c {shlex.quote(code)}"
         )
+
+
+#: Run by the build interpreter (standard library only): pyproject-hooks' in-process module,
+#: loaded from its file, calls each hook of ``input.json`` in turn, writing ``output-N.json``
+#: as its ``main`` writes ``output.json``; it stops after a hook the backend lacks.
+_SEQUENCE = """\
+import json, os, sys, warnings
+from importlib.util import module_from_spec, spec_from_file_location
+
+hooks_script, control = sys.argv[1], sys.argv[2]
+here = os.path.normcase(os.path.realpath(os.path.dirname(os.path.abspath(__file__))))
+sys.path[:] = [p for p in sys.path if os.path.normcase(os.path.realpath(p)) != here]
+spec = spec_from_file_location("_graft_pyproject_hooks", hooks_script)
+hooks = module_from_spec(spec)
+spec.loader.exec_module(hooks)
+with open(os.path.join(control, "input.json"), encoding="utf-8") as fh:
+    calls = json.load(fh)
+for i, (name, kwargs) in enumerate(calls):
+    out = {}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            out["return_val"] = getattr(hooks, name)(**kwargs)
+        except hooks.BackendUnavailable as exc:
+            out.update(no_backend=True, traceback=exc.traceback, backend_error=exc.message)
+        except hooks.HookMissing as exc:
+            out.update(hook_missing=True, missing_hook_name=exc.hook_name or name)
+    out["warnings"] = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
+    with open(os.path.join(control, "output-%d.json" % i), "w", encoding="utf-8") as fh:
+        json.dump(out, fh)
+    if "return_val" not in out:
+        break
+"""
+
+
+def _read_json(path: str) -> dict[str, Any] | None:
+    import json  # noqa: PLC0415
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+class _Sink(threading.local):
+    log: list[str] | None = None
+
+
+_SINK = _Sink()
+_INSTALLED: list[bool] = []
+_INSTALL_LOCK = threading.Lock()
+
+
+def _warnings_to_logs() -> None:
+    """Send the backends' warnings (re-raised by pyproject-hooks) to the calling build's log.
+
+    Installed once per process: a ``showwarning`` that appends a ``BuildBackendWarning`` to
+    the log of the build running in the current thread, and shows anything else as before.
+    """
+    with _INSTALL_LOCK:
+        if _INSTALLED:
+            return
+        from pyproject_hooks import BuildBackendWarning  # noqa: PLC0415
+
+        shown = warnings.showwarning
+
+        def show(  # noqa: PLR0917 - showwarning's signature
+            message: Warning | str,
+            category: type[Warning],
+            filename: str,
+            lineno: int,
+            file: Any = None,
+            line: str | None = None,
+        ) -> None:
+            log = _SINK.log
+            if log is not None and issubclass(category, BuildBackendWarning):
+                log.append(f"{category.__name__}: {message}\n")
+                return
+            shown(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = show
+        warnings.filterwarnings("always", category=BuildBackendWarning)
+        _INSTALLED.append(True)
 
 
 def config_dict(pairs: Sequence[tuple[str, str]]) -> dict[str, str | list[str]]:

@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from graft.errors import SourceError
+from graft.errors import BuildError, SourceError, UsageError
 
 #: pip's backend for projects that name none (a ``setup.py`` alone, or no ``build-backend``).
 LEGACY_BACKEND = "setuptools.build_meta:__legacy__"
@@ -127,3 +127,73 @@ def _inside(tree: str, relative: str) -> bool:
     root = os.path.realpath(tree)
     target = os.path.realpath(os.path.join(root, relative))
     return target == root or target.startswith(root + os.sep)
+
+
+def constrain(requires: tuple[str, ...], constraints: tuple[str, ...]) -> tuple[str, ...]:
+    """Build requirements with each constrained project pinned to its constraint's version.
+
+    A constraint is ``name==version``; a requirement whose specifier excludes that version is
+    an error. Requirements without a constraint are kept as written.
+    """
+    from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
+    from packaging.utils import canonicalize_name  # noqa: PLC0415
+
+    pins: dict[str, str] = {}
+    for text in constraints:
+        try:
+            pin = Requirement(text)
+            spec = next(iter(pin.specifier))
+        except (InvalidRequirement, StopIteration):
+            raise UsageError(f"build constraint {text!r} is not name==version") from None
+        if len(pin.specifier) != 1 or spec.operator != "==" or "*" in spec.version:
+            raise UsageError(f"build constraint {text!r} is not name==version")
+        pins[canonicalize_name(pin.name)] = spec.version
+    out: list[str] = []
+    for text in requires:
+        try:
+            req = Requirement(text)
+        except InvalidRequirement as exc:
+            raise BuildError(f"invalid build requirement {text!r} ({exc})") from None
+        version = pins.get(canonicalize_name(req.name))
+        if version is None:
+            out.append(text)
+            continue
+        if not req.specifier.contains(version, prereleases=True):
+            raise UsageError(
+                f"build constraint {req.name}=={version} excludes build requirement {text!r}"
+            )
+        extras = f"[{','.join(sorted(req.extras))}]" if req.extras else ""
+        marker = f"; {req.marker}" if req.marker else ""
+        out.append(f"{req.name}{extras}=={version}{marker}")
+    return tuple(out)
+
+
+def satisfied_by(
+    requires: tuple[str, ...], distributions: tuple[str, ...], markers: dict[str, str]
+) -> bool:
+    """Whether a build environment holding *distributions* (``name==version``) meets *requires*.
+
+    Each requirement whose marker holds for *markers* must name a distribution held, at a
+    version its specifier admits (prereleases too: they were resolved for a reason). A
+    requirement with extras is never taken as met (the extras' own requirements are unknown).
+    """
+    from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
+    from packaging.utils import canonicalize_name  # noqa: PLC0415
+
+    held: dict[str, str] = {}
+    for item in distributions:
+        name, _, version = item.partition("==")
+        held[canonicalize_name(name)] = version
+    for text in requires:
+        try:
+            req = Requirement(text)
+        except InvalidRequirement:
+            return False
+        if req.marker is not None and not req.marker.evaluate({**markers, "extra": ""}):
+            continue
+        have = held.get(canonicalize_name(req.name))
+        if req.extras or have is None:
+            return False
+        if not req.specifier.contains(have, prereleases=True):
+            return False
+    return True

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     import argparse
 
     from graft.builds import BuildEnvironment, BuildOutcome
+    from graft.model.request import SourceBuilder
     from graft.model.target import Target
 
 
@@ -162,9 +163,17 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def _make_env(
-    args: argparse.Namespace, target: Target, requires: tuple[str, ...], venv: str
+    args: argparse.Namespace,
+    target: Target,
+    requires: tuple[str, ...],
+    venv: str,
+    builder: SourceBuilder | None = None,
 ) -> BuildEnvironment:
-    """The build environment: ``graft sync`` of *requires* into *venv* for *target*."""
+    """The build environment: ``graft sync`` of *requires* into *venv* for *target*.
+
+    With *builder*, a requirement only an sdist provides is built (a build requirement's
+    own build); without, it is refused.
+    """
     from graft.builds import BuildEnvironment  # noqa: PLC0415
     from graft.model.request import SyncRequest  # noqa: PLC0415
     from graft.sync import sync  # noqa: PLC0415
@@ -181,6 +190,7 @@ def _make_env(
                 no_index=args.no_index,
                 offline=args.offline,
                 store=args.store,
+                builder=builder,
             )
         )
         distributions = tuple(sorted(result.distributions))

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable, Sequence
 
+    from graft.model.request import SourceBuilder
     from graft.resolve.lock import LockResult
 
 
@@ -91,6 +92,7 @@ def run_lock(args: argparse.Namespace, argv: Sequence[str] = ()) -> int:
         python_versions=tuple(args.python_version),
         platforms=tuple(args.platform),
         environments=tuple(args.environment),
+        builder=_builder(args),
     )
     result = lock(request)
     elapsed = time.perf_counter() - started
@@ -143,3 +145,19 @@ def _keep_stamp(
     keep(
         argv, started_ns=started_ns, index=result.index, watched=watched, say=said, summary=summary
     )
+
+
+def _builder(args: argparse.Namespace) -> SourceBuilder:
+    """``graft sync``'s builder, for the sdists a lock must read (build options: defaults)."""
+    import argparse as ap  # noqa: PLC0415
+
+    from graft.cli.sync_builds import SyncBuilds  # noqa: PLC0415
+
+    defaults = {
+        "config_settings": [],
+        "build_constraint": [],
+        "reuse_builds": "auto",
+        "no_build_isolation": False,
+        "store": None,
+    }
+    return SyncBuilds(ap.Namespace(**{**defaults, **vars(args)}))

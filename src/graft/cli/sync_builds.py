@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Callable
 
-    from graft.builds import BuildEnvironment
+    from graft.builds import BuildEnvironment, BuildRequest
     from graft.model.request import BuiltWheel
     from graft.model.target import Target
 
@@ -46,8 +48,18 @@ class BuildProgress:
 class SyncBuilds:
     """Builds (or reuses) wheels of sources for ``graft sync``, with ``graft build``'s rule."""
 
-    def __init__(self, args: argparse.Namespace) -> None:
+    def __init__(
+        self,
+        args: argparse.Namespace,
+        chain: tuple[str, ...] = (),
+        envs: SharedEnvs | None = None,
+    ) -> None:
         self.args = args
+        # the sources whose build environments this builder builds for, outermost first:
+        # a build requirement only an sdist provides is built too, never one of these
+        self.chain = chain
+        # builds of build requirements run on the thread that holds the environments' lock
+        self.parallel = not chain
         self.settings: tuple[tuple[str, str], ...] = ()
         self.constraints: tuple[str, ...] = ()
         if args.config_settings or args.build_constraint:  # checked now, not at a build
@@ -60,26 +72,25 @@ class SyncBuilds:
         # one answer per source and interpreter in a sync: an sdist the resolver read
         # METADATA from is asked for again when it is installed
         self._done: dict[tuple[str, str, bool], BuiltWheel] = {}
+        self._envs = envs or SharedEnvs(args)
 
     def wheel(self, source: str, target: Target, *, editable: bool = False) -> BuiltWheel:
         """A wheel of *source* for *target*: a recorded build the rule allows, or a new one."""
         key = (os.path.abspath(source), target.executable, editable)
         if key in self._done:
             return self._done[key]
-        from graft.builds import BuildRequest, build_for  # noqa: PLC0415
         from graft.model.request import BuiltWheel  # noqa: PLC0415
 
-        request = BuildRequest(
-            source=source,
-            reuse=self.args.reuse_builds,
-            config_settings=self.settings,
-            isolated=not self.args.no_build_isolation,
-            store=self.args.store,
-            constraints=self.constraints,
-            reporter=self.progress,
-            editable=editable,
+        recorded = self._recorded(source, target, editable=editable)
+        if recorded is not None:  # (a reuse builds nothing: no cycle)
+            self._done[key] = recorded
+            return recorded
+        self._no_cycle(source)
+        from graft.builds import build_for  # noqa: PLC0415
+
+        outcome = build_for(
+            self._request(source, editable=editable), target, self._env_maker(source)
         )
-        outcome = build_for(request, target, self._make_env)
         note = (
             f"{outcome.action} {outcome.filename} for {outcome.interpreter}: {outcome.why};"
             f" source: {outcome.assessment.describe()}"
@@ -90,7 +101,177 @@ class SyncBuilds:
         self._done[key] = BuiltWheel(outcome.path, outcome.sha256, note)
         return self._done[key]
 
-    def _make_env(self, target: Target, requires: tuple[str, ...], venv: str) -> BuildEnvironment:
+    def metadata(self, source: str, target: Target) -> tuple[bytes, str]:
+        """The METADATA of a wheel of the sdist *source* for *target*: recorded or prepared."""
+        known = self.known_metadata(source, target)
+        if known is not None:
+            return known
+        from graft.builds import prepare_metadata  # noqa: PLC0415
+
+        self._no_cycle(source)
+        request = self._request(source, editable=False)
+        return prepare_metadata(request, target, self._env_maker(source))
+
+    def known_metadata(self, source: str, target: Target) -> tuple[bytes, str] | None:
+        """A recorded build's METADATA, or one kept from the hook: without importing builds."""
+        recorded = self._recorded(source, target, editable=False)
+        if recorded is not None:
+            from graft.sources.lazywheel import read_local_metadata  # noqa: PLC0415
+
+            return read_local_metadata(recorded.path)[1], recorded.note
+        if self.args.reuse_builds == "never" or not os.path.isfile(source):
+            return None
+        from graft._fs import file_sha256  # noqa: PLC0415
+        from graft._home import cache_root  # noqa: PLC0415
+        from graft.build.cache import BuiltWheels  # noqa: PLC0415
+        from graft.build.recorded import kept_prepared_metadata  # noqa: PLC0415
+        from graft.build.reuse import Builder  # noqa: PLC0415
+
+        data = kept_prepared_metadata(
+            BuiltWheels(cache_root()),
+            source,
+            file_sha256(source),
+            target,
+            self.settings,
+            isolated=not self.args.no_build_isolation,
+        )
+        if data is None:
+            return None
+        who = f"{Builder.of(target)} ({target.executable})"
+        return data, f"metadata of {source} for {who}: kept from an earlier hook"
+
+    def _no_cycle(self, source: str) -> None:
+        """A source already being built further out needs itself to build: an error."""
+        name = _project(source)
+        if name in self.chain:
+            cycle = " -> ".join((*self.chain[self.chain.index(name) :], name))
+            from graft.errors import BuildError  # noqa: PLC0415
+
+            raise BuildError(
+                f"build requirement cycle: {cycle}",
+                where=source,
+                hint="a project whose build needs itself cannot be built from source;"
+                " provide a wheel of it (--find-links)",
+            )
+
+    def _request(self, source: str, *, editable: bool) -> BuildRequest:
+        from graft.builds import BuildRequest  # noqa: PLC0415
+
+        return BuildRequest(
+            source=source,
+            reuse=self.args.reuse_builds,
+            config_settings=self.settings,
+            isolated=not self.args.no_build_isolation,
+            store=self.args.store,
+            constraints=self.constraints,
+            reporter=self.progress,
+            editable=editable,
+        )
+
+    def _recorded(self, source: str, target: Target, *, editable: bool) -> BuiltWheel | None:
+        """A recorded build of an sdist file the rule lets serve *target*, found cheaply.
+
+        The warm path: read from the built-wheel cache alone (:mod:`graft.build.recorded`),
+        without importing :mod:`graft.builds`, the evidence scan or the PEP 517 hooks.
+        """
+        if editable or self.args.reuse_builds != "auto" or not os.path.isfile(source):
+            return None
+        from graft._fs import file_sha256  # noqa: PLC0415
+        from graft._home import cache_root  # noqa: PLC0415
+        from graft.build.cache import BuiltWheels  # noqa: PLC0415
+        from graft.build.recorded import reusable_sdist_build  # noqa: PLC0415
+        from graft.build.reuse import Builder  # noqa: PLC0415
+        from graft.model.request import BuiltWheel  # noqa: PLC0415
+
+        try:
+            sha = file_sha256(source)
+        except OSError:
+            return None
+        isolated = not self.args.no_build_isolation
+        hit = reusable_sdist_build(
+            BuiltWheels(cache_root()), source, sha, target, self.settings, isolated=isolated
+        )
+        if hit is None:
+            return None
+        note = (
+            f"reused {hit.record.filename} for {Builder.of(target)} ({target.executable}):"
+            f" {hit.verdict.why}; source: {hit.assessment.describe()}"
+        )
+        return BuiltWheel(hit.path, hit.record.sha256, note)
+
+    def _env_maker(self, source: str) -> Callable[[Target, tuple[str, ...], str], BuildEnvironment]:
+        """The build environments of *source*'s builds, synced with a builder of their own."""
+        inner = SyncBuilds(self.args, (*self.chain, _project(source)), self._envs)
+
+        def make(target: Target, requires: tuple[str, ...], venv: str) -> BuildEnvironment:
+            return self._envs.get(target, requires, venv, inner)
+
+        return make
+
+
+class SharedEnvs:
+    """Build environments made once per sync and shared by every build they can serve.
+
+    Builds ask for their environment by their declared requirements (one venv per set of
+    requirement strings). Within one sync, an environment already made for the same
+    interpreter from requirements naming the same projects serves another build when its
+    distributions meet that build's specifiers (``flit_core>=3.4,<4`` and
+    ``flit_core>=3.2,<4`` resolve alike); it holds nothing else, so isolation is kept. One
+    asked again is not synced again. Made one at a time (builds may run in threads; the
+    builds of build requirements inside a making run on its thread, so the lock is
+    re-entrant).
+    """
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self._made: list[tuple[str, tuple[str, ...], BuildEnvironment]] = []
+        self._lock = threading.RLock()  # a build requirement's own build env: same thread
+
+    def get(
+        self, target: Target, requires: tuple[str, ...], venv: str, builder: SyncBuilds
+    ) -> BuildEnvironment:
+        """An environment meeting *requires* for *target*: one made already, or *venv* made.
+
+        *builder* builds the requirements only an sdist provides.
+        """
+        from graft.build.project import satisfied_by  # noqa: PLC0415
         from graft.cli.build_cmd import _make_env  # noqa: PLC0415
 
-        return _make_env(self.args, target, requires, venv)
+        with self._lock:
+            for executable, asked, env in self._made:
+                if executable != target.executable:
+                    continue
+                if asked == requires or (
+                    _names(asked) == _names(requires)
+                    and satisfied_by(requires, env.distributions, target.markers)
+                ):
+                    return env
+            env = _make_env(self.args, target, requires, venv, builder)
+            self._made.append((target.executable, requires, env))
+            return env
+
+
+def _names(requires: tuple[str, ...]) -> frozenset[str] | None:
+    """The projects *requires* name (None if one cannot be read: never shared)."""
+    from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
+    from packaging.utils import canonicalize_name  # noqa: PLC0415
+
+    try:
+        return frozenset(canonicalize_name(Requirement(r).name) for r in requires)
+    except InvalidRequirement:
+        return None
+
+
+def _project(source: str) -> str:
+    """The project an sdist's filename names, else the source's absolute path."""
+    from packaging.utils import (  # noqa: PLC0415
+        InvalidSdistFilename,
+        canonicalize_name,
+        parse_sdist_filename,
+    )
+    from packaging.version import InvalidVersion  # noqa: PLC0415
+
+    try:
+        return canonicalize_name(parse_sdist_filename(os.path.basename(source))[0])
+    except (InvalidSdistFilename, InvalidVersion):
+        return os.path.abspath(source)

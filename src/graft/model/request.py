@@ -67,6 +67,18 @@ class SourceBuilder(Protocol):
         """A wheel of *source* (a project directory or an sdist file) for *target*."""
         ...
 
+    def metadata(self, source: str, target: Target) -> tuple[bytes, str]:
+        """The METADATA a wheel of the sdist *source* would have for *target*, and a note.
+
+        A recorded build's, or ``prepare_metadata_for_build_wheel``'s: resolution reads it
+        for a version it may not choose, so it builds no wheel where the backend can say.
+        """
+        ...
+
+    def known_metadata(self, source: str, target: Target) -> tuple[bytes, str] | None:
+        """:meth:`metadata` when a recorded build or kept metadata answers; never runs a hook."""
+        ...
+
 
 @dataclass(frozen=True)
 class ForeignTarget:

@@ -300,7 +300,10 @@ def locate(
     wanted = [w for w in inputs.wanted if marker_applies(w.marker, target)]
     cache_dir = cache_root()
     chooser = chooser or chooser_for(request, cache_dir, variant_plugins)
-    wanted, built_notes = sdists.build_named(wanted, target, request, builder, cache_dir)
+    only_binary = _names((*request.only_binary, *inputs.only_binary))
+    wanted, built_notes = sdists.build_named(
+        wanted, target, request, builder, cache_dir, only_binary=only_binary
+    )
     locked: list[Wanted] = []
     if inputs.pylocks:
         from graft.sources.pylock import read_pylock  # noqa: PLC0415
@@ -308,6 +311,10 @@ def locate(
         groups = request.groups or None
         for lock in inputs.pylocks:
             locked += read_pylock(lock, target, request.extras, groups, variants=chooser)
+        locked, lock_notes = sdists.build_named(  # locked sdists and directories: built
+            locked, target, request, builder, cache_dir, only_binary=only_binary
+        )
+        built_notes += lock_notes
     check_one_version_each(wanted + locked)
     index = None
     if not inputs.no_index:
@@ -387,17 +394,23 @@ def _build_picked(
     fetched: list[Fetched], target: Target, builder: SourceBuilder | None
 ) -> tuple[list[Fetched], list[str]]:
     """Each sdist the resolver chose, downloaded, as the wheel it builds for *target*."""
-    from graft.resolve.sdists import built_picked, is_sdist_file  # noqa: PLC0415
+    from graft.resolve.sdists import built_all_picked, is_sdist_file  # noqa: PLC0415
 
+    def picked(item: Fetched) -> bool:
+        return is_sdist_file(item.path) and item.wanted.source is None
+
+    built = iter(
+        built_all_picked([(f.wanted, f.path) for f in fetched if picked(f)], target, builder)
+    )
     out: list[Fetched] = []
     notes: list[str] = []
     for item in fetched:
-        if not is_sdist_file(item.path) or item.wanted.source is not None:
+        if not picked(item):
             out.append(item)
             continue
-        wanted, built = built_picked(item.wanted, item.path, target, builder)
-        notes.append(built.note)
-        out.append(Fetched(wanted, built.path, built.sha256))
+        wanted, wheel = next(built)
+        notes.append(wheel.note)
+        out.append(Fetched(wanted, wheel.path, wheel.sha256))
     return out, notes
 
 
@@ -456,7 +469,8 @@ def _resolved(
     if builder is not None and not request.no_build and request.foreign is None:
         from graft.resolve.sdists import SdistBuilds  # noqa: PLC0415
 
-        builds = SdistBuilds(builder, target, cache_dir, offline=request.offline)
+        pinned = frozenset((w.name, w.version) for w in wanted if w.version and not w.source)
+        builds = SdistBuilds(builder, target, cache_dir, offline=request.offline, pinned=pinned)
     source = IndexProjects(
         index, find_links, cache_dir, offline=request.offline, direct=direct, builds=builds
     )

@@ -41,8 +41,9 @@ if TYPE_CHECKING:
     from packaging.utils import NormalizedName
     from packaging.version import Version
 
-    from graft.model.request import ResolveRequest
+    from graft.model.request import ResolveRequest, SourceBuilder
     from graft.model.requirements import Inputs, Wanted
+    from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile, MetadataReader, ProjectSource
     from graft.resolve.environments import Environment
     from graft.resolve.lock_forks import Forks
@@ -63,6 +64,9 @@ class LockRequest:
     python_versions: tuple[str, ...] = ()
     platforms: tuple[str, ...] = ()  # linux, macos, windows, or platform tags
     environments: tuple[str, ...] = ()  # markers: keep the matrix's environments matching one
+    # reads the METADATA of sdists no wheel can stand for (built or prepared for the running
+    # interpreter, as uv does); None: sdist-only releases cannot be locked
+    builder: SourceBuilder | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +176,7 @@ def merge(
     for env, resolution in results:
         for pin in resolution.pins:
             release = release_of(source, pin.name, pin.version, releases)
-            own = compatible(release, env, pin.file) or (pin.file,)
+            own = (compatible(release, env, pin.file) if pin.file.is_wheel else ()) or (pin.file,)
             surface = reader.surface(pin.file)
             for other in own:
                 if is_variant(other) or is_variant(pin.file):
@@ -213,27 +217,46 @@ def check_markable(entries: tuple[Entry, ...]) -> None:
 
 
 def to_pylock(
-    entries: tuple[Entry, ...], covered: tuple[Environment, ...], lock_dir: str
+    entries: tuple[Entry, ...],
+    covered: tuple[Environment, ...],
+    lock_dir: str,
+    directories: dict[str, tuple[str, bool]] | None = None,
 ) -> Pylock:
-    """The PEP 751 lock of *entries* over the *covered* environments (validated)."""
+    """The PEP 751 lock of *entries* over the *covered* environments (validated).
+
+    *directories* maps the wheel built from a project directory to that directory (and
+    whether it is editable): its entry is ``[packages.directory]``, not the wheel.
+    """
     from packaging.markers import Marker  # noqa: PLC0415
-    from packaging.pylock import Package, Pylock  # noqa: PLC0415
+    from packaging.pylock import Package, PackageDirectory, Pylock  # noqa: PLC0415
     from packaging.specifiers import SpecifierSet  # noqa: PLC0415
     from packaging.version import Version  # noqa: PLC0415
 
     from graft.resolve.environments import marker_for  # noqa: PLC0415
+    from graft.resolve.sdists import package_sdist  # noqa: PLC0415
 
     pythons = sorted({e.python for e in covered}, key=Version)
     top = Version(pythons[-1])
     packages = []
+    built_from = directories or {}
     for entry in entries:
-        marker = marker_for(entry.environments, covered)
+        marker = Marker(m) if (m := marker_for(entry.environments, covered)) else None
+        source = next((built_from[f.url] for f in entry.wheels if f.url in built_from), None)
+        if source is not None:  # a project directory: the directory, not the wheel it built
+            path, editable = os.path.relpath(source[0], lock_dir), source[1] or None
+            directory = PackageDirectory(path=path, editable=editable)
+            packages.append(
+                Package(name=entry.name, version=entry.version, marker=marker, directory=directory)
+            )
+            continue
+        sdists = [package_sdist(f, lock_dir) for f in entry.wheels if not f.is_wheel]
         packages.append(
             Package(
                 name=entry.name,
                 version=entry.version,
-                marker=Marker(marker) if marker else None,
-                wheels=[_wheel(f, lock_dir) for f in entry.wheels],
+                marker=marker,
+                wheels=[_wheel(f, lock_dir) for f in entry.wheels if f.is_wheel] or None,
+                sdist=sdists[0] if sdists else None,
             )
         )
     lock = Pylock(
@@ -300,9 +323,18 @@ def _requires_python(files: tuple[str, ...]) -> str | None:
 
 
 def _projects(
-    asked: ResolveRequest, inputs: Inputs, cache_dir: str, direct: dict[str, ArtifactFile]
+    asked: ResolveRequest,
+    inputs: Inputs,
+    cache_dir: str,
+    direct: dict[str, ArtifactFile],
+    builder: SourceBuilder | None = None,
 ) -> IndexProjects:
-    """The source every environment is resolved over: indexes, find-links, direct files."""
+    """The source every environment is resolved over: indexes, find-links, direct files.
+
+    With *builder*, sdists are candidates too: their METADATA is the static PKG-INFO, else
+    what the backend says for the interpreter running graft (uv's rule: a lock cannot run a
+    build for each of its environments), kept like a sync's.
+    """
     from graft.resolve.projects import IndexProjects  # noqa: PLC0415
     from graft.sources.index import PYPI_SIMPLE, FindLinks, Indexes, index_order  # noqa: PLC0415
 
@@ -311,7 +343,19 @@ def _projects(
         urls = index_order(inputs.index_url or PYPI_SIMPLE, inputs.extra_index_urls)
         index = Indexes(urls, cache_dir, offline=asked.offline)
     find_links = FindLinks(inputs.find_links)
-    return IndexProjects(index, find_links, cache_dir, offline=asked.offline, direct=direct)
+    builds = None
+    if builder is not None:
+        from graft.resolve.sdists import SdistBuilds  # noqa: PLC0415
+        from graft.venv.interpreter import find_interpreter, introspect  # noqa: PLC0415
+
+        def here() -> Target:  # introspected only if an sdist is met
+            return introspect(find_interpreter(None))
+
+        pinned = frozenset((w.name, w.version) for w in inputs.wanted if w.version)
+        builds = SdistBuilds(builder, here, cache_dir, offline=asked.offline, pinned=pinned)
+    return IndexProjects(
+        index, find_links, cache_dir, offline=asked.offline, direct=direct, builds=builds
+    )
 
 
 def _forks(  # noqa: PLR0917 - one environment's resolution and the lock's readers
@@ -391,22 +435,18 @@ def lock(request: LockRequest) -> LockResult:
     from graft.resolve.relock import Relock, direct_files  # noqa: PLC0415
     from graft.resolve.resolver import resolve  # noqa: PLC0415
     from graft.resolve.screenmemo import ScreenMemo  # noqa: PLC0415
+    from graft.resolve.sdists import lock_directories  # noqa: PLC0415
     from graft.resolve.variants import chooser_for  # noqa: PLC0415
 
     asked = request.resolving
     inputs = gather_inputs(asked)
-    if any(w.source for w in inputs.wanted):
-        raise UsageError(
-            "graft lock takes requirements, wheels and lock files (no project or sdist path"
-            " or URL yet)",
-            hint="build the wheel first (graft build), or name the project, e.g. name==1.0",
-        )
+    cache_dir = cache_root()
+    directories = lock_directories(inputs, asked, request.builder, cache_dir)
     pythons = python_versions(_requires_python(asked.requirement_files), request.python_versions)
     envs = keep_matching(matrix(pythons, request.platforms), request.environments)
-    cache_dir = cache_root()
     relock = Relock(inputs.pylocks, asked.extras, asked.groups or None)
     direct = direct_files([*inputs.wanted, *relock.paths(envs)])
-    projects = _projects(asked, inputs, cache_dir, direct)
+    projects = _projects(asked, inputs, cache_dir, direct, request.builder)
     source = SharedSource(projects)
     screens = ScreenMemo()
     # variant markers decided as any machine that takes the label may see them
@@ -424,7 +464,9 @@ def lock(request: LockRequest) -> LockResult:
         except SourceError as exc:  # the lock read does not cover this environment
             skipped.append(f"{env.label}: {exc.what}")
             continue
-        policy = resolver_policy(asked, inputs, wanted, env.target, {}, chooser)
+        policy = resolver_policy(
+            asked, inputs, wanted, env.target, {}, chooser, sdists=request.builder is not None
+        )
         try:
             resolution = resolve(
                 [resolver_requirement(w) for w in wanted],
@@ -464,7 +506,8 @@ def lock(request: LockRequest) -> LockResult:
     covered = tuple(env for env, _ in results)
     entries = _entries(results, source, reader, chooser, forks, warnings)
     output = os.path.abspath(request.output)
-    write(to_toml_dict(to_pylock(entries, covered, os.path.dirname(output)), entries), output)
+    lock_dir = os.path.dirname(output)
+    write(to_toml_dict(to_pylock(entries, covered, lock_dir, directories), entries), output)
     return LockResult(
         output,
         covered,

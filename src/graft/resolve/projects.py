@@ -48,6 +48,14 @@ class SdistMetadata(Protocol):
         """Its PKG-INFO when static (PEP 643), else the built wheel's METADATA."""
         ...
 
+    def load_surface(self, file: ArtifactFile) -> Surface | None:
+        """The surface of its METADATA kept by an earlier run, if known without work."""
+        ...
+
+    def save_surface(self, file: ArtifactFile, data: bytes, surface: Surface) -> None:
+        """Keep the surface of its METADATA *data*."""
+        ...
+
 
 class IndexProjects:
     """Projects from indexes and find-links directories, METADATA read as cheaply as can be."""
@@ -166,6 +174,11 @@ class IndexProjects:
         and the sha256 of the METADATA it was parsed from, which must equal the hash the
         index announces now, if any.
         """
+        if not file.is_wheel:  # an sdist's surface is kept by its METADATA (sdists.py)
+            found = self.builds.load_surface(file) if self.builds is not None else None
+            if found is not None:
+                self._count("sdist")
+            return found
         path = self._surface_path(file)
         if path is None:
             return None
@@ -188,6 +201,10 @@ class IndexProjects:
 
     def save_surface(self, file: ArtifactFile, data: bytes, surface: Surface) -> None:
         """Keep *surface* for the next run (best effort: a cache)."""
+        if not file.is_wheel:
+            if self.builds is not None:
+                self.builds.save_surface(file, data, surface)
+            return
         path = self._surface_path(file)
         if path is None:
             return

@@ -18,22 +18,24 @@ without one, or with ``--no-build``, a source is refused in one line naming it.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from graft.errors import SourceError, UsageError
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from graft.model.request import BuiltWheel, ResolveRequest, SourceBuilder
-    from graft.model.requirements import Wanted
+    from graft.model.requirements import Inputs, Wanted
     from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile
+    from graft.resolve.surface import Surface
 
 
 def _static_pkg_info(path: str, where: str) -> bytes:
@@ -57,16 +59,47 @@ def built_picked(
     return dataclasses.replace(wanted, hashes=frozenset()), built  # the sdist's hash: checked
 
 
+def built_all_picked(
+    picked: Sequence[tuple[Wanted, str]], target: Target, builder: SourceBuilder | None
+) -> list[tuple[Wanted, BuiltWheel]]:
+    """:func:`built_picked` for each chosen sdist, two at a time, in the order given.
+
+    A build is mostly a backend process: two of them use two cores while graft waits.
+    The first failure is raised (the other build finishes first; nothing is installed).
+    A builder whose ``parallel`` is false (one building a build requirement) builds in turn.
+    """
+    if len(picked) < 2 or not getattr(builder, "parallel", True):  # noqa: PLR2004
+        return [built_picked(w, path, target, builder) for w, path in picked]
+    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="graft-build") as pool:
+        futures = [pool.submit(built_picked, w, path, target, builder) for w, path in picked]
+        return [future.result() for future in futures]
+
+
 def is_sdist_file(path: str) -> bool:
     """Whether *path* names an sdist (not a wheel)."""
     return path.endswith((".tar.gz", ".zip"))
 
 
-def refuse_builds(request: ResolveRequest, builder: SourceBuilder | None, what: str) -> None:
-    """A build is needed for *what*: refused in one line when builds are off."""
-    if request.no_build or ":all:" in request.only_binary:
+def refuse_builds(
+    request: ResolveRequest,
+    builder: SourceBuilder | None,
+    what: str,
+    only_binary: frozenset[str] | None = None,
+    name: str | None = None,
+) -> None:
+    """A build is needed for *what* (of project *name*, if known): refused when builds are off.
+
+    *only_binary* is every ``--only-binary`` value given, the command line's and the
+    requirement files', as canonical names or ``:all:`` (default: the request's own).
+    """
+    only = frozenset(request.only_binary) if only_binary is None else only_binary
+    if request.no_build or ":all:" in only:
         flag = "--no-build" if request.no_build else "--only-binary :all:"
         raise UsageError(f"{what} needs a build, and {flag} was given", where=what)
+    if name is not None and name in only:
+        raise UsageError(f"{what} needs a build, and --only-binary names {name}", where=what)
     if builder is None:
         raise UsageError(
             f"{what} needs a build, and nothing builds here",
@@ -81,22 +114,28 @@ def build_named(
     request: ResolveRequest,
     builder: SourceBuilder | None,
     cache_dir: str,
+    *,
+    only_binary: frozenset[str] | None = None,
 ) -> tuple[list[Wanted], list[str]]:
-    """Each named source built (or reused) for *target*: a wheel given by path. With notes."""
+    """Each named source built (or reused) for *target*: a wheel given by path. With notes.
+
+    *only_binary*: as :func:`refuse_builds` takes it (a requirement file's values too).
+    """
+    only = frozenset(request.only_binary) if only_binary is None else only_binary
     out: list[Wanted] = []
     notes: list[str] = []
     for w in wanted:
         if w.source is None:
             out.append(w)
             continue
-        refuse_builds(request, builder, w.source)
+        refuse_builds(request, builder, w.source, only, w.name or None)
         if request.foreign is not None:
             raise UsageError(f"{w.source} needs a build, which a foreign target cannot run")
         assert builder is not None  # noqa: S101 - refuse_builds raised otherwise
         local, sha = _local_source(w, cache_dir, offline=request.offline)
         built = builder.wheel(local, target, editable=w.editable)
         notes.append(built.note)
-        out.append(_as_wheel(w, built, _direct_url(w, local, sha), request))
+        out.append(_as_wheel(w, built, _direct_url(w, local, sha), only))
     return out, notes
 
 
@@ -161,7 +200,7 @@ def _direct_url(w: Wanted, local: str, sha: str | None) -> str:
     return json.dumps(data, sort_keys=True)
 
 
-def _as_wheel(w: Wanted, built: BuiltWheel, direct_url: str, request: ResolveRequest) -> Wanted:
+def _as_wheel(w: Wanted, built: BuiltWheel, direct_url: str, only: frozenset[str]) -> Wanted:
     """The named source as the wheel it built: its name and version, given by path."""
     from graft.model.wheelname import parse_wheel_filename  # noqa: PLC0415
 
@@ -173,7 +212,15 @@ def _as_wheel(w: Wanted, built: BuiltWheel, direct_url: str, request: ResolveReq
             where=w.where,
             hint=f"write {name} @ …",
         )
-    if {name, ":all:"} & set(request.only_binary):
+    from packaging.version import Version  # noqa: PLC0415
+
+    if w.version is not None and Version(w.version) != Version(str(version)):  # a lock's
+        raise SourceError(
+            f"the source builds {name} {version}, not {w.version}",
+            where=w.where,
+            hint="the lock file and the source disagree; lock again",
+        )
+    if {name, ":all:"} & only:
         raise UsageError(f"{w.source} needs a build, and --only-binary names {name}")
     return dataclasses.replace(
         w,
@@ -183,6 +230,7 @@ def _as_wheel(w: Wanted, built: BuiltWheel, direct_url: str, request: ResolveReq
         url=None,
         filename=filename,
         hashes=frozenset(),  # the source's hash was checked; the wheel is graft's own
+        size=None,  # a lock's size is the sdist's
         direct_url=direct_url,
     )
 
@@ -196,14 +244,30 @@ class SdistBuilds:
     """
 
     def __init__(
-        self, builder: SourceBuilder, target: Target, cache_dir: str, *, offline: bool
+        self,
+        builder: SourceBuilder,
+        target: Target | Callable[[], Target],
+        cache_dir: str,
+        *,
+        offline: bool,
+        pinned: frozenset[tuple[str, str]] = frozenset(),
     ) -> None:
         self.builder = builder
-        self.target = target
+        # the target, or how to find it when first needed (a lock: the running interpreter)
+        self._target = target
+        # (name, version) the request pins with ==: never backtracked from, so built at once
+        self.pinned = pinned
         self.cache_dir = cache_dir
         self.offline = offline
         self.notes: list[str] = []
         self._lock = threading.Lock()
+
+    @property
+    def target(self) -> Target:
+        """The interpreter whose builds answer (found on first use when given lazily)."""
+        if callable(self._target):
+            self._target = self._target()
+        return self._target
 
     def local(self, file: ArtifactFile) -> str:
         """The sdist as a local file (downloaded into the cache when remote)."""
@@ -215,17 +279,111 @@ class SdistBuilds:
         return _download(candidate, self.cache_dir, offline=self.offline, where=file.url)[0]
 
     def metadata(self, file: ArtifactFile) -> bytes:
-        """PKG-INFO when static (Metadata 2.2+, Requires-Dist not Dynamic), else a build's."""
+        """PKG-INFO when static (Metadata 2.2+, Requires-Dist not Dynamic), else the builder's.
+
+        The builder answers with a recorded build's METADATA or runs the backend's
+        ``prepare_metadata_for_build_wheel`` (a backend without it builds the wheel, kept):
+        a version the resolver then leaves is never built where the backend can say. A
+        release the request pins with ``==`` cannot be left (a root requirement stays), so
+        it is built at once and its wheel's METADATA read: one backend run, not two.
+        """
         with self._lock:
             path = self.local(file)
             static = self._static(path, file.filename)
             if static:
                 return static
-            built = self.builder.wheel(path, self.target)
-            self.notes.append(built.note)
+            if self._pinned(file.filename):  # installed for sure: its build is the answer
+                built = self.builder.wheel(path, self.target)
+                self.notes.append(built.note)
+            else:
+                data, note = self.builder.metadata(path, self.target)
+                self.notes.append(note)
+                return data
         from graft.sources.lazywheel import read_local_metadata  # noqa: PLC0415
 
         return read_local_metadata(built.path)[1]
+
+    def _pinned(self, filename: str) -> bool:
+        """Whether the request pins this sdist's release with ``==`` (a root requirement)."""
+        if not self.pinned:
+            return False
+        from packaging.utils import (  # noqa: PLC0415
+            InvalidSdistFilename,
+            canonicalize_name,
+            parse_sdist_filename,
+        )
+        from packaging.version import InvalidVersion, Version  # noqa: PLC0415
+
+        try:
+            name, version = parse_sdist_filename(filename)
+        except (InvalidSdistFilename, InvalidVersion):
+            return False
+        return any(canonicalize_name(n) == name and Version(v) == version for n, v in self.pinned)
+
+    def load_surface(self, file: ArtifactFile) -> Surface | None:
+        """The surface kept for the METADATA this sdist gives, when that is known cheaply.
+
+        Known cheaply: a static PKG-INFO kept by the sdist's sha256, or a METADATA the
+        builder has without running a hook (a recorded build, metadata kept from the hook).
+        The surface is kept by the sha256 of that METADATA (``surfaces/sdist-<sha>.json``),
+        so a warm resolution parses nothing, as for a wheel.
+        """
+        known = self._known(file)
+        if known is None:
+            return None
+        import json  # noqa: PLC0415
+
+        from graft.resolve.surface import surface_from_json  # noqa: PLC0415
+
+        try:
+            with open(self._surface_path(known), encoding="utf-8") as fh:
+                return surface_from_json(json.load(fh))
+        except (OSError, ValueError):
+            return None
+
+    def save_surface(self, file: ArtifactFile, data: bytes, surface: Surface) -> None:
+        """Keep *surface* by the sha256 of the METADATA *data* it was parsed from."""
+        del file
+        from graft._fs import remember  # noqa: PLC0415
+        from graft.resolve.surface import surface_to_json  # noqa: PLC0415
+
+        with contextlib.suppress(OSError):
+            remember(self._surface_path(data), json.dumps(surface_to_json(surface)))
+
+    def _surface_path(self, data: bytes) -> str:
+        import hashlib  # noqa: PLC0415
+
+        digest = hashlib.sha256(data).hexdigest()
+        return os.path.join(self.cache_dir, "surfaces", f"sdist-{digest}.json")
+
+    def _known(self, file: ArtifactFile) -> bytes | None:
+        """The sdist's METADATA if known without a download, a read through it or a hook."""
+        if file.url.startswith(("http://", "https://")):
+            from graft.sources.fetch import cached_path  # noqa: PLC0415
+            from graft.sources.index import Candidate  # noqa: PLC0415
+
+            candidate = Candidate(file.filename, file.url, file.sha256, local=False)
+            path = cached_path(candidate, self.cache_dir)
+        else:
+            path = file.url.removeprefix("file://")
+        if path is None:
+            return None
+        from graft._fs import file_sha256  # noqa: PLC0415
+
+        kept = os.path.join(self.cache_dir, "metadata", f"sdist-{file_sha256(path)}.pkg-info")
+        try:
+            with open(kept, "rb") as fh:
+                static = fh.read()
+        except OSError:
+            return None
+        if static:
+            return static
+        known = self.builder.known_metadata(path, self.target)
+        if known is None:
+            return None
+        with self._lock:
+            self.notes.append(known[1])
+        return known[0]
 
     def _static(self, path: str, where: str) -> bytes:
         """:func:`_static_pkg_info`, remembered by the sdist's sha256 (the same for any target).
@@ -244,3 +402,60 @@ class SdistBuilds:
         found = _static_pkg_info(path, where)
         remember(kept, found)
         return found
+
+
+def lock_directories(
+    inputs: Inputs, asked: ResolveRequest, builder: SourceBuilder | None, cache_dir: str
+) -> dict[str, tuple[str, bool]]:
+    """Project directories among the inputs, built for the interpreter running graft.
+
+    Each becomes the wheel it builds (its METADATA is what the lock resolves), and the map
+    returned names the directory of each such wheel, for ``[packages.directory]``. An sdist
+    file or URL as a source is refused (lock it from an index or find-links instead).
+    """
+    from graft.errors import UsageError  # noqa: PLC0415
+
+    sources = [w for w in inputs.wanted if w.source]
+    if not sources:
+        return {}
+    if builder is None or any(not os.path.isdir(w.source or "") for w in sources):
+        raise UsageError(
+            "graft lock takes requirements, wheels, project directories and lock files"
+            " (no sdist path or URL)",
+            hint="put the sdist in a directory and pass --find-links DIR",
+        )
+    from graft.resolve.sdists import build_named  # noqa: PLC0415
+    from graft.venv.interpreter import find_interpreter, introspect  # noqa: PLC0415
+
+    here = introspect(find_interpreter(None))
+    built, _ = build_named(inputs.wanted, here, asked, builder, cache_dir)
+    directories = {
+        b.path or "": (os.path.abspath(w.source or ""), w.editable)
+        for w, b in zip(inputs.wanted, built, strict=True)
+        if w.source
+    }
+    inputs.wanted = built
+    return directories
+
+
+def package_sdist(file: ArtifactFile, lock_dir: str) -> Any:
+    """``[packages.sdist]`` (PEP 751): url or path, size, upload-time, sha256."""
+    from packaging.pylock import PackageSdist  # noqa: PLC0415
+
+    remote = file.url.startswith(("http://", "https://"))
+    sha, size = file.sha256, file.size
+    if not remote:
+        from graft._fs import file_sha256  # noqa: PLC0415
+
+        sha = sha or file_sha256(file.url.removeprefix("file://"))
+        size = os.path.getsize(file.url.removeprefix("file://")) if size is None else size
+    if sha is None:
+        raise SourceError("the index gives no sha256 for it; a lock needs one", where=file.url)
+    return PackageSdist(
+        name=file.filename,
+        url=file.url if remote else None,
+        path=None if remote else os.path.relpath(file.url.removeprefix("file://"), lock_dir),
+        size=size,
+        upload_time=file.upload_time,
+        hashes={"sha256": sha},
+    )

@@ -118,12 +118,8 @@ def read_pylock(
             )
             continue
         if not isinstance(dist, PackageWheel):
-            kind = type(dist).__name__.removeprefix("Package").lower()
-            raise SourceError(
-                f"{package.name} is locked as a {kind}, not a wheel",
-                where=path,
-                hint="graft installs wheels only (builds come later); lock with wheels",
-            )
+            wanted.append(_source(package, dist, base, where=where))
+            continue
         hashes = frozenset(
             f"{alg}:{value}" for alg, value in dist.hashes.items() if alg == "sha256"
         )
@@ -185,6 +181,74 @@ def _needed(
             chosen[str(item.name)] = VariantEnvironment(label or "")
     keep = needed(chosen, conditional, target.markers)
     return [w for w in wanted if str(w.name) in keep]
+
+
+def _source(package: Any, dist: Any, base: str, *, where: str) -> Wanted:
+    """A locked sdist (by URL or path, sha256 required) or project directory, to build.
+
+    The resolution stage builds it as it builds a named source (its recorded build reused
+    by the same rule) and checks the sdist's sha256 first; the wheel built is then
+    installed with the rest of the lock.
+    """
+    from packaging.pylock import PackageDirectory, PackageSdist  # noqa: PLC0415
+
+    name = canonicalize_name(package.name)
+    version = str(package.version) if package.version else None
+    if isinstance(dist, PackageDirectory):
+        local = dist.path if os.path.isabs(dist.path) else os.path.join(base, dist.path)
+        if dist.subdirectory:
+            local = os.path.join(local, dist.subdirectory)
+        return _local_source(local, name, version, where, editable=bool(dist.editable))
+    if not isinstance(dist, PackageSdist):
+        kind = type(dist).__name__.removeprefix("Package").lower()
+        raise SourceError(
+            f"{package.name} is locked as a {kind}, which graft does not install",
+            where=where,
+            hint="lock it as a wheel, an sdist or a directory",
+        )
+    hashes = frozenset(f"{alg}:{value}" for alg, value in dist.hashes.items() if alg == "sha256")
+    if not hashes:
+        raise SourceError(f"{package.name}: the lock gives the sdist no sha256 hash", where=where)
+    if dist.path is not None:
+        local = dist.path if os.path.isabs(dist.path) else os.path.join(base, dist.path)
+        return _local_source(local, name, version, where, hashes=hashes)
+    url = dist.url or ""
+    return Wanted(
+        name,
+        version,
+        frozenset(),
+        hashes,
+        where,
+        url=url,
+        filename=(dist.name or _filename(url)).strip(),
+        size=dist.size,
+        source=url,
+    )
+
+
+def _local_source(
+    path: str,
+    name: str,
+    version: str | None,
+    where: str,
+    *,
+    editable: bool = False,
+    hashes: frozenset[str] = frozenset(),
+) -> Wanted:
+    """A locked directory or sdist file, as ``requirements.source_path`` gives one."""
+    path = os.path.abspath(path)
+    is_sdist = os.path.isfile(path) and path.endswith((".tar.gz", ".zip"))
+    if not os.path.isdir(path) and not is_sdist:
+        raise SourceError("no such project directory or sdist file", where=f"{where}: {path}")
+    return Wanted(
+        canonicalize_name(name),
+        version,
+        frozenset(),
+        hashes,
+        where,
+        source=path,
+        editable=editable,
+    )
 
 
 def _filename(location: str) -> str:

@@ -1,0 +1,69 @@
+"""The wheel (or prepared metadata) a backend gives must be the source's release.
+
+A backend that builds another name or version than the sdist's filename (or the project's
+static ``[project]`` table) says is refused in one line, its output kept for the user.
+"""
+
+from __future__ import annotations
+
+from graft.errors import BuildError
+
+
+def check_wheel(
+    filename: str, label: str, name: str | None, version: str | None, log: list[str]
+) -> None:
+    """The built wheel must be the source's release: same name and version."""
+    from packaging.utils import (  # noqa: PLC0415
+        InvalidWheelFilename,
+        canonicalize_name,
+        parse_wheel_filename,
+    )
+    from packaging.version import Version  # noqa: PLC0415
+
+    try:
+        built_name, built_version, _, _ = parse_wheel_filename(filename)
+    except InvalidWheelFilename as exc:
+        raise BuildError(
+            f"the backend built {filename!r}, not a valid wheel name ({exc}); nothing was kept",
+            where=label,
+            log="".join(log),
+        ) from None
+    wrong_name = name is not None and canonicalize_name(name) != built_name
+    wrong_version = version is not None and Version(version) != built_version
+    if wrong_name or wrong_version:
+        raise BuildError(
+            f"the backend built {filename}, but the source is {name} {version}; nothing was kept",
+            where=label,
+            hint="the wheel's name and version must be the sdist's",
+            log="".join(log),
+        )
+
+
+def check_metadata(
+    data: bytes, label: str, name: str | None, version: str | None, log: list[str]
+) -> None:
+    """Prepared METADATA must name the source's release, as a built wheel must."""
+    from graft.build.sdist import parse_pkg_info  # noqa: PLC0415
+    from graft.errors import SourceError  # noqa: PLC0415
+
+    try:
+        said = parse_pkg_info(data.decode("utf-8", "surrogateescape"), label)
+    except SourceError as exc:
+        raise BuildError(
+            f"prepare_metadata_for_build_wheel wrote unreadable METADATA ({exc.what})",
+            where=label,
+            log="".join(log),
+        ) from None
+    from packaging.utils import canonicalize_name  # noqa: PLC0415
+    from packaging.version import Version  # noqa: PLC0415
+
+    wrong_name = name is not None and canonicalize_name(name) != said.name
+    wrong_version = version is not None and Version(version) != said.version
+    if wrong_name or wrong_version:
+        raise BuildError(
+            f"prepare_metadata_for_build_wheel says {said.name} {said.version},"
+            f" but the source is {name} {version}",
+            where=label,
+            hint="the metadata's name and version must be the sdist's",
+            log="".join(log),
+        )

@@ -1,0 +1,163 @@
+"""A recorded build found without building: the warm path of a source in ``graft sync``.
+
+A warm sync of a set with sdists must cost what the same set of wheels costs. Everything a
+recorded build is looked up by is kept in the built-wheel cache (:mod:`graft.build.cache`):
+an sdist's build system and assessment by its sha256 (:class:`~graft.build.cache.
+KnownSource`), the records by source and build-input key. So this module answers "which
+recorded wheel may serve this target?" from those files alone: it never unpacks the sdist,
+never imports the evidence scan, the PEP 517 hooks or :mod:`graft.builds`, and makes no
+work directory. Anything it cannot answer (a source never seen, ``--reuse-builds never`` or
+``verify``, an editable, a directory) goes to :mod:`graft.builds`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from graft.build.cache import BuildInputs, BuiltRecord, BuiltWheels, read_variables, sdist_key
+from graft.build.reuse import Builder, Verdict, may_serve
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from graft.build.assessment import Assessment
+    from graft.build.cache import KnownSource
+    from graft.model.target import Target
+
+
+@dataclass(frozen=True, slots=True)
+class Earlier:
+    """The recorded builds as the reuse rule sees them for one target."""
+
+    reusable: tuple[BuiltRecord, Verdict] | None  # the rule allows it
+    refused: tuple[BuiltRecord, Verdict] | None  # its tags fit, the rule refuses it
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """A recorded wheel the reuse rule lets serve the target."""
+
+    record: BuiltRecord
+    verdict: Verdict
+    path: str  # the wheel in the cache
+
+    @property
+    def assessment(self) -> Assessment:
+        """The source's reuse decision, as recorded."""
+        return self.record.assessment
+
+
+def earlier(cache: BuiltWheels, source_key: str, input_key: str, target: Target) -> Earlier:
+    """The recorded builds of this source with these inputs, judged for *target*.
+
+    The same interpreter's records come first; a record whose wheel's Requires-Python
+    excludes the target is never a candidate.
+    """
+    here = Builder.of(target)
+    records = cache.lookup(source_key, input_key)
+    records.sort(key=lambda r: r.built_by != here)
+    reusable = refused = None
+    for record in records:
+        if not python_allowed(record.requires_python, target):
+            continue
+        verdict = may_serve(record.filename, record.assessment.may_differ, record.built_by, target)
+        if verdict.reuse:
+            reusable = (record, verdict)
+            break
+        if refused is None and verdict.fits:
+            refused = (record, verdict)
+    return Earlier(reusable, refused)
+
+
+def python_allowed(requires_python: str | None, target: Target) -> bool:
+    """Whether a wheel's Requires-Python admits *target* (no reuse across that line)."""
+    if not requires_python:
+        return True
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet  # noqa: PLC0415
+
+    try:
+        return SpecifierSet(requires_python).contains(target.version, prereleases=True)
+    except InvalidSpecifier:
+        return False
+
+
+def inputs_of(
+    known: KnownSource,
+    config_settings: tuple[tuple[str, str], ...],
+    environ: Mapping[str, str],
+    *,
+    isolated: bool,
+) -> BuildInputs:
+    """The build inputs of a source whose build system and assessment are *known*."""
+    system = known.system
+    return BuildInputs(
+        system.backend,
+        system.requires,
+        system.backend_path,
+        tuple(sorted(config_settings)),
+        read_variables(known.assessment.variables, dict(environ)),
+        isolated,
+    )
+
+
+def known_sdist(cache: BuiltWheels, path: str, sha256: str) -> KnownSource | None:
+    """What the sdist at *path* said when first unpacked, if kept under the same name."""
+    from packaging.utils import (  # noqa: PLC0415
+        InvalidSdistFilename,
+        parse_sdist_filename,
+    )
+    from packaging.version import InvalidVersion  # noqa: PLC0415
+
+    known = cache.known_source(sdist_key(sha256))
+    if known is None:
+        return None
+    try:
+        name, version = parse_sdist_filename(os.path.basename(path))
+    except (InvalidSdistFilename, InvalidVersion):
+        return None
+    return known if (known.name, known.version) == (name, str(version)) else None
+
+
+def reusable_sdist_build(
+    cache: BuiltWheels,
+    path: str,
+    sha256: str,
+    target: Target,
+    config_settings: tuple[tuple[str, str], ...],
+    *,
+    isolated: bool,
+) -> Recorded | None:
+    """A recorded wheel of the sdist at *path* (with this sha256) that may serve *target*."""
+    known = known_sdist(cache, path, sha256)
+    if known is None:
+        return None
+    inputs = inputs_of(known, config_settings, os.environ, isolated=isolated)
+    found = earlier(cache, sdist_key(sha256), inputs.key(), target).reusable
+    if found is None:
+        return None
+    record, verdict = found
+    return Recorded(record, verdict, cache.wheel_path(record.sha256, record.filename))
+
+
+def prepared_key_builder(known: KnownSource, target: Target) -> str:
+    """Whose prepared metadata serves *target*: its interpreter's if the source may differ."""
+    return str(Builder.of(target)) if known.assessment.may_differ else "any"
+
+
+def kept_prepared_metadata(
+    cache: BuiltWheels,
+    path: str,
+    sha256: str,
+    target: Target,
+    config_settings: tuple[tuple[str, str], ...],
+    *,
+    isolated: bool,
+) -> bytes | None:
+    """METADATA kept from ``prepare_metadata_for_build_wheel`` of this sdist, for *target*."""
+    known = known_sdist(cache, path, sha256)
+    if known is None:
+        return None
+    inputs = inputs_of(known, config_settings, os.environ, isolated=isolated)
+    return cache.kept_metadata(sdist_key(sha256), inputs.key(), prepared_key_builder(known, target))
