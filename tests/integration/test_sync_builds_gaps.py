@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tarfile
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -459,6 +460,8 @@ def test_graft_lock_of_a_project_directory_writes_it_as_a_directory(
 ) -> None:
     project = flit_project(tmp_path / "proj", deps='"statik"')
     lock = tmp_path / "pylock.toml"
+    for path in [links, *links.iterdir()]:  # old enough for graft lock to leave a stamp
+        os.utime(path, (time.time() - 60, time.time() - 60))
     run_graft(
         "lock", project, "--find-links", links, "--no-index", "--python-version", "3.11",
         "--platform", "linux", "-o", lock,
@@ -469,6 +472,13 @@ def test_graft_lock_of_a_project_directory_writes_it_as_a_directory(
     assert "wheels" not in packages["purepkg"]
     sync(tmp_path / "v", store_dir, links, lock)
     assert py(tmp_path / "v", "import purepkg, statik; print(purepkg.X)") == "1"
+    flit_project(project, deps="")  # the project drops its dependency: the same command again
+    again = tmp_path / "again.toml"
+    run_graft(
+        "lock", project, "--find-links", links, "--no-index", "--python-version", "3.11",
+        "--platform", "linux", "-o", again,
+    )  # fmt: skip
+    assert sorted(p["name"] for p in load_toml(str(again))["packages"]) == ["purepkg"]
     refused = run_graft("lock", links / "statik-1.0.tar.gz", "-o", lock, check=False)
     assert refused.returncode == 2, refused.stderr
     assert "no sdist path or URL" in refused.stderr

@@ -145,11 +145,18 @@ class Backend:
         when the build failed after the hook named requirements (the caller then grows the
         environment, if they apply, and builds again; if none applies, the failure is an
         error). A failure of the first hook is an error as from :meth:`requires`.
+
+        The in-process module is pyproject-hooks' private part: a release that changes it
+        (the module, its hook functions, its input) leaves no first answer, and then the
+        hooks run through the public API, one process each, wheel None (built by the caller).
         """
         import json  # noqa: PLC0415
         import tempfile  # noqa: PLC0415
 
-        from pyproject_hooks._in_process import _in_proc_script_path  # noqa: PLC0415
+        try:
+            from pyproject_hooks._in_process import _in_proc_script_path  # noqa: PLC0415
+        except ImportError:
+            return self.requires(), None
 
         work = os.path.dirname(os.path.abspath(out_dir))
         before = set(os.listdir(work))
@@ -180,9 +187,9 @@ class Backend:
                 self.log.extend(f"BuildBackendWarning: {w}\n" for w in out.get("warnings", []))
         first, second = outputs
         if first is None or first.get("no_backend") or first.get("hook_missing"):
-            # the backend itself failed: pyproject-hooks' own call says it in its words
-            self.requires()
-            raise self._failed("get_requires_for_build_wheel", failed)
+            # the backend failed (then pyproject-hooks' own call says so in its words), or
+            # this pyproject-hooks' in-process protocol is not the one the sequence knows
+            return self.requires(), None
         requires = [str(r) for r in first.get("return_val") or []]
         if failed is not None or second is None or "return_val" not in second:
             if requires:

@@ -128,7 +128,7 @@ def run_lock(args: argparse.Namespace, argv: Sequence[str] = ()) -> int:
     elif not args.quiet:
         line = summary.replace("{path}", result.path).replace("{seconds}", f"{elapsed:.2f}")
         print(line, file=sys.stderr)
-    if argv:
+    if argv and not result.sources_named:  # as sync's memo: a source's tree is not watched
         _keep_stamp(list(argv), result, started_ns, said, summary)
     return 0
 

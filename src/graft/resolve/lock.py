@@ -96,6 +96,7 @@ class LockResult:
     files_read: tuple[str, ...] = ()  # requirement, constraint, pyproject, lock files
     dirs_read: tuple[str, ...] = ()  # find-links directories
     wheels_read: tuple[str, ...] = ()  # wheels named by path or URL (or by a lock read)
+    sources_named: bool = False  # a project directory or sdist named: its tree is not watched
     machine: bool = False  # variant detection read the machine
     index: bool = False  # an index answered (its answers age)
 
@@ -529,6 +530,7 @@ def lock(request: LockRequest) -> LockResult:
         files_read=(*inputs.files_read, *inputs.pylocks, *filter(None, [chooser.config_read])),
         dirs_read=tuple(inputs.find_links),
         wheels_read=tuple(f.url for f in direct.values()),  # (a URL: no stamp)
+        sources_named=any(w.source for w in inputs.wanted),
         machine=chooser.detected,
         index=projects.indexes is not None and not asked.offline,
     )

@@ -1,0 +1,69 @@
+"""The two-hook sequence in one backend process, and its fallback to pyproject-hooks' API.
+
+graft runs ``get_requires_for_build_wheel`` and ``build_wheel`` in one process through
+pyproject-hooks' private in-process module; a release of pyproject-hooks that changes that
+module must not break builds: the hooks then run through the public API.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from typing import TYPE_CHECKING
+
+import pyproject_hooks._in_process
+import pytest
+
+from graft.build.hooks import Backend, HookEnv
+from graft.build.project import BuildSystem
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+BACKEND = """\
+def get_requires_for_build_wheel(config_settings=None):
+    return ["more-please"]
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    raise SystemExit("the sequence's build fails here, as a build without more-please would")
+"""
+
+
+def _backend(tmp_path: Path) -> tuple[Backend, Path]:
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "in_tree_backend.py").write_text(BACKEND)
+    system = BuildSystem(requires=(), backend="in_tree_backend", backend_path=(".",))
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    out = tmp_path / "work" / "out"
+    out.mkdir(parents=True)
+    env = HookEnv(sys.executable, (), str(scratch), isolated=False)
+    return Backend(str(tree), system, env, "tree"), out
+
+
+def test_the_sequence_answers_the_first_hook_in_one_process(tmp_path: Path) -> None:
+    backend, out = _backend(tmp_path)
+    assert backend.requires_then_build(str(out)) == (["more-please"], None)
+    assert "the sequence's build fails here" in "".join(backend.log)  # it did try the build
+
+
+@pytest.mark.parametrize("change", ["script-differs", "name-gone"])
+def test_a_changed_in_process_module_falls_back_to_the_public_hooks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    backend, out = _backend(tmp_path)
+    if change == "name-gone":  # (pyproject-hooks' public API keeps its own reference)
+        monkeypatch.delattr(pyproject_hooks._in_process, "_in_proc_script_path")
+    else:
+        script = tmp_path / "other_in_process.py"
+        script.write_text("raise SystemExit(3)  # a module with other names and input\n")
+
+        @contextlib.contextmanager
+        def other() -> Iterator[Path]:
+            yield script
+
+        monkeypatch.setattr(pyproject_hooks._in_process, "_in_proc_script_path", other)
+    assert backend.requires_then_build(str(out)) == (["more-please"], None)
+    assert "the sequence's build fails here" not in "".join(backend.log)  # not tried
