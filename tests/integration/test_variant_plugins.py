@@ -242,12 +242,14 @@ def test_audit_asks_the_plugins_the_venv_was_synced_with(
     venv = tmp_path / "v"
     _sync(venv, store_dir, links, "--allow-variant-provider", "fictional")
     assert _label(venv) == "l3"
-    assert "graft-variant-providers = fictional" in (venv / "pyvenv.cfg").read_text()
+    cfg = venv / "pyvenv.cfg"
+    assert "fictional" not in cfg.read_text()  # the record is in the store, not in the venv
+    (record,) = (store_dir / "plans").glob("providers-*.json")
+    assert json.loads(record.read_text()) == ["fictional"]
     assert _variant_findings(venv) == (0, [])  # no flag: the recorded namespace is allowed
     assert len(log.read_text().splitlines()) == 2  # the sync's and the audit's probe
     # without the record, the namespace is not allowed: reported, unless allowed by flag
-    cfg = venv / "pyvenv.cfg"
-    cfg.write_text(cfg.read_text().replace("graft-variant-providers = fictional\n", ""))
+    record.unlink()
     code, (found,) = _variant_findings(venv)
     assert code == 1
     assert found["detail"] == (
@@ -262,8 +264,9 @@ def test_audit_asks_the_plugins_the_venv_was_synced_with(
     assert not (tmp_path / "other-cache" / "variant-providers").exists()
     # a sync without the flag drops the record
     _sync(venv, store_dir, links, "--allow-variant-provider", "fictional")
+    assert record.exists()
     _sync(venv, store_dir, links)
-    assert "graft-variant-providers" not in cfg.read_text()
+    assert not record.exists()
 
 
 def test_lock_accepts_allowed_providers_runs_none_and_locks_every_variant(

@@ -5,15 +5,17 @@ Exit status: 0 when no finding is an error (warnings and remarks allowed), 1 oth
 on its own.
 
 **Variant provider plugins.** ``graft sync --allow-variant-provider NS`` records the
-namespaces in the venv's pyvenv.cfg (``graft-variant-providers``, :func:`remember_providers`);
-``graft audit`` allows them again, with its own ``--allow-variant-provider`` and
-``variants.toml``'s ``allow-providers``, and asks each such plugin in the provider venv the
-sync made for the venv's interpreter (:class:`MadeProviderEnvs`). An audit installs
+namespaces in the venv's store, never in the venv (``plans/providers-<venv key>.json``,
+replaced whole: :func:`remember_providers`); ``graft audit`` allows them again, with its own
+``--allow-variant-provider`` and ``variants.toml``'s ``allow-providers``, and asks each such
+plugin in the provider venv the sync made for the venv's interpreter
+(:class:`MadeProviderEnvs`). An audit installs
 nothing: a provider venv that is not there is named in the finding.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from typing import TYPE_CHECKING
@@ -26,9 +28,6 @@ if TYPE_CHECKING:
 
     from graft.audit import AuditReport
     from graft.variants.plugins import PluginSpec
-
-#: The pyvenv.cfg key of the provider namespaces a venv was synced with.
-PROVIDERS_KEY = "graft-variant-providers"
 
 
 def add_audit_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -134,40 +133,62 @@ def _version(venv: str, distribution: str) -> str:
 
 
 def after_sync(args: argparse.Namespace) -> None:
-    """Record the sync's ``--allow-variant-provider`` namespaces in its venv (not a dry run)."""
-    if not args.dry_run and (args.allow_variant_provider or recorded_providers(args.venv)):
+    """Record the sync's ``--allow-variant-provider`` namespaces for its venv (not a dry run)."""
+    if args.dry_run:
+        return
+    path = _record(args.venv)
+    if path is not None and (args.allow_variant_provider or os.path.exists(path)):
         remember_providers(args.venv, args.allow_variant_provider)
 
 
-def recorded_providers(prefix: str) -> tuple[str, ...]:
-    """The provider namespaces ``graft sync`` recorded in *prefix*'s pyvenv.cfg."""
+def _record(prefix: str) -> str | None:
+    """Where the provider namespaces of the venv *prefix* are kept: in its store (None: none).
+
+    Not in the venv: pyvenv.cfg is the store's GC anchor (a hard link, so never replaced)
+    and a rewrite in place could be torn by a crash.
+    """
+    from graft._sha256 import sha256_hex  # noqa: PLC0415
+
+    store = None
     try:
         with open(os.path.join(prefix, "pyvenv.cfg"), encoding="utf-8") as fh:
             for line in fh:
                 key, _, value = line.partition("=")
-                if key.strip() == PROVIDERS_KEY:
-                    return tuple(value.split())
+                if key.strip() == "graft-store":
+                    store = value.strip()
     except OSError:
-        pass
-    return ()
+        return None
+    if not store:
+        return None
+    venv = sha256_hex(os.path.realpath(prefix).encode("utf-8", "surrogateescape"))
+    return os.path.join(store, "plans", f"providers-{venv[:32]}.json")
+
+
+def recorded_providers(prefix: str) -> tuple[str, ...]:
+    """The provider namespaces ``graft sync`` recorded for the venv *prefix*."""
+    path = _record(prefix)
+    if path is None:
+        return ()
+    try:
+        with open(path, encoding="utf-8") as fh:
+            recorded = json.load(fh)
+    except (OSError, ValueError):
+        return ()
+    return tuple(str(n) for n in recorded) if isinstance(recorded, list) else ()
 
 
 def remember_providers(prefix: str, namespaces: Sequence[str]) -> None:
-    """Record *namespaces* (none: remove the record) in *prefix*'s pyvenv.cfg, in place.
-
-    In place (same inode: the store's anchor is a hard link to pyvenv.cfg); the venv's
-    tree digest does not hash pyvenv.cfg's content, so the venv stays in sync.
-    """
-    path = os.path.join(prefix, "pyvenv.cfg")
+    """Record *namespaces* for the venv *prefix* (none: remove the record), whole or not at all."""
+    path = _record(prefix)
+    if path is None:
+        return
     try:
-        with open(path, "r+", encoding="utf-8") as fh:
-            lines = fh.readlines()
-            kept = [ln for ln in lines if ln.partition("=")[0].strip() != PROVIDERS_KEY]
-            if namespaces:
-                kept.append(f"{PROVIDERS_KEY} = {' '.join(dict.fromkeys(namespaces))}\n")
-            if kept != lines:
-                fh.seek(0)
-                fh.writelines(kept)
-                fh.truncate()
+        if not namespaces:
+            os.unlink(path)
+            return
+        tmp = f"{path}.tmp.{os.getpid()}"  # (gc sweeps a killed sync's *.json.tmp.*)
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(list(dict.fromkeys(namespaces)), fh)
+        os.replace(tmp, path)
     except OSError:
         pass
