@@ -148,15 +148,11 @@ def _record(prefix: str) -> str | None:
     and a rewrite in place could be torn by a crash.
     """
     from graft._sha256 import sha256_hex  # noqa: PLC0415
+    from graft.audit.layout import read_pyvenv_cfg  # noqa: PLC0415
 
-    store = None
     try:
-        with open(os.path.join(prefix, "pyvenv.cfg"), encoding="utf-8") as fh:
-            for line in fh:
-                key, _, value = line.partition("=")
-                if key.strip() == "graft-store":
-                    store = value.strip()
-    except OSError:
+        store = read_pyvenv_cfg(prefix).get("graft-store")
+    except (OSError, UnicodeDecodeError):
         return None
     if not store:
         return None
