@@ -302,9 +302,18 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
+@pytest.mark.parametrize("where", ["staged", "published"])
 def test_a_kill_while_compiling_leaves_the_store_consistent_and_the_next_sync_completes_it(
-    tmp_path: Path, store_dir: Path, wheel_set: list[Path]
+    where: str, tmp_path: Path, store_dir: Path, wheel_set: list[Path]
 ) -> None:
+    """*staged*: a cold sync compiles each new entry before it is published, so the kill leaves
+    the entry in ``tmp/`` only. *published*: entries ingested earlier are compiled in place
+    (unsealed meanwhile), so the kill leaves one unsealed, partly compiled and unlisted."""
+    if where == "published":  # ingested without bytecode, as by a sync for another interpreter
+        s = Store(str(store_dir))
+        for wheel in wheel_set:
+            s.ingest(str(wheel))
+        s.release()
     killer = tmp_path / "python-kills"
     killer.write_text(f"#!{sys.executable}\n" + _KILLER.replace("REAL", repr(sys.executable)))
     killer.chmod(0o755)
@@ -318,7 +327,6 @@ def test_a_kill_while_compiling_leaves_the_store_consistent_and_the_next_sync_co
         check=False,
     )
     assert proc.returncode == -signal.SIGKILL, proc.stderr
-    # the kill landed mid-compile: an entry has bytecode written, is unsealed, and has no list
     store = Store(str(store_dir))
     entries = [store.peek(e.name) for e in (store_dir / "entries").iterdir()]
     cut = [
@@ -329,7 +337,13 @@ def test_a_kill_while_compiling_leaves_the_store_consistent_and_the_next_sync_co
         and bytecode._read_bytecode(e, TAG) is None
         and any(Path(e.tree).rglob(f"__pycache__/*.{TAG}.pyc"))
     ]
-    assert len(cut) == 1
+    if where == "published":  # an entry has bytecode written, is unsealed, and has no list
+        assert len(cut) == 1
+    else:  # every published entry is sealed and complete; the cut one is staging in tmp/
+        assert cut == []
+        _entries_consistent(store_dir)
+        staged = list((store_dir / "tmp").iterdir())  # (others may have been unpacking)
+        assert any(list(d.rglob(f"__pycache__/*.{TAG}.pyc")) for d in staged)
     run_graft("sync", *args)
     _entries_consistent(store_dir)
     assert len(compiled_lists(store_dir)) == len(wheel_set)
