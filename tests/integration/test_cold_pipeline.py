@@ -149,6 +149,28 @@ def test_parallel_compile_gives_the_store_of_a_serial_one(
         seal.remove_tree(str(reference))
 
 
+def test_a_cold_sync_seals_each_new_entry_once_compiled(
+    tmp_path: Path, store_dir: Path, wheel_set: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """New entries are compiled in staging, then sealed: none is unsealed, none sealed twice."""
+    calls: list[tuple[str, str]] = []
+    for name in ("unseal_tree", "make_read_only"):
+        real = getattr(seal, name)
+
+        def counted(root: str, real: object = real, name: str = name) -> None:
+            calls.append((name, root))
+            real(root)  # type: ignore[operator]
+
+        monkeypatch.setattr(seal, name, counted)
+    sync(_request(tmp_path / "venv", store_dir, wheel_set))
+    assert [c for c in calls if c[0] == "unseal_tree"] == []
+    sealed = [root for name, root in calls if name == "make_read_only"]
+    assert len(sealed) == len(wheel_set)
+    assert all(root.startswith(str(store_dir / "tmp")) for root in sealed)  # before publication
+    assert len(compiled_lists(store_dir)) == len(wheel_set)
+    _entries_consistent(store_dir)
+
+
 # -- a worker that stops ----------------------------------------------------------------------
 
 
