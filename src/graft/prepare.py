@@ -146,7 +146,7 @@ def load_entries(
                 if on_entry is not None:
                     on_entry(entry)
         if pending:
-            reporter.stage(f"unpacking and verifying {len(pending)} new wheels")
+            reporter.stage(f"unpacking, verifying and compiling {len(pending)} new wheels")
         for future in as_completed(pending):
             i = pending[future]
             entry = entries[i] = future.result()

@@ -92,7 +92,7 @@ class Compiler:
         self._done: dict[str, frozenset[str]] = {}
         self._failures: list[tuple[StoreEntry, str]] = []
         self._submitted: set[str] = set()
-        self.compiling = 0  # entries queued for the workers (for progress)
+        self.compiling = 0  # published entries queued for the workers (for progress)
 
     def __enter__(self) -> Compiler:  # noqa: PYI034 - (typing.Self is 3.11+)
         return self
@@ -163,7 +163,8 @@ class Compiler:
         with self._feed:
             if self._pool is None:
                 self._pool = CompilePool(self.python, self._answered, self._workers)
-            self.compiling += 1
+            if renamed is None:  # (a staged entry's ingest waits for it: no stage of its own)
+                self.compiling += 1
             for part in batches:
                 names = None
                 if renamed is not None:
