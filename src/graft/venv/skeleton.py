@@ -21,10 +21,10 @@ _TEMPLATE_NAME = "graft-venv-template"
 
 def venv_template(target: Target) -> str:
     """A ``python -m venv --without-pip`` made once per interpreter, copied for each venv."""
-    import hashlib  # noqa: PLC0415
+    from graft._sha256 import sha256_hex  # noqa: PLC0415
 
-    key = hashlib.sha256(f"{__version__}|{target.real_executable}|{target.version}".encode())
-    home = os.path.join(cache_root(), "venv-templates", key.hexdigest()[:24])
+    key = sha256_hex(f"{__version__}|{target.real_executable}|{target.version}".encode())
+    home = os.path.join(cache_root(), "venv-templates", key[:24])
     path = os.path.join(home, _TEMPLATE_NAME)
     if os.path.isfile(os.path.join(path, "pyvenv.cfg")):
         return path
