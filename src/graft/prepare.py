@@ -8,6 +8,7 @@ worker per core), and the planner's inputs assembled.
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -23,7 +24,8 @@ if TYPE_CHECKING:
     from graft.model.target import Target
     from graft.plan.types import PlannedWheel, Policy, VenvLayout
     from graft.resolve.locate import Located
-    from graft.store.entries import Store, StoreEntry
+    from graft.store.bytecode import Compiler
+    from graft.store.entries import Finish, Store, StoreEntry
 
 
 #: Threads that unpack wheels at once. Unzipping and hashing release the GIL for most of the
@@ -40,12 +42,21 @@ class Arrivals:
     wheel against its own RECORD, so an early ingest is never wrong, at worst unused (when a
     later check refuses the set: the entry stays unrooted until gc). :meth:`close` waits for
     what is running and drops what has not started.
+
+    With *target* (called once, when the first wheel arrives: the interpreter's facts, which
+    resolution has looked up by then), a new entry is compiled for it before it is sealed and
+    published (:meth:`graft.store.bytecode.Compiler.compile_staged`): sealed once, not sealed,
+    unsealed for the compile and sealed again. :func:`prepare` takes the compiler over.
     """
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, target: Callable[[], Target] | None = None) -> None:
         self.store = store
         self._pool: ThreadPoolExecutor | None = None
         self._futures: dict[str, Future[StoreEntry]] = {}
+        self._target = target
+        self._compiler: Compiler | None = None
+        self._compiler_taken = False
+        self._guard = threading.Lock()
 
     def add(self, wanted: Wanted | None, path: str, sha256: str | None) -> None:
         """Start ingesting the wheel at *path* (unless it is on its way or in the store)."""
@@ -60,15 +71,49 @@ class Arrivals:
                 from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
 
                 self._pool = ThreadPoolExecutor(INGEST_THREADS, thread_name_prefix="graft-ingest")
-            future = self._pool.submit(self.store.ingest, path, sha256)
+            future = self._pool.submit(self.store.ingest, path, sha256, self._finish())
             self._futures[path] = future
         return future
 
+    def _finish(self) -> Finish | None:
+        """The compile of a staged entry, with the compiler made on first use (or None)."""
+        with self._guard:
+            if self._target is not None and self._compiler is None:
+                from graft.errors import GraftError  # noqa: PLC0415
+                from graft.store.bytecode import Compiler  # noqa: PLC0415
+
+                target, self._target = self._target, None
+                try:
+                    self._compiler = Compiler(self.store, target())
+                except GraftError:  # (resolution reports it; entries are compiled later)
+                    return None
+            return None if self._compiler is None else self._compiler.compile_staged
+
+    def take_compiler(self, target: Target) -> Compiler | None:
+        """The compiler of staged entries, if it compiles for *target*; closed by the caller."""
+        with self._guard:
+            compiler = self._compiler
+            if compiler is None or (compiler.tag, compiler.python) != (
+                target.cache_tag,
+                target.executable,
+            ):
+                return None
+            self._compiler_taken = True
+            return compiler
+
     def close(self) -> None:
-        """Wait for the ingests under way; cancel those not started."""
+        """Wait for the ingests under way; cancel those not started.
+
+        The compiler, unless :meth:`take_compiler` took it, is closed too.
+        """
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+        with self._guard:
+            compiler = None if self._compiler_taken else self._compiler
+            self._compiler = None
+        if compiler is not None:
+            compiler.close()
 
 
 def load_entries(
@@ -101,7 +146,7 @@ def load_entries(
                 if on_entry is not None:
                     on_entry(entry)
         if pending:
-            reporter.stage(f"unpacking and verifying {len(pending)} new wheels")
+            reporter.stage(f"unpacking, verifying and compiling {len(pending)} new wheels")
         for future in as_completed(pending):
             i = pending[future]
             entry = entries[i] = future.result()
@@ -190,7 +235,8 @@ def prepare(
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     target = located.target
-    with Compiler(store, target) as compiler:
+    taken = arrivals.take_compiler(target) if arrivals is not None else None
+    with taken or Compiler(store, target) as compiler:
         pairs = load_entries(located, store, reporter, compiler.submit, arrivals)
         check_variants_agree(pairs, dict(located.variant_declared))
         check_target(pairs, target, no_deps, dict(located.variant_support))

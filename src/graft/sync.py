@@ -18,6 +18,8 @@ from graft.model.request import lap
 # Resolution (packaging, the index client, thread pools) is imported where it is used:
 # a warm sync whose inputs are unchanged never resolves, and must not pay for the imports.
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from packaging.utils import NormalizedName
 
     from graft.model.request import ResolveRequest, SyncRequest
@@ -180,7 +182,7 @@ def sync(request: SyncRequest) -> SyncResult:
         from graft.prepare import Arrivals  # noqa: PLC0415
         from graft.resolve.locate import locate  # noqa: PLC0415
 
-        arrivals = Arrivals(store)
+        arrivals = Arrivals(store, _target_of(resolving))
         try:
             located = locate(
                 resolving,
@@ -245,6 +247,19 @@ def sync(request: SyncRequest) -> SyncResult:
         memo=None if request.dry_run else memo_file,
         inputs=None if request.dry_run else inputs,
     )
+
+
+def _target_of(request: ResolveRequest) -> Callable[[], Target] | None:
+    """The interpreter's facts as resolution finds them, for bytecode compiled at ingest."""
+    if request.foreign is not None:
+        return None
+
+    def target() -> Target:
+        from graft.venv.interpreter import find_interpreter, introspect  # noqa: PLC0415
+
+        return introspect(find_interpreter(request.python))
+
+    return target
 
 
 def _installed(layout: VenvLayout) -> tuple[str, ...]:

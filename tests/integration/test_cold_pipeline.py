@@ -149,6 +149,28 @@ def test_parallel_compile_gives_the_store_of_a_serial_one(
         seal.remove_tree(str(reference))
 
 
+def test_a_cold_sync_seals_each_new_entry_once_compiled(
+    tmp_path: Path, store_dir: Path, wheel_set: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """New entries are compiled in staging, then sealed: none is unsealed, none sealed twice."""
+    calls: list[tuple[str, str]] = []
+    for name in ("unseal_tree", "make_read_only"):
+        real = getattr(seal, name)
+
+        def counted(root: str, real: object = real, name: str = name) -> None:
+            calls.append((name, root))
+            real(root)  # type: ignore[operator]
+
+        monkeypatch.setattr(seal, name, counted)
+    sync(_request(tmp_path / "venv", store_dir, wheel_set))
+    assert [c for c in calls if c[0] == "unseal_tree"] == []
+    sealed = [root for name, root in calls if name == "make_read_only"]
+    assert len(sealed) == len(wheel_set)
+    assert all(root.startswith(str(store_dir / "tmp")) for root in sealed)  # before publication
+    assert len(compiled_lists(store_dir)) == len(wheel_set)
+    _entries_consistent(store_dir)
+
+
 # -- a worker that stops ----------------------------------------------------------------------
 
 
@@ -302,9 +324,18 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
+@pytest.mark.parametrize("where", ["staged", "published"])
 def test_a_kill_while_compiling_leaves_the_store_consistent_and_the_next_sync_completes_it(
-    tmp_path: Path, store_dir: Path, wheel_set: list[Path]
+    where: str, tmp_path: Path, store_dir: Path, wheel_set: list[Path]
 ) -> None:
+    """*staged*: a cold sync compiles each new entry before it is published, so the kill leaves
+    the entry in ``tmp/`` only. *published*: entries ingested earlier are compiled in place
+    (unsealed meanwhile), so the kill leaves one unsealed, partly compiled and unlisted."""
+    if where == "published":  # ingested without bytecode, as by a sync for another interpreter
+        s = Store(str(store_dir))
+        for wheel in wheel_set:
+            s.ingest(str(wheel))
+        s.release()
     killer = tmp_path / "python-kills"
     killer.write_text(f"#!{sys.executable}\n" + _KILLER.replace("REAL", repr(sys.executable)))
     killer.chmod(0o755)
@@ -318,7 +349,6 @@ def test_a_kill_while_compiling_leaves_the_store_consistent_and_the_next_sync_co
         check=False,
     )
     assert proc.returncode == -signal.SIGKILL, proc.stderr
-    # the kill landed mid-compile: an entry has bytecode written, is unsealed, and has no list
     store = Store(str(store_dir))
     entries = [store.peek(e.name) for e in (store_dir / "entries").iterdir()]
     cut = [
@@ -329,7 +359,13 @@ def test_a_kill_while_compiling_leaves_the_store_consistent_and_the_next_sync_co
         and bytecode._read_bytecode(e, TAG) is None
         and any(Path(e.tree).rglob(f"__pycache__/*.{TAG}.pyc"))
     ]
-    assert len(cut) == 1
+    if where == "published":  # an entry has bytecode written, is unsealed, and has no list
+        assert len(cut) == 1
+    else:  # every published entry is sealed and complete; the cut one is staging in tmp/
+        assert cut == []
+        _entries_consistent(store_dir)
+        staged = list((store_dir / "tmp").iterdir())  # (others may have been unpacking)
+        assert any(list(d.rglob(f"__pycache__/*.{TAG}.pyc")) for d in staged)
     run_graft("sync", *args)
     _entries_consistent(store_dir)
     assert len(compiled_lists(store_dir)) == len(wheel_set)

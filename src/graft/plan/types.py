@@ -172,11 +172,10 @@ class InstallScript:
 
 def record_digest(data: bytes) -> str:
     """The RECORD spelling of a sha256 digest: ``sha256=<urlsafe base64, no padding>``."""
-    import hashlib  # noqa: PLC0415
-
+    from graft._sha256 import sha256  # noqa: PLC0415 - (not hashlib: OpenSSL's import)
     from graft.model.record import record_hash  # noqa: PLC0415
 
-    return record_hash("sha256", hashlib.sha256(data).digest())
+    return record_hash("sha256", sha256(data).digest())
 
 
 class RecordRow(NamedTuple):

@@ -1,9 +1,11 @@
 """Bytecode in the store: ``.pyc`` files compiled into an entry once per interpreter cache tag.
 
 Compiled by worker processes of the target interpreter, one per core
-(:mod:`graft.store.compilepool`), entry by entry as entries are handed over (a cold sync hands
-each over as soon as it is ingested), each under the entry's lock and unsealed only meanwhile;
-the list of compiled files is ``bytecode/<cache_tag>.json``, written last. A ``.pyc`` a wheel
+(:mod:`graft.store.compilepool`), entry by entry as entries are handed over, each under the
+entry's lock and unsealed only meanwhile; the list of compiled files is
+``bytecode/<cache_tag>.json``, written last. A cold sync compiles a new entry before it is
+published, in its staging directory (:meth:`Compiler.compile_staged`), so that it is sealed
+once, compiled. A ``.pyc`` a wheel
 ships is one of its files: never compiled over, and cleaned up only if graft itself could have
 written it.
 """
@@ -21,13 +23,15 @@ from graft._fs import write_read_only
 from graft.errors import StoreError
 from graft.store import seal
 from graft.store.compilepool import BATCH_FILES, Batch, CompilePool
+from graft.store.entries import StoreEntry
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
     from graft._fs import FileLock
+    from graft.model.record import WheelRecord
     from graft.model.target import Target
-    from graft.store.entries import Store, StoreEntry
+    from graft.store.entries import Store
 
 
 def compile_bytecode(
@@ -47,14 +51,19 @@ def compile_bytecode(
 
 @dataclass
 class _Job:
-    """One entry being compiled: unsealed and locked from :meth:`Compiler.submit` to its end."""
+    """One entry being compiled: unsealed and locked from :meth:`Compiler.submit` to its end.
+
+    Or a staged entry (:meth:`Compiler.compile_staged`): its ingest holds the lock and seals
+    it; *staged* is set when its compile ends.
+    """
 
     entry: StoreEntry
-    lock: FileLock
+    lock: FileLock | None
     sources: list[str]
     pending: int
     compiled: set[str] = field(default_factory=set)
     error: str | None = None
+    staged: threading.Event | None = None
 
 
 class Compiler:
@@ -79,10 +88,11 @@ class Compiler:
         self._workers = workers
         self._pool: CompilePool | None = None
         self._guard = threading.Lock()
+        self._feed = threading.Lock()  # the pool is fed from ingest threads too
         self._done: dict[str, frozenset[str]] = {}
         self._failures: list[tuple[StoreEntry, str]] = []
         self._submitted: set[str] = set()
-        self.compiling = 0  # entries queued for the workers (for progress)
+        self.compiling = 0  # published entries queued for the workers (for progress)
 
     def __enter__(self) -> Compiler:  # noqa: PYI034 - (typing.Self is 3.11+)
         return self
@@ -122,21 +132,49 @@ class Compiler:
             _seal(entry)
             lock.release()
             raise
+        self._queue(_Job(entry, lock, sources, 0))
+
+    def compile_staged(self, staging: str, final: str, record: WheelRecord) -> None:
+        """Compile an entry being ingested in its staging directory, before it is sealed.
+
+        The store's ingest calls this (its *finish*) in an ingest thread, under the entry's
+        lock, and it waits for the workers; the code objects name the sources where *final*
+        will have them. On success the list is written too, so the entry is published compiled
+        and sealed once. On a failure the ``.pyc`` files written are removed and no list is
+        written: :meth:`submit` later compiles the published entry as before, and reports.
+        """
+        tag = self.tag
+        if not tag:
+            return
+        entry = StoreEntry(record, staging)
+        ended = threading.Event()
+        job = _Job(entry, None, _python_sources(entry, tag), 0, staged=ended)
+        self._queue(job, renamed=(entry.tree, os.path.join(final, "tree")))
+        ended.wait()
+
+    def _queue(self, job: _Job, renamed: tuple[str, str] | None = None) -> None:
+        """Hand *job*'s sources to the workers in batches (*renamed*: the tree they move to)."""
+        sources = job.sources
         batches = [tuple(sources[i : i + BATCH_FILES]) for i in range(0, len(sources), BATCH_FILES)]
-        job = _Job(entry, lock, sources, len(batches))
+        job.pending = len(batches)
         if not batches:
             self._end(job)
             return
-        if self._pool is None:
-            self._pool = CompilePool(self.python, self._answered, self._workers)
-        self.compiling += 1
-        for sources_of_batch in batches:
-            self._pool.put(Batch(job, sources_of_batch))
+        with self._feed:
+            if self._pool is None:
+                self._pool = CompilePool(self.python, self._answered, self._workers)
+            if renamed is None:  # (a staged entry's ingest waits for it: no stage of its own)
+                self.compiling += 1
+            for part in batches:
+                names = None
+                if renamed is not None:
+                    staged, final = renamed
+                    names = tuple(final + src[len(staged) :] for src in part)
+                self._pool.put(Batch(job, part, names))
 
     def results(self) -> dict[str, frozenset[str]]:
         """The compiled .pyc archive paths per sha256, once every entry submitted is done."""
-        if self._pool is not None:
-            self._pool.close()
+        self.close()
         if self._failures:
             entry, error = self._failures[0]
             others = len(self._failures) - 1
@@ -147,6 +185,11 @@ class Compiler:
                 hint="the entry is as unpacked, without bytecode; sync again once that is mended",
             )
         return dict(self._done)
+
+    def close(self) -> None:
+        """Wait for every entry submitted; stop the workers."""
+        if self._pool is not None:
+            self._pool.close()
 
     def _finished(self, sha: str, pycs: frozenset[str]) -> None:
         with self._guard:
@@ -166,7 +209,10 @@ class Compiler:
             self._end(job)
 
     def _end(self, job: _Job) -> None:
-        """Record *job*'s bytecode list (or undo its compile), seal the entry, release it."""
+        """Record *job*'s bytecode list (or undo its compile), seal the entry, release it.
+
+        A staged job's entry is neither sealed nor released (its ingest does both).
+        """
         entry, tag = job.entry, self.tag
         assert tag is not None  # noqa: S101 - jobs exist only with a tag
         pycs = _pyc_paths(entry, [s for s in job.sources if s in job.compiled], tag)
@@ -185,11 +231,15 @@ class Compiler:
         except OSError as exc:
             job.error = job.error or f"cannot clean up ({exc.strerror})"
         finally:
-            try:
-                _seal(entry)
-            except OSError as exc:
-                job.error = job.error or f"cannot seal the entry ({exc.strerror})"
-            job.lock.release()
+            if job.lock is not None:
+                try:
+                    _seal(entry)
+                except OSError as exc:
+                    job.error = job.error or f"cannot seal the entry ({exc.strerror})"
+                job.lock.release()
+        if job.staged is not None:
+            job.staged.set()
+            return
         with self._guard:
             if job.error is None:
                 self._done[entry.record.sha256] = frozenset(pycs)

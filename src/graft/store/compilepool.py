@@ -27,10 +27,12 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 #: Run by the target interpreter (``-I``: no site-packages, no PYTHON* variables). Reads one
-#: JSON list of source paths per line, writes one JSON line back: the list of paths compiled,
-#: or ``{"error": ...}`` (then exits). ``py_compile.compile`` with its defaults, as before the
-#: workers: the invalidation mode (timestamps, or checked hashes under SOURCE_DATE_EPOCH) and
-#: the optimization level are the interpreter's. A source that does not compile (a syntax
+#: JSON list of source paths per line (or of ``[path, name]`` pairs: *name* is the path the code
+#: objects give as their file, for a source compiled before it is moved there), writes one JSON
+#: line back: the list of paths compiled, or ``{"error": ...}`` (then exits).
+#: ``py_compile.compile`` with its defaults, as before the workers: the invalidation mode
+#: (timestamps, or checked hashes under SOURCE_DATE_EPOCH) and the optimization level are the
+#: interpreter's. A source that does not compile (a syntax
 #: error, a Python 2 file) is skipped, as pip and uv skip it, and so is one whose ``.pyc`` the
 #: wheel's own layout rules out (a file named ``__pycache__``, a directory named like the
 #: ``.pyc``); any other error (the store's filesystem full, read-only, failing) stops the
@@ -43,11 +45,13 @@ while True:
     if not line:
         break
     done = []
-    for src in json.loads(line):
+    for item in json.loads(line):
+        src, dfile = item if isinstance(item, list) else (item, None)
         if os.getppid() != parent:  # graft was killed: stop writing into its unsealed entries
             sys.exit(1)
         try:
-            py_compile.compile(src, cfile=importlib.util.cache_from_source(src), doraise=True)
+            cfile = importlib.util.cache_from_source(src)
+            py_compile.compile(src, cfile=cfile, dfile=dfile, doraise=True)
         except (py_compile.PyCompileError, FileExistsError, NotADirectoryError, IsADirectoryError):
             continue
         except OSError as exc:
@@ -78,6 +82,7 @@ class Batch:
 
     job: object  # the caller's: handed back to its callback
     sources: tuple[str, ...]
+    names: tuple[str, ...] | None = None  # the file each code object names, if not its source
 
 
 class CompilePool:
@@ -179,7 +184,9 @@ class CompilePool:
         self, stdin: IO[str], stdout: IO[str], batch: Batch
     ) -> tuple[frozenset[str], str | None]:
         try:
-            stdin.write(json.dumps(batch.sources) + "\n")
+            names, sources = batch.names, batch.sources
+            items = sources if names is None else list(zip(sources, names, strict=True))
+            stdin.write(json.dumps(items) + "\n")
             stdin.flush()
             line = stdout.readline()
         except OSError:  # (a broken pipe: the worker is gone)

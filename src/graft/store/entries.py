@@ -39,10 +39,14 @@ from graft.store import seal
 from graft.store.paths import anchor_path, root_file, verified_marker
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     from graft._fs import FileLock
     from graft.model.record import WheelRecord
+
+    #: What :meth:`Store.ingest` may add to a new entry before it is sealed: called with the
+    #: staging directory, the entry's final path and the wheel record.
+    Finish = Callable[[str, str, WheelRecord], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,8 +185,14 @@ class Store:
                 hint="run `graft store verify`",
             ) from None
 
-    def ingest(self, wheel_path: str, sha256: str | None = None) -> StoreEntry:
-        """Unpack and verify *wheel_path* into the store once; later calls reuse the entry."""
+    def ingest(
+        self, wheel_path: str, sha256: str | None = None, finish: Finish | None = None
+    ) -> StoreEntry:
+        """Unpack and verify *wheel_path* into the store once; later calls reuse the entry.
+
+        *finish* (staging directory, final path, record) adds to a new entry before it is
+        sealed and published: its bytecode (:meth:`graft.store.bytecode.Compiler.compile_staged`).
+        """
         if sha256 is None:
             try:
                 sha256 = file_sha256(wheel_path)
@@ -199,7 +209,7 @@ class Store:
                 entry = self.peek(sha256)
                 if entry is not None:
                     return entry
-            return self._unpack(wheel_path, sha256)
+            return self._unpack(wheel_path, sha256, finish)
 
     def replace(self, wheel_path: str, sha256: str) -> StoreEntry:
         """Unpack *wheel_path* afresh in place of the entry now at ``entries/<sha256>``.
@@ -212,10 +222,10 @@ class Store:
         with self.lock(sha256):
             return self._unpack(wheel_path, sha256)
 
-    def _unpack(self, wheel_path: str, sha256: str) -> StoreEntry:
+    def _unpack(self, wheel_path: str, sha256: str, finish: Finish | None = None) -> StoreEntry:
         """Unpack, verify and seal *wheel_path* as ``entries/<sha256>`` (under its lock).
 
-        Replaces whatever is there (an untrusted entry).
+        Replaces whatever is there (an untrusted entry). *finish* runs before the seal.
         """
         try:
             self._sweep_tmp(sha256)
@@ -232,8 +242,12 @@ class Store:
 
             record = unpack_wheel(wheel_path, tree, sha256)
             write_read_only(os.path.join(staging, "record.json"), record.to_json())
+            if finish is not None:
+                finish(staging, self.entry_path(sha256), record)
             seal.make_read_only(staging)
             seal.seal_tree(tree)  # all but the top directory, which must stay movable
+            if finish is not None and os.path.isdir(os.path.join(staging, "bytecode")):
+                seal.seal_tree(os.path.join(staging, "bytecode"))
             if os.path.lexists(self.entry_path(sha256)):  # untrusted or damaged: replaced
                 old = self._take_aside(sha256)  # only now that its successor is complete
             os.rename(staging, self.entry_path(sha256))

@@ -34,22 +34,27 @@ def immutable_enabled() -> bool:
     return _state["enabled"]
 
 
-def _flags(path: str, update: int | None = None, *, directory: bool = True) -> int | None:
-    """The inode flags of the directory (or regular file) *path* (set to *update* first).
+def _open(path: str, *, directory: bool) -> int | None:
+    """A descriptor of the directory (or regular file) *path*, never through a link; or None."""
+    mode = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
+    try:
+        return os.open(path, mode | (os.O_DIRECTORY if directory else 0))
+    except OSError:
+        return None
 
-    None if unsupported. A link is never followed.
+
+def _flags(path: str, *, directory: bool = True) -> int | None:
+    """The inode flags of the directory (or regular file) *path*; None if unsupported.
+
+    A link is never followed.
     """
     import array  # noqa: PLC0415
     import fcntl  # noqa: PLC0415
 
-    mode = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
-    try:
-        fd = os.open(path, mode | (os.O_DIRECTORY if directory else 0))
-    except OSError:
+    fd = _open(path, directory=directory)
+    if fd is None:
         return None
     try:
-        if update is not None:
-            fcntl.ioctl(fd, _FS_IOC_SETFLAGS, array.array("l", [update]))
         flags = array.array("l", [0])
         fcntl.ioctl(fd, _FS_IOC_GETFLAGS, flags, True)
     except OSError:
@@ -60,11 +65,28 @@ def _flags(path: str, update: int | None = None, *, directory: bool = True) -> i
 
 
 def _set_immutable(path: str, on: bool, *, directory: bool = True) -> bool:
-    flags = _flags(path, directory=directory)
-    if flags is None:
+    """Set or clear the immutable attribute of *path*; False if unsupported.
+
+    One open, one read of the flags and, only if they change, one write (this runs for every
+    file of an entry). A link is never followed.
+    """
+    import array  # noqa: PLC0415
+    import fcntl  # noqa: PLC0415
+
+    fd = _open(path, directory=directory)
+    if fd is None:
         return False
-    new = (flags | _FS_IMMUTABLE_FL) if on else (flags & ~_FS_IMMUTABLE_FL)
-    return new == flags or _flags(path, new, directory=directory) is not None
+    try:
+        flags = array.array("l", [0])
+        fcntl.ioctl(fd, _FS_IOC_GETFLAGS, flags, True)
+        new = (flags[0] | _FS_IMMUTABLE_FL) if on else (flags[0] & ~_FS_IMMUTABLE_FL)
+        if new != flags[0]:
+            fcntl.ioctl(fd, _FS_IOC_SETFLAGS, array.array("l", [new]))
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    return True
 
 
 def is_immutable(path: str, *, directory: bool = True) -> bool:

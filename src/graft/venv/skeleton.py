@@ -21,10 +21,10 @@ _TEMPLATE_NAME = "graft-venv-template"
 
 def venv_template(target: Target) -> str:
     """A ``python -m venv --without-pip`` made once per interpreter, copied for each venv."""
-    import hashlib  # noqa: PLC0415
+    from graft._sha256 import sha256_hex  # noqa: PLC0415
 
-    key = hashlib.sha256(f"{__version__}|{target.real_executable}|{target.version}".encode())
-    home = os.path.join(cache_root(), "venv-templates", key.hexdigest()[:24])
+    key = sha256_hex(f"{__version__}|{target.real_executable}|{target.version}".encode())
+    home = os.path.join(cache_root(), "venv-templates", key[:24])
     path = os.path.join(home, _TEMPLATE_NAME)
     if os.path.isfile(os.path.join(path, "pyvenv.cfg")):
         return path
@@ -63,12 +63,20 @@ def venv_template(target: Target) -> str:
     return path
 
 
-def _retarget(template: str, final: str, data: bytes) -> bytes:
-    """A template file's bytes for the venv at *final*: the template's path and name replaced."""
-    with open(os.path.join(template, ".graft-template-path"), encoding="utf-8") as fh:
-        old_path = fh.read().encode()
+def _retarget(template: str, final: str, data: bytes, old_path: bytes | None = None) -> bytes:
+    """A template file's bytes for the venv at *final*: the template's path and name replaced.
+
+    *old_path*: the template's recorded path, if the caller has read it already.
+    """
+    if old_path is None:
+        old_path = _template_path(template)
     new_name = os.path.basename(final).encode()
     return data.replace(old_path, final.encode()).replace(_TEMPLATE_NAME.encode(), new_name)
+
+
+def _template_path(template: str) -> bytes:
+    with open(os.path.join(template, ".graft-template-path"), "rb") as fh:
+        return fh.read()
 
 
 def expected_config(template: str, final: str) -> bytes:
@@ -99,9 +107,11 @@ def contents(template: str) -> tuple[frozenset[str], frozenset[str]]:
 
 
 def copy_template(template: str, dest: str, final: str) -> None:
-    """Copy *template* to *dest* for the venv at *final*: its path and name replaced, links kept."""
-    import shutil  # noqa: PLC0415
+    """Copy *template* to *dest* for the venv at *final*: its path and name replaced, links kept.
 
+    Each file is read once and written once, with its template's mode.
+    """
+    old_path = _template_path(template)
     for dirpath, dirnames, filenames in os.walk(template):
         rel = os.path.relpath(dirpath, template)
         out_dir = dest if rel == "." else os.path.join(dest, rel)
@@ -115,7 +125,13 @@ def copy_template(template: str, dest: str, final: str) -> None:
                     dirnames.remove(name)
             elif name in filenames and name != ".graft-template-path":
                 with open(src, "rb") as fh:
-                    data = _retarget(template, final, fh.read())
-                with open(out, "wb") as fh:
-                    fh.write(data)
-                shutil.copymode(src, out)
+                    mode = os.fstat(fh.fileno()).st_mode & 0o7777
+                    data = _retarget(template, final, fh.read(), old_path)
+                fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
+                try:
+                    os.fchmod(fd, mode)  # the template's mode, whatever the umask
+                    view = memoryview(data)
+                    while view:
+                        view = view[os.write(fd, view) :]
+                finally:
+                    os.close(fd)
