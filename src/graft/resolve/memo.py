@@ -25,7 +25,6 @@ run a program the user did not name.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import time
@@ -34,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from graft import __version__
 from graft._fs import remember
+from graft._sha256 import sha256_hex
 from graft.resolve.fingerprints import fingerprint, racy, unchanged
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ def _request_key(request: ResolveRequest, also: tuple[str, ...]) -> str | None:
 
 
 def _path(store_root: str, key: str) -> str:
-    name = hashlib.sha256(key.encode()).hexdigest()[:32]
+    name = sha256_hex(key.encode())[:32]
     return os.path.join(store_root, "plans", f"memo-{name}.json")
 
 

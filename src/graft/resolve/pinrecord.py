@@ -20,7 +20,6 @@ files are; anything unreadable is ignored, and it never names anything graft run
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import time
@@ -31,6 +30,7 @@ from packaging.utils import NormalizedName
 from packaging.version import Version
 
 from graft._fs import remember
+from graft._sha256 import sha256_hex
 from graft.resolve.artifacts import ArtifactFile
 from graft.resolve.pinned import Step
 from graft.resolve.provider import Need, WheelCandidate
@@ -67,7 +67,7 @@ def context(
         list(index_urls),
         dependencies,
     ]
-    return hashlib.sha256(json.dumps(fields, default=str).encode()).hexdigest()
+    return sha256_hex(json.dumps(fields, default=str).encode())
 
 
 def _path(cache_dir: str, key: str) -> str:
