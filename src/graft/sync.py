@@ -187,7 +187,7 @@ def sync(request: SyncRequest) -> SyncResult:
             located = locate(
                 resolving,
                 request.reporter,
-                arrivals.add,
+                None if request.dry_run else arrivals.add,  # a dry run adds nothing to the store
                 request.builder,
                 variant_plugins=request.variant_plugins,
             )

@@ -111,11 +111,14 @@ def test_torch_2_0_1_gives_the_same_effective_dependencies_everywhere(
 
 def test_nmslib_2_1_1_on_cp35(online: None, tmp_path: Path) -> None:
     """The cp35 wheels for macOS and Windows pin numpy<1.17 without markers (the research's
-    case); the manylinux cp35 wheel would differ, but psutil has no cp35 Linux wheel, so Linux
-    is left out of the lock (with a warning) until builds exist."""
+    case); the manylinux cp35 wheel does not, so Linux gets numpy 1.18 from the same release.
+    psutil has only an sdist for cp35: its metadata comes from prepare_metadata_for_build_wheel.
+    Environments whose numpy is an sdist that does not prepare here (arm64) are left out."""
     lock, envs = graft_lock(tmp_path, "nmslib==2.1.1", "--python-version", "3.5")
-    assert {e.values[0] for e in envs} == {"darwin", "win32"}
+    assert {e.values[0] for e in envs} == {"darwin", "linux", "win32"}
     for env in envs:
         got = select(lock, env)
         assert got["nmslib"] == "2.1.1"
-        assert got["numpy"].startswith("1.16."), env.label
+        assert "psutil" in got, env.label
+        numpy = "1.18." if env.values[0] == "linux" else "1.16."
+        assert got["numpy"].startswith(numpy), env.label

@@ -94,6 +94,8 @@ DYN_BACKEND = textwrap.dedent(
     def _log(what):
         with open(os.environ["DYN_LOG"], "a") as fh:
             fh.write(what + " " + VERSION + "\\n")
+        if os.environ.get("DYN_FAIL"):
+            raise SystemExit("dyn cannot be built here")
 
     def _metadata():
         lines = ["Metadata-Version: 2.1", "Name: " + NAME, "Version: " + VERSION]
@@ -482,3 +484,28 @@ def test_graft_lock_of_a_project_directory_writes_it_as_a_directory(
     refused = run_graft("lock", links / "statik-1.0.tar.gz", "-o", lock, check=False)
     assert refused.returncode == 2, refused.stderr
     assert "no sdist path or URL" in refused.stderr
+
+
+def test_a_lock_leaves_out_the_environments_whose_sdist_does_not_build(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Windows x86_64 has a wheel; Linux and Windows arm64 need the sdist, whose metadata hook
+    fails: they are left out with a warning naming the build (asked once for all three)."""
+    folder = tmp_path / "links"
+    folder.mkdir()
+    dyn_sdist(folder, "1.0")
+    make_wheel(folder, "dyn", "1.0", {"dyn.py": ""}, tag="py3-none-win_amd64")
+    log = tmp_path / "hooks.log"
+    monkeypatch.setenv("DYN_LOG", str(log))
+    monkeypatch.setenv("DYN_FAIL", "1")
+    lock = tmp_path / "pylock.toml"
+    run = run_graft(
+        "lock", "dyn==1.0", "--find-links", folder, "--no-index", "--python-version", "3.11",
+        "--platform", "linux", "--platform", "windows", "-o", lock,
+    )  # fmt: skip
+    assert log.read_text().splitlines() == ["prepare 1.0"]  # not built at once, not again
+    skipped = [line for line in run.stderr.splitlines() if "not locked for" in line]
+    assert len(skipped) == 3, run.stderr  # linux x86_64 and aarch64, windows arm64
+    assert all("prepare_metadata_for_build_wheel" in line for line in skipped), run.stderr
+    (package,) = load_toml(str(lock))["packages"]
+    assert [w["name"] for w in package["wheels"]] == ["dyn-1.0-py3-none-win_amd64.whl"]

@@ -352,8 +352,9 @@ def _projects(
         def here() -> Target:  # introspected only if an sdist is met
             return introspect(find_interpreter(None))
 
-        pinned = frozenset((w.name, w.version) for w in inputs.wanted if w.version)
-        builds = SdistBuilds(builder, here, cache_dir, offline=asked.offline, pinned=pinned)
+        # nothing is built at once: a lock installs nothing, so an sdist's metadata comes
+        # from prepare_metadata_for_build_wheel (a build only where the backend lacks it)
+        builds = SdistBuilds(builder, here, cache_dir, offline=asked.offline)
     return IndexProjects(
         index, find_links, cache_dir, offline=asked.offline, direct=direct, builds=builds
     )
@@ -418,10 +419,34 @@ def _entries(  # noqa: PLR0917 - the resolutions and what the lock read
     return entries
 
 
+def _refuse_if_named(env: Environment, exc: Exception) -> None:
+    """Raise for an environment asked for by name (a platform tag): it must be locked."""
+    from graft.errors import SourceError  # noqa: PLC0415
+    from graft.resolve.explain import ResolutionError  # noqa: PLC0415
+
+    if not env.named:
+        return
+    if not isinstance(exc, ResolutionError):
+        raise exc
+    raise SourceError(
+        f"{env.label}: {exc.lines[0]}", hint=exc.hint, details=exc.lines[1:]
+    ) from None
+
+
+def _why_not(exc: Exception) -> str:
+    """One line on why an environment is not locked."""
+    from graft.errors import BuildError  # noqa: PLC0415
+
+    if isinstance(exc, BuildError):
+        return f"{exc.where + ': ' if exc.where else ''}{exc.what}"
+    lines, kind = getattr(exc, "lines", ()), getattr(exc, "kind", "")
+    return str(lines[0] if lines else kind)
+
+
 def lock(request: LockRequest) -> LockResult:
     """Resolve every environment of the matrix, merge by node, write ``request.output``."""
     from graft._home import cache_root  # noqa: PLC0415
-    from graft.errors import UsageError  # noqa: PLC0415
+    from graft.errors import BuildError, UsageError  # noqa: PLC0415
     from graft.resolve.artifacts import MetadataReader  # noqa: PLC0415
     from graft.resolve.environments import keep_matching, matrix, python_versions  # noqa: PLC0415
     from graft.resolve.explain import ResolutionError  # noqa: PLC0415
@@ -457,7 +482,7 @@ def lock(request: LockRequest) -> LockResult:
     results: list[tuple[Environment, Resolution]] = []
     skipped: list[str] = []
     warnings: dict[str, None] = {}
-    first: ResolutionError | None = None
+    first: ResolutionError | BuildError | None = None
     for position, env in enumerate(envs):
         wanted = [w for w in inputs.wanted if marker_applies(w.marker, env.target)]
         try:
@@ -480,13 +505,10 @@ def lock(request: LockRequest) -> LockResult:
                 dependencies=not asked.no_deps,
                 screens=screens,
             )
-        except ResolutionError as exc:
-            if env.named:  # a platform tag asked for by name must be locked
-                raise SourceError(
-                    f"{env.label}: {exc.lines[0]}", hint=exc.hint, details=exc.lines[1:]
-                ) from None
+        except (ResolutionError, BuildError) as exc:  # (BuildError: an sdist it needs)
+            _refuse_if_named(env, exc)
             first = first or exc
-            skipped.append(f"{env.label}: {exc.lines[0] if exc.lines else exc.kind}")
+            skipped.append(f"{env.label}: {_why_not(exc)}")
             continue
         warnings.update(dict.fromkeys(f"{env.label}: {w}" for w in resolution.warnings))
         if chooser.options.enabled and any(

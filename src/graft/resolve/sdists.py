@@ -261,6 +261,7 @@ class SdistBuilds:
         self.offline = offline
         self.notes: list[str] = []
         self._lock = threading.Lock()
+        self._failed: dict[str, BaseException] = {}  # a source that did not build: not again
 
     @property
     def target(self) -> Target:
@@ -287,18 +288,26 @@ class SdistBuilds:
         release the request pins with ``==`` cannot be left (a root requirement stays), so
         it is built at once and its wheel's METADATA read: one backend run, not two.
         """
+        from graft.errors import BuildError  # noqa: PLC0415
+
         with self._lock:
             path = self.local(file)
             static = self._static(path, file.filename)
             if static:
                 return static
-            if self._pinned(file.filename):  # installed for sure: its build is the answer
-                built = self.builder.wheel(path, self.target)
-                self.notes.append(built.note)
-            else:
-                data, note = self.builder.metadata(path, self.target)
-                self.notes.append(note)
-                return data
+            if path in self._failed:  # (a lock's later environments: the same interpreter)
+                raise self._failed[path]
+            try:
+                if self._pinned(file.filename):  # installed for sure: its build is the answer
+                    built = self.builder.wheel(path, self.target)
+                    self.notes.append(built.note)
+                else:
+                    data, note = self.builder.metadata(path, self.target)
+                    self.notes.append(note)
+                    return data
+            except BuildError as exc:
+                self._failed[path] = exc
+                raise
         from graft.sources.lazywheel import read_local_metadata  # noqa: PLC0415
 
         return read_local_metadata(built.path)[1]
