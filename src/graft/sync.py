@@ -187,7 +187,7 @@ def sync(request: SyncRequest) -> SyncResult:
             located = locate(
                 resolving,
                 request.reporter,
-                None if request.dry_run else arrivals.add,  # a dry run adds nothing to the store
+                arrivals.add,
                 request.builder,
                 variant_plugins=request.variant_plugins,
             )
