@@ -233,3 +233,21 @@ def test_a_venv_synced_through_a_symlink_to_another_depth_works(
     )
     imports(venv, "alpha")
     imports(tmp_path / "d" / "a" / "b" / "c" / "venv", "alpha")
+
+
+def test_the_next_sync_removes_the_root_file_a_killed_sync_was_writing(
+    tmp_path: Path, store_dir: Path, alpha: Path, gamma: Path
+) -> None:
+    venv = tmp_path / "v"
+    sync(venv, store_dir, alpha)
+    root = Path(Store(str(store_dir)).root_path(str(venv)))
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    dead = root.with_name(f"{root.name}.tmp.{done.stdout.strip()}")  # its writer has exited
+    alive = root.with_name(f"{root.name}.tmp.{os.getppid()}")  # a writer still running
+    for planted in (dead, alive):
+        planted.write_text("{}")
+    sync(venv, store_dir, alpha, gamma)
+    assert not dead.exists()
+    assert alive.exists()
+    alive.unlink()

@@ -351,6 +351,7 @@ class Store:
             from graft.store import gcroots  # noqa: PLC0415
 
             gcroots.anchor(prefix, self.root, anchor_path(path))
+        _sweep_dead_writes(path)
 
     def root_path(self, venv: str) -> str:
         """The GC root file of the venv at *venv* (:func:`graft.store.paths.root_file`)."""
@@ -398,3 +399,28 @@ __all__ = [
     "StoreEntry",
     "is_store",
 ]
+
+
+def _sweep_dead_writes(path: str) -> None:
+    """Remove ``<path>.tmp.<pid>`` files whose writer is gone (a killed sync of this venv).
+
+    gc sweeps them too, after its grace; here the next sync of the venv does, at once. A
+    writer that is alive (a pid that exists) keeps its file: pid reuse can only leave one.
+    """
+    directory, prefix = os.path.split(path)
+    prefix += ".tmp."
+    try:
+        names = [n for n in os.listdir(directory) if n.startswith(prefix)]
+    except OSError:
+        return
+    for name in names:
+        pid = name.removeprefix(prefix)
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(directory, name))
+        except OSError:
+            continue  # alive (another user's, or ours to leave)
