@@ -9,12 +9,10 @@ in-tree backend of tests/integration/test_build.py serves the failure cases.
 from __future__ import annotations
 
 import importlib.util
-import io
 import json
 import os
 import subprocess
 import sys
-import tarfile
 import textwrap
 from pathlib import Path
 
@@ -25,6 +23,7 @@ from tests.e2e.flatcompare import compare_trees, format_differences
 from tests.e2e.venvs import Venv
 from tests.integration.test_build import make_project
 from tests.support.pypifiles import FLIT_CORE, SETUPTOOLS, TOMLI, release_files
+from tests.support.sdistmaker import write_sdist
 from tests.support.wheelmaker import make_wheel
 
 
@@ -230,14 +229,7 @@ def static_sdist(folder: Path) -> Path:
             """
         ),
     }
-    path = folder / "statik-1.0.tar.gz"
-    with tarfile.open(path, "w:gz") as archive:
-        for name, text in files.items():
-            data = text.encode()
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
-    return path
+    return write_sdist(folder / "statik-1.0.tar.gz", files)
 
 
 def test_sdists_from_find_links(

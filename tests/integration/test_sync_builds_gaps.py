@@ -8,13 +8,11 @@ and cached (tests/support/pypifiles.py); offline, these tests are skipped with t
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import shutil
 import subprocess
 import sys
-import tarfile
 import textwrap
 import time
 from pathlib import Path
@@ -31,6 +29,7 @@ from tests.integration.test_sync_builds import (
     sync,
 )
 from tests.support.pypifiles import FLIT_CORE, SETUPTOOLS, TOMLI, release_files
+from tests.support.sdistmaker import write_sdist
 from tests.support.wheelmaker import make_wheel
 
 
@@ -161,14 +160,7 @@ def dyn_sdist(folder: Path, version: str, requires: str = "", *, hook: bool = Tr
             """
         ),
     }
-    path = folder / f"{top}.tar.gz"
-    with tarfile.open(path, "w:gz") as archive:
-        for name, text in files.items():
-            data = text.encode()
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
-    return path
+    return write_sdist(folder / f"{top}.tar.gz", files)
 
 
 @pytest.mark.parametrize("hook", [True, False], ids=["prepare-hook", "no-prepare-hook"])
@@ -220,14 +212,7 @@ def flit_sdist(folder: Path, name: str, flit: str) -> Path:
             """
         ),
     }
-    path = folder / f"{top}.tar.gz"
-    with tarfile.open(path, "w:gz") as archive:
-        for member, text in files.items():
-            data = text.encode()
-            info = tarfile.TarInfo(member)
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
-    return path
+    return write_sdist(folder / f"{top}.tar.gz", files)
 
 
 def test_builds_share_an_environment_that_meets_their_requirements(
