@@ -4,22 +4,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import run_graft
+from tests.integration.test_warm import OLD, aged
+from tests.support.importtime import graft_imports
 from tests.support.rangeserver import serve
 from tests.support.wheelmaker import make_wheel
-
-OLD = 1_600_000_000  # an mtime far in the past: not "racy"
-
-
-def aged(*paths: Path) -> None:
-    for path in paths:
-        os.utime(path, (OLD, OLD))
 
 
 @pytest.fixture
@@ -43,20 +36,7 @@ def reqs(tmp_path: Path) -> Path:
 
 def lock(reqs: Path, links: Path, out: Path, *extra: str | Path) -> tuple[str, set[str]]:
     """``graft lock`` as a user types it; its stderr and the modules it imported."""
-    args = ("lock", "-r", reqs, "--no-index", "--find-links", links, "-o", out, *extra)
-    proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "graft", *map(str, args)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    modules = {
-        line.rsplit("|", 1)[1].strip()
-        for line in proc.stderr.splitlines()
-        if line.startswith("import time:") and "|" in line
-    }
-    said = "\n".join(x for x in proc.stderr.splitlines() if not x.startswith("import time:"))
-    return said, modules
+    return graft_imports("lock", "-r", reqs, "--no-index", "--find-links", links, "-o", out, *extra)
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pytest
 
 from tests.conftest import run_graft
 from tests.integration.test_warm import aged, links, reqs, sync  # noqa: F401 - fixtures
+from tests.support.importtime import graft_imports
 from tests.support.venv import py, site
 from tests.support.wheelmaker import make_wheel
 
@@ -29,20 +29,9 @@ def imports_of_sync(
     venv: Path, reqs: Path, links: Path, store: Path, *extra: str
 ) -> tuple[str, set[str]]:
     """The stderr of a sync and the modules it imported (``-X importtime``)."""
-    args = ("sync", venv, "-r", reqs, "--no-index", "--find-links", links, "--store", store, *extra)
-    proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "graft", *map(str, args)],
-        capture_output=True,
-        text=True,
-        check=True,
+    return graft_imports(
+        "sync", venv, "-r", reqs, "--no-index", "--find-links", links, "--store", store, *extra
     )
-    modules = {
-        line.rsplit("|", 1)[1].strip()
-        for line in proc.stderr.splitlines()
-        if line.startswith("import time:") and "|" in line
-    }
-    said = "\n".join(x for x in proc.stderr.splitlines() if not x.startswith("import time:"))
-    return said, modules
 
 
 def stamps(store: Path) -> list[Path]:

@@ -28,6 +28,7 @@ from tests.integration.test_sync_builds import (
     static_sdist,
     sync,
 )
+from tests.support.importtime import imported
 from tests.support.pypifiles import FLIT_CORE, SETUPTOOLS, TOMLI, release_files
 from tests.support.sdistmaker import write_sdist
 from tests.support.wheelmaker import make_wheel
@@ -50,15 +51,6 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "cache"
     monkeypatch.setenv("GRAFT_CACHE_DIR", str(path))
     return path
-
-
-def imported(stderr: str) -> set[str]:
-    """The modules ``-X importtime`` (PYTHONPROFILEIMPORTTIME) reported as imported."""
-    return {
-        line.rsplit("|", 1)[1].strip()
-        for line in stderr.splitlines()
-        if line.startswith("import time:") and "|" in line
-    }
 
 
 def test_a_warm_sync_of_sdists_imports_no_build_machinery(

@@ -120,6 +120,21 @@ def known_sdist(cache: BuiltWheels, path: str, sha256: str) -> KnownSource | Non
     return known if (known.name, known.version) == (name, str(version)) else None
 
 
+def _known_inputs(
+    cache: BuiltWheels,
+    path: str,
+    sha256: str,
+    config_settings: tuple[tuple[str, str], ...],
+    *,
+    isolated: bool,
+) -> tuple[KnownSource, BuildInputs] | None:
+    """The kept facts of the sdist at *path* and its build inputs here; None if not kept."""
+    known = known_sdist(cache, path, sha256)
+    if known is None:
+        return None
+    return known, inputs_of(known, config_settings, os.environ, isolated=isolated)
+
+
 def reusable_sdist_build(
     cache: BuiltWheels,
     path: str,
@@ -130,10 +145,10 @@ def reusable_sdist_build(
     isolated: bool,
 ) -> Recorded | None:
     """A recorded wheel of the sdist at *path* (with this sha256) that may serve *target*."""
-    known = known_sdist(cache, path, sha256)
-    if known is None:
+    kept = _known_inputs(cache, path, sha256, config_settings, isolated=isolated)
+    if kept is None:
         return None
-    inputs = inputs_of(known, config_settings, os.environ, isolated=isolated)
+    _, inputs = kept
     found = earlier(cache, sdist_key(sha256), inputs.key(), target).reusable
     if found is None:
         return None
@@ -156,8 +171,8 @@ def kept_prepared_metadata(
     isolated: bool,
 ) -> bytes | None:
     """METADATA kept from ``prepare_metadata_for_build_wheel`` of this sdist, for *target*."""
-    known = known_sdist(cache, path, sha256)
-    if known is None:
+    kept = _known_inputs(cache, path, sha256, config_settings, isolated=isolated)
+    if kept is None:
         return None
-    inputs = inputs_of(known, config_settings, os.environ, isolated=isolated)
+    known, inputs = kept
     return cache.kept_metadata(sdist_key(sha256), inputs.key(), prepared_key_builder(known, target))
