@@ -10,6 +10,7 @@ place of the target's executable for the compiler only.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -81,6 +82,13 @@ def entry_files(store: Path) -> dict[str, tuple[object, ...]]:
             out[rel] = ("dir", mode, seal.is_immutable(str(path)))
             continue
         data = path.read_bytes()
+        if path.parent.name == "bytecode" and path.suffix == ".json":  # digests: per store
+            tree = path.parent.parent / "tree"
+            digests = json.loads(data)
+            assert digests == {
+                p: hashlib.sha256((tree / p).read_bytes()).hexdigest() for p in digests
+            }
+            data = json.dumps(sorted(digests)).encode()
         if path.suffix == ".pyc" and int.from_bytes(data[4:8], "little") == 0:  # timestamps
             source = path.parent.parent / (path.name.split(".")[0] + ".py")
             src = source.stat()
@@ -109,8 +117,9 @@ def serial_store(store: Path, wheel_set: list[Path]) -> None:
 
 
 def compiled_lists(store: Path) -> dict[str, list[str]]:
+    """The .pyc files each entry's list names (the keys: each with its digest, store-specific)."""
     return {
-        p.parent.parent.name: json.loads(p.read_text())
+        p.parent.parent.name: sorted(json.loads(p.read_text()))
         for p in (store / "entries").glob(f"*/bytecode/{TAG}.json")
     }
 

@@ -6,7 +6,9 @@ checks that graft refuses in one line (or ignores the planted file), never follo
 
 from __future__ import annotations
 
+import json
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -326,7 +328,7 @@ def test_verify_finds_a_planted_entry_against_the_cached_wheel(
     plant(store_dir, alpha, wheels)
     code, out, err = verify(store_dir)
     assert code == 0, out + err  # no wheel at hand: a note, not a problem
-    assert "alpha-1.0-py3-none-any.whl: note: not authenticated" in out
+    assert "alpha-1.0-py3-none-any.whl: RECORD: note: not authenticated" in out
     cached.mkdir(parents=True)
     (cached / alpha.name).write_bytes(alpha.read_bytes())  # as a download would have left it
     code, out, err = verify(store_dir)
@@ -383,7 +385,8 @@ def damage(entry: Path, rel: str, data: bytes) -> None:
     from graft.store import seal
 
     seal.unseal_tree(str(entry))
-    (entry / "tree" / rel).chmod(0o644)
+    if (entry / "tree" / rel).exists():
+        (entry / "tree" / rel).chmod(0o644)
     (entry / "tree" / rel).write_bytes(data)
     seal.make_read_only(str(entry))
     seal.seal_tree(str(entry))
@@ -475,6 +478,87 @@ def test_verify_finds_a_file_added_to_an_entry(
     code, out, err = verify(store_dir)
     assert code == 1, err
     assert "alpha/extra.py: unlisted file" in out
+
+
+# -- bytecode: each .pyc graft compiled has the digest its list gives -------------------------
+
+TAG = sys.implementation.cache_tag
+
+
+def rewrite_list(entry: Path, data: object) -> None:
+    """Replace the entry's ``bytecode/<TAG>.json`` (as an older graft, or damage, left it)."""
+    from graft.store import seal
+
+    seal.unseal_tree(str(entry))
+    listed = entry / "bytecode" / f"{TAG}.json"
+    listed.chmod(0o644)
+    listed.write_text(json.dumps(data))
+    seal.make_read_only(str(entry))
+    seal.seal_tree(str(entry))
+
+
+def test_verify_finds_compiled_bytecode_changed_and_repair_compiles_it_again(
+    tmp_path: Path, store_dir: Path, alpha: Path
+) -> None:
+    from tests.support.venv import py
+
+    sync(tmp_path / "venv", store_dir, alpha)
+    entry = store_dir / "entries" / file_sha256(str(alpha))
+    pyc = f"alpha/__pycache__/__init__.{TAG}.pyc"
+    listed = json.loads((entry / "bytecode" / f"{TAG}.json").read_text())
+    assert listed == {pyc: file_sha256(str(entry / "tree" / pyc))}
+    good = (entry / "tree" / pyc).read_bytes()
+    damage(entry, pyc, good[:16] + b"\0" * (len(good) - 16))  # the header kept: still loaded
+    code, out, err = verify(store_dir)
+    assert code == 1, out + err
+    assert f"{pyc}: bytecode hash" in out
+    proc = run_graft("store", "repair", "--store", store_dir)
+    assert "repaired alpha-1.0-py3-none-any.whl" in proc.stdout
+    assert (entry / "tree" / pyc).read_bytes()[16:] == good[16:]  # compiled again (its header
+    assert verify(store_dir)[0] == 0  # names the new source's mtime)
+    assert py(tmp_path / "venv", "import alpha; print(alpha.A)") == "1"
+
+
+def test_verify_finds_bytecode_planted_beside_the_compiled_one(
+    tmp_path: Path, store_dir: Path, alpha: Path
+) -> None:
+    sync(tmp_path / "venv", store_dir, alpha)
+    entry = store_dir / "entries" / file_sha256(str(alpha))
+    pyc = f"alpha/__pycache__/__init__.{TAG}.pyc"
+    planted = f"alpha/__pycache__/evil.{TAG}.pyc"  # no evil.py: a sourceless import still runs it
+    damage(entry, planted, (entry / "tree" / pyc).read_bytes())
+    code, out, err = verify(store_dir)
+    assert code == 1, out + err
+    assert f"{planted}: unlisted bytecode" in out
+
+
+def test_verify_reads_an_older_list_without_digests_and_says_so(
+    tmp_path: Path, store_dir: Path, alpha: Path
+) -> None:
+    sync(tmp_path / "venv", store_dir, alpha)
+    entry = store_dir / "entries" / file_sha256(str(alpha))
+    pyc = f"alpha/__pycache__/__init__.{TAG}.pyc"
+    rewrite_list(entry, [pyc])
+    code, out, err = verify(store_dir)
+    assert code == 0, out + err
+    assert f"bytecode/{TAG}.json: note: no digests (an older graft)" in out
+    rewrite_list(entry, [])  # the .pyc is no longer listed: unlisted, whatever the format
+    code, out, err = verify(store_dir)
+    assert code == 1, out + err
+    assert f"{pyc}: unlisted bytecode" in out
+
+
+def test_bytecode_of_a_tag_without_a_list_is_a_note(
+    tmp_path: Path, store_dir: Path, alpha: Path
+) -> None:
+    """What a compile killed before its list was written leaves (for another interpreter)."""
+    sync(tmp_path / "venv", store_dir, alpha)
+    entry = store_dir / "entries" / file_sha256(str(alpha))
+    pyc = f"alpha/__pycache__/__init__.{TAG}.pyc"
+    damage(entry, "alpha/__pycache__/__init__.other-99.pyc", (entry / "tree" / pyc).read_bytes())
+    code, out, err = verify(store_dir)
+    assert code == 0, out + err
+    assert "bytecode/other-99.json: note: missing; 1 file(s) of that tag" in out
 
 
 def test_gc_sweeps_the_marker_of_an_entry_removed_by_hand(

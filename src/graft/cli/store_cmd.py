@@ -104,11 +104,11 @@ def _verify(store: Store, as_json: bool) -> int:
         for p in problems:
             print(f"{p.wheel}: {p.path}: {p.problem} (entry {p.entry[:12]})")
         for p in notes:
-            print(f"{p.wheel}: note: {p.problem} (entry {p.entry[:12]})")
+            print(f"{p.wheel}: {p.path}: note: {p.problem} (entry {p.entry[:12]})")
         repair = " (`graft store repair` re-creates damaged entries)" if problems else ""
         print(
             f"graft: verified {found.checked} entries in {store.root}: {len(problems)} problems,"
-            f" {len(notes)} not authenticated{repair}",
+            f" {len(notes)} notes{repair}",
             file=sys.stderr,
         )
     return 1 if problems else 0

@@ -2,12 +2,12 @@
 
 Compiled by worker processes of the target interpreter, one per core
 (:mod:`graft.store.compilepool`), entry by entry as entries are handed over, each under the
-entry's lock and unsealed only meanwhile; the list of compiled files is
-``bytecode/<cache_tag>.json``, written last. A cold sync compiles a new entry before it is
-published, in its staging directory (:meth:`Compiler.compile_staged`), so that it is sealed
-once, compiled. A ``.pyc`` a wheel
-ships is one of its files: never compiled over, and cleaned up only if graft itself could have
-written it.
+entry's lock and unsealed only meanwhile. The list of compiled files, each with the sha256 of
+its ``.pyc`` (which ``graft store verify`` checks), is ``bytecode/<cache_tag>.json``, written
+last; an older graft wrote a plain list, without digests. A cold sync compiles a new entry
+before it is published, in its staging directory (:meth:`Compiler.compile_staged`), so that it
+is sealed once, compiled. A ``.pyc`` a wheel ships is one of its files: never compiled over,
+and cleaned up only if graft itself could have written it.
 """
 
 from __future__ import annotations
@@ -222,7 +222,7 @@ class Compiler:
                     os.makedirs(os.path.join(entry.path, "bytecode"), exist_ok=True)
                     write_read_only(
                         os.path.join(entry.path, "bytecode", tag + ".json"),
-                        json.dumps(sorted(pycs), indent=0),
+                        json.dumps(_digests(entry, pycs), indent=0),
                     )
                 except OSError as exc:
                     job.error = f"cannot record the list ({exc.strerror})"
@@ -260,6 +260,41 @@ def _read_bytecode(entry: StoreEntry, tag: str | None) -> frozenset[str] | None:
             return frozenset(json.load(fh))
     except FileNotFoundError:
         return None
+
+
+def _digests(entry: StoreEntry, pycs: Iterable[str]) -> dict[str, str]:
+    """The sha256 (hex) of each compiled ``.pyc``, by archive path, for ``graft store verify``."""
+    from graft._fs import file_sha256  # noqa: PLC0415
+
+    return {pyc: file_sha256(os.path.join(entry.tree, pyc)) for pyc in sorted(pycs)}
+
+
+def listed_bytecode(entry_path: str) -> tuple[dict[str, dict[str, str | None]], list[str]]:
+    """Every ``bytecode/<tag>.json`` of the entry at *entry_path*: ``.pyc`` digests per tag.
+
+    A list written before digests were kept gives None for each ``.pyc``. Second: the names of
+    the lists that cannot be read. Temp files a killed compile left are not lists.
+    """
+    directory = os.path.join(entry_path, "bytecode")
+    try:
+        names = sorted(n for n in os.listdir(directory) if n.endswith(".json"))
+    except (FileNotFoundError, NotADirectoryError):
+        return {}, []
+    lists: dict[str, dict[str, str | None]] = {}
+    unreadable = []
+    for name in names:
+        try:
+            with open(os.path.join(directory, name), encoding="utf-8") as fh:
+                data = json.load(fh)
+        except (OSError, ValueError):
+            data = None
+        if isinstance(data, dict) and all(isinstance(v, str) for v in data.values()):
+            lists[name[: -len(".json")]] = {str(k): v for k, v in data.items()}
+        elif isinstance(data, list) and all(isinstance(v, str) for v in data):
+            lists[name[: -len(".json")]] = dict.fromkeys(data)
+        else:
+            unreadable.append(name)
+    return lists, unreadable
 
 
 def _python_sources(entry: StoreEntry, tag: str) -> list[str]:

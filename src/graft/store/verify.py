@@ -6,6 +6,10 @@ For each entry:
 2. the entry's RECORD (the ``.dist-info/RECORD`` inside it, which came from the wheel) lists
    exactly the files ``record.json`` lists, with the same hashes and sizes, and the tree holds
    nothing else (``__pycache__`` directories aside: graft compiles bytecode into them);
+2b. every ``.pyc`` graft compiled has the sha256 its ``bytecode/<tag>.json`` lists, and a
+   ``__pycache__`` holds no other file of a listed tag that RECORD does not list (bytecode of
+   a tag without a list, which a killed compile leaves, is a note: the next compile for that
+   tag writes it again);
 3. the RECORD and ``record.json`` are the ones ingest wrote, by the digests kept in the
    entry's marker in ``verified/`` (:mod:`graft.store.verified`), which lives outside ``entries/``;
 4. where the wheel file is at hand (the path it was ingested from, or the download cache),
@@ -112,6 +116,8 @@ def verify_entry(
     if entry.record.sha256 != sha:
         found.append(EntryProblem(sha, entry.record.filename, "record.json", "names another wheel"))
     found += _check_marker(entry, marker)
+    bytecode_found, notes = _check_bytecode(entry)
+    found += bytecode_found
     from graft.store.verified import find_wheel  # noqa: PLC0415
 
     wheel = find_wheel(store.root, sha, cache)
@@ -121,7 +127,6 @@ def verify_entry(
         return None, []
     if marker is None and wheel is not None and not found:
         found += _check_derived(store, entry, wheel)
-    notes = []
     if marker is None and wheel is not None and not found:
         from graft.store.verified import Marker  # noqa: PLC0415
 
@@ -227,6 +232,63 @@ def _tree_files(tree: str) -> list[str]:
             if name == "__pycache__":
                 dirnames.remove(name)
         out.extend(prefix + name for name in filenames)
+    return sorted(out)
+
+
+def _check_bytecode(entry: StoreEntry) -> tuple[list[EntryProblem], list[EntryProblem]]:
+    """(problems, notes): the compiled ``.pyc`` files against ``bytecode/<tag>.json``."""
+    from graft.store.bytecode import listed_bytecode  # noqa: PLC0415
+
+    sha, wheel = entry.record.sha256, entry.record.filename
+    lists, unreadable = listed_bytecode(entry.path)
+    found = [
+        EntryProblem(sha, wheel, f"bytecode/{n}", "unreadable bytecode list") for n in unreadable
+    ]
+    notes = []
+    for tag, pycs in sorted(lists.items()):
+        if any(digest is None for digest in pycs.values()):
+            notes.append(
+                EntryProblem(sha, wheel, f"bytecode/{tag}.json", "no digests (an older graft)")
+            )
+        for pyc, digest in sorted(pycs.items()):
+            actual = _sha256_hex(os.path.join(entry.tree, pyc))
+            if actual is None:
+                found.append(EntryProblem(sha, wheel, pyc, "missing bytecode"))
+            elif digest is not None and actual != digest:
+                found.append(EntryProblem(sha, wheel, pyc, "bytecode hash"))
+    shipped = {f.path for f in entry.record.files}
+    orphans: dict[str, int] = {}  # tag -> .pyc files of a tag without a list
+    for pyc in _pycache_files(entry.tree):
+        parts = pyc.rpartition("/")[2].split(".")
+        tag = parts[1] if len(parts) >= 3 else ""  # noqa: PLR2004 - <module>.<tag>[.opt-N].pyc
+        if pyc in shipped or pyc in lists.get(tag, ()):
+            continue
+        if tag in lists or f"{tag}.json" in unreadable:
+            found.append(EntryProblem(sha, wheel, pyc, "unlisted bytecode"))
+        else:
+            orphans[tag] = orphans.get(tag, 0) + 1
+    notes.extend(
+        EntryProblem(
+            sha,
+            wheel,
+            f"bytecode/{tag}.json",
+            f"missing; {n} file(s) of that tag, from an unfinished compile (the next compile "
+            "for it writes them again)",
+        )
+        for tag, n in sorted(orphans.items())
+    )
+    return found, notes
+
+
+def _pycache_files(tree: str) -> list[str]:
+    """Every non-directory inside a ``__pycache__`` below *tree* (never followed)."""
+    out: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(tree):
+        if os.path.basename(dirpath) == "__pycache__":
+            rel = os.path.relpath(dirpath, tree).replace(os.sep, "/")
+            out.extend(f"{rel}/{name}" for name in filenames)
+            out.extend(f"{rel}/{name}" for name in dirnames)
+            dirnames.clear()
     return sorted(out)
 
 
