@@ -129,8 +129,6 @@ def load_entries(
     bytecode is compiled while other wheels are still unpacked. Wheels *arrivals* is ingesting
     already are taken over from it. Closes *arrivals*.
     """
-    from concurrent.futures import as_completed  # noqa: PLC0415
-
     arrivals = arrivals or Arrivals(store)
     try:
         fetched = located.fetched
@@ -147,7 +145,8 @@ def load_entries(
                     on_entry(entry)
         if pending:
             reporter.stage(f"unpacking, verifying and compiling {len(pending)} new wheels")
-        for future in as_completed(pending):
+            from concurrent.futures import as_completed  # noqa: PLC0415 - only with new wheels
+        for future in as_completed(pending) if pending else ():
             i = pending[future]
             entry = entries[i] = future.result()
             _check_hash(fetched[i].wanted, entry)

@@ -133,8 +133,6 @@ def fetch(
     *on_fetched* gets each wheel's local path as soon as it is known (after *precheck*; a
     download as soon as it completes), so that ingest need not wait for the slowest download.
     """
-    from concurrent.futures import ThreadPoolExecutor, as_completed  # noqa: PLC0415
-
     from graft.sources.index import local_sha256  # noqa: PLC0415
 
     remote = [(w, c) for w, c in chosen if not c.local]
@@ -166,6 +164,8 @@ def fetch(
             if c.url in paths:
                 on_fetched(w, *paths[c.url])
     if todo:
+        from concurrent.futures import ThreadPoolExecutor, as_completed  # noqa: PLC0415
+
         from graft.sources.fetch import download  # noqa: PLC0415
 
         progress = reporter.downloads(len(todo))
@@ -253,10 +253,10 @@ class Located:
         were asked for) with the target, layout and policy determine the plan; the
         bytecode of an entry for one interpreter never changes once compiled.
         """
-        import hashlib  # noqa: PLC0415
         import json  # noqa: PLC0415
 
         from graft import __version__  # noqa: PLC0415
+        from graft._sha256 import sha256_hex  # noqa: PLC0415 - not hashlib (OpenSSL's load)
 
         head = [__version__, self.target.real_executable, self.target.version, store_root]
         head += [repr(layout), repr(policy)]
@@ -265,7 +265,7 @@ class Located:
             + (f"|{f.wanted.direct_url}" if f.wanted.direct_url else "")
             for f in self.fetched
         )
-        return hashlib.sha256(json.dumps([head, rows]).encode()).hexdigest()
+        return sha256_hex(json.dumps([head, rows]).encode())
 
 
 def locate(

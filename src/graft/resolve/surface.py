@@ -30,7 +30,6 @@ for resolution, as pip ignores an invalid ``Requires-Python``.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
@@ -40,6 +39,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from graft._sha256 import sha256_hex
 from graft.errors import SourceError
 
 if TYPE_CHECKING:
@@ -109,7 +109,7 @@ class Surface:
         if self.variant_requires:  # absent otherwise: other digests stay as they were
             payload["variant_requires"] = list(self.variant_requires)
         text = json.dumps(payload, sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(text.encode()).hexdigest()
+        return sha256_hex(text.encode())
 
 
 def surface_to_json(surface: Surface) -> dict[str, Any]:
