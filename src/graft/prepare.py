@@ -59,8 +59,15 @@ class Arrivals:
         self._guard = threading.Lock()
 
     def add(self, wanted: Wanted | None, path: str, sha256: str | None) -> None:
-        """Start ingesting the wheel at *path* (unless it is on its way or in the store)."""
+        """Start ingesting the wheel at *path* (unless it is on its way or in the store).
+
+        An entry already in the store is left alone (a stat of its verified marker): its
+        record is read by whoever needs it (:func:`load_entries`), and a sync with a kept plan
+        needs none (a thread per wheel parsing records it drops cost the pin path ~25% CPU).
+        """
         del wanted
+        if sha256 is not None and self.store.trusted(sha256):
+            return
         self.ingest(path, sha256)
 
     def ingest(self, path: str, sha256: str | None) -> Future[StoreEntry]:
