@@ -151,14 +151,15 @@ def load_entries(
                 if on_entry is not None:
                     on_entry(entry)
         if pending:
-            reporter.stage(f"unpacking, verifying and compiling {len(pending)} new wheels")
             from concurrent.futures import as_completed  # noqa: PLC0415 - only with new wheels
-        for future in as_completed(pending) if pending else ():
-            i = pending[future]
-            entry = entries[i] = future.result()
-            _check_hash(fetched[i].wanted, entry)
-            if on_entry is not None:
-                on_entry(entry)
+
+            reporter.stage(f"unpacking, verifying and compiling {len(pending)} new wheels")
+            for future in as_completed(pending):
+                i = pending[future]
+                entry = entries[i] = future.result()
+                _check_hash(fetched[i].wanted, entry)
+                if on_entry is not None:
+                    on_entry(entry)
     finally:
         arrivals.close()
     return [(f.wanted, e) for f, e in zip(fetched, entries, strict=True) if e is not None]

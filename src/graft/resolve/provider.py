@@ -249,7 +249,7 @@ class Provider(AbstractProvider[Need, Candidate, str]):
                 needs.append(Need(PYTHON, None, spec, text=text))
             if not self.dependencies:
                 return needs
-            own = self._needs(candidate, self._requirements(candidate, surface), "")
+            own = self._needs(candidate, self._requirements(candidate, surface, ""), "")
             return needs + self.note(own, candidate)
         if candidate.extra not in surface.provides_extra:
             self.warnings[f"{candidate.label} does not provide the extra {candidate.extra!r}"] = (
@@ -264,23 +264,27 @@ class Provider(AbstractProvider[Need, Candidate, str]):
         )
         if not self.dependencies:
             return [base]
-        requirements = self._requirements(candidate, surface)
+        requirements = self._requirements(candidate, surface, candidate.extra)
         extra = self._needs(candidate, requirements, candidate.extra)
         return [base, *self.note(extra, candidate)]
 
-    def _requirements(self, candidate: WheelCandidate, surface: Surface) -> tuple[Requirement, ...]:
-        """The surface's requirements, its variant markers decided for *candidate*'s wheel.
+    def _requirements(
+        self, candidate: WheelCandidate, surface: Surface, extra: str
+    ) -> tuple[Requirement, ...]:
+        """The surface's requirements that may hold with *extra*, its variant markers decided.
 
-        PEP 825: against the wheel's properties the machine supports; without a chooser
-        (variants off), as for a non-variant wheel.
+        Lines only another extra needs are not even parsed (:meth:`Surface.requirements_for`).
+        PEP 825: variant markers are decided against the wheel's properties the machine
+        supports; without a chooser (variants off), as for a non-variant wheel.
         """
         if not surface.variant_requires:
-            return surface.requirements
+            return surface.requirements_for(extra)
         from graft.variants.markers import VariantEnvironment, requirement  # noqa: PLC0415
 
         chooser = self.policy.variants
         env = chooser.environment(candidate.file) if chooser is not None else VariantEnvironment("")
-        return (*surface.requirements, *(requirement(t, env) for t in surface.variant_requires))
+        variant = (requirement(t, env) for t in surface.variant_requires)
+        return (*surface.requirements_for(extra), *variant)
 
     def _needs(
         self, candidate: WheelCandidate, requirements: Sequence[Requirement], extra: str
