@@ -180,7 +180,12 @@ class Provider(AbstractProvider[Need, Candidate, str]):
         if identifier == PYTHON:
             ok = all(n.specifier.contains(self._python.version, prereleases=True) for n in needs)
             return [self._python] if ok and self._python not in bad else []
-        name, extra = NormalizedName(needs[0].name), needs[0].extra
+        if needs:
+            name, extra = NormalizedName(needs[0].name), needs[0].extra
+        else:  # resolvelib's backjump patches a criterion whose requirements were all taken
+            # back (as pip's provider does, every file of the project is then a candidate)
+            base, _, rest = identifier.partition("[")
+            name, extra = NormalizedName(base), NormalizedName(rest[:-1]) if rest else None
         only = {n.filename for n in needs if n.filename is not None}
         specs = [n.specifier for n in needs]
         if name in self.policy.constraints:
