@@ -458,6 +458,7 @@ def _resolved(
 
     With what it did (for ``-v``) and its warnings.
     """
+    from graft.resolve.pinned import pinned_exactly  # noqa: PLC0415
     from graft.resolve.projects import IndexProjects, chosen_for_fetch  # noqa: PLC0415
     from graft.resolve.resolver import resolve  # noqa: PLC0415
 
@@ -479,7 +480,14 @@ def _resolved(
         request, inputs, wanted, target, have, chooser, sdists=builds is not None
     )
     record = None  # the pin record: only indexes answer, and their answers age (pinrecord)
-    if index is not None and not request.offline and not inputs.find_links and not direct:
+    needs = [n for n in requirements if not isinstance(n, str)]
+    if (
+        index is not None
+        and not request.offline
+        and not inputs.find_links
+        and not direct
+        and pinned_exactly(needs)  # (else no step is recalled: the record is not read)
+    ):
         from graft.resolve import pinrecord  # noqa: PLC0415
 
         urls = [i.url for i in index.indexes]
