@@ -44,6 +44,8 @@ WARM = {
     "graft.model.record",
     "graft.plan.planner",
     "urllib.request",
+    "urllib.error",
+    "tempfile",
     "graft.sources.fetch",
     "graft.sources.lazywheel",
     "pathlib",

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import time
-import urllib.error
 import urllib.parse
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -223,6 +222,7 @@ def http_get(url: str, headers: dict[str, str] | None = None) -> Response | None
     A 304 (the request's validators still hold) is an answer with an empty body.
     """
     load_urllib()  # imported on first use, under a lock (threads)
+    import urllib.error  # noqa: PLC0415 - (urllib.response, tempfile: not for cached pages)
     from urllib.request import Request, urlopen  # noqa: PLC0415
 
     request = Request(url, headers=headers or {})  # noqa: S310
