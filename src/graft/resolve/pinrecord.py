@@ -100,15 +100,21 @@ def save(
 ) -> None:
     """Record *steps* beside the *kept* ones they do not replace.
 
-    A step that was recalled keeps its age: it rests on the index answers of its time.
+    A step that was recalled keeps its age: it rests on the index answers of its time. When
+    every step was recalled (a package added back or removed), the record already holds them
+    and is not written again.
     """
-    rows = {ident: encode(step, created=created) for ident, (step, created) in kept.items()}
     now = time.time()
-    for ident, step in steps:
-        before = kept.get(ident)
-        if before is None or before[0] != step:
-            rows[ident] = encode(step, created=now)
-    remember(_path(cache_dir, key), json.dumps({"format": FORMAT, "context": key, "steps": rows}))
+    new = {
+        ident: encode(step, created=now)
+        for ident, step in steps
+        if (before := kept.get(ident)) is None or before[0] != step
+    }
+    path = _path(cache_dir, key)
+    if not new and os.path.isfile(path):
+        return
+    rows = {ident: encode(step, created=created) for ident, (step, created) in kept.items()}
+    remember(path, json.dumps({"format": FORMAT, "context": key, "steps": {**rows, **new}}))
 
 
 def encode(step: Step, *, created: float) -> dict[str, Any]:
