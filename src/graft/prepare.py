@@ -59,8 +59,15 @@ class Arrivals:
         self._guard = threading.Lock()
 
     def add(self, wanted: Wanted | None, path: str, sha256: str | None) -> None:
-        """Start ingesting the wheel at *path* (unless it is on its way or in the store)."""
+        """Start ingesting the wheel at *path* (unless it is on its way or in the store).
+
+        An entry already in the store is left alone (a stat of its verified marker): its
+        record is read by whoever needs it (:func:`load_entries`), and a sync with a kept plan
+        needs none (a thread per wheel parsing records it drops cost the pin path ~25% CPU).
+        """
         del wanted
+        if sha256 is not None and self.store.trusted(sha256):
+            return
         self.ingest(path, sha256)
 
     def ingest(self, path: str, sha256: str | None) -> Future[StoreEntry]:
@@ -129,8 +136,6 @@ def load_entries(
     bytecode is compiled while other wheels are still unpacked. Wheels *arrivals* is ingesting
     already are taken over from it. Closes *arrivals*.
     """
-    from concurrent.futures import as_completed  # noqa: PLC0415
-
     arrivals = arrivals or Arrivals(store)
     try:
         fetched = located.fetched
@@ -146,13 +151,15 @@ def load_entries(
                 if on_entry is not None:
                     on_entry(entry)
         if pending:
+            from concurrent.futures import as_completed  # noqa: PLC0415 - only with new wheels
+
             reporter.stage(f"unpacking, verifying and compiling {len(pending)} new wheels")
-        for future in as_completed(pending):
-            i = pending[future]
-            entry = entries[i] = future.result()
-            _check_hash(fetched[i].wanted, entry)
-            if on_entry is not None:
-                on_entry(entry)
+            for future in as_completed(pending):
+                i = pending[future]
+                entry = entries[i] = future.result()
+                _check_hash(fetched[i].wanted, entry)
+                if on_entry is not None:
+                    on_entry(entry)
     finally:
         arrivals.close()
     return [(f.wanted, e) for f, e in zip(fetched, entries, strict=True) if e is not None]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from pathlib import Path
@@ -52,3 +53,20 @@ def test_another_context_or_a_damaged_record_recalls_nothing(tmp_path: Path) -> 
 
 def test_steps_age_as_the_resolution_memo_does() -> None:
     assert pinrecord.TTL == memo.INDEX_TTL
+
+
+def test_a_record_whose_steps_were_all_recalled_is_not_written_again(tmp_path: Path) -> None:
+    key = pinrecord.context(LINUX, Policy(), [], dependencies=True)
+    steps = _steps()
+    pinrecord.save(str(tmp_path), key, steps.items(), {})
+    (path,) = (tmp_path / "pinned").iterdir()
+    before = path.stat().st_ino
+    kept = pinrecord.load(str(tmp_path), key)
+    pinrecord.save(str(tmp_path), key, [("a", steps["a"])], kept)  # b removed: a recalled
+    assert path.stat().st_ino == before
+    assert {i: s for i, (s, _) in pinrecord.load(str(tmp_path), key).items()} == steps
+    other = _steps()["b"]  # the control: a changed step is written
+    changed = dataclasses.replace(other, warnings=("new",))
+    pinrecord.save(str(tmp_path), key, [("b", changed)], kept)
+    assert path.stat().st_ino != before
+    assert pinrecord.load(str(tmp_path), key)["b"][0] == changed

@@ -286,3 +286,34 @@ def test_hashes_leave_out_files_with_another_sha256() -> None:
     assert pins(resolve(["lib"], LINUX, index, policy)) == {"lib": "3.0"}  # checked on download
     with pytest.raises(SourceError, match="1 not one of the --hash values given"):
         resolve(["lib==2.0"], LINUX, index, policy)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["app", "App_X[Fast,b]>=1,<2", "lib==2.0", "x[y] ~= 1.4", "name===1.0", "a[B]!=3.*,>1"],
+)
+def test_a_parsed_requirement_gives_the_needs_its_text_would(text: str) -> None:
+    from graft.resolve.locate import resolver_needs
+    from graft.resolve.resolver import root_needs
+    from graft.sources.requirements import parse_spec
+
+    wanted = parse_spec(text, "test")
+    again = root_needs([wanted.requirement], LINUX)
+    needs = resolver_needs(wanted)
+    assert needs == again
+    assert [n.text for n in needs if not isinstance(n, str)] == [n.text for n in again]
+    assert len(again) == 1 + len(wanted.extras)
+
+
+def test_a_criterion_left_without_requirements_is_offered_every_version() -> None:
+    """resolvelib's backjump may ask for matches of an identifier it holds no requirement on."""
+    from graft.resolve.provider import Provider
+
+    index = FakeIndex()
+    for version in ("1.0", "2.0"):
+        index.add("lib", version, ["x", 'y; extra == "fast"'], extras=("fast",))
+    provider = Provider(index, LINUX, Policy())
+    for ident, extra in (("lib", None), ("lib[fast]", "fast")):
+        found = provider.find_matches(ident, {ident: iter(())}, {ident: iter(())})
+        offered = [(str(c.version), getattr(c, "extra", "?")) for c in found]
+        assert offered == [("2.0", extra), ("1.0", extra)]

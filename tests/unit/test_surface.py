@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import random
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from graft.errors import SourceError
-from graft.resolve.surface import python_allows, read_surface
+from graft.resolve.surface import python_allows, read_surface, surface_from_json, surface_to_json
+
+if TYPE_CHECKING:
+    from packaging.requirements import Requirement
 
 
 def metadata(
@@ -219,3 +223,56 @@ def test_a_surface_survives_json_and_another_form_is_refused() -> None:
     assert surface_from_json(missing) is None
     assert surface_from_json({**surface_to_json(surface), "extra_field": 1}) is None
     assert surface_from_json("not a surface") is None
+
+
+_EXTRA_MARKERS = (
+    None,
+    'extra == "a"',
+    "extra == 'Foo_Bar'",
+    '"a" == extra',
+    'extra == "a" or extra == "b"',
+    'extra == "b" and python_version >= "3"',
+    'python_version < "3"',
+    'python_version >= "3"',
+    'sys_platform == "win32" or extra == "a"',
+)
+_ENV = {"python_version": "3.11", "sys_platform": "linux"}
+
+
+def _holds(req: Requirement, extra: str) -> bool:
+    return req.marker is None or req.marker.evaluate({**_ENV, "extra": extra})
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(("x", "y>=1", "z[q]<2")), st.sampled_from(_EXTRA_MARKERS)),
+        max_size=8,
+    )
+)
+def test_the_lines_left_unparsed_for_an_extra_are_lines_that_cannot_hold_for_it(
+    lines: list[tuple[str, str | None]],
+) -> None:
+    surface = read_surface(metadata(*(f"{r}; {m}" if m else r for r, m in lines)))
+    for extra in ("", "a", "b", "foo-bar"):
+        every = [str(r) for r in surface.requirements if _holds(r, extra)]
+        some = [str(r) for r in surface.requirements_for(extra) if _holds(r, extra)]
+        assert some == every
+
+
+def test_extra_only_lines_are_not_parsed_for_the_base() -> None:
+    surface = surface_from_json(
+        surface_to_json(read_surface(metadata("x", 'y; extra == "a"', 'z; extra == "b"')))
+    )
+    assert surface is not None
+    assert [str(r) for r in surface.requirements_for("")] == ["x"]
+    assert set(surface.parsed) == {"x"}  # the other two were never parsed
+    assert [str(r) for r in surface.requirements_for("a")] == ["x", 'y; extra == "a"']
+
+
+def test_a_kept_line_that_no_longer_parses_is_a_one_line_error() -> None:
+    kept = surface_to_json(read_surface(metadata("x>1")))
+    kept["requires_dist"] = ["x>>>1"]
+    surface = surface_from_json(kept)
+    assert surface is not None
+    with pytest.raises(SourceError, match="cannot parse the kept Requires-Dist line"):
+        surface.requirements_for("")

@@ -148,11 +148,11 @@ def _record(prefix: str) -> str | None:
     and a rewrite in place could be torn by a crash.
     """
     from graft._sha256 import sha256_hex  # noqa: PLC0415
-    from graft.audit.layout import read_pyvenv_cfg  # noqa: PLC0415
+    from graft.venv.state import recorded_state  # noqa: PLC0415 - not graft.audit: every sync
 
     try:
-        store = read_pyvenv_cfg(prefix).get("graft-store")
-    except (OSError, UnicodeDecodeError):
+        store = recorded_state(prefix).get("graft-store")
+    except UnicodeDecodeError:
         return None
     if not store:
         return None

@@ -173,9 +173,10 @@ class InstallScript:
 def record_digest(data: bytes) -> str:
     """The RECORD spelling of a sha256 digest: ``sha256=<urlsafe base64, no padding>``."""
     from graft._sha256 import sha256  # noqa: PLC0415 - (not hashlib: OpenSSL's import)
-    from graft.model.record import record_hash  # noqa: PLC0415
 
-    return record_hash("sha256", sha256(data).digest())
+    # model.record.record_hash's spelling, without importing its four dataclasses on the
+    # incremental path
+    return f"sha256={base64.urlsafe_b64encode(sha256(data).digest()).rstrip(b'=').decode()}"
 
 
 class RecordRow(NamedTuple):

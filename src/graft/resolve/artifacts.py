@@ -17,7 +17,6 @@ so a differing hash is a reason to read, never a reason to split a node.
 from __future__ import annotations
 
 import functools
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -30,7 +29,7 @@ from graft.resolve.surface import Surface, header_block, read_surface
 if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Iterable, Mapping, Sequence
-    from concurrent.futures import Future
+    from concurrent.futures import Future, ThreadPoolExecutor
 
     from packaging.version import Version
 
@@ -241,7 +240,8 @@ class MetadataReader:
         self._by_file: dict[tuple[str, str], tuple[ArtifactFile, Surface]] = {}
         self._by_hash: dict[str, Surface] = {}
         self._pending: dict[tuple[str, str], Future[bytes]] = {}
-        self._pool = ThreadPoolExecutor(workers, "graft-metadata") if workers > 0 else None
+        self._workers = workers
+        self._pool: ThreadPoolExecutor | None = None  # started by the first prefetch
         self._store = source if isinstance(source, SurfaceStore) else None
         self.reads = 0
 
@@ -254,10 +254,14 @@ class MetadataReader:
     def prefetch(self, file: ArtifactFile) -> None:
         """Start reading *file*'s METADATA in a thread, unless known, started, or no workers."""
         key = (file.filename, file.url)
-        if self._pool is None or key in self._pending or self.known(file):
+        if self._workers <= 0 or key in self._pending or self.known(file):
             return
         if self._kept(file) is not None:
             return
+        if self._pool is None:
+            from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415 - only if read
+
+            self._pool = ThreadPoolExecutor(self._workers, "graft-metadata")
         self.reads += 1
         self._pending[key] = self._pool.submit(self._source.metadata, file)
 

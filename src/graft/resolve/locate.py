@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from graft.plan.types import Policy as PlanPolicy
     from graft.plan.types import VenvLayout
     from graft.resolve.artifacts import ArtifactFile
+    from graft.resolve.provider import Need
     from graft.resolve.screen import Policy
     from graft.resolve.variants import VariantChooser
     from graft.sources.coremeta import CoreMetadata
@@ -133,8 +134,6 @@ def fetch(
     *on_fetched* gets each wheel's local path as soon as it is known (after *precheck*; a
     download as soon as it completes), so that ingest need not wait for the slowest download.
     """
-    from concurrent.futures import ThreadPoolExecutor, as_completed  # noqa: PLC0415
-
     from graft.sources.index import local_sha256  # noqa: PLC0415
 
     remote = [(w, c) for w, c in chosen if not c.local]
@@ -166,6 +165,8 @@ def fetch(
             if c.url in paths:
                 on_fetched(w, *paths[c.url])
     if todo:
+        from concurrent.futures import ThreadPoolExecutor, as_completed  # noqa: PLC0415
+
         from graft.sources.fetch import download  # noqa: PLC0415
 
         progress = reporter.downloads(len(todo))
@@ -253,10 +254,10 @@ class Located:
         were asked for) with the target, layout and policy determine the plan; the
         bytecode of an entry for one interpreter never changes once compiled.
         """
-        import hashlib  # noqa: PLC0415
         import json  # noqa: PLC0415
 
         from graft import __version__  # noqa: PLC0415
+        from graft._sha256 import sha256_hex  # noqa: PLC0415 - not hashlib (OpenSSL's load)
 
         head = [__version__, self.target.real_executable, self.target.version, store_root]
         head += [repr(layout), repr(policy)]
@@ -265,7 +266,7 @@ class Located:
             + (f"|{f.wanted.direct_url}" if f.wanted.direct_url else "")
             for f in self.fetched
         )
-        return hashlib.sha256(json.dumps([head, rows]).encode()).hexdigest()
+        return sha256_hex(json.dumps([head, rows]).encode())
 
 
 def locate(
@@ -457,6 +458,7 @@ def _resolved(
 
     With what it did (for ``-v``) and its warnings.
     """
+    from graft.resolve.pinned import pinned_exactly  # noqa: PLC0415
     from graft.resolve.projects import IndexProjects, chosen_for_fetch  # noqa: PLC0415
     from graft.resolve.resolver import resolve  # noqa: PLC0415
 
@@ -464,7 +466,7 @@ def _resolved(
     for w in wanted:
         if (file := direct_file(w)) is not None:
             direct[w.name] = file
-    requirements = [resolver_requirement(w) for w in wanted]
+    requirements = [need for w in wanted for need in resolver_needs(w)]
     builds = None
     if builder is not None and not request.no_build and request.foreign is None:
         from graft.resolve.sdists import SdistBuilds  # noqa: PLC0415
@@ -478,7 +480,14 @@ def _resolved(
         request, inputs, wanted, target, have, chooser, sdists=builds is not None
     )
     record = None  # the pin record: only indexes answer, and their answers age (pinrecord)
-    if index is not None and not request.offline and not inputs.find_links and not direct:
+    needs = [n for n in requirements if not isinstance(n, str)]
+    if (
+        index is not None
+        and not request.offline
+        and not inputs.find_links
+        and not direct
+        and pinned_exactly(needs)  # (else no step is recalled: the record is not read)
+    ):
         from graft.resolve import pinrecord  # noqa: PLC0415
 
         urls = [i.url for i in index.indexes]
@@ -526,6 +535,29 @@ def resolver_requirement(wanted: Wanted) -> str:
         return wanted.requirement
     extras = f"[{','.join(sorted(wanted.extras))}]" if wanted.extras else ""
     return f"{wanted.name}{extras}=={wanted.version}"
+
+
+def resolver_needs(wanted: Wanted) -> list[Need] | list[str]:
+    """What the resolver is asked for *wanted*, as its needs when parsed already.
+
+    A requirement was parsed when it was read (``sources.requirements.parse_spec``): its
+    canonical name, extras and specifier make the needs ``resolver.root_needs`` would make of
+    :attr:`Wanted.requirement` (no marker: it held for the target), without parsing it
+    again (50 parses of a pinned set's lines, ~5 ms). A wheel file is asked for by name.
+    """
+    if wanted.path is not None or wanted.url is not None:
+        return [resolver_requirement(wanted)]
+    from packaging.specifiers import SpecifierSet  # noqa: PLC0415
+    from packaging.utils import canonicalize_name  # noqa: PLC0415
+
+    from graft.resolve.provider import Need  # noqa: PLC0415
+
+    spec, text = SpecifierSet(wanted.specifier), wanted.requirement
+    extras = sorted({canonicalize_name(e) for e in wanted.extras})
+    return [
+        Need(wanted.name, None, spec, text=text),
+        *(Need(wanted.name, e, spec, text=text) for e in extras),
+    ]
 
 
 def preferences(request: ResolveRequest, target: Target) -> dict[str, str]:
@@ -646,6 +678,7 @@ __all__ = [
     "gather_inputs",
     "locate",
     "marker_applies",
+    "resolver_needs",
     "resolver_policy",
     "resolver_requirement",
 ]

@@ -109,6 +109,25 @@ def _step(ident: str, needs: Sequence[Need], provider: Provider) -> tuple[Step |
     return step, not variant and not provider.reader.surface(chosen.file).variant_requires
 
 
+def _asked(roots: Sequence[Need]) -> dict[str, list[Need]]:
+    asked: dict[str, list[Need]] = {}
+    for need in roots:
+        asked.setdefault(need.identifier, []).append(need)
+    return asked
+
+
+def _exactly(asked: Mapping[str, Sequence[Need]]) -> bool:
+    return bool(asked) and all(any(exact(n.specifier) for n in ns) for ns in asked.values())
+
+
+def pinned_exactly(roots: Sequence[Need]) -> bool:
+    """Whether *roots* pin every identifier they name exactly: the shortcut's first condition.
+
+    Only then can steps be recalled (the caller need not load a pin record otherwise).
+    """
+    return _exactly(_asked(roots))
+
+
 def pinned_resolution(
     roots: Sequence[Need], provider: Provider, recalled: Mapping[str, Step] | None = None
 ) -> Pinned | None:
@@ -117,10 +136,8 @@ def pinned_resolution(
     *recalled*: steps of earlier resolutions for the same target, policy and sources, taken
     where their ``asked`` key is this request's (the caller vouches for the rest).
     """
-    asked: dict[str, list[Need]] = {}
-    for need in roots:
-        asked.setdefault(need.identifier, []).append(need)
-    if not asked or not all(any(exact(n.specifier) for n in ns) for ns in asked.values()):
+    asked = _asked(roots)
+    if not _exactly(asked):
         return None
     stated: dict[str, list[Need]] = {ident: list(needs) for ident, needs in asked.items()}
     out = Pinned()
@@ -160,4 +177,4 @@ def pinned_resolution(
     return out
 
 
-__all__ = ["Pinned", "Step", "asked_key", "exact", "pinned_resolution"]
+__all__ = ["Pinned", "Step", "asked_key", "exact", "pinned_exactly", "pinned_resolution"]

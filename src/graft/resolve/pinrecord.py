@@ -19,7 +19,6 @@ files are; anything unreadable is ignored, and it never names anything graft run
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import time
@@ -36,6 +35,7 @@ from graft.resolve.pinned import Step
 from graft.resolve.provider import Need, WheelCandidate
 
 if TYPE_CHECKING:
+    import datetime as dt
     from collections.abc import Iterable, Mapping
 
     from graft.model.target import Target
@@ -100,15 +100,21 @@ def save(
 ) -> None:
     """Record *steps* beside the *kept* ones they do not replace.
 
-    A step that was recalled keeps its age: it rests on the index answers of its time.
+    A step that was recalled keeps its age: it rests on the index answers of its time. When
+    every step was recalled (a package added back or removed), the record already holds them
+    and is not written again.
     """
-    rows = {ident: encode(step, created=created) for ident, (step, created) in kept.items()}
     now = time.time()
-    for ident, step in steps:
-        before = kept.get(ident)
-        if before is None or before[0] != step:
-            rows[ident] = encode(step, created=now)
-    remember(_path(cache_dir, key), json.dumps({"format": FORMAT, "context": key, "steps": rows}))
+    new = {
+        ident: encode(step, created=now)
+        for ident, step in steps
+        if (before := kept.get(ident)) is None or before[0] != step
+    }
+    path = _path(cache_dir, key)
+    if not new and os.path.isfile(path):
+        return
+    rows = {ident: encode(step, created=created) for ident, (step, created) in kept.items()}
+    remember(path, json.dumps({"format": FORMAT, "context": key, "steps": {**rows, **new}}))
 
 
 def encode(step: Step, *, created: float) -> dict[str, Any]:
@@ -147,7 +153,7 @@ def decode(row: Mapping[str, Any]) -> Step:
         tuple((str(a), str(h)) for a, h in hashes),
         None if requires_python is None else str(requires_python),
         None if yanked is None else str(yanked),
-        None if uploaded is None else dt.datetime.fromisoformat(uploaded),
+        None if uploaded is None else _when(uploaded),
         None if metadata_hash is None else str(metadata_hash),
         bool(direct),
         None if size is None else int(size),
@@ -170,6 +176,13 @@ def decode(row: Mapping[str, Any]) -> Step:
         for name, e, spec, fn, text in row["deps"]
     )
     return Step(str(row["asked"]), chosen, deps, tuple(str(w) for w in row["warnings"]))
+
+
+def _when(text: str) -> dt.datetime:
+    """An upload time as :func:`encode` wrote it (``datetime`` only for records that have one)."""
+    import datetime as dt  # noqa: PLC0415
+
+    return dt.datetime.fromisoformat(text)
 
 
 __all__ = ["TTL", "Step", "context", "decode", "encode", "load", "save"]

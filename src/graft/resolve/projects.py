@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 import json
 import os
 import threading
@@ -26,6 +25,7 @@ import urllib.parse
 from typing import TYPE_CHECKING, Protocol
 
 from graft._fs import remember
+from graft._sha256 import sha256_hex
 from graft.errors import SourceError
 from graft.resolve.artifacts import ArtifactFile
 
@@ -212,7 +212,7 @@ class IndexProjects:
 
         kept = {
             "filename": file.filename,
-            "metadata_sha256": hashlib.sha256(data).hexdigest(),
+            "metadata_sha256": sha256_hex(data),
             "surface": surface_to_json(surface),
         }
         with contextlib.suppress(OSError):

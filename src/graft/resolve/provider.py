@@ -180,7 +180,12 @@ class Provider(AbstractProvider[Need, Candidate, str]):
         if identifier == PYTHON:
             ok = all(n.specifier.contains(self._python.version, prereleases=True) for n in needs)
             return [self._python] if ok and self._python not in bad else []
-        name, extra = NormalizedName(needs[0].name), needs[0].extra
+        if needs:
+            name, extra = NormalizedName(needs[0].name), needs[0].extra
+        else:  # resolvelib's backjump patches a criterion whose requirements were all taken
+            # back (as pip's provider does, every file of the project is then a candidate)
+            base, _, rest = identifier.partition("[")
+            name, extra = NormalizedName(base), NormalizedName(rest[:-1]) if rest else None
         only = {n.filename for n in needs if n.filename is not None}
         specs = [n.specifier for n in needs]
         if name in self.policy.constraints:
@@ -249,7 +254,7 @@ class Provider(AbstractProvider[Need, Candidate, str]):
                 needs.append(Need(PYTHON, None, spec, text=text))
             if not self.dependencies:
                 return needs
-            own = self._needs(candidate, self._requirements(candidate, surface), "")
+            own = self._needs(candidate, self._requirements(candidate, surface, ""), "")
             return needs + self.note(own, candidate)
         if candidate.extra not in surface.provides_extra:
             self.warnings[f"{candidate.label} does not provide the extra {candidate.extra!r}"] = (
@@ -264,23 +269,27 @@ class Provider(AbstractProvider[Need, Candidate, str]):
         )
         if not self.dependencies:
             return [base]
-        requirements = self._requirements(candidate, surface)
+        requirements = self._requirements(candidate, surface, candidate.extra)
         extra = self._needs(candidate, requirements, candidate.extra)
         return [base, *self.note(extra, candidate)]
 
-    def _requirements(self, candidate: WheelCandidate, surface: Surface) -> tuple[Requirement, ...]:
-        """The surface's requirements, its variant markers decided for *candidate*'s wheel.
+    def _requirements(
+        self, candidate: WheelCandidate, surface: Surface, extra: str
+    ) -> tuple[Requirement, ...]:
+        """The surface's requirements that may hold with *extra*, its variant markers decided.
 
-        PEP 825: against the wheel's properties the machine supports; without a chooser
-        (variants off), as for a non-variant wheel.
+        Lines only another extra needs are not even parsed (:meth:`Surface.requirements_for`).
+        PEP 825: variant markers are decided against the wheel's properties the machine
+        supports; without a chooser (variants off), as for a non-variant wheel.
         """
         if not surface.variant_requires:
-            return surface.requirements
+            return surface.requirements_for(extra)
         from graft.variants.markers import VariantEnvironment, requirement  # noqa: PLC0415
 
         chooser = self.policy.variants
         env = chooser.environment(candidate.file) if chooser is not None else VariantEnvironment("")
-        return (*surface.requirements, *(requirement(t, env) for t in surface.variant_requires))
+        variant = (requirement(t, env) for t in surface.variant_requires)
+        return (*surface.requirements_for(extra), *variant)
 
     def _needs(
         self, candidate: WheelCandidate, requirements: Sequence[Requirement], extra: str

@@ -65,11 +65,17 @@ class Resolution:
 
 
 def root_needs(
-    requirements: Iterable[Requirement | str], target: Target, where: str = "command line"
+    requirements: Iterable[Requirement | str | Need], target: Target, where: str = "command line"
 ) -> list[Need]:
-    """The requirements asked for, as resolver needs; markers evaluated for *target*."""
+    """The requirements asked for, as resolver needs; markers evaluated for *target*.
+
+    A :class:`Need` is taken as it is (a requirement parsed already, its marker decided).
+    """
     needs: list[Need] = []
     for item in requirements:
+        if isinstance(item, Need):
+            needs.append(item)
+            continue
         try:
             req = item if isinstance(item, Requirement) else Requirement(item)
         except InvalidRequirement as exc:
@@ -88,7 +94,7 @@ def root_needs(
 
 
 def resolve(
-    requirements: Iterable[Requirement | str],
+    requirements: Iterable[Requirement | str | Need],
     target: Target,
     source: ProjectSource,
     policy: Policy | None = None,

@@ -23,7 +23,6 @@ import dataclasses
 import json
 import os
 import threading
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from graft.errors import SourceError, UsageError
@@ -193,11 +192,18 @@ def _direct_url(w: Wanted, local: str, sha: str | None) -> str:
     """PEP 610 ``direct_url.json`` for a source, as pip writes it (keys sorted)."""
     if sha is None:  # a directory
         info: dict[str, object] = {"editable": True} if w.editable else {}
-        data: dict[str, object] = {"dir_info": info, "url": Path(local).as_uri()}
+        data: dict[str, object] = {"dir_info": info, "url": _file_url(local)}
     else:
         archive = {"hash": f"sha256={sha}", "hashes": {"sha256": sha}}
-        data = {"archive_info": archive, "url": w.url or Path(local).as_uri()}
+        data = {"archive_info": archive, "url": w.url or _file_url(local)}
     return json.dumps(data, sort_keys=True)
+
+
+def _file_url(path: str) -> str:
+    """``file://`` URL of an absolute *path* (pathlib only here: not on a sync without sources)."""
+    from pathlib import Path  # noqa: PLC0415
+
+    return Path(path).as_uri()
 
 
 def _as_wheel(w: Wanted, built: BuiltWheel, direct_url: str, only: frozenset[str]) -> Wanted:

@@ -8,11 +8,9 @@ the index's core metadata files are :mod:`graft.sources.coremeta`.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import time
-import urllib.error
 import urllib.parse
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -20,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from packaging.version import InvalidVersion, Version
 
 from graft._fs import remember
+from graft._sha256 import sha256_hex
 from graft.errors import SourceError
 from graft.model.wheelname import InvalidWheelFilename, parse_wheel_filename
 from graft.sources.urlimport import load as load_urllib
@@ -223,6 +222,7 @@ def http_get(url: str, headers: dict[str, str] | None = None) -> Response | None
     A 304 (the request's validators still hold) is an answer with an empty body.
     """
     load_urllib()  # imported on first use, under a lock (threads)
+    import urllib.error  # noqa: PLC0415 - (urllib.response, tempfile: not for cached pages)
     from urllib.request import Request, urlopen  # noqa: PLC0415
 
     request = Request(url, headers=headers or {})  # noqa: S310
@@ -303,7 +303,7 @@ class Index:
         return bool(rows), out
 
     def _page(self, url: str) -> list[list[Any]]:
-        key = hashlib.sha256(url.encode()).hexdigest()[:32]
+        key = sha256_hex(url.encode())[:32]
         # the format is in the name: graft versions that write other formats keep their own pages
         path = os.path.join(self.cache_dir, f"{key}-{_PAGE_FORMAT}.json")
         cached: dict[str, Any] | None = None
@@ -455,7 +455,7 @@ def local_sha256(path: str, cache_dir: str) -> str:
     """The sha256 of a local wheel, remembered by file identity (path, inode, size, mtime)."""
     st = os.stat(path)
     identity = f"{os.path.abspath(path)}|{st.st_ino}|{st.st_size}|{st.st_mtime_ns}"
-    key = hashlib.sha256(identity.encode()).hexdigest()[:32]
+    key = sha256_hex(identity.encode())[:32]
     memo = os.path.join(cache_dir, "local-hashes", key)
     try:
         with open(memo, encoding="ascii") as fh:
