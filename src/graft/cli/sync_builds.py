@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable
+    from concurrent.futures import Future
 
     from graft.builds import BuildEnvironment, BuildRequest
     from graft.model.request import BuiltWheel
@@ -70,20 +71,41 @@ class SyncBuilds:
             self.constraints = _constraints(args.build_constraint)
         self.progress = BuildProgress(args.quiet or args.json)
         # one answer per source and interpreter in a sync: an sdist the resolver read
-        # METADATA from is asked for again when it is installed
-        self._done: dict[tuple[str, str, bool], BuiltWheel] = {}
+        # METADATA from is asked for again when it is installed; a build under way in
+        # another thread (an early one) is waited for, never started twice
+        self._done: dict[tuple[str, str, bool], Future[BuiltWheel]] = {}
+        self._done_lock = threading.Lock()
         self._envs = envs or SharedEnvs(args)
 
     def wheel(self, source: str, target: Target, *, editable: bool = False) -> BuiltWheel:
-        """A wheel of *source* for *target*: a recorded build the rule allows, or a new one."""
+        """A wheel of *source* for *target*: a recorded build the rule allows, or a new one.
+
+        Answered once per source and interpreter: a second caller (another thread) waits for
+        the first one's answer, or its error.
+        """
         key = (os.path.abspath(source), target.executable, editable)
-        if key in self._done:
-            return self._done[key]
+        with self._done_lock:
+            answer = self._done.get(key)
+            mine = answer is None
+            if answer is None:
+                from concurrent.futures import Future  # noqa: PLC0415
+
+                answer = self._done[key] = Future()
+        if not mine:
+            return answer.result()
+        try:
+            built = self._wheel(source, target, editable=editable)
+        except BaseException as exc:
+            answer.set_exception(exc)
+            raise
+        answer.set_result(built)
+        return built
+
+    def _wheel(self, source: str, target: Target, *, editable: bool) -> BuiltWheel:
         from graft.model.request import BuiltWheel  # noqa: PLC0415
 
         recorded = self._recorded(source, target, editable=editable)
         if recorded is not None:  # (a reuse builds nothing: no cycle)
-            self._done[key] = recorded
             return recorded
         self._no_cycle(source)
         from graft.builds import build_for  # noqa: PLC0415
@@ -98,8 +120,7 @@ class SyncBuilds:
         if outcome.differences is not None:  # --reuse-builds verify
             found = "; ".join(str(d) for d in outcome.differences) or "no difference"
             note += f"; verify: {found}"
-        self._done[key] = BuiltWheel(outcome.path, outcome.sha256, note)
-        return self._done[key]
+        return BuiltWheel(outcome.path, outcome.sha256, note)
 
     def metadata(self, source: str, target: Target) -> tuple[bytes, str]:
         """The METADATA of a wheel of the sdist *source* for *target*: recorded or prepared."""
