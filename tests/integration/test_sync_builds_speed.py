@@ -7,8 +7,11 @@ one after another, the first would wait in vain and fail, naming itself.
 
 from __future__ import annotations
 
+import os
 import textwrap
 from typing import TYPE_CHECKING
+
+import pytest
 
 from tests.integration.test_sync_builds import py, sync
 from tests.support.sdistmaker import write_sdist
@@ -16,7 +19,7 @@ from tests.support.sdistmaker import write_sdist
 if TYPE_CHECKING:
     from pathlib import Path
 
-    import pytest
+    from graft.model.target import Target
 
 MEETING_BACKEND = textwrap.dedent(
     """
@@ -118,3 +121,29 @@ def test_an_early_build_that_fails_is_one_line_naming_its_source(
     assert "Traceback" not in run.stderr
     assert not (tmp_path / "v").exists()
     assert sorted(log.read_text().splitlines()).count("build beta") == 1, "not built twice"
+
+
+@pytest.mark.parametrize("compile_", [True, False], ids=["sync", "graft-build"])
+def test_a_built_wheel_is_compiled_as_it_is_ingested_when_a_sync_installs_it(
+    tmp_path: Path, store_dir: Path, monkeypatch: pytest.MonkeyPatch, compile_: bool
+) -> None:
+    from graft.builds import BuildEnvironment, BuildRequest, build_for
+    from graft.venv.interpreter import find_interpreter, introspect
+
+    monkeypatch.setenv("GRAFT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("MEET_LOG", str(tmp_path / "builds.log"))
+    sdist = meeting_sdist(tmp_path, "alpha")
+    target = introspect(find_interpreter(None))
+
+    def bare(target: Target, requires: tuple[str, ...], venv: str) -> BuildEnvironment:
+        assert not requires
+        return BuildEnvironment(target.executable, os.path.dirname(target.executable), ())
+
+    request = BuildRequest(str(sdist), store=str(store_dir), compile=compile_)
+    outcome = build_for(request, target, bare)
+    listing = store_dir / "entries" / outcome.sha256 / "bytecode" / f"{target.cache_tag}.json"
+    # a sync's build leaves the entry compiled for the building interpreter (its bytecode
+    # made in staging, in the build's thread); graft build's leaves it as unpacked
+    assert listing.is_file() is compile_
+    if compile_:
+        assert f"__pycache__/alpha.{target.cache_tag}.pyc" in listing.read_text()

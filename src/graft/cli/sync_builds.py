@@ -134,8 +134,12 @@ class SyncBuilds:
         return prepare_metadata(request, target, self._env_maker(source))
 
     def known_metadata(self, source: str, target: Target) -> tuple[bytes, str] | None:
-        """A recorded build's METADATA, or one kept from the hook: without importing builds."""
-        recorded = self._recorded(source, target, editable=False)
+        """A recorded build's METADATA, or one kept from the hook: without importing builds.
+
+        A wheel of *source* already answered (or being answered: an early build, waited for)
+        comes first; a recorded build found here is kept as the answer of :meth:`wheel`.
+        """
+        recorded = self._answered(source, target)
         if recorded is not None:
             from graft.sources.lazywheel import read_local_metadata  # noqa: PLC0415
 
@@ -160,6 +164,23 @@ class SyncBuilds:
             return None
         who = f"{Builder.of(target)} ({target.executable})"
         return data, f"metadata of {source} for {who}: kept from an earlier hook"
+
+    def _answered(self, source: str, target: Target) -> BuiltWheel | None:
+        """:meth:`wheel`'s answer if asked already (its error raised), else a recorded build."""
+        key = (os.path.abspath(source), target.executable, False)
+        with self._done_lock:
+            answer = self._done.get(key)
+        if answer is not None:
+            return answer.result()
+        recorded = self._recorded(source, target, editable=False)
+        if recorded is not None:
+            from concurrent.futures import Future  # noqa: PLC0415
+
+            with self._done_lock:
+                if key not in self._done:
+                    self._done[key] = Future()
+                    self._done[key].set_result(recorded)
+        return recorded
 
     def _no_cycle(self, source: str) -> None:
         """A source already being built further out needs itself to build: an error."""
@@ -187,6 +208,7 @@ class SyncBuilds:
             constraints=self.constraints,
             reporter=self.progress,
             editable=editable,
+            compile=True,  # the sync installs it: its bytecode compiled while others build
         )
 
     def _recorded(self, source: str, target: Target, *, editable: bool) -> BuiltWheel | None:
@@ -238,15 +260,20 @@ class SharedEnvs:
     interpreter from requirements naming the same projects serves another build when its
     distributions meet that build's specifiers (``flit_core>=3.4,<4`` and
     ``flit_core>=3.2,<4`` resolve alike); it holds nothing else, so isolation is kept. One
-    asked again is not synced again. Made one at a time (builds may run in threads; the
-    builds of build requirements inside a making run on its thread, so the lock is
-    re-entrant).
+    asked again is not synced again. Builds run in threads: environments for requirements
+    naming the same projects are made one at a time (so the second finds the first and
+    shares it), others side by side (a setuptools environment, its bytecode compiled, while
+    a flit_core one is made and used). The builds of build requirements inside a making run
+    on its thread, so those locks are re-entrant.
     """
 
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self._made: list[tuple[str, tuple[str, ...], BuildEnvironment]] = []
-        self._lock = threading.RLock()  # a build requirement's own build env: same thread
+        self._lock = threading.Lock()  # guards _made and _making
+        # one lock per interpreter and projects named (a build requirement's own build env:
+        # the same thread, hence re-entrant)
+        self._making: dict[tuple[str, object], threading.RLock] = {}
 
     def get(
         self, target: Target, requires: tuple[str, ...], venv: str, builder: SyncBuilds
@@ -258,17 +285,25 @@ class SharedEnvs:
         from graft.build.project import satisfied_by  # noqa: PLC0415
         from graft.cli.build_cmd import _make_env  # noqa: PLC0415
 
+        names = _names(requires)
         with self._lock:
-            for executable, asked, env in self._made:
+            making = self._making.setdefault(
+                (target.executable, requires if names is None else names), threading.RLock()
+            )
+        with making:
+            with self._lock:
+                made = list(self._made)
+            for executable, asked, env in made:
                 if executable != target.executable:
                     continue
                 if asked == requires or (
-                    _names(asked) == _names(requires)
+                    _names(asked) == names
                     and satisfied_by(requires, env.distributions, target.markers)
                 ):
                     return env
             env = _make_env(self.args, target, requires, venv, builder)
-            self._made.append((target.executable, requires, env))
+            with self._lock:
+                self._made.append((target.executable, requires, env))
             return env
 
 

@@ -403,9 +403,9 @@ class SdistBuilds:
             remember(self._surface_path(data), json.dumps(surface_to_json(surface)))
 
     def _surface_path(self, data: bytes) -> str:
-        import hashlib  # noqa: PLC0415
+        from graft._sha256 import sha256_hex  # noqa: PLC0415
 
-        digest = hashlib.sha256(data).hexdigest()
+        digest = sha256_hex(data)
         return os.path.join(self.cache_dir, "surfaces", f"sdist-{digest}.json")
 
     def _known(self, file: ArtifactFile) -> bytes | None:
