@@ -100,9 +100,10 @@ def test_the_builds_of_pinned_sdists_overlap_and_each_runs_once(
     monkeypatch.setenv("MEET_COUNT", "2")
     monkeypatch.setenv("MEET_LOG", str(log))
     # both pinned with ==: certain to be installed, so both start as soon as they are offered
-    run = sync(tmp_path / "v", store_dir, links, "alpha==1.0", "beta==1.0", check=False)
+    run = sync(tmp_path / "v", store_dir, links, "alpha==1.0", "beta==1.0", "-v", check=False)
     assert run.returncode == 0, run.stderr
     assert sorted(log.read_text().splitlines()) == ["build alpha", "build beta"]
+    assert "resolved 2 projects pinned exactly, without search" in run.stderr  # (sdists too)
     assert py(tmp_path / "v", "import alpha, beta; print(alpha.VERSION, beta.VERSION)") == "1.0 1.0"
 
 
