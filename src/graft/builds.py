@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from graft.build.assessment import Assessment
     from graft.build.compare import Difference
     from graft.model.target import Target
+    from graft.store.entries import StoreEntry
 
 ReuseMode = Literal["auto", "never", "verify"]
 
@@ -75,6 +76,9 @@ class BuildRequest:
     constraints: tuple[str, ...] = ()  # "name==version" pins for build requirements
     reporter: Reporter = field(default_factory=SilentReporter)
     editable: bool = False  # PEP 660 build_editable of a project directory
+    # compile the built wheel's store entry for the building interpreter as it is ingested
+    # (graft sync installs it next: compiled in the build's thread, while other builds run)
+    compile: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,10 +327,7 @@ def _keep_built(
     sha = file_sha256(built)
     kept = cache.keep_wheel(built, sha)
     try:
-        from graft._home import default_store_path  # noqa: PLC0415
-        from graft.store.entries import Store  # noqa: PLC0415
-
-        entry = Store(run.request.store or default_store_path()).ingest(kept, sha)
+        entry = _ingest(run.request, target, kept, sha)
     except BaseException:
         cache.forget_wheel(sha, os.path.basename(built))
         raise
@@ -343,6 +344,24 @@ def _keep_built(
     )
     cache.keep_record(record)
     return record
+
+
+def _ingest(request: BuildRequest, target: Target, wheel: str, sha: str) -> StoreEntry:
+    """The built wheel's store entry, compiled for *target* before it is sealed if asked.
+
+    One compile worker: a built wheel is small, and other builds run meanwhile. A compile
+    that fails leaves the entry as ingest made it; the sync compiles it again and reports.
+    """
+    from graft._home import default_store_path  # noqa: PLC0415
+    from graft.store.entries import Store  # noqa: PLC0415
+
+    store = Store(request.store or default_store_path())
+    if not request.compile:
+        return store.ingest(wheel, sha)
+    from graft.store.bytecode import Compiler  # noqa: PLC0415
+
+    with Compiler(store, target, workers=1) as compiler:
+        return store.ingest(wheel, sha, compiler.compile_staged)
 
 
 def prepare_metadata(

@@ -20,13 +20,13 @@ untrusted input: a record is used only if its wheel file still has its sha256.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 from dataclasses import dataclass
 from typing import Any
 
 from graft._fs import file_sha256, write_atomic
+from graft._sha256 import sha256, sha256_hex
 from graft.build.assessment import Assessment
 from graft.build.project import BuildSystem
 from graft.build.reuse import Builder
@@ -69,7 +69,7 @@ def tree_key(root: str) -> str:
     ``pyvenv.cfg``, and graft's lock and staging entries beside it), which a sync into it
     would otherwise change every time.
     """
-    digest = hashlib.sha256(b"graft-tree-1\0")
+    digest = sha256(b"graft-tree-1\0")
     for top, dirs, files in os.walk(root):
         dirs[:] = sorted(
             d
@@ -105,7 +105,7 @@ def editable_key(root: str) -> str:
     An editable wheel points into the tree, so edits of the sources do not change it; a
     change of what its metadata comes from (name, version, dependencies, entry points) does.
     """
-    digest = hashlib.sha256(b"graft-editable-1\0")
+    digest = sha256(b"graft-editable-1\0")
     digest.update(os.path.realpath(root).encode("utf-8", "surrogateescape") + b"\0")
     for name in METADATA_FILES:
         path = os.path.join(root, name)
@@ -139,7 +139,7 @@ class BuildInputs:
     def key(self) -> str:
         """The build-input key: a digest of :meth:`to_dict`."""
         text = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(text.encode()).hexdigest()[:32]
+        return sha256_hex(text.encode())[:32]
 
 
 def read_variables(

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable
+    from concurrent.futures import Future
 
     from graft.builds import BuildEnvironment, BuildRequest
     from graft.model.request import BuiltWheel
@@ -70,20 +71,41 @@ class SyncBuilds:
             self.constraints = _constraints(args.build_constraint)
         self.progress = BuildProgress(args.quiet or args.json)
         # one answer per source and interpreter in a sync: an sdist the resolver read
-        # METADATA from is asked for again when it is installed
-        self._done: dict[tuple[str, str, bool], BuiltWheel] = {}
+        # METADATA from is asked for again when it is installed; a build under way in
+        # another thread (an early one) is waited for, never started twice
+        self._done: dict[tuple[str, str, bool], Future[BuiltWheel]] = {}
+        self._done_lock = threading.Lock()
         self._envs = envs or SharedEnvs(args)
 
     def wheel(self, source: str, target: Target, *, editable: bool = False) -> BuiltWheel:
-        """A wheel of *source* for *target*: a recorded build the rule allows, or a new one."""
+        """A wheel of *source* for *target*: a recorded build the rule allows, or a new one.
+
+        Answered once per source and interpreter: a second caller (another thread) waits for
+        the first one's answer, or its error.
+        """
         key = (os.path.abspath(source), target.executable, editable)
-        if key in self._done:
-            return self._done[key]
+        with self._done_lock:
+            answer = self._done.get(key)
+            mine = answer is None
+            if answer is None:
+                from concurrent.futures import Future  # noqa: PLC0415
+
+                answer = self._done[key] = Future()
+        if not mine:
+            return answer.result()
+        try:
+            built = self._wheel(source, target, editable=editable)
+        except BaseException as exc:
+            answer.set_exception(exc)
+            raise
+        answer.set_result(built)
+        return built
+
+    def _wheel(self, source: str, target: Target, *, editable: bool) -> BuiltWheel:
         from graft.model.request import BuiltWheel  # noqa: PLC0415
 
         recorded = self._recorded(source, target, editable=editable)
         if recorded is not None:  # (a reuse builds nothing: no cycle)
-            self._done[key] = recorded
             return recorded
         self._no_cycle(source)
         from graft.builds import build_for  # noqa: PLC0415
@@ -98,8 +120,7 @@ class SyncBuilds:
         if outcome.differences is not None:  # --reuse-builds verify
             found = "; ".join(str(d) for d in outcome.differences) or "no difference"
             note += f"; verify: {found}"
-        self._done[key] = BuiltWheel(outcome.path, outcome.sha256, note)
-        return self._done[key]
+        return BuiltWheel(outcome.path, outcome.sha256, note)
 
     def metadata(self, source: str, target: Target) -> tuple[bytes, str]:
         """The METADATA of a wheel of the sdist *source* for *target*: recorded or prepared."""
@@ -113,8 +134,12 @@ class SyncBuilds:
         return prepare_metadata(request, target, self._env_maker(source))
 
     def known_metadata(self, source: str, target: Target) -> tuple[bytes, str] | None:
-        """A recorded build's METADATA, or one kept from the hook: without importing builds."""
-        recorded = self._recorded(source, target, editable=False)
+        """A recorded build's METADATA, or one kept from the hook: without importing builds.
+
+        A wheel of *source* already answered (or being answered: an early build, waited for)
+        comes first; a recorded build found here is kept as the answer of :meth:`wheel`.
+        """
+        recorded = self._answered(source, target)
         if recorded is not None:
             from graft.sources.lazywheel import read_local_metadata  # noqa: PLC0415
 
@@ -139,6 +164,23 @@ class SyncBuilds:
             return None
         who = f"{Builder.of(target)} ({target.executable})"
         return data, f"metadata of {source} for {who}: kept from an earlier hook"
+
+    def _answered(self, source: str, target: Target) -> BuiltWheel | None:
+        """:meth:`wheel`'s answer if asked already (its error raised), else a recorded build."""
+        key = (os.path.abspath(source), target.executable, False)
+        with self._done_lock:
+            answer = self._done.get(key)
+        if answer is not None:
+            return answer.result()
+        recorded = self._recorded(source, target, editable=False)
+        if recorded is not None:
+            from concurrent.futures import Future  # noqa: PLC0415
+
+            with self._done_lock:
+                if key not in self._done:
+                    self._done[key] = Future()
+                    self._done[key].set_result(recorded)
+        return recorded
 
     def _no_cycle(self, source: str) -> None:
         """A source already being built further out needs itself to build: an error."""
@@ -166,6 +208,7 @@ class SyncBuilds:
             constraints=self.constraints,
             reporter=self.progress,
             editable=editable,
+            compile=True,  # the sync installs it: its bytecode compiled while others build
         )
 
     def _recorded(self, source: str, target: Target, *, editable: bool) -> BuiltWheel | None:
@@ -217,15 +260,20 @@ class SharedEnvs:
     interpreter from requirements naming the same projects serves another build when its
     distributions meet that build's specifiers (``flit_core>=3.4,<4`` and
     ``flit_core>=3.2,<4`` resolve alike); it holds nothing else, so isolation is kept. One
-    asked again is not synced again. Made one at a time (builds may run in threads; the
-    builds of build requirements inside a making run on its thread, so the lock is
-    re-entrant).
+    asked again is not synced again. Builds run in threads: environments for requirements
+    naming the same projects are made one at a time (so the second finds the first and
+    shares it), others side by side (a setuptools environment, its bytecode compiled, while
+    a flit_core one is made and used). The builds of build requirements inside a making run
+    on its thread, so those locks are re-entrant.
     """
 
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self._made: list[tuple[str, tuple[str, ...], BuildEnvironment]] = []
-        self._lock = threading.RLock()  # a build requirement's own build env: same thread
+        self._lock = threading.Lock()  # guards _made and _making
+        # one lock per interpreter and projects named (a build requirement's own build env:
+        # the same thread, hence re-entrant)
+        self._making: dict[tuple[str, object], threading.RLock] = {}
 
     def get(
         self, target: Target, requires: tuple[str, ...], venv: str, builder: SyncBuilds
@@ -237,17 +285,25 @@ class SharedEnvs:
         from graft.build.project import satisfied_by  # noqa: PLC0415
         from graft.cli.build_cmd import _make_env  # noqa: PLC0415
 
+        names = _names(requires)
         with self._lock:
-            for executable, asked, env in self._made:
+            making = self._making.setdefault(
+                (target.executable, requires if names is None else names), threading.RLock()
+            )
+        with making:
+            with self._lock:
+                made = list(self._made)
+            for executable, asked, env in made:
                 if executable != target.executable:
                     continue
                 if asked == requires or (
-                    _names(asked) == _names(requires)
+                    _names(asked) == names
                     and satisfied_by(requires, env.distributions, target.markers)
                 ):
                     return env
             env = _make_env(self.args, target, requires, venv, builder)
-            self._made.append((target.executable, requires, env))
+            with self._lock:
+                self._made.append((target.executable, requires, env))
             return env
 
 

@@ -130,6 +130,15 @@ class ProjectSource(Protocol):
 
 
 @runtime_checkable
+class EarlyBuilds(Protocol):
+    """A source that can start, ahead of its read, a build the resolution is sure to need."""
+
+    def build_early(self, file: ArtifactFile) -> None:
+        """Start building sdist *file* if its build is certain (a root ``==`` pin); else nothing."""
+        ...
+
+
+@runtime_checkable
 class SurfaceStore(Protocol):
     """A source that also keeps surfaces it parsed (so a later run need not parse again)."""
 
@@ -252,7 +261,14 @@ class MetadataReader:
         )
 
     def prefetch(self, file: ArtifactFile) -> None:
-        """Start reading *file*'s METADATA in a thread, unless known, started, or no workers."""
+        """Start reading *file*'s METADATA in a thread, unless known, started, or no workers.
+
+        An sdist's read may be a build: only the source may start it (:class:`EarlyBuilds`).
+        """
+        if not file.is_wheel:
+            if isinstance(self._source, EarlyBuilds):
+                self._source.build_early(file)
+            return
         key = (file.filename, file.url)
         if self._workers <= 0 or key in self._pending or self.known(file):
             return

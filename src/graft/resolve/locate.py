@@ -493,15 +493,20 @@ def _resolved(
         urls = [i.url for i in index.indexes]
         key = pinrecord.context(target, policy, urls, dependencies=not request.no_deps)
         record = (key, pinrecord.load(cache_dir, key))
-    resolution = resolve(
-        requirements,
-        target,
-        source,
-        policy,
-        prefetch=0 if index is None else 8,
-        dependencies=not request.no_deps,
-        recalled=None if record is None else {i: step for i, (step, _) in record[1].items()},
-    )
+    try:
+        resolution = resolve(
+            requirements,
+            target,
+            source,
+            policy,
+            prefetch=0 if index is None else 8,
+            dependencies=not request.no_deps,
+            recalled=None if record is None else {i: step for i, (step, _) in record[1].items()},
+        )
+    except BaseException:
+        if builds is not None:
+            builds.cancel()  # early builds not yet started: nothing will be installed
+        raise
     if record is not None and resolution.steps:
         from graft.resolve.pinrecord import save  # noqa: PLC0415
 

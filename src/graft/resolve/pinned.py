@@ -9,11 +9,12 @@ resolution of a 50-project set). :func:`pinned_resolution` asks the same
 
 **When it answers.** Every identifier that appears (a project or ``project[extra]``, from
 the request or from a chosen wheel's dependencies) has a requirement from the request with
-an exact ``==`` version (no wildcard), the first candidate the provider offers for those
-requests is a wheel, and that set of candidates meets every requirement stated on it (the
-request's, each chosen wheel's Requires-Dist and Requires-Python). Anything else (a
-dependency the request does not pin, a conflict, an sdist, an empty candidate list) returns
-None, and resolvelib resolves as before, over a fresh provider.
+an exact ``==`` version (no wildcard), the provider offers a candidate for those requests
+(a wheel, or an sdist where no wheel of the release fits: built to be read, as resolvelib
+would have it built), and that set of first candidates meets every requirement stated on it
+(the request's, each chosen wheel's Requires-Dist and Requires-Python). Anything else (a
+dependency the request does not pin, a conflict, an empty candidate list) returns None, and
+resolvelib resolves as before, over a fresh provider.
 
 **Why the result is resolvelib's.** Call C the candidates found, and R(i) the request's own
 requirements on identifier *i*. resolvelib adds every requirement of the request before
@@ -90,11 +91,22 @@ class Pinned:
         self.steps: dict[str, Step] = {}  # the ones that may be recalled
 
 
-def _step(ident: str, needs: Sequence[Need], provider: Provider) -> tuple[Step | None, bool]:
-    """The provider's answer for *ident* (None: no wheel first); whether it may be recalled."""
-    offered = provider.find_matches(ident, {ident: iter(needs)}, {ident: iter(())})
-    if not offered or not isinstance(offered[0], WheelCandidate) or not offered[0].file.is_wheel:
-        return None, False  # nothing, or an sdist: built to be read, which resolvelib decides
+def _offer(ident: str, needs: Sequence[Need], provider: Provider) -> list[Candidate]:
+    return list(provider.find_matches(ident, {ident: iter(needs)}, {ident: iter(())}))
+
+
+def _step(
+    ident: str, needs: Sequence[Need], provider: Provider, offered: Sequence[Candidate]
+) -> tuple[Step | None, bool]:
+    """The provider's answer for *ident* (None: nothing offered); whether it may be recalled.
+
+    An sdist offered first is a release the request pins with ``==`` and no wheel of which
+    fits: its METADATA is what resolvelib would read too (the builder's, built at once). Its
+    step is never recalled: that METADATA may depend on build inputs (config settings,
+    variables the build reads) that the pin record does not vouch for.
+    """
+    if not offered or not isinstance(offered[0], WheelCandidate):
+        return None, False
     chosen = offered[0]
     before, provider.warnings = provider.warnings, {}
     try:
@@ -102,6 +114,8 @@ def _step(ident: str, needs: Sequence[Need], provider: Provider) -> tuple[Step |
     finally:
         own, provider.warnings = provider.warnings, {**before, **provider.warnings}
     step = Step(asked_key(ident, needs, provider.policy), chosen, tuple(deps), tuple(own))
+    if not chosen.file.is_wheel:
+        return step, False
     variant = any(
         (p := parse_wheel(f.filename)) is not None and p.variant is not None
         for f in provider.files(chosen.name)
@@ -140,6 +154,18 @@ def pinned_resolution(
     if not _exactly(asked):
         return None
     stated: dict[str, list[Need]] = {ident: list(needs) for ident, needs in asked.items()}
+    fresh = {
+        ident: needs
+        for ident, needs in asked.items()
+        if ident != PYTHON
+        and (
+            (step := (recalled or {}).get(ident)) is None
+            or step.asked != asked_key(ident, needs, provider.policy)
+        )
+    }
+    # every root's candidates first, before any is read: the reads the provider starts early
+    # (METADATA prefetches, the builds of pinned sdists) then run side by side
+    offers = {ident: _offer(ident, needs, provider) for ident, needs in fresh.items()}
     out = Pinned()
     queue = list(asked)
     while queue:
@@ -155,12 +181,12 @@ def pinned_resolution(
             continue
         if ident not in asked:
             return None  # not pinned by the request: resolvelib chooses
-        step = (recalled or {}).get(ident)
-        if step is None or step.asked != asked_key(ident, asked[ident], provider.policy):
-            step, keep = _step(ident, asked[ident], provider)
+        if ident in fresh:
+            step, keep = _step(ident, asked[ident], provider, offers[ident])
             if step is None:
                 return None
         else:
+            step = (recalled or {})[ident]
             keep = True
             provider.warnings.update(dict.fromkeys(step.warnings))
         if keep:

@@ -56,6 +56,10 @@ class SdistMetadata(Protocol):
         """Keep the surface of its METADATA *data*."""
         ...
 
+    def build_early(self, file: ArtifactFile) -> None:
+        """Start its build now if the build is certain (a root ``==`` pin)."""
+        ...
+
 
 class IndexProjects:
     """Projects from indexes and find-links directories, METADATA read as cheaply as can be."""
@@ -217,6 +221,11 @@ class IndexProjects:
         }
         with contextlib.suppress(OSError):
             remember(path, json.dumps(kept, separators=(",", ":")))
+
+    def build_early(self, file: ArtifactFile) -> None:
+        """Start building sdist *file* now if its build is certain (:class:`EarlyBuilds`)."""
+        if self.builds is not None:
+            self.builds.build_early(file)
 
     def metadata(self, file: ArtifactFile) -> bytes:
         """The METADATA of *file*: local, cached, the index's file, or range reads.

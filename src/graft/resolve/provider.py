@@ -205,8 +205,8 @@ class Provider(AbstractProvider[Need, Candidate, str]):
                 continue
             versions.add(version)
             out.append(candidate)
-        if out and isinstance(out[0], WheelCandidate) and out[0].file.is_wheel:
-            # the likeliest next read, started early (never an sdist's: it may need a build)
+        if out and isinstance(out[0], WheelCandidate):
+            # the likeliest next read, started early (an sdist's only if its build is certain)
             self.reader.prefetch(out[0].file)
         return out
 

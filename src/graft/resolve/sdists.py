@@ -29,6 +29,7 @@ from graft.errors import SourceError, UsageError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
+    from concurrent.futures import Future, ThreadPoolExecutor
 
     from graft.model.request import BuiltWheel, ResolveRequest, SourceBuilder
     from graft.model.requirements import Inputs, Wanted
@@ -268,6 +269,11 @@ class SdistBuilds:
         self.notes: list[str] = []
         self._lock = threading.Lock()
         self._failed: dict[str, BaseException] = {}  # a source that did not build: not again
+        # builds of pinned sdists started as soon as the resolver offers them (build_early),
+        # two at a time, by URL; the resolver's read and the install wait for their answer
+        self._early: dict[str, Future[BuiltWheel]] = {}
+        self._early_lock = threading.Lock()
+        self._pool: ThreadPoolExecutor | None = None
 
     @property
     def target(self) -> Target:
@@ -305,7 +311,11 @@ class SdistBuilds:
                 raise self._failed[path]
             try:
                 if self._pinned(file.filename):  # installed for sure: its build is the answer
-                    built = self.builder.wheel(path, self.target)
+                    early = self._early.get(file.url)
+                    if early is not None:  # started by build_early: its answer, or its error
+                        built = early.result()
+                    else:
+                        built = self.builder.wheel(path, self.target)
                     self.notes.append(built.note)
                 else:
                     data, note = self.builder.metadata(path, self.target)
@@ -317,6 +327,39 @@ class SdistBuilds:
         from graft.sources.lazywheel import read_local_metadata  # noqa: PLC0415
 
         return read_local_metadata(built.path)[1]
+
+    def build_early(self, file: ArtifactFile) -> None:
+        """Start building *file* in the background if the request pins its release with ``==``.
+
+        The resolver offers such an sdist first for a root requirement it cannot leave, so
+        the build is certain (:meth:`metadata` would run it at once); started as soon as the
+        resolver screens it, the builds of several pinned sdists overlap, two at a time
+        (each mostly a backend process), instead of running one after another as the
+        resolver reads them. :meth:`metadata` and the install (the builder's own answer for
+        the same source) wait for it. Nothing for a builder that builds in turn (one
+        building a build requirement), or a request that pins nothing.
+        """
+        if not self.pinned or not getattr(self.builder, "parallel", True):
+            return
+        if not self._pinned(file.filename):
+            return
+        with self._early_lock:
+            if file.url in self._early:
+                return
+            if self._pool is None:
+                from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+                self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="graft-build")
+            self._early[file.url] = self._pool.submit(self._build, file)
+
+    def _build(self, file: ArtifactFile) -> BuiltWheel:
+        return self.builder.wheel(self.local(file), self.target)
+
+    def cancel(self) -> None:
+        """Drop the early builds not yet started (resolution failed: nothing is installed)."""
+        with self._early_lock:
+            if self._pool is not None:
+                self._pool.shutdown(wait=False, cancel_futures=True)
 
     def _pinned(self, filename: str) -> bool:
         """Whether the request pins this sdist's release with ``==`` (a root requirement)."""
@@ -366,9 +409,9 @@ class SdistBuilds:
             remember(self._surface_path(data), json.dumps(surface_to_json(surface)))
 
     def _surface_path(self, data: bytes) -> str:
-        import hashlib  # noqa: PLC0415
+        from graft._sha256 import sha256_hex  # noqa: PLC0415
 
-        digest = hashlib.sha256(data).hexdigest()
+        digest = sha256_hex(data)
         return os.path.join(self.cache_dir, "surfaces", f"sdist-{digest}.json")
 
     def _known(self, file: ArtifactFile) -> bytes | None:

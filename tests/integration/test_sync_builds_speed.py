@@ -1,0 +1,150 @@
+"""``graft sync`` of several sdists: the builds overlap, each runs once (issue 13's speed).
+
+In-tree backends (no build requirements), so nothing is downloaded. A backend here writes
+a mark when its build starts and waits for the other project's mark: if graft built the two
+one after another, the first would wait in vain and fail, naming itself.
+"""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from typing import TYPE_CHECKING
+
+import pytest
+
+from tests.integration.test_sync_builds import py, sync
+from tests.support.sdistmaker import write_sdist
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from graft.model.target import Target
+
+MEETING_BACKEND = textwrap.dedent(
+    """
+    import base64, hashlib, os, time, zipfile
+
+    NAME, VERSION = open("meta.txt").read().split()
+
+    def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+        with open(os.environ["MEET_LOG"], "a") as fh:
+            fh.write("build " + NAME + "\\n")
+        if os.environ.get("MEET_FAIL") == NAME:
+            raise SystemExit(NAME + " cannot be built here")
+        meet = os.environ.get("MEET_DIR")
+        if meet:  # wait (a minute at most) for every other build to start too
+            open(os.path.join(meet, NAME), "w").close()
+            deadline = time.monotonic() + 60
+            while len(os.listdir(meet)) < int(os.environ["MEET_COUNT"]):
+                if time.monotonic() > deadline:
+                    raise SystemExit(NAME + " was built alone: no other build started")
+                time.sleep(0.02)
+        info = NAME + "-" + VERSION + ".dist-info"
+        meta = "Metadata-Version: 2.1\\nName: " + NAME + "\\nVersion: " + VERSION + "\\n"
+        files = {
+            NAME + ".py": "VERSION = " + repr(VERSION) + "\\n",
+            info + "/METADATA": meta,
+            info + "/WHEEL": "Wheel-Version: 1.0\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n",
+        }
+        record = ""
+        for path, text in files.items():
+            data = text.encode()
+            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
+            record += path + ",sha256=" + digest.decode() + "," + str(len(data)) + "\\n"
+        files[info + "/RECORD"] = record + info + "/RECORD,,\\n"
+        filename = NAME + "-" + VERSION + "-py3-none-any.whl"
+        with zipfile.ZipFile(os.path.join(wheel_directory, filename), "w") as zf:
+            for path, text in files.items():
+                zf.writestr(path, text)
+        return filename
+    """
+)
+
+
+def meeting_sdist(folder: Path, name: str, version: str = "1.0") -> Path:
+    """An sdist of *name* whose metadata is not static, built by :data:`MEETING_BACKEND`."""
+    top = f"{name}-{version}"
+    files = {
+        f"{top}/PKG-INFO": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
+        f"{top}/meta.txt": f"{name} {version}\n",
+        f"{top}/_backend/meetback.py": MEETING_BACKEND,
+        f"{top}/pyproject.toml": textwrap.dedent(
+            """
+            [build-system]
+            requires = []
+            build-backend = "meetback"
+            backend-path = ["_backend"]
+            """
+        ),
+    }
+    return write_sdist(folder / f"{top}.tar.gz", files)
+
+
+def links_with(tmp_path: Path, *names: str) -> Path:
+    folder = tmp_path / "links"
+    folder.mkdir()
+    for name in names:
+        meeting_sdist(folder, name)
+    return folder
+
+
+def test_the_builds_of_pinned_sdists_overlap_and_each_runs_once(
+    tmp_path: Path, store_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GRAFT_CACHE_DIR", str(tmp_path / "cache"))
+    links = links_with(tmp_path, "alpha", "beta")
+    meet, log = tmp_path / "meet", tmp_path / "builds.log"
+    meet.mkdir()
+    monkeypatch.setenv("MEET_DIR", str(meet))
+    monkeypatch.setenv("MEET_COUNT", "2")
+    monkeypatch.setenv("MEET_LOG", str(log))
+    # both pinned with ==: certain to be installed, so both start as soon as they are offered
+    run = sync(tmp_path / "v", store_dir, links, "alpha==1.0", "beta==1.0", "-v", check=False)
+    assert run.returncode == 0, run.stderr
+    assert sorted(log.read_text().splitlines()) == ["build alpha", "build beta"]
+    assert "resolved 2 projects pinned exactly, without search" in run.stderr  # (sdists too)
+    assert py(tmp_path / "v", "import alpha, beta; print(alpha.VERSION, beta.VERSION)") == "1.0 1.0"
+
+
+def test_an_early_build_that_fails_is_one_line_naming_its_source(
+    tmp_path: Path, store_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GRAFT_CACHE_DIR", str(tmp_path / "cache"))
+    links = links_with(tmp_path, "alpha", "beta")
+    log = tmp_path / "builds.log"
+    monkeypatch.setenv("MEET_LOG", str(log))
+    monkeypatch.setenv("MEET_FAIL", "beta")
+    run = sync(tmp_path / "v", store_dir, links, "alpha==1.0", "beta==1.0", check=False)
+    assert run.returncode != 0
+    assert "beta-1.0.tar.gz" in run.stderr
+    assert "beta cannot be built here" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert not (tmp_path / "v").exists()
+    assert sorted(log.read_text().splitlines()).count("build beta") == 1, "not built twice"
+
+
+@pytest.mark.parametrize("compile_", [True, False], ids=["sync", "graft-build"])
+def test_a_built_wheel_is_compiled_as_it_is_ingested_when_a_sync_installs_it(
+    tmp_path: Path, store_dir: Path, monkeypatch: pytest.MonkeyPatch, compile_: bool
+) -> None:
+    from graft.builds import BuildEnvironment, BuildRequest, build_for
+    from graft.venv.interpreter import find_interpreter, introspect
+
+    monkeypatch.setenv("GRAFT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("MEET_LOG", str(tmp_path / "builds.log"))
+    sdist = meeting_sdist(tmp_path, "alpha")
+    target = introspect(find_interpreter(None))
+
+    def bare(target: Target, requires: tuple[str, ...], venv: str) -> BuildEnvironment:
+        assert not requires
+        return BuildEnvironment(target.executable, os.path.dirname(target.executable), ())
+
+    request = BuildRequest(str(sdist), store=str(store_dir), compile=compile_)
+    outcome = build_for(request, target, bare)
+    listing = store_dir / "entries" / outcome.sha256 / "bytecode" / f"{target.cache_tag}.json"
+    # a sync's build leaves the entry compiled for the building interpreter (its bytecode
+    # made in staging, in the build's thread); graft build's leaves it as unpacked
+    assert listing.is_file() is compile_
+    if compile_:
+        assert f"__pycache__/alpha.{target.cache_tag}.pyc" in listing.read_text()
