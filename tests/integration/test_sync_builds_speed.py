@@ -148,3 +148,28 @@ def test_a_built_wheel_is_compiled_as_it_is_ingested_when_a_sync_installs_it(
     assert listing.is_file() is compile_
     if compile_:
         assert f"__pycache__/alpha.{target.cache_tag}.pyc" in listing.read_text()
+
+
+def test_a_lock_leaves_a_built_wheel_uncompiled_and_a_sync_compiles_it(
+    tmp_path: Path, store_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lock reads a built wheel's METADATA only: it does not pay for its bytecode."""
+    import json
+    import sys
+
+    from tests.conftest import run_graft
+
+    monkeypatch.setenv("GRAFT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("GRAFT_STORE", str(store_dir))
+    monkeypatch.setenv("MEET_LOG", str(tmp_path / "builds.log"))
+    links = links_with(tmp_path, "alpha")
+    lock = tmp_path / "pylock.toml"
+    run_graft("lock", "alpha==1.0", "--no-index", "--find-links", links, "-o", lock, "-q")
+    (entry,) = (store_dir / "entries").iterdir()  # the one built wheel
+    assert not (entry / "bytecode").exists()
+    run = sync(tmp_path / "v", store_dir, links, "alpha==1.0")
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "builds.log").read_text().splitlines() == ["build alpha"]  # reused
+    tag = sys.implementation.cache_tag
+    listed = json.loads((entry / "bytecode" / f"{tag}.json").read_text())
+    assert f"alpha.{tag}.pyc" in "".join(listed)

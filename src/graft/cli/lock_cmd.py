@@ -160,4 +160,4 @@ def _builder(args: argparse.Namespace) -> SourceBuilder:
         "no_build_isolation": False,
         "store": None,
     }
-    return SyncBuilds(ap.Namespace(**{**defaults, **vars(args)}))
+    return SyncBuilds(ap.Namespace(**{**defaults, **vars(args)}), compile_built=False)

@@ -54,6 +54,8 @@ class SyncBuilds:
         args: argparse.Namespace,
         chain: tuple[str, ...] = (),
         envs: SharedEnvs | None = None,
+        *,
+        compile_built: bool = True,
     ) -> None:
         self.args = args
         # the sources whose build environments this builder builds for, outermost first:
@@ -70,6 +72,9 @@ class SyncBuilds:
             self.settings = _settings(args.config_settings)
             self.constraints = _constraints(args.build_constraint)
         self.progress = BuildProgress(args.quiet or args.json)
+        # a built wheel's bytecode is compiled as it is stored, since a sync plans with it next
+        # (a dry run too); a lock reads only its METADATA
+        self.compile = compile_built
         # one answer per source and interpreter in a sync: an sdist the resolver read
         # METADATA from is asked for again when it is installed; a build under way in
         # another thread (an early one) is waited for, never started twice
@@ -208,7 +213,7 @@ class SyncBuilds:
             constraints=self.constraints,
             reporter=self.progress,
             editable=editable,
-            compile=True,  # the sync installs it: its bytecode compiled while others build
+            compile=self.compile,  # compiled while others build: the sync installs it next
         )
 
     def _recorded(self, source: str, target: Target, *, editable: bool) -> BuiltWheel | None:
@@ -244,6 +249,7 @@ class SyncBuilds:
 
     def _env_maker(self, source: str) -> Callable[[Target, tuple[str, ...], str], BuildEnvironment]:
         """The build environments of *source*'s builds, synced with a builder of their own."""
+        # a build requirement: the build environment installs it next
         inner = SyncBuilds(self.args, (*self.chain, _project(source)), self._envs)
 
         def make(target: Target, requires: tuple[str, ...], venv: str) -> BuildEnvironment:
