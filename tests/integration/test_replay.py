@@ -186,7 +186,7 @@ def test_a_damaged_or_forged_flat_form_or_stamp_is_not_used(
     tmp_path: Path, store_dir: Path, links: Path, reqs: Path
 ) -> None:
     fast_or_full(tmp_path / "a", reqs, links, store_dir)
-    (flat,) = (store_dir / "plans").glob("*.flat.json")
+    (flat,) = (store_dir / "plans").glob("steps-*.json")
     good = json.loads(flat.read_text())
     forged = json.loads(flat.read_text())
     site_dir = os.path.relpath(site(tmp_path / "a"), tmp_path / "a")

@@ -72,8 +72,11 @@ def plan_path(store_root: str, key: str) -> str:
 
 
 def flat_path(store_root: str, key: str) -> str:
-    """The file of the flat form (:mod:`graft.plan.flat`) of the plan kept under *key*."""
-    return os.path.join(plans_dir(store_root), f"{key}.flat.json")
+    """The file of the flat form (:mod:`graft.plan.flat`) of the plan kept under *key*.
+
+    ``steps-<key>.json``: not a name that globs for kept plans (``<hex key>.json``) match.
+    """
+    return os.path.join(plans_dir(store_root), f"steps-{key}.json")
 
 
 def save(store_root: str, key: str, plan: Plan) -> None:
