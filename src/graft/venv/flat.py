@@ -4,10 +4,9 @@ Every venv graft builds is written by :func:`apply_flat`: a whole rebuild, an in
 change (:mod:`graft.venv.incremental`, a flat form of part of a plan) and a new venv made
 from a kept plan's flat form with the standard library alone (``graft.cli.replay``).
 Directories first, level by level (a parent always exists before its children), then links,
-files and RECORDs, each step from a few threads: they are system calls that release the GIL,
-and the filesystem overlaps them. Launchers and scripts are rendered first (their shebang is
-the venv's interpreter: the only bytes that depend on where the venv is), so that every
-RECORD can be written at once with their hashes.
+files and RECORDs (over ``GRAFT_LINK_THREADS`` threads, if set above one). Launchers and
+scripts are rendered first (their shebang is the venv's interpreter: the only bytes that
+depend on where the venv is), so that every RECORD can be written at once with their hashes.
 
 Only the standard library is imported here, and graft modules that import nothing else.
 """
@@ -103,7 +102,11 @@ def apply_flat(flat: Flat, root: str, prefix: str, python: str, store_root: str 
 
 def _make_dirs(root: str, dests: list[str]) -> None:
     for dest in dests:
-        os.makedirs(os.path.join(root, dest), exist_ok=True)
+        path = os.path.join(root, dest)
+        try:
+            os.mkdir(path)  # (its parent is made first: makedirs would stat it again)
+        except (FileExistsError, FileNotFoundError):
+            os.makedirs(path, exist_ok=True)
 
 
 def _run(steps: list[Callable[[], None]]) -> None:
@@ -141,8 +144,13 @@ def _record(text: str, rows: list[Row], digests: dict[str, tuple[str, int]]) -> 
 
 
 def _spread(work: Callable[[list[Any]], None], items: list[Any]) -> None:
-    """*work* on *items*, over ``GRAFT_LINK_THREADS`` threads (4) when there are enough."""
-    workers = int(os.environ.get("GRAFT_LINK_THREADS", "4"))
+    """*work* on *items*, over ``GRAFT_LINK_THREADS`` threads (default 1) when there are enough.
+
+    One by default: four threads cost a new 50-distribution venv ~680 futex calls and more
+    CPU and wall time than one (decision NN (n-fast)); more may help a filesystem that waits
+    on the disk.
+    """
+    workers = int(os.environ.get("GRAFT_LINK_THREADS", "1"))
     if workers <= 1 or len(items) < 32:  # noqa: PLR2004 - a thread costs about 100 µs
         work(items)
         return
