@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 
 _NO_NAME = cast("NormalizedName", "")  # a recalled wheel is known by its file, not its name
+#: Stands for the venv's path in :func:`inputs_form` (no path holds a NUL).
+PREFIX_MARK = "\0graft-venv\0"
 
 
 def _layout(prefix: str, target: Target) -> VenvLayout:
@@ -55,6 +57,10 @@ class SyncResult:
     memo: str | None = None  # the resolution memo that now answers this request, if any
     inputs: str | None = None  # the venv's graft-inputs (what it was built from)
     variants: tuple[dict[str, Any], ...] = ()  # the variant choice per release (PEP 825)
+    # What a new venv's fast path (graft.cli.replay) needs that only the full path knows:
+    # the inputs' preimage with the venv's path marked (PREFIX_MARK), the venv template
+    inputs_form: str | None = None
+    template: str | None = None
 
     def changes(self) -> dict[str, list[str]]:
         """What the sync added, removed, upgraded and downgraded (empty when nothing ran).
@@ -246,7 +252,42 @@ def sync(request: SyncRequest) -> SyncResult:
         variants=located.variants,
         memo=None if request.dry_run else memo_file,
         inputs=None if request.dry_run else inputs,
+        inputs_form=None if request.dry_run else inputs_form(request, located, store.root),
+        template=None if request.dry_run else _template(located.target),
     )
+
+
+def inputs_form(request: SyncRequest, located: Located, store_root: str) -> str:
+    """What the venv's ``graft-inputs`` digests, as JSON, its path written :data:`PREFIX_MARK`.
+
+    ``Located.digest``'s preimage: for a venv at another path, replace the mark in the
+    layout's repr (the head's fifth item) with that path's repr and hash the JSON again
+    (``graft.cli.replay``, which checks the result against this venv's own inputs first).
+    """
+    import json  # noqa: PLC0415
+
+    from graft import __version__  # noqa: PLC0415
+    from graft.plan.types import Policy  # noqa: PLC0415
+
+    target = located.target
+    head = [__version__, target.real_executable, target.version, store_root]
+    head += [
+        repr(_layout(PREFIX_MARK, target)),
+        repr(Policy(request.collisions, request.link_mode)),
+    ]
+    rows = sorted(
+        f"{f.sha256}|{f.wanted.path or ''}|{int(f.wanted.requested)}"
+        + (f"|{f.wanted.direct_url}" if f.wanted.direct_url else "")
+        for f in located.fetched
+    )
+    return json.dumps([head, rows])
+
+
+def _template(target: Target) -> str:
+    """The venv template of *target*'s interpreter (the sync has made it by then)."""
+    from graft.venv.skeleton import venv_template  # noqa: PLC0415
+
+    return venv_template(target)
 
 
 def _target_of(request: ResolveRequest) -> Callable[[], Target] | None:
@@ -303,6 +344,8 @@ def _drop_kept_plan(store_root: str, key: str) -> None:
 
     with contextlib.suppress(OSError):
         os.unlink(plancache.plan_path(store_root, key))
+    with contextlib.suppress(OSError):
+        os.unlink(plancache.flat_path(store_root, key))
 
 
 def _result(plan: Plan, timings: dict[str, float], before: tuple[str, ...]) -> SyncResult:

@@ -20,6 +20,10 @@ def entrypoint() -> None:
         from graft.cli.noop import answer  # noqa: PLC0415
 
         code = answer(argv)
+        if code is None:  # a new venv from a kept plan's flat form, if its stamp says so
+            from graft.cli import replay  # noqa: PLC0415
+
+            code = replay.answer(argv)
     elif argv[:1] == ["lock"]:
         from graft.cli import lockstamp  # noqa: PLC0415
 

@@ -328,7 +328,27 @@ def _run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
             python=args.python,
             upgrade=bool(args.upgrade or args.upgrade_package),
         )
+        from graft.cli import replay  # noqa: PLC0415
+
+        replay.keep(
+            list(argv),
+            result,
+            lines=_new_venv_lines(result, args.collisions),
+            python=args.python,
+            upgrade=bool(args.upgrade or args.upgrade_package),
+        )
     return 0
+
+
+def _new_venv_lines(result: SyncResult, collisions: str) -> list[str]:
+    """What this sync would print before its summary line, into a new venv (unless -q)."""
+    import dataclasses  # noqa: PLC0415
+
+    lines = [f"graft: warning: {warning}" for warning in result.warnings]
+    if result.plan is not None and collisions == "warn":
+        lines += [f"graft: warning: collision: {c.describe()}" for c in result.plan.collisions]
+    added = dataclasses.replace(result, before=()).changes()["added"]
+    return lines + [f" + {item}" for item in added]
 
 
 def _foreign(args: argparse.Namespace) -> ForeignTarget | None:

@@ -79,7 +79,7 @@ def _context(argv: list[str]) -> str | None:
     return "\0".join(parts)
 
 
-def _stamp_file(argv: list[str], key: str) -> str:
+def _stamp_file(argv: list[str], key: str, kind: str = "stamp") -> str:
     """Where the stamp of *argv* lives: the plans directory of the store the sync names."""
     from graft._home import default_store_path  # noqa: PLC0415
 
@@ -90,7 +90,7 @@ def _stamp_file(argv: list[str], key: str) -> str:
         elif arg.startswith("--store="):
             store = arg.partition("=")[2]
     store = os.path.abspath(store or default_store_path())
-    return os.path.join(store, "plans", f"stamp-{key[:32]}")
+    return os.path.join(store, "plans", f"{kind}-{key[:32]}")
 
 
 def _key(context: str) -> str:
@@ -207,14 +207,31 @@ def keep(
     upgrade: bool,
 ) -> None:
     """Leave the stamp that lets :func:`answer` confirm the next identical sync (best effort)."""
-    import json  # noqa: PLC0415
-
-    from graft._fs import write_atomic  # noqa: PLC0415
-    from graft.resolve.memo import INDEX_TTL  # noqa: PLC0415
-
     if not _stamped(argv):
         return
     context = _context(argv)
+    rows = stamp_rows(memo, summary=summary, warnings=warnings, python=python, upgrade=upgrade)
+    if context is None or rows is None:
+        return
+    write_stamp(argv, [["key", _key(context)], ["prefix", prefix], ["inputs", inputs], *rows])
+
+
+def stamp_rows(
+    memo: str,
+    *,
+    summary: tuple[int, dict[str, int]],
+    warnings: tuple[str, ...],
+    python: str | None,
+    upgrade: bool,
+) -> list[list[str]] | None:
+    """A stamp's rows from the resolution memo *memo*, all but ``key``, ``prefix``, ``inputs``.
+
+    None when the memo cannot be read, or does not fingerprint everything it read.
+    """
+    import json  # noqa: PLC0415
+
+    from graft.resolve.memo import INDEX_TTL  # noqa: PLC0415
+
     try:
         with open(memo, encoding="utf-8") as fh:
             record = json.load(fh)
@@ -223,17 +240,14 @@ def keep(
         created, index = float(record["created"]), bool(record["index"])
         interpreter = str(record["interpreter"])
     except (OSError, ValueError, KeyError, TypeError, IndexError):
-        return
-    if context is None or len(watched) != len(record["watched"]):
-        return
+        return None
+    if len(watched) != len(record["watched"]):
+        return None
     count, stats = summary
     store = os.path.dirname(os.path.dirname(os.path.abspath(memo)))  # <store>/plans/memo-*
     expires = created + INDEX_TTL if index and upgrade else 0.0
-    rows = [
-        ["key", _key(context)],
-        ["prefix", prefix],
+    return [
         ["store", store],
-        ["inputs", inputs],
         ["interpreter", python or "", interpreter],
         ["expires", repr(expires)],
         ["count", str(count)],
@@ -242,12 +256,25 @@ def keep(
         *(["watched", *w] for w in watched),
         *(["warning", w] for w in warnings),
     ]
+
+
+def write_stamp(argv: list[str], rows: list[list[str]], kind: str = "stamp") -> None:
+    """Write a stamp (rows, the first ``key``) for *argv* into its store (best effort).
+
+    *kind* names the file: ``stamp`` (this module's) or ``replay`` (:mod:`graft.cli.replay`).
+    """
     if any("\n" in f or "\0" in f for row in rows for f in row):
         return  # (a path with a newline: no stamp, the full path every time)
     text = "\n".join([FORMAT, *("\0".join(row) for row in rows)]) + "\n"
-    path = _stamp_file(argv, rows[0][1])
+    path = _stamp_file(argv, rows[0][1], kind)
+    tmp = f"{path}.tmp.{os.getpid()}"  # (graft._fs.write_atomic's spelling, without its imports)
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        write_atomic(path, text.encode("utf-8", "surrogateescape"))
+        with open(tmp, "wb") as fh:
+            fh.write(text.encode("utf-8", "surrogateescape"))
+        os.replace(tmp, path)
     except OSError:
-        return
+        import contextlib  # noqa: PLC0415
+
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)

@@ -11,8 +11,7 @@ rules distinguish (length limit, spaces, non-ASCII, gui and console).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+TYPE_CHECKING = False  # (not typing's: a new venv made from a flat form imports this module)
 if TYPE_CHECKING:
     from graft.model.record import EntryPoint
 

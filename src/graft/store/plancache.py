@@ -25,6 +25,14 @@ from typing import TYPE_CHECKING, Any
 from graft._fs import write_atomic
 from graft._home import code_stamp
 from graft._sha256 import sha256_hex
+from graft.plan.flat import (
+    checked_dest,
+    checked_file,
+    checked_launcher,
+    checked_source,
+    compile_plan,
+    expected_launcher_body,
+)
 from graft.plan.types import (
     Collision,
     InstallScript,
@@ -63,12 +71,29 @@ def plan_path(store_root: str, key: str) -> str:
     return os.path.join(plans_dir(store_root), f"{key}.json")
 
 
+def flat_path(store_root: str, key: str) -> str:
+    """The file of the flat form (:mod:`graft.plan.flat`) of the plan kept under *key*.
+
+    ``steps-<key>.json``: not a name that globs for kept plans (``<hex key>.json``) match.
+    """
+    return os.path.join(plans_dir(store_root), f"steps-{key}.json")
+
+
 def save(store_root: str, key: str, plan: Plan) -> None:
-    """Keep *plan* under *key* (best effort: a full disk only costs the next sync a replan)."""
+    """Keep *plan* and its flat form under *key* (best effort: a full disk costs a replan)."""
     directory = plans_dir(store_root)
     try:
         os.makedirs(directory, exist_ok=True)
         write_atomic(plan_path(store_root, key), json.dumps(_encode(plan)))
+    except OSError:
+        return
+    save_flat(store_root, key, plan)
+
+
+def save_flat(store_root: str, key: str, plan: Plan) -> None:
+    """Keep the flat form of *plan* (kept under *key*) beside it (best effort)."""
+    try:
+        write_atomic(flat_path(store_root, key), json.dumps(compile_plan(plan).to_json()))
     except OSError:
         return
 
@@ -117,82 +142,15 @@ def _encode_action(action: Action, wheels: dict[str, int]) -> list[Any]:
     return [action.kind, action.dest, wheel, action.text, [list(r) for r in action.pending]]
 
 
-def _checked_dest(dest: object) -> str:
-    """A destination of a kept plan, checked to stay inside the venv (ValueError otherwise).
-
-    A kept plan is a file anyone who can write the store can edit; the planner's destinations
-    always stay inside.
-    """
-    if not isinstance(dest, str) or not dest or dest.startswith("/"):
-        raise ValueError(dest)
-    if any(part in {"", ".", ".."} for part in dest.split("/")):
-        raise ValueError(dest)
-    return dest
-
-
-def _checked_source(source: object, entries: str) -> str:
-    """Every link and script comes from a store entry (the planner never names anything else)."""
-    if not isinstance(source, str) or not source.startswith(entries) or "/../" in source:
-        raise ValueError(source)
-    return source
-
-
-#: pypa/installer's launcher body (``installer.scripts._SCRIPT_TEMPLATE``), which the planner
-#: renders; ``tests/unit/test_plancache.py`` checks that the two agree.
-_LAUNCHER = """\
-# -*- coding: utf-8 -*-
-import re
-import sys
-from {module} import {import_name}
-if __name__ == "__main__":
-    sys.argv[0] = re.sub(r"(-script\\.pyw|\\.exe)?$", "", sys.argv[0])
-    sys.exit({func_path}())
-"""
-#: The only files a planner writes (into a .dist-info), with their fixed content if any.
-_GENERATED = {"INSTALLER": b"graft\n", "REQUESTED": b"", "direct_url.json": None}
-
-
-def expected_launcher_body(value: str) -> bytes:
-    """The launcher body the planner renders for an entry point *value* (``module:attr``).
-
-    ValueError unless both are dotted identifiers, so no value can smuggle code into it.
-    """
-    module, _, attr = value.split("[", 1)[0].strip().partition(":")
-    module, attr = module.strip(), attr.strip()
-    dotted = [*module.split("."), *attr.split(".")]
-    if not all(part.isidentifier() for part in dotted):
-        raise ValueError(value)
-    body = _LAUNCHER.format(module=module, import_name=attr.split(".")[0], func_path=attr)
-    return body.encode("utf-8")
-
-
-def _checked_file(dest: str, content: bytes) -> bytes:
-    """A kept plan writes only the planner's .dist-info files (never a ``.pth``, say)."""
-    directory, _, name = dest.rpartition("/")
-    if not directory.endswith(".dist-info") or name not in _GENERATED:
-        raise ValueError(dest)
-    fixed = _GENERATED[name]
-    if fixed is not None and content != fixed:
-        raise ValueError(dest)
-    return content
-
-
-def _checked_launcher(value: str, body: bytes) -> bytes:
-    """A kept launcher's body is exactly what the planner renders for its entry point."""
-    if body != expected_launcher_body(value):
-        raise ValueError(value)
-    return body
-
-
 def _decode(raw: dict[str, Any], prefix: str, python: str, entries: str) -> Plan:
     """The actions of a kept plan; ValueError (so: replan) on anything a planner cannot make."""
     distributions = tuple(PlannedDistribution(*d) for d in raw["distributions"])
     names = [d.wheel for d in distributions]
     actions: list[Action] = []
     for kind, raw_dest, *rest in raw["actions"]:
-        dest = _checked_dest(raw_dest)
+        dest = checked_dest(raw_dest)
         if kind in {"link_dir", "link_file", "install_script"}:
-            rest[1] = _checked_source(rest[1], entries)
+            rest[1] = checked_source(rest[1], entries)
             if kind != "link_dir" and rest[1].rpartition("/")[2] != dest.rpartition("/")[2]:
                 raise ValueError(dest)  # a file keeps its name (a module never becomes a .pth)
         if kind == "mkdir":
@@ -206,13 +164,13 @@ def _decode(raw: dict[str, Any], prefix: str, python: str, entries: str) -> Plan
         elif kind == "install_script":
             actions.append(InstallScript(dest, rest[1], wheel))
         elif kind == "write_file":
-            content = _checked_file(dest, rest[1].encode("latin-1"))
+            content = checked_file(dest, rest[1].encode("latin-1"))
             actions.append(WriteFile(dest, content, wheel, bool(rest[2])))
         elif kind == "write_launcher":
-            body = _checked_launcher(rest[2], rest[4].encode("latin-1"))
+            body = checked_launcher(rest[2], rest[4].encode("latin-1"))
             actions.append(WriteLauncher(dest, rest[1], rest[2], rest[3], body, wheel))
         elif kind == "write_record":
-            pending = tuple(RecordRow(r[0], r[1], r[2], _checked_dest(r[3])) for r in rest[2])
+            pending = tuple(RecordRow(r[0], r[1], r[2], checked_dest(r[3])) for r in rest[2])
             actions.append(WriteRecord(dest, rest[1], pending, wheel))
         else:
             raise ValueError(kind)
@@ -229,4 +187,13 @@ def _decode(raw: dict[str, Any], prefix: str, python: str, entries: str) -> Plan
     )
 
 
-__all__ = ["load", "plan_key", "plan_path", "plans_dir", "save"]
+__all__ = [
+    "expected_launcher_body",
+    "flat_path",
+    "load",
+    "plan_key",
+    "plan_path",
+    "plans_dir",
+    "save",
+    "save_flat",
+]

@@ -38,13 +38,18 @@ from graft.venv.materialize import (
     check_destination,
     check_parent,
     discarded_on_failure,
-    make_staging,
-    real_prefix,
     rebuild,
     state_text,
     venv_lock,
 )
-from graft.venv.state import STALE, recorded_state, sweep_leftovers, tree_digest
+from graft.venv.state import (
+    STALE,
+    make_staging,
+    real_prefix,
+    recorded_state,
+    sweep_leftovers,
+    tree_digest,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -7,12 +7,12 @@ each new venv, replacing the template's path and name with the venv's.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
 
 from graft import __version__
 from graft._home import cache_root
 from graft.errors import MaterializeError
 
+TYPE_CHECKING = False  # (not typing's: a new venv made from a flat form imports this module)
 if TYPE_CHECKING:
     from graft.model.target import Target
 

@@ -43,6 +43,32 @@ def tree_digest(prefix: str) -> str:
     return hexdigest
 
 
+def state_lines(
+    store_root: str, inputs: str, stats: str, plan_key: str | None, where: str | None
+) -> str:
+    """The ``graft-*`` lines of a venv's pyvenv.cfg, all but ``graft-tree`` (hashed last).
+
+    *stats*: ``distributions,links,directories,files``. ``graft-plan`` names the kept plan
+    that built the venv and where the venv really is (*where*, :func:`real_prefix`), so that
+    the next sync can change only what differs (:mod:`graft.venv.incremental`).
+    """
+    from graft import __version__  # noqa: PLC0415
+
+    text = (
+        f"graft = {__version__}\ngraft-store = {store_root}\n"
+        f"graft-inputs = {inputs}\ngraft-stats = {stats}\n"
+    )
+    if plan_key is not None and where is not None:
+        text += f"graft-plan = {plan_key} {where}\n"
+    return text
+
+
+def real_prefix(prefix: str) -> str:
+    """Where the venv at *prefix* really is: its parent with links resolved, then its name."""
+    parent, name = os.path.split(prefix.rstrip("/"))
+    return os.path.join(os.path.realpath(parent), name)
+
+
 def recorded_state(prefix: str) -> dict[str, str]:
     """The ``graft-*`` lines graft wrote into a venv's pyvenv.cfg."""
     out: dict[str, str] = {}
@@ -95,6 +121,17 @@ def mark_stale(prefix: str) -> bool:
     except OSError:
         return False
     return True
+
+
+def make_staging(parent: str, name: str) -> str:
+    """A fresh sibling directory ``.<name>.graft-<random>`` (the spelling the sweeps look for)."""
+    while True:
+        staging = os.path.join(parent, f".{name}.graft-{os.urandom(6).hex()}")
+        try:
+            os.mkdir(staging)  # mkdir's permissions, as for any venv
+        except FileExistsError:
+            continue
+        return staging
 
 
 def sweep_staging(prefix: str) -> None:

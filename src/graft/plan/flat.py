@@ -1,0 +1,246 @@
+"""A plan's *flat form*: the venv as lists of primitive steps, read and checked by the stdlib.
+
+A :class:`~graft.plan.types.Plan` is a tuple of typed actions; building those objects back
+from a kept plan costs a warm sync more than carrying them out. The flat form holds the same
+steps grouped by kind, as plain lists of strings: directories to make, directory links, file
+links, generated files, launchers, ``.data/scripts`` files and RECORDs (with the rows to hash
+once the launchers and scripts are rendered). :func:`compile_plan` makes it from a plan;
+:mod:`graft.venv.flat` carries it out, for every venv graft builds (one materializer), and a
+new venv made from a kept plan's flat form (``graft.cli.replay``) needs nothing but it.
+
+Like a kept plan, a flat form read back from the store is untrusted input: :func:`from_json`
+accepts only what a planner can make (destinations inside the venv, links and scripts from
+store entries that keep their names, only the planner's ``.dist-info`` files, launchers whose
+body is the planner's for their entry point) and raises ValueError on anything else.
+
+This module imports nothing at run time (not even ``typing``): the fast path loads it.
+"""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Collection
+
+    from graft.plan.types import Action, Plan
+
+FORMAT = 1
+
+#: pypa/installer's launcher body (``installer.scripts._SCRIPT_TEMPLATE``), which the planner
+#: renders; ``tests/unit/test_plancache.py`` checks that the two agree.
+_LAUNCHER = """\
+# -*- coding: utf-8 -*-
+import re
+import sys
+from {module} import {import_name}
+if __name__ == "__main__":
+    sys.argv[0] = re.sub(r"(-script\\.pyw|\\.exe)?$", "", sys.argv[0])
+    sys.exit({func_path}())
+"""
+#: The only files a planner writes (into a .dist-info), with their fixed content if any.
+_GENERATED = {"INSTALLER": b"graft\n", "REQUESTED": b"", "direct_url.json": None}
+
+Row = tuple[str, str, str, str]  # a RECORD row to hash: path, digest, size, destination
+
+
+class Flat:
+    """The steps that make a venv's files, each list in plan order (parents before children).
+
+    ``rendered_only`` names launchers and scripts that are rendered (their RECORD rows need
+    their hash) but not written: a flat form of part of a plan (an incremental change).
+    """
+
+    __slots__ = (
+        "dir_links",
+        "dirs",
+        "file_links",
+        "files",
+        "launchers",
+        "link_mode",
+        "records",
+        "rendered_only",
+        "scripts",
+    )
+
+    def __init__(self, link_mode: str) -> None:
+        """An empty flat form for *link_mode* (``symlink``, ``hardlink`` or ``copy``)."""
+        self.link_mode = link_mode
+        self.dirs: list[str] = []
+        self.dir_links: list[tuple[str, str]] = []  # (dest, source)
+        self.file_links: list[tuple[str, str]] = []  # (dest, source), as the link mode says
+        self.files: list[tuple[str, bytes, bool]] = []  # (dest, content, executable)
+        self.launchers: list[tuple[str, str, bytes]] = []  # (dest, entry point value, body)
+        self.scripts: list[tuple[str, str]] = []  # (dest, source): #!python rewritten
+        self.records: list[tuple[str, str, list[Row]]] = []  # (dest, CSV text, rows to hash)
+        self.rendered_only: set[str] = set()
+
+    def to_json(self) -> dict[str, object]:
+        """The form as JSON values (bytes as latin-1 text)."""
+        return {
+            "format": FORMAT,
+            "link_mode": self.link_mode,
+            "dirs": self.dirs,
+            "dir_links": self.dir_links,
+            "file_links": self.file_links,
+            "files": [[d, c.decode("latin-1"), x] for d, c, x in self.files],
+            "launchers": [[d, v, b.decode("latin-1")] for d, v, b in self.launchers],
+            "scripts": self.scripts,
+            "records": self.records,
+            "rendered_only": sorted(self.rendered_only),
+        }
+
+
+def compile_plan(plan: Plan, only: Collection[Action] | None = None) -> Flat:
+    """The flat form of *plan*'s actions (or of *only* some of them, in plan order).
+
+    With *only*, the plan's launchers and scripts that its RECORDs list but *only* leaves out
+    are still rendered, for their hashes.
+    """
+    from graft.plan.types import (  # noqa: PLC0415 - loaded with any Plan
+        InstallScript,
+        LinkDir,
+        LinkFile,
+        MakeDir,
+        WriteFile,
+        WriteLauncher,
+    )
+
+    flat = Flat(plan.link_mode)
+    written: set[str] = set()
+    for action in plan.actions if only is None else only:
+        if isinstance(action, MakeDir):
+            flat.dirs.append(action.dest)
+        elif isinstance(action, LinkDir):
+            flat.dir_links.append((action.dest, action.source))
+        elif isinstance(action, LinkFile):
+            flat.file_links.append((action.dest, action.source))
+        elif isinstance(action, WriteFile):
+            flat.files.append((action.dest, action.content, action.executable))
+        elif isinstance(action, WriteLauncher):
+            flat.launchers.append((action.dest, action.value, action.body))
+            written.add(action.dest)
+        elif isinstance(action, InstallScript):
+            flat.scripts.append((action.dest, action.source))
+            written.add(action.dest)
+        else:
+            flat.records.append(
+                (
+                    action.dest,
+                    action.text,
+                    [(r.path, r.digest, r.size, r.dest) for r in action.pending],
+                )
+            )
+    if only is not None:
+        wanted = {row[3] for _, _, rows in flat.records for row in rows} - written
+        for action in plan.actions if wanted else ():
+            if action.dest not in wanted:
+                continue
+            if isinstance(action, WriteLauncher):
+                flat.launchers.append((action.dest, action.value, action.body))
+            elif isinstance(action, InstallScript):
+                flat.scripts.append((action.dest, action.source))
+            else:
+                continue
+            flat.rendered_only.add(action.dest)
+    return flat
+
+
+def from_json(raw: object, entries: str) -> Flat:
+    """A flat form read back (a kept one: untrusted); ValueError unless a planner could make it.
+
+    *entries*: the store's ``entries/`` directory with a final slash; every link and script
+    must come from below it.
+    """
+    if not isinstance(raw, dict) or raw.get("format") != FORMAT:
+        raise ValueError("format")
+    link_mode = raw["link_mode"]
+    if link_mode not in {"symlink", "hardlink", "copy"}:
+        raise ValueError(link_mode)
+    flat = Flat(link_mode)
+    flat.dirs = [checked_dest(d) for d in raw["dirs"]]
+    flat.dir_links = [(checked_dest(d), checked_source(s, entries)) for d, s in raw["dir_links"]]
+    flat.file_links = [_same_name(d, s, entries) for d, s in raw["file_links"]]
+    flat.files = [
+        (checked_dest(d), checked_file(d, _latin1(c)), x is True) for d, c, x in raw["files"]
+    ]
+    flat.launchers = [
+        (checked_dest(d), v, checked_launcher(v, _latin1(b))) for d, v, b in raw["launchers"]
+    ]
+    flat.scripts = [_same_name(d, s, entries) for d, s in raw["scripts"]]
+    for dest, text, rows in raw["records"]:
+        if not isinstance(text, str) or not dest.endswith(".dist-info/RECORD"):
+            raise ValueError(dest)
+        checked = [(_text(p), _text(h), _text(n), checked_dest(d)) for p, h, n, d in rows]
+        flat.records.append((checked_dest(dest), text, checked))
+    flat.rendered_only = {_text(d) for d in raw["rendered_only"]}
+    return flat
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(value)
+    return value
+
+
+def _latin1(value: object) -> bytes:
+    return _text(value).encode("latin-1")
+
+
+def _same_name(dest: object, source: object, entries: str) -> tuple[str, str]:
+    """A file link or script: from a store entry, and keeping its name (never becomes a .pth)."""
+    checked, src = checked_dest(dest), checked_source(source, entries)
+    if src.rpartition("/")[2] != checked.rpartition("/")[2]:
+        raise ValueError(checked)
+    return checked, src
+
+
+def checked_dest(dest: object) -> str:
+    """A destination of a kept plan, checked to stay inside the venv (ValueError otherwise).
+
+    A kept plan is a file anyone who can write the store can edit; the planner's destinations
+    always stay inside.
+    """
+    if not isinstance(dest, str) or not dest or dest.startswith("/"):
+        raise ValueError(dest)
+    if any(part in {"", ".", ".."} for part in dest.split("/")):
+        raise ValueError(dest)
+    return dest
+
+
+def checked_source(source: object, entries: str) -> str:
+    """Every link and script comes from a store entry (the planner never names anything else)."""
+    if not isinstance(source, str) or not source.startswith(entries) or "/../" in source:
+        raise ValueError(source)
+    return source
+
+
+def checked_file(dest: str, content: bytes) -> bytes:
+    """A kept plan writes only the planner's .dist-info files (never a ``.pth``, say)."""
+    directory, _, name = dest.rpartition("/")
+    if not directory.endswith(".dist-info") or name not in _GENERATED:
+        raise ValueError(dest)
+    fixed = _GENERATED[name]
+    if fixed is not None and content != fixed:
+        raise ValueError(dest)
+    return content
+
+
+def checked_launcher(value: object, body: bytes) -> bytes:
+    """A kept launcher's body is exactly what the planner renders for its entry point."""
+    if body != expected_launcher_body(_text(value)):
+        raise ValueError(value)
+    return body
+
+
+def expected_launcher_body(value: str) -> bytes:
+    """The launcher body the planner renders for an entry point *value* (``module:attr``).
+
+    ValueError unless both are dotted identifiers, so no value can smuggle code into it.
+    """
+    module, _, attr = value.split("[", 1)[0].strip().partition(":")
+    module, attr = module.strip(), attr.strip()
+    dotted = [*module.split("."), *attr.split(".")]
+    if not all(part.isidentifier() for part in dotted):
+        raise ValueError(value)
+    body = _LAUNCHER.format(module=module, import_name=attr.split(".")[0], func_path=attr)
+    return body.encode("utf-8")

@@ -1,0 +1,203 @@
+"""Carry out a flat form (:mod:`graft.plan.flat`) below a directory: the one materializer.
+
+Every venv graft builds is written by :func:`apply_flat`: a whole rebuild, an incremental
+change (:mod:`graft.venv.incremental`, a flat form of part of a plan) and a new venv made
+from a kept plan's flat form with the standard library alone (``graft.cli.replay``).
+Directories first, level by level (a parent always exists before its children), then links,
+files and RECORDs (over ``GRAFT_LINK_THREADS`` threads, if set above one). Launchers and
+scripts are rendered first (their shebang is the venv's interpreter: the only bytes that
+depend on where the venv is), so that every RECORD can be written at once with their hashes.
+
+Only the standard library is imported here, and graft modules that import nothing else.
+"""
+
+from __future__ import annotations
+
+import os
+
+from graft.plan.scripts import render, rewrite_shebang
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    from graft.plan.flat import Flat, Row
+
+
+class Relative:
+    """Relative link targets from venv directories into the store, one relpath per directory.
+
+    Computed from where the venv and the store really are: the kernel resolves a relative
+    link's ``..`` physically, so a venv reached through a symlinked parent at another depth
+    would otherwise get targets that climb out of the wrong directory.
+    """
+
+    def __init__(self, prefix: str, store_root: str) -> None:
+        """Targets for the venv at *prefix* into the store at *store_root*."""
+        parent, name = os.path.split(prefix.rstrip("/"))
+        self.prefix = os.path.join(os.path.realpath(parent), name)
+        self.store_root = store_root.rstrip("/") + "/"
+        self._real_store = os.path.realpath(store_root)
+        self._up: dict[str, str] = {}
+
+    def __call__(self, source: str, dest: str) -> str:
+        """The link target at venv-relative *dest* for the absolute *source*."""
+        final_dir = os.path.dirname(f"{self.prefix}/{dest}")
+        if not source.startswith(self.store_root):
+            head, tail = os.path.split(source)
+            return os.path.relpath(os.path.join(os.path.realpath(head), tail), final_dir)
+        up = self._up.get(final_dir)
+        if up is None:
+            up = self._up[final_dir] = os.path.relpath(self._real_store, final_dir)
+        return f"{up}/{source[len(self.store_root) :]}"
+
+
+def record_digest(data: bytes) -> str:
+    """The RECORD spelling of a sha256 digest: ``sha256=<urlsafe base64, no padding>``."""
+    import base64  # noqa: PLC0415
+
+    from graft._sha256 import sha256  # noqa: PLC0415 - (not hashlib: OpenSSL's import)
+
+    return "sha256=" + base64.urlsafe_b64encode(sha256(data).digest()).rstrip(b"=").decode()
+
+
+def apply_flat(flat: Flat, root: str, prefix: str, python: str, store_root: str = "/") -> None:
+    """Carry out *flat* below *root*, for the venv at *prefix* whose interpreter is *python*.
+
+    Links are relative to where *prefix* really is (they keep working once *root*, a staging
+    directory beside it, is renamed there).
+    """
+    relative = Relative(prefix, store_root)
+    scripts: dict[str, bytes] = {dest: render(body, python) for dest, _, body in flat.launchers}
+    for dest, source in flat.scripts:
+        with open(source, "rb") as fh:
+            scripts[dest] = rewrite_shebang(fh.read(), python)
+    digests = {dest: (record_digest(data), len(data)) for dest, data in scripts.items()}
+    levels: dict[int, list[str]] = {}
+    for dest in flat.dirs:
+        levels.setdefault(dest.count("/"), []).append(dest)
+    for depth in sorted(levels):
+        _spread(lambda chunk: _make_dirs(root, chunk), levels[depth])
+
+    steps: list[Callable[[], None]] = []
+    add = steps.append
+    for dest, source in flat.dir_links:
+        add(_symlink(relative(source, dest), os.path.join(root, dest)))
+    for dest, source in flat.file_links:
+        out = os.path.join(root, dest)
+        if flat.link_mode == "symlink":
+            add(_symlink(relative(source, dest), out))
+        else:
+            add(_linked(source, out, flat.link_mode))
+    for dest, content, executable in flat.files:
+        add(_written(os.path.join(root, dest), content, executable=executable))
+    for dest, data in scripts.items():
+        if dest not in flat.rendered_only:
+            add(_written(os.path.join(root, dest), data, executable=True))
+    for dest, text, rows in flat.records:
+        add(_written(os.path.join(root, dest), _record(text, rows, digests), executable=False))
+    _spread(_run, steps)
+
+
+def _make_dirs(root: str, dests: list[str]) -> None:
+    for dest in dests:
+        path = os.path.join(root, dest)
+        try:
+            os.mkdir(path)  # (its parent is made first: makedirs would stat it again)
+        except (FileExistsError, FileNotFoundError):
+            os.makedirs(path, exist_ok=True)
+
+
+def _run(steps: list[Callable[[], None]]) -> None:
+    for step in steps:
+        step()
+
+
+def _symlink(target: str, out: str) -> Callable[[], None]:
+    return lambda: os.symlink(target, out)
+
+
+def _linked(source: str, out: str, mode: str) -> Callable[[], None]:
+    return lambda: _copy_or_hardlink(source, out, mode)
+
+
+def _written(path: str, content: bytes, *, executable: bool) -> Callable[[], None]:
+    return lambda: write_new(path, content, executable=executable)
+
+
+def _record(text: str, rows: list[Row], digests: dict[str, tuple[str, int]]) -> bytes:
+    """A RECORD: the planned CSV text, then the rows hashed now.
+
+    A row whose script was not rendered (it lost a clash) keeps its planned digest and size.
+    """
+    import csv  # noqa: PLC0415
+    import io  # noqa: PLC0415
+
+    buffer = io.StringIO()
+    buffer.write(text)
+    writer = csv.writer(buffer, lineterminator="\n")
+    for path, digest, size, dest in rows:
+        got = digests.get(dest)
+        writer.writerow((path, digest, size) if got is None else (path, *got))
+    return buffer.getvalue().encode()
+
+
+def _spread(work: Callable[[list[Any]], None], items: list[Any]) -> None:
+    """*work* on *items*, over ``GRAFT_LINK_THREADS`` threads (default 1) when there are enough.
+
+    One by default: four threads cost a new 50-distribution venv ~680 futex calls and more
+    CPU and wall time than one (decision 49); more may help a filesystem that waits
+    on the disk.
+    """
+    workers = int(os.environ.get("GRAFT_LINK_THREADS", "1"))
+    if workers <= 1 or len(items) < 32:  # noqa: PLR2004 - a thread costs about 100 µs
+        work(items)
+        return
+    import threading  # noqa: PLC0415 - (concurrent.futures costs a warm sync 3 ms to import)
+
+    errors: list[BaseException] = []
+
+    def guarded(chunk: list[Any]) -> None:
+        try:
+            work(chunk)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=guarded, args=(items[i::workers],)) for i in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+
+
+def _copy_or_hardlink(source: str, out: str, mode: str) -> None:
+    if mode == "hardlink":
+        import errno  # noqa: PLC0415
+
+        try:
+            os.link(source, out)
+        except OSError as exc:
+            if exc.errno not in {errno.EXDEV, errno.EPERM, errno.EMLINK}:
+                raise
+        else:
+            return
+    import shutil  # noqa: PLC0415
+
+    shutil.copyfile(source, out)
+    shutil.copystat(source, out)
+    os.chmod(out, os.stat(out).st_mode | 0o200)
+
+
+def write_new(path: str, content: bytes, *, executable: bool) -> None:
+    """A new file, 0755 or 0644 less the umask (as pip installs them); never through a link."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+    fd = os.open(path, flags, 0o755 if executable else 0o644)
+    try:
+        view = memoryview(content)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)

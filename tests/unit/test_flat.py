@@ -1,0 +1,142 @@
+"""A plan's flat form: compiled from a plan, read back only as a planner could have made it."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graft.plan.flat import FORMAT, compile_plan, expected_launcher_body, from_json
+from graft.plan.types import (
+    InstallScript,
+    LinkDir,
+    LinkFile,
+    MakeDir,
+    Plan,
+    PlannedDistribution,
+    RecordRow,
+    WriteFile,
+    WriteLauncher,
+    WriteRecord,
+    record_digest,
+)
+from graft.venv import flat as venv_flat
+from graft.venv.materialize import apply
+
+ENTRIES = "/store/entries/"
+SITE = "lib/python3.11/site-packages"
+WHEEL = "demo-1.0-py3-none-any.whl"
+FIELDS = ("link_mode", "dirs", "dir_links", "file_links", "files", "launchers", "scripts")
+
+
+def a_plan(prefix: str = "/v", entries: str = ENTRIES) -> Plan:
+    tree = f"{entries}abc/tree"
+    dist = f"{SITE}/demo-1.0.dist-info"
+    body = expected_launcher_body("demo:main")
+    pending = (
+        RecordRow("../../../bin/demo", "", "", "bin/demo"),
+        RecordRow("../../../bin/tool", "", "", "bin/tool"),
+    )
+    actions = (
+        MakeDir(SITE),
+        LinkDir(f"{SITE}/demo", f"{tree}/demo", WHEEL),
+        MakeDir(dist),
+        LinkFile(f"{dist}/METADATA", f"{tree}/demo-1.0.dist-info/METADATA", WHEEL),
+        WriteFile(f"{dist}/INSTALLER", b"graft\n", WHEEL),
+        WriteRecord(f"{dist}/RECORD", "demo/__init__.py,sha256=x,1\n", pending, WHEEL),
+        WriteLauncher("bin/demo", "demo", "demo:main", "console_scripts", body, WHEEL),
+        InstallScript("bin/tool", f"{tree}/demo-1.0.data/scripts/tool", WHEEL),
+    )
+    return Plan(
+        prefix=prefix,
+        python=f"{prefix}/bin/python",
+        link_mode="symlink",
+        distributions=(PlannedDistribution("demo", "1.0", WHEEL, "abc", requested=True),),
+        actions=actions,
+        collisions=(),
+        files_served=3,
+    )
+
+
+def round_trip(plan: Plan) -> dict[str, Any]:
+    raw: dict[str, Any] = json.loads(json.dumps(compile_plan(plan).to_json()))
+    return raw
+
+
+def test_a_compiled_plan_reads_back_as_it_was() -> None:
+    flat = compile_plan(a_plan())
+    back = from_json(round_trip(a_plan()), ENTRIES)
+    for name in FIELDS:
+        assert getattr(back, name) == getattr(flat, name), name
+    assert flat.dirs == [SITE, f"{SITE}/demo-1.0.dist-info"]
+    assert [d for d, _, _ in flat.launchers] == ["bin/demo"]
+    assert flat.rendered_only == set()
+
+
+def test_part_of_a_plan_renders_the_scripts_its_records_list() -> None:
+    plan = a_plan()
+    record = next(a for a in plan.actions if isinstance(a, WriteRecord))
+    flat = compile_plan(plan, [record])
+    assert [dest for dest, _, _ in flat.records] == [record.dest]
+    assert not flat.dirs
+    assert not flat.dir_links
+    assert flat.rendered_only == {"bin/demo", "bin/tool"}
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [
+        lambda raw: raw.update(format=FORMAT + 1),
+        lambda raw: raw.update(link_mode="move"),
+        lambda raw: raw["dirs"].append("../out"),
+        lambda raw: raw["dirs"].append("/abs"),
+        lambda raw: raw["dir_links"].append(["escape", "/etc"]),
+        lambda raw: raw["dir_links"].append(["up", ENTRIES + "abc/../../../etc"]),
+        lambda raw: raw["file_links"].append([f"{SITE}/x.pth", ENTRIES + "abc/tree/x.py"]),
+        lambda raw: raw["files"].append([f"{SITE}/evil.pth", "import os\n", False]),
+        lambda raw: raw["files"].append([f"{SITE}/d.dist-info/INSTALLER", "pip\n", False]),
+        lambda raw: raw["launchers"].append(["bin/x", "os:system", "import os\n"]),
+        lambda raw: raw["launchers"].append(["bin/x", "m:f; import os", ""]),
+        lambda raw: raw["scripts"].append(["bin/x", "/usr/bin/x"]),
+        lambda raw: raw["records"].append([f"{SITE}/x.pth", "import os\n", []]),
+        lambda raw: raw["records"][0][2].append(["p", "", "", "../escape"]),
+        lambda raw: raw.pop("rendered_only"),
+    ],
+)
+def test_what_no_planner_makes_is_refused(forge: Any) -> None:
+    raw = round_trip(a_plan())
+    forge(raw)
+    with pytest.raises((ValueError, TypeError, KeyError)):
+        from_json(raw, ENTRIES)
+
+
+def test_record_digests_are_the_planners() -> None:
+    for data in (b"", b"#!/v/bin/python\nprint(1)\n", bytes(range(256))):
+        assert venv_flat.record_digest(data) == record_digest(data)
+
+
+def test_apply_writes_launchers_scripts_and_their_record_rows(tmp_path: Path) -> None:
+    entries = f"{tmp_path}/store/entries/"
+    tree = Path(entries, "abc", "tree")
+    (tree / "demo").mkdir(parents=True)
+    (tree / "demo-1.0.dist-info").mkdir()
+    (tree / "demo-1.0.dist-info" / "METADATA").write_text("Name: demo\n")
+    (tree / "demo-1.0.data" / "scripts").mkdir(parents=True)
+    (tree / "demo-1.0.data" / "scripts" / "tool").write_text("#!python\nprint('tool')\n")
+    prefix = tmp_path / "v"
+    (prefix / "bin").mkdir(parents=True)
+    plan = a_plan(str(prefix), entries)
+    apply(plan, str(prefix), f"{tmp_path}/store")
+    site = prefix / SITE
+    assert os.readlink(site / "demo") == os.path.relpath(tree / "demo", site)
+    tool = (prefix / "bin" / "tool").read_bytes()
+    assert tool == f"#!{prefix}/bin/python\nprint('tool')\n".encode()
+    launcher = (prefix / "bin" / "demo").read_bytes()
+    assert launcher.startswith(f"#!{prefix}/bin/python\n".encode())
+    record = (site / "demo-1.0.dist-info" / "RECORD").read_text().splitlines()
+    assert record[0] == "demo/__init__.py,sha256=x,1"
+    assert record[1] == f"../../../bin/demo,{record_digest(launcher)},{len(launcher)}"
+    assert record[2] == f"../../../bin/tool,{record_digest(tool)},{len(tool)}"
