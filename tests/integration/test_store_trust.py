@@ -610,7 +610,9 @@ def test_a_kept_plan_cannot_add_code_to_a_venv(
         action = next(a for a in raw["actions"] if a[0] == "write_launcher")
         action[6] = payload  # [kind, dest, wheel, name, value, group, body]
     plan.write_text(json.dumps(raw))
-    sync(tmp_path / "v2", store_dir, tool)
+    # -v: the full path, which reads the kept plan (a new venv from the same inputs is otherwise
+    # made from the plan's flat form, whose forgeries test_replay.py and test_flat.py refuse)
+    run_graft("sync", tmp_path / "v2", tool, "--store", store_dir, "--no-deps", "-v")
     assert not (site(tmp_path / "v2") / "evil.pth").exists()
     launcher = (tmp_path / "v2" / "bin" / "tool").read_text()
     assert "from tool import main" in launcher
