@@ -25,8 +25,8 @@ from tests.support.wheelmaker import make_wheel
 
 LINUX = "py3-none-manylinux_2_17_x86_64.manylinux_2_17_aarch64"
 WINDOWS = "py3-none-win_amd64.win_arm64"
-MATRIX = ("--python-version", "3.12", "--python-version", "3.13", "--platform", "linux")
-MATRIX += ("--platform", "windows")
+MATRIX: tuple[str, ...] = ("--python-version", "3.12", "--python-version", "3.13")
+MATRIX += ("--platform", "linux", "--platform", "windows")
 SPECS = ["", ">=1", "<2", "!=1.0", ">=2", "==1.0", "==2.0", "!=0.0.0", "<3", ">=1,<3", "~=1.0"]
 SPECS += [">=3.0b1", "!=0.0.0,>=3.0b1"]
 ROOTS = [("alpha",), ("alpha", "delta"), ("alpha", "beta"), ("beta", "delta"), ("gamma", "beta")]
