@@ -429,3 +429,35 @@ def test_a_preferred_version_the_requirements_exclude_moves(
     (tmp_path / "pylock.toml").write_text("not [ a lock")
     fresh, _ = lock(tmp_path, index, "rp", *env)
     assert [str(p.version) for p in entries(fresh, "rp")] == ["3.0"]
+
+
+def test_a_lock_with_a_wheel_archive_installs_and_relocks_to_that_url(
+    tmp_path: Path, store_dir: Path, index: Served
+) -> None:
+    """``[packages.archive]`` (a direct URL, as uv writes ``name @ URL``): installed as that
+    wheel, and re-locked as that file (no index serves it)."""
+    import hashlib
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    wheel = make_wheel(elsewhere, "arch", "1.0", {"arch.py": "A = 1\n"}, requires=("dep",))
+    sha = hashlib.sha256(wheel.read_bytes()).hexdigest()
+    with serve() as other:
+        url = other.add(wheel)
+        given = tmp_path / "in" / "pylock.toml"
+        given.parent.mkdir()
+        given.write_text(
+            'lock-version = "1.0"\ncreated-by = "uv"\nrequires-python = ">=3.9"\n\n'
+            f'[[packages]]\nname = "arch"\nversion = "1.0"\n'
+            f'archive = {{ url = "{url}", size = {wheel.stat().st_size},'
+            f' hashes = {{ sha256 = "{sha}" }} }}\n'
+        )
+        venv = tmp_path / "venv"
+        run_graft("sync", venv, given, "--store", store_dir, "--no-deps")
+        assert _files(venv) == {"arch": "1.0"}
+        parsed, _ = lock(
+            tmp_path, index, str(given), "--platform", "linux", "--python-version", "3.12"
+        )
+    (arch,) = entries(parsed, "arch")
+    assert [(w.url, w.hashes["sha256"]) for w in arch.wheels or ()] == [(url, sha)]
+    assert [str(p.name) for p in parsed.packages] == ["arch", "dep"]  # its own dependency too

@@ -9,15 +9,17 @@
   the packages the lock selects there (``packaging.pylock``'s ``select``, with the extras and
   dependency groups asked for) become pins ``name==version``, restricted to the lock's
   sha256 for that environment, so the same files are chosen where the index still serves
-  them; a wheel the lock names by path is a direct file. An environment the lock does not
-  cover (its ``environments``, ``requires-python``, or no wheel for its tags) is left out
-  with a warning.
+  them; a wheel the lock names by path, or as a ``[packages.archive]`` by URL, is a direct
+  file. An environment the lock does not cover (its ``environments``, ``requires-python``,
+  or no wheel for its tags) is left out with a warning.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from typing import TYPE_CHECKING
+
+from packaging.utils import canonicalize_name
 
 from graft.errors import UsageError
 
@@ -59,6 +61,7 @@ class Relock:
         self.extras = tuple(extras)
         self.groups = groups
         self._by_env: dict[str, list[Wanted]] = {}  # each environment's selection, read once
+        self._archives: set[tuple[str, str | None]] | None = None  # (name, version) archived
 
     def _selected(self, env: Environment) -> list[Wanted]:
         from graft.sources.pylock import read_pylock  # noqa: PLC0415
@@ -71,8 +74,29 @@ class Relock:
             self._by_env[env.label] = known
         return known
 
+    def _direct(self, wanted: Wanted) -> bool:
+        """Whether a lock names *wanted*'s wheel itself: by path, or as an archive by URL.
+
+        A ``[packages.archive]`` wheel is one file by URL, on no index: it stays that file,
+        locked as a wheel named by URL is.
+        """
+        if wanted.path is not None:
+            return True
+        if wanted.url is None or not (wanted.filename or "").endswith(".whl"):
+            return False
+        if self._archives is None:
+            from graft._fs import load_toml  # noqa: PLC0415
+
+            self._archives = set()
+            for path in self.locks:
+                for package in load_toml(path).get("packages", []):
+                    if isinstance(package, dict) and "archive" in package:
+                        name = canonicalize_name(str(package.get("name", "")))
+                        self._archives.add((name, package.get("version")))
+        return (wanted.name, wanted.version) in self._archives
+
     def paths(self, envs: Iterable[Environment]) -> list[Wanted]:
-        """Every wheel a lock names by path, in any environment it covers."""
+        """Every wheel a lock names by path (or as an archive), in any environment it covers."""
         from graft.errors import SourceError  # noqa: PLC0415
 
         out: dict[str, Wanted] = {}
@@ -83,7 +107,7 @@ class Relock:
                 selected = self._selected(env)
             except SourceError:
                 continue  # not covered: pins() says so for that environment
-            out.update({w.path: w for w in selected if w.path is not None})
+            out.update({str(w.path or w.url): w for w in selected if self._direct(w)})
         return list(out.values())
 
     def pins(self, env: Environment) -> list[Wanted]:
@@ -93,7 +117,7 @@ class Relock:
         """
         if not self.locks:
             return []
-        return [w if w.path is not None else _pinned(w) for w in self._selected(env)]
+        return [w if self._direct(w) else _pinned(w) for w in self._selected(env)]
 
 
 def _pinned(wanted: Wanted) -> Wanted:
