@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from graft.resolve.environments import Environment
     from graft.resolve.lock_forks import Forks
     from graft.resolve.projects import IndexProjects
+    from graft.resolve.relock import Relock
     from graft.resolve.resolver import Pin, Resolution
     from graft.resolve.screenmemo import ScreenMemo
     from graft.resolve.surface import Surface
@@ -425,6 +426,20 @@ def _entries(  # noqa: PLR0917 - the resolutions and what the lock read
     return entries
 
 
+def _direct_files(
+    inputs: Inputs, relock: Relock, envs: tuple[Environment, ...]
+) -> dict[str, ArtifactFile]:
+    """The wheels named by path or URL (a lock's too), by project.
+
+    The directories of a lock's variant wheels by path join the find-links, so that every
+    variant is found again.
+    """
+    from graft.resolve.relock import direct_files  # noqa: PLC0415
+
+    inputs.find_links += [d for d in relock.find_links() if d not in inputs.find_links]
+    return direct_files([*inputs.wanted, *relock.paths(envs)])
+
+
 def _refuse_if_named(env: Environment, exc: Exception) -> None:
     """Raise for an environment asked for by name (a platform tag): it must be locked."""
     from graft.errors import SourceError  # noqa: PLC0415
@@ -465,7 +480,7 @@ def lock(request: LockRequest) -> LockResult:
     from graft.resolve.lock_forks import Forks  # noqa: PLC0415
     from graft.resolve.lock_prefs import read_locked  # noqa: PLC0415
     from graft.resolve.lock_variants import to_toml_dict  # noqa: PLC0415
-    from graft.resolve.relock import Relock, direct_files  # noqa: PLC0415
+    from graft.resolve.relock import Relock  # noqa: PLC0415
     from graft.resolve.resolver import resolve  # noqa: PLC0415
     from graft.resolve.screenmemo import ScreenMemo  # noqa: PLC0415
     from graft.resolve.sdists import lock_directories  # noqa: PLC0415
@@ -477,13 +492,13 @@ def lock(request: LockRequest) -> LockResult:
     directories = lock_directories(inputs, asked, request.builder, cache_dir)
     pythons = python_versions(_requires_python(asked.requirement_files), request.python_versions)
     envs = keep_matching(matrix(pythons, request.platforms), request.environments)
-    relock = Relock(inputs.pylocks, asked.extras, asked.groups or None)
-    direct = direct_files([*inputs.wanted, *relock.paths(envs)])
+    # variant markers decided as any machine that takes the label may see them
+    chooser = chooser_for(asked, cache_dir, inclusive=True)
+    relock = Relock(inputs.pylocks, asked.extras, asked.groups or None, chooser)
+    direct = _direct_files(inputs, relock, envs)
     projects = _projects(asked, inputs, cache_dir, direct, request.builder)
     source = SharedSource(projects)
     screens = ScreenMemo()
-    # variant markers decided as any machine that takes the label may see them
-    chooser = chooser_for(asked, cache_dir, inclusive=True)
     reader = MetadataReader(source)
     forks = Forks()  # what resolving each other variant choice found (lock_forks)
     # the versions the output holds are preferred, as uv does (lock_prefs)
