@@ -253,3 +253,25 @@ def test_an_edit_the_proof_cannot_cover_resolves_again(
         extra = ("--upgrade",)
     _, modules = lock(edited, links, out, "-q", *extra)
     assert _full_path(modules)
+
+
+def test_a_requirement_file_edited_in_place_keeps_the_lock_without_resolving(
+    tmp_path: Path, graft_cache: Path, links: Path
+) -> None:
+    """The user's own loop: edit requirements.in, run the same `graft lock` again."""
+    reqs = tmp_path / "requirements.in"
+    reqs.write_text("alpha\nbeta\n")
+    out = tmp_path / "pylock.toml"
+    aged(reqs)
+    lock(reqs, links, out, "-q")
+    before = out.read_bytes()
+    reqs.write_text("alpha>=1\nbeta\n")
+    aged(reqs)
+    _, modules = lock(reqs, links, out, "-q")
+    assert not _full_path(modules)
+    assert out.read_bytes() == before
+    reqs.write_text("alpha>=1\nbeta<2\n")  # now the lock must change
+    aged(reqs)
+    _, modules = lock(reqs, links, out, "-q")
+    assert _full_path(modules)
+    assert out.read_bytes() != before

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from packaging.markers import Marker
+
     from graft.resolve.environments import Environment
 
 
@@ -32,6 +34,7 @@ class Locked:
     digest: str  # sha256 of the file's bytes; "-" when there was none, "*" when not read
     packages: tuple[tuple[str, str, str | None], ...] = ()  # (name, version, marker)
     _verdicts: dict[tuple[str, str], bool] = field(default_factory=dict, compare=False, repr=False)
+    _markers: dict[str, Marker | None] = field(default_factory=dict, compare=False, repr=False)
 
     def preferred(self, env: Environment) -> dict[str, str]:
         """The versions the lock holds for *env*: ``{name: version}`` (first entry wins)."""
@@ -47,13 +50,18 @@ class Locked:
         if verdict is None:
             from packaging.markers import InvalidMarker, Marker  # noqa: PLC0415
 
+            if marker not in self._markers:
+                try:
+                    self._markers[marker] = Marker(marker)
+                except InvalidMarker:
+                    self._markers[marker] = None  # no preference where it cannot be read
+            parsed = self._markers[marker]
+            values: dict[str, str | frozenset[str]] = {**env.target.markers}
+            values.update(extras=frozenset(), dependency_groups=frozenset())
             try:
-                verdict = Marker(marker).evaluate(
-                    {**env.target.markers, "extras": frozenset(), "dependency_groups": frozenset()},
-                    context="lock_file",
-                )
-            except (InvalidMarker, KeyError, TypeError, ValueError):
-                verdict = False  # no preference where the marker cannot be read
+                verdict = parsed is not None and parsed.evaluate(values, context="lock_file")
+            except (KeyError, TypeError, ValueError):
+                verdict = False
             self._verdicts[key] = verdict
         return verdict
 
