@@ -530,10 +530,13 @@ def test_inconsistent_metadata_without_a_non_variant_wheel_fails_naming_why(
 def test_a_relock_of_a_variant_lock_keeps_its_variant_entries(
     release: Path, tmp_path: Path, machine: tuple[str, ...]
 ) -> None:
-    """Re-locking reads the lock's variant wheels with the variant options (decision 43):
-    every variant entry stays, whatever variant this machine would install."""
+    """Re-locking reads the lock's variant wheels with the variant options (decision 43).
+
+    Every variant entry stays, whatever variant this machine would install.
+    """
     lock = tmp_path / "pylock.toml"
-    args = ("--no-index", "--find-links", release, "--no-detect", *_props(machine))
+    args: tuple[str | Path, ...] = ("--no-index", "--find-links", release, "--no-detect")
+    args += (*_props(machine),)
     args += ("--python-version", "3.11", "--platform", "linux")
     run_graft("lock", "demo", *args, "-o", lock)
     old = tmp_path / "pylock.old.toml"
