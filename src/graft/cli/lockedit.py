@@ -72,7 +72,7 @@ def masked(rest: list[str]) -> tuple[list[str], list[str]] | None:
         if os.path.basename(path) == "pyproject.toml" or path.endswith(".toml"):
             return None
         files.append(path)
-        out.append("\0r")
+        out.append("-r")  # its value left out: the files are compared by their lines
     return (out, files) if files else None
 
 

@@ -22,6 +22,13 @@ No stamp is left when a file it read was modified after the lock started (or les
 before): the lock may have read other bytes than those fingerprinted. The stamp is untrusted
 input too: at worst a forged one makes graft write a wrong lock file, which the user's own
 cache directory could do anyway; it never makes graft run anything.
+
+The lock prefers the versions the output holds (:mod:`graft.resolve.lock_prefs`), so the
+output is read too: a stamp holds only while the output has the bytes it had when the lock
+started, or the stamped lock itself. When no stamp holds, an *edit stamp* (keyed by the command
+line with its ``-r`` files masked, and the output's whole path) may: :mod:`graft.cli.lockedit`
+proves that the edited ``-r`` files resolve to the lock the output holds, and the stamps are
+then kept for the new files.
 """
 
 from __future__ import annotations
@@ -31,7 +38,7 @@ import os
 import sys
 import time
 
-FORMAT = "graft-lock-stamp 1"
+FORMAT = "graft-lock-stamp 2"  # 2: the output's digest (prefs), edit stamps
 _ENVIRONMENT = ("PATH", "HOME", "XDG_CACHE_HOME")
 _NOT_FOR_STAMPS = ("--json", "--verbose", "--offline", "--help")
 _RACY_NS = 2_000_000_000
