@@ -10,7 +10,6 @@ the versions of the previous lock (its output in place), writes the same bytes.
 from __future__ import annotations
 
 import shutil
-import sys
 from itertools import count
 from pathlib import Path
 
@@ -54,13 +53,14 @@ def links(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @st.composite
-def edits(draw: st.DrawFn) -> tuple[list[str], list[str]]:
-    """Roots and the same roots with specifiers edited (names, extras, markers kept)."""
+def edits(draw: st.DrawFn) -> list[list[str]]:
+    """Roots, then two edits of their specifiers (names, extras and markers kept)."""
     names = draw(st.sampled_from(ROOTS))
     markers = [draw(st.sampled_from(["", "", MARKER])) for _ in names]
-    old = [f"{n}{draw(st.sampled_from(SPECS))}{m}" for n, m in zip(names, markers, strict=True)]
-    new = [f"{n}{draw(st.sampled_from(SPECS))}{m}" for n, m in zip(names, markers, strict=True)]
-    return old, new
+    return [
+        [f"{n}{draw(st.sampled_from(SPECS))}{m}" for n, m in zip(names, markers, strict=True)]
+        for _ in range(3)
+    ]
 
 
 def _lock(roots: Path, links: Path, out: Path) -> int:
@@ -74,30 +74,38 @@ _EXAMPLE = count()
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(edit=edits())
+@given(chain=edits())
 def test_an_answered_edit_is_what_a_full_resolution_preferring_the_lock_gives(
-    tmp_path: Path, links: Path, monkeypatch: pytest.MonkeyPatch, edit: tuple[list[str], list[str]]
+    tmp_path: Path, links: Path, monkeypatch: pytest.MonkeyPatch, chain: list[list[str]]
 ) -> None:
+    """Each edit of the chain: answered by the stamps only if a full lock agrees.
+
+    An edit not answered is locked in full into the output, as a user's run would, so the
+    next edit starts from the stamps that run left (chains exercise the stamps an answer
+    keeps: the roots known to give the lock, the environments left out).
+    """
     monkeypatch.setenv("GRAFT_CACHE_DIR", str(tmp_path / "cache"))
-    old, new = edit
     here = tmp_path / f"example-{next(_EXAMPLE)}"
     here.mkdir()
-    first, edited, out = here / "first.in", here / "edited.in", here / "pylock.toml"
-    first.write_text("\n".join(old) + "\n")
-    edited.write_text("# edited\n" + "\n".join(new) + "\n")
-    aged(first, edited)
-    if _lock(first, links, out) != 0:
+    out = here / "pylock.toml"
+    files = [here / f"roots-{i}.in" for i in range(len(chain))]
+    for path, lines in zip(files, chain, strict=True):
+        path.write_text(f"# {path.name}\n" + "\n".join(lines) + "\n")
+    aged(*files)
+    if _lock(files[0], links, out) != 0:
         event("the first roots do not resolve")
         return
-    before = out.read_bytes()
-    argv = ["lock", "-r", str(edited), "--no-index", "--find-links", str(links)]
-    answered = lockstamp.answer([*argv, "-o", str(out), "-q", *MATRIX])
-    reference = here / "reference.toml"  # the full path, the previous lock's versions preferred
-    shutil.copyfile(out, reference)
-    resolved = _lock(edited, links, reference)
-    event(f"answered: {answered == 0}")
-    if answered == 0:
-        assert out.read_bytes() == before
-        assert resolved == 0
-        assert reference.read_bytes() == before, (old, new)
-    sys.stderr.flush()
+    for step, edited in enumerate(files[1:], 1):
+        before = out.read_bytes()
+        argv = ["lock", "-r", str(edited), "--no-index", "--find-links", str(links)]
+        answered = lockstamp.answer([*argv, "-o", str(out), "-q", *MATRIX]) == 0
+        event(f"edit {step} answered: {answered}")
+        reference = here / f"reference-{step}.toml"  # the full path, the lock preferred
+        shutil.copyfile(out, reference)
+        resolved = _lock(edited, links, reference)
+        if answered:
+            assert out.read_bytes() == before
+            assert resolved == 0
+            assert reference.read_bytes() == before, chain[: step + 1]
+        elif _lock(edited, links, out) != 0:
+            return  # the edited roots do not resolve: the chain ends

@@ -213,9 +213,10 @@ def _answer_edit(argv: list[str], started: float) -> int | None:
     now = time.time_ns()
     settled = all(os.stat(p).st_mtime_ns <= now - _RACY_NS for p in files)
     contents = [_read(p) for p in files]
-    roots = _roots_allowed(rows, contents, locked)
-    if roots is None:
+    allowed = _roots_allowed(rows, contents, locked)
+    if allowed is None:
         return None
+    roots, known = allowed
     _say(argv, rows, output, started)
     if not settled:
         return 0  # a file just written: no stamp from its bytes, the next lock checks again
@@ -234,16 +235,24 @@ def _answer_edit(argv: list[str], started: float) -> int | None:
     common += [["say", s] for (s,) in rows.get("say", [])] + [
         ["summary", s] for (s,) in rows["summary"]
     ]
-    _save(argv, common, lock, [(n, v) for n, vs in locked.items() for v in vs], roots)
+    common += [["left-out"]] if "left-out" in rows else []
+    versions = [(n, v) for n, vs in locked.items() for v in vs]
+    _save(argv, common, lock, versions, roots, known=known)
     return 0
+
+
+_KNOWN = 8  # root sets kept per edit stamp, besides the current one
 
 
 def _roots_allowed(
     rows: dict[str, list[list[str]]], contents: list[bytes | None], locked: dict[str, list[str]]
-) -> list[list[tuple[str, str]]] | None:
+) -> tuple[list[list[tuple[str, str]]], list[list[list[str]]]] | None:
     """The roots the ``-r`` *files* now hold, if they resolve to the stamp's lock; else None.
 
-    Each file's lines with the project each names (a changed line names its old project).
+    Each file's lines with the project each names (a changed line names its old project),
+    and the other root sets known to resolve to the lock, to keep: the stamp's current one
+    (from the full path, or proven) and earlier proven ones (``known``). New roots equal to a
+    known set, or that the edit proof derives from one, resolve to the lock too.
     """
     from graft.cli.lockedit import plain_lines, same_lock  # noqa: PLC0415
 
@@ -256,13 +265,27 @@ def _roots_allowed(
     old: list[list[tuple[str, str]]] = [[] for _ in rows.get("rfile", [])]
     for at, line, name in rows.get("root", []):
         old[int(at)].append((line, name))
+    sets: dict[str, list[list[str]]] = {}
+    for k, at, line in rows.get("known", []):
+        sets.setdefault(k, [[] for _ in old])[int(at)].append(line)
+    known = [[[line for line, _ in f] for f in old], *sets.values()]
     said = [s for (s,) in rows.get("say", [])] if "left-out" in rows else None
-    if not same_lock(old, new, locked, said):
+    names = [[name for _, name in f] for f in old]
+    if not any(
+        lines == new
+        or (
+            [len(f) for f in lines] == [len(f) for f in names]
+            and same_lock(_named(lines, names), new, locked, said)
+        )
+        for lines in known
+    ):
         return None
-    return [
-        [(line, name) for line, (_, name) in zip(lines, before, strict=True)]
-        for lines, before in zip(new, old, strict=True)
-    ]
+    roots = [list(zip(lines, n, strict=True)) for lines, n in zip(new, names, strict=True)]
+    return roots, [k for k in known if k != new][:_KNOWN]
+
+
+def _named(lines: list[list[str]], names: list[list[str]]) -> list[list[tuple[str, str]]]:
+    return [list(zip(f, n, strict=True)) for f, n in zip(lines, names, strict=True)]
 
 
 def _say(argv: list[str], rows: dict[str, list[list[str]]], output: str, started: float) -> None:
@@ -376,10 +399,13 @@ def _save(
     lock: bytes,
     locked: list[tuple[str, str]] | None,
     roots: list[list[tuple[str, str]]] | None = None,
+    *,
+    known: list[list[list[str]]] | None = None,
 ) -> None:
     """Write the stamp of *argv*, and with *locked* the stamp for an edit of its ``-r`` files.
 
-    *roots*: each ``-r`` file's lines with the project each names (default: read and parsed).
+    *roots*: each ``-r`` file's lines with the project each names (default: read and parsed);
+    *known*: other root sets known to resolve to this lock (each file's lines).
     """
     keyed = _key(argv)
     if keyed is None:
@@ -395,6 +421,8 @@ def _save(
     extra: list[list[str]] = []
     for at, (path, lines) in enumerate(zip(edit[2], roots, strict=True)):
         extra += [["rfile", path], *(["root", str(at), line, name] for line, name in lines)]
+    for k, root_set in enumerate(known or []):
+        extra += [["known", str(k), str(at), line] for at, f in enumerate(root_set) for line in f]
     extra += [["locked", name, version] for name, version in locked]
     _store(edit[0], [*rows, *extra], lock)
 
