@@ -406,6 +406,7 @@ def test_the_versions_the_output_holds_are_preferred_unless_upgraded(
     expected: dict[str, str],
 ) -> None:
     env = ("--platform", "windows", "--python-version", "3.12")
+    monkeypatch.setenv("GRAFT_CACHE_DIR", str(tmp_path / "cache-1"))  # (pages of its own)
     lock(tmp_path, index, "rp", "bt", *env)
     index.add(make_wheel(wheels, "rp", "3.0", {"rp_new.py": ""}, tag=WINDOWS))
     index.add(make_wheel(wheels, "bt", "2.0", {"bt.py": ""}))
@@ -418,6 +419,7 @@ def test_a_preferred_version_the_requirements_exclude_moves(
     tmp_path: Path, wheels: Path, index: Served, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     env = ("--platform", "windows", "--python-version", "3.12")
+    monkeypatch.setenv("GRAFT_CACHE_DIR", str(tmp_path / "cache-1"))  # (pages of its own)
     lock(tmp_path, index, "rp", *env)
     index.add(make_wheel(wheels, "rp", "3.0", {"rp_new.py": ""}, tag=WINDOWS))
     monkeypatch.setenv("GRAFT_CACHE_DIR", str(tmp_path / "cache"))
@@ -432,11 +434,16 @@ def test_a_preferred_version_the_requirements_exclude_moves(
 
 
 def test_a_lock_with_a_wheel_archive_installs_and_relocks_to_that_url(
-    tmp_path: Path, store_dir: Path, index: Served
+    tmp_path: Path, store_dir: Path, index: Served, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``[packages.archive]`` (a direct URL, as uv writes ``name @ URL``): installed as that
-    wheel, and re-locked as that file (no index serves it)."""
+    """``[packages.archive]`` (a direct URL, as uv writes ``name @ URL``).
+
+    Installed as that wheel, and re-locked as that file (no index serves it).
+    """
     import hashlib
+
+    # a cache of its own: pages kept under a loopback port a later test's server may reuse
+    monkeypatch.setenv("GRAFT_CACHE_DIR", str(tmp_path / "cache"))
 
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()

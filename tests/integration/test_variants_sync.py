@@ -547,8 +547,10 @@ def test_a_relock_of_a_variant_lock_keeps_its_variant_entries(
 
 
 def test_a_relock_of_a_variant_lock_from_an_index_keeps_its_variant_entries(
-    index: Served, tmp_path: Path
+    index: Served, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # a cache of its own: pages kept under a loopback port a later test's server may reuse
+    monkeypatch.setenv("GRAFT_CACHE_DIR", str(tmp_path / "cache"))
     lock = tmp_path / "pylock.toml"
     args = ("--index-url", f"{index.url}/simple/", "--no-detect", *_props(V3))
     args += ("--python-version", "3.11", "--platform", "linux")
