@@ -48,7 +48,7 @@ from .quiet import (
     machine_info,
     wait_settle,
 )
-from .report import print_summary, write_docs
+from .report import merge_runs, print_summary, write_docs
 from .stats import phase_to_json
 
 if TYPE_CHECKING:
@@ -196,7 +196,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--edit-pin", default=DEFAULT_EDIT_PIN, help="the other version of one pin")
     p.add_argument("--out", default=str(DEFAULT_OUT), help="JSON result (default %(default)s)")
     p.add_argument("--no-docs", action="store_true", help="do not regenerate docs/benchmarks.md")
-    p.add_argument("--report-only", metavar="JSON", help="only regenerate the docs from a result")
+    p.add_argument(
+        "--report-only",
+        metavar="JSON",
+        action="append",
+        help="only regenerate the docs from a result (repeatable: the path tables also show the"
+        " sets of the later results, e.g. bench_webdata.json's web and data)",
+    )
     p.add_argument("--prepare-only", action="store_true", help="download and warm caches, exit")
     p.add_argument("--cache", default=default_cache, help="cache root ($GRAFT_BENCH_CACHE)")
     p.add_argument("--work", help="dir for caches, graft store and venvs (default CACHE/work)")
@@ -245,7 +251,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     if args.report_only:
-        result = json.loads(Path(args.report_only).read_text())
+        files = [Path(f) for f in args.report_only]
+        result = merge_runs([json.loads(f.read_text()) for f in files], files)
         write_docs(result, DOCS_MD)
         print_summary(result)
         return 0

@@ -128,7 +128,8 @@ configuration: `PIP_CONFIG_FILE=/dev/null`, `PIP_FIND_LINKS` and the other `PIP_
 variables removed, `UV_NO_CONFIG=1`, private `UV_CACHE_DIR`, `PIP_CACHE_DIR` and
 `GRAFT_CACHE_DIR`. `--sets small,medium` limits the sets, `--paths local,newdir,cold,...` the
 paths; `--report-only benchmarks/results/bench_sync.json` regenerates this page and the plots
-from a saved result. See `benchmarks/README.md`."""
+from a saved result (a second `--report-only benchmarks/results/bench_webdata.json` adds that
+run's web and data rows to the path tables). See `benchmarks/README.md`."""
 FULL_MINUTES = 60
 
 
@@ -222,6 +223,32 @@ def render_markdown(result: dict[str, Any], png: Path | None, paths_png: Path | 
     out += [*machine(result), "", "## Caveats", "", *caveats(result), ""]
     out += [REPRODUCE.format(full_minutes=FULL_MINUTES, command=made_by(result)), ""]
     return "\n".join(out)
+
+
+def merge_runs(results: list[dict[str, Any]], files: list[Path]) -> dict[str, Any]:
+    """The first result, with the other results' sets shown in its path tables.
+
+    Nothing of the first result changes: its own sets, summary, caveats and plots stay as they
+    were; each other run adds the sets the first does not have (``merged``), with where they
+    come from.
+    """
+    base = {**results[0], "config": {**results[0]["config"], "out": str(files[0])}}
+    merged = []
+    for run, path in zip(results[1:], files[1:], strict=True):
+        sets = {n: d for n, d in run["sets"].items() if n not in base["sets"]}
+        if sets:
+            merged.append(
+                {
+                    "sets": sets,
+                    "started": run["started"],
+                    "git_head": run["tools"]["graft"].get("git_head"),
+                    "command": made_by(run),
+                    "out": display_path(path),
+                }
+            )
+    if merged:
+        base["merged"] = merged
+    return base
 
 
 def display_path(p: Path) -> str:

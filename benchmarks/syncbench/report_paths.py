@@ -133,9 +133,8 @@ def path_table(result: dict[str, Any], form: str) -> list[str]:
 
 def path_sections(result: dict[str, Any], png_name: str | None) -> list[str]:
     """The whole section of the paths, or nothing when the run timed none."""
-    forms = [
-        f for f in PATH_TITLES if any(f in d.get("phases", {}) for d in result["sets"].values())
-    ]
+    view = with_merged(result)  # the tables also show sets of other runs (--report-only A B)
+    forms = [f for f in PATH_TITLES if any(f in d.get("phases", {}) for d in view["sets"].values())]
     if not forms:
         return []
     prep = next(iter(result["sets"].values()))["prepared"]
@@ -148,14 +147,33 @@ def path_sections(result: dict[str, Any], png_name: str | None) -> list[str]:
             f"{n}: `{d['prepared'].get('removable')}`" for n, d in result["sets"].items()
         ),
     )
-    out = ["## Every path a user meets", "", method, "", *targets(result), ""]
+    out = ["## Every path a user meets", "", method, "", *merged_note(result), *targets(result), ""]
     for form in forms:
-        out += path_table(result, form)
+        out += path_table(view, form)
     out += build_section(result.get("build"))
     out += build_section(result.get("build-warm"), warm=True)
     if png_name:
         out += [f"![Wall time per path, set and tool]({png_name})", ""]
     return out
+
+
+def with_merged(result: dict[str, Any]) -> dict[str, Any]:
+    """*result* with the sets of the runs merged into it (``merged``) after its own."""
+    sets = dict(result["sets"])
+    for run in result.get("merged", []):
+        sets.update({n: d for n, d in run["sets"].items() if n not in sets})
+    return {**result, "sets": sets}
+
+
+def merged_note(result: dict[str, Any]) -> list[str]:
+    """Where the rows of other runs come from (none without ``--report-only A B``)."""
+    return [
+        f"Rows for {' and '.join(run['sets'])} come from another run of the same script:"
+        f" {run['started']}, graft at {run.get('git_head') or 'an unknown commit'}, made by"
+        f" `{run['command']}`, raw data `{run['out']}`; the load of that run is not described"
+        " under Caveats, which describe this page's main run." + "\n"
+        for run in result.get("merged", [])
+    ]
 
 
 def build_section(phase: dict[str, Any] | None, *, warm: bool = False) -> list[str]:

@@ -389,6 +389,30 @@ def test_report_renders_the_committed_result() -> None:
     assert "## Caveats" in md
 
 
+def test_the_report_shows_another_runs_sets_in_the_path_tables() -> None:
+    """``--report-only A B``: B's web and data rows join A's tables; A's own text is unchanged."""
+    from syncbench.report import merge_runs, render_markdown
+
+    results = Path(__file__).parents[2] / "benchmarks/results"
+    files = [results / "bench_sync.json", results / "bench_webdata.json"]
+    runs = [json.loads(f.read_text()) for f in files]
+    alone = render_markdown({**runs[0], "config": alone_config(runs, files)}, None, None)
+    md = render_markdown(merge_runs(runs, files), None, None)
+    lock_edit = md.split("### Lock after editing one line")[1].split("###")[0]
+    rows = [line.split(" | ")[0] for line in lock_edit.splitlines() if line.startswith("| ")]
+    assert rows == ["| set", "| small", "| medium", "| web", "| data"]
+    assert "Rows for web and data come from another run" in md
+    assert "raw data `benchmarks/results/bench_webdata.json`" in md
+    added = [x for x in md.splitlines() if x and x not in alone.splitlines()]
+    assert added  # the control
+    assert all(x.startswith(("| web |", "| data |", "Rows for", "Changed:")) for x in added)
+    assert merge_runs(runs[:1], files[:1]) == {**runs[0], "config": alone_config(runs, files)}
+
+
+def alone_config(runs: list[dict[str, Any]], files: list[Path]) -> dict[str, Any]:
+    return {**runs[0]["config"], "out": str(files[0])}
+
+
 def test_loopback_index(tmp_path: Path) -> None:
     """PEP 503 HTML and PEP 691 JSON pages with sha256, files served, no metadata files."""
     import hashlib

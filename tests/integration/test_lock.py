@@ -383,5 +383,88 @@ def test_a_relock_keeps_the_locked_version_where_the_index_has_a_newer_one(
     monkeypatch.setenv("GRAFT_CACHE_DIR", str(tmp_path / "cache"))  # the new page, not a kept one
     again, _ = lock(tmp_path, index, str(tmp_path / "pylock.old.toml"))
     assert [str(p.version) for p in entries(again, "rp")] == ["2.0"]
+    (tmp_path / "pylock.toml").unlink()  # (else its versions are preferred)
     fresh, _ = lock(tmp_path, index, "rp", "--platform", "windows", "--python-version", "3.12")
     assert [str(p.version) for p in entries(fresh, "rp")] == ["3.0"]
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [
+        ((), {"rp": "2.0", "bt": "1.0"}),  # the output's versions preferred, as uv does
+        (("-U",), {"rp": "3.0", "bt": "2.0"}),
+        (("--upgrade-package", "rp"), {"rp": "3.0", "bt": "1.0"}),
+        (("-P", "BT"), {"rp": "2.0", "bt": "2.0"}),
+    ],
+)
+def test_the_versions_the_output_holds_are_preferred_unless_upgraded(
+    tmp_path: Path,
+    wheels: Path,
+    index: Served,
+    monkeypatch: pytest.MonkeyPatch,
+    flags: tuple[str, ...],
+    expected: dict[str, str],
+) -> None:
+    env = ("--platform", "windows", "--python-version", "3.12")
+    monkeypatch.setenv("GRAFT_CACHE_DIR", str(tmp_path / "cache-1"))  # (pages of its own)
+    lock(tmp_path, index, "rp", "bt", *env)
+    index.add(make_wheel(wheels, "rp", "3.0", {"rp_new.py": ""}, tag=WINDOWS))
+    index.add(make_wheel(wheels, "bt", "2.0", {"bt.py": ""}))
+    monkeypatch.setenv("GRAFT_CACHE_DIR", str(tmp_path / "cache"))  # the new pages
+    again, _ = lock(tmp_path, index, "rp", "bt", *env, *flags)
+    assert {n: str(entries(again, n)[0].version) for n in expected} == expected
+
+
+def test_a_preferred_version_the_requirements_exclude_moves(
+    tmp_path: Path, wheels: Path, index: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = ("--platform", "windows", "--python-version", "3.12")
+    monkeypatch.setenv("GRAFT_CACHE_DIR", str(tmp_path / "cache-1"))  # (pages of its own)
+    lock(tmp_path, index, "rp", *env)
+    index.add(make_wheel(wheels, "rp", "3.0", {"rp_new.py": ""}, tag=WINDOWS))
+    monkeypatch.setenv("GRAFT_CACHE_DIR", str(tmp_path / "cache"))
+    kept, _ = lock(tmp_path, index, "rp>=1", *env)
+    assert [str(p.version) for p in entries(kept, "rp")] == ["2.0"]
+    moved, _ = lock(tmp_path, index, "rp!=2.0", *env)
+    assert [str(p.version) for p in entries(moved, "rp")] == ["3.0"]
+    # an output that is no lock gives no preferences, and no error
+    (tmp_path / "pylock.toml").write_text("not [ a lock")
+    fresh, _ = lock(tmp_path, index, "rp", *env)
+    assert [str(p.version) for p in entries(fresh, "rp")] == ["3.0"]
+
+
+def test_a_lock_with_a_wheel_archive_installs_and_relocks_to_that_url(
+    tmp_path: Path, store_dir: Path, index: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``[packages.archive]`` (a direct URL, as uv writes ``name @ URL``).
+
+    Installed as that wheel, and re-locked as that file (no index serves it).
+    """
+    import hashlib
+
+    # a cache of its own: pages kept under a loopback port a later test's server may reuse
+    monkeypatch.setenv("GRAFT_CACHE_DIR", str(tmp_path / "cache"))
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    wheel = make_wheel(elsewhere, "arch", "1.0", {"arch.py": "A = 1\n"}, requires=("dep",))
+    sha = hashlib.sha256(wheel.read_bytes()).hexdigest()
+    with serve() as other:
+        url = other.add(wheel)
+        given = tmp_path / "in" / "pylock.toml"
+        given.parent.mkdir()
+        given.write_text(
+            'lock-version = "1.0"\ncreated-by = "uv"\nrequires-python = ">=3.9"\n\n'
+            f'[[packages]]\nname = "arch"\nversion = "1.0"\n'
+            f'archive = {{ url = "{url}", size = {wheel.stat().st_size},'
+            f' hashes = {{ sha256 = "{sha}" }} }}\n'
+        )
+        venv = tmp_path / "venv"
+        run_graft("sync", venv, given, "--store", store_dir, "--no-deps")
+        assert _files(venv) == {"arch": "1.0"}
+        parsed, _ = lock(
+            tmp_path, index, str(given), "--platform", "linux", "--python-version", "3.12"
+        )
+    (arch,) = entries(parsed, "arch")
+    assert [(w.url, w.hashes["sha256"]) for w in arch.wheels or ()] == [(url, sha)]
+    assert [str(p.name) for p in parsed.packages] == ["arch", "dep"]  # its own dependency too

@@ -48,7 +48,8 @@ def graft_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def stamps(cache: Path) -> list[Path]:
-    return sorted((cache / "lock-stamps").glob("*"))
+    """The lock stamps (not those for an edit of the -r files: graft.cli.lockedit)."""
+    return sorted(p for p in (cache / "lock-stamps").glob("*") if not p.name.startswith("edit-"))
 
 
 def test_an_unchanged_lock_is_written_from_the_stamp_without_resolving(
@@ -171,3 +172,106 @@ def test_index_answers_older_than_a_cached_page_lock_again(
         shutil.rmtree(graft_cache / "index")  # (and the cached page too)
         run_graft(*args, "-o", tmp_path / "c.toml")
     assert (tmp_path / "c.toml").read_bytes() != (tmp_path / "a.toml").read_bytes()
+
+
+def _full_path(modules: set[str]) -> bool:
+    return "resolvelib" in modules
+
+
+def test_an_edit_every_locked_version_meets_keeps_the_lock_without_resolving(
+    tmp_path: Path, graft_cache: Path, links: Path
+) -> None:
+    first = tmp_path / "in.txt"
+    first.write_text("alpha\nbeta\n")
+    out = tmp_path / "pylock.toml"
+    aged(first)
+    _, modules = lock(first, links, out)
+    assert _full_path(modules)  # the control
+    before = out.read_bytes()
+    aged(out)
+    edited = tmp_path / "edited.txt"  # a new file, as the benchmark writes each round
+    edited.write_text("# round 1\nalpha\nbeta!=0.0.0\n")
+    aged(edited)
+    said, modules = lock(edited, links, out)
+    assert not _full_path(modules)
+    heavy = {m for m in modules if m.startswith(("packaging", "graft.resolve."))}
+    # the specifier's parser only: no requirement, marker or tag parser, no resolver
+    assert heavy <= {
+        "graft.resolve.fingerprints", "packaging", "packaging._ranges", "packaging._structures",
+        "packaging.specifiers", "packaging.utils", "packaging.version",
+    }  # fmt: skip
+    assert "packaging.requirements" not in modules
+    assert "packaging.tags" not in modules
+    assert out.read_bytes() == before
+    assert out.stat().st_mtime == OLD
+    assert f"into {out} in" in said
+    # the same file again: the plain stamp, left by the edit's answer
+    _, modules = lock(edited, links, out)
+    assert not any(m.startswith("packaging") for m in modules)
+    # and the edit undone, in yet another file
+    back = tmp_path / "back.txt"
+    back.write_text("alpha\nbeta\n")
+    aged(back)
+    _, modules = lock(back, links, out)
+    assert not _full_path(modules)
+    assert out.read_bytes() == before
+
+
+def test_an_edit_that_excludes_a_locked_version_resolves_again(
+    tmp_path: Path, graft_cache: Path, links: Path
+) -> None:
+    first = tmp_path / "in.txt"
+    first.write_text("alpha\nbeta\n")
+    out = tmp_path / "pylock.toml"
+    aged(first)
+    lock(first, links, out, "-q")
+    edited = tmp_path / "edited.txt"
+    edited.write_text("alpha\nbeta<2\n")
+    aged(edited)
+    _, modules = lock(edited, links, out, "-q")
+    assert _full_path(modules)
+    assert 'version = "1.0"' in out.read_text()
+    assert 'version = "2.0"' not in out.read_text()
+
+
+@pytest.mark.parametrize("change", ["output", "upgrade", "line"])
+def test_an_edit_the_proof_cannot_cover_resolves_again(
+    tmp_path: Path, graft_cache: Path, links: Path, change: str
+) -> None:
+    first = tmp_path / "in.txt"
+    first.write_text("alpha\nbeta\n")
+    out = tmp_path / "pylock.toml"
+    aged(first)
+    lock(first, links, out, "-q")
+    edited = tmp_path / "edited.txt"
+    edited.write_text("alpha\nbeta!=0.0.0\n" if change != "line" else "alpha\nbeta\nbeta>=1\n")
+    aged(edited)
+    extra: tuple[str, ...] = ()
+    if change == "output":  # another tool (or the user) wrote the output: its versions count
+        out.write_bytes(out.read_bytes() + b"\n# edited\n")
+    elif change == "upgrade":
+        extra = ("--upgrade",)
+    _, modules = lock(edited, links, out, "-q", *extra)
+    assert _full_path(modules)
+
+
+def test_a_requirement_file_edited_in_place_keeps_the_lock_without_resolving(
+    tmp_path: Path, graft_cache: Path, links: Path
+) -> None:
+    """The user's own loop: edit requirements.in, run the same `graft lock` again."""
+    reqs = tmp_path / "requirements.in"
+    reqs.write_text("alpha\nbeta\n")
+    out = tmp_path / "pylock.toml"
+    aged(reqs)
+    lock(reqs, links, out, "-q")
+    before = out.read_bytes()
+    reqs.write_text("alpha>=1\nbeta\n")
+    aged(reqs)
+    _, modules = lock(reqs, links, out, "-q")
+    assert not _full_path(modules)
+    assert out.read_bytes() == before
+    reqs.write_text("alpha>=1\nbeta<2\n")  # now the lock must change
+    aged(reqs)
+    _, modules = lock(reqs, links, out, "-q")
+    assert _full_path(modules)
+    assert out.read_bytes() != before

@@ -524,3 +524,39 @@ def test_inconsistent_metadata_without_a_non_variant_wheel_fails_naming_why(
         " ['cpu :: level :: v3'], the release's variant metadata ['cpu :: level :: v2']"
         " (PEP 825: inconsistent)"
     ) in proc.stderr
+
+
+@pytest.mark.parametrize("machine", [V3, ()], ids=["v3", "no-property"])
+def test_a_relock_of_a_variant_lock_keeps_its_variant_entries(
+    release: Path, tmp_path: Path, machine: tuple[str, ...]
+) -> None:
+    """Re-locking reads the lock's variant wheels with the variant options (decision 43).
+
+    Every variant entry stays, whatever variant this machine would install.
+    """
+    lock = tmp_path / "pylock.toml"
+    args: tuple[str | Path, ...] = ("--no-index", "--find-links", release, "--no-detect")
+    args += (*_props(machine),)
+    args += ("--python-version", "3.11", "--platform", "linux")
+    run_graft("lock", "demo", *args, "-o", lock)
+    old = tmp_path / "pylock.old.toml"
+    lock.rename(old)
+    run_graft("lock", old, *args, "-o", lock)
+    assert lock.read_text() == old.read_text()
+    assert 'name = "demo-1.0-py3-none-any-v3.whl"' in lock.read_text()  # (the control)
+
+
+def test_a_relock_of_a_variant_lock_from_an_index_keeps_its_variant_entries(
+    index: Served, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a cache of its own: pages kept under a loopback port a later test's server may reuse
+    monkeypatch.setenv("GRAFT_CACHE_DIR", str(tmp_path / "cache"))
+    lock = tmp_path / "pylock.toml"
+    args = ("--index-url", f"{index.url}/simple/", "--no-detect", *_props(V3))
+    args += ("--python-version", "3.11", "--platform", "linux")
+    run_graft("lock", "demo", *args, "-o", lock)
+    old = tmp_path / "pylock.old.toml"
+    lock.rename(old)
+    run_graft("lock", old, *args, "-o", lock)
+    assert lock.read_text() == old.read_text()
+    assert "demo-1.0-py3-none-any-sm.whl" in lock.read_text()  # (the control)

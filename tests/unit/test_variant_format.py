@@ -206,7 +206,7 @@ def test_a_wheel_agrees_with_the_release_metadata_or_not() -> None:
 def test_an_ahead_of_time_provider_is_its_static_properties_and_runs_no_plugin() -> None:
     """PEP 817's ``install-time = false`` is schema 0.2's ``build-requires``: the plugin ran
     at build time and its answer is ``static-properties``; ``enable-if`` and ``install-time``
-    are not keys of the schemas graft reads and are ignored (decision NN (v-lock))."""
+    are not keys of the schemas graft reads and are ignored (decision 43)."""
     from graft.variants.plugins import plugin_spec
     from graft.variants.select import order_labels
 

@@ -53,6 +53,21 @@ def add_lock_parser(
         help="keep only the environments where MARKER holds (repeatable: any of them)",
     )
     lock.add_argument("--no-deps", action="store_true", help="lock only what is named")
+    lock.add_argument(
+        "-U",
+        "--upgrade",
+        action="store_true",
+        help="newest allowed versions (default: keep the versions the output lock holds, if"
+        " allowed)",
+    )
+    lock.add_argument(
+        "-P",
+        "--upgrade-package",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="upgrade NAME only (repeatable)",
+    )
     lock.add_argument("--json", action="store_true", help="print the summary as JSON")
     lock.add_argument("-q", "--quiet", action="store_true")
     lock.add_argument("-v", "--verbose", action="store_true")
@@ -77,6 +92,8 @@ def run_lock(args: argparse.Namespace, argv: Sequence[str] = ()) -> int:
             prerelease=args.prerelease or ("allow" if args.pre else None),
             exclude_newer=args.exclude_newer,
             no_deps=args.no_deps,
+            upgrade=args.upgrade,
+            upgrade_packages=tuple(args.upgrade_package),
             index_url=args.index_url,
             extra_index_urls=tuple(args.extra_index_url),
             find_links=tuple(args.find_links),
@@ -142,8 +159,19 @@ def _keep_stamp(
     watched = watched_paths(
         result.files_read, result.dirs_read, result.wheels_read, machine=result.machine
     )
+    # a lock an edit may be proven not to change (graft.cli.lockedit): no variant wheel (its
+    # METADATA may differ from its release's other wheels)
+    plain = not any(e.variants_json or e.needed_by for e in result.entries)
     keep(
-        argv, started_ns=started_ns, index=result.index, watched=watched, say=said, summary=summary
+        argv,
+        started_ns=started_ns,
+        index=result.index,
+        watched=watched,
+        say=said,
+        summary=summary,
+        preferred_from=result.preferred_from,
+        locked=[(str(e.name), str(e.version)) for e in result.entries] if plain else None,
+        left_out=bool(result.skipped),
     )
 
 

@@ -22,6 +22,13 @@ No stamp is left when a file it read was modified after the lock started (or les
 before): the lock may have read other bytes than those fingerprinted. The stamp is untrusted
 input too: at worst a forged one makes graft write a wrong lock file, which the user's own
 cache directory could do anyway; it never makes graft run anything.
+
+The lock prefers the versions the output holds (:mod:`graft.resolve.lock_prefs`), so the
+output is read too: a stamp holds only while the output has the bytes it had when the lock
+started, or the stamped lock itself. When no stamp holds, an *edit stamp* (keyed by the command
+line with its ``-r`` files masked, and the output's whole path) may: :mod:`graft.cli.lockedit`
+proves that the edited ``-r`` files resolve to the lock the output holds, and the stamps are
+then kept for the new files.
 """
 
 from __future__ import annotations
@@ -31,7 +38,7 @@ import os
 import sys
 import time
 
-FORMAT = "graft-lock-stamp 1"
+FORMAT = "graft-lock-stamp 2"  # 2: the output's digest (prefs), edit stamps
 _ENVIRONMENT = ("PATH", "HOME", "XDG_CACHE_HOME")
 _NOT_FOR_STAMPS = ("--json", "--verbose", "--offline", "--help")
 _RACY_NS = 2_000_000_000
@@ -77,8 +84,12 @@ def _stamped(argv: list[str]) -> tuple[str, list[str]] | None:
     return _output(argv)
 
 
-def _key(argv: list[str]) -> tuple[str, str] | None:
-    """The stamp's key and the output's absolute path; None without a cwd or when unsure."""
+def _key(argv: list[str], *, edit: bool = False) -> tuple[str, str, list[str]] | None:
+    """The stamp's key, the output's absolute path and the ``-r`` files; None when unsure.
+
+    With *edit*, the key of the stamp that answers the lock after an edit
+    (:mod:`graft.cli.lockedit`): the ``-r`` files masked, the output's whole path kept.
+    """
     from graft import __version__  # noqa: PLC0415
     from graft._home import code_stamp  # noqa: PLC0415
     from graft._sha256 import sha256_hex  # noqa: PLC0415
@@ -87,6 +98,14 @@ def _key(argv: list[str]) -> tuple[str, str] | None:
     if stamped is None:
         return None
     output, rest = stamped
+    files: list[str] = []
+    if edit:
+        from graft.cli.lockedit import masked  # noqa: PLC0415
+
+        found = masked(rest)
+        if found is None:
+            return None
+        rest, files = found
     try:
         cwd = os.getcwd()
     except OSError:
@@ -95,14 +114,17 @@ def _key(argv: list[str]) -> tuple[str, str] | None:
     env = [f"{k}={os.environ.get(k, '')}" for k in _ENVIRONMENT]
     env += sorted(f"{k}={v}" for k, v in os.environ.items() if k.startswith("GRAFT_"))
     parts = [FORMAT, __version__, str(code_stamp()), sys.executable, cwd]
-    parts += [*env, os.path.dirname(output), "", *rest]
-    return sha256_hex("\0".join(parts).encode("utf-8", "surrogateescape")), output
+    place = ["edit", output] if edit else [os.path.dirname(output)]
+    parts += [*env, *place, "", *rest]
+    key = sha256_hex("\0".join(parts).encode("utf-8", "surrogateescape"))
+    return f"edit-{key}" if edit else key, output, files
 
 
 def _stamp_file(key: str) -> str:
     from graft._home import cache_root  # noqa: PLC0415
 
-    return os.path.join(cache_root(), "lock-stamps", key[:32])
+    name = f"edit-{key[5:37]}" if key.startswith("edit-") else key[:32]
+    return os.path.join(cache_root(), "lock-stamps", name)
 
 
 def answer(argv: list[str]) -> int | None:
@@ -111,29 +133,171 @@ def answer(argv: list[str]) -> int | None:
     if keyed is None:
         return None
     started = time.perf_counter()
-    key, output = keyed
+    key, output, _ = keyed
+    rows: dict[str, list[list[str]]] = {}
+    lock, now = b"", None
     try:
-        with open(_stamp_file(key), "rb") as fh:
-            head, sep, lock = fh.read().partition(b"\n\n")
-        fields = [r.split("\0") for r in head.decode("utf-8", "surrogateescape").split("\n")]
-        if not sep or fields[0] != [FORMAT] or ["key", key] not in fields:
-            return None
-        rows: dict[str, list[list[str]]] = {}
-        for row in fields[1:]:
-            rows.setdefault(row[0], []).append(row[1:])
-        if not _holds(rows, lock):
-            return None
-        _write(output, lock)
+        rows, lock = _load(key)
+        now = _read(output)
+        holds = _holds(rows, lock) and _preferred(rows, lock, now)
+    except (OSError, ValueError, KeyError, IndexError, TypeError):
+        holds = False  # no stamp for this command line, or it does not hold
+    try:
+        if not holds:
+            return _answer_edit(argv, started)
+        if now != lock:
+            _write(output, lock)
     except (OSError, ValueError, KeyError, IndexError, TypeError):
         return None
-    if not _quiet(argv):
-        for (line,) in rows.get("say", []):
-            print(line, file=sys.stderr)
-        for (line,) in rows.get("summary", []):
-            seconds = f"{time.perf_counter() - started:.2f}"
-            line = line.replace("{path}", output).replace("{seconds}", seconds)  # noqa: PLW2901
-            print(line, file=sys.stderr)
+    _say(argv, rows, output, started)
     return 0
+
+
+def _load(key: str) -> tuple[dict[str, list[list[str]]], bytes]:
+    """The stamp's rows by kind, and its lock; raises when missing or not this key's."""
+    with open(_stamp_file(key), "rb") as fh:
+        head, sep, lock = fh.read().partition(b"\n\n")
+    fields = [r.split("\0") for r in head.decode("utf-8", "surrogateescape").split("\n")]
+    if not sep or fields[0] != [FORMAT] or ["key", key] not in fields:
+        raise KeyError(key)
+    rows: dict[str, list[list[str]]] = {}
+    for row in fields[1:]:
+        rows.setdefault(row[0], []).append(row[1:])
+    return rows, lock
+
+
+def _read(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except OSError:
+        return None
+
+
+def _preferred(rows: dict[str, list[list[str]]], lock: bytes, now: bytes | None) -> bool:
+    """Whether the output gives the preferences the stamped lock was made with.
+
+    The lock prefers the versions the output holds (:mod:`graft.resolve.lock_prefs`): the
+    output must hold what it held then, or the stamped lock itself (a lock preferring its
+    own versions is itself: :mod:`graft.cli.lockedit`), unless it was not read (``*``).
+    """
+    from graft._sha256 import sha256_hex  # noqa: PLC0415
+
+    (digest,) = rows["prefs"][0]
+    return digest == "*" or now == lock or digest == ("-" if now is None else sha256_hex(now))
+
+
+def _answer_edit(argv: list[str], started: float) -> int | None:
+    """Exit status 0 when an edit of the ``-r`` files cannot change the lock; else None."""
+    from graft._sha256 import sha256_hex  # noqa: PLC0415
+
+    keyed = _key(argv, edit=True)
+    if keyed is None:
+        return None
+    key, output, files = keyed
+    try:
+        rows, lock = _load(key)
+    except (OSError, ValueError, KeyError):
+        return None
+    old_files = {os.path.abspath(p) for (p,) in rows.get("rfile", [])}
+    others = [
+        r
+        for r in rows.get("watched", [])
+        if not (r[0] == "content" and os.path.abspath(r[1]) in old_files)
+    ]
+    if _read(output) != lock or not _holds({**rows, "watched": others}, lock):
+        return None  # the proof needs the output to hold the lock (its versions preferred)
+    locked: dict[str, list[str]] = {}
+    for name, version in rows.get("locked", []):
+        locked.setdefault(name, []).append(version)
+    now = time.time_ns()
+    settled = all(os.stat(p).st_mtime_ns <= now - _RACY_NS for p in files)
+    contents = [_read(p) for p in files]
+    allowed = _roots_allowed(rows, contents, locked)
+    if allowed is None:
+        return None
+    roots, known = allowed
+    _say(argv, rows, output, started)
+    if not settled:
+        return 0  # a file just written: no stamp from its bytes, the next lock checks again
+    watched = [["watched", *r] for r in others]
+    watched += [
+        ["watched", "content", p, sha256_hex(d or b"")]
+        for p, d in zip(files, contents, strict=True)
+    ]
+    (expires,) = rows["expires"][0]
+    common = [
+        *watched,
+        ["lock", rows["lock"][0][0]],
+        ["expires", expires],
+        ["prefs", rows["prefs"][0][0]],
+    ]
+    common += [["say", s] for (s,) in rows.get("say", [])] + [
+        ["summary", s] for (s,) in rows["summary"]
+    ]
+    common += [["left-out"]] if "left-out" in rows else []
+    versions = [(n, v) for n, vs in locked.items() for v in vs]
+    _save(argv, common, lock, versions, roots, known=known)
+    return 0
+
+
+_KNOWN = 8  # root sets kept per edit stamp, besides the current one
+
+
+def _roots_allowed(
+    rows: dict[str, list[list[str]]], contents: list[bytes | None], locked: dict[str, list[str]]
+) -> tuple[list[list[tuple[str, str]]], list[list[list[str]]]] | None:
+    """The roots the ``-r`` *files* now hold, if they resolve to the stamp's lock; else None.
+
+    Each file's lines with the project each names (a changed line names its old project),
+    and the other root sets known to resolve to the lock, to keep: the stamp's current one
+    (from the full path, or proven) and earlier proven ones (``known``). New roots equal to a
+    known set, or that the edit proof derives from one, resolve to the lock too.
+    """
+    from graft.cli.lockedit import plain_lines, same_lock  # noqa: PLC0415
+
+    new = []
+    for data in contents:
+        lines = plain_lines(data) if data is not None else None
+        if lines is None:
+            return None
+        new.append(lines)
+    old: list[list[tuple[str, str]]] = [[] for _ in rows.get("rfile", [])]
+    for at, line, name in rows.get("root", []):
+        old[int(at)].append((line, name))
+    sets: dict[str, list[list[str]]] = {}
+    for k, at, line in rows.get("known", []):
+        sets.setdefault(k, [[] for _ in old])[int(at)].append(line)
+    known = [[[line for line, _ in f] for f in old], *sets.values()]
+    said = [s for (s,) in rows.get("say", [])] if "left-out" in rows else None
+    names = [[name for _, name in f] for f in old]
+    if not any(
+        lines == new
+        or (
+            [len(f) for f in lines] == [len(f) for f in names]
+            and same_lock(_named(lines, names), new, locked, said)
+        )
+        for lines in known
+    ):
+        return None
+    roots = [list(zip(lines, n, strict=True)) for lines, n in zip(new, names, strict=True)]
+    return roots, [k for k in known if k != new][:_KNOWN]
+
+
+def _named(lines: list[list[str]], names: list[list[str]]) -> list[list[tuple[str, str]]]:
+    return [list(zip(f, n, strict=True)) for f, n in zip(lines, names, strict=True)]
+
+
+def _say(argv: list[str], rows: dict[str, list[list[str]]], output: str, started: float) -> None:
+    """The lines the stamped lock printed, without ``-q``."""
+    if _quiet(argv):
+        return
+    for (line,) in rows.get("say", []):
+        print(line, file=sys.stderr)
+    for (line,) in rows.get("summary", []):
+        seconds = f"{time.perf_counter() - started:.2f}"
+        line = line.replace("{path}", output).replace("{seconds}", seconds)  # noqa: PLW2901
+        print(line, file=sys.stderr)
 
 
 def _quiet(argv: list[str]) -> bool:
@@ -199,30 +363,94 @@ def keep(
     watched: list[tuple[str, str]],
     say: list[str],
     summary: str,
+    preferred_from: str = "*",
+    locked: list[tuple[str, str]] | None = None,
+    left_out: bool = False,
 ) -> None:
     """Leave the stamp that lets :func:`answer` repeat this lock (best effort).
 
     *started_ns* is when the lock began (``time.time_ns()``): a file modified since (or just
     before) may have been read with other bytes than it has now, and then no stamp is left.
     *say* are the lines printed to stderr without ``-q`` before the *summary* line, in which
-    ``{path}`` stands for the output and ``{seconds}`` for the time taken.
+    ``{path}`` stands for the output and ``{seconds}`` for the time taken. *preferred_from*
+    is the sha256 of the output the lock preferred versions from (``-``: none, ``*``: not
+    read). With *locked* (every entry's name and version), a lock whose edit can be proven
+    harmless (:mod:`graft.cli.lockedit`), a second stamp answers the lock after an edit;
+    *left_out*: some environments were not locked (the *say* lines tell why).
     """
     from graft._sha256 import sha256_hex  # noqa: PLC0415
 
     keyed = _key(argv)
     fingerprints = _fingerprints(watched, started_ns)
-    if keyed is None or fingerprints is None:
-        return
-    key, output = keyed
-    rows = [["key", key], *fingerprints]
-    try:
-        with open(output, "rb") as fh:
-            lock = fh.read()
-    except OSError:
+    lock = _read(keyed[1]) if keyed is not None else None
+    if fingerprints is None or lock is None:
         return
     expires = started_ns / 1e9 + _index_ttl() if index else 0.0
-    rows += [["lock", sha256_hex(lock)], ["expires", repr(expires)], *(["say", s] for s in say)]
-    rows.append(["summary", summary])
+    rows = [*fingerprints, ["lock", sha256_hex(lock)], ["expires", repr(expires)]]
+    rows += [["prefs", preferred_from], *(["say", s] for s in say), ["summary", summary]]
+    if left_out:
+        rows.append(["left-out"])
+    _save(argv, rows, lock, locked)
+
+
+def _save(
+    argv: list[str],
+    rows: list[list[str]],
+    lock: bytes,
+    locked: list[tuple[str, str]] | None,
+    roots: list[list[tuple[str, str]]] | None = None,
+    *,
+    known: list[list[list[str]]] | None = None,
+) -> None:
+    """Write the stamp of *argv*, and with *locked* the stamp for an edit of its ``-r`` files.
+
+    *roots*: each ``-r`` file's lines with the project each names (default: read and parsed);
+    *known*: other root sets known to resolve to this lock (each file's lines).
+    """
+    keyed = _key(argv)
+    if keyed is None:
+        return
+    _store(keyed[0], rows, lock)
+    edit = _key(argv, edit=True) if locked is not None else None
+    if edit is None or locked is None:
+        return
+    if roots is None:
+        roots = _roots(edit[2], rows)
+        if roots is None:
+            return
+    extra: list[list[str]] = []
+    for at, (path, lines) in enumerate(zip(edit[2], roots, strict=True)):
+        extra += [["rfile", path], *(["root", str(at), line, name] for line, name in lines)]
+    for k, root_set in enumerate(known or []):
+        extra += [["known", str(k), str(at), line] for at, f in enumerate(root_set) for line in f]
+    extra += [["locked", name, version] for name, version in locked]
+    _store(edit[0], [*rows, *extra], lock)
+
+
+def _roots(files: list[str], rows: list[list[str]]) -> list[list[tuple[str, str]]] | None:
+    """Each file's plain lines with the project each names; None unless all are plain.
+
+    The bytes read must be those the lock read (the ``watched`` rows' fingerprints).
+    """
+    from graft._sha256 import sha256_hex  # noqa: PLC0415
+    from graft.cli.lockedit import plain_lines, root_names  # noqa: PLC0415
+
+    read = {os.path.abspath(r[2]): r[3] for r in rows if r[:2] == ["watched", "content"]}
+    out = []
+    for path in files:
+        data = _read(path)
+        if data is None or read.get(os.path.abspath(path)) != sha256_hex(data):
+            return None
+        lines = plain_lines(data)
+        names = root_names(lines) if lines is not None else None
+        if lines is None or names is None:
+            return None
+        out.append(list(zip(lines, names, strict=True)))
+    return out
+
+
+def _store(key: str, rows: list[list[str]], lock: bytes) -> None:
+    rows = [["key", key], *rows]
     if any("\n" in f or "\0" in f for row in rows for f in row):
         return
     head = "\n".join([FORMAT, *("\0".join(row) for row in rows)])

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from graft.resolve.environments import Environment
     from graft.resolve.lock_forks import Forks
     from graft.resolve.projects import IndexProjects
+    from graft.resolve.relock import Relock
     from graft.resolve.resolver import Pin, Resolution
     from graft.resolve.screenmemo import ScreenMemo
     from graft.resolve.surface import Surface
@@ -99,6 +100,8 @@ class LockResult:
     sources_named: bool = False  # a project directory or sdist named: its tree is not watched
     machine: bool = False  # variant detection read the machine
     index: bool = False  # an index answered (its answers age)
+    # sha256 of the output the lock preferred versions from ("-": none there), "*": not read
+    preferred_from: str = "*"
 
 
 def compatible(
@@ -368,8 +371,12 @@ def _forks(  # noqa: PLR0917 - one environment's resolution and the lock's reade
     context: tuple[ResolveRequest, Inputs, SharedSource, ScreenMemo],
     reader: MetadataReader,
     found: Forks,
+    locked: dict[str, str],
 ) -> Resolution:
-    """*base* with every other variant choice's pins; clauses, warnings in *found*."""
+    """*base* with every other variant choice's pins; clauses, warnings in *found*.
+
+    A fork prefers the base's versions, then the output lock's (*locked*).
+    """
     from graft.resolve.locate import resolver_policy, resolver_requirement  # noqa: PLC0415
     from graft.resolve.lock_forks import forked  # noqa: PLC0415
     from graft.resolve.resolver import resolve  # noqa: PLC0415
@@ -377,7 +384,7 @@ def _forks(  # noqa: PLR0917 - one environment's resolution and the lock's reade
     asked, inputs, source, screens = context
 
     def again(fork: VariantChooser, prefer: dict[str, str]) -> Resolution:
-        policy = resolver_policy(asked, inputs, wanted, env.target, prefer, fork)
+        policy = resolver_policy(asked, inputs, wanted, env.target, {**locked, **prefer}, fork)
         requirements = [resolver_requirement(w) for w in wanted]
         return resolve(
             requirements, env.target, source, policy, dependencies=not asked.no_deps,
@@ -419,6 +426,20 @@ def _entries(  # noqa: PLR0917 - the resolutions and what the lock read
     return entries
 
 
+def _direct_files(
+    inputs: Inputs, relock: Relock, envs: tuple[Environment, ...]
+) -> dict[str, ArtifactFile]:
+    """The wheels named by path or URL (a lock's too), by project.
+
+    The directories of a lock's variant wheels by path join the find-links, so that every
+    variant is found again.
+    """
+    from graft.resolve.relock import direct_files  # noqa: PLC0415
+
+    inputs.find_links += [d for d in relock.find_links() if d not in inputs.find_links]
+    return direct_files([*inputs.wanted, *relock.paths(envs)])
+
+
 def _refuse_if_named(env: Environment, exc: Exception) -> None:
     """Raise for an environment asked for by name (a platform tag): it must be locked."""
     from graft.errors import SourceError  # noqa: PLC0415
@@ -457,8 +478,9 @@ def lock(request: LockRequest) -> LockResult:
         resolver_requirement,
     )
     from graft.resolve.lock_forks import Forks  # noqa: PLC0415
+    from graft.resolve.lock_prefs import read_locked  # noqa: PLC0415
     from graft.resolve.lock_variants import to_toml_dict  # noqa: PLC0415
-    from graft.resolve.relock import Relock, direct_files  # noqa: PLC0415
+    from graft.resolve.relock import Relock  # noqa: PLC0415
     from graft.resolve.resolver import resolve  # noqa: PLC0415
     from graft.resolve.screenmemo import ScreenMemo  # noqa: PLC0415
     from graft.resolve.sdists import lock_directories  # noqa: PLC0415
@@ -470,15 +492,17 @@ def lock(request: LockRequest) -> LockResult:
     directories = lock_directories(inputs, asked, request.builder, cache_dir)
     pythons = python_versions(_requires_python(asked.requirement_files), request.python_versions)
     envs = keep_matching(matrix(pythons, request.platforms), request.environments)
-    relock = Relock(inputs.pylocks, asked.extras, asked.groups or None)
-    direct = direct_files([*inputs.wanted, *relock.paths(envs)])
+    # variant markers decided as any machine that takes the label may see them
+    chooser = chooser_for(asked, cache_dir, inclusive=True)
+    relock = Relock(inputs.pylocks, asked.extras, asked.groups or None, chooser)
+    direct = _direct_files(inputs, relock, envs)
     projects = _projects(asked, inputs, cache_dir, direct, request.builder)
     source = SharedSource(projects)
     screens = ScreenMemo()
-    # variant markers decided as any machine that takes the label may see them
-    chooser = chooser_for(asked, cache_dir, inclusive=True)
     reader = MetadataReader(source)
     forks = Forks()  # what resolving each other variant choice found (lock_forks)
+    # the versions the output holds are preferred, as uv does (lock_prefs)
+    locked = read_locked(os.path.abspath(request.output), upgrade=asked.upgrade)
     results: list[tuple[Environment, Resolution]] = []
     skipped: list[str] = []
     warnings: dict[str, None] = {}
@@ -491,7 +515,13 @@ def lock(request: LockRequest) -> LockResult:
             skipped.append(f"{env.label}: {exc.what}")
             continue
         policy = resolver_policy(
-            asked, inputs, wanted, env.target, {}, chooser, sdists=request.builder is not None
+            asked,
+            inputs,
+            wanted,
+            env.target,
+            locked.preferred(env),
+            chooser,
+            sdists=request.builder is not None,
         )
         try:
             resolution = resolve(
@@ -515,8 +545,9 @@ def lock(request: LockRequest) -> LockResult:
             (str(p.name), str(p.version)) in chooser.orders for p in resolution.pins
         ):  # a variant release: each other variant choice is resolved too (lock_forks)
             resolution = _forks(
-                env, wanted, resolution, chooser, (asked, inputs, source, screens), reader, forks
-            )
+                env, wanted, resolution, chooser, (asked, inputs, source, screens), reader, forks,
+                locked.preferred(env),
+            )  # fmt: skip
         results.append((env, resolution))
     if not results:
         if first is None:
@@ -529,8 +560,10 @@ def lock(request: LockRequest) -> LockResult:
     covered = tuple(env for env, _ in results)
     entries = _entries(results, source, reader, chooser, forks, warnings)
     output = os.path.abspath(request.output)
-    lock_dir = os.path.dirname(output)
-    write(to_toml_dict(to_pylock(entries, covered, lock_dir, directories), entries), output)
+    write(
+        to_toml_dict(to_pylock(entries, covered, os.path.dirname(output), directories), entries),
+        output,
+    )
     return LockResult(
         output,
         covered,
@@ -555,4 +588,5 @@ def lock(request: LockRequest) -> LockResult:
         sources_named=any(w.source for w in inputs.wanted),
         machine=chooser.detected,
         index=projects.indexes is not None and not asked.offline,
+        preferred_from=locked.digest,
     )

@@ -9,15 +9,21 @@
   the packages the lock selects there (``packaging.pylock``'s ``select``, with the extras and
   dependency groups asked for) become pins ``name==version``, restricted to the lock's
   sha256 for that environment, so the same files are chosen where the index still serves
-  them; a wheel the lock names by path is a direct file. An environment the lock does not
-  cover (its ``environments``, ``requires-python``, or no wheel for its tags) is left out
-  with a warning.
+  them; a wheel the lock names by path, or as a ``[packages.archive]`` by URL, is a direct
+  file. A release with variant wheels is read with the lock's variant chooser and pinned to
+  every wheel the lock lists for it (those by path found in their directories, as
+  find-links), so each variant choice is locked again. An environment
+  the lock does not cover (its ``environments``, ``requires-python``, or no wheel for its
+  tags) is left out with a warning.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import os
 from typing import TYPE_CHECKING
+
+from packaging.utils import canonicalize_name
 
 from graft.errors import UsageError
 
@@ -27,6 +33,7 @@ if TYPE_CHECKING:
     from graft.model.requirements import Wanted
     from graft.resolve.artifacts import ArtifactFile
     from graft.resolve.environments import Environment
+    from graft.sources.pylock import LockedVariants
 
 
 def direct_files(wanted: Iterable[Wanted]) -> dict[str, ArtifactFile]:
@@ -53,12 +60,18 @@ class Relock:
     """The pins that lock files give each environment."""
 
     def __init__(
-        self, locks: Collection[str], extras: Collection[str], groups: Collection[str] | None
+        self,
+        locks: Collection[str],
+        extras: Collection[str],
+        groups: Collection[str] | None,
+        variants: LockedVariants | None = None,
     ) -> None:
         self.locks = tuple(locks)
         self.extras = tuple(extras)
         self.groups = groups
+        self.variants = variants  # the lock's variant chooser: a locked variant wheel is read
         self._by_env: dict[str, list[Wanted]] = {}  # each environment's selection, read once
+        self._scanned: _Scan | None = None
 
     def _selected(self, env: Environment) -> list[Wanted]:
         from graft.sources.pylock import read_pylock  # noqa: PLC0415
@@ -67,12 +80,38 @@ class Relock:
         if known is None:
             known = []
             for path in self.locks:
-                known += read_pylock(path, env.target, self.extras, self.groups)
+                known += read_pylock(
+                    path, env.target, self.extras, self.groups, variants=self.variants
+                )
             self._by_env[env.label] = known
         return known
 
+    def _scan(self) -> _Scan:
+        """What the locks' packages are, beyond what ``read_pylock`` selects (read once)."""
+        if self._scanned is None:
+            self._scanned = _scan(self.locks)
+        return self._scanned
+
+    def _direct(self, wanted: Wanted) -> bool:
+        """Whether a lock names *wanted*'s wheel itself: by path, or as an archive by URL.
+
+        A ``[packages.archive]`` wheel is one file by URL, on no index: it stays that file,
+        locked as a wheel named by URL is.
+        """
+        if (wanted.name, wanted.version) in self._scan().variants:
+            return False  # every variant of it is locked again, from where its files are
+        if wanted.path is not None:
+            return True
+        if wanted.url is None or not (wanted.filename or "").endswith(".whl"):
+            return False
+        return (wanted.name, wanted.version) in self._scan().archives
+
+    def find_links(self) -> list[str]:
+        """The directories of the variant wheels the locks name by path, to find them in."""
+        return list(self._scan().variant_dirs) if self.locks else []
+
     def paths(self, envs: Iterable[Environment]) -> list[Wanted]:
-        """Every wheel a lock names by path, in any environment it covers."""
+        """Every wheel a lock names by path (or as an archive), in any environment it covers."""
         from graft.errors import SourceError  # noqa: PLC0415
 
         out: dict[str, Wanted] = {}
@@ -83,7 +122,7 @@ class Relock:
                 selected = self._selected(env)
             except SourceError:
                 continue  # not covered: pins() says so for that environment
-            out.update({w.path: w for w in selected if w.path is not None})
+            out.update({str(w.path or w.url): w for w in selected if self._direct(w)})
         return list(out.values())
 
     def pins(self, env: Environment) -> list[Wanted]:
@@ -93,10 +132,62 @@ class Relock:
         """
         if not self.locks:
             return []
-        return [w if w.path is not None else _pinned(w) for w in self._selected(env)]
+        variants = self._scan().variants
+        return [
+            w if self._direct(w) else _pinned(w, variants.get((w.name, w.version)))
+            for w in self._selected(env)
+        ]
 
 
-def _pinned(wanted: Wanted) -> Wanted:
-    """An index's file the lock chose: pinned by version and the lock's sha256."""
+def _pinned(wanted: Wanted, release: frozenset[str] | None = None) -> Wanted:
+    """An index's file the lock chose: pinned by version and the lock's sha256.
+
+    *release*: the sha256 of every wheel the lock lists for a release with variant wheels:
+    each is allowed, so that every variant choice is locked again (decision 43), not only
+    the one this machine would install.
+    """
     pinned = f"=={wanted.version}" if wanted.version else ""
-    return dataclasses.replace(wanted, url=None, filename=None, size=None, specifier=pinned)
+    hashes = wanted.hashes | release if release else wanted.hashes
+    return dataclasses.replace(
+        wanted, url=None, filename=None, size=None, specifier=pinned, hashes=hashes
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class _Scan:
+    archives: frozenset[tuple[str, str | None]]  # (name, version) locked as an archive
+    variants: dict[tuple[str, str | None], frozenset[str]]  # a variant release's wheels' sha256
+    variant_dirs: tuple[str, ...]  # where a variant release's wheels by path are
+
+
+def _scan(locks: Iterable[str]) -> _Scan:
+    """The archives and the variant releases of *locks* (their TOML, read again)."""
+    from graft._fs import load_toml  # noqa: PLC0415
+    from graft.model.wheelname import split_variant_label  # noqa: PLC0415
+
+    archives: set[tuple[str, str | None]] = set()
+    variants: dict[tuple[str, str | None], frozenset[str]] = {}
+    dirs: dict[str, None] = {}
+    for path in locks:
+        base = os.path.dirname(os.path.abspath(path))
+        for package in load_toml(path).get("packages", []):
+            if not isinstance(package, dict):
+                continue
+            key = (canonicalize_name(str(package.get("name", ""))), package.get("version"))
+            if "archive" in package:
+                archives.add(key)
+            wheels = [w for w in package.get("wheels") or () if isinstance(w, dict)]
+            labelled = any(
+                isinstance(w.get("name"), str) and split_variant_label(w["name"])[1] is not None
+                for w in wheels
+            )
+            if labelled or "variants-json" in package:
+                shas = {f"sha256:{(w.get('hashes') or {}).get('sha256')}" for w in wheels}
+                variants[key] = variants.get(key, frozenset()) | {
+                    h for h in shas if h != "sha256:None"
+                }
+                wheel_paths = [w["path"] for w in wheels if isinstance(w.get("path"), str)]
+                dirs.update(
+                    dict.fromkeys(os.path.dirname(os.path.join(base, p)) for p in wheel_paths)
+                )
+    return _Scan(frozenset(archives), variants, tuple(dirs))

@@ -184,16 +184,18 @@ def _needed(
 
 
 def _source(package: Any, dist: Any, base: str, *, where: str) -> Wanted:
-    """A locked sdist (by URL or path, sha256 required) or project directory, to build.
+    """A locked sdist (by URL or path, sha256 required), archive or project directory.
 
     The resolution stage builds it as it builds a named source (its recorded build reused
     by the same rule) and checks the sdist's sha256 first; the wheel built is then
     installed with the rest of the lock.
     """
-    from packaging.pylock import PackageDirectory, PackageSdist  # noqa: PLC0415
+    from packaging.pylock import PackageArchive, PackageDirectory, PackageSdist  # noqa: PLC0415
 
     name = canonicalize_name(package.name)
     version = str(package.version) if package.version else None
+    if isinstance(dist, PackageArchive):
+        return _archive(package, dist, base, where=where)
     if isinstance(dist, PackageDirectory):
         local = dist.path if os.path.isabs(dist.path) else os.path.join(base, dist.path)
         if dist.subdirectory:
@@ -224,6 +226,68 @@ def _source(package: Any, dist: Any, base: str, *, where: str) -> Wanted:
         size=dist.size,
         source=url,
     )
+
+
+_SDIST_SUFFIXES = (".tar.gz", ".zip")
+
+
+def _archive(package: Any, dist: Any, base: str, *, where: str) -> Wanted:
+    """A ``[packages.archive]``: a wheel or an sdist by URL or path, as uv and pip read one.
+
+    PEP 751's archive is a direct reference to one file, with its hashes (sha256 required
+    here, as for wheels): a wheel is installed as a wheel named by URL or path is; an sdist
+    is built as a locked sdist is. An archive whose file is neither, or an sdist with a
+    ``subdirectory`` (a project inside the archive, which graft's builds cannot reach),
+    is refused naming the entry.
+    """
+    name = canonicalize_name(package.name)
+    version = str(package.version) if package.version else None
+    location = dist.path or dist.url or ""
+    filename = _filename(location).strip()
+    hashes = frozenset(f"{alg}:{value}" for alg, value in dist.hashes.items() if alg == "sha256")
+    if not hashes:
+        raise SourceError(f"{package.name}: the lock gives the archive no sha256 hash", where=where)
+    local = None
+    if dist.path is not None:
+        local = dist.path if os.path.isabs(dist.path) else os.path.join(base, dist.path)
+    if filename.endswith(".whl"):
+        if dist.subdirectory:
+            raise SourceError(
+                f"{package.name}: a wheel archive has no subdirectory ({dist.subdirectory})",
+                where=where,
+            )
+        return Wanted(
+            name,
+            version,
+            frozenset(),
+            hashes,
+            where,
+            path=local,
+            url=None if local else dist.url,
+            filename=filename,
+            size=dist.size,
+        )
+    if dist.subdirectory:
+        raise SourceError(
+            f"{package.name} is locked as an archive with a subdirectory"
+            f" ({dist.subdirectory}), which graft cannot build",
+            where=where,
+            hint="lock it as a wheel, an sdist or a directory",
+        )
+    if not filename.endswith(_SDIST_SUFFIXES):
+        raise SourceError(
+            f"{package.name} is locked as an archive, {filename}, which is neither a wheel nor"
+            " an sdist (.tar.gz, .zip)",
+            where=where,
+            hint="lock it as a wheel, an sdist or a directory",
+        )
+    if local is not None:
+        return _local_source(local, name, version, where, hashes=hashes)
+    url = dist.url or ""
+    return Wanted(
+        name, version, frozenset(), hashes, where, url=url, filename=filename,
+        size=dist.size, source=url,
+    )  # fmt: skip
 
 
 def _local_source(

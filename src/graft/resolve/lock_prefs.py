@@ -1,0 +1,114 @@
+"""The versions an existing output lock holds, preferred by the next ``graft lock`` (as uv does).
+
+``uv pip compile -o FILE`` reads the output file it is about to replace and uses its pins as
+*preferences*: each project keeps the version the file holds while the new requirements allow
+it, and moves only when they do not (``--upgrade`` drops every preference,
+``--upgrade-package NAME`` that project's). ``graft lock -o pylock.toml`` does the same per
+environment: the packages of the existing ``pylock.toml`` whose marker holds in an
+environment are that environment's preferred versions, handed to the resolver as a venv's
+versions are in ``graft sync`` (:class:`~graft.resolve.screen.Policy` ``preferred``: the
+preferred version's files first, then the rest as before; decision 30).
+
+A preference is a hint, never a requirement: an output that is not a lock, or a package
+whose marker cannot be evaluated, gives no preference for it, and the lock resolves as if
+the file were absent. The TOML is read with the standard library (``tomllib``; ``tomli``
+on Python 3.10), not through :mod:`packaging.pylock`'s validation, so a lock written by
+another tool (``uv pip compile --format pylock``) is read the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from packaging.markers import Marker
+
+    from graft.resolve.environments import Environment
+
+
+@dataclass(frozen=True)
+class Locked:
+    """What the output held when the lock started: its digest and its packages."""
+
+    digest: str  # sha256 of the file's bytes; "-" when there was none, "*" when not read
+    packages: tuple[tuple[str, str, str | None], ...] = ()  # (name, version, marker)
+    _verdicts: dict[tuple[str, str], bool] = field(default_factory=dict, compare=False, repr=False)
+    _markers: dict[str, Marker | None] = field(default_factory=dict, compare=False, repr=False)
+
+    def preferred(self, env: Environment) -> dict[str, str]:
+        """The versions the lock holds for *env*: ``{name: version}`` (first entry wins)."""
+        out: dict[str, str] = {}
+        for name, version, marker in self.packages:
+            if name not in out and (marker is None or self._holds(marker, env)):
+                out[name] = version
+        return out
+
+    def _holds(self, marker: str, env: Environment) -> bool:
+        key = (marker, env.label)
+        verdict = self._verdicts.get(key)
+        if verdict is None:
+            from packaging.markers import InvalidMarker, Marker  # noqa: PLC0415
+
+            if marker not in self._markers:
+                try:
+                    self._markers[marker] = Marker(marker)
+                except InvalidMarker:
+                    self._markers[marker] = None  # no preference where it cannot be read
+            parsed = self._markers[marker]
+            values: dict[str, str | frozenset[str]] = {**env.target.markers}
+            values.update(extras=frozenset(), dependency_groups=frozenset())
+            try:
+                verdict = parsed is not None and parsed.evaluate(values, context="lock_file")
+            except (KeyError, TypeError, ValueError):
+                verdict = False
+            self._verdicts[key] = verdict
+        return verdict
+
+
+def read_locked(path: str, *, upgrade: bool = False) -> Locked:
+    """The packages of the lock at *path* (none, digest ``-``, when it is not there).
+
+    A file that is there but is no readable lock gives no packages, under its digest. With
+    *upgrade* (``--upgrade``) the file is not read: no preferences, digest ``*``.
+    """
+    from graft._sha256 import sha256_hex  # noqa: PLC0415
+
+    if upgrade:
+        return Locked("*")
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError:
+        return Locked("-")
+    digest = sha256_hex(data)
+    try:
+        parsed = _toml(data)
+    except (ValueError, UnicodeDecodeError):
+        return Locked(digest)
+    packages = parsed.get("packages")
+    if not isinstance(packages, list):
+        return Locked(digest)
+    from packaging.utils import canonicalize_name  # noqa: PLC0415
+
+    rows = []
+    for package in packages:
+        if not isinstance(package, dict):
+            continue
+        name, version, marker = package.get("name"), package.get("version"), package.get("marker")
+        if isinstance(name, str) and isinstance(version, str):
+            rows.append(
+                (str(canonicalize_name(name)), version, marker if isinstance(marker, str) else None)
+            )
+    return Locked(digest, tuple(rows))
+
+
+def _toml(data: bytes) -> dict[str, Any]:
+    import sys  # noqa: PLC0415
+
+    if sys.version_info >= (3, 11):
+        import tomllib  # noqa: PLC0415
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib  # noqa: PLC0415
+
+    return tomllib.loads(data.decode("utf-8"))
