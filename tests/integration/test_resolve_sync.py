@@ -174,6 +174,12 @@ def test_a_wheel_by_url_and_a_typo(tmp_path: Path, store_dir: Path, index: Serve
     url = f"{index.url}/lib-1.0-py3-none-any.whl"
     sync(tmp_path / "v", index, store_dir, f"lib @ {url}", "app")
     assert installed(tmp_path / "v") == {"app": "1.0", "lib": "1.0"}
+    # PEP 610, as pip writes it: pip freeze says "lib @ URL", app is from the index
+    probe = (
+        "import importlib.metadata as m; print(m.distribution('{}').read_text('direct_url.json'))"
+    )
+    assert json.loads(py(tmp_path / "v", probe.format("lib"))) == {"archive_info": {}, "url": url}
+    assert py(tmp_path / "v", probe.format("app")) == "None"
     out = sync(tmp_path / "w", index, store_dir, "ap", check=False)
     assert "ap" in out
     assert "Traceback" not in out

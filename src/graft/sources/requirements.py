@@ -130,7 +130,21 @@ def _direct_url(
         marker=marker,
         url=remote,
         filename=filename,
+        # PEP 610, as pip writes it for a URL: the hash the URL names, if any (a file: URL's
+        # is written from the file, as for any wheel by path)
+        direct_url=None if remote is None else _remote_direct_url(remote, fragment),
     )
+
+
+def _remote_direct_url(url: str, fragment: dict[str, str]) -> str:
+    """``direct_url.json`` for a wheel installed from *url* (PEP 610), keys sorted."""
+    import json  # noqa: PLC0415
+
+    archive: dict[str, object] = {}
+    if "sha256" in fragment:
+        digest = fragment["sha256"].lower()
+        archive = {"hash": f"sha256={digest}", "hashes": {"sha256": digest}}
+    return json.dumps({"archive_info": archive, "url": url}, sort_keys=True)
 
 
 def _is_sdist_name(text: str) -> bool:
