@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -133,7 +134,11 @@ def test_memo_is_used_while_nothing_changes(
 def test_a_wheel_written_just_now_is_not_memoized(
     tmp_path: Path, store_dir: Path, links: Path, reqs: Path
 ) -> None:
-    os.utime(links / "beta-1.0-py3-none-any.whl")  # now: a rewrite could keep this mtime
+    # modified "now" as far as each sync can tell, however long the first one takes on a busy
+    # machine (an mtime of the moment would age out of the 2 s window before the memo is
+    # written): ahead of the clock, as a file of a coarse or skewed filesystem can be
+    ahead = time.time() + 600
+    os.utime(links / "beta-1.0-py3-none-any.whl", (ahead, ahead))
     assert "resolve" in sync(tmp_path / "v1", reqs, links, store_dir)
     assert "resolve" in sync(tmp_path / "v2", reqs, links, store_dir)
 
