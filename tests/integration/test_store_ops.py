@@ -394,18 +394,21 @@ def test_gc_sweeps_stale_leftovers_nobody_holds(
     root_tmp.write_text("{")
     plan_tmp = store_dir / "plans" / "abcd.json.tmp.998"  # a sync killed while keeping its plan
     plan_tmp.write_text("{")
-    for path in (stale_free, stale_held, crashed_gc, root_tmp, plan_tmp):
+    stamp_tmp = store_dir / "plans" / "stamp-abcd.tmp.997"  # one killed while stamping
+    stamp_tmp.write_text("graft")
+    for path in (stale_free, stale_held, crashed_gc, root_tmp, plan_tmp, stamp_tmp):
         os.utime(path, (old, old))
     seal.make_read_only(str(crashed_gc))  # what gc takes out is sealed (immutable as root)
     seal.seal_tree(str(crashed_gc))
     store = Store(str(store_dir))
     with store.lock("b" * 64):
         result = collect_garbage(store)
-    swept = (stale_free, crashed_gc, root_tmp, plan_tmp)
+    swept = (stale_free, crashed_gc, root_tmp, plan_tmp, stamp_tmp)
     assert sorted(result.swept) == sorted(map(str, swept))
     assert sorted(p.name for p in tmp.iterdir()) == sorted([stale_held.name, fresh.name])
     assert not root_tmp.exists()
     assert not plan_tmp.exists()
+    assert not stamp_tmp.exists()
     assert list((store_dir / "plans").glob("*.json"))  # the kept plan and memo stay
     assert entries(store_dir) == {sha_of(kit["alpha"])}
 

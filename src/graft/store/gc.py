@@ -170,7 +170,7 @@ def _take_out(store: Store, sha: str) -> str | None:
 def _sweep(store: Store, grace: float, *, dry_run: bool) -> list[str]:
     """Leftovers of crashed processes.
 
-    Stale tmp/ items whose entry lock is free, temporary files of roots, kept plans and memos.
+    Stale tmp/ items whose entry lock is free, temporary files of roots and of ``plans/``.
     """
     from graft._fs import LockTimeoutError  # noqa: PLC0415
 
@@ -180,8 +180,9 @@ def _sweep(store: Store, grace: float, *, dry_run: bool) -> list[str]:
     candidates += [
         os.path.join(store.roots_dir, n) for n in _listdir(store.roots_dir) if ".json.tmp." in n
     ]
-    plans = os.path.join(store.root, "plans")  # kept plans and memos written by a killed sync
-    candidates += [os.path.join(plans, n) for n in _listdir(plans) if ".json.tmp." in n]
+    # kept plans, flat forms, memos and sync/replay stamps a killed sync was writing
+    plans = os.path.join(store.root, "plans")
+    candidates += [os.path.join(plans, n) for n in _listdir(plans) if ".tmp." in n]
     from graft.store import verified  # noqa: PLC0415
 
     marks = os.path.join(store.root, verified.DIRECTORY)  # markers a killed ingest was writing
