@@ -131,12 +131,40 @@ def test_outputs_the_stamp_cannot_give_take_the_full_path(
     assert "packaging.version" in modules
 
 
-def test_a_requirement_file_modified_during_the_lock_leaves_no_stamp(
+def test_a_requirement_file_written_just_now_is_stamped_by_the_bytes_the_lock_read(
     tmp_path: Path, graft_cache: Path, links: Path, reqs: Path
 ) -> None:
-    os.utime(reqs)  # modified "now": the lock may have read other bytes than it has later
+    """Written a moment before the lock (a script's edit): the stamp names the bytes parsed."""
+    os.utime(reqs)  # "now": its mtime alone cannot tell a later rewrite from this one
     lock(reqs, links, tmp_path / "a.toml")
-    assert stamps(graft_cache) == []
+    assert len(stamps(graft_cache)) == 1
+    _, modules = lock(reqs, links, tmp_path / "b.toml")
+    assert "packaging.version" not in modules  # answered from the stamp
+    reqs.write_text("alpha\nbeta<2\n")  # other bytes, a moment later: the full path
+    _, modules = lock(reqs, links, tmp_path / "c.toml")
+    assert "packaging.version" in modules
+    assert 'version = "1.0"' in (tmp_path / "c.toml").read_text()
+
+
+def test_a_file_modified_during_the_lock_leaves_no_stamp(tmp_path: Path) -> None:
+    """A file whose bytes are not those the lock parsed, or that the lock does not hash
+    (a find-links wheel), is fingerprinted only once it is two seconds old."""
+    import time
+
+    from graft._sha256 import sha256_hex
+    from graft.cli.lockstamp import _fingerprints
+
+    path = tmp_path / "in.txt"
+    path.write_text("alpha\n")
+    started = time.time_ns()
+    parsed = {str(path): sha256_hex(b"alpha\n")}
+    assert _fingerprints([("content", str(path))], started, parsed) is not None
+    assert _fingerprints([("content", str(path))], started, {}) is None  # not hashed when read
+    path.write_text("beta\n")  # rewritten between the lock's read and its stamp
+    assert _fingerprints([("content", str(path))], started, parsed) is None
+    assert _fingerprints([("stat", str(path))], started, parsed) is None
+    aged(path)
+    assert _fingerprints([("stat", str(path))], started, {}) is not None
 
 
 def test_a_damaged_stamp_takes_the_full_path(

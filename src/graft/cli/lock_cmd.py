@@ -172,6 +172,7 @@ def _keep_stamp(
         preferred_from=result.preferred_from,
         locked=[(str(e.name), str(e.version)) for e in result.entries] if plain else None,
         left_out=bool(result.skipped),
+        read=dict(result.digests),
     )
 
 

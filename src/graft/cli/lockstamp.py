@@ -210,16 +210,12 @@ def _answer_edit(argv: list[str], started: float) -> int | None:
     locked: dict[str, list[str]] = {}
     for name, version in rows.get("locked", []):
         locked.setdefault(name, []).append(version)
-    now = time.time_ns()
-    settled = all(os.stat(p).st_mtime_ns <= now - _RACY_NS for p in files)
-    contents = [_read(p) for p in files]
+    contents = [_read(p) for p in files]  # read once: the proof and the new stamp name them
     allowed = _roots_allowed(rows, contents, locked)
     if allowed is None:
         return None
     roots, known = allowed
     _say(argv, rows, output, started)
-    if not settled:
-        return 0  # a file just written: no stamp from its bytes, the next lock checks again
     watched = [["watched", *r] for r in others]
     watched += [
         ["watched", "content", p, sha256_hex(d or b"")]
@@ -366,6 +362,7 @@ def keep(
     preferred_from: str = "*",
     locked: list[tuple[str, str]] | None = None,
     left_out: bool = False,
+    read: dict[str, str] | None = None,
 ) -> None:
     """Leave the stamp that lets :func:`answer` repeat this lock (best effort).
 
@@ -376,12 +373,16 @@ def keep(
     is the sha256 of the output the lock preferred versions from (``-``: none, ``*``: not
     read). With *locked* (every entry's name and version), a lock whose edit can be proven
     harmless (:mod:`graft.cli.lockedit`), a second stamp answers the lock after an edit;
-    *left_out*: some environments were not locked (the *say* lines tell why).
+    *left_out*: some environments were not locked (the *say* lines tell why). *read*: the
+    sha256 of the bytes each requirements file was parsed from, by path: such a file still
+    holding them is fingerprinted however recently it was written (the lock read exactly
+    those bytes), where any other file written since the lock started, or just before, leaves
+    no stamp.
     """
     from graft._sha256 import sha256_hex  # noqa: PLC0415
 
     keyed = _key(argv)
-    fingerprints = _fingerprints(watched, started_ns)
+    fingerprints = _fingerprints(watched, started_ns, read or {})
     lock = _read(keyed[1]) if keyed is not None else None
     if fingerprints is None or lock is None:
         return
@@ -462,21 +463,28 @@ def _store(key: str, rows: list[list[str]], lock: bytes) -> None:
         return
 
 
-def _fingerprints(watched: list[tuple[str, str]], started_ns: int) -> list[list[str]] | None:
-    """``watched`` rows; None if anything is gone or was modified since the lock started."""
+def _fingerprints(
+    watched: list[tuple[str, str]], started_ns: int, read: dict[str, str]
+) -> list[list[str]] | None:
+    """``watched`` rows; None if anything is gone or may have been read with other bytes.
+
+    A file whose bytes are those the lock parsed (*read*) is fingerprinted as it is; any
+    other file modified since the lock started, or in the two seconds before (timestamps
+    can be coarse), may have changed between the lock's read and this one.
+    """
     from graft.resolve.fingerprints import fingerprint  # noqa: PLC0415
 
     rows = []
     for kind, path in watched:
-        if kind != "machine":
+        fp = fingerprint(kind, path)
+        if fp is None:
+            return None
+        if kind != "machine" and not (kind == "content" and read.get(path) == fp):
             try:
                 if os.stat(path).st_mtime_ns > started_ns - _RACY_NS:
                     return None
             except OSError:
                 return None
-        fp = fingerprint(kind, path)
-        if fp is None:
-            return None
         rows.append(["watched", kind, path, fp])
     return rows
 

@@ -57,5 +57,7 @@ class Inputs:
     no_index: bool = False
     pylocks: list[str] = field(default_factory=list)  # PEP 751 lock files, read per target
     files_read: list[str] = field(default_factory=list)  # requirement files, nested ones too
+    # the sha256 (hex) of the bytes each requirements file was parsed from, by path
+    digests: dict[str, str] = field(default_factory=dict)
     no_binary: list[str] = field(default_factory=list)  # --no-binary in a requirements file
     only_binary: list[str] = field(default_factory=list)  # --only-binary in one

@@ -95,6 +95,8 @@ class LockResult:
     metadata: dict[str, Any] = field(default_factory=dict)  # what reading METADATA cost
     # what the lock read, for the lock stamp (graft.cli.lockstamp)
     files_read: tuple[str, ...] = ()  # requirement, constraint, pyproject, lock files
+    # the sha256 of the bytes each requirements file was parsed from (sources.requirements)
+    digests: tuple[tuple[str, str], ...] = ()
     dirs_read: tuple[str, ...] = ()  # find-links directories
     wheels_read: tuple[str, ...] = ()  # wheels named by path or URL (or by a lock read)
     sources_named: bool = False  # a project directory or sdist named: its tree is not watched
@@ -583,6 +585,7 @@ def lock(request: LockRequest) -> LockResult:
             "whole_wheel_bytes": projects.whole_bytes,
         },
         files_read=(*inputs.files_read, *inputs.pylocks, *filter(None, [chooser.config_read])),
+        digests=tuple(sorted(inputs.digests.items())),
         dirs_read=tuple(inputs.find_links),
         wheels_read=tuple(f.url for f in direct.values()),  # (a URL: no stamp)
         sources_named=any(w.source for w in inputs.wanted),

@@ -268,12 +268,20 @@ def _shown(w: Wanted) -> str:
     return f"{w.name}=={w.version}"
 
 
-def _logical_lines(path: str) -> list[tuple[int, str]]:
+def _logical_lines(path: str, digests: dict[str, str]) -> list[tuple[int, str]]:
+    """The logical lines of *path* (continuations joined, comments dropped), numbered.
+
+    The sha256 of the bytes read goes into *digests*: a lock stamp names exactly these bytes.
+    """
+    from graft._sha256 import sha256_hex  # noqa: PLC0415
+
     try:
-        with open(path, encoding="utf-8") as fh:
-            raw = fh.read().splitlines()
+        with open(path, "rb") as fh:
+            data = fh.read()
     except OSError as exc:
         raise UsageError(f"cannot read requirements file ({exc.strerror})", where=path) from None
+    digests[path] = sha256_hex(data)
+    raw = data.decode("utf-8").splitlines()  # (the lines text mode's universal newlines give)
     out: list[tuple[int, str]] = []
     buffer, start = "", 0
     for number, line in enumerate(raw, 1):
@@ -311,7 +319,7 @@ def read_requirements(
     if real in _seen:
         raise UsageError("requirements files include each other", where=path)
     base = os.path.dirname(os.path.abspath(path))
-    for number, line in _logical_lines(path):
+    for number, line in _logical_lines(path, inputs.digests):
         where = f"{path}:{number}"
         # as pip: the requirement runs up to the first word starting with "-"; only the
         # options after it are shell-split (a marker's quotes belong to the requirement)
