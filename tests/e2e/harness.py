@@ -209,9 +209,15 @@ class CorpusEnvs:
     _dry_runs: dict[str, DryRun] = field(default_factory=dict)
 
     def dry_run(self, set_file: Path) -> DryRun:
-        """``graft sync --dry-run --json`` into a fresh venv path, once per set."""
+        """``graft sync --dry-run --json`` into a fresh venv path, once per set.
+
+        After the set's own sync (:meth:`graft`), whichever test ran first on this worker: a dry
+        run plans with store entries, so it ingests the wheels a store lacks (docs/reliability.md);
+        what it must never touch is a store that holds them, and the venv.
+        """
         name = set_name(set_file)
         if name not in self._dry_runs:
+            self.graft(set_file)
             venv_path = self.factory.mktemp(f"dry-run-{name}") / "venv"
             before = snapshot(self.store)
             args = graft_sync_args(venv_path, self.wheels(set_file), self.store)

@@ -36,6 +36,13 @@ CASES = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A graft cache per test: loopback servers take random ports, and a page cached from an
+    earlier test's server on the same port would answer for this test's index."""
+    monkeypatch.setenv("GRAFT_CACHE_DIR", str(tmp_path / "cache"))
+
+
 def _props(properties: tuple[str, ...]) -> list[str]:
     return [a for p in properties for a in ("--variant-property", p)]
 
