@@ -19,6 +19,7 @@ import pytest
 from packaging.tags import sys_tags
 
 from tests.conftest import run_graft
+from tests.support.rangeserver import unique_url, within_base
 from tests.support.venv import py
 from tests.support.wheelmaker import make_wheel
 
@@ -85,6 +86,8 @@ class _Index(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         served = self.served
+        if not within_base(self, served.url):
+            return
         served.requests.append(self.path)
         parts = self.path.strip("/").split("/")
         if parts[0] == "files" and parts[1].endswith(".metadata"):
@@ -105,7 +108,7 @@ class _Index(http.server.BaseHTTPRequestHandler):
         if parts[0] == "json":
             entries = []
             for n, d in digests.items():
-                entry: dict[str, object] = {"filename": n, "url": f"/files/{n}"}
+                entry: dict[str, object] = {"filename": n, "url": f"{served.url}/files/{n}"}
                 entry["hashes"] = {"sha256": d}
                 if served.advertise in {"core", "legacy"}:
                     key = "core-metadata" if served.advertise == "core" else "dist-info-metadata"
@@ -124,7 +127,7 @@ class _Index(http.server.BaseHTTPRequestHandler):
                     attr = f' data-{key}-metadata="sha256={announced[n]}"'
                 elif served.advertise == "true":
                     attr = ' data-core-metadata="true"'
-                links.append(f'<a href="/files/{n}#sha256={d}"{attr}>{n}</a>')
+                links.append(f'<a href="{served.url}/files/{n}#sha256={d}"{attr}>{n}</a>')
             self._send(f"<html><body>{''.join(links)}</body></html>".encode(), "text/html")
 
     def _send_wheel(self, data: bytes) -> None:
@@ -183,7 +186,7 @@ def _serve(directory: Path) -> Iterator[Served]:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    served.url = f"http://127.0.0.1:{server.server_address[1]}"
+    served.url = unique_url(server.server_address[1])
     yield served
     server.shutdown()
 

@@ -7,6 +7,7 @@ import http.server
 import json
 import re
 import threading
+import uuid
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -69,6 +70,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         del format, args
 
     def do_GET(self) -> None:
+        if within_base(self, self.served.url):
+            self._get()
+
+    def _get(self) -> None:
         served = self.served
         path = self.path.strip("/")
         served.paths.append(self.path)
@@ -111,7 +116,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 continue
             entry: dict[str, object] = {
                 "filename": filename,
-                "url": f"/{filename}",
+                "url": f"{self.served.url}/{filename}",
                 "hashes": {"sha256": hashlib.sha256(data).hexdigest()},
                 "size": len(data),  # PEP 700 (api-version 1.1); HTML pages leave it out
                 **self.served.attributes.get(filename, {}),
@@ -167,6 +172,26 @@ def _html_page(entries: list[dict[str, object]]) -> str:
     return "<!DOCTYPE html><html><body>" + "\n".join(anchors) + "</body></html>"
 
 
+def unique_url(port: int) -> str:
+    """A base URL no other server of the test session had: the port plus a path of its own.
+
+    The tests share one graft cache, which keeps index pages by URL, and a port freed by one
+    test's server may be taken by a later one: without the path, the later server's pages
+    could be answered from the earlier server's cache.
+    """
+    return f"http://127.0.0.1:{port}/{uuid.uuid4().hex[:12]}"
+
+
+def within_base(handler: http.server.BaseHTTPRequestHandler, url: str) -> bool:
+    """Strip *url*'s own path from the request's (answering 404 outside it)."""
+    prefix = "/" + url.split("/", 3)[3]
+    if handler.path != prefix and not handler.path.startswith(prefix + "/"):
+        handler.send_error(404)
+        return False
+    handler.path = handler.path[len(prefix) :] or "/"
+    return True
+
+
 @contextmanager
 def serve() -> Iterator[Served]:
     """A server on 127.0.0.1 for the length of the ``with`` block."""
@@ -175,7 +200,7 @@ def serve() -> Iterator[Served]:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
+    state.url = unique_url(server.server_address[1])
     try:
         yield state
     finally:
