@@ -3,9 +3,11 @@
 It serves what PyPI serves to installers, minus what this benchmark does not want to depend on:
 the project list, one page per project as PEP 503 HTML or PEP 691 JSON (by the request's Accept
 header), each file with its sha256 in the URL fragment (HTML) or `hashes` (JSON), and the files
-themselves. No core metadata files (PEP 658) are announced, and no `Range` requests are
-honoured: an installer must download each wheel it wants. Pages carry an ETag and
-`Cache-Control: max-age=600` as PyPI's do; files are immutable.
+themselves. No core metadata files (PEP 658) are announced, as this machine's PyPI announces
+none; a single `Range` (`bytes=A-B`, `bytes=A-`, `bytes=-N`) is answered with 206 and
+`Content-Range`, and every file says `Accept-Ranges: bytes`, as files.pythonhosted.org does
+(checked with curl), so an installer can read a wheel's METADATA without downloading it.
+Pages carry an ETag and `Cache-Control: max-age=600` as PyPI's do; files are immutable.
 """
 
 from __future__ import annotations
@@ -147,15 +149,30 @@ class _Handler(BaseHTTPRequestHandler):
         if "/" in filename or not path.is_file():
             self._status(404, body=body)
             return
-        self.send_response(200)
+        size = path.stat().st_size
+        span = byte_range(self.headers.get("Range"), size)
+        if span == ():
+            self.send_response(416)
+            self.send_header("Content-Range", f"bytes */{size}")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        start, end = span or (0, size - 1)
+        self.send_response(206 if span else 200)
         self.send_header("Content-Type", "application/octet-stream")
-        self.send_header("Content-Length", str(path.stat().st_size))
+        self.send_header("Content-Length", str(end + 1 - start))
+        if span:
+            self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
+        self.send_header("Accept-Ranges", "bytes")
         self.send_header("Cache-Control", "max-age=365000000, immutable, public")
         self.end_headers()
         if body:
             with path.open("rb") as f:
-                while chunk := f.read(1 << 20):
+                f.seek(start)
+                left = end + 1 - start
+                while left > 0 and (chunk := f.read(min(left, 1 << 20))):
                     self.wfile.write(chunk)
+                    left -= len(chunk)
 
     def _status(self, code: int, *, body: bool) -> None:
         data = f"{code}\n".encode()
@@ -165,6 +182,32 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if body:
             self.wfile.write(data)
+
+
+def byte_range(header: str | None, size: int) -> tuple[int, int] | tuple[()] | None:
+    """The inclusive span one HTTP `Range` header asks of a file of *size* bytes (RFC 9110).
+
+    None: no header, or one this server ignores (several ranges, another unit), so the whole
+    file is sent with 200. ``()``: a range no byte of the file satisfies (416).
+    """
+    if header is None or not header.startswith("bytes=") or "," in header:
+        return None
+    first, dash, last = header.removeprefix("bytes=").strip().partition("-")
+    if (
+        not dash
+        or not (first or last)
+        or not (first or "0").isdigit()
+        or not (last or "0").isdigit()
+    ):
+        return None
+    if not first:  # a suffix: the last N bytes
+        n = int(last)
+        return (max(0, size - n), size - 1) if n and size else ()
+    start = int(first)
+    end = min(int(last), size - 1) if last else size - 1
+    if start >= size or (last and int(last) < start):
+        return ()
+    return start, end
 
 
 @contextmanager

@@ -414,7 +414,7 @@ def alone_config(runs: list[dict[str, Any]], files: list[Path]) -> dict[str, Any
 
 
 def test_loopback_index(tmp_path: Path) -> None:
-    """PEP 503 HTML and PEP 691 JSON pages with sha256, files served, no metadata files."""
+    """PEP 503 and PEP 691 pages with sha256, files served (ranges too), no metadata files."""
     import hashlib
     import urllib.request
 
@@ -439,5 +439,27 @@ def test_loopback_index(tmp_path: Path) -> None:
         base = url.removesuffix("/simple/")
         with urllib.request.urlopen(f"{base}/files/{made.name}") as resp:  # noqa: S310
             assert hashlib.sha256(resp.read()).hexdigest() == digest
+            assert resp.headers["Accept-Ranges"] == "bytes"
+        data, size = made.read_bytes(), made.stat().st_size
+        for header, status, want in [
+            ("bytes=-22", 206, data[-22:]),  # a suffix: where a zip's directory ends
+            ("bytes=3-9", 206, data[3:10]),
+            (f"bytes=5-{size + 100}", 206, data[5:]),  # clipped to the file
+            ("bytes=10-", 206, data[10:]),
+            ("bytes=0-1,4-5", 200, data),  # several ranges: the whole file, as allowed
+        ]:
+            ranged = urllib.request.Request(f"{base}/files/{made.name}", headers={"Range": header})  # noqa: S310
+            with urllib.request.urlopen(ranged) as resp:  # noqa: S310
+                assert (resp.status, resp.read()) == (status, want), header
+                if status == 206:
+                    first = size - 22 if header == "bytes=-22" else int(header[6:].split("-")[0])
+                    assert (
+                        resp.headers["Content-Range"]
+                        == f"bytes {first}-{first + len(want) - 1}/{size}"
+                    )
+        file_url = f"{base}/files/{made.name}"
+        beyond = urllib.request.Request(file_url, headers={"Range": f"bytes={size}-"})  # noqa: S310
+        with pytest.raises(urllib.error.HTTPError, match="416"):
+            urllib.request.urlopen(beyond)  # noqa: S310
         with pytest.raises(urllib.error.HTTPError, match="404"):
             urllib.request.urlopen(url + "nothing/")  # noqa: S310
