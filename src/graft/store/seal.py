@@ -126,13 +126,40 @@ def make_read_only(root: str) -> None:
         os.chmod(directory, 0o555)
 
 
+def write_back(root: str) -> None:
+    """Write the dirty data of *root*'s filesystem to disk, in one call (``syncfs``).
+
+    Setting the immutable attribute writes a file's dirty pages back first, one file at a
+    time (ext4 here: 230 us a file just written, 12 us once written back), so a seal of a
+    freshly unpacked entry was thousands of small synchronous writes; one ``syncfs`` before
+    it writes the same data in one batch, and the entry is as durable when renamed into place
+    as before. ``os.sync`` where ``syncfs`` cannot be called.
+    """
+    try:
+        fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        return
+    try:
+        import ctypes  # noqa: PLC0415
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.syncfs(fd) != 0:
+            os.sync()
+    except (OSError, AttributeError):  # no libc syncfs (not glibc/musl Linux)
+        os.sync()
+    finally:
+        os.close(fd)
+
+
 def seal_tree(root: str) -> None:
     """Set the immutable attribute on every regular file below *root*, then every directory.
 
-    Directories deepest first (*root* last).
+    Directories deepest first (*root* last). The filesystem's dirty data is written back
+    first, in one call (:func:`write_back`).
     """
     if not immutable_enabled():
         return
+    write_back(root)
     for path in _regular_files(root):
         if not _set_immutable(path, on=True, directory=False):
             _state["enabled"] = False  # this filesystem or process cannot; stop trying
