@@ -19,7 +19,7 @@ from graft.errors import GraftError, UsageError
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from graft.model.request import ForeignTarget
+    from graft.model.foreign import ForeignTarget
     from graft.plan.types import Plan
     from graft.sync import SyncResult
 
@@ -363,7 +363,7 @@ def _foreign(args: argparse.Namespace) -> ForeignTarget | None:
             hint="add --dry-run",
         )
     version = args.python_version or "{}.{}".format(*sys.version_info[:2])
-    from graft.model.request import ForeignTarget  # noqa: PLC0415
+    from graft.model.foreign import ForeignTarget  # noqa: PLC0415
 
     return ForeignTarget(
         version, tuple(args.platform), args.implementation or "cp", tuple(args.abi)

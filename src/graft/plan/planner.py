@@ -31,11 +31,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from graft.errors import PlanError
+from graft.plan.collision import Collision
 from graft.plan.distinfo import GENERATED, dist_info_actions, join, lib_dir, relative_to
 from graft.plan.scripts import launcher_body
 from graft.plan.types import (
     Action,
-    Collision,
     InstallScript,
     LinkDir,
     LinkFile,

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from graft.model.record import WheelRecord
     from graft.model.request import CollisionPolicy, LinkMode
     from graft.model.target import Target
+    from graft.plan.collision import Collision
 
 #: Files ``python -m venv`` writes at the top of a venv (3.13 adds .gitignore; lib64 is a link).
 _SKELETON_TOP = frozenset({"pyvenv.cfg", ".gitignore", "lib64"})
@@ -212,24 +213,6 @@ class WriteRecord:
 
 
 Action = MakeDir | LinkDir | LinkFile | WriteFile | WriteLauncher | InstallScript | WriteRecord
-
-
-@dataclass(frozen=True, slots=True)
-class Collision:
-    """One path two distributions provide differently. The winner's copy is installed."""
-
-    path: str
-    winner: str
-    losers: tuple[str, ...]
-    reason: Literal["content", "file-vs-directory"]
-
-    def describe(self) -> str:
-        """The collision in one line: who provides the path, how they differ, who wins."""
-        what = "with different contents" if self.reason == "content" else "as file and directory"
-        return (
-            f"{self.path} is provided by {', '.join(self.losers)} and {self.winner} {what};"
-            f" {self.winner} wins"
-        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -239,7 +239,8 @@ class IndexProjects:
             return self.builds.metadata(file)
         # (imported here: a warm resolution finds every surface kept and reads no METADATA)
         from graft.sources.coremeta import hash_matches  # noqa: PLC0415
-        from graft.sources.lazywheel import read_local_metadata, read_metadata  # noqa: PLC0415
+        from graft.sources.lazywheel import read_metadata  # noqa: PLC0415
+        from graft.sources.localwheel import read_local_metadata  # noqa: PLC0415
 
         project = file.filename.split("-", 1)[0]  # a wheel's name part never holds "-"
         scheme = urllib.parse.urlsplit(file.url).scheme
