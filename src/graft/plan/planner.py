@@ -42,7 +42,6 @@ from graft.plan.types import (
     MakeDir,
     Plan,
     PlannedDistribution,
-    PlannedWheel,
     Policy,
     RecordRow,
     VenvLayout,
@@ -54,6 +53,7 @@ if TYPE_CHECKING:
 
     from graft.model.record import EntryPoint, WheelRecord
     from graft.model.request import LinkMode
+    from graft.plan.planned import PlannedWheel
 
 _DEFAULT_POLICY = Policy()
 

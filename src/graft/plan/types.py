@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 if TYPE_CHECKING:
-    from graft.model.record import WheelRecord
     from graft.model.request import CollisionPolicy, LinkMode
     from graft.model.target import Target
     from graft.plan.collision import Collision
@@ -29,17 +28,6 @@ _SKELETON_SCRIPT = re.compile(
     r"(?:python|pypy)(?:\d+(?:\.\d+)?t?)?w?|libpypy[\w.-]*\.so"
     r"|activate|activate\.(?:csh|fish|nu|bat)|[Aa]ctivate\.ps1|deactivate\.bat"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class PlannedWheel:
-    """A planner input: one store entry, the target's bytecode for it, and how it was asked for."""
-
-    record: WheelRecord
-    tree: str  # absolute path of the entry's unpacked tree
-    bytecode: frozenset[str] = frozenset()  # archive paths of .pyc files for the target
-    requested: bool = True
-    direct_url: str | None = None  # direct_url.json text for wheels given as files
 
 
 @dataclass(frozen=True, slots=True)
