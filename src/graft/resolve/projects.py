@@ -274,7 +274,7 @@ class IndexProjects:
         from graft.sources.lazywheel import read_metadata  # noqa: PLC0415
 
         if file.url in self._offers_pep658:
-            from graft.sources.index import http_get  # noqa: PLC0415
+            from graft.sources.http import http_get  # noqa: PLC0415
 
             got = http_get(urllib.parse.urldefrag(file.url).url + ".metadata")
             if got is not None:
