@@ -384,7 +384,7 @@ def prepare_metadata(
         who = _who(target)
         if earlier.reusable is not None and request.reuse == "auto":
             record, verdict = earlier.reusable
-            from graft.sources.lazywheel import read_local_metadata  # noqa: PLC0415
+            from graft.sources.localwheel import read_local_metadata  # noqa: PLC0415
 
             data = read_local_metadata(run.cache.wheel_path(record.sha256, record.filename))[1]
             return data, f"reused {record.filename} for {who}: {verdict.why}"

@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from graft.model.request import Reporter
     from graft.model.requirements import Wanted
     from graft.model.target import Target
-    from graft.plan.types import PlannedWheel, Policy, VenvLayout
+    from graft.plan.planned import PlannedWheel
+    from graft.plan.types import Policy, VenvLayout
     from graft.resolve.locate import Located
     from graft.store.bytecode import Compiler
     from graft.store.entries import Finish, Store, StoreEntry
@@ -236,7 +237,7 @@ def prepare(
     """
     from graft.model.request import lap  # noqa: PLC0415
     from graft.plan.distinfo import direct_url_for_file  # noqa: PLC0415
-    from graft.plan.types import PlannedWheel  # noqa: PLC0415
+    from graft.plan.planned import PlannedWheel  # noqa: PLC0415
     from graft.store.bytecode import Compiler  # noqa: PLC0415
 
     timings: dict[str, float] = {}

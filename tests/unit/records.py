@@ -7,7 +7,8 @@ import hashlib
 from packaging.utils import canonicalize_name
 
 from graft.model.record import EntryPoint, FileRecord, OriginSearch, WheelRecord, is_native
-from graft.plan.types import PlannedWheel, VenvLayout
+from graft.plan.planned import PlannedWheel
+from graft.plan.types import VenvLayout
 
 LAYOUT = VenvLayout(
     prefix="/venv",

@@ -14,8 +14,8 @@ from graft.resolve.artifacts import (
     files_to_read,
     group_nodes,
     parse_wheel,
-    read_release,
 )
+from graft.resolve.releases import read_release
 from graft.venv.interpreter import foreign_target
 
 if TYPE_CHECKING:

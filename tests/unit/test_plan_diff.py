@@ -9,16 +9,20 @@ put where something still is.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graft.plan.diff import PlanDiff, diff, worth_updating
 from graft.plan.planner import plan
-from graft.plan.types import Action, LinkDir, MakeDir, Plan, PlannedWheel, Policy
+from graft.plan.types import Action, LinkDir, MakeDir, Plan, Policy
 
 from .records import LAYOUT, SP, wheel
 from .test_planner_properties import NAMES, WHEEL_FILES
+
+if TYPE_CHECKING:
+    from graft.plan.planned import PlannedWheel
 
 SKELETON = frozenset({"bin", "include", "lib", "lib/python3.11", SP})
 

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import posixpath
 import random
+from typing import TYPE_CHECKING
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graft.model.record import is_native
 from graft.plan.planner import plan
-from graft.plan.types import LinkDir, LinkFile, MakeDir, Plan, PlannedWheel, Policy
+from graft.plan.types import LinkDir, LinkFile, MakeDir, Plan, Policy
 
 from .records import LAYOUT, SP, wheel
+
+if TYPE_CHECKING:
+    from graft.plan.planned import PlannedWheel
 
 SEGMENTS = st.sampled_from(["a", "b", "ns", "pkg", "sub", "x.libs"])
 LEAVES = st.sampled_from(["__init__.py", "m.py", "n.py", "data.txt", "_ext.so", "lib.so.1"])

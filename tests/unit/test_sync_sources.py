@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from graft.errors import SourceError, UsageError
-from graft.model.request import BuiltWheel, ResolveRequest
+from graft.model.built import BuiltWheel
+from graft.model.request import ResolveRequest
 from graft.resolve.sdists import build_named, refuse_builds
 from graft.sources.requirements import parse_spec, source_path
 from graft.venv.interpreter import foreign_target

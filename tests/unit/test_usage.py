@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import io
+import shutil
 
 import pytest
 
@@ -77,3 +79,22 @@ def test_which_sync_command_lines_a_stamp_may_answer(
     """-v, --json and --dry-run (or argparse's abbreviations of them) print what no stamp has."""
     assert noop._stamped(argv) is stamped
     assert noop._has(argv, ("--quiet",), "q") is quiet
+
+
+@pytest.mark.parametrize("columns", ["50", "132", "", "abc", "0", "-3", None])
+def test_the_help_width_is_what_shutil_finds(
+    monkeypatch: pytest.MonkeyPatch, columns: str | None
+) -> None:
+    """graft's parsers find the width without importing shutil (decision 51), as shutil does."""
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    assert main._columns() == shutil.get_terminal_size().columns
+    parser = main._parser("sync")
+    assert parser._get_formatter()._width == shutil.get_terminal_size().columns - 2
+    sync = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    sync_parser = sync.choices["sync"]
+    ours = sync_parser.format_help()
+    sync_parser.formatter_class = argparse.HelpFormatter  # argparse's own, through shutil
+    assert sync_parser.format_help() == ours

@@ -8,7 +8,8 @@ RECORD lists.
   ``--deep``. A path several distributions list may hold any of their copies (a collision);
   which one it holds is always hashed.
 * The winner of a collision by graft's rule is the normalized name that sorts last, as the
-  planner decides (:class:`graft.plan.types.Collision`); the audit also says whose copy is present.
+  planner decides (:class:`graft.plan.collision.Collision`); the audit also says whose copy
+  is present.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Literal
 
 from graft.audit.findings import Finding, Kind, finding
 from graft.audit.layout import hash_algorithm
-from graft.plan.types import Collision
+from graft.plan.collision import Collision
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from concurrent.futures import Future
 
     from graft.builds import BuildEnvironment, BuildRequest
-    from graft.model.request import BuiltWheel
+    from graft.model.built import BuiltWheel
     from graft.model.target import Target
 
 
@@ -107,7 +107,7 @@ class SyncBuilds:
         return built
 
     def _wheel(self, source: str, target: Target, *, editable: bool) -> BuiltWheel:
-        from graft.model.request import BuiltWheel  # noqa: PLC0415
+        from graft.model.built import BuiltWheel  # noqa: PLC0415
 
         recorded = self._recorded(source, target, editable=editable)
         if recorded is not None:  # (a reuse builds nothing: no cycle)
@@ -146,12 +146,11 @@ class SyncBuilds:
         """
         recorded = self._answered(source, target)
         if recorded is not None:
-            from graft.sources.lazywheel import read_local_metadata  # noqa: PLC0415
+            from graft.sources.localwheel import read_local_metadata  # noqa: PLC0415
 
             return read_local_metadata(recorded.path)[1], recorded.note
         if self.args.reuse_builds == "never" or not os.path.isfile(source):
             return None
-        from graft._fs import file_sha256  # noqa: PLC0415
         from graft._home import cache_root  # noqa: PLC0415
         from graft.build.cache import BuiltWheels  # noqa: PLC0415
         from graft.build.recorded import kept_prepared_metadata  # noqa: PLC0415
@@ -160,7 +159,7 @@ class SyncBuilds:
         data = kept_prepared_metadata(
             BuiltWheels(cache_root()),
             source,
-            file_sha256(source),
+            _sha256(source),
             target,
             self.settings,
             isolated=not self.args.no_build_isolation,
@@ -224,15 +223,14 @@ class SyncBuilds:
         """
         if editable or self.args.reuse_builds != "auto" or not os.path.isfile(source):
             return None
-        from graft._fs import file_sha256  # noqa: PLC0415
         from graft._home import cache_root  # noqa: PLC0415
         from graft.build.cache import BuiltWheels  # noqa: PLC0415
         from graft.build.recorded import reusable_sdist_build  # noqa: PLC0415
         from graft.build.reuse import Builder  # noqa: PLC0415
-        from graft.model.request import BuiltWheel  # noqa: PLC0415
+        from graft.model.built import BuiltWheel  # noqa: PLC0415
 
         try:
-            sha = file_sha256(source)
+            sha = _sha256(source)
         except OSError:
             return None
         isolated = not self.args.no_build_isolation
@@ -322,6 +320,23 @@ def _names(requires: tuple[str, ...]) -> frozenset[str] | None:
         return frozenset(canonicalize_name(Requirement(r).name) for r in requires)
     except InvalidRequirement:
         return None
+
+
+def _sha256(source: str) -> str:
+    """The sha256 of the sdist file *source*: named by its place in the download cache, else read.
+
+    An sdist from an index lies in the download cache, whose directories name their files'
+    hashes (:func:`graft.sources.fetch.stored_sha256`): a warm sync reads no sdist twice.
+    """
+    from graft._home import cache_root  # noqa: PLC0415
+    from graft.sources.fetch import stored_sha256  # noqa: PLC0415
+
+    sha = stored_sha256(source, cache_root())
+    if sha is not None:
+        return sha
+    from graft._fs import file_sha256  # noqa: PLC0415
+
+    return file_sha256(source)
 
 
 def _project(source: str) -> str:

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, Protocol
 
 if TYPE_CHECKING:
+    from graft.model.built import BuiltWheel
+    from graft.model.foreign import ForeignTarget
     from graft.model.target import Target
     from graft.model.variants import ProviderPlugins
 
@@ -47,15 +49,6 @@ class SilentReporter:
         del message
 
 
-@dataclass(frozen=True, slots=True)
-class BuiltWheel:
-    """A wheel built (or a recorded build reused) from a source for one target."""
-
-    path: str  # the wheel file (in the download cache)
-    sha256: str
-    note: str  # "built" or "reused", why, and the source's assessment: for -v
-
-
 class SourceBuilder(Protocol):
     """Builds sources into wheels for ``graft sync`` (the CLI passes :mod:`graft.builds` in).
 
@@ -78,16 +71,6 @@ class SourceBuilder(Protocol):
     def known_metadata(self, source: str, target: Target) -> tuple[bytes, str] | None:
         """:meth:`metadata` when a recorded build or kept metadata answers; never runs a hook."""
         ...
-
-
-@dataclass(frozen=True)
-class ForeignTarget:
-    """A target described by pip-download-style flags, planned but never built."""
-
-    python_version: str  # "3.12"
-    platforms: tuple[str, ...]  # taken literally, as pip does
-    implementation: str = "cp"  # "cp" or "pp"
-    abis: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from graft.model.record import WheelRecord
-    from graft.plan.types import Action, PlannedWheel, VenvLayout
+    from graft.plan.planned import PlannedWheel
+    from graft.plan.types import Action, VenvLayout
 
 #: Files of a wheel's own .dist-info that graft writes instead of linking.
 GENERATED = ("INSTALLER", "REQUESTED", "direct_url.json", "RECORD")

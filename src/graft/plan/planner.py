@@ -31,18 +31,17 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from graft.errors import PlanError
+from graft.plan.collision import Collision
 from graft.plan.distinfo import GENERATED, dist_info_actions, join, lib_dir, relative_to
 from graft.plan.scripts import launcher_body
 from graft.plan.types import (
     Action,
-    Collision,
     InstallScript,
     LinkDir,
     LinkFile,
     MakeDir,
     Plan,
     PlannedDistribution,
-    PlannedWheel,
     Policy,
     RecordRow,
     VenvLayout,
@@ -54,6 +53,7 @@ if TYPE_CHECKING:
 
     from graft.model.record import EntryPoint, WheelRecord
     from graft.model.request import LinkMode
+    from graft.plan.planned import PlannedWheel
 
 _DEFAULT_POLICY = Policy()
 

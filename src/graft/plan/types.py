@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 if TYPE_CHECKING:
-    from graft.model.record import WheelRecord
     from graft.model.request import CollisionPolicy, LinkMode
     from graft.model.target import Target
+    from graft.plan.collision import Collision
 
 #: Files ``python -m venv`` writes at the top of a venv (3.13 adds .gitignore; lib64 is a link).
 _SKELETON_TOP = frozenset({"pyvenv.cfg", ".gitignore", "lib64"})
@@ -28,17 +28,6 @@ _SKELETON_SCRIPT = re.compile(
     r"(?:python|pypy)(?:\d+(?:\.\d+)?t?)?w?|libpypy[\w.-]*\.so"
     r"|activate|activate\.(?:csh|fish|nu|bat)|[Aa]ctivate\.ps1|deactivate\.bat"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class PlannedWheel:
-    """A planner input: one store entry, the target's bytecode for it, and how it was asked for."""
-
-    record: WheelRecord
-    tree: str  # absolute path of the entry's unpacked tree
-    bytecode: frozenset[str] = frozenset()  # archive paths of .pyc files for the target
-    requested: bool = True
-    direct_url: str | None = None  # direct_url.json text for wheels given as files
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,24 +201,6 @@ class WriteRecord:
 
 
 Action = MakeDir | LinkDir | LinkFile | WriteFile | WriteLauncher | InstallScript | WriteRecord
-
-
-@dataclass(frozen=True, slots=True)
-class Collision:
-    """One path two distributions provide differently. The winner's copy is installed."""
-
-    path: str
-    winner: str
-    losers: tuple[str, ...]
-    reason: Literal["content", "file-vs-directory"]
-
-    def describe(self) -> str:
-        """The collision in one line: who provides the path, how they differ, who wins."""
-        what = "with different contents" if self.reason == "content" else "as file and directory"
-        return (
-            f"{self.path} is provided by {', '.join(self.losers)} and {self.winner} {what};"
-            f" {self.winner} wins"
-        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ wheel of a version is read, and only when neither that file nor a file with the 
 metadata hash* has been read before. Equal metadata hashes prove equal surfaces; different
 hashes only mean "maybe different" (a reformatted line changes the hash, not the surface),
 so a differing hash is a reason to read, never a reason to split a node.
-:func:`read_release` applies the rule for several targets at once (a lock for a matrix).
+:func:`graft.resolve.releases.read_release` applies the rule for several targets at once.
 """
 
 from __future__ import annotations
@@ -320,28 +320,3 @@ class MetadataReader:
     def seen(self) -> tuple[tuple[ArtifactFile, Surface], ...]:
         """Every (file, surface) known so far, in the order first read; for :func:`group_nodes`."""
         return tuple(self._by_file.values())
-
-
-@dataclass(frozen=True, slots=True)
-class ReleaseView:
-    """One release seen by several targets: its nodes, and the node each target installs."""
-
-    nodes: tuple[ArtifactNode, ...]
-    chosen: tuple[ArtifactNode | None, ...]  # per target, in order; None: no wheel for it
-
-
-def read_release(
-    release: Sequence[ArtifactFile],
-    tag_ranks: Sequence[Mapping[str, int]],
-    reader: MetadataReader,
-) -> ReleaseView:
-    """Read the fewest METADATA files that tell every target its own wheel's surface.
-
-    The rule of :func:`files_to_read`, target after target: a target whose best wheel was
-    read already, or shares its metadata hash with one read, costs nothing.
-    """
-    best = [best_wheel(release, ranks) for ranks in tag_ranks]
-    read = {f.filename: (f, reader.surface(f)) for f in best if f is not None}
-    nodes = group_nodes(read.values())
-    where = {f.filename: node for node in nodes for f in node.files}
-    return ReleaseView(nodes, tuple(where[f.filename] if f else None for f in best))

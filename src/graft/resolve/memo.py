@@ -28,7 +28,6 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from graft import __version__
@@ -40,21 +39,11 @@ if TYPE_CHECKING:
     from graft.model.request import ResolveRequest
     from graft.model.target import Target
     from graft.resolve.locate import Located
+    from graft.resolve.recalled import Recalled
 
 FORMAT = 2
 INDEX_TTL = 600.0  # seconds; the same freshness as a cached index page
 _ENVIRONMENT = ("PATH", "PYENV_VERSION", "PYENV_ROOT", "GRAFT_CACHE_DIR", "HOME", "XDG_CACHE_HOME")
-
-
-@dataclass(frozen=True, slots=True)
-class Recalled:
-    """What the memo recalls: the target, each wheel file with its sha256, and their labels."""
-
-    target: Target
-    # (wheel file, sha256, wheel given as a path, asked for by the user)
-    rows: tuple[tuple[str, str, str | None, bool], ...]
-    labels: tuple[str, ...]  # "name==version" of each, as resolution named them
-    aged: bool = False  # its index answers are older than INDEX_TTL: confirms, never builds
 
 
 def _request_key(request: ResolveRequest, also: tuple[str, ...]) -> str | None:
@@ -180,6 +169,8 @@ def recall(request: ResolveRequest, also: tuple[str, ...], store_root: str) -> R
     target = _target(request, interpreter)
     if target is None or not _prefers_the_same(request, target, preferred, labels):
         return None
+    from graft.resolve.recalled import Recalled  # noqa: PLC0415 - a memo hit only
+
     return Recalled(target, rows, labels, aged=old)
 
 
@@ -215,4 +206,4 @@ def _prefers_the_same(
     return now == preferred or now == set(labels)
 
 
-__all__ = ["Observed", "Recalled", "aged", "memo_path", "observe", "recall", "remember_located"]
+__all__ = ["Observed", "aged", "memo_path", "observe", "recall", "remember_located"]

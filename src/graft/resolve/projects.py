@@ -239,7 +239,8 @@ class IndexProjects:
             return self.builds.metadata(file)
         # (imported here: a warm resolution finds every surface kept and reads no METADATA)
         from graft.sources.coremeta import hash_matches  # noqa: PLC0415
-        from graft.sources.lazywheel import read_local_metadata, read_metadata  # noqa: PLC0415
+        from graft.sources.lazywheel import read_metadata  # noqa: PLC0415
+        from graft.sources.localwheel import read_local_metadata  # noqa: PLC0415
 
         project = file.filename.split("-", 1)[0]  # a wheel's name part never holds "-"
         scheme = urllib.parse.urlsplit(file.url).scheme
@@ -273,7 +274,7 @@ class IndexProjects:
         from graft.sources.lazywheel import read_metadata  # noqa: PLC0415
 
         if file.url in self._offers_pep658:
-            from graft.sources.index import http_get  # noqa: PLC0415
+            from graft.sources.http import http_get  # noqa: PLC0415
 
             got = http_get(urllib.parse.urldefrag(file.url).url + ".metadata")
             if got is not None:

@@ -31,7 +31,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     from concurrent.futures import Future, ThreadPoolExecutor
 
-    from graft.model.request import BuiltWheel, ResolveRequest, SourceBuilder
+    from graft.model.built import BuiltWheel
+    from graft.model.request import ResolveRequest, SourceBuilder
     from graft.model.requirements import Inputs, Wanted
     from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile
@@ -324,7 +325,7 @@ class SdistBuilds:
             except BuildError as exc:
                 self._failed[path] = exc
                 raise
-        from graft.sources.lazywheel import read_local_metadata  # noqa: PLC0415
+        from graft.sources.localwheel import read_local_metadata  # noqa: PLC0415
 
         return read_local_metadata(built.path)[1]
 
@@ -426,9 +427,14 @@ class SdistBuilds:
             path = file.url.removeprefix("file://")
         if path is None:
             return None
-        from graft._fs import file_sha256  # noqa: PLC0415
+        from graft.sources.fetch import stored_sha256  # noqa: PLC0415
 
-        kept = os.path.join(self.cache_dir, "metadata", f"sdist-{file_sha256(path)}.pkg-info")
+        sha = stored_sha256(path, self.cache_dir)
+        if sha is None:
+            from graft._fs import file_sha256  # noqa: PLC0415
+
+            sha = file_sha256(path)
+        kept = os.path.join(self.cache_dir, "metadata", f"sdist-{sha}.pkg-info")
         try:
             with open(kept, "rb") as fh:
                 static = fh.read()

@@ -443,7 +443,7 @@ def read_listed(file: ArtifactFile, cache_dir: str, *, offline: bool = False) ->
             "not in the cache and --offline was given", where=file.url, hint="run once online"
         )
     from graft._fs import remember  # noqa: PLC0415
-    from graft.sources.index import http_get  # noqa: PLC0415
+    from graft.sources.http import http_get  # noqa: PLC0415
 
     got = http_get(file.url)
     if got is None:

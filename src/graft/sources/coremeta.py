@@ -131,7 +131,7 @@ def metadata_file(candidate: Candidate, cache_dir: str, offline: bool) -> CoreMe
     if data is None:
         if offline:
             return None
-        from graft.sources.index import http_get  # noqa: PLC0415
+        from graft.sources.http import http_get  # noqa: PLC0415
 
         got = http_get(url)
         if got is None:

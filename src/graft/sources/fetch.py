@@ -12,14 +12,13 @@ several graft processes sharing the cache fetch each file once, one after anothe
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import time
-import urllib.error
 from typing import TYPE_CHECKING
 
 from graft._fs import write_atomic
+from graft._sha256 import sha256_hex
 from graft.errors import SourceError
 from graft.sources.urlimport import load as load_urllib
 
@@ -33,6 +32,7 @@ _RETRIES = 3
 _CHUNK = 1 << 16
 _PARTIAL = 206
 _RANGE_NOT_SATISFIABLE = 416
+_SHA256_HEX = 64
 
 
 def cached_path(candidate: Candidate, cache_dir: str) -> str | None:
@@ -43,9 +43,25 @@ def cached_path(candidate: Candidate, cache_dir: str) -> str | None:
     return path if os.path.isfile(path) else None
 
 
+def stored_sha256(path: str, cache_dir: str) -> str | None:
+    """The sha256 of *path* if it is a file of the download cache, read from where it lies.
+
+    A file appears at ``wheels/<sha256>/<filename>`` only by one rename after its bytes were
+    hashed, so its directory names its content: :func:`download` answers a cache hit with
+    it, and so may a caller that holds such a path (no read, no OpenSSL). None elsewhere.
+    """
+    parent, _ = os.path.split(path)
+    wheels, digest = os.path.split(parent)
+    if os.path.normpath(wheels) != os.path.normpath(os.path.join(cache_dir, "wheels")):
+        return None
+    if len(digest) != _SHA256_HEX or digest.strip("0123456789abcdef"):
+        return None
+    return digest if os.path.isfile(path) else None
+
+
 def part_paths(candidate: Candidate, cache_dir: str) -> tuple[str, str]:
     """The partial file of *candidate* and the JSON file of its validators."""
-    key = candidate.sha256 or "url-" + hashlib.sha256(candidate.url.encode()).hexdigest()[:40]
+    key = candidate.sha256 or "url-" + sha256_hex(candidate.url.encode())[:40]
     stem = os.path.join(cache_dir, "wheels", ".partial", key)
     return stem + ".part", stem + ".json"
 
@@ -169,12 +185,13 @@ def _attempt(
     else:
         headers["Range"] = f"bytes={have}-"
     load_urllib()  # imported on first use, under a lock (download threads)
+    from urllib.error import HTTPError  # noqa: PLC0415
     from urllib.request import Request, urlopen  # noqa: PLC0415
 
     request = Request(candidate.url, headers=headers)  # noqa: S310
     try:
         response = urlopen(request, timeout=60)  # noqa: S310
-    except urllib.error.HTTPError as exc:
+    except HTTPError as exc:
         if exc.code != _RANGE_NOT_SATISFIABLE or not have:
             raise
         exc.close()
@@ -191,6 +208,8 @@ def _receive(
     have: int,
     on_bytes: Callable[[int], None] | None,
 ) -> tuple[str, bool]:
+    import hashlib  # noqa: PLC0415 - OpenSSL's, for whole files; not loaded by a cache hit
+
     part, state = part_paths(candidate, cache_dir)
     digest = hashlib.sha256()
     appending = bool(have) and response.status == _PARTIAL

@@ -21,7 +21,6 @@ from graft._fs import remember
 from graft._sha256 import sha256_hex
 from graft.errors import SourceError
 from graft.model.wheelname import InvalidWheelFilename, parse_wheel_filename
-from graft.sources.urlimport import load as load_urllib
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -205,55 +204,6 @@ def _json_metadata(entry: dict[str, Any]) -> str | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class Response:
-    """An HTTP answer: its status (200 or 304), body, content type and validators."""
-
-    status: int
-    body: bytes
-    content_type: str
-    etag: str | None = None
-    last_modified: str | None = None
-
-
-def http_get(url: str, headers: dict[str, str] | None = None) -> Response | None:
-    """GET *url* with retries and backoff; None on HTTP 404.
-
-    A 304 (the request's validators still hold) is an answer with an empty body.
-    """
-    load_urllib()  # imported on first use, under a lock (threads)
-    import urllib.error  # noqa: PLC0415 - (urllib.response, tempfile: not for cached pages)
-    from urllib.request import Request, urlopen  # noqa: PLC0415
-
-    request = Request(url, headers=headers or {})  # noqa: S310
-    for attempt in range(_RETRIES):
-        try:
-            with urlopen(request, timeout=30) as response:  # noqa: S310
-                return Response(
-                    response.status,
-                    response.read(),
-                    response.headers.get("Content-Type", ""),
-                    response.headers.get("ETag"),
-                    response.headers.get("Last-Modified"),
-                )
-        except urllib.error.HTTPError as exc:
-            if exc.code == 304:  # noqa: PLR2004
-                return Response(304, b"", "")
-            if exc.code == 404:  # noqa: PLR2004
-                return None
-            if attempt == _RETRIES - 1:
-                raise SourceError(f"index answered HTTP {exc.code}", where=url) from None
-        except (urllib.error.URLError, OSError) as exc:
-            if attempt == _RETRIES - 1:
-                raise SourceError(
-                    f"cannot reach the index ({getattr(exc, 'reason', exc)})",
-                    where=url,
-                    hint="check the network, or use --find-links DIR --no-index",
-                ) from None
-        time.sleep(0.5 * 2**attempt)
-    raise AssertionError  # unreachable: the last attempt returns or raises
-
-
 #: The page cache's format: rows of :data:`_FIELDS`, absolute URLs, with the page's validators
 #: (3: ``size`` added; pages of format 2 are fetched again).
 _PAGE_FORMAT = 3
@@ -342,6 +292,8 @@ def _get_page(
         headers["If-None-Match"] = validators["etag"]
     if validators.get("last-modified"):
         headers["If-Modified-Since"] = validators["last-modified"]
+    from graft.sources.http import http_get  # noqa: PLC0415 - cached pages need no client
+
     got = http_get(url, headers=headers)
     if got is None:
         return [], {}

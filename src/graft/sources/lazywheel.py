@@ -17,13 +17,10 @@ so one cache keyed by it serves both. Standard library only.
 
 from __future__ import annotations
 
-import hashlib
 import io
-import os
 import re
 import struct
 import time
-import urllib.error
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -31,7 +28,9 @@ from typing import TYPE_CHECKING
 
 from packaging.utils import NormalizedName, canonicalize_name
 
+from graft._sha256 import sha256_hex
 from graft.errors import SourceError
+from graft.sources.localwheel import metadata_member
 from graft.sources.urlimport import load as load_urllib
 
 if TYPE_CHECKING:
@@ -69,7 +68,7 @@ class LazyMetadata:
     @property
     def sha256(self) -> str:
         """``sha256=<hex>`` of the METADATA bytes (the PEP 658 ``core-metadata`` hash)."""
-        return "sha256=" + hashlib.sha256(self.metadata).hexdigest()
+        return "sha256=" + sha256_hex(self.metadata)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +121,7 @@ class _Remote:
         if range_value is not None:
             headers["Range"] = f"bytes={range_value}"
         load_urllib()  # imported on first use, under a lock (prefetch threads)
+        from urllib.error import HTTPError, URLError  # noqa: PLC0415
         from urllib.request import Request  # noqa: PLC0415
 
         request = Request(self.url, headers=headers)  # noqa: S310
@@ -131,12 +131,12 @@ class _Remote:
                 body = response.read()
                 status = int(response.status)
                 content_range = response.headers.get("Content-Range", "")
-        except urllib.error.HTTPError as exc:
+        except HTTPError as exc:
             exc.close()
             if exc.code in _TRANSIENT and not last:
                 return None
             return exc.code, b"", ""
-        except (urllib.error.URLError, OSError) as exc:
+        except (URLError, OSError) as exc:
             if not last:
                 return None
             reason = getattr(exc, "reason", exc)
@@ -230,24 +230,6 @@ def _directory(data: bytes, where: str) -> list[_Member]:
     return members
 
 
-def _metadata_member(
-    names: list[str], project: NormalizedName | None, where: str, leaf: str = "METADATA"
-) -> str:
-    """The one top-level ``*.dist-info/<leaf>`` (of *project*, when given)."""
-    found = [
-        n
-        for n in names
-        if n.count("/") == 1 and n.endswith(f"/{leaf}") and n.split("/")[0].endswith(".dist-info")
-    ]
-    if project is not None:
-        found = [n for n in found if canonicalize_name(n.split("/")[0].split("-")[0]) == project]
-    if not found:
-        raise SourceError(f"its .dist-info/{leaf} is missing", where=where)
-    if len(found) != 1:
-        raise SourceError(f"{len(found)} .dist-info/{leaf} files in the wheel", where=where)
-    return found[0]
-
-
 def _inflate(member: _Member, local: bytes, where: str) -> bytes:
     if local[:4] != b"PK\x03\x04":
         raise SourceError(f"no local header for {member.name}", where=where)
@@ -275,7 +257,7 @@ def _from_zip(
 ) -> tuple[str, bytes]:
     try:
         with zipfile.ZipFile(io.BytesIO(body)) as archive:
-            member = _metadata_member(archive.namelist(), project, where, leaf)
+            member = metadata_member(archive.namelist(), project, where, leaf)
             return member, archive.read(member)
     except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
         raise SourceError(f"not a readable wheel ({exc})", where=where) from None
@@ -301,7 +283,7 @@ def _by_ranges(
     else:  # the directory starts before the tail: fetch the part that is missing
         directory = remote.span(cd_offset, tail_start) + tail[: cd_offset + cd_size - tail_start]
     members = {m.name: m for m in _directory(directory, where)}
-    member = members[_metadata_member(list(members), project, where, leaf)]
+    member = members[metadata_member(list(members), project, where, leaf)]
     end = member.offset + _LOCAL.size + _HEADER_SLACK + member.compressed
     if member.offset >= tail_start:
         local = tail[member.offset - tail_start : end - tail_start]
@@ -345,17 +327,3 @@ def read_metadata(
         member, data = _from_zip(body, name, url, leaf)
         ranged = False
     return LazyMetadata(data, member, remote.requests, remote.bytes_read, ranged)
-
-
-def read_local_metadata(path: str, project: str | None = None) -> tuple[str, bytes]:
-    """The (member, bytes) of the ``*.dist-info/METADATA`` of the wheel file at *path*."""
-    name = canonicalize_name(project) if project else None
-    where = os.path.basename(path)  # as ingest names a wheel (wheel.archive)
-    try:
-        with zipfile.ZipFile(path) as archive:
-            member = _metadata_member(archive.namelist(), name, where)
-            return member, archive.read(member)
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise SourceError(f"not a readable zip archive ({exc})", where=where) from None
-    except (RuntimeError, NotImplementedError, zlib.error) as exc:  # encrypted, odd compression
-        raise SourceError(f"its METADATA cannot be read ({exc})", where=where) from None

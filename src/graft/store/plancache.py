@@ -34,7 +34,6 @@ from graft.plan.flat import (
     expected_launcher_body,
 )
 from graft.plan.types import (
-    Collision,
     InstallScript,
     LinkDir,
     LinkFile,
@@ -50,6 +49,7 @@ from graft.plan.types import (
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from graft.plan.collision import Collision
     from graft.plan.types import Action
 
 FORMAT = 1
@@ -180,11 +180,18 @@ def _decode(raw: dict[str, Any], prefix: str, python: str, entries: str) -> Plan
         link_mode=raw["link_mode"],
         distributions=distributions,
         actions=tuple(actions),
-        collisions=tuple(
-            Collision(p, w, tuple(losers), r) for p, w, losers, r in raw["collisions"]
-        ),
+        collisions=_collisions(raw["collisions"]),
         files_served=int(raw["files_served"]),
     )
+
+
+def _collisions(raw: list[Any]) -> tuple[Collision, ...]:
+    """A kept plan's collisions (a plan rarely has one: the class is made on first use)."""
+    if not raw:
+        return ()
+    from graft.plan.collision import Collision  # noqa: PLC0415
+
+    return tuple(Collision(p, w, tuple(losers), r) for p, w, losers, r in raw)
 
 
 __all__ = [
