@@ -351,6 +351,49 @@ def test_an_update_cut_at_every_rename_leaves_the_old_venv_or_a_pending_one_fini
         assert snapshot(venv) == from_scratch(venv, again, "symlink", pool, shared_store)
 
 
+def test_audit_reports_a_committed_change_cut_off_until_a_sync_finishes_it(
+    tmp_path: Path, pool: Pool, shared_store: Path
+) -> None:
+    """Killed after its commit (the second rename), an update leaves the venv marked
+    ``graft-pending``: ``graft audit`` reports it as an error, naming the journal, whether the
+    journal is there or not; after the next sync finishes the change, the finding is gone.
+    """
+    venv = tmp_path / "venv"
+    _sync(venv, BASE, "symlink", pool, shared_store)
+    assert _kinds(venv) == set()
+    real = os.rename
+    done: list[str] = []
+
+    def dying(src: str, dst: str) -> None:
+        if src.startswith(str(tmp_path)):
+            if len(done) == 1:  # the commit is done; the first removal never happens
+                raise Killed
+            done.append(src)
+        real(src, dst)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(os, "rename", dying)
+        with pytest.raises(Killed):
+            _sync(venv, PINNED, "symlink", pool, shared_store)
+    pending = recorded_state(str(venv))["graft-pending"]
+    journal = venv.parent / pending / incremental.JOURNAL
+    (cut,) = [f for f in audit_venv(str(venv)).findings if f.kind.value == "interrupted-change"]
+    assert (cut.severity, cut.path) == ("error", "pyvenv.cfg")
+    assert f"its journal is {journal}" in cut.detail
+    journal.rename(journal.with_suffix(".kept"))  # as if removed by hand
+    (gone,) = [f for f in audit_venv(str(venv)).findings if f.kind.value == "interrupted-change"]
+    assert f"its journal is gone, was {journal}" in gone.detail
+    journal.with_suffix(".kept").rename(journal)
+    _sync(venv, PINNED, "symlink", pool, shared_store)
+    assert "interrupted-change" not in _kinds(venv)
+    assert snapshot(venv) == from_scratch(venv, PINNED, "symlink", pool, shared_store)
+
+
+def _kinds(venv: Path) -> set[str]:
+    """The kinds of the errors ``graft audit`` finds in *venv*."""
+    return {f.kind.value for f in audit_venv(str(venv)).findings if f.severity == "error"}
+
+
 def test_a_kept_plan_naming_the_venvs_own_files_is_not_diffed(
     tmp_path: Path, pool: Pool, store_dir: Path
 ) -> None:

@@ -86,6 +86,7 @@ def audit_venv(
     ]
     imports = check_imports(venv)  # asks the interpreter again: it may fail now
     findings += [*imports.findings, *check_native(venv), *_check_interpreter(venv, imports.probe)]
+    findings += _check_pending(venv)
     findings.sort(key=report_order)
     stats = {
         "distributions": len(venv.dists),
@@ -111,6 +112,26 @@ def _check_interpreter(venv: Venv, probe: Probe) -> list[Finding]:
         return []
     python = venv.rel(venv_python(venv.prefix))
     return [finding(Kind.INTERPRETER_FAILED, python, [], probe.error[:300])]
+
+
+def _check_pending(venv: Venv) -> list[Finding]:
+    """An in-place change (decision 34) committed and cut off: pyvenv.cfg says ``graft-pending``.
+
+    From its commit to its end the venv may hold a mix of the old and the new set; the next
+    sync finishes it from the journal in the staging directory the mark names.
+    """
+    pending = venv.cfg.get("graft-pending")
+    if pending is None:
+        return []
+    from graft.venv.incremental import JOURNAL  # noqa: PLC0415 - only for a marked venv
+
+    journal = os.path.join(os.path.dirname(venv.prefix), pending, JOURNAL)
+    left = "its journal is" if os.path.isfile(journal) else "its journal is gone, was"
+    detail = (
+        "an in-place change was committed and cut off before it finished: the venv may hold"
+        f" part of the old set and part of the new one ({left} {journal})"
+    )
+    return [finding(Kind.INTERRUPTED_CHANGE, "pyvenv.cfg", [], detail)]
 
 
 __all__ = [

@@ -37,6 +37,7 @@ class Kind(str, Enum):
     FOREIGN_INTERPRETER = "foreign-interpreter"
     INTERPRETER_FAILED = "interpreter-failed"
     VARIANT_UNSUPPORTED = "variant-unsupported"
+    INTERRUPTED_CHANGE = "interrupted-change"
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +164,13 @@ DEFAULTS: dict[Kind, tuple[Severity, str]] = {
         (
             "sync the venv again on this machine (a variant it supports is chosen), or"
             " describe the machine with --variant-property or variants.toml"
+        ),
+    ),
+    Kind.INTERRUPTED_CHANGE: (
+        "error",
+        (
+            "run `graft sync` on the venv again (with any inputs): it finishes the committed"
+            " change before anything else, or rebuilds the venv when the journal is gone"
         ),
     ),
 }
