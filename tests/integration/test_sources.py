@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from packaging.tags import sys_tags
 
+from graft.resolve.explain import SPELLINGS
 from tests.conftest import run_graft
 from tests.support.rangeserver import unique_url, within_base
 from tests.support.venv import py
@@ -553,6 +554,37 @@ def test_a_wheel_whose_metadata_disagrees_with_the_metadata_file_is_refused(
     assert _entries(store_dir) == []
     assert not (tmp_path / "venv").exists()
     del graft_cache
+
+
+@pytest.mark.parametrize("api", ["json", "html"])
+def test_a_typo_on_an_index_is_answered_with_the_project_it_meant(
+    tmp_path: Path, store_dir: Path, wheels: Path, index: Served, api: str
+) -> None:
+    """An index cannot list its projects, so graft asks it for the likely spellings of the
+    missing name (neighbours swapped, one character left out), and names the first it has;
+    a name with no such neighbour gets no suggestion. Offline, only cached pages answer."""
+    meant = f"typofix{api}"
+    _unique(wheels, tmp_path, meant)
+    typo = f"tyopfix{api}"  # "o" and "p" swapped
+    proc = _sync(index, api, tmp_path, store_dir, f"{typo}>=1", check=False)
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines() == [
+        f"graft: error: no project named '{typo}' on the index; did you mean {meant}?",
+        f"  you asked for {typo}>=1",
+    ]
+    pages = [r for r in index.requests if r.endswith("/")]
+    assert any(r.endswith(f"/{api}/{meant}/") for r in pages)
+    assert len(pages) <= 1 + SPELLINGS  # the missing page, then the spellings asked
+    index.requests.clear()
+    offline = _sync(
+        index, api, tmp_path, store_dir, f"{typo}>=1", extra=("--offline",), check=False
+    )
+    assert offline.stderr == proc.stderr  # the pages asked for before are cached
+    assert index.requests == []
+    far = _sync(index, api, tmp_path, store_dir, f"qq{meant}zz", check=False)
+    no_suggestion = f"graft: error: no project named 'qq{meant}zz' on the index"
+    assert far.stderr.splitlines()[0] == no_suggestion
+    assert _entries(store_dir) == []
 
 
 def test_offline_reads_cached_metadata_files(

@@ -81,3 +81,6 @@ class FakeIndex:
 
     def project_names(self) -> Sequence[str]:
         return sorted(self.projects)
+
+    def which_exist(self, names: Sequence[NormalizedName]) -> Sequence[NormalizedName]:
+        return [name for name in names if name in self.projects]

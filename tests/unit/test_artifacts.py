@@ -55,6 +55,9 @@ class Source:
     def project_names(self) -> Sequence[str]:
         return ()
 
+    def which_exist(self, names: Sequence[NormalizedName]) -> Sequence[NormalizedName]:  # noqa: ARG002
+        return ()
+
 
 def test_nodes_group_files_by_surface_not_bytes() -> None:
     files = [ArtifactFile(f, f"https://files.invalid/{f}") for f in (TF_LINUX, TF_WINDOWS, TF_ANY)]

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from packaging.specifiers import SpecifierSet
+from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
-from graft.resolve.explain import Kind, ResolutionError, nearest
+from graft.resolve.explain import SPELLINGS, Kind, ResolutionError, nearest, spellings
 from graft.resolve.resolver import resolve
 from graft.resolve.screen import Policy, Prereleases
 from graft.venv.interpreter import foreign_target
@@ -41,6 +46,52 @@ def test_no_such_project_without_a_close_name() -> None:
         "no project named 'zzzzzz' on the index",
         "app==1.0 (app-1.0-py3-none-any.whl) requires zzzzzz",
     )
+
+
+class Probed(FakeIndex):
+    """An index that cannot list its projects: "did you mean" must ask it by name."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: list[str] = []
+
+    def project_names(self) -> Sequence[str]:
+        return ()
+
+    def which_exist(self, names: Sequence[NormalizedName]) -> Sequence[NormalizedName]:
+        self.asked += names
+        return super().which_exist(names)
+
+
+def test_an_index_that_cannot_list_its_projects_is_asked_for_likely_spellings() -> None:
+    index = Probed()
+    index.add("requests", "2.32.3")
+    index.add("app", "1.0", ["reqeusts"])
+    error = failure(index, "app")
+    assert error.lines[0] == "no project named 'reqeusts' on the index; did you mean requests?"
+    assert "requests" in index.asked
+    assert len(index.asked) <= SPELLINGS
+    assert "app" not in index.asked  # the requirer is never the typo's target
+
+
+def test_no_suggestion_when_no_likely_spelling_exists() -> None:
+    index = Probed()
+    index.add("requests", "2.32.3")
+    error = failure(index, "reqwests")  # a wrong letter: not a swap or a letter left out
+    assert error.lines[0] == "no project named 'reqwests' on the index"
+    assert index.asked
+
+
+@given(st.from_regex(r"[a-z][a-z0-9]{1,14}", fullmatch=True))
+def test_spellings_hold_every_neighbour_swap_and_never_the_name(name: str) -> None:
+    found = spellings(name)
+    assert name not in found
+    assert len(found) == len(set(found)) <= SPELLINGS
+    assert all(canonicalize_name(s) == s for s in found)
+    for i in range(len(name) - 1):
+        swapped = name[:i] + name[i + 1] + name[i] + name[i + 2 :]
+        assert swapped == name or swapped in found
+    assert all(len(s) in (len(name), len(name) - 1) for s in found)
 
 
 def test_no_version_lists_the_nearest_and_what_was_left_out() -> None:

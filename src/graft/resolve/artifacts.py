@@ -128,6 +128,10 @@ class ProjectSource(Protocol):
         """Project names known to the source, for "did you mean"; may be empty."""
         ...
 
+    def which_exist(self, names: Sequence[NormalizedName]) -> Sequence[NormalizedName]:
+        """Those of *names* the source has a project for (asked for "did you mean" only)."""
+        ...
+
 
 @runtime_checkable
 class EarlyBuilds(Protocol):

@@ -112,15 +112,40 @@ def _listing(versions: Sequence[Version]) -> str:
 
 
 def _suggest(name: str, provider: Provider, parents: set[str]) -> str:
-    """A close project name the source lists (find-links), not one already in the resolution.
+    """A close project name the source has, not one already in the resolution.
 
-    A project the resolution already holds (``app``, which asked for the missing ``lib``, or
-    another requirement) is no typo's target.
+    First among the names the source lists (find-links); else, from an index, which cannot
+    list its projects, the first of :func:`spellings` it has a page for. A project the
+    resolution already holds (``app``, which asked for the missing ``lib``, or another
+    requirement) is no typo's target.
     """
-    known = {canonicalize_name(n) for n in provider.source.project_names()}
-    known -= {name, *parents, *provider.known_projects()}
+    excluded = {name, *parents, *provider.known_projects()}
+    known = {canonicalize_name(n) for n in provider.source.project_names()} - excluded
     close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+    if not close:
+        wanted = [n for n in spellings(name) if n not in excluded and n not in known]
+        close = list(provider.source.which_exist(wanted))
     return f"; did you mean {close[0]}?" if close else ""
+
+
+#: At most this many spellings are asked of an index for one missing name.
+SPELLINGS = 40
+
+
+def spellings(name: str) -> list[NormalizedName]:
+    """The names one common typo away from *name*, most likely first (at most SPELLINGS).
+
+    Two neighbouring characters swapped (``reqeusts``), then one character left out
+    (``requestss``, ``request-s``); canonical, each once, never *name* itself.
+    """
+    swapped = [name[:i] + name[i + 1] + name[i] + name[i + 2 :] for i in range(len(name) - 1)]
+    dropped = [name[:i] + name[i + 1 :] for i in range(len(name))]
+    out: dict[NormalizedName, None] = {}
+    for spelling in (*swapped, *dropped):
+        canonical = canonicalize_name(spelling.strip("-_."))
+        if canonical and canonical != name:
+            out.setdefault(canonical, None)
+    return list(out)[:SPELLINGS]
 
 
 def _searched(provider: Provider) -> str:

@@ -156,6 +156,29 @@ class IndexProjects:
             return ()
         return self.find_links.names()
 
+    def which_exist(self, names: Sequence[NormalizedName]) -> Sequence[NormalizedName]:
+        """Those of *names* an index has a page for: one request each, eight at a time.
+
+        For "did you mean" on an index, whose full list of projects (tens of MB on PyPI) is
+        never fetched: the caller asks for a few likely spellings. Offline, only cached pages
+        answer; a name whose page cannot be had counts as absent.
+        """
+        indexes = self.indexes
+        if indexes is None or not names:
+            return []
+
+        def exists(name: NormalizedName) -> bool:
+            try:
+                return bool(indexes.listing(name))
+            except SourceError:
+                return False
+
+        from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415 - an error path
+
+        with ThreadPoolExecutor(max_workers=8, thread_name_prefix="graft-spelling") as pool:
+            found = list(pool.map(exists, names))
+        return [name for name, ok in zip(names, found, strict=True) if ok]
+
     def _cache_path(self, file: ArtifactFile) -> str | None:
         return (
             os.path.join(self.cache_dir, "metadata", f"{file.sha256}.metadata")

@@ -62,6 +62,10 @@ class SharedSource:
         """The inner source's names (for "did you mean")."""
         return self._inner.project_names()
 
+    def which_exist(self, names: Sequence[NormalizedName]) -> Sequence[NormalizedName]:
+        """The inner source's answer (for "did you mean")."""
+        return self._inner.which_exist(names)
+
     @property
     def searched(self) -> str:
         """Where the inner source looks for projects (for "no project named X …")."""
