@@ -468,3 +468,20 @@ def test_a_lock_with_a_wheel_archive_installs_and_relocks_to_that_url(
     (arch,) = entries(parsed, "arch")
     assert [(w.url, w.hashes["sha256"]) for w in arch.wheels or ()] == [(url, sha)]
     assert [str(p.name) for p in parsed.packages] == ["arch", "dep"]  # its own dependency too
+
+
+@pytest.mark.parametrize("where", ["missing", "directory"])
+def test_an_output_that_cannot_be_written_is_refused_before_resolving(
+    tmp_path: Path, index: Served, where: str
+) -> None:
+    """``-o`` into a directory that does not exist, or naming a directory: one line, exit 2,
+    and the index is never asked (the user does not wait for a lock that cannot be kept)."""
+    out = tmp_path / "no-such-dir" / "pylock.toml" if where == "missing" else tmp_path
+    asked = len(index.paths)
+    proc = run_graft("lock", "--index-url", f"{index.url}/simple/", "-o", out, "b", check=False)
+    assert proc.returncode == 2
+    (line,) = proc.stderr.splitlines()
+    assert line.startswith(f"graft: error: {out}: cannot write the lock (")
+    assert line.endswith("(give -o a file in an existing directory you can write to)")
+    assert len(index.paths) == asked
+    assert not (tmp_path / "no-such-dir").exists()

@@ -80,8 +80,9 @@ def run_lock(args: argparse.Namespace, argv: Sequence[str] = ()) -> int:
     """Run ``graft lock``; the exit status. *argv* keys the lock stamp (none without it)."""
     from graft.cli.variants_cmd import variant_fields  # noqa: PLC0415
     from graft.model.request import ResolveRequest  # noqa: PLC0415
-    from graft.resolve.lock import LockRequest, lock  # noqa: PLC0415
+    from graft.resolve.lock import LockRequest, check_output, lock  # noqa: PLC0415
 
+    check_output(args.output)
     started = time.perf_counter()
     started_ns = time.time_ns()
     request = LockRequest(

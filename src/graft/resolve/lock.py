@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from graft.errors import SourceError
 from graft.resolve.shared import SharedSource
@@ -308,13 +308,43 @@ def _wheel(file: ArtifactFile, lock_dir: str) -> Any:
 
 
 def write(lock: Pylock | dict[str, Any], path: str) -> None:
-    """Write *lock* as TOML, atomically (tomli-w: packaging has a reader only)."""
+    """Write *lock* as TOML, atomically (tomli-w: packaging has a reader only).
+
+    A path that cannot be written is a one-line :class:`UsageError`; an existing file there
+    is left as it was.
+    """
     import tomli_w  # noqa: PLC0415
 
     from graft._fs import write_atomic  # noqa: PLC0415
 
     data = lock if isinstance(lock, dict) else dict(lock.to_dict())
-    write_atomic(path, tomli_w.dumps(data))
+    try:
+        write_atomic(path, tomli_w.dumps(data))
+    except OSError as exc:
+        _cannot_write(path, exc)
+
+
+def check_output(path: str) -> None:
+    """The lock's path must be a file in an existing directory (UsageError otherwise).
+
+    Asked by ``graft lock`` before it resolves: minutes of work never end in "cannot write".
+    """
+    path = os.path.abspath(path)
+    parent = os.path.dirname(path)
+    if not os.path.isdir(parent):
+        _cannot_write(path, FileNotFoundError(2, f"no directory {parent}"))
+    if os.path.isdir(path):
+        _cannot_write(path, IsADirectoryError(21, "it is a directory"))
+
+
+def _cannot_write(path: str, exc: OSError) -> NoReturn:
+    from graft.errors import UsageError  # noqa: PLC0415
+
+    raise UsageError(
+        f"cannot write the lock ({exc.strerror or exc})",
+        where=path,
+        hint="give -o a file in an existing directory you can write to",
+    ) from None
 
 
 def _requires_python(files: tuple[str, ...]) -> str | None:
