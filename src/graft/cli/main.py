@@ -249,7 +249,9 @@ def _add_resolution_options(parser: argparse.ArgumentParser) -> None:
         help="ignore files uploaded after DATE (YYYY-MM-DD or RFC 3339), from the index's"
         " upload times",
     )
-    parser.add_argument("--index-url", metavar="URL", help="simple API root (default: PyPI)")
+    parser.add_argument(
+        "--index-url", metavar="URL", help="simple API root, or a local directory (default: PyPI)"
+    )
     parser.add_argument(
         "--extra-index-url",
         action="append",

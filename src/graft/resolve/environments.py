@@ -94,7 +94,10 @@ def python_versions(requires_python: str | None, asked: Sequence[str] = ()) -> t
     from packaging.specifiers import InvalidSpecifier, SpecifierSet  # noqa: PLC0415
 
     if asked:
-        return tuple(dict.fromkeys(asked))
+        from graft.venv.interpreter import python_version_parts  # noqa: PLC0415
+
+        minors = ("{}.{}".format(*python_version_parts(text)[:2]) for text in asked)
+        return tuple(dict.fromkeys(minors))
     if not requires_python:
         return DEFAULT_PYTHONS
     try:

@@ -117,6 +117,23 @@ def _hash_allowed(candidate: Candidate, hashes: frozenset[str]) -> bool:
     return candidate.sha256 is None or f"sha256:{candidate.sha256}" in hashes
 
 
+def _local_paths(local: list[Candidate], cache_dir: str) -> dict[str, tuple[str, str | None]]:
+    """Each local wheel's path and sha256; one a local index or a lock lists must match it."""
+    from graft.sources.index import local_sha256  # noqa: PLC0415
+
+    paths: dict[str, tuple[str, str | None]] = {}
+    for c in local:
+        sha = local_sha256(c.url, cache_dir)
+        if c.sha256 is not None and c.sha256 != sha:
+            raise SourceError(
+                f"{c.filename} has sha256 {sha}, not the {c.sha256} listed for it",
+                where=c.url,
+                hint="the file changed after it was listed; nothing was installed",
+            )
+        paths[c.url] = (c.url, sha)
+    return paths
+
+
 def fetch(
     chosen: list[tuple[Wanted, Candidate]],
     cache_dir: str,
@@ -134,13 +151,8 @@ def fetch(
     *on_fetched* gets each wheel's local path as soon as it is known (after *precheck*; a
     download as soon as it completes), so that ingest need not wait for the slowest download.
     """
-    from graft.sources.index import local_sha256  # noqa: PLC0415
-
     remote = [(w, c) for w, c in chosen if not c.local]
-    paths: dict[str, tuple[str, str | None]] = {}
-    for _, c in chosen:
-        if c.local:
-            paths[c.url] = (c.url, local_sha256(c.url, cache_dir))
+    paths = _local_paths([c for _, c in chosen if c.local], cache_dir)
     cached = {
         c.url: os.path.join(cache_dir, "wheels", c.sha256, c.filename)
         for _, c in remote

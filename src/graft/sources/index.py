@@ -19,7 +19,7 @@ from packaging.version import InvalidVersion, Version
 
 from graft._fs import remember
 from graft._sha256 import sha256_hex
-from graft.errors import SourceError
+from graft.errors import SourceError, UsageError
 from graft.model.wheelname import InvalidWheelFilename, parse_wheel_filename
 
 if TYPE_CHECKING:
@@ -221,6 +221,7 @@ class Index:
     """
 
     def __init__(self, url: str, cache_dir: str, offline: bool = False) -> None:
+        url = _index_url(url)
         self.url = url if url.endswith("/") else url + "/"
         self.cache_dir = os.path.join(cache_dir, "index")
         self.offline = offline
@@ -241,7 +242,7 @@ class Index:
                 filename,
                 url,
                 sha256,
-                False,
+                not url.startswith(("http://", "https://")),  # a local tree's (_local_page)
                 core_metadata=metadata,
                 requires_python=requires_python,
                 yanked=yanked,
@@ -253,6 +254,8 @@ class Index:
         return bool(rows), out
 
     def _page(self, url: str) -> list[list[Any]]:
+        if url.startswith("file:"):
+            return _local_page(url)  # read again every time: nothing to revalidate
         key = sha256_hex(url.encode())[:32]
         # the format is in the name: graft versions that write other formats keep their own pages
         path = os.path.join(self.cache_dir, f"{key}-{_PAGE_FORMAT}.json")
@@ -281,6 +284,47 @@ class Index:
         page = {"format": _PAGE_FORMAT, "fetched": time.time(), "validators": validators}
         remember(path, json.dumps({**page, "rows": rows}, separators=(",", ":")))
         return rows
+
+
+def _index_url(url: str) -> str:
+    """An index URL as given, or a local directory's path as a ``file://`` URL (as pip, uv)."""
+    scheme = urllib.parse.urlsplit(url).scheme
+    if scheme in ("http", "https", "file"):
+        return url
+    if not scheme and os.path.isdir(url):
+        return "file://" + urllib.parse.quote(os.path.abspath(url)) + "/"
+    raise UsageError(
+        f"index URL {url!r} is not an http://, https:// or file:// URL, nor a directory",
+        hint="give --index-url/--extra-index-url a simple repository (https://pypi.org/simple/,"
+        " or a local directory laid out as one); a directory of wheels: --find-links",
+    )
+
+
+def _local_path(url: str) -> str:
+    return urllib.parse.unquote(urllib.parse.urlsplit(url).path)
+
+
+def _local_page(url: str) -> list[list[Any]]:
+    """A project's page in a local PEP 503 tree: ``<project>/index.html``, as pip reads it.
+
+    No page is no project. The files' links become local paths, so the wheels are used where
+    they lie (as from ``--find-links``), never copied into the download cache.
+    """
+    path = _local_path(url)
+    if os.path.isdir(path):
+        path = os.path.join(path, "index.html")
+    try:
+        with open(path, "rb") as fh:
+            body = fh.read()
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    except OSError as exc:
+        raise SourceError(f"cannot read the index page ({exc.strerror})", where=path) from None
+    rows = _html_rows(url, body)
+    for row in rows:
+        if row[1].startswith("file:"):
+            row[1] = _local_path(row[1])
+    return rows
 
 
 def _get_page(

@@ -177,6 +177,45 @@ _OS_FACTS = {  # platform tag prefix -> (sys_platform, os_name, platform_system)
 _MACHINES = {"win_amd64": "AMD64", "win32": "x86", "win_arm64": "ARM64"}
 
 
+def python_version_parts(text: str) -> tuple[int, ...]:
+    """``--python-version``: ``3.12``, ``3.12.1`` or ``312``, as pip reads it; Python 3 only.
+
+    A :class:`TargetError` names anything else (``2``, ``3``, ``3.x``), never a traceback.
+    """
+    try:
+        if "." in text:
+            version = tuple(int(part) for part in text.split("."))
+        else:
+            version = (int(text[0]), int(text[1:])) if len(text) > 1 else (int(text),)
+    except ValueError:
+        version = ()
+    if not 2 <= len(version) <= 3 or version[0] != 3:  # noqa: PLR2004
+        raise TargetError(
+            f"unsupported --python-version {text!r}", hint="write a Python 3 version, e.g. 3.12"
+        )
+    return version
+
+
+#: The platform tags graft can describe (PEP 425, PEP 600, PEP 656): an installer there, its
+#: ``sys_platform`` and ``platform_machine``.
+_PLATFORM_TAG = re.compile(
+    r"(manylinux\d*(_\d+_\d+)?|musllinux_\d+_\d+|linux|macosx_\d+_\d+|win)_\w+|win32"
+)
+
+
+def check_platform_tag(tag: str) -> None:
+    """A ``--platform`` tag graft can describe; a :class:`TargetError` for any other."""
+    if not _PLATFORM_TAG.fullmatch(tag):
+        raise TargetError(
+            f"unknown platform tag {tag!r}",
+            where="--platform",
+            hint=(
+                "name a platform tag such as manylinux_2_28_x86_64, musllinux_1_2_aarch64,"
+                " macosx_14_0_arm64 or win_amd64 (graft lock also takes linux, macos, windows)"
+            ),
+        )
+
+
 def foreign_target(
     python_version: str,
     platforms: list[str],
@@ -190,15 +229,10 @@ def foreign_target(
     """
     from packaging import tags  # noqa: PLC0415
 
-    parts = python_version.replace(".", "") if "." not in python_version else None
-    version = (
-        (int(parts[0]), int(parts[1:]))
-        if parts
-        else tuple(int(p) for p in python_version.split("."))
-    )
-    if len(version) < 2 or version[0] != 3:  # noqa: PLR2004
-        raise TargetError(f"unsupported --python-version {python_version!r}", hint="e.g. 3.12")
+    version = python_version_parts(python_version)
     major, minor = version[0], version[1]
+    for platform in platforms:
+        check_platform_tag(platform)
     platforms = platforms or list(dict.fromkeys(t.platform for t in tags.sys_tags()))
     nodot = f"{major}{minor}"
     if implementation == "cp":
