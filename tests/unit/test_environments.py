@@ -7,7 +7,7 @@ import random
 import pytest
 from packaging.markers import Marker
 
-from graft.errors import UsageError
+from graft.errors import TargetError, UsageError
 from graft.resolve.environments import (
     DEFAULT_PYTHONS,
     keep_matching,
@@ -73,6 +73,35 @@ def test_python_versions_follow_requires_python_or_the_command_line() -> None:
     assert python_versions(">=3.11", ["3.5"]) == ("3.5",)
     with pytest.raises(UsageError, match="allows none"):
         python_versions("<3")
+
+
+@pytest.mark.parametrize(
+    ("asked", "minor"), [("3.12", "3.12"), ("3.12.1", "3.12"), ("312", "3.12"), ("39", "3.9")]
+)
+def test_asked_python_versions_are_minor_versions(asked: str, minor: str) -> None:
+    assert python_versions(None, [asked, minor]) == (minor,)
+
+
+@pytest.mark.parametrize("asked", ["2", "3", "3.x", "2.7", "", "3.12.1.0", "three"])
+def test_a_python_version_that_is_not_one_is_refused_in_one_line(asked: str) -> None:
+    with pytest.raises(TargetError, match=f"unsupported --python-version {asked!r}"):
+        python_versions(None, [asked])
+
+
+@pytest.mark.parametrize(
+    "tag",
+    ["manylinux_2_28_x86_64", "manylinux2014_aarch64", "musllinux_1_2_x86_64", "linux_armv7l",
+     "macosx_14_0_arm64", "win_amd64", "win32", "win_arm64"],
+)  # fmt: skip
+def test_platform_tags_graft_can_describe_make_environments(tag: str) -> None:
+    (env,) = matrix(["3.12"], [tag])
+    assert env.platforms == (tag,)
+
+
+@pytest.mark.parametrize("tag", ["martian", "linx", "any", "manylinux", "macosx_arm64", "ios"])
+def test_an_unknown_platform_tag_is_refused_in_one_line(tag: str) -> None:
+    with pytest.raises(TargetError, match=f"unknown platform tag {tag!r}"):
+        matrix(["3.12"], [tag])
 
 
 def test_environment_markers_keep_the_matching_environments() -> None:
