@@ -258,3 +258,28 @@ def test_an_edited_pin_recalls_the_other_projects_and_installs_what_a_fresh_sync
     said = sync(fresh, index, store_dir, "-r", edited, "-v")
     assert "METADATA read: 3 ranges;" in said  # the control: every project read
     assert installed(fresh) == installed(venv)
+
+
+def test_project_pages_are_asked_for_side_by_side(
+    tmp_path: Path, store_dir: Path, wheels: Path
+) -> None:
+    """The request's projects are listed at once, and a wheel's dependencies as soon as its
+    METADATA is read, not one page after another as the resolver reaches them: with each
+    page answered slowly, several are under way together. Fresh cached pages are not asked
+    for again (a warm resolution starts no page request)."""
+    leaves = [f"leafpage{i}" for i in range(6)]
+    with serve() as served:
+        served.page_delay = 0.2
+        for name in leaves:
+            served.add(make_wheel(wheels, name, "1.0", {f"{name}.py": ""}))
+        served.add(make_wheel(wheels, "hubpage", "1.0", {"hubpage.py": ""}, requires=tuple(leaves)))
+        pins = [f"{name}==1.0" for name in leaves[:3]]
+        sync(tmp_path / "pinned", served, store_dir, *pins)
+        assert served.pages_at_once >= 2
+        served.pages_at_once = 0
+        sync(tmp_path / "hub", served, store_dir, "hubpage")
+        assert served.pages_at_once >= 2
+        assert installed(tmp_path / "hub").keys() == {"hubpage", *leaves}
+        asked = len([p for p in served.paths if "/simple/" in p])
+        sync(tmp_path / "again", served, store_dir, "hubpage")
+        assert len([p for p in served.paths if "/simple/" in p]) == asked

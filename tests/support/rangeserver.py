@@ -7,6 +7,7 @@ import http.server
 import json
 import re
 import threading
+import time
 import uuid
 import zipfile
 from collections.abc import Iterator
@@ -49,6 +50,10 @@ class Served:
     html: bool = False  # serve PEP 503 HTML pages instead of PEP 691 JSON
     etag: bool = False  # pages carry an ETag and answer 304 to a matching If-None-Match
     pages: list[int] = field(default_factory=list)  # status of each page request
+    page_delay: float = 0.0  # seconds each page answer waits (a far index)
+    pages_at_once: int = 0  # the most page requests under way at one time
+    _under_way: list[int] = field(default_factory=lambda: [0])
+    _counting: threading.Lock = field(default_factory=threading.Lock)
 
     def add_wheel(self, path: Path, **attributes: object) -> str:
         """Serve *path*; *attributes* go into its page entry (``upload_time=...`` style)."""
@@ -78,7 +83,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         path = self.path.strip("/")
         served.paths.append(self.path)
         if path.startswith("simple/"):
-            self._page(path.split("/")[1])
+            with served._counting:
+                served._under_way[0] += 1
+                served.pages_at_once = max(served.pages_at_once, served._under_way[0])
+            try:
+                time.sleep(served.page_delay)
+                self._page(path.split("/")[1])
+            finally:
+                with served._counting:
+                    served._under_way[0] -= 1
             return
         if path.endswith(".metadata") and served.pep658:
             data = served.files.get(path.removesuffix(".metadata"))

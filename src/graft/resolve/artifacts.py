@@ -143,6 +143,15 @@ class EarlyBuilds(Protocol):
 
 
 @runtime_checkable
+class ListingPrefetch(Protocol):
+    """A source that can list projects in the background (an index: one request each)."""
+
+    def prefetch_files(self, names: Sequence[NormalizedName]) -> None:
+        """Start listing *names*; :meth:`ProjectSource.files` then waits for each answer."""
+        ...
+
+
+@runtime_checkable
 class SurfaceStore(Protocol):
     """A source that also keeps surfaces it parsed (so a later run need not parse again)."""
 
@@ -257,6 +266,11 @@ class MetadataReader:
         self._pool: ThreadPoolExecutor | None = None  # started by the first prefetch
         self._store = source if isinstance(source, SurfaceStore) else None
         self.reads = 0
+
+    @property
+    def threaded(self) -> bool:
+        """Whether reads may start in threads (the source allows concurrent reads)."""
+        return self._workers > 0
 
     def known(self, file: ArtifactFile) -> bool:
         """Whether *file*'s surface is known without a read."""

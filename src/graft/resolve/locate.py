@@ -519,6 +519,8 @@ def _resolved(
         if builds is not None:
             builds.cancel()  # early builds not yet started: nothing will be installed
         raise
+    finally:
+        source.close()  # pages listed ahead that no one asked for
     if record is not None and resolution.steps:
         from graft.resolve.pinrecord import save  # noqa: PLC0415
 

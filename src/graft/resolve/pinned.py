@@ -164,7 +164,8 @@ def pinned_resolution(
         )
     }
     # every root's candidates first, before any is read: the reads the provider starts early
-    # (METADATA prefetches, the builds of pinned sdists) then run side by side
+    # (pages, METADATA prefetches, the builds of pinned sdists) then run side by side
+    provider.prefetch_files([need for needs in fresh.values() for need in needs])
     offers = {ident: _offer(ident, needs, provider) for ident, needs in fresh.items()}
     out = Pinned()
     queue = list(asked)

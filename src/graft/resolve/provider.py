@@ -26,7 +26,7 @@ from packaging.version import Version
 from resolvelib import AbstractProvider, BaseReporter
 
 from graft.errors import SourceError
-from graft.resolve.artifacts import MetadataReader
+from graft.resolve.artifacts import ListingPrefetch, MetadataReader
 from graft.resolve.screen import screen
 
 if TYPE_CHECKING:
@@ -137,6 +137,17 @@ class Provider(AbstractProvider[Need, Candidate, str]):
     def known_projects(self) -> list[NormalizedName]:
         """The projects asked of the source so far that have files."""
         return [name for name, files in self._files.items() if files]
+
+    def prefetch_files(self, needs: Sequence[Need]) -> None:
+        """Have the source list the projects of *needs* in the background, where it can.
+
+        Only with prefetch threads (an index): the answers are the same, sooner.
+        """
+        if not self.reader.threaded or not isinstance(self.source, ListingPrefetch):
+            return
+        names = [NormalizedName(n.name) for n in needs if n.name != PYTHON]
+        if names := [n for n in dict.fromkeys(names) if n not in self._files]:
+            self.source.prefetch_files(names)
 
     def files(self, name: NormalizedName) -> Sequence[ArtifactFile]:
         """The project's files, asked of the source once."""
@@ -255,6 +266,7 @@ class Provider(AbstractProvider[Need, Candidate, str]):
             if not self.dependencies:
                 return needs
             own = self._needs(candidate, self._requirements(candidate, surface, ""), "")
+            self.prefetch_files(own)
             return needs + self.note(own, candidate)
         if candidate.extra not in surface.provides_extra:
             self.warnings[f"{candidate.label} does not provide the extra {candidate.extra!r}"] = (
@@ -271,6 +283,7 @@ class Provider(AbstractProvider[Need, Candidate, str]):
             return [base]
         requirements = self._requirements(candidate, surface, candidate.extra)
         extra = self._needs(candidate, requirements, candidate.extra)
+        self.prefetch_files(extra)
         return [base, *self.note(extra, candidate)]
 
     def _requirements(

@@ -138,6 +138,7 @@ def resolve(
     if shortcut:
         provider = provider.fresh()  # (what the attempt noted would blur an explanation)
     provider.note(roots, None)
+    provider.prefetch_files(roots)
     reporter = Reporter()
     try:
         result = Resolver(provider, reporter).resolve(roots, max_rounds=max_rounds)

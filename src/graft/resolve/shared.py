@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
-from graft.resolve.artifacts import SurfaceStore
+from graft.resolve.artifacts import ListingPrefetch, SurfaceStore
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -61,6 +61,13 @@ class SharedSource:
     def project_names(self) -> Sequence[str]:
         """The inner source's names (for "did you mean")."""
         return self._inner.project_names()
+
+    def prefetch_files(self, names: Sequence[NormalizedName]) -> None:
+        """The inner source's background listing, where it has one."""
+        if isinstance(self._inner, ListingPrefetch):
+            with self._lock:
+                names = [n for n in names if n not in self._files]
+            self._inner.prefetch_files(names)
 
     def which_exist(self, names: Sequence[NormalizedName]) -> Sequence[NormalizedName]:
         """The inner source's answer (for "did you mean")."""

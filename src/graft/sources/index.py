@@ -253,12 +253,29 @@ class Index:
         ]
         return bool(rows), out
 
+    def fresh(self, name: str) -> bool:
+        """Whether the page of *name* is answered without the network (a stat, no parse).
+
+        A cached page younger than the TTL (its file is written when fetched or confirmed),
+        a local tree's, or any page offline.
+        """
+        if self.offline or self.url.startswith("file:"):
+            return True
+        path = self._path(urllib.parse.urljoin(self.url, f"{name}/"))
+        try:
+            return time.time() - os.stat(path).st_mtime < _PAGE_TTL
+        except OSError:
+            return False
+
+    def _path(self, url: str) -> str:
+        key = sha256_hex(url.encode())[:32]
+        # the format is in the name: graft versions that write other formats keep their own pages
+        return os.path.join(self.cache_dir, f"{key}-{_PAGE_FORMAT}.json")
+
     def _page(self, url: str) -> list[list[Any]]:
         if url.startswith("file:"):
             return _local_page(url)  # read again every time: nothing to revalidate
-        key = sha256_hex(url.encode())[:32]
-        # the format is in the name: graft versions that write other formats keep their own pages
-        path = os.path.join(self.cache_dir, f"{key}-{_PAGE_FORMAT}.json")
+        path = self._path(url)
         cached: dict[str, Any] | None = None
         try:
             with open(path, encoding="utf-8") as fh:
@@ -364,7 +381,7 @@ def _json_rows(url: str, body: bytes) -> list[list[Any]]:
         rows.append(
             [
                 f["filename"],
-                urllib.parse.urljoin(url, f["url"]),
+                _absolute(url, f["url"]),
                 f.get("hashes", {}).get("sha256"),
                 f.get("requires-python") or None,
                 _yanked(f.get("yanked")),
@@ -381,6 +398,18 @@ def _size(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
+def _absolute(page: str, link: str) -> str:
+    """A file's URL as ``urljoin`` gives it, without its cost for the usual absolute link.
+
+    PyPI links every file absolutely (``https://files.pythonhosted.org/...``), and
+    ``urljoin`` returns such a link unchanged; on a page of thousands of files it was most of
+    the parse (0.2 s of 0.27 s for botocore's 4,990).
+    """
+    if link.startswith(("https://", "http://")):
+        return link
+    return urllib.parse.urljoin(page, link)
+
+
 def _html_rows(url: str, body: bytes) -> list[list[Any]]:
     from graft.sources.anchors import Anchors  # noqa: PLC0415 - HTML pages only (html.parser)
 
@@ -395,7 +424,7 @@ def _html_rows(url: str, body: bytes) -> list[list[Any]]:
         rows.append(
             [
                 filename,
-                urllib.parse.urljoin(url, link),
+                _absolute(url, link),
                 sha256,
                 attrs.get("data-requires-python") or None,
                 yanked,
@@ -437,6 +466,10 @@ class Indexes:
     def files(self, name: str) -> list[Candidate]:
         """The wheels of *name* on the first index that has any file for it (else none)."""
         return [c for c in self.listing(name) if c.filename.endswith(".whl")]
+
+    def fresh(self, name: str) -> bool:
+        """Whether every index answers for *name* without the network (:meth:`Index.fresh`)."""
+        return all(index.fresh(name) for index in self.indexes)
 
     def listing(self, name: str) -> list[Candidate]:
         """Every file of *name* on the first index that has any file for it (else none)."""
