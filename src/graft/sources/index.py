@@ -237,12 +237,13 @@ class Index:
         """
         page_url = urllib.parse.urljoin(self.url, f"{name}/")
         rows = self._page(page_url)
+        local = self.url.startswith("file:")
         out = [
             Candidate(
                 filename,
                 url,
                 sha256,
-                not url.startswith(("http://", "https://")),  # a local tree's (_local_page)
+                local and not url.startswith(("http://", "https://")),  # (_local_page's paths)
                 core_metadata=metadata,
                 requires_python=requires_python,
                 yanked=yanked,
