@@ -304,7 +304,7 @@ def test_no_compatible_wheel_is_a_clear_error(
     )
     assert proc.returncode == 1
     first, *why = proc.stderr.splitlines()
-    assert first.startswith("graft: error: no wheel of epsilon for the target (cp311-")
+    assert first.startswith("graft: error: no wheel of epsilon 1.0 for the target (cp311-")
     assert "  you asked for epsilon==1.0" in why
     assert "  epsilon 1.0 has wheels for cp27-cp27mu-manylinux1_x86_64" in why
 

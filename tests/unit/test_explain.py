@@ -244,6 +244,29 @@ def test_no_wheel_names_the_tags_of_the_version_asked_for() -> None:
     )
 
 
+def test_a_pin_whose_wheels_do_not_fit_is_told_apart_from_a_missing_version() -> None:
+    # tensorflow==2.19.0 for CPython 3.13: the version exists, its wheels stop at cp312, and
+    # newer versions do fit; "no version matches" would send the user looking for a typo
+    index = FakeIndex()
+    index.add("tf", "2.19.0", tag="cp310-cp310-manylinux_2_17_x86_64")
+    index.add("tf", "2.19.0", tag=WINDOWS_TAG)
+    index.add("tf", "2.20.0")
+    index.add("tf", "2.21.0")
+    error = failure(index, "tf==2.19.0")
+    assert error.kind is Kind.NO_WHEEL_FOR_TARGET
+    assert error.lines[0].startswith("no wheel of tf 2.19.0 for the target (cp311-cp311-")
+    assert error.lines[1:] == (
+        "you asked for tf==2.19.0",
+        "tf 2.19.0 has wheels for cp310-cp310-manylinux_2_17_x86_64, cp311-cp311-win_amd64",
+        "versions with a wheel for the target: 2.21.0, 2.20.0",
+    )
+    # a version that does not exist at all is still "no version"
+    assert failure(index, "tf==2.18.0").kind is Kind.NO_VERSION
+    # a version left out for another reason too (its index requires-python) is "no version"
+    index.add("tf", "2.19.0", tag="py3-none-any", index_python=">=3.12")
+    assert failure(index, "tf==2.19.0").kind is Kind.NO_VERSION
+
+
 def test_every_missing_project_is_named_not_only_the_first() -> None:
     index = FakeIndex()
     index.add("requests", "2.32.3")

@@ -213,10 +213,10 @@ def _no_candidates(
         return None  # there are candidates: the failure is a conflict further down
     unfit = {Reject.SDIST, Reject.FILENAME, Reject.TAGS, Reject.NO_BINARY}
     fit = [v for _, r, v in matching.rejected if r not in unfit and v is not None]
-    if not fit:
-        if all(r in {Reject.SDIST, Reject.FILENAME} for _, r, _ in matching.rejected):
-            return _only_sdists(name, matching.rejected, asked)
-        return _no_wheel(name, matching.rejected, asked, specs, provider)
+    if not fit or (not _wanted(fit, specs) and _wanted(_tagged(matching.rejected), specs)):
+        # nothing fits the target, or the versions asked for exist and only their wheels do
+        # not fit (a pin from before the target's Python): not a missing version
+        return _unfit(name, matching.rejected, asked, specs, provider, fit=fit)
     alone = [
         screen(
             name, files, [s], provider.target, provider.policy, tag_rank=provider.tag_rank
@@ -283,6 +283,25 @@ def _only_sdists(
     )
 
 
+def _unfit(
+    name: NormalizedName,
+    rejected: Sequence[tuple[ArtifactFile, Reject, Version | None]],
+    asked: Sequence[str],
+    specs: Sequence[SpecifierSet],
+    provider: Provider,
+    *,
+    fit: Sequence[Version],
+) -> ResolutionError:
+    """Only sdists, or no wheel for the target (and the versions that have one, if any)."""
+    if not fit and all(r in {Reject.SDIST, Reject.FILENAME} for _, r, _ in rejected):
+        return _only_sdists(name, rejected, asked)
+    error = _no_wheel(name, rejected, asked, specs, provider)
+    if not fit:
+        return error
+    nearby = f"versions with a wheel for the target: {_near(fit, specs)}"
+    return ResolutionError(error.kind, [*error.lines, nearby], error.hint)
+
+
 def _no_wheel(
     name: NormalizedName,
     rejected: Sequence[tuple[ArtifactFile, Reject, Version | None]],
@@ -291,7 +310,8 @@ def _no_wheel(
     provider: Provider,
 ) -> ResolutionError:
     wheels = [(v, f) for f, r, v in rejected if r is Reject.TAGS and v is not None]
-    wanted = [(v, f) for v, f in wheels if all(s.contains(v, prereleases=True) for s in specs)]
+    allowed = set(_wanted([v for v, _ in wheels], specs))
+    wanted = [(v, f) for v, f in wheels if v in allowed]
     wheels = wanted or wheels  # the versions asked for, if they have wheels at all
     if wheels:
         newest = max(v for v, _ in wheels)
@@ -304,10 +324,20 @@ def _no_wheel(
         reasons = sorted({r.value for _, r, _ in rejected})
         line = f"every file of {name} was left out: {'; '.join(reasons)}"
     best = ", ".join(provider.target.tags[:2])
+    which = f"{name} {wanted[0][0]}" if len({v for v, _ in wanted}) == 1 else name
     return ResolutionError(
         Kind.NO_WHEEL_FOR_TARGET,
-        [f"no wheel of {name} for the target ({best}, ...)", *asked, line],
+        [f"no wheel of {which} for the target ({best}, ...)", *asked, line],
     )
+
+
+def _tagged(rejected: Sequence[tuple[ArtifactFile, Reject, Version | None]]) -> list[Version]:
+    return [v for _, r, v in rejected if r is Reject.TAGS and v is not None]
+
+
+def _wanted(versions: Sequence[Version], specs: Sequence[SpecifierSet]) -> list[Version]:
+    """The *versions* every specifier of *specs* allows (prereleases too: they were named)."""
+    return [v for v in versions if all(s.contains(v, prereleases=True) for s in specs)]
 
 
 def _tags(filename: str) -> tuple[str, ...]:
