@@ -223,6 +223,28 @@ def test_requirements_from_pyproject_with_extras_and_groups(
     assert "[project].dependencies is dynamic" in out
 
 
+def test_a_group_alone_is_read_from_the_pyproject_toml_here_as_pip_and_uv_do(
+    tmp_path: Path, store_dir: Path, index: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "proj"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "proj"\nversion = "0"\ndependencies = ["lib<2"]\n'
+        '[dependency-groups]\ntest = ["app"]\nlint = ["speedy"]\n'
+    )
+    monkeypatch.chdir(project)
+    # the group only: not the project's own dependencies (lib comes as app's, newest)
+    sync(tmp_path / "a", index, store_dir, "--group", "test")
+    assert installed(tmp_path / "a") == {"app": "1.0", "lib": "2.0"}
+    monkeypatch.chdir(tmp_path)
+    sync(tmp_path / "b", index, store_dir, "--group", f"{project / 'pyproject.toml'}:lint")
+    assert installed(tmp_path / "b") == {"speedy": "0.5"}
+    out = sync(tmp_path / "c", index, store_dir, "--group", "lint", check=False)
+    assert "--group lint: no pyproject.toml here to read dependency groups from" in out
+    assert "Traceback" not in out
+    assert not (tmp_path / "c").exists()
+
+
 def test_requires_python_of_the_index_or_of_the_wheel_each_excludes(
     tmp_path: Path, store_dir: Path, wheels: Path
 ) -> None:

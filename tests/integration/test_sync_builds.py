@@ -185,6 +185,31 @@ def test_editable_in_a_requirements_file(
     assert py(venv, "import purepkg; print(purepkg.__file__)").startswith(str(tmp_path / "proj"))
 
 
+def test_extras_of_a_project_directory_editable_or_not(
+    tmp_path: Path, store_dir: Path, cache: Path, backends: Path
+) -> None:
+    # pip install -e ".[toml]", pip install "./proj[toml]", and -e ./proj[toml] in a file
+    project = flit_project(tmp_path / "proj")
+    with (project / "pyproject.toml").open("a") as toml:
+        toml.write('[project.optional-dependencies]\nToml = ["tomli==2.0.1"]\n')
+    check = "import importlib.util as u; print(u.find_spec('tomli') is not None)"
+    sync(tmp_path / "plain", store_dir, backends, "-e", project)
+    assert py(tmp_path / "plain", check) == "False"
+    sync(tmp_path / "e", store_dir, backends, "-e", f"{project}[toml]")
+    assert py(tmp_path / "e", check) == "True"
+    assert py(tmp_path / "e", "import purepkg; print(purepkg.__file__)").startswith(str(project))
+    sync(tmp_path / "b", store_dir, backends, f"{project}[TOML]")
+    assert py(tmp_path / "b", check) == "True"
+    reqs = tmp_path / "reqs.txt"
+    reqs.write_text("-e ./proj[toml]\n")
+    sync(tmp_path / "r", store_dir, backends, "-r", reqs)
+    assert py(tmp_path / "r", check) == "True"
+    bad = sync(tmp_path / "x", store_dir, backends, "-e", f"{project}[to ml]", check=False)
+    assert bad.returncode == 2
+    assert "cannot parse the extras of" in bad.stderr
+    assert "Traceback" not in bad.stderr
+
+
 def test_a_setup_py_project_and_its_legacy_backend(
     tmp_path: Path, store_dir: Path, cache: Path, backends: Path
 ) -> None:

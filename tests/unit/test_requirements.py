@@ -9,7 +9,12 @@ import pytest
 from graft.errors import PlanError, SourceError, UsageError
 from graft.model.requirements import Inputs
 from graft.sources.index import index_order
-from graft.sources.requirements import check_one_version_each, parse_spec, read_requirements
+from graft.sources.requirements import (
+    check_one_version_each,
+    parse_spec,
+    read_requirements,
+    split_extras,
+)
 from tests.support.wheelmaker import make_wheel
 
 
@@ -153,3 +158,27 @@ def test_no_binary_and_only_binary_in_a_requirements_file(tmp_path: Path) -> Non
     (tmp_path / "bad.txt").write_text("--no-binary\n")
     with pytest.raises(UsageError, match="--no-binary needs a name or :all:"):
         read_requirements(str(tmp_path / "bad.txt"), Inputs())
+
+
+@pytest.mark.parametrize(
+    ("text", "path", "extras"),
+    [
+        (".[cli]", ".", {"cli"}),
+        ("./proj[Dev_Tools, docs]", "./proj", {"dev-tools", "docs"}),
+        ("dist/x-1.0-py3-none-any.whl[socks]", "dist/x-1.0-py3-none-any.whl", {"socks"}),
+        ("./proj", "./proj", set()),
+        ("./a[b]/c", "./a[b]/c", set()),  # brackets in a directory's name, not extras
+        ("[x]", "[x]", set()),  # nothing before them: no path
+    ],
+)
+def test_a_path_may_end_in_extras(text: str, path: str, extras: set[str]) -> None:
+    assert split_extras(text, "here") == (path, frozenset(extras))
+
+
+def test_extras_of_a_path_are_parsed_or_refused_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "proj").mkdir()
+    wanted = parse_spec(f"{tmp_path / 'proj'}[a,b]", "command line")
+    assert wanted.source == str(tmp_path / "proj")
+    assert wanted.extras == {"a", "b"}
+    with pytest.raises(UsageError, match="cannot parse the extras of"):
+        split_extras("./proj[a b]", "here")

@@ -42,22 +42,26 @@ def gather_inputs(request: ResolveRequest) -> Inputs:
     from graft.sources.requirements import parse_spec, read_requirements  # noqa: PLC0415
 
     inputs = Inputs()
-    from graft.sources.requirements import source_path  # noqa: PLC0415
+    from graft.sources.requirements import source_path, split_extras  # noqa: PLC0415
 
-    for path in request.editables:
-        inputs.wanted.append(source_path(path, "command line", editable=True))
+    for text in request.editables:
+        path, extras = split_extras(text, "command line")
+        inputs.wanted.append(source_path(path, "command line", editable=True, extras=extras))
     for spec in request.specs:
         if is_pylock(spec):
             inputs.pylocks.append(spec)
         else:
             inputs.wanted.append(parse_spec(spec, "command line"))
-    from graft.sources.pyproject import is_pyproject, read_pyproject  # noqa: PLC0415
+    from graft.sources.pyproject import is_pyproject, read_groups, read_pyproject  # noqa: PLC0415
 
     for path in request.requirement_files:
         if is_pyproject(path):
             read_pyproject(path, inputs, request.extras, request.groups)
         else:
             read_requirements(path, inputs)
+    no_pyproject = not any(is_pyproject(path) for path in request.requirement_files)
+    if request.groups and not inputs.pylocks and no_pyproject:
+        read_groups(request.groups, inputs)  # pip's and uv's --group: ./pyproject.toml
     for path in request.constraint_files:
         read_requirements(path, inputs, constraints=True)
     if request.index_url:

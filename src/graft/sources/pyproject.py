@@ -2,8 +2,10 @@
 
 ``[project].dependencies``, the ``[project.optional-dependencies]`` named by ``--extra``, and
 the PEP 735 ``[dependency-groups]`` named by ``--group`` (includes resolved by pypa's
-``dependency-groups``). The project itself is not installed (that needs a build); neither
-are dependencies declared ``dynamic`` (only its build backend could say what they are).
+``dependency-groups``). The project itself is not installed (name its directory for that:
+``graft sync V .`` or ``-e .``); neither are dependencies declared ``dynamic`` (only its build
+backend could say what they are). ``--group [PATH:]NAME`` without ``-r pyproject.toml`` reads
+``./pyproject.toml`` (or PATH), as ``pip install --group`` and ``uv pip install --group`` do.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ def read_pyproject(
             raise UsageError(
                 "[project].dependencies is dynamic: only a build could say what it is",
                 where=path,
-                hint="graft does not build projects yet; list the requirements in a file",
+                hint="install the project itself (graft sync VENV . or -e .), which builds it",
             )
         deps = _strings(project.get("dependencies", []), f"{path}: [project].dependencies")
         texts += [(d, f"{path}: [project].dependencies") for d in deps]
@@ -72,6 +74,32 @@ def read_pyproject(
     texts += _groups(data, path, groups)
     for text, where in texts:
         inputs.wanted.append(parse_spec(text, where))
+
+
+def read_groups(groups: tuple[str, ...], inputs: Inputs) -> None:
+    """Add the dependency groups named by ``--group [PATH:]NAME`` alone, as pip and uv do.
+
+    Without ``-r pyproject.toml`` (or a lock) a group is read from ``./pyproject.toml``, or
+    from the ``pyproject.toml`` its ``PATH:`` names; the project's own dependencies are not.
+    """
+    from graft.sources.requirements import parse_spec  # noqa: PLC0415
+
+    by_path: dict[str, list[str]] = {}
+    for text in groups:
+        path, colon, name = text.rpartition(":")
+        if not colon or os.path.basename(path) != "pyproject.toml":
+            path, name = "pyproject.toml", text
+        by_path.setdefault(path, []).append(name)
+    for path, names in by_path.items():
+        if not os.path.isfile(path):
+            raise UsageError(
+                f"--group {names[0]}: no {path} here to read dependency groups from",
+                where=os.path.abspath(path),
+                hint="run it in the project's directory, or write --group PATH/pyproject.toml:NAME",
+            )
+        inputs.files_read.append(path)
+        for text, where in _groups(load(path), path, tuple(names)):
+            inputs.wanted.append(parse_spec(text, where))
 
 
 def _groups(data: dict[str, Any], path: str, groups: tuple[str, ...]) -> list[tuple[str, str]]:

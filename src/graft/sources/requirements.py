@@ -24,13 +24,18 @@ _VALUE_OPTIONS_IGNORED = {"--trusted-host", "--use-feature"}
 
 
 def parse_spec(text: str, where: str, hashes: frozenset[str] = frozenset()) -> Wanted:
-    """A PEP 508 requirement, a path to a ``.whl`` file, a project directory or an sdist."""
-    if text.endswith(".whl") and ("/" in text or os.path.exists(text)) and "@" not in text:
-        return _wheel_file(text, where, hashes)
-    if "@" not in text and (_is_sdist_name(text) or text.startswith((".", "/", "~"))):
-        local = os.path.expanduser(text)
-        if os.path.isdir(local) or (os.path.isfile(local) and _is_sdist_name(local)):
-            return source_path(local, where, hashes=hashes)
+    """A PEP 508 requirement, a path to a ``.whl`` file, a project directory or an sdist.
+
+    A path may end in extras, as pip and uv take them: ``.[cli]``, ``./dist/x.whl[socks]``.
+    """
+    if "@" not in text:
+        path, extras = split_extras(text, where)
+        if path.endswith(".whl") and ("/" in path or os.path.exists(path)):
+            return _wheel_file(path, where, hashes, extras)
+        if _is_sdist_name(path) or path.startswith((".", "/", "~")):
+            local = os.path.expanduser(path)
+            if os.path.isdir(local) or (os.path.isfile(local) and _is_sdist_name(local)):
+                return source_path(local, where, hashes=hashes, extras=extras)
     from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
     from packaging.utils import canonicalize_name  # noqa: PLC0415
 
@@ -63,8 +68,30 @@ def parse_spec(text: str, where: str, hashes: frozenset[str] = frozenset()) -> W
     )
 
 
-def _wheel_file(text: str, where: str, hashes: frozenset[str]) -> Wanted:
-    """A wheel named by its path."""
+def split_extras(text: str, where: str) -> tuple[str, frozenset[NormalizedName]]:
+    """A path and the extras it ends in (``.[cli,docs]``), canonical; none if it ends in none.
+
+    pip's rule: a path whose last part is ``[...]`` names extras of the project there.
+    """
+    head, bracket, tail = text.rpartition("[")
+    if not bracket or not head or not tail.endswith("]") or "/" in tail:
+        return text, frozenset()
+    from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
+    from packaging.utils import canonicalize_name  # noqa: PLC0415
+
+    try:
+        extras = Requirement(f"project[{tail}").extras
+    except InvalidRequirement:
+        raise UsageError(
+            f"cannot parse the extras of {text!r}", where=where, hint="write PATH[extra1,extra2]"
+        ) from None
+    return head, frozenset(canonicalize_name(e) for e in extras)
+
+
+def _wheel_file(
+    text: str, where: str, hashes: frozenset[str], extras: frozenset[NormalizedName] = frozenset()
+) -> Wanted:
+    """A wheel named by its path (and the extras asked of it)."""
     from graft.model.wheelname import InvalidWheelFilename, parse_wheel_filename  # noqa: PLC0415
 
     try:
@@ -77,7 +104,7 @@ def _wheel_file(text: str, where: str, hashes: frozenset[str]) -> Wanted:
         ) from None
     if not os.path.isfile(text):
         raise SourceError("no such wheel file", where=f"{where}: {text}")
-    return Wanted(name, str(version), frozenset(), hashes, where, path=os.path.abspath(text))
+    return Wanted(name, str(version), extras, hashes, where, path=os.path.abspath(text))
 
 
 def _direct_url(
@@ -404,7 +431,8 @@ def _global_option(
             raise UsageError(f"{option} is not a constraint", where=where)
         if not value:
             raise UsageError(f"{option} needs a project directory", where=where)
-        local = os.path.join(base, os.path.expanduser(value))
-        inputs.wanted.append(source_path(local, where, editable=True))
+        path, extras = split_extras(value, where)
+        local = os.path.join(base, os.path.expanduser(path))
+        inputs.wanted.append(source_path(local, where, editable=True, extras=extras))
     else:
         raise UsageError(f"unknown option {option!r}", where=where)
