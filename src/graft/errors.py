@@ -63,6 +63,14 @@ class CacheError(GraftError):
     """graft's cache (downloads, venv templates) cannot be written where it is needed."""
 
 
+def first_line(exc: Exception) -> str:
+    """The first line of *exc*'s message (an error of graft's is one line).
+
+    packaging's parse errors draw the text and a caret below their first line.
+    """
+    return (str(exc).splitlines() or [type(exc).__name__])[0].rstrip()
+
+
 def cache_unwritable(exc: OSError, cache_dir: str) -> CacheError:
     """The one-line error for a cache directory graft must write and cannot (read-only HOME)."""
     return CacheError(

@@ -182,3 +182,25 @@ def test_extras_of_a_path_are_parsed_or_refused_in_one_line(tmp_path: Path) -> N
     assert wanted.extras == {"a", "b"}
     with pytest.raises(UsageError, match="cannot parse the extras of"):
         split_extras("./proj[a b]", "here")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "git+https://github.com/psf/requests.git",
+        "requests @ git+https://github.com/psf/requests.git@v2.32.0",
+        "pkg@ hg+https://example.org/repo",
+    ],
+)
+def test_version_control_requirements_are_refused_in_one_line(text: str) -> None:
+    with pytest.raises(UsageError, match="version-control requirements are not supported") as info:
+        parse_spec(text, "command line")
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("text", ["requests >= 2 ; python_version >", "a b", "x[y"])
+def test_a_requirement_that_does_not_parse_is_one_line(text: str) -> None:
+    with pytest.raises(UsageError, match="cannot parse requirement") as info:
+        parse_spec(text, "command line")
+    assert "\n" not in str(info.value)
+    assert "^" not in str(info.value)  # packaging's caret drawing is left out

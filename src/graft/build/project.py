@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from graft.errors import BuildError, SourceError, UsageError
+from graft.errors import BuildError, SourceError, UsageError, first_line
 
 #: pip's backend for projects that name none (a ``setup.py`` alone, or no ``build-backend``).
 LEGACY_BACKEND = "setuptools.build_meta:__legacy__"
@@ -153,7 +153,7 @@ def constrain(requires: tuple[str, ...], constraints: tuple[str, ...]) -> tuple[
         try:
             req = Requirement(text)
         except InvalidRequirement as exc:
-            raise BuildError(f"invalid build requirement {text!r} ({exc})") from None
+            raise BuildError(f"invalid build requirement {text!r} ({first_line(exc)})") from None
         version = pins.get(canonicalize_name(req.name))
         if version is None:
             out.append(text)

@@ -13,7 +13,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from graft.errors import PlanError
+from graft.errors import PlanError, first_line
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -131,7 +131,7 @@ def _requirement(
     try:
         return requirement(text, env)
     except InvalidMarker as exc:
-        raise InvalidRequirement(str(exc)) from None
+        raise InvalidRequirement(first_line(exc)) from None
 
 
 def unmet_requirements(

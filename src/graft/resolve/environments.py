@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from packaging.markers import Marker
 
-from graft.errors import UsageError
+from graft.errors import UsageError, first_line
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -148,7 +148,7 @@ def keep_matching(envs: Iterable[Environment], markers: Sequence[str]) -> tuple[
             parsed.append(Marker(text))
         except InvalidMarker as exc:
             raise UsageError(
-                f"cannot parse marker {text!r} ({exc})", where="--environment"
+                f"cannot parse marker {text!r} ({first_line(exc)})", where="--environment"
             ) from None
     kept = tuple(
         e for e in envs if any(m.evaluate({**e.target.markers, "extra": ""}) for m in parsed)

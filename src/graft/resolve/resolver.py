@@ -15,7 +15,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 from resolvelib import ResolutionImpossible, ResolutionTooDeep, Resolver
 
-from graft.errors import SourceError, UsageError
+from graft.errors import SourceError, UsageError, first_line
 from graft.resolve.artifacts import ArtifactNode, group_nodes
 from graft.resolve.pinned import Step, pinned_resolution
 from graft.resolve.provider import PYTHON, Need, Provider, Reporter, WheelCandidate
@@ -79,7 +79,8 @@ def root_needs(
         try:
             req = item if isinstance(item, Requirement) else Requirement(item)
         except InvalidRequirement as exc:
-            raise UsageError(f"cannot parse requirement {item!r} ({exc})", where=where) from None
+            why = first_line(exc)
+            raise UsageError(f"cannot parse requirement {item!r} ({why})", where=where) from None
         if req.url:
             raise UsageError(f"{req}: direct URL requirements are not supported yet", where=where)
         if req.marker is not None and not req.marker.evaluate({**target.markers, "extra": ""}):

@@ -40,7 +40,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from graft._sha256 import sha256_hex
-from graft.errors import SourceError
+from graft.errors import SourceError, first_line
 
 if TYPE_CHECKING:
     from packaging.metadata import Metadata
@@ -112,7 +112,7 @@ class Surface:
                 req = self.parsed[line] = Requirement(line)
             except InvalidRequirement as exc:
                 raise SourceError(
-                    f"cannot parse the kept Requires-Dist line {line!r} ({exc})",
+                    f"cannot parse the kept Requires-Dist line {line!r} ({first_line(exc)})",
                     where=f"{self.name}=={self.version}",
                     hint="graft's cache is damaged: remove its surfaces/ directory",
                 ) from None

@@ -13,7 +13,7 @@ import os
 import shlex
 from typing import TYPE_CHECKING
 
-from graft.errors import PlanError, SourceError, UsageError
+from graft.errors import PlanError, SourceError, UsageError, first_line
 from graft.model.requirements import Inputs, Wanted
 
 if TYPE_CHECKING:
@@ -39,11 +39,12 @@ def parse_spec(text: str, where: str, hashes: frozenset[str] = frozenset()) -> W
     from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
     from packaging.utils import canonicalize_name  # noqa: PLC0415
 
+    _refuse_vcs(text, where)
     try:
         req = Requirement(text)
     except InvalidRequirement as exc:
         raise UsageError(
-            f"cannot parse requirement {text!r} ({exc})",
+            f"cannot parse requirement {text!r} ({first_line(exc)})",
             where=where,
             hint="write a PEP 508 requirement (name, name>=1.0, name[extra]) or a .whl path",
         ) from None
@@ -66,6 +67,21 @@ def parse_spec(text: str, where: str, hashes: frozenset[str] = frozenset()) -> W
         marker=marker,
         specifier=str(req.specifier),
     )
+
+
+_VCS = ("git+", "hg+", "svn+", "bzr+")
+
+
+def _refuse_vcs(text: str, where: str) -> None:
+    """A version-control requirement (``git+https://…``, ``name @ git+…``): one clear line."""
+    named = "@" in text.split("://", maxsplit=1)[0]  # name @ URL, not user@host in a URL
+    url = text.partition("@")[2].strip() if named else text.strip()
+    if url.lower().startswith(_VCS):
+        raise UsageError(
+            f"version-control requirements are not supported: {text}",
+            where=where,
+            hint="build a wheel or sdist of that revision and name its path, or install a release",
+        )
 
 
 def split_extras(text: str, where: str) -> tuple[str, frozenset[NormalizedName]]:

@@ -25,7 +25,7 @@ import subprocess
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from graft.errors import VariantError
+from graft.errors import VariantError, first_line
 from graft.model.variants import PluginAnswer
 
 if TYPE_CHECKING:
@@ -102,7 +102,7 @@ def plugin_spec(namespace: str, provider: Provider) -> PluginSpec | None:
         for text in provider.requires[1:]:
             Requirement(text)
     except InvalidRequirement as exc:
-        raise VariantError(f"requires: {exc}", where=where) from None
+        raise VariantError(f"requires: {first_line(exc)}", where=where) from None
     api = provider.plugin_api or canonicalize_name(first.name).replace("-", "_")
     if re.fullmatch(r"[A-Za-z_][\w.]*(:[A-Za-z_][\w.]*)?", api) is None:
         raise VariantError(f"plugin-api {api!r} is not module(:attr.path)", where=where)
