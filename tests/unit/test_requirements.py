@@ -15,6 +15,7 @@ from graft.sources.requirements import (
     read_requirements,
     split_extras,
 )
+from graft.sources.vcs import VcsUrl, direct_url, parse_vcs
 from tests.support.wheelmaker import make_wheel
 
 
@@ -185,15 +186,55 @@ def test_extras_of_a_path_are_parsed_or_refused_in_one_line(tmp_path: Path) -> N
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "name", "source", "marker"),
     [
-        "git+https://github.com/psf/requests.git",
-        "requests @ git+https://github.com/psf/requests.git@v2.32.0",
-        "pkg@ hg+https://example.org/repo",
+        (
+            "git+https://github.com/psf/requests.git",
+            "",
+            "git+https://github.com/psf/requests.git",
+            None,
+        ),
+        (
+            "Requests[socks] @ git+https://host/requests.git@v2.32.0 ; python_version>'3'",
+            "requests",
+            "git+https://host/requests.git@v2.32.0",
+            'python_version > "3"',
+        ),
+        (
+            "git+ssh://git@host/r.git@main#egg=Pkg_A",
+            "pkg-a",
+            "git+ssh://git@host/r.git@main#egg=Pkg_A",
+            None,
+        ),
     ],
 )
-def test_version_control_requirements_are_refused_in_one_line(text: str) -> None:
-    with pytest.raises(UsageError, match="version-control requirements are not supported") as info:
+def test_a_git_requirement_is_a_source(
+    text: str, name: str, source: str, marker: str | None
+) -> None:
+    wanted = parse_spec(text, "command line")
+    assert (wanted.name, wanted.source, wanted.marker) == (name, source, marker)
+
+
+def test_git_url_parts_follow_pip() -> None:
+    url = parse_vcs("git+ssh://git@host/r.git@v1.0#subdirectory=pkgs/a&egg=a", "here")
+    assert url == VcsUrl("ssh://git@host/r.git", "v1.0", "pkgs/a", "a")
+    assert parse_vcs("git+https://host/r", "here") == VcsUrl("https://host/r", None, None, None)
+    assert direct_url(url, "c" * 40) == (
+        '{"subdirectory": "pkgs/a", "url": "ssh://git@host/r.git", "vcs_info":'
+        f' {{"commit_id": "{"c" * 40}", "requested_revision": "v1.0", "vcs": "git"}}}}'
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("pkg @ hg+https://example.org/repo", "only git repositories are supported, not hg"),
+        ("svn+https://example.org/repo", "only git repositories are supported, not svn"),
+        ("pkg @ git+nothing", "not a repository URL"),
+    ],
+)
+def test_other_version_control_systems_are_refused_in_one_line(text: str, said: str) -> None:
+    with pytest.raises(UsageError, match=said) as info:
         parse_spec(text, "command line")
     assert "\n" not in str(info.value)
 

@@ -222,19 +222,44 @@ def check_markable(entries: tuple[Entry, ...]) -> None:
                 )
 
 
+def _locked_source(direct_url: str, lock_dir: str) -> tuple[str, Any]:
+    """The source a PEP 610 *direct_url* names, as a lock's: ``directory`` or ``vcs``."""
+    import json  # noqa: PLC0415
+    import urllib.parse  # noqa: PLC0415
+    import urllib.request  # noqa: PLC0415
+
+    from packaging.pylock import PackageDirectory, PackageVcs  # noqa: PLC0415
+
+    data = json.loads(direct_url)
+    if "vcs_info" in data:
+        info = data["vcs_info"]
+        vcs = PackageVcs(
+            type=info["vcs"],
+            url=data["url"],
+            requested_revision=info.get("requested_revision"),
+            commit_id=info["commit_id"],
+            subdirectory=data.get("subdirectory"),
+        )
+        return "vcs", vcs
+    local = urllib.request.url2pathname(urllib.parse.urlsplit(data["url"]).path)
+    editable = bool(data.get("dir_info", {}).get("editable")) or None
+    directory = PackageDirectory(path=os.path.relpath(local, lock_dir), editable=editable)
+    return "directory", directory
+
+
 def to_pylock(
     entries: tuple[Entry, ...],
     covered: tuple[Environment, ...],
     lock_dir: str,
-    directories: dict[str, tuple[str, bool]] | None = None,
+    sources: dict[str, str] | None = None,
 ) -> Pylock:
     """The PEP 751 lock of *entries* over the *covered* environments (validated).
 
-    *directories* maps the wheel built from a project directory to that directory (and
-    whether it is editable): its entry is ``[packages.directory]``, not the wheel.
+    *sources* maps the wheel built from a named source to the source's PEP 610 text: its
+    entry is ``[packages.directory]`` or ``[packages.vcs]``, not the wheel.
     """
     from packaging.markers import Marker  # noqa: PLC0415
-    from packaging.pylock import Package, PackageDirectory, Pylock  # noqa: PLC0415
+    from packaging.pylock import Package, Pylock  # noqa: PLC0415
     from packaging.specifiers import SpecifierSet  # noqa: PLC0415
     from packaging.version import Version  # noqa: PLC0415
 
@@ -244,15 +269,14 @@ def to_pylock(
     pythons = sorted({e.python for e in covered}, key=Version)
     top = Version(pythons[-1])
     packages = []
-    built_from = directories or {}
+    built_from = sources or {}
     for entry in entries:
         marker = Marker(m) if (m := marker_for(entry.environments, covered)) else None
         source = next((built_from[f.url] for f in entry.wheels if f.url in built_from), None)
-        if source is not None:  # a project directory: the directory, not the wheel it built
-            path, editable = os.path.relpath(source[0], lock_dir), source[1] or None
-            directory = PackageDirectory(path=path, editable=editable)
+        if source is not None:  # a directory or a repository: that, not the wheel it built
+            kind, found = _locked_source(source, lock_dir)
             packages.append(
-                Package(name=entry.name, version=entry.version, marker=marker, directory=directory)
+                Package(name=entry.name, version=entry.version, marker=marker, **{kind: found})
             )
             continue
         sdists = [package_sdist(f, lock_dir) for f in entry.wheels if not f.is_wheel]

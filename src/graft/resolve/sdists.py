@@ -122,6 +122,9 @@ def build_named(
 
     *only_binary*: as :func:`refuse_builds` takes it (a requirement file's values too).
     """
+    from graft.sources.vcs import checkout, is_vcs, parse_vcs  # noqa: PLC0415
+    from graft.sources.vcs import direct_url as vcs_direct_url  # noqa: PLC0415
+
     only = frozenset(request.only_binary) if only_binary is None else only_binary
     out: list[Wanted] = []
     notes: list[str] = []
@@ -133,10 +136,16 @@ def build_named(
         if request.foreign is not None:
             raise UsageError(f"{w.source} needs a build, which a foreign target cannot run")
         assert builder is not None  # noqa: S101 - refuse_builds raised otherwise
-        local, sha = _local_source(w, cache_dir, offline=request.offline)
+        if is_vcs(w.source):
+            url = parse_vcs(w.source, w.where)
+            local, commit = checkout(url, cache_dir, offline=request.offline, where=w.where)
+            direct = vcs_direct_url(url, commit)
+        else:
+            local, sha = _local_source(w, cache_dir, offline=request.offline)
+            direct = _direct_url(w, local, sha)
         built = builder.wheel(local, target, editable=w.editable)
         notes.append(built.note)
-        out.append(_as_wheel(w, built, _direct_url(w, local, sha), only))
+        out.append(_as_wheel(w, built, direct, only))
     return out, notes
 
 
@@ -470,22 +479,26 @@ class SdistBuilds:
 
 def lock_directories(
     inputs: Inputs, asked: ResolveRequest, builder: SourceBuilder | None, cache_dir: str
-) -> dict[str, tuple[str, bool]]:
-    """Project directories among the inputs, built for the interpreter running graft.
+) -> dict[str, str]:
+    """Project directories and repositories among the inputs, built for graft's interpreter.
 
     Each becomes the wheel it builds (its METADATA is what the lock resolves), and the map
-    returned names the directory of each such wheel, for ``[packages.directory]``. An sdist
-    file or URL as a source is refused (lock it from an index or find-links instead).
+    returned gives each such wheel's source as PEP 610 text, for ``[packages.directory]`` or
+    ``[packages.vcs]`` (the commit checked out). An sdist file or URL as a source is
+    refused (lock it from an index or find-links instead).
     """
     from graft.errors import UsageError  # noqa: PLC0415
+    from graft.sources.vcs import is_vcs  # noqa: PLC0415
 
     sources = [w for w in inputs.wanted if w.source]
     if not sources:
         return {}
-    if builder is None or any(not os.path.isdir(w.source or "") for w in sources):
+    if builder is None or any(
+        not os.path.isdir(w.source or "") and not is_vcs(w.source or "") for w in sources
+    ):
         raise UsageError(
-            "graft lock takes requirements, wheels, project directories and lock files"
-            " (no sdist path or URL)",
+            "graft lock takes requirements, wheels, project directories, git repositories"
+            " and lock files (no sdist path or URL)",
             hint="put the sdist in a directory and pass --find-links DIR",
         )
     from graft.resolve.sdists import build_named  # noqa: PLC0415
@@ -494,7 +507,7 @@ def lock_directories(
     here = introspect(find_interpreter(None))
     built, _ = build_named(inputs.wanted, here, asked, builder, cache_dir)
     directories = {
-        b.path or "": (os.path.abspath(w.source or ""), w.editable)
+        b.path or "": b.direct_url or ""
         for w, b in zip(inputs.wanted, built, strict=True)
         if w.source
     }

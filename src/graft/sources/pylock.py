@@ -31,6 +31,8 @@ from graft.model.requirements import Wanted
 if TYPE_CHECKING:
     from collections.abc import Collection, Sequence
 
+    from packaging.utils import NormalizedName
+
     from graft.model.target import Target
     from graft.model.variants import VariantMetadata
     from graft.variants.markers import VariantEnvironment
@@ -190,7 +192,12 @@ def _source(package: Any, dist: Any, base: str, *, where: str) -> Wanted:
     by the same rule) and checks the sdist's sha256 first; the wheel built is then
     installed with the rest of the lock.
     """
-    from packaging.pylock import PackageArchive, PackageDirectory, PackageSdist  # noqa: PLC0415
+    from packaging.pylock import (  # noqa: PLC0415
+        PackageArchive,
+        PackageDirectory,
+        PackageSdist,
+        PackageVcs,
+    )
 
     name = canonicalize_name(package.name)
     version = str(package.version) if package.version else None
@@ -201,6 +208,8 @@ def _source(package: Any, dist: Any, base: str, *, where: str) -> Wanted:
         if dist.subdirectory:
             local = os.path.join(local, dist.subdirectory)
         return _local_source(local, name, version, where, editable=bool(dist.editable))
+    if isinstance(dist, PackageVcs) and dist.type == "git":
+        return _vcs(dist, name, version, base, where=where)
     if not isinstance(dist, PackageSdist):
         kind = type(dist).__name__.removeprefix("Package").lower()
         raise SourceError(
@@ -226,6 +235,18 @@ def _source(package: Any, dist: Any, base: str, *, where: str) -> Wanted:
         size=dist.size,
         source=url,
     )
+
+
+def _vcs(dist: Any, name: NormalizedName, version: str | None, base: str, *, where: str) -> Wanted:
+    """A ``[packages.vcs]`` of git: its commit checked out and built (``sources.vcs``)."""
+    from pathlib import Path  # noqa: PLC0415
+
+    url = dist.url
+    if url is None:
+        url = Path(os.path.join(base, dist.path)).as_uri()  # an absolute path stays itself
+    fragment = f"#subdirectory={dist.subdirectory}" if dist.subdirectory else ""
+    source = f"git+{url}@{dist.commit_id}{fragment}"
+    return Wanted(name, version, frozenset(), frozenset(), where, source=source)
 
 
 _SDIST_SUFFIXES = (".tar.gz", ".zip")

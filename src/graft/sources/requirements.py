@@ -39,7 +39,9 @@ def parse_spec(text: str, where: str, hashes: frozenset[str] = frozenset()) -> W
     from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
     from packaging.utils import canonicalize_name  # noqa: PLC0415
 
-    _refuse_vcs(text, where)
+    vcs = _vcs_spec(text, where, hashes)
+    if vcs is not None:
+        return vcs
     try:
         req = Requirement(text)
     except InvalidRequirement as exc:
@@ -69,19 +71,46 @@ def parse_spec(text: str, where: str, hashes: frozenset[str] = frozenset()) -> W
     )
 
 
-_VCS = ("git+", "hg+", "svn+", "bzr+")
+def _vcs_spec(text: str, where: str, hashes: frozenset[str]) -> Wanted | None:
+    """``name @ git+URL`` or a bare ``git+URL`` (pip's ``#egg=NAME``): a source to check out.
 
+    None when *text* names no repository. The name of a bare URL without ``#egg`` is the
+    one its build gives.
+    """
+    from graft.sources.vcs import is_vcs, parse_vcs  # noqa: PLC0415
 
-def _refuse_vcs(text: str, where: str) -> None:
-    """A version-control requirement (``git+https://…``, ``name @ git+…``): one clear line."""
     named = "@" in text.split("://", maxsplit=1)[0]  # name @ URL, not user@host in a URL
-    url = text.partition("@")[2].strip() if named else text.strip()
-    if url.lower().startswith(_VCS):
+    head, _, url = text.partition("@") if named else ("", "", text)
+    url, _, marker = url.strip().partition(" ;")
+    if not is_vcs(url):
+        return None
+    if hashes:
         raise UsageError(
-            f"version-control requirements are not supported: {text}",
+            "a version-control requirement cannot be hashed (a repository is not a file)",
             where=where,
-            hint="build a wheel or sdist of that revision and name its path, or install a release",
+            hint="pin a commit after @ instead, or install a hashed release",
         )
+    vcs = parse_vcs(url, where)
+    from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
+    from packaging.utils import NormalizedName as Normalized  # noqa: PLC0415
+    from packaging.utils import canonicalize_name  # noqa: PLC0415
+
+    label = head.strip() or vcs.egg
+    try:
+        req = Requirement(f"{label or 'x'} ; {marker}" if marker.strip() else label or "x")
+    except InvalidRequirement as exc:
+        why = first_line(exc)
+        raise UsageError(f"cannot parse requirement {text!r} ({why})", where=where) from None
+    name = canonicalize_name(req.name) if label else Normalized("")
+    return Wanted(
+        name,
+        None,
+        frozenset(canonicalize_name(e) for e in req.extras),
+        frozenset(),
+        where,
+        marker=str(req.marker) if req.marker else None,
+        source=url,
+    )
 
 
 def split_extras(text: str, where: str) -> tuple[str, frozenset[NormalizedName]]:
