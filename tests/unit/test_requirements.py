@@ -15,7 +15,7 @@ from graft.sources.requirements import (
     read_requirements,
     split_extras,
 )
-from graft.sources.vcs import VcsUrl, direct_url, parse_vcs
+from graft.sources.vcs import VcsUrl, parse_vcs, vcs_direct_url
 from tests.support.wheelmaker import make_wheel
 
 
@@ -219,7 +219,7 @@ def test_git_url_parts_follow_pip() -> None:
     url = parse_vcs("git+ssh://git@host/r.git@v1.0#subdirectory=pkgs/a&egg=a", "here")
     assert url == VcsUrl("ssh://git@host/r.git", "v1.0", "pkgs/a", "a")
     assert parse_vcs("git+https://host/r", "here") == VcsUrl("https://host/r", None, None, None)
-    assert direct_url(url, "c" * 40) == (
+    assert vcs_direct_url(url, "c" * 40) == (
         '{"subdirectory": "pkgs/a", "url": "ssh://git@host/r.git", "vcs_info":'
         f' {{"commit_id": "{"c" * 40}", "requested_revision": "v1.0", "vcs": "git"}}}}'
     )

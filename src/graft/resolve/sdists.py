@@ -122,9 +122,6 @@ def build_named(
 
     *only_binary*: as :func:`refuse_builds` takes it (a requirement file's values too).
     """
-    from graft.sources.vcs import checkout, is_vcs, parse_vcs  # noqa: PLC0415
-    from graft.sources.vcs import direct_url as vcs_direct_url  # noqa: PLC0415
-
     only = frozenset(request.only_binary) if only_binary is None else only_binary
     out: list[Wanted] = []
     notes: list[str] = []
@@ -136,7 +133,9 @@ def build_named(
         if request.foreign is not None:
             raise UsageError(f"{w.source} needs a build, which a foreign target cannot run")
         assert builder is not None  # noqa: S101 - refuse_builds raised otherwise
-        if is_vcs(w.source):
+        if w.source.startswith("git+"):  # sources.vcs (checked and refused others at parse)
+            from graft.sources.vcs import checkout, parse_vcs, vcs_direct_url  # noqa: PLC0415
+
             url = parse_vcs(w.source, w.where)
             local, commit = checkout(url, cache_dir, offline=request.offline, where=w.where)
             direct = vcs_direct_url(url, commit)
@@ -488,13 +487,13 @@ def lock_directories(
     refused (lock it from an index or find-links instead).
     """
     from graft.errors import UsageError  # noqa: PLC0415
-    from graft.sources.vcs import is_vcs  # noqa: PLC0415
 
     sources = [w for w in inputs.wanted if w.source]
     if not sources:
         return {}
     if builder is None or any(
-        not os.path.isdir(w.source or "") and not is_vcs(w.source or "") for w in sources
+        not os.path.isdir(w.source or "") and not (w.source or "").startswith("git+")
+        for w in sources
     ):
         raise UsageError(
             "graft lock takes requirements, wheels, project directories, git repositories"

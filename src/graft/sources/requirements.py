@@ -71,19 +71,22 @@ def parse_spec(text: str, where: str, hashes: frozenset[str] = frozenset()) -> W
     )
 
 
+_VCS_SCHEMES = ("git+", "hg+", "svn+", "bzr+")  # as sources.vcs knows them
+
+
 def _vcs_spec(text: str, where: str, hashes: frozenset[str]) -> Wanted | None:
     """``name @ git+URL`` or a bare ``git+URL`` (pip's ``#egg=NAME``): a source to check out.
 
     None when *text* names no repository. The name of a bare URL without ``#egg`` is the
     one its build gives.
     """
-    from graft.sources.vcs import is_vcs, parse_vcs  # noqa: PLC0415
-
     named = "@" in text.split("://", maxsplit=1)[0]  # name @ URL, not user@host in a URL
     head, _, url = text.partition("@") if named else ("", "", text)
     url, _, marker = url.strip().partition(" ;")
-    if not is_vcs(url):
+    if not url.lower().startswith(_VCS_SCHEMES):
         return None
+    from graft.sources.vcs import parse_vcs  # noqa: PLC0415 - a repository is named
+
     if hashes:
         raise UsageError(
             "a version-control requirement cannot be hashed (a repository is not a file)",
@@ -109,7 +112,7 @@ def _vcs_spec(text: str, where: str, hashes: frozenset[str]) -> Wanted | None:
         frozenset(),
         where,
         marker=str(req.marker) if req.marker else None,
-        source=url,
+        source="git+" + url[len("git+") :],  # one spelling of the scheme (GIT+ too)
     )
 
 

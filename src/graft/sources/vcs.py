@@ -27,7 +27,6 @@ from dataclasses import dataclass
 
 from graft.errors import SourceError, UsageError
 
-_SUPPORTED = ("git+",)
 _OTHERS = ("hg+", "svn+", "bzr+")
 _COMMIT = re.compile(r"[0-9a-f]{40}")
 
@@ -45,11 +44,6 @@ class VcsUrl:
     def label(self) -> str:
         """The URL as the user wrote it, short of its fragment."""
         return f"git+{self.repo}" + (f"@{self.rev}" if self.rev else "")
-
-
-def is_vcs(text: str) -> bool:
-    """Whether *text* (a URL, not ``name @ URL``) names a version-control repository."""
-    return text.lower().startswith((*_SUPPORTED, *_OTHERS))
 
 
 def parse_vcs(url: str, where: str) -> VcsUrl:
@@ -96,7 +90,7 @@ def checkout(url: VcsUrl, cache_dir: str, *, offline: bool, where: str) -> tuple
     return project, commit
 
 
-def direct_url(url: VcsUrl, commit: str) -> str:
+def vcs_direct_url(url: VcsUrl, commit: str) -> str:
     """PEP 610 ``direct_url.json`` for a build of *url* at *commit*, as pip writes it."""
     info: dict[str, object] = {"commit_id": commit, "vcs": "git"}
     if url.rev:
