@@ -199,6 +199,31 @@ def test_each_project_comes_from_the_first_index_that_has_it(
     assert py(tmp_path / "v", "import lib; print(lib.PRIVATE)") == "True"
 
 
+def test_the_indexes_may_come_from_the_environment(
+    tmp_path: Path,
+    store_dir: Path,
+    wheels: Path,
+    index: Served,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # GRAFT_INDEX_URL and GRAFT_EXTRA_INDEX_URL stand for the flags (UV_INDEX_URL's way)
+    private = wheels / "private"
+    private.mkdir()
+    monkeypatch.setenv("GRAFT_INDEX_URL", f"{index.url}/simple/")
+    run_graft("sync", tmp_path / "v", "app", "--store", store_dir)
+    assert installed(tmp_path / "v") == {"app": "1.0", "lib": "2.0"}
+    with serve() as extra:
+        extra.add(make_wheel(private, "lib", "1.0", {"lib.py": "PRIVATE = True\n"}))
+        both = f"{extra.url}/simple/ {index.url}/simple/"  # in order: lib from the first
+        monkeypatch.setenv("GRAFT_EXTRA_INDEX_URL", both)
+        run_graft("sync", tmp_path / "w", "app", "--store", store_dir)
+        assert installed(tmp_path / "w") == {"app": "1.0", "lib": "1.0"}
+        # a flag given on the command line wins over its variable
+        run_graft("sync", tmp_path / "x", "app", "--extra-index-url", f"{index.url}/simple/",
+                  "--store", store_dir)  # fmt: skip
+        assert installed(tmp_path / "x") == {"app": "1.0", "lib": "2.0"}
+
+
 def test_requirements_from_pyproject_with_extras_and_groups(
     tmp_path: Path, store_dir: Path, index: Served
 ) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -477,7 +478,7 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     _Parser.json_errors = "--json" in argv
     parser = _parser(argv[0] if argv and argv[0] in _COMMANDS else None)
     if argv[:1] not in (["sync"], ["lock"]):
-        return parser.parse_args(argv)
+        return _index_from_environment(parser.parse_args(argv))
     # argparse cannot intermix through subparsers: parse `sync`/`lock` with its own parser
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))  # noqa: SLF001
     sync_parser: argparse.ArgumentParser = sub.choices[argv[0]]
@@ -485,6 +486,19 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     if rest:  # requirements after an option (intermixing costs a warm sync about 1 ms)
         args = sync_parser.parse_intermixed_args(argv[1:])
     args.command = argv[0]
+    return _index_from_environment(args)
+
+
+def _index_from_environment(args: argparse.Namespace) -> argparse.Namespace:
+    """The indexes of ``GRAFT_INDEX_URL`` and ``GRAFT_EXTRA_INDEX_URL`` where the flags give none.
+
+    As ``UV_INDEX_URL`` and ``PIP_INDEX_URL`` stand for their tools' flags; the extra indexes
+    are separated by spaces.
+    """
+    if getattr(args, "index_url", False) is None:
+        args.index_url = os.environ.get("GRAFT_INDEX_URL") or None
+    if getattr(args, "extra_index_url", None) == []:
+        args.extra_index_url = os.environ.get("GRAFT_EXTRA_INDEX_URL", "").split()
     return args
 
 
