@@ -8,6 +8,8 @@ range reads of the wheels, the common case on this machine's index.
 from __future__ import annotations
 
 import json
+import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -222,6 +224,55 @@ def test_the_indexes_may_come_from_the_environment(
         run_graft("sync", tmp_path / "x", "app", "--extra-index-url", f"{index.url}/simple/",
                   "--store", store_dir)  # fmt: skip
         assert installed(tmp_path / "x") == {"app": "1.0", "lib": "2.0"}
+
+
+def test_a_private_index_with_credentials_in_its_url_or_in_netrc(
+    tmp_path: Path, store_dir: Path, wheels: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # https://user:token@host/simple/ as pip and uv take it: the pages link to files on the
+    # same host without credentials, which are fetched with the index's
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("GRAFT_CACHE_DIR", str(cache))
+    with serve() as private:
+        private.credentials = "alice:s3cr%t"
+        private.add(make_wheel(wheels, "lib", "1.0"))
+        host = private.url.removeprefix("http://")
+        url = f"http://alice:s3cr%25t@{host}/simple/"
+        out = run_graft("sync", tmp_path / "v", "lib", "--index-url", url, "--store", store_dir)
+        assert installed(tmp_path / "v") == {"lib": "1.0"}
+        assert "s3cr" not in out.stderr + out.stdout
+        for path in cache.rglob("*"):  # older than the memo's racy window: it is written now
+            os.utime(path, (time.time() - 60, time.time() - 60), follow_symlinks=False)
+        run_graft("sync", tmp_path / "v2", "lib", "--index-url", url, "--store", store_dir)
+        assert list((store_dir / "plans").glob("memo-*.json"))
+        assert private.wheel_requests()  # the file came from the private host, with the token
+        lock = tmp_path / "pylock.toml"
+        run_graft("lock", "lib", "--index-url", url, "-o", lock, "--python-version", "3.11")
+        written = lock.read_text()
+        assert "s3cr" not in written
+        assert "alice" not in written
+        # nor in any file graft keeps: the store's memos and plans, the cache's pages
+        kept = [p for p in (*store_dir.rglob("*"), *cache.rglob("*")) if p.is_file()]
+        assert kept
+        assert not [p for p in kept if b"s3cr" in p.read_bytes()]
+        # without credentials (and not from the cache): one line with what to do
+        bare = f"http://{host}/simple/"
+        monkeypatch.setenv("GRAFT_CACHE_DIR", str(tmp_path / "other-cache"))
+        refused = run_graft("sync", tmp_path / "x", "lib", "--index-url", bare,
+                            "--store", store_dir, check=False)  # fmt: skip
+        assert refused.returncode == 1
+        assert "index answered HTTP 401" in refused.stderr
+        assert "~/.netrc" in refused.stderr
+        assert len(refused.stderr.strip().splitlines()) == 1
+        assert not (tmp_path / "x").exists()
+        # the netrc file gives the host its login, as pip and uv read it
+        netrc = tmp_path / "netrc"
+        netrc.write_text("machine 127.0.0.1 login alice password s3cr%t\n")
+        netrc.chmod(0o600)
+        monkeypatch.setenv("NETRC", str(netrc))
+        monkeypatch.setenv("GRAFT_CACHE_DIR", str(tmp_path / "fresh-cache"))
+        run_graft("sync", tmp_path / "y", "lib", "--index-url", bare, "--store", store_dir)
+        assert installed(tmp_path / "y") == {"lib": "1.0"}
 
 
 def test_requirements_from_pyproject_with_extras_and_groups(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import http.server
 import json
@@ -52,6 +53,8 @@ class Served:
     pages: list[int] = field(default_factory=list)  # status of each page request
     page_delay: float = 0.0  # seconds each page answer waits (a far index)
     pages_at_once: int = 0  # the most page requests under way at one time
+    credentials: str | None = None  # "user:password": every request needs them (HTTP Basic)
+    refused: int = 0  # requests answered 401 for want of them
     _under_way: list[int] = field(default_factory=lambda: [0])
     _counting: threading.Lock = field(default_factory=threading.Lock)
 
@@ -75,8 +78,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         del format, args
 
     def do_GET(self) -> None:
-        if within_base(self, self.served.url):
-            self._get()
+        if not within_base(self, self.served.url):
+            return
+        wanted = self.served.credentials
+        if wanted is not None:
+            token = base64.b64encode(wanted.encode()).decode()
+            if self.headers.get("Authorization") != f"Basic {token}":
+                self.served.refused += 1
+                self._send(401, b"", {"WWW-Authenticate": 'Basic realm="private"'})
+                return
+        self._get()
 
     def _get(self) -> None:
         served = self.served

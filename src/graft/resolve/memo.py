@@ -104,7 +104,7 @@ def remember_located(
     if key is None:
         return None
     record: dict[str, Any] = {
-        "key": key,
+        "key": sha256_hex(key.encode()),  # not the key: it may hold an index's credentials
         "created": time.time(),
         "index": located.index,
         "interpreter": located.interpreter,
@@ -120,7 +120,7 @@ def remember_located(
 
 def _valid(record: dict[str, Any], key: str) -> bool:
     """The memo is for this request and nothing it read has changed."""
-    return bool(record["key"] == key) and unchanged(
+    return bool(record["key"] == sha256_hex(key.encode())) and unchanged(
         [
             (str(kind), str(path), None if fp is None else str(fp))
             for kind, path, fp in record["watched"]

@@ -186,9 +186,11 @@ def _attempt(
         headers["Range"] = f"bytes={have}-"
     load_urllib()  # imported on first use, under a lock (download threads)
     from urllib.error import HTTPError  # noqa: PLC0415
-    from urllib.request import Request, urlopen  # noqa: PLC0415
+    from urllib.request import urlopen  # noqa: PLC0415
 
-    request = Request(candidate.url, headers=headers)  # noqa: S310
+    from graft.sources.auth import request as authorized  # noqa: PLC0415
+
+    request = authorized(candidate.url, headers)
     try:
         response = urlopen(request, timeout=60)  # noqa: S310
     except HTTPError as exc:

@@ -34,9 +34,11 @@ def http_get(url: str, headers: dict[str, str] | None = None) -> Response | None
     """
     load_urllib()  # imported on first use, under a lock (threads)
     import urllib.error  # noqa: PLC0415 - (urllib.response, tempfile: not for cached pages)
-    from urllib.request import Request, urlopen  # noqa: PLC0415
+    from urllib.request import urlopen  # noqa: PLC0415
 
-    request = Request(url, headers=headers or {})  # noqa: S310
+    from graft.sources.auth import request as authorized  # noqa: PLC0415
+
+    request = authorized(url, headers or {})
     for attempt in range(_RETRIES):
         try:
             with urlopen(request, timeout=30) as response:  # noqa: S310
@@ -52,6 +54,13 @@ def http_get(url: str, headers: dict[str, str] | None = None) -> Response | None
                 return Response(304, b"", "")
             if exc.code == 404:  # noqa: PLR2004
                 return None
+            if exc.code in {401, 403}:  # no retry makes credentials appear
+                raise SourceError(
+                    f"index answered HTTP {exc.code}",
+                    where=url,
+                    hint="a private index: give its credentials in the URL"
+                    " (https://user:token@host/simple/) or in ~/.netrc",
+                ) from None
             if attempt == _RETRIES - 1:
                 raise SourceError(f"index answered HTTP {exc.code}", where=url) from None
         except (urllib.error.URLError, OSError) as exc:

@@ -306,10 +306,14 @@ class Index:
 
 def _index_url(url: str) -> str:
     """An index URL as given, or a local directory's path as a ``file://`` URL (as pip, uv)."""
-    scheme = urllib.parse.urlsplit(url).scheme
-    if scheme in ("http", "https", "file"):
-        return url
-    if not scheme and os.path.isdir(url):
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme in ("http", "https", "file"):
+        if "@" not in parts.netloc:
+            return url
+        from graft.sources.auth import keep  # noqa: PLC0415
+
+        return keep(url)  # https://user:token@host/simple/: the token is kept for the host
+    if not parts.scheme and os.path.isdir(url):
         return "file://" + urllib.parse.quote(os.path.abspath(url)) + "/"
     raise UsageError(
         f"index URL {url!r} is not an http://, https:// or file:// URL, nor a directory",

@@ -122,9 +122,10 @@ class _Remote:
             headers["Range"] = f"bytes={range_value}"
         load_urllib()  # imported on first use, under a lock (prefetch threads)
         from urllib.error import HTTPError, URLError  # noqa: PLC0415
-        from urllib.request import Request  # noqa: PLC0415
 
-        request = Request(self.url, headers=headers)  # noqa: S310
+        from graft.sources.auth import request as authorized  # noqa: PLC0415
+
+        request = authorized(self.url, headers)
         self.requests += 1
         try:
             with self.opener.open(request, timeout=self.timeout) as response:
