@@ -36,6 +36,21 @@ def test_inspect_into_a_closed_pipe_exits_quietly(wheels: Path) -> None:
     assert proc.returncode == 141  # as a process SIGPIPE killed
 
 
+def test_a_json_error_into_a_closed_pipe_exits_with_the_errors_status(tmp_path: Path) -> None:
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "graft", "sync", str(tmp_path / "v"), "x", "--json",
+             "--no-index", "--find-links", str(tmp_path)],
+            stdout=write, stderr=subprocess.PIPE, text=True, check=False,
+        )  # fmt: skip
+    finally:
+        os.close(write)
+    assert proc.stderr == ""  # was a BrokenPipeError traceback
+    assert proc.returncode == 1
+
+
 def test_options_may_come_between_and_after_the_requirements(
     tmp_path: Path, store_dir: Path, wheels: Path
 ) -> None:

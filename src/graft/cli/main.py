@@ -521,7 +521,11 @@ def _report(args: argparse.Namespace, exc: GraftError | None, message: str | Non
     With ``-v``, the error's details (each missing requirement, say) follow, one per line.
     """
     if getattr(args, "json", False):
-        _print_json_error(exc, message)
+        try:
+            _print_json_error(exc, message)
+            sys.stdout.flush()
+        except BrokenPipeError:  # `graft sync ... --json | head -c 100`: nobody reads it
+            stdout_gone()
         return
     text = f"graft: error: {exc}" if exc is not None else f"graft: {message}"
     print(text, file=sys.stderr)
