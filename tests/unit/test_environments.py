@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 from packaging.markers import Marker
@@ -15,6 +16,7 @@ from graft.resolve.environments import (
     matrix,
     python_versions,
 )
+from graft.venv.interpreter import find_interpreter
 
 EVERY = matrix(DEFAULT_PYTHONS)
 
@@ -112,3 +114,15 @@ def test_environment_markers_keep_the_matching_environments() -> None:
     ]
     with pytest.raises(UsageError, match="no environment"):
         keep_matching(EVERY, ["sys_platform == 'aix'"])
+
+
+@pytest.mark.parametrize("spec", ["2.7", "2", "python2.7"])
+def test_python_2_is_refused_as_unsupported_not_as_missing(
+    spec: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # nothing found: the answer must not depend on it
+    with pytest.raises(TargetError, match=r"Python 2(\.7)? is not supported") as info:
+        find_interpreter(spec)
+    assert info.value.hint == "graft supports CPython 3.9+ and PyPy 3.9+"
+    with pytest.raises(TargetError, match=r"no interpreter found for '3\.99'"):
+        find_interpreter("3.99")

@@ -72,6 +72,12 @@ def find_interpreter(spec: str | None) -> str:
         found = _pyenv_lookup(match.group(1), match.group(2))
         if found:
             return found
+    if re.match(r"^(?:python)?2(?:\.\d+)*$", spec):
+        raise TargetError(
+            f"Python {spec.removeprefix('python')} is not supported",
+            where="--python",
+            hint="graft supports CPython 3.9+ and PyPy 3.9+",
+        )
     raise TargetError(
         f"no interpreter found for {spec!r} on PATH or in pyenv",
         where="--python",
