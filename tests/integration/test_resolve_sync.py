@@ -201,6 +201,27 @@ def test_each_project_comes_from_the_first_index_that_has_it(
     assert py(tmp_path / "v", "import lib; print(lib.PRIVATE)") == "True"
 
 
+def test_unsafe_best_match_merges_the_indexes_as_pip_does(
+    tmp_path: Path, store_dir: Path, wheels: Path, index: Served
+) -> None:
+    # a mirror holding only lib 1.0: first-index takes it from there; pip's way (uv's
+    # unsafe-best-match) sees both indexes' files and takes the newest
+    mirror_wheels = wheels / "mirror"
+    mirror_wheels.mkdir()
+    with serve() as mirror:
+        mirror.add(make_wheel(mirror_wheels, "lib", "1.0", {"lib.py": "MIRROR = True\n"}))
+        extra = ("--extra-index-url", f"{mirror.url}/simple/")
+        sync(tmp_path / "first", index, store_dir, "app", *extra)
+        assert installed(tmp_path / "first") == {"app": "1.0", "lib": "1.0"}
+        sync(tmp_path / "best", index, store_dir, "app", *extra, "--index-strategy",
+             "unsafe-best-match")  # fmt: skip
+        assert installed(tmp_path / "best") == {"app": "1.0", "lib": "2.0"}
+        # a file both list is the first index's (the mirror's bytes, not the other's)
+        sync(tmp_path / "pin", index, store_dir, "lib==1.0", *extra, "--index-strategy",
+             "unsafe-best-match")  # fmt: skip
+        assert py(tmp_path / "pin", "import lib; print(lib.MIRROR)") == "True"
+
+
 def test_the_indexes_may_come_from_the_environment(
     tmp_path: Path,
     store_dir: Path,

@@ -261,6 +261,13 @@ def _add_resolution_options(parser: argparse.ArgumentParser) -> None:
         help="another index, asked before --index-url; each project comes from the first"
         " index that has any file for it (never a mix)",
     )
+    parser.add_argument(
+        "--index-strategy",
+        choices=("first-index", "unsafe-best-match"),
+        default="first-index",
+        help="first-index (default): a project comes from the first index that has it;"
+        " unsafe-best-match: from all of them, as pip does (open to dependency confusion)",
+    )
     parser.add_argument("--find-links", action="append", default=[], metavar="DIR")
     parser.add_argument("--no-index", action="store_true", help="use only --find-links and files")
     parser.add_argument(
@@ -299,6 +306,7 @@ def _run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
         no_deps=args.no_deps,
         index_url=args.index_url,
         extra_index_urls=tuple(args.extra_index_url),
+        index_strategy=args.index_strategy,
         find_links=tuple(args.find_links),
         no_index=args.no_index,
         offline=args.offline,

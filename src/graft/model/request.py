@@ -89,6 +89,7 @@ class ResolveRequest:
     no_deps: bool = False
     index_url: str | None = None
     extra_index_urls: tuple[str, ...] = ()  # asked first, in order (sources.index_order)
+    index_strategy: str = "first-index"  # or "unsafe-best-match" (sources.index.Indexes)
     find_links: tuple[str, ...] = ()
     no_index: bool = False
     offline: bool = False
@@ -122,6 +123,7 @@ class SyncRequest:
     no_deps: bool = False
     index_url: str | None = None
     extra_index_urls: tuple[str, ...] = ()  # asked first, in order (sources.index_order)
+    index_strategy: str = "first-index"
     find_links: tuple[str, ...] = ()
     no_index: bool = False
     offline: bool = False
@@ -161,6 +163,7 @@ class SyncRequest:
             no_deps=self.no_deps,
             index_url=self.index_url,
             extra_index_urls=self.extra_index_urls,
+            index_strategy=self.index_strategy,
             find_links=self.find_links,
             no_index=self.no_index,
             offline=self.offline,

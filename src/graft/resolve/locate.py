@@ -336,7 +336,7 @@ def locate(
     index = None
     if not inputs.no_index:
         urls = index_order(inputs.index_url or PYPI_SIMPLE, inputs.extra_index_urls)
-        index = Indexes(urls, cache_dir, offline=request.offline)
+        index = Indexes(urls, cache_dir, request.offline, request.index_strategy)
     find_links = FindLinks(inputs.find_links)
     chosen: list[tuple[Wanted, Candidate]] = []
     have: dict[str, str] = {}

@@ -401,7 +401,7 @@ def _projects(
     index = None
     if not inputs.no_index:
         urls = index_order(inputs.index_url or PYPI_SIMPLE, inputs.extra_index_urls)
-        index = Indexes(urls, cache_dir, offline=asked.offline)
+        index = Indexes(urls, cache_dir, asked.offline, asked.index_strategy)
     find_links = FindLinks(inputs.find_links)
     builds = None
     if builder is not None:

@@ -455,18 +455,29 @@ def index_order(index_url: str, extra_index_urls: Sequence[str]) -> list[str]:
 
 
 class Indexes:
-    """Several simple repositories under uv's ``first-index`` strategy.
+    """Several simple repositories under uv's ``first-index`` strategy (by default).
 
     For each project, the first index (in :func:`index_order`) that has any file for it is
     the only one whose wheels are considered; files are never mixed across indexes. So a
     project kept on a private extra index cannot be shadowed by one of the same name
     published on PyPI (dependency confusion), and no index can add a wheel (another tag, a
     higher build number) to a release another index serves.
+
+    ``unsafe-best-match`` is pip's way, for a user who needs it (a mirror holding only some
+    versions of a project PyPI has): every index's files of a project, merged in index
+    order (a filename two indexes list is taken from the first), the best of them chosen.
     """
 
-    def __init__(self, urls: Sequence[str], cache_dir: str, offline: bool = False) -> None:
+    def __init__(
+        self,
+        urls: Sequence[str],
+        cache_dir: str,
+        offline: bool = False,
+        strategy: str = "first-index",
+    ) -> None:
         self.indexes = [Index(url, cache_dir, offline) for url in urls]
         self.offline = offline
+        self.merged = strategy == "unsafe-best-match"
 
     def files(self, name: str) -> list[Candidate]:
         """The wheels of *name* on the first index that has any file for it (else none)."""
@@ -477,12 +488,18 @@ class Indexes:
         return all(index.fresh(name) for index in self.indexes)
 
     def listing(self, name: str) -> list[Candidate]:
-        """Every file of *name* on the first index that has any file for it (else none)."""
+        """Every file of *name* on the first index that has any file for it (else none).
+
+        Under ``unsafe-best-match``, every index's files of *name*, merged.
+        """
+        merged: dict[str, Candidate] = {}
         for index in self.indexes:
             found, files = index.listing(name)
-            if found:
+            if found and not self.merged:
                 return files
-        return []
+            for candidate in files:
+                merged.setdefault(candidate.filename, candidate)
+        return list(merged.values())
 
 
 def local_sha256(path: str, cache_dir: str) -> str:
