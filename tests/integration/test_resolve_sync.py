@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from graft._fs import load_toml
 from tests.conftest import run_graft
 from tests.support.rangeserver import Served, serve
 from tests.support.venv import py
@@ -220,6 +221,47 @@ def test_unsafe_best_match_merges_the_indexes_as_pip_does(
         sync(tmp_path / "pin", index, store_dir, "lib==1.0", *extra, "--index-strategy",
              "unsafe-best-match")  # fmt: skip
         assert py(tmp_path / "pin", "import lib; print(lib.MIRROR)") == "True"
+
+
+def test_variables_in_a_requirements_file_are_expanded_and_watched(
+    tmp_path: Path, store_dir: Path, index: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # pip's ${NAME} (a private index's token kept out of the file): expanded, and a change of
+    # its value is a change of the input, which no memo or no-op stamp may answer
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("GRAFT_CACHE_DIR", str(cache))
+    reqs = tmp_path / "reqs.txt"
+    reqs.write_text("--index-url ${TEST_INDEX}\nlib==${LIB_VERSION} ; python_version >= '3'\n")
+    monkeypatch.setenv("TEST_INDEX", f"{index.url}/simple/")
+    monkeypatch.setenv("LIB_VERSION", "1.0")
+    venv = tmp_path / "v"
+    run_graft("sync", venv, "-r", reqs, "--store", store_dir)
+    assert installed(venv) == {"lib": "1.0"}
+    past = time.time() - 60  # older than the memo's racy window: the next sync writes one
+    for path in [reqs, *cache.rglob("*")]:
+        os.utime(path, (past, past), follow_symlinks=False)
+    run_graft("sync", venv, "-r", reqs, "--store", store_dir)
+    assert list((store_dir / "plans").glob("memo-*.json"))
+    again = run_graft("sync", venv, "-r", reqs, "--store", store_dir)
+    assert "already in sync" in again.stderr
+    monkeypatch.setenv("LIB_VERSION", "2.0")
+    changed = run_graft("sync", venv, "-r", reqs, "--store", store_dir)
+    assert "lib 1.0 -> 2.0" in changed.stderr
+    assert installed(venv) == {"lib": "2.0"}
+    # graft lock keeps no stamp for such a file (a stamp watches files, not variables)
+    lock = tmp_path / "pylock.toml"
+
+    def locked() -> list[str]:
+        run_graft("lock", "-r", reqs, "-o", lock, "--python-version", "3.11")
+        return [str(p["version"]) for p in load_toml(str(lock))["packages"]]
+
+    assert locked() == ["2.0"]
+    monkeypatch.setenv("LIB_VERSION", "1.0")
+    assert locked() == ["1.0"]
+    monkeypatch.delenv("LIB_VERSION")  # unset: left as written, which is no version
+    out = run_graft("sync", venv, "-r", reqs, "--store", store_dir, check=False)
+    assert 'cannot parse requirement "lib==${LIB_VERSION}' in out.stderr
+    assert installed(venv) == {"lib": "2.0"}  # untouched
 
 
 def test_the_indexes_may_come_from_the_environment(

@@ -59,5 +59,7 @@ class Inputs:
     files_read: list[str] = field(default_factory=list)  # requirement files, nested ones too
     # the sha256 (hex) of the bytes each requirements file was parsed from, by path
     digests: dict[str, str] = field(default_factory=dict)
+    # ${NAME}s the requirements files expanded (pip's rule): their values are inputs too
+    variables: list[str] = field(default_factory=list)
     no_binary: list[str] = field(default_factory=list)  # --no-binary in a requirements file
     only_binary: list[str] = field(default_factory=list)  # --only-binary in one

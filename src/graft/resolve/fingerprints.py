@@ -13,7 +13,7 @@ from graft._sha256 import sha256_hex
 
 _RACY_NS = 2_000_000_000  # a file changed less than 2 s ago may change again unseen
 
-KINDS = ("content", "listing", "stat", "machine")
+KINDS = ("content", "listing", "stat", "machine", "env")
 #: What built-in variant detection reads (graft.variants.machine): the CPU's feature flags
 #: and the NVIDIA driver's version line. Other lines of /proc/cpuinfo (clock speeds) change.
 _MACHINE = (("/proc/cpuinfo", ("flags", "Features")), ("/proc/driver/nvidia/version", ("NVRM",)))
@@ -22,10 +22,14 @@ _MACHINE = (("/proc/cpuinfo", ("flags", "Features")), ("/proc/driver/nvidia/vers
 def fingerprint(kind: str, path: str) -> str | None:
     """What must not change at *path*: its bytes, its names, or its identity; None if gone.
 
-    Kind ``machine`` (no path): the hardware facts wheel-variant detection reads.
+    Kind ``machine`` (no path): the hardware facts wheel-variant detection reads. Kind
+    ``env`` (*path* names an environment variable a requirements file expanded): its value.
     """
     if kind == "machine":
         return _machine()
+    if kind == "env":  # (hashed: a token in it is not kept in the memo)
+        value = os.environ.get(path)
+        return "unset" if value is None else sha256_hex(value.encode("utf-8", "surrogateescape"))
     try:
         if kind == "content":
             with open(path, "rb") as fh:

@@ -250,6 +250,7 @@ class Located:
     # its own variant.json must give too (PEP 825's consistency rule, checked after ingest)
     variant_declared: tuple[tuple[str, tuple[str, ...]], ...] = ()
     from_sources: bool = False  # a named source was built: its tree is no memo input
+    variables: tuple[str, ...] = ()  # environment variables the requirements files expanded
 
     def labels(self) -> tuple[str, ...]:
         """``name==version`` of each distribution located, sorted."""
@@ -404,6 +405,7 @@ def locate(
         variant_support=support,
         variant_declared=declared,
         from_sources=any(w.source is not None for w in wanted),
+        variables=tuple(inputs.variables),
     )
 
 

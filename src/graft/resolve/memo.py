@@ -89,6 +89,7 @@ def observe(located: Located) -> Observed | None:
         return None
     if located.machine:  # what built-in variant detection read (never racy: not a file's age)
         watched.append(("machine", ""))
+    watched += [("env", name) for name in located.variables]  # ${NAME}s the files expanded
     return [[kind, p, fingerprint(kind, p)] for kind, p in watched]
 
 

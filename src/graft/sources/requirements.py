@@ -10,6 +10,7 @@ and the global options ``--index-url``, ``--extra-index-url``, ``--find-links``,
 from __future__ import annotations
 
 import os
+import re
 import shlex
 from typing import TYPE_CHECKING
 
@@ -394,8 +395,9 @@ def read_requirements(
     if real in _seen:
         raise UsageError("requirements files include each other", where=path)
     base = os.path.dirname(os.path.abspath(path))
-    for number, line in _logical_lines(path, inputs.digests):
+    for number, text in _logical_lines(path, inputs.digests):
         where = f"{path}:{number}"
+        line = _expand(text, inputs)
         # as pip: the requirement runs up to the first word starting with "-"; only the
         # options after it are shell-split (a marker's quotes belong to the requirement)
         parts = line.split(" ")
@@ -430,6 +432,28 @@ def read_requirements(
             )
         else:
             inputs.constraints.append(wanted)
+
+
+_VARIABLE = re.compile(r"\$\{([A-Z0-9_]+)\}")
+
+
+def _expand(line: str, inputs: Inputs) -> str:
+    """*line* with each ``${NAME}`` replaced by that environment variable, as pip and uv do.
+
+    Only that form (upper case, digits, ``_``; so a private index's token need not be written
+    in the file); an unset variable is left as it is. Every name is kept in ``variables``: its
+    value is an input the resolution memo watches.
+    """
+    if "${" not in line:
+        return line
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in inputs.variables:
+            inputs.variables.append(name)
+        return os.environ.get(name, match.group(0))
+
+    return _VARIABLE.sub(value, line)
 
 
 def _check_hash(value: str, where: str) -> str:
