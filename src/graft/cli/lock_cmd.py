@@ -147,7 +147,7 @@ def run_lock(args: argparse.Namespace, argv: Sequence[str] = ()) -> int:
     elif not args.quiet:
         line = summary.replace("{path}", result.path).replace("{seconds}", f"{elapsed:.2f}")
         print(line, file=sys.stderr)
-    if argv and not (result.sources_named or result.variables_read):  # a stamp watches
+    if argv and not (result.sources_named or result.variables_read):  # (files it watches)
         _keep_stamp(list(argv), result, started_ns, said, summary)
     return 0
 
