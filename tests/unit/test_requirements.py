@@ -245,3 +245,10 @@ def test_a_requirement_that_does_not_parse_is_one_line(text: str) -> None:
         parse_spec(text, "command line")
     assert "\n" not in str(info.value)
     assert "^" not in str(info.value)  # packaging's caret drawing is left out
+
+
+def test_a_requirements_extras_are_not_taken_for_a_paths() -> None:
+    # requests[so cks] is a bad requirement, not a bad path: packaging's error names it
+    with pytest.raises(UsageError, match="cannot parse requirement 'requests\\[so cks\\]'"):
+        parse_spec("requests[so cks]", "command line")
+    assert parse_spec("requests[socks]>=2", "command line").extras == {"socks"}

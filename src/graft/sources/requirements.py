@@ -30,7 +30,7 @@ def parse_spec(text: str, where: str, hashes: frozenset[str] = frozenset()) -> W
     A path may end in extras, as pip and uv take them: ``.[cli]``, ``./dist/x.whl[socks]``.
     """
     if "@" not in text:
-        path, extras = split_extras(text, where)
+        path, extras = split_extras(text, where) if _local_looking(text) else (text, frozenset())
         if path.endswith(".whl") and ("/" in path or os.path.exists(path)):
             return _wheel_file(path, where, hashes, extras)
         if _is_sdist_name(path) or path.startswith((".", "/", "~")):
@@ -69,6 +69,16 @@ def parse_spec(text: str, where: str, hashes: frozenset[str] = frozenset()) -> W
         where,
         marker=marker,
         specifier=str(req.specifier),
+    )
+
+
+def _local_looking(text: str) -> bool:
+    """Whether *text* (no ``@``) may be a path with extras, not ``name[extra]``."""
+    head = text.partition("[")[0]
+    return (
+        head.startswith((".", "/", "~"))
+        or "/" in head
+        or head.endswith((".whl", ".tar.gz", ".zip"))
     )
 
 
