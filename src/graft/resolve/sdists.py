@@ -505,13 +505,13 @@ def lock_directories(
 
     here = introspect(find_interpreter(None))
     built, _ = build_named(inputs.wanted, here, asked, builder, cache_dir)
-    directories = {
+    sources_of = {
         b.path or "": b.direct_url or ""
         for w, b in zip(inputs.wanted, built, strict=True)
         if w.source
     }
     inputs.wanted = built
-    return directories
+    return sources_of
 
 
 def package_sdist(file: ArtifactFile, lock_dir: str) -> Any:

@@ -186,7 +186,7 @@ def _needed(
 
 
 def _source(package: Any, dist: Any, base: str, *, where: str) -> Wanted:
-    """A locked sdist (by URL or path, sha256 required), archive or project directory.
+    """A locked sdist (by URL or path, sha256 required), archive, directory or git commit.
 
     The resolution stage builds it as it builds a named source (its recorded build reused
     by the same rule) and checks the sdist's sha256 first; the wheel built is then
