@@ -121,3 +121,24 @@ def test_a_policy_field_the_key_does_not_know_is_keyed_by_identity() -> None:
     one, two = object(), object()
     assert policy_key(Wider(chooser=one), LIB) == policy_key(Wider(chooser=one), LIB)
     assert policy_key(Wider(chooser=one), LIB) != policy_key(Wider(chooser=two), LIB)
+
+
+def test_an_identity_in_a_key_is_never_reused_while_the_memo_lives() -> None:
+    # a lock's variant forks each screen with a chooser of their own, made and dropped in
+    # turn; CPython gives a new object the address of one just freed, so a key holding only
+    # the id handed a fork another fork's screening (a flaky lock missing a variant's
+    # dependencies on one machine)
+    @dataclasses.dataclass(frozen=True)
+    class Wider(Policy):
+        chooser: object = None
+
+    files = (_file("1.0", "py3-none-any"),)
+    target = ENVS[0].target
+    memo = ScreenMemo()
+    for _ in range(20):
+        memo.screen(LIB, files, [], target, Wider(chooser=object()), tag_rank=target.tag_rank())
+    assert (memo.screened, memo.shared) == (20, 0)
+    kept = Wider(chooser=object())
+    memo.screen(LIB, files, [], target, kept, tag_rank=target.tag_rank())
+    memo.screen(LIB, files, [], target, kept, tag_rank=target.tag_rank())
+    assert (memo.screened, memo.shared) == (21, 1)  # the same chooser: shared

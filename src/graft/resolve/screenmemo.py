@@ -101,13 +101,16 @@ class ScreenMemo:
     """:func:`~graft.resolve.screen.screen`, remembered by target signature across resolutions.
 
     Listings are told apart by identity (a lock's :class:`~graft.resolve.shared.SharedSource`
-    hands every resolution the same tuple per project) and kept alive by the memo, so an
-    identity is never reused while it is a key. Safe for concurrent use (a race costs a
-    repeated screening).
+    hands every resolution the same tuple per project), and so are the policy fields the key
+    does not spell out (a variant fork's chooser): the memo keeps each alive, so an identity
+    is never reused while it is a key. (It was not so for the choosers: a fork made after
+    another was dropped could get its address, and its screening.) Safe for concurrent use
+    (a race costs a repeated screening).
     """
 
     def __init__(self) -> None:
         self._listings: dict[int, tuple[Sequence[ArtifactFile], _Listing]] = {}
+        self._alive: dict[int, object] = {}  # the objects policy keys name by identity
         self._screens: dict[tuple[Hashable, ...], Screen] = {}
         self._lock = threading.Lock()
         self.screened = 0  # screenings computed
@@ -135,6 +138,11 @@ class ScreenMemo:
     ) -> Screen:
         """``screen(name, files, specs, target, policy)``, shared where signatures agree."""
         listing = self._listing_of(files)
+        with self._lock:
+            for f in dataclasses.fields(policy):
+                if f.name not in _KNOWN | _NOT_SCREENED:
+                    value = getattr(policy, f.name)
+                    self._alive[id(value)] = value
         key = (
             name,
             id(files),
