@@ -485,3 +485,22 @@ def test_an_output_that_cannot_be_written_is_refused_before_resolving(
     assert line.endswith("(give -o a file in an existing directory you can write to)")
     assert len(index.paths) == asked
     assert not (tmp_path / "no-such-dir").exists()
+
+
+def test_a_lock_to_standard_output(
+    tmp_path: Path, index: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``-o -`` prints the lock (as ``uv pip compile`` does) and writes no file named ``-``."""
+    monkeypatch.chdir(tmp_path)
+    url = f"{index.url}/simple/"
+    printed = run_graft("lock", "--index-url", url, "-o", "-", "b")
+    assert not (tmp_path / "-").exists()
+    assert printed.stderr.rstrip().split(" in ")[0].endswith("into standard output")
+    run_graft("lock", "--index-url", url, "-o", "pylock.toml", "b")
+    assert printed.stdout == (tmp_path / "pylock.toml").read_text()
+    Pylock.from_dict(tomllib.loads(printed.stdout)).validate()
+    again = run_graft("lock", "--index-url", url, "-o", "-", "b")  # never a stamp's answer
+    assert again.stdout == printed.stdout
+    both = run_graft("lock", "--index-url", url, "-o", "-", "--json", "b", check=False)
+    assert both.returncode == 2
+    assert "-o - writes the lock to standard output, where --json would write too" in both.stdout

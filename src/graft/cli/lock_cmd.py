@@ -27,7 +27,11 @@ def add_lock_parser(
     lock.add_argument("specs", nargs="*", metavar="REQ", help="a PEP 508 requirement")
     resolution_options(lock)
     lock.add_argument(
-        "-o", "--output", default="pylock.toml", metavar="FILE", help="default: pylock.toml"
+        "-o",
+        "--output",
+        default="pylock.toml",
+        metavar="FILE",
+        help="default: pylock.toml; - writes it to standard output",
     )
     lock.add_argument(
         "--python-version",
@@ -79,10 +83,16 @@ def add_lock_parser(
 def run_lock(args: argparse.Namespace, argv: Sequence[str] = ()) -> int:
     """Run ``graft lock``; the exit status. *argv* keys the lock stamp (none without it)."""
     from graft.cli.variants_cmd import variant_fields  # noqa: PLC0415
+    from graft.errors import UsageError  # noqa: PLC0415
     from graft.model.request import ResolveRequest  # noqa: PLC0415
-    from graft.resolve.lock import LockRequest, check_output, lock  # noqa: PLC0415
+    from graft.resolve.lock import STDOUT, LockRequest, check_output, lock  # noqa: PLC0415
 
     check_output(args.output)
+    if args.output == STDOUT and args.json:
+        raise UsageError(
+            "-o - writes the lock to standard output, where --json would write too",
+            hint="give -o a file with --json",
+        )
     started = time.perf_counter()
     started_ns = time.time_ns()
     request = LockRequest(
@@ -145,8 +155,12 @@ def run_lock(args: argparse.Namespace, argv: Sequence[str] = ()) -> int:
         }
         print(json.dumps(out, indent=2, sort_keys=True))
     elif not args.quiet:
-        line = summary.replace("{path}", result.path).replace("{seconds}", f"{elapsed:.2f}")
+        where = "standard output" if result.text is not None else result.path
+        line = summary.replace("{path}", where).replace("{seconds}", f"{elapsed:.2f}")
         print(line, file=sys.stderr)
+    if result.text is not None:  # -o -: the lock itself, and no stamp (no file to watch)
+        sys.stdout.write(result.text)
+        return 0
     if argv and not (result.sources_named or result.variables_read):  # (files it watches)
         _keep_stamp(list(argv), result, started_ns, said, summary)
     return 0

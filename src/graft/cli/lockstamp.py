@@ -81,7 +81,8 @@ def _stamped(argv: list[str]) -> tuple[str, list[str]] | None:
 
     if argv[:1] != ["lock"] or _has(argv, _NOT_FOR_STAMPS, "v") or _has(argv, (), "h"):
         return None
-    return _output(argv)
+    found = _output(argv)
+    return None if found is None or found[0] == "-" else found  # -o -: no file to answer with
 
 
 def _key(argv: list[str], *, edit: bool = False) -> tuple[str, str, list[str]] | None:

@@ -86,7 +86,7 @@ class Entry:
 class LockResult:
     """What was written, for the summary."""
 
-    path: str
+    path: str  # the lock's file, or STDOUT
     environments: tuple[Environment, ...]
     entries: tuple[Entry, ...]
     skipped: tuple[str, ...] = ()  # "<env label>: <why>" of environments left out
@@ -105,6 +105,7 @@ class LockResult:
     index: bool = False  # an index answered (its answers age)
     # sha256 of the output the lock preferred versions from ("-": none there), "*": not read
     preferred_from: str = "*"
+    text: str | None = None  # the lock itself, when it goes to standard output (-o -)
 
 
 def compatible(
@@ -349,11 +350,36 @@ def write(lock: Pylock | dict[str, Any], path: str) -> None:
         _cannot_write(path, exc)
 
 
+#: ``-o -``: the lock is written to standard output, as ``uv pip compile`` writes it.
+STDOUT = "-"
+
+
+def _emit(
+    entries: tuple[Entry, ...],
+    covered: tuple[Environment, ...],
+    sources: dict[str, str],
+    output: str,
+) -> str | None:
+    """Write the lock to *output*; its text instead when that is :data:`STDOUT`."""
+    from graft.resolve.lock_variants import to_toml_dict  # noqa: PLC0415
+
+    lock_dir = os.getcwd() if output == STDOUT else os.path.dirname(output)  # paths relative
+    data = to_toml_dict(to_pylock(entries, covered, lock_dir, sources), entries)
+    if output != STDOUT:
+        write(data, output)
+        return None
+    import tomli_w  # noqa: PLC0415
+
+    return str(tomli_w.dumps(data))
+
+
 def check_output(path: str) -> None:
     """The lock's path must be a file in an existing directory (UsageError otherwise).
 
     Asked by ``graft lock`` before it resolves: minutes of work never end in "cannot write".
     """
+    if path == STDOUT:
+        return
     path = os.path.abspath(path)
     parent = os.path.dirname(path)
     if not os.path.isdir(parent):
@@ -536,7 +562,6 @@ def lock(request: LockRequest) -> LockResult:
     )
     from graft.resolve.lock_forks import Forks  # noqa: PLC0415
     from graft.resolve.lock_prefs import read_locked  # noqa: PLC0415
-    from graft.resolve.lock_variants import to_toml_dict  # noqa: PLC0415
     from graft.resolve.relock import Relock  # noqa: PLC0415
     from graft.resolve.resolver import resolve  # noqa: PLC0415
     from graft.resolve.screenmemo import ScreenMemo  # noqa: PLC0415
@@ -559,7 +584,8 @@ def lock(request: LockRequest) -> LockResult:
     reader = MetadataReader(source)
     forks = Forks()  # what resolving each other variant choice found (lock_forks)
     # the versions the output holds are preferred, as uv does (lock_prefs)
-    locked = read_locked(os.path.abspath(request.output), upgrade=asked.upgrade)
+    to_stdout = request.output == STDOUT  # (-o -: no output file to prefer versions from)
+    locked = read_locked(os.path.abspath(request.output), upgrade=asked.upgrade or to_stdout)
     results: list[tuple[Environment, Resolution]] = []
     skipped: list[str] = []
     warnings: dict[str, None] = {}
@@ -616,11 +642,7 @@ def lock(request: LockRequest) -> LockResult:
         raise first
     covered = tuple(env for env, _ in results)
     entries = _entries(results, source, reader, chooser, forks, warnings)
-    output = os.path.abspath(request.output)
-    write(
-        to_toml_dict(to_pylock(entries, covered, os.path.dirname(output), directories), entries),
-        output,
-    )
+    output = STDOUT if to_stdout else os.path.abspath(request.output)
     return LockResult(
         output,
         covered,
@@ -648,4 +670,5 @@ def lock(request: LockRequest) -> LockResult:
         machine=chooser.detected,
         index=projects.indexes is not None and not asked.offline,
         preferred_from=locked.digest,
+        text=_emit(entries, covered, directories, output),
     )
