@@ -264,6 +264,31 @@ def test_variables_in_a_requirements_file_are_expanded_and_watched(
     assert installed(venv) == {"lib": "2.0"}  # untouched
 
 
+def test_a_requirements_file_and_a_constraints_file_by_url(
+    tmp_path: Path, store_dir: Path, index: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # as pip reads them (Airflow installs with -c https://…/constraints-3.11.txt); a nested
+    # -c is relative to the file's URL
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("GRAFT_CACHE_DIR", str(cache))
+    index.files["reqs.txt"] = b"app\n-c constraints.txt\n"
+    index.files["constraints.txt"] = b"lib==1.0\n"
+    venv = tmp_path / "v"
+    sync(venv, index, store_dir, "-r", f"{index.url}/reqs.txt")
+    assert installed(venv) == {"app": "1.0", "lib": "1.0"}
+    past = time.time() - 60  # past the memo's racy window: a memo could be written now
+    for path in cache.rglob("*"):
+        os.utime(path, (past, past), follow_symlinks=False)
+    sync(venv, index, store_dir, "-r", f"{index.url}/reqs.txt")
+    # read anew each time: a changed file is seen (nothing read by URL is memoized)
+    index.files["constraints.txt"] = b"lib==2.0\n"
+    out = sync(venv, index, store_dir, "-r", f"{index.url}/reqs.txt")
+    assert "lib 1.0 -> 2.0" in out
+    out = sync(venv, index, store_dir, "app", "-c", f"{index.url}/missing.txt", check=False)
+    assert "no requirements file at this URL (HTTP 404)" in out
+    assert installed(venv) == {"app": "1.0", "lib": "2.0"}
+
+
 def test_the_indexes_may_come_from_the_environment(
     tmp_path: Path,
     store_dir: Path,

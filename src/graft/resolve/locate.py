@@ -249,7 +249,8 @@ class Located:
     # per chosen variant wheel: the properties the release's metadata gives its label, which
     # its own variant.json must give too (PEP 825's consistency rule, checked after ingest)
     variant_declared: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    from_sources: bool = False  # a named source was built: its tree is no memo input
+    # a named source was built, or a requirements file read by URL: no memo can watch them
+    from_sources: bool = False
     variables: tuple[str, ...] = ()  # environment variables the requirements files expanded
 
     def labels(self) -> tuple[str, ...]:
@@ -404,7 +405,7 @@ def locate(
         variants=tuple(explained[1]) if explained else (),
         variant_support=support,
         variant_declared=declared,
-        from_sources=any(w.source is not None for w in wanted),
+        from_sources=any(w.source is not None for w in wanted) or bool(inputs.remote_files),
         variables=tuple(inputs.variables),
     )
 

@@ -100,7 +100,8 @@ class LockResult:
     dirs_read: tuple[str, ...] = ()  # find-links directories
     wheels_read: tuple[str, ...] = ()  # wheels named by path or URL (or by a lock read)
     sources_named: bool = False  # a project directory or sdist named: its tree is not watched
-    variables_read: bool = False  # a requirements file expanded ${NAME}: not watched either
+    # a requirements file expanded ${NAME}, or was read by URL: not watched either
+    variables_read: bool = False
     machine: bool = False  # variant detection read the machine
     index: bool = False  # an index answered (its answers age)
     # sha256 of the output the lock preferred versions from ("-": none there), "*": not read
@@ -666,7 +667,7 @@ def lock(request: LockRequest) -> LockResult:
         dirs_read=tuple(inputs.find_links),
         wheels_read=tuple(f.url for f in direct.values()),  # (a URL: no stamp)
         sources_named=any(w.source for w in inputs.wanted),
-        variables_read=bool(inputs.variables),
+        variables_read=bool(inputs.variables or inputs.remote_files),
         machine=chooser.detected,
         index=projects.indexes is not None and not asked.offline,
         preferred_from=locked.digest,

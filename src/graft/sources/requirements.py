@@ -354,6 +354,21 @@ def _shown(w: Wanted) -> str:
     return f"{w.name}=={w.version}"
 
 
+def is_url(path: str) -> bool:
+    """Whether a requirements file is named by an ``http(s)://`` URL (pip reads those too)."""
+    return path.startswith(("http://", "https://"))
+
+
+def _fetch_file(url: str) -> bytes:
+    """A requirements file by URL, as pip reads one (a sync reads it anew each time)."""
+    from graft.sources.http import http_get  # noqa: PLC0415
+
+    got = http_get(url)
+    if got is None:
+        raise UsageError("no requirements file at this URL (HTTP 404)", where=url)
+    return got.body
+
+
 def _logical_lines(path: str, digests: dict[str, str]) -> list[tuple[int, str]]:
     """The logical lines of *path* (continuations joined, comments dropped), numbered.
 
@@ -362,8 +377,11 @@ def _logical_lines(path: str, digests: dict[str, str]) -> list[tuple[int, str]]:
     from graft._sha256 import sha256_hex  # noqa: PLC0415
 
     try:
-        with open(path, "rb") as fh:
-            data = fh.read()
+        if is_url(path):
+            data = _fetch_file(path)
+        else:
+            with open(path, "rb") as fh:
+                data = fh.read()
     except OSError as exc:
         raise UsageError(f"cannot read requirements file ({exc.strerror})", where=path) from None
     digests[path] = sha256_hex(data)
@@ -400,11 +418,15 @@ def read_requirements(
     if is_pylock(path):
         inputs.pylocks.append(path)
         return
-    inputs.files_read.append(path)
-    real = os.path.realpath(path)
+    remote = is_url(path)
+    if remote:  # (no fingerprint can tell that it changed: nothing read from it is memoized)
+        inputs.remote_files.append(path)
+    else:
+        inputs.files_read.append(path)
+    real = path if remote else os.path.realpath(path)
     if real in _seen:
         raise UsageError("requirements files include each other", where=path)
-    base = os.path.dirname(os.path.abspath(path))
+    base = path if remote else os.path.dirname(os.path.abspath(path))
     for number, text in _logical_lines(path, inputs.digests):
         where = f"{path}:{number}"
         line = _expand(text, inputs)
@@ -473,6 +495,17 @@ def _check_hash(value: str, where: str) -> str:
     return f"sha256:{digest.lower()}"
 
 
+def _nested(value: str, base: str) -> str:
+    """A ``-r``/``-c`` of a file: a URL, an absolute path, or relative to the file (or URL)."""
+    if is_url(value) or os.path.isabs(value):
+        return value
+    if is_url(base):
+        import urllib.parse  # noqa: PLC0415
+
+        return urllib.parse.urljoin(base, value)
+    return os.path.join(base, value)
+
+
 def _global_option(
     words: list[str],
     where: str,
@@ -486,7 +519,7 @@ def _global_option(
     if not value and len(words) > 1:
         value = words[1]
     if option in {"-r", "--requirement", "-c", "--constraint"}:
-        nested = value if os.path.isabs(value) else os.path.join(base, value)
+        nested = _nested(value, base)
         as_constraints = constraints or option in {"-c", "--constraint"}
         read_requirements(nested, inputs, seen, constraints=as_constraints)
     elif option in {"-i", "--index-url"}:
