@@ -146,6 +146,9 @@ def test_a_project_in_a_subdirectory(tmp_path: Path, store_dir: Path, repo: Path
     out = sync(tmp_path / "w", store_dir, spec.replace("pkgs/demo", "pkgs/none"), check=False)
     assert "no directory pkgs/none at commit" in out
     assert not (tmp_path / "w").exists()
+    out = sync(tmp_path / "w", store_dir, spec.replace("pkgs/demo", "../.."), check=False)
+    assert "the subdirectory leaves the repository" in out
+    assert not (tmp_path / "w").exists()
 
 
 def test_what_cannot_be_fetched_is_one_line_and_touches_nothing(

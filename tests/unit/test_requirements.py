@@ -252,3 +252,19 @@ def test_a_requirements_extras_are_not_taken_for_a_paths() -> None:
     with pytest.raises(UsageError, match="cannot parse requirement 'requests\\[so cks\\]'"):
         parse_spec("requests[so cks]", "command line")
     assert parse_spec("requests[socks]>=2", "command line").extras == {"socks"}
+
+
+@pytest.mark.parametrize(
+    ("url", "public"),
+    [
+        ("git+https://user:tok@host/r.git", "https://host/r.git"),
+        ("git+ssh://git@host/r.git", "ssh://git@host/r.git"),  # a user, no secret: kept
+        ("git+https://${USER}:${TOKEN}@host/r", "https://${USER}:${TOKEN}@host/r"),  # PEP 610
+        ("git+https://host/r", "https://host/r"),
+    ],
+)
+def test_a_repositorys_password_never_reaches_direct_url_json(url: str, public: str) -> None:
+    parsed = parse_vcs(f"{url}@v1", "here")
+    assert parsed.public == public
+    assert parsed.label == f"git+{public}@v1"
+    assert f'"url": "{public}"' in vcs_direct_url(parsed, "c" * 40)

@@ -29,6 +29,8 @@ from graft.errors import SourceError, UsageError
 
 _OTHERS = ("hg+", "svn+", "bzr+")
 _COMMIT = re.compile(r"[0-9a-f]{40}")
+_PASSWORD = re.compile(r"(://)[^/@\s:]+:[^/@\s]+@")  # user:password@ in a URL
+_REFERENCES = re.compile(r"\$\{[A-Za-z0-9_-]+\}(:\$\{[A-Za-z0-9_-]+\})?")  # PEP 610
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,9 +43,22 @@ class VcsUrl:
     egg: str | None  # pip's #egg=NAME: the name of a bare URL
 
     @property
+    def public(self) -> str:
+        """The repository URL without a password (PEP 610: what ``direct_url.json`` may hold).
+
+        ``ssh://git@host/…`` keeps its user (no secret), ``https://user:token@host/…`` loses
+        both, unless they are ``${VARIABLE}`` references.
+        """
+        parts = urllib.parse.urlsplit(self.repo)
+        userinfo, at, host = parts.netloc.rpartition("@")
+        if not at or ":" not in userinfo or _REFERENCES.fullmatch(userinfo):
+            return self.repo
+        return urllib.parse.urlunsplit(parts._replace(netloc=host))
+
+    @property
     def label(self) -> str:
-        """The URL as the user wrote it, short of its fragment."""
-        return f"git+{self.repo}" + (f"@{self.rev}" if self.rev else "")
+        """The URL as the user wrote it, short of its fragment and any password."""
+        return f"git+{self.public}" + (f"@{self.rev}" if self.rev else "")
 
 
 def parse_vcs(url: str, where: str) -> VcsUrl:
@@ -82,7 +97,9 @@ def checkout(url: VcsUrl, cache_dir: str, *, offline: bool, where: str) -> tuple
     tree = os.path.join(cache_dir, "git", "checkouts", commit)
     if not os.path.isdir(tree):
         _check_out(url, db, commit, tree, where)
-    project = os.path.join(tree, url.subdirectory) if url.subdirectory else tree
+    project = os.path.normpath(os.path.join(tree, url.subdirectory or "."))
+    if os.path.commonpath([project, tree]) != tree:
+        raise UsageError(f"{url.label}: the subdirectory leaves the repository", where=where)
     if not os.path.isdir(project):
         raise SourceError(
             f"{url.label}: no directory {url.subdirectory} at commit {commit[:12]}", where=where
@@ -95,7 +112,7 @@ def vcs_direct_url(url: VcsUrl, commit: str) -> str:
     info: dict[str, object] = {"commit_id": commit, "vcs": "git"}
     if url.rev:
         info["requested_revision"] = url.rev
-    data: dict[str, object] = {"url": url.repo, "vcs_info": info}
+    data: dict[str, object] = {"url": url.public, "vcs_info": info}
     if url.subdirectory:
         data["subdirectory"] = url.subdirectory
     return json.dumps(data, sort_keys=True)
@@ -120,6 +137,7 @@ def _git(args: list[str], where: str, what: str) -> str:
     if run.returncode != 0:
         said = run.stderr.strip().splitlines() or [f"exit status {run.returncode}"]
         first = next((line for line in said if line.startswith(("fatal:", "error:"))), said[-1])
+        first = _PASSWORD.sub(r"\1", first)  # git names the URL it was given, token and all
         raise SourceError(f"{what}: git {args[0]} failed: {first}", where=where)
     return run.stdout.strip()
 
@@ -142,6 +160,8 @@ def _fetch(url: VcsUrl, db: str, where: str) -> None:
         tmp = tempfile.mkdtemp(prefix="clone-", dir=os.path.dirname(db))
         try:
             _git(["clone", "--bare", "--quiet", url.repo, tmp], where, url.label)
+            # no password at rest in the cache: every fetch names the URL itself
+            _git(["--git-dir", tmp, "remote", "set-url", "origin", url.public], where, url.label)
             os.rename(tmp, db)
         except OSError:  # another sync cloned it first: theirs is as good
             shutil.rmtree(tmp, ignore_errors=True)
@@ -165,7 +185,7 @@ def _resolve(db: str, url: VcsUrl, where: str) -> str:
         verify = ["--git-dir", db, "rev-parse", "--verify", "FETCH_HEAD^{commit}"]
         return _git(verify, where, url.label)
     raise SourceError(
-        f"{url.label}: no branch, tag or commit named {rev} in {url.repo}",
+        f"{url.label}: no branch, tag or commit named {rev} in {url.public}",
         where=where,
         hint="check the revision after @",
     )
@@ -181,7 +201,7 @@ def _check_out(url: VcsUrl, db: str, commit: str, tree: str, where: str) -> None
         _git(["-C", tmp, "checkout", "--quiet", "--detach", commit], where, url.label)
         if os.path.isfile(os.path.join(tmp, ".gitmodules")):
             # relative submodule URLs are relative to the repository, not the cache's clone
-            _git(["-C", tmp, "remote", "set-url", "origin", url.repo], where, url.label)
+            _git(["-C", tmp, "remote", "set-url", "origin", url.public], where, url.label)
             update = ["-C", tmp, "submodule", "update", "--init", "--recursive", "--quiet"]
             _git(update, where, url.label)
         os.rename(tmp, tree)
