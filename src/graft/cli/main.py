@@ -50,7 +50,7 @@ class ConsoleReporter:
             print(f"graft: {message}", file=sys.stderr)
 
 
-_COMMANDS = ("sync", "lock", "audit", "bench", "store", "inspect", "variants", "build")
+_COMMANDS = ("sync", "lock", "audit", "bench", "store", "cache", "inspect", "variants", "build")
 
 
 def _columns() -> int:
@@ -130,6 +130,10 @@ def _parser(only: str | None = None) -> argparse.ArgumentParser:
         from graft.cli.store_cmd import add_store_parser  # noqa: PLC0415
 
         add_store_parser(sub)
+    if only in {None, "cache"}:
+        from graft.cli.cache_cmd import add_cache_parser  # noqa: PLC0415
+
+        add_cache_parser(sub)
     if only in {None, "build"}:
         from graft.cli.build_cmd import add_build_parser  # noqa: PLC0415
 
@@ -566,6 +570,10 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit 
             from graft.cli.store_cmd import run_store  # noqa: PLC0415
 
             return run_store(args)
+        if args.command == "cache":
+            from graft.cli.cache_cmd import run_cache  # noqa: PLC0415
+
+            return run_cache(args)
         if args.command == "variants":
             from graft.cli.variants_cmd import run_variants  # noqa: PLC0415
 

@@ -22,6 +22,7 @@ positional arguments:
     bench     time a venv's start-up against a flat copy; sys.path, .pth
               files, disk use
     store     look after the store
+    cache     show or clean the download and build caches
     build     build wheels of a project directory or sdist, reused across
               interpreters where safe
     inspect   print a wheel's record as graft sees it
