@@ -378,6 +378,8 @@ def test_requirements_from_pyproject_with_extras_and_groups(
     assert installed(tmp_path / "a") == {"lib": "1.0"}
     sync(tmp_path / "b", index, store_dir, "-r", pyproject, "--extra", "fast", "--group", "all")
     assert installed(tmp_path / "b") == {"app": "1.0", "lib": "1.0", "speedy": "0.5"}
+    out = sync(tmp_path / "e", index, store_dir, "app", "--extra", "fast", check=False)
+    assert "--extra fast names an extra of -r pyproject.toml or a pylock.toml" in out  # was ignored
     out = sync(tmp_path / "c", index, store_dir, "-r", pyproject, "--group", "docs", check=False)
     assert "no dependency group 'docs' (declared: all, test)" in out
     (project / "pyproject.toml").write_text(

@@ -62,6 +62,14 @@ def gather_inputs(request: ResolveRequest) -> Inputs:
     no_pyproject = not any(is_pyproject(path) for path in request.requirement_files)
     if request.groups and not inputs.pylocks and no_pyproject:
         read_groups(request.groups, inputs)  # pip's and uv's --group: ./pyproject.toml
+    if request.extras and not inputs.pylocks and no_pyproject:  # (was silently ignored)
+        from graft.errors import UsageError  # noqa: PLC0415
+
+        raise UsageError(
+            f"--extra {request.extras[0]} names an extra of -r pyproject.toml or a pylock.toml,"
+            " and neither was given",
+            hint="add -r pyproject.toml, or name it in the requirement: 'name[extra]', '.[extra]'",
+        )
     for path in request.constraint_files:
         read_requirements(path, inputs, constraints=True)
     if request.index_url:
