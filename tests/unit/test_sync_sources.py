@@ -11,7 +11,6 @@ import pytest
 
 from graft.errors import SourceError, UsageError
 from graft.model.built import BuiltWheel
-from graft.model.request import ResolveRequest
 from graft.resolve.sdists import build_named, refuse_builds
 from graft.sources.requirements import parse_spec, source_path
 from graft.venv.interpreter import foreign_target
@@ -46,7 +45,7 @@ class FakeBuilder:
 def test_a_directory_becomes_its_built_wheel_with_pep_610_dir_info(tmp_path: Path) -> None:
     builder = FakeBuilder("proj-1.0-py3-none-any.whl")
     wanted = [source_path(str(tmp_path), "command line"), parse_spec("idna", "command line")]
-    out, notes = build_named(wanted, TARGET, ResolveRequest(), builder, str(tmp_path))
+    out, notes = build_named(wanted, TARGET, builder, str(tmp_path))
     assert builder.calls == [(str(tmp_path), False)]
     assert notes == ["built it"]
     built, idna = out
@@ -63,18 +62,18 @@ def test_a_directory_becomes_its_built_wheel_with_pep_610_dir_info(tmp_path: Pat
 def test_an_editable_and_an_sdist_file(tmp_path: Path) -> None:
     builder = FakeBuilder("proj-1.0-py3-none-any.whl")
     editable = source_path(str(tmp_path), "reqs.txt:1", editable=True)
-    (out,), _ = build_named([editable], TARGET, ResolveRequest(), builder, str(tmp_path))
+    (out,), _ = build_named([editable], TARGET, builder, str(tmp_path))
     assert builder.calls == [(str(tmp_path), True)]
     assert json.loads(out.direct_url or "")["dir_info"] == {"editable": True}
     sdist = tmp_path / "proj-1.0.tar.gz"
     sdist.write_bytes(b"x")
-    (out,), _ = build_named([parse_spec(str(sdist), "x")], TARGET, ResolveRequest(), builder, "")
+    (out,), _ = build_named([parse_spec(str(sdist), "x")], TARGET, builder, "")
     direct = json.loads(out.direct_url or "")
     assert direct["url"] == sdist.as_uri()
     assert direct["archive_info"]["hashes"]["sha256"] == out_sha(sdist)
     hashed = parse_spec(str(sdist), "x", frozenset({"sha256:" + "0" * 64}))
     with pytest.raises(SourceError, match="not the hash given here"):
-        build_named([hashed], TARGET, ResolveRequest(), builder, "")
+        build_named([hashed], TARGET, builder, "")
 
 
 def out_sha(path: Path) -> str:
@@ -85,21 +84,23 @@ def test_a_named_source_must_build_the_name_given(tmp_path: Path) -> None:
     builder = FakeBuilder("proj-1.0-py3-none-any.whl")
     wanted = parse_spec(f"other @ {tmp_path.as_uri()}", "x")
     with pytest.raises(SourceError, match=r"the source builds proj 1\.0, not other"):
-        build_named([wanted], TARGET, ResolveRequest(), builder, "")
-    only = ResolveRequest(only_binary=("proj",))
+        build_named([wanted], TARGET, builder, "")
+    only = frozenset({"proj"})
     with pytest.raises(UsageError, match="--only-binary names proj"):
-        build_named([source_path(str(tmp_path), "x")], TARGET, only, builder, "")
+        build_named([source_path(str(tmp_path), "x")], TARGET, builder, "", only_binary=only)
+    with pytest.raises(UsageError, match="which a foreign target cannot run"):
+        build_named([source_path(str(tmp_path), "x")], TARGET, builder, "", foreign=True)
 
 
 def test_builds_refused_in_one_line() -> None:
     builder = FakeBuilder("proj-1.0-py3-none-any.whl")
     with pytest.raises(UsageError, match="needs a build, and --no-build was given"):
-        refuse_builds(ResolveRequest(no_build=True), builder, "./proj")
+        refuse_builds("./proj", builder, no_build=True)
     with pytest.raises(UsageError, match="--only-binary :all: was given"):
-        refuse_builds(ResolveRequest(only_binary=(":all:",)), builder, "./proj")
+        refuse_builds("./proj", builder, only_binary=frozenset({":all:"}))
     with pytest.raises(UsageError, match="nothing builds here"):
-        refuse_builds(ResolveRequest(), None, "./proj")
-    refuse_builds(ResolveRequest(), builder, "./proj")  # allowed: no error
+        refuse_builds("./proj", None)
+    refuse_builds("./proj", builder)  # allowed: no error
 
 
 def test_the_build_progress_line_only_on_a_terminal(

@@ -328,9 +328,20 @@ def locate(
     cache_dir = cache_root()
     chooser = chooser or chooser_for(request, cache_dir, variant_plugins)
     only_binary = _names((*request.only_binary, *inputs.only_binary))
-    wanted, built_notes = sdists.build_named(
-        wanted, target, request, builder, cache_dir, only_binary=only_binary
-    )
+
+    def build(items: list[Wanted]) -> tuple[list[Wanted], list[str]]:
+        return sdists.build_named(
+            items,
+            target,
+            builder,
+            cache_dir,
+            no_build=request.no_build,
+            only_binary=only_binary,
+            foreign=request.foreign is not None,
+            offline=request.offline,
+        )
+
+    wanted, built_notes = build(wanted)
     locked: list[Wanted] = []
     if inputs.pylocks:
         from graft.sources.pylock import read_pylock  # noqa: PLC0415
@@ -338,9 +349,7 @@ def locate(
         groups = request.groups or None
         for lock in inputs.pylocks:
             locked += read_pylock(lock, target, request.extras, groups, variants=chooser)
-        locked, lock_notes = sdists.build_named(  # locked sdists and directories: built
-            locked, target, request, builder, cache_dir, only_binary=only_binary
-        )
+        locked, lock_notes = build(locked)  # locked sdists and directories: built
         built_notes += lock_notes
     check_one_version_each(wanted + locked)
     index = None

@@ -84,20 +84,21 @@ def is_sdist_file(path: str) -> bool:
 
 
 def refuse_builds(
-    request: ResolveRequest,
-    builder: SourceBuilder | None,
     what: str,
-    only_binary: frozenset[str] | None = None,
+    builder: SourceBuilder | None,
+    *,
+    no_build: bool = False,
+    only_binary: frozenset[str] = frozenset(),
     name: str | None = None,
 ) -> None:
     """A build is needed for *what* (of project *name*, if known): refused when builds are off.
 
     *only_binary* is every ``--only-binary`` value given, the command line's and the
-    requirement files', as canonical names or ``:all:`` (default: the request's own).
+    requirement files', as canonical names or ``:all:``.
     """
-    only = frozenset(request.only_binary) if only_binary is None else only_binary
-    if request.no_build or ":all:" in only:
-        flag = "--no-build" if request.no_build else "--only-binary :all:"
+    only = only_binary
+    if no_build or ":all:" in only:
+        flag = "--no-build" if no_build else "--only-binary :all:"
         raise UsageError(f"{what} needs a build, and {flag} was given", where=what)
     if name is not None and name in only:
         raise UsageError(f"{what} needs a build, and --only-binary names {name}", where=what)
@@ -112,35 +113,38 @@ def refuse_builds(
 def build_named(
     wanted: Sequence[Wanted],
     target: Target,
-    request: ResolveRequest,
     builder: SourceBuilder | None,
     cache_dir: str,
     *,
-    only_binary: frozenset[str] | None = None,
+    no_build: bool = False,
+    only_binary: frozenset[str] = frozenset(),
+    foreign: bool = False,
+    offline: bool = False,
 ) -> tuple[list[Wanted], list[str]]:
     """Each named source built (or reused) for *target*: a wheel given by path. With notes.
 
-    *only_binary*: as :func:`refuse_builds` takes it (a requirement file's values too).
+    *no_build*, *only_binary*: as :func:`refuse_builds` takes them; *foreign*: the target is
+    not this machine (nothing can be built for it); *offline*: sources come from the cache.
     """
-    only = frozenset(request.only_binary) if only_binary is None else only_binary
+    only = only_binary
     out: list[Wanted] = []
     notes: list[str] = []
     for w in wanted:
         if w.source is None:
             out.append(w)
             continue
-        refuse_builds(request, builder, w.source, only, w.name or None)
-        if request.foreign is not None:
+        refuse_builds(w.source, builder, no_build=no_build, only_binary=only, name=w.name or None)
+        if foreign:
             raise UsageError(f"{w.source} needs a build, which a foreign target cannot run")
         assert builder is not None  # noqa: S101 - refuse_builds raised otherwise
         if w.source.startswith("git+"):  # sources.vcs (checked and refused others at parse)
             from graft.sources.vcs import checkout, parse_vcs, vcs_direct_url  # noqa: PLC0415
 
             url = parse_vcs(w.source, w.where)
-            local, commit = checkout(url, cache_dir, offline=request.offline, where=w.where)
+            local, commit = checkout(url, cache_dir, offline=offline, where=w.where)
             direct = vcs_direct_url(url, commit)
         else:
-            local, sha = _local_source(w, cache_dir, offline=request.offline)
+            local, sha = _local_source(w, cache_dir, offline=offline)
             direct = _direct_url(w, local, sha)
         built = builder.wheel(local, target, editable=w.editable)
         notes.append(built.note)
@@ -504,7 +508,15 @@ def lock_directories(
     from graft.venv.interpreter import find_interpreter, introspect  # noqa: PLC0415
 
     here = introspect(find_interpreter(None))
-    built, _ = build_named(inputs.wanted, here, asked, builder, cache_dir)
+    built, _ = build_named(
+        inputs.wanted,
+        here,
+        builder,
+        cache_dir,
+        no_build=asked.no_build,
+        only_binary=frozenset(asked.only_binary),
+        offline=asked.offline,
+    )
     sources_of = {
         b.path or "": b.direct_url or ""
         for w, b in zip(inputs.wanted, built, strict=True)
