@@ -268,3 +268,15 @@ def test_a_repositorys_password_never_reaches_direct_url_json(url: str, public: 
     assert parsed.public == public
     assert parsed.label == f"git+{public}@v1"
     assert f'"url": "{public}"' in vcs_direct_url(parsed, "c" * 40)
+
+
+def test_a_requirements_file_with_a_byte_order_mark_or_not_utf8(tmp_path: Path) -> None:
+    bom = tmp_path / "bom.txt"
+    bom.write_bytes(b"\xef\xbb\xbfidna==3.10\r\n")  # as a Windows editor saves it
+    inputs = Inputs()
+    read_requirements(str(bom), inputs)
+    assert [(w.name, w.version) for w in inputs.wanted] == [("idna", "3.10")]
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes(b"idna\n# caf\xe9\n")
+    with pytest.raises(UsageError, match=r"not UTF-8 text \(byte 0xe9 at offset 10\)"):
+        read_requirements(str(latin), Inputs())

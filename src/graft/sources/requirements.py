@@ -385,7 +385,14 @@ def _logical_lines(path: str, digests: dict[str, str]) -> list[tuple[int, str]]:
     except OSError as exc:
         raise UsageError(f"cannot read requirements file ({exc.strerror})", where=path) from None
     digests[path] = sha256_hex(data)
-    raw = data.decode("utf-8").splitlines()  # (the lines text mode's universal newlines give)
+    try:  # (a byte-order mark, as Windows editors write one, is not part of the first line)
+        raw = data.decode("utf-8-sig").splitlines()  # (universal newlines, as text mode)
+    except UnicodeDecodeError as exc:
+        raise UsageError(
+            f"not UTF-8 text (byte {data[exc.start]:#04x} at offset {exc.start})",
+            where=path,
+            hint="save the requirements file as UTF-8",
+        ) from None
     out: list[tuple[int, str]] = []
     buffer, start = "", 0
     for number, line in enumerate(raw, 1):
