@@ -349,4 +349,10 @@ def load_toml(path: str) -> dict[str, Any]:
         raise SourceError(
             f"not valid TOML ({exc})", where=path, hint="fix the file's syntax"
         ) from None
+    except UnicodeDecodeError as exc:  # (TOML is UTF-8; tomllib lets the decoder's error out)
+        raise SourceError(
+            f"not valid TOML (not UTF-8: byte at offset {exc.start})",
+            where=path,
+            hint="save the file as UTF-8",
+        ) from None
     return data

@@ -280,3 +280,12 @@ def test_a_requirements_file_with_a_byte_order_mark_or_not_utf8(tmp_path: Path) 
     latin.write_bytes(b"idna\n# caf\xe9\n")
     with pytest.raises(UsageError, match=r"not UTF-8 text \(byte 0xe9 at offset 10\)"):
         read_requirements(str(latin), Inputs())
+
+
+def test_a_toml_file_that_is_not_utf8_is_one_line(tmp_path: Path) -> None:
+    from graft._fs import load_toml
+
+    bad = tmp_path / "pyproject.toml"
+    bad.write_bytes(b'[project]\nname = "caf\xe9"\n')
+    with pytest.raises(SourceError, match=r"not valid TOML \(not UTF-8: byte at offset 21\)"):
+        load_toml(str(bad))

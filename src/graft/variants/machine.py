@@ -228,6 +228,9 @@ def load_config(path: str) -> tuple[Priorities, list[SupportedFeature], tuple[st
         raise VariantError(f"cannot read ({exc.strerror})", where=path) from None
     except tomllib.TOMLDecodeError as exc:
         raise VariantError(f"not TOML ({exc})", where=path) from None
+    except UnicodeDecodeError as exc:  # (TOML is UTF-8)
+        why = f"not TOML (not UTF-8: byte at offset {exc.start})"
+        raise VariantError(why, where=path) from None
     return (*parse_config(data, path), allowed_providers(data, path))
 
 
