@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from platformdirs import user_cache_dir
 
+from graft._fs import open_lock_file
 from graft._home import user_cache_dir as graft_cache_dir
+from graft.errors import GraftError
 
 
 @pytest.mark.parametrize("xdg", [None, "", "   ", "/tmp/xdg-cache", "relative/cache"])
@@ -25,3 +29,8 @@ def test_user_cache_dir_equals_platformdirs(
             graft_cache_dir()
         return
     assert graft_cache_dir() == expected
+
+
+def test_a_lock_file_that_cannot_be_created_is_one_line(tmp_path: Path) -> None:
+    with pytest.raises(GraftError, match=r"cannot create the lock file \(No such file"):
+        open_lock_file(str(tmp_path / "missing-dir" / ".v.graft-lock"))

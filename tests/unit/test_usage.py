@@ -98,3 +98,20 @@ def test_the_help_width_is_what_shutil_finds(
     ours = sync_parser.format_help()
     sync_parser.formatter_class = argparse.HelpFormatter  # argparse's own, through shutil
     assert sync_parser.format_help() == ours
+
+
+def test_a_malformed_variant_property_is_refused_before_anything_runs() -> None:
+    from graft.cli.variants_cmd import variant_fields
+    from graft.errors import UsageError
+
+    args = argparse.Namespace(
+        variant_property=["x86_64 :: level :: v3", "level v3"],
+        variants_config=None,
+        allow_variant_provider=[],
+        no_detect=False,
+        no_variants=False,
+    )
+    with pytest.raises(UsageError, match=r"not a variant property .*'level v3'"):
+        variant_fields(args)
+    args.variant_property = ["x86_64 :: level :: v3"]
+    assert variant_fields(args)["variant_properties"] == ("x86_64 :: level :: v3",)

@@ -85,7 +85,20 @@ def add_variant_options(parser: argparse.ArgumentParser) -> None:
 
 
 def variant_fields(args: argparse.Namespace) -> dict[str, Any]:
-    """The variant options as ``ResolveRequest``/``SyncRequest`` fields (nothing detected)."""
+    """The variant options as ``ResolveRequest``/``SyncRequest`` fields (nothing detected).
+
+    Each ``--variant-property`` is checked now: the chooser reads them only when a variant
+    wheel shows up, and a typo must not pass unseen until then.
+    """
+    if args.variant_property:
+        from graft.errors import UsageError  # noqa: PLC0415
+        from graft.model.variants import VariantProperty  # noqa: PLC0415
+
+        for text in args.variant_property:
+            try:
+                VariantProperty.parse(text)
+            except ValueError as exc:
+                raise UsageError(str(exc), where="--variant-property") from None
     return {
         "variant_properties": tuple(args.variant_property),
         "variants_config": args.variants_config,
