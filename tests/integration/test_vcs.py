@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -195,3 +196,25 @@ def test_a_lock_holds_the_commit_and_installs_it_after_the_branch_moved(
     info = direct_url(venv, "2.0")["vcs_info"]
     assert isinstance(info, dict)
     assert info["commit_id"] == head
+
+
+def test_two_syncs_of_one_repository_at_once(tmp_path: Path, store_dir: Path, repo: Path) -> None:
+    # one git at a time per repository: concurrent fetches into one clone take ref locks
+    spec = f"vcsdemo @ git+{repo.as_uri()}@main"
+    argv = [sys.executable, "-m", "graft", "sync", "--no-index", "--store", str(store_dir)]
+    sync(tmp_path / "first", store_dir, spec)  # the clone exists: the three fetch into it
+    commit(repo, "3.0")  # and each has refs to move
+    procs = [
+        subprocess.Popen(
+            [*argv, str(tmp_path / f"v{i}"), spec],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(3)
+    ]
+    for proc in procs:
+        _, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+    for i in range(3):
+        assert py(tmp_path / f"v{i}", "import vcsdemo; print(vcsdemo.VERSION)") == "3.0"

@@ -83,20 +83,25 @@ def parse_vcs(url: str, where: str) -> VcsUrl:
 
 def checkout(url: VcsUrl, cache_dir: str, *, offline: bool, where: str) -> tuple[str, str]:
     """The project directory of *url*'s revision, checked out in the cache, and its commit."""
-    db = os.path.join(cache_dir, "git", "db", hashlib.sha256(url.repo.encode()).hexdigest()[:16])
-    commit = _known_commit(db, url.rev)
-    if commit is None:
-        if offline:
-            raise SourceError(
-                f"{url.label} is not in the cache and --offline was given",
-                where=where,
-                hint="name a full commit id fetched before, or go online",
-            )
-        _fetch(url, db, where)
-        commit = _resolve(db, url, where)
-    tree = os.path.join(cache_dir, "git", "checkouts", commit)
-    if not os.path.isdir(tree):
-        _check_out(url, db, commit, tree, where)
+    from graft._fs import flock  # noqa: PLC0415
+
+    key = hashlib.sha256(url.repo.encode()).hexdigest()[:16]
+    db = os.path.join(cache_dir, "git", "db", key)
+    os.makedirs(os.path.dirname(db), exist_ok=True)
+    with flock(f"{db}.lock"):  # one git at a time per repository (fetches take ref locks)
+        commit = _known_commit(db, url.rev)
+        if commit is None:
+            if offline:
+                raise SourceError(
+                    f"{url.label} is not in the cache and --offline was given",
+                    where=where,
+                    hint="name a full commit id fetched before, or go online",
+                )
+            _fetch(url, db, where)
+            commit = _resolve(db, url, where)
+        tree = os.path.join(cache_dir, "git", "checkouts", commit)
+        if not os.path.isdir(tree):
+            _check_out(url, db, commit, tree, where)
     project = os.path.normpath(os.path.join(tree, url.subdirectory or "."))
     if os.path.commonpath([project, tree]) != tree:
         raise UsageError(f"{url.label}: the subdirectory leaves the repository", where=where)
@@ -156,7 +161,6 @@ def _known_commit(db: str, rev: str | None) -> str | None:
 def _fetch(url: VcsUrl, db: str, where: str) -> None:
     """Bring the cached bare clone of the repository up to date (clone it the first time)."""
     if not os.path.isdir(db):
-        os.makedirs(os.path.dirname(db), exist_ok=True)
         tmp = tempfile.mkdtemp(prefix="clone-", dir=os.path.dirname(db))
         try:
             _git(["clone", "--bare", "--quiet", url.repo, tmp], where, url.label)
