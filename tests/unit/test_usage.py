@@ -115,3 +115,14 @@ def test_a_malformed_variant_property_is_refused_before_anything_runs() -> None:
         variant_fields(args)
     args.variant_property = ["x86_64 :: level :: v3"]
     assert variant_fields(args)["variant_properties"] == ("x86_64 :: level :: v3",)
+
+
+def test_the_summary_counts_in_the_singular_and_the_plural() -> None:
+    from graft.cli.noop import summary_line
+
+    one = summary_line("synced", "/v", 1, {"links": 1, "directories": 1, "files": 1}, 0.5)
+    assert one == "graft: synced /v: 1 distribution, 1 link and 1 directory for 1 file, in 0.50s"
+    two = summary_line("synced", "/v", 2, {"links": 0, "directories": 2, "files": 9}, 0.5)
+    assert two == (
+        "graft: synced /v: 2 distributions, 0 links and 2 directories for 9 files, in 0.50s"
+    )

@@ -82,6 +82,7 @@ def add_lock_parser(
 
 def run_lock(args: argparse.Namespace, argv: Sequence[str] = ()) -> int:
     """Run ``graft lock``; the exit status. *argv* keys the lock stamp (none without it)."""
+    from graft.cli.noop import counted  # noqa: PLC0415
     from graft.cli.variants_cmd import variant_fields  # noqa: PLC0415
     from graft.errors import UsageError  # noqa: PLC0415
     from graft.model.request import ResolveRequest  # noqa: PLC0415
@@ -138,8 +139,9 @@ def run_lock(args: argparse.Namespace, argv: Sequence[str] = ()) -> int:
     said += [f"graft: warning: {warning}" for warning in result.warnings]
     projects = len({e.name for e in result.entries})
     summary = (
-        f"graft: locked {projects} projects ({len(result.entries)} entries) for"
-        f" {len(result.environments)} environments into {{path}} in {{seconds}}s"
+        f"graft: locked {counted(projects, 'project')}"
+        f" ({counted(len(result.entries), 'entry', 'entries')}) for"
+        f" {counted(len(result.environments), 'environment')} into {{path}} in {{seconds}}s"
     )
     if not args.quiet:
         for line in said:

@@ -56,11 +56,18 @@ def _stamped(argv: list[str]) -> bool:
     return argv[:1] == ["sync"] and not _has(argv, _NOT_FOR_STAMPS, "v")
 
 
+def counted(number: int, noun: str, plural: str | None = None) -> str:
+    """``1 distribution``, ``2 distributions``: the summaries' counts."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
+
+
 def summary_line(verb: str, prefix: str, count: int, stats: dict[str, int], seconds: float) -> str:
     """The line ``graft sync`` ends with (on stderr)."""
     return (
-        f"graft: {verb} {prefix}: {count} distributions, {stats['links']} links and"
-        f" {stats['directories']} directories for {stats['files']} files, in {seconds:.2f}s"
+        f"graft: {verb} {prefix}: {counted(count, 'distribution')},"
+        f" {counted(stats['links'], 'link')} and"
+        f" {counted(stats['directories'], 'directory', 'directories')}"
+        f" for {counted(stats['files'], 'file')}, in {seconds:.2f}s"
     )
 
 
