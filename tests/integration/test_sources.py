@@ -362,6 +362,36 @@ def test_second_interpreter_gets_its_own_bytecode_in_the_same_entry(
     assert os.access(entry, os.W_OK) is False or os.geteuid() == 0
 
 
+def test_an_existing_venv_keeps_its_interpreter_without_python(
+    tmp_path: Path, store_dir: Path, wheels: Path
+) -> None:
+    """As pip and uv install into the venv's own Python: ``graft sync V`` without ``--python``
+    does not move a 3.12 venv to the interpreter running graft (it did, silently)."""
+    from graft.errors import TargetError
+    from graft.venv.interpreter import find_interpreter
+
+    try:
+        other = find_interpreter("3.12")
+    except TargetError:
+        pytest.skip("CPython 3.12 is not installed (pyenv install 3.12)")
+    wheel = make_wheel(wheels, "zeta", "1.0", {"zeta/__init__.py": "Z = 1\n"})
+    two = make_wheel(wheels, "theta", "1.0", {"theta.py": ""})
+    venv = tmp_path / "v"
+    version = "import sys; print('%d.%d' % sys.version_info[:2])"
+    run_graft("sync", venv, wheel, "--store", store_dir, "--python", other)
+    run_graft("sync", venv, wheel, two, "--store", store_dir)
+    assert py(venv, version) == "3.12"
+    assert py(venv, "import theta, zeta; print(zeta.Z)") == "1"
+    again = run_graft("sync", venv, wheel, two, "--store", store_dir)
+    assert "already in sync" in again.stderr
+    # asked for, the interpreter changes; a new directory gets graft's own
+    run_graft("sync", venv, wheel, "--store", store_dir, "--python", sys.executable)
+    mine = "{}.{}".format(*sys.version_info[:2])
+    assert py(venv, version) == mine
+    run_graft("sync", tmp_path / "new", wheel, "--store", store_dir)
+    assert py(tmp_path / "new", version) == mine
+
+
 def test_foreign_target_dry_run_picks_its_wheel(
     tmp_path: Path, store_dir: Path, wheels: Path
 ) -> None:

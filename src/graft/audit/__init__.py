@@ -37,7 +37,7 @@ from graft.audit.findings import (
     report_order,
 )
 from graft.audit.imports import check_imports, check_pth_imports
-from graft.audit.layout import Venv, gather, read_pyvenv_cfg
+from graft.audit.layout import Venv, gather
 from graft.audit.links import check_links
 from graft.audit.native import check_native
 from graft.audit.probe import Probe, venv_python
@@ -45,6 +45,7 @@ from graft.audit.records import check_duplicates, check_records, check_unowned
 from graft.audit.scripts import check_scripts
 from graft.audit.store import check_store
 from graft.audit.variants import check_variants
+from graft.venv.interpreter import read_pyvenv_cfg
 
 if TYPE_CHECKING:
     from collections.abc import Callable

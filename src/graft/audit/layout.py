@@ -17,6 +17,7 @@ from packaging.utils import canonicalize_name
 
 from graft.audit.probe import Probe, probe_env
 from graft.errors import UsageError
+from graft.venv.interpreter import read_pyvenv_cfg
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,17 +105,6 @@ def hash_algorithm(digest: str) -> str:
     if name not in hashlib.algorithms_available:
         raise ValueError(f"unknown hash {name!r}")
     return name
-
-
-def read_pyvenv_cfg(prefix: str) -> dict[str, str]:
-    """The ``key = value`` lines of the venv's pyvenv.cfg."""
-    out: dict[str, str] = {}
-    with open(os.path.join(prefix, "pyvenv.cfg"), encoding="utf-8") as fh:
-        for line in fh:
-            key, sep, value = line.partition("=")
-            if sep:
-                out[key.strip()] = value.strip()
-    return out
 
 
 def gather(prefix: str, deep: bool) -> Venv:

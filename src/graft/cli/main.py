@@ -296,6 +296,7 @@ def _run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from graft.sync import sync  # noqa: PLC0415
 
     started = time.perf_counter()
+    kept = _keep_venv_python(args)
     plugins = Plugins(args, args.python)  # asked only for namespaces the user allowed
     request = SyncRequest(
         venv=args.venv,
@@ -380,6 +381,8 @@ def _run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
         )
         from graft.cli import replay  # noqa: PLC0415
 
+        if kept:  # (a new directory has no interpreter to keep: it gets graft's own)
+            return 0
         replay.keep(
             list(argv),
             result,
@@ -388,6 +391,20 @@ def _run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
             upgrade=bool(args.upgrade or args.upgrade_package),
         )
     return 0
+
+
+def _keep_venv_python(args: argparse.Namespace) -> bool:
+    """Without ``--python``, an existing venv keeps its interpreter; whether one was kept.
+
+    As pip and uv install into the venv's own Python. A new venv, or one whose interpreter
+    is gone, gets the interpreter running graft.
+    """
+    if args.python is not None or _foreign(args) is not None or not os.path.isdir(args.venv):
+        return False
+    from graft.venv.interpreter import venv_interpreter  # noqa: PLC0415
+
+    args.python = venv_interpreter(args.venv)
+    return args.python is not None
 
 
 def _new_venv_lines(result: SyncResult, collisions: str) -> list[str]:

@@ -85,6 +85,39 @@ def find_interpreter(spec: str | None) -> str:
     )
 
 
+def read_pyvenv_cfg(prefix: str) -> dict[str, str]:
+    """The ``key = value`` lines of the venv's pyvenv.cfg."""
+    out: dict[str, str] = {}
+    with open(os.path.join(prefix, "pyvenv.cfg"), encoding="utf-8") as fh:
+        for line in fh:
+            key, sep, value = line.partition("=")
+            if sep:
+                out[key.strip()] = value.strip()
+    return out
+
+
+def venv_interpreter(prefix: str) -> str | None:
+    """The interpreter an existing venv at *prefix* runs, if it is still there; else None.
+
+    ``graft sync VENV`` without ``--python`` keeps it, as ``pip`` and ``uv pip`` install into
+    the venv's own Python: ``executable`` of pyvenv.cfg (Python 3.11+ writes it), else
+    ``home`` with the ``version``'s ``pythonX.Y``.
+    """
+    try:
+        cfg = read_pyvenv_cfg(prefix)
+    except (OSError, UnicodeDecodeError):
+        return None
+    version = cfg.get("version") or cfg.get("version_info") or ""
+    short = ".".join(version.split(".")[:2])
+    candidates = [cfg.get("executable", "")]
+    if cfg.get("home") and short:
+        candidates.append(os.path.join(cfg["home"], f"python{short}"))
+    for path in candidates:
+        if path and os.path.isabs(path) and os.path.isfile(path) and os.access(path, os.X_OK):
+            return path
+    return None
+
+
 def _which_real(name: str) -> str | None:
     """PATH lookup that skips pyenv shims (they cost a process and depend on the cwd)."""
     for directory in os.environ.get("PATH", "").split(os.pathsep):
