@@ -403,8 +403,11 @@ def _keep_venv_python(args: argparse.Namespace) -> bool:
         return False
     from graft.venv.interpreter import venv_interpreter  # noqa: PLC0415
 
-    args.python = venv_interpreter(args.venv)
-    return args.python is not None
+    found = venv_interpreter(args.venv)
+    if found is None or os.path.realpath(found) == os.path.realpath(sys.executable):
+        return False  # gone, or the default already (graft run from a venv: its base Python)
+    args.python = found
+    return True
 
 
 def _new_venv_lines(result: SyncResult, collisions: str) -> list[str]:
