@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -54,6 +54,13 @@ def installed(venv: Path) -> dict[str, str]:
     code = "import importlib.metadata as m, json; print(json.dumps({d.name: d.version for d in m.distributions()}))"  # noqa: E501
     found: dict[str, str] = json.loads(py(venv, code))
     return found
+
+
+def aged_past_the_racy_window(paths: Iterable[Path]) -> None:
+    """Date *paths* a minute back: a memo fingerprints no file modified in the last 2 s."""
+    past = time.time() - 60
+    for path in paths:
+        os.utime(path, (past, past), follow_symlinks=False)
 
 
 def test_an_unpinned_requirement_brings_its_dependencies_newest_first(
@@ -237,9 +244,7 @@ def test_variables_in_a_requirements_file_are_expanded_and_watched(
     venv = tmp_path / "v"
     run_graft("sync", venv, "-r", reqs, "--store", store_dir)
     assert installed(venv) == {"lib": "1.0"}
-    past = time.time() - 60  # older than the memo's racy window: the next sync writes one
-    for path in [reqs, *cache.rglob("*")]:
-        os.utime(path, (past, past), follow_symlinks=False)
+    aged_past_the_racy_window([reqs, *cache.rglob("*")])  # the next sync writes a memo
     run_graft("sync", venv, "-r", reqs, "--store", store_dir)
     assert list((store_dir / "plans").glob("memo-*.json"))
     again = run_graft("sync", venv, "-r", reqs, "--store", store_dir)
@@ -276,9 +281,7 @@ def test_a_requirements_file_and_a_constraints_file_by_url(
     venv = tmp_path / "v"
     sync(venv, index, store_dir, "-r", f"{index.url}/reqs.txt")
     assert installed(venv) == {"app": "1.0", "lib": "1.0"}
-    past = time.time() - 60  # past the memo's racy window: a memo could be written now
-    for path in cache.rglob("*"):
-        os.utime(path, (past, past), follow_symlinks=False)
+    aged_past_the_racy_window(cache.rglob("*"))  # a memo could be written now
     sync(venv, index, store_dir, "-r", f"{index.url}/reqs.txt")
     # read anew each time: a changed file is seen (nothing read by URL is memoized)
     index.files["constraints.txt"] = b"lib==2.0\n"
@@ -329,8 +332,7 @@ def test_a_private_index_with_credentials_in_its_url_or_in_netrc(
         out = run_graft("sync", tmp_path / "v", "lib", "--index-url", url, "--store", store_dir)
         assert installed(tmp_path / "v") == {"lib": "1.0"}
         assert "s3cr" not in out.stderr + out.stdout
-        for path in cache.rglob("*"):  # older than the memo's racy window: it is written now
-            os.utime(path, (time.time() - 60, time.time() - 60), follow_symlinks=False)
+        aged_past_the_racy_window(cache.rglob("*"))  # the next sync writes a memo
         run_graft("sync", tmp_path / "v2", "lib", "--index-url", url, "--store", store_dir)
         assert list((store_dir / "plans").glob("memo-*.json"))
         assert private.wheel_requests()  # the file came from the private host, with the token

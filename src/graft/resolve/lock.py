@@ -572,7 +572,7 @@ def lock(request: LockRequest) -> LockResult:
     asked = request.resolving
     inputs = gather_inputs(asked)
     cache_dir = cache_root()
-    directories = lock_directories(inputs, asked, request.builder, cache_dir)
+    built_sources = lock_directories(inputs, asked, request.builder, cache_dir)
     pythons = python_versions(_requires_python(asked.requirement_files), request.python_versions)
     envs = keep_matching(matrix(pythons, request.platforms), request.environments)
     # variant markers decided as any machine that takes the label may see them
@@ -671,5 +671,5 @@ def lock(request: LockRequest) -> LockResult:
         machine=chooser.detected,
         index=projects.indexes is not None and not asked.offline,
         preferred_from=locked.digest,
-        text=_emit(entries, covered, directories, output),
+        text=_emit(entries, covered, built_sources, output),
     )

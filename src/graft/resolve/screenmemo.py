@@ -89,12 +89,17 @@ def policy_key(policy: Policy, name: NormalizedName) -> tuple[Hashable, ...]:
         policy.builds(name),  # sdists, only_binary
         policy.wheels(name),  # no_binary
     ]
-    key += [
-        (f.name, id(getattr(policy, f.name)))
+    key += [(name, id(value)) for name, value in _by_identity(policy)]
+    return tuple(key)
+
+
+def _by_identity(policy: Policy) -> list[tuple[str, object]]:
+    """The fields of *policy* the key does not spell out, with their values."""
+    return [
+        (f.name, getattr(policy, f.name))
         for f in dataclasses.fields(policy)
         if f.name not in _KNOWN | _NOT_SCREENED
     ]
-    return tuple(key)
 
 
 class ScreenMemo:
@@ -139,10 +144,7 @@ class ScreenMemo:
         """``screen(name, files, specs, target, policy)``, shared where signatures agree."""
         listing = self._listing_of(files)
         with self._lock:
-            for f in dataclasses.fields(policy):
-                if f.name not in _KNOWN | _NOT_SCREENED:
-                    value = getattr(policy, f.name)
-                    self._alive[id(value)] = value
+            self._alive.update((id(value), value) for _, value in _by_identity(policy))
         key = (
             name,
             id(files),

@@ -82,7 +82,8 @@ def _local_looking(text: str) -> bool:
     )
 
 
-_VCS_SCHEMES = ("git+", "hg+", "svn+", "bzr+")  # as sources.vcs knows them
+#: Version-control URL schemes pip knows (only git is supported: ``sources.vcs``).
+VCS_SCHEMES = ("git+", "hg+", "svn+", "bzr+")
 
 
 def _vcs_spec(text: str, where: str, hashes: frozenset[str]) -> Wanted | None:
@@ -94,7 +95,7 @@ def _vcs_spec(text: str, where: str, hashes: frozenset[str]) -> Wanted | None:
     named = "@" in text.split("://", maxsplit=1)[0]  # name @ URL, not user@host in a URL
     head, _, url = text.partition("@") if named else ("", "", text)
     url, _, marker = url.strip().partition(" ;")
-    if not url.lower().startswith(_VCS_SCHEMES):
+    if not url.lower().startswith(VCS_SCHEMES):
         return None
     from graft.sources.vcs import parse_vcs  # noqa: PLC0415 - a repository is named
 

@@ -26,8 +26,9 @@ import urllib.parse
 from dataclasses import dataclass
 
 from graft.errors import SourceError, UsageError
+from graft.sources.requirements import VCS_SCHEMES
 
-_OTHERS = ("hg+", "svn+", "bzr+")
+_OTHERS = tuple(scheme for scheme in VCS_SCHEMES if scheme != "git+")
 _COMMIT = re.compile(r"[0-9a-f]{40}")
 _PASSWORD = re.compile(r"(://)[^/@\s:]+:[^/@\s]+@")  # user:password@ in a URL
 _REFERENCES = re.compile(r"\$\{[A-Za-z0-9_-]+\}(:\$\{[A-Za-z0-9_-]+\})?")  # PEP 610
