@@ -26,9 +26,7 @@ import urllib.parse
 from dataclasses import dataclass
 
 from graft.errors import SourceError, UsageError
-from graft.sources.requirements import VCS_SCHEMES
 
-_OTHERS = tuple(scheme for scheme in VCS_SCHEMES if scheme != "git+")
 _COMMIT = re.compile(r"[0-9a-f]{40}")
 _PASSWORD = re.compile(r"(://)[^/@\s:]+:[^/@\s]+@")  # user:password@ in a URL
 _REFERENCES = re.compile(r"\$\{[A-Za-z0-9_-]+\}(:\$\{[A-Za-z0-9_-]+\})?")  # PEP 610
@@ -64,7 +62,7 @@ class VcsUrl:
 
 def parse_vcs(url: str, where: str) -> VcsUrl:
     """The parts of a ``git+`` *url*; a one-line error for other systems or a bad URL."""
-    if url.lower().startswith(_OTHERS):
+    if not url.lower().startswith("git+"):  # hg+, svn+, bzr+ (requirements.VCS_SCHEMES)
         raise UsageError(
             f"only git repositories are supported, not {url.partition('+')[0]}: {url}",
             where=where,
