@@ -7,8 +7,12 @@ one after another, the first would wait in vain and fail, naming itself.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import textwrap
+import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -17,8 +21,6 @@ from tests.integration.test_sync_builds import py, sync
 from tests.support.sdistmaker import write_sdist
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from graft.model.target import Target
 
 MEETING_BACKEND = textwrap.dedent(
@@ -30,6 +32,17 @@ MEETING_BACKEND = textwrap.dedent(
     def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
         with open(os.environ["MEET_LOG"], "a") as fh:
             fh.write("build " + NAME + "\\n")
+        pids = os.environ.get("MEET_PIDS")
+        if pids:  # say this backend's pid; MEET_STALL's build runs on, the others wait for it
+            with open(os.path.join(pids, NAME), "w") as fh:
+                fh.write(str(os.getpid()))
+            if os.environ["MEET_STALL"] == NAME:
+                time.sleep(120)
+            deadline = time.monotonic() + 60
+            while not os.path.exists(os.path.join(pids, os.environ["MEET_STALL"])):
+                if time.monotonic() > deadline:
+                    raise SystemExit(NAME + ": the stalled build never started")
+                time.sleep(0.02)
         if os.environ.get("MEET_FAIL") == NAME:
             raise SystemExit(NAME + " cannot be built here")
         meet = os.environ.get("MEET_DIR")
@@ -122,6 +135,45 @@ def test_an_early_build_that_fails_is_one_line_naming_its_source(
     assert "Traceback" not in run.stderr
     assert not (tmp_path / "v").exists()
     assert sorted(log.read_text().splitlines()).count("build beta") == 1, "not built twice"
+
+
+def _running(pid: int) -> bool:
+    """Whether process *pid* still runs (a zombie, exited and not yet reaped, does not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[0] != "Z"
+
+
+def test_a_failed_resolution_ends_the_early_builds_under_way(
+    tmp_path: Path, store_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """beta's build fails while alpha's runs: graft gives up, and alpha's backend ends too.
+
+    graft leaves at once after an error; a backend it started early would run on as an
+    orphan (here for two minutes) unless graft terminates it first.
+    """
+    monkeypatch.setenv("GRAFT_CACHE_DIR", str(tmp_path / "cache"))
+    links = links_with(tmp_path, "alpha", "beta")
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    monkeypatch.setenv("MEET_LOG", str(tmp_path / "builds.log"))
+    monkeypatch.setenv("MEET_PIDS", str(pids))
+    monkeypatch.setenv("MEET_STALL", "alpha")
+    monkeypatch.setenv("MEET_FAIL", "beta")
+    run = sync(tmp_path / "v", store_dir, links, "alpha==1.0", "beta==1.0", check=False)
+    alpha = int((pids / "alpha").read_text())
+    try:
+        assert run.returncode != 0
+        assert "beta cannot be built here" in run.stderr
+        deadline = time.monotonic() + 30  # (the kernel's work, not graft's: no timing asserted)
+        while _running(alpha) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _running(alpha), "alpha's backend runs on after graft exited"
+    finally:
+        with contextlib.suppress(OSError):
+            os.kill(alpha, signal.SIGKILL)
 
 
 @pytest.mark.parametrize("compile_", [True, False], ids=["sync", "graft-build"])

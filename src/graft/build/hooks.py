@@ -13,6 +13,7 @@ directory: one error, and nothing of it is kept.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import subprocess
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from graft.errors import BuildError
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Iterator, Mapping, Sequence
 
     from graft.build.project import BuildSystem
 
@@ -49,6 +50,55 @@ class _HookFailedError(Exception):
         super().__init__(returncode)
         self.cmd = list(cmd)
         self.returncode = returncode
+
+
+class Stop:
+    """Ends the backend processes of the builds run under it, in any thread.
+
+    A build that resolution started early (a root's ``==`` pin, :mod:`graft.resolve.sdists`)
+    runs inside :meth:`running`; when that resolution fails, :meth:`now` terminates every hook
+    process such a build is running and kills any it starts afterwards, so that no backend
+    runs on after graft has given up (it would outlive graft, which leaves at once).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._processes: set[subprocess.Popen[bytes]] = set()
+        self._stopped = False
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[None]:
+        """The hooks this thread calls until the block ends are ended by :meth:`now`."""
+        before = getattr(_under, "stop", None)
+        _under.stop = self
+        try:
+            yield
+        finally:
+            _under.stop = before
+
+    def started(self, process: subprocess.Popen[bytes]) -> bool:
+        """Record a hook process; False once stopped (the caller kills it)."""
+        with self._lock:
+            if not self._stopped:
+                self._processes.add(process)
+            return not self._stopped
+
+    def ended(self, process: subprocess.Popen[bytes]) -> None:
+        """A hook process has exited."""
+        with self._lock:
+            self._processes.discard(process)
+
+    def now(self) -> None:
+        """Terminate the hook processes under way; those started later are killed at once."""
+        with self._lock:
+            self._stopped = True
+            running = list(self._processes)
+        for process in running:
+            with contextlib.suppress(OSError):
+                process.terminate()
+
+
+_under = threading.local()  # the Stop of the build this thread runs, if any
 
 
 @dataclass
@@ -94,18 +144,25 @@ class Backend:
         cwd: str | None = None,
         extra_environ: Mapping[str, str] | None = None,
     ) -> None:
-        done = subprocess.run(
+        stop: Stop | None = getattr(_under, "stop", None)
+        process = subprocess.Popen(
             list(cmd),
             cwd=cwd,
             env=self._environ(extra_environ),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
-            check=False,
         )
-        self.log.append(done.stdout.decode("utf-8", "replace"))
-        if done.returncode != 0:
-            raise _HookFailedError(cmd, done.returncode)
+        if stop is not None and not stop.started(process):
+            process.kill()  # (stopped before it began: ends at once)
+        try:
+            output, _ = process.communicate()
+        finally:
+            if stop is not None:
+                stop.ended(process)
+        self.log.append(output.decode("utf-8", "replace"))
+        if process.returncode != 0:
+            raise _HookFailedError(cmd, process.returncode)
 
     def requires(self, editable: bool = False) -> list[str]:
         """``get_requires_for_build_wheel`` (or ``_editable``): more build requirements."""

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     from concurrent.futures import Future, ThreadPoolExecutor
 
+    from graft.build.hooks import Stop
     from graft.model.built import BuiltWheel
     from graft.model.request import ResolveRequest, SourceBuilder
     from graft.model.requirements import Inputs, Wanted
@@ -286,6 +287,7 @@ class SdistBuilds:
         # two at a time, by URL; the resolver's read and the install wait for their answer
         self._early: dict[str, Future[BuiltWheel]] = {}
         self._early_lock = threading.Lock()
+        self._stop: Stop | None = None  # ends the early builds' backends (made with the pool)
         self._pool: ThreadPoolExecutor | None = None
 
     @property
@@ -359,20 +361,30 @@ class SdistBuilds:
         with self._early_lock:
             if file.url in self._early:
                 return
-            if self._pool is None:
+            if self._pool is None or self._stop is None:
                 from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
 
-                self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="graft-build")
-            self._early[file.url] = self._pool.submit(self._build, file)
+                from graft.build.hooks import Stop  # noqa: PLC0415
 
-    def _build(self, file: ArtifactFile) -> BuiltWheel:
-        return self.builder.wheel(self.local(file), self.target)
+                self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="graft-build")
+                self._stop = Stop()
+            self._early[file.url] = self._pool.submit(self._build, file, self._stop)
+
+    def _build(self, file: ArtifactFile, stop: Stop) -> BuiltWheel:
+        with stop.running():
+            return self.builder.wheel(self.local(file), self.target)
 
     def cancel(self) -> None:
-        """Drop the early builds not yet started (resolution failed: nothing is installed)."""
+        """End the early builds (resolution failed: nothing is installed).
+
+        Those not started are dropped; those under way have their backend processes
+        terminated (:class:`graft.build.hooks.Stop`), so none runs on after graft exits.
+        """
         with self._early_lock:
             if self._pool is not None:
                 self._pool.shutdown(wait=False, cancel_futures=True)
+            if self._stop is not None:
+                self._stop.now()
 
     def _pinned(self, filename: str) -> bool:
         """Whether the request pins this sdist's release with ``==`` (a root requirement)."""
