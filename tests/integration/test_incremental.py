@@ -389,6 +389,42 @@ def test_audit_reports_a_committed_change_cut_off_until_a_sync_finishes_it(
     assert snapshot(venv) == from_scratch(venv, PINNED, "symlink", pool, shared_store)
 
 
+@pytest.mark.parametrize(
+    "journal_text",
+    ["", '{"format": 1, "mo', '{"format": 1, "remove": [], "move": ["../x"], "state": ""}'],
+    ids=["empty", "cut-short", "outside-the-venv"],
+)
+def test_a_committed_change_whose_journal_is_unreadable_is_rebuilt_not_wedged(
+    tmp_path: Path, pool: Pool, shared_store: Path, journal_text: str
+) -> None:
+    """Killed after its commit, an update whose journal never reached the disk (a power cut
+    before its bytes were written) or was edited: the next sync rebuilds the venv whole, as
+    when the journal is gone, instead of failing on every sync that follows.
+    """
+    venv = tmp_path / "venv"
+    _sync(venv, BASE, "symlink", pool, shared_store)
+    real = os.rename
+    done: list[str] = []
+
+    def dying(src: str, dst: str) -> None:
+        if src.startswith(str(tmp_path)):
+            if len(done) == 1:  # the commit is done; the first removal never happens
+                raise Killed
+            done.append(src)
+        real(src, dst)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(os, "rename", dying)
+        with pytest.raises(Killed):
+            _sync(venv, PINNED, "symlink", pool, shared_store)
+    pending = recorded_state(str(venv))["graft-pending"]
+    (venv.parent / pending / incremental.JOURNAL).write_text(journal_text)
+    assert _sync(venv, PINNED, "symlink", pool, shared_store) != UPDATED
+    assert "graft-pending" not in recorded_state(str(venv))
+    assert snapshot(venv) == from_scratch(venv, PINNED, "symlink", pool, shared_store)
+    assert not (tmp_path / "x").exists()
+
+
 def _kinds(venv: Path) -> set[str]:
     """The kinds of the errors ``graft audit`` finds in *venv*."""
     return {f.kind.value for f in audit_venv(str(venv)).findings if f.severity == "error"}

@@ -182,7 +182,7 @@ def update(plan: Plan, change: PlanDiff, store_root: str, state: str) -> None:
         marked = pending + f"graft-pending = {os.path.basename(staging)}\n".encode()
         _write_config(staging, config, marked)
         os.rename(os.path.join(staging, "pyvenv.cfg"), config)  # the commit
-    _finish(prefix, staging)
+    _finish(prefix, staging, (list(change.roots), list(change.remove), state))
 
 
 def recover(prefix: str) -> None:
@@ -198,17 +198,45 @@ def recover(prefix: str) -> None:
     staging = os.path.join(parent, pending)
     if not pending.startswith(f".{name}.graft-") or "/" in pending:
         return
-    if os.path.isfile(os.path.join(staging, JOURNAL)):
-        _finish(prefix, staging)
+    journal = _read_journal(staging)
+    if journal is not None:
+        _finish(prefix, staging, journal)
 
 
-def _finish(prefix: str, staging: str) -> None:
-    """Roll the journal in *staging* forward, record the new state, remove the staging."""
+Journal = tuple[list[str], list[str], str]  # what to move in, what to take out, the new state
+
+
+def _read_journal(staging: str) -> Journal | None:
+    """The journal in *staging*, or None when it is gone or unreadable.
+
+    Unreadable: not JSON of the expected shape, or naming a path outside the venv. Written
+    before the commit and never changed after, it is so only if its bytes never reached the
+    disk (a power cut: graft does not fsync a venv, as pip and uv do not) or someone edited
+    it; the venv then stays marked incomplete and is rebuilt whole, as without a journal.
+    """
     try:
         with open(os.path.join(staging, JOURNAL), encoding="utf-8") as fh:
             journal = json.load(fh)
         moves = [_checked(dest) for dest in journal["move"]]
         removes = [_checked(dest) for dest in journal["remove"]]
+        state = journal["state"]
+    except FileNotFoundError:
+        return None
+    except (ValueError, KeyError, TypeError):  # (UnicodeDecodeError is a ValueError)
+        return None
+    except OSError as exc:
+        raise MaterializeError(
+            f"cannot read the journal of an unfinished change ({exc.strerror})",
+            where=staging,
+            hint="check the permissions of the venv's parent directory",
+        ) from None
+    return (moves, removes, state) if isinstance(state, str) else None
+
+
+def _finish(prefix: str, staging: str, journal: Journal) -> None:
+    """Roll *journal* (in *staging*) forward, record the new state, remove the staging."""
+    moves, removes, new_state = journal
+    try:
         tree, trash = os.path.join(staging, "tree"), os.path.join(staging, "trash")
         os.makedirs(trash, exist_ok=True)
         for number, dest in enumerate(removes):
@@ -222,10 +250,10 @@ def _finish(prefix: str, staging: str) -> None:
         config = os.path.join(prefix, "pyvenv.cfg")
         with open(config, "rb") as fh:
             base = _without_state(fh.read())
-        state = f"{journal['state']}graft-tree = {tree_digest(prefix)}\n"
+        state = f"{new_state}graft-tree = {tree_digest(prefix)}\n"
         _write_config(staging, config, base + state.encode())
         os.rename(os.path.join(staging, "pyvenv.cfg"), config)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except OSError as exc:
         raise MaterializeError(
             f"cannot finish changing the venv ({getattr(exc, 'strerror', None) or exc})",
             where=prefix,
