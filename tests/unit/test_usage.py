@@ -120,9 +120,34 @@ def test_a_malformed_variant_property_is_refused_before_anything_runs() -> None:
 def test_the_summary_counts_in_the_singular_and_the_plural() -> None:
     from graft.cli.noop import summary_line
 
-    one = summary_line("synced", "/v", 1, {"links": 1, "directories": 1, "files": 1}, 0.5)
+    ones = {"links": 1, "directories": 1, "files": 1}
+    one = summary_line("synced", "/v", 1, ones, 0.5, copies=False)
     assert one == "graft: synced /v: 1 distribution, 1 link and 1 directory for 1 file, in 0.50s"
-    two = summary_line("synced", "/v", 2, {"links": 0, "directories": 2, "files": 9}, 0.5)
+    two = summary_line("synced", "/v", 2, {"links": 0, "directories": 2, "files": 9}, 0.5, False)
     assert two == (
         "graft: synced /v: 2 distributions, 0 links and 2 directories for 9 files, in 0.50s"
     )
+    copied = summary_line("synced", "/v", 2, {"links": 3, "directories": 2, "files": 9}, 0.5, True)
+    assert copied.startswith("graft: synced /v: 2 distributions, 3 copies and 2 directories")
+    assert summary_line("synced", "/v", 1, ones, 0.5, copies=True).count("1 copy and") == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "copies"),
+    [
+        (["sync", "v", "--link-mode", "copy"], True),
+        (["sync", "v", "--link-mode=copy"], True),
+        (["sync", "v", "--link-m", "copy"], True),  # an abbreviation, as argparse takes it
+        (["sync", "v", "--link-mode", "copy", "--link-mode", "symlink"], False),  # the last
+        (["sync", "v", "--link-mode", "hardlink"], False),
+        (["sync", "v", "copy"], False),
+        (["sync", "v", "--", "--link-mode", "copy"], False),
+        (["sync", "v", "--link-mode"], False),
+    ],
+)
+def test_the_summary_says_copies_when_the_command_line_asks_for_them(
+    argv: list[str], copies: bool
+) -> None:
+    from graft.cli.noop import copying
+
+    assert copying(argv) is copies

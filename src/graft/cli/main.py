@@ -367,7 +367,9 @@ def _run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
         verb = "synced" if plan is not None else "already in sync:"
         _render_changes(result.changes())
         count = len(result.distributions)
-        print(summary_line(verb, result.prefix, count, result.stats, elapsed), file=sys.stderr)
+        copies = args.link_mode == "copy"
+        line = summary_line(verb, result.prefix, count, result.stats, elapsed, copies)
+        print(line, file=sys.stderr)
     if result.memo is not None and result.inputs is not None and request.foreign is None:
         keep(
             list(argv),

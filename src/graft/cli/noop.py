@@ -33,6 +33,21 @@ _ENVIRONMENT = ("PATH", "PYENV_VERSION", "PYENV_ROOT", "HOME", "XDG_CACHE_HOME")
 _NOT_FOR_STAMPS = ("--dry-run", "--json", "--verbose")
 
 
+def copying(argv: list[str]) -> bool:
+    """Whether *argv* asks for ``--link-mode copy`` (its last ``--link-mode``, as argparse).
+
+    Only for the summary's words: the stamps are keyed by the whole command line anyway.
+    """
+    mode = None
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        name, eq, value = arg.partition("=")
+        if len(name) > len("--l") and "--link-mode".startswith(name):
+            mode = value if eq else (argv[i + 1] if i + 1 < len(argv) else None)
+    return mode == "copy"
+
+
 def _has(argv: list[str], long: tuple[str, ...], short: str) -> bool:
     """Whether *argv* holds a *long* flag, an abbreviation of one, or the *short* letter.
 
@@ -61,11 +76,14 @@ def counted(number: int, noun: str, plural: str | None = None) -> str:
     return f"{number} {noun if number == 1 else plural or noun + 's'}"
 
 
-def summary_line(verb: str, prefix: str, count: int, stats: dict[str, int], seconds: float) -> str:
-    """The line ``graft sync`` ends with (on stderr)."""
+def summary_line(  # noqa: PLR0917 - the line's parts
+    verb: str, prefix: str, count: int, stats: dict[str, int], seconds: float, copies: bool
+) -> str:
+    """The line ``graft sync`` ends with (on stderr); *copies*: ``--link-mode copy``."""
+    links = stats["links"]
+    linked = counted(links, "copy", "copies") if copies else counted(links, "link")
     return (
-        f"graft: {verb} {prefix}: {counted(count, 'distribution')},"
-        f" {counted(stats['links'], 'link')} and"
+        f"graft: {verb} {prefix}: {counted(count, 'distribution')}, {linked} and"
         f" {counted(stats['directories'], 'directory', 'directories')}"
         f" for {counted(stats['files'], 'file')}, in {seconds:.2f}s"
     )
@@ -125,7 +143,8 @@ def answer(argv: list[str]) -> int | None:
             print(f"graft: warning: {warning}", file=sys.stderr)
         stats = {"links": links, "directories": directories, "files": files}
         seconds = time.perf_counter() - started
-        print(summary_line("already in sync:", prefix, count, stats, seconds), file=sys.stderr)
+        line = summary_line("already in sync:", prefix, count, stats, seconds, copying(argv))
+        print(line, file=sys.stderr)
     return 0
 
 

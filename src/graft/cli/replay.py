@@ -87,7 +87,8 @@ def answer(argv: list[str]) -> int | None:
             print(line, file=sys.stderr)
         seconds = time.perf_counter() - started
         stat = dict(zip(("links", "directories", "files"), stats, strict=True))
-        print(noop.summary_line("synced", prefix, count, stat, seconds), file=sys.stderr)
+        line = noop.summary_line("synced", prefix, count, stat, seconds, noop.copying(argv))
+        print(line, file=sys.stderr)
     return 0
 
 
