@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -363,6 +365,90 @@ def test_a_private_index_with_credentials_in_its_url_or_in_netrc(
         monkeypatch.setenv("GRAFT_CACHE_DIR", str(tmp_path / "fresh-cache"))
         run_graft("sync", tmp_path / "y", "lib", "--index-url", bare, "--store", store_dir)
         assert installed(tmp_path / "y") == {"lib": "1.0"}
+
+
+FAKE_KEYRING = """\
+import json, os, sys
+with open(os.environ["KEYRING_LOG"], "a") as fh:
+    fh.write(json.dumps(sys.argv[1:]) + "\\n")
+args = sys.argv[1:]
+if args[:1] != ["get"] or args[1] != os.environ["KEYRING_KNOWS"]:
+    sys.exit(1)  # keyring's own answer when it has nothing: no output, status 1
+if args[2:] == ["--mode", "creds"]:
+    print("alice")
+    print("s3cr%t")
+elif args[2:] == ["alice"]:
+    print("s3cr%t")
+else:
+    sys.exit(1)
+"""
+
+
+def test_a_private_index_with_credentials_from_the_keyring_command(
+    tmp_path: Path, store_dir: Path, wheels: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--keyring-provider subprocess``: a host that answers 401 is looked up by ``keyring
+    get`` (the URL, then the host; ``--mode creds`` without a username in the index URL), as
+    pip's and uv's subprocess providers do, once per host; never without the flag.
+    """
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    keyring = bindir / "keyring"
+    keyring.write_text(f"#!{sys.executable}\n{FAKE_KEYRING}")
+    keyring.chmod(0o755)
+    log = tmp_path / "keyring.log"
+    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("KEYRING_LOG", str(log))
+
+    def asked() -> list[list[str]]:
+        calls = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+        log.unlink(missing_ok=True)
+        return calls
+
+    def graft(venv: str, url: str, *flags: str) -> subprocess.CompletedProcess[str]:
+        monkeypatch.setenv("GRAFT_CACHE_DIR", str(tmp_path / f"cache-{venv}"))  # pages fetched
+        return run_graft("sync", tmp_path / venv, "lib", "--index-url", url,
+                         "--store", store_dir, *flags, check=False)  # fmt: skip
+
+    with serve() as private:
+        private.credentials = "alice:s3cr%t"
+        private.add(make_wheel(wheels, "lib", "1.0"))
+        where = private.url.removeprefix("http://")  # host:port/path
+        host = where.partition("/")[0]
+        bare = f"http://{where}/simple/"
+        monkeypatch.setenv("KEYRING_KNOWS", host)  # by host only: the URL is asked first
+        off = graft("off", bare)
+        assert off.returncode == 1
+        assert "index answered HTTP 401" in off.stderr
+        assert "--keyring-provider subprocess" in off.stderr
+        assert asked() == []  # disabled by default, as pip and uv
+        on = graft("on", bare, "--keyring-provider", "subprocess")
+        assert on.returncode == 0, on.stderr
+        assert installed(tmp_path / "on") == {"lib": "1.0"}
+        assert asked() == [
+            ["get", f"{bare}lib/", "--mode", "creds"],
+            ["get", host, "--mode", "creds"],
+        ]
+        assert private.wheel_requests()  # the wheel, on the same host, with the same login
+        # a username in the URL: `keyring get SERVICE alice`, the password alone
+        monkeypatch.setenv("GRAFT_KEYRING_PROVIDER", "subprocess")
+        named = graft("named", f"http://alice@{where}/simple/")
+        assert named.returncode == 0, named.stderr
+        assert asked() == [["get", f"{bare}lib/", "alice"], ["get", host, "alice"]]
+        kept = [p for p in (*store_dir.rglob("*"), *tmp_path.glob("cache-*/**/*")) if p.is_file()]
+        assert not [p for p in kept if b"s3cr" in p.read_bytes()]
+        # a keyring that knows nothing: the same one line, and the host is asked once
+        monkeypatch.setenv("KEYRING_KNOWS", "elsewhere")
+        unknown = graft("unknown", bare)
+        assert unknown.returncode == 1
+        assert "index answered HTTP 401" in unknown.stderr
+        assert len(unknown.stderr.strip().splitlines()) == 1
+        assert len(asked()) == 2  # the URL and the host, once
+        assert not (tmp_path / "unknown").exists()
+        monkeypatch.setenv("GRAFT_KEYRING_PROVIDER", "import")
+        wrong = graft("wrong", bare)
+        assert wrong.returncode == 2
+        assert "GRAFT_KEYRING_PROVIDER=import is not a keyring provider" in wrong.stderr
 
 
 def test_requirements_from_pyproject_with_extras_and_groups(

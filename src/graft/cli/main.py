@@ -272,6 +272,13 @@ def _add_resolution_options(parser: argparse.ArgumentParser) -> None:
         help="first-index (default): a project comes from the first index that has it;"
         " unsafe-best-match: from all of them, as pip does (open to dependency confusion)",
     )
+    parser.add_argument(
+        "--keyring-provider",
+        choices=("disabled", "subprocess"),
+        default=None,
+        help="subprocess: ask the keyring command for the credentials of an index that"
+        " answers HTTP 401, as pip and uv do (default: disabled; GRAFT_KEYRING_PROVIDER)",
+    )
     parser.add_argument("--find-links", action="append", default=[], metavar="DIR")
     parser.add_argument("--no-index", action="store_true", help="use only --find-links and files")
     parser.add_argument(
@@ -536,6 +543,23 @@ def _index_from_environment(args: argparse.Namespace) -> argparse.Namespace:
     return args
 
 
+def _keyring_provider(args: argparse.Namespace) -> None:
+    """``--keyring-provider``, else ``GRAFT_KEYRING_PROVIDER`` (as ``UV_KEYRING_PROVIDER``)."""
+    if not hasattr(args, "keyring_provider"):
+        return
+    provider = args.keyring_provider or os.environ.get("GRAFT_KEYRING_PROVIDER") or "disabled"
+    if provider not in {"disabled", "subprocess"}:
+        raise UsageError(
+            f"GRAFT_KEYRING_PROVIDER={provider} is not a keyring provider",
+            hint="use disabled or subprocess",
+        )
+    if provider == "subprocess":
+        from graft.sources.auth import use_keyring  # noqa: PLC0415
+
+        use_keyring()
+    args.keyring_provider = provider
+
+
 def _print_json_error(exc: GraftError | None, message: str | None = None) -> None:
     """An error as one JSON object on stdout (``--json``): what, where, hint, the line."""
     if exc is None:  # an internal error or an interrupt: a message only
@@ -574,6 +598,7 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit 
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _parse(argv)
     try:
+        _keyring_provider(args)
         if args.command == "sync":
             return _run_sync(args, argv)
         if args.command == "lock":

@@ -5,8 +5,11 @@ their pages link to files on the same host without the credentials. So an index 
 split where it enters graft (:func:`keep`): the URL graft uses, caches and prints has no
 userinfo, and the credentials are kept (in this process only) for its host, where every
 request to that host finds them (:func:`request`). A host without credentials in a URL is
-looked up in the netrc file (``$NETRC``, else ``~/.netrc``), as pip and uv do. Credentials
-are sent as HTTP Basic authentication, never written to a cache, a lock or a message.
+looked up in the netrc file (``$NETRC``, else ``~/.netrc``), as pip and uv do. With
+``--keyring-provider subprocess`` (:func:`use_keyring`), a host that answers HTTP 401 is
+looked up with the ``keyring`` command, as pip's and uv's subprocess providers do
+(:func:`from_keyring`). Credentials are sent as HTTP Basic authentication, never written to
+a cache, a lock or a message.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ if TYPE_CHECKING:
 _KEPT: dict[str, tuple[str, str]] = {}  # netloc (host[:port], no userinfo) -> user, password
 _NETRC: list[dict[str, tuple[str, str]]] = []  # parsed once: host -> login, password
 _LOCK = threading.Lock()
+_KEYRING: list[bool] = []  # [True] once --keyring-provider subprocess is on
+_ASKED: set[str] = set()  # hosts the keyring command was asked for (once each)
 
 
 def keep(url: str) -> str:
@@ -80,3 +85,52 @@ def _read_netrc() -> dict[str, tuple[str, str]]:
     if default is not None:
         table[""] = (default[0], default[2])
     return table
+
+
+def use_keyring() -> None:
+    """Ask the ``keyring`` command for the credentials of a host that answers HTTP 401."""
+    with _LOCK:
+        _KEYRING[:] = [True]
+
+
+def from_keyring(url: str) -> bool:
+    """Credentials for *url*'s host from the ``keyring`` command, kept; whether it gave any.
+
+    As uv's subprocess provider (and pip's): the service is *url*, then its ``host[:port]``;
+    with a username in the index URL, ``keyring get SERVICE USER`` prints the password, else
+    ``keyring get SERVICE --mode creds`` prints the username and the password (keyring 25.2+).
+    Asked once per host and process; off unless :func:`use_keyring` was called.
+    """
+    parts = urllib.parse.urlsplit(keep(url))
+    host = parts.netloc
+    with _LOCK:
+        if not _KEYRING or not host or host in _ASKED:
+            return False
+        _ASKED.add(host)
+        user = _KEPT.get(host, ("", ""))[0]
+    for service in (urllib.parse.urlunsplit(parts._replace(query="", fragment="")), host):
+        found = _keyring_get(service, user)
+        if found is not None:
+            with _LOCK:
+                _KEPT[host] = found
+            return True
+    return False
+
+
+def _keyring_get(service: str, user: str) -> tuple[str, str] | None:
+    """What ``keyring get`` prints for *service* (and *user*), or None (not found, no keyring)."""
+    import subprocess  # noqa: PLC0415 - only when a host asks for credentials
+
+    argv = ["keyring", "get", service, *([user] if user else ["--mode", "creds"])]
+    try:
+        done = subprocess.run(  # the keyring command, as pip and uv run it
+            argv, stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False
+        )
+    except OSError:  # no keyring command on PATH
+        return None
+    lines = done.stdout.splitlines()
+    if done.returncode != 0 or not lines:
+        return None
+    if user:
+        return user, lines[0]
+    return (lines[0], lines[1]) if len(lines) > 1 else None

@@ -36,6 +36,7 @@ def http_get(url: str, headers: dict[str, str] | None = None) -> Response | None
     import urllib.error  # noqa: PLC0415 - (urllib.response, tempfile: not for cached pages)
     from urllib.request import urlopen  # noqa: PLC0415
 
+    from graft.sources.auth import from_keyring  # noqa: PLC0415
     from graft.sources.auth import request as authorized  # noqa: PLC0415
 
     request = authorized(url, headers or {})
@@ -54,12 +55,15 @@ def http_get(url: str, headers: dict[str, str] | None = None) -> Response | None
                 return Response(304, b"", "")
             if exc.code == 404:  # noqa: PLR2004
                 return None
+            if exc.code == 401 and from_keyring(url):  # noqa: PLR2004 - once per host
+                return http_get(url, headers)  # (with the keyring's credentials)
             if exc.code in {401, 403}:  # no retry makes credentials appear
                 raise SourceError(
                     f"index answered HTTP {exc.code}",
                     where=url,
                     hint="a private index: give its credentials in the URL"
-                    " (https://user:token@host/simple/) or in ~/.netrc",
+                    " (https://user:token@host/simple/), in ~/.netrc, or by"
+                    " --keyring-provider subprocess",
                 ) from None
             if attempt == _RETRIES - 1:
                 raise SourceError(f"index answered HTTP {exc.code}", where=url) from None
