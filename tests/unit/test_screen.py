@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from packaging.specifiers import SpecifierSet
@@ -134,6 +135,28 @@ def test_no_binary_and_only_binary() -> None:
     other = Policy(sdists=True, only_binary=frozenset({"other"}), no_binary=frozenset({":all:"}))
     kept = screen(LIB, _sdist_case(), [], LINUX, other)
     assert [f.filename for _, f in kept.offered] == ["lib-2.0.tar.gz", "lib-1.0.tar.gz"]
+
+
+@pytest.mark.parametrize(
+    ("no_binary", "only_binary", "offered"),
+    [
+        # a name given to one flag beats :all: in the other, either way round (pip, uv)
+        ({"lib"}, {":all:"}, ["lib-2.0.tar.gz", "lib-1.0.tar.gz"]),
+        ({":all:"}, {"lib"}, ["lib-1.0-py3-none-any.whl"]),
+        # both for one name, or :all: in both: --only-binary is asked first (pip's order)
+        ({"lib"}, {"lib"}, ["lib-1.0-py3-none-any.whl"]),
+        ({":all:"}, {":all:"}, ["lib-1.0-py3-none-any.whl"]),
+        # neither names lib: :all: decides
+        ({"other"}, {":all:"}, ["lib-1.0-py3-none-any.whl"]),
+        ({":all:"}, {"other"}, ["lib-2.0.tar.gz", "lib-1.0.tar.gz"]),
+    ],
+)
+def test_no_binary_and_only_binary_together_follow_pips_format_control(
+    no_binary: set[str], only_binary: set[str], offered: list[str]
+) -> None:
+    policy = Policy(sdists=True, no_binary=frozenset(no_binary), only_binary=frozenset(only_binary))
+    kept = screen(LIB, _sdist_case(), [], LINUX, policy)
+    assert [f.filename for _, f in kept.offered] == offered
 
 
 def test_an_sdist_is_screened_like_a_wheel() -> None:

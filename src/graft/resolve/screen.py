@@ -87,11 +87,26 @@ class Policy:
 
     def builds(self, name: NormalizedName) -> bool:
         """Whether an sdist of *name* may be a candidate (built for the target)."""
-        return self.sdists and not ({name, ":all:"} & self.only_binary)
+        return self.sdists and self._format(name) != "binary"
 
     def wheels(self, name: NormalizedName) -> bool:
         """Whether wheels of *name* are candidates (not ``--no-binary``)."""
-        return not ({name, ":all:"} & self.no_binary)
+        return self._format(name) != "source"
+
+    def _format(self, name: NormalizedName) -> str | None:
+        """The one format *name* is limited to, as pip's ``FormatControl`` decides it.
+
+        A name given to either flag beats ``:all:`` in the other (``--only-binary :all:
+        --no-binary psycopg2`` builds psycopg2 alone, as pip and uv do); ``--only-binary`` is
+        asked first.
+        """
+        if name in self.only_binary:
+            return "binary"
+        if name in self.no_binary:
+            return "source"
+        if ":all:" in self.only_binary:
+            return "binary"
+        return "source" if ":all:" in self.no_binary else None
 
     def prefers(self, name: NormalizedName) -> Version | None:
         """The version to keep for *name*, unless it is being upgraded."""
