@@ -27,7 +27,8 @@ _KEPT: dict[str, tuple[str, str]] = {}  # netloc (host[:port], no userinfo) -> u
 _NETRC: list[dict[str, tuple[str, str]]] = []  # parsed once: host -> login, password
 _LOCK = threading.Lock()
 _KEYRING: list[bool] = []  # [True] once --keyring-provider subprocess is on
-_ASKED: set[str] = set()  # hosts the keyring command was asked for (once each)
+_ASKED: dict[str, threading.Event] = {}  # hosts the keyring command is or was asked for
+_GIVEN: set[str] = set()  # hosts it gave credentials for
 
 
 def keep(url: str) -> str:
@@ -99,22 +100,33 @@ def from_keyring(url: str) -> bool:
     As uv's subprocess provider (and pip's): the service is *url*, then its ``host[:port]``;
     with a username in the index URL, ``keyring get SERVICE USER`` prints the password, else
     ``keyring get SERVICE --mode creds`` prints the username and the password (keyring 25.2+).
-    Asked once per host and process; off unless :func:`use_keyring` was called.
+    Asked once per host and process (a request that meets 401 while another asks waits for
+    its answer); off unless :func:`use_keyring` was called.
     """
     parts = urllib.parse.urlsplit(keep(url))
     host = parts.netloc
     with _LOCK:
-        if not _KEYRING or not host or host in _ASKED:
+        if not _KEYRING or not host:
             return False
-        _ASKED.add(host)
+        asking = _ASKED.get(host)
+        if asking is None:
+            _ASKED[host] = threading.Event()
         user = _KEPT.get(host, ("", ""))[0]
-    for service in (urllib.parse.urlunsplit(parts._replace(query="", fragment="")), host):
-        found = _keyring_get(service, user)
-        if found is not None:
-            with _LOCK:
-                _KEPT[host] = found
-            return True
-    return False
+    if asking is not None:  # asked already, or being asked by another thread
+        asking.wait()
+        with _LOCK:
+            return host in _GIVEN
+    try:
+        for service in (urllib.parse.urlunsplit(parts._replace(query="", fragment="")), host):
+            found = _keyring_get(service, user)
+            if found is not None:
+                with _LOCK:
+                    _KEPT[host] = found
+                    _GIVEN.add(host)
+                return True
+        return False
+    finally:
+        _ASKED[host].set()
 
 
 def _keyring_get(service: str, user: str) -> tuple[str, str] | None:

@@ -27,10 +27,13 @@ class Response:
     last_modified: str | None = None
 
 
-def http_get(url: str, headers: dict[str, str] | None = None) -> Response | None:
+def http_get(
+    url: str, headers: dict[str, str] | None = None, *, keyring_asked: bool = False
+) -> Response | None:
     """GET *url* with retries and backoff; None on HTTP 404.
 
-    A 304 (the request's validators still hold) is an answer with an empty body.
+    A 304 (the request's validators still hold) is an answer with an empty body. A 401 asks
+    the keyring for the host's credentials (when it is on) and the request is made once more.
     """
     load_urllib()  # imported on first use, under a lock (threads)
     import urllib.error  # noqa: PLC0415 - (urllib.response, tempfile: not for cached pages)
@@ -55,8 +58,8 @@ def http_get(url: str, headers: dict[str, str] | None = None) -> Response | None
                 return Response(304, b"", "")
             if exc.code == 404:  # noqa: PLR2004
                 return None
-            if exc.code == 401 and from_keyring(url):  # noqa: PLR2004 - once per host
-                return http_get(url, headers)  # (with the keyring's credentials)
+            if exc.code == 401 and not keyring_asked and from_keyring(url):  # noqa: PLR2004
+                return http_get(url, headers, keyring_asked=True)  # (with its credentials)
             if exc.code in {401, 403}:  # no retry makes credentials appear
                 raise SourceError(
                     f"index answered HTTP {exc.code}",
