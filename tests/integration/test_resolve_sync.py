@@ -454,6 +454,36 @@ def test_a_private_index_with_credentials_from_the_keyring_command(
         assert "GRAFT_KEYRING_PROVIDER=import is not a keyring provider" in wrong.stderr
 
 
+def test_a_release_uploaded_since_the_page_was_cached_is_found_by_asking_again(
+    tmp_path: Path, store_dir: Path, wheels: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A user publishes lib 1.1 and asks for it within the page's TTL: graft resolves from
+    its cached page first, finds no 1.1, and asks the index again (as pip asks every time;
+    uv needs --refresh), once: a version that does not exist still fails as before.
+    """
+    monkeypatch.setenv("GRAFT_CACHE_DIR", str(tmp_path / "cache"))
+    with serve() as index:
+        index.etag = True
+        index.add(make_wheel(wheels, "lib", "1.0"))
+        url = f"{index.url}/simple/"
+        run_graft("sync", tmp_path / "a", "lib==1.0", "--index-url", url, "--store", store_dir)
+        assert index.pages == [200]
+        run_graft("sync", tmp_path / "b", "lib", "--index-url", url, "--store", store_dir)
+        assert index.pages == [200]  # the cached page answered, unasked (it is young)
+        assert installed(tmp_path / "b") == {"lib": "1.0"}
+        index.add(make_wheel(wheels, "lib", "1.1"))
+        run_graft("sync", tmp_path / "c", "lib==1.1", "--index-url", url, "--store", store_dir)
+        assert installed(tmp_path / "c") == {"lib": "1.1"}
+        assert index.pages == [200, 200]  # asked again once, after the cached page failed
+        missing = run_graft("sync", tmp_path / "d", "lib==9.9", "--index-url", url,
+                            "--store", store_dir, check=False)  # fmt: skip
+        assert missing.returncode == 1
+        assert "no version of lib matches ==9.9" in missing.stderr
+        assert "Traceback" not in missing.stderr
+        assert index.pages == [200, 200, 304]  # once more: unchanged, so the same answer
+        assert not (tmp_path / "d").exists()
+
+
 def test_requirements_from_pyproject_with_extras_and_groups(
     tmp_path: Path, store_dir: Path, index: Served
 ) -> None:

@@ -9,6 +9,7 @@ resolves (``memo``) and must not pay for them.
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -363,17 +364,21 @@ def locate(
     warnings: tuple[str, ...] = ()
     if wanted:
         have = preferences(request, target)
-        resolved, notes, warnings = _resolved(
-            request,
-            inputs,
-            wanted,
-            target,
-            have=have,
-            find_links=find_links,
-            index=index,
-            cache_dir=cache_dir,
-            chooser=chooser,
-            builder=builder,
+        resolved, notes, warnings = _asking_again(
+            functools.partial(
+                _resolved,
+                request,
+                inputs,
+                wanted,
+                target,
+                have=have,
+                find_links=find_links,
+                index=index,
+                cache_dir=cache_dir,
+                chooser=chooser,
+                builder=builder,
+            ),
+            index,
         )
         chosen += resolved
     precheck = None
@@ -477,6 +482,28 @@ def marker_applies(marker: str | None, target: Target) -> bool:
     return Marker(marker).evaluate({**target.markers, "extra": ""})
 
 
+Resolved = tuple[list[tuple["Wanted", "Candidate"]], tuple[str, ...], tuple[str, ...]]
+
+
+def _asking_again(once: Callable[..., Resolved], index: Indexes | None) -> Resolved:
+    """*once*'s resolution; if it finds none from pages the cache answered unasked, again.
+
+    A page younger than its TTL is answered from the cache; a release uploaded since (the
+    user's own, just published) may be the answer, so on failure every such page is asked
+    again (a 304 when unchanged) and the resolution runs once more, without the pin record's
+    steps. pip asks for every page each time; uv needs ``--refresh``.
+    """
+    try:
+        return once()
+    except SourceError as exc:
+        from graft.resolve.explain import ResolutionError  # noqa: PLC0415 - only on failure
+
+        if not isinstance(exc, ResolutionError) or index is None or not index.cached_answers():
+            raise
+    index.ask_again()
+    return once(recall=False)
+
+
 def _resolved(
     request: ResolveRequest,
     inputs: Inputs,
@@ -489,10 +516,12 @@ def _resolved(
     cache_dir: str,
     chooser: VariantChooser | None = None,
     builder: SourceBuilder | None = None,
-) -> tuple[list[tuple[Wanted, Candidate]], tuple[str, ...], tuple[str, ...]]:
+    recall: bool = True,
+) -> Resolved:
     """Resolve *wanted* for *target*: one wheel per project, in the shape fetch takes.
 
-    With what it did (for ``-v``) and its warnings.
+    With what it did (for ``-v``) and its warnings. Without *recall*, no step of the pin
+    record is taken (the index's pages are being asked again).
     """
     from graft.resolve.pinned import pinned_exactly  # noqa: PLC0415
     from graft.resolve.projects import IndexProjects, chosen_for_fetch  # noqa: PLC0415
@@ -518,7 +547,8 @@ def _resolved(
     record = None  # the pin record: only indexes answer, and their answers age (pinrecord)
     needs = [n for n in requirements if not isinstance(n, str)]
     if (
-        index is not None
+        recall
+        and index is not None
         and not request.offline
         and not inputs.find_links
         and not direct

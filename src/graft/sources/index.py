@@ -225,6 +225,8 @@ class Index:
         self.url = url if url.endswith("/") else url + "/"
         self.cache_dir = os.path.join(cache_dir, "index")
         self.offline = offline
+        self.ttl = _PAGE_TTL  # (0 after ask_again: every cached page is revalidated)
+        self.cached_answer = False  # a page was answered from the cache without asking
 
     def files(self, name: str) -> list[Candidate]:
         """The wheels the index offers for project *name*."""
@@ -264,9 +266,14 @@ class Index:
             return True
         path = self._path(urllib.parse.urljoin(self.url, f"{name}/"))
         try:
-            return time.time() - os.stat(path).st_mtime < _PAGE_TTL
+            return time.time() - os.stat(path).st_mtime < self.ttl
         except OSError:
             return False
+
+    def ask_again(self) -> None:
+        """Revalidate every cached page from now on, however young (a 304 when unchanged)."""
+        self.ttl = 0.0
+        self.cached_answer = False
 
     def _path(self, url: str) -> str:
         key = sha256_hex(url.encode())[:32]
@@ -285,7 +292,8 @@ class Index:
             pass
         if cached is not None and cached.get("format") != _PAGE_FORMAT:
             cached = None  # written by an older graft: fetched again, never misread
-        if cached is not None and (self.offline or time.time() - cached["fetched"] < _PAGE_TTL):
+        if cached is not None and (self.offline or time.time() - cached["fetched"] < self.ttl):
+            self.cached_answer = self.cached_answer or not self.offline
             rows: list[list[Any]] = cached["rows"]
             return rows
         if self.offline:
@@ -486,6 +494,15 @@ class Indexes:
     def fresh(self, name: str) -> bool:
         """Whether every index answers for *name* without the network (:meth:`Index.fresh`)."""
         return all(index.fresh(name) for index in self.indexes)
+
+    def cached_answers(self) -> bool:
+        """Whether a page was answered from the cache, unasked (younger than its TTL)."""
+        return any(index.cached_answer for index in self.indexes)
+
+    def ask_again(self) -> None:
+        """Revalidate every cached page from now on (:meth:`Index.ask_again`)."""
+        for index in self.indexes:
+            index.ask_again()
 
     def listing(self, name: str) -> list[Candidate]:
         """Every file of *name* on the first index that has any file for it (else none).
