@@ -115,9 +115,9 @@ def _recall(
 ) -> tuple[Located, bool] | None:
     """What the memo says *request* resolves to, and whether the memo has aged.
 
-    Not for dry runs or foreign targets.
+    Not for dry runs, foreign targets or ``--refresh`` (which asks the indexes again).
     """
-    if request.dry_run or request.foreign is not None:
+    if request.dry_run or request.foreign is not None or request.refresh:
         return None
     from graft.model.requirements import Wanted  # noqa: PLC0415
     from graft.resolve import memo  # noqa: PLC0415

@@ -484,6 +484,41 @@ def test_a_release_uploaded_since_the_page_was_cached_is_found_by_asking_again(
         assert not (tmp_path / "d").exists()
 
 
+def test_refresh_asks_the_index_again_for_pages_the_cache_holds(
+    tmp_path: Path, store_dir: Path, wheels: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--refresh`` (uv's flag): a young cached page is asked again (a 304 when unchanged),
+    so a release uploaded since is seen by a resolution that would succeed without it; no
+    memo, stamp or pin record answers in its place, and the next plain sync reads the page
+    it refreshed.
+    """
+    monkeypatch.setenv("GRAFT_CACHE_DIR", str(tmp_path / "cache"))
+    with serve() as index:
+        index.etag = True
+        index.add(make_wheel(wheels, "lib", "1.0"))
+        url = f"{index.url}/simple/"
+
+        def graft(venv: str, *args: str) -> None:
+            run_graft("sync", tmp_path / venv, "lib", "--index-url", url, "--store", store_dir,
+                      *args)  # fmt: skip
+
+        graft("a")
+        index.add(make_wheel(wheels, "lib", "1.1"))
+        graft("b")
+        assert (installed(tmp_path / "b"), index.pages) == ({"lib": "1.0"}, [200])  # cached
+        graft("c", "--refresh")
+        assert (installed(tmp_path / "c"), index.pages) == ({"lib": "1.1"}, [200, 200])
+        graft("c", "--refresh")  # in sync, and still asked: no stamp answers for --refresh
+        assert index.pages == [200, 200, 304]
+        graft("d")  # the refreshed page, from the cache
+        assert (installed(tmp_path / "d"), index.pages) == ({"lib": "1.1"}, [200, 200, 304])
+        lock = tmp_path / "pylock.toml"
+        run_graft("lock", "lib", "--index-url", url, "-o", lock, "--refresh",
+                  "--python-version", "3.11")  # fmt: skip
+        assert index.pages == [200, 200, 304, 304]
+        assert 'version = "1.1"' in lock.read_text()
+
+
 def test_requirements_from_pyproject_with_extras_and_groups(
     tmp_path: Path, store_dir: Path, index: Served
 ) -> None:

@@ -109,6 +109,7 @@ def run_lock(args: argparse.Namespace, argv: Sequence[str] = ()) -> int:
             index_url=args.index_url,
             extra_index_urls=tuple(args.extra_index_url),
             index_strategy=args.index_strategy,
+            refresh=args.refresh,
             find_links=tuple(args.find_links),
             no_index=args.no_index,
             offline=args.offline,

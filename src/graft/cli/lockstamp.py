@@ -40,7 +40,7 @@ import time
 
 FORMAT = "graft-lock-stamp 2"  # 2: the output's digest (prefs), edit stamps
 _ENVIRONMENT = ("PATH", "HOME", "XDG_CACHE_HOME")
-_NOT_FOR_STAMPS = ("--json", "--verbose", "--offline", "--help")
+_NOT_FOR_STAMPS = ("--json", "--verbose", "--offline", "--help", "--refresh")
 _RACY_NS = 2_000_000_000
 _SHORT = ("-q", "-r", "-c")  # the short options a stamp reads as argparse does
 

@@ -273,6 +273,11 @@ def _add_resolution_options(parser: argparse.ArgumentParser) -> None:
         " unsafe-best-match: from all of them, as pip does (open to dependency confusion)",
     )
     parser.add_argument(
+        "--refresh",
+        action="store_true",
+        help="ask the indexes again for every page, however recently cached (uv's --refresh)",
+    )
+    parser.add_argument(
         "--keyring-provider",
         choices=("disabled", "subprocess"),
         default=None,
@@ -319,6 +324,7 @@ def _run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
         index_url=args.index_url,
         extra_index_urls=tuple(args.extra_index_url),
         index_strategy=args.index_strategy,
+        refresh=args.refresh,
         find_links=tuple(args.find_links),
         no_index=args.no_index,
         offline=args.offline,

@@ -90,6 +90,7 @@ class ResolveRequest:
     index_url: str | None = None
     extra_index_urls: tuple[str, ...] = ()  # asked first, in order (sources.index_order)
     index_strategy: str = "first-index"  # or "unsafe-best-match" (sources.index.Indexes)
+    refresh: bool = False  # --refresh: every cached index page is asked again
     find_links: tuple[str, ...] = ()
     no_index: bool = False
     offline: bool = False
@@ -124,6 +125,7 @@ class SyncRequest:
     index_url: str | None = None
     extra_index_urls: tuple[str, ...] = ()  # asked first, in order (sources.index_order)
     index_strategy: str = "first-index"
+    refresh: bool = False
     find_links: tuple[str, ...] = ()
     no_index: bool = False
     offline: bool = False
@@ -164,6 +166,7 @@ class SyncRequest:
             index_url=self.index_url,
             extra_index_urls=self.extra_index_urls,
             index_strategy=self.index_strategy,
+            refresh=self.refresh,
             find_links=self.find_links,
             no_index=self.no_index,
             offline=self.offline,

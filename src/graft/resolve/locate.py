@@ -356,7 +356,9 @@ def locate(
     index = None
     if not inputs.no_index:
         urls = index_order(inputs.index_url or PYPI_SIMPLE, inputs.extra_index_urls)
-        index = Indexes(urls, cache_dir, request.offline, request.index_strategy)
+        index = Indexes(
+            urls, cache_dir, request.offline, request.index_strategy, refresh=request.refresh
+        )
     find_links = FindLinks(inputs.find_links)
     chosen: list[tuple[Wanted, Candidate]] = []
     have: dict[str, str] = {}
@@ -548,6 +550,7 @@ def _resolved(
     needs = [n for n in requirements if not isinstance(n, str)]
     if (
         recall
+        and not request.refresh
         and index is not None
         and not request.offline
         and not inputs.find_links

@@ -429,7 +429,7 @@ def _projects(
     index = None
     if not inputs.no_index:
         urls = index_order(inputs.index_url or PYPI_SIMPLE, inputs.extra_index_urls)
-        index = Indexes(urls, cache_dir, asked.offline, asked.index_strategy)
+        index = Indexes(urls, cache_dir, asked.offline, asked.index_strategy, refresh=asked.refresh)
     find_links = FindLinks(inputs.find_links)
     builds = None
     if builder is not None:

@@ -53,8 +53,10 @@ def _request_key(request: ResolveRequest, also: tuple[str, ...]) -> str | None:
     """
     import dataclasses  # noqa: PLC0415
 
-    # not the venv: a memo serves every venv of the same inputs (see _prefers_the_same)
-    fields = [repr(dataclasses.astuple(dataclasses.replace(request, venv=None))), *also]
+    # not the venv: a memo serves every venv of the same inputs (see _prefers_the_same), nor
+    # --refresh: a memo written after asking the indexes again serves the next plain sync
+    plain = dataclasses.replace(request, venv=None, refresh=False)
+    fields = [repr(dataclasses.astuple(plain)), *also]
     from graft._home import code_stamp  # noqa: PLC0415
 
     environment = [os.environ.get(name) for name in _ENVIRONMENT]

@@ -482,10 +482,14 @@ class Indexes:
         cache_dir: str,
         offline: bool = False,
         strategy: str = "first-index",
+        *,
+        refresh: bool = False,
     ) -> None:
         self.indexes = [Index(url, cache_dir, offline) for url in urls]
         self.offline = offline
         self.merged = strategy == "unsafe-best-match"
+        if refresh:  # --refresh: every cached page is revalidated
+            self.ask_again()
 
     def files(self, name: str) -> list[Candidate]:
         """The wheels of *name* on the first index that has any file for it (else none)."""
