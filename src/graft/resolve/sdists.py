@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     from concurrent.futures import Future, ThreadPoolExecutor
 
-    from graft.build.hooks import Stop
+    from graft.build.stop import Stop
     from graft.model.built import BuiltWheel
     from graft.model.request import ResolveRequest, SourceBuilder
     from graft.model.requirements import Inputs, Wanted
@@ -364,7 +364,7 @@ class SdistBuilds:
             if self._pool is None or self._stop is None:
                 from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
 
-                from graft.build.hooks import Stop  # noqa: PLC0415
+                from graft.build.stop import Stop  # noqa: PLC0415
 
                 self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="graft-build")
                 self._stop = Stop()
@@ -378,7 +378,7 @@ class SdistBuilds:
         """End the early builds (resolution failed: nothing is installed).
 
         Those not started are dropped; those under way have their backend processes
-        terminated (:class:`graft.build.hooks.Stop`), so none runs on after graft exits.
+        terminated (:class:`graft.build.stop.Stop`), so none runs on after graft exits.
         """
         with self._early_lock:
             if self._pool is not None:
