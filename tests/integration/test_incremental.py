@@ -361,21 +361,7 @@ def test_audit_reports_a_committed_change_cut_off_until_a_sync_finishes_it(
     venv = tmp_path / "venv"
     _sync(venv, BASE, "symlink", pool, shared_store)
     assert _kinds(venv) == set()
-    real = os.rename
-    done: list[str] = []
-
-    def dying(src: str, dst: str) -> None:
-        if src.startswith(str(tmp_path)):
-            if len(done) == 1:  # the commit is done; the first removal never happens
-                raise Killed
-            done.append(src)
-        real(src, dst)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(os, "rename", dying)
-        with pytest.raises(Killed):
-            _sync(venv, PINNED, "symlink", pool, shared_store)
-    pending = recorded_state(str(venv))["graft-pending"]
+    pending = _cut_after_commit(venv, pool, shared_store)
     journal = venv.parent / pending / incremental.JOURNAL
     (cut,) = [f for f in audit_venv(str(venv)).findings if f.kind.value == "interrupted-change"]
     assert (cut.severity, cut.path) == ("error", "pyvenv.cfg")
@@ -403,11 +389,21 @@ def test_a_committed_change_whose_journal_is_unreadable_is_rebuilt_not_wedged(
     """
     venv = tmp_path / "venv"
     _sync(venv, BASE, "symlink", pool, shared_store)
+    pending = _cut_after_commit(venv, pool, shared_store)
+    (venv.parent / pending / incremental.JOURNAL).write_text(journal_text)
+    assert _sync(venv, PINNED, "symlink", pool, shared_store) != UPDATED
+    assert "graft-pending" not in recorded_state(str(venv))
+    assert snapshot(venv) == from_scratch(venv, PINNED, "symlink", pool, shared_store)
+    assert not (tmp_path / "x").exists()
+
+
+def _cut_after_commit(venv: Path, pool: Pool, store: Path) -> str:
+    """Update *venv* to PINNED, killed right after its commit; the pending staging's name."""
     real = os.rename
     done: list[str] = []
 
     def dying(src: str, dst: str) -> None:
-        if src.startswith(str(tmp_path)):
+        if src.startswith(str(venv.parent)):
             if len(done) == 1:  # the commit is done; the first removal never happens
                 raise Killed
             done.append(src)
@@ -416,13 +412,8 @@ def test_a_committed_change_whose_journal_is_unreadable_is_rebuilt_not_wedged(
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(os, "rename", dying)
         with pytest.raises(Killed):
-            _sync(venv, PINNED, "symlink", pool, shared_store)
-    pending = recorded_state(str(venv))["graft-pending"]
-    (venv.parent / pending / incremental.JOURNAL).write_text(journal_text)
-    assert _sync(venv, PINNED, "symlink", pool, shared_store) != UPDATED
-    assert "graft-pending" not in recorded_state(str(venv))
-    assert snapshot(venv) == from_scratch(venv, PINNED, "symlink", pool, shared_store)
-    assert not (tmp_path / "x").exists()
+            _sync(venv, PINNED, "symlink", pool, store)
+    return recorded_state(str(venv))["graft-pending"]
 
 
 def _kinds(venv: Path) -> set[str]:
