@@ -87,6 +87,27 @@ def test_extras_bring_their_requirements(tmp_path: Path, store_dir: Path, index:
     assert "app==1.0 (app-1.0-py3-none-any.whl) does not provide the extra 'nosuch'" in out
 
 
+def test_a_sync_that_downloads_leaves_its_memo_at_once(
+    tmp_path: Path, store_dir: Path, index: Served
+) -> None:
+    """A wheel just downloaded is named by its content: no 2 s wait before the memo.
+
+    A find-links wheel made just now is a user's file that may change again unseen: no memo
+    (the control).
+    """
+    plans = store_dir / "plans"
+    sync(tmp_path / "v", index, store_dir, "app")
+    assert len(list(plans.glob("memo-*.json"))) == 1
+    assert list(plans.glob("stamp-*"))  # the next identical sync is answered by the stamp
+    assert "already in sync" in sync(tmp_path / "v", index, store_dir, "app")
+    links = tmp_path / "links"
+    links.mkdir()
+    make_wheel(links, "solo", "1.0", {"solo.py": ""})
+    aged_past_the_racy_window([links])  # its listing is old: only the wheel itself is new
+    run_graft("sync", tmp_path / "w", "--no-index", "-f", links, "solo", "--store", store_dir)
+    assert len(list(plans.glob("memo-*.json"))) == 1  # none for the racy find-links wheel
+
+
 def test_the_venv_s_versions_are_kept_unless_upgrading(
     tmp_path: Path, store_dir: Path, index: Served
 ) -> None:

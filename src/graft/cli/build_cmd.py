@@ -94,7 +94,7 @@ def add_build_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
     add_build_options(build)
     build.add_argument("--index-url", metavar="URL", help="for build requirements")
     build.add_argument("--extra-index-url", action="append", default=[], metavar="URL")
-    build.add_argument("--find-links", action="append", default=[], metavar="DIR")
+    build.add_argument("-f", "--find-links", action="append", default=[], metavar="DIR")
     build.add_argument("--no-index", action="store_true")
     build.add_argument("--offline", action="store_true")
     build.add_argument("--store", metavar="DIR", help="store location (default: $GRAFT_STORE)")

@@ -284,7 +284,7 @@ def _add_resolution_options(parser: argparse.ArgumentParser) -> None:
         help="subprocess: ask the keyring command for the credentials of an index that"
         " answers HTTP 401, as pip and uv do (default: disabled; GRAFT_KEYRING_PROVIDER)",
     )
-    parser.add_argument("--find-links", action="append", default=[], metavar="DIR")
+    parser.add_argument("-f", "--find-links", action="append", default=[], metavar="DIR")
     parser.add_argument("--no-index", action="store_true", help="use only --find-links and files")
     parser.add_argument(
         "--offline",

@@ -9,7 +9,8 @@ leaves a *replay stamp* (``<store>/plans/replay-<key>``, keyed like the sync sta
 memo checked. When the named venv does not exist, :func:`answer` confirms, with the standard
 library and graft's stdlib-only modules:
 
-* everything the resolution read is unchanged (the memo's fingerprints), and its index
+* everything the resolution read is unchanged (the memo's fingerprints, and the memo file
+  itself: a sync that replaced it, ``--refresh`` say, leaves this stamp behind), and its index
   answers are younger than a cached page (:data:`graft.resolve.memo.INDEX_TTL`): an aged
   memo never builds a venv;
 * ``--python SPEC`` still finds the same interpreter;
@@ -395,6 +396,7 @@ def _rows(
     """The replay stamp's rows for *result* (all but the lines it prints); None: no stamp."""
     import json  # noqa: PLC0415
 
+    from graft.resolve.fingerprints import fingerprint  # noqa: PLC0415
     from graft.resolve.memo import INDEX_TTL  # noqa: PLC0415
     from graft.store import plancache  # noqa: PLC0415
     from graft.venv.state import recorded_state  # noqa: PLC0415
@@ -424,9 +426,16 @@ def _rows(
     if not os.path.isfile(flat):  # (a plan kept before flat forms were)
         plancache.save_flat(store, plan_key, plan)
     noop_expires = next(row[1] for row in base if row[0] == "expires")
+    # The memo itself is watched: a sync that replaces it (``--refresh`` asked the index
+    # again) leaves this stamp behind, and the next new venv follows the new memo
+    memo_seen = fingerprint("stat", memo)
+    if memo_seen is None:
+        return None
+    memo_row = ["watched", "stat", memo, memo_seen]
     return [
         ["key", key],
         *base,
+        memo_row,
         ["noop-expires", noop_expires],
         ["build-expires", repr(created + INDEX_TTL if index else 0.0)],
         ["template", str(result.template)],

@@ -34,6 +34,7 @@ def add_variants_parser(subparsers: argparse._SubParsersAction[argparse.Argument
     )
     add_variant_options(parser)
     parser.add_argument(
+        "-f",
         "--find-links",
         action="append",
         default=[],

@@ -9,7 +9,8 @@ bytes for requirement and lock files, same names in find-links directories,
 same size, mtime and inode for wheel files and the interpreter), the result is
 the same: the wheel files, their sha256 and the interpreter. As git does with
 its index, anything modified in the last two seconds is "racy" (a rewrite within
-the timestamp's granularity would go unseen) and no memo is written; fingerprints
+the timestamp's granularity would go unseen) and no memo is written (a wheel of the
+download cache excepted: its directory names its sha256); fingerprints
 are taken right after resolving, not when the sync ends. An index's
 answers age: a memo that consulted one builds venvs as long as a cached index page
 lives (``sources._PAGE_TTL``); after that it only confirms a venv that already holds its
@@ -84,10 +85,17 @@ def observe(located: Located) -> Observed | None:
     """
     if located.interpreter is None or any(f.sha256 is None for f in located.fetched):
         return None
+    from graft._home import cache_root  # noqa: PLC0415
+    from graft.sources.fetch import stored_sha256  # noqa: PLC0415
+
     watched = [("content", p) for p in located.files] + [("listing", p) for p in located.dirs]
     watched += [("stat", f.path) for f in located.fetched] + [("stat", located.interpreter)]
     now = time.time_ns()
-    if any(racy(p, now) for _, p in watched):
+    # A file of the download cache is named by its content (one rename after hashing): one
+    # just downloaded cannot change unseen, so a sync that downloaded still leaves its memo.
+    cache = cache_root()
+    named = {f.path for f in located.fetched if stored_sha256(f.path, cache) == f.sha256}
+    if any(racy(p, now) for _, p in watched if p not in named):
         return None
     if located.machine:  # what built-in variant detection read (never racy: not a file's age)
         watched.append(("machine", ""))
