@@ -13,6 +13,7 @@ from graft.sources.requirements import (
     check_one_version_each,
     parse_spec,
     read_requirements,
+    refuse_editable_url,
     split_extras,
 )
 from graft.sources.vcs import VcsUrl, parse_vcs, vcs_direct_url
@@ -131,6 +132,19 @@ def test_constraints_pre_and_require_hashes_from_files(tmp_path: Path) -> None:
     (tmp_path / "ce.txt").write_text("-e ./proj\n")
     with pytest.raises(UsageError, match="is not a constraint"):
         read_requirements(str(tmp_path / "ce.txt"), Inputs(), constraints=True)
+
+
+def test_an_editable_vcs_url_is_refused_naming_what_to_write(tmp_path: Path) -> None:
+    """pip's ``-e git+URL#egg=name`` checkout: refused with the URL as written, not a path."""
+    (tmp_path / "r.txt").write_text("-e git+https://example.org/x.git#egg=x\n")
+    with pytest.raises(UsageError) as raised:
+        read_requirements(str(tmp_path / "r.txt"), Inputs())
+    assert raised.value.where == f"{tmp_path / 'r.txt'}:1: git+https://example.org/x.git#egg=x"
+    assert "not a URL" in str(raised.value)
+    assert "NAME @ git+URL" in (raised.value.hint or "")
+    with pytest.raises(UsageError, match="not a URL"):
+        refuse_editable_url("hg+https://example.org/x", "command line")
+    refuse_editable_url("./git-tools", "command line")  # a directory is what -e takes
 
 
 def test_a_directory_or_an_sdist_is_a_source_to_build(tmp_path: Path) -> None:

@@ -43,10 +43,15 @@ def gather_inputs(request: ResolveRequest) -> Inputs:
     from graft.sources.requirements import parse_spec, read_requirements  # noqa: PLC0415
 
     inputs = Inputs()
-    from graft.sources.requirements import source_path, split_extras  # noqa: PLC0415
+    from graft.sources.requirements import (  # noqa: PLC0415
+        refuse_editable_url,
+        source_path,
+        split_extras,
+    )
 
     for text in request.editables:
         path, extras = split_extras(text, "command line")
+        refuse_editable_url(path, "command line")
         inputs.wanted.append(source_path(path, "command line", editable=True, extras=extras))
     for spec in request.specs:
         if is_pylock(spec):

@@ -238,6 +238,20 @@ def _is_sdist_name(text: str) -> bool:
     return text.endswith((".tar.gz", ".zip"))
 
 
+def refuse_editable_url(text: str, where: str) -> None:
+    """``-e git+URL`` (pip's editable checkout): refused with what to write instead, as uv does.
+
+    graft installs a VCS source as ``name @ git+URL`` (built from a checkout it keeps, not
+    editable); an editable install needs a directory the user owns.
+    """
+    if "://" in text or text.startswith(("git+", "hg+", "svn+", "bzr+")):
+        raise UsageError(
+            "-e takes a project directory, not a URL (an editable VCS checkout)",
+            where=f"{where}: {text}",
+            hint="write NAME @ git+URL for a non-editable install, or clone it and use -e ./dir",
+        )
+
+
 def source_path(
     text: str,
     where: str,
@@ -555,6 +569,7 @@ def _global_option(
         if not value:
             raise UsageError(f"{option} needs a project directory", where=where)
         path, extras = split_extras(value, where)
+        refuse_editable_url(path, where)
         local = os.path.join(base, os.path.expanduser(path))
         inputs.wanted.append(source_path(local, where, editable=True, extras=extras))
     else:
