@@ -17,6 +17,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
@@ -163,7 +164,7 @@ def _running(
         yield _Run(request, source, inputs, cache, make_env)
     except BuildError as exc:
         if exc.rerun is not None and not source.is_tree:  # its tree is kept for the rerun
-            exc.hint = f"{exc.hint}; the unpacked sdist stays in {source.work_root}"
+            exc.hint = f"{exc.hint}; the unpacked sdist stays in {source.work_root} for a week"
             raise
         shutil.rmtree(source.work_root, ignore_errors=True)
         raise
@@ -183,6 +184,7 @@ def _prepare(request: BuildRequest, cache: BuiltWheels) -> _Source:
     if request.editable and not os.path.isdir(path):
         raise UsageError("an editable install needs a project directory", where=path)
     os.makedirs(cache.root, exist_ok=True)
+    cache.sweep_work(time.time())
     work_root = tempfile.mkdtemp(prefix="work-", dir=cache.root)
     try:
         if os.path.isdir(path):

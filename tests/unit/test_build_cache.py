@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import os
+import time
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from graft.build.assessment import Assessment, Evidence
-from graft.build.cache import BuildInputs, BuiltRecord, BuiltWheels, read_variables, tree_key
+from graft.build.cache import (
+    WORK_KEPT_S,
+    BuildInputs,
+    BuiltRecord,
+    BuiltWheels,
+    read_variables,
+    tree_key,
+)
 from graft.build.compare import compare_wheels, differences
 from graft.build.hooks import config_dict
 from graft.build.project import constrain, satisfied_by
@@ -202,3 +211,19 @@ def test_a_build_environment_meets_requirements_by_its_distributions() -> None:
     assert not satisfied_by(("packaging[extra]",), held, markers), "extras are never met"
     assert satisfied_by(('tomli; python_version < "3.11"',), held, markers), "marker is false"
     assert not satisfied_by(("not a requirement!",), held, markers)
+
+
+def test_work_directories_older_than_a_week_are_swept(tmp_path: Path) -> None:
+    """A failed build's tree kept for a rerun, or a killed graft's, goes after a week."""
+    cache = BuiltWheels(str(tmp_path))
+    root = Path(cache.root)
+    for name in ("work-old", "work-new", "other-old"):
+        (root / name / "src-x").mkdir(parents=True)
+    (root / "work-file").write_text("")
+    now = time.time()
+    week_ago = now - WORK_KEPT_S - 60
+    for name in ("work-old", "other-old", "work-file"):
+        os.utime(root / name, (week_ago, week_ago))
+    cache.sweep_work(now)
+    assert sorted(p.name for p in root.iterdir()) == ["other-old", "work-file", "work-new"]
+    BuiltWheels(str(tmp_path / "none")).sweep_work(now)  # no builds directory: nothing to do

@@ -50,6 +50,9 @@ _NOT_SOURCE = frozenset(
     }
 )
 _FORMAT = 1
+#: How long a build's work directory may outlive its build: a failed build's tree, kept for a
+#: rerun by hand, or one a killed graft left (each under ``<cache>/builds/work-*``).
+WORK_KEPT_S = 7 * 24 * 3600.0
 
 
 def sdist_key(sha256: str) -> str:
@@ -264,6 +267,28 @@ class BuiltWheels:
     def __init__(self, cache_dir: str) -> None:
         self.cache_dir = cache_dir
         self.root = os.path.join(cache_dir, "builds")
+
+    def sweep_work(self, now: float) -> None:
+        """Remove the work directories untouched for :data:`WORK_KEPT_S` (best effort).
+
+        A build under way touches its own often (each step makes a directory in it).
+        """
+        import shutil  # noqa: PLC0415
+        import stat  # noqa: PLC0415
+
+        try:
+            names = os.listdir(self.root)
+        except OSError:
+            return
+        for name in names:
+            path = os.path.join(self.root, name)
+            try:
+                info = os.lstat(path)
+            except OSError:
+                continue
+            old = now - info.st_mtime > WORK_KEPT_S
+            if name.startswith("work-") and stat.S_ISDIR(info.st_mode) and old:
+                shutil.rmtree(path, ignore_errors=True)
 
     def wheel_path(self, sha256: str, filename: str) -> str:
         """Where the wheel lives: the download cache's layout."""
