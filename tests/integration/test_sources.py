@@ -840,8 +840,11 @@ def test_a_page_cached_in_another_format_is_left_to_its_graft(
     other = page.with_name(f"{stem}-{int(form) - 1}.json")
     other.write_text(json.dumps({"format": int(form) - 1, "rows": "of another graft"}))
     page.unlink()
-    for record in (graft_cache / "pinned").glob("*.json"):
-        record.unlink()  # (the pin record would answer pageform==1.0 without its page)
+    plans = store_dir / "plans"
+    for record in [*(graft_cache / "pinned").glob("*.json"), *plans.glob("memo-*")]:
+        record.unlink()  # (the pin record or the memo would answer without the page)
+    for stamp in plans.glob("replay-*"):
+        stamp.unlink()
     index.requests.clear()
     run_graft("sync", tmp_path / "w", "pageform==1.0", "--index-url", url, "--store", store_dir)
     assert "/json/pageform/" in index.requests  # fetched again: the other format is not read

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING
 
-from graft.sources.fetch import cached_path, stored_sha256
+from graft.sources.cachenames import stored_sha256
+from graft.sources.fetch import cached_path
 from graft.sources.index import Candidate
 
 if TYPE_CHECKING:

@@ -326,10 +326,10 @@ def _sha256(source: str) -> str:
     """The sha256 of the sdist file *source*: named by its place in the download cache, else read.
 
     An sdist from an index lies in the download cache, whose directories name their files'
-    hashes (:func:`graft.sources.fetch.stored_sha256`): a warm sync reads no sdist twice.
+    hashes (:func:`graft.sources.cachenames.stored_sha256`): a warm sync reads no sdist twice.
     """
     from graft._home import cache_root  # noqa: PLC0415
-    from graft.sources.fetch import stored_sha256  # noqa: PLC0415
+    from graft.sources.cachenames import stored_sha256  # noqa: PLC0415
 
     sha = stored_sha256(source, cache_root())
     if sha is not None:

@@ -86,7 +86,7 @@ def observe(located: Located) -> Observed | None:
     if located.interpreter is None or any(f.sha256 is None for f in located.fetched):
         return None
     from graft._home import cache_root  # noqa: PLC0415
-    from graft.sources.fetch import stored_sha256  # noqa: PLC0415
+    from graft.sources.cachenames import stored_sha256  # noqa: PLC0415
 
     watched = [("content", p) for p in located.files] + [("listing", p) for p in located.dirs]
     watched += [("stat", f.path) for f in located.fetched] + [("stat", located.interpreter)]

@@ -451,7 +451,7 @@ class SdistBuilds:
             path = file.url.removeprefix("file://")
         if path is None:
             return None
-        from graft.sources.fetch import stored_sha256  # noqa: PLC0415
+        from graft.sources.cachenames import stored_sha256  # noqa: PLC0415
 
         sha = stored_sha256(path, self.cache_dir)
         if sha is None:

@@ -32,7 +32,6 @@ _RETRIES = 3
 _CHUNK = 1 << 16
 _PARTIAL = 206
 _RANGE_NOT_SATISFIABLE = 416
-_SHA256_HEX = 64
 
 
 def cached_path(candidate: Candidate, cache_dir: str) -> str | None:
@@ -41,22 +40,6 @@ def cached_path(candidate: Candidate, cache_dir: str) -> str | None:
         return None
     path = os.path.join(cache_dir, "wheels", candidate.sha256, candidate.filename)
     return path if os.path.isfile(path) else None
-
-
-def stored_sha256(path: str, cache_dir: str) -> str | None:
-    """The sha256 of *path* if it is a file of the download cache, read from where it lies.
-
-    A file appears at ``wheels/<sha256>/<filename>`` only by one rename after its bytes were
-    hashed, so its directory names its content: :func:`download` answers a cache hit with
-    it, and so may a caller that holds such a path (no read, no OpenSSL). None elsewhere.
-    """
-    parent, _ = os.path.split(path)
-    wheels, digest = os.path.split(parent)
-    if os.path.normpath(wheels) != os.path.normpath(os.path.join(cache_dir, "wheels")):
-        return None
-    if len(digest) != _SHA256_HEX or digest.strip("0123456789abcdef"):
-        return None
-    return digest if os.path.isfile(path) else None
 
 
 def part_paths(candidate: Candidate, cache_dir: str) -> tuple[str, str]:
