@@ -257,6 +257,34 @@ def static_sdist(folder: Path) -> Path:
     return write_sdist(folder / "statik-1.0.tar.gz", files)
 
 
+def dynamic_sdist(folder: Path) -> Path:
+    """A setuptools sdist whose dependencies only its backend knows (``dynamic``, from a file)."""
+    files = {
+        "dynamo-1.0/PKG-INFO": "Metadata-Version: 2.1\nName: dynamo\nVersion: 1.0\n",
+        "dynamo-1.0/dynamo.py": '"""Dynamic."""\n',
+        "dynamo-1.0/requirements.txt": "statik==1.0\n",
+        "dynamo-1.0/pyproject.toml": textwrap.dedent(
+            """
+            [build-system]
+            requires = ["setuptools>=62"]
+            build-backend = "setuptools.build_meta"
+
+            [project]
+            name = "dynamo"
+            version = "1.0"
+            dynamic = ["dependencies"]
+
+            [tool.setuptools]
+            py-modules = ["dynamo"]
+
+            [tool.setuptools.dynamic]
+            dependencies = {file = ["requirements.txt"]}
+            """
+        ),
+    }
+    return write_sdist(folder / "dynamo-1.0.tar.gz", files)
+
+
 def test_sdists_from_find_links(
     tmp_path: Path, store_dir: Path, cache: Path, backends: Path
 ) -> None:
@@ -265,15 +293,22 @@ def test_sdists_from_find_links(
     for item in backends.iterdir():
         (links / item.name).symlink_to(item)
     static_sdist(links)
+    dynamic_sdist(links)
     venv = tmp_path / "v"
-    run = sync(venv, store_dir, links, "statik", "-v")
-    assert py(venv, "import statik, tomli; print(statik.__version__)") == "1.0"
-    statik = [line for line in run.stderr.splitlines() if "statik-1.0" in line]
-    assert len(statik) == 1, "static metadata: resolved without a build, built once"
-    assert statik[0].startswith("graft: built statik-1.0-py2.py3-none-any.whl")
-    tomli = [line for line in run.stderr.splitlines() if "tomli-2.0.1" in line]
-    # its METADATA (2.1: not static) from prepare_metadata_for_build_wheel, then built once
-    assert [t.split()[1] for t in tomli] == ["metadata", "built"]
+    run = sync(venv, store_dir, links, "dynamo>=1", "-v")
+    assert py(venv, "import dynamo, statik, tomli; print(statik.__version__)") == "1.0"
+
+    def steps(filename: str) -> list[str]:
+        return [line.split()[1] for line in run.stderr.splitlines() if filename in line]
+
+    # dynamo's dependencies are dynamic: its backend's prepare_metadata_for_build_wheel says
+    # what they are (a setuptools hook), then it is built once
+    assert steps("dynamo-1.0") == ["metadata", "built"], run.stderr
+    # statik's PKG-INFO is static (Metadata 2.2, PEP 643), and tomli's PKG-INFO (2.1) is
+    # not, but its pyproject.toml's [project] is (PEP 621): both resolve without a backend
+    # and are built once, to be installed
+    assert steps("statik-1.0") == ["built"], run.stderr
+    assert steps("tomli-2.0.1") == ["built"], run.stderr
     for flag in (["--only-binary", "tomli"], ["--only-binary", ":all:"], ["--no-build"]):
         refused = sync(tmp_path / "r", store_dir, links, "tomli==2.0.1", *flag, check=False)
         assert refused.returncode == 1, refused.stderr

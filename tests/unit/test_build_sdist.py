@@ -139,6 +139,89 @@ def test_dynamic_requires_dist_is_not_static() -> None:
     assert static.static_requires
 
 
+PROJECT = b"""
+[project]
+name = "Foo_Bar"
+version = "1.0"
+requires-python = ">= 3.8"
+dependencies = ["requests >=2", "tomli; python_version<'3.11'"]
+
+[project.optional-dependencies]
+Socks = ["PySocks!=1.5.7; sys_platform != 'win32' or python_version>'3'", "x"]
+"""
+
+
+def test_static_project_tables_state_their_wheels_metadata() -> None:
+    from packaging.metadata import Metadata
+
+    name = sdist.sdist_name("foo-bar-1.0.tar.gz")
+    data = sdist.pyproject_metadata(PROJECT, name)
+    assert data is not None
+    meta = Metadata.from_email(data)
+    assert (meta.name, str(meta.version), str(meta.requires_python)) == ("Foo_Bar", "1.0", ">=3.8")
+    assert [str(r) for r in meta.requires_dist or []] == [
+        "requests>=2",
+        'tomli; python_version < "3.11"',
+        'PySocks!=1.5.7; (sys_platform != "win32" or python_version > "3") and extra == "socks"',
+        'x; extra == "socks"',
+    ]
+    assert meta.provides_extra == ["socks"]
+    # a version the sdist's filename fixes may be dynamic; a static one must agree with it
+    dynamic_version = PROJECT.replace(b'version = "1.0"', b'dynamic = ["version"]')
+    assert sdist.pyproject_metadata(dynamic_version, name) is not None
+    assert sdist.pyproject_metadata(PROJECT, sdist.sdist_name("foo-bar-1.1.tar.gz")) is None
+    assert sdist.pyproject_metadata(PROJECT, sdist.sdist_name("other-1.0.tar.gz")) is None
+
+
+@pytest.mark.parametrize(
+    ("edit", "why"),
+    [
+        ((b'version = "1.0"', b'version = "1.0"\ndynamic = ["dependencies"]'), "dynamic"),
+        ((b'version = "1.0"', b'version = "1.0"\ndynamic = ["optional-dependencies"]'), "dyn"),
+        ((b'version = "1.0"', b'version = "1.0"\ndynamic = ["requires-python"]'), "dyn"),
+        ((b'dependencies = ["requests >=2", ', b'dependencies = ["requests >>2", '), "pep 508"),
+        ((b'">= 3.8"', b'"3.8"'), "not a specifier"),
+        ((b"[project]", b"[projekt]"), "no [project]"),
+        ((b'name = "Foo_Bar"', b"name = 1"), "no name"),
+        ((b"[project]", b"[project"), "not TOML"),
+        ((b'dependencies = ["requests >=2", ', b"dependencies = [2, "), "not strings"),
+        ((b"Socks = [", b"Socks = 3\nNone = ["), "not a list"),
+    ],
+)
+def test_a_project_table_that_cannot_say_asks_the_backend(
+    edit: tuple[bytes, bytes], why: str
+) -> None:
+    changed = PROJECT.replace(*edit)
+    assert changed != PROJECT
+    assert sdist.pyproject_metadata(changed, sdist.sdist_name("foo_bar-1.0.zip")) is None, why
+
+
+def test_poetry_dependencies_outside_the_project_table_are_not_static() -> None:
+    poetry = b'[project]\nname = "p"\nversion = "1"\n[tool.poetry.dependencies]\nx = "*"\n'
+    assert sdist.pyproject_metadata(poetry, sdist.sdist_name("p-1.tar.gz")) is None
+    bare = b'[project]\nname = "p"\nversion = "1"\n'  # no dependencies: none, statically
+    assert sdist.pyproject_metadata(bare, sdist.sdist_name("p-1.tar.gz")) == (
+        b"Metadata-Version: 2.2\nName: p\nVersion: 1\n"
+    )
+
+
+def test_top_files_of_an_archive(tmp_path: Path) -> None:
+    tar = make_tar(
+        tmp_path / "p-1.tar.gz",
+        [("p-1/PKG-INFO", b"A"), ("p-1/sub/pyproject.toml", b"B"), ("p-1/pyproject.toml", b"C")],
+    )
+    assert sdist.archive_top_files(str(tar), ("PKG-INFO", "pyproject.toml")) == {
+        "PKG-INFO": b"A",
+        "pyproject.toml": b"C",
+    }
+    zipped = tmp_path / "p-1.zip"
+    with zipfile.ZipFile(zipped, "w") as archive:
+        archive.writestr("p-1/pyproject.toml", b"C")
+    assert sdist.archive_top_files(str(zipped), ("PKG-INFO", "pyproject.toml")) == {
+        "pyproject.toml": b"C"
+    }
+
+
 def test_sdist_names() -> None:
     assert str(sdist.sdist_name("/x/MarkupSafe-3.0.2.tar.gz").version) == "3.0.2"
     with pytest.raises(SourceError, match="not an sdist filename"):

@@ -1,4 +1,4 @@
-"""Source distributions: safe unpacking, and the static metadata of their ``PKG-INFO``.
+"""Source distributions: safe unpacking, and the metadata they state without a build.
 
 An sdist is untrusted input. Unpacking refuses absolute names, ``..``, members below a
 link, hard links, device files and links whose target leaves the sdist's top directory,
@@ -8,6 +8,8 @@ member's bytes (never ``extractall``), modes reduced to ``0o644``/``0o755``.
 
 ``PKG-INFO`` of Metadata 2.2+ whose ``Dynamic`` does not list ``Requires-Dist`` states the
 dependencies of every wheel built from it (PEP 643): resolution may use it without building.
+So does a ``pyproject.toml`` whose ``[project]`` table keeps the fields resolution reads out of
+``dynamic`` (PEP 621: a backend must honour them), as uv reads one: :func:`pyproject_metadata`.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from graft.errors import SourceError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+
+    from packaging.requirements import Requirement
 
 MAX_MEMBERS = 200_000
 MAX_BYTES = 4 * 1024**3  # written bytes, all members together
@@ -117,33 +121,112 @@ def read_pkg_info(tree: str) -> StaticMetadata | None:
     return parse_pkg_info(text, path)
 
 
-def archive_pkg_info(path: str) -> bytes | None:
-    """The bytes of ``{top}/PKG-INFO`` read from the sdist archive, without unpacking it.
+def archive_top_files(path: str, names: tuple[str, ...]) -> dict[str, bytes]:
+    """The bytes of each ``{top}/NAME`` of *names* in the sdist archive, without unpacking it.
 
-    None when it has none (or it is too large to be one); a broken archive is a
-    :class:`SourceError`.
+    Names the archive lacks (or holds too large to be one) are left out; a broken archive is
+    a :class:`SourceError`.
     """
 
-    def top_level(name: str) -> bool:
+    def top_level(name: str) -> str | None:
         parts = name.strip("/").split("/")
-        return len(parts) == 2 and parts[1] == "PKG-INFO"  # noqa: PLR2004 - top/PKG-INFO
+        return parts[1] if len(parts) == 2 and parts[1] in names else None  # noqa: PLR2004
 
     limit = 16 * 1024 * 1024
+    found: dict[str, bytes] = {}
     try:
         if path.endswith(".zip"):
             with zipfile.ZipFile(path) as zipped:
                 for info in zipped.infolist():
-                    if top_level(info.filename) and info.file_size <= limit:
-                        return zipped.read(info)
-            return None
+                    name = top_level(info.filename)
+                    if name is not None and name not in found and info.file_size <= limit:
+                        found[name] = zipped.read(info)
+            return found
         with tarfile.open(path, "r:*") as tarred:
             for member in tarred:
-                if member.isfile() and top_level(member.name) and member.size <= limit:
-                    reader = tarred.extractfile(member)
-                    return reader.read() if reader is not None else None
+                name = top_level(member.name)
+                if name is None or name in found or not member.isfile() or member.size > limit:
+                    continue
+                reader = tarred.extractfile(member)
+                if reader is not None:
+                    found[name] = reader.read()
+                if len(found) == len(names):
+                    break
     except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError) as exc:
         raise SourceError(f"cannot read the sdist ({exc})", where=path) from None
-    return None
+    return found
+
+
+#: ``[project]`` fields that resolution reads; any of them ``dynamic`` needs the backend.
+_RESOLUTION_FIELDS = ("dependencies", "optional-dependencies", "requires-python")
+
+
+def pyproject_metadata(data: bytes, sdist: SdistName) -> bytes | None:
+    """Core metadata that an sdist's ``pyproject.toml`` states statically (PEP 621), or None.
+
+    A backend must honour every ``[project]`` field not listed in ``dynamic``, so when
+    ``dependencies``, ``optional-dependencies`` and ``requires-python`` are all static the
+    table says what every wheel built from the sdist requires, as uv reads it. ``version``
+    may be dynamic (the sdist's filename fixes it); a static name or version must agree
+    with the filename's. None, and the backend is asked, when the file is not valid TOML,
+    has no ``[project]``, lists one of those fields in ``dynamic``, declares its
+    dependencies only in ``[tool.poetry]`` (Poetry before ``[project]``), or holds a
+    requirement that is not PEP 508.
+    """
+    import sys  # noqa: PLC0415
+
+    from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet  # noqa: PLC0415
+
+    if sys.version_info >= (3, 11):
+        import tomllib  # noqa: PLC0415
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib  # noqa: PLC0415
+    try:
+        table = tomllib.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    project = table.get("project")
+    if not isinstance(project, dict) or not isinstance(project.get("name"), str):
+        return None
+    dynamic = project.get("dynamic", [])
+    if not isinstance(dynamic, list) or any(f in dynamic for f in _RESOLUTION_FIELDS):
+        return None
+    tool = table.get("tool")
+    if "dependencies" not in project and isinstance(tool, dict) and "poetry" in tool:
+        return None
+    version = project.get("version")
+    try:
+        same = canonicalize_name(project["name"]) == sdist.name and (
+            "version" in dynamic or (isinstance(version, str) and Version(version) == sdist.version)
+        )
+        lines = [f"Metadata-Version: 2.2\nName: {project['name']}\nVersion: {sdist.version}"]
+        requires_python = project.get("requires-python")
+        if requires_python is not None:
+            lines.append(f"Requires-Python: {SpecifierSet(requires_python)}")
+        lines += [f"Requires-Dist: {Requirement(r)}" for r in _strings(project, "dependencies")]
+        optional = project.get("optional-dependencies", {})
+        for extra in optional:
+            lines.append(f"Provides-Extra: {canonicalize_name(extra)}")
+            lines += [_with_extra(Requirement(r), extra) for r in _strings(optional, extra)]
+    except (AttributeError, TypeError, InvalidVersion, InvalidSpecifier, InvalidRequirement):
+        return None
+    return ("\n".join(lines) + "\n").encode("utf-8") if same else None
+
+
+def _strings(table: dict[str, object], key: str) -> list[str]:
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise TypeError(key)
+    return value
+
+
+def _with_extra(requirement: Requirement, extra: str) -> str:
+    """``Requires-Dist`` of *requirement* when the extra *extra* is asked for."""
+    marker = requirement.marker
+    requirement.marker = None
+    when = f'extra == "{canonicalize_name(extra)}"'
+    return f"Requires-Dist: {requirement}; {f'({marker}) and {when}' if marker else when}"
 
 
 def unpack_sdist(path: str, dest: str) -> str:

@@ -9,7 +9,8 @@ Three ways a source reaches a sync:
   built wheel's own. ``direct_url.json`` names the source (PEP 610), as pip writes it.
 - **picked** from an index or find-links when no wheel of a version fits the target, or
   with ``--no-binary``: :class:`SdistBuilds` gives the resolver its METADATA (PKG-INFO when
-  static, PEP 643; otherwise what the built wheel says), and :func:`build_picked` turns the
+  static, PEP 643, or ``pyproject.toml``'s static ``[project]``, PEP 621; otherwise what the
+  built wheel says), and :func:`build_picked` turns the
   chosen sdist, once downloaded, into its wheel.
 
 The builder (:class:`graft.model.request.SourceBuilder`) is passed in by the command line;
@@ -40,15 +41,29 @@ if TYPE_CHECKING:
     from graft.resolve.surface import Surface
 
 
-def _static_pkg_info(path: str, where: str) -> bytes:
-    """The sdist's PKG-INFO when it states its dependencies (PEP 643), else ``b""``."""
-    from graft.build.sdist import archive_pkg_info, parse_pkg_info  # noqa: PLC0415
+def _static_metadata(path: str, filename: str) -> bytes:
+    """What the sdist states its wheels require, without a build; ``b""`` when it does not.
 
-    raw = archive_pkg_info(path)
-    if raw is None:
+    Its PKG-INFO when static (PEP 643), else the core metadata its ``pyproject.toml``'s
+    ``[project]`` states statically (PEP 621, :func:`~graft.build.sdist.pyproject_metadata`).
+    """
+    from graft.build.sdist import (  # noqa: PLC0415
+        archive_top_files,
+        parse_pkg_info,
+        pyproject_metadata,
+        sdist_name,
+    )
+
+    found = archive_top_files(path, ("PKG-INFO", "pyproject.toml"))
+    raw = found.get("PKG-INFO")
+    if raw is not None:
+        text = raw.decode("utf-8", "surrogateescape")
+        if parse_pkg_info(text, filename).static_requires:
+            return raw
+    pyproject = found.get("pyproject.toml")
+    if pyproject is None:
         return b""
-    text = raw.decode("utf-8", "surrogateescape")
-    return raw if parse_pkg_info(text, where).static_requires else b""
+    return pyproject_metadata(pyproject, sdist_name(filename)) or b""
 
 
 def built_picked(
@@ -257,11 +272,12 @@ def _as_wheel(w: Wanted, built: BuiltWheel, direct_url: str, only: frozenset[str
 
 
 class SdistBuilds:
-    """The METADATA of sdist candidates for one target: static PKG-INFO, else a build.
+    """The METADATA of sdist candidates for one target: static metadata, else a build.
 
     Resolution may read several versions' sdists; each is downloaded into the cache (where
-    the install takes it from) and built only when its PKG-INFO does not state its
-    dependencies. Reads of one file happen once, one at a time (builds are not threaded).
+    the install takes it from) and built only when neither its PKG-INFO nor its
+    ``pyproject.toml`` states its dependencies. Reads of one file happen once, one at a
+    time (builds are not threaded).
     """
 
     def __init__(
@@ -307,7 +323,7 @@ class SdistBuilds:
         return _download(candidate, self.cache_dir, offline=self.offline, where=file.url)[0]
 
     def metadata(self, file: ArtifactFile) -> bytes:
-        """PKG-INFO when static (Metadata 2.2+, Requires-Dist not Dynamic), else the builder's.
+        """The sdist's static metadata (PKG-INFO or ``[project]``), else the builder's.
 
         The builder answers with a recorded build's METADATA or runs the backend's
         ``prepare_metadata_for_build_wheel`` (a backend without it builds the wheel, kept):
@@ -406,7 +422,7 @@ class SdistBuilds:
     def load_surface(self, file: ArtifactFile) -> Surface | None:
         """The surface kept for the METADATA this sdist gives, when that is known cheaply.
 
-        Known cheaply: a static PKG-INFO kept by the sdist's sha256, or a METADATA the
+        Known cheaply: static metadata kept by the sdist's sha256, or a METADATA the
         builder has without running a hook (a recorded build, metadata kept from the hook).
         The surface is kept by the sha256 of that METADATA (``surfaces/sdist-<sha>.json``),
         so a warm resolution parses nothing, as for a wheel.
@@ -458,7 +474,7 @@ class SdistBuilds:
             from graft._fs import file_sha256  # noqa: PLC0415
 
             sha = file_sha256(path)
-        kept = os.path.join(self.cache_dir, "metadata", f"sdist-{sha}.pkg-info")
+        kept = os.path.join(self.cache_dir, "metadata", f"sdist-{sha}.static")
         try:
             with open(kept, "rb") as fh:
                 static = fh.read()
@@ -474,20 +490,20 @@ class SdistBuilds:
         return known[0]
 
     def _static(self, path: str, where: str) -> bytes:
-        """:func:`_static_pkg_info`, remembered by the sdist's sha256 (the same for any target).
+        """:func:`_static_metadata`, remembered by the sdist's sha256 (the same for any target).
 
-        ``<cache>/metadata/sdist-<sha256>.pkg-info`` holds the PKG-INFO, or nothing when it
-        is not static; so a warm sync does not read through the archive again.
+        ``<cache>/metadata/sdist-<sha256>.static`` holds that metadata, or nothing when the
+        sdist states none; so a warm sync does not read through the archive again.
         """
         from graft._fs import file_sha256, remember  # noqa: PLC0415
 
-        kept = os.path.join(self.cache_dir, "metadata", f"sdist-{file_sha256(path)}.pkg-info")
+        kept = os.path.join(self.cache_dir, "metadata", f"sdist-{file_sha256(path)}.static")
         try:
             with open(kept, "rb") as fh:
                 return fh.read()
         except OSError:
             pass
-        found = _static_pkg_info(path, where)
+        found = _static_metadata(path, where)
         remember(kept, found)
         return found
 
