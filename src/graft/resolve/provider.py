@@ -212,7 +212,7 @@ class Provider(AbstractProvider[Need, Candidate, str]):
             if version in versions and not self.policy.same_version_fallback:
                 continue
             candidate = WheelCandidate(name, version, file, extra)
-            if candidate in bad:
+            if bad and candidate in bad:  # (hashing a candidate hashes its file: not free)
                 continue
             versions.add(version)
             out.append(candidate)

@@ -176,11 +176,36 @@ def _too_new(file: ArtifactFile, cutoff: dt.datetime | None) -> bool:
     return file.upload_time > cutoff
 
 
-def _reason(
+#: Per specifier list, each version's verdict: the same in every screening (a lock screens a
+#: project once per environment, and a resolution once per requirement arriving on it).
+_CONTAINS: dict[tuple[SpecifierSet, ...], dict[Version, bool]] = {}
+_CONTAINS_MAX = 4096
+
+
+def _verdicts(specs: Sequence[SpecifierSet]) -> Callable[[Version], bool]:
+    """Whether every one of *specs* contains a version (prereleases count), remembered."""
+    key = tuple(specs)
+    known = _CONTAINS.get(key)
+    if known is None:
+        if len(_CONTAINS) >= _CONTAINS_MAX:
+            _CONTAINS.clear()
+        known = _CONTAINS[key] = {}
+
+    def contains(version: Version) -> bool:
+        verdict = known.get(version)
+        if verdict is None:
+            verdict = known[version] = all(s.contains(version, prereleases=True) for s in key)
+        return verdict
+
+    return contains
+
+
+def _reason(  # noqa: PLR0911 - one reason per check, in the order explain quotes
     name: NormalizedName,
     file: ArtifactFile,
     ranked: tuple[int, int] | None,
     specs: Sequence[SpecifierSet],
+    contains: Callable[[Version], bool],
     *,
     target: Target,
     policy: Policy,
@@ -200,29 +225,25 @@ def _reason(
         if not policy.wheels(name):
             return Reject.NO_BINARY
         version, variant = parsed.version, parsed.variant
-    allowed = policy.hashes.get(name)
-    checks: tuple[tuple[Reject, Callable[[], bool]], ...] = (
+    # in this order, the first that fails is the reason (explain quotes it)
+    if variant is not None and not file.direct and policy.variants is None:
         # without a chooser, as a variant-unaware installer (a chooser judges them after
         # these checks); a variant wheel the user names by path or URL is taken as it is
-        (
-            Reject.VARIANT,
-            lambda: variant is not None and not file.direct and policy.variants is None,
-        ),
-        (Reject.TAGS, lambda: ranked is None),
-        (Reject.PYTHON, lambda: not python_allows(file.requires_python, target.version)),
-        (Reject.NEWER, lambda: _too_new(file, policy.exclude_newer)),
-        (
-            Reject.HASH,
-            lambda: (
-                bool(allowed)
-                and file.sha256 is not None
-                and f"sha256:{file.sha256}" not in (allowed or ())
-            ),
-        ),
-        (Reject.SPECIFIER, lambda: not all(s.contains(version, prereleases=True) for s in specs)),
-        (Reject.YANKED, lambda: file.yanked is not None and not _pins(specs, version)),
-    )
-    return next((reason for reason, fails in checks if fails()), None)
+        return Reject.VARIANT
+    if ranked is None:
+        return Reject.TAGS
+    if not python_allows(file.requires_python, target.version):
+        return Reject.PYTHON
+    if _too_new(file, policy.exclude_newer):
+        return Reject.NEWER
+    allowed = policy.hashes.get(name)
+    if allowed and file.sha256 is not None and f"sha256:{file.sha256}" not in allowed:
+        return Reject.HASH
+    if not contains(version):
+        return Reject.SPECIFIER
+    if file.yanked is not None and not _pins(specs, version):
+        return Reject.YANKED
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,6 +362,7 @@ def screen(
     tag_rank = target.tag_rank() if tag_rank is None else tag_rank
     rejected: list[tuple[ArtifactFile, Reject, Version | None]] = []
     passed: list[tuple[Version, tuple[int, int, int], ArtifactFile]] = []
+    contains = _verdicts(specs)
     for file in _tag_compatible(name, files, tag_rank, rejected):
         if file.filename.endswith("-variants.json"):
             continue  # a release's variant metadata, not a distribution
@@ -352,7 +374,7 @@ def screen(
             sdist = sdist_name(file.filename)
             version = sdist[1] if sdist else None
             ranked = _SDIST_RANK if sdist else None
-        reason = _reason(name, file, ranked, specs, target=target, policy=policy)
+        reason = _reason(name, file, ranked, specs, contains, target=target, policy=policy)
         if reason is not None or ranked is None or version is None:
             rejected.append((file, reason or Reject.FILENAME, version))
             continue
