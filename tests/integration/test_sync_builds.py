@@ -298,8 +298,17 @@ def test_sdists_from_find_links(
     run = sync(venv, store_dir, links, "dynamo>=1", "-v")
     assert py(venv, "import dynamo, statik, tomli; print(statik.__version__)") == "1.0"
 
+    lines = run.stderr.splitlines()
+    # -v says as each build starts, terminal or not (one may take minutes)
+    started = [line.split("/")[-1] for line in lines if line.endswith(" ...")]
+    assert sorted(s.split()[0] for s in started) == [  # (builds run two at a time)
+        *["dynamo-1.0.tar.gz"] * 2,  # its metadata hook, then its build
+        "statik-1.0.tar.gz",
+        "tomli-2.0.1.tar.gz",
+    ]
+
     def steps(filename: str) -> list[str]:
-        return [line.split()[1] for line in run.stderr.splitlines() if filename in line]
+        return [s.split()[1] for s in lines if filename in s and not s.endswith(" ...")]
 
     # dynamo's dependencies are dynamic: its backend's prepare_metadata_for_build_wheel says
     # what they are (a setuptools hook), then it is built once

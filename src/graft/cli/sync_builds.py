@@ -25,10 +25,15 @@ if TYPE_CHECKING:
 
 
 class BuildProgress:
-    """A line on stderr as each build starts: only on a terminal, never with --json or CI."""
+    """A line on stderr as each build starts: on a terminal outside CI, or with ``-v``.
 
-    def __init__(self, quiet: bool) -> None:
-        self.quiet = quiet or os.environ.get("CI", "").lower() == "true"
+    Never with ``-q`` or ``--json``. A build may take minutes (a backend without a
+    metadata hook compiles everything), so ``-v`` says so in a log too.
+    """
+
+    def __init__(self, quiet: bool, *, verbose: bool = False) -> None:
+        terminal = sys.stderr.isatty() and os.environ.get("CI", "").lower() != "true"
+        self.show = not quiet and (verbose or terminal)
 
     def downloads(self, items: int) -> object:
         """No bar for a build environment's downloads."""
@@ -37,12 +42,12 @@ class BuildProgress:
 
     def waiting_for_venv(self, prefix: str) -> None:
         """Another graft holds a build environment's lock."""
-        if not self.quiet and sys.stderr.isatty():
+        if self.show:
             print(f"graft: waiting for another graft using {prefix}", file=sys.stderr)
 
     def stage(self, message: str) -> None:
         """A build begins (builds take seconds to minutes)."""
-        if not self.quiet and sys.stderr.isatty():
+        if self.show:
             print(f"graft: {message} ...", file=sys.stderr, flush=True)
 
 
@@ -71,7 +76,9 @@ class SyncBuilds:
 
             self.settings = _settings(args.config_settings)
             self.constraints = _constraints(args.build_constraint)
-        self.progress = BuildProgress(args.quiet or args.json)
+        self.progress = BuildProgress(
+            args.quiet or args.json, verbose=bool(getattr(args, "verbose", False))
+        )
         # a built wheel's bytecode is compiled as it is stored, since a sync plans with it next
         # (a dry run too); a lock reads only its METADATA
         self.compile = compile_built
