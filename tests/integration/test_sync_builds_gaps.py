@@ -463,6 +463,37 @@ def test_graft_lock_of_a_project_directory_writes_it_as_a_directory(
     assert "no sdist path or URL" in refused.stderr
 
 
+def test_a_project_directory_bounds_the_python_versions_locked_by_default(
+    tmp_path: Path, cache: Path, links: Path
+) -> None:
+    """A project requiring Python 3.12 is locked for 3.12 up, as uv locks a project; where
+    the versions are named, one it excludes is left out with the reason in one line."""
+    project = flit_project(tmp_path / "proj")
+    toml = project / "pyproject.toml"
+    toml.write_text(
+        toml.read_text().replace(
+            'description = "pure"', 'description = "pure"\nrequires-python = ">=3.12"'
+        )
+    )
+    lock = tmp_path / "pylock.toml"
+    args = ("--find-links", links, "--no-index", "--platform", "linux", "-o", lock)
+    run = run_graft("lock", project, *args)
+    assert "not locked" not in run.stderr, run.stderr
+    data = load_toml(str(lock))
+    assert data["requires-python"] == "<3.15,>=3.12"
+    versions = {e.rpartition("python_version == ")[2] for e in data["environments"]}
+    assert versions == {'"3.12"', '"3.13"', '"3.14"'}
+    named = run_graft(
+        "lock", project, *args, "--python-version", "3.11", "--python-version", "3.12"
+    )
+    skipped = [line for line in named.stderr.splitlines() if "not locked for" in line]
+    assert len(skipped) == 2, named.stderr  # 3.11 on x86_64 and aarch64
+    assert all(
+        line.endswith("purepkg==0.1 (purepkg-0.1-py3-none-any.whl) requires Python >=3.12")
+        for line in skipped
+    ), named.stderr
+
+
 def test_a_lock_leaves_out_the_environments_whose_sdist_does_not_build(
     tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

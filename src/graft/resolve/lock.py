@@ -37,6 +37,8 @@ from graft.errors import SourceError
 from graft.resolve.shared import SharedSource
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from packaging.pylock import Pylock
     from packaging.utils import NormalizedName
     from packaging.version import Version
@@ -399,15 +401,30 @@ def _cannot_write(path: str, exc: OSError) -> NoReturn:
     ) from None
 
 
-def _requires_python(files: tuple[str, ...]) -> str | None:
-    """``[project].requires-python`` of the first ``-r pyproject.toml``, if any."""
+def _requires_python(files: tuple[str, ...], built: Iterable[str]) -> str | None:
+    """The Python range the lock must keep: its projects' own ``requires-python``.
+
+    ``[project].requires-python`` of the first ``-r pyproject.toml``, and the
+    ``Requires-Python`` of each project directory or repository being locked (the wheel it
+    built): no environment outside them can install the project, as uv locks a project.
+    """
+    from email.parser import BytesHeaderParser  # noqa: PLC0415
+
+    from graft.sources.localwheel import read_local_metadata  # noqa: PLC0415
     from graft.sources.pyproject import is_pyproject, load  # noqa: PLC0415
 
+    ranges = []
     for path in files:
         if is_pyproject(path):
             value = load(path).get("project", {}).get("requires-python")
-            return str(value) if value else None
-    return None
+            if value:
+                ranges.append(str(value))
+            break
+    for wheel in built:
+        value = BytesHeaderParser().parsebytes(read_local_metadata(wheel)[1])["Requires-Python"]
+        if value:
+            ranges.append(str(value))
+    return ",".join(ranges) or None
 
 
 def _projects(
@@ -545,7 +562,10 @@ def _why_not(exc: Exception) -> str:
     if isinstance(exc, BuildError):
         return f"{exc.where + ': ' if exc.where else ''}{exc.what}"
     lines, kind = getattr(exc, "lines", ()), getattr(exc, "kind", "")
-    return str(lines[0] if lines else kind)
+    if not lines:
+        return str(kind)
+    head = str(lines[0])  # "...excluded by every wheel that was tried:" names them after
+    return f"{head} {'; '.join(map(str, lines[1:]))}" if head.endswith(":") else head
 
 
 def lock(request: LockRequest) -> LockResult:
@@ -573,7 +593,9 @@ def lock(request: LockRequest) -> LockResult:
     inputs = gather_inputs(asked)
     cache_dir = cache_root()
     built_sources = lock_directories(inputs, asked, request.builder, cache_dir)
-    pythons = python_versions(_requires_python(asked.requirement_files), request.python_versions)
+    pythons = python_versions(
+        _requires_python(asked.requirement_files, built_sources), request.python_versions
+    )
     envs = keep_matching(matrix(pythons, request.platforms), request.environments)
     # variant markers decided as any machine that takes the label may see them
     chooser = chooser_for(asked, cache_dir, inclusive=True)
