@@ -118,6 +118,10 @@ class Provider(AbstractProvider[Need, Candidate, str]):
         self._files: dict[NormalizedName, Sequence[ArtifactFile]] = {}
         self._python = PythonCandidate(Version(target.version))
         self._satisfied: dict[tuple[int, int], tuple[Need, Candidate, bool]] = {}
+        # get_dependencies' answers: (file url, filename, extra) -> (fixed, own, warnings)
+        self._dependencies: dict[
+            tuple[str, str, str | None], tuple[list[Need], list[Need], tuple[str, ...]]
+        ] = {}
         self.tag_rank = target.tag_rank()
 
     def fresh(self) -> Provider:
@@ -245,9 +249,30 @@ class Provider(AbstractProvider[Need, Candidate, str]):
         return requirement.filename is None or requirement.filename == candidate.file.filename
 
     def get_dependencies(self, candidate: Candidate) -> list[Need]:
-        """The requirements of *candidate*'s own METADATA that apply to the target."""
+        """The requirements of *candidate*'s own METADATA that apply to the target.
+
+        Worked out once per wheel and extra: resolvelib asks again each time it tries the
+        candidate (after a backtrack, often), and the answer (and its warnings) is the same.
+        """
         if isinstance(candidate, PythonCandidate):
             return []
+        key = (candidate.file.url, candidate.file.filename, candidate.extra)
+        known = self._dependencies.get(key)
+        if known is None:
+            before, self.warnings = self.warnings, {}
+            try:
+                fixed, own = self._dependencies_of(candidate)
+            finally:
+                said, self.warnings = self.warnings, {**before, **self.warnings}
+            known = self._dependencies[key] = (fixed, own, tuple(said))
+        else:
+            self.warnings.update(dict.fromkeys(known[2]))
+        fixed, own, _ = known
+        self.prefetch_files(own)
+        return [*fixed, *self.note(own, candidate)]
+
+    def _dependencies_of(self, candidate: WheelCandidate) -> tuple[list[Need], list[Need]]:
+        """What :meth:`get_dependencies` answers: needs on Python or the base, then the rest."""
         surface = self.reader.surface(candidate.file)
         if surface.name != candidate.name or surface.parsed_version != candidate.version:
             raise SourceError(
@@ -264,10 +289,8 @@ class Provider(AbstractProvider[Need, Candidate, str]):
                 text = f"Python {surface.requires_python}"
                 needs.append(Need(PYTHON, None, spec, text=text))
             if not self.dependencies:
-                return needs
-            own = self._needs(candidate, self._requirements(candidate, surface, ""), "")
-            self.prefetch_files(own)
-            return needs + self.note(own, candidate)
+                return needs, []
+            return needs, self._needs(candidate, self._requirements(candidate, surface, ""), "")
         if candidate.extra not in surface.provides_extra:
             self.warnings[f"{candidate.label} does not provide the extra {candidate.extra!r}"] = (
                 None
@@ -280,11 +303,9 @@ class Provider(AbstractProvider[Need, Candidate, str]):
             text=f"{candidate.name}=={candidate.version}",
         )
         if not self.dependencies:
-            return [base]
+            return [base], []
         requirements = self._requirements(candidate, surface, candidate.extra)
-        extra = self._needs(candidate, requirements, candidate.extra)
-        self.prefetch_files(extra)
-        return [base, *self.note(extra, candidate)]
+        return [base], self._needs(candidate, requirements, candidate.extra)
 
     def _requirements(
         self, candidate: WheelCandidate, surface: Surface, extra: str

@@ -117,6 +117,10 @@ class ScreenMemo:
         self._listings: dict[int, tuple[Sequence[ArtifactFile], _Listing]] = {}
         self._alive: dict[int, object] = {}  # the objects policy keys name by identity
         self._screens: dict[tuple[Hashable, ...], Screen] = {}
+        self._policy_keys: dict[tuple[int, str], tuple[Policy, tuple[Hashable, ...]]] = {}
+        # signature() per (listing, tag ranks, Python): asked on every screening (a
+        # resolution that backtracks asks thousands of times), the same each time
+        self._signatures: dict[tuple[int, int, str], tuple[Any, Mapping[str, int], Any]] = {}
         self._lock = threading.Lock()
         self.screened = 0  # screenings computed
         self.shared = 0  # screenings answered from the memo
@@ -131,6 +135,34 @@ class ScreenMemo:
             self._listings[id(files)] = (files, listing)
         return listing
 
+    def _policy_key(self, policy: Policy, name: NormalizedName) -> tuple[Hashable, ...]:
+        """:func:`policy_key`, remembered per policy and project (the policy kept alive)."""
+        at = (id(policy), name)
+        with self._lock:
+            hit = self._policy_keys.get(at)
+        if hit is not None and hit[0] is policy:
+            return hit[1]
+        key = policy_key(policy, name)
+        with self._lock:
+            self._alive.update((id(value), value) for _, value in _by_identity(policy))
+            self._policy_keys[at] = (policy, key)
+        return key
+
+    def _signature(
+        self, listing: _Listing, tag_rank: Mapping[str, int], python_version: str
+    ) -> tuple[tuple[int | None, ...], tuple[bool, ...]]:
+        """:func:`signature`, remembered (the listing and the ranks kept alive beside it)."""
+        at = (id(listing), id(tag_rank), python_version)
+        with self._lock:
+            hit = self._signatures.get(at)
+        if hit is not None and hit[0] is listing and hit[1] is tag_rank:
+            found: tuple[tuple[int | None, ...], tuple[bool, ...]] = hit[2]
+            return found
+        found = signature(listing, tag_rank, python_version)
+        with self._lock:
+            self._signatures[at] = (listing, tag_rank, found)
+        return found
+
     def screen(
         self,
         name: NormalizedName,
@@ -143,14 +175,12 @@ class ScreenMemo:
     ) -> Screen:
         """``screen(name, files, specs, target, policy)``, shared where signatures agree."""
         listing = self._listing_of(files)
-        with self._lock:
-            self._alive.update((id(value), value) for _, value in _by_identity(policy))
         key = (
             name,
             id(files),
             tuple((spec, spec.prereleases) for spec in specs),
-            policy_key(policy, name),
-            signature(listing, tag_rank, target.version),
+            self._policy_key(policy, name),
+            self._signature(listing, tag_rank, target.version),
         )
         with self._lock:
             found = self._screens.get(key)
