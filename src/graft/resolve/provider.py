@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
     from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile, ProjectSource
-    from graft.resolve.screen import Policy
+    from graft.resolve.screen import Policy, Screen
     from graft.resolve.screenmemo import ScreenMemo
     from graft.resolve.surface import Surface
 
@@ -118,6 +118,9 @@ class Provider(AbstractProvider[Need, Candidate, str]):
         self._files: dict[NormalizedName, Sequence[ArtifactFile]] = {}
         self._python = PythonCandidate(Version(target.version))
         self._satisfied: dict[tuple[int, int], tuple[Need, Candidate, bool]] = {}
+        # find_matches' candidates per screening, extra and files named (nothing ruled out)
+        self._offers: dict[tuple[int, str | None, frozenset[str]], tuple[Screen, list[Candidate]]]
+        self._offers = {}
         # get_dependencies' answers: (file url, filename, extra) -> (fixed, own, warnings)
         self._dependencies: dict[
             tuple[str, str, str | None], tuple[list[Need], list[Need], tuple[str, ...]]
@@ -208,6 +211,28 @@ class Provider(AbstractProvider[Need, Candidate, str]):
         found = (self.screens.screen if self.screens is not None else screen)(
             name, self.files(name), specs, self.target, self.policy, tag_rank=self.tag_rank
         )
+        if bad:
+            out = self._offer(found, name, extra, only, bad)
+        else:  # the usual question: its answer kept per screening (the screening kept alive)
+            at = (id(found), extra, frozenset(only))
+            kept = self._offers.get(at)
+            if kept is None or kept[0] is not found:
+                kept = self._offers[at] = (found, self._offer(found, name, extra, only, bad))
+            out = list(kept[1])
+        if out and isinstance(out[0], WheelCandidate):
+            # the likeliest next read, started early (an sdist's only if its build is certain)
+            self.reader.prefetch(out[0].file)
+        return out
+
+    def _offer(
+        self,
+        found: Screen,
+        name: NormalizedName,
+        extra: NormalizedName | None,
+        only: set[str],
+        bad: set[Candidate],
+    ) -> list[Candidate]:
+        """The screening's files as candidates: one per version, less *bad* and other files."""
         out: list[Candidate] = []
         versions: set[Version] = set()
         for version, file in found.offered:
@@ -220,9 +245,6 @@ class Provider(AbstractProvider[Need, Candidate, str]):
                 continue
             versions.add(version)
             out.append(candidate)
-        if out and isinstance(out[0], WheelCandidate):
-            # the likeliest next read, started early (an sdist's only if its build is certain)
-            self.reader.prefetch(out[0].file)
         return out
 
     def is_satisfied_by(self, requirement: Need, candidate: Candidate) -> bool:
