@@ -227,15 +227,20 @@ class IndexTools:
             PIP: lambda dest, _r: Cmd(self.pip_uninstall(dest, name)),
         }
 
-    def lock(self, roots: Path, graft_lock: Argv, *, edit: bool = False) -> dict[str, Maker]:
+    def lock(
+        self, roots: Path, graft_lock: Argv, *, edit: bool = False, fresh: str | None = None
+    ) -> dict[str, Maker]:
         """graft lock (argv template) against `uv pip compile --universal`, output at dest.
 
         With *edit*, each round reads the roots with one line edited (:func:`edited_copy`):
-        a new file with new bytes, as after a user's edit.
+        a new file with new bytes, as after a user's edit. With *fresh* (a path's name), each
+        round reads its own copy of them (:func:`fresh_copy`), never locked before.
         """
         uv = [self.tools.uv, "pip", "compile", "-q", "--universal", "--index-url", self.url]
 
         def at(rnd: int) -> Path:
+            if fresh:
+                return fresh_copy(roots, rnd, fresh)
             return edited_copy(roots, rnd) if edit else roots
 
         return {

@@ -137,6 +137,12 @@ def lock_hook(
     cost = metadata_cost(bench, [*template, "--json"], roots, base)
     if cost:
         phases["lock"].details["metadata (cold)"] = cost
+    # Inputs never locked before (a fresh copy of the roots, a new output): graft has no
+    # lock stamp to replay and no output to prefer versions from, so it resolves every
+    # environment, as at a project's first lock.
+    fresh = tools.lock(roots, template, fresh="lock-new")
+    group = Group("lock-new", fresh, lambda key, rnd: str(dest / f"{key}-new-{rnd:02d}.out"), PAIRS)
+    phases.update(run_rounds(bench, name, rounds, [group]))
     # One line of the input edited each round, the previous output in place (as a user's
     # `uv pip compile -o` finds it, and uv reads it for preferences).
     edited = tools.lock(roots, template, edit=True)

@@ -16,7 +16,8 @@ PATH_TITLES = {
     "add": "Added package",
     "remove": "Removed package",
     "resolve": "Resolve: unpinned roots (`-r X.in`, a new file each round), new directory, warm",
-    "lock": "Lock: `graft lock` against `uv pip compile --universal`",
+    "lock": "Lock: `graft lock` against `uv pip compile --universal` (inputs locked before)",
+    "lock-new": "Lock of inputs never locked before (a new file each round, no output in place)",
     "lock-edit": "Lock after editing one line of the input (the previous output in place)",
     "build": "Build: a set with sdists",
 }
@@ -31,6 +32,7 @@ TARGETS = (
     ("newdir", (GRAFT, UV), 0.33, "new directory, warm, against uv (hardlink)"),
     ("resolve", (GRAFT, UV), 1.0, "unpinned roots resolved, new directory (issue 11)"),
     ("lock", (GRAFT, UV), 1.5, "`graft lock` against `uv pip compile --universal` (issue 11)"),
+    ("lock-new", (GRAFT, UV), 1.5, "the same, inputs never locked before (issue 11)"),
     ("lock-edit", (GRAFT, UV), 1.0, "the lock after editing one line of the input (issue 11)"),
 )
 HELP_TARGET_S = 0.025
