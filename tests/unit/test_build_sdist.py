@@ -254,3 +254,21 @@ def test_pyproject_reading(tmp_path: Path) -> None:
     empty.mkdir()
     with pytest.raises(SourceError, match="not a Python project"):
         read_project(str(empty))
+
+
+def test_an_sdist_states_its_metadata_in_pkg_info_or_its_project_table(tmp_path: Path) -> None:
+    from graft.resolve.sdists import _static_metadata
+
+    def sdist_with(pkg_info: bytes) -> str:
+        members = [("foo_bar-1.0/PKG-INFO", pkg_info), ("foo_bar-1.0/pyproject.toml", PROJECT)]
+        return str(make_tar(tmp_path / "foo_bar-1.0.tar.gz", members))
+
+    static = b"Metadata-Version: 2.2\nName: foo-bar\nVersion: 1.0\nRequires-Dist: a\n"
+    assert _static_metadata(sdist_with(static), "foo_bar-1.0.tar.gz") == static
+    old = b"Metadata-Version: 2.1\nName: foo-bar\nVersion: 1.0\n"  # not static: the table is
+    assert b"Requires-Dist: requests>=2\n" in _static_metadata(
+        sdist_with(old), "foo_bar-1.0.tar.gz"
+    )
+    # a PKG-INFO that says its dependencies are dynamic outweighs a static-looking table
+    dynamic = b"Metadata-Version: 2.2\nName: foo-bar\nVersion: 1.0\nDynamic: Requires-Dist\n"
+    assert _static_metadata(sdist_with(dynamic), "foo_bar-1.0.tar.gz") == b""

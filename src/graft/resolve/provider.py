@@ -211,9 +211,9 @@ class Provider(AbstractProvider[Need, Candidate, str]):
         found = (self.screens.screen if self.screens is not None else screen)(
             name, self.files(name), specs, self.target, self.policy, tag_rank=self.tag_rank
         )
-        if bad:
+        if bad or self.screens is None:
             out = self._offer(found, name, extra, only, bad)
-        else:  # the usual question: its answer kept per screening (the screening kept alive)
+        else:  # a lock's usual question: the answer kept per screening (kept alive with it)
             at = (id(found), extra, frozenset(only))
             kept = self._offers.get(at)
             if kept is None or kept[0] is not found:

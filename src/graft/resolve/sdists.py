@@ -45,7 +45,8 @@ def _static_metadata(path: str, filename: str) -> bytes:
     """What the sdist states its wheels require, without a build; ``b""`` when it does not.
 
     Its PKG-INFO when static (PEP 643), else the core metadata its ``pyproject.toml``'s
-    ``[project]`` states statically (PEP 621, :func:`~graft.build.sdist.pyproject_metadata`).
+    ``[project]`` states statically (PEP 621, :func:`~graft.build.sdist.pyproject_metadata`),
+    unless the PKG-INFO declares ``Requires-Dist`` dynamic (then the backend is asked).
     """
     from graft.build.sdist import (  # noqa: PLC0415
         archive_top_files,
@@ -57,9 +58,11 @@ def _static_metadata(path: str, filename: str) -> bytes:
     found = archive_top_files(path, ("PKG-INFO", "pyproject.toml"))
     raw = found.get("PKG-INFO")
     if raw is not None:
-        text = raw.decode("utf-8", "surrogateescape")
-        if parse_pkg_info(text, filename).static_requires:
+        said = parse_pkg_info(raw.decode("utf-8", "surrogateescape"), filename)
+        if said.static_requires:
             return raw
+        if "requires-dist" in said.dynamic:  # the backend says it may add some: ask it
+            return b""
     pyproject = found.get("pyproject.toml")
     if pyproject is None:
         return b""
