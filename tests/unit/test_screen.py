@@ -171,3 +171,17 @@ def test_an_sdist_is_screened_like_a_wheel() -> None:
         ("lib-3.0.tar.gz", Reject.PYTHON),
         ("lib-2.0.tar.gz", Reject.YANKED),
     }
+
+
+def test_a_specifier_verdict_is_remembered_per_version_but_not_for_arbitrary_equality() -> None:
+    def wheel(version: str) -> ArtifactFile:
+        return ArtifactFile(f"lib-{version}-py3-none-any.whl", f"https://files.invalid/{version}")
+
+    files = [wheel("1.0.0"), wheel("1.0"), wheel("2.0")]
+    # ===1.0 compares text: 1.0.0 is equal to 1.0 as a version, but not this version
+    arbitrary = screen(LIB, files, [SpecifierSet("===1.0")], LINUX, Policy())
+    assert [f.filename for _, f in arbitrary.offered] == ["lib-1.0-py3-none-any.whl"]
+    ranged = [SpecifierSet("<2")]
+    first = screen(LIB, files, ranged, LINUX, Policy())
+    again = screen(LIB, list(reversed(files)), ranged, LINUX, Policy())  # verdicts remembered
+    assert [v for v, _ in first.offered] == [v for v, _ in again.offered] == [Version("1.0")] * 2

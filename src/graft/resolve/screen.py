@@ -183,8 +183,14 @@ _CONTAINS_MAX = 4096
 
 
 def _verdicts(specs: Sequence[SpecifierSet]) -> Callable[[Version], bool]:
-    """Whether every one of *specs* contains a version (prereleases count), remembered."""
+    """Whether every one of *specs* contains a version (prereleases count), remembered.
+
+    Not with ``===``: it compares the version's text, and equal versions (``1.0``, ``1.0.0``)
+    may be written differently.
+    """
     key = tuple(specs)
+    if any(clause.operator == "===" for spec in key for clause in spec):
+        return lambda version: all(s.contains(version, prereleases=True) for s in key)
     known = _CONTAINS.get(key)
     if known is None:
         if len(_CONTAINS) >= _CONTAINS_MAX:
