@@ -420,7 +420,7 @@ def _requires_python(files: tuple[str, ...], built: Iterable[str]) -> str | None
             if value:
                 ranges.append(str(value))
             break
-    for wheel in built:
+    for wheel in filter(None, built):  # (a source without a built wheel: nothing to read)
         value = BytesHeaderParser().parsebytes(read_local_metadata(wheel)[1])["Requires-Python"]
         if value:
             ranges.append(str(value))
