@@ -564,8 +564,14 @@ def _why_not(exc: Exception) -> str:
     lines, kind = getattr(exc, "lines", ()), getattr(exc, "kind", "")
     if not lines:
         return str(kind)
-    head = str(lines[0])  # "...excluded by every wheel that was tried:" names them after
-    return f"{head} {'; '.join(map(str, lines[1:]))}" if head.endswith(":") else head
+    head = str(lines[0])
+    if not head.endswith(":"):
+        return head
+    # "...excluded by every wheel that was tried:", a line per wheel after it: counted, not
+    # named, so that the line names no project (a lock after an edit relies on that,
+    # cli/lockedit.py); graft lock for that environment alone names them
+    n = len(lines) - 1
+    return f"{head[:-1]} ({n} wheel{'s' if n != 1 else ''}; lock that environment alone to see)"
 
 
 def lock(request: LockRequest) -> LockResult:
