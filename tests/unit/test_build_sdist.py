@@ -260,7 +260,10 @@ def test_an_sdist_states_its_metadata_in_pkg_info_or_its_project_table(tmp_path:
     from graft.resolve.sdists import _static_metadata
 
     def sdist_with(pkg_info: bytes) -> str:
-        members = [("foo_bar-1.0/PKG-INFO", pkg_info), ("foo_bar-1.0/pyproject.toml", PROJECT)]
+        members: list[tarfile.TarInfo | tuple[str, bytes]] = [
+            ("foo_bar-1.0/PKG-INFO", pkg_info),
+            ("foo_bar-1.0/pyproject.toml", PROJECT),
+        ]
         return str(make_tar(tmp_path / "foo_bar-1.0.tar.gz", members))
 
     static = b"Metadata-Version: 2.2\nName: foo-bar\nVersion: 1.0\nRequires-Dist: a\n"
