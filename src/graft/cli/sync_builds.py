@@ -76,9 +76,7 @@ class SyncBuilds:
 
             self.settings = _settings(args.config_settings)
             self.constraints = _constraints(args.build_constraint)
-        self.progress = BuildProgress(
-            args.quiet or args.json, verbose=args.verbose
-        )
+        self.progress = BuildProgress(args.quiet or args.json, verbose=args.verbose)
         # a built wheel's bytecode is compiled as it is stored, since a sync plans with it next
         # (a dry run too); a lock reads only its METADATA
         self.compile = compile_built
