@@ -4,12 +4,15 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from graft.store import seal
+
+_COLLECTION_CACHE = pytest.StashKey[str]()
 
 
 @pytest.fixture(scope="session")
@@ -53,6 +56,23 @@ def run_graft(*args: str | Path, check: bool = True) -> subprocess.CompletedProc
 @pytest.fixture
 def graft() -> object:
     return run_graft
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A cache of graft's own while modules are collected (``matrix()`` at import time).
+
+    Until :func:`graft_cache` names the session's, graft would cache targets under the
+    user's home; this one goes when the run ends (:func:`pytest_unconfigure`).
+    """
+    if "GRAFT_CACHE_DIR" not in os.environ:
+        path = tempfile.mkdtemp(prefix="graft-test-cache-")
+        os.environ["GRAFT_CACHE_DIR"] = config.stash[_COLLECTION_CACHE] = path
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    path = config.stash.get(_COLLECTION_CACHE, None)
+    if path is not None:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

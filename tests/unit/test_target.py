@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
+from packaging import tags
 
 from graft.errors import TargetError
 from graft.venv.interpreter import foreign_target
@@ -135,3 +139,33 @@ def test_a_cross_architecture_interpreter_is_refused_in_one_line() -> None:
     raw.update(platform="linux-i686", pointer_bits=32)
     with pytest.raises(TargetError, match="differs from graft's own"):
         target_from_dict(raw)
+
+
+def test_foreign_tags_are_kept_and_anything_else_found_is_computed_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tags come from packaging.tags once; the cache answers after; junk is replaced."""
+    monkeypatch.setenv("GRAFT_CACHE_DIR", str(tmp_path))
+    platforms = ["manylinux_2_28_aarch64", "manylinux_2_17_aarch64"]
+    expected = tuple(
+        dict.fromkeys(
+            str(t)
+            for t in (
+                *tags.cpython_tags((3, 11), None, platforms),
+                *tags.compatible_tags((3, 11), "cp311", platforms),
+            )
+        )
+    )
+    assert foreign_target("3.11", platforms).tags == expected
+    (kept,) = (tmp_path / "targets").glob("foreign-*.tags")
+    head, first = kept.read_text().splitlines()[:2]
+    assert json.loads(head)[2:] == [[3, 11], "cp", [], platforms]
+    assert first == expected[0]
+    kept.write_text(f"{head}\npy3-none-any\n")  # an answer the cache gives back as it is
+    assert foreign_target("3.11", platforms).tags == ("py3-none-any",)
+    for junk in ("", f"{head}\n", f"{head}\npy3-none-any", "[]\npy3-none-any\n"):
+        kept.write_text(junk)
+        assert foreign_target("3.11", platforms).tags == expected, junk
+    assert foreign_target("3.11", platforms[:1]).tags != expected  # another key
+    assert len(list((tmp_path / "targets").glob("foreign-*.tags"))) == 2
+    assert foreign_target("3.11", platforms, "pp").tags[0] == "pp311-none-manylinux_2_28_aarch64"

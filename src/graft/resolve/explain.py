@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import difflib
 import enum
 import functools
 import operator
@@ -121,6 +120,8 @@ def _suggest(name: str, provider: Provider, parents: set[str]) -> str:
     """
     excluded = {name, *parents, *provider.known_projects()}
     known = {canonicalize_name(n) for n in provider.source.project_names()} - excluded
+    import difflib  # noqa: PLC0415 - (a lock explains skipped environments without it)
+
     close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
     if not close:
         wanted = [n for n in spellings(name) if n not in excluded and n not in known]

@@ -408,9 +408,6 @@ def _requires_python(files: tuple[str, ...], built: Iterable[str]) -> str | None
     ``Requires-Python`` of each project directory or repository being locked (the wheel it
     built): no environment outside them can install the project, as uv locks a project.
     """
-    from email.parser import BytesHeaderParser  # noqa: PLC0415
-
-    from graft.sources.localwheel import read_local_metadata  # noqa: PLC0415
     from graft.sources.pyproject import is_pyproject, load  # noqa: PLC0415
 
     ranges = []
@@ -421,6 +418,11 @@ def _requires_python(files: tuple[str, ...], built: Iterable[str]) -> str | None
                 ranges.append(str(value))
             break
     for wheel in filter(None, built):  # (a source without a built wheel: nothing to read)
+        # (imported here: the email package costs a lock of index projects ~10 ms)
+        from email.parser import BytesHeaderParser  # noqa: PLC0415
+
+        from graft.sources.localwheel import read_local_metadata  # noqa: PLC0415
+
         value = BytesHeaderParser().parsebytes(read_local_metadata(wheel)[1])["Requires-Python"]
         if value:
             ranges.append(str(value))

@@ -266,23 +266,21 @@ def foreign_target(
     As with pip, each ``--platform`` is taken literally (``manylinux_2_28_x86_64`` does not
     imply older manylinux levels): pass every platform tag the target accepts.
     """
-    from packaging import tags  # noqa: PLC0415
-
     version = python_version_parts(python_version)
     major, minor = version[0], version[1]
     for platform in platforms:
         check_platform_tag(platform)
-    platforms = platforms or list(dict.fromkeys(t.platform for t in tags.sys_tags()))
-    nodot = f"{major}{minor}"
     if implementation == "cp":
-        ordered = list(tags.cpython_tags((major, minor), abis or None, platforms))
-        interpreter, impl_name, impl_display = f"cp{nodot}", "cpython", "CPython"
+        impl_name, impl_display = "cpython", "CPython"
     elif implementation == "pp":
-        interpreter, impl_name, impl_display = f"pp{nodot}", "pypy", "PyPy"
-        ordered = list(tags.generic_tags(interpreter, abis or ["none"], platforms))
+        impl_name, impl_display = "pypy", "PyPy"
     else:
         raise TargetError(f"unsupported --implementation {implementation!r}", hint="use cp or pp")
-    ordered += list(tags.compatible_tags((major, minor), interpreter, platforms))
+    if not platforms:
+        from packaging import tags  # noqa: PLC0415
+
+        platforms = list(dict.fromkeys(t.platform for t in tags.sys_tags()))
+    ordered = _foreign_tags((major, minor), implementation, abis or [], platforms)
     first = platforms[0]
     facts = next(
         (v for k, v in _OS_FACTS.items() if first.startswith(k)), ("linux", "posix", "Linux")
@@ -313,8 +311,44 @@ def foreign_target(
         version=full,
         implementation=impl_name,
         cache_tag=None,
-        tags=tuple(dict.fromkeys(str(t) for t in ordered)),
+        tags=ordered,
         markers=markers,
         scheme={"purelib": site, "platlib": site, "scripts": "bin", "data": "", "include": ""},
         include_site=f"include/site/python{short}",
     )
+
+
+def _foreign_tags(
+    version: tuple[int, int], implementation: str, abis: list[str], platforms: list[str]
+) -> tuple[str, ...]:
+    """A foreign target's tags, best first, as pip download's flags give them; cached.
+
+    ``packaging.tags`` makes some 700 tags per target, a few milliseconds each time, and a
+    universal lock asks for 36 targets. The answer depends only on the arguments and the
+    ``packaging`` release, so it is kept in ``<cache>/targets/foreign-<key>.tags`` (the key's
+    text, then one tag per line); anything else found there is computed again.
+    """
+    import packaging  # noqa: PLC0415
+
+    key_text = json.dumps(
+        [__version__, packaging.__version__, version, implementation, abis, platforms]
+    )
+    cache = os.path.join(_cache_dir(), f"foreign-{sha256_hex(key_text.encode())[:32]}.tags")
+    try:
+        with open(cache, encoding="utf-8") as fh:
+            head, *kept = fh.read().split("\n")  # the key, then one tag per line
+        if head == key_text and len(kept) > 1 and kept[-1] == "" and all(kept[:-1]):
+            return tuple(kept[:-1])
+    except (OSError, ValueError):
+        pass
+    from packaging import tags  # noqa: PLC0415
+
+    interpreter = f"{implementation}{version[0]}{version[1]}"
+    if implementation == "cp":
+        ordered = list(tags.cpython_tags(version, abis or None, platforms))
+    else:
+        ordered = list(tags.generic_tags(interpreter, abis or ["none"], platforms))
+    ordered += list(tags.compatible_tags(version, interpreter, platforms))
+    out = tuple(dict.fromkeys(str(t) for t in ordered))
+    remember(cache, "\n".join((key_text, *out)) + "\n")
+    return out
