@@ -51,8 +51,12 @@ class FakeIndex:
         yanked: str | None = None,
         uploaded: dt.datetime = JAN_2025,
         meta: bytes | None = None,
+        direct: bool = False,
     ) -> ArtifactFile:
-        """One wheel of *name* *version* whose own METADATA says *requires* etc."""
+        """One wheel of *name* *version* whose own METADATA says *requires* etc.
+
+        *direct*: as if the user named it by path or URL (their own project's wheel).
+        """
         filename = f"{name.replace('-', '_')}-{version}-{tag}.whl"
         file = ArtifactFile(
             filename,
@@ -60,6 +64,7 @@ class FakeIndex:
             requires_python=index_python,
             yanked=yanked,
             upload_time=uploaded,
+            direct=direct,
         )
         self.projects.setdefault(canonicalize_name(name), []).append(file)
         self.meta[filename] = meta or metadata(name, version, requires, python, extras)

@@ -66,12 +66,34 @@ class Probed(FakeIndex):
 def test_an_index_that_cannot_list_its_projects_is_asked_for_likely_spellings() -> None:
     index = Probed()
     index.add("requests", "2.32.3")
-    index.add("app", "1.0", ["reqeusts"])
+    index.add("app", "1.0", ["reqeusts"], direct=True)  # the user's own project
     error = failure(index, "app")
     assert error.lines[0] == "no project named 'reqeusts' on the index; did you mean requests?"
     assert "requests" in index.asked
     assert len(index.asked) <= SPELLINGS
     assert "app" not in index.asked  # the requirer is never the typo's target
+
+
+def test_a_published_wheels_missing_requirement_gets_no_suggestion() -> None:
+    """Not a typo the user can fix: no "did you mean", and the index is not asked for one."""
+    index = Probed()
+    index.add("requests", "2.32.3")
+    index.add("app", "1.0", ["reqeusts"])  # found on the index
+    error = failure(index, "app")
+    assert error.lines == (
+        "no project named 'reqeusts' on the index",
+        "app==1.0 (app-1.0-py3-none-any.whl) requires reqeusts",
+    )
+    assert index.asked == []
+    error = failure(index, "app", "reqeusts")  # the user wrote it too: a suggestion
+    assert error.lines[0] == "no project named 'reqeusts' on the index; did you mean requests?"
+    assert "requests" in index.asked
+    index.add("lib", "1.0", ["reqeusts", "zzzz"])  # several missing names at once
+    assert failure(index, "lib").lines[0] == "no projects named 'reqeusts', 'zzzz' on the index"
+    index.add("mine", "1.0", ["reqeusts", "zzzz"], direct=True)
+    assert failure(index, "mine").lines[0] == (
+        "no projects named 'reqeusts' (did you mean requests?), 'zzzz' on the index"
+    )
 
 
 def test_no_suggestion_when_no_likely_spelling_exists() -> None:

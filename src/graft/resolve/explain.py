@@ -154,32 +154,49 @@ def _searched(provider: Provider) -> str:
     return str(getattr(provider.source, "searched", "on the index"))
 
 
+def _typed_by_the_user(parent: object) -> bool:
+    """Whether a requirement with this *parent* was written by the user.
+
+    A root, or one stated by a project the user named by path or URL: their own, whose
+    metadata they can fix.
+    """
+    return not isinstance(parent, WheelCandidate) or parent.file.direct
+
+
 def _no_projects(
-    name: NormalizedName, asked: Sequence[str], askers: set[str], provider: Provider
+    name: NormalizedName,
+    asked: Sequence[str],
+    askers: set[str],
+    provider: Provider,
+    *,
+    typed: bool,
 ) -> ResolutionError:
     """*name* does not exist, nor does any other project a requirement so far named.
 
     The resolver stops at the first; the others are found among every requirement the
-    request and the wheels read so far stated (a typo rarely comes alone).
+    request and the wheels read so far stated (a typo rarely comes alone). A close name is
+    suggested only for a name the user wrote (*typed*): a published wheel's requirement is
+    no typo the user can fix, and asking an index for its spellings costs a request each.
     """
     where = _searched(provider)
-    missing = {name: (list(asked), askers)}
+    missing = {name: (list(asked), askers, typed)}
     for other, stated in provider.needed.items():
         if other in missing or provider.files(NormalizedName(other)):
             continue
         whos = sorted({_stated(need, parent) for need, parent in stated})
-        missing[NormalizedName(other)] = (whos, {str(p.name) for _, p in stated if p})
+        mine = any(_typed_by_the_user(parent) for _, parent in stated)
+        missing[NormalizedName(other)] = (whos, {str(p.name) for _, p in stated if p}, mine)
     if len(missing) == 1:
-        suggestion = _suggest(name, provider, askers)
+        suggestion = _suggest(name, provider, askers) if typed else ""
         return ResolutionError(
             Kind.NO_PROJECT, [f"no project named {name!r} {where}{suggestion}", *asked]
         )
     names = []
-    for missing_name, (_, parents) in missing.items():
-        close = _suggest(missing_name, provider, parents).removeprefix("; ")
+    for missing_name, (_, parents, mine) in missing.items():
+        close = _suggest(missing_name, provider, parents).removeprefix("; ") if mine else ""
         names.append(f"{str(missing_name)!r}" + (f" ({close})" if close else ""))
     lines = [f"no projects named {', '.join(names)} {where}"]
-    lines += [line for whos, _ in missing.values() for line in whos]
+    lines += [line for whos, _, _ in missing.values() for line in whos]
     return ResolutionError(Kind.NO_PROJECT, lines)
 
 
@@ -205,7 +222,8 @@ def _no_candidates(
     asked = sorted({who(i) for i in infos})
     askers = {str(i.parent.name) for i in infos if isinstance(i.parent, WheelCandidate)}
     if not files:
-        return _no_projects(name, asked, askers, provider)
+        typed = any(_typed_by_the_user(i.parent) for i in infos)
+        return _no_projects(name, asked, askers, provider, typed=typed)
     specs = [i.requirement.specifier for i in infos]
     matching = screen(
         name, files, specs, provider.target, provider.policy, tag_rank=provider.tag_rank
