@@ -458,6 +458,15 @@ def test_graft_lock_of_a_project_directory_writes_it_as_a_directory(
         "--platform", "linux", "-o", again,
     )  # fmt: skip
     assert sorted(p["name"] for p in load_toml(str(again))["packages"]) == ["purepkg"]
+    run_graft(  # -e PATH, as sync takes it: the same entry, editable
+        "lock", "-e", project, "--find-links", links, "--no-index", "--python-version", "3.11",
+        "--platform", "linux", "-o", tmp_path / "pylock.editable.toml",
+    )  # fmt: skip
+    (entry,) = load_toml(str(tmp_path / "pylock.editable.toml"))["packages"]
+    assert entry["directory"] == {"path": "proj", "editable": True}
+    sync(tmp_path / "e", store_dir, links, tmp_path / "pylock.editable.toml")
+    direct = next(site_packages(tmp_path / "e").glob("purepkg-*.dist-info")) / "direct_url.json"
+    assert json.loads(direct.read_text())["dir_info"] == {"editable": True}
     refused = run_graft("lock", links / "statik-1.0.tar.gz", "-o", lock, check=False)
     assert refused.returncode == 2, refused.stderr
     assert "no sdist path or URL" in refused.stderr

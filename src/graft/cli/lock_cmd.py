@@ -56,6 +56,14 @@ def add_lock_parser(
         metavar="MARKER",
         help="keep only the environments where MARKER holds (repeatable: any of them)",
     )
+    lock.add_argument(
+        "-e",
+        "--editable",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="lock the project directory PATH, installed editable (as -e PATH in a -r file)",
+    )
     lock.add_argument("--no-deps", action="store_true", help="lock only what is named")
     lock.add_argument(
         "-U",
@@ -115,6 +123,7 @@ def run_lock(args: argparse.Namespace, argv: Sequence[str] = ()) -> int:
             offline=args.offline,
             extras=tuple(args.extra),
             groups=tuple(args.group),
+            editables=tuple(args.editable),
             # a lock holds every variant choice (resolve/lock_forks.py): it needs no
             # machine's answer, so --allow-variant-provider is accepted and runs no plugin
             **{**variant_fields(args), "variant_providers": ()},
