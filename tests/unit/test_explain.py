@@ -132,11 +132,38 @@ def test_no_version_lists_the_nearest_and_what_was_left_out() -> None:
         "app==1.0 (app-1.0-py3-none-any.whl) requires lib<4",
         "app==1.0 (app-1.0-py3-none-any.whl) requires lib>=2",
     )
-    assert error.lines[3] == (
-        "nearest versions with a wheel for the target: 4.0a1, 3.0, 2.0, 1.5, 1.4 (of 9)"
+    assert error.lines[3:] == (
+        # what the target could install but the specifiers exclude
+        "nearest versions with a wheel for the target: 4.0a1, 1.5, 1.4, 1.3, 1.2 (of 7)",
+        # what they admit, and why not
+        (
+            "the versions that match require another Python: 3.0; the oldest, 3.0, requires"
+            " >=3.12 (the target's is 3.11.0)"
+        ),
+        "the versions that match are yanked: 2.0",
+        "left out: 1 the index's requires-python excludes the target, 1 yanked",
     )
-    assert error.lines[4] == (
-        "left out: 1 the index's requires-python excludes the target, 1 yanked"
+
+
+def test_every_version_asked_for_requires_a_newer_python() -> None:
+    """``django>=5`` for an older Python: the versions that match are named with their Python,
+    and the nearest ones the target can take are older, never the ones it cannot."""
+    index = FakeIndex()
+    for version in ("4.2.1", "4.2.2"):
+        index.add("django", version, index_python=">=3.8")
+    for version, python in (("5.0", ">=3.12"), ("5.1", ">=3.12"), ("5.2", ">=3.13")):
+        index.add("django", version, index_python=python)
+    error = failure(index, "django>=5")
+    assert error.kind is Kind.NO_VERSION
+    assert error.lines == (
+        "no version of django matches >=5 for the target",
+        "you asked for django>=5",
+        "nearest versions with a wheel for the target: 4.2.2, 4.2.1",
+        (
+            "the versions that match require another Python: 5.2, 5.1, 5.0; the oldest, 5.0,"
+            " requires >=3.12 (the target's is 3.11.0)"
+        ),
+        "left out: 3 the index's requires-python excludes the target",
     )
 
 

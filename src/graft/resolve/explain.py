@@ -254,11 +254,12 @@ def _no_candidates(
         if r not in {Reject.SPECIFIER, *unfit}
     )
     wanted = canonical_specifier(functools.reduce(operator.and_, specs)) or "any version"
-    lines = [
-        f"no version of {name} matches {wanted} for the target",
-        *asked,
-        f"nearest versions with a wheel for the target: {_near(fit, specs)}",
-    ]
+    matched = _matched_but_left_out(matching.rejected, specs, unfit)
+    near = [v for v in fit if all(v not in found for found in matched.values())]
+    lines = [f"no version of {name} matches {wanted} for the target", *asked]
+    if near:
+        lines.append(f"nearest versions with a wheel for the target: {_near(near, specs)}")
+    lines += _matched_lines(matched, provider.target.version)
     if left_out:
         lines.append(f"left out: {left_out}")
     hint = None
@@ -273,6 +274,43 @@ def _no_candidates(
         hint = "see what this machine supports with graft variants; describe it with"
         hint += " --variant-property or variants.toml if detection is wrong"
     return ResolutionError(Kind.NO_VERSION, lines, hint)
+
+
+def _matched_but_left_out(
+    rejected: Sequence[tuple[ArtifactFile, Reject, Version | None]],
+    specs: Sequence[SpecifierSet],
+    unfit: Collection[Reject],
+) -> dict[Reject, dict[Version, ArtifactFile]]:
+    """The versions every one of *specs* admits that were left out for another reason.
+
+    Per reason (the index's requires-python, yanked, ...), each version with its newest file:
+    ``django>=5`` for Python 3.9 finds every 5.x, all requiring Python 3.10.
+    """
+    out: dict[Reject, dict[Version, ArtifactFile]] = {}
+    for file, reason, version in rejected:
+        if version is None or reason is Reject.SPECIFIER or reason in unfit:
+            continue
+        if all(spec.contains(version, prereleases=True) for spec in specs):
+            out.setdefault(reason, {}).setdefault(version, file)
+    return out
+
+
+def _matched_lines(matched: dict[Reject, dict[Version, ArtifactFile]], python: str) -> list[str]:
+    """One line per reason :func:`_matched_but_left_out` found, its versions newest first."""
+    lines = []
+    for reason, found in sorted(matched.items(), key=lambda item: item[0].name):
+        shown = _listing(list(found))
+        if reason is Reject.PYTHON:  # the oldest asks least: what any match needs at best
+            oldest = min(found)
+            lines.append(
+                f"the versions that match require another Python: {shown}; the oldest,"
+                f" {oldest}, requires {found[oldest].requires_python} (the target's is {python})"
+            )
+        elif reason is Reject.YANKED:
+            lines.append(f"the versions that match are yanked: {shown}")
+        else:
+            lines.append(f"the versions that match are left out ({reason.value}): {shown}")
+    return lines
 
 
 def _near(versions: Sequence[Version], specs: Sequence[SpecifierSet]) -> str:
