@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import given
@@ -11,11 +12,15 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
+from graft.errors import BuildError
 from graft.resolve.explain import SPELLINGS, Kind, ResolutionError, nearest, spellings
 from graft.resolve.resolver import resolve
 from graft.resolve.screen import Policy, Prereleases
 from graft.venv.interpreter import foreign_target
 from tests.unit.fakeindex import WINDOWS_TAG, FakeIndex
+
+if TYPE_CHECKING:
+    from graft.resolve.artifacts import ArtifactFile
 
 LINUX = foreign_target("3.11", ["manylinux_2_17_x86_64"])
 
@@ -349,3 +354,45 @@ def test_without_an_index_the_find_links_directories_are_named() -> None:
     index.add("app", "1.0", ["zzzzzz"])
     error = failure(index, "app")
     assert error.lines[0] == "no project named 'zzzzzz' in the find-links directories"
+
+
+class FailingBuilds(FakeIndex):
+    """An index whose sdists' metadata builds fail, as a backend that breaks there would."""
+
+    def metadata(self, file: ArtifactFile) -> bytes:
+        if not file.is_wheel:
+            raise BuildError(
+                "get_requires_for_build_wheel of setuptools.build_meta failed (exit status 1)",
+                where=file.filename,
+                log="Traceback (most recent call last): ...",
+                rerun="python -m pyproject_hooks ...",
+            )
+        return super().metadata(file)
+
+
+def test_a_build_met_while_backtracking_says_first_what_it_backtracked_from() -> None:
+    """app 2.0 needs lib 2.0, which has no wheel for the target; going back to app 1.0 needs
+    its sdist built, which fails. The conflict is what the user can act on: it comes first,
+    and the build's own output and rerun command stay with the error."""
+    index = FailingBuilds()
+    index.add("app", "2.0", ["lib==2.0"])
+    index.add_sdist("app", "1.0")
+    index.add("lib", "2.0", tag=WINDOWS_TAG)
+    with pytest.raises(BuildError) as info:
+        resolve(["app"], LINUX, index, Policy(sdists=True))
+    error = info.value
+    head, _, tail = error.what.partition("; backtracking from that needed a build, which failed: ")
+    assert head.startswith("no wheel of lib 2.0 for the target (cp311-"), error.what
+    assert tail == (
+        "app-1.0.tar.gz: get_requires_for_build_wheel of setuptools.build_meta failed"
+        " (exit status 1)"
+    )
+    assert "app==2.0 (app-2.0-py3-none-any.whl) requires lib==2.0" in error.details
+    assert error.log.startswith("Traceback")
+    assert error.rerun == "python -m pyproject_hooks ..."
+    alone = FailingBuilds()  # no backtrack before the build: its error as it was
+    alone.add_sdist("app", "1.0")
+    with pytest.raises(BuildError) as plain:
+        resolve(["app"], LINUX, alone, Policy(sdists=True))
+    assert plain.value.where == "app-1.0.tar.gz"
+    assert plain.value.what.startswith("get_requires_for_build_wheel")

@@ -593,7 +593,9 @@ def _resolved(
     how = f"in {resolution.rounds} rounds ({resolution.backtracks} backtracks)"
     if not resolution.rounds:  # (graft.resolve.pinned)
         how = "pinned exactly, without search"
-    note = f"resolved {len(resolution.pins)} projects {how}; METADATA read: {source.fetched()}"
+    count = len(resolution.pins)
+    projects = f"{count} project{'' if count == 1 else 's'}"
+    note = f"resolved {projects} {how}; METADATA read: {source.fetched()}"
     notes = (*(builds.notes if builds is not None else ()), note)
     return chosen, notes, resolution.warnings
 

@@ -382,6 +382,8 @@ class Reporter(BaseReporter[Need, Candidate, str]):
         self.pins = 0
         self.rejections = 0
         self.conflicts: list[tuple[RequirementInformation[Need, Candidate], ...]] = []
+        # the requirements that ruled out the first candidate given up (a backtrack's start)
+        self.first_rejected: tuple[RequirementInformation[Need, Candidate], ...] = ()
 
     def resolving_conflicts(
         self, causes: Collection[RequirementInformation[Need, Candidate]]
@@ -399,6 +401,8 @@ class Reporter(BaseReporter[Need, Candidate, str]):
         self.pins += 1
 
     def rejecting_candidate(self, criterion: object, candidate: Candidate) -> None:
-        """A pinned candidate was given up (a backtrack)."""
-        del criterion, candidate
+        """A pinned candidate was given up (a backtrack); *criterion* is what ruled it out."""
+        del candidate
         self.rejections += 1
+        if not self.first_rejected:
+            self.first_rejected = tuple(getattr(criterion, "information", ()))

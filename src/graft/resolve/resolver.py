@@ -15,7 +15,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 from resolvelib import ResolutionImpossible, ResolutionTooDeep, Resolver
 
-from graft.errors import SourceError, UsageError, first_line
+from graft.errors import BuildError, SourceError, UsageError, first_line
 from graft.resolve.artifacts import ArtifactNode, group_nodes
 from graft.resolve.pinned import Step, pinned_resolution
 from graft.resolve.provider import PYTHON, Need, Provider, Reporter, WheelCandidate
@@ -152,6 +152,10 @@ def resolve(
             f"no resolution found within {max_rounds} rounds",
             hint="pin some of the requirements more tightly",
         ) from None
+    except BuildError as exc:
+        if not (reporter.conflicts or reporter.first_rejected):
+            raise
+        raise _backtracked_into(exc, reporter, provider) from None
     finally:
         provider.reader.close()
 
@@ -159,6 +163,28 @@ def resolve(
         return {c for c in result.graph.iter_children(ident) if c is not None}
 
     return _resolution(result.mapping, children, provider, reporter.rounds, reporter.rejections)
+
+
+def _backtracked_into(exc: BuildError, reporter: Reporter, provider: Provider) -> BuildError:
+    """*exc*, an sdist's failed build met while backtracking, saying first from what.
+
+    The build is of an older release the resolver went back to because of a conflict; the
+    conflict is what the user can act on (``psycopg[binary]`` for Windows arm64, which no
+    ``psycopg-binary`` wheel fits, made it go back through celery's releases until one
+    needed a build that fails there), so its explanation comes first, then the build's.
+    """
+    from graft.resolve.explain import explain  # noqa: PLC0415 - only on failure
+
+    first = reporter.first_rejected or reporter.conflicts[0]  # the earliest of the two
+    cause = explain(first, provider).lines
+    built = f"{exc.where}: " if exc.where else ""
+    return BuildError(
+        f"{cause[0]}; backtracking from that needed a build, which failed: {built}{exc.what}",
+        hint=exc.hint,
+        details=(*cause[1:], *exc.details),
+        log=exc.log,
+        rerun=exc.rerun,
+    )
 
 
 def _resolution(
