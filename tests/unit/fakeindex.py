@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from packaging.utils import NormalizedName, canonicalize_name
 
+from graft.errors import BuildError
 from graft.resolve.artifacts import ArtifactFile
 
 LINUX_TAG = "cp311-cp311-manylinux_2_17_x86_64"
@@ -89,3 +90,18 @@ class FakeIndex:
 
     def which_exist(self, names: Sequence[NormalizedName]) -> Sequence[NormalizedName]:
         return [name for name in names if name in self.projects]
+
+
+class FailingBuilds(FakeIndex):
+    """An index whose sdists' metadata builds fail, as a backend that breaks there would."""
+
+    def metadata(self, file: ArtifactFile) -> bytes:
+        if not file.is_wheel:
+            self.reads.append(file.filename)
+            raise BuildError(
+                "get_requires_for_build_wheel of setuptools.build_meta failed (exit status 1)",
+                where=file.filename,
+                log="Traceback (most recent call last): ...",
+                rerun="python -m pyproject_hooks ...",
+            )
+        return super().metadata(file)

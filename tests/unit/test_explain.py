@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import given
@@ -17,10 +16,7 @@ from graft.resolve.explain import SPELLINGS, Kind, ResolutionError, nearest, spe
 from graft.resolve.resolver import resolve
 from graft.resolve.screen import Policy, Prereleases
 from graft.venv.interpreter import foreign_target
-from tests.unit.fakeindex import WINDOWS_TAG, FakeIndex
-
-if TYPE_CHECKING:
-    from graft.resolve.artifacts import ArtifactFile
+from tests.unit.fakeindex import WINDOWS_TAG, FailingBuilds, FakeIndex
 
 LINUX = foreign_target("3.11", ["manylinux_2_17_x86_64"])
 
@@ -354,20 +350,6 @@ def test_without_an_index_the_find_links_directories_are_named() -> None:
     index.add("app", "1.0", ["zzzzzz"])
     error = failure(index, "app")
     assert error.lines[0] == "no project named 'zzzzzz' in the find-links directories"
-
-
-class FailingBuilds(FakeIndex):
-    """An index whose sdists' metadata builds fail, as a backend that breaks there would."""
-
-    def metadata(self, file: ArtifactFile) -> bytes:
-        if not file.is_wheel:
-            raise BuildError(
-                "get_requires_for_build_wheel of setuptools.build_meta failed (exit status 1)",
-                where=file.filename,
-                log="Traceback (most recent call last): ...",
-                rerun="python -m pyproject_hooks ...",
-            )
-        return super().metadata(file)
 
 
 def test_a_build_met_while_backtracking_says_first_what_it_backtracked_from() -> None:
