@@ -9,12 +9,13 @@ import pytest
 from packaging.utils import NormalizedName
 from packaging.version import Version
 
-from graft.errors import GraftError, SourceError, UsageError
+from graft.errors import BuildError, GraftError, SourceError, UsageError
 from graft.resolve.artifacts import ArtifactFile
+from graft.resolve.explain import ResolutionError
 from graft.resolve.resolver import Pin, Resolution, resolve
 from graft.resolve.screen import Policy, Prereleases
 from graft.venv.interpreter import foreign_target
-from tests.unit.fakeindex import LINUX_TAG, WINDOWS_TAG, FakeIndex, metadata
+from tests.unit.fakeindex import LINUX_TAG, WINDOWS_TAG, FailingBuilds, FakeIndex, metadata
 
 LINUX = foreign_target("3.11", ["manylinux_2_17_x86_64"])
 WINDOWS = foreign_target("3.11", ["win_amd64"])
@@ -58,6 +59,76 @@ def test_backtracks_to_an_older_version() -> None:
     index.add("b", "2.0")
     result = resolve(["a", "c"], LINUX, index)
     assert pins(result) == {"a": "1.0", "b": "2.0", "c": "1.0"}
+
+
+def test_a_version_given_up_is_given_up_whole() -> None:
+    """Backtracking from app 2.0's wheel never offers app 2.0's sdist (or another wheel of it)
+    in its place, as pip and uv give up a version: its metadata build would be the cost."""
+    index = FailingBuilds()
+    index.add("lib", "1.0")
+    index.add("lib", "2.0")
+    index.add("dep", "1.0", ["lib>=2"])
+    index.add("app", "2.0", ["dep"])
+    index.add("app", "2.0", ["dep"], tag="py3-none-manylinux_2_17_x86_64")
+    index.add_sdist("app", "2.0")
+    index.add("app", "1.0")
+    result = resolve(["app", "lib==1.0"], LINUX, index, Policy(sdists=True))
+    assert pins(result) == {"app": "1.0", "lib": "1.0"}
+    best = "app-2.0-py3-none-manylinux_2_17_x86_64.whl"  # the target's best wheel of 2.0
+    assert [f for f in index.reads if f.startswith("app-2.0")] == [best]
+    with pytest.raises(BuildError):  # every file of a version offered: the sdist comes too
+        resolve(["app", "lib==1.0"], LINUX, index, Policy(sdists=True, same_version_fallback=True))
+    assert "app-2.0-py3-none-any.whl" in index.reads
+
+
+def unmeetable() -> FakeIndex:
+    """``zzz`` needs a ``bin`` with no wheel for LINUX; ``aaa`` (pinned first) is unrelated."""
+    index = FakeIndex()
+    for n in range(1, 9):
+        index.add("aaa", f"{n}.0")
+        index.add("zzz", f"{n}.0", [f"bin=={n}.0"])
+        index.add("bin", f"{n}.0", tag=WINDOWS_TAG)
+    return index
+
+
+def test_a_resolution_may_be_bounded_by_the_candidates_it_rules_out() -> None:
+    """resolvelib backtracks through every release of the unrelated ``aaa`` (zzz's releases
+    ruled out again for each); bounded, it ends at once, explained by the first conflict."""
+    with pytest.raises(ResolutionError) as unbounded:
+        resolve(["aaa", "zzz"], LINUX, unmeetable())
+    assert "given up" not in unbounded.value.lines[0]
+    with pytest.raises(ResolutionError) as bounded:
+        resolve(["aaa", "zzz"], LINUX, unmeetable(), max_rejections=5)
+    head = bounded.value.lines[0]
+    assert head.startswith("no wheel of bin 8.0 for the target (cp311-"), head
+    assert head.endswith("(given up after ruling out 5 candidates)")
+    assert "zzz==8.0 (zzz-8.0-py3-none-any.whl) requires bin==8.0" in bounded.value.lines
+
+
+class BrokenSdists(FakeIndex):
+    """An index whose sdists cannot be read (a hard-linked member, say)."""
+
+    def metadata(self, file: ArtifactFile) -> bytes:
+        if not file.is_wheel:
+            raise SourceError("sdist member 'a/b' is a hard link; refused", where=file.filename)
+        return super().metadata(file)
+
+
+def test_an_unreadable_sdist_met_while_backtracking_ends_the_resolution_as_a_build() -> None:
+    """As a failed build (which a lock's environment is skipped for), saying first from what
+    the resolver backtracked; an index's own failure is not dressed up so."""
+    index = BrokenSdists()
+    index.add("app", "2.0", ["lib==2.0"])
+    index.add_sdist("app", "1.0")
+    index.add("lib", "2.0", tag=WINDOWS_TAG)
+    with pytest.raises(BuildError) as info:
+        resolve(["app"], LINUX, index, Policy(sdists=True))
+    what = info.value.what
+    assert what.startswith("no wheel of lib 2.0 for the target"), what
+    assert what.endswith(
+        "; backtracking from that read an sdist: app-1.0.tar.gz:"
+        " sdist member 'a/b' is a hard link; refused"
+    )
 
 
 def test_each_wheel_brings_its_own_requirements() -> None:

@@ -592,7 +592,7 @@ def lock(request: LockRequest) -> LockResult:
     from graft.resolve.lock_forks import Forks  # noqa: PLC0415
     from graft.resolve.lock_prefs import read_locked  # noqa: PLC0415
     from graft.resolve.relock import Relock  # noqa: PLC0415
-    from graft.resolve.resolver import resolve  # noqa: PLC0415
+    from graft.resolve.resolver import LOCK_REJECTIONS, resolve  # noqa: PLC0415
     from graft.resolve.screenmemo import ScreenMemo  # noqa: PLC0415
     from graft.resolve.sdists import lock_directories  # noqa: PLC0415
     from graft.resolve.variants import chooser_for  # noqa: PLC0415
@@ -648,6 +648,7 @@ def lock(request: LockRequest) -> LockResult:
                 prefetch=8 if projects.indexes is not None and position == 0 else 0,
                 dependencies=not asked.no_deps,
                 screens=screens,
+                max_rejections=LOCK_REJECTIONS,
             )
         except (ResolutionError, BuildError) as exc:  # (BuildError: an sdist it needs)
             _refuse_if_named(env, exc)

@@ -232,13 +232,23 @@ class Provider(AbstractProvider[Need, Candidate, str]):
         only: set[str],
         bad: set[Candidate],
     ) -> list[Candidate]:
-        """The screening's files as candidates: one per version, less *bad* and other files."""
+        """The screening's files as candidates: one per version, less *bad* and other files.
+
+        A version one of whose files resolvelib gave up (*bad*) is given up whole, as pip and
+        uv give up a version: its next wheel or its sdist is not offered in its place (an
+        sdist's metadata build cost the web roots' Windows arm64 lock a build per celery
+        release backtracked through), unless ``Policy.same_version_fallback``.
+        """
         out: list[Candidate] = []
         versions: set[Version] = set()
+        fallback = self.policy.same_version_fallback
+        given_up = {c.version for c in bad if isinstance(c, WheelCandidate) and not fallback}
         for version, file in found.offered:
             if only and file.filename not in only:
                 continue
-            if version in versions and not self.policy.same_version_fallback:
+            if version in versions and not fallback:
+                continue
+            if version in given_up:
                 continue
             candidate = WheelCandidate(name, version, file, extra)
             if bad and candidate in bad:  # (hashing a candidate hashes its file: not free)
@@ -374,10 +384,19 @@ class Provider(AbstractProvider[Need, Candidate, str]):
         return out
 
 
-class Reporter(BaseReporter[Need, Candidate, str]):
-    """Counts what the resolver did: rounds, pins and rejected candidates."""
+class GaveUp(Exception):  # noqa: N818 - not an error: the resolver is stopped on purpose
+    """Raised by :class:`Reporter` once more candidates were ruled out than it allows."""
 
-    def __init__(self) -> None:
+
+class Reporter(BaseReporter[Need, Candidate, str]):
+    """Counts what the resolver did: rounds, pins and rejected candidates.
+
+    With *max_rejections*, the resolution is stopped (:class:`GaveUp`) once more candidates
+    than that were given up.
+    """
+
+    def __init__(self, max_rejections: int | None = None) -> None:
+        self.max_rejections = max_rejections
         self.rounds = 0
         self.pins = 0
         self.rejections = 0
@@ -406,3 +425,5 @@ class Reporter(BaseReporter[Need, Candidate, str]):
         self.rejections += 1
         if not self.first_rejected:
             self.first_rejected = tuple(getattr(criterion, "information", ()))
+        if self.max_rejections is not None and self.rejections > self.max_rejections:
+            raise GaveUp

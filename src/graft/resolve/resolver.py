@@ -18,7 +18,7 @@ from resolvelib import ResolutionImpossible, ResolutionTooDeep, Resolver
 from graft.errors import BuildError, SourceError, UsageError, first_line
 from graft.resolve.artifacts import ArtifactNode, group_nodes
 from graft.resolve.pinned import Step, pinned_resolution
-from graft.resolve.provider import PYTHON, Need, Provider, Reporter, WheelCandidate
+from graft.resolve.provider import PYTHON, GaveUp, Need, Provider, Reporter, WheelCandidate
 from graft.resolve.screen import Policy
 
 if TYPE_CHECKING:
@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 
 #: resolvelib's rounds before giving up (pip uses 200,000; ours are tiny sets so far).
 MAX_ROUNDS = 20_000
+#: Candidates a lock's environment may rule out before it is given up (decision 67): one no
+#: root can be met in otherwise backtracks through every release of unrelated projects.
+LOCK_REJECTIONS = 2_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +109,7 @@ def resolve(
     screens: ScreenMemo | None = None,
     shortcut: bool = True,
     recalled: Mapping[str, Step] | None = None,
+    max_rejections: int | None = None,
 ) -> Resolution:
     """One wheel per project for *target*, satisfying *requirements*.
 
@@ -118,7 +122,9 @@ def resolve(
     *screens* shares screenings with other resolutions over the same source (a lock's).
     A request that pins every project exactly is answered without search
     (:mod:`graft.resolve.pinned`), the same answer, unless *shortcut* is off (for tests);
-    *recalled* are its steps from an earlier resolution the caller vouches for.
+    *recalled* are its steps from an earlier resolution the caller vouches for. With
+    *max_rejections*, ruling out more candidates than that ends it as a failure explained by
+    the first conflict (a lock's environment: :data:`LOCK_REJECTIONS`).
 
     Raises :class:`~graft.resolve.explain.ResolutionError` (a ``SourceError``) when no
     such set exists, :class:`~graft.errors.UsageError` for an unparsable requirement.
@@ -140,9 +146,17 @@ def resolve(
         provider = provider.fresh()  # (what the attempt noted would blur an explanation)
     provider.note(roots, None)
     provider.prefetch_files(roots)
-    reporter = Reporter()
+    reporter = Reporter(max_rejections)
     try:
         result = Resolver(provider, reporter).resolve(roots, max_rounds=max_rounds)
+    except GaveUp:
+        from graft.resolve.explain import ResolutionError, explain  # noqa: PLC0415
+
+        first = explain(reporter.first_rejected, provider)
+        gave_up = f"given up after ruling out {reporter.rejections - 1} candidates"
+        raise ResolutionError(
+            first.kind, [f"{first.lines[0]} ({gave_up})", *first.lines[1:]], first.hint
+        ) from None
     except ResolutionImpossible as exc:
         from graft.resolve.explain import explain  # noqa: PLC0415 - only on failure
 
@@ -152,8 +166,8 @@ def resolve(
             f"no resolution found within {max_rounds} rounds",
             hint="pin some of the requirements more tightly",
         ) from None
-    except BuildError as exc:
-        if not (reporter.conflicts or reporter.first_rejected):
+    except (BuildError, SourceError) as exc:  # an older release's sdist reached backtracking
+        if not (reporter.conflicts or reporter.first_rejected) or _explained(exc):
             raise
         raise _backtracked_into(exc, reporter, provider) from None
     finally:
@@ -165,8 +179,20 @@ def resolve(
     return _resolution(result.mapping, children, provider, reporter.rounds, reporter.rejections)
 
 
-def _backtracked_into(exc: BuildError, reporter: Reporter, provider: Provider) -> BuildError:
+def _explained(exc: BuildError | SourceError) -> bool:
+    """Whether *exc* is not an sdist's failure: a resolution's own explanation, an index's."""
+    if isinstance(exc, BuildError):
+        return False
+    return not (exc.where or "").endswith((".tar.gz", ".zip", ".tar.bz2", ".tar.xz", ".tar"))
+
+
+def _backtracked_into(
+    exc: BuildError | SourceError, reporter: Reporter, provider: Provider
+) -> BuildError:
     """*exc*, an sdist's failed build met while backtracking, saying first from what.
+
+    Also an sdist that cannot be read (a hard-linked member in an old release's archive):
+    as a failed build, it ends this resolution, not a whole lock.
 
     The build is of an older release the resolver went back to because of a conflict; the
     conflict is what the user can act on (``psycopg[binary]`` for Windows arm64, which no
@@ -178,12 +204,13 @@ def _backtracked_into(exc: BuildError, reporter: Reporter, provider: Provider) -
     first = reporter.first_rejected or reporter.conflicts[0]  # the earliest of the two
     cause = explain(first, provider).lines
     built = f"{exc.where}: " if exc.where else ""
+    failed = "needed a build, which failed" if isinstance(exc, BuildError) else "read an sdist"
     return BuildError(
-        f"{cause[0]}; backtracking from that needed a build, which failed: {built}{exc.what}",
+        f"{cause[0]}; backtracking from that {failed}: {built}{exc.what}",
         hint=exc.hint,
         details=(*cause[1:], *exc.details),
-        log=exc.log,
-        rerun=exc.rerun,
+        log=getattr(exc, "log", ""),
+        rerun=getattr(exc, "rerun", None),
     )
 
 
