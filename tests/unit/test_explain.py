@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import given
@@ -11,12 +12,15 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
-from graft.errors import BuildError
+from graft.errors import BuildError, GraftError, SourceError
 from graft.resolve.explain import SPELLINGS, Kind, ResolutionError, nearest, spellings
 from graft.resolve.resolver import resolve
 from graft.resolve.screen import Policy, Prereleases
 from graft.venv.interpreter import foreign_target
 from tests.unit.fakeindex import WINDOWS_TAG, FailingBuilds, FakeIndex
+
+if TYPE_CHECKING:
+    from graft.resolve.artifacts import ArtifactFile
 
 LINUX = foreign_target("3.11", ["manylinux_2_17_x86_64"])
 
@@ -352,17 +356,22 @@ def test_without_an_index_the_find_links_directories_are_named() -> None:
     assert error.lines[0] == "no project named 'zzzzzz' in the find-links directories"
 
 
-def test_a_build_met_while_backtracking_says_first_what_it_backtracked_from() -> None:
+def backtracking_into(index: FakeIndex) -> GraftError:
     """app 2.0 needs lib 2.0, which has no wheel for the target; going back to app 1.0 needs
-    its sdist built, which fails. The conflict is what the user can act on: it comes first,
-    and the build's own output and rerun command stay with the error."""
-    index = FailingBuilds()
+    its sdist: the error *index* gives for it, as the resolution ends with it."""
     index.add("app", "2.0", ["lib==2.0"])
     index.add_sdist("app", "1.0")
     index.add("lib", "2.0", tag=WINDOWS_TAG)
-    with pytest.raises(BuildError) as info:
+    with pytest.raises(GraftError) as info:
         resolve(["app"], LINUX, index, Policy(sdists=True))
-    error = info.value
+    return info.value
+
+
+def test_a_build_met_while_backtracking_says_first_what_it_backtracked_from() -> None:
+    """The conflict is what the user can act on: it comes first, and the build's own output
+    and rerun command stay with the error."""
+    error = backtracking_into(FailingBuilds())
+    assert isinstance(error, BuildError)
     head, _, tail = error.what.partition("; backtracking from that needed a build, which failed: ")
     assert head.startswith("no wheel of lib 2.0 for the target (cp311-"), error.what
     assert tail == (
@@ -378,3 +387,32 @@ def test_a_build_met_while_backtracking_says_first_what_it_backtracked_from() ->
         resolve(["app"], LINUX, alone, Policy(sdists=True))
     assert plain.value.where == "app-1.0.tar.gz"
     assert plain.value.what.startswith("get_requires_for_build_wheel")
+
+
+class Unreadable(FakeIndex):
+    """An index whose sdists fail to be read with a :class:`SourceError` at *where*."""
+
+    def __init__(self, where: str | None) -> None:
+        super().__init__()
+        self.where = where
+
+    def metadata(self, file: ArtifactFile) -> bytes:
+        if not file.is_wheel:
+            where = self.where or file.filename
+            raise SourceError("sdist member 'a/b' is a hard link; refused", where=where)
+        return super().metadata(file)
+
+
+def test_an_unreadable_sdist_met_while_backtracking_ends_it_as_a_failed_build() -> None:
+    """As a failed build (a lock skips that environment), its conflict first; an index's
+    own failure (where: a URL) stays what it is, and ends a lock."""
+    error = backtracking_into(Unreadable(None))
+    assert isinstance(error, BuildError)
+    assert error.what.startswith("no wheel of lib 2.0 for the target"), error.what
+    assert error.what.endswith(
+        "; backtracking from that read an sdist: app-1.0.tar.gz:"
+        " sdist member 'a/b' is a hard link; refused"
+    )
+    index = backtracking_into(Unreadable("https://pypi.invalid/simple/app/"))
+    assert type(index) is SourceError
+    assert index.where == "https://pypi.invalid/simple/app/"

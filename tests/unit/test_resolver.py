@@ -105,32 +105,6 @@ def test_a_resolution_may_be_bounded_by_the_candidates_it_rules_out() -> None:
     assert "zzz==8.0 (zzz-8.0-py3-none-any.whl) requires bin==8.0" in bounded.value.lines
 
 
-class BrokenSdists(FakeIndex):
-    """An index whose sdists cannot be read (a hard-linked member, say)."""
-
-    def metadata(self, file: ArtifactFile) -> bytes:
-        if not file.is_wheel:
-            raise SourceError("sdist member 'a/b' is a hard link; refused", where=file.filename)
-        return super().metadata(file)
-
-
-def test_an_unreadable_sdist_met_while_backtracking_ends_the_resolution_as_a_build() -> None:
-    """As a failed build (which a lock's environment is skipped for), saying first from what
-    the resolver backtracked; an index's own failure is not dressed up so."""
-    index = BrokenSdists()
-    index.add("app", "2.0", ["lib==2.0"])
-    index.add_sdist("app", "1.0")
-    index.add("lib", "2.0", tag=WINDOWS_TAG)
-    with pytest.raises(BuildError) as info:
-        resolve(["app"], LINUX, index, Policy(sdists=True))
-    what = info.value.what
-    assert what.startswith("no wheel of lib 2.0 for the target"), what
-    assert what.endswith(
-        "; backtracking from that read an sdist: app-1.0.tar.gz:"
-        " sdist member 'a/b' is a hard link; refused"
-    )
-
-
 def test_each_wheel_brings_its_own_requirements() -> None:
     # tensorflow-cpu 2.19.0: only the Linux wheels name tensorflow-intel (for Windows), and
     # tensorflow-intel has no 2.19.0. The Windows wheel's own METADATA is the truth there.
