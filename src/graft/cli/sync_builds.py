@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from graft.model.target import Target
 
 
+_LINES = threading.Lock()  # one progress line at a time
+
+
 class BuildProgress:
     """A line on stderr as each build starts: on a terminal outside CI, or with ``-v``.
 
@@ -46,9 +49,15 @@ class BuildProgress:
             print(f"graft: waiting for another graft using {prefix}", file=sys.stderr)
 
     def stage(self, message: str) -> None:
-        """A build begins (builds take seconds to minutes)."""
+        """A build begins (builds take seconds to minutes).
+
+        One write per line: builds start on two threads, and ``print`` writes the text and
+        its newline apart, so two lines could interleave into one.
+        """
         if self.show:
-            print(f"graft: {message} ...", file=sys.stderr, flush=True)
+            with _LINES:
+                sys.stderr.write(f"graft: {message} ...\n")
+                sys.stderr.flush()
 
 
 class SyncBuilds:
