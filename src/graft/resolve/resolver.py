@@ -16,7 +16,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 from resolvelib import ResolutionImpossible, ResolutionTooDeep, Resolver
 
 from graft.errors import BuildError, SourceError, UsageError, first_line
-from graft.resolve.artifacts import ArtifactNode, group_nodes
+from graft.resolve.artifacts import ArtifactNode, group_nodes, sdist_name
 from graft.resolve.pinned import Step, pinned_resolution
 from graft.resolve.provider import PYTHON, GaveUp, Need, Provider, Reporter, WheelCandidate
 from graft.resolve.screen import Policy
@@ -183,7 +183,7 @@ def _explained(exc: BuildError | SourceError) -> bool:
     """Whether *exc* is not an sdist's failure: a resolution's own explanation, an index's."""
     if isinstance(exc, BuildError):
         return False
-    return not (exc.where or "").endswith((".tar.gz", ".zip", ".tar.bz2", ".tar.xz", ".tar"))
+    return sdist_name((exc.where or "").rpartition("/")[2]) is None  # (where: its path)
 
 
 def _backtracked_into(
