@@ -185,3 +185,59 @@ def test_a_specifier_verdict_is_remembered_per_version_but_not_for_arbitrary_equ
     first = screen(LIB, files, ranged, LINUX, Policy())
     again = screen(LIB, list(reversed(files)), ranged, LINUX, Policy())  # verdicts remembered
     assert [v for v, _ in first.offered] == [v for v, _ in again.offered] == [Version("1.0")] * 2
+
+
+odd_files = st.lists(
+    st.builds(
+        lambda version, tag, shape, yanked, python: ArtifactFile(
+            shape.format(v=version, t=tag),
+            f"https://files.invalid/{shape.format(v=version, t=tag)}",
+            yanked="" if yanked else None,
+            requires_python=python,
+        ),
+        st.sampled_from(["1.0", "1.0.0", "1.1b1", "2.0", "2.0.post1", "not.a.version"]),
+        st.sampled_from(TAGS),
+        st.sampled_from(
+            [
+                "lib-{v}-{t}.whl",
+                "lib-{v}-1-{t}.whl",  # a build tag
+                "lib-{v}-{t}-x86_64_v3.whl",  # a variant label (PEP 825)
+                "lib-{v}-extra-field-{t}.whl",  # too many fields: no wheel name
+                "Lib-{v}-{t}.whl",
+                "other-{v}-{t}.whl",
+                "lib-{v}.tar.gz",
+                "lib-{v}-variants.json",
+            ]
+        ),
+        st.booleans(),
+        st.sampled_from([None, ">=3.8", ">=3.12"]),
+    ),
+    max_size=14,
+    unique_by=lambda f: f.filename,
+)
+
+
+@given(
+    odd_files,
+    st.lists(
+        st.sampled_from(["", ">=1.0", "<2.0", "==1.0", "==2.0.*", "===1.0", "!=1.0.0", ">1.1a0"]),
+        max_size=2,
+    ),
+    st.sampled_from(list(Prereleases)),
+    st.sampled_from([None, "1.0", "2.0"]),
+    st.booleans(),
+)
+def test_without_reasons_the_same_candidates_come_in_the_same_order(
+    files: list[ArtifactFile],
+    specs: list[str],
+    prereleases: Prereleases,
+    preferred: str | None,
+    sdists: bool,
+) -> None:
+    specifiers = [SpecifierSet(s) for s in specs]
+    prefers = {} if preferred is None else {LIB: Version(preferred)}
+    policy = Policy(prereleases=prereleases, preferred=prefers, sdists=sdists)
+    full = screen(LIB, files, specifiers, LINUX, policy)
+    quick = screen(LIB, files, specifiers, LINUX, policy, reasons=False)
+    assert quick.offered == full.offered
+    assert quick.rejected == ()

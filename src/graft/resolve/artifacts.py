@@ -70,6 +70,10 @@ class WheelName:
     variant: str | None = None  # the variant label (PEP 825), None for a non-variant wheel
 
 
+_PLAIN_FIELDS = 5  # name-version-python-abi-platform.whl
+_BUILD_FIELDS = 6  # with a build tag (a digit first) or a variant label
+
+
 @functools.lru_cache(maxsize=65536)
 def parse_wheel(filename: str) -> WheelName | None:
     """The parsed wheel filename, or None when *filename* is not a valid wheel name.
@@ -83,6 +87,37 @@ def parse_wheel(filename: str) -> WheelName | None:
     return WheelName(
         name, version, build[0] if build else 0, tuple(sorted(str(t) for t in tags)), variant
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def _expanded(compressed: str) -> tuple[str, ...] | None:
+    from packaging.tags import parse_tag  # noqa: PLC0415
+
+    try:
+        return tuple(sorted(str(t) for t in parse_tag(compressed)))
+    except ValueError:  # packaging's InvalidTag (newer releases check each tag)
+        return None
+
+
+def stated_tags(filename: str) -> tuple[str, ...] | None:
+    """The tags a wheel filename without a variant label states, or None (then parse it).
+
+    ``packaging``'s ``parse_tag`` of the compressed tag set (the last three fields), once per
+    distinct set: a listing repeats a few dozen sets over thousands of files, and most of
+    those files fit no target, so they need not be parsed whole. When :func:`parse_wheel`
+    accepts the filename, its tags are exactly these (``parse_wheel_filename`` reads the same
+    fields with the same function); when it does not, the file is no candidate whatever its
+    tags. None for anything that is not shaped as a wheel name, has a variant label or tags
+    ``packaging`` refuses.
+    """
+    if not filename.endswith(".whl"):
+        return None
+    fields = filename[:-4].split("-")
+    if len(fields) == _BUILD_FIELDS and not fields[2][:1].isdigit():
+        return None  # a variant label (PEP 825), or no wheel name: screened one by one
+    if len(fields) not in {_PLAIN_FIELDS, _BUILD_FIELDS}:
+        return None
+    return _expanded("-".join(fields[-3:]))
 
 
 def sdist_version(filename: str) -> Version | None:

@@ -157,14 +157,19 @@ def release_of(
     version: Version,
     releases: dict[tuple[str, Version], tuple[ArtifactFile, ...]],
 ) -> tuple[ArtifactFile, ...]:
-    """The wheels of release *name* *version*, kept in *releases*."""
+    """The wheels of release *name* *version*, kept in *releases*.
+
+    Only the files whose filename states that version are parsed (a listing may hold
+    thousands of other releases' wheels).
+    """
+    from graft.resolve.admit import by_version  # noqa: PLC0415
     from graft.resolve.artifacts import parse_wheel  # noqa: PLC0415
 
     release = releases.get((name, version))
     if release is None:
         release = releases[name, version] = tuple(
             f
-            for f in source.files(name)
+            for f in by_version(source.files(name)).stating(version)
             if (p := parse_wheel(f.filename)) is not None and p.version == version
         )
     return release

@@ -208,9 +208,15 @@ class Provider(AbstractProvider[Need, Candidate, str]):
         specs = [n.specifier for n in needs]
         if name in self.policy.constraints:
             specs.append(self.policy.constraints[name])
-        found = (self.screens.screen if self.screens is not None else screen)(
-            name, self.files(name), specs, self.target, self.policy, tag_rank=self.tag_rank
-        )
+        files = self.files(name)
+        if self.screens is not None:
+            found = self.screens.screen(
+                name, files, specs, self.target, self.policy, tag_rank=self.tag_rank
+            )
+        else:
+            found = screen(
+                name, files, specs, self.target, self.policy, tag_rank=self.tag_rank, reasons=False
+            )
         if bad or self.screens is None:
             out = self._offer(found, name, extra, only, bad)
         else:  # a lock's usual question: the answer kept per screening (kept alive with it)

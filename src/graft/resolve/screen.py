@@ -35,7 +35,8 @@ import enum
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from graft.resolve.artifacts import parse_wheel, sdist_name, wheel_rank
+from graft.resolve.admit import by_version, verdicts
+from graft.resolve.artifacts import parse_wheel, sdist_name, stated_tags, wheel_rank
 from graft.resolve.surface import python_allows
 
 if TYPE_CHECKING:
@@ -176,36 +177,6 @@ def _too_new(file: ArtifactFile, cutoff: dt.datetime | None) -> bool:
     return file.upload_time > cutoff
 
 
-#: Per specifier list, each version's verdict: the same in every screening (a lock screens a
-#: project once per environment, and a resolution once per requirement arriving on it).
-_CONTAINS: dict[tuple[SpecifierSet, ...], dict[Version, bool]] = {}
-_CONTAINS_MAX = 4096
-
-
-def _verdicts(specs: Sequence[SpecifierSet]) -> Callable[[Version], bool]:
-    """Whether every one of *specs* contains a version (prereleases count), remembered.
-
-    Not with ``===``: it compares the version's text, and equal versions (``1.0``, ``1.0.0``)
-    may be written differently.
-    """
-    key = tuple(specs)
-    if any(clause.operator == "===" for spec in key for clause in spec):
-        return lambda version: all(s.contains(version, prereleases=True) for s in key)
-    known = _CONTAINS.get(key)
-    if known is None:
-        if len(_CONTAINS) >= _CONTAINS_MAX:
-            _CONTAINS.clear()
-        known = _CONTAINS[key] = {}
-
-    def contains(version: Version) -> bool:
-        verdict = known.get(version)
-        if verdict is None:
-            verdict = known[version] = all(s.contains(version, prereleases=True) for s in key)
-        return verdict
-
-    return contains
-
-
 def _reason(  # noqa: PLR0911 - one reason per check, in the order explain quotes
     name: NormalizedName,
     file: ArtifactFile,
@@ -254,44 +225,34 @@ def _reason(  # noqa: PLR0911 - one reason per check, in the order explain quote
 
 @dataclass(frozen=True, slots=True)
 class _Grouped:
-    """A listing's non-variant wheels of one project grouped by tag set; the rest apart."""
+    """A listing's wheel files grouped by the tag set their names state; the rest apart."""
 
-    # (tag set, positions of its files, their rejections should no tag fit)
-    by_tags: tuple[
-        tuple[tuple[str, ...], tuple[int, ...], tuple[tuple[ArtifactFile, Reject, Version], ...]],
-        ...,
-    ]
+    by_tags: tuple[tuple[tuple[str, ...], tuple[int, ...]], ...]  # (tag set, file positions)
     others: tuple[int, ...]  # positions of every other file (screened one by one)
 
 
-#: Per (listing, project), the listing kept alive beside it so that its identity is not
-#: reused: a lock screens the same listings once per environment.
-_GROUPED: dict[tuple[int, str], tuple[Sequence[ArtifactFile], _Grouped]] = {}
+#: Per listing, kept alive beside it so that its identity is not reused: a lock screens the
+#: same listings once per environment.
+_GROUPED: dict[int, tuple[Sequence[ArtifactFile], _Grouped]] = {}
 _GROUPED_MAX = 1024
 
 
-def _grouped(name: NormalizedName, files: Sequence[ArtifactFile]) -> _Grouped:
-    hit = _GROUPED.get((id(files), name))
+def _grouped(files: Sequence[ArtifactFile]) -> _Grouped:
+    hit = _GROUPED.get(id(files))
     if hit is not None and hit[0] is files:
         return hit[1]
-    by_tags: dict[tuple[str, ...], tuple[list[int], list[tuple[ArtifactFile, Reject, Version]]]]
-    by_tags = {}
+    by_tags: dict[tuple[str, ...], list[int]] = {}
     others: list[int] = []
     for i, file in enumerate(files):
-        parsed = parse_wheel(file.filename) if file.is_wheel else None
-        if parsed is not None and parsed.variant is None and parsed.name == name:
-            at, rejects = by_tags.setdefault(parsed.tags, ([], []))
-            at.append(i)
-            rejects.append((file, Reject.TAGS, parsed.version))
-        else:
+        tags = stated_tags(file.filename)
+        if tags is None:
             others.append(i)
-    grouped = _Grouped(
-        tuple((tags, tuple(at), tuple(rej)) for tags, (at, rej) in by_tags.items()),
-        tuple(others),
-    )
+        else:
+            by_tags.setdefault(tags, []).append(i)
+    grouped = _Grouped(tuple((t, tuple(at)) for t, at in by_tags.items()), tuple(others))
     if len(_GROUPED) >= _GROUPED_MAX:
         _GROUPED.clear()
-    _GROUPED[id(files), name] = (files, grouped)
+    _GROUPED[id(files)] = (files, grouped)
     return grouped
 
 
@@ -299,21 +260,29 @@ def _tag_compatible(
     name: NormalizedName,
     files: Sequence[ArtifactFile],
     tag_rank: Mapping[str, int],
-    rejected: list[tuple[ArtifactFile, Reject, Version | None]],
+    rejected: list[tuple[ArtifactFile, Reject, Version | None]] | None,
 ) -> list[ArtifactFile]:
-    """*files* less the non-variant wheels of *name* no tag of the target fits.
+    """*files* less the wheels no tag of the target fits, a tag set at a time.
 
-    Those are rejected here (:attr:`Reject.TAGS`, the first check they fail), a tag set at a
-    time: a project may list thousands of wheels, of which a target accepts a few, and a
-    lock screens every listing once per environment. The rest keep their order.
+    A project may list thousands of wheels, of which a target accepts a few, and a lock
+    screens every listing once per environment: only the tag sets the names state are read
+    (:func:`~graft.resolve.artifacts.stated_tags`), not each name whole. With *rejected*
+    (reasons wanted), a wheel of *name* no tag fits is rejected here (:attr:`Reject.TAGS`,
+    the first check it fails) and any other file of such a set (another project's, or no
+    valid wheel name) is kept for the checks to name its reason. The rest keep their order.
     """
-    grouped = _grouped(name, files)
+    grouped = _grouped(files)
     kept = list(grouped.others)
-    for tags, at, rejects in grouped.by_tags:
+    for tags, at in grouped.by_tags:
         if any(t in tag_rank for t in tags):
             kept += at
-        else:
-            rejected += rejects
+        elif rejected is not None:
+            for i in at:
+                parsed = parse_wheel(files[i].filename)
+                if parsed is None or parsed.name != name:
+                    kept.append(i)
+                else:
+                    rejected.append((files[i], Reject.TAGS, parsed.version))
     kept.sort()
     return [files[i] for i in kept]
 
@@ -360,16 +329,21 @@ def screen(
     policy: Policy,
     *,
     tag_rank: Mapping[str, int] | None = None,
+    reasons: bool = True,
 ) -> Screen:
     """Which of *files* are candidates for *target* under *specs*, best first, and why not.
 
-    *tag_rank* is ``target.tag_rank()``, passed by callers that screen often.
+    *tag_rank* is ``target.tag_rank()``, passed by callers that screen often. Without
+    *reasons* (the resolver's question), ``rejected`` is empty and only the files of versions
+    *specs* admit are read (:mod:`graft.resolve.admit`): the same candidates, in the same
+    order, at the cost of the admitted releases rather than the whole listing.
     """
     tag_rank = target.tag_rank() if tag_rank is None else tag_rank
     rejected: list[tuple[ArtifactFile, Reject, Version | None]] = []
     passed: list[tuple[Version, tuple[int, int, int], ArtifactFile]] = []
-    contains = _verdicts(specs)
-    for file in _tag_compatible(name, files, tag_rank, rejected):
+    contains = verdicts(specs)
+    read = files if reasons else by_version(files).admitted(specs)
+    for file in _tag_compatible(name, read, tag_rank, rejected if reasons else None):
         if file.filename.endswith("-variants.json"):
             continue  # a release's variant metadata, not a distribution
         if file.is_wheel:
@@ -400,4 +374,4 @@ def screen(
         else:
             offered.append((version, key, file))
     ordered = _order(offered, policy.prefers(name))
-    return Screen(tuple((v, f) for v, _, f in ordered), tuple(rejected))
+    return Screen(tuple((v, f) for v, _, f in ordered), tuple(rejected) if reasons else ())

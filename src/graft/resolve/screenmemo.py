@@ -9,9 +9,10 @@ rank of each distinct tag set (None where no tag fits) and the verdict on each d
 ``requires-python``. Environments with equal signatures get the very same :class:`Screen`.
 
 For a pure-Python project that is one screening per Python version (or one in all); for a
-project with a wheel per interpreter and platform, one per environment, as before. The
-signature costs one pass over the listing's distinct tag sets (hundreds at most), a
-screening one pass over its files (thousands for some projects).
+project with a wheel per interpreter and platform, one per environment, as before. Both are
+of the files the specifiers admit (:mod:`graft.resolve.admit`), the only ones the screening
+reads: the signature costs one pass over their distinct tag sets, a screening one pass over
+them (a release's wheels for a pinned project, rather than every release's).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ import dataclasses
 import threading
 from typing import TYPE_CHECKING, Any
 
-from graft.resolve.artifacts import parse_wheel
+from graft.resolve.admit import by_version
+from graft.resolve.artifacts import parse_wheel, stated_tags
 from graft.resolve.screen import screen
 from graft.resolve.surface import python_allows
 
@@ -57,9 +59,12 @@ def _listing(files: Sequence[ArtifactFile]) -> _Listing:
     tag_sets: dict[tuple[str, ...], None] = {}
     pythons: dict[str, None] = {}
     for file in files:
-        parsed = parse_wheel(file.filename) if file.is_wheel else None
-        if parsed is not None:
-            tag_sets[parsed.tags] = None
+        tags = stated_tags(file.filename)
+        if tags is None and file.is_wheel:  # a variant wheel (or no wheel name)
+            parsed = parse_wheel(file.filename)
+            tags = None if parsed is None else parsed.tags
+        if tags is not None:
+            tag_sets[tags] = None
         if file.requires_python:
             pythons[file.requires_python] = None
     return _Listing(tuple(tag_sets), tuple(pythons))
@@ -173,8 +178,12 @@ class ScreenMemo:
         *,
         tag_rank: Mapping[str, int],
     ) -> Screen:
-        """``screen(name, files, specs, target, policy)``, shared where signatures agree."""
-        listing = self._listing_of(files)
+        """``screen(..., reasons=False)``, shared where signatures agree.
+
+        The signature is of the files the specifiers admit (:mod:`graft.resolve.admit`): the
+        only ones that screening reads.
+        """
+        listing = self._listing_of(by_version(files).admitted(specs))
         key = (
             name,
             id(files),
@@ -187,7 +196,7 @@ class ScreenMemo:
         if found is not None:
             self.shared += 1
             return found
-        result = screen(name, files, specs, target, policy, tag_rank=tag_rank)
+        result = screen(name, files, specs, target, policy, tag_rank=tag_rank, reasons=False)
         with self._lock:
             self._screens[key] = result
         self.screened += 1

@@ -1,0 +1,151 @@
+"""A listing's files narrowed to the versions a requirement admits, before any tag is read.
+
+A project's listing on PyPI may hold tens of thousands of files (``pydantic-core``: a wheel
+per interpreter and platform for every release), and the resolver screens it each time a
+requirement on the project arrives, once per environment in a lock. Every file whose version
+the specifiers exclude is left out of the candidates whatever else is true of it, so the
+resolver's screening (:func:`graft.resolve.screen.screen` without reasons) looks only at the
+files of admitted versions: for ``pydantic-core==2.33.2``, one release's wheels instead of
+every release's. Only the reasons the explanation of a failure quotes need every file.
+
+A wheel's version is the second dash-separated field of its filename, read with
+``packaging``'s :class:`~packaging.version.Version` once per distinct text: the field
+``packaging.utils.parse_wheel_filename`` reads (a variant label, PEP 825, is the last field
+and a build tag the third). A file whose filename states no version this way is
+no wheel name ``packaging`` accepts (it needs those fields, and that version), so the full
+screening never offers it either (not a wheel of the project); an sdist's version is
+``packaging``'s (:func:`graft.resolve.artifacts.sdist_name`), and an sdist it cannot read is
+never offered. So the narrowed screening offers exactly what the full one offers
+(``tests/unit/test_screen.py`` checks it on odd listings).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from graft.resolve.artifacts import sdist_name
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import Version
+
+    from graft.resolve.artifacts import ArtifactFile
+
+#: A wheel filename's fields: name, version, [build,] python, abi, platform[, variant label].
+_WHEEL_FIELDS = frozenset({5, 6, 7})
+
+
+class ByVersion:
+    """A listing's files by the version their filename states (positions in the listing)."""
+
+    __slots__ = ("_admitted", "files", "versions")
+
+    def __init__(self, files: Sequence[ArtifactFile]) -> None:
+        """Group *files* (kept, so that their identity stays theirs while this lives)."""
+        from packaging.version import InvalidVersion, Version  # noqa: PLC0415
+
+        self.files = files
+        by_text: dict[str, list[int]] = {}
+        sdists: dict[Version, list[int]] = {}
+        for i, file in enumerate(files):
+            name = file.filename
+            if name.endswith(".whl"):
+                fields = name[:-4].split("-")
+                if len(fields) in _WHEEL_FIELDS:
+                    by_text.setdefault(fields[1], []).append(i)
+                    continue
+            elif (sdist := sdist_name(name)) is not None:
+                sdists.setdefault(sdist[1], []).append(i)
+        versions: dict[Version, list[int]] = {}
+        for text, at in by_text.items():
+            try:
+                version = Version(text)
+            except InvalidVersion:
+                continue
+            versions.setdefault(version, []).extend(at)
+        for version, at in sdists.items():
+            versions.setdefault(version, []).extend(at)
+        self.versions = tuple((v, tuple(at)) for v, at in versions.items())
+        self._admitted: dict[tuple[SpecifierSet, ...], tuple[ArtifactFile, ...]] = {}
+
+    def stating(self, version: Version) -> list[ArtifactFile]:
+        """The files whose filename states *version* (any spelling of it), in order."""
+        at = sorted(i for v, positions in self.versions if v == version for i in positions)
+        return [self.files[i] for i in at]
+
+    def admitted(self, specs: Sequence[SpecifierSet]) -> Sequence[ArtifactFile]:
+        """The files of versions every one of *specs* contains: every file screening may offer.
+
+        In the listing's order; the same tuple each time for the same *specs* (a screening
+        memo keys by its identity). Under ``===``, every file.
+        """
+        key = tuple(specs)
+        if arbitrary(key):
+            return self.files
+        kept = self._admitted.get(key)
+        if kept is None:
+            contains = verdicts(key)
+            at: list[int] = []
+            for version, positions in self.versions:
+                if contains(version):
+                    at += positions
+            at.sort()
+            kept = self._admitted[key] = tuple(self.files[i] for i in at)
+        return kept
+
+
+#: Per specifier list, each version's verdict: the same in every screening (a lock screens a
+#: project once per environment, and a resolution once per requirement arriving on it).
+_CONTAINS: dict[tuple[SpecifierSet, ...], dict[Version, bool]] = {}
+_CONTAINS_MAX = 4096
+
+
+def arbitrary(specs: Sequence[SpecifierSet]) -> bool:
+    """Whether *specs* hold a ``===`` clause, which compares a version's text, not its value.
+
+    Equal versions may be written differently (``1.0``, ``1.0.0``), so verdicts on the value
+    are neither remembered nor used to narrow a listing under one.
+    """
+    return any(clause.operator == "===" for spec in specs for clause in spec)
+
+
+def verdicts(specs: Sequence[SpecifierSet]) -> Callable[[Version], bool]:
+    """Whether every one of *specs* contains a version (prereleases count), remembered."""
+    key = tuple(specs)
+    if arbitrary(key):
+        return lambda version: all(s.contains(version, prereleases=True) for s in key)
+    known = _CONTAINS.get(key)
+    if known is None:
+        if len(_CONTAINS) >= _CONTAINS_MAX:
+            _CONTAINS.clear()
+        known = _CONTAINS[key] = {}
+
+    def contains(version: Version) -> bool:
+        verdict = known.get(version)
+        if verdict is None:
+            verdict = known[version] = all(s.contains(version, prereleases=True) for s in key)
+        return verdict
+
+    return contains
+
+
+#: Per listing: a lock asks the same listing once per environment and requirement.
+_BY_VERSION: dict[int, ByVersion] = {}
+_BY_VERSION_MAX = 1024
+
+
+def by_version(files: Sequence[ArtifactFile]) -> ByVersion:
+    """*files* (one project's listing) grouped by version, remembered per listing."""
+    hit = _BY_VERSION.get(id(files))
+    if hit is not None and hit.files is files:
+        return hit
+    grouped = ByVersion(files)
+    if len(_BY_VERSION) >= _BY_VERSION_MAX:
+        _BY_VERSION.clear()
+    _BY_VERSION[id(files)] = grouped
+    return grouped
+
+
+__all__ = ["ByVersion", "arbitrary", "by_version", "verdicts"]
