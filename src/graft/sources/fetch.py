@@ -21,6 +21,7 @@ from graft._fs import write_atomic
 from graft._sha256 import sha256_hex
 from graft.errors import SourceError
 from graft.sources.urlimport import load as load_urllib
+from graft.sources.urlimport import opener
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -169,13 +170,12 @@ def _attempt(
         headers["Range"] = f"bytes={have}-"
     load_urllib()  # imported on first use, under a lock (download threads)
     from urllib.error import HTTPError  # noqa: PLC0415
-    from urllib.request import urlopen  # noqa: PLC0415
 
     from graft.sources.auth import request as authorized  # noqa: PLC0415
 
     request = authorized(candidate.url, headers)
     try:
-        response = urlopen(request, timeout=60)  # noqa: S310
+        response = opener().open(request, timeout=60)
     except HTTPError as exc:
         if exc.code != _RANGE_NOT_SATISFIABLE or not have:
             raise

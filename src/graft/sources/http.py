@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from graft.errors import SourceError
 from graft.sources.urlimport import load as load_urllib
+from graft.sources.urlimport import opener
 
 _RETRIES = 3
 
@@ -37,7 +38,6 @@ def http_get(
     """
     load_urllib()  # imported on first use, under a lock (threads)
     import urllib.error  # noqa: PLC0415 - (urllib.response, tempfile: not for cached pages)
-    from urllib.request import urlopen  # noqa: PLC0415
 
     from graft.sources.auth import from_keyring  # noqa: PLC0415
     from graft.sources.auth import request as authorized  # noqa: PLC0415
@@ -45,7 +45,7 @@ def http_get(
     request = authorized(url, headers or {})
     for attempt in range(_RETRIES):
         try:
-            with urlopen(request, timeout=30) as response:  # noqa: S310
+            with opener().open(request, timeout=30) as response:
                 return Response(
                     response.status,
                     response.read(),

@@ -32,6 +32,7 @@ from graft._sha256 import sha256_hex
 from graft.errors import SourceError
 from graft.sources.localwheel import metadata_member
 from graft.sources.urlimport import load as load_urllib
+from graft.sources.urlimport import opener as shared_opener
 
 if TYPE_CHECKING:
     from urllib.request import OpenerDirector
@@ -313,12 +314,7 @@ def read_metadata(
     Raises :class:`~graft.errors.SourceError` when the file cannot be fetched or is not a
     wheel with exactly one such METADATA.
     """
-    if opener is None:
-        load_urllib()  # imported on first use, under a lock (prefetch threads)
-        from urllib.request import build_opener  # noqa: PLC0415
-
-        opener = build_opener()
-    remote = _Remote(url, opener, timeout, backoff)
+    remote = _Remote(url, shared_opener() if opener is None else opener, timeout, backoff)
     name = canonicalize_name(project) if project else None
     try:
         member, data = _by_ranges(remote, name, tail, leaf)

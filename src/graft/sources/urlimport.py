@@ -1,4 +1,4 @@
-"""``urllib.request``, imported on first use and under a lock.
+"""``urllib.request``, imported on first use and under a lock, and the one opener graft uses.
 
 With ``http.client``, ``email`` and ``ssl`` it costs a run 30-45 ms of imports, and a warm run
 that reads only cached index pages and kept surfaces never opens a connection. It must not be
@@ -6,16 +6,46 @@ imported by two threads at once: one thread can find the module initialized befo
 has set ``urllib.request`` on the package ('module urllib has no attribute request', seen in
 the cold benchmark's download threads). So every user calls :func:`load` first, which imports
 it under one lock, then imports it locally (by then a lookup in ``sys.modules``).
+
+Every request goes through :func:`opener`: urllib's default opener gives each HTTPS
+connection a new TLS context, and making one loads the system's CA certificates (30-60 ms of
+CPU each here). A cold ``graft lock`` of the data roots opens ~1,500 connections (pages,
+range reads of METADATA): 104 s of CPU, half of it loading the same certificates again.
 """
 
 from __future__ import annotations
 
 import threading
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from urllib.request import OpenerDirector
+
 _LOCK = threading.Lock()
+_OPENER: list[OpenerDirector] = []  # made once, on first use
 
 
 def load() -> None:
     """Import ``urllib.request`` (once, under the lock); callers then ``import urllib.request``."""
     with _LOCK:
         import urllib.request  # noqa: F401, PLC0415 - the point of this module
+
+
+def opener() -> OpenerDirector:
+    """The default urllib opener, with one TLS context for every HTTPS connection of the run.
+
+    The context is ``ssl.create_default_context()`` (as ``http.client`` makes per connection: the
+    system's CA certificates, ``SSL_CERT_FILE`` and ``SSL_CERT_DIR`` honoured, hostnames
+    checked); an ``SSLContext`` may serve many threads at once, and so may an opener (urllib's
+    own ``urlopen`` shares one).
+    """
+    with _LOCK:
+        if not _OPENER:
+            import ssl  # noqa: PLC0415
+            import urllib.request  # noqa: PLC0415
+
+            context = ssl.create_default_context()
+            _OPENER.append(
+                urllib.request.build_opener(urllib.request.HTTPSHandler(context=context))
+            )
+        return _OPENER[0]
