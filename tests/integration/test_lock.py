@@ -504,3 +504,21 @@ def test_a_lock_to_standard_output(
     both = run_graft("lock", "--index-url", url, "-o", "-", "--json", "b", check=False)
     assert both.returncode == 2
     assert "-o - writes the lock to standard output, where --json would write too" in both.stdout
+
+
+def test_a_cold_lock_resolved_side_by_side_writes_what_a_warm_one_does(
+    tmp_path: Path, index: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a cache of its own: the first lock fetches every METADATA, so the environments after
+    # the first are resolved side by side; the second reads what the first kept, one by one
+    monkeypatch.setenv("GRAFT_CACHE_DIR", str(tmp_path / "cache"))
+    roots = ("plat", "fmt", "same", "rp", "ex[gpu]", "bt")
+    cold_dir, warm_dir = tmp_path / "cold", tmp_path / "warm"
+    cold_dir.mkdir()
+    warm_dir.mkdir()
+    _, said = lock(cold_dir, index, *roots, "-v")
+    assert " ranges" in said  # METADATA was fetched
+    _, again = lock(warm_dir, index, *roots, "-v")
+    assert " ranges" not in again
+    cold = (cold_dir / "pylock.toml").read_text()
+    assert cold == (warm_dir / "pylock.toml").read_text()

@@ -29,26 +29,30 @@ user named or no environment is left.
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 from graft.errors import SourceError
 from graft.resolve.shared import SharedSource
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable, Sequence
 
     from packaging.pylock import Pylock
     from packaging.utils import NormalizedName
     from packaging.version import Version
 
+    from graft.errors import BuildError
     from graft.model.request import ResolveRequest, SourceBuilder
     from graft.model.requirements import Inputs, Wanted
     from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile, MetadataReader, ProjectSource
     from graft.resolve.environments import Environment
+    from graft.resolve.explain import ResolutionError
     from graft.resolve.lock_forks import Forks
+    from graft.resolve.lock_prefs import Locked
     from graft.resolve.projects import IndexProjects
     from graft.resolve.relock import Relock
     from graft.resolve.resolver import Pin, Resolution
@@ -581,23 +585,112 @@ def _why_not(exc: Exception) -> str:
     return f"{head[:-1]} ({n} wheel{'s' if n != 1 else ''}; lock that environment alone to see)"
 
 
-def lock(request: LockRequest) -> LockResult:
-    """Resolve every environment of the matrix, merge by node, write ``request.output``."""
-    from graft._home import cache_root  # noqa: PLC0415
-    from graft.errors import BuildError, UsageError  # noqa: PLC0415
-    from graft.resolve.artifacts import MetadataReader  # noqa: PLC0415
-    from graft.resolve.environments import keep_matching, matrix, python_versions  # noqa: PLC0415
+#: Environments resolved side by side while METADATA is fetched (a cold lock): their reads
+#: overlap; SharedSource has one thread read what several ask for.
+SIDE_BY_SIDE = 8
+
+
+class _Outcome(NamedTuple):
+    """One environment's resolution, the failure that ends it, or why it is skipped."""
+
+    wanted: list[Wanted]
+    resolution: Resolution | None
+    failure: ResolutionError | BuildError | None = None
+    skip: str | None = None
+
+
+def _reading(projects: IndexProjects) -> bool:
+    """Whether METADATA was read from the network or a build (not from what graft keeps)."""
+    return any(projects.reads[where] for where in ("pep658", "ranges", "whole", "sdist"))
+
+
+def _resolve_one(
+    position: int,
+    env: Environment,
+    *,
+    asked: ResolveRequest,
+    inputs: Inputs,
+    relock: Relock,
+    locked: Locked,
+    chooser: VariantChooser,
+    source: SharedSource,
+    screens: ScreenMemo,
+    builds: bool,
+    listed: bool,
+) -> _Outcome:
+    """One environment's resolution (or why it is skipped); safe in threads.
+
+    *builds*: a builder is at hand (sdists may be candidates); *listed*: an index is read.
+    """
+    from graft.errors import BuildError  # noqa: PLC0415
     from graft.resolve.explain import ResolutionError  # noqa: PLC0415
     from graft.resolve.locate import (  # noqa: PLC0415
-        gather_inputs,
         marker_applies,
         resolver_policy,
         resolver_requirement,
     )
+    from graft.resolve.resolver import LOCK_REJECTIONS, resolve  # noqa: PLC0415
+
+    wanted = [w for w in inputs.wanted if marker_applies(w.marker, env.target)]
+    try:
+        wanted += relock.pins(env)
+    except SourceError as exc:  # the lock read does not cover this environment
+        return _Outcome(wanted, None, skip=f"{env.label}: {exc.what}")
+    policy = resolver_policy(
+        asked, inputs, wanted, env.target, locked.preferred(env), chooser, sdists=builds
+    )
+    try:
+        resolution = resolve(
+            [resolver_requirement(w) for w in wanted],
+            env.target,
+            source,
+            policy,
+            # the first resolution reads in threads; later ones mostly find SharedSource's
+            # copies, for which starting threads costs more than it saves
+            prefetch=8 if listed and position == 0 else 0,
+            dependencies=not asked.no_deps,
+            screens=screens,
+            max_rejections=LOCK_REJECTIONS,
+        )
+    except (ResolutionError, BuildError) as exc:  # (BuildError: an sdist it needs)
+        return _Outcome(wanted, None, failure=exc)
+    return _Outcome(wanted, resolution)
+
+
+def _resolve_all(
+    envs: Sequence[Environment],
+    resolved: Callable[[int, Environment], _Outcome],
+    projects: IndexProjects,
+) -> list[_Outcome]:
+    """Each environment's outcome, in order.
+
+    The first alone; the others side by side if it had to fetch METADATA (a cold cache), else
+    one after another (the GIL: nothing to gain). The outcomes do not depend on the order:
+    each is its environment's own.
+    """
+    outcomes = [resolved(0, env) for env in envs[:1]]
+    if len(envs) > 2 and _reading(projects):  # noqa: PLR2004 - two: nothing to overlap
+        from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+        with ThreadPoolExecutor(SIDE_BY_SIDE, thread_name_prefix="graft-lock") as pool:
+            outcomes += pool.map(resolved, range(1, len(envs)), envs[1:])
+    else:
+        outcomes += [resolved(position, env) for position, env in enumerate(envs[1:], 1)]
+    return outcomes
+
+
+def lock(request: LockRequest) -> LockResult:
+    """Resolve every environment of the matrix, merge by node, write ``request.output``."""
+    from graft._home import cache_root  # noqa: PLC0415
+    from graft.errors import UsageError  # noqa: PLC0415
+    from graft.resolve.artifacts import MetadataReader  # noqa: PLC0415
+    from graft.resolve.environments import keep_matching, matrix, python_versions  # noqa: PLC0415
+    from graft.resolve.locate import (  # noqa: PLC0415
+        gather_inputs,
+    )
     from graft.resolve.lock_forks import Forks  # noqa: PLC0415
     from graft.resolve.lock_prefs import read_locked  # noqa: PLC0415
     from graft.resolve.relock import Relock  # noqa: PLC0415
-    from graft.resolve.resolver import LOCK_REJECTIONS, resolve  # noqa: PLC0415
     from graft.resolve.screenmemo import ScreenMemo  # noqa: PLC0415
     from graft.resolve.sdists import lock_directories  # noqa: PLC0415
     from graft.resolve.variants import chooser_for  # noqa: PLC0415
@@ -626,40 +719,30 @@ def lock(request: LockRequest) -> LockResult:
     skipped: list[str] = []
     warnings: dict[str, None] = {}
     first: ResolutionError | BuildError | None = None
-    for position, env in enumerate(envs):
-        wanted = [w for w in inputs.wanted if marker_applies(w.marker, env.target)]
-        try:
-            wanted += relock.pins(env)
-        except SourceError as exc:  # the lock read does not cover this environment
-            skipped.append(f"{env.label}: {exc.what}")
+
+    resolved = functools.partial(
+        _resolve_one,
+        asked=asked,
+        inputs=inputs,
+        relock=relock,
+        locked=locked,
+        chooser=chooser,
+        source=source,
+        screens=screens,
+        builds=request.builder is not None,
+        listed=projects.indexes is not None,
+    )
+    outcomes = _resolve_all(envs, resolved, projects)
+    for env, (wanted, found, failure, skip) in zip(envs, outcomes, strict=True):
+        if failure is not None:
+            _refuse_if_named(env, failure)
+            first = first or failure
+            skipped.append(f"{env.label}: {_why_not(failure)}")
             continue
-        policy = resolver_policy(
-            asked,
-            inputs,
-            wanted,
-            env.target,
-            locked.preferred(env),
-            chooser,
-            sdists=request.builder is not None,
-        )
-        try:
-            resolution = resolve(
-                [resolver_requirement(w) for w in wanted],
-                env.target,
-                source,
-                policy,
-                # the first resolution reads in threads; later ones mostly find SharedSource's
-                # copies, for which starting threads costs more than it saves
-                prefetch=8 if projects.indexes is not None and position == 0 else 0,
-                dependencies=not asked.no_deps,
-                screens=screens,
-                max_rejections=LOCK_REJECTIONS,
-            )
-        except (ResolutionError, BuildError) as exc:  # (BuildError: an sdist it needs)
-            _refuse_if_named(env, exc)
-            first = first or exc
-            skipped.append(f"{env.label}: {_why_not(exc)}")
+        if found is None:
+            skipped.append(str(skip))
             continue
+        resolution = found
         warnings.update(dict.fromkeys(f"{env.label}: {w}" for w in resolution.warnings))
         if chooser.options.enabled and any(
             (str(p.name), str(p.version)) in chooser.orders for p in resolution.pins

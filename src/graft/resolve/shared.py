@@ -9,17 +9,20 @@ METADATA once, and passes kept surfaces through (:class:`~graft.resolve.artifact
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING
+from concurrent.futures import Future
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from graft.resolve.artifacts import ListingPrefetch, SurfaceStore
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from packaging.utils import NormalizedName
 
     from graft.resolve.artifacts import ArtifactFile, ProjectSource
     from graft.resolve.surface import Surface
+
+T = TypeVar("T")
 
 
 class SharedSource:
@@ -27,36 +30,55 @@ class SharedSource:
 
     Each environment's resolution asks for the same projects; the listing is turned into
     artifact rows and each METADATA read once per lock, not once per environment. Safe for
-    the resolver's prefetch threads (a race costs at most a repeated read).
+    threads (the resolver's prefetch, environments resolved side by side): a listing or
+    METADATA another thread is reading is waited for, not read again.
     """
 
     def __init__(self, inner: ProjectSource) -> None:
         self._inner = inner
-        self._files: dict[str, tuple[ArtifactFile, ...]] = {}
-        self._metadata: dict[tuple[str, str], bytes] = {}
+        self._files: dict[object, tuple[ArtifactFile, ...]] = {}
+        self._metadata: dict[object, bytes] = {}
         self._surfaces: dict[tuple[str, str], Surface | None] = {}
+        self._reading: dict[object, Future[Any]] = {}  # what one thread is reading now
         self._lock = threading.Lock()
 
     def files(self, name: NormalizedName) -> tuple[ArtifactFile, ...]:
         """Every file of *name*, listed once."""
-        with self._lock:
-            known = self._files.get(name)
-        if known is None:
-            known = tuple(self._inner.files(name))
-            with self._lock:
-                self._files[name] = known
-        return known
+        return self._once(self._files, ("files", name), lambda: tuple(self._inner.files(name)))
 
     def metadata(self, file: ArtifactFile) -> bytes:
         """The METADATA of *file*, read once."""
-        key = (file.filename, file.url)
+        key = ("metadata", file.filename, file.url)
+        return self._once(self._metadata, key, lambda: self._inner.metadata(file))
+
+    def _once(self, known: dict[object, T], key: object, read: Callable[[], T]) -> T:
+        """*known*'s answer for *key*, read by one thread while the others wait for it.
+
+        The environments of a lock may be resolved side by side, and a pure wheel's METADATA
+        is what all of them ask for first. A failure is every waiter's, and is not kept.
+        """
         with self._lock:
-            data = self._metadata.get(key)
-        if data is None:
-            data = self._inner.metadata(file)
+            if key in known:
+                return known[key]
+            pending = self._reading.get(key)
+            mine = pending is None
+            if pending is None:
+                pending = self._reading[key] = Future()
+        if not mine:
+            answer: T = pending.result()
+            return answer
+        try:
+            value = read()
+        except BaseException as exc:
             with self._lock:
-                self._metadata[key] = data
-        return data
+                del self._reading[key]
+            pending.set_exception(exc)
+            raise
+        with self._lock:
+            known[key] = value
+            del self._reading[key]
+        pending.set_result(value)
+        return value
 
     def project_names(self) -> Sequence[str]:
         """The inner source's names (for "did you mean")."""
@@ -66,7 +88,7 @@ class SharedSource:
         """The inner source's background listing, where it has one."""
         if isinstance(self._inner, ListingPrefetch):
             with self._lock:
-                names = [n for n in names if n not in self._files]
+                names = [n for n in names if ("files", n) not in self._files]
             self._inner.prefetch_files(names)
 
     def which_exist(self, names: Sequence[NormalizedName]) -> Sequence[NormalizedName]:
