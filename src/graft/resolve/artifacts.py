@@ -99,6 +99,7 @@ def _expanded(compressed: str) -> tuple[str, ...] | None:
         return None
 
 
+@functools.lru_cache(maxsize=131072)
 def stated_tags(filename: str) -> tuple[str, ...] | None:
     """The tags a wheel filename without a variant label states, or None (then parse it).
 
@@ -108,7 +109,7 @@ def stated_tags(filename: str) -> tuple[str, ...] | None:
     accepts the filename, its tags are exactly these (``parse_wheel_filename`` reads the same
     fields with the same function); when it does not, the file is no candidate whatever its
     tags. None for anything that is not shaped as a wheel name, has a variant label or tags
-    ``packaging`` refuses.
+    ``packaging`` refuses. Cached: each admitted subset of a listing is grouped anew.
     """
     if not filename.endswith(".whl"):
         return None

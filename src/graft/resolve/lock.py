@@ -672,8 +672,13 @@ def _resolve_all(
     if len(envs) > 2 and _reading(projects):  # noqa: PLR2004 - two: nothing to overlap
         from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
 
-        with ThreadPoolExecutor(SIDE_BY_SIDE, thread_name_prefix="graft-lock") as pool:
+        pool = ThreadPoolExecutor(SIDE_BY_SIDE, thread_name_prefix="graft-lock")
+        try:
             outcomes += pool.map(resolved, range(1, len(envs)), envs[1:])
+        except BaseException:  # (an index that fails, ^C): no environment waits to start
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
     else:
         outcomes += [resolved(position, env) for position, env in enumerate(envs[1:], 1)]
     return outcomes
