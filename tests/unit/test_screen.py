@@ -241,3 +241,16 @@ def test_without_reasons_the_same_candidates_come_in_the_same_order(
     quick = screen(LIB, files, specifiers, LINUX, policy, reasons=False)
     assert quick.offered == full.offered
     assert quick.rejected == ()
+    # the preferred version first, then newest first; one version (however spelt) by the
+    # target's tag order, then by filename
+    keys = [
+        (v != policy.prefers(LIB), wheel_rank(f.filename, RANKS) or (1 << 30, 0), f.filename)
+        for v, f in full.offered
+    ]
+    for (v1, _), (v2, _), k1, k2 in zip(
+        full.offered, full.offered[1:], keys, keys[1:], strict=False
+    ):
+        assert k1[0] <= k2[0]
+        if k1[0] == k2[0]:
+            assert v1 >= v2
+            assert v1 != v2 or k1[1:] <= k2[1:]

@@ -153,18 +153,17 @@ def _pins(specs: Iterable[SpecifierSet], version: Version) -> bool:
 def _order(
     offered: list[tuple[Version, tuple[int, int, int], ArtifactFile]], preferred: Version | None
 ) -> list[tuple[Version, tuple[int, int, int], ArtifactFile]]:
+    """The preferred version first, then newest first, then the target's order, then by name.
+
+    The distinct versions are sorted once (hundreds of files share a few dozen of them), and
+    each file sorts by its version's place: equal versions (``1.0``, ``1.0.0``) share one.
+    """
+    newest = sorted({version for version, _, _ in offered}, reverse=True)
+    place = {version: i for i, version in enumerate(newest)}
     return sorted(
         offered,
-        key=lambda item: (item[0] != preferred, _Desc(item[0]), item[1], item[2].filename),
+        key=lambda item: (item[0] != preferred, place[item[0]], item[1], item[2].filename),
     )
-
-
-@dataclass(frozen=True, slots=True)
-class _Desc:
-    version: Version
-
-    def __lt__(self, other: _Desc) -> bool:
-        return self.version > other.version
 
 
 def _too_new(file: ArtifactFile, cutoff: dt.datetime | None) -> bool:
