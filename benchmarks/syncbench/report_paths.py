@@ -41,7 +41,10 @@ PATHS_METHOD = """\
 Every command here installs from a **loopback simple index** that the benchmark serves itself
 (PEP 503 HTML or PEP 691 JSON by the request's Accept header, a sha256 for every file, no core
 metadata files, single `Range` requests answered with 206, like the real PyPI here minus the
-network), so the network does not decide a run. The requirement files are the set
+network), so the network does not decide a run. Unlike the real PyPI, a page lists only the
+set's own files (a few wheels, not every release's thousands) over plain HTTP, so what screening
+large listings and TLS cost there is not in these figures (decisions 68-70 give real-PyPI
+pairs). The requirement files are the set
 (`name==version` for every distribution) or a variant of it; graft and uv get `--index-url` the
 loopback index, uv and pip the same. Dependencies are checked as a user gets them (no
 `--no-deps`){no_deps}.
