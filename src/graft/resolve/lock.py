@@ -599,11 +599,6 @@ class _Outcome(NamedTuple):
     skip: str | None = None
 
 
-def _reading(projects: IndexProjects) -> bool:
-    """Whether METADATA was read from the network or a build (not from what graft keeps)."""
-    return any(projects.reads[where] for where in ("pep658", "ranges", "whole", "sdist"))
-
-
 def _resolve_one(
     position: int,
     env: Environment,
@@ -669,7 +664,7 @@ def _resolve_all(
     each is its environment's own.
     """
     outcomes = [resolved(0, env) for env in envs[:1]]
-    if len(envs) > 2 and _reading(projects):  # noqa: PLR2004 - two: nothing to overlap
+    if len(envs) > 2 and projects.reading():  # noqa: PLR2004 - two: nothing to overlap
         from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
 
         pool = ThreadPoolExecutor(SIDE_BY_SIDE, thread_name_prefix="graft-lock")
@@ -724,7 +719,6 @@ def lock(request: LockRequest) -> LockResult:
     skipped: list[str] = []
     warnings: dict[str, None] = {}
     first: ResolutionError | BuildError | None = None
-
     resolved = functools.partial(
         _resolve_one,
         asked=asked,

@@ -114,6 +114,13 @@ class IndexProjects:
             if file is not None and file.size is not None:
                 self.whole_bytes += file.size
 
+    def reading(self) -> bool:
+        """Whether METADATA was read from the network or a build: the cache was cold.
+
+        Not from a local wheel or the cache. A lock then resolves its environments side by side.
+        """
+        return any(self.reads[where] for where in ("pep658", "ranges", "whole", "sdist"))
+
     def fetched(self) -> str:
         """What reading METADATA cost, for ``-v``: where from, bytes against whole downloads."""
         reads = ", ".join(f"{n} {where}" for where, n in self.reads.items() if n) or "none"

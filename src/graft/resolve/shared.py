@@ -9,13 +9,13 @@ METADATA once, and passes kept surfaces through (:class:`~graft.resolve.artifact
 from __future__ import annotations
 
 import threading
-from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from graft.resolve.artifacts import ListingPrefetch, SurfaceStore
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
+    from concurrent.futures import Future
 
     from packaging.utils import NormalizedName
 
@@ -63,6 +63,8 @@ class SharedSource:
             pending = self._reading.get(key)
             mine = pending is None
             if pending is None:
+                from concurrent.futures import Future  # noqa: PLC0415 - (3 ms: only on a miss)
+
                 pending = self._reading[key] = Future()
         if not mine:
             answer: T = pending.result()
