@@ -522,3 +522,28 @@ def test_a_cold_lock_resolved_side_by_side_writes_what_a_warm_one_does(
     assert " ranges" not in again
     cold = (cold_dir / "pylock.toml").read_text()
     assert cold == (warm_dir / "pylock.toml").read_text()
+
+
+def test_a_release_uploaded_since_the_page_was_cached_is_found_by_asking_again(
+    tmp_path: Path, wheels: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As a sync does: a lock that finds no resolution in young cached pages asks them again.
+
+    Once, and then every environment is resolved over what the index says now; a version that
+    does not exist still fails, after one more (unchanged) answer.
+    """
+    monkeypatch.setenv("GRAFT_CACHE_DIR", str(tmp_path / "cache"))
+    for name in "abc":
+        (tmp_path / name).mkdir()
+    with serve() as served:
+        served.etag = True
+        served.add(make_wheel(wheels, "lib", "1.0"))
+        first, _ = lock(tmp_path / "a", served, "lib")
+        assert [str(p.version) for p in first.packages] == ["1.0"]
+        assert served.pages == [200]
+        served.add(make_wheel(wheels, "lib", "1.1"))
+        again, _ = lock(tmp_path / "b", served, "lib>=1.1")
+        assert [str(p.version) for p in again.packages] == ["1.1"]
+        assert served.pages == [200, 200]  # the cached page failed, and was asked again
+        assert "no version of lib matches" in refused(tmp_path / "c", served, "lib>=9")
+        assert served.pages == [200, 200, 304]

@@ -679,6 +679,37 @@ def _resolve_all(
     return outcomes
 
 
+def _asking_again(
+    envs: Sequence[Environment], resolved: Callable[..., _Outcome], projects: IndexProjects
+) -> tuple[list[_Outcome], SharedSource, ScreenMemo]:
+    """Each environment's outcome, and the shared source and screenings that gave them.
+
+    As a sync does (decision 61): when an environment finds no resolution and some page was
+    answered from the cache unasked (younger than its TTL: a release uploaded since, the
+    user's own just published, may be the answer), every such page is asked again (a 304
+    when unchanged) and every environment resolved once more, over what the pages say now.
+    """
+    from graft.resolve.explain import ResolutionError  # noqa: PLC0415
+    from graft.resolve.screenmemo import ScreenMemo  # noqa: PLC0415
+
+    source, screens = SharedSource(projects), ScreenMemo()
+    outcomes = _resolve_all(
+        envs, functools.partial(resolved, source=source, screens=screens), projects
+    )
+    index = projects.indexes
+    if index is None or not index.cached_answers():
+        return outcomes, source, screens
+    if not any(isinstance(o.failure, ResolutionError) for o in outcomes):
+        return outcomes, source, screens
+    projects.close()  # (listings started ahead: from the pages as they were)
+    index.ask_again()
+    source, screens = SharedSource(projects), ScreenMemo()
+    outcomes = _resolve_all(
+        envs, functools.partial(resolved, source=source, screens=screens), projects
+    )
+    return outcomes, source, screens
+
+
 def lock(request: LockRequest) -> LockResult:
     """Resolve every environment of the matrix, merge by node, write ``request.output``."""
     from graft._home import cache_root  # noqa: PLC0415
@@ -691,7 +722,6 @@ def lock(request: LockRequest) -> LockResult:
     from graft.resolve.lock_forks import Forks  # noqa: PLC0415
     from graft.resolve.lock_prefs import read_locked  # noqa: PLC0415
     from graft.resolve.relock import Relock  # noqa: PLC0415
-    from graft.resolve.screenmemo import ScreenMemo  # noqa: PLC0415
     from graft.resolve.sdists import lock_directories  # noqa: PLC0415
     from graft.resolve.variants import chooser_for  # noqa: PLC0415
 
@@ -708,9 +738,6 @@ def lock(request: LockRequest) -> LockResult:
     relock = Relock(inputs.pylocks, asked.extras, asked.groups or None, chooser)
     direct = _direct_files(inputs, relock, envs)
     projects = _projects(asked, inputs, cache_dir, direct, request.builder)
-    source = SharedSource(projects)
-    screens = ScreenMemo()
-    reader = MetadataReader(source)
     forks = Forks()  # what resolving each other variant choice found (lock_forks)
     # the versions the output holds are preferred, as uv does (lock_prefs)
     to_stdout = request.output == STDOUT  # (-o -: no output file to prefer versions from)
@@ -726,12 +753,11 @@ def lock(request: LockRequest) -> LockResult:
         relock=relock,
         locked=locked,
         chooser=chooser,
-        source=source,
-        screens=screens,
         builds=request.builder is not None,
         listed=projects.indexes is not None,
     )
-    outcomes = _resolve_all(envs, resolved, projects)
+    outcomes, source, screens = _asking_again(envs, resolved, projects)
+    reader = MetadataReader(source)
     for env, (wanted, found, failure, skip) in zip(envs, outcomes, strict=True):
         if failure is not None:
             _refuse_if_named(env, failure)
