@@ -24,6 +24,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from graft.resolve.artifacts import sdist_name
+from graft.resolve.listing import filenames
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -49,8 +50,7 @@ class ByVersion:
         self.files = files
         by_text: dict[str, list[int]] = {}
         sdists: dict[Version, list[int]] = {}
-        for i, file in enumerate(files):
-            name = file.filename
+        for i, name in enumerate(filenames(files)):  # (a listing makes no file for this)
             if name.endswith(".whl"):
                 fields = name[:-4].split("-")
                 if len(fields) in _WHEEL_FIELDS:

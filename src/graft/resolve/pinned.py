@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING
 from packaging.utils import NormalizedName
 
 from graft.resolve.artifacts import parse_wheel
+from graft.resolve.listing import filenames
 from graft.resolve.provider import PYTHON, WheelCandidate
 
 if TYPE_CHECKING:
@@ -117,8 +118,8 @@ def _step(
     if not chosen.file.is_wheel:
         return step, False
     variant = any(
-        (p := parse_wheel(f.filename)) is not None and p.variant is not None
-        for f in provider.files(chosen.name)
+        (p := parse_wheel(name)) is not None and p.variant is not None
+        for name in filenames(provider.files(chosen.name))
     )
     return step, not variant and not provider.reader.surface(chosen.file).variant_requires
 

@@ -22,12 +22,13 @@ import json
 import os
 import threading
 import urllib.parse
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from graft._fs import remember
 from graft._sha256 import sha256_hex
 from graft.errors import SourceError
 from graft.resolve.artifacts import ArtifactFile
+from graft.resolve.listing import Listing
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -81,7 +82,7 @@ class IndexProjects:
         self.find_links = find_links
         self.cache_dir = cache_dir
         self.offline = offline
-        self._listings: dict[str, Future[list[Candidate]]] = {}  # prefetch_files, by name
+        self._listings: dict[str, Future[list[list[Any]] | None]] = {}  # prefetch_files
         self._pages: ThreadPoolExecutor | None = None
         self.reads: dict[str, int] = {
             "local": 0,
@@ -136,7 +137,7 @@ class IndexProjects:
         files are never mixed across indexes.
         """
         if name in self.direct:
-            return [self.direct[name]]
+            return (self.direct[name],)
         out: list[ArtifactFile] = []
         if self.find_links is not None:
             out += [ArtifactFile(filename, path) for filename, path in self.find_links.files(name)]
@@ -144,9 +145,14 @@ class IndexProjects:
         if self.indexes is not None:
             with self._lock:
                 started = self._listings.get(name)
-            listing = started.result() if started is not None else self.indexes.listing(name)
-            out += [self._artifact(candidate) for candidate in listing]
-        return out
+            rows = started.result() if started is not None else self.indexes.rows(name)
+            if rows is None:  # (indexes merged: their candidates, made whole)
+                out += [self._artifact(*_row(c)) for c in self.indexes.listing(name)]
+            elif out:
+                out += [self._artifact(*row) for row in rows]
+            else:  # the usual: each file made when read (graft.resolve.listing)
+                return Listing(rows, lambda row: self._artifact(*row))
+        return tuple(out)
 
     def prefetch_files(self, names: Sequence[NormalizedName]) -> None:
         """Start asking the indexes for *names* in threads, eight pages at a time.
@@ -170,7 +176,7 @@ class IndexProjects:
                     from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
 
                     self._pages = ThreadPoolExecutor(8, thread_name_prefix="graft-pages")
-                self._listings[name] = self._pages.submit(indexes.listing, name)
+                self._listings[name] = self._pages.submit(indexes.rows, name)
 
     def close(self) -> None:
         """Stop listing what no one will ask for (the resolution is over)."""
@@ -180,19 +186,30 @@ class IndexProjects:
         if pages is not None:
             pages.shutdown(wait=False, cancel_futures=True)
 
-    def _artifact(self, candidate: Candidate) -> ArtifactFile:
-        if candidate.core_metadata is not None:
-            self._offers_pep658.add(candidate.url)
-        hashes = (("sha256", candidate.sha256),) if candidate.sha256 else ()
+    def _artifact(  # noqa: PLR0917 - a page row's fields (Index.rows)
+        self,
+        filename: str,
+        url: str,
+        sha256: str | None,
+        requires_python: str | None,
+        yanked: str | None,
+        upload_time: str | None,
+        core_metadata: str | None,
+        size: int | None,
+    ) -> ArtifactFile:
+        if core_metadata is not None:
+            with self._lock:
+                self._offers_pep658.add(url)
         return ArtifactFile(
-            candidate.filename,
-            candidate.url,
-            hashes,
-            requires_python=candidate.requires_python,
-            yanked=candidate.yanked,
-            upload_time=_upload_time(candidate.upload_time),
-            metadata_hash=candidate.core_metadata or None,
-            size=candidate.size,
+            filename,
+            url,
+            (("sha256", sha256),) if sha256 else (),
+            requires_python,
+            yanked,
+            _upload_time(upload_time),
+            core_metadata or None,
+            False,
+            size,
         )
 
     def project_names(self) -> Sequence[str]:
@@ -365,6 +382,12 @@ class IndexProjects:
 
 def _kib(size: int) -> str:
     return f"{size / 1024:.0f} KiB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MiB"
+
+
+def _row(c: Candidate) -> tuple[Any, ...]:
+    """A candidate as the page row it was read from (:meth:`graft.sources.index.Index.rows`)."""
+    fields = (c.requires_python, c.yanked, c.upload_time, c.core_metadata, c.size)
+    return (c.filename, c.url, c.sha256, *fields)
 
 
 def _upload_time(text: str | None) -> dt.datetime | None:

@@ -12,6 +12,7 @@ import threading
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from graft.resolve.artifacts import ListingPrefetch, SurfaceStore
+from graft.resolve.listing import Listing
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -25,6 +26,11 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
+def _fixed(files: Sequence[ArtifactFile]) -> Sequence[ArtifactFile]:
+    """*files* as a sequence no one changes: a listing as it is, anything else a tuple."""
+    return files if isinstance(files, Listing | tuple) else tuple(files)
+
+
 class SharedSource:
     """A :class:`ProjectSource` that remembers files and METADATA across the resolutions.
 
@@ -36,15 +42,15 @@ class SharedSource:
 
     def __init__(self, inner: ProjectSource) -> None:
         self._inner = inner
-        self._files: dict[object, tuple[ArtifactFile, ...]] = {}
+        self._files: dict[object, Sequence[ArtifactFile]] = {}
         self._metadata: dict[object, bytes] = {}
         self._surfaces: dict[tuple[str, str], Surface | None] = {}
         self._reading: dict[object, Future[Any]] = {}  # what one thread is reading now
         self._lock = threading.Lock()
 
-    def files(self, name: NormalizedName) -> tuple[ArtifactFile, ...]:
-        """Every file of *name*, listed once."""
-        return self._once(self._files, ("files", name), lambda: tuple(self._inner.files(name)))
+    def files(self, name: NormalizedName) -> Sequence[ArtifactFile]:
+        """Every file of *name*, listed once (never changed: a listing or a tuple)."""
+        return self._once(self._files, ("files", name), lambda: _fixed(self._inner.files(name)))
 
     def metadata(self, file: ArtifactFile) -> bytes:
         """The METADATA of *file*, read once."""

@@ -237,8 +237,7 @@ class Index:
 
         Wheels and source distributions alike (callers that only take wheels filter).
         """
-        page_url = urllib.parse.urljoin(self.url, f"{name}/")
-        rows = self._page(page_url)
+        rows = self.rows(name)
         local = self.url.startswith("file:")
         out = [
             Candidate(
@@ -255,6 +254,13 @@ class Index:
             for filename, url, sha256, requires_python, yanked, upload_time, metadata, size in rows
         ]
         return bool(rows), out
+
+    def rows(self, name: str) -> list[list[Any]]:
+        """The page of project *name* as kept: one row per file, in :meth:`listing`'s order.
+
+        ``[filename, url, sha256, requires_python, yanked, upload_time, metadata, size]``.
+        """
+        return self._page(urllib.parse.urljoin(self.url, f"{name}/"))
 
     def fresh(self, name: str) -> bool:
         """Whether the page of *name* is answered without the network (a stat, no parse).
@@ -507,6 +513,18 @@ class Indexes:
         """Revalidate every cached page from now on (:meth:`Index.ask_again`)."""
         for index in self.indexes:
             index.ask_again()
+
+    def rows(self, name: str) -> list[list[Any]] | None:
+        """:meth:`Index.rows` of the first index that has any file for *name* (else none).
+
+        None under ``unsafe-best-match``, whose listing merges indexes (:meth:`listing`).
+        """
+        if self.merged:
+            return None
+        for index in self.indexes:
+            if rows := index.rows(name):
+                return rows
+        return []
 
     def listing(self, name: str) -> list[Candidate]:
         """Every file of *name* on the first index that has any file for it (else none).

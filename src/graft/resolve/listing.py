@@ -1,0 +1,69 @@
+"""A project's files as an index lists them, each an :class:`ArtifactFile` only once it is read.
+
+A listing holds every file of every release (pydantic-core's: 15,057), and a resolution reads
+the few its specifiers admit (:mod:`graft.resolve.admit`, which groups the rest by the
+version their *filename* states). Making an ``ArtifactFile`` of each row (its upload time
+parsed, its hashes a tuple) cost a warm unpinned sync of the fastapi roots ~35% of its
+time, for 47,000 rows of which it read a few hundred. A :class:`Listing` keeps the index's
+rows (:meth:`graft.sources.index.Indexes.rows`) and makes each file when it is first read
+(and the same object after); :func:`filenames` reads the names without making any.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, overload
+
+from graft.resolve.artifacts import ArtifactFile
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+
+class Listing(Sequence[ArtifactFile]):
+    """The files of one project's page rows, each made on first read.
+
+    Safe in threads: a race makes an equal file twice, and one of them is kept.
+    """
+
+    __slots__ = ("_made", "_make", "_rows")
+
+    def __init__(
+        self, rows: Sequence[Sequence[Any]], make: Callable[[Sequence[Any]], ArtifactFile]
+    ) -> None:
+        self._rows = rows
+        self._make = make
+        self._made: list[ArtifactFile | None] = [None] * len(rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, at: int) -> ArtifactFile: ...
+    @overload
+    def __getitem__(self, at: slice) -> Sequence[ArtifactFile]: ...
+    def __getitem__(self, at: int | slice) -> ArtifactFile | Sequence[ArtifactFile]:
+        if isinstance(at, slice):
+            return [self[i] for i in range(*at.indices(len(self._rows)))]
+        made = self._made[at]
+        if made is None:
+            made = self._made[at] = self._make(self._rows[at])
+        return made
+
+    def __iter__(self) -> Iterator[ArtifactFile]:
+        for at in range(len(self._rows)):
+            yield self[at]
+
+    def filenames(self) -> list[str]:
+        """Each row's filename, in order, no file made."""
+        return [row[0] for row in self._rows]
+
+
+def filenames(files: Sequence[ArtifactFile]) -> list[str]:
+    """The filenames of *files*, in order (a :class:`Listing`'s without making its files)."""
+    if isinstance(files, Listing):
+        return files.filenames()
+    return [file.filename for file in files]
+
+
+__all__ = ["Listing", "filenames"]
