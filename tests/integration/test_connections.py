@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import http.server
 import socket
 import threading
@@ -42,6 +43,7 @@ class _Server(http.server.ThreadingHTTPServer):
     requests = 0
     close_after_answer = False  # end the connection after each answer without saying so
     http10 = False
+    counting = threading.Lock()  # (a thread per connection counts)
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -51,12 +53,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
-        self.server.connections += 1
+        with self.server.counting:
+            self.server.connections += 1
         if self.server.http10:
             self.protocol_version = "HTTP/1.0"
 
     def do_GET(self) -> None:
-        self.server.requests += 1
+        with self.server.counting:
+            self.server.requests += 1
         body = self.bodies.get(self.path)
         if body is None:
             self.send_error(404)
@@ -103,16 +107,26 @@ def test_requests_to_one_host_share_one_kept_connection(fresh: connections.Pool)
 
 
 def test_a_response_closed_before_its_end_or_an_error_takes_its_connection_with_it(
-    fresh: connections.Pool,
+    fresh: connections.Pool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    closed: list[http.client.HTTPConnection] = []
+    real_close = http.client.HTTPConnection.close
+
+    def close(self: http.client.HTTPConnection) -> None:
+        closed.append(self)
+        real_close(self)
+
+    monkeypatch.setattr(http.client.HTTPConnection, "close", close)
     with _serving() as (server, base):
         request = urllib.request.Request(f"{base}/big")  # noqa: S310 - http://localhost
         with urlimport.opener().open(request, timeout=10) as r:
             assert r.read(10) == BIG[:10]
+        assert len(set(closed)) == 1  # at once, not left open with the rest of /big unread
         assert _get(f"{base}/small") == b"small body"  # not the rest of /big
         with pytest.raises(urllib.error.HTTPError) as caught:
             _get(f"{base}/missing")
         caught.value.close()
+        assert len(set(closed)) == 2
         assert _get(f"{base}/small") == b"small body"
     assert server.connections == 3
     assert fresh.made == 3

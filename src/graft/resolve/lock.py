@@ -684,10 +684,12 @@ def _asking_again(
 ) -> tuple[list[_Outcome], SharedSource, ScreenMemo]:
     """Each environment's outcome, and the shared source and screenings that gave them.
 
-    As a sync does (decision 61): when an environment finds no resolution and some page was
+    As a sync does (decision 61): when no environment finds a resolution and some page was
     answered from the cache unasked (younger than its TTL: a release uploaded since, the
     user's own just published, may be the answer), every such page is asked again (a 304
     when unchanged) and every environment resolved once more, over what the pages say now.
+    Only then: some environments of most locks have no resolution (no wheel for a platform),
+    and the lock leaves them out without asking again (decision 74).
     """
     from graft.resolve.explain import ResolutionError  # noqa: PLC0415
     from graft.resolve.screenmemo import ScreenMemo  # noqa: PLC0415
@@ -699,7 +701,9 @@ def _asking_again(
     index = projects.indexes
     if index is None or not index.cached_answers():
         return outcomes, source, screens
-    if not any(isinstance(o.failure, ResolutionError) for o in outcomes):
+    if any(o.resolution is not None for o in outcomes) or not any(
+        isinstance(o.failure, ResolutionError) for o in outcomes
+    ):
         return outcomes, source, screens
     projects.close()  # (listings started ahead: from the pages as they were)
     index.ask_again()

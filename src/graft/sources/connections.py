@@ -122,6 +122,11 @@ class Pool:
             connection.close()
         return found
 
+    def opened(self) -> None:
+        """Count a connection made for the pool."""
+        with self._lock:
+            self.made += 1
+
     def give(self, key: tuple[str, str], connection: http.client.HTTPConnection) -> None:
         """Keep *connection* for the next request to *key*."""
         with self._lock:
@@ -132,15 +137,18 @@ class Response(http.client.HTTPResponse):
     """A response that gives its connection back when closed after being read to its end."""
 
     give_back: Callable[[], None] | None = None
+    drop: Callable[[], None] | None = None  # closes the connection (else it lingers unread)
 
     def close(self) -> None:
         """Close; keep the connection if the body was read whole and the server keeps it."""
         # http.client drops fp when the body's last byte is read; early, close() drops it
         whole = self.isclosed() and not self.will_close
         super().close()
-        give_back, self.give_back = self.give_back, None
+        give_back, drop, self.give_back, self.drop = self.give_back, self.drop, None, None
         if whole and give_back is not None:
             give_back()
+        elif drop is not None:
+            drop()
 
 
 ADDRESSES = Addresses()
@@ -171,7 +179,7 @@ def _open(
         kept = connection is not None
         if connection is None:
             connection = connection_class(req.host, timeout=req.timeout, **kwargs)
-            pool.made += 1
+            pool.opened()
         elif connection.sock is not None and (
             req.timeout is None or isinstance(req.timeout, float | int)
         ):
@@ -198,6 +206,7 @@ def _open(
     response.msg = response.reason  # type: ignore[assignment]
     if isinstance(response, Response):
         response.give_back = functools.partial(pool.give, key, connection)
+        response.drop = connection.close
     return response
 
 
