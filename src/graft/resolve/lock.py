@@ -691,7 +691,6 @@ def _asking_again(
     Only then: some environments of most locks have no resolution (no wheel for a platform),
     and the lock leaves them out without asking again (decision 74).
     """
-    from graft.resolve.explain import ResolutionError  # noqa: PLC0415
     from graft.resolve.screenmemo import ScreenMemo  # noqa: PLC0415
 
     source, screens = SharedSource(projects), ScreenMemo()
@@ -699,11 +698,11 @@ def _asking_again(
         envs, functools.partial(resolved, source=source, screens=screens), projects
     )
     index = projects.indexes
-    if index is None or not index.cached_answers():
+    if index is None or not index.cached_answers() or any(o.resolution for o in outcomes):
         return outcomes, source, screens
-    if any(o.resolution is not None for o in outcomes) or not any(
-        isinstance(o.failure, ResolutionError) for o in outcomes
-    ):
+    from graft.resolve.explain import ResolutionError  # noqa: PLC0415 - only on failure
+
+    if not any(isinstance(o.failure, ResolutionError) for o in outcomes):
         return outcomes, source, screens
     projects.close()  # (listings started ahead: from the pages as they were)
     index.ask_again()
