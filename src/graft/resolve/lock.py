@@ -693,24 +693,22 @@ def _asking_again(
     """
     from graft.resolve.screenmemo import ScreenMemo  # noqa: PLC0415
 
-    source, screens = SharedSource(projects), ScreenMemo()
-    outcomes = _resolve_all(
-        envs, functools.partial(resolved, source=source, screens=screens), projects
-    )
+    def once() -> tuple[list[_Outcome], SharedSource, ScreenMemo]:
+        source, screens = SharedSource(projects), ScreenMemo()
+        shared = functools.partial(resolved, source=source, screens=screens)
+        return _resolve_all(envs, shared, projects), source, screens
+
+    first = once()
     index = projects.indexes
-    if index is None or not index.cached_answers() or any(o.resolution for o in outcomes):
-        return outcomes, source, screens
+    if index is None or not index.cached_answers() or any(o.resolution for o in first[0]):
+        return first
     from graft.resolve.explain import ResolutionError  # noqa: PLC0415 - only on failure
 
-    if not any(isinstance(o.failure, ResolutionError) for o in outcomes):
-        return outcomes, source, screens
+    if not any(isinstance(o.failure, ResolutionError) for o in first[0]):
+        return first
     projects.close()  # (listings started ahead: from the pages as they were)
     index.ask_again()
-    source, screens = SharedSource(projects), ScreenMemo()
-    outcomes = _resolve_all(
-        envs, functools.partial(resolved, source=source, screens=screens), projects
-    )
-    return outcomes, source, screens
+    return once()
 
 
 def lock(request: LockRequest) -> LockResult:

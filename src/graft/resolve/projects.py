@@ -82,7 +82,7 @@ class IndexProjects:
         self.find_links = find_links
         self.cache_dir = cache_dir
         self.offline = offline
-        self._listings: dict[str, Future[list[list[Any]] | None]] = {}  # prefetch_files
+        self._listings: dict[str, Future[list[list[Any]]]] = {}  # prefetch_files, by name
         self._pages: ThreadPoolExecutor | None = None
         self.reads: dict[str, int] = {
             "local": 0,
@@ -146,12 +146,9 @@ class IndexProjects:
             with self._lock:
                 started = self._listings.get(name)
             rows = started.result() if started is not None else self.indexes.rows(name)
-            if rows is None:  # (indexes merged: their candidates, made whole)
-                out += [self._artifact(*_row(c)) for c in self.indexes.listing(name)]
-            elif out:
-                out += [self._artifact(*row) for row in rows]
-            else:  # the usual: each file made when read (graft.resolve.listing)
+            if not out:  # the usual: each file made when read (graft.resolve.listing)
                 return Listing(rows, lambda row: self._artifact(*row))
+            out += [self._artifact(*row) for row in rows]
         return tuple(out)
 
     def prefetch_files(self, names: Sequence[NormalizedName]) -> None:
@@ -382,12 +379,6 @@ class IndexProjects:
 
 def _kib(size: int) -> str:
     return f"{size / 1024:.0f} KiB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MiB"
-
-
-def _row(c: Candidate) -> tuple[Any, ...]:
-    """A candidate as the page row it was read from (:meth:`graft.sources.index.Index.rows`)."""
-    fields = (c.requires_python, c.yanked, c.upload_time, c.core_metadata, c.size)
-    return (c.filename, c.url, c.sha256, *fields)
 
 
 def _upload_time(text: str | None) -> dt.datetime | None:

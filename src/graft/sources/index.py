@@ -514,17 +514,20 @@ class Indexes:
         for index in self.indexes:
             index.ask_again()
 
-    def rows(self, name: str) -> list[list[Any]] | None:
+    def rows(self, name: str) -> list[list[Any]]:
         """:meth:`Index.rows` of the first index that has any file for *name* (else none).
 
-        None under ``unsafe-best-match``, whose listing merges indexes (:meth:`listing`).
+        Under ``unsafe-best-match``, every index's rows of *name*, merged by filename in
+        index order (as :meth:`listing` merges them).
         """
-        if self.merged:
-            return None
+        merged: dict[str, list[Any]] = {}
         for index in self.indexes:
-            if rows := index.rows(name):
+            rows = index.rows(name)
+            if rows and not self.merged:
                 return rows
-        return []
+            for row in rows:
+                merged.setdefault(row[0], row)
+        return list(merged.values())
 
     def listing(self, name: str) -> list[Candidate]:
         """Every file of *name* on the first index that has any file for it (else none).
