@@ -17,6 +17,7 @@ so a differing hash is a reason to read, never a reason to split a node.
 from __future__ import annotations
 
 import functools
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -28,7 +29,7 @@ from graft.resolve.surface import Surface, header_block, read_surface
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Callable, Iterable, Mapping, Sequence
     from concurrent.futures import Future, ThreadPoolExecutor
 
     from packaging.version import Version
@@ -182,8 +183,12 @@ class EarlyBuilds(Protocol):
 class ListingPrefetch(Protocol):
     """A source that can list projects in the background (an index: one request each)."""
 
-    def prefetch_files(self, names: Sequence[NormalizedName]) -> None:
-        """Start listing *names*; :meth:`ProjectSource.files` then waits for each answer."""
+    def prefetch_files(self, names: Sequence[NormalizedName]) -> Sequence[NormalizedName]:
+        """Start listing *names*; :meth:`ProjectSource.files` then waits for each answer.
+
+        Returns those of *names* listed from the network in this run (now or before): the
+        projects a cold resolution waits for.
+        """
         ...
 
 
@@ -290,15 +295,26 @@ class MetadataReader:
     A file whose announced metadata hash equals one already read reuses that surface
     without a read: equal hashes prove equal bytes. With *workers*, :meth:`prefetch`
     starts reads in threads (the source must allow concurrent ``metadata`` calls), and
-    :meth:`surface` waits for one already started; :meth:`close` ends the threads.
+    :meth:`surface` waits for one already started; :meth:`close` ends the threads. A
+    prefetched surface is parsed in its thread, and *on_read* gets it in another (the
+    provider reads ahead for the wheel's dependencies before the resolver pins it: decision
+    77), never holding up :meth:`surface`.
     """
 
-    def __init__(self, source: ProjectSource, workers: int = 0) -> None:
+    def __init__(
+        self,
+        source: ProjectSource,
+        workers: int = 0,
+        on_read: Callable[[ArtifactFile, Surface], None] | None = None,
+    ) -> None:
         self._source = source
         self._by_file: dict[tuple[str, str], tuple[ArtifactFile, Surface]] = {}
         self._by_hash: dict[str, Surface] = {}
-        self._pending: dict[tuple[str, str], Future[bytes]] = {}
+        self._pending: dict[tuple[str, str], Future[tuple[bytes, Surface]]] = {}
         self._workers = workers
+        self._on_read = on_read
+        self._guard = threading.Lock()
+        self._closed = False
         self._pool: ThreadPoolExecutor | None = None  # started by the first prefetch
         self._store = source if isinstance(source, SurfaceStore) else None
         self.reads = 0
@@ -324,16 +340,33 @@ class MetadataReader:
                 self._source.build_early(file)
             return
         key = (file.filename, file.url)
-        if self._workers <= 0 or key in self._pending or self.known(file):
-            return
-        if self._kept(file) is not None:
-            return
+        with self._guard:  # (*on_read* prefetches from the reader's threads)
+            if self._closed or self._workers <= 0 or key in self._pending or self.known(file):
+                return
+            if self._kept(file) is not None:
+                return
+            self.reads += 1
+            self._pending[key] = self._threads().submit(self._read, file)
+
+    def _read(self, file: ArtifactFile) -> tuple[bytes, Surface]:
+        """*file*'s METADATA and its surface, read in a prefetch thread.
+
+        *on_read* gets the surface in a thread of its own (it may wait for pages); a kept
+        surface (a warm run) is not handed to it.
+        """
+        data = self._source.metadata(file)
+        surface = _read_checked(file.filename, data)
+        with self._guard:
+            if self._on_read is not None and not self._closed:
+                self._threads().submit(self._on_read, file, surface)
+        return data, surface
+
+    def _threads(self) -> ThreadPoolExecutor:
         if self._pool is None:
             from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415 - only if read
 
             self._pool = ThreadPoolExecutor(self._workers, "graft-metadata")
-        self.reads += 1
-        self._pending[key] = self._pool.submit(self._source.metadata, file)
+        return self._pool
 
     def surface(self, file: ArtifactFile) -> Surface:
         """The surface of *file*'s METADATA, read at most once."""
@@ -341,16 +374,17 @@ class MetadataReader:
         surface = self._by_file[key][1] if key in self._by_file else None
         if surface is None and file.metadata_hash is not None:
             surface = self._by_hash.get(file.metadata_hash)
-        if surface is None and key not in self._pending:
-            surface = self._kept(file)
+        with self._guard:
+            if surface is None and key not in self._pending:
+                surface = self._kept(file)
+            started = self._pending.pop(key, None) if surface is None else None
         if surface is None:
-            started = self._pending.pop(key, None)
             if started is None:
                 self.reads += 1
                 data = self._source.metadata(file)
-            else:
-                data = started.result()  # a failure surfaces here, where it is needed
-            surface = _read_checked(file.filename, data)
+                surface = _read_checked(file.filename, data)
+            else:  # a failure surfaces here, where it is needed
+                data, surface = started.result()
             if self._store is not None:
                 self._store.save_surface(file, data, surface)
         if file.metadata_hash is not None:
@@ -368,6 +402,8 @@ class MetadataReader:
 
     def close(self) -> None:
         """Stop the threads; reads started and never needed are abandoned."""
+        with self._guard:
+            self._closed = True
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
 

@@ -151,7 +151,7 @@ class IndexProjects:
             out += [self._artifact(*row) for row in rows]
         return tuple(out)
 
-    def prefetch_files(self, names: Sequence[NormalizedName]) -> None:
+    def prefetch_files(self, names: Sequence[NormalizedName]) -> Sequence[NormalizedName]:
         """Start asking the indexes for *names* in threads, eight pages at a time.
 
         Pages are what a cold resolution waits for (one request each, on PyPI ~0.1-0.2 s):
@@ -159,12 +159,16 @@ class IndexProjects:
         wheel's dependencies as soon as its METADATA is, instead of one after another as the
         resolver reaches them. :meth:`files` takes the answer (its error, too) when it gets
         there. A name asked for already, given by path or URL, or whose pages are cached and
-        fresh (a stat each: a warm resolution starts no thread) is not asked ahead.
+        fresh (a stat each: a warm resolution starts no thread) is not asked ahead. Returns
+        the names asked ahead, now or before.
         """
         if self.indexes is None:
-            return
+            return ()
         indexes = self.indexes
-        names = [n for n in names if n not in self.direct and not indexes.fresh(n)]
+        with self._lock:
+            asked = [n for n in names if n in self._listings]
+        names = [n for n in names if n not in self.direct and n not in asked]
+        names = [n for n in names if not indexes.fresh(n)]
         with self._lock:
             for name in names:
                 if name in self._listings:
@@ -174,6 +178,7 @@ class IndexProjects:
 
                     self._pages = ThreadPoolExecutor(8, thread_name_prefix="graft-pages")
                 self._listings[name] = self._pages.submit(indexes.rows, name)
+        return [*asked, *names]
 
     def close(self) -> None:
         """Stop listing what no one will ask for (the resolution is over)."""

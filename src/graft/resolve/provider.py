@@ -25,7 +25,8 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 from resolvelib import AbstractProvider, BaseReporter
 
-from graft.errors import SourceError
+from graft.errors import GraftError, SourceError
+from graft.resolve.admit import by_version, verdicts
 from graft.resolve.artifacts import ListingPrefetch, MetadataReader
 from graft.resolve.screen import screen
 
@@ -43,6 +44,10 @@ if TYPE_CHECKING:
 
 #: The identifier of the target's Python: a wheel's Requires-Python is a dependency on it.
 PYTHON = "<python>"
+
+
+#: Releases screened (the preferred, then the newest) for a read ahead's guess (decision 77).
+_AHEAD_RELEASES = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +115,8 @@ class Provider(AbstractProvider[Need, Candidate, str]):
         self.dependencies = dependencies  # False: --no-deps (Requires-Python still holds)
         self.target = target
         self.policy = policy
-        self.reader = MetadataReader(source, workers=prefetch)
+        ahead = self._look_ahead if prefetch and dependencies else None
+        self.reader = MetadataReader(source, prefetch, ahead)
         self.warnings: dict[str, None] = {}  # ordered set
         # every requirement handed to the resolver, with who stated it (None: the request),
         # so that a failure can name every project that does not exist, not only the first
@@ -126,6 +132,8 @@ class Provider(AbstractProvider[Need, Candidate, str]):
             tuple[str, str, str | None], tuple[list[Need], list[Need], tuple[str, ...]]
         ] = {}
         self.tag_rank = target.tag_rank()
+        # the extras whose dependencies are read ahead, per wheel url (decision 77)
+        self._extras_ahead: dict[str, frozenset[str]] = {}
 
     def fresh(self) -> Provider:
         """A provider of the same questions with nothing noted, sharing what was read."""
@@ -150,17 +158,91 @@ class Provider(AbstractProvider[Need, Candidate, str]):
 
         Only with prefetch threads (an index): the answers are the same, sooner.
         """
-        if not self.reader.threaded or not isinstance(self.source, ListingPrefetch):
-            return
-        names = [NormalizedName(n.name) for n in needs if n.name != PYTHON]
+        if self.reader.threaded and isinstance(self.source, ListingPrefetch):
+            self._list(self.source, [NormalizedName(n.name) for n in needs if n.name != PYTHON])
+
+    def _list(
+        self, source: ListingPrefetch, names: list[NormalizedName]
+    ) -> Sequence[NormalizedName]:
+        """Have *source* list the projects of *names* not asked of it yet, in the background.
+
+        Returns those listed from the network (:meth:`ListingPrefetch.prefetch_files`).
+        """
         if names := [n for n in dict.fromkeys(names) if n not in self._files]:
-            self.source.prefetch_files(names)
+            return source.prefetch_files(names)
+        return ()
+
+    def _look_ahead(self, file: ArtifactFile, surface: Surface) -> None:
+        """Read ahead for a prefetched wheel's dependencies, before the wheel is pinned.
+
+        Called in a reader thread once the METADATA is read (decision 77): each project the
+        wheel depends on (its base, and the extras asked of it so far) is listed, and, where
+        the listing came from the network, the wheel the requirement and the constraints
+        likely get is read, whose dependencies are then read ahead in turn. Without it, a
+        project was listed only once resolvelib pinned a wheel that depends on it, and its
+        METADATA read only once resolvelib asked for its candidates, one round at a time: a
+        cold resolution waited for the index level by level. Only what the reads cost: the
+        resolver's answers are its own (a guess resolvelib does not take is read for
+        nothing; an error is met again where the resolver needs the answer).
+        """
+        if not isinstance(self.source, ListingPrefetch):
+            return
+        holds: list[Requirement] = []
+        for extra in ("", *sorted(self._extras_ahead.get(file.url, ()))):
+            env = {**self.target.markers, "extra": extra}
+            holds += (
+                r
+                for r in surface.requirements_for(extra)
+                if not r.url and (not r.marker or r.marker.evaluate(env))
+            )
+        cold = set(self._list(self.source, [canonicalize_name(r.name) for r in holds]))
+        for req in holds:
+            name = canonicalize_name(req.name)
+            if name not in cold:  # (a fresh page: a warm resolution reads what it must)
+                continue
+            specs = [req.specifier]
+            if name in self.policy.constraints:
+                specs.append(self.policy.constraints[name])
+            try:
+                wheel = self._likeliest(name, specs)
+            except GraftError:
+                continue
+            if wheel is not None:
+                self._read_ahead(wheel, req.extras)
+
+    def _likeliest(self, name: NormalizedName, specs: list[SpecifierSet]) -> ArtifactFile | None:
+        """The wheel *specs* likely get: the first offered of the releases they admit.
+
+        Screens a few releases, the preferred one (an existing venv's) and then the newest
+        first, as the screening orders them, not the whole listing: a guess (the resolver
+        may be led elsewhere) costs one read.
+        """
+        grouped = by_version(self.files(name))
+        contains = verdicts(specs)
+        newest = sorted((v for v, _ in grouped.versions if contains(v)), reverse=True)
+        preferred = self.policy.prefers(name)
+        newest.sort(key=lambda version: version != preferred)
+        for version in newest[:_AHEAD_RELEASES]:
+            files = grouped.stating(version)
+            found = screen(name, files, specs, self.target, self.policy, tag_rank=self.tag_rank)
+            if found.offered:
+                file = found.offered[0][1]
+                return file if file.is_wheel else None
+        return None
+
+    def _read_ahead(self, file: ArtifactFile, extras: Collection[str]) -> None:
+        """Start reading *file*'s METADATA; its dependencies with *extras* are read ahead too."""
+        if extras:  # (a new set each time: a reader thread may be reading the old one)
+            known = self._extras_ahead.get(file.url, frozenset())
+            self._extras_ahead[file.url] = known | {canonicalize_name(e) for e in extras}
+        self.reader.prefetch(file)
 
     def files(self, name: NormalizedName) -> Sequence[ArtifactFile]:
         """The project's files, asked of the source once."""
-        if name not in self._files:
-            self._files[name] = self.source.files(name)
-        return self._files[name]
+        files = self._files.get(name)
+        if files is None:  # (one answer kept for every thread: setdefault is atomic)
+            files = self._files.setdefault(name, self.source.files(name))
+        return files
 
     def identify(self, requirement_or_candidate: Need | Candidate) -> str:
         """``name``, ``name[extra]`` or ``<python>``."""
@@ -227,7 +309,7 @@ class Provider(AbstractProvider[Need, Candidate, str]):
             out = list(kept[1])
         if out and isinstance(out[0], WheelCandidate):
             # the likeliest next read, started early (an sdist's only if its build is certain)
-            self.reader.prefetch(out[0].file)
+            self._read_ahead(out[0].file, () if extra is None else (extra,))
         return out
 
     def _offer(

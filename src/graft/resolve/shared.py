@@ -92,12 +92,13 @@ class SharedSource:
         """The inner source's names (for "did you mean")."""
         return self._inner.project_names()
 
-    def prefetch_files(self, names: Sequence[NormalizedName]) -> None:
-        """The inner source's background listing, where it has one."""
-        if isinstance(self._inner, ListingPrefetch):
-            with self._lock:
-                names = [n for n in names if ("files", n) not in self._files]
-            self._inner.prefetch_files(names)
+    def prefetch_files(self, names: Sequence[NormalizedName]) -> Sequence[NormalizedName]:
+        """The inner source's background listing, where it has one (of names not listed yet)."""
+        if not isinstance(self._inner, ListingPrefetch):
+            return ()
+        with self._lock:
+            names = [n for n in names if ("files", n) not in self._files]
+        return self._inner.prefetch_files(names)
 
     def which_exist(self, names: Sequence[NormalizedName]) -> Sequence[NormalizedName]:
         """The inner source's answer (for "did you mean")."""

@@ -1,0 +1,194 @@
+"""Reading ahead (decision 77): a prefetched wheel's dependencies listed and read before a pin."""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+from graft.resolve.artifacts import MetadataReader
+from graft.resolve.provider import Need, Provider
+from graft.resolve.screen import Policy
+from graft.venv.interpreter import foreign_target
+from tests.unit.fakeindex import FakeIndex
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from packaging.utils import NormalizedName
+
+    from graft.resolve.artifacts import ArtifactFile
+    from graft.resolve.surface import Surface
+
+LINUX = foreign_target("3.11", ["manylinux_2_17_x86_64"])
+
+
+class ListingIndex(FakeIndex):
+    """A fake index that lists in the background (``ListingPrefetch``), noting what was asked."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: list[str] = []
+        self.fresh: set[str] = set()  # listed without the network: nothing read ahead
+        self.lock = threading.Lock()
+
+    def prefetch_files(self, names: Sequence[NormalizedName]) -> Sequence[NormalizedName]:
+        with self.lock:
+            self.asked += names
+        return [n for n in names if n not in self.fresh]
+
+    def metadata(self, file: ArtifactFile) -> bytes:
+        with self.lock:
+            return super().metadata(file)
+
+
+def _until(done: Callable[[], bool]) -> None:
+    """Wait for the reader's threads to get *done* (a guard against a hang, not a timing)."""
+    event = threading.Event()
+    for _ in range(500):
+        if done():
+            return
+        event.wait(0.02)
+    raise AssertionError("the reads ahead never happened")
+
+
+def test_a_prefetched_surface_is_handed_over_without_waiting_for_on_read() -> None:
+    index = ListingIndex()
+    file = index.add("a", "1.0", ["b"])
+    release = threading.Event()
+    seen: list[tuple[str, str, str]] = []
+    released: list[bool] = []
+
+    def on_read(read: ArtifactFile, surface: Surface) -> None:
+        seen.append((read.filename, surface.name, threading.current_thread().name))
+        released.append(release.wait(10))  # False only if surface() waited for this
+
+    reader = MetadataReader(index, workers=2, on_read=on_read)
+    try:
+        reader.prefetch(file)
+        assert reader.surface(file).requires_dist == ("b",)
+        release.set()
+        _until(lambda: bool(released))
+    finally:
+        release.set()
+        reader.close()
+    assert released == [True]
+    assert seen[0][:2] == (file.filename, "a")
+    assert seen[0][2].startswith("graft-metadata")
+
+
+def test_without_workers_nothing_is_handed_to_on_read() -> None:
+    index = ListingIndex()
+    file = index.add("a", "1.0", ["b"])
+    seen: list[str] = []
+    reader = MetadataReader(index, on_read=lambda f, _: seen.append(f.filename))
+    assert reader.surface(file).name == "a"
+    reader.close()
+    assert seen == []
+
+
+def _chain() -> ListingIndex:
+    index = ListingIndex()
+    index.add("a", "1.0", ["b>=1", "w; sys_platform == 'win32'", "x[fast]", "e; extra == 'full'"])
+    index.add("b", "1.0")
+    index.add("b", "2.0", ["c"])
+    index.add("b", "3.0", tag="cp311-cp311-win_amd64")  # (no wheel for Linux: not guessed)
+    index.add("c", "1.0")
+    index.add("x", "1.0", ["y; extra == 'fast'"], extras=["fast"])
+    index.add("y", "1.0")
+    for name in ("w", "e"):
+        index.add(name, "1.0")
+    return index
+
+
+def _ask(provider: Provider, identifier: str, need: Need) -> None:
+    provider.find_matches(identifier, {identifier: iter([need])}, {identifier: iter([])})
+
+
+def test_dependencies_are_listed_and_read_before_any_pin() -> None:
+    index = _chain()
+    provider = Provider(index, LINUX, Policy(), prefetch=4)
+    try:
+        _ask(provider, "a", Need("a", None, SpecifierSet()))
+        # a's dependencies, b's (the newest release with a Linux wheel) and x[fast]'s
+        _until(lambda: {"y-1.0-py3-none-any.whl", "c-1.0-py3-none-any.whl"} <= set(index.reads))
+    finally:
+        provider.reader.close()
+    assert sorted(set(index.asked)) == ["b", "c", "x", "y"]  # not w (Windows), not e (extra)
+    assert "b-2.0-py3-none-any.whl" in index.reads
+    assert not any(r.startswith(("w-", "e-", "b-1.0")) for r in index.reads)
+
+
+def test_an_extra_asked_for_is_read_ahead_too() -> None:
+    index = _chain()
+    provider = Provider(index, LINUX, Policy(), prefetch=4)
+    try:
+        _ask(provider, "a[full]", Need("a", canonicalize_name("full"), SpecifierSet()))
+        _until(lambda: "e-1.0-py3-none-any.whl" in index.reads)
+    finally:
+        provider.reader.close()
+    assert "e" in index.asked
+
+
+def test_a_constraint_steers_the_guess() -> None:
+    index = _chain()
+    policy = Policy(constraints={canonicalize_name("b"): SpecifierSet("<2")})
+    provider = Provider(index, LINUX, policy, prefetch=4)
+    try:
+        _ask(provider, "a", Need("a", None, SpecifierSet()))
+        _until(lambda: "b-1.0-py3-none-any.whl" in index.reads)
+    finally:
+        provider.reader.close()
+    assert "b-2.0-py3-none-any.whl" not in index.reads
+
+
+def test_no_reading_ahead_without_prefetch_threads() -> None:
+    index = _chain()
+    provider = Provider(index, LINUX, Policy())
+    need = Need("a", None, SpecifierSet())
+    provider.get_dependencies(provider.find_matches("a", {"a": iter([need])}, {"a": iter([])})[0])
+    assert index.reads == ["a-1.0-py3-none-any.whl"]
+    assert index.asked == []
+
+
+def test_an_existing_venvs_version_is_the_guess() -> None:
+    index = _chain()
+    policy = Policy(preferred={canonicalize_name("b"): Version("1.0")})
+    provider = Provider(index, LINUX, policy, prefetch=4)
+    try:
+        _ask(provider, "a", Need("a", None, SpecifierSet()))
+        _until(lambda: "b-1.0-py3-none-any.whl" in index.reads)
+    finally:
+        provider.reader.close()
+    assert "b-2.0-py3-none-any.whl" not in index.reads
+
+
+def test_no_reading_ahead_without_dependencies() -> None:
+    index = _chain()
+    provider = Provider(index, LINUX, Policy(), prefetch=1, dependencies=False)
+    first, last = index.projects["a"][0], index.projects["w"][0]
+    try:
+        _ask(provider, "a", Need("a", None, SpecifierSet()))
+        provider.reader.surface(first)  # (a's read ahead, if any, is queued before w's read)
+        provider.reader.prefetch(last)
+        _until(lambda: last.filename in index.reads)
+    finally:
+        provider.reader.close()
+    assert index.reads == [first.filename, last.filename]
+    assert index.asked == []
+
+
+def test_a_project_listed_without_the_network_is_not_read_ahead() -> None:
+    index = _chain()
+    index.fresh = {"b"}  # its page cached and fresh: a warm resolution reads what it needs
+    provider = Provider(index, LINUX, Policy(), prefetch=4)
+    try:
+        _ask(provider, "a", Need("a", None, SpecifierSet()))
+        _until(lambda: "y-1.0-py3-none-any.whl" in index.reads)
+    finally:
+        provider.reader.close()
+    assert "b" in index.asked
+    assert not any(r.startswith(("b-", "c-")) for r in index.reads)
