@@ -192,3 +192,15 @@ def test_a_project_listed_without_the_network_is_not_read_ahead() -> None:
         provider.reader.close()
     assert "b" in index.asked
     assert not any(r.startswith(("b-", "c-")) for r in index.reads)
+
+
+def test_the_requests_own_pins_steer_the_guess() -> None:
+    index = _chain()
+    roots = [Need("b", None, SpecifierSet("==1.0"))]  # a compiled requirements file's pin
+    provider = Provider(index, LINUX, Policy(), prefetch=4, roots=roots)
+    try:
+        _ask(provider, "a", Need("a", None, SpecifierSet()))
+        _until(lambda: "b-1.0-py3-none-any.whl" in index.reads)
+    finally:
+        provider.reader.close()
+    assert "b-2.0-py3-none-any.whl" not in index.reads

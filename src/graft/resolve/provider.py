@@ -109,7 +109,9 @@ class Provider(AbstractProvider[Need, Candidate, str]):
         *,
         dependencies: bool = True,
         screens: ScreenMemo | None = None,
+        roots: Sequence[Need] = (),
     ) -> None:
+        """*roots*: the request's requirements, which a read ahead's guess must meet too."""
         self.source = source
         self.screens = screens  # a lock's screenings, shared across its environments
         self.dependencies = dependencies  # False: --no-deps (Requires-Python still holds)
@@ -132,8 +134,15 @@ class Provider(AbstractProvider[Need, Candidate, str]):
             tuple[str, str, str | None], tuple[list[Need], list[Need], tuple[str, ...]]
         ] = {}
         self.tag_rank = target.tag_rank()
-        # the extras whose dependencies are read ahead, per wheel url (decision 77)
+        # the extras whose dependencies are read ahead, per wheel url (decision 77), and what
+        # every guess for a project must meet besides the requirement read: the request's
+        # specifiers and the constraints
         self._extras_ahead: dict[str, frozenset[str]] = {}
+        self._ahead_specs: dict[str, list[SpecifierSet]] = {}
+        for need in roots:
+            self._ahead_specs.setdefault(need.name, []).append(need.specifier)
+        for name, spec in policy.constraints.items():
+            self._ahead_specs.setdefault(name, []).append(spec)
 
     def fresh(self) -> Provider:
         """A provider of the same questions with nothing noted, sharing what was read."""
@@ -177,11 +186,12 @@ class Provider(AbstractProvider[Need, Candidate, str]):
 
         Called in a reader thread once the METADATA is read (decision 77): each project the
         wheel depends on (its base, and the extras asked of it so far) is listed, and, where
-        the listing came from the network, the wheel the requirement and the constraints
-        likely get is read, whose dependencies are then read ahead in turn. Without it, a
-        project was listed only once resolvelib pinned a wheel that depends on it, and its
-        METADATA read only once resolvelib asked for its candidates, one round at a time: a
-        cold resolution waited for the index level by level. Only what the reads cost: the
+        the listing came from the network, the wheel likely to be chosen is read (one that
+        meets the requirement, the request's own requirements on the project and the
+        constraints), whose dependencies are then read ahead in turn. Without it, a project
+        was listed only once resolvelib pinned a wheel that depends on it, and its METADATA
+        read only once resolvelib asked for its candidates, one round at a time: a cold
+        resolution waited for the index level by level. Only what the reads cost: the
         resolver's answers are its own (a guess resolvelib does not take is read for
         nothing; an error is met again where the resolver needs the answer).
         """
@@ -200,9 +210,7 @@ class Provider(AbstractProvider[Need, Candidate, str]):
             name = canonicalize_name(req.name)
             if name not in cold:  # (a fresh page: a warm resolution reads what it must)
                 continue
-            specs = [req.specifier]
-            if name in self.policy.constraints:
-                specs.append(self.policy.constraints[name])
+            specs = [req.specifier, *self._ahead_specs.get(name, ())]
             try:
                 wheel = self._likeliest(name, specs)
             except GraftError:

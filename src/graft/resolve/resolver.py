@@ -131,7 +131,13 @@ def resolve(
     """
     roots = root_needs(requirements, target)
     provider = Provider(
-        source, target, policy or Policy(), prefetch, dependencies=dependencies, screens=screens
+        source,
+        target,
+        policy or Policy(),
+        prefetch,
+        dependencies=dependencies,
+        screens=screens,
+        roots=roots,
     )
     try:
         pinned = pinned_resolution(roots, provider, recalled) if shortcut else None
