@@ -90,6 +90,23 @@ def parse_wheel(filename: str) -> WheelName | None:
     )
 
 
+#: Dashes in a wheel filename with a variant label: six fields at least (PEP 825).
+_LABEL_DASHES = 5
+
+
+def is_variant_wheel(filename: str) -> bool:
+    """Whether *filename* names a valid variant wheel (PEP 825).
+
+    A name of five fields or fewer has no room for a label and is not parsed: a listing's
+    every filename is asked this (``pydantic-core``: thousands), and parsing one is
+    ``packaging``'s tag parser.
+    """
+    if filename.count("-") < _LABEL_DASHES:
+        return False
+    parsed = parse_wheel(filename)
+    return parsed is not None and parsed.variant is not None
+
+
 @functools.lru_cache(maxsize=4096)
 def _expanded(compressed: str) -> tuple[str, ...] | None:
     from packaging.tags import parse_tag  # noqa: PLC0415
@@ -266,8 +283,7 @@ def best_wheel(files: Iterable[ArtifactFile], tag_rank: Mapping[str, int]) -> Ar
 
 def _unchosen_variant(file: ArtifactFile) -> bool:
     """A variant wheel the user did not name: left out until variants are selected."""
-    parsed = parse_wheel(file.filename)
-    return parsed is not None and parsed.variant is not None and not file.direct
+    return is_variant_wheel(file.filename) and not file.direct
 
 
 def files_to_read(

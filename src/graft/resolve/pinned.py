@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING
 
 from packaging.utils import NormalizedName
 
-from graft.resolve.artifacts import parse_wheel
+from graft.resolve.artifacts import is_variant_wheel
 from graft.resolve.listing import filenames
 from graft.resolve.provider import PYTHON, WheelCandidate
 
@@ -117,10 +117,7 @@ def _step(
     step = Step(asked_key(ident, needs, provider.policy), chosen, tuple(deps), tuple(own))
     if not chosen.file.is_wheel:
         return step, False
-    variant = any(
-        (p := parse_wheel(name)) is not None and p.variant is not None
-        for name in filenames(provider.files(chosen.name))
-    )
+    variant = any(map(is_variant_wheel, filenames(provider.files(chosen.name))))
     return step, not variant and not provider.reader.surface(chosen.file).variant_requires
 
 

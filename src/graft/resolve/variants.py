@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from graft.resolve.artifacts import ArtifactFile, parse_wheel
+from graft.resolve.artifacts import ArtifactFile, is_variant_wheel, parse_wheel
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -74,11 +74,7 @@ class VariantOptions:
 
 def has_variant_wheels(files: Sequence[ArtifactFile]) -> bool:
     """Whether any of *files* is a variant wheel found on an index or in find-links."""
-    for file in files:
-        parsed = parse_wheel(file.filename) if file.is_wheel else None
-        if parsed is not None and parsed.variant is not None and not file.direct:
-            return True
-    return False
+    return any(is_variant_wheel(f.filename) and not f.direct for f in files)
 
 
 class VariantChooser:
