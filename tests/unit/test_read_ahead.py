@@ -33,12 +33,16 @@ class ListingIndex(FakeIndex):
         super().__init__()
         self.asked: list[str] = []
         self.fresh: set[str] = set()  # listed without the network: nothing read ahead
+        self.cheap = True  # False: a server without ranges, whole downloads for METADATA
         self.lock = threading.Lock()
 
     def prefetch_files(self, names: Sequence[NormalizedName]) -> Sequence[NormalizedName]:
         with self.lock:
             self.asked += names
         return [n for n in names if n not in self.fresh]
+
+    def reads_cheaply(self) -> bool:
+        return self.cheap
 
     def metadata(self, file: ArtifactFile) -> bytes:
         with self.lock:
@@ -204,3 +208,19 @@ def test_the_requests_own_pins_steer_the_guess() -> None:
     finally:
         provider.reader.close()
     assert "b-2.0-py3-none-any.whl" not in index.reads
+
+
+def test_without_cheap_reads_only_listings_are_read_ahead() -> None:
+    index = _chain()
+    index.cheap = False  # each METADATA read would be a whole wheel: no guesses
+    provider = Provider(index, LINUX, Policy(), prefetch=1)
+    first, last = index.projects["a"][0], index.projects["w"][0]
+    try:
+        _ask(provider, "a", Need("a", None, SpecifierSet()))
+        provider.reader.surface(first)  # (a's read ahead is queued before w's read)
+        provider.reader.prefetch(last)
+        _until(lambda: last.filename in index.reads)
+    finally:
+        provider.reader.close()
+    assert sorted(set(index.asked)) == ["b", "x"]  # a's dependencies listed
+    assert index.reads == [first.filename, last.filename]  # and nothing guessed

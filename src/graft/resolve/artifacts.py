@@ -208,6 +208,13 @@ class ListingPrefetch(Protocol):
         """
         ...
 
+    def reads_cheaply(self) -> bool:
+        """Whether no METADATA read so far took a whole download (a server without ranges).
+
+        A read ahead's guess is read only then: a wrong guess must not cost a wheel.
+        """
+        ...
+
 
 @runtime_checkable
 class SurfaceStore(Protocol):

@@ -180,6 +180,10 @@ class IndexProjects:
                 self._listings[name] = self._pages.submit(indexes.rows, name)
         return [*asked, *names]
 
+    def reads_cheaply(self) -> bool:
+        """Whether no METADATA read so far needed a whole download (ranges, PEP 658, cache)."""
+        return not self.reads["whole"]
+
     def close(self) -> None:
         """Stop listing what no one will ask for (the resolution is over)."""
         with self._lock:

@@ -186,9 +186,10 @@ class Provider(AbstractProvider[Need, Candidate, str]):
 
         Called in a reader thread once the METADATA is read (decision 77): each project the
         wheel depends on (its base, and the extras asked of it so far) is listed, and, where
-        the listing came from the network, the wheel likely to be chosen is read (one that
-        meets the requirement, the request's own requirements on the project and the
-        constraints), whose dependencies are then read ahead in turn. Without it, a project
+        the listing came from the network and METADATA is read without whole downloads, the
+        wheel likely to be chosen is read (one that meets the requirement, the request's own
+        requirements on the project and the constraints), whose dependencies are then read
+        ahead in turn. Without it, a project
         was listed only once resolvelib pinned a wheel that depends on it, and its METADATA
         read only once resolvelib asked for its candidates, one round at a time: a cold
         resolution waited for the index level by level. Only what the reads cost: the
@@ -206,6 +207,8 @@ class Provider(AbstractProvider[Need, Candidate, str]):
                 if not r.url and (not r.marker or r.marker.evaluate(env))
             )
         cold = set(self._list(self.source, [canonicalize_name(r.name) for r in holds]))
+        if not self.source.reads_cheaply():  # (no ranges: a wrong guess would cost a wheel)
+            return
         for req in holds:
             name = canonicalize_name(req.name)
             if name not in cold:  # (a fresh page: a warm resolution reads what it must)

@@ -100,6 +100,10 @@ class SharedSource:
             names = [n for n in names if ("files", n) not in self._files]
         return self._inner.prefetch_files(names)
 
+    def reads_cheaply(self) -> bool:
+        """The inner source's answer, where it lists in the background."""
+        return isinstance(self._inner, ListingPrefetch) and self._inner.reads_cheaply()
+
     def which_exist(self, names: Sequence[NormalizedName]) -> Sequence[NormalizedName]:
         """The inner source's answer (for "did you mean")."""
         return self._inner.which_exist(names)
