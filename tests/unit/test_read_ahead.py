@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
+import pytest
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
@@ -137,18 +138,6 @@ def test_an_extra_asked_for_is_read_ahead_too() -> None:
     assert "e" in index.asked
 
 
-def test_a_constraint_steers_the_guess() -> None:
-    index = _chain()
-    policy = Policy(constraints={canonicalize_name("b"): SpecifierSet("<2")})
-    provider = Provider(index, LINUX, policy, prefetch=4)
-    try:
-        _ask(provider, "a", Need("a", None, SpecifierSet()))
-        _until(lambda: "b-1.0-py3-none-any.whl" in index.reads)
-    finally:
-        provider.reader.close()
-    assert "b-2.0-py3-none-any.whl" not in index.reads
-
-
 def test_no_reading_ahead_without_prefetch_threads() -> None:
     index = _chain()
     provider = Provider(index, LINUX, Policy())
@@ -158,30 +147,23 @@ def test_no_reading_ahead_without_prefetch_threads() -> None:
     assert index.asked == []
 
 
-def test_an_existing_venvs_version_is_the_guess() -> None:
-    index = _chain()
-    policy = Policy(preferred={canonicalize_name("b"): Version("1.0")})
-    provider = Provider(index, LINUX, policy, prefetch=4)
+def _a_then_w(provider: Provider, index: ListingIndex) -> list[str]:
+    """Read a, then w, one reader thread: a's reads ahead, if any, are queued before w's."""
+    first, last = index.projects["a"][0], index.projects["w"][0]
     try:
         _ask(provider, "a", Need("a", None, SpecifierSet()))
-        _until(lambda: "b-1.0-py3-none-any.whl" in index.reads)
+        provider.reader.surface(first)
+        provider.reader.prefetch(last)
+        _until(lambda: last.filename in index.reads)
     finally:
         provider.reader.close()
-    assert "b-2.0-py3-none-any.whl" not in index.reads
+    return [first.filename, last.filename]
 
 
 def test_no_reading_ahead_without_dependencies() -> None:
     index = _chain()
     provider = Provider(index, LINUX, Policy(), prefetch=1, dependencies=False)
-    first, last = index.projects["a"][0], index.projects["w"][0]
-    try:
-        _ask(provider, "a", Need("a", None, SpecifierSet()))
-        provider.reader.surface(first)  # (a's read ahead, if any, is queued before w's read)
-        provider.reader.prefetch(last)
-        _until(lambda: last.filename in index.reads)
-    finally:
-        provider.reader.close()
-    assert index.reads == [first.filename, last.filename]
+    assert index.reads == _a_then_w(provider, index)
     assert index.asked == []
 
 
@@ -198,29 +180,34 @@ def test_a_project_listed_without_the_network_is_not_read_ahead() -> None:
     assert not any(r.startswith(("b-", "c-")) for r in index.reads)
 
 
-def test_the_requests_own_pins_steer_the_guess() -> None:
+def test_without_cheap_reads_only_listings_are_read_ahead() -> None:
     index = _chain()
-    roots = [Need("b", None, SpecifierSet("==1.0"))]  # a compiled requirements file's pin
-    provider = Provider(index, LINUX, Policy(), prefetch=4, roots=roots)
+    index.cheap = False  # each METADATA read would be a whole wheel: no guesses
+    provider = Provider(index, LINUX, Policy(), prefetch=1)
+    assert index.reads == _a_then_w(provider, index)  # nothing guessed
+    assert sorted(set(index.asked)) == ["b", "x"]  # but a's dependencies listed
+
+
+B = canonicalize_name("b")
+
+
+@pytest.mark.parametrize(
+    ("policy", "roots"),
+    [
+        (Policy(constraints={B: SpecifierSet("<2")}), ()),
+        (Policy(preferred={B: Version("1.0")}), ()),
+        (Policy(), (Need("b", None, SpecifierSet("==1.0")),)),
+    ],
+    ids=["a constraint", "an existing venv's version", "a compiled file's pin"],
+)
+def test_the_guess_meets_what_the_request_says_of_the_project(
+    policy: Policy, roots: tuple[Need, ...]
+) -> None:
+    index = _chain()
+    provider = Provider(index, LINUX, policy, prefetch=4, roots=roots)
     try:
         _ask(provider, "a", Need("a", None, SpecifierSet()))
         _until(lambda: "b-1.0-py3-none-any.whl" in index.reads)
     finally:
         provider.reader.close()
     assert "b-2.0-py3-none-any.whl" not in index.reads
-
-
-def test_without_cheap_reads_only_listings_are_read_ahead() -> None:
-    index = _chain()
-    index.cheap = False  # each METADATA read would be a whole wheel: no guesses
-    provider = Provider(index, LINUX, Policy(), prefetch=1)
-    first, last = index.projects["a"][0], index.projects["w"][0]
-    try:
-        _ask(provider, "a", Need("a", None, SpecifierSet()))
-        provider.reader.surface(first)  # (a's read ahead is queued before w's read)
-        provider.reader.prefetch(last)
-        _until(lambda: last.filename in index.reads)
-    finally:
-        provider.reader.close()
-    assert sorted(set(index.asked)) == ["b", "x"]  # a's dependencies listed
-    assert index.reads == [first.filename, last.filename]  # and nothing guessed
