@@ -25,9 +25,9 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 from resolvelib import AbstractProvider, BaseReporter
 
-from graft.errors import GraftError, SourceError
-from graft.resolve.admit import by_version, verdicts
+from graft.errors import SourceError
 from graft.resolve.artifacts import ListingPrefetch, MetadataReader
+from graft.resolve.readahead import ReadAhead
 from graft.resolve.screen import screen
 
 if TYPE_CHECKING:
@@ -44,10 +44,6 @@ if TYPE_CHECKING:
 
 #: The identifier of the target's Python: a wheel's Requires-Python is a dependency on it.
 PYTHON = "<python>"
-
-
-#: Releases screened (the preferred, then the newest) for a read ahead's guess (decision 77).
-_AHEAD_RELEASES = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,13 +113,25 @@ class Provider(AbstractProvider[Need, Candidate, str]):
         self.dependencies = dependencies  # False: --no-deps (Requires-Python still holds)
         self.target = target
         self.policy = policy
-        ahead = self._look_ahead if prefetch and dependencies else None
-        self.reader = MetadataReader(source, prefetch, ahead)
+        self._files: dict[NormalizedName, Sequence[ArtifactFile]] = {}
+        # a cold resolution's reads ahead (decision 77): with prefetch threads and an index
+        self.ahead: ReadAhead | None = None
+        if prefetch and isinstance(source, ListingPrefetch):
+            self.ahead = ReadAhead(
+                source,
+                target,
+                policy,
+                files=self.files,
+                listed=self._files,
+                read=self._prefetch,
+                roots=[(n.name, n.specifier) for n in roots],
+            )
+        on_read = self.ahead.on_read if self.ahead is not None and dependencies else None
+        self.reader = MetadataReader(source, prefetch, on_read)
         self.warnings: dict[str, None] = {}  # ordered set
         # every requirement handed to the resolver, with who stated it (None: the request),
         # so that a failure can name every project that does not exist, not only the first
         self.needed: dict[str, list[tuple[Need, WheelCandidate | None]]] = {}
-        self._files: dict[NormalizedName, Sequence[ArtifactFile]] = {}
         self._python = PythonCandidate(Version(target.version))
         self._satisfied: dict[tuple[int, int], tuple[Need, Candidate, bool]] = {}
         # find_matches' candidates per screening, extra and files named (nothing ruled out)
@@ -134,15 +142,6 @@ class Provider(AbstractProvider[Need, Candidate, str]):
             tuple[str, str, str | None], tuple[list[Need], list[Need], tuple[str, ...]]
         ] = {}
         self.tag_rank = target.tag_rank()
-        # the extras whose dependencies are read ahead, per wheel url (decision 77), and what
-        # every guess for a project must meet besides the requirement read: the request's
-        # specifiers and the constraints
-        self._extras_ahead: dict[str, frozenset[str]] = {}
-        self._ahead_specs: dict[str, list[SpecifierSet]] = {}
-        for need in roots:
-            self._ahead_specs.setdefault(need.name, []).append(need.specifier)
-        for name, spec in policy.constraints.items():
-            self._ahead_specs.setdefault(name, []).append(spec)
 
     def fresh(self) -> Provider:
         """A provider of the same questions with nothing noted, sharing what was read."""
@@ -167,85 +166,10 @@ class Provider(AbstractProvider[Need, Candidate, str]):
 
         Only with prefetch threads (an index): the answers are the same, sooner.
         """
-        if self.reader.threaded and isinstance(self.source, ListingPrefetch):
-            self._list(self.source, [NormalizedName(n.name) for n in needs if n.name != PYTHON])
+        if self.ahead is not None:
+            self.ahead.list_projects([NormalizedName(n.name) for n in needs if n.name != PYTHON])
 
-    def _list(
-        self, source: ListingPrefetch, names: list[NormalizedName]
-    ) -> Sequence[NormalizedName]:
-        """Have *source* list the projects of *names* not asked of it yet, in the background.
-
-        Returns those listed from the network (:meth:`ListingPrefetch.prefetch_files`).
-        """
-        if names := [n for n in dict.fromkeys(names) if n not in self._files]:
-            return source.prefetch_files(names)
-        return ()
-
-    def _look_ahead(self, file: ArtifactFile, surface: Surface) -> None:
-        """Read ahead for a prefetched wheel's dependencies, before the wheel is pinned.
-
-        Called in a reader thread once the METADATA is read (decision 77): each project the
-        wheel depends on (its base, and the extras asked of it so far) is listed, and, where
-        the listing came from the network and METADATA is read without whole downloads, the
-        wheel likely to be chosen is read (one that meets the requirement, the request's own
-        requirements on the project and the constraints), whose dependencies are then read
-        ahead in turn. Without it, a project
-        was listed only once resolvelib pinned a wheel that depends on it, and its METADATA
-        read only once resolvelib asked for its candidates, one round at a time: a cold
-        resolution waited for the index level by level. Only what the reads cost: the
-        resolver's answers are its own (a guess resolvelib does not take is read for
-        nothing; an error is met again where the resolver needs the answer).
-        """
-        if not isinstance(self.source, ListingPrefetch):
-            return
-        holds: list[Requirement] = []
-        for extra in ("", *sorted(self._extras_ahead.get(file.url, ()))):
-            env = {**self.target.markers, "extra": extra}
-            holds += (
-                r
-                for r in surface.requirements_for(extra)
-                if not r.url and (not r.marker or r.marker.evaluate(env))
-            )
-        cold = set(self._list(self.source, [canonicalize_name(r.name) for r in holds]))
-        if not self.source.reads_cheaply():  # (no ranges: a wrong guess would cost a wheel)
-            return
-        for req in holds:
-            name = canonicalize_name(req.name)
-            if name not in cold:  # (a fresh page: a warm resolution reads what it must)
-                continue
-            specs = [req.specifier, *self._ahead_specs.get(name, ())]
-            try:
-                wheel = self._likeliest(name, specs)
-            except GraftError:
-                continue
-            if wheel is not None:
-                self._read_ahead(wheel, req.extras)
-
-    def _likeliest(self, name: NormalizedName, specs: list[SpecifierSet]) -> ArtifactFile | None:
-        """The wheel *specs* likely get: the first offered of the releases they admit.
-
-        Screens a few releases, the preferred one (an existing venv's) and then the newest
-        first, as the screening orders them, not the whole listing: a guess (the resolver
-        may be led elsewhere) costs one read.
-        """
-        grouped = by_version(self.files(name))
-        contains = verdicts(specs)
-        newest = sorted((v for v, _ in grouped.versions if contains(v)), reverse=True)
-        preferred = self.policy.prefers(name)
-        newest.sort(key=lambda version: version != preferred)
-        for version in newest[:_AHEAD_RELEASES]:
-            files = grouped.stating(version)
-            found = screen(name, files, specs, self.target, self.policy, tag_rank=self.tag_rank)
-            if found.offered:
-                file = found.offered[0][1]
-                return file if file.is_wheel else None
-        return None
-
-    def _read_ahead(self, file: ArtifactFile, extras: Collection[str]) -> None:
-        """Start reading *file*'s METADATA; its dependencies with *extras* are read ahead too."""
-        if extras:  # (a new set each time: a reader thread may be reading the old one)
-            known = self._extras_ahead.get(file.url, frozenset())
-            self._extras_ahead[file.url] = known | {canonicalize_name(e) for e in extras}
+    def _prefetch(self, file: ArtifactFile) -> None:
         self.reader.prefetch(file)
 
     def files(self, name: NormalizedName) -> Sequence[ArtifactFile]:
@@ -320,7 +244,10 @@ class Provider(AbstractProvider[Need, Candidate, str]):
             out = list(kept[1])
         if out and isinstance(out[0], WheelCandidate):
             # the likeliest next read, started early (an sdist's only if its build is certain)
-            self._read_ahead(out[0].file, () if extra is None else (extra,))
+            if self.ahead is not None:  # (its dependencies read ahead too, with *extra*)
+                self.ahead.start(out[0].file, () if extra is None else (extra,))
+            else:
+                self.reader.prefetch(out[0].file)
         return out
 
     def _offer(

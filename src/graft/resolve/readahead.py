@@ -1,0 +1,147 @@
+"""Reading ahead of a cold resolution: a wheel's dependencies listed and read before a pin.
+
+Without it, a project was listed only once resolvelib pinned a wheel that depends on it, and
+the METADATA of its best wheel read only once resolvelib asked for its candidates, one round
+at a time: a cold resolution waited for the index level by level (decision 77). With it, a
+reader thread that has read a wheel's METADATA hands the surface to :meth:`ReadAhead.on_read`
+(in a thread of its own), which
+
+- lists every project the wheel's base, and the extras asked of it so far, depends on where
+  the target's markers hold; and,
+- for each whose listing came from the network, while no METADATA read has needed a whole
+  download (an index without ranges would pay a wheel for a wrong guess), reads the wheel
+  likely to be chosen: one that meets the requirement, the request's own requirements on the
+  project and the constraints; the preferred release first, else the newest of a few with a
+  wheel for the target. Its dependencies are then read ahead in turn.
+
+Only what the reads cost: the resolver's answers are its own. A guess it does not take was
+read for nothing; an error in a read ahead is met again where the resolver needs the answer.
+A warm resolution reads nothing ahead: its pages are fresh, its surfaces kept.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from packaging.utils import canonicalize_name
+
+from graft.errors import GraftError
+from graft.resolve.admit import by_version, verdicts
+from graft.resolve.screen import screen
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Collection, Sequence
+
+    from packaging.requirements import Requirement
+    from packaging.specifiers import SpecifierSet
+    from packaging.utils import NormalizedName
+
+    from graft.model.target import Target
+    from graft.resolve.artifacts import ArtifactFile, ListingPrefetch
+    from graft.resolve.screen import Policy
+    from graft.resolve.surface import Surface
+
+#: Releases screened (the preferred, then the newest) for a guess.
+RELEASES = 3
+
+
+class ReadAhead:
+    """One provider's reads ahead: safe in the reader's threads.
+
+    *files* is the provider's listing of a project (asked of the source once), *listed* the
+    projects it has listed (a live collection), *read* starts a METADATA read in a reader
+    thread, *roots* the request's own specifiers per project.
+    """
+
+    def __init__(
+        self,
+        source: ListingPrefetch,
+        target: Target,
+        policy: Policy,
+        *,
+        files: Callable[[NormalizedName], Sequence[ArtifactFile]],
+        listed: Collection[NormalizedName],
+        read: Callable[[ArtifactFile], None],
+        roots: Sequence[tuple[str, SpecifierSet]] = (),
+    ) -> None:
+        self.source = source
+        self.target = target
+        self.policy = policy
+        self.files = files
+        self.listed = listed
+        self.read = read
+        self._tag_rank: dict[str, int] | None = None  # (made by the first guess)
+        # what every guess for a project must meet besides the requirement read
+        self._specs: dict[str, list[SpecifierSet]] = {}
+        for name, spec in (*roots, *policy.constraints.items()):
+            self._specs.setdefault(name, []).append(spec)
+        self._extras: dict[str, frozenset[str]] = {}  # asked of a wheel, by its url
+
+    def list_projects(self, names: list[NormalizedName]) -> Sequence[NormalizedName]:
+        """Have the source list the projects of *names* not listed yet, in the background.
+
+        Returns those listed from the network (:meth:`ListingPrefetch.prefetch_files`).
+        """
+        if names := [n for n in dict.fromkeys(names) if n not in self.listed]:
+            return self.source.prefetch_files(names)
+        return ()
+
+    def start(self, file: ArtifactFile, extras: Collection[str] = ()) -> None:
+        """Start reading *file*'s METADATA; its dependencies with *extras* are read ahead too."""
+        if extras:  # (a new set each time: a reader thread may be reading the old one)
+            known = self._extras.get(file.url, frozenset())
+            self._extras[file.url] = known | {canonicalize_name(e) for e in extras}
+        self.read(file)
+
+    def on_read(self, file: ArtifactFile, surface: Surface) -> None:
+        """*file*'s METADATA was read: list its dependencies and read the likely wheels."""
+        holds: list[Requirement] = []
+        for extra in ("", *sorted(self._extras.get(file.url, ()))):
+            env = {**self.target.markers, "extra": extra}
+            holds += (
+                r
+                for r in surface.requirements_for(extra)
+                if not r.url and (not r.marker or r.marker.evaluate(env))
+            )
+        cold = set(self.list_projects([canonicalize_name(r.name) for r in holds]))
+        if not self.source.reads_cheaply():
+            return
+        for req in holds:
+            name = canonicalize_name(req.name)
+            if name not in cold:  # (a fresh page: a warm resolution reads what it must)
+                continue
+            try:
+                wheel = self._likeliest(name, [req.specifier, *self._specs.get(name, ())])
+            except GraftError:
+                continue
+            if wheel is not None:
+                self.start(wheel, req.extras)
+
+    def _likeliest(self, name: NormalizedName, specs: list[SpecifierSet]) -> ArtifactFile | None:
+        """The first wheel offered of the releases *specs* admit: the preferred, the newest.
+
+        Screens a few releases, as the screening orders them, not the whole listing.
+        """
+        if self._tag_rank is None:
+            self._tag_rank = self.target.tag_rank()
+        grouped = by_version(self.files(name))
+        contains = verdicts(specs)
+        newest = sorted((v for v, _ in grouped.versions if contains(v)), reverse=True)
+        preferred = self.policy.prefers(name)
+        newest.sort(key=lambda version: version != preferred)
+        for version in newest[:RELEASES]:
+            found = screen(
+                name,
+                grouped.stating(version),
+                specs,
+                self.target,
+                self.policy,
+                tag_rank=self._tag_rank,
+            )
+            if found.offered:
+                file = found.offered[0][1]
+                return file if file.is_wheel else None
+        return None
+
+
+__all__ = ["RELEASES", "ReadAhead"]
