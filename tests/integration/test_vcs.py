@@ -196,6 +196,7 @@ def test_a_lock_holds_the_commit_and_installs_it_after_the_branch_moved(
     info = direct_url(venv, "2.0")["vcs_info"]
     assert isinstance(info, dict)
     assert info["commit_id"] == head
+    assert info["requested_revision"] == "main"  # the lock's requested-revision, not the commit
 
 
 def test_two_syncs_of_one_repository_at_once(tmp_path: Path, store_dir: Path, repo: Path) -> None:

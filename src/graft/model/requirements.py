@@ -35,6 +35,8 @@ class Wanted:
     source: str | None = None
     editable: bool = False  # -e: a PEP 660 editable build of the directory ``source``
     direct_url: str | None = None  # direct_url.json for a wheel built from ``source``
+    # a lock's ``requested-revision`` for a repository ``source`` pinned to its commit
+    requested_revision: str | None = None
 
     @property
     def requirement(self) -> str:

@@ -161,7 +161,7 @@ def build_named(
 
             url = parse_vcs(w.source, w.where)
             local, commit = checkout(url, cache_dir, offline=offline, where=w.where)
-            direct = vcs_direct_url(url, commit)
+            direct = vcs_direct_url(url, commit, w.requested_revision)
         else:
             local, sha = _local_source(w, cache_dir, offline=offline)
             direct = _direct_url(w, local, sha)

@@ -246,7 +246,15 @@ def _vcs(dist: Any, name: NormalizedName, version: str | None, base: str, *, whe
         url = Path(os.path.join(base, dist.path)).as_uri()  # an absolute path stays itself
     fragment = f"#subdirectory={dist.subdirectory}" if dist.subdirectory else ""
     source = f"git+{url}@{dist.commit_id}{fragment}"
-    return Wanted(name, version, frozenset(), frozenset(), where, source=source)
+    return Wanted(
+        name,
+        version,
+        frozenset(),
+        frozenset(),
+        where,
+        source=source,
+        requested_revision=dist.requested_revision,
+    )
 
 
 _SDIST_SUFFIXES = (".tar.gz", ".zip")

@@ -111,11 +111,15 @@ def checkout(url: VcsUrl, cache_dir: str, *, offline: bool, where: str) -> tuple
     return project, commit
 
 
-def vcs_direct_url(url: VcsUrl, commit: str) -> str:
-    """PEP 610 ``direct_url.json`` for a build of *url* at *commit*, as pip writes it."""
+def vcs_direct_url(url: VcsUrl, commit: str, requested: str | None = None) -> str:
+    """PEP 610 ``direct_url.json`` for a build of *url* at *commit*, as pip writes it.
+
+    *requested*: the revision the user asked for, where *url* names another (a lock's entry
+    names the commit it resolved ``main`` to); else *url*'s own.
+    """
     info: dict[str, object] = {"commit_id": commit, "vcs": "git"}
-    if url.rev:
-        info["requested_revision"] = url.rev
+    if requested or url.rev:
+        info["requested_revision"] = requested or url.rev
     data: dict[str, object] = {"url": url.public, "vcs_info": info}
     if url.subdirectory:
         data["subdirectory"] = url.subdirectory
