@@ -342,11 +342,6 @@ class MetadataReader:
         self._store = source if isinstance(source, SurfaceStore) else None
         self.reads = 0
 
-    @property
-    def threaded(self) -> bool:
-        """Whether reads may start in threads (the source allows concurrent reads)."""
-        return self._workers > 0
-
     def known(self, file: ArtifactFile) -> bool:
         """Whether *file*'s surface is known without a read."""
         return (file.filename, file.url) in self._by_file or (

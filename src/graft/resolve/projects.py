@@ -167,8 +167,9 @@ class IndexProjects:
         indexes = self.indexes
         with self._lock:
             asked = [n for n in names if n in self._listings]
-        names = [n for n in names if n not in self.direct and n not in asked]
-        names = [n for n in names if not indexes.fresh(n)]
+        names = [
+            n for n in names if n not in self.direct and n not in asked and not indexes.fresh(n)
+        ]
         with self._lock:
             for name in names:
                 if name in self._listings:

@@ -118,8 +118,8 @@ def vcs_direct_url(url: VcsUrl, commit: str, requested: str | None = None) -> st
     names the commit it resolved ``main`` to); else *url*'s own.
     """
     info: dict[str, object] = {"commit_id": commit, "vcs": "git"}
-    if requested or url.rev:
-        info["requested_revision"] = requested or url.rev
+    if revision := requested or url.rev:
+        info["requested_revision"] = revision
     data: dict[str, object] = {"url": url.public, "vcs_info": info}
     if url.subdirectory:
         data["subdirectory"] = url.subdirectory
