@@ -282,7 +282,7 @@ def test_a_venv_whose_kept_plan_is_gone_is_rebuilt(
     venv = tmp_path / "venv"
     _sync(venv, BASE, "copy", pool, shared_store)
     key = recorded_state(str(venv))["graft-plan"].split(" ")[0]
-    os.unlink(plancache.plan_path(str(shared_store), key))
+    os.unlink(plancache.flat_path(str(shared_store), key))  # what the diff is taken from
     assert _sync(venv, PINNED, "copy", pool, shared_store) == "materialize"
 
 
@@ -433,10 +433,10 @@ def test_a_kept_plan_naming_the_venvs_own_files_is_not_diffed(
     venv.parent.mkdir()
     _sync(venv, BASE, "symlink", pool, store_dir)
     key = recorded_state(str(venv))["graft-plan"].split(" ")[0]
-    path = Path(plancache.plan_path(str(store_dir), key))
+    path = Path(plancache.flat_path(str(store_dir), key))  # (the form the diff reads)
     kept = json.loads(path.read_text())
-    source = next(a[3] for a in kept["actions"] if a[0] == "link_dir")
-    kept["actions"].append(["link_file", "bin/python3", 0, source.rsplit("/", 1)[0] + "/python3"])
+    source = kept["dir_links"][0][1]
+    kept["file_links"].append(["bin/python3", source.rsplit("/", 1)[0] + "/python3"])
     path.write_text(json.dumps(kept))
     assert _sync(venv, PINNED, "symlink", pool, store_dir) == "materialize"
     assert (venv / "bin" / "python3").exists()

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from graft.plan.diff import part
 from graft.plan.flat import FORMAT, compile_plan, expected_launcher_body, from_json
 from graft.plan.types import (
     InstallScript,
@@ -79,7 +80,7 @@ def test_a_compiled_plan_reads_back_as_it_was() -> None:
 def test_part_of_a_plan_renders_the_scripts_its_records_list() -> None:
     plan = a_plan()
     record = next(a for a in plan.actions if isinstance(a, WriteRecord))
-    flat = compile_plan(plan, [record])
+    flat = part(compile_plan(plan), {record.dest})
     assert [dest for dest, _, _ in flat.records] == [record.dest]
     assert not flat.dirs
     assert not flat.dir_links

@@ -1,8 +1,8 @@
-"""The diff of two plans (plan/diff.py): pure, over planned wheel sets.
+"""The diff of two plans' flat forms (plan/diff.py): pure, over planned wheel sets.
 
-The model of a venv here is the set of its plan's actions by destination; carrying out a
+The model of a venv here is the set of its plan's steps by destination; carrying out a
 diff on the old plan's set (take out each removed destination with everything below it,
-then put in every added action) must give the new plan's set exactly, and nothing may be
+then put in every added step) must give the new plan's set exactly, and nothing may be
 put where something still is.
 """
 
@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graft.plan.diff import PlanDiff, diff, worth_updating
+from graft.plan import diff as flat_diff
+from graft.plan.diff import PlanDiff, Step, steps, worth_updating
+from graft.plan.flat import compile_plan
 from graft.plan.planner import plan
-from graft.plan.types import Action, LinkDir, MakeDir, Plan, Policy
+from graft.plan.types import LinkDir, MakeDir, Plan, Policy
 
 from .records import LAYOUT, SP, wheel
 from .test_planner_properties import NAMES, WHEEL_FILES
@@ -27,9 +29,13 @@ if TYPE_CHECKING:
 SKELETON = frozenset({"bin", "include", "lib", "lib/python3.11", SP})
 
 
-def carry_out(old: Plan, change: PlanDiff) -> dict[str, Action]:
-    """The old venv's actions with *change* applied, as the materializer applies it."""
-    venv = {a.dest: a for a in old.actions}
+def diff(old: Plan, new: Plan, skeleton: frozenset[str] = frozenset()) -> PlanDiff:
+    return flat_diff.diff(compile_plan(old), compile_plan(new), skeleton)
+
+
+def carry_out(old: Plan, change: PlanDiff) -> dict[str, Step]:
+    """The old venv's steps with *change* applied, as the materializer applies it."""
+    venv = steps(compile_plan(old))
     for gone in change.remove:
         assert gone in venv, gone  # only what is there is taken out
         for dest in [d for d in venv if d == gone or d.startswith(gone + "/")]:
@@ -38,13 +44,13 @@ def carry_out(old: Plan, change: PlanDiff) -> dict[str, Action]:
         assert root not in venv, root  # the staged subtree moves into an empty place
         parent = root.rpartition("/")[0]
         assert not parent or parent in venv or parent in SKELETON, root
-    for action in change.add:
-        assert any(action.dest == r or action.dest.startswith(r + "/") for r in change.roots)
-        venv[action.dest] = action
+    for dest, step in steps(change.add).items():
+        assert any(dest == r or dest.startswith(r + "/") for r in change.roots)
+        venv[dest] = step
     return venv
 
 
-def without_skeleton(actions: dict[str, Action]) -> dict[str, Action]:
+def without_skeleton(actions: dict[str, Step]) -> dict[str, Step]:
     return {d: a for d, a in actions.items() if d not in SKELETON}
 
 
@@ -73,7 +79,7 @@ def test_carrying_out_the_diff_gives_the_new_plan(
     old, new = (plan(s, LAYOUT, policy) for s in sets)
     change = diff(old, new, SKELETON)
     after = carry_out(old, change)
-    assert without_skeleton(after) == without_skeleton({a.dest: a for a in new.actions})
+    assert without_skeleton(after) == without_skeleton(steps(compile_plan(new)))
     assert change.empty == (old.actions == new.actions)
 
 
@@ -82,7 +88,7 @@ def test_the_same_plan_is_no_change() -> None:
     change = diff(p, p)
     assert change.empty
     assert change.touched == 0
-    assert worth_updating(change, p)
+    assert worth_updating(change)
 
 
 def test_a_namespace_portion_that_comes_in_unfolds_the_link_of_the_other() -> None:
@@ -94,7 +100,7 @@ def test_a_namespace_portion_that_comes_in_unfolds_the_link_of_the_other() -> No
     assert f"{SP}/ns" in change.remove  # the fold goes...
     assert f"{SP}/ns" in change.roots  # ...and a real directory with both portions comes
     assert f"{SP}/aaa" not in change.remove  # the rest of aaa stays
-    assert {x.dest for x in change.add} >= {f"{SP}/ns", f"{SP}/ns/a", f"{SP}/ns/b"}
+    assert set(steps(change.add)) >= {f"{SP}/ns", f"{SP}/ns/a", f"{SP}/ns/b"}
 
 
 def test_skeleton_directories_are_never_taken_out() -> None:
@@ -104,7 +110,7 @@ def test_skeleton_directories_are_never_taken_out() -> None:
     with_headers = replace(old, actions=tuple(sorted((*old.actions, *extra), key=lambda a: a.dest)))
     change = diff(with_headers, old, SKELETON)
     assert change.remove == ("include/site",)
-    assert not change.add
+    assert not steps(change.add)
 
 
 def test_a_large_change_is_not_worth_updating() -> None:
@@ -115,5 +121,5 @@ def test_a_large_change_is_not_worth_updating() -> None:
         LAYOUT,
     )
     every = plan([wheel(n, [f"{n}/__init__.py"], version="2.0") for n in names], LAYOUT)
-    assert worth_updating(diff(old, one, SKELETON), one)
-    assert not worth_updating(diff(old, every, SKELETON), every)
+    assert worth_updating(diff(old, one, SKELETON))
+    assert not worth_updating(diff(old, every, SKELETON))

@@ -308,16 +308,9 @@ def _undo(staging: str, root: str) -> bool:
 
 def _flat(rows: dict[str, list[list[str]]], store: str) -> Flat | None:
     """The kept flat form the stamp names, checked as a kept plan is; None if it is not fit."""
-    import json  # noqa: PLC0415
+    from graft.venv.flat import read_kept  # noqa: PLC0415
 
-    from graft.plan.flat import from_json  # noqa: PLC0415
-
-    try:
-        with open(rows["flat"][0][0], encoding="utf-8") as fh:
-            raw = json.load(fh)
-        return from_json(raw, os.path.join(store, "entries") + os.sep)
-    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
-        return None
+    return read_kept(rows["flat"][0][0], store)
 
 
 def _write_root(path: str, payload: dict[str, object]) -> None:

@@ -1,12 +1,16 @@
 """The change between two plans of one venv: what an incremental sync takes out and puts in.
 
-A plan is a sorted tuple of actions keyed by destination, and every destination lies either
-in a real directory (``MakeDir``) of the plan or in the venv's skeleton; nothing of a plan lies
-below a link. So two plans of one venv differ destination by destination:
+Both plans are taken in their flat form (:mod:`graft.plan.flat`), as kept in the store and
+carried out by the materializer, so that a sync that never builds a
+:class:`~graft.plan.types.Plan` (``graft.cli.change``) diffs them the same way. A flat form
+is a set of steps keyed by destination (a directory to make, a link, a file, a launcher, a
+script, a RECORD), and every destination lies either in a real directory of the plan or in
+the venv's skeleton; nothing of a plan lies below a link. So two plans of one venv differ
+destination by destination:
 
-- an action of the old plan that the new plan does not hold unchanged is **removed**, with
+- a step of the old plan that the new plan does not hold unchanged is **removed**, with
   whatever lies below it (a real directory takes its subtree with it);
-- an action of the new plan that the old plan does not hold unchanged is **added**.
+- a step of the new plan that the old plan does not hold unchanged is **added**.
 
 Only the top-most destinations on each side matter to the filesystem: a removed real
 directory goes as one subtree, and an added one is built whole beside the venv (staged) and
@@ -17,65 +21,110 @@ and then that directory is neither removed nor added (see :func:`diff`).
 Directories the venv has without any plan (the skeleton that ``python -m venv`` makes:
 ``bin``, ``include``, ``lib/pythonX.Y/site-packages``) are never removed: a plan may name
 them or not, and a venv built from scratch has them either way.
+
+This module imports nothing at run time, as :mod:`graft.plan.flat`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from graft.plan.flat import Flat
 
-from graft.plan.types import MakeDir
-
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from graft.plan.types import Action, Plan
-
-#: An incremental update must touch at most this share of the new plan's actions; past it a
-#: whole rebuild (template, every action, one swap) costs about as much and is simpler.
+#: An incremental update must touch at most this share of the new plan's steps; past it a
+#: whole rebuild (template, every step, one swap) costs about as much and is simpler.
 UPDATE_SHARE = 0.5
 
+Step = tuple[object, ...]  # a step's kind and everything it writes
 
-@dataclass(frozen=True, slots=True)
+
 class PlanDiff:
     """What turns a venv built from one plan into the venv of another."""
 
-    remove: tuple[str, ...]  # top-most destinations to take out, each with its subtree, sorted
-    add: tuple[Action, ...]  # the new plan's actions to carry out, in plan order
-    roots: tuple[str, ...]  # top-most destinations of *add*: each built beside, moved in whole
-    touched: int  # actions of either plan that differ (subtrees counted action by action)
+    __slots__ = ("add", "remove", "roots", "size", "touched")
+
+    def __init__(
+        self, remove: tuple[str, ...], add: Flat, roots: tuple[str, ...], touched: int, size: int
+    ) -> None:
+        """*touched* steps of either plan differ; the new plan has *size* steps."""
+        self.remove = remove  # top-most destinations to take out, each with its subtree, sorted
+        self.add = add  # the new plan's steps to carry out (its launchers rendered for RECORDs)
+        self.roots = roots  # top-most destinations of *add*: each built beside, moved in whole
+        self.touched = touched
+        self.size = size
 
     @property
     def empty(self) -> bool:
         """Whether the two plans build the same venv."""
-        return not self.remove and not self.add
+        return not self.remove and not self.roots
 
 
-def diff(old: Plan, new: Plan, skeleton: Iterable[str] = ()) -> PlanDiff:
+def steps(flat: Flat) -> dict[str, Step]:
+    """Each destination *flat* writes, with its step (launchers only rendered left out)."""
+    out: dict[str, Step] = dict.fromkeys(flat.dirs, ("dir",))
+    out.update((dest, ("dir-link", source)) for dest, source in flat.dir_links)
+    out.update((dest, ("link", source)) for dest, source in flat.file_links)
+    out.update((dest, ("file", content, x)) for dest, content, x in flat.files)
+    for dest, value, body in flat.launchers:
+        if dest not in flat.rendered_only:
+            out[dest] = ("launcher", value, body)
+    for dest, source in flat.scripts:
+        if dest not in flat.rendered_only:
+            out[dest] = ("script", source)
+    for dest, text, rows in flat.records:
+        out[dest] = ("record", text, tuple(tuple(row) for row in rows))
+    return out
+
+
+def diff(old: Flat, new: Flat, skeleton: Iterable[str] = ()) -> PlanDiff:
     """The change from the venv *old* built to the venv *new* builds (same prefix and python).
 
     *skeleton* lists the venv-relative directories the venv holds without any plan; they count
-    as present in both plans. Every added action lies in one of the returned roots, and every
-    old action that differs lies in one of the removed destinations.
+    as present in both plans. Every added step lies in one of the returned roots, and every
+    old step that differs lies in one of the removed destinations.
     """
-    before = {a.dest: a for a in old.actions}
-    after = {a.dest: a for a in new.actions}
+    before, after = steps(old), steps(new)
+    size = len(after)
     for path in skeleton:
-        before.setdefault(path, MakeDir(path))
-        after.setdefault(path, MakeDir(path))
-    gone = {dest for dest, action in before.items() if after.get(dest) != action}
-    came = {dest for dest, action in after.items() if before.get(dest) != action}
+        before.setdefault(path, ("dir",))
+        after.setdefault(path, ("dir",))
+    gone = {dest for dest, step in before.items() if after.get(dest) != step}
+    came = {dest for dest, step in after.items() if before.get(dest) != step}
     return PlanDiff(
         remove=tuple(sorted(_top_most(gone))),
-        add=tuple(a for a in new.actions if a.dest in came),
+        add=part(new, came),
         roots=tuple(sorted(_top_most(came))),
         touched=len(gone) + len(came),
+        size=size,
     )
 
 
-def worth_updating(change: PlanDiff, new: Plan) -> bool:
+def part(flat: Flat, dests: set[str]) -> Flat:
+    """The steps of *flat* that write *dests*, in its order.
+
+    The launchers and scripts that its RECORDs list but *dests* leaves out are still
+    rendered (``rendered_only``), for their hashes.
+    """
+    out = Flat(flat.link_mode)
+    out.dirs = [d for d in flat.dirs if d in dests]
+    out.dir_links = [step for step in flat.dir_links if step[0] in dests]
+    out.file_links = [step for step in flat.file_links if step[0] in dests]
+    out.files = [step for step in flat.files if step[0] in dests]
+    out.records = [step for step in flat.records if step[0] in dests]
+    rendered = [d for d, _, _ in flat.launchers] + [d for d, _ in flat.scripts]
+    written = {d for d in rendered if d in dests}
+    needed = written | {row[3] for _, _, rows in out.records for row in rows}
+    out.launchers = [step for step in flat.launchers if step[0] in needed]
+    out.scripts = [step for step in flat.scripts if step[0] in needed]
+    out.rendered_only = {d for d in rendered if d in needed and d not in written}
+    return out
+
+
+def worth_updating(change: PlanDiff) -> bool:
     """Whether changing the venv in place beats rebuilding it: the change is small enough."""
-    return change.touched <= UPDATE_SHARE * max(len(new.actions), 1)
+    return change.touched <= UPDATE_SHARE * max(change.size, 1)
 
 
 def _top_most(paths: set[str]) -> list[str]:
@@ -90,4 +139,4 @@ def _top_most(paths: set[str]) -> list[str]:
     return out
 
 
-__all__ = ["UPDATE_SHARE", "PlanDiff", "diff", "worth_updating"]
+__all__ = ["UPDATE_SHARE", "PlanDiff", "diff", "part", "steps", "worth_updating"]

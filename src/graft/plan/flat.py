@@ -4,7 +4,8 @@ A :class:`~graft.plan.types.Plan` is a tuple of typed actions; building those ob
 from a kept plan costs a warm sync more than carrying them out. The flat form holds the same
 steps grouped by kind, as plain lists of strings: directories to make, directory links, file
 links, generated files, launchers, ``.data/scripts`` files and RECORDs (with the rows to hash
-once the launchers and scripts are rendered). :func:`compile_plan` makes it from a plan;
+once the launchers and scripts are rendered). :func:`compile_plan` makes it from a plan
+(:func:`graft.plan.diff.part` a part of one, for an incremental change);
 :mod:`graft.venv.flat` carries it out, for every venv graft builds (one materializer), and a
 new venv made from a kept plan's flat form (``graft.cli.replay``) needs nothing but it.
 
@@ -20,9 +21,7 @@ from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Collection
-
-    from graft.plan.types import Action, Plan
+    from graft.plan.types import Plan
 
 FORMAT = 1
 
@@ -48,6 +47,8 @@ class Flat:
 
     ``rendered_only`` names launchers and scripts that are rendered (their RECORD rows need
     their hash) but not written: a flat form of part of a plan (an incremental change).
+    ``summary``: the whole plan's distributions, links, directories and files served (what a
+    venv's ``graft-stats`` say), when known.
     """
 
     __slots__ = (
@@ -60,6 +61,7 @@ class Flat:
         "records",
         "rendered_only",
         "scripts",
+        "summary",
     )
 
     def __init__(self, link_mode: str) -> None:
@@ -73,6 +75,7 @@ class Flat:
         self.scripts: list[tuple[str, str]] = []  # (dest, source): #!python rewritten
         self.records: list[tuple[str, str, list[Row]]] = []  # (dest, CSV text, rows to hash)
         self.rendered_only: set[str] = set()
+        self.summary: tuple[int, int, int, int] | None = None
 
     def to_json(self) -> dict[str, object]:
         """The form as JSON values (bytes as latin-1 text)."""
@@ -87,15 +90,12 @@ class Flat:
             "scripts": self.scripts,
             "records": self.records,
             "rendered_only": sorted(self.rendered_only),
+            "summary": self.summary,
         }
 
 
-def compile_plan(plan: Plan, only: Collection[Action] | None = None) -> Flat:
-    """The flat form of *plan*'s actions (or of *only* some of them, in plan order).
-
-    With *only*, the plan's launchers and scripts that its RECORDs list but *only* leaves out
-    are still rendered, for their hashes.
-    """
+def compile_plan(plan: Plan) -> Flat:
+    """The flat form of *plan*: its actions as steps grouped by kind, in plan order."""
     from graft.plan.types import (  # noqa: PLC0415 - loaded with any Plan
         InstallScript,
         LinkDir,
@@ -106,8 +106,9 @@ def compile_plan(plan: Plan, only: Collection[Action] | None = None) -> Flat:
     )
 
     flat = Flat(plan.link_mode)
-    written: set[str] = set()
-    for action in plan.actions if only is None else only:
+    counts = (len(plan.distributions), plan.links, plan.directories, plan.files_served)
+    flat.summary = counts
+    for action in plan.actions:
         if isinstance(action, MakeDir):
             flat.dirs.append(action.dest)
         elif isinstance(action, LinkDir):
@@ -118,10 +119,8 @@ def compile_plan(plan: Plan, only: Collection[Action] | None = None) -> Flat:
             flat.files.append((action.dest, action.content, action.executable))
         elif isinstance(action, WriteLauncher):
             flat.launchers.append((action.dest, action.value, action.body))
-            written.add(action.dest)
         elif isinstance(action, InstallScript):
             flat.scripts.append((action.dest, action.source))
-            written.add(action.dest)
         else:
             flat.records.append(
                 (
@@ -130,18 +129,6 @@ def compile_plan(plan: Plan, only: Collection[Action] | None = None) -> Flat:
                     [(r.path, r.digest, r.size, r.dest) for r in action.pending],
                 )
             )
-    if only is not None:
-        wanted = {row[3] for _, _, rows in flat.records for row in rows} - written
-        for action in plan.actions if wanted else ():
-            if action.dest not in wanted:
-                continue
-            if isinstance(action, WriteLauncher):
-                flat.launchers.append((action.dest, action.value, action.body))
-            elif isinstance(action, InstallScript):
-                flat.scripts.append((action.dest, action.source))
-            else:
-                continue
-            flat.rendered_only.add(action.dest)
     return flat
 
 
@@ -173,6 +160,12 @@ def from_json(raw: object, entries: str) -> Flat:
         checked = [(_text(p), _text(h), _text(n), checked_dest(d)) for p, h, n, d in rows]
         flat.records.append((checked_dest(dest), text, checked))
     flat.rendered_only = {_text(d) for d in raw["rendered_only"]}
+    summary = raw.get("summary")
+    if summary is not None:
+        if not isinstance(summary, list) or not all(type(n) is int and n >= 0 for n in summary):
+            raise ValueError(summary)
+        distributions, links, directories, files = summary  # (ValueError unless four)
+        flat.summary = (distributions, links, directories, files)
     return flat
 
 

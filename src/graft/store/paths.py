@@ -26,6 +26,31 @@ def verified_marker(store_root: str, sha256: str) -> str | None:
     return os.path.join(store_root, "verified", f"{sha256}.{inode}")
 
 
+PLAN_FORMAT = 1  # of kept plans (graft.store.plancache)
+
+
+def plan_key(parts: list[object]) -> str:
+    """The key of the plan made from *parts* (JSON-serialisable facts, in a fixed order).
+
+    With graft's code: a plan kept by other code is never read.
+    """
+    import json  # noqa: PLC0415
+
+    from graft._home import code_stamp  # noqa: PLC0415
+    from graft._sha256 import sha256_hex  # noqa: PLC0415 - (not hashlib: OpenSSL's import)
+
+    blob = json.dumps([PLAN_FORMAT, code_stamp(), *parts], sort_keys=True, default=repr)
+    return sha256_hex(blob.encode())
+
+
+def flat_file(store_root: str, key: str) -> str:
+    """``plans/steps-<key>.json``: the flat form of the plan kept under *key*.
+
+    Not a name that globs for kept plans (``<hex key>.json``) match.
+    """
+    return os.path.join(store_root, "plans", f"steps-{key}.json")
+
+
 def root_file(store_root: str, venv: str) -> str:
     """``roots/<key>.json``: the GC root of the venv at *venv* (key: its absolute path)."""
     from graft._sha256 import sha256_hex  # noqa: PLC0415

@@ -23,8 +23,6 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from graft._fs import write_atomic
-from graft._home import code_stamp
-from graft._sha256 import sha256_hex
 from graft.plan.flat import (
     checked_dest,
     checked_file,
@@ -45,6 +43,8 @@ from graft.plan.types import (
     WriteLauncher,
     WriteRecord,
 )
+from graft.store import paths
+from graft.store.paths import PLAN_FORMAT, flat_file
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -52,13 +52,12 @@ if TYPE_CHECKING:
     from graft.plan.collision import Collision
     from graft.plan.types import Action
 
-FORMAT = 1
+FORMAT = PLAN_FORMAT
 
 
 def plan_key(parts: Sequence[object]) -> str:
     """The cache key for a plan made from *parts* (JSON-serialisable facts, in a fixed order)."""
-    blob = json.dumps([FORMAT, code_stamp(), *parts], sort_keys=True, default=repr)
-    return sha256_hex(blob.encode())  # (not hashlib: OpenSSL costs a warm sync ~3 ms)
+    return paths.plan_key(list(parts))
 
 
 def plans_dir(store_root: str) -> str:
@@ -72,11 +71,8 @@ def plan_path(store_root: str, key: str) -> str:
 
 
 def flat_path(store_root: str, key: str) -> str:
-    """The file of the flat form (:mod:`graft.plan.flat`) of the plan kept under *key*.
-
-    ``steps-<key>.json``: not a name that globs for kept plans (``<hex key>.json``) match.
-    """
-    return os.path.join(plans_dir(store_root), f"steps-{key}.json")
+    """The file of the flat form (:mod:`graft.plan.flat`) of the plan kept under *key*."""
+    return flat_file(store_root, key)
 
 
 def save(store_root: str, key: str, plan: Plan) -> None:

@@ -53,6 +53,20 @@ class Relative:
         return f"{up}/{source[len(self.store_root) :]}"
 
 
+def read_kept(path: str, store_root: str) -> Flat | None:
+    """The flat form kept at *path* in the store at *store_root*, checked; None if not fit."""
+    import json  # noqa: PLC0415
+
+    from graft.plan.flat import from_json  # noqa: PLC0415
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            raw = json.load(fh)
+        return from_json(raw, os.path.join(store_root, "entries") + os.sep)
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return None
+
+
 def record_digest(data: bytes) -> str:
     """The RECORD spelling of a sha256 digest: ``sha256=<urlsafe base64, no padding>``."""
     import base64  # noqa: PLC0415

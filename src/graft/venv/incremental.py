@@ -3,8 +3,8 @@
 A graft venv records which kept plan built it (``graft-plan`` in pyvenv.cfg: the plan's key
 and where the venv really is). When the venv is still exactly as graft left it (its
 ``graft-tree``), was made for the same interpreter and store, and the new plan keeps the link
-mode, the change is a pure diff of the two plans (:mod:`graft.plan.diff`); if it is small, only
-that is carried out, in four steps (decision 34):
+mode, the change is a pure diff of the two plans' flat forms (:mod:`graft.plan.diff`); if it
+is small, only that is carried out, in four steps (decision 34):
 
 1. **stage**: every added subtree is built beside the venv, in ``.<name>.graft-<random>/tree``,
    with the journal (``journal.json``: what to take out, what to move in, the new state) and
@@ -22,19 +22,24 @@ A kill after the commit leaves a venv that says ``graft-pending``: no sync takes
 complete, and the next sync of it (any inputs) rolls the journal forward under the venv
 lock before doing anything else. Everything else (a large change, another link mode or
 interpreter, a venv graft did not make or someone changed, no kept plan) is rebuilt whole.
+
+The full path (:func:`update_or_rebuild`) and the change of a seen pin set
+(``graft.cli.change``, which never builds a Plan) carry out changes with the same functions.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from typing import TYPE_CHECKING, Literal
 
 from graft.errors import MaterializeError
+from graft.plan.diff import PlanDiff, diff, worth_updating
+from graft.plan.flat import compile_plan
 from graft.store import seal
+from graft.store.paths import flat_file
 from graft.venv import skeleton
+from graft.venv.flat import apply_flat, read_kept
 from graft.venv.materialize import (
-    apply,
     check_destination,
     check_parent,
     discarded_on_failure,
@@ -51,17 +56,19 @@ from graft.venv.state import (
     tree_digest,
 )
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import Literal
 
     from graft.model.target import Target
-    from graft.plan.diff import PlanDiff
+    from graft.plan.flat import Flat
     from graft.plan.types import Plan
+
+    How = Literal["rebuilt", "updated"]
 
 JOURNAL = "journal.json"
 _FORMAT = 1
-
-How = Literal["rebuilt", "updated"]
 
 
 def update_or_rebuild(
@@ -84,28 +91,26 @@ def update_or_rebuild(
     with venv_lock(prefix, on_wait):
         recover(prefix)
         sweep_leftovers(*os.path.split(prefix))  # what killed syncs left, once finished
-        old = previous_plan(plan, template, store_root)
+        old = previous_flat(prefix, template, store_root, plan.link_mode)
         if old is not None:
-            from graft.plan.diff import diff, worth_updating  # noqa: PLC0415
-
-            directories, others = skeleton.contents(template)
-            change = diff(old, plan, directories)
-            if worth_updating(change, plan) and not _touches(change, others):
-                update(plan, change, store_root, state_text(store_root, inputs, plan, plan_key))
+            change = small_change(old, compile_plan(plan), template)
+            if change is not None:
+                state = state_text(store_root, inputs, plan, plan_key)
+                update(prefix, plan.python, change, store_root, state)
                 return "updated"
         check_destination(prefix)
         rebuild(plan, template, store_root, inputs, plan_key)
         return "rebuilt"
 
 
-def previous_plan(plan: Plan, template: str, store_root: str) -> Plan | None:
-    """The kept plan that built the venv at ``plan.prefix``, if it may be changed in place.
+def previous_flat(prefix: str, template: str, store_root: str, link_mode: str) -> Flat | None:
+    """The flat form of the kept plan that built the venv at *prefix*, if it may be changed.
 
     Only a graft venv exactly as graft left it (``graft-tree``), at the path it was built at,
     against *store_root*, for the interpreter *template* is for, with nothing pending, not
-    marked stale by ``graft store repair``, whose plan is still kept and has *plan*'s link mode.
+    marked stale by ``graft store repair``, whose plan's flat form is still kept and has
+    *link_mode*.
     """
-    prefix = plan.prefix
     if os.path.islink(prefix) or not os.path.isdir(prefix):
         return None
     state = recorded_state(prefix)
@@ -120,12 +125,19 @@ def previous_plan(plan: Plan, template: str, store_root: str) -> Plan | None:
         return None
     if not _as_made(prefix, template, state.get("graft-tree")):
         return None
-    from graft.store import plancache  # noqa: PLC0415
-
-    old = plancache.load(store_root, key, prefix, plan.python)
-    if old is None or old.link_mode != plan.link_mode or old.python != plan.python:
+    old = read_kept(flat_file(store_root, key), store_root)
+    if old is None or old.link_mode != link_mode or old.rendered_only:
         return None
     return old
+
+
+def small_change(old: Flat, new: Flat, template: str) -> PlanDiff | None:
+    """The change from *old* to *new* if it is worth making in place, else None (rebuild)."""
+    directories, others = skeleton.contents(template)
+    change = diff(old, new, directories)
+    if worth_updating(change) and not _touches(change, others):
+        return change
+    return None
 
 
 def _touches(change: PlanDiff, skeleton_files: frozenset[str]) -> bool:
@@ -152,13 +164,12 @@ def _as_made(prefix: str, template: str, tree: str | None) -> bool:
         return False
 
 
-def update(plan: Plan, change: PlanDiff, store_root: str, state: str) -> None:
-    """Carry out *change* on the venv at ``plan.prefix``; *state* is its new ``graft-*`` text.
+def update(prefix: str, python: str, change: PlanDiff, store_root: str, state: str) -> None:
+    """Carry out *change* on the venv at *prefix*; *state* is its new ``graft-*`` text.
 
-    The venv lock is held. Until the commit a failure leaves the venv untouched; after it,
-    the next sync finishes the change.
+    *python* is the venv's interpreter (launchers name it). The venv lock is held. Until the
+    commit a failure leaves the venv untouched; after it, the next sync finishes the change.
     """
-    prefix = plan.prefix
     parent, name = os.path.split(prefix)
     staging = make_staging(parent, name)
     config = os.path.join(prefix, "pyvenv.cfg")
@@ -166,7 +177,7 @@ def update(plan: Plan, change: PlanDiff, store_root: str, state: str) -> None:
         tree = os.path.join(staging, "tree")
         for root in change.roots:
             os.makedirs(os.path.join(tree, os.path.dirname(root)), exist_ok=True)
-        apply(plan, tree, store_root, only=change.add)
+        apply_flat(change.add, tree, prefix, python, store_root)
         journal = {
             "format": _FORMAT,
             "remove": list(change.remove),
@@ -285,4 +296,11 @@ def _without_state(config: bytes) -> bytes:
     return b"".join(ln for ln in lines if not ln.partition(b"=")[0].strip().startswith(b"graft"))
 
 
-__all__ = ["JOURNAL", "How", "previous_plan", "recover", "update", "update_or_rebuild"]
+__all__ = [
+    "JOURNAL",
+    "previous_flat",
+    "recover",
+    "small_change",
+    "update",
+    "update_or_rebuild",
+]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-from typing import TYPE_CHECKING
 
 from graft.errors import MaterializeError
 from graft.plan.flat import compile_plan
@@ -26,11 +25,12 @@ from graft.venv.state import (
     tree_digest,
 )
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Collection, Iterator
+    from collections.abc import Callable, Iterator
 
     from graft.model.target import Target
-    from graft.plan.types import Action, Plan
+    from graft.plan.types import Plan
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -219,14 +219,10 @@ def _exchange(a: str, b: str) -> bool:
     raise OSError(err, os.strerror(err), b)
 
 
-def apply(
-    plan: Plan, root: str, store_root: str = "/", only: Collection[Action] | None = None
-) -> None:
+def apply(plan: Plan, root: str, store_root: str = "/") -> None:
     """Carry out every action of *plan* below *root* (links are relative to ``plan.prefix``).
 
     Through the plan's flat form (:mod:`graft.plan.flat`, :mod:`graft.venv.flat`), the one
-    way graft writes a venv's files. With *only* (some of the plan's actions, in plan order),
-    just those are carried out; their RECORDs still hash the plan's launchers and scripts
-    they list.
+    way graft writes a venv's files.
     """
-    apply_flat(compile_plan(plan, only), root, plan.prefix, plan.python, store_root)
+    apply_flat(compile_plan(plan), root, plan.prefix, plan.python, store_root)
