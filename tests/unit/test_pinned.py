@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from packaging.specifiers import SpecifierSet
@@ -173,19 +171,26 @@ def test_steps_recalled_across_edits_give_what_resolving_afresh_gives(
         if not again.rounds:  # answered without search: what was recalled is not read again
             assert len(index.reads) - reads <= len(again.steps)
         # through JSON, as the pin record keeps them (about half of these runs recall some)
-        record = {**record, **{i: decode(encode(s, created=0.0)) for i, s in again.steps}}
+        record = {
+            **record,
+            **{s.asked: decode(encode(s, ident=i, created=0.0)) for i, s in again.steps},
+        }
 
 
 def test_an_edit_reads_only_its_project() -> None:
     index, roots = _pinned_set()
     first = resolve(roots, LINUX, index)
-    record = {i: decode(encode(s, created=0.0)) for i, s in first.steps}
-    assert set(record) == {"a", "b", "c", "c[x]", "d"}
+    record = {s.asked: decode(encode(s, ident=i, created=0.0)) for i, s in first.steps}
+    assert {s.chosen.identifier for s in record.values()} == {"a", "b", "c", "c[x]", "d"}
     index.add("b", "2.0", [], tag=LINUX_TAG)  # b 2.0 gets a wheel of its own
     edited = ["a==1.0", "b==2.0", "c[x]==1.0", "d==1.0"]
     reads = len(index.reads)
     again = resolve(edited, LINUX, index, recalled=record)
     assert index.reads[reads:] == [f"b-2.0-{LINUX_TAG}.whl"]  # only the edited project
     assert again.pins == resolve(edited, LINUX, index, shortcut=False).pins
-    stale = {**record, "a": dataclasses.replace(record["a"], asked="another request")}
-    assert resolve(roots, LINUX, index, recalled=stale).pins == first.pins  # asked again
+    (a_key,) = (k for k, s in record.items() if s.chosen.identifier == "a")
+    stale = {k: s for k, s in record.items() if k != a_key}
+    stale["another request"] = record[a_key]  # filed under another key: not this request's
+    reads = len(index.reads)
+    assert resolve(roots, LINUX, index, recalled=stale).pins == first.pins
+    assert [r for r in index.reads[reads:] if r.startswith("a-")]  # a asked again

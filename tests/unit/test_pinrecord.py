@@ -26,14 +26,14 @@ def test_steps_come_back_as_they_were_kept(tmp_path: Path) -> None:
     steps = _steps()
     pinrecord.save(str(tmp_path), key, steps.items(), {})
     loaded = pinrecord.load(str(tmp_path), key)
-    assert {i: s for i, (s, _) in loaded.items()} == steps
+    assert {a: s for a, (s, _) in loaded.items()} == {s.asked: s for s in steps.values()}
 
 
 def test_a_recalled_step_keeps_its_age_and_old_ones_are_dropped(tmp_path: Path) -> None:
     key = pinrecord.context(LINUX, Policy(), [], dependencies=True)
     steps = _steps()
     old = time.time() - pinrecord.TTL + 5
-    pinrecord.save(str(tmp_path), key, steps.items(), {i: (s, old) for i, s in steps.items()})
+    pinrecord.save(str(tmp_path), key, steps.items(), {s.asked: (s, old) for s in steps.values()})
     assert {c for _, c in pinrecord.load(str(tmp_path), key).values()} == {old}
     assert pinrecord.load(str(tmp_path), key, ttl=1.0) == {}  # older than a page lives
 
@@ -46,7 +46,7 @@ def test_another_context_or_a_damaged_record_recalls_nothing(tmp_path: Path) -> 
     assert pinrecord.load(str(tmp_path), other) == {}
     (path,) = (tmp_path / "pinned").iterdir()
     data = json.loads(path.read_text())
-    data["steps"]["a"]["file"] = "not a file row"
+    data["steps"][steps_of(data, "a")]["file"] = "not a file row"
     path.write_text(json.dumps(data))
     assert pinrecord.load(str(tmp_path), key) == {}
 
@@ -64,9 +64,33 @@ def test_a_record_whose_steps_were_all_recalled_is_not_written_again(tmp_path: P
     kept = pinrecord.load(str(tmp_path), key)
     pinrecord.save(str(tmp_path), key, [("a", steps["a"])], kept)  # b removed: a recalled
     assert path.stat().st_ino == before
-    assert {i: s for i, (s, _) in pinrecord.load(str(tmp_path), key).items()} == steps
+    loaded = pinrecord.load(str(tmp_path), key)
+    assert {a: s for a, (s, _) in loaded.items()} == {s.asked: s for s in steps.values()}
     other = _steps()["b"]  # the control: a changed step is written
     changed = dataclasses.replace(other, warnings=("new",))
     pinrecord.save(str(tmp_path), key, [("b", changed)], kept)
     assert path.stat().st_ino != before
-    assert pinrecord.load(str(tmp_path), key)["b"][0] == changed
+    assert pinrecord.load(str(tmp_path), key)[other.asked][0] == changed
+
+
+def steps_of(data: dict[str, dict[str, dict[str, str]]], ident: str) -> str:
+    """The ``asked`` key of the one step of *ident* in a record's JSON."""
+    (asked,) = (a for a, row in data["steps"].items() if row["ident"] == ident)
+    return asked
+
+
+def test_a_pin_edited_back_and_forth_finds_both_steps_and_the_oldest_go(tmp_path: Path) -> None:
+    key = pinrecord.context(LINUX, Policy(), [], dependencies=True)
+    index = FakeIndex()
+    for version in ("1.0", "2.0", "3.0", "4.0", "5.0", "6.0"):
+        index.add("a", version)
+    kept: dict[str, tuple[pinrecord.Step, float]] = {}
+    asked = []
+    for version in ("1.0", "2.0", "3.0", "4.0", "5.0", "6.0"):
+        (step,) = dict(resolve([f"a=={version}"], LINUX, index).steps).values()
+        pinrecord.save(str(tmp_path), key, [("a", step)], kept)
+        kept = pinrecord.load(str(tmp_path), key)
+        asked.append(step.asked)
+        time.sleep(0.01)  # (ages order the steps)
+        newest = asked[-pinrecord.PER_IDENTIFIER :]
+        assert sorted(kept) == sorted(newest)  # both of an edit back and forth, at most four

@@ -266,6 +266,7 @@ class Located:
     # a named source was built, or a requirements file read by URL: no memo can watch them
     from_sources: bool = False
     variables: tuple[str, ...] = ()  # environment variables the requirements files expanded
+    pin_record: Recorded | None = None  # what a pinned resolution kept (graft.cli.change)
 
     def labels(self) -> tuple[str, ...]:
         """``name==version`` of each distribution located, sorted."""
@@ -301,7 +302,7 @@ class Located:
         return sha256_hex(json.dumps([head, rows]).encode())
 
 
-def locate(
+def locate(  # noqa: PLR0915 - the stages, in order
     request: ResolveRequest,
     reporter: Reporter,
     on_fetched: Callable[[Wanted, str, str | None], None] | None = None,
@@ -369,9 +370,10 @@ def locate(
     have: dict[str, str] = {}
     notes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    recorded: Recorded | None = None
     if wanted:
         have = preferences(request, target)
-        resolved, notes, warnings = _asking_again(
+        resolved, notes, warnings, recorded = _asking_again(
             functools.partial(
                 _resolved,
                 request,
@@ -436,6 +438,7 @@ def locate(
         variant_declared=declared,
         from_sources=any(w.source is not None for w in wanted) or bool(inputs.remote_files),
         variables=tuple(inputs.variables),
+        pin_record=recorded,
     )
 
 
@@ -489,7 +492,12 @@ def marker_applies(marker: str | None, target: Target) -> bool:
     return Marker(marker).evaluate({**target.markers, "extra": ""})
 
 
-Resolved = tuple[list[tuple["Wanted", "Candidate"]], tuple[str, ...], tuple[str, ...]]
+#: The pin record a pinned resolution used and kept, and the policy's word on every project
+#: (``graft.cli.change`` reads them): the record's file, its context, the word as JSON
+Recorded = tuple[str, str, str]
+Resolved = tuple[
+    list[tuple["Wanted", "Candidate"]], tuple[str, ...], tuple[str, ...], Recorded | None
+]
 
 
 def _asking_again(once: Callable[..., Resolved], index: Indexes | None) -> Resolved:
@@ -575,7 +583,7 @@ def _resolved(
             policy,
             prefetch=0 if index is None else 8,
             dependencies=not request.no_deps,
-            recalled=None if record is None else {i: step for i, (step, _) in record[1].items()},
+            recalled=None if record is None else {a: step for a, (step, _) in record[1].items()},
         )
     except BaseException:
         if builds is not None:
@@ -583,10 +591,17 @@ def _resolved(
         raise
     finally:
         source.close()  # pages listed ahead that no one asked for
+    recorded = None
     if record is not None and resolution.steps:
-        from graft.resolve.pinrecord import save  # noqa: PLC0415
+        import json  # noqa: PLC0415
+
+        from graft.resolve.pinned import plain_word  # noqa: PLC0415
+        from graft.resolve.pinrecord import record_path, save  # noqa: PLC0415
 
         save(cache_dir, record[0], resolution.steps, record[1])
+        word = plain_word(policy)
+        if word is not None:
+            recorded = (record_path(cache_dir, record[0]), record[0], json.dumps(word))
     chosen = chosen_for_fetch(resolution, wanted)
     if inputs.require_hashes or any(w.hashes for w in wanted):
         _check_hashed(chosen)
@@ -597,7 +612,7 @@ def _resolved(
     projects = f"{count} project{'' if count == 1 else 's'}"
     note = f"resolved {projects} {how}; METADATA read: {source.fetched()}"
     notes = (*(builds.notes if builds is not None else ()), note)
-    return chosen, notes, resolution.warnings
+    return chosen, notes, resolution.warnings, recorded
 
 
 def direct_file(wanted: Wanted) -> ArtifactFile | None:

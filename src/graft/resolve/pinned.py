@@ -74,13 +74,35 @@ class Step:
 
 
 def asked_key(ident: str, needs: Sequence[Need], policy: Policy) -> str:
-    """What the provider's answer for *ident* depends on, besides the listing and target."""
+    """What the provider's answer for *ident* depends on, besides the listing and target.
+
+    *needs* pin *ident* exactly (an ``==`` clause): the version a venv holds is not part of
+    the key, since every candidate then has the pinned version and a preference for one
+    version cannot reorder them (``screen._order``). ``graft.cli.change`` spells this key
+    with the standard library for plain ``name==version`` lines (a unit test checks it).
+    """
     name = NormalizedName(needs[0].name)
     parts = sorted(f"{n.extra}|{n.specifier}|{n.filename}" for n in needs)
+    return repr((ident, parts, _word(name, policy)))
+
+
+def _word(name: NormalizedName, policy: Policy) -> list[str | None]:
+    """The policy's word on *name*: its hashes, its constraint, whether it builds, has wheels."""
     hashes = sorted(policy.hashes.get(name, ()))
     constraint = policy.constraints.get(name)
-    word = [policy.prefers(name), hashes, constraint, policy.builds(name), policy.wheels(name)]
-    return repr((ident, parts, [None if w is None else str(w) for w in word]))
+    word = [hashes, constraint, policy.builds(name), policy.wheels(name)]
+    return [None if w is None else str(w) for w in word]
+
+
+def plain_word(policy: Policy) -> list[str | None] | None:
+    """The policy's word on every project, when it says the same of each; None otherwise.
+
+    The same of each: no ``--hash``, no constraint, no ``--no-binary`` or ``--only-binary``
+    (``graft.cli.change`` keys steps with it).
+    """
+    if policy.hashes or policy.constraints or policy.no_binary or policy.only_binary:
+        return None
+    return _word(NormalizedName("-"), policy)
 
 
 class Pinned:
@@ -145,22 +167,20 @@ def pinned_resolution(
 ) -> Pinned | None:
     """What resolvelib resolves *roots* to when every identifier is pinned exactly; else None.
 
-    *recalled*: steps of earlier resolutions for the same target, policy and sources, taken
-    where their ``asked`` key is this request's (the caller vouches for the rest).
+    *recalled*: steps of earlier resolutions for the same target, policy and sources, by
+    their ``asked`` key, taken where it is this request's (the caller vouches for the rest).
     """
     asked = _asked(roots)
     if not _exactly(asked):
         return None
     stated: dict[str, list[Need]] = {ident: list(needs) for ident, needs in asked.items()}
-    fresh = {
-        ident: needs
+    known = {
+        ident: step
         for ident, needs in asked.items()
         if ident != PYTHON
-        and (
-            (step := (recalled or {}).get(ident)) is None
-            or step.asked != asked_key(ident, needs, provider.policy)
-        )
+        and (step := (recalled or {}).get(asked_key(ident, needs, provider.policy))) is not None
     }
+    fresh = {i: needs for i, needs in asked.items() if i != PYTHON and i not in known}
     # every root's candidates first, before any is read: the reads the provider starts early
     # (pages, METADATA prefetches, the builds of pinned sdists) then run side by side
     provider.prefetch_files([need for needs in fresh.values() for need in needs])
@@ -185,7 +205,7 @@ def pinned_resolution(
             if step is None:
                 return None
         else:
-            step = (recalled or {})[ident]
+            step = known[ident]
             keep = True
             provider.warnings.update(dict.fromkeys(step.warnings))
         if keep:
@@ -202,4 +222,12 @@ def pinned_resolution(
     return out
 
 
-__all__ = ["Pinned", "Step", "asked_key", "exact", "pinned_exactly", "pinned_resolution"]
+__all__ = [
+    "Pinned",
+    "Step",
+    "asked_key",
+    "exact",
+    "pinned_exactly",
+    "pinned_resolution",
+    "plain_word",
+]

@@ -15,6 +15,10 @@ The record is a file in the cache, trusted as far as the cached index pages besi
 (whoever can rewrite it can rewrite those, whose files graft installs within the same
 freshness); what it names is downloaded and checked against the sha256 it names, as a page's
 files are; anything unreadable is ignored, and it never names anything graft runs.
+
+Steps are kept by their ``asked`` key, a few per identifier (:data:`PER_IDENTIFIER`, the
+newest): a pin edited back and forth (trying a version, switching branches) finds both
+answers. ``graft.cli.change`` reads the record too, with the standard library alone.
 """
 
 from __future__ import annotations
@@ -41,8 +45,9 @@ if TYPE_CHECKING:
     from graft.model.target import Target
     from graft.resolve.screen import Policy
 
-FORMAT = 1
+FORMAT = 2
 TTL = 600.0  # seconds: the resolution memo's INDEX_TTL (a cached index page's freshness)
+PER_IDENTIFIER = 4  # steps kept per identifier (asked differently: other pins, other words)
 
 
 def context(
@@ -74,8 +79,16 @@ def _path(cache_dir: str, key: str) -> str:
     return os.path.join(cache_dir, "pinned", f"{key[:32]}.json")
 
 
+def record_path(cache_dir: str, key: str) -> str:
+    """The file of the pin record for the context *key*."""
+    return _path(cache_dir, key)
+
+
 def load(cache_dir: str, key: str, ttl: float = TTL) -> dict[str, tuple[Step, float]]:
-    """The steps recorded under *key* younger than *ttl* seconds, with when each was made."""
+    """The steps recorded under *key* younger than *ttl* seconds, by their ``asked`` key.
+
+    With when each was made.
+    """
     try:
         with open(_path(cache_dir, key), encoding="utf-8") as fh:
             record = json.load(fh)
@@ -83,10 +96,10 @@ def load(cache_dir: str, key: str, ttl: float = TTL) -> dict[str, tuple[Step, fl
             return {}
         now = time.time()
         out = {}
-        for ident, row in record["steps"].items():
+        for asked, row in record["steps"].items():
             created = float(row["created"])
-            if 0 <= now - created < ttl:
-                out[str(ident)] = (decode(row), created)
+            if 0 <= now - created < ttl and asked == row["asked"]:
+                out[str(asked)] = (decode(row), created)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {}
     return out
@@ -98,30 +111,42 @@ def save(
     steps: Iterable[tuple[str, Step]],
     kept: Mapping[str, tuple[Step, float]],
 ) -> None:
-    """Record *steps* beside the *kept* ones they do not replace.
+    """Record *steps* (by identifier) beside the *kept* ones (by ``asked`` key).
 
     A step that was recalled keeps its age: it rests on the index answers of its time. When
     every step was recalled (a package added back or removed), the record already holds them
-    and is not written again.
+    and is not written again. Past :data:`PER_IDENTIFIER` steps of one identifier, the oldest
+    go.
     """
     now = time.time()
     new = {
-        ident: encode(step, created=now)
+        step.asked: encode(step, ident=ident, created=now)
         for ident, step in steps
-        if (before := kept.get(ident)) is None or before[0] != step
+        if (before := kept.get(step.asked)) is None or before[0] != step
     }
     path = _path(cache_dir, key)
     if not new and os.path.isfile(path):
         return
-    rows = {ident: encode(step, created=created) for ident, (step, created) in kept.items()}
-    remember(path, json.dumps({"format": FORMAT, "context": key, "steps": {**rows, **new}}))
+    rows = {
+        asked: encode(step, ident=step.chosen.identifier, created=created)
+        for asked, (step, created) in kept.items()
+    }
+    merged = {**rows, **new}
+    newest = sorted(merged.values(), key=lambda row: -float(row["created"]))
+    count: dict[str, int] = {}
+    for row in newest:
+        count[row["ident"]] = count.get(row["ident"], 0) + 1
+        if count[row["ident"]] > PER_IDENTIFIER:
+            del merged[row["asked"]]
+    remember(path, json.dumps({"format": FORMAT, "context": key, "steps": merged}))
 
 
-def encode(step: Step, *, created: float) -> dict[str, Any]:
-    """*step* as JSON."""
+def encode(step: Step, *, ident: str, created: float) -> dict[str, Any]:
+    """*step*, the answer for *ident*, as JSON."""
     f, c = step.chosen.file, step.chosen
     return {
         "created": created,
+        "ident": ident,
         "asked": step.asked,
         "name": c.name,
         "version": str(c.version),
