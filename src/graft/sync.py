@@ -61,32 +61,20 @@ class SyncResult:
     # the inputs' preimage with the venv's path marked (PREFIX_MARK), the venv template
     inputs_form: str | None = None
     template: str | None = None
+    # What a changed pin set's fast path (graft.cli.change) needs besides: the pin record a
+    # pinned resolution kept (graft.resolve.locate.Recorded), the plan key's other parts
+    pin_record: tuple[str, str, str] | None = None
+    plan_parts: tuple[object, ...] = ()
+    site_dirs: tuple[str, ...] = ()  # purelib and platlib, relative to the venv
 
     def changes(self) -> dict[str, list[str]]:
         """What the sync added, removed, upgraded and downgraded (empty when nothing ran).
 
-        Upgrades and downgrades read ``name old -> new``; the others ``name==version``.
+        See :func:`graft.venv.state.changes`.
         """
-        out: dict[str, list[str]] = {"added": [], "removed": [], "upgraded": [], "downgraded": []}
-        if self.plan is None:
-            return out
-        from packaging.version import InvalidVersion, Version  # noqa: PLC0415
+        from graft.venv.state import changes  # noqa: PLC0415
 
-        old = dict(label.split("==", 1) for label in self.before)
-        new = dict(label.split("==", 1) for label in self.distributions)
-        for name in sorted(old.keys() | new.keys()):
-            was, now = old.get(name), new.get(name)
-            if was is None:
-                out["added"].append(f"{name}=={now}")
-            elif now is None:
-                out["removed"].append(f"{name}=={was}")
-            elif was != now:
-                try:
-                    up = Version(now) > Version(was)
-                except InvalidVersion:
-                    up = now > was
-                out["upgraded" if up else "downgraded"].append(f"{name} {was} -> {now}")
-        return out
+        return changes(self.before, self.distributions) if self.plan is not None else changes()
 
 
 def _rooted(store: Store, prefix: str) -> list[str]:
@@ -153,8 +141,12 @@ def _plan_key(request: SyncRequest, located: Located, store: Store) -> str:
     layout = _layout("", target)
     policy = Policy(request.collisions, request.link_mode)
     digest = located.digest(layout, policy, store.root)  # graft, interpreter, wheels, layout
-    # and what else the plan depends on: the bytecode tag, the completeness check
-    return plancache.plan_key([digest, target.cache_tag, target.gil_disabled, request.no_deps])
+    return plancache.plan_key([digest, *_plan_parts(request, target)])
+
+
+def _plan_parts(request: SyncRequest, target: Target) -> tuple[object, ...]:
+    """What a plan depends on besides its inputs: the bytecode tag, the completeness check."""
+    return (target.cache_tag, target.gil_disabled, request.no_deps)
 
 
 def sync(request: SyncRequest) -> SyncResult:
@@ -254,6 +246,9 @@ def sync(request: SyncRequest) -> SyncResult:
         inputs=None if request.dry_run else inputs,
         inputs_form=None if request.dry_run else inputs_form(request, located, store.root),
         template=None if request.dry_run else _template(located.target),
+        pin_record=located.pin_record,
+        plan_parts=_plan_parts(request, located.target),
+        site_dirs=(layout.purelib, layout.platlib),
     )
 
 

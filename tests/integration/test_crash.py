@@ -36,6 +36,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +48,8 @@ from graft.venv import incremental
 from graft.venv.state import recorded_state, up_to_date
 from tests.conftest import run_graft
 from tests.integration.test_store_ops import store_cli
+from tests.support.importtime import graft_imports
+from tests.support.rangeserver import serve
 from tests.support.venv import py
 from tests.support.wheelmaker import make_wheel
 
@@ -502,15 +505,41 @@ def _kill_in_update(
     return ("staging" if staging_dirs(venv) else "finished"), took
 
 
-def run_incremental_trials(root: Path, kit: Kit, trials: int, seed: int) -> dict[str, object]:
-    """Flip one venv between the old and the near set, killing each incremental sync."""
+def index_cmd(venv: Path, wheels: WheelSet, store: Path, url: str) -> list[str]:
+    """``graft sync VENV -r FILE`` of *wheels* pinned, from the index at *url*.
+
+    Each run reads a new file (as after a user's edit), so that after the first syncs the
+    change stamp answers (graft.cli.change).
+    """
+    reqs = venv.parent / f"{wheels.label}-{time.monotonic_ns()}.txt"
+    reqs.write_text("".join(f"{n}=={v}\n" for n, (v, _) in sorted(wheels.wheels.items())))
+    argv = ["sync", str(venv), "-r", str(reqs), "--index-url", url, "--store", str(store), "-q"]
+    return [sys.executable, "-m", "graft", *argv]
+
+
+def run_incremental_trials(
+    root: Path, kit: Kit, trials: int, seed: int, url: str | None = None
+) -> dict[str, object]:
+    """Flip one venv between the old and the near set, killing each incremental sync.
+
+    With *url*, from that index by requirement files: the changes are then made by the fast
+    path of an edited pin set (checked first), and the kills land in it.
+    """
     store, venv = root / "store", root / "venvs" / "v"
     venv.parent.mkdir(parents=True)
-    sync(venv, kit.old, store)
-    sync(venv, kit.near, store)  # ingests the near set, keeps its plan
-    sync(venv, kit.old, store)  # an incremental sync: both plans are kept now
+
+    def command(wheels: WheelSet) -> list[str]:
+        return sync_cmd(venv, wheels, store) if url is None else index_cmd(venv, wheels, store, url)
+
+    for wheels in (kit.old, kit.near, kit.old):  # ingests both sets and keeps both plans
+        run_graft(*command(wheels)[3:])
+    if url is not None:  # the fast path answers both ways (no full path imported)
+        for wheels in (kit.near, kit.old):
+            said, modules = graft_imports(*command(wheels)[3:])
+            assert "graft.sync" not in modules, said
+            check_venv(venv, wheels)
     uncut = [
-        _kill_in_update(sync_cmd(venv, wheels, store), venv, 60, whole_group=True)
+        _kill_in_update(command(wheels), venv, 60, whole_group=True)
         for wheels in (kit.near, kit.old)
     ]
     assert [moment for moment, _ in uncut] == ["after the end"] * 2
@@ -524,7 +553,7 @@ def run_incremental_trials(root: Path, kit: Kit, trials: int, seed: int) -> dict
             after_commit = number % 2 == 1
             delay = rng.uniform(0, 0.01 if after_commit else 1.2 * window)
             where = f"incremental trial {number} ({current.label} -> {target.label}, {delay:.4f} s)"
-            cmd = sync_cmd(venv, target, store)
+            cmd = command(target)
             group = rng.random() < 0.75
             moment, _ = _kill_in_update(
                 cmd, venv, delay, whole_group=group, after_commit=after_commit
@@ -539,7 +568,7 @@ def run_incremental_trials(root: Path, kit: Kit, trials: int, seed: int) -> dict
                 assert up_to_date(str(venv), recorded_state(str(venv))["graft-inputs"]) is None
                 rooted = json.loads(Path(Store(str(store)).root_path(str(venv))).read_text())
                 assert set(rooted["entries"]) >= current.shas() | target.shas(), where
-            rerun = run_graft(*sync_cmd(venv, target, store)[3:-1], "-v")  # finishes, syncs
+            rerun = run_graft(*command(target)[3:-1], "-v")  # finishes, syncs
             where += f", re-run: {rerun.stderr.strip().splitlines()[-2:]}"
             check_venv(venv, target)
             assert "graft-pending" not in recorded_state(str(venv)), where
@@ -566,6 +595,32 @@ def test_kill_9_during_incremental_syncs_many(
     if not slow_selected(request.config):
         pytest.skip("slow: select with -m slow or GRAFT_SLOW=1")
     run_incremental_trials(tmp_path, kit, SLOW_TRIALS, SEED + 3)
+
+
+@pytest.fixture
+def kit_index(kit: Kit) -> Iterator[str]:
+    """A loopback index serving the old and the near set."""
+    with serve() as served:
+        for wheels in (kit.old, kit.near):
+            for path in wheels.paths:
+                if path.name not in served.files:
+                    served.add(path)
+        yield f"{served.url}/simple/"
+
+
+def test_kill_9_during_changes_of_an_edited_pin_set(
+    tmp_path: Path, kit: Kit, kit_index: str, graft_cache: Path
+) -> None:
+    run_incremental_trials(tmp_path, kit, INCREMENTAL_TRIALS, SEED + 4, kit_index)
+
+
+@pytest.mark.slow
+def test_kill_9_during_changes_of_an_edited_pin_set_many(
+    tmp_path: Path, kit: Kit, kit_index: str, graft_cache: Path, request: pytest.FixtureRequest
+) -> None:
+    if not slow_selected(request.config):
+        pytest.skip("slow: select with -m slow or GRAFT_SLOW=1")
+    run_incremental_trials(tmp_path, kit, SLOW_TRIALS, SEED + 5, kit_index)
 
 
 def test_staging_left_after_the_swap_is_swept_by_an_up_to_date_rerun(

@@ -30,6 +30,10 @@ def entrypoint() -> None:
             from graft.cli import replay  # noqa: PLC0415
 
             code = replay.answer(argv)
+        if code is None:  # an edited pin set recalled, if its change stamp reads it
+            from graft.cli import change  # noqa: PLC0415
+
+            code = change.answer(argv)
     elif argv[:1] == ["lock"]:
         from graft.cli import lockstamp  # noqa: PLC0415
 

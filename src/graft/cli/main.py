@@ -300,7 +300,7 @@ def _add_resolution_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
-    from graft.cli.noop import keep, summary_line  # noqa: PLC0415
+    from graft.cli.noop import render_changes, summary_line  # noqa: PLC0415
     from graft.cli.sync_builds import SyncBuilds  # noqa: PLC0415
     from graft.cli.variants_cmd import Plugins, variant_fields  # noqa: PLC0415
     from graft.errors import BuildError  # noqa: PLC0415
@@ -378,34 +378,44 @@ def _run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
         _render_plan(plan)
     elif not args.quiet:
         verb = "synced" if plan is not None else "already in sync:"
-        _render_changes(result.changes())
+        render_changes(result.changes())
         count = len(result.distributions)
         copies = args.link_mode == "copy"
         line = summary_line(verb, result.prefix, count, result.stats, elapsed, copies)
         print(line, file=sys.stderr)
-    if result.memo is not None and result.inputs is not None and request.foreign is None:
-        keep(
-            list(argv),
-            prefix=result.prefix,
-            memo=result.memo,
-            inputs=result.inputs,
-            summary=(len(result.distributions), result.stats),
-            warnings=result.warnings,
-            python=args.python,
-            upgrade=bool(args.upgrade or args.upgrade_package),
-        )
-        from graft.cli import replay  # noqa: PLC0415
-
-        if kept:  # (a new directory has no interpreter to keep: it gets graft's own)
-            return 0
-        replay.keep(
-            list(argv),
-            result,
-            lines=_new_venv_lines(result, args.collisions),
-            python=args.python,
-            upgrade=bool(args.upgrade or args.upgrade_package),
-        )
+    if request.foreign is None and not args.dry_run:
+        _keep_stamps(args, argv, result, kept=kept)
     return 0
+
+
+def _keep_stamps(
+    args: argparse.Namespace, argv: Sequence[str], result: SyncResult, *, kept: bool
+) -> None:
+    """After a successful sync: the stamps that let the next syncs skip the full path.
+
+    The sync stamp (a no-op, :mod:`graft.cli.noop`), the replay stamp (a new venv,
+    :mod:`graft.cli.replay`), the change stamp (an edited pin set, :mod:`graft.cli.changestamp`).
+    """
+    from graft.cli import changestamp, noop, replay  # noqa: PLC0415
+
+    changestamp.keep(list(argv), result, python=args.python)
+    if result.memo is None or result.inputs is None:
+        return
+    upgrade = bool(args.upgrade or args.upgrade_package)
+    noop.keep(
+        list(argv),
+        prefix=result.prefix,
+        memo=result.memo,
+        inputs=result.inputs,
+        summary=(len(result.distributions), result.stats),
+        warnings=result.warnings,
+        python=args.python,
+        upgrade=upgrade,
+    )
+    if kept:  # (a new directory has no interpreter to keep: it gets graft's own)
+        return
+    lines = _new_venv_lines(result, args.collisions)
+    replay.keep(list(argv), result, lines=lines, python=args.python, upgrade=upgrade)
 
 
 def _keep_venv_python(args: argparse.Namespace) -> bool:
@@ -465,14 +475,6 @@ def _summary(result: SyncResult, elapsed: float) -> dict[str, Any]:
         "seconds": round(elapsed, 4),
         "changes": result.changes(),
     }
-
-
-def _render_changes(changes: dict[str, list[str]]) -> None:
-    """Uv's marks: ``+`` added, ``-`` removed, ``~`` upgraded or downgraded."""
-    for mark, kind in (("-", "removed"), ("+", "added"), ("~", "upgraded"), ("~", "downgraded")):
-        for item in changes[kind]:
-            suffix = f" ({kind})" if mark == "~" else ""
-            print(f" {mark} {item}{suffix}", file=sys.stderr)
 
 
 def _render_plan(plan: Plan) -> None:

@@ -89,6 +89,14 @@ def summary_line(  # noqa: PLR0917 - the line's parts
     )
 
 
+def render_changes(changes: dict[str, list[str]]) -> None:
+    """Uv's marks: ``+`` added, ``-`` removed, ``~`` upgraded or downgraded."""
+    for mark, kind in (("-", "removed"), ("+", "added"), ("~", "upgraded"), ("~", "downgraded")):
+        for item in changes[kind]:
+            suffix = f" ({kind})" if mark == "~" else ""
+            print(f" {mark} {item}{suffix}", file=sys.stderr)
+
+
 def _context(argv: list[str]) -> str | None:
     """The command line and everything around it that a sync reads; None without a cwd."""
     from graft import __version__  # noqa: PLC0415

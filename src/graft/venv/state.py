@@ -9,6 +9,10 @@ import os
 
 from graft.store import seal
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
 #: The ``graft-inputs`` of a venv ``graft store repair`` marked: its next sync rebuilds it.
 STALE = "stale"
 
@@ -178,3 +182,29 @@ def installed(prefix: str, site_dirs: tuple[str, ...]) -> dict[str, str]:
                 key = project.replace("_", "-").replace(".", "-").lower()
                 found[key] = version
     return found
+
+
+def changes(before: Iterable[str] = (), after: Iterable[str] = ()) -> dict[str, list[str]]:
+    """What going from the ``name==version`` labels *before* to *after* adds, removes, ...
+
+    ... upgrades and downgrades. Upgrades and downgrades read ``name old -> new``; the others
+    ``name==version``.
+    """
+    out: dict[str, list[str]] = {"added": [], "removed": [], "upgraded": [], "downgraded": []}
+    old = dict(label.split("==", 1) for label in before)
+    new = dict(label.split("==", 1) for label in after)
+    for name in sorted(old.keys() | new.keys()):
+        was, now = old.get(name), new.get(name)
+        if was is None:
+            out["added"].append(f"{name}=={now}")
+        elif now is None:
+            out["removed"].append(f"{name}=={was}")
+        elif was != now:
+            from packaging.version import InvalidVersion, Version  # noqa: PLC0415
+
+            try:
+                up = Version(now) > Version(was)
+            except InvalidVersion:
+                up = now > was
+            out["upgraded" if up else "downgraded"].append(f"{name} {was} -> {now}")
+    return out

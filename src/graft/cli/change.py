@@ -1,0 +1,283 @@
+"""An edited pin set applied to its venv with the standard library (issue 12, decision 79).
+
+A user edits a compiled requirements file (a pin changed, a line added or taken out) and syncs
+the venv again. When the set the file now names was resolved and planned before, the full
+path imports ``packaging``, the resolver and the planner only to recall what graft keeps: each
+project's step in the pin record, the kept plan of that set, a small change of the venv.
+:func:`answer` does the same before anything heavy is imported, when:
+
+* the change stamp of the command line reads the files (:mod:`graft.cli.changestamp`): plain
+  ``name==version`` lines whose steps the pin record holds, fresh, closed under their
+  dependencies, every specifier met; the interpreter ``--python`` finds and the store's
+  ownership are as the full path saw them;
+* the chosen set's plan is kept (its flat form, with its counts), every entry is in the store
+  as graft unpacked it (verified markers), and the venv is exactly as graft left it from a
+  kept plan of that store (:func:`graft.venv.incremental.previous_flat`), rooted by a GC root
+  whose anchor is its pyvenv.cfg, with no staging of a killed sync beside it;
+* the change is small (:func:`graft.venv.incremental.small_change`).
+
+Then, with the venv lock and a store pin held (never waiting for either: whoever holds one,
+the full path waits), it roots the old and the new entries, carries out the change with the
+journal of :func:`graft.venv.incremental.update` (a kill leaves the old venv, or the change
+committed, which the next sync finishes), roots the new entries and anchors the new
+pyvenv.cfg, and leaves the sync stamp of :mod:`graft.cli.noop` for the command line, as the
+full path does. Anything else takes the full path, which writes the stamp again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+
+from graft.cli import changestamp, noop, replay
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from graft.cli.changestamp import Reading
+    from graft.plan.diff import PlanDiff
+
+Rows = dict[str, list[list[str]]]
+
+
+def answer(argv: list[str]) -> int | None:
+    """Exit status 0 after changing the venv as the stamp reads the files; None: full path."""
+    parsed = changestamp.command(argv)
+    if parsed is None or not noop._stamped(argv):  # noqa: SLF001
+        return None
+    venv, files, masked = parsed
+    prefix = os.path.abspath(venv)
+    if os.path.islink(prefix) or not os.path.isdir(prefix):
+        return None  # (a new venv: graft.cli.replay's)
+    started = time.perf_counter()
+    try:
+        changed = _read_and_change(masked, files, prefix)
+    except (KeyError, IndexError, ValueError, TypeError, OSError):
+        return None
+    if changed is None:
+        return None
+    rows, reading, before, summary = changed
+    _stamp_the_venv(argv, rows, reading, files=files, summary=summary)
+    if not noop._has(argv, ("--quiet",), "q"):  # noqa: SLF001
+        from graft.venv.state import changes  # noqa: PLC0415
+
+        noop.render_changes(changes(before, reading.labels))
+        stats = dict(zip(("links", "directories", "files"), summary[1:], strict=True))
+        seconds = time.perf_counter() - started
+        line = noop.summary_line("synced", prefix, summary[0], stats, seconds, noop.copying(argv))
+        print(line, file=sys.stderr)
+    return 0
+
+
+def _read_and_change(
+    masked: list[str], files: list[str], prefix: str
+) -> tuple[Rows, Reading, tuple[str, ...], list[int]] | None:
+    """The stamp, the files read by it, what the venv held and its new counts; or None."""
+    found = changestamp.stamp(masked)
+    if found is None or not found[1] or not _holds(found[1], prefix):
+        return None
+    key, rows = found
+    read = changestamp.read(rows, files, prefix)
+    if read is None or (read[1] and not changestamp.meets(read[1])):
+        return None
+    reading, unseen = read
+    done = _locked(rows, reading, prefix)
+    if done is None:
+        return None
+    if unseen:  # pairs met now: kept, so that the next change needs no packaging
+        changestamp.remember(masked, key, rows, unseen)
+    return rows, reading, *done
+
+
+def _holds(rows: Rows, prefix: str) -> bool:
+    """The interpreter, the store's ownership and the template, as the stamp recorded them."""
+    store = rows["store"][0][0]
+    return (
+        replay._outside(prefix, store)  # noqa: SLF001
+        and replay._trusted(rows, store)  # noqa: SLF001
+        and os.path.isfile(os.path.join(rows["template"][0][0], "pyvenv.cfg"))
+        and noop._finds_the_same(*rows["interpreter"][0])  # noqa: SLF001
+    )
+
+
+def _locked(rows: Rows, reading: Reading, prefix: str) -> tuple[tuple[str, ...], list[int]] | None:
+    """Change the venv under its lock and a store pin: what it held before, the new counts."""
+    store = rows["store"][0][0]
+    parent, name = os.path.split(prefix)
+    held = [replay._lock(os.path.join(parent, f".{name}.graft-lock"), shared=False)]  # noqa: SLF001
+    if held[0] is not None:
+        held.append(replay._lock(os.path.join(store, "locks", "gc.lock"), shared=True))  # noqa: SLF001
+    try:
+        return None if None in held else _change(rows, reading, prefix, store)
+    finally:
+        for fd in held:
+            if fd is not None:
+                os.close(fd)
+
+
+def _change(
+    rows: Rows, reading: Reading, prefix: str, store: str
+) -> tuple[tuple[str, ...], list[int]] | None:
+    """Carry out the change (locks held): what the venv held before, its new counts."""
+    from graft.venv.state import installed, real_prefix, recorded_state, state_lines  # noqa: PLC0415
+
+    fit = _fit(rows, reading, prefix, store)
+    if fit is None:
+        return None
+    summary, change, (root, root_text) = fit
+    held = installed(prefix, tuple(site for (site,) in rows["site"]))
+    before = tuple(sorted(f"{n}=={v}" for n, v in held.items()))
+    stats = ",".join(map(str, summary))
+    state = state_lines(store, reading.inputs, stats, reading.plan, real_prefix(prefix))
+    python = os.path.join(prefix, rows["venv-python"][0][0])
+    _root(root, prefix, [*reading.shas, *_entries(root_text)], anchor=False)
+    if not _update(prefix, python, change, store, state):
+        if "graft-pending" not in recorded_state(prefix):
+            _restore(root, root_text)  # the venv is the old one: its root as it was
+        return None
+    _root(root, prefix, reading.shas, anchor=True)
+    return before, list(summary)
+
+
+def _fit(
+    rows: Rows, reading: Reading, prefix: str, store: str
+) -> tuple[tuple[int, int, int, int], PlanDiff, tuple[str, str]] | None:
+    """The new plan's counts, the change, the venv's root and its text: if all is as it must be.
+
+    No staging of a killed sync beside the venv, every entry verified, the new plan's flat
+    form kept, the venv as graft left it from a kept plan, the change small, the venv rooted.
+    """
+    from graft.store.paths import flat_file, verified_marker  # noqa: PLC0415
+    from graft.venv.flat import read_kept  # noqa: PLC0415
+    from graft.venv.incremental import previous_flat, small_change  # noqa: PLC0415
+    from graft.venv.state import recorded_state  # noqa: PLC0415
+
+    parent, name = os.path.split(prefix)
+    lock = f".{name}.graft-lock"
+    if any(e.startswith(f".{name}.graft-") and e != lock for e in os.listdir(parent)):
+        return None  # the full path sweeps it
+    markers = [verified_marker(store, sha) for sha in reading.shas]
+    if not all(marker is not None and os.path.isfile(marker) for marker in markers):
+        return None
+    if recorded_state(prefix).get("graft-inputs") == reading.inputs:
+        return None  # already in sync (a comment edited): the full path says so
+    new = read_kept(flat_file(store, reading.plan), store)
+    if new is None or new.summary is None or new.rendered_only:
+        return None
+    template = rows["template"][0][0]
+    old = previous_flat(prefix, template, store, new.link_mode)
+    change = None if old is None else small_change(old, new, template)
+    rooted = _rooted(store, prefix)
+    return None if change is None or rooted is None else (new.summary, change, rooted)
+
+
+def _update(prefix: str, python: str, change: PlanDiff, store: str, state: str) -> bool:
+    """:func:`graft.venv.incremental.update`; False when it failed (the full path says why)."""
+    from graft.errors import GraftError  # noqa: PLC0415
+    from graft.venv.incremental import update  # noqa: PLC0415
+
+    try:
+        update(prefix, python, change, store, state)
+    except (GraftError, OSError):
+        return False
+    return True
+
+
+def _rooted(store: str, prefix: str) -> tuple[str, str] | None:
+    """The venv's GC root and its text, if it is this venv's and anchors its pyvenv.cfg.
+
+    Otherwise (no root, a root another venv left, an anchor missing or stale) the full path
+    decides what to keep (``Store.register_root``).
+    """
+    import json  # noqa: PLC0415
+
+    from graft.store.paths import anchor_path, root_file  # noqa: PLC0415
+
+    root = root_file(store, prefix)
+    try:
+        with open(root, encoding="utf-8") as fh:
+            text = fh.read()
+        previous = json.loads(text)
+        held = os.lstat(anchor_path(root))
+        config = os.stat(os.path.join(prefix, "pyvenv.cfg"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(previous, dict) or previous.get("real") != os.path.realpath(prefix):
+        return None
+    if (held.st_dev, held.st_ino) != (config.st_dev, config.st_ino):
+        return None
+    return root, text
+
+
+def _entries(text: str) -> list[str]:
+    import json  # noqa: PLC0415
+
+    entries = json.loads(text)["entries"]
+    return [str(e) for e in entries]
+
+
+def _root(root: str, prefix: str, shas: list[str], *, anchor: bool) -> None:
+    """The venv's GC root for *shas*, as ``Store.register_root`` writes it.
+
+    With *anchor*, the anchor is made a hard link to the venv's pyvenv.cfg again (a change
+    replaces that file).
+    """
+    from graft.store.paths import anchor_path  # noqa: PLC0415
+
+    st = os.stat(prefix)
+    payload = {
+        "venv": prefix,
+        "real": os.path.realpath(prefix),
+        "directory": [st.st_dev, st.st_ino],
+    }
+    replay._write_root(root, {**payload, "entries": sorted(set(shas))})  # noqa: SLF001
+    if anchor:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(anchor_path(root))
+        with contextlib.suppress(OSError):  # (found by its paths without it, as gc allows)
+            os.link(os.path.join(prefix, "pyvenv.cfg"), anchor_path(root), follow_symlinks=False)
+
+
+def _restore(root: str, text: str) -> None:
+    """The GC root as it was (read-only, renamed in), best effort."""
+    tmp = f"{root}.tmp.{os.getpid()}"
+    with contextlib.suppress(OSError):
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o444)
+        os.replace(tmp, root)
+
+
+def _stamp_the_venv(
+    argv: list[str], rows: Rows, reading: Reading, *, files: list[str], summary: list[int]
+) -> None:
+    """The sync stamp of the command line, as the full path leaves it (best effort)."""
+    from graft.resolve.fingerprints import fingerprint  # noqa: PLC0415
+
+    context = noop._context(argv)  # noqa: SLF001
+    if context is None:
+        return
+    watched = [["content", os.path.abspath(f)] for f in files]
+    watched.append(["stat", rows["interpreter"][0][1]])
+    seen = [[kind, path, str(fingerprint(kind, path))] for kind, path in watched]
+    if any(fp == "None" for _, _, fp in seen):  # (a file gone meanwhile: no stamp)
+        return
+    noop.write_stamp(
+        argv,
+        [
+            ["key", noop._key(context)],  # noqa: SLF001
+            ["prefix", reading.prefix],
+            ["inputs", reading.inputs],
+            ["store", rows["store"][0][0]],
+            ["interpreter", *rows["interpreter"][0]],
+            ["expires", repr(0.0)],
+            ["count", str(summary[0])],
+            ["stats", *map(str, summary[1:])],
+            *(["entry", sha] for sha in reading.shas),
+            *(["watched", *row] for row in seen),
+        ],
+    )
+
+
+__all__ = ["answer"]

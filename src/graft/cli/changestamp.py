@@ -1,0 +1,323 @@
+"""The change stamp: how ``graft.cli.change`` reads an edited pin set without ``packaging``.
+
+``graft sync VENV -r FILE...`` with nothing but ``--index-url``, ``--extra-index-url``,
+``--store``, ``--python``, ``--link-mode`` and ``-q`` besides (:func:`command`). After a
+successful full sync of such a command whose resolution was pinned exactly and kept in the pin
+record (:mod:`graft.resolve.pinrecord`), :func:`keep` leaves a stamp keyed by the command
+line with the requirement files' paths left out (``<store>/plans/change-<key>``). It names
+the pin record and its context, the policy's word on every project, the inputs' preimage
+(``graft.sync.inputs_form``), the plan key's other parts, the venv template, the interpreter
+``--python`` found, and the store's ownership as the full path checked it.
+
+:func:`read` reads files of plain ``name==version`` lines (:func:`pins`) through it: each
+project's step is the pin record's under the key the resolver asks by
+(:func:`graft.resolve.pinned.asked_key`), younger than a cached page; every dependency of a
+chosen wheel is a project of the files (:func:`choose`), and its version meets the
+specifier: the conditions under which :func:`graft.resolve.pinned.pinned_resolution` answers,
+and its answer. Pairs of specifier and version met before are kept in the stamp; any other
+is checked with ``packaging.specifiers`` (:func:`meets`). The chosen wheels give the venv's
+``graft-inputs`` and the kept plan's key as the full path computes them.
+
+:func:`keep` writes the stamp only after checking this reading: the same files read through
+the new stamp must give the ``graft-inputs`` and plan key the full path just gave the venv,
+and every pair must hold. The stamp is untrusted input: it names a record in graft's cache
+(trusted as far as its cached index pages are) and files in the store, each checked as the
+full path checks them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+from graft.cli import noop, replay
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from graft.sync import SyncResult
+
+FORMAT = "graft-change-stamp 1"
+_MARK = "\0file"  # stands for a requirements file's path in the stamp's key
+_VALUED = ("--index-url", "--extra-index-url", "--store", "--python", "--link-mode")
+_QUIET = ("-q", "--quiet")
+_REQUIREMENT = ("-r", "--requirement")
+PYTHON = "<python>"  # graft.resolve.provider.PYTHON (a unit test checks they agree)
+TTL = 600.0  # graft.resolve.pinrecord.TTL (a unit test checks they agree)
+RECORD_FORMAT = 2  # graft.resolve.pinrecord.FORMAT (a unit test checks they agree)
+_PAIRS_KEPT = 4096  # specifier and version pairs a stamp remembers as met
+
+Row = dict[str, object]
+
+
+def command(argv: list[str]) -> tuple[str, list[str], list[str]] | None:
+    """The venv, the requirement files and the stamp's command line; None: not this path."""
+    if len(argv) < 4 or argv[0] != "sync" or argv[1].startswith("-"):  # noqa: PLR2004
+        return None
+    masked, files = ["sync", argv[1]], []
+    rest = iter(argv[2:])
+    for arg in rest:
+        name, eq, value = arg.partition("=")
+        if arg in _REQUIREMENT or (name == "--requirement" and eq):
+            path = value if eq else next(rest, None)
+            masked += [name, _MARK]
+        elif arg.startswith("-r") and len(arg) > len("-r"):
+            path = arg[2:]
+            masked += ["-r", _MARK]
+        elif name in _VALUED:
+            given = value if eq else next(rest, None)
+            if given is None:
+                return None
+            masked += [name, given]
+            continue
+        elif arg in _QUIET:
+            masked.append(arg)
+            continue
+        else:
+            return None
+        if not path:
+            return None
+        files.append(path)
+    return (argv[1], files, masked) if files else None
+
+
+def pins(files: list[str]) -> dict[str, str] | None:
+    """``{canonical name: version}`` of files of plain ``name==version`` lines; else None.
+
+    As pip reads them: a ``#`` at the start or after whitespace begins a comment. Anything
+    else (an option, an extra, a marker, a hash, a URL, a wildcard, a continued line, a
+    project named twice) is for the full path.
+    """
+    import re  # noqa: PLC0415 - (loaded with json already)
+
+    line_re = re.compile(
+        r"([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*==\s*([A-Za-z0-9][A-Za-z0-9.+!_-]*)"
+    )
+    out: dict[str, str] = {}
+    for path in files:
+        try:
+            with open(path, encoding="utf-8") as fh:
+                lines = fh.read().splitlines()
+        except (OSError, UnicodeDecodeError):
+            return None
+        for raw in lines:
+            line = re.sub(r"(^|\s)#.*$", "", raw).strip()
+            if not line:
+                continue
+            found = line_re.fullmatch(line)
+            if found is None:
+                return None
+            name = re.sub(r"[-_.]+", "-", found[1]).lower()
+            if name in out:
+                return None
+            out[name] = found[2]
+    return out or None
+
+
+def asked_key(name: str, version: str, word: list[str | None]) -> str:
+    """:func:`graft.resolve.pinned.asked_key` of one ``name==version`` line."""
+    return repr((name, [f"None|=={version}|None"], word))
+
+
+def choose(
+    wanted: dict[str, str], record: dict[str, Row], word: list[str | None], python: str
+) -> tuple[dict[str, Row], set[tuple[str, str]]] | None:
+    """The step of each project and the specifier and version pairs that must hold; or None.
+
+    *record*: the pin record's steps by ``asked`` key, young enough; *python*: the target's
+    version (what Requires-Python is checked against).
+    """
+    chosen: dict[str, Row] = {}
+    for name, version in wanted.items():
+        row = record.get(asked_key(name, version, word))
+        if row is None or row.get("ident") != name or row.get("extra") is not None:
+            return None
+        chosen[name] = row
+    pairs: set[tuple[str, str]] = set()
+    for row in chosen.values():
+        if row["warnings"]:
+            return None  # (printed by the full path)
+        for dep, extra, specifier, filename, _text in row["deps"]:  # type: ignore[attr-defined]
+            if extra is not None or filename is not None:
+                return None
+            if dep == PYTHON:
+                pairs.add((str(specifier), python))
+            elif dep in chosen:
+                pairs.add((str(specifier), str(chosen[dep]["version"])))
+            else:
+                return None  # not pinned by the file: resolvelib chooses
+    return chosen, pairs
+
+
+def meets(pairs: set[tuple[str, str]]) -> bool:
+    """Whether every version meets its specifier, as the resolver's provider checks it."""
+    from packaging.specifiers import SpecifierSet  # noqa: PLC0415 - only for pairs not seen
+    from packaging.version import Version  # noqa: PLC0415
+
+    return all(SpecifierSet(s).contains(Version(v), prereleases=True) for s, v in pairs)
+
+
+def stamp(masked: list[str]) -> tuple[str, dict[str, list[list[str]]]] | None:
+    """The key of *masked*'s stamp and its rows by name (none if absent); None without a cwd."""
+    context = noop._context(masked)  # noqa: SLF001
+    if context is None:
+        return None
+    key = noop._key(context)  # noqa: SLF001
+    try:
+        with open(noop._stamp_file(masked, key, "change"), encoding="utf-8") as fh:  # noqa: SLF001
+            lines = fh.read().split("\n")
+    except (OSError, UnicodeDecodeError):
+        return key, {}
+    fields = [line.split("\0") for line in lines[1:] if line]
+    if lines[0] != FORMAT or fields[:1] != [["key", key]]:
+        return key, {}
+    rows: dict[str, list[list[str]]] = {}
+    for row in fields:
+        rows.setdefault(row[0], []).append(row[1:])
+    return key, rows
+
+
+def _record(path: str, context: str) -> dict[str, Row] | None:
+    """The pin record's steps younger than a cached page, by ``asked`` key."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            record = json.load(fh)
+        if record["format"] != RECORD_FORMAT or record["context"] != context:
+            return None
+        now = time.time()
+        return {
+            str(asked): row
+            for asked, row in record["steps"].items()
+            if 0 <= now - float(row["created"]) < TTL and row["asked"] == asked
+        }
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+class Reading:
+    """What the files resolve to by the stamp: the venv's inputs, its plan, the entries."""
+
+    def __init__(
+        self, rows: dict[str, list[list[str]]], chosen: dict[str, Row], prefix: str
+    ) -> None:
+        """Raises KeyError, IndexError, ValueError or TypeError on a damaged stamp."""
+        shas, labels = [], []
+        for row in chosen.values():
+            hashes = dict(row["file"][2])  # type: ignore[index]
+            shas.append(str(hashes["sha256"]))
+            labels.append(f"{row['name']}=={row['version']}")
+        self.prefix = prefix
+        self.shas = sorted(shas)
+        self.labels = sorted(labels)
+        form = json.dumps([json.loads(rows["head"][0][0]), sorted(f"{s}||1" for s in shas)])
+        self.inputs = replay.inputs_digest(form, prefix)
+        from graft.store.paths import plan_key  # noqa: PLC0415
+
+        parts = json.loads(rows["parts"][0][0])
+        self.plan = plan_key([replay.inputs_digest(form, ""), *parts])
+
+
+def read(
+    rows: dict[str, list[list[str]]], files: list[str], prefix: str
+) -> tuple[Reading, set[tuple[str, str]]] | None:
+    """The files read by the stamp, and the pairs the stamp has not seen met; or None."""
+    wanted = pins(files)
+    (path, context), (word,), (python,) = rows["record"][0], rows["word"][0], rows["python"][0]
+    record = None if wanted is None else _record(path, context)
+    if wanted is None or record is None:
+        return None
+    found = choose(wanted, record, json.loads(word), python)
+    if found is None:
+        return None
+    chosen, pairs = found
+    seen = {(s, v) for s, v in rows.get("met", [])}
+    return Reading(rows, chosen, prefix), pairs - seen
+
+
+def keep(argv: list[str], result: SyncResult, *, python: str | None) -> None:
+    """After a successful full sync: the change stamp, if this module reads its inputs alike.
+
+    Best effort, and only when :func:`read` gives the ``graft-inputs`` and plan key the full
+    path just gave the venv, and every pair it checks holds. Not after a sync that found the
+    venv in sync (the stamp stays as the last change left it).
+    """
+    parsed = command(argv)
+    given = _rows(result, python)
+    if parsed is None or given is None:
+        return
+    from graft.venv.state import recorded_state  # noqa: PLC0415
+
+    plan_key = recorded_state(result.prefix).get("graft-plan", "").partition(" ")[0]
+    _venv, files, masked = parsed
+    found_stamp = stamp(masked)
+    if found_stamp is None or not plan_key:
+        return
+    key, before = found_stamp
+    rows = [["key", key], *given]
+    table: dict[str, list[list[str]]] = {}
+    for name, *values in rows:
+        table.setdefault(name, []).append(values)
+    table["met"] = before.get("met", [])
+    found = read(table, files, result.prefix)
+    if found is None:
+        return
+    reading, unseen = found
+    if reading.inputs != result.inputs or reading.plan != plan_key or not meets(unseen):
+        return  # (this module's reading differs: the full path every time)
+    met = [*before.get("met", []), *map(list, sorted(unseen))][-_PAIRS_KEPT:]
+    _write(masked, [*rows, *(["met", *pair] for pair in met)])
+
+
+def _rows(result: SyncResult, python: str | None) -> list[list[str]] | None:
+    """The stamp's rows for *result*, but its key; None unless it made a plan from a record."""
+    plan, record, form = result.plan, result.pin_record, result.inputs_form
+    if plan is None or record is None or form is None or result.template is None:
+        return None
+    head = json.loads(form)[0]  # graft, the interpreter, its version, the store, ...
+    path, context, word = record
+    store = str(head[3])
+    return [
+        ["store", store],
+        ["interpreter", python or "", str(head[1])],
+        ["record", path, context],
+        ["word", word],
+        ["python", str(head[2])],
+        ["head", json.dumps(head)],
+        ["parts", json.dumps(list(result.plan_parts))],
+        ["template", result.template],
+        ["venv-python", os.path.relpath(plan.python, result.prefix)],
+        *(["site", site] for site in dict.fromkeys(result.site_dirs)),
+        ["euid", str(os.geteuid()), os.path.realpath(store)],
+        *(["trust", p, *replay._facts(p)] for p in replay._trust_paths(store)),  # noqa: SLF001
+    ]
+
+
+def remember(
+    masked: list[str], key: str, rows: dict[str, list[list[str]]], met: set[tuple[str, str]]
+) -> None:
+    """The stamp *rows* (*key*'s) again, with the pairs *met* kept as met (best effort)."""
+    kept = [
+        [name, *row] for name, table in rows.items() if name not in {"key", "met"} for row in table
+    ]
+    pairs = [*rows.get("met", []), *map(list, sorted(met))][-_PAIRS_KEPT:]
+    _write(masked, [["key", key], *kept, *(["met", *pair] for pair in pairs)])
+
+
+def _write(masked: list[str], rows: list[list[str]]) -> None:
+    if any("\n" in f or "\0" in f for row in rows for f in row):
+        return
+    text = "\n".join([FORMAT, *("\0".join(row) for row in rows)]) + "\n"
+    path = noop._stamp_file(masked, rows[0][1], "change")  # noqa: SLF001
+    tmp = f"{path}.tmp.{os.getpid()}"
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(text.encode("utf-8", "surrogateescape"))
+        os.replace(tmp, path)
+    except OSError:
+        import contextlib  # noqa: PLC0415
+
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
+__all__ = ["FORMAT", "Reading", "choose", "command", "keep", "meets", "pins", "read", "stamp"]

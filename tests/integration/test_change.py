@@ -1,0 +1,240 @@
+"""An edited pin set applied with the standard library alone (graft.cli.change).
+
+It must change the venv exactly as the full path changes it (file for file, link for link,
+pyvenv.cfg's plan and counts, GC root, what importlib.metadata says, what it prints), and must
+leave every input it cannot read as the full path does to the full path.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from graft.store.entries import Store
+from graft.venv.state import recorded_state
+from tests.integration.test_replay import HEAVY, METADATA
+from tests.integration.test_warm import snapshot
+from tests.support.importtime import imported
+from tests.support.rangeserver import Served, serve
+from tests.support.venv import py
+from tests.support.wheelmaker import make_wheel
+
+FILLERS = "".join(f"filler{i}==1.0\n" for i in range(12))  # (a change then touches a few)
+FIRST = f"app==1.0\nlib==2.0\n{FILLERS}"
+SECOND = f"app==1.0\nlib==1.0\nextra==1.0\n{FILLERS}"
+
+
+@pytest.fixture
+def index(wheels: Path) -> Iterator[Served]:
+    """app needs lib>=1 and has a console script; lib has 0.5, 1.0 and 2.0; the rest alone."""
+    with serve() as served:
+        served.add(
+            make_wheel(
+                wheels,
+                "app",
+                "1.0",
+                {"app/__init__.py": "import lib\ndef main():\n    print(lib.V)\n"},
+                requires=("lib>=1",),
+                entry_points="[console_scripts]\napp = app:main\n",
+            )
+        )
+        for version in ("0.5", "1.0", "2.0"):
+            served.add(make_wheel(wheels, "lib", version, {"lib.py": f"V = {version!r}\n"}))
+        for name in ("extra", *(f"filler{i}" for i in range(12))):
+            served.add(make_wheel(wheels, name, "1.0", {f"{name}/__init__.py": ""}))
+        yield served
+
+
+def graft(
+    venv: Path, reqs: Path, served: Served, store: Path, *extra: str, check: bool = True
+) -> tuple[subprocess.CompletedProcess[str], bool]:
+    """``graft sync VENV -r REQS`` (timed imports): the process, and whether it was fast.
+
+    Fast: the full path (``graft.sync``) not imported; the process's ``args`` are the modules
+    it imported.
+    """
+    argv = ["sync", venv, "-r", reqs, "--index-url", f"{served.url}/simple/", "--store", store]
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "graft", *map(str, [*argv, *extra])],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    modules = imported(proc.stderr)
+    said = "\n".join(x for x in proc.stderr.splitlines() if not x.startswith("import time:"))
+    proc.stderr = said
+    proc.args = sorted(modules)
+    if check:
+        assert proc.returncode == 0, said
+    return proc, "graft.sync" not in modules
+
+
+def edited(tmp_path: Path, text: str, name: str) -> Path:
+    """A requirements file never read before, as after a user's edit (a new path, new bytes)."""
+    path = tmp_path / f"{name}.txt"
+    path.write_text(f"# {name}\n{text}")
+    return path
+
+
+def seen_both(tmp_path: Path, venv: Path, served: Served, store: Path) -> None:
+    """Sync *venv* to FIRST, then SECOND (the stamps and plans kept)."""
+    for number, text in enumerate((FIRST, SECOND)):
+        graft(venv, edited(tmp_path, text, f"{venv.parent.name}-{number}"), served, store)
+
+
+def state(venv: Path) -> dict[str, str]:
+    """pyvenv.cfg's graft lines that do not depend on the venv's path or files' times."""
+    recorded = recorded_state(str(venv))
+    return {
+        "plan": recorded["graft-plan"].split(" ")[0],
+        "stats": recorded["graft-stats"],
+        "store": recorded["graft-store"],
+    }
+
+
+def test_an_edited_pin_set_seen_before_changes_the_venv_as_the_full_path_does(
+    tmp_path: Path, store_dir: Path, index: Served
+) -> None:
+    fast_venv, full_venv = tmp_path / "a" / "venv", tmp_path / "b" / "venv"  # (same depth)
+    for venv in (fast_venv, full_venv):
+        venv.parent.mkdir()
+        seen_both(tmp_path, venv, index, store_dir)
+    reqs = edited(tmp_path, FIRST, "edited")
+    fast_proc, fast = graft(fast_venv, reqs, index, store_dir)
+    full_proc, full = graft(full_venv, reqs, index, store_dir, "-v")  # (-v: the full path)
+    assert fast
+    assert not full
+    assert snapshot(fast_venv) == snapshot(full_venv)
+    assert state(fast_venv) == state(full_venv)
+    assert py(fast_venv, METADATA) == py(full_venv, METADATA)
+    ran = subprocess.run([fast_venv / "bin" / "app"], capture_output=True, text=True, check=True)
+    assert ran.stdout == "2.0\n"
+    store = Store(str(store_dir))
+    roots = [json.loads(Path(store.root_path(str(v))).read_text()) for v in (fast_venv, full_venv)]
+    assert roots[0]["entries"] == roots[1]["entries"]
+    anchor = Path(store.root_path(str(fast_venv))).with_suffix(".anchor")
+    assert anchor.stat().st_ino == (fast_venv / "pyvenv.cfg").stat().st_ino
+    changes = [x for x in fast_proc.stderr.splitlines() if x.startswith(" ")]
+    assert changes == [" - extra==1.0", " ~ lib 1.0 -> 2.0 (upgraded)"]
+    assert changes == [x for x in full_proc.stderr.splitlines() if x.startswith(" ")]
+    assert fast_proc.stderr.splitlines()[-1].startswith(
+        f"graft: synced {fast_venv}: 14 distributions"
+    )
+    again, _ = graft(fast_venv, reqs, index, store_dir)  # the same again: the no-op stamp's
+    assert "already in sync" in again.stderr
+    assert "graft.cli.change" not in again.args
+    graft(fast_venv, edited(tmp_path, SECOND, "quiet-0"), index, store_dir, "-q")  # its stamp
+    quiet = again
+    for number, text in enumerate((FIRST, SECOND), 1):  # lib 2.0 >= 1 is checked, and kept
+        quiet, fast = graft(
+            fast_venv, edited(tmp_path, text, f"quiet-{number}"), index, store_dir, "-q"
+        )
+        assert fast
+        assert quiet.stderr == ""
+    assert not HEAVY & set(quiet.args)  # (nor packaging.specifiers for pairs checked before)
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        (f"{FIRST}extra==1.0\n", "a set never planned"),
+        (
+            f"app==1.0\nlib==0.5\n{FILLERS}",
+            "a specifier not met (so never planned): the full path explains",
+        ),
+        (f"app==1.0\nlib==2.0 ; python_version > '3'\n{FILLERS}", "a marker"),
+        (f"--pre\n{FIRST}", "an option"),
+        (f"app==1.0\nlib>=2\n{FILLERS}", "not pinned"),
+        (f"app==1.0\n{FILLERS}", "a dependency the file does not pin"),
+        (f"{FIRST}Lib==2.0\n", "a project named twice"),
+    ],
+)
+def test_what_the_stamp_cannot_read_takes_the_full_path(
+    tmp_path: Path, store_dir: Path, index: Served, text: str, why: str
+) -> None:
+    venv = tmp_path / "home" / "venv"
+    venv.parent.mkdir()
+    seen_both(tmp_path, venv, index, store_dir)
+    other = tmp_path / "other" / "venv"  # lib 0.5's step in the pin record, as after any sync
+    other.parent.mkdir()
+    graft(other, edited(tmp_path, "lib==0.5\n", "other"), index, store_dir)
+    proc, fast = graft(venv, edited(tmp_path, text, "edited"), index, store_dir, check=False)
+    assert not fast, why
+    if "not met" in why:
+        assert proc.returncode != 0
+        assert "lib" in proc.stderr
+        assert py(venv, "import lib; print(lib.V)") == "1.0"  # the venv as it was
+    else:
+        assert proc.returncode == 0, proc.stderr
+
+
+def test_a_venv_changed_since_or_a_stale_stamp_takes_the_full_path(
+    tmp_path: Path, store_dir: Path, index: Served
+) -> None:
+    venv = tmp_path / "home" / "venv"
+    venv.parent.mkdir()
+    seen_both(tmp_path, venv, index, store_dir)
+    pycache = next((venv / "lib").glob("python3*/site-packages")) / "__pycache__"
+    pycache.mkdir(exist_ok=True)  # bytecode an interpreter wrote: not as graft left the venv
+    (pycache / "stray.cpython-311.pyc").write_bytes(b"")
+    _, fast = graft(venv, edited(tmp_path, FIRST, "stray"), index, store_dir)
+    assert not fast  # (the full path rebuilds it)
+    assert not (pycache / "stray.cpython-311.pyc").exists()
+    _, fast = graft(venv, edited(tmp_path, SECOND, "control"), index, store_dir)
+    assert fast  # the control: as graft left it again, the stamp reads the file
+    for stamp in (store_dir / "plans").glob("change-*"):  # a forged step key: not found
+        stamp.write_text(stamp.read_text().replace('"True", "True"', '"False", "True"'))
+    _, fast = graft(venv, edited(tmp_path, FIRST, "forged"), index, store_dir)
+    assert not fast
+
+
+@pytest.mark.parametrize("moment", ["staging", "committed"])
+def test_a_kill_during_the_change_leaves_the_old_venv_or_the_change_to_finish(
+    tmp_path: Path, store_dir: Path, index: Served, moment: str
+) -> None:
+    venv = tmp_path / "home" / "venv"
+    venv.parent.mkdir()
+    seen_both(tmp_path, venv, index, store_dir)
+    reqs = edited(tmp_path, FIRST, "killed")
+    argv = ["sync", venv, "-r", reqs, "--index-url", f"{index.url}/simple/", "--store", store_dir]
+    proc = subprocess.run(
+        [sys.executable, "-c", KILLED, moment, *map(str, argv)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 9, proc.stderr  # (8: killed in the full path)
+    pending = recorded_state(str(venv)).get("graft-pending")
+    if moment == "staging":
+        assert pending is None
+        assert py(venv, "import lib; print(lib.V)") == "1.0"  # the old venv, whole
+    else:
+        assert pending is not None  # committed: marked incomplete until it is finished
+    _, fast = graft(venv, reqs, index, store_dir)
+    assert not fast  # a staging or a pending change beside it: the full path
+    assert py(venv, "import lib; print(lib.V)") == "2.0"
+    assert "graft-pending" not in recorded_state(str(venv))
+    assert not [p for p in venv.parent.glob(".venv.graft-*") if not p.name.endswith("lock")]
+
+
+#: Runs graft, killed (exit 9) at the staging's last step or right after the commit.
+KILLED = """
+import os, sys
+import graft.venv.flat as flat
+import graft.venv.incremental as incremental
+moment = sys.argv[1]
+def kill(*_):
+    os._exit(8 if "graft.sync" in sys.modules else 9)
+if moment == "staging":
+    flat._spread = lambda work, items: (work(items), kill())
+else:
+    incremental._finish = kill
+sys.argv = ["graft", *sys.argv[2:]]
+from graft.cli.entry import entrypoint
+entrypoint()
+"""

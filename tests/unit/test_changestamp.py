@@ -1,0 +1,204 @@
+"""How the change stamp reads an edited pin set without packaging (cli/changestamp.py).
+
+Its reading must be the resolver's: the same ``asked`` keys for the same lines, the same
+conditions under which a pinned resolution answers, the same specifier checks. Anything it
+cannot read exactly is None (the full path).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from packaging.utils import canonicalize_name
+
+from graft.cli import changestamp
+from graft.resolve import pinrecord
+from graft.resolve.pinned import asked_key, plain_word
+from graft.resolve.provider import PYTHON
+from graft.resolve.resolver import root_needs
+from graft.resolve.screen import Policy
+from tests.unit.test_pinned import LINUX
+
+NAMES = st.from_regex(r"[A-Za-z0-9]([A-Za-z0-9._-]{0,8}[A-Za-z0-9])?", fullmatch=True)
+VERSIONS = st.from_regex(
+    r"[0-9]{1,3}(\.[0-9]{1,3}){0,3}(\.post[0-9]|rc[0-9]|\+local)?", fullmatch=True
+)
+SPACES = st.sampled_from(["", " ", "  "])
+
+
+def test_the_constants_are_the_resolvers() -> None:
+    assert changestamp.PYTHON == PYTHON
+    assert changestamp.TTL == pinrecord.TTL
+    assert changestamp.RECORD_FORMAT == pinrecord.FORMAT
+
+
+@settings(max_examples=300, deadline=None)
+@given(NAMES, VERSIONS, SPACES, SPACES, st.booleans())
+def test_a_line_is_asked_for_by_the_resolvers_key(
+    name: str, version: str, before: str, after: str, sdists: bool
+) -> None:
+    """The key spelled from a plain line is the one the resolver asks its step by."""
+    line = f"{name}{before}=={after}{version}"
+    path = Path(f"/tmp/graft-changestamp-{abs(hash(line))}.txt")
+    path.write_text(f"# a comment\n{line}  # and another\n")
+    try:
+        read = changestamp.pins([str(path)])
+    finally:
+        path.unlink()
+    (need,) = root_needs([line], LINUX)
+    policy = Policy(sdists=sdists)
+    word = plain_word(policy)
+    assert word is not None
+    assert read == {canonicalize_name(name): version}
+    assert changestamp.asked_key(need.name, version, word) == asked_key(need.name, [need], policy)
+
+
+def test_a_policy_that_says_something_of_one_project_has_no_plain_word() -> None:
+    assert plain_word(Policy()) is not None
+    assert plain_word(Policy(no_binary=frozenset({"lib"}))) is None
+    assert plain_word(Policy(only_binary=frozenset({":all:"}))) is None
+    assert plain_word(Policy(hashes={canonicalize_name("lib"): frozenset({"sha256:ab"})})) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a==1.0\nB_c==2.0\n", {"a": "1.0", "b-c": "2.0"}),
+        ("# top\n\na == 1.0   # why\n", {"a": "1.0"}),
+        ("a==1.0#not-a-comment\n", None),  # (pip: a # needs whitespace before it)
+        ("a==1.*\n", None),
+        ("a===1.0\n", None),
+        ("a>=1.0\n", None),
+        ("a[x]==1.0\n", None),
+        ("a==1.0; python_version > '3'\n", None),
+        ("a==1.0 --hash=sha256:ab\n", None),
+        ("-r other.txt\n", None),
+        ("--index-url https://example.org/simple\na==1.0\n", None),
+        ("a==${VERSION}\n", None),
+        ("a==1.0 \\\n", None),
+        ("a @ https://example.org/a-1.0-py3-none-any.whl\n", None),
+        ("a==1.0\nA==1.0\n", None),
+        ("# nothing\n", None),
+    ],
+)
+def test_only_plain_pins_are_read(
+    tmp_path: Path, text: str, expected: dict[str, str] | None
+) -> None:
+    path = tmp_path / "reqs.txt"
+    path.write_text(text)
+    assert changestamp.pins([str(path)]) == expected
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["sync", "v", "-r", "a.txt"], ("v", ["a.txt"], ["sync", "v", "-r", "\0file"])),
+        (
+            ["sync", "v", "-ra.txt", "--requirement=b.txt", "-q", "--store", "s", "--python=3.11"],
+            (
+                "v",
+                ["a.txt", "b.txt"],
+                [
+                    "sync",
+                    "v",
+                    "-r",
+                    "\0file",
+                    "--requirement",
+                    "\0file",
+                    "-q",
+                    "--store",
+                    "s",
+                    "--python",
+                    "3.11",
+                ],
+            ),
+        ),
+        (["sync", "v", "-r", "a.txt", "--no-deps"], None),
+        (["sync", "v", "-r", "a.txt", "lib==1.0"], None),
+        (["sync", "v", "-r", "a.txt", "-v"], None),
+        (["sync", "v", "-r", "a.txt", "--index"], None),  # (an abbreviation: argparse's)
+        (["sync", "v", "--store", "s"], None),
+        (["sync", "-q", "v", "-r", "a.txt"], None),
+        (["lock", "v", "-r", "a.txt"], None),
+    ],
+)
+def test_the_command_lines_it_reads(argv: list[str], expected: object) -> None:
+    assert changestamp.command(argv) == expected
+
+
+def _row(
+    name: str, version: str, deps: list[list[object]], warnings: tuple[str, ...] = ()
+) -> dict[str, object]:
+    """A pin record's step as JSON holds it (what choose reads of it)."""
+    return {
+        "ident": name,
+        "name": name,
+        "version": version,
+        "extra": None,
+        "deps": deps,
+        "warnings": list(warnings),
+    }
+
+
+WORD = plain_word(Policy())
+
+
+def _record(*rows: dict[str, object]) -> dict[str, dict[str, object]]:
+    assert WORD is not None
+    return {changestamp.asked_key(str(r["name"]), str(r["version"]), WORD): r for r in rows}
+
+
+def test_the_steps_and_the_pairs_a_pinned_resolution_checks() -> None:
+    assert WORD is not None
+    record = _record(
+        _row(
+            "app", "1.0", [["lib", None, ">=1", None, "lib>=1"], [PYTHON, None, ">=3.9", None, ""]]
+        ),
+        _row("lib", "2.0", []),
+        _row("lib", "0.5", []),
+    )
+    chosen, pairs = changestamp.choose({"app": "1.0", "lib": "2.0"}, record, WORD, "3.11.7") or (
+        {},
+        set(),
+    )
+    assert {n: r["version"] for n, r in chosen.items()} == {"app": "1.0", "lib": "2.0"}
+    assert pairs == {(">=1", "2.0"), (">=3.9", "3.11.7")}
+    assert changestamp.meets(pairs)
+    _, pairs = changestamp.choose({"app": "1.0", "lib": "0.5"}, record, WORD, "3.11.7") or (
+        {},
+        set(),
+    )
+    assert not changestamp.meets(pairs)  # the control: 0.5 is not >=1
+
+
+@pytest.mark.parametrize(
+    ("wanted", "deps", "why"),
+    [
+        ({"app": "1.0"}, [["lib", None, ">=1", None, ""]], "a dependency the file does not pin"),
+        ({"app": "1.0", "lib": "2.0"}, [["lib", "x", ">=1", None, ""]], "an extra of a dependency"),
+        ({"app": "1.0", "lib": "2.0"}, [["lib", None, "", "lib-2.0.whl", ""]], "a file named"),
+        ({"app": "1.0", "lib": "3.0"}, [], "a step never recorded"),
+    ],
+)
+def test_what_a_pinned_resolution_would_not_answer_is_none(
+    wanted: dict[str, str], deps: list[list[object]], why: str
+) -> None:
+    assert WORD is not None
+    record = _record(_row("app", "1.0", deps), _row("lib", "2.0", []))
+    assert changestamp.choose(wanted, record, WORD, "3.11.7") is None, why
+    control = _record(_row("app", "1.0", []), _row("lib", "2.0", []))
+    assert changestamp.choose({"app": "1.0", "lib": "2.0"}, control, WORD, "3.11.7") is not None
+
+
+def test_a_step_with_warnings_is_for_the_full_path() -> None:
+    assert WORD is not None
+    record = _record(_row("app", "1.0", [], ("an extra no wheel provides",)))
+    assert changestamp.choose({"app": "1.0"}, record, WORD, "3.11.7") is None
+
+
+def test_prereleases_meet_a_specifier_as_the_provider_checks_them() -> None:
+    assert changestamp.meets({(">=1", "2.0rc1")})  # (screened already: the provider allows)
+    assert not changestamp.meets({("<2", "2.0")})
