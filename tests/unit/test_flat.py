@@ -30,7 +30,17 @@ from graft.venv.materialize import apply
 ENTRIES = "/store/entries/"
 SITE = "lib/python3.11/site-packages"
 WHEEL = "demo-1.0-py3-none-any.whl"
-FIELDS = ("link_mode", "dirs", "dir_links", "file_links", "files", "launchers", "scripts")
+FIELDS = (
+    "link_mode",
+    "dirs",
+    "dir_links",
+    "file_links",
+    "files",
+    "launchers",
+    "scripts",
+    "records",
+    "summary",
+)
 
 
 def a_plan(prefix: str = "/v", entries: str = ENTRIES) -> Plan:
@@ -75,6 +85,37 @@ def test_a_compiled_plan_reads_back_as_it_was() -> None:
     assert flat.dirs == [SITE, f"{SITE}/demo-1.0.dist-info"]
     assert [d for d, _, _ in flat.launchers] == ["bin/demo"]
     assert flat.rendered_only == set()
+
+
+def test_a_records_text_is_kept_once_beside_the_form_and_checked_when_read(
+    tmp_path: Path,
+) -> None:
+    """A kept form names each RECORD's text by its SHA-256; the text is read only when the
+    RECORD is written, and one that does not hash to its name is not used."""
+    from graft.plan.flat import text_digest
+    from graft.store import plancache
+    from graft.store.paths import record_text_file
+
+    store = str(tmp_path)
+    os.makedirs(os.path.join(store, "plans"))
+    plan = a_plan(entries=os.path.join(store, "entries") + os.sep)
+    plancache.save_flat(store, "k", plan)
+    raw = json.loads(Path(plancache.flat_path(store, "k")).read_text())
+    (text,) = [a.text for a in plan.actions if isinstance(a, WriteRecord)]
+    assert text not in json.dumps(raw)  # (its name only)
+    back = venv_flat.read_kept(plancache.flat_path(store, "k"), store)
+    assert back is not None
+    assert back.texts == {}
+    assert venv_flat.load_texts(back, store)
+    assert back.texts == {text_digest(text): text}
+    kept = Path(record_text_file(store, text_digest(text)))
+    os.chmod(kept, 0o644)
+    kept.write_text(text + "evil.pth,,\n")
+    again = venv_flat.read_kept(plancache.flat_path(store, "k"), store)
+    assert again is not None
+    assert not venv_flat.load_texts(again, store)
+    kept.unlink()
+    assert not venv_flat.load_texts(again, store)
 
 
 def test_part_of_a_plan_renders_the_scripts_its_records_list() -> None:

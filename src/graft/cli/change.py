@@ -149,7 +149,7 @@ def _fit(
     form kept, the venv as graft left it from a kept plan, the change small, the venv rooted.
     """
     from graft.store.paths import flat_file, verified_marker  # noqa: PLC0415
-    from graft.venv.flat import read_kept  # noqa: PLC0415
+    from graft.venv.flat import load_texts, read_kept  # noqa: PLC0415
     from graft.venv.incremental import previous_flat, small_change  # noqa: PLC0415
     from graft.venv.state import recorded_state  # noqa: PLC0415
 
@@ -168,8 +168,10 @@ def _fit(
     template = rows["template"][0][0]
     old = previous_flat(prefix, template, store, new.link_mode)
     change = None if old is None else small_change(old, new, template)
+    if change is None or not load_texts(change.add, store):  # (the RECORDs it writes)
+        return None
     rooted = _rooted(store, prefix)
-    return None if change is None or rooted is None else (new.summary, change, rooted)
+    return None if rooted is None else (new.summary, change, rooted)
 
 
 def _update(prefix: str, python: str, change: PlanDiff, store: str, state: str) -> bool:

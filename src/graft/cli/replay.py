@@ -308,9 +308,10 @@ def _undo(staging: str, root: str) -> bool:
 
 def _flat(rows: dict[str, list[list[str]]], store: str) -> Flat | None:
     """The kept flat form the stamp names, checked as a kept plan is; None if it is not fit."""
-    from graft.venv.flat import read_kept  # noqa: PLC0415
+    from graft.venv.flat import load_texts, read_kept  # noqa: PLC0415
 
-    return read_kept(rows["flat"][0][0], store)
+    flat = read_kept(rows["flat"][0][0], store)
+    return flat if flat is not None and load_texts(flat, store) else None
 
 
 def _write_root(path: str, payload: dict[str, object]) -> None:

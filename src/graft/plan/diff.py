@@ -73,8 +73,8 @@ def steps(flat: Flat) -> dict[str, Step]:
     for dest, source in flat.scripts:
         if dest not in flat.rendered_only:
             out[dest] = ("script", source)
-    for dest, text, rows in flat.records:
-        out[dest] = ("record", text, tuple(tuple(row) for row in rows))
+    for dest, digest, rows in flat.records:
+        out[dest] = ("record", digest, tuple(tuple(row) for row in rows))
     return out
 
 
@@ -113,6 +113,7 @@ def part(flat: Flat, dests: set[str]) -> Flat:
     out.file_links = [step for step in flat.file_links if step[0] in dests]
     out.files = [step for step in flat.files if step[0] in dests]
     out.records = [step for step in flat.records if step[0] in dests]
+    out.texts = {d: flat.texts[d] for _, d, _ in out.records if d in flat.texts}
     rendered = [d for d, _, _ in flat.launchers] + [d for d, _ in flat.scripts]
     written = {d for d in rendered if d in dests}
     needed = written | {row[3] for _, _, rows in out.records for row in rows}

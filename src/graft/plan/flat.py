@@ -23,7 +23,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from graft.plan.types import Plan
 
-FORMAT = 1
+FORMAT = 2
 
 #: pypa/installer's launcher body (``installer.scripts._SCRIPT_TEMPLATE``), which the planner
 #: renders; ``tests/unit/test_plancache.py`` checks that the two agree.
@@ -40,6 +40,7 @@ if __name__ == "__main__":
 _GENERATED = {"INSTALLER": b"graft\n", "REQUESTED": b"", "direct_url.json": None}
 
 Row = tuple[str, str, str, str]  # a RECORD row to hash: path, digest, size, destination
+_SHA256_HEX = 64
 
 
 class Flat:
@@ -49,6 +50,12 @@ class Flat:
     their hash) but not written: a flat form of part of a plan (an incremental change).
     ``summary``: the whole plan's distributions, links, directories and files served (what a
     venv's ``graft-stats`` say), when known.
+
+    A RECORD's CSV text (most of a plan's bytes: a row per file) is named in ``records`` by
+    its SHA-256 and held in ``texts``: a kept flat form stores each text once, beside it
+    (``graft.store.paths.record_text_file``), and is read back without them, so that a
+    diff reads only what it compares; :func:`graft.venv.flat.load_texts` reads the texts of
+    the RECORDs to be written.
     """
 
     __slots__ = (
@@ -62,6 +69,7 @@ class Flat:
         "rendered_only",
         "scripts",
         "summary",
+        "texts",
     )
 
     def __init__(self, link_mode: str) -> None:
@@ -73,12 +81,13 @@ class Flat:
         self.files: list[tuple[str, bytes, bool]] = []  # (dest, content, executable)
         self.launchers: list[tuple[str, str, bytes]] = []  # (dest, entry point value, body)
         self.scripts: list[tuple[str, str]] = []  # (dest, source): #!python rewritten
-        self.records: list[tuple[str, str, list[Row]]] = []  # (dest, CSV text, rows to hash)
+        self.records: list[tuple[str, str, list[Row]]] = []  # (dest, text's sha256, rows)
         self.rendered_only: set[str] = set()
         self.summary: tuple[int, int, int, int] | None = None
+        self.texts: dict[str, str] = {}  # a RECORD's CSV text by its sha256
 
     def to_json(self) -> dict[str, object]:
-        """The form as JSON values (bytes as latin-1 text)."""
+        """The form as JSON values (bytes as latin-1 text), the RECORDs' texts left out."""
         return {
             "format": FORMAT,
             "link_mode": self.link_mode,
@@ -122,14 +131,18 @@ def compile_plan(plan: Plan) -> Flat:
         elif isinstance(action, InstallScript):
             flat.scripts.append((action.dest, action.source))
         else:
-            flat.records.append(
-                (
-                    action.dest,
-                    action.text,
-                    [(r.path, r.digest, r.size, r.dest) for r in action.pending],
-                )
-            )
+            digest = text_digest(action.text)
+            flat.texts[digest] = action.text
+            rows = [(r.path, r.digest, r.size, r.dest) for r in action.pending]
+            flat.records.append((action.dest, digest, rows))
     return flat
+
+
+def text_digest(text: str) -> str:
+    """The SHA-256 (hex) a RECORD's CSV text is named by."""
+    from graft._sha256 import sha256_hex  # noqa: PLC0415
+
+    return sha256_hex(text.encode("utf-8", "surrogateescape"))
 
 
 def from_json(raw: object, entries: str) -> Flat:
@@ -154,11 +167,15 @@ def from_json(raw: object, entries: str) -> Flat:
         (checked_dest(d), v, checked_launcher(v, _latin1(b))) for d, v, b in raw["launchers"]
     ]
     flat.scripts = [_same_name(d, s, entries) for d, s in raw["scripts"]]
-    for dest, text, rows in raw["records"]:
-        if not isinstance(text, str) or not dest.endswith(".dist-info/RECORD"):
+    for dest, digest, rows in raw["records"]:
+        if (
+            not isinstance(digest, str)
+            or len(digest) != _SHA256_HEX
+            or not dest.endswith(".dist-info/RECORD")
+        ):
             raise ValueError(dest)
         checked = [(_text(p), _text(h), _text(n), checked_dest(d)) for p, h, n, d in rows]
-        flat.records.append((checked_dest(dest), text, checked))
+        flat.records.append((checked_dest(dest), digest, checked))
     flat.rendered_only = {_text(d) for d in raw["rendered_only"]}
     summary = raw.get("summary")
     if summary is not None:

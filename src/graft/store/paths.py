@@ -51,6 +51,11 @@ def flat_file(store_root: str, key: str) -> str:
     return os.path.join(store_root, "plans", f"steps-{key}.json")
 
 
+def record_text_file(store_root: str, digest: str) -> str:
+    """``plans/record-<sha256>.csv``: a RECORD's text that kept flat forms name by *digest*."""
+    return os.path.join(store_root, "plans", f"record-{digest}.csv")
+
+
 def root_file(store_root: str, venv: str) -> str:
     """``roots/<key>.json``: the GC root of the venv at *venv* (key: its absolute path)."""
     from graft._sha256 import sha256_hex  # noqa: PLC0415

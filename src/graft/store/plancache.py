@@ -44,7 +44,7 @@ from graft.plan.types import (
     WriteRecord,
 )
 from graft.store import paths
-from graft.store.paths import PLAN_FORMAT, flat_file
+from graft.store.paths import PLAN_FORMAT, flat_file, record_text_file
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -87,9 +87,17 @@ def save(store_root: str, key: str, plan: Plan) -> None:
 
 
 def save_flat(store_root: str, key: str, plan: Plan) -> None:
-    """Keep the flat form of *plan* (kept under *key*) beside it (best effort)."""
+    """Keep the flat form of *plan* (kept under *key*) beside it (best effort).
+
+    Its RECORDs' texts first, each once (named by its SHA-256), then the form that names them.
+    """
+    flat = compile_plan(plan)
     try:
-        write_atomic(flat_path(store_root, key), json.dumps(compile_plan(plan).to_json()))
+        for digest, text in flat.texts.items():
+            path = record_text_file(store_root, digest)
+            if not os.path.isfile(path):
+                write_atomic(path, text.encode("utf-8", "surrogateescape"))
+        write_atomic(flat_path(store_root, key), json.dumps(flat.to_json()))
     except OSError:
         return
 
