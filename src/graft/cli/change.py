@@ -58,7 +58,8 @@ def answer(argv: list[str]) -> int | None:
     if changed is None:
         return None
     rows, reading, before, summary = changed
-    _stamp_the_venv(argv, rows, reading, files=files, summary=summary)
+    with contextlib.suppress(KeyError, IndexError, ValueError, TypeError, OSError):
+        _stamp_the_venv(argv, rows, reading, files=files, summary=summary)  # (best effort)
     if not noop._has(argv, ("--quiet",), "q"):  # noqa: SLF001
         from graft.venv.state import changes  # noqa: PLC0415
 

@@ -258,12 +258,15 @@ def keep(argv: list[str], result: SyncResult, *, python: str | None) -> None:
     for name, *values in rows:
         table.setdefault(name, []).append(values)
     table["met"] = before.get("met", [])
-    found = read(table, files, result.prefix)
-    if found is None:
-        return
-    reading, unseen = found
-    if reading.inputs != result.inputs or reading.plan != plan_key or not meets(unseen):
-        return  # (this module's reading differs: the full path every time)
+    try:
+        found = read(table, files, result.prefix)
+        if found is None:
+            return
+        reading, unseen = found
+        if reading.inputs != result.inputs or reading.plan != plan_key or not meets(unseen):
+            return  # (this module's reading differs: the full path every time)
+    except (KeyError, IndexError, ValueError, TypeError, OSError):
+        return  # (a record unlike what this module reads: no stamp)
     met = [*before.get("met", []), *map(list, sorted(unseen))][-_PAIRS_KEPT:]
     _write(masked, [*rows, *(["met", *pair] for pair in met)])
 
@@ -304,20 +307,7 @@ def remember(
 
 
 def _write(masked: list[str], rows: list[list[str]]) -> None:
-    if any("\n" in f or "\0" in f for row in rows for f in row):
-        return
-    text = "\n".join([FORMAT, *("\0".join(row) for row in rows)]) + "\n"
-    path = noop._stamp_file(masked, rows[0][1], "change")  # noqa: SLF001
-    tmp = f"{path}.tmp.{os.getpid()}"
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(text.encode("utf-8", "surrogateescape"))
-        os.replace(tmp, path)
-    except OSError:
-        import contextlib  # noqa: PLC0415
-
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+    noop.write_stamp(masked, rows, "change", header=FORMAT)
 
 
 __all__ = ["FORMAT", "Reading", "choose", "command", "keep", "meets", "pins", "read", "stamp"]

@@ -292,14 +292,17 @@ def stamp_rows(
     ]
 
 
-def write_stamp(argv: list[str], rows: list[list[str]], kind: str = "stamp") -> None:
+def write_stamp(
+    argv: list[str], rows: list[list[str]], kind: str = "stamp", header: str = FORMAT
+) -> None:
     """Write a stamp (rows, the first ``key``) for *argv* into its store (best effort).
 
-    *kind* names the file: ``stamp`` (this module's) or ``replay`` (:mod:`graft.cli.replay`).
+    *kind* names the file: ``stamp`` (this module's), ``replay`` (:mod:`graft.cli.replay`)
+    or ``change`` (:mod:`graft.cli.changestamp`, with its own *header*).
     """
     if any("\n" in f or "\0" in f for row in rows for f in row):
         return  # (a path with a newline: no stamp, the full path every time)
-    text = "\n".join([FORMAT, *("\0".join(row) for row in rows)]) + "\n"
+    text = "\n".join([header, *("\0".join(row) for row in rows)]) + "\n"
     path = _stamp_file(argv, rows[0][1], kind)
     tmp = f"{path}.tmp.{os.getpid()}"  # (graft._fs.write_atomic's spelling, without its imports)
     try:
