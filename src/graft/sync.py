@@ -135,13 +135,13 @@ def _recall(
 
 def _plan_key(request: SyncRequest, located: Located, store: Store) -> str:
     from graft.plan.types import Policy  # noqa: PLC0415
-    from graft.store import plancache  # noqa: PLC0415
+    from graft.store.paths import plan_key  # noqa: PLC0415
 
     target = located.target
     layout = _layout("", target)
     policy = Policy(request.collisions, request.link_mode)
     digest = located.digest(layout, policy, store.root)  # graft, interpreter, wheels, layout
-    return plancache.plan_key([digest, *_plan_parts(request, target)])
+    return plan_key([digest, *_plan_parts(request, target)])
 
 
 def _plan_parts(request: SyncRequest, target: Target) -> tuple[object, ...]:

@@ -39,12 +39,13 @@ if TYPE_CHECKING:
     from graft.plan.diff import PlanDiff
 
 Rows = dict[str, list[list[str]]]
+Rooted = tuple[str, dict[str, object], list[str]]  # the GC root's file, its JSON, its entries
 
 
 def answer(argv: list[str]) -> int | None:
     """Exit status 0 after changing the venv as the stamp reads the files; None: full path."""
-    parsed = changestamp.command(argv)
-    if parsed is None or not noop._stamped(argv):  # noqa: SLF001
+    parsed = changestamp.command(argv)  # (no -v, --json, --dry-run: those are not read)
+    if parsed is None:
         return None
     venv, files, masked = parsed
     prefix = os.path.abspath(venv)
@@ -126,16 +127,17 @@ def _change(
     fit = _fit(rows, reading, prefix, store)
     if fit is None:
         return None
-    summary, change, (root, root_text) = fit
+    summary, change, (root, previous, entries) = fit
     held = installed(prefix, tuple(site for (site,) in rows["site"]))
     before = tuple(sorted(f"{n}=={v}" for n, v in held.items()))
     stats = ",".join(map(str, summary))
     state = state_lines(store, reading.inputs, stats, reading.plan, real_prefix(prefix))
     python = os.path.join(prefix, rows["venv-python"][0][0])
-    _root(root, prefix, [*reading.shas, *_entries(root_text)], anchor=False)
+    _root(root, prefix, [*reading.shas, *entries], anchor=False)
     if not _update(prefix, python, change, store, state):
         if "graft-pending" not in recorded_state(prefix):
-            _restore(root, root_text)  # the venv is the old one: its root as it was
+            with contextlib.suppress(OSError):  # the venv is the old one: its root as it was
+                replay._write_root(root, previous)  # noqa: SLF001
         return None
     _root(root, prefix, reading.shas, anchor=True)
     return before, list(summary)
@@ -143,7 +145,7 @@ def _change(
 
 def _fit(
     rows: Rows, reading: Reading, prefix: str, store: str
-) -> tuple[tuple[int, int, int, int], PlanDiff, tuple[str, str]] | None:
+) -> tuple[tuple[int, int, int, int], PlanDiff, Rooted] | None:
     """The new plan's counts, the change, the venv's root and its text: if all is as it must be.
 
     No staging of a killed sync beside the venv, every entry verified, the new plan's flat
@@ -187,8 +189,8 @@ def _update(prefix: str, python: str, change: PlanDiff, store: str, state: str) 
     return True
 
 
-def _rooted(store: str, prefix: str) -> tuple[str, str] | None:
-    """The venv's GC root and its text, if it is this venv's and anchors its pyvenv.cfg.
+def _rooted(store: str, prefix: str) -> Rooted | None:
+    """The venv's GC root, its JSON and entries, if it is this venv's and anchors pyvenv.cfg.
 
     Otherwise (no root, a root another venv left, an anchor missing or stale) the full path
     decides what to keep (``Store.register_root``).
@@ -200,8 +202,7 @@ def _rooted(store: str, prefix: str) -> tuple[str, str] | None:
     root = root_file(store, prefix)
     try:
         with open(root, encoding="utf-8") as fh:
-            text = fh.read()
-        previous = json.loads(text)
+            previous = json.load(fh)
         held = os.lstat(anchor_path(root))
         config = os.stat(os.path.join(prefix, "pyvenv.cfg"))
     except (OSError, ValueError):
@@ -210,14 +211,10 @@ def _rooted(store: str, prefix: str) -> tuple[str, str] | None:
         return None
     if (held.st_dev, held.st_ino) != (config.st_dev, config.st_ino):
         return None
-    return root, text
-
-
-def _entries(text: str) -> list[str]:
-    import json  # noqa: PLC0415
-
-    entries = json.loads(text)["entries"]
-    return [str(e) for e in entries]
+    entries = previous.get("entries")
+    if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
+        return None
+    return root, previous, entries
 
 
 def _root(root: str, prefix: str, shas: list[str], *, anchor: bool) -> None:
@@ -240,16 +237,6 @@ def _root(root: str, prefix: str, shas: list[str], *, anchor: bool) -> None:
             os.unlink(anchor_path(root))
         with contextlib.suppress(OSError):  # (found by its paths without it, as gc allows)
             os.link(os.path.join(prefix, "pyvenv.cfg"), anchor_path(root), follow_symlinks=False)
-
-
-def _restore(root: str, text: str) -> None:
-    """The GC root as it was (read-only, renamed in), best effort."""
-    tmp = f"{root}.tmp.{os.getpid()}"
-    with contextlib.suppress(OSError):
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o444)
-        os.replace(tmp, root)
 
 
 def _stamp_the_venv(

@@ -43,21 +43,13 @@ from graft.plan.types import (
     WriteLauncher,
     WriteRecord,
 )
-from graft.store import paths
 from graft.store.paths import PLAN_FORMAT, flat_file, record_text_file
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
     from graft.plan.collision import Collision
     from graft.plan.types import Action
 
 FORMAT = PLAN_FORMAT
-
-
-def plan_key(parts: Sequence[object]) -> str:
-    """The cache key for a plan made from *parts* (JSON-serialisable facts, in a fixed order)."""
-    return paths.plan_key(list(parts))
 
 
 def plans_dir(store_root: str) -> str:
@@ -202,7 +194,6 @@ __all__ = [
     "expected_launcher_body",
     "flat_path",
     "load",
-    "plan_key",
     "plan_path",
     "plans_dir",
     "save",
