@@ -343,6 +343,19 @@ def test_no_binary_builds_the_sdist_beside_a_wheel(
     )
     sync(venv, store_dir, links, "tomli==2.0.1", "--no-binary", ":all:", "--only-binary", "x")
     assert py(venv, "import tomli; print(hasattr(tomli, 'MADE'))") == "False"
+    # a source the user names is built under --no-binary NAME, even with --only-binary :all:
+    # (NAME beats :all:, as pip's FormatControl has it), and its wheel is then installed
+    named = f"tomli @ {(backends / 'tomli-2.0.1.tar.gz').as_uri()}"
+    for flags in (["--no-binary", "tomli"], ["--only-binary", ":all:", "--no-binary", "tomli"]):
+        out = tmp_path / f"named{len(flags)}"
+        sync(out, store_dir, links, named, *flags)
+        assert py(out, "import tomli; print(hasattr(tomli, 'MADE'), tomli.loads('a=1'))") == (
+            "False {'a': 1}"
+        )
+    refused = sync(tmp_path / "r", store_dir, links, named, "--only-binary", ":all:", check=False)
+    assert refused.returncode == 2, refused.stderr
+    assert "needs a build, and --only-binary :all: was given" in refused.stderr
+    assert not (tmp_path / "r").exists()
 
 
 def test_a_failed_build_shows_its_output_and_changes_nothing(

@@ -137,6 +137,17 @@ def test_no_binary_and_only_binary() -> None:
     assert [f.filename for _, f in kept.offered] == ["lib-2.0.tar.gz", "lib-1.0.tar.gz"]
 
 
+def test_no_binary_leaves_a_wheel_the_user_names() -> None:
+    """A wheel by path or URL, or one built from a named source, is not an index's offer."""
+    named = ArtifactFile("lib-1.0-py3-none-any.whl", "file:///w/lib-1.0-py3.whl", direct=True)
+    for names in ({"lib"}, {":all:"}):
+        policy = Policy(sdists=True, no_binary=frozenset(names))
+        kept = screen(LIB, [*_sdist_case(), named], [], LINUX, policy)
+        offered = [(f.filename, f.direct) for _, f in kept.offered]
+        assert ("lib-1.0-py3-none-any.whl", True) in offered
+        assert ("lib-1.0-py3-none-any.whl", False) not in offered  # the index's still is not
+
+
 @pytest.mark.parametrize(
     ("no_binary", "only_binary", "offered"),
     [

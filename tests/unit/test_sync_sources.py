@@ -103,6 +103,30 @@ def test_builds_refused_in_one_line() -> None:
     refuse_builds("./proj", builder)  # allowed: no error
 
 
+def test_no_binary_name_beats_only_binary_all_for_a_named_source(tmp_path: Path) -> None:
+    """``--only-binary :all: --no-binary proj`` builds proj, as pip's FormatControl has it."""
+    builder = FakeBuilder("proj-1.0-py3-none-any.whl")
+    every, proj = frozenset({":all:"}), frozenset({"proj"})
+    refuse_builds("p.tar.gz", builder, only_binary=every, no_binary=proj, name="proj")
+    with pytest.raises(UsageError, match="--only-binary :all: was given"):
+        refuse_builds("p.tar.gz", builder, only_binary=every, no_binary=proj, name="other")
+    with pytest.raises(UsageError, match="--only-binary :all: was given"):  # name not known yet
+        refuse_builds("./proj", builder, only_binary=every, no_binary=proj)
+    with pytest.raises(UsageError, match="--only-binary names proj"):
+        refuse_builds("p.tar.gz", builder, only_binary=proj, no_binary=every, name="proj")
+    (built,), _ = build_named(
+        [parse_spec(f"proj @ {tmp_path.as_uri()}", "x")],
+        TARGET,
+        builder,
+        "",
+        only_binary=every,
+        no_binary=proj,
+    )
+    assert built.filename == "proj-1.0-py3-none-any.whl"
+    with pytest.raises(UsageError, match="--only-binary names proj"):  # known once built
+        build_named([source_path(str(tmp_path), "x")], TARGET, builder, "", only_binary=proj)
+
+
 def test_the_build_progress_line_only_on_a_terminal(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

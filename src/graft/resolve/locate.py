@@ -325,6 +325,7 @@ def locate(  # noqa: PLR0915 - the stages, in order
     """
     from graft._home import cache_root  # noqa: PLC0415
     from graft.resolve import sdists  # noqa: PLC0415
+    from graft.resolve.screen import format_names  # noqa: PLC0415
     from graft.resolve.variants import chooser_for, disagreements, report  # noqa: PLC0415
     from graft.sources.index import PYPI_SIMPLE, FindLinks, Indexes, index_order  # noqa: PLC0415
     from graft.sources.requirements import check_one_version_each  # noqa: PLC0415
@@ -334,7 +335,8 @@ def locate(  # noqa: PLR0915 - the stages, in order
     wanted = [w for w in inputs.wanted if marker_applies(w.marker, target)]
     cache_dir = cache_root()
     chooser = chooser or chooser_for(request, cache_dir, variant_plugins)
-    only_binary = _names((*request.only_binary, *inputs.only_binary))
+    only_binary = format_names((*request.only_binary, *inputs.only_binary))
+    no_binary = format_names((*request.no_binary, *inputs.no_binary))
 
     def build(items: list[Wanted]) -> tuple[list[Wanted], list[str]]:
         return sdists.build_named(
@@ -344,6 +346,7 @@ def locate(  # noqa: PLR0915 - the stages, in order
             cache_dir,
             no_build=request.no_build,
             only_binary=only_binary,
+            no_binary=no_binary,
             foreign=request.foreign is not None,
             offline=request.offline,
         )
@@ -686,7 +689,7 @@ def resolver_policy(  # noqa: PLR0917 - the lock and the sync pass the same six
     from packaging.utils import canonicalize_name  # noqa: PLC0415
     from packaging.version import InvalidVersion, Version  # noqa: PLC0415
 
-    from graft.resolve.screen import Policy, Prereleases  # noqa: PLC0415
+    from graft.resolve.screen import Policy, Prereleases, format_names  # noqa: PLC0415
 
     prereleases = Prereleases(request.prerelease or "if-necessary")
     if inputs.prereleases and request.prerelease is None:
@@ -715,22 +718,9 @@ def resolver_policy(  # noqa: PLR0917 - the lock and the sync pass the same six
         constraints=constraints,
         variants=variants,
         sdists=sdists,
-        no_binary=_names((*request.no_binary, *inputs.no_binary)),
-        only_binary=_names((*request.only_binary, *inputs.only_binary)),
+        no_binary=format_names((*request.no_binary, *inputs.no_binary)),
+        only_binary=format_names((*request.only_binary, *inputs.only_binary)),
     )
-
-
-def _names(given: tuple[str, ...]) -> frozenset[str]:
-    """``--no-binary``/``--only-binary`` values: canonical names, or ``:all:``."""
-    from packaging.utils import canonicalize_name  # noqa: PLC0415
-
-    out: set[str] = set()
-    for value in given:
-        for item in value.split(","):
-            name = item.strip()
-            if name:
-                out.add(name if name in {":all:", ":none:"} else canonicalize_name(name))
-    return frozenset() if ":none:" in out else frozenset(out)
 
 
 def _exclude_newer(text: str | None) -> dt.datetime | None:

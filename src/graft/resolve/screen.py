@@ -95,25 +95,45 @@ class Policy:
         return self._format(name) != "source"
 
     def _format(self, name: NormalizedName) -> str | None:
-        """The one format *name* is limited to, as pip's ``FormatControl`` decides it.
-
-        A name given to either flag beats ``:all:`` in the other (``--only-binary :all:
-        --no-binary psycopg2`` builds psycopg2 alone, as pip and uv do); ``--only-binary`` is
-        asked first.
-        """
-        if name in self.only_binary:
-            return "binary"
-        if name in self.no_binary:
-            return "source"
-        if ":all:" in self.only_binary:
-            return "binary"
-        return "source" if ":all:" in self.no_binary else None
+        return format_limit(name, self.only_binary, self.no_binary)
 
     def prefers(self, name: NormalizedName) -> Version | None:
         """The version to keep for *name*, unless it is being upgraded."""
         if self.upgrade is True or (isinstance(self.upgrade, frozenset) and name in self.upgrade):
             return None
         return self.preferred.get(name)
+
+
+def format_names(given: Iterable[str]) -> frozenset[str]:
+    """``--no-binary``/``--only-binary`` values: canonical names, or ``:all:``.
+
+    Comma-separated lists are split; ``:none:`` clears what the flag was given.
+    """
+    from packaging.utils import canonicalize_name  # noqa: PLC0415
+
+    out: set[str] = set()
+    for value in given:
+        for item in value.split(","):
+            name = item.strip()
+            if name:
+                out.add(name if name in {":all:", ":none:"} else canonicalize_name(name))
+    return frozenset() if ":none:" in out else frozenset(out)
+
+
+def format_limit(name: str, only_binary: frozenset[str], no_binary: frozenset[str]) -> str | None:
+    """The one format project *name* is limited to, as pip's ``FormatControl`` decides it.
+
+    ``"binary"``, ``"source"`` or None (either). A name given to either flag beats ``:all:``
+    in the other (``--only-binary :all: --no-binary psycopg2`` builds psycopg2 alone, as pip
+    and uv do); ``--only-binary`` is asked first. The sets hold canonical names or ``:all:``.
+    """
+    if name in only_binary:
+        return "binary"
+    if name in no_binary:
+        return "source"
+    if ":all:" in only_binary:
+        return "binary"
+    return "source" if ":all:" in no_binary else None
 
 
 class Reject(enum.Enum):
@@ -198,7 +218,9 @@ def _reason(  # noqa: PLR0911 - one reason per check, in the order explain quote
         parsed = parse_wheel(file.filename)
         if parsed is None or parsed.name != name:
             return Reject.FILENAME
-        if not policy.wheels(name):
+        if not policy.wheels(name) and not file.direct:
+            # a wheel the user names by path or URL, or one built from a source they name,
+            # is theirs to install: --no-binary governs what indexes offer, as in pip
             return Reject.NO_BINARY
         version, variant = parsed.version, parsed.variant
     # in this order, the first that fails is the reason (explain quotes it)

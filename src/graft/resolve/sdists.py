@@ -108,25 +108,37 @@ def refuse_builds(
     *,
     no_build: bool = False,
     only_binary: frozenset[str] = frozenset(),
+    no_binary: frozenset[str] = frozenset(),
     name: str | None = None,
 ) -> None:
     """A build is needed for *what* (of project *name*, if known): refused when builds are off.
 
-    *only_binary* is every ``--only-binary`` value given, the command line's and the
-    requirement files', as canonical names or ``:all:``.
+    *only_binary*, *no_binary*: every ``--only-binary`` and ``--no-binary`` value given, the
+    command line's and the requirement files', as canonical names or ``:all:``; a project
+    they limit to wheels is not built (``graft.resolve.screen.format_limit``, as for
+    candidates from an index). A source whose name is not known before its build is refused
+    by ``--only-binary :all:``.
     """
-    only = only_binary
-    if no_build or ":all:" in only:
-        flag = "--no-build" if no_build else "--only-binary :all:"
-        raise UsageError(f"{what} needs a build, and {flag} was given", where=what)
-    if name is not None and name in only:
-        raise UsageError(f"{what} needs a build, and --only-binary names {name}", where=what)
+    if no_build:
+        raise UsageError(f"{what} needs a build, and --no-build was given", where=what)
+    _refuse_binary_only(what, name, only_binary, no_binary)
     if builder is None:
         raise UsageError(
             f"{what} needs a build, and nothing builds here",
             where=what,
             hint="graft sync builds sources; this command installs wheels only",
         )
+
+
+def _refuse_binary_only(
+    what: str, name: str | None, only: frozenset[str], no: frozenset[str]
+) -> None:
+    from graft.resolve.screen import format_limit  # noqa: PLC0415 - sources only
+
+    if name is not None and name in only:
+        raise UsageError(f"{what} needs a build, and --only-binary names {name}", where=what)
+    if ":all:" in only and (name is None or format_limit(name, only, no) == "binary"):
+        raise UsageError(f"{what} needs a build, and --only-binary :all: was given", where=what)
 
 
 def build_named(
@@ -137,22 +149,25 @@ def build_named(
     *,
     no_build: bool = False,
     only_binary: frozenset[str] = frozenset(),
+    no_binary: frozenset[str] = frozenset(),
     foreign: bool = False,
     offline: bool = False,
 ) -> tuple[list[Wanted], list[str]]:
     """Each named source built (or reused) for *target*: a wheel given by path. With notes.
 
-    *no_build*, *only_binary*: as :func:`refuse_builds` takes them; *foreign*: the target is
-    not this machine (nothing can be built for it); *offline*: sources come from the cache.
+    *no_build*, *only_binary*, *no_binary*: as :func:`refuse_builds` takes them; *foreign*:
+    the target is not this machine (nothing can be built for it); *offline*: sources come
+    from the cache.
     """
-    only = only_binary
+    only, no = only_binary, no_binary
     out: list[Wanted] = []
     notes: list[str] = []
     for w in wanted:
         if w.source is None:
             out.append(w)
             continue
-        refuse_builds(w.source, builder, no_build=no_build, only_binary=only, name=w.name or None)
+        formats = {"only_binary": only, "no_binary": no}
+        refuse_builds(w.source, builder, no_build=no_build, name=w.name or None, **formats)
         if foreign:
             raise UsageError(f"{w.source} needs a build, which a foreign target cannot run")
         assert builder is not None  # noqa: S101 - refuse_builds raised otherwise
@@ -167,7 +182,7 @@ def build_named(
             direct = _direct_url(w, local, sha)
         built = builder.wheel(local, target, editable=w.editable)
         notes.append(built.note)
-        out.append(_as_wheel(w, built, direct, only))
+        out.append(_as_wheel(w, built, direct, (only, no)))
     return out, notes
 
 
@@ -239,7 +254,9 @@ def _file_url(path: str) -> str:
     return Path(path).as_uri()
 
 
-def _as_wheel(w: Wanted, built: BuiltWheel, direct_url: str, only: frozenset[str]) -> Wanted:
+def _as_wheel(
+    w: Wanted, built: BuiltWheel, direct_url: str, formats: tuple[frozenset[str], frozenset[str]]
+) -> Wanted:
     """The named source as the wheel it built: its name and version, given by path."""
     from graft.model.wheelname import parse_wheel_filename  # noqa: PLC0415
 
@@ -259,8 +276,7 @@ def _as_wheel(w: Wanted, built: BuiltWheel, direct_url: str, only: frozenset[str
             where=w.where,
             hint="the lock file and the source disagree; lock again",
         )
-    if {name, ":all:"} & only:
-        raise UsageError(f"{w.source} needs a build, and --only-binary names {name}")
+    _refuse_binary_only(w.source or "", name, *formats)  # (a name known only now)
     return dataclasses.replace(
         w,
         name=name,
@@ -535,6 +551,7 @@ def lock_directories(
             " and lock files (no sdist path or URL)",
             hint="put the sdist in a directory and pass --find-links DIR",
         )
+    from graft.resolve.screen import format_names  # noqa: PLC0415
     from graft.resolve.sdists import build_named  # noqa: PLC0415
     from graft.venv.interpreter import find_interpreter, introspect  # noqa: PLC0415
 
@@ -545,7 +562,8 @@ def lock_directories(
         builder,
         cache_dir,
         no_build=asked.no_build,
-        only_binary=frozenset(asked.only_binary),
+        only_binary=format_names(asked.only_binary),
+        no_binary=format_names(asked.no_binary),
         offline=asked.offline,
     )
     sources_of = {
