@@ -139,6 +139,119 @@ def test_an_edited_pin_set_seen_before_changes_the_venv_as_the_full_path_does(
     assert not HEAVY & set(quiet.args)  # (nor packaging.specifiers for pairs checked before)
 
 
+def test_a_new_venv_from_an_edited_pin_set_seen_before_is_built_as_the_full_path_builds_it(
+    tmp_path: Path, store_dir: Path, index: Served
+) -> None:
+    """The change stamp serves every venv of its command line: a new one is built at once."""
+    home = tmp_path / "home" / "venv"
+    home.parent.mkdir()
+    seen_both(tmp_path, home, index, store_dir)
+    fast_venv, full_venv = tmp_path / "a" / "venv", tmp_path / "b" / "venv"  # (same depth)
+    fast_venv.parent.mkdir()
+    full_venv.parent.mkdir()
+    reqs = edited(tmp_path, FIRST, "new")  # bytes never read: neither replay nor no-op stamps
+    fast_proc, fast = graft(fast_venv, reqs, index, store_dir)
+    full_proc, full = graft(full_venv, reqs, index, store_dir, "-v")  # (-v: the full path)
+    assert fast
+    assert "graft.cli.replay" in fast_proc.args  # (asked first: its stamp is for other bytes)
+    assert not full
+    assert snapshot(fast_venv) == snapshot(full_venv)
+    assert state(fast_venv) == state(full_venv)
+    assert py(fast_venv, METADATA) == py(full_venv, METADATA)
+    ran = subprocess.run([fast_venv / "bin" / "app"], capture_output=True, text=True, check=True)
+    assert ran.stdout == "2.0\n"
+    store = Store(str(store_dir))
+    roots = [json.loads(Path(store.root_path(str(v))).read_text()) for v in (fast_venv, full_venv)]
+    assert roots[0]["entries"] == roots[1]["entries"]
+    anchor = Path(store.root_path(str(fast_venv))).with_suffix(".anchor")
+    assert anchor.stat().st_ino == (fast_venv / "pyvenv.cfg").stat().st_ino
+    added = [x for x in fast_proc.stderr.splitlines() if x.startswith(" ")]
+    assert added == [x for x in full_proc.stderr.splitlines() if x.startswith(" ")]
+    assert " + lib==2.0" in added
+    assert len(added) == 14
+    assert fast_proc.stderr.splitlines()[-1].startswith(
+        f"graft: synced {fast_venv}: 14 distributions"
+    )
+    again, _ = graft(fast_venv, reqs, index, store_dir)  # the sync stamp it left: a no-op
+    assert "already in sync" in again.stderr
+    assert "graft.cli.change" not in again.args
+    _, fast = graft(fast_venv, edited(tmp_path, SECOND, "then"), index, store_dir)
+    assert fast  # and the venv it built is changed in place next
+    assert py(fast_venv, "import lib; print(lib.V)") == "1.0"
+
+
+def test_a_new_venv_gets_the_interpreter_the_full_path_would_give_it(
+    tmp_path: Path, store_dir: Path, index: Served
+) -> None:
+    """A stamp left by a sync that kept an existing venv's interpreter is not for new venvs.
+
+    Without ``--python`` the full path keeps an existing venv's interpreter and gives a new
+    venv graft's own.
+    """
+    from graft.errors import TargetError
+    from graft.venv.interpreter import find_interpreter
+
+    others = []
+    for version in ("3.12", "3.13", "3.10", "3.11"):
+        try:
+            found = find_interpreter(version)
+        except TargetError:
+            continue
+        if Path(found).resolve() != Path(sys.executable).resolve():
+            others.append(found)
+    if not others:
+        pytest.skip("needs a CPython of 3.10-3.13 besides the one running the tests")
+    home = tmp_path / "home" / "venv"
+    home.parent.mkdir()
+    graft(home, edited(tmp_path, FIRST, "made"), index, store_dir, "--python", others[0])
+    for number, text in enumerate((SECOND, FIRST)):  # no --python: the venv's own is kept
+        graft(home, edited(tmp_path, text, f"kept-{number}"), index, store_dir)
+    version = "import sys; print(sys.version_info[:2])"
+    new = tmp_path / "new" / "venv"
+    new.parent.mkdir()
+    _, fast = graft(new, edited(tmp_path, SECOND, "new"), index, store_dir)
+    assert not fast
+    assert py(new, version) == str(sys.version_info[:2])  # graft's own, as the full path has it
+    assert py(home, version) != py(new, version)
+    again = new.parent / "again"
+    _, fast = graft(again, edited(tmp_path, SECOND, "again"), index, store_dir)
+    assert fast  # the stamp the full path left for graft's interpreter serves new venvs again
+    assert py(again, version) == str(sys.version_info[:2])
+
+
+def test_collisions_are_warned_of_on_the_fast_paths_as_on_the_full_path(
+    tmp_path: Path, store_dir: Path, wheels: Path
+) -> None:
+    with serve() as served:
+        for name in ("left", "right"):  # both ship shared.txt, with different contents
+            served.add(make_wheel(wheels, name, "1.0", {"shared.txt": name, f"{name}.py": ""}))
+        for version in ("1.0", "2.0"):
+            served.add(make_wheel(wheels, "lib", version, {"lib.py": f"V = {version!r}\n"}))
+        for filler in (f"filler{i}" for i in range(12)):  # (a change then touches a few)
+            served.add(make_wheel(wheels, filler, "1.0", {f"{filler}/__init__.py": ""}))
+        first = f"left==1.0\nright==1.0\nlib==1.0\n{FILLERS}"
+        second = f"left==1.0\nright==1.0\nlib==2.0\n{FILLERS}"
+        home = tmp_path / "home" / "venv"
+        home.parent.mkdir()
+        for number, text in enumerate((first, second)):
+            graft(home, edited(tmp_path, text, f"seen-{number}"), served, store_dir)
+        full_proc, full = graft(home, edited(tmp_path, first, "full"), served, store_dir, "-v")
+        changed, fast = graft(home, edited(tmp_path, second, "changed"), served, store_dir)
+        assert fast
+        built, new_fast = graft(tmp_path / "new", edited(tmp_path, first, "new"), served, store_dir)
+        assert new_fast
+    assert not full
+    warned = [x for x in full_proc.stderr.splitlines() if x.startswith("graft: warning:")]
+    (line,) = warned
+    assert line.startswith("graft: warning: collision: lib/python3")
+    assert line.endswith(
+        "/shared.txt is provided by left==1.0 and right==1.0 with different"
+        " contents; right==1.0 wins"
+    )
+    for proc in (changed, built):
+        assert [x for x in proc.stderr.splitlines() if x.startswith("graft: warning:")] == warned
+
+
 @pytest.mark.parametrize(
     ("text", "why"),
     [

@@ -95,7 +95,8 @@ def test_only_plain_pins_are_read(
 @pytest.mark.parametrize(
     ("argv", "expected"),
     [
-        (["sync", "v", "-r", "a.txt"], ("v", ["a.txt"], ["sync", "v", "-r", "\0file"])),
+        # the venv's path left out too: one stamp serves every venv of the command line
+        (["sync", "v", "-r", "a.txt"], ("v", ["a.txt"], ["sync", "\0venv", "-r", "\0file"])),
         (
             ["sync", "v", "-ra.txt", "--requirement=b.txt", "-q", "--store", "s", "--python=3.11"],
             (
@@ -103,7 +104,7 @@ def test_only_plain_pins_are_read(
                 ["a.txt", "b.txt"],
                 [
                     "sync",
-                    "v",
+                    "\0venv",
                     "-r",
                     "\0file",
                     "--requirement",

@@ -22,6 +22,10 @@ journal of :func:`graft.venv.incremental.update` (a kill leaves the old venv, or
 committed, which the next sync finishes), roots the new entries and anchors the new
 pyvenv.cfg, and leaves the sync stamp of :mod:`graft.cli.noop` for the command line, as the
 full path does. Anything else takes the full path, which writes the stamp again.
+
+The stamp is keyed without the venv's path, so it serves a venv that does not exist too
+(decision 80): the files' set is then built from its kept flat form as
+:mod:`graft.cli.replay` builds a new venv, for the interpreter the full path would give it.
 """
 
 from __future__ import annotations
@@ -40,30 +44,40 @@ if TYPE_CHECKING:
 
 Rows = dict[str, list[list[str]]]
 Rooted = tuple[str, dict[str, object], list[str]]  # the GC root's file, its JSON, its entries
+#: What was done: the stamp's rows, the files read by it, what the venv held before, the new
+#: plan's counts (distributions, links, directories, files) and its collisions, described
+Done = tuple[Rows, "Reading", tuple[str, ...], list[int], tuple[str, ...]]
 
 
 def answer(argv: list[str]) -> int | None:
-    """Exit status 0 after changing the venv as the stamp reads the files; None: full path."""
+    """Exit status 0 after changing (or making) the venv as the stamp reads the files; else None."""
     parsed = changestamp.command(argv)  # (no -v, --json, --dry-run: those are not read)
     if parsed is None:
         return None
     venv, files, masked = parsed
     prefix = os.path.abspath(venv)
-    if os.path.islink(prefix) or not os.path.isdir(prefix):
-        return None  # (a new venv: graft.cli.replay's)
+    new = not os.path.lexists(prefix)
+    if not new and (os.path.islink(prefix) or not os.path.isdir(prefix)):
+        return None
     started = time.perf_counter()
     try:
-        changed = _read_and_change(masked, files, prefix)
+        done = (
+            _read_and_build(masked, files, prefix)
+            if new
+            else _read_and_change(masked, files, prefix)
+        )
     except (KeyError, IndexError, ValueError, TypeError, OSError):
         return None
-    if changed is None:
+    if done is None:
         return None
-    rows, reading, before, summary = changed
+    rows, reading, before, summary, collisions = done
     with contextlib.suppress(KeyError, IndexError, ValueError, TypeError, OSError):
         _stamp_the_venv(argv, rows, reading, files=files, summary=summary)  # (best effort)
     if not noop._has(argv, ("--quiet",), "q"):  # noqa: SLF001
         from graft.venv.state import changes  # noqa: PLC0415
 
+        for collision in collisions:  # (--collisions is not read: warn, the default)
+            print(f"graft: warning: collision: {collision}", file=sys.stderr)
         noop.render_changes(changes(before, reading.labels))
         stats = dict(zip(("links", "directories", "files"), summary[1:], strict=True))
         seconds = time.perf_counter() - started
@@ -72,10 +86,10 @@ def answer(argv: list[str]) -> int | None:
     return 0
 
 
-def _read_and_change(
+def _reading(
     masked: list[str], files: list[str], prefix: str
-) -> tuple[Rows, Reading, tuple[str, ...], list[int]] | None:
-    """The stamp, the files read by it, what the venv held and its new counts; or None."""
+) -> tuple[str, Rows, Reading, set[tuple[str, str]]] | None:
+    """The stamp's key and rows, the files read by it, the pairs it had not seen met; or None."""
     found = changestamp.stamp(masked)
     if found is None or not found[1] or not _holds(found[1], prefix):
         return None
@@ -83,13 +97,58 @@ def _read_and_change(
     read = changestamp.read(rows, files, prefix)
     if read is None or (read[1] and not changestamp.meets(read[1])):
         return None
-    reading, unseen = read
+    return key, rows, *read
+
+
+def _read_and_change(masked: list[str], files: list[str], prefix: str) -> Done | None:
+    """Change the venv at *prefix* as the stamp reads the files; None: the full path."""
+    found = _reading(masked, files, prefix)
+    if found is None:
+        return None
+    key, rows, reading, unseen = found
     done = _locked(rows, reading, prefix)
     if done is None:
         return None
     if unseen:  # pairs met now: kept, so that the next change needs no packaging
         changestamp.remember(masked, key, rows, unseen)
     return rows, reading, *done
+
+
+def _read_and_build(masked: list[str], files: list[str], prefix: str) -> Done | None:
+    """A new venv at *prefix* from the kept plan the stamp reads the files to; None: full path.
+
+    Built as :mod:`graft.cli.replay` builds one, from the chosen set's kept flat form. Only
+    for the interpreter the full path would take: ``--python``'s, or graft's own when the
+    command names none (a stamp left after a sync that kept an existing venv's interpreter
+    is for that venv alone).
+    """
+    found = _reading(masked, files, prefix)
+    if found is None:
+        return None
+    key, rows, reading, unseen = found
+    if rows["interpreter"][0][0] and "--python" not in {a.partition("=")[0] for a in masked}:
+        return None
+    from graft.store.paths import flat_file  # noqa: PLC0415
+
+    store = rows["store"][0][0]
+    flat = replay.kept_flat(flat_file(store, reading.plan), store)
+    if flat is None or flat.summary is None:
+        return None
+    summary = list(flat.summary)
+    plan_rows = {
+        "store": rows["store"],
+        "entry": [[sha] for sha in reading.shas],
+        "form": [[reading.form]],
+        "template": rows["template"],
+        "python": rows["venv-python"],
+        "state": [[",".join(map(str, summary))]],
+        "plan": [[reading.plan]],
+    }
+    if not replay._build(plan_rows, prefix, flat):  # noqa: SLF001
+        return None
+    if unseen:
+        changestamp.remember(masked, key, rows, unseen)
+    return rows, reading, (), summary, flat.collisions
 
 
 def _holds(rows: Rows, prefix: str) -> bool:
@@ -103,8 +162,10 @@ def _holds(rows: Rows, prefix: str) -> bool:
     )
 
 
-def _locked(rows: Rows, reading: Reading, prefix: str) -> tuple[tuple[str, ...], list[int]] | None:
-    """Change the venv under its lock and a store pin: what it held before, the new counts."""
+def _locked(
+    rows: Rows, reading: Reading, prefix: str
+) -> tuple[tuple[str, ...], list[int], tuple[str, ...]] | None:
+    """Change the venv under its lock and a store pin: what it held, its counts, collisions."""
     store = rows["store"][0][0]
     parent, name = os.path.split(prefix)
     held = [replay._lock(os.path.join(parent, f".{name}.graft-lock"), shared=False)]  # noqa: SLF001
@@ -120,14 +181,14 @@ def _locked(rows: Rows, reading: Reading, prefix: str) -> tuple[tuple[str, ...],
 
 def _change(
     rows: Rows, reading: Reading, prefix: str, store: str
-) -> tuple[tuple[str, ...], list[int]] | None:
-    """Carry out the change (locks held): what the venv held before, its new counts."""
+) -> tuple[tuple[str, ...], list[int], tuple[str, ...]] | None:
+    """Carry out the change (locks held): what the venv held before, its new counts, collisions."""
     from graft.venv.state import installed, real_prefix, recorded_state, state_lines  # noqa: PLC0415
 
     fit = _fit(rows, reading, prefix, store)
     if fit is None:
         return None
-    summary, change, (root, previous, entries) = fit
+    (summary, collisions), change, (root, previous, entries) = fit
     held = installed(prefix, tuple(site for (site,) in rows["site"]))
     before = tuple(sorted(f"{n}=={v}" for n, v in held.items()))
     stats = ",".join(map(str, summary))
@@ -140,13 +201,13 @@ def _change(
                 replay._write_root(root, previous)  # noqa: SLF001
         return None
     _root(root, prefix, reading.shas, anchor=True)
-    return before, list(summary)
+    return before, list(summary), collisions
 
 
 def _fit(
     rows: Rows, reading: Reading, prefix: str, store: str
-) -> tuple[tuple[int, int, int, int], PlanDiff, Rooted] | None:
-    """The new plan's counts, the change, the venv's root and its text: if all is as it must be.
+) -> tuple[tuple[tuple[int, int, int, int], tuple[str, ...]], PlanDiff, Rooted] | None:
+    """The new plan's counts and collisions, the change, the venv's root: if all is as it must be.
 
     No staging of a killed sync beside the venv, every entry verified, the new plan's flat
     form kept, the venv as graft left it from a kept plan, the change small, the venv rooted.
@@ -174,7 +235,7 @@ def _fit(
     if change is None or not load_texts(change.add, store):  # (the RECORDs it writes)
         return None
     rooted = _rooted(store, prefix)
-    return None if rooted is None else (new.summary, change, rooted)
+    return None if rooted is None else ((new.summary, new.collisions), change, rooted)
 
 
 def _update(prefix: str, python: str, change: PlanDiff, store: str, state: str) -> bool:

@@ -4,7 +4,8 @@
 ``--store``, ``--python``, ``--link-mode`` and ``-q`` besides (:func:`command`). After a
 successful full sync of such a command whose resolution was pinned exactly and kept in the pin
 record (:mod:`graft.resolve.pinrecord`), :func:`keep` leaves a stamp keyed by the command
-line with the requirement files' paths left out (``<store>/plans/change-<key>``). It names
+line with the venv's and the requirement files' paths left out
+(``<store>/plans/change-<key>``): one stamp serves every venv the command makes. It names
 the pin record and its context, the policy's word on every project, the inputs' preimage
 (``graft.sync.inputs_form``), the plan key's other parts, the venv template, the interpreter
 ``--python`` found, and the store's ownership as the full path checked it.
@@ -37,8 +38,9 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from graft.sync import SyncResult
 
-FORMAT = "graft-change-stamp 1"
+FORMAT = "graft-change-stamp 2"
 _MARK = "\0file"  # stands for a requirements file's path in the stamp's key
+_VENV = "\0venv"  # stands for the venv's path: one stamp serves every venv of a command
 _VALUED = ("--index-url", "--extra-index-url", "--store", "--python", "--link-mode")
 _QUIET = ("-q", "--quiet")
 _REQUIREMENT = ("-r", "--requirement")
@@ -54,7 +56,7 @@ def command(argv: list[str]) -> tuple[str, list[str], list[str]] | None:
     """The venv, the requirement files and the stamp's command line; None: not this path."""
     if len(argv) < 4 or argv[0] != "sync" or argv[1].startswith("-"):  # noqa: PLR2004
         return None
-    masked, files = ["sync", argv[1]], []
+    masked, files = ["sync", _VENV], []
     rest = iter(argv[2:])
     for arg in rest:
         name, eq, value = arg.partition("=")
@@ -210,6 +212,7 @@ class Reading:
         self.shas = sorted(shas)
         self.labels = sorted(labels)
         form = json.dumps([json.loads(rows["head"][0][0]), sorted(f"{s}||1" for s in shas)])
+        self.form = form  # the inputs' preimage (graft.sync.inputs_form), the venv's path masked
         self.inputs = replay.inputs_digest(form, prefix)
         from graft.store.paths import plan_key  # noqa: PLC0415
 

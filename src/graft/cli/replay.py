@@ -174,14 +174,17 @@ def _lock(path: str, *, shared: bool) -> int | None:
     return None
 
 
-def _build(rows: dict[str, list[list[str]]], prefix: str) -> bool:
-    """Build the venv at *prefix* (the venv lock and a store pin held); False: full path."""
+def _build(rows: dict[str, list[list[str]]], prefix: str, flat: Flat | None = None) -> bool:
+    """Build the venv at *prefix* (the venv lock and a store pin held); False: full path.
+
+    *flat*: the flat form the rows name, when the caller has read it already.
+    """
     store = rows["store"][0][0]
     parent, name = os.path.split(prefix)
     held = [_lock(os.path.join(parent, f".{name}.graft-lock"), shared=False)]
     held.append(_lock(os.path.join(store, "locks", "gc.lock"), shared=True) if held[0] else None)
     try:
-        return None not in held and _build_locked(rows, prefix, store)
+        return None not in held and _build_locked(rows, prefix, store, flat)
     finally:
         for fd in held:
             if fd is not None:
@@ -231,7 +234,9 @@ def _root_free(root: str, real: str) -> bool:
     return isinstance(previous, dict) and previous.get("real") == real and held.st_nlink == 1
 
 
-def _build_locked(rows: dict[str, list[list[str]]], prefix: str, store: str) -> bool:
+def _build_locked(
+    rows: dict[str, list[list[str]]], prefix: str, store: str, flat: Flat | None
+) -> bool:
     from graft.store.paths import anchor_path, root_file  # noqa: PLC0415
 
     if _in_the_way(rows, prefix, store):
@@ -239,7 +244,7 @@ def _build_locked(rows: dict[str, list[list[str]]], prefix: str, store: str) -> 
     parent, name = os.path.split(prefix)
     shas = [sha for (sha,) in rows.get("entry", [])]
     root = root_file(store, prefix)
-    flat = _flat(rows, store)
+    flat = flat or kept_flat(rows["flat"][0][0], store)
     if flat is None:
         return False
     inputs = inputs_digest(rows["form"][0][0], prefix)
@@ -306,12 +311,17 @@ def _undo(staging: str, root: str) -> bool:
     return False
 
 
-def _flat(rows: dict[str, list[list[str]]], store: str) -> Flat | None:
-    """The kept flat form the stamp names, checked as a kept plan is; None if it is not fit."""
+def kept_flat(path: str, store: str) -> Flat | None:
+    """The kept flat form at *path* with its RECORDs' texts, checked as a kept plan is.
+
+    None if it is missing or not fit, or is a part of a plan (``rendered_only``).
+    """
     from graft.venv.flat import load_texts, read_kept  # noqa: PLC0415
 
-    flat = read_kept(rows["flat"][0][0], store)
-    return flat if flat is not None and load_texts(flat, store) else None
+    flat = read_kept(path, store)
+    if flat is None or flat.rendered_only:
+        return None
+    return flat if load_texts(flat, store) else None
 
 
 def _write_root(path: str, payload: dict[str, object]) -> None:

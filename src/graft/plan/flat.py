@@ -23,7 +23,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from graft.plan.types import Plan
 
-FORMAT = 2
+FORMAT = 3
 
 #: pypa/installer's launcher body (``installer.scripts._SCRIPT_TEMPLATE``), which the planner
 #: renders; ``tests/unit/test_plancache.py`` checks that the two agree.
@@ -49,7 +49,8 @@ class Flat:
     ``rendered_only`` names launchers and scripts that are rendered (their RECORD rows need
     their hash) but not written: a flat form of part of a plan (an incremental change).
     ``summary``: the whole plan's distributions, links, directories and files served (what a
-    venv's ``graft-stats`` say), when known.
+    venv's ``graft-stats`` say), when known; ``collisions``: the plan's collisions, described
+    (what a sync warns of).
 
     A RECORD's CSV text (most of a plan's bytes: a row per file) is named in ``records`` by
     its SHA-256 and held in ``texts``: a kept flat form stores each text once, beside it
@@ -59,6 +60,7 @@ class Flat:
     """
 
     __slots__ = (
+        "collisions",
         "dir_links",
         "dirs",
         "file_links",
@@ -84,6 +86,7 @@ class Flat:
         self.records: list[tuple[str, str, list[Row]]] = []  # (dest, text's sha256, rows)
         self.rendered_only: set[str] = set()
         self.summary: tuple[int, int, int, int] | None = None
+        self.collisions: tuple[str, ...] = ()
         self.texts: dict[str, str] = {}  # a RECORD's CSV text by its sha256
 
     def to_json(self) -> dict[str, object]:
@@ -100,6 +103,7 @@ class Flat:
             "records": self.records,
             "rendered_only": sorted(self.rendered_only),
             "summary": self.summary,
+            "collisions": list(self.collisions),
         }
 
 
@@ -117,6 +121,7 @@ def compile_plan(plan: Plan) -> Flat:
     flat = Flat(plan.link_mode)
     counts = (len(plan.distributions), plan.links, plan.directories, plan.files_served)
     flat.summary = counts
+    flat.collisions = tuple(c.describe() for c in plan.collisions)
     for action in plan.actions:
         if isinstance(action, MakeDir):
             flat.dirs.append(action.dest)
@@ -183,6 +188,7 @@ def from_json(raw: object, entries: str) -> Flat:
             raise ValueError(summary)
         distributions, links, directories, files = summary  # (ValueError unless four)
         flat.summary = (distributions, links, directories, files)
+    flat.collisions = tuple(_text(c) for c in raw["collisions"])
     return flat
 
 
