@@ -252,6 +252,39 @@ def test_collisions_are_warned_of_on_the_fast_paths_as_on_the_full_path(
         assert [x for x in proc.stderr.splitlines() if x.startswith("graft: warning:")] == warned
 
 
+def test_a_kill_while_the_new_venv_is_built_leaves_no_visible_venv(
+    tmp_path: Path, store_dir: Path, index: Served
+) -> None:
+    from tests.integration.test_replay import KILLED as KILLED_AT_STEP
+
+    # exit 9 only when the kill lands on the fast path (8: the full path was taken)
+    killed = KILLED_AT_STEP.replace(
+        "os._exit(9)", 'os._exit(8 if "graft.sync" in sys.modules else 9)'
+    )
+    assert killed != KILLED_AT_STEP
+    home = tmp_path / "home" / "venv"
+    home.parent.mkdir()
+    seen_both(tmp_path, home, index, store_dir)
+    venv = tmp_path / "new" / "venv"
+    venv.parent.mkdir()
+    reqs = edited(tmp_path, FIRST, "killed")
+    argv = ["sync", venv, "-r", reqs, "--index-url", f"{index.url}/simple/", "--store", store_dir]
+    proc = subprocess.run(
+        [sys.executable, "-c", killed, "5", *map(str, argv)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 9, proc.stderr  # killed while the flat form was applied
+    assert not venv.exists()
+    assert [p for p in venv.parent.glob(".venv.graft-*") if not p.name.endswith("lock")]
+    said, fast = graft(venv, reqs, index, store_dir)
+    assert not fast  # the staging beside it: the full path sweeps it
+    assert "synced" in said.stderr
+    assert not [p for p in venv.parent.glob(".venv.graft-*") if not p.name.endswith("lock")]
+    assert py(venv, "import lib; print(lib.V)") == "2.0"
+
+
 @pytest.mark.parametrize(
     ("text", "why"),
     [
