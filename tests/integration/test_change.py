@@ -217,6 +217,17 @@ def test_a_new_venv_gets_the_interpreter_the_full_path_would_give_it(
     _, fast = graft(again, edited(tmp_path, SECOND, "again"), index, store_dir)
     assert fast  # the stamp the full path left for graft's interpreter serves new venvs again
     assert py(again, version) == str(sys.version_info[:2])
+    # each existing venv keeps a stamp of its own: the two interpreters never take turns
+    home_version = py(home, version)
+    _, fast = graft(home, edited(tmp_path, SECOND, "home-again"), index, store_dir)
+    assert fast
+    assert py(home, version) == home_version
+    _, fast = graft(
+        again, edited(tmp_path, SECOND.replace("extra==1.0\n", ""), "a2"), index, store_dir
+    )
+    assert not fast  # (a set never planned: the control)
+    _, fast = graft(again, edited(tmp_path, SECOND, "a3"), index, store_dir)
+    assert fast
 
 
 def test_collisions_are_warned_of_on_the_fast_paths_as_on_the_full_path(

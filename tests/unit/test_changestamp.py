@@ -95,8 +95,7 @@ def test_only_plain_pins_are_read(
 @pytest.mark.parametrize(
     ("argv", "expected"),
     [
-        # the venv's path left out too: one stamp serves every venv of the command line
-        (["sync", "v", "-r", "a.txt"], ("v", ["a.txt"], ["sync", "\0venv", "-r", "\0file"])),
+        (["sync", "v", "-r", "a.txt"], ("v", ["a.txt"], ["sync", "v", "-r", "\0file"])),
         (
             ["sync", "v", "-ra.txt", "--requirement=b.txt", "-q", "--store", "s", "--python=3.11"],
             (
@@ -104,7 +103,7 @@ def test_only_plain_pins_are_read(
                 ["a.txt", "b.txt"],
                 [
                     "sync",
-                    "\0venv",
+                    "v",
                     "-r",
                     "\0file",
                     "--requirement",
@@ -128,6 +127,23 @@ def test_only_plain_pins_are_read(
 )
 def test_the_command_lines_it_reads(argv: list[str], expected: object) -> None:
     assert changestamp.command(argv) == expected
+
+
+def test_the_stamp_for_new_venvs_leaves_the_venvs_path_out() -> None:
+    one = changestamp.command(["sync", "a", "-r", "x.txt", "--python", "3.11"])
+    two = changestamp.command(["sync", "b", "-r", "y.txt", "--python", "3.11"])
+    assert one is not None
+    assert two is not None
+    assert one[2] != two[2]  # an existing venv's own stamp
+    assert changestamp.for_new_venvs(one[2]) == changestamp.for_new_venvs(two[2])
+    assert changestamp.for_new_venvs(one[2]) == [
+        "sync",
+        "\0venv",
+        "-r",
+        "\0file",
+        "--python",
+        "3.11",
+    ]
 
 
 def _row(

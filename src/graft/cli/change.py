@@ -23,9 +23,9 @@ committed, which the next sync finishes), roots the new entries and anchors the 
 pyvenv.cfg, and leaves the sync stamp of :mod:`graft.cli.noop` for the command line, as the
 full path does. Anything else takes the full path, which writes the stamp again.
 
-The stamp is keyed without the venv's path, so it serves a venv that does not exist too
-(decision 80): the files' set is then built from its kept flat form as
-:mod:`graft.cli.replay` builds a new venv, for the interpreter the full path would give it.
+For a venv that does not exist, a stamp keyed without the venv's path answers (decision 80):
+the files' set is then built from its kept flat form as :mod:`graft.cli.replay` builds a new
+venv.
 """
 
 from __future__ import annotations
@@ -117,17 +117,15 @@ def _read_and_change(masked: list[str], files: list[str], prefix: str) -> Done |
 def _read_and_build(masked: list[str], files: list[str], prefix: str) -> Done | None:
     """A new venv at *prefix* from the kept plan the stamp reads the files to; None: full path.
 
-    Built as :mod:`graft.cli.replay` builds one, from the chosen set's kept flat form. Only
-    for the interpreter the full path would take: ``--python``'s, or graft's own when the
-    command names none (a stamp left after a sync that kept an existing venv's interpreter
-    is for that venv alone).
+    Built as :mod:`graft.cli.replay` builds one, from the chosen set's kept flat form,
+    through the stamp for new venvs (:func:`graft.cli.changestamp.for_new_venvs`: left only
+    by syncs that gave their venv the interpreter a new one gets).
     """
-    found = _reading(masked, files, prefix)
+    shared = changestamp.for_new_venvs(masked)
+    found = _reading(shared, files, prefix)
     if found is None:
         return None
     key, rows, reading, unseen = found
-    if rows["interpreter"][0][0] and "--python" not in {a.partition("=")[0] for a in masked}:
-        return None
     from graft.store.paths import flat_file  # noqa: PLC0415
 
     store = rows["store"][0][0]
@@ -147,7 +145,10 @@ def _read_and_build(masked: list[str], files: list[str], prefix: str) -> Done | 
     if not replay._build(plan_rows, prefix, flat):  # noqa: SLF001
         return None
     if unseen:
-        changestamp.remember(masked, key, rows, unseen)
+        changestamp.remember(shared, key, rows, unseen)
+    own = changestamp.key_of(masked)  # the new venv's own stamp: its next change in place
+    if own is not None:
+        changestamp.remember(masked, own, rows, unseen)
     return rows, reading, (), summary, flat.collisions
 
 

@@ -4,8 +4,8 @@
 ``--store``, ``--python``, ``--link-mode`` and ``-q`` besides (:func:`command`). After a
 successful full sync of such a command whose resolution was pinned exactly and kept in the pin
 record (:mod:`graft.resolve.pinrecord`), :func:`keep` leaves a stamp keyed by the command
-line with the venv's and the requirement files' paths left out
-(``<store>/plans/change-<key>``): one stamp serves every venv the command makes. It names
+line with the requirement files' paths left out (``<store>/plans/change-<key>``), and
+another with the venv's path left out too, for new venvs (:func:`for_new_venvs`). It names
 the pin record and its context, the policy's word on every project, the inputs' preimage
 (``graft.sync.inputs_form``), the plan key's other parts, the venv template, the interpreter
 ``--python`` found, and the store's ownership as the full path checked it.
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 FORMAT = "graft-change-stamp 2"
 _MARK = "\0file"  # stands for a requirements file's path in the stamp's key
-_VENV = "\0venv"  # stands for the venv's path: one stamp serves every venv of a command
+_VENV = "\0venv"  # stands for the venv's path in the key of the stamp for new venvs
 _VALUED = ("--index-url", "--extra-index-url", "--store", "--python", "--link-mode")
 _QUIET = ("-q", "--quiet")
 _REQUIREMENT = ("-r", "--requirement")
@@ -56,7 +56,7 @@ def command(argv: list[str]) -> tuple[str, list[str], list[str]] | None:
     """The venv, the requirement files and the stamp's command line; None: not this path."""
     if len(argv) < 4 or argv[0] != "sync" or argv[1].startswith("-"):  # noqa: PLR2004
         return None
-    masked, files = ["sync", _VENV], []
+    masked, files = ["sync", argv[1]], []
     rest = iter(argv[2:])
     for arg in rest:
         name, eq, value = arg.partition("=")
@@ -81,6 +81,16 @@ def command(argv: list[str]) -> tuple[str, list[str], list[str]] | None:
             return None
         files.append(path)
     return (argv[1], files, masked) if files else None
+
+
+def for_new_venvs(masked: list[str]) -> list[str]:
+    """The command line of :func:`command` with the venv's path left out too.
+
+    The key of the stamp a venv that does not exist yet is built by: the set a file names
+    is the same for every venv, and a new venv's interpreter is ``--python``'s or graft's
+    own (an existing venv keeps its own, so its stamp is keyed by its path).
+    """
+    return [masked[0], _VENV, *masked[2:]]
 
 
 def pins(files: list[str]) -> dict[str, str] | None:
@@ -159,12 +169,17 @@ def meets(pairs: set[tuple[str, str]]) -> bool:
     return all(SpecifierSet(s).contains(Version(v), prereleases=True) for s, v in pairs)
 
 
+def key_of(masked: list[str]) -> str | None:
+    """The key of *masked*'s stamp; None without a working directory."""
+    context = noop._context(masked)  # noqa: SLF001
+    return None if context is None else noop._key(context)  # noqa: SLF001
+
+
 def stamp(masked: list[str]) -> tuple[str, dict[str, list[list[str]]]] | None:
     """The key of *masked*'s stamp and its rows by name (none if absent); None without a cwd."""
-    context = noop._context(masked)  # noqa: SLF001
-    if context is None:
+    key = key_of(masked)
+    if key is None:
         return None
-    key = noop._key(context)  # noqa: SLF001
     try:
         with open(noop._stamp_file(masked, key, "change"), encoding="utf-8") as fh:  # noqa: SLF001
             lines = fh.read().split("\n")
@@ -237,12 +252,14 @@ def read(
     return Reading(rows, chosen, prefix), pairs - seen
 
 
-def keep(argv: list[str], result: SyncResult, *, python: str | None) -> None:
-    """After a successful full sync: the change stamp, if this module reads its inputs alike.
+def keep(argv: list[str], result: SyncResult, *, python: str | None, kept: bool) -> None:
+    """After a successful full sync: the change stamps, if this module reads its inputs alike.
 
     Best effort, and only when :func:`read` gives the ``graft-inputs`` and plan key the full
-    path just gave the venv, and every pair it checks holds. Not after a sync that found the
-    venv in sync (the stamp stays as the last change left it).
+    path just gave the venv, and every pair it checks holds. The venv's own stamp, and the
+    one for new venvs unless the sync *kept* the venv's interpreter (without ``--python`` a
+    new venv gets graft's own). Not after a sync that found the venv in sync (the stamp stays
+    as the last change left it).
     """
     parsed = command(argv)
     given = _rows(result, python)
@@ -252,26 +269,27 @@ def keep(argv: list[str], result: SyncResult, *, python: str | None) -> None:
 
     plan_key = recorded_state(result.prefix).get("graft-plan", "").partition(" ")[0]
     _venv, files, masked = parsed
-    found_stamp = stamp(masked)
-    if found_stamp is None or not plan_key:
-        return
-    key, before = found_stamp
-    rows = [["key", key], *given]
-    table: dict[str, list[list[str]]] = {}
-    for name, *values in rows:
-        table.setdefault(name, []).append(values)
-    table["met"] = before.get("met", [])
-    try:
-        found = read(table, files, result.prefix)
-        if found is None:
+    for line in (masked, *(() if kept else (for_new_venvs(masked),))):
+        found_stamp = stamp(line)
+        if found_stamp is None or not plan_key:
             return
-        reading, unseen = found
-        if reading.inputs != result.inputs or reading.plan != plan_key or not meets(unseen):
-            return  # (this module's reading differs: the full path every time)
-    except (KeyError, IndexError, ValueError, TypeError, OSError):
-        return  # (a record unlike what this module reads: no stamp)
-    met = [*before.get("met", []), *map(list, sorted(unseen))][-_PAIRS_KEPT:]
-    _write(masked, [*rows, *(["met", *pair] for pair in met)])
+        key, before = found_stamp
+        rows = [["key", key], *given]
+        table: dict[str, list[list[str]]] = {}
+        for name, *values in rows:
+            table.setdefault(name, []).append(values)
+        table["met"] = before.get("met", [])
+        try:
+            found = read(table, files, result.prefix)
+            if found is None:
+                return
+            reading, unseen = found
+            if reading.inputs != result.inputs or reading.plan != plan_key or not meets(unseen):
+                return  # (this module's reading differs: the full path every time)
+        except (KeyError, IndexError, ValueError, TypeError, OSError):
+            return  # (a record unlike what this module reads: no stamp)
+        met = [*before.get("met", []), *map(list, sorted(unseen))][-_PAIRS_KEPT:]
+        _write(line, [*rows, *(["met", *pair] for pair in met)])
 
 
 def _rows(result: SyncResult, python: str | None) -> list[list[str]] | None:
@@ -301,7 +319,11 @@ def _rows(result: SyncResult, python: str | None) -> list[list[str]] | None:
 def remember(
     masked: list[str], key: str, rows: dict[str, list[list[str]]], met: set[tuple[str, str]]
 ) -> None:
-    """The stamp *rows* (*key*'s) again, with the pairs *met* kept as met (best effort)."""
+    """The stamp *rows* (*key*'s) again, with the pairs *met* kept as met (best effort).
+
+    *key* may be another command line's: a new venv built through the stamp for new venvs
+    gets its own stamp with the same rows (its interpreter is the one they were made for).
+    """
     kept = [
         [name, *row] for name, table in rows.items() if name not in {"key", "met"} for row in table
     ]
@@ -313,4 +335,17 @@ def _write(masked: list[str], rows: list[list[str]]) -> None:
     noop.write_stamp(masked, rows, "change", header=FORMAT)
 
 
-__all__ = ["FORMAT", "Reading", "choose", "command", "keep", "meets", "pins", "read", "stamp"]
+__all__ = [
+    "FORMAT",
+    "Reading",
+    "choose",
+    "command",
+    "for_new_venvs",
+    "keep",
+    "key_of",
+    "meets",
+    "pins",
+    "read",
+    "remember",
+    "stamp",
+]

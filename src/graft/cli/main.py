@@ -398,7 +398,7 @@ def _keep_stamps(
     """
     from graft.cli import changestamp, noop, replay  # noqa: PLC0415
 
-    changestamp.keep(list(argv), result, python=args.python)
+    changestamp.keep(list(argv), result, python=args.python, kept=kept)
     if result.memo is None or result.inputs is None:
         return
     upgrade = bool(args.upgrade or args.upgrade_package)
