@@ -230,6 +230,29 @@ def test_a_new_venv_gets_the_interpreter_the_full_path_would_give_it(
     assert fast
 
 
+def test_a_python_named_by_a_link_is_found_again_by_the_stamps(
+    tmp_path: Path, store_dir: Path, index: Served
+) -> None:
+    """``--python .venv/bin/python`` (a link): the stamps hold the file it leads to."""
+    link = tmp_path / "python"
+    link.symlink_to(Path(sys.executable).resolve())
+    venv = tmp_path / "home" / "venv"
+    venv.parent.mkdir()
+    for number, text in enumerate((FIRST, SECOND)):
+        graft(
+            venv, edited(tmp_path, text, f"seen-{number}"), index, store_dir, "--python", str(link)
+        )
+    _, fast = graft(
+        venv, edited(tmp_path, FIRST, "edited"), index, store_dir, "--python", str(link)
+    )
+    assert fast
+    again, _ = graft(
+        venv, edited(tmp_path, FIRST, "edited"), index, store_dir, "--python", str(link)
+    )
+    assert "already in sync" in again.stderr
+    assert "graft.cli.change" not in again.args  # (the no-op stamp's, through the link too)
+
+
 def test_collisions_are_warned_of_on_the_fast_paths_as_on_the_full_path(
     tmp_path: Path, store_dir: Path, wheels: Path
 ) -> None:

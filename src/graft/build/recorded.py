@@ -71,6 +71,40 @@ def earlier(cache: BuiltWheels, source_key: str, input_key: str, target: Target)
     return Earlier(reusable, refused)
 
 
+def lookup_reads(cache: BuiltWheels, sha256: str) -> list[tuple[str, str]] | None:
+    """What finding a recorded build of the sdist with this sha256 reads: ``(kind, path)``.
+
+    For :mod:`graft.resolve.fingerprints`: every directory's names and every file's bytes and
+    identity under its source key (the source's facts, each input key's records, in the
+    order their times give, and metadata kept from the hook), the bytes of the wheel each
+    record names (a record counts only while its wheel is intact), and the environment
+    variables the source is known to read (they pick the input key). While none of them
+    changes, :func:`reusable_sdist_build` and :func:`kept_prepared_metadata` answer as
+    before for the same target and options. None when the source is not known here.
+    """
+    source_key = sdist_key(sha256)
+    known = cache.known_source(source_key)
+    if known is None:
+        return None
+    top = os.path.join(cache.root, source_key)
+    reads: list[tuple[str, str]] = []
+    for folder, dirs, files in os.walk(top):
+        dirs.sort()
+        reads.append(("listing", folder))
+        for name in sorted(files):
+            path = os.path.join(folder, name)
+            reads += [("content", path), ("stat", path)]
+            if folder != top and name.endswith(".json"):
+                try:
+                    with open(path, encoding="utf-8") as fh:
+                        record = BuiltRecord.from_json(fh.read())
+                except (OSError, ValueError, KeyError, TypeError):
+                    continue
+                reads.append(("content", cache.wheel_path(record.sha256, record.filename)))
+    reads += [("env", name) for name in sorted(set(known.assessment.variables))]
+    return reads
+
+
 def python_allowed(requires_python: str | None, target: Target) -> bool:
     """Whether a wheel's Requires-Python admits *target* (no reuse across that line)."""
     if not requires_python:

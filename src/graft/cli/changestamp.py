@@ -32,7 +32,7 @@ import json
 import os
 import time
 
-from graft.cli import noop, replay
+from graft.cli import noop, replay, vouchers
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -217,16 +217,26 @@ class Reading:
     def __init__(
         self, rows: dict[str, list[list[str]]], chosen: dict[str, Row], prefix: str
     ) -> None:
-        """Raises KeyError, IndexError, ValueError or TypeError on a damaged stamp."""
-        shas, labels = [], []
+        """Raises KeyError, IndexError, ValueError or TypeError on a damaged stamp.
+
+        An sdist's step gives the wheel its voucher names (:mod:`graft.cli.vouchers`).
+        """
+        shas, labels, installed = [], [], []
+        built = vouchers.built(rows)
         for row in chosen.values():
-            hashes = dict(row["file"][2])  # type: ignore[index]
-            shas.append(str(hashes["sha256"]))
+            sdist = vouchers.sdist_of(row)
+            if sdist is None:
+                sha = str(dict(row["file"][2])["sha256"])  # type: ignore[index]
+                installed.append(f"{sha}||1")
+            else:
+                sha, form_row = built[sdist]
+                installed.append(form_row)
+            shas.append(sha)
             labels.append(f"{row['name']}=={row['version']}")
         self.prefix = prefix
         self.shas = sorted(shas)
         self.labels = sorted(labels)
-        form = json.dumps([json.loads(rows["head"][0][0]), sorted(f"{s}||1" for s in shas)])
+        form = json.dumps([json.loads(rows["head"][0][0]), sorted(installed)])
         self.form = form  # the inputs' preimage (graft.sync.inputs_form), the venv's path masked
         self.inputs = replay.inputs_digest(form, prefix)
         from graft.store.paths import plan_key  # noqa: PLC0415
@@ -248,6 +258,9 @@ def read(
     if found is None:
         return None
     chosen, pairs = found
+    sdists = {s for row in chosen.values() if (s := vouchers.sdist_of(row)) is not None}
+    if sdists and not vouchers.vouched(rows, sdists):
+        return None
     seen = {(s, v) for s, v in rows.get("met", [])}
     return Reading(rows, chosen, prefix), pairs - seen
 
@@ -269,12 +282,15 @@ def keep(argv: list[str], result: SyncResult, *, python: str | None, kept: bool)
 
     plan_key = recorded_state(result.prefix).get("graft-plan", "").partition(" ")[0]
     _venv, files, masked = parsed
+    vouched = _vouchers(result, given, files)
+    if vouched is None:
+        return
     for line in (masked, *(() if kept else (for_new_venvs(masked),))):
         found_stamp = stamp(line)
         if found_stamp is None or not plan_key:
             return
         key, before = found_stamp
-        rows = [["key", key], *given]
+        rows = [["key", key], *given, *vouchers.merged(before, vouched)]
         table: dict[str, list[list[str]]] = {}
         for name, *values in rows:
             table.setdefault(name, []).append(values)
@@ -290,6 +306,25 @@ def keep(argv: list[str], result: SyncResult, *, python: str | None, kept: bool)
             return  # (a record unlike what this module reads: no stamp)
         met = [*before.get("met", []), *map(list, sorted(unseen))][-_PAIRS_KEPT:]
         _write(line, [*rows, *(["met", *pair] for pair in met)])
+
+
+def _vouchers(
+    result: SyncResult, given: list[list[str]], files: list[str]
+) -> list[list[str]] | None:
+    """Vouchers for the sdists the files' set chose (none without one); None: no stamp."""
+    wanted = pins(files)
+    table = {row[0]: row[1:] for row in given}
+    record = None if wanted is None else _record(*table["record"][:2])
+    found = (
+        None
+        if record is None or wanted is None
+        else choose(wanted, record, json.loads(table["word"][0]), table["python"][0])
+    )
+    if found is None:
+        return []  # (read() finds no reading either: no stamp)
+    from graft._home import cache_root  # noqa: PLC0415
+
+    return vouchers.make(result, found[0], cache_root())
 
 
 def _rows(result: SyncResult, python: str | None) -> list[list[str]] | None:

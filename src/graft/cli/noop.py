@@ -198,7 +198,10 @@ def _finds_the_same(spec: str, interpreter: str) -> bool:
 
     path = interpreter_at(spec)
     if path is not None:  # a path: no lookup (and nothing heavy imported)
-        return path == interpreter
+        # (a link to it, a venv's bin/python say, finds it too: the stamps record the file)
+        return path == interpreter or (
+            bool(path) and os.path.realpath(path) == os.path.realpath(interpreter)
+        )
     from graft.errors import GraftError  # noqa: PLC0415
     from graft.venv.interpreter import find_interpreter  # noqa: PLC0415
 

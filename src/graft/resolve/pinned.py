@@ -35,7 +35,9 @@ policy's word on the project, the project's listing, the target and the wheel's 
 the same is taken as the provider's answer, when the caller vouches for the rest (the same
 target, policy and index, whose answers are still fresh: :mod:`graft.resolve.pinrecord`).
 So an edited pin costs what the edited project costs. A project with variant wheels, or a
-wheel with variant markers, is never recorded (its answer depends on the machine).
+wheel with variant markers, is never recorded (its answer depends on the machine). An sdist's
+step is recorded but never recalled here: only ``graft.cli.change`` reads it, with vouchers
+for the build inputs its METADATA may depend on (``graft.cli.vouchers``).
 """
 
 from __future__ import annotations
@@ -111,7 +113,7 @@ class Pinned:
     def __init__(self) -> None:
         self.mapping: dict[str, Candidate] = {}
         self.children: dict[str, set[str]] = {}
-        self.steps: dict[str, Step] = {}  # the ones that may be recalled
+        self.steps: dict[str, Step] = {}  # the ones to record (an sdist's: never recalled)
 
 
 def _offer(ident: str, needs: Sequence[Need], provider: Provider) -> list[Candidate]:
@@ -125,8 +127,10 @@ def _step(
 
     An sdist offered first is a release the request pins with ``==`` and no wheel of which
     fits: its METADATA is what resolvelib would read too (the builder's, built at once). Its
-    step is never recalled: that METADATA may depend on build inputs (config settings,
-    variables the build reads) that the pin record does not vouch for.
+    step is recorded but never recalled here (:func:`pinned_resolution` leaves it out): that
+    METADATA may depend on build inputs (config settings, variables the build
+    reads) that the pin record does not vouch for; ``graft.cli.change`` reads it with
+    vouchers of its own (decision 81).
     """
     if not offered or not isinstance(offered[0], WheelCandidate):
         return None, False
@@ -138,7 +142,7 @@ def _step(
         own, provider.warnings = provider.warnings, {**before, **provider.warnings}
     step = Step(asked_key(ident, needs, provider.policy), chosen, tuple(deps), tuple(own))
     if not chosen.file.is_wheel:
-        return step, False
+        return step, True
     variant = any(map(is_variant_wheel, filenames(provider.files(chosen.name))))
     return step, not variant and not provider.reader.surface(chosen.file).variant_requires
 
@@ -174,11 +178,12 @@ def pinned_resolution(
     if not _exactly(asked):
         return None
     stated: dict[str, list[Need]] = {ident: list(needs) for ident, needs in asked.items()}
-    known = {
+    known = {  # (never an sdist's step: see _step)
         ident: step
         for ident, needs in asked.items()
         if ident != PYTHON
         and (step := (recalled or {}).get(asked_key(ident, needs, provider.policy))) is not None
+        and step.chosen.file.is_wheel
     }
     fresh = {i: needs for i, needs in asked.items() if i != PYTHON and i not in known}
     # every root's candidates first, before any is read: the reads the provider starts early

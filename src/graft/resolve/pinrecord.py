@@ -87,7 +87,8 @@ def record_path(cache_dir: str, key: str) -> str:
 def load(cache_dir: str, key: str, ttl: float = TTL) -> dict[str, tuple[Step, float]]:
     """The steps recorded under *key* younger than *ttl* seconds, by their ``asked`` key.
 
-    With when each was made.
+    With when each was made. An sdist's step is among them (kept when the record is written
+    again), but :func:`graft.resolve.pinned.pinned_resolution` never takes it.
     """
     try:
         with open(_path(cache_dir, key), encoding="utf-8") as fh:

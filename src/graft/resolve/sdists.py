@@ -493,7 +493,7 @@ class SdistBuilds:
             from graft._fs import file_sha256  # noqa: PLC0415
 
             sha = file_sha256(path)
-        kept = os.path.join(self.cache_dir, "metadata", f"sdist-{sha}.static")
+        kept = static_path(self.cache_dir, sha)
         try:
             with open(kept, "rb") as fh:
                 static = fh.read()
@@ -516,7 +516,7 @@ class SdistBuilds:
         """
         from graft._fs import file_sha256, remember  # noqa: PLC0415
 
-        kept = os.path.join(self.cache_dir, "metadata", f"sdist-{file_sha256(path)}.static")
+        kept = static_path(self.cache_dir, file_sha256(path))
         try:
             with open(kept, "rb") as fh:
                 return fh.read()
@@ -525,6 +525,11 @@ class SdistBuilds:
         found = _static_metadata(path, where)
         remember(kept, found)
         return found
+
+
+def static_path(cache_dir: str, sha256: str) -> str:
+    """Where the static METADATA of the sdist with this sha256 is kept (empty: it has none)."""
+    return os.path.join(cache_dir, "metadata", f"sdist-{sha256}.static")
 
 
 def lock_directories(
