@@ -182,7 +182,8 @@ def build_hook(bench: Bench, args: argparse.Namespace) -> dict[str, Any]:
     from empty caches and builds each sdist. **build-warm** installs the same set into a new
     directory with every tool's caches warm (uv's and pip's built-wheel caches, graft's
     built-wheel records and store, filled by the untimed warm-up round); each round reads a
-    new copy of the file, so graft's resolution memo misses and it resolves, as uv does.
+    new copy of the file, so graft's resolution memo and replay stamp miss (uv resolves from
+    its cache); graft's change stamp reads the pins with vouchers (decision 81).
     """
     cache = bench.paths.cache / "wheels"
     sdists = download(

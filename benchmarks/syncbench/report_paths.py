@@ -207,7 +207,9 @@ def build_section(phase: dict[str, Any] | None, *, warm: bool = False) -> list[s
     row += [rcell(rat(f"{a}/{b}")) for a, b in pairs]
     how = (
         "Each run installs the sdists' set into a new directory with every tool's caches warm"
-        " (built wheels reused), from a loopback index that serves only the sdists and backends."
+        " (built wheels reused), from a loopback index that serves only the sdists and backends,"
+        " reading a new copy of the file: graft's resolution memo and replay stamp miss, and"
+        " its change stamp reads the pins, vouched for by the built-wheel cache (decision 81)."
         if warm
         else "Each run builds the sdists from empty caches, the backends from a loopback index"
         " that serves only them and the sdists."
