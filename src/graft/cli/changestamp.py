@@ -283,29 +283,45 @@ def keep(argv: list[str], result: SyncResult, *, python: str | None, kept: bool)
     plan_key = recorded_state(result.prefix).get("graft-plan", "").partition(" ")[0]
     _venv, files, masked = parsed
     vouched = _vouchers(result, given, files)
-    if vouched is None:
+    if vouched is None or not plan_key:
         return
     for line in (masked, *(() if kept else (for_new_venvs(masked),))):
-        found_stamp = stamp(line)
-        if found_stamp is None or not plan_key:
+        if not _keep_one(line, (given, vouched), files, result, plan_key):
             return
-        key, before = found_stamp
-        rows = [["key", key], *given, *vouchers.merged(before, vouched)]
+
+
+def _keep_one(
+    line: list[str],
+    given: tuple[list[list[str]], list[list[str]]],
+    files: list[str],
+    result: SyncResult,
+    plan_key: str,
+) -> bool:
+    """The stamp of the command *line*, if it reads the files alike; whether it was written.
+
+    *given*: its rows from the sync, and the vouchers the sync gave for its sdists.
+    """
+    found_stamp = stamp(line)
+    if found_stamp is None:
+        return False
+    key, before = found_stamp
+    try:
+        rows = [["key", key], *given[0], *vouchers.merged(before, given[1])]
         table: dict[str, list[list[str]]] = {}
         for name, *values in rows:
             table.setdefault(name, []).append(values)
         table["met"] = before.get("met", [])
-        try:
-            found = read(table, files, result.prefix)
-            if found is None:
-                return
-            reading, unseen = found
-            if reading.inputs != result.inputs or reading.plan != plan_key or not meets(unseen):
-                return  # (this module's reading differs: the full path every time)
-        except (KeyError, IndexError, ValueError, TypeError, OSError):
-            return  # (a record unlike what this module reads: no stamp)
-        met = [*before.get("met", []), *map(list, sorted(unseen))][-_PAIRS_KEPT:]
-        _write(line, [*rows, *(["met", *pair] for pair in met)])
+        found = read(table, files, result.prefix)
+        if found is None:
+            return False
+        reading, unseen = found
+        if reading.inputs != result.inputs or reading.plan != plan_key or not meets(unseen):
+            return False  # (this module's reading differs: the full path every time)
+    except (KeyError, IndexError, ValueError, TypeError, OSError):
+        return False  # (a record unlike what this module reads: no stamp)
+    met = [*before.get("met", []), *map(list, sorted(unseen))][-_PAIRS_KEPT:]
+    _write(line, [*rows, *(["met", *pair] for pair in met)])
+    return True
 
 
 def _vouchers(
@@ -314,17 +330,20 @@ def _vouchers(
     """Vouchers for the sdists the files' set chose (none without one); None: no stamp."""
     wanted = pins(files)
     table = {row[0]: row[1:] for row in given}
-    record = None if wanted is None else _record(*table["record"][:2])
-    found = (
-        None
-        if record is None or wanted is None
-        else choose(wanted, record, json.loads(table["word"][0]), table["python"][0])
-    )
-    if found is None:
-        return []  # (read() finds no reading either: no stamp)
-    from graft._home import cache_root  # noqa: PLC0415
+    try:
+        record = None if wanted is None else _record(*table["record"][:2])
+        found = (
+            None
+            if record is None or wanted is None
+            else choose(wanted, record, json.loads(table["word"][0]), table["python"][0])
+        )
+        if found is None:
+            return []  # (read() finds no reading either: no stamp)
+        from graft._home import cache_root  # noqa: PLC0415
 
-    return vouchers.make(result, found[0], cache_root())
+        return vouchers.make(result, found[0], cache_root())
+    except (KeyError, IndexError, ValueError, TypeError, OSError):
+        return None  # (a record unlike what this module reads: no stamp)
 
 
 def _rows(result: SyncResult, python: str | None) -> list[list[str]] | None:
