@@ -97,6 +97,20 @@ def state(venv: Path) -> dict[str, str]:
     }
 
 
+def assert_alike(fast_venv: Path, full_venv: Path, store_dir: Path) -> None:
+    """The fast path's venv as the full path's, file for file; both rooted; app runs lib 2.0."""
+    assert snapshot(fast_venv) == snapshot(full_venv)
+    assert state(fast_venv) == state(full_venv)
+    assert py(fast_venv, METADATA) == py(full_venv, METADATA)
+    ran = subprocess.run([fast_venv / "bin" / "app"], capture_output=True, text=True, check=True)
+    assert ran.stdout == "2.0\n"
+    store = Store(str(store_dir))
+    roots = [json.loads(Path(store.root_path(str(v))).read_text()) for v in (fast_venv, full_venv)]
+    assert roots[0]["entries"] == roots[1]["entries"]
+    anchor = Path(store.root_path(str(fast_venv))).with_suffix(".anchor")
+    assert anchor.stat().st_ino == (fast_venv / "pyvenv.cfg").stat().st_ino
+
+
 def test_an_edited_pin_set_seen_before_changes_the_venv_as_the_full_path_does(
     tmp_path: Path, store_dir: Path, index: Served
 ) -> None:
@@ -109,16 +123,7 @@ def test_an_edited_pin_set_seen_before_changes_the_venv_as_the_full_path_does(
     full_proc, full = graft(full_venv, reqs, index, store_dir, "-v")  # (-v: the full path)
     assert fast
     assert not full
-    assert snapshot(fast_venv) == snapshot(full_venv)
-    assert state(fast_venv) == state(full_venv)
-    assert py(fast_venv, METADATA) == py(full_venv, METADATA)
-    ran = subprocess.run([fast_venv / "bin" / "app"], capture_output=True, text=True, check=True)
-    assert ran.stdout == "2.0\n"
-    store = Store(str(store_dir))
-    roots = [json.loads(Path(store.root_path(str(v))).read_text()) for v in (fast_venv, full_venv)]
-    assert roots[0]["entries"] == roots[1]["entries"]
-    anchor = Path(store.root_path(str(fast_venv))).with_suffix(".anchor")
-    assert anchor.stat().st_ino == (fast_venv / "pyvenv.cfg").stat().st_ino
+    assert_alike(fast_venv, full_venv, store_dir)
     changes = [x for x in fast_proc.stderr.splitlines() if x.startswith(" ")]
     assert changes == [" - extra==1.0", " ~ lib 1.0 -> 2.0 (upgraded)"]
     assert changes == [x for x in full_proc.stderr.splitlines() if x.startswith(" ")]
@@ -142,7 +147,7 @@ def test_an_edited_pin_set_seen_before_changes_the_venv_as_the_full_path_does(
 def test_a_new_venv_from_an_edited_pin_set_seen_before_is_built_as_the_full_path_builds_it(
     tmp_path: Path, store_dir: Path, index: Served
 ) -> None:
-    """The change stamp serves every venv of its command line: a new one is built at once."""
+    """The stamp for new venvs (keyed without the venv's path) builds one at once."""
     home = tmp_path / "home" / "venv"
     home.parent.mkdir()
     seen_both(tmp_path, home, index, store_dir)
@@ -155,16 +160,7 @@ def test_a_new_venv_from_an_edited_pin_set_seen_before_is_built_as_the_full_path
     assert fast
     assert "graft.cli.replay" in fast_proc.args  # (asked first: its stamp is for other bytes)
     assert not full
-    assert snapshot(fast_venv) == snapshot(full_venv)
-    assert state(fast_venv) == state(full_venv)
-    assert py(fast_venv, METADATA) == py(full_venv, METADATA)
-    ran = subprocess.run([fast_venv / "bin" / "app"], capture_output=True, text=True, check=True)
-    assert ran.stdout == "2.0\n"
-    store = Store(str(store_dir))
-    roots = [json.loads(Path(store.root_path(str(v))).read_text()) for v in (fast_venv, full_venv)]
-    assert roots[0]["entries"] == roots[1]["entries"]
-    anchor = Path(store.root_path(str(fast_venv))).with_suffix(".anchor")
-    assert anchor.stat().st_ino == (fast_venv / "pyvenv.cfg").stat().st_ino
+    assert_alike(fast_venv, full_venv, store_dir)
     added = [x for x in fast_proc.stderr.splitlines() if x.startswith(" ")]
     assert added == [x for x in full_proc.stderr.splitlines() if x.startswith(" ")]
     assert " + lib==2.0" in added
