@@ -296,7 +296,7 @@ class BuiltWheels:
 
     def lookup(self, source_key: str, input_key: str) -> list[BuiltRecord]:
         """The records for this source and these inputs whose wheel file is intact, oldest first."""
-        folder = os.path.join(self.root, _safe(source_key), _safe(input_key))
+        folder = os.path.join(self.source_dir(source_key), _safe(input_key))
         try:
             names = os.listdir(folder)
         except OSError:
@@ -360,9 +360,13 @@ class BuiltWheels:
         with contextlib.suppress(OSError):
             os.rmdir(os.path.dirname(path))
 
+    def source_dir(self, source_key: str) -> str:
+        """The folder of everything kept for the source with this key (records by input key)."""
+        return os.path.join(self.root, _safe(source_key))
+
     def known_source(self, source_key: str) -> KnownSource | None:
         """What the sdist with this key said when it was first unpacked, if that is kept."""
-        path = os.path.join(self.root, _safe(source_key), "source.json")
+        path = os.path.join(self.source_dir(source_key), "source.json")
         try:
             with open(path, encoding="utf-8") as fh:
                 return KnownSource.from_json(fh.read())
@@ -371,12 +375,12 @@ class BuiltWheels:
 
     def keep_source(self, source_key: str, known: KnownSource) -> None:
         """Keep what the sdist with this key says (its build system, evidence, name)."""
-        folder = os.path.join(self.root, _safe(source_key))
+        folder = self.source_dir(source_key)
         os.makedirs(folder, exist_ok=True)
         write_atomic(os.path.join(folder, "source.json"), known.to_json())
 
     def _metadata_path(self, source_key: str, input_key: str, builder: str) -> str:
-        folder = os.path.join(self.root, _safe(source_key), _safe(input_key))
+        folder = os.path.join(self.source_dir(source_key), _safe(input_key))
         return os.path.join(folder, f"metadata-{_safe(builder)}.METADATA")
 
     def kept_metadata(self, source_key: str, input_key: str, builder: str) -> bytes | None:
@@ -399,7 +403,7 @@ class BuiltWheels:
 
     def keep_record(self, record: BuiltRecord) -> None:
         """Write *record*: its wheel is now a build of its source with its inputs."""
-        folder = os.path.join(self.root, _safe(record.source_key), _safe(record.input_key))
+        folder = os.path.join(self.source_dir(record.source_key), _safe(record.input_key))
         os.makedirs(folder, exist_ok=True)
         write_atomic(os.path.join(folder, f"{record.sha256}.json"), record.to_json())
 

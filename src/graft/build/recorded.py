@@ -86,7 +86,7 @@ def lookup_reads(cache: BuiltWheels, sha256: str) -> list[tuple[str, str]] | Non
     known = cache.known_source(source_key)
     if known is None:
         return None
-    top = os.path.join(cache.root, source_key)
+    top = cache.source_dir(source_key)
     reads: list[tuple[str, str]] = []
     for folder, dirs, files in os.walk(top):
         dirs.sort()
