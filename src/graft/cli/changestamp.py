@@ -249,15 +249,30 @@ def read(
     rows: dict[str, list[list[str]]], files: list[str], prefix: str
 ) -> tuple[Reading, set[tuple[str, str]]] | None:
     """The files read by the stamp, and the pairs the stamp has not seen met; or None."""
+    found = _chosen(rows, files)
+    return None if found is None else _reading(rows, *found, prefix)
+
+
+Chosen = tuple[dict[str, Row], set[tuple[str, str]]]
+
+
+def _chosen(rows: dict[str, list[list[str]]], files: list[str]) -> Chosen | None:
+    """Each project's step for the files' pins, and the pairs that must hold; or None."""
     wanted = pins(files)
     (path, context), (word,), (python,) = rows["record"][0], rows["word"][0], rows["python"][0]
     record = None if wanted is None else _record(path, context)
     if wanted is None or record is None:
         return None
-    found = choose(wanted, record, json.loads(word), python)
-    if found is None:
-        return None
-    chosen, pairs = found
+    return choose(wanted, record, json.loads(word), python)
+
+
+def _reading(
+    rows: dict[str, list[list[str]]],
+    chosen: dict[str, Row],
+    pairs: set[tuple[str, str]],
+    prefix: str,
+) -> tuple[Reading, set[tuple[str, str]]] | None:
+    """The steps *chosen* read by the stamp *rows* (its vouchers checked), the pairs unseen."""
     sdists = {s for row in chosen.values() if (s := vouchers.sdist_of(row)) is not None}
     if sdists and not vouchers.vouched(rows, sdists):
         return None
@@ -272,34 +287,41 @@ def keep(argv: list[str], result: SyncResult, *, python: str | None, kept: bool)
     path just gave the venv, and every pair it checks holds. The venv's own stamp, and the
     one for new venvs unless the sync *kept* the venv's interpreter (without ``--python`` a
     new venv gets graft's own). Not after a sync that found the venv in sync (the stamp stays
-    as the last change left it).
+    as the last change left it). The files and the pin record are read once for both.
     """
     parsed = command(argv)
     given = _rows(result, python)
     if parsed is None or given is None:
         return
+    from graft._home import cache_root  # noqa: PLC0415
     from graft.venv.state import recorded_state  # noqa: PLC0415
 
     plan_key = recorded_state(result.prefix).get("graft-plan", "").partition(" ")[0]
     _venv, files, masked = parsed
-    vouched = _vouchers(result, given, files)
-    if vouched is None or not plan_key:
+    try:
+        found = _chosen({row[0]: [row[1:]] for row in given}, files)
+        # the wheel each sdist gave, and what its lookup read (none without sdists)
+        vouched = None if found is None else vouchers.make(result, found[0], cache_root())
+    except (KeyError, IndexError, ValueError, TypeError, OSError):
+        return  # (a record unlike what this module reads: no stamp)
+    if found is None or vouched is None or not plan_key:
         return
     for line in (masked, *(() if kept else (for_new_venvs(masked),))):
-        if not _keep_one(line, (given, vouched), files, result, plan_key):
+        if not _keep_one(line, (given, vouched), found, result, plan_key):
             return
 
 
 def _keep_one(
     line: list[str],
     given: tuple[list[list[str]], list[list[str]]],
-    files: list[str],
+    found: Chosen,
     result: SyncResult,
     plan_key: str,
 ) -> bool:
     """The stamp of the command *line*, if it reads the files alike; whether it was written.
 
-    *given*: its rows from the sync, and the vouchers the sync gave for its sdists.
+    *given*: its rows from the sync, and the vouchers the sync gave for its sdists; *found*:
+    the steps the files' pins chose, and the pairs they must meet.
     """
     found_stamp = stamp(line)
     if found_stamp is None:
@@ -311,10 +333,10 @@ def _keep_one(
         for name, *values in rows:
             table.setdefault(name, []).append(values)
         table["met"] = before.get("met", [])
-        found = read(table, files, result.prefix)
-        if found is None:
+        read_now = _reading(table, *found, result.prefix)
+        if read_now is None:
             return False
-        reading, unseen = found
+        reading, unseen = read_now
         if reading.inputs != result.inputs or reading.plan != plan_key or not meets(unseen):
             return False  # (this module's reading differs: the full path every time)
     except (KeyError, IndexError, ValueError, TypeError, OSError):
@@ -322,28 +344,6 @@ def _keep_one(
     met = [*before.get("met", []), *map(list, sorted(unseen))][-_PAIRS_KEPT:]
     _write(line, [*rows, *(["met", *pair] for pair in met)])
     return True
-
-
-def _vouchers(
-    result: SyncResult, given: list[list[str]], files: list[str]
-) -> list[list[str]] | None:
-    """Vouchers for the sdists the files' set chose (none without one); None: no stamp."""
-    wanted = pins(files)
-    table = {row[0]: row[1:] for row in given}
-    try:
-        record = None if wanted is None else _record(*table["record"][:2])
-        found = (
-            None
-            if record is None or wanted is None
-            else choose(wanted, record, json.loads(table["word"][0]), table["python"][0])
-        )
-        if found is None:
-            return []  # (read() finds no reading either: no stamp)
-        from graft._home import cache_root  # noqa: PLC0415
-
-        return vouchers.make(result, found[0], cache_root())
-    except (KeyError, IndexError, ValueError, TypeError, OSError):
-        return None  # (a record unlike what this module reads: no stamp)
 
 
 def _rows(result: SyncResult, python: str | None) -> list[list[str]] | None:

@@ -25,6 +25,7 @@ import time
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from graft.plan.types import Plan
     from graft.sync import SyncResult
 
 Row = dict[str, object]
@@ -67,6 +68,9 @@ def make(result: SyncResult, chosen: dict[str, Row], cache_dir: str) -> Rows | N
     from graft.resolve.fingerprints import fingerprint, racy  # noqa: PLC0415
     from graft.resolve.sdists import static_path  # noqa: PLC0415
 
+    if result.plan is None or result.inputs_form is None:
+        return None
+    installed = json.loads(result.inputs_form)[1]
     cache = BuiltWheels(cache_dir)
     now = time.time_ns()
     out: Rows = []
@@ -74,7 +78,7 @@ def make(result: SyncResult, chosen: dict[str, Row], cache_dir: str) -> Rows | N
         sdist = sdist_of(row)
         if sdist is None:
             continue
-        form_row = _installed_wheel(result, str(row["name"]), str(row["version"]))
+        form_row = _installed_wheel(result.plan, installed, str(row["name"]), str(row["version"]))
         reads = lookup_reads(cache, sdist)
         if form_row is None or reads is None:
             return None
@@ -90,19 +94,19 @@ def make(result: SyncResult, chosen: dict[str, Row], cache_dir: str) -> Rows | N
     return out
 
 
-def _installed_wheel(result: SyncResult, name: str, version: str) -> str | None:
-    """The row of the inputs' preimage (``sha256|path|requested``) of *name*'s wheel."""
+def _installed_wheel(plan: Plan, installed: list[str], name: str, version: str) -> str | None:
+    """*name*'s row (``sha256|path|requested``) of the inputs' preimage rows *installed*.
+
+    Found by the sha256 of the wheel *plan* installs for that release.
+    """
     from packaging.utils import canonicalize_name  # noqa: PLC0415
     from packaging.version import Version  # noqa: PLC0415
 
-    if result.plan is None or result.inputs_form is None:
-        return None
     shas = {
         d.sha256
-        for d in result.plan.distributions
+        for d in plan.distributions
         if canonicalize_name(d.name) == name and Version(d.version) == Version(version)
     }
-    installed = json.loads(result.inputs_form)[1]
     found = [form_row for form_row in installed if form_row.partition("|")[0] in shas]
     return found[0] if len(found) == 1 else None
 
