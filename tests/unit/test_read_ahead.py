@@ -95,6 +95,62 @@ def test_without_workers_nothing_is_handed_to_on_read() -> None:
     assert seen == []
 
 
+class HeldIndex(ListingIndex):
+    """A fake index whose METADATA reads wait for *release*, counting the reads begun."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.begun = 0
+        self.reading = threading.Event()
+        self.release = threading.Event()
+
+    def metadata(self, file: ArtifactFile) -> bytes:
+        with self.lock:
+            self.begun += 1
+        self.reading.set()
+        self.release.wait(10)
+        return super().metadata(file)
+
+
+def test_a_read_ahead_during_a_read_never_reads_the_file_twice() -> None:
+    # the flake of session 19: surface() took the file off the started reads before its
+    # surface was known, and a read-ahead in that window read it a second time
+    index = HeldIndex()
+    file = index.add("a", "1.0", ["b"])
+    reader = MetadataReader(index, workers=2)
+    got: list[str] = []
+    waiter = threading.Thread(target=lambda: got.append(reader.surface(file).name))
+    try:
+        waiter.start()
+        assert index.reading.wait(10)  # surface() is reading it
+        reader.prefetch(file)
+        index.release.set()
+        waiter.join(10)
+        reader.prefetch(file)  # and once it is known
+    finally:
+        index.release.set()
+        reader.close()
+    assert got == ["a"]
+    assert index.begun == reader.reads == 1
+
+
+def test_a_read_ahead_cancelled_by_close_is_not_counted() -> None:
+    index = HeldIndex()
+    first, second = index.add("a", "1.0"), index.add("b", "1.0")
+    reader = MetadataReader(index, workers=1)
+    reader.prefetch(first)
+    assert index.reading.wait(10)
+    reader.prefetch(second)  # queued behind the first, which the timer lets go
+    unblock = threading.Timer(0.2, index.release.set)
+    unblock.start()
+    try:
+        reader.close()
+    finally:
+        index.release.set()
+        unblock.cancel()
+    assert index.begun == reader.reads == 1
+
+
 def _chain() -> ListingIndex:
     index = ListingIndex()
     index.add("a", "1.0", ["b>=1", "w; sys_platform == 'win32'", "x[fast]", "e; extra == 'full'"])

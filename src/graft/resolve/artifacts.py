@@ -334,6 +334,7 @@ class MetadataReader:
         self._by_file: dict[tuple[str, str], tuple[ArtifactFile, Surface]] = {}
         self._by_hash: dict[str, Surface] = {}
         self._pending: dict[tuple[str, str], Future[tuple[bytes, Surface]]] = {}
+        self._in_hand: set[tuple[str, str]] = set()  # read or awaited by :meth:`surface`
         self._workers = workers
         self._on_read = on_read
         self._guard = threading.Lock()
@@ -359,19 +360,21 @@ class MetadataReader:
             return
         key = (file.filename, file.url)
         with self._guard:  # (*on_read* prefetches from the reader's threads)
-            if self._closed or self._workers <= 0 or key in self._pending or self.known(file):
+            if self._closed or self._workers <= 0 or self._started(key) or self.known(file):
                 return
             if self._kept(file) is not None:
                 return
-            self.reads += 1
             self._pending[key] = self._threads().submit(self._read, file)
 
     def _read(self, file: ArtifactFile) -> tuple[bytes, Surface]:
         """*file*'s METADATA and its surface, read in a prefetch thread.
 
         *on_read* gets the surface in a thread of its own (it may wait for pages); a kept
-        surface (a warm run) is not handed to it.
+        surface (a warm run) is not handed to it. The read is counted when it starts: a
+        prefetch cancelled by :meth:`close` read nothing.
         """
+        with self._guard:
+            self.reads += 1
         data = self._source.metadata(file)
         surface = _read_checked(file.filename, data)
         with self._guard:
@@ -387,7 +390,11 @@ class MetadataReader:
         return self._pool
 
     def surface(self, file: ArtifactFile) -> Surface:
-        """The surface of *file*'s METADATA, read at most once."""
+        """The surface of *file*'s METADATA, read at most once.
+
+        The file stays marked as started until its surface is known, so that a read-ahead
+        in that window never starts a second read of it.
+        """
         key = (file.filename, file.url)
         surface = self._by_file[key][1] if key in self._by_file else None
         if surface is None and file.metadata_hash is not None:
@@ -395,20 +402,29 @@ class MetadataReader:
         with self._guard:
             if surface is None and key not in self._pending:
                 surface = self._kept(file)
-            started = self._pending.pop(key, None) if surface is None else None
+            started = self._pending.get(key) if surface is None else None
+            if surface is None:
+                self._in_hand.add(key)
+            if surface is None and started is None:
+                self.reads += 1
         if surface is None:
             if started is None:
-                self.reads += 1
                 data = self._source.metadata(file)
                 surface = _read_checked(file.filename, data)
             else:  # a failure surfaces here, where it is needed
                 data, surface = started.result()
             if self._store is not None:
                 self._store.save_surface(file, data, surface)
-        if file.metadata_hash is not None:
-            self._by_hash[file.metadata_hash] = surface
-        self._by_file[key] = (file, surface)
+        with self._guard:
+            if file.metadata_hash is not None:
+                self._by_hash[file.metadata_hash] = surface
+            self._by_file[key] = (file, surface)
+            self._pending.pop(key, None)
+            self._in_hand.discard(key)
         return surface
+
+    def _started(self, key: tuple[str, str]) -> bool:
+        return key in self._pending or key in self._in_hand
 
     def _kept(self, file: ArtifactFile) -> Surface | None:
         """A surface the source kept for *file* (counted as a read), remembered here."""
