@@ -29,7 +29,7 @@ from graft.model.request import SyncRequest
 from graft.store import seal
 from graft.sync import sync
 from graft.venv import incremental
-from graft.venv.state import recorded_state
+from graft.venv.state import recorded_state, tree_digest
 from tests.integration.test_crash import staging_dirs
 from tests.support.wheelmaker import make_wheel
 
@@ -217,7 +217,9 @@ def test_incrementally_updated_venvs_equal_venvs_built_from_scratch(
                 mode = _apply_step(wanted, mode, step)
                 how = _sync(venv, wanted, mode, pool, shared_store)
                 seen[how] += 1
-                assert "graft-pending" not in recorded_state(str(venv))
+                state = recorded_state(str(venv))
+                assert "graft-pending" not in state
+                assert state["graft-tree"] == tree_digest(str(venv))  # (a walk reused in part)
                 assert staging_dirs(venv) == []
                 updated = snapshot(venv)
                 built = from_scratch(venv, wanted, mode, pool, shared_store)

@@ -41,6 +41,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from graft.cli.changestamp import Reading
     from graft.plan.diff import PlanDiff
+    from graft.venv.state import Walk
 
 Rows = dict[str, list[list[str]]]
 Rooted = tuple[str, dict[str, object], list[str]]  # the GC root's file, its JSON, its entries
@@ -189,14 +190,14 @@ def _change(
     fit = _fit(rows, reading, prefix, store)
     if fit is None:
         return None
-    (summary, collisions), change, (root, previous, entries) = fit
+    (summary, collisions), change, (root, previous, entries), walked = fit
     held = installed(prefix, tuple(site for (site,) in rows["site"]))
     before = tuple(sorted(f"{n}=={v}" for n, v in held.items()))
     stats = ",".join(map(str, summary))
     state = state_lines(store, reading.inputs, stats, reading.plan, real_prefix(prefix))
     python = os.path.join(prefix, rows["venv-python"][0][0])
     _root(root, prefix, [*reading.shas, *entries], anchor=False)
-    if not _update(prefix, python, change, store, state):
+    if not _update(prefix, python, change, store, state, walked=walked):
         if "graft-pending" not in recorded_state(prefix):
             with contextlib.suppress(OSError):  # the venv is the old one: its root as it was
                 replay._write_root(root, previous)  # noqa: SLF001
@@ -207,8 +208,8 @@ def _change(
 
 def _fit(
     rows: Rows, reading: Reading, prefix: str, store: str
-) -> tuple[tuple[tuple[int, int, int, int], tuple[str, ...]], PlanDiff, Rooted] | None:
-    """The new plan's counts and collisions, the change, the venv's root: if all is as it must be.
+) -> tuple[tuple[tuple[int, int, int, int], tuple[str, ...]], PlanDiff, Rooted, Walk] | None:
+    """The new plan's counts and collisions, the change, the venv's root and walk, if all fits.
 
     No staging of a killed sync beside the venv, every entry verified, the new plan's flat
     form kept, the venv as graft left it from a kept plan, the change small, the venv rooted.
@@ -231,21 +232,23 @@ def _fit(
     if new is None or new.summary is None or new.rendered_only:
         return None
     template = rows["template"][0][0]
-    old = previous_flat(prefix, template, store, new.link_mode)
-    change = None if old is None else small_change(old, new, template)
-    if change is None or not load_texts(change.add, store):  # (the RECORDs it writes)
+    previous = previous_flat(prefix, template, store, new.link_mode)
+    change = None if previous is None else small_change(previous[0], new, template)
+    if previous is None or change is None or not load_texts(change.add, store):  # (RECORDs)
         return None
     rooted = _rooted(store, prefix)
-    return None if rooted is None else ((new.summary, new.collisions), change, rooted)
+    return None if rooted is None else ((new.summary, new.collisions), change, rooted, previous[1])
 
 
-def _update(prefix: str, python: str, change: PlanDiff, store: str, state: str) -> bool:
+def _update(
+    prefix: str, python: str, change: PlanDiff, store: str, state: str, *, walked: Walk
+) -> bool:
     """:func:`graft.venv.incremental.update`; False when it failed (the full path says why)."""
     from graft.errors import GraftError  # noqa: PLC0415
     from graft.venv.incremental import update  # noqa: PLC0415
 
     try:
-        update(prefix, python, change, store, state)
+        update(prefix, python, change, store, state, walked=walked)
     except (GraftError, OSError):
         return False
     return True

@@ -53,7 +53,8 @@ from graft.venv.state import (
     real_prefix,
     recorded_state,
     sweep_leftovers,
-    tree_digest,
+    tree_walk,
+    walk_digest,
 )
 
 TYPE_CHECKING = False
@@ -64,6 +65,7 @@ if TYPE_CHECKING:
     from graft.model.target import Target
     from graft.plan.flat import Flat
     from graft.plan.types import Plan
+    from graft.venv.state import Walk
 
     How = Literal["rebuilt", "updated"]
 
@@ -91,25 +93,29 @@ def update_or_rebuild(
     with venv_lock(prefix, on_wait):
         recover(prefix)
         sweep_leftovers(*os.path.split(prefix))  # what killed syncs left, once finished
-        old = previous_flat(prefix, template, store_root, plan.link_mode)
-        if old is not None:
+        previous = previous_flat(prefix, template, store_root, plan.link_mode)
+        if previous is not None:
+            old, walked = previous
             change = small_change(old, compile_plan(plan), template)
             if change is not None:
                 state = state_text(store_root, inputs, plan, plan_key)
-                update(prefix, plan.python, change, store_root, state)
+                update(prefix, plan.python, change, store_root, state, walked=walked)
                 return "updated"
         check_destination(prefix)
         rebuild(plan, template, store_root, inputs, plan_key)
         return "rebuilt"
 
 
-def previous_flat(prefix: str, template: str, store_root: str, link_mode: str) -> Flat | None:
+def previous_flat(
+    prefix: str, template: str, store_root: str, link_mode: str
+) -> tuple[Flat, Walk] | None:
     """The flat form of the kept plan that built the venv at *prefix*, if it may be changed.
 
     Only a graft venv exactly as graft left it (``graft-tree``), at the path it was built at,
     against *store_root*, for the interpreter *template* is for, with nothing pending, not
     marked stale by ``graft store repair``, whose plan's flat form is still kept and has
-    *link_mode*.
+    *link_mode*. With it, the walk of the venv that showed it as graft left it (for
+    :func:`update`).
     """
     if os.path.islink(prefix) or not os.path.isdir(prefix):
         return None
@@ -123,12 +129,13 @@ def previous_flat(prefix: str, template: str, store_root: str, link_mode: str) -
         or state.get("graft-inputs") == STALE  # repaired entries: copies must be made again
     ):
         return None
-    if not _as_made(prefix, template, state.get("graft-tree")):
+    walked = _as_made(prefix, template, state.get("graft-tree"))
+    if walked is None:
         return None
     old = read_kept(flat_file(store_root, key), store_root)
     if old is None or old.link_mode != link_mode or old.rendered_only:
         return None
-    return old
+    return old, walked
 
 
 def small_change(old: Flat, new: Flat, template: str) -> PlanDiff | None:
@@ -152,23 +159,34 @@ def _touches(change: PlanDiff, skeleton_files: frozenset[str]) -> bool:
     return False
 
 
-def _as_made(prefix: str, template: str, tree: str | None) -> bool:
-    """Whether the venv is for *template*'s interpreter, at its path, as graft left it."""
+def _as_made(prefix: str, template: str, tree: str | None) -> Walk | None:
+    """The venv's walk if it is for *template*'s interpreter, at its path, as graft left it."""
     try:
         with open(os.path.join(prefix, "pyvenv.cfg"), "rb") as fh:
             config = fh.read()
         if _without_state(config) != skeleton.expected_config(template, prefix):
-            return False  # another interpreter, or a venv moved here
-        return tree == tree_digest(prefix)  # else changed since graft made it (pip, a user)
+            return None  # another interpreter, or a venv moved here
+        walked = tree_walk(prefix)
     except OSError:
-        return False
+        return None
+    return walked if tree == walk_digest(walked) else None  # else changed: pip, a user
 
 
-def update(prefix: str, python: str, change: PlanDiff, store_root: str, state: str) -> None:
+def update(
+    prefix: str,
+    python: str,
+    change: PlanDiff,
+    store_root: str,
+    state: str,
+    *,
+    walked: Walk | None = None,
+) -> None:
     """Carry out *change* on the venv at *prefix*; *state* is its new ``graft-*`` text.
 
     *python* is the venv's interpreter (launchers name it). The venv lock is held. Until the
     commit a failure leaves the venv untouched; after it, the next sync finishes the change.
+    *walked*: the venv's walk before the change (:func:`previous_flat`), so that the new
+    digest reads only the directories the change touched.
     """
     parent, name = os.path.split(prefix)
     staging = make_staging(parent, name)
@@ -193,7 +211,7 @@ def update(prefix: str, python: str, change: PlanDiff, store_root: str, state: s
         marked = pending + f"graft-pending = {os.path.basename(staging)}\n".encode()
         _write_config(staging, config, marked)
         os.rename(os.path.join(staging, "pyvenv.cfg"), config)  # the commit
-    _finish(prefix, staging, (list(change.roots), list(change.remove), state))
+    _finish(prefix, staging, (list(change.roots), list(change.remove), state), walked)
 
 
 def recover(prefix: str) -> None:
@@ -244,8 +262,11 @@ def _read_journal(staging: str) -> Journal | None:
     return (moves, removes, state) if isinstance(state, str) else None
 
 
-def _finish(prefix: str, staging: str, journal: Journal) -> None:
-    """Roll *journal* (in *staging*) forward, record the new state, remove the staging."""
+def _finish(prefix: str, staging: str, journal: Journal, walked: Walk | None = None) -> None:
+    """Roll *journal* (in *staging*) forward, record the new state, remove the staging.
+
+    *walked*: the venv's walk before the change, if this process made it (else all is read).
+    """
     moves, removes, new_state = journal
     try:
         tree, trash = os.path.join(staging, "tree"), os.path.join(staging, "trash")
@@ -261,7 +282,8 @@ def _finish(prefix: str, staging: str, journal: Journal) -> None:
         config = os.path.join(prefix, "pyvenv.cfg")
         with open(config, "rb") as fh:
             base = _without_state(fh.read())
-        state = f"{new_state}graft-tree = {tree_digest(prefix)}\n"
+        tree = walk_digest(tree_walk(prefix, walked, (*removes, *moves)))
+        state = f"{new_state}graft-tree = {tree}\n"
         _write_config(staging, config, base + state.encode())
         os.rename(os.path.join(staging, "pyvenv.cfg"), config)
     except OSError as exc:

@@ -17,34 +17,72 @@ if TYPE_CHECKING:
 STALE = "stale"
 
 
+#: A venv's real directories as :func:`tree_walk` read them, in the order it visited them:
+#: each one's line of the digest and its subdirectories in the order they were listed.
+Walk = dict[str, tuple[str, list[str]]]
+
+
 def tree_digest(prefix: str) -> str:
     """Every real directory of a venv: its names, each link's target, each file's size and mtime.
 
     Links are listed, never entered (what lies behind them is the immutable store).
     """
-    from graft._sha256 import sha256  # noqa: PLC0415
+    return walk_digest(tree_walk(prefix))
 
-    digest = sha256()
+
+def tree_walk(prefix: str, known: Walk | None = None, changed: Iterable[str] = ()) -> Walk:
+    """What :func:`tree_digest` hashes, directory by directory.
+
+    With *known* (an earlier walk of the venv) and *changed* (the venv-relative paths that
+    were taken out or put in since), only the parents of *changed* and the directories at or
+    below them are read again; the others keep the lines *known* has. Reading a directory
+    that someone else changed in between as it was can only make a later check of the
+    recorded digest fail, never pass: the venv then takes the full path.
+    """
+    changed = tuple(changed)
+    dirty = {os.path.dirname(path) for path in changed}
+    below = tuple(f"{path}/" for path in changed)
+    walk: Walk = {}
     pending = [""]
     while pending:
         rel = pending.pop()
-        rows = []
-        with os.scandir(os.path.join(prefix, rel) if rel else prefix) as it:
-            for entry in it:
-                if entry.is_symlink():
-                    rows.append(f"{entry.name}>{os.readlink(entry.path)}")
-                elif entry.is_dir(follow_symlinks=False):
-                    rows.append(f"{entry.name}/")
-                    pending.append(f"{rel}/{entry.name}" if rel else entry.name)
-                elif entry.name == "pyvenv.cfg" and not rel:
-                    rows.append(entry.name)  # graft appends its state to it after hashing
-                else:
-                    st = entry.stat(follow_symlinks=False)
-                    rows.append(f"{entry.name}:{st.st_size}:{st.st_mtime_ns}:{st.st_mode:o}")
-        rows.sort()
-        digest.update(f"{rel}\0{chr(0).join(rows)}\n".encode())
+        kept = None if known is None or rel in dirty else known.get(rel)
+        if kept is None or rel in changed or rel.startswith(below):
+            kept = _listed(prefix, rel)
+        walk[rel] = kept
+        pending.extend(f"{rel}/{name}" if rel else name for name in kept[1])
+    return walk
+
+
+def walk_digest(walk: Walk) -> str:
+    """The digest of a :func:`tree_walk`: its lines in the order it visited the directories."""
+    from graft._sha256 import sha256  # noqa: PLC0415
+
+    digest = sha256()
+    for line, _ in walk.values():
+        digest.update(line.encode())
     hexdigest: str = digest.hexdigest()
     return hexdigest
+
+
+def _listed(prefix: str, rel: str) -> tuple[str, list[str]]:
+    """One real directory's line of the digest, and its subdirectories as listed."""
+    rows = []
+    subdirectories = []
+    with os.scandir(os.path.join(prefix, rel) if rel else prefix) as it:
+        for entry in it:
+            if entry.is_symlink():
+                rows.append(f"{entry.name}>{os.readlink(entry.path)}")
+            elif entry.is_dir(follow_symlinks=False):
+                rows.append(f"{entry.name}/")
+                subdirectories.append(entry.name)
+            elif entry.name == "pyvenv.cfg" and not rel:
+                rows.append(entry.name)  # graft appends its state to it after hashing
+            else:
+                st = entry.stat(follow_symlinks=False)
+                rows.append(f"{entry.name}:{st.st_size}:{st.st_mtime_ns}:{st.st_mode:o}")
+    rows.sort()
+    return f"{rel}\0{chr(0).join(rows)}\n", subdirectories
 
 
 def state_lines(
