@@ -21,6 +21,19 @@ PATH_TITLES = {
     "lock-edit": "Lock after editing one line of the input (the previous output in place)",
     "build": "Build: a set with sdists",
 }
+LOCK_NOTE = (
+    "The loopback index lists only the set's own wheels, made for one target (CPython 3.11,"
+    " manylinux x86_64). `graft lock` resolves each of its environments (by default 36: CPython"
+    " versions by Linux, macOS and Windows on x86_64 and arm64) with the wheels that target can"
+    " install, and gives an environment up with a warning where some distribution has no wheel"
+    " for it, so these locks cover fewer environments than the same roots on the real PyPI,"
+    " where graft resolves (and writes wheels for) every one of them."
+    " `uv pip compile --universal` needs no wheel per platform: it writes one requirements list"
+    " with markers."
+)
+#: A paragraph under a path's title (what the table cannot say)
+_LOCK_AGAIN = "These locks too cover only the environments the loopback index has wheels for."
+PATH_NOTES = {"lock": LOCK_NOTE, "lock-new": _LOCK_AGAIN, "lock-edit": _LOCK_AGAIN}
 TOOL_LABELS = {GRAFT: "graft", UV: "uv", UV_COMPILE: "uv --compile-bytecode", PIP: "pip"}
 RATIOS = ((GRAFT, UV), (GRAFT, UV_COMPILE), (GRAFT, PIP))
 # Issue 12's targets: (path, the ratio's pair, at most, what the row says).
@@ -112,6 +125,8 @@ def path_table(result: dict[str, Any], form: str) -> list[str]:
     reasons = {p["unsupported"] for p in phases if p and p.get("unsupported")}
     if reasons and all(p is None or p.get("unsupported") for p in phases):
         return [*out, *(f"*{reason}*" for reason in sorted(reasons)), ""]
+    if form in PATH_NOTES:
+        out += [PATH_NOTES[form], ""]
     details = [
         f"{n}: " + ", ".join(f"{k} `{v}`" for k, v in p.get("details", {}).items())
         for n, p in zip(names, phases, strict=True)
