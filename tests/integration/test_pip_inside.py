@@ -293,3 +293,49 @@ def test_pip_install_into_a_folded_directory_without_immutable(
     before = snapshot(store_dir)
     _install_plugin(venv, extra)
     assert snapshot(store_dir) == before
+
+
+@pytest.mark.parametrize("seal_mode", ["sealed"], indirect=True)
+def test_pip_adds_to_a_namespace_and_data_directories_only_one_wheel_filled(
+    tmp_path: Path, store_dir: Path, wheels: Path, seal_mode: str
+) -> None:
+    # (decision 83) a namespace package's directory and the shallow data directories stay
+    # real even with one owner: another distribution's portion, kernel or config goes in
+    one = wheels / "one"
+    one.mkdir()
+    built = make_wheel(
+        one,
+        "solo-a",
+        "1.0",
+        {
+            "solo/a/__init__.py": "A = 1\n",
+            "solo_a-1.0.data/data/share/jupyter/kernels/a/kernel.json": "{}\n",
+            "solo_a-1.0.data/data/etc/jupyter/server.d/a.json": "{}\n",
+        },
+    )
+    other = wheels / "other"
+    other.mkdir()
+    make_wheel(
+        other,
+        "solo-b",
+        "1.0",
+        {
+            "solo/b/__init__.py": "B = 2\n",
+            "solo_b-1.0.data/data/share/jupyter/kernels/b/kernel.json": "{}\n",
+            "solo_b-1.0.data/data/etc/jupyter/server.d/b.json": "{}\n",
+        },
+    )
+    venv = tmp_path / "venv"
+    run_graft("sync", venv, built, "--store", store_dir)
+    sp = site(venv)
+    assert not (sp / "solo").is_symlink()
+    assert (sp / "solo" / "a").is_symlink()
+    assert not (venv / "share" / "jupyter" / "kernels").is_symlink()
+    assert (venv / "share" / "jupyter" / "kernels" / "a").is_symlink()
+    before = snapshot(store_dir)
+    proc = pip(venv, "install", "--no-index", "--find-links", other, "solo-b==1.0")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert snapshot(store_dir) == before
+    assert ok(venv, "import solo.a, solo.b; print(solo.a.A + solo.b.B)") == "3"
+    assert (venv / "share" / "jupyter" / "kernels" / "b" / "kernel.json").is_file()
+    assert (venv / "etc" / "jupyter" / "server.d" / "b.json").is_file()

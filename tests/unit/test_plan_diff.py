@@ -91,16 +91,27 @@ def test_the_same_plan_is_no_change() -> None:
     assert worth_updating(change)
 
 
-def test_a_namespace_portion_that_comes_in_unfolds_the_link_of_the_other() -> None:
+def test_a_distribution_that_adds_to_a_folded_package_unfolds_its_link() -> None:
+    a = wheel("aaa", ["pkg/__init__.py", "pkg/a.py", "aaa/__init__.py"])
+    b = wheel("bbb", ["pkg/plugins/b.py"])
+    old, new = plan([a], LAYOUT), plan([a, b], LAYOUT)
+    assert isinstance({x.dest: x for x in old.actions}[f"{SP}/pkg"], LinkDir)
+    change = diff(old, new, SKELETON)
+    assert f"{SP}/pkg" in change.remove  # the fold goes...
+    assert f"{SP}/pkg" in change.roots  # ...and a real directory with both comes
+    assert f"{SP}/aaa" not in change.remove  # the rest of aaa stays
+    assert set(steps(change.add)) >= {f"{SP}/pkg", f"{SP}/pkg/a.py", f"{SP}/pkg/plugins"}
+
+
+def test_a_namespace_portion_that_comes_in_only_adds_its_own_link() -> None:
     a = wheel("aaa", ["ns/a/__init__.py", "aaa/__init__.py"])
     b = wheel("bbb", ["ns/b/__init__.py"])
     old, new = plan([a], LAYOUT), plan([a, b], LAYOUT)
-    assert isinstance({x.dest: x for x in old.actions}[f"{SP}/ns"], LinkDir)
+    assert isinstance({x.dest: x for x in old.actions}[f"{SP}/ns"], MakeDir)  # (decision 83)
     change = diff(old, new, SKELETON)
-    assert f"{SP}/ns" in change.remove  # the fold goes...
-    assert f"{SP}/ns" in change.roots  # ...and a real directory with both portions comes
-    assert f"{SP}/aaa" not in change.remove  # the rest of aaa stays
-    assert set(steps(change.add)) >= {f"{SP}/ns", f"{SP}/ns/a", f"{SP}/ns/b"}
+    assert change.remove == ()
+    assert f"{SP}/ns/b" in change.roots
+    assert f"{SP}/ns" not in change.roots
 
 
 def test_skeleton_directories_are_never_taken_out() -> None:

@@ -258,9 +258,11 @@ def test_data_scheme_mapping() -> None:
     headers = actions["include/site/python3.11/tool"]
     assert isinstance(headers, LinkDir)
     assert headers.source == f"{w.tree}/tool-1.0.data/headers"
-    share = actions["share"]
-    assert isinstance(share, LinkDir)
-    assert share.source == f"{w.tree}/tool-1.0.data/data/share"
+    # data directories other distributions add to stay real three levels down (decision 83)
+    assert all(isinstance(actions[d], MakeDir) for d in ("share", "share/man", "share/man/man1"))
+    page = actions["share/man/man1/tool.1"]
+    assert isinstance(page, LinkFile)
+    assert page.source == f"{w.tree}/tool-1.0.data/data/share/man/man1/tool.1"
     assert isinstance(actions[f"{SP}/tool_extra.py"], LinkFile)
 
 
@@ -345,3 +347,27 @@ def test_a_second_dist_info_through_data_is_refused() -> None:
     w = wheel("tool", ["tool/__init__.py", f"tool-1.0.data/data/{SP}/other-1.0.dist-info/METADATA"])
     with pytest.raises(PlanError, match=re.escape("would install other-1.0.dist-info")):
         plan([w], LAYOUT)
+
+
+def test_directories_others_add_to_stay_real_with_one_owner() -> None:
+    w = wheel(
+        "one",
+        [
+            "google/protobuf/__init__.py",  # a namespace portion: google stays real
+            "google/cloud/storage/__init__.py",  # and so does a namespace inside it
+            "one.libs/libone.so.1",  # no module inside, not an identifier: folds
+            "nvidiaish/cublas/lib/libcublas.so.12",  # no module inside: folds
+            "one-1.0.data/data/share/jupyter/kernels/one/kernel.json",
+            "one-1.0.data/data/etc/jupyter/jupyter_server_config.d/one.json",
+            "one-1.0.data/data/etc/one/deep/conf.d/x.conf",
+        ],
+        origins={},
+    )
+    actions = by_dest(plan([w], LAYOUT))
+    real = [f"{SP}/google", f"{SP}/google/cloud", "share/jupyter/kernels", "etc/one/deep/conf.d"]
+    real += ["etc/jupyter/jupyter_server_config.d"]
+    assert all(isinstance(actions[d], MakeDir) for d in real), [actions[d] for d in real]
+    folded = [f"{SP}/google/protobuf", f"{SP}/google/cloud/storage", f"{SP}/one.libs"]
+    folded += [f"{SP}/nvidiaish", "share/jupyter/kernels/one"]
+    assert all(isinstance(actions[d], LinkDir) for d in folded), [actions[d] for d in folded]
+    assert isinstance(actions["etc/jupyter/jupyter_server_config.d/one.json"], LinkFile)

@@ -39,6 +39,22 @@ def wheel_sets(draw: st.DrawFn) -> list[PlannedWheel]:
     return [wheel(NAMES[i], draw(WHEEL_FILES)) for i in range(count)]
 
 
+def namespace(path: str, view: dict[str, str]) -> bool:
+    """Whether *path* is a PEP 420 namespace package's directory in *view* (decision 83).
+
+    A name importable as a package, no ``__init__`` module of its own but a module or a
+    package inside, directly in site-packages or in another such directory.
+    """
+    parent, _, name = path.rpartition("/")
+    inside = [d.removeprefix(path + "/") for d in view if d.startswith(path + "/")]
+    if not name.isidentifier() or any(d.startswith("__init__.") for d in inside):
+        return False
+    python = any(d.endswith(".py") and "/" not in d for d in inside) or any(
+        d.count("/") == 1 and d.split("/")[1].startswith("__init__.") for d in inside
+    )
+    return python and (parent == SP or namespace(parent, view))
+
+
 def expected_view(wheels: list[PlannedWheel]) -> dict[str, str]:
     """dest -> store source, as a copying install in ascending name order produces it."""
     view: dict[str, str] = {}
@@ -108,12 +124,14 @@ def test_folds_are_maximal_and_native_paths_stay_real(wheels: list[PlannedWheel]
             below = [d for d in view if d.startswith(action.dest + "/")]
             assert not any(is_native(d) for d in below), "a fold hides a native library"
             assert len({view[d].split("/tree/")[0] for d in below}) == 1
+            assert not namespace(action.dest, view), f"{action.dest}: others add to it"
         if isinstance(action, MakeDir) and action.dest not in skeleton:
             if action.dest.endswith(".dist-info"):
                 continue
             below = [d for d in view if d.startswith(action.dest + "/")]
             owners = {view[d].split("/tree/")[0] for d in below}
-            assert len(owners) > 1 or any(is_native(d) for d in below), (
+            open_to_others = namespace(action.dest, view)  # (decision 83)
+            assert len(owners) > 1 or any(is_native(d) for d in below) or open_to_others, (
                 f"{action.dest} could have been one link"
             )
 

@@ -399,6 +399,53 @@ def _parent(path: str) -> str:
     return path.rpartition("/")[0]
 
 
+class _OpenDirectories:
+    """Directories that other distributions and tools add to: real even with one owner.
+
+    A fold is the store's, read-only; pip, uv or a tool run in the venv that adds a file
+    below it fails (decision 83). Kept real, their own entries are linked one level down:
+
+    - a namespace package's directory (PEP 420: no ``__init__`` module of its own, but a
+      module or package inside) directly in a library directory or in another one
+      (``google``, ``google/cloud``), where other distributions install their portions;
+    - a data directory (outside the library directories and scripts) up to three levels
+      below the prefix, or named ``*.d`` (``share/jupyter/kernels``,
+      ``etc/jupyter/jupyter_server_config.d``), where extensions and ``--sys-prefix``
+      configuration are written.
+    """
+
+    def __init__(self, winners: dict[str, _Leaf], layout: VenvLayout) -> None:
+        self._packages: set[str] = set()  # with an __init__ module
+        self._python: set[str] = set()  # with a module or a package inside
+        for dest in winners:
+            parent, _, name = dest.rpartition("/")
+            if name.startswith("__init__."):
+                self._packages.add(parent)
+                self._python.add(_parent(parent))
+            elif name.endswith(".py"):
+                self._python.add(parent)
+        self._libs = frozenset({layout.purelib, layout.platlib})
+        self._code = (f"{layout.purelib}/", f"{layout.platlib}/", f"{layout.scripts}/")
+        self._data = f"{layout.data}/" if layout.data else ""
+
+    def __call__(self, path: str) -> bool:
+        if path.startswith(self._code):
+            return self._namespace(path)
+        if not path.startswith(self._data):
+            return False
+        inside = path[len(self._data) :]
+        return inside.count("/") < _OPEN_DATA_DEPTH or inside.endswith(".d")
+
+    def _namespace(self, path: str) -> bool:
+        parent, _, name = path.rpartition("/")
+        if not name.isidentifier() or path in self._packages or path not in self._python:
+            return False
+        return parent in self._libs or self._namespace(parent)
+
+
+_OPEN_DATA_DEPTH = 3  # share/jupyter/kernels stays real; share/jupyter/kernels/python3 folds
+
+
 def _fold(
     winners: dict[str, _Leaf],
     wheels: Sequence[PlannedWheel],
@@ -422,13 +469,14 @@ def _fold(
             parent = _parent(parent)
     skeleton = layout.skeleton()
     dist_infos = {join(lib_dir(w.record, layout), w.record.dist_info) for w in wheels}
+    open_to_others = _OpenDirectories(winners, layout)
     actions: list[Action] = []
     dir_links: dict[int, list[str]] = {}
 
     def foldable(path: str, node: _Dir) -> bool:
         if link_mode != "symlink" or path in skeleton or path in dist_infos:
             return False
-        if node.blocked or len(node.mappings) != 1:
+        if node.blocked or len(node.mappings) != 1 or open_to_others(path):
             return False
         # reached only when the parent is real: its __pycache__ must be real too
         return path.rpartition("/")[2] != "__pycache__"
