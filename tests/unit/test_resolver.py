@@ -362,3 +362,17 @@ def test_a_criterion_left_without_requirements_is_offered_every_version() -> Non
         found = provider.find_matches(ident, {ident: iter(())}, {ident: iter(())})
         offered = [(str(c.version), getattr(c, "extra", "?")) for c in found]
         assert offered == [("2.0", extra), ("1.0", extra)]
+
+
+def test_a_cycle_of_extras_left_by_backtracking_does_not_crash_the_result() -> None:
+    # found by test_pinned's property test: resolvelib 1.2 walks its answer from each pin to
+    # the root recursively; here p1, p0[x] and p1[x] are left from trying p0's Linux wheel
+    # (yanked, so the other is pinned in the end), p0[x] and p1[x] require each other and
+    # neither is reached from the root: a RecursionError after the resolution had succeeded
+    index = FakeIndex()
+    index.add("p0", "3.0rc1", ["p1>=2.0"], tag=LINUX_TAG, extras=("x",), yanked="bad")
+    index.add("p0", "3.0rc1", ['p1[x]==2.0; extra == "x"'], extras=("x",))
+    index.add("p1", "2.0+cpu", ["p0[x]>=3.0rc1"], extras=("x",))
+    searched = resolve(["p0==3.0rc1"], LINUX, index, shortcut=False)
+    assert [p.file.filename for p in searched.pins] == ["p0-3.0rc1-py3-none-any.whl"]
+    assert searched.pins == resolve(["p0==3.0rc1"], LINUX, index).pins  # the pinned shortcut

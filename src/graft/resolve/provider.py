@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from collections.abc import Collection, Iterator, Mapping, Sequence
 
     from packaging.requirements import Requirement
-    from resolvelib.structs import RequirementInformation
+    from resolvelib.structs import RequirementInformation, State
 
     from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile, ProjectSource
@@ -429,6 +429,11 @@ class Reporter(BaseReporter[Need, Candidate, str]):
         self.conflicts: list[tuple[RequirementInformation[Need, Candidate], ...]] = []
         # the requirements that ruled out the first candidate given up (a backtrack's start)
         self.first_rejected: tuple[RequirementInformation[Need, Candidate], ...] = ()
+        self.final: State[Need, Candidate, str] | None = None  # the state it ended in
+
+    def ending(self, state: State[Need, Candidate, str]) -> None:
+        """The resolution found its answer: the state is kept (``resolver._connected``)."""
+        self.final = state
 
     def resolving_conflicts(
         self, causes: Collection[RequirementInformation[Need, Candidate]]

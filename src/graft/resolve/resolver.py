@@ -25,9 +25,11 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
 
     from packaging.version import Version
+    from resolvelib.structs import DirectedGraph, State
 
     from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile, ProjectSource
+    from graft.resolve.provider import Candidate
     from graft.resolve.screenmemo import ScreenMemo
 
 #: resolvelib's rounds before giving up (pip uses 200,000; ours are tiny sets so far).
@@ -155,6 +157,11 @@ def resolve(
     reporter = Reporter(max_rejections)
     try:
         result = Resolver(provider, reporter).resolve(roots, max_rounds=max_rounds)
+        mapping, children = result.mapping, _children_in(result.graph)
+    except RecursionError:  # (resolvelib 1.2's walk of the answer, on a cycle off the root)
+        if reporter.final is None:
+            raise
+        mapping, children = _connected(reporter.final)
     except GaveUp:
         from graft.resolve.explain import ResolutionError, explain  # noqa: PLC0415
 
@@ -178,11 +185,48 @@ def resolve(
         raise _backtracked_into(exc, reporter, provider) from None
     finally:
         provider.reader.close()
+    return _resolution(mapping, children, provider, reporter.rounds, reporter.rejections)
 
+
+def _children_in(graph: DirectedGraph[str | None]) -> Callable[[str], set[str]]:
     def children(ident: str) -> set[str]:
-        return {c for c in result.graph.iter_children(ident) if c is not None}
+        return {c for c in graph.iter_children(ident) if c is not None}
 
-    return _resolution(result.mapping, children, provider, reporter.rounds, reporter.rejections)
+    return children
+
+
+def _connected(
+    state: State[Need, Candidate, str],
+) -> tuple[dict[str, Candidate], Callable[[str], set[str]]]:
+    """What resolvelib's result holds, taken from its final *state* without recursion.
+
+    resolvelib 1.2 keeps a pin only if a chain of pinned parents leads from a root
+    requirement to it, and walks those chains recursively, with no end when two pins require
+    each other and no root requirement reaches either (left by backtracking): a
+    ``RecursionError`` after the resolution succeeded. This walk finds the same pins and
+    edges by a fixed point (a pin is kept once one of its parents is).
+    """
+    keys: dict[int, str | None] = {id(v): k for k, v in state.mapping.items()}
+    keys[id(None)] = None
+    parents = {
+        key: {keys[id(p)] for p in criterion.iter_parent() if id(p) in keys}
+        for key, criterion in state.criteria.items()
+    }
+    connected: set[str | None] = {None}
+    grew = True
+    while grew:
+        grew = False
+        for key, of in parents.items():
+            if key not in connected and of & connected:
+                connected.add(key)
+                grew = True
+    below: dict[str, set[str]] = {}
+    for key, of in parents.items():
+        for parent in of & connected if key in connected else ():
+            if parent is not None:
+                below.setdefault(parent, set()).add(key)
+    mapping = {k: v for k, v in state.mapping.items() if k in connected}
+    return mapping, lambda ident: below.get(ident, set())
 
 
 def _explained(exc: BuildError | SourceError) -> bool:
