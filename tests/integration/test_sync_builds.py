@@ -175,8 +175,9 @@ def test_an_editable_project(tmp_path: Path, store_dir: Path, cache: Path, backe
 
 
 def test_editable_in_a_requirements_file(
-    tmp_path: Path, store_dir: Path, cache: Path, backends: Path
+    tmp_path: Path, store_dir: Path, cache: Path, backends: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.chdir(tmp_path)  # (-e in a file is read from the current directory)
     flit_project(tmp_path / "proj")
     reqs = tmp_path / "reqs.txt"
     reqs.write_text("-e ./proj\n")
@@ -186,8 +187,9 @@ def test_editable_in_a_requirements_file(
 
 
 def test_extras_of_a_project_directory_editable_or_not(
-    tmp_path: Path, store_dir: Path, cache: Path, backends: Path
+    tmp_path: Path, store_dir: Path, cache: Path, backends: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.chdir(tmp_path)  # (-e in a file is read from the current directory)
     # pip install -e ".[toml]", pip install "./proj[toml]", and -e ./proj[toml] in a file
     project = flit_project(tmp_path / "proj")
     with (project / "pyproject.toml").open("a") as toml:

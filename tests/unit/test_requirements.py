@@ -108,7 +108,10 @@ def test_a_direct_reference_names_a_wheel_by_url_or_file(tmp_path: Path) -> None
         parse_spec("lib @ ftp://example.org/lib-1.0-py3-none-any.whl", "x")
 
 
-def test_constraints_pre_and_require_hashes_from_files(tmp_path: Path) -> None:
+def test_constraints_pre_and_require_hashes_from_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # (-e paths are read from the current directory)
     (tmp_path / "c.txt").write_text("lib<2 ; sys_platform == 'linux'\n")
     (tmp_path / "r.txt").write_text("--pre\n--require-hashes\n-c c.txt\napp\n")
     inputs = Inputs()
@@ -303,3 +306,20 @@ def test_a_toml_file_that_is_not_utf8_is_one_line(tmp_path: Path) -> None:
     bad.write_bytes(b'[project]\nname = "caf\xe9"\n')
     with pytest.raises(SourceError, match=r"not valid TOML \(not UTF-8: byte at offset 21\)"):
         load_toml(str(bad))
+
+
+def test_editable_paths_in_a_file_are_read_from_the_current_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # as pip and uv: requirements/dev.txt with "-e ." installs the project it is run from;
+    # a nested -r is found beside the file that names it
+    (tmp_path / "requirements").mkdir()
+    (tmp_path / "requirements" / "dev.txt").write_text("-r base.txt\n-e .\n")
+    (tmp_path / "requirements" / "base.txt").write_text("app\n")
+    monkeypatch.chdir(tmp_path)
+    inputs = Inputs()
+    read_requirements("requirements/dev.txt", inputs)
+    assert [(w.requirement, w.source, w.editable) for w in inputs.wanted] == [
+        ("app", None, False),
+        ("", str(tmp_path), True),
+    ]

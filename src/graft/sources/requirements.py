@@ -570,7 +570,9 @@ def _global_option(
             raise UsageError(f"{option} needs a project directory", where=where)
         path, extras = split_extras(value, where)
         refuse_editable_url(path, where)
-        local = os.path.join(base, os.path.expanduser(path))
+        # relative to the current directory, as pip and uv read -e in a file (and a project
+        # directory on a line of its own); only -r and -c are relative to the file
+        local = os.path.expanduser(path)
         inputs.wanted.append(source_path(local, where, editable=True, extras=extras))
     else:
         raise UsageError(f"unknown option {option!r}", where=where)
