@@ -237,3 +237,19 @@ def test_a_kept_plan_that_fails_to_build_is_dropped_and_the_next_sync_plans_anew
     assert re.search(r", plan \d+ ms", again.stderr)  # planned anew (no kept plan was found)
     assert kept.exists()  # a new, good plan
     assert json.loads(kept.read_text())["actions"].count(record) == 1
+
+
+def test_a_venv_path_that_is_a_link_is_refused_saying_so(
+    tmp_path: Path, store_dir: Path, wheels: Path
+) -> None:
+    beta = make_wheel(wheels, "beta", "1.0", {"beta.py": "B = 3\n"})
+    venv = tmp_path / "v"
+    run_graft("sync", venv, beta, "--store", store_dir)
+    (tmp_path / "vlink").symlink_to("v")
+    proc = run_graft("sync", tmp_path / "vlink", beta, "--store", store_dir, check=False)
+    assert proc.returncode == 1, proc.stderr
+    said = f"{tmp_path / 'vlink'}: is a symbolic link (to v), not a venv directory"
+    hint = "(give the directory it leads to, or another path)"
+    assert proc.stderr.strip().splitlines() == [f"graft: error: {said} {hint}"]
+    assert (tmp_path / "vlink").is_symlink()
+    assert (venv / "pyvenv.cfg").is_file()

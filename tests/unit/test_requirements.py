@@ -323,3 +323,28 @@ def test_editable_paths_in_a_file_are_read_from_the_current_directory(
         ("app", None, False),
         ("", str(tmp_path), True),
     ]
+
+
+def test_a_bare_wheel_or_sdist_url_is_named_by_its_filename() -> None:
+    # pip install https://.../six-1.17.0-py2.py3-none-any.whl, as uv takes it too
+    url = "https://files.example/packages/ab/six-1.17.0-py2.py3-none-any.whl"
+    wheel = parse_spec(url, "command line")
+    assert (wheel.name, wheel.url) == ("six", url)
+    sdist = parse_spec("https://files.example/Foo_Bar-2.0.tar.gz", "command line")
+    assert sdist.name == "foo-bar"
+    with pytest.raises(UsageError, match="cannot tell the project of") as raised:
+        parse_spec("https://files.example/download?id=3", "command line")
+    assert raised.value.hint == "name it: NAME @ URL"
+
+
+@pytest.mark.parametrize(
+    "text", ["./nowhere", "../libs/liba", "libs/liba", "x-1.0-py3-none-any.whl"]
+)
+def test_a_path_that_is_not_there_says_so(
+    text: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SourceError, match="no such file or directory") as raised:
+        parse_spec(text, "reqs.txt:3")
+    assert raised.value.where == f"reqs.txt:3: {text}"
+    assert parse_spec("requests>=2; sys_platform == 'linux'", "x").name == "requests"

@@ -29,6 +29,8 @@ def parse_spec(text: str, where: str, hashes: frozenset[str] = frozenset()) -> W
 
     A path may end in extras, as pip and uv take them: ``.[cli]``, ``./dist/x.whl[socks]``.
     """
+    if "@" not in text and text.startswith(("http://", "https://")):
+        return parse_spec(f"{_named_by_file(text, where)} @ {text}", where, hashes)
     if "@" not in text:
         path, extras = split_extras(text, where) if _local_looking(text) else (text, frozenset())
         if path.endswith(".whl") and ("/" in path or os.path.exists(path)):
@@ -37,6 +39,12 @@ def parse_spec(text: str, where: str, hashes: frozenset[str] = frozenset()) -> W
             local = os.path.expanduser(path)
             if os.path.isdir(local) or (os.path.isfile(local) and _is_sdist_name(local)):
                 return source_path(local, where, hashes=hashes, extras=extras)
+        if _path_like(path) and not os.path.lexists(os.path.expanduser(path)):
+            raise SourceError(  # (pip: "It looks like a path. File ... does not exist.")
+                "no such file or directory",
+                where=f"{where}: {path}",
+                hint="paths are read from the current directory; a project name has no '/'",
+            )
     from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
     from packaging.utils import canonicalize_name  # noqa: PLC0415
 
@@ -69,6 +77,44 @@ def parse_spec(text: str, where: str, hashes: frozenset[str] = frozenset()) -> W
         where,
         marker=marker,
         specifier=str(req.specifier),
+    )
+
+
+def _named_by_file(url: str, where: str) -> str:
+    """The project a bare wheel or sdist URL names by its filename (pip and uv take them)."""
+    import urllib.parse  # noqa: PLC0415
+
+    from packaging.utils import (  # noqa: PLC0415
+        InvalidSdistFilename,
+        InvalidWheelFilename,
+        parse_sdist_filename,
+        parse_wheel_filename,
+    )
+
+    filename = urllib.parse.unquote(urllib.parse.urlsplit(url).path.rpartition("/")[2])
+    try:
+        if filename.endswith(".whl"):
+            return parse_wheel_filename(filename)[0]
+        return parse_sdist_filename(filename)[0]
+    except (InvalidWheelFilename, InvalidSdistFilename):
+        raise UsageError(
+            f"cannot tell the project of {url!r} from its filename",
+            where=where,
+            hint="name it: NAME @ URL",
+        ) from None
+
+
+def _path_like(text: str) -> bool:
+    """Whether *text* can only be a path: no PEP 508 requirement or URL looks like it."""
+    if "://" in text:
+        return False
+    if any(c in text for c in " ;<>=!~,") and not text.startswith(("~", ".", "/")):
+        return False
+    return (
+        text.startswith((".", "/", "~"))
+        or "/" in text
+        or _is_sdist_name(text)
+        or (text.endswith(".whl"))
     )
 
 

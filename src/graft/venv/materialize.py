@@ -84,7 +84,14 @@ def check_destination(prefix: str) -> None:
     check_parent(prefix)
     if not os.path.lexists(prefix):
         return
-    if os.path.islink(prefix) or not os.path.isdir(prefix):
+    if os.path.islink(prefix):  # (replaced whole, a venv is never made through a link)
+        raise MaterializeError(
+            "is a symbolic link (to "
+            f"{os.readlink(prefix)}), not a venv directory",
+            where=prefix,
+            hint="give the directory it leads to, or another path",
+        )
+    if not os.path.isdir(prefix):
         raise MaterializeError(
             "exists and is not a directory", where=prefix, hint="choose another path"
         )
