@@ -78,7 +78,11 @@ graft has it in its store and pip writes it) |
 - On one venv per tool at a fixed path, seeded (untimed) with the set:
   **one edited pin**: the requirement file alternates between the set and the set with
   `{edited}` (both versions in the store and the caches after the warm-up round), so every timed
-  run changes one distribution's version; **no-op**: the last file again;
+  run changes one distribution's version. Both sets were synced minutes before, so graft's
+  change stamp answers (decisions 79, 80): it reads only pin-record steps younger than a cached
+  index page (10 minutes); a pin changed later than that, or to a version graft has not
+  installed in this set, takes the full path (decision 84 gives figures); **no-op**: the last
+  file again;
   **removed / added**: each round takes one root of the set out ({removed}: `graft sync` and
   `uv pip sync` to the set without it, `pip uninstall -y`) and puts it back (`graft sync`,
   `uv pip install`, `pip install` with the set).
