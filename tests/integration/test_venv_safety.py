@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -130,6 +131,25 @@ def test_a_plain_venv_is_replaced(tmp_path: Path, store_dir: Path, pkgs: dict[st
     run_graft("sync", venv, pkgs["gamma"], "--store", store_dir)
     assert py(venv, "import gamma; print(gamma.G)") == "1"
     assert not (venv / "bin" / "pip").exists()
+
+
+def test_every_graft_venv_ignores_itself_for_git(
+    tmp_path: Path, store_dir: Path, pkgs: dict[str, Path]
+) -> None:
+    # as uv venv writes it (and Python 3.13's venv module): replacing a uv venv keeps it
+    venv = tmp_path / "uvlike"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", venv], check=True)
+    (venv / ".gitignore").write_text("*")
+    run_graft("sync", venv, pkgs["gamma"], "--store", store_dir)
+    assert (venv / ".gitignore").read_text().splitlines()[-1] == "*"
+    fresh = _graft_venv(tmp_path, store_dir, pkgs)
+    assert (fresh / ".gitignore").read_text().splitlines()[-1] == "*"
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed: the .gitignore files were checked, not git's view")
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    for path in (fresh / "bin" / "python", fresh / "pyvenv.cfg", venv / "lib"):
+        check = ["git", "-C", str(tmp_path), "check-ignore", "-q", str(path)]
+        assert subprocess.run(check, check=False).returncode == 0, path
 
 
 def test_a_plain_venv_with_pip_installed_packages_is_replaced(

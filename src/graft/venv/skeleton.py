@@ -1,7 +1,9 @@
 """The venv skeleton: what ``python -m venv --without-pip`` makes, made once per interpreter.
 
 graft keeps one such venv per interpreter in its cache (the *template*) and copies it into
-each new venv, replacing the template's path and name with the venv's.
+each new venv, replacing the template's path and name with the venv's. Every template has a
+``.gitignore`` of ``*``, as ``uv venv`` writes one and Python 3.13's venv module does: a venv
+in a project is not committed by accident.
 """
 
 from __future__ import annotations
@@ -17,13 +19,16 @@ if TYPE_CHECKING:
     from graft.model.target import Target
 
 _TEMPLATE_NAME = "graft-venv-template"
+_TEMPLATE_FORMAT = 2  # 2: a .gitignore in every template
 
 
 def venv_template(target: Target) -> str:
     """A ``python -m venv --without-pip`` made once per interpreter, copied for each venv."""
     from graft._sha256 import sha256_hex  # noqa: PLC0415
 
-    key = sha256_hex(f"{__version__}|{target.real_executable}|{target.version}".encode())
+    key = sha256_hex(
+        f"{__version__}|{_TEMPLATE_FORMAT}|{target.real_executable}|{target.version}".encode()
+    )
     home = os.path.join(cache_root(), "venv-templates", key[:24])
     path = os.path.join(home, _TEMPLATE_NAME)
     if os.path.isfile(os.path.join(path, "pyvenv.cfg")):
@@ -56,6 +61,9 @@ def venv_template(target: Target) -> str:
         )
     with open(os.path.join(built, ".graft-template-path"), "w", encoding="utf-8") as fh:
         fh.write(built)
+    if not os.path.lexists(ignore := os.path.join(built, ".gitignore")):  # (3.13 writes one)
+        with open(ignore, "w", encoding="utf-8") as fh:
+            fh.write("*\n")
     try:
         os.rename(staging, home)
     except OSError:  # another process won the race; use its template
