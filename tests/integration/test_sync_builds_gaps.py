@@ -100,6 +100,8 @@ DYN_BACKEND = textwrap.dedent(
 
     def get_requires_for_build_wheel(config_settings=None):
         _pid("requires")
+        if os.environ.get("DYN_REQUIRES_FAIL"):
+            raise SystemExit("dyn cannot say what it requires")
         return [r for r in os.environ.get("DYN_REQUIRES", "").split("|") if r]
 
     def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
@@ -413,6 +415,25 @@ def test_get_requires_and_build_run_in_one_backend_process(
     assert (hook1, hook2) == ("requires", "build")
     assert pid1 == pid2, "one interpreter, the backend imported once"
     assert py(tmp_path / "v", "import dyn; print(dyn.VERSION)") == "1.0"
+
+
+def test_a_failing_get_requires_runs_once_and_is_shown_once(
+    tmp_path: Path, store_dir: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "links"
+    folder.mkdir()
+    dyn_sdist(folder, "1.0")
+    pids = tmp_path / "pids.log"
+    monkeypatch.setenv("DYN_LOG", str(tmp_path / "hooks.log"))
+    monkeypatch.setenv("DYN_PIDS", str(pids))
+    monkeypatch.setenv("DYN_REQUIRES_FAIL", "1")
+    run = sync(tmp_path / "v", store_dir, folder, "dyn==1.0", check=False)
+    assert run.returncode == 1, run.stderr
+    assert pids.read_text().split()[::2] == ["requires"], "the hook ran once"
+    assert run.stderr.count("Traceback (most recent call last)") == 1, run.stderr
+    assert run.stderr.count("SystemExit: dyn cannot say what it requires") == 1
+    assert "get_requires_for_build_wheel of" in run.stderr.splitlines()[-1]
+    assert not (tmp_path / "v").exists()
 
 
 def test_a_build_the_first_hook_asked_more_for_is_done_again_in_the_grown_environment(

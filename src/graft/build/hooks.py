@@ -194,6 +194,8 @@ class Backend:
             if out is not None:
                 self.log.extend(f"BuildBackendWarning: {w}\n" for w in out.get("warnings", []))
         first, second = outputs
+        if first is not None and first.get("hook_failed"):  # its output is in the log, once
+            raise self._failed("get_requires_for_build_wheel", failed)
         if first is None or first.get("no_backend") or first.get("hook_missing"):
             # the backend failed (then pyproject-hooks' own call says so in its words), or
             # this pyproject-hooks' in-process protocol is not the one the sequence knows
@@ -322,11 +324,15 @@ for i, (name, kwargs) in enumerate(calls):
             out.update(no_backend=True, traceback=exc.traceback, backend_error=exc.message)
         except hooks.HookMissing as exc:
             out.update(hook_missing=True, missing_hook_name=exc.hook_name or name)
+        except BaseException:  # the backend's own failure: shown once, never run again
+            import traceback
+            traceback.print_exc()
+            out["hook_failed"] = True
     out["warnings"] = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
     with open(os.path.join(control, "output-%d.json" % i), "w", encoding="utf-8") as fh:
         json.dump(out, fh)
     if "return_val" not in out:
-        break
+        sys.exit(1 if out.get("hook_failed") else 0)
 """
 
 
