@@ -94,11 +94,13 @@ def test_a_failed_first_sync_leaves_no_gc_root(
     beta = make_wheel(wheels, "beta", "1.0", {"beta.py": "B = 3\n"})
     run_graft("sync", tmp_path / "other", beta, "--store", store_dir)
     before = _roots(store_dir)
-    proc = run_graft(
-        "sync", tmp_path / "no" / "such" / "v", beta, "--store", store_dir, check=False
-    )
+    (tmp_path / "afile").write_text("a file where a directory is needed")
+    venv = tmp_path / "afile" / "no" / "v"
+    proc = run_graft("sync", venv, beta, "--store", store_dir, check=False)
     assert proc.returncode == 1
-    assert "the parent directory does not exist" in proc.stderr
+    said = "cannot create the parent directory (Not a directory)"
+    hint = "(check the path: a file may stand where a directory is needed)"
+    assert proc.stderr.strip().splitlines() == [f"graft: error: {venv}: {said} {hint}"]
     assert _roots(store_dir) == before
 
 
@@ -237,6 +239,13 @@ def test_a_kept_plan_that_fails_to_build_is_dropped_and_the_next_sync_plans_anew
     assert re.search(r", plan \d+ ms", again.stderr)  # planned anew (no kept plan was found)
     assert kept.exists()  # a new, good plan
     assert json.loads(kept.read_text())["actions"].count(record) == 1
+
+
+def test_a_missing_parent_directory_is_made(tmp_path: Path, store_dir: Path, wheels: Path) -> None:
+    beta = make_wheel(wheels, "beta", "1.0", {"beta.py": "B = 3\n"})
+    venv = tmp_path / "projects" / "new" / ".venv"
+    run_graft("sync", venv, beta, "--store", store_dir)
+    assert (venv / "pyvenv.cfg").is_file()
 
 
 def test_a_venv_path_that_is_a_link_is_refused_saying_so(

@@ -67,11 +67,21 @@ def venv_lock(
 
 
 def check_parent(prefix: str) -> None:
-    """The venv's parent directory must exist (its lock and staging live there)."""
-    if not os.path.isdir(os.path.dirname(prefix)):
+    """The venv's parent directory, made if missing (its lock and staging live there).
+
+    As ``python -m venv`` and ``uv venv`` make it; only when a venv is about to be built.
+    """
+    parent = os.path.dirname(prefix)
+    if os.path.isdir(parent):
+        return
+    try:
+        os.makedirs(parent, exist_ok=True)
+    except OSError as exc:
         raise MaterializeError(
-            "the parent directory does not exist", where=prefix, hint="create it first"
-        )
+            f"cannot create the parent directory ({exc.strerror or exc})",
+            where=prefix,
+            hint="check the path: a file may stand where a directory is needed",
+        ) from None
 
 
 def check_destination(prefix: str) -> None:
