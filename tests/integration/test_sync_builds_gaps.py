@@ -401,15 +401,21 @@ def test_graft_lock_writes_sdists_and_sync_builds_them(
     assert py(tmp_path / "v", "import statik, tomli; print(statik.__version__)") == "1.0"
 
 
-def test_get_requires_and_build_run_in_one_backend_process(
-    tmp_path: Path, store_dir: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _watched_dyn(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """dyn 1.0's sdist in a links folder, its hooks noting their process ids: folder, pids."""
     folder = tmp_path / "links"
     folder.mkdir()
     dyn_sdist(folder, "1.0")
     pids = tmp_path / "pids.log"
     monkeypatch.setenv("DYN_LOG", str(tmp_path / "hooks.log"))
     monkeypatch.setenv("DYN_PIDS", str(pids))
+    return folder, pids
+
+
+def test_get_requires_and_build_run_in_one_backend_process(
+    tmp_path: Path, store_dir: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, pids = _watched_dyn(tmp_path, monkeypatch)
     sync(tmp_path / "v", store_dir, folder, "dyn==1.0")
     (hook1, pid1), (hook2, pid2) = (line.split() for line in pids.read_text().splitlines())
     assert (hook1, hook2) == ("requires", "build")
@@ -420,12 +426,7 @@ def test_get_requires_and_build_run_in_one_backend_process(
 def test_a_failing_get_requires_runs_once_and_is_shown_once(
     tmp_path: Path, store_dir: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    folder = tmp_path / "links"
-    folder.mkdir()
-    dyn_sdist(folder, "1.0")
-    pids = tmp_path / "pids.log"
-    monkeypatch.setenv("DYN_LOG", str(tmp_path / "hooks.log"))
-    monkeypatch.setenv("DYN_PIDS", str(pids))
+    folder, pids = _watched_dyn(tmp_path, monkeypatch)
     monkeypatch.setenv("DYN_REQUIRES_FAIL", "1")
     run = sync(tmp_path / "v", store_dir, folder, "dyn==1.0", check=False)
     assert run.returncode == 1, run.stderr
