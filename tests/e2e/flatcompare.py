@@ -32,8 +32,9 @@ HELP_TIMEOUT = 300
 
 # Written per installation by each installer; never compared.
 INSTALLER_OWNED = frozenset({"RECORD", "INSTALLER", "REQUESTED", "direct_url.json"})
-# The venv skeleton written by ``python -m venv`` (and whatever graft creates instead).
-SKELETON_FILES = frozenset({"pyvenv.cfg"})
+# The venv skeleton written by ``python -m venv`` (and whatever graft creates instead); the
+# .gitignore of ``*`` that uv venv, Python 3.13's venv and graft write.
+SKELETON_FILES = frozenset({"pyvenv.cfg", ".gitignore"})
 SKELETON_BIN_PREFIXES = ("activate", "python", "Activate.ps1")
 PREFIX_PLACEHOLDER = b"{prefix}"
 
