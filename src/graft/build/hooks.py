@@ -316,6 +316,7 @@ with open(os.path.join(control, "input.json"), encoding="utf-8") as fh:
     calls = json.load(fh)
 for i, (name, kwargs) in enumerate(calls):
     out = {}
+    failure = None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -324,15 +325,16 @@ for i, (name, kwargs) in enumerate(calls):
             out.update(no_backend=True, traceback=exc.traceback, backend_error=exc.message)
         except hooks.HookMissing as exc:
             out.update(hook_missing=True, missing_hook_name=exc.hook_name or name)
-        except BaseException:  # the backend's own failure: shown once, never run again
-            import traceback
-            traceback.print_exc()
+        except BaseException as exc:  # the backend's own failure: said once, as Python says it
             out["hook_failed"] = True
+            failure = exc
     out["warnings"] = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
     with open(os.path.join(control, "output-%d.json" % i), "w", encoding="utf-8") as fh:
         json.dump(out, fh)
+    if failure is not None:
+        raise failure
     if "return_val" not in out:
-        sys.exit(1 if out.get("hook_failed") else 0)
+        break
 """
 
 
