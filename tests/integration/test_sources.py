@@ -160,19 +160,21 @@ class _Index(http.server.BaseHTTPRequestHandler):
         extra: dict[str, str] | None = None,
         cut: int | None = None,
     ) -> None:
+        sent = data[:cut] if cut is not None else data
+        # noted before the answer goes out: once the client has it, its next request may be
+        # answered (and noted) by another thread first
+        headers = self.headers
+        self.served.hits.append(
+            Hit(self.path, headers.get("Range"), headers.get("If-Range"), status, len(sent))
+        )
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))  # all of it, even when cut short
         for key, value in (extra or {}).items():
             self.send_header(key, value)
         self.end_headers()
-        sent = data[:cut] if cut is not None else data
         self.wfile.write(sent)
         self.close_connection = True
-        headers = self.headers
-        self.served.hits.append(
-            Hit(self.path, headers.get("Range"), headers.get("If-Range"), status, len(sent))
-        )
 
 
 @pytest.fixture
