@@ -88,13 +88,14 @@ def _named_by_file(url: str, where: str) -> str:
         InvalidSdistFilename,
         InvalidWheelFilename,
         parse_sdist_filename,
-        parse_wheel_filename,
     )
+
+    from graft.model.wheelname import parse_wheel_filename  # noqa: PLC0415 - (PEP 825 labels)
 
     filename = urllib.parse.unquote(urllib.parse.urlsplit(url).path.rpartition("/")[2])
     try:
         if filename.endswith(".whl"):
-            return parse_wheel_filename(filename)[0]
+            return parse_wheel_filename(filename).name
         return parse_sdist_filename(filename)[0]
     except (InvalidWheelFilename, InvalidSdistFilename):
         raise UsageError(
