@@ -8,36 +8,10 @@ import stat
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from graft._atomic import write_atomic
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
-
-
-def write_atomic(path: str, text: str | bytes, *, mode: int | None = None) -> None:
-    """Write *text* to *path* through ``<path>.tmp.<pid>`` and a rename: readers see old or new.
-
-    The temporary file is removed if anything fails (a full disk, say); one left by a killed
-    process keeps that spelling, which the store's sweeps look for.
-    """
-    tmp = f"{path}.tmp.{os.getpid()}"
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(text.encode() if isinstance(text, str) else text)
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-def remember(path: str, text: str | bytes) -> None:
-    """Best-effort cache write: a read-only or full cache only costs recomputing next time."""
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        write_atomic(path, text)
-    except OSError:
-        pass
 
 
 @contextlib.contextmanager

@@ -507,7 +507,7 @@ def _restore_root(
         if before is None:
             os.unlink(path)
         else:
-            from graft._fs import write_atomic  # noqa: PLC0415
+            from graft._atomic import write_atomic  # noqa: PLC0415
 
             write_atomic(path, before, mode=0o444)
 

@@ -25,7 +25,8 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from graft._fs import file_sha256, write_atomic
+from graft._atomic import write_atomic
+from graft._fs import file_sha256
 from graft._sha256 import sha256, sha256_hex
 from graft.build.assessment import Assessment
 from graft.build.project import BuildSystem

@@ -33,7 +33,6 @@ then kept for the new files.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 import time
@@ -324,15 +323,9 @@ def _write(path: str, data: bytes) -> None:
                 return
     except OSError:
         pass
-    tmp = f"{path}.tmp.{os.getpid()}"
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    from graft._atomic import write_atomic  # noqa: PLC0415
+
+    write_atomic(path, data)
 
 
 def watched_paths(

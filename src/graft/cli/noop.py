@@ -306,15 +306,6 @@ def write_stamp(
     if any("\n" in f or "\0" in f for row in rows for f in row):
         return  # (a path with a newline: no stamp, the full path every time)
     text = "\n".join([header, *("\0".join(row) for row in rows)]) + "\n"
-    path = _stamp_file(argv, rows[0][1], kind)
-    tmp = f"{path}.tmp.{os.getpid()}"  # (graft._fs.write_atomic's spelling, without its imports)
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(tmp, "wb") as fh:
-            fh.write(text.encode("utf-8", "surrogateescape"))
-        os.replace(tmp, path)
-    except OSError:
-        import contextlib  # noqa: PLC0415
+    from graft._atomic import remember  # noqa: PLC0415
 
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+    remember(_stamp_file(argv, rows[0][1], kind), text)

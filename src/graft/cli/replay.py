@@ -328,16 +328,9 @@ def _write_root(path: str, payload: dict[str, object]) -> None:
     """The venv's GC root, as ``Store.register_root`` writes it (read-only, renamed in)."""
     import json  # noqa: PLC0415
 
-    tmp = f"{path}.tmp.{os.getpid()}"
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(json.dumps(payload, indent=1))
-        os.chmod(tmp, 0o444)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    from graft._atomic import write_atomic  # noqa: PLC0415
+
+    write_atomic(path, json.dumps(payload, indent=1), mode=0o444)
 
 
 def _providers(store: str, prefix: str) -> str:

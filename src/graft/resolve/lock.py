@@ -353,7 +353,7 @@ def write(lock: Pylock | dict[str, Any], path: str) -> None:
     """
     import tomli_w  # noqa: PLC0415
 
-    from graft._fs import write_atomic  # noqa: PLC0415
+    from graft._atomic import write_atomic  # noqa: PLC0415
 
     data = lock if isinstance(lock, dict) else dict(lock.to_dict())
     try:

@@ -32,7 +32,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from graft import __version__
-from graft._fs import remember
+from graft._atomic import remember
 from graft._sha256 import sha256_hex
 from graft.resolve.fingerprints import fingerprint, racy, unchanged
 

@@ -32,7 +32,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName
 from packaging.version import Version
 
-from graft._fs import remember
+from graft._atomic import remember
 from graft._sha256 import sha256_hex
 from graft.resolve.artifacts import ArtifactFile
 from graft.resolve.pinned import Step

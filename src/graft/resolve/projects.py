@@ -24,7 +24,7 @@ import threading
 import urllib.parse
 from typing import TYPE_CHECKING, Any, Protocol
 
-from graft._fs import remember
+from graft._atomic import remember
 from graft._sha256 import sha256_hex
 from graft.errors import SourceError
 from graft.resolve.artifacts import ArtifactFile

@@ -462,7 +462,7 @@ class SdistBuilds:
     def save_surface(self, file: ArtifactFile, data: bytes, surface: Surface) -> None:
         """Keep *surface* by the sha256 of the METADATA *data* it was parsed from."""
         del file
-        from graft._fs import remember  # noqa: PLC0415
+        from graft._atomic import remember  # noqa: PLC0415
         from graft.resolve.surface import surface_to_json  # noqa: PLC0415
 
         with contextlib.suppress(OSError):
@@ -514,7 +514,8 @@ class SdistBuilds:
         ``<cache>/metadata/sdist-<sha256>.static`` holds that metadata, or nothing when the
         sdist states none; so a warm sync does not read through the archive again.
         """
-        from graft._fs import file_sha256, remember  # noqa: PLC0415
+        from graft._atomic import remember  # noqa: PLC0415
+        from graft._fs import file_sha256  # noqa: PLC0415
 
         kept = static_path(self.cache_dir, file_sha256(path))
         try:

@@ -438,7 +438,7 @@ def read_listed(file: ArtifactFile, cache_dir: str, *, offline: bool = False) ->
         raise SourceError(
             "not in the cache and --offline was given", where=file.url, hint="run once online"
         )
-    from graft._fs import remember  # noqa: PLC0415
+    from graft._atomic import remember  # noqa: PLC0415
     from graft.sources.http import http_get  # noqa: PLC0415
 
     got = http_get(file.url)
@@ -471,7 +471,7 @@ def read_wheel_variant_json(file: ArtifactFile, cache_dir: str, *, offline: bool
         raise SourceError(
             "its variant.json is not in the cache and --offline was given", where=file.url
         )
-    from graft._fs import remember  # noqa: PLC0415
+    from graft._atomic import remember  # noqa: PLC0415
     from graft.sources.lazywheel import read_metadata  # noqa: PLC0415
 
     parsed = parse_wheel(file.filename)

@@ -17,7 +17,7 @@ import os
 import time
 from typing import TYPE_CHECKING
 
-from graft._fs import write_atomic
+from graft._atomic import write_atomic
 from graft._sha256 import sha256_hex
 from graft.errors import SourceError
 from graft.sources.urlimport import load as load_urllib

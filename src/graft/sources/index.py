@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from packaging.version import InvalidVersion, Version
 
-from graft._fs import remember
+from graft._atomic import remember
 from graft._sha256 import sha256_hex
 from graft.errors import SourceError, UsageError
 from graft.model.wheelname import InvalidWheelFilename, parse_wheel_filename

@@ -22,7 +22,7 @@ import json
 import os
 from typing import TYPE_CHECKING, Any
 
-from graft._fs import write_atomic
+from graft._atomic import write_atomic
 from graft.plan.flat import (
     checked_dest,
     checked_file,

@@ -20,7 +20,8 @@ import json
 import os
 from dataclasses import dataclass
 
-from graft._fs import file_sha256, write_atomic
+from graft._atomic import write_atomic
+from graft._fs import file_sha256
 from graft.store.paths import verified_marker as _name  # the marker's path for the entry as it is
 
 DIRECTORY = "verified"

@@ -18,7 +18,7 @@ import sys
 from typing import Any
 
 from graft import __version__
-from graft._fs import remember
+from graft._atomic import remember
 from graft._home import interpreter_at
 from graft._sha256 import sha256_hex
 from graft.errors import TargetError
