@@ -210,11 +210,18 @@ def byte_range(header: str | None, size: int) -> tuple[int, int] | tuple[()] | N
     return start, end
 
 
+class _Server(ThreadingHTTPServer):
+    # socketserver listens with a backlog of 5: more connections opened at once than that
+    # (a client's threads asking for pages side by side) wait for the kernel's one-second
+    # SYN retry. An index on the network accepts far more (Linux's default: 4096).
+    request_queue_size = 128
+
+
 @contextmanager
 def serve(files_dir: Path) -> Iterator[str]:
     """Serve `files_dir` on a free loopback port; yields the simple API root URL."""
     handler = type("Handler", (_Handler,), {"projects": scan(files_dir), "files_dir": files_dir})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _Server(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, name="bench-index", daemon=True)
     thread.start()

@@ -8,6 +8,7 @@ leave every input it cannot read as the full path does to the full path.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -174,6 +175,63 @@ def test_a_new_venv_from_an_edited_pin_set_seen_before_is_built_as_the_full_path
     _, fast = graft(fast_venv, edited(tmp_path, SECOND, "then"), index, store_dir)
     assert fast  # and the venv it built is changed in place next
     assert py(fast_venv, "import lib; print(lib.V)") == "1.0"
+
+
+def _age(cache: Path, seconds: float) -> int:
+    """Make the cache's pages and pin records *seconds* older, as time passing would.
+
+    Returns how many steps the records hold.
+    """
+    for path in (cache / "index").glob("*.json"):
+        page = json.loads(path.read_text())
+        page["fetched"] -= seconds
+        path.write_text(json.dumps(page))
+        os.utime(path, (page["fetched"], page["fetched"]))
+    count = 0
+    for path in (cache / "pinned").glob("*.json"):
+        data = json.loads(path.read_text())
+        for row in data["steps"].values():
+            row["created"] -= seconds
+            count += 1
+        path.write_text(json.dumps(data))
+    return count
+
+
+@pytest.mark.parametrize("etag", [True, False], ids=["etag", "bytes"])
+def test_an_aged_step_is_renewed_while_its_page_is_unchanged(
+    tmp_path: Path, store_dir: Path, index: Served, graft_cache: Path, wheels: Path, etag: bool
+) -> None:
+    """Steps older than a cached page are renewed by asking for their pages (decision 85).
+
+    A 304 for each of the set's pages (or, from an index without validators, the same bytes)
+    keeps them, and the change is made without the full path, as the full path makes it; a
+    page that changed sends the sync to the full path.
+    """
+    index.etag = etag
+    status = 304 if etag else 200
+    fast_venv, full_venv = tmp_path / "a" / "venv", tmp_path / "b" / "venv"  # (same depth)
+    for venv in (fast_venv, full_venv):
+        venv.parent.mkdir()
+        seen_both(tmp_path, venv, index, store_dir)
+    graft(full_venv, edited(tmp_path, FIRST, "full"), index, store_dir, "-v")
+    assert _age(graft_cache, 700) >= 15  # (FIRST's 14 steps and lib 1.0's)
+    index.pages.clear()
+    proc, fast = graft(fast_venv, edited(tmp_path, FIRST, "aged"), index, store_dir)
+    assert fast, proc.stderr
+    assert index.pages == [status] * 14  # each of the set's pages, once
+    assert_alike(fast_venv, full_venv, store_dir)
+    index.pages.clear()
+    _, fast = graft(fast_venv, edited(tmp_path, SECOND, "renewed"), index, store_dir)
+    assert fast
+    assert index.pages == [status] * 2  # lib 1.0's and extra's: the others were renewed
+    _age(graft_cache, 700)
+    served = make_wheel(wheels, "filler3", "1.1", {"filler3/__init__.py": ""})
+    index.add(served)  # filler3's page changes (its ETag with it)
+    index.pages.clear()
+    proc, fast = graft(fast_venv, edited(tmp_path, FIRST, "changed"), index, store_dir)
+    assert not fast, proc.stderr  # the full path, which reads the new page
+    assert len(index.pages) > 1 + 14  # (filler3's page was asked again by the full path)
+    assert py(fast_venv, "import lib; print(lib.V)") == "2.0"
 
 
 def test_a_new_venv_gets_the_interpreter_the_full_path_would_give_it(

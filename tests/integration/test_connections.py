@@ -16,6 +16,7 @@ import pytest
 from graft.sources import connections, urlimport
 from graft.sources.http import http_get
 from graft.sources.lazywheel import read_metadata
+from graft.sources.revalidate import conditional, unchanged
 from tests.support.rangeserver import serve
 from tests.support.wheelmaker import make_wheel
 
@@ -65,8 +66,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if body is None:
             self.send_error(404)
             return
+        tag = f'"{len(body)}"'
+        if self.headers.get("If-None-Match") == tag:
+            self.send_response(304)
+            self.send_header("ETag", tag)
+            self.end_headers()
+            return
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
+        self.send_header("ETag", tag)
         self.end_headers()
         self.wfile.write(body)
         if self.server.close_after_answer:
@@ -194,3 +202,32 @@ def test_pages_and_range_reads_by_host_name_look_the_host_up_once(
     assert asked == ["localhost"]
     assert connections.ADDRESSES.asked == 1
     assert fresh.made == 6
+
+
+def test_a_page_answered_not_modified_gives_its_connection_back(
+    fresh: connections.Pool,
+) -> None:
+    with _serving() as (server, base):
+        url = f"{base}/small"
+        first = http_get(url, conditional({}))
+        assert first is not None
+        assert first.etag
+        for _ in range(3):
+            again = http_get(url, conditional({"etag": first.etag}))
+            assert again is not None
+            assert again.status == 304
+        assert unchanged([(url, {"etag": first.etag})])
+    assert (server.requests, server.connections) == (5, 1)
+    assert (fresh.made, fresh.reused) == (1, 4)  # (a 304 left unread would close its own)
+
+
+def test_no_tls_context_is_made_until_an_https_connection_needs_one(
+    fresh: connections.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(urlimport, "_CONTEXT", [])
+    with _serving() as (_, base):
+        assert _get(f"{base}/small") == b"small body"
+        assert urlimport._CONTEXT == []
+        with pytest.raises(urllib.error.URLError):
+            _get(base.replace("http://", "https://") + "/small")  # (a plain HTTP server)
+    assert len(urlimport._CONTEXT) == 1

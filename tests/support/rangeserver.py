@@ -216,12 +216,16 @@ def within_base(handler: http.server.BaseHTTPRequestHandler, url: str) -> bool:
     return True
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    request_queue_size = 128  # (socketserver's 5 makes a sixth connection at once wait 1 s)
+
+
 @contextmanager
 def serve() -> Iterator[Served]:
     """A server on 127.0.0.1 for the length of the ``with`` block."""
     state = Served()
     handler = type("Handler", (_Handler,), {"served": state})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _Server(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     state.url = unique_url(server.server_address[1])

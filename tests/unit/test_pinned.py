@@ -173,14 +173,16 @@ def test_steps_recalled_across_edits_give_what_resolving_afresh_gives(
         # through JSON, as the pin record keeps them (about half of these runs recall some)
         record = {
             **record,
-            **{s.asked: decode(encode(s, ident=i, created=0.0)) for i, s in again.steps},
+            **{
+                s.asked: decode(encode(s, ident=i, created=0.0, pages=None)) for i, s in again.steps
+            },
         }
 
 
 def test_an_edit_reads_only_its_project() -> None:
     index, roots = _pinned_set()
     first = resolve(roots, LINUX, index)
-    record = {s.asked: decode(encode(s, ident=i, created=0.0)) for i, s in first.steps}
+    record = {s.asked: decode(encode(s, ident=i, created=0.0, pages=None)) for i, s in first.steps}
     assert {s.chosen.identifier for s in record.values()} == {"a", "b", "c", "c[x]", "d"}
     index.add("b", "2.0", [], tag=LINUX_TAG)  # b 2.0 gets a wheel of its own
     edited = ["a==1.0", "b==2.0", "c[x]==1.0", "d==1.0"]

@@ -63,14 +63,22 @@ def test_the_opener_and_its_tls_context_are_made_once_for_every_thread(
 
     monkeypatch.setattr(ssl, "create_default_context", counted)
     monkeypatch.setattr(urlimport, "_OPENER", [])
+    monkeypatch.setattr(urlimport, "_CONTEXT", [])
     got: list[urllib.request.OpenerDirector] = []
-    threads = [threading.Thread(target=lambda: got.append(urlimport.opener())) for _ in range(8)]
+    contexts: list[ssl.SSLContext] = []
+
+    def both() -> None:
+        got.append(urlimport.opener())
+        contexts.append(urlimport.tls_context())
+
+    threads = [threading.Thread(target=both) for _ in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     assert len(made) == 1
     assert len({id(o) for o in got}) == 1
+    assert {id(c) for c in contexts} == {id(made[0])}
 
 
 def test_index_pages_and_range_reads_go_through_the_shared_opener(

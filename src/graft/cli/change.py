@@ -7,7 +7,8 @@ project's step in the pin record, the kept plan of that set, a small change of t
 :func:`answer` does the same before anything heavy is imported, when:
 
 * the change stamp of the command line reads the files (:mod:`graft.cli.changestamp`): plain
-  ``name==version`` lines whose steps the pin record holds, fresh, closed under their
+  ``name==version`` lines whose steps the pin record holds, fresh (or renewed: their index
+  pages are unchanged, decision 85), closed under their
   dependencies, every specifier met; the interpreter ``--python`` finds and the store's
   ownership are as the full path saw them;
 * the chosen set's plan is kept (its flat form, with its counts), every entry is in the store
@@ -95,7 +96,7 @@ def _reading(
     if found is None or not found[1] or not _holds(found[1], prefix):
         return None
     key, rows = found
-    read = changestamp.read(rows, files, prefix)
+    read = changestamp.read(rows, files, prefix, masked)
     if read is None or (read[1] and not changestamp.meets(read[1])):
         return None
     return key, rows, *read

@@ -12,7 +12,8 @@ the pin record and its context, the policy's word on every project, the inputs' 
 
 :func:`read` reads files of plain ``name==version`` lines (:func:`pins`) through it: each
 project's step is the pin record's under the key the resolver asks by
-(:func:`graft.resolve.pinned.asked_key`), younger than a cached page; every dependency of a
+(:func:`graft.resolve.pinned.asked_key`), younger than a cached page, or older and renewed:
+the index answers HTTP 304 for the pages its files came from (decision 85); every dependency of a
 chosen wheel is a project of the files (:func:`choose`), and its version meets the
 specifier: the conditions under which :func:`graft.resolve.pinned.pinned_resolution` answers,
 and its answer. Pairs of specifier and version met before are kept in the stamp; any other
@@ -28,6 +29,7 @@ full path checks them.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import time
@@ -43,10 +45,11 @@ _MARK = "\0file"  # stands for a requirements file's path in the stamp's key
 _VENV = "\0venv"  # stands for the venv's path in the key of the stamp for new venvs
 _VALUED = ("--index-url", "--extra-index-url", "--store", "--python", "--link-mode")
 _QUIET = ("-q", "--quiet")
+_INDEX_URLS = ("--index-url", "--extra-index-url")
 _REQUIREMENT = ("-r", "--requirement")
 PYTHON = "<python>"  # graft.resolve.provider.PYTHON (a unit test checks they agree)
 TTL = 600.0  # graft.resolve.pinrecord.TTL (a unit test checks they agree)
-RECORD_FORMAT = 2  # graft.resolve.pinrecord.FORMAT (a unit test checks they agree)
+RECORD_FORMAT = 3  # graft.resolve.pinrecord.FORMAT (a unit test checks they agree)
 _PAIRS_KEPT = 4096  # specifier and version pairs a stamp remembers as met
 
 Row = dict[str, object]
@@ -136,7 +139,7 @@ def choose(
 ) -> tuple[dict[str, Row], set[tuple[str, str]]] | None:
     """The step of each project and the specifier and version pairs that must hold; or None.
 
-    *record*: the pin record's steps by ``asked`` key, young enough; *python*: the target's
+    *record*: the pin record's steps by ``asked`` key; *python*: the target's
     version (what Requires-Python is checked against).
     """
     chosen: dict[str, Row] = {}
@@ -194,21 +197,53 @@ def stamp(masked: list[str]) -> tuple[str, dict[str, list[list[str]]]] | None:
     return key, rows
 
 
-def _record(path: str, context: str) -> dict[str, Row] | None:
-    """The pin record's steps younger than a cached page, by ``asked`` key."""
+def _record(path: str, context: str) -> tuple[dict[str, Row], dict[str, Row]] | None:
+    """The pin record's steps by ``asked`` key, and the record as read (its JSON)."""
     try:
         with open(path, encoding="utf-8") as fh:
             record = json.load(fh)
         if record["format"] != RECORD_FORMAT or record["context"] != context:
             return None
-        now = time.time()
-        return {
-            str(asked): row
-            for asked, row in record["steps"].items()
-            if 0 <= now - float(row["created"]) < TTL and row["asked"] == asked
-        }
+        steps = {str(a): row for a, row in record["steps"].items() if row["asked"] == a}
+        for row in steps.values():
+            float(row["created"])  # (a record unlike this module's: ValueError, TypeError)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
+    return steps, record
+
+
+def _young(row: Row, now: float) -> bool:
+    """Whether the step *row* is younger than a cached page (the resolver's rule)."""
+    return 0 <= now - float(row["created"]) < TTL  # type: ignore[arg-type]
+
+
+def _renew(path: str, record: dict[str, Row], aged: list[Row], index_urls: list[str]) -> bool:
+    """Whether the index still holds the pages every *aged* step came from; if so, renewed.
+
+    A step rests on its project's pages (:meth:`graft.sources.index.Indexes.pages`): while
+    each answers HTTP 304 to the validators it had, the full path would read the same files
+    and answer the same step. The pages are asked side by side, once each; the renewed steps
+    are kept as made now. *index_urls*: the command line's, whose credentials are its hosts'.
+    """
+    pages: dict[tuple[str, str], tuple[str, dict[str, str]]] = {}
+    for row in aged:
+        if not isinstance(row.get("pages"), list):
+            return False  # (from a find-links directory, a local index, or none validated)
+        for url, validators in row["pages"]:  # type: ignore[attr-defined]
+            pages[url, json.dumps(validators, sort_keys=True)] = (str(url), dict(validators))
+    from graft.sources import auth, revalidate  # noqa: PLC0415 - only for aged steps
+
+    for url in index_urls:
+        auth.keep(url)
+    if not revalidate.unchanged(list(pages.values())):
+        return False
+    now = time.time()
+    for row in aged:
+        row["created"] = now
+    from graft._atomic import remember  # noqa: PLC0415
+
+    remember(path, json.dumps(record))
+    return True
 
 
 class Reading:
@@ -246,24 +281,45 @@ class Reading:
 
 
 def read(
-    rows: dict[str, list[list[str]]], files: list[str], prefix: str
+    rows: dict[str, list[list[str]]], files: list[str], prefix: str, masked: list[str]
 ) -> tuple[Reading, set[tuple[str, str]]] | None:
-    """The files read by the stamp, and the pairs the stamp has not seen met; or None."""
-    found = _chosen(rows, files)
+    """The files read by the stamp, and the pairs the stamp has not seen met; or None.
+
+    *masked*: the command line (:func:`command`), whose index URLs may hold credentials for
+    the pages an aged step is renewed by.
+    """
+    index_urls = [v for f, v in itertools.pairwise(masked) if f in _INDEX_URLS]
+    found = _chosen(rows, files, index_urls)
     return None if found is None else _reading(rows, *found, prefix)
 
 
 Chosen = tuple[dict[str, Row], set[tuple[str, str]]]
 
 
-def _chosen(rows: dict[str, list[list[str]]], files: list[str]) -> Chosen | None:
-    """Each project's step for the files' pins, and the pairs that must hold; or None."""
+def _chosen(
+    rows: dict[str, list[list[str]]], files: list[str], renew: list[str] | None
+) -> Chosen | None:
+    """Each project's step for the files' pins, and the pairs that must hold; or None.
+
+    A step older than a cached page is renewed (:func:`_renew`, with the index URLs *renew*)
+    or, with *renew* None, taken as missing.
+    """
     wanted = pins(files)
     (path, context), (word,), (python,) = rows["record"][0], rows["word"][0], rows["python"][0]
     record = None if wanted is None else _record(path, context)
     if wanted is None or record is None:
         return None
-    return choose(wanted, record, json.loads(word), python)
+    steps, raw = record
+    now = time.time()
+    if renew is None:
+        steps = {asked: row for asked, row in steps.items() if _young(row, now)}
+    found = choose(wanted, steps, json.loads(word), python)
+    if found is None:
+        return None
+    aged = [row for row in found[0].values() if not _young(row, now)]
+    if aged and (renew is None or not _renew(path, raw, aged, renew)):
+        return None
+    return found
 
 
 def _reading(
@@ -299,7 +355,7 @@ def keep(argv: list[str], result: SyncResult, *, python: str | None, kept: bool)
     plan_key = recorded_state(result.prefix).get("graft-plan", "").partition(" ")[0]
     _venv, files, masked = parsed
     try:
-        found = _chosen({row[0]: [row[1:]] for row in given}, files)
+        found = _chosen({row[0]: [row[1:]] for row in given}, files, None)
         # the wheel each sdist gave, and what its lookup read (none without sdists)
         vouched = None if found is None else vouchers.make(result, found[0], cache_root())
     except (KeyError, IndexError, ValueError, TypeError, OSError):

@@ -563,6 +563,7 @@ def _resolved(
         request, inputs, wanted, target, have, chooser, sdists=builds is not None
     )
     record = None  # the pin record: only indexes answer, and their answers age (pinrecord)
+    recalled = None  # its steps young enough to be taken as the provider's answers
     needs = [n for n in requirements if not isinstance(n, str)]
     if (
         recall
@@ -577,7 +578,8 @@ def _resolved(
 
         urls = [i.url for i in index.indexes]
         key = pinrecord.context(target, policy, urls, dependencies=not request.no_deps)
-        record = (key, pinrecord.load(cache_dir, key))
+        record = (key, pinrecord.load(cache_dir, key, ttl=float("inf")))  # (aged ones kept)
+        recalled = pinrecord.young(record[1])
     try:
         resolution = resolve(
             requirements,
@@ -586,7 +588,7 @@ def _resolved(
             policy,
             prefetch=0 if index is None else 8,
             dependencies=not request.no_deps,
-            recalled=None if record is None else {a: step for a, (step, _) in record[1].items()},
+            recalled=recalled,
         )
     except BaseException:
         if builds is not None:
@@ -601,7 +603,8 @@ def _resolved(
         from graft.resolve.pinned import plain_word  # noqa: PLC0415
         from graft.resolve.pinrecord import record_path, save  # noqa: PLC0415
 
-        save(cache_dir, record[0], resolution.steps, record[1])
+        pages = index.pages if index is not None else lambda _name: None  # (always indexes)
+        save(cache_dir, record[0], resolution.steps, record[1], pages)
         word = plain_word(policy)
         if word is not None:
             recorded = (record_path(cache_dir, record[0]), record[0], json.dumps(word))

@@ -6,7 +6,10 @@ requirements on it and the policy's word on its project (the step's ``asked`` ke
 by the resolver), and on what this module vouches for: the same *context* (graft's code, the
 target's tags and markers, the policy's other fields, the indexes, ``--no-deps``) and index
 answers younger than a cached index page (:data:`TTL`, per step: the resolution memo's
-rule; a recalled step keeps its age). A record is kept only for a resolution from indexes alone
+rule; a recalled step keeps its age). Each step names the index pages its project's files
+came from, with their validators (:meth:`graft.sources.index.Indexes.pages`): while the
+index answers HTTP 304 to them, the step still holds, and ``graft.cli.change`` renews an
+aged step so (decision 85). A record is kept only for a resolution from indexes alone
 (no find-links directory or wheel named by path, whose files can change at any time, and not
 ``--offline``, whose cached pages can). After one edited pin, the other projects' steps are
 recalled: no index page, screening or METADATA is read for them.
@@ -40,12 +43,12 @@ from graft.resolve.provider import Need, WheelCandidate
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
 
     from graft.model.target import Target
     from graft.resolve.screen import Policy
 
-FORMAT = 2
+FORMAT = 3
 TTL = 600.0  # seconds: the resolution memo's INDEX_TTL (a cached index page's freshness)
 PER_IDENTIFIER = 4  # steps kept per identifier (asked differently: other pins, other words)
 
@@ -84,11 +87,15 @@ def record_path(cache_dir: str, key: str) -> str:
     return _path(cache_dir, key)
 
 
-def load(cache_dir: str, key: str, ttl: float = TTL) -> dict[str, tuple[Step, float]]:
+Pages = list[tuple[str, dict[str, str]]]  # a step's index pages and their validators
+Kept = tuple[Step, float, "Pages | None"]  # a recorded step, when it was made, its pages
+
+
+def load(cache_dir: str, key: str, ttl: float = TTL) -> dict[str, Kept]:
     """The steps recorded under *key* younger than *ttl* seconds, by their ``asked`` key.
 
-    With when each was made. An sdist's step is among them (kept when the record is written
-    again), but :func:`graft.resolve.pinned.pinned_resolution` never takes it.
+    With when each was made and its pages. An sdist's step is among them (kept when the
+    record is written again), but :func:`graft.resolve.pinned.pinned_resolution` never takes it.
     """
     try:
         with open(_path(cache_dir, key), encoding="utf-8") as fh:
@@ -100,37 +107,47 @@ def load(cache_dir: str, key: str, ttl: float = TTL) -> dict[str, tuple[Step, fl
         for asked, row in record["steps"].items():
             created = float(row["created"])
             if 0 <= now - created < ttl and asked == row["asked"]:
-                out[str(asked)] = (decode(row), created)
+                out[str(asked)] = (decode(row), created, _pages(row.get("pages")))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {}
     return out
+
+
+def young(kept: Mapping[str, Kept], ttl: float = TTL) -> dict[str, Step]:
+    """The steps of *kept* younger than *ttl* seconds, by their ``asked`` key: recallable."""
+    now = time.time()
+    return {asked: step for asked, (step, created, _) in kept.items() if 0 <= now - created < ttl}
 
 
 def save(
     cache_dir: str,
     key: str,
     steps: Iterable[tuple[str, Step]],
-    kept: Mapping[str, tuple[Step, float]],
+    kept: Mapping[str, Kept],
+    pages: Callable[[str], Pages | None],
 ) -> None:
     """Record *steps* (by identifier) beside the *kept* ones (by ``asked`` key).
 
-    A step that was recalled keeps its age: it rests on the index answers of its time. When
-    every step was recalled (a package added back or removed), the record already holds them
-    and is not written again. Past :data:`PER_IDENTIFIER` steps of one identifier, the oldest
-    go.
+    *pages*: the index pages a project's files came from in this resolution. A step that was
+    recalled, or kept aged (for ``graft.cli.change`` to renew), keeps its age and pages: it
+    rests on the index answers of its time. When every step was recalled (a package added back
+    or removed), the record already holds them and is not written again. Past
+    :data:`PER_IDENTIFIER` steps of one identifier, the oldest go.
     """
     now = time.time()
     new = {
-        step.asked: encode(step, ident=ident, created=now)
+        step.asked: encode(step, ident=ident, created=now, pages=pages(step.chosen.name))
         for ident, step in steps
-        if (before := kept.get(step.asked)) is None or before[0] != step
+        if (before := kept.get(step.asked)) is None
+        or before[0] != step
+        or not 0 <= now - before[1] < TTL  # (made again: the index answered it now)
     }
     path = _path(cache_dir, key)
     if not new and os.path.isfile(path):
         return
     rows = {
-        asked: encode(step, ident=step.chosen.identifier, created=created)
-        for asked, (step, created) in kept.items()
+        asked: encode(step, ident=step.chosen.identifier, created=created, pages=from_pages)
+        for asked, (step, created, from_pages) in kept.items()
     }
     merged = {**rows, **new}
     newest = sorted(merged.values(), key=lambda row: -float(row["created"]))
@@ -142,8 +159,8 @@ def save(
     remember(path, json.dumps({"format": FORMAT, "context": key, "steps": merged}))
 
 
-def encode(step: Step, *, ident: str, created: float) -> dict[str, Any]:
-    """*step*, the answer for *ident*, as JSON."""
+def encode(step: Step, *, ident: str, created: float, pages: Pages | None) -> dict[str, Any]:
+    """*step*, the answer for *ident* from the index *pages*, as JSON."""
     f, c = step.chosen.file, step.chosen
     return {
         "created": created,
@@ -165,7 +182,19 @@ def encode(step: Step, *, ident: str, created: float) -> dict[str, Any]:
         ],
         "deps": [[n.name, n.extra, str(n.specifier), n.filename, n.text] for n in step.deps],
         "warnings": list(step.warnings),
+        "pages": None if pages is None else [[url, dict(v)] for url, v in pages],
     }
+
+
+def _pages(value: object) -> Pages | None:
+    """A step's pages as :func:`encode` wrote them (None for none, or unreadable)."""
+    if not isinstance(value, list):
+        return None
+    out: Pages = []
+    for page in value:
+        url, validators = page
+        out.append((str(url), {str(k): str(v) for k, v in validators.items()}))
+    return out
 
 
 def decode(row: Mapping[str, Any]) -> Step:

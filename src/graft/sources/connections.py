@@ -210,8 +210,11 @@ def _open(
     return response
 
 
-def handlers(context: ssl.SSLContext) -> list[urllib.request.BaseHandler]:
-    """The HTTP and HTTPS handlers of urllib, on :data:`ADDRESSES` and :data:`POOL`."""
+def handlers(context: Callable[[], ssl.SSLContext]) -> list[urllib.request.BaseHandler]:
+    """The HTTP and HTTPS handlers of urllib, on :data:`ADDRESSES` and :data:`POOL`.
+
+    HTTPS connections get the TLS context *context* gives, asked for when one is made.
+    """
     pool = POOL
 
     class Connection(http.client.HTTPConnection):
@@ -233,7 +236,10 @@ def handlers(context: ssl.SSLContext) -> list[urllib.request.BaseHandler]:
             return _open(self, Connection, req, pool)
 
     class SecureHandler(urllib.request.HTTPSHandler):
-        def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-            return _open(self, SecureConnection, req, pool, context=context)
+        def __init__(self) -> None:  # (HTTPSHandler's own makes a context at once on 3.12+)
+            urllib.request.AbstractHTTPHandler.__init__(self)
 
-    return [Handler(), SecureHandler(context=context)]
+        def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+            return _open(self, SecureConnection, req, pool, context=context())
+
+    return [Handler(), SecureHandler()]

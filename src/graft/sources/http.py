@@ -11,8 +11,12 @@ import time
 from dataclasses import dataclass
 
 from graft.errors import SourceError
+from graft.sources.revalidate import give_back
 from graft.sources.urlimport import load as load_urllib
 from graft.sources.urlimport import opener
+
+TYPE_CHECKING = False
+
 
 _RETRIES = 3
 
@@ -55,6 +59,7 @@ def http_get(
                 )
         except urllib.error.HTTPError as exc:
             if exc.code == 304:  # noqa: PLR2004
+                give_back(exc)
                 return Response(304, b"", "")
             if exc.code == 404:  # noqa: PLR2004
                 return None

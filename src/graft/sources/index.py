@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from graft.model.target import Target
 
 PYPI_SIMPLE = "https://pypi.org/simple/"
-_ACCEPT = "application/vnd.pypi.simple.v1+json, text/html;q=0.1"
 _PAGE_TTL = 600.0  # seconds an index page is fresh, as PyPI's Cache-Control says
 _RETRIES = 3
 
@@ -227,6 +226,8 @@ class Index:
         self.offline = offline
         self.ttl = _PAGE_TTL  # (0 after ask_again: every cached page is revalidated)
         self.cached_answer = False  # a page was answered from the cache without asking
+        # per page URL read: the validators of the rows it gave, and whether it listed any file
+        self.seen: dict[str, tuple[dict[str, str], bool]] = {}
 
     def files(self, name: str) -> list[Candidate]:
         """The wheels the index offers for project *name*."""
@@ -260,7 +261,11 @@ class Index:
 
         ``[filename, url, sha256, requires_python, yanked, upload_time, metadata, size]``.
         """
-        return self._page(urllib.parse.urljoin(self.url, f"{name}/"))
+        return self._page(self.page_url(name))
+
+    def page_url(self, name: str) -> str:
+        """The URL of project *name*'s page."""
+        return urllib.parse.urljoin(self.url, f"{name}/")
 
     def fresh(self, name: str) -> bool:
         """Whether the page of *name* is answered without the network (a stat, no parse).
@@ -270,7 +275,7 @@ class Index:
         """
         if self.offline or self.url.startswith("file:"):
             return True
-        path = self._path(urllib.parse.urljoin(self.url, f"{name}/"))
+        path = self._path(self.page_url(name))
         try:
             return time.time() - os.stat(path).st_mtime < self.ttl
         except OSError:
@@ -301,6 +306,7 @@ class Index:
         if cached is not None and (self.offline or time.time() - cached["fetched"] < self.ttl):
             self.cached_answer = self.cached_answer or not self.offline
             rows: list[list[Any]] = cached["rows"]
+            self.seen[url] = (cached.get("validators") or {}, bool(rows))
             return rows
         if self.offline:
             raise SourceError(
@@ -315,6 +321,7 @@ class Index:
             rows, validators = got
         page = {"format": _PAGE_FORMAT, "fetched": time.time(), "validators": validators}
         remember(path, json.dumps({**page, "rows": rows}, separators=(",", ":")))
+        self.seen[url] = (validators, bool(rows))
         return rows
 
 
@@ -367,19 +374,16 @@ def _get_page(
     url: str, validators: dict[str, str]
 ) -> tuple[list[list[Any]], dict[str, str]] | None:
     """The page at *url* as rows and its validators; None when it is unchanged (HTTP 304)."""
-    headers = {"Accept": _ACCEPT}
-    if validators.get("etag"):
-        headers["If-None-Match"] = validators["etag"]
-    if validators.get("last-modified"):
-        headers["If-Modified-Since"] = validators["last-modified"]
-    from graft.sources.http import http_get  # noqa: PLC0415 - cached pages need no client
+    from graft.sources.http import http_get  # noqa: PLC0415 - (cached pages need none)
+    from graft.sources.revalidate import conditional  # noqa: PLC0415
 
-    got = http_get(url, headers=headers)
+    got = http_get(url, headers=conditional(validators))
     if got is None:
         return [], {}
     if got.status == 304:  # noqa: PLR2004
         return None
     fresh = {k: v for k, v in (("etag", got.etag), ("last-modified", got.last_modified)) if v}
+    fresh["sha256"] = sha256_hex(got.body)  # (an index without validators: compared by bytes)
     if "json" in got.content_type:
         return _json_rows(url, got.body), fresh
     return _html_rows(url, got.body), fresh
@@ -513,6 +517,24 @@ class Indexes:
         """Revalidate every cached page from now on (:meth:`Index.ask_again`)."""
         for index in self.indexes:
             index.ask_again()
+
+    def pages(self, name: str) -> list[tuple[str, dict[str, str]]] | None:
+        """The pages the files of *name* came from, with their validators as then read.
+
+        Every index :meth:`files` asked, in order (under ``first-index``, up to the first
+        that listed a file). None when one of them was not read from an HTTP index or gave
+        no validators: that answer cannot be revalidated (:func:`graft.sources.http.unchanged`).
+        """
+        out = []
+        for index in self.indexes:
+            url = index.page_url(name)
+            seen = index.seen.get(url)
+            if seen is None or not seen[0]:
+                return None
+            out.append((url, seen[0]))
+            if seen[1] and not self.merged:
+                break
+        return out
 
     def rows(self, name: str) -> list[list[Any]]:
         """:meth:`Index.rows` of the first index that has any file for *name* (else none).

@@ -22,10 +22,13 @@ import threading
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import ssl
     from urllib.request import OpenerDirector
 
 _LOCK = threading.Lock()
 _OPENER: list[OpenerDirector] = []  # made once, on first use
+_CONTEXT_LOCK = threading.Lock()
+_CONTEXT: list[ssl.SSLContext] = []  # made once, on the first HTTPS connection
 
 
 def load() -> None:
@@ -37,18 +40,30 @@ def load() -> None:
 def opener() -> OpenerDirector:
     """The default urllib opener, with one TLS context for every HTTPS connection of the run.
 
-    The context is ``ssl.create_default_context()`` (as ``http.client`` makes per connection: the
-    system's CA certificates, ``SSL_CERT_FILE`` and ``SSL_CERT_DIR`` honoured, hostnames
-    checked); an ``SSLContext`` may serve many threads at once, and so may an opener (urllib's
-    own ``urlopen`` shares one).
+    The context (:func:`tls_context`) is ``ssl.create_default_context()`` (as ``http.client``
+    makes per connection: the system's CA certificates, ``SSL_CERT_FILE`` and ``SSL_CERT_DIR``
+    honoured, hostnames checked); an ``SSLContext`` may serve many threads at once, and so may
+    an opener (urllib's own ``urlopen`` shares one).
     """
     with _LOCK:
         if not _OPENER:
-            import ssl  # noqa: PLC0415
             import urllib.request  # noqa: PLC0415
 
             from graft.sources.connections import handlers  # noqa: PLC0415
 
-            context = ssl.create_default_context()
-            _OPENER.append(urllib.request.build_opener(*handlers(context)))
+            _OPENER.append(urllib.request.build_opener(*handlers(tls_context)))
         return _OPENER[0]
+
+
+def tls_context() -> ssl.SSLContext:
+    """The run's one TLS context, made when the first HTTPS connection needs it.
+
+    Loading the CA certificates costs 30-60 ms of CPU, which a run that only asks an HTTP
+    index (a mirror on the local network, a loopback one) never needs to pay.
+    """
+    with _CONTEXT_LOCK:
+        if not _CONTEXT:
+            import ssl  # noqa: PLC0415
+
+            _CONTEXT.append(ssl.create_default_context())
+        return _CONTEXT[0]

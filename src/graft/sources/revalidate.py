@@ -1,0 +1,81 @@
+"""Index pages asked for again by their validators (HTTP revalidation, decision 85).
+
+A cached page keeps the ETag and Last-Modified its answer gave, and the SHA-256 of its bytes
+(:class:`graft.sources.index.Index`). :func:`conditional` asks for a page unless it still holds
+them (the index's pages, with their retries: :func:`graft.sources.http.http_get`), and
+:func:`unchanged` asks whether pages are still as they were, for ``graft.cli.change``, which
+renews the pin record's steps by it. Neither makes a dataclass: the change path imports no
+``dataclasses``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from graft._sha256 import sha256_hex
+from graft.sources.urlimport import load as load_urllib
+from graft.sources.urlimport import opener
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import urllib.error
+
+#: What an index page is asked for as: PEP 691 JSON, else PEP 503 HTML
+ACCEPT = "application/vnd.pypi.simple.v1+json, text/html;q=0.1"
+_AT_ONCE = 8  # pages asked for side by side by :func:`unchanged` (as a resolution lists them)
+
+#: a page's "etag" and "last-modified", as its answer gave them, and the "sha256" of its bytes
+Validators = dict[str, str]
+
+
+def give_back(answer: urllib.error.HTTPError) -> None:
+    """Read a refusal's body to its end and close it: its connection can serve the next GET."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        answer.read()
+        answer.close()
+
+
+def conditional(validators: Validators) -> dict[str, str]:
+    """The headers that ask for an index page, unless it still holds *validators* (HTTP 304)."""
+    headers = {"Accept": ACCEPT}
+    if validators.get("etag"):
+        headers["If-None-Match"] = validators["etag"]
+    if validators.get("last-modified"):
+        headers["If-Modified-Since"] = validators["last-modified"]
+    return headers
+
+
+def unchanged(pages: list[tuple[str, Validators]]) -> bool:
+    """Whether every page of *pages* is as its validators say it was.
+
+    Each is asked for once, side by side, with its ETag and Last-Modified: an HTTP 304 says
+    it is unchanged, and so does a page whose bytes have the SHA-256 it had (an index that
+    gives no validators, or ignores them). Anything else (a new page, an error, no network)
+    is False, for a caller that then asks through :func:`graft.sources.http.http_get` with its
+    retries; so is a
+    page with nothing to compare.
+    """
+    if not pages or not all(validators for _, validators in pages):
+        return False
+    load_urllib()
+    import urllib.error  # noqa: PLC0415
+    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+    from graft.sources.auth import request as authorized  # noqa: PLC0415
+
+    def one(page: tuple[str, Validators]) -> bool:
+        url, validators = page
+        try:
+            with opener().open(authorized(url, conditional(validators)), timeout=30) as got:
+                return "sha256" in validators and sha256_hex(got.read()) == validators["sha256"]
+        except urllib.error.HTTPError as exc:
+            give_back(exc)
+            return exc.code == 304  # noqa: PLR2004
+        except (urllib.error.URLError, OSError, ValueError):
+            return False
+
+    with ThreadPoolExecutor(min(_AT_ONCE, len(pages)), thread_name_prefix="graft-pages") as pool:
+        return all(pool.map(one, pages))
+
+
+__all__ = ["ACCEPT", "Validators", "conditional", "give_back", "unchanged"]

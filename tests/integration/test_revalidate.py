@@ -1,0 +1,65 @@
+"""Index pages asked again by their validators (graft.sources.http.unchanged, decision 85)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from graft.sources.index import Indexes
+from graft.sources.revalidate import unchanged
+from tests.support.rangeserver import serve
+from tests.support.wheelmaker import make_wheel
+
+
+def test_pages_are_unchanged_only_while_each_answers_not_modified(
+    tmp_path: Path, wheels: Path
+) -> None:
+    with serve() as index:
+        index.etag = True
+        for name in ("app", "lib"):
+            index.add(make_wheel(wheels, name, "1.0"))
+        indexes = Indexes([f"{index.url}/simple/"], str(tmp_path / "cache"))
+        assert indexes.pages("lib") is None  # (not read yet)
+        indexes.rows("app")
+        indexes.rows("lib")
+        pages = [*(indexes.pages("app") or []), *(indexes.pages("lib") or [])]
+        assert [url for url, _ in pages] == [f"{index.url}/simple/{n}/" for n in ("app", "lib")]
+        assert all(validators.get("etag") for _, validators in pages)
+        index.pages.clear()
+        assert unchanged(pages)
+        assert index.pages == [304, 304]  # each asked once
+        index.add(make_wheel(wheels, "lib", "1.1"))  # lib's page changes
+        assert not unchanged(pages)
+        assert not unchanged([])
+        assert not unchanged([(pages[0][0], {})])  # (nothing to ask it by)
+    assert not unchanged(pages[:1])  # the server is gone
+
+
+def test_a_page_without_validators_is_compared_by_its_bytes(tmp_path: Path, wheels: Path) -> None:
+    with serve() as index:  # (no ETag, no Last-Modified: as the PyPI these machines reach)
+        index.add(make_wheel(wheels, "lib", "1.0"))
+        indexes = Indexes([f"{index.url}/simple/"], str(tmp_path / "cache"))
+        assert indexes.rows("lib")
+        pages = indexes.pages("lib")
+        assert pages is not None
+        assert [set(validators) for _, validators in pages] == [{"sha256"}]
+        index.pages.clear()
+        assert unchanged(pages)
+        assert index.pages == [200]
+        index.add(make_wheel(wheels, "lib", "1.1"))
+        assert not unchanged(pages)
+
+
+def test_the_pages_of_several_indexes_are_those_first_index_asked(
+    tmp_path: Path, wheels: Path
+) -> None:
+    with serve() as first, serve() as second:
+        first.etag = second.etag = True
+        first.add(make_wheel(wheels, "lib", "1.0"))
+        second.add(make_wheel(wheels, "lib", "2.0"))
+        urls = [f"{first.url}/simple/", f"{second.url}/simple/"]
+        indexes = Indexes(urls, str(tmp_path / "cache"))
+        indexes.rows("lib")
+        assert [url for url, _ in indexes.pages("lib") or []] == [f"{first.url}/simple/lib/"]
+        merged = Indexes(urls, str(tmp_path / "cache2"), strategy="unsafe-best-match")
+        merged.rows("lib")
+        assert [url for url, _ in merged.pages("lib") or []] == [f"{u}lib/" for u in urls]
