@@ -16,7 +16,7 @@ import pytest
 from graft.sources import connections, urlimport
 from graft.sources.http import http_get
 from graft.sources.lazywheel import read_metadata
-from graft.sources.revalidate import conditional, unchanged
+from graft.sources.revalidate import ABSENT, conditional, unchanged
 from tests.support.rangeserver import serve
 from tests.support.wheelmaker import make_wheel
 
@@ -217,8 +217,10 @@ def test_a_page_answered_not_modified_gives_its_connection_back(
             assert again is not None
             assert again.status == 304
         assert unchanged([(url, {"etag": first.etag})])
-    assert (server.requests, server.connections) == (5, 1)
-    assert (fresh.made, fresh.reused) == (1, 4)  # (a 304 left unread would close its own)
+        assert (server.requests, server.connections) == (5, 1)
+        assert (fresh.made, fresh.reused) == (1, 4)  # (a 304 left unread would close its own)
+        assert not unchanged([(url, {ABSENT: "404"})])  # (there now)
+        assert unchanged([(f"{base}/missing", {ABSENT: "404"})])  # (still not there)
 
 
 def test_no_tls_context_is_made_until_an_https_connection_needs_one(

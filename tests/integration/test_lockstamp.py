@@ -202,6 +202,55 @@ def test_index_answers_older_than_a_cached_page_lock_again(
     assert (tmp_path / "c.toml").read_bytes() != (tmp_path / "a.toml").read_bytes()
 
 
+def _expire(stamp: Path) -> None:
+    """Make the stamp's index answers older than a cached page, as an hour would."""
+    lines = stamp.read_bytes().split(b"\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith(b"expires\0"))
+    assert float(lines[at].split(b"\0")[1]) > 0
+    lines[at] = b"expires\x001.0"
+    stamp.write_bytes(b"\n".join(lines))
+
+
+@pytest.mark.parametrize("etag", [True, False], ids=["etag", "bytes"])
+def test_an_aged_stamp_is_renewed_while_its_pages_are_unchanged(
+    tmp_path: Path, graft_cache: Path, wheels: Path, etag: bool
+) -> None:
+    """Decision 85: the pages the lock's answers came from are asked again, once each."""
+    reqs = tmp_path / "in.txt"
+    reqs.write_text("alpha\n")
+    aged(reqs)
+    with serve() as served:
+        served.etag = etag
+        served.add(make_wheel(wheels, "alpha", "1.0", {"alpha.py": ""}, requires=("beta",)))
+        served.add(make_wheel(wheels, "beta", "1.0", {"beta.py": ""}))
+        out = tmp_path / "pylock.toml"
+        args = ("lock", "-r", reqs, "--index-url", f"{served.url}/simple/", "-o", out)
+        run_graft(*args)
+        written = out.read_bytes()
+        for stamp in [*stamps(graft_cache), *(graft_cache / "lock-stamps").glob("edit-*")]:
+            _expire(stamp)
+        served.pages.clear()
+        said, modules = graft_imports(*args)
+        assert not _full_path(modules), said
+        assert served.pages == [304 if etag else 200] * 2  # alpha's page and beta's
+        assert out.read_bytes() == written
+        served.pages.clear()
+        graft_imports(*args)
+        assert served.pages == []  # renewed: fresh for another ten minutes
+        for stamp in [*stamps(graft_cache), *(graft_cache / "lock-stamps").glob("edit-*")]:
+            _expire(stamp)
+        reqs.write_text("alpha>=1\n")  # an edit the proof covers, after an hour
+        aged(reqs)
+        said, modules = graft_imports(*args)
+        assert not _full_path(modules), said
+        assert out.read_bytes() == written
+        for stamp in [*stamps(graft_cache), *(graft_cache / "lock-stamps").glob("edit-*")]:
+            _expire(stamp)
+        served.add(make_wheel(wheels, "beta", "2.0", {"beta.py": ""}))  # beta's page changes
+        said, modules = graft_imports(*args)
+        assert _full_path(modules), said  # (which keeps beta 1.0: the output's, preferred)
+
+
 def _full_path(modules: set[str]) -> bool:
     return "resolvelib" in modules
 

@@ -63,3 +63,24 @@ def test_the_pages_of_several_indexes_are_those_first_index_asked(
         merged = Indexes(urls, str(tmp_path / "cache2"), strategy="unsafe-best-match")
         merged.rows("lib")
         assert [url for url, _ in merged.pages("lib") or []] == [f"{u}lib/" for u in urls]
+
+
+def test_the_pages_a_run_answered_from_are_those_read_and_those_rested_on(
+    tmp_path: Path, wheels: Path
+) -> None:
+    with serve() as index:
+        index.etag = True
+        for name in ("app", "lib"):
+            index.add(make_wheel(wheels, name, "1.0"))
+        indexes = Indexes([f"{index.url}/simple/"], str(tmp_path / "cache"))
+        assert indexes.answered_from() == []
+        indexes.rows("app")
+        app = indexes.pages("app") or []
+        recalled = [(f"{index.url}/simple/lib/", {"etag": '"then"'})]
+        indexes.rests_on(recalled)
+        indexes.rests_on(app)  # (noted twice: listed once)
+        assert indexes.answered_from() == [*app, *recalled]
+        indexes.rests_on(None)  # a recalled step that names no pages
+        assert indexes.answered_from() is None
+    local = Indexes([str(wheels)], str(tmp_path / "cache"))  # (a directory: read each time)
+    assert local.answered_from() is None

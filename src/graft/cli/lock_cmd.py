@@ -194,6 +194,7 @@ def _keep_stamp(
         argv,
         started_ns=started_ns,
         index=result.index,
+        pages=result.pages,
         watched=watched,
         say=said,
         summary=summary,

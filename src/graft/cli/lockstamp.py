@@ -139,7 +139,10 @@ def answer(argv: list[str]) -> int | None:
     try:
         rows, lock = _load(key)
         now = _read(output)
+        expires = rows["expires"][0][0]
         holds = _holds(rows, lock) and _preferred(rows, lock, now)
+        if holds and rows["expires"][0][0] != expires:  # renewed: kept so
+            _store(key, _rows_of(rows), lock)
     except (OSError, ValueError, KeyError, IndexError, TypeError):
         holds = False  # no stamp for this command line, or it does not hold
     try:
@@ -310,9 +313,34 @@ def _holds(rows: dict[str, list[list[str]]], lock: bytes) -> bool:
     (expires,) = rows["expires"][0]
     return (
         sha256_hex(lock) == rows["lock"][0][0]
-        and not (float(expires) and time.time() > float(expires))
         and unchanged([(kind, path, fp) for kind, path, fp in rows.get("watched", [])])
+        and (not (float(expires) and time.time() > float(expires)) or _renewed(rows))
     )
+
+
+def _renewed(rows: dict[str, list[list[str]]]) -> bool:
+    """Whether the index pages the lock's answers came from are unchanged; then renewed.
+
+    Each is asked for once with its validators (:func:`graft.sources.revalidate.unchanged`,
+    decision 85); when every one is as it was, ``expires`` is set another
+    :data:`graft.resolve.memo.INDEX_TTL` ahead, in place (the caller writes the stamp again).
+    """
+    if not rows.get("page"):
+        return False
+    import json  # noqa: PLC0415 - only for an aged stamp
+
+    pages = [(url, json.loads(validators)) for url, validators in rows["page"]]
+    from graft.sources import revalidate  # noqa: PLC0415
+
+    if not revalidate.unchanged(pages):
+        return False
+    rows["expires"][0][0] = repr(time.time() + _index_ttl())
+    return True
+
+
+def _rows_of(rows: dict[str, list[list[str]]]) -> list[list[str]]:
+    """A stamp's rows as :func:`_store` takes them (its key left out)."""
+    return [[name, *row] for name, table in rows.items() if name != "key" for row in table]
 
 
 def _write(path: str, data: bytes) -> None:
@@ -350,6 +378,7 @@ def keep(
     *,
     started_ns: int,
     index: bool,
+    pages: tuple[tuple[str, dict[str, str]], ...] | None = None,
     watched: list[tuple[str, str]],
     say: list[str],
     summary: str,
@@ -367,7 +396,9 @@ def keep(
     is the sha256 of the output the lock preferred versions from (``-``: none, ``*``: not
     read). With *locked* (every entry's name and version), a lock whose edit can be proven
     harmless (:mod:`graft.cli.lockedit`), a second stamp answers the lock after an edit;
-    *left_out*: some environments were not locked (the *say* lines tell why). *read*: the
+    *left_out*: some environments were not locked (the *say* lines tell why). *pages*: the
+    index pages the lock's answers came from, with their validators, by which an aged stamp
+    is renewed (decision 85; None: it cannot be). *read*: the
     sha256 of the bytes each requirements file was parsed from, by path: such a file still
     holding them is fingerprinted however recently it was written (the lock read exactly
     those bytes), where any other file written since the lock started, or just before, leaves
@@ -382,6 +413,9 @@ def keep(
         return
     expires = started_ns / 1e9 + _index_ttl() if index else 0.0
     rows = [*fingerprints, ["lock", sha256_hex(lock)], ["expires", repr(expires)]]
+    import json  # noqa: PLC0415
+
+    rows += [["page", url, json.dumps(v, sort_keys=True)] for url, v in pages or ()]
     rows += [["prefs", preferred_from], *(["say", s] for s in say), ["summary", summary]]
     if left_out:
         rows.append(["left-out"])

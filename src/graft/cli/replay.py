@@ -34,6 +34,7 @@ template in graft's cache.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import sys
 import time
@@ -75,7 +76,7 @@ def answer(argv: list[str]) -> int | None:
     started = time.perf_counter()
     rows = _read(argv)
     try:
-        if rows is None or not _holds(rows, prefix):
+        if rows is None or not _holds(rows, prefix, argv):
             return None
         count, stats = int(rows["count"][0][0]), [int(n) for n in rows["stats"][0]]
         if len(stats) != len(("links", "directories", "files")) or not _build(rows, prefix):
@@ -112,7 +113,7 @@ def _read(argv: list[str]) -> dict[str, list[list[str]]] | None:
     return rows
 
 
-def _holds(rows: dict[str, list[list[str]]], prefix: str) -> bool:
+def _holds(rows: dict[str, list[list[str]]], prefix: str, argv: list[str]) -> bool:
     """Whether the inputs, the store and the place of the new venv are as the stamp says."""
     from graft.resolve.fingerprints import unchanged  # noqa: PLC0415
 
@@ -120,13 +121,42 @@ def _holds(rows: dict[str, list[list[str]]], prefix: str) -> bool:
     store = rows["store"][0][0]
     template = rows["template"][0][0]
     return (
-        not (float(expires) and time.time() > float(expires))
-        and _outside(prefix, store)
+        _outside(prefix, store)
         and _trusted(rows, store)
         and os.path.isfile(os.path.join(template, "pyvenv.cfg"))
         and noop._finds_the_same(*rows["interpreter"][0])  # noqa: SLF001
         and unchanged([(kind, path, fp) for kind, path, fp in rows["watched"]])
+        and (not (float(expires) and time.time() > float(expires)) or _renewed(rows, argv))
     )
+
+
+def _renewed(rows: dict[str, list[list[str]]], argv: list[str]) -> bool:
+    """Whether the index pages the memo's answers came from are unchanged; then renewed.
+
+    The memo (whose bytes the stamp watches) names them with their validators; each is asked
+    for once (:func:`graft.sources.revalidate.unchanged`). When every one is as it was, the
+    stamp builds venvs for another :data:`graft.resolve.memo.INDEX_TTL` (decision 85). The
+    memo itself is left as it is: its file is what the stamp watches.
+    """
+    import json  # noqa: PLC0415
+
+    (memo,) = rows["memo"][0]
+    with open(memo, encoding="utf-8") as fh:
+        pages = json.load(fh).get("pages")
+    if not isinstance(pages, list) or not pages:
+        return False
+    from graft.resolve.memo import INDEX_TTL  # noqa: PLC0415
+    from graft.sources import auth, revalidate  # noqa: PLC0415
+
+    for flag, value in itertools.pairwise(argv):
+        if flag in {"--index-url", "--extra-index-url"}:  # (credentials for their hosts)
+            auth.keep(value)
+    if not revalidate.unchanged([(str(url), dict(v)) for url, v in pages]):
+        return False
+    rows["build-expires"] = [[repr(time.time() + INDEX_TTL)]]
+    again = [[name, *row] for name, table in rows.items() for row in table]
+    noop.write_stamp(argv, again, "replay")
+    return True
 
 
 def _outside(prefix: str, store: str) -> bool:
@@ -433,6 +463,7 @@ def _rows(
         ["key", key],
         *base,
         memo_row,
+        ["memo", memo],
         ["noop-expires", noop_expires],
         ["build-expires", repr(created + INDEX_TTL if index else 0.0)],
         ["template", str(result.template)],

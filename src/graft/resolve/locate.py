@@ -267,6 +267,9 @@ class Located:
     from_sources: bool = False
     variables: tuple[str, ...] = ()  # environment variables the requirements files expanded
     pin_record: Recorded | None = None  # what a pinned resolution kept (graft.cli.change)
+    # the index pages the answers came from, with their validators (Indexes.answered_from):
+    # an aged memo is renewed while each is unchanged; None when one cannot be asked again
+    pages: tuple[tuple[str, dict[str, str]], ...] | None = None
 
     def labels(self) -> tuple[str, ...]:
         """``name==version`` of each distribution located, sorted."""
@@ -442,7 +445,18 @@ def locate(  # noqa: PLR0915 - the stages, in order
         from_sources=any(w.source is not None for w in wanted) or bool(inputs.remote_files),
         variables=tuple(inputs.variables),
         pin_record=recorded,
+        pages=_answered_from(index, request.offline),
     )
+
+
+def _answered_from(
+    index: Indexes | None, offline: bool
+) -> tuple[tuple[str, dict[str, str]], ...] | None:
+    """The pages the run's answers came from (:meth:`Indexes.answered_from`), if any."""
+    if index is None or offline:
+        return None
+    pages = index.answered_from()
+    return None if pages is None else tuple(pages)
 
 
 def _build_picked(
@@ -605,6 +619,9 @@ def _resolved(
 
         pages = index.pages if index is not None else lambda _name: None  # (always indexes)
         save(cache_dir, record[0], resolution.steps, record[1], pages)
+        if index is not None:  # the recalled steps' answers rest on their pages as they were
+            for asked in {step.asked for _, step in resolution.steps} & set(recalled or {}):
+                index.rests_on(record[1][asked][2])
         word = plain_word(policy)
         if word is not None:
             recorded = (record_path(cache_dir, record[0]), record[0], json.dumps(word))

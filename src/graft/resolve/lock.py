@@ -110,9 +110,22 @@ class LockResult:
     variables_read: bool = False
     machine: bool = False  # variant detection read the machine
     index: bool = False  # an index answered (its answers age)
+    # the index pages its answers came from, with their validators (Indexes.answered_from):
+    # an aged lock stamp is renewed while each is unchanged; None when one cannot be asked again
+    pages: tuple[tuple[str, dict[str, str]], ...] | None = None
     # sha256 of the output the lock preferred versions from ("-": none there), "*": not read
     preferred_from: str = "*"
     text: str | None = None  # the lock itself, when it goes to standard output (-o -)
+
+
+def _answered_from(
+    projects: IndexProjects, *, offline: bool
+) -> tuple[tuple[str, dict[str, str]], ...] | None:
+    """The index pages the lock's answers came from (:meth:`Indexes.answered_from`)."""
+    if projects.indexes is None or offline:
+        return None
+    pages = projects.indexes.answered_from()
+    return None if pages is None else tuple(pages)
 
 
 def compatible(
@@ -815,6 +828,7 @@ def lock(request: LockRequest) -> LockResult:
         variables_read=bool(inputs.variables or inputs.remote_files),
         machine=chooser.detected,
         index=projects.indexes is not None and not asked.offline,
+        pages=_answered_from(projects, offline=asked.offline),
         preferred_from=locked.digest,
         text=_emit(entries, covered, built_sources, output),
     )

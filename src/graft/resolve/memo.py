@@ -13,9 +13,10 @@ the timestamp's granularity would go unseen) and no memo is written (a wheel of 
 download cache excepted: its directory names its sha256); fingerprints
 are taken right after resolving, not when the sync ends. An index's
 answers age: a memo that consulted one builds venvs as long as a cached index page
-lives (``sources._PAGE_TTL``); after that it only confirms a venv that already holds its
-result (a no-op, as pip's and uv's "already satisfied"), unless ``--upgrade`` asks for
-the index's newest answers.
+lives (``sources._PAGE_TTL``); after that it is renewed when every page its answers came
+from is unchanged (asked again with its validators, decision 85), and otherwise only
+confirms a venv that already holds its result (a no-op, as pip's and uv's "already
+satisfied"), unless ``--upgrade`` asks for the index's newest answers.
 
 The memo is only a shortcut to the same answer: anything missing, unreadable or
 changed sends the sync through full resolution, which then writes a new memo. It is
@@ -123,6 +124,7 @@ def remember_located(
         "rows": [[f.path, f.sha256, f.wanted.path, f.wanted.requested] for f in located.fetched],
         "labels": list(located.labels()),
         "preferred": list(located.preferred),
+        "pages": None if located.pages is None else [list(page) for page in located.pages],
     }
     path = _path(store_root, key)
     remember(path, json.dumps(record))
@@ -142,6 +144,25 @@ def _valid(record: dict[str, Any], key: str) -> bool:
 def aged(record: dict[str, Any]) -> bool:
     """Whether the index answers the memo rests on are older than a cached index page."""
     return bool(record["index"]) and time.time() - float(record["created"]) > INDEX_TTL
+
+
+def _renewed(record: dict[str, Any], path: str) -> bool:
+    """Whether every index page the aged memo's answers came from is unchanged; then renewed.
+
+    Each page is asked for once, with its validators (:func:`graft.sources.revalidate.unchanged`):
+    the question a resolution would ask of it, whose unchanged answers give the same result.
+    A renewed memo is kept as made now (decision 85).
+    """
+    pages = record.get("pages")
+    if not isinstance(pages, list) or not pages:
+        return False
+    from graft.sources.revalidate import unchanged  # noqa: PLC0415
+
+    if not unchanged([(str(url), dict(validators)) for url, validators in pages]):
+        return False
+    record["created"] = time.time()
+    remember(path, json.dumps(record))
+    return True
 
 
 def memo_path(request: ResolveRequest, also: tuple[str, ...], store_root: str) -> str | None:
@@ -165,7 +186,7 @@ def recall(request: ResolveRequest, also: tuple[str, ...], store_root: str) -> R
             record = json.load(fh)
         if not _valid(record, key):
             return None
-        old = aged(record)
+        old = aged(record) and not _renewed(record, _path(store_root, key))
         if old and (request.upgrade or request.upgrade_packages):
             return None
         rows = tuple(

@@ -375,11 +375,11 @@ def _get_page(
 ) -> tuple[list[list[Any]], dict[str, str]] | None:
     """The page at *url* as rows and its validators; None when it is unchanged (HTTP 304)."""
     from graft.sources.http import http_get  # noqa: PLC0415 - (cached pages need none)
-    from graft.sources.revalidate import conditional  # noqa: PLC0415
+    from graft.sources.revalidate import ABSENT, conditional  # noqa: PLC0415
 
     got = http_get(url, headers=conditional(validators))
-    if got is None:
-        return [], {}
+    if got is None:  # HTTP 404: no such project here (asked again, it must be absent again)
+        return [], {ABSENT: "404"}
     if got.status == 304:  # noqa: PLR2004
         return None
     fresh = {k: v for k, v in (("etag", got.etag), ("last-modified", got.last_modified)) if v}
@@ -498,6 +498,8 @@ class Indexes:
         self.indexes = [Index(url, cache_dir, offline) for url in urls]
         self.offline = offline
         self.merged = strategy == "unsafe-best-match"
+        self._rested_on: list[tuple[str, dict[str, str]]] = []  # (rests_on)
+        self._unaskable = False  # an answer rested on a page that cannot be asked again
         if refresh:  # --refresh: every cached page is revalidated
             self.ask_again()
 
@@ -535,6 +537,36 @@ class Indexes:
             if seen[1] and not self.merged:
                 break
         return out
+
+    def rests_on(self, pages: list[tuple[str, dict[str, str]]] | None) -> None:
+        """Note pages an answer of this run came from without reading them now.
+
+        A pin record's recalled step (:mod:`graft.resolve.pinrecord`): its pages as they were
+        when it was made; None when it names none.
+        """
+        if pages is None:
+            self._unaskable = True
+        else:
+            self._rested_on += pages
+
+    def answered_from(self) -> list[tuple[str, dict[str, str]]] | None:
+        """Every page this run's answers came from, with its validators, once each.
+
+        Those read (as read) and those :meth:`rests_on` noted; None when one of them cannot
+        be asked again (a local index, a 404, no validators): answers that rest on it cannot
+        be renewed by :func:`graft.sources.revalidate.unchanged`.
+        """
+        if self._unaskable or any(index.url.startswith("file:") for index in self.indexes):
+            return None
+        read = [  # (a copy: a page read ahead may still arrive in another thread)
+            (url, seen[0]) for index in self.indexes for url, seen in dict(index.seen).items()
+        ]
+        out: dict[tuple[str, str], tuple[str, dict[str, str]]] = {}
+        for url, validators in [*read, *self._rested_on]:
+            if not validators:
+                return None
+            out[url, json.dumps(validators, sort_keys=True)] = (url, validators)
+        return list(out.values())
 
     def rows(self, name: str) -> list[list[Any]]:
         """:meth:`Index.rows` of the first index that has any file for *name* (else none).

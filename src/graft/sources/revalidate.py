@@ -24,8 +24,10 @@ if TYPE_CHECKING:
 ACCEPT = "application/vnd.pypi.simple.v1+json, text/html;q=0.1"
 _AT_ONCE = 8  # pages asked for side by side by :func:`unchanged` (as a resolution lists them)
 
-#: a page's "etag" and "last-modified", as its answer gave them, and the "sha256" of its bytes
+#: a page's "etag" and "last-modified", as its answer gave them, and the "sha256" of its bytes;
+#: or, for a page the index answered 404, only :data:`ABSENT`
 Validators = dict[str, str]
+ABSENT = "absent"
 
 
 def give_back(answer: urllib.error.HTTPError) -> None:
@@ -50,10 +52,10 @@ def unchanged(pages: list[tuple[str, Validators]]) -> bool:
 
     Each is asked for once, side by side, with its ETag and Last-Modified: an HTTP 304 says
     it is unchanged, and so does a page whose bytes have the SHA-256 it had (an index that
-    gives no validators, or ignores them). Anything else (a new page, an error, no network)
-    is False, for a caller that then asks through :func:`graft.sources.http.http_get` with its
-    retries; so is a
-    page with nothing to compare.
+    gives no validators, or ignores them), or a 404 for a page that was one. Anything else
+    (a new page, an error, no network) is False, for a caller that then asks through
+    :func:`graft.sources.http.http_get` with its retries; so is a page with nothing to
+    compare.
     """
     if not pages or not all(validators for _, validators in pages):
         return False
@@ -70,6 +72,8 @@ def unchanged(pages: list[tuple[str, Validators]]) -> bool:
                 return "sha256" in validators and sha256_hex(got.read()) == validators["sha256"]
         except urllib.error.HTTPError as exc:
             give_back(exc)
+            if exc.code == 404:  # noqa: PLR2004
+                return ABSENT in validators  # (still no such project there)
             return exc.code == 304  # noqa: PLR2004
         except (urllib.error.URLError, OSError, ValueError):
             return False
@@ -78,4 +82,4 @@ def unchanged(pages: list[tuple[str, Validators]]) -> bool:
         return all(pool.map(one, pages))
 
 
-__all__ = ["ACCEPT", "Validators", "conditional", "give_back", "unchanged"]
+__all__ = ["ABSENT", "ACCEPT", "Validators", "conditional", "give_back", "unchanged"]
