@@ -1,37 +1,46 @@
-"""Index pages asked again by their validators (graft.sources.http.unchanged, decision 85)."""
+"""Index pages asked again by their validators (graft.sources.revalidate, decision 85)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from graft.sources.index import Indexes
 from graft.sources.revalidate import unchanged
-from tests.support.rangeserver import serve
+from tests.support.rangeserver import Served, serve
 from tests.support.wheelmaker import make_wheel
 
 
-def test_pages_are_unchanged_only_while_each_answers_not_modified(
-    tmp_path: Path, wheels: Path
-) -> None:
-    with serve() as index:
-        index.etag = True
+@pytest.fixture
+def index(wheels: Path) -> Iterator[Served]:
+    """An index whose pages carry an ETag, serving app 1.0 and lib 1.0."""
+    with serve() as served:
+        served.etag = True
         for name in ("app", "lib"):
-            index.add(make_wheel(wheels, name, "1.0"))
-        indexes = Indexes([f"{index.url}/simple/"], str(tmp_path / "cache"))
-        assert indexes.pages("lib") is None  # (not read yet)
-        indexes.rows("app")
-        indexes.rows("lib")
-        pages = [*(indexes.pages("app") or []), *(indexes.pages("lib") or [])]
-        assert [url for url, _ in pages] == [f"{index.url}/simple/{n}/" for n in ("app", "lib")]
-        assert all(validators.get("etag") for _, validators in pages)
-        index.pages.clear()
-        assert unchanged(pages)
-        assert index.pages == [304, 304]  # each asked once
-        index.add(make_wheel(wheels, "lib", "1.1"))  # lib's page changes
-        assert not unchanged(pages)
-        assert not unchanged([])
-        assert not unchanged([(pages[0][0], {})])  # (nothing to ask it by)
-    assert not unchanged(pages[:1])  # the server is gone
+            served.add(make_wheel(wheels, name, "1.0"))
+        yield served
+
+
+def test_pages_are_unchanged_only_while_each_answers_not_modified(
+    tmp_path: Path, wheels: Path, index: Served
+) -> None:
+    indexes = Indexes([f"{index.url}/simple/"], str(tmp_path / "cache"))
+    assert indexes.pages("lib") is None  # (not read yet)
+    indexes.rows("app")
+    indexes.rows("lib")
+    pages = [*(indexes.pages("app") or []), *(indexes.pages("lib") or [])]
+    assert [url for url, _ in pages] == [f"{index.url}/simple/{n}/" for n in ("app", "lib")]
+    assert all(validators.get("etag") for _, validators in pages)
+    index.pages.clear()
+    assert unchanged(pages)
+    assert index.pages == [304, 304]  # each asked once
+    index.add(make_wheel(wheels, "lib", "1.1"))  # lib's page changes
+    assert not unchanged(pages)
+    assert not unchanged([])
+    assert not unchanged([(pages[0][0], {})])  # (nothing to ask it by)
+    assert not unchanged([("http://127.0.0.1:9/simple/app/", pages[0][1])])  # (no server)
 
 
 def test_a_page_without_validators_is_compared_by_its_bytes(tmp_path: Path, wheels: Path) -> None:
@@ -66,21 +75,17 @@ def test_the_pages_of_several_indexes_are_those_first_index_asked(
 
 
 def test_the_pages_a_run_answered_from_are_those_read_and_those_rested_on(
-    tmp_path: Path, wheels: Path
+    tmp_path: Path, wheels: Path, index: Served
 ) -> None:
-    with serve() as index:
-        index.etag = True
-        for name in ("app", "lib"):
-            index.add(make_wheel(wheels, name, "1.0"))
-        indexes = Indexes([f"{index.url}/simple/"], str(tmp_path / "cache"))
-        assert indexes.answered_from() == []
-        indexes.rows("app")
-        app = indexes.pages("app") or []
-        recalled = [(f"{index.url}/simple/lib/", {"etag": '"then"'})]
-        indexes.rests_on(recalled)
-        indexes.rests_on(app)  # (noted twice: listed once)
-        assert indexes.answered_from() == [*app, *recalled]
-        indexes.rests_on(None)  # a recalled step that names no pages
-        assert indexes.answered_from() is None
+    indexes = Indexes([f"{index.url}/simple/"], str(tmp_path / "cache"))
+    assert indexes.answered_from() == ()
+    indexes.rows("app")
+    app = indexes.pages("app") or []
+    recalled = [(f"{index.url}/simple/lib/", {"etag": '"then"'})]
+    indexes.rests_on(recalled)
+    indexes.rests_on(app)  # (noted twice: listed once)
+    assert indexes.answered_from() == (*app, *recalled)
+    indexes.rests_on(None)  # a recalled step that names no pages
+    assert indexes.answered_from() is None
     local = Indexes([str(wheels)], str(tmp_path / "cache"))  # (a directory: read each time)
     assert local.answered_from() is None

@@ -12,8 +12,8 @@ the pin record and its context, the policy's word on every project, the inputs' 
 
 :func:`read` reads files of plain ``name==version`` lines (:func:`pins`) through it: each
 project's step is the pin record's under the key the resolver asks by
-(:func:`graft.resolve.pinned.asked_key`), younger than a cached page, or older and renewed:
-the index answers HTTP 304 for the pages its files came from (decision 85); every dependency of a
+(:func:`graft.resolve.pinned.asked_key`), younger than a cached page, or older and renewed
+(the pages its files came from are unchanged, decision 85); every dependency of a
 chosen wheel is a project of the files (:func:`choose`), and its version meets the
 specifier: the conditions under which :func:`graft.resolve.pinned.pinned_resolution` answers,
 and its answer. Pairs of specifier and version met before are kept in the stamp; any other
@@ -221,9 +221,10 @@ def _renew(path: str, record: dict[str, Row], aged: list[Row], index_urls: list[
     """Whether the index still holds the pages every *aged* step came from; if so, renewed.
 
     A step rests on its project's pages (:meth:`graft.sources.index.Indexes.pages`): while
-    each answers HTTP 304 to the validators it had, the full path would read the same files
-    and answer the same step. The pages are asked side by side, once each; the renewed steps
-    are kept as made now. *index_urls*: the command line's, whose credentials are its hosts'.
+    each is as its validators say (:func:`graft.sources.revalidate.unchanged`), the full path
+    would read the same files and answer the same step. The pages are asked side by side,
+    once each; the renewed steps are kept as made now. *index_urls*: the command line's,
+    whose credentials are its hosts'.
     """
     pages: dict[tuple[str, str], tuple[str, dict[str, str]]] = {}
     for row in aged:

@@ -445,18 +445,8 @@ def locate(  # noqa: PLR0915 - the stages, in order
         from_sources=any(w.source is not None for w in wanted) or bool(inputs.remote_files),
         variables=tuple(inputs.variables),
         pin_record=recorded,
-        pages=_answered_from(index, request.offline),
+        pages=None if index is None else index.answered_from(),
     )
-
-
-def _answered_from(
-    index: Indexes | None, offline: bool
-) -> tuple[tuple[str, dict[str, str]], ...] | None:
-    """The pages the run's answers came from (:meth:`Indexes.answered_from`), if any."""
-    if index is None or offline:
-        return None
-    pages = index.answered_from()
-    return None if pages is None else tuple(pages)
 
 
 def _build_picked(

@@ -118,16 +118,6 @@ class LockResult:
     text: str | None = None  # the lock itself, when it goes to standard output (-o -)
 
 
-def _answered_from(
-    projects: IndexProjects, *, offline: bool
-) -> tuple[tuple[str, dict[str, str]], ...] | None:
-    """The index pages the lock's answers came from (:meth:`Indexes.answered_from`)."""
-    if projects.indexes is None or offline:
-        return None
-    pages = projects.indexes.answered_from()
-    return None if pages is None else tuple(pages)
-
-
 def compatible(
     release: tuple[ArtifactFile, ...], env: Environment, chosen: ArtifactFile
 ) -> tuple[ArtifactFile, ...]:
@@ -828,7 +818,7 @@ def lock(request: LockRequest) -> LockResult:
         variables_read=bool(inputs.variables or inputs.remote_files),
         machine=chooser.detected,
         index=projects.indexes is not None and not asked.offline,
-        pages=_answered_from(projects, offline=asked.offline),
+        pages=None if projects.indexes is None else projects.indexes.answered_from(),
         preferred_from=locked.digest,
         text=_emit(entries, covered, built_sources, output),
     )

@@ -525,7 +525,7 @@ class Indexes:
 
         Every index :meth:`files` asked, in order (under ``first-index``, up to the first
         that listed a file). None when one of them was not read from an HTTP index or gave
-        no validators: that answer cannot be revalidated (:func:`graft.sources.http.unchanged`).
+        no validators: that answer cannot be renewed (:func:`graft.sources.revalidate.unchanged`).
         """
         out = []
         for index in self.indexes:
@@ -549,14 +549,19 @@ class Indexes:
         else:
             self._rested_on += pages
 
-    def answered_from(self) -> list[tuple[str, dict[str, str]]] | None:
+    def answered_from(self) -> tuple[tuple[str, dict[str, str]], ...] | None:
         """Every page this run's answers came from, with its validators, once each.
 
-        Those read (as read) and those :meth:`rests_on` noted; None when one of them cannot
-        be asked again (a local index, a 404, no validators): answers that rest on it cannot
-        be renewed by :func:`graft.sources.revalidate.unchanged`.
+        Those read (as read) and those :meth:`rests_on` noted; None offline, or when one of
+        them cannot be asked again (a local index, a page an older graft cached without
+        validators): answers that rest on it cannot be renewed
+        (:func:`graft.sources.revalidate.unchanged`).
         """
-        if self._unaskable or any(index.url.startswith("file:") for index in self.indexes):
+        if (
+            self.offline
+            or self._unaskable
+            or any(index.url.startswith("file:") for index in self.indexes)
+        ):
             return None
         read = [  # (a copy: a page read ahead may still arrive in another thread)
             (url, seen[0]) for index in self.indexes for url, seen in dict(index.seen).items()
@@ -566,7 +571,7 @@ class Indexes:
             if not validators:
                 return None
             out[url, json.dumps(validators, sort_keys=True)] = (url, validators)
-        return list(out.values())
+        return tuple(out.values())
 
     def rows(self, name: str) -> list[list[Any]]:
         """:meth:`Index.rows` of the first index that has any file for *name* (else none).
