@@ -19,7 +19,7 @@ It reads no file and writes none. Steps:
 
 The three steps share the planner's private per-plan structures (claims, leaves, mappings);
 apart, those would have to become a public interface, so the planner stays one module of
-about 460 lines. Dist-info files are :mod:`graft.plan.distinfo`, launchers
+about 530 lines. Dist-info files are :mod:`graft.plan.distinfo`, launchers
 :mod:`graft.plan.scripts`, the ``$ORIGIN`` rule :mod:`graft.plan.origin`.
 """
 
@@ -58,8 +58,8 @@ if TYPE_CHECKING:
 _DEFAULT_POLICY = Policy()
 
 
-@dataclass(frozen=True, slots=True)
-class _Mapping:
+@dataclass(frozen=True, slots=True, eq=False)
+class _Mapping:  # one object per (wheel, archive_prefix): compared and hashed by identity
     wheel: int
     archive_prefix: str  # "" for the archive root
     dest_prefix: str
@@ -67,6 +67,22 @@ class _Mapping:
     def source_dir(self, dest_dir: str) -> str:
         rel = dest_dir[len(self.dest_prefix) :].lstrip("/") if self.dest_prefix else dest_dir
         return "/".join(p for p in (self.archive_prefix, rel) if p)
+
+
+class _DataDirs:
+    """One wheel's ``.data`` categories: where each goes, and its one mapping object."""
+
+    def __init__(self, index: int, data_dir: str, targets: dict[str, str]) -> None:
+        self.index, self.data_dir, self.targets = index, data_dir, targets
+        self._made: dict[str, _Mapping] = {}
+
+    def mapping(self, category: str) -> _Mapping:
+        """The mapping of *category* (a known one), the same object every time."""
+        found = self._made.get(category)
+        if found is None:
+            found = _Mapping(self.index, f"{self.data_dir}/{category}", self.targets[category])
+            self._made[category] = found
+        return found
 
 
 @dataclass(slots=True)
@@ -158,13 +174,17 @@ def _map_wheel(
     lib = lib_dir(record, layout)
     root = _Mapping(index, "", lib)
     dist_info = _Mapping(index, record.dist_info, join(lib, record.dist_info))
-    data_targets = {
-        "purelib": layout.purelib,
-        "platlib": layout.platlib,
-        "scripts": layout.scripts,
-        "data": layout.data,
-        "headers": join(layout.include_site, record.display_name),
-    }
+    data = _DataDirs(
+        index,
+        record.data_dir,
+        {
+            "purelib": layout.purelib,
+            "platlib": layout.platlib,
+            "scripts": layout.scripts,
+            "data": layout.data,
+            "headers": join(layout.include_site, record.display_name),
+        },
+    )
     rows = []
     py_dest: dict[str, str] = {}
     add = claims.add
@@ -188,13 +208,13 @@ def _map_wheel(
             mapping = dist_info
         else:
             category, _, inner = rest.partition("/")
-            if category not in data_targets or not inner:
+            if category not in data.targets or not inner:
                 raise PlanError(
                     f"unknown .data category {category!r}",
                     where=record.filename,
                     hint="the wheel is malformed",
                 )
-            mapping = _Mapping(index, f"{head}/{category}", data_targets[category])
+            mapping = data.mapping(category)
         dest = join(mapping.dest_prefix, path[len(mapping.archive_prefix) :].lstrip("/"))
         _check_data_dest(record, path, dest, layout)
         script = mapping.dest_prefix == layout.scripts and head == data_dir
@@ -216,7 +236,7 @@ def _map_wheel(
             continue
         src_dir = src_dest.rpartition("/")[0]
         dest = f"{src_dir}/__pycache__/{name}" if src_dir else f"__pycache__/{name}"
-        mapping = _mapping_for(source, record, root, data_targets, index)
+        mapping = _mapping_for(source, record, root, data)
         claims.add(_Leaf(dest, mapping, pyc, "", "pyc", source_dest=src_dest))
         rows.append(RecordRow(relative_to(dest, lib), "", ""))
     for ep in record.entry_points:
@@ -271,17 +291,10 @@ def _check_data_dest(record: WheelRecord, path: str, dest: str, layout: VenvLayo
             )
 
 
-def _mapping_for(
-    source: str,
-    record: WheelRecord,
-    root: _Mapping,
-    data_targets: dict[str, str],
-    index: int,
-) -> _Mapping:
+def _mapping_for(source: str, record: WheelRecord, root: _Mapping, data: _DataDirs) -> _Mapping:
     head, _, rest = source.partition("/")
     if head == record.data_dir:
-        category = rest.partition("/")[0]
-        return _Mapping(index, f"{head}/{category}", data_targets[category])
+        return data.mapping(rest.partition("/")[0])
     return root
 
 
@@ -297,6 +310,9 @@ def _resolve(
         leaves = claims.leaves[dest]
         if leaves[0].kind == "pyc":
             pycs.append(dest)
+            continue
+        if len(leaves) == 1:  # the common case: one wheel claims it
+            winners[dest] = leaves[0]
             continue
         winner = max(leaves, key=lambda leaf: leaf.mapping.wheel)
         if len({leaf.digest for leaf in leaves}) > 1:
@@ -455,18 +471,19 @@ def _fold(
     dirs: dict[str, _Dir] = {}
     for dest, leaf in winners.items():
         blocked = leaf.native or leaf.kind in {"script", "launcher"}
-        parent = _parent(dest)
+        mapping = leaf.mapping
+        parent = dest.rpartition("/")[0]
         while True:
             node = dirs.get(parent)
             if node is None:
                 node = dirs[parent] = _Dir()
-            elif leaf.mapping in node.mappings and (node.blocked or not blocked):
+            elif mapping in node.mappings and (node.blocked or not blocked):
                 break  # every ancestor already knows this mapping (and blocking)
-            node.mappings.add(leaf.mapping)
+            node.mappings.add(mapping)
             node.blocked = node.blocked or blocked
             if not parent:
                 break
-            parent = _parent(parent)
+            parent = parent.rpartition("/")[0]
     skeleton = layout.skeleton()
     dist_infos = {join(lib_dir(w.record, layout), w.record.dist_info) for w in wheels}
     open_to_others = _OpenDirectories(winners, layout)
