@@ -120,3 +120,30 @@ def test_a_memo_rests_on_the_pages_of_the_steps_it_recalled(
         urls = sorted(url for url, _ in newest["pages"])
         assert urls == [f"{index.url}/simple/{name}/" for name in ("app", "lib")]
         assert time.time() - newest["created"] < AGE
+
+
+def test_a_private_index_named_with_equals_is_asked_with_its_credentials(
+    tmp_path: Path, store_dir: Path, wheels: Path, graft_cache: Path
+) -> None:
+    """``--index-url=https://user:token@host/...``: the renewal sends the host's credentials."""
+    reqs = _reqs(tmp_path, "lib\n")
+    with serve() as index:
+        index.etag = True
+        index.credentials = "user:s3cret"
+        index.add(make_wheel(wheels, "lib", "1.0", {"lib.py": "V = '1.0'\n"}))
+        url = index.url.replace("http://", "http://user:s3cret@") + "/simple/"
+
+        def sync_new(venv: Path) -> bool:
+            said, modules = graft_imports(
+                "sync", venv, "-r", reqs, f"--index-url={url}", "--store", store_dir
+            )
+            assert "synced" in said, said
+            return "graft.sync" in modules
+
+        sync_new(tmp_path / "first")
+        age(store_dir, graft_cache)
+        index.pages.clear()
+        refused = index.refused
+        assert not sync_new(tmp_path / "renewed")  # the replay stamp, renewed
+        assert index.pages == [304]
+        assert index.refused == refused  # (never asked without them)

@@ -148,8 +148,11 @@ def _renewed(rows: dict[str, list[list[str]]], argv: list[str]) -> bool:
     from graft.resolve.memo import INDEX_TTL  # noqa: PLC0415
     from graft.sources import auth, revalidate  # noqa: PLC0415
 
-    for flag, value in itertools.pairwise(argv):
-        if flag in {"--index-url", "--extra-index-url"}:  # (credentials for their hosts)
+    for flag, value in itertools.pairwise(["", *argv]):  # (credentials for their hosts)
+        name, eq, given = value.partition("=")
+        if name in {"--index-url", "--extra-index-url"} and eq:
+            auth.keep(given)
+        elif flag in {"--index-url", "--extra-index-url"}:
             auth.keep(value)
     if not revalidate.unchanged([(str(url), dict(v)) for url, v in pages]):
         return False
