@@ -11,7 +11,10 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from tests.integration.test_warm import OLD, stages
 from tests.support.importtime import graft_imports
@@ -55,6 +58,17 @@ def sync(venv: Path, reqs: Path, index: Served, store: Path, *extra: str) -> tup
     return said, "graft.sync" in modules
 
 
+@pytest.fixture
+def index(wheels: Path) -> Iterator[Served]:
+    """An index whose pages carry an ETag: app 1.0 (which needs lib>=1), lib 1.0 and 2.0."""
+    with serve() as served:
+        served.etag = True
+        served.add(make_wheel(wheels, "app", "1.0", {"app.py": ""}, requires=("lib>=1",)))
+        for version in ("1.0", "2.0"):
+            served.add(make_wheel(wheels, "lib", version, {"lib.py": f"V = {version!r}\n"}))
+        yield served
+
+
 def _reqs(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "requirements.in"
     path.write_text(text)
@@ -63,63 +77,53 @@ def _reqs(tmp_path: Path, text: str) -> Path:
 
 
 def test_an_aged_memo_builds_new_venvs_again_while_its_pages_are_unchanged(
-    tmp_path: Path, store_dir: Path, wheels: Path, graft_cache: Path
+    tmp_path: Path, store_dir: Path, wheels: Path, graft_cache: Path, index: Served
 ) -> None:
     reqs = _reqs(tmp_path, "app\n")
-    with serve() as index:
-        index.etag = True
-        index.add(make_wheel(wheels, "app", "1.0", {"app.py": ""}, requires=("lib>=1",)))
-        for version in ("1.0", "2.0"):
-            index.add(make_wheel(wheels, "lib", version, {"lib.py": f"V = {version!r}\n"}))
-        sync(tmp_path / "first", reqs, index, store_dir)
-        age(store_dir, graft_cache)
-        index.pages.clear()
-        _, full = sync(tmp_path / "replayed", reqs, index, store_dir)
-        assert not full  # the replay stamp, renewed
-        assert index.pages == [304, 304]  # app's page and lib's, once each
-        assert py(tmp_path / "replayed", "import lib; print(lib.V)") == "2.0"
-        index.pages.clear()
-        _, full = sync(tmp_path / "again", reqs, index, store_dir)
-        assert (full, index.pages) == (False, [])  # renewed for another ten minutes
-        age(store_dir, graft_cache)
-        said, full = sync(tmp_path / "verbose", reqs, index, store_dir, "-v")
-        assert full  # (-v: the full path), whose memo is renewed: no resolution
-        assert "recall" in stages(said)
-        assert "resolve" not in stages(said)
-        assert index.pages == [304, 304]
-        age(store_dir, graft_cache)
-        index.add(make_wheel(wheels, "lib", "3.0", {"lib.py": "V = '3.0'\n"}))
-        index.pages.clear()
-        said, full = sync(tmp_path / "changed", reqs, index, store_dir, "-v")
-        assert "resolve" in stages(said)  # lib's page changed: resolved again
-        assert py(tmp_path / "changed", "import lib; print(lib.V)") == "3.0"
-        sync(tmp_path / "after", reqs, index, store_dir)  # (the -v sync left no replay stamp)
-        _, full = sync(tmp_path / "then", reqs, index, store_dir)
-        assert not full
-        assert py(tmp_path / "then", "import lib; print(lib.V)") == "3.0"
+    sync(tmp_path / "first", reqs, index, store_dir)
+    age(store_dir, graft_cache)
+    index.pages.clear()
+    _, full = sync(tmp_path / "replayed", reqs, index, store_dir)
+    assert not full  # the replay stamp, renewed
+    assert index.pages == [304, 304]  # app's page and lib's, once each
+    assert py(tmp_path / "replayed", "import lib; print(lib.V)") == "2.0"
+    index.pages.clear()
+    _, full = sync(tmp_path / "again", reqs, index, store_dir)
+    assert (full, index.pages) == (False, [])  # renewed for another ten minutes
+    age(store_dir, graft_cache)
+    said, full = sync(tmp_path / "verbose", reqs, index, store_dir, "-v")
+    assert full  # (-v: the full path), whose memo is renewed: no resolution
+    assert "recall" in stages(said)
+    assert "resolve" not in stages(said)
+    assert index.pages == [304, 304]
+    age(store_dir, graft_cache)
+    index.add(make_wheel(wheels, "lib", "3.0", {"lib.py": "V = '3.0'\n"}))
+    index.pages.clear()
+    said, full = sync(tmp_path / "changed", reqs, index, store_dir, "-v")
+    assert "resolve" in stages(said)  # lib's page changed: resolved again
+    assert py(tmp_path / "changed", "import lib; print(lib.V)") == "3.0"
+    sync(tmp_path / "after", reqs, index, store_dir)  # (the -v sync left no replay stamp)
+    _, full = sync(tmp_path / "then", reqs, index, store_dir)
+    assert not full
+    assert py(tmp_path / "then", "import lib; print(lib.V)") == "3.0"
 
 
 def test_a_memo_rests_on_the_pages_of_the_steps_it_recalled(
-    tmp_path: Path, store_dir: Path, wheels: Path, graft_cache: Path
+    tmp_path: Path, store_dir: Path, index: Served
 ) -> None:
     """A pinned set's steps recalled from the pin record read no page: their pages count."""
-    with serve() as index:
-        index.etag = True
-        index.add(make_wheel(wheels, "app", "1.0", {"app.py": ""}, requires=("lib>=1",)))
-        for version in ("1.0", "2.0"):
-            index.add(make_wheel(wheels, "lib", version, {"lib.py": f"V = {version!r}\n"}))
-        sync(tmp_path / "a", _reqs(tmp_path, "app==1.0\nlib==2.0\n"), index, store_dir)
-        index.pages.clear()
-        other = tmp_path / "other.txt"  # the same pins, in other bytes: a new memo
-        other.write_text("# the same set\napp==1.0\nlib==2.0\n")
-        os.utime(other, (OLD, OLD))
-        sync(tmp_path / "b", other, index, store_dir, "-v")
-        assert index.pages == []  # every step recalled, no page read
-        memos = [json.loads(p.read_text()) for p in (store_dir / "plans").glob("memo-*.json")]
-        newest = max(memos, key=lambda memo: memo["created"])
-        urls = sorted(url for url, _ in newest["pages"])
-        assert urls == [f"{index.url}/simple/{name}/" for name in ("app", "lib")]
-        assert time.time() - newest["created"] < AGE
+    sync(tmp_path / "a", _reqs(tmp_path, "app==1.0\nlib==2.0\n"), index, store_dir)
+    index.pages.clear()
+    other = tmp_path / "other.txt"  # the same pins, in other bytes: a new memo
+    other.write_text("# the same set\napp==1.0\nlib==2.0\n")
+    os.utime(other, (OLD, OLD))
+    sync(tmp_path / "b", other, index, store_dir, "-v")
+    assert index.pages == []  # every step recalled, no page read
+    memos = [json.loads(p.read_text()) for p in (store_dir / "plans").glob("memo-*.json")]
+    newest = max(memos, key=lambda memo: memo["created"])
+    urls = sorted(url for url, _ in newest["pages"])
+    assert urls == [f"{index.url}/simple/{name}/" for name in ("app", "lib")]
+    assert time.time() - newest["created"] < AGE
 
 
 def test_a_private_index_named_with_equals_is_asked_with_its_credentials(

@@ -29,7 +29,6 @@ full path checks them.
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import time
@@ -45,7 +44,6 @@ _MARK = "\0file"  # stands for a requirements file's path in the stamp's key
 _VENV = "\0venv"  # stands for the venv's path in the key of the stamp for new venvs
 _VALUED = ("--index-url", "--extra-index-url", "--store", "--python", "--link-mode")
 _QUIET = ("-q", "--quiet")
-_INDEX_URLS = ("--index-url", "--extra-index-url")
 _REQUIREMENT = ("-r", "--requirement")
 PYTHON = "<python>"  # graft.resolve.provider.PYTHON (a unit test checks they agree)
 TTL = 600.0  # graft.resolve.pinrecord.TTL (a unit test checks they agree)
@@ -217,14 +215,14 @@ def _young(row: Row, now: float) -> bool:
     return 0 <= now - float(row["created"]) < TTL  # type: ignore[arg-type]
 
 
-def _renew(path: str, record: dict[str, Row], aged: list[Row], index_urls: list[str]) -> bool:
+def _renew(path: str, record: dict[str, Row], aged: list[Row], argv: list[str]) -> bool:
     """Whether the index still holds the pages every *aged* step came from; if so, renewed.
 
     A step rests on its project's pages (:meth:`graft.sources.index.Indexes.pages`): while
     each is as its validators say (:func:`graft.sources.revalidate.unchanged`), the full path
     would read the same files and answer the same step. The pages are asked side by side,
-    once each; the renewed steps are kept as made now. *index_urls*: the command line's,
-    whose credentials are its hosts'.
+    once each; the renewed steps are kept as made now. *argv*: the command line, whose index
+    URLs' credentials are their hosts'.
     """
     pages: dict[tuple[str, str], tuple[str, dict[str, str]]] = {}
     for row in aged:
@@ -232,11 +230,9 @@ def _renew(path: str, record: dict[str, Row], aged: list[Row], index_urls: list[
             return False  # (from a find-links directory, a local index, or none validated)
         for url, validators in row["pages"]:  # type: ignore[attr-defined]
             pages[url, json.dumps(validators, sort_keys=True)] = (str(url), dict(validators))
-    from graft.sources import auth, revalidate  # noqa: PLC0415 - only for aged steps
+    from graft.sources import revalidate  # noqa: PLC0415 - only for aged steps
 
-    for url in index_urls:
-        auth.keep(url)
-    if not revalidate.unchanged(list(pages.values())):
+    if not revalidate.unchanged(list(pages.values()), argv):
         return False
     now = time.time()
     for row in aged:
@@ -289,8 +285,7 @@ def read(
     *masked*: the command line (:func:`command`), whose index URLs may hold credentials for
     the pages an aged step is renewed by.
     """
-    index_urls = [v for f, v in itertools.pairwise(masked) if f in _INDEX_URLS]
-    found = _chosen(rows, files, index_urls)
+    found = _chosen(rows, files, masked)
     return None if found is None else _reading(rows, *found, prefix)
 
 
@@ -302,8 +297,8 @@ def _chosen(
 ) -> Chosen | None:
     """Each project's step for the files' pins, and the pairs that must hold; or None.
 
-    A step older than a cached page is renewed (:func:`_renew`, with the index URLs *renew*)
-    or, with *renew* None, taken as missing.
+    A step older than a cached page is renewed (:func:`_renew`, with the command line
+    *renew*) or, with *renew* None, taken as missing.
     """
     wanted = pins(files)
     (path, context), (word,), (python,) = rows["record"][0], rows["word"][0], rows["python"][0]

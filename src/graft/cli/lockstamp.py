@@ -140,7 +140,7 @@ def answer(argv: list[str]) -> int | None:
         rows, lock = _load(key)
         now = _read(output)
         expires = rows["expires"][0][0]
-        holds = _holds(rows, lock) and _preferred(rows, lock, now)
+        holds = _holds(rows, lock, argv) and _preferred(rows, lock, now)
         if holds and rows["expires"][0][0] != expires:  # renewed: kept so
             _store(key, _rows_of(rows), lock)
     except (OSError, ValueError, KeyError, IndexError, TypeError):
@@ -208,7 +208,7 @@ def _answer_edit(argv: list[str], started: float) -> int | None:
         for r in rows.get("watched", [])
         if not (r[0] == "content" and os.path.abspath(r[1]) in old_files)
     ]
-    if _read(output) != lock or not _holds({**rows, "watched": others}, lock):
+    if _read(output) != lock or not _holds({**rows, "watched": others}, lock, argv):
         return None  # the proof needs the output to hold the lock (its versions preferred)
     locked: dict[str, list[str]] = {}
     for name, version in rows.get("locked", []):
@@ -305,7 +305,7 @@ def _quiet(argv: list[str]) -> bool:
     return _has(argv, ("--quiet",), "q")
 
 
-def _holds(rows: dict[str, list[list[str]]], lock: bytes) -> bool:
+def _holds(rows: dict[str, list[list[str]]], lock: bytes, argv: list[str]) -> bool:
     """Whether the stamp's lock is whole and everything the lock read is unchanged."""
     from graft._sha256 import sha256_hex  # noqa: PLC0415
     from graft.resolve.fingerprints import unchanged  # noqa: PLC0415
@@ -314,16 +314,17 @@ def _holds(rows: dict[str, list[list[str]]], lock: bytes) -> bool:
     return (
         sha256_hex(lock) == rows["lock"][0][0]
         and unchanged([(kind, path, fp) for kind, path, fp in rows.get("watched", [])])
-        and (not (float(expires) and time.time() > float(expires)) or _renewed(rows))
+        and (not (float(expires) and time.time() > float(expires)) or _renewed(rows, argv))
     )
 
 
-def _renewed(rows: dict[str, list[list[str]]]) -> bool:
+def _renewed(rows: dict[str, list[list[str]]], argv: list[str]) -> bool:
     """Whether the index pages the lock's answers came from are unchanged; then renewed.
 
     Each is asked for once with its validators (:func:`graft.sources.revalidate.unchanged`,
-    decision 85); when every one is as it was, ``expires`` is set another
-    :data:`graft.resolve.memo.INDEX_TTL` ahead, in place (the caller writes the stamp again).
+    decision 85; *argv*, the command line, gives its index URLs' credentials); when every
+    one is as it was, ``expires`` is set another :data:`graft.resolve.memo.INDEX_TTL` ahead,
+    in place (the caller writes the stamp again).
     """
     if not rows.get("page"):
         return False
@@ -332,7 +333,7 @@ def _renewed(rows: dict[str, list[list[str]]]) -> bool:
     pages = [(url, json.loads(validators)) for url, validators in rows["page"]]
     from graft.sources import revalidate  # noqa: PLC0415
 
-    if not revalidate.unchanged(pages):
+    if not revalidate.unchanged(pages, argv):
         return False
     rows["expires"][0][0] = repr(time.time() + _index_ttl())
     return True

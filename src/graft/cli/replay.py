@@ -34,7 +34,6 @@ template in graft's cache.
 from __future__ import annotations
 
 import contextlib
-import itertools
 import os
 import sys
 import time
@@ -146,15 +145,9 @@ def _renewed(rows: dict[str, list[list[str]]], argv: list[str]) -> bool:
     if not isinstance(pages, list) or not pages:
         return False
     from graft.resolve.memo import INDEX_TTL  # noqa: PLC0415
-    from graft.sources import auth, revalidate  # noqa: PLC0415
+    from graft.sources import revalidate  # noqa: PLC0415
 
-    for flag, value in itertools.pairwise(["", *argv]):  # (credentials for their hosts)
-        name, eq, given = value.partition("=")
-        if name in {"--index-url", "--extra-index-url"} and eq:
-            auth.keep(given)
-        elif flag in {"--index-url", "--extra-index-url"}:
-            auth.keep(value)
-    if not revalidate.unchanged([(str(url), dict(v)) for url, v in pages]):
+    if not revalidate.unchanged([(str(url), dict(v)) for url, v in pages], argv):
         return False
     rows["build-expires"] = [[repr(time.time() + INDEX_TTL)]]
     again = [[name, *row] for name, table in rows.items() for row in table]

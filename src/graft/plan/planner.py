@@ -59,7 +59,7 @@ _DEFAULT_POLICY = Policy()
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class _Mapping:  # one object per (wheel, archive_prefix): compared and hashed by identity
+class _Mapping:  # one per wheel and archive directory (a launcher has its own): by identity
     wheel: int
     archive_prefix: str  # "" for the archive root
     dest_prefix: str

@@ -11,6 +11,7 @@ renews the pin record's steps by it. Neither makes a dataclass: the change path 
 from __future__ import annotations
 
 import contextlib
+import itertools
 
 from graft._sha256 import sha256_hex
 from graft.sources.urlimport import load as load_urllib
@@ -19,9 +20,11 @@ from graft.sources.urlimport import opener
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import urllib.error
+    from collections.abc import Sequence
 
 #: What an index page is asked for as: PEP 691 JSON, else PEP 503 HTML
 ACCEPT = "application/vnd.pypi.simple.v1+json, text/html;q=0.1"
+_INDEX_FLAGS = ("--index-url", "--extra-index-url")
 _AT_ONCE = 8  # pages asked for side by side by :func:`unchanged` (as a resolution lists them)
 
 #: a page's "etag" and "last-modified", as its answer gave them, and the "sha256" of its bytes;
@@ -47,8 +50,12 @@ def conditional(validators: Validators) -> dict[str, str]:
     return headers
 
 
-def unchanged(pages: list[tuple[str, Validators]]) -> bool:
+def unchanged(pages: list[tuple[str, Validators]], argv: Sequence[str] = ()) -> bool:
     """Whether every page of *pages* is as its validators say it was.
+
+    *argv*: the command line of a fast path that parsed no options; the credentials of its
+    ``--index-url`` and ``--extra-index-url`` (either spelling) are kept for their hosts
+    (:func:`graft.sources.auth.keep`), as the full path keeps them.
 
     Each is asked for once, side by side, with its ETag and Last-Modified: an HTTP 304 says
     it is unchanged, and so does a page whose bytes have the SHA-256 it had (an index that
@@ -63,7 +70,15 @@ def unchanged(pages: list[tuple[str, Validators]]) -> bool:
     import urllib.error  # noqa: PLC0415
     from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
 
+    from graft.sources.auth import keep  # noqa: PLC0415
     from graft.sources.auth import request as authorized  # noqa: PLC0415
+
+    for flag, value in itertools.pairwise(["", *argv]):
+        name, eq, given = value.partition("=")
+        if name in _INDEX_FLAGS and eq:
+            keep(given)
+        elif flag in _INDEX_FLAGS:
+            keep(value)
 
     def one(page: tuple[str, Validators]) -> bool:
         url, validators = page
