@@ -16,7 +16,8 @@ Kill trials
     verify`` passes; the venv is absent (fresh case), holds exactly the old or the
     new set (its .dist-info set equals one of them) and imports all of it, or is
     marked incomplete (``graft-pending`` in pyvenv.cfg, its journal beside it: an
-    incremental change was committed and is being rolled forward); the re-run
+    incremental change was committed and is being rolled forward); an existing venv
+    still holds its user's files (:data:`MINE`, kept by every sync); the re-run
     succeeds (finishing any pending change first); then no ``.<name>.graft-*``
     staging directory, no ``tmp/`` item, and no unsealed or half-written file in
     the store remains.
@@ -184,6 +185,20 @@ def verify_clean(store: Path) -> None:
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
+#: A user's files in the venvs synced again and again: every sync keeps them, cut or not.
+MINE = {"notes.txt": "mine\n", "share/mine/kernel.json": "{}\n"}
+
+
+def write_mine(venv: Path) -> None:
+    for path, text in MINE.items():
+        (venv / path).parent.mkdir(parents=True, exist_ok=True)
+        (venv / path).write_text(text)
+
+
+def check_mine(venv: Path, where: str) -> None:
+    assert {path: (venv / path).read_text() for path in MINE} == MINE, where
+
+
 def staging_dirs(venv: Path) -> list[str]:
     stem = f".{venv.name}.graft-"
     return sorted(
@@ -244,6 +259,8 @@ class Lab:
         hot = sync(existing, kit.old, warm)
         sync(existing, kit.near, warm)  # ingests the near set's new wheels, keeps its plan
         step = sync(existing, kit.old, warm)  # an incremental sync with a kept plan
+        write_mine(existing)
+        sync(existing, kit.old, warm)  # rebuilt, keeping them
         horizon = {True: max(0.3, 1.2 * cold), False: max(0.3, 1.2 * hot)}
         rng = random.Random(seed)  # noqa: S311 - reproducible delays, not cryptography
         return cls(root, kit, rng, warm, existing, kit.old, warm, horizon, max(0.3, 1.2 * step))
@@ -331,6 +348,8 @@ class Lab:
         if not venv.exists():
             assert before is None, f"{where}: the existing venv is gone"
             return False
+        if before is not None:
+            check_mine(venv, where)
         pending = recorded_state(str(venv)).get("graft-pending")
         if pending is not None:  # committed: never taken for complete, finished by the re-run
             assert before is not None, where
@@ -349,6 +368,8 @@ class Lab:
     ) -> None:
         """The re-run converged and left nothing behind."""
         check_venv(venv, target)
+        if venv == self.existing:
+            check_mine(venv, where)
         assert staging_dirs(venv) == [], where
         leftovers = store_leftovers(store)
         assert leftovers == [], f"{where}: {leftovers}"
@@ -533,6 +554,8 @@ def run_incremental_trials(
 
     for wheels in (kit.old, kit.near, kit.old):  # ingests both sets and keeps both plans
         run_graft(*command(wheels)[3:])
+    write_mine(venv)
+    run_graft(*command(kit.old)[3:])  # rebuilt, keeping them
     if url is not None:  # the fast path answers both ways (no full path imported)
         for wheels in (kit.near, kit.old):
             said, modules = graft_imports(*command(wheels)[3:])
@@ -571,6 +594,7 @@ def run_incremental_trials(
             rerun = run_graft(*command(target)[3:-1], "-v")  # finishes, syncs
             where += f", re-run: {rerun.stderr.strip().splitlines()[-2:]}"
             check_venv(venv, target)
+            check_mine(venv, where)
             assert "graft-pending" not in recorded_state(str(venv)), where
             assert staging_dirs(venv) == [], where
             assert _rooted(store, venv, target), where

@@ -1,13 +1,14 @@
 """Incremental sync: a venv changed in place equals one built from scratch, file for file.
 
 The property test runs random sequences of syncs of one venv (add, remove, upgrade and
-downgrade distributions, change the link mode) over wheels made here: a PEP 420 namespace
-split across two wheels, a regular package split across two wheels, a collision whose winner
-changes, headers (a real directory outside site-packages), console scripts and a
-``.data/scripts`` file. After each sync a venv is built from scratch for the same inputs at
-another path of the same depth and name; the two must hold the same paths, the same link
-targets, the same bytes (the venv's own path written alike) and modes, and the same RECORD,
-INSTALLER and other ``.dist-info`` files. ``graft audit`` then passes on the updated venv.
+downgrade distributions, change the link mode, write a user's file into it, which every sync
+must keep) over wheels made here: a PEP 420 namespace split across two wheels, a regular
+package split across two wheels, a collision whose winner changes, headers (a real directory
+outside site-packages), console scripts and a ``.data/scripts`` file. After each sync a
+venv is built from scratch for the same inputs at another path of the same depth and name;
+the two must hold the same paths (the user's files aside), the same link targets, the same
+bytes (the venv's own path written alike) and modes, and the same RECORD, INSTALLER and
+other ``.dist-info`` files. ``graft audit`` then passes on the updated venv.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from graft.model.request import SyncRequest
 from graft.store import seal
 from graft.sync import sync
 from graft.venv import incremental
-from graft.venv.state import recorded_state, tree_digest
+from graft.venv.state import kept_paths, recorded_state, tree_digest
 from tests.integration.test_crash import staging_dirs
 from tests.support.wheelmaker import make_wheel
 
@@ -166,7 +167,8 @@ def from_scratch(
 
 
 def _comparable_config(data: bytes) -> bytes:
-    return b"".join(ln for ln in data.splitlines(keepends=True) if not ln.startswith(b"graft-tree"))
+    lines = data.splitlines(keepends=True)
+    return b"".join(ln for ln in lines if not ln.startswith((b"graft-tree", b"graft-kept")))
 
 
 def _states() -> st.SearchStrategy[dict[str, str]]:
@@ -175,7 +177,32 @@ def _states() -> st.SearchStrategy[dict[str, str]]:
 
 
 _SET = st.tuples(st.just("set"), st.sampled_from(sorted(VARIABLE)), st.integers(0, 3))
-_STEP = st.one_of(_SET, _SET, _SET, st.tuples(st.just("mode"), st.just(""), st.integers(1, 2)))
+_MODE = st.tuples(st.just("mode"), st.just(""), st.integers(1, 2))
+#: A user writes a file of their own into the venv: at its top, in bin/, site-packages or ns/.
+_USER = st.tuples(st.just("user"), st.sampled_from(("", "bin", "site", "ns")), st.just(0))
+_STEP = st.one_of(_SET, _SET, _SET, _MODE, _USER)
+
+
+def _write_mine(venv: Path, where: str, number: int, mine: dict[str, str]) -> None:
+    """A user's file written into *venv* at *where* (ns/ only while it is a real directory)."""
+    directory = {"": venv, "bin": venv / "bin", "site": _site(venv), "ns": _site(venv) / "ns"}
+    home = directory[where]
+    if home.is_symlink() or not home.is_dir():
+        return
+    path = home / f"mine{number}.txt"
+    path.write_text(f"mine {number}\n")
+    mine[str(path.relative_to(venv))] = f"mine {number}\n"
+
+
+def _without_mine(snap: Snapshot, mine: dict[str, str], built: Snapshot) -> Snapshot:
+    """*snap* less a user's files, and the directories made only to hold them."""
+    dropped = set(mine)
+    for path in mine:
+        parent = os.path.dirname(path)
+        while parent and parent not in built:
+            dropped.add(parent)
+            parent = os.path.dirname(parent)
+    return {path: entry for path, entry in snap.items() if path not in dropped}
 
 
 def _apply_step(wanted: dict[str, str], mode: str, step: tuple[str, str, int]) -> str:
@@ -211,19 +238,28 @@ def test_incrementally_updated_venvs_equal_venvs_built_from_scratch(
         venv = tmp_path / f"inc{number}" / "venv"
         venv.parent.mkdir()
         wanted = {**start, **dict.fromkeys(FIXED, "1.0")}
+        mine: dict[str, str] = {}  # a user's files: kept by every sync, whatever it changes
         _sync(venv, wanted, mode, pool, shared_store)
         try:
             for index, step in enumerate(steps):
-                mode = _apply_step(wanted, mode, step)
+                if step[0] == "user":
+                    _write_mine(venv, step[1], index, mine)
+                else:
+                    mode = _apply_step(wanted, mode, step)
                 how = _sync(venv, wanted, mode, pool, shared_store)
                 seen[how] += 1
+                if mine and how == UPDATED:
+                    seen["updated, a user's files kept"] += 1
                 state = recorded_state(str(venv))
                 assert "graft-pending" not in state
-                assert state["graft-tree"] == tree_digest(str(venv))  # (a walk reused in part)
+                kept = kept_paths(state)
+                assert state["graft-tree"] == tree_digest(str(venv), kept)  # (a walk reused)
                 assert staging_dirs(venv) == []
+                assert {path: (venv / path).read_text() for path in mine} == mine
+                assert set(kept) == set(mine)
                 updated = snapshot(venv)
                 built = from_scratch(venv, wanted, mode, pool, shared_store)
-                assert updated == built, (how, index, step, wanted, mode)
+                assert _without_mine(updated, mine, built) == built, (how, index, step, wanted)
             report = audit_venv(str(venv))
             assert report.errors == (), [(f.kind, f.path, f.detail) for f in report.errors]
         finally:
@@ -234,6 +270,7 @@ def test_incrementally_updated_venvs_equal_venvs_built_from_scratch(
     # the property is about the incremental path: it must have been taken, and so the rebuild
     assert seen[UPDATED] >= 10, seen
     assert seen["materialize"] >= 1, seen
+    assert seen["updated, a user's files kept"] >= 1, seen
 
 
 # -- deterministic cases ----------------------------------------------------------------------
@@ -262,6 +299,32 @@ def test_one_changed_pin_changes_only_that_distribution(
     assert (venv / "bin" / "alpha-tool").is_file()
     assert snapshot(venv) == from_scratch(venv, PINNED, "symlink", pool, shared_store)
     assert _sync(venv, PINNED, "symlink", pool, shared_store) == "in sync"
+
+
+def test_a_users_files_are_kept_by_a_rebuild_and_left_alone_by_an_update(
+    tmp_path: Path, pool: Pool, shared_store: Path
+) -> None:
+    venv = tmp_path / "venv"
+    _sync(venv, BASE, "symlink", pool, shared_store)
+    mine: dict[str, str] = {}
+    for number, where in enumerate(("", "bin", "site", "ns")):
+        _write_mine(venv, where, number, mine)
+    assert len(mine) == 4
+    assert _sync(venv, BASE, "symlink", pool, shared_store) == "materialize"  # they changed it
+    assert set(kept_paths(recorded_state(str(venv)))) == set(mine)
+    inodes = {path: os.lstat(venv / path).st_ino for path in mine}
+    assert _sync(venv, PINNED, "symlink", pool, shared_store) == UPDATED
+    assert {path: os.lstat(venv / path).st_ino for path in mine} == inodes
+    assert set(kept_paths(recorded_state(str(venv)))) == set(mine)  # the update kept the line
+    built = from_scratch(venv, PINNED, "symlink", pool, shared_store)
+    assert _without_mine(snapshot(venv), mine, built) == built
+    without_beta = {k: v for k, v in PINNED.items() if k != "beta"}  # beta shares ns/
+    assert _sync(venv, without_beta, "symlink", pool, shared_store) == UPDATED
+    assert {path: (venv / path).read_text() for path in mine} == mine
+    assert _sync(venv, without_beta, "symlink", pool, shared_store) == "in sync"
+    without_ns = {k: v for k, v in without_beta.items() if k != "alpha"}  # ns/ goes: rebuilt
+    assert _sync(venv, without_ns, "symlink", pool, shared_store) == "materialize"
+    assert {path: (venv / path).read_text() for path in mine} == mine
 
 
 def test_a_venv_changed_since_graft_made_it_is_rebuilt_not_updated(

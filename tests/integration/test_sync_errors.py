@@ -12,6 +12,7 @@ import pytest
 from tests.conftest import run_graft
 from tests.integration.test_crash import small_fs  # noqa: F401 - a tmpfs mount fixture
 from tests.integration.test_sources import index  # noqa: F401 - the loopback index fixture
+from tests.support.venv import site
 from tests.support.wheelmaker import make_wheel
 
 if TYPE_CHECKING:
@@ -112,10 +113,10 @@ def test_a_failed_resync_leaves_the_gc_root_as_it_was(
     venv = tmp_path / "v"
     run_graft("sync", venv, beta, "--store", store_dir)
     before = _roots(store_dir)
-    (venv / "notes.txt").write_text("keep me")
+    (site(venv) / "gamma.py").write_text("mine = 1\n")  # a user's file where gamma's goes
     proc = run_graft("sync", venv, gamma, "--store", store_dir, check=False)
     assert proc.returncode == 1
-    assert "notes.txt" in proc.stderr
+    assert "gamma.py" in proc.stderr
     assert _roots(store_dir) == before
 
 

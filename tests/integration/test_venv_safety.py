@@ -1,7 +1,9 @@
-"""Nothing lost: a venv directory is replaced only when everything in it is a venv's own."""
+"""Nothing lost: a user's files in a venv are kept when graft replaces it, or the sync stops."""
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import subprocess
 import sys
@@ -9,12 +11,15 @@ from pathlib import Path
 
 import pytest
 
+from graft.audit import audit_venv
 from graft.errors import MaterializeError
 from graft.model.request import SyncRequest
 from graft.sync import sync
-from graft.venv import materialize
-from graft.venv.replaceable import in_the_way
+from graft.venv import keep, materialize
+from graft.venv.replaceable import users
+from graft.venv.state import recorded_state
 from tests.conftest import run_graft
+from tests.integration.test_crash import staging_dirs
 from tests.support.venv import py, site
 from tests.support.wheelmaker import make_wheel
 
@@ -45,35 +50,66 @@ def _graft_venv(tmp_path: Path, store: Path, pkgs: dict[str, Path]) -> Path:
     return venv
 
 
-def _refused(venv: Path, store: Path, wheel: Path, *names: str) -> None:
+def _refused(venv: Path, store: Path, wheel: Path, *names: str) -> str:
     proc = run_graft("sync", venv, wheel, "--store", store, check=False)
     assert proc.returncode == 1, proc.stderr
     (line,) = proc.stderr.splitlines()
-    assert line.startswith(f"graft: error: {venv}: holds files"), line
+    assert line.startswith(f"graft: error: {venv}: holds "), line
     for name in names:
         assert name in line, line
+    return line
 
 
-def test_a_user_file_at_the_top_of_a_venv_stops_the_sync(
+def _kept(venv: Path) -> list[str]:
+    return json.loads(recorded_state(str(venv))["graft-kept"])  # type: ignore[no-any-return]
+
+
+def test_a_user_file_at_the_top_of_a_venv_is_kept(
     tmp_path: Path, store_dir: Path, pkgs: dict[str, Path]
 ) -> None:
     venv = _graft_venv(tmp_path, store_dir, pkgs)
-    (venv / "notes.txt").write_text("keep me")
-    _refused(venv, store_dir, pkgs["gamma"], "notes.txt")
-    assert (venv / "notes.txt").read_text() == "keep me"
-    assert py(venv, "import alpha, beta; print(alpha.VALUE)") == "1"  # the old venv, intact
+    notes = venv / "notes.txt"
+    notes.write_text("keep me")
+    inode = notes.stat().st_ino
+    run_graft("sync", venv, pkgs["gamma"], "--store", store_dir)
+    assert notes.read_text() == "keep me"
+    assert notes.stat().st_ino == inode  # the user's file itself, not a copy
+    assert py(venv, "import gamma; print(gamma.G)") == "1"
+    assert not (site(venv) / "alpha").exists()
+    assert _kept(venv) == ["notes.txt"]
+    assert audit_venv(str(venv)).errors == ()
 
 
-def test_a_user_script_in_bin_stops_the_sync(
+def test_a_user_script_in_bin_is_kept_and_a_file_where_the_new_venv_has_one_stops_the_sync(
     tmp_path: Path, store_dir: Path, pkgs: dict[str, Path]
 ) -> None:
     venv = _graft_venv(tmp_path, store_dir, pkgs)
     (venv / "bin" / "deploy.sh").write_text("#!/bin/sh\necho mine\n")
-    _refused(venv, store_dir, pkgs["gamma"], "bin/deploy.sh")
+    (site(venv) / "gamma").mkdir()  # where gamma's own package goes
+    (site(venv) / "gamma" / "mine.py").write_text("M = 1\n")
+    _refused(venv, store_dir, pkgs["gamma"], "gamma", "has its own file there")
+    assert (site(venv) / "gamma" / "mine.py").read_text() == "M = 1\n"
+    assert py(venv, "import beta; print(beta.B)") == "3"  # the old venv, in place
+    assert staging_dirs(venv) == []
+    shutil.rmtree(site(venv) / "gamma")
+    run_graft("sync", venv, pkgs["gamma"], "--store", store_dir)
     assert (venv / "bin" / "deploy.sh").read_text().endswith("echo mine\n")
+    assert _kept(venv) == ["bin/deploy.sh"]
 
 
-def test_a_project_made_a_venv_with_python_m_venv_dot_is_not_replaced(
+def test_a_changed_file_an_installed_distribution_lists_is_the_distributions(
+    tmp_path: Path, store_dir: Path, pkgs: dict[str, Path]
+) -> None:
+    # as pip and uv see it: a RECORD row makes it alpha's, replaced or removed with alpha
+    venv = _graft_venv(tmp_path, store_dir, pkgs)
+    (venv / "bin" / "alpha-cli").unlink()
+    (venv / "bin" / "alpha-cli").write_text("#!/bin/sh\necho edited\n")
+    run_graft("sync", venv, pkgs["gamma"], "--store", store_dir)
+    assert not (venv / "bin" / "alpha-cli").exists()
+    assert "graft-kept" not in recorded_state(str(venv))
+
+
+def test_a_project_made_a_venv_with_python_m_venv_dot_keeps_its_files(
     tmp_path: Path, store_dir: Path, pkgs: dict[str, Path]
 ) -> None:
     project = tmp_path / "project"
@@ -84,31 +120,44 @@ def test_a_project_made_a_venv_with_python_m_venv_dot_is_not_replaced(
     (project / "a.txt").write_text("a\n")
     (project / "b.txt").write_text("b\n")
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", project], check=True)
-    _refused(project, store_dir, pkgs["gamma"], "README.md", "a.txt", "b.txt", "(+1 more)")
+    assert users(str(project)) == ["README.md", "a.txt", "b.txt", "src/"]
+    run_graft("sync", project, pkgs["gamma"], "--store", store_dir)
     assert (project / "src" / "app" / "main.py").read_text() == "print('mine')\n"
-    assert in_the_way(str(project)) == ["README.md", "a.txt", "b.txt", "src/"]
+    assert (project / "README.md").read_text() == "my project\n"
+    assert _kept(project) == ["README.md", "a.txt", "b.txt", "src"]
+    assert users(str(project)) == ["README.md", "a.txt", "b.txt", "src/"]  # (trusted, recorded)
 
 
-def test_a_checkout_inside_a_graft_venv_stops_the_sync(
-    tmp_path: Path, store_dir: Path, pkgs: dict[str, Path]
+def test_a_tree_larger_than_the_limit_inside_a_venv_stops_the_sync(
+    tmp_path: Path, store_dir: Path, pkgs: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     venv = _graft_venv(tmp_path, store_dir, pkgs)
     (venv / "src" / "mylib" / ".git").mkdir(parents=True)
-    (venv / "src" / "mylib" / "setup.py").write_text("# mine\n")
-    _refused(venv, store_dir, pkgs["gamma"], "src/")
-    assert (venv / "src" / "mylib" / "setup.py").read_text() == "# mine\n"
+    for number in range(5):
+        (venv / "src" / "mylib" / f"m{number}.py").write_text("# mine\n")
+    monkeypatch.setattr(keep, "LIMIT", 4)
+    request = SyncRequest(str(venv), specs=(str(pkgs["gamma"]),), store=str(store_dir))
+    with pytest.raises(MaterializeError, match=r"holds src.*at most 4 of a user's files"):
+        sync(request)
+    assert sorted(p.name for p in (venv / "src" / "mylib").iterdir()) == [
+        ".git",
+        *(f"m{n}.py" for n in range(5)),
+    ]
+    assert py(venv, "import alpha; print(alpha.VALUE)") == "1"
+    assert staging_dirs(venv) == []
 
 
-def test_a_file_beside_an_installed_package_stops_the_sync(
+def test_a_file_beside_an_installed_package_is_kept_and_imports(
     tmp_path: Path, store_dir: Path, pkgs: dict[str, Path]
 ) -> None:
     venv = _graft_venv(tmp_path, store_dir, pkgs)
     (site(venv) / "scratch.py").write_text("x = 1\n")
-    _refused(venv, store_dir, pkgs["gamma"], "site-packages/scratch.py")
-    assert (site(venv) / "scratch.py").exists()
+    (site(venv) / "mine.pth").write_text(f"{tmp_path}\n")
+    run_graft("sync", venv, pkgs["gamma"], "--store", store_dir)
+    assert py(venv, "import scratch, sys; print(scratch.x, sys.path[-1])") == f"1 {tmp_path}"
 
 
-def test_links_in_a_venv_are_never_followed(
+def test_links_in_a_venv_are_kept_as_links_never_followed(
     tmp_path: Path, store_dir: Path, pkgs: dict[str, Path]
 ) -> None:
     venv = _graft_venv(tmp_path, store_dir, pkgs)
@@ -116,18 +165,54 @@ def test_links_in_a_venv_are_never_followed(
     outside.mkdir()
     (outside / "data.txt").write_text("keep me")
     (venv / "data").symlink_to(outside)
-    _refused(venv, store_dir, pkgs["gamma"], "data")
-    (venv / "data").unlink()
+    run_graft("sync", venv, pkgs["gamma"], "--store", store_dir)
+    assert os.readlink(venv / "data") == str(outside)
     (venv / "lib64").unlink()
     (venv / "lib64").symlink_to(outside)  # not the lib64 -> lib a venv makes
-    _refused(venv, store_dir, pkgs["gamma"], "lib64")
+    _refused(venv, store_dir, pkgs["alpha"], "lib64", "has its own file there")
+    assert os.readlink(venv / "lib64") == str(outside)
+    assert sorted(p.name for p in outside.iterdir()) == ["data.txt"]
     assert (outside / "data.txt").read_text() == "keep me"
+
+
+def test_a_user_file_where_the_new_venv_links_a_directory_to_the_store_stops_the_sync(
+    tmp_path: Path, store_dir: Path, wheels: Path
+) -> None:
+    # two wheels share pkg/ (a real directory); with one of them, pkg/ is one link to the store
+    core = make_wheel(wheels, "pkg-core", "1.0", {"pkg/__init__.py": "", "pkg/core.py": ""})
+    extra = make_wheel(wheels, "pkg-extra", "1.0", {"pkg/extra.py": ""})
+    venv = tmp_path / "venv"
+    run_graft("sync", venv, core, extra, "--store", store_dir)
+    (site(venv) / "pkg" / "mine.py").write_text("M = 1\n")
+    pkg = (site(venv) / "pkg").relative_to(venv)
+    _refused(venv, store_dir, core, "pkg/mine.py", f"links {pkg} to the store")
+    assert (site(venv) / "pkg" / "extra.py").is_symlink()  # the old venv, in place
+    gamma = make_wheel(wheels, "gamma", "1.0", {"gamma/__init__.py": "G = 1\n"})
+    run_graft("sync", venv, core, extra, gamma, "--store", store_dir)
+    assert py(venv, "import pkg.mine; print(pkg.mine.M)") == "1"
+
+
+def test_a_user_directory_merges_into_one_the_new_venv_has(
+    tmp_path: Path, store_dir: Path, pkgs: dict[str, Path]
+) -> None:
+    venv = tmp_path / "venv"
+    run_graft("sync", venv, pkgs["gamma"], "--store", store_dir)
+    kernels = venv / "share" / "beta" / "kernels"
+    kernels.mkdir(parents=True)
+    (kernels / "k.json").write_text("{}")
+    run_graft("sync", venv, pkgs["beta"], "--store", store_dir)
+    assert (venv / "share" / "beta" / "b.txt").read_text() == "b\n"  # beta's
+    assert (kernels / "k.json").read_text() == "{}"
+    assert _kept(venv) == ["share/beta/kernels"]
+    run_graft("sync", venv, pkgs["gamma"], "--store", store_dir)
+    assert (kernels / "k.json").read_text() == "{}"
+    assert not (venv / "share" / "beta" / "b.txt").exists()
 
 
 def test_a_plain_venv_is_replaced(tmp_path: Path, store_dir: Path, pkgs: dict[str, Path]) -> None:
     venv = tmp_path / "plain"
     subprocess.run([sys.executable, "-m", "venv", venv], check=True)  # with pip (ensurepip)
-    assert in_the_way(str(venv)) == []
+    assert users(str(venv)) == []
     run_graft("sync", venv, pkgs["gamma"], "--store", store_dir)
     assert py(venv, "import gamma; print(gamma.G)") == "1"
     assert not (venv / "bin" / "pip").exists()
@@ -161,7 +246,7 @@ def test_a_plain_venv_with_pip_installed_packages_is_replaced(
     subprocess.run([*pip, pkgs["alpha"], pkgs["beta"]], check=True)
     py(venv, "import alpha.sub.mod, beta")  # the interpreter writes bytecode nobody recorded
     assert (venv / "share" / "beta" / "b.txt").exists()
-    assert in_the_way(str(venv)) == []
+    assert users(str(venv)) == []
     run_graft("sync", venv, pkgs["gamma"], "--store", store_dir)
     assert py(venv, "import gamma; print(gamma.G)") == "1"
     assert not (site(venv) / "alpha").exists()
@@ -173,10 +258,10 @@ def test_a_graft_venv_holds_nothing_unaccounted_for_even_after_pip(
 ) -> None:
     venv = _graft_venv(tmp_path, store_dir, pkgs)
     py(venv, "import alpha.sub.mod, beta")
-    assert in_the_way(str(venv), trust_recorded_state=False) == []
+    assert users(str(venv), trust_recorded_state=False) == []
     pip = [sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install"]
     subprocess.run([*pip, "-q", "--no-index", "--no-deps", str(pkgs["gamma"])], check=True)
-    assert in_the_way(str(venv)) == []
+    assert users(str(venv)) == []
     run_graft("sync", venv, pkgs["alpha"], "--store", store_dir)
     assert not (site(venv) / "gamma").exists()
 
@@ -190,7 +275,7 @@ def test_a_uv_venv_with_uv_installed_packages_is_replaced(
     install = [uv, "pip", "install", "-q", "--offline", "--python", str(venv / "bin" / "python")]
     subprocess.run([*install, pkgs["alpha"], pkgs["beta"]], check=True)
     assert (venv / "CACHEDIR.TAG").exists()
-    assert in_the_way(str(venv)) == []
+    assert users(str(venv)) == []
     run_graft("sync", venv, pkgs["gamma"], "--store", store_dir)
     assert py(venv, "import gamma; print(gamma.G)") == "1"
     assert not (site(venv) / "alpha").exists()
@@ -215,8 +300,84 @@ def test_a_file_written_into_the_venv_while_the_new_one_is_built_is_not_lost(
     if not exchange:  # the fallback for kernels without renameat2
         monkeypatch.setattr(materialize, "_exchange", lambda *_: False)
     request = SyncRequest(str(venv), specs=(str(pkgs["gamma"]),), store=str(store_dir))
-    with pytest.raises(MaterializeError, match=r"which replacing it would delete: notes\.txt"):
+    with pytest.raises(MaterializeError, match=r"written into the venv while graft replaced it"):
         sync(request)
     assert (venv / "notes.txt").read_text() == "written during the sync"
     assert py(venv, "import alpha, beta; print(alpha.VALUE)") == "1"  # the old venv, in place
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".venv.graft-") and p.is_dir()]
+
+
+@pytest.mark.parametrize("exchange", [True, False], ids=["renameat2", "two-renames"])
+def test_a_kept_file_written_in_place_during_the_sync_keeps_the_write(
+    tmp_path: Path,
+    store_dir: Path,
+    pkgs: dict[str, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    exchange: bool,
+) -> None:
+    venv = _graft_venv(tmp_path, store_dir, pkgs)
+    (venv / "notes.txt").write_text("first\n")
+    (venv / "share" / "mine").mkdir(parents=True)
+    (venv / "share" / "mine" / "a.txt").write_text("a\n")
+    write_state = materialize._write_state
+
+    def write_while_kept(*args: object, **kwargs: object) -> None:
+        with (venv / "notes.txt").open("a") as fh:  # the same inode, in the old venv
+            fh.write("second\n")
+        write_state(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(materialize, "_write_state", write_while_kept)
+    if not exchange:
+        monkeypatch.setattr(materialize, "_exchange", lambda *_: False)
+    sync(SyncRequest(str(venv), specs=(str(pkgs["gamma"]),), store=str(store_dir)))
+    assert (venv / "notes.txt").read_text() == "first\nsecond\n"
+    assert (venv / "share" / "mine" / "a.txt").read_text() == "a\n"
+    assert _kept(venv) == ["notes.txt", "share/mine"]
+
+
+@pytest.mark.parametrize("exchange", [True, False], ids=["renameat2", "two-renames"])
+def test_a_file_added_to_a_kept_directory_during_the_sync_puts_the_old_venv_back(
+    tmp_path: Path,
+    store_dir: Path,
+    pkgs: dict[str, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    exchange: bool,
+) -> None:
+    venv = _graft_venv(tmp_path, store_dir, pkgs)
+    (venv / "share" / "mine").mkdir(parents=True)
+    (venv / "share" / "mine" / "a.txt").write_text("a\n")
+    run_graft("sync", venv, pkgs["alpha"], pkgs["beta"], pkgs["gamma"], "--store", store_dir)
+    assert _kept(venv) == ["share/mine"]  # recorded, and trusted by the next sync
+    write_state = materialize._write_state
+
+    def add_while_kept(*args: object, **kwargs: object) -> None:
+        (venv / "share" / "mine" / "b.txt").write_text("b\n")
+        write_state(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(materialize, "_write_state", add_while_kept)
+    if not exchange:
+        monkeypatch.setattr(materialize, "_exchange", lambda *_: False)
+    request = SyncRequest(str(venv), specs=(str(pkgs["gamma"]),), store=str(store_dir))
+    with pytest.raises(MaterializeError, match=r"while graft replaced it: share/mine/b\.txt"):
+        sync(request)
+    assert sorted(p.name for p in (venv / "share" / "mine").iterdir()) == ["a.txt", "b.txt"]
+    assert py(venv, "import alpha; print(alpha.VALUE)") == "1"  # the old venv, in place
+    assert staging_dirs(venv) == []
+
+
+def test_a_kept_file_changed_by_its_user_leaves_the_venv_in_sync_and_updatable(
+    tmp_path: Path, store_dir: Path, pkgs: dict[str, Path]
+) -> None:
+    venv = _graft_venv(tmp_path, store_dir, pkgs)
+    (venv / "notes.txt").write_text("first\n")
+    run_graft("sync", venv, pkgs["alpha"], pkgs["gamma"], "--store", store_dir)
+    (venv / "notes.txt").write_text("changed, longer than before\n")
+    again = run_graft("sync", venv, pkgs["alpha"], pkgs["gamma"], "--store", store_dir)
+    assert "already in sync" in again.stderr
+    # the lost line: the venv is no longer taken as graft left it, and is read whole again
+    config = venv / "pyvenv.cfg"
+    lines = config.read_text().splitlines(keepends=True)
+    config.write_text("".join(ln for ln in lines if not ln.startswith("graft-kept")))
+    assert users(str(venv)) == ["notes.txt"]
+    run_graft("sync", venv, pkgs["gamma"], "--store", store_dir)
+    assert (venv / "notes.txt").read_text() == "changed, longer than before\n"

@@ -234,7 +234,7 @@ def _fit(
         return None
     template = rows["template"][0][0]
     previous = previous_flat(prefix, template, store, new.link_mode)
-    change = None if previous is None else small_change(previous[0], new, template)
+    change = None if previous is None else small_change(previous[0], new, template, previous[2])
     if previous is None or change is None or not load_texts(change.add, store):  # (RECORDs)
         return None
     rooted = _rooted(store, prefix)

@@ -39,16 +39,19 @@ from graft.store import seal
 from graft.store.paths import flat_file
 from graft.venv import skeleton
 from graft.venv.flat import apply_flat, read_kept
+from graft.venv.keep import touched
 from graft.venv.materialize import (
     check_destination,
     check_parent,
     discarded_on_failure,
+    kept_line,
     rebuild,
     state_text,
     venv_lock,
 )
 from graft.venv.state import (
     STALE,
+    kept_paths,
     make_staging,
     real_prefix,
     recorded_state,
@@ -95,27 +98,27 @@ def update_or_rebuild(
         sweep_leftovers(*os.path.split(prefix))  # what killed syncs left, once finished
         previous = previous_flat(prefix, template, store_root, plan.link_mode)
         if previous is not None:
-            old, walked = previous
-            change = small_change(old, compile_plan(plan), template)
+            old, walked, kept = previous
+            change = small_change(old, compile_plan(plan), template, kept)
             if change is not None:
                 state = state_text(store_root, inputs, plan, plan_key)
                 update(prefix, plan.python, change, store_root, state, walked=walked)
                 return "updated"
-        check_destination(prefix)
-        rebuild(plan, template, store_root, inputs, plan_key)
+        users = check_destination(prefix)
+        rebuild(plan, template, store_root, inputs, plan_key, users=users)
         return "rebuilt"
 
 
 def previous_flat(
     prefix: str, template: str, store_root: str, link_mode: str
-) -> tuple[Flat, Walk] | None:
+) -> tuple[Flat, Walk, tuple[str, ...]] | None:
     """The flat form of the kept plan that built the venv at *prefix*, if it may be changed.
 
     Only a graft venv exactly as graft left it (``graft-tree``), at the path it was built at,
     against *store_root*, for the interpreter *template* is for, with nothing pending, not
     marked stale by ``graft store repair``, whose plan's flat form is still kept and has
     *link_mode*. With it, the walk of the venv that showed it as graft left it (for
-    :func:`update`).
+    :func:`update`) and the paths of a user's files it keeps (:mod:`graft.venv.keep`).
     """
     if os.path.islink(prefix) or not os.path.isdir(prefix):
         return None
@@ -129,20 +132,31 @@ def previous_flat(
         or state.get("graft-inputs") == STALE  # repaired entries: copies must be made again
     ):
         return None
-    walked = _as_made(prefix, template, state.get("graft-tree"))
+    kept = kept_paths(state)
+    walked = _as_made(prefix, template, state.get("graft-tree"), kept)
     if walked is None:
         return None
     old = read_kept(flat_file(store_root, key), store_root)
     if old is None or old.link_mode != link_mode or old.rendered_only:
         return None
-    return old, walked
+    return old, walked, kept
 
 
-def small_change(old: Flat, new: Flat, template: str) -> PlanDiff | None:
-    """The change from *old* to *new* if it is worth making in place, else None (rebuild)."""
+def small_change(
+    old: Flat, new: Flat, template: str, kept: tuple[str, ...] = ()
+) -> PlanDiff | None:
+    """The change from *old* to *new* if it is worth making in place, else None (rebuild).
+
+    Not one that would take out or put in a user's *kept* path, or above or below one: a
+    rebuild keeps them, or says why it cannot (:mod:`graft.venv.keep`).
+    """
     directories, others = skeleton.contents(template)
     change = diff(old, new, directories)
-    if worth_updating(change) and not _touches(change, others):
+    if (
+        worth_updating(change)
+        and not _touches(change, others)
+        and not touched((*change.remove, *change.roots), kept)
+    ):
         return change
     return None
 
@@ -159,14 +173,17 @@ def _touches(change: PlanDiff, skeleton_files: frozenset[str]) -> bool:
     return False
 
 
-def _as_made(prefix: str, template: str, tree: str | None) -> Walk | None:
-    """The venv's walk if it is for *template*'s interpreter, at its path, as graft left it."""
+def _as_made(prefix: str, template: str, tree: str | None, kept: tuple[str, ...]) -> Walk | None:
+    """The venv's walk if it is for *template*'s interpreter, at its path, as graft left it.
+
+    Its user's *kept* paths are left out of the walk, as they were when *tree* was hashed.
+    """
     try:
         with open(os.path.join(prefix, "pyvenv.cfg"), "rb") as fh:
             config = fh.read()
         if _without_state(config) != skeleton.expected_config(template, prefix):
             return None  # another interpreter, or a venv moved here
-        walked = tree_walk(prefix)
+        walked = tree_walk(prefix, kept=kept)
     except OSError:
         return None
     return walked if tree == walk_digest(walked) else None  # else changed: pip, a user
@@ -280,10 +297,11 @@ def _finish(prefix: str, staging: str, journal: Journal, walked: Walk | None = N
             if os.path.lexists(staged := os.path.join(tree, dest)):
                 os.rename(staged, os.path.join(prefix, dest))
         config = os.path.join(prefix, "pyvenv.cfg")
+        kept = kept_paths(recorded_state(prefix))  # a user's files: the change kept clear
         with open(config, "rb") as fh:
             base = _without_state(fh.read())
-        tree = walk_digest(tree_walk(prefix, walked, (*removes, *moves)))
-        state = f"{new_state}graft-tree = {tree}\n"
+        tree = walk_digest(tree_walk(prefix, walked, (*removes, *moves), kept))
+        state = f"{new_state}{kept_line(kept)}graft-tree = {tree}\n"
         _write_config(staging, config, base + state.encode())
         os.rename(os.path.join(staging, "pyvenv.cfg"), config)
     except OSError as exc:

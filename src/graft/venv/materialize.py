@@ -18,6 +18,7 @@ from graft.store import seal
 from graft.venv import skeleton
 from graft.venv.flat import apply_flat
 from graft.venv.state import (
+    KEPT,
     make_staging,
     real_prefix,
     state_lines,
@@ -46,12 +47,27 @@ def state_text(store_root: str, inputs: str, plan: Plan, plan_key: str | None) -
     return state_lines(store_root, inputs, stats, plan_key, where)
 
 
+def kept_line(kept: tuple[str, ...]) -> str:
+    """pyvenv.cfg's ``graft-kept`` line for a user's files at *kept* (none without any)."""
+    if not kept:
+        return ""
+    import json  # noqa: PLC0415
+
+    return f"{KEPT} = {json.dumps(sorted(kept))}\n"
+
+
 def _write_state(
-    staging: str, store_root: str, inputs: str, plan: Plan, plan_key: str | None = None
+    staging: str,
+    store_root: str,
+    inputs: str,
+    plan: Plan,
+    plan_key: str | None = None,
+    *,
+    kept: tuple[str, ...] = (),
 ) -> None:
     with open(os.path.join(staging, "pyvenv.cfg"), "a", encoding="utf-8") as fh:
-        fh.write(state_text(store_root, inputs, plan, plan_key))
-    tree = tree_digest(staging)  # pyvenv.cfg's name is listed, its content is not hashed
+        fh.write(state_text(store_root, inputs, plan, plan_key) + kept_line(kept))
+    tree = tree_digest(staging, kept)  # pyvenv.cfg's name is listed, its content is not hashed
     with open(os.path.join(staging, "pyvenv.cfg"), "a", encoding="utf-8") as fh:
         fh.write(f"graft-tree = {tree}\n")
 
@@ -84,20 +100,20 @@ def check_parent(prefix: str) -> None:
         ) from None
 
 
-def check_destination(prefix: str) -> None:
-    """Refuse to replace anything but an empty directory or a venv holding nothing else.
+def check_destination(prefix: str) -> tuple[str, ...]:
+    """Refuse to replace anything but an empty directory or a venv; a user's files in it.
 
-    A venv is replaced only when everything in it is graft's, a venv tool's or an installed
-    distribution's (:mod:`graft.venv.replaceable`); a user's file anywhere in it stops the sync.
-    Called under the venv lock, so that no other sync changes it meanwhile.
+    Replacing a venv loses nothing: what in it is neither graft's, a venv tool's nor an
+    installed distribution's (:mod:`graft.venv.replaceable`) is a user's, and is returned,
+    to be kept in the new venv (:mod:`graft.venv.keep`). Called under the venv lock, so that
+    no other sync changes it meanwhile.
     """
     check_parent(prefix)
     if not os.path.lexists(prefix):
-        return
+        return ()
     if os.path.islink(prefix):  # (replaced whole, a venv is never made through a link)
         raise MaterializeError(
-            "is a symbolic link (to "
-            f"{os.readlink(prefix)}), not a venv directory",
+            f"is a symbolic link (to {os.readlink(prefix)}), not a venv directory",
             where=prefix,
             hint="give the directory it leads to, or another path",
         )
@@ -106,34 +122,41 @@ def check_destination(prefix: str) -> None:
             "exists and is not a directory", where=prefix, hint="choose another path"
         )
     if not os.listdir(prefix):
-        return
+        return ()
     if not os.path.isfile(os.path.join(prefix, "pyvenv.cfg")):
         raise MaterializeError(
             "exists and is not a virtual environment (no pyvenv.cfg)",
             where=prefix,
             hint="choose another path or remove it",
         )
-    refuse_if_in_the_way(prefix, prefix)
+    return _users(prefix, prefix)
 
 
-def refuse_if_in_the_way(path: str, prefix: str) -> None:
-    """A one-line error if replacing the venv now at *path* (of *prefix*) would lose a file."""
-    from graft.venv.replaceable import describe, in_the_way  # noqa: PLC0415
+def _users(path: str, prefix: str) -> tuple[str, ...]:
+    """A user's entries in the venv now at *path* (of *prefix*): a one-line error if unreadable."""
+    from graft.venv.replaceable import users  # noqa: PLC0415
 
     try:
-        found = in_the_way(path)
+        return tuple(users(path))
     except OSError as exc:
         raise MaterializeError(
             f"cannot read what the venv holds ({exc.strerror or exc})",
             where=exc.filename or prefix,
             hint="graft replaces a venv only after checking that nothing in it would be lost",
         ) from None
-    if found:
+
+
+def _refuse_if_lost(old: str, new: str, prefix: str) -> None:
+    """A one-line error if the venv *prefix* had, now at *old*, holds a user's file *new* lacks."""
+    from graft.venv.keep import lost  # noqa: PLC0415
+    from graft.venv.replaceable import describe  # noqa: PLC0415
+
+    missing = lost(old, new, _users(old, prefix))
+    if missing:
         raise MaterializeError(
-            f"holds files that are neither the venv's nor an installed distribution's,"
-            f" which replacing it would delete: {describe(found)}",
+            f"files were written into the venv while graft replaced it: {describe(missing)}",
             where=prefix,
-            hint="move them out of the venv, or choose another path; nothing was changed",
+            hint="run the sync again; nothing was changed",
         )
 
 
@@ -153,14 +176,23 @@ def materialize(
     check_parent(prefix)
     template = skeleton.venv_template(target)
     with venv_lock(prefix, on_wait):
-        check_destination(prefix)
-        rebuild(plan, template, store_root, inputs)
+        users = check_destination(prefix)
+        rebuild(plan, template, store_root, inputs, users=users)
 
 
 def rebuild(
-    plan: Plan, template: str, store_root: str, inputs: str, plan_key: str | None = None
+    plan: Plan,
+    template: str,
+    store_root: str,
+    inputs: str,
+    plan_key: str | None = None,
+    *,
+    users: tuple[str, ...] = (),
 ) -> None:
-    """Build the whole venv beside ``plan.prefix`` and swap it in (the venv lock held)."""
+    """Build the whole venv beside ``plan.prefix`` and swap it in (the venv lock held).
+
+    *users*: a user's entries in the venv there now (:func:`check_destination`), kept.
+    """
     prefix = plan.prefix
     parent, name = os.path.split(prefix)
     sweep_leftovers(parent, name)
@@ -168,8 +200,17 @@ def rebuild(
     with discarded_on_failure(staging, prefix, "the previous venv, if any, is untouched"):
         skeleton.copy_template(template, staging, prefix)
         apply(plan, staging, store_root)
-        _write_state(staging, store_root, inputs, plan, plan_key)
+        kept = _keep(prefix, staging, users)
+        _write_state(staging, store_root, inputs, plan, plan_key, kept=kept)
         _swap(staging, prefix)
+
+
+def _keep(prefix: str, staging: str, users: tuple[str, ...]) -> tuple[str, ...]:
+    if not users:
+        return ()
+    from graft.venv.keep import carry  # noqa: PLC0415
+
+    return carry(prefix, staging, users, prefix)
 
 
 @contextlib.contextmanager
@@ -191,11 +232,12 @@ def _swap(staging: str, prefix: str) -> None:
     if not os.path.lexists(prefix):
         os.rename(staging, prefix)
         return
-    # The previous venv was checked before building; whatever was written into it since
-    # is checked once it is out of the way, and it is put back if that would be lost.
+    # A user's files in the previous venv were linked into the new one; whatever was
+    # written into it since is checked once it is out of the way, and it is put back if
+    # that would be lost.
     if _exchange(staging, prefix):
         try:
-            refuse_if_in_the_way(staging, prefix)  # staging now holds the previous venv
+            _refuse_if_lost(staging, prefix, prefix)  # staging now holds the previous venv
         except MaterializeError:
             _exchange(staging, prefix)
             raise
@@ -204,7 +246,7 @@ def _swap(staging: str, prefix: str) -> None:
     old = staging + "-old"
     os.rename(prefix, old)
     try:
-        refuse_if_in_the_way(old, prefix)
+        _refuse_if_lost(old, staging, prefix)
     except MaterializeError:
         os.rename(old, prefix)
         raise

@@ -1,6 +1,7 @@
-"""May a directory be replaced by a new venv? Only if nothing in it would be lost.
+"""What in a venv directory is a user's: everything a replacement must keep.
 
-``graft sync DIR`` replaces *DIR* wholesale. It may do so when everything in it is either
+``graft sync DIR`` replaces *DIR* wholesale (a new venv built beside it, then swapped in).
+Everything in it is either
 
 - graft's: a graft venv whose real directories are still as graft recorded them
   (``graft-tree`` in pyvenv.cfg, :func:`graft.venv.state.tree_digest`), or
@@ -9,11 +10,12 @@
   ``lib64 -> lib``, uv's ``.gitignore``/``CACHEDIR.TAG``/``.lock``), an installed
   distribution's (a path some ``site-packages/*.dist-info/RECORD`` lists, as pip, uv and graft
   write them, pip and setuptools from ``ensurepip`` included), bytecode in ``__pycache__``, or
-  an empty directory.
+  an empty directory, or
+- a **user's**: anything else (notes, a kernel spec under ``share/``, a hand-made script in
+  ``bin/``), which the new venv keeps (:mod:`graft.venv.keep`).
 
-Anything else (a user's notes, a ``src/`` checkout, a hand-made script in ``bin/``) is in the
-way, and the sync is refused naming it. Links are listed, never followed: a link is
-accounted for by its own name, and nothing behind it is read or removed.
+Links are listed, never followed: a link is accounted for by its own name, and nothing
+behind it is read or removed.
 """
 
 from __future__ import annotations
@@ -32,18 +34,22 @@ _SKELETON_FILES = re.compile(
 _SKELETON_DIRS = re.compile(rf"bin|include|include/{_PYTHON}|lib|lib/{_PYTHON}(/site-packages)?")
 _SITE = re.compile(rf"lib/{_PYTHON}/site-packages")
 _CACHEDIR_SIGNATURE = b"Signature: 8a477f597d28d172789f06886806bc55"
-#: How many entries in the way an error names.
+#: How many entries an error names.
 SHOWN = 3
 
 
-def in_the_way(prefix: str, *, trust_recorded_state: bool = True) -> list[str]:
-    """Paths below *prefix* (relative; directories end in ``/``) that a replacement would lose.
+def users(prefix: str, *, trust_recorded_state: bool = True) -> list[str]:
+    """A user's top-most entries below *prefix* (relative; directories end in ``/``).
 
-    Empty when the directory may be replaced. With *trust_recorded_state*, a graft venv whose
-    real directories are exactly as graft recorded them is accepted without reading RECORDs.
+    Empty when a replacement loses nothing by dropping all it does not rebuild. With
+    *trust_recorded_state*, a graft venv whose real directories are exactly as graft recorded
+    them is taken at its word without reading RECORDs: its user's entries are the ones it
+    records as kept.
     """
-    if trust_recorded_state and _as_graft_left_it(prefix):
-        return []
+    if trust_recorded_state:
+        kept = _as_graft_left_it(prefix)
+        if kept is not None:
+            return kept
     recorded = _recorded_paths(prefix)
     expected = {os.path.dirname(path) for path in recorded}
     for path in list(expected):
@@ -56,11 +62,22 @@ def in_the_way(prefix: str, *, trust_recorded_state: bool = True) -> list[str]:
     return out
 
 
-def _as_graft_left_it(prefix: str) -> bool:
-    from graft.venv.state import recorded_state, tree_digest  # noqa: PLC0415
+def _as_graft_left_it(prefix: str) -> list[str] | None:
+    """The entries a graft venv keeps for its user, if it is as graft left it; else None."""
+    from graft.venv.state import kept_paths, recorded_state, tree_digest  # noqa: PLC0415
 
-    recorded = recorded_state(prefix).get("graft-tree")
-    return recorded is not None and recorded == tree_digest(prefix)
+    state = recorded_state(prefix)
+    recorded = state.get("graft-tree")
+    kept = kept_paths(state)
+    if recorded is None or recorded != tree_digest(prefix, kept):
+        return None
+    return [_spelled(prefix, path) for path in kept if os.path.lexists(os.path.join(prefix, path))]
+
+
+def _spelled(prefix: str, path: str) -> str:
+    """*path* as :func:`users` names it: a real directory ends in ``/``."""
+    full = os.path.join(prefix, path)
+    return f"{path}/" if os.path.isdir(full) and not os.path.islink(full) else path
 
 
 def _walk(prefix: str, rel: str, recorded: set[str], expected: set[str], out: list[str]) -> None:
@@ -176,10 +193,10 @@ def _record_rows(prefix: str, site: str, dist_info: str) -> set[str]:
 
 
 def describe(found: list[str]) -> str:
-    """The first few entries in the way, for a one-line error."""
+    """The first few of *found*, for a one-line error."""
     shown = ", ".join(found[:SHOWN])
     more = f" (+{len(found) - SHOWN} more)" if len(found) > SHOWN else ""
     return f"{shown}{more}"
 
 
-__all__ = ["SHOWN", "describe", "in_the_way"]
+__all__ = ["SHOWN", "describe", "users"]

@@ -22,16 +22,27 @@ STALE = "stale"
 Walk = dict[str, tuple[str, list[str]]]
 
 
-def tree_digest(prefix: str) -> str:
+#: pyvenv.cfg's record of a user's files graft carried into the venv (:mod:`graft.venv.keep`).
+KEPT = "graft-kept"
+
+
+def tree_digest(prefix: str, kept: Iterable[str] = ()) -> str:
     """Every real directory of a venv: its names, each link's target, each file's size and mtime.
 
-    Links are listed, never entered (what lies behind them is the immutable store).
+    Links are listed, never entered (what lies behind them is the immutable store). The
+    *kept* paths (a user's, :func:`kept_paths`) are left out, with all below them: a user may
+    change their own files without making the venv differ from what graft left.
     """
-    return walk_digest(tree_walk(prefix))
+    return walk_digest(tree_walk(prefix, kept=kept))
 
 
-def tree_walk(prefix: str, known: Walk | None = None, changed: Iterable[str] = ()) -> Walk:
-    """What :func:`tree_digest` hashes, directory by directory.
+def tree_walk(
+    prefix: str,
+    known: Walk | None = None,
+    changed: Iterable[str] = (),
+    kept: Iterable[str] = (),
+) -> Walk:
+    """What :func:`tree_digest` hashes, directory by directory (*kept* paths left out).
 
     With *known* (an earlier walk of the venv) and *changed* (the venv-relative paths that
     were taken out or put in since), only the parents of *changed* and the directories at or
@@ -40,17 +51,18 @@ def tree_walk(prefix: str, known: Walk | None = None, changed: Iterable[str] = (
     recorded digest fail, never pass: the venv then takes the full path.
     """
     changed = tuple(changed)
+    skipped = frozenset(kept)
     dirty = {os.path.dirname(path) for path in changed}
     below = tuple(f"{path}/" for path in changed)
     walk: Walk = {}
     pending = [""]
     while pending:
         rel = pending.pop()
-        kept = None if known is None or rel in dirty else known.get(rel)
-        if kept is None or rel in changed or rel.startswith(below):
-            kept = _listed(prefix, rel)
-        walk[rel] = kept
-        pending.extend(f"{rel}/{name}" if rel else name for name in kept[1])
+        listed = None if known is None or rel in dirty else known.get(rel)
+        if listed is None or rel in changed or rel.startswith(below):
+            listed = _listed(prefix, rel, skipped)
+        walk[rel] = listed
+        pending.extend(f"{rel}/{name}" if rel else name for name in listed[1])
     return walk
 
 
@@ -65,12 +77,14 @@ def walk_digest(walk: Walk) -> str:
     return hexdigest
 
 
-def _listed(prefix: str, rel: str) -> tuple[str, list[str]]:
+def _listed(prefix: str, rel: str, skipped: frozenset[str]) -> tuple[str, list[str]]:
     """One real directory's line of the digest, and its subdirectories as listed."""
     rows = []
     subdirectories = []
     with os.scandir(os.path.join(prefix, rel) if rel else prefix) as it:
         for entry in it:
+            if skipped and (f"{rel}/{entry.name}" if rel else entry.name) in skipped:
+                continue
             if entry.is_symlink():
                 rows.append(f"{entry.name}>{os.readlink(entry.path)}")
             elif entry.is_dir(follow_symlinks=False):
@@ -125,6 +139,37 @@ def recorded_state(prefix: str) -> dict[str, str]:
     return out
 
 
+def kept_paths(state: dict[str, str]) -> tuple[str, ...]:
+    """The venv-relative paths of a user's files that ``graft-kept`` in *state* records.
+
+    Nothing when the line is missing or not a JSON list of relative paths inside the venv:
+    ``graft-tree`` was hashed without them, so the venv then no longer counts as graft left
+    it and is read whole again (:mod:`graft.venv.replaceable`).
+    """
+    text = state.get(KEPT)
+    if not text:
+        return ()
+    import json  # noqa: PLC0415
+
+    try:
+        paths = json.loads(text)
+    except ValueError:
+        return ()
+    if not isinstance(paths, list) or not all(_inside(path) for path in paths):
+        return ()
+    return tuple(paths)
+
+
+def _inside(path: object) -> bool:
+    """Whether *path* is a venv-relative path that stays inside the venv."""
+    return (
+        isinstance(path, str)
+        and bool(path)
+        and not path.startswith("/")
+        and all(part not in {"", ".", ".."} for part in path.split("/"))
+    )
+
+
 def up_to_date(prefix: str, inputs: str) -> dict[str, str] | None:
     """The recorded state if *prefix* was built from *inputs* and no real directory changed.
 
@@ -134,7 +179,7 @@ def up_to_date(prefix: str, inputs: str) -> dict[str, str] | None:
     state = recorded_state(prefix)
     if state.get("graft-inputs") != inputs or "graft-pending" in state:
         return None  # (a venv in the middle of an incremental change is never complete)
-    if state.get("graft-tree") != tree_digest(prefix):
+    if state.get("graft-tree") != tree_digest(prefix, kept_paths(state)):
         return None
     return state
 

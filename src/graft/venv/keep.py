@@ -1,0 +1,188 @@
+"""A user's files in a venv outlive its rebuilds: each is linked into the new venv.
+
+``graft sync`` rebuilds a venv beside it and swaps it in (:mod:`graft.venv.materialize`).
+Whatever the old venv holds that is neither graft's, a venv tool's nor an installed
+distribution's (:mod:`graft.venv.replaceable`) is a user's: notes, a kernel spec under
+``share/``, a module or ``.pth`` file put into site-packages by hand, a script in ``bin/``.
+pip and uv leave such files where they are; so does graft (decision 86):
+
+1. before the swap, each is **hard-linked** into the new venv at its own path
+   (:func:`carry`): the same inode, so a write into it meanwhile lands in both venvs and
+   a crash at any point leaves it in the venv that is in place. Directories are made anew
+   (with their modes) and filled the same way; symbolic links are made again, never
+   followed. Where the new venv has a real directory at that path, the two are merged;
+   where it has anything else there or above (a file, or a directory it links to the
+   store), nothing can be kept and the sync is refused, the old venv untouched;
+2. after the swap, the old venv is read again (:func:`lost`): anything of the user's
+   there that the new venv lacks (written during the sync) puts the old venv back, and
+   the sync is refused;
+3. the paths carried are recorded as ``graft-kept`` in pyvenv.cfg and left out of
+   ``graft-tree`` (:func:`graft.venv.state.kept_paths`): a user may change their own
+   files without making the venv differ from what graft left, and an incremental change
+   that would touch one of them rebuilds instead (:mod:`graft.venv.incremental`).
+
+Only regular files, directories and symbolic links are kept, and at most :data:`LIMIT`
+files: a project tree inside a venv (``python -m venv .``) is refused as before, since
+rebuilding it would give every one of its directories a new inode.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+
+from graft.errors import MaterializeError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import NoReturn
+
+#: How many files (and links) of a user's a rebuild keeps at most.
+LIMIT = 1000
+
+
+def carry(old: str, new: str, entries: Iterable[str], prefix: str) -> tuple[str, ...]:
+    """Link each of a user's *entries* (venv-relative) from the venv *old* into *new*.
+
+    Returns the paths that now hold them in *new*: an entry merged into a real directory
+    the new venv has is recorded by what it holds. Entries gone from *old* are skipped. A
+    MaterializeError names the first that cannot be kept (*prefix* is the venv's path, for
+    the message).
+    """
+    carrier = _Carrier(old, new, prefix)
+    for entry in entries:
+        rel = entry.rstrip("/")
+        try:
+            st = os.lstat(os.path.join(old, rel))
+        except FileNotFoundError:
+            continue
+        carrier.make_parents(rel)
+        carrier.place(rel, st)
+    return tuple(carrier.placed)
+
+
+class _Carrier:
+    """Links a user's entries from one venv (*old*) into another (*new*), counting files."""
+
+    def __init__(self, old: str, new: str, prefix: str) -> None:
+        self.old, self.new, self.prefix = old, new, prefix
+        self.placed: list[str] = []
+        self.budget = LIMIT
+
+    def make_parents(self, rel: str) -> None:
+        """Make each directory above *rel* that *new* lacks; refuse a link or file there."""
+        parts = rel.split("/")
+        for depth in range(1, len(parts)):
+            above = "/".join(parts[:depth])
+            path = os.path.join(self.new, above)
+            try:
+                st = os.lstat(path)
+            except FileNotFoundError:
+                os.mkdir(path, stat.S_IMODE(os.lstat(os.path.join(self.old, above)).st_mode))
+                continue
+            if not stat.S_ISDIR(st.st_mode):
+                what = "links {} to the store" if stat.S_ISLNK(st.st_mode) else "has a file at {}"
+                _refuse(rel, self.prefix, "the new venv " + what.format(above))
+
+    def place(self, rel: str, st: os.stat_result) -> None:
+        """Put the entry *rel* of *old* (its lstat: *st*) at the same path in *new*."""
+        source, target = os.path.join(self.old, rel), os.path.join(self.new, rel)
+        try:
+            there = os.lstat(target)
+        except FileNotFoundError:
+            self._copy(source, target, st, rel)
+            self.placed.append(rel)
+            return
+        if not (stat.S_ISDIR(st.st_mode) and stat.S_ISDIR(there.st_mode)):
+            _refuse(rel, self.prefix, "the new venv has its own file there")
+        for name in sorted(os.listdir(source)):  # two real directories: merged
+            self.place(f"{rel}/{name}", os.lstat(os.path.join(source, name)))
+
+    def _copy(self, source: str, target: str, st: os.stat_result, rel: str) -> None:
+        """Hard-link a file, make a link again, or make a directory and fill it."""
+        if stat.S_ISDIR(st.st_mode):
+            os.mkdir(target, stat.S_IMODE(st.st_mode) | stat.S_IRWXU)
+            for name in sorted(os.listdir(source)):
+                child = os.path.join(source, name)
+                self._copy(child, os.path.join(target, name), os.lstat(child), rel)
+            os.chmod(target, stat.S_IMODE(st.st_mode))
+            return
+        self.budget -= 1
+        if self.budget < 0:
+            _refuse(rel, self.prefix, f"graft keeps at most {LIMIT} of a user's files in a venv")
+        if stat.S_ISLNK(st.st_mode):
+            os.symlink(os.readlink(source), target)
+        elif stat.S_ISREG(st.st_mode):
+            try:
+                os.link(source, target, follow_symlinks=False)
+            except OSError as exc:
+                why = f"it cannot be linked into the new venv ({exc.strerror})"
+                _refuse(rel, self.prefix, why)
+        else:
+            _refuse(rel, self.prefix, "it is neither a file, a directory nor a link")
+
+
+def lost(old: str, new: str, entries: Iterable[str]) -> list[str]:
+    """The paths of a user's *entries* in *old* that *new* does not hold as they are.
+
+    A file must be the same inode, a link must have the same target, a directory must be
+    a real directory holding all that the old one holds. Empty when nothing would be lost.
+    """
+    out: list[str] = []
+    for entry in entries:
+        _compare(old, new, entry.rstrip("/"), out)
+    return out
+
+
+def _compare(old: str, new: str, rel: str, out: list[str]) -> None:
+    try:
+        st = os.lstat(os.path.join(old, rel))
+    except FileNotFoundError:
+        return
+    try:
+        there = os.lstat(os.path.join(new, rel))
+    except FileNotFoundError:
+        out.append(rel)
+        return
+    if stat.S_ISDIR(st.st_mode):
+        if not stat.S_ISDIR(there.st_mode):
+            out.append(rel + "/")
+            return
+        for name in sorted(os.listdir(os.path.join(old, rel))):
+            _compare(old, new, f"{rel}/{name}", out)
+    elif stat.S_ISLNK(st.st_mode):
+        if not stat.S_ISLNK(there.st_mode) or os.readlink(os.path.join(old, rel)) != os.readlink(
+            os.path.join(new, rel)
+        ):
+            out.append(rel)
+    elif (st.st_dev, st.st_ino) != (there.st_dev, there.st_ino):
+        out.append(rel)
+
+
+def touched(destinations: Iterable[str], kept: Iterable[str]) -> bool:
+    """Whether taking out or putting in any of *destinations* would reach a *kept* path.
+
+    A destination at a kept path, above one (a directory the user's file lies in) or below
+    one (inside the user's directory).
+    """
+    paths = tuple(kept)
+    if not paths:
+        return False
+    for dest in destinations:
+        for path in paths:
+            if dest == path or path.startswith(f"{dest}/") or dest.startswith(f"{path}/"):
+                return True
+    return False
+
+
+def _refuse(rel: str, prefix: str, why: str) -> NoReturn:
+    raise MaterializeError(
+        f"holds {rel}, which is neither the venv's nor an installed distribution's,"
+        f" and cannot be kept in the new venv: {why}",
+        where=prefix,
+        hint="move it out of the venv, or choose another path; nothing was changed",
+    )
+
+
+__all__ = ["LIMIT", "carry", "lost", "touched"]
