@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -158,3 +159,29 @@ def test_prefetch_threads_give_the_same_result(served: Served, tmp_path: Path) -
     threaded = resolve(["app"], LINUX, source, prefetch=4)
     assert threaded.pins == plain.pins
     assert source.reads["ranges"] == threaded.metadata_reads >= 3
+
+
+def test_an_index_listing_another_wheels_hash_cannot_plant_its_metadata(
+    tmp_path: Path, wheels: Path
+) -> None:
+    # the liar lists a wheel whose METADATA requires "planted" under the sha256 of the honest
+    # wheel of the same name; what it said must not answer for the honest index's file
+    honest_dir, liar_dir = wheels / "honest", wheels / "liar"
+    honest_dir.mkdir()
+    liar_dir.mkdir()
+    honest = make_wheel(honest_dir, "victim", "1.0")
+    planted = make_wheel(liar_dir, "victim", "1.0", requires=("planted",))
+    bait = make_wheel(honest_dir, "planted", "1.0")  # there to be installed, if required
+    real_sha = hashlib.sha256(honest.read_bytes()).hexdigest()
+    cache = tmp_path / "cache"
+    with serve() as liar, serve() as good:
+        liar.add_wheel(planted, hashes={"sha256": real_sha})
+        liar.add(bait)
+        for path in honest_dir.iterdir():
+            good.add(path)
+        lied = resolve(["victim"], LINUX, projects(liar, cache))
+        assert {p.name for p in lied.pins} == {"victim", "planted"}  # (its own claim)
+        source = projects(good, cache)
+        told = resolve(["victim"], LINUX, source)
+    assert {p.name for p in told.pins} == {"victim"}
+    assert source.reads["ranges"] == 1  # read from the honest index, not recalled

@@ -20,6 +20,7 @@ from packaging.tags import sys_tags
 
 from graft.resolve.explain import SPELLINGS
 from tests.conftest import run_graft
+from tests.support import rangeserver
 from tests.support.rangeserver import unique_url, within_base
 from tests.support.venv import py
 from tests.support.wheelmaker import make_wheel
@@ -267,6 +268,31 @@ def test_a_wrong_index_hash_is_refused(
     assert proc.returncode == 1
     assert "does not match the index's sha256" in proc.stderr
     assert not (store_dir / "entries").exists() or not any((store_dir / "entries").iterdir())
+
+
+@pytest.mark.parametrize("scheme", ["http", "file"])
+def test_a_wrong_hash_in_a_direct_urls_fragment_is_the_requirements_not_the_index(
+    tmp_path: Path, store_dir: Path, wheels: Path, scheme: str
+) -> None:
+    made = make_wheel(wheels, "hashed", "1.0", {"hashed.py": ""})
+    with rangeserver.serve() as served:
+        url = served.add(made) if scheme == "http" else made.as_uri()
+        _check_the_fragments_hash(tmp_path, store_dir, made, url)
+
+
+def _check_the_fragments_hash(tmp_path: Path, store_dir: Path, made: Path, url: str) -> None:
+    reqs = tmp_path / "reqs.txt"
+    reqs.write_text(f"hashed @ {url}#sha256={'0' * 64}\n")
+    proc = run_graft("sync", tmp_path / "v", "-r", reqs, "--store", store_dir, check=False)
+    assert proc.returncode == 1
+    (line,) = proc.stderr.splitlines()
+    assert line.startswith(f"graft: error: {reqs}:1: {made.name} has sha256 "), line
+    assert "not the hash given here" in line
+    assert "(the file changed, or the hash is wrong; nothing was installed)" in line
+    assert not (tmp_path / "v").exists()
+    right = hashlib.sha256(made.read_bytes()).hexdigest()
+    reqs.write_text(f"hashed @ {url}#sha256={right}\n")
+    run_graft("sync", tmp_path / "v", "-r", reqs, "--store", store_dir)
 
 
 def test_the_target_tag_order_picks_the_wheel(

@@ -142,6 +142,12 @@ def _local_paths(local: list[Candidate], cache_dir: str) -> dict[str, tuple[str,
     paths: dict[str, tuple[str, str | None]] = {}
     for c in local:
         sha = local_sha256(c.url, cache_dir)
+        if c.sha256 is not None and c.sha256 != sha and c.origin:  # the user's hash
+            raise SourceError(
+                f"{c.filename} has sha256 {sha}, not the hash given here",
+                where=c.origin,
+                hint="the file changed, or the hash is wrong; nothing was installed",
+            )
         if c.sha256 is not None and c.sha256 != sha:
             raise SourceError(
                 f"{c.filename} has sha256 {sha}, not the {c.sha256} listed for it",

@@ -5,8 +5,9 @@ find-links directories (:class:`graft.sources.index.FindLinks`). A wheel's METAD
 in this order, from:
 
 1. the wheel itself when it is a local file;
-2. the metadata cache, ``<cache>/metadata/<wheel sha256>.metadata`` (the file
-   :mod:`graft.sources.coremeta` keeps; the bytes are the same either way);
+2. the metadata cache, ``<cache>/metadata/<wheel sha256>-<URL hash>.metadata`` (the file
+   :mod:`graft.sources.coremeta` keeps; the bytes are the same either way; keyed by the URL
+   too, since the listed sha256 is unchecked until the wheel is downloaded);
 3. the index's PEP 658 file, when the index offers one (checked against its hash);
 4. range reads of the wheel (:mod:`graft.sources.lazywheel`), the usual way here since
    the reachable index offers no metadata files.
@@ -249,10 +250,12 @@ class IndexProjects:
         return [name for name, ok in zip(names, found, strict=True) if ok]
 
     def _cache_path(self, file: ArtifactFile) -> str | None:
-        return (
-            os.path.join(self.cache_dir, "metadata", f"{file.sha256}.metadata")
-            if file.sha256
-            else None
+        if not file.sha256:
+            return None
+        from graft.sources.coremeta import cache_key  # noqa: PLC0415
+
+        return os.path.join(
+            self.cache_dir, "metadata", f"{cache_key(file.sha256, file.url)}.metadata"
         )
 
     def _surface_path(self, file: ArtifactFile) -> str | None:
@@ -261,12 +264,14 @@ class IndexProjects:
             # a local wheel is read from itself; a URL without a hash is not kept; an sdist's
             # metadata may come from a build (its own cache decides what is reused)
             return None
-        return os.path.join(self.cache_dir, "surfaces", f"{file.sha256}.json")
+        from graft.sources.coremeta import cache_key  # noqa: PLC0415
+
+        return os.path.join(self.cache_dir, "surfaces", f"{cache_key(file.sha256, file.url)}.json")
 
     def load_surface(self, file: ArtifactFile) -> Surface | None:
         """The surface parsed from *file*'s METADATA by an earlier run, if kept and still valid.
 
-        Kept by the wheel's sha256 with its filename (the name check was made against it)
+        Kept by the wheel's sha256 and URL with its filename (the name check was made against it)
         and the sha256 of the METADATA it was parsed from, which must equal the hash the
         index announces now, if any.
         """
@@ -432,7 +437,9 @@ def chosen_for_fetch(
             where = "required by " + ", ".join(parents.get(pin.name, ["the request"]))
             wanted = Wanted(pin.name, version, extras, frozenset(), where, requested=False)
         remote = pin.file.url.startswith(("http://", "https://"))
+        file = pin.file  # a URL or path the user named vouches for its own hash (#sha256=)
+        origin = wanted.where if file.direct else ""
         out.append(
-            (wanted, Candidate(pin.file.filename, pin.file.url, pin.file.sha256, local=not remote))
+            (wanted, Candidate(file.filename, file.url, file.sha256, not remote, origin=origin))
         )
     return out

@@ -3,7 +3,8 @@
 They let the Requires-Python and Requires-Dist check run before any wheel is downloaded.
 A metadata file is fetched from ``<wheel url>.metadata``, checked against the hash the index
 gave for it and against the wheel filename's name and version, and kept in
-``<cache>/metadata/<wheel sha256>.metadata`` (``--offline`` reads only that). Once the wheel
+``<cache>/metadata/<wheel sha256>-<URL hash>.metadata`` (:func:`cache_key`; ``--offline``
+reads only that). Once the wheel
 is here, its own METADATA must name the same distribution and version, or the sync stops.
 The wheel records read at ingest stay the truth: the check after ingest runs regardless.
 """
@@ -104,9 +105,24 @@ def metadata_url(candidate: Candidate) -> str:
     return urllib.parse.urldefrag(candidate.url).url + ".metadata"
 
 
+def cache_key(sha256: str, url: str) -> str:
+    """The key of what is kept from a remote wheel's METADATA: its listed sha256 and its URL.
+
+    The sha256 an index lists is checked only once the whole wheel is here; METADATA read
+    before that (range reads, a metadata file) is bound to the URL it came from as well, so
+    that an index listing another wheel's hash (by mistake, or to plant dependencies) cannot
+    answer for that wheel when another index serves it.
+    """
+    where = hashlib.sha256(urllib.parse.urldefrag(url).url.encode()).hexdigest()[:16]
+    return f"{sha256}-{where}"
+
+
 def cache_path(candidate: Candidate, cache_dir: str) -> str:
-    """Where the metadata file is cached: by the wheel's sha256, else by the file's URL."""
-    key = candidate.sha256 or hashlib.sha256(metadata_url(candidate).encode()).hexdigest()
+    """Where the metadata file is cached: by the wheel's sha256 and URL, else by the URL."""
+    if candidate.sha256:
+        key = cache_key(candidate.sha256, candidate.url)
+    else:
+        key = hashlib.sha256(metadata_url(candidate).encode()).hexdigest()
     return os.path.join(cache_dir, "metadata", key + ".metadata")
 
 

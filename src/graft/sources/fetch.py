@@ -98,7 +98,7 @@ def _mismatch(candidate: Candidate, sha256: str, resumed: bool) -> SourceError:
         return SourceError(
             f"{candidate.filename} has sha256 {sha256}, not the hash given here{again}",
             where=candidate.origin,
-            hint="the lock is wrong or the file changed; nothing was installed",
+            hint="the file changed, or the hash is wrong; nothing was installed",
         )
     return SourceError(
         f"downloaded file does not match the index's sha256{again}",

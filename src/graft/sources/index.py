@@ -41,7 +41,7 @@ class Candidate:
     url: str  # file path for local wheels
     sha256: str | None  # known before download (index hash, or computed locally)
     local: bool
-    origin: str = ""  # who vouched for sha256 (a lock file entry); "" for the index
+    origin: str = ""  # who vouched for sha256 (a lock entry, a URL's #sha256=); "" the index
     # The core metadata file the index offers beside the wheel (PEP 658/714): None for none,
     # "" for one without a usable hash, "<algorithm>=<hex>" (sha256, sha384, sha512) otherwise.
     core_metadata: str | None = None
