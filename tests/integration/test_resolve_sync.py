@@ -289,6 +289,9 @@ def test_variables_in_a_requirements_file_are_expanded_and_watched(
     monkeypatch.delenv("LIB_VERSION")  # unset: left as written, which is no version
     out = run_graft("sync", venv, "-r", reqs, "--store", store_dir, check=False)
     assert 'cannot parse requirement "lib==${LIB_VERSION}' in out.stderr
+    assert "(${LIB_VERSION} is not set in the environment: set it, or write its value)" in (
+        out.stderr
+    )
     assert installed(venv) == {"lib": "2.0"}  # untouched
 
 

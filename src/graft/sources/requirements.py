@@ -54,10 +54,13 @@ def parse_spec(text: str, where: str, hashes: frozenset[str] = frozenset()) -> W
     try:
         req = Requirement(text)
     except InvalidRequirement as exc:
+        unset = [m.group(0) for m in _VARIABLE.finditer(text) if m.group(1) not in os.environ]
         raise UsageError(
             f"cannot parse requirement {text!r} ({first_line(exc)})",
             where=where,
-            hint="write a PEP 508 requirement (name, name>=1.0, name[extra]) or a .whl path",
+            hint=f"{unset[0]} is not set in the environment: set it, or write its value"
+            if unset
+            else "write a PEP 508 requirement (name, name>=1.0, name[extra]) or a .whl path",
         ) from None
     name, marker = canonicalize_name(req.name), str(req.marker) if req.marker else None
     extras = frozenset(canonicalize_name(e) for e in req.extras)
