@@ -16,7 +16,11 @@ if TYPE_CHECKING:
 
 @contextlib.contextmanager
 def flock(
-    path: str, on_wait: Callable[[], None] | None = None, timeout: float | None = None
+    path: str,
+    on_wait: Callable[[], None] | None = None,
+    timeout: float | None = None,
+    *,
+    removed: bool = False,
 ) -> Iterator[bool]:
     """Hold an exclusive ``flock`` on *path* (created if need be); yield whether it is held.
 
@@ -24,11 +28,26 @@ def flock(
     not at all (0), or that many seconds, after which this yields False without the lock.
     The same lock as filelock's ``UnixFileLock`` takes, without its import cost (asyncio),
     which a warm sync cannot afford. The kernel drops the lock when the process dies.
+    *removed*: the file is removed before the lock is let go (:mod:`graft._lockfile`).
     """
-    fd = open_lock_file(path)
+    from graft._lockfile import remove_held, still_named  # noqa: PLC0415
+
+    while True:
+        fd = open_lock_file(path)
+        try:
+            held = _acquire(fd, on_wait, timeout)
+        except BaseException:
+            os.close(fd)
+            raise
+        if not (held and removed) or still_named(path, fd):
+            break
+        os.close(fd)  # its holder removed it: take the file the path names now
+        on_wait = None
     try:
-        yield _acquire(fd, on_wait, timeout)
+        yield held
     finally:
+        if held and removed:
+            remove_held(path, fd)
         os.close(fd)  # closing the last descriptor releases the lock
 
 

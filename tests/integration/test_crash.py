@@ -746,6 +746,58 @@ def test_a_second_sync_of_one_venv_says_it_waits_and_then_runs(
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     assert dist_infos(venv) == {"two-1.0.dist-info"}
+    assert not (tmp_path / ".venv.graft-lock").exists()  # removed by the sync that held it
+
+
+def test_a_sync_waiting_on_a_lock_file_its_holder_removes_takes_the_new_one(
+    tmp_path: Path, store_dir: Path, wheels: Path
+) -> None:
+    # as graft's own holders do (graft._lockfile): the waiter wakes on a removed file
+    from graft._fs import flock
+
+    one = make_wheel(wheels, "one", "1.0", {"one/__init__.py": "V = 1\n"})
+    two = make_wheel(wheels, "two", "1.0", {"two/__init__.py": "V = 2\n"})
+    venv = tmp_path / "venv"
+    run_graft("sync", venv, one, "--store", store_dir, "--no-deps")
+    lock = tmp_path / ".venv.graft-lock"
+    assert not lock.exists()
+    with flock(str(lock), removed=True) as held:
+        assert held
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "graft", "sync", str(venv), str(two), "--store", str(store_dir)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert proc.stderr is not None
+        assert proc.stderr.readline().startswith("graft: waiting for another graft sync")
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert dist_infos(venv) == {"two-1.0.dist-info"}
+    assert not lock.exists()
+
+
+def test_concurrent_syncs_of_one_venv_take_turns_and_leave_no_lock_file(
+    tmp_path: Path, kit: Kit, graft_cache: Path
+) -> None:
+    store, venv = tmp_path / "store", tmp_path / "venvs" / "v"
+    venv.parent.mkdir()
+    sync(venv, kit.old, store)
+    sync(venv, kit.near, store)  # both sets ingested and planned: the syncs race on the venv
+    sets = [kit.old, kit.near, kit.new] * 2
+    procs = [
+        subprocess.Popen(
+            sync_cmd(venv, wheels, store), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        for wheels in sets
+    ]
+    for proc in procs:
+        _, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+    found = [s for s in (kit.old, kit.near, kit.new) if s.dist_infos == dist_infos(venv)]
+    assert found, sorted(dist_infos(venv))
+    check_venv(venv, found[0])
+    assert sorted(os.listdir(venv.parent)) == ["v"]  # no staging, no lock file
 
 
 # -- disk full --------------------------------------------------------------------------------

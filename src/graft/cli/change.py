@@ -170,16 +170,13 @@ def _locked(
 ) -> tuple[tuple[str, ...], list[int], tuple[str, ...]] | None:
     """Change the venv under its lock and a store pin: what it held, its counts, collisions."""
     store = rows["store"][0][0]
-    parent, name = os.path.split(prefix)
-    held = [replay._lock(os.path.join(parent, f".{name}.graft-lock"), shared=False)]  # noqa: SLF001
+    held = [replay._lock(replay.venv_lock_path(prefix), shared=False, removed=True)]  # noqa: SLF001
     if held[0] is not None:
         held.append(replay._lock(os.path.join(store, "locks", "gc.lock"), shared=True))  # noqa: SLF001
     try:
         return None if None in held else _change(rows, reading, prefix, store)
     finally:
-        for fd in held:
-            if fd is not None:
-                os.close(fd)
+        replay.let_go(held, prefix)
 
 
 def _change(

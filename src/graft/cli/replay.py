@@ -176,14 +176,17 @@ def _facts(path: str) -> list[str]:
     return [f"{st.st_mode:o}", str(st.st_uid)]
 
 
-def _lock(path: str, *, shared: bool) -> int | None:
+def _lock(path: str, *, shared: bool, removed: bool = False) -> int | None:
     """A descriptor holding a ``flock`` on the lock file *path*, or None (held, or not one).
 
     As ``graft._fs.open_lock_file``: created if need be, a link never followed, a regular
-    file only; never waits (whoever holds it, the full path waits for it).
+    file only; never waits (whoever holds it, the full path waits for it). *removed*: a lock
+    file its holders remove (:mod:`graft._lockfile`; let go with :func:`let_go`).
     """
     import fcntl  # noqa: PLC0415
     import stat  # noqa: PLC0415
+
+    from graft._lockfile import still_named  # noqa: PLC0415
 
     flags = os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK
     try:
@@ -193,11 +196,29 @@ def _lock(path: str, *, shared: bool) -> int | None:
     try:
         if stat.S_ISREG(os.fstat(fd).st_mode):
             fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
-            return fd
+            if not removed or still_named(path, fd):
+                return fd
     except OSError:
         pass
     os.close(fd)
     return None
+
+
+def venv_lock_path(prefix: str) -> str:
+    """The venv lock's file: ``.<name>.graft-lock`` beside the venv."""
+    parent, name = os.path.split(prefix)
+    return os.path.join(parent, f".{name}.graft-lock")
+
+
+def let_go(held: list[int | None], prefix: str) -> None:
+    """Let the venv lock (first in *held*, removing its file) and the other locks go."""
+    from graft._lockfile import remove_held  # noqa: PLC0415
+
+    for number, fd in enumerate(held):
+        if fd is not None:
+            if number == 0:
+                remove_held(venv_lock_path(prefix), fd)
+            os.close(fd)
 
 
 def _build(rows: dict[str, list[list[str]]], prefix: str, flat: Flat | None = None) -> bool:
@@ -206,15 +227,12 @@ def _build(rows: dict[str, list[list[str]]], prefix: str, flat: Flat | None = No
     *flat*: the flat form the rows name, when the caller has read it already.
     """
     store = rows["store"][0][0]
-    parent, name = os.path.split(prefix)
-    held = [_lock(os.path.join(parent, f".{name}.graft-lock"), shared=False)]
+    held = [_lock(venv_lock_path(prefix), shared=False, removed=True)]
     held.append(_lock(os.path.join(store, "locks", "gc.lock"), shared=True) if held[0] else None)
     try:
         return None not in held and _build_locked(rows, prefix, store, flat)
     finally:
-        for fd in held:
-            if fd is not None:
-                os.close(fd)
+        let_go(held, prefix)
 
 
 def _in_the_way(rows: dict[str, list[list[str]]], prefix: str, store: str) -> bool:

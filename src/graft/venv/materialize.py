@@ -75,11 +75,11 @@ def _write_state(
 def venv_lock(
     prefix: str, on_wait: Callable[[], None] | None = None
 ) -> contextlib.AbstractContextManager[bool]:
-    """Serialise syncs into one venv: a lock file beside it (waits as long as it takes)."""
+    """Serialise syncs into one venv: a lock file beside it, removed after (waits as needed)."""
     from graft._fs import flock  # noqa: PLC0415
 
     parent, name = os.path.split(prefix)
-    return flock(os.path.join(parent, f".{name}.graft-lock"), on_wait)
+    return flock(os.path.join(parent, f".{name}.graft-lock"), on_wait, removed=True)
 
 
 def check_parent(prefix: str) -> None:

@@ -228,7 +228,7 @@ def sweep_staging(prefix: str) -> None:
     parent, name = os.path.split(prefix)
     if not any(e.startswith(f".{name}.graft-") for e in os.listdir(parent) if "lock" not in e):
         return
-    with flock(os.path.join(parent, f".{name}.graft-lock"), timeout=0) as held:
+    with flock(os.path.join(parent, f".{name}.graft-lock"), timeout=0, removed=True) as held:
         if held:  # else a sync of this venv is running; it sweeps for itself
             sweep_leftovers(parent, name)
 
