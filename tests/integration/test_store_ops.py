@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from graft.cli.store_cmd import add_store_parser, run_store
+from graft.cli.store_cmd import add_store_parser, human, run_store
 from graft.store import seal
 from graft.store.entries import Store
 from graft.store.gc import collect_garbage
@@ -218,6 +218,12 @@ def test_info_and_list_numbers(tmp_path: Path, store_dir: Path, kit: dict[str, P
     assert isinstance(data, dict)
     assert (data["venvs"], data["dead_roots"]) == (1, 1)
     assert data["copied_bytes"] == copied("shared") + copied("alpha")
+    assert data["saved_bytes"] < 0  # one venv, and an entry none uses: the store costs more
+    text = store_cli("info", "--store", store_dir)
+    more = -data["saved_bytes"]
+    assert f"saved      nothing yet: the store takes {human(more)} ({more} bytes) more" in (
+        text.stdout
+    )
     rows = {
         r["filename"]: r["venvs"] for r in store_cli("list", "--store", store_dir, "--json").json()
     }

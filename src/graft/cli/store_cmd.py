@@ -64,6 +64,17 @@ def run_store(args: argparse.Namespace) -> int:
         return 1
 
 
+def _saved(saved: int) -> str:
+    """The ``saved`` row: what the store saves, or how much more it takes than copies."""
+    if saved >= 0:
+        return f"{human(saved)} ({saved} bytes)"
+    more = -saved
+    return (
+        f"nothing yet: the store takes {human(more)} ({more} bytes) more than the copies"
+        " (its bytecode, and entries no venv uses; `graft store gc` removes those)"
+    )
+
+
 def _store(args: argparse.Namespace) -> Store:
     from graft._home import default_store_path  # noqa: PLC0415
     from graft.store.entries import Store  # noqa: PLC0415
@@ -144,7 +155,7 @@ def _info(store: Store, as_json: bool) -> int:
         ("entries", str(info.entries)),
         ("venvs", f"{info.venvs}{dead}"),
         ("as copies", f"{human(info.copied_bytes)} (the venvs' files, each venv its own copy)"),
-        ("saved", f"{human(info.saved_bytes)} ({info.saved_bytes} bytes)"),
+        ("saved", _saved(info.saved_bytes)),
     ]
     if info.tmp_items:
         rows.append(("tmp", f"{info.tmp_items} items (a running ingest, or crash leftovers)"))
