@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from graft.cli import noop
 from graft.plan.diff import part
 from graft.plan.flat import FORMAT, compile_plan, expected_launcher_body, from_json
 from graft.plan.types import (
@@ -182,3 +184,22 @@ def test_apply_writes_launchers_scripts_and_their_record_rows(tmp_path: Path) ->
     assert record[0] == "demo/__init__.py,sha256=x,1"
     assert record[1] == f"../../../bin/demo,{record_digest(launcher)},{len(launcher)}"
     assert record[2] == f"../../../bin/tool,{record_digest(tool)},{len(tool)}"
+
+
+def test_hard_links_the_filesystem_refuses_are_copies_and_the_summary_says_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stats = {"links": 2, "directories": 1, "files": 2}
+    monkeypatch.setattr(venv_flat, "REFUSED", set())
+    assert "2 links and" in noop.summary_line("synced", "/v", 1, stats, 0.1, copies=False)
+
+    def refuse(*_: object, **__: object) -> None:
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "link", refuse)
+    source = tmp_path / "source.py"
+    source.write_text("x = 1\n")
+    venv_flat._copy_or_hardlink(str(source), str(tmp_path / "out.py"), "hardlink")
+    assert (tmp_path / "out.py").read_text() == "x = 1\n"
+    line = noop.summary_line("synced", "/v", 1, stats, 0.1, copies=False)
+    assert "2 copies (hard links into the store refused: EXDEV, the store is on another" in line

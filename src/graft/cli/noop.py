@@ -79,11 +79,18 @@ def counted(number: int, noun: str, plural: str | None = None) -> str:
 def summary_line(  # noqa: PLR0917 - the line's parts
     verb: str, prefix: str, count: int, stats: dict[str, int], seconds: float, copies: bool
 ) -> str:
-    """The line ``graft sync`` ends with (on stderr); *copies*: ``--link-mode copy``."""
+    """The line ``graft sync`` ends with (on stderr); *copies*: ``--link-mode copy``.
+
+    Hard links the filesystem refused (``graft.venv.flat.REFUSED``, when this process wrote
+    a venv) were copies, and the line says so and why.
+    """
     links = stats["links"]
-    linked = counted(links, "copy", "copies") if copies else counted(links, "link")
+    wrote = sys.modules.get("graft.venv.flat")  # (a no-op never imports it)
+    refused = sorted(getattr(wrote, "REFUSED", ()))
+    linked = counted(links, "copy", "copies") if copies or refused else counted(links, "link")
+    why = f" (hard links into the store refused: {', '.join(refused)})" if refused else ""
     return (
-        f"graft: {verb} {prefix}: {counted(count, 'distribution')}, {linked} and"
+        f"graft: {verb} {prefix}: {counted(count, 'distribution')}, {linked}{why} and"
         f" {counted(stats['directories'], 'directory', 'directories')}"
         f" for {counted(stats['files'], 'file')}, in {seconds:.2f}s"
     )

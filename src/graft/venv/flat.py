@@ -111,6 +111,7 @@ def apply_flat(flat: Flat, root: str, prefix: str, python: str, store_root: str 
     Links are relative to where *prefix* really is (they keep working once *root*, a staging
     directory beside it, is renamed there).
     """
+    REFUSED.clear()  # (what this venv's links met, for its summary line)
     relative = Relative(prefix, store_root)
     scripts: dict[str, bytes] = {dest: render(body, python) for dest, _, body in flat.launchers}
     for dest, source in flat.scripts:
@@ -217,6 +218,17 @@ def _spread(work: Callable[[list[Any]], None], items: list[Any]) -> None:
         raise errors[0]
 
 
+#: Why hard links into the store were refused in this process, if ever (errno names, with what
+#: they mean here); those files were copied, as uv falls back to copies, and ``graft sync``'s
+#: last line says so (:func:`graft.cli.noop.summary_line`).
+REFUSED: set[str] = set()
+_REFUSALS = {
+    "EXDEV": "EXDEV, the store is on another filesystem",
+    "EPERM": "EPERM, the store's files are immutable or protected_hardlinks forbids it",
+    "EMLINK": "EMLINK, a file has too many links",
+}
+
+
 def _copy_or_hardlink(source: str, out: str, mode: str) -> None:
     if mode == "hardlink":
         import errno  # noqa: PLC0415
@@ -226,6 +238,7 @@ def _copy_or_hardlink(source: str, out: str, mode: str) -> None:
         except OSError as exc:
             if exc.errno not in {errno.EXDEV, errno.EPERM, errno.EMLINK}:
                 raise
+            REFUSED.add(_REFUSALS[errno.errorcode[exc.errno]])
         else:
             return
     import shutil  # noqa: PLC0415
