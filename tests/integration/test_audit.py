@@ -632,3 +632,47 @@ def test_native_dependency_unreachable_through_a_folded_directory(
     assert "libgreet.so" in finding.detail
     assert "lexically" in finding.detail
     assert report.errors == (finding,), describe(report)
+
+
+# --------------------------------------------------------------------------------------
+# Dependencies
+
+
+def test_requirements_not_met_are_found_as_pip_check_finds_them(
+    tmp_path: Path, store_dir: Path, wheels: Path
+) -> None:
+    app = make_wheel(
+        wheels,
+        "app",
+        "1.0",
+        requires=(
+            "lib>=2",
+            "helper",
+            'winonly; sys_platform == "win32"',  # not for this interpreter
+            'extra-dep; extra == "more"',  # only with an extra
+        ),
+    )
+    lib1, lib2 = make_wheel(wheels, "lib", "1.0"), make_wheel(wheels, "lib", "2.0")
+    helper = make_wheel(wheels, "helper", "1.0")
+    venv = graft_venv_of(tmp_path, store_dir, [app, lib2, helper])
+    report = audit(venv)
+    assert not of_kind(report, Kind.MISSING_DEPENDENCY), describe(report)
+    assert not of_kind(report, Kind.UNMET_DEPENDENCY), describe(report)
+    pip = [sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python")]
+    assert subprocess.run([*pip, "check"], capture_output=True, check=False).returncode == 0
+
+    subprocess.run([*pip, "uninstall", "-q", "-y", "helper"], check=True)
+    quiet = ["install", "-q", "--no-deps", "--no-index", "--force-reinstall"]
+    subprocess.run([*pip, *quiet, str(lib1)], check=True)
+    report = audit(venv)
+    dist_info = sp_rel(venv, "app-1.0.dist-info")
+    missing = one(report, Kind.MISSING_DEPENDENCY, dist_info)
+    assert missing.detail == "app==1.0 requires helper, which is not installed"
+    unmet = one(report, Kind.UNMET_DEPENDENCY, dist_info)
+    assert unmet.detail == "app==1.0 requires lib>=2, but lib 1.0 is installed"
+    assert unmet.distributions == ("app==1.0", "lib==1.0")
+    assert {f.kind for f in report.errors} == {Kind.MISSING_DEPENDENCY, Kind.UNMET_DEPENDENCY}
+    said = subprocess.run([*pip, "check"], capture_output=True, text=True, check=False)
+    assert said.returncode == 1  # the independent reference agrees on both
+    assert "app 1.0 requires helper, which is not installed." in said.stdout
+    assert "app 1.0 has requirement lib>=2, but you have lib 1.0." in said.stdout

@@ -18,7 +18,8 @@ The modules (the decisions of each check are in its docstring; the kinds are lis
   duplicate and unowned files), :mod:`~graft.audit.scripts`, :mod:`~graft.audit.store`,
   :mod:`~graft.audit.imports` (static vs runtime, ``.pth`` import lines) and
   :mod:`~graft.audit.native` (``DT_NEEDED`` through RUNPATH/RPATH), :mod:`~graft.audit.variants`
-  (installed variant wheels this machine does not support).
+  (installed variant wheels this machine does not support), :mod:`~graft.audit.dependencies`
+  (each distribution's requirements met, as ``pip check`` asks).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import os
 import time
 from typing import TYPE_CHECKING
 
+from graft.audit.dependencies import check_dependencies
 from graft.audit.findings import (
     SEVERITIES,
     AuditReport,
@@ -88,6 +90,7 @@ def audit_venv(
     imports = check_imports(venv)  # asks the interpreter again: it may fail now
     findings += [*imports.findings, *check_native(venv), *_check_interpreter(venv, imports.probe)]
     findings += _check_pending(venv)
+    findings += check_dependencies(venv, _markers(venv) if imports.probe.ok else None)
     findings.sort(key=report_order)
     stats = {
         "distributions": len(venv.dists),
@@ -105,6 +108,17 @@ def audit_venv(
         stats=stats,
         seconds=time.perf_counter() - started,
     )
+
+
+def _markers(venv: Venv) -> dict[str, str] | None:
+    """The marker values of the venv's interpreter, or None when it cannot be asked."""
+    from graft.errors import GraftError  # noqa: PLC0415
+    from graft.venv.interpreter import introspect  # noqa: PLC0415
+
+    try:
+        return dict(introspect(venv_python(venv.prefix)).markers)
+    except (GraftError, OSError):
+        return None
 
 
 def _check_interpreter(venv: Venv, probe: Probe) -> list[Finding]:

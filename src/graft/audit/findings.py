@@ -38,6 +38,8 @@ class Kind(str, Enum):
     INTERPRETER_FAILED = "interpreter-failed"
     VARIANT_UNSUPPORTED = "variant-unsupported"
     INTERRUPTED_CHANGE = "interrupted-change"
+    MISSING_DEPENDENCY = "missing-dependency"
+    UNMET_DEPENDENCY = "unmet-dependency"
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +174,17 @@ DEFAULTS: dict[Kind, tuple[Severity, str]] = {
             "run `graft sync` on the venv again (with any inputs): it finishes the committed"
             " change before anything else, or rebuilds the venv when the journal is gone"
         ),
+    ),
+    Kind.MISSING_DEPENDENCY: (
+        "error",
+        (
+            "sync the venv again with its requirements (graft installs what each"
+            " distribution requires), or install the missing one"
+        ),
+    ),
+    Kind.UNMET_DEPENDENCY: (
+        "error",
+        "sync the venv again with its requirements, or install a version the specifier admits",
     ),
 }
 
