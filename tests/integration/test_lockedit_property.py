@@ -27,7 +27,7 @@ WINDOWS = "py3-none-win_amd64.win_arm64"
 MATRIX: tuple[str, ...] = ("--python-version", "3.12", "--python-version", "3.13")
 MATRIX += ("--platform", "linux", "--platform", "windows")
 SPECS = ["", ">=1", "<2", "!=1.0", ">=2", "==1.0", "==2.0", "!=0.0.0", "<3", ">=1,<3", "~=1.0"]
-SPECS += [">=3.0b1", "!=0.0.0,>=3.0b1"]
+SPECS += [">=3.0b1", "!=0.0.0,>=3.0b1", ">1", ">=1.5", "<=2.0", ">1,<=2.0"]
 ROOTS = [("alpha",), ("alpha", "delta"), ("alpha", "beta"), ("beta", "delta"), ("gamma", "beta")]
 ROOTS += [("gamma",), ("gamma", "alpha")]
 MARKER = " ; python_version >= '3.13'"

@@ -6,8 +6,12 @@ The property test against full resolutions is tests/integration/test_lockedit_pr
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from packaging.specifiers import SpecifierSet
+from packaging.version import Version
 
-from graft.cli.lockedit import masked, plain_lines, root_names, same_lock
+from graft.cli.lockedit import masked, narrows, plain_lines, root_names, same_lock
 
 LOCKED = {"requests": ["2.34.2"], "idna": ["3.20"], "beta": ["1.0", "2.0"], "pre": ["2.0rc1"]}
 
@@ -130,6 +134,58 @@ def test_with_environments_left_out_an_edit_may_only_narrow_projects_not_named()
     assert not same_lock(old, [["requests", "beta"]], LOCKED, said)  # a clause dropped
     assert not same_lock(old, [["requests>=2", "beta!=0.0.0"]], LOCKED, said)  # beta is named
     assert same_lock(old, [["requests>=1", "beta"]], LOCKED, None)  # nothing left out: wider ok
+    assert same_lock(old, [["requests>=2.30", "beta"]], LOCKED, said)  # a raised floor
+    assert same_lock(old, [["requests>=2.30,<3", "beta"]], LOCKED, said)
+    assert same_lock(old, [["requests~=2.31", "beta"]], LOCKED, said)  # >=2.31, ==2.*
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "narrower"),
+    [
+        (">=2.1", ">=2.3", True),
+        (">=2.1", ">2.0", False),  # 2.0.post1 is >2.0 and not >=2.1
+        (">2.0", ">=2.0.post1", False),  # >2.0 admits no post-release of 2.0
+        (">2.0", ">=2.0.1", True),
+        ("<3", "<=2.9", True),
+        ("<3", "<=3.0", False),
+        ("<=3", "<3.0.1", False),
+        (">=2.1", ">=2.3rc1", False),  # a pre-release clause may admit pre-releases
+        ("!=2.2", ">=2.3", False),  # (true, but not proven: doubt)
+        (">=1.0", ">=1!0.5", True),  # a later epoch
+        (">1.0", ">1!0.5", False),  # (true, but not proven: doubt)
+        (">=2", "==2.5", True),
+        ("<2", "==1.5+local", False),
+    ],
+)
+def test_narrowing_is_proven_only_where_it_holds(before: str, after: str, narrower: bool) -> None:
+    assert narrows(SpecifierSet(before), SpecifierSet(after)) is narrower
+
+
+_VERSIONS = ["0.9", "1.0", "1.0.0", "1.0rc1", "1.0.dev1", "1.0.post1", "1.0.1", "1.1", "2.0"]
+_VERSIONS += ["2.0b2", "2.0.post2.dev1", "1!0.5", "1.0+local", "1.1+abc"]
+_CLAUSE = st.tuples(
+    st.sampled_from([">=", ">", "<=", "<", "==", "~=", "!="]),
+    st.sampled_from([v for v in _VERSIONS if "+" not in v and "!" not in v] + ["1!0.5"]),
+)
+
+
+def _specifiers(clauses: list[tuple[str, str]]) -> SpecifierSet:
+    return SpecifierSet(",".join(f"{op}{v}" for op, v in clauses if op != "~=" or "." in v))
+
+
+@given(st.lists(_CLAUSE, min_size=1, max_size=3), st.lists(_CLAUSE, min_size=1, max_size=3))
+@settings(max_examples=2000, deadline=None)
+def test_a_proven_narrowing_admits_no_version_the_old_specifier_did_not(
+    before: list[tuple[str, str]], after: list[tuple[str, str]]
+) -> None:
+    old, new = _specifiers(before), _specifiers(after)
+    if not narrows(old, new):
+        return
+    for text in _VERSIONS:
+        version = Version(text)
+        for prereleases in (None, True):
+            if new.contains(version, prereleases=prereleases):
+                assert old.contains(version, prereleases=prereleases), (old, new, text)
 
 
 def test_root_names_are_canonical_and_refuse_urls() -> None:

@@ -13,9 +13,10 @@ the new resolution is *L* again whenever (docs/decisions.md: "The lock after an 
   old one (a yanked file is a candidate only under such a pin);
 * everything else the lock read is unchanged and its index answers are fresh (the lock
   stamp's checks, :mod:`graft.cli.lockstamp`), and the earlier lock holds no variant wheel;
-* if the earlier lock left environments out, each changed line only adds clauses (so the
-  new roots allow a subset of the versions: where no resolution existed, none appears) and
-  names no project the lines saying why name (so those lines stay true).
+* if the earlier lock left environments out, each changed line only narrows (:func:`narrows`:
+  clauses added, a lower bound raised, an upper bound lowered; so the new roots allow a
+  subset of the versions: where no resolution existed, none appears) and names no project
+  the lines saying why name (so those lines stay true).
 
 Then, in every environment, *L*'s pins meet every requirement of the new roots and of every
 pinned wheel (the wheels and their METADATA are unchanged), each pin is the first candidate
@@ -176,7 +177,7 @@ def _same_but_specifier(
         before, after = SpecifierSet(a[1]), SpecifierSet(b[1])
     except InvalidSpecifier:
         return False
-    if said is not None and (name in said or not set(before) <= set(after)):
+    if said is not None and (name in said or not narrows(before, after)):
         return False  # environments were left out: only narrowing, of no project named
     for text in locked[name]:
         try:
@@ -190,6 +191,62 @@ def _same_but_specifier(
         ):
             return False
     return True
+
+
+def narrows(before: SpecifierSet, after: SpecifierSet) -> bool:
+    """Whether every version *after* admits, *before* admits too (a sufficient test).
+
+    Each clause of *before* must be in *after*, or follow from one of its clauses: a lower
+    bound from a higher or equal one (``>=2.1`` from ``>=2.3``, ``==2.5`` or ``~=2.3``), an
+    upper bound from a lower or equal one. Exclusive bounds (``>V``, ``<V``) follow only from
+    a bound on another release (``>1.0`` excludes 1.0's post-releases, which ``>=1.0.post1``
+    admits). A pre-release in a clause of *after* that *before* lacks could admit
+    pre-releases *before* does not, so it is doubt; so is any other clause.
+    """
+    from packaging.version import Version  # noqa: PLC0415
+
+    kept = set(after)
+    bounds = []
+    for clause in after:
+        if "*" in clause.version or clause.operator == "===":
+            continue
+        version = Version(clause.version)
+        if version.is_prerelease and clause not in set(before):
+            return False
+        bounds.append((clause.operator, version))
+    for clause in before:
+        if clause in kept:
+            continue
+        if "*" in clause.version or clause.operator not in {">=", ">", "<=", "<"}:
+            return False
+        bound = Version(clause.version)
+        if not any(_implies(op, version, clause.operator, bound) for op, version in bounds):
+            return False
+    return True
+
+
+def _implies(op: str, version: Version, bound_op: str, bound: Version) -> bool:
+    """Whether clause ``op version`` admits only versions clause ``bound_op bound`` admits.
+
+    *op* is one of ``>=``, ``>``, ``<=``, ``<``, ``==``, ``~=`` (no pre-release, no wildcard).
+    """
+    if bound_op in {">=", ">"}:
+        if op not in {">=", ">", "==", "~="}:
+            return False
+        if bound_op == ">=":
+            return version >= bound
+        return _release_above(version, bound)  # (not a post-release or local one of *bound*)
+    if op not in {"<=", "<", "=="} or version.local:
+        return False
+    return version <= bound if bound_op == "<=" else version < bound
+
+
+def _release_above(version: Version, bound: Version) -> bool:
+    """Whether *version*'s release is above *bound*'s, in the same epoch."""
+    width = max(len(version.release), len(bound.release))
+    pad = (0,) * width
+    above = (version.release + pad)[:width] > (bound.release + pad)[:width]
+    return version.epoch == bound.epoch and above
 
 
 def _pins(specifier: SpecifierSet, version: Version) -> bool:
