@@ -381,3 +381,21 @@ def test_a_kept_file_changed_by_its_user_leaves_the_venv_in_sync_and_updatable(
     assert users(str(venv)) == ["notes.txt"]
     run_graft("sync", venv, pkgs["gamma"], "--store", store_dir)
     assert (venv / "notes.txt").read_text() == "changed, longer than before\n"
+
+
+def test_a_venv_whose_users_files_cannot_be_read_again_after_the_swap_is_put_back(
+    tmp_path: Path, store_dir: Path, pkgs: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    venv = _graft_venv(tmp_path, store_dir, pkgs)
+    (venv / "notes.txt").write_text("keep me")
+
+    def unreadable(*_: object) -> list[str]:
+        raise PermissionError(13, "Permission denied", str(venv / "notes.txt"))
+
+    monkeypatch.setattr(keep, "lost", unreadable)
+    request = SyncRequest(str(venv), specs=(str(pkgs["gamma"]),), store=str(store_dir))
+    with pytest.raises(MaterializeError, match=r"cannot read what the venv held"):
+        sync(request)
+    assert (venv / "notes.txt").read_text() == "keep me"
+    assert py(venv, "import alpha; print(alpha.VALUE)") == "1"  # the old venv, put back
+    assert staging_dirs(venv) == []

@@ -151,7 +151,14 @@ def _refuse_if_lost(old: str, new: str, prefix: str) -> None:
     from graft.venv.keep import lost  # noqa: PLC0415
     from graft.venv.replaceable import describe  # noqa: PLC0415
 
-    missing = lost(old, new, _users(old, prefix))
+    try:
+        missing = lost(old, new, _users(old, prefix))
+    except OSError as exc:  # (unread, nothing can be said lost or not: the old venv stays)
+        raise MaterializeError(
+            f"cannot read what the venv held ({exc.strerror or exc})",
+            where=exc.filename or prefix,
+            hint="graft replaces a venv only after checking that nothing in it would be lost",
+        ) from None
     if missing:
         raise MaterializeError(
             f"files were written into the venv while graft replaced it: {describe(missing)}",
