@@ -108,5 +108,15 @@ def test_set_per_interpreter_equals_flat(
     assert not diffs, format_differences(diffs)
     for prefix in (venv, flat):
         subprocess.run([str(prefix / "bin" / "python"), "-c", probe], check=True, env=os.environ)
-    audit = run_graft("audit", venv, check=False)
-    assert audit.returncode == 0, audit.stdout + audit.stderr
+    audit = run_graft("audit", venv, "--json", check=False)
+    found = json.loads(audit.stdout)["findings"]
+    errors = [f for f in found if f["severity"] == "error"]
+    missing = [f["detail"] for f in errors if f["kind"] == "missing-dependency"]
+    assert [f for f in errors if f["kind"] != "missing-dependency"] == [], audit.stdout
+    # synced --no-deps (above): on 3.9 and 3.10 cryptography's typing-extensions is missing
+    # (its marker holds there only), and the audit says so, as pip check would
+    if version in {"3.9", "3.10"}:
+        assert missing, audit.stdout
+        assert all(" requires typing-extensions" in detail for detail in missing), missing
+    else:
+        assert missing == [], audit.stdout
