@@ -12,7 +12,6 @@ The wheel records read at ingest stay the truth: the check after ingest runs reg
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import urllib.parse
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from graft._atomic import remember
+from graft._sha256 import sha256_hex
 from graft.errors import SourceError
 from graft.model.wheelname import InvalidWheelFilename, parse_wheel_filename
 
@@ -97,7 +97,11 @@ def _fields(data: bytes) -> tuple[str, str, list[str], str | None] | None:
 def hash_matches(data: bytes, advertised: str | None) -> bool:
     """Whether *data* has the ``<algorithm>=<hex>`` digest the index announced (none: yes)."""
     algorithm, _, expected = (advertised or "").partition("=")
-    return not expected or hashlib.new(algorithm, data).hexdigest() == expected
+    if not expected:
+        return True
+    import hashlib  # noqa: PLC0415 - (a warm resolution reads kept surfaces, no METADATA)
+
+    return hashlib.new(algorithm, data).hexdigest() == expected
 
 
 def metadata_url(candidate: Candidate) -> str:
@@ -113,7 +117,7 @@ def cache_key(sha256: str, url: str) -> str:
     that an index listing another wheel's hash (by mistake, or to plant dependencies) cannot
     answer for that wheel when another index serves it.
     """
-    where = hashlib.sha256(urllib.parse.urldefrag(url).url.encode()).hexdigest()[:16]
+    where = sha256_hex(urllib.parse.urldefrag(url).url.encode())[:16]
     return f"{sha256}-{where}"
 
 
@@ -122,7 +126,7 @@ def cache_path(candidate: Candidate, cache_dir: str) -> str:
     if candidate.sha256:
         key = cache_key(candidate.sha256, candidate.url)
     else:
-        key = hashlib.sha256(metadata_url(candidate).encode()).hexdigest()
+        key = sha256_hex(metadata_url(candidate).encode())
     return os.path.join(cache_dir, "metadata", key + ".metadata")
 
 
