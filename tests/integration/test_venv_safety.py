@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,24 @@ def _refused(venv: Path, store: Path, wheel: Path, *names: str) -> str:
     for name in names:
         assert name in line, line
     return line
+
+
+def _while_building(
+    monkeypatch: pytest.MonkeyPatch, exchange: bool, step: str, action: Callable[[], object]
+) -> None:
+    """Run *action* (a user's write) right after the materializer's *step*, before the swap.
+
+    Without *exchange*, the swap takes the fallback for kernels without renameat2.
+    """
+    original = getattr(materialize, step)
+
+    def hooked(*args: object, **kwargs: object) -> None:
+        original(*args, **kwargs)
+        action()
+
+    monkeypatch.setattr(materialize, step, hooked)
+    if not exchange:
+        monkeypatch.setattr(materialize, "_exchange", lambda *_: False)
 
 
 def _kept(venv: Path) -> list[str]:
@@ -290,19 +309,12 @@ def test_a_file_written_into_the_venv_while_the_new_one_is_built_is_not_lost(
     exchange: bool,
 ) -> None:
     venv = _graft_venv(tmp_path, store_dir, pkgs)
-    build = materialize.apply
-
-    def build_while_the_user_writes(*args: object, **kwargs: object) -> None:
-        build(*args, **kwargs)  # type: ignore[arg-type]
-        (venv / "notes.txt").write_text("written during the sync")
-
-    monkeypatch.setattr(materialize, "apply", build_while_the_user_writes)
-    if not exchange:  # the fallback for kernels without renameat2
-        monkeypatch.setattr(materialize, "_exchange", lambda *_: False)
+    notes = venv / "notes.txt"
+    _while_building(monkeypatch, exchange, "apply", lambda: notes.write_text("written during"))
     request = SyncRequest(str(venv), specs=(str(pkgs["gamma"]),), store=str(store_dir))
     with pytest.raises(MaterializeError, match=r"written into the venv while graft replaced it"):
         sync(request)
-    assert (venv / "notes.txt").read_text() == "written during the sync"
+    assert notes.read_text() == "written during"
     assert py(venv, "import alpha, beta; print(alpha.VALUE)") == "1"  # the old venv, in place
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".venv.graft-") and p.is_dir()]
 
@@ -319,16 +331,12 @@ def test_a_kept_file_written_in_place_during_the_sync_keeps_the_write(
     (venv / "notes.txt").write_text("first\n")
     (venv / "share" / "mine").mkdir(parents=True)
     (venv / "share" / "mine" / "a.txt").write_text("a\n")
-    write_state = materialize._write_state
 
-    def write_while_kept(*args: object, **kwargs: object) -> None:
+    def append() -> None:
         with (venv / "notes.txt").open("a") as fh:  # the same inode, in the old venv
             fh.write("second\n")
-        write_state(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(materialize, "_write_state", write_while_kept)
-    if not exchange:
-        monkeypatch.setattr(materialize, "_exchange", lambda *_: False)
+    _while_building(monkeypatch, exchange, "_write_state", append)
     sync(SyncRequest(str(venv), specs=(str(pkgs["gamma"]),), store=str(store_dir)))
     assert (venv / "notes.txt").read_text() == "first\nsecond\n"
     assert (venv / "share" / "mine" / "a.txt").read_text() == "a\n"
@@ -348,15 +356,8 @@ def test_a_file_added_to_a_kept_directory_during_the_sync_puts_the_old_venv_back
     (venv / "share" / "mine" / "a.txt").write_text("a\n")
     run_graft("sync", venv, pkgs["alpha"], pkgs["beta"], pkgs["gamma"], "--store", store_dir)
     assert _kept(venv) == ["share/mine"]  # recorded, and trusted by the next sync
-    write_state = materialize._write_state
-
-    def add_while_kept(*args: object, **kwargs: object) -> None:
-        (venv / "share" / "mine" / "b.txt").write_text("b\n")
-        write_state(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(materialize, "_write_state", add_while_kept)
-    if not exchange:
-        monkeypatch.setattr(materialize, "_exchange", lambda *_: False)
+    added = venv / "share" / "mine" / "b.txt"
+    _while_building(monkeypatch, exchange, "_write_state", lambda: added.write_text("b\n"))
     request = SyncRequest(str(venv), specs=(str(pkgs["gamma"]),), store=str(store_dir))
     with pytest.raises(MaterializeError, match=r"while graft replaced it: share/mine/b\.txt"):
         sync(request)
