@@ -9,10 +9,10 @@ import pytest
 from graft.errors import PlanError, SourceError, UsageError
 from graft.model.requirements import Inputs
 from graft.sources.index import index_order
+from graft.sources.reqfile import read_requirements
 from graft.sources.requirements import (
     check_one_version_each,
     parse_spec,
-    read_requirements,
     refuse_editable_url,
     split_extras,
 )

@@ -40,7 +40,8 @@ def gather_inputs(request: ResolveRequest) -> Inputs:
     """Everything the request's specs name: requirements, indexes, find-links and lock files."""
     from graft.model.requirements import Inputs  # noqa: PLC0415
     from graft.sources.pylock import is_pylock  # noqa: PLC0415
-    from graft.sources.requirements import parse_spec, read_requirements  # noqa: PLC0415
+    from graft.sources.reqfile import read_requirements  # noqa: PLC0415
+    from graft.sources.requirements import parse_spec  # noqa: PLC0415
 
     inputs = Inputs()
     from graft.sources.requirements import (  # noqa: PLC0415

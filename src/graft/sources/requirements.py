@@ -1,27 +1,25 @@
-"""Requirements: command-line specs, wheel paths and URLs, and pip-style ``-r`` and ``-c`` files.
+"""Requirements: one spec at a time, from the command line or a line of a requirements file.
 
 A spec is any PEP 508 requirement (``requests``, ``flask>=3``, ``requests[socks]``, with
-markers, or ``name @ https://…/x.whl``) or a path to a wheel file. Requirement files follow
-pip's syntax: comments, line continuations, nested ``-r`` and ``-c``, per-line ``--hash``,
-and the global options ``--index-url``, ``--extra-index-url``, ``--find-links``,
-``--no-index``, ``--pre`` and ``--require-hashes``.
+markers, or ``name @ https://…/x.whl``), a path to a wheel file, a project directory or an
+sdist, or a version-control URL; each becomes a :class:`~graft.model.requirements.Wanted`.
+Requirements files are read by :mod:`graft.sources.reqfile`.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import shlex
 from typing import TYPE_CHECKING
 
 from graft.errors import PlanError, SourceError, UsageError, first_line
-from graft.model.requirements import Inputs, Wanted
+from graft.model.requirements import Wanted
 
 if TYPE_CHECKING:
     from packaging.utils import NormalizedName
 
-_IGNORED_OPTIONS = {"--prefer-binary"}
-_VALUE_OPTIONS_IGNORED = {"--trusted-host", "--use-feature"}
+#: pip's ``${NAME}`` in a requirements file (:mod:`graft.sources.reqfile` expands it).
+VARIABLE = re.compile(r"\$\{([A-Z0-9_]+)\}")
 
 
 def parse_spec(text: str, where: str, hashes: frozenset[str] = frozenset()) -> Wanted:
@@ -54,7 +52,7 @@ def parse_spec(text: str, where: str, hashes: frozenset[str] = frozenset()) -> W
     try:
         req = Requirement(text)
     except InvalidRequirement as exc:
-        unset = [m.group(0) for m in _VARIABLE.finditer(text) if m.group(1) not in os.environ]
+        unset = [m.group(0) for m in VARIABLE.finditer(text) if m.group(1) not in os.environ]
         raise UsageError(
             f"cannot parse requirement {text!r} ({first_line(exc)})",
             where=where,
@@ -417,212 +415,3 @@ def _shown(w: Wanted) -> str:
     if w.path is not None or w.url is not None:
         return w.filename or os.path.basename(w.path or w.url or "")
     return f"{w.name}=={w.version}"
-
-
-def is_url(path: str) -> bool:
-    """Whether a requirements file is named by an ``http(s)://`` URL (pip reads those too)."""
-    return path.startswith(("http://", "https://"))
-
-
-def _fetch_file(url: str) -> bytes:
-    """A requirements file by URL, as pip reads one (a sync reads it anew each time)."""
-    from graft.sources.http import http_get  # noqa: PLC0415
-
-    got = http_get(url)
-    if got is None:
-        raise UsageError("no requirements file at this URL (HTTP 404)", where=url)
-    return got.body
-
-
-def _logical_lines(path: str, digests: dict[str, str]) -> list[tuple[int, str]]:
-    """The logical lines of *path* (continuations joined, comments dropped), numbered.
-
-    The sha256 of the bytes read goes into *digests*: a lock stamp names exactly these bytes.
-    """
-    from graft._sha256 import sha256_hex  # noqa: PLC0415
-
-    try:
-        if is_url(path):
-            data = _fetch_file(path)
-        else:
-            with open(path, "rb") as fh:
-                data = fh.read()
-    except OSError as exc:
-        raise UsageError(f"cannot read requirements file ({exc.strerror})", where=path) from None
-    digests[path] = sha256_hex(data)
-    try:  # (a byte-order mark, as Windows editors write one, is not part of the first line)
-        raw = data.decode("utf-8-sig").splitlines()  # (universal newlines, as text mode)
-    except UnicodeDecodeError as exc:
-        raise UsageError(
-            f"not UTF-8 text (byte {data[exc.start]:#04x} at offset {exc.start})",
-            where=path,
-            hint="save the requirements file as UTF-8",
-        ) from None
-    out: list[tuple[int, str]] = []
-    buffer, start = "", 0
-    for number, line in enumerate(raw, 1):
-        if not buffer:
-            start = number
-        stripped = line.split(" #", 1)[0].split("\t#", 1)[0]
-        if stripped.lstrip().startswith("#"):
-            stripped = ""
-        if stripped.endswith("\\"):
-            buffer += stripped[:-1] + " "
-            continue
-        buffer += stripped
-        if buffer.strip():
-            out.append((start, buffer.strip()))
-        buffer = ""
-    if buffer.strip():
-        out.append((start, buffer.strip()))
-    return out
-
-
-def read_requirements(
-    path: str, inputs: Inputs, _seen: frozenset[str] = frozenset(), *, constraints: bool = False
-) -> None:
-    """Add the contents of the requirements file *path* to *inputs*.
-
-    With *constraints* (a ``-c`` file), its requirements limit versions and add nothing.
-    """
-    from graft.sources.pylock import is_pylock  # noqa: PLC0415
-
-    if is_pylock(path):
-        inputs.pylocks.append(path)
-        return
-    remote = is_url(path)
-    if remote:  # (no fingerprint can tell that it changed: nothing read from it is memoized)
-        inputs.remote_files.append(path)
-    else:
-        inputs.files_read.append(path)
-    real = path if remote else os.path.realpath(path)
-    if real in _seen:
-        raise UsageError("requirements files include each other", where=path)
-    base = path if remote else os.path.dirname(os.path.abspath(path))
-    for number, text in _logical_lines(path, inputs.digests):
-        where = f"{path}:{number}"
-        line = _expand(text, inputs)
-        # as pip: the requirement runs up to the first word starting with "-"; only the
-        # options after it are shell-split (a marker's quotes belong to the requirement)
-        parts = line.split(" ")
-        first = next((i for i, part in enumerate(parts) if part.startswith("-")), len(parts))
-        try:
-            words = shlex.split(" ".join(parts[first:]))
-        except ValueError as exc:
-            raise UsageError(f"cannot parse line ({exc})", where=where) from None
-        if first == 0:
-            _global_option(words, where, base, inputs, _seen | {real}, constraints=constraints)
-            continue
-        hashes = set()
-        for i, word in enumerate(words):
-            if word.startswith("--hash="):
-                hashes.add(word.removeprefix("--hash="))
-            elif word == "--hash" and i + 1 < len(words):
-                continue
-            elif i > 0 and words[i - 1] == "--hash":
-                hashes.add(word)
-            else:
-                raise UsageError(f"unsupported per-requirement option {word!r}", where=where)
-        spec = " ".join(parts[:first]).strip()
-        if spec.endswith(".whl") and not os.path.isabs(spec):
-            local = os.path.join(base, spec)
-            spec = local if os.path.exists(local) else spec
-        wanted = parse_spec(spec, where, frozenset(_check_hash(h, where) for h in hashes))
-        if not constraints:
-            inputs.wanted.append(wanted)
-        elif wanted.extras or wanted.path or wanted.url:
-            raise UsageError(
-                f"a constraint names only a project and versions, not {spec!r}", where=where
-            )
-        else:
-            inputs.constraints.append(wanted)
-
-
-_VARIABLE = re.compile(r"\$\{([A-Z0-9_]+)\}")
-
-
-def _expand(line: str, inputs: Inputs) -> str:
-    """*line* with each ``${NAME}`` replaced by that environment variable, as pip and uv do.
-
-    Only that form (upper case, digits, ``_``; so a private index's token need not be written
-    in the file); an unset variable is left as it is. Every name is kept in ``variables``: its
-    value is an input the resolution memo watches.
-    """
-    if "${" not in line:
-        return line
-
-    def value(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in inputs.variables:
-            inputs.variables.append(name)
-        return os.environ.get(name, match.group(0))
-
-    return _VARIABLE.sub(value, line)
-
-
-def _check_hash(value: str, where: str) -> str:
-    algorithm, _, digest = value.partition(":")
-    if algorithm != "sha256" or len(digest) != 64:  # noqa: PLR2004
-        raise UsageError(f"unsupported hash {value!r}", where=where, hint="use --hash=sha256:<hex>")
-    return f"sha256:{digest.lower()}"
-
-
-def _nested(value: str, base: str) -> str:
-    """A ``-r``/``-c`` of a file: a URL, an absolute path, or relative to the file (or URL)."""
-    if is_url(value) or os.path.isabs(value):
-        return value
-    if is_url(base):
-        import urllib.parse  # noqa: PLC0415
-
-        return urllib.parse.urljoin(base, value)
-    return os.path.join(base, value)
-
-
-def _global_option(
-    words: list[str],
-    where: str,
-    base: str,
-    inputs: Inputs,
-    seen: frozenset[str],
-    *,
-    constraints: bool,
-) -> None:
-    option, _, value = words[0].partition("=")
-    if not value and len(words) > 1:
-        value = words[1]
-    if option in {"-r", "--requirement", "-c", "--constraint"}:
-        nested = _nested(value, base)
-        as_constraints = constraints or option in {"-c", "--constraint"}
-        read_requirements(nested, inputs, seen, constraints=as_constraints)
-    elif option in {"-i", "--index-url"}:
-        inputs.index_url = value
-    elif option == "--extra-index-url":
-        inputs.extra_index_urls.append(value)
-    elif option in {"-f", "--find-links"}:
-        inputs.find_links.append(value if os.path.isabs(value) else os.path.join(base, value))
-    elif option == "--no-index":
-        inputs.no_index = True
-    elif option == "--pre":
-        inputs.prereleases = True
-    elif option == "--require-hashes":
-        inputs.require_hashes = True
-    elif option in {"--no-binary", "--only-binary"}:
-        if not value:
-            raise UsageError(f"{option} needs a name or :all:", where=where)
-        binary = inputs.no_binary if option == "--no-binary" else inputs.only_binary
-        binary.append(value)
-    elif option in _IGNORED_OPTIONS or option in _VALUE_OPTIONS_IGNORED:
-        return
-    elif option in {"-e", "--editable"}:
-        if constraints:
-            raise UsageError(f"{option} is not a constraint", where=where)
-        if not value:
-            raise UsageError(f"{option} needs a project directory", where=where)
-        path, extras = split_extras(value, where)
-        refuse_editable_url(path, where)
-        # relative to the current directory, as pip and uv read -e in a file (and a project
-        # directory on a line of its own); only -r and -c are relative to the file
-        local = os.path.expanduser(path)
-        inputs.wanted.append(source_path(local, where, editable=True, extras=extras))
-    else:
-        raise UsageError(f"unknown option {option!r}", where=where)
