@@ -366,7 +366,8 @@ def _in_sync(
 ) -> tuple[VenvLayout, str, bool, SyncResult | None]:
     """The venv's layout and inputs, whether the store holds every entry, and a no-op's result.
 
-    The result is None unless the venv is exactly what *located* gives (never for dry runs).
+    The result is None unless the venv is exactly what *located* gives (never for dry runs,
+    nor with ``--reinstall``).
     """
     from graft.plan.types import Policy  # noqa: PLC0415
 
@@ -374,7 +375,7 @@ def _in_sync(
     inputs = located.digest(layout, Policy(request.collisions, request.link_mode), store.root)
     present = _entries_present(store, located)
     done = None
-    if present and not request.dry_run:
+    if present and not request.dry_run and not request.reinstall:
         done = _already_in_sync(store, located, layout.prefix, inputs)
     return layout, inputs, present, done
 
@@ -468,6 +469,7 @@ def _build(
             inputs,
             plan_key=key,
             on_wait=lambda: request.reporter.waiting_for_venv(prefix),
+            whole=request.reinstall,
         )
     except Exception:
         _restore_root(store, prefix, before, shas, inputs)

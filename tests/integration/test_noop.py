@@ -147,7 +147,7 @@ def test_an_aged_memo_confirms_a_venv_but_upgrade_resolves(
     assert "resolve" in upgraded
 
 
-@pytest.mark.parametrize("flag", ["--dry-run", "--json", "-v"])
+@pytest.mark.parametrize("flag", ["--dry-run", "--json", "-v", "--reinstall"])
 def test_outputs_a_stamp_cannot_give_are_never_stamped(
     tmp_path: Path, store_dir: Path, links: Path, reqs: Path, flag: str
 ) -> None:
@@ -193,3 +193,22 @@ def test_a_venv_whose_directory_is_gone_gets_the_full_paths_answer(
     assert "synced" in proc.stderr
     assert (venv / "pyvenv.cfg").is_file()
     assert "already in sync" in plain_sync(venv, reqs, links, store_dir)
+
+
+@pytest.mark.parametrize("flag", ["--reinstall", "--force-reinstall"])
+def test_reinstall_rebuilds_a_venv_in_sync_keeping_a_users_files(
+    tmp_path: Path, store_dir: Path, links: Path, reqs: Path, flag: str
+) -> None:
+    venv = tmp_path / "v"
+    plain_sync(venv, reqs, links, store_dir)
+    (venv / "notes.txt").write_text("mine\n")
+    plain_sync(venv, reqs, links, store_dir)  # (rebuilt once for the new file, then stamped)
+    assert "already in sync" in plain_sync(venv, reqs, links, store_dir)
+    site_packages = os.stat(site(venv)).st_ino
+    said, modules = imports_of_sync(venv, reqs, links, store_dir, flag)
+    assert "graft.sync" in modules, said  # never a stamp's answer
+    assert "already in sync" not in said
+    assert "graft: synced" in said
+    assert os.stat(site(venv)).st_ino != site_packages  # a new venv, swapped in
+    assert (venv / "notes.txt").read_text() == "mine\n"
+    assert "already in sync" in plain_sync(venv, reqs, links, store_dir)  # stamps still answer

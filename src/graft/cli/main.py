@@ -167,6 +167,12 @@ def _add_sync_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "--no-deps", action="store_true", help="install only what is named, not its dependencies"
     )
     sync.add_argument(
+        "--reinstall",
+        "--force-reinstall",
+        action="store_true",
+        help="rebuild the venv from the store even when it is in sync (uv's --reinstall)",
+    )
+    sync.add_argument(
         "-U",
         "--upgrade",
         action="store_true",
@@ -321,6 +327,7 @@ def _run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
         upgrade_packages=tuple(args.upgrade_package),
         python=args.python,
         no_deps=args.no_deps,
+        reinstall=args.reinstall,
         index_url=args.index_url,
         extra_index_urls=tuple(args.extra_index_url),
         index_strategy=args.index_strategy,

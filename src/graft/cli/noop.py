@@ -30,7 +30,14 @@ FORMAT = "graft-sync-stamp 2"
 # What else a sync reads from the environment (besides GRAFT_*): as the resolution memo keys
 _ENVIRONMENT = ("PATH", "PYENV_VERSION", "PYENV_ROOT", "HOME", "XDG_CACHE_HOME")
 # Outputs that the stamp cannot give: they go down the full path, which prints them
-_NOT_FOR_STAMPS = ("--dry-run", "--json", "--verbose", "--refresh")
+_NOT_FOR_STAMPS = (
+    "--dry-run",
+    "--json",
+    "--verbose",
+    "--refresh",
+    "--reinstall",
+    "--force-reinstall",
+)
 
 
 def copying(argv: list[str]) -> bool:

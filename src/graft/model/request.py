@@ -122,6 +122,7 @@ class SyncRequest:
     requirement_files: tuple[str, ...] = ()
     python: str | None = None
     no_deps: bool = False
+    reinstall: bool = False  # --reinstall: rebuilt whole, even when in sync
     index_url: str | None = None
     extra_index_urls: tuple[str, ...] = ()  # asked first, in order (sources.index_order)
     index_strategy: str = "first-index"

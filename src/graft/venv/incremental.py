@@ -84,11 +84,13 @@ def update_or_rebuild(
     *,
     plan_key: str | None,
     on_wait: Callable[[], None] | None = None,
+    whole: bool = False,
 ) -> How:
     """Make the venv at ``plan.prefix`` the one *plan* builds: changed in place, or rebuilt.
 
     *plan_key* names the kept plan *plan* is (recorded, so that the next sync can diff
     against it). Under the venv lock, a change an earlier sync committed is finished first.
+    *whole*: rebuilt, never changed in place (``--reinstall``).
     """
     prefix = plan.prefix
     check_parent(prefix)
@@ -96,7 +98,7 @@ def update_or_rebuild(
     with venv_lock(prefix, on_wait):
         recover(prefix)
         sweep_leftovers(*os.path.split(prefix))  # what killed syncs left, once finished
-        previous = previous_flat(prefix, template, store_root, plan.link_mode)
+        previous = None if whole else previous_flat(prefix, template, store_root, plan.link_mode)
         if previous is not None:
             old, walked, kept = previous
             change = small_change(old, compile_plan(plan), template, kept)
