@@ -400,3 +400,26 @@ def test_a_venv_whose_users_files_cannot_be_read_again_after_the_swap_is_put_bac
     assert (venv / "notes.txt").read_text() == "keep me"
     assert py(venv, "import alpha; print(alpha.VALUE)") == "1"  # the old venv, put back
     assert staging_dirs(venv) == []
+
+
+def test_a_recorded_kept_path_below_a_link_is_never_followed(
+    tmp_path: Path, store_dir: Path, pkgs: dict[str, Path]
+) -> None:
+    # pyvenv.cfg rewritten (its graft-tree made to match): a kept path reaching through a
+    # link out of the venv is refused, nothing behind the link is linked into the venv
+    from graft.venv.state import tree_digest
+
+    venv = _graft_venv(tmp_path, store_dir, pkgs)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret").write_text("not the venv's")
+    (venv / "data").symlink_to(outside)
+    config = venv / "pyvenv.cfg"
+    lines = [ln for ln in config.read_text().splitlines() if not ln.startswith("graft-tree")]
+    kept = ["data/secret"]
+    lines.append(f"graft-kept = {json.dumps(kept)}")
+    lines.append(f"graft-tree = {tree_digest(str(venv), kept)}")
+    config.write_text("\n".join(lines) + "\n")
+    _refused(venv, store_dir, pkgs["gamma"], "data/secret", "data is not a directory of the venv")
+    assert os.readlink(venv / "data") == str(outside)
+    assert (outside / "secret").stat().st_nlink == 1

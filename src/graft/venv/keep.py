@@ -75,11 +75,14 @@ class _Carrier:
         parts = rel.split("/")
         for depth in range(1, len(parts)):
             above = "/".join(parts[:depth])
+            was = os.lstat(os.path.join(self.old, above))
+            if not stat.S_ISDIR(was.st_mode):  # (a recorded path below a link: never followed)
+                _refuse(rel, self.prefix, f"{above} is not a directory of the venv")
             path = os.path.join(self.new, above)
             try:
                 st = os.lstat(path)
             except FileNotFoundError:
-                os.mkdir(path, stat.S_IMODE(os.lstat(os.path.join(self.old, above)).st_mode))
+                os.mkdir(path, stat.S_IMODE(was.st_mode))
                 continue
             if not stat.S_ISDIR(st.st_mode):
                 what = "links {} to the store" if stat.S_ISLNK(st.st_mode) else "has a file at {}"
