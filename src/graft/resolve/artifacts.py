@@ -377,6 +377,8 @@ class MetadataReader:
             self.reads += 1
         data = self._source.metadata(file)
         surface = _read_checked(file.filename, data)
+        if self._store is not None:  # kept now: a read ahead the resolution did not need
+            self._store.save_surface(file, data, surface)  # is not paid for again next run
         with self._guard:
             if self._on_read is not None and not self._closed:
                 self._threads().submit(self._on_read, file, surface)
@@ -411,10 +413,10 @@ class MetadataReader:
             if started is None:
                 data = self._source.metadata(file)
                 surface = _read_checked(file.filename, data)
-            else:  # a failure surfaces here, where it is needed
+                if self._store is not None:
+                    self._store.save_surface(file, data, surface)
+            else:  # a failure surfaces here, where it is needed (kept by the read ahead)
                 data, surface = started.result()
-            if self._store is not None:
-                self._store.save_surface(file, data, surface)
         with self._guard:
             if file.metadata_hash is not None:
                 self._by_hash[file.metadata_hash] = surface

@@ -252,7 +252,7 @@ class IndexProjects:
     def _cache_path(self, file: ArtifactFile) -> str | None:
         if not file.sha256:
             return None
-        from graft.sources.coremeta import cache_key  # noqa: PLC0415
+        from graft.sources.cachekey import cache_key  # noqa: PLC0415
 
         return os.path.join(
             self.cache_dir, "metadata", f"{cache_key(file.sha256, file.url)}.metadata"
@@ -264,7 +264,7 @@ class IndexProjects:
             # a local wheel is read from itself; a URL without a hash is not kept; an sdist's
             # metadata may come from a build (its own cache decides what is reused)
             return None
-        from graft.sources.coremeta import cache_key  # noqa: PLC0415
+        from graft.sources.cachekey import cache_key  # noqa: PLC0415
 
         return os.path.join(self.cache_dir, "surfaces", f"{cache_key(file.sha256, file.url)}.json")
 

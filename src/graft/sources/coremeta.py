@@ -3,8 +3,8 @@
 They let the Requires-Python and Requires-Dist check run before any wheel is downloaded.
 A metadata file is fetched from ``<wheel url>.metadata``, checked against the hash the index
 gave for it and against the wheel filename's name and version, and kept in
-``<cache>/metadata/<wheel sha256>-<URL hash>.metadata`` (:func:`cache_key`; ``--offline``
-reads only that). Once the wheel
+``<cache>/metadata/<wheel sha256>-<URL hash>.metadata``
+(:func:`graft.sources.cachekey.cache_key`; ``--offline`` reads only that). Once the wheel
 is here, its own METADATA must name the same distribution and version, or the sync stops.
 The wheel records read at ingest stay the truth: the check after ingest runs regardless.
 """
@@ -24,6 +24,7 @@ from graft._atomic import remember
 from graft._sha256 import sha256_hex
 from graft.errors import SourceError
 from graft.model.wheelname import InvalidWheelFilename, parse_wheel_filename
+from graft.sources.cachekey import cache_key
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -107,18 +108,6 @@ def hash_matches(data: bytes, advertised: str | None) -> bool:
 def metadata_url(candidate: Candidate) -> str:
     """Where the index serves *candidate*'s metadata file: the wheel URL plus ``.metadata``."""
     return urllib.parse.urldefrag(candidate.url).url + ".metadata"
-
-
-def cache_key(sha256: str, url: str) -> str:
-    """The key of what is kept from a remote wheel's METADATA: its listed sha256 and its URL.
-
-    The sha256 an index lists is checked only once the whole wheel is here; METADATA read
-    before that (range reads, a metadata file) is bound to the URL it came from as well, so
-    that an index listing another wheel's hash (by mistake, or to plant dependencies) cannot
-    answer for that wheel when another index serves it.
-    """
-    where = sha256_hex(urllib.parse.urldefrag(url).url.encode())[:16]
-    return f"{sha256}-{where}"
 
 
 def cache_path(candidate: Candidate, cache_dir: str) -> str:
