@@ -267,3 +267,39 @@ def test_the_guess_meets_what_the_request_says_of_the_project(
     finally:
         provider.reader.close()
     assert "b-2.0-py3-none-any.whl" not in index.reads
+
+
+class KeepingIndex(ListingIndex):
+    """A fake index that also keeps parsed surfaces (a ``SurfaceStore``), as graft's does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.kept: dict[str, Surface] = {}
+
+    def load_surface(self, file: ArtifactFile) -> Surface | None:
+        return self.kept.get(file.filename)
+
+    def save_surface(self, file: ArtifactFile, data: bytes, surface: Surface) -> None:
+        assert data
+        with self.lock:
+            self.kept[file.filename] = surface
+
+
+def test_a_read_ahead_the_resolution_never_needed_is_kept_for_the_next_run() -> None:
+    index = KeepingIndex()
+    needed, unneeded = index.add("a", "1.0", ["b"]), index.add("b", "2.0")
+    reader = MetadataReader(index, workers=2)
+    try:
+        reader.prefetch(unneeded)
+        assert reader.surface(needed).requires_dist == ("b",)
+        _until(lambda: unneeded.filename in index.kept)
+    finally:
+        reader.close()
+    assert sorted(index.kept) == sorted([needed.filename, unneeded.filename])
+    again = MetadataReader(index, workers=2)  # the next run: both known without a read
+    try:
+        again.prefetch(unneeded)
+        assert again.surface(unneeded).name == "b"
+    finally:
+        again.close()
+    assert sorted(index.reads) == sorted([needed.filename, unneeded.filename])  # once each
