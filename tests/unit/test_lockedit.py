@@ -155,6 +155,11 @@ def test_with_environments_left_out_an_edit_may_only_narrow_projects_not_named()
         (">1.0", ">1!0.5", False),  # (true, but not proven: doubt)
         (">=2", "==2.5", True),
         ("<2", "==1.5+local", False),
+        (
+            "<1.0,<=1.0rc1",
+            "<=1.0rc1",
+            False,
+        ),  # <1.0 admits no 1.0 pre-release (found by the property)
     ],
 )
 def test_narrowing_is_proven_only_where_it_holds(before: str, after: str, narrower: bool) -> None:

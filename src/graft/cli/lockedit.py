@@ -205,13 +205,13 @@ def narrows(before: SpecifierSet, after: SpecifierSet) -> bool:
     """
     from packaging.version import Version  # noqa: PLC0415
 
-    kept = set(after)
+    kept, old = set(after), set(before)
     bounds = []
     for clause in after:
         if "*" in clause.version or clause.operator == "===":
             continue
         version = Version(clause.version)
-        if version.is_prerelease and clause not in set(before):
+        if version.is_prerelease and clause not in old:
             return False
         bounds.append((clause.operator, version))
     for clause in before:
@@ -238,7 +238,10 @@ def _implies(op: str, version: Version, bound_op: str, bound: Version) -> bool:
         return _release_above(version, bound)  # (not a post-release or local one of *bound*)
     if op not in {"<=", "<", "=="} or version.local:
         return False
-    return version <= bound if bound_op == "<=" else version < bound
+    if bound_op == "<=":
+        return version <= bound
+    # ``<B`` admits no pre-release of B's release, which ``<=B.rc1`` (kept from before) does
+    return version < bound and not version.is_prerelease
 
 
 def _release_above(version: Version, bound: Version) -> bool:
