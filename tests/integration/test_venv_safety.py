@@ -79,6 +79,15 @@ def _while_building(
         monkeypatch.setattr(materialize, "_exchange", lambda *_: False)
 
 
+def _linked_out(venv: Path, tmp_path: Path, name: str, text: str) -> Path:
+    """A directory outside the venv holding *name*, and the link ``data`` to it in the venv."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / name).write_text(text)
+    (venv / "data").symlink_to(outside)
+    return outside
+
+
 def _kept(venv: Path) -> list[str]:
     return json.loads(recorded_state(str(venv))["graft-kept"])  # type: ignore[no-any-return]
 
@@ -180,10 +189,7 @@ def test_links_in_a_venv_are_kept_as_links_never_followed(
     tmp_path: Path, store_dir: Path, pkgs: dict[str, Path]
 ) -> None:
     venv = _graft_venv(tmp_path, store_dir, pkgs)
-    outside = tmp_path / "outside"
-    outside.mkdir()
-    (outside / "data.txt").write_text("keep me")
-    (venv / "data").symlink_to(outside)
+    outside = _linked_out(venv, tmp_path, "data.txt", "keep me")
     run_graft("sync", venv, pkgs["gamma"], "--store", store_dir)
     assert os.readlink(venv / "data") == str(outside)
     (venv / "lib64").unlink()
@@ -410,10 +416,7 @@ def test_a_recorded_kept_path_below_a_link_is_never_followed(
     from graft.venv.state import tree_digest
 
     venv = _graft_venv(tmp_path, store_dir, pkgs)
-    outside = tmp_path / "outside"
-    outside.mkdir()
-    (outside / "secret").write_text("not the venv's")
-    (venv / "data").symlink_to(outside)
+    outside = _linked_out(venv, tmp_path, "secret", "not the venv's")
     config = venv / "pyvenv.cfg"
     lines = [ln for ln in config.read_text().splitlines() if not ln.startswith("graft-tree")]
     kept = ["data/secret"]

@@ -132,18 +132,25 @@ def check_destination(prefix: str) -> tuple[str, ...]:
     return _users(prefix, prefix)
 
 
+@contextlib.contextmanager
+def _reading(prefix: str, what: str) -> Iterator[None]:
+    """An OSError while reading the venv *prefix* (*what* it holds or held): one line."""
+    try:
+        yield
+    except OSError as exc:
+        raise MaterializeError(
+            f"cannot read {what} ({exc.strerror or exc})",
+            where=exc.filename or prefix,
+            hint="graft replaces a venv only after checking that nothing in it would be lost",
+        ) from None
+
+
 def _users(path: str, prefix: str) -> tuple[str, ...]:
     """A user's entries in the venv now at *path* (of *prefix*): a one-line error if unreadable."""
     from graft.venv.replaceable import users  # noqa: PLC0415
 
-    try:
+    with _reading(prefix, "what the venv holds"):
         return tuple(users(path))
-    except OSError as exc:
-        raise MaterializeError(
-            f"cannot read what the venv holds ({exc.strerror or exc})",
-            where=exc.filename or prefix,
-            hint="graft replaces a venv only after checking that nothing in it would be lost",
-        ) from None
 
 
 def _refuse_if_lost(old: str, new: str, prefix: str) -> None:
@@ -151,14 +158,8 @@ def _refuse_if_lost(old: str, new: str, prefix: str) -> None:
     from graft.venv.keep import lost  # noqa: PLC0415
     from graft.venv.replaceable import describe  # noqa: PLC0415
 
-    try:
+    with _reading(prefix, "what the venv held"):  # (unread: the old venv stays)
         missing = lost(old, new, _users(old, prefix))
-    except OSError as exc:  # (unread, nothing can be said lost or not: the old venv stays)
-        raise MaterializeError(
-            f"cannot read what the venv held ({exc.strerror or exc})",
-            where=exc.filename or prefix,
-            hint="graft replaces a venv only after checking that nothing in it would be lost",
-        ) from None
     if missing:
         raise MaterializeError(
             f"files were written into the venv while graft replaced it: {describe(missing)}",
