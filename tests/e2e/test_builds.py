@@ -2,8 +2,9 @@
 
 The issue's acceptance sequence (Gentoo bug 931689; research/resolve_build_variants.md §2):
 markupsafe 3.0.2 and msgpack 1.1.1 built by PyPy first (a pure ``py3-none-any`` wheel),
-then for CPython 3.11 and 3.12 from the same store and cache: CPython must get a wheel with
-the extension, where uv 0.13.9 reuses PyPy's pure wheel. A flit_core sdist (tomli) is built
+then for CPython 3.11 and 3.12 from the same store and cache, by ``graft build`` and by
+``graft sync``: CPython must get a wheel with the extension (and import it), where uv 0.13.9
+reuses PyPy's pure wheel. A flit_core sdist (tomli) is built
 once and reused by every CPython. ``MSGPACK_PUREPYTHON=1`` is a build input: its wheel never
 serves a build where the variable is unset.
 
@@ -134,6 +135,47 @@ def test_pypy_first_then_cpython_gets_the_extension(
     # differ between two builds (build paths in its debug information), nothing else
     assert all(d["how"] == "content differs" for d in differences), differences
     assert all(str(d["path"]).endswith(".so") for d in differences), differences
+
+
+@pytest.mark.parametrize(
+    ("requirement", "module"),
+    [("markupsafe==3.0.2", "markupsafe._speedups"), ("msgpack==1.1.1", "msgpack._cmsgpack")],
+)
+def test_synced_by_pypy_first_then_cpython_imports_the_extension(
+    sources: Path, env: dict[str, Path], tmp_path: Path, requirement: str, module: str
+) -> None:
+    """The issue's sequence as a user runs it: three ``graft sync`` into one store and cache."""
+    pythons = {"pypy": interpreter("pypy3"), "cp311": interpreter("3.11")}
+    pythons["cp312"] = interpreter("3.12")
+    name = requirement.partition("==")[0]
+    environ = graft_env(env["cache"])
+    for label, python in pythons.items():
+        cmd = [sys.executable, "-m", "graft", "sync", str(tmp_path / label), requirement]
+        cmd += ["--python", python, "--no-binary", name, "--find-links", str(sources)]
+        cmd += ["--no-index", "--build-constraint", str(env["constraints"])]
+        cmd += ["--store", str(env["store"]), "-v"]
+        run = subprocess.run(
+            cmd, env=environ, capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL
+        )
+        assert run.returncode == 0, f"{' '.join(cmd)}\n{run.stderr}"
+        made = [
+            line
+            for line in run.stderr.lower().splitlines()
+            if line.startswith(f"graft: built {name}-")
+        ]
+        assert len(made) == 1, f"{label} builds its own wheel:\n{run.stderr}"
+        imported = subprocess.run(
+            [str(tmp_path / label / "bin" / "python"), "-c", f"import {module}"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if label == "pypy":
+            assert "-py3-none-any.whl" in made[0], made
+            assert imported.returncode != 0, f"PyPy's wheel has no {module}"
+        else:
+            assert f"-{label}-{label}-" in made[0], made
+            assert imported.returncode == 0, imported.stderr
 
 
 def test_verify_reports_the_extension_pypy_left_out(sources: Path, env: dict[str, Path]) -> None:
