@@ -68,7 +68,7 @@ def run_rounds(
     first = 0 if warmup else 1
     for rnd in range(first, rounds + 1):
         for g in groups:
-            for key, make in g.makers.items():
+            for key, make in rotated(g.makers, rnd):
                 s = phases[g.form].series[key]
                 if s.error is not None:
                     if rnd > 0:
@@ -94,6 +94,17 @@ def run_rounds(
         phase.foreign_cpu = used
         add_ratios(phase, g.pairs)
     return phases
+
+
+def rotated(makers: dict[str, Maker], rnd: int) -> list[tuple[str, Maker]]:
+    """The commands of round *rnd*, the first moved to the end once per round.
+
+    Each command then follows every other as often: none always runs right after pip's
+    thousands of written files are still being written back, or right after a deletion.
+    """
+    items = list(makers.items())
+    shift = rnd % len(items) if items else 0
+    return items[shift:] + items[:shift]
 
 
 def legacy_makers(bench: Bench, name: str, form: str) -> dict[str, Maker]:

@@ -1,4 +1,4 @@
-"""Sealing writes the filesystem's dirty data back once, before any file's seal."""
+"""Sealing starts the writeback of every file of the entry once, before any file's seal."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     import pytest
 
 
-def test_seal_tree_writes_back_once_before_the_first_seal(
+def test_seal_tree_starts_every_files_writeback_before_the_first_seal(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "pkg").mkdir()
@@ -20,22 +20,26 @@ def test_seal_tree_writes_back_once_before_the_first_seal(
         (tmp_path / "pkg" / name).write_text("X = 1\n")
     calls: list[str] = []
     monkeypatch.setitem(seal._state, "enabled", True)
-    monkeypatch.setattr(seal, "write_back", lambda root: calls.append(f"write_back {root}"))
+    started: list[list[str]] = []
+    monkeypatch.setattr(seal, "write_back", started.append)
 
     def fake_set(path: str, on: bool, *, directory: bool = True) -> bool:
         assert on
+        assert started, "the writeback is started before the first seal"
         calls.append(("dir " if directory else "file ") + path.removeprefix(str(tmp_path)))
         return True
 
     monkeypatch.setattr(seal, "_set_immutable", fake_set)
     seal.seal_tree(str(tmp_path))
-    assert calls[0] == f"write_back {tmp_path}"
-    assert sum(c.startswith("write_back") for c in calls) == 1
+    (paths,) = started  # once, with exactly the entry's files
+    assert sorted(paths) == [str(tmp_path / "pkg" / "a.py"), str(tmp_path / "pkg" / "b.py")]
     assert sorted(c for c in calls if c.startswith("file")) == ["file /pkg/a.py", "file /pkg/b.py"]
     assert calls[-1] == "dir "  # the root last
 
 
-def test_write_back_returns_for_a_real_directory_and_a_missing_one(tmp_path: Path) -> None:
+def test_write_back_of_a_file_a_missing_one_and_a_directory(tmp_path: Path) -> None:
     (tmp_path / "f").write_text("data")
-    seal.write_back(str(tmp_path))  # syncfs (or sync): nothing to see but no error
-    seal.write_back(str(tmp_path / "missing"))
+    (tmp_path / "d").mkdir()
+    paths = [str(tmp_path / "f"), str(tmp_path / "missing"), str(tmp_path / "d")]
+    seal.write_back(paths)  # (only started: nothing to see, and no error)
+    assert (tmp_path / "f").read_text() == "data"
