@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -10,6 +11,7 @@ from graft.errors import PlanError
 from graft.model.record import EntryPoint, OriginSearch, WheelRecord
 from graft.plan.planner import plan
 from graft.plan.types import (
+    CopyFile,
     InstallScript,
     LinkDir,
     LinkFile,
@@ -22,6 +24,9 @@ from graft.plan.types import (
 )
 
 from .records import LAYOUT, SP, wheel
+
+if TYPE_CHECKING:
+    from graft.model.request import LinkMode
 
 
 def by_dest(p: Plan) -> dict[str, object]:
@@ -370,4 +375,26 @@ def test_directories_others_add_to_stay_real_with_one_owner() -> None:
     folded = [f"{SP}/google/protobuf", f"{SP}/google/cloud/storage", f"{SP}/one.libs"]
     folded += [f"{SP}/nvidiaish", "share/jupyter/kernels/one"]
     assert all(isinstance(actions[d], LinkDir) for d in folded), [actions[d] for d in folded]
-    assert isinstance(actions["etc/jupyter/jupyter_server_config.d/one.json"], LinkFile)
+    assert isinstance(actions["etc/jupyter/jupyter_server_config.d/one.json"], CopyFile)
+
+
+def test_configuration_files_are_copies_in_real_directories_whatever_the_link_mode() -> None:
+    """``etc/`` below the data directory: tools rewrite those files (decision 90)."""
+    w = wheel(
+        "one",
+        [
+            "one/__init__.py",
+            "one-1.0.data/data/etc/one/deep/er/conf.json",  # one owner, deep: still real
+            "one-1.0.data/data/etcetera/x.txt",  # not the configuration directory
+        ],
+        origins={},
+    )
+    modes: tuple[LinkMode, ...] = ("symlink", "hardlink", "copy")
+    for mode in modes:
+        actions = by_dest(plan([w], LAYOUT, Policy(link_mode=mode)))
+        real = ["etc", "etc/one", "etc/one/deep", "etc/one/deep/er"]
+        assert all(isinstance(actions[d], MakeDir) for d in real), [actions[d] for d in real]
+        copied = actions["etc/one/deep/er/conf.json"]
+        assert isinstance(copied, CopyFile), copied
+        assert copied.source.endswith("/one-1.0.data/data/etc/one/deep/er/conf.json")
+        assert not isinstance(actions.get("etcetera/x.txt"), CopyFile)

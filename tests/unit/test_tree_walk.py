@@ -71,3 +71,27 @@ def test_a_directory_changed_by_someone_else_meanwhile_makes_the_digest_stale(
     assert recorded != tree_digest(str(tmp_path))
     (site / "keep-1.0.dist-info" / "INSTALLER").unlink()
     assert recorded == tree_digest(str(tmp_path))
+
+
+def test_a_configuration_file_rewritten_leaves_the_digest_a_file_elsewhere_does_not(
+    tmp_path: Path,
+) -> None:
+    site = _venv(tmp_path)
+    conf = tmp_path / "etc" / "tool" / "conf.d" / "tool.json"
+    conf.parent.mkdir(parents=True)
+    conf.write_text("{}\n")
+    before = tree_digest(str(tmp_path))
+    conf.write_text('{"enabled": false}\n')  # a tool's --sys-prefix setting
+    assert tree_digest(str(tmp_path)) == before
+    (conf.parent / "other.json").write_text("{}\n")  # a new file is seen
+    assert tree_digest(str(tmp_path)) != before
+    (conf.parent / "other.json").unlink()
+    (site / "shared" / "a.py").write_text("changed = 1\n")  # outside etc/: seen
+    assert tree_digest(str(tmp_path)) != before
+
+
+def test_the_configuration_directory_is_named_once_for_the_planner_and_the_digest() -> None:
+    from graft.plan.types import CONFIG_DIR as PLANNED
+    from graft.venv.state import CONFIG_DIR
+
+    assert CONFIG_DIR == PLANNED

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Literal
 from graft.audit.findings import Finding, Kind, finding
 from graft.audit.layout import hash_algorithm
 from graft.plan.collision import Collision
+from graft.plan.types import CONFIG_DIR
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable
@@ -99,7 +100,7 @@ def _check_bytes(venv: Venv, path: str, rows: list[Row]) -> list[Finding]:
         holders = sorted({r.dist for r in rows if r.digest == actual})
         out = [_content_collision(path, rows, holders)] if collision else []
         if not holders:
-            out.append(finding(Kind.MODIFIED_FILE, path, dists, "bytes differ from RECORD's hash"))
+            out.append(_modified(path, dists, "bytes differ from RECORD's hash"))
         return out
     try:
         size = os.stat(full).st_size
@@ -108,8 +109,19 @@ def _check_bytes(venv: Venv, path: str, rows: list[Row]) -> list[Finding]:
     expected = {r.size for r in rows if r.size is not None}
     if expected and size not in expected:
         detail = f"size {size}, RECORD says {', '.join(map(str, sorted(expected)))}"
-        return [finding(Kind.MODIFIED_FILE, path, dists, detail)]
+        return [_modified(path, dists, detail)]
     return []
+
+
+def _modified(path: str, dists: list[str], detail: str) -> Finding:
+    """A file that differs from its RECORD: only noted for a configuration file (``etc/``).
+
+    A tool run in the venv rewrites those, as in any flat install (decision 90).
+    """
+    if path.startswith(f"{CONFIG_DIR}/"):
+        note = f"{detail}: a configuration file, rewritten in the venv (by a tool's --sys-prefix)"
+        return finding(Kind.MODIFIED_FILE, path, dists, note, severity="info")
+    return finding(Kind.MODIFIED_FILE, path, dists, detail)
 
 
 def _winner(labels: Iterable[str]) -> str:

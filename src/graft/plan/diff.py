@@ -66,6 +66,7 @@ def steps(flat: Flat) -> dict[str, Step]:
     out: dict[str, Step] = dict.fromkeys(flat.dirs, ("dir",))
     out.update((dest, ("dir-link", source)) for dest, source in flat.dir_links)
     out.update((dest, ("link", source)) for dest, source in flat.file_links)
+    out.update((dest, ("copy", source)) for dest, source in flat.copies)
     out.update((dest, ("file", content, x)) for dest, content, x in flat.files)
     for dest, value, body in flat.launchers:
         if dest not in flat.rendered_only:
@@ -111,6 +112,7 @@ def part(flat: Flat, dests: set[str]) -> Flat:
     out.dirs = [d for d in flat.dirs if d in dests]
     out.dir_links = [step for step in flat.dir_links if step[0] in dests]
     out.file_links = [step for step in flat.file_links if step[0] in dests]
+    out.copies = [step for step in flat.copies if step[0] in dests]
     out.files = [step for step in flat.files if step[0] in dests]
     out.records = [step for step in flat.records if step[0] in dests]
     out.texts = {d: flat.texts[d] for _, d, _ in out.records if d in flat.texts}

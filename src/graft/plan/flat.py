@@ -3,9 +3,10 @@
 A :class:`~graft.plan.types.Plan` is a tuple of typed actions; building those objects back
 from a kept plan costs a warm sync more than carrying them out. The flat form holds the same
 steps grouped by kind, as plain lists of strings: directories to make, directory links, file
-links, generated files, launchers, ``.data/scripts`` files and RECORDs (with the rows to hash
-once the launchers and scripts are rendered). :func:`compile_plan` makes it from a plan
-(:func:`graft.plan.diff.part` a part of one, for an incremental change);
+links, configuration files to copy, generated files, launchers, ``.data/scripts`` files and
+RECORDs (with the rows to hash once the launchers and scripts are rendered).
+:func:`compile_plan` makes it from a plan (:func:`graft.plan.diff.part` a part of one, for an
+incremental change);
 :mod:`graft.venv.flat` carries it out, for every venv graft builds (one materializer), and a
 new venv made from a kept plan's flat form (``graft.cli.replay``) needs nothing but it.
 
@@ -23,7 +24,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from graft.plan.types import Plan
 
-FORMAT = 3
+FORMAT = 4  # 4: configuration files copied (``copies``)
 
 #: pypa/installer's launcher body (``installer.scripts._SCRIPT_TEMPLATE``), which the planner
 #: renders; ``tests/unit/test_plancache.py`` checks that the two agree.
@@ -61,6 +62,7 @@ class Flat:
 
     __slots__ = (
         "collisions",
+        "copies",
         "dir_links",
         "dirs",
         "file_links",
@@ -80,6 +82,7 @@ class Flat:
         self.dirs: list[str] = []
         self.dir_links: list[tuple[str, str]] = []  # (dest, source)
         self.file_links: list[tuple[str, str]] = []  # (dest, source), as the link mode says
+        self.copies: list[tuple[str, str]] = []  # (dest, source): configuration, always copied
         self.files: list[tuple[str, bytes, bool]] = []  # (dest, content, executable)
         self.launchers: list[tuple[str, str, bytes]] = []  # (dest, entry point value, body)
         self.scripts: list[tuple[str, str]] = []  # (dest, source): #!python rewritten
@@ -97,6 +100,7 @@ class Flat:
             "dirs": self.dirs,
             "dir_links": self.dir_links,
             "file_links": self.file_links,
+            "copies": self.copies,
             "files": [[d, c.decode("latin-1"), x] for d, c, x in self.files],
             "launchers": [[d, v, b.decode("latin-1")] for d, v, b in self.launchers],
             "scripts": self.scripts,
@@ -110,6 +114,7 @@ class Flat:
 def compile_plan(plan: Plan) -> Flat:
     """The flat form of *plan*: its actions as steps grouped by kind, in plan order."""
     from graft.plan.types import (  # noqa: PLC0415 - loaded with any Plan
+        CopyFile,
         InstallScript,
         LinkDir,
         LinkFile,
@@ -129,6 +134,8 @@ def compile_plan(plan: Plan) -> Flat:
             flat.dir_links.append((action.dest, action.source))
         elif isinstance(action, LinkFile):
             flat.file_links.append((action.dest, action.source))
+        elif isinstance(action, CopyFile):
+            flat.copies.append((action.dest, action.source))
         elif isinstance(action, WriteFile):
             flat.files.append((action.dest, action.content, action.executable))
         elif isinstance(action, WriteLauncher):
@@ -165,6 +172,7 @@ def from_json(raw: object, entries: str) -> Flat:
     flat.dirs = [checked_dest(d) for d in raw["dirs"]]
     flat.dir_links = [(checked_dest(d), checked_source(s, entries)) for d, s in raw["dir_links"]]
     flat.file_links = [_same_name(d, s, entries) for d, s in raw["file_links"]]
+    flat.copies = [_same_name(d, s, entries) for d, s in raw["copies"]]
     flat.files = [
         (checked_dest(d), checked_file(d, _latin1(c)), x is True) for d, c, x in raw["files"]
     ]

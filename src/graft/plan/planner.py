@@ -35,7 +35,9 @@ from graft.plan.collision import Collision
 from graft.plan.distinfo import GENERATED, dist_info_actions, join, lib_dir, relative_to
 from graft.plan.scripts import launcher_body
 from graft.plan.types import (
+    CONFIG_DIR,
     Action,
+    CopyFile,
     InstallScript,
     LinkDir,
     LinkFile,
@@ -427,7 +429,9 @@ class _OpenDirectories:
     - a data directory (outside the library directories and scripts) up to three levels
       below the prefix, or named ``*.d`` (``share/jupyter/kernels``,
       ``etc/jupyter/jupyter_server_config.d``), where extensions and ``--sys-prefix``
-      configuration are written.
+      configuration are written;
+    - every directory of the configuration directory (``etc``), whose files are copies
+      (:class:`~graft.plan.types.CopyFile`).
     """
 
     def __init__(self, winners: dict[str, _Leaf], layout: VenvLayout) -> None:
@@ -450,6 +454,8 @@ class _OpenDirectories:
         if not path.startswith(self._data):
             return False
         inside = path[len(self._data) :]
+        if inside == CONFIG_DIR or inside.startswith(f"{CONFIG_DIR}/"):
+            return True
         return inside.count("/") < _OPEN_DATA_DEPTH or inside.endswith(".d")
 
     def _namespace(self, path: str) -> bool:
@@ -498,6 +504,7 @@ def _fold(
         # reached only when the parent is real: its __pycache__ must be real too
         return path.rpartition("/")[2] != "__pycache__"
 
+    config = f"{layout.config}/"  # its files are copied
     real: set[str] = {""}  # directories created in the venv; anything else lies inside a fold
     for path in sorted(dirs):
         if not path or _parent(path) not in real:
@@ -527,5 +534,6 @@ def _fold(
             actions.append(InstallScript(dest, f"{wheel.tree}/{leaf.archive}", name))
         else:
             assert leaf.archive is not None  # noqa: S101 - links come from the archive
-            actions.append(LinkFile(dest, f"{wheel.tree}/{leaf.archive}", name))
+            step = CopyFile if dest.startswith(config) else LinkFile
+            actions.append(step(dest, f"{wheel.tree}/{leaf.archive}", name))
     return actions, dir_links

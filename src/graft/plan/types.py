@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from graft.model.target import Target
     from graft.plan.collision import Collision
 
+#: Below the data directory: configuration files, copied into the venv (:class:`CopyFile`).
+#: ``graft.venv.state.CONFIG_DIR`` says the same (a unit test checks they agree).
+CONFIG_DIR = "etc"
 #: Files ``python -m venv`` writes at the top of a venv (3.13 adds .gitignore; lib64 is a link).
 _SKELETON_TOP = frozenset({"pyvenv.cfg", ".gitignore", "lib64"})
 #: Files it writes into the scripts directory: the interpreter under each of its names (CPython,
@@ -52,6 +55,11 @@ class VenvLayout:
             data=target.scheme.get("data", ""),
             include_site=target.include_site,
         )
+
+    @property
+    def config(self) -> str:
+        """The configuration directory, ``etc`` below the data directory: copied, never linked."""
+        return f"{self.data}/{CONFIG_DIR}" if self.data else CONFIG_DIR
 
     @property
     def python(self) -> str:
@@ -119,6 +127,21 @@ class LinkFile:
     source: str
     wheel: str
     kind: Literal["link_file"] = "link_file"
+
+
+@dataclass(frozen=True, slots=True)
+class CopyFile:
+    """A configuration file (below the data directory's ``etc``): copied, whatever the link mode.
+
+    As a flat install has it, a tool run in the venv may rewrite it (``jupyter server extension
+    enable --sys-prefix`` rewrites the ``jupyterlab.json`` jupyterlab ships); a link into the
+    store would refuse the write.
+    """
+
+    dest: str
+    source: str
+    wheel: str
+    kind: Literal["copy_file"] = "copy_file"
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,7 +223,16 @@ class WriteRecord:
         return (*known, *self.pending)
 
 
-Action = MakeDir | LinkDir | LinkFile | WriteFile | WriteLauncher | InstallScript | WriteRecord
+Action = (
+    MakeDir
+    | LinkDir
+    | LinkFile
+    | CopyFile
+    | WriteFile
+    | WriteLauncher
+    | InstallScript
+    | WriteRecord
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,7 +309,7 @@ class Plan:
 
 def _action_dict(action: Action) -> dict[str, Any]:
     out: dict[str, Any] = {"action": action.kind, "dest": action.dest}
-    if isinstance(action, LinkDir | LinkFile | InstallScript):
+    if isinstance(action, LinkDir | LinkFile | CopyFile | InstallScript):
         out["source"] = action.source
     if not isinstance(action, MakeDir):
         out["wheel"] = action.wheel

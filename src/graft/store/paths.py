@@ -26,7 +26,7 @@ def verified_marker(store_root: str, sha256: str) -> str | None:
     return os.path.join(store_root, "verified", f"{sha256}.{inode}")
 
 
-PLAN_FORMAT = 1  # of kept plans (graft.store.plancache)
+PLAN_FORMAT = 2  # of kept plans (graft.store.plancache); 2: configuration files copied
 
 
 def plan_key(parts: list[object]) -> str:

@@ -32,6 +32,7 @@ from graft.plan.flat import (
     expected_launcher_body,
 )
 from graft.plan.types import (
+    CopyFile,
     InstallScript,
     LinkDir,
     LinkFile,
@@ -122,7 +123,7 @@ def _encode_action(action: Action, wheels: dict[str, int]) -> list[Any]:
     if isinstance(action, MakeDir):
         return [action.kind, action.dest]
     wheel = wheels[action.wheel]
-    if isinstance(action, LinkDir | LinkFile | InstallScript):
+    if isinstance(action, LinkDir | LinkFile | CopyFile | InstallScript):
         return [action.kind, action.dest, wheel, action.source]
     if isinstance(action, WriteFile):
         return [
@@ -145,7 +146,7 @@ def _decode(raw: dict[str, Any], prefix: str, python: str, entries: str) -> Plan
     actions: list[Action] = []
     for kind, raw_dest, *rest in raw["actions"]:
         dest = checked_dest(raw_dest)
-        if kind in {"link_dir", "link_file", "install_script"}:
+        if kind in {"link_dir", "link_file", "copy_file", "install_script"}:
             rest[1] = checked_source(rest[1], entries)
             if kind != "link_dir" and rest[1].rpartition("/")[2] != dest.rpartition("/")[2]:
                 raise ValueError(dest)  # a file keeps its name (a module never becomes a .pth)
@@ -157,6 +158,8 @@ def _decode(raw: dict[str, Any], prefix: str, python: str, entries: str) -> Plan
             actions.append(LinkDir(dest, rest[1], wheel))
         elif kind == "link_file":
             actions.append(LinkFile(dest, rest[1], wheel))
+        elif kind == "copy_file":
+            actions.append(CopyFile(dest, rest[1], wheel))
         elif kind == "install_script":
             actions.append(InstallScript(dest, rest[1], wheel))
         elif kind == "write_file":

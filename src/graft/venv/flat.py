@@ -134,6 +134,8 @@ def apply_flat(flat: Flat, root: str, prefix: str, python: str, store_root: str 
             add(_symlink(relative(source, dest), out))
         else:
             add(_linked(source, out, flat.link_mode))
+    for dest, source in flat.copies:
+        add(_linked(source, os.path.join(root, dest), "copy"))
     for dest, content, executable in flat.files:
         add(_written(os.path.join(root, dest), content, executable=executable))
     for dest, data in scripts.items():

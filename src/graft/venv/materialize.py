@@ -208,9 +208,26 @@ def rebuild(
     with discarded_on_failure(staging, prefix, "the previous venv, if any, is untouched"):
         skeleton.copy_template(template, staging, prefix)
         apply(plan, staging, store_root)
+        _carry_configs(prefix, staging, plan)
         kept = _keep(prefix, staging, users)
         _write_state(staging, store_root, inputs, plan, plan_key, kept=kept)
         _swap(staging, prefix)
+
+
+def _carry_configs(prefix: str, staging: str, plan: Plan) -> None:
+    """The configuration files the venv there now holds, rewritten or not (decision 90)."""
+    from graft.plan.types import CopyFile, WriteRecord  # noqa: PLC0415
+
+    records = {a.wheel: a.dest for a in plan.actions if isinstance(a, WriteRecord)}
+    copies = [
+        (a.dest, records[a.wheel])
+        for a in plan.actions
+        if isinstance(a, CopyFile) and a.wheel in records
+    ]
+    if copies and os.path.isdir(prefix):
+        from graft.venv.keep import carry_configs  # noqa: PLC0415
+
+        carry_configs(prefix, staging, copies)
 
 
 def _keep(prefix: str, staging: str, users: tuple[str, ...]) -> tuple[str, ...]:

@@ -26,12 +26,20 @@ Walk = dict[str, tuple[str, list[str]]]
 KEPT = "graft-kept"
 
 
+#: The configuration directory of a venv (``graft.plan.types.CONFIG_DIR`` below the data
+#: directory, which is the prefix in a venv): its files are copies that tools rewrite.
+CONFIG_DIR = "etc"
+
+
 def tree_digest(prefix: str, kept: Iterable[str] = ()) -> str:
     """Every real directory of a venv: its names, each link's target, each file's size and mtime.
 
     Links are listed, never entered (what lies behind them is the immutable store). The
     *kept* paths (a user's, :func:`kept_paths`) are left out, with all below them: a user may
-    change their own files without making the venv differ from what graft left.
+    change their own files without making the venv differ from what graft left. So are the
+    sizes and times of the files below :data:`CONFIG_DIR` (copied configuration files, which
+    a tool such as ``jupyter ... --sys-prefix`` rewrites, as in a flat install): only that
+    they are there counts.
     """
     return walk_digest(tree_walk(prefix, kept=kept))
 
@@ -81,6 +89,7 @@ def _listed(prefix: str, rel: str, skipped: frozenset[str]) -> tuple[str, list[s
     """One real directory's line of the digest, and its subdirectories as listed."""
     rows = []
     subdirectories = []
+    config = rel == CONFIG_DIR or rel.startswith(f"{CONFIG_DIR}/")
     with os.scandir(os.path.join(prefix, rel) if rel else prefix) as it:
         for entry in it:
             if skipped and (f"{rel}/{entry.name}" if rel else entry.name) in skipped:
@@ -92,6 +101,8 @@ def _listed(prefix: str, rel: str, skipped: frozenset[str]) -> tuple[str, list[s
                 subdirectories.append(entry.name)
             elif entry.name == "pyvenv.cfg" and not rel:
                 rows.append(entry.name)  # graft appends its state to it after hashing
+            elif config and entry.is_file(follow_symlinks=False):
+                rows.append(f"{entry.name}:config")  # (rewritten by tools: see tree_digest)
             else:
                 st = entry.stat(follow_symlinks=False)
                 rows.append(f"{entry.name}:{st.st_size}:{st.st_mtime_ns}:{st.st_mode:o}")

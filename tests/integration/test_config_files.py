@@ -1,0 +1,79 @@
+"""Configuration files (``etc/``) are copies a tool may rewrite, kept as pip keeps them.
+
+``jupyter server extension enable --sys-prefix jupyterlab`` rewrites the
+``etc/jupyter/jupyter_server_config.d/jupyterlab.json`` that jupyterlab's wheel ships. In a
+flat install that is a file of the venv's; graft linked it to the store, and the write failed
+("Operation not permitted"). Decision 90: such files are copies, a rewrite of one leaves the
+venv in sync, and it stays through every sync that keeps its distribution at the same version
+(an incremental change, a rebuild), as pip leaves it until it upgrades or removes the
+distribution.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from tests.conftest import run_graft
+from tests.support.wheelmaker import make_wheel
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+CONF = "etc/jupyter/jupyter_server_config.d/confpkg.json"
+SHIPPED = '{"ServerApp": {"jpserver_extensions": {"confpkg": true}}}\n'
+REWRITTEN = '{"ServerApp": {"jpserver_extensions": {"confpkg": false}}}\n'
+
+
+def confpkg(wheels: Path, version: str) -> None:
+    shipped = SHIPPED.replace("true", f'true, "v": "{version}"')
+    files: dict[str, bytes | str] = {"confpkg/__init__.py": ""}
+    files[f"confpkg-{version}.data/data/{CONF}"] = shipped
+    files[f"confpkg-{version}.data/data/etc/confpkg/deep/settings.toml"] = "level = 1\n"
+    make_wheel(wheels, "confpkg", version, files)
+
+
+def sync(venv: Path, store: Path, wheels: Path, *reqs: str) -> str:
+    options = ("--find-links", wheels, "--no-index", "--store", store, "-v")
+    return run_graft("sync", venv, *reqs, *options).stderr
+
+
+def test_a_rewritten_configuration_file_stays_while_its_distribution_does(
+    tmp_path: Path, store_dir: Path, wheels: Path
+) -> None:
+    confpkg(wheels, "1.0")
+    confpkg(wheels, "1.1")
+    for version in ("1.0", "2.0"):
+        make_wheel(wheels, "other", version, {"other/__init__.py": f"V = {version!r}\n"})
+    venv = tmp_path / "v"
+    sync(venv, store_dir, wheels, "confpkg==1.0", "other==1.0")
+    conf = venv / CONF
+    assert not conf.is_symlink()
+    assert not (venv / "etc" / "confpkg" / "deep").is_symlink()
+    assert conf.read_text() == SHIPPED.replace("true", 'true, "v": "1.0"')
+    stored = [p.read_bytes() for p in store_dir.glob(f"entries/*/tree/*.data/data/{CONF}")]
+    conf.write_text(REWRITTEN)  # in place, as jupyter writes it: no error
+
+    assert "already in sync" in sync(venv, store_dir, wheels, "confpkg==1.0", "other==1.0")
+    assert conf.read_text() == REWRITTEN
+    changed = sync(venv, store_dir, wheels, "confpkg==1.0", "other==2.0")  # one pin changed
+    assert "other 1.0 -> 2.0" in changed
+    assert conf.read_text() == REWRITTEN
+    sync(venv, store_dir, wheels, "confpkg==1.0", "other==2.0", "--reinstall")  # rebuilt
+    assert conf.read_text() == REWRITTEN
+    assert not conf.is_symlink()
+    assert conf.stat().st_nlink == 1
+
+    audit = run_graft("audit", venv, "--json", check=False)
+    assert audit.returncode == 0, audit.stdout + audit.stderr
+    findings = json.loads(audit.stdout)["findings"]
+    assert [(f["kind"], f["path"], f["severity"]) for f in findings] == [
+        ("modified-file", CONF, "info")
+    ]
+
+    assert [p.read_bytes() for p in store_dir.glob(f"entries/*/tree/*.data/data/{CONF}")] == stored
+    sync(venv, store_dir, wheels, "confpkg==1.1", "other==2.0")  # upgraded: the new file
+    assert conf.read_text() == SHIPPED.replace("true", 'true, "v": "1.1"')
+    sync(venv, store_dir, wheels, "other==2.0")  # removed with its distribution
+    assert not conf.exists()
+    assert not (venv / "etc" / "confpkg").exists()
