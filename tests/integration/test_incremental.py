@@ -4,11 +4,12 @@ The property test runs random sequences of syncs of one venv (add, remove, upgra
 downgrade distributions, change the link mode, write a user's file into it, which every sync
 must keep) over wheels made here: a PEP 420 namespace split across two wheels, a regular
 package split across two wheels, a collision whose winner changes, headers (a real directory
-outside site-packages), console scripts and a ``.data/scripts`` file. After each sync a
-venv is built from scratch for the same inputs at another path of the same depth and name;
-the two must hold the same paths (the user's files aside), the same link targets, the same
-bytes (the venv's own path written alike) and modes, and the same RECORD, INSTALLER and
-other ``.dist-info`` files. ``graft audit`` then passes on the updated venv.
+outside site-packages) and a configuration file (a copy, decision 90), console scripts and a
+``.data/scripts`` file. After each sync a venv is built from scratch for the same inputs at
+another path of the same depth and name; the two must hold the same paths (the user's files
+aside), the same link targets, the same bytes (the venv's own path written alike) and modes,
+and the same RECORD, INSTALLER and other ``.dist-info`` files. ``graft audit`` then passes on
+the updated venv.
 """
 
 from __future__ import annotations
@@ -82,6 +83,7 @@ def _files(name: str, version: str) -> tuple[dict[str, bytes | str], str | None]
         return {
             "hdr/__init__.py": text,
             f"hdr-{version}.data/headers/hdr.h": f"/* {version} */",
+            f"hdr-{version}.data/data/etc/hdr/conf.d/hdr.json": f'{{"v": "{version}"}}\n',
         }, None
     if name.startswith("clash"):
         return {"clash.py": f"WHO = {name!r}\n"}, None  # one path, other bytes: a collision
