@@ -35,7 +35,6 @@ from graft.plan.collision import Collision
 from graft.plan.distinfo import GENERATED, dist_info_actions, join, lib_dir, relative_to
 from graft.plan.scripts import launcher_body
 from graft.plan.types import (
-    CONFIG_DIR,
     Action,
     CopyFile,
     InstallScript,
@@ -447,15 +446,16 @@ class _OpenDirectories:
         self._libs = frozenset({layout.purelib, layout.platlib})
         self._code = (f"{layout.purelib}/", f"{layout.platlib}/", f"{layout.scripts}/")
         self._data = f"{layout.data}/" if layout.data else ""
+        self._config = layout.config
 
     def __call__(self, path: str) -> bool:
         if path.startswith(self._code):
             return self._namespace(path)
+        if path == self._config or path.startswith(f"{self._config}/"):
+            return True
         if not path.startswith(self._data):
             return False
         inside = path[len(self._data) :]
-        if inside == CONFIG_DIR or inside.startswith(f"{CONFIG_DIR}/"):
-            return True
         return inside.count("/") < _OPEN_DATA_DEPTH or inside.endswith(".d")
 
     def _namespace(self, path: str) -> bool:

@@ -126,7 +126,7 @@ class _Carrier:
             _refuse(rel, self.prefix, "it is neither a file, a directory nor a link")
 
 
-def carry_configs(old: str, new: str, copies: Iterable[tuple[str, str]]) -> int:
+def carry_configs(old: str, new: str, copies: Iterable[tuple[str, str]]) -> None:
     """Link each configuration file of the venv *old* into *new*, over the fresh copy there.
 
     *copies*: the new plan's configuration files (:class:`graft.plan.types.CopyFile`), each
@@ -135,24 +135,24 @@ def carry_configs(old: str, new: str, copies: Iterable[tuple[str, str]]) -> int:
     distribution is upgraded or removed, and so does a rebuild: the file is carried where the
     old venv holds the same distribution at the same version (its RECORD is there) and the
     file is the venv's own (a regular file with no other link: never one linked to the
-    store). Returns how many were carried.
+    store).
     """
-    carried = 0
     for dest, record in copies:
         source = os.path.join(old, dest)
         try:
             st = os.lstat(source)
-            if not stat.S_ISREG(st.st_mode) or st.st_nlink != 1:
-                continue
-            if not os.path.isfile(os.path.join(old, record)):
-                continue
-            target = os.path.join(new, dest)
-            os.link(source, f"{target}.graft-carry")
-            os.replace(f"{target}.graft-carry", target)
         except FileNotFoundError:
             continue
-        carried += 1
-    return carried
+        if not stat.S_ISREG(st.st_mode) or st.st_nlink != 1:
+            continue
+        if not os.path.isfile(os.path.join(old, record)):
+            continue
+        target = os.path.join(new, dest)
+        try:
+            os.link(source, f"{target}.graft-carry")  # (gone meanwhile: the fresh copy stays)
+        except FileNotFoundError:
+            continue
+        os.replace(f"{target}.graft-carry", target)
 
 
 def lost(old: str, new: str, entries: Iterable[str]) -> list[str]:
