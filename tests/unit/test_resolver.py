@@ -105,6 +105,47 @@ def test_a_resolution_may_be_bounded_by_the_candidates_it_rules_out() -> None:
     assert "zzz==8.0 (zzz-8.0-py3-none-any.whl) requires bin==8.0" in bounded.value.lines
 
 
+def test_a_root_whose_every_candidate_is_a_dead_end_ends_at_once() -> None:
+    """Decision 91: each zzz release is ruled out once (its own ``bin==N`` has no wheel for
+    LINUX), not again with every release of aaa, and the eighth proves that no resolution
+    exists, before a bound of eight rejections ends it unproved."""
+    with pytest.raises(ResolutionError) as proved:
+        resolve(["aaa", "zzz"], LINUX, unmeetable(), max_rejections=8)
+    lines = proved.value.lines
+    assert lines[0].startswith("no wheel of bin 8.0 for the target (cp311-"), lines[0]
+    assert "given up" not in lines[0]
+    assert "zzz==8.0 (zzz-8.0-py3-none-any.whl) requires bin==8.0" in lines
+    assert "you asked for zzz" in lines
+    assert lines[-1] == (
+        "7 other versions of zzz are ruled out too, each by a requirement nothing meets"
+    )
+
+
+def test_dead_ends_are_followed_down_to_what_is_missing() -> None:
+    """top needs mid, every mid needs a bin with no wheel for LINUX: top is a dead end too,
+    and the explanation goes down to bin."""
+    index = unmeetable()
+    index.add("mid", "1.0", ["bin==1.0"])
+    index.add("mid", "2.0", ["bin==2.0"])
+    index.add("top", "1.0", ["mid"])
+    with pytest.raises(ResolutionError) as proved:
+        resolve(["aaa", "top"], LINUX, index, max_rejections=4)
+    lines = proved.value.lines
+    assert lines[0].startswith("no wheel of bin 2.0 for the target (cp311-"), lines[0]
+    assert "mid==2.0 (mid-2.0-py3-none-any.whl) requires bin==2.0" in lines
+    assert "top==1.0 (top-1.0-py3-none-any.whl) requires mid" in lines
+
+
+def test_a_dead_end_is_passed_over_for_an_older_release() -> None:
+    index = unmeetable()
+    index.add("app", "1.0", ["aaa<8"])
+    for n in range(2, 6):
+        index.add("app", f"{n}.0", [f"bin=={n}.0"])
+    result = resolve(["aaa", "app"], LINUX, index)
+    assert pins(result) == {"aaa": "7.0", "app": "1.0"}
+    assert result.backtracks <= 4  # each dead release of app given up once
+
+
 def test_each_wheel_brings_its_own_requirements() -> None:
     # tensorflow-cpu 2.19.0: only the Linux wheels name tensorflow-intel (for Windows), and
     # tensorflow-intel has no 2.19.0. The Windows wheel's own METADATA is the truth there.

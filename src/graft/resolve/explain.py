@@ -11,6 +11,8 @@ among them and tells which case it is:
 - no version matching the specifier (with the nearest versions there are, and how many
   files were left out as yanked, prereleases, for Requires-Python or --exclude-newer);
 - the target's Python excluded by the wheels' own Requires-Python;
+- dead ends (decision 91): every candidate needs something nothing provides; the best one's
+  missing requirement is explained, down to what is missing;
 - a conflict: each requirement on the project, and which wheel's METADATA said it.
 """
 
@@ -43,6 +45,8 @@ if TYPE_CHECKING:
 
 #: How many versions or tags a message lists at most.
 SHOWN = 5
+#: How many dead ends an explanation follows down (each: a requirement nothing meets).
+MAX_DEPTH = 8
 
 
 class Kind(enum.Enum):
@@ -424,8 +428,44 @@ def explain(
     return ResolutionError(error.kind, lines, hint=error.hint)
 
 
+def explain_root(need: Need, provider: Provider) -> ResolutionError:
+    """Why the requirement *need* of the request admits nothing but dead ends."""
+    from resolvelib.structs import RequirementInformation  # noqa: PLC0415
+
+    return explain([RequirementInformation(need, None)], provider)
+
+
+def _dead_ends(
+    infos: Sequence[RequirementInformation[Need, Candidate]], provider: Provider, depth: int
+) -> ResolutionError | None:
+    """Every candidate *infos* admit is a dead end (decision 91): why the best one is.
+
+    The explanation of the best candidate's own requirement that nothing meets; if more
+    candidates were admitted, who asked for them and how many others were ruled out.
+    """
+    ends = provider.dead_ends_of([info.requirement for info in infos])
+    if not ends or depth >= MAX_DEPTH:
+        return None
+    from resolvelib.structs import RequirementInformation  # noqa: PLC0415
+
+    if all(need.name == PYTHON for _, need in ends):  # (each wheel's Requires-Python, listed)
+        return _python([RequirementInformation(n, c) for c, n in ends], provider.target.version)
+    candidate, need = ends[0]
+    inner = _explain([RequirementInformation(need, candidate)], provider, depth + 1)
+    if len(ends) == 1:  # (its lines name the candidate already)
+        return inner
+    asked = sorted({who(info) for info in infos})
+    more = len(ends) - 1
+    others = f"{more} other {'versions' if more > 1 else 'version'} of {candidate.identifier}"
+    others += f" {'are' if more > 1 else 'is'} ruled out too"
+    lines = [*inner.lines, *asked, f"{others}, each by a requirement nothing meets"]
+    return ResolutionError(inner.kind, list(dict.fromkeys(lines)), inner.hint)
+
+
 def _explain(
-    causes: Collection[RequirementInformation[Need, Candidate]], provider: Provider
+    causes: Collection[RequirementInformation[Need, Candidate]],
+    provider: Provider,
+    depth: int = 0,
 ) -> ResolutionError:
     by_id: dict[str, list[RequirementInformation[Need, Candidate]]] = {}
     for info in causes:
@@ -434,7 +474,7 @@ def _explain(
         return _python(by_id[PYTHON], provider.target.version)
     for infos in by_id.values():
         name = NormalizedName(infos[0].requirement.name)
-        found = _no_candidates(name, infos, provider)
+        found = _no_candidates(name, infos, provider) or _dead_ends(infos, provider, depth)
         if found is not None:
             return found
     lines = ["these requirements cannot all be met:"]

@@ -12,6 +12,8 @@
   pip does; the wheel's own value is a dependency on the identifier ``<python>``, whose
   only candidate is the target's Python. Either one excluding the target excludes the
   file, so the result is never more permissive than pip's.
+- **Dead ends** (decision 91): a candidate given up because its own requirement admits
+  nothing is not offered again; a root left with only dead ends ends the resolution.
 - A wheel whose METADATA names another project or version stops the resolution.
 """
 
@@ -109,6 +111,7 @@ class Provider(AbstractProvider[Need, Candidate, str]):
     ) -> None:
         """*roots*: the request's requirements, which a read ahead's guess must meet too."""
         self.source = source
+        self.roots = tuple(roots)
         self.screens = screens  # a lock's screenings, shared across its environments
         self.dependencies = dependencies  # False: --no-deps (Requires-Python still holds)
         self.target = target
@@ -141,6 +144,9 @@ class Provider(AbstractProvider[Need, Candidate, str]):
         self._dependencies: dict[
             tuple[str, str, str | None], tuple[list[Need], list[Need], tuple[str, ...]]
         ] = {}
+        # dead ends (decision 91): candidates one of whose own requirements nothing admits,
+        # by (file url, filename, extra), each with that requirement
+        self.dead_ends: dict[tuple[str, str, str | None], tuple[WheelCandidate, Need]] = {}
         self.tag_rank = target.tag_rank()
 
     def fresh(self) -> Provider:
@@ -209,9 +215,24 @@ class Provider(AbstractProvider[Need, Candidate, str]):
         requirements: Mapping[str, Iterator[Need]],
         incompatibilities: Mapping[str, Iterator[Candidate]],
     ) -> list[Candidate]:
-        """The wheel files every requirement on *identifier* admits, best first."""
-        needs = list(requirements[identifier])
+        """The wheel files every requirement on *identifier* admits, best first.
+
+        Less the dead ends (:meth:`rule_out`): resolvelib would only try them again.
+        """
         bad = set(incompatibilities[identifier])
+        out = self._matches(identifier, list(requirements[identifier]), bad)
+        if out and isinstance(out[0], WheelCandidate):
+            # the likeliest next read, started early (an sdist's only if its build is certain)
+            if self.ahead is not None:  # (its dependencies read ahead too, with *extra*)
+                self.ahead.start(out[0].file, () if out[0].extra is None else (out[0].extra,))
+            else:
+                self.reader.prefetch(out[0].file)
+        return out
+
+    def _matches(
+        self, identifier: str, needs: list[Need], bad: set[Candidate], *, dead: bool = False
+    ) -> list[Candidate]:
+        """What :meth:`find_matches` answers (with the dead ends if *dead*), nothing started."""
         if identifier == PYTHON:
             ok = all(n.specifier.contains(self._python.version, prereleases=True) for n in needs)
             return [self._python] if ok and self._python not in bad else []
@@ -242,13 +263,41 @@ class Provider(AbstractProvider[Need, Candidate, str]):
             if kept is None or kept[0] is not found:
                 kept = self._offers[at] = (found, self._offer(found, name, extra, only, bad))
             out = list(kept[1])
-        if out and isinstance(out[0], WheelCandidate):
-            # the likeliest next read, started early (an sdist's only if its build is certain)
-            if self.ahead is not None:  # (its dependencies read ahead too, with *extra*)
-                self.ahead.start(out[0].file, () if extra is None else (extra,))
-            else:
-                self.reader.prefetch(out[0].file)
+        if self.dead_ends and not dead:
+            ends = self.dead_ends
+            out = [c for c in out if not isinstance(c, WheelCandidate) or _key(c) not in ends]
         return out
+
+    def rule_out(self, candidate: Candidate, needs: Sequence[Need]) -> None:
+        """Remember *candidate* as a dead end if one of its own *needs* admits nothing.
+
+        Called when resolvelib gives *candidate* up because a requirement has no candidate
+        left; *needs* are the candidate's own requirements on it. Other requirements and
+        pins only narrow what a requirement admits, so if the candidate's own admits nothing
+        (dead ends aside) no resolution of this target can pin the candidate, and it is not
+        offered again (decision 91). Without this, a root that no version can meet (a
+        ``psycopg[binary]`` for Windows arm64: no ``psycopg-binary`` wheel) was tried again
+        with every release of every project pinned before it.
+        """
+        if not isinstance(candidate, WheelCandidate):
+            return
+        need = next((n for n in needs if not self._matches(n.identifier, [n], set())), None)
+        if need is None:
+            return
+        self.dead_ends[_key(candidate)] = (candidate, need)
+        for root in self.roots:  # resolvelib keeps a root's candidates: it would go on trying
+            if root.identifier == candidate.identifier and not self._matches(
+                root.identifier, [root], set()
+            ):
+                raise Unsatisfiable(root)
+
+    def dead_ends_of(self, needs: list[Need]) -> list[tuple[WheelCandidate, Need]]:
+        """If *needs* admit only dead ends: each, best first, with the need ruling it out."""
+        offered = self._matches(needs[0].identifier, needs, set(), dead=True)
+        ends = [self.dead_ends.get(_key(c)) for c in offered if isinstance(c, WheelCandidate)]
+        if len(ends) < len(offered) or None in ends:
+            return []
+        return [end for end in ends if end is not None]
 
     def _offer(
         self,
@@ -410,6 +459,18 @@ class Provider(AbstractProvider[Need, Candidate, str]):
         return out
 
 
+def _key(candidate: WheelCandidate) -> tuple[str, str, str | None]:
+    return (candidate.file.url, candidate.file.filename, candidate.extra)
+
+
+class Unsatisfiable(Exception):  # noqa: N818 - ends the resolution; explained by the caller
+    """Raised by :meth:`Provider.rule_out` once a root requirement admits only dead ends."""
+
+    def __init__(self, need: Need) -> None:
+        super().__init__(need.identifier)
+        self.need = need
+
+
 class GaveUp(Exception):  # noqa: N818 - not an error: the resolver is stopped on purpose
     """Raised by :class:`Reporter` once more candidates were ruled out than it allows."""
 
@@ -421,8 +482,10 @@ class Reporter(BaseReporter[Need, Candidate, str]):
     than that were given up.
     """
 
-    def __init__(self, max_rejections: int | None = None) -> None:
+    def __init__(self, max_rejections: int | None = None, provider: Provider | None = None) -> None:
+        """*provider*: told of each candidate given up, to rule out dead ends (decision 91)."""
         self.max_rejections = max_rejections
+        self.provider = provider
         self.rounds = 0
         self.pins = 0
         self.rejections = 0
@@ -452,9 +515,12 @@ class Reporter(BaseReporter[Need, Candidate, str]):
 
     def rejecting_candidate(self, criterion: object, candidate: Candidate) -> None:
         """A pinned candidate was given up (a backtrack); *criterion* is what ruled it out."""
-        del candidate
         self.rejections += 1
+        information = tuple(getattr(criterion, "information", ()))
         if not self.first_rejected:
-            self.first_rejected = tuple(getattr(criterion, "information", ()))
+            self.first_rejected = information
+        if self.provider is not None:
+            own = [info.requirement for info in information if info.parent is candidate]
+            self.provider.rule_out(candidate, own)
         if self.max_rejections is not None and self.rejections > self.max_rejections:
             raise GaveUp

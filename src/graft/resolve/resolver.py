@@ -18,7 +18,15 @@ from resolvelib import ResolutionImpossible, ResolutionTooDeep, Resolver
 from graft.errors import BuildError, SourceError, UsageError, first_line
 from graft.resolve.artifacts import ArtifactNode, group_nodes, sdist_name
 from graft.resolve.pinned import Step, pinned_resolution
-from graft.resolve.provider import PYTHON, GaveUp, Need, Provider, Reporter, WheelCandidate
+from graft.resolve.provider import (
+    PYTHON,
+    GaveUp,
+    Need,
+    Provider,
+    Reporter,
+    Unsatisfiable,
+    WheelCandidate,
+)
 from graft.resolve.screen import Policy
 
 if TYPE_CHECKING:
@@ -154,7 +162,7 @@ def resolve(
         provider = provider.fresh()  # (what the attempt noted would blur an explanation)
     provider.note(roots, None)
     provider.prefetch_files(roots)
-    reporter = Reporter(max_rejections)
+    reporter = Reporter(max_rejections, provider)
     try:
         result = Resolver(provider, reporter).resolve(roots, max_rounds=max_rounds)
         mapping, children = result.mapping, _children_in(result.graph)
@@ -174,6 +182,10 @@ def resolve(
         from graft.resolve.explain import explain  # noqa: PLC0415 - only on failure
 
         raise explain(exc.causes, provider, reporter.conflicts) from None
+    except Unsatisfiable as exc:  # a root admits only dead ends: no resolution (decision 91)
+        from graft.resolve.explain import explain_root  # noqa: PLC0415 - only on failure
+
+        raise explain_root(exc.need, provider) from None
     except ResolutionTooDeep:
         raise SourceError(
             f"no resolution found within {max_rounds} rounds",
