@@ -29,7 +29,9 @@ LOCK_NOTE = (
     " for it, so these locks cover fewer environments than the same roots on the real PyPI,"
     " where graft resolves (and writes wheels for) every one of them."
     " `uv pip compile --universal` needs no wheel per platform: it writes one requirements list"
-    " with markers."
+    " with markers. On the real PyPI, with caches warm and a like-for-like uv, graft's lock is"
+    " far slower: see [benchmarks-lock-pypi.md](benchmarks-lock-pypi.md)"
+    " (`benchmarks/bench_lock_pypi.py`)."
 )
 #: A paragraph under a path's title (what the table cannot say)
 _LOCK_AGAIN = "These locks too cover only the environments the loopback index has wheels for."

@@ -463,3 +463,36 @@ def test_loopback_index(tmp_path: Path) -> None:
             urllib.request.urlopen(beyond)  # noqa: S310
         with pytest.raises(urllib.error.HTTPError, match="404"):
             urllib.request.urlopen(url + "nothing/")  # noqa: S310
+
+
+def test_the_pypi_lock_bench_asks_new_inputs_and_reads_its_target_against_uv_offline(
+    tmp_path: Path,
+) -> None:
+    """Each round's input is new (no stamp or edit proof answers) at a new output path; the
+    page's verdict is read against `uv --offline`, and uv as it runs is shown beside it."""
+    import bench_lock_pypi as bench
+
+    first = bench._new_input(tmp_path, "web", "graft", 1)
+    again = bench._new_input(tmp_path, "web", "graft", 1)
+    assert first != again
+    roots = Path(first[0]).read_text().splitlines()
+    assert roots[0].startswith("django!=0.0.")
+    assert roots[1:] == bench.SETS["web"][1:]
+    assert first[1].endswith(".toml")
+    assert "--offline" in bench._argv("uv-offline", "uv", "r.in", "o.txt")
+    assert "--offline" not in bench._argv("uv", "uv", "r.in", "o.txt")
+
+    def row(ratio: float, network: float) -> dict[str, Any]:
+        cell = {"median": 1.0, "min": 1.0, "max": 1.0}
+        return {
+            "roots": ["x"],
+            **dict.fromkeys(("graft", "uv", "uv-offline"), cell),
+            "ratio": {"median": ratio, "min": ratio, "max": ratio},
+            "ratio_network": {"median": network},
+        }
+
+    made = {"when": "now", "command": "bench", "graft": "abc", "uv": "uv 0"}
+    page = bench.report(made, {"fast": row(1.2, 0.5), "slow": row(22.0, 0.7)})
+    assert "| fast | x |" in page
+    assert "**1.20** [1.20-1.20] | met | 1.00 s [1.00 s-1.00 s] | 0.50 |" in page
+    assert "**22.00** [22.00-22.00] | NOT met |" in page
