@@ -147,6 +147,8 @@ class Provider(AbstractProvider[Need, Candidate, str]):
         # dead ends (decision 91): candidates one of whose own requirements nothing admits,
         # by (file url, filename, extra), each with that requirement
         self.dead_ends: dict[tuple[str, str, str | None], tuple[WheelCandidate, Need]] = {}
+        # rule_out's question per need: (dead ends known when asked, whether it admits any)
+        self._alone: dict[Need, tuple[int, bool]] = {}
         self.tag_rank = target.tag_rank()
 
     def fresh(self) -> Provider:
@@ -281,7 +283,7 @@ class Provider(AbstractProvider[Need, Candidate, str]):
         """
         if not isinstance(candidate, WheelCandidate):
             return
-        need = next((n for n in needs if not self._matches(n.identifier, [n], set())), None)
+        need = next((n for n in needs if not self._admits_alone(n)), None)
         if need is None:
             return
         self.dead_ends[_key(candidate)] = (candidate, need)
@@ -290,6 +292,19 @@ class Provider(AbstractProvider[Need, Candidate, str]):
                 root.identifier, [root], set()
             ):
                 raise Unsatisfiable(root)
+
+    def _admits_alone(self, need: Need) -> bool:
+        """Whether *need* alone admits a candidate that is no dead end.
+
+        Remembered until more dead ends are known: a search that backtracks rules the same
+        candidates out over the same needs again and again (a screening each, in a sync).
+        """
+        known = self._alone.get(need)
+        if known is not None and (not known[1] or known[0] == len(self.dead_ends)):
+            return known[1]
+        admits = bool(self._matches(need.identifier, [need], set()))
+        self._alone[need] = (len(self.dead_ends), admits)
+        return admits
 
     def dead_ends_of(self, needs: list[Need]) -> list[tuple[WheelCandidate, Need]]:
         """If *needs* admit only dead ends: each, best first, with the need ruling it out."""
