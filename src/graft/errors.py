@@ -24,11 +24,24 @@ class GraftError(Exception):
         self.hint = hint
         self.details = details  # more lines, shown with -v (each missing requirement, say)
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickled whole, whatever the subclass's ``__init__`` takes (a lock's worker sends it)."""
+        return (_restored, (type(self), self.args, self.__dict__))
+
     def __str__(self) -> str:
         text = f"{self.where}: {self.what}" if self.where else self.what
         if self.hint:
             text = f"{text} ({self.hint})"
         return text
+
+
+def _restored(
+    cls: type[GraftError], args: tuple[object, ...], state: dict[str, object]
+) -> GraftError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
 
 
 class UsageError(GraftError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import http.server
+import os
 import socket
 import threading
 import urllib.error
@@ -233,3 +234,21 @@ def test_no_tls_context_is_made_until_an_https_connection_needs_one(
         with pytest.raises(urllib.error.URLError):
             _get(base.replace("http://", "https://") + "/small")  # (a plain HTTP server)
     assert len(urlimport._CONTEXT) == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="this platform has no os.fork")
+def test_a_forked_child_holds_none_of_its_parents_connections(fresh: connections.Pool) -> None:
+    """A lock's worker (decision 92) asks on connections of its own: a request on one its
+    parent also holds would mix their answers."""
+    with _serving() as (server, base):
+        assert _get(f"{base}/small") == b"small body"
+        pid = os.fork()
+        if pid == 0:  # the child: its own connection, the parent's left alone
+            ok = _get(f"{base}/big") == BIG and (fresh.made, fresh.reused) == (2, 0)
+            os._exit(0 if ok else 1)
+        _, status = os.waitpid(pid, 0)
+        assert os.WIFEXITED(status)
+        assert os.WEXITSTATUS(status) == 0
+        assert _get(f"{base}/small") == b"small body"  # the parent's kept connection
+    assert (server.requests, server.connections) == (3, 2)
+    assert (fresh.made, fresh.reused) == (1, 1)

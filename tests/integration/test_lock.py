@@ -547,3 +547,24 @@ def test_a_release_uploaded_since_the_page_was_cached_is_found_by_asking_again(
         assert served.pages == [200, 200]  # the cached page failed, and was asked again
         assert "no version of lib matches" in refused(tmp_path / "c", served, "lib>=9")
         assert served.pages == [200, 200, 304]
+
+
+def test_a_warm_lock_in_forked_workers_writes_what_one_process_writes(
+    tmp_path: Path, index: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Decision 92: once the first environment has read everything, the other 35 are
+    resolved by forked workers; the lock is the same bytes as one process's."""
+    roots = ("plat", "fmt", "same", "rp", "ex[gpu]")
+    (tmp_path / "cold").mkdir()
+    lock(tmp_path / "cold", index, *roots)  # reads every page and METADATA
+    written = {}
+    for count in ("1", "3"):
+        monkeypatch.setenv("GRAFT_LOCK_WORKERS", count)
+        out = tmp_path / f"workers-{count}"
+        out.mkdir()
+        # a root no earlier lock had (its stamp would answer), the same resolution
+        _, said = lock(out, index, *roots, f"same!=0.0.{count}", "-v")
+        assert ("in 3 processes" in said) is (count == "3"), said
+        text = (out / "pylock.toml").read_text()
+        written[count] = text.replace(f"same!=0.0.{count}", "same!=0.0.N")
+    assert written["1"] == written["3"]

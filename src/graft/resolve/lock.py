@@ -659,12 +659,12 @@ def _resolve_all(
     envs: Sequence[Environment],
     resolved: Callable[[int, Environment], _Outcome],
     projects: IndexProjects,
-) -> list[_Outcome]:
-    """Each environment's outcome, in order.
+) -> tuple[list[_Outcome], int]:
+    """Each environment's outcome, in order, and how many processes resolved them.
 
-    The first alone; the others side by side if it had to fetch METADATA (a cold cache), else
-    one after another (the GIL: nothing to gain). The outcomes do not depend on the order:
-    each is its environment's own.
+    The first alone; the others side by side in threads if it had to fetch METADATA (a cold
+    cache), else in forked processes, one per core (the GIL: threads would gain nothing). The
+    outcomes do not depend on the order: each is its environment's own.
     """
     outcomes = [resolved(0, env) for env in envs[:1]]
     if len(envs) > 2 and projects.reading():  # noqa: PLR2004 - two: nothing to overlap
@@ -677,15 +677,18 @@ def _resolve_all(
             pool.shutdown(wait=False, cancel_futures=True)
             raise
         pool.shutdown()
-    else:
-        outcomes += [resolved(position, env) for position, env in enumerate(envs[1:], 1)]
-    return outcomes
+        return outcomes, 1
+    from graft.resolve.lock_workers import resolve_forked, workers  # noqa: PLC0415
+
+    rest = list(enumerate(envs[1:], 1))  # (forked processes, one per core: decision 92)
+    found, processes = resolve_forked(rest, lambda item: resolved(*item), workers(len(rest)))
+    return outcomes + found, processes
 
 
 def _asking_again(
     envs: Sequence[Environment], resolved: Callable[..., _Outcome], projects: IndexProjects
-) -> tuple[list[_Outcome], SharedSource, ScreenMemo]:
-    """Each environment's outcome, and the shared source and screenings that gave them.
+) -> tuple[list[_Outcome], SharedSource, ScreenMemo, int]:
+    """Each environment's outcome, the source and screenings that gave them, and processes.
 
     As a sync does (decision 61): when no environment finds a resolution and some page was
     answered from the cache unasked (younger than its TTL: a release uploaded since, the
@@ -696,10 +699,11 @@ def _asking_again(
     """
     from graft.resolve.screenmemo import ScreenMemo  # noqa: PLC0415
 
-    def once() -> tuple[list[_Outcome], SharedSource, ScreenMemo]:
+    def once() -> tuple[list[_Outcome], SharedSource, ScreenMemo, int]:
         source, screens = SharedSource(projects), ScreenMemo()
         shared = functools.partial(resolved, source=source, screens=screens)
-        return _resolve_all(envs, shared, projects), source, screens
+        outcomes, processes = _resolve_all(envs, shared, projects)
+        return outcomes, source, screens, processes
 
     first = once()
     index = projects.indexes
@@ -760,7 +764,7 @@ def lock(request: LockRequest) -> LockResult:
         builds=request.builder is not None,
         listed=projects.indexes is not None,
     )
-    outcomes, source, screens = _asking_again(envs, resolved, projects)
+    outcomes, source, screens, processes = _asking_again(envs, resolved, projects)
     reader = MetadataReader(source)
     for env, (wanted, found, failure, skip) in zip(envs, outcomes, strict=True):
         if failure is not None:
@@ -800,6 +804,7 @@ def lock(request: LockRequest) -> LockResult:
         (
             (
                 f"resolved {len(envs)} environments"
+                f"{f' in {processes} processes' if processes > 1 else ''}"
                 f"{f' and {forks.resolved} variant forks' if forks.resolved else ''};"
                 f" METADATA read: {projects.fetched()}"
             ),

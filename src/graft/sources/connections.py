@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import http.client
+import os
 import socket
 import threading
 import time
@@ -132,6 +133,15 @@ class Pool:
         with self._lock:
             self._idle.setdefault(key, []).append((time.monotonic(), connection))
 
+    def forget(self) -> None:
+        """Hold no connection, and close none (in a forked child: decision 92).
+
+        A lock's worker shares its parent's idle connections; a request on one would mix the
+        two processes' answers.
+        """
+        self._idle = {}
+        self._lock = threading.RLock()
+
 
 class Response(http.client.HTTPResponse):
     """A response that gives its connection back when closed after being read to its end."""
@@ -153,6 +163,14 @@ class Response(http.client.HTTPResponse):
 
 ADDRESSES = Addresses()
 POOL = Pool()
+
+
+def _forget_in_child() -> None:
+    POOL.forget()  # (the pool of the moment: tests replace it)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_in_child)
 
 
 def _headers(req: urllib.request.Request) -> dict[str, str]:

@@ -1,0 +1,121 @@
+"""A warm lock's environments resolved side by side in forked processes (decision 92).
+
+Once its first environment is resolved with nothing left to read, a lock is Python on one
+core: one resolution per environment (36 by default), each 30-150 ms on real roots. Threads
+cannot share that work (the GIL), so the remaining environments are dealt out, interleaved,
+to forked copies of this process (one per core, this one among them, at most
+:data:`MAX_WORKERS`), each of which sends back its outcomes pickled through a pipe.
+
+A child is a copy of a process with one thread, made only when this process has one thread
+(no lock or connection is held by a thread the child would lack). Whatever a child cannot
+do (an exception that is not an outcome, an outcome that does not pickle, a signal) ends it
+without a word, and this process resolves that child's environments itself: the answer is
+the same, only later. A child reads and writes graft's caches as any concurrent graft does.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import pickle
+import threading
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+T = TypeVar("T")
+E = TypeVar("E")
+
+#: At most this many processes resolve a lock's environments (this one included).
+MAX_WORKERS = 8
+#: Fewer environments than this per process are not worth a fork.
+MIN_PER_WORKER = 3
+
+
+def workers(count: int) -> int:
+    """How many processes should resolve *count* environments here (1: this one alone).
+
+    ``GRAFT_LOCK_WORKERS`` sets it (1 turns forking off); else one per core available.
+    """
+    asked = os.environ.get("GRAFT_LOCK_WORKERS", "")
+    cores: int | None = int(asked) if asked.isdigit() and int(asked) > 0 else None
+    if cores is None:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(cores or 1, MAX_WORKERS, count // MIN_PER_WORKER))
+
+
+def resolve_forked(
+    items: Sequence[E], resolve: Callable[[E], T], processes: int
+) -> tuple[list[T], int]:
+    """``[resolve(item) for item in items]``, shared with ``processes - 1`` forked children.
+
+    And how many processes' answers it holds (1: this one's alone).
+    """
+    if processes < 2 or not hasattr(os, "fork") or threading.active_count() != 1:  # noqa: PLR2004
+        return [resolve(item) for item in items], 1
+    shares = [list(range(k, len(items), processes)) for k in range(processes)]
+    children: list[tuple[int, int, list[int]]] = []
+    results: dict[int, T] = {}
+    answered = 1
+    try:
+        gc.freeze()  # (a child's collections then leave the parent's objects, and pages, alone)
+        try:
+            for share in shares[1:]:  # (one by one: each child is reaped if a later fork fails)
+                children.append(_spawn(share, items, resolve))  # noqa: PERF401
+        finally:
+            gc.unfreeze()
+        results.update((at, resolve(items[at])) for at in shares[0])
+        for pid, fd, share in children:
+            sent: dict[int, T] = _collect(pid, fd, share)
+            answered += bool(sent)
+            results.update(sent)
+            for at in share:  # what the child did not send: resolved here
+                if at not in results:
+                    results[at] = resolve(items[at])
+    finally:
+        for pid, fd, _ in children:
+            _reap(pid, fd)
+    return [results[at] for at in range(len(items))], answered
+
+
+def _spawn(
+    share: list[int], items: Sequence[E], resolve: Callable[[E], T]
+) -> tuple[int, int, list[int]]:
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid:
+        os.close(write_fd)
+        return pid, read_fd, share
+    os.close(read_fd)  # the child: resolve, send, and leave without the parent's exit handlers
+    try:
+        data = pickle.dumps([(at, resolve(items[at])) for at in share], pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(write_fd, "wb") as pipe:
+            pipe.write(data)
+    finally:
+        os._exit(0)
+
+
+def _collect(pid: int, fd: int, share: list[int]) -> dict[int, T]:
+    """What the child *pid* sent through *fd* (nothing if it failed), once it has ended."""
+    with os.fdopen(fd, "rb", closefd=False) as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    if not data or not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
+        return {}
+    try:
+        sent: list[tuple[int, T]] = pickle.loads(data)  # noqa: S301 - our own child's bytes
+    except Exception:  # noqa: BLE001 - as if the child had sent nothing
+        return {}
+    return {at: outcome for at, outcome in sent if at in share}
+
+
+def _reap(pid: int, fd: int) -> None:
+    """Close *fd*; end the child *pid* if it still runs (this process failed first)."""
+    os.close(fd)
+    try:
+        if os.waitpid(pid, os.WNOHANG) == (0, 0):
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+    except ChildProcessError:  # already reaped by _collect
+        pass
