@@ -18,6 +18,7 @@ from __future__ import annotations
 import gc
 import os
 import pickle
+import sys
 import threading
 from typing import TYPE_CHECKING, TypeVar
 
@@ -36,10 +37,13 @@ MIN_PER_WORKER = 3
 def workers(count: int) -> int:
     """How many processes should resolve *count* environments here (1: this one alone).
 
-    ``GRAFT_LOCK_WORKERS`` sets it (1 turns forking off); else one per core available.
+    ``GRAFT_LOCK_WORKERS`` sets it (1 turns forking off); else one per core available, on
+    Linux only (macOS's system libraries are not safe to use in a forked child).
     """
     asked = os.environ.get("GRAFT_LOCK_WORKERS", "")
     cores: int | None = int(asked) if asked.isdigit() and int(asked) > 0 else None
+    if cores is None and not sys.platform.startswith("linux"):
+        cores = 1
     if cores is None:
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return max(1, min(cores or 1, MAX_WORKERS, count // MIN_PER_WORKER))
