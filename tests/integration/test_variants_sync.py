@@ -567,3 +567,26 @@ def test_a_relock_of_a_variant_lock_from_an_index_keeps_its_variant_entries(
     run_graft("lock", old, *args, "-o", lock)
     assert lock.read_text() == old.read_text()
     assert "demo-1.0-py3-none-any-sm.whl" in lock.read_text()  # (the control)
+
+
+def test_a_variant_release_only_a_lock_worker_meets_is_forked_as_in_one_process(
+    forked: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Decision 92: of twelve environments, only cp312 win_arm64 needs demo, and with three
+    processes a worker resolves it; the lock forks over demo's variants from what that
+    worker's chooser found, as one process does."""
+    marker = 'sys_platform == "win32" and platform_machine == "ARM64" and python_version >= "3.12"'
+    make_wheel(forked, "app", "1.0", {"app.py": ""}, requires=(f"demo; {marker}",))
+    locks = {}
+    for count in ("1", "3"):
+        monkeypatch.setenv("GRAFT_LOCK_WORKERS", count)
+        out = tmp_path / f"workers-{count}.toml"
+        proc = run_graft(
+            "lock", "app", f"app!=0.0.{count}", "--no-index", "--find-links", forked,
+            "--no-detect", *_props(("cpu :: level :: v2",)),
+            "--python-version", "3.11", "--python-version", "3.12", "-o", out, "-v",
+        )  # fmt: skip
+        assert ("in 3 processes" in proc.stderr) is (count == "3"), proc.stderr
+        locks[count] = out.read_text()
+    assert "needed-by" in locks["1"]  # demo's variants forked: dep-a, dep-b where they need
+    assert locks["3"] == locks["1"]

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import os
 import pickle
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
 from graft.errors import BuildError, GraftError
+from graft.resolve import lock_workers
 from graft.resolve.explain import Kind, ResolutionError
 from graft.resolve.lock_workers import MAX_WORKERS, resolve_forked, workers
+from graft.resolve.variants import VariantChooser, VariantOptions
 
 needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="this platform has no os.fork")
 
@@ -17,18 +21,20 @@ needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="this platform h
 @needs_fork
 def test_the_answers_come_in_order_from_several_processes() -> None:
     parent = os.getpid()
-    found, processes = resolve_forked(list(range(10)), lambda n: (n * n, os.getpid()), 3)
+    found, reports = resolve_forked(
+        list(range(10)), lambda n: (n * n, os.getpid()), 3, lambda: ("child", os.getpid())
+    )
     assert [square for square, _ in found] == [n * n for n in range(10)]
     pids = {pid for _, pid in found}
     assert parent in pids
     assert len(pids) == 3
-    assert processes == 3
+    assert sorted(reports) == sorted(("child", pid) for pid in pids - {parent})
 
 
 @needs_fork
 def test_what_a_child_cannot_do_is_done_here() -> None:
     """A child that fails, or whose answer does not pickle, sends nothing: this process
-    resolves its share, and says it answered alone."""
+    resolves its share, and no child reports."""
     parent = os.getpid()
 
     def resolve(n: int) -> object:
@@ -38,9 +44,9 @@ def test_what_a_child_cannot_do_is_done_here() -> None:
             return lambda: n  # (a lambda does not pickle)
         return n
 
-    found, processes = resolve_forked(list(range(6)), resolve, 3)
+    found, reports = resolve_forked(list(range(6)), resolve, 3, lambda: "sent")
     assert found == list(range(6))
-    assert processes == 1
+    assert reports == []
 
 
 def test_one_process_when_asked_or_when_there_is_little_to_share(
@@ -53,9 +59,9 @@ def test_one_process_when_asked_or_when_there_is_little_to_share(
     assert workers(5) == 1  # fewer than three environments for each
     monkeypatch.setenv("GRAFT_LOCK_WORKERS", "64")
     assert workers(1000) == MAX_WORKERS
-    found, processes = resolve_forked([1, 2, 3], lambda n: (n, os.getpid()), 1)
+    found, reports = resolve_forked([1, 2, 3], lambda n: (n, os.getpid()), 1, lambda: "sent")
     assert found == [(n, os.getpid()) for n in (1, 2, 3)]
-    assert processes == 1
+    assert reports == []
 
 
 def test_errors_a_worker_sends_arrive_whole() -> None:
@@ -70,3 +76,24 @@ def test_errors_a_worker_sends_arrive_whole() -> None:
         assert type(back) is type(error)
         assert str(back) == str(error)
         assert vars(back) == vars(error)
+
+
+def test_what_workers_learned_is_added_once() -> None:
+    """METADATA reads counted in a worker after the fork, and the variant choices it found,
+    reach the parent: counts as differences from the fork, findings kept where missing."""
+    projects = SimpleNamespace(reads={"cache": 10, "ranges": 1}, fetched_bytes=100, whole_bytes=0)
+    chooser = VariantChooser(VariantOptions(), read=lambda _f: b"")
+    kept, other, new, metadata = (object() for _ in range(4))  # (orders and metadata, opaque)
+    chooser.orders[("a", "1")] = kept  # type: ignore[assignment]
+    before = lock_workers.learned(projects, chooser)  # type: ignore[arg-type]
+    found: tuple[dict[Any, Any], ...] = (
+        {("a", "1"): other, ("b", "2"): new},
+        {("b", "2"): metadata},
+    )
+    found += ({}, {}, {}, {})
+    child = lock_workers.Learned({"cache": 25, "ranges": 1}, 100, 7, found)
+    lock_workers.merge([child, child], before, projects, chooser)  # type: ignore[arg-type]
+    assert projects.reads == {"cache": 40, "ranges": 1}
+    assert (projects.fetched_bytes, projects.whole_bytes) == (100, 14)
+    assert chooser.orders == {("a", "1"): kept, ("b", "2"): new}
+    assert chooser.known("b", "2") is metadata  # what a lock's variant forks read

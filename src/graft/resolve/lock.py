@@ -659,6 +659,7 @@ def _resolve_all(
     envs: Sequence[Environment],
     resolved: Callable[[int, Environment], _Outcome],
     projects: IndexProjects,
+    chooser: VariantChooser,
 ) -> tuple[list[_Outcome], int]:
     """Each environment's outcome, in order, and how many processes resolved them.
 
@@ -678,15 +679,25 @@ def _resolve_all(
             raise
         pool.shutdown()
         return outcomes, 1
-    from graft.resolve.lock_workers import resolve_forked, workers  # noqa: PLC0415
+    from graft.resolve import lock_workers  # noqa: PLC0415
 
     rest = list(enumerate(envs[1:], 1))  # (forked processes, one per core: decision 92)
-    found, processes = resolve_forked(rest, lambda item: resolved(*item), workers(len(rest)))
-    return outcomes + found, processes
+    before = lock_workers.learned(projects, chooser)
+    found, reports = lock_workers.resolve_forked(
+        rest,
+        lambda item: resolved(*item),
+        lock_workers.workers(len(rest)),
+        lambda: lock_workers.learned(projects, chooser),
+    )
+    lock_workers.merge(reports, before, projects, chooser)
+    return outcomes + found, 1 + len(reports)
 
 
 def _asking_again(
-    envs: Sequence[Environment], resolved: Callable[..., _Outcome], projects: IndexProjects
+    envs: Sequence[Environment],
+    resolved: Callable[..., _Outcome],
+    projects: IndexProjects,
+    chooser: VariantChooser,
 ) -> tuple[list[_Outcome], SharedSource, ScreenMemo, int]:
     """Each environment's outcome, the source and screenings that gave them, and processes.
 
@@ -702,7 +713,7 @@ def _asking_again(
     def once() -> tuple[list[_Outcome], SharedSource, ScreenMemo, int]:
         source, screens = SharedSource(projects), ScreenMemo()
         shared = functools.partial(resolved, source=source, screens=screens)
-        outcomes, processes = _resolve_all(envs, shared, projects)
+        outcomes, processes = _resolve_all(envs, shared, projects, chooser)
         return outcomes, source, screens, processes
 
     first = once()
@@ -764,7 +775,7 @@ def lock(request: LockRequest) -> LockResult:
         builds=request.builder is not None,
         listed=projects.indexes is not None,
     )
-    outcomes, source, screens, processes = _asking_again(envs, resolved, projects)
+    outcomes, source, screens, processes = _asking_again(envs, resolved, projects, chooser)
     reader = MetadataReader(source)
     for env, (wanted, found, failure, skip) in zip(envs, outcomes, strict=True):
         if failure is not None:

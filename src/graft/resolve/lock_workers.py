@@ -15,18 +15,25 @@ the same, only later. A child reads and writes graft's caches as any concurrent 
 
 from __future__ import annotations
 
+import copyreg
 import gc
+import io
 import os
 import pickle
 import sys
 import threading
-from typing import TYPE_CHECKING, TypeVar
+import types
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
+    from graft.resolve.projects import IndexProjects
+    from graft.resolve.variants import VariantChooser
+
 T = TypeVar("T")
 E = TypeVar("E")
+R = TypeVar("R")
 
 #: At most this many processes resolve a lock's environments (this one included).
 MAX_WORKERS = 8
@@ -50,41 +57,49 @@ def workers(count: int) -> int:
 
 
 def resolve_forked(
-    items: Sequence[E], resolve: Callable[[E], T], processes: int
-) -> tuple[list[T], int]:
+    items: Sequence[E],
+    resolve: Callable[[E], T],
+    processes: int,
+    report: Callable[[], R] | None = None,
+) -> tuple[list[T], list[R]]:
     """``[resolve(item) for item in items]``, shared with ``processes - 1`` forked children.
 
-    And how many processes' answers it holds (1: this one's alone).
+    And from each child whose answers it holds, what *report* said there once its share was
+    resolved (what the child learned that this process should know too).
     """
     if processes < 2 or not hasattr(os, "fork") or threading.active_count() != 1:  # noqa: PLR2004
-        return [resolve(item) for item in items], 1
+        return [resolve(item) for item in items], []
     shares = [list(range(k, len(items), processes)) for k in range(processes)]
     children: list[tuple[int, int, list[int]]] = []
     results: dict[int, T] = {}
-    answered = 1
+    reports: list[R] = []
     try:
         gc.freeze()  # (a child's collections then leave the parent's objects, and pages, alone)
         try:
             for share in shares[1:]:  # (one by one: each child is reaped if a later fork fails)
-                children.append(_spawn(share, items, resolve))  # noqa: PERF401
+                children.append(_spawn(share, items, resolve, report))  # noqa: PERF401
         finally:
             gc.unfreeze()
         results.update((at, resolve(items[at])) for at in shares[0])
         for pid, fd, share in children:
-            sent: dict[int, T] = _collect(pid, fd, share)
-            answered += bool(sent)
-            results.update(sent)
+            sent: tuple[dict[int, T], R] | None = _collect(pid, fd, share)
+            if sent is not None:
+                results.update(sent[0])
+                reports.append(sent[1])
             for at in share:  # what the child did not send: resolved here
                 if at not in results:
                     results[at] = resolve(items[at])
     finally:
         for pid, fd, _ in children:
             _reap(pid, fd)
-    return [results[at] for at in range(len(items))], answered
+    return [results[at] for at in range(len(items))], reports
 
 
 def _spawn(
-    share: list[int], items: Sequence[E], resolve: Callable[[E], T]
+    share: list[int],
+    items: Sequence[E],
+    resolve: Callable[[E], T],
+    report: Callable[[], R] | None,
 ) -> tuple[int, int, list[int]]:
     read_fd, write_fd = os.pipe()
     pid = os.fork()
@@ -93,25 +108,45 @@ def _spawn(
         return pid, read_fd, share
     os.close(read_fd)  # the child: resolve, send, and leave without the parent's exit handlers
     try:
-        data = pickle.dumps([(at, resolve(items[at])) for at in share], pickle.HIGHEST_PROTOCOL)
+        answers = [(at, resolve(items[at])) for at in share]
+        said = report() if report is not None else None
+        data = _dumps((answers, said))
         with os.fdopen(write_fd, "wb") as pipe:
             pipe.write(data)
     finally:
         os._exit(0)
 
 
-def _collect(pid: int, fd: int, share: list[int]) -> dict[int, T]:
-    """What the child *pid* sent through *fd* (nothing if it failed), once it has ended."""
+def _dumps(value: object) -> bytes:
+    """*value* pickled, read-only mappings (``MappingProxyType``: a variant order's) too."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = {**copyreg.dispatch_table, types.MappingProxyType: _proxy}
+    pickler.dump(value)
+    return buffer.getvalue()
+
+
+def _proxy(mapping: Any) -> tuple[Callable[..., Any], tuple[dict[Any, Any]]]:
+    return _read_only, (dict(mapping),)
+
+
+def _read_only(mapping: dict[Any, Any]) -> types.MappingProxyType[Any, Any]:
+    """A pickled ``MappingProxyType`` made again (its class has no importable name)."""
+    return types.MappingProxyType(mapping)
+
+
+def _collect(pid: int, fd: int, share: list[int]) -> tuple[dict[int, T], R] | None:
+    """What the child *pid* sent through *fd* (None if it failed), once it has ended."""
     with os.fdopen(fd, "rb", closefd=False) as pipe:
         data = pipe.read()
     _, status = os.waitpid(pid, 0)
     if not data or not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
-        return {}
+        return None
     try:
-        sent: list[tuple[int, T]] = pickle.loads(data)  # noqa: S301 - our own child's bytes
+        answers, said = pickle.loads(data)  # noqa: S301 - our own child's bytes
     except Exception:  # noqa: BLE001 - as if the child had sent nothing
-        return {}
-    return {at: outcome for at, outcome in sent if at in share}
+        return None
+    return {at: outcome for at, outcome in answers if at in share}, said
 
 
 def _reap(pid: int, fd: int) -> None:
@@ -123,3 +158,32 @@ def _reap(pid: int, fd: int) -> None:
             os.waitpid(pid, 0)
     except ChildProcessError:  # already reaped by _collect
         pass
+
+
+class Learned(NamedTuple):
+    """What resolving taught a process that the lock reads afterwards (a worker's report)."""
+
+    reads: dict[str, int]  # IndexProjects.reads: METADATA read, per where from
+    fetched_bytes: int
+    whole_bytes: int
+    choices: tuple[dict[Any, Any], ...]  # the variant chooser's findings
+
+
+def learned(projects: IndexProjects, chooser: VariantChooser) -> Learned:
+    """What *projects* and *chooser* hold now (copies)."""
+    reads = dict(projects.reads)
+    return Learned(reads, projects.fetched_bytes, projects.whole_bytes, chooser.findings())
+
+
+def merge(
+    reports: Sequence[Learned], before: Learned, projects: IndexProjects, chooser: VariantChooser
+) -> None:
+    """Add what each worker learned after *before* (the fork) to *projects* and *chooser*."""
+    for report in reports:
+        for where, count in report.reads.items():
+            projects.reads[where] = (
+                projects.reads.get(where, 0) + count - before.reads.get(where, 0)
+            )
+        projects.fetched_bytes += report.fetched_bytes - before.fetched_bytes
+        projects.whole_bytes += report.whole_bytes - before.whole_bytes
+        chooser.learn(report.choices)

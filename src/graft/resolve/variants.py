@@ -77,6 +77,10 @@ def has_variant_wheels(files: Sequence[ArtifactFile]) -> bool:
     return any(is_variant_wheel(f.filename) and not f.direct for f in files)
 
 
+#: The chooser's dictionaries of what resolving found (:meth:`VariantChooser.findings`).
+_FINDINGS = ("orders", "_metadata", "sources", "hints", "ignored", "warnings")
+
+
 class VariantChooser:
     """Orders release files for one machine, reading each release's metadata once.
 
@@ -356,6 +360,23 @@ class VariantChooser:
         """The metadata read for a release, None when none was or its variants are ignored."""
         key = (name, version)
         return None if key in self.ignored else self._metadata.get(key)
+
+    def findings(self) -> tuple[dict[Any, Any], ...]:
+        """What resolving taught this chooser that a lock reads afterwards (copies).
+
+        Per release: the order, the metadata and where it came from, plugin hints, why its
+        variants are ignored; and the warnings. A lock's worker sends them (decision 92).
+        """
+        with self._lock:
+            return tuple(dict(getattr(self, name)) for name in _FINDINGS)
+
+    def learn(self, findings: tuple[dict[Any, Any], ...]) -> None:
+        """Add another process's :meth:`findings`, keeping what this chooser found itself."""
+        with self._lock:
+            for name, found in zip(_FINDINGS, findings, strict=True):
+                kept = getattr(self, name)
+                for key, value in found.items():
+                    kept.setdefault(key, value)
 
     def ignore(self, name: str, version: str, why: str) -> None:
         """Leave the variants of a release out from now on (PEP 825's inconsistent metadata)."""
