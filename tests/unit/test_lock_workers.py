@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pickle
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -14,6 +15,7 @@ from graft.resolve import lock_workers
 from graft.resolve.explain import Kind, ResolutionError
 from graft.resolve.lock_workers import MAX_WORKERS, resolve_forked, workers
 from graft.resolve.variants import VariantChooser, VariantOptions
+from graft.sources.index import Indexes
 
 needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="this platform has no os.fork")
 
@@ -78,10 +80,14 @@ def test_errors_a_worker_sends_arrive_whole() -> None:
         assert vars(back) == vars(error)
 
 
-def test_what_workers_learned_is_added_once() -> None:
-    """METADATA reads counted in a worker after the fork, and the variant choices it found,
-    reach the parent: counts as differences from the fork, findings kept where missing."""
-    projects = SimpleNamespace(reads={"cache": 10, "ranges": 1}, fetched_bytes=100, whole_bytes=0)
+def test_what_workers_learned_is_added_once(tmp_path: Path) -> None:
+    """METADATA reads counted in a worker after the fork, the variant choices it found and
+    the pages it read reach the parent: counts as differences from the fork, findings kept
+    where missing."""
+    indexes = Indexes(["https://a.invalid/simple/"], str(tmp_path))
+    projects = SimpleNamespace(
+        reads={"cache": 10, "ranges": 1}, fetched_bytes=100, whole_bytes=0, indexes=indexes
+    )
     chooser = VariantChooser(VariantOptions(), read=lambda _f: b"")
     kept, other, new, metadata = (object() for _ in range(4))  # (orders and metadata, opaque)
     chooser.orders[("a", "1")] = kept  # type: ignore[assignment]
@@ -91,9 +97,31 @@ def test_what_workers_learned_is_added_once() -> None:
         {("b", "2"): metadata},
     )
     found += ({}, {}, {}, {})
-    child = lock_workers.Learned({"cache": 25, "ranges": 1}, 100, 7, found)
+    read = Indexes(["https://a.invalid/simple/"], str(tmp_path))
+    read.indexes[0].seen["https://a.invalid/simple/y/"] = ({"etag": '"2"'}, True)
+    child = lock_workers.Learned({"cache": 25, "ranges": 1}, 100, 7, found, read.findings())
     lock_workers.merge([child, child], before, projects, chooser)  # type: ignore[arg-type]
     assert projects.reads == {"cache": 40, "ranges": 1}
     assert (projects.fetched_bytes, projects.whole_bytes) == (100, 14)
     assert chooser.orders == {("a", "1"): kept, ("b", "2"): new}
     assert chooser.known("b", "2") is metadata  # what a lock's variant forks read
+    assert [url for url, _ in indexes.answered_from() or ()] == ["https://a.invalid/simple/y/"]
+
+
+def test_a_workers_index_pages_reach_the_lock_stamp(tmp_path: Path) -> None:
+    """The pages a worker's answers came from join the parent's (``answered_from``): the
+    lock stamp renews an aged lock only while every one of them is unchanged."""
+    parent = Indexes(["https://a.invalid/simple/", "https://b.invalid/simple/"], str(tmp_path))
+    worker = Indexes(["https://a.invalid/simple/", "https://b.invalid/simple/"], str(tmp_path))
+    parent.indexes[0].seen["https://a.invalid/simple/x/"] = ({"etag": '"1"'}, True)
+    before = parent.findings()
+    worker.indexes[0].seen["https://a.invalid/simple/x/"] = ({"etag": '"1"'}, True)
+    worker.indexes[1].seen["https://b.invalid/simple/y/"] = ({"etag": '"2"'}, True)
+    worker.indexes[1].cached_answer = True
+    parent.learn(worker.findings())
+    assert before.seen[1] == {}
+    assert sorted(url for url, _ in parent.answered_from() or ()) == [
+        "https://a.invalid/simple/x/",
+        "https://b.invalid/simple/y/",
+    ]
+    assert parent.cached_answers()

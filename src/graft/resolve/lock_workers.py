@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from graft.resolve.projects import IndexProjects
     from graft.resolve.variants import VariantChooser
+    from graft.sources.index import PageFindings
 
 T = TypeVar("T")
 E = TypeVar("E")
@@ -167,12 +168,14 @@ class Learned(NamedTuple):
     fetched_bytes: int
     whole_bytes: int
     choices: tuple[dict[Any, Any], ...]  # the variant chooser's findings
+    pages: PageFindings | None  # the index pages the answers came from (the lock stamp's)
 
 
 def learned(projects: IndexProjects, chooser: VariantChooser) -> Learned:
     """What *projects* and *chooser* hold now (copies)."""
-    reads = dict(projects.reads)
-    return Learned(reads, projects.fetched_bytes, projects.whole_bytes, chooser.findings())
+    pages = projects.indexes.findings() if projects.indexes is not None else None
+    counts = (dict(projects.reads), projects.fetched_bytes, projects.whole_bytes)
+    return Learned(*counts, chooser.findings(), pages)
 
 
 def merge(
@@ -187,3 +190,5 @@ def merge(
         projects.fetched_bytes += report.fetched_bytes - before.fetched_bytes
         projects.whole_bytes += report.whole_bytes - before.whole_bytes
         chooser.learn(report.choices)
+        if projects.indexes is not None and report.pages is not None:
+            projects.indexes.learn(report.pages)

@@ -98,6 +98,7 @@ class IndexProjects:
         self.fetched_bytes = 0
         self.whole_bytes = 0
         self._lock = threading.Lock()  # metadata() may run in the resolver's prefetch threads
+        self._live = False  # METADATA read from the network or a build (reading())
         self._offers_pep658: set[str] = set()  # URLs whose index offers a metadata file
 
     @property
@@ -109,9 +110,12 @@ class IndexProjects:
             return "in the find-links directories"
         return "anywhere (--no-index and no --find-links)"
 
-    def _count(self, path: str, file: ArtifactFile | None = None, fetched: int = 0) -> None:
+    def _count(
+        self, path: str, file: ArtifactFile | None = None, fetched: int = 0, *, live: bool = True
+    ) -> None:
         with self._lock:
             self.reads[path] += 1
+            self._live = self._live or (live and path not in {"local", "cache"})
             self.fetched_bytes += fetched
             if file is not None and file.size is not None:
                 self.whole_bytes += file.size
@@ -119,9 +123,10 @@ class IndexProjects:
     def reading(self) -> bool:
         """Whether METADATA was read from the network or a build: the cache was cold.
 
-        Not from a local wheel or the cache. A lock then resolves its environments side by side.
+        Not from a local wheel or the cache (an sdist's kept surface included). A lock then
+        resolves its environments side by side in threads, else in processes (decision 92).
         """
-        return any(self.reads[where] for where in ("pep658", "ranges", "whole", "sdist"))
+        return self._live
 
     def fetched(self) -> str:
         """What reading METADATA cost, for ``-v``: where from, bytes against whole downloads."""
@@ -278,7 +283,7 @@ class IndexProjects:
         if not file.is_wheel:  # an sdist's surface is kept by its METADATA (sdists.py)
             found = self.builds.load_surface(file) if self.builds is not None else None
             if found is not None:
-                self._count("sdist")
+                self._count("sdist", live=False)  # (kept: no build, no download)
             return found
         path = self._surface_path(file)
         if path is None:

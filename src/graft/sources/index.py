@@ -13,7 +13,7 @@ import os
 import time
 import urllib.parse
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from packaging.version import InvalidVersion, Version
 
@@ -472,6 +472,15 @@ def index_order(index_url: str, extra_index_urls: Sequence[str]) -> list[str]:
     return out
 
 
+class PageFindings(NamedTuple):
+    """:meth:`Indexes.findings`: per index the pages read, and whether one came unasked."""
+
+    seen: tuple[dict[str, tuple[dict[str, str], bool]], ...]
+    cached: tuple[bool, ...]
+    unaskable: bool
+    rested_on: list[tuple[str, dict[str, str]]]
+
+
 class Indexes:
     """Several simple repositories under uv's ``first-index`` strategy (by default).
 
@@ -548,6 +557,28 @@ class Indexes:
             self._unaskable = True
         else:
             self._rested_on += pages
+
+    def findings(self) -> PageFindings:
+        """What this run's answers came from so far (copies), for another process to learn.
+
+        A lock's worker sends them (decision 92): the parent's lock stamp must name every
+        page the lock's answers came from, those its workers read included.
+        """
+        return PageFindings(
+            tuple(dict(index.seen) for index in self.indexes),
+            tuple(index.cached_answer for index in self.indexes),
+            self._unaskable,
+            list(self._rested_on),
+        )
+
+    def learn(self, found: PageFindings) -> None:
+        """Add another process's :meth:`findings` of the same indexes."""
+        for index, pages, answered in zip(self.indexes, found.seen, found.cached, strict=True):
+            for url, page in pages.items():
+                index.seen.setdefault(url, page)
+            index.cached_answer = index.cached_answer or answered
+        self._unaskable = self._unaskable or found.unaskable
+        self._rested_on += [page for page in found.rested_on if page not in self._rested_on]
 
     def answered_from(self) -> tuple[tuple[str, dict[str, str]], ...] | None:
         """Every page this run's answers came from, with its validators, once each.
