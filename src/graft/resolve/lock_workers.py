@@ -20,6 +20,7 @@ import gc
 import io
 import os
 import pickle
+import signal
 import sys
 import threading
 import types
@@ -155,7 +156,7 @@ def _reap(pid: int, fd: int) -> None:
     os.close(fd)
     try:
         if os.waitpid(pid, os.WNOHANG) == (0, 0):
-            os.kill(pid, 9)
+            os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
     except ChildProcessError:  # already reaped by _collect
         pass
