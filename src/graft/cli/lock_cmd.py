@@ -94,7 +94,8 @@ def run_lock(args: argparse.Namespace, argv: Sequence[str] = ()) -> int:
     from graft.cli.variants_cmd import variant_fields  # noqa: PLC0415
     from graft.errors import UsageError  # noqa: PLC0415
     from graft.model.request import ResolveRequest  # noqa: PLC0415
-    from graft.resolve.lock import STDOUT, LockRequest, check_output, lock  # noqa: PLC0415
+    from graft.resolve.lock import LockRequest, lock  # noqa: PLC0415
+    from graft.resolve.lock_write import STDOUT, check_output  # noqa: PLC0415
 
     check_output(args.output)
     if args.output == STDOUT and args.json:

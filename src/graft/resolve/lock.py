@@ -32,15 +32,13 @@ from __future__ import annotations
 import functools
 import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
+from typing import TYPE_CHECKING, Any
 
 from graft.errors import SourceError
-from graft.resolve.shared import SharedSource
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Sequence
+    from collections.abc import Iterable
 
-    from packaging.pylock import Pylock
     from packaging.utils import NormalizedName
     from packaging.version import Version
 
@@ -52,11 +50,11 @@ if TYPE_CHECKING:
     from graft.resolve.environments import Environment
     from graft.resolve.explain import ResolutionError
     from graft.resolve.lock_forks import Forks
-    from graft.resolve.lock_prefs import Locked
     from graft.resolve.projects import IndexProjects
     from graft.resolve.relock import Relock
     from graft.resolve.resolver import Pin, Resolution
     from graft.resolve.screenmemo import ScreenMemo
+    from graft.resolve.shared import SharedSource
     from graft.resolve.surface import Surface
     from graft.resolve.variants import VariantChooser
     from graft.variants.locked import Clause
@@ -239,180 +237,6 @@ def check_markable(entries: tuple[Entry, ...]) -> None:
                 )
 
 
-def _locked_source(direct_url: str, lock_dir: str) -> tuple[str, Any]:
-    """The source a PEP 610 *direct_url* names, as a lock's: ``directory`` or ``vcs``."""
-    import json  # noqa: PLC0415
-    import urllib.parse  # noqa: PLC0415
-    import urllib.request  # noqa: PLC0415
-
-    from packaging.pylock import PackageDirectory, PackageVcs  # noqa: PLC0415
-
-    data = json.loads(direct_url)
-    if "vcs_info" in data:
-        info = data["vcs_info"]
-        vcs = PackageVcs(
-            type=info["vcs"],
-            url=data["url"],
-            requested_revision=info.get("requested_revision"),
-            commit_id=info["commit_id"],
-            subdirectory=data.get("subdirectory"),
-        )
-        return "vcs", vcs
-    local = urllib.request.url2pathname(urllib.parse.urlsplit(data["url"]).path)
-    editable = bool(data.get("dir_info", {}).get("editable")) or None
-    directory = PackageDirectory(path=os.path.relpath(local, lock_dir), editable=editable)
-    return "directory", directory
-
-
-def to_pylock(
-    entries: tuple[Entry, ...],
-    covered: tuple[Environment, ...],
-    lock_dir: str,
-    sources: dict[str, str] | None = None,
-) -> Pylock:
-    """The PEP 751 lock of *entries* over the *covered* environments (validated).
-
-    *sources* maps the wheel built from a named source to the source's PEP 610 text: its
-    entry is ``[packages.directory]`` or ``[packages.vcs]``, not the wheel.
-    """
-    from packaging.markers import Marker  # noqa: PLC0415
-    from packaging.pylock import Package, Pylock  # noqa: PLC0415
-    from packaging.specifiers import SpecifierSet  # noqa: PLC0415
-    from packaging.version import Version  # noqa: PLC0415
-
-    from graft.resolve.environments import marker_for  # noqa: PLC0415
-    from graft.resolve.sdists import package_sdist  # noqa: PLC0415
-
-    pythons = sorted({e.python for e in covered}, key=Version)
-    top = Version(pythons[-1])
-    packages = []
-    built_from = sources or {}
-    for entry in entries:
-        marker = Marker(m) if (m := marker_for(entry.environments, covered)) else None
-        source = next((built_from[f.url] for f in entry.wheels if f.url in built_from), None)
-        if source is not None:  # a directory or a repository: that, not the wheel it built
-            kind, found = _locked_source(source, lock_dir)
-            packages.append(
-                Package(name=entry.name, version=entry.version, marker=marker, **{kind: found})
-            )
-            continue
-        sdists = [package_sdist(f, lock_dir) for f in entry.wheels if not f.is_wheel]
-        packages.append(
-            Package(
-                name=entry.name,
-                version=entry.version,
-                marker=marker,
-                wheels=[_wheel(f, lock_dir) for f in entry.wheels if f.is_wheel] or None,
-                sdist=sdists[0] if sdists else None,
-            )
-        )
-    lock = Pylock(
-        lock_version=Version("1.0"),
-        environments=[Marker(e.marker) for e in covered],
-        requires_python=SpecifierSet(f">={pythons[0]},<{top.major}.{top.minor + 1}"),
-        created_by="graft",
-        packages=packages,
-    )
-    lock.validate()
-    return lock
-
-
-def _wheel(file: ArtifactFile, lock_dir: str) -> Any:
-    from packaging.pylock import PackageWheel  # noqa: PLC0415
-
-    from graft.model.wheelname import split_variant_label  # noqa: PLC0415
-
-    remote = file.url.startswith(("http://", "https://"))
-    sha, size = file.sha256, file.size
-    if not remote:
-        from graft._fs import file_sha256  # noqa: PLC0415
-
-        sha = sha or file_sha256(file.url)
-        size = os.path.getsize(file.url) if size is None else size
-    elif sha is None and file.direct:  # a URL given without a hash: fetched once to hash it
-        from graft._home import cache_root  # noqa: PLC0415
-        from graft.sources.fetch import download  # noqa: PLC0415
-        from graft.sources.index import Candidate  # noqa: PLC0415
-
-        local, sha = download(Candidate(file.filename, file.url, None, False), cache_root())
-        size = os.path.getsize(local)
-    if sha is None:
-        raise SourceError("the index gives no sha256 for it; a lock needs one", where=file.url)
-    return PackageWheel(
-        name=split_variant_label(file.filename)[0],  # a stand-in: packaging refuses labels
-        url=file.url if remote else None,
-        path=None if remote else os.path.relpath(file.url, lock_dir),
-        size=size,
-        upload_time=file.upload_time,
-        hashes={"sha256": sha},
-    )
-
-
-def write(lock: Pylock | dict[str, Any], path: str) -> None:
-    """Write *lock* as TOML, atomically (tomli-w: packaging has a reader only).
-
-    A path that cannot be written is a one-line :class:`UsageError`; an existing file there
-    is left as it was.
-    """
-    import tomli_w  # noqa: PLC0415
-
-    from graft._atomic import write_atomic  # noqa: PLC0415
-
-    data = lock if isinstance(lock, dict) else dict(lock.to_dict())
-    try:
-        write_atomic(path, tomli_w.dumps(data))
-    except OSError as exc:
-        _cannot_write(path, exc)
-
-
-#: ``-o -``: the lock is written to standard output, as ``uv pip compile`` writes it.
-STDOUT = "-"
-
-
-def _emit(
-    entries: tuple[Entry, ...],
-    covered: tuple[Environment, ...],
-    sources: dict[str, str],
-    output: str,
-) -> str | None:
-    """Write the lock to *output*; its text instead when that is :data:`STDOUT`."""
-    from graft.resolve.lock_variants import to_toml_dict  # noqa: PLC0415
-
-    lock_dir = os.getcwd() if output == STDOUT else os.path.dirname(output)  # paths relative
-    data = to_toml_dict(to_pylock(entries, covered, lock_dir, sources), entries)
-    if output != STDOUT:
-        write(data, output)
-        return None
-    import tomli_w  # noqa: PLC0415
-
-    return str(tomli_w.dumps(data))
-
-
-def check_output(path: str) -> None:
-    """The lock's path must be a file in an existing directory (UsageError otherwise).
-
-    Asked by ``graft lock`` before it resolves: minutes of work never end in "cannot write".
-    """
-    if path == STDOUT:
-        return
-    path = os.path.abspath(path)
-    parent = os.path.dirname(path)
-    if not os.path.isdir(parent):
-        _cannot_write(path, FileNotFoundError(2, f"no directory {parent}"))
-    if os.path.isdir(path):
-        _cannot_write(path, IsADirectoryError(21, "it is a directory"))
-
-
-def _cannot_write(path: str, exc: OSError) -> NoReturn:
-    from graft.errors import UsageError  # noqa: PLC0415
-
-    raise UsageError(
-        f"cannot write the lock ({exc.strerror or exc})",
-        where=path,
-        hint="give -o a file in an existing directory you can write to",
-    ) from None
-
-
 def _requires_python(files: tuple[str, ...], built: Iterable[str]) -> str | None:
     """The Python range the lock must keep: its projects' own ``requires-python``.
 
@@ -588,147 +412,6 @@ def _why_not(exc: Exception) -> str:
     return f"{head[:-1]} ({n} wheel{'s' if n != 1 else ''}; lock that environment alone to see)"
 
 
-#: Environments resolved side by side while METADATA is fetched (a cold lock): their reads
-#: overlap; SharedSource has one thread read what several ask for.
-SIDE_BY_SIDE = 8
-
-
-class _Outcome(NamedTuple):
-    """One environment's resolution, the failure that ends it, or why it is skipped."""
-
-    wanted: list[Wanted]
-    resolution: Resolution | None
-    failure: ResolutionError | BuildError | None = None
-    skip: str | None = None
-
-
-def _resolve_one(
-    position: int,
-    env: Environment,
-    *,
-    asked: ResolveRequest,
-    inputs: Inputs,
-    relock: Relock,
-    locked: Locked,
-    chooser: VariantChooser,
-    source: SharedSource,
-    screens: ScreenMemo,
-    builds: bool,
-    listed: bool,
-) -> _Outcome:
-    """One environment's resolution (or why it is skipped); safe in threads.
-
-    *builds*: a builder is at hand (sdists may be candidates); *listed*: an index is read.
-    """
-    from graft.errors import BuildError  # noqa: PLC0415
-    from graft.resolve.explain import ResolutionError  # noqa: PLC0415
-    from graft.resolve.locate import (  # noqa: PLC0415
-        marker_applies,
-        resolver_policy,
-        resolver_requirement,
-    )
-    from graft.resolve.resolver import LOCK_REJECTIONS, resolve  # noqa: PLC0415
-
-    wanted = [w for w in inputs.wanted if marker_applies(w.marker, env.target)]
-    try:
-        wanted += relock.pins(env)
-    except SourceError as exc:  # the lock read does not cover this environment
-        return _Outcome(wanted, None, skip=f"{env.label}: {exc.what}")
-    policy = resolver_policy(
-        asked, inputs, wanted, env.target, locked.preferred(env), chooser, sdists=builds
-    )
-    try:
-        resolution = resolve(
-            [resolver_requirement(w) for w in wanted],
-            env.target,
-            source,
-            policy,
-            # the first resolution reads in threads; later ones mostly find SharedSource's
-            # copies, for which starting threads costs more than it saves
-            prefetch=8 if listed and position == 0 else 0,
-            dependencies=not asked.no_deps,
-            screens=screens,
-            max_rejections=LOCK_REJECTIONS,
-        )
-    except (ResolutionError, BuildError) as exc:  # (BuildError: an sdist it needs)
-        return _Outcome(wanted, None, failure=exc)
-    return _Outcome(wanted, resolution)
-
-
-def _resolve_all(
-    envs: Sequence[Environment],
-    resolved: Callable[[int, Environment], _Outcome],
-    projects: IndexProjects,
-    chooser: VariantChooser,
-) -> tuple[list[_Outcome], int]:
-    """Each environment's outcome, in order, and how many processes resolved them.
-
-    The first alone; the others side by side in threads if it had to fetch METADATA (a cold
-    cache), else in forked processes, one per core (the GIL: threads would gain nothing). The
-    outcomes do not depend on the order: each is its environment's own.
-    """
-    outcomes = [resolved(0, env) for env in envs[:1]]
-    if len(envs) > 2 and projects.reading():  # noqa: PLR2004 - two: nothing to overlap
-        from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
-
-        pool = ThreadPoolExecutor(SIDE_BY_SIDE, thread_name_prefix="graft-lock")
-        try:
-            outcomes += pool.map(resolved, range(1, len(envs)), envs[1:])
-        except BaseException:  # (an index that fails, ^C): no environment waits to start
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-        pool.shutdown()
-        return outcomes, 1
-    from graft.resolve import lock_workers  # noqa: PLC0415
-
-    rest = list(enumerate(envs[1:], 1))  # (forked processes, one per core: decision 92)
-    before = lock_workers.learned(projects, chooser)
-    found, reports = lock_workers.resolve_forked(
-        rest,
-        lambda item: resolved(*item),
-        lock_workers.workers(len(rest)),
-        lambda: lock_workers.learned(projects, chooser),
-    )
-    lock_workers.merge(reports, before, projects, chooser)
-    return outcomes + found, 1 + len(reports)
-
-
-def _asking_again(
-    envs: Sequence[Environment],
-    resolved: Callable[..., _Outcome],
-    projects: IndexProjects,
-    chooser: VariantChooser,
-) -> tuple[list[_Outcome], SharedSource, ScreenMemo, int]:
-    """Each environment's outcome, the source and screenings that gave them, and processes.
-
-    As a sync does (decision 61): when no environment finds a resolution and some page was
-    answered from the cache unasked (younger than its TTL: a release uploaded since, the
-    user's own just published, may be the answer), every such page is asked again (a 304
-    when unchanged) and every environment resolved once more, over what the pages say now.
-    Only then: some environments of most locks have no resolution (no wheel for a platform),
-    and the lock leaves them out without asking again (decision 74).
-    """
-    from graft.resolve.screenmemo import ScreenMemo  # noqa: PLC0415
-
-    def once() -> tuple[list[_Outcome], SharedSource, ScreenMemo, int]:
-        source, screens = SharedSource(projects), ScreenMemo()
-        shared = functools.partial(resolved, source=source, screens=screens)
-        outcomes, processes = _resolve_all(envs, shared, projects, chooser)
-        return outcomes, source, screens, processes
-
-    first = once()
-    index = projects.indexes
-    if index is None or not index.cached_answers() or any(o.resolution for o in first[0]):
-        return first
-    from graft.resolve.explain import ResolutionError  # noqa: PLC0415 - only on failure
-
-    if not any(isinstance(o.failure, ResolutionError) for o in first[0]):
-        return first
-    projects.close()  # (listings started ahead: from the pages as they were)
-    index.ask_again()
-    return once()
-
-
 def lock(request: LockRequest) -> LockResult:
     """Resolve every environment of the matrix, merge by node, write ``request.output``."""
     from graft._home import cache_root  # noqa: PLC0415
@@ -738,8 +421,10 @@ def lock(request: LockRequest) -> LockResult:
     from graft.resolve.locate import (  # noqa: PLC0415
         gather_inputs,
     )
+    from graft.resolve.lock_envs import resolve_environments, resolve_one  # noqa: PLC0415
     from graft.resolve.lock_forks import Forks  # noqa: PLC0415
     from graft.resolve.lock_prefs import read_locked  # noqa: PLC0415
+    from graft.resolve.lock_write import STDOUT, emit  # noqa: PLC0415
     from graft.resolve.relock import Relock  # noqa: PLC0415
     from graft.resolve.sdists import lock_directories  # noqa: PLC0415
     from graft.resolve.variants import chooser_for  # noqa: PLC0415
@@ -766,7 +451,7 @@ def lock(request: LockRequest) -> LockResult:
     warnings: dict[str, None] = {}
     first: ResolutionError | BuildError | None = None
     resolved = functools.partial(
-        _resolve_one,
+        resolve_one,
         asked=asked,
         inputs=inputs,
         relock=relock,
@@ -775,7 +460,7 @@ def lock(request: LockRequest) -> LockResult:
         builds=request.builder is not None,
         listed=projects.indexes is not None,
     )
-    outcomes, source, screens, processes = _asking_again(envs, resolved, projects, chooser)
+    outcomes, source, screens, processes = resolve_environments(envs, resolved, projects, chooser)
     reader = MetadataReader(source)
     for env, (wanted, found, failure, skip) in zip(envs, outcomes, strict=True):
         if failure is not None:
@@ -836,5 +521,5 @@ def lock(request: LockRequest) -> LockResult:
         index=projects.indexes is not None and not asked.offline,
         pages=None if projects.indexes is None else projects.indexes.answered_from(),
         preferred_from=locked.digest,
-        text=_emit(entries, covered, built_sources, output),
+        text=emit(entries, covered, built_sources, output),
     )

@@ -186,7 +186,8 @@ def _label(file: ArtifactFile) -> str | None:
 def to_toml_dict(lock: Pylock, entries: Sequence[LockEntry]) -> dict[str, Any]:
     """*lock* as a TOML table: real wheel names, ``[packages.variants-json]``, clauses.
 
-    *lock* is :func:`to_pylock` of *entries*: packages and wheels in the same order.
+    *lock* is :func:`~graft.resolve.lock_write.to_pylock` of *entries*: packages and wheels
+    in the same order.
     """
     data = dict(lock.to_dict())
     packages = list(data.get("packages", []))

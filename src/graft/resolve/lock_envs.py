@@ -1,0 +1,173 @@
+"""A lock's environments resolved: each with ``graft sync``'s resolver, shared reads.
+
+:func:`resolve_environments` resolves every environment of the matrix over one
+:class:`~graft.resolve.shared.SharedSource` and one :class:`~graft.resolve.screenmemo.ScreenMemo`:
+the first alone, then the others side by side in threads while METADATA is read (a cold
+cache), else in forked processes (:mod:`graft.resolve.lock_workers`, decision 92); all of
+them once more when none found a resolution and a page came from the cache unasked
+(decision 61). :func:`resolve_one` is one environment's resolution, failure or skip.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING, NamedTuple
+
+from graft.errors import SourceError
+from graft.resolve.shared import SharedSource
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from graft.errors import BuildError
+    from graft.model.request import ResolveRequest
+    from graft.model.requirements import Inputs, Wanted
+    from graft.resolve.environments import Environment
+    from graft.resolve.explain import ResolutionError
+    from graft.resolve.lock_prefs import Locked
+    from graft.resolve.projects import IndexProjects
+    from graft.resolve.relock import Relock
+    from graft.resolve.resolver import Resolution
+    from graft.resolve.screenmemo import ScreenMemo
+    from graft.resolve.variants import VariantChooser
+
+
+#: Environments resolved side by side while METADATA is fetched (a cold lock): their reads
+#: overlap; SharedSource has one thread read what several ask for.
+SIDE_BY_SIDE = 8
+
+
+class Outcome(NamedTuple):
+    """One environment's resolution, the failure that ends it, or why it is skipped."""
+
+    wanted: list[Wanted]
+    resolution: Resolution | None
+    failure: ResolutionError | BuildError | None = None
+    skip: str | None = None
+
+
+def resolve_one(
+    position: int,
+    env: Environment,
+    *,
+    asked: ResolveRequest,
+    inputs: Inputs,
+    relock: Relock,
+    locked: Locked,
+    chooser: VariantChooser,
+    source: SharedSource,
+    screens: ScreenMemo,
+    builds: bool,
+    listed: bool,
+) -> Outcome:
+    """One environment's resolution (or why it is skipped); safe in threads.
+
+    *builds*: a builder is at hand (sdists may be candidates); *listed*: an index is read.
+    """
+    from graft.errors import BuildError  # noqa: PLC0415
+    from graft.resolve.explain import ResolutionError  # noqa: PLC0415
+    from graft.resolve.locate import (  # noqa: PLC0415
+        marker_applies,
+        resolver_policy,
+        resolver_requirement,
+    )
+    from graft.resolve.resolver import LOCK_REJECTIONS, resolve  # noqa: PLC0415
+
+    wanted = [w for w in inputs.wanted if marker_applies(w.marker, env.target)]
+    try:
+        wanted += relock.pins(env)
+    except SourceError as exc:  # the lock read does not cover this environment
+        return Outcome(wanted, None, skip=f"{env.label}: {exc.what}")
+    policy = resolver_policy(
+        asked, inputs, wanted, env.target, locked.preferred(env), chooser, sdists=builds
+    )
+    try:
+        resolution = resolve(
+            [resolver_requirement(w) for w in wanted],
+            env.target,
+            source,
+            policy,
+            # the first resolution reads in threads; later ones mostly find SharedSource's
+            # copies, for which starting threads costs more than it saves
+            prefetch=8 if listed and position == 0 else 0,
+            dependencies=not asked.no_deps,
+            screens=screens,
+            max_rejections=LOCK_REJECTIONS,
+        )
+    except (ResolutionError, BuildError) as exc:  # (BuildError: an sdist it needs)
+        return Outcome(wanted, None, failure=exc)
+    return Outcome(wanted, resolution)
+
+
+def _resolve_all(
+    envs: Sequence[Environment],
+    resolved: Callable[[int, Environment], Outcome],
+    projects: IndexProjects,
+    chooser: VariantChooser,
+) -> tuple[list[Outcome], int]:
+    """Each environment's outcome, in order, and how many processes resolved them.
+
+    The first alone; the others side by side in threads if it had to fetch METADATA (a cold
+    cache), else in forked processes, one per core (the GIL: threads would gain nothing). The
+    outcomes do not depend on the order: each is its environment's own.
+    """
+    outcomes = [resolved(0, env) for env in envs[:1]]
+    if len(envs) > 2 and projects.reading():  # noqa: PLR2004 - two: nothing to overlap
+        from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+        pool = ThreadPoolExecutor(SIDE_BY_SIDE, thread_name_prefix="graft-lock")
+        try:
+            outcomes += pool.map(resolved, range(1, len(envs)), envs[1:])
+        except BaseException:  # (an index that fails, ^C): no environment waits to start
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
+        return outcomes, 1
+    from graft.resolve import lock_workers  # noqa: PLC0415
+
+    rest = list(enumerate(envs[1:], 1))  # (forked processes, one per core: decision 92)
+    before = lock_workers.learned(projects, chooser)
+    found, reports = lock_workers.resolve_forked(
+        rest,
+        lambda item: resolved(*item),
+        lock_workers.workers(len(rest)),
+        lambda: lock_workers.learned(projects, chooser),
+    )
+    lock_workers.merge(reports, before, projects, chooser)
+    return outcomes + found, 1 + len(reports)
+
+
+def resolve_environments(
+    envs: Sequence[Environment],
+    resolved: Callable[..., Outcome],
+    projects: IndexProjects,
+    chooser: VariantChooser,
+) -> tuple[list[Outcome], SharedSource, ScreenMemo, int]:
+    """Each environment's outcome, the source and screenings that gave them, and processes.
+
+    As a sync does (decision 61): when no environment finds a resolution and some page was
+    answered from the cache unasked (younger than its TTL: a release uploaded since, the
+    user's own just published, may be the answer), every such page is asked again (a 304
+    when unchanged) and every environment resolved once more, over what the pages say now.
+    Only then: some environments of most locks have no resolution (no wheel for a platform),
+    and the lock leaves them out without asking again (decision 74).
+    """
+    from graft.resolve.screenmemo import ScreenMemo  # noqa: PLC0415
+
+    def once() -> tuple[list[Outcome], SharedSource, ScreenMemo, int]:
+        source, screens = SharedSource(projects), ScreenMemo()
+        shared = functools.partial(resolved, source=source, screens=screens)
+        outcomes, processes = _resolve_all(envs, shared, projects, chooser)
+        return outcomes, source, screens, processes
+
+    first = once()
+    index = projects.indexes
+    if index is None or not index.cached_answers() or any(o.resolution for o in first[0]):
+        return first
+    from graft.resolve.explain import ResolutionError  # noqa: PLC0415 - only on failure
+
+    if not any(isinstance(o.failure, ResolutionError) for o in first[0]):
+        return first
+    projects.close()  # (listings started ahead: from the pages as they were)
+    index.ask_again()
+    return once()

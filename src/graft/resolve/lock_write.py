@@ -1,0 +1,196 @@
+"""A lock written as PEP 751: ``packaging.pylock`` builds and validates it, tomli-w writes it.
+
+:func:`emit` writes the merged entries of :mod:`graft.resolve.lock` to ``-o`` (or returns
+the text for ``-o -``): one ``[[packages]]`` per entry with its marker and its own wheels,
+a named source as ``[packages.directory]`` or ``[packages.vcs]``, the variant tables put
+back by :mod:`graft.resolve.lock_variants`. :func:`check_output` refuses an unwritable
+``-o`` before any resolving.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from graft.errors import SourceError
+
+if TYPE_CHECKING:
+    from packaging.pylock import Pylock
+
+    from graft.resolve.artifacts import ArtifactFile
+    from graft.resolve.environments import Environment
+    from graft.resolve.lock_variants import LockEntry
+
+
+def _locked_source(direct_url: str, lock_dir: str) -> tuple[str, Any]:
+    """The source a PEP 610 *direct_url* names, as a lock's: ``directory`` or ``vcs``."""
+    import json  # noqa: PLC0415
+    import urllib.parse  # noqa: PLC0415
+    import urllib.request  # noqa: PLC0415
+
+    from packaging.pylock import PackageDirectory, PackageVcs  # noqa: PLC0415
+
+    data = json.loads(direct_url)
+    if "vcs_info" in data:
+        info = data["vcs_info"]
+        vcs = PackageVcs(
+            type=info["vcs"],
+            url=data["url"],
+            requested_revision=info.get("requested_revision"),
+            commit_id=info["commit_id"],
+            subdirectory=data.get("subdirectory"),
+        )
+        return "vcs", vcs
+    local = urllib.request.url2pathname(urllib.parse.urlsplit(data["url"]).path)
+    editable = bool(data.get("dir_info", {}).get("editable")) or None
+    directory = PackageDirectory(path=os.path.relpath(local, lock_dir), editable=editable)
+    return "directory", directory
+
+
+def to_pylock(
+    entries: tuple[LockEntry, ...],
+    covered: tuple[Environment, ...],
+    lock_dir: str,
+    sources: dict[str, str] | None = None,
+) -> Pylock:
+    """The PEP 751 lock of *entries* over the *covered* environments (validated).
+
+    *sources* maps the wheel built from a named source to the source's PEP 610 text: its
+    entry is ``[packages.directory]`` or ``[packages.vcs]``, not the wheel.
+    """
+    from packaging.markers import Marker  # noqa: PLC0415
+    from packaging.pylock import Package, Pylock  # noqa: PLC0415
+    from packaging.specifiers import SpecifierSet  # noqa: PLC0415
+    from packaging.version import Version  # noqa: PLC0415
+
+    from graft.resolve.environments import marker_for  # noqa: PLC0415
+    from graft.resolve.sdists import package_sdist  # noqa: PLC0415
+
+    pythons = sorted({e.python for e in covered}, key=Version)
+    top = Version(pythons[-1])
+    packages = []
+    built_from = sources or {}
+    for entry in entries:
+        marker = Marker(m) if (m := marker_for(entry.environments, covered)) else None
+        source = next((built_from[f.url] for f in entry.wheels if f.url in built_from), None)
+        if source is not None:  # a directory or a repository: that, not the wheel it built
+            kind, found = _locked_source(source, lock_dir)
+            packages.append(
+                Package(name=entry.name, version=entry.version, marker=marker, **{kind: found})
+            )
+            continue
+        sdists = [package_sdist(f, lock_dir) for f in entry.wheels if not f.is_wheel]
+        packages.append(
+            Package(
+                name=entry.name,
+                version=entry.version,
+                marker=marker,
+                wheels=[_wheel(f, lock_dir) for f in entry.wheels if f.is_wheel] or None,
+                sdist=sdists[0] if sdists else None,
+            )
+        )
+    lock = Pylock(
+        lock_version=Version("1.0"),
+        environments=[Marker(e.marker) for e in covered],
+        requires_python=SpecifierSet(f">={pythons[0]},<{top.major}.{top.minor + 1}"),
+        created_by="graft",
+        packages=packages,
+    )
+    lock.validate()
+    return lock
+
+
+def _wheel(file: ArtifactFile, lock_dir: str) -> Any:
+    from packaging.pylock import PackageWheel  # noqa: PLC0415
+
+    from graft.model.wheelname import split_variant_label  # noqa: PLC0415
+
+    remote = file.url.startswith(("http://", "https://"))
+    sha, size = file.sha256, file.size
+    if not remote:
+        from graft._fs import file_sha256  # noqa: PLC0415
+
+        sha = sha or file_sha256(file.url)
+        size = os.path.getsize(file.url) if size is None else size
+    elif sha is None and file.direct:  # a URL given without a hash: fetched once to hash it
+        from graft._home import cache_root  # noqa: PLC0415
+        from graft.sources.fetch import download  # noqa: PLC0415
+        from graft.sources.index import Candidate  # noqa: PLC0415
+
+        local, sha = download(Candidate(file.filename, file.url, None, False), cache_root())
+        size = os.path.getsize(local)
+    if sha is None:
+        raise SourceError("the index gives no sha256 for it; a lock needs one", where=file.url)
+    return PackageWheel(
+        name=split_variant_label(file.filename)[0],  # a stand-in: packaging refuses labels
+        url=file.url if remote else None,
+        path=None if remote else os.path.relpath(file.url, lock_dir),
+        size=size,
+        upload_time=file.upload_time,
+        hashes={"sha256": sha},
+    )
+
+
+def write(lock: Pylock | dict[str, Any], path: str) -> None:
+    """Write *lock* as TOML, atomically (tomli-w: packaging has a reader only).
+
+    A path that cannot be written is a one-line :class:`UsageError`; an existing file there
+    is left as it was.
+    """
+    import tomli_w  # noqa: PLC0415
+
+    from graft._atomic import write_atomic  # noqa: PLC0415
+
+    data = lock if isinstance(lock, dict) else dict(lock.to_dict())
+    try:
+        write_atomic(path, tomli_w.dumps(data))
+    except OSError as exc:
+        _cannot_write(path, exc)
+
+
+#: ``-o -``: the lock is written to standard output, as ``uv pip compile`` writes it.
+STDOUT = "-"
+
+
+def emit(
+    entries: tuple[LockEntry, ...],
+    covered: tuple[Environment, ...],
+    sources: dict[str, str],
+    output: str,
+) -> str | None:
+    """Write the lock to *output*; its text instead when that is :data:`STDOUT`."""
+    from graft.resolve.lock_variants import to_toml_dict  # noqa: PLC0415
+
+    lock_dir = os.getcwd() if output == STDOUT else os.path.dirname(output)  # paths relative
+    data = to_toml_dict(to_pylock(entries, covered, lock_dir, sources), entries)
+    if output != STDOUT:
+        write(data, output)
+        return None
+    import tomli_w  # noqa: PLC0415
+
+    return str(tomli_w.dumps(data))
+
+
+def check_output(path: str) -> None:
+    """The lock's path must be a file in an existing directory (UsageError otherwise).
+
+    Asked by ``graft lock`` before it resolves: minutes of work never end in "cannot write".
+    """
+    if path == STDOUT:
+        return
+    path = os.path.abspath(path)
+    parent = os.path.dirname(path)
+    if not os.path.isdir(parent):
+        _cannot_write(path, FileNotFoundError(2, f"no directory {parent}"))
+    if os.path.isdir(path):
+        _cannot_write(path, IsADirectoryError(21, "it is a directory"))
+
+
+def _cannot_write(path: str, exc: OSError) -> NoReturn:
+    from graft.errors import UsageError  # noqa: PLC0415
+
+    raise UsageError(
+        f"cannot write the lock ({exc.strerror or exc})",
+        where=path,
+        hint="give -o a file in an existing directory you can write to",
+    ) from None
