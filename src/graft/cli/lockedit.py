@@ -21,7 +21,7 @@ the new resolution is *L* again whenever (docs/decisions.md: "The lock after an 
 Then, in every environment, *L*'s pins meet every requirement of the new roots and of every
 pinned wheel (the wheels and their METADATA are unchanged), each pin is the first candidate
 the resolver is offered (its version is preferred, and every compatible wheel of a locked
-release states the same metadata, which :func:`graft.resolve.lock.merge` checks), so
+release states the same metadata, which :func:`graft.resolve.lock_merge.merge` checks), so
 resolvelib pins it, never meets a conflict and never backtracks; and it pins the projects
 reachable from the roots through those wheels, which the edit does not change. The lock
 written is *L*'s bytes, and graft writes nothing (the output already holds them).

@@ -35,12 +35,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from graft.errors import SourceError
+from graft.resolve.lock_merge import Entry, check_markable, compatible, merge, release_of
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
-
-    from packaging.utils import NormalizedName
-    from packaging.version import Version
 
     from graft.errors import BuildError
     from graft.model.request import ResolveRequest, SourceBuilder
@@ -55,9 +53,7 @@ if TYPE_CHECKING:
     from graft.resolve.resolver import Pin, Resolution
     from graft.resolve.screenmemo import ScreenMemo
     from graft.resolve.shared import SharedSource
-    from graft.resolve.surface import Surface
     from graft.resolve.variants import VariantChooser
-    from graft.variants.locked import Clause
 
 
 @dataclass(frozen=True)
@@ -72,18 +68,6 @@ class LockRequest:
     # reads the METADATA of sdists no wheel can stand for (built or prepared for the running
     # interpreter, as uv does); None: sdist-only releases cannot be locked
     builder: SourceBuilder | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """One ``[[packages]]`` entry: a release's node for some of the environments."""
-
-    name: NormalizedName
-    version: Version
-    environments: tuple[Environment, ...]
-    wheels: tuple[ArtifactFile, ...]  # sorted by filename
-    variants_json: dict[str, Any] | None = None  # PEP 825's [packages.variants-json]
-    needed_by: tuple[Clause, ...] = ()  # only some variant choices need it: when (tool.graft)
 
 
 @dataclass(frozen=True)
@@ -114,127 +98,6 @@ class LockResult:
     # sha256 of the output the lock preferred versions from ("-": none there), "*": not read
     preferred_from: str = "*"
     text: str | None = None  # the lock itself, when it goes to standard output (-o -)
-
-
-def compatible(
-    release: tuple[ArtifactFile, ...], env: Environment, chosen: ArtifactFile
-) -> tuple[ArtifactFile, ...]:
-    """The wheels of *release* an installer in *env* may pick (yanked ones only if chosen).
-
-    A wheel whose tags another compatible wheel has too, with a higher build tag, is never
-    picked (every installer prefers the higher build): it is left out.
-    """
-    from graft.resolve.artifacts import parse_wheel, wheel_rank  # noqa: PLC0415
-
-    ranks = _tag_rank(env)
-    best: dict[tuple[tuple[str, ...], str | None], tuple[int, ArtifactFile]] = {}
-    for f in release:
-        parsed = parse_wheel(f.filename)
-        if parsed is None or wheel_rank(f.filename, ranks) is None:
-            continue
-        if f.yanked is not None and f != chosen:
-            continue
-        key = (parsed.tags, parsed.variant)  # each variant is a wheel of its own (PEP 825)
-        before = best.get(key)
-        if (
-            before is None
-            or parsed.build > before[0]
-            or (f == chosen and parsed.build == before[0])
-        ):
-            best[key] = (parsed.build, f)
-    return tuple(sorted((f for _, f in best.values()), key=lambda f: f.filename))
-
-
-_RANKS: dict[tuple[str, ...], dict[str, int]] = {}
-
-
-def _tag_rank(env: Environment) -> dict[str, int]:
-    """``env.target.tag_rank()``, computed once per tag list."""
-    ranks = _RANKS.get(env.target.tags)
-    if ranks is None:
-        ranks = _RANKS[env.target.tags] = env.target.tag_rank()
-    return ranks
-
-
-def release_of(
-    source: ProjectSource,
-    name: NormalizedName,
-    version: Version,
-    releases: dict[tuple[str, Version], tuple[ArtifactFile, ...]],
-) -> tuple[ArtifactFile, ...]:
-    """The wheels of release *name* *version*, kept in *releases*.
-
-    Only the files whose filename states that version are parsed (a listing may hold
-    thousands of other releases' wheels).
-    """
-    from graft.resolve.admit import by_version  # noqa: PLC0415
-    from graft.resolve.artifacts import parse_wheel  # noqa: PLC0415
-
-    release = releases.get((name, version))
-    if release is None:
-        release = releases[name, version] = tuple(
-            f
-            for f in by_version(source.files(name)).stating(version)
-            if (p := parse_wheel(f.filename)) is not None and p.version == version
-        )
-    return release
-
-
-def merge(
-    results: list[tuple[Environment, Resolution]],
-    source: ProjectSource,
-    reader: MetadataReader,
-) -> tuple[Entry, ...]:
-    """One entry per (project, version, surface), from each environment's resolution.
-
-    Raises :class:`SourceError` when, in one environment, compatible wheels of the chosen
-    release state different metadata (no marker can tell their installers apart).
-    """
-    from graft.resolve.lock_variants import is_variant  # noqa: PLC0415
-
-    groups: dict[tuple[str, Version, Surface], tuple[list[Environment], dict[str, Any]]] = {}
-    releases: dict[tuple[str, Version], tuple[ArtifactFile, ...]] = {}
-    for env, resolution in results:
-        for pin in resolution.pins:
-            release = release_of(source, pin.name, pin.version, releases)
-            own = (compatible(release, env, pin.file) if pin.file.is_wheel else ()) or (pin.file,)
-            surface = reader.surface(pin.file)
-            for other in own:
-                if is_variant(other) or is_variant(pin.file):
-                    continue  # a variant's METADATA may differ; the installer's choice decides
-                if reader.surface(other) != surface:
-                    raise SourceError(
-                        f"{other.filename} and {pin.file.filename} state different dependencies"
-                        f" and no marker tells their installers apart ({env.label})",
-                        where=f"{pin.name}=={pin.version}",
-                        hint="lock for explicit platform tags (--platform TAG, one tag per"
-                        " environment), or pin another version",
-                    )
-            envs, wheels = groups.setdefault((pin.name, pin.version, surface), ([], {}))
-            envs.append(env)
-            wheels.update({f.filename: f for f in own})
-    return tuple(
-        Entry(name, version, tuple(envs), tuple(wheels[k] for k in sorted(wheels)))  # type: ignore[arg-type]
-        for (name, version, _), (envs, wheels) in sorted(
-            groups.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[1][0][0].label)
-        )
-    )
-
-
-def check_markable(entries: tuple[Entry, ...]) -> None:
-    """Refuse when two environments with the same marker values got different entries."""
-    seen: dict[tuple[str, tuple[str, str, str]], tuple[Entry, Environment]] = {}
-    for entry in entries:
-        for env in entry.environments:
-            key = (entry.name, env.values)
-            before = seen.setdefault(key, (entry, env))
-            if before[0] is not entry:
-                raise SourceError(
-                    f"{before[1].label} gets {before[0].wheels[0].filename} and {env.label}"
-                    f" gets {entry.wheels[0].filename}, which no marker tells apart",
-                    where=str(entry.name),
-                    hint="lock these platform tags separately",
-                )
 
 
 def _requires_python(files: tuple[str, ...], built: Iterable[str]) -> str | None:
@@ -381,7 +244,6 @@ def _direct_files(
 
 def _refuse_if_named(env: Environment, exc: Exception) -> None:
     """Raise for an environment asked for by name (a platform tag): it must be locked."""
-    from graft.errors import SourceError  # noqa: PLC0415
     from graft.resolve.explain import ResolutionError  # noqa: PLC0415
 
     if not env.named:

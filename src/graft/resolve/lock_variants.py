@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 
 class LockEntry(Protocol):
-    """What this module reads of :class:`graft.resolve.lock.Entry` (a dataclass)."""
+    """What this module reads of :class:`graft.resolve.lock_merge.Entry` (a dataclass)."""
 
     @property
     def name(self) -> NormalizedName:

@@ -1,0 +1,159 @@
+"""A lock's resolutions merged per project by artifact node (decision 37).
+
+The environments whose chosen release has the same version and canonical metadata
+(*surface*) share one :class:`Entry`, which lists the wheels of that node an installer in
+one of them may pick (:func:`compatible`). Where, in one environment, two such wheels state
+different metadata, no marker can tell their installers apart: the lock is refused
+(:func:`merge`), as it is when two environments no marker tells apart got different entries
+(:func:`check_markable`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from graft.errors import SourceError
+
+if TYPE_CHECKING:
+    from packaging.utils import NormalizedName
+    from packaging.version import Version
+
+    from graft.resolve.artifacts import ArtifactFile, MetadataReader, ProjectSource
+    from graft.resolve.environments import Environment
+    from graft.resolve.resolver import Resolution
+    from graft.resolve.surface import Surface
+    from graft.variants.locked import Clause
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One ``[[packages]]`` entry: a release's node for some of the environments."""
+
+    name: NormalizedName
+    version: Version
+    environments: tuple[Environment, ...]
+    wheels: tuple[ArtifactFile, ...]  # sorted by filename
+    variants_json: dict[str, Any] | None = None  # PEP 825's [packages.variants-json]
+    needed_by: tuple[Clause, ...] = ()  # only some variant choices need it: when (tool.graft)
+
+
+def compatible(
+    release: tuple[ArtifactFile, ...], env: Environment, chosen: ArtifactFile
+) -> tuple[ArtifactFile, ...]:
+    """The wheels of *release* an installer in *env* may pick (yanked ones only if chosen).
+
+    A wheel whose tags another compatible wheel has too, with a higher build tag, is never
+    picked (every installer prefers the higher build): it is left out.
+    """
+    from graft.resolve.artifacts import parse_wheel, wheel_rank  # noqa: PLC0415
+
+    ranks = _tag_rank(env)
+    best: dict[tuple[tuple[str, ...], str | None], tuple[int, ArtifactFile]] = {}
+    for f in release:
+        parsed = parse_wheel(f.filename)
+        if parsed is None or wheel_rank(f.filename, ranks) is None:
+            continue
+        if f.yanked is not None and f != chosen:
+            continue
+        key = (parsed.tags, parsed.variant)  # each variant is a wheel of its own (PEP 825)
+        before = best.get(key)
+        if (
+            before is None
+            or parsed.build > before[0]
+            or (f == chosen and parsed.build == before[0])
+        ):
+            best[key] = (parsed.build, f)
+    return tuple(sorted((f for _, f in best.values()), key=lambda f: f.filename))
+
+
+_RANKS: dict[tuple[str, ...], dict[str, int]] = {}
+
+
+def _tag_rank(env: Environment) -> dict[str, int]:
+    """``env.target.tag_rank()``, computed once per tag list."""
+    ranks = _RANKS.get(env.target.tags)
+    if ranks is None:
+        ranks = _RANKS[env.target.tags] = env.target.tag_rank()
+    return ranks
+
+
+def release_of(
+    source: ProjectSource,
+    name: NormalizedName,
+    version: Version,
+    releases: dict[tuple[str, Version], tuple[ArtifactFile, ...]],
+) -> tuple[ArtifactFile, ...]:
+    """The wheels of release *name* *version*, kept in *releases*.
+
+    Only the files whose filename states that version are parsed (a listing may hold
+    thousands of other releases' wheels).
+    """
+    from graft.resolve.admit import by_version  # noqa: PLC0415
+    from graft.resolve.artifacts import parse_wheel  # noqa: PLC0415
+
+    release = releases.get((name, version))
+    if release is None:
+        release = releases[name, version] = tuple(
+            f
+            for f in by_version(source.files(name)).stating(version)
+            if (p := parse_wheel(f.filename)) is not None and p.version == version
+        )
+    return release
+
+
+def merge(
+    results: list[tuple[Environment, Resolution]],
+    source: ProjectSource,
+    reader: MetadataReader,
+) -> tuple[Entry, ...]:
+    """One entry per (project, version, surface), from each environment's resolution.
+
+    Raises :class:`SourceError` when, in one environment, compatible wheels of the chosen
+    release state different metadata (no marker can tell their installers apart).
+    """
+    from graft.resolve.lock_variants import is_variant  # noqa: PLC0415
+
+    groups: dict[tuple[str, Version, Surface], tuple[list[Environment], dict[str, Any]]] = {}
+    releases: dict[tuple[str, Version], tuple[ArtifactFile, ...]] = {}
+    for env, resolution in results:
+        for pin in resolution.pins:
+            release = release_of(source, pin.name, pin.version, releases)
+            own = (compatible(release, env, pin.file) if pin.file.is_wheel else ()) or (pin.file,)
+            surface = reader.surface(pin.file)
+            for other in own:
+                if is_variant(other) or is_variant(pin.file):
+                    continue  # a variant's METADATA may differ; the installer's choice decides
+                if reader.surface(other) != surface:
+                    raise SourceError(
+                        f"{other.filename} and {pin.file.filename} state different dependencies"
+                        f" and no marker tells their installers apart ({env.label})",
+                        where=f"{pin.name}=={pin.version}",
+                        hint="lock for explicit platform tags (--platform TAG, one tag per"
+                        " environment), or pin another version",
+                    )
+            envs, wheels = groups.setdefault((pin.name, pin.version, surface), ([], {}))
+            envs.append(env)
+            wheels.update({f.filename: f for f in own})
+    return tuple(
+        Entry(name, version, tuple(envs), tuple(wheels[k] for k in sorted(wheels)))  # type: ignore[arg-type]
+        for (name, version, _), (envs, wheels) in sorted(
+            groups.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[1][0][0].label)
+        )
+    )
+
+
+def check_markable(entries: tuple[Entry, ...]) -> None:
+    """Refuse when two environments with the same marker values got different entries."""
+    seen: dict[tuple[str, tuple[str, str, str]], tuple[Entry, Environment]] = {}
+    for entry in entries:
+        for env in entry.environments:
+            key = (entry.name, env.values)
+            before = seen.setdefault(key, (entry, env))
+            if before[0] is not entry:
+                raise SourceError(
+                    f"{before[1].label} gets {before[0].wheels[0].filename} and {env.label}"
+                    f" gets {entry.wheels[0].filename}, which no marker tells apart",
+                    where=str(entry.name),
+                    hint="lock these platform tags separately",
+                )
