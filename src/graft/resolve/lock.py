@@ -25,6 +25,11 @@ and the real names and the tables are put back into the TOML written.
 An environment the requirements cannot be resolved for (no wheel for it, its Python
 excluded) is left out of ``environments`` with a warning, unless it is a platform tag the
 user named or no environment is left.
+
+This module orders the steps; its parts are :mod:`~graft.resolve.lock_envs` (the
+resolutions, with :mod:`~graft.resolve.lock_workers`), :mod:`~graft.resolve.lock_forks`,
+:mod:`~graft.resolve.lock_merge`, :mod:`~graft.resolve.lock_variants` and
+:mod:`~graft.resolve.lock_write`.
 """
 
 from __future__ import annotations
