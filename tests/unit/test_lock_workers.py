@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import pickle
+import threading
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
 
@@ -17,15 +20,36 @@ from graft.resolve.lock_workers import MAX_WORKERS, resolve_forked, workers
 from graft.resolve.variants import VariantChooser, VariantOptions
 from graft.sources.index import Indexes
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+T = TypeVar("T")
+
 needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="this platform has no os.fork")
+
+
+def _in_a_new_process(body: Callable[[], T]) -> T:
+    """*body*'s answer from a new interpreter, whose only thread is its main one.
+
+    ``resolve_forked`` forks only a process with one thread, and a test runner's worker may
+    hold others (one left by an earlier test): there it would resolve everything itself, and
+    a test of the forked path would pass without forking, or fail for nothing it tests.
+    """
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(body).result()
+
+
+def _squares() -> tuple[int, list[tuple[int, int]], list[tuple[str, int]]]:
+    assert threading.active_count() == 1
+    found, reports = resolve_forked(
+        list(range(10)), lambda n: (n * n, os.getpid()), 3, lambda: ("child", os.getpid())
+    )
+    return os.getpid(), found, reports
 
 
 @needs_fork
 def test_the_answers_come_in_order_from_several_processes() -> None:
-    parent = os.getpid()
-    found, reports = resolve_forked(
-        list(range(10)), lambda n: (n * n, os.getpid()), 3, lambda: ("child", os.getpid())
-    )
+    parent, found, reports = _in_a_new_process(_squares)
     assert [square for square, _ in found] == [n * n for n in range(10)]
     pids = {pid for _, pid in found}
     assert parent in pids
@@ -33,22 +57,33 @@ def test_the_answers_come_in_order_from_several_processes() -> None:
     assert sorted(reports) == sorted(("child", pid) for pid in pids - {parent})
 
 
-@needs_fork
-def test_what_a_child_cannot_do_is_done_here() -> None:
-    """A child that fails, or whose answer does not pickle, sends nothing: this process
-    resolves its share, and no child reports."""
+def _failing_children() -> tuple[list[object], list[str], list[int]]:
     parent = os.getpid()
+    resolved_here: list[int] = []
 
     def resolve(n: int) -> object:
         if os.getpid() != parent and n == 4:
             raise RuntimeError(n)
         if os.getpid() != parent and n == 5:
             return lambda: n  # (a lambda does not pickle)
+        if os.getpid() == parent:
+            resolved_here.append(n)
         return n
 
     found, reports = resolve_forked(list(range(6)), resolve, 3, lambda: "sent")
+    return found, reports, resolved_here
+
+
+@needs_fork
+def test_what_a_child_cannot_do_is_done_here() -> None:
+    """A child that fails, or whose answer does not pickle, sends nothing: this process
+    resolves its share, and no child reports."""
+    found, reports, resolved_here = _in_a_new_process(_failing_children)
     assert found == list(range(6))
     assert reports == []
+    # its own share (0, 3), then each child's whole share again (1, 4 and 2, 5)
+    assert sorted(resolved_here) == list(range(6))
+    assert resolved_here[:2] == [0, 3]
 
 
 def test_one_process_when_asked_or_when_there_is_little_to_share(
