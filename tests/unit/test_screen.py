@@ -12,7 +12,7 @@ from packaging.utils import NormalizedName
 from packaging.version import Version
 
 from graft.resolve.artifacts import ArtifactFile, wheel_rank
-from graft.resolve.screen import Policy, Prereleases, Reject, screen
+from graft.resolve.screen import Policy, Prereleases, Reject, first_offered, screen
 from graft.venv.interpreter import foreign_target
 
 LINUX = foreign_target("3.11", ["manylinux_2_17_x86_64"])
@@ -265,3 +265,72 @@ def test_without_reasons_the_same_candidates_come_in_the_same_order(
         if k1[0] == k2[0]:
             assert v1 >= v2
             assert v1 != v2 or k1[1:] <= k2[1:]
+
+
+@given(
+    st.one_of(files_strategy, odd_files),
+    st.lists(
+        st.sampled_from(
+            ["", ">=1.0", "<2.0", "==1.0", "==2.0", "==2.0.*", "===1.0", ">=2.0rc1", ">1.1a0"]
+        ),
+        max_size=2,
+    ),
+    st.sampled_from(list(Prereleases)),
+    st.sampled_from([None, "1.0", "1.1b1", "2.0"]),
+    st.booleans(),
+)
+def test_the_first_offered_a_release_at_a_time_is_the_screenings_first(
+    files: list[ArtifactFile],
+    specs: list[str],
+    prereleases: Prereleases,
+    preferred: str | None,
+    sdists: bool,
+) -> None:
+    specifiers = [SpecifierSet(s) for s in specs]
+    prefers = {} if preferred is None else {LIB: Version(preferred)}
+    policy = Policy(prereleases=prereleases, preferred=prefers, sdists=sdists)
+    whole = screen(LIB, files, specifiers, LINUX, policy)
+    first = first_offered(LIB, files, specifiers, LINUX, policy, tag_rank=RANKS)
+    assert first == (whole.offered[0] if whole.offered else None)
+
+
+def test_a_final_release_rules_out_a_newer_prerelease_read_first() -> None:
+    files = [
+        ArtifactFile("lib-2.0rc1-py3-none-any.whl", "https://files.invalid/a"),
+        ArtifactFile("lib-1.0-py3-none-any.whl", "https://files.invalid/b"),
+        ArtifactFile("lib-0.9-py3-none-any.whl", "https://files.invalid/c"),
+    ]
+    for prereleases, expected in [
+        (Prereleases.IF_NECESSARY, "1.0"),
+        (Prereleases.ALLOW, "2.0rc1"),
+        (Prereleases.DISALLOW, "1.0"),
+    ]:
+        first = first_offered(
+            LIB, files, [], LINUX, Policy(prereleases=prereleases), tag_rank=RANKS
+        )
+        assert first is not None
+        assert str(first[0]) == expected
+    only_pre = [SpecifierSet(">1.5")]  # (a range that names no prerelease)
+    for prereleases, wanted in [
+        (Prereleases.IF_NECESSARY, "2.0rc1"),
+        (Prereleases.DISALLOW, None),
+    ]:
+        policy = Policy(prereleases=prereleases)
+        found = first_offered(LIB, files, only_pre, LINUX, policy, tag_rank=RANKS)
+        assert (None if found is None else str(found[0])) == wanted
+
+
+def test_the_first_offered_is_the_preferred_version_unless_upgrading() -> None:
+    files = [
+        ArtifactFile("lib-2.0-py3-none-any.whl", "https://files.invalid/a"),
+        ArtifactFile("lib-1.0-py3-none-any.whl", "https://files.invalid/b"),
+    ]
+    kept = {LIB: Version("1.0")}
+    for policy, expected in [
+        (Policy(preferred=kept), "1.0"),
+        (Policy(preferred=kept, upgrade=True), "2.0"),
+        (Policy(preferred={LIB: Version("3.0")}), "2.0"),
+    ]:
+        first = first_offered(LIB, files, [], LINUX, policy, tag_rank=RANKS)
+        assert first is not None
+        assert str(first[0]) == expected

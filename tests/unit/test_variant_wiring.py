@@ -11,7 +11,7 @@ from packaging.utils import NormalizedName
 from graft.model.variants import PluginAnswer, Provider
 from graft.resolve.artifacts import ArtifactFile
 from graft.resolve.deps import unmet_requirements
-from graft.resolve.screen import Policy, Reject, screen
+from graft.resolve.screen import Policy, Reject, first_offered, screen
 from graft.resolve.surface import read_surface
 from graft.resolve.variants import VariantChooser, VariantOptions, disagreements
 from graft.venv.interpreter import foreign_target
@@ -236,3 +236,17 @@ def test_an_allowed_plugin_is_asked_once_per_release_and_answers_for_its_namespa
     hint = "namespace cpu has a provider plugin (cpu-provider), not run:"
     assert f"  {hint} --allow-variant-provider cpu would run it" in lines
     assert data[0]["plugins_not_allowed"] == [f"{hint} --allow-variant-provider cpu would run it"]
+
+
+def test_the_first_offered_a_release_at_a_time_follows_the_variant_order() -> None:
+    rank = LINUX.tag_rank()
+    for properties in [("cpu :: level :: v2",), ("cpu :: level :: v3",), ()]:
+        chooser, _ = _chooser(*properties)
+        policy = Policy(variants=chooser)
+        whole = screen(DEMO, _files(), [SpecifierSet()], LINUX, policy)
+        first = first_offered(DEMO, _files(), [SpecifierSet()], LINUX, policy, tag_rank=rank)
+        assert first == whole.offered[0]
+    chooser, _ = _chooser("cpu :: level :: v3")
+    first = first_offered(DEMO, _files(), [], LINUX, Policy(variants=chooser), tag_rank=rank)
+    assert first is not None
+    assert first[1].filename == "demo-1.0-py3-none-any-v3.whl"

@@ -349,6 +349,13 @@ class MetadataReader:
             file.metadata_hash is not None and file.metadata_hash in self._by_hash
         )
 
+    def at_hand(self, file: ArtifactFile) -> bool:
+        """Whether :meth:`surface` would answer for *file* with no read (nor an sdist's build)."""
+        if self.known(file):
+            return True
+        with self._guard:
+            return self._kept(file) is not None
+
     def prefetch(self, file: ArtifactFile) -> None:
         """Start reading *file*'s METADATA in a thread, unless known, started, or no workers.
 

@@ -625,9 +625,11 @@ def _resolved(
     chosen = chosen_for_fetch(resolution, wanted)
     if inputs.require_hashes or any(w.hashes for w in wanted):
         _check_hashed(chosen)
-    how = f"in {resolution.rounds} rounds ({resolution.backtracks} backtracks)"
-    if not resolution.rounds:  # (graft.resolve.pinned)
-        how = "pinned exactly, without search"
+    how = {
+        "search": f"in {resolution.rounds} rounds ({resolution.backtracks} backtracks)",
+        "pinned": "pinned exactly, without search",
+        "unanimous": "without search: every requirement's first choice agreed",
+    }[resolution.found]
     count = len(resolution.pins)
     projects = f"{count} project{'' if count == 1 else 's'}"
     note = f"resolved {projects} {how}; METADATA read: {source.fetched()}"

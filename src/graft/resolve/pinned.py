@@ -50,6 +50,7 @@ from packaging.utils import NormalizedName
 from graft.resolve.artifacts import is_variant_wheel
 from graft.resolve.listing import filenames
 from graft.resolve.provider import PYTHON, WheelCandidate
+from graft.resolve.unanimous import one_by_one
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -175,7 +176,7 @@ def pinned_resolution(
     their ``asked`` key, taken where it is this request's (the caller vouches for the rest).
     """
     asked = _asked(roots)
-    if not _exactly(asked):
+    if not _exactly(asked) or not one_by_one(asked, provider):
         return None
     stated: dict[str, list[Need]] = {ident: list(needs) for ident, needs in asked.items()}
     known = {  # (never an sdist's step: see _step)

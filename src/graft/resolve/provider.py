@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -30,7 +31,7 @@ from resolvelib import AbstractProvider, BaseReporter
 from graft.errors import SourceError
 from graft.resolve.artifacts import ListingPrefetch, MetadataReader
 from graft.resolve.readahead import ReadAhead
-from graft.resolve.screen import screen
+from graft.resolve.screen import first_offered, screen
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterator, Mapping, Sequence
@@ -137,9 +138,6 @@ class Provider(AbstractProvider[Need, Candidate, str]):
         self.needed: dict[str, list[tuple[Need, WheelCandidate | None]]] = {}
         self._python = PythonCandidate(Version(target.version))
         self._satisfied: dict[tuple[int, int], tuple[Need, Candidate, bool]] = {}
-        # find_matches' candidates per screening, extra and files named (nothing ruled out)
-        self._offers: dict[tuple[int, str | None, frozenset[str]], tuple[Screen, list[Candidate]]]
-        self._offers = {}
         # get_dependencies' answers: (file url, filename, extra) -> (fixed, own, warnings)
         self._dependencies: dict[
             tuple[str, str, str | None], tuple[list[Need], list[Need], tuple[str, ...]]
@@ -223,13 +221,45 @@ class Provider(AbstractProvider[Need, Candidate, str]):
         """
         bad = set(incompatibilities[identifier])
         out = self._matches(identifier, list(requirements[identifier]), bad)
-        if out and isinstance(out[0], WheelCandidate):
-            # the likeliest next read, started early (an sdist's only if its build is certain)
-            if self.ahead is not None:  # (its dependencies read ahead too, with *extra*)
-                self.ahead.start(out[0].file, () if out[0].extra is None else (out[0].extra,))
-            else:
-                self.reader.prefetch(out[0].file)
+        if out:
+            self._read_soon(out[0])
         return out
+
+    def first_match(self, identifier: str, needs: Sequence[Need]) -> Candidate | None:
+        """The first candidate :meth:`find_matches` offers for *needs* alone, or None.
+
+        Read a release at a time (:func:`~graft.resolve.screen.first_offered`), unless the
+        answer needs the whole list: the target's Python, a file named, dead ends.
+        """
+        if identifier == PYTHON or self.dead_ends or any(n.filename for n in needs):
+            out = self.find_matches(identifier, {identifier: iter(needs)}, {identifier: iter(())})
+            return out[0] if out else None
+        name, extra = NormalizedName(needs[0].name), needs[0].extra
+        specs = [n.specifier for n in needs]
+        if name in self.policy.constraints:
+            specs.append(self.policy.constraints[name])
+        files, target, policy, rank = self.files(name), self.target, self.policy, self.tag_rank
+        if self.screens is not None:
+            found = self.screens.first(name, files, specs, target, policy, tag_rank=rank)
+        else:
+            found = first_offered(name, files, specs, target, policy, tag_rank=rank)
+        if found is None:
+            return None
+        candidate = WheelCandidate(name, found[0], found[1], extra)
+        self._read_soon(candidate)
+        return candidate
+
+    def _read_soon(self, candidate: Candidate) -> None:
+        """Start reading *candidate*'s METADATA: the likeliest next read.
+
+        An sdist's only if its build is certain; with a read ahead, its dependencies too.
+        """
+        if not isinstance(candidate, WheelCandidate):
+            return
+        if self.ahead is not None:  # (with *extra*)
+            self.ahead.start(candidate.file, () if candidate.extra is None else (candidate.extra,))
+        else:
+            self.reader.prefetch(candidate.file)
 
     def _matches(
         self, identifier: str, needs: list[Need], bad: set[Candidate], *, dead: bool = False
@@ -259,12 +289,9 @@ class Provider(AbstractProvider[Need, Candidate, str]):
             )
         if bad or self.screens is None:
             out = self._offer(found, name, extra, only, bad)
-        else:  # a lock's usual question: the answer kept per screening (kept alive with it)
-            at = (id(found), extra, frozenset(only))
-            kept = self._offers.get(at)
-            if kept is None or kept[0] is not found:
-                kept = self._offers[at] = (found, self._offer(found, name, extra, only, bad))
-            out = list(kept[1])
+        else:  # a lock's usual question: the answer shared by its resolutions
+            offer = functools.partial(self._offer, found, name, extra, only, bad)
+            out = list(self.screens.offered(found, extra, frozenset(only), offer))
         if self.dead_ends and not dead:
             ends = self.dead_ends
             out = [c for c in out if not isinstance(c, WheelCandidate) or _key(c) not in ends]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import NormalizedName, canonicalize_name
@@ -28,6 +28,7 @@ from graft.resolve.provider import (
     WheelCandidate,
 )
 from graft.resolve.screen import Policy
+from graft.resolve.unanimous import unanimous_resolution
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
@@ -63,6 +64,11 @@ class Pin:
         return f"{self.name}=={self.version}"
 
 
+#: How a resolution was found: resolvelib's search, or a way proven to give its answer
+#: without one (:mod:`graft.resolve.pinned`, :mod:`graft.resolve.unanimous`).
+Found = Literal["search", "pinned", "unanimous"]
+
+
 @dataclass(frozen=True, slots=True)
 class Resolution:
     """The outcome of :func:`resolve`."""
@@ -75,6 +81,7 @@ class Resolution:
     nodes: tuple[ArtifactNode, ...]  # every METADATA read, grouped by surface
     # a request pinned exactly: the provider's answers, to recall next time (resolve.pinned)
     steps: tuple[tuple[str, Step], ...] = ()
+    found: Found = "search"
 
 
 def root_needs(
@@ -157,9 +164,16 @@ def resolve(
     if pinned is not None:
         provider.reader.close()
         done = _resolution(pinned.mapping, pinned.children.__getitem__, provider, 0, 0)
-        return dataclasses.replace(done, steps=tuple(sorted(pinned.steps.items())))
+        steps = tuple(sorted(pinned.steps.items()))
+        return dataclasses.replace(done, steps=steps, found="pinned")
     if shortcut:
-        provider = provider.fresh()  # (what the attempt noted would blur an explanation)
+        provider.prefetch_files(roots)
+        found = unanimous_resolution(roots, provider)
+        if found is not None:
+            provider.reader.close()
+            done = _resolution(found.mapping, found.children.__getitem__, provider, 0, 0)
+            return dataclasses.replace(done, found="unanimous")
+        provider = provider.fresh()  # (what the attempts noted would blur an explanation)
     provider.note(roots, None)
     provider.prefetch_files(roots)
     reporter = Reporter(max_rejections, provider)

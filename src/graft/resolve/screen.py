@@ -35,7 +35,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from graft.resolve.admit import by_version, verdicts
+from graft.resolve.admit import arbitrary, by_version, verdicts
 from graft.resolve.artifacts import parse_wheel, sdist_name, stated_tags, wheel_rank
 from graft.resolve.surface import python_allows
 
@@ -277,6 +277,32 @@ def _grouped(files: Sequence[ArtifactFile]) -> _Grouped:
     return grouped
 
 
+#: Per listing and target (tag ranks), the positions of the files a tag of the target may fit.
+_FITTING: dict[tuple[int, int], tuple[Sequence[ArtifactFile], Mapping[str, int], frozenset[int]]]
+_FITTING = {}
+
+
+def _fitting(files: Sequence[ArtifactFile], tag_rank: Mapping[str, int]) -> frozenset[int]:
+    """The positions in *files* of every file but the wheels no tag of the target fits.
+
+    As :func:`_tag_compatible` keeps them (without reasons), remembered per listing and
+    target: :func:`first_offered` reads a release at a time, a lock once per environment.
+    """
+    hit = _FITTING.get((id(files), id(tag_rank)))
+    if hit is not None and hit[0] is files and hit[1] is tag_rank:
+        return hit[2]
+    grouped = _grouped(files)
+    kept = set(grouped.others)
+    for tags, at in grouped.by_tags:
+        if any(t in tag_rank for t in tags):
+            kept.update(at)
+    if len(_FITTING) >= _GROUPED_MAX:
+        _FITTING.clear()
+    fitting = frozenset(kept)
+    _FITTING[id(files), id(tag_rank)] = (files, tag_rank, fitting)
+    return fitting
+
+
 def _tag_compatible(
     name: NormalizedName,
     files: Sequence[ArtifactFile],
@@ -342,6 +368,43 @@ def _variant_groups(
     return out
 
 
+def _passed(
+    name: NormalizedName,
+    files: Sequence[ArtifactFile],
+    specs: Sequence[SpecifierSet],
+    contains: Callable[[Version], bool],
+    *,
+    target: Target,
+    policy: Policy,
+    tag_rank: Mapping[str, int],
+    rejected: list[tuple[ArtifactFile, Reject, Version | None]],
+) -> list[tuple[Version, tuple[int, int, int], ArtifactFile]]:
+    """The files of *files* no check rejects (prereleases aside), each with its order key.
+
+    The others go to *rejected*, with the reason.
+    """
+    passed: list[tuple[Version, tuple[int, int, int], ArtifactFile]] = []
+    for file in files:
+        if file.filename.endswith("-variants.json"):
+            continue  # a release's variant metadata, not a distribution
+        if file.is_wheel:
+            parsed = parse_wheel(file.filename)
+            version = parsed.version if parsed else None
+            ranked = wheel_rank(file.filename, tag_rank) if parsed else None
+        else:
+            sdist = sdist_name(file.filename)
+            version = sdist[1] if sdist else None
+            ranked = _SDIST_RANK if sdist else None
+        reason = _reason(name, file, ranked, specs, contains, target=target, policy=policy)
+        if reason is not None or ranked is None or version is None:
+            rejected.append((file, reason or Reject.FILENAME, version))
+            continue
+        # a wheel's variant group (0 until the chooser ranks it), then its tags; an sdist
+        # after every wheel of its release
+        passed.append((version, (_SDIST_GROUP if ranked is _SDIST_RANK else 0, *ranked), file))
+    return passed
+
+
 def screen(
     name: NormalizedName,
     files: Sequence[ArtifactFile],
@@ -361,27 +424,19 @@ def screen(
     """
     tag_rank = target.tag_rank() if tag_rank is None else tag_rank
     rejected: list[tuple[ArtifactFile, Reject, Version | None]] = []
-    passed: list[tuple[Version, tuple[int, int, int], ArtifactFile]] = []
     contains = verdicts(specs)
     read = files if reasons else by_version(files).admitted(specs)
-    for file in _tag_compatible(name, read, tag_rank, rejected if reasons else None):
-        if file.filename.endswith("-variants.json"):
-            continue  # a release's variant metadata, not a distribution
-        if file.is_wheel:
-            parsed = parse_wheel(file.filename)
-            version = parsed.version if parsed else None
-            ranked = wheel_rank(file.filename, tag_rank) if parsed else None
-        else:
-            sdist = sdist_name(file.filename)
-            version = sdist[1] if sdist else None
-            ranked = _SDIST_RANK if sdist else None
-        reason = _reason(name, file, ranked, specs, contains, target=target, policy=policy)
-        if reason is not None or ranked is None or version is None:
-            rejected.append((file, reason or Reject.FILENAME, version))
-            continue
-        # a wheel's variant group (0 until the chooser ranks it), then its tags; an sdist
-        # after every wheel of its release
-        passed.append((version, (_SDIST_GROUP if ranked is _SDIST_RANK else 0, *ranked), file))
+    kept = _tag_compatible(name, read, tag_rank, rejected if reasons else None)
+    passed = _passed(
+        name,
+        kept,
+        specs,
+        contains,
+        target=target,
+        policy=policy,
+        tag_rank=tag_rank,
+        rejected=rejected,
+    )
     if policy.variants is not None:
         passed = _variant_groups(name, passed, files, policy.variants, rejected)
     named = any(spec.prereleases for spec in specs)
@@ -396,3 +451,58 @@ def screen(
             offered.append((version, key, file))
     ordered = _order(offered, policy.prefers(name))
     return Screen(tuple((v, f) for v, _, f in ordered), tuple(rejected) if reasons else ())
+
+
+def first_offered(
+    name: NormalizedName,
+    files: Sequence[ArtifactFile],
+    specs: Sequence[SpecifierSet],
+    target: Target,
+    policy: Policy,
+    *,
+    tag_rank: Mapping[str, int],
+) -> tuple[Version, ArtifactFile] | None:
+    """``screen(...).offered[0]`` (None: nothing offered), read a release at a time.
+
+    Releases in the screening's order (the preferred version, then newest first); the first
+    with a file that passes answers, unless it is a prerelease that is not allowed: then
+    the next final release that passes answers (a final one passing rules prereleases out
+    under ``if-necessary``), or, with none, the first prerelease that passed. A release's
+    files in the screening's order (with a variant chooser, by what its variants say). A
+    ``===`` (which compares texts, not versions) screens whole.
+    """
+    if arbitrary(specs):
+        whole = screen(name, files, specs, target, policy, tag_rank=tag_rank, reasons=False)
+        return whole.offered[0] if whole.offered else None
+    contains = verdicts(specs)
+    preferred = policy.prefers(name)
+    releases = sorted(by_version(files).versions, key=lambda item: item[0], reverse=True)
+    releases.sort(key=lambda item: item[0] != preferred)  # (stable: newest first after it)
+    allow = policy.prereleases is Prereleases.ALLOW or any(spec.prereleases for spec in specs)
+    waiting: tuple[Version, ArtifactFile] | None = None  # the first prerelease that passed
+    ignored: list[tuple[ArtifactFile, Reject, Version | None]] = []
+    fitting = _fitting(files, tag_rank)
+    for version, at in releases:
+        if not contains(version):
+            continue
+        release = [files[i] for i in sorted(at) if i in fitting]
+        passed = _passed(
+            name,
+            release,
+            specs,
+            contains,
+            target=target,
+            policy=policy,
+            tag_rank=tag_rank,
+            rejected=ignored,
+        )
+        if policy.variants is not None:  # (a release at a time, as the screening groups them)
+            passed = _variant_groups(name, passed, files, policy.variants, ignored)
+        if not passed:
+            continue
+        best = min(passed, key=lambda item: (item[1], item[2].filename))
+        if allow or not version.is_prerelease:
+            return best[0], best[2]
+        if waiting is None:
+            waiting = best[0], best[2]
+    return waiting if policy.prereleases is Prereleases.IF_NECESSARY else None

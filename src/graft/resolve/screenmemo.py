@@ -19,22 +19,25 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from graft.resolve.admit import by_version
 from graft.resolve.artifacts import parse_wheel, stated_tags
-from graft.resolve.screen import screen
+from graft.resolve.screen import first_offered, screen
 from graft.resolve.surface import python_allows
 
 if TYPE_CHECKING:
-    from collections.abc import Hashable, Mapping, Sequence
+    from collections.abc import Callable, Hashable, Mapping, Sequence
 
     from packaging.specifiers import SpecifierSet
     from packaging.utils import NormalizedName
+    from packaging.version import Version
 
     from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile
     from graft.resolve.screen import Policy, Screen
+
+C = TypeVar("C")
 
 #: Policy fields the key spells out; any other field is keyed by identity (one per lock).
 _KNOWN = frozenset(
@@ -122,10 +125,13 @@ class ScreenMemo:
         self._listings: dict[int, tuple[Sequence[ArtifactFile], _Listing]] = {}
         self._alive: dict[int, object] = {}  # the objects policy keys name by identity
         self._screens: dict[tuple[Hashable, ...], Screen] = {}
+        self._firsts: dict[tuple[Hashable, ...], tuple[Version, ArtifactFile] | None] = {}
         self._policy_keys: dict[tuple[int, str], tuple[Policy, tuple[Hashable, ...]]] = {}
         # signature() per (listing, tag ranks, Python): asked on every screening (a
         # resolution that backtracks asks thousands of times), the same each time
         self._signatures: dict[tuple[int, int, str], tuple[Any, Mapping[str, int], Any]] = {}
+        # each screening's files as one extra's candidates, for the named files (or all)
+        self._offered: dict[tuple[int, str | None, frozenset[str]], tuple[Screen, list[Any]]] = {}
         self._lock = threading.Lock()
         self.screened = 0  # screenings computed
         self.shared = 0  # screenings answered from the memo
@@ -168,6 +174,70 @@ class ScreenMemo:
             self._signatures[at] = (listing, tag_rank, found)
         return found
 
+    def offered(
+        self,
+        found: Screen,
+        extra: str | None,
+        only: frozenset[str],
+        offer: Callable[[], list[C]],
+    ) -> list[C]:
+        """``offer()``, the candidates of *found* for *extra* and the files *only* named.
+
+        They depend on nothing else (the policy's word is in the screening's key), so every
+        resolution of the lock shares them. The caller copies the list before changing it.
+        """
+        at = (id(found), extra, only)
+        with self._lock:
+            kept = self._offered.get(at)
+        if kept is None or kept[0] is not found:
+            kept = (found, offer())
+            with self._lock:
+                self._offered[at] = kept
+        made: list[C] = kept[1]
+        return made
+
+    def _key(
+        self,
+        name: NormalizedName,
+        files: Sequence[ArtifactFile],
+        specs: Sequence[SpecifierSet],
+        listing: _Listing,
+        policy: Policy,
+        *,
+        signature: tuple[Hashable, ...],
+    ) -> tuple[Hashable, ...]:
+        """What a screening depends on: project, specifiers, policy's word, target's signature."""
+        specified = tuple((spec, spec.prereleases) for spec in specs)
+        return (name, id(files), id(listing), specified, self._policy_key(policy, name), signature)
+
+    def first(
+        self,
+        name: NormalizedName,
+        files: Sequence[ArtifactFile],
+        specs: Sequence[SpecifierSet],
+        target: Target,
+        policy: Policy,
+        *,
+        tag_rank: Mapping[str, int],
+    ) -> tuple[Version, ArtifactFile] | None:
+        """``screen(...).offered[0]`` (:func:`~graft.resolve.screen.first_offered`), shared.
+
+        Shared where the target's signature of the whole listing agrees: one signature per
+        project and environment, where a screening's is of the files its specifiers admit.
+        """
+        listing = self._listing_of(files)
+        seen = self._signature(listing, tag_rank, target.version)
+        key = self._key(name, files, specs, listing, policy, signature=seen)
+        with self._lock:
+            if key in self._firsts:
+                self.shared += 1
+                return self._firsts[key]
+        found = first_offered(name, files, specs, target, policy, tag_rank=tag_rank)
+        with self._lock:
+            self._firsts[key] = found
+        self.screened += 1
+        return found
+
     def screen(
         self,
         name: NormalizedName,
@@ -184,13 +254,8 @@ class ScreenMemo:
         only ones that screening reads.
         """
         listing = self._listing_of(by_version(files).admitted(specs))
-        key = (
-            name,
-            id(files),
-            tuple((spec, spec.prereleases) for spec in specs),
-            self._policy_key(policy, name),
-            self._signature(listing, tag_rank, target.version),
-        )
+        seen = self._signature(listing, tag_rank, target.version)
+        key = self._key(name, files, specs, listing, policy, signature=seen)
         with self._lock:
             found = self._screens.get(key)
         if found is not None:

@@ -1,0 +1,154 @@
+"""A resolution without search, where every requirement's first choice is the same candidate.
+
+Most resolutions never backtrack: each project's newest fitting release meets every
+requirement stated on it. resolvelib still pays for the search it does not need: each round
+checks every pin against every requirement on it and ranks every open identifier (O(n²) for
+n projects; about a third of a lock's time, decision 93). :func:`unanimous_resolution` asks
+the same :class:`~graft.resolve.provider.Provider` the same questions once per requirement
+instead, and answers only where the answer is certainly resolvelib's.
+
+**When it answers.** Walk from the request: an identifier the request names takes the first
+candidate the provider offers for the request's requirements on it, R(i); any other
+identifier takes the first candidate offered for the first requirement that reaches it.
+Each chosen candidate's dependencies are read and walked in turn. The walk answers when, for
+every identifier *i* it reaches and every requirement *r* on *i* stated by a chosen
+candidate, the first candidate offered for *r* alone is the chosen C(i), and C(i) meets every
+requirement on *i* (R(i) and the chosen candidates'). A walk that fails may have read what
+resolvelib never pins, so it reads only what is cheap: a chosen sdist must have its METADATA
+kept from an earlier build, and a wheel's is read where a read takes no whole download.
+Anything else (a disagreement, an empty offer, a failed read) returns
+None, and resolvelib resolves, over a fresh provider.
+
+**Why the result is resolvelib's.** The provider's offer for a set S of requirements on an
+identifier is one ordering, the same for every S (the preferred version, then newest first,
+then the target's tags), filtered by conditions each requirement either passes or fails
+(specifiers, a file named), except two that a requirement can *widen*: a yanked file is
+offered only when some ``==`` names its version, a prerelease only when some specifier names
+one (or, by default, when nothing else is left). Suppose C is first for each r in S alone and
+some w comes before C in the offer for S. If w is a final release and not yanked, the
+filtering conditions that keep w for S keep it for any r in S alone, before C: impossible. If
+w is yanked, the ``==`` in S that names it keeps it for that requirement alone: impossible.
+If w is a prerelease offered because a specifier in S names one, that specifier alone offers
+it; because the policy allows them, every r alone does; because nothing else is left for S,
+C is a prerelease too, so prereleases are offered for the r that C is first for: impossible
+each time. And C is offered for S: it meets every specifier and named file in S, and if
+yanked or a prerelease, each r alone offers it, so one of the widening conditions holds for
+S too. So C comes first for every S that holds R(i) (a named identifier) or one chosen
+candidate's requirement (any other), and every S resolvelib ever holds for *i* is one of
+them: it adds every requirement of the request before pinning anything, and after that only
+the requirements of candidates it pins. Then, as in :mod:`graft.resolve.pinned`: with every
+pin so far in C, resolvelib pins C(i) when it comes to *i* (first, meeting every requirement
+on it), no pin ever fails a requirement, so it never backtracks, and it pins exactly C, one
+identifier at a time. Dead ends (decision 91) come only from backtracking, so there are none.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from graft.errors import BuildError, SourceError
+from graft.resolve.artifacts import ListingPrefetch
+from graft.resolve.provider import PYTHON, WheelCandidate
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from packaging.specifiers import SpecifierSet
+
+    from graft.resolve.provider import Candidate, Need, Provider
+
+
+class Unanimous:
+    """The candidates chosen per identifier and the identifiers each one requires."""
+
+    def __init__(self) -> None:
+        self.mapping: dict[str, Candidate] = {}
+        self.children: dict[str, set[str]] = {}
+
+
+def _first(ident: str, needs: Sequence[Need], provider: Provider) -> Candidate | None:
+    return provider.first_match(ident, needs)
+
+
+def _readable(candidate: Candidate, provider: Provider) -> bool:
+    """Whether *candidate*'s dependencies are read cheaply, should resolvelib never pin it.
+
+    Known or kept METADATA, or a wheel's where reads are cheap (a range read or a local
+    file, not a whole download: as a read ahead's guess, decision 77); an sdist's only if
+    kept from an earlier build.
+    """
+    if not isinstance(candidate, WheelCandidate) or provider.reader.at_hand(candidate.file):
+        return True
+    source = provider.source
+    cheap = not isinstance(source, ListingPrefetch) or source.reads_cheaply()
+    return candidate.file.is_wheel and cheap
+
+
+def one_by_one(asked: Mapping[str, Sequence[Need]], provider: Provider) -> bool:
+    """Whether each identifier's requirements from the request admit a candidate as they come.
+
+    resolvelib adds the request's requirements one at a time and stops at the first that
+    leaves an identifier no candidate: ``lib>=2`` and then ``lib==2.0``, with 2.0 yanked,
+    stop at ``lib>=2`` (only the ``==`` admits a yanked release), though both together admit
+    2.0. The requirements as a whole are screened by the caller.
+    """
+    return all(
+        _first(ident, needs[:k], provider) is not None
+        for ident, needs in asked.items()
+        for k in range(1, len(needs))
+    )
+
+
+def unanimous_resolution(roots: Sequence[Need], provider: Provider) -> Unanimous | None:
+    """What resolvelib resolves *roots* to when no requirement disagrees; else None.
+
+    Reads the METADATA of each chosen candidate (the ones resolvelib would pin); a failed
+    read, or a candidate that is not a wheel, returns None for resolvelib to decide.
+    """
+    try:
+        return _walk(roots, provider)
+    except (BuildError, SourceError):
+        return None
+
+
+def _walk(roots: Sequence[Need], provider: Provider) -> Unanimous | None:
+    asked: dict[str, list[Need]] = {}
+    for need in roots:
+        asked.setdefault(need.identifier, []).append(need)
+    if not one_by_one(asked, provider):
+        return None
+    stated = {ident: list(needs) for ident, needs in asked.items()}
+    out = Unanimous()
+    firsts: dict[tuple[str, SpecifierSet, str | None], Candidate | None] = {}
+    queue = [(ident, asked[ident]) for ident in reversed(list(asked))]
+    while queue:
+        ident, needs = queue.pop()
+        chosen = out.mapping.get(ident)
+        if chosen is not None and ident in asked:
+            continue  # (R(i) decided it, and every S resolvelib holds contains R(i))
+        if ident in asked:
+            first = _first(ident, asked[ident], provider)
+        else:  # (many chosen wheels state the same requirement: asked once)
+            key = (ident, needs[0].specifier, needs[0].filename)
+            if key not in firsts:
+                firsts[key] = _first(ident, needs, provider)
+            first = firsts[key]
+        if chosen is not None:
+            if first != chosen:
+                return None  # a requirement prefers another candidate: resolvelib decides
+            continue
+        if first is None or not _readable(first, provider):
+            return None
+        out.mapping[ident] = first
+        deps = provider.get_dependencies(first)
+        out.children[ident] = {d.identifier for d in deps if d.identifier != PYTHON}
+        for dep in reversed(deps):
+            stated.setdefault(dep.identifier, []).append(dep)
+            queue.append((dep.identifier, [dep]))
+    for ident, needs in stated.items():
+        if not all(provider.is_satisfied_by(n, out.mapping[ident]) for n in needs):
+            return None
+    return out
+
+
+__all__ = ["Unanimous", "one_by_one", "unanimous_resolution"]
