@@ -237,3 +237,36 @@ def test_a_choice_that_meets_a_later_requirement_but_is_not_its_first_is_left_to
     result = resolve(["app"], LINUX, index)
     assert result.found == "search"
     assert result.pins == resolve(["app"], LINUX, index, shortcut=False).pins
+
+
+def test_a_release_resolvelib_rejects_on_trying_it_is_passed_over() -> None:
+    index = FakeIndex()
+    index.add("app", "1.0", ["lib", "tool"])
+    index.add("lib", "1.0")
+    index.add("lib", "2.0", ["kernels>=0.19"])  # no such release: lib 2.0 is rejected
+    index.add("kernels", "0.18")
+    index.add("tool", "1.0")
+    index.add("tool", "2.0", python=">=3.12")  # its own Requires-Python excludes 3.11
+    result = resolve(["app"], LINUX, index)
+    assert result.found == "unanimous"
+    assert [p.label for p in result.pins] == ["app==1.0", "lib==1.0", "tool==1.0"]
+    assert result.pins == resolve(["app"], LINUX, index, shortcut=False).pins
+    found = unanimous_resolution([Need("app")], Provider(index, LINUX, Policy()))
+    assert found is not None
+    assert found.passed_over == 2
+
+
+def test_a_requirement_another_could_widen_is_left_to_resolvelib() -> None:
+    index = FakeIndex()
+    index.add("app", "1.0", ["lib"])
+    index.add("lib", "1.0")
+    index.add("lib", "2.0", ["kernels>=0.19"])
+    index.add("kernels", "0.19", yanked="broken")  # an == on it would admit it
+    index.add("kernels", "0.18")
+    assert unanimous_resolution([Need("app")], Provider(index, LINUX, Policy())) is None
+    result = resolve(["app"], LINUX, index)
+    assert result.found == "search"
+    assert result.pins == resolve(["app"], LINUX, index, shortcut=False).pins
+    disallowed = Policy(prereleases=Prereleases.DISALLOW)
+    index.add("tool", "1.0", ["kernels>=0.20"])  # a prerelease named elsewhere would do
+    assert unanimous_resolution([Need("tool")], Provider(index, LINUX, disallowed)) is None

@@ -10,14 +10,18 @@ instead, and answers only where the answer is certainly resolvelib's.
 **When it answers.** Walk from the request: an identifier the request names takes the first
 candidate the provider offers for the request's requirements on it, R(i); any other
 identifier takes the first candidate offered for the first requirement that reaches it.
-Each chosen candidate's dependencies are read and walked in turn. The walk answers when, for
-every identifier *i* it reaches and every requirement *r* on *i* stated by a chosen
-candidate, the first candidate offered for *r* alone is the chosen C(i), and C(i) meets every
-requirement on *i* (R(i) and the chosen candidates'). A walk that fails may have read what
-resolvelib never pins, so it reads only what is cheap: a chosen sdist must have its METADATA
-kept from an earlier build, and a wheel's is read where a read takes no whole download.
-Anything else (a disagreement, an empty offer, a failed read) returns
-None, and resolvelib resolves, over a fresh provider.
+Each chosen candidate's dependencies are read and walked in turn. A candidate one of whose
+own requirements admits nothing, whatever else is required (*hopeless*: nothing fits it
+alone, and it is about the target's Python, or it leaves out no yanked file and prereleases
+are not ``disallow``-ed, so no other requirement can widen it), is passed over for the next
+one: resolvelib rejects it on trying it, before pinning anything, and tries the next. The
+walk answers when, for every identifier *i* it reaches and every requirement *r* on *i*
+stated by a chosen candidate, the first candidate offered for *r* alone is the chosen C(i),
+and C(i) meets every requirement on *i* (R(i) and the chosen candidates'). A walk that fails
+may have read what resolvelib never pins, so it reads only what is cheap: a chosen sdist
+must have its METADATA kept from an earlier build, and a wheel's is read where a read takes
+no whole download. Anything else (a disagreement, an empty offer, a requirement that may be
+widened, a failed read) returns None, and resolvelib resolves, over a fresh provider.
 
 **Why the result is resolvelib's.** The provider's offer for a set S of requirements on an
 identifier is one ordering, the same for every S (the preferred version, then newest first,
@@ -36,19 +40,26 @@ yanked or a prerelease, each r alone offers it, so one of the widening condition
 S too. So C comes first for every S that holds R(i) (a named identifier) or one chosen
 candidate's requirement (any other), and every S resolvelib ever holds for *i* is one of
 them: it adds every requirement of the request before pinning anything, and after that only
-the requirements of candidates it pins. Then, as in :mod:`graft.resolve.pinned`: with every
-pin so far in C, resolvelib pins C(i) when it comes to *i* (first, meeting every requirement
-on it), no pin ever fails a requirement, so it never backtracks, and it pins exactly C, one
-identifier at a time. Dead ends (decision 91) come only from backtracking, so there are none.
+the requirements of candidates it pins. Read "first" as "first but the hopeless", which
+depend on no S, and the same holds. Then, as in :mod:`graft.resolve.pinned`: with every pin
+so far in C, resolvelib comes to *i*, rejects the hopeless candidates before C(i) (merging
+the requirement no candidate meets fails whatever its criteria hold; it marks them dead ends,
+decision 91, which only hides them from later offers), and pins C(i), first of the rest and
+meeting every requirement on it. No pin ever fails a requirement, so it never backtracks,
+and it pins exactly C, one identifier at a time.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from packaging.utils import NormalizedName
+
 from graft.errors import BuildError, SourceError
+from graft.resolve.admit import by_version
 from graft.resolve.artifacts import ListingPrefetch
 from graft.resolve.provider import PYTHON, WheelCandidate
+from graft.resolve.screen import Prereleases
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -64,6 +75,10 @@ class Unanimous:
     def __init__(self) -> None:
         self.mapping: dict[str, Candidate] = {}
         self.children: dict[str, set[str]] = {}
+        self.passed_over = 0  # candidates resolvelib would reject on trying them
+
+
+_Choice = tuple["Candidate", list["Need"]]
 
 
 def _first(ident: str, needs: Sequence[Need], provider: Provider) -> Candidate | None:
@@ -102,52 +117,132 @@ def one_by_one(asked: Mapping[str, Sequence[Need]], provider: Provider) -> bool:
 def unanimous_resolution(roots: Sequence[Need], provider: Provider) -> Unanimous | None:
     """What resolvelib resolves *roots* to when no requirement disagrees; else None.
 
-    Reads the METADATA of each chosen candidate (the ones resolvelib would pin); a failed
-    read, or a candidate that is not a wheel, returns None for resolvelib to decide.
+    Reads the METADATA of each chosen candidate (the ones resolvelib would pin), and of the
+    ones it would reject on trying them; a failed read returns None for resolvelib to decide.
     """
     try:
         return _walk(roots, provider)
-    except (BuildError, SourceError):
+    except (BuildError, SourceError, _Undecided):
         return None
 
 
-def _walk(roots: Sequence[Need], provider: Provider) -> Unanimous | None:
+class _Undecided(Exception):  # noqa: N818 - not an error: resolvelib decides
+    """The walk cannot vouch for what resolvelib would do."""
+
+
+#: Candidates passed over as resolvelib rejects them on trying them, at most, in one walk.
+MAX_PASSED_OVER = 50
+
+
+class _Walk:
+    """The walk's questions to the provider, each asked once."""
+
+    def __init__(self, provider: Provider) -> None:
+        self.provider = provider
+        self._chosen: dict[tuple[str, tuple[tuple[SpecifierSet, str | None], ...]], _Choice] = {}
+        self._deps: dict[Candidate, list[Need] | None] = {}
+        self._firsts: dict[
+            tuple[str, tuple[tuple[SpecifierSet, str | None], ...]], Candidate | None
+        ]
+        self._firsts = {}
+        self.passed_over = 0
+
+    def _first(self, ident: str, needs: Sequence[Need]) -> Candidate | None:
+        """The provider's first candidate for *needs* alone, asked once per walk."""
+        key = (ident, tuple((n.specifier, n.filename) for n in needs))
+        if key not in self._firsts:
+            self._firsts[key] = _first(ident, needs, self.provider)
+        return self._firsts[key]
+
+    def first(self, ident: str, needs: Sequence[Need]) -> _Choice:
+        """The first candidate for *needs* alone that resolvelib would keep, and its needs.
+
+        resolvelib rejects a candidate on trying it, and tries the next one, when one of its
+        requirements admits no candidate (:meth:`_hopeless`): the walk passes over it too.
+        """
+        key = (ident, tuple((n.specifier, n.filename) for n in needs))
+        known = self._chosen.get(key)
+        if known is not None:
+            return known
+        candidate = self._first(ident, needs)
+        if candidate is None:
+            raise _Undecided
+        deps = self._dependencies(candidate)
+        if deps is None:  # (rare: the whole offer, to go on along it)
+            offered = self.provider.find_matches(ident, {ident: iter(needs)}, {ident: iter(())})
+            for candidate in offered[1:]:
+                deps = self._dependencies(candidate)
+                if deps is not None:
+                    break
+            else:
+                raise _Undecided
+        found = self._chosen[key] = (candidate, deps)
+        return found
+
+    def _dependencies(self, candidate: Candidate) -> list[Need] | None:
+        """*candidate*'s needs; None if resolvelib would reject it on trying it."""
+        if candidate in self._deps:
+            return self._deps[candidate]
+        if not _readable(candidate, self.provider):
+            raise _Undecided
+        deps: list[Need] | None = self.provider.get_dependencies(candidate)
+        if deps is not None and any(self._hopeless(need) for need in deps):
+            self.passed_over += 1
+            if self.passed_over > MAX_PASSED_OVER:
+                raise _Undecided
+            deps = None
+        self._deps[candidate] = deps
+        return deps
+
+    def _hopeless(self, need: Need) -> bool:
+        """Whether *need* admits no candidate whatever else is required.
+
+        It admits none alone, and nothing another requirement adds could widen it: the
+        target's Python is one candidate; otherwise neither a yanked file (an ``==`` naming
+        it) nor a prerelease (a specifier naming one) is left out of what it admits, unless
+        prereleases are ``disallow``-ed. A need that may be widened leaves it to resolvelib.
+        """
+        if self._first(need.identifier, [need]) is not None:
+            return False
+        if need.name == PYTHON:
+            return True
+        if need.filename is not None or self.provider.policy.prereleases is Prereleases.DISALLOW:
+            raise _Undecided
+        files = by_version(self.provider.files(NormalizedName(need.name)))
+        if any(f.yanked is not None for f in files.admitted([need.specifier])):
+            raise _Undecided
+        return True
+
+
+def _walk(roots: Sequence[Need], provider: Provider) -> Unanimous:
     asked: dict[str, list[Need]] = {}
     for need in roots:
         asked.setdefault(need.identifier, []).append(need)
     if not one_by_one(asked, provider):
-        return None
+        raise _Undecided
     stated = {ident: list(needs) for ident, needs in asked.items()}
     out = Unanimous()
-    firsts: dict[tuple[str, SpecifierSet, str | None], Candidate | None] = {}
+    walk = _Walk(provider)
     queue = [(ident, asked[ident]) for ident in reversed(list(asked))]
     while queue:
         ident, needs = queue.pop()
         chosen = out.mapping.get(ident)
         if chosen is not None and ident in asked:
             continue  # (R(i) decided it, and every S resolvelib holds contains R(i))
-        if ident in asked:
-            first = _first(ident, asked[ident], provider)
-        else:  # (many chosen wheels state the same requirement: asked once)
-            key = (ident, needs[0].specifier, needs[0].filename)
-            if key not in firsts:
-                firsts[key] = _first(ident, needs, provider)
-            first = firsts[key]
+        first, deps = walk.first(ident, asked.get(ident, needs))
         if chosen is not None:
             if first != chosen:
-                return None  # a requirement prefers another candidate: resolvelib decides
+                raise _Undecided  # a requirement prefers another candidate
             continue
-        if first is None or not _readable(first, provider):
-            return None
         out.mapping[ident] = first
-        deps = provider.get_dependencies(first)
         out.children[ident] = {d.identifier for d in deps if d.identifier != PYTHON}
         for dep in reversed(deps):
             stated.setdefault(dep.identifier, []).append(dep)
             queue.append((dep.identifier, [dep]))
     for ident, needs in stated.items():
         if not all(provider.is_satisfied_by(n, out.mapping[ident]) for n in needs):
-            return None
+            raise _Undecided
+    out.passed_over = walk.passed_over
     return out
 
 
