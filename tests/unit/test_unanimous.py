@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from packaging.specifiers import SpecifierSet
@@ -18,13 +16,7 @@ from graft.resolve.surface import read_surface
 from graft.resolve.unanimous import unanimous_resolution
 from tests.unit.fakeindex import FakeIndex, metadata
 from tests.unit.test_pinned import LINUX, NAMES, SPECS, universes
-
-if TYPE_CHECKING:
-    from collections.abc import Sequence
-
-    from graft.resolve.artifacts import ArtifactFile
-    from graft.resolve.surface import Surface
-
+from tests.unit.test_read_ahead import KeepingIndex, ListingIndex
 
 #: Releases of every project: one a prerelease, one yanked in some universes.
 RELEASES = ("1.0", "2.0", "3.0", "4.0rc1")
@@ -151,23 +143,8 @@ def test_a_root_that_disagrees_with_a_dependency_is_left_to_resolvelib() -> None
     assert str(found.mapping["tool"].version) == "2.0"
 
 
-class KeptSurfaces(FakeIndex):
-    """A fake index that keeps parsed surfaces (a ``SurfaceStore``): an sdist built before."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.kept: dict[str, Surface] = {}
-
-    def load_surface(self, file: ArtifactFile) -> Surface | None:
-        return self.kept.get(file.filename)
-
-    def save_surface(self, file: ArtifactFile, data: bytes, surface: Surface) -> None:
-        assert data
-        self.kept[file.filename] = surface
-
-
 def test_an_sdist_first_is_left_to_resolvelib_unless_its_metadata_is_kept() -> None:
-    index = KeptSurfaces()
+    index = KeepingIndex()  # (a ListingPrefetch whose reads are cheap)
     index.add("app", "1.0", ["lib"])
     index.add_sdist("lib", "2.0")
     index.add("lib", "1.0")
@@ -197,18 +174,9 @@ def test_roots_resolvelib_adds_one_by_one_are_screened_one_by_one() -> None:
     assert _outcome(index, roots, Policy(), shortcut=True) == searched
 
 
-class WholeDownloads(FakeIndex):
-    """An index whose METADATA reads take whole wheels (no range requests)."""
-
-    def prefetch_files(self, names: Sequence[NormalizedName]) -> Sequence[NormalizedName]:
-        return list(names)
-
-    def reads_cheaply(self) -> bool:
-        return False
-
-
 def test_a_read_that_takes_a_whole_download_is_left_to_resolvelib() -> None:
-    index = WholeDownloads()
+    index = ListingIndex()
+    index.cheap = False  # METADATA reads take whole wheels: no range requests
     app, lib = index.add("app", "1.0", ["lib"]), index.add("lib", "1.0")
     provider = Provider(index, LINUX, Policy())
     assert unanimous_resolution([Need("app")], provider) is None

@@ -18,6 +18,7 @@ them (a release's wheels for a pinned project, rather than every release's).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import threading
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from graft.resolve.screen import Policy, Screen
 
 C = TypeVar("C")
+V = TypeVar("V")
 
 #: Policy fields the key spells out; any other field is keyed by identity (one per lock).
 _KNOWN = frozenset(
@@ -228,15 +230,8 @@ class ScreenMemo:
         listing = self._listing_of(files)
         seen = self._signature(listing, tag_rank, target.version)
         key = self._key(name, files, specs, listing, policy, signature=seen)
-        with self._lock:
-            if key in self._firsts:
-                self.shared += 1
-                return self._firsts[key]
-        found = first_offered(name, files, specs, target, policy, tag_rank=tag_rank)
-        with self._lock:
-            self._firsts[key] = found
-        self.screened += 1
-        return found
+        first = functools.partial(first_offered, tag_rank=tag_rank)
+        return self._remembered(self._firsts, key, first, name, files, specs, target, policy)
 
     def screen(
         self,
@@ -256,13 +251,23 @@ class ScreenMemo:
         listing = self._listing_of(by_version(files).admitted(specs))
         seen = self._signature(listing, tag_rank, target.version)
         key = self._key(name, files, specs, listing, policy, signature=seen)
+        whole = functools.partial(screen, tag_rank=tag_rank, reasons=False)
+        return self._remembered(self._screens, key, whole, name, files, specs, target, policy)
+
+    def _remembered(
+        self,
+        kept: dict[tuple[Hashable, ...], V],
+        key: tuple[Hashable, ...],
+        work: Callable[..., V],
+        *args: Any,
+    ) -> V:
+        """``kept[key]``, or ``work(*args)`` kept there (counted as shared or screened)."""
         with self._lock:
-            found = self._screens.get(key)
-        if found is not None:
-            self.shared += 1
-            return found
-        result = screen(name, files, specs, target, policy, tag_rank=tag_rank, reasons=False)
+            if key in kept:
+                self.shared += 1
+                return kept[key]
+        found = work(*args)
         with self._lock:
-            self._screens[key] = result
+            kept[key] = found
         self.screened += 1
-        return result
+        return found
