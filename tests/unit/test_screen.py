@@ -311,3 +311,14 @@ def test_the_first_offered_is_the_preferred_version_unless_upgrading() -> None:
         first = first_offered(LIB, files, [], LINUX, policy, tag_rank=RANKS)
         assert first is not None
         assert str(first[0]) == expected
+
+
+def test_the_first_offered_is_the_targets_best_wheel_of_the_release() -> None:
+    files = [
+        ArtifactFile("lib-2.0-py3-none-any.whl", "https://files.invalid/a"),
+        ArtifactFile("lib-2.0-cp311-cp311-manylinux_2_17_x86_64.whl", "https://files.invalid/b"),
+        ArtifactFile("lib-2.0-cp311-abi3-win_amd64.whl", "https://files.invalid/c"),
+    ]
+    first = first_offered(LIB, files, [], LINUX, Policy(), tag_rank=RANKS)
+    assert first is not None
+    assert first[1].filename == "lib-2.0-cp311-cp311-manylinux_2_17_x86_64.whl"
