@@ -238,3 +238,19 @@ def test_a_requirement_another_could_widen_is_left_to_resolvelib() -> None:
     disallowed = Policy(prereleases=Prereleases.DISALLOW)
     index.add("tool", "1.0", ["kernels>=0.20"])  # a prerelease named elsewhere would do
     assert unanimous_resolution([Need("tool")], Provider(index, LINUX, disallowed)) is None
+
+
+def test_several_requirements_of_the_request_on_one_project_pass_nothing_over() -> None:
+    """``lib<3`` alone admits only 2.5 (a final release rules the prerelease out), which
+    needs what no index has; with ``lib>=2.0b1`` 2.1b1 is admitted too. resolvelib rejects
+    2.5, and its provider then ends the resolution: ``lib<3`` alone admits only a dead end.
+    """
+    index = FakeIndex()
+    index.add("lib", "2.5", ["missing>=1"])
+    index.add("lib", "2.1b1")
+    index.add("missing", "0.1")
+    roots = ["lib<3", "lib>=2.0b1"]
+    needs = [Need("lib", None, SpecifierSet("<3")), Need("lib", None, SpecifierSet(">=2.0b1"))]
+    assert unanimous_resolution(needs, Provider(index, LINUX, Policy())) is None
+    searched = _outcome(index, roots, Policy(), shortcut=False)
+    assert _outcome(index, roots, Policy(), shortcut=True) == searched

@@ -158,7 +158,10 @@ class _Walk:
         """The first candidate for *needs* alone that resolvelib would keep, and its needs.
 
         resolvelib rejects a candidate on trying it, and tries the next one, when one of its
-        requirements admits no candidate (:meth:`_hopeless`): the walk passes over it too.
+        requirements admits no candidate (:meth:`_hopeless`): the walk passes over it too,
+        but not for several requirements of the request on one identifier (resolvelib's
+        provider ends the resolution once one of them alone admits only candidates it has
+        rejected: :meth:`~graft.resolve.provider.Provider.rule_out`).
         """
         key = (ident, tuple((n.specifier, n.filename) for n in needs))
         known = self._chosen.get(key)
@@ -168,6 +171,8 @@ class _Walk:
         if candidate is None:
             raise _Undecided
         deps = self._dependencies(candidate)
+        if deps is None and len(needs) > 1:
+            raise _Undecided
         if deps is None:  # (rare: the whole offer, to go on along it)
             offered = self.provider.find_matches(ident, {ident: iter(needs)}, {ident: iter(())})
             for candidate in offered[1:]:
