@@ -12,7 +12,8 @@ from packaging.utils import NormalizedName
 from packaging.version import Version
 
 from graft.resolve.artifacts import ArtifactFile, wheel_rank
-from graft.resolve.screen import Policy, Prereleases, Reject, first_offered, screen
+from graft.resolve.first_offered import first_offered
+from graft.resolve.screen import Policy, Prereleases, Reject, screen
 from graft.venv.interpreter import foreign_target
 
 LINUX = foreign_target("3.11", ["manylinux_2_17_x86_64"])

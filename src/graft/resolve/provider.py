@@ -30,8 +30,9 @@ from resolvelib import AbstractProvider, BaseReporter
 
 from graft.errors import SourceError
 from graft.resolve.artifacts import ListingPrefetch, MetadataReader
+from graft.resolve.first_offered import first_offered
 from graft.resolve.readahead import ReadAhead
-from graft.resolve.screen import first_offered, screen
+from graft.resolve.screen import screen
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterator, Mapping, Sequence
@@ -228,7 +229,7 @@ class Provider(AbstractProvider[Need, Candidate, str]):
     def first_match(self, identifier: str, needs: Sequence[Need]) -> Candidate | None:
         """The first candidate :meth:`find_matches` offers for *needs* alone, or None.
 
-        Read a release at a time (:func:`~graft.resolve.screen.first_offered`), unless the
+        Read a release at a time (:func:`~graft.resolve.first_offered.first_offered`), unless the
         answer needs the whole list: the target's Python, a file named, dead ends.
         """
         if identifier == PYTHON or self.dead_ends or any(n.filename for n in needs):

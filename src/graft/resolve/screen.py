@@ -35,7 +35,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from graft.resolve.admit import arbitrary, by_version, verdicts
+from graft.resolve.admit import by_version, verdicts
 from graft.resolve.artifacts import parse_wheel, sdist_name, stated_tags, wheel_rank
 from graft.resolve.surface import python_allows
 
@@ -258,7 +258,8 @@ _GROUPED: dict[int, tuple[Sequence[ArtifactFile], _Grouped]] = {}
 _GROUPED_MAX = 1024
 
 
-def _grouped(files: Sequence[ArtifactFile]) -> _Grouped:
+def grouped_by_tags(files: Sequence[ArtifactFile]) -> _Grouped:
+    """*files*' wheels by the tag set their names state, the rest apart; per listing."""
     hit = _GROUPED.get(id(files))
     if hit is not None and hit[0] is files:
         return hit[1]
@@ -277,32 +278,6 @@ def _grouped(files: Sequence[ArtifactFile]) -> _Grouped:
     return grouped
 
 
-#: Per listing and target (tag ranks), the positions of the files a tag of the target may fit.
-_FITTING: dict[tuple[int, int], tuple[Sequence[ArtifactFile], Mapping[str, int], frozenset[int]]]
-_FITTING = {}
-
-
-def _fitting(files: Sequence[ArtifactFile], tag_rank: Mapping[str, int]) -> frozenset[int]:
-    """The positions in *files* of every file but the wheels no tag of the target fits.
-
-    As :func:`_tag_compatible` keeps them (without reasons), remembered per listing and
-    target: :func:`first_offered` reads a release at a time, a lock once per environment.
-    """
-    hit = _FITTING.get((id(files), id(tag_rank)))
-    if hit is not None and hit[0] is files and hit[1] is tag_rank:
-        return hit[2]
-    grouped = _grouped(files)
-    kept = set(grouped.others)
-    for tags, at in grouped.by_tags:
-        if any(t in tag_rank for t in tags):
-            kept.update(at)
-    if len(_FITTING) >= _GROUPED_MAX:
-        _FITTING.clear()
-    fitting = frozenset(kept)
-    _FITTING[id(files), id(tag_rank)] = (files, tag_rank, fitting)
-    return fitting
-
-
 def _tag_compatible(
     name: NormalizedName,
     files: Sequence[ArtifactFile],
@@ -318,7 +293,7 @@ def _tag_compatible(
     the first check it fails) and any other file of such a set (another project's, or no
     valid wheel name) is kept for the checks to name its reason. The rest keep their order.
     """
-    grouped = _grouped(files)
+    grouped = grouped_by_tags(files)
     kept = list(grouped.others)
     for tags, at in grouped.by_tags:
         if any(t in tag_rank for t in tags):
@@ -334,7 +309,7 @@ def _tag_compatible(
     return [files[i] for i in kept]
 
 
-def _variant_groups(
+def variant_groups(
     name: NormalizedName,
     passed: list[tuple[Version, tuple[int, int, int], ArtifactFile]],
     files: Sequence[ArtifactFile],
@@ -368,7 +343,7 @@ def _variant_groups(
     return out
 
 
-def _passed(
+def passing(
     name: NormalizedName,
     files: Sequence[ArtifactFile],
     specs: Sequence[SpecifierSet],
@@ -427,7 +402,7 @@ def screen(
     contains = verdicts(specs)
     read = files if reasons else by_version(files).admitted(specs)
     kept = _tag_compatible(name, read, tag_rank, rejected if reasons else None)
-    passed = _passed(
+    passed = passing(
         name,
         kept,
         specs,
@@ -438,7 +413,7 @@ def screen(
         rejected=rejected,
     )
     if policy.variants is not None:
-        passed = _variant_groups(name, passed, files, policy.variants, rejected)
+        passed = variant_groups(name, passed, files, policy.variants, rejected)
     named = any(spec.prereleases for spec in specs)
     allow = policy.prereleases is Prereleases.ALLOW or named
     if policy.prereleases is Prereleases.IF_NECESSARY:
@@ -451,58 +426,3 @@ def screen(
             offered.append((version, key, file))
     ordered = _order(offered, policy.prefers(name))
     return Screen(tuple((v, f) for v, _, f in ordered), tuple(rejected) if reasons else ())
-
-
-def first_offered(
-    name: NormalizedName,
-    files: Sequence[ArtifactFile],
-    specs: Sequence[SpecifierSet],
-    target: Target,
-    policy: Policy,
-    *,
-    tag_rank: Mapping[str, int],
-) -> tuple[Version, ArtifactFile] | None:
-    """``screen(...).offered[0]`` (None: nothing offered), read a release at a time.
-
-    Releases in the screening's order (the preferred version, then newest first); the first
-    with a file that passes answers, unless it is a prerelease that is not allowed: then
-    the next final release that passes answers (a final one passing rules prereleases out
-    under ``if-necessary``), or, with none, the first prerelease that passed. A release's
-    files in the screening's order (with a variant chooser, by what its variants say). A
-    ``===`` (which compares texts, not versions) screens whole.
-    """
-    if arbitrary(specs):
-        whole = screen(name, files, specs, target, policy, tag_rank=tag_rank, reasons=False)
-        return whole.offered[0] if whole.offered else None
-    contains = verdicts(specs)
-    preferred = policy.prefers(name)
-    releases = sorted(by_version(files).versions, key=lambda item: item[0], reverse=True)
-    releases.sort(key=lambda item: item[0] != preferred)  # (stable: newest first after it)
-    allow = policy.prereleases is Prereleases.ALLOW or any(spec.prereleases for spec in specs)
-    waiting: tuple[Version, ArtifactFile] | None = None  # the first prerelease that passed
-    ignored: list[tuple[ArtifactFile, Reject, Version | None]] = []
-    fitting = _fitting(files, tag_rank)
-    for version, at in releases:
-        if not contains(version):
-            continue
-        release = [files[i] for i in sorted(at) if i in fitting]
-        passed = _passed(
-            name,
-            release,
-            specs,
-            contains,
-            target=target,
-            policy=policy,
-            tag_rank=tag_rank,
-            rejected=ignored,
-        )
-        if policy.variants is not None:  # (a release at a time, as the screening groups them)
-            passed = _variant_groups(name, passed, files, policy.variants, ignored)
-        if not passed:
-            continue
-        best = min(passed, key=lambda item: (item[1], item[2].filename))
-        if allow or not version.is_prerelease:
-            return best[0], best[2]
-        if waiting is None:
-            waiting = best[0], best[2]
-    return waiting if policy.prereleases is Prereleases.IF_NECESSARY else None

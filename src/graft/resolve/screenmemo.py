@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from graft.resolve.admit import by_version
 from graft.resolve.artifacts import parse_wheel, stated_tags
-from graft.resolve.screen import first_offered, screen
+from graft.resolve.first_offered import first_offered
+from graft.resolve.screen import screen
 from graft.resolve.surface import python_allows
 
 if TYPE_CHECKING:
@@ -222,7 +223,7 @@ class ScreenMemo:
         *,
         tag_rank: Mapping[str, int],
     ) -> tuple[Version, ArtifactFile] | None:
-        """``screen(...).offered[0]`` (:func:`~graft.resolve.screen.first_offered`), shared.
+        """``screen(...).offered[0]`` (:func:`~graft.resolve.first_offered.first_offered`), shared.
 
         Shared where the target's signature of the whole listing agrees: one signature per
         project and environment, where a screening's is of the files its specifiers admit.

@@ -1,0 +1,118 @@
+"""The screening's first candidate, read a release at a time.
+
+A resolution that does not search (:mod:`graft.resolve.unanimous`) asks, per requirement,
+only for the first candidate the provider would offer. :func:`~graft.resolve.screen.screen`
+answers with every candidate: every file of every release the specifiers admit, screened
+and ordered. :func:`first_offered` screens the releases in the screening's order and stops
+at the first that answers, with the same answer (``tests/unit/test_screen.py`` checks it
+against the whole screening on ordinary and odd listings).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from graft.resolve.admit import arbitrary, by_version, verdicts
+from graft.resolve.screen import (
+    Prereleases,
+    Reject,
+    grouped_by_tags,
+    passing,
+    screen,
+    variant_groups,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from packaging.specifiers import SpecifierSet
+    from packaging.utils import NormalizedName
+    from packaging.version import Version
+
+    from graft.model.target import Target
+    from graft.resolve.artifacts import ArtifactFile
+    from graft.resolve.screen import Policy
+
+#: Per listing and target (tag ranks), the positions of the files a tag of the target may fit.
+_FITTING: dict[tuple[int, int], tuple[Sequence[ArtifactFile], Mapping[str, int], frozenset[int]]]
+_FITTING = {}
+_FITTING_MAX = 1024
+
+
+def _fitting(files: Sequence[ArtifactFile], tag_rank: Mapping[str, int]) -> frozenset[int]:
+    """The positions in *files* of every file but the wheels no tag of the target fits.
+
+    As the screening's tag filter keeps them (without reasons), remembered per listing and
+    target: :func:`first_offered` reads a release at a time, a lock once per environment.
+    """
+    hit = _FITTING.get((id(files), id(tag_rank)))
+    if hit is not None and hit[0] is files and hit[1] is tag_rank:
+        return hit[2]
+    grouped = grouped_by_tags(files)
+    kept = set(grouped.others)
+    for tags, at in grouped.by_tags:
+        if any(t in tag_rank for t in tags):
+            kept.update(at)
+    if len(_FITTING) >= _FITTING_MAX:
+        _FITTING.clear()
+    fitting = frozenset(kept)
+    _FITTING[id(files), id(tag_rank)] = (files, tag_rank, fitting)
+    return fitting
+
+
+def first_offered(
+    name: NormalizedName,
+    files: Sequence[ArtifactFile],
+    specs: Sequence[SpecifierSet],
+    target: Target,
+    policy: Policy,
+    *,
+    tag_rank: Mapping[str, int],
+) -> tuple[Version, ArtifactFile] | None:
+    """``screen(...).offered[0]`` (None: nothing offered), read a release at a time.
+
+    Releases in the screening's order (the preferred version, then newest first); the first
+    with a file that passes answers, unless it is a prerelease that is not allowed: then
+    the next final release that passes answers (a final one passing rules prereleases out
+    under ``if-necessary``), or, with none, the first prerelease that passed. A release's
+    files in the screening's order (with a variant chooser, by what its variants say). A
+    ``===`` (which compares texts, not versions) screens whole.
+    """
+    if arbitrary(specs):
+        whole = screen(name, files, specs, target, policy, tag_rank=tag_rank, reasons=False)
+        return whole.offered[0] if whole.offered else None
+    contains = verdicts(specs)
+    preferred = policy.prefers(name)
+    releases = sorted(by_version(files).versions, key=lambda item: item[0], reverse=True)
+    releases.sort(key=lambda item: item[0] != preferred)  # (stable: newest first after it)
+    allow = policy.prereleases is Prereleases.ALLOW or any(spec.prereleases for spec in specs)
+    waiting: tuple[Version, ArtifactFile] | None = None  # the first prerelease that passed
+    ignored: list[tuple[ArtifactFile, Reject, Version | None]] = []
+    fitting = _fitting(files, tag_rank)
+    for version, at in releases:
+        if not contains(version):
+            continue
+        release = [files[i] for i in sorted(at) if i in fitting]
+        passed = passing(
+            name,
+            release,
+            specs,
+            contains,
+            target=target,
+            policy=policy,
+            tag_rank=tag_rank,
+            rejected=ignored,
+        )
+        if policy.variants is not None:  # (a release at a time, as the screening groups them)
+            passed = variant_groups(name, passed, files, policy.variants, ignored)
+        if not passed:
+            continue
+        best = min(passed, key=lambda item: (item[1], item[2].filename))
+        if allow or not version.is_prerelease:
+            return best[0], best[2]
+        if waiting is None:
+            waiting = best[0], best[2]
+    return waiting if policy.prereleases is Prereleases.IF_NECESSARY else None
+
+
+__all__ = ["first_offered"]
