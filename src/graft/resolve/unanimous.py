@@ -81,10 +81,6 @@ class Unanimous:
 _Choice = tuple["Candidate", list["Need"]]
 
 
-def _first(ident: str, needs: Sequence[Need], provider: Provider) -> Candidate | None:
-    return provider.first_match(ident, needs)
-
-
 def _readable(candidate: Candidate, provider: Provider) -> bool:
     """Whether *candidate*'s dependencies are read cheaply, should resolvelib never pin it.
 
@@ -108,7 +104,7 @@ def one_by_one(asked: Mapping[str, Sequence[Need]], provider: Provider) -> bool:
     2.0. The requirements as a whole are screened by the caller.
     """
     return all(
-        _first(ident, needs[:k], provider) is not None
+        provider.first_match(ident, needs[:k]) is not None
         for ident, needs in asked.items()
         for k in range(1, len(needs))
     )
@@ -134,24 +130,29 @@ class _Undecided(Exception):  # noqa: N818 - not an error: resolvelib decides
 MAX_PASSED_OVER = 50
 
 
+#: What a question to the provider depends on: the identifier, each need's specifier and file.
+_Asked = tuple[str, tuple[tuple["SpecifierSet", "str | None"], ...]]
+
+
+def _asked(ident: str, needs: Sequence[Need]) -> _Asked:
+    return (ident, tuple((n.specifier, n.filename) for n in needs))
+
+
 class _Walk:
     """The walk's questions to the provider, each asked once."""
 
     def __init__(self, provider: Provider) -> None:
         self.provider = provider
-        self._chosen: dict[tuple[str, tuple[tuple[SpecifierSet, str | None], ...]], _Choice] = {}
+        self._chosen: dict[_Asked, _Choice] = {}
         self._deps: dict[Candidate, list[Need] | None] = {}
-        self._firsts: dict[
-            tuple[str, tuple[tuple[SpecifierSet, str | None], ...]], Candidate | None
-        ]
-        self._firsts = {}
+        self._firsts: dict[_Asked, Candidate | None] = {}
         self.passed_over = 0
 
     def _first(self, ident: str, needs: Sequence[Need]) -> Candidate | None:
         """The provider's first candidate for *needs* alone, asked once per walk."""
-        key = (ident, tuple((n.specifier, n.filename) for n in needs))
+        key = _asked(ident, needs)
         if key not in self._firsts:
-            self._firsts[key] = _first(ident, needs, self.provider)
+            self._firsts[key] = self.provider.first_match(ident, needs)
         return self._firsts[key]
 
     def first(self, ident: str, needs: Sequence[Need]) -> _Choice:
@@ -163,7 +164,7 @@ class _Walk:
         provider ends the resolution once one of them alone admits only candidates it has
         rejected: :meth:`~graft.resolve.provider.Provider.rule_out`).
         """
-        key = (ident, tuple((n.specifier, n.filename) for n in needs))
+        key = _asked(ident, needs)
         known = self._chosen.get(key)
         if known is not None:
             return known
