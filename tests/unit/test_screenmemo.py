@@ -142,3 +142,33 @@ def test_an_identity_in_a_key_is_never_reused_while_the_memo_lives() -> None:
     memo.screen(LIB, files, [], target, kept, tag_rank=target.tag_rank())
     memo.screen(LIB, files, [], target, kept, tag_rank=target.tag_rank())
     assert (memo.screened, memo.shared) == (21, 1)  # the same chooser: shared
+
+
+def test_a_pinned_question_in_every_environment_makes_only_the_pinned_releases_files() -> None:
+    # a lock asks each listing once per environment; a listing makes a file when it is read
+    # (decision 76), and the signature, the tag groups and the versions read names only
+    from graft.resolve.listing import Listing  # noqa: PLC0415
+
+    eager = [
+        _file(version, tag, python=">=3.10" if version == "2.0" else None)
+        for version in ("1.0", "1.1", "2.0")
+        for tag in TAGS
+    ]
+    rows = [[f.filename, f.url, "0" * 64, f.requires_python, None, None, None, None] for f in eager]
+    made: list[str] = []
+
+    def make(row: list[object]) -> ArtifactFile:
+        made.append(str(row[0]))
+        return eager[rows.index(row)]
+
+    listing = Listing(rows, make)
+    memo = ScreenMemo()
+    for env in ENVS:
+        ranks = env.target.tag_rank()
+        found = memo.first(
+            LIB, listing, [SpecifierSet("==1.1")], env.target, Policy(), tag_rank=ranks
+        )
+        alone = screen(LIB, eager, [SpecifierSet("==1.1")], env.target, Policy(), tag_rank=ranks)
+        assert found == (alone.offered[0] if alone.offered else None), env.label
+    assert made
+    assert {name.split("-")[1] for name in made} == {"1.1"}

@@ -39,7 +39,10 @@ _WHEEL_FIELDS = frozenset({5, 6, 7})
 
 
 class ByVersion:
-    """A listing's files by the version their filename states (positions in the listing)."""
+    """A listing's files by the version their filename states (positions in the listing).
+
+    :attr:`versions`: each version with its files' positions in ascending order, newest first.
+    """
 
     __slots__ = ("_admitted", "files", "versions")
 
@@ -67,7 +70,8 @@ class ByVersion:
             versions.setdefault(version, []).extend(at)
         for version, at in sdists.items():
             versions.setdefault(version, []).extend(at)
-        self.versions = tuple((v, tuple(at)) for v, at in versions.items())
+        newest = sorted(versions, reverse=True)  # (once per listing: a lock reads it per question)
+        self.versions = tuple((v, tuple(sorted(versions[v]))) for v in newest)
         self._admitted: dict[tuple[SpecifierSet, ...], tuple[ArtifactFile, ...]] = {}
 
     def stating(self, version: Version) -> list[ArtifactFile]:

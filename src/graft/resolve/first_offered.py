@@ -50,8 +50,9 @@ def _fitting(files: Sequence[ArtifactFile], tag_rank: Mapping[str, int]) -> froz
         return hit[2]
     grouped = grouped_by_tags(files)
     kept = set(grouped.others)
+    ranked = tag_rank.keys()
     for tags, at in grouped.by_tags:
-        if any(t in tag_rank for t in tags):
+        if not ranked.isdisjoint(tags):
             kept.update(at)
     if len(_FITTING) >= _FITTING_MAX:
         _FITTING.clear()
@@ -83,8 +84,9 @@ def first_offered(
         return whole.offered[0] if whole.offered else None
     contains = verdicts(specs)
     preferred = policy.prefers(name)
-    releases = sorted(by_version(files).versions, key=lambda item: item[0], reverse=True)
-    releases.sort(key=lambda item: item[0] != preferred)  # (stable: newest first after it)
+    releases = by_version(files).versions  # (newest first)
+    if preferred is not None:  # (it first, then the rest newest first)
+        releases = tuple(sorted(releases, key=lambda item: item[0] != preferred))
     allow = policy.prereleases is Prereleases.ALLOW or any(spec.prereleases for spec in specs)
     waiting: tuple[Version, ArtifactFile] | None = None  # the first prerelease that passed
     ignored: list[tuple[ArtifactFile, Reject, Version | None]] = []
@@ -92,7 +94,7 @@ def first_offered(
     for version, at in releases:
         if not contains(version):
             continue
-        release = [files[i] for i in sorted(at) if i in fitting]
+        release = [files[i] for i in at if i in fitting]
         passed = passing(
             name,
             release,

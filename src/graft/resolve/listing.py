@@ -6,7 +6,8 @@ version their *filename* states). Making an ``ArtifactFile`` of each row (its up
 parsed, its hashes a tuple) cost a warm unpinned sync of the fastapi roots ~35% of its
 time, for 47,000 rows of which it read a few hundred. A :class:`Listing` keeps the index's
 rows (:meth:`graft.sources.index.Indexes.rows`) and makes each file when it is first read
-(and the same object after); :func:`filenames` reads the names without making any.
+(and the same object after); :func:`filenames` reads the names without making any, and
+:func:`stated` the names with their ``requires-python``.
 """
 
 from __future__ import annotations
@@ -58,6 +59,14 @@ class Listing(Sequence[ArtifactFile]):
         """Each row's filename, in order, no file made."""
         return [row[0] for row in self._rows]
 
+    def stated(self) -> list[tuple[str, str | None]]:
+        """Each row's filename and ``requires-python``, in order, no file made.
+
+        The rows are :meth:`~graft.sources.index.Indexes.rows`': the filename first, the
+        ``requires-python`` fourth.
+        """
+        return [(row[0], row[3]) for row in self._rows]
+
 
 def filenames(files: Sequence[ArtifactFile]) -> list[str]:
     """The filenames of *files*, in order (a :class:`Listing`'s without making its files)."""
@@ -66,4 +75,11 @@ def filenames(files: Sequence[ArtifactFile]) -> list[str]:
     return [file.filename for file in files]
 
 
-__all__ = ["Listing", "filenames"]
+def stated(files: Sequence[ArtifactFile]) -> list[tuple[str, str | None]]:
+    """The filename and ``requires-python`` of each of *files* (a listing's, no file made)."""
+    if isinstance(files, Listing):
+        return files.stated()
+    return [(file.filename, file.requires_python) for file in files]
+
+
+__all__ = ["Listing", "filenames", "stated"]

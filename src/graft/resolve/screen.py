@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 
 from graft.resolve.admit import by_version, verdicts
 from graft.resolve.artifacts import parse_wheel, sdist_name, stated_tags, wheel_rank
+from graft.resolve.listing import filenames
 from graft.resolve.surface import python_allows
 
 if TYPE_CHECKING:
@@ -265,8 +266,8 @@ def grouped_by_tags(files: Sequence[ArtifactFile]) -> _Grouped:
         return hit[1]
     by_tags: dict[tuple[str, ...], list[int]] = {}
     others: list[int] = []
-    for i, file in enumerate(files):
-        tags = stated_tags(file.filename)
+    for i, filename in enumerate(filenames(files)):  # (a listing makes no file for this)
+        tags = stated_tags(filename)
         if tags is None:
             others.append(i)
         else:
@@ -295,8 +296,9 @@ def _tag_compatible(
     """
     grouped = grouped_by_tags(files)
     kept = list(grouped.others)
+    ranked = tag_rank.keys()
     for tags, at in grouped.by_tags:
-        if any(t in tag_rank for t in tags):
+        if not ranked.isdisjoint(tags):
             kept += at
         elif rejected is not None:
             for i in at:

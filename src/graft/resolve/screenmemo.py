@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from graft.resolve.admit import by_version
 from graft.resolve.artifacts import parse_wheel, stated_tags
 from graft.resolve.first_offered import first_offered
+from graft.resolve.listing import stated
 from graft.resolve.screen import screen
 from graft.resolve.surface import python_allows
 
@@ -64,15 +65,15 @@ class _Listing:
 def _listing(files: Sequence[ArtifactFile]) -> _Listing:
     tag_sets: dict[tuple[str, ...], None] = {}
     pythons: dict[str, None] = {}
-    for file in files:
-        tags = stated_tags(file.filename)
-        if tags is None and file.is_wheel:  # a variant wheel (or no wheel name)
-            parsed = parse_wheel(file.filename)
+    for filename, requires_python in stated(files):  # (a listing makes no file for this)
+        tags = stated_tags(filename)
+        if tags is None and filename.endswith(".whl"):  # a variant wheel (or no wheel name)
+            parsed = parse_wheel(filename)
             tags = None if parsed is None else parsed.tags
         if tags is not None:
             tag_sets[tags] = None
-        if file.requires_python:
-            pythons[file.requires_python] = None
+        if requires_python:
+            pythons[requires_python] = None
     return _Listing(tuple(tag_sets), tuple(pythons))
 
 
