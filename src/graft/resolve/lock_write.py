@@ -70,8 +70,13 @@ def to_pylock(
     top = Version(pythons[-1])
     packages = []
     built_from = sources or {}
+    markers: dict[frozenset[tuple[str, str, str]], Marker | None] = {}  # (entries share sets)
     for entry in entries:
-        marker = Marker(m) if (m := marker_for(entry.environments, covered)) else None
+        chosen = frozenset(e.values for e in entry.environments)  # (all marker_for reads)
+        if chosen not in markers:
+            text = marker_for(entry.environments, covered)
+            markers[chosen] = Marker(text) if text else None
+        marker = markers[chosen]
         source = next((built_from[f.url] for f in entry.wheels if f.url in built_from), None)
         if source is not None:  # a directory or a repository: that, not the wheel it built
             kind, found = _locked_source(source, lock_dir)
