@@ -184,6 +184,8 @@ def _age(cache: Path, seconds: float) -> int:
     """
     for path in (cache / "index").glob("*.json"):
         page = json.loads(path.read_text())
+        if "fetched" not in page:
+            continue  # (another graft's page, as test_sources leaves one in the session cache)
         page["fetched"] -= seconds
         path.write_text(json.dumps(page))
         os.utime(path, (page["fetched"], page["fetched"]))

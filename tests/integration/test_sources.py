@@ -874,7 +874,10 @@ def test_a_page_cached_in_another_format_is_left_to_its_graft(
     for stamp in plans.glob("replay-*"):
         stamp.unlink()
     index.requests.clear()
-    run_graft("sync", tmp_path / "w", "pageform==1.0", "--index-url", url, "--store", store_dir)
-    assert "/json/pageform/" in index.requests  # fetched again: the other format is not read
-    assert json.loads(other.read_text())["rows"] == "of another graft"  # and not overwritten
-    assert page.exists()
+    try:
+        run_graft("sync", tmp_path / "w", "pageform==1.0", "--index-url", url, "--store", store_dir)
+        assert "/json/pageform/" in index.requests  # fetched again: the other format is not read
+        assert json.loads(other.read_text())["rows"] == "of another graft"  # and not overwritten
+        assert page.exists()
+    finally:
+        other.unlink()  # (the session's cache is other tests' too)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Sequence
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -12,6 +14,7 @@ from packaging.utils import NormalizedName
 
 from graft.resolve.artifacts import ArtifactFile
 from graft.resolve.environments import DEFAULT_PYTHONS, matrix
+from graft.resolve.listing import Listing
 from graft.resolve.screen import Policy, Prereleases, screen
 from graft.resolve.screenmemo import ScreenMemo, policy_key
 
@@ -147,8 +150,6 @@ def test_an_identity_in_a_key_is_never_reused_while_the_memo_lives() -> None:
 def test_a_pinned_question_in_every_environment_makes_only_the_pinned_releases_files() -> None:
     # a lock asks each listing once per environment; a listing makes a file when it is read
     # (decision 76), and the signature, the tag groups and the versions read names only
-    from graft.resolve.listing import Listing  # noqa: PLC0415
-
     eager = [
         _file(version, tag, python=">=3.10" if version == "2.0" else None)
         for version in ("1.0", "1.1", "2.0")
@@ -157,9 +158,9 @@ def test_a_pinned_question_in_every_environment_makes_only_the_pinned_releases_f
     rows = [[f.filename, f.url, "0" * 64, f.requires_python, None, None, None, None] for f in eager]
     made: list[str] = []
 
-    def make(row: list[object]) -> ArtifactFile:
+    def make(row: Sequence[Any]) -> ArtifactFile:
         made.append(str(row[0]))
-        return eager[rows.index(row)]
+        return eager[[r[0] for r in rows].index(row[0])]
 
     listing = Listing(rows, make)
     memo = ScreenMemo()
