@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from graft.sources.index import Indexes
+from graft.sources.index import Indexes, PageDigest, PageRows
 from graft.sources.revalidate import unchanged
 from tests.support.rangeserver import Served, serve
 from tests.support.wheelmaker import make_wheel
@@ -89,3 +90,36 @@ def test_the_pages_a_run_answered_from_are_those_read_and_those_rested_on(
     assert indexes.answered_from() is None
     local = Indexes([str(wheels)], str(tmp_path / "cache"))  # (a directory: read each time)
     assert local.answered_from() is None
+
+
+def test_a_pages_digest_is_made_once_and_kept_through_a_not_modified(
+    tmp_path: Path, index: Served
+) -> None:
+    made: list[int] = []
+
+    def count(rows: list[list[Any]]) -> list[str]:
+        made.append(len(rows))
+        return [str(row[0]) for row in rows]
+
+    cache = str(tmp_path / "cache")
+    first = Indexes([f"{index.url}/simple/"], cache, digest=PageDigest("one", count))
+    rows = first.rows("lib")
+    assert isinstance(rows, PageRows)
+    assert rows.digest == ["lib-1.0-py3-none-any.whl"]
+    assert made == [1]
+    again = Indexes([f"{index.url}/simple/"], cache, digest=PageDigest("one", count))
+    assert again.rows("lib").digest == rows.digest  # type: ignore[attr-defined]
+    assert made == [1]  # kept with the page: not made again
+    index.pages.clear()
+    again.ask_again()  # the page is asked again by its ETag: 304
+    assert again.rows("lib").digest == rows.digest  # type: ignore[attr-defined]
+    assert index.pages == [304]
+    assert made == [1]
+    other = Indexes([f"{index.url}/simple/"], cache, digest=PageDigest("two", count))
+    assert other.rows("lib").digest == rows.digest  # type: ignore[attr-defined]
+    assert made == [1, 1]  # another maker's stamp: made again, and kept
+    Indexes([f"{index.url}/simple/"], cache, digest=PageDigest("two", count)).rows("lib")
+    assert made == [1, 1]
+    plain = Indexes([f"{index.url}/simple/"], cache).rows("lib")
+    assert not isinstance(plain, PageRows)
+    assert plain == list(rows)

@@ -24,10 +24,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from graft.resolve.artifacts import sdist_name
-from graft.resolve.listing import filenames
+from graft.resolve.listing import filenames, kept
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
     from packaging.specifiers import SpecifierSet
     from packaging.version import Version
@@ -41,43 +41,71 @@ _WHEEL_FIELDS = frozenset({5, 6, 7})
 class ByVersion:
     """A listing's files by the version their filename states (positions in the listing).
 
-    :attr:`versions`: each version with its files' positions in ascending order, newest first.
+    The versions are newest first, each with its files' positions in ascending order, and
+    each is parsed when first read: a listing's page keeps them in that order (as texts,
+    :func:`graft.resolve.page_digest.digest`), so that a resolution that takes the newest
+    release parses the few versions it reads, not the thousands a listing states.
     """
 
-    __slots__ = ("_admitted", "files", "versions")
+    __slots__ = ("_admitted", "_at", "_parsed", "_texts", "files")
 
-    def __init__(self, files: Sequence[ArtifactFile]) -> None:
-        """Group *files* (kept, so that their identity stays theirs while this lives)."""
-        from packaging.version import InvalidVersion, Version  # noqa: PLC0415
+    def __init__(
+        self, files: Sequence[ArtifactFile], kept: Sequence[tuple[str, Sequence[int]]] = ()
+    ) -> None:
+        """Group *files* (kept, so that their identity stays theirs while this lives).
 
+        *kept*: the groups :func:`version_groups` made of these files before (its texts).
+        """
         self.files = files
-        by_text: dict[str, list[int]] = {}
-        sdists: dict[Version, list[int]] = {}
-        for i, name in enumerate(filenames(files)):  # (a listing makes no file for this)
-            if name.endswith(".whl"):
-                fields = name[:-4].split("-")
-                if len(fields) in _WHEEL_FIELDS:
-                    by_text.setdefault(fields[1], []).append(i)
-                    continue
-            elif (sdist := sdist_name(name)) is not None:
-                sdists.setdefault(sdist[1], []).append(i)
-        versions: dict[Version, list[int]] = {}
-        for text, at in by_text.items():
-            try:
-                version = Version(text)
-            except InvalidVersion:
-                continue
-            versions.setdefault(version, []).extend(at)
-        for version, at in sdists.items():
-            versions.setdefault(version, []).extend(at)
-        newest = sorted(versions, reverse=True)  # (once per listing: a lock reads it per question)
-        self.versions = tuple((v, tuple(sorted(versions[v]))) for v in newest)
+        if kept:
+            self._texts = [text for text, _ in kept]
+            self._at = [tuple(at) for _, at in kept]
+            self._parsed: list[Version | None] = [None] * len(kept)
+        else:
+            made = version_groups(filenames(files))  # (a listing makes no file for this)
+            self._texts = [text for text, _, _ in made]
+            self._at = [tuple(at) for _, _, at in made]
+            self._parsed = [version for _, version, _ in made]
         self._admitted: dict[tuple[SpecifierSet, ...], tuple[ArtifactFile, ...]] = {}
+
+    def version(self, i: int) -> Version:
+        """The *i*-th newest version (parsed once)."""
+        parsed = self._parsed[i]
+        if parsed is None:
+            from packaging.version import Version  # noqa: PLC0415
+
+            parsed = self._parsed[i] = Version(self._texts[i])
+        return parsed
+
+    @property
+    def versions(self) -> Iterator[tuple[Version, tuple[int, ...]]]:
+        """Each version with its files' positions, newest first (each parsed as reached)."""
+        return ((self.version(i), self._at[i]) for i in range(len(self._texts)))
+
+    def releases(self, preferred: Version | None) -> Iterator[tuple[Version, tuple[int, ...]]]:
+        """:attr:`versions` in the screening's order: *preferred* first, then newest first."""
+        first = None if preferred is None else self._index(preferred)
+        if first is not None:
+            yield self.version(first), self._at[first]
+        for i in range(len(self._texts)):
+            if i != first:
+                yield self.version(i), self._at[i]
+
+    def _index(self, version: Version) -> int | None:
+        """Where *version* is (a binary search over the newest-first order), or None."""
+        lo, hi = 0, len(self._texts)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.version(mid) > version:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo if lo < len(self._texts) and self.version(lo) == version else None
 
     def stating(self, version: Version) -> list[ArtifactFile]:
         """The files whose filename states *version* (any spelling of it), in order."""
-        at = sorted(i for v, positions in self.versions if v == version for i in positions)
-        return [self.files[i] for i in at]
+        at = self._index(version)
+        return [] if at is None else [self.files[i] for i in self._at[at]]
 
     def admitted(self, specs: Sequence[SpecifierSet]) -> Sequence[ArtifactFile]:
         """The files of versions every one of *specs* contains: every file screening may offer.
@@ -98,6 +126,37 @@ class ByVersion:
             at.sort()
             kept = self._admitted[key] = tuple(self.files[i] for i in at)
         return kept
+
+
+def version_groups(names: Sequence[str]) -> list[tuple[str, Version, list[int]]]:
+    """Each version the filenames *names* state: a spelling, its value, their positions.
+
+    Newest first; the positions ascending; spellings of one version together (under the
+    first seen). A wheel's version is its name's second field, an sdist's ``packaging``'s.
+    """
+    from packaging.version import InvalidVersion, Version  # noqa: PLC0415
+
+    by_text: dict[str, list[int]] = {}
+    sdists: dict[Version, tuple[str, list[int]]] = {}
+    for i, name in enumerate(names):
+        if name.endswith(".whl"):
+            fields = name[:-4].split("-")
+            if len(fields) in _WHEEL_FIELDS:
+                by_text.setdefault(fields[1], []).append(i)
+                continue
+        elif (sdist := sdist_name(name)) is not None:
+            sdists.setdefault(sdist[1], (str(sdist[1]), []))[1].append(i)
+    versions: dict[Version, tuple[str, list[int]]] = {}
+    for text, at in by_text.items():
+        try:
+            version = Version(text)
+        except InvalidVersion:
+            continue
+        versions.setdefault(version, (text, []))[1].extend(at)
+    for version, (text, at) in sdists.items():
+        versions.setdefault(version, (text, []))[1].extend(at)
+    newest = sorted(versions, reverse=True)
+    return [(versions[v][0], v, sorted(versions[v][1])) for v in newest]
 
 
 #: Per specifier list, each version's verdict: the same in every screening (a lock screens a
@@ -145,11 +204,11 @@ def by_version(files: Sequence[ArtifactFile]) -> ByVersion:
     hit = _BY_VERSION.get(id(files))
     if hit is not None and hit.files is files:
         return hit
-    grouped = ByVersion(files)
+    grouped = ByVersion(files, kept(files, "versions"))
     if len(_BY_VERSION) >= _BY_VERSION_MAX:
         _BY_VERSION.clear()
     _BY_VERSION[id(files)] = grouped
     return grouped
 
 
-__all__ = ["ByVersion", "arbitrary", "by_version", "verdicts"]
+__all__ = ["ByVersion", "arbitrary", "by_version", "verdicts", "version_groups"]

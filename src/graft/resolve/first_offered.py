@@ -84,9 +84,7 @@ def first_offered(
         return whole.offered[0] if whole.offered else None
     contains = verdicts(specs)
     preferred = policy.prefers(name)
-    releases = by_version(files).versions  # (newest first)
-    if preferred is not None:  # (it first, then the rest newest first)
-        releases = tuple(sorted(releases, key=lambda item: item[0] != preferred))
+    releases = by_version(files).releases(preferred)  # (each version parsed when reached)
     allow = policy.prereleases is Prereleases.ALLOW or any(spec.prereleases for spec in specs)
     waiting: tuple[Version, ArtifactFile] | None = None  # the first prerelease that passed
     ignored: list[tuple[ArtifactFile, Reject, Version | None]] = []

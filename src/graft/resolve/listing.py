@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, overload
 from graft.resolve.artifacts import ArtifactFile
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Iterator, Mapping
 
 
 class Listing(Sequence[ArtifactFile]):
@@ -27,14 +27,19 @@ class Listing(Sequence[ArtifactFile]):
     Safe in threads: a race makes an equal file twice, and one of them is kept.
     """
 
-    __slots__ = ("_made", "_make", "_rows")
+    __slots__ = ("_made", "_make", "_rows", "digest")
 
     def __init__(
-        self, rows: Sequence[Sequence[Any]], make: Callable[[Sequence[Any]], ArtifactFile]
+        self,
+        rows: Sequence[Sequence[Any]],
+        make: Callable[[Sequence[Any]], ArtifactFile],
+        digest: Mapping[str, Any] | None = None,
     ) -> None:
+        """*digest*: what :func:`graft.resolve.page_digest.digest` made of these rows."""
         self._rows = rows
         self._make = make
         self._made: list[ArtifactFile | None] = [None] * len(rows)
+        self.digest = digest
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -75,6 +80,13 @@ def filenames(files: Sequence[ArtifactFile]) -> list[str]:
     return [file.filename for file in files]
 
 
+def kept(files: Sequence[ArtifactFile], part: str) -> Any:  # (the digest is JSON)
+    """The *part* of the digest kept with a listing's page, or None (made afresh then)."""
+    if isinstance(files, Listing) and files.digest is not None:
+        return files.digest.get(part)
+    return None
+
+
 def stated(files: Sequence[ArtifactFile]) -> list[tuple[str, str | None]]:
     """The filename and ``requires-python`` of each of *files* (a listing's, no file made)."""
     if isinstance(files, Listing):
@@ -82,4 +94,4 @@ def stated(files: Sequence[ArtifactFile]) -> list[tuple[str, str | None]]:
     return [(file.filename, file.requires_python) for file in files]
 
 
-__all__ = ["Listing", "filenames", "stated"]
+__all__ = ["Listing", "filenames", "kept", "stated"]

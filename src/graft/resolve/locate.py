@@ -335,6 +335,7 @@ def locate(  # noqa: PLR0915 - the stages, in order
     """
     from graft._home import cache_root  # noqa: PLC0415
     from graft.resolve import sdists  # noqa: PLC0415
+    from graft.resolve.page_digest import page_digest  # noqa: PLC0415
     from graft.resolve.screen import format_names  # noqa: PLC0415
     from graft.resolve.variants import chooser_for, disagreements, report  # noqa: PLC0415
     from graft.sources.index import PYPI_SIMPLE, FindLinks, Indexes, index_order  # noqa: PLC0415
@@ -376,7 +377,12 @@ def locate(  # noqa: PLR0915 - the stages, in order
     if not inputs.no_index:
         urls = index_order(inputs.index_url or PYPI_SIMPLE, inputs.extra_index_urls)
         index = Indexes(
-            urls, cache_dir, request.offline, request.index_strategy, refresh=request.refresh
+            urls,
+            cache_dir,
+            request.offline,
+            request.index_strategy,
+            refresh=request.refresh,
+            digest=page_digest(),
         )
     find_links = FindLinks(inputs.find_links)
     chosen: list[tuple[Wanted, Candidate]] = []

@@ -153,7 +153,10 @@ class IndexProjects:
                 started = self._listings.get(name)
             rows = started.result() if started is not None else self.indexes.rows(name)
             if not out:  # the usual: each file made when read (graft.resolve.listing)
-                return Listing(rows, lambda row: self._artifact(*row))
+                from graft.sources.index import PageRows  # noqa: PLC0415
+
+                digest = rows.digest if isinstance(rows, PageRows) else None
+                return Listing(rows, lambda row: self._artifact(*row), digest)
             out += [self._artifact(*row) for row in rows]
         return tuple(out)
 

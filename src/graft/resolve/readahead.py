@@ -21,6 +21,7 @@ A warm resolution reads nothing ahead: its pages are fresh, its surfaces kept.
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING
 
 from packaging.utils import canonicalize_name
@@ -126,10 +127,8 @@ class ReadAhead:
             self._tag_rank = self.target.tag_rank()
         grouped = by_version(self.files(name))
         contains = verdicts(specs)
-        newest = sorted((v for v, _ in grouped.versions if contains(v)), reverse=True)
-        preferred = self.policy.prefers(name)
-        newest.sort(key=lambda version: version != preferred)
-        for version in newest[:RELEASES]:
+        releases = (v for v, _ in grouped.releases(self.policy.prefers(name)) if contains(v))
+        for version in itertools.islice(releases, RELEASES):
             found = screen(
                 name,
                 grouped.stating(version),

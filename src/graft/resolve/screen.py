@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 
 from graft.resolve.admit import by_version, verdicts
 from graft.resolve.artifacts import parse_wheel, sdist_name, stated_tags, wheel_rank
-from graft.resolve.listing import filenames
+from graft.resolve.listing import filenames, kept
 from graft.resolve.surface import python_allows
 
 if TYPE_CHECKING:
@@ -259,20 +259,33 @@ _GROUPED: dict[int, tuple[Sequence[ArtifactFile], _Grouped]] = {}
 _GROUPED_MAX = 1024
 
 
-def grouped_by_tags(files: Sequence[ArtifactFile]) -> _Grouped:
-    """*files*' wheels by the tag set their names state, the rest apart; per listing."""
-    hit = _GROUPED.get(id(files))
-    if hit is not None and hit[0] is files:
-        return hit[1]
+def tag_groups(
+    names: Sequence[str],
+) -> tuple[list[tuple[tuple[str, ...], list[int]]], list[int]]:
+    """The tag sets the wheel filenames *names* state, each with their positions; the others.
+
+    In the order first seen (:func:`~graft.resolve.artifacts.stated_tags`: a variant wheel,
+    and anything not named as a wheel, is among the others).
+    """
     by_tags: dict[tuple[str, ...], list[int]] = {}
     others: list[int] = []
-    for i, filename in enumerate(filenames(files)):  # (a listing makes no file for this)
+    for i, filename in enumerate(names):
         tags = stated_tags(filename)
         if tags is None:
             others.append(i)
         else:
             by_tags.setdefault(tags, []).append(i)
-    grouped = _Grouped(tuple((t, tuple(at)) for t, at in by_tags.items()), tuple(others))
+    return list(by_tags.items()), others
+
+
+def grouped_by_tags(files: Sequence[ArtifactFile]) -> _Grouped:
+    """*files*' wheels by the tag set their names state, the rest apart; per listing."""
+    hit = _GROUPED.get(id(files))
+    if hit is not None and hit[0] is files:
+        return hit[1]
+    made = kept(files, "tags") or tag_groups(filenames(files))  # (no file made for this)
+    by_tags, others = made
+    grouped = _Grouped(tuple((tuple(t), tuple(at)) for t, at in by_tags), tuple(others))
     if len(_GROUPED) >= _GROUPED_MAX:
         _GROUPED.clear()
     _GROUPED[id(files)] = (files, grouped)

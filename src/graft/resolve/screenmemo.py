@@ -23,10 +23,10 @@ import threading
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from graft.resolve.admit import by_version
-from graft.resolve.artifacts import parse_wheel, stated_tags
+from graft.resolve.artifacts import parse_wheel
 from graft.resolve.first_offered import first_offered
-from graft.resolve.listing import stated
-from graft.resolve.screen import screen
+from graft.resolve.listing import filenames, kept, stated
+from graft.resolve.screen import screen, tag_groups
 from graft.resolve.surface import python_allows
 
 if TYPE_CHECKING:
@@ -63,17 +63,17 @@ class _Listing:
 
 
 def _listing(files: Sequence[ArtifactFile]) -> _Listing:
-    tag_sets: dict[tuple[str, ...], None] = {}
-    pythons: dict[str, None] = {}
-    for filename, requires_python in stated(files):  # (a listing makes no file for this)
-        tags = stated_tags(filename)
-        if tags is None and filename.endswith(".whl"):  # a variant wheel (or no wheel name)
-            parsed = parse_wheel(filename)
-            tags = None if parsed is None else parsed.tags
-        if tags is not None:
-            tag_sets[tags] = None
-        if requires_python:
-            pythons[requires_python] = None
+    by_tags, others = kept(files, "tags") or tag_groups(filenames(files))  # (no file made)
+    tag_sets = dict.fromkeys(tuple(tags) for tags, _ in by_tags)
+    names = filenames(files) if others else []
+    for i in others:
+        if names[i].endswith(".whl"):  # a variant wheel (or no wheel name)
+            parsed = parse_wheel(names[i])
+            if parsed is not None:
+                tag_sets[parsed.tags] = None
+    pythons = kept(files, "pythons")
+    if pythons is None:
+        pythons = list(dict.fromkeys(p for _, p in stated(files) if p))
     return _Listing(tuple(tag_sets), tuple(pythons))
 
 

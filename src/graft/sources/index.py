@@ -23,7 +23,7 @@ from graft.errors import SourceError, UsageError
 from graft.model.wheelname import InvalidWheelFilename, parse_wheel_filename
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from graft.model.requirements import Wanted
     from graft.model.target import Target
@@ -211,6 +211,28 @@ _FIELDS = (
 )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class PageDigest:
+    """What a reader derives from a page's rows, kept in the page's file beside them.
+
+    *make* turns the rows into JSON; *stamp* names its maker: a digest kept under another
+    stamp is made again (and the file written again) when the page is read.
+    """
+
+    stamp: str
+    make: Callable[[list[list[Any]]], Any]
+
+
+class PageRows(list[list[Any]]):
+    """A page's rows, with the digest kept beside them (None: none asked for)."""
+
+    __slots__ = ("digest",)
+
+    def __init__(self, rows: list[list[Any]], digest: Any = None) -> None:
+        super().__init__(rows)
+        self.digest = digest
+
+
 class Index:
     """A PEP 503/691 simple repository, with pages cached on disk.
 
@@ -219,8 +241,11 @@ class Index:
     Last-Modified, so an unchanged project costs one 304 answer, not a parse.
     """
 
-    def __init__(self, url: str, cache_dir: str, offline: bool = False) -> None:
+    def __init__(
+        self, url: str, cache_dir: str, offline: bool = False, digest: PageDigest | None = None
+    ) -> None:
         url = _index_url(url)
+        self.digest = digest
         self.url = url if url.endswith("/") else url + "/"
         self.cache_dir = os.path.join(cache_dir, "index")
         self.offline = offline
@@ -307,22 +332,40 @@ class Index:
             self.cached_answer = self.cached_answer or not self.offline
             rows: list[list[Any]] = cached["rows"]
             self.seen[url] = (cached.get("validators") or {}, bool(rows))
-            return rows
+            return self._digested(path, cached, kept=True)
         if self.offline:
             raise SourceError(
                 "not in the cache and --offline was given", where=url, hint="run once online"
             )
         validators = cached.get("validators", {}) if cached is not None else {}
         got = _get_page(url, validators)
-        if got is None:  # not modified
+        unchanged: dict[str, Any] = {}
+        if got is None:  # not modified (its digest, if any, holds too)
             rows = cached["rows"] if cached is not None else []
             validators = validators or {}
+            unchanged = {k: v for k, v in (cached or {}).items() if k.startswith("digest")}
         else:
             rows, validators = got
         page = {"format": _PAGE_FORMAT, "fetched": time.time(), "validators": validators}
-        remember(path, json.dumps({**page, "rows": rows}, separators=(",", ":")))
         self.seen[url] = (validators, bool(rows))
-        return rows
+        return self._digested(path, {**page, "rows": rows, **unchanged}, kept=False)
+
+    def _digested(self, path: str, page: dict[str, Any], *, kept: bool) -> list[list[Any]]:
+        """The *page*'s rows with their digest (made if not kept); the page written unless *kept*.
+
+        A digest is made once per page written: when the page is fetched (a 304 keeps the
+        one it had), or read under another digest's stamp.
+        """
+        digest = self.digest
+        if digest is not None and (
+            page.get("digest-stamp") != digest.stamp or "digest" not in page
+        ):
+            page = {**page, "digest-stamp": digest.stamp, "digest": digest.make(page["rows"])}
+            kept = False
+        if not kept:
+            remember(path, json.dumps(page, separators=(",", ":")))
+        rows: list[list[Any]] = page["rows"]
+        return rows if digest is None else PageRows(rows, page["digest"])
 
 
 def _index_url(url: str) -> str:
@@ -503,8 +546,9 @@ class Indexes:
         strategy: str = "first-index",
         *,
         refresh: bool = False,
+        digest: PageDigest | None = None,
     ) -> None:
-        self.indexes = [Index(url, cache_dir, offline) for url in urls]
+        self.indexes = [Index(url, cache_dir, offline, digest) for url in urls]
         self.offline = offline
         self.merged = strategy == "unsafe-best-match"
         self._rested_on: list[tuple[str, dict[str, str]]] = []  # (rests_on)

@@ -1,0 +1,57 @@
+"""What the resolver reads of an index page before any file, kept with the page.
+
+A listing's page may hold thousands of files (numpy's: 4,400; the data roots' 119 pages:
+58,000), and a resolution in a new process read every filename three times before choosing
+anything: for the versions they state (each parsed and sorted with ``packaging``), for the
+tag sets they state (:func:`~graft.resolve.artifacts.stated_tags`), and for the distinct
+tag sets and ``requires-python`` values a lock's screening memo keys by. That cost a lock of
+the data roots about half a second, and a resolution that takes each project's newest
+release reads a few versions of each. So :func:`digest` is made once, when a page is
+written, and kept in the page's file (:class:`graft.sources.index.PageDigest`): the versions
+newest first as texts (:func:`~graft.resolve.admit.version_groups`, each parsed when first
+read), the tag groups (:func:`~graft.resolve.screen.tag_groups`), the ``requires-python``
+values. Its stamp names the form and the ``packaging`` release that made it (a version's
+order and a tag's expansion are ``packaging``'s): a digest of another stamp is made again.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from graft.resolve.admit import version_groups
+from graft.resolve.screen import tag_groups
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from graft.sources.index import PageDigest
+
+#: The form of :func:`digest`'s answer; a kept digest of another form is made again.
+DIGEST_FORM = 1
+
+
+def digest(rows: Sequence[Sequence[Any]]) -> dict[str, Any]:
+    """What :class:`~graft.resolve.listing.Listing` readers derive from a page's *rows*, as JSON.
+
+    The rows are :meth:`graft.sources.index.Index.rows`': the filename first, the
+    ``requires-python`` fourth.
+    """
+    names = [str(row[0]) for row in rows]
+    by_tags, others = tag_groups(names)
+    return {
+        "versions": [[text, at] for text, _, at in version_groups(names)],
+        "tags": [[[list(tags), at] for tags, at in by_tags], others],
+        "pythons": list(dict.fromkeys(str(row[3]) for row in rows if row[3])),
+    }
+
+
+def page_digest() -> PageDigest:
+    """The digest an index keeps with each page it writes, stamped with its maker."""
+    from packaging import __version__  # noqa: PLC0415
+
+    from graft.sources.index import PageDigest  # noqa: PLC0415
+
+    return PageDigest(f"{DIGEST_FORM}/packaging-{__version__}", digest)
+
+
+__all__ = ["DIGEST_FORM", "digest", "page_digest"]
