@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from graft.resolve.artifacts import sdist_name
-from graft.resolve.listing import filenames, kept
+from graft.resolve.listing import digested, filenames
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
@@ -50,17 +50,18 @@ class ByVersion:
     __slots__ = ("_admitted", "_at", "_parsed", "_texts", "files")
 
     def __init__(
-        self, files: Sequence[ArtifactFile], kept: Sequence[tuple[str, Sequence[int]]] = ()
+        self, files: Sequence[ArtifactFile], groups: Sequence[tuple[str, Sequence[int]]] = ()
     ) -> None:
         """Group *files* (kept, so that their identity stays theirs while this lives).
 
-        *kept*: the groups :func:`version_groups` made of these files before (its texts).
+        *groups*: what :func:`version_groups` made of these files before (its texts), as a
+        page's digest keeps it.
         """
         self.files = files
-        if kept:
-            self._texts = [text for text, _ in kept]
-            self._at = [tuple(at) for _, at in kept]
-            self._parsed: list[Version | None] = [None] * len(kept)
+        if groups:
+            self._texts = [text for text, _ in groups]
+            self._at = [tuple(at) for _, at in groups]
+            self._parsed: list[Version | None] = [None] * len(groups)
         else:
             made = version_groups(filenames(files))  # (a listing makes no file for this)
             self._texts = [text for text, _, _ in made]
@@ -204,7 +205,7 @@ def by_version(files: Sequence[ArtifactFile]) -> ByVersion:
     hit = _BY_VERSION.get(id(files))
     if hit is not None and hit.files is files:
         return hit
-    grouped = ByVersion(files, kept(files, "versions"))
+    grouped = ByVersion(files, digested(files, "versions"))
     if len(_BY_VERSION) >= _BY_VERSION_MAX:
         _BY_VERSION.clear()
     _BY_VERSION[id(files)] = grouped

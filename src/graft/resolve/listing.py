@@ -80,7 +80,7 @@ def filenames(files: Sequence[ArtifactFile]) -> list[str]:
     return [file.filename for file in files]
 
 
-def kept(files: Sequence[ArtifactFile], part: str) -> Any:  # (the digest is JSON)
+def digested(files: Sequence[ArtifactFile], part: str) -> Any:  # (the digest is JSON)
     """The *part* of the digest kept with a listing's page, or None (made afresh then)."""
     if isinstance(files, Listing) and files.digest is not None:
         return files.digest.get(part)
@@ -94,4 +94,4 @@ def stated(files: Sequence[ArtifactFile]) -> list[tuple[str, str | None]]:
     return [(file.filename, file.requires_python) for file in files]
 
 
-__all__ = ["Listing", "filenames", "kept", "stated"]
+__all__ = ["Listing", "digested", "filenames", "stated"]

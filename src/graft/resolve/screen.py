@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 
 from graft.resolve.admit import by_version, verdicts
 from graft.resolve.artifacts import parse_wheel, sdist_name, stated_tags, wheel_rank
-from graft.resolve.listing import filenames, kept
+from graft.resolve.listing import digested, filenames
 from graft.resolve.surface import python_allows
 
 if TYPE_CHECKING:
@@ -283,7 +283,7 @@ def grouped_by_tags(files: Sequence[ArtifactFile]) -> _Grouped:
     hit = _GROUPED.get(id(files))
     if hit is not None and hit[0] is files:
         return hit[1]
-    made = kept(files, "tags") or tag_groups(filenames(files))  # (no file made for this)
+    made = digested(files, "tags") or tag_groups(filenames(files))  # (no file made for this)
     by_tags, others = made
     grouped = _Grouped(tuple((tuple(t), tuple(at)) for t, at in by_tags), tuple(others))
     if len(_GROUPED) >= _GROUPED_MAX:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from graft.resolve.admit import by_version
 from graft.resolve.artifacts import parse_wheel
 from graft.resolve.first_offered import first_offered
-from graft.resolve.listing import filenames, kept, stated
+from graft.resolve.listing import digested, filenames, stated
 from graft.resolve.screen import screen, tag_groups
 from graft.resolve.surface import python_allows
 
@@ -63,7 +63,7 @@ class _Listing:
 
 
 def _listing(files: Sequence[ArtifactFile]) -> _Listing:
-    by_tags, others = kept(files, "tags") or tag_groups(filenames(files))  # (no file made)
+    by_tags, others = digested(files, "tags") or tag_groups(filenames(files))  # (no file made)
     tag_sets = dict.fromkeys(tuple(tags) for tags, _ in by_tags)
     names = filenames(files) if others else []
     for i in others:
@@ -71,7 +71,7 @@ def _listing(files: Sequence[ArtifactFile]) -> _Listing:
             parsed = parse_wheel(names[i])
             if parsed is not None:
                 tag_sets[parsed.tags] = None
-    pythons = kept(files, "pythons")
+    pythons = digested(files, "pythons")
     if pythons is None:
         pythons = list(dict.fromkeys(p for _, p in stated(files) if p))
     return _Listing(tuple(tag_sets), tuple(pythons))
