@@ -211,16 +211,19 @@ _FIELDS = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True)
 class PageDigest:
     """What a reader derives from a page's rows, kept in the page's file beside them.
 
     *make* turns the rows into JSON; *stamp* names its maker: a digest kept under another
-    stamp is made again (and the file written again) when the page is read.
+    stamp is made again (and the file written again) when the page is read. (A plain
+    class: a resolve in a new process creates no dataclass it can do without, decision 51.)
     """
 
-    stamp: str
-    make: Callable[[list[list[Any]]], Any]
+    __slots__ = ("make", "stamp")
+
+    def __init__(self, stamp: str, make: Callable[[list[list[Any]]], Any]) -> None:
+        self.stamp = stamp
+        self.make = make
 
 
 class PageRows(list[list[Any]]):
