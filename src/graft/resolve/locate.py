@@ -335,10 +335,10 @@ def locate(  # noqa: PLR0915 - the stages, in order
     """
     from graft._home import cache_root  # noqa: PLC0415
     from graft.resolve import sdists  # noqa: PLC0415
-    from graft.resolve.page_digest import page_digest  # noqa: PLC0415
+    from graft.resolve.page_digest import indexes  # noqa: PLC0415
     from graft.resolve.screen import format_names  # noqa: PLC0415
     from graft.resolve.variants import chooser_for, disagreements, report  # noqa: PLC0415
-    from graft.sources.index import PYPI_SIMPLE, FindLinks, Indexes, index_order  # noqa: PLC0415
+    from graft.sources.index import FindLinks  # noqa: PLC0415
     from graft.sources.requirements import check_one_version_each  # noqa: PLC0415
 
     inputs = gather_inputs(request)
@@ -373,17 +373,13 @@ def locate(  # noqa: PLR0915 - the stages, in order
         locked, lock_notes = build(locked)  # locked sdists and directories: built
         built_notes += lock_notes
     check_one_version_each(wanted + locked)
-    index = None
-    if not inputs.no_index:
-        urls = index_order(inputs.index_url or PYPI_SIMPLE, inputs.extra_index_urls)
-        index = Indexes(
-            urls,
-            cache_dir,
-            request.offline,
-            request.index_strategy,
-            refresh=request.refresh,
-            digest=page_digest(),
-        )
+    index = indexes(
+        inputs,
+        cache_dir,
+        offline=request.offline,
+        strategy=request.index_strategy,
+        refresh=request.refresh,
+    )
     find_links = FindLinks(inputs.find_links)
     chosen: list[tuple[Wanted, Candidate]] = []
     have: dict[str, str] = {}

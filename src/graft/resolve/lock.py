@@ -146,21 +146,17 @@ def _projects(
     what the backend says for the interpreter running graft (uv's rule: a lock cannot run a
     build for each of its environments), kept like a sync's.
     """
-    from graft.resolve.page_digest import page_digest  # noqa: PLC0415
+    from graft.resolve.page_digest import indexes  # noqa: PLC0415
     from graft.resolve.projects import IndexProjects  # noqa: PLC0415
-    from graft.sources.index import PYPI_SIMPLE, FindLinks, Indexes, index_order  # noqa: PLC0415
+    from graft.sources.index import FindLinks  # noqa: PLC0415
 
-    index = None
-    if not inputs.no_index:
-        urls = index_order(inputs.index_url or PYPI_SIMPLE, inputs.extra_index_urls)
-        index = Indexes(
-            urls,
-            cache_dir,
-            asked.offline,
-            asked.index_strategy,
-            refresh=asked.refresh,
-            digest=page_digest(),
-        )
+    index = indexes(
+        inputs,
+        cache_dir,
+        offline=asked.offline,
+        strategy=asked.index_strategy,
+        refresh=asked.refresh,
+    )
     find_links = FindLinks(inputs.find_links)
     builds = None
     if builder is not None:

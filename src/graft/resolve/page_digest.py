@@ -24,7 +24,8 @@ from graft.resolve.screen import tag_groups
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from graft.sources.index import PageDigest
+    from graft.model.requirements import Inputs
+    from graft.sources.index import Indexes, PageDigest
 
 #: The form of :func:`digest`'s answer; a kept digest of another form is made again.
 DIGEST_FORM = 1
@@ -54,4 +55,19 @@ def page_digest() -> PageDigest:
     return PageDigest(f"{DIGEST_FORM}/packaging-{__version__}", digest)
 
 
-__all__ = ["DIGEST_FORM", "digest", "page_digest"]
+def indexes(
+    inputs: Inputs, cache_dir: str, *, offline: bool, strategy: str, refresh: bool
+) -> Indexes | None:
+    """The indexes the *inputs* name: PyPI by default, None under ``--no-index``.
+
+    Their pages are kept with their digests.
+    """
+    from graft.sources.index import PYPI_SIMPLE, Indexes, index_order  # noqa: PLC0415
+
+    if inputs.no_index:
+        return None
+    urls = index_order(inputs.index_url or PYPI_SIMPLE, inputs.extra_index_urls)
+    return Indexes(urls, cache_dir, offline, strategy, refresh=refresh, digest=page_digest())
+
+
+__all__ = ["DIGEST_FORM", "digest", "indexes", "page_digest"]
