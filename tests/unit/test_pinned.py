@@ -10,8 +10,9 @@ from graft.resolve.explain import ResolutionError
 from graft.resolve.pinned import Step, exact, pinned_resolution
 from graft.resolve.pinrecord import decode, encode
 from graft.resolve.provider import Need, Provider
-from graft.resolve.resolver import Resolution, resolve
+from graft.resolve.resolver import Resolution, resolve, root_needs
 from graft.resolve.screen import Policy
+from graft.resolve.unanimous import NoResolution, unanimous_resolution
 from graft.venv.interpreter import foreign_target
 from tests.unit.fakeindex import LINUX_TAG, FakeIndex
 
@@ -57,6 +58,19 @@ def universes(draw: st.DrawFn) -> tuple[FakeIndex, list[str]]:
     return index, roots
 
 
+def proved(index: FakeIndex, roots: list[str], policy: Policy | None = None) -> bool:
+    """Whether the walk proves that *roots* have no resolution (a root of only dead ends).
+
+    Its explanation may then name another cause than the one resolvelib meets first.
+    """
+    needs = root_needs(roots, LINUX)
+    try:
+        unanimous_resolution(needs, Provider(index, LINUX, policy or Policy(), roots=needs))
+    except NoResolution:
+        return True
+    return False
+
+
 def _outcome(index: FakeIndex, roots: list[str], *, shortcut: bool) -> Resolution | tuple[str, ...]:
     try:
         return resolve(roots, LINUX, index, shortcut=shortcut)
@@ -71,6 +85,9 @@ def test_the_shortcut_gives_what_resolvelib_gives(universe: tuple[FakeIndex, lis
     searched = _outcome(index, roots, shortcut=False)
     reads = len(index.reads)
     short = _outcome(index, roots, shortcut=True)
+    if not isinstance(searched, Resolution) and proved(index, roots):
+        assert not isinstance(short, Resolution)
+        return
     if not isinstance(searched, Resolution) or not isinstance(short, Resolution):
         assert short == searched
         return
@@ -166,6 +183,9 @@ def test_steps_recalled_across_edits_give_what_resolving_afresh_gives(
             again: Resolution | tuple[str, ...] = resolve(roots, LINUX, index, recalled=record)
         except ResolutionError as exc:
             again = tuple(exc.lines)
+        if not isinstance(fresh, Resolution) and proved(index, roots):
+            assert not isinstance(again, Resolution)
+            continue
         if not isinstance(fresh, Resolution) or not isinstance(again, Resolution):
             assert again == fresh
             continue

@@ -12,7 +12,8 @@ from packaging.version import Version
 from graft.errors import BuildError, GraftError, SourceError, UsageError
 from graft.resolve.artifacts import ArtifactFile
 from graft.resolve.explain import ResolutionError
-from graft.resolve.resolver import Pin, Resolution, resolve
+from graft.resolve.provider import Provider, WheelCandidate
+from graft.resolve.resolver import Pin, Resolution, resolve, root_needs
 from graft.resolve.screen import Policy, Prereleases
 from graft.venv.interpreter import foreign_target
 from tests.unit.fakeindex import LINUX_TAG, WINDOWS_TAG, FailingBuilds, FakeIndex, metadata
@@ -93,24 +94,27 @@ def unmeetable() -> FakeIndex:
 
 def test_a_resolution_may_be_bounded_by_the_candidates_it_rules_out() -> None:
     """resolvelib backtracks through every release of the unrelated ``aaa`` (zzz's releases
-    ruled out again for each); bounded, it ends at once, explained by the first conflict."""
+    ruled out again for each); bounded, it ends at once, explained by the first conflict.
+    (Without the walk, which proves at once that zzz admits only dead ends.)"""
     with pytest.raises(ResolutionError) as unbounded:
-        resolve(["aaa", "zzz"], LINUX, unmeetable())
+        resolve(["aaa", "zzz"], LINUX, unmeetable(), shortcut=False)
     assert "given up" not in unbounded.value.lines[0]
     with pytest.raises(ResolutionError) as bounded:
-        resolve(["aaa", "zzz"], LINUX, unmeetable(), max_rejections=5)
+        resolve(["aaa", "zzz"], LINUX, unmeetable(), max_rejections=5, shortcut=False)
     head = bounded.value.lines[0]
     assert head.startswith("no wheel of bin 8.0 for the target (cp311-"), head
     assert head.endswith("(given up after ruling out 5 candidates)")
     assert "zzz==8.0 (zzz-8.0-py3-none-any.whl) requires bin==8.0" in bounded.value.lines
 
 
-def test_a_root_whose_every_candidate_is_a_dead_end_ends_at_once() -> None:
+@pytest.mark.parametrize("shortcut", [False, True], ids=["resolvelib", "walk"])
+def test_a_root_whose_every_candidate_is_a_dead_end_ends_at_once(shortcut: bool) -> None:
     """Decision 91: each zzz release is ruled out once (its own ``bin==N`` has no wheel for
     LINUX), not again with every release of aaa, and the eighth proves that no resolution
-    exists, before a bound of eight rejections ends it unproved."""
+    exists, before a bound of eight rejections ends it unproved. The walk proves it before
+    resolvelib starts, with the same explanation."""
     with pytest.raises(ResolutionError) as proved:
-        resolve(["aaa", "zzz"], LINUX, unmeetable(), max_rejections=8)
+        resolve(["aaa", "zzz"], LINUX, unmeetable(), max_rejections=8, shortcut=shortcut)
     lines = proved.value.lines
     assert lines[0].startswith("no wheel of bin 8.0 for the target (cp311-"), lines[0]
     assert "given up" not in lines[0]
@@ -119,6 +123,58 @@ def test_a_root_whose_every_candidate_is_a_dead_end_ends_at_once() -> None:
     assert lines[-1] == (
         "7 other versions of zzz are ruled out too, each by a requirement nothing meets"
     )
+
+
+@pytest.mark.parametrize("shortcut", [False, True], ids=["resolvelib", "walk"])
+@pytest.mark.parametrize(
+    "roots",
+    [["lib<3", "lib>=2.0b1"], ["lib<3", "atool"]],
+    ids=["two-roots", "from-a-dependency"],
+)
+def test_a_root_is_not_given_up_while_a_prerelease_another_requirement_admits_is_left(
+    roots: list[str], shortcut: bool
+) -> None:
+    """``lib<3`` alone admits only 2.5 (a final release leaves the prerelease out), a dead end;
+    ``lib>=2.0b1`` (a root, or atool's requirement) admits 2.1b1 too, as pip and uv take it.
+    The provider ended the search once ``lib<3`` alone admitted only dead ends."""
+    index = FakeIndex()
+    index.add("lib", "2.5", ["missing>=1"])
+    index.add("lib", "2.1b1")
+    index.add("missing", "0.1")
+    index.add("atool", "1.0", ["lib>=2.0b1"])
+    result = resolve(roots, LINUX, index, shortcut=shortcut)
+    assert {p.label for p in result.pins} >= {"lib==2.1b1"}
+    assert resolve(["lib<3,>=2.0b1"], LINUX, index, shortcut=shortcut).pins[0].label == (
+        "lib==2.1b1"
+    )
+
+
+@pytest.mark.parametrize(
+    ("requirement", "policy", "widenable"),
+    [
+        ("kernels>=0.19,<0.20", Policy(), True),  # 0.19 is yanked: an == naming it admits it
+        ("kernels>=0.23", Policy(), False),  # nothing at all
+        ("kernels>=0.21", Policy(prereleases=Prereleases.DISALLOW), True),  # 0.22rc1, named
+        ("kernels>=0.23", Policy(prereleases=Prereleases.DISALLOW), False),
+    ],
+)
+def test_a_requirement_another_could_widen_makes_no_dead_end(
+    requirement: str, policy: Policy, widenable: bool
+) -> None:
+    """A candidate is a dead end (decision 91) only if its own requirement admits nothing
+    whatever else is required: another's ``==`` admits a yanked file, and under ``disallow``
+    a specifier naming a prerelease admits it."""
+    index = FakeIndex()
+    index.add("kernels", "0.19", yanked="broken")
+    index.add("kernels", "0.17")
+    index.add("kernels", "0.22rc1")
+    lib = index.add("lib", "2.0", [requirement])
+    provider = Provider(index, LINUX, policy)
+    (need,) = root_needs([requirement], LINUX)
+    assert provider.widenable(need) is widenable
+    candidate = WheelCandidate(NormalizedName("lib"), Version("2.0"), lib)
+    provider.rule_out(candidate, [need])
+    assert bool(provider.dead_ends) is not widenable
 
 
 def test_dead_ends_are_followed_down_to_what_is_missing() -> None:

@@ -225,8 +225,9 @@ def _no_candidates(
     files = provider.files(name)
     asked = sorted({who(i) for i in infos})
     askers = {str(i.parent.name) for i in infos if isinstance(i.parent, WheelCandidate)}
-    if not files:
-        typed = any(_typed_by_the_user(i.parent) for i in infos)
+    if not files:  # (the user's own requirement on it may have been met elsewhere first)
+        stated = [i.parent for i in infos] + [p for _, p in provider.needed.get(name, ())]
+        typed = any(_typed_by_the_user(parent) for parent in stated)
         return _no_projects(name, asked, askers, provider, typed=typed)
     specs = [i.requirement.specifier for i in infos]
     matching = screen(
@@ -397,8 +398,13 @@ def _tagged(rejected: Sequence[tuple[ArtifactFile, Reject, Version | None]]) -> 
 
 
 def _wanted(versions: Sequence[Version], specs: Sequence[SpecifierSet]) -> list[Version]:
-    """The *versions* every specifier of *specs* allows (prereleases too: they were named)."""
-    return [v for v in versions if all(s.contains(v, prereleases=True) for s in specs)]
+    """The *versions* every specifier of *specs* allows (prereleases too: they were named).
+
+    Each version is judged once: *versions* holds one per file (thousands, for a project
+    with a wheel per platform and Python).
+    """
+    judged = {v: all(s.contains(v, prereleases=True) for s in specs) for v in set(versions)}
+    return [v for v in versions if judged[v]]
 
 
 def _tags(filename: str) -> tuple[str, ...]:

@@ -20,7 +20,7 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from packaging.specifiers import SpecifierSet
@@ -29,13 +29,14 @@ from packaging.version import Version
 from resolvelib import AbstractProvider, BaseReporter
 
 from graft.errors import SourceError
+from graft.resolve.admit import by_version
 from graft.resolve.artifacts import ListingPrefetch, MetadataReader
 from graft.resolve.first_offered import first_offered
 from graft.resolve.readahead import ReadAhead
-from graft.resolve.screen import screen
+from graft.resolve.screen import Prereleases, screen
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Iterator, Mapping, Sequence
+    from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 
     from packaging.requirements import Requirement
     from resolvelib.structs import RequirementInformation, State
@@ -302,24 +303,32 @@ class Provider(AbstractProvider[Need, Candidate, str]):
         """Remember *candidate* as a dead end if one of its own *needs* admits nothing.
 
         Called when resolvelib gives *candidate* up because a requirement has no candidate
-        left; *needs* are the candidate's own requirements on it. Other requirements and
-        pins only narrow what a requirement admits, so if the candidate's own admits nothing
-        (dead ends aside) no resolution of this target can pin the candidate, and it is not
-        offered again (decision 91). Without this, a root that no version can meet (a
+        left; *needs* are the candidate's own requirements on it. If one of them admits
+        nothing alone (dead ends aside) and no other requirement could widen it
+        (:meth:`widenable`), no resolution of this target can pin the candidate, and it is
+        not offered again (decision 91). Without this, a root that no version can meet (a
         ``psycopg[binary]`` for Windows arm64: no ``psycopg-binary`` wheel) was tried again
         with every release of every project pinned before it.
         """
         if not isinstance(candidate, WheelCandidate):
             return
-        need = next((n for n in needs if not self._admits_alone(n)), None)
+        need = next((n for n in needs if self._hopeless(n)), None)
         if need is None:
             return
         self.dead_ends[_key(candidate)] = (candidate, need)
         for root in self.roots:  # resolvelib keeps a root's candidates: it would go on trying
-            if root.identifier == candidate.identifier and not self._matches(
+            if root.identifier != candidate.identifier or self._matches(
                 root.identifier, [root], set()
             ):
+                continue
+            ends = self.only_dead_ends(root)  # (what another requirement could add, too)
+            if ends is not None:
+                self.dead_ends.update(ends)
                 raise Unsatisfiable(root)
+
+    def _hopeless(self, need: Need) -> bool:
+        """Whether *need* admits no candidate, whatever else is required."""
+        return not self._admits_alone(need) and not self.widenable(need)
 
     def _admits_alone(self, need: Need) -> bool:
         """Whether *need* alone admits a candidate that is no dead end.
@@ -333,6 +342,76 @@ class Provider(AbstractProvider[Need, Candidate, str]):
         admits = bool(self._matches(need.identifier, [need], set()))
         self._alone[need] = (len(self.dead_ends), admits)
         return admits
+
+    def widenable(self, need: Need) -> bool:
+        """Whether another requirement could make *need* admit what it does not alone.
+
+        Others narrow it, but for two things a requirement can add (``screen``): a yanked
+        file is offered only when an ``==`` names its version, and a prerelease when a
+        specifier names one (or, ``if-necessary``, when nothing else is left: then *need*
+        alone offers it too). So: a file *need* admits is yanked, or prereleases are
+        ``disallow``-ed and it admits one. A file named is left as widenable (unproved).
+        """
+        if need.name == PYTHON:
+            return False
+        if need.filename is not None:
+            return True
+        grouped = by_version(self.files(NormalizedName(need.name)))
+        if any(file.yanked is not None for file in grouped.admitted([need.specifier])):
+            return True
+        if self.policy.prereleases is not Prereleases.DISALLOW:
+            return False
+        contains = need.specifier.contains
+        return any(v.is_prerelease and contains(v, prereleases=True) for v, _ in grouped.versions)
+
+    def widened(self, need: Need) -> list[Candidate] | None:
+        """Every candidate offered for *need* with any other requirements; None if unknown.
+
+        The candidates *need* admits with prereleases allowed (what a specifier naming one
+        adds), if no file it admits is yanked (an ``==`` could add that one).
+        """
+        if need.filename is not None or need.name == PYTHON:
+            return None
+        name = NormalizedName(need.name)
+        files = self.files(name)
+        specs = [need.specifier]
+        if name in self.policy.constraints:
+            specs.append(self.policy.constraints[name])
+        if any(file.yanked is not None for file in by_version(files).admitted(specs)):
+            return None
+        wide = replace(self.policy, prereleases=Prereleases.ALLOW)
+        found = screen(name, files, specs, self.target, wide, tag_rank=self.tag_rank, reasons=False)
+        return self._offer(found, name, need.extra, set(), set())
+
+    def only_dead_ends(
+        self, root: Need, readable: Callable[[WheelCandidate], bool] | None = None
+    ) -> dict[tuple[str, str, str | None], tuple[WheelCandidate, Need]] | None:
+        """If no candidate *root* may ever be offered can be pinned: each, with why; else None.
+
+        Each candidate of :meth:`widened` is a dead end already, or one of its own
+        requirements is :meth:`_hopeless` (its METADATA read here, if *readable*; by
+        default, a wheel's). Then no resolution holds *root*: every requirement on its
+        identifier narrows what it admits, but for what :meth:`widened` adds.
+        """
+        widened = self.widened(root)
+        if widened is None:
+            return None
+        ends: dict[tuple[str, str, str | None], tuple[WheelCandidate, Need]] = {}
+        for candidate in widened:
+            if not isinstance(candidate, WheelCandidate):
+                return None
+            key = _key(candidate)
+            known = self.dead_ends.get(key)
+            if known is None:
+                if not (readable(candidate) if readable else candidate.file.is_wheel):
+                    return None
+                fixed, own, _ = self._known(candidate)
+                need = next((n for n in (*fixed, *own) if self._hopeless(n)), None)
+                if need is None:
+                    return None
+                known = (candidate, need)
+            ends[key] = known
+        return ends
 
     def dead_ends_of(self, needs: list[Need]) -> list[tuple[WheelCandidate, Need]]:
         """If *needs* admit only dead ends: each, best first, with the need ruling it out."""
@@ -406,6 +485,13 @@ class Provider(AbstractProvider[Need, Candidate, str]):
         """
         if isinstance(candidate, PythonCandidate):
             return []
+        fixed, own, said = self._known(candidate)
+        self.warnings.update(dict.fromkeys(said))
+        self.prefetch_files(own)
+        return [*fixed, *self.note(own, candidate)]
+
+    def _known(self, candidate: WheelCandidate) -> tuple[list[Need], list[Need], tuple[str, ...]]:
+        """:meth:`get_dependencies`' answer, worked out once: fixed, own needs and warnings."""
         key = (candidate.file.url, candidate.file.filename, candidate.extra)
         known = self._dependencies.get(key)
         if known is None:
@@ -413,13 +499,9 @@ class Provider(AbstractProvider[Need, Candidate, str]):
             try:
                 fixed, own = self._dependencies_of(candidate)
             finally:
-                said, self.warnings = self.warnings, {**before, **self.warnings}
+                said, self.warnings = self.warnings, before
             known = self._dependencies[key] = (fixed, own, tuple(said))
-        else:
-            self.warnings.update(dict.fromkeys(known[2]))
-        fixed, own, _ = known
-        self.prefetch_files(own)
-        return [*fixed, *self.note(own, candidate)]
+        return known
 
     def _dependencies_of(self, candidate: WheelCandidate) -> tuple[list[Need], list[Need]]:
         """What :meth:`get_dependencies` answers: needs on Python or the base, then the rest."""

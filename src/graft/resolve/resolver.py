@@ -28,10 +28,10 @@ from graft.resolve.provider import (
     WheelCandidate,
 )
 from graft.resolve.screen import Policy
-from graft.resolve.unanimous import unanimous_resolution
+from graft.resolve.unanimous import NoResolution, unanimous_resolution
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping, Sequence
 
     from packaging.version import Version
     from resolvelib.structs import DirectedGraph, State
@@ -168,7 +168,10 @@ def resolve(
         return dataclasses.replace(done, steps=steps, found="pinned")
     if shortcut:
         provider.prefetch_files(roots)
-        found = unanimous_resolution(roots, provider)
+        try:
+            found = unanimous_resolution(roots, provider)
+        except NoResolution as proof:
+            raise _proved(proof, roots, provider) from None
         if found is not None:
             provider.reader.close()
             done = _resolution(found.mapping, found.children.__getitem__, provider, 0, 0)
@@ -212,6 +215,24 @@ def resolve(
     finally:
         provider.reader.close()
     return _resolution(mapping, children, provider, reporter.rounds, reporter.rejections)
+
+
+def _proved(proof: NoResolution, roots: Sequence[Need], provider: Provider) -> SourceError:
+    """The explanation of *proof*, as resolvelib's provider gives it when it ends the search.
+
+    (``Unsatisfiable``: the same dead ends, the request noted as the only requirements.)
+    """
+    from graft.resolve.explain import explain_root  # noqa: PLC0415 - only on failure
+
+    try:
+        explained = provider.fresh()
+        explained.dead_ends = {**provider.dead_ends, **proof.ends}
+        explained.note(roots, None)
+        for candidate, _ in proof.ends.values():  # (as resolvelib tries each: noted)
+            explained.get_dependencies(candidate)
+        return explain_root(proof.need, explained)
+    finally:
+        provider.reader.close()
 
 
 def _children_in(graph: DirectedGraph[str | None]) -> Callable[[str], set[str]]:

@@ -53,13 +53,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from packaging.utils import NormalizedName
-
 from graft.errors import BuildError, SourceError
-from graft.resolve.admit import by_version
 from graft.resolve.artifacts import ListingPrefetch
 from graft.resolve.provider import PYTHON, WheelCandidate
-from graft.resolve.screen import Prereleases
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -148,30 +144,34 @@ class _Walk:
         self._firsts: dict[_Asked, Candidate | None] = {}
         self.passed_over = 0
 
-    def _first(self, ident: str, needs: Sequence[Need]) -> Candidate | None:
+    def first_of(self, ident: str, needs: Sequence[Need]) -> Candidate | None:
         """The provider's first candidate for *needs* alone, asked once per walk."""
         key = _asked(ident, needs)
         if key not in self._firsts:
             self._firsts[key] = self.provider.first_match(ident, needs)
         return self._firsts[key]
 
-    def first(self, ident: str, needs: Sequence[Need]) -> _Choice:
+    def first(self, ident: str, needs: Sequence[Need], *, root: bool = False) -> _Choice:
         """The first candidate for *needs* alone that resolvelib would keep, and its needs.
 
         resolvelib rejects a candidate on trying it, and tries the next one, when one of its
         requirements admits no candidate (:meth:`_hopeless`): the walk passes over it too,
         but not for several requirements of the request on one identifier (resolvelib's
         provider ends the resolution once one of them alone admits only candidates it has
-        rejected: :meth:`~graft.resolve.provider.Provider.rule_out`).
+        rejected: :meth:`~graft.resolve.provider.Provider.rule_out`). A requirement of the
+        request (*root*) whose first candidate is passed over may prove that no resolution
+        exists (:meth:`prove_none`).
         """
         key = _asked(ident, needs)
         known = self._chosen.get(key)
         if known is not None:
             return known
-        candidate = self._first(ident, needs)
+        candidate = self.first_of(ident, needs)
         if candidate is None:
             raise _Undecided
         deps = self._dependencies(candidate)
+        if deps is None and root and len(needs) == 1:
+            self.prove_none(needs[0])
         if deps is None and len(needs) > 1:
             raise _Undecided
         if deps is None:  # (rare: the whole offer, to go on along it)
@@ -203,21 +203,39 @@ class _Walk:
     def _hopeless(self, need: Need) -> bool:
         """Whether *need* admits no candidate whatever else is required.
 
-        It admits none alone, and nothing another requirement adds could widen it: the
-        target's Python is one candidate; otherwise neither a yanked file (an ``==`` naming
-        it) nor a prerelease (a specifier naming one) is left out of what it admits, unless
-        prereleases are ``disallow``-ed. A need that may be widened leaves it to resolvelib.
+        It admits none alone, and nothing another requirement adds could widen it
+        (:meth:`~graft.resolve.provider.Provider.widenable`). A need that may be widened
+        leaves it to resolvelib.
         """
-        if self._first(need.identifier, [need]) is not None:
+        if self.first_of(need.identifier, [need]) is not None:
             return False
-        if need.name == PYTHON:
-            return True
-        if need.filename is not None or self.provider.policy.prereleases is Prereleases.DISALLOW:
-            raise _Undecided
-        files = by_version(self.provider.files(NormalizedName(need.name)))
-        if any(f.yanked is not None for f in files.admitted([need.specifier])):
+        if self.provider.widenable(need):
             raise _Undecided
         return True
+
+    def prove_none(self, need: Need) -> None:
+        """Raise :class:`NoResolution` if no candidate the request's *need* admits can be pinned.
+
+        Each candidate that any requirements on its identifier could be offered
+        (:meth:`~graft.resolve.provider.Provider.only_dead_ends`, read where reads are
+        cheap) has an own requirement that admits nothing whatever else is required: no
+        resolution pins one, and the request needs one.
+        """
+        provider = self.provider
+        ends = provider.only_dead_ends(need, lambda c: _readable(c, provider))
+        if ends is not None:
+            raise NoResolution(need, ends)
+
+
+class NoResolution(Exception):  # noqa: N818 - a proof, explained by the caller
+    """A requirement of the request admits only dead ends (decision 91): none exists."""
+
+    def __init__(
+        self, need: Need, ends: dict[tuple[str, str, str | None], tuple[WheelCandidate, Need]]
+    ) -> None:
+        super().__init__(need.identifier)
+        self.need = need
+        self.ends = ends  # each candidate, by its key, with its own requirement nothing meets
 
 
 def _walk(roots: Sequence[Need], provider: Provider) -> Unanimous:
@@ -229,13 +247,15 @@ def _walk(roots: Sequence[Need], provider: Provider) -> Unanimous:
     stated = {ident: list(needs) for ident, needs in asked.items()}
     out = Unanimous()
     walk = _Walk(provider)
+    if any(walk.first_of(ident, needs) is None for ident, needs in asked.items()):
+        raise _Undecided  # (resolvelib stops at the first, before it pins anything)
     queue = [(ident, asked[ident]) for ident in reversed(list(asked))]
     while queue:
         ident, needs = queue.pop()
         chosen = out.mapping.get(ident)
         if chosen is not None and ident in asked:
             continue  # (R(i) decided it, and every S resolvelib holds contains R(i))
-        first, deps = walk.first(ident, asked.get(ident, needs))
+        first, deps = walk.first(ident, asked.get(ident, needs), root=ident in asked)
         if chosen is not None:
             if first != chosen:
                 raise _Undecided  # a requirement prefers another candidate
@@ -252,4 +272,4 @@ def _walk(roots: Sequence[Need], provider: Provider) -> Unanimous:
     return out
 
 
-__all__ = ["Unanimous", "one_by_one", "unanimous_resolution"]
+__all__ = ["NoResolution", "Unanimous", "one_by_one", "unanimous_resolution"]
