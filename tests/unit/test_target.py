@@ -169,3 +169,25 @@ def test_foreign_tags_are_kept_and_anything_else_found_is_computed_again(
     assert foreign_target("3.11", platforms[:1]).tags != expected  # another key
     assert len(list((tmp_path / "targets").glob("foreign-*.tags"))) == 2
     assert foreign_target("3.11", platforms, "pp").tags[0] == "pp311-none-manylinux_2_28_aarch64"
+
+
+@pytest.mark.parametrize(
+    ("given", "accepted", "not_accepted"),
+    [
+        ("macosx_14_0_arm64", "cp312-cp312-macosx_11_0_arm64", "cp312-cp312-macosx_15_0_arm64"),
+        ("macosx_14_0_arm64", "py3-none-macosx_10_9_universal2", "py3-none-macosx_11_0_x86_64"),
+        ("manylinux2014_x86_64", "py3-none-manylinux1_x86_64", "py3-none-manylinux_2_28_x86_64"),
+        ("manylinux2010_i686", "cp312-cp312-manylinux1_i686", "cp312-cp312-manylinux2014_i686"),
+        ("manylinux_2_28_x86_64", "py3-none-manylinux_2_28_x86_64", "py3-none-manylinux1_x86_64"),
+        ("manylinux2014_aarch64", "py3-none-manylinux2014_aarch64", "py3-none-manylinux1_aarch64"),
+    ],
+)
+def test_a_platform_tag_accepts_what_pips_platform_accepts(
+    given: str, accepted: str, not_accepted: str
+) -> None:
+    """As ``pip download --platform``: a macOS tag with older releases (and universal2),
+    a legacy manylinux tag with the older legacy ones; a PEP 600 tag alone."""
+    ranks = foreign_target("3.12", [given]).tag_rank()
+    assert accepted in ranks
+    assert not_accepted not in ranks
+    assert next(iter(ranks)).endswith(given)  # the tag named is still the best

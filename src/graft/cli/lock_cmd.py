@@ -46,8 +46,8 @@ def add_lock_parser(
         action="append",
         default=[],
         metavar="linux|macos|windows|TAG",
-        help="lock for this system (x86_64 and arm64) or this platform tag alone (repeatable;"
-        " default: linux, macos and windows)",
+        help="lock for this system (x86_64 and arm64) or this platform tag, as pip's --platform"
+        " reads it (repeatable; default: linux, macos and windows)",
     )
     lock.add_argument(
         "--environment",

@@ -120,7 +120,8 @@ def matrix(pythons: Sequence[str], platforms: Sequence[str] = ()) -> tuple[Envir
     """Every (python, platform) environment; *platforms* are ``linux|macos|windows|TAG``.
 
     A system name stands for its two machines with representative tags (:data:`PLATFORMS`);
-    a platform tag is taken literally, as pip's ``--platform`` (that tag alone).
+    a platform tag is read as pip's ``--platform`` reads it (that tag, and for a macOS or
+    legacy manylinux tag the older ones pip adds: ``interpreter.pip_platforms``).
     """
     from graft.venv.interpreter import foreign_target  # noqa: PLC0415
 

@@ -263,13 +263,16 @@ def foreign_target(
 ) -> Target:
     """A target that is not on this machine, from pip download's flags; for planning only.
 
-    As with pip, each ``--platform`` is taken literally (``manylinux_2_28_x86_64`` does not
+    Each ``--platform`` means what it means to pip (:func:`pip_platforms`): a macOS tag
+    accepts older macOS releases too, ``manylinux2014`` accepts ``manylinux2010`` and
+    ``manylinux1``; any other tag is taken literally (``manylinux_2_28_x86_64`` does not
     imply older manylinux levels): pass every platform tag the target accepts.
     """
     version = python_version_parts(python_version)
     major, minor = version[0], version[1]
     for platform in platforms:
         check_platform_tag(platform)
+    platforms = list(dict.fromkeys(p for given in platforms for p in pip_platforms(given)))
     if implementation == "cp":
         impl_name, impl_display = "cpython", "CPython"
     elif implementation == "pp":
@@ -316,6 +319,31 @@ def foreign_target(
         scheme={"purelib": site, "platlib": site, "scripts": "bin", "data": "", "include": ""},
         include_site=f"include/site/python{short}",
     )
+
+
+_MACOS_TAG = re.compile(r"macosx_(\d+)_(\d+)_(\w+)")
+#: pip's ``--platform`` expansions of the legacy manylinux tags (PEP 599, PEP 571).
+_OLDER_MANYLINUX = {"manylinux2014": ("manylinux2010", "manylinux1"), "manylinux2010": ("manylinux1",)}
+
+
+def pip_platforms(platform: str) -> list[str]:
+    """The platform tags pip's ``--platform PLATFORM`` accepts, most preferred first.
+
+    As ``pip._internal.utils.compatibility_tags``: a macOS tag, every tag of that release and
+    older ones (``packaging.tags.mac_platforms``: ``macosx_14_0_arm64`` accepts a wheel for
+    ``macosx_11_0_arm64`` or ``universal2``); ``manylinux2014_ARCH``, also ``manylinux2010``
+    and ``manylinux1`` for x86_64 and i686; ``manylinux2010_ARCH``, also ``manylinux1``.
+    """
+    macos = _MACOS_TAG.fullmatch(platform)
+    if macos is not None:
+        from packaging.tags import mac_platforms  # noqa: PLC0415
+
+        release = (int(macos[1]), int(macos[2]))
+        return [platform, *(p for p in mac_platforms(release, macos[3]) if p != platform)]
+    legacy, _, arch = platform.partition("_")
+    if legacy in _OLDER_MANYLINUX and (legacy == "manylinux2010" or arch in {"x86_64", "i686"}):
+        return [platform, *(f"{older}_{arch}" for older in _OLDER_MANYLINUX[legacy])]
+    return [platform]
 
 
 def _foreign_tags(
