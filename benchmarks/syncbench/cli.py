@@ -12,7 +12,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import forms, paths
+from . import forms, paths, reqs
 from .checks import tool_versions
 from .common import (
     DEFAULT_OUT,
@@ -99,6 +99,23 @@ def config(args: argparse.Namespace, bench: Bench) -> dict[str, Any]:
     }
 
 
+def universal_extras(bench: Bench, names: list[str]) -> list[Path]:
+    """The wheels a universal lock of each set also needs, from `sets/<name>.universal`.
+
+    A set is what a Linux x86_64 resolution installs; `uv pip compile --universal` also
+    needs what other platforms' markers name (kombu's `tzdata; sys_platform == "win32"`),
+    so the loopback index serves those too (graft gives such an environment up instead).
+    """
+    out = []
+    for name in names:
+        pins = SETS_DIR / f"{name}.universal"
+        if pins.exists():
+            text = pins.read_text()
+            dest = bench.paths.cache / "wheels" / f"{name}-universal"
+            out.append(download(bench, dest, reqs.parse_set(text), text))
+    return out
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     started = dt.datetime.now(dt.timezone.utc)
     bench = setup(args, started)
@@ -110,8 +127,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         bench.prepared[name] = prepare_set(bench, name, graft_error)
     index_paths = [p for p in args.paths if p != paths.LOCAL_FORMS]
     extra = bench.paths.cache / "wheels" / "extra"
+    served = [bench.paths.wheels(n) for n in args.sets] + [extra]
     if index_paths:
         download(bench, extra, [args.edit_pin], args.edit_pin)
+        served += universal_extras(bench, args.sets)
         for prep in bench.prepared.values():
             plan_edits(bench, prep, args.edit_pin)
     result: dict[str, Any] = {
@@ -137,7 +156,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     by_path: dict[str, dict[str, Any]] = {name: {} for name in args.sets}
     if index_paths:
         files = bench.paths.runs / "index-files"
-        link_files([bench.paths.wheels(n) for n in args.sets] + [extra], files)
+        link_files(served, files)
         with serve(files) as url:
             bench.index_url = url
             log(f"loopback index at {url}")
