@@ -16,8 +16,8 @@ from packaging.utils import canonicalize_name
 
 from graft.cli import changestamp
 from graft.resolve import pinrecord
+from graft.resolve.candidates import PYTHON
 from graft.resolve.pinned import asked_key, plain_word
-from graft.resolve.provider import PYTHON
 from graft.resolve.resolver import root_needs
 from graft.resolve.screen import Policy
 from tests.unit.test_pinned import LINUX

@@ -11,7 +11,8 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from graft.resolve.artifacts import MetadataReader
-from graft.resolve.provider import Need, Provider
+from graft.resolve.candidates import Need
+from graft.resolve.provider import Provider
 from graft.resolve.screen import Policy
 from graft.venv.interpreter import foreign_target
 from tests.unit.fakeindex import FakeIndex

@@ -30,7 +30,7 @@ from packaging.version import InvalidVersion, Version
 
 from graft.errors import SourceError
 from graft.resolve.artifacts import parse_wheel, sdist_version
-from graft.resolve.provider import PYTHON, WheelCandidate
+from graft.resolve.candidates import PYTHON, WheelCandidate
 from graft.resolve.screen import Reject, screen
 from graft.resolve.surface import canonical_specifier
 
@@ -41,7 +41,8 @@ if TYPE_CHECKING:
     from resolvelib.structs import RequirementInformation
 
     from graft.resolve.artifacts import ArtifactFile
-    from graft.resolve.provider import Candidate, Need, Provider
+    from graft.resolve.candidates import Candidate, Need
+    from graft.resolve.provider import Provider
 
 #: How many versions or tags a message lists at most.
 SHOWN = 5

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from graft.plan.types import Policy as PlanPolicy
     from graft.plan.types import VenvLayout
     from graft.resolve.artifacts import ArtifactFile
-    from graft.resolve.provider import Need
+    from graft.resolve.candidates import Need
     from graft.resolve.screen import Policy
     from graft.resolve.variants import VariantChooser
     from graft.sources.coremeta import CoreMetadata
@@ -672,7 +672,7 @@ def resolver_needs(wanted: Wanted) -> list[Need] | list[str]:
     from packaging.specifiers import SpecifierSet  # noqa: PLC0415
     from packaging.utils import canonicalize_name  # noqa: PLC0415
 
-    from graft.resolve.provider import Need  # noqa: PLC0415
+    from graft.resolve.candidates import Need  # noqa: PLC0415
 
     spec, text = SpecifierSet(wanted.specifier), wanted.requirement
     extras = sorted({canonicalize_name(e) for e in wanted.extras})

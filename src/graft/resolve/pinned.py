@@ -48,8 +48,8 @@ from typing import TYPE_CHECKING
 from packaging.utils import NormalizedName
 
 from graft.resolve.artifacts import is_variant_wheel
+from graft.resolve.candidates import PYTHON, WheelCandidate
 from graft.resolve.listing import filenames
-from graft.resolve.provider import PYTHON, WheelCandidate
 from graft.resolve.unanimous import one_by_one
 
 if TYPE_CHECKING:
@@ -57,7 +57,8 @@ if TYPE_CHECKING:
 
     from packaging.specifiers import SpecifierSet
 
-    from graft.resolve.provider import Candidate, Need, Provider
+    from graft.resolve.candidates import Candidate, Need
+    from graft.resolve.provider import Provider
     from graft.resolve.screen import Policy
 
 

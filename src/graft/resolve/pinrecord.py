@@ -38,8 +38,8 @@ from packaging.version import Version
 from graft._atomic import remember
 from graft._sha256 import sha256_hex
 from graft.resolve.artifacts import ArtifactFile
+from graft.resolve.candidates import Need, WheelCandidate
 from graft.resolve.pinned import Step
-from graft.resolve.provider import Need, WheelCandidate
 
 if TYPE_CHECKING:
     import datetime as dt

@@ -12,34 +12,42 @@
   pip does; the wheel's own value is a dependency on the identifier ``<python>``, whose
   only candidate is the target's Python. Either one excluding the target excludes the
   file, so the result is never more permissive than pip's.
-- **Dead ends** (decision 91): a candidate given up because its own requirement admits
-  nothing is not offered again; a root left with only dead ends ends the resolution.
+- **Dead ends** (decisions 91, 95; :mod:`graft.resolve.dead_ends`): a candidate given up
+  because its own requirement admits nothing, whatever else is required, is not offered
+  again; a root left with only dead ends ends the resolution.
 - A wheel whose METADATA names another project or version stops the resolution.
 """
 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
-from resolvelib import AbstractProvider, BaseReporter
+from resolvelib import AbstractProvider
 
 from graft.errors import SourceError
-from graft.resolve.admit import by_version
 from graft.resolve.artifacts import ListingPrefetch, MetadataReader
+from graft.resolve.candidates import (
+    PYTHON,
+    Candidate,
+    Need,
+    PythonCandidate,
+    WheelCandidate,
+    candidate_key,
+)
+from graft.resolve.dead_ends import DeadEnds
 from graft.resolve.first_offered import first_offered
 from graft.resolve.readahead import ReadAhead
-from graft.resolve.screen import Prereleases, screen
+from graft.resolve.screen import screen
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+    from collections.abc import Iterator, Mapping, Sequence
 
     from packaging.requirements import Requirement
-    from resolvelib.structs import RequirementInformation, State
+    from resolvelib.structs import RequirementInformation
 
     from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile, ProjectSource
@@ -47,58 +55,8 @@ if TYPE_CHECKING:
     from graft.resolve.screenmemo import ScreenMemo
     from graft.resolve.surface import Surface
 
-#: The identifier of the target's Python: a wheel's Requires-Python is a dependency on it.
-PYTHON = "<python>"
 
-
-@dataclass(frozen=True, slots=True)
-class Need:
-    """A requirement on one identifier (a project, ``project[extra]``, or ``<python>``)."""
-
-    name: str  # canonical project name, or PYTHON
-    extra: NormalizedName | None = None
-    specifier: SpecifierSet = field(default_factory=SpecifierSet)
-    filename: str | None = None  # only this wheel file (an extra follows its base's wheel)
-    text: str = ""  # the requirement as its source wrote it, for messages
-
-    @property
-    def identifier(self) -> str:
-        """``name`` or ``name[extra]``."""
-        return f"{self.name}[{self.extra}]" if self.extra else self.name
-
-
-@dataclass(frozen=True, slots=True)
-class WheelCandidate:
-    """One wheel file offered for a project (or for one of its extras)."""
-
-    name: NormalizedName
-    version: Version
-    file: ArtifactFile
-    extra: NormalizedName | None = None
-
-    @property
-    def identifier(self) -> str:
-        """``name`` or ``name[extra]``."""
-        return f"{self.name}[{self.extra}]" if self.extra else self.name
-
-    @property
-    def label(self) -> str:
-        """``name==version (filename)``, for messages."""
-        return f"{self.name}=={self.version} ({self.file.filename})"
-
-
-@dataclass(frozen=True, slots=True)
-class PythonCandidate:
-    """The target's Python, the only candidate for :data:`PYTHON`."""
-
-    version: Version
-    identifier: str = PYTHON
-
-
-Candidate = WheelCandidate | PythonCandidate
-
-
-class Provider(AbstractProvider[Need, Candidate, str]):
+class Provider(DeadEnds, AbstractProvider[Need, Candidate, str]):
     """resolvelib's view of one target and one :class:`ProjectSource`."""
 
     def __init__(
@@ -296,130 +254,10 @@ class Provider(AbstractProvider[Need, Candidate, str]):
             out = list(self.screens.offered(found, extra, frozenset(only), offer))
         if self.dead_ends and not dead:
             ends = self.dead_ends
-            out = [c for c in out if not isinstance(c, WheelCandidate) or _key(c) not in ends]
+            out = [
+                c for c in out if not isinstance(c, WheelCandidate) or candidate_key(c) not in ends
+            ]
         return out
-
-    def rule_out(self, candidate: Candidate, needs: Sequence[Need]) -> None:
-        """Remember *candidate* as a dead end if one of its own *needs* admits nothing.
-
-        Called when resolvelib gives *candidate* up because a requirement has no candidate
-        left; *needs* are the candidate's own requirements on it. If one of them admits
-        nothing alone (dead ends aside) and no other requirement could widen it
-        (:meth:`widenable`), no resolution of this target can pin the candidate, and it is
-        not offered again (decision 91). Without this, a root that no version can meet (a
-        ``psycopg[binary]`` for Windows arm64: no ``psycopg-binary`` wheel) was tried again
-        with every release of every project pinned before it.
-        """
-        if not isinstance(candidate, WheelCandidate):
-            return
-        need = next((n for n in needs if self._hopeless(n)), None)
-        if need is None:
-            return
-        self.dead_ends[_key(candidate)] = (candidate, need)
-        for root in self.roots:  # resolvelib keeps a root's candidates: it would go on trying
-            if root.identifier != candidate.identifier or self._matches(
-                root.identifier, [root], set()
-            ):
-                continue
-            ends = self.only_dead_ends(root)  # (what another requirement could add, too)
-            if ends is not None:
-                self.dead_ends.update(ends)
-                raise Unsatisfiable(root)
-
-    def _hopeless(self, need: Need) -> bool:
-        """Whether *need* admits no candidate, whatever else is required."""
-        return not self._admits_alone(need) and not self.widenable(need)
-
-    def _admits_alone(self, need: Need) -> bool:
-        """Whether *need* alone admits a candidate that is no dead end.
-
-        Remembered until more dead ends are known: a search that backtracks rules the same
-        candidates out over the same needs again and again (a screening each, in a sync).
-        """
-        known = self._alone.get(need)
-        if known is not None and (not known[1] or known[0] == len(self.dead_ends)):
-            return known[1]
-        admits = bool(self._matches(need.identifier, [need], set()))
-        self._alone[need] = (len(self.dead_ends), admits)
-        return admits
-
-    def widenable(self, need: Need) -> bool:
-        """Whether another requirement could make *need* admit what it does not alone.
-
-        Others narrow it, but for two things a requirement can add (``screen``): a yanked
-        file is offered only when an ``==`` names its version, and a prerelease when a
-        specifier names one (or, ``if-necessary``, when nothing else is left: then *need*
-        alone offers it too). So: a file *need* admits is yanked, or prereleases are
-        ``disallow``-ed and it admits one. A file named is left as widenable (unproved).
-        """
-        if need.name == PYTHON:
-            return False
-        if need.filename is not None:
-            return True
-        grouped = by_version(self.files(NormalizedName(need.name)))
-        if any(file.yanked is not None for file in grouped.admitted([need.specifier])):
-            return True
-        if self.policy.prereleases is not Prereleases.DISALLOW:
-            return False
-        contains = need.specifier.contains
-        return any(v.is_prerelease and contains(v, prereleases=True) for v, _ in grouped.versions)
-
-    def widened(self, need: Need) -> list[Candidate] | None:
-        """Every candidate offered for *need* with any other requirements; None if unknown.
-
-        The candidates *need* admits with prereleases allowed (what a specifier naming one
-        adds), if no file it admits is yanked (an ``==`` could add that one).
-        """
-        if need.filename is not None or need.name == PYTHON:
-            return None
-        name = NormalizedName(need.name)
-        files = self.files(name)
-        specs = [need.specifier]
-        if name in self.policy.constraints:
-            specs.append(self.policy.constraints[name])
-        if any(file.yanked is not None for file in by_version(files).admitted(specs)):
-            return None
-        wide = replace(self.policy, prereleases=Prereleases.ALLOW)
-        found = screen(name, files, specs, self.target, wide, tag_rank=self.tag_rank, reasons=False)
-        return self._offer(found, name, need.extra, set(), set())
-
-    def only_dead_ends(
-        self, root: Need, readable: Callable[[WheelCandidate], bool] | None = None
-    ) -> dict[tuple[str, str, str | None], tuple[WheelCandidate, Need]] | None:
-        """If no candidate *root* may ever be offered can be pinned: each, with why; else None.
-
-        Each candidate of :meth:`widened` is a dead end already, or one of its own
-        requirements is :meth:`_hopeless` (its METADATA read here, if *readable*; by
-        default, a wheel's). Then no resolution holds *root*: every requirement on its
-        identifier narrows what it admits, but for what :meth:`widened` adds.
-        """
-        widened = self.widened(root)
-        if widened is None:
-            return None
-        ends: dict[tuple[str, str, str | None], tuple[WheelCandidate, Need]] = {}
-        for candidate in widened:
-            if not isinstance(candidate, WheelCandidate):
-                return None
-            key = _key(candidate)
-            known = self.dead_ends.get(key)
-            if known is None:
-                if not (readable(candidate) if readable else candidate.file.is_wheel):
-                    return None
-                fixed, own, _ = self._known(candidate)
-                need = next((n for n in (*fixed, *own) if self._hopeless(n)), None)
-                if need is None:
-                    return None
-                known = (candidate, need)
-            ends[key] = known
-        return ends
-
-    def dead_ends_of(self, needs: list[Need]) -> list[tuple[WheelCandidate, Need]]:
-        """If *needs* admit only dead ends: each, best first, with the need ruling it out."""
-        offered = self._matches(needs[0].identifier, needs, set(), dead=True)
-        ends = [self.dead_ends.get(_key(c)) for c in offered if isinstance(c, WheelCandidate)]
-        if len(ends) < len(offered) or None in ends:
-            return []
-        return [end for end in ends if end is not None]
 
     def _offer(
         self,
@@ -582,70 +420,3 @@ class Provider(AbstractProvider[Need, Candidate, str]):
                 for e in sorted(req.extras)
             )
         return out
-
-
-def _key(candidate: WheelCandidate) -> tuple[str, str, str | None]:
-    return (candidate.file.url, candidate.file.filename, candidate.extra)
-
-
-class Unsatisfiable(Exception):  # noqa: N818 - ends the resolution; explained by the caller
-    """Raised by :meth:`Provider.rule_out` once a root requirement admits only dead ends."""
-
-    def __init__(self, need: Need) -> None:
-        super().__init__(need.identifier)
-        self.need = need
-
-
-class GaveUp(Exception):  # noqa: N818 - not an error: the resolver is stopped on purpose
-    """Raised by :class:`Reporter` once more candidates were ruled out than it allows."""
-
-
-class Reporter(BaseReporter[Need, Candidate, str]):
-    """Counts what the resolver did: rounds, pins and rejected candidates.
-
-    With *max_rejections*, the resolution is stopped (:class:`GaveUp`) once more candidates
-    than that were given up.
-    """
-
-    def __init__(self, max_rejections: int | None = None, provider: Provider | None = None) -> None:
-        """*provider*: told of each candidate given up, to rule out dead ends (decision 91)."""
-        self.max_rejections = max_rejections
-        self.provider = provider
-        self.rounds = 0
-        self.pins = 0
-        self.rejections = 0
-        self.conflicts: list[tuple[RequirementInformation[Need, Candidate], ...]] = []
-        # the requirements that ruled out the first candidate given up (a backtrack's start)
-        self.first_rejected: tuple[RequirementInformation[Need, Candidate], ...] = ()
-        self.final: State[Need, Candidate, str] | None = None  # the state it ended in
-
-    def ending(self, state: State[Need, Candidate, str]) -> None:
-        """The resolution found its answer: the state is kept (``resolver._connected``)."""
-        self.final = state
-
-    def resolving_conflicts(
-        self, causes: Collection[RequirementInformation[Need, Candidate]]
-    ) -> None:
-        """The resolver backtracks because of *causes*: kept for the explanation."""
-        self.conflicts.append(tuple(causes))
-
-    def starting_round(self, index: int) -> None:
-        """A new round."""
-        self.rounds = index + 1
-
-    def pinning(self, candidate: Candidate) -> None:
-        """A candidate was pinned."""
-        del candidate
-        self.pins += 1
-
-    def rejecting_candidate(self, criterion: object, candidate: Candidate) -> None:
-        """A pinned candidate was given up (a backtrack); *criterion* is what ruled it out."""
-        self.rejections += 1
-        information = tuple(getattr(criterion, "information", ()))
-        if not self.first_rejected:
-            self.first_rejected = information
-        if self.provider is not None:
-            own = [info.requirement for info in information if info.parent is candidate]
-            self.provider.rule_out(candidate, own)
-        if self.max_rejections is not None and self.rejections > self.max_rejections:
-            raise GaveUp

@@ -17,16 +17,10 @@ from resolvelib import ResolutionImpossible, ResolutionTooDeep, Resolver
 
 from graft.errors import BuildError, SourceError, UsageError, first_line
 from graft.resolve.artifacts import ArtifactNode, group_nodes, sdist_name
+from graft.resolve.candidates import PYTHON, Need, WheelCandidate
 from graft.resolve.pinned import Step, pinned_resolution
-from graft.resolve.provider import (
-    PYTHON,
-    GaveUp,
-    Need,
-    Provider,
-    Reporter,
-    Unsatisfiable,
-    WheelCandidate,
-)
+from graft.resolve.provider import Provider
+from graft.resolve.reporter import GaveUp, Reporter, Unsatisfiable
 from graft.resolve.screen import Policy
 from graft.resolve.unanimous import NoResolution, unanimous_resolution
 
@@ -38,7 +32,7 @@ if TYPE_CHECKING:
 
     from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile, ProjectSource
-    from graft.resolve.provider import Candidate
+    from graft.resolve.candidates import Candidate
     from graft.resolve.screenmemo import ScreenMemo
 
 #: resolvelib's rounds before giving up (pip uses 200,000; ours are tiny sets so far).

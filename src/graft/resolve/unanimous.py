@@ -55,14 +55,15 @@ from typing import TYPE_CHECKING
 
 from graft.errors import BuildError, SourceError
 from graft.resolve.artifacts import ListingPrefetch
-from graft.resolve.provider import PYTHON, WheelCandidate
+from graft.resolve.candidates import PYTHON, WheelCandidate
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     from packaging.specifiers import SpecifierSet
 
-    from graft.resolve.provider import Candidate, Need, Provider
+    from graft.resolve.candidates import Candidate, Need
+    from graft.resolve.provider import Provider
 
 
 class Unanimous:
@@ -158,7 +159,7 @@ class _Walk:
         requirements admits no candidate (:meth:`_hopeless`): the walk passes over it too,
         but not for several requirements of the request on one identifier (resolvelib's
         provider ends the resolution once one of them alone admits only candidates it has
-        rejected: :meth:`~graft.resolve.provider.Provider.rule_out`). A requirement of the
+        rejected: :meth:`~graft.resolve.dead_ends.DeadEnds.rule_out`). A requirement of the
         request (*root*) whose first candidate is passed over may prove that no resolution
         exists (:meth:`prove_none`).
         """
@@ -204,7 +205,7 @@ class _Walk:
         """Whether *need* admits no candidate whatever else is required.
 
         It admits none alone, and nothing another requirement adds could widen it
-        (:meth:`~graft.resolve.provider.Provider.widenable`). A need that may be widened
+        (:meth:`~graft.resolve.dead_ends.DeadEnds.widenable`). A need that may be widened
         leaves it to resolvelib.
         """
         if self.first_of(need.identifier, [need]) is not None:
@@ -217,7 +218,7 @@ class _Walk:
         """Raise :class:`NoResolution` if no candidate the request's *need* admits can be pinned.
 
         Each candidate that any requirements on its identifier could be offered
-        (:meth:`~graft.resolve.provider.Provider.only_dead_ends`, read where reads are
+        (:meth:`~graft.resolve.dead_ends.DeadEnds.only_dead_ends`, read where reads are
         cheap) has an own requirement that admits nothing whatever else is required: no
         resolution pins one, and the request needs one.
         """

@@ -1,0 +1,78 @@
+"""What the resolver resolves: requirements on identifiers, and the candidates that meet them.
+
+An identifier is a project, ``project[extra]`` (an extra is its own identifier, as in pip:
+it depends on its project pinned to the same wheel file) or :data:`PYTHON`, the target's
+Python, whose only candidate is that interpreter (a wheel's Requires-Python is a
+requirement on it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from packaging.specifiers import SpecifierSet
+
+if TYPE_CHECKING:
+    from packaging.utils import NormalizedName
+    from packaging.version import Version
+
+    from graft.resolve.artifacts import ArtifactFile
+
+#: The identifier of the target's Python: a wheel's Requires-Python is a dependency on it.
+PYTHON = "<python>"
+
+
+@dataclass(frozen=True, slots=True)
+class Need:
+    """A requirement on one identifier (a project, ``project[extra]``, or ``<python>``)."""
+
+    name: str  # canonical project name, or PYTHON
+    extra: NormalizedName | None = None
+    specifier: SpecifierSet = field(default_factory=SpecifierSet)
+    filename: str | None = None  # only this wheel file (an extra follows its base's wheel)
+    text: str = ""  # the requirement as its source wrote it, for messages
+
+    @property
+    def identifier(self) -> str:
+        """``name`` or ``name[extra]``."""
+        return f"{self.name}[{self.extra}]" if self.extra else self.name
+
+
+@dataclass(frozen=True, slots=True)
+class WheelCandidate:
+    """One wheel file offered for a project (or for one of its extras)."""
+
+    name: NormalizedName
+    version: Version
+    file: ArtifactFile
+    extra: NormalizedName | None = None
+
+    @property
+    def identifier(self) -> str:
+        """``name`` or ``name[extra]``."""
+        return f"{self.name}[{self.extra}]" if self.extra else self.name
+
+    @property
+    def label(self) -> str:
+        """``name==version (filename)``, for messages."""
+        return f"{self.name}=={self.version} ({self.file.filename})"
+
+
+@dataclass(frozen=True, slots=True)
+class PythonCandidate:
+    """The target's Python, the only candidate for :data:`PYTHON`."""
+
+    version: Version
+    identifier: str = PYTHON
+
+
+Candidate = WheelCandidate | PythonCandidate
+
+
+def candidate_key(candidate: WheelCandidate) -> tuple[str, str, str | None]:
+    """A wheel candidate's identity: its file (by URL and name) and extra."""
+    return (candidate.file.url, candidate.file.filename, candidate.extra)
+
+
+__all__ = ["PYTHON", "Candidate", "Need", "PythonCandidate", "WheelCandidate", "candidate_key"]

@@ -1,0 +1,215 @@
+"""Dead ends: candidates no resolution of the target can pin, and roots left with only those.
+
+A candidate one of whose own requirements is *hopeless* (it admits nothing alone, dead ends
+aside, and no other requirement could widen it: :meth:`DeadEnds.widenable`) is a dead end
+(decision 91): the provider stops offering it. A requirement of the request every candidate
+of whose *widened offer* is a dead end proves that no resolution exists (decision 95):
+resolvelib's search ends (:class:`~graft.resolve.reporter.Unsatisfiable`), and the
+unanimous walk asks the same question before resolvelib starts.
+
+:class:`DeadEnds` is a part of :class:`~graft.resolve.provider.Provider`, whose screening
+(:class:`Screening`) it asks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Protocol
+
+from packaging.utils import NormalizedName
+
+from graft.resolve.admit import by_version
+from graft.resolve.candidates import PYTHON, Candidate, Need, WheelCandidate, candidate_key
+from graft.resolve.reporter import Unsatisfiable
+from graft.resolve.screen import Prereleases, screen
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from graft.model.target import Target
+    from graft.resolve.artifacts import ArtifactFile
+    from graft.resolve.screen import Policy, Screen
+
+#: A dead end's key (:func:`~graft.resolve.candidates.candidate_key`) and why it is one.
+Ends = dict[tuple[str, str, str | None], tuple[WheelCandidate, Need]]
+
+
+class Screening(Protocol):
+    """What dead ends are worked out from: the provider's screening of one target."""
+
+    roots: tuple[Need, ...]
+    policy: Policy
+    target: Target
+    tag_rank: dict[str, int]
+    dead_ends: Ends
+    _alone: dict[Need, tuple[int, bool]]
+
+    def files(self, name: NormalizedName) -> Sequence[ArtifactFile]:
+        """The project's files."""
+        ...
+
+    def _matches(
+        self, identifier: str, needs: list[Need], bad: set[Candidate], *, dead: bool = False
+    ) -> list[Candidate]: ...
+
+    def _offer(
+        self,
+        found: Screen,
+        name: NormalizedName,
+        extra: NormalizedName | None,
+        only: set[str],
+        bad: set[Candidate],
+    ) -> list[Candidate]: ...
+
+    def _known(
+        self, candidate: WheelCandidate
+    ) -> tuple[list[Need], list[Need], tuple[str, ...]]: ...
+
+    def _hopeless(self, need: Need) -> bool: ...
+
+    def _admits_alone(self, need: Need) -> bool: ...
+
+    def widenable(self, need: Need) -> bool:
+        """Whether another requirement could make *need* admit what it does not alone."""
+        ...
+
+    def widened(self, need: Need) -> list[Candidate] | None:
+        """Every candidate offered for *need* with any other requirements; None if unknown."""
+        ...
+
+    def only_dead_ends(
+        self, root: Need, readable: Callable[[WheelCandidate], bool] | None = None
+    ) -> Ends | None:
+        """If no candidate *root* may ever be offered can be pinned: each, with why."""
+        ...
+
+
+class DeadEnds:
+    """The dead ends of one target's provider, and the proofs they give."""
+
+    def rule_out(self: Screening, candidate: Candidate, needs: Sequence[Need]) -> None:
+        """Remember *candidate* as a dead end if one of its own *needs* admits nothing.
+
+        Called when resolvelib gives *candidate* up because a requirement has no candidate
+        left; *needs* are the candidate's own requirements on it. If one of them admits
+        nothing alone (dead ends aside) and no other requirement could widen it
+        (:meth:`widenable`), no resolution of this target can pin the candidate, and it is
+        not offered again (decision 91). Without this, a root that no version can meet (a
+        ``psycopg[binary]`` for Windows arm64: no ``psycopg-binary`` wheel) was tried again
+        with every release of every project pinned before it.
+        """
+        if not isinstance(candidate, WheelCandidate):
+            return
+        need = next((n for n in needs if self._hopeless(n)), None)
+        if need is None:
+            return
+        self.dead_ends[candidate_key(candidate)] = (candidate, need)
+        for root in self.roots:  # resolvelib keeps a root's candidates: it would go on trying
+            if root.identifier != candidate.identifier or self._matches(
+                root.identifier, [root], set()
+            ):
+                continue
+            ends = self.only_dead_ends(root)  # (what another requirement could add, too)
+            if ends is not None:
+                self.dead_ends.update(ends)
+                raise Unsatisfiable(root)
+
+    def _hopeless(self: Screening, need: Need) -> bool:
+        """Whether *need* admits no candidate, whatever else is required."""
+        return not self._admits_alone(need) and not self.widenable(need)
+
+    def _admits_alone(self: Screening, need: Need) -> bool:
+        """Whether *need* alone admits a candidate that is no dead end.
+
+        Remembered until more dead ends are known: a search that backtracks rules the same
+        candidates out over the same needs again and again (a screening each, in a sync).
+        """
+        known = self._alone.get(need)
+        if known is not None and (not known[1] or known[0] == len(self.dead_ends)):
+            return known[1]
+        admits = bool(self._matches(need.identifier, [need], set()))
+        self._alone[need] = (len(self.dead_ends), admits)
+        return admits
+
+    def widenable(self: Screening, need: Need) -> bool:
+        """Whether another requirement could make *need* admit what it does not alone.
+
+        Others narrow it, but for two things a requirement can add (``screen``): a yanked
+        file is offered only when an ``==`` names its version, and a prerelease when a
+        specifier names one (or, ``if-necessary``, when nothing else is left: then *need*
+        alone offers it too). So: a file *need* admits is yanked, or prereleases are
+        ``disallow``-ed and it admits one. A file named is left as widenable (unproved).
+        """
+        if need.name == PYTHON:
+            return False
+        if need.filename is not None:
+            return True
+        grouped = by_version(self.files(NormalizedName(need.name)))
+        if any(file.yanked is not None for file in grouped.admitted([need.specifier])):
+            return True
+        if self.policy.prereleases is not Prereleases.DISALLOW:
+            return False
+        contains = need.specifier.contains
+        return any(v.is_prerelease and contains(v, prereleases=True) for v, _ in grouped.versions)
+
+    def widened(self: Screening, need: Need) -> list[Candidate] | None:
+        """Every candidate offered for *need* with any other requirements; None if unknown.
+
+        The candidates *need* admits with prereleases allowed (what a specifier naming one
+        adds), if no file it admits is yanked (an ``==`` could add that one).
+        """
+        if need.filename is not None or need.name == PYTHON:
+            return None
+        name = NormalizedName(need.name)
+        files = self.files(name)
+        specs = [need.specifier]
+        if name in self.policy.constraints:
+            specs.append(self.policy.constraints[name])
+        if any(file.yanked is not None for file in by_version(files).admitted(specs)):
+            return None
+        wide = replace(self.policy, prereleases=Prereleases.ALLOW)
+        found = screen(name, files, specs, self.target, wide, tag_rank=self.tag_rank, reasons=False)
+        return self._offer(found, name, need.extra, set(), set())
+
+    def only_dead_ends(
+        self: Screening, root: Need, readable: Callable[[WheelCandidate], bool] | None = None
+    ) -> Ends | None:
+        """If no candidate *root* may ever be offered can be pinned: each, with why; else None.
+
+        Each candidate of :meth:`widened` is a dead end already, or one of its own
+        requirements is :meth:`_hopeless` (its METADATA read here, if *readable*; by
+        default, a wheel's). Then no resolution holds *root*: every requirement on its
+        identifier narrows what it admits, but for what :meth:`widened` adds.
+        """
+        widened = self.widened(root)
+        if widened is None:
+            return None
+        ends: Ends = {}
+        for candidate in widened:
+            if not isinstance(candidate, WheelCandidate):
+                return None
+            key = candidate_key(candidate)
+            known = self.dead_ends.get(key)
+            if known is None:
+                if not (readable(candidate) if readable else candidate.file.is_wheel):
+                    return None
+                fixed, own, _ = self._known(candidate)
+                need = next((n for n in (*fixed, *own) if self._hopeless(n)), None)
+                if need is None:
+                    return None
+                known = (candidate, need)
+            ends[key] = known
+        return ends
+
+    def dead_ends_of(self: Screening, needs: list[Need]) -> list[tuple[WheelCandidate, Need]]:
+        """If *needs* admit only dead ends: each, best first, with the need ruling it out."""
+        offered = self._matches(needs[0].identifier, needs, set(), dead=True)
+        ends = [
+            self.dead_ends.get(candidate_key(c)) for c in offered if isinstance(c, WheelCandidate)
+        ]
+        if len(ends) < len(offered) or None in ends:
+            return []
+        return [end for end in ends if end is not None]
+
+
+__all__ = ["DeadEnds", "Ends", "Screening"]

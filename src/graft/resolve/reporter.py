@@ -1,0 +1,87 @@
+"""What a resolvelib search reports, and the exceptions that end one on purpose."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+from resolvelib import BaseReporter
+
+from graft.resolve.candidates import Candidate, Need
+
+if TYPE_CHECKING:
+    from collections.abc import Collection, Sequence
+
+    from resolvelib.structs import RequirementInformation, State
+
+
+class RulesOut(Protocol):
+    """What the reporter tells of each candidate given up (the provider, decision 91)."""
+
+    def rule_out(self, candidate: Candidate, needs: Sequence[Need]) -> None:
+        """*candidate* was given up; *needs* are its own requirements that ruled it out."""
+
+
+class Unsatisfiable(Exception):  # noqa: N818 - ends the resolution; explained by the caller
+    """Raised by ``Provider.rule_out`` once a root requirement admits only dead ends."""
+
+    def __init__(self, need: Need) -> None:
+        super().__init__(need.identifier)
+        self.need = need
+
+
+class GaveUp(Exception):  # noqa: N818 - not an error: the resolver is stopped on purpose
+    """Raised by :class:`Reporter` once more candidates were ruled out than it allows."""
+
+
+class Reporter(BaseReporter[Need, Candidate, str]):
+    """Counts what the resolver did: rounds, pins and rejected candidates.
+
+    With *max_rejections*, the resolution is stopped (:class:`GaveUp`) once more candidates
+    than that were given up.
+    """
+
+    def __init__(self, max_rejections: int | None = None, provider: RulesOut | None = None) -> None:
+        """*provider*: told of each candidate given up, to rule out dead ends (decision 91)."""
+        self.max_rejections = max_rejections
+        self.provider = provider
+        self.rounds = 0
+        self.pins = 0
+        self.rejections = 0
+        self.conflicts: list[tuple[RequirementInformation[Need, Candidate], ...]] = []
+        # the requirements that ruled out the first candidate given up (a backtrack's start)
+        self.first_rejected: tuple[RequirementInformation[Need, Candidate], ...] = ()
+        self.final: State[Need, Candidate, str] | None = None  # the state it ended in
+
+    def ending(self, state: State[Need, Candidate, str]) -> None:
+        """The resolution found its answer: the state is kept (``resolver._connected``)."""
+        self.final = state
+
+    def resolving_conflicts(
+        self, causes: Collection[RequirementInformation[Need, Candidate]]
+    ) -> None:
+        """The resolver backtracks because of *causes*: kept for the explanation."""
+        self.conflicts.append(tuple(causes))
+
+    def starting_round(self, index: int) -> None:
+        """A new round."""
+        self.rounds = index + 1
+
+    def pinning(self, candidate: Candidate) -> None:
+        """A candidate was pinned."""
+        del candidate
+        self.pins += 1
+
+    def rejecting_candidate(self, criterion: object, candidate: Candidate) -> None:
+        """A pinned candidate was given up (a backtrack); *criterion* is what ruled it out."""
+        self.rejections += 1
+        information = tuple(getattr(criterion, "information", ()))
+        if not self.first_rejected:
+            self.first_rejected = information
+        if self.provider is not None:
+            own = [info.requirement for info in information if info.parent is candidate]
+            self.provider.rule_out(candidate, own)
+        if self.max_rejections is not None and self.rejections > self.max_rejections:
+            raise GaveUp
+
+
+__all__ = ["GaveUp", "Reporter", "Unsatisfiable"]
