@@ -23,7 +23,10 @@ PATH_TITLES = {
 }
 LOCK_NOTE = (
     "The loopback index lists only the set's own wheels, made for one target (CPython 3.11,"
-    " manylinux x86_64). `graft lock` resolves each of its environments (by default 36: CPython"
+    " manylinux x86_64), and what `benchmarks/sets/<set>.universal` adds for other platforms'"
+    " markers (web: tzdata, which kombu requires on Windows; data has no such file, and uv's"
+    " universal lock of it fails for want of appnope, pywinpty and others: n/a). `graft lock`"
+    " resolves each of its environments (by default 36: CPython"
     " versions by Linux, macOS and Windows on x86_64 and arm64) with the wheels that target can"
     " install, and gives an environment up with a warning where some distribution has no wheel"
     " for it, so these locks cover fewer environments than the same roots on the real PyPI,"
