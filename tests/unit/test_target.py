@@ -7,6 +7,7 @@ import pytest
 from packaging import tags
 
 from graft.errors import TargetError
+from graft.resolve.environments import matrix
 from graft.venv.interpreter import foreign_target
 
 
@@ -191,3 +192,14 @@ def test_a_platform_tag_accepts_what_pips_platform_accepts(
     assert accepted in ranks
     assert not_accepted not in ranks
     assert next(iter(ranks)).endswith(given)  # the tag named is still the best
+
+
+def test_a_locks_systems_keep_their_representative_tags() -> None:
+    """``graft lock``'s systems list every tag they accept: no expansion adds to them (a
+    ``macosx_10_3_universal2`` would come from expanding the ``universal2`` tags)."""
+    for env in matrix(["3.12"], ["linux", "macos", "windows", "macosx_14_0_arm64"]):
+        platforms = {tag.rsplit("-", 1)[1] for tag in env.target.tags} - {"any"}
+        if env.named:
+            assert "macosx_11_0_arm64" in platforms
+        else:
+            assert platforms == set(env.platforms)

@@ -130,7 +130,7 @@ def matrix(pythons: Sequence[str], platforms: Sequence[str] = ()) -> tuple[Envir
         system = PLATFORMS.get(name.lower())
         chosen.update(dict.fromkeys(system, False) if system else {(name,): True})
     return tuple(
-        Environment(py, tags, foreign_target(py, list(tags)), named)
+        Environment(py, tags, foreign_target(py, list(tags), as_pip=named), named)
         for py in pythons
         for tags, named in chosen.items()
     )

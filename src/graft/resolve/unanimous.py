@@ -63,6 +63,7 @@ if TYPE_CHECKING:
     from packaging.specifiers import SpecifierSet
 
     from graft.resolve.candidates import Candidate, Need
+    from graft.resolve.dead_ends import Ends
     from graft.resolve.provider import Provider
 
 
@@ -229,11 +230,9 @@ class _Walk:
 
 
 class NoResolution(Exception):  # noqa: N818 - a proof, explained by the caller
-    """A requirement of the request admits only dead ends (decision 91): none exists."""
+    """A requirement of the request admits only dead ends (decisions 91, 95): none exists."""
 
-    def __init__(
-        self, need: Need, ends: dict[tuple[str, str, str | None], tuple[WheelCandidate, Need]]
-    ) -> None:
+    def __init__(self, need: Need, ends: Ends) -> None:
         super().__init__(need.identifier)
         self.need = need
         self.ends = ends  # each candidate, by its key, with its own requirement nothing meets

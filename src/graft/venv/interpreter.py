@@ -260,19 +260,23 @@ def foreign_target(
     platforms: list[str],
     implementation: str = "cp",
     abis: list[str] | None = None,
+    *,
+    as_pip: bool = True,
 ) -> Target:
     """A target that is not on this machine, from pip download's flags; for planning only.
 
     Each ``--platform`` means what it means to pip (:func:`pip_platforms`): a macOS tag
     accepts older macOS releases too, ``manylinux2014`` accepts ``manylinux2010`` and
     ``manylinux1``; any other tag is taken literally (``manylinux_2_28_x86_64`` does not
-    imply older manylinux levels): pass every platform tag the target accepts.
+    imply older manylinux levels): pass every platform tag the target accepts. Without
+    *as_pip*, *platforms* are every tag the target accepts (a lock's systems).
     """
     version = python_version_parts(python_version)
     major, minor = version[0], version[1]
     for platform in platforms:
         check_platform_tag(platform)
-    platforms = list(dict.fromkeys(p for given in platforms for p in pip_platforms(given)))
+    if as_pip:
+        platforms = list(dict.fromkeys(p for given in platforms for p in pip_platforms(given)))
     if implementation == "cp":
         impl_name, impl_display = "cpython", "CPython"
     elif implementation == "pp":
