@@ -145,7 +145,7 @@ class DeadEnds:
         if need.filename is not None:
             return True
         grouped = by_version(self.files(NormalizedName(need.name)))
-        if any(file.yanked is not None for file in grouped.admitted([need.specifier])):
+        if _yanked_among(grouped.admitted([need.specifier])):
             return True
         if self.policy.prereleases is not Prereleases.DISALLOW:
             return False
@@ -165,7 +165,7 @@ class DeadEnds:
         specs = [need.specifier]
         if name in self.policy.constraints:
             specs.append(self.policy.constraints[name])
-        if any(file.yanked is not None for file in by_version(files).admitted(specs)):
+        if _yanked_among(by_version(files).admitted(specs)):
             return None
         wide = replace(self.policy, prereleases=Prereleases.ALLOW)
         found = screen(name, files, specs, self.target, wide, tag_rank=self.tag_rank, reasons=False)
@@ -210,6 +210,11 @@ class DeadEnds:
         if len(ends) < len(offered) or None in ends:
             return []
         return [end for end in ends if end is not None]
+
+
+def _yanked_among(files: Sequence[ArtifactFile]) -> bool:
+    """Whether one of *files* is yanked: an ``==`` naming its version would admit it."""
+    return any(file.yanked is not None for file in files)
 
 
 __all__ = ["DeadEnds", "Ends", "Screening"]

@@ -22,7 +22,7 @@ class RulesOut(Protocol):
 
 
 class Unsatisfiable(Exception):  # noqa: N818 - ends the resolution; explained by the caller
-    """Raised by ``Provider.rule_out`` once a root requirement admits only dead ends."""
+    """Raised by the provider's ``rule_out`` once a root requirement admits only dead ends."""
 
     def __init__(self, need: Need) -> None:
         super().__init__(need.identifier)
