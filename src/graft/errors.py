@@ -30,8 +30,8 @@ class GraftError(Exception):
 
     def __str__(self) -> str:
         text = f"{self.where}: {self.what}" if self.where else self.what
-        if self.hint:
-            text = f"{text} ({self.hint})"
+        if self.hint:  # (after lines of details, on its own line, as a resolution's)
+            text = f"{text}\n  hint: {self.hint}" if "\n" in text else f"{text} ({self.hint})"
         return text
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import tarfile
 import zipfile
 from pathlib import Path
@@ -70,7 +71,9 @@ def test_unpacks_into_its_top_directory(tmp_path: Path) -> None:
         (link("demo-1.0/out", "/etc/passwd"), "outside the sdist"),
         (link("demo-1.0/out", "../../x"), "outside the sdist"),
         (link("demo-1.0/a/out", "../../x"), "outside the sdist"),
-        (link("demo-1.0/hard", "demo-1.0/PKG-INFO", tarfile.LNKTYPE), "hard link"),
+        (link("demo-1.0/hard", "demo-1.0/later", tarfile.LNKTYPE), "hard link to 'demo-1.0/later'"),
+        (link("demo-1.0/hard", "/etc/passwd", tarfile.LNKTYPE), "no file before it"),
+        (link("demo-1.0/hard", "demo-1.0", tarfile.LNKTYPE), "no file before it"),
         (link("demo-1.0/dev", "", tarfile.CHRTYPE), "device"),
     ],
 )
@@ -83,6 +86,38 @@ def test_hostile_members_are_refused(
     with pytest.raises(SourceError, match=words):
         sdist.unpack_sdist(str(archive), str(dest))
     assert not (tmp_path / "evil.py").exists()
+
+
+def test_a_hard_link_is_a_copy_of_the_file_before_it(tmp_path: Path) -> None:
+    """As pip and uv unpack it (celery 3.1.11's sdist has one); never a link on disk, and
+    never to what is no regular file (a symlink, which could lead outside)."""
+    archive = make_tar(
+        tmp_path / "demo-1.0.tar.gz",
+        [
+            ("demo-1.0/PKG-INFO", PKG_INFO),
+            link("demo-1.0/copy", "demo-1.0/PKG-INFO", tarfile.LNKTYPE),
+        ],
+    )
+    dest = tmp_path / "out"
+    dest.mkdir()
+    sdist.unpack_sdist(str(archive), str(dest))
+    copy, original = dest / "demo-1.0" / "copy", dest / "demo-1.0" / "PKG-INFO"
+    assert copy.read_bytes() == PKG_INFO
+    assert not copy.is_symlink()
+    assert copy.stat().st_ino != original.stat().st_ino
+    through = make_tar(
+        tmp_path / "demo-2.0.tar.gz",
+        [
+            ("demo-2.0/PKG-INFO", PKG_INFO),
+            link("demo-2.0/s", "PKG-INFO"),
+            link("demo-2.0/h", "demo-2.0/s", tarfile.LNKTYPE),
+        ],
+    )
+    (tmp_path / "two").mkdir()
+    with pytest.raises(
+        SourceError, match=re.escape("hard link to 'demo-2.0/s', no file before it")
+    ):
+        sdist.unpack_sdist(str(through), str(tmp_path / "two"))
 
 
 def test_nothing_is_written_through_a_link(tmp_path: Path) -> None:

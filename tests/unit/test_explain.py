@@ -372,13 +372,17 @@ def test_a_build_met_while_backtracking_says_first_what_it_backtracked_from() ->
     and rerun command stay with the error."""
     error = backtracking_into(FailingBuilds())
     assert isinstance(error, BuildError)
-    head, _, tail = error.what.partition("; backtracking from that needed a build, which failed: ")
+    first, *shown = error.what.split("\n")
+    head, _, tail = first.partition(
+        "; going back from that to an older release needed a build, which failed: "
+    )
     assert head.startswith("no wheel of lib 2.0 for the target (cp311-"), error.what
     assert tail == (
         "app-1.0.tar.gz: get_requires_for_build_wheel of setuptools.build_meta failed"
         " (exit status 1)"
     )
     assert "app==2.0 (app-2.0-py3-none-any.whl) requires lib==2.0" in error.details
+    assert "  app==2.0 (app-2.0-py3-none-any.whl) requires lib==2.0" in shown  # (without -v)
     assert error.log.startswith("Traceback")
     assert error.rerun == "python -m pyproject_hooks ..."
     alone = FailingBuilds()  # no backtrack before the build: its error as it was
@@ -409,8 +413,8 @@ def test_an_unreadable_sdist_met_while_backtracking_ends_it_as_a_failed_build() 
     error = backtracking_into(Unreadable(None))
     assert isinstance(error, BuildError)
     assert error.what.startswith("no wheel of lib 2.0 for the target"), error.what
-    assert error.what.endswith(
-        "; backtracking from that read an sdist: app-1.0.tar.gz:"
+    assert error.what.split("\n")[0].endswith(
+        "; going back from that to an older release met an sdist: app-1.0.tar.gz:"
         " sdist member 'a/b' is a hard link; refused"
     )
     index = backtracking_into(Unreadable("https://pypi.invalid/simple/app/"))

@@ -260,15 +260,29 @@ _Member = tuple[str, str, str, int, "IO[bytes] | None"]
 
 
 def _tar_members(archive: tarfile.TarFile, where: str) -> Iterator[_Member]:
+    """The tar's members; a hard link is a copy of the file it names, as pip and uv unpack it.
+
+    Only a regular file before it in the archive can be named: its bytes are read again
+    (and counted again against the size limit); nothing on disk is linked.
+    """
+    files: dict[str, tarfile.TarInfo] = {}
     for info in archive:
         if info.isdir():
             yield info.name, "dir", "", info.mode, None
         elif info.issym():
             yield info.name, "symlink", info.linkname, info.mode, None
         elif info.isfile():
+            files[info.name] = info
             yield info.name, "file", "", info.mode, archive.extractfile(info)
         elif info.islnk():
-            raise SourceError(f"sdist member {info.name!r} is a hard link; refused", where=where)
+            linked = files.get(info.linkname)
+            if linked is None:
+                raise SourceError(
+                    f"sdist member {info.name!r} is a hard link to {info.linkname!r},"
+                    " no file before it in the sdist; refused",
+                    where=where,
+                )
+            yield info.name, "file", "", info.mode, archive.extractfile(linked)
         else:
             raise SourceError(
                 f"sdist member {info.name!r} is a device or fifo; refused", where=where

@@ -31,6 +31,7 @@ from packaging.version import InvalidVersion, Version
 from graft.errors import SourceError
 from graft.resolve.artifacts import parse_wheel, sdist_version
 from graft.resolve.candidates import PYTHON, WheelCandidate
+from graft.resolve.causes import stated
 from graft.resolve.screen import Reject, screen
 from graft.resolve.surface import canonical_specifier
 
@@ -72,16 +73,6 @@ class ResolutionError(SourceError):
     def __str__(self) -> str:
         text = "\n  ".join(self.lines)
         return f"{text}\n  hint: {self.hint}" if self.hint else text
-
-
-def who(info: RequirementInformation[Need, Candidate]) -> str:
-    """``you asked for X`` or ``name==v (file.whl) requires X``."""
-    text = info.requirement.text or info.requirement.identifier
-    if info.parent is None:
-        return f"you asked for {text}"
-    if isinstance(info.parent, WheelCandidate):
-        return f"{info.parent.label} requires {text}"
-    return f"{info.parent.identifier} requires {text}"  # pragma: no cover - Python has no deps
 
 
 def nearest(versions: Sequence[Version], specs: Sequence[SpecifierSet]) -> list[Version]:
@@ -185,12 +176,12 @@ def _no_projects(
     """
     where = _searched(provider)
     missing = {name: (list(asked), askers, typed)}
-    for other, stated in provider.needed.items():
+    for other, causes in provider.needed.items():
         if other in missing or provider.files(NormalizedName(other)):
             continue
-        whos = sorted({_stated(need, parent) for need, parent in stated})
-        mine = any(_typed_by_the_user(parent) for _, parent in stated)
-        missing[NormalizedName(other)] = (whos, {str(p.name) for _, p in stated if p}, mine)
+        whos = stated(causes)
+        mine = any(_typed_by_the_user(parent) for _, parent in causes)
+        missing[NormalizedName(other)] = (whos, {str(p.name) for _, p in causes if p}, mine)
     if len(missing) == 1:
         suggestion = _suggest(name, provider, askers) if typed else ""
         return ResolutionError(
@@ -205,16 +196,11 @@ def _no_projects(
     return ResolutionError(Kind.NO_PROJECT, lines)
 
 
-def _stated(need: Need, parent: WheelCandidate | None) -> str:
-    text = need.text or need.identifier
-    return f"you asked for {text}" if parent is None else f"{parent.label} requires {text}"
-
-
 def _python(
     infos: Sequence[RequirementInformation[Need, Candidate]], target: str
 ) -> ResolutionError:
     lines = [f"the target's Python {target} is excluded by every wheel that was tried:"]
-    lines += sorted({who(info) for info in infos})
+    lines += stated(infos)
     return ResolutionError(Kind.PYTHON, lines, hint="pass --python for another interpreter")
 
 
@@ -224,11 +210,11 @@ def _no_candidates(
     provider: Provider,
 ) -> ResolutionError | None:
     files = provider.files(name)
-    asked = sorted({who(i) for i in infos})
+    asked = stated(infos)
     askers = {str(i.parent.name) for i in infos if isinstance(i.parent, WheelCandidate)}
     if not files:  # (the user's own requirement on it may have been met elsewhere first)
-        stated = [i.parent for i in infos] + [p for _, p in provider.needed.get(name, ())]
-        typed = any(_typed_by_the_user(parent) for parent in stated)
+        stating = [i.parent for i in infos] + [p for _, p in provider.needed.get(name, ())]
+        typed = any(_typed_by_the_user(parent) for parent in stating)
         return _no_projects(name, asked, askers, provider, typed=typed)
     specs = [i.requirement.specifier for i in infos]
     matching = screen(
@@ -424,8 +410,8 @@ def explain(
     the resolver give up newer candidates is added, a few lines at most.
     """
     error = _explain(causes, provider)
-    earlier = [who(info) for infos in history for info in infos]
-    fresh = [line for line in dict.fromkeys(earlier) if line not in error.lines]
+    earlier = stated(info for infos in history for info in infos)
+    fresh = [line for line in earlier if line not in error.lines]
     if not fresh:
         return error
     shown = [f"  {line}" for line in fresh[:SHOWN]]
@@ -461,7 +447,7 @@ def _dead_ends(
     inner = _explain([RequirementInformation(need, candidate)], provider, depth + 1)
     if len(ends) == 1:  # (its lines name the candidate already)
         return inner
-    asked = sorted({who(info) for info in infos})
+    asked = stated(infos)
     more = len(ends) - 1
     others = f"{more} other {'versions' if more > 1 else 'version'} of {candidate.identifier}"
     others += f" {'are' if more > 1 else 'is'} ruled out too"
@@ -485,5 +471,5 @@ def _explain(
         if found is not None:
             return found
     lines = ["these requirements cannot all be met:"]
-    lines += sorted({who(info) for infos in by_id.values() for info in infos})
+    lines += stated(info for infos in by_id.values() for info in infos)
     return ResolutionError(Kind.CONFLICT, lines, hint="relax a pin, or pin another version")

@@ -295,9 +295,11 @@ def _backtracked_into(
     first = reporter.first_rejected or reporter.conflicts[0]  # the earliest of the two
     cause = explain(first, provider).lines
     built = f"{exc.where}: " if exc.where else ""
-    failed = "needed a build, which failed" if isinstance(exc, BuildError) else "read an sdist"
+    failed = "needed a build, which failed" if isinstance(exc, BuildError) else "met an sdist"
+    head = f"{cause[0].rstrip(':')}; going back from that to an older release {failed}"
+    shown = "".join(f"\n  {line}" for line in cause[1:])  # (the conflict: what to act on)
     return BuildError(
-        f"{cause[0]}; backtracking from that {failed}: {built}{exc.what}",
+        f"{head}: {built}{exc.what}{shown}",
         hint=exc.hint,
         details=(*cause[1:], *exc.details),
         log=getattr(exc, "log", ""),
