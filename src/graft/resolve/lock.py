@@ -268,8 +268,9 @@ def _why_not(exc: Exception) -> str:
     """One line on why an environment is not locked."""
     from graft.errors import BuildError  # noqa: PLC0415
 
-    if isinstance(exc, BuildError):
-        return f"{exc.where + ': ' if exc.where else ''}{exc.what}"
+    if isinstance(exc, BuildError):  # (one met backtracking has the conflict's lines below)
+        what = exc.what.partition("\n")[0]
+        return f"{exc.where + ': ' if exc.where else ''}{what}"
     lines, kind = getattr(exc, "lines", ()), getattr(exc, "kind", "")
     if not lines:
         return str(kind)
