@@ -11,7 +11,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from graft.resolve.artifacts import MetadataReader
-from graft.resolve.candidates import Need
+from graft.resolve.candidates import Need, PythonCandidate
 from graft.resolve.provider import Provider
 from graft.resolve.screen import Policy
 from graft.venv.interpreter import foreign_target
@@ -304,3 +304,44 @@ def test_a_read_ahead_the_resolution_never_needed_is_kept_for_the_next_run() -> 
     finally:
         again.close()
     assert sorted(index.reads) == sorted([needed.filename, unneeded.filename])  # once each
+
+
+def _releases(index: ListingIndex) -> list[ArtifactFile]:
+    """lib 1.0 to 9.0, newest first, as find_matches offers them."""
+    return [index.add("lib", f"{n}.0") for n in range(9, 0, -1)]
+
+
+def test_resolvelib_trying_a_second_candidate_reads_the_next_ones_ahead() -> None:
+    """``requests`` with ``urllib3<1.21``: each release tried is a METADATA read, one after
+    another; from the second tried, the next ones (twice as many as tried) are read ahead."""
+    index = ListingIndex()
+    files = _releases(index)
+    provider = Provider(index, LINUX, Policy(), prefetch=2)
+    need = Need("lib", None, SpecifierSet())
+    try:
+        offered = provider.find_matches("lib", {"lib": iter([need])}, {"lib": iter([])})
+        assert [c.file for c in offered if not isinstance(c, PythonCandidate)] == files
+        provider.get_dependencies(offered[0])
+        provider.reader.surface(files[8])  # (a read after which nothing was read ahead)
+        assert set(index.reads) == {files[0].filename, files[8].filename}
+        provider.get_dependencies(offered[1])  # a second release tried: 9.0's deps conflicted
+        wanted = {f.filename for f in files[:6]}  # 9.0, 8.0, and the next 2 x 2 = 4
+        _until(lambda: wanted <= set(index.reads))
+    finally:
+        provider.reader.close()
+    assert set(index.reads) == {*wanted, files[8].filename}
+
+
+def test_without_cheap_reads_no_candidate_is_read_ahead() -> None:
+    index = ListingIndex()
+    index.cheap = False
+    files = _releases(index)
+    provider = Provider(index, LINUX, Policy(), prefetch=2)
+    need = Need("lib", None, SpecifierSet())
+    try:
+        offered = provider.find_matches("lib", {"lib": iter([need])}, {"lib": iter([])})
+        for candidate in offered[:3]:
+            provider.get_dependencies(candidate)
+    finally:
+        provider.reader.close()
+    assert sorted(index.reads) == sorted(f.filename for f in files[:3])

@@ -183,6 +183,8 @@ class Provider(DeadEnds, AbstractProvider[Need, Candidate, str]):
         out = self._matches(identifier, list(requirements[identifier]), bad)
         if out:
             self._read_soon(out[0])
+            if self.ahead is not None:
+                self.ahead.offered(identifier, out)
         return out
 
     def first_match(self, identifier: str, needs: Sequence[Need]) -> Candidate | None:
@@ -323,6 +325,8 @@ class Provider(DeadEnds, AbstractProvider[Need, Candidate, str]):
         """
         if isinstance(candidate, PythonCandidate):
             return []
+        if self.ahead is not None:  # (resolvelib going through its candidates: the next ones)
+            self.ahead.trying(candidate)
         fixed, own, said = self._known(candidate)
         self.warnings.update(dict.fromkeys(said))
         self.prefetch_files(own)

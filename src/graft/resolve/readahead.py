@@ -14,6 +14,9 @@ reader thread that has read a wheel's METADATA hands the surface to :meth:`ReadA
   project and the constraints; the preferred release first, else the newest of a few with a
   wheel for the target. Its dependencies are then read ahead in turn.
 
+And while resolvelib goes through one project's candidates, trying one after another,
+the next ones are read ahead (:meth:`ReadAhead.trying`).
+
 Only what the reads cost: the resolver's answers are its own. A guess it does not take was
 read for nothing; an error in a read ahead is met again where the resolver needs the answer.
 A warm resolution reads nothing ahead: its pages are fresh, its surfaces kept.
@@ -28,6 +31,7 @@ from packaging.utils import canonicalize_name
 
 from graft.errors import GraftError
 from graft.resolve.admit import by_version, verdicts
+from graft.resolve.candidates import WheelCandidate
 from graft.resolve.screen import screen
 
 if TYPE_CHECKING:
@@ -39,11 +43,15 @@ if TYPE_CHECKING:
 
     from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile, ListingPrefetch
+    from graft.resolve.candidates import Candidate
     from graft.resolve.screen import Policy
     from graft.resolve.surface import Surface
 
 #: Releases screened (the preferred, then the newest) for a guess.
 RELEASES = 3
+#: How many of a project's next candidates are read ahead at most, once resolvelib has tried
+#: more than one of them (:meth:`ReadAhead.trying`).
+TRYING_AHEAD = 16
 
 
 class ReadAhead:
@@ -77,6 +85,10 @@ class ReadAhead:
         for name, spec in (*roots, *policy.constraints.items()):
             self._specs.setdefault(name, []).append(spec)
         self._extras: dict[str, frozenset[str]] = {}  # asked of a wheel, by its url
+        # the resolver's side (its thread only): the last find_matches answer per identifier,
+        # and the wheels whose dependencies were asked, by URL
+        self._offered: dict[str, Sequence[Candidate]] = {}
+        self._tried: dict[str, set[str]] = {}
 
     def list_projects(self, names: list[NormalizedName]) -> Sequence[NormalizedName]:
         """Have the source list the projects of *names* not listed yet, in the background.
@@ -118,6 +130,32 @@ class ReadAhead:
             if wheel is not None:
                 self.start(wheel, req.extras)
 
+    def offered(self, identifier: str, candidates: Sequence[Candidate]) -> None:
+        """The order in which resolvelib will try *identifier*'s candidates (find_matches')."""
+        self._offered[identifier] = candidates
+
+    def trying(self, candidate: WheelCandidate) -> None:
+        """*candidate*'s dependencies are asked for: from its project's second, read ahead.
+
+        resolvelib tries them one after another (each one's dependencies conflicting), each
+        a METADATA read: ``requests`` with ``urllib3<1.21`` goes through 44 releases. From the
+        second one tried, the next ones (twice as many as tried, at most :data:`TRYING_AHEAD`)
+        are read in the reader's threads, while reads are cheap (a wrong guess must not cost a
+        wheel).
+        """
+        tried = self._tried.setdefault(candidate.identifier, set())
+        tried.add(candidate.file.url)
+        if len(tried) == 1 or not self.source.reads_cheaply():
+            return
+        offered = self._offered.get(candidate.identifier, ())
+        try:
+            at = list(offered).index(candidate) + 1
+        except ValueError:  # (offered by another answer: first_match's, the walk's)
+            return
+        for later in offered[at : at + min(2 * len(tried), TRYING_AHEAD)]:
+            if isinstance(later, WheelCandidate):
+                self.start(later.file, () if later.extra is None else (later.extra,))
+
     def _likeliest(self, name: NormalizedName, specs: list[SpecifierSet]) -> ArtifactFile | None:
         """The first wheel offered of the releases *specs* admit: the preferred, the newest.
 
@@ -143,4 +181,4 @@ class ReadAhead:
         return None
 
 
-__all__ = ["RELEASES", "ReadAhead"]
+__all__ = ["RELEASES", "TRYING_AHEAD", "ReadAhead"]
