@@ -787,8 +787,8 @@ def test_concurrent_downloads_of_one_wheel_fetch_it_once(
 ) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
+    from graft.sources.candidates import Candidate
     from graft.sources.fetch import download
-    from graft.sources.index import Candidate
 
     wheel = _unique(wheels, tmp_path, "shared")
     data = wheel.read_bytes()

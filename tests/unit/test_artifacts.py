@@ -133,7 +133,7 @@ def test_parse_wheel() -> None:
 
 def test_wheel_rank_is_the_index_modules_rank() -> None:
     from graft.resolve.artifacts import wheel_rank
-    from graft.sources.index import rank
+    from graft.sources.candidates import rank
 
     names = [
         TF_LINUX,

@@ -10,6 +10,7 @@ from packaging.utils import canonicalize_name
 from graft.errors import PlanError, SourceError
 from graft.model.requirements import Wanted
 from graft.resolve.deps import check_before_download
+from graft.sources.candidates import Candidate
 from graft.sources.coremeta import (
     CoreMetadata,
     _checked,
@@ -17,7 +18,7 @@ from graft.sources.coremeta import (
     from_filename,
 )
 from graft.sources.fetch import _range_start
-from graft.sources.index import Candidate, advertised_metadata
+from graft.sources.simple_api import advertised_metadata
 from graft.venv.interpreter import foreign_target
 from tests.support.wheelmaker import make_wheel
 

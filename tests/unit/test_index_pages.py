@@ -8,7 +8,7 @@ import urllib.parse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graft.sources.index import _absolute, _html_rows, _json_rows
+from graft.sources.simple_api import _absolute, _html_rows, _json_rows
 
 PAGE = "https://pypi.example/simple/demo/"
 SEGMENT = st.text(alphabet="abcdef.-_~%0123456789", min_size=0, max_size=8)

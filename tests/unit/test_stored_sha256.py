@@ -6,8 +6,8 @@ import hashlib
 from typing import TYPE_CHECKING
 
 from graft.sources.cachenames import stored_sha256
+from graft.sources.candidates import Candidate
 from graft.sources.fetch import cached_path
-from graft.sources.index import Candidate
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -157,7 +157,7 @@ def sdist_name(filename: str) -> tuple[NormalizedName, Version] | None:
 def wheel_rank(filename: str, tag_rank: Mapping[str, int]) -> tuple[int, int] | None:
     """The target's preference for a wheel (lower is better), None when it is incompatible.
 
-    :func:`graft.sources.index.rank`'s order (the best tag's position in the target's
+    :func:`graft.sources.candidates.rank`'s order (the best tag's position in the target's
     order, then the highest build tag), on the cached parse of the filename.
     """
     parsed = parse_wheel(filename)

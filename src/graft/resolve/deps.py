@@ -20,8 +20,8 @@ if TYPE_CHECKING:
 
     from graft.model.requirements import Wanted
     from graft.model.target import Target
+    from graft.sources.candidates import Candidate
     from graft.sources.coremeta import CoreMetadata
-    from graft.sources.index import Candidate
 
 
 class Distribution(Protocol):

@@ -32,8 +32,10 @@ if TYPE_CHECKING:
     from graft.resolve.candidates import Need
     from graft.resolve.screen import Policy
     from graft.resolve.variants import VariantChooser
+    from graft.sources.candidates import Candidate
     from graft.sources.coremeta import CoreMetadata
-    from graft.sources.index import Candidate, FindLinks, Indexes
+    from graft.sources.find_links import FindLinks
+    from graft.sources.index import Indexes
 
 
 def gather_inputs(request: ResolveRequest) -> Inputs:
@@ -97,7 +99,7 @@ def choose(
     wanted: Wanted, find_links: FindLinks, target: Target, index: Indexes | None
 ) -> Candidate:
     """The best wheel for one pin, from find-links and the index."""
-    from graft.sources.index import Candidate, select  # noqa: PLC0415
+    from graft.sources.candidates import Candidate, select  # noqa: PLC0415
 
     if wanted.path is not None:
         return Candidate(wanted.filename or os.path.basename(wanted.path), wanted.path, None, True)
@@ -123,7 +125,7 @@ def choose(
 
 
 def _matches(filename: str, wanted: Wanted) -> bool:
-    from graft.sources.index import _version_matches  # noqa: PLC0415
+    from graft.sources.candidates import _version_matches  # noqa: PLC0415
 
     return _version_matches(filename, wanted.name, wanted.version or "")[0]
 
@@ -338,7 +340,7 @@ def locate(  # noqa: PLR0915 - the stages, in order
     from graft.resolve.page_digest import indexes  # noqa: PLC0415
     from graft.resolve.screen import format_names  # noqa: PLC0415
     from graft.resolve.variants import chooser_for, disagreements, report  # noqa: PLC0415
-    from graft.sources.index import FindLinks  # noqa: PLC0415
+    from graft.sources.find_links import FindLinks  # noqa: PLC0415
     from graft.sources.requirements import check_one_version_each  # noqa: PLC0415
 
     inputs = gather_inputs(request)

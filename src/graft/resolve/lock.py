@@ -148,7 +148,7 @@ def _projects(
     """
     from graft.resolve.page_digest import indexes  # noqa: PLC0415
     from graft.resolve.projects import IndexProjects  # noqa: PLC0415
-    from graft.sources.index import FindLinks  # noqa: PLC0415
+    from graft.sources.find_links import FindLinks  # noqa: PLC0415
 
     index = indexes(
         inputs,

@@ -119,8 +119,8 @@ def _wheel(file: ArtifactFile, lock_dir: str) -> Any:
         size = os.path.getsize(file.url) if size is None else size
     elif sha is None and file.direct:  # a URL given without a hash: fetched once to hash it
         from graft._home import cache_root  # noqa: PLC0415
+        from graft.sources.candidates import Candidate  # noqa: PLC0415
         from graft.sources.fetch import download  # noqa: PLC0415
-        from graft.sources.index import Candidate  # noqa: PLC0415
 
         local, sha = download(Candidate(file.filename, file.url, None, False), cache_root())
         size = os.path.getsize(local)

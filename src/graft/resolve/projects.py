@@ -1,7 +1,7 @@
 """The resolver's :class:`~graft.resolve.artifacts.ProjectSource` over graft's own sources.
 
 Files come from the simple-API indexes (:class:`graft.sources.index.Index`) and the
-find-links directories (:class:`graft.sources.index.FindLinks`). A wheel's METADATA comes,
+find-links directories (:class:`graft.sources.find_links.FindLinks`). A wheel's METADATA comes,
 in this order, from:
 
 1. the wheel itself when it is a local file;
@@ -41,7 +41,9 @@ if TYPE_CHECKING:
     from graft.model.requirements import Wanted
     from graft.resolve.resolver import Resolution
     from graft.resolve.surface import Surface
-    from graft.sources.index import Candidate, FindLinks, Indexes
+    from graft.sources.candidates import Candidate
+    from graft.sources.find_links import FindLinks
+    from graft.sources.index import Indexes
 
 
 class SdistMetadata(Protocol):
@@ -428,7 +430,7 @@ def chosen_for_fetch(
     candidates announce no metadata file (the pre-download check would repeat the work).
     """
     from graft.model.requirements import Wanted  # noqa: PLC0415
-    from graft.sources.index import Candidate  # noqa: PLC0415
+    from graft.sources.candidates import Candidate  # noqa: PLC0415
 
     by_name = {w.name: w for w in asked}
     parents: dict[str, list[str]] = {}

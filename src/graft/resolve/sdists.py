@@ -197,7 +197,7 @@ def _local_source(w: Wanted, cache_dir: str, *, offline: bool) -> tuple[str, str
         sha = file_sha256(w.source)
         _check_hash(w, sha)
         return w.source, sha
-    from graft.sources.index import Candidate  # noqa: PLC0415
+    from graft.sources.candidates import Candidate  # noqa: PLC0415
 
     given = next(iter(w.hashes)).removeprefix("sha256:") if len(w.hashes) == 1 else None
     candidate = Candidate(w.filename or "", w.url, given, local=False, origin=w.where)
@@ -207,8 +207,8 @@ def _local_source(w: Wanted, cache_dir: str, *, offline: bool) -> tuple[str, str
 
 
 def _download(candidate: object, cache_dir: str, *, offline: bool, where: str) -> tuple[str, str]:
+    from graft.sources.candidates import Candidate  # noqa: PLC0415
     from graft.sources.fetch import cached_path, download  # noqa: PLC0415
-    from graft.sources.index import Candidate  # noqa: PLC0415
 
     assert isinstance(candidate, Candidate)  # noqa: S101
     if offline:
@@ -336,7 +336,7 @@ class SdistBuilds:
         """The sdist as a local file (downloaded into the cache when remote)."""
         if not file.url.startswith(("http://", "https://")):
             return file.url.removeprefix("file://")
-        from graft.sources.index import Candidate  # noqa: PLC0415
+        from graft.sources.candidates import Candidate  # noqa: PLC0415
 
         candidate = Candidate(file.filename, file.url, file.sha256, local=False)
         return _download(candidate, self.cache_dir, offline=self.offline, where=file.url)[0]
@@ -477,8 +477,8 @@ class SdistBuilds:
     def _known(self, file: ArtifactFile) -> bytes | None:
         """The sdist's METADATA if known without a download, a read through it or a hook."""
         if file.url.startswith(("http://", "https://")):
+            from graft.sources.candidates import Candidate  # noqa: PLC0415
             from graft.sources.fetch import cached_path  # noqa: PLC0415
-            from graft.sources.index import Candidate  # noqa: PLC0415
 
             candidate = Candidate(file.filename, file.url, file.sha256, local=False)
             path = cached_path(candidate, self.cache_dir)

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from graft.model.request import ResolveRequest
     from graft.model.requirements import Wanted
     from graft.model.variants import ProviderPlugins, VariantMetadata
-    from graft.sources.index import Candidate
+    from graft.sources.candidates import Candidate
     from graft.variants.machine import Machine
     from graft.variants.markers import VariantEnvironment
     from graft.variants.select import ReleaseOrder, SupportedFeature

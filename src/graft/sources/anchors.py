@@ -1,7 +1,8 @@
 """The anchors of a PEP 503 HTML page: each link's text and attributes.
 
-Apart from :mod:`graft.sources.index` so that ``html.parser`` (and its regular expressions)
-is imported only when an index answers in HTML, not on every run that reads cached rows.
+Apart from :mod:`graft.sources.simple_api` so that ``html.parser`` (and its regular
+expressions) is imported only when an index answers in HTML, not on every run that reads
+cached rows.
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
 
     from graft.model.requirements import Wanted
-    from graft.sources.index import Candidate
+    from graft.sources.candidates import Candidate
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from http.client import HTTPResponse
 
-    from graft.sources.index import Candidate
+    from graft.sources.candidates import Candidate
 
 _RETRIES = 3
 _CHUNK = 1 << 16

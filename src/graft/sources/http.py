@@ -1,8 +1,8 @@
 """HTTP GET for the index client: retries with backoff, 304 and 404 answered, one-line errors.
 
-Apart from :mod:`graft.sources.index`, which a sync whose index pages are cached and fresh
-imports without asking the network: such a sync never creates :class:`Response` (a frozen
-dataclass costs about 1 ms to create on CPython 3.11; decision 51).
+Apart from :mod:`graft.sources.index` and :mod:`graft.sources.simple_api`, which a sync whose
+index pages are cached and fresh imports without asking the network: such a sync never creates
+:class:`Response` (a frozen dataclass costs about 1 ms to create on CPython 3.11; decision 51).
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
-"""Finding wheels: find-links directories and a simple-API index (PEP 503/691, PEP 658/714).
+"""Simple-API indexes (PEP 503/691): each project's page cached on disk, several indexes in order.
 
-Selection is per wheel file: of the wheels a release offers, the one whose best
-tag ranks highest in the *target's* own tag order is chosen, and everything
-graft later projects comes from that one file. Downloading is :mod:`graft.sources.fetch`;
-the index's core metadata files are :mod:`graft.sources.coremeta`.
+A page is read into rows by :mod:`graft.sources.simple_api`; the files it lists are
+:class:`graft.sources.candidates.Candidate`, like those of find-links directories
+(:mod:`graft.sources.find_links`). Downloading is :mod:`graft.sources.fetch`; the index's
+core metadata files are :mod:`graft.sources.coremeta`.
 """
 
 from __future__ import annotations
@@ -12,195 +12,20 @@ import json
 import os
 import time
 import urllib.parse
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
-
-from packaging.version import InvalidVersion, Version
 
 from graft._atomic import remember
 from graft._sha256 import sha256_hex
-from graft.errors import SourceError, UsageError
-from graft.model.wheelname import InvalidWheelFilename, parse_wheel_filename
+from graft.errors import SourceError
+from graft.sources.candidates import Candidate
+from graft.sources.simple_api import _get_page, _index_url, _local_page
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from graft.model.requirements import Wanted
-    from graft.model.target import Target
-
 PYPI_SIMPLE = "https://pypi.org/simple/"
 _PAGE_TTL = 600.0  # seconds an index page is fresh, as PyPI's Cache-Control says
 _RETRIES = 3
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """One wheel file on offer: its name, where it is, and the hashes known before download."""
-
-    filename: str
-    url: str  # file path for local wheels
-    sha256: str | None  # known before download (index hash, or computed locally)
-    local: bool
-    origin: str = ""  # who vouched for sha256 (a lock entry, a URL's #sha256=); "" the index
-    # The core metadata file the index offers beside the wheel (PEP 658/714): None for none,
-    # "" for one without a usable hash, "<algorithm>=<hex>" (sha256, sha384, sha512) otherwise.
-    core_metadata: str | None = None
-    requires_python: str | None = None  # the index's data-requires-python (per release)
-    yanked: str | None = None  # PEP 592: None, or the reason ("" when none is given)
-    upload_time: str | None = None  # PEP 700, ISO 8601 as the index wrote it
-    size: int | None = None  # bytes, as PEP 700's JSON ``size`` says (HTML pages do not)
-
-
-def _version_matches(filename: str, name: str, version: str) -> tuple[bool, tuple[str, ...]]:
-    try:
-        wname, wversion, build, tags, _ = parse_wheel_filename(filename)
-    except InvalidWheelFilename:
-        return False, ()
-    if str(wname) != name:
-        return False, ()
-    try:
-        same = wversion == Version(version)
-    except InvalidVersion:
-        same = str(wversion) == version
-    return same, tuple(str(t) for t in tags) + (("build", str(build[0])) if build else ())
-
-
-def rank(filename: str, target_rank: dict[str, int]) -> tuple[int, int] | None:
-    """Lower is better: the best tag's position in the target's order, then build tag."""
-    try:
-        _, _, build, tags, variant = parse_wheel_filename(filename)
-    except InvalidWheelFilename:
-        return None
-    if variant is not None:  # a pinned choice is variant-unaware; the resolver orders variants
-        return None
-    positions = [target_rank[str(t)] for t in tags if str(t) in target_rank]
-    if not positions:
-        return None
-    return min(positions), -(build[0] if build else 0)
-
-
-def select(candidates: Sequence[Candidate], target: Target) -> Candidate | None:
-    """The best candidate for *target*; local files win ties."""
-    order = target.tag_rank()
-    best: tuple[tuple[int, int, int], Candidate] | None = None
-    for candidate in candidates:
-        ranked = rank(candidate.filename, order)
-        if ranked is None:
-            continue
-        key = (*ranked, 0 if candidate.local else 1)
-        if best is None or key < best[0]:
-            best = (key, candidate)
-    return best[1] if best else None
-
-
-def _sdist_project(filename: str) -> str | None:
-    """The canonical project name of an sdist filename, or None when it is none."""
-    from packaging.utils import InvalidSdistFilename, parse_sdist_filename  # noqa: PLC0415
-    from packaging.version import InvalidVersion  # noqa: PLC0415
-
-    try:
-        return str(parse_sdist_filename(filename)[0])
-    except (InvalidSdistFilename, InvalidVersion):
-        return None
-
-
-class FindLinks:
-    """Wheels in ``--find-links`` directories, listed once and grouped by canonical name."""
-
-    def __init__(self, directories: Sequence[str]) -> None:
-        self.directories = list(directories)
-        self._by_name: dict[str, list[tuple[str, str]]] | None = None
-        self._sdists: dict[str, list[tuple[str, str]]] = {}
-        self._index()  # list once, before any worker thread asks
-
-    def _index(self) -> dict[str, list[tuple[str, str]]]:
-        if self._by_name is None:
-            by_name: dict[str, list[tuple[str, str]]] = {}
-            for directory in self.directories:
-                try:
-                    names = os.listdir(directory)
-                except OSError as exc:
-                    raise SourceError(
-                        f"cannot list find-links directory ({exc.strerror})", where=directory
-                    ) from None
-                for name in names:
-                    # wheels, and each release's variant metadata (PEP 825), read only when
-                    # that release has variant wheels; sdists apart (built only if allowed)
-                    if name.endswith((".whl", "-variants.json")):
-                        # the name part of a wheel filename never contains "-"
-                        key = name.split("-", 1)[0].replace("_", "-").replace(".", "-").lower()
-                        by_name.setdefault(key, []).append((name, os.path.join(directory, name)))
-                    elif name.endswith((".tar.gz", ".zip")):
-                        sdist = _sdist_project(name)
-                        if sdist is not None:
-                            path = os.path.join(directory, name)
-                            self._sdists.setdefault(sdist, []).append((name, path))
-            self._by_name = by_name
-        return self._by_name
-
-    def files(self, name: str) -> list[tuple[str, str]]:
-        """``(filename, path)`` of every wheel (and ``-variants.json``) of project *name*."""
-        return list(self._index().get(name, []))
-
-    def sdists(self, name: str) -> list[tuple[str, str]]:
-        """``(filename, path)`` of every sdist of the project *name* (canonical)."""
-        return list(self._sdists.get(name, []))
-
-    def names(self) -> list[str]:
-        """The canonical names of every project in the directories, sorted."""
-        return sorted(self._index())
-
-    def candidates(self, wanted: Wanted) -> list[Candidate]:
-        """The wheels of *wanted* in the directories, at its pinned version."""
-        files = self._index().get(wanted.name, [])
-        return [
-            Candidate(name, path, None, local=True)
-            for name, path in files
-            if _version_matches(name, wanted.name, wanted.version or "")[0]
-        ]
-
-
-#: Hashes of a metadata file graft verifies, in order of preference (pip's strong hashes).
-_METADATA_HASHES = ("sha256", "sha384", "sha512")
-
-
-def advertised_metadata(value: object) -> str | None:
-    """The ``Candidate.core_metadata`` spelling of what a page says about a metadata file.
-
-    *value* is the PEP 691 JSON value (``true``, ``false`` or a hash mapping) or the PEP 658
-    HTML attribute (``"true"``, ``"<algorithm>=<hex>"``; ``None`` for a bare attribute).
-    A malformed value still announces the file, without a hash, as pip reads it.
-    """
-    if value is False or value == "false":
-        return None
-    if isinstance(value, dict):
-        hashes = {str(k).lower(): v for k, v in value.items() if isinstance(v, str)}
-    elif isinstance(value, str) and "=" in value:
-        algorithm, _, digest = value.partition("=")
-        hashes = {algorithm.strip().lower(): digest.strip()}
-    else:
-        hashes = {}
-    for algorithm in _METADATA_HASHES:
-        digest = hashes.get(algorithm, "")
-        if digest and all(ch in "0123456789abcdefABCDEF" for ch in digest):
-            return f"{algorithm}={digest.lower()}"
-    return ""
-
-
-def _html_metadata(attrs: dict[str, str | None]) -> str | None:
-    # PEP 714: data-core-metadata, else the older data-dist-info-metadata (PEP 658)
-    for key in ("data-core-metadata", "data-dist-info-metadata"):
-        if key in attrs:
-            return advertised_metadata(attrs[key])
-    return None
-
-
-def _json_metadata(entry: dict[str, Any]) -> str | None:
-    # PEP 714: core-metadata, else the older dist-info-metadata (PEP 691 as first published)
-    for key in ("core-metadata", "dist-info-metadata"):
-        if key in entry:
-            return advertised_metadata(entry[key])
-    return None
 
 
 #: The page cache's format: rows of :data:`_FIELDS`, absolute URLs, with the page's validators
@@ -369,140 +194,6 @@ class Index:
             remember(path, json.dumps(page, separators=(",", ":")))
         rows: list[list[Any]] = page["rows"]
         return rows if digest is None else PageRows(rows, page["digest"])
-
-
-def _index_url(url: str) -> str:
-    """An index URL as given, or a local directory's path as a ``file://`` URL (as pip, uv)."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme in ("http", "https", "file"):
-        if "@" not in parts.netloc:
-            return url
-        from graft.sources.auth import keep  # noqa: PLC0415
-
-        return keep(url)  # https://user:token@host/simple/: the token is kept for the host
-    if not parts.scheme and os.path.isdir(url):
-        return "file://" + urllib.parse.quote(os.path.abspath(url)) + "/"
-    raise UsageError(
-        f"index URL {url!r} is not an http://, https:// or file:// URL, nor a directory",
-        hint="give --index-url/--extra-index-url a simple repository (https://pypi.org/simple/,"
-        " or a local directory laid out as one); a directory of wheels: --find-links",
-    )
-
-
-def _local_path(url: str) -> str:
-    return urllib.parse.unquote(urllib.parse.urlsplit(url).path)
-
-
-def _local_page(url: str) -> list[list[Any]]:
-    """A project's page in a local PEP 503 tree: ``<project>/index.html``, as pip reads it.
-
-    No page is no project. The files' links become local paths, so the wheels are used where
-    they lie (as from ``--find-links``), never copied into the download cache.
-    """
-    path = _local_path(url)
-    if os.path.isdir(path):
-        path = os.path.join(path, "index.html")
-    try:
-        with open(path, "rb") as fh:
-            body = fh.read()
-    except (FileNotFoundError, NotADirectoryError):
-        return []
-    except OSError as exc:
-        raise SourceError(f"cannot read the index page ({exc.strerror})", where=path) from None
-    rows = _html_rows(url, body)
-    for row in rows:
-        if row[1].startswith("file:"):
-            row[1] = _local_path(row[1])
-    return rows
-
-
-def _get_page(
-    url: str, validators: dict[str, str]
-) -> tuple[list[list[Any]], dict[str, str]] | None:
-    """The page at *url* as rows and its validators; None when it is unchanged (HTTP 304)."""
-    from graft.sources.http import http_get  # noqa: PLC0415 - (cached pages need none)
-    from graft.sources.revalidate import ABSENT, conditional  # noqa: PLC0415
-
-    got = http_get(url, headers=conditional(validators))
-    if got is None:  # HTTP 404: no such project here (asked again, it must be absent again)
-        return [], {ABSENT: "404"}
-    if got.status == 304:  # noqa: PLR2004
-        return None
-    fresh = {k: v for k, v in (("etag", got.etag), ("last-modified", got.last_modified)) if v}
-    fresh["sha256"] = sha256_hex(got.body)  # (an index without validators: compared by bytes)
-    if "json" in got.content_type:
-        return _json_rows(url, got.body), fresh
-    return _html_rows(url, got.body), fresh
-
-
-def _yanked(value: object) -> str | None:
-    """PEP 592: None when not yanked; the reason (maybe "") when yanked."""
-    if value is None or value is False:
-        return None
-    return value if isinstance(value, str) else ""
-
-
-def _json_rows(url: str, body: bytes) -> list[list[Any]]:
-    data = json.loads(body)
-    rows = []
-    for f in data.get("files", []):
-        upload = f.get("upload-time")
-        rows.append(
-            [
-                f["filename"],
-                _absolute(url, f["url"]),
-                f.get("hashes", {}).get("sha256"),
-                f.get("requires-python") or None,
-                _yanked(f.get("yanked")),
-                upload if isinstance(upload, str) else None,
-                _json_metadata(f),
-                _size(f.get("size")),
-            ]
-        )
-    return rows
-
-
-def _size(value: object) -> int | None:
-    """PEP 700's ``size``: a non-negative integer, else unknown."""
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
-
-
-def _absolute(page: str, link: str) -> str:
-    """A file's URL as ``urljoin`` gives it, without its cost for the usual absolute link.
-
-    PyPI links every file absolutely (``https://files.pythonhosted.org/...``), and
-    ``urljoin`` returns such a link unchanged; on a page of thousands of files it was most of
-    the parse (0.2 s of 0.27 s for botocore's 4,990).
-    """
-    if link.startswith(("https://", "http://")):
-        return link
-    return urllib.parse.urljoin(page, link)
-
-
-def _html_rows(url: str, body: bytes) -> list[list[Any]]:
-    from graft.sources.anchors import Anchors  # noqa: PLC0415 - HTML pages only (html.parser)
-
-    parser = Anchors()
-    parser.feed(body.decode("utf-8", "replace"))
-    rows = []
-    for text, attrs in parser.links:
-        link, _, fragment = (attrs["href"] or "").partition("#")
-        sha256 = fragment.removeprefix("sha256=") if fragment.startswith("sha256=") else None
-        filename = text or urllib.parse.unquote(link.rsplit("/", 1)[-1])
-        yanked = attrs["data-yanked"] or "" if "data-yanked" in attrs else None
-        rows.append(
-            [
-                filename,
-                _absolute(url, link),
-                sha256,
-                attrs.get("data-requires-python") or None,
-                yanked,
-                None,  # HTML pages carry no upload time (PEP 700 is JSON only)
-                _html_metadata(attrs),
-                None,  # nor a size
-            ]
-        )
-    return rows
 
 
 def index_order(index_url: str, extra_index_urls: Sequence[str]) -> list[str]:
