@@ -88,7 +88,7 @@ class ResolveRequest:
     foreign: ForeignTarget | None = None  # plan for a target not on this machine
     no_deps: bool = False
     index_url: str | None = None
-    extra_index_urls: tuple[str, ...] = ()  # asked first, in order (sources.index_order)
+    extra_index_urls: tuple[str, ...] = ()  # asked first, in order (sources.index.index_order)
     index_strategy: str = "first-index"  # or "unsafe-best-match" (sources.index.Indexes)
     refresh: bool = False  # --refresh: every cached index page is asked again
     find_links: tuple[str, ...] = ()
@@ -124,7 +124,7 @@ class SyncRequest:
     no_deps: bool = False
     reinstall: bool = False  # --reinstall: rebuilt whole, even when in sync
     index_url: str | None = None
-    extra_index_urls: tuple[str, ...] = ()  # asked first, in order (sources.index_order)
+    extra_index_urls: tuple[str, ...] = ()  # asked first, in order (sources.index.index_order)
     index_strategy: str = "first-index"
     refresh: bool = False
     find_links: tuple[str, ...] = ()

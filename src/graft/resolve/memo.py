@@ -13,7 +13,7 @@ the timestamp's granularity would go unseen) and no memo is written (a wheel of 
 download cache excepted: its directory names its sha256); fingerprints
 are taken right after resolving, not when the sync ends. An index's
 answers age: a memo that consulted one builds venvs as long as a cached index page
-lives (``sources._PAGE_TTL``); after that it is renewed when every page its answers came
+lives (``sources.index._PAGE_TTL``); after that it is renewed when every page its answers came
 from is unchanged (asked again with its validators, decision 85), and otherwise only
 confirms a venv that already holds its result (a no-op, as pip's and uv's "already
 satisfied"), unless ``--upgrade`` asks for the index's newest answers.

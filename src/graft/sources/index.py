@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 
 PYPI_SIMPLE = "https://pypi.org/simple/"
 _PAGE_TTL = 600.0  # seconds an index page is fresh, as PyPI's Cache-Control says
-_RETRIES = 3
 
 
 #: The page cache's format: rows of :data:`_FIELDS`, absolute URLs, with the page's validators
