@@ -109,7 +109,8 @@ def _recall(
         return None
     from graft.model.requirements import Wanted  # noqa: PLC0415
     from graft.resolve import memo  # noqa: PLC0415
-    from graft.resolve.locate import Fetched, Located  # noqa: PLC0415
+    from graft.resolve.fetched import Fetched  # noqa: PLC0415
+    from graft.resolve.locate import Located  # noqa: PLC0415
 
     recalled = memo.recall(resolving, _memo_also(request), store.root)
     if recalled is None:

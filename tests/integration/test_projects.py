@@ -134,7 +134,7 @@ def test_the_resolution_feeds_the_existing_download_step(
     served: Served, tmp_path: Path, wheels: Path
 ) -> None:
     from graft.model.request import SilentReporter
-    from graft.resolve.locate import fetch
+    from graft.resolve.fetched import fetch
     from graft.resolve.projects import chosen_for_fetch
     from graft.sources.requirements import parse_spec
 

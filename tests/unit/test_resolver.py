@@ -436,7 +436,7 @@ def test_hashes_leave_out_files_with_another_sha256() -> None:
     ["app", "App_X[Fast,b]>=1,<2", "lib==2.0", "x[y] ~= 1.4", "name===1.0", "a[B]!=3.*,>1"],
 )
 def test_a_parsed_requirement_gives_the_needs_its_text_would(text: str) -> None:
-    from graft.resolve.locate import resolver_needs
+    from graft.resolve.inputs import resolver_needs
     from graft.resolve.resolver import root_needs
     from graft.sources.requirements import parse_spec
 

@@ -1,10 +1,11 @@
 """Resolution: inputs -> target -> the wheel file chosen for each requirement, downloaded.
 
-Requirement files, pylock.toml, find-links and the index are read here; selection is by
-the target's own tag order (``sources.select``); metadata files (PEP 658/714) are checked
-before anything is downloaded (``coremeta``). Heavy imports (packaging, the index client,
-thread pools) happen inside the functions: a warm sync whose inputs are unchanged never
-resolves (``memo``) and must not pay for them.
+The stages in order: the request's inputs read (``inputs``), the target found, named sources
+built (``sdists``), the requirements resolved (``resolver``; a pylock.toml is already a
+resolution), each wheel chosen and downloaded (``fetched``), the sdists picked built; the
+result is ``Located``, with what it depends on for the memo. Heavy imports (packaging, the
+index client, thread pools) happen inside the functions: a warm sync whose inputs are
+unchanged never resolves (``memo``) and must not pay for them.
 """
 
 from __future__ import annotations
@@ -17,10 +18,7 @@ from typing import TYPE_CHECKING, Any
 from graft.errors import SourceError
 
 if TYPE_CHECKING:
-    import datetime as dt
-    from collections.abc import Callable, Mapping
-
-    from packaging.utils import NormalizedName
+    from collections.abc import Callable
 
     from graft.model.request import Reporter, ResolveRequest, SourceBuilder
     from graft.model.requirements import Inputs, Wanted
@@ -29,223 +27,12 @@ if TYPE_CHECKING:
     from graft.plan.types import Policy as PlanPolicy
     from graft.plan.types import VenvLayout
     from graft.resolve.artifacts import ArtifactFile
-    from graft.resolve.candidates import Need
-    from graft.resolve.screen import Policy
+    from graft.resolve.fetched import Fetched
     from graft.resolve.variants import VariantChooser
     from graft.sources.candidates import Candidate
     from graft.sources.coremeta import CoreMetadata
     from graft.sources.find_links import FindLinks
     from graft.sources.index import Indexes
-
-
-def gather_inputs(request: ResolveRequest) -> Inputs:
-    """Everything the request's specs name: requirements, indexes, find-links and lock files."""
-    from graft.model.requirements import Inputs  # noqa: PLC0415
-    from graft.sources.pylock import is_pylock  # noqa: PLC0415
-    from graft.sources.reqfile import read_requirements  # noqa: PLC0415
-    from graft.sources.requirements import parse_spec  # noqa: PLC0415
-
-    inputs = Inputs()
-    from graft.sources.requirements import (  # noqa: PLC0415
-        refuse_editable_url,
-        source_path,
-        split_extras,
-    )
-
-    for text in request.editables:
-        path, extras = split_extras(text, "command line")
-        refuse_editable_url(path, "command line")
-        inputs.wanted.append(source_path(path, "command line", editable=True, extras=extras))
-    for spec in request.specs:
-        if is_pylock(spec):
-            inputs.pylocks.append(spec)
-        else:
-            inputs.wanted.append(parse_spec(spec, "command line"))
-    from graft.sources.pyproject import is_pyproject, read_groups, read_pyproject  # noqa: PLC0415
-
-    for path in request.requirement_files:
-        if is_pyproject(path):
-            read_pyproject(path, inputs, request.extras, request.groups)
-        else:
-            read_requirements(path, inputs)
-    no_pyproject = not any(is_pyproject(path) for path in request.requirement_files)
-    if request.groups and not inputs.pylocks and no_pyproject:
-        read_groups(request.groups, inputs)  # pip's and uv's --group: ./pyproject.toml
-    if request.extras and not inputs.pylocks and no_pyproject:  # (was silently ignored)
-        from graft.errors import UsageError  # noqa: PLC0415
-
-        raise UsageError(
-            f"--extra {request.extras[0]} names an extra of -r pyproject.toml or a pylock.toml,"
-            " and neither was given",
-            hint="add -r pyproject.toml, or name it in the requirement: 'name[extra]', '.[extra]'",
-        )
-    for path in request.constraint_files:
-        read_requirements(path, inputs, constraints=True)
-    if request.index_url:
-        inputs.index_url = request.index_url
-    inputs.extra_index_urls[:0] = request.extra_index_urls  # the command line's first
-    inputs.find_links.extend(os.path.abspath(p) for p in request.find_links)
-    inputs.no_index = inputs.no_index or request.no_index
-    if not inputs.wanted and not inputs.pylocks:
-        from graft.errors import UsageError  # noqa: PLC0415
-
-        raise UsageError(
-            "nothing to install", hint="name requirements (name, name>=1.0), wheels, or -r FILE"
-        )
-    return inputs
-
-
-def choose(
-    wanted: Wanted, find_links: FindLinks, target: Target, index: Indexes | None
-) -> Candidate:
-    """The best wheel for one pin, from find-links and the index."""
-    from graft.sources.candidates import Candidate, select  # noqa: PLC0415
-
-    if wanted.path is not None:
-        return Candidate(wanted.filename or os.path.basename(wanted.path), wanted.path, None, True)
-    if wanted.url is not None:
-        sha = next(iter(wanted.hashes)).removeprefix("sha256:") if wanted.hashes else None
-        filename = wanted.filename or wanted.url.rsplit("/", 1)[-1]
-        return Candidate(filename, wanted.url, sha, local=False, origin=wanted.where)
-    candidates = find_links.candidates(wanted)
-    if index is not None:
-        candidates += [c for c in index.files(wanted.name) if _matches(c.filename, wanted)]
-    if wanted.hashes:
-        candidates = [c for c in candidates if _hash_allowed(c, wanted.hashes)]
-    best = select(candidates, target)
-    if best is None:
-        seen = ", ".join(sorted(c.filename for c in candidates)[:6]) or "no wheels at all"
-        raise SourceError(
-            f"no wheel of {wanted.name}=={wanted.version} fits {target.implementation}"
-            f" {target.version} ({target.tags[0]}); found: {seen}",
-            where=wanted.where,
-            hint="pin a version that ships a compatible wheel, or add --find-links",
-        )
-    return best
-
-
-def _matches(filename: str, wanted: Wanted) -> bool:
-    from graft.sources.candidates import _version_matches  # noqa: PLC0415
-
-    return _version_matches(filename, wanted.name, wanted.version or "")[0]
-
-
-def _hash_allowed(candidate: Candidate, hashes: frozenset[str]) -> bool:
-    if candidate.sha256 is None and candidate.local:
-        from graft._fs import file_sha256  # noqa: PLC0415
-
-        return f"sha256:{file_sha256(candidate.url)}" in hashes
-    return candidate.sha256 is None or f"sha256:{candidate.sha256}" in hashes
-
-
-def _local_paths(local: list[Candidate], cache_dir: str) -> dict[str, tuple[str, str | None]]:
-    """Each local wheel's path and sha256; one a local index or a lock lists must match it."""
-    from graft.sources.index import local_sha256  # noqa: PLC0415
-
-    paths: dict[str, tuple[str, str | None]] = {}
-    for c in local:
-        sha = local_sha256(c.url, cache_dir)
-        if c.sha256 is not None and c.sha256 != sha and c.origin:  # the user's hash
-            raise SourceError(
-                f"{c.filename} has sha256 {sha}, not the hash given here",
-                where=c.origin,
-                hint="the file changed, or the hash is wrong; nothing was installed",
-            )
-        if c.sha256 is not None and c.sha256 != sha:
-            raise SourceError(
-                f"{c.filename} has sha256 {sha}, not the {c.sha256} listed for it",
-                where=c.url,
-                hint="the file changed after it was listed; nothing was installed",
-            )
-        paths[c.url] = (c.url, sha)
-    return paths
-
-
-def fetch(
-    chosen: list[tuple[Wanted, Candidate]],
-    cache_dir: str,
-    reporter: Reporter,
-    precheck: Callable[[list[tuple[Wanted, Candidate]]], Mapping[str, CoreMetadata]] | None = None,
-    *,
-    offline: bool = False,
-    on_fetched: Callable[[Wanted, str, str | None], None] | None = None,
-) -> list[Fetched]:
-    """Local paths for every chosen wheel; remote ones are downloaded in parallel.
-
-    When something must be downloaded, *precheck* runs first (the Requires-Dist check on the
-    index's metadata files); each wheel whose metadata file it used must then agree with it.
-    With *offline*, a wheel that is not in the download cache is an error, not a download.
-    *on_fetched* gets each wheel's local path as soon as it is known (after *precheck*; a
-    download as soon as it completes), so that ingest need not wait for the slowest download.
-    """
-    remote = [(w, c) for w, c in chosen if not c.local]
-    paths = _local_paths([c for _, c in chosen if c.local], cache_dir)
-    cached = {
-        c.url: os.path.join(cache_dir, "wheels", c.sha256, c.filename)
-        for _, c in remote
-        if c.sha256
-    }
-    todo = [(w, c) for w, c in remote if not (c.url in cached and os.path.isfile(cached[c.url]))]
-    for _, c in remote:
-        hit = cached.get(c.url)
-        if hit is not None and os.path.isfile(hit):
-            paths[c.url] = (hit, c.sha256)
-    used = precheck(chosen) if todo and precheck is not None else {}
-    if todo and offline:  # (after the check on cached metadata files: its error says more)
-        w, c = todo[0]
-        more = f" (and {len(todo) - 1} more)" if len(todo) > 1 else ""
-        raise SourceError(
-            f"{c.filename} is not in the download cache and --offline was given{more}",
-            where=w.where,
-            hint="run once without --offline, or add --find-links with the wheel",
-        )
-    if on_fetched is not None:
-        for w, c in chosen:
-            if c.url in paths:
-                on_fetched(w, *paths[c.url])
-    if todo:
-        from concurrent.futures import ThreadPoolExecutor, as_completed  # noqa: PLC0415
-
-        from graft.sources.fetch import download  # noqa: PLC0415
-
-        progress = reporter.downloads(len(todo))
-        advance = getattr(progress, "advance", None)
-        with ThreadPoolExecutor(max_workers=min(8, len(todo))) as pool:
-            futures = {pool.submit(download, c, cache_dir, advance): (w, c) for w, c in todo}
-            for future in as_completed(futures):
-                w, c = futures[future]
-                paths[c.url] = future.result()
-                if on_fetched is not None:
-                    on_fetched(w, *paths[c.url])
-        close = getattr(progress, "close", None)
-        if close is not None:
-            close()
-    if used:
-        from graft.sources.coremeta import check_wheels_agree  # noqa: PLC0415
-
-        check_wheels_agree([(c, paths[c.url][0]) for _, c in remote], used)
-    out: list[Fetched] = []
-    for w, c in chosen:
-        local, sha = paths[c.url]
-        if w.hashes and sha is not None and f"sha256:{sha}" not in w.hashes:
-            raise SourceError(
-                f"{c.filename} has sha256 {sha}, not the hash given here",
-                where=w.where,
-                hint="the file changed, or the hash is wrong; nothing was installed",
-            )
-        if w.size is not None and os.path.getsize(local) != w.size:
-            raise SourceError(f"{c.filename} is not {w.size} bytes as given here", where=w.where)
-        out.append(Fetched(w, local, sha))
-    return out
-
-
-@dataclass(frozen=True, slots=True)
-class Fetched:
-    """One distribution located: what asked for it, the local wheel file and its sha256."""
-
-    wanted: Wanted
-    path: str
-    sha256: str | None  # None only for a local file not hashed yet
 
 
 @dataclass(frozen=True)
@@ -327,8 +114,9 @@ def locate(  # noqa: PLR0915 - the stages, in order
 
     Requirements are resolved (:func:`graft.resolve.resolver.resolve`) against find-links and
     the indexes, each wheel's own METADATA being the truth; a ``pylock.toml`` is already a
-    resolution and its files are taken as they are. *on_fetched* is handed to :func:`fetch`:
-    each wheel's local path as soon as it is known (a cold sync ingests it at once).
+    resolution and its files are taken as they are. *on_fetched* is handed to
+    :func:`graft.resolve.fetched.fetch`: each wheel's local path as soon as it is known (a
+    cold sync ingests it at once).
     *builder* builds sources (:mod:`graft.resolve.sdists`): named ones before resolving,
     sdists the resolver picks once downloaded; without one, sources are refused.
     *variant_plugins* runs the variant provider plugins the user allowed. A chosen variant
@@ -337,6 +125,8 @@ def locate(  # noqa: PLR0915 - the stages, in order
     """
     from graft._home import cache_root  # noqa: PLC0415
     from graft.resolve import sdists  # noqa: PLC0415
+    from graft.resolve.fetched import choose, fetch  # noqa: PLC0415
+    from graft.resolve.inputs import gather_inputs, marker_applies, preferences  # noqa: PLC0415
     from graft.resolve.page_digest import indexes  # noqa: PLC0415
     from graft.resolve.screen import format_names  # noqa: PLC0415
     from graft.resolve.variants import chooser_for, disagreements, report  # noqa: PLC0415
@@ -464,6 +254,7 @@ def _build_picked(
     fetched: list[Fetched], target: Target, builder: SourceBuilder | None
 ) -> tuple[list[Fetched], list[str]]:
     """Each sdist the resolver chose, downloaded, as the wheel it builds for *target*."""
+    from graft.resolve.fetched import Fetched  # noqa: PLC0415
     from graft.resolve.sdists import built_all_picked, is_sdist_file  # noqa: PLC0415
 
     def picked(item: Fetched) -> bool:
@@ -499,15 +290,6 @@ def _target(request: ResolveRequest) -> tuple[Target, str | None]:
         return target, None
     interpreter = find_interpreter(request.python)
     return introspect(interpreter), interpreter
-
-
-def marker_applies(marker: str | None, target: Target) -> bool:
-    """Whether a requirement's environment marker holds for *target* (no marker: always)."""
-    if marker is None:
-        return True
-    from packaging.markers import Marker  # noqa: PLC0415
-
-    return Marker(marker).evaluate({**target.markers, "extra": ""})
 
 
 #: The pin record a pinned resolution used and kept, and the policy's word on every project
@@ -556,6 +338,8 @@ def _resolved(
     With what it did (for ``-v``) and its warnings. Without *recall*, no step of the pin
     record is taken (the index's pages are being asked again).
     """
+    from graft.resolve.fetched import check_hashed  # noqa: PLC0415
+    from graft.resolve.inputs import direct_file, resolver_needs, resolver_policy  # noqa: PLC0415
     from graft.resolve.pinned import pinned_exactly  # noqa: PLC0415
     from graft.resolve.projects import IndexProjects, chosen_for_fetch  # noqa: PLC0415
     from graft.resolve.resolver import resolve  # noqa: PLC0415
@@ -628,7 +412,7 @@ def _resolved(
             recorded = (record_path(cache_dir, record[0]), record[0], json.dumps(word))
     chosen = chosen_for_fetch(resolution, wanted)
     if inputs.require_hashes or any(w.hashes for w in wanted):
-        _check_hashed(chosen)
+        check_hashed(chosen)
     how = {
         "search": f"in {resolution.rounds} rounds ({resolution.backtracks} backtracks)",
         "pinned": "pinned exactly, without search",
@@ -641,155 +425,4 @@ def _resolved(
     return chosen, notes, resolution.warnings, recorded
 
 
-def direct_file(wanted: Wanted) -> ArtifactFile | None:
-    """The wheel a requirement names by path or URL, as the only file of its project."""
-    if wanted.path is None and wanted.url is None:
-        return None
-    from graft.resolve.artifacts import ArtifactFile  # noqa: PLC0415
-
-    filename = wanted.filename or os.path.basename(wanted.path or wanted.url or "")
-    hashes = tuple(("sha256", h.removeprefix("sha256:")) for h in sorted(wanted.hashes))
-    location = wanted.path or wanted.url or ""
-    return ArtifactFile(filename, location, hashes[:1], direct=True, size=wanted.size)
-
-
-def resolver_requirement(wanted: Wanted) -> str:
-    """What the resolver is asked: the requirement, or ``name==version`` of a wheel file."""
-    if wanted.path is None and wanted.url is None:
-        return wanted.requirement
-    extras = f"[{','.join(sorted(wanted.extras))}]" if wanted.extras else ""
-    return f"{wanted.name}{extras}=={wanted.version}"
-
-
-def resolver_needs(wanted: Wanted) -> list[Need] | list[str]:
-    """What the resolver is asked for *wanted*, as its needs when parsed already.
-
-    A requirement was parsed when it was read (``sources.requirements.parse_spec``): its
-    canonical name, extras and specifier make the needs ``resolver.root_needs`` would make of
-    :attr:`Wanted.requirement` (no marker: it held for the target), without parsing it
-    again (50 parses of a pinned set's lines, ~5 ms). A wheel file is asked for by name.
-    """
-    if wanted.path is not None or wanted.url is not None:
-        return [resolver_requirement(wanted)]
-    from packaging.specifiers import SpecifierSet  # noqa: PLC0415
-    from packaging.utils import canonicalize_name  # noqa: PLC0415
-
-    from graft.resolve.candidates import Need  # noqa: PLC0415
-
-    spec, text = SpecifierSet(wanted.specifier), wanted.requirement
-    extras = sorted({canonicalize_name(e) for e in wanted.extras})
-    return [
-        Need(wanted.name, None, spec, text=text),
-        *(Need(wanted.name, e, spec, text=text) for e in extras),
-    ]
-
-
-def preferences(request: ResolveRequest, target: Target) -> dict[str, str]:
-    """The versions the request's venv holds, which resolution keeps if it may (not with -U)."""
-    if request.venv is None or request.upgrade:
-        return {}
-    from graft.venv.state import installed  # noqa: PLC0415
-
-    sites = (target.scheme["purelib"], target.scheme["platlib"])
-    return installed(os.path.abspath(request.venv), sites)
-
-
-def resolver_policy(  # noqa: PLR0917 - the lock and the sync pass the same six
-    request: ResolveRequest,
-    inputs: Inputs,
-    wanted: list[Wanted],
-    target: Target,
-    have: dict[str, str],
-    variants: VariantChooser | None = None,
-    *,
-    sdists: bool = False,
-) -> Policy:
-    """The resolver's policy from the request's flags and the inputs' options.
-
-    *sdists*: a builder is at hand, so sdists may be candidates (as ``--only-binary`` allows).
-    """
-    from packaging.specifiers import SpecifierSet  # noqa: PLC0415
-    from packaging.utils import canonicalize_name  # noqa: PLC0415
-    from packaging.version import InvalidVersion, Version  # noqa: PLC0415
-
-    from graft.resolve.screen import Policy, Prereleases, format_names  # noqa: PLC0415
-
-    prereleases = Prereleases(request.prerelease or "if-necessary")
-    if inputs.prereleases and request.prerelease is None:
-        prereleases = Prereleases.ALLOW
-    constraints: dict[NormalizedName, SpecifierSet] = {}
-    for c in inputs.constraints:
-        if marker_applies(c.marker, target):
-            constraints[c.name] = constraints.get(c.name, SpecifierSet()) & SpecifierSet(
-                c.specifier
-            )
-    preferred = {}
-    for name, version in have.items():
-        try:
-            preferred[canonicalize_name(name)] = Version(version)
-        except InvalidVersion:
-            continue
-    upgrade: bool | frozenset[NormalizedName] = request.upgrade or frozenset(
-        canonicalize_name(n) for n in request.upgrade_packages
-    )
-    return Policy(
-        prereleases=prereleases,
-        exclude_newer=_exclude_newer(request.exclude_newer),
-        preferred=preferred,
-        upgrade=upgrade,
-        hashes={w.name: w.hashes for w in wanted if w.hashes},
-        constraints=constraints,
-        variants=variants,
-        sdists=sdists,
-        no_binary=format_names((*request.no_binary, *inputs.no_binary)),
-        only_binary=format_names((*request.only_binary, *inputs.only_binary)),
-    )
-
-
-def _exclude_newer(text: str | None) -> dt.datetime | None:
-    """``--exclude-newer``: an RFC 3339 timestamp, or a date (files up to its end, UTC)."""
-    if text is None:
-        return None
-    import datetime as dt  # noqa: PLC0415
-
-    from graft.errors import UsageError  # noqa: PLC0415
-
-    try:
-        if len(text) == len("YYYY-MM-DD"):
-            day = dt.date.fromisoformat(text)
-            return dt.datetime.combine(day, dt.time.max, tzinfo=dt.UTC)
-        when = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise UsageError(
-            f"--exclude-newer {text!r} is not a date or timestamp",
-            hint="write 2026-11-30 or 2026-11-30T12:00:00Z",
-        ) from None
-    return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
-
-
-def _check_hashed(chosen: list[tuple[Wanted, Candidate]]) -> None:
-    """Hash-checking mode (pip's): every distribution installed must have been given a hash."""
-    missing = [f"{w.name}=={w.version} ({w.where})" for w, _ in chosen if not w.hashes]
-    if missing:
-        from graft.errors import SourceError  # noqa: PLC0415
-
-        raise SourceError(
-            f"hash-checking mode: no --hash given for {', '.join(missing)}",
-            hint="with any --hash, every distribution needs one (as pip requires); pin and"
-            " hash them all, e.g. from a lock",
-        )
-
-
-__all__ = [
-    "Fetched",
-    "Located",
-    "choose",
-    "direct_file",
-    "fetch",
-    "gather_inputs",
-    "locate",
-    "marker_applies",
-    "resolver_needs",
-    "resolver_policy",
-    "resolver_requirement",
-]
+__all__ = ["Located", "locate"]

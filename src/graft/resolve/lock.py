@@ -188,7 +188,7 @@ def _forks(  # noqa: PLR0917 - one environment's resolution and the lock's reade
 
     A fork prefers the base's versions, then the output lock's (*locked*).
     """
-    from graft.resolve.locate import resolver_policy, resolver_requirement  # noqa: PLC0415
+    from graft.resolve.inputs import resolver_policy, resolver_requirement  # noqa: PLC0415
     from graft.resolve.lock_forks import forked  # noqa: PLC0415
     from graft.resolve.resolver import resolve  # noqa: PLC0415
 
@@ -290,7 +290,7 @@ def lock(request: LockRequest) -> LockResult:
     from graft.errors import UsageError  # noqa: PLC0415
     from graft.resolve.artifacts import MetadataReader  # noqa: PLC0415
     from graft.resolve.environments import keep_matching, matrix, python_versions  # noqa: PLC0415
-    from graft.resolve.locate import (  # noqa: PLC0415
+    from graft.resolve.inputs import (  # noqa: PLC0415
         gather_inputs,
     )
     from graft.resolve.lock_envs import resolve_environments, resolve_one  # noqa: PLC0415

@@ -66,7 +66,7 @@ def resolve_one(
     """
     from graft.errors import BuildError  # noqa: PLC0415
     from graft.resolve.explain import ResolutionError  # noqa: PLC0415
-    from graft.resolve.locate import (  # noqa: PLC0415
+    from graft.resolve.inputs import (  # noqa: PLC0415
         marker_applies,
         resolver_policy,
         resolver_requirement,

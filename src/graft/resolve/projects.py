@@ -422,7 +422,7 @@ def _upload_time(text: str | None) -> dt.datetime | None:
 def chosen_for_fetch(
     resolution: Resolution, asked: Sequence[Wanted] = ()
 ) -> list[tuple[Wanted, Candidate]]:
-    """The resolution in the shape :func:`graft.resolve.locate.fetch` takes.
+    """The resolution in the shape :func:`graft.resolve.fetched.fetch` takes.
 
     A pin the user asked for keeps that request's :class:`Wanted` (its ``--hash`` values and
     its ``where``), with the version resolved; a pin only a dependency brought gets one

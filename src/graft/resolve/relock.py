@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 def direct_files(wanted: Iterable[Wanted]) -> dict[str, ArtifactFile]:
     """The wheels named by path or URL, by project; one file per project in a lock."""
-    from graft.resolve.locate import direct_file  # noqa: PLC0415
+    from graft.resolve.inputs import direct_file  # noqa: PLC0415
 
     out: dict[str, ArtifactFile] = {}
     for w in wanted:

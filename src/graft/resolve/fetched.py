@@ -1,0 +1,196 @@
+"""The wheel file for each pin as a local path: chosen, checked, downloaded if need be.
+
+Selection is by the target's own tag order (``sources.select``); metadata files (PEP 658/714)
+are checked before anything is downloaded (``coremeta``); the hashes given (``--hash``, a
+lock's, an index page's) must match the files, and in hash-checking mode every distribution
+needs one. The thread pool and the download client are imported only when something must
+be downloaded.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from graft.errors import SourceError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from graft.model.request import Reporter
+    from graft.model.requirements import Wanted
+    from graft.model.target import Target
+    from graft.sources.candidates import Candidate
+    from graft.sources.coremeta import CoreMetadata
+    from graft.sources.find_links import FindLinks
+    from graft.sources.index import Indexes
+
+
+def choose(
+    wanted: Wanted, find_links: FindLinks, target: Target, index: Indexes | None
+) -> Candidate:
+    """The best wheel for one pin, from find-links and the index."""
+    from graft.sources.candidates import Candidate, select  # noqa: PLC0415
+
+    if wanted.path is not None:
+        return Candidate(wanted.filename or os.path.basename(wanted.path), wanted.path, None, True)
+    if wanted.url is not None:
+        sha = next(iter(wanted.hashes)).removeprefix("sha256:") if wanted.hashes else None
+        filename = wanted.filename or wanted.url.rsplit("/", 1)[-1]
+        return Candidate(filename, wanted.url, sha, local=False, origin=wanted.where)
+    candidates = find_links.candidates(wanted)
+    if index is not None:
+        candidates += [c for c in index.files(wanted.name) if _matches(c.filename, wanted)]
+    if wanted.hashes:
+        candidates = [c for c in candidates if _hash_allowed(c, wanted.hashes)]
+    best = select(candidates, target)
+    if best is None:
+        seen = ", ".join(sorted(c.filename for c in candidates)[:6]) or "no wheels at all"
+        raise SourceError(
+            f"no wheel of {wanted.name}=={wanted.version} fits {target.implementation}"
+            f" {target.version} ({target.tags[0]}); found: {seen}",
+            where=wanted.where,
+            hint="pin a version that ships a compatible wheel, or add --find-links",
+        )
+    return best
+
+
+def _matches(filename: str, wanted: Wanted) -> bool:
+    from graft.sources.candidates import _version_matches  # noqa: PLC0415
+
+    return _version_matches(filename, wanted.name, wanted.version or "")[0]
+
+
+def _hash_allowed(candidate: Candidate, hashes: frozenset[str]) -> bool:
+    if candidate.sha256 is None and candidate.local:
+        from graft._fs import file_sha256  # noqa: PLC0415
+
+        return f"sha256:{file_sha256(candidate.url)}" in hashes
+    return candidate.sha256 is None or f"sha256:{candidate.sha256}" in hashes
+
+
+def _local_paths(local: list[Candidate], cache_dir: str) -> dict[str, tuple[str, str | None]]:
+    """Each local wheel's path and sha256; one a local index or a lock lists must match it."""
+    from graft.sources.index import local_sha256  # noqa: PLC0415
+
+    paths: dict[str, tuple[str, str | None]] = {}
+    for c in local:
+        sha = local_sha256(c.url, cache_dir)
+        if c.sha256 is not None and c.sha256 != sha and c.origin:  # the user's hash
+            raise SourceError(
+                f"{c.filename} has sha256 {sha}, not the hash given here",
+                where=c.origin,
+                hint="the file changed, or the hash is wrong; nothing was installed",
+            )
+        if c.sha256 is not None and c.sha256 != sha:
+            raise SourceError(
+                f"{c.filename} has sha256 {sha}, not the {c.sha256} listed for it",
+                where=c.url,
+                hint="the file changed after it was listed; nothing was installed",
+            )
+        paths[c.url] = (c.url, sha)
+    return paths
+
+
+def fetch(
+    chosen: list[tuple[Wanted, Candidate]],
+    cache_dir: str,
+    reporter: Reporter,
+    precheck: Callable[[list[tuple[Wanted, Candidate]]], Mapping[str, CoreMetadata]] | None = None,
+    *,
+    offline: bool = False,
+    on_fetched: Callable[[Wanted, str, str | None], None] | None = None,
+) -> list[Fetched]:
+    """Local paths for every chosen wheel; remote ones are downloaded in parallel.
+
+    When something must be downloaded, *precheck* runs first (the Requires-Dist check on the
+    index's metadata files); each wheel whose metadata file it used must then agree with it.
+    With *offline*, a wheel that is not in the download cache is an error, not a download.
+    *on_fetched* gets each wheel's local path as soon as it is known (after *precheck*; a
+    download as soon as it completes), so that ingest need not wait for the slowest download.
+    """
+    remote = [(w, c) for w, c in chosen if not c.local]
+    paths = _local_paths([c for _, c in chosen if c.local], cache_dir)
+    cached = {
+        c.url: os.path.join(cache_dir, "wheels", c.sha256, c.filename)
+        for _, c in remote
+        if c.sha256
+    }
+    todo = [(w, c) for w, c in remote if not (c.url in cached and os.path.isfile(cached[c.url]))]
+    for _, c in remote:
+        hit = cached.get(c.url)
+        if hit is not None and os.path.isfile(hit):
+            paths[c.url] = (hit, c.sha256)
+    used = precheck(chosen) if todo and precheck is not None else {}
+    if todo and offline:  # (after the check on cached metadata files: its error says more)
+        w, c = todo[0]
+        more = f" (and {len(todo) - 1} more)" if len(todo) > 1 else ""
+        raise SourceError(
+            f"{c.filename} is not in the download cache and --offline was given{more}",
+            where=w.where,
+            hint="run once without --offline, or add --find-links with the wheel",
+        )
+    if on_fetched is not None:
+        for w, c in chosen:
+            if c.url in paths:
+                on_fetched(w, *paths[c.url])
+    if todo:
+        from concurrent.futures import ThreadPoolExecutor, as_completed  # noqa: PLC0415
+
+        from graft.sources.fetch import download  # noqa: PLC0415
+
+        progress = reporter.downloads(len(todo))
+        advance = getattr(progress, "advance", None)
+        with ThreadPoolExecutor(max_workers=min(8, len(todo))) as pool:
+            futures = {pool.submit(download, c, cache_dir, advance): (w, c) for w, c in todo}
+            for future in as_completed(futures):
+                w, c = futures[future]
+                paths[c.url] = future.result()
+                if on_fetched is not None:
+                    on_fetched(w, *paths[c.url])
+        close = getattr(progress, "close", None)
+        if close is not None:
+            close()
+    if used:
+        from graft.sources.coremeta import check_wheels_agree  # noqa: PLC0415
+
+        check_wheels_agree([(c, paths[c.url][0]) for _, c in remote], used)
+    out: list[Fetched] = []
+    for w, c in chosen:
+        local, sha = paths[c.url]
+        if w.hashes and sha is not None and f"sha256:{sha}" not in w.hashes:
+            raise SourceError(
+                f"{c.filename} has sha256 {sha}, not the hash given here",
+                where=w.where,
+                hint="the file changed, or the hash is wrong; nothing was installed",
+            )
+        if w.size is not None and os.path.getsize(local) != w.size:
+            raise SourceError(f"{c.filename} is not {w.size} bytes as given here", where=w.where)
+        out.append(Fetched(w, local, sha))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """One distribution located: what asked for it, the local wheel file and its sha256."""
+
+    wanted: Wanted
+    path: str
+    sha256: str | None  # None only for a local file not hashed yet
+
+
+def check_hashed(chosen: list[tuple[Wanted, Candidate]]) -> None:
+    """Hash-checking mode (pip's): every distribution installed must have been given a hash."""
+    missing = [f"{w.name}=={w.version} ({w.where})" for w, _ in chosen if not w.hashes]
+    if missing:
+        from graft.errors import SourceError  # noqa: PLC0415
+
+        raise SourceError(
+            f"hash-checking mode: no --hash given for {', '.join(missing)}",
+            hint="with any --hash, every distribution needs one (as pip requires); pin and"
+            " hash them all, e.g. from a lock",
+        )
+
+
+__all__ = ["Fetched", "check_hashed", "choose", "fetch"]

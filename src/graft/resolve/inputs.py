@@ -1,0 +1,231 @@
+"""The resolve request read: its inputs gathered, and what the resolver is asked for them.
+
+Requirement files and pyproject.toml are read here (``sources``; a pylock.toml is only
+listed: ``locate`` reads it for the target), with the indexes and find-links the request
+names. Each wanted distribution becomes the resolver's requirement or needs (a wheel named
+by path or URL: the only file of its project); the request's flags, the inputs' options and
+the venv's versions make its ``Policy``. ``graft sync`` (``locate``) and ``graft lock`` share
+them. Heavy imports (packaging, the readers, datetime) happen inside the functions, as in
+``locate``.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from packaging.utils import NormalizedName
+
+    from graft.model.request import ResolveRequest
+    from graft.model.requirements import Inputs, Wanted
+    from graft.model.target import Target
+    from graft.resolve.artifacts import ArtifactFile
+    from graft.resolve.candidates import Need
+    from graft.resolve.screen import Policy
+    from graft.resolve.variants import VariantChooser
+
+
+def gather_inputs(request: ResolveRequest) -> Inputs:
+    """Everything the request's specs name: requirements, indexes, find-links and lock files."""
+    from graft.model.requirements import Inputs  # noqa: PLC0415
+    from graft.sources.pylock import is_pylock  # noqa: PLC0415
+    from graft.sources.reqfile import read_requirements  # noqa: PLC0415
+    from graft.sources.requirements import parse_spec  # noqa: PLC0415
+
+    inputs = Inputs()
+    from graft.sources.requirements import (  # noqa: PLC0415
+        refuse_editable_url,
+        source_path,
+        split_extras,
+    )
+
+    for text in request.editables:
+        path, extras = split_extras(text, "command line")
+        refuse_editable_url(path, "command line")
+        inputs.wanted.append(source_path(path, "command line", editable=True, extras=extras))
+    for spec in request.specs:
+        if is_pylock(spec):
+            inputs.pylocks.append(spec)
+        else:
+            inputs.wanted.append(parse_spec(spec, "command line"))
+    from graft.sources.pyproject import is_pyproject, read_groups, read_pyproject  # noqa: PLC0415
+
+    for path in request.requirement_files:
+        if is_pyproject(path):
+            read_pyproject(path, inputs, request.extras, request.groups)
+        else:
+            read_requirements(path, inputs)
+    no_pyproject = not any(is_pyproject(path) for path in request.requirement_files)
+    if request.groups and not inputs.pylocks and no_pyproject:
+        read_groups(request.groups, inputs)  # pip's and uv's --group: ./pyproject.toml
+    if request.extras and not inputs.pylocks and no_pyproject:  # (was silently ignored)
+        from graft.errors import UsageError  # noqa: PLC0415
+
+        raise UsageError(
+            f"--extra {request.extras[0]} names an extra of -r pyproject.toml or a pylock.toml,"
+            " and neither was given",
+            hint="add -r pyproject.toml, or name it in the requirement: 'name[extra]', '.[extra]'",
+        )
+    for path in request.constraint_files:
+        read_requirements(path, inputs, constraints=True)
+    if request.index_url:
+        inputs.index_url = request.index_url
+    inputs.extra_index_urls[:0] = request.extra_index_urls  # the command line's first
+    inputs.find_links.extend(os.path.abspath(p) for p in request.find_links)
+    inputs.no_index = inputs.no_index or request.no_index
+    if not inputs.wanted and not inputs.pylocks:
+        from graft.errors import UsageError  # noqa: PLC0415
+
+        raise UsageError(
+            "nothing to install", hint="name requirements (name, name>=1.0), wheels, or -r FILE"
+        )
+    return inputs
+
+
+def marker_applies(marker: str | None, target: Target) -> bool:
+    """Whether a requirement's environment marker holds for *target* (no marker: always)."""
+    if marker is None:
+        return True
+    from packaging.markers import Marker  # noqa: PLC0415
+
+    return Marker(marker).evaluate({**target.markers, "extra": ""})
+
+
+def direct_file(wanted: Wanted) -> ArtifactFile | None:
+    """The wheel a requirement names by path or URL, as the only file of its project."""
+    if wanted.path is None and wanted.url is None:
+        return None
+    from graft.resolve.artifacts import ArtifactFile  # noqa: PLC0415
+
+    filename = wanted.filename or os.path.basename(wanted.path or wanted.url or "")
+    hashes = tuple(("sha256", h.removeprefix("sha256:")) for h in sorted(wanted.hashes))
+    location = wanted.path or wanted.url or ""
+    return ArtifactFile(filename, location, hashes[:1], direct=True, size=wanted.size)
+
+
+def resolver_requirement(wanted: Wanted) -> str:
+    """What the resolver is asked: the requirement, or ``name==version`` of a wheel file."""
+    if wanted.path is None and wanted.url is None:
+        return wanted.requirement
+    extras = f"[{','.join(sorted(wanted.extras))}]" if wanted.extras else ""
+    return f"{wanted.name}{extras}=={wanted.version}"
+
+
+def resolver_needs(wanted: Wanted) -> list[Need] | list[str]:
+    """What the resolver is asked for *wanted*, as its needs when parsed already.
+
+    A requirement was parsed when it was read (``sources.requirements.parse_spec``): its
+    canonical name, extras and specifier make the needs ``resolver.root_needs`` would make of
+    :attr:`Wanted.requirement` (no marker: it held for the target), without parsing it
+    again (50 parses of a pinned set's lines, ~5 ms). A wheel file is asked for by name.
+    """
+    if wanted.path is not None or wanted.url is not None:
+        return [resolver_requirement(wanted)]
+    from packaging.specifiers import SpecifierSet  # noqa: PLC0415
+    from packaging.utils import canonicalize_name  # noqa: PLC0415
+
+    from graft.resolve.candidates import Need  # noqa: PLC0415
+
+    spec, text = SpecifierSet(wanted.specifier), wanted.requirement
+    extras = sorted({canonicalize_name(e) for e in wanted.extras})
+    return [
+        Need(wanted.name, None, spec, text=text),
+        *(Need(wanted.name, e, spec, text=text) for e in extras),
+    ]
+
+
+def preferences(request: ResolveRequest, target: Target) -> dict[str, str]:
+    """The versions the request's venv holds, which resolution keeps if it may (not with -U)."""
+    if request.venv is None or request.upgrade:
+        return {}
+    from graft.venv.state import installed  # noqa: PLC0415
+
+    sites = (target.scheme["purelib"], target.scheme["platlib"])
+    return installed(os.path.abspath(request.venv), sites)
+
+
+def resolver_policy(  # noqa: PLR0917 - the lock and the sync pass the same six
+    request: ResolveRequest,
+    inputs: Inputs,
+    wanted: list[Wanted],
+    target: Target,
+    have: dict[str, str],
+    variants: VariantChooser | None = None,
+    *,
+    sdists: bool = False,
+) -> Policy:
+    """The resolver's policy from the request's flags and the inputs' options.
+
+    *sdists*: a builder is at hand, so sdists may be candidates (as ``--only-binary`` allows).
+    """
+    from packaging.specifiers import SpecifierSet  # noqa: PLC0415
+    from packaging.utils import canonicalize_name  # noqa: PLC0415
+    from packaging.version import InvalidVersion, Version  # noqa: PLC0415
+
+    from graft.resolve.screen import Policy, Prereleases, format_names  # noqa: PLC0415
+
+    prereleases = Prereleases(request.prerelease or "if-necessary")
+    if inputs.prereleases and request.prerelease is None:
+        prereleases = Prereleases.ALLOW
+    constraints: dict[NormalizedName, SpecifierSet] = {}
+    for c in inputs.constraints:
+        if marker_applies(c.marker, target):
+            constraints[c.name] = constraints.get(c.name, SpecifierSet()) & SpecifierSet(
+                c.specifier
+            )
+    preferred = {}
+    for name, version in have.items():
+        try:
+            preferred[canonicalize_name(name)] = Version(version)
+        except InvalidVersion:
+            continue
+    upgrade: bool | frozenset[NormalizedName] = request.upgrade or frozenset(
+        canonicalize_name(n) for n in request.upgrade_packages
+    )
+    return Policy(
+        prereleases=prereleases,
+        exclude_newer=_exclude_newer(request.exclude_newer),
+        preferred=preferred,
+        upgrade=upgrade,
+        hashes={w.name: w.hashes for w in wanted if w.hashes},
+        constraints=constraints,
+        variants=variants,
+        sdists=sdists,
+        no_binary=format_names((*request.no_binary, *inputs.no_binary)),
+        only_binary=format_names((*request.only_binary, *inputs.only_binary)),
+    )
+
+
+def _exclude_newer(text: str | None) -> dt.datetime | None:
+    """``--exclude-newer``: an RFC 3339 timestamp, or a date (files up to its end, UTC)."""
+    if text is None:
+        return None
+    import datetime as dt  # noqa: PLC0415
+
+    from graft.errors import UsageError  # noqa: PLC0415
+
+    try:
+        if len(text) == len("YYYY-MM-DD"):
+            day = dt.date.fromisoformat(text)
+            return dt.datetime.combine(day, dt.time.max, tzinfo=dt.UTC)
+        when = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(
+            f"--exclude-newer {text!r} is not a date or timestamp",
+            hint="write 2026-11-30 or 2026-11-30T12:00:00Z",
+        ) from None
+    return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
+
+
+__all__ = [
+    "direct_file",
+    "gather_inputs",
+    "marker_applies",
+    "preferences",
+    "resolver_needs",
+    "resolver_policy",
+    "resolver_requirement",
+]
