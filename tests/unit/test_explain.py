@@ -173,6 +173,18 @@ def test_every_version_asked_for_requires_a_newer_python() -> None:
     )
 
 
+def test_the_nearest_versions_are_ones_the_target_could_take() -> None:
+    """numpy>=2.3 for Python 3.9: 2.3.0rc1 is outside the specifier, and the index's
+    requires-python excludes the target from it too; it is not near, 2.2.6 is."""
+    index = FakeIndex()
+    index.add("numpy", "2.2.6")
+    for version in ("2.3.0rc1", "2.3.0"):
+        index.add("numpy", version, index_python=">=3.12")
+    error = failure(index, "numpy>=2.3")
+    assert error.kind is Kind.NO_VERSION
+    assert error.lines[2] == "nearest versions with a wheel for the target: 2.2.6"
+
+
 def test_only_source_distributions() -> None:
     index = FakeIndex()
     index.add_sdist("oldlib", "0.9")

@@ -247,7 +247,10 @@ def _no_candidates(
     )
     wanted = canonical_specifier(functools.reduce(operator.and_, specs)) or "any version"
     matched = _matched_but_left_out(matching.rejected, specs, unfit)
-    near = [v for v in fit if all(v not in found for found in matched.values())]
+    # nearest: versions the target could take but for the specifiers (not one whose files
+    # the index's requires-python or --exclude-newer left out: 2.3.0rc1 for numpy>=2.3)
+    takeable = [v for _, r, v in matching.rejected if r is Reject.SPECIFIER and v is not None]
+    near = [v for v in takeable if all(v not in found for found in matched.values())]
     lines = [f"no version of {name} matches {wanted} for the target", *asked]
     if near:
         lines.append(f"nearest versions with a wheel for the target: {_near(near, specs)}")
