@@ -10,11 +10,12 @@ from packaging.utils import NormalizedName
 
 from graft.model.variants import PluginAnswer, Provider
 from graft.resolve.artifacts import ArtifactFile
+from graft.resolve.chosen_variants import disagreements
 from graft.resolve.deps import unmet_requirements
 from graft.resolve.first_offered import first_offered
 from graft.resolve.screen import Policy, Reject, screen
 from graft.resolve.surface import read_surface
-from graft.resolve.variants import VariantChooser, VariantOptions, disagreements
+from graft.resolve.variants import VariantChooser, VariantOptions
 from graft.venv.interpreter import foreign_target
 from tests.support.wheelmaker import make_wheel
 

@@ -125,11 +125,12 @@ def locate(  # noqa: PLR0915 - the stages, in order
     """
     from graft._home import cache_root  # noqa: PLC0415
     from graft.resolve import sdists  # noqa: PLC0415
+    from graft.resolve.chosen_variants import disagreements, report  # noqa: PLC0415
     from graft.resolve.fetched import choose, fetch  # noqa: PLC0415
     from graft.resolve.inputs import gather_inputs, marker_applies, preferences  # noqa: PLC0415
     from graft.resolve.page_digest import indexes  # noqa: PLC0415
     from graft.resolve.screen import format_names  # noqa: PLC0415
-    from graft.resolve.variants import chooser_for, disagreements, report  # noqa: PLC0415
+    from graft.resolve.variant_reads import chooser_for  # noqa: PLC0415
     from graft.sources.find_links import FindLinks  # noqa: PLC0415
     from graft.sources.requirements import check_one_version_each  # noqa: PLC0415
 

@@ -299,7 +299,7 @@ def lock(request: LockRequest) -> LockResult:
     from graft.resolve.lock_write import STDOUT, emit  # noqa: PLC0415
     from graft.resolve.relock import Relock  # noqa: PLC0415
     from graft.resolve.sdists import lock_directories  # noqa: PLC0415
-    from graft.resolve.variants import chooser_for  # noqa: PLC0415
+    from graft.resolve.variant_reads import chooser_for  # noqa: PLC0415
 
     asked = request.resolving
     inputs = gather_inputs(asked)

@@ -17,14 +17,15 @@ metadata declares a provider plugin for a namespace the user allowed has the plu
 answer joins the machine's features for that release. The machine (what
 it supports, the user's priorities) is worked out on the first variant release met, so
 a resolution without variant wheels neither imports :mod:`graft.variants` nor reads
-``/proc`` or ``variants.toml``.
+``/proc`` or ``variants.toml``. A request's chooser is made, with the reads it is handed,
+by :mod:`graft.resolve.variant_reads`; after the downloads the chosen variant wheels are
+checked and the choice reported by :mod:`graft.resolve.chosen_variants`.
 """
 
 from __future__ import annotations
 
 import copy
 import dataclasses
-import os
 import threading
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -38,16 +39,10 @@ if TYPE_CHECKING:
     from packaging.utils import NormalizedName
     from packaging.version import Version
 
-    from graft.model.request import ResolveRequest
-    from graft.model.requirements import Wanted
     from graft.model.variants import ProviderPlugins, VariantMetadata
-    from graft.sources.candidates import Candidate
     from graft.variants.machine import Machine
     from graft.variants.markers import VariantEnvironment
     from graft.variants.select import ReleaseOrder, SupportedFeature
-
-#: The suffix of a release's variant metadata file in an index or find-links listing.
-VARIANTS_JSON = "-variants.json"
 
 
 @dataclass(frozen=True)
@@ -428,178 +423,3 @@ class VariantChooser:
                 }
             )
         return lines, data
-
-
-def read_listed(file: ArtifactFile, cache_dir: str, *, offline: bool = False) -> bytes:
-    """The bytes of a listed ``-variants.json``: a local file, or an HTTP(S) URL.
-
-    A remote file whose sha256 the index announced is kept in ``<cache>/variants/`` and
-    read from there again (also ``--offline``).
-    """
-    from graft.errors import SourceError  # noqa: PLC0415
-
-    if not file.url.startswith(("http://", "https://")):
-        try:
-            with open(file.url.removeprefix("file://"), "rb") as fh:
-                return fh.read()
-        except OSError as exc:
-            raise SourceError(f"cannot read ({exc.strerror})", where=file.url) from None
-    import hashlib  # noqa: PLC0415
-
-    kept = os.path.join(cache_dir, "variants", f"{file.sha256}.json") if file.sha256 else None
-    if kept is not None:
-        try:
-            with open(kept, "rb") as fh:
-                data = fh.read()
-            if hashlib.sha256(data).hexdigest() == file.sha256:
-                return data
-        except OSError:
-            pass
-    if offline:
-        raise SourceError(
-            "not in the cache and --offline was given", where=file.url, hint="run once online"
-        )
-    from graft._atomic import remember  # noqa: PLC0415
-    from graft.sources.http import http_get  # noqa: PLC0415
-
-    got = http_get(file.url)
-    if got is None:
-        raise SourceError("the index lists it but answers 404", where=file.url)
-    if file.sha256 is not None and hashlib.sha256(got.body).hexdigest() != file.sha256:
-        raise SourceError("it does not match the sha256 the index announced", where=file.url)
-    if kept is not None:
-        remember(kept, got.body)
-    return got.body
-
-
-def read_wheel_variant_json(file: ArtifactFile, cache_dir: str, *, offline: bool = False) -> bytes:
-    """The ``*.dist-info/variant.json`` of a remote wheel, by HTTP range reads.
-
-    Kept in ``<cache>/variants/wheel-<sha256>.json`` when the index gives the wheel's
-    sha256 (the wheel's bytes fix the file's), and read from there again (also
-    ``--offline``).
-    """
-    from graft.errors import SourceError  # noqa: PLC0415
-
-    kept = os.path.join(cache_dir, "variants", f"wheel-{file.sha256}.json") if file.sha256 else None
-    if kept is not None:
-        try:
-            with open(kept, "rb") as fh:
-                return fh.read()
-        except OSError:
-            pass
-    if offline:
-        raise SourceError(
-            "its variant.json is not in the cache and --offline was given", where=file.url
-        )
-    from graft._atomic import remember  # noqa: PLC0415
-    from graft.sources.lazywheel import read_metadata  # noqa: PLC0415
-
-    parsed = parse_wheel(file.filename)
-    project = str(parsed.name) if parsed is not None else None
-    data = read_metadata(file.url, project, leaf="variant.json").metadata
-    if kept is not None:
-        remember(kept, data)
-    return data
-
-
-def is_variants_json(filename: str) -> bool:
-    """Whether *filename* is a release's ``-variants.json`` file."""
-    return filename.endswith(VARIANTS_JSON) and os.sep not in filename
-
-
-def chooser_for(
-    request: ResolveRequest,
-    cache_dir: str,
-    plugins: ProviderPlugins | None = None,
-    *,
-    inclusive: bool = False,
-) -> VariantChooser:
-    """The variant chooser for *request* (nothing is detected or read until a variant shows).
-
-    *plugins* runs the provider plugins the user allowed (None: none is run). *inclusive*
-    (``graft lock``): variant markers see every property a label declares.
-    """
-    options = VariantOptions(
-        properties=request.variant_properties,
-        config=request.variants_config,
-        providers=request.variant_providers,
-        detect=request.variant_detect,
-        enabled=not request.no_variants,
-    )
-    offline = request.offline
-    chooser = VariantChooser(
-        options,
-        lambda f: read_listed(f, cache_dir, offline=offline),
-        plugins,
-        lambda f: read_wheel_variant_json(f, cache_dir, offline=offline),
-    )
-    chooser.inclusive = inclusive
-    return chooser
-
-
-def report(
-    chooser: VariantChooser, chosen: list[tuple[Wanted, Candidate]]
-) -> tuple[
-    tuple[list[str], list[Any]] | None,
-    tuple[tuple[str, tuple[str, ...]], ...],
-    tuple[tuple[str, tuple[str, ...]], ...],
-]:
-    """The variant choice explained (None: no variant release), support and declared.
-
-    The support is each chosen variant wheel's properties the machine supports, for the
-    completeness check's variant markers; declared, the properties the release's metadata
-    gives its label, for the check that the wheel's own ``variant.json`` agrees.
-    """
-    if not chooser.orders:
-        return None, (), ()
-    from graft.model.wheelname import parse_wheel_filename  # noqa: PLC0415
-
-    picked: dict[tuple[str, str], str] = {}
-    support = []
-    declared = []
-    for _, c in chosen:
-        name, version, _, _, label = parse_wheel_filename(c.filename)
-        picked[str(name), str(version)] = c.filename
-        if label is not None:
-            file = ArtifactFile(c.filename, c.url, direct=c.local)
-            env = chooser.environment(file)
-            support.append((c.filename, tuple(sorted(str(p) for p in env.properties))))
-            given = chooser.declared(file)
-            if given is not None:
-                declared.append((c.filename, given))
-    return chooser.explain(picked), tuple(sorted(support)), tuple(sorted(declared))
-
-
-def disagreements(chooser: VariantChooser, paths: Sequence[str]) -> set[tuple[str, str]]:
-    """Releases whose chosen variant wheel's own ``variant.json`` disagrees with their metadata.
-
-    PEP 825: the release's metadata then is inconsistent, and its variants are ignored
-    (:meth:`VariantChooser.ignore` is called with the reason, for the resolution to run
-    again). Reads the ``variant.json`` of each downloaded wheel (*paths*) chosen on metadata.
-    """
-    if not chooser.orders:
-        return set()
-    from graft.variants.files import wheel_variant_metadata  # noqa: PLC0415
-
-    found = set()
-    for path in paths:
-        file = ArtifactFile(os.path.basename(path), path)
-        given = chooser.declared(file)
-        parsed = parse_wheel(file.filename)
-        if given is None or parsed is None or parsed.variant is None:
-            continue
-        own = wheel_variant_metadata(path)
-        props = own.variants.get(parsed.variant) if own is not None else None
-        mine = tuple(sorted(str(p) for p in props)) if props is not None else None
-        if mine != given:
-            name, version = str(parsed.name), str(parsed.version)
-            chooser.ignore(
-                name,
-                version,
-                f"{file.filename}'s variant.json gives label {parsed.variant!r} the properties"
-                f" {list(mine or ())}, the release's variant metadata {list(given)} (PEP 825:"
-                " inconsistent)",
-            )
-            found.add((name, version))
-    return found

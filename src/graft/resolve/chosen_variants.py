@@ -1,0 +1,91 @@
+"""The chosen variant wheels, after the downloads: checked against their own ``variant.json``.
+
+:func:`disagreements` reads each downloaded variant wheel chosen on its release's metadata
+and has the chooser ignore the release's variants where the wheel's own ``variant.json``
+gives its label other properties (PEP 825: inconsistent; the resolution runs again).
+:func:`report` explains the choice (``-v``, ``--json``) and gives each chosen variant wheel's
+supported properties (the completeness check's variant markers) and declared ones (the
+check that the wheel agrees, :mod:`graft.prepare`). Both return at once when the chooser
+ordered no release (no variant wheels were met).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+from graft.resolve.artifacts import ArtifactFile, parse_wheel
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from graft.model.requirements import Wanted
+    from graft.resolve.variants import VariantChooser
+    from graft.sources.candidates import Candidate
+
+
+def report(
+    chooser: VariantChooser, chosen: list[tuple[Wanted, Candidate]]
+) -> tuple[
+    tuple[list[str], list[Any]] | None,
+    tuple[tuple[str, tuple[str, ...]], ...],
+    tuple[tuple[str, tuple[str, ...]], ...],
+]:
+    """The variant choice explained (None: no variant release), support and declared.
+
+    The support is each chosen variant wheel's properties the machine supports, for the
+    completeness check's variant markers; declared, the properties the release's metadata
+    gives its label, for the check that the wheel's own ``variant.json`` agrees.
+    """
+    if not chooser.orders:
+        return None, (), ()
+    from graft.model.wheelname import parse_wheel_filename  # noqa: PLC0415
+
+    picked: dict[tuple[str, str], str] = {}
+    support = []
+    declared = []
+    for _, c in chosen:
+        name, version, _, _, label = parse_wheel_filename(c.filename)
+        picked[str(name), str(version)] = c.filename
+        if label is not None:
+            file = ArtifactFile(c.filename, c.url, direct=c.local)
+            env = chooser.environment(file)
+            support.append((c.filename, tuple(sorted(str(p) for p in env.properties))))
+            given = chooser.declared(file)
+            if given is not None:
+                declared.append((c.filename, given))
+    return chooser.explain(picked), tuple(sorted(support)), tuple(sorted(declared))
+
+
+def disagreements(chooser: VariantChooser, paths: Sequence[str]) -> set[tuple[str, str]]:
+    """Releases whose chosen variant wheel's own ``variant.json`` disagrees with their metadata.
+
+    PEP 825: the release's metadata then is inconsistent, and its variants are ignored
+    (:meth:`VariantChooser.ignore` is called with the reason, for the resolution to run
+    again). Reads the ``variant.json`` of each downloaded wheel (*paths*) chosen on metadata.
+    """
+    if not chooser.orders:
+        return set()
+    from graft.variants.files import wheel_variant_metadata  # noqa: PLC0415
+
+    found = set()
+    for path in paths:
+        file = ArtifactFile(os.path.basename(path), path)
+        given = chooser.declared(file)
+        parsed = parse_wheel(file.filename)
+        if given is None or parsed is None or parsed.variant is None:
+            continue
+        own = wheel_variant_metadata(path)
+        props = own.variants.get(parsed.variant) if own is not None else None
+        mine = tuple(sorted(str(p) for p in props)) if props is not None else None
+        if mine != given:
+            name, version = str(parsed.name), str(parsed.version)
+            chooser.ignore(
+                name,
+                version,
+                f"{file.filename}'s variant.json gives label {parsed.variant!r} the properties"
+                f" {list(mine or ())}, the release's variant metadata {list(given)} (PEP 825:"
+                " inconsistent)",
+            )
+            found.add((name, version))
+    return found
