@@ -21,10 +21,6 @@ if TYPE_CHECKING:
     from graft.model.variants import ProviderPlugins
     from graft.resolve.artifacts import ArtifactFile
 
-#: The suffix of a release's variant metadata file in an index or find-links listing.
-VARIANTS_JSON = "-variants.json"
-
-
 def read_listed(file: ArtifactFile, cache_dir: str, *, offline: bool = False) -> bytes:
     """The bytes of a listed ``-variants.json``: a local file, or an HTTP(S) URL.
 
@@ -96,11 +92,6 @@ def read_wheel_variant_json(file: ArtifactFile, cache_dir: str, *, offline: bool
     if kept is not None:
         remember(kept, data)
     return data
-
-
-def is_variants_json(filename: str) -> bool:
-    """Whether *filename* is a release's ``-variants.json`` file."""
-    return filename.endswith(VARIANTS_JSON) and os.sep not in filename
 
 
 def chooser_for(
