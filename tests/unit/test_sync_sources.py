@@ -1,4 +1,4 @@
-"""Named sources in resolution (graft.resolve.sdists): built through the builder handed in."""
+"""Named sources (graft.resolve.named_sources): built through the builder handed in."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 
 from graft.errors import SourceError, UsageError
 from graft.model.built import BuiltWheel
-from graft.resolve.sdists import build_named, refuse_builds
+from graft.resolve.named_sources import build_named, refuse_builds
 from graft.sources.requirements import parse_spec, source_path
 from graft.venv.interpreter import foreign_target
 

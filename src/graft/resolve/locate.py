@@ -1,7 +1,7 @@
 """Resolution: inputs -> target -> the wheel file chosen for each requirement, downloaded.
 
 The stages in order: the request's inputs read (``inputs``), the target found, named sources
-built (``sdists``), the requirements resolved (``resolver``; a pylock.toml is already a
+built (``named_sources``), the requirements resolved (``resolver``; a pylock.toml is already a
 resolution), each wheel chosen and downloaded (``fetched``), the sdists picked built; the
 result is ``Located``, with what it depends on for the memo. Heavy imports (packaging, the
 index client, thread pools) happen inside the functions: a warm sync whose inputs are
@@ -117,14 +117,15 @@ def locate(  # noqa: PLR0915 - the stages, in order
     resolution and its files are taken as they are. *on_fetched* is handed to
     :func:`graft.resolve.fetched.fetch`: each wheel's local path as soon as it is known (a
     cold sync ingests it at once).
-    *builder* builds sources (:mod:`graft.resolve.sdists`): named ones before resolving,
-    sdists the resolver picks once downloaded; without one, sources are refused.
+    *builder* builds sources: named ones before resolving (:mod:`graft.resolve.named_sources`),
+    sdists the resolver picks once downloaded (:mod:`graft.resolve.sdists`); without one,
+    sources are refused.
     *variant_plugins* runs the variant provider plugins the user allowed. A chosen variant
     wheel whose own ``variant.json`` disagrees with its release's metadata makes the
     resolution run again with that release's variants ignored (PEP 825), reusing *chooser*.
     """
     from graft._home import cache_root  # noqa: PLC0415
-    from graft.resolve import sdists  # noqa: PLC0415
+    from graft.resolve import named_sources, sdists  # noqa: PLC0415
     from graft.resolve.chosen_variants import disagreements, report  # noqa: PLC0415
     from graft.resolve.fetched import choose, fetch  # noqa: PLC0415
     from graft.resolve.inputs import gather_inputs, marker_applies, preferences  # noqa: PLC0415
@@ -143,7 +144,7 @@ def locate(  # noqa: PLR0915 - the stages, in order
     no_binary = format_names((*request.no_binary, *inputs.no_binary))
 
     def build(items: list[Wanted]) -> tuple[list[Wanted], list[str]]:
-        return sdists.build_named(
+        return named_sources.build_named(
             items,
             target,
             builder,

@@ -297,8 +297,8 @@ def lock(request: LockRequest) -> LockResult:
     from graft.resolve.lock_forks import Forks  # noqa: PLC0415
     from graft.resolve.lock_prefs import read_locked  # noqa: PLC0415
     from graft.resolve.lock_write import STDOUT, emit  # noqa: PLC0415
+    from graft.resolve.named_sources import lock_directories  # noqa: PLC0415
     from graft.resolve.relock import Relock  # noqa: PLC0415
-    from graft.resolve.sdists import lock_directories  # noqa: PLC0415
     from graft.resolve.variant_reads import chooser_for  # noqa: PLC0415
 
     asked = request.resolving

@@ -1,20 +1,15 @@
-"""Sources in resolution: what is built, through the builder ``graft sync`` is handed.
+"""Sdists picked in resolution: their METADATA, their builds, their lock entries.
 
-Three ways a source reaches a sync:
-
-- **named** on the command line or in a requirements file: a project directory, an sdist
-  file, ``name @ file:///…`` or ``name @ https://…/x.tar.gz``, ``-e DIR``.
-  :func:`build_named` builds each (or reuses its recorded build) before resolution, and the
-  resolver then sees the built wheel as a wheel given by path: its dependencies are the
-  built wheel's own. ``direct_url.json`` names the source (PEP 610), as pip writes it.
-- **picked** from an index or find-links when no wheel of a version fits the target, or
-  with ``--no-binary``: :class:`SdistBuilds` gives the resolver its METADATA (PKG-INFO when
-  static, PEP 643, or ``pyproject.toml``'s static ``[project]``, PEP 621; otherwise what the
-  built wheel says), and :func:`build_picked` turns the
-  chosen sdist, once downloaded, into its wheel.
+An sdist of an index or find-links is a candidate when no wheel of its version fits the
+target, or with ``--no-binary``. :class:`SdistBuilds` gives the resolver its METADATA
+(PKG-INFO when static, PEP 643, or ``pyproject.toml``'s static ``[project]``, PEP 621;
+otherwise what the built wheel says), and starts early the builds of those the request pins
+with ``==``; :func:`built_all_picked` turns the chosen sdists, once downloaded, into their
+wheels; :func:`package_sdist` writes one as a lock's ``[packages.sdist]`` (PEP 751).
+Sources named in the request are built before resolution (:mod:`graft.resolve.named_sources`).
 
 The builder (:class:`graft.model.request.SourceBuilder`) is passed in by the command line;
-without one, or with ``--no-build``, a source is refused in one line naming it.
+without one, with ``--no-build`` or for a foreign target, no sdist is a candidate.
 """
 
 from __future__ import annotations
@@ -34,8 +29,8 @@ if TYPE_CHECKING:
 
     from graft.build.stop import Stop
     from graft.model.built import BuiltWheel
-    from graft.model.request import ResolveRequest, SourceBuilder
-    from graft.model.requirements import Inputs, Wanted
+    from graft.model.request import SourceBuilder
+    from graft.model.requirements import Wanted
     from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile
     from graft.resolve.surface import Surface
@@ -102,111 +97,12 @@ def is_sdist_file(path: str) -> bool:
     return path.endswith((".tar.gz", ".zip"))
 
 
-def refuse_builds(
-    what: str,
-    builder: SourceBuilder | None,
-    *,
-    no_build: bool = False,
-    only_binary: frozenset[str] = frozenset(),
-    no_binary: frozenset[str] = frozenset(),
-    name: str | None = None,
-) -> None:
-    """A build is needed for *what* (of project *name*, if known): refused when builds are off.
+def download(candidate: object, cache_dir: str, *, offline: bool, where: str) -> tuple[str, str]:
+    """An sdist *candidate* as a file in the download cache, and its sha256.
 
-    *only_binary*, *no_binary*: every ``--only-binary`` and ``--no-binary`` value given, the
-    command line's and the requirement files', as canonical names or ``:all:``; a project
-    they limit to wheels is not built (``graft.resolve.screen.format_limit``, as for
-    candidates from an index). A source whose name is not known before its build is refused
-    by ``--only-binary :all:``.
+    Downloaded unless *offline* (then only the cache answers, or a :class:`SourceError` at
+    *where*); for the sdists picked and the sources named by URL (``named_sources``).
     """
-    if no_build:
-        raise UsageError(f"{what} needs a build, and --no-build was given", where=what)
-    _refuse_binary_only(what, name, only_binary, no_binary)
-    if builder is None:
-        raise UsageError(
-            f"{what} needs a build, and nothing builds here",
-            where=what,
-            hint="graft sync builds sources; this command installs wheels only",
-        )
-
-
-def _refuse_binary_only(
-    what: str, name: str | None, only: frozenset[str], no: frozenset[str]
-) -> None:
-    from graft.resolve.screen import format_limit  # noqa: PLC0415 - sources only
-
-    if name is not None and name in only:
-        raise UsageError(f"{what} needs a build, and --only-binary names {name}", where=what)
-    if ":all:" in only and (name is None or format_limit(name, only, no) == "binary"):
-        raise UsageError(f"{what} needs a build, and --only-binary :all: was given", where=what)
-
-
-def build_named(
-    wanted: Sequence[Wanted],
-    target: Target,
-    builder: SourceBuilder | None,
-    cache_dir: str,
-    *,
-    no_build: bool = False,
-    only_binary: frozenset[str] = frozenset(),
-    no_binary: frozenset[str] = frozenset(),
-    foreign: bool = False,
-    offline: bool = False,
-) -> tuple[list[Wanted], list[str]]:
-    """Each named source built (or reused) for *target*: a wheel given by path. With notes.
-
-    *no_build*, *only_binary*, *no_binary*: as :func:`refuse_builds` takes them; *foreign*:
-    the target is not this machine (nothing can be built for it); *offline*: sources come
-    from the cache.
-    """
-    only, no = only_binary, no_binary
-    out: list[Wanted] = []
-    notes: list[str] = []
-    for w in wanted:
-        if w.source is None:
-            out.append(w)
-            continue
-        formats = {"only_binary": only, "no_binary": no}
-        refuse_builds(w.source, builder, no_build=no_build, name=w.name or None, **formats)
-        if foreign:
-            raise UsageError(f"{w.source} needs a build, which a foreign target cannot run")
-        assert builder is not None  # noqa: S101 - refuse_builds raised otherwise
-        if w.source.startswith("git+"):  # sources.vcs (checked and refused others at parse)
-            from graft.sources.vcs import checkout, parse_vcs, vcs_direct_url  # noqa: PLC0415
-
-            url = parse_vcs(w.source, w.where)
-            local, commit = checkout(url, cache_dir, offline=offline, where=w.where)
-            direct = vcs_direct_url(url, commit, w.requested_revision)
-        else:
-            local, sha = _local_source(w, cache_dir, offline=offline)
-            direct = _direct_url(w, local, sha)
-        built = builder.wheel(local, target, editable=w.editable)
-        notes.append(built.note)
-        out.append(_as_wheel(w, built, direct, (only, no)))
-    return out, notes
-
-
-def _local_source(w: Wanted, cache_dir: str, *, offline: bool) -> tuple[str, str | None]:
-    """The source as a local path (an sdist URL downloaded into the cache), its sha256."""
-    assert w.source is not None  # noqa: S101 - only sources come here
-    if w.url is None:
-        if os.path.isdir(w.source):
-            return w.source, None
-        from graft._fs import file_sha256  # noqa: PLC0415
-
-        sha = file_sha256(w.source)
-        _check_hash(w, sha)
-        return w.source, sha
-    from graft.sources.candidates import Candidate  # noqa: PLC0415
-
-    given = next(iter(w.hashes)).removeprefix("sha256:") if len(w.hashes) == 1 else None
-    candidate = Candidate(w.filename or "", w.url, given, local=False, origin=w.where)
-    path, sha = _download(candidate, cache_dir, offline=offline, where=w.where)
-    _check_hash(w, sha)
-    return path, sha
-
-
-def _download(candidate: object, cache_dir: str, *, offline: bool, where: str) -> tuple[str, str]:
     from graft.sources.candidates import Candidate  # noqa: PLC0415
     from graft.sources.fetch import cached_path, download  # noqa: PLC0415
 
@@ -225,69 +121,6 @@ def _download(candidate: object, cache_dir: str, *, offline: bool, where: str) -
 
         sha = file_sha256(path)
     return path, sha
-
-
-def _check_hash(w: Wanted, sha: str) -> None:
-    if w.hashes and f"sha256:{sha}" not in w.hashes:
-        raise SourceError(
-            f"the sdist has sha256 {sha}, not the hash given here",
-            where=w.where,
-            hint="the file changed, or the hash is wrong; nothing was installed",
-        )
-
-
-def _direct_url(w: Wanted, local: str, sha: str | None) -> str:
-    """PEP 610 ``direct_url.json`` for a source, as pip writes it (keys sorted)."""
-    if sha is None:  # a directory
-        info: dict[str, object] = {"editable": True} if w.editable else {}
-        data: dict[str, object] = {"dir_info": info, "url": _file_url(local)}
-    else:
-        archive = {"hash": f"sha256={sha}", "hashes": {"sha256": sha}}
-        data = {"archive_info": archive, "url": w.url or _file_url(local)}
-    return json.dumps(data, sort_keys=True)
-
-
-def _file_url(path: str) -> str:
-    """``file://`` URL of an absolute *path* (pathlib only here: not on a sync without sources)."""
-    from pathlib import Path  # noqa: PLC0415
-
-    return Path(path).as_uri()
-
-
-def _as_wheel(
-    w: Wanted, built: BuiltWheel, direct_url: str, formats: tuple[frozenset[str], frozenset[str]]
-) -> Wanted:
-    """The named source as the wheel it built: its name and version, given by path."""
-    from graft.model.wheelname import parse_wheel_filename  # noqa: PLC0415
-
-    filename = os.path.basename(built.path)
-    name, version = parse_wheel_filename(filename)[:2]
-    if w.name and w.name != name:
-        raise SourceError(
-            f"the source builds {name} {version}, not {w.name}",
-            where=w.where,
-            hint=f"write {name} @ …",
-        )
-    from packaging.version import Version  # noqa: PLC0415
-
-    if w.version is not None and Version(w.version) != Version(str(version)):  # a lock's
-        raise SourceError(
-            f"the source builds {name} {version}, not {w.version}",
-            where=w.where,
-            hint="the lock file and the source disagree; lock again",
-        )
-    _refuse_binary_only(w.source or "", name, *formats)  # (a name known only now)
-    return dataclasses.replace(
-        w,
-        name=name,
-        version=str(version),
-        path=built.path,
-        url=None,
-        filename=filename,
-        hashes=frozenset(),  # the source's hash was checked; the wheel is graft's own
-        size=None,  # a lock's size is the sdist's
-        direct_url=direct_url,
-    )
 
 
 class SdistBuilds:
@@ -339,7 +172,7 @@ class SdistBuilds:
         from graft.sources.candidates import Candidate  # noqa: PLC0415
 
         candidate = Candidate(file.filename, file.url, file.sha256, local=False)
-        return _download(candidate, self.cache_dir, offline=self.offline, where=file.url)[0]
+        return download(candidate, self.cache_dir, offline=self.offline, where=file.url)[0]
 
     def metadata(self, file: ArtifactFile) -> bytes:
         """The sdist's static metadata (PKG-INFO or ``[project]``), else the builder's.
@@ -531,54 +364,6 @@ class SdistBuilds:
 def static_path(cache_dir: str, sha256: str) -> str:
     """Where the static METADATA of the sdist with this sha256 is kept (empty: it has none)."""
     return os.path.join(cache_dir, "metadata", f"sdist-{sha256}.static")
-
-
-def lock_directories(
-    inputs: Inputs, asked: ResolveRequest, builder: SourceBuilder | None, cache_dir: str
-) -> dict[str, str]:
-    """Project directories and repositories among the inputs, built for graft's interpreter.
-
-    Each becomes the wheel it builds (its METADATA is what the lock resolves), and the map
-    returned gives each such wheel's source as PEP 610 text, for ``[packages.directory]`` or
-    ``[packages.vcs]`` (the commit checked out). An sdist file or URL as a source is
-    refused (lock it from an index or find-links instead).
-    """
-    from graft.errors import UsageError  # noqa: PLC0415
-
-    sources = [w for w in inputs.wanted if w.source]
-    if not sources:
-        return {}
-    if builder is None or any(
-        not os.path.isdir(w.source or "") and not (w.source or "").startswith("git+")
-        for w in sources
-    ):
-        raise UsageError(
-            "graft lock takes requirements, wheels, project directories, git repositories"
-            " and lock files (no sdist path or URL)",
-            hint="put the sdist in a directory and pass --find-links DIR",
-        )
-    from graft.resolve.screen import format_names  # noqa: PLC0415
-    from graft.resolve.sdists import build_named  # noqa: PLC0415
-    from graft.venv.interpreter import find_interpreter, introspect  # noqa: PLC0415
-
-    here = introspect(find_interpreter(None))
-    built, _ = build_named(
-        inputs.wanted,
-        here,
-        builder,
-        cache_dir,
-        no_build=asked.no_build,
-        only_binary=format_names(asked.only_binary),
-        no_binary=format_names(asked.no_binary),
-        offline=asked.offline,
-    )
-    sources_of = {
-        b.path or "": b.direct_url or ""
-        for w, b in zip(inputs.wanted, built, strict=True)
-        if w.source
-    }
-    inputs.wanted = built
-    return sources_of
 
 
 def package_sdist(file: ArtifactFile, lock_dir: str) -> Any:

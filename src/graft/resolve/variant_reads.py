@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from graft.model.variants import ProviderPlugins
     from graft.resolve.artifacts import ArtifactFile
 
+
 def read_listed(file: ArtifactFile, cache_dir: str, *, offline: bool = False) -> bytes:
     """The bytes of a listed ``-variants.json``: a local file, or an HTTP(S) URL.
 

@@ -1,0 +1,247 @@
+"""Named sources: built before resolution, and the refusal of builds.
+
+A source is **named** on the command line or in a requirements file: a project directory,
+an sdist file, ``name @ file:///…`` or ``name @ https://…/x.tar.gz``, ``name @ git+URL@REV``,
+``-e DIR``. :func:`build_named` builds each (or reuses its recorded build) before
+resolution, and the resolver then sees the built wheel as a wheel given by path: its
+dependencies are the built wheel's own. ``direct_url.json`` names the source (PEP 610), as
+pip writes it. For ``graft lock``, :func:`lock_directories` builds the project directories
+and repositories among its inputs.
+
+The builder (:class:`graft.model.request.SourceBuilder`) is passed in by the command line;
+without one, or with ``--no-build``, a source is refused in one line naming it
+(:func:`refuse_builds`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from typing import TYPE_CHECKING
+
+from graft.errors import SourceError, UsageError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from graft.model.built import BuiltWheel
+    from graft.model.request import ResolveRequest, SourceBuilder
+    from graft.model.requirements import Inputs, Wanted
+    from graft.model.target import Target
+
+
+def refuse_builds(
+    what: str,
+    builder: SourceBuilder | None,
+    *,
+    no_build: bool = False,
+    only_binary: frozenset[str] = frozenset(),
+    no_binary: frozenset[str] = frozenset(),
+    name: str | None = None,
+) -> None:
+    """A build is needed for *what* (of project *name*, if known): refused when builds are off.
+
+    *only_binary*, *no_binary*: every ``--only-binary`` and ``--no-binary`` value given, the
+    command line's and the requirement files', as canonical names or ``:all:``; a project
+    they limit to wheels is not built (``graft.resolve.screen.format_limit``, as for
+    candidates from an index). A source whose name is not known before its build is refused
+    by ``--only-binary :all:``.
+    """
+    if no_build:
+        raise UsageError(f"{what} needs a build, and --no-build was given", where=what)
+    _refuse_binary_only(what, name, only_binary, no_binary)
+    if builder is None:
+        raise UsageError(
+            f"{what} needs a build, and nothing builds here",
+            where=what,
+            hint="graft sync builds sources; this command installs wheels only",
+        )
+
+
+def _refuse_binary_only(
+    what: str, name: str | None, only: frozenset[str], no: frozenset[str]
+) -> None:
+    from graft.resolve.screen import format_limit  # noqa: PLC0415 - sources only
+
+    if name is not None and name in only:
+        raise UsageError(f"{what} needs a build, and --only-binary names {name}", where=what)
+    if ":all:" in only and (name is None or format_limit(name, only, no) == "binary"):
+        raise UsageError(f"{what} needs a build, and --only-binary :all: was given", where=what)
+
+
+def build_named(
+    wanted: Sequence[Wanted],
+    target: Target,
+    builder: SourceBuilder | None,
+    cache_dir: str,
+    *,
+    no_build: bool = False,
+    only_binary: frozenset[str] = frozenset(),
+    no_binary: frozenset[str] = frozenset(),
+    foreign: bool = False,
+    offline: bool = False,
+) -> tuple[list[Wanted], list[str]]:
+    """Each named source built (or reused) for *target*: a wheel given by path. With notes.
+
+    *no_build*, *only_binary*, *no_binary*: as :func:`refuse_builds` takes them; *foreign*:
+    the target is not this machine (nothing can be built for it); *offline*: sources come
+    from the cache.
+    """
+    only, no = only_binary, no_binary
+    out: list[Wanted] = []
+    notes: list[str] = []
+    for w in wanted:
+        if w.source is None:
+            out.append(w)
+            continue
+        formats = {"only_binary": only, "no_binary": no}
+        refuse_builds(w.source, builder, no_build=no_build, name=w.name or None, **formats)
+        if foreign:
+            raise UsageError(f"{w.source} needs a build, which a foreign target cannot run")
+        assert builder is not None  # noqa: S101 - refuse_builds raised otherwise
+        if w.source.startswith("git+"):  # sources.vcs (checked and refused others at parse)
+            from graft.sources.vcs import checkout, parse_vcs, vcs_direct_url  # noqa: PLC0415
+
+            url = parse_vcs(w.source, w.where)
+            local, commit = checkout(url, cache_dir, offline=offline, where=w.where)
+            direct = vcs_direct_url(url, commit, w.requested_revision)
+        else:
+            local, sha = _local_source(w, cache_dir, offline=offline)
+            direct = _direct_url(w, local, sha)
+        built = builder.wheel(local, target, editable=w.editable)
+        notes.append(built.note)
+        out.append(_as_wheel(w, built, direct, (only, no)))
+    return out, notes
+
+
+def _local_source(w: Wanted, cache_dir: str, *, offline: bool) -> tuple[str, str | None]:
+    """The source as a local path (an sdist URL downloaded into the cache), its sha256."""
+    assert w.source is not None  # noqa: S101 - only sources come here
+    if w.url is None:
+        if os.path.isdir(w.source):
+            return w.source, None
+        from graft._fs import file_sha256  # noqa: PLC0415
+
+        sha = file_sha256(w.source)
+        _check_hash(w, sha)
+        return w.source, sha
+    from graft.resolve.sdists import download  # noqa: PLC0415
+    from graft.sources.candidates import Candidate  # noqa: PLC0415
+
+    given = next(iter(w.hashes)).removeprefix("sha256:") if len(w.hashes) == 1 else None
+    candidate = Candidate(w.filename or "", w.url, given, local=False, origin=w.where)
+    path, sha = download(candidate, cache_dir, offline=offline, where=w.where)
+    _check_hash(w, sha)
+    return path, sha
+
+
+def _check_hash(w: Wanted, sha: str) -> None:
+    if w.hashes and f"sha256:{sha}" not in w.hashes:
+        raise SourceError(
+            f"the sdist has sha256 {sha}, not the hash given here",
+            where=w.where,
+            hint="the file changed, or the hash is wrong; nothing was installed",
+        )
+
+
+def _direct_url(w: Wanted, local: str, sha: str | None) -> str:
+    """PEP 610 ``direct_url.json`` for a source, as pip writes it (keys sorted)."""
+    if sha is None:  # a directory
+        info: dict[str, object] = {"editable": True} if w.editable else {}
+        data: dict[str, object] = {"dir_info": info, "url": _file_url(local)}
+    else:
+        archive = {"hash": f"sha256={sha}", "hashes": {"sha256": sha}}
+        data = {"archive_info": archive, "url": w.url or _file_url(local)}
+    return json.dumps(data, sort_keys=True)
+
+
+def _file_url(path: str) -> str:
+    """``file://`` URL of an absolute *path* (pathlib only here: not on a sync without sources)."""
+    from pathlib import Path  # noqa: PLC0415
+
+    return Path(path).as_uri()
+
+
+def _as_wheel(
+    w: Wanted, built: BuiltWheel, direct_url: str, formats: tuple[frozenset[str], frozenset[str]]
+) -> Wanted:
+    """The named source as the wheel it built: its name and version, given by path."""
+    from graft.model.wheelname import parse_wheel_filename  # noqa: PLC0415
+
+    filename = os.path.basename(built.path)
+    name, version = parse_wheel_filename(filename)[:2]
+    if w.name and w.name != name:
+        raise SourceError(
+            f"the source builds {name} {version}, not {w.name}",
+            where=w.where,
+            hint=f"write {name} @ …",
+        )
+    from packaging.version import Version  # noqa: PLC0415
+
+    if w.version is not None and Version(w.version) != Version(str(version)):  # a lock's
+        raise SourceError(
+            f"the source builds {name} {version}, not {w.version}",
+            where=w.where,
+            hint="the lock file and the source disagree; lock again",
+        )
+    _refuse_binary_only(w.source or "", name, *formats)  # (a name known only now)
+    return dataclasses.replace(
+        w,
+        name=name,
+        version=str(version),
+        path=built.path,
+        url=None,
+        filename=filename,
+        hashes=frozenset(),  # the source's hash was checked; the wheel is graft's own
+        size=None,  # a lock's size is the sdist's
+        direct_url=direct_url,
+    )
+
+
+def lock_directories(
+    inputs: Inputs, asked: ResolveRequest, builder: SourceBuilder | None, cache_dir: str
+) -> dict[str, str]:
+    """Project directories and repositories among the inputs, built for graft's interpreter.
+
+    Each becomes the wheel it builds (its METADATA is what the lock resolves), and the map
+    returned gives each such wheel's source as PEP 610 text, for ``[packages.directory]`` or
+    ``[packages.vcs]`` (the commit checked out). An sdist file or URL as a source is
+    refused (lock it from an index or find-links instead).
+    """
+    from graft.errors import UsageError  # noqa: PLC0415
+
+    sources = [w for w in inputs.wanted if w.source]
+    if not sources:
+        return {}
+    if builder is None or any(
+        not os.path.isdir(w.source or "") and not (w.source or "").startswith("git+")
+        for w in sources
+    ):
+        raise UsageError(
+            "graft lock takes requirements, wheels, project directories, git repositories"
+            " and lock files (no sdist path or URL)",
+            hint="put the sdist in a directory and pass --find-links DIR",
+        )
+    from graft.resolve.named_sources import build_named  # noqa: PLC0415
+    from graft.resolve.screen import format_names  # noqa: PLC0415
+    from graft.venv.interpreter import find_interpreter, introspect  # noqa: PLC0415
+
+    here = introspect(find_interpreter(None))
+    built, _ = build_named(
+        inputs.wanted,
+        here,
+        builder,
+        cache_dir,
+        no_build=asked.no_build,
+        only_binary=format_names(asked.only_binary),
+        no_binary=format_names(asked.no_binary),
+        offline=asked.offline,
+    )
+    sources_of = {
+        b.path or "": b.direct_url or ""
+        for w, b in zip(inputs.wanted, built, strict=True)
+        if w.source
+    }
+    inputs.wanted = built
+    return sources_of
