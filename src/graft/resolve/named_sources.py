@@ -126,12 +126,12 @@ def _local_source(w: Wanted, cache_dir: str, *, offline: bool) -> tuple[str, str
         sha = file_sha256(w.source)
         _check_hash(w, sha)
         return w.source, sha
-    from graft.resolve.sdists import download  # noqa: PLC0415
+    from graft.resolve.sdists import sdist_file  # noqa: PLC0415
     from graft.sources.candidates import Candidate  # noqa: PLC0415
 
     given = next(iter(w.hashes)).removeprefix("sha256:") if len(w.hashes) == 1 else None
     candidate = Candidate(w.filename or "", w.url, given, local=False, origin=w.where)
-    path, sha = download(candidate, cache_dir, offline=offline, where=w.where)
+    path, sha = sdist_file(candidate, cache_dir, offline=offline, where=w.where)
     _check_hash(w, sha)
     return path, sha
 

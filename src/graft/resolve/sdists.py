@@ -97,7 +97,7 @@ def is_sdist_file(path: str) -> bool:
     return path.endswith((".tar.gz", ".zip"))
 
 
-def download(candidate: object, cache_dir: str, *, offline: bool, where: str) -> tuple[str, str]:
+def sdist_file(candidate: object, cache_dir: str, *, offline: bool, where: str) -> tuple[str, str]:
     """An sdist *candidate* as a file in the download cache, and its sha256.
 
     Downloaded unless *offline* (then only the cache answers, or a :class:`SourceError` at
@@ -172,7 +172,7 @@ class SdistBuilds:
         from graft.sources.candidates import Candidate  # noqa: PLC0415
 
         candidate = Candidate(file.filename, file.url, file.sha256, local=False)
-        return download(candidate, self.cache_dir, offline=self.offline, where=file.url)[0]
+        return sdist_file(candidate, self.cache_dir, offline=self.offline, where=file.url)[0]
 
     def metadata(self, file: ArtifactFile) -> bytes:
         """The sdist's static metadata (PKG-INFO or ``[project]``), else the builder's.
