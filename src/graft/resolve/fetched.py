@@ -184,8 +184,6 @@ def check_hashed(chosen: list[tuple[Wanted, Candidate]]) -> None:
     """Hash-checking mode (pip's): every distribution installed must have been given a hash."""
     missing = [f"{w.name}=={w.version} ({w.where})" for w, _ in chosen if not w.hashes]
     if missing:
-        from graft.errors import SourceError  # noqa: PLC0415
-
         raise SourceError(
             f"hash-checking mode: no --hash given for {', '.join(missing)}",
             hint="with any --hash, every distribution needs one (as pip requires); pin and"

@@ -209,8 +209,6 @@ def lock_directories(
     ``[packages.vcs]`` (the commit checked out). An sdist file or URL as a source is
     refused (lock it from an index or find-links instead).
     """
-    from graft.errors import UsageError  # noqa: PLC0415
-
     sources = [w for w in inputs.wanted if w.source]
     if not sources:
         return {}
@@ -223,7 +221,6 @@ def lock_directories(
             " and lock files (no sdist path or URL)",
             hint="put the sdist in a directory and pass --find-links DIR",
         )
-    from graft.resolve.named_sources import build_named  # noqa: PLC0415
     from graft.resolve.screen import format_names  # noqa: PLC0415
     from graft.venv.interpreter import find_interpreter, introspect  # noqa: PLC0415
 

@@ -282,8 +282,6 @@ class SdistBuilds:
         known = self._known(file)
         if known is None:
             return None
-        import json  # noqa: PLC0415
-
         from graft.resolve.surface import surface_from_json  # noqa: PLC0415
 
         try:
