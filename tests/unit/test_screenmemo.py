@@ -74,6 +74,38 @@ def test_the_memo_answers_exactly_what_screen_answers_in_every_environment(
     assert memo.screened + memo.shared == len(ENVS)
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    listings, st.sampled_from(["", ">=1.1", "==2.1rc1", "<2"]), st.sampled_from(list(Prereleases))
+)
+def test_an_explanations_screening_is_screen_with_its_reasons_in_every_environment(
+    files: tuple[ArtifactFile, ...], spec: str, prereleases: Prereleases
+) -> None:
+    memo = ScreenMemo()
+    policy = Policy(prereleases=prereleases)
+    specs = [SpecifierSet(spec)]
+    for env in ENVS:
+        ranks = env.target.tag_rank()
+        shared = memo.explained(LIB, files, specs, env.target, policy, tag_rank=ranks)
+        alone = screen(LIB, files, specs, env.target, policy, tag_rank=ranks)
+        assert shared == alone, env.label  # the offer and every file's reason, in order
+    assert memo.screened + memo.shared == len(ENVS)
+
+
+def test_an_explanations_screening_is_shared_only_where_the_whole_listing_looks_alike() -> None:
+    # 2.0 is outside the specifier, but an explanation reads every file, and 2.0's
+    # requires-python tells 3.9 and 3.10 from the other versions (its reason differs)
+    files = (_file("1.0", "py3-none-any"), _file("2.0", "py3-none-any", python=">=3.11"))
+    memo = ScreenMemo()
+    specs = [SpecifierSet("<2")]
+    for env in ENVS:
+        ranks = env.target.tag_rank()
+        memo.explained(LIB, files, specs, env.target, Policy(), tag_rank=ranks)
+    assert (memo.screened, memo.shared) == (2, len(ENVS) - 2)
+    memo.screen(LIB, files, specs, ENVS[0].target, Policy(), tag_rank=ENVS[0].target.tag_rank())
+    assert memo.screened == 3  # (the resolver's question, without reasons, is kept apart)
+
+
 def test_a_pure_python_listing_is_screened_once_per_python_verdict() -> None:
     files = (_file("1.0", "py3-none-any"), _file("2.0", "py3-none-any", python=">=3.11"))
     memo = ScreenMemo()

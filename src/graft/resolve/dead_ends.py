@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile
     from graft.resolve.screen import Policy, Screen
+    from graft.resolve.screenmemo import ScreenMemo
 
 #: A dead end's key (:func:`~graft.resolve.candidates.candidate_key`) and why it is one.
 Ends = dict[tuple[str, str, str | None], tuple[WheelCandidate, Need]]
@@ -41,6 +42,7 @@ class Screening(Protocol):
     policy: Policy
     target: Target
     tag_rank: dict[str, int]
+    screens: ScreenMemo | None
     dead_ends: Ends
     _alone: dict[Need, tuple[int, bool]]
 
@@ -168,7 +170,11 @@ class DeadEnds:
         if _yanked_among(by_version(files).admitted(specs)):
             return None
         wide = replace(self.policy, prereleases=Prereleases.ALLOW)
-        found = screen(name, files, specs, self.target, wide, tag_rank=self.tag_rank, reasons=False)
+        target, rank = self.target, self.tag_rank
+        if self.screens is not None:  # (a lock's: shared by its environments)
+            found = self.screens.screen(name, files, specs, target, wide, tag_rank=rank)
+        else:
+            found = screen(name, files, specs, target, wide, tag_rank=rank, reasons=False)
         return self._offer(found, name, need.extra, set(), set())
 
     def only_dead_ends(

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from graft.resolve.artifacts import ArtifactFile
     from graft.resolve.candidates import Candidate, Need
     from graft.resolve.provider import Provider
+    from graft.resolve.screen import Screen
 
 #: How many versions or tags a message lists at most.
 SHOWN = 5
@@ -217,9 +218,7 @@ def _no_candidates(
         typed = any(_typed_by_the_user(parent) for parent in stating)
         return _no_projects(name, asked, askers, provider, typed=typed)
     specs = [i.requirement.specifier for i in infos]
-    matching = screen(
-        name, files, specs, provider.target, provider.policy, tag_rank=provider.tag_rank
-    )
+    matching = _screened(name, files, specs, provider)
     if matching.offered:
         return None  # there are candidates: the failure is a conflict further down
     unfit = {Reject.SDIST, Reject.FILENAME, Reject.TAGS, Reject.NO_BINARY}
@@ -228,12 +227,7 @@ def _no_candidates(
         # nothing fits the target, or the versions asked for exist and only their wheels do
         # not fit (a pin from before the target's Python): not a missing version
         return _unfit(name, matching.rejected, asked, specs, provider, fit=fit)
-    alone = [
-        screen(
-            name, files, [s], provider.target, provider.policy, tag_rank=provider.tag_rank
-        ).offered
-        for s in specs
-    ]
+    alone = [_screened(name, files, [s], provider).offered for s in specs]
     parents = {info.parent for info in infos}
     if len(specs) > 1 and all(alone) and len(parents) > 1:
         return None  # each alone is met: a conflict between requirements of different origin
@@ -333,6 +327,19 @@ def _only_sdists(
         hint=f"builds are off (--no-build, --only-binary {name} or :all:, or a command that"
         " does not build); allow them, or pin a version with a wheel",
     )
+
+
+def _screened(
+    name: NormalizedName,
+    files: Sequence[ArtifactFile],
+    specs: list[SpecifierSet],
+    provider: Provider,
+) -> Screen:
+    """*files* screened under *specs* for the provider's target, with reasons (a lock's: shared)."""
+    target, policy, rank = provider.target, provider.policy, provider.tag_rank
+    if provider.screens is not None:
+        return provider.screens.explained(name, files, specs, target, policy, tag_rank=rank)
+    return screen(name, files, specs, target, policy, tag_rank=rank)
 
 
 def _unfit(

@@ -131,6 +131,7 @@ class ScreenMemo:
         self._listings: dict[int, tuple[Sequence[ArtifactFile], _Listing]] = {}
         self._alive: dict[int, object] = {}  # the objects policy keys name by identity
         self._screens: dict[tuple[Hashable, ...], Screen] = {}
+        self._explained: dict[tuple[Hashable, ...], Screen] = {}  # screenings with reasons
         self._firsts: dict[tuple[Hashable, ...], tuple[Version, ArtifactFile] | None] = {}
         self._policy_keys: dict[tuple[int, str], tuple[Policy, tuple[Hashable, ...]]] = {}
         # signature() per (listing, tag ranks, Python): asked on every screening (a
@@ -257,6 +258,28 @@ class ScreenMemo:
         key = self._key(name, files, specs, listing, policy, signature=seen)
         whole = functools.partial(screen, tag_rank=tag_rank, reasons=False)
         return self._remembered(self._screens, key, whole, name, files, specs, target, policy)
+
+    def explained(
+        self,
+        name: NormalizedName,
+        files: Sequence[ArtifactFile],
+        specs: Sequence[SpecifierSet],
+        target: Target,
+        policy: Policy,
+        *,
+        tag_rank: Mapping[str, int],
+    ) -> Screen:
+        """``screen(...)`` with its reasons (an explanation's question), shared likewise.
+
+        It reads every file of the listing, so the signature is of the whole listing. A lock
+        whose environments fail alike (a root with no wheel for Windows arm64, on each
+        Python) explains each from the same screenings.
+        """
+        listing = self._listing_of(files)
+        seen = self._signature(listing, tag_rank, target.version)
+        key = self._key(name, files, specs, listing, policy, signature=seen)
+        whole = functools.partial(screen, tag_rank=tag_rank, reasons=True)
+        return self._remembered(self._explained, key, whole, name, files, specs, target, policy)
 
     def _remembered(
         self,
