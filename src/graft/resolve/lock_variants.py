@@ -17,9 +17,8 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from graft.resolve.artifacts import parse_wheel
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
-    from packaging.pylock import Pylock
     from packaging.utils import NormalizedName
     from packaging.version import Version
 
@@ -183,13 +182,13 @@ def _label(file: ArtifactFile) -> str | None:
     return parsed.variant if parsed is not None else None
 
 
-def to_toml_dict(lock: Pylock, entries: Sequence[LockEntry]) -> dict[str, Any]:
-    """*lock* as a TOML table: real wheel names, ``[packages.variants-json]``, clauses.
+def to_toml_dict(table: Mapping[str, Any], entries: Sequence[LockEntry]) -> dict[str, Any]:
+    """The lock's *table* as written: real wheel names, ``[packages.variants-json]``, clauses.
 
-    *lock* is :func:`~graft.resolve.lock_write.to_pylock` of *entries*: packages and wheels
-    in the same order.
+    *table* is :func:`~graft.resolve.lock_write.pylock_table` of *entries*: packages and
+    wheels in the same order.
     """
-    data = dict(lock.to_dict())
+    data = dict(table)
     packages = list(data.get("packages", []))
     for i, (package, entry) in enumerate(zip(packages, entries, strict=True)):
         table = dict(package)

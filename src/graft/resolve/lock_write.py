@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from graft.errors import SourceError
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from packaging.pylock import Pylock
 
     from graft.resolve.artifacts import ArtifactFile
@@ -47,13 +49,16 @@ def _locked_source(direct_url: str, lock_dir: str) -> tuple[str, Any]:
     return "directory", directory
 
 
-def to_pylock(
+def pylock_table(
     entries: tuple[LockEntry, ...],
     covered: tuple[Environment, ...],
     lock_dir: str,
     sources: dict[str, str] | None = None,
-) -> Pylock:
-    """The PEP 751 lock of *entries* over the *covered* environments (validated).
+) -> Mapping[str, Any]:
+    """The PEP 751 lock of *entries* over the *covered* environments, as packaging's table.
+
+    Validated as ``Pylock.validate`` does (the table read back), without making the table
+    twice: it is what is written.
 
     *sources* maps the wheel built from a named source to the source's PEP 610 text: its
     entry is ``[packages.directory]`` or ``[packages.vcs]``, not the wheel.
@@ -101,8 +106,9 @@ def to_pylock(
         created_by="graft",
         packages=packages,
     )
-    lock.validate()
-    return lock
+    table = lock.to_dict()
+    Pylock.from_dict(table)  # (Pylock.validate: raises PylockValidationError)
+    return table
 
 
 def _wheel(file: ArtifactFile, lock_dir: str) -> Any:
@@ -167,7 +173,7 @@ def emit(
     from graft.resolve.lock_variants import to_toml_dict  # noqa: PLC0415
 
     lock_dir = os.getcwd() if output == STDOUT else os.path.dirname(output)  # paths relative
-    data = to_toml_dict(to_pylock(entries, covered, lock_dir, sources), entries)
+    data = to_toml_dict(pylock_table(entries, covered, lock_dir, sources), entries)
     if output != STDOUT:
         write(data, output)
         return None
