@@ -212,6 +212,7 @@ def test_a_surface_survives_json_and_another_form_is_refused() -> None:
     surface = read_surface(
         metadata("a>=1; extra == 'x'", "b[c]<2", "broken (", python=">=3.9", extras=("x",))
     )
+    surface.requirements_for("x")  # (what it keeps of its reading is not written)
     again = surface_from_json(json.loads(json.dumps(surface_to_json(surface))))
     assert again == surface
     assert again is not None
@@ -257,6 +258,7 @@ def test_the_lines_left_unparsed_for_an_extra_are_lines_that_cannot_hold_for_it(
         every = [str(r) for r in surface.requirements if _holds(r, extra)]
         some = [str(r) for r in surface.requirements_for(extra) if _holds(r, extra)]
         assert some == every
+        assert surface.requirements_for(extra) is surface.requirements_for(extra)  # (kept)
 
 
 def test_extra_only_lines_are_not_parsed_for_the_base() -> None:

@@ -94,6 +94,10 @@ class Surface:
     parsed: dict[str, Requirement] = field(
         default_factory=dict, compare=False, hash=False, repr=False
     )
+    # requirements_for's answer per extra: a lock asks it of one surface in every environment
+    by_extra: dict[str, tuple[Requirement, ...]] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
 
     @property
     def requirements(self) -> tuple[Requirement, ...]:
@@ -127,12 +131,16 @@ class Surface:
         benchmark set are such lines, and parsing one costs ~0.1 ms). Every other line is
         parsed and left to the caller's marker evaluation.
         """
+        known = self.by_extra.get(extra)
+        if known is not None:
+            return known
         out = []
         for line in self.requires_dist:
             only = _extra_only(line)
             if only is None or canonicalize_name(only) == extra:
                 out.append(self.requirement(line))
-        return tuple(out)
+        known = self.by_extra[extra] = tuple(out)  # (a race makes an equal answer twice)
+        return known
 
     @property
     def python_specifier(self) -> SpecifierSet | None:
@@ -161,6 +169,10 @@ class Surface:
         return sha256_hex(text.encode())
 
 
+#: What a surface keeps of its own reading, never written with it.
+_NOT_WRITTEN = frozenset({"parsed", "by_extra"})
+
+
 def surface_to_json(surface: Surface) -> dict[str, Any]:
     """*surface* as JSON (the parsed requirements are its ``requires_dist`` parsed again).
 
@@ -169,7 +181,7 @@ def surface_to_json(surface: Surface) -> dict[str, Any]:
     """
     out: dict[str, Any] = {"form": SURFACE_FORM}
     for f in fields(Surface):
-        if f.name != "parsed":
+        if f.name not in _NOT_WRITTEN:
             value = getattr(surface, f.name)
             out[f.name] = list(value) if isinstance(value, tuple) else value
     return out
@@ -177,7 +189,7 @@ def surface_to_json(surface: Surface) -> dict[str, Any]:
 
 def surface_from_json(data: object) -> Surface | None:
     """The surface :func:`surface_to_json` wrote, or None when *data* is not one of this form."""
-    names = {f.name for f in fields(Surface)} - {"parsed"}
+    names = {f.name for f in fields(Surface)} - _NOT_WRITTEN
     if not isinstance(data, dict) or data.get("form") != SURFACE_FORM:
         return None
     if set(data) - {"form"} != names:
