@@ -30,6 +30,8 @@ HEAVY = {
     "argparse",
     "dataclasses",
     "graft.cli.main",
+    "graft.cli.parser",
+    "graft.cli.sync_cmd",
     "graft.plan.types",
     "graft.sync",
     "packaging.version",

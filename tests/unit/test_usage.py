@@ -10,6 +10,7 @@ import shutil
 import pytest
 
 from graft.cli import main, noop, usage
+from graft.cli import parser as cli_parser
 
 
 def test_top_help_is_what_argparse_prints(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -90,8 +91,8 @@ def test_the_help_width_is_what_shutil_finds(
         monkeypatch.delenv("COLUMNS", raising=False)
     else:
         monkeypatch.setenv("COLUMNS", columns)
-    assert main._columns() == shutil.get_terminal_size().columns
-    parser = main._parser("sync")
+    assert cli_parser._columns() == shutil.get_terminal_size().columns
+    parser = cli_parser._parser("sync")
     assert parser._get_formatter()._width == shutil.get_terminal_size().columns - 2
     sync = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     sync_parser = sync.choices["sync"]

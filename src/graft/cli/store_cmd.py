@@ -1,6 +1,7 @@
 """``graft store info|list|verify|repair|gc``: look after the store.
 
-Wired into :mod:`graft.cli.main` by :func:`add_store_parser` and :func:`run_store`.
+Wired into :mod:`graft.cli.parser` by :func:`add_store_parser` and into :mod:`graft.cli.main`
+by :func:`run_store`.
 Exit status: 0 success, 1 error (or, for ``verify``, any problem found).
 """
 

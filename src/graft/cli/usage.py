@@ -1,6 +1,6 @@
 """``graft --help`` and ``graft --version``, printed without loading argparse.
 
-The text is argparse's own rendering of :func:`graft.cli.main`'s parser for an 80-column
+The text is argparse's own rendering of :mod:`graft.cli.parser`'s command line for an 80-column
 output (a pipe's width); ``tests/unit/test_usage.py`` fails when the two differ, and prints
 the text to paste here. Any other form of help (``graft sync --help``, a narrow terminal's
 ``COLUMNS``) goes to argparse.

@@ -1,0 +1,51 @@
+"""An error as the command line tells it: a line on stderr, or one JSON object on stdout.
+
+With ``--json`` every error (a usage error from :mod:`graft.cli.parser` too) is one JSON
+object on stdout, never a line on stderr; with ``-v`` a line is followed by the error's details.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TYPE_CHECKING, Any
+
+from graft.cli.exits import stdout_gone
+
+if TYPE_CHECKING:
+    import argparse
+
+    from graft.errors import GraftError
+
+
+def print_json_error(exc: GraftError | None, message: str | None = None) -> None:
+    """An error as one JSON object on stdout (``--json``): what, where, hint, the line."""
+    if exc is None:  # an internal error or an interrupt: a message only
+        out: dict[str, Any] = {"error": message, "where": None, "hint": None, "message": message}
+        out["kind"] = "InternalError" if (message or "").startswith("internal") else "Interrupted"
+    else:
+        out = {"error": exc.what, "where": exc.where, "hint": exc.hint, "message": str(exc)}
+        out["kind"] = type(exc).__name__
+        if exc.details:
+            out["details"] = list(exc.details)
+    print(json.dumps(out, sort_keys=True))
+
+
+def report(args: argparse.Namespace, exc: GraftError | None, message: str | None = None) -> None:
+    """One error: a line on stderr, or with ``--json`` one JSON object on stdout.
+
+    With ``-v``, the error's details (each missing requirement, say) follow, one per line.
+    """
+    if getattr(args, "json", False):
+        try:
+            print_json_error(exc, message)
+            sys.stdout.flush()
+        except BrokenPipeError:  # `graft sync ... --json | head -c 100`: nobody reads it
+            stdout_gone()
+        return
+    text = f"graft: error: {exc}" if exc is not None else f"graft: {message}"
+    print(text, file=sys.stderr)
+    # (an explanation of several lines, a resolver's, already shows its details)
+    if exc is not None and exc.details and getattr(args, "verbose", False) and "\n" not in text:
+        for detail in exc.details:
+            print(f"graft:   {detail}", file=sys.stderr)

@@ -1,0 +1,300 @@
+"""The command line's grammar: argparse's parsers, and the options ``graft sync`` reads.
+
+Each other command adds its own parser (``add_lock_parser`` and the rest, imported only when
+that command is parsed); the inputs and sources resolution reads are shared by ``graft sync``
+and ``graft lock``. A usage error is one JSON object on stdout when ``--json`` was given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any, NoReturn
+
+from graft import __version__
+from graft.cli.error_output import print_json_error
+from graft.errors import UsageError
+
+_COMMANDS = ("sync", "lock", "audit", "bench", "store", "cache", "inspect", "variants", "build")
+
+
+def _columns() -> int:
+    """The terminal's width as :func:`shutil.get_terminal_size` finds it, fallback 80.
+
+    ``$COLUMNS`` first, then the terminal on stdout. (argparse asks shutil for it each time
+    an argument is added, and shutil brings zlib, bz2 and lzma: ~3 ms of a sync's start.)
+    """
+    import os  # noqa: PLC0415
+
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns if columns > 0 else 80
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help, its width found without importing shutil (:func:`_columns`)."""
+
+    def __init__(
+        self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+        width: int | None = None,
+    ) -> None:  # fmt: skip
+        width = _columns() - 2 if width is None else width
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one JSON object on stdout when ``--json`` was given."""
+
+    json_errors = False  # set by parse when --json is among the arguments
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)  # (subparsers are _Parsers too)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        if self.json_errors:
+            print_json_error(UsageError(message, hint=f"see {self.prog} --help"))
+            self.exit(2)
+        super().error(message)
+
+
+def _parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line; with *only*, just that command's part.
+
+    Building all of argparse's actions costs a warm sync several milliseconds.
+    """
+    parser: argparse.ArgumentParser = _Parser(  # (its subparsers are _Parsers too)
+        prog="graft",
+        description="Build virtual environments as link farms over a store of unpacked wheels.",
+    )
+    parser.add_argument("--version", action="version", version=f"graft {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    if only in {None, "sync"}:
+        _add_sync_parser(sub)
+    if only in {None, "lock"}:
+        from graft.cli.lock_cmd import add_lock_parser  # noqa: PLC0415
+
+        add_lock_parser(sub, _add_resolution_options)
+    if only in {None, "audit"}:
+        from graft.cli.audit_cmd import add_audit_parser  # noqa: PLC0415
+
+        add_audit_parser(sub)
+    if only in {None, "bench"}:
+        from graft.cli.bench_cmd import add_bench_parser  # noqa: PLC0415
+
+        add_bench_parser(sub)
+    if only in {None, "store"}:
+        from graft.cli.store_cmd import add_store_parser  # noqa: PLC0415
+
+        add_store_parser(sub)
+    if only in {None, "cache"}:
+        from graft.cli.cache_cmd import add_cache_parser  # noqa: PLC0415
+
+        add_cache_parser(sub)
+    if only in {None, "build"}:
+        from graft.cli.build_cmd import add_build_parser  # noqa: PLC0415
+
+        add_build_parser(sub)
+    if only in {None, "inspect"}:
+        inspect = sub.add_parser("inspect", help="print a wheel's record as graft sees it")
+        inspect.add_argument("wheel", metavar="WHEEL")
+        inspect.add_argument("--json", action="store_true")
+    if only in {None, "variants"}:
+        from graft.cli.variants_cmd import add_variants_parser  # noqa: PLC0415
+
+        add_variants_parser(sub)
+    return parser
+
+
+def _add_sync_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sync = sub.add_parser(
+        "sync", help="build or update a venv holding exactly the requirements and their deps"
+    )
+    sync.add_argument("venv", metavar="VENV")
+    sync.add_argument(
+        "specs",
+        nargs="*",
+        metavar="REQ",
+        help="a PEP 508 requirement (name, name>=1, name[extra], name @ URL), a .whl, or a"
+        " pylock.toml",
+    )
+    _add_resolution_options(sync)
+    sync.add_argument("--python", metavar="PY", help="interpreter path, or a version like 3.12")
+    sync.add_argument(
+        "--no-deps", action="store_true", help="install only what is named, not its dependencies"
+    )
+    sync.add_argument(
+        "--reinstall",
+        "--force-reinstall",
+        action="store_true",
+        help="rebuild the venv from the store even when it is in sync (uv's --reinstall)",
+    )
+    sync.add_argument(
+        "-U",
+        "--upgrade",
+        action="store_true",
+        help="newest allowed versions (default: keep what the venv has, if allowed)",
+    )
+    sync.add_argument(
+        "-P",
+        "--upgrade-package",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="upgrade NAME only (repeatable)",
+    )
+    sync.add_argument("--store", metavar="DIR", help="store location (default: $GRAFT_STORE)")
+    sync.add_argument("--collisions", choices=("error", "warn", "ignore"), default="warn")
+    sync.add_argument("--link-mode", choices=("symlink", "hardlink", "copy"), default="symlink")
+    sync.add_argument("--dry-run", action="store_true", help="plan only; change nothing")
+    foreign = sync.add_argument_group(
+        "foreign target (with --dry-run; as pip download's flags)",
+    )
+    foreign.add_argument("--python-version", metavar="X.Y", help="plan for this Python version")
+    foreign.add_argument("--platform", action="append", default=[], metavar="TAG")
+    foreign.add_argument("--implementation", choices=("cp", "pp"), help="default: cp")
+    foreign.add_argument("--abi", action="append", default=[], metavar="ABI")
+    sync.add_argument("--json", action="store_true", help="print the plan or summary as JSON")
+    sync.add_argument("-q", "--quiet", action="store_true")
+    sync.add_argument("-v", "--verbose", action="store_true")
+    from graft.cli.variants_cmd import add_variant_options  # noqa: PLC0415
+
+    add_variant_options(sync)
+    _add_build_options(sync)
+
+
+def _add_build_options(sync: argparse.ArgumentParser) -> None:
+    """Sources in a sync: editables, which projects may be built, and how."""
+    builds = sync.add_argument_group("builds (project directories, sdists, -e)")
+    builds.add_argument(
+        "-e",
+        "--editable",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="install the project directory PATH editable (PEP 660); repeatable",
+    )
+    builds.add_argument(
+        "--no-binary",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="build NAME from its sdist, never a wheel (:all: for every project)",
+    )
+    builds.add_argument(
+        "--only-binary",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="never build NAME (:all: for every project)",
+    )
+    builds.add_argument("--no-build", action="store_true", help="never build anything")
+    from graft.cli.build_cmd import add_build_options  # noqa: PLC0415
+
+    add_build_options(builds)
+
+
+def _add_resolution_options(parser: argparse.ArgumentParser) -> None:
+    """The inputs and sources resolution reads: shared by ``graft sync`` and ``graft lock``."""
+    parser.add_argument("-r", "--requirement", action="append", default=[], metavar="FILE")
+    parser.add_argument(
+        "-c",
+        "--constraint",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="limit versions with FILE's requirements (adds nothing)",
+    )
+    parser.add_argument(
+        "--prerelease",
+        choices=("allow", "if-necessary", "disallow"),
+        help="when prereleases are candidates (default: if-necessary, as pip and uv)",
+    )
+    parser.add_argument("--pre", action="store_true", help="same as --prerelease allow")
+    parser.add_argument(
+        "--exclude-newer",
+        metavar="DATE",
+        help="ignore files uploaded after DATE (YYYY-MM-DD or RFC 3339), from the index's"
+        " upload times",
+    )
+    parser.add_argument(
+        "--index-url", metavar="URL", help="simple API root, or a local directory (default: PyPI)"
+    )
+    parser.add_argument(
+        "--extra-index-url",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="another index, asked before --index-url; each project comes from the first"
+        " index that has any file for it (never a mix)",
+    )
+    parser.add_argument(
+        "--index-strategy",
+        choices=("first-index", "unsafe-best-match"),
+        default="first-index",
+        help="first-index (default): a project comes from the first index that has it;"
+        " unsafe-best-match: from all of them, as pip does (open to dependency confusion)",
+    )
+    parser.add_argument(
+        "--refresh",
+        action="store_true",
+        help="ask the indexes again for every page, however recently cached (uv's --refresh)",
+    )
+    parser.add_argument(
+        "--keyring-provider",
+        choices=("disabled", "subprocess"),
+        default=None,
+        help="subprocess: ask the keyring command for the credentials of an index that"
+        " answers HTTP 401, as pip and uv do (default: disabled; GRAFT_KEYRING_PROVIDER)",
+    )
+    parser.add_argument("-f", "--find-links", action="append", default=[], metavar="DIR")
+    parser.add_argument("--no-index", action="store_true", help="use only --find-links and files")
+    parser.add_argument(
+        "--offline",
+        action="store_true",
+        help="use only what is cached: index pages, metadata files, wheels",
+    )
+    parser.add_argument(
+        "--extra", action="append", default=[], help="pylock.toml or pyproject.toml: an extra"
+    )
+    parser.add_argument(
+        "--group", action="append", default=[], help="pylock.toml or pyproject.toml: a group"
+    )
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    """The arguments; ``graft sync``'s options may come between and after its requirements."""
+    _Parser.json_errors = "--json" in argv
+    parser = _parser(argv[0] if argv and argv[0] in _COMMANDS else None)
+    if argv[:1] not in (["sync"], ["lock"]):
+        return _index_from_environment(parser.parse_args(argv))
+    # argparse cannot intermix through subparsers: parse `sync`/`lock` with its own parser
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))  # noqa: SLF001
+    sync_parser: argparse.ArgumentParser = sub.choices[argv[0]]
+    args, rest = sync_parser.parse_known_args(argv[1:])
+    if rest:  # requirements after an option (intermixing costs a warm sync about 1 ms)
+        args = sync_parser.parse_intermixed_args(argv[1:])
+    args.command = argv[0]
+    return _index_from_environment(args)
+
+
+def _index_from_environment(args: argparse.Namespace) -> argparse.Namespace:
+    """The indexes of ``GRAFT_INDEX_URL`` and ``GRAFT_EXTRA_INDEX_URL`` where the flags give none.
+
+    As ``UV_INDEX_URL`` and ``PIP_INDEX_URL`` stand for their tools' flags; the extra indexes
+    are separated by spaces.
+    """
+    if getattr(args, "index_url", False) is None:
+        args.index_url = os.environ.get("GRAFT_INDEX_URL") or None
+    if getattr(args, "extra_index_url", None) == []:
+        args.extra_index_url = os.environ.get("GRAFT_EXTRA_INDEX_URL", "").split()
+    return args

@@ -1,0 +1,239 @@
+"""``graft sync VENV [REQ ...]``: the request from the options, the sync, its output, the stamps.
+
+The options are :mod:`graft.cli.parser`'s. After a successful sync come the stamps that let
+the next syncs skip the full path (:mod:`graft.cli.noop`, :mod:`graft.cli.replay`,
+:mod:`graft.cli.changestamp`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from typing import TYPE_CHECKING, Any
+
+from graft.errors import UsageError
+
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Sequence
+
+    from graft.model.foreign import ForeignTarget
+    from graft.plan.types import Plan
+    from graft.sync import SyncResult
+
+
+class ConsoleReporter:
+    """Progress on stderr: a rich bar on a terminal, nothing otherwise."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+
+    def downloads(self, items: int) -> object:
+        """A progress bar for *items* downloads, or ``None`` when quiet or not on a terminal."""
+        if self.quiet or not sys.stderr.isatty():
+            return None
+        from graft.cli.progress import DownloadProgress  # noqa: PLC0415
+
+        return DownloadProgress(items)
+
+    def waiting_for_venv(self, prefix: str) -> None:
+        """Say that another sync holds the venv's lock (unless quiet)."""
+        if not self.quiet:
+            print(f"graft: waiting for another graft sync of {prefix}", file=sys.stderr)
+
+    def stage(self, message: str) -> None:
+        """A stage name on a terminal (unless quiet)."""
+        if not self.quiet and sys.stderr.isatty():
+            print(f"graft: {message}", file=sys.stderr)
+
+
+def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    """Sync the venv *args* name; exit status 0 (an error is raised, for ``main`` to tell)."""
+    from graft.cli.noop import render_changes, summary_line  # noqa: PLC0415
+    from graft.cli.sync_builds import SyncBuilds  # noqa: PLC0415
+    from graft.cli.variants_cmd import Plugins, variant_fields  # noqa: PLC0415
+    from graft.errors import BuildError  # noqa: PLC0415
+    from graft.model.request import SyncRequest  # noqa: PLC0415
+    from graft.sync import sync  # noqa: PLC0415
+
+    started = time.perf_counter()
+    kept = _keep_venv_python(args)
+    plugins = Plugins(args, args.python)  # asked only for namespaces the user allowed
+    request = SyncRequest(
+        venv=args.venv,
+        specs=tuple(args.specs),
+        requirement_files=tuple(args.requirement),
+        constraint_files=tuple(args.constraint),
+        prerelease=args.prerelease or ("allow" if args.pre else None),
+        exclude_newer=args.exclude_newer,
+        upgrade=args.upgrade,
+        upgrade_packages=tuple(args.upgrade_package),
+        python=args.python,
+        no_deps=args.no_deps,
+        reinstall=args.reinstall,
+        index_url=args.index_url,
+        extra_index_urls=tuple(args.extra_index_url),
+        index_strategy=args.index_strategy,
+        refresh=args.refresh,
+        find_links=tuple(args.find_links),
+        no_index=args.no_index,
+        offline=args.offline,
+        foreign=_foreign(args),
+        extras=tuple(args.extra),
+        groups=tuple(args.group),
+        store=args.store,
+        collisions=args.collisions,
+        link_mode=args.link_mode,
+        dry_run=args.dry_run,
+        reporter=ConsoleReporter(args.quiet),
+        **variant_fields(args),
+        editables=tuple(args.editable),
+        no_binary=tuple(args.no_binary),
+        only_binary=tuple(args.only_binary),
+        no_build=args.no_build,
+        builder=SyncBuilds(args),
+        variant_plugins=plugins,
+    )
+    try:
+        result = sync(request)
+    except BuildError as exc:  # the backend's whole output, then how to rerun it
+        if not args.json:
+            if exc.log:
+                sys.stderr.write(exc.log if exc.log.endswith("\n") else exc.log + "\n")
+            if exc.rerun:
+                print(f"graft: to rerun by hand: {exc.rerun}", file=sys.stderr)
+        raise
+    from graft.cli.audit_cmd import after_sync  # noqa: PLC0415
+
+    after_sync(args)  # graft audit allows the provider plugins this venv was synced with
+    plan = result.plan
+    elapsed = time.perf_counter() - started
+    if args.verbose:
+        stages = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in result.timings.items())
+        print(f"graft: timings: {stages}", file=sys.stderr)
+        for note in (*plugins.notes, *result.notes):
+            print(f"graft: {note}", file=sys.stderr)
+    if not args.quiet:
+        for warning in result.warnings:
+            print(f"graft: warning: {warning}", file=sys.stderr)
+    if plan is not None and args.collisions == "warn" and not args.quiet:
+        for collision in plan.collisions:
+            print(f"graft: warning: collision: {collision.describe()}", file=sys.stderr)
+    if args.json:
+        out = plan.to_dict() if args.dry_run and plan else _summary(result, elapsed)
+        if result.variants:  # PEP 825: the variant choice per release, only when there was one
+            out["variants"] = list(result.variants)
+        print(json.dumps(out, indent=2, sort_keys=True))
+    elif args.dry_run and plan is not None:
+        _render_plan(plan)
+    elif not args.quiet:
+        verb = "synced" if plan is not None else "already in sync:"
+        render_changes(result.changes())
+        count = len(result.distributions)
+        copies = args.link_mode == "copy"
+        line = summary_line(verb, result.prefix, count, result.stats, elapsed, copies)
+        print(line, file=sys.stderr)
+    if request.foreign is None and not args.dry_run:
+        _keep_stamps(args, argv, result, kept=kept)
+    return 0
+
+
+def _keep_stamps(
+    args: argparse.Namespace, argv: Sequence[str], result: SyncResult, *, kept: bool
+) -> None:
+    """After a successful sync: the stamps that let the next syncs skip the full path.
+
+    The sync stamp (a no-op, :mod:`graft.cli.noop`), the replay stamp (a new venv,
+    :mod:`graft.cli.replay`), the change stamp (an edited pin set, :mod:`graft.cli.changestamp`).
+    """
+    from graft.cli import changestamp, noop, replay  # noqa: PLC0415
+
+    changestamp.keep(list(argv), result, python=args.python, kept=kept)
+    if result.memo is None or result.inputs is None:
+        return
+    upgrade = bool(args.upgrade or args.upgrade_package)
+    noop.keep(
+        list(argv),
+        prefix=result.prefix,
+        memo=result.memo,
+        inputs=result.inputs,
+        summary=(len(result.distributions), result.stats),
+        warnings=result.warnings,
+        python=args.python,
+        upgrade=upgrade,
+    )
+    if kept:  # (a new directory has no interpreter to keep: it gets graft's own)
+        return
+    lines = _new_venv_lines(result, args.collisions)
+    replay.keep(list(argv), result, lines=lines, python=args.python, upgrade=upgrade)
+
+
+def _keep_venv_python(args: argparse.Namespace) -> bool:
+    """Without ``--python``, an existing venv keeps its interpreter; whether one was kept.
+
+    As pip and uv install into the venv's own Python. A new venv, or one whose interpreter
+    is gone, gets the interpreter running graft.
+    """
+    if args.python is not None or _foreign(args) is not None or not os.path.isdir(args.venv):
+        return False
+    from graft.venv.interpreter import venv_interpreter  # noqa: PLC0415
+
+    found = venv_interpreter(args.venv)
+    if found is None or os.path.realpath(found) == os.path.realpath(sys.executable):
+        return False  # gone, or the default already (graft run from a venv: its base Python)
+    args.python = found
+    return True
+
+
+def _new_venv_lines(result: SyncResult, collisions: str) -> list[str]:
+    """What this sync would print before its summary line, into a new venv (unless -q)."""
+    import dataclasses  # noqa: PLC0415
+
+    lines = [f"graft: warning: {warning}" for warning in result.warnings]
+    if result.plan is not None and collisions == "warn":
+        lines += [f"graft: warning: collision: {c.describe()}" for c in result.plan.collisions]
+    added = dataclasses.replace(result, before=()).changes()["added"]
+    return lines + [f" + {item}" for item in added]
+
+
+def _foreign(args: argparse.Namespace) -> ForeignTarget | None:
+    if not (args.python_version or args.platform or args.implementation or args.abi):
+        return None
+    if args.python:
+        raise UsageError("--python cannot be combined with foreign-target flags")
+    if not args.dry_run:
+        raise UsageError(
+            "a foreign target can only be planned",
+            where="--python-version/--platform/--implementation/--abi",
+            hint="add --dry-run",
+        )
+    version = args.python_version or "{}.{}".format(*sys.version_info[:2])
+    from graft.model.foreign import ForeignTarget  # noqa: PLC0415
+
+    return ForeignTarget(
+        version, tuple(args.platform), args.implementation or "cp", tuple(args.abi)
+    )
+
+
+def _summary(result: SyncResult, elapsed: float) -> dict[str, Any]:
+    return {
+        "prefix": result.prefix,
+        "changed": result.plan is not None,
+        "distributions": list(result.distributions),
+        **result.stats,
+        "collisions": [c.describe() for c in result.plan.collisions] if result.plan else [],
+        "seconds": round(elapsed, 4),
+        "changes": result.changes(),
+    }
+
+
+def _render_plan(plan: Plan) -> None:
+    for action in plan.actions:
+        source = getattr(action, "source", "")
+        print(f"{action.kind:15} {action.dest}" + (f" -> {source}" if source else ""))
+    print(
+        f"# {len(plan.distributions)} distributions, {plan.links} links,"
+        f" {plan.directories} directories, {plan.files_served} files served"
+    )
