@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 
 
 def _run_inspect(args: argparse.Namespace) -> int:
-    import os  # noqa: PLC0415
     import tempfile  # noqa: PLC0415
 
     from graft._fs import file_sha256  # noqa: PLC0415
