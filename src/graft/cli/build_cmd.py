@@ -13,6 +13,7 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
+from graft.cli.error_output import build_output
 from graft.errors import UsageError
 
 if TYPE_CHECKING:
@@ -148,11 +149,7 @@ def run_build(args: argparse.Namespace) -> int:
     try:
         outcomes = build(request, make_env)
     except BuildError as exc:
-        if not args.json:
-            if exc.log:
-                sys.stderr.write(exc.log if exc.log.endswith("\n") else exc.log + "\n")
-            if exc.rerun:
-                print(f"graft: to rerun by hand: {exc.rerun}", file=sys.stderr)
+        build_output(args, exc)
         raise
     if args.json:
         print(json.dumps([_outcome_dict(o) for o in outcomes], indent=2, sort_keys=True))

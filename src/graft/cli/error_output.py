@@ -15,7 +15,7 @@ from graft.cli.exits import stdout_gone
 if TYPE_CHECKING:
     import argparse
 
-    from graft.errors import GraftError
+    from graft.errors import BuildError, GraftError
 
 
 def print_json_error(exc: GraftError | None, message: str | None = None) -> None:
@@ -49,3 +49,13 @@ def report(args: argparse.Namespace, exc: GraftError | None, message: str | None
     if exc is not None and exc.details and getattr(args, "verbose", False) and "\n" not in text:
         for detail in exc.details:
             print(f"graft:   {detail}", file=sys.stderr)
+
+
+def build_output(args: argparse.Namespace, exc: BuildError) -> None:
+    """A failed build's whole output on stderr, then how to rerun it (not with ``--json``)."""
+    if args.json:
+        return
+    if exc.log:
+        sys.stderr.write(exc.log if exc.log.endswith("\n") else exc.log + "\n")
+    if exc.rerun:
+        print(f"graft: to rerun by hand: {exc.rerun}", file=sys.stderr)

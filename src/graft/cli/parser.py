@@ -25,8 +25,6 @@ def _columns() -> int:
     ``$COLUMNS`` first, then the terminal on stdout. (argparse asks shutil for it each time
     an argument is added, and shutil brings zlib, bz2 and lzma: ~3 ms of a sync's start.)
     """
-    import os  # noqa: PLC0415
-
     try:
         columns = int(os.environ["COLUMNS"])
     except (KeyError, ValueError):

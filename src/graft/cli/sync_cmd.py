@@ -13,6 +13,7 @@ import sys
 import time
 from typing import TYPE_CHECKING, Any
 
+from graft.cli.error_output import build_output
 from graft.errors import UsageError
 
 if TYPE_CHECKING:
@@ -99,11 +100,7 @@ def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
     try:
         result = sync(request)
     except BuildError as exc:  # the backend's whole output, then how to rerun it
-        if not args.json:
-            if exc.log:
-                sys.stderr.write(exc.log if exc.log.endswith("\n") else exc.log + "\n")
-            if exc.rerun:
-                print(f"graft: to rerun by hand: {exc.rerun}", file=sys.stderr)
+        build_output(args, exc)
         raise
     from graft.cli.audit_cmd import after_sync  # noqa: PLC0415
 

@@ -17,8 +17,6 @@ from graft.errors import SourceError
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from packaging.pylock import Pylock
-
     from graft.resolve.artifacts import ArtifactFile
     from graft.resolve.environments import Environment
     from graft.resolve.lock_variants import LockEntry
@@ -142,8 +140,8 @@ def _wheel(file: ArtifactFile, lock_dir: str) -> Any:
     )
 
 
-def write(lock: Pylock | dict[str, Any], path: str) -> None:
-    """Write *lock* as TOML, atomically (tomli-w: packaging has a reader only).
+def write(data: dict[str, Any], path: str) -> None:
+    """Write the lock's table *data* as TOML, atomically (tomli-w: packaging has a reader only).
 
     A path that cannot be written is a one-line :class:`UsageError`; an existing file there
     is left as it was.
@@ -152,7 +150,6 @@ def write(lock: Pylock | dict[str, Any], path: str) -> None:
 
     from graft._atomic import write_atomic  # noqa: PLC0415
 
-    data = lock if isinstance(lock, dict) else dict(lock.to_dict())
     try:
         write_atomic(path, tomli_w.dumps(data))
     except OSError as exc:
