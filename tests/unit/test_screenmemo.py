@@ -29,12 +29,14 @@ TAGS = (
     "cp310-abi3-macosx_11_0_arm64",
     "cp313-cp313-macosx_10_13_x86_64",
 )
+SDIST = "sdist"  # (as a tag: the release's sdist)
 
 
 def _file(version: str, tag: str, python: str | None = None, yanked: bool = False) -> ArtifactFile:
+    name = f"lib-{version}.tar.gz" if tag == SDIST else f"lib-{version}-{tag}.whl"
     return ArtifactFile(
-        f"lib-{version}-{tag}.whl",
-        f"https://files.invalid/lib-{version}-{tag}.whl",
+        name,
+        f"https://files.invalid/{name}",
         (("sha256", "0" * 64),),
         requires_python=python,
         yanked="" if yanked else None,
@@ -46,7 +48,7 @@ listings = st.lists(
     st.builds(
         _file,
         st.sampled_from(["1.0", "1.1", "2.0", "2.1rc1"]),
-        st.sampled_from(TAGS),
+        st.sampled_from((*TAGS, SDIST)),
         st.sampled_from([None, ">=3.10", "<3.12", ">=3.13"]),
         st.booleans(),
     ),
@@ -71,7 +73,7 @@ def test_the_memo_answers_exactly_what_screen_answers_in_every_environment(
         alone = screen(LIB, files, specs, env.target, policy, tag_rank=ranks)
         assert shared.offered == alone.offered, env.label
         assert shared.rejected == ()  # the resolver's question: no reasons (explain asks again)
-    assert memo.screened + memo.shared == len(ENVS)
+    assert memo.screened + memo.shared + memo.fit_none == len(ENVS)
 
 
 @settings(max_examples=40, deadline=None)
@@ -125,6 +127,32 @@ def test_a_listing_with_a_wheel_per_platform_is_screened_per_platform() -> None:
         memo.screen(LIB, files, [], env.target, Policy(), tag_rank=env.target.tag_rank())
     # only CPython 3.11 on Linux x86_64 ranks the cp311 wheel; everyone else sees the pure one
     assert memo.screened == 2
+
+
+def test_a_listing_no_file_of_which_fits_the_target_is_not_screened_for_it() -> None:
+    # a project with wheels for Windows x86_64 only: every other environment is answered
+    # from the listing's signature, whatever the specifier (a lock's proof asks for each
+    # release in turn), and the first offered is None there too
+    files = tuple(_file(v, "cp39-abi3-win_amd64") for v in ("1.0", "1.1", "2.0"))
+    memo = ScreenMemo()
+    for env in ENVS:
+        ranks = env.target.tag_rank()
+        for spec in ("==1.0", "==1.1", ">=1.1", ""):
+            specs = [SpecifierSet(spec)]
+            found = memo.screen(LIB, files, specs, env.target, Policy(), tag_rank=ranks)
+            first = memo.first(LIB, files, specs, env.target, Policy(), tag_rank=ranks)
+            alone = screen(LIB, files, specs, env.target, Policy(), tag_rank=ranks)
+            assert found.offered == alone.offered, env.label
+            assert first == (alone.offered[0] if alone.offered else None), env.label
+    fitting = sum("cp39-abi3-win_amd64" in env.target.tags for env in ENVS)
+    assert fitting
+    assert memo.fit_none == 2 * 4 * (len(ENVS) - fitting)
+    # an sdist could be built for any target: no shortcut
+    with_sdist = (*files, _file("2.0", SDIST))
+    memo = ScreenMemo()
+    for env in ENVS:
+        memo.screen(LIB, with_sdist, [], env.target, Policy(), tag_rank=env.target.tag_rank())
+    assert memo.fit_none == 0
 
 
 def test_the_policy_key_reads_only_what_the_screening_of_that_project_reads() -> None:

@@ -26,7 +26,7 @@ from graft.resolve.admit import by_version
 from graft.resolve.artifacts import parse_wheel
 from graft.resolve.first_offered import first_offered
 from graft.resolve.listing import digested, filenames, stated
-from graft.resolve.screen import screen, tag_groups
+from graft.resolve.screen import Screen, screen, tag_groups
 from graft.resolve.surface import python_allows
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
     from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile
-    from graft.resolve.screen import Policy, Screen
+    from graft.resolve.screen import Policy
 
 C = TypeVar("C")
 V = TypeVar("V")
@@ -50,6 +50,8 @@ _KNOWN = frozenset(
         *("hashes", "sdists", "no_binary", "only_binary"),
     }
 )
+#: The screening of a listing no file of which fits the target (:func:`_fits_none`).
+_NOTHING = Screen((), ())
 #: Read by the provider before screening (they reach the screen as specifiers).
 _NOT_SCREENED = frozenset({"constraints"})
 
@@ -60,21 +62,24 @@ class _Listing:
 
     tag_sets: tuple[tuple[str, ...], ...]
     pythons: tuple[str, ...]
+    wheels_only: bool  # every file a wheel whose tags are among tag_sets (no sdist, no other)
 
 
 def _listing(files: Sequence[ArtifactFile]) -> _Listing:
     by_tags, others = digested(files, "tags") or tag_groups(filenames(files))  # (no file made)
     tag_sets = dict.fromkeys(tuple(tags) for tags, _ in by_tags)
     names = filenames(files) if others else []
+    wheels_only = True
     for i in others:
-        if names[i].endswith(".whl"):  # a variant wheel (or no wheel name)
-            parsed = parse_wheel(names[i])
-            if parsed is not None:
-                tag_sets[parsed.tags] = None
+        parsed = parse_wheel(names[i]) if names[i].endswith(".whl") else None
+        if parsed is not None:  # a variant wheel
+            tag_sets[parsed.tags] = None
+        else:  # an sdist, a release's variant metadata, no wheel name
+            wheels_only = False
     pythons = digested(files, "pythons")
     if pythons is None:
         pythons = list(dict.fromkeys(p for _, p in stated(files) if p))
-    return _Listing(tuple(tag_sets), tuple(pythons))
+    return _Listing(tuple(tag_sets), tuple(pythons), wheels_only)
 
 
 def signature(
@@ -89,6 +94,16 @@ def signature(
     dense = {rank: i for i, rank in enumerate(sorted({r for r in best if r is not None}))}
     ranks = tuple(None if r is None else dense[r] for r in best)
     return ranks, tuple(python_allows(spec, python_version) for spec in listing.pythons)
+
+
+def _fits_none(listing: _Listing, signature: tuple[tuple[int | None, ...], Any]) -> bool:
+    """Whether the target fits no file of *listing*: every one a wheel, none of whose tags fit.
+
+    Then no screening of it offers anything, whatever the specifiers and the policy (a project
+    with no wheel for Windows arm64: a lock proves each of its environments there unlockable
+    by asking for each release in turn).
+    """
+    return listing.wheels_only and all(rank is None for rank in signature[0])
 
 
 def policy_key(policy: Policy, name: NormalizedName) -> tuple[Hashable, ...]:
@@ -142,6 +157,7 @@ class ScreenMemo:
         self._lock = threading.Lock()
         self.screened = 0  # screenings computed
         self.shared = 0  # screenings answered from the memo
+        self.fit_none = 0  # questions answered by a listing no file of which fits the target
 
     def _listing_of(self, files: Sequence[ArtifactFile]) -> _Listing:
         with self._lock:
@@ -234,6 +250,9 @@ class ScreenMemo:
         """
         listing = self._listing_of(files)
         seen = self._signature(listing, tag_rank, target.version)
+        if _fits_none(listing, seen):
+            self.fit_none += 1
+            return None
         key = self._key(name, files, specs, listing, policy, signature=seen)
         first = functools.partial(first_offered, tag_rank=tag_rank)
         return self._remembered(self._firsts, key, first, name, files, specs, target, policy)
@@ -253,6 +272,10 @@ class ScreenMemo:
         The signature is of the files the specifiers admit (:mod:`graft.resolve.admit`): the
         only ones that screening reads.
         """
+        every = self._listing_of(files)
+        if _fits_none(every, self._signature(every, tag_rank, target.version)):
+            self.fit_none += 1
+            return _NOTHING
         listing = self._listing_of(by_version(files).admitted(specs))
         seen = self._signature(listing, tag_rank, target.version)
         key = self._key(name, files, specs, listing, policy, signature=seen)
