@@ -180,7 +180,8 @@ def test_a_failed_resolution_ends_the_early_builds_under_way(
 def test_a_built_wheel_is_compiled_as_it_is_ingested_when_a_sync_installs_it(
     tmp_path: Path, store_dir: Path, monkeypatch: pytest.MonkeyPatch, compile_: bool
 ) -> None:
-    from graft.builds import BuildEnvironment, BuildRequest, build_for
+    from graft.build.run import BuildEnvironment, BuildRequest
+    from graft.builds import build_for
     from graft.venv.interpreter import find_interpreter, introspect
 
     monkeypatch.setenv("GRAFT_CACHE_DIR", str(tmp_path / "cache"))

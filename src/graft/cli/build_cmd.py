@@ -19,7 +19,7 @@ from graft.errors import UsageError
 if TYPE_CHECKING:
     import argparse
 
-    from graft.builds import BuildEnvironment, BuildOutcome
+    from graft.build.run import BuildEnvironment, BuildOutcome
     from graft.model.request import SourceBuilder
     from graft.model.target import Target
 
@@ -128,7 +128,8 @@ def _constraints(paths: list[str]) -> tuple[str, ...]:
 
 def run_build(args: argparse.Namespace) -> int:
     """Build ``args.source`` for each ``--python``; print one line per interpreter."""
-    from graft.builds import BuildRequest, build  # noqa: PLC0415
+    from graft.build.run import BuildRequest  # noqa: PLC0415
+    from graft.builds import build  # noqa: PLC0415
     from graft.errors import BuildError  # noqa: PLC0415
 
     request = BuildRequest(
@@ -171,7 +172,7 @@ def _make_env(
     With *builder*, a requirement only an sdist provides is built (a build requirement's
     own build); without, it is refused.
     """
-    from graft.builds import BuildEnvironment  # noqa: PLC0415
+    from graft.build.run import BuildEnvironment  # noqa: PLC0415
     from graft.model.request import SyncRequest  # noqa: PLC0415
     from graft.sync import sync  # noqa: PLC0415
 

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from concurrent.futures import Future
 
-    from graft.builds import BuildEnvironment, BuildRequest
+    from graft.build.run import BuildEnvironment, BuildRequest
     from graft.model.built import BuiltWheel
     from graft.model.target import Target
 
@@ -215,7 +215,7 @@ class SyncBuilds:
             )
 
     def _request(self, source: str, *, editable: bool) -> BuildRequest:
-        from graft.builds import BuildRequest  # noqa: PLC0415
+        from graft.build.run import BuildRequest  # noqa: PLC0415
 
         return BuildRequest(
             source=source,

@@ -1,0 +1,92 @@
+"""A build's backend in its build environment, made through *make_env*, grown as asked.
+
+The build environment is a venv of the build requirements (``[build-system] requires``,
+pinned by the constraints), one per interpreter and set of requirements under
+``<cache>/build-envs/``; what ``get_requires_for_build_wheel`` names beyond them (asked once
+per process for a source, its inputs and an interpreter) makes a second one. Without build
+isolation the backend runs in the target interpreter itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from typing import TYPE_CHECKING
+
+from graft.build.hooks import Backend, HookEnv, config_dict
+from graft.build.project import constrain
+
+if TYPE_CHECKING:
+    from graft.build.cache import BuiltWheels
+    from graft.build.run import BuildEnvironment, Run
+    from graft.model.target import Target
+
+
+#: get_requires_for_build_wheel's answers in this process, by source, inputs, interpreter.
+_MORE_REQUIRES: dict[tuple[str, str, str, bool], tuple[str, ...]] = {}
+
+
+def backend_for(
+    run: Run, target: Target, tree: str, scratch: str, *, out: str | None = None
+) -> tuple[Backend, tuple[str, ...], str | None]:
+    """The backend in its build environment (made, then grown by get_requires_for_build_wheel).
+
+    With *out* (a wheel build), the build is attempted in the same backend process as
+    ``get_requires_for_build_wheel`` (:meth:`Backend.requires_then_build`); its wheel is
+    returned unless the hook named requirements the environment lacked (then it is thrown
+    away and the caller builds in the grown environment). Otherwise the third value is None.
+    """
+    request, source = run.request, run.source
+    system = source.project.build_system
+    settings = config_dict(request.config_settings)
+    if not request.isolated:
+        env = HookEnv(target.executable, (), scratch, isolated=False)
+        return Backend(tree, system, env, source.label, settings), (), None
+    requires = constrain(system.requires, request.constraints)
+    made = run.make_env(target, requires, _env_dir(run.cache, target, requires))
+    backend = Backend(tree, system, _hook_env(made, scratch), source.label, settings)
+    asked = (source.key, run.inputs.key(), target.executable, request.editable)
+    answer = _MORE_REQUIRES.get(asked)
+    built = None
+    if answer is None and out is not None and not request.editable:
+        said, built = backend.requires_then_build(out)
+        answer = _MORE_REQUIRES[asked] = tuple(said)
+    elif answer is None:  # the hook's answer is the same for the metadata step and the build
+        answer = _MORE_REQUIRES[asked] = tuple(backend.requires(request.editable))
+    more = constrain(answer, request.constraints)
+    extra = tuple(r for r in more if r not in requires and _applies(r, target))
+    if extra:
+        if built is not None:  # built without them: thrown away
+            os.unlink(built)
+            built = None
+        everything = requires + extra
+        made = run.make_env(target, everything, _env_dir(run.cache, target, everything))
+        backend = Backend(tree, system, _hook_env(made, scratch), source.label, settings)
+        backend.log.extend(["(get_requires_for_build_wheel: ", ", ".join(extra), ")\n"])
+    # (built None, nothing extra: the build after a hook that named requirements failed; the
+    # caller builds again through pyproject-hooks, which reports the failure in its words)
+    return backend, made.distributions, built
+
+
+def _applies(requirement: str, target: Target) -> bool:
+    """Whether a requirement's marker holds for *target* (flit_core answers with extras')."""
+    from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
+
+    try:
+        marker = Requirement(requirement).marker
+    except InvalidRequirement:
+        return True  # the environment's sync names it
+    return marker is None or marker.evaluate({**target.markers, "extra": ""})
+
+
+def _hook_env(env: BuildEnvironment, scratch: str) -> HookEnv:
+    return HookEnv(env.python, (env.bin_dir,), scratch)
+
+
+def _env_dir(cache: BuiltWheels, target: Target, requires: tuple[str, ...]) -> str:
+    """The build environment's venv: one per interpreter and set of requirements."""
+    text = "\0".join([target.real_executable, target.version, *sorted(requires)])
+    digest = hashlib.sha256(text.encode()).hexdigest()[:24]
+    parent = os.path.join(cache.cache_dir, "build-envs")
+    os.makedirs(parent, exist_ok=True)
+    return os.path.join(parent, digest)

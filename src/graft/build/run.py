@@ -1,0 +1,215 @@
+"""One ``graft build`` run: what it is asked, what it gives, and the source prepared once.
+
+:class:`BuildRequest` is what was asked, :class:`BuildEnvironment` what *make_env* gives for a
+target's build requirements, :class:`BuildOutcome` what each interpreter got.
+:func:`running` reads the source once (its key, build system, evidence, expected name and
+version; an sdist unpacked) into the :class:`Run` every target's build shares, and removes
+its work directory afterwards (or keeps it for a rerun). :mod:`graft.builds` reuses or
+builds for each target.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from graft._fs import file_sha256
+from graft._home import cache_root
+from graft.build import evidence
+from graft.build.cache import (
+    BuildInputs,
+    BuiltWheels,
+    KnownSource,
+    editable_key,
+    read_variables,
+    sdist_key,
+    tree_key,
+)
+from graft.build.project import Project, read_project
+from graft.build.sdist import is_sdist, read_pkg_info, sdist_name, unpack_sdist
+from graft.errors import BuildError, UsageError
+from graft.model.request import Reporter, SilentReporter
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from graft.build.assessment import Assessment
+    from graft.build.compare import Difference
+    from graft.model.target import Target
+
+ReuseMode = Literal["auto", "never", "verify"]
+
+
+@dataclass(frozen=True, slots=True)
+class BuildEnvironment:
+    """A venv holding a build's requirements: its interpreter, ``bin/``, what it holds."""
+
+    python: str
+    bin_dir: str
+    distributions: tuple[str, ...]  # "name==version", sorted
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    """What ``graft build`` was asked."""
+
+    source: str  # a project directory or an sdist file
+    pythons: tuple[str | None, ...] = (None,)  # None: the interpreter running graft
+    out_dir: str | None = None
+    reuse: ReuseMode = "auto"
+    config_settings: tuple[tuple[str, str], ...] = ()
+    isolated: bool = True
+    store: str | None = None
+    constraints: tuple[str, ...] = ()  # "name==version" pins for build requirements
+    reporter: Reporter = field(default_factory=SilentReporter)
+    editable: bool = False  # PEP 660 build_editable of a project directory
+    # compile the built wheel's store entry for the building interpreter as it is ingested
+    # (graft sync installs it next: compiled in the build's thread, while other builds run)
+    compile: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class BuildOutcome:
+    """What happened for one interpreter: built or reused, why, and the wheel."""
+
+    interpreter: str  # "cpython 3.12 (/usr/bin/python3.12)"
+    action: Literal["built", "reused"]
+    why: str
+    filename: str
+    path: str  # the wheel in the cache (or in out_dir when asked)
+    sha256: str
+    assessment: Assessment
+    differences: tuple[Difference, ...] | None = None  # verify: against the reusable wheel
+
+
+@dataclass
+class Source:
+    """The source as prepared once: key, project, assessment, expected name and version."""
+
+    label: str
+    path: str
+    is_tree: bool
+    key: str
+    project: Project
+    assessment: Assessment
+    name: str | None
+    version: str | None
+    work_root: str
+    first_tree: str | None = None  # an sdist unpacked for the evidence, used by one build
+
+
+@dataclass(frozen=True)
+class Run:
+    """What every target's build shares."""
+
+    request: BuildRequest
+    source: Source
+    inputs: BuildInputs
+    cache: BuiltWheels
+    make_env: Callable[[Target, tuple[str, ...], str], BuildEnvironment]
+
+
+@contextlib.contextmanager
+def running(
+    request: BuildRequest, make_env: Callable[[Target, tuple[str, ...], str], BuildEnvironment]
+) -> Iterator[Run]:
+    """The source prepared once; its work directory removed afterwards (or kept for a rerun)."""
+    cache = BuiltWheels(cache_root())
+    source = _prepare(request, cache)
+    inputs = BuildInputs(
+        source.project.build_system.backend,
+        source.project.build_system.requires,
+        source.project.build_system.backend_path,
+        tuple(sorted(request.config_settings)),
+        read_variables(source.assessment.variables, dict(os.environ)),
+        request.isolated,
+    )
+    try:
+        yield Run(request, source, inputs, cache, make_env)
+    except BuildError as exc:
+        if exc.rerun is not None and not source.is_tree:  # its tree is kept for the rerun
+            exc.hint = f"{exc.hint}; the unpacked sdist stays in {source.work_root} for a week"
+            raise
+        shutil.rmtree(source.work_root, ignore_errors=True)
+        raise
+    except BaseException:
+        shutil.rmtree(source.work_root, ignore_errors=True)
+        raise
+    shutil.rmtree(source.work_root, ignore_errors=True)
+
+
+def _prepare(request: BuildRequest, cache: BuiltWheels) -> Source:
+    """The source read once: its key, build system, evidence, expected name and version."""
+    path = os.path.abspath(request.source)
+    if not os.path.isdir(path) and not (os.path.isfile(path) and is_sdist(path)):
+        raise UsageError(
+            "not a project directory or an sdist (.tar.gz, .zip)", where=request.source
+        )
+    if request.editable and not os.path.isdir(path):
+        raise UsageError("an editable install needs a project directory", where=path)
+    os.makedirs(cache.root, exist_ok=True)
+    cache.sweep_work(time.time())
+    work_root = tempfile.mkdtemp(prefix="work-", dir=cache.root)
+    try:
+        if os.path.isdir(path):
+            return _prepare_tree(request.source, path, work_root, editable=request.editable)
+        return _prepare_sdist(request.source, path, work_root, cache)
+    except BaseException:
+        shutil.rmtree(work_root, ignore_errors=True)
+        raise
+
+
+def _prepare_tree(label: str, path: str, work_root: str, *, editable: bool = False) -> Source:
+    project = read_project(path)
+    assessment = evidence.assess(evidence.scan(project))
+    name, version = project.static_name, project.static_version
+    key = editable_key(path) if editable else tree_key(path)
+    return Source(label, path, True, key, project, assessment, name, version, work_root)
+
+
+def _prepare_sdist(label: str, path: str, work_root: str, cache: BuiltWheels) -> Source:
+    named = sdist_name(path)
+    key = sdist_key(file_sha256(path))
+    known = cache.known_source(key)
+    if known is not None and (known.name, known.version) == (named.name, str(named.version)):
+        # the same bytes under the same name were unpacked and checked before: unpacked
+        # again only if a build is needed
+        project = Project(path, known.system, {})
+        return Source(
+            label, path, False, key, project, known.assessment, known.name, known.version, work_root
+        )
+    tree = unpack_sdist(path, fresh(work_root, "src"))
+    project = read_project(tree)
+    static = read_pkg_info(tree)
+    if static is not None and (static.name, static.version) != (named.name, named.version):
+        raise BuildError(
+            f"PKG-INFO says {static.name} {static.version},"
+            f" the filename {named.name} {named.version}",
+            where=label,
+        )
+    assessment = evidence.assess(evidence.scan(project))
+    version = str(named.version)
+    cache.keep_source(key, KnownSource(project.build_system, assessment, named.name, version))
+    return Source(
+        label, path, False, key, project, assessment, named.name, version, work_root, tree
+    )
+
+
+def fresh(work_root: str, name: str) -> str:
+    """A new directory ``<name>-*`` in the run's work directory."""
+    return tempfile.mkdtemp(prefix=f"{name}-", dir=work_root)
+
+
+def build_tree(source: Source) -> str:
+    """The source tree to build in: the directory, or the sdist unpacked (once more)."""
+    if source.is_tree:
+        return source.path
+    if source.first_tree is not None:
+        tree, source.first_tree = source.first_tree, None
+        return tree
+    return unpack_sdist(source.path, fresh(source.work_root, "src"))
