@@ -152,7 +152,7 @@ def test_a_file_modified_during_the_lock_leaves_no_stamp(tmp_path: Path) -> None
     import time
 
     from graft._sha256 import sha256_hex
-    from graft.cli.lockstamp import _fingerprints
+    from graft.cli.lockstamp_keep import _fingerprints
 
     path = tmp_path / "in.txt"
     path.write_text("alpha\n")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graft.cli.lockstamp import _output, _stamped
+from graft.cli.lockstamp_file import _output, _stamped
 
 
 @pytest.mark.parametrize(

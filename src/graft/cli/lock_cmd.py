@@ -183,7 +183,7 @@ def _keep_stamp(
     argv: list[str], result: LockResult, started_ns: int, said: list[str], summary: str
 ) -> None:
     """Leave the stamp that answers the same lock next time (:mod:`graft.cli.lockstamp`)."""
-    from graft.cli.lockstamp import keep, watched_paths  # noqa: PLC0415
+    from graft.cli.lockstamp_keep import keep, watched_paths  # noqa: PLC0415
 
     watched = watched_paths(
         result.files_read, result.dirs_read, result.wheels_read, machine=result.machine
