@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from graft.cli import replay
+from graft.cli import flat_build
 from graft.sync import PREFIX_MARK
 from tests.conftest import run_graft
 from tests.integration.test_warm import aged, links, reqs, snapshot  # noqa: F401 - fixtures
@@ -79,7 +79,7 @@ def drop_tree(text: str) -> list[str]:
 
 
 def test_the_mark_is_the_syncs() -> None:
-    assert replay._PREFIX_MARK == PREFIX_MARK
+    assert flat_build._PREFIX_MARK == PREFIX_MARK
 
 
 def test_a_new_venv_from_the_fast_path_equals_the_full_paths(

@@ -25,8 +25,8 @@ pyvenv.cfg, and leaves the sync stamp of :mod:`graft.cli.noop` for the command l
 full path does. Anything else takes the full path, which writes the stamp again.
 
 For a venv that does not exist, a stamp keyed without the venv's path answers (decision 80):
-the files' set is then built from its kept flat form as :mod:`graft.cli.replay` builds a new
-venv.
+the files' set is then built from its kept flat form by :mod:`graft.cli.flat_build`, as
+:mod:`graft.cli.replay` builds a new venv.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ import os
 import sys
 import time
 
-from graft.cli import changestamp, noop, replay
+from graft.cli import changestamp, flat_build, noop
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -119,9 +119,10 @@ def _read_and_change(masked: list[str], files: list[str], prefix: str) -> Done |
 def _read_and_build(masked: list[str], files: list[str], prefix: str) -> Done | None:
     """A new venv at *prefix* from the kept plan the stamp reads the files to; None: full path.
 
-    Built as :mod:`graft.cli.replay` builds one, from the chosen set's kept flat form,
-    through the stamp for new venvs (:func:`graft.cli.changestamp.for_new_venvs`: left only
-    by syncs that gave their venv the interpreter a new one gets).
+    Built as :mod:`graft.cli.replay` builds one (:func:`graft.cli.flat_build.build`), from the
+    chosen set's kept flat form, through the stamp for new venvs
+    (:func:`graft.cli.changestamp.for_new_venvs`: left only by syncs that gave their venv the
+    interpreter a new one gets).
     """
     shared = changestamp.for_new_venvs(masked)
     found = _reading(shared, files, prefix)
@@ -131,7 +132,7 @@ def _read_and_build(masked: list[str], files: list[str], prefix: str) -> Done | 
     from graft.store.paths import flat_file  # noqa: PLC0415
 
     store = rows["store"][0][0]
-    flat = replay.kept_flat(flat_file(store, reading.plan), store)
+    flat = flat_build.kept_flat(flat_file(store, reading.plan), store)
     if flat is None or flat.summary is None:
         return None
     summary = list(flat.summary)
@@ -144,7 +145,7 @@ def _read_and_build(masked: list[str], files: list[str], prefix: str) -> Done | 
         "state": [[",".join(map(str, summary))]],
         "plan": [[reading.plan]],
     }
-    if not replay._build(plan_rows, prefix, flat):  # noqa: SLF001
+    if not flat_build.build(plan_rows, prefix, flat):
         return None
     if unseen:
         changestamp.remember(shared, key, rows, unseen)
@@ -158,8 +159,8 @@ def _holds(rows: Rows, prefix: str) -> bool:
     """The interpreter, the store's ownership and the template, as the stamp recorded them."""
     store = rows["store"][0][0]
     return (
-        replay._outside(prefix, store)  # noqa: SLF001
-        and replay._trusted(rows, store)  # noqa: SLF001
+        flat_build.outside(prefix, store)
+        and flat_build.trusted(rows, store)
         and os.path.isfile(os.path.join(rows["template"][0][0], "pyvenv.cfg"))
         and noop._finds_the_same(*rows["interpreter"][0])  # noqa: SLF001
     )
@@ -170,13 +171,13 @@ def _locked(
 ) -> tuple[tuple[str, ...], list[int], tuple[str, ...]] | None:
     """Change the venv under its lock and a store pin: what it held, its counts, collisions."""
     store = rows["store"][0][0]
-    held = [replay._lock(replay.venv_lock_path(prefix), shared=False, removed=True)]  # noqa: SLF001
+    held = [flat_build.hold_lock(flat_build.venv_lock_path(prefix), shared=False, removed=True)]
     if held[0] is not None:
-        held.append(replay._lock(os.path.join(store, "locks", "gc.lock"), shared=True))  # noqa: SLF001
+        held.append(flat_build.hold_lock(os.path.join(store, "locks", "gc.lock"), shared=True))
     try:
         return None if None in held else _change(rows, reading, prefix, store)
     finally:
-        replay.let_go(held, prefix)
+        flat_build.let_go(held, prefix)
 
 
 def _change(
@@ -198,7 +199,7 @@ def _change(
     if not _update(prefix, python, change, store, state, walked=walked):
         if "graft-pending" not in recorded_state(prefix):
             with contextlib.suppress(OSError):  # the venv is the old one: its root as it was
-                replay._write_root(root, previous)  # noqa: SLF001
+                flat_build.write_root(root, previous)
         return None
     _root(root, prefix, reading.shas, anchor=True)
     return before, list(summary), collisions
@@ -294,7 +295,7 @@ def _root(root: str, prefix: str, shas: list[str], *, anchor: bool) -> None:
         "real": os.path.realpath(prefix),
         "directory": [st.st_dev, st.st_ino],
     }
-    replay._write_root(root, {**payload, "entries": sorted(set(shas))})  # noqa: SLF001
+    flat_build.write_root(root, {**payload, "entries": sorted(set(shas))})
     if anchor:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(anchor_path(root))

@@ -33,7 +33,7 @@ import json
 import os
 import time
 
-from graft.cli import noop, replay, vouchers
+from graft.cli import flat_build, noop, vouchers
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -270,11 +270,11 @@ class Reading:
         self.labels = sorted(labels)
         form = json.dumps([json.loads(rows["head"][0][0]), sorted(installed)])
         self.form = form  # the inputs' preimage (graft.sync.inputs_form), the venv's path masked
-        self.inputs = replay.inputs_digest(form, prefix)
+        self.inputs = flat_build.inputs_digest(form, prefix)
         from graft.store.paths import plan_key  # noqa: PLC0415
 
         parts = json.loads(rows["parts"][0][0])
-        self.plan = plan_key([replay.inputs_digest(form, ""), *parts])
+        self.plan = plan_key([flat_build.inputs_digest(form, ""), *parts])
 
 
 def read(
@@ -418,7 +418,7 @@ def _rows(result: SyncResult, python: str | None) -> list[list[str]] | None:
         ["venv-python", os.path.relpath(plan.python, result.prefix)],
         *(["site", site] for site in dict.fromkeys(result.site_dirs)),
         ["euid", str(os.geteuid()), os.path.realpath(store)],
-        *(["trust", p, *replay._facts(p)] for p in replay._trust_paths(store)),  # noqa: SLF001
+        *(["trust", p, *flat_build.facts_of(p)] for p in flat_build.trust_paths(store)),
     ]
 
 
