@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import given
@@ -13,15 +13,17 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
 from graft.errors import BuildError, GraftError, SourceError
+from graft.resolve import screenmemo
 from graft.resolve.explain import SPELLINGS, Kind, ResolutionError, nearest, spellings
 from graft.resolve.lock import _why_not
 from graft.resolve.resolver import resolve
-from graft.resolve.screen import Policy, Prereleases
+from graft.resolve.screen import Policy, Prereleases, screen
 from graft.venv.interpreter import foreign_target
 from tests.unit.fakeindex import WINDOWS_TAG, FailingBuilds, FakeIndex
 
 if TYPE_CHECKING:
     from graft.resolve.artifacts import ArtifactFile
+    from graft.resolve.screen import Screen
 
 LINUX = foreign_target("3.11", ["manylinux_2_17_x86_64"])
 
@@ -206,6 +208,39 @@ def test_no_wheel_for_the_target_names_the_tags_there_are() -> None:
     assert error.kind is Kind.NO_WHEEL_FOR_TARGET
     assert error.lines[0].startswith("no wheel of winonly for the target (cp311-cp311-manylinux")
     assert error.lines[2] == "winonly 2.0 has wheels for cp311-cp311-win32, cp311-cp311-win_amd64"
+
+
+def test_where_no_file_fits_an_explanation_reads_only_the_releases_asked_for(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a lock's environments share a ScreenMemo; one that no wheel of a project fits (Windows
+    # arm64 and psycopg-binary) is explained from the releases asked for, word for word
+    index = FakeIndex()
+    index.add("app", "1.0", ["winonly==2.0"])
+    for version in ("1.0", "1.5", "2.0"):
+        index.add("winonly", version, tag="cp311-cp311-win32")
+        index.add("winonly", version, tag=WINDOWS_TAG)
+    alone = failure(index, "app")
+    read: list[tuple[str, int]] = []
+    whole = screen
+
+    def counted(
+        name: NormalizedName, files: Sequence[ArtifactFile], *args: Any, **kwargs: Any
+    ) -> Screen:
+        if kwargs.get("reasons"):
+            read.append((name, len(files)))
+        return whole(name, files, *args, **kwargs)
+
+    monkeypatch.setattr(screenmemo, "screen", counted)
+    memo = screenmemo.ScreenMemo()
+    with pytest.raises(ResolutionError) as info:
+        resolve(["app"], LINUX, index, screens=memo)
+    shared = info.value
+    assert shared.kind is Kind.NO_WHEEL_FOR_TARGET
+    assert (shared.lines, shared.hint) == (alone.lines, alone.hint)
+    assert alone.lines[2] == "winonly 2.0 has wheels for cp311-cp311-win32, cp311-cp311-win_amd64"
+    assert [n for name, n in read if name == "winonly"] == [2]  # 2.0's two wheels, not six
+    assert memo.fit_none
 
 
 def test_a_conflict_names_both_wheels() -> None:

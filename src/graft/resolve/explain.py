@@ -29,6 +29,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from graft.errors import SourceError
+from graft.resolve.admit import by_version
 from graft.resolve.artifacts import parse_wheel, sdist_version
 from graft.resolve.candidates import PYTHON, WheelCandidate
 from graft.resolve.causes import stated
@@ -218,7 +219,7 @@ def _no_candidates(
         typed = any(_typed_by_the_user(parent) for parent in stating)
         return _no_projects(name, asked, askers, provider, typed=typed)
     specs = [i.requirement.specifier for i in infos]
-    matching = _screened(name, files, specs, provider)
+    matching = _screened(name, _read_for(files, specs, provider), specs, provider)
     if matching.offered:
         return None  # there are candidates: the failure is a conflict further down
     unfit = {Reject.SDIST, Reject.FILENAME, Reject.TAGS, Reject.NO_BINARY}
@@ -340,6 +341,22 @@ def _screened(
     if provider.screens is not None:
         return provider.screens.explained(name, files, specs, target, policy, tag_rank=rank)
     return screen(name, files, specs, target, policy, tag_rank=rank)
+
+
+def _read_for(
+    files: Sequence[ArtifactFile], specs: list[SpecifierSet], provider: Provider
+) -> Sequence[ArtifactFile]:
+    """The files an explanation of *specs* reads: every one, or those of the versions asked for.
+
+    Where the target fits no file of the listing (wheels only, no tag fits: a project with no
+    wheel for Windows arm64), the explanation is the same from the releases *specs* admit
+    ("no wheel of NAME VERSION for the target", and the tags that version has): a lock that
+    fails alike on every Python reads a few dozen files for each, not every release's.
+    """
+    screens = provider.screens
+    if screens is None or not screens.fits_none(files, provider.target, provider.tag_rank):
+        return files
+    return by_version(files).admitted(specs) or files
 
 
 def _unfit(

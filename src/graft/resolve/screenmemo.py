@@ -197,6 +197,13 @@ class ScreenMemo:
             self._signatures[at] = (listing, tag_rank, found)
         return found
 
+    def fits_none(
+        self, files: Sequence[ArtifactFile], target: Target, tag_rank: Mapping[str, int]
+    ) -> bool:
+        """Whether the target fits no file of *files*: every one a wheel, none of whose tags fit."""
+        listing = self._listing_of(files)
+        return _fits_none(listing, self._signature(listing, tag_rank, target.version))
+
     def offered(
         self,
         found: Screen,
@@ -272,8 +279,7 @@ class ScreenMemo:
         The signature is of the files the specifiers admit (:mod:`graft.resolve.admit`): the
         only ones that screening reads.
         """
-        every = self._listing_of(files)
-        if _fits_none(every, self._signature(every, tag_rank, target.version)):
+        if self.fits_none(files, target, tag_rank):
             self.fit_none += 1
             return _NOTHING
         listing = self._listing_of(by_version(files).admitted(specs))
