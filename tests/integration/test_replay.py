@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from graft.cli import flat_build
-from graft.sync import PREFIX_MARK
+from graft.sync_result import PREFIX_MARK
 from tests.conftest import run_graft
 from tests.integration.test_warm import aged, links, reqs, snapshot  # noqa: F401 - fixtures
 from tests.support.importtime import graft_imports

@@ -7,8 +7,8 @@ record (:mod:`graft.resolve.pinrecord`), :func:`keep` leaves a stamp keyed by th
 line with the requirement files' paths left out (``<store>/plans/change-<key>``), and
 another with the venv's path left out too, for new venvs (:func:`for_new_venvs`). It names
 the pin record and its context, the policy's word on every project, the inputs' preimage
-(``graft.sync.inputs_form``), the plan key's other parts, the venv template, the interpreter
-``--python`` found, and the store's ownership as the full path checked it.
+(``graft.sync_result.inputs_form``), the plan key's other parts, the venv template, the
+interpreter ``--python`` found, and the store's ownership as the full path checked it.
 
 :func:`read` reads files of plain ``name==version`` lines (:func:`pins`) through it: each
 project's step is the pin record's under the key the resolver asks by
@@ -37,7 +37,7 @@ from graft.cli import flat_build, noop, vouchers
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from graft.sync import SyncResult
+    from graft.sync_result import SyncResult
 
 FORMAT = "graft-change-stamp 2"
 _MARK = "\0file"  # stands for a requirements file's path in the stamp's key
@@ -269,7 +269,8 @@ class Reading:
         self.shas = sorted(shas)
         self.labels = sorted(labels)
         form = json.dumps([json.loads(rows["head"][0][0]), sorted(installed)])
-        self.form = form  # the inputs' preimage (graft.sync.inputs_form), the venv's path masked
+        # the inputs' preimage (graft.sync_result.inputs_form), the venv's path masked
+        self.form = form
         self.inputs = flat_build.inputs_digest(form, prefix)
         from graft.store.paths import plan_key  # noqa: PLC0415
 

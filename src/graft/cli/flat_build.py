@@ -27,7 +27,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from graft.plan.flat import Flat
 
-_PREFIX_MARK = "\0graft-venv\0"  # graft.sync.PREFIX_MARK (a unit test checks they agree)
+_PREFIX_MARK = "\0graft-venv\0"  # graft.sync_result.PREFIX_MARK (a unit test checks they agree)
 _PARTS = ("entries", "tmp", "locks", "roots", "plans", "verified")  # graft._fs.PARTS
 
 
@@ -198,7 +198,7 @@ def _providers(store: str, prefix: str) -> str:
 
 
 def inputs_digest(form: str, prefix: str) -> str:
-    """The ``graft-inputs`` of a venv at *prefix* from :func:`graft.sync.inputs_form`'s text."""
+    """A venv's ``graft-inputs`` at *prefix*, from :func:`graft.sync_result.inputs_form`'s text."""
     import json  # noqa: PLC0415
 
     from graft._sha256 import sha256_hex  # noqa: PLC0415

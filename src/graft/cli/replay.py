@@ -42,7 +42,7 @@ from graft.cli.flat_build import build, facts_of, inputs_digest, outside, trust_
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from graft.sync import SyncResult
+    from graft.sync_result import SyncResult
 
 _MARK = "\0venv"  # stands for the venv's path in the stamp's key (no argument holds a NUL)
 #: Rows of this stamp that are the new venv's sync stamp (graft.cli.noop) as well

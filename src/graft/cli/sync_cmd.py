@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from graft.model.foreign import ForeignTarget
     from graft.plan.types import Plan
-    from graft.sync import SyncResult
+    from graft.sync_result import SyncResult
 
 
 class ConsoleReporter:

@@ -26,7 +26,7 @@ import time
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from graft.plan.types import Plan
-    from graft.sync import SyncResult
+    from graft.sync_result import SyncResult
 
 Row = dict[str, object]
 Rows = list[list[str]]
