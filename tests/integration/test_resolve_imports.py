@@ -34,6 +34,7 @@ NEVER = {
     "graft.build.hooks",
     "graft.resolve.lock",
     "graft.resolve.explain",
+    "graft.resolve.no_candidates",
 }
 #: Not needed when every wheel is in the store and the plan is kept: ingest and its thread
 #: pool, bytecode, records, the planner, and the index client (the cached pages are fresh).

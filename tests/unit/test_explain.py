@@ -14,8 +14,9 @@ from packaging.version import Version
 
 from graft.errors import BuildError, GraftError, SourceError
 from graft.resolve import screenmemo
-from graft.resolve.explain import SPELLINGS, Kind, ResolutionError, nearest, spellings
 from graft.resolve.lock import _why_not
+from graft.resolve.no_candidates import SPELLINGS, spellings
+from graft.resolve.resolution_error import Kind, ResolutionError, nearest
 from graft.resolve.resolver import resolve
 from graft.resolve.screen import Policy, Prereleases, screen
 from graft.venv.interpreter import foreign_target

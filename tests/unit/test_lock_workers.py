@@ -15,8 +15,8 @@ import pytest
 
 from graft.errors import BuildError, GraftError
 from graft.resolve import lock_workers
-from graft.resolve.explain import Kind, ResolutionError
 from graft.resolve.lock_workers import MAX_WORKERS, resolve_forked, workers
+from graft.resolve.resolution_error import Kind, ResolutionError
 from graft.resolve.variants import VariantChooser, VariantOptions
 from graft.sources.index import Indexes
 

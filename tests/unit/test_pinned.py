@@ -7,10 +7,10 @@ from hypothesis import strategies as st
 from packaging.specifiers import SpecifierSet
 
 from graft.resolve.candidates import Need
-from graft.resolve.explain import ResolutionError
 from graft.resolve.pinned import Step, exact, pinned_resolution
 from graft.resolve.pinrecord import decode, encode
 from graft.resolve.provider import Provider
+from graft.resolve.resolution_error import ResolutionError
 from graft.resolve.resolver import Resolution, resolve, root_needs
 from graft.resolve.screen import Policy
 from graft.resolve.unanimous import NoResolution, unanimous_resolution

@@ -12,8 +12,8 @@ from packaging.version import Version
 from graft.errors import BuildError, GraftError, SourceError, UsageError
 from graft.resolve.artifacts import ArtifactFile
 from graft.resolve.candidates import WheelCandidate
-from graft.resolve.explain import ResolutionError
 from graft.resolve.provider import Provider
+from graft.resolve.resolution_error import ResolutionError
 from graft.resolve.resolver import Pin, Resolution, resolve, root_needs
 from graft.resolve.screen import Policy, Prereleases
 from graft.venv.interpreter import foreign_target

@@ -18,7 +18,7 @@ from packaging.requirements import Requirement
 from packaging.version import Version
 
 from graft.resolve.deps import unmet_requirements
-from graft.resolve.explain import ResolutionError
+from graft.resolve.resolution_error import ResolutionError
 from graft.resolve.resolver import Resolution, resolve
 from graft.venv.interpreter import foreign_target
 from tests.unit.fakeindex import LINUX_TAG, WINDOWS_TAG, FakeIndex

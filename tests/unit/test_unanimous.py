@@ -9,8 +9,8 @@ from packaging.utils import NormalizedName
 from packaging.version import Version
 
 from graft.resolve.candidates import Need, WheelCandidate
-from graft.resolve.explain import ResolutionError
 from graft.resolve.provider import Provider
+from graft.resolve.resolution_error import ResolutionError
 from graft.resolve.resolver import Resolution, resolve
 from graft.resolve.screen import Policy, Prereleases
 from graft.resolve.surface import read_surface

@@ -18,412 +18,25 @@ among them and tells which case it is:
 
 from __future__ import annotations
 
-import bisect
-import contextlib
-import enum
-import functools
-import operator
 from typing import TYPE_CHECKING
 
-from packaging.utils import NormalizedName, canonicalize_name
-from packaging.version import InvalidVersion, Version
+from packaging.utils import NormalizedName
 
-from graft.errors import SourceError
-from graft.resolve.admit import by_version
-from graft.resolve.artifacts import parse_wheel, sdist_version
-from graft.resolve.candidates import PYTHON, WheelCandidate
+from graft.resolve.candidates import PYTHON
 from graft.resolve.causes import stated
-from graft.resolve.screen import Reject, screen
-from graft.resolve.surface import canonical_specifier
+from graft.resolve.no_candidates import no_candidates, python_excluded
+from graft.resolve.resolution_error import SHOWN, Kind, ResolutionError
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Sequence
 
-    from packaging.specifiers import SpecifierSet
     from resolvelib.structs import RequirementInformation
 
-    from graft.resolve.artifacts import ArtifactFile
     from graft.resolve.candidates import Candidate, Need
     from graft.resolve.provider import Provider
-    from graft.resolve.screen import Screen
 
-#: How many versions or tags a message lists at most.
-SHOWN = 5
 #: How many dead ends an explanation follows down (each: a requirement nothing meets).
 MAX_DEPTH = 8
-
-
-class Kind(enum.Enum):
-    """The case a failure falls into."""
-
-    NO_PROJECT = "no-project"
-    ONLY_SDISTS = "only-sdists"
-    NO_WHEEL_FOR_TARGET = "no-wheel-for-target"
-    NO_VERSION = "no-version"
-    PYTHON = "python"
-    CONFLICT = "conflict"
-
-
-class ResolutionError(SourceError):
-    """No set of wheels satisfies the requirements; ``lines`` say why."""
-
-    def __init__(self, kind: Kind, lines: Sequence[str], hint: str | None = None) -> None:
-        super().__init__(lines[0], hint=hint, details=tuple(lines[1:]))
-        self.kind = kind
-        self.lines = tuple(lines)
-
-    def __str__(self) -> str:
-        text = "\n  ".join(self.lines)
-        return f"{text}\n  hint: {self.hint}" if self.hint else text
-
-
-def nearest(versions: Sequence[Version], specs: Sequence[SpecifierSet]) -> list[Version]:
-    """Up to :data:`SHOWN` of *versions* closest to the bounds *specs* name, newest first.
-
-    Closeness is by position among the versions, from the nearest bound (ties: the newer).
-    Without a bound, the newest.
-    """
-    ordered = sorted(set(versions))
-    bounds = []
-    for spec in specs:
-        for clause in spec:
-            with contextlib.suppress(InvalidVersion):
-                bounds.append(Version(clause.version.removesuffix(".*")))
-    if not bounds:
-        return ordered[::-1][:SHOWN]
-
-    def distance(index: int) -> int:  # positions from the closest bound
-        return min(
-            at - index if index < at else index - at + 1
-            for at in (bisect.bisect_left(ordered, bound) for bound in bounds)
-        )
-
-    closest = sorted(range(len(ordered)), key=lambda i: (distance(i), -i))[:SHOWN]
-    return [ordered[i] for i in sorted(closest, reverse=True)]
-
-
-def _listing(versions: Sequence[Version]) -> str:
-    newest = sorted(set(versions), reverse=True)
-    shown = ", ".join(str(v) for v in newest[:SHOWN])
-    return shown + (f" (and {len(newest) - SHOWN} older)" if len(newest) > SHOWN else "")
-
-
-def _suggest(name: str, provider: Provider, parents: set[str]) -> str:
-    """A close project name the source has, not one already in the resolution.
-
-    First among the names the source lists (find-links); else, from an index, which cannot
-    list its projects, the first of :func:`spellings` it has a page for. A project the
-    resolution already holds (``app``, which asked for the missing ``lib``, or another
-    requirement) is no typo's target.
-    """
-    excluded = {name, *parents, *provider.known_projects()}
-    known = {canonicalize_name(n) for n in provider.source.project_names()} - excluded
-    import difflib  # noqa: PLC0415 - (a lock explains skipped environments without it)
-
-    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
-    if not close:
-        wanted = [n for n in spellings(name) if n not in excluded and n not in known]
-        close = list(provider.source.which_exist(wanted))
-    return f"; did you mean {close[0]}?" if close else ""
-
-
-#: At most this many spellings are asked of an index for one missing name.
-SPELLINGS = 40
-
-
-def spellings(name: str) -> list[NormalizedName]:
-    """The names one common typo away from *name*, most likely first (at most SPELLINGS).
-
-    Two neighbouring characters swapped (``reqeusts``), then one character left out
-    (``requestss``, ``request-s``); canonical, each once, never *name* itself.
-    """
-    swapped = [name[:i] + name[i + 1] + name[i] + name[i + 2 :] for i in range(len(name) - 1)]
-    dropped = [name[:i] + name[i + 1 :] for i in range(len(name))]
-    out: dict[NormalizedName, None] = {}
-    for spelling in (*swapped, *dropped):
-        canonical = canonicalize_name(spelling.strip("-_."))
-        if canonical and canonical != name:
-            out.setdefault(canonical, None)
-    return list(out)[:SPELLINGS]
-
-
-def _searched(provider: Provider) -> str:
-    """Where projects were looked for: "on the index", or the find-links directories alone."""
-    return str(getattr(provider.source, "searched", "on the index"))
-
-
-def _typed_by_the_user(parent: object) -> bool:
-    """Whether a requirement with this *parent* was written by the user.
-
-    A root, or one stated by a project the user named by path or URL: their own, whose
-    metadata they can fix.
-    """
-    return not isinstance(parent, WheelCandidate) or parent.file.direct
-
-
-def _no_projects(
-    name: NormalizedName,
-    asked: Sequence[str],
-    askers: set[str],
-    provider: Provider,
-    *,
-    typed: bool,
-) -> ResolutionError:
-    """*name* does not exist, nor does any other project a requirement so far named.
-
-    The resolver stops at the first; the others are found among every requirement the
-    request and the wheels read so far stated (a typo rarely comes alone). A close name is
-    suggested only for a name the user wrote (*typed*): a published wheel's requirement is
-    no typo the user can fix, and asking an index for its spellings costs a request each.
-    """
-    where = _searched(provider)
-    missing = {name: (list(asked), askers, typed)}
-    for other, causes in provider.needed.items():
-        if other in missing or provider.files(NormalizedName(other)):
-            continue
-        whos = stated(causes)
-        mine = any(_typed_by_the_user(parent) for _, parent in causes)
-        missing[NormalizedName(other)] = (whos, {str(p.name) for _, p in causes if p}, mine)
-    if len(missing) == 1:
-        suggestion = _suggest(name, provider, askers) if typed else ""
-        return ResolutionError(
-            Kind.NO_PROJECT, [f"no project named {name!r} {where}{suggestion}", *asked]
-        )
-    names = []
-    for missing_name, (_, parents, mine) in missing.items():
-        close = _suggest(missing_name, provider, parents).removeprefix("; ") if mine else ""
-        names.append(f"{str(missing_name)!r}" + (f" ({close})" if close else ""))
-    lines = [f"no projects named {', '.join(names)} {where}"]
-    lines += [line for whos, _, _ in missing.values() for line in whos]
-    return ResolutionError(Kind.NO_PROJECT, lines)
-
-
-def _python(
-    infos: Sequence[RequirementInformation[Need, Candidate]], target: str
-) -> ResolutionError:
-    lines = [f"the target's Python {target} is excluded by every wheel that was tried:"]
-    lines += stated(infos)
-    return ResolutionError(Kind.PYTHON, lines, hint="pass --python for another interpreter")
-
-
-def _no_candidates(
-    name: NormalizedName,
-    infos: Sequence[RequirementInformation[Need, Candidate]],
-    provider: Provider,
-) -> ResolutionError | None:
-    files = provider.files(name)
-    asked = stated(infos)
-    askers = {str(i.parent.name) for i in infos if isinstance(i.parent, WheelCandidate)}
-    if not files:  # (the user's own requirement on it may have been met elsewhere first)
-        stating = [i.parent for i in infos] + [p for _, p in provider.needed.get(name, ())]
-        typed = any(_typed_by_the_user(parent) for parent in stating)
-        return _no_projects(name, asked, askers, provider, typed=typed)
-    specs = [i.requirement.specifier for i in infos]
-    matching = _screened(name, _read_for(files, specs, provider), specs, provider)
-    if matching.offered:
-        return None  # there are candidates: the failure is a conflict further down
-    unfit = {Reject.SDIST, Reject.FILENAME, Reject.TAGS, Reject.NO_BINARY}
-    fit = [v for _, r, v in matching.rejected if r not in unfit and v is not None]
-    if not fit or (not _wanted(fit, specs) and _wanted(_tagged(matching.rejected), specs)):
-        # nothing fits the target, or the versions asked for exist and only their wheels do
-        # not fit (a pin from before the target's Python): not a missing version
-        return _unfit(name, matching.rejected, asked, specs, provider, fit=fit)
-    alone = [_screened(name, files, [s], provider).offered for s in specs]
-    parents = {info.parent for info in infos}
-    if len(specs) > 1 and all(alone) and len(parents) > 1:
-        return None  # each alone is met: a conflict between requirements of different origin
-    counts: dict[Reject, int] = {}
-    for _, reason, _ in matching.rejected:
-        counts[reason] = counts.get(reason, 0) + 1
-    left_out = ", ".join(
-        f"{n} {r.value}"
-        for r, n in sorted(counts.items(), key=lambda item: item[0].name)
-        if r not in {Reject.SPECIFIER, *unfit}
-    )
-    wanted = canonical_specifier(functools.reduce(operator.and_, specs)) or "any version"
-    matched = _matched_but_left_out(matching.rejected, specs, unfit)
-    # nearest: versions the target could take but for the specifiers (not one whose files
-    # the index's requires-python or --exclude-newer left out: 2.3.0rc1 for numpy>=2.3)
-    takeable = [v for _, r, v in matching.rejected if r is Reject.SPECIFIER and v is not None]
-    near = [v for v in takeable if all(v not in found for found in matched.values())]
-    lines = [f"no version of {name} matches {wanted} for the target", *asked]
-    if near:
-        lines.append(f"nearest versions with a wheel for the target: {_near(near, specs)}")
-    lines += _matched_lines(matched, provider.target.version)
-    if left_out:
-        lines.append(f"left out: {left_out}")
-    hint = None
-    chooser = provider.policy.variants
-    if Reject.VARIANT in counts and chooser is not None:  # say which property the machine lacks
-        lines += [
-            f"{filename}: {why}"
-            for (project, _), order in sorted(chooser.orders.items())
-            if project == name
-            for filename, why in sorted(order.left_out.items())
-        ]
-        hint = "see what this machine supports with graft variants; describe it with"
-        hint += " --variant-property or variants.toml if detection is wrong"
-    return ResolutionError(Kind.NO_VERSION, lines, hint)
-
-
-def _matched_but_left_out(
-    rejected: Sequence[tuple[ArtifactFile, Reject, Version | None]],
-    specs: Sequence[SpecifierSet],
-    unfit: Collection[Reject],
-) -> dict[Reject, dict[Version, ArtifactFile]]:
-    """The versions every one of *specs* admits that were left out for another reason.
-
-    Per reason (the index's requires-python, yanked, ...), each version with its newest file:
-    ``django>=5`` for Python 3.9 finds every 5.x, all requiring Python 3.10.
-    """
-    out: dict[Reject, dict[Version, ArtifactFile]] = {}
-    for file, reason, version in rejected:
-        if version is None or reason is Reject.SPECIFIER or reason in unfit:
-            continue
-        if all(spec.contains(version, prereleases=True) for spec in specs):
-            out.setdefault(reason, {}).setdefault(version, file)
-    return out
-
-
-def _matched_lines(matched: dict[Reject, dict[Version, ArtifactFile]], python: str) -> list[str]:
-    """One line per reason :func:`_matched_but_left_out` found, its versions newest first."""
-    lines = []
-    for reason, found in sorted(matched.items(), key=lambda item: item[0].name):
-        shown = _listing(list(found))
-        if reason is Reject.PYTHON:  # the oldest asks least: what any match needs at best
-            oldest = min(found)
-            lines.append(
-                f"the versions that match require another Python: {shown}; the oldest,"
-                f" {oldest}, requires {found[oldest].requires_python} (the target's is {python})"
-            )
-        elif reason is Reject.YANKED:
-            lines.append(f"the versions that match are yanked: {shown}")
-        else:
-            lines.append(f"the versions that match are left out ({reason.value}): {shown}")
-    return lines
-
-
-def _near(versions: Sequence[Version], specs: Sequence[SpecifierSet]) -> str:
-    shown = nearest(versions, specs)
-    total = len(set(versions))
-    return ", ".join(str(v) for v in shown) + (f" (of {total})" if total > len(shown) else "")
-
-
-def _only_sdists(
-    name: NormalizedName,
-    rejected: Sequence[tuple[ArtifactFile, Reject, Version | None]],
-    asked: Sequence[str],
-) -> ResolutionError:
-    sdists = [f for f, r, _ in rejected if r is Reject.SDIST]
-    versions = [v for f in sdists if (v := sdist_version(f.filename)) is not None]
-    shown = _listing(versions) if versions else ", ".join(f.filename for f in sdists)
-    return ResolutionError(
-        Kind.ONLY_SDISTS,
-        [
-            f"{name} has only source distributions ({shown})"
-            if len(sdists) == len(rejected)
-            else f"no wheel of {name} fits the target, only source distributions ({shown})",
-            *asked,
-        ],
-        hint=f"builds are off (--no-build, --only-binary {name} or :all:, or a command that"
-        " does not build); allow them, or pin a version with a wheel",
-    )
-
-
-def _screened(
-    name: NormalizedName,
-    files: Sequence[ArtifactFile],
-    specs: list[SpecifierSet],
-    provider: Provider,
-) -> Screen:
-    """*files* screened under *specs* for the provider's target, with reasons (a lock's: shared)."""
-    target, policy, rank = provider.target, provider.policy, provider.tag_rank
-    if provider.screens is not None:
-        return provider.screens.explained(name, files, specs, target, policy, tag_rank=rank)
-    return screen(name, files, specs, target, policy, tag_rank=rank)
-
-
-def _read_for(
-    files: Sequence[ArtifactFile], specs: list[SpecifierSet], provider: Provider
-) -> Sequence[ArtifactFile]:
-    """The files an explanation of *specs* reads: every one, or those of the versions asked for.
-
-    Where the target fits no file of the listing (wheels only, no tag fits: a project with no
-    wheel for Windows arm64), the explanation is the same from the releases *specs* admit
-    ("no wheel of NAME VERSION for the target", and the tags that version has): a lock that
-    fails alike on every Python reads a few dozen files for each, not every release's.
-    """
-    screens = provider.screens
-    if screens is None or not screens.fits_none(files, provider.target, provider.tag_rank):
-        return files
-    return by_version(files).admitted(specs) or files
-
-
-def _unfit(
-    name: NormalizedName,
-    rejected: Sequence[tuple[ArtifactFile, Reject, Version | None]],
-    asked: Sequence[str],
-    specs: Sequence[SpecifierSet],
-    provider: Provider,
-    *,
-    fit: Sequence[Version],
-) -> ResolutionError:
-    """Only sdists, or no wheel for the target (and the versions that have one, if any)."""
-    if not fit and all(r in {Reject.SDIST, Reject.FILENAME} for _, r, _ in rejected):
-        return _only_sdists(name, rejected, asked)
-    error = _no_wheel(name, rejected, asked, specs, provider)
-    if not fit:
-        return error
-    nearby = f"versions with a wheel for the target: {_near(fit, specs)}"
-    return ResolutionError(error.kind, [*error.lines, nearby], error.hint)
-
-
-def _no_wheel(
-    name: NormalizedName,
-    rejected: Sequence[tuple[ArtifactFile, Reject, Version | None]],
-    asked: Sequence[str],
-    specs: Sequence[SpecifierSet],
-    provider: Provider,
-) -> ResolutionError:
-    wheels = [(v, f) for f, r, v in rejected if r is Reject.TAGS and v is not None]
-    allowed = set(_wanted([v for v, _ in wheels], specs))
-    wanted = [(v, f) for v, f in wheels if v in allowed]
-    wheels = wanted or wheels  # the versions asked for, if they have wheels at all
-    if wheels:
-        newest = max(v for v, _ in wheels)
-        tags = sorted({t for v, f in wheels if v == newest for t in _tags(f.filename)})
-        shown = ", ".join(tags[:SHOWN]) + (
-            f" (and {len(tags) - SHOWN} more)" if len(tags) > SHOWN else ""
-        )
-        line = f"{name} {newest} has wheels for {shown}"
-    else:
-        reasons = sorted({r.value for _, r, _ in rejected})
-        line = f"every file of {name} was left out: {'; '.join(reasons)}"
-    best = ", ".join(provider.target.tags[:2])
-    which = f"{name} {wanted[0][0]}" if len({v for v, _ in wanted}) == 1 else name
-    return ResolutionError(
-        Kind.NO_WHEEL_FOR_TARGET,
-        [f"no wheel of {which} for the target ({best}, ...)", *asked, line],
-    )
-
-
-def _tagged(rejected: Sequence[tuple[ArtifactFile, Reject, Version | None]]) -> list[Version]:
-    return [v for _, r, v in rejected if r is Reject.TAGS and v is not None]
-
-
-def _wanted(versions: Sequence[Version], specs: Sequence[SpecifierSet]) -> list[Version]:
-    """The *versions* every specifier of *specs* allows (prereleases too: they were named).
-
-    Each version is judged once: *versions* holds one per file (thousands, for a project
-    with a wheel per platform and Python).
-    """
-    judged = {v: all(s.contains(v, prereleases=True) for s in specs) for v in set(versions)}
-    return [v for v in versions if judged[v]]
-
-
-def _tags(filename: str) -> tuple[str, ...]:
-    parsed = parse_wheel(filename)
-    return parsed.tags if parsed else ()
 
 
 def explain(
@@ -469,7 +82,9 @@ def _dead_ends(
     from resolvelib.structs import RequirementInformation  # noqa: PLC0415
 
     if all(need.name == PYTHON for _, need in ends):  # (each wheel's Requires-Python, listed)
-        return _python([RequirementInformation(n, c) for c, n in ends], provider.target.version)
+        return python_excluded(
+            [RequirementInformation(n, c) for c, n in ends], provider.target.version
+        )
     candidate, need = ends[0]
     inner = _explain([RequirementInformation(need, candidate)], provider, depth + 1)
     if len(ends) == 1:  # (its lines name the candidate already)
@@ -491,10 +106,10 @@ def _explain(
     for info in causes:
         by_id.setdefault(info.requirement.identifier, []).append(info)
     if PYTHON in by_id:
-        return _python(by_id[PYTHON], provider.target.version)
+        return python_excluded(by_id[PYTHON], provider.target.version)
     for infos in by_id.values():
         name = NormalizedName(infos[0].requirement.name)
-        found = _no_candidates(name, infos, provider) or _dead_ends(infos, provider, depth)
+        found = no_candidates(name, infos, provider) or _dead_ends(infos, provider, depth)
         if found is not None:
             return found
     lines = ["these requirements cannot all be met:"]

@@ -313,7 +313,7 @@ def _asking_again(once: Callable[..., Resolved], index: Indexes | None) -> Resol
     try:
         return once()
     except SourceError as exc:
-        from graft.resolve.explain import ResolutionError  # noqa: PLC0415 - only on failure
+        from graft.resolve.resolution_error import ResolutionError  # noqa: PLC0415 - only on failure
 
         if not isinstance(exc, ResolutionError) or index is None or not index.cached_answers():
             raise

@@ -51,10 +51,10 @@ if TYPE_CHECKING:
     from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile, MetadataReader, ProjectSource
     from graft.resolve.environments import Environment
-    from graft.resolve.explain import ResolutionError
     from graft.resolve.lock_forks import Forks
     from graft.resolve.projects import IndexProjects
     from graft.resolve.relock import Relock
+    from graft.resolve.resolution_error import ResolutionError
     from graft.resolve.resolver import Pin, Resolution
     from graft.resolve.screenmemo import ScreenMemo
     from graft.resolve.shared import SharedSource
@@ -253,7 +253,7 @@ def _direct_files(
 
 def _refuse_if_named(env: Environment, exc: Exception) -> None:
     """Raise for an environment asked for by name (a platform tag): it must be locked."""
-    from graft.resolve.explain import ResolutionError  # noqa: PLC0415
+    from graft.resolve.resolution_error import ResolutionError  # noqa: PLC0415
 
     if not env.named:
         return

@@ -23,10 +23,10 @@ if TYPE_CHECKING:
     from graft.model.request import ResolveRequest
     from graft.model.requirements import Inputs, Wanted
     from graft.resolve.environments import Environment
-    from graft.resolve.explain import ResolutionError
     from graft.resolve.lock_prefs import Locked
     from graft.resolve.projects import IndexProjects
     from graft.resolve.relock import Relock
+    from graft.resolve.resolution_error import ResolutionError
     from graft.resolve.resolver import Resolution
     from graft.resolve.screenmemo import ScreenMemo
     from graft.resolve.variants import VariantChooser
@@ -65,12 +65,12 @@ def resolve_one(
     *builds*: a builder is at hand (sdists may be candidates); *listed*: an index is read.
     """
     from graft.errors import BuildError  # noqa: PLC0415
-    from graft.resolve.explain import ResolutionError  # noqa: PLC0415
     from graft.resolve.inputs import (  # noqa: PLC0415
         marker_applies,
         resolver_policy,
         resolver_requirement,
     )
+    from graft.resolve.resolution_error import ResolutionError  # noqa: PLC0415
     from graft.resolve.resolver import LOCK_REJECTIONS, resolve  # noqa: PLC0415
 
     wanted = [w for w in inputs.wanted if marker_applies(w.marker, env.target)]
@@ -164,7 +164,7 @@ def resolve_environments(
     index = projects.indexes
     if index is None or not index.cached_answers() or any(o.resolution for o in first[0]):
         return first
-    from graft.resolve.explain import ResolutionError  # noqa: PLC0415 - only on failure
+    from graft.resolve.resolution_error import ResolutionError  # noqa: PLC0415 - only on failure
 
     if not any(isinstance(o.failure, ResolutionError) for o in first[0]):
         return first

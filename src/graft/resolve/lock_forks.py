@@ -106,7 +106,7 @@ def explore(
     *resolve_with* resolves the environment's requirements with a forked chooser and the
     versions to prefer; a fork it cannot resolve is left out with a warning.
     """
-    from graft.resolve.explain import ResolutionError  # noqa: PLC0415
+    from graft.resolve.resolution_error import ResolutionError  # noqa: PLC0415
 
     preferred = {str(p.name): str(p.version) for p in base.pins}
     todo: list[tuple[dict[tuple[str, str], str], Resolution, VariantChooser, set[tuple[str, str]]]]

@@ -2,7 +2,7 @@
 
 :func:`resolve` is the entry point ``graft sync`` calls once it has a target and a
 :class:`~graft.resolve.artifacts.ProjectSource`; it returns a :class:`Resolution` or
-raises :class:`~graft.resolve.explain.ResolutionError` with a readable explanation.
+raises :class:`~graft.resolve.resolution_error.ResolutionError` with a readable explanation.
 """
 
 from __future__ import annotations
@@ -137,7 +137,7 @@ def resolve(
     *max_rejections*, ruling out more candidates than that ends it as a failure explained by
     the first conflict (a lock's environment: :data:`LOCK_REJECTIONS`).
 
-    Raises :class:`~graft.resolve.explain.ResolutionError` (a ``SourceError``) when no
+    Raises :class:`~graft.resolve.resolution_error.ResolutionError` (a ``SourceError``) when no
     such set exists, :class:`~graft.errors.UsageError` for an unparsable requirement.
     """
     roots = root_needs(requirements, target)
@@ -182,7 +182,8 @@ def resolve(
             raise
         mapping, children = _connected(reporter.final)
     except GaveUp:
-        from graft.resolve.explain import ResolutionError, explain  # noqa: PLC0415
+        from graft.resolve.explain import explain  # noqa: PLC0415
+        from graft.resolve.resolution_error import ResolutionError  # noqa: PLC0415
 
         first = explain(reporter.first_rejected, provider)
         gave_up = f"given up after ruling out {reporter.rejections - 1} candidates"

@@ -1,0 +1,84 @@
+"""A resolution that cannot be: the case it falls into, and the lines that say why.
+
+:class:`ResolutionError` is what :mod:`graft.resolve.explain` and
+:mod:`graft.resolve.no_candidates` raise: a ``SourceError`` whose first line is the message and
+whose other lines are the details (each requirement, each wheel that stated it).
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import enum
+from typing import TYPE_CHECKING
+
+from packaging.version import InvalidVersion, Version
+
+from graft.errors import SourceError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from packaging.specifiers import SpecifierSet
+
+#: How many versions or tags a message lists at most.
+SHOWN = 5
+
+
+class Kind(enum.Enum):
+    """The case a failure falls into."""
+
+    NO_PROJECT = "no-project"
+    ONLY_SDISTS = "only-sdists"
+    NO_WHEEL_FOR_TARGET = "no-wheel-for-target"
+    NO_VERSION = "no-version"
+    PYTHON = "python"
+    CONFLICT = "conflict"
+
+
+class ResolutionError(SourceError):
+    """No set of wheels satisfies the requirements; ``lines`` say why."""
+
+    def __init__(self, kind: Kind, lines: Sequence[str], hint: str | None = None) -> None:
+        super().__init__(lines[0], hint=hint, details=tuple(lines[1:]))
+        self.kind = kind
+        self.lines = tuple(lines)
+
+    def __str__(self) -> str:
+        text = "\n  ".join(self.lines)
+        return f"{text}\n  hint: {self.hint}" if self.hint else text
+
+
+def nearest(versions: Sequence[Version], specs: Sequence[SpecifierSet]) -> list[Version]:
+    """Up to :data:`SHOWN` of *versions* closest to the bounds *specs* name, newest first.
+
+    Closeness is by position among the versions, from the nearest bound (ties: the newer).
+    Without a bound, the newest.
+    """
+    ordered = sorted(set(versions))
+    bounds = []
+    for spec in specs:
+        for clause in spec:
+            with contextlib.suppress(InvalidVersion):
+                bounds.append(Version(clause.version.removesuffix(".*")))
+    if not bounds:
+        return ordered[::-1][:SHOWN]
+
+    def distance(index: int) -> int:  # positions from the closest bound
+        return min(
+            at - index if index < at else index - at + 1
+            for at in (bisect.bisect_left(ordered, bound) for bound in bounds)
+        )
+
+    closest = sorted(range(len(ordered)), key=lambda i: (distance(i), -i))[:SHOWN]
+    return [ordered[i] for i in sorted(closest, reverse=True)]
+
+
+def listed(versions: Sequence[Version]) -> str:
+    """Up to :data:`SHOWN` of *versions*, newest first, and how many older ones there are."""
+    newest = sorted(set(versions), reverse=True)
+    shown = ", ".join(str(v) for v in newest[:SHOWN])
+    return shown + (f" (and {len(newest) - SHOWN} older)" if len(newest) > SHOWN else "")
+
+
+__all__ = ["SHOWN", "Kind", "ResolutionError", "listed", "nearest"]
