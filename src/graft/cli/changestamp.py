@@ -3,12 +3,13 @@
 ``graft sync VENV -r FILE...`` with nothing but ``--index-url``, ``--extra-index-url``,
 ``--store``, ``--python``, ``--link-mode`` and ``-q`` besides (:func:`command`). After a
 successful full sync of such a command whose resolution was pinned exactly and kept in the pin
-record (:mod:`graft.resolve.pinrecord`), :func:`keep` leaves a stamp keyed by the command
-line with the requirement files' paths left out (``<store>/plans/change-<key>``), and
-another with the venv's path left out too, for new venvs (:func:`for_new_venvs`). It names
-the pin record and its context, the policy's word on every project, the inputs' preimage
-(``graft.sync_result.inputs_form``), the plan key's other parts, the venv template, the
-interpreter ``--python`` found, and the store's ownership as the full path checked it.
+record (:mod:`graft.resolve.pinrecord`), :func:`graft.cli.changestamp_keep.keep` leaves a
+stamp keyed by the command line with the requirement files' paths left out
+(``<store>/plans/change-<key>``), and another with the venv's path left out too, for new venvs
+(:func:`for_new_venvs`). It names the pin record and its context, the policy's word on every
+project, the inputs' preimage (``graft.sync_result.inputs_form``), the plan key's other parts,
+the venv template, the interpreter ``--python`` found, and the store's ownership as the full
+path checked it.
 
 :func:`read` reads files of plain ``name==version`` lines (:func:`pins`) through it: each
 project's step is the pin record's under the key the resolver asks by
@@ -17,27 +18,20 @@ project's step is the pin record's under the key the resolver asks by
 chosen wheel is a project of the files (:func:`choose`), and its version meets the
 specifier: the conditions under which :func:`graft.resolve.pinned.pinned_resolution` answers,
 and its answer. Pairs of specifier and version met before are kept in the stamp; any other
-is checked with ``packaging.specifiers`` (:func:`meets`). The chosen wheels give the venv's
-``graft-inputs`` and the kept plan's key as the full path computes them.
+is checked with ``packaging.specifiers`` (:func:`meets`), and :func:`remember` keeps the pairs
+met since. The chosen wheels give the venv's ``graft-inputs`` and the kept plan's key as the
+full path computes them.
 
-:func:`keep` writes the stamp only after checking this reading: the same files read through
-the new stamp must give the ``graft-inputs`` and plan key the full path just gave the venv,
-and every pair must hold. The stamp is untrusted input: it names a record in graft's cache
-(trusted as far as its cached index pages are) and files in the store, each checked as the
-full path checks them.
+The stamp is untrusted input: it names a record in graft's cache (trusted as far as its
+cached index pages are) and files in the store, each checked as the full path checks them.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import time
 
 from graft.cli import flat_build, noop, vouchers
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from graft.sync_result import SyncResult
 
 FORMAT = "graft-change-stamp 2"
 _MARK = "\0file"  # stands for a requirements file's path in the stamp's key
@@ -48,7 +42,7 @@ _REQUIREMENT = ("-r", "--requirement")
 PYTHON = "<python>"  # graft.resolve.provider.PYTHON (a unit test checks they agree)
 TTL = 600.0  # graft.resolve.pinrecord.TTL (a unit test checks they agree)
 RECORD_FORMAT = 3  # graft.resolve.pinrecord.FORMAT (a unit test checks they agree)
-_PAIRS_KEPT = 4096  # specifier and version pairs a stamp remembers as met
+PAIRS_KEPT = 4096  # specifier and version pairs a stamp remembers as met
 
 Row = dict[str, object]
 
@@ -286,14 +280,14 @@ def read(
     *masked*: the command line (:func:`command`), whose index URLs may hold credentials for
     the pages an aged step is renewed by.
     """
-    found = _chosen(rows, files, masked)
-    return None if found is None else _reading(rows, *found, prefix)
+    found = steps_for(rows, files, masked)
+    return None if found is None else reading_of(rows, *found, prefix)
 
 
 Chosen = tuple[dict[str, Row], set[tuple[str, str]]]
 
 
-def _chosen(
+def steps_for(
     rows: dict[str, list[list[str]]], files: list[str], renew: list[str] | None
 ) -> Chosen | None:
     """Each project's step for the files' pins, and the pairs that must hold; or None.
@@ -319,7 +313,7 @@ def _chosen(
     return found
 
 
-def _reading(
+def reading_of(
     rows: dict[str, list[list[str]]],
     chosen: dict[str, Row],
     pairs: set[tuple[str, str]],
@@ -333,96 +327,6 @@ def _reading(
     return Reading(rows, chosen, prefix), pairs - seen
 
 
-def keep(argv: list[str], result: SyncResult, *, python: str | None, kept: bool) -> None:
-    """After a successful full sync: the change stamps, if this module reads its inputs alike.
-
-    Best effort, and only when :func:`read` gives the ``graft-inputs`` and plan key the full
-    path just gave the venv, and every pair it checks holds. The venv's own stamp, and the
-    one for new venvs unless the sync *kept* the venv's interpreter (without ``--python`` a
-    new venv gets graft's own). Not after a sync that found the venv in sync (the stamp stays
-    as the last change left it). The files and the pin record are read once for both.
-    """
-    parsed = command(argv)
-    given = _rows(result, python)
-    if parsed is None or given is None:
-        return
-    from graft._home import cache_root  # noqa: PLC0415
-    from graft.venv.state import recorded_state  # noqa: PLC0415
-
-    plan_key = recorded_state(result.prefix).get("graft-plan", "").partition(" ")[0]
-    _venv, files, masked = parsed
-    try:
-        found = _chosen({row[0]: [row[1:]] for row in given}, files, None)
-        # the wheel each sdist gave, and what its lookup read (none without sdists)
-        vouched = None if found is None else vouchers.make(result, found[0], cache_root())
-    except (KeyError, IndexError, ValueError, TypeError, OSError):
-        return  # (a record unlike what this module reads: no stamp)
-    if found is None or vouched is None or not plan_key:
-        return
-    for line in (masked, *(() if kept else (for_new_venvs(masked),))):
-        if not _keep_one(line, (given, vouched), found, result, plan_key):
-            return
-
-
-def _keep_one(
-    line: list[str],
-    given: tuple[list[list[str]], list[list[str]]],
-    found: Chosen,
-    result: SyncResult,
-    plan_key: str,
-) -> bool:
-    """The stamp of the command *line*, if it reads the files alike; whether it was written.
-
-    *given*: its rows from the sync, and the vouchers the sync gave for its sdists; *found*:
-    the steps the files' pins chose, and the pairs they must meet.
-    """
-    found_stamp = stamp(line)
-    if found_stamp is None:
-        return False
-    key, before = found_stamp
-    try:
-        rows = [["key", key], *given[0], *vouchers.merged(before, given[1])]
-        table: dict[str, list[list[str]]] = {}
-        for name, *values in rows:
-            table.setdefault(name, []).append(values)
-        table["met"] = before.get("met", [])
-        read_now = _reading(table, *found, result.prefix)
-        if read_now is None:
-            return False
-        reading, unseen = read_now
-        if reading.inputs != result.inputs or reading.plan != plan_key or not meets(unseen):
-            return False  # (this module's reading differs: the full path every time)
-    except (KeyError, IndexError, ValueError, TypeError, OSError):
-        return False  # (a record unlike what this module reads: no stamp)
-    met = [*before.get("met", []), *map(list, sorted(unseen))][-_PAIRS_KEPT:]
-    _write(line, [*rows, *(["met", *pair] for pair in met)])
-    return True
-
-
-def _rows(result: SyncResult, python: str | None) -> list[list[str]] | None:
-    """The stamp's rows for *result*, but its key; None unless it made a plan from a record."""
-    plan, record, form = result.plan, result.pin_record, result.inputs_form
-    if plan is None or record is None or form is None or result.template is None:
-        return None
-    head = json.loads(form)[0]  # graft, the interpreter, its version, the store, ...
-    path, context, word = record
-    store = str(head[3])
-    return [
-        ["store", store],
-        ["interpreter", python or "", str(head[1])],
-        ["record", path, context],
-        ["word", word],
-        ["python", str(head[2])],
-        ["head", json.dumps(head)],
-        ["parts", json.dumps(list(result.plan_parts))],
-        ["template", result.template],
-        ["venv-python", os.path.relpath(plan.python, result.prefix)],
-        *(["site", site] for site in dict.fromkeys(result.site_dirs)),
-        ["euid", str(os.geteuid()), os.path.realpath(store)],
-        *(["trust", p, *flat_build.facts_of(p)] for p in flat_build.trust_paths(store)),
-    ]
-
-
 def remember(
     masked: list[str], key: str, rows: dict[str, list[list[str]]], met: set[tuple[str, str]]
 ) -> None:
@@ -434,25 +338,29 @@ def remember(
     kept = [
         [name, *row] for name, table in rows.items() if name not in {"key", "met"} for row in table
     ]
-    pairs = [*rows.get("met", []), *map(list, sorted(met))][-_PAIRS_KEPT:]
-    _write(masked, [["key", key], *kept, *(["met", *pair] for pair in pairs)])
+    pairs = [*rows.get("met", []), *map(list, sorted(met))][-PAIRS_KEPT:]
+    write(masked, [["key", key], *kept, *(["met", *pair] for pair in pairs)])
 
 
-def _write(masked: list[str], rows: list[list[str]]) -> None:
+def write(masked: list[str], rows: list[list[str]]) -> None:
+    """The change stamp of the command line *masked*, with *rows*."""
     noop.write_stamp(masked, rows, "change", header=FORMAT)
 
 
 __all__ = [
     "FORMAT",
+    "PAIRS_KEPT",
     "Reading",
     "choose",
     "command",
     "for_new_venvs",
-    "keep",
     "key_of",
     "meets",
     "pins",
     "read",
+    "reading_of",
     "remember",
     "stamp",
+    "steps_for",
+    "write",
 ]

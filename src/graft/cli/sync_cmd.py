@@ -143,11 +143,12 @@ def _keep_stamps(
     """After a successful sync: the stamps that let the next syncs skip the full path.
 
     The sync stamp (a no-op, :mod:`graft.cli.noop`), the replay stamp (a new venv,
-    :mod:`graft.cli.replay`), the change stamp (an edited pin set, :mod:`graft.cli.changestamp`).
+    :mod:`graft.cli.replay`), the change stamp (an edited pin set, :mod:`graft.cli.changestamp`,
+    written by :mod:`graft.cli.changestamp_keep`).
     """
-    from graft.cli import changestamp, noop, replay  # noqa: PLC0415
+    from graft.cli import changestamp_keep, noop, replay  # noqa: PLC0415
 
-    changestamp.keep(list(argv), result, python=args.python, kept=kept)
+    changestamp_keep.keep(list(argv), result, python=args.python, kept=kept)
     if result.memo is None or result.inputs is None:
         return
     upgrade = bool(args.upgrade or args.upgrade_package)
