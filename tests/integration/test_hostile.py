@@ -733,7 +733,7 @@ def test_the_deepest_tree_accepted_installs_and_imports(
     link_mode: str, tmp_path: Path, store_dir: Path, wheels: Path
 ) -> None:
     """A member MAX_DEPTH levels deep: every stage (unpack, seal, bytecode, copy) copes."""
-    from graft.wheel.archive import MAX_DEPTH
+    from graft.wheel.members import MAX_DEPTH
 
     package = "hostile/" + "d/" * (MAX_DEPTH - 2)
     deep = package + "m.py"

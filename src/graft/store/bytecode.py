@@ -302,7 +302,7 @@ def _python_sources(entry: StoreEntry, tag: str) -> list[str]:
 
     A ``.pyc`` listed in RECORD is the wheel's file: kept as shipped, never compiled over.
     """
-    from graft.wheel.archive import importable_path  # noqa: PLC0415
+    from graft.wheel.layout import importable_path  # noqa: PLC0415
 
     record = entry.record
     listed = {f.path for f in record.files}

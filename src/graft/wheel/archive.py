@@ -6,17 +6,16 @@ duplicates, a RECORD that disagrees with the archive, a second ``.dist-info``,
 an unsupported Wheel-Version. The result is a :class:`~graft.model.record.WheelRecord`.
 
 Validation and unpacking are one pass over the archive (a member is hashed and checked
-against RECORD while it is written), so they stay one module of about 440 lines; the name
-rules are :mod:`graft.wheel.names`, ELF facts :mod:`graft.wheel.elf`.
+against RECORD while it is written), so that pass stays here whole; the checks of member
+names, entries and RECORD's rows are :mod:`graft.wheel.members`, the import layout derived
+from the file list :mod:`graft.wheel.layout`, the name rules :mod:`graft.wheel.names`, ELF
+facts :mod:`graft.wheel.elf`.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import os
-import stat
 import zipfile
 import zlib
 from email.parser import HeaderParser
@@ -34,127 +33,21 @@ from graft.model.record import (
     record_hash,
 )
 from graft.model.wheelname import NULL_LABEL, InvalidWheelFilename, parse_wheel_filename
+from graft.wheel.layout import derive_layout
+from graft.wheel.members import check_members, fail, find_dist_info, parse_record
 from graft.wheel.names import (
     check_data_member,
     check_entry_point,
     data_dir_of,
     metadata_name,
-    names_project,
 )
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
-    from packaging.utils import NormalizedName
-    from packaging.version import Version
-
 _CHUNK = 1 << 20
-_NAME_MAX = 255
-#: Deepest member path accepted (directories and file). Deeper trees exhaust the recursion of
-#: os.makedirs, os.walk and shutil.rmtree (pip crashes on them); the test corpus reaches 10.
-MAX_DEPTH = 256
-#: Longest member path accepted, in bytes: the store's and the venv's prefixes must still fit
-#: in PATH_MAX (4096 on Linux) in front of it.
-MAX_PATH = 2048
-_COMPRESSIONS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
 _SIGNATURES = ("RECORD.jws", "RECORD.p7s")
-_NAMESPACE_MARKERS = (b"pkgutil.extend_path", b"declare_namespace")
 _SCRIPT_GROUPS = ("console_scripts", "gui_scripts")
-
-
-def _fail(wheel: str, what: str, hint: str | None = None) -> WheelError:
-    return WheelError(what, where=wheel, hint=hint or "the wheel is damaged or hostile; refused")
-
-
-def check_member_name(wheel: str, name: str) -> None:
-    """Refuse absolute paths, ``..`` and other names that would escape the destination."""
-    first = name.split("/", maxsplit=1)[0]
-    if not name or name.startswith(("/", "\\")) or "\\" in name or ":" in first:
-        raise _fail(wheel, f"member {name!r} has an absolute or non-posix path")
-    parts = name.rstrip("/").split("/")
-    if any(part in {"", ".", ".."} for part in parts) or "\0" in name:
-        raise _fail(wheel, f"member {name!r} escapes the wheel root")
-    if any(len(part.encode("utf-8", "surrogateescape")) > _NAME_MAX for part in parts):
-        raise _fail(wheel, f"member {name[:60]!r}... has a name longer than {_NAME_MAX} bytes")
-    if len(parts) > MAX_DEPTH:
-        raise _fail(
-            wheel,
-            f"member {name[:60]!r}... is {len(parts)} levels deep (at most {MAX_DEPTH})",
-            "pip cannot install it either; refused",
-        )
-    if len(name.encode("utf-8", "surrogateescape")) > MAX_PATH:
-        raise _fail(
-            wheel,
-            f"member {name[:60]!r}... is {len(name.encode('utf-8', 'surrogateescape'))} bytes"
-            f" long (at most {MAX_PATH})",
-        )
-
-
-def _check_members(wheel: str, infos: list[zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:
-    seen: set[str] = set()
-    files = []
-    for info in infos:
-        check_member_name(wheel, info.filename)
-        if info.filename in seen:
-            raise _fail(wheel, f"member {info.filename!r} appears twice")
-        seen.add(info.filename)
-        mode = info.external_attr >> 16
-        if stat.S_ISLNK(mode):
-            raise _fail(wheel, f"member {info.filename!r} is a symlink")
-        if info.flag_bits & 0x1:
-            raise _fail(wheel, f"member {info.filename!r} is encrypted")
-        if info.compress_type not in _COMPRESSIONS:
-            raise _fail(wheel, f"member {info.filename!r} uses compression {info.compress_type}")
-        if not info.is_dir():
-            files.append(info)
-    names = {i.filename for i in files}
-    for info in files:
-        parent = info.filename.rpartition("/")[0]
-        while parent:
-            if parent in names:
-                raise _fail(wheel, f"member {parent!r} is both a file and a directory")
-            parent = parent.rpartition("/")[0]
-    return files
-
-
-def _find_dist_info(
-    wheel: str, names: Iterable[str], name: NormalizedName, version: Version
-) -> str:
-    dirs = {n.split("/", 1)[0] for n in names if n.split("/", 1)[0].endswith(".dist-info")}
-    if not dirs:
-        raise _fail(wheel, "no .dist-info directory")
-    if len(dirs) > 1:
-        raise _fail(wheel, f"two .dist-info directories: {', '.join(sorted(dirs))}")
-    (dist_info,) = dirs
-    if not names_project(dist_info[: -len(".dist-info")], name, version):
-        raise _fail(wheel, f"{dist_info} does not match the wheel filename")
-    return dist_info
-
-
-def _parse_record(wheel: str, text: str) -> dict[str, tuple[str, int]]:
-    rows: dict[str, tuple[str, int]] = {}
-    try:
-        parsed = list(csv.reader(io.StringIO(text)))
-    except csv.Error as exc:
-        raise _fail(wheel, f"RECORD is not valid CSV ({exc})") from None
-    for row in parsed:
-        if not row:
-            continue
-        if len(row) != 3:  # noqa: PLR2004
-            raise _fail(wheel, f"RECORD row {row!r} does not have three fields")
-        path, digest, size = row
-        check_member_name(wheel, path)
-        if path in rows:
-            raise _fail(wheel, f"RECORD lists {path!r} twice")
-        if digest and not digest.startswith("sha256="):
-            algorithm = digest.partition("=")[0]
-            if algorithm not in {"sha384", "sha512"}:
-                raise _fail(wheel, f"RECORD uses hash {algorithm!r} for {path!r}")
-        try:
-            rows[path] = (digest, int(size) if size else -1)
-        except ValueError:
-            raise _fail(wheel, f"RECORD size {size!r} for {path!r} is not a number") from None
-    return rows
 
 
 def _headers(data: bytes) -> dict[str, list[str]]:
@@ -176,7 +69,7 @@ def _entry_points(wheel: str, data: bytes | None) -> tuple[EntryPoint, ...]:
     try:
         parser.read_string(data.decode())
     except (configparser.Error, UnicodeDecodeError) as exc:
-        raise _fail(wheel, f"entry_points.txt is malformed: {exc.__class__.__name__}") from None
+        raise fail(wheel, f"entry_points.txt is malformed: {exc.__class__.__name__}") from None
     found = []
     for group in _SCRIPT_GROUPS:
         if not parser.has_section(group):
@@ -222,9 +115,9 @@ class _Unpacker:
                     size += len(chunk)
                     out.write(chunk)
         except _READ_ERRORS as exc:
-            raise _fail(self.wheel, f"member {info.filename!r} is corrupt ({_why(exc)})") from None
+            raise fail(self.wheel, f"member {info.filename!r} is corrupt ({_why(exc)})") from None
         if size != info.file_size:
-            raise _fail(
+            raise fail(
                 self.wheel,
                 f"member {info.filename!r} holds {size} bytes; its header says {info.file_size}",
             )
@@ -233,11 +126,11 @@ class _Unpacker:
             want_digest, want_size = expected
             got = record_hash(algorithm, hasher.digest())
             if not want_digest:
-                raise _fail(self.wheel, f"RECORD gives no hash for {info.filename!r}")
+                raise fail(self.wheel, f"RECORD gives no hash for {info.filename!r}")
             if got != want_digest:
-                raise _fail(self.wheel, f"{info.filename!r} does not match its RECORD hash")
+                raise fail(self.wheel, f"{info.filename!r} does not match its RECORD hash")
             if want_size >= 0 and want_size != size:
-                raise _fail(self.wheel, f"{info.filename!r} does not match its RECORD size")
+                raise fail(self.wheel, f"{info.filename!r} does not match its RECORD size")
         return FileRecord(info.filename, digest, size, executable)
 
 
@@ -265,17 +158,17 @@ def unpack_wheel(path: str, dest: str, sha256: str) -> WheelRecord:
     try:
         name, version, build, tags, label = parse_wheel_filename(wheel)
     except InvalidWheelFilename as exc:
-        raise _fail(
+        raise fail(
             wheel, f"invalid wheel filename ({exc})", "rename it as PEP 427 and PEP 825 ask"
         ) from None
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise _fail(wheel, f"not a readable zip archive ({exc})", "download it again") from None
+        raise fail(wheel, f"not a readable zip archive ({exc})", "download it again") from None
     with zf:
-        infos = _check_members(wheel, zf.infolist())
+        infos = check_members(wheel, zf.infolist())
         names = [i.filename for i in infos]
-        dist_info = _find_dist_info(wheel, names, name, version)
+        dist_info = find_dist_info(wheel, names, name, version)
         by_name = {i.filename: i for i in infos}
 
         def read(member: str) -> bytes | None:
@@ -285,29 +178,29 @@ def unpack_wheel(path: str, dest: str, sha256: str) -> WheelRecord:
             try:
                 return zf.read(info)
             except _READ_ERRORS as exc:
-                raise _fail(wheel, f"member {info.filename!r} is corrupt ({_why(exc)})") from None
+                raise fail(wheel, f"member {info.filename!r} is corrupt ({_why(exc)})") from None
 
         wheel_meta, metadata, record_text = read("WHEEL"), read("METADATA"), read("RECORD")
         if metadata is None:
-            raise _fail(wheel, f"{dist_info}/METADATA is missing")
+            raise fail(wheel, f"{dist_info}/METADATA is missing")
         if wheel_meta is None:
-            raise _fail(wheel, f"{dist_info}/WHEEL is missing")
+            raise fail(wheel, f"{dist_info}/WHEEL is missing")
         if record_text is None:
-            raise _fail(wheel, f"{dist_info}/RECORD is missing")
+            raise fail(wheel, f"{dist_info}/RECORD is missing")
         wheel_headers = _headers(wheel_meta)
         wheel_version = (wheel_headers.get("wheel-version") or ["1.0"])[0].strip()
         if wheel_version.split(".")[0] != "1":
-            raise _fail(
+            raise fail(
                 wheel, f"Wheel-Version {wheel_version} is not supported", "graft reads 1.x wheels"
             )
-        rows = _parse_record(wheel, record_text.decode("utf-8", "surrogateescape"))
+        rows = parse_record(wheel, record_text.decode("utf-8", "surrogateescape"))
         record_path = f"{dist_info}/RECORD"
         unlisted = [n for n in names if n not in rows and n != record_path and not _is_signature(n)]
         if unlisted:
-            raise _fail(wheel, f"{unlisted[0]!r} is not listed in RECORD")
+            raise fail(wheel, f"{unlisted[0]!r} is not listed in RECORD")
         absent = [p for p in rows if p not in by_name]
         if absent:
-            raise _fail(wheel, f"RECORD lists {absent[0]!r}, which the archive lacks")
+            raise fail(wheel, f"RECORD lists {absent[0]!r}, which the archive lacks")
         fields = parse_email(metadata)  # METADATA is read by packaging, and only by it
         # every name that becomes a path is checked before anything is written
         display_name = metadata_name(wheel, fields, name, version)
@@ -368,7 +261,7 @@ def _variant(wheel: str, label: str | None, dist_info: str, text: bytes | None) 
     if label is None:
         return ()
     if text is None:
-        raise _fail(wheel, f"a variant wheel without {dist_info}/variant.json")
+        raise fail(wheel, f"a variant wheel without {dist_info}/variant.json")
     from graft.model.variants import load_variant_metadata  # noqa: PLC0415 - variant wheels only
 
     try:
@@ -376,9 +269,9 @@ def _variant(wheel: str, label: str | None, dist_info: str, text: bytes | None) 
     except VariantError as exc:
         raise WheelError(exc.what, where=exc.where, hint=exc.hint or "refused") from None
     if label not in metadata.variants and label != NULL_LABEL:
-        raise _fail(wheel, f"variant.json does not describe the label {label!r}")
+        raise fail(wheel, f"variant.json does not describe the label {label!r}")
     if set(metadata.variants) - {label}:
-        raise _fail(wheel, "variant.json describes other labels than the filename's")
+        raise fail(wheel, "variant.json describes other labels than the filename's")
     return tuple(sorted(str(p) for p in metadata.variants.get(label, ())))
 
 
@@ -402,74 +295,3 @@ def _top_dirs(names: Iterable[str]) -> set[str]:
 
 def _is_signature(name: str) -> bool:
     return name.endswith(_SIGNATURES) and name.count("/") == 1
-
-
-class Layout:
-    """Import layout of a wheel, in site-packages-relative paths."""
-
-    def __init__(
-        self,
-        top_level: tuple[str, ...],
-        packages: tuple[str, ...],
-        namespace_dirs: tuple[str, ...],
-    ) -> None:
-        self.top_level = top_level
-        self.packages = packages
-        self.namespace_dirs = namespace_dirs
-
-
-def importable_path(path: str, dist_info: str, data_dir: str) -> str | None:
-    """Where an archive path lands relative to site-packages, or None if elsewhere."""
-    head, _, rest = path.partition("/")
-    if head == dist_info:
-        return None
-    if head == data_dir:
-        category, _, inner = rest.partition("/")
-        return inner if category in {"purelib", "platlib"} else None
-    return path
-
-
-def derive_layout(paths: Iterable[str], dist_info: str, data_dir: str, root: str) -> Layout:
-    """Regular packages, namespace portions and top-level names, from the file list.
-
-    *root* is the unpacked tree, read only for ``__init__.py`` files to spot
-    pkgutil/pkg_resources-style namespace declarations.
-    """
-    sources: dict[str, str] = {}
-    for path in paths:
-        target = importable_path(path, dist_info, data_dir)
-        if target is not None:
-            sources[target] = path
-    python_dirs: set[str] = set()
-    top_level: set[str] = set()
-    for target in sources:
-        parts = target.split("/")
-        name = parts[-1]
-        is_module = name.endswith(".py") or is_native(target)
-        if not is_module or "__pycache__" in parts:
-            continue
-        for depth in range(1, len(parts)):
-            python_dirs.add("/".join(parts[:depth]))
-        if len(parts) > 1:
-            top_level.add(parts[0])
-        else:
-            top_level.add(name.split(".")[0])
-    packages, namespaces = [], []
-    for directory in sorted(python_dirs):
-        init = sources.get(f"{directory}/__init__.py")
-        if init is None:
-            if not directory.split("/")[-1].isidentifier():
-                continue
-            namespaces.append(directory)
-            continue
-        with open(os.path.join(root, init), "rb") as fh:
-            head = fh.read(4096)
-        if any(marker in head for marker in _NAMESPACE_MARKERS):
-            namespaces.append(directory)
-        else:
-            packages.append(directory)
-    return Layout(
-        top_level=tuple(sorted(n for n in top_level if n.isidentifier())),
-        packages=tuple(packages),
-        namespace_dirs=tuple(namespaces),
-    )
