@@ -155,7 +155,7 @@ def no_candidates(
         typed = any(_typed_by_the_user(parent) for parent in stating)
         return _no_projects(name, asked, askers, provider, typed=typed)
     specs = [i.requirement.specifier for i in infos]
-    matching = _screened(name, _read_for(files, specs, provider), specs, provider)
+    matching = _screened(name, files, specs, provider)
     if matching.offered:
         return None  # there are candidates: the failure is a conflict further down
     unfit = {Reject.SDIST, Reject.FILENAME, Reject.TAGS, Reject.NO_BINARY}
@@ -272,27 +272,21 @@ def _screened(
     specs: list[SpecifierSet],
     provider: Provider,
 ) -> Screen:
-    """*files* screened under *specs* for the provider's target, with reasons (a lock's: shared)."""
-    target, policy, rank = provider.target, provider.policy, provider.tag_rank
-    if provider.screens is not None:
-        return provider.screens.explained(name, files, specs, target, policy, tag_rank=rank)
-    return screen(name, files, specs, target, policy, tag_rank=rank)
+    """*files* screened under *specs* for the provider's target, with reasons (a lock's: shared).
 
-
-def _read_for(
-    files: Sequence[ArtifactFile], specs: list[SpecifierSet], provider: Provider
-) -> Sequence[ArtifactFile]:
-    """The files an explanation of *specs* reads: every one, or those of the versions asked for.
-
-    Where the target fits no file of the listing (wheels only, no tag fits: a project with no
-    wheel for Windows arm64), the explanation is the same from the releases *specs* admit
-    ("no wheel of NAME VERSION for the target", and the tags that version has): a lock that
-    fails alike on every Python reads a few dozen files for each, not every release's.
+    Where a lock's target fits no file of the listing (wheels only, no tag fits: a project
+    with no wheel for Windows arm64), the releases *specs* admit are screened, not every
+    one: the explanation says the same ("no wheel of NAME VERSION for the target", and the
+    tags that version has), and a lock failing alike on every Python reads a few dozen files
+    for each instead of every release's (decision 102).
     """
+    target, policy, rank = provider.target, provider.policy, provider.tag_rank
     screens = provider.screens
-    if screens is None or not screens.fits_none(files, provider.target, provider.tag_rank):
-        return files
-    return by_version(files).admitted(specs) or files
+    if screens is None:
+        return screen(name, files, specs, target, policy, tag_rank=rank)
+    if screens.fits_none(files, target, rank):
+        files = by_version(files).admitted(specs) or files
+    return screens.explained(name, files, specs, target, policy, tag_rank=rank)
 
 
 def _unfit(
