@@ -316,6 +316,11 @@ def test_a_requirements_file_and_a_constraints_file_by_url(
     out = sync(venv, index, store_dir, "app", "-c", f"{index.url}/missing.txt", check=False)
     assert "no requirements file at this URL (HTTP 404)" in out
     assert installed(venv) == {"app": "1.0", "lib": "2.0"}
+    refused = "http://127.0.0.1:1/constraints.txt"  # (port 1: nothing listens)
+    out = sync(venv, index, store_dir, "app", "-c", refused, check=False)
+    assert f"graft: error: {refused}: cannot reach the requirements file's host (" in out
+    assert "index" not in out.splitlines()[-1]  # (not an index: no --find-links hint)
+    assert installed(venv) == {"app": "1.0", "lib": "2.0"}
 
 
 def test_the_indexes_may_come_from_the_environment(

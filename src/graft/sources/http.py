@@ -33,10 +33,15 @@ class Response:
 
 
 def http_get(
-    url: str, headers: dict[str, str] | None = None, *, keyring_asked: bool = False
+    url: str,
+    headers: dict[str, str] | None = None,
+    *,
+    keyring_asked: bool = False,
+    source: str = "the index",
 ) -> Response | None:
     """GET *url* with retries and backoff; None on HTTP 404.
 
+    *source* names what answers in errors ("the index"; a requirements file's URL is not one).
     A 304 (the request's validators still hold) is an answer with an empty body. A 401 asks
     the keyring for the host's credentials (when it is on) and the request is made once more.
     """
@@ -64,23 +69,26 @@ def http_get(
             if exc.code == 404:  # noqa: PLR2004
                 return None
             if exc.code == 401 and not keyring_asked and from_keyring(url):  # noqa: PLR2004
-                return http_get(url, headers, keyring_asked=True)  # (with its credentials)
+                # with its credentials
+                return http_get(url, headers, keyring_asked=True, source=source)
             if exc.code in {401, 403}:  # no retry makes credentials appear
                 raise SourceError(
-                    f"index answered HTTP {exc.code}",
+                    f"{source} answered HTTP {exc.code}",
                     where=url,
                     hint="a private index: give its credentials in the URL"
                     " (https://user:token@host/simple/), in ~/.netrc, or by"
                     " --keyring-provider subprocess",
                 ) from None
             if attempt == _RETRIES - 1:
-                raise SourceError(f"index answered HTTP {exc.code}", where=url) from None
+                raise SourceError(f"{source} answered HTTP {exc.code}", where=url) from None
         except (urllib.error.URLError, OSError) as exc:
             if attempt == _RETRIES - 1:
                 raise SourceError(
-                    f"cannot reach the index ({getattr(exc, 'reason', exc)})",
+                    f"cannot reach {source} ({getattr(exc, 'reason', exc)})",
                     where=url,
-                    hint="check the network, or use --find-links DIR --no-index",
+                    hint="check the network, or use --find-links DIR --no-index"
+                    if source == "the index"
+                    else "check the network, or give a local copy of the file",
                 ) from None
         time.sleep(0.5 * 2**attempt)
     raise AssertionError  # unreachable: the last attempt returns or raises

@@ -40,7 +40,7 @@ def _fetch_file(url: str) -> bytes:
     """A requirements file by URL, as pip reads one (a sync reads it anew each time)."""
     from graft.sources.http import http_get  # noqa: PLC0415
 
-    got = http_get(url)
+    got = http_get(url, source="the requirements file's host")
     if got is None:
         raise UsageError("no requirements file at this URL (HTTP 404)", where=url)
     return got.body
