@@ -46,13 +46,13 @@ def compatible(
     A wheel whose tags another compatible wheel has too, with a higher build tag, is never
     picked (every installer prefers the higher build): it is left out.
     """
-    from graft.resolve.artifacts import parse_wheel, wheel_rank  # noqa: PLC0415
+    from graft.resolve.artifacts import parse_wheel  # noqa: PLC0415
 
-    ranks = _tag_rank(env)
+    ranks = _tag_rank(env).keys()  # (a wheel fits when one of its tags is ranked)
     best: dict[tuple[tuple[str, ...], str | None], tuple[int, ArtifactFile]] = {}
     for f in release:
         parsed = parse_wheel(f.filename)
-        if parsed is None or wheel_rank(f.filename, ranks) is None:
+        if parsed is None or ranks.isdisjoint(parsed.tags):
             continue
         if f.yanked is not None and f != chosen:
             continue
@@ -122,7 +122,7 @@ def merge(
             own = (compatible(release, env, pin.file) if pin.file.is_wheel else ()) or (pin.file,)
             surface = reader.surface(pin.file)
             for other in own:
-                if is_variant(other) or is_variant(pin.file):
+                if other is pin.file or is_variant(other) or is_variant(pin.file):
                     continue  # a variant's METADATA may differ; the installer's choice decides
                 if reader.surface(other) != surface:
                     raise SourceError(
