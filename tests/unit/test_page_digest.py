@@ -15,7 +15,7 @@ from graft.resolve.admit import by_version
 from graft.resolve.artifacts import ArtifactFile, parse_wheel, stated_tags
 from graft.resolve.environments import DEFAULT_PYTHONS, matrix
 from graft.resolve.first_offered import first_offered
-from graft.resolve.listing import Listing
+from graft.resolve.listing import Listing, digested
 from graft.resolve.page_digest import digest
 from graft.resolve.screen import Policy, grouped_by_tags
 from graft.resolve.screenmemo import _listing
@@ -81,6 +81,8 @@ def test_a_kept_digest_reads_as_the_names_do(
                 [f.filename for f in grouped.admitted([SpecifierSet(spec)])],
                 grouped_by_tags(listing),
                 _listing(listing),
+                grouped_by_tags(grouped.admitted([SpecifierSet(spec)])),
+                _listing(grouped.admitted([SpecifierSet(spec)])),
             )
         )
     assert answers[0] == answers[1] == answers[2]
@@ -93,6 +95,22 @@ def test_a_kept_digest_reads_as_the_names_do(
     stated = {stated_tags(r[0]) or getattr(parse_wheel(r[0]), "tags", None) for r in rows}
     assert set(listed.tag_sets) == stated - {None}
     assert set(listed.pythons) == {r[3] for r in rows if r[3]}
+
+
+@settings(max_examples=150, deadline=None)
+@given(listings, st.data())
+def test_the_releases_specifiers_admit_read_their_rows_digest_from_the_whole_one(
+    rows: list[list[Any]], data: st.DataObject
+) -> None:
+    kept, _, _ = _three(rows)
+    at = sorted(data.draw(st.sets(st.integers(0, len(rows) - 1)))) if rows else []
+    subset = kept.subset(at)
+    made = json.loads(json.dumps(digest([rows[i] for i in at])))
+    assert digested(subset, "tags") == made["tags"]  # (groups in the order first seen)
+    assert digested(subset, "pythons") == made["pythons"]
+    assert subset.filenames() == [rows[i][0] for i in at]
+    assert all(subset[i] is kept[p] for i, p in enumerate(at))  # the whole's files, made once
+    assert list(subset[::2]) == [kept[p] for p in at[::2]]
 
 
 def test_the_newest_release_is_answered_parsing_only_what_it_reads() -> None:

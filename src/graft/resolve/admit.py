@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from graft.resolve.artifacts import sdist_name
-from graft.resolve.listing import digested, filenames
+from graft.resolve.listing import Listing, digested, filenames
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
@@ -67,7 +67,7 @@ class ByVersion:
             self._texts = [text for text, _, _ in made]
             self._at = [tuple(at) for _, _, at in made]
             self._parsed = [version for _, version, _ in made]
-        self._admitted: dict[tuple[SpecifierSet, ...], tuple[ArtifactFile, ...]] = {}
+        self._admitted: dict[tuple[SpecifierSet, ...], Sequence[ArtifactFile]] = {}
 
     def version(self, i: int) -> Version:
         """The *i*-th newest version (parsed once)."""
@@ -125,7 +125,10 @@ class ByVersion:
                 if contains(version):
                     at += positions
             at.sort()
-            kept = self._admitted[key] = tuple(self.files[i] for i in at)
+            files = self.files
+            kept = self._admitted[key] = (
+                files.subset(at) if isinstance(files, Listing) else tuple(files[i] for i in at)
+            )
         return kept
 
 
