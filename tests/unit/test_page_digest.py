@@ -113,6 +113,16 @@ def test_the_releases_specifiers_admit_read_their_rows_digest_from_the_whole_one
     assert list(subset[::2]) == [kept[p] for p in at[::2]]
 
 
+def test_a_subset_of_a_digest_without_tag_groups_reads_them_from_the_names() -> None:
+    rows = [_row(name, ">=3.10") for name in NAMES[:5]]
+    whole = Listing(rows, _file, {"pythons": [">=3.10"]})
+    subset = whole.subset([1, 3])
+    assert digested(subset, "tags") is None
+    assert digested(subset, "pythons") == [">=3.10"]
+    fresh = Listing([rows[1], rows[3]], _file)
+    assert grouped_by_tags(subset) == grouped_by_tags(fresh)
+
+
 def test_the_newest_release_is_answered_parsing_only_what_it_reads() -> None:
     rows = [_row(f"lib-{minor}.0-py3-none-any.whl", None) for minor in range(300)]
     kept, _, _ = _three(rows)

@@ -113,6 +113,11 @@ def _restricted(
     As :func:`graft.resolve.page_digest.digest` would make it of those rows: tag groups in
     the order first seen, positions renumbered; ``versions`` left out (made afresh if read).
     """
+    restricted: dict[str, Any] = {
+        "pythons": list(dict.fromkeys(str(row[3]) for row in rows if row[3])),
+    }
+    if digest.get("tags") is None:
+        return restricted  # (read afresh from the names, as without a digest)
     renumbered = {whole: i for i, whole in enumerate(at)}
     groups, others = digest["tags"]
     kept = []
@@ -121,10 +126,8 @@ def _restricted(
         if mine:
             kept.append([tags, mine])
     kept.sort(key=lambda group: group[1][0])
-    return {
-        "tags": [kept, [renumbered[p] for p in others if p in renumbered]],
-        "pythons": list(dict.fromkeys(str(row[3]) for row in rows if row[3])),
-    }
+    restricted["tags"] = [kept, [renumbered[p] for p in others if p in renumbered]]
+    return restricted
 
 
 def filenames(files: Sequence[ArtifactFile]) -> list[str]:

@@ -52,6 +52,7 @@ def http_get(
     from graft.sources.auth import request as authorized  # noqa: PLC0415
 
     request = authorized(url, headers or {})
+    index = source == "the index"  # (its hints name index options)
     for attempt in range(_RETRIES):
         try:
             with opener().open(request, timeout=30) as response:
@@ -77,7 +78,10 @@ def http_get(
                     where=url,
                     hint="a private index: give its credentials in the URL"
                     " (https://user:token@host/simple/), in ~/.netrc, or by"
-                    " --keyring-provider subprocess",
+                    " --keyring-provider subprocess"
+                    if index
+                    else "give the credentials in the URL (https://user:token@host/...)"
+                    " or in ~/.netrc",
                 ) from None
             if attempt == _RETRIES - 1:
                 raise SourceError(f"{source} answered HTTP {exc.code}", where=url) from None
@@ -87,7 +91,7 @@ def http_get(
                     f"cannot reach {source} ({getattr(exc, 'reason', exc)})",
                     where=url,
                     hint="check the network, or use --find-links DIR --no-index"
-                    if source == "the index"
+                    if index
                     else "check the network, or give a local copy of the file",
                 ) from None
         time.sleep(0.5 * 2**attempt)
