@@ -11,6 +11,8 @@ import pytest
 
 from graft.errors import SourceError, UsageError
 from graft.model.built import BuiltWheel
+from graft.model.request import ResolveRequest
+from graft.resolve.inputs import gather_inputs
 from graft.resolve.named_sources import build_named, refuse_builds
 from graft.sources.requirements import parse_spec, source_path
 from graft.venv.interpreter import foreign_target
@@ -145,3 +147,29 @@ def test_the_build_progress_line_only_on_a_terminal(
     monkeypatch.setenv("CI", "true")
     BuildProgress(quiet=False).stage("building x")
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    ("name", "hint"),
+    [
+        ("requirements.txt", "to install what it lists, give it with -r requirements.txt"),
+        ("dev.in", "to install what it lists, give it with -r dev.in"),
+        ("pyproject.toml", "to install what it lists, give it with -r pyproject.toml"),
+        ("deps.toml", "name a PEP 751 lock pylock.toml or pylock.NAME.toml; a file of"),
+    ],
+)
+def test_a_file_of_requirements_named_without_r_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, hint: str
+) -> None:
+    # pip and uv would ask the index for a project `requirements-txt` (some such names are
+    # squatted on PyPI): the file is here, so the user left out -r
+    monkeypatch.chdir(tmp_path)
+    absent = gather_inputs(ResolveRequest(specs=(name,)))  # no such file: a project's name
+    assert [w.name for w in absent.wanted] == [name.replace(".", "-")]
+    (tmp_path / name).write_text("six\n")
+    with pytest.raises(UsageError) as refused:
+        gather_inputs(ResolveRequest(specs=(name,)))
+    assert str(refused.value).startswith(f"command line: {name}: a file here, not a requirement")
+    assert hint in str(refused.value)
+    (tmp_path / "pylock.toml").write_text("")
+    assert gather_inputs(ResolveRequest(specs=("pylock.toml",))).pylocks == ["pylock.toml"]

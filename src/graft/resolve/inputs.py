@@ -37,6 +37,7 @@ def gather_inputs(request: ResolveRequest) -> Inputs:
 
     inputs = Inputs()
     from graft.sources.requirements import (  # noqa: PLC0415
+        refuse_a_file_of_requirements,
         refuse_editable_url,
         source_path,
         split_extras,
@@ -50,6 +51,7 @@ def gather_inputs(request: ResolveRequest) -> Inputs:
         if is_pylock(spec):
             inputs.pylocks.append(spec)
         else:
+            refuse_a_file_of_requirements(spec, "command line")
             inputs.wanted.append(parse_spec(spec, "command line"))
     from graft.sources.pyproject import is_pyproject, read_groups, read_pyproject  # noqa: PLC0415
 

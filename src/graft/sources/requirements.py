@@ -81,6 +81,31 @@ def parse_spec(text: str, where: str, hashes: frozenset[str] = frozenset()) -> W
     )
 
 
+#: What a file of requirements is called; a command-line requirement naming such a file here
+#: was meant for ``-r`` (:func:`refuse_a_file_of_requirements`).
+_FILES_OF_REQUIREMENTS = (".txt", ".in", ".toml")
+
+
+def refuse_a_file_of_requirements(text: str, where: str) -> None:
+    """Refuse a command-line requirement that names a file of requirements here (``-r`` left out).
+
+    ``graft sync V requirements.txt`` would otherwise ask the index for a project
+    ``requirements-txt`` (pip does, then hints at ``-r``; some such names are squatted on
+    PyPI). A lock is read by its PEP 751 name only (``pylock.toml``, ``pylock.NAME.toml``).
+    """
+    if not text.endswith(_FILES_OF_REQUIREMENTS) or not os.path.isfile(text):
+        return
+    listed = text.endswith((".txt", ".in")) or os.path.basename(text) == "pyproject.toml"
+    raise UsageError(
+        "a file here, not a requirement",
+        where=f"{where}: {text}",
+        hint=f"to install what it lists, give it with -r {text}"
+        if listed
+        else f"name a PEP 751 lock pylock.toml or pylock.NAME.toml; a file of requirements"
+        f" goes after -r {text}",
+    )
+
+
 def _named_by_file(url: str, where: str) -> str:
     """The project a bare wheel or sdist URL names by its filename (pip and uv take them)."""
     import urllib.parse  # noqa: PLC0415
