@@ -50,7 +50,11 @@ class Listing(Sequence[ArtifactFile]):
     def __getitem__(self, at: slice) -> Sequence[ArtifactFile]: ...
     def __getitem__(self, at: int | slice) -> ArtifactFile | Sequence[ArtifactFile]:
         if isinstance(at, slice):
-            return [self[i] for i in range(*at.indices(len(self._rows)))]
+            return [self._file(i) for i in range(*at.indices(len(self._rows)))]
+        return self._file(at)
+
+    def _file(self, at: int) -> ArtifactFile:
+        """The file of row *at*, made on first read."""
         made = self._made[at]
         if made is None:
             made = self._made[at] = self._make(self._rows[at])
@@ -95,14 +99,8 @@ class _Subset(Listing):
         self._whole = whole
         self._at = at
 
-    @overload
-    def __getitem__(self, at: int) -> ArtifactFile: ...
-    @overload
-    def __getitem__(self, at: slice) -> Sequence[ArtifactFile]: ...
-    def __getitem__(self, at: int | slice) -> ArtifactFile | Sequence[ArtifactFile]:
-        if isinstance(at, slice):
-            return [self._whole[self._at[i]] for i in range(*at.indices(len(self._at)))]
-        return self._whole[self._at[at]]
+    def _file(self, at: int) -> ArtifactFile:
+        return self._whole._file(self._at[at])  # noqa: SLF001 - (the same class)
 
 
 def _restricted(
