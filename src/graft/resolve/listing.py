@@ -27,7 +27,7 @@ class Listing(Sequence[ArtifactFile]):
     Safe in threads: a race makes an equal file twice, and one of them is kept.
     """
 
-    __slots__ = ("_made", "_make", "_rows", "digest")
+    __slots__ = ("_made", "_make", "_rows", "_tag_group", "digest")
 
     def __init__(
         self,
@@ -39,6 +39,7 @@ class Listing(Sequence[ArtifactFile]):
         self._rows = rows
         self._make = make
         self._made: list[ArtifactFile | None] = [None] * len(rows)
+        self._tag_group: list[int] | None = None  # each row's tag group in the digest
         self.digest = digest
 
     def __len__(self) -> int:
@@ -94,8 +95,7 @@ class _Subset(Listing):
 
     def __init__(self, whole: Listing, at: tuple[int, ...]) -> None:
         rows = [whole._rows[i] for i in at]  # noqa: SLF001 - (the same class)
-        digest = None if whole.digest is None else _restricted(whole.digest, at, rows)
-        super().__init__(rows, whole._make, digest)
+        super().__init__(rows, whole._make, _restricted(whole, at, rows))
         self._whole = whole
         self._at = at
 
@@ -104,28 +104,47 @@ class _Subset(Listing):
 
 
 def _restricted(
-    digest: Mapping[str, Any], at: tuple[int, ...], rows: Sequence[Sequence[Any]]
-) -> dict[str, Any]:
-    """The digest of the rows at positions *at*, from *digest*, the whole listing's.
+    whole: Listing, at: tuple[int, ...], rows: Sequence[Sequence[Any]]
+) -> dict[str, Any] | None:
+    """The digest of the rows at positions *at*, from the *whole* listing's (None: none).
 
     As :func:`graft.resolve.page_digest.digest` would make it of those rows: tag groups in
     the order first seen, positions renumbered; ``versions`` left out (made afresh if read).
+    Each row's group is looked up (:func:`_tag_groups`), so the cost is the subset's, not the
+    whole listing's (a narrow specifier on a project of thousands of wheels).
     """
+    digest = whole.digest
+    if digest is None:
+        return None
     restricted: dict[str, Any] = {
         "pythons": list(dict.fromkeys(str(row[3]) for row in rows if row[3])),
     }
     if digest.get("tags") is None:
         return restricted  # (read afresh from the names, as without a digest)
-    renumbered = {whole: i for i, whole in enumerate(at)}
-    groups, others = digest["tags"]
-    kept = []
-    for tags, positions in groups:
-        mine = [renumbered[p] for p in positions if p in renumbered]
-        if mine:
-            kept.append([tags, mine])
-    kept.sort(key=lambda group: group[1][0])
-    restricted["tags"] = [kept, [renumbered[p] for p in others if p in renumbered]]
+    groups = digest["tags"][0]
+    group_of = _tag_groups(whole, groups)
+    mine: dict[int, list[int]] = {}  # (in the order first seen)
+    others = []
+    for i, position in enumerate(at):
+        group = group_of[position]
+        if group < 0:
+            others.append(i)
+        else:
+            mine.setdefault(group, []).append(i)
+    restricted["tags"] = [[[groups[g][0], rows_at] for g, rows_at in mine.items()], others]
     return restricted
+
+
+def _tag_groups(whole: Listing, groups: Sequence[Any]) -> list[int]:
+    """Each row's group among *groups*, *whole*'s digest's (-1: the others), worked out once."""
+    group_of = whole._tag_group  # noqa: SLF001 - (a helper of the class)
+    if group_of is None:
+        group_of = [-1] * len(whole)
+        for group, (_, positions) in enumerate(groups):
+            for position in positions:
+                group_of[position] = group
+        whole._tag_group = group_of  # noqa: SLF001 - (a race works it out twice, alike)
+    return group_of
 
 
 def filenames(files: Sequence[ArtifactFile]) -> list[str]:
