@@ -95,7 +95,8 @@ def refuse_a_file_of_requirements(text: str, where: str) -> None:
     """
     if not text.endswith(_FILES_OF_REQUIREMENTS) or not os.path.isfile(text):
         return
-    listed = text.endswith((".txt", ".in")) or os.path.basename(text) == "pyproject.toml"
+    # (sources.pyproject's is_pyproject asks the same; it imports this module)
+    listed = not text.endswith(".toml") or os.path.basename(text) == "pyproject.toml"
     raise UsageError(
         "a file here, not a requirement",
         where=f"{where}: {text}",
