@@ -572,6 +572,22 @@ def test_requirements_from_pyproject_with_extras_and_groups(
     )
     out = sync(tmp_path / "d", index, store_dir, "-r", pyproject, check=False)
     assert "[project].dependencies is dynamic" in out
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "proj"\nversion = "0"\ndependencies = ["lib<2"]\n'
+        'dynamic = ["optional-dependencies"]\n'
+    )
+    out = sync(tmp_path / "d", index, store_dir, "-r", pyproject, "--extra", "fast", check=False)
+    assert "[project].optional-dependencies is dynamic" in out  # was: no extra 'fast'
+    # no [project]: setup.py's (or poetry-core 1's) dependencies, which uv builds to read
+    (project / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n'
+    )
+    out = sync(tmp_path / "d", index, store_dir, "-r", pyproject, "app", check=False)
+    assert "no [project] table: only a build could say" in out  # was: app alone, exit 0
+    assert not (tmp_path / "d").exists()
+    (project / "pyproject.toml").write_text('[dependency-groups]\ntest = ["app"]\n')
+    sync(tmp_path / "f", index, store_dir, "-r", pyproject, "--group", "test")
+    assert installed(tmp_path / "f") == {"app": "1.0", "lib": "2.0"}  # no project: a group
 
 
 def test_a_group_alone_is_read_from_the_pyproject_toml_here_as_pip_and_uv_do(

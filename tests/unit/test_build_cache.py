@@ -182,6 +182,41 @@ def test_editable_key_follows_the_metadata_files_only(tmp_path: Path) -> None:
     assert editable_key(str(tmp_path)) not in {first, tree_key(str(tmp_path))}
 
 
+def test_editable_key_follows_the_compiled_sources_it_is_given(tmp_path: Path) -> None:
+    """An edit of a C source is built again (setuptools' build_ext wrote its .so in the tree)."""
+    from graft.build.cache import editable_key
+    from graft.build.project import read_project
+    from graft.build.run import _prepare_tree
+
+    (tmp_path / "setup.py").write_text(
+        "from setuptools import setup, Extension\n"
+        "setup(name='x', version='1', ext_modules=[Extension('x._c', ['x/_c.c'])])\n"
+    )
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / "__init__.py").write_text("A = 1\n")
+    (tmp_path / "x" / "_c.c").write_text("/* one */\n")
+    pure = editable_key(str(tmp_path))
+    first = editable_key(str(tmp_path), ("x/_c.c",))
+    assert first != pure
+    (tmp_path / "x" / "__init__.py").write_text("A = 2\n")  # read live: the same wheel
+    assert editable_key(str(tmp_path), ("x/_c.c",)) == first
+    (tmp_path / "x" / "_c.c").write_text("/* two */\n")
+    second = editable_key(str(tmp_path), ("x/_c.c",))
+    assert second != first
+    assert editable_key(str(tmp_path)) == pure  # without compiled sources: as it always was
+    work = tmp_path.parent / "work"
+    work.mkdir()
+    source = _prepare_tree("x", str(tmp_path), str(work), editable=True)
+    assert source.key == second  # the evidence's compiled sources are in the key
+    (tmp_path / "pyproject.toml").write_text(
+        "[build-system]\nrequires = ['flit_core']\nbuild-backend = 'flit_core.buildapi'\n"
+    )
+    (tmp_path / "setup.py").unlink()  # a pure backend: its .c files are never compiled
+    assert read_project(str(tmp_path)).build_system.backend == "flit_core.buildapi"
+    key = _prepare_tree("x", str(tmp_path), str(work), editable=True).key
+    assert key == editable_key(str(tmp_path))
+
+
 def test_what_an_sdist_said_is_kept_by_its_key(tmp_path: Path) -> None:
     from graft.build.cache import KnownSource
     from graft.build.project import BuildSystem

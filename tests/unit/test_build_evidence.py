@@ -45,6 +45,23 @@ def test_markupsafe_like_setup_py() -> None:
     assert set(COMPILER_VARIABLES) <= set(result.variables)
 
 
+def test_version_checks_in_any_spelling_are_evidence() -> None:
+    """``install_requires`` chosen by the interpreter's version: a wheel of another metadata."""
+    for check in (
+        "if sys.hexversion < 0x030B0000:\n    deps.append('x')\n",
+        "from sys import argv, version_info\nif version_info < (3, 11): deps.append('x')\n",
+        "PY2 = sys.version[0] == '2'\n",
+        "if sys.version.startswith('2'): pass\n",
+        "if platform.python_version_tuple() < ('3', '11'): pass\n",
+        "if sys.version_info < (3, 11): pass\n",
+    ):
+        result = assess(facts(scripts=(("setup.py", check),)))
+        assert result.may_differ, check
+        assert kinds(result) == {"implementation-check"}, check
+    for harmless in ("from sys import argv\n", "__version_info__ = (1, 2)\nVERSION = '1'\n"):
+        assert not assess(facts(scripts=(("setup.py", harmless),))).may_differ, harmless
+
+
 def test_opt_out_variables_are_evidence_and_inputs() -> None:
     setup = "import os\nPURE = os.environ.get('MSGPACK_PUREPYTHON')\nX = 'AIOHTTP_NO_EXTENSIONS'\n"
     result = assess(facts(scripts=(("setup.py", setup),)))

@@ -78,7 +78,8 @@ _EXTENSION_WORDS = re.compile(
 )
 _IMPLEMENTATION_CHECKS = re.compile(
     r"python_implementation\(|pypy_version_info|sys\.implementation|implementation_name"
-    r"|sys\.version_info|platform\.python_version\("
+    r"|sys\.version_info|sys\.hexversion|sys\.version\b|platform\.python_version(?:_tuple)?\("
+    r"|\bfrom\s+sys\s+import\s[^\n]*\b(?:version_info|hexversion|version)\b"
 )
 _ENV_READ = re.compile(
     r"""(?:environ\.get|getenv|environ\.pop)\(\s*['"]([A-Za-z_][A-Za-z0-9_]*)['"]"""

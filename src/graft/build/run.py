@@ -166,9 +166,13 @@ def _prepare(request: BuildRequest, cache: BuiltWheels) -> Source:
 
 def _prepare_tree(label: str, path: str, work_root: str, *, editable: bool = False) -> Source:
     project = read_project(path)
-    assessment = evidence.assess(evidence.scan(project))
+    facts = evidence.scan(project)
+    assessment = evidence.assess(facts)
     name, version = project.static_name, project.static_version
-    key = editable_key(path) if editable else tree_key(path)
+    if editable:  # a compiled source's edit is built again (pip and uv build every time)
+        key = editable_key(path, facts.compiled if assessment.may_differ else ())
+    else:
+        key = tree_key(path)
     return Source(label, path, True, key, project, assessment, name, version, work_root)
 
 

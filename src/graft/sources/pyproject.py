@@ -3,9 +3,11 @@
 ``[project].dependencies``, the ``[project.optional-dependencies]`` named by ``--extra``, and
 the PEP 735 ``[dependency-groups]`` named by ``--group`` (includes resolved by pypa's
 ``dependency-groups``). The project itself is not installed (name its directory for that:
-``graft sync V .`` or ``-e .``); neither are dependencies declared ``dynamic`` (only its build
-backend could say what they are). ``--group [PATH:]NAME`` without ``-r pyproject.toml`` reads
-``./pyproject.toml`` (or PATH), as ``pip install --group`` and ``uv pip install --group`` do.
+``graft sync V .`` or ``-e .``); dependencies only its build backend could say are refused
+(declared ``dynamic``, the extras named when ``optional-dependencies`` is, or a project without
+``[project]``: ``setup.py``, poetry-core 1), where ``uv pip install -r`` builds them.
+``--group [PATH:]NAME`` without ``-r pyproject.toml`` reads ``./pyproject.toml`` (or PATH),
+as ``pip install --group`` and ``uv pip install --group`` do.
 """
 
 from __future__ import annotations
@@ -50,11 +52,19 @@ def read_pyproject(
     project = data.get("project")
     texts: list[tuple[str, str]] = []  # (requirement, where)
     if isinstance(project, dict):
-        if "dependencies" in project.get("dynamic", ()):
+        dynamic = project.get("dynamic", ())
+        if "dependencies" in dynamic:
             raise UsageError(
                 "[project].dependencies is dynamic: only a build could say what it is",
                 where=path,
-                hint="install the project itself (graft sync VENV . or -e .), which builds it",
+                hint=_BUILD_IT,
+            )
+        if extras and "optional-dependencies" in dynamic:
+            raise UsageError(
+                "[project].optional-dependencies is dynamic: only a build could say what"
+                f" --extra {extras[0]} is",
+                where=path,
+                hint=_BUILD_IT,
             )
         deps = _strings(project.get("dependencies", []), f"{path}: [project].dependencies")
         texts += [(d, f"{path}: [project].dependencies") for d in deps]
@@ -69,11 +79,33 @@ def read_pyproject(
                 raise UsageError(f"no extra {extra!r} (declared: {known})", where=path)
             where = f"{path}: [project.optional-dependencies].{key}"
             texts += [(d, where) for d in _strings(optional[key], where)]
+    elif _is_built(data, path):  # setup.py, poetry-core 1: the backend alone knows them
+        raise UsageError(
+            "no [project] table: only a build could say what the project's dependencies are",
+            where=path,
+            hint=_BUILD_IT,
+        )
     elif extras:
         raise UsageError("--extra needs a [project] table", where=path)
     texts += _groups(data, path, groups)
     for text, where in texts:
         inputs.wanted.append(parse_spec(text, where))
+
+
+_BUILD_IT = "install the project itself (graft sync VENV . or -e .), which builds it"
+
+
+def _is_built(data: dict[str, Any], path: str) -> bool:
+    """Whether the pyproject.toml at *path*, without ``[project]``, is a project's a backend builds.
+
+    ``[build-system]``, or a ``setup.py`` or ``setup.cfg`` beside it, declares one (uv asks its
+    backend for the dependencies); a file of only ``[dependency-groups]`` and tool settings
+    declares none.
+    """
+    if "build-system" in data:
+        return True
+    folder = os.path.dirname(path)
+    return any(os.path.isfile(os.path.join(folder, n)) for n in ("setup.py", "setup.cfg"))
 
 
 def read_groups(groups: tuple[str, ...], inputs: Inputs) -> None:
