@@ -444,3 +444,21 @@ def test_reuse_builds_verify_in_a_sync(
     assert line.startswith("graft: built purepkg-0.1-py2.py3-none-any.whl"), line
     assert "verify: rebuilt to compare with purepkg-0.1-py2.py3-none-any.whl" in line
     assert line.endswith("verify: no difference"), line
+
+
+def test_without_build_isolation_the_hooks_run_in_the_venv(
+    tmp_path: Path, store_dir: Path, cache: Path
+) -> None:
+    """As pip and uv run them: what the venv holds serves the build (torch for flash-attn)."""
+    project = make_project(tmp_path / "proj")
+    backend = project / "_backend" / "backend.py"
+    backend.write_text(backend.read_text().replace('settings.get("mark", "")', "sys.prefix"))
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", venv], check=True)
+    (tmp_path / "links").mkdir()
+    sync(venv, store_dir, tmp_path / "links", project, "--no-build-isolation")
+    assert py(venv, "import demo; print(demo.MARK)") == str(venv)
+    fresh = tmp_path / "fresh"  # not made yet: the target interpreter itself, as before
+    sync(fresh, store_dir, tmp_path / "links", project, "--no-build-isolation",
+         "--reuse-builds", "never", "--python", sys.executable)  # fmt: skip
+    assert py(fresh, "import demo; print(demo.MARK)") == sys.prefix

@@ -40,7 +40,7 @@ def backend_for(
     system = source.project.build_system
     settings = config_dict(request.config_settings)
     if not request.isolated:
-        env = HookEnv(target.executable, (), scratch, isolated=False)
+        env = HookEnv(request.hook_python or target.executable, (), scratch, isolated=False)
         return Backend(tree, system, env, source.label, settings), (), None
     requires = constrain(system.requires, request.constraints)
     made = run.make_env(target, requires, _env_dir(run.cache, target, requires))

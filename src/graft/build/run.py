@@ -71,6 +71,9 @@ class BuildRequest:
     # compile the built wheel's store entry for the building interpreter as it is ingested
     # (graft sync installs it next: compiled in the build's thread, while other builds run)
     compile: bool = False
+    # without isolation, the interpreter the hooks run in: the venv's own, whose packages a
+    # build may need (pip and uv run them there); None: the target interpreter itself
+    hook_python: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

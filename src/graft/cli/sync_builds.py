@@ -130,7 +130,7 @@ class SyncBuilds:
         from graft.builds import build_for  # noqa: PLC0415
 
         outcome = build_for(
-            self._request(source, editable=editable), target, self._env_maker(source)
+            self._request(source, target, editable=editable), target, self._env_maker(source)
         )
         note = (
             f"{outcome.action} {outcome.filename} for {outcome.interpreter}: {outcome.why};"
@@ -149,7 +149,7 @@ class SyncBuilds:
         from graft.builds import prepare_metadata  # noqa: PLC0415
 
         self._no_cycle(source)
-        request = self._request(source, editable=False)
+        request = self._request(source, target, editable=False)
         return prepare_metadata(request, target, self._env_maker(source))
 
     def known_metadata(self, source: str, target: Target) -> tuple[bytes, str] | None:
@@ -214,7 +214,7 @@ class SyncBuilds:
                 " provide a wheel of it (--find-links)",
             )
 
-    def _request(self, source: str, *, editable: bool) -> BuildRequest:
+    def _request(self, source: str, target: Target, *, editable: bool) -> BuildRequest:
         from graft.build.run import BuildRequest  # noqa: PLC0415
 
         return BuildRequest(
@@ -227,7 +227,26 @@ class SyncBuilds:
             reporter=self.progress,
             editable=editable,
             compile=self.compile,  # compiled while others build: the sync installs it next
+            hook_python=self._hook_python(target),
         )
+
+    def _hook_python(self, target: Target) -> str | None:
+        """Without build isolation, the venv's own interpreter, if it is *target*'s.
+
+        pip and uv run the hooks in the environment they install into, so that what it
+        holds serves the build (setuptools, flit_core, torch for flash-attn). None (the
+        target interpreter itself): isolated builds, a venv not made yet or of another
+        interpreter, a build requirement's own build.
+        """
+        venv = getattr(self.args, "venv", None)
+        if not self.args.no_build_isolation or self.chain or not venv:
+            return None
+        python = os.path.join(os.path.abspath(venv), "bin", "python")
+        if not os.path.isfile(os.path.join(venv, "pyvenv.cfg")) or not os.path.isfile(python):
+            return None
+        if os.path.realpath(python) != os.path.realpath(target.real_executable):
+            return None
+        return python
 
     def _recorded(self, source: str, target: Target, *, editable: bool) -> BuiltWheel | None:
         """A recorded build of an sdist file the rule lets serve *target*, found cheaply.
