@@ -212,6 +212,27 @@ def test_a_missing_backend_is_named(tmp_path: Path, store_dir: Path, cache: Path
     assert entries(store_dir) == []
 
 
+def test_a_build_requirement_nowhere_to_be_found_names_the_build(
+    tmp_path: Path, store_dir: Path, cache: Path
+) -> None:
+    """Not "no project named X, you asked for X": the user asked for the project, not X."""
+    project = make_project(
+        tmp_path / "proj",
+        pyproject='[build-system]\nrequires = ["no-such-backend==1.0"]\nbuild-backend = "x"\n',
+    )
+    (tmp_path / "links").mkdir()
+    args = ("--store", store_dir, "--no-index", "--find-links", tmp_path / "links")
+    run = run_graft("build", project, *args, check=False)
+    assert run.returncode == 1
+    assert f"{project}: its build requirements cannot be installed: no project named" in run.stderr
+    run = run_graft("sync", tmp_path / "v", project, *args, "--json", check=False)
+    error = json.loads(run.stdout)
+    assert (error["where"], error["kind"]) == (str(project), "ResolutionError")
+    assert error["error"].startswith("its build requirements cannot be installed: no project")
+    assert not (tmp_path / "v").exists()
+    assert entries(store_dir) == []
+
+
 def test_not_a_source(tmp_path: Path, store_dir: Path, cache: Path) -> None:
     (tmp_path / "x.txt").write_text("")
     run = run_graft("build", tmp_path / "x.txt", "--store", store_dir, check=False)

@@ -18,6 +18,7 @@ from graft.errors import UsageError
 
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Callable
 
     from graft.build.run import BuildEnvironment, BuildOutcome
     from graft.model.request import SourceBuilder
@@ -145,7 +146,7 @@ def run_build(args: argparse.Namespace) -> int:
     )
 
     def make_env(target: Target, requires: tuple[str, ...], venv: str) -> BuildEnvironment:
-        return _make_env(args, target, requires, venv)
+        return for_source(args.source, lambda: _make_env(args, target, requires, venv))
 
     try:
         outcomes = build(request, make_env)
@@ -158,6 +159,28 @@ def run_build(args: argparse.Namespace) -> int:
         for outcome in outcomes:
             _render(outcome, args.verbose)
     return 0
+
+
+def for_source(source: str, make: Callable[[], BuildEnvironment]) -> BuildEnvironment:
+    """The build environment *make* makes; an error making it names *source*'s build.
+
+    Its resolution's error alone ("no project named X on the index, you asked for X") reads
+    as if the user had named X; a build requirement's own failed build names its source.
+    """
+    from graft.errors import BuildError, GraftError  # noqa: PLC0415
+    from graft.resolve.resolution_error import ResolutionError  # noqa: PLC0415
+
+    try:
+        return make()
+    except BuildError:
+        raise
+    except GraftError as exc:
+        exc.what = f"its build requirements cannot be installed: {exc.what}"
+        if exc.where is None:
+            exc.where = source
+        if isinstance(exc, ResolutionError):  # (rendered from its lines)
+            exc.lines = (f"{exc.where}: {exc.what}", *exc.lines[1:])
+        raise
 
 
 def _make_env(

@@ -284,7 +284,9 @@ class SyncBuilds:
         inner = SyncBuilds(self.args, (*self.chain, _project(source)), self._envs)
 
         def make(target: Target, requires: tuple[str, ...], venv: str) -> BuildEnvironment:
-            return self._envs.get(target, requires, venv, inner)
+            from graft.cli.build_cmd import for_source  # noqa: PLC0415
+
+            return for_source(source, lambda: self._envs.get(target, requires, venv, inner))
 
         return make
 
