@@ -168,6 +168,16 @@ def test_config_settings_repeat_into_lists() -> None:
     assert got == {"a": ["1", "3", "4"], "b": "2"}
 
 
+def test_a_package_named_build_or_dist_is_source(tmp_path: Path) -> None:
+    """pypa/build's ``src/build``, pip's ``operations/build``: only the top's are output."""
+    for package in ("src/build", "pkg/dist", "pkg/.eggs"):
+        (tmp_path / package).mkdir(parents=True)
+        (tmp_path / package / "__init__.py").write_text("V = 1\n")
+        first = tree_key(str(tmp_path))
+        (tmp_path / package / "__init__.py").write_text("V = 2\n")
+        assert tree_key(str(tmp_path)) != first, package
+
+
 def test_editable_key_follows_the_metadata_files_only(tmp_path: Path) -> None:
     from graft.build.cache import editable_key
 

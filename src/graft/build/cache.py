@@ -32,7 +32,7 @@ from graft.build.assessment import Assessment
 from graft.build.project import BuildSystem
 from graft.build.reuse import Builder
 
-#: Directories a tree fingerprint leaves out: VCS data, caches, build output.
+#: Directories a tree fingerprint leaves out: VCS data, caches.
 _NOT_SOURCE = frozenset(
     {
         ".git",
@@ -45,11 +45,12 @@ _NOT_SOURCE = frozenset(
         ".mypy_cache",
         ".pytest_cache",
         ".ruff_cache",
-        "build",
-        "dist",
-        ".eggs",
     }
 )
+#: Build output, left out at the top of the tree only (where setuptools writes it): a
+#: package of that name deeper down (pypa/build's ``src/build``, pip's
+#: ``_internal/operations/build``, hatch's ``cli/build``) is source.
+_BUILD_OUTPUT = frozenset({"build", "dist", ".eggs"})
 _FORMAT = 1
 #: How long a build's work directory may outlive its build: a failed build's tree, kept for a
 #: rerun by hand, or one a killed graft left (each under ``<cache>/builds/work-*``).
@@ -69,9 +70,9 @@ def _beside_a_venv(name: str) -> bool:
 def tree_key(root: str) -> str:
     """The source key of a project directory: a digest of every source file in it.
 
-    Left out: VCS data, caches, build output, and any venv inside it (a directory holding a
-    ``pyvenv.cfg``, and graft's lock and staging entries beside it), which a sync into it
-    would otherwise change every time.
+    Left out: VCS data, caches, build output (``build/``, ``dist/``, ``.eggs/`` at the top),
+    and any venv inside it (a directory holding a ``pyvenv.cfg``, and graft's lock and
+    staging entries beside it), which a sync into it would otherwise change every time.
     """
     digest = sha256(b"graft-tree-1\0")
     for top, dirs, files in os.walk(root):
@@ -79,6 +80,7 @@ def tree_key(root: str) -> str:
             d
             for d in dirs
             if d not in _NOT_SOURCE
+            and not (top == root and d in _BUILD_OUTPUT)
             and not d.endswith(".egg-info")
             and not _beside_a_venv(d)
             and not os.path.isfile(os.path.join(top, d, "pyvenv.cfg"))  # a venv (`graft sync v .`)
