@@ -559,3 +559,29 @@ def test_a_lock_leaves_out_the_environments_whose_sdist_does_not_build(
     assert all("prepare_metadata_for_build_wheel" in line for line in skipped), run.stderr
     (package,) = load_toml(str(lock))["packages"]
     assert [w["name"] for w in package["wheels"]] == ["dyn-1.0-py3-none-win_amd64.whl"]
+
+
+def test_a_lock_that_fails_on_a_build_shows_its_output(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where every environment needs the sdist whose hook fails, the lock's error says "its
+    whole output is above": the backend's output and the command to rerun it are there, as
+    graft sync shows them (not with --json)."""
+    folder = tmp_path / "links"
+    folder.mkdir()
+    dyn_sdist(folder, "1.0")
+    monkeypatch.setenv("DYN_LOG", str(tmp_path / "hooks.log"))
+    monkeypatch.setenv("DYN_REQUIRES_FAIL", "exit")
+    args = ("dyn", "--find-links", folder, "--no-index", "--python-version", "3.11")
+    lock = tmp_path / "pylock.toml"
+    run = run_graft("lock", *args, "--platform", "linux", "-o", lock, check=False)
+    assert run.returncode == 1, run.stderr
+    assert "dyn cannot say what it requires" in run.stderr  # the backend's own output
+    assert "graft: to rerun by hand: cd " in run.stderr
+    last = run.stderr.rstrip().splitlines()[-1]
+    assert last.startswith("graft: error: ")
+    assert "its whole output is above" in last
+    assert not lock.exists()
+    quiet = run_graft("lock", *args, "--platform", "linux", "-o", lock, "--json", check=False)
+    assert json.loads(quiet.stdout)["kind"] == "BuildError"
+    assert "dyn cannot say" not in quiet.stderr

@@ -327,6 +327,23 @@ def test_yanked_files_only_when_pinned() -> None:
     assert pins(resolve(["lib===2.0"], LINUX, index)) == {"lib": "2.0"}
 
 
+def test_a_yanked_file_chosen_is_warned_of_with_its_reason() -> None:
+    """PEP 592: an installer should warn when an ``==`` takes a yanked file, with the reason
+    (pip and uv do); a release that is not yanked says nothing."""
+    index = FakeIndex()
+    index.add("lib", "1.0")
+    index.add("lib", "2.0", yanked="broken on Windows")
+    index.add("other", "3.0", yanked="")
+    assert resolve(["lib"], LINUX, index).warnings == ()
+    (said,) = resolve(["lib==2.0"], LINUX, index).warnings
+    assert said == "lib==2.0 (lib-2.0-py3-none-any.whl) is yanked (reason: broken on Windows)"
+    (bare,) = resolve(["other==3.0"], LINUX, index).warnings
+    assert bare.endswith(") is yanked")
+    for shortcut in (True, False):  # answered without search, or by resolvelib
+        result = resolve(["lib==2.0", "other==3.0"], LINUX, index, shortcut=shortcut)
+        assert [w.split(" ", 1)[0] for w in result.warnings] == ["lib==2.0", "other==3.0"]
+
+
 def test_yanked_files_not_pinned_are_refused() -> None:
     index = FakeIndex()
     index.add("lib", "1.0")

@@ -90,9 +90,10 @@ def add_lock_parser(
 
 def run_lock(args: argparse.Namespace, argv: Sequence[str] = ()) -> int:
     """Run ``graft lock``; the exit status. *argv* keys the lock stamp (none without it)."""
+    from graft.cli.error_output import build_output  # noqa: PLC0415
     from graft.cli.noop import counted  # noqa: PLC0415
     from graft.cli.variants_cmd import variant_fields  # noqa: PLC0415
-    from graft.errors import UsageError  # noqa: PLC0415
+    from graft.errors import BuildError, UsageError  # noqa: PLC0415
     from graft.model.request import ResolveRequest  # noqa: PLC0415
     from graft.resolve.lock import LockRequest, lock  # noqa: PLC0415
     from graft.resolve.lock_write import STDOUT, check_output  # noqa: PLC0415
@@ -135,7 +136,11 @@ def run_lock(args: argparse.Namespace, argv: Sequence[str] = ()) -> int:
         environments=tuple(args.environment),
         builder=_builder(args),
     )
-    result = lock(request)
+    try:
+        result = lock(request)
+    except BuildError as exc:  # the backend's whole output, then how to rerun it (as sync)
+        build_output(args, exc)
+        raise
     elapsed = time.perf_counter() - started
     if args.verbose:
         for note in result.notes:

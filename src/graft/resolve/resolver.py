@@ -308,6 +308,21 @@ def _backtracked_into(
     )
 
 
+def _yanked_warnings(pins: Iterable[Pin]) -> list[str]:
+    """A warning per pin whose file is yanked, with the reason, as pip and uv warn.
+
+    PEP 592: an installer should say so; only an ``==`` naming the version admits such a file.
+    """
+    said = []
+    for pin in pins:
+        if pin.file.yanked is None:
+            continue
+        reason = pin.file.yanked.strip()
+        why = f" (reason: {reason})" if reason else ""
+        said.append(f"{pin.label} ({pin.file.filename}) is yanked{why}")
+    return said
+
+
 def _resolution(
     mapping: Mapping[str, object],
     children: Callable[[str], Iterable[str]],
@@ -348,6 +363,6 @@ def _resolution(
         metadata_reads=provider.reader.reads,
         rounds=rounds,
         backtracks=backtracks,
-        warnings=tuple(provider.warnings),
+        warnings=(*provider.warnings, *_yanked_warnings(pins)),
         nodes=group_nodes(provider.reader.seen()),
     )
