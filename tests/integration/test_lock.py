@@ -211,12 +211,21 @@ def test_an_extra_only_some_wheels_declare(tmp_path: Path, index: Served) -> Non
         tmp_path, index, "ex[gpu]", "--python-version", "3.12",
         "--platform", "linux", "--platform", "windows",
     )  # fmt: skip
-    assert "does not provide the extra 'gpu'" in err
+    assert err.count("does not provide the extra 'gpu'") == 1  # (both Windows machines: once)
+    assert "cp312 win_amd64 and cp312 win_arm64: ex==1.0" in err
     assert [str(p.marker) for p in entries(parsed, "gpulib")] == ['sys_platform == "linux"']
     for env in environments(parsed):
         names = set(selected(parsed, env))
         linux = env.target.markers["sys_platform"] == "linux"
         assert names == ({"ex", "gpulib"} if linux else {"ex"})
+
+
+def test_a_warning_many_environments_give_is_said_once(tmp_path: Path, index: Served) -> None:
+    """As uv says it: once, counting the environments (here every Windows one)."""
+    _, err = lock(tmp_path, index, "ex[gpu]")
+    said = [line for line in err.splitlines() if "does not provide the extra 'gpu'" in line]
+    assert len(said) == 1
+    assert said[0].endswith("(in 12 environments)")
 
 
 def test_a_difference_no_marker_can_state_is_refused(tmp_path: Path, index: Served) -> None:

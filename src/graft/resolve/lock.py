@@ -251,6 +251,20 @@ def _direct_files(
     return direct_files([*inputs.wanted, *relock.paths(envs)])
 
 
+def _said_once(where: dict[str, list[str]]) -> list[str]:
+    """Each environment's warning once, naming the environments (a few) or counting them.
+
+    A warning about a wheel holds in every environment that chose it (uv says it once).
+    """
+    out = []
+    for said, labels in where.items():
+        if len(labels) <= 2:  # noqa: PLR2004 - named up to two
+            out.append(f"{' and '.join(labels)}: {said}")
+        else:
+            out.append(f"{said} (in {len(labels)} environments)")
+    return out
+
+
 def _refuse_if_named(env: Environment, exc: Exception) -> None:
     """Raise for an environment asked for by name (a platform tag): it must be locked."""
     from graft.resolve.resolution_error import ResolutionError  # noqa: PLC0415
@@ -321,6 +335,7 @@ def lock(request: LockRequest) -> LockResult:
     results: list[tuple[Environment, Resolution]] = []
     skipped: list[str] = []
     warnings: dict[str, None] = {}
+    where: dict[str, list[str]] = {}  # each resolution's warning: the environments saying it
     first: ResolutionError | BuildError | None = None
     resolved = functools.partial(
         resolve_one,
@@ -344,7 +359,8 @@ def lock(request: LockRequest) -> LockResult:
             skipped.append(str(skip))
             continue
         resolution = found
-        warnings.update(dict.fromkeys(f"{env.label}: {w}" for w in resolution.warnings))
+        for said in resolution.warnings:
+            where.setdefault(said, []).append(env.label)
         if chooser.options.enabled and any(
             (str(p.name), str(p.version)) in chooser.orders for p in resolution.pins
         ):  # a variant release: each other variant choice is resolved too (lock_forks)
@@ -361,6 +377,7 @@ def lock(request: LockRequest) -> LockResult:
                 details=tuple(skipped),
             )
         raise first
+    warnings.update(dict.fromkeys(_said_once(where)))
     covered = tuple(env for env, _ in results)
     entries = _entries(results, source, reader, chooser, forks, warnings)
     output = STDOUT if to_stdout else os.path.abspath(request.output)
