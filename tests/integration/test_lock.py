@@ -7,6 +7,8 @@ the surfaces differ, and ``Pylock.select()`` must give each listed environment i
 
 from __future__ import annotations
 
+import contextlib
+import io
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -577,3 +579,95 @@ def test_a_warm_lock_in_forked_workers_writes_what_one_process_writes(
         text = (out / "pylock.toml").read_text()
         written[count] = text.replace(f"same!=0.0.{count}", "same!=0.0.N")
     assert written["1"] == written["3"]
+
+
+def _long_search(wheels: Path, served: Served, *, app_1_on_new_pythons: bool) -> None:
+    """app 2.0-2.9 (Python >= 3.10) need lib>=2, which the roots exclude; app 1.0 does not.
+
+    On 3.9 the newer apps are not candidates, so app 1.0 is taken at once; on 3.12 resolvelib
+    rules out every newer app first, which a small bound on the search gives up.
+    """
+    served.add(make_wheel(wheels, "lib", "1.0", {"lib.py": ""}))
+    served.add(make_wheel(wheels, "lib", "2.0", {"lib.py": ""}))
+    python = None if app_1_on_new_pythons else "<3.10"
+    served.add(
+        make_wheel(
+            wheels, "app", "1.0", {"app.py": ""}, requires=("lib<2",), requires_python=python
+        )
+    )
+    for minor in range(10):
+        served.add(
+            make_wheel(
+                wheels,
+                "app",
+                f"2.{minor}",
+                {"app.py": ""},
+                requires=("lib>=2",),
+                requires_python=">=3.10",
+            )
+        )
+
+
+def _lock_in_process(
+    tmp_path: Path, served: Served, monkeypatch: pytest.MonkeyPatch
+) -> tuple[int, str, Path, bool]:
+    """``graft lock -r`` of app and lib<2 for 3.9 and 3.12 on Linux, its search bounded to 5
+    candidates; and whether it left a stamp for an edit of the file (``graft.cli.lockedit``)."""
+    from graft.cli.lockstamp_file import key_of, load
+    from graft.cli.main import main
+    from graft.resolve import resolver
+
+    monkeypatch.setattr(resolver, "LOCK_REJECTIONS", 5)
+    monkeypatch.setenv("GRAFT_LOCK_WORKERS", "1")  # (in this process: the bound patched)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "roots.in").write_text("app\nlib<2\n")
+    out = tmp_path / "pylock.toml"
+    args = ["lock", "-r", "roots.in", "--index-url", f"{served.url}/simple/", "-o", str(out)]
+    args += ["--python-version", "3.9", "--python-version", "3.12", "--platform", "linux"]
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = main(args)
+    keyed = key_of(args, edit=True)
+    assert keyed is not None
+    try:
+        load(keyed[0])
+    except (OSError, KeyError):
+        return code, err.getvalue(), out, False
+    return code, err.getvalue(), out, True
+
+
+def test_an_environment_whose_search_is_given_up_prefers_the_nearest_resolved_versions(
+    tmp_path: Path, wheels: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Decision 105: 3.12's search is given up; again, preferring 3.9's versions, it resolves
+    at once (app 1.0 fits 3.12 too), and the lock covers every environment."""
+    with serve() as served:
+        _long_search(wheels, served, app_1_on_new_pythons=True)
+        code, err, out, edit_stamp = _lock_in_process(tmp_path, served, monkeypatch)
+    assert code == 0
+    assert "not locked" not in err
+    assert edit_stamp  # (every environment resolved: an edit may be proven harmless)
+    parsed = Pylock.from_dict(tomllib.loads(out.read_text()))
+    envs = environments(parsed)
+    assert sorted({e.python for e in envs}) == ["3.12", "3.9"]
+    for env in envs:
+        assert selected(parsed, env) == {
+            "app": "app-1.0-py3-none-any.whl",
+            "lib": "lib-1.0-py3-none-any.whl",
+        }
+
+
+def test_a_search_given_up_again_is_said_to_be_no_proof(
+    tmp_path: Path, wheels: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with serve() as served:
+        _long_search(wheels, served, app_1_on_new_pythons=False)
+        code, err, out, edit_stamp = _lock_in_process(tmp_path, served, monkeypatch)
+    assert code == 0
+    assert not edit_stamp  # (narrowing the roots may let 3.12's search finish: no proof)
+    said = [line for line in err.splitlines() if "not locked for cp312" in line]
+    assert len(said) == 2  # (both machines)
+    assert all("the search was given up after ruling out" in line for line in said)
+    assert all("with no proof that none fits" in line for line in said)
+    parsed = Pylock.from_dict(tomllib.loads(out.read_text()))
+    assert sorted({e.python for e in environments(parsed)}) == ["3.9"]

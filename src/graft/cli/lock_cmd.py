@@ -194,8 +194,11 @@ def _keep_stamp(
         result.files_read, result.dirs_read, result.wheels_read, machine=result.machine
     )
     # a lock an edit may be proven not to change (graft.cli.lockedit): no variant wheel (its
-    # METADATA may differ from its release's other wheels)
-    plain = not any(e.variants_json or e.needed_by for e in result.entries)
+    # METADATA may differ from its release's other wheels), no environment left out of a
+    # search given up (one an edit narrows may find a resolution: decision 105)
+    plain = not result.searched_out and not any(
+        e.variants_json or e.needed_by for e in result.entries
+    )
     keep(
         argv,
         started_ns=started_ns,

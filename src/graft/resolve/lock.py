@@ -83,6 +83,9 @@ class LockResult:
     environments: tuple[Environment, ...]
     entries: tuple[Entry, ...]
     skipped: tuple[str, ...] = ()  # "<env label>: <why>" of environments left out
+    # one of them left out because its search was given up (decisions 67, 105), not proven
+    # to have no resolution: an edit that narrows the roots may make it lockable
+    searched_out: bool = False
     notes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = field(default=())
     metadata: dict[str, Any] = field(default_factory=dict)  # what reading METADATA cost
@@ -286,6 +289,12 @@ def _why_not(exc: Exception) -> str:
         what = exc.what.partition("\n")[0]
         return f"{exc.where + ': ' if exc.where else ''}{what}"
     lines, kind = getattr(exc, "lines", ()), getattr(exc, "kind", "")
+    ruled_out = getattr(exc, "gave_up", 0)
+    if ruled_out:  # (decision 67: a bound, not a proof; decision 105)
+        return (
+            f"the search was given up after ruling out {ruled_out} candidates, with no proof"
+            " that none fits (graft sync for that target searches on)"
+        )
     if not lines:
         return str(kind)
     head = str(lines[0])
@@ -336,6 +345,7 @@ def lock(request: LockRequest) -> LockResult:
     skipped: list[str] = []
     warnings: dict[str, None] = {}
     where: dict[str, list[str]] = {}  # each resolution's warning: the environments saying it
+    searched_out = False
     first: ResolutionError | BuildError | None = None
     resolved = functools.partial(
         resolve_one,
@@ -354,6 +364,7 @@ def lock(request: LockRequest) -> LockResult:
             _refuse_if_named(env, failure)
             first = first or failure
             skipped.append(f"{env.label}: {_why_not(failure)}")
+            searched_out = searched_out or bool(getattr(failure, "gave_up", 0))
             continue
         if found is None:
             skipped.append(str(skip))
@@ -386,6 +397,7 @@ def lock(request: LockRequest) -> LockResult:
         covered,
         entries,
         tuple(skipped),
+        searched_out,
         (
             (
                 f"resolved {len(envs)} environments"

@@ -5,7 +5,9 @@
 the first alone, then the others side by side in threads while METADATA is read (a cold
 cache), else in forked processes (:mod:`graft.resolve.lock_workers`, decision 92); all of
 them once more when none found a resolution and a page came from the cache unasked
-(decision 61). :func:`resolve_one` is one environment's resolution, failure or skip.
+(decision 61); each whose search was given up once more, preferring the versions of the
+nearest that resolved (:func:`again`, decision 105). :func:`resolve_one` is one
+environment's resolution, failure or skip.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from graft.errors import SourceError
 from graft.resolve.shared import SharedSource
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from graft.errors import BuildError
     from graft.model.request import ResolveRequest
@@ -59,10 +61,12 @@ def resolve_one(
     screens: ScreenMemo,
     builds: bool,
     listed: bool,
+    prefer: Mapping[str, str] | None = None,
 ) -> Outcome:
     """One environment's resolution (or why it is skipped); safe in threads.
 
-    *builds*: a builder is at hand (sdists may be candidates); *listed*: an index is read.
+    *builds*: a builder is at hand (sdists may be candidates); *listed*: an index is read;
+    *prefer*: versions preferred after the output's (another environment's: :func:`again`).
     """
     from graft.errors import BuildError  # noqa: PLC0415
     from graft.resolve.inputs import (  # noqa: PLC0415
@@ -79,7 +83,13 @@ def resolve_one(
     except SourceError as exc:  # the lock read does not cover this environment
         return Outcome(wanted, None, skip=f"{env.label}: {exc.what}")
     policy = resolver_policy(
-        asked, inputs, wanted, env.target, locked.preferred(env), chooser, sdists=builds
+        asked,
+        inputs,
+        wanted,
+        env.target,
+        {**(prefer or {}), **locked.preferred(env)},
+        chooser,
+        sdists=builds,
     )
     try:
         resolution = resolve(
@@ -97,6 +107,48 @@ def resolve_one(
     except (ResolutionError, BuildError) as exc:  # (BuildError: an sdist it needs)
         return Outcome(wanted, None, failure=exc)
     return Outcome(wanted, resolution)
+
+
+def again(
+    envs: Sequence[Environment],
+    outcomes: list[Outcome],
+    resolved: Callable[..., Outcome],
+) -> list[Outcome]:
+    """*outcomes*, each environment whose search was given up resolved once more (decision 105).
+
+    Preferring the versions of the nearest environment that resolved (the same Python and
+    platform, then the same Python, then the nearest Python): a lock's environments mostly
+    resolve alike, and the search that went on too long from the newest releases (boto3 and
+    s3fs: thousands of boto3 releases, each pinning botocore) often finds at once a set the
+    next environment holds. What it finds is a resolution of this environment, by every
+    wheel's own metadata; it is not proven the one a lone search would find first. One still
+    given up keeps its first failure, and ends the retries (the next would most likely search
+    as long again). In the environments' order, so that one answered so serves the next.
+    """
+    from graft.resolve.resolution_error import ResolutionError  # noqa: PLC0415
+
+    out = list(outcomes)
+    for at, env in enumerate(envs):
+        failure = out[at].failure
+        if not isinstance(failure, ResolutionError) or not failure.gave_up:
+            continue
+        done = [(e, o.resolution) for e, o in zip(envs, out, strict=True) if o.resolution]
+        if not done:
+            break
+        near = min(done, key=lambda d: _distance(d[0], env))[1]
+        prefer = {str(pin.name): str(pin.version) for pin in near.pins}
+        retried = resolved(at, env, prefer=prefer)
+        if retried.resolution is None:
+            break
+        out[at] = retried
+    return out
+
+
+def _distance(one: Environment, other: Environment) -> tuple[int, int, int]:
+    """How far apart two environments are: Python (minor versions), platform, machine."""
+    py = abs(int(one.python.split(".")[1]) - int(other.python.split(".")[1]))
+    a, b = one.values, other.values
+    return (py, int(a[0] != b[0]), int(a[1] != b[1]))
 
 
 def _resolve_all(
@@ -158,7 +210,7 @@ def resolve_environments(
         source, screens = SharedSource(projects), ScreenMemo()
         shared = functools.partial(resolved, source=source, screens=screens)
         outcomes, processes = _resolve_all(envs, shared, projects, chooser)
-        return outcomes, source, screens, processes
+        return again(envs, outcomes, shared), source, screens, processes
 
     first = once()
     index = projects.indexes

@@ -39,10 +39,15 @@ class Kind(enum.Enum):
 class ResolutionError(SourceError):
     """No set of wheels satisfies the requirements; ``lines`` say why."""
 
-    def __init__(self, kind: Kind, lines: Sequence[str], hint: str | None = None) -> None:
+    def __init__(
+        self, kind: Kind, lines: Sequence[str], hint: str | None = None, *, gave_up: int = 0
+    ) -> None:
         super().__init__(lines[0], hint=hint, details=tuple(lines[1:]))
         self.kind = kind
         self.lines = tuple(lines)
+        # the candidates ruled out when a lock's search was given up (decision 67): no proof
+        # that none exists, only that the search went on too long; 0: the failure is proven
+        self.gave_up = gave_up
 
     def __str__(self) -> str:
         text = "\n  ".join(self.lines)

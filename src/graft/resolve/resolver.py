@@ -186,9 +186,13 @@ def resolve(
         from graft.resolve.resolution_error import ResolutionError  # noqa: PLC0415
 
         first = explain(reporter.first_rejected, provider)
-        gave_up = f"given up after ruling out {reporter.rejections - 1} candidates"
+        ruled_out = reporter.rejections - 1
+        gave_up = f"given up after ruling out {ruled_out} candidates"
         raise ResolutionError(
-            first.kind, [f"{first.lines[0]} ({gave_up})", *first.lines[1:]], first.hint
+            first.kind,
+            [f"{first.lines[0]} ({gave_up})", *first.lines[1:]],
+            first.hint,
+            gave_up=ruled_out,
         ) from None
     except ResolutionImpossible as exc:
         from graft.resolve.explain import explain  # noqa: PLC0415 - only on failure
