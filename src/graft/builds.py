@@ -20,7 +20,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from graft._fs import file_sha256
-from graft.build import compare, recorded
+from graft.build import compare, intree, recorded
 from graft.build.cache import BuiltRecord
 from graft.build.checks import check_metadata, check_wheel
 from graft.build.environment import backend_for
@@ -76,7 +76,8 @@ def _who(target: Target) -> str:
 
 
 def _earlier(run: Run, target: Target) -> Earlier:
-    return recorded.earlier(run.cache, run.source.key, run.inputs.key(), target)
+    tree = run.source.path if run.request.editable else None  # what its build left, checked
+    return recorded.earlier(run.cache, run.source.key, run.inputs.key(), target, tree)
 
 
 def _one(run: Run, target: Target) -> BuildOutcome:
@@ -127,16 +128,26 @@ def _build_for(run: Run, target: Target) -> BuiltRecord:
     out, scratch = os.path.join(work, "out"), os.path.join(work, "tmp")
     os.mkdir(out)
     os.mkdir(scratch)
+    # an editable build that may compile: what it leaves in the tree is recorded (decision 106)
+    watched = request.editable and source.assessment.may_differ
+    before = intree.snapshot(tree) if watched else None
     backend, distributions, built = backend_for(run, target, tree, scratch, out=out)
     if built is None:
         built = backend.build(out, editable=request.editable)
-    record = _keep_built(run, target, built, backend, distributions)
+    left = None if before is None else intree.left_by_build(before, intree.snapshot(tree))
+    record = _keep_built(run, target, built, backend, distributions, left_in_tree=left)
     shutil.rmtree(work, ignore_errors=True)
     return record
 
 
 def _keep_built(
-    run: Run, target: Target, built: str, backend: Backend, distributions: tuple[str, ...]
+    run: Run,
+    target: Target,
+    built: str,
+    backend: Backend,
+    distributions: tuple[str, ...],
+    *,
+    left_in_tree: tuple[str, ...] | None = None,
 ) -> BuiltRecord:
     """A wheel the backend built, checked, kept in the cache, ingested and recorded."""
     source, cache = run.source, run.cache
@@ -158,6 +169,7 @@ def _keep_built(
         run.inputs,
         distributions,
         entry.record.requires_python,
+        left_in_tree,
     )
     cache.keep_record(record)
     return record

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -232,6 +233,44 @@ def test_a_setup_py_project_and_its_legacy_backend(
     wrong = sync(tmp_path / "w", store_dir, backends, f"other @ {root.as_uri()}", check=False)
     assert wrong.returncode == 1
     assert "the source builds legacy-mod 2.0, not other" in wrong.stderr
+
+
+EXT_SOURCE = """#include <Python.h>
+static PyObject *answer(PyObject *self, PyObject *args) { return PyLong_FromLong(42); }
+static PyMethodDef methods[] = {{"answer", answer, METH_NOARGS, NULL}, {NULL, NULL, 0, NULL}};
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_fast", NULL, -1, methods};
+PyMODINIT_FUNC PyInit__fast(void) { return PyModule_Create(&module); }
+"""
+
+
+@pytest.mark.skipif(shutil.which("cc") is None, reason="no C compiler (`cc`) on PATH")
+def test_an_editable_build_is_done_again_when_what_it_left_in_the_tree_is_gone(
+    tmp_path: Path, store_dir: Path, cache: Path, backends: Path
+) -> None:
+    """setuptools' build_ext --inplace writes the extension module into the tree, not the wheel."""
+    root = tmp_path / "cext"
+    (root / "cpkg").mkdir(parents=True)
+    (root / "cpkg" / "__init__.py").write_text("X = 1\n")
+    (root / "cpkg" / "_fast.c").write_text(EXT_SOURCE)
+    (root / "setup.py").write_text(
+        "from setuptools import setup, Extension\n"
+        "setup(name='cpkg', version='0.1', packages=['cpkg'],\n"
+        "      ext_modules=[Extension('cpkg._fast', ['cpkg/_fast.c'])])\n"
+    )
+    check = "import cpkg._fast as f; print(f.answer())"
+    sync(tmp_path / "v1", store_dir, backends, "-e", root)
+    assert py(tmp_path / "v1", check) == "42"
+    (built,) = (root / "cpkg").glob("_fast*.so")
+    again = sync(tmp_path / "v2", store_dir, backends, "-e", root, "-v")
+    assert "graft: reused cpkg-0.1" in again.stderr, "all it left is there: reused"
+    built.unlink()  # git clean -fdx
+    shutil.rmtree(root / "build", ignore_errors=True)
+    run = sync(tmp_path / "v3", store_dir, backends, "-e", root, "-v")
+    (line,) = [n for n in run.stderr.splitlines() if "cpkg-0.1" in n and "graft: " in n]
+    assert line.startswith("graft: built cpkg-0.1"), line
+    assert f"not reused: cpkg/{built.name}, which its build left in the project tree" in line
+    assert py(tmp_path / "v3", check) == "42"
+    assert py(tmp_path / "v1", check) == "42", "the first venv imports it again too"
 
 
 def static_sdist(folder: Path) -> Path:

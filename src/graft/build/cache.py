@@ -62,9 +62,29 @@ def sdist_key(sha256: str) -> str:
     return f"sdist-{sha256}"
 
 
-def _beside_a_venv(name: str) -> bool:
+def beside_a_venv(name: str) -> bool:
     """Whether *name* is graft's lock or staging entry beside a venv (``.<venv>.graft-*``)."""
     return name.startswith(".") and ".graft-" in name
+
+
+def entered(
+    root: str, top: str, dirs: list[str], output: frozenset[str] = _BUILD_OUTPUT
+) -> list[str]:
+    """The directories *dirs* in *top* a walk of the project tree *root* enters, sorted.
+
+    Left out: VCS data, caches, ``*.egg-info``, any venv (a directory holding a
+    ``pyvenv.cfg``, and graft's lock and staging entries beside it), and the build output
+    *output* at the top of the tree.
+    """
+    return sorted(
+        d
+        for d in dirs
+        if d not in _NOT_SOURCE
+        and not (top == root and d in output)
+        and not d.endswith(".egg-info")
+        and not beside_a_venv(d)
+        and not os.path.isfile(os.path.join(top, d, "pyvenv.cfg"))  # a venv (`graft sync v .`)
+    )
 
 
 def tree_key(root: str) -> str:
@@ -76,17 +96,9 @@ def tree_key(root: str) -> str:
     """
     digest = sha256(b"graft-tree-1\0")
     for top, dirs, files in os.walk(root):
-        dirs[:] = sorted(
-            d
-            for d in dirs
-            if d not in _NOT_SOURCE
-            and not (top == root and d in _BUILD_OUTPUT)
-            and not d.endswith(".egg-info")
-            and not _beside_a_venv(d)
-            and not os.path.isfile(os.path.join(top, d, "pyvenv.cfg"))  # a venv (`graft sync v .`)
-        )
+        dirs[:] = entered(root, top, dirs)
         for name in sorted(files):
-            if _beside_a_venv(name):
+            if beside_a_venv(name):
                 continue
             path = os.path.join(top, name)
             rel = os.path.relpath(path, root).replace(os.sep, "/")
@@ -176,6 +188,9 @@ class BuiltRecord:
     inputs: BuildInputs
     build_env: tuple[str, ...]  # the build environment's wheels, "name==version" sorted
     requires_python: str | None = None  # the built wheel's own Requires-Python
+    # an editable build of a project that may build differently per interpreter: the files
+    # it left in the project tree (:mod:`graft.build.intree`), relative to it; else None
+    left_in_tree: tuple[str, ...] | None = None
 
     def to_json(self) -> str:
         """The record as kept in the cache."""
@@ -195,6 +210,8 @@ class BuiltRecord:
             "build_env": list(self.build_env),
             "requires_python": self.requires_python,
         }
+        if self.left_in_tree is not None:
+            data["left_in_tree"] = list(self.left_in_tree)
         return json.dumps(data, indent=1, sort_keys=True)
 
     @classmethod
@@ -223,6 +240,7 @@ class BuiltRecord:
             inputs,
             tuple(str(x) for x in data["build_env"]),
             None if data.get("requires_python") is None else str(data["requires_python"]),
+            None if data.get("left_in_tree") is None else tuple(map(str, data["left_in_tree"])),
         )
 
 

@@ -49,11 +49,15 @@ class Recorded:
         return self.record.assessment
 
 
-def earlier(cache: BuiltWheels, source_key: str, input_key: str, target: Target) -> Earlier:
+def earlier(
+    cache: BuiltWheels, source_key: str, input_key: str, target: Target, tree: str | None = None
+) -> Earlier:
     """The recorded builds of this source with these inputs, judged for *target*.
 
     The same interpreter's records come first; a record whose wheel's Requires-Python
-    excludes the target is never a candidate.
+    excludes the target is never a candidate. *tree*: the project directory of an editable
+    build, whose records the rule allows only while what their build left there is there
+    (:func:`left_in_place`).
     """
     here = Builder.of(target)
     records = cache.lookup(source_key, input_key)
@@ -63,12 +67,33 @@ def earlier(cache: BuiltWheels, source_key: str, input_key: str, target: Target)
         if not python_allowed(record.requires_python, target):
             continue
         verdict = may_serve(record.filename, record.assessment.may_differ, record.built_by, target)
+        if verdict.reuse and tree is not None:
+            verdict = left_in_place(record, tree) or verdict
         if verdict.reuse:
             reusable = (record, verdict)
             break
         if refused is None and verdict.fits:
             refused = (record, verdict)
     return Earlier(reusable, refused)
+
+
+def left_in_place(record: BuiltRecord, tree: str) -> Verdict | None:
+    """A refusal if what the editable build of *record* left in *tree* is gone, else None.
+
+    Only a project that may build differently per interpreter is checked (its build may
+    have compiled into the tree); a pure project's reuse is as it was (decision 106). Such
+    a record without the list (kept before graft made it) is refused: it cannot be checked.
+    """
+    if not record.assessment.may_differ:
+        return None
+    if record.left_in_tree is None:
+        return Verdict(False, "its build's files in the project tree were not recorded")
+    from graft.build.intree import first_missing  # noqa: PLC0415
+
+    gone = first_missing(tree, record.left_in_tree)
+    if gone is None:
+        return None
+    return Verdict(False, f"{gone}, which its build left in the project tree, is gone")
 
 
 def lookup_reads(cache: BuiltWheels, sha256: str) -> list[tuple[str, str]] | None:

@@ -1,0 +1,82 @@
+"""What an editable build leaves in its project tree, and whether it is still there.
+
+An editable wheel points into the project directory, and for a project that compiles
+(setuptools' ``build_ext --inplace``; setuptools' strict mode, whose link tree lives under
+``build/``; meson-python's build directory) part of what it points to is not in the wheel:
+the build wrote it into the tree. ``git clean -fdx`` removes it and leaves the editable key
+(:func:`graft.build.cache.editable_key`: the directory, its metadata, its compiled sources)
+as it was, so a recorded editable wheel would install a package whose extension modules are
+gone. pip and uv build an editable install every time; graft records what such a build left
+in the tree and reuses the build only while all of it is still there (decision 106).
+
+What a build left: every file it made or changed (compared by ``lstat`` before and after),
+and every extension module in the tree after it (a build may find one up to date and leave
+it untouched). The walk leaves out what a tree's key leaves out (VCS data, caches, venvs,
+``*.egg-info``, ``dist/`` and ``.eggs/``) but not ``build/``, where strict mode's links and
+meson-python's build directory live.
+"""
+
+from __future__ import annotations
+
+import os
+
+from graft.build.cache import beside_a_venv, entered
+
+#: Build output a snapshot leaves out at the top of the tree: not what an editable install
+#: reads (``build/`` is: setuptools' strict mode, meson-python).
+_NOT_READ = frozenset({"dist", ".eggs"})
+#: Extension modules, whatever their interpreter (``.cpython-312-x86_64-linux-gnu.so``).
+_EXTENSION_SUFFIXES = (".so", ".pyd")
+
+#: A file's identity as a snapshot sees it: ``(st_mtime_ns, st_size, st_ino)``.
+Identity = tuple[int, int, int]
+
+
+def snapshot(root: str) -> dict[str, Identity]:
+    """Every file under the project tree *root* (paths relative to it, ``/``-separated)."""
+    found: dict[str, Identity] = {}
+    for top, dirs, files in os.walk(root):
+        dirs[:] = entered(root, top, dirs, _NOT_READ)
+        for name in files:
+            if beside_a_venv(name):
+                continue
+            path = os.path.join(top, name)
+            try:
+                info = os.lstat(path)
+            except OSError:  # removed meanwhile
+                continue
+            rel = os.path.relpath(path, root).replace(os.sep, "/")
+            found[rel] = (info.st_mtime_ns, info.st_size, info.st_ino)
+    return found
+
+
+def left_by_build(before: dict[str, Identity], after: dict[str, Identity]) -> tuple[str, ...]:
+    """What a build left in the tree: the files new or changed in *after*, and extension modules.
+
+    An extension module there before and untouched is kept too: the editable install may
+    load it (a build found it up to date), so its removal must build again.
+    """
+    return tuple(
+        sorted(
+            rel
+            for rel, identity in after.items()
+            if before.get(rel) != identity or rel.endswith(_EXTENSION_SUFFIXES)
+        )
+    )
+
+
+def first_missing(root: str, left: tuple[str, ...]) -> str | None:
+    """The first of the files *left* (relative to *root*) gone from the tree, else None.
+
+    A ``stat`` each (a link must still lead somewhere: strict mode's link tree points at the
+    sources). Paths come from a record, untrusted: one that climbs out of *root* or is
+    absolute counts as gone, so that the build is done again rather than trusted.
+    """
+    for rel in left:
+        if os.path.isabs(rel) or ".." in rel.split("/"):
+            return rel
+        try:
+            os.stat(os.path.join(root, *rel.split("/")))
+        except OSError:
+            return rel
+    return None
