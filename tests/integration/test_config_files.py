@@ -12,6 +12,7 @@ distribution.
 from __future__ import annotations
 
 import json
+import shutil
 from typing import TYPE_CHECKING
 
 from tests.conftest import run_graft
@@ -77,3 +78,43 @@ def test_a_rewritten_configuration_file_stays_while_its_distribution_does(
     sync(venv, store_dir, wheels, "other==2.0")  # removed with its distribution
     assert not conf.exists()
     assert not (venv / "etc" / "confpkg").exists()
+
+
+KERNEL = "share/jupyter/kernels/kpkg"
+
+
+def kpkg(wheels: Path, version: str) -> None:
+    files: dict[str, bytes | str] = {"kpkg/__init__.py": ""}
+    spec = json.dumps({"argv": ["python", "-m", "kpkg"], "display_name": f"kpkg {version}"})
+    files[f"kpkg-{version}.data/data/{KERNEL}/kernel.json"] = spec
+    files[f"kpkg-{version}.data/data/{KERNEL}/logo-32x32.png"] = b"\x89PNG"
+    make_wheel(wheels, "kpkg", version, files)
+
+
+def test_a_kernel_spec_installed_again_in_the_venv_stays_while_its_distribution_does(
+    tmp_path: Path, store_dir: Path, wheels: Path
+) -> None:
+    """``python -m ipykernel install --sys-prefix`` removes the kernel spec directory its
+    wheel ships (``shutil.rmtree``) and copies it again: a link to the store cannot be
+    removed so ("Cannot call rmtree on a symbolic link"). Decision 107: kernel specs are
+    copies in real directories, kept as configuration files are."""
+    kpkg(wheels, "1.0")
+    kpkg(wheels, "2.0")
+    make_wheel(wheels, "other", "1.0", {"other/__init__.py": ""})
+    venv = tmp_path / "v"
+    sync(venv, store_dir, wheels, "kpkg==1.0", "other==1.0")
+    spec = venv / KERNEL
+    assert not spec.is_symlink()
+    assert not (spec / "kernel.json").is_symlink()
+    source = tmp_path / "spec"
+    source.mkdir()
+    (source / "kernel.json").write_text('{"display_name": "mine"}')
+    (source / "logo-32x32.png").write_bytes(b"\x89PNG")
+    shutil.rmtree(spec)  # what jupyter_client's install_kernel_spec does
+    shutil.copytree(source, spec)
+
+    assert "already in sync" in sync(venv, store_dir, wheels, "kpkg==1.0", "other==1.0")
+    sync(venv, store_dir, wheels, "kpkg==1.0", "other==1.0", "--reinstall")  # rebuilt
+    assert (spec / "kernel.json").read_text() == '{"display_name": "mine"}'
+    sync(venv, store_dir, wheels, "kpkg==2.0", "other==1.0")  # upgraded: the wheel's again
+    assert json.loads((spec / "kernel.json").read_text())["display_name"] == "kpkg 2.0"

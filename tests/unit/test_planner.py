@@ -370,12 +370,14 @@ def test_directories_others_add_to_stay_real_with_one_owner() -> None:
     )
     actions = by_dest(plan([w], LAYOUT))
     real = [f"{SP}/google", f"{SP}/google/cloud", "share/jupyter/kernels", "etc/one/deep/conf.d"]
-    real += ["etc/jupyter/jupyter_server_config.d"]
+    real += ["etc/jupyter/jupyter_server_config.d", "share/jupyter/kernels/one"]
     assert all(isinstance(actions[d], MakeDir) for d in real), [actions[d] for d in real]
     folded = [f"{SP}/google/protobuf", f"{SP}/google/cloud/storage", f"{SP}/one.libs"]
-    folded += [f"{SP}/nvidiaish", "share/jupyter/kernels/one"]
+    folded += [f"{SP}/nvidiaish"]
     assert all(isinstance(actions[d], LinkDir) for d in folded), [actions[d] for d in folded]
     assert isinstance(actions["etc/jupyter/jupyter_server_config.d/one.json"], CopyFile)
+    # a kernel spec, which `ipykernel install --sys-prefix` removes and writes again
+    assert isinstance(actions["share/jupyter/kernels/one/kernel.json"], CopyFile)
 
 
 def test_configuration_files_are_copies_in_real_directories_whatever_the_link_mode() -> None:

@@ -91,7 +91,7 @@ def test_a_configuration_file_rewritten_leaves_the_digest_a_file_elsewhere_does_
 
 
 def test_the_configuration_directory_is_named_once_for_the_planner_and_the_digest() -> None:
-    from graft.plan.types import CONFIG_DIR as PLANNED
-    from graft.venv.state import CONFIG_DIR
+    from graft.plan.types import CONFIG_DIRS as PLANNED
+    from graft.venv.state import CONFIG_DIRS
 
-    assert CONFIG_DIR == PLANNED
+    assert CONFIG_DIRS == PLANNED

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Literal
 from graft.audit.findings import Finding, Kind, finding
 from graft.audit.layout import hash_algorithm
 from graft.plan.collision import Collision
-from graft.plan.types import CONFIG_DIR
+from graft.plan.types import CONFIG_DIRS
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable
@@ -114,11 +114,12 @@ def _check_bytes(venv: Venv, path: str, rows: list[Row]) -> list[Finding]:
 
 
 def _modified(path: str, dists: list[str], detail: str) -> Finding:
-    """A file that differs from its RECORD: only noted for a configuration file (``etc/``).
+    """A file that differs from its RECORD: only noted for a configuration file.
 
-    A tool run in the venv rewrites those, as in any flat install (decision 90).
+    One below ``etc/`` or a kernel spec: a tool run in the venv rewrites those, as in any
+    flat install (decisions 90, 107).
     """
-    if path.startswith(f"{CONFIG_DIR}/"):
+    if path.startswith(tuple(f"{c}/" for c in CONFIG_DIRS)):
         note = f"{detail}: a configuration file, rewritten in the venv (by a tool's --sys-prefix)"
         return finding(Kind.MODIFIED_FILE, path, dists, note, severity="info")
     return finding(Kind.MODIFIED_FILE, path, dists, detail)

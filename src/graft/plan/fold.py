@@ -60,8 +60,8 @@ class _OpenDirectories:
       below the prefix, or named ``*.d`` (``share/jupyter/kernels``,
       ``etc/jupyter/jupyter_server_config.d``), where extensions and ``--sys-prefix``
       configuration are written;
-    - every directory of the configuration directory (``etc``), whose files are copies
-      (:class:`~graft.plan.types.CopyFile`).
+    - every directory of the configuration directories (``etc``, Jupyter's kernel specs),
+      whose files are copies (:class:`~graft.plan.types.CopyFile`).
     """
 
     def __init__(self, winners: dict[str, Leaf], layout: VenvLayout) -> None:
@@ -77,12 +77,12 @@ class _OpenDirectories:
         self._libs = frozenset({layout.purelib, layout.platlib})
         self._code = (f"{layout.purelib}/", f"{layout.platlib}/", f"{layout.scripts}/")
         self._data = f"{layout.data}/" if layout.data else ""
-        self._config = layout.config
+        self._configs = tuple(f"{c}/" for c in layout.configs)
 
     def __call__(self, path: str) -> bool:
         if path.startswith(self._code):
             return self._namespace(path)
-        if path == self._config or path.startswith(f"{self._config}/"):
+        if f"{path}/".startswith(self._configs):
             return True
         if not path.startswith(self._data):
             return False
@@ -139,7 +139,7 @@ def fold(
         # reached only when the parent is real: its __pycache__ must be real too
         return path.rpartition("/")[2] != "__pycache__"
 
-    config = f"{layout.config}/"  # its files are copied
+    configs = tuple(f"{c}/" for c in layout.configs)  # their files are copied
     real: set[str] = {""}  # directories created in the venv; anything else lies inside a fold
     for path in sorted(dirs):
         if not path or _parent(path) not in real:
@@ -169,6 +169,6 @@ def fold(
             actions.append(InstallScript(dest, f"{wheel.tree}/{leaf.archive}", name))
         else:
             assert leaf.archive is not None  # noqa: S101 - links come from the archive
-            step = CopyFile if dest.startswith(config) else LinkFile
+            step = CopyFile if dest.startswith(configs) else LinkFile
             actions.append(step(dest, f"{wheel.tree}/{leaf.archive}", name))
     return actions, dir_links

@@ -20,9 +20,11 @@ if TYPE_CHECKING:
     from graft.model.target import Target
     from graft.plan.collision import Collision
 
-#: Below the data directory: configuration files, copied into the venv (:class:`CopyFile`).
-#: ``graft.venv.state.CONFIG_DIR`` says the same (a unit test checks they agree).
-CONFIG_DIR = "etc"
+#: Below the data directory: configuration, copied into the venv (:class:`CopyFile`), which
+#: tools rewrite in place: ``etc`` (decision 90), and Jupyter's kernel specs, which
+#: ``python -m ipykernel install --sys-prefix`` removes and writes again (decision 107).
+#: ``graft.venv.state.CONFIG_DIRS`` says the same (a unit test checks they agree).
+CONFIG_DIRS = ("etc", "share/jupyter/kernels")
 #: Files ``python -m venv`` writes at the top of a venv (3.13 adds .gitignore; lib64 is a link).
 _SKELETON_TOP = frozenset({"pyvenv.cfg", ".gitignore", "lib64"})
 #: Files it writes into the scripts directory: the interpreter under each of its names (CPython,
@@ -57,9 +59,9 @@ class VenvLayout:
         )
 
     @property
-    def config(self) -> str:
-        """The configuration directory, ``etc`` below the data directory: copied, never linked."""
-        return f"{self.data}/{CONFIG_DIR}" if self.data else CONFIG_DIR
+    def configs(self) -> tuple[str, ...]:
+        """The configuration directories below the data directory: copied, never linked."""
+        return tuple(f"{self.data}/{c}" if self.data else c for c in CONFIG_DIRS)
 
     @property
     def python(self) -> str:

@@ -26,7 +26,8 @@ def verified_marker(store_root: str, sha256: str) -> str | None:
     return os.path.join(store_root, "verified", f"{sha256}.{inode}")
 
 
-PLAN_FORMAT = 2  # of kept plans (graft.store.plancache); 2: configuration files copied
+#: of kept plans (graft.store.plancache); 2: configuration files copied; 3: kernel specs too
+PLAN_FORMAT = 3
 
 
 def plan_key(parts: list[object]) -> str:

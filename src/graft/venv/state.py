@@ -26,9 +26,12 @@ Walk = dict[str, tuple[str, list[str]]]
 KEPT = "graft-kept"
 
 
-#: The configuration directory of a venv (``graft.plan.types.CONFIG_DIR`` below the data
-#: directory, which is the prefix in a venv): its files are copies that tools rewrite.
-CONFIG_DIR = "etc"
+#: The configuration directories of a venv (``graft.plan.types.CONFIG_DIRS`` below the data
+#: directory, which is the prefix in a venv): their files are copies that tools rewrite.
+CONFIG_DIRS = ("etc", "share/jupyter/kernels")
+
+
+_CONFIGS = tuple(f"{c}/" for c in CONFIG_DIRS)
 
 
 def tree_digest(prefix: str, kept: Iterable[str] = ()) -> str:
@@ -37,7 +40,7 @@ def tree_digest(prefix: str, kept: Iterable[str] = ()) -> str:
     Links are listed, never entered (what lies behind them is the immutable store). The
     *kept* paths (a user's, :func:`kept_paths`) are left out, with all below them: a user may
     change their own files without making the venv differ from what graft left. So are the
-    sizes and times of the files below :data:`CONFIG_DIR` (copied configuration files, which
+    sizes and times of the files below :data:`CONFIG_DIRS` (copied configuration files, which
     a tool such as ``jupyter ... --sys-prefix`` rewrites, as in a flat install): only that
     they are there counts.
     """
@@ -89,7 +92,7 @@ def _listed(prefix: str, rel: str, skipped: frozenset[str]) -> tuple[str, list[s
     """One real directory's line of the digest, and its subdirectories as listed."""
     rows = []
     subdirectories = []
-    config = rel == CONFIG_DIR or rel.startswith(f"{CONFIG_DIR}/")
+    config = f"{rel}/".startswith(_CONFIGS)
     with os.scandir(os.path.join(prefix, rel) if rel else prefix) as it:
         for entry in it:
             if skipped and (f"{rel}/{entry.name}" if rel else entry.name) in skipped:
