@@ -583,5 +583,9 @@ def test_a_lock_that_fails_on_a_build_shows_its_output(
     assert "its whole output is above" in last
     assert not lock.exists()
     quiet = run_graft("lock", *args, "--platform", "linux", "-o", lock, "--json", check=False)
-    assert json.loads(quiet.stdout)["kind"] == "BuildError"
+    error = json.loads(quiet.stdout)
+    assert error["kind"] == "BuildError"
     assert "dyn cannot say" not in quiet.stderr
+    assert "dyn cannot say what it requires" in error["log"]  # (nothing is above with --json)
+    assert error["rerun"].startswith("cd ")
+    assert error["hint"].startswith('its whole output is under "log"; rerun it by hand with "')

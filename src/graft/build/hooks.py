@@ -31,6 +31,9 @@ if TYPE_CHECKING:
 
 #: Variables a build environment does not inherit (they would reach outside it).
 _ISOLATION_DROPS = ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONSAFEPATH")
+#: A failed hook's hint: the command line prints its output and the rerun command before it
+#: (``--json`` gives them as ``log`` and ``rerun``: graft.cli.error_output).
+OUTPUT_SHOWN = "its whole output is above; rerun it by hand with the command shown"
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,7 +215,7 @@ class Backend:
         return BuildError(
             f"{hook} of {self.system.backend} failed (exit status {status})",
             where=self.label,
-            hint="its whole output is above; rerun it by hand with the command shown",
+            hint=OUTPUT_SHOWN,
             log="".join(self.log),
             rerun=self.rerun_command(hook),
         )
@@ -252,7 +255,7 @@ class Backend:
             raise BuildError(
                 f"{hook} of {self.system.backend} failed (exit status {exc.returncode})",
                 where=self.label,
-                hint="its whole output is above; rerun it by hand with the command shown",
+                hint=OUTPUT_SHOWN,
                 log="".join(self.log),
                 rerun=self.rerun_command(hook),
             ) from None

@@ -28,7 +28,21 @@ def print_json_error(exc: GraftError | None, message: str | None = None) -> None
         out["kind"] = type(exc).__name__
         if exc.details:
             out["details"] = list(exc.details)
+        _build_fields(exc, out)
     print(json.dumps(out, sort_keys=True))
+
+
+def _build_fields(exc: GraftError, out: dict[str, Any]) -> None:
+    """A failed build's output and rerun command as fields (not printed above with ``--json``)."""
+    log, rerun = getattr(exc, "log", ""), getattr(exc, "rerun", None)
+    if not log and not rerun:
+        return
+    out["log"], out["rerun"] = log, rerun
+    from graft.build.hooks import OUTPUT_SHOWN  # noqa: PLC0415 - a failed build only
+
+    if exc.hint and exc.hint.startswith(OUTPUT_SHOWN):  # (what follows: where its tree stays)
+        rest = exc.hint[len(OUTPUT_SHOWN) :]
+        out["hint"] = f'its whole output is under "log"; rerun it by hand with "rerun"{rest}'
 
 
 def report(args: argparse.Namespace, exc: GraftError | None, message: str | None = None) -> None:
