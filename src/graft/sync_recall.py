@@ -64,7 +64,9 @@ def recall(
         )
         for path, sha, given, requested in recalled.rows
     )
-    return Located(recalled.target, fetched, recalled.labels), recalled.aged
+    return Located(
+        recalled.target, fetched, recalled.labels, warnings=recalled.warnings
+    ), recalled.aged
 
 
 def remember(

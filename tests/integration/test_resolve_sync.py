@@ -126,6 +126,20 @@ def test_the_venv_s_versions_are_kept_unless_upgrading(
     assert " - app==1.0" in out
 
 
+def test_upgrade_package_takes_a_name_and_refuses_a_requirement(
+    tmp_path: Path, store_dir: Path, index: Served
+) -> None:
+    """``-P 'lib<3'`` matched no project: the sync kept lib 1.0 and said nothing (uv upgrades)."""
+    venv = tmp_path / "v"
+    sync(venv, index, store_dir, "lib==1.0")
+    out = sync(venv, index, store_dir, "app", "-P", "lib<3", check=False)
+    assert out.startswith("graft: error: --upgrade-package takes a project's name, not 'lib<3'")
+    assert len(out.splitlines()) == 1
+    assert installed(venv) == {"lib": "1.0"}
+    sync(venv, index, store_dir, "app", "-P", "LIB")  # any spelling of the name
+    assert installed(venv) == {"app": "1.0", "lib": "2.0"}
+
+
 def test_constraints_limit_versions_and_add_nothing(
     tmp_path: Path, store_dir: Path, index: Served
 ) -> None:

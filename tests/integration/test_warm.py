@@ -227,3 +227,21 @@ def test_a_tampered_kept_plan_is_not_obeyed(
         if path.is_symlink():
             assert Path(os.path.realpath(path)).is_relative_to(store_dir.resolve() / "entries")
     assert py(venv, "import alpha, beta; print('ok')") == "ok"
+
+
+def test_a_recalled_resolution_warns_as_the_resolution_did(
+    tmp_path: Path, store_dir: Path, links: Path
+) -> None:
+    """A warning of resolution (here an extra no wheel provides) is said again on recall.
+
+    A first sync with ``-q`` printed nothing; the next syncs of the same inputs recalled its
+    memo and said nothing either, where pip and uv warn on every install (a yanked pin too).
+    """
+    reqs = tmp_path / "extra.txt"
+    reqs.write_text("beta[bogus]==1.0\n")
+    aged(reqs)
+    args = ("-r", reqs, "--no-index", "--find-links", links, "--store", store_dir)
+    assert run_graft("sync", tmp_path / "v1", *args, "-q").stderr == ""
+    recalled = run_graft("sync", tmp_path / "v2", *args, "-v").stderr
+    assert "recall" in stages(recalled)
+    assert "does not provide the extra 'bogus'" in recalled

@@ -348,3 +348,47 @@ def test_a_path_that_is_not_there_says_so(
         parse_spec(text, "reqs.txt:3")
     assert raised.value.where == f"reqs.txt:3: {text}"
     assert parse_spec("requests>=2; sys_platform == 'linux'", "x").name == "requests"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_a_requirements_file_in_utf16_or_utf32_with_its_byte_order_mark(
+    tmp_path: Path, encoding: str
+) -> None:
+    """Windows PowerShell 5's ``pip freeze > requirements.txt`` writes UTF-16 (pip, uv read it)."""
+    import codecs
+
+    path = tmp_path / "r.txt"
+    bom = codecs.BOM_UTF16_BE if encoding == "utf-16-be" else b""
+    path.write_bytes(bom + "idna==3.10\r\nsix==1.16.0\r\n".encode(encoding))
+    inputs = Inputs()
+    read_requirements(str(path), inputs)
+    assert [(w.name, w.version) for w in inputs.wanted] == [("idna", "3.10"), ("six", "1.16.0")]
+
+
+def test_a_global_option_without_its_value_is_refused_naming_the_line(tmp_path: Path) -> None:
+    """``--index-url`` alone on its line was dropped: the sync used PyPI without a word."""
+    for option in ("--index-url", "-i", "--extra-index-url=", "-f", "-r", "-c"):
+        path = tmp_path / "r.txt"
+        path.write_text(f"{option}\nsix\n")
+        with pytest.raises(UsageError) as info:
+            read_requirements(str(path), Inputs())
+        assert (info.value.what, info.value.where) == (
+            f"{option.rstrip('=')} needs a value",
+            f"{path}:1",
+        )
+
+
+def test_find_links_takes_a_directory_or_a_file_url_and_refuses_a_page_url(
+    tmp_path: Path,
+) -> None:
+    """``-f https://…`` was joined to the file's directory as a path and failed as missing."""
+    (tmp_path / "wheels").mkdir()
+    path = tmp_path / "r.txt"
+    path.write_text(f"-f wheels\n-f file://{tmp_path / 'wheels'}\nsix\n")
+    inputs = Inputs()
+    read_requirements(str(path), inputs)
+    assert inputs.find_links == [str(tmp_path / "wheels")] * 2
+    path.write_text("-f https://download.example/whl/torch_stable.html\nsix\n")
+    with pytest.raises(UsageError, match="--find-links takes a directory, not a URL") as info:
+        read_requirements(str(path), Inputs())
+    assert info.value.where == f"{path}:1"

@@ -32,7 +32,7 @@ def gather_inputs(request: ResolveRequest) -> Inputs:
     """Everything the request's specs name: requirements, indexes, find-links and lock files."""
     from graft.model.requirements import Inputs  # noqa: PLC0415
     from graft.sources.pylock import is_pylock  # noqa: PLC0415
-    from graft.sources.reqfile import read_requirements  # noqa: PLC0415
+    from graft.sources.reqfile import find_links_dir, read_requirements  # noqa: PLC0415
     from graft.sources.requirements import parse_spec  # noqa: PLC0415
 
     inputs = Inputs()
@@ -76,7 +76,7 @@ def gather_inputs(request: ResolveRequest) -> Inputs:
     if request.index_url:
         inputs.index_url = request.index_url
     inputs.extra_index_urls[:0] = request.extra_index_urls  # the command line's first
-    inputs.find_links.extend(os.path.abspath(p) for p in request.find_links)
+    inputs.find_links.extend(os.path.abspath(find_links_dir(p, "")) for p in request.find_links)
     inputs.no_index = inputs.no_index or request.no_index
     if not inputs.wanted and not inputs.pylocks:
         from graft.errors import UsageError  # noqa: PLC0415
@@ -184,8 +184,8 @@ def resolver_policy(  # noqa: PLR0917 - the lock and the sync pass the same six
             preferred[canonicalize_name(name)] = Version(version)
         except InvalidVersion:
             continue
-    upgrade: bool | frozenset[NormalizedName] = request.upgrade or frozenset(
-        canonicalize_name(n) for n in request.upgrade_packages
+    upgrade: bool | frozenset[NormalizedName] = request.upgrade or _upgrade_names(
+        request.upgrade_packages
     )
     return Policy(
         prereleases=prereleases,
@@ -199,6 +199,38 @@ def resolver_policy(  # noqa: PLR0917 - the lock and the sync pass the same six
         no_binary=format_names((*request.no_binary, *inputs.no_binary)),
         only_binary=format_names((*request.only_binary, *inputs.only_binary)),
     )
+
+
+def _upgrade_names(names: tuple[str, ...]) -> frozenset[NormalizedName]:
+    """``--upgrade-package NAME``: each a project's name, normalized.
+
+    Anything else (``-P 'idna<3.8'``, uv's requirement form) is refused: as a name it would
+    match no project, and the sync would keep the old version without a word.
+    """
+    from packaging.utils import InvalidName, canonicalize_name  # noqa: PLC0415
+
+    from graft.errors import UsageError  # noqa: PLC0415
+
+    out = set()
+    for name in names:
+        try:
+            out.add(canonicalize_name(name, validate=True))
+        except InvalidName:
+            raise UsageError(
+                f"--upgrade-package takes a project's name, not {name!r}",
+                hint=f"-P {_project_of(name)}, and {name!r} as a requirement or -c constraint",
+            ) from None
+    return frozenset(out)
+
+
+def _project_of(text: str) -> str:
+    """The project a requirement *text* names, for a hint (``NAME`` if it names none)."""
+    from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
+
+    try:
+        return Requirement(text).name
+    except InvalidRequirement:
+        return "NAME"
 
 
 def _exclude_newer(text: str | None) -> dt.datetime | None:

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from graft.resolve.locate import Located
     from graft.resolve.recalled import Recalled
 
-FORMAT = 2
+FORMAT = 3  # 3: the resolution's warnings are kept (a recalled yanked pin warns too)
 INDEX_TTL = 600.0  # seconds; the same freshness as a cached index page
 _ENVIRONMENT = ("PATH", "PYENV_VERSION", "PYENV_ROOT", "GRAFT_CACHE_DIR", "HOME", "XDG_CACHE_HOME")
 
@@ -125,6 +125,9 @@ def remember_located(
         "labels": list(located.labels()),
         "preferred": list(located.preferred),
         "pages": None if located.pages is None else [list(page) for page in located.pages],
+        # what resolution warned about (a yanked pin, an extra no wheel provides): a recalled
+        # result says it again, as pip and uv do on every install
+        "warnings": list(located.warnings),
     }
     path = _path(store_root, key)
     remember(path, json.dumps(record))
@@ -196,6 +199,7 @@ def recall(request: ResolveRequest, also: tuple[str, ...], store_root: str) -> R
         interpreter = str(record["interpreter"])
         labels = tuple(str(label) for label in record["labels"])
         preferred = {str(label) for label in record["preferred"]}
+        warnings = tuple(str(warning) for warning in record["warnings"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
     target = _target(request, interpreter)
@@ -203,7 +207,7 @@ def recall(request: ResolveRequest, also: tuple[str, ...], store_root: str) -> R
         return None
     from graft.resolve.recalled import Recalled  # noqa: PLC0415 - a memo hit only
 
-    return Recalled(target, rows, labels, aged=old)
+    return Recalled(target, rows, labels, aged=old, warnings=warnings)
 
 
 def _target(request: ResolveRequest, interpreter: str) -> Target | None:

@@ -23,3 +23,4 @@ class Recalled:
     rows: tuple[tuple[str, str, str | None, bool], ...]
     labels: tuple[str, ...]  # "name==version" of each, as resolution named them
     aged: bool = False  # its index answers are older than INDEX_TTL: confirms, never builds
+    warnings: tuple[str, ...] = ()  # what the resolution recalled warned about

@@ -29,11 +29,37 @@ if TYPE_CHECKING:
 
 _IGNORED_OPTIONS = {"--prefer-binary"}
 _VALUE_OPTIONS_IGNORED = {"--trusted-host", "--use-feature"}
+_NEEDS_A_VALUE = {
+    *("-r", "--requirement", "-c", "--constraint", "-i", "--index-url", "--extra-index-url"),
+    *("-f", "--find-links"),
+}
 
 
 def is_url(path: str) -> bool:
     """Whether a requirements file is named by an ``http(s)://`` URL (pip reads those too)."""
     return path.startswith(("http://", "https://"))
+
+
+def find_links_dir(value: str, base: str, where: str | None = None) -> str:
+    """A ``--find-links`` value as the directory it names: absolute, or relative to *base*.
+
+    A ``file://`` URL is its path, as pip and uv take it. An ``http(s)://`` page of links is
+    refused in one line: joined to *base* as a path (``/cwd/http:/host/...``), it failed as a
+    directory that does not exist, naming a path the user never wrote.
+    """
+    if value.startswith("file:"):
+        import urllib.parse  # noqa: PLC0415
+        import urllib.request  # noqa: PLC0415
+
+        return urllib.request.url2pathname(urllib.parse.urlsplit(value).path)
+    if is_url(value) or "://" in value:
+        raise UsageError(
+            f"--find-links takes a directory, not a URL: {value}",
+            where=where,
+            hint="download its wheels into a directory and give -f DIR, or use a simple"
+            " repository with --extra-index-url",
+        )
+    return value if os.path.isabs(value) else os.path.join(base, value)
 
 
 def _fetch_file(url: str) -> bytes:
@@ -44,6 +70,25 @@ def _fetch_file(url: str) -> bytes:
     if got is None:
         raise UsageError("no requirements file at this URL (HTTP 404)", where=url)
     return got.body
+
+
+def _encoding(data: bytes) -> str:
+    """UTF-8 (with or without a byte-order mark), or the UTF-16/32 a byte-order mark names.
+
+    As pip and uv read a file: Windows PowerShell 5's ``pip freeze > requirements.txt``
+    writes UTF-16 with a byte-order mark.
+    """
+    import codecs  # noqa: PLC0415
+
+    for bom, name in (
+        (codecs.BOM_UTF32_LE, "utf-32"),  # (before UTF-16's: it begins with the same bytes)
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            return name
+    return "utf-8-sig"
 
 
 def _logical_lines(path: str, digests: dict[str, str]) -> list[tuple[int, str]]:
@@ -63,7 +108,7 @@ def _logical_lines(path: str, digests: dict[str, str]) -> list[tuple[int, str]]:
         raise UsageError(f"cannot read requirements file ({exc.strerror})", where=path) from None
     digests[path] = sha256_hex(data)
     try:  # (a byte-order mark, as Windows editors write one, is not part of the first line)
-        raw = data.decode("utf-8-sig").splitlines()  # (universal newlines, as text mode)
+        raw = data.decode(_encoding(data)).splitlines()  # (universal newlines, as text mode)
     except UnicodeDecodeError as exc:
         raise UsageError(
             f"not UTF-8 text (byte {data[exc.start]:#04x} at offset {exc.start})",
@@ -199,6 +244,10 @@ def _global_option(
     option, _, value = words[0].partition("=")
     if not value and len(words) > 1:
         value = words[1]
+    if not value and option in _NEEDS_A_VALUE:  # (it was dropped: --index-url alone, PyPI)
+        raise UsageError(
+            f"{option} needs a value", where=where, hint=f"{option} VALUE, on one line"
+        )
     if option in {"-r", "--requirement", "-c", "--constraint"}:
         nested = _nested(value, base)
         as_constraints = constraints or option in {"-c", "--constraint"}
@@ -208,7 +257,7 @@ def _global_option(
     elif option == "--extra-index-url":
         inputs.extra_index_urls.append(value)
     elif option in {"-f", "--find-links"}:
-        inputs.find_links.append(value if os.path.isabs(value) else os.path.join(base, value))
+        inputs.find_links.append(find_links_dir(value, base, where))
     elif option == "--no-index":
         inputs.no_index = True
     elif option == "--pre":
@@ -237,4 +286,4 @@ def _global_option(
         raise UsageError(f"unknown option {option!r}", where=where)
 
 
-__all__ = ["is_url", "read_requirements"]
+__all__ = ["find_links_dir", "is_url", "read_requirements"]
