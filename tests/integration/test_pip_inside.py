@@ -331,7 +331,9 @@ def test_pip_adds_to_a_namespace_and_data_directories_only_one_wheel_filled(
     assert not (sp / "solo").is_symlink()
     assert (sp / "solo" / "a").is_symlink()
     assert not (venv / "share" / "jupyter" / "kernels").is_symlink()
-    assert (venv / "share" / "jupyter" / "kernels" / "a").is_symlink()
+    # a kernel spec is configuration (decision 107): a real directory of copies
+    assert not (venv / "share" / "jupyter" / "kernels" / "a").is_symlink()
+    assert not (venv / "share" / "jupyter" / "kernels" / "a" / "kernel.json").is_symlink()
     before = snapshot(store_dir)
     proc = pip(venv, "install", "--no-index", "--find-links", other, "solo-b==1.0")
     assert proc.returncode == 0, proc.stdout + proc.stderr
