@@ -234,6 +234,59 @@ def test_a_user_directory_merges_into_one_the_new_venv_has(
     assert not (venv / "share" / "beta" / "b.txt").exists()
 
 
+@pytest.mark.parametrize("how", ["--reinstall", "another set"])
+def test_an_edited_activate_script_and_gitignore_outlive_a_rebuild(
+    tmp_path: Path, store_dir: Path, pkgs: dict[str, Path], how: str
+) -> None:
+    # decision 111: pip and uv never write them again; a rebuild dropped the activate edit
+    # and refused every sync of a venv whose .gitignore had a pattern added
+    venv = _graft_venv(tmp_path, store_dir, pkgs)
+    activate = venv / "bin" / "activate"
+    activate.write_text(activate.read_text() + "export DJANGO_SETTINGS_MODULE=site.dev\n")
+    (venv / ".gitignore").write_text("*\n!notes.md\n")
+    (venv / "bin" / "Activate.ps1").write_text("# mine\n")  # names no path: kept as it is
+    inode = activate.stat().st_ino
+    args = ["--reinstall", pkgs["alpha"], pkgs["beta"]] if how == "--reinstall" else [pkgs["gamma"]]
+    run_graft("sync", venv, *args, "--store", store_dir)
+    assert activate.read_text().endswith("export DJANGO_SETTINGS_MODULE=site.dev\n")
+    assert activate.stat().st_ino == inode
+    assert (venv / ".gitignore").read_text() == "*\n!notes.md\n"
+    assert (venv / "bin" / "Activate.ps1").read_text() == "# mine\n"
+    assert "graft-kept" not in recorded_state(str(venv))  # the venv's files, not a user's
+    assert audit_venv(str(venv)).errors == ()
+    same = args[1:] if how == "--reinstall" else args
+    again = run_graft("sync", venv, *same, "--store", store_dir)
+    assert "already in sync" in again.stderr
+    assert staging_dirs(venv) == []
+
+
+def test_an_activate_script_written_for_another_path_is_written_again(
+    tmp_path: Path, store_dir: Path, pkgs: dict[str, Path]
+) -> None:
+    venv = _graft_venv(tmp_path, store_dir, pkgs)
+    activate = venv / "bin" / "activate"
+    activate.write_text(activate.read_text() + "export MINE=1\n")
+    moved = tmp_path / "moved"
+    venv.rename(moved)
+    run_graft("sync", moved, "--reinstall", pkgs["alpha"], pkgs["beta"], "--store", store_dir)
+    text = (moved / "bin" / "activate").read_text()
+    assert str(moved) in text
+    assert f'"{venv}"' not in text  # as python -m venv writes it
+    assert "export MINE=1" not in text
+
+
+def test_a_plain_venv_with_its_own_gitignore_is_taken_over_keeping_it(
+    tmp_path: Path, store_dir: Path, pkgs: dict[str, Path]
+) -> None:
+    venv = tmp_path / "plain"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", venv], check=True)
+    (venv / ".gitignore").write_text("*\n!requirements.txt\n")
+    assert users(str(venv)) == []
+    run_graft("sync", venv, pkgs["gamma"], "--store", store_dir)
+    assert (venv / ".gitignore").read_text() == "*\n!requirements.txt\n"
+    assert py(venv, "import gamma; print(gamma.G)") == "1"
+
+
 def test_a_plain_venv_is_replaced(tmp_path: Path, store_dir: Path, pkgs: dict[str, Path]) -> None:
     venv = tmp_path / "plain"
     subprocess.run([sys.executable, "-m", "venv", venv], check=True)  # with pip (ensurepip)

@@ -41,6 +41,17 @@ if TYPE_CHECKING:
 #: How many files (and links) of a user's a rebuild keeps at most.
 LIMIT = 1000
 
+#: The venv tool's files a user edits in place (variables exported by ``bin/activate``,
+#: patterns added to the ``.gitignore``): pip and uv never write them again, and a rebuild
+#: keeps the venv's own where it differs from the fresh one (decision 111).
+EDITED_SKELETON = (
+    ".gitignore",
+    "bin/activate",
+    "bin/activate.csh",
+    "bin/activate.fish",
+    "bin/Activate.ps1",
+)
+
 
 def carry(old: str, new: str, entries: Iterable[str], prefix: str) -> tuple[str, ...]:
     """Link each of a user's *entries* (venv-relative) from the venv *old* into *new*.
@@ -155,6 +166,43 @@ def carry_configs(old: str, new: str, copies: Iterable[tuple[str, str]]) -> None
         os.replace(f"{target}.graft-carry", target)
 
 
+def carry_edited_skeleton(old: str, new: str, prefix: str) -> tuple[str, ...]:
+    """Link each :data:`EDITED_SKELETON` file of the venv *old* over the fresh one in *new*.
+
+    Only where both are regular files and their bytes differ, and never a file written for
+    another path: where the fresh file names the venv's path *prefix* and the old one does not
+    (a venv moved, or made elsewhere), the fresh one stays. Returns the paths carried.
+    """
+    mark = os.fsencode(prefix)
+    carried: list[str] = []
+    for rel in EDITED_SKELETON:
+        source, target = os.path.join(old, rel), os.path.join(new, rel)
+        mine, fresh = _regular_bytes(source), _regular_bytes(target)
+        if mine is None or fresh is None or mine == fresh:
+            continue
+        if mark in fresh and mark not in mine:
+            continue
+        try:
+            os.link(source, f"{target}.graft-carry", follow_symlinks=False)
+        except FileNotFoundError:  # (gone meanwhile: the fresh one stays)
+            continue
+        os.replace(f"{target}.graft-carry", target)
+        carried.append(rel)
+    return tuple(carried)
+
+
+def _regular_bytes(path: str) -> bytes | None:
+    """The bytes of the regular file at *path* (never through a link); None for anything else."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
+    except OSError:
+        return None
+    with open(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            return None
+        return fh.read()
+
+
 def lost(old: str, new: str, entries: Iterable[str]) -> list[str]:
     """The paths of a user's *entries* in *old* that *new* does not hold as they are.
 
@@ -217,4 +265,4 @@ def _refuse(rel: str, prefix: str, why: str) -> NoReturn:
     )
 
 
-__all__ = ["LIMIT", "carry", "lost", "touched"]
+__all__ = ["EDITED_SKELETON", "LIMIT", "carry", "carry_edited_skeleton", "lost", "touched"]

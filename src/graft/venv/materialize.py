@@ -209,6 +209,7 @@ def rebuild(
         skeleton.copy_template(template, staging, prefix)
         apply(plan, staging, store_root)
         _carry_configs(prefix, staging, plan)
+        _carry_edited_skeleton(prefix, staging)
         kept = _keep(prefix, staging, users)
         _write_state(staging, store_root, inputs, plan, plan_key, kept=kept)
         _swap(staging, prefix)
@@ -228,6 +229,14 @@ def _carry_configs(prefix: str, staging: str, plan: Plan) -> None:
         from graft.venv.keep import carry_configs  # noqa: PLC0415
 
         carry_configs(prefix, staging, copies)
+
+
+def _carry_edited_skeleton(prefix: str, staging: str) -> None:
+    """The activate scripts and .gitignore the venv there now holds, if its user edited them."""
+    if os.path.isdir(prefix):
+        from graft.venv.keep import carry_edited_skeleton  # noqa: PLC0415
+
+        carry_edited_skeleton(prefix, staging, prefix)
 
 
 def _keep(prefix: str, staging: str, users: tuple[str, ...]) -> tuple[str, ...]:

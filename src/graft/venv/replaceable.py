@@ -112,18 +112,14 @@ def _skeleton_file(path: str, entry: os.DirEntry[str]) -> bool:
         "pyvenv.cfg": lambda: entry.is_file(follow_symlinks=False),
         # the link venv makes on 64-bit POSIX
         "lib64": lambda: entry.is_symlink() and os.readlink(entry.path) == "lib",
-        # venv (3.13+) and uv: ignore everything
-        ".gitignore": lambda: _patterns(_head(entry)) == ["*"],
+        # venv (3.13+), uv and graft write one ignoring everything; a user's edit of it is
+        # kept by the rebuild (keep.carry_edited_skeleton), never in the way of the new one
+        ".gitignore": lambda: entry.is_file(follow_symlinks=False),
         "CACHEDIR.TAG": lambda: _head(entry).startswith(_CACHEDIR_SIGNATURE),  # uv
         ".lock": lambda: _head(entry) == b"" and entry.is_file(follow_symlinks=False),  # uv
     }
     check = checks.get(path)
     return check is not None and bool(check())
-
-
-def _patterns(gitignore: bytes) -> list[str]:
-    lines = gitignore.decode("utf-8", "replace").splitlines()
-    return [ln.strip() for ln in lines if ln.strip() and not ln.startswith("#")]
 
 
 def _head(entry: os.DirEntry[str]) -> bytes:
