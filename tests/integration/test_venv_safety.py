@@ -238,7 +238,7 @@ def test_a_user_directory_merges_into_one_the_new_venv_has(
 def test_an_edited_activate_script_and_gitignore_outlive_a_rebuild(
     tmp_path: Path, store_dir: Path, pkgs: dict[str, Path], how: str
 ) -> None:
-    # decision 111: pip and uv never write them again; a rebuild dropped the activate edit
+    # decision 109: pip and uv never write them again; a rebuild dropped the activate edit
     # and refused every sync of a venv whose .gitignore had a pattern added
     venv = _graft_venv(tmp_path, store_dir, pkgs)
     activate = venv / "bin" / "activate"

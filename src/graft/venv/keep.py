@@ -43,7 +43,7 @@ LIMIT = 1000
 
 #: The venv tool's files a user edits in place (variables exported by ``bin/activate``,
 #: patterns added to the ``.gitignore``): pip and uv never write them again, and a rebuild
-#: keeps the venv's own where it differs from the fresh one (decision 111).
+#: keeps the venv's own where it differs from the fresh one (decision 109).
 EDITED_SKELETON = (
     ".gitignore",
     "bin/activate",
