@@ -153,6 +153,23 @@ def recorded_state(prefix: str) -> dict[str, str]:
     return out
 
 
+def sees_system_site(prefix: str) -> bool:
+    """Whether the venv at *prefix* says it sees the system site-packages.
+
+    ``include-system-site-packages = true`` in its pyvenv.cfg (``python -m venv
+    --system-site-packages``, ``uv venv --system-site-packages``); a venv graft builds never does.
+    """
+    try:
+        with open(os.path.join(prefix, "pyvenv.cfg"), encoding="utf-8") as fh:
+            for line in fh:
+                key, _, value = line.partition("=")
+                if key.strip().lower() == "include-system-site-packages":
+                    return value.strip().lower() == "true"
+    except (OSError, UnicodeDecodeError):
+        pass
+    return False
+
+
 def kept_paths(state: dict[str, str]) -> tuple[str, ...]:
     """The venv-relative paths of a user's files that ``graft-kept`` in *state* records.
 
