@@ -292,7 +292,14 @@ def test_a_venv_that_saw_the_system_site_packages_is_said_to_no_longer(
 ) -> None:
     """``--system-site-packages`` is not kept (decision 110): said once, at the takeover."""
     venv = tmp_path / "system"
-    made = [sys.executable, "-m", "venv", "--without-pip", "--system-site-packages", venv]
+    made: list[str | Path] = [
+        sys.executable,
+        "-m",
+        "venv",
+        "--without-pip",
+        "--system-site-packages",
+        venv,
+    ]
     subprocess.run(made, check=True)
     taken = run_graft("sync", venv, pkgs["gamma"], "--store", store_dir).stderr
     assert "its pyvenv.cfg included the system site-packages" in taken
