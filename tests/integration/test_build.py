@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -169,6 +170,13 @@ def test_a_failing_build_shows_its_output_and_keeps_nothing(
     assert "Traceback" not in run.stderr.split("boom")[0]
     assert entries(store_dir) == []
     assert not list((cache / "builds").glob("tree-*")), "no record of a failed build"
+    # The command shown reruns the failing hook, and writes nothing into the project.
+    rerun = run.stderr.split("graft: to rerun by hand: ", 1)[1].splitlines()[0]
+    before = sorted(p.name for p in project.iterdir())
+    again = subprocess.run(["sh", "-c", rerun], capture_output=True, text=True, check=False)
+    assert again.returncode != 0
+    assert "boom: the compiler is on fire" in again.stdout + again.stderr
+    assert sorted(p.name for p in project.iterdir()) == before
 
 
 @pytest.mark.parametrize(

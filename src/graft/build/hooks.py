@@ -283,23 +283,36 @@ class Backend:
         target = f"importlib.import_module({module!r})"
         for part in obj.split(".") if obj else ():
             target = f"getattr({target}, {part!r})"
-        args = {
-            "build_wheel": "'out'",
-            "build_editable": "'out'",
-            "prepare_metadata_for_build_wheel": "'out'",
-            "prepare_metadata_for_build_editable": "'out'",
-        }.get(hook, "")
         settings = repr(dict(self.config_settings)) if self.config_settings else "None"
-        call = f"{hook}({args}, {settings})" if args else f"{hook}({settings})"
         paths = [os.path.join(self.tree, p) for p in self.system.backend_path]
-        code = f"import importlib, sys; sys.path[:0] = {paths!r}; print({target}.{call})"
+        code = f"import importlib, sys; sys.path[:0] = {paths!r}; "
+        if hook in _WRITES_A_DIRECTORY:
+            # Into a new temporary directory, never into the tree: a local project's tree
+            # is the user's own directory.
+            code += (
+                "import tempfile; out = tempfile.mkdtemp(prefix='graft-rerun-'); "
+                f"print(out, {target}.{hook}(out, {settings}))"
+            )
+        else:
+            code += f"print({target}.{hook}({settings}))"
         prefix = ""
         if self.env.path_prefix:
             prefix = f"PATH={shlex.quote(os.pathsep.join(self.env.path_prefix))}:$PATH "
         return (
-            f"cd {shlex.quote(self.tree)} && mkdir -p out && {prefix}"
+            f"cd {shlex.quote(self.tree)} && {prefix}"
             f"{shlex.quote(self.env.python)} -c {shlex.quote(code)}"
         )
+
+
+#: The hooks whose first argument is the directory they write into.
+_WRITES_A_DIRECTORY = frozenset(
+    {
+        "build_wheel",
+        "build_editable",
+        "prepare_metadata_for_build_wheel",
+        "prepare_metadata_for_build_editable",
+    }
+)
 
 
 #: Run by the build interpreter (standard library only): pyproject-hooks' in-process module,
