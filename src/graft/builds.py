@@ -128,9 +128,8 @@ def _build_for(run: Run, target: Target) -> BuiltRecord:
     out, scratch = os.path.join(work, "out"), os.path.join(work, "tmp")
     os.mkdir(out)
     os.mkdir(scratch)
-    # an editable build that may compile: what it leaves in the tree is recorded (decision 106)
-    watched = request.editable and source.assessment.may_differ
-    before = intree.snapshot(tree) if watched else None
+    # an editable build: what it leaves in the tree is recorded (decision 106)
+    before = intree.snapshot(tree) if request.editable else None
     backend, distributions, built = backend_for(run, target, tree, scratch, out=out)
     if built is None:
         built = backend.build(out, editable=request.editable)

@@ -273,6 +273,32 @@ def test_an_editable_build_is_done_again_when_what_it_left_in_the_tree_is_gone(
     assert py(tmp_path / "v1", check) == "42", "the first venv imports it again too"
 
 
+def test_a_pure_editable_build_in_strict_mode_is_done_again_when_its_links_are_gone(
+    tmp_path: Path, store_dir: Path, cache: Path, backends: Path
+) -> None:
+    """setuptools' strict editable mode links the package from build/, a pure project's too."""
+    root = tmp_path / "spure"
+    (root / "spkg").mkdir(parents=True)
+    (root / "spkg" / "__init__.py").write_text("X = 1\n")
+    (root / "setup.py").write_text(
+        "from setuptools import setup\nsetup(name='spkg', version='0.1', packages=['spkg'])\n"
+    )
+    strict = ("-e", root, "-C", "editable_mode=strict")
+    check = "import spkg; print(spkg.X)"
+    sync(tmp_path / "v1", store_dir, backends, *strict)
+    assert py(tmp_path / "v1", check) == "1"
+    assert (root / "build").is_dir(), "strict mode's link tree"
+    again = sync(tmp_path / "v2", store_dir, backends, *strict, "-v")
+    assert "graft: reused spkg-0.1" in again.stderr, "all it left is there: reused"
+    shutil.rmtree(root / "build")  # git clean -fdx
+    run = sync(tmp_path / "v3", store_dir, backends, *strict, "-v")
+    (line,) = [n for n in run.stderr.splitlines() if "spkg-0.1" in n and "graft: " in n]
+    assert line.startswith("graft: built spkg-0.1"), line
+    assert "which its build left in the project tree, is gone" in line
+    assert py(tmp_path / "v3", check) == "1"
+    assert py(tmp_path / "v1", check) == "1", "the first venv imports it again too"
+
+
 def static_sdist(folder: Path) -> Path:
     """A flit sdist whose PKG-INFO (Metadata 2.2) states its dependencies statically."""
     files = {

@@ -107,7 +107,7 @@ def test_an_editable_build_is_reused_only_while_what_it_left_is_there(tmp_path: 
     assert no_tree.reusable is not None
 
 
-def test_a_record_without_the_list_is_refused_unless_the_project_is_pure(tmp_path: Path) -> None:
+def test_a_record_without_the_list_is_refused_pure_or_not(tmp_path: Path) -> None:
     tree = tmp_path / "proj"
     tree.mkdir()
     cache = BuiltWheels(str(tmp_path / "cache"))
@@ -122,4 +122,9 @@ def test_a_record_without_the_list_is_refused_unless_the_project_is_pure(tmp_pat
     assert "were not recorded" in found.refused[1].why
     pure_cache = BuiltWheels(str(tmp_path / "pure"))
     _kept(pure_cache, tmp_path, False, None)
+    pure = earlier(pure_cache, "editable-abc", _inputs().key(), target, str(tree))
+    assert pure.reusable is None, "a pure project's editable build may leave links too"
+    assert pure.refused is not None
+    assert "were not recorded" in pure.refused[1].why
+    _kept(pure_cache, tmp_path, False, ())
     assert earlier(pure_cache, "editable-abc", _inputs().key(), target, str(tree)).reusable

@@ -1,13 +1,14 @@
 """What an editable build leaves in its project tree, and whether it is still there.
 
-An editable wheel points into the project directory, and for a project that compiles
-(setuptools' ``build_ext --inplace``; setuptools' strict mode, whose link tree lives under
-``build/``; meson-python's build directory) part of what it points to is not in the wheel:
-the build wrote it into the tree. ``git clean -fdx`` removes it and leaves the editable key
-(:func:`graft.build.cache.editable_key`: the directory, its metadata, its compiled sources)
-as it was, so a recorded editable wheel would install a package whose extension modules are
-gone. pip and uv build an editable install every time; graft records what such a build left
-in the tree and reuses the build only while all of it is still there (decision 106).
+An editable wheel points into the project directory, and part of what it points to may not
+be in the wheel: the build wrote it into the tree (setuptools' ``build_ext --inplace``;
+setuptools' strict mode, whose link tree lives under ``build/``, a pure project's too;
+meson-python's build directory; a version file a plugin generates). ``git clean -fdx``
+removes it and leaves the editable key (:func:`graft.build.cache.editable_key`: the
+directory, its metadata, its compiled sources) as it was, so a recorded editable wheel would
+install a package whose files are gone. pip and uv build an editable install every time;
+graft records what each editable build left in the tree and reuses the build only while all
+of it is still there (decision 106).
 
 What a build left: every file it made or changed (compared by ``lstat`` before and after),
 and every extension module in the tree after it (a build may find one up to date and leave

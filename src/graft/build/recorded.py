@@ -80,12 +80,10 @@ def earlier(
 def left_in_place(record: BuiltRecord, tree: str) -> Verdict | None:
     """A refusal if what the editable build of *record* left in *tree* is gone, else None.
 
-    Only a project that may build differently per interpreter is checked (its build may
-    have compiled into the tree); a pure project's reuse is as it was (decision 106). Such
-    a record without the list (kept before graft made it) is refused: it cannot be checked.
+    Every editable build is checked, a pure project's too: setuptools' strict mode leaves its
+    link tree under ``build/`` (decision 106). A record without the list (kept before graft
+    made it) is refused: it cannot be checked.
     """
-    if not record.assessment.may_differ:
-        return None
     if record.left_in_tree is None:
         return Verdict(False, "its build's files in the project tree were not recorded")
     from graft.build.intree import first_missing  # noqa: PLC0415
