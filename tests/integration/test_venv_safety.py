@@ -380,10 +380,17 @@ def test_a_uv_venv_with_uv_installed_packages_is_replaced(
     install = [uv, "pip", "install", "-q", "--offline", "--python", str(venv / "bin" / "python")]
     subprocess.run([*install, pkgs["alpha"], pkgs["beta"]], check=True)
     assert (venv / "CACHEDIR.TAG").exists()
-    assert users(str(venv)) == []
+    # the activate scripts only uv writes are kept, as uv pip install and pip leave them
+    theirs = ["bin/activate.nu", "bin/activate.xsh", "bin/activate_this.py"]
+    assert set(theirs) <= set(users(str(venv)))
+    assert {p for p in users(str(venv)) if not p.startswith("bin/")} == set()
+    before = {rel: (venv / rel).read_bytes() for rel in theirs}
     run_graft("sync", venv, pkgs["gamma"], "--store", store_dir)
     assert py(venv, "import gamma; print(gamma.G)") == "1"
     assert not (site(venv) / "alpha").exists()
+    assert {rel: (venv / rel).read_bytes() for rel in theirs} == before
+    run_graft("sync", venv, pkgs["alpha"], "--store", store_dir)  # and by the next rebuild
+    assert {rel: (venv / rel).read_bytes() for rel in theirs} == before
 
 
 @pytest.mark.parametrize("exchange", [True, False], ids=["renameat2", "two-renames"])

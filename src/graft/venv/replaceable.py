@@ -25,9 +25,12 @@ import os
 import re
 
 _PYTHON = r"(python|pypy)(3(\.\d+t?)?)?"
+#: What a rebuild makes again (graft's venv is ``python -m venv``'s skeleton). The scripts
+#: only other tools write (``activate.nu``, ``activate.xsh``, ``activate_this.py``, the
+#: ``.bat`` files of uv and virtualenv) are kept like a user's files: pip and uv never remove
+#: them, and a nushell user activates the venv with one.
 _SKELETON_FILES = re.compile(
-    rf"bin/({_PYTHON}|pythonw|activate|activate\.(csh|fish|nu|ps1|bat|xsh)|Activate\.ps1"
-    r"|activate_this\.py|deactivate\.(bat|nu)|pydoc\.bat)"
+    rf"bin/({_PYTHON}|pythonw|activate|activate\.(csh|fish)|Activate\.ps1)"
     # virtualenv's (and older uv's) import hook, which no RECORD lists
     rf"|lib/{_PYTHON}/site-packages/_virtualenv\.(py|pth)"
 )
