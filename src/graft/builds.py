@@ -94,11 +94,19 @@ def _one(run: Run, target: Target) -> BuildOutcome:
             run.cache.wheel_path(record.sha256, record.filename),
             record.sha256,
             record.assessment,
+            left_in_tree=record.left_in_tree,
         )
     record = _build_for(run, target)
     wheel = run.cache.wheel_path(record.sha256, record.filename)
     outcome = BuildOutcome(
-        _who(target), "built", "", record.filename, wheel, record.sha256, record.assessment
+        _who(target),
+        "built",
+        "",
+        record.filename,
+        wheel,
+        record.sha256,
+        record.assessment,
+        left_in_tree=record.left_in_tree,
     )
     if mode == "verify":  # the Gentoo QA: compare with the wheel reuse would give
         compared = earlier.reusable or earlier.refused

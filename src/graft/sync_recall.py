@@ -58,11 +58,12 @@ def recall(
                 "(recalled)",
                 path=given,
                 requested=requested,
+                direct_url=direct_url,
             ),
             path,
             sha,
         )
-        for path, sha, given, requested in recalled.rows
+        for path, sha, given, requested, direct_url in recalled.rows
     )
     return Located(
         recalled.target, fetched, recalled.labels, warnings=recalled.warnings

@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -289,7 +290,7 @@ def test_a_pure_editable_build_in_strict_mode_is_done_again_when_its_links_are_g
     assert py(tmp_path / "v1", check) == "1"
     assert (root / "build").is_dir(), "strict mode's link tree"
     again = sync(tmp_path / "v2", store_dir, backends, *strict, "-v")
-    assert "graft: reused spkg-0.1" in again.stderr, "all it left is there: reused"
+    assert "graft: built spkg" not in again.stderr, "all it left is there: reused or recalled"
     shutil.rmtree(root / "build")  # git clean -fdx
     run = sync(tmp_path / "v3", store_dir, backends, *strict, "-v")
     (line,) = [n for n in run.stderr.splitlines() if "spkg-0.1" in n and "graft: " in n]
@@ -297,6 +298,64 @@ def test_a_pure_editable_build_in_strict_mode_is_done_again_when_its_links_are_g
     assert "which its build left in the project tree, is gone" in line
     assert py(tmp_path / "v3", check) == "1"
     assert py(tmp_path / "v1", check) == "1", "the first venv imports it again too"
+
+
+def _aged(root: Path) -> None:
+    """Every file of *root* as if written a minute ago (a memo is not left for racy inputs)."""
+    past = time.time() - 60
+    for path in [root, *root.rglob("*")]:
+        os.utime(path, (past, past), follow_symlinks=False)
+
+
+def _recalled(run: subprocess.CompletedProcess[str]) -> bool:
+    (timings,) = [line for line in run.stderr.splitlines() if line.startswith("graft: timings")]
+    return "recall" in timings and "resolve" not in timings
+
+
+def test_a_pure_editable_sync_is_recalled_while_what_its_build_read_holds(
+    tmp_path: Path, store_dir: Path, cache: Path, backends: Path
+) -> None:
+    """The memo watches what the editable key reads: the metadata files, what the build left."""
+    root = tmp_path / "spure"
+    (root / "spkg").mkdir(parents=True)
+    (root / "spkg" / "__init__.py").write_text("X = 1\n")
+    setup = "from setuptools import setup\nsetup(name='spkg', version='{}', packages=['spkg'])\n"
+    (root / "setup.py").write_text(setup.format("0.1"))
+    strict = ("-e", root, "-C", "editable_mode=strict", "-v")
+    _aged(root)
+    assert "graft: built spkg-0.1" in sync(tmp_path / "v", store_dir, backends, *strict).stderr
+    again = sync(tmp_path / "v", store_dir, backends, *strict)
+    assert _recalled(again), again.stderr
+    assert "graft: reused spkg" not in again.stderr, "the builder is not asked"
+    (root / "spkg" / "__init__.py").write_text("X = 2\n")  # an edit: seen through the link
+    assert _recalled(sync(tmp_path / "v", store_dir, backends, *strict))
+    assert py(tmp_path / "v", "import spkg; print(spkg.X)") == "2"
+    (root / "setup.py").write_text(setup.format("0.2"))  # the metadata: built again
+    run = sync(tmp_path / "v", store_dir, backends, *strict)
+    assert not _recalled(run)
+    assert "graft: built spkg-0.2" in run.stderr
+    _aged(root)
+    sync(tmp_path / "v", store_dir, backends, *strict)
+    assert _recalled(sync(tmp_path / "v", store_dir, backends, *strict))
+    (root / "setup.cfg").write_text("[metadata]\n")  # a metadata file that was not there
+    assert not _recalled(sync(tmp_path / "v", store_dir, backends, *strict))
+    _aged(root)
+    sync(tmp_path / "v", store_dir, backends, *strict)
+    assert _recalled(sync(tmp_path / "v", store_dir, backends, *strict))
+    shutil.rmtree(root / "build")  # what the build left (strict mode's links): built again
+    run = sync(tmp_path / "v", store_dir, backends, *strict)
+    assert not _recalled(run)
+    assert "which its build left in the project tree, is gone" in run.stderr
+    assert py(tmp_path / "v", "import spkg; print(spkg.X)") == "2"
+    # the no-op's stamp (a sync without -v) reads the same fingerprints
+    plain = strict[:-1]
+    _aged(root)
+    sync(tmp_path / "v", store_dir, backends, *plain)
+    assert "already in sync" in sync(tmp_path / "v", store_dir, backends, *plain).stderr
+    (root / "setup.py").write_text(setup.format("0.3"))
+    assert "already in sync" not in sync(tmp_path / "v", store_dir, backends, *plain).stderr
+    version = "import importlib.metadata as m; print(m.version('spkg'))"
+    assert py(tmp_path / "v", version) == "0.3"
 
 
 def static_sdist(folder: Path) -> Path:

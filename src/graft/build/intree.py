@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 
-from graft.build.cache import beside_a_venv, entered
+from graft.build.cache import METADATA_FILES, beside_a_venv, entered
 
 #: Build output a snapshot leaves out at the top of the tree: not what an editable install
 #: reads (``build/`` is: setuptools' strict mode, meson-python).
@@ -81,3 +81,23 @@ def first_missing(root: str, left: tuple[str, ...]) -> str | None:
         except OSError:
             return rel
     return None
+
+
+def editable_reads(root: str, left: tuple[str, ...]) -> tuple[tuple[str, str], ...] | None:
+    """What a resolution memo watches to know a pure project's editable build still serves.
+
+    As ``(kind, path)`` of :mod:`graft.resolve.fingerprints`: the bytes (or absence) of each
+    file its editable key reads (:data:`graft.build.cache.METADATA_FILES`), and that each
+    file the build left in the tree (*left*, relative to *root*) is still there. While they
+    hold, the full path would find the same key and reuse the same recorded wheel. A project
+    that may build differently per interpreter is not watched: its key also reads the
+    compiled sources the evidence scan finds anew (decision 106; uv's ``cache-keys``).
+    None for a record whose paths :func:`first_missing` would refuse.
+    """
+    top = os.path.abspath(root)
+    reads = [("optional", os.path.join(top, name)) for name in METADATA_FILES]
+    for rel in left:
+        if os.path.isabs(rel) or ".." in rel.split("/"):
+            return None
+        reads.append(("present", os.path.join(top, *rel.split("/"))))
+    return tuple(reads)

@@ -88,6 +88,8 @@ class BuildOutcome:
     sha256: str
     assessment: Assessment
     differences: tuple[Difference, ...] | None = None  # verify: against the reusable wheel
+    # an editable build's: what it left in the project tree (decision 106)
+    left_in_tree: tuple[str, ...] | None = None
 
 
 @dataclass

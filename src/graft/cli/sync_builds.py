@@ -139,7 +139,18 @@ class SyncBuilds:
         if outcome.differences is not None:  # --reuse-builds verify
             found = "; ".join(str(d) for d in outcome.differences) or "no difference"
             note += f"; verify: {found}"
-        return BuiltWheel(outcome.path, outcome.sha256, note)
+        reads = None  # a pure project's editable build, reused while its key holds: watched
+        pure = not outcome.assessment.may_differ
+        if (
+            editable
+            and pure
+            and self.args.reuse_builds == "auto"
+            and outcome.left_in_tree is not None
+        ):
+            from graft.build.intree import editable_reads  # noqa: PLC0415
+
+            reads = editable_reads(source, outcome.left_in_tree)
+        return BuiltWheel(outcome.path, outcome.sha256, note, reads)
 
     def metadata(self, source: str, target: Target) -> tuple[bytes, str]:
         """The METADATA of a wheel of the sdist *source* for *target*: recorded or prepared."""

@@ -16,3 +16,6 @@ class BuiltWheel:
     path: str  # the wheel file (in the download cache)
     sha256: str
     note: str  # "built" or "reused", why, and the source's assessment: for -v
+    # what a resolution memo may watch to know the source still gives this wheel, as
+    # (kind, path) of graft.resolve.fingerprints; None: it cannot (a tree is read anew)
+    reads: tuple[tuple[str, str], ...] | None = None

@@ -13,14 +13,19 @@ from graft._sha256 import sha256_hex
 
 _RACY_NS = 2_000_000_000  # a file changed less than 2 s ago may change again unseen
 
-KINDS = ("content", "listing", "stat", "machine", "env")
+KINDS = ("content", "optional", "listing", "stat", "present", "machine", "env")
 #: What built-in variant detection reads (graft.variants.machine): the CPU's feature flags
 #: and the NVIDIA driver's version line. Other lines of /proc/cpuinfo (clock speeds) change.
 _MACHINE = (("/proc/cpuinfo", ("flags", "Features")), ("/proc/driver/nvidia/version", ("NVRM",)))
 
 
-def fingerprint(kind: str, path: str) -> str | None:
-    """What must not change at *path*: its bytes, its names, or its identity; None if gone.
+def fingerprint(kind: str, path: str) -> str | None:  # noqa: PLR0911 - one answer per kind
+    """What must not change at *path*: its bytes, names, identity or presence; None if gone.
+
+    Kind ``present``: that it is there, followed through links, as
+    :func:`graft.build.intree.first_missing` checks what an editable build left. Kind
+    ``optional``: the bytes of a file that may be missing, ``absent`` then (an editable's
+    ``setup.cfg``, say).
 
     Kind ``machine`` (no path): the hardware facts wheel-variant detection reads. Kind
     ``env`` (*path* names an environment variable a requirements file expanded): its value.
@@ -31,7 +36,9 @@ def fingerprint(kind: str, path: str) -> str | None:
         value = os.environ.get(path)
         return "unset" if value is None else sha256_hex(value.encode("utf-8", "surrogateescape"))
     try:
-        if kind == "content":
+        if kind == "optional" and not os.path.isfile(path):
+            return "absent"
+        if kind in ("content", "optional"):
             with open(path, "rb") as fh:
                 return sha256_hex(fh.read())
         if kind == "listing":
@@ -39,6 +46,8 @@ def fingerprint(kind: str, path: str) -> str | None:
         st = os.stat(path)
     except OSError:
         return None
+    if kind == "present":
+        return "present"
     return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
 
 

@@ -59,8 +59,10 @@ class Located:
     # per chosen variant wheel: the properties the release's metadata gives its label, which
     # its own variant.json must give too (PEP 825's consistency rule, checked after ingest)
     variant_declared: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    # a named source was built, or a requirements file read by URL: no memo can watch them
+    # a named source no memo can watch was built, or a requirements file read by URL
     from_sources: bool = False
+    # what a memo watches for the named sources it can (a pure project's editable build)
+    source_reads: tuple[tuple[str, str], ...] = ()
     variables: tuple[str, ...] = ()  # environment variables the requirements files expanded
     pin_record: Recorded | None = None  # what a pinned resolution kept (graft.cli.change)
     # the index pages the answers came from, with their validators (Indexes.answered_from):
@@ -143,6 +145,8 @@ def locate(  # noqa: PLR0915 - the stages, in order
     only_binary = format_names((*request.only_binary, *inputs.only_binary))
     no_binary = format_names((*request.no_binary, *inputs.no_binary))
 
+    source_reads: list[tuple[tuple[str, str], ...] | None] = []
+
     def build(items: list[Wanted]) -> tuple[list[Wanted], list[str]]:
         return named_sources.build_named(
             items,
@@ -154,6 +158,7 @@ def locate(  # noqa: PLR0915 - the stages, in order
             no_binary=no_binary,
             foreign=request.foreign is not None,
             offline=request.offline,
+            reads=source_reads,
         )
 
     wanted, built_notes = build(wanted)
@@ -245,7 +250,8 @@ def locate(  # noqa: PLR0915 - the stages, in order
         variants=tuple(explained[1]) if explained else (),
         variant_support=support,
         variant_declared=declared,
-        from_sources=any(w.source is not None for w in wanted) or bool(inputs.remote_files),
+        from_sources=None in source_reads or bool(inputs.remote_files),
+        source_reads=tuple(read for reads in source_reads if reads for read in reads),
         variables=tuple(inputs.variables),
         pin_record=recorded,
         pages=None if index is None else index.answered_from(),

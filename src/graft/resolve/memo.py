@@ -43,7 +43,8 @@ if TYPE_CHECKING:
     from graft.resolve.locate import Located
     from graft.resolve.recalled import Recalled
 
-FORMAT = 3  # 3: the resolution's warnings are kept (a recalled yanked pin warns too)
+FORMAT = 4  # 3: the resolution's warnings are kept (a recalled yanked pin warns too);
+# 4: each row's direct_url.json (a built source's, a wheel's URL): the plan's key reads it
 INDEX_TTL = 600.0  # seconds; the same freshness as a cached index page
 _ENVIRONMENT = ("PATH", "PYENV_VERSION", "PYENV_ROOT", "GRAFT_CACHE_DIR", "HOME", "XDG_CACHE_HOME")
 
@@ -98,6 +99,11 @@ def observe(located: Located) -> Observed | None:
     named = {f.path for f in located.fetched if stored_sha256(f.path, cache) == f.sha256}
     if any(racy(p, now) for _, p in watched if p not in named):
         return None
+    # a named source's: an editable's metadata files (racy if there) and what its build left
+    reads = located.source_reads
+    if any(kind == "optional" and os.path.isfile(p) and racy(p, now) for kind, p in reads):
+        return None
+    watched += reads
     if located.machine:  # what built-in variant detection read (never racy: not a file's age)
         watched.append(("machine", ""))
     watched += [("env", name) for name in located.variables]  # ${NAME}s the files expanded
@@ -121,7 +127,10 @@ def remember_located(
         "index": located.index,
         "interpreter": located.interpreter,
         "watched": observed,
-        "rows": [[f.path, f.sha256, f.wanted.path, f.wanted.requested] for f in located.fetched],
+        "rows": [
+            [f.path, f.sha256, f.wanted.path, f.wanted.requested, f.wanted.direct_url]
+            for f in located.fetched
+        ],
         "labels": list(located.labels()),
         "preferred": list(located.preferred),
         "pages": None if located.pages is None else [list(page) for page in located.pages],
@@ -193,8 +202,8 @@ def recall(request: ResolveRequest, also: tuple[str, ...], store_root: str) -> R
         if old and (request.upgrade or request.upgrade_packages):
             return None
         rows = tuple(
-            (str(p), str(s), None if w is None else str(w), bool(r))
-            for p, s, w, r in record["rows"]
+            (str(p), str(s), None if w is None else str(w), bool(r), None if u is None else str(u))
+            for p, s, w, r, u in record["rows"]
         )
         interpreter = str(record["interpreter"])
         labels = tuple(str(label) for label in record["labels"])

@@ -81,12 +81,14 @@ def build_named(
     no_binary: frozenset[str] = frozenset(),
     foreign: bool = False,
     offline: bool = False,
+    reads: list[tuple[tuple[str, str], ...] | None] | None = None,
 ) -> tuple[list[Wanted], list[str]]:
     """Each named source built (or reused) for *target*: a wheel given by path. With notes.
 
     *no_build*, *only_binary*, *no_binary*: as :func:`refuse_builds` takes them; *foreign*:
     the target is not this machine (nothing can be built for it); *offline*: sources come
-    from the cache.
+    from the cache. *reads* gets, per source, what a resolution memo may watch for it
+    (:attr:`BuiltWheel.reads`; None for a repository's, whose ref the remote may move).
     """
     only, no = only_binary, no_binary
     out: list[Wanted] = []
@@ -110,6 +112,8 @@ def build_named(
             local, sha = _local_source(w, cache_dir, offline=offline)
             direct = _direct_url(w, local, sha)
         built = builder.wheel(local, target, editable=w.editable)
+        if reads is not None:
+            reads.append(None if w.source.startswith("git+") else built.reads)
         notes.append(built.note)
         out.append(_as_wheel(w, built, direct, (only, no)))
     return out, notes
