@@ -216,13 +216,9 @@ def _finds_the_same(spec: str, interpreter: str) -> bool:
         return path == interpreter or (
             bool(path) and os.path.realpath(path) == os.path.realpath(interpreter)
         )
-    from graft.errors import GraftError  # noqa: PLC0415
-    from graft.venv.interpreter import find_interpreter  # noqa: PLC0415
+    from graft._pythons import by_name  # noqa: PLC0415 - standard library only
 
-    try:
-        return find_interpreter(spec) == interpreter
-    except GraftError:
-        return False
+    return by_name(spec) == interpreter
 
 
 def _store_holds(store: str, prefix: str, entries: list[list[str]]) -> bool:

@@ -10,7 +10,6 @@ interpreter file's identity, so later syncs pay nothing.
 
 from __future__ import annotations
 
-import glob
 import json
 import os
 import re
@@ -20,13 +19,13 @@ from typing import Any
 from graft import __version__
 from graft._atomic import remember
 from graft._home import interpreter_at
+from graft._pythons import by_name
 from graft._sha256 import sha256_hex
 from graft.errors import TargetError
 from graft.model.target import Target
 
 INTROSPECT_SCRIPT = os.path.join(os.path.dirname(__file__), "_introspect.py")
 _FACTS_VERSION = 2  # bumped when _introspect.py reports other facts
-_VERSION_RE = re.compile(r"^(?:python)?(3(?:\.\d+){0,2})(t?)$")
 
 
 def target_from_dict(raw: dict[str, Any]) -> Target:
@@ -60,18 +59,9 @@ def find_interpreter(spec: str | None) -> str:
         raise TargetError(
             "no executable interpreter at this path", where=spec, hint="pass an existing python"
         )
-    match = _VERSION_RE.match(spec)
-    names = [f"python{match.group(1)}{match.group(2)}"] if match else [spec]
-    if match and match.group(1).count(".") == 2:  # noqa: PLR2004 - 3.12.1 -> python3.12
-        names = [f"python{'.'.join(match.group(1).split('.')[:2])}{match.group(2)}"]
-    for name in names:
-        found = _which_real(name)
-        if found:
-            return found
-    if match:
-        found = _pyenv_lookup(match.group(1), match.group(2))
-        if found:
-            return found
+    found = by_name(spec)
+    if found:
+        return found
     if re.match(r"^(?:python)?2(?:\.\d+)*$", spec):
         raise TargetError(
             f"Python {spec.removeprefix('python')} is not supported",
@@ -116,30 +106,6 @@ def venv_interpreter(prefix: str) -> str | None:
         if path and os.path.isabs(path) and os.path.isfile(path) and os.access(path, os.X_OK):
             return path
     return None
-
-
-def _which_real(name: str) -> str | None:
-    """PATH lookup that skips pyenv shims (they cost a process and depend on the cwd)."""
-    for directory in os.environ.get("PATH", "").split(os.pathsep):
-        if not directory or directory.rstrip("/").endswith("/shims"):
-            continue
-        candidate = os.path.join(directory, name)
-        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
-            return candidate
-    return None
-
-
-def _pyenv_lookup(version: str, suffix: str) -> str | None:
-    root = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
-    short = ".".join(version.split(".")[:2])
-    pattern = os.path.join(root, "versions", f"{version}*", "bin", f"python{short}{suffix}")
-    matches = [m for m in glob.glob(pattern) if os.access(m, os.X_OK)]
-
-    def key(path: str) -> tuple[int, ...]:
-        name = path.split(os.sep)[-3]
-        return tuple(int(p) for p in re.findall(r"\d+", name))
-
-    return max(matches, key=key) if matches else None
 
 
 def _cache_dir() -> str:
