@@ -44,9 +44,10 @@ def sync(request: SyncRequest) -> SyncResult:
     resolving = request.resolving()
     located, aged = recall(request, resolving, store) or (None, False)
     key = None if located is None else key_for(request, located, store)
-    if key is not None and not os.path.isfile(plancache.plan_path(store.root, key)):
-        located = None  # no kept plan: planning needs the full requirements, so resolve
-    if located is not None and aged:  # an aged memo only confirms a venv: else resolve
+    # no kept plan (gc dropped it; kept by another graft): planning needs the full
+    # requirements, and so does an aged memo: each only confirms a venv, else resolve
+    unplanned = key is not None and not os.path.isfile(plancache.plan_path(store.root, key))
+    if located is not None and (aged or unplanned):
         done = in_sync(request, store, located)[3]
         if done is not None:
             lap(timings, "recall", clock)

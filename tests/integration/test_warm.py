@@ -131,6 +131,18 @@ def test_memo_is_used_while_nothing_changes(
     assert py(tmp_path / "v6", "import beta; print(beta.B)") == "replaced"
 
 
+def test_a_venv_in_sync_is_confirmed_by_the_memo_without_a_kept_plan(
+    tmp_path: Path, store_dir: Path, links: Path, reqs: Path
+) -> None:
+    """A plan kept by another graft (its key holds graft's code) or dropped by gc."""
+    sync(tmp_path / "v1", reqs, links, store_dir)
+    for plan in (store_dir / "plans").glob("[0-9a-f]*.json"):
+        plan.unlink()
+    assert sync(tmp_path / "v1", reqs, links, store_dir) == {"recall"}, "confirmed"
+    assert "resolve" in sync(tmp_path / "v2", reqs, links, store_dir), "a new venv: resolved"
+    assert py(tmp_path / "v2", "import alpha, beta; print(beta.B)") == "1"
+
+
 def test_a_wheel_written_just_now_is_not_memoized(
     tmp_path: Path, store_dir: Path, links: Path, reqs: Path
 ) -> None:
