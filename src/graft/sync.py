@@ -105,7 +105,6 @@ def sync(request: SyncRequest) -> SyncResult:
     )
     before = installed(layout)
     memo_file = None
-    dropped = () if request.dry_run else _options_dropped(request.venv)
     if not request.dry_run:
         try:
             materialize(request, store, located, the_plan, inputs=inputs, key=key, timings=timings)
@@ -123,7 +122,7 @@ def sync(request: SyncRequest) -> SyncResult:
     return dataclasses.replace(
         result,
         notes=located.notes,
-        warnings=(*located.warnings, *dropped),
+        warnings=located.warnings,
         variants=located.variants,
         memo=None if request.dry_run else memo_file,
         inputs=None if request.dry_run else inputs,
@@ -167,21 +166,3 @@ def _outside_the_store(venv: str, store_root: str) -> None:
             where=venv,
             hint="keep the venv and the store apart",
         )
-
-
-def _options_dropped(venv: str) -> tuple[str, ...]:
-    """What of the venv tool's options the venv graft builds at *venv* leaves out, said.
-
-    A venv made with ``--system-site-packages`` sees the system's packages; the one graft
-    builds in its place does not (as ``python -m venv`` by default), so a package installed
-    only system-wide stops being importable there: said, not kept (decision 110).
-    """
-    from graft.venv.state import sees_system_site  # noqa: PLC0415
-
-    if not sees_system_site(venv):
-        return ()
-    said = (
-        f"{venv}: its pyvenv.cfg included the system site-packages; the venv graft builds"
-        " does not, so packages installed only system-wide are no longer importable there"
-    )
-    return (said,)

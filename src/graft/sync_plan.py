@@ -134,6 +134,7 @@ def materialize(
             plan_key=key,
             on_wait=lambda: request.reporter.waiting_for_venv(prefix),
             whole=request.reinstall,
+            options=request.venv_options,
         )
     except Exception:
         _restore_root(store, prefix, before, shas, inputs)

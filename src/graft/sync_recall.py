@@ -119,15 +119,20 @@ def in_sync(
     present = _entries_present(store, located)
     done = None
     if present and not request.dry_run and not request.reinstall:
-        done = _already_in_sync(store, located, layout.prefix, inputs)
+        done = _already_in_sync(store, located, layout.prefix, inputs, request.venv_options)
     return layout, inputs, present, done
 
 
-def _already_in_sync(store: Store, located: Located, prefix: str, inputs: str) -> SyncResult | None:
-    """The result of a no-op sync, if the venv at *prefix* is exactly what *inputs* give."""
+def _already_in_sync(
+    store: Store, located: Located, prefix: str, inputs: str, options: tuple[tuple[str, str], ...]
+) -> SyncResult | None:
+    """The result of a no-op sync, if the venv at *prefix* is exactly what *inputs* give.
+
+    And has the venv tool's *options* asked for (``--system-site-packages``).
+    """
     from graft.venv.state import sweep_staging, up_to_date  # noqa: PLC0415
 
-    state = up_to_date(prefix, inputs)
+    state = up_to_date(prefix, inputs, options)
     if state is None:
         return None
     store.register_root(prefix, [f.sha256 for f in located.fetched if f.sha256])

@@ -287,33 +287,6 @@ def test_a_plain_venv_with_its_own_gitignore_is_taken_over_keeping_it(
     assert py(venv, "import gamma; print(gamma.G)") == "1"
 
 
-def test_a_venv_that_saw_the_system_site_packages_is_said_to_no_longer(
-    tmp_path: Path, store_dir: Path, pkgs: dict[str, Path]
-) -> None:
-    """``--system-site-packages`` is not kept (decision 110): said once, at the takeover."""
-    venv = tmp_path / "system"
-    made: list[str | Path] = [
-        sys.executable,
-        "-m",
-        "venv",
-        "--without-pip",
-        "--system-site-packages",
-        venv,
-    ]
-    subprocess.run(made, check=True)
-    taken = run_graft("sync", venv, pkgs["gamma"], "--store", store_dir).stderr
-    assert "its pyvenv.cfg included the system site-packages" in taken
-    assert "include-system-site-packages = false" in (venv / "pyvenv.cfg").read_text()
-    again = run_graft("sync", venv, pkgs["gamma"], pkgs["beta"], "--store", store_dir).stderr
-    assert "system site-packages" not in again  # (graft's own venv: nothing dropped)
-    plain = tmp_path / "plain"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", plain], check=True)
-    assert (
-        "system site-packages"
-        not in run_graft("sync", plain, pkgs["gamma"], "--store", store_dir).stderr
-    )
-
-
 def test_a_plain_venv_is_replaced(tmp_path: Path, store_dir: Path, pkgs: dict[str, Path]) -> None:
     venv = tmp_path / "plain"
     subprocess.run([sys.executable, "-m", "venv", venv], check=True)  # with pip (ensurepip)

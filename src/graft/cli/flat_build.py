@@ -142,7 +142,8 @@ def _materialize(
     from graft.venv.state import real_prefix, state_lines, tree_digest  # noqa: PLC0415
 
     store = rows["store"][0][0]
-    skeleton.copy_template(rows["template"][0][0], staging, prefix)
+    options = tuple((key, value) for key, value in rows.get("option", []))
+    skeleton.copy_template(rows["template"][0][0], staging, prefix, options)
     python = os.path.join(prefix, rows["python"][0][0])
     apply_flat(flat, staging, prefix, python, store)
     (stats,), (plan_key,) = rows["state"][0], rows["plan"][0]

@@ -200,7 +200,7 @@ def _holds(rows: dict[str, list[list[str]]]) -> bool:
         and _finds_the_same(*rows["interpreter"][0])
         and unchanged([(kind, path, fp) for kind, path, fp in rows["watched"]])
         and _store_holds(rows["store"][0][0], rows["prefix"][0][0], rows.get("entry", []))
-        and _venv_holds(rows["prefix"][0][0], rows["inputs"][0][0])
+        and _venv_holds(rows["prefix"][0][0], rows["inputs"][0][0], rows.get("option", []))
     )
 
 
@@ -232,14 +232,18 @@ def _store_holds(store: str, prefix: str, entries: list[list[str]]) -> bool:
     return os.path.isfile(root_file(store, prefix))
 
 
-def _venv_holds(prefix: str, inputs: str) -> bool:
-    """The venv built from *inputs*, unchanged since, with no killed sync's staging beside it."""
+def _venv_holds(prefix: str, inputs: str, options: list[list[str]]) -> bool:
+    """The venv built from *inputs*, unchanged since, with no killed sync's staging beside it.
+
+    And with the venv tool's *options* the command asks for (``--system-site-packages``).
+    """
     from graft.venv.state import up_to_date  # noqa: PLC0415
 
     parent, name = os.path.split(prefix)
     if any(e.startswith(f".{name}.graft-") and "lock" not in e for e in os.listdir(parent)):
         return False  # the full path sweeps it
-    return up_to_date(prefix, inputs) is not None
+    wanted = tuple((key, value) for key, value in options)
+    return up_to_date(prefix, inputs, wanted) is not None
 
 
 def keep(
@@ -252,12 +256,18 @@ def keep(
     warnings: tuple[str, ...],
     python: str | None,
     upgrade: bool,
+    options: tuple[tuple[str, str], ...] = (),
 ) -> None:
-    """Leave the stamp that lets :func:`answer` confirm the next identical sync (best effort)."""
+    """Leave the stamp that lets :func:`answer` confirm the next identical sync (best effort).
+
+    *options*: the venv tool's options the command asks for, checked in the venv's pyvenv.cfg.
+    """
     if not _stamped(argv):
         return
     context = _context(argv)
-    rows = stamp_rows(memo, summary=summary, warnings=warnings, python=python, upgrade=upgrade)
+    rows = stamp_rows(
+        memo, summary=summary, warnings=warnings, python=python, upgrade=upgrade, options=options
+    )
     if context is None or rows is None:
         return
     write_stamp(argv, [["key", _key(context)], ["prefix", prefix], ["inputs", inputs], *rows])
@@ -270,6 +280,7 @@ def stamp_rows(
     warnings: tuple[str, ...],
     python: str | None,
     upgrade: bool,
+    options: tuple[tuple[str, str], ...] = (),
 ) -> list[list[str]] | None:
     """A stamp's rows from the resolution memo *memo*, all but ``key``, ``prefix``, ``inputs``.
 
@@ -302,6 +313,7 @@ def stamp_rows(
         *(["entry", sha] for sha in shas),
         *(["watched", *w] for w in watched),
         *(["warning", w] for w in warnings),
+        *(["option", key, value] for key, value in options),
     ]
 
 

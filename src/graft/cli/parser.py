@@ -131,6 +131,12 @@ def _add_sync_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "--no-deps", action="store_true", help="install only what is named, not its dependencies"
     )
     sync.add_argument(
+        "--system-site-packages",
+        action="store_true",
+        help="the venv sees the interpreter's own site-packages too (as uv venv's and"
+        " python -m venv's flag); a venv that does keeps doing so without it",
+    )
+    sync.add_argument(
         "--reinstall",
         "--force-reinstall",
         action="store_true",

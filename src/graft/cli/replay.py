@@ -46,7 +46,17 @@ if TYPE_CHECKING:
 
 _MARK = "\0venv"  # stands for the venv's path in the stamp's key (no argument holds a NUL)
 #: Rows of this stamp that are the new venv's sync stamp (graft.cli.noop) as well
-_NOOP_ROWS = ("store", "interpreter", "expires", "count", "stats", "entry", "watched", "warning")
+_NOOP_ROWS = (
+    "store",
+    "interpreter",
+    "expires",
+    "count",
+    "stats",
+    "entry",
+    "watched",
+    "warning",
+    "option",
+)
 _VENV_AT = 2  # graft sync VENV ...: the venv is the first argument after the command
 
 
@@ -170,25 +180,32 @@ def keep(
     lines: list[str],
     python: str | None,
     upgrade: bool,
+    options: tuple[tuple[str, str], ...] = (),
 ) -> None:
     """After a successful sync: leave the replay stamp for *argv*'s inputs (best effort).
 
     *lines*: what the sync printed before its summary line for a new venv (warnings,
-    collisions, the distributions added).
+    collisions, the distributions added). *options*: the venv tool's options the command
+    asks for (``--system-site-packages``), which the new venv is built with.
     """
     prefix = _venv(argv)
     if prefix is None or result.plan is None or result.memo is None:
         return
     if result.inputs is None or result.inputs_form is None or result.template is None:
         return
-    rows = _rows(argv, result, python=python, upgrade=upgrade)
+    rows = _rows(argv, result, python=python, upgrade=upgrade, options=options)
     if rows is None:
         return
     noop.write_stamp(argv, [*rows, *(["line", line] for line in lines)], "replay")
 
 
 def _rows(
-    argv: list[str], result: SyncResult, *, python: str | None, upgrade: bool
+    argv: list[str],
+    result: SyncResult,
+    *,
+    python: str | None,
+    upgrade: bool,
+    options: tuple[tuple[str, str], ...],
 ) -> list[list[str]] | None:
     """The replay stamp's rows for *result* (all but the lines it prints); None: no stamp."""
     import json  # noqa: PLC0415
@@ -214,7 +231,12 @@ def _rows(
     plan_key = state.get("graft-plan", "").partition(" ")[0]
     summary = (len(result.distributions), result.stats)
     base = noop.stamp_rows(
-        memo, summary=summary, warnings=result.warnings, python=python, upgrade=upgrade
+        memo,
+        summary=summary,
+        warnings=result.warnings,
+        python=python,
+        upgrade=upgrade,
+        options=options,
     )
     if not plan_key or "graft-stats" not in state or base is None:
         return None

@@ -88,6 +88,7 @@ def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
         collisions=args.collisions,
         link_mode=args.link_mode,
         dry_run=args.dry_run,
+        venv_options=_options(args),
         reporter=ConsoleReporter(args.quiet),
         **variant_fields(args),
         editables=tuple(args.editable),
@@ -161,11 +162,22 @@ def _keep_stamps(
         warnings=result.warnings,
         python=args.python,
         upgrade=upgrade,
+        options=_options(args),
     )
     if kept:  # (a new directory has no interpreter to keep: it gets graft's own)
         return
     lines = _new_venv_lines(result, args.collisions)
-    replay.keep(list(argv), result, lines=lines, python=args.python, upgrade=upgrade)
+    options = _options(args)
+    replay.keep(
+        list(argv), result, lines=lines, python=args.python, upgrade=upgrade, options=options
+    )
+
+
+def _options(args: argparse.Namespace) -> tuple[tuple[str, str], ...]:
+    """The venv tool's options the venv must have: pyvenv.cfg's lines (decision 111)."""
+    from graft.venv.state import SYSTEM_SITE  # noqa: PLC0415
+
+    return ((SYSTEM_SITE, "true"),) if args.system_site_packages else ()
 
 
 def _keep_venv_python(args: argparse.Namespace) -> bool:

@@ -134,6 +134,9 @@ class SyncRequest:
     collisions: CollisionPolicy = "warn"
     link_mode: LinkMode = "symlink"
     dry_run: bool = False
+    # pyvenv.cfg lines of the venv tool's options the venv must have (--system-site-packages:
+    # ("include-system-site-packages", "true")), set over those it keeps (decision 111)
+    venv_options: tuple[tuple[str, str], ...] = ()
     reporter: Reporter = field(default_factory=SilentReporter)
     foreign: ForeignTarget | None = None  # plan for a target not on this machine
     extras: tuple[str, ...] = ()  # for pylock.toml: extras to install

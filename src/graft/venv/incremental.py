@@ -53,11 +53,13 @@ from graft.venv.state import (
     STALE,
     kept_paths,
     make_staging,
+    options_of,
     real_prefix,
     recorded_state,
     sweep_leftovers,
     tree_walk,
     walk_digest,
+    with_options,
 )
 
 TYPE_CHECKING = False
@@ -68,7 +70,7 @@ if TYPE_CHECKING:
     from graft.model.target import Target
     from graft.plan.flat import Flat
     from graft.plan.types import Plan
-    from graft.venv.state import Walk
+    from graft.venv.state import Options, Walk
 
     How = Literal["rebuilt", "updated"]
 
@@ -85,12 +87,14 @@ def update_or_rebuild(
     plan_key: str | None,
     on_wait: Callable[[], None] | None = None,
     whole: bool = False,
+    options: Options = (),
 ) -> How:
     """Make the venv at ``plan.prefix`` the one *plan* builds: changed in place, or rebuilt.
 
     *plan_key* names the kept plan *plan* is (recorded, so that the next sync can diff
     against it). Under the venv lock, a change an earlier sync committed is finished first.
-    *whole*: rebuilt, never changed in place (``--reinstall``).
+    *whole*: rebuilt, never changed in place (``--reinstall``). *options*: the venv tool's
+    options asked for; a venv without one of them is rebuilt (decision 111).
     """
     prefix = plan.prefix
     check_parent(prefix)
@@ -98,7 +102,9 @@ def update_or_rebuild(
     with venv_lock(prefix, on_wait):
         recover(prefix)
         sweep_leftovers(*os.path.split(prefix))  # what killed syncs left, once finished
-        previous = None if whole else previous_flat(prefix, template, store_root, plan.link_mode)
+        previous = (
+            None if whole else previous_flat(prefix, template, store_root, plan.link_mode, options)
+        )
         if previous is not None:
             old, walked, kept = previous
             change = small_change(old, compile_plan(plan), template, kept)
@@ -107,20 +113,21 @@ def update_or_rebuild(
                 update(prefix, plan.python, change, store_root, state, walked=walked)
                 return "updated"
         users = check_destination(prefix)
-        rebuild(plan, template, store_root, inputs, plan_key, users=users)
+        rebuild(plan, template, store_root, inputs, plan_key, users=users, options=options)
         return "rebuilt"
 
 
 def previous_flat(
-    prefix: str, template: str, store_root: str, link_mode: str
+    prefix: str, template: str, store_root: str, link_mode: str, options: Options = ()
 ) -> tuple[Flat, Walk, tuple[str, ...]] | None:
     """The flat form of the kept plan that built the venv at *prefix*, if it may be changed.
 
     Only a graft venv exactly as graft left it (``graft-tree``), at the path it was built at,
     against *store_root*, for the interpreter *template* is for, with nothing pending, not
     marked stale by ``graft store repair``, whose plan's flat form is still kept and has
-    *link_mode*. With it, the walk of the venv that showed it as graft left it (for
-    :func:`update`) and the paths of a user's files it keeps (:mod:`graft.venv.keep`).
+    *link_mode*, with the venv tool's *options* asked for. With it, the walk of the venv
+    that showed it as graft left it (for :func:`update`) and the paths of a user's files it
+    keeps (:mod:`graft.venv.keep`).
     """
     if os.path.islink(prefix) or not os.path.isdir(prefix):
         return None
@@ -135,7 +142,7 @@ def previous_flat(
     ):
         return None
     kept = kept_paths(state)
-    walked = _as_made(prefix, template, state.get("graft-tree"), kept)
+    walked = _as_made(prefix, template, state.get("graft-tree"), kept, options)
     if walked is None:
         return None
     old = read_kept(flat_file(store_root, key), store_root)
@@ -175,18 +182,25 @@ def _touches(change: PlanDiff, skeleton_files: frozenset[str]) -> bool:
     return False
 
 
-def _as_made(prefix: str, template: str, tree: str | None, kept: tuple[str, ...]) -> Walk | None:
+def _as_made(
+    prefix: str, template: str, tree: str | None, kept: tuple[str, ...], wanted: Options
+) -> Walk | None:
     """The venv's walk if it is for *template*'s interpreter, at its path, as graft left it.
 
     Its user's *kept* paths are left out of the walk, as they were when *tree* was hashed.
+    Its pyvenv.cfg is the template's with the venv tool's options it has (kept, decision
+    111), which are all those asked for (*wanted*).
     """
     try:
         with open(os.path.join(prefix, "pyvenv.cfg"), "rb") as fh:
             config = fh.read()
-        if _without_state(config) != skeleton.expected_config(template, prefix):
+        own = options_of(_parsed(config))
+        if with_options(own, wanted) != own:
+            return None  # an option asked for that the venv lacks: rebuilt with it
+        if _without_state(config) != skeleton.expected_config(template, prefix, own):
             return None  # another interpreter, or a venv moved here
         walked = tree_walk(prefix, kept=kept)
-    except OSError:
+    except (OSError, ValueError):
         return None
     return walked if tree == walk_digest(walked) else None  # else changed: pip, a user
 
@@ -330,6 +344,16 @@ def _write_config(staging: str, config: str, data: bytes) -> None:
     with open(out, "wb") as fh:
         fh.write(data)
     os.chmod(out, os.stat(config).st_mode & 0o7777)
+
+
+def _parsed(config: bytes) -> dict[str, str]:
+    """pyvenv.cfg's ``key = value`` lines, as :func:`graft.venv.state.read_config` reads them."""
+    out: dict[str, str] = {}
+    for line in config.decode().splitlines():
+        key, sep, value = line.partition("=")
+        if sep:
+            out[key.strip()] = value.strip()
+    return out
 
 
 def _without_state(config: bytes) -> bytes:

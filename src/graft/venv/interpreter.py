@@ -76,14 +76,10 @@ def find_interpreter(spec: str | None) -> str:
 
 
 def read_pyvenv_cfg(prefix: str) -> dict[str, str]:
-    """The ``key = value`` lines of the venv's pyvenv.cfg."""
-    out: dict[str, str] = {}
-    with open(os.path.join(prefix, "pyvenv.cfg"), encoding="utf-8") as fh:
-        for line in fh:
-            key, sep, value = line.partition("=")
-            if sep:
-                out[key.strip()] = value.strip()
-    return out
+    """The ``key = value`` lines of the venv's pyvenv.cfg (:func:`graft.venv.state.read_config`)."""
+    from graft.venv.state import read_config  # noqa: PLC0415
+
+    return read_config(prefix)
 
 
 def venv_interpreter(prefix: str) -> str | None:

@@ -24,6 +24,8 @@ from graft.venv.state import (
     state_lines,
     sweep_leftovers,
     tree_digest,
+    venv_options,
+    with_options,
 )
 
 TYPE_CHECKING = False
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
 
     from graft.model.target import Target
     from graft.plan.types import Plan
+    from graft.venv.state import Options
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -174,18 +177,21 @@ def materialize(
     store_root: str,
     inputs: str,
     on_wait: Callable[[], None] | None = None,
+    *,
+    options: Options = (),
 ) -> None:
     """Build the venv described by *plan* and swap it in place of ``plan.prefix``.
 
     *inputs* identifies what the plan was made from; it is recorded in pyvenv.cfg so
-    that the next sync with the same inputs can see that nothing needs doing.
+    that the next sync with the same inputs can see that nothing needs doing. *options*:
+    the venv tool's options asked for (:func:`rebuild`).
     """
     prefix = plan.prefix
     check_parent(prefix)
     template = skeleton.venv_template(target)
     with venv_lock(prefix, on_wait):
         users = check_destination(prefix)
-        rebuild(plan, template, store_root, inputs, users=users)
+        rebuild(plan, template, store_root, inputs, users=users, options=options)
 
 
 def rebuild(
@@ -196,17 +202,21 @@ def rebuild(
     plan_key: str | None = None,
     *,
     users: tuple[str, ...] = (),
+    options: Options = (),
 ) -> None:
     """Build the whole venv beside ``plan.prefix`` and swap it in (the venv lock held).
 
     *users*: a user's entries in the venv there now (:func:`check_destination`), kept.
+    *options*: the venv tool's options asked for (``--system-site-packages``), set over
+    those of the venv there now, which it keeps (decision 111).
     """
     prefix = plan.prefix
     parent, name = os.path.split(prefix)
     sweep_leftovers(parent, name)
+    options = with_options(venv_options(prefix), options)
     staging = make_staging(parent, name)
     with discarded_on_failure(staging, prefix, "the previous venv, if any, is untouched"):
-        skeleton.copy_template(template, staging, prefix)
+        skeleton.copy_template(template, staging, prefix, options)
         apply(plan, staging, store_root)
         _carry_configs(prefix, staging, plan)
         _carry_edited_skeleton(prefix, staging)

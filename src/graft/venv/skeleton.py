@@ -17,6 +17,7 @@ from graft.errors import MaterializeError
 TYPE_CHECKING = False  # (not typing's: a new venv made from a flat form imports this module)
 if TYPE_CHECKING:
     from graft.model.target import Target
+    from graft.venv.state import Options
 
 _TEMPLATE_NAME = "graft-venv-template"
 _TEMPLATE_FORMAT = 2  # 2: a .gitignore in every template
@@ -87,14 +88,33 @@ def _template_path(template: str) -> bytes:
         return fh.read()
 
 
-def expected_config(template: str, final: str) -> bytes:
+def expected_config(template: str, final: str, options: Options = ()) -> bytes:
     """The pyvenv.cfg that :func:`copy_template` writes for the venv at *final*.
 
     A graft venv whose pyvenv.cfg, less graft's own lines, differs from it was made for another
-    interpreter (or at another path) than *template* now gives.
+    interpreter (or at another path) than *template* now gives. *options*: the venv tool's
+    options it keeps (:func:`configured`).
     """
     with open(os.path.join(template, "pyvenv.cfg"), "rb") as fh:
-        return _retarget(template, final, fh.read())
+        return configured(_retarget(template, final, fh.read()), options)
+
+
+def configured(config: bytes, options: Options) -> bytes:
+    """The template's pyvenv.cfg *config* with the venv tool's *options* in it (decision 111).
+
+    As ``python -m venv`` writes them: ``include-system-site-packages = true`` in place of
+    the template's ``false``, and ``prompt`` after ``version`` (each value as given).
+    """
+    lines = config.splitlines(keepends=True)
+    keys = [line.partition(b"=")[0].strip().lower() for line in lines]
+    for key, value in options:
+        if key.encode() in keys:
+            lines[keys.index(key.encode())] = f"{key} = {value}\n".encode()
+            continue
+        at = keys.index(b"version") + 1 if b"version" in keys else len(lines)
+        lines.insert(at, f"{key} = {value}\n".encode())
+        keys.insert(at, key.encode())
+    return b"".join(lines)
 
 
 def contents(template: str) -> tuple[frozenset[str], frozenset[str]]:
@@ -114,10 +134,11 @@ def contents(template: str) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(directories), frozenset(others)
 
 
-def copy_template(template: str, dest: str, final: str) -> None:
+def copy_template(template: str, dest: str, final: str, options: Options = ()) -> None:
     """Copy *template* to *dest* for the venv at *final*: its path and name replaced, links kept.
 
-    Each file is read once and written once, with its template's mode.
+    Each file is read once and written once, with its template's mode; pyvenv.cfg with the
+    venv tool's *options* the venv keeps (:func:`configured`).
     """
     old_path = _template_path(template)
     for dirpath, dirnames, filenames in os.walk(template):
@@ -135,6 +156,8 @@ def copy_template(template: str, dest: str, final: str) -> None:
                 with open(src, "rb") as fh:
                     mode = os.fstat(fh.fileno()).st_mode & 0o7777
                     data = _retarget(template, final, fh.read(), old_path)
+                if options and rel == "." and name == "pyvenv.cfg":
+                    data = configured(data, options)
                 fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
                 try:
                     os.fchmod(fd, mode)  # the template's mode, whatever the umask

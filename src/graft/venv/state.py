@@ -139,35 +139,68 @@ def real_prefix(prefix: str) -> str:
     return os.path.join(os.path.realpath(parent), name)
 
 
-def recorded_state(prefix: str) -> dict[str, str]:
-    """The ``graft-*`` lines graft wrote into a venv's pyvenv.cfg."""
+def read_config(prefix: str) -> dict[str, str]:
+    """The ``key = value`` lines of the venv's pyvenv.cfg (the last of a key counts).
+
+    The one reader of the file: graft's ``graft-*`` lines (:func:`recorded_state`), the venv
+    tool's options a rebuild keeps (:func:`options_of`), the interpreter (``home``,
+    ``executable``). Raises OSError or ValueError (not UTF-8) when it cannot be read.
+    """
     out: dict[str, str] = {}
-    try:
-        with open(os.path.join(prefix, "pyvenv.cfg"), encoding="utf-8") as fh:
-            for line in fh:
-                key, _, value = line.partition("=")
-                if key.strip().startswith("graft"):
-                    out[key.strip()] = value.strip()
-    except OSError:
-        pass
+    with open(os.path.join(prefix, "pyvenv.cfg"), encoding="utf-8") as fh:
+        for line in fh:
+            key, sep, value = line.partition("=")
+            if sep:
+                out[key.strip()] = value.strip()
     return out
 
 
-def sees_system_site(prefix: str) -> bool:
-    """Whether the venv at *prefix* says it sees the system site-packages.
-
-    ``include-system-site-packages = true`` in its pyvenv.cfg (``python -m venv
-    --system-site-packages``, ``uv venv --system-site-packages``); a venv graft builds never does.
-    """
+def recorded_state(prefix: str) -> dict[str, str]:
+    """The ``graft-*`` lines graft wrote into a venv's pyvenv.cfg (none if it is unreadable)."""
     try:
-        with open(os.path.join(prefix, "pyvenv.cfg"), encoding="utf-8") as fh:
-            for line in fh:
-                key, _, value = line.partition("=")
-                if key.strip().lower() == "include-system-site-packages":
-                    return value.strip().lower() == "true"
-    except (OSError, UnicodeDecodeError):
-        pass
-    return False
+        config = read_config(prefix)
+    except (OSError, ValueError):
+        return {}
+    return {key: value for key, value in config.items() if key.startswith("graft")}
+
+
+#: The venv tool's options a venv keeps in its pyvenv.cfg through every sync (decision 111):
+#: ``python -m venv``/``uv venv`` ``--system-site-packages`` and ``--prompt``.
+SYSTEM_SITE = "include-system-site-packages"
+PROMPT = "prompt"
+
+#: Options: ``(key, value)`` lines of pyvenv.cfg, the value as written, sorted by key.
+Options = tuple[tuple[str, str], ...]
+
+
+def options_of(config: dict[str, str]) -> Options:
+    """What of the venv tool's options the venv whose pyvenv.cfg is *config* has.
+
+    ``include-system-site-packages = true`` (its key and value in any case, as ``site``
+    reads them; ``false`` is every venv's default, so not an option), and ``prompt`` as
+    written (``python -m venv`` quotes it, ``uv venv`` does not).
+    """
+    found: dict[str, str] = {}
+    for key, value in config.items():
+        name = key.lower()
+        if name == SYSTEM_SITE and value.lower() == "true":
+            found[SYSTEM_SITE] = "true"
+        elif name == PROMPT and value:
+            found[PROMPT] = value
+    return tuple(sorted(found.items()))
+
+
+def venv_options(prefix: str) -> Options:
+    """The options of the venv at *prefix* (none if there is no readable pyvenv.cfg)."""
+    try:
+        return options_of(read_config(prefix))
+    except (OSError, ValueError):
+        return ()
+
+
+def with_options(own: Options, wanted: Options) -> Options:
+    """The venv's *own* options with those a sync asks for (*wanted*) set over them."""
+    return tuple(sorted({**dict(own), **dict(wanted)}.items()))
 
 
 def kept_paths(state: dict[str, str]) -> tuple[str, ...]:
@@ -201,15 +234,22 @@ def _inside(path: object) -> bool:
     )
 
 
-def up_to_date(prefix: str, inputs: str) -> dict[str, str] | None:
+def up_to_date(prefix: str, inputs: str, wanted: Options = ()) -> dict[str, str] | None:
     """The recorded state if *prefix* was built from *inputs* and no real directory changed.
 
     A package pip added or removed since (anywhere outside the store) changes the
-    listing of some real directory, and so makes the venv stale.
+    listing of some real directory, and so makes the venv stale. So does an option the sync
+    asks for (*wanted*, ``--system-site-packages``) that its pyvenv.cfg does not say.
     """
-    state = recorded_state(prefix)
+    try:
+        config = read_config(prefix)
+    except (OSError, ValueError):
+        return None
+    state = {key: value for key, value in config.items() if key.startswith("graft")}
     if state.get("graft-inputs") != inputs or "graft-pending" in state:
         return None  # (a venv in the middle of an incremental change is never complete)
+    if wanted and with_options(options_of(config), wanted) != options_of(config):
+        return None
     if state.get("graft-tree") != tree_digest(prefix, kept_paths(state)):
         return None
     return state
