@@ -35,9 +35,11 @@ def sync(request: SyncRequest) -> SyncResult:
     from graft._home import default_store_path  # noqa: PLC0415
     from graft.store import plancache  # noqa: PLC0415
     from graft.store.entries import Store  # noqa: PLC0415
+    from graft.venv.state import followed  # noqa: PLC0415
 
     clock = time.perf_counter()
     timings: dict[str, float] = {}
+    request = dataclasses.replace(request, venv=followed(request.venv))  # a link: its venv
     store = Store(request.store or default_store_path())
     _outside_the_store(request.venv, store.root)
     store.ensure()

@@ -249,17 +249,15 @@ def test_a_missing_parent_directory_is_made(tmp_path: Path, store_dir: Path, whe
     assert (venv / "pyvenv.cfg").is_file()
 
 
-def test_a_venv_path_that_is_a_link_is_refused_saying_so(
+def test_a_venv_path_that_is_a_link_is_the_venv_it_leads_to(
     tmp_path: Path, store_dir: Path, wheels: Path
 ) -> None:
+    # decision 112 (it was refused): uv and pip install into the venv a link leads to
     beta = make_wheel(wheels, "beta", "1.0", {"beta.py": "B = 3\n"})
     venv = tmp_path / "v"
     run_graft("sync", venv, beta, "--store", store_dir)
     (tmp_path / "vlink").symlink_to("v")
-    proc = run_graft("sync", tmp_path / "vlink", beta, "--store", store_dir, check=False)
-    assert proc.returncode == 1, proc.stderr
-    said = f"{tmp_path / 'vlink'}: is a symbolic link (to v), not a venv directory"
-    hint = "(give the directory it leads to, or another path)"
-    assert proc.stderr.strip().splitlines() == [f"graft: error: {said} {hint}"]
+    proc = run_graft("sync", tmp_path / "vlink", beta, "--store", store_dir, "--reinstall")
+    assert f"synced {venv}:" in proc.stderr
     assert (tmp_path / "vlink").is_symlink()
     assert (venv / "pyvenv.cfg").is_file()

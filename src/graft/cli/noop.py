@@ -201,6 +201,7 @@ def _holds(rows: dict[str, list[list[str]]]) -> bool:
         and unchanged([(kind, path, fp) for kind, path, fp in rows["watched"]])
         and _store_holds(rows["store"][0][0], rows["prefix"][0][0], rows.get("entry", []))
         and _venv_holds(rows["prefix"][0][0], rows["inputs"][0][0], rows.get("option", []))
+        and all(os.path.realpath(link) == rows["prefix"][0][0] for (link,) in rows.get("via", []))
     )
 
 
@@ -257,10 +258,13 @@ def keep(
     python: str | None,
     upgrade: bool,
     options: tuple[tuple[str, str], ...] = (),
+    via: str | None = None,
 ) -> None:
     """Leave the stamp that lets :func:`answer` confirm the next identical sync (best effort).
 
     *options*: the venv tool's options the command asks for, checked in the venv's pyvenv.cfg.
+    *via*: the symbolic link the command named the venv by (decision 112): the stamp answers
+    only while it still leads to *prefix*.
     """
     if not _stamped(argv):
         return
@@ -270,7 +274,8 @@ def keep(
     )
     if context is None or rows is None:
         return
-    write_stamp(argv, [["key", _key(context)], ["prefix", prefix], ["inputs", inputs], *rows])
+    head = [["key", _key(context)], ["prefix", prefix], ["inputs", inputs]]
+    write_stamp(argv, [*head, *rows, *([["via", via]] if via else [])])
 
 
 def stamp_rows(

@@ -163,6 +163,7 @@ def _keep_stamps(
         python=args.python,
         upgrade=upgrade,
         options=_options(args),
+        via=os.path.abspath(args.venv) if os.path.islink(args.venv) else None,
     )
     if kept:  # (a new directory has no interpreter to keep: it gets graft's own)
         return

@@ -114,11 +114,11 @@ def check_destination(prefix: str) -> tuple[str, ...]:
     check_parent(prefix)
     if not os.path.lexists(prefix):
         return ()
-    if os.path.islink(prefix):  # (replaced whole, a venv is never made through a link)
+    if os.path.islink(prefix):  # (one to a directory was followed: graft.venv.state.followed)
         raise MaterializeError(
-            f"is a symbolic link (to {os.readlink(prefix)}), not a venv directory",
+            f"is a symbolic link to {os.readlink(prefix)}, which is not a directory",
             where=prefix,
-            hint="give the directory it leads to, or another path",
+            hint="make the venv where it leads, or give another path",
         )
     if not os.path.isdir(prefix):
         raise MaterializeError(

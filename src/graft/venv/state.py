@@ -133,6 +133,19 @@ def state_lines(
     return text
 
 
+def followed(venv: str) -> str:
+    """The venv *venv* names: the directory it leads to, when it is a symbolic link to one.
+
+    As uv and pip install into the venv a link leads to (decision 112): graft builds beside
+    that directory and swaps it by rename, never the link, which so keeps leading to the
+    venv. A link to nothing or to a file is left as it is (the sync refuses it).
+    """
+    if not os.path.islink(venv):
+        return venv
+    real = os.path.realpath(venv)
+    return real if os.path.isdir(real) else venv
+
+
 def real_prefix(prefix: str) -> str:
     """Where the venv at *prefix* really is: its parent with links resolved, then its name."""
     parent, name = os.path.split(prefix.rstrip("/"))
