@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from graft.model.request import ResolveRequest, SyncRequest
     from graft.model.target import Target
+    from graft.plan.types import VenvLayout
     from graft.sync_result import SyncResult
 
 
@@ -107,6 +108,7 @@ def sync(request: SyncRequest) -> SyncResult:
     )
     before = installed(layout)
     memo_file = None
+    was = None if request.dry_run else _interpreter(layout.prefix)
     if not request.dry_run:
         try:
             materialize(request, store, located, the_plan, inputs=inputs, key=key, timings=timings)
@@ -125,6 +127,7 @@ def sync(request: SyncRequest) -> SyncResult:
         result,
         notes=located.notes,
         warnings=located.warnings,
+        said=() if was is None else _stranded(layout, was),
         variants=located.variants,
         memo=None if request.dry_run else memo_file,
         inputs=None if request.dry_run else inputs,
@@ -168,3 +171,36 @@ def _outside_the_store(venv: str, store_root: str) -> None:
             where=venv,
             hint="keep the venv and the store apart",
         )
+
+
+def _interpreter(prefix: str) -> tuple[str, str] | None:
+    """The interpreter the venv at *prefix* is for, as its pyvenv.cfg says (None: no venv)."""
+    from graft.venv.state import read_config  # noqa: PLC0415
+
+    try:
+        config = read_config(prefix)
+    except (OSError, ValueError):
+        return None
+    return config.get("home", ""), config.get("version") or config.get("version_info", "")
+
+
+def _stranded(layout: VenvLayout, was: tuple[str, str]) -> tuple[str, ...]:
+    """A warning when the venv, now for another interpreter, keeps a user's files it ignores.
+
+    A rebuild keeps a user's files where they are (decision 86), a module in the previous
+    interpreter's ``lib/python3.12/site-packages`` too; Python 3.11 never imports it.
+    """
+    if _interpreter(layout.prefix) == was:
+        return ()
+    from graft.venv.keep import stranded  # noqa: PLC0415
+    from graft.venv.replaceable import describe  # noqa: PLC0415
+    from graft.venv.state import kept_paths, recorded_state  # noqa: PLC0415
+
+    found = stranded(kept_paths(recorded_state(layout.prefix)), (layout.purelib, layout.platlib))
+    if not found:
+        return ()
+    said = (
+        f"{layout.prefix}: your files in the previous interpreter's library are kept, but this"
+        f" one does not import them: {describe(found)} (move them to {layout.purelib})"
+    )
+    return (said,)

@@ -41,6 +41,7 @@ class SyncResult:
     before: tuple[str, ...] = ()  # "name==version" in the venv before, when it changed
     notes: tuple[str, ...] = ()  # what resolution did, for -v
     warnings: tuple[str, ...] = ()  # what resolution noticed (an extra no wheel provides)
+    said: tuple[str, ...] = ()  # warnings about this change alone: no stamp repeats them
     memo: str | None = None  # the resolution memo that now answers this request, if any
     inputs: str | None = None  # the venv's graft-inputs (what it was built from)
     variants: tuple[dict[str, Any], ...] = ()  # the variant choice per release (PEP 825)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import shutil
@@ -486,3 +487,50 @@ def test_a_recorded_kept_path_below_a_link_is_never_followed(
     _refused(venv, store_dir, pkgs["gamma"], "data/secret", "data is not a directory of the venv")
     assert os.readlink(venv / "data") == str(outside)
     assert (outside / "secret").stat().st_nlink == 1
+
+
+def _another_python() -> str:
+    """A CPython of pyenv's whose X.Y differs from the interpreter running the tests."""
+    own = f"python{sys.version_info[0]}.{sys.version_info[1]}"
+    found = sorted(
+        path
+        for path in glob.glob(os.path.expanduser("~/.pyenv/versions/3.*/bin/python3.*"))
+        if not path.endswith(("-config", own))
+        and os.path.basename(path).removeprefix("python3.").isdigit()
+    )
+    if not found:
+        pytest.skip("no CPython of another version in pyenv: no other interpreter to switch to")
+    return found[-1]
+
+
+def test_a_users_module_kept_in_another_interpreters_library_is_said_not_imported(
+    tmp_path: Path, store_dir: Path, pkgs: dict[str, Path]
+) -> None:
+    # decision 86 keeps it; without a word, Python X.Y never imported it again
+    other = _another_python()
+    venv = tmp_path / "venv"
+    run_graft("sync", venv, pkgs["gamma"], "--python", other, "--store", store_dir)
+    mine = site(venv) / "mine.py"
+    mine.write_text("X = 1\n")
+    old = str(mine.relative_to(venv))
+    switched = run_graft(
+        "sync", venv, pkgs["gamma"], "--python", sys.executable, "--store", store_dir
+    )
+    (line,) = [x for x in switched.stderr.splitlines() if "warning" in x]
+    new = f"lib/python{sys.version_info[0]}.{sys.version_info[1]}/site-packages"
+    assert line == (
+        f"graft: warning: {venv}: your files in the previous interpreter's library are kept,"
+        f" but this one does not import them: {old} (move them to {new})"
+    )
+    assert mine.read_text() == "X = 1\n"  # (kept, decision 86)
+    again = run_graft("sync", venv, pkgs["gamma"], "--python", sys.executable, "--store", store_dir)
+    assert "warning" not in again.stderr  # said once, by the sync that switched
+    rebuilt = run_graft("sync", venv, pkgs["gamma"], "--reinstall", "--store", store_dir)
+    assert "warning" not in rebuilt.stderr
+    # back to the first interpreter: it imports the file again, and there is nothing to say
+    back = run_graft("sync", venv, pkgs["gamma"], "--python", other, "--store", store_dir)
+    assert "warning" not in back.stderr
+    assert py(venv, "import mine; print(mine.X)") == "1"
+    assert keep.stranded([old, "lib/python3.99", "share/notes.txt"], [old.rsplit("/", 1)[0]]) == [
+        "lib/python3.99"
+    ]

@@ -114,7 +114,7 @@ def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
         for note in (*plugins.notes, *result.notes):
             print(f"graft: {note}", file=sys.stderr)
     if not args.quiet:
-        for warning in result.warnings:
+        for warning in (*result.warnings, *result.said):
             print(f"graft: warning: {warning}", file=sys.stderr)
     if plan is not None and args.collisions == "warn" and not args.quiet:
         for collision in plan.collisions:

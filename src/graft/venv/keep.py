@@ -256,6 +256,23 @@ def touched(destinations: Iterable[str], kept: Iterable[str]) -> bool:
     return False
 
 
+def stranded(kept: Iterable[str], site_dirs: Iterable[str]) -> list[str]:
+    """The *kept* paths in another interpreter's library directory than *site_dirs*' own.
+
+    A venv rebuilt for Python 3.11 keeps a user's module or ``.pth`` file from the 3.12 venv's
+    ``lib/python3.12/site-packages`` where it was (decision 86), and 3.11 never imports it.
+    """
+    own = {"/".join(site.split("/")[:2]) for site in site_dirs}
+    found = []
+    for path in kept:
+        parts = path.split("/")
+        library = "/".join(parts[:2])
+        if parts[0] == "lib" and parts[1:2] and parts[1].startswith(("python", "pypy")):
+            if library not in own:
+                found.append(path)
+    return sorted(found)
+
+
 def _refuse(rel: str, prefix: str, why: str) -> NoReturn:
     raise MaterializeError(
         f"holds {rel}, which is neither the venv's nor an installed distribution's,"
@@ -265,4 +282,12 @@ def _refuse(rel: str, prefix: str, why: str) -> NoReturn:
     )
 
 
-__all__ = ["EDITED_SKELETON", "LIMIT", "carry", "carry_edited_skeleton", "lost", "touched"]
+__all__ = [
+    "EDITED_SKELETON",
+    "LIMIT",
+    "carry",
+    "carry_edited_skeleton",
+    "lost",
+    "stranded",
+    "touched",
+]
