@@ -54,6 +54,7 @@ from graft.venv.state import (
     kept_paths,
     make_staging,
     options_of,
+    parse_config,
     real_prefix,
     recorded_state,
     sweep_leftovers,
@@ -194,7 +195,7 @@ def _as_made(
     try:
         with open(os.path.join(prefix, "pyvenv.cfg"), "rb") as fh:
             config = fh.read()
-        own = options_of(_parsed(config))
+        own = options_of(parse_config(config.decode()))
         if with_options(own, wanted) != own:
             return None  # an option asked for that the venv lacks: rebuilt with it
         if _without_state(config) != skeleton.expected_config(template, prefix, own):
@@ -344,16 +345,6 @@ def _write_config(staging: str, config: str, data: bytes) -> None:
     with open(out, "wb") as fh:
         fh.write(data)
     os.chmod(out, os.stat(config).st_mode & 0o7777)
-
-
-def _parsed(config: bytes) -> dict[str, str]:
-    """pyvenv.cfg's ``key = value`` lines, as :func:`graft.venv.state.read_config` reads them."""
-    out: dict[str, str] = {}
-    for line in config.decode().splitlines():
-        key, sep, value = line.partition("=")
-        if sep:
-            out[key.strip()] = value.strip()
-    return out
 
 
 def _without_state(config: bytes) -> bytes:

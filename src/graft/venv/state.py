@@ -159,12 +159,17 @@ def read_config(prefix: str) -> dict[str, str]:
     tool's options a rebuild keeps (:func:`options_of`), the interpreter (``home``,
     ``executable``). Raises OSError or ValueError (not UTF-8) when it cannot be read.
     """
-    out: dict[str, str] = {}
     with open(os.path.join(prefix, "pyvenv.cfg"), encoding="utf-8") as fh:
-        for line in fh:
-            key, sep, value = line.partition("=")
-            if sep:
-                out[key.strip()] = value.strip()
+        return parse_config(fh.read())
+
+
+def parse_config(text: str) -> dict[str, str]:
+    """pyvenv.cfg's ``key = value`` lines in *text*, as :func:`read_config` reads them."""
+    out: dict[str, str] = {}
+    for line in text.split("\n"):
+        key, sep, value = line.partition("=")
+        if sep:
+            out[key.strip()] = value.strip()
     return out
 
 
