@@ -260,12 +260,18 @@ def prepare(
             tree=e.tree,
             bytecode=bytecode.get(e.record.sha256, frozenset()),
             requested=w.requested,
-            direct_url=w.direct_url
-            or (direct_url_for_file(w.path, e.record.sha256) if w.path else None),
+            direct_url=_direct_url(w, e.record.sha256, direct_url_for_file),
         )
         for w, e in sorted(pairs, key=lambda pair: pair[1].record.name)
     )
     return Prepared(target, store, wheels, layout, policy, timings)
+
+
+def _direct_url(w: Wanted, sha256: str, for_file: Callable[[str, str], str]) -> str | None:
+    """PEP 610 text for *w*: none for a lock's index file (decision 114), a given wheel's."""
+    if w.indexed:
+        return None
+    return w.direct_url or (for_file(w.path, sha256) if w.path else None)
 
 
 __all__ = ["Arrivals", "Prepared", "check_target", "load_entries", "prepare"]

@@ -59,11 +59,12 @@ def recall(
                 path=given,
                 requested=requested,
                 direct_url=direct_url,
+                indexed=indexed,
             ),
             path,
             sha,
         )
-        for path, sha, given, requested, direct_url in recalled.rows
+        for path, sha, given, requested, direct_url, indexed in recalled.rows
     )
     return Located(
         recalled.target, fetched, recalled.labels, warnings=recalled.warnings

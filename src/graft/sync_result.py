@@ -104,6 +104,7 @@ def inputs_form(request: SyncRequest, located: Located, store_root: str) -> str:
     rows = sorted(
         f"{f.sha256}|{f.wanted.path or ''}|{int(f.wanted.requested)}"
         + (f"|{f.wanted.direct_url}" if f.wanted.direct_url else "")
+        + ("|indexed" if f.wanted.indexed else "")
         for f in located.fetched
     )
     return json.dumps([head, rows])

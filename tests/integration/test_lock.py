@@ -481,6 +481,62 @@ def test_a_lock_with_a_wheel_archive_installs_and_relocks_to_that_url(
     assert [str(p.name) for p in parsed.packages] == ["arch", "dep"]  # its own dependency too
 
 
+def _direct_urls(venv: Path) -> dict[str, Any]:
+    """Each distribution's ``direct_url.json``, parsed, where it has one."""
+    import json
+
+    site = next((venv / "lib").glob("python3.*/site-packages"))
+    return {
+        p.parent.name.split("-")[0]: json.loads(p.read_text())
+        for p in site.glob("*.dist-info/direct_url.json")
+    }
+
+
+def test_only_a_locked_archive_is_installed_with_a_direct_url_json(
+    tmp_path: Path, store_dir: Path, index: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lock's wheels (by URL or path) are an index's files; its archive is a direct URL.
+
+    pip and uv write ``direct_url.json`` for ``[packages.archive]`` only; graft wrote one for
+    a wheel by path and none for an archived wheel.
+    """
+    import hashlib
+
+    monkeypatch.setenv("GRAFT_CACHE_DIR", str(tmp_path / "cache"))  # (pages of its own)
+    (tmp_path / "dist").mkdir()
+    mine = make_wheel(tmp_path / "dist", "mine", "0.1", {"mine.py": ""})
+    here = f"{sys.version_info.major}.{sys.version_info.minor}"
+    lock(tmp_path, index, str(mine), "same", "--python-version", here, "--platform", "linux")
+    lock_file = tmp_path / "pylock.toml"
+    import os
+
+    for made in (lock_file, mine):  # long made: the memo trusts their fingerprints
+        os.utime(made, (1_600_000_000, 1_600_000_000))
+    run_graft("sync", tmp_path / "first", lock_file, "--store", store_dir)
+    again = run_graft("sync", tmp_path / "again", lock_file, "--store", store_dir, "-v")
+    assert "timings: recall" in again.stderr  # the memo keeps which wheels are index files
+    assert _direct_urls(tmp_path / "first") == _direct_urls(tmp_path / "again") == {}
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    wheel = make_wheel(elsewhere, "arch", "1.0", {"arch.py": ""})
+    sha = hashlib.sha256(wheel.read_bytes()).hexdigest()
+    url = index.add(wheel)
+    with lock_file.open("a") as fh:
+        fh.write(
+            f'\n[[packages]]\nname = "arch"\nversion = "1.0"\n'
+            f'archive = {{ url = "{url}", hashes = {{ sha256 = "{sha}" }} }}\n'
+        )
+    ours = tmp_path / "graft-venv"
+    run_graft("sync", ours, lock_file, "--store", store_dir)
+    assert _files(ours) == {"mine": "0.1", "same": "1.0", "dep": "1.0", "arch": "1.0"}
+    archive = {"hash": f"sha256={sha}", "hashes": {"sha256": sha}}
+    assert _direct_urls(ours) == {"arch": {"archive_info": archive, "url": url}}  # as pip's
+    theirs = tmp_path / "uv-venv"
+    _install_with("uv", lock_file, theirs)
+    assert sorted(_direct_urls(theirs)) == ["arch"]
+    assert _direct_urls(theirs)["arch"]["url"] == url
+
+
 @pytest.mark.parametrize("where", ["missing", "directory"])
 def test_an_output_that_cannot_be_written_is_refused_before_resolving(
     tmp_path: Path, index: Served, where: str

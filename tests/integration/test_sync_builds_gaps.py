@@ -322,10 +322,12 @@ def test_a_lock_with_sdists_and_a_directory_is_built_and_installed(
     assert py(tmp_path / "v", code) == "1.0 {'a': 1} 1"
     built = sorted(line.split()[2] for line in run.stderr.splitlines() if "graft: built" in line)
     assert [b.split("-")[0] for b in built] == ["purepkg", "statik", "tomli"]
-    direct = next(site_packages(tmp_path / "v").glob("statik-1.0.dist-info")) / "direct_url.json"
-    assert json.loads(direct.read_text())["archive_info"]["hashes"]["sha256"] == (
-        hashlib.sha256((links / "statik-1.0.tar.gz").read_bytes()).hexdigest()
-    )
+    # a locked sdist is an index's file (PEP 751): no direct_url.json, as pip and uv install it
+    # (decision 114); the directory is a direct reference
+    site = site_packages(tmp_path / "v")
+    assert not next(site.glob("statik-1.0.dist-info")).joinpath("direct_url.json").exists()
+    direct = next(site.glob("purepkg-*.dist-info")) / "direct_url.json"
+    assert "dir_info" in json.loads(direct.read_text())
     bad = write_lock(tmp_path, links, project, sha="0" * 64)
     refused = sync(tmp_path / "r", store_dir, links, bad, check=False)
     assert refused.returncode == 1, refused.stderr
@@ -363,6 +365,8 @@ def test_uv_installs_the_same_lock(
     )
     assert run.returncode == 0, run.stderr
     assert py(venv, "import statik, tomli, purepkg; print(statik.__version__)") == "1.0"
+    site = site_packages(venv)  # graft's rule (decision 114): uv writes none for an sdist
+    assert not next(site.glob("statik-1.0.dist-info")).joinpath("direct_url.json").exists()
 
 
 def test_a_release_pinned_by_the_request_is_built_at_once(

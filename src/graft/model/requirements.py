@@ -37,6 +37,9 @@ class Wanted:
     direct_url: str | None = None  # direct_url.json for a wheel built from ``source``
     # a lock's ``requested-revision`` for a repository ``source`` pinned to its commit
     requested_revision: str | None = None
+    # a lock's ``[[packages.wheels]]`` or ``[packages.sdist]`` file (by URL or path): an index's
+    # file, installed without ``direct_url.json`` as pip and uv install it (decision 114)
+    indexed: bool = False
 
     @property
     def requirement(self) -> str:

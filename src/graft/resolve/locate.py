@@ -98,6 +98,7 @@ class Located:
         rows = sorted(
             f"{f.sha256}|{f.wanted.path or ''}|{int(f.wanted.requested)}"
             + (f"|{f.wanted.direct_url}" if f.wanted.direct_url else "")
+            + ("|indexed" if f.wanted.indexed else "")
             for f in self.fetched
         )
         return sha256_hex(json.dumps([head, rows]).encode())

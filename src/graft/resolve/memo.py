@@ -43,8 +43,10 @@ if TYPE_CHECKING:
     from graft.resolve.locate import Located
     from graft.resolve.recalled import Recalled
 
-FORMAT = 4  # 3: the resolution's warnings are kept (a recalled yanked pin warns too);
-# 4: each row's direct_url.json (a built source's, a wheel's URL): the plan's key reads it
+# 3: the resolution's warnings are kept (a recalled yanked pin warns too); 4: each row's
+# direct_url.json (a built source's, a wheel's URL), which the plan's key reads; 5: and
+# whether its wheel is a lock's index file (``Wanted.indexed``: no direct_url.json)
+FORMAT = 5
 INDEX_TTL = 600.0  # seconds; the same freshness as a cached index page
 _ENVIRONMENT = ("PATH", "PYENV_VERSION", "PYENV_ROOT", "GRAFT_CACHE_DIR", "HOME", "XDG_CACHE_HOME")
 
@@ -128,7 +130,14 @@ def remember_located(
         "interpreter": located.interpreter,
         "watched": observed,
         "rows": [
-            [f.path, f.sha256, f.wanted.path, f.wanted.requested, f.wanted.direct_url]
+            [
+                f.path,
+                f.sha256,
+                f.wanted.path,
+                f.wanted.requested,
+                f.wanted.direct_url,
+                f.wanted.indexed,
+            ]
             for f in located.fetched
         ],
         "labels": list(located.labels()),
@@ -202,8 +211,15 @@ def recall(request: ResolveRequest, also: tuple[str, ...], store_root: str) -> R
         if old and (request.upgrade or request.upgrade_packages):
             return None
         rows = tuple(
-            (str(p), str(s), None if w is None else str(w), bool(r), None if u is None else str(u))
-            for p, s, w, r, u in record["rows"]
+            (
+                str(p),
+                str(s),
+                None if w is None else str(w),
+                bool(r),
+                None if u is None else str(u),
+                bool(i),
+            )
+            for p, s, w, r, u, i in record["rows"]
         )
         interpreter = str(record["interpreter"])
         labels = tuple(str(label) for label in record["labels"])

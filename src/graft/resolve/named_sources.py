@@ -102,6 +102,7 @@ def build_named(
         if foreign:
             raise UsageError(f"{w.source} needs a build, which a foreign target cannot run")
         assert builder is not None  # noqa: S101 - refuse_builds raised otherwise
+        direct: str | None
         if w.source.startswith("git+"):  # sources.vcs (checked and refused others at parse)
             from graft.sources.vcs import checkout, parse_vcs, vcs_direct_url  # noqa: PLC0415
 
@@ -110,7 +111,8 @@ def build_named(
             direct = vcs_direct_url(url, commit, w.requested_revision)
         else:
             local, sha = _local_source(w, cache_dir, offline=offline)
-            direct = _direct_url(w, local, sha)
+            # a lock's [packages.sdist] is an index's file: pip and uv write no direct_url.json
+            direct = None if w.indexed else _direct_url(w, local, sha)
         built = builder.wheel(local, target, editable=w.editable)
         if reads is not None:
             reads.append(None if w.source.startswith("git+") else built.reads)
@@ -168,7 +170,10 @@ def _file_url(path: str) -> str:
 
 
 def _as_wheel(
-    w: Wanted, built: BuiltWheel, direct_url: str, formats: tuple[frozenset[str], frozenset[str]]
+    w: Wanted,
+    built: BuiltWheel,
+    direct_url: str | None,
+    formats: tuple[frozenset[str], frozenset[str]],
 ) -> Wanted:
     """The named source as the wheel it built: its name and version, given by path."""
     from graft.model.wheelname import parse_wheel_filename  # noqa: PLC0415

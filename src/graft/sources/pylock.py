@@ -144,6 +144,7 @@ def read_pylock(
                 url=url,
                 filename=name,
                 size=dist.size,
+                indexed=True,
             )
         )
     if any(isinstance(p.tool, dict) and "graft" in p.tool for p, _ in selected):
@@ -222,7 +223,7 @@ def _source(package: Any, dist: Any, base: str, *, where: str) -> Wanted:
         raise SourceError(f"{package.name}: the lock gives the sdist no sha256 hash", where=where)
     if dist.path is not None:
         local = dist.path if os.path.isabs(dist.path) else os.path.join(base, dist.path)
-        return _local_source(local, name, version, where, hashes=hashes)
+        return _local_source(local, name, version, where, hashes=hashes, indexed=True)
     url = dist.url or ""
     return Wanted(
         name,
@@ -234,6 +235,7 @@ def _source(package: Any, dist: Any, base: str, *, where: str) -> Wanted:
         filename=(dist.name or _filename(url)).strip(),
         size=dist.size,
         source=url,
+        indexed=True,
     )
 
 
@@ -285,6 +287,12 @@ def _archive(package: Any, dist: Any, base: str, *, where: str) -> Wanted:
                 f"{package.name}: a wheel archive has no subdirectory ({dist.subdirectory})",
                 where=where,
             )
+        direct = None
+        if local is None:  # a direct reference, as pip and uv write it (by path: the file's)
+            from graft.sources.requirements import remote_direct_url  # noqa: PLC0415
+
+            sha = next(iter(hashes)).removeprefix("sha256:")
+            direct = remote_direct_url(dist.url, {"sha256": sha})
         return Wanted(
             name,
             version,
@@ -295,6 +303,7 @@ def _archive(package: Any, dist: Any, base: str, *, where: str) -> Wanted:
             url=None if local else dist.url,
             filename=filename,
             size=dist.size,
+            direct_url=direct,
         )
     if dist.subdirectory:
         raise SourceError(
@@ -327,6 +336,7 @@ def _local_source(
     *,
     editable: bool = False,
     hashes: frozenset[str] = frozenset(),
+    indexed: bool = False,
 ) -> Wanted:
     """A locked directory or sdist file, as ``requirements.source_path`` gives one."""
     path = os.path.abspath(path)
@@ -341,6 +351,7 @@ def _local_source(
         where,
         source=path,
         editable=editable,
+        indexed=indexed,
     )
 
 
@@ -434,4 +445,5 @@ def _variant_wheel(
         url=None if local is not None else dist.get("url"),
         filename=ranked[0],
         size=dist.get("size"),
+        indexed=True,
     )

@@ -293,11 +293,11 @@ def _direct_url(
         filename=filename,
         # PEP 610, as pip writes it for a URL: the hash the URL names, if any (a file: URL's
         # is written from the file, as for any wheel by path)
-        direct_url=None if remote is None else _remote_direct_url(remote, fragment),
+        direct_url=None if remote is None else remote_direct_url(remote, fragment),
     )
 
 
-def _remote_direct_url(url: str, fragment: dict[str, str]) -> str:
+def remote_direct_url(url: str, fragment: dict[str, str]) -> str:
     """``direct_url.json`` for a wheel installed from *url* (PEP 610), keys sorted."""
     import json  # noqa: PLC0415
 
