@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from graft.errors import UsageError
+from graft.errors import UsageError, first_line
 
 if TYPE_CHECKING:
     from graft.model.requirements import Inputs
@@ -92,6 +92,33 @@ def read_pyproject(
         inputs.wanted.append(parse_spec(text, where))
 
 
+def _unparsed(table: dict[str, Any], group: str) -> str | None:
+    """The first line of *group* (or of a group it includes) packaging cannot parse.
+
+    Said in one line: packaging's own message draws the line and a caret below it.
+    """
+    from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
+    from packaging.utils import canonicalize_name  # noqa: PLC0415
+
+    by_name = {canonicalize_name(k): k for k in table}
+    todo, seen = [canonicalize_name(group)], set()
+    while todo:
+        name = by_name.get(todo.pop(0))
+        if name is None or name in seen:
+            continue
+        seen.add(name)
+        items = table[name]
+        for item in items if isinstance(items, list) else ():
+            if isinstance(item, dict) and isinstance(item.get("include-group"), str):
+                todo.append(canonicalize_name(item["include-group"]))
+            elif isinstance(item, str):
+                try:
+                    Requirement(item)
+                except InvalidRequirement as exc:
+                    return f"cannot parse {item!r} in {name!r} ({first_line(exc)})"
+    return None
+
+
 _BUILD_IT = "install the project itself (graft sync VENV . or -e .), which builds it"
 
 
@@ -152,7 +179,10 @@ def _groups(data: dict[str, Any], path: str, groups: tuple[str, ...]) -> list[tu
             raise UsageError(
                 f"no dependency group {group!r} (declared: {known})", where=path
             ) from None
-        except (ValueError, TypeError) as exc:  # cycles and malformed includes
-            raise UsageError(f"dependency group {group!r}: {exc}", where=path) from None
+        except (ValueError, TypeError) as exc:  # cycles, malformed includes and lines
+            said = _unparsed(table, group) if "\n" in str(exc) else None
+            raise UsageError(
+                f"dependency group {group!r}: {said or first_line(exc)}", where=path
+            ) from None
         out += [(text, f"{path}: [dependency-groups].{group}") for text in resolved]
     return out
