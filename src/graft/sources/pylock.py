@@ -107,9 +107,7 @@ def read_pylock(
             )
         )
     except PylockSelectError as exc:
-        raise SourceError(
-            f"{exc}", where=path, hint=f"the target is {target.implementation} {target.version}"
-        ) from None
+        raise SourceError(f"{exc}", where=path, hint=_select_hint(str(exc), lock, target)) from None
     positions = {id(p): i for i, p in enumerate(lock.packages)}
     for package, dist in selected:
         where = f"{path}: {package.name}"
@@ -150,6 +148,19 @@ def read_pylock(
     if any(isinstance(p.tool, dict) and "graft" in p.tool for p, _ in selected):
         return _needed(wanted, [p for p, _ in selected], target, variants, where=path)
     return wanted
+
+
+def _select_hint(said: str, lock: Any, target: Target) -> str:
+    """What to do about *said*, packaging's refusal to select from *lock* for *target*."""
+    for kind, flag, declared in (
+        ("extras", "--extra", lock.extras),
+        ("dependency groups", "--group", lock.dependency_groups),
+    ):
+        if said.startswith(f"Undeclared {kind}:"):
+            names = ", ".join(sorted(str(n) for n in declared or ()))
+            said = f"the lock declares {kind} {names}" if names else f"the lock declares no {kind}"
+            return f"{said}; graft lock {flag} NAME writes their requirements into the lock"
+    return f"the target is {target.implementation} {target.version}"
 
 
 def _needed(
