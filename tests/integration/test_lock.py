@@ -554,6 +554,30 @@ def test_an_output_that_cannot_be_written_is_refused_before_resolving(
     assert not (tmp_path / "no-such-dir").exists()
 
 
+@pytest.mark.parametrize("flag", ["-r", "-c"])
+def test_an_output_that_is_an_input_is_refused_and_left_alone(
+    tmp_path: Path, index: Served, flag: str
+) -> None:
+    """``graft lock -r requirements.in -o requirements.in`` replaced the user's file."""
+    given = tmp_path / "requirements.in"
+    given.write_text("b\n")
+    url = f"{index.url}/simple/"
+    asked = len(index.paths)
+    spelt = f"{tmp_path}/./requirements.in"  # the same file, named otherwise
+    proc = run_graft("lock", "--index-url", url, flag, given, "b", "-o", spelt, check=False)
+    assert proc.returncode == 2, proc.stderr
+    (line,) = proc.stderr.splitlines()
+    assert line == (
+        f"graft: error: {given}: -o names an input of this lock: writing the lock there would"
+        " replace it (give -o another file, such as pylock.toml)"
+    )
+    assert given.read_text() == "b\n"
+    assert len(index.paths) == asked
+    lock_file = tmp_path / "pylock.toml"
+    run_graft("lock", "--index-url", url, "-r", given, "-o", lock_file)  # (another file)
+    run_graft("lock", "--index-url", url, lock_file, "-o", lock_file)  # a lock re-locked
+
+
 def test_a_lock_to_standard_output(
     tmp_path: Path, index: Served, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -98,7 +98,7 @@ def run_lock(args: argparse.Namespace, argv: Sequence[str] = ()) -> int:
     from graft.resolve.lock import LockRequest, lock  # noqa: PLC0415
     from graft.resolve.lock_write import STDOUT, check_output  # noqa: PLC0415
 
-    check_output(args.output)
+    check_output(args.output, [*args.requirement, *args.constraint])
     if args.output == STDOUT and args.json:
         raise UsageError(
             "-o - writes the lock to standard output, where --json would write too",

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from graft.errors import SourceError
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     from graft.resolve.artifacts import ArtifactFile
     from graft.resolve.environments import Environment
@@ -179,10 +179,12 @@ def emit(
     return str(tomli_w.dumps(data))
 
 
-def check_output(path: str) -> None:
+def check_output(path: str, inputs: Sequence[str] = ()) -> None:
     """The lock's path must be a file in an existing directory (UsageError otherwise).
 
     Asked by ``graft lock`` before it resolves: minutes of work never end in "cannot write".
+    Nor may it be one of the requirement or constraint files *inputs* (``-o requirements.in``
+    would replace the user's own file with the lock), unless that is a lock re-locked.
     """
     if path == STDOUT:
         return
@@ -192,6 +194,23 @@ def check_output(path: str) -> None:
         _cannot_write(path, FileNotFoundError(2, f"no directory {parent}"))
     if os.path.isdir(path):
         _cannot_write(path, IsADirectoryError(21, "it is a directory"))
+    from graft.sources.pylock import is_pylock  # noqa: PLC0415
+
+    for given in inputs:
+        if is_pylock(given) or "://" in given or not os.path.exists(path):
+            continue
+        try:
+            same = os.path.samefile(given, path)
+        except OSError:
+            continue
+        if same:
+            from graft.errors import UsageError  # noqa: PLC0415
+
+            raise UsageError(
+                "-o names an input of this lock: writing the lock there would replace it",
+                where=path,
+                hint="give -o another file, such as pylock.toml",
+            )
 
 
 def _cannot_write(path: str, exc: OSError) -> NoReturn:
