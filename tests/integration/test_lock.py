@@ -323,6 +323,28 @@ def test_each_wheel_is_written_with_the_size_the_index_gives(tmp_path: Path, ind
             assert wheel.size == len(index.files[wheel.name])
 
 
+def test_a_lock_environment_is_resolved_for_the_first_release_of_its_series(
+    tmp_path: Path, wheels: Path, index: Served
+) -> None:
+    """Decision 113: sound for every release its ``python_version`` marker covers.
+
+    cryptography>=44 excludes 3.9.0 and 3.9.1, soupsieve>=4.1 every 3.11 before 3.11.5
+    (Debian 12 runs 3.11.2): a lock resolved for a later release would be refused there.
+    """
+    here = f"{sys.version_info.major}.{sys.version_info.minor}"
+    index.add(make_wheel(wheels, "fixed", "1.0", {"fixed.py": ""}))
+    spec = f"!={here}.0,>=3.9"
+    newer = make_wheel(wheels, "fixed", "2.0", {"fixed.py": ""}, requires_python=spec)
+    index.add_wheel(newer, requires_python=spec)
+    parsed, _ = lock(tmp_path, index, "fixed", "--python-version", here, "--platform", "linux")
+    assert [(p.name, str(p.version)) for p in parsed.packages] == [("fixed", "1.0")]
+    # a dependency only the first releases need is locked: they would miss it otherwise
+    (tmp_path / "early").mkdir()
+    root = f'b; python_full_version < "{here}.1"'
+    early, _ = lock(tmp_path / "early", index, root, "--python-version", here)
+    assert [p.name for p in early.packages] == ["b"]
+
+
 def test_a_wheel_given_by_path_is_locked_by_its_path(
     tmp_path: Path, store_dir: Path, index: Served
 ) -> None:
