@@ -336,8 +336,14 @@ def test_a_lock_environment_is_resolved_for_the_first_release_of_its_series(
     spec = f"!={here}.0,>=3.9"
     newer = make_wheel(wheels, "fixed", "2.0", {"fixed.py": ""}, requires_python=spec)
     index.add_wheel(newer, requires_python=spec)
-    parsed, _ = lock(tmp_path, index, "fixed", "--python-version", here, "--platform", "linux")
+    parsed, err = lock(tmp_path, index, "fixed", "--python-version", here, "--platform", "linux")
     assert [(p.name, str(p.version)) for p in parsed.packages] == [("fixed", "1.0")]
+    said = (
+        f"graft: warning: fixed 2.0 needs a later Python {here} than {here}.0 (Requires-Python"
+        f" !={here}.0,>=3.9): locked 1.0 for {here}, which every {here} release installs"
+        f" (decision 113; fixed>=2.0 would leave {here} out instead)"
+    )
+    assert err.splitlines().count(said) == 1  # once, for the two machines
     # a dependency only the first releases need is locked: they would miss it otherwise
     (tmp_path / "early").mkdir()
     root = f'b; python_full_version < "{here}.1"'

@@ -389,6 +389,9 @@ def lock(request: LockRequest) -> LockResult:
             )
         raise first
     warnings.update(dict.fromkeys(_said_once(where)))
+    from graft.resolve.lock_micro import passed_over  # noqa: PLC0415
+
+    warnings.update(dict.fromkeys(passed_over(results, source)))  # (decision 113)
     covered = tuple(env for env, _ in results)
     entries = _entries(results, source, reader, chooser, forks, warnings)
     output = STDOUT if to_stdout else os.path.abspath(request.output)

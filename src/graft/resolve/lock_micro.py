@@ -1,0 +1,90 @@
+"""What resolving a lock environment for its series' first release passed over (decision 113).
+
+A lock environment stands for every release of its minor series (its marker says
+``python_version``), so it is resolved for the first, ``X.Y.0``: each version it locks
+admits every release of the series. Where a project's newer releases exclude only the
+series' first releases (cryptography 44 and later: ``!=3.9.0,!=3.9.1``; soupsieve 4.1:
+``>=3.11.5``), the lock holds an older one there, and a flat install on a later release of
+the series takes the newer one. :func:`passed_over` says so, once per project and series,
+so that the user can pin the project or lock without that series.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from packaging.version import Version
+
+    from graft.resolve.artifacts import ProjectSource
+    from graft.resolve.environments import Environment
+    from graft.resolve.resolver import Resolution
+
+#: A micro release after every one a series has had: where "a later release" is judged.
+LATER_MICRO = 99
+
+
+def passed_over(
+    results: Sequence[tuple[Environment, Resolution]], source: ProjectSource
+) -> list[str]:
+    """One line per (project, series) whose newest release only the series' first exclude."""
+    from graft.resolve.listing import stated  # noqa: PLC0415
+
+    locked: dict[tuple[str, str], set[Version]] = {}
+    for env, resolution in results:
+        for pin in resolution.pins:
+            locked.setdefault((str(pin.name), env.python), set()).add(pin.version)
+    verdicts: dict[tuple[str, str], bool] = {}
+    out = []
+    for (name, minor), versions in sorted(locked.items()):
+        newest: tuple[Version, str] | None = None
+        for filename, spec in stated(source.files(name)):  # type: ignore[arg-type]
+            if not spec or f"{minor}." not in spec:  # (names no micro release of the series)
+                continue
+            if (spec, minor) not in verdicts:
+                verdicts[spec, minor] = _excludes_first_only(spec, minor)
+            version = _version(filename) if verdicts[spec, minor] else None
+            if version is not None and (newest is None or version > newest[0]):
+                newest = (version, spec)
+        if newest is not None and newest[0] > max(versions):
+            out.append(
+                f"{name} {newest[0]} needs a later Python {minor} than {minor}.0"
+                f" (Requires-Python {newest[1]}): locked {max(versions)} for {minor}, which"
+                f" every {minor} release installs (decision 113; {name}>={newest[0]} would"
+                f" leave {minor} out instead)"
+            )
+    return out
+
+
+def _excludes_first_only(spec: str, minor: str) -> bool:
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet  # noqa: PLC0415
+
+    try:
+        parsed = SpecifierSet(spec)
+    except InvalidSpecifier:
+        return False
+    return not parsed.contains(f"{minor}.0") and parsed.contains(f"{minor}.{LATER_MICRO}")
+
+
+def _version(filename: str) -> Version | None:
+    """The final release a wheel's or sdist's filename names; None for another or a bad name."""
+    from packaging.utils import (  # noqa: PLC0415
+        InvalidSdistFilename,
+        InvalidWheelFilename,
+        parse_sdist_filename,
+        parse_wheel_filename,
+    )
+
+    try:
+        if filename.endswith(".whl"):
+            version = parse_wheel_filename(filename)[1]
+        else:
+            version = parse_sdist_filename(filename)[1]
+    except (InvalidWheelFilename, InvalidSdistFilename):
+        return None
+    return None if version.is_prerelease or version.is_devrelease else version
+
+
+__all__ = ["passed_over"]
