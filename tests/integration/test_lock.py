@@ -332,23 +332,37 @@ def test_a_lock_environment_is_resolved_for_the_first_release_of_its_series(
     (Debian 12 runs 3.11.2): a lock resolved for a later release would be refused there.
     """
     here = f"{sys.version_info.major}.{sys.version_info.minor}"
-    index.add(make_wheel(wheels, "fixed", "1.0", {"fixed.py": ""}))
+    needs = (f'dep; python_full_version >= "{here}.1"',)  # what the later releases need
+    index.add(make_wheel(wheels, "fixed", "1.0", {"fixed.py": ""}, requires=needs))
     spec = f"!={here}.0,>=3.9"
     newer = make_wheel(wheels, "fixed", "2.0", {"fixed.py": ""}, requires_python=spec)
     index.add_wheel(newer, requires_python=spec)
     parsed, err = lock(tmp_path, index, "fixed", "--python-version", here, "--platform", "linux")
-    assert [(p.name, str(p.version)) for p in parsed.packages] == [("fixed", "1.0")]
+    assert [(p.name, str(p.version)) for p in parsed.packages] == [("dep", "1.0"), ("fixed", "1.0")]
     said = (
         f"graft: warning: fixed 2.0 needs a later Python {here} than {here}.0 (Requires-Python"
         f" !={here}.0,>=3.9): locked 1.0 for {here}, which every {here} release installs"
         f" (decision 113; fixed>=2.0 would leave {here} out instead)"
     )
     assert err.splitlines().count(said) == 1  # once, for the two machines
-    # a dependency only the first releases need is locked: they would miss it otherwise
-    (tmp_path / "early").mkdir()
-    root = f'b; python_full_version < "{here}.1"'
-    early, _ = lock(tmp_path / "early", index, root, "--python-version", here)
-    assert [p.name for p in early.packages] == ["b"]
+    # what any release of the series needs is locked: a root only the first releases need,
+    # one only the later ones need (a flat install there has it); of two pins either side of
+    # a micro boundary (uv's universal output), the first release's
+    (tmp_path / "roots").mkdir()
+    early, later = f'python_full_version < "{here}.1"', f'python_full_version >= "{here}.1"'
+    roots = (f"a; {early}", f"b; {later}", f"pair==1.0; {early}", f"pair>1; {later}")
+    (tmp_path / "roots" / "in.txt").write_text("\n".join(roots) + "\n")
+    for version in ("1.0", "2.0"):
+        index.add(make_wheel(wheels, "pair", version, {"pair.py": ""}))
+    series, _ = lock(
+        tmp_path / "roots", index, "-r", str(tmp_path / "roots" / "in.txt"),
+        "--python-version", here, "--platform", "linux",
+    )  # fmt: skip
+    assert [(p.name, str(p.version)) for p in series.packages] == [
+        ("a", "1.0"),
+        ("b", "1.0"),
+        ("pair", "1.0"),
+    ]
 
 
 def test_a_wheel_given_by_path_is_locked_by_its_path(

@@ -203,3 +203,41 @@ def test_a_locks_systems_keep_their_representative_tags() -> None:
             assert "macosx_11_0_arm64" in platforms
         else:
             assert platforms == set(env.platforms)
+
+
+def test_a_lock_environment_stands_for_its_whole_minor_series() -> None:
+    """Decision 113: resolved for ``X.Y.0``; what a later release needs is needed too."""
+    from packaging.markers import Marker
+    from packaging.requirements import Requirement
+
+    from graft.model.target import applying, holds
+
+    (env,) = matrix(["3.11"], ["manylinux_2_17_x86_64"])
+    series = env.target
+    assert series.markers["python_full_version"] == series.version == "3.11.0"
+    later = series.later_release_markers()
+    assert later is not None
+    assert later["python_full_version"] == later["implementation_version"] == "3.11.99"
+    assert holds(Marker('python_full_version >= "3.11.3"'), series.markers, later)
+    assert not holds(Marker('python_version < "3.11"'), series.markers, later)
+    # an interpreter, or pip's --python-version, is that one release
+    real = foreign_target("3.11", ["manylinux_2_17_x86_64"])
+    assert (real.series, real.later_release_markers()) == (False, None)
+    lines = [
+        'async-timeout>=4.0.3; python_full_version < "3.11.3"',  # redis's
+        'numpy; python_full_version >= "3.11.1"',
+        'cryptography==47.0.0; python_full_version <= "3.11"',  # uv's universal output
+        'cryptography==50.0.2; python_full_version > "3.11"',
+        'tomli; python_version < "3.11"',
+        "idna",
+    ]
+    reqs = [Requirement(line) for line in lines]
+
+    def kept(other: dict[str, str] | None) -> list[str]:
+        found = applying(
+            reqs, lambda r: r.marker, lambda r: r.name, env=series.markers, other=other
+        )
+        return [str(r).split(";")[0] for r in found]
+
+    assert kept(later) == ["async-timeout>=4.0.3", "numpy", "cryptography==47.0.0", "idna"]
+    assert kept(None) == ["async-timeout>=4.0.3", "cryptography==47.0.0", "idna"]

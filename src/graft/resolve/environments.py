@@ -123,6 +123,8 @@ def matrix(pythons: Sequence[str], platforms: Sequence[str] = ()) -> tuple[Envir
     a platform tag is read as pip's ``--platform`` reads it (that tag, and for a macOS or
     legacy manylinux tag the older ones pip adds: ``interpreter.pip_platforms``).
     """
+    import dataclasses  # noqa: PLC0415
+
     from graft.venv.interpreter import foreign_target  # noqa: PLC0415
 
     chosen: dict[tuple[str, ...], bool] = {}
@@ -130,7 +132,13 @@ def matrix(pythons: Sequence[str], platforms: Sequence[str] = ()) -> tuple[Envir
         system = PLATFORMS.get(name.lower())
         chosen.update(dict.fromkeys(system, False) if system else {(name,): True})
     return tuple(
-        Environment(py, tags, foreign_target(py, list(tags), as_pip=named), named)
+        # every release of the series, resolved for X.Y.0 (decision 113)
+        Environment(
+            py,
+            tags,
+            dataclasses.replace(foreign_target(py, list(tags), as_pip=named), series=True),
+            named,
+        )
         for py in pythons
         for tags, named in chosen.items()
     )

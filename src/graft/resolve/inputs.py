@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import datetime as dt
+    from collections.abc import Sequence
 
     from packaging.utils import NormalizedName
 
@@ -87,13 +88,27 @@ def gather_inputs(request: ResolveRequest) -> Inputs:
     return inputs
 
 
-def marker_applies(marker: str | None, target: Target) -> bool:
-    """Whether a requirement's environment marker holds for *target* (no marker: always)."""
-    if marker is None:
-        return True
+def markers_apply(wanted: Sequence[Wanted], target: Target) -> list[Wanted]:
+    """The requirements whose environment marker holds for *target* (no marker: always).
+
+    For a lock environment, what its minor series needs (decision 113,
+    :func:`graft.model.target.applying`).
+    """
+    other = target.later_release_markers()
+    if other is None and all(w.marker is None for w in wanted):
+        return list(wanted)
     from packaging.markers import Marker  # noqa: PLC0415
 
-    return Marker(marker).evaluate({**target.markers, "extra": ""})
+    from graft.model.target import applying  # noqa: PLC0415
+
+    parsed = {id(w): Marker(w.marker) for w in wanted if w.marker is not None}
+    return applying(
+        wanted,
+        lambda w: parsed.get(id(w)),
+        lambda w: str(w.name),
+        env=target.markers,
+        other=other,
+    )
 
 
 def direct_file(wanted: Wanted) -> ArtifactFile | None:
@@ -173,11 +188,8 @@ def resolver_policy(  # noqa: PLR0917 - the lock and the sync pass the same six
     if inputs.prereleases and request.prerelease is None:
         prereleases = Prereleases.ALLOW
     constraints: dict[NormalizedName, SpecifierSet] = {}
-    for c in inputs.constraints:
-        if marker_applies(c.marker, target):
-            constraints[c.name] = constraints.get(c.name, SpecifierSet()) & SpecifierSet(
-                c.specifier
-            )
+    for c in markers_apply(inputs.constraints, target):
+        constraints[c.name] = constraints.get(c.name, SpecifierSet()) & SpecifierSet(c.specifier)
     preferred = {}
     for name, version in have.items():
         try:
@@ -257,7 +269,7 @@ def _exclude_newer(text: str | None) -> dt.datetime | None:
 __all__ = [
     "direct_file",
     "gather_inputs",
-    "marker_applies",
+    "markers_apply",
     "preferences",
     "resolver_needs",
     "resolver_policy",

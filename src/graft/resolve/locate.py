@@ -131,7 +131,7 @@ def locate(  # noqa: PLR0915 - the stages, in order
     from graft.resolve import named_sources, sdists  # noqa: PLC0415
     from graft.resolve.chosen_variants import disagreements, report  # noqa: PLC0415
     from graft.resolve.fetched import choose, fetch  # noqa: PLC0415
-    from graft.resolve.inputs import gather_inputs, marker_applies, preferences  # noqa: PLC0415
+    from graft.resolve.inputs import gather_inputs, markers_apply, preferences  # noqa: PLC0415
     from graft.resolve.page_digest import indexes  # noqa: PLC0415
     from graft.resolve.screen import format_names  # noqa: PLC0415
     from graft.resolve.variant_reads import chooser_for  # noqa: PLC0415
@@ -140,7 +140,7 @@ def locate(  # noqa: PLR0915 - the stages, in order
 
     inputs = gather_inputs(request)
     target, interpreter = _target(request)
-    wanted = [w for w in inputs.wanted if marker_applies(w.marker, target)]
+    wanted = markers_apply(inputs.wanted, target)
     cache_dir = cache_root()
     chooser = chooser or chooser_for(request, cache_dir, variant_plugins)
     only_binary = format_names((*request.only_binary, *inputs.only_binary))

@@ -70,14 +70,14 @@ def resolve_one(
     """
     from graft.errors import BuildError  # noqa: PLC0415
     from graft.resolve.inputs import (  # noqa: PLC0415
-        marker_applies,
+        markers_apply,
         resolver_policy,
         resolver_requirement,
     )
     from graft.resolve.resolution_error import ResolutionError  # noqa: PLC0415
     from graft.resolve.resolver import LOCK_REJECTIONS, resolve  # noqa: PLC0415
 
-    wanted = [w for w in inputs.wanted if marker_applies(w.marker, env.target)]
+    wanted = markers_apply(inputs.wanted, env.target)
     try:
         wanted += relock.pins(env)
     except SourceError as exc:  # the lock read does not cover this environment

@@ -191,6 +191,7 @@ def conditions(  # noqa: PLR0917 - an environment's resolution and its readers
 
     pinned: set[str] = {str(p.name) for p in pins}
     markers = env.target.markers
+    later = env.target.later_release_markers()  # a dependency of any release of the series
     edges: dict[str, dict[tuple[str, str | None], set[str]]] = {}  # d -> (q, marker) -> labels
     always: dict[str, set[str]] = {}  # q -> what every wheel of q needs, markers aside
     labels_of: dict[str, set[str]] = {}
@@ -205,14 +206,14 @@ def conditions(  # noqa: PLR0917 - an environment's resolution and its readers
             plain: set[str] = set()
             for req in surface.requirements:
                 d = str(canonicalize_name(req.name))
-                if d in pinned and _applies(req.marker, markers, pin.extras):
+                if d in pinned and _applies(req.marker, markers, pin.extras, later):
                     plain.add(d)
                     edges.setdefault(d, {}).setdefault((q, None), set()).add(label)
             variant_env = chooser.environment(file)
             for text in surface.variant_requires:
                 req = requirement(text, variant_env)
                 d = str(canonicalize_name(req.name))
-                if d not in pinned or not _applies(req.marker, markers, pin.extras):
+                if d not in pinned or not _applies(req.marker, markers, pin.extras, later):
                     continue
                 marker = text.split(";", 1)[1].strip()
                 key = (q, None if "extra" in marker else marker)
@@ -237,12 +238,21 @@ def conditions(  # noqa: PLR0917 - an environment's resolution and its readers
     return out
 
 
-def _applies(marker: object, env: Mapping[str, str], extras: tuple[str, ...]) -> bool:
-    """Whether a requirement's (variant-decided) marker holds in *env* with some extra."""
+def _applies(
+    marker: object,
+    env: Mapping[str, str],
+    extras: tuple[str, ...],
+    later: Mapping[str, str] | None = None,
+) -> bool:
+    """Whether a requirement's (variant-decided) marker holds in *env* with some extra.
+
+    Or in *later*, a later release of the series (:meth:`Target.later_release_markers`).
+    """
     if marker is None:
         return True
-    evaluate = marker.evaluate  # type: ignore[attr-defined]
-    return any(evaluate({**env, "extra": e}) for e in ("", *extras))
+    from graft.model.target import holds  # noqa: PLC0415
+
+    return any(holds(marker, env, later, e) for e in ("", *extras))  # type: ignore[arg-type]
 
 
 def forked(  # noqa: PLR0917 - one environment's inputs, passed through

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from graft.model.target import LATER_MICRO
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -21,9 +23,6 @@ if TYPE_CHECKING:
     from graft.resolve.artifacts import ProjectSource
     from graft.resolve.environments import Environment
     from graft.resolve.resolver import Resolution
-
-#: A micro release after every one a series has had: where "a later release" is judged.
-LATER_MICRO = 99
 
 
 def passed_over(

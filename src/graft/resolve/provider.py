@@ -29,6 +29,7 @@ from packaging.version import Version
 from resolvelib import AbstractProvider
 
 from graft.errors import SourceError
+from graft.model.target import applying
 from graft.resolve.artifacts import ListingPrefetch, MetadataReader
 from graft.resolve.candidates import (
     PYTHON,
@@ -46,6 +47,7 @@ from graft.resolve.screen import screen
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping, Sequence
 
+    from packaging.markers import Marker
     from packaging.requirements import Requirement
     from resolvelib.structs import RequirementInformation
 
@@ -403,14 +405,12 @@ class Provider(DeadEnds, AbstractProvider[Need, Candidate, str]):
         self, candidate: WheelCandidate, requirements: Sequence[Requirement], extra: str
     ) -> list[Need]:
         env = self.target.markers
+        other = self.target.later_release_markers()
+        if other is not None:  # a lock environment: what its series needs (decision 113)
+            requirements = _series_needs(requirements, env, other, extra)
         out: list[Need] = []
         for req in requirements:
-            if req.marker is not None:
-                if not req.marker.evaluate({**env, "extra": extra}):
-                    continue
-                if extra and req.marker.evaluate({**env, "extra": ""}):
-                    continue  # the base candidate already depends on it
-            elif extra:
+            if other is None and not _applies(req, env, extra):
                 continue
             if req.url:
                 raise SourceError(
@@ -424,3 +424,36 @@ class Provider(DeadEnds, AbstractProvider[Need, Candidate, str]):
                 for e in sorted(req.extras)
             )
         return out
+
+
+def _applies(req: Requirement, env: Mapping[str, str], extra: str) -> bool:
+    """Whether *req* holds in *env* (with *extra*: and the base candidate lacks it)."""
+    if req.marker is None:
+        return not extra  # the base candidate depends on it
+    if not req.marker.evaluate({**env, "extra": extra}):
+        return False
+    return not (extra and req.marker.evaluate({**env, "extra": ""}))
+
+
+def _series_needs(
+    requirements: Sequence[Requirement],
+    env: Mapping[str, str],
+    other: Mapping[str, str],
+    extra: str,
+) -> list[Requirement]:
+    """The requirements a minor series needs (:func:`graft.model.target.applying`).
+
+    With *extra*, those the extra adds: the base candidate depends on the rest.
+    """
+
+    def marker(req: Requirement) -> Marker | None:
+        return req.marker
+
+    def name(req: Requirement) -> str:
+        return canonicalize_name(req.name)
+
+    kept = applying(requirements, marker, name, env=env, other=other, extra=extra)
+    if not extra:
+        return kept
+    base = {id(req) for req in applying(requirements, marker, name, env=env, other=other)}
+    return [req for req in kept if id(req) not in base]

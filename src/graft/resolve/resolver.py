@@ -16,6 +16,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 from resolvelib import ResolutionImpossible, ResolutionTooDeep, Resolver
 
 from graft.errors import BuildError, SourceError, UsageError, first_line
+from graft.model.target import applying
 from graft.resolve.artifacts import ArtifactNode, group_nodes, sdist_name
 from graft.resolve.candidates import PYTHON, Need, WheelCandidate
 from graft.resolve.pinned import Step, pinned_resolution
@@ -86,9 +87,10 @@ def root_needs(
     A :class:`Need` is taken as it is (a requirement parsed already, its marker decided).
     """
     needs: list[Need] = []
+    parsed: list[Need | Requirement] = []
     for item in requirements:
         if isinstance(item, Need):
-            needs.append(item)
+            parsed.append(item)
             continue
         try:
             req = item if isinstance(item, Requirement) else Requirement(item)
@@ -97,8 +99,19 @@ def root_needs(
             raise UsageError(f"cannot parse requirement {item!r} ({why})", where=where) from None
         if req.url:
             raise UsageError(f"{req}: direct URL requirements are not supported yet", where=where)
-        if req.marker is not None and not req.marker.evaluate({**target.markers, "extra": ""}):
+        parsed.append(req)
+    kept = applying(  # (a lock environment: what its series needs, decision 113)
+        parsed,
+        lambda r: r.marker if isinstance(r, Requirement) else None,
+        lambda r: canonicalize_name(r.name),
+        env=target.markers,
+        other=target.later_release_markers(),
+    )
+    for one in kept:
+        if isinstance(one, Need):
+            needs.append(one)
             continue
+        req = one
         name = canonicalize_name(req.name)
         needs.append(Need(name, None, req.specifier, text=str(req)))
         needs.extend(
