@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from graft.sources.tool_sources import VARIABLES
 from graft.store import seal
 
 _COLLECTION_CACHE = pytest.StashKey[str]()
@@ -64,6 +65,8 @@ def pytest_configure(config: pytest.Config) -> None:
     Until :func:`graft_cache` names the session's, graft would cache targets under the
     user's home; this one goes when the run ends (:func:`pytest_unconfigure`).
     """
+    for name in VARIABLES:  # pip's and uv's sources are the user's, never a test's input
+        os.environ.pop(name, None)  # (graft refuses them: decision 115)
     if "GRAFT_CACHE_DIR" not in os.environ:
         path = tempfile.mkdtemp(prefix="graft-test-cache-")
         os.environ["GRAFT_CACHE_DIR"] = config.stash[_COLLECTION_CACHE] = path

@@ -364,6 +364,59 @@ def test_the_indexes_may_come_from_the_environment(
         assert installed(tmp_path / "x") == {"app": "1.0", "lib": "2.0"}
 
 
+@pytest.mark.parametrize(
+    ("variables", "named"),
+    [
+        ({"PIP_INDEX_URL": "{url}"}, "PIP_INDEX_URL is set"),
+        ({"UV_INDEX_URL": "{url}", "PIP_EXTRA_INDEX_URL": "{url}"},
+         "PIP_EXTRA_INDEX_URL and UV_INDEX_URL are set"),
+        ({"UV_DEFAULT_INDEX": "{url}"}, "UV_DEFAULT_INDEX is set"),
+        ({"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": "{wheels}", "UV_INDEX": "{url}"},
+         "PIP_FIND_LINKS, PIP_NO_INDEX and UV_INDEX are set"),
+    ],
+)  # fmt: skip
+def test_pip_and_uv_index_variables_are_refused_where_graft_would_ask_pypi(
+    tmp_path: Path,
+    store_dir: Path,
+    wheels: Path,
+    index: Served,
+    monkeypatch: pytest.MonkeyPatch,
+    variables: dict[str, str],
+    named: str,
+) -> None:
+    # decision 115: a private index in PIP_INDEX_URL and graft asking PyPI for the same names
+    # is dependency confusion; graft reads no pip or uv variable, so it refuses to go on
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value.format(url=f"{index.url}/simple/", wheels=wheels))
+    monkeypatch.setenv("GRAFT_CACHE_DIR", str(tmp_path / "cache"))  # nothing cached: --offline
+    venv = tmp_path / "parent" / "v"
+    lock = ("lock", "app", "-o", tmp_path / "pylock.toml")
+    for command in (("sync", venv, "app", "--store", store_dir), lock):
+        # (--offline: were the variable ignored, graft would fail asking PyPI's cache instead)
+        proc = run_graft(*command, "--offline", check=False)
+        assert proc.returncode == 2, proc.stderr
+        pronoun = "it" if " is " in named else "them"
+        line = (
+            f"graft: error: {named}, and graft reads no pip or uv variable: it would ask PyPI"
+            " alone (name graft's sources: --index-url URL (or GRAFT_INDEX_URL), --extra-index-url"
+            f" URL, --find-links DIR, --no-index; or unset {pronoun})"
+        )
+        assert proc.stderr.splitlines() == [line]
+    assert not (tmp_path / "parent").exists()
+    assert not (tmp_path / "pylock.toml").exists()
+    # graft's own sources named in any way: the user chose them, and pip's are not asked
+    monkeypatch.setenv("GRAFT_INDEX_URL", f"{index.url}/simple/")
+    run_graft("sync", venv, "app", "--store", store_dir)
+    assert installed(venv) == {"app": "1.0", "lib": "2.0"}
+    monkeypatch.delenv("GRAFT_INDEX_URL")
+    run_graft("sync", tmp_path / "w", "app", "--no-index", "-f", wheels, "--store", store_dir)
+    assert installed(tmp_path / "w") == {"app": "1.0", "lib": "2.0"}
+    reqs = tmp_path / "reqs.txt"
+    reqs.write_text(f"--index-url {index.url}/simple/\napp\n")
+    run_graft("sync", tmp_path / "x", "-r", reqs, "--store", store_dir)
+    assert installed(tmp_path / "x") == {"app": "1.0", "lib": "2.0"}
+
+
 def test_a_private_index_with_credentials_in_its_url_or_in_netrc(
     tmp_path: Path, store_dir: Path, wheels: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -85,7 +85,10 @@ def key_of(argv: list[str], *, edit: bool = False) -> tuple[str, str, list[str]]
     except OSError:
         return None
     output = os.path.abspath(output)
-    env = [f"{k}={os.environ.get(k, '')}" for k in _ENVIRONMENT]
+    from graft.sources.tool_sources import VARIABLES  # noqa: PLC0415 - (os alone)
+
+    # pip's and uv's sources too: a lock that would refuse them never answers from a stamp
+    env = [f"{k}={os.environ.get(k, '')}" for k in (*_ENVIRONMENT, *VARIABLES)]
     env += sorted(f"{k}={v}" for k, v in os.environ.items() if k.startswith("GRAFT_"))
     parts = [FORMAT, __version__, str(code_stamp()), sys.executable, cwd]
     place = ["edit", output] if edit else [os.path.dirname(output)]

@@ -120,7 +120,10 @@ def _context(argv: list[str]) -> str | None:
         cwd = os.getcwd()
     except OSError:
         return None
-    env = [f"{k}={os.environ.get(k, '')}" for k in _ENVIRONMENT]
+    from graft.sources.tool_sources import VARIABLES  # noqa: PLC0415 - (os alone)
+
+    # pip's and uv's sources too: a sync that would refuse them never answers from a stamp
+    env = [f"{k}={os.environ.get(k, '')}" for k in (*_ENVIRONMENT, *VARIABLES)]
     env += sorted(f"{k}={v}" for k, v in os.environ.items() if k.startswith("GRAFT_"))
     parts = [FORMAT, __version__, str(code_stamp()), sys.executable, cwd, *env, "", *argv]
     return "\0".join(parts)

@@ -85,6 +85,9 @@ def gather_inputs(request: ResolveRequest) -> Inputs:
         raise UsageError(
             "nothing to install", hint="name requirements (name, name>=1.0), wheels, or -r FILE"
         )
+    from graft.sources.tool_sources import refuse_unread  # noqa: PLC0415
+
+    refuse_unread(inputs)  # PIP_INDEX_URL and the like, which graft does not read
     return inputs
 
 

@@ -1,0 +1,63 @@
+"""pip's and uv's variables that say where packages come from, which graft does not read.
+
+A user who set ``PIP_INDEX_URL`` (a private index, a mirror) and runs graft without naming
+any index would have graft ask PyPI for the same names: the dependency confusion an ignored
+variable invites. So a request whose sources are graft's defaults alone (no index, extra
+index, find-links or ``--no-index`` given to graft: by a flag, ``GRAFT_INDEX_URL`` or
+``GRAFT_EXTRA_INDEX_URL``, or a requirements file) is refused while one of these is set
+(decision 115). Standard library only: the no-op stamp's context names them too.
+"""
+
+from __future__ import annotations
+
+import os
+
+TYPE_CHECKING = False  # (not typing's: the no-op sync's stamp context imports this module)
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from graft.model.requirements import Inputs
+
+# pip reads PIP_<OPTION> for each option; uv documents its own (UV_INDEX_URL and
+# UV_EXTRA_INDEX_URL are the deprecated names of UV_DEFAULT_INDEX and UV_INDEX)
+VARIABLES = (
+    "PIP_INDEX_URL",
+    "PIP_EXTRA_INDEX_URL",
+    "PIP_FIND_LINKS",
+    "PIP_NO_INDEX",
+    "UV_DEFAULT_INDEX",
+    "UV_INDEX",
+    "UV_INDEX_URL",
+    "UV_EXTRA_INDEX_URL",
+    "UV_FIND_LINKS",
+    "UV_NO_INDEX",
+)
+_UNSET = frozenset({"", "0", "false", "no", "off"})  # (pip's and uv's false, for *_NO_INDEX)
+
+
+def set_variables(environ: Mapping[str, str] = os.environ) -> list[str]:
+    """The names of :data:`VARIABLES` set to something that changes pip's or uv's sources."""
+    return [name for name in VARIABLES if environ.get(name, "").strip().lower() not in _UNSET]
+
+
+def refuse_unread(inputs: Inputs, environ: Mapping[str, str] = os.environ) -> None:
+    """Raise a usage error if *inputs* fall back to PyPI while pip or uv would look elsewhere.
+
+    Not for a request that installs only what lock files name (no index is asked), nor once
+    graft was told any source: the user chose graft's, and pip's are not graft's concern.
+    """
+    chosen = inputs.index_url or inputs.extra_index_urls or inputs.find_links or inputs.no_index
+    if chosen or not inputs.wanted:
+        return
+    names = set_variables(environ)
+    if not names:
+        return
+    from graft.errors import UsageError  # noqa: PLC0415
+
+    given = " and ".join([", ".join(names[:-1]), names[-1]] if names[:-1] else names)
+    verb = "is" if len(names) == 1 else "are"
+    raise UsageError(
+        f"{given} {verb} set, and graft reads no pip or uv variable: it would ask PyPI alone",
+        hint="name graft's sources: --index-url URL (or GRAFT_INDEX_URL), --extra-index-url URL,"
+        f" --find-links DIR, --no-index; or unset {'it' if len(names) == 1 else 'them'}",
+    )

@@ -1,0 +1,70 @@
+"""pip's and uv's source variables, which graft refuses rather than ignores (decision 115)."""
+
+from __future__ import annotations
+
+import pytest
+
+from graft.cli import lockstamp_file, noop
+from graft.errors import UsageError
+from graft.model.request import ResolveRequest
+from graft.model.requirements import Inputs
+from graft.resolve import memo
+from graft.sources.requirements import parse_spec
+from graft.sources.tool_sources import VARIABLES, refuse_unread, set_variables
+
+
+def test_a_variable_counts_when_it_would_change_what_pip_or_uv_asks() -> None:
+    environ = {
+        "PIP_INDEX_URL": "https://private.example/simple/",
+        "PIP_NO_INDEX": "false",  # pip's and uv's false: no change
+        "UV_NO_INDEX": "1",
+        "UV_INDEX": "",  # set empty: nothing
+        "PIP_FIND_LINKS": " ",
+        "PIP_CERT": "/etc/ssl/cert.pem",  # not a source
+    }
+    assert set_variables(environ) == ["PIP_INDEX_URL", "UV_NO_INDEX"]
+
+
+def _inputs(**fields: object) -> Inputs:
+    inputs = Inputs(**fields)  # type: ignore[arg-type]
+    inputs.wanted.append(parse_spec("attrs", "command line"))
+    return inputs
+
+
+def test_refused_only_while_graft_would_ask_pypi_by_default() -> None:
+    environ = {"UV_DEFAULT_INDEX": "https://private.example/simple/"}
+    with pytest.raises(UsageError, match=r"^UV_DEFAULT_INDEX is set, and graft reads no pip"):
+        refuse_unread(_inputs(), environ)
+    for chosen in (
+        {"index_url": "https://pypi.org/simple/"},
+        {"extra_index_urls": ["https://private.example/simple/"]},
+        {"find_links": ["/wheels"]},
+        {"no_index": True},
+    ):
+        refuse_unread(_inputs(**chosen), environ)  # graft was told its sources
+    refuse_unread(Inputs(pylocks=["pylock.toml"]), environ)  # a lock's files: no index asked
+    refuse_unread(_inputs(), {})
+
+
+@pytest.mark.parametrize("name", VARIABLES)
+def test_every_fast_path_misses_when_a_variable_changes(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a sync or lock that would be refused never answers from a stamp or the memo
+    for each in VARIABLES:
+        monkeypatch.delenv(each, raising=False)
+    argv = ["sync", "/tmp/v", "attrs"]
+    request = ResolveRequest(specs=("attrs",))
+    before = (
+        noop._context(argv),  # the sync, replay and change stamps' context
+        lockstamp_file.key_of(["lock", "attrs", "-o", "/tmp/pylock.toml"]),
+        memo._request_key(request, ()),
+    )
+    monkeypatch.setenv(name, "https://private.example/simple/")
+    after = (
+        noop._context(argv),
+        lockstamp_file.key_of(["lock", "attrs", "-o", "/tmp/pylock.toml"]),
+        memo._request_key(request, ()),
+    )
+    assert None not in before
+    assert [a != b for a, b in zip(before, after, strict=True)] == [True, True, True]
