@@ -231,16 +231,20 @@ def test_info_and_list_numbers(tmp_path: Path, store_dir: Path, kit: dict[str, P
 
 
 def test_store_commands_on_a_missing_store_fail_in_one_line(tmp_path: Path) -> None:
-    for action in ("info", "list", "gc"):
-        proc = store_cli_subprocess(action, "--store", tmp_path / "nowhere")
-        assert proc.returncode == 1, proc
-        assert "Traceback" not in proc.stderr
-        (line,) = proc.stderr.splitlines()
-        assert line.startswith("graft: error: ")
-        assert "no graft store here" in line
-        assert not (tmp_path / "nowhere").exists()
-    verify = store_cli_subprocess("verify", "--store", tmp_path / "nowhere")
-    assert verify.returncode == 0  # as before: nothing to verify
+    (tmp_path / "venv").mkdir()  # a directory, not a store: a mistyped --store, say
+    for where in ("nowhere", "venv"):
+        # verify and repair too: "verified 0 entries: 0 problems" of a typo passed a CI check
+        for action in ("info", "list", "gc", "verify", "repair"):
+            proc = store_cli_subprocess(action, "--store", tmp_path / where)
+            assert proc.returncode == 1, proc
+            assert "Traceback" not in proc.stderr
+            (line,) = proc.stderr.splitlines()
+            assert line == (
+                f"graft: error: {tmp_path / where}: no graft store here (no entries/ directory)"
+                " (pass --store DIR or set GRAFT_STORE)"
+            )
+    assert not (tmp_path / "nowhere").exists()
+    assert list((tmp_path / "venv").iterdir()) == []
 
 
 # -- gc ---------------------------------------------------------------------------------------
