@@ -73,10 +73,18 @@ def _keyring_provider(args: argparse.Namespace) -> None:
     args.keyring_provider = provider
 
 
-def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit per outcome
+def main(argv: Sequence[str] | None = None) -> int:
     """Run ``graft`` with *argv* (default ``sys.argv[1:]``); the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parse(argv)
+    from graft.cli.interrupt import installed  # noqa: PLC0415
+
+    with installed():  # Ctrl-C never inside the import machinery (decision 116)
+        return _run(args, argv)
+
+
+def _run(args: argparse.Namespace, argv: list[str]) -> int:  # noqa: PLR0911 - one exit per outcome
+    """The command *args* names, its errors reported; the exit status."""
     try:
         _keyring_provider(args)
         if args.command == "sync":

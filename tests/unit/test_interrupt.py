@@ -1,0 +1,67 @@
+"""Ctrl-C is held back while the main thread runs the import machinery's code (decision 116)."""
+
+from __future__ import annotations
+
+import signal
+import threading
+
+import pytest
+
+from graft.cli.interrupt import installed
+
+# code compiled under the import machinery's file name: where a KeyboardInterrupt raised
+# between ``_imp.acquire_lock()`` and its ``try`` leaks the global import lock
+_MACHINERY_CODE = """
+def machinery(lock, raise_signal, signum):
+    lock.acquire()          # as _imp.acquire_lock() in _get_module_lock's callback
+    raise_signal(signum)    # SIGINT handled here (a C function: this is the frame), before try
+    try:
+        pass
+    finally:
+        lock.release()
+"""
+
+
+def _machinery() -> object:
+    namespace: dict[str, object] = {}
+    exec(compile(_MACHINERY_CODE, "<frozen importlib._bootstrap>", "exec"), namespace)  # noqa: S102
+    return namespace["machinery"]
+
+
+def _interrupted_in_the_machinery(lock: threading.Lock) -> None:
+    _machinery()(lock, signal.raise_signal, signal.SIGINT)  # type: ignore[operator]
+    assert not lock.locked()  # the machinery released its lock: no interrupt inside it
+    threading.Event().wait()  # until the interrupt held back arrives (a timer's)
+
+
+def test_an_interrupt_in_the_import_machinery_comes_once_it_has_run_on() -> None:
+    lock = threading.Lock()
+    with installed(), pytest.raises(KeyboardInterrupt):
+        _interrupted_in_the_machinery(lock)
+    assert not lock.locked()  # (held: the interrupt came between its acquire and its try)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored
+
+
+def _interrupted() -> None:
+    signal.raise_signal(signal.SIGINT)
+    for _ in range(1000):  # (the handler runs at the next check of the eval loop)
+        pass
+    pytest.fail("no KeyboardInterrupt")  # pragma: no cover
+
+
+def test_an_interrupt_elsewhere_is_python_s_own() -> None:
+    with installed(), pytest.raises(KeyboardInterrupt):
+        _interrupted()
+
+
+def test_left_alone_where_sigint_is_ignored_or_handled_by_another() -> None:
+    def mine(signum: int, frame: object) -> None:
+        del signum, frame
+
+    for handler in (signal.SIG_IGN, mine):
+        previous = signal.signal(signal.SIGINT, handler)
+        try:
+            with installed():
+                assert signal.getsignal(signal.SIGINT) is handler
+        finally:
+            signal.signal(signal.SIGINT, previous)
