@@ -87,6 +87,22 @@ def test_with_json_a_usage_error_is_json_too_with_exit_status_2(tmp_path: Path) 
     assert "invalid choice: 'bogus'" in error["error"]
 
 
+def test_a_usage_error_is_one_line_naming_the_help(tmp_path: Path) -> None:
+    # argparse printed the usage first: 19 lines of `graft sync`'s options above the error
+    cases: list[tuple[tuple[str | Path, ...], str]] = [
+        ((tmp_path / "v", "six", "--no-cache"), "unrecognized arguments: --no-cache"),
+        ((), "the following arguments are required: VENV, REQ"),
+    ]
+    for rest, message in cases:
+        args, line = ("sync", *rest), f"graft sync: error: {message} (see graft sync --help)"
+        proc = run_graft(*args, check=False)
+        assert (proc.returncode, proc.stdout, proc.stderr.splitlines()) == (2, "", [line])
+    store = run_graft("store", check=False)
+    required = "the following arguments are required: ACTION"
+    assert store.stderr.splitlines() == [f"graft store: error: {required} (see graft store --help)"]
+    assert not (tmp_path / "v").exists()
+
+
 def test_with_json_a_store_error_is_json_too(tmp_path: Path) -> None:
     proc = run_graft("store", "info", "--store", tmp_path / "nothing", "--json", check=False)
     assert proc.returncode == 1

@@ -61,7 +61,8 @@ class _Parser(argparse.ArgumentParser):
         if self.json_errors:
             print_json_error(UsageError(message, hint=f"see {self.prog} --help"))
             self.exit(2)
-        super().error(message)
+        # one line, not argparse's usage first: `graft sync`'s is 20 lines above the error
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def _parser(only: str | None = None) -> argparse.ArgumentParser:
