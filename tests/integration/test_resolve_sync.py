@@ -190,6 +190,35 @@ def test_hash_checking_mode_needs_a_hash_for_every_distribution(
     assert installed(tmp_path / "v") == {"app": "1.0", "lib": "2.0"}
 
 
+def test_require_hashes_on_the_command_line_as_pip_and_uv_take_it(
+    tmp_path: Path, store_dir: Path, index: Served, wheels: Path
+) -> None:
+    # `pip install --require-hashes -r r.txt`: refused by argparse before, as an unknown option
+    import hashlib
+
+    reqs = tmp_path / "r.txt"
+    reqs.write_text("app==1.0\n")
+    out = sync(tmp_path / "v", index, store_dir, "--require-hashes", "-r", reqs, check=False)
+    assert out.splitlines()[0] == (
+        f"graft: error: hash-checking mode: no --hash given for app==1.0 ({reqs}:1),"
+        " lib==2.0 (required by app==1.0) (with any --hash, every distribution needs one (as pip"
+        " requires); pin and hash them all, e.g. from a lock)"
+    )
+    assert not (tmp_path / "v").exists()
+    out = sync(tmp_path / "v", index, store_dir, "app", "--require-hashes", check=False)
+    assert "hash-checking mode: no --hash given for app==1.0 (command line)" in out
+    sync(tmp_path / "v", index, store_dir, "-r", reqs)  # without it: no hash needed
+    digests = {
+        name: hashlib.sha256((wheels / f"{name}-py3-none-any.whl").read_bytes()).hexdigest()
+        for name in ("app-1.0", "lib-2.0")
+    }
+    reqs.write_text(
+        "".join(f"{n.replace('-', '==')} --hash=sha256:{d}\n" for n, d in digests.items())
+    )
+    sync(tmp_path / "w", index, store_dir, "--require-hashes", "-r", reqs)
+    assert installed(tmp_path / "w") == {"app": "1.0", "lib": "2.0"}
+
+
 @pytest.mark.parametrize("html", [False, True], ids=["pep691", "pep503"])
 def test_the_index_s_yanked_and_requires_python_are_honoured(
     tmp_path: Path, store_dir: Path, wheels: Path, html: bool

@@ -138,6 +138,11 @@ def _add_sync_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
         " python -m venv's flag); a venv that does keeps doing so without it",
     )
     sync.add_argument(
+        "--require-hashes",
+        action="store_true",
+        help="every distribution installed needs a --hash in a requirements file (pip's)",
+    )
+    sync.add_argument(
         "--reinstall",
         "--force-reinstall",
         action="store_true",

@@ -73,6 +73,7 @@ def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
         upgrade_packages=tuple(args.upgrade_package),
         python=args.python,
         no_deps=args.no_deps,
+        require_hashes=args.require_hashes,
         reinstall=args.reinstall,
         index_url=args.index_url,
         extra_index_urls=tuple(args.extra_index_url),

@@ -87,6 +87,7 @@ class ResolveRequest:
     python: str | None = None
     foreign: ForeignTarget | None = None  # plan for a target not on this machine
     no_deps: bool = False
+    require_hashes: bool = False  # --require-hashes: every distribution needs a --hash
     index_url: str | None = None
     extra_index_urls: tuple[str, ...] = ()  # asked first, in order (sources.index.index_order)
     index_strategy: str = "first-index"  # or "unsafe-best-match" (sources.index.Indexes)
@@ -122,6 +123,7 @@ class SyncRequest:
     requirement_files: tuple[str, ...] = ()
     python: str | None = None
     no_deps: bool = False
+    require_hashes: bool = False  # --require-hashes: every distribution needs a --hash
     reinstall: bool = False  # --reinstall: rebuilt whole, even when in sync
     index_url: str | None = None
     extra_index_urls: tuple[str, ...] = ()  # asked first, in order (sources.index.index_order)
@@ -167,6 +169,7 @@ class SyncRequest:
             python=self.python,
             foreign=self.foreign,
             no_deps=self.no_deps,
+            require_hashes=self.require_hashes,
             index_url=self.index_url,
             extra_index_urls=self.extra_index_urls,
             index_strategy=self.index_strategy,

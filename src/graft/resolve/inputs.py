@@ -79,6 +79,7 @@ def gather_inputs(request: ResolveRequest) -> Inputs:
     inputs.extra_index_urls[:0] = request.extra_index_urls  # the command line's first
     inputs.find_links.extend(os.path.abspath(find_links_dir(p, "")) for p in request.find_links)
     inputs.no_index = inputs.no_index or request.no_index
+    inputs.require_hashes = inputs.require_hashes or request.require_hashes
     if not inputs.wanted and not inputs.pylocks:
         from graft.errors import UsageError  # noqa: PLC0415
 
