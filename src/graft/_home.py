@@ -12,6 +12,24 @@ import sys
 
 _CODE_STAMP: list[int] = []  # computed once per process
 
+# pip's and uv's variables that say where packages come from: graft reads none of them and
+# refuses a request that would ask PyPI by default while one is set (decision 115;
+# graft.sources.tool_sources); here so that the no-op stamp's context names them cheaply.
+# pip reads PIP_<OPTION> for each option; UV_INDEX_URL and UV_EXTRA_INDEX_URL are uv's
+# deprecated names of UV_DEFAULT_INDEX and UV_INDEX.
+TOOL_SOURCE_VARIABLES = (
+    "PIP_INDEX_URL",
+    "PIP_EXTRA_INDEX_URL",
+    "PIP_FIND_LINKS",
+    "PIP_NO_INDEX",
+    "UV_DEFAULT_INDEX",
+    "UV_INDEX",
+    "UV_INDEX_URL",
+    "UV_EXTRA_INDEX_URL",
+    "UV_FIND_LINKS",
+    "UV_NO_INDEX",
+)
+
 
 def user_cache_dir() -> str:
     """Graft's per-user cache directory, as ``platformdirs.user_cache_dir("graft")`` gives it.

@@ -5,33 +5,22 @@ any index would have graft ask PyPI for the same names: the dependency confusion
 variable invites. So a request whose sources are graft's defaults alone (no index, extra
 index, find-links or ``--no-index`` given to graft: by a flag, ``GRAFT_INDEX_URL`` or
 ``GRAFT_EXTRA_INDEX_URL``, or a requirements file) is refused while one of these is set
-(decision 115). Standard library only: the no-op stamp's context names them too.
+(decision 115). The no-op stamp's context names them too (``graft._home``).
 """
 
 from __future__ import annotations
 
 import os
 
-TYPE_CHECKING = False  # (not typing's: the no-op sync's stamp context imports this module)
+from graft._home import TOOL_SOURCE_VARIABLES
+
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from graft.model.requirements import Inputs
 
-# pip reads PIP_<OPTION> for each option; uv documents its own (UV_INDEX_URL and
-# UV_EXTRA_INDEX_URL are the deprecated names of UV_DEFAULT_INDEX and UV_INDEX)
-VARIABLES = (
-    "PIP_INDEX_URL",
-    "PIP_EXTRA_INDEX_URL",
-    "PIP_FIND_LINKS",
-    "PIP_NO_INDEX",
-    "UV_DEFAULT_INDEX",
-    "UV_INDEX",
-    "UV_INDEX_URL",
-    "UV_EXTRA_INDEX_URL",
-    "UV_FIND_LINKS",
-    "UV_NO_INDEX",
-)
+VARIABLES = TOOL_SOURCE_VARIABLES
 _UNSET = frozenset({"", "0", "false", "no", "off"})  # (pip's and uv's false, for *_NO_INDEX)
 
 
