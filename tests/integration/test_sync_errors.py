@@ -261,3 +261,19 @@ def test_a_venv_path_that_is_a_link_is_the_venv_it_leads_to(
     assert f"synced {venv}:" in proc.stderr
     assert (tmp_path / "vlink").is_symlink()
     assert (venv / "pyvenv.cfg").is_file()
+
+
+def test_a_python_that_is_not_one_is_named_in_one_line(tmp_path: Path, store_dir: Path) -> None:
+    # `--python /bin/ls`: ls ran, listed a directory, and the error said "the interpreter's
+    # description is not JSON"
+    not_python = (
+        "not a Python interpreter: it printed no description of itself"
+        " (pass a python executable; graft supports CPython 3.9+ and PyPy 3.9+)"
+    )
+    missing = "no executable interpreter at this path (pass an existing python)"
+    for python, line in (("/bin/ls", not_python), (str(tmp_path / "nothing"), missing)):
+        args = ("sync", tmp_path / "v", "six", "--python", python, "--no-index")
+        proc = run_graft(*args, "--store", store_dir, check=False)
+        assert proc.returncode == 1
+        assert proc.stderr.splitlines() == [f"graft: error: {python}: {line}"]
+    assert not (tmp_path / "v").exists()

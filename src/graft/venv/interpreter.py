@@ -164,7 +164,11 @@ def _run_introspection(executable: str) -> dict[str, Any]:
     try:
         result: dict[str, Any] = json.loads(proc.stdout)
     except ValueError:
-        raise TargetError("the interpreter's description is not JSON", where=executable) from None
+        raise TargetError(  # (`--python /bin/ls` ran, and listed a directory)
+            "not a Python interpreter: it printed no description of itself",
+            where=executable,
+            hint="pass a python executable; graft supports CPython 3.9+ and PyPy 3.9+",
+        ) from None
     return result
 
 
