@@ -277,3 +277,28 @@ def test_a_python_that_is_not_one_is_named_in_one_line(tmp_path: Path, store_dir
         assert proc.returncode == 1
         assert proc.stderr.splitlines() == [f"graft: error: {python}: {line}"]
     assert not (tmp_path / "v").exists()
+
+
+def test_a_python_that_never_answers_is_named_in_one_line(
+    tmp_path: Path,
+    store_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # a wrapper that waits (for input, a lock, a network mount): the introspection's timeout
+    # was an "internal error: TimeoutExpired" to report as graft's bug
+    from graft.cli import main as cli
+    from graft.venv import interpreter
+
+    python = tmp_path / "python"
+    python.write_text("#!/bin/sh\nexec sleep 600\n")
+    python.chmod(0o755)
+    monkeypatch.setattr(interpreter, "INTROSPECT_TIMEOUT", 0.5)
+    args = ["sync", str(tmp_path / "v"), "six", "--python", str(python), "--no-index"]
+    assert cli.main([*args, "--store", str(store_dir)]) == 1
+    line = (
+        f"graft: error: {python}: the interpreter did not describe itself within 0.5 s"
+        " (pass a python executable; graft supports CPython 3.9+ and PyPy 3.9+)"
+    )
+    assert capsys.readouterr().err.splitlines() == [line]
+    assert not (tmp_path / "v").exists()

@@ -25,6 +25,7 @@ from graft.errors import TargetError
 from graft.model.target import Target
 
 INTROSPECT_SCRIPT = os.path.join(os.path.dirname(__file__), "_introspect.py")
+INTROSPECT_TIMEOUT = 60.0  # seconds an interpreter has to describe itself
 _FACTS_VERSION = 2  # bumped when _introspect.py reports other facts
 
 
@@ -147,12 +148,18 @@ def _run_introspection(executable: str) -> dict[str, Any]:
             [executable, "-I", INTROSPECT_SCRIPT],
             capture_output=True,
             text=True,
-            timeout=60,
+            timeout=INTROSPECT_TIMEOUT,
             check=False,
         )
     except OSError as exc:
         raise TargetError(
             f"cannot run the interpreter ({exc.strerror})", where=executable
+        ) from None
+    except subprocess.TimeoutExpired:  # (killed by run: a wrapper waiting for input, say)
+        raise TargetError(
+            f"the interpreter did not describe itself within {INTROSPECT_TIMEOUT:g} s",
+            where=executable,
+            hint="pass a python executable; graft supports CPython 3.9+ and PyPy 3.9+",
         ) from None
     if proc.returncode != 0:
         last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
