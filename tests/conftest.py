@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from graft.sources.tool_sources import VARIABLES
+from graft.sources.tool_sources import HASH_VARIABLES, VARIABLES
 from graft.store import seal
 
 _COLLECTION_CACHE = pytest.StashKey[str]()
@@ -65,7 +65,7 @@ def pytest_configure(config: pytest.Config) -> None:
     Until :func:`graft_cache` names the session's, graft would cache targets under the
     user's home; this one goes when the run ends (:func:`pytest_unconfigure`).
     """
-    for name in VARIABLES:  # pip's and uv's sources are the user's, never a test's input
+    for name in (*VARIABLES, *HASH_VARIABLES):  # pip's and uv's: the user's, never a test's
         os.environ.pop(name, None)  # (graft refuses them: decision 115)
     if "GRAFT_CACHE_DIR" not in os.environ:
         path = tempfile.mkdtemp(prefix="graft-test-cache-")

@@ -29,6 +29,9 @@ TOOL_SOURCE_VARIABLES = (
     "UV_FIND_LINKS",
     "UV_NO_INDEX",
 )
+# and those that make pip and uv check a hash of every distribution: `graft sync` refuses them
+# unless given --require-hashes itself
+TOOL_HASH_VARIABLES = ("PIP_REQUIRE_HASHES", "UV_REQUIRE_HASHES")
 
 
 def user_cache_dir() -> str:

@@ -219,6 +219,39 @@ def test_require_hashes_on_the_command_line_as_pip_and_uv_take_it(
     assert installed(tmp_path / "w") == {"app": "1.0", "lib": "2.0"}
 
 
+def test_pip_and_uv_require_hashes_variables_are_refused_without_the_flag(
+    tmp_path: Path,
+    store_dir: Path,
+    index: Served,
+    wheels: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # decision 115: CI's PIP_REQUIRE_HASHES=1 makes pip refuse what has no hash; graft read no
+    # pip variable and installed it
+    import hashlib
+
+    reqs = tmp_path / "r.txt"
+    reqs.write_text("app==1.0\nlib==2.0\n")
+    sync(tmp_path / "v", index, store_dir, "-r", reqs)  # (a no-op stamp to miss next)
+    monkeypatch.setenv("PIP_REQUIRE_HASHES", "1")
+    line = (
+        "graft: error: PIP_REQUIRE_HASHES is set, and graft reads no pip or uv variable: it"
+        " would not require a hash of every distribution (pass --require-hashes, or unset it)"
+    )
+    for venv in (tmp_path / "v", tmp_path / "w"):
+        assert sync(venv, index, store_dir, "-r", reqs, check=False).splitlines() == [line]
+    assert not (tmp_path / "w").exists()
+    digests = {
+        name: hashlib.sha256((wheels / f"{name}-py3-none-any.whl").read_bytes()).hexdigest()
+        for name in ("app-1.0", "lib-2.0")
+    }
+    reqs.write_text(
+        "".join(f"{n.replace('-', '==')} --hash=sha256:{d}\n" for n, d in digests.items())
+    )
+    sync(tmp_path / "w", index, store_dir, "--require-hashes", "-r", reqs)
+    assert installed(tmp_path / "w") == {"app": "1.0", "lib": "2.0"}
+
+
 @pytest.mark.parametrize("html", [False, True], ids=["pep691", "pep503"])
 def test_the_index_s_yanked_and_requires_python_are_honoured(
     tmp_path: Path, store_dir: Path, wheels: Path, html: bool

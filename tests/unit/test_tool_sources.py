@@ -10,7 +10,13 @@ from graft.model.request import ResolveRequest
 from graft.model.requirements import Inputs
 from graft.resolve import memo
 from graft.sources.requirements import parse_spec
-from graft.sources.tool_sources import VARIABLES, refuse_unread, set_variables
+from graft.sources.tool_sources import (
+    HASH_VARIABLES,
+    VARIABLES,
+    refuse_unchecked_hashes,
+    refuse_unread,
+    set_variables,
+)
 
 
 def test_a_variable_counts_when_it_would_change_what_pip_or_uv_asks() -> None:
@@ -46,12 +52,24 @@ def test_refused_only_while_graft_would_ask_pypi_by_default() -> None:
     refuse_unread(_inputs(), {})
 
 
+def test_hash_checks_refused_unless_graft_sync_was_told_to_check_them() -> None:
+    environ = {"UV_REQUIRE_HASHES": "true", "PIP_REQUIRE_HASHES": "0"}
+    with pytest.raises(UsageError) as refused:
+        refuse_unchecked_hashes(False, environ)
+    assert str(refused.value) == (
+        "UV_REQUIRE_HASHES is set, and graft reads no pip or uv variable: it would not require a"
+        " hash of every distribution (pass --require-hashes, or unset it)"
+    )
+    refuse_unchecked_hashes(True, environ)  # --require-hashes: what the variable asks
+    refuse_unchecked_hashes(False, {"PIP_REQUIRE_HASHES": "off"})
+
+
 @pytest.mark.parametrize("name", VARIABLES)
 def test_every_fast_path_misses_when_a_variable_changes(
     name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # a sync or lock that would be refused never answers from a stamp or the memo
-    for each in VARIABLES:
+    for each in VARIABLES + HASH_VARIABLES:
         monkeypatch.delenv(each, raising=False)
     argv = ["sync", "/tmp/v", "attrs"]
     request = ResolveRequest(specs=("attrs",))
@@ -68,3 +86,15 @@ def test_every_fast_path_misses_when_a_variable_changes(
     )
     assert None not in before
     assert [a != b for a, b in zip(before, after, strict=True)] == [True, True, True]
+
+
+@pytest.mark.parametrize("name", HASH_VARIABLES)
+def test_the_sync_stamps_miss_when_a_hash_variable_changes(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # (only `graft sync` refuses them: the lock stamp and the memo need not know)
+    monkeypatch.delenv(name, raising=False)
+    before = noop._context(["sync", "/tmp/v", "attrs"])
+    monkeypatch.setenv(name, "1")
+    assert before is not None
+    assert noop._context(["sync", "/tmp/v", "attrs"]) != before

@@ -114,14 +114,16 @@ def render_changes(changes: dict[str, list[str]]) -> None:
 def _context(argv: list[str]) -> str | None:
     """The command line and everything around it that a sync reads; None without a cwd."""
     from graft import __version__  # noqa: PLC0415
-    from graft._home import TOOL_SOURCE_VARIABLES, code_stamp  # noqa: PLC0415
+    from graft._home import TOOL_HASH_VARIABLES, TOOL_SOURCE_VARIABLES, code_stamp  # noqa: PLC0415
 
     try:
         cwd = os.getcwd()
     except OSError:
         return None
-    # pip's and uv's sources too: a sync that would refuse them never answers from a stamp
-    env = [f"{k}={os.environ.get(k, '')}" for k in (*_ENVIRONMENT, *TOOL_SOURCE_VARIABLES)]
+    # pip's and uv's sources and hash checks too: a sync that would refuse them never answers
+    # from a stamp (decision 115)
+    tools = (*TOOL_SOURCE_VARIABLES, *TOOL_HASH_VARIABLES)
+    env = [f"{k}={os.environ.get(k, '')}" for k in (*_ENVIRONMENT, *tools)]
     env += sorted(f"{k}={v}" for k, v in os.environ.items() if k.startswith("GRAFT_"))
     parts = [FORMAT, __version__, str(code_stamp()), sys.executable, cwd, *env, "", *argv]
     return "\0".join(parts)

@@ -57,8 +57,10 @@ def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from graft.cli.variants_cmd import Plugins, variant_fields  # noqa: PLC0415
     from graft.errors import BuildError  # noqa: PLC0415
     from graft.model.request import SyncRequest  # noqa: PLC0415
+    from graft.sources.tool_sources import refuse_unchecked_hashes  # noqa: PLC0415
     from graft.sync import sync  # noqa: PLC0415
 
+    refuse_unchecked_hashes(args.require_hashes)  # PIP_REQUIRE_HASHES, UV_REQUIRE_HASHES
     started = time.perf_counter()
     kept = _keep_venv_python(args)
     plugins = Plugins(args, args.python)  # asked only for namespaces the user allowed

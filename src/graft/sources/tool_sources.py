@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 
-from graft._home import TOOL_SOURCE_VARIABLES
+from graft._home import TOOL_HASH_VARIABLES, TOOL_SOURCE_VARIABLES
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -21,12 +21,15 @@ if TYPE_CHECKING:
     from graft.model.requirements import Inputs
 
 VARIABLES = TOOL_SOURCE_VARIABLES
+HASH_VARIABLES = TOOL_HASH_VARIABLES
 _UNSET = frozenset({"", "0", "false", "no", "off"})  # (pip's and uv's false, for *_NO_INDEX)
 
 
-def set_variables(environ: Mapping[str, str] = os.environ) -> list[str]:
-    """The names of :data:`VARIABLES` set to something that changes pip's or uv's sources."""
-    return [name for name in VARIABLES if environ.get(name, "").strip().lower() not in _UNSET]
+def set_variables(
+    environ: Mapping[str, str] = os.environ, names: tuple[str, ...] = VARIABLES
+) -> list[str]:
+    """The *names* set to something that changes what pip or uv does (sources by default)."""
+    return [name for name in names if environ.get(name, "").strip().lower() not in _UNSET]
 
 
 def refuse_unread(inputs: Inputs, environ: Mapping[str, str] = os.environ) -> None:
@@ -49,4 +52,24 @@ def refuse_unread(inputs: Inputs, environ: Mapping[str, str] = os.environ) -> No
         f"{given} {verb} set, and graft reads no pip or uv variable: it would ask PyPI alone",
         hint="name graft's sources: --index-url URL (or GRAFT_INDEX_URL), --extra-index-url URL,"
         f" --find-links DIR, --no-index; or unset {'it' if len(names) == 1 else 'them'}",
+    )
+
+
+def refuse_unchecked_hashes(require_hashes: bool, environ: Mapping[str, str] = os.environ) -> None:
+    """Raise a usage error if pip or uv would check every hash and ``graft sync`` was not told to.
+
+    ``PIP_REQUIRE_HASHES=1`` in a CI job makes pip refuse a distribution without a hash; graft,
+    reading no pip variable, would install it. Only the user's sync is asked, not the syncs of
+    build environments, whose build requirements carry no hashes (uv does not check them).
+    """
+    names = [] if require_hashes else set_variables(environ, HASH_VARIABLES)
+    if not names:
+        return
+    from graft.errors import UsageError  # noqa: PLC0415
+
+    verb = "is" if len(names) == 1 else "are"
+    raise UsageError(
+        f"{' and '.join(names)} {verb} set, and graft reads no pip or uv variable: it would not"
+        " require a hash of every distribution",
+        hint=f"pass --require-hashes, or unset {'it' if len(names) == 1 else 'them'}",
     )
