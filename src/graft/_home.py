@@ -12,23 +12,23 @@ import sys
 
 _CODE_STAMP: list[int] = []  # computed once per process
 
-# pip's and uv's variables that say where packages come from: graft reads none of them and
-# refuses a request that would ask PyPI by default while one is set (decision 115;
-# graft.sources.tool_sources); here so that the no-op stamp's context names them cheaply.
-# pip reads PIP_<OPTION> for each option; UV_INDEX_URL and UV_EXTRA_INDEX_URL are uv's
-# deprecated names of UV_DEFAULT_INDEX and UV_INDEX.
-TOOL_SOURCE_VARIABLES = (
+# pip's and uv's variables that say where packages come from: graft reads none of them
+# (decision 115; graft.sources.tool_sources); here so that the no-op stamp's context names
+# them cheaply. pip reads PIP_<OPTION> for each option; UV_INDEX_URL and UV_EXTRA_INDEX_URL
+# are uv's deprecated names of UV_DEFAULT_INDEX and UV_INDEX. Those that replace PyPI, or
+# are asked before it (uv's first-index), refuse a request that would ask PyPI by default:
+TOOL_INDEX_VARIABLES = (
     "PIP_INDEX_URL",
-    "PIP_EXTRA_INDEX_URL",
-    "PIP_FIND_LINKS",
     "PIP_NO_INDEX",
     "UV_DEFAULT_INDEX",
     "UV_INDEX",
     "UV_INDEX_URL",
     "UV_EXTRA_INDEX_URL",
-    "UV_FIND_LINKS",
     "UV_NO_INDEX",
 )
+# those that add sources beside PyPI, whose best version wins (pip's rule), are warned about
+TOOL_ADDED_VARIABLES = ("PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "UV_FIND_LINKS")
+TOOL_SOURCE_VARIABLES = (*TOOL_INDEX_VARIABLES, *TOOL_ADDED_VARIABLES)
 # and those that make pip and uv check a hash of every distribution: `graft sync` refuses them
 # unless given --require-hashes itself
 TOOL_HASH_VARIABLES = ("PIP_REQUIRE_HASHES", "UV_REQUIRE_HASHES")

@@ -11,11 +11,13 @@ from graft.model.requirements import Inputs
 from graft.resolve import memo
 from graft.sources.requirements import parse_spec
 from graft.sources.tool_sources import (
+    ADDED_VARIABLES,
     HASH_VARIABLES,
     VARIABLES,
     refuse_unchecked_hashes,
     refuse_unread,
     set_variables,
+    unread_additions,
 )
 
 
@@ -29,6 +31,22 @@ def test_a_variable_counts_when_it_would_change_what_pip_or_uv_asks() -> None:
         "PIP_CERT": "/etc/ssl/cert.pem",  # not a source
     }
     assert set_variables(environ) == ["PIP_INDEX_URL", "UV_NO_INDEX"]
+
+
+def test_a_variable_that_only_adds_sources_beside_pypi_is_warned_not_refused() -> None:
+    # pip merges PIP_FIND_LINKS and PIP_EXTRA_INDEX_URL with PyPI by best version (uv reads no
+    # PIP_* at all): a machine-wide PIP_FIND_LINKS must not stop every graft sync
+    environ = {"PIP_FIND_LINKS": "/opt/wheels", "PIP_EXTRA_INDEX_URL": "https://x.example/"}
+    refuse_unread(_inputs(), environ)
+    assert unread_additions(_inputs(), environ) == (
+        "PIP_EXTRA_INDEX_URL and PIP_FIND_LINKS are set, and graft reads no pip or uv variable:"
+        " it asked PyPI alone (to use them, pass --extra-index-url URL or --find-links DIR)"
+    )
+    assert unread_additions(_inputs(), {"UV_FIND_LINKS": "/w"}) is not None
+    assert unread_additions(_inputs(find_links=["/wheels"]), environ) is None, "graft's own"
+    assert unread_additions(_inputs(), {"PIP_INDEX_URL": "https://x.example/"}) is None
+    with pytest.raises(UsageError):  # (that one replaces PyPI: refused)
+        refuse_unread(_inputs(), {"PIP_INDEX_URL": "https://x.example/"})
 
 
 def _inputs(**fields: object) -> Inputs:
@@ -64,12 +82,12 @@ def test_hash_checks_refused_unless_graft_sync_was_told_to_check_them() -> None:
     refuse_unchecked_hashes(False, {"PIP_REQUIRE_HASHES": "off"})
 
 
-@pytest.mark.parametrize("name", VARIABLES)
+@pytest.mark.parametrize("name", VARIABLES + ADDED_VARIABLES)
 def test_every_fast_path_misses_when_a_variable_changes(
     name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # a sync or lock that would be refused never answers from a stamp or the memo
-    for each in VARIABLES + HASH_VARIABLES:
+    for each in VARIABLES + ADDED_VARIABLES + HASH_VARIABLES:
         monkeypatch.delenv(each, raising=False)
     argv = ["sync", "/tmp/v", "attrs"]
     request = ResolveRequest(specs=("attrs",))

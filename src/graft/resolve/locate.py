@@ -229,6 +229,11 @@ def locate(  # noqa: PLR0915 - the stages, in order
     if disagreements(chooser, [f.path for f in fetched]):  # (now ignored by the chooser)
         return locate(request, reporter, on_fetched, builder, chooser=chooser)
     explained, support, declared = report(chooser, chosen)
+    from graft.sources.tool_sources import unread_additions  # noqa: PLC0415
+
+    unread = unread_additions(inputs)  # PIP_FIND_LINKS and the like (decision 115)
+    if unread is not None:
+        warnings = (unread, *warnings)
     if explained:
         notes = (*notes, *explained[0])
         warnings = (*warnings, *chooser.warnings)

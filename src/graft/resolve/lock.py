@@ -323,6 +323,7 @@ def lock(request: LockRequest) -> LockResult:
     from graft.resolve.named_sources import lock_directories  # noqa: PLC0415
     from graft.resolve.relock import Relock  # noqa: PLC0415
     from graft.resolve.variant_reads import chooser_for  # noqa: PLC0415
+    from graft.sources.tool_sources import unread_additions  # noqa: PLC0415
 
     asked = request.resolving
     inputs = gather_inputs(asked)
@@ -343,7 +344,8 @@ def lock(request: LockRequest) -> LockResult:
     locked = read_locked(os.path.abspath(request.output), upgrade=asked.upgrade or to_stdout)
     results: list[tuple[Environment, Resolution]] = []
     skipped: list[str] = []
-    warnings: dict[str, None] = {}
+    # first what pip's and uv's variables would have added (PIP_FIND_LINKS: decision 115)
+    warnings: dict[str, None] = dict.fromkeys(w for w in [unread_additions(inputs)] if w)
     where: dict[str, list[str]] = {}  # each resolution's warning: the environments saying it
     searched_out = False
     first: ResolutionError | BuildError | None = None

@@ -62,11 +62,10 @@ def _request_key(request: ResolveRequest, also: tuple[str, ...]) -> str | None:
     # --refresh: a memo written after asking the indexes again serves the next plain sync
     plain = dataclasses.replace(request, venv=None, refresh=False)
     fields = [repr(dataclasses.astuple(plain)), *also]
-    from graft._home import code_stamp  # noqa: PLC0415
-    from graft.sources.tool_sources import VARIABLES  # noqa: PLC0415
+    from graft._home import TOOL_SOURCE_VARIABLES, code_stamp  # noqa: PLC0415
 
     # pip's and uv's sources too (decision 115): a request that would refuse them resolves
-    environment = [os.environ.get(name) for name in (*_ENVIRONMENT, *VARIABLES)]
+    environment = [os.environ.get(name) for name in (*_ENVIRONMENT, *TOOL_SOURCE_VARIABLES)]
     try:
         cwd = os.getcwd()
     except OSError:  # the working directory was removed

@@ -4,7 +4,9 @@ A user who set ``PIP_INDEX_URL`` (a private index, a mirror) and runs graft with
 any index would have graft ask PyPI for the same names: the dependency confusion an ignored
 variable invites. So a request whose sources are graft's defaults alone (no index, extra
 index, find-links or ``--no-index`` given to graft: by a flag, ``GRAFT_INDEX_URL`` or
-``GRAFT_EXTRA_INDEX_URL``, or a requirements file) is refused while one of these is set
+``GRAFT_EXTRA_INDEX_URL``, or a requirements file) is refused while a variable that replaces
+PyPI or is asked before it is set; one that only adds sources beside PyPI (pip's extra
+indexes and find-links, where the best version of all wins anyway) is said in a warning
 (decision 115). The no-op stamp's context names them too (``graft._home``).
 """
 
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import os
 
-from graft._home import TOOL_HASH_VARIABLES, TOOL_SOURCE_VARIABLES
+from graft._home import TOOL_ADDED_VARIABLES, TOOL_HASH_VARIABLES, TOOL_INDEX_VARIABLES
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -20,7 +22,8 @@ if TYPE_CHECKING:
 
     from graft.model.requirements import Inputs
 
-VARIABLES = TOOL_SOURCE_VARIABLES
+VARIABLES = TOOL_INDEX_VARIABLES
+ADDED_VARIABLES = TOOL_ADDED_VARIABLES
 HASH_VARIABLES = TOOL_HASH_VARIABLES
 _UNSET = frozenset({"", "0", "false", "no", "off"})  # (pip's and uv's false, for *_NO_INDEX)
 
@@ -32,14 +35,39 @@ def set_variables(
     return [name for name in names if environ.get(name, "").strip().lower() not in _UNSET]
 
 
+def _defaults_alone(inputs: Inputs) -> bool:
+    """Whether *inputs* ask graft's default source (PyPI) without naming any of graft's.
+
+    Not a request that installs only what lock files name (no index is asked), nor one that
+    told graft any source: the user chose graft's, and pip's are not graft's concern.
+    """
+    chosen = inputs.index_url or inputs.extra_index_urls or inputs.find_links or inputs.no_index
+    return not chosen and bool(inputs.wanted)
+
+
+def unread_additions(inputs: Inputs, environ: Mapping[str, str] = os.environ) -> str | None:
+    """A warning naming pip's and uv's variables that add sources beside PyPI, if set.
+
+    pip asks PyPI and them, and takes the best version of all (``PIP_FIND_LINKS`` of a
+    machine's own wheels, say); graft asks PyPI alone, as uv (which reads no ``PIP_*``) does.
+    """
+    names = set_variables(environ, ADDED_VARIABLES) if _defaults_alone(inputs) else []
+    if not names:
+        return None
+    given = " and ".join(names)
+    verb, pronoun = ("is", "it") if len(names) == 1 else ("are", "them")
+    return (
+        f"{given} {verb} set, and graft reads no pip or uv variable: it asked PyPI alone"
+        f" (to use {pronoun}, pass --extra-index-url URL or --find-links DIR)"
+    )
+
+
 def refuse_unread(inputs: Inputs, environ: Mapping[str, str] = os.environ) -> None:
     """Raise a usage error if *inputs* fall back to PyPI while pip or uv would look elsewhere.
 
-    Not for a request that installs only what lock files name (no index is asked), nor once
-    graft was told any source: the user chose graft's, and pip's are not graft's concern.
+    Only for the variables that replace PyPI or are asked before it (:data:`VARIABLES`).
     """
-    chosen = inputs.index_url or inputs.extra_index_urls or inputs.find_links or inputs.no_index
-    if chosen or not inputs.wanted:
+    if not _defaults_alone(inputs):
         return
     names = set_variables(environ)
     if not names:
