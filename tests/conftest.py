@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from graft.sources.tool_sources import HASH_VARIABLES, VARIABLES
+from graft._home import TOOL_HASH_VARIABLES, TOOL_SOURCE_VARIABLES
 from graft.store import seal
 
 _COLLECTION_CACHE = pytest.StashKey[str]()
@@ -65,8 +65,8 @@ def pytest_configure(config: pytest.Config) -> None:
     Until :func:`graft_cache` names the session's, graft would cache targets under the
     user's home; this one goes when the run ends (:func:`pytest_unconfigure`).
     """
-    for name in (*VARIABLES, *HASH_VARIABLES):  # pip's and uv's: the user's, never a test's
-        os.environ.pop(name, None)  # (graft refuses them: decision 115)
+    for name in (*TOOL_SOURCE_VARIABLES, *TOOL_HASH_VARIABLES):  # pip's and uv's: the user's,
+        os.environ.pop(name, None)  # never a test's (graft refuses or warns: decision 115)
     if "GRAFT_CACHE_DIR" not in os.environ:
         path = tempfile.mkdtemp(prefix="graft-test-cache-")
         os.environ["GRAFT_CACHE_DIR"] = config.stash[_COLLECTION_CACHE] = path
