@@ -1,5 +1,6 @@
-"""``--python`` by name or version (``graft._pythons``): what the no-op stamps and
-``find_interpreter`` both find, with the standard library alone."""
+"""``--python`` by name, version or specifier (``graft._pythons``, decision 119): what the
+no-op stamps and ``find_interpreter`` both find, with the standard library alone; and what
+``find_interpreter`` checks by the interpreter's own facts (``graft.venv.python_request``)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from graft._pythons import by_name
+from graft._pythons import by_name, candidates, parse
 from graft.cli.noop import _finds_the_same
+from graft.errors import TargetError
+from graft.model.target import Target
+from graft.venv import interpreter
+from graft.venv.interpreter import find_interpreter
 
 
 def _exe(path: Path) -> str:
@@ -31,6 +36,11 @@ def pythons(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
         "old311": _exe(root / "versions" / "3.11.2" / "bin" / "python3.11"),
         "new311": _exe(root / "versions" / "3.11.10" / "bin" / "python3.11"),
         "ft313": _exe(root / "versions" / "3.13.1t" / "bin" / "python3.13t"),
+        "pyenv3121": _exe(root / "versions" / "3.12.1" / "bin" / "python3.12"),
+        "pyenv31210": _exe(root / "versions" / "3.12.10" / "bin" / "python3.12"),
+        "rc314": _exe(root / "versions" / "3.14.0rc1" / "bin" / "python3.14"),
+        "pypy310": _exe(root / "versions" / "pypy3.10-7.3.17" / "bin" / "pypy3.10"),
+        "pypy39": _exe(bin_dir / "pypy3.9"),
     }
     monkeypatch.setenv("PATH", os.pathsep.join([str(shims), str(bin_dir)]))
     monkeypatch.setenv("PYENV_ROOT", str(root))
@@ -40,10 +50,14 @@ def pythons(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 def test_a_version_is_found_on_path_then_in_pyenv_skipping_shims(pythons: dict[str, str]) -> None:
     assert by_name("3.12") == pythons["path312"]
     assert by_name("python3.12") == pythons["path312"]
-    assert by_name("3.12.1") == pythons["path312"], "a bug-fix release names its series"
+    assert by_name("3.12.1") == pythons["pyenv3121"], "pyenv's of that name, not 3.12.10"
+    assert candidates("3.12.1") == [pythons["pyenv3121"], pythons["path312"]]
+    assert by_name("3.12.10") == pythons["pyenv31210"]
+    assert by_name("3.12.5") == pythons["path312"], "PATH's 3.12, for its facts to tell"
     assert by_name("3.11") == pythons["new311"], "not the shim; pyenv's newest 3.11 (10 > 2)"
     assert by_name("3.13t") == pythons["ft313"]
     assert by_name("pypy3") == pythons["pypy"]
+    assert by_name("3.14") == pythons["rc314"], "a release candidate, when it is all there is"
     assert by_name("3.10") is None
     assert by_name("ruby") is None
 
@@ -66,3 +80,154 @@ def test_the_no_op_check_of_a_version_imports_nothing_of_graft_but_the_lookup() 
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     expected = ["graft", "graft._home", "graft._pythons", "graft.cli", "graft.cli.noop"]
     assert run.stdout.strip() == str(expected)
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        ("3.12", (None, (3, 12), False, False, "")),
+        ("312", (None, (3, 12), False, False, "")),
+        ("3", (None, (3,), False, False, "")),
+        ("3.12.1", (None, (3, 12, 1), False, False, "")),
+        ("python3.12", (None, (3, 12), False, False, "")),
+        ("cpython", ("cpython", (), False, False, "")),
+        ("cpython@3.12", ("cpython", (3, 12), False, False, "")),
+        ("cpython3.12", ("cpython", (3, 12), False, False, "")),
+        ("cpython-3.12.1", ("cpython", (3, 12, 1), False, False, "")),
+        ("cp312", ("cpython", (3, 12), False, False, "")),
+        ("pypy", ("pypy", (), False, False, "")),
+        ("pypy3", ("pypy", (3,), False, False, "")),
+        ("pypy@3.10", ("pypy", (3, 10), False, False, "")),
+        ("pp310", ("pypy", (3, 10), False, False, "")),
+        ("3.13t", (None, (3, 13), True, False, "")),
+        ("3.13+freethreaded", (None, (3, 13), True, False, "")),
+        ("3.13+gil", (None, (3, 13), False, True, "")),
+        (">=3.11,<3.13", (None, (), False, False, ">=3.11,<3.13")),
+        ("cpython@>=3.11", ("cpython", (), False, False, ">=3.11")),
+        ("pypy>=3.9", ("pypy", (), False, False, ">=3.9")),
+    ],
+)
+def test_uvs_forms_are_read_as_uv_reads_them(spec: str, expected: tuple[object, ...]) -> None:
+    request = parse(spec)
+    assert request is not None
+    got = (request.implementation, request.version, request.freethreaded, request.gil)
+    assert (*got, request.specifier) == expected
+
+
+@pytest.mark.parametrize("spec", ["python", "pypy3.9-dbg", "python3-dbg", "foo", "3.12.x", ""])
+def test_other_names_are_executables_on_path(spec: str) -> None:
+    assert parse(spec) is None
+
+
+def test_implementations_and_specifiers_find_their_candidates(pythons: dict[str, str]) -> None:
+    assert by_name("pypy") == pythons["pypy"]
+    assert by_name("pypy@3.9") == by_name("pp39") == pythons["pypy39"]
+    assert by_name("pypy3.10") == pythons["pypy310"], "pyenv's PyPy, by its Python version"
+    assert by_name("cpython@3.12") == by_name("cp312") == pythons["path312"]
+    assert candidates(">=3.11") == [
+        pythons["rc314"],
+        pythons["path312"],
+        pythons["pyenv31210"],
+        pythons["pyenv3121"],
+        pythons["new311"],
+        pythons["old311"],
+    ], "every series, the newest first; PATH's before pyenv's in one series"
+    assert candidates("pypy>=3.9") == [pythons["pypy310"], pythons["pypy39"], pythons["pypy"]]
+
+
+def _target(version: str, implementation: str = "cpython", *, ft: bool = False) -> Target:
+    return Target("x", "x", version, implementation, None, (), {}, {}, gil_disabled=ft)
+
+
+@pytest.fixture
+def facts(pythons: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> dict[str, Target]:
+    """What each fake interpreter would say of itself."""
+    said = {
+        pythons["path312"]: _target("3.12.3"),
+        pythons["pyenv3121"]: _target("3.12.1"),
+        pythons["pyenv31210"]: _target("3.12.10"),
+        pythons["rc314"]: _target("3.14.0rc1"),
+        pythons["new311"]: _target("3.11.10"),
+        pythons["old311"]: _target("3.11.2"),
+        pythons["pypy"]: _target("3.9.16", "pypy"),
+        pythons["pypy39"]: _target("3.9.16", "pypy"),
+        pythons["pypy310"]: _target("3.10.14", "pypy"),
+        pythons["ft313"]: _target("3.13.1", ft=True),
+    }
+    monkeypatch.setattr(interpreter, "introspect", lambda path: said[path])
+    return said
+
+
+def test_what_a_name_cannot_tell_is_checked_by_the_interpreters_facts(
+    pythons: dict[str, str], facts: dict[str, Target]
+) -> None:
+    assert find_interpreter("3.12.3") == pythons["path312"]
+    assert find_interpreter(">=3.11,<3.13") == pythons["path312"]
+    assert find_interpreter("<3.12") == pythons["new311"]
+    assert find_interpreter("~=3.11.0,!=3.11.10") == pythons["old311"]
+    assert find_interpreter(">3.13") == pythons["rc314"], "an installed candidate counts"
+    assert find_interpreter("pypy>=3.10") == pythons["pypy310"]
+    assert find_interpreter("pypy@3.9.16") == pythons["pypy39"]
+    assert find_interpreter("cpython@3.12") == pythons["path312"]
+    assert find_interpreter("3.13+freethreaded") == pythons["ft313"]
+
+
+def test_a_request_nothing_meets_is_one_line_naming_what_was_found(
+    pythons: dict[str, str], facts: dict[str, Target]
+) -> None:
+    with pytest.raises(TargetError) as caught:
+        find_interpreter("3.12.2")
+    message = str(caught.value)
+    assert "no Python 3.12.2 found for '3.12.2'" in message
+    assert f"{pythons['path312']} is CPython 3.12.3" in message
+    assert "\n" not in message
+    assert caught.value.where == "--python"
+    with pytest.raises(TargetError, match="; and 3 more"):
+        find_interpreter(">=3.99")
+    with pytest.raises(TargetError, match=r"is PyPy 3\.9\.16"):
+        find_interpreter("pypy@3.9.1")
+    with pytest.raises(TargetError, match=r"no interpreter found for 'pypy@3\.11'"):
+        find_interpreter("pypy@3.11", where="GRAFT_PYTHON")
+
+
+@pytest.mark.parametrize(
+    ("spec", "what"),
+    [
+        ("2.7", "Python 2.7 is not supported"),
+        ("pypy2", "Python 2 is not supported"),
+        ("cpython@2.7", "Python 2.7 is not supported"),
+        (">=3.x", "'>=3.x' is not a version specifier"),
+    ],
+)
+def test_a_spec_graft_cannot_take_is_refused_in_one_line(
+    pythons: dict[str, str], spec: str, what: str
+) -> None:
+    with pytest.raises(TargetError) as caught:
+        find_interpreter(spec, where="GRAFT_PYTHON")
+    assert caught.value.what == what
+    assert caught.value.where == "GRAFT_PYTHON"
+
+
+def test_the_stamps_find_uvs_forms_as_find_interpreter_does(
+    pythons: dict[str, str], facts: dict[str, Target]
+) -> None:
+    for spec in ("cpython@3.12", "pypy", "pp39", "3.12.1", "3.12.3", "cpython", "pypy>=3.10"):
+        assert _finds_the_same(spec, find_interpreter(spec)), spec
+    assert not _finds_the_same("3.12.1", pythons["path312"])
+    assert not _finds_the_same(">=3.11,<3.13", pythons["path312"]), (
+        "a specifier's choice is made by the full path: the first candidate (3.14) is not it"
+    )
+
+
+def test_cpython_skips_a_pypy_that_a_python_name_on_path_is(
+    pythons: dict[str, str],
+    facts: dict[str, Target],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pypy_venv = _exe(tmp_path / "pypy-venv" / "bin" / "python3")  # an activated PyPy venv's
+    facts[pypy_venv] = _target("3.9.16", "pypy")
+    monkeypatch.setenv("PATH", os.pathsep.join([str(Path(pypy_venv).parent), os.environ["PATH"]]))
+    assert find_interpreter("3") == pypy_venv, "a version alone takes either implementation"
+    assert find_interpreter("cpython") == pythons["rc314"], "pyenv's newest CPython"
+    assert not _finds_the_same("cpython", pythons["rc314"]), "the full path decides then"

@@ -14,15 +14,17 @@ import json
 import os
 import re
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graft import __version__
 from graft._atomic import remember
 from graft._home import interpreter_at
-from graft._pythons import by_name
 from graft._sha256 import sha256_hex
 from graft.errors import TargetError
 from graft.model.target import Target
+
+if TYPE_CHECKING:
+    from graft._pythons import Request
 
 INTROSPECT_SCRIPT = os.path.join(os.path.dirname(__file__), "_introspect.py")
 INTROSPECT_TIMEOUT = 60.0  # seconds an interpreter has to describe itself
@@ -49,8 +51,13 @@ def target_from_dict(raw: dict[str, Any]) -> Target:
     )
 
 
-def find_interpreter(spec: str | None) -> str:
-    """Turn ``--python`` (a path, ``3.12``, ``python3.12``, ``pypy3``) into an executable path."""
+def find_interpreter(spec: str | None, where: str = "--python") -> str:
+    """Turn ``--python`` (a path, ``3.12``, ``cpython@3.12.1``, ``pypy``, ``>=3.11``) into a path.
+
+    The first of the candidates :func:`graft._pythons.candidates` finds by name; when the
+    name cannot tell (a micro release, a specifier, ``cpython``), the first whose facts say
+    it is the one asked for (decision 119). *where*: the option or variable it came from.
+    """
     if spec is None:
         return sys.executable
     found = interpreter_at(spec)
@@ -60,19 +67,41 @@ def find_interpreter(spec: str | None) -> str:
         raise TargetError(
             "no executable interpreter at this path", where=spec, hint="pass an existing python"
         )
-    found = by_name(spec)
-    if found:
-        return found
-    if re.match(r"^(?:python)?2(?:\.\d+)*$", spec):
-        raise TargetError(
-            f"Python {spec.removeprefix('python')} is not supported",
-            where="--python",
-            hint="graft supports CPython 3.9+ and PyPy 3.9+",
-        )
+    from graft._pythons import candidates, parse  # noqa: PLC0415
+    from graft.venv.python_request import refuse_unsupported  # noqa: PLC0415
+
+    request = parse(spec)
+    refuse_unsupported(spec, request, where)
+    paths = candidates(spec)
+    if paths and (request is None or not request.needs_check()):
+        return paths[0]
+    if paths and request is not None:
+        return _first_matching(spec, request, paths, where)
     raise TargetError(
         f"no interpreter found for {spec!r} on PATH or in pyenv",
-        where="--python",
+        where=where,
         hint="pass the interpreter's path, or install it (pyenv install, apt-get install)",
+    )
+
+
+def _first_matching(spec: str, request: Request, paths: list[str], where: str) -> str:
+    """The first of *paths* that is what *request* asks for; else an error naming each."""
+    from graft.venv.python_request import describe, mismatch  # noqa: PLC0415
+
+    found = []
+    for path in paths:
+        try:
+            why = mismatch(request, introspect(path))
+        except TargetError as exc:
+            why = exc.what
+        if why is None:
+            return path
+        found.append(f"{path} is {why}")
+    more = f"; and {len(found) - 3} more" if len(found) > 3 else ""  # noqa: PLR2004
+    raise TargetError(
+        f"no {describe(request)} found for {spec!r}: {'; '.join(found[:3])}{more}",
+        where=where,
+        hint="pass the interpreter's path, or install the one asked for (pyenv install)",
     )
 
 
