@@ -67,6 +67,7 @@ def pytest_configure(config: pytest.Config) -> None:
     """
     for name in (*TOOL_SOURCE_VARIABLES, *TOOL_HASH_VARIABLES):  # pip's and uv's: the user's,
         os.environ.pop(name, None)  # never a test's (graft refuses or warns: decision 115)
+    os.environ.pop("GRAFT_PYTHON", None)  # --python's default (decision 119): a test says its own
     if "GRAFT_CACHE_DIR" not in os.environ:
         path = tempfile.mkdtemp(prefix="graft-test-cache-")
         os.environ["GRAFT_CACHE_DIR"] = config.stash[_COLLECTION_CACHE] = path

@@ -90,7 +90,8 @@ def add_build_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
         action="append",
         default=[],
         metavar="PY",
-        help="an interpreter to build for (path or version); repeatable; default: graft's",
+        help="an interpreter to build for (path, version, or as sync's --python); repeatable;"
+        " default: GRAFT_PYTHON, else graft's",
     )
     build.add_argument("-o", "--out-dir", metavar="DIR", help="copy the wheels here")
     add_build_options(build)

@@ -73,6 +73,25 @@ def _keyring_provider(args: argparse.Namespace) -> None:
     args.keyring_provider = provider
 
 
+def _python_from_environment(args: argparse.Namespace) -> None:
+    """``GRAFT_PYTHON`` for ``sync``'s and ``build``'s ``--python`` where none is given.
+
+    As ``UV_PYTHON`` stands for uv's ``--python`` (decision 119); not with ``sync``'s
+    foreign-target flags, which name a target of their own. An interpreter it does not find
+    is said as its own: ``GRAFT_PYTHON: no interpreter found for ...``.
+    """
+    spec = os.environ.get("GRAFT_PYTHON") or None
+    if spec is None or args.command not in {"sync", "build"} or args.python not in (None, []):
+        return
+    foreign = ("python_version", "platform", "implementation", "abi")
+    if any(getattr(args, name, None) for name in foreign):
+        return
+    from graft.venv.interpreter import find_interpreter  # noqa: PLC0415
+
+    find_interpreter(spec, where="GRAFT_PYTHON")
+    args.python = [spec] if args.command == "build" else spec
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``graft`` with *argv* (default ``sys.argv[1:]``); the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -87,6 +106,7 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:  # noqa: PLR0911 - o
     """The command *args* names, its errors reported; the exit status."""
     try:
         _keyring_provider(args)
+        _python_from_environment(args)
         if args.command == "sync":
             from graft.cli.sync_cmd import run_sync  # noqa: PLC0415
 

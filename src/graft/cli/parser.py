@@ -127,7 +127,12 @@ def _add_sync_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
         " pylock.toml",
     )
     _add_resolution_options(sync)
-    sync.add_argument("--python", metavar="PY", help="interpreter path, or a version like 3.12")
+    sync.add_argument(
+        "--python",
+        metavar="PY",
+        help="interpreter path, version (3.12, 3.12.1), cpython@3.12, pypy, or a specifier"
+        " like >=3.11,<3.13, as uv takes them (default: GRAFT_PYTHON)",
+    )
     sync.add_argument(
         "--no-deps", action="store_true", help="install only what is named, not its dependencies"
     )

@@ -1,0 +1,144 @@
+"""``graft sync --python SPEC``: uv's forms, ``GRAFT_PYTHON``, PyPy end to end (decision 119).
+
+Real interpreters (pyenv's CPythons, Debian's PyPy): each test skips, saying which, when the
+one it needs is not installed here.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from packaging.specifiers import SpecifierSet
+
+from graft.errors import TargetError
+from graft.venv.interpreter import find_interpreter, introspect
+from tests.conftest import run_graft
+from tests.integration.test_warm import aged
+from tests.support.venv import py
+from tests.support.wheelmaker import make_wheel
+
+_UV = str(Path(sys.executable).with_name("uv"))  # a dev dependency (benchmarks, e2e)
+_FACTS = (
+    "import sys, sysconfig, importlib.metadata as md, gamma;"
+    " print(sys.implementation.name, '%d.%d.%d' % sys.version_info[:3],"
+    " sysconfig.get_path('purelib')[len(sys.prefix):], md.version('gamma'), gamma.G)"
+)
+
+
+@pytest.fixture
+def wheels_dir(wheels: Path) -> Path:
+    make_wheel(
+        wheels,
+        "gamma",
+        "1.0",
+        {"gamma/__init__.py": "G = 7\n\ndef main():\n    print('gamma says hi')\n"},
+        entry_points="[console_scripts]\ngamma-hi = gamma:main\n",
+    )
+    aged(*wheels.iterdir(), wheels)
+    return wheels
+
+
+def _found(spec: str) -> str:
+    try:
+        return find_interpreter(spec)
+    except TargetError as exc:
+        pytest.skip(f"no interpreter for --python {spec} here ({exc.what})")
+
+
+def _sync(venv: Path, wheels: Path, store: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    common = ("gamma", "--no-index", "-f", str(wheels), "--store", str(store))
+    return run_graft("sync", venv, *common, *args, check=False)
+
+
+@pytest.mark.parametrize(
+    ("spec", "implementation", "versions"),
+    [
+        ("cpython@3.12", "cpython", "==3.12.*"),
+        ("cp311", "cpython", "==3.11.*"),
+        ("cpython3.10", "cpython", "==3.10.*"),
+        ("3.12.1", "cpython", "==3.12.1"),
+        (">=3.10,<3.12", "cpython", ">=3.10,<3.12"),
+        ("cpython@>=3.11,<3.13", "cpython", ">=3.11,<3.13"),
+        ("pypy", "pypy", ">=3"),
+        ("pypy@3.9", "pypy", "==3.9.*"),
+        ("pp39", "pypy", "==3.9.*"),
+    ],
+)
+def test_uvs_forms_build_the_venv_on_the_interpreter_they_name(
+    tmp_path: Path, wheels_dir: Path, store_dir: Path, spec: str, implementation: str, versions: str
+) -> None:
+    chosen = introspect(_found(spec))
+    venv = tmp_path / "venv"
+    proc = _sync(venv, wheels_dir, store_dir, "--python", spec)
+    assert proc.returncode == 0, proc.stderr
+    name, version, _, _, _ = py(venv, _FACTS).split()
+    assert (name, version) == (implementation, chosen.version)
+    assert SpecifierSet(versions).contains(version)
+    again = _sync(venv, wheels_dir, store_dir, "--python", spec)
+    assert "already in sync" in again.stderr, again.stderr
+
+
+def test_a_micro_release_not_installed_is_one_error_line_and_no_venv(
+    tmp_path: Path, wheels_dir: Path, store_dir: Path
+) -> None:
+    version = introspect(_found("3.12")).version.split(".")
+    spec = f"3.12.{int(version[2]) + 50}"
+    venv = tmp_path / "venv"
+    proc = _sync(venv, wheels_dir, store_dir, "--python", spec)
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines()[-1].startswith("graft: error: --python: no "), proc.stderr
+    assert f"'{spec}'" in proc.stderr
+    assert [line for line in proc.stderr.splitlines() if "error" in line] == [
+        proc.stderr.splitlines()[-1]
+    ]
+    assert "Traceback" not in proc.stderr
+    assert not venv.exists()
+
+
+def test_a_pypy_venv_is_what_uv_makes_of_the_same_wheel(
+    tmp_path: Path, wheels_dir: Path, store_dir: Path
+) -> None:
+    """Imports, metadata, the install scheme and a console script, as in uv's PyPy venv."""
+    pypy = _found("pypy3")
+    if not Path(_UV).exists():
+        pytest.skip(f"uv is not installed beside {sys.executable}")
+    graft_venv, uv_venv = tmp_path / "graft", tmp_path / "uv"
+    proc = _sync(graft_venv, wheels_dir, store_dir, "--python", "pypy")
+    assert proc.returncode == 0, proc.stderr
+    subprocess.run([_UV, "venv", "-q", "--python", pypy, str(uv_venv)], check=True)
+    install = [_UV, "pip", "install", "-q", "--python", str(uv_venv / "bin" / "python")]
+    subprocess.run([*install, "--no-index", "-f", str(wheels_dir), "gamma"], check=True)
+    graft_facts = py(graft_venv, _FACTS)
+    assert graft_facts == py(uv_venv, _FACTS)
+    assert graft_facts.startswith("pypy ")
+    for venv in (graft_venv, uv_venv):
+        hi = subprocess.run([venv / "bin" / "gamma-hi"], capture_output=True, text=True, check=True)
+        assert hi.stdout == "gamma says hi\n"
+        assert (venv / "bin" / "pypy3").exists()
+
+
+def test_graft_python_is_the_default_of_python(
+    tmp_path: Path, wheels_dir: Path, store_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    others = [v for v in ("3.10", "3.11", "3.12") if _found(v) != sys.executable]
+    first, second = introspect(_found(others[0])), introspect(_found(others[-1]))
+    venv = tmp_path / "venv"
+    monkeypatch.setenv("GRAFT_PYTHON", others[0])
+    assert _sync(venv, wheels_dir, store_dir).returncode == 0
+    assert py(venv, _FACTS).split()[1] == first.version
+    again = _sync(venv, wheels_dir, store_dir)
+    assert "already in sync" in again.stderr, again.stderr
+    assert _sync(venv, wheels_dir, store_dir, "--python", others[-1]).returncode == 0
+    assert py(venv, _FACTS).split()[1] == second.version, "--python before GRAFT_PYTHON"
+    foreign = _sync(tmp_path / "planned", wheels_dir, store_dir, "--python-version", "3.11")
+    assert "--python cannot be combined" not in foreign.stderr, "a foreign target's own"
+    monkeypatch.setenv("GRAFT_PYTHON", ">=3.x")
+    bad = _sync(tmp_path / "other", wheels_dir, store_dir)
+    assert bad.returncode == 1
+    assert bad.stderr.strip().splitlines()[-1] == (
+        "graft: error: GRAFT_PYTHON: '>=3.x' is not a version specifier"
+        " (write one as in requires-python, e.g. '>=3.11,<3.13')"
+    )
