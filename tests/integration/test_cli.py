@@ -136,3 +136,37 @@ def test_with_json_an_internal_error_is_json_too(
     error = json.loads(out)
     assert error["kind"] == "InternalError"
     assert error["error"].startswith("internal error: RuntimeError: a bug")
+
+
+def test_quiet_and_verbose_together_are_a_usage_error_as_uv_says(
+    tmp_path: Path, store_dir: Path, wheels: Path
+) -> None:
+    # -q silenced the summary and -v printed the timings anyway; uv refuses the pair
+    beta = make_wheel(wheels, "beta", "1.0", {"beta.py": "B = 3\n"})
+    venv = tmp_path / "v"
+    sync = ("sync", venv, beta, "--store", store_dir, "--no-index")
+    run_graft(*sync)  # leaves the stamps a no-op and a new venv answer from
+    run_graft("sync", tmp_path / "other", beta, "--store", store_dir, "--no-index")
+    for args in (
+        (*sync, "-q", "-v"),  # the no-op's stamp
+        ("sync", tmp_path / "new", beta, "--store", store_dir, "--no-index", "-qv"),  # replay
+        ("lock", beta, "-o", "-", "--no-index", "--quiet", "--verbose"),
+        ("build", tmp_path, "-v", "-q"),
+    ):
+        proc = run_graft(*args, check=False)
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr.splitlines()[-1].endswith(f"(see graft {args[0]} --help)")
+        assert "not allowed with argument" in proc.stderr
+    assert not (tmp_path / "new").exists()
+
+
+def test_counts_of_one_are_singular(tmp_path: Path, store_dir: Path, wheels: Path) -> None:
+    beta = make_wheel(wheels, "beta", "1.0", {"beta.py": "B = 3\n"})
+    venv = tmp_path / "v"
+    sync = ("sync", venv, beta, "--store", store_dir, "--no-index")
+    dry = run_graft(*sync, "--dry-run").stdout.splitlines()[-1]
+    assert dry.startswith("# 1 distribution, "), dry  # was "1 distributions"
+    run_graft(*sync)
+    audited = run_graft("audit", venv).stderr.splitlines()[-1]
+    assert audited.startswith(f"graft: audited {venv}: 0 errors, 0 warnings, 0 info")
+    assert audited.partition(" info (")[2].startswith("1 distribution, "), audited

@@ -75,11 +75,13 @@ def run_audit(args: argparse.Namespace) -> int:
         print(report.to_json())
     else:
         render(report)
-    counts = ", ".join(f"{report.count(s)} {s}s" for s in ("error", "warning"))
+    from graft.cli.noop import counted  # noqa: PLC0415
+
+    counts = ", ".join(counted(report.count(s), s) for s in ("error", "warning"))
     infos = report.count("info")
+    dists = counted(report.stats["distributions"], "distribution")
     print(
-        f"graft: audited {report.venv}: {counts}, {infos} info"
-        f" ({report.stats['distributions']} distributions, {report.seconds:.2f}s)",
+        f"graft: audited {report.venv}: {counts}, {infos} info ({dists}, {report.seconds:.2f}s)",
         file=sys.stderr,
     )
     return 1 if report.errors else 0

@@ -102,8 +102,9 @@ def add_build_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
     build.add_argument("--offline", action="store_true")
     build.add_argument("--store", metavar="DIR", help="store location (default: $GRAFT_STORE)")
     build.add_argument("--json", action="store_true", help="print the outcomes as JSON")
-    build.add_argument("-q", "--quiet", action="store_true")
-    build.add_argument("-v", "--verbose", action="store_true", help="show the evidence")
+    said = build.add_mutually_exclusive_group()  # (as uv: -q -v is a usage error)
+    said.add_argument("-q", "--quiet", action="store_true")
+    said.add_argument("-v", "--verbose", action="store_true", help="show the evidence")
 
 
 def _settings(pairs: list[str]) -> tuple[tuple[str, str], ...]:

@@ -81,8 +81,9 @@ def add_lock_parser(
         help="upgrade NAME only (repeatable)",
     )
     lock.add_argument("--json", action="store_true", help="print the summary as JSON")
-    lock.add_argument("-q", "--quiet", action="store_true")
-    lock.add_argument("-v", "--verbose", action="store_true")
+    said = lock.add_mutually_exclusive_group()  # (as uv: -q -v is a usage error)
+    said.add_argument("-q", "--quiet", action="store_true")
+    said.add_argument("-v", "--verbose", action="store_true")
     from graft.cli.variants_cmd import add_variant_options  # noqa: PLC0415
 
     add_variant_options(lock)

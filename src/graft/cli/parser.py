@@ -179,8 +179,9 @@ def _add_sync_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     foreign.add_argument("--implementation", choices=("cp", "pp"), help="default: cp")
     foreign.add_argument("--abi", action="append", default=[], metavar="ABI")
     sync.add_argument("--json", action="store_true", help="print the plan or summary as JSON")
-    sync.add_argument("-q", "--quiet", action="store_true")
-    sync.add_argument("-v", "--verbose", action="store_true")
+    said = sync.add_mutually_exclusive_group()  # (as uv: -q -v is a usage error)
+    said.add_argument("-q", "--quiet", action="store_true", help="print no warnings or summary")
+    said.add_argument("-v", "--verbose", action="store_true", help="print timings and each choice")
     from graft.cli.variants_cmd import add_variant_options  # noqa: PLC0415
 
     add_variant_options(sync)

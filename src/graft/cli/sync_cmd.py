@@ -247,7 +247,10 @@ def _render_plan(plan: Plan) -> None:
     for action in plan.actions:
         source = getattr(action, "source", "")
         print(f"{action.kind:15} {action.dest}" + (f" -> {source}" if source else ""))
+    from graft.cli.noop import counted  # noqa: PLC0415
+
     print(
-        f"# {len(plan.distributions)} distributions, {plan.links} links,"
-        f" {plan.directories} directories, {plan.files_served} files served"
+        f"# {counted(len(plan.distributions), 'distribution')}, {counted(plan.links, 'link')},"
+        f" {counted(plan.directories, 'directory', 'directories')},"
+        f" {counted(plan.files_served, 'file')} served"
     )
