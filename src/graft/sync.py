@@ -106,9 +106,9 @@ def sync(request: SyncRequest) -> SyncResult:
         timings=timings,
         arrivals=arrivals,
     )
-    before = installed(layout)
+    was = None if request.dry_run else _config(layout.prefix)
+    before = installed(_previous_layout(layout, located.target, was))
     memo_file = None
-    was = None if request.dry_run else _interpreter(layout.prefix)
     if not request.dry_run:
         try:
             materialize(request, store, located, the_plan, inputs=inputs, key=key, timings=timings)
@@ -127,7 +127,8 @@ def sync(request: SyncRequest) -> SyncResult:
         result,
         notes=located.notes,
         warnings=located.warnings,
-        said=() if was is None else _stranded(layout, was),
+        said=() if was is None else _stranded(layout, _interpreter_of(was)),
+        venv_changes=() if was is None else _venv_changes(was, _config(layout.prefix)),
         variants=located.variants,
         memo=None if request.dry_run else memo_file,
         inputs=None if request.dry_run else inputs,
@@ -173,24 +174,79 @@ def _outside_the_store(venv: str, store_root: str) -> None:
         )
 
 
-def _interpreter(prefix: str) -> tuple[str, str] | None:
-    """The interpreter the venv at *prefix* is for, as its pyvenv.cfg says (None: no venv)."""
+def _config(prefix: str) -> dict[str, str] | None:
+    """The venv's pyvenv.cfg lines (None: no venv, or none readable)."""
     from graft.venv.state import read_config  # noqa: PLC0415
 
     try:
-        config = read_config(prefix)
+        return read_config(prefix)
     except (OSError, ValueError):
+        return None
+
+
+def _interpreter_of(config: dict[str, str] | None) -> tuple[str, str] | None:
+    """The interpreter a venv is for, as its pyvenv.cfg *config* says: home and version."""
+    if config is None:
         return None
     return config.get("home", ""), config.get("version") or config.get("version_info", "")
 
 
-def _stranded(layout: VenvLayout, was: tuple[str, str]) -> tuple[str, ...]:
+def _previous_layout(layout: VenvLayout, target: Target, was: dict[str, str] | None) -> VenvLayout:
+    """*layout*, but with the site-packages of the interpreter the venv was for (*was*).
+
+    A venv rebuilt for Python 3.11 held its distributions in ``lib/python3.12``: what it
+    held is read there, so that the summary does not call them added.
+    """
+    old = ".".join((_interpreter_of(was) or ("", ""))[1].split(".")[:2])
+    new = ".".join(target.version.split(".")[:2])
+    if "." not in old or old == new:
+        return layout
+    import dataclasses  # noqa: PLC0415
+
+    before, after = f"{new}/", f"{old}/"
+    return dataclasses.replace(
+        layout,
+        purelib=layout.purelib.replace(before, after),
+        platlib=layout.platlib.replace(before, after),
+    )
+
+
+def _venv_changes(was: dict[str, str], now: dict[str, str] | None) -> tuple[str, ...]:
+    """What changed of the venv itself: its interpreter and the venv tool's options.
+
+    ``python 3.12.1 -> 3.11.7`` (its ``home`` when the version is the same), ``prompt
+    'a' -> 'b'``, ``include-system-site-packages false -> true``.
+    """
+    from graft.venv.state import PROMPT, SYSTEM_SITE, options_of  # noqa: PLC0415
+
+    if now is None:
+        return ()
+    out: list[str] = []
+    (old_home, old_version), (new_home, new_version) = (
+        _interpreter_of(was) or ("", ""),
+        _interpreter_of(now) or ("", ""),
+    )
+    if old_version != new_version:
+        out.append(f"python {old_version or '?'} -> {new_version or '?'}")
+    elif old_home != new_home:
+        out.append(f"python {old_version} at {old_home} -> {new_home}")
+    old, new = dict(options_of(was)), dict(options_of(now))
+    defaults = {SYSTEM_SITE: "false", PROMPT: "(none)"}
+    out += [
+        f"{key} {old.get(key, defaults[key])} -> {new.get(key, defaults[key])}"
+        for key in (SYSTEM_SITE, PROMPT)
+        if old.get(key) != new.get(key)
+    ]
+    return tuple(out)
+
+
+def _stranded(layout: VenvLayout, was: tuple[str, str] | None) -> tuple[str, ...]:
     """A warning when the venv, now for another interpreter, keeps a user's files it ignores.
 
     A rebuild keeps a user's files where they are (decision 86), a module in the previous
     interpreter's ``lib/python3.12/site-packages`` too; Python 3.11 never imports it.
     """
-    if _interpreter(layout.prefix) == was:
+    if was is None or _interpreter_of(_config(layout.prefix)) == was:
         return ()
     from graft.venv.keep import stranded  # noqa: PLC0415
     from graft.venv.replaceable import describe  # noqa: PLC0415

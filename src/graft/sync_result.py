@@ -54,6 +54,8 @@ class SyncResult:
     pin_record: tuple[str, str, str] | None = None
     plan_parts: tuple[object, ...] = ()
     site_dirs: tuple[str, ...] = ()  # purelib and platlib, relative to the venv
+    # what changed of the venv itself: "python 3.12.1 -> 3.11.7", "prompt 'a' -> 'b'"
+    venv_changes: tuple[str, ...] = ()
 
     def changes(self) -> dict[str, list[str]]:
         """What the sync added, removed, upgraded and downgraded (empty when nothing ran).

@@ -6,12 +6,15 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+import graft
 from graft.venv import skeleton
 from graft.venv.state import options_of, read_config, recorded_state
 from tests.conftest import run_graft
@@ -150,3 +153,112 @@ def test_the_options_go_where_python_m_venv_writes_them(tmp_path: Path) -> None:
     assert options_of({"Include-System-Site-Packages": "True", "prompt": ""}) == (
         ("include-system-site-packages", "true"),
     )
+
+
+def _prompts(venv: Path) -> list[str]:
+    """The prompt each activate script shows: ``VIRTUAL_ENV_PROMPT``'s value in each."""
+    return [
+        line[line.index("(") : line.rindex(")") + 1]
+        for name in ("activate", "activate.csh", "activate.fish")
+        for line in (venv / "bin" / name).read_text().splitlines()
+        if "VIRTUAL_ENV_PROMPT" in line and "(" in line
+    ]
+
+
+def test_prompt_names_a_new_venv_its_activate_scripts_and_changes_an_existing_one(
+    tmp_path: Path, store_dir: Path, wheels: Path, pkgs: dict[str, Path]
+) -> None:
+    venv = tmp_path / "v"
+    plain: list[str | Path] = ["sync", venv, "gamma", "--no-index", "--find-links", wheels]
+    plain += ["--store", store_dir]
+    run_graft(*plain, "--prompt", "my env")
+    assert _config(venv)["prompt"] == "'my env'"  # as python -m venv writes it
+    assert _prompts(venv) == ["(my env)"] * 3
+    said, modules = graft_imports(*plain, "--prompt", "my env")
+    assert "already in sync" in said
+    assert "graft.sync" not in modules  # (the no-op's stamp answered)
+    assert "already in sync" in run_graft(*plain).stderr  # kept without the flag
+    # another prompt: the venv is rebuilt with it, and its activate scripts say it (graft's
+    # own activate scripts of the previous prompt are no user's edit to keep: decision 109)
+    changed = run_graft(*plain, "--prompt", "other").stderr
+    assert " ~ prompt 'my env' -> 'other'" in changed.splitlines()
+    assert _config(venv)["prompt"] == "'other'"
+    assert _prompts(venv) == ["(other)"] * 3
+    said, modules = graft_imports(*plain, "--prompt", "other")
+    assert "already in sync" in said
+    assert "graft.sync" not in modules
+    # an activate script its user edited is kept (decision 109), with the prompt it shows
+    activate = venv / "bin" / "activate"
+    activate.write_text(activate.read_text() + "export MINE=1\n")
+    run_graft(*plain, "--prompt", "third")
+    assert activate.read_text().endswith("export MINE=1\n")
+    assert _config(venv)["prompt"] == "'third'"
+    # '.': the current directory's name, as python -m venv and uv venv take it
+    here = tmp_path / "project dir"
+    here.mkdir()
+    src = str(Path(graft.__file__).parents[1])  # (this graft, from another directory)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
+    graft_here = [sys.executable, "-m", "graft", *map(str, plain), "--prompt", "."]
+    subprocess.run(graft_here, cwd=here, env=env, check=True, capture_output=True)
+    assert _config(venv)["prompt"] == "'project dir'"
+
+
+def test_a_new_venv_built_from_the_replay_stamp_has_the_prompt_its_command_asks_for(
+    tmp_path: Path, store_dir: Path, wheels: Path, pkgs: dict[str, Path]
+) -> None:
+    flag: list[str | Path] = ["gamma", "--no-index", "--find-links", wheels, "--store", store_dir]
+    flag += ["--prompt", "p"]
+    run_graft("sync", tmp_path / "one", *flag)
+    said, modules = graft_imports("sync", tmp_path / "two", *flag)
+    assert "synced" in said
+    assert "graft.sync" not in modules  # (built by the fast path)
+    assert _config(tmp_path / "two")["prompt"] == "'p'"
+    assert _prompts(tmp_path / "two") == ["(p)"] * 3
+
+
+def test_a_prompt_taken_over_shows_in_graft_s_activate_scripts(
+    tmp_path: Path, store_dir: Path, pkgs: dict[str, Path]
+) -> None:
+    venv = tmp_path / "uvenv"
+    _made_by("uv", venv, "--prompt", "my env")  # uv's activate scripts are kept (decision 117
+    run_graft("sync", venv, pkgs["gamma"], "--store", store_dir)  # keeps uv's own ones)
+    (venv / "bin" / "activate").unlink()
+    run_graft("sync", venv, pkgs["gamma"], "--reinstall", "--store", store_dir)
+    assert _config(venv)["prompt"] == "my env"  # (uv writes it bare)
+    assert _prompts(venv)[0] == "(my env)"  # graft's activate, with the prompt unquoted
+    assert skeleton.prompt_of((("prompt", "'it\\'s'"),)) == "it's"
+    assert skeleton.prompt_of((("prompt", '"a b"'),)) == "a b"
+
+
+def test_pyvenv_cfg_names_no_command_that_did_not_make_the_venv(
+    tmp_path: Path, store_dir: Path, pkgs: dict[str, Path]
+) -> None:
+    # it said `python -m venv --without-pip V`, graft's template's, without the options
+    venv = tmp_path / "v"
+    run_graft("sync", venv, pkgs["gamma"], "--store", store_dir, "--system-site-packages")
+    config = _config(venv)
+    assert "command" not in config
+    assert config["graft"]  # (what made it: graft, as uv venv writes `uv = VERSION`)
+
+
+def test_the_summary_says_the_interpreter_changed_not_that_everything_was_added(
+    tmp_path: Path, store_dir: Path, pkgs: dict[str, Path]
+) -> None:
+    from tests.integration.test_venv_safety import _another_python
+
+    other = _another_python()
+    version = subprocess.run(
+        [other, "-c", "import platform; print(platform.python_version())"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    venv = tmp_path / "v"
+    run_graft("sync", venv, pkgs["gamma"], "--python", other, "--store", store_dir)
+    switched = run_graft(
+        "sync", venv, pkgs["gamma"], "--python", sys.executable, "--store", store_dir, "--json"
+    )
+    summary = json.loads(switched.stdout)
+    ours = ".".join(map(str, sys.version_info[:3]))
+    assert summary["changes"]["added"] == []  # was ["gamma==1.0"]: it was there before
+    assert summary["venv_changes"] == [f"python {version} -> {ours}"]
+    back = run_graft("sync", venv, pkgs["gamma"], pkgs["delta"], "--python", other)
+    assert back.stderr.splitlines()[-3:-1] == [" + delta==1.0", f" ~ python {ours} -> {version}"]

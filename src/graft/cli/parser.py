@@ -143,6 +143,12 @@ def _add_sync_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
         " python -m venv's flag); a venv that does keeps doing so without it",
     )
     sync.add_argument(
+        "--prompt",
+        metavar="NAME",
+        help="the prompt the venv's activate scripts show (as uv venv's and python -m venv's"
+        " flag; '.': the current directory's name); a venv keeps its own without it",
+    )
+    sync.add_argument(
         "--require-hashes",
         action="store_true",
         help="every distribution installed needs a --hash in a requirements file (pip's)",

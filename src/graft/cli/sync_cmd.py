@@ -132,6 +132,8 @@ def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
     elif not args.quiet:
         verb = "synced" if plan is not None else "already in sync:"
         render_changes(result.changes())
+        for change in result.venv_changes:
+            print(f" ~ {change}", file=sys.stderr)
         count = len(result.distributions)
         copies = args.link_mode == "copy"
         line = summary_line(verb, result.prefix, count, result.stats, elapsed, copies)
@@ -179,9 +181,14 @@ def _keep_stamps(
 
 def _options(args: argparse.Namespace) -> tuple[tuple[str, str], ...]:
     """The venv tool's options the venv must have: pyvenv.cfg's lines (decision 111)."""
-    from graft.venv.state import SYSTEM_SITE  # noqa: PLC0415
+    from graft.venv.state import PROMPT, SYSTEM_SITE  # noqa: PLC0415
 
-    return ((SYSTEM_SITE, "true"),) if args.system_site_packages else ()
+    options = [(SYSTEM_SITE, "true")] if args.system_site_packages else []
+    if args.prompt is not None:
+        from graft.venv.skeleton import quoted_prompt  # noqa: PLC0415
+
+        options.append((PROMPT, quoted_prompt(args.prompt, os.getcwd())))
+    return tuple(sorted(options))
 
 
 def _keep_venv_python(args: argparse.Namespace) -> bool:
@@ -240,6 +247,7 @@ def _summary(result: SyncResult, elapsed: float) -> dict[str, Any]:
         "collisions": [c.describe() for c in result.plan.collisions] if result.plan else [],
         "seconds": round(elapsed, 4),
         "changes": result.changes(),
+        "venv_changes": list(result.venv_changes),
     }
 
 

@@ -35,7 +35,7 @@ from graft.errors import MaterializeError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
     from typing import NoReturn
 
 #: How many files (and links) of a user's a rebuild keeps at most.
@@ -166,12 +166,16 @@ def carry_configs(old: str, new: str, copies: Iterable[tuple[str, str]]) -> None
         os.replace(f"{target}.graft-carry", target)
 
 
-def carry_edited_skeleton(old: str, new: str, prefix: str) -> tuple[str, ...]:
+def carry_edited_skeleton(
+    old: str, new: str, prefix: str, as_written: Callable[[str], bytes | None] | None = None
+) -> tuple[str, ...]:
     """Link each :data:`EDITED_SKELETON` file of the venv *old* over the fresh one in *new*.
 
     Only where both are regular files and their bytes differ, and never a file written for
     another path: where the fresh file names the venv's path *prefix* and the old one does not
-    (a venv moved, or made elsewhere), the fresh one stays. Returns the paths carried.
+    (a venv moved, or made elsewhere), the fresh one stays. Nor one that is what graft wrote
+    for the old venv (*as_written* of its path: the activate scripts of its previous prompt,
+    which ``--prompt`` changes). Returns the paths carried.
     """
     mark = os.fsencode(prefix)
     carried: list[str] = []
@@ -180,6 +184,8 @@ def carry_edited_skeleton(old: str, new: str, prefix: str) -> tuple[str, ...]:
         mine, fresh = _regular_bytes(source), _regular_bytes(target)
         if mine is None or fresh is None or mine == fresh:
             continue
+        if as_written is not None and mine == as_written(rel):
+            continue  # not edited: only graft's options made it differ
         if mark in fresh and mark not in mine:
             continue
         try:

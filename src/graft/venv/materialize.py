@@ -213,13 +213,14 @@ def rebuild(
     prefix = plan.prefix
     parent, name = os.path.split(prefix)
     sweep_leftovers(parent, name)
-    options = with_options(venv_options(prefix), options)
+    own = venv_options(prefix)
+    options = with_options(own, options)
     staging = make_staging(parent, name)
     with discarded_on_failure(staging, prefix, "the previous venv, if any, is untouched"):
         skeleton.copy_template(template, staging, prefix, options)
         apply(plan, staging, store_root)
         _carry_configs(prefix, staging, plan)
-        _carry_edited_skeleton(prefix, staging)
+        _carry_edited_skeleton(prefix, staging, template, own)
         kept = _keep(prefix, staging, users)
         _write_state(staging, store_root, inputs, plan, plan_key, kept=kept)
         _swap(staging, prefix)
@@ -241,12 +242,19 @@ def _carry_configs(prefix: str, staging: str, plan: Plan) -> None:
         carry_configs(prefix, staging, copies)
 
 
-def _carry_edited_skeleton(prefix: str, staging: str) -> None:
-    """The activate scripts and .gitignore the venv there now holds, if its user edited them."""
+def _carry_edited_skeleton(prefix: str, staging: str, template: str, own: Options) -> None:
+    """The activate scripts and .gitignore the venv there now holds, if its user edited them.
+
+    Not those the template gives with the venv's *own* options (a prompt ``--prompt``
+    changes): those are not edits.
+    """
     if os.path.isdir(prefix):
         from graft.venv.keep import carry_edited_skeleton  # noqa: PLC0415
 
-        carry_edited_skeleton(prefix, staging, prefix)
+        def as_written(rel: str) -> bytes | None:
+            return skeleton.fresh(template, prefix, rel, own)
+
+        carry_edited_skeleton(prefix, staging, prefix, as_written)
 
 
 def _keep(prefix: str, staging: str, users: tuple[str, ...]) -> tuple[str, ...]:

@@ -72,15 +72,49 @@ def venv_template(target: Target) -> str:
     return path
 
 
-def _retarget(template: str, final: str, data: bytes, old_path: bytes | None = None) -> bytes:
+def _retarget(
+    template: str, final: str, data: bytes, old_path: bytes | None = None, prompt: str | None = None
+) -> bytes:
     """A template file's bytes for the venv at *final*: the template's path and name replaced.
 
-    *old_path*: the template's recorded path, if the caller has read it already.
+    *old_path*: the template's recorded path, if the caller has read it already. The name
+    left once the path is replaced is the activate scripts' prompt (``python -m venv``'s
+    ``__VENV_PROMPT__``): *prompt*, else the venv's directory name, as ``python -m venv``
+    gives it.
     """
     if old_path is None:
         old_path = _template_path(template)
-    new_name = os.path.basename(final).encode()
+    new_name = (os.path.basename(final) if prompt is None else prompt).encode()
     return data.replace(old_path, final.encode()).replace(_TEMPLATE_NAME.encode(), new_name)
+
+
+def prompt_of(options: Options) -> str | None:
+    """The prompt among the venv tool's *options*, unquoted; None when there is none.
+
+    pyvenv.cfg's ``prompt`` as ``python -m venv`` writes it (Python's ``repr``) or as
+    ``uv venv`` does (bare): the activate scripts get the text itself.
+    """
+    value = dict(options).get("prompt")
+    if value is None or len(value) < 2 or value[0] != value[-1] or value[0] not in "'\"":
+        return value
+    if "\\" in value:  # an escape repr wrote (rare: ast only then)
+        import ast  # noqa: PLC0415
+
+        try:
+            text = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            return value[1:-1]
+        return text if isinstance(text, str) else value[1:-1]
+    return value[1:-1]
+
+
+def quoted_prompt(prompt: str, cwd: str) -> str:
+    """pyvenv.cfg's ``prompt`` value for ``--prompt PROMPT``, as ``python -m venv`` writes it.
+
+    ``.`` is the name of the current directory *cwd*, as ``python -m venv`` and ``uv venv``
+    take it.
+    """
+    return repr(os.path.basename(cwd) if prompt == "." else prompt)
 
 
 def _template_path(template: str) -> bytes:
@@ -99,13 +133,32 @@ def expected_config(template: str, final: str, options: Options = ()) -> bytes:
         return configured(_retarget(template, final, fh.read()), options)
 
 
+def fresh(template: str, final: str, rel: str, options: Options) -> bytes | None:
+    """The bytes :func:`copy_template` writes at *rel* for the venv at *final* with *options*.
+
+    None when the template has no regular file there.
+    """
+    path = os.path.join(template, rel)
+    if os.path.islink(path) or not os.path.isfile(path):
+        return None
+    with open(path, "rb") as fh:
+        data = _retarget(template, final, fh.read(), prompt=prompt_of(options))
+    return configured(data, options) if rel == "pyvenv.cfg" else data
+
+
 def configured(config: bytes, options: Options) -> bytes:
     """The template's pyvenv.cfg *config* with the venv tool's *options* in it (decision 111).
 
     As ``python -m venv`` writes them: ``include-system-site-packages = true`` in place of
-    the template's ``false``, and ``prompt`` after ``version`` (each value as given).
+    the template's ``false``, and ``prompt`` after ``version`` (each value as given). Without
+    the template's ``command`` line (Python 3.11+): the venv was not made by that command but
+    by graft, which ``graft = VERSION`` says, as ``uv venv`` and virtualenv write none.
     """
-    lines = config.splitlines(keepends=True)
+    lines = [
+        line
+        for line in config.splitlines(keepends=True)
+        if line.partition(b"=")[0].strip().lower() != b"command"
+    ]
     keys = [line.partition(b"=")[0].strip().lower() for line in lines]
     for key, value in options:
         if key.encode() in keys:
@@ -138,9 +191,11 @@ def copy_template(template: str, dest: str, final: str, options: Options = ()) -
     """Copy *template* to *dest* for the venv at *final*: its path and name replaced, links kept.
 
     Each file is read once and written once, with its template's mode; pyvenv.cfg with the
-    venv tool's *options* the venv keeps (:func:`configured`).
+    venv tool's *options* the venv keeps (:func:`configured`), the activate scripts with
+    its prompt (:func:`prompt_of`).
     """
     old_path = _template_path(template)
+    prompt = prompt_of(options)
     for dirpath, dirnames, filenames in os.walk(template):
         rel = os.path.relpath(dirpath, template)
         out_dir = dest if rel == "." else os.path.join(dest, rel)
@@ -155,8 +210,8 @@ def copy_template(template: str, dest: str, final: str, options: Options = ()) -
             elif name in filenames and name != ".graft-template-path":
                 with open(src, "rb") as fh:
                     mode = os.fstat(fh.fileno()).st_mode & 0o7777
-                    data = _retarget(template, final, fh.read(), old_path)
-                if options and rel == "." and name == "pyvenv.cfg":
+                    data = _retarget(template, final, fh.read(), old_path, prompt)
+                if rel == "." and name == "pyvenv.cfg":
                     data = configured(data, options)
                 fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
                 try:
