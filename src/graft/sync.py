@@ -106,8 +106,9 @@ def sync(request: SyncRequest) -> SyncResult:
         timings=timings,
         arrivals=arrivals,
     )
-    was = None if request.dry_run else _config(layout.prefix)
-    before = installed(_previous_layout(layout, located.target, was))
+    config = _config(layout.prefix)  # (a dry run's summary names what it would change too)
+    before = installed(_previous_layout(layout, located.target, config))
+    was = None if request.dry_run else config
     memo_file = None
     if not request.dry_run:
         try:

@@ -21,7 +21,7 @@ from graft.audit import AuditReport, Finding, Kind, audit_venv
 from graft.store import seal
 from graft.wheel.elf import read_dynamic
 from tests.conftest import run_graft
-from tests.support.venv import site
+from tests.support.venv import py, site
 from tests.support.wheelmaker import make_wheel
 
 CC = shutil.which("cc")
@@ -155,7 +155,7 @@ def test_cli_table_json_and_exit_status(tmp_path: Path, venv: Path) -> None:
     assert sp_rel(venv, "beta.py") in table.stdout
     assert "[beta==1.0]" in table.stdout
     assert "fix:" in table.stdout
-    assert "1 errors" in table.stderr
+    assert "1 error, 0 warnings" in table.stderr  # (singular: decision 121)
     data = json.loads(audit_cli(venv, "--json", "--deep").stdout)
     (finding,) = data["findings"]
     assert finding["kind"] == "missing-file"
@@ -676,3 +676,23 @@ def test_requirements_not_met_are_found_as_pip_check_finds_them(
     assert said.returncode == 1  # the independent reference agrees on both
     assert "app 1.0 requires helper, which is not installed." in said.stdout
     assert "app 1.0 has requirement lib>=2, but you have lib 1.0." in said.stdout
+
+
+def test_an_edited_distribution_file_s_fix_is_a_sync_which_keeps_the_user_s_files(
+    tmp_path: Path, store_dir: Path, wheel_set: list[Path]
+) -> None:
+    # the hint said "remove it and sync again": removing the venv loses a user's own files,
+    # and a sync alone restores the distribution's
+    venv = graft_venv_of(tmp_path, store_dir, wheel_set)
+    (site(venv) / "mine.py").write_text("M = 1\n")
+    edited = site(venv) / "beta.py"
+    edited.unlink()  # as `sed -i` or an editor replaces the link with a file of its own
+    edited.write_text("B = 4  # patched while debugging\n")
+    table = audit_cli(venv)
+    assert "modified-file" in table.stdout
+    assert "sync it again, which restores" in " ".join(table.stdout.split())
+    assert "remove it and sync" not in table.stdout
+    again = run_graft("sync", venv, *wheel_set, "--store", store_dir).stderr
+    assert "already in sync" not in again
+    assert audit_cli(venv).returncode == 0
+    assert py(venv, "import beta, mine; print(beta.B, mine.M)") == "3 1"

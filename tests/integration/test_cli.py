@@ -170,3 +170,26 @@ def test_counts_of_one_are_singular(tmp_path: Path, store_dir: Path, wheels: Pat
     audited = run_graft("audit", venv).stderr.splitlines()[-1]
     assert audited.startswith(f"graft: audited {venv}: 0 errors, 0 warnings, 0 info")
     assert audited.partition(" info (")[2].startswith("1 distribution, "), audited
+
+
+def test_a_dry_run_says_what_it_would_change_as_uv_does(
+    tmp_path: Path, store_dir: Path, wheels: Path
+) -> None:
+    # it printed the whole plan, and nothing of what the venv would gain or lose
+    beta = make_wheel(wheels, "beta", "1.0", {"beta.py": "B = 3\n"})
+    gamma = make_wheel(wheels, "gamma", "1.0", {"gamma.py": "G = 1\n"})
+    venv = tmp_path / "v"
+    run_graft("sync", venv, beta, "--store", store_dir, "--no-index")
+    dry = run_graft("sync", venv, gamma, "--store", store_dir, "--no-index", "--dry-run")
+    assert dry.stderr.splitlines() == [" - beta==1.0", " + gamma==1.0"]
+    assert dry.stdout.splitlines()[-1].startswith("# 1 distribution, ")
+    plan = json.loads(
+        run_graft(
+            "sync", venv, gamma, "--store", store_dir, "--no-index", "--dry-run", "--json"
+        ).stdout
+    )
+    assert plan["changes"] == {
+        "added": ["gamma==1.0"], "removed": ["beta==1.0"], "upgraded": [], "downgraded": []
+    }  # fmt: skip
+    assert plan["actions"]  # (the plan, as before)
+    assert py(venv, "import beta; print(beta.B)") == "3"  # (nothing changed)

@@ -109,7 +109,10 @@ class AuditReport:
         return json.dumps(self.to_dict(), indent=2, sort_keys=True)
 
 
-_REBUILD = "reinstall the distribution (a graft venv: remove it and sync again)"
+_REBUILD = (
+    "reinstall the distribution (a graft venv: sync it again, which restores the"
+    " distribution's files and keeps your own)"
+)
 
 #: The default severity and fix hint of each kind.
 DEFAULTS: dict[Kind, tuple[Severity, str]] = {

@@ -123,12 +123,17 @@ def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
         for collision in plan.collisions:
             print(f"graft: warning: collision: {collision.describe()}", file=sys.stderr)
     if args.json:
-        out = plan.to_dict() if args.dry_run and plan else _summary(result, elapsed)
+        if args.dry_run and plan:  # the plan, and what it would change (uv's "Would ...")
+            out = {**plan.to_dict(), "changes": result.changes()}
+        else:
+            out = _summary(result, elapsed)
         if result.variants:  # PEP 825: the variant choice per release, only when there was one
             out["variants"] = list(result.variants)
         print(json.dumps(out, indent=2, sort_keys=True))
     elif args.dry_run and plan is not None:
         _render_plan(plan)
+        if not args.quiet:  # what it would change, as `uv pip install --dry-run` lists it
+            render_changes(result.changes())
     elif not args.quiet:
         verb = "synced" if plan is not None else "already in sync:"
         render_changes(result.changes())
