@@ -198,18 +198,14 @@ def _previous_layout(layout: VenvLayout, target: Target, was: dict[str, str] | N
     A venv rebuilt for Python 3.11 held its distributions in ``lib/python3.12``: what it
     held is read there, so that the summary does not call them added.
     """
-    old = ".".join((_interpreter_of(was) or ("", ""))[1].split(".")[:2])
-    new = ".".join(target.version.split(".")[:2])
-    if "." not in old or old == new:
+    from graft.venv.state import held_sites  # noqa: PLC0415
+
+    purelib, platlib = held_sites((layout.purelib, layout.platlib), target.version, was)
+    if (purelib, platlib) == (layout.purelib, layout.platlib):
         return layout
     import dataclasses  # noqa: PLC0415
 
-    before, after = f"{new}/", f"{old}/"
-    return dataclasses.replace(
-        layout,
-        purelib=layout.purelib.replace(before, after),
-        platlib=layout.platlib.replace(before, after),
-    )
+    return dataclasses.replace(layout, purelib=purelib, platlib=platlib)
 
 
 def _venv_changes(was: dict[str, str], now: dict[str, str] | None) -> tuple[str, ...]:

@@ -262,3 +262,22 @@ def test_the_summary_says_the_interpreter_changed_not_that_everything_was_added(
     assert summary["venv_changes"] == [f"python {version} -> {ours}"]
     back = run_graft("sync", venv, pkgs["gamma"], pkgs["delta"], "--python", other)
     assert back.stderr.splitlines()[-3:-1] == [" + delta==1.0", f" ~ python {ours} -> {version}"]
+
+
+def test_another_interpreter_keeps_the_versions_the_venv_held(
+    tmp_path: Path, store_dir: Path, wheels: Path, pkgs: dict[str, Path]
+) -> None:
+    # the versions to keep (no -U) were read in the new interpreter's library, where there
+    # are none: --python upgraded whatever had a newer release
+    from tests.integration.test_venv_safety import _another_python
+
+    other = _another_python()
+    venv = tmp_path / "v"
+    sync: list[str | Path] = ["sync", venv, "gamma", "--no-index", "--find-links", wheels]
+    sync += ["--store", store_dir]
+    run_graft(*sync, "--python", other)
+    make_wheel(wheels, "gamma", "2.0", {"gamma/__init__.py": "G = 2\n"})
+    switched = run_graft(*sync, "--python", sys.executable).stderr
+    assert py(venv, "import gamma; print(gamma.G)") == "1", switched
+    assert "gamma" not in switched
+    assert " ~ gamma 1.0 -> 2.0 (upgraded)" in run_graft(*sync, "-U").stderr

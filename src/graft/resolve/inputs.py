@@ -159,13 +159,22 @@ def resolver_needs(wanted: Wanted) -> list[Need] | list[str]:
 
 
 def preferences(request: ResolveRequest, target: Target) -> dict[str, str]:
-    """The versions the request's venv holds, which resolution keeps if it may (not with -U)."""
+    """The versions the request's venv holds, which resolution keeps if it may (not with -U).
+
+    Read where the venv holds them: in the previous interpreter's library when the sync
+    rebuilds it for another X.Y (``--python 3.11`` of a 3.12 venv keeps its versions).
+    """
     if request.venv is None or request.upgrade:
         return {}
-    from graft.venv.state import installed  # noqa: PLC0415
+    from graft.venv.state import held_sites, installed, read_config  # noqa: PLC0415
 
+    prefix = os.path.abspath(request.venv)
+    try:
+        config = read_config(prefix)
+    except (OSError, ValueError):
+        config = None
     sites = (target.scheme["purelib"], target.scheme["platlib"])
-    return installed(os.path.abspath(request.venv), sites)
+    return installed(prefix, held_sites(sites, target.version, config))
 
 
 def resolver_policy(  # noqa: PLR0917 - the lock and the sync pass the same six

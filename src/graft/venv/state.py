@@ -335,6 +335,20 @@ def sweep_leftovers(parent: str, name: str) -> None:
             seal.remove_tree(os.path.join(parent, entry), sealed=False)
 
 
+def held_sites(site_dirs: tuple[str, ...], version: str, config: dict[str, str] | None) -> tuple[str, ...]:
+    """Where a venv holds its distributions: *site_dirs*, those of Python *version*, as the
+    interpreter its pyvenv.cfg *config* names (``version``, uv's ``version_info``) has them.
+
+    A venv made for 3.12 being rebuilt for 3.11 holds them in ``lib/python3.12/...``, not
+    the new interpreter's ``lib/python3.11/...``; the same X.Y (or no venv): *site_dirs*.
+    """
+    was = (config or {}).get("version") or (config or {}).get("version_info", "")
+    old, new = ".".join(was.split(".")[:2]), ".".join(version.split(".")[:2])
+    if "." not in old or old == new:
+        return site_dirs
+    return tuple(site.replace(f"{new}/", f"{old}/") for site in site_dirs)
+
+
 def installed(prefix: str, site_dirs: tuple[str, ...]) -> dict[str, str]:
     """``{canonical name: version}`` of the distributions in the venv at *prefix*.
 
