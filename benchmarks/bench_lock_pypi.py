@@ -117,7 +117,9 @@ def _new_input(inputs: Path, name: str, tool: str, rnd: int) -> tuple[str, str]:
     roots[0] = f"{roots[0]}!=0.0.{nonce}"
     path = inputs / f"{name}-{tool}-r{rnd:02d}-{nonce}.in"
     path.write_text("\n".join(roots) + "\n")
-    out = path.with_suffix(".toml" if tool == "graft" else ".txt")  # (a new path each round)
+    # (a new path each round; graft writes a lock by its PEP 751 name only)
+    graft = path.with_name(f"pylock.{path.stem}.toml")
+    out = graft if tool == "graft" else path.with_suffix(".txt")
     return str(path), str(out)
 
 

@@ -244,9 +244,17 @@ class IndexTools:
             return edited_copy(roots, rnd) if edit else roots
 
         return {
-            GRAFT: lambda dest, r: Cmd(fill(graft_lock, dest=dest, roots=at(r), url=self.url)),
+            GRAFT: lambda dest, r: Cmd(
+                fill(graft_lock, dest=pylock_name(dest), roots=at(r), url=self.url)
+            ),
             UV: lambda dest, r: Cmd([*uv, "-o", dest, str(at(r))]),
         }
+
+
+def pylock_name(dest: str) -> str:
+    """*dest* as a lock's name (``DIR/pylock.STEM.toml``), the only names graft lock writes."""
+    path = Path(dest)
+    return str(path.with_name(f"pylock.{path.stem.replace('.', '-')}.toml"))
 
 
 def fresh_copy(reqs: Path, rnd: int, path: str) -> Path:

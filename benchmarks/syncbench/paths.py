@@ -27,6 +27,7 @@ from .commands import (
     IndexTools,
     fill,
     fresh_copy,
+    pylock_name,
 )
 from .common import BUILD_BACKENDS, BUILD_SDISTS, log
 from .index import link_files, serve
@@ -160,7 +161,8 @@ def metadata_cost(bench: Bench, template: list[str], roots: Path, base: Path) ->
     assert bench.index_url is not None
     cache = base / "lock-cold-cache"
     shutil.rmtree(cache, ignore_errors=True)
-    argv = fill(template, dest=str(base / "lock-cold.out"), roots=roots, url=bench.index_url)
+    dest = pylock_name(str(base / "lock-cold.out"))
+    argv = fill(template, dest=dest, roots=roots, url=bench.index_url)
     env = {**bench.env, "GRAFT_CACHE_DIR": str(cache)}
     proc = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
     shutil.rmtree(cache, ignore_errors=True)

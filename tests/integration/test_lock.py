@@ -596,6 +596,30 @@ def test_an_output_that_cannot_be_written_is_refused_before_resolving(
     assert not (tmp_path / "no-such-dir").exists()
 
 
+@pytest.mark.parametrize(
+    "name", ["lock.toml", "pylock.a.b.toml", "pylock..toml", "pylock.toml.bak"]
+)
+def test_an_output_not_named_as_a_lock_is_refused_before_resolving(
+    tmp_path: Path, index: Served, name: str
+) -> None:
+    """PEP 751 names a lock ``pylock.toml`` or ``pylock.<name>.toml``: pip and uv read no other
+    file as a lock (``graft sync V lock.toml`` neither), and uv refuses to write one. One line,
+    exit 2, nothing written, the index never asked; a lock's name is taken."""
+    url = f"{index.url}/simple/"
+    asked = len(index.paths)
+    proc = run_graft("lock", "--index-url", url, "-o", tmp_path / name, "b", check=False)
+    assert proc.returncode == 2, proc.stderr
+    (line,) = proc.stderr.splitlines()
+    assert line == (
+        f"graft: error: -o {name}: PEP 751 names a lock pylock.toml or pylock.NAME.toml (NAME"
+        " without dots), and pip and uv read no other file as a lock (give -o pylock.toml or"
+        " pylock.NAME.toml, or - for standard output)"
+    )
+    assert len(index.paths) == asked
+    assert not (tmp_path / name).exists()
+    run_graft("lock", "--index-url", url, "-o", tmp_path / "pylock.dev-2.toml", "b")
+
+
 @pytest.mark.parametrize("flag", ["-r", "-c"])
 def test_an_output_that_is_an_input_is_refused_and_left_alone(
     tmp_path: Path, index: Served, flag: str

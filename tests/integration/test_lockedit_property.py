@@ -100,7 +100,7 @@ def test_an_answered_edit_is_what_a_full_resolution_preferring_the_lock_gives(
         argv = ["lock", "-r", str(edited), "--no-index", "--find-links", str(links)]
         answered = lockstamp.answer([*argv, "-o", str(out), "-q", *MATRIX]) == 0
         event(f"edit {step} answered: {answered}")
-        reference = here / f"reference-{step}.toml"  # the full path, the lock preferred
+        reference = here / f"pylock.reference-{step}.toml"  # the full path, the lock preferred
         shutil.copyfile(out, reference)
         resolved = _lock(edited, links, reference)
         if answered:

@@ -55,22 +55,22 @@ def stamps(cache: Path) -> list[Path]:
 def test_an_unchanged_lock_is_written_from_the_stamp_without_resolving(
     tmp_path: Path, graft_cache: Path, links: Path, reqs: Path
 ) -> None:
-    said, modules = lock(reqs, links, tmp_path / "a.toml")
+    said, modules = lock(reqs, links, tmp_path / "pylock.a.toml")
     assert "packaging.version" in modules  # the control: the first lock resolves
     assert len(stamps(graft_cache)) == 1
-    said, modules = lock(reqs, links, tmp_path / "b.toml")
+    said, modules = lock(reqs, links, tmp_path / "pylock.b.toml")
     heavy = {m for m in modules if m.startswith(("packaging", "resolvelib", "graft.resolve."))}
     assert heavy == {"graft.resolve.fingerprints"}  # (standard library only)
     assert modules & {"graft.cli.lockstamp"}
-    assert (tmp_path / "b.toml").read_bytes() == (tmp_path / "a.toml").read_bytes()
-    assert f"into {tmp_path / 'b.toml'} in" in said
-    assert 'version = "2.0"' in (tmp_path / "b.toml").read_text()  # beta's newest
+    assert (tmp_path / "pylock.b.toml").read_bytes() == (tmp_path / "pylock.a.toml").read_bytes()
+    assert f"into {tmp_path / 'pylock.b.toml'} in" in said
+    assert 'version = "2.0"' in (tmp_path / "pylock.b.toml").read_text()  # beta's newest
 
 
 def test_the_stamp_leaves_an_output_that_holds_the_lock_untouched(
     tmp_path: Path, graft_cache: Path, links: Path, reqs: Path
 ) -> None:
-    out = tmp_path / "a.toml"
+    out = tmp_path / "pylock.a.toml"
     lock(reqs, links, out, "-q")
     aged(out)
     _, modules = lock(reqs, links, out, "-q")
@@ -81,44 +81,45 @@ def test_the_stamp_leaves_an_output_that_holds_the_lock_untouched(
 def test_an_edited_requirement_file_locks_again(
     tmp_path: Path, graft_cache: Path, links: Path, reqs: Path
 ) -> None:
-    lock(reqs, links, tmp_path / "a.toml")
+    lock(reqs, links, tmp_path / "pylock.a.toml")
     reqs.write_text("alpha\nbeta<2\n")
     aged(reqs)
-    _, modules = lock(reqs, links, tmp_path / "b.toml")
+    _, modules = lock(reqs, links, tmp_path / "pylock.b.toml")
     assert "packaging.version" in modules
-    assert 'version = "1.0"' in (tmp_path / "b.toml").read_text()
-    assert 'version = "2.0"' not in (tmp_path / "b.toml").read_text()
+    assert 'version = "1.0"' in (tmp_path / "pylock.b.toml").read_text()
+    assert 'version = "2.0"' not in (tmp_path / "pylock.b.toml").read_text()
 
 
 def test_a_new_wheel_in_find_links_locks_again(
     tmp_path: Path, graft_cache: Path, links: Path, reqs: Path
 ) -> None:
-    lock(reqs, links, tmp_path / "a.toml")
+    lock(reqs, links, tmp_path / "pylock.a.toml")
     make_wheel(links, "beta", "3.0", {"beta.py": "B = 3\n"})
     aged(*links.iterdir(), links)
-    _, modules = lock(reqs, links, tmp_path / "b.toml")
+    _, modules = lock(reqs, links, tmp_path / "pylock.b.toml")
     assert "packaging.version" in modules
-    assert 'version = "3.0"' in (tmp_path / "b.toml").read_text()
+    assert 'version = "3.0"' in (tmp_path / "pylock.b.toml").read_text()
 
 
 def test_a_wheel_rewritten_under_its_name_locks_again(
     tmp_path: Path, graft_cache: Path, links: Path, reqs: Path
 ) -> None:
-    lock(reqs, links, tmp_path / "a.toml")
+    lock(reqs, links, tmp_path / "pylock.a.toml")
     (links / "beta-2.0-py3-none-any.whl").unlink()
     make_wheel(links, "beta", "2.0", {"beta.py": "B = 'two'\n"})
     aged(*links.iterdir(), links)
-    _, modules = lock(reqs, links, tmp_path / "b.toml")
+    _, modules = lock(reqs, links, tmp_path / "pylock.b.toml")
     assert "packaging.version" in modules
-    assert (tmp_path / "b.toml").read_bytes() != (tmp_path / "a.toml").read_bytes()  # its sha256
+    a, b = tmp_path / "pylock.a.toml", tmp_path / "pylock.b.toml"
+    assert b.read_bytes() != a.read_bytes()  # its sha256
 
 
 def test_an_output_in_another_directory_locks_again(
     tmp_path: Path, graft_cache: Path, links: Path, reqs: Path
 ) -> None:
-    lock(reqs, links, tmp_path / "a.toml")
+    lock(reqs, links, tmp_path / "pylock.a.toml")
     (tmp_path / "sub").mkdir()
-    _, modules = lock(reqs, links, tmp_path / "sub" / "a.toml")
+    _, modules = lock(reqs, links, tmp_path / "sub" / "pylock.a.toml")
     assert "packaging.version" in modules  # wheels by path are written relative to the lock
 
 
@@ -126,8 +127,8 @@ def test_an_output_in_another_directory_locks_again(
 def test_outputs_the_stamp_cannot_give_take_the_full_path(
     tmp_path: Path, graft_cache: Path, links: Path, reqs: Path, flag: str
 ) -> None:
-    lock(reqs, links, tmp_path / "a.toml", flag)
-    _, modules = lock(reqs, links, tmp_path / "b.toml", flag)
+    lock(reqs, links, tmp_path / "pylock.a.toml", flag)
+    _, modules = lock(reqs, links, tmp_path / "pylock.b.toml", flag)
     assert "packaging.version" in modules
 
 
@@ -136,14 +137,14 @@ def test_a_requirement_file_written_just_now_is_stamped_by_the_bytes_the_lock_re
 ) -> None:
     """Written a moment before the lock (a script's edit): the stamp names the bytes parsed."""
     os.utime(reqs)  # "now": its mtime alone cannot tell a later rewrite from this one
-    lock(reqs, links, tmp_path / "a.toml")
+    lock(reqs, links, tmp_path / "pylock.a.toml")
     assert len(stamps(graft_cache)) == 1
-    _, modules = lock(reqs, links, tmp_path / "b.toml")
+    _, modules = lock(reqs, links, tmp_path / "pylock.b.toml")
     assert "packaging.version" not in modules  # answered from the stamp
     reqs.write_text("alpha\nbeta<2\n")  # other bytes, a moment later: the full path
-    _, modules = lock(reqs, links, tmp_path / "c.toml")
+    _, modules = lock(reqs, links, tmp_path / "pylock.c.toml")
     assert "packaging.version" in modules
-    assert 'version = "1.0"' in (tmp_path / "c.toml").read_text()
+    assert 'version = "1.0"' in (tmp_path / "pylock.c.toml").read_text()
 
 
 def test_a_file_modified_during_the_lock_leaves_no_stamp(tmp_path: Path) -> None:
@@ -170,12 +171,12 @@ def test_a_file_modified_during_the_lock_leaves_no_stamp(tmp_path: Path) -> None
 def test_a_damaged_stamp_takes_the_full_path(
     tmp_path: Path, graft_cache: Path, links: Path, reqs: Path
 ) -> None:
-    lock(reqs, links, tmp_path / "a.toml")
+    lock(reqs, links, tmp_path / "pylock.a.toml")
     (stamp,) = stamps(graft_cache)
     stamp.write_bytes(stamp.read_bytes().replace(b'version = "2.0"', b'version = "9.0"'))
-    _, modules = lock(reqs, links, tmp_path / "b.toml")
+    _, modules = lock(reqs, links, tmp_path / "pylock.b.toml")
     assert "packaging.version" in modules
-    assert (tmp_path / "b.toml").read_bytes() == (tmp_path / "a.toml").read_bytes()
+    assert (tmp_path / "pylock.b.toml").read_bytes() == (tmp_path / "pylock.a.toml").read_bytes()
 
 
 def test_index_answers_older_than_a_cached_page_lock_again(
@@ -187,19 +188,20 @@ def test_index_answers_older_than_a_cached_page_lock_again(
     with serve() as served:
         served.add(make_wheel(wheels, "beta", "1.0", {"beta.py": ""}))
         args = ("lock", "-r", reqs, "--index-url", f"{served.url}/simple/", "-q")
-        run_graft(*args, "-o", tmp_path / "a.toml")
+        run_graft(*args, "-o", tmp_path / "pylock.a.toml")
         (stamp,) = stamps(graft_cache)
         served.add(make_wheel(wheels, "beta", "2.0", {"beta.py": ""}))
-        run_graft(*args, "-o", tmp_path / "b.toml")  # within the page's freshness: the stamp
-        assert (tmp_path / "b.toml").read_bytes() == (tmp_path / "a.toml").read_bytes()
+        run_graft(*args, "-o", tmp_path / "pylock.b.toml")  # within the page's freshness: the stamp
+        a, b = tmp_path / "pylock.a.toml", tmp_path / "pylock.b.toml"
+        assert b.read_bytes() == a.read_bytes()
         lines = stamp.read_bytes().split(b"\n")
         at = next(i for i, line in enumerate(lines) if line.startswith(b"expires\0"))
         assert float(lines[at].split(b"\0")[1]) > 0  # an index answered: the stamp ages
         lines[at] = b"expires\x001.0"  # as if the lock ran long ago
         stamp.write_bytes(b"\n".join(lines))
         shutil.rmtree(graft_cache / "index")  # (and the cached page too)
-        run_graft(*args, "-o", tmp_path / "c.toml")
-    assert (tmp_path / "c.toml").read_bytes() != (tmp_path / "a.toml").read_bytes()
+        run_graft(*args, "-o", tmp_path / "pylock.c.toml")
+    assert (tmp_path / "pylock.c.toml").read_bytes() != (tmp_path / "pylock.a.toml").read_bytes()
 
 
 def _expire(stamp: Path) -> None:

@@ -485,12 +485,13 @@ def test_graft_lock_of_a_project_directory_writes_it_as_a_directory(
     sync(tmp_path / "v", store_dir, links, lock)
     assert py(tmp_path / "v", "import purepkg, statik; print(purepkg.X)") == "1"
     flit_project(project, deps="")  # the project drops its dependency: the same command again
-    again = tmp_path / "again.toml"
-    run_graft(
+    again = tmp_path / "pylock.again.toml"
+    alone = run_graft(
         "lock", project, "--find-links", links, "--no-index", "--python-version", "3.11",
         "--platform", "linux", "-o", again,
     )  # fmt: skip
     assert sorted(p["name"] for p in load_toml(str(again))["packages"]) == ["purepkg"]
+    assert "--no-require-hashes" not in alone.stderr  # (no hash in it: pip installs it)
     run_graft(  # -e PATH, as sync takes it: the same entry, editable
         "lock", "-e", project, "--find-links", links, "--no-index", "--python-version", "3.11",
         "--platform", "linux", "-o", tmp_path / "pylock.editable.toml",

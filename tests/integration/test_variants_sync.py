@@ -580,7 +580,7 @@ def test_a_variant_release_only_a_lock_worker_meets_is_forked_as_in_one_process(
     locks = {}
     for count in ("1", "3"):
         monkeypatch.setenv("GRAFT_LOCK_WORKERS", count)
-        out = tmp_path / f"workers-{count}.toml"
+        out = tmp_path / f"pylock.workers-{count}.toml"
         proc = run_graft(
             "lock", "app", f"app!=0.0.{count}", "--no-index", "--find-links", forked,
             "--no-detect", *_props(("cpu :: level :: v2",)),

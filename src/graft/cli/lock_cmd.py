@@ -31,7 +31,8 @@ def add_lock_parser(
         "--output",
         default="pylock.toml",
         metavar="FILE",
-        help="default: pylock.toml; - writes it to standard output",
+        help="pylock.toml (the default) or pylock.NAME.toml, as PEP 751 names a lock; - writes"
+        " it to standard output",
     )
     lock.add_argument(
         "--python-version",

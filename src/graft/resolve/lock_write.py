@@ -183,6 +183,8 @@ def check_output(path: str, inputs: Sequence[str] = ()) -> None:
     """The lock's path must be a file in an existing directory (UsageError otherwise).
 
     Asked by ``graft lock`` before it resolves: minutes of work never end in "cannot write".
+    Its name must be a lock's (PEP 751: ``pylock.toml`` or ``pylock.<name>.toml``), which
+    installers read as a lock; any other is read as requirements, or refused.
     Nor may it be one of the requirement or constraint files *inputs* (``-o requirements.in``
     would replace the user's own file with the lock), unless that is a lock re-locked.
     """
@@ -211,6 +213,18 @@ def check_output(path: str, inputs: Sequence[str] = ()) -> None:
                 where=path,
                 hint="give -o another file, such as pylock.toml",
             )
+    from pathlib import Path  # noqa: PLC0415
+
+    from packaging.pylock import is_valid_pylock_path  # noqa: PLC0415
+
+    if not is_valid_pylock_path(Path(path)):  # (as uv refuses it; pip warns)
+        from graft.errors import UsageError  # noqa: PLC0415
+
+        raise UsageError(
+            f"-o {os.path.basename(path)}: PEP 751 names a lock pylock.toml or pylock.NAME.toml"
+            " (NAME without dots), and pip and uv read no other file as a lock",
+            hint="give -o pylock.toml or pylock.NAME.toml, or - for standard output",
+        )
 
 
 def _cannot_write(path: str, exc: OSError) -> NoReturn:
