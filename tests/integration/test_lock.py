@@ -342,9 +342,26 @@ def test_a_lock_environment_is_resolved_for_the_first_release_of_its_series(
     said = (
         f"graft: warning: fixed 2.0 needs a later Python {here} than {here}.0 (Requires-Python"
         f" !={here}.0,>=3.9): locked 1.0 for {here}, which every {here} release installs"
-        f" (decision 113; fixed>=2.0 would leave {here} out instead)"
+        f" (decision 113; fixed>=2.0 would leave {here} out instead; --python-version {here}.1"
+        f" would lock it for {here}.1 and later)"
     )
     assert err.splitlines().count(said) == 1  # once, for the two machines
+    # as the warning says: the series from its second release (decision 120), in the
+    # environments' markers and requires-python
+    from_later, err = lock(  # (-U: not the 1.0 the output holds)
+        tmp_path, index, "fixed", "--python-version", f"{here}.1", "--platform", "linux", "-U"
+    )
+    assert [(p.name, str(p.version)) for p in from_later.packages] == [("fixed", "2.0")]
+    assert (
+        str(from_later.requires_python)
+        == f"<{sys.version_info.major}.{sys.version_info.minor + 1},>={here}.1"
+    )
+    assert {str(m) for m in from_later.environments or ()} == {
+        f'implementation_name == "cpython" and sys_platform == "linux" and platform_machine'
+        f' == "{machine}" and python_version == "{here}" and python_full_version >= "{here}.1"'
+        for machine in ("x86_64", "aarch64")
+    }
+    assert "needs a later Python" not in err
     # what any release of the series needs is locked: a root only the first releases need,
     # one only the later ones need (a flat install there has it); of two pins either side of
     # a micro boundary (uv's universal output), the first release's

@@ -71,17 +71,41 @@ def test_markers_are_short_where_the_environments_allow() -> None:
 def test_python_versions_follow_requires_python_or_the_command_line() -> None:
     assert python_versions(None) == DEFAULT_PYTHONS
     assert python_versions(">=3.11") == ("3.11", "3.12", "3.13", "3.14")
-    assert python_versions(">=3.9.2,<3.11") == ("3.9", "3.10")
+    # a series from the first release allowed (decision 120): 3.9.0 and 3.9.1 are not locked
+    assert python_versions(">=3.9.2,<3.11") == ("3.9.2", "3.10")
+    assert python_versions("!=3.10.0,!=3.10.1,>=3.10") == ("3.10.2", *DEFAULT_PYTHONS[2:])
     assert python_versions(">=3.11", ["3.5"]) == ("3.5",)
     with pytest.raises(UsageError, match="allows none"):
         python_versions("<3")
 
 
 @pytest.mark.parametrize(
-    ("asked", "minor"), [("3.12", "3.12"), ("3.12.1", "3.12"), ("312", "3.12"), ("39", "3.9")]
+    ("asked", "first"),
+    [("3.12", "3.12"), ("3.12.0", "3.12"), ("3.12.1", "3.12.1"), ("312", "3.12"), ("39", "3.9")],
 )
-def test_asked_python_versions_are_minor_versions(asked: str, minor: str) -> None:
-    assert python_versions(None, [asked, minor]) == (minor,)
+def test_asked_python_versions_are_series_from_the_release_named(asked: str, first: str) -> None:
+    """``--python-version 3.9.1`` keeps its micro (uv's does): the series from 3.9.1 on."""
+    assert python_versions(None, [asked, first, "3.14"]) == (first, "3.14")
+
+
+def test_two_first_releases_of_one_series_are_refused() -> None:
+    with pytest.raises(UsageError, match=r"--python-version 3\.12 and 3\.12\.4 name one series"):
+        python_versions(None, ["3.12", "3.12.4"])
+
+
+def test_an_environment_from_a_later_release_says_so_in_its_marker() -> None:
+    """Its marker holds from that release on: installers refuse the lock on earlier ones."""
+    (later,) = matrix(["3.9.2"], ["manylinux_2_28_x86_64"])
+    (whole,) = matrix(["3.9"], ["manylinux_2_28_x86_64"])
+    assert (later.python, later.target.version, later.first_release) == ("3.9", "3.9.2", "3.9.2")
+    assert (whole.python, whole.target.version, whole.first_release) == ("3.9", "3.9.0", None)
+    assert later.marker == whole.marker + " and python_full_version >= '3.9.2'"
+    marker = Marker(later.marker)
+    at = {**later.target.markers, "extra": ""}
+    for micro, holds in ((0, False), (1, False), (2, True), (18, True)):
+        full = f"3.9.{micro}"
+        assert marker.evaluate({**at, "python_full_version": full}) is holds, full
+    assert later.values == whole.values  # (entries' markers need no micro: the lock's do)
 
 
 @pytest.mark.parametrize("asked", ["2", "3", "3.x", "2.7", "", "3.12.1.0", "three"])

@@ -38,9 +38,9 @@ def add_lock_parser(
         "--python-version",
         action="append",
         default=[],
-        metavar="X.Y",
-        help="lock for this CPython version (repeatable; default: 3.9 to 3.14 within the"
-        " requires-python of -r pyproject.toml)",
+        metavar="X.Y[.Z]",
+        help="lock for this CPython version, every release of it (X.Y) or from X.Y.Z on"
+        " (repeatable; default: 3.9 to 3.14 within the requires-python of -r pyproject.toml)",
     )
     lock.add_argument(
         "--platform",

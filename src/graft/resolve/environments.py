@@ -26,6 +26,8 @@ from graft.errors import UsageError, first_line
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
+    from packaging.specifiers import SpecifierSet
+
     from graft.model.target import Target
 
 #: CPython minor versions of the default matrix (narrowed by requires-python or --python-version).
@@ -78,10 +80,22 @@ class Environment:
         return (m["sys_platform"], m["platform_machine"], m["python_version"])
 
     @property
+    def first_release(self) -> str | None:
+        """The series' first release this environment covers when not ``X.Y.0`` (``3.9.2``)."""
+        version = self.target.version
+        return None if version.endswith(".0") else version
+
+    @property
     def marker(self) -> str:
-        """The PEP 508 marker of exactly this environment (CPython only)."""
+        """The PEP 508 marker of exactly this environment (CPython only).
+
+        Every release of its series (``python_version``), from its first release on when the
+        lock was asked for a later one (``--python-version 3.9.2``: decision 120).
+        """
         atoms = " and ".join(f"{k} == '{v}'" for k, v in zip(_ATOMS, self.values, strict=True))
-        return f"implementation_name == 'cpython' and {atoms}"
+        first = self.first_release
+        since = f" and python_full_version >= '{first}'" if first else ""
+        return f"implementation_name == 'cpython' and {atoms}{since}"
 
     @property
     def label(self) -> str:
@@ -90,14 +104,29 @@ class Environment:
 
 
 def python_versions(requires_python: str | None, asked: Sequence[str] = ()) -> tuple[str, ...]:
-    """The minor versions to lock for: *asked*, or the defaults within *requires_python*."""
+    """The series to lock for, each as its first release: *asked*, or the defaults.
+
+    The defaults are narrowed to what *requires_python* allows.
+    ``X.Y`` is every release of the series (resolved for ``X.Y.0``: decision 113); ``X.Y.Z``
+    its releases from ``X.Y.Z`` on (decision 120), as ``--python-version 3.9.2`` asks and
+    as ``requires-python >=3.9.2`` allows.
+    """
     from packaging.specifiers import InvalidSpecifier, SpecifierSet  # noqa: PLC0415
 
     if asked:
         from graft.venv.interpreter import python_version_parts  # noqa: PLC0415
 
-        minors = ("{}.{}".format(*python_version_parts(text)[:2]) for text in asked)
-        return tuple(dict.fromkeys(minors))
+        series: dict[str, str] = {}
+        for text in asked:
+            major, minor, *micro = python_version_parts(text)
+            first = f"{major}.{minor}" + (f".{micro[0]}" if micro and micro[0] else "")
+            if series.setdefault(f"{major}.{minor}", first) != first:
+                raise UsageError(
+                    f"--python-version {series[f'{major}.{minor}']} and {first} name one series:"
+                    " a lock environment is every release of its series from the one named",
+                    hint="name one release of each series",
+                )
+        return tuple(series.values())
     if not requires_python:
         return DEFAULT_PYTHONS
     try:
@@ -106,14 +135,27 @@ def python_versions(requires_python: str | None, asked: Sequence[str] = ()) -> t
         raise UsageError(
             f"requires-python {requires_python!r} is not a specifier set", where="pyproject.toml"
         ) from None
-    # a minor version counts when any of its releases is allowed (>=3.9.2 keeps 3.9)
-    kept = tuple(v for v in DEFAULT_PYTHONS if spec.contains(f"{v}.99") or spec.contains(v))
+    # a minor version counts when any of its releases is allowed, from the first allowed one
+    # (>=3.9.2 keeps 3.9 from 3.9.2 on)
+    kept = tuple(
+        f"{v}.{first}" if first else v
+        for v in DEFAULT_PYTHONS
+        for first in [_first_micro(spec, v)]
+        if first is not None
+    )
     if not kept:
         raise UsageError(
             f"requires-python {requires_python!r} allows none of {', '.join(DEFAULT_PYTHONS)}",
             hint="name the versions with --python-version",
         )
     return kept
+
+
+def _first_micro(spec: SpecifierSet, minor: str) -> int | None:
+    """The first micro release of the series *minor* that *spec* allows; None for none."""
+    from graft.model.target import LATER_MICRO  # noqa: PLC0415
+
+    return next((m for m in range(LATER_MICRO + 1) if spec.contains(f"{minor}.{m}")), None)
 
 
 def matrix(pythons: Sequence[str], platforms: Sequence[str] = ()) -> tuple[Environment, ...]:
@@ -134,7 +176,7 @@ def matrix(pythons: Sequence[str], platforms: Sequence[str] = ()) -> tuple[Envir
     return tuple(
         # every release of the series, resolved for X.Y.0 (decision 113)
         Environment(
-            py,
+            ".".join(py.split(".")[:2]),  # (the series; "3.9.2" is its first release)
             tags,
             dataclasses.replace(foreign_target(py, list(tags), as_pip=named), series=True),
             named,

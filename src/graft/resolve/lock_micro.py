@@ -1,12 +1,14 @@
 """What resolving a lock environment for its series' first release passed over (decision 113).
 
 A lock environment stands for every release of its minor series (its marker says
-``python_version``), so it is resolved for the first, ``X.Y.0``: each version it locks
+``python_version``), so it is resolved for the first, ``X.Y.0`` (or the one
+``--python-version X.Y.Z`` names, from which on it is locked: decision 120): each version it locks
 admits every release of the series. Where a project's newer releases exclude only the
 series' first releases (cryptography 44 and later: ``!=3.9.0,!=3.9.1``; soupsieve 4.1:
 ``>=3.11.5``), the lock holds an older one there, and a flat install on a later release of
 the series takes the newer one. :func:`passed_over` says so, once per project and series,
-so that the user can pin the project or lock without that series.
+so that the user can pin the project, lock without that series, or lock it from the
+first release the newer one admits.
 """
 
 from __future__ import annotations
@@ -31,40 +33,54 @@ def passed_over(
     """One line per (project, series) whose newest release only the series' first exclude."""
     from graft.resolve.listing import stated  # noqa: PLC0415
 
-    locked: dict[tuple[str, str], set[Version]] = {}
+    locked: dict[tuple[str, str, str], set[Version]] = {}
     for env, resolution in results:
-        for pin in resolution.pins:
-            locked.setdefault((str(pin.name), env.python), set()).add(pin.version)
+        for pin in resolution.pins:  # (the series' first release: X.Y.0, or --python-version's)
+            key = (str(pin.name), env.python, env.target.version)
+            locked.setdefault(key, set()).add(pin.version)
     verdicts: dict[tuple[str, str], bool] = {}
     out = []
-    for (name, minor), versions in sorted(locked.items()):
+    for (name, minor, first), versions in sorted(locked.items()):
         newest: tuple[Version, str] | None = None
         for filename, spec in stated(source.files(name)):  # type: ignore[arg-type]
             if not spec or f"{minor}." not in spec:  # (names no micro release of the series)
                 continue
-            if (spec, minor) not in verdicts:
-                verdicts[spec, minor] = _excludes_first_only(spec, minor)
-            version = _version(filename) if verdicts[spec, minor] else None
+            if (spec, first) not in verdicts:
+                verdicts[spec, first] = _excludes_first_only(spec, minor, first)
+            version = _version(filename) if verdicts[spec, first] else None
             if version is not None and (newest is None or version > newest[0]):
                 newest = (version, spec)
         if newest is not None and newest[0] > max(versions):
+            since = "" if first == f"{minor}.0" else f" from {first}"
+            later = _admitted(newest[1], minor)
             out.append(
-                f"{name} {newest[0]} needs a later Python {minor} than {minor}.0"
+                f"{name} {newest[0]} needs a later Python {minor} than {first}"
                 f" (Requires-Python {newest[1]}): locked {max(versions)} for {minor}, which"
-                f" every {minor} release installs (decision 113; {name}>={newest[0]} would"
-                f" leave {minor} out instead)"
+                f" every {minor} release{since} installs (decision 113; {name}>={newest[0]}"
+                f" would leave {minor} out instead; --python-version {later} would lock it for"
+                f" {later} and later)"
             )
     return out
 
 
-def _excludes_first_only(spec: str, minor: str) -> bool:
+def _admitted(spec: str, minor: str) -> str:
+    """The first release of the series *minor* that *spec* admits (one does: checked)."""
+    from packaging.specifiers import SpecifierSet  # noqa: PLC0415
+
+    parsed = SpecifierSet(spec)
+    return next(
+        f"{minor}.{m}" for m in range(1, LATER_MICRO + 1) if parsed.contains(f"{minor}.{m}")
+    )
+
+
+def _excludes_first_only(spec: str, minor: str, first: str) -> bool:
     from packaging.specifiers import InvalidSpecifier, SpecifierSet  # noqa: PLC0415
 
     try:
         parsed = SpecifierSet(spec)
     except InvalidSpecifier:
         return False
-    return not parsed.contains(f"{minor}.0") and parsed.contains(f"{minor}.{LATER_MICRO}")
+    return not parsed.contains(first) and parsed.contains(f"{minor}.{LATER_MICRO}")
 
 
 def _version(filename: str) -> Version | None:

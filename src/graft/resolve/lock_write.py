@@ -71,6 +71,9 @@ def pylock_table(
 
     pythons = sorted({e.python for e in covered}, key=Version)
     top = Version(pythons[-1])
+    # from the lowest series' first release (3.9.2 for --python-version 3.9.2: decision 120)
+    lowest = next(e for e in covered if e.python == pythons[0])
+    bottom = lowest.first_release or pythons[0]
     packages = []
     built_from = sources or {}
     markers: dict[frozenset[tuple[str, str, str]], Marker | None] = {}  # (entries share sets)
@@ -100,7 +103,7 @@ def pylock_table(
     lock = Pylock(
         lock_version=Version("1.0"),
         environments=[Marker(e.marker) for e in covered],
-        requires_python=SpecifierSet(f">={pythons[0]},<{top.major}.{top.minor + 1}"),
+        requires_python=SpecifierSet(f">={bottom},<{top.major}.{top.minor + 1}"),
         created_by="graft",
         packages=packages,
     )
