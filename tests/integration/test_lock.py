@@ -391,7 +391,8 @@ def test_a_wheel_given_by_path_is_locked_by_its_path(
     here = f"{sys.version_info.major}.{sys.version_info.minor}"
     parsed, _ = lock(tmp_path, index, str(app), "--python-version", here)
     (entry,) = entries(parsed, "myapp")
-    (wheel,) = list(entry.wheels or ())
+    wheel = entry.archive  # a direct reference, as uv locks it (decision 120)
+    assert entry.wheels is None
     assert (wheel.path, wheel.url) == ("dist/myapp-0.1-py3-none-any.whl", None)
     assert wheel.size == app.stat().st_size
     import hashlib
@@ -411,7 +412,9 @@ def test_a_wheel_given_by_url_without_a_hash_is_fetched_once_to_hash_it(
     url = f"{index.url}/plat-1.0-{WINDOWS}.whl"
     parsed, _ = lock(tmp_path, index, f"plat @ {url}", "--platform", "windows")
     (entry,) = entries(parsed, "plat")
-    (wheel,) = list(entry.wheels or ())
+    wheel = entry.archive
+    assert entry.wheels is None
+    assert entry.marker is None  # (the lock covers Windows AMD64 alone: no arm64 wheel)
     data = index.files[f"plat-1.0-{WINDOWS}.whl"]
     assert (wheel.url, wheel.size) == (url, len(data))
     assert wheel.hashes == {"sha256": hashlib.sha256(data).hexdigest()}
@@ -536,8 +539,64 @@ def test_a_lock_with_a_wheel_archive_installs_and_relocks_to_that_url(
             tmp_path, index, str(given), "--platform", "linux", "--python-version", "3.12"
         )
     (arch,) = entries(parsed, "arch")
-    assert [(w.url, w.hashes["sha256"]) for w in arch.wheels or ()] == [(url, sha)]
+    assert arch.wheels is None  # still an archive, as the lock read had it (decision 120)
+    assert (arch.archive.url, arch.archive.hashes["sha256"]) == (url, sha)
     assert [str(p.name) for p in parsed.packages] == ["arch", "dep"]  # its own dependency too
+
+
+@pytest.mark.parametrize("tool", ["uv", "pip"])
+def test_a_wheel_named_by_path_or_url_is_locked_as_an_archive(
+    tmp_path: Path, store_dir: Path, index: Served, monkeypatch: pytest.MonkeyPatch, tool: str
+) -> None:
+    """``name @ URL`` and ``./dist/x.whl`` are direct references: ``[packages.archive]``.
+
+    As uv writes them. Locked as ``[[packages.wheels]]`` (decision 42), graft, pip and uv
+    installed them as an index's files (``pip freeze``: ``name==version``), the reference the
+    user wrote lost; as archives every installer writes the direct URL (decision 120).
+    """
+    if tool == "pip" and not _pip_reads_pylock():
+        pytest.skip("this pip is older than 26.1, which first reads -r pylock.toml")
+    import hashlib
+
+    monkeypatch.setenv("GRAFT_CACHE_DIR", str(tmp_path / "cache"))  # (pages of its own)
+    (tmp_path / "dist").mkdir()
+    mine = make_wheel(tmp_path / "dist", "mine", "0.1", {"mine.py": ""})
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    wheel = make_wheel(elsewhere, "arch", "1.0", {"arch.py": ""}, requires=("dep",))
+    sha = hashlib.sha256(wheel.read_bytes()).hexdigest()
+    here = f"{sys.version_info.major}.{sys.version_info.minor}"
+    with serve() as other:
+        url = other.add(wheel)
+        parsed, _ = lock(
+            tmp_path, index, str(mine), f"arch @ {url}", "--python-version", here,
+            "--platform", "linux",
+        )  # fmt: skip
+        lock_file = tmp_path / "pylock.toml"
+        (by_path,) = entries(parsed, "mine")
+        (by_url,) = entries(parsed, "arch")
+        assert by_path.wheels is by_url.wheels is None
+        assert (by_path.archive.path, by_path.archive.url) == (
+            "dist/mine-0.1-py3-none-any.whl",
+            None,
+        )
+        assert by_path.archive.size == mine.stat().st_size
+        assert (by_url.archive.url, by_url.archive.hashes) == (url, {"sha256": sha})
+        assert by_url.archive.size == wheel.stat().st_size
+        assert entries(parsed, "dep")[0].wheels  # its dependency: an index's file
+        ours = tmp_path / "graft-venv"
+        run_graft("sync", ours, lock_file, "--store", store_dir)
+        theirs = tmp_path / f"{tool}-venv"
+        _install_with(tool, lock_file, theirs)
+        relocked, _ = lock(
+            tmp_path, index, str(lock_file), "--python-version", here, "--platform", "linux"
+        )
+    assert relocked.packages == parsed.packages  # re-locked: the same archives
+    want = {"mine": "0.1", "arch": "1.0", "dep": "1.0"}
+    assert _files(ours) == _files(theirs) == want
+    urls = {n: d["url"] for n, d in _direct_urls(ours).items()}
+    assert urls == {"arch": url, "mine": mine.as_uri()}
+    assert {n: d["url"] for n, d in _direct_urls(theirs).items()} == urls
 
 
 def _direct_urls(venv: Path) -> dict[str, Any]:
@@ -565,8 +624,16 @@ def test_only_a_locked_archive_is_installed_with_a_direct_url_json(
     (tmp_path / "dist").mkdir()
     mine = make_wheel(tmp_path / "dist", "mine", "0.1", {"mine.py": ""})
     here = f"{sys.version_info.major}.{sys.version_info.minor}"
-    lock(tmp_path, index, str(mine), "same", "--python-version", here, "--platform", "linux")
+    lock(  # (a find-links wheel is locked by path as [[packages.wheels]])
+        tmp_path, index, "mine", "same", "--find-links", str(tmp_path / "dist"),
+        "--python-version", here, "--platform", "linux",
+    )  # fmt: skip
     lock_file = tmp_path / "pylock.toml"
+    assert 'path = "dist/mine-0.1-py3-none-any.whl"' in lock_file.read_text()
+    relocked, _ = lock(tmp_path, index, str(lock_file), "--python-version", here)
+    (mine_entry,) = entries(relocked, "mine")  # re-locked: still an index's file by path
+    assert mine_entry.archive is None
+    assert [w.path for w in mine_entry.wheels] == ["dist/mine-0.1-py3-none-any.whl"]
     import os
 
     for made in (lock_file, mine):  # long made: the memo trusts their fingerprints

@@ -474,10 +474,19 @@ def test_graft_lock_of_a_project_directory_writes_it_as_a_directory(
     lock = tmp_path / "pylock.toml"
     for path in [links, *links.iterdir()]:  # old enough for graft lock to leave a stamp
         os.utime(path, (time.time() - 60, time.time() - 60))
-    run_graft(
+    first = run_graft(
         "lock", project, "--find-links", links, "--no-index", "--python-version", "3.11",
         "--platform", "linux", "-o", lock,
     )  # fmt: skip
+    # pip 26.3 takes the other entries' hashes as --require-hashes and refuses the directory
+    # (no file to hash): the one option that installs it is said (decision 120)
+    (pip_note,) = [line for line in first.stderr.splitlines() if "--no-require-hashes" in line]
+    assert pip_note == (
+        "graft: warning: pip installs this lock only with --no-require-hashes (pip install"
+        " --no-require-hashes -r LOCK): purepkg is locked as a directory or repository, which"
+        " has no file to hash, and pip takes the lock's other hashes as --require-hashes for"
+        " all (it still checks them); uv and graft sync install it as it is"
+    )
     packages = {p["name"]: p for p in load_toml(str(lock))["packages"]}
     assert sorted(packages) == ["purepkg", "statik", "tomli"]
     assert packages["purepkg"]["directory"] == {"path": "proj"}

@@ -150,3 +150,34 @@ def test_python_2_is_refused_as_unsupported_not_as_missing(
     assert info.value.hint == "graft supports CPython 3.9+ and PyPy 3.9+"
     with pytest.raises(TargetError, match=r"no interpreter found for '3\.99'"):
         find_interpreter("3.99")
+
+
+def test_a_requirement_only_pypy_takes_is_said_not_locked() -> None:
+    """The matrix is CPython's (decision 120): a line only PyPy takes is locked nowhere, and
+    the lock says so in one line each, where a line some environment takes says nothing."""
+    from packaging.utils import canonicalize_name
+
+    from graft.model.requirements import Wanted
+    from graft.resolve.environments import pypy_only
+
+    def wanted(name: str, marker: str | None) -> Wanted:
+        return Wanted(
+            canonicalize_name(name), None, frozenset(), frozenset(), "in.txt:1", marker=marker
+        )
+
+    lines = [
+        wanted("a", 'implementation_name == "pypy"'),
+        wanted("b", "platform_python_implementation == 'PyPy' and python_version >= '3.10'"),
+        wanted("c", 'implementation_name != "pypy"'),
+        wanted("d", None),
+        wanted("e", 'sys_platform == "linux" or implementation_name == "pypy"'),
+        wanted("f", 'sys_platform == "freebsd"'),  # (no environment takes it, PyPy's neither)
+        wanted("g", 'implementation_name == "pypy" and python_full_version >= "3.12.1"'),
+    ]
+    said = pypy_only(lines, matrix(["3.12"]))
+    assert said == [
+        f"in.txt:1: {name}; {marker}: holds on PyPy only, and the lock covers CPython alone"
+        " (its environments; decision 120): not locked"
+        for name, marker in [(w.name, w.marker) for w in lines if w.name in {"a", "b", "g"}]
+    ]
+    assert pypy_only(lines[1:2], matrix(["3.9"])) == []  # (not on PyPy 3.9 either)

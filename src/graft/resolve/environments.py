@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
     from packaging.specifiers import SpecifierSet
 
+    from graft.model.requirements import Wanted
     from graft.model.target import Target
 
 #: CPython minor versions of the default matrix (narrowed by requires-python or --python-version).
@@ -184,6 +185,32 @@ def matrix(pythons: Sequence[str], platforms: Sequence[str] = ()) -> tuple[Envir
         for py in pythons
         for tags, named in chosen.items()
     )
+
+
+def pypy_only(wanted: Iterable[Wanted], envs: Sequence[Environment]) -> list[str]:
+    """A line for each requirement whose marker holds on PyPy only (decision 120).
+
+    The lock's environments are CPython's, so such a line is locked nowhere: the lock says
+    so in ``environments`` (an installer on PyPy refuses it), and ``graft lock`` says so
+    too, where uv's universal lock would hold it under its marker.
+    """
+    from graft.model.target import holds  # noqa: PLC0415
+
+    out = []
+    later = [(e.target.markers, e.target.later_release_markers()) for e in envs]
+    for w in wanted:
+        if w.marker is None:
+            continue
+        marker = Marker(w.marker)
+        if any(holds(marker, env, other) for env, other in later):
+            continue
+        pypy = {"implementation_name": "pypy", "platform_python_implementation": "PyPy"}
+        if any(holds(marker, {**e, **pypy}, o and {**o, **pypy}) for e, o in later):
+            out.append(
+                f"{w.where}: {w.requirement}; {w.marker}: holds on PyPy only, and the lock"
+                " covers CPython alone (its environments; decision 120): not locked"
+            )
+    return out
 
 
 def keep_matching(envs: Iterable[Environment], markers: Sequence[str]) -> tuple[Environment, ...]:

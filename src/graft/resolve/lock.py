@@ -43,7 +43,7 @@ from graft.errors import SourceError
 from graft.resolve.lock_merge import Entry, check_markable, compatible, merge, release_of
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping, Sequence
 
     from graft.errors import BuildError
     from graft.model.request import ResolveRequest, SourceBuilder
@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from graft.resolve.artifacts import ArtifactFile, MetadataReader, ProjectSource
     from graft.resolve.environments import Environment
     from graft.resolve.lock_forks import Forks
+    from graft.resolve.lock_variants import LockEntry
     from graft.resolve.projects import IndexProjects
     from graft.resolve.relock import Relock
     from graft.resolve.resolution_error import ResolutionError
@@ -242,16 +243,46 @@ def _entries(  # noqa: PLR0917 - the resolutions and what the lock read
 
 def _direct_files(
     inputs: Inputs, relock: Relock, envs: tuple[Environment, ...]
-) -> dict[str, ArtifactFile]:
-    """The wheels named by path or URL (a lock's too), by project.
+) -> tuple[dict[str, ArtifactFile], frozenset[str]]:
+    """The wheels named by path or URL (a lock's too), by project, and those to archive.
 
     The directories of a lock's variant wheels by path join the find-links, so that every
-    variant is found again.
+    variant is found again. A wheel the user named (or a lock's ``[packages.archive]``) is
+    a direct reference, written as ``[packages.archive]`` (its URL or path, decision 120); a
+    lock's ``[[packages.wheels]]`` file by path stays an index's file (decision 114).
     """
+    from graft.model.wheelname import split_variant_label  # noqa: PLC0415
     from graft.resolve.relock import direct_files  # noqa: PLC0415
 
     inputs.find_links += [d for d in relock.find_links() if d not in inputs.find_links]
-    return direct_files([*inputs.wanted, *relock.paths(envs)])
+    wanted = [*inputs.wanted, *relock.paths(envs)]
+    files = direct_files(wanted)
+    archived = frozenset(
+        files[w.name].url
+        for w in wanted
+        if w.name in files
+        and not w.indexed
+        and (w.path is not None or w.url is not None)
+        and split_variant_label(files[w.name].filename)[1] is None  # (variants: wheels)
+    )
+    return files, archived
+
+
+def _advice(
+    results: Sequence[tuple[Environment, Resolution]],
+    source: ProjectSource,
+    entries: Sequence[LockEntry],
+    sources: Mapping[str, str],
+) -> list[str]:
+    """What the user may want to know of the lock: what else it could have done, and how.
+
+    A newer release only later micro releases take (decision 113); the option pip needs for
+    a lock with a directory (decision 120).
+    """
+    from graft.resolve.lock_micro import passed_over  # noqa: PLC0415
+    from graft.resolve.lock_write import pip_hashes_note  # noqa: PLC0415
+
+    return [*passed_over(results, source), *filter(None, [pip_hashes_note(entries, sources)])]
 
 
 def _said_once(where: dict[str, list[str]]) -> list[str]:
@@ -312,7 +343,12 @@ def lock(request: LockRequest) -> LockResult:
     from graft._home import cache_root  # noqa: PLC0415
     from graft.errors import UsageError  # noqa: PLC0415
     from graft.resolve.artifacts import MetadataReader  # noqa: PLC0415
-    from graft.resolve.environments import keep_matching, matrix, python_versions  # noqa: PLC0415
+    from graft.resolve.environments import (  # noqa: PLC0415
+        keep_matching,
+        matrix,
+        pypy_only,
+        python_versions,
+    )
     from graft.resolve.inputs import (  # noqa: PLC0415
         gather_inputs,
     )
@@ -336,7 +372,7 @@ def lock(request: LockRequest) -> LockResult:
     # variant markers decided as any machine that takes the label may see them
     chooser = chooser_for(asked, cache_dir, inclusive=True)
     relock = Relock(inputs.pylocks, asked.extras, asked.groups or None, chooser)
-    direct = _direct_files(inputs, relock, envs)
+    direct, archived = _direct_files(inputs, relock, envs)
     projects = _projects(asked, inputs, cache_dir, direct, request.builder)
     forks = Forks()  # what resolving each other variant choice found (lock_forks)
     # the versions the output holds are preferred, as uv does (lock_prefs)
@@ -345,7 +381,9 @@ def lock(request: LockRequest) -> LockResult:
     results: list[tuple[Environment, Resolution]] = []
     skipped: list[str] = []
     # first what pip's and uv's variables would have added (PIP_FIND_LINKS: decision 115)
-    warnings: dict[str, None] = dict.fromkeys(w for w in [unread_additions(inputs)] if w)
+    # and the lines only PyPy takes (decision 120)
+    noted = [*filter(None, [unread_additions(inputs)]), *pypy_only(inputs.wanted, envs)]
+    warnings: dict[str, None] = dict.fromkeys(noted)
     where: dict[str, list[str]] = {}  # each resolution's warning: the environments saying it
     searched_out = False
     first: ResolutionError | BuildError | None = None
@@ -391,11 +429,9 @@ def lock(request: LockRequest) -> LockResult:
             )
         raise first
     warnings.update(dict.fromkeys(_said_once(where)))
-    from graft.resolve.lock_micro import passed_over  # noqa: PLC0415
-
-    warnings.update(dict.fromkeys(passed_over(results, source)))  # (decision 113)
     covered = tuple(env for env, _ in results)
     entries = _entries(results, source, reader, chooser, forks, warnings)
+    warnings.update(dict.fromkeys(_advice(results, source, entries, built_sources)))
     output = STDOUT if to_stdout else os.path.abspath(request.output)
     return LockResult(
         output,
@@ -427,5 +463,5 @@ def lock(request: LockRequest) -> LockResult:
         index=projects.indexes is not None and not asked.offline,
         pages=None if projects.indexes is None else projects.indexes.answered_from(),
         preferred_from=locked.digest,
-        text=emit(entries, covered, built_sources, output),
+        text=emit(entries, covered, built_sources, output, archived),
     )

@@ -52,6 +52,7 @@ def pylock_table(
     covered: tuple[Environment, ...],
     lock_dir: str,
     sources: dict[str, str] | None = None,
+    archived: frozenset[str] = frozenset(),
 ) -> Mapping[str, Any]:
     """The PEP 751 lock of *entries* over the *covered* environments, as packaging's table.
 
@@ -59,7 +60,9 @@ def pylock_table(
     twice: it is what is written.
 
     *sources* maps the wheel built from a named source to the source's PEP 610 text: its
-    entry is ``[packages.directory]`` or ``[packages.vcs]``, not the wheel.
+    entry is ``[packages.directory]`` or ``[packages.vcs]``, not the wheel. A wheel whose URL
+    (or path) is in *archived* is a direct reference the user named: ``[packages.archive]``,
+    which installers install as ``name @ URL``, as uv writes it (decision 120).
     """
     from packaging.markers import Marker  # noqa: PLC0415
     from packaging.pylock import Package, Pylock  # noqa: PLC0415
@@ -88,6 +91,12 @@ def pylock_table(
             kind, found = _locked_source(source, lock_dir)
             packages.append(
                 Package(name=entry.name, version=entry.version, marker=marker, **{kind: found})
+            )
+            continue
+        if len(entry.wheels) == 1 and entry.wheels[0].url in archived:
+            archive = _archive(entry.wheels[0], lock_dir)
+            packages.append(
+                Package(name=entry.name, version=entry.version, marker=marker, archive=archive)
             )
             continue
         sdists = [package_sdist(f, lock_dir) for f in entry.wheels if not f.is_wheel]
@@ -143,6 +152,40 @@ def _wheel(file: ArtifactFile, lock_dir: str) -> Any:
     )
 
 
+def pip_hashes_note(entries: Sequence[LockEntry], sources: Mapping[str, str]) -> str | None:
+    """What pip needs to install a lock holding a directory or a repository beside files.
+
+    PEP 751 requires a hash for every wheel, sdist and archive, and a directory or a
+    repository has none; pip (26.1 to 26.3 at least) takes any hash in its input as
+    ``--require-hashes`` for everything and then refuses the entry with no file to hash. With
+    ``--no-require-hashes`` it installs the lock and still checks every hash it holds.
+    """
+    named = sorted({str(e.name) for e in entries if any(f.url in sources for f in e.wheels)})
+    if not named or all(any(f.url in sources for f in e.wheels) for e in entries):
+        return None
+    return (
+        f"pip installs this lock only with --no-require-hashes (pip install"
+        f" --no-require-hashes -r LOCK): {', '.join(named)} {'is' if len(named) == 1 else 'are'}"
+        " locked as a directory or repository, which has no file to hash, and pip takes the"
+        " lock's other hashes as --require-hashes for all (it still checks them); uv and graft"
+        " sync install it as it is"
+    )
+
+
+def _archive(file: ArtifactFile, lock_dir: str) -> Any:
+    """A wheel named by URL or path as ``[packages.archive]``: where, size and sha256."""
+    from packaging.pylock import PackageArchive  # noqa: PLC0415
+
+    wheel = _wheel(file, lock_dir)
+    return PackageArchive(
+        url=wheel.url,
+        path=wheel.path,
+        size=wheel.size,
+        upload_time=wheel.upload_time,
+        hashes=wheel.hashes,
+    )
+
+
 def write(data: dict[str, Any], path: str) -> None:
     """Write the lock's table *data* as TOML, atomically (tomli-w: packaging has a reader only).
 
@@ -168,12 +211,13 @@ def emit(
     covered: tuple[Environment, ...],
     sources: dict[str, str],
     output: str,
+    archived: frozenset[str] = frozenset(),
 ) -> str | None:
     """Write the lock to *output*; its text instead when that is :data:`STDOUT`."""
     from graft.resolve.lock_variants import to_toml_dict  # noqa: PLC0415
 
     lock_dir = os.getcwd() if output == STDOUT else os.path.dirname(output)  # paths relative
-    data = to_toml_dict(pylock_table(entries, covered, lock_dir, sources), entries)
+    data = to_toml_dict(pylock_table(entries, covered, lock_dir, sources, archived), entries)
     if output != STDOUT:
         write(data, output)
         return None
