@@ -44,7 +44,7 @@ def sync(request: SyncRequest) -> SyncResult:
     store = Store(request.store or default_store_path())
     _outside_the_store(request.venv, store.root)
     store.ensure()
-    resolving = request.resolving()
+    request, resolving = _seeded(request)  # (with the venv's seed packages, decision 122)
     located, aged = recall(request, resolving, store) or (None, False)
     key = None if located is None else key_for(request, located, store)
     # no kept plan (gc dropped it; kept by another graft): planning needs the full
@@ -139,6 +139,22 @@ def sync(request: SyncRequest) -> SyncResult:
         plan_parts=plan_parts(request, located.target),
         site_dirs=(layout.purelib, layout.platlib),
     )
+
+
+def _seeded(request: SyncRequest) -> tuple[SyncRequest, ResolveRequest]:
+    """*request* for a seeded venv, and what resolution reads: the seeds its roots (decision 122).
+
+    A seeded venv's pyvenv.cfg says ``seed = true`` after the sync (one more of the venv
+    tool's options), so that its next syncs keep them too.
+    """
+    from graft.venv.seeds import seed_roots  # noqa: PLC0415
+    from graft.venv.state import SEED, with_options  # noqa: PLC0415
+
+    seeds, seeded = seed_roots(os.path.abspath(request.venv), request.seed)
+    if not seeded:
+        return request, request.resolving()
+    options = with_options(request.venv_options, ((SEED, "true"),))
+    return dataclasses.replace(request, venv_options=options), request.resolving(seeds)
 
 
 def _target_of(request: ResolveRequest) -> Callable[[], Target] | None:

@@ -292,9 +292,11 @@ def test_a_plain_venv_is_replaced(tmp_path: Path, store_dir: Path, pkgs: dict[st
     venv = tmp_path / "plain"
     subprocess.run([sys.executable, "-m", "venv", venv], check=True)  # with pip (ensurepip)
     assert users(str(venv)) == []
-    run_graft("sync", venv, pkgs["gamma"], "--store", store_dir)
+    # its pip is a seed package the sync keeps (decision 122): here no source has it
+    said = run_graft("sync", venv, pkgs["gamma"], "--no-index", "--store", store_dir).stderr
     assert py(venv, "import gamma; print(gamma.G)") == "1"
     assert not (venv / "bin" / "pip").exists()
+    assert "seed package pip==" in said
 
 
 def test_every_graft_venv_ignores_itself_for_git(
@@ -326,7 +328,7 @@ def test_a_plain_venv_with_pip_installed_packages_is_replaced(
     py(venv, "import alpha.sub.mod, beta")  # the interpreter writes bytecode nobody recorded
     assert (venv / "share" / "beta" / "b.txt").exists()
     assert users(str(venv)) == []
-    run_graft("sync", venv, pkgs["gamma"], "--store", store_dir)
+    run_graft("sync", venv, pkgs["gamma"], "--no-index", "--store", store_dir)  # (its pip: no)
     assert py(venv, "import gamma; print(gamma.G)") == "1"
     assert not (site(venv) / "alpha").exists()
     assert not (venv / "bin" / "alpha-cli").exists()

@@ -103,7 +103,15 @@ def _reading(
 
 
 def _read_and_change(masked: list[str], files: list[str], prefix: str) -> Done | None:
-    """Change the venv at *prefix* as the stamp reads the files; None: the full path."""
+    """Change the venv at *prefix* as the stamp reads the files; None: the full path.
+
+    Not for a venv that keeps seed packages (decision 122): the files do not name them, and
+    the full path resolves them (a stamp left before the venv was seeded would drop them).
+    """
+    from graft.venv.seeds import seed_roots  # noqa: PLC0415
+
+    if seed_roots(prefix, flag=False)[0]:
+        return None
     found = _reading(masked, files, prefix)
     if found is None:
         return None

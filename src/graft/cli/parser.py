@@ -149,6 +149,13 @@ def _add_sync_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
         " flag; '.': the current directory's name); a venv keeps its own without it",
     )
     sync.add_argument(
+        "--seed",
+        action="store_true",
+        help="the venv gets pip (and setuptools and wheel below Python 3.12), as uv venv"
+        " --seed; a venv that holds them (python -m venv's, uv venv --seed's) keeps them"
+        " without it",
+    )
+    sync.add_argument(
         "--require-hashes",
         action="store_true",
         help="every distribution installed needs a --hash in a requirements file (pip's)",

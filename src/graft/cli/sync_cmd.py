@@ -99,6 +99,7 @@ def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
         only_binary=tuple(args.only_binary),
         no_build=args.no_build,
         builder=SyncBuilds(args),
+        seed=args.seed,
         variant_plugins=plugins,
     )
     try:
@@ -185,10 +186,12 @@ def _keep_stamps(
 
 
 def _options(args: argparse.Namespace) -> tuple[tuple[str, str], ...]:
-    """The venv tool's options the venv must have: pyvenv.cfg's lines (decision 111)."""
-    from graft.venv.state import PROMPT, SYSTEM_SITE  # noqa: PLC0415
+    """The venv tool's options the venv must have: pyvenv.cfg's lines (decisions 111, 122)."""
+    from graft.venv.state import PROMPT, SEED, SYSTEM_SITE  # noqa: PLC0415
 
     options = [(SYSTEM_SITE, "true")] if args.system_site_packages else []
+    if args.seed:  # (uv venv --seed's line: the next syncs keep the seed packages)
+        options.append((SEED, "true"))
     if args.prompt is not None:
         from graft.venv.skeleton import quoted_prompt  # noqa: PLC0415
 

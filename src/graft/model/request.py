@@ -112,6 +112,10 @@ class ResolveRequest:
     no_binary: tuple[str, ...] = ()  # --no-binary: names (":all:" for every project)
     only_binary: tuple[str, ...] = ()  # --only-binary: names (":all:" for every project)
     no_build: bool = False  # --no-build: never build a source
+    # the venv's seed packages (pip, ...: graft.venv.seeds), roots besides the inputs; a seed
+    # no source gives is left out with a warning, unless --seed asked for them (*seed*)
+    seeds: tuple[str, ...] = ()
+    seed: bool = False
 
 
 @dataclass(frozen=True)
@@ -158,10 +162,11 @@ class SyncRequest:
     only_binary: tuple[str, ...] = ()
     no_build: bool = False
     builder: SourceBuilder | None = None  # None: sources are refused (no build step)
+    seed: bool = False  # --seed: the venv gets pip (and more, below 3.12) as uv venv --seed
     variant_plugins: ProviderPlugins | None = None  # runs allowed provider plugins (the CLI's)
 
-    def resolving(self) -> ResolveRequest:
-        """The part of this request that resolution reads."""
+    def resolving(self, seeds: tuple[str, ...] = ()) -> ResolveRequest:
+        """The part of this request that resolution reads, with the venv's *seeds*."""
         return ResolveRequest(
             specs=self.specs,
             requirement_files=self.requirement_files,
@@ -193,6 +198,8 @@ class SyncRequest:
             no_binary=self.no_binary,
             only_binary=self.only_binary,
             no_build=self.no_build,
+            seeds=seeds,
+            seed=self.seed,
         )
 
 

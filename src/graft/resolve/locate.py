@@ -134,6 +134,7 @@ def locate(  # noqa: PLR0915 - the stages, in order
     from graft.resolve.inputs import gather_inputs, markers_apply, preferences  # noqa: PLC0415
     from graft.resolve.page_digest import indexes  # noqa: PLC0415
     from graft.resolve.screen import format_names  # noqa: PLC0415
+    from graft.resolve.seeds import seed_wanted, without_seeds  # noqa: PLC0415
     from graft.resolve.variant_reads import chooser_for  # noqa: PLC0415
     from graft.sources.find_links import FindLinks  # noqa: PLC0415
     from graft.sources.requirements import check_one_version_each  # noqa: PLC0415
@@ -186,25 +187,34 @@ def locate(  # noqa: PLR0915 - the stages, in order
     notes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     recorded: Recorded | None = None
-    if wanted:
-        have = preferences(request, target)
-        resolved, notes, warnings, recorded = _asking_again(
-            functools.partial(
-                _resolved,
-                request,
-                inputs,
-                wanted,
-                target,
-                have=have,
-                find_links=find_links,
-                index=index,
-                cache_dir=cache_dir,
-                chooser=chooser,
-                builder=builder,
-            ),
-            index,
-        )
+    held = preferences(request, target) if wanted or request.seeds else {}
+    seeds, said = seed_wanted(request, inputs, [*wanted, *locked], target, held)
+    if wanted or seeds:
+        have = held
+
+        def once(roots: list[Wanted]) -> Resolved:
+            return _asking_again(
+                functools.partial(
+                    _resolved,
+                    request,
+                    inputs,
+                    roots,
+                    target,
+                    have=have,
+                    find_links=find_links,
+                    index=index,
+                    cache_dir=cache_dir,
+                    chooser=chooser,
+                    builder=builder,
+                ),
+                index,
+            )
+
+        found, dropped = without_seeds(once, wanted, seeds, have, required=request.seed)
+        resolved, notes, warnings, recorded = found
+        said = (*said, dropped) if dropped else said
         chosen += resolved
+    warnings = (*warnings, *said)
     precheck = None
     if locked:
         chosen += [(w, choose(w, find_links, target, index)) for w in locked]

@@ -183,9 +183,11 @@ def recorded_state(prefix: str) -> dict[str, str]:
 
 
 #: The venv tool's options a venv keeps in its pyvenv.cfg through every sync (decision 111):
-#: ``python -m venv``/``uv venv`` ``--system-site-packages`` and ``--prompt``.
+#: ``python -m venv``/``uv venv`` ``--system-site-packages`` and ``--prompt``, and ``uv venv
+#: --seed``'s ``seed = true`` (decision 122: the sync keeps the seed packages it holds).
 SYSTEM_SITE = "include-system-site-packages"
 PROMPT = "prompt"
+SEED = "seed"
 
 #: Options: ``(key, value)`` lines of pyvenv.cfg, the value as written, sorted by key.
 Options = tuple[tuple[str, str], ...]
@@ -196,13 +198,14 @@ def options_of(config: dict[str, str]) -> Options:
 
     ``include-system-site-packages = true`` (its key and value in any case, as ``site``
     reads them; ``false`` is every venv's default, so not an option), and ``prompt`` as
-    written (``python -m venv`` quotes it, ``uv venv`` does not).
+    written (``python -m venv`` quotes it, ``uv venv`` does not); ``seed = true`` (uv's, in any
+    case, decision 122).
     """
     found: dict[str, str] = {}
     for key, value in config.items():
         name = key.lower()
-        if name == SYSTEM_SITE and value.lower() == "true":
-            found[SYSTEM_SITE] = "true"
+        if name in {SYSTEM_SITE, SEED} and value.lower() == "true":
+            found[name] = "true"
         elif name == PROMPT and value:
             found[PROMPT] = value
     return tuple(sorted(found.items()))

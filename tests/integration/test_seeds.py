@@ -1,0 +1,274 @@
+"""A venv's seed packages (pip, setuptools, wheel) kept by a sync, as uv keeps them (decision 122).
+
+``python -m venv`` (ensurepip) and ``uv venv --seed`` put pip into a venv; ``uv pip sync``
+leaves it there. graft resolves and installs them as implicit roots: a seeded venv keeps them
+(their versions too), a graft venv gets none unless ``--seed`` asks. The seed wheels here are
+small fakes in a find-links directory or a loopback index (no PyPI); one test takes the real
+pip of a ``python3.12 -m venv`` over.
+"""
+
+from __future__ import annotations
+
+import glob
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from graft.venv.state import read_config
+from tests.conftest import run_graft
+from tests.integration.test_warm import aged
+from tests.support.rangeserver import serve
+from tests.support.venv import py, site
+from tests.support.wheelmaker import make_wheel
+
+_UV = str(Path(sys.executable).with_name("uv"))  # a dev dependency (benchmarks, e2e)
+_SCRIPT = "[console_scripts]\n{0} = {0}:main\n"
+
+
+def _fake(directory: Path, name: str, version: str) -> Path:
+    code = f"__version__ = {version!r}\ndef main():\n    print('{name}', __version__)\n"
+    return make_wheel(
+        directory, name, version, {f"{name}/__init__.py": code}, entry_points=_SCRIPT.format(name)
+    )
+
+
+@pytest.fixture
+def links(wheels: Path) -> Path:
+    """Find-links: gamma, delta, and the seed packages (pip in two releases)."""
+    make_wheel(wheels, "gamma", "1.0", {"gamma/__init__.py": "G = 1\n"})
+    make_wheel(wheels, "delta", "1.0", {"delta.py": "D = 4\n"})
+    for name, version in [("pip", "23.2.1"), ("pip", "24.0"), ("setuptools", "65.5.0")]:
+        _fake(wheels, name, version)
+    _fake(wheels, "wheel", "0.42.0")
+    aged(*wheels.iterdir(), wheels)  # (not "racy": the stamps may answer)
+    return wheels
+
+
+def _venv_with_seeds(path: Path, links: Path, *seeds: str) -> Path:
+    """``python -m venv`` whose pip (and more) its installer put there, RECORD and all."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", path], check=True)
+    install: list[str | Path] = [
+        _UV,
+        "pip",
+        "install",
+        "-q",
+        "--offline",
+        "--no-index",
+        "--find-links",
+        links,
+    ]
+    subprocess.run([*install, "--python", path / "bin" / "python", *seeds], check=True)
+    return path
+
+
+def _sync(venv: Path, links: Path, store: Path, *args: str | Path, check: bool = True) -> str:
+    found: list[str | Path] = ["--no-index", "--find-links", links, "--store", store]
+    return run_graft("sync", venv, *args, *found, check=check).stderr
+
+
+def _held(venv: Path) -> dict[str, str]:
+    names = [p.name.removesuffix(".dist-info") for p in site(venv).glob("*.dist-info")]
+    return dict(name.split("-") for name in names)
+
+
+def test_a_python_m_venv_keeps_its_seed_packages_and_their_versions(
+    tmp_path: Path, store_dir: Path, links: Path
+) -> None:
+    venv = _venv_with_seeds(tmp_path / "v", links, "pip==23.2.1", "setuptools")
+    said = _sync(venv, links, store_dir, "gamma")
+    assert "pip" not in said  # neither - pip nor + pip: the same version (not 24.0)
+    assert " + gamma==1.0" in said
+    assert _held(venv) == {"gamma": "1.0", "pip": "23.2.1", "setuptools": "65.5.0"}
+    assert read_config(str(venv))["seed"] == "true"
+    ran = subprocess.run([venv / "bin" / "pip"], capture_output=True, text=True, check=True)
+    assert ran.stdout == "pip 23.2.1\n"
+    assert Path(site(venv) / "pip").is_symlink()  # a store entry, as any distribution
+    assert "already in sync" in _sync(venv, links, store_dir, "gamma")
+    # an in-place change keeps them too; the user's own pin on pip wins
+    assert "pip" not in _sync(venv, links, store_dir, "gamma", "delta")
+    assert " ~ pip 23.2.1 -> 24.0" in _sync(venv, links, store_dir, "gamma", "pip==24.0")
+    assert _held(venv)["pip"] == "24.0"
+    assert "pip" not in _sync(venv, links, store_dir, "gamma")  # (24.0 now held: kept)
+
+
+def test_a_uv_venv_keeps_its_seeds_only_with_seed_true(
+    tmp_path: Path, store_dir: Path, links: Path
+) -> None:
+    """As uv pip sync: a uv venv --seed keeps pip; a plain uv venv's pip is not a seed."""
+    seeded = tmp_path / "seeded"
+    made = [_UV, "venv", "-q", "--python", sys.executable, "--offline", "--no-index"]
+    subprocess.run([*made, "--seed", "--find-links", links, seeded], check=True)
+    assert "pip" not in _sync(seeded, links, store_dir, "gamma")
+    assert {"pip", "gamma"} <= set(_held(seeded))
+    plain = tmp_path / "plain"
+    subprocess.run([*made, plain], check=True)
+    install: list[str | Path] = [
+        _UV,
+        "pip",
+        "install",
+        "-q",
+        "--offline",
+        "--no-index",
+        "--find-links",
+        links,
+    ]
+    subprocess.run([*install, "--python", plain / "bin" / "python", "pip==23.2.1"], check=True)
+    assert " - pip==23.2.1" in _sync(plain, links, store_dir, "gamma")
+    assert "seed" not in read_config(str(plain))
+
+
+def test_a_graft_venv_gets_seeds_only_from_the_flag(
+    tmp_path: Path, store_dir: Path, links: Path
+) -> None:
+    venv = tmp_path / "g"
+    _sync(venv, links, store_dir, "gamma")
+    assert set(_held(venv)) == {"gamma"}
+    assert "seed" not in read_config(str(venv))
+    said = _sync(venv, links, store_dir, "gamma", "--seed")
+    assert " + pip==24.0" in said  # the newest, as uv venv --seed installs it
+    below_312 = sys.version_info < (3, 12)
+    assert ("setuptools" in _held(venv)) is below_312
+    assert ("wheel" in _held(venv)) is below_312
+    assert read_config(str(venv))["seed"] == "true"
+    assert "already in sync" in _sync(venv, links, store_dir, "gamma", "--seed")
+    assert "already in sync" in _sync(venv, links, store_dir, "gamma")  # kept without it
+    # a user who removes pip from a seeded venv does not get it back (as uv)
+    uninstall: list[str | Path] = [
+        _UV,
+        "pip",
+        "uninstall",
+        "-q",
+        "--python",
+        venv / "bin" / "python",
+        "pip",
+    ]
+    subprocess.run(uninstall, check=True)
+    _sync(venv, links, store_dir, "gamma")
+    assert "pip" not in _held(venv)
+    assert not (venv / "bin" / "pip").exists()
+
+
+def test_a_seeded_and_a_plain_venv_never_share_a_resolution(
+    tmp_path: Path, store_dir: Path, links: Path
+) -> None:
+    """The memo, the replay stamp and the no-op stamp are keyed with the seeds."""
+    plain = tmp_path / "plain"
+    _sync(plain, links, store_dir, "gamma")  # its memo: gamma alone
+    seeded = _venv_with_seeds(tmp_path / "seeded", links, "pip==23.2.1")
+    assert "pip" not in _sync(seeded, links, store_dir, "gamma")
+    assert "pip" in _held(seeded)
+    fresh = tmp_path / "fresh"  # (a new venv: the replay stamp of the plain one answers)
+    _sync(fresh, links, store_dir, "gamma")
+    assert "pip" not in _held(fresh)
+    flagged = tmp_path / "flagged"
+    _sync(flagged, links, store_dir, "gamma", "--seed")
+    assert "pip" in _held(flagged)
+    again = tmp_path / "again"  # replayed from the --seed command's stamp: seeded as it
+    assert " + pip==24.0" in _sync(again, links, store_dir, "gamma", "--seed")
+    assert read_config(str(again))["seed"] == "true"
+    assert "pip" not in _held(plain)
+    assert "already in sync" in _sync(plain, links, store_dir, "gamma")
+
+
+def test_a_seed_no_source_has_is_left_out_with_one_warning(
+    tmp_path: Path, store_dir: Path, links: Path
+) -> None:
+    venv = _venv_with_seeds(tmp_path / "v", links, "pip==23.2.1")
+    (links / "pip-23.2.1-py3-none-any.whl").unlink()
+    (links / "pip-24.0-py3-none-any.whl").unlink()
+    said = _sync(venv, links, store_dir, "gamma")
+    warned = [line for line in said.splitlines() if "seed package" in line]
+    assert len(warned) == 1
+    assert "pip==23.2.1 is removed" in warned[0]
+    assert "to keep it, add it to the requirements" in warned[0]
+    assert " - pip==23.2.1" in said
+    assert set(_held(venv)) == {"gamma"}
+    assert "seed package" not in _sync(venv, links, store_dir, "gamma")  # said once
+    # --seed is the user's word: an error, and the venv as it was
+    failed = run_graft(
+        "sync", venv, "gamma", "delta", "--seed", "--no-index", "--find-links", links,
+        "--store", store_dir, check=False,
+    )  # fmt: skip
+    assert failed.returncode == 1
+    assert "pip" in failed.stderr
+    assert set(_held(venv)) == {"gamma"}
+
+
+def test_hashed_requirements_leave_the_seeds_out(
+    tmp_path: Path, store_dir: Path, links: Path
+) -> None:
+    import hashlib
+
+    gamma = links / "gamma-1.0-py3-none-any.whl"
+    digest = hashlib.sha256(gamma.read_bytes()).hexdigest()
+    req = tmp_path / "req.txt"
+    req.write_text(f"gamma==1.0 --hash=sha256:{digest}\n")
+    venv = _venv_with_seeds(tmp_path / "v", links, "pip==23.2.1")
+    said = _sync(venv, links, store_dir, "-r", req)
+    assert "with hashes checked" in said
+    assert " - pip==23.2.1" in said
+    refused = _sync(venv, links, store_dir, "-r", req, "--seed", check=False)
+    assert "--seed: --seed installs pip" in refused
+
+
+def test_the_change_stamp_does_not_drop_the_seeds(tmp_path: Path, store_dir: Path) -> None:
+    """A change stamp left before the venv was seeded would apply the files' set alone."""
+    wheels = tmp_path / "served"
+    wheels.mkdir()
+    with serve() as served:
+        for made in (
+            make_wheel(wheels, "gamma", "1.0", {"gamma/__init__.py": "G = 1\n"}),
+            make_wheel(wheels, "delta", "1.0", {"delta.py": "D = 4\n"}),
+            _fake(wheels, "pip", "24.0"),
+            _fake(wheels, "setuptools", "65.5.0"),
+            _fake(wheels, "wheel", "0.42.0"),
+        ):
+            served.add_wheel(made)
+        req = tmp_path / "req.txt"
+        req.write_text("gamma==1.0\n")
+        venv = tmp_path / "v"
+        index: list[str | Path] = ["--index-url", f"{served.url}/simple", "--store", store_dir]
+        run_graft("sync", venv, "-r", req, *index)  # the change stamp of this command
+        run_graft("sync", venv, "-r", req, *index, "--seed")
+        assert "pip" in _held(venv)
+        req.write_text("gamma==1.0\ndelta==1.0\n")
+        said = run_graft("sync", venv, "-r", req, *index).stderr
+        assert " + delta==1.0" in said
+        assert "pip" in _held(venv), said
+
+
+def _python312() -> str | None:
+    found = sorted(glob.glob("/root/.pyenv/versions/3.12.*/bin/python3.12"))
+    return found[-1] if found else None
+
+
+@pytest.mark.skipif(_python312() is None, reason="no pyenv CPython 3.12")
+def test_a_real_python_m_venv_keeps_a_working_pip(
+    tmp_path: Path, store_dir: Path, links: Path
+) -> None:
+    python = str(_python312())
+    bundled = glob.glob(str(Path(python).parents[1] / "lib/python3.12/ensurepip/_bundled/pip-*"))
+    for fake in links.glob("pip-*"):
+        fake.unlink()
+    (links / Path(bundled[0]).name).write_bytes(Path(bundled[0]).read_bytes())
+    aged(*links.iterdir(), links)
+    venv = tmp_path / "real"
+    subprocess.run([python, "-m", "venv", venv], check=True)
+    version = py(venv, "import pip; print(pip.__version__)")
+    said = _sync(venv, links, store_dir, "gamma")
+    assert "pip" not in said, said
+    assert py(venv, "import pip; print(pip.__version__)") == version
+    pip: list[str | Path] = [venv / "bin" / "pip", "--version"]
+    shown = subprocess.run(pip, capture_output=True, text=True, check=True)
+    assert shown.stdout.startswith(f"pip {version} from {site(venv)}")
+    listed = subprocess.run(
+        [venv / "bin" / "pip", "list", "--format=freeze", "--disable-pip-version-check"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert f"pip=={version}" in listed
+    assert "gamma==1.0" in listed
+    assert "already in sync" in _sync(venv, links, store_dir, "gamma")
