@@ -7,21 +7,34 @@ small fakes in a find-links directory or a loopback index (no PyPI); one test ta
 pip of a ``python3.12 -m venv`` over.
 """
 
+# ruff: noqa: F811 - the fixture `index` is test_change's, imported by name
+
 from __future__ import annotations
 
 import glob
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from graft.venv.state import read_config
 from tests.conftest import run_graft
+from tests.integration.test_change import (
+    FIRST,
+    SECOND,
+    edited,
+    index,  # noqa: F401 - fixture
+    seen_both,
+)
+from tests.integration.test_change import graft as timed
 from tests.integration.test_warm import aged
-from tests.support.rangeserver import serve
 from tests.support.venv import py, site
 from tests.support.wheelmaker import make_wheel
+
+if TYPE_CHECKING:
+    from tests.support.rangeserver import Served
 
 _UV = str(Path(sys.executable).with_name("uv"))  # a dev dependency (benchmarks, e2e)
 _SCRIPT = "[console_scripts]\n{0} = {0}:main\n"
@@ -159,6 +172,14 @@ def test_a_seeded_and_a_plain_venv_never_share_a_resolution(
     seeded = _venv_with_seeds(tmp_path / "seeded", links, "pip==23.2.1")
     assert "pip" not in _sync(seeded, links, store_dir, "gamma")
     assert "pip" in _held(seeded)
+    # pip installed by hand into a graft venv is no seed (as into a plain uv venv): the
+    # seeded venv's resolution, which holds the same, is not recalled for it
+    install: list[str | Path] = [_UV, "pip", "install", "-q", "--offline", "--no-index"]
+    install += ["--find-links", links, "--python", plain / "bin" / "python", "pip==23.2.1"]
+    subprocess.run(install, check=True)
+    assert " - pip==23.2.1" in _sync(plain, links, store_dir, "gamma")
+    assert "seed" not in read_config(str(plain))
+    assert "already in sync" in _sync(plain, links, store_dir, "gamma")
     fresh = tmp_path / "fresh"  # (a new venv: the replay stamp of the plain one answers)
     _sync(fresh, links, store_dir, "gamma")
     assert "pip" not in _held(fresh)
@@ -168,8 +189,6 @@ def test_a_seeded_and_a_plain_venv_never_share_a_resolution(
     again = tmp_path / "again"  # replayed from the --seed command's stamp: seeded as it
     assert " + pip==24.0" in _sync(again, links, store_dir, "gamma", "--seed")
     assert read_config(str(again))["seed"] == "true"
-    assert "pip" not in _held(plain)
-    assert "already in sync" in _sync(plain, links, store_dir, "gamma")
 
 
 def test_a_seed_no_source_has_is_left_out_with_one_warning(
@@ -213,30 +232,21 @@ def test_hashed_requirements_leave_the_seeds_out(
     assert "--seed: --seed installs pip" in refused
 
 
-def test_the_change_stamp_does_not_drop_the_seeds(tmp_path: Path, store_dir: Path) -> None:
+def test_the_change_stamp_does_not_drop_the_seeds(
+    tmp_path: Path, store_dir: Path, wheels: Path, index: Served
+) -> None:
     """A change stamp left before the venv was seeded would apply the files' set alone."""
-    wheels = tmp_path / "served"
-    wheels.mkdir()
-    with serve() as served:
-        for made in (
-            make_wheel(wheels, "gamma", "1.0", {"gamma/__init__.py": "G = 1\n"}),
-            make_wheel(wheels, "delta", "1.0", {"delta.py": "D = 4\n"}),
-            _fake(wheels, "pip", "24.0"),
-            _fake(wheels, "setuptools", "65.5.0"),
-            _fake(wheels, "wheel", "0.42.0"),
-        ):
-            served.add_wheel(made)
-        req = tmp_path / "req.txt"
-        req.write_text("gamma==1.0\n")
-        venv = tmp_path / "v"
-        index: list[str | Path] = ["--index-url", f"{served.url}/simple", "--store", store_dir]
-        run_graft("sync", venv, "-r", req, *index)  # the change stamp of this command
-        run_graft("sync", venv, "-r", req, *index, "--seed")
-        assert "pip" in _held(venv)
-        req.write_text("gamma==1.0\ndelta==1.0\n")
-        said = run_graft("sync", venv, "-r", req, *index).stderr
-        assert " + delta==1.0" in said
-        assert "pip" in _held(venv), said
+    for name, version in [("pip", "24.0"), ("setuptools", "65.5.0"), ("wheel", "0.42.0")]:
+        index.add(_fake(wheels, name, version))
+    venv = tmp_path / "a" / "venv"
+    venv.parent.mkdir()
+    seen_both(tmp_path, venv, index, store_dir)  # the change stamp of its command line
+    timed(venv, edited(tmp_path, SECOND, "seeded"), index, store_dir, "--seed")
+    assert "pip" in _held(venv)
+    proc, fast = timed(venv, edited(tmp_path, FIRST, "after"), index, store_dir)
+    assert " - extra==1.0" in proc.stderr
+    assert "pip" in _held(venv), proc.stderr
+    assert not fast
 
 
 def _python312() -> str | None:

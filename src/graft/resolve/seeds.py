@@ -91,7 +91,7 @@ def without_seeds(
         reason = exc.what.splitlines()[0] if exc.what else type(exc).__name__
     found = resolve(named)
     how = "add it to the requirements, or sync with a source that has it"
-    return found, left_out(seeds, have, f"none resolved ({reason})", how)
+    return found, left_out(seeds, have, f"resolving them failed ({reason})", how)
 
 
 def left_out(seeds: Sequence[Wanted], have: dict[str, str], why: str, how: str) -> str:
