@@ -400,3 +400,30 @@ def test_configuration_files_are_copies_in_real_directories_whatever_the_link_mo
         assert isinstance(copied, CopyFile), copied
         assert copied.source.endswith("/one-1.0.data/data/etc/one/deep/er/conf.json")
         assert not isinstance(actions.get("etcetera/x.txt"), CopyFile)
+
+
+@pytest.mark.parametrize(
+    ("declared", "installed"),
+    [
+        # pip 23.2.1's wheel, built on 3.11: pip and uv install pip3.12 in a 3.12 venv
+        (("pip", "pip3", "pip3.11"), {"pip", "pip3", "pip3.12"}),
+        (("pip",), {"pip", "pip3", "pip3.12"}),
+        (("easy_install", "easy_install-3.8"), {"easy_install", "easy_install-3.12"}),
+        (("pip3.11", "pipx"), {"pip3.11", "pipx"}),  # no bare pip: as declared
+    ],
+)
+def test_pips_versioned_launchers_are_named_for_the_venvs_python(
+    declared: tuple[str, ...], installed: set[str]
+) -> None:
+    layout = replace(
+        LAYOUT,
+        purelib="lib/python3.12/site-packages",
+        platlib="lib/python3.12/site-packages",
+        include_site="include/site/python3.12",
+    )
+    eps = tuple(
+        EntryPoint(name, "pip._internal.cli.main:main", "console_scripts") for name in declared
+    )
+    p = plan([wheel("pip", ["pip/__init__.py"], entry_points=eps)], layout)
+    launchers = {a.dest for a in p.actions if isinstance(a, WriteLauncher)}
+    assert launchers == {f"bin/{name}" for name in installed}

@@ -11,7 +11,8 @@ folds. Pure functions; no I/O.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from graft.errors import PlanError
@@ -154,7 +155,7 @@ def map_wheel(
         mapping = _mapping_for(source, record, root, data)
         claims.add(Leaf(dest, mapping, pyc, "", "pyc", source_dest=src_dest))
         rows.append(RecordRow(relative_to(dest, lib), "", ""))
-    for ep in record.entry_points:
+    for ep in launchers(record.entry_points, layout.python_version):
         dest = join(layout.scripts, ep.name)
         _refuse_skeleton(record, f"{ep.group} entry point {ep.name!r}", dest, layout)
         # same group and value: the same launcher bytes in any venv, so not a collision
@@ -162,6 +163,34 @@ def map_wheel(
         claims.add(Leaf(dest, Mapping(index, "", ""), None, identity, "launcher", True, ep=ep))
         rows.append(RecordRow(relative_to(dest, lib), "", "", dest=dest))
     return rows
+
+
+#: pip's and setuptools' launchers named for a Python version: whatever Python built the wheel
+#: (``pip3.11`` in pip 23.2.1's), pip and uv install them for the venv's (``pip3.12``), as
+#: pip's ``get_console_script_specs`` does: every versioned name dropped, the bare one's
+#: entry point given these names.
+_VERSIONED = (
+    ("pip", re.compile(r"pip(\d+(\.\d+)?)?"), ("pip{major}", "pip{version}")),
+    ("easy_install", re.compile(r"easy_install(-\d+\.\d+)?"), ("easy_install-{version}",)),
+)
+
+
+def launchers(entry_points: tuple[EntryPoint, ...], version: str) -> tuple[EntryPoint, ...]:
+    """The *entry_points* a venv of Python *version* (``3.12``) gets launchers for.
+
+    As declared, except pip's and easy_install's versioned console scripts (:data:`_VERSIONED`).
+    """
+    out = list(entry_points)
+    for bare, versioned, names in _VERSIONED:
+        console = [ep for ep in out if ep.group == "console_scripts"]
+        base = next((ep for ep in console if ep.name == bare), None)
+        if base is None:
+            continue
+        out = [ep for ep in out if ep not in console or not versioned.fullmatch(ep.name)]
+        major = version.partition(".")[0]
+        wanted = [bare, *(n.format(major=major, version=version) for n in names)]
+        out += [replace(base, name=name) for name in dict.fromkeys(wanted)]
+    return tuple(out)
 
 
 def _is_segment(name: str) -> bool:

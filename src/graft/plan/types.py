@@ -64,6 +64,11 @@ class VenvLayout:
         return tuple(f"{self.data}/{c}" if self.data else c for c in CONFIG_DIRS)
 
     @property
+    def python_version(self) -> str:
+        """The target's ``X.Y`` (``3.12``), as its ``include/site/pythonX.Y`` names it."""
+        return self.include_site.rpartition("python")[2]
+
+    @property
     def python(self) -> str:
         """The venv's ``python``, an absolute path."""
         return os.path.join(self.prefix, self.scripts, "python")
