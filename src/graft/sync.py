@@ -128,7 +128,7 @@ def sync(request: SyncRequest) -> SyncResult:
         result,
         notes=located.notes,
         warnings=located.warnings,
-        said=() if was is None else _stranded(layout, _interpreter_of(was)),
+        said=(*located.said, *(() if was is None else _stranded(layout, _interpreter_of(was)))),
         venv_changes=() if was is None else _venv_changes(was, _config(layout.prefix)),
         variants=located.variants,
         memo=None if request.dry_run else memo_file,

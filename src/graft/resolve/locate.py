@@ -51,6 +51,7 @@ class Located:
     machine: bool = False  # built-in variant detection was asked: a hardware change counts
     notes: tuple[str, ...] = ()  # what resolution did (rounds, METADATA read), for -v
     warnings: tuple[str, ...] = ()  # what resolution noticed
+    said: tuple[str, ...] = ()  # of this sync alone (the venv's seeds left out): no memo keeps it
     preferred: tuple[str, ...] = ()  # "name==version" the venv held, kept where allowed
     # PEP 825: the variant choice per release, for --json (empty without variant wheels)
     variants: tuple[dict[str, Any], ...] = ()
@@ -214,7 +215,6 @@ def locate(  # noqa: PLR0915 - the stages, in order
         resolved, notes, warnings, recorded = found
         said = (*said, dropped) if dropped else said
         chosen += resolved
-    warnings = (*warnings, *said)
     precheck = None
     if locked:
         chosen += [(w, choose(w, find_links, target, index)) for w in locked]
@@ -262,6 +262,7 @@ def locate(  # noqa: PLR0915 - the stages, in order
         machine=chooser.detected,
         notes=tuple(dict.fromkeys((*built_notes, *notes, *picked_notes))),
         warnings=warnings,
+        said=said,
         preferred=tuple(sorted(f"{n}=={v}" for n, v in have.items())),
         variants=tuple(explained[1]) if explained else (),
         variant_support=support,
