@@ -219,8 +219,6 @@ def _previous_layout(layout: VenvLayout, target: Target, was: dict[str, str] | N
     purelib, platlib = held_sites((layout.purelib, layout.platlib), target.version, was)
     if (purelib, platlib) == (layout.purelib, layout.platlib):
         return layout
-    import dataclasses  # noqa: PLC0415
-
     return dataclasses.replace(layout, purelib=purelib, platlib=platlib)
 
 

@@ -123,7 +123,7 @@ def test_an_output_in_another_directory_locks_again(
     assert "packaging.version" in modules  # wheels by path are written relative to the lock
 
 
-@pytest.mark.parametrize("flag", ["-v", "--json", "--offline", "-qv", "--verb"])
+@pytest.mark.parametrize("flag", ["-v", "--json", "--offline", "-vv", "--verb"])
 def test_outputs_the_stamp_cannot_give_take_the_full_path(
     tmp_path: Path, graft_cache: Path, links: Path, reqs: Path, flag: str
 ) -> None:
