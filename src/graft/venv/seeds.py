@@ -37,19 +37,23 @@ def seed_roots(venv: str, flag: bool) -> tuple[tuple[str, ...], bool]:
     own sync strips of them too), or when *flag* (``--seed``) is given. Its roots: the seed
     packages it holds (by name: the held version is preferred), and with *flag* the ones
     ``uv venv --seed`` installs. A seeded venv whose user removed pip does not get it back
-    (as uv). Nothing for a venv that is not there or not seeded.
+    (as uv). Nothing for a venv that is not there or not seeded; the site-packages of a graft
+    or uv venv that is not seeded are not listed (the change path asks of every graft venv).
     """
     try:
         config = read_config(venv)
     except (OSError, ValueError):
         config = None
-    held = held_seeds(venv) if config is not None else ()
-    seeded = flag
-    if config is not None and not seeded:
-        if (SEED, "true") in options_of(config):
-            seeded = True
-        elif held and "graft" not in config and "uv" not in config:
-            seeded = True  # taken over from python -m venv or virtualenv
+    if config is None:  # (no venv: nothing held)
+        held: tuple[str, ...] = ()
+        seeded = flag
+    elif flag or (SEED, "true") in options_of(config):
+        held, seeded = held_seeds(venv), True
+    elif "graft" in config or "uv" in config:
+        return (), False  # graft's or uv's own, not seeded: what it holds cannot matter
+    else:  # taken over from python -m venv or virtualenv: seeded if it holds one
+        held = held_seeds(venv)
+        seeded = bool(held)
     if not seeded:
         return (), False
     roots = dict.fromkeys(held)
