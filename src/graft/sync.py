@@ -55,7 +55,9 @@ def sync(request: SyncRequest) -> SyncResult:
         if done is not None:
             lap(timings, "recall", clock)
             path = remember(request, resolving, store, located, None, recalled=True)
-            return dataclasses.replace(done, timings=timings, memo=path)
+            return dataclasses.replace(
+                done, timings=timings, memo=path, venv_options=request.venv_options
+            )
         located = None
     observed = None  # fingerprints for a new memo, when resolving
     arrivals = None  # wheels ingested as they are downloaded (a cold sync's pipeline)
@@ -95,6 +97,7 @@ def sync(request: SyncRequest) -> SyncResult:
             warnings=located.warnings,
             variants=located.variants,
             memo=path,
+            venv_options=request.venv_options,
         )
     the_plan, new_plan = plan_for(
         request,
@@ -138,6 +141,7 @@ def sync(request: SyncRequest) -> SyncResult:
         pin_record=located.pin_record,
         plan_parts=plan_parts(request, located.target),
         site_dirs=(layout.purelib, layout.platlib),
+        venv_options=request.venv_options,
     )
 
 

@@ -56,6 +56,10 @@ class SyncResult:
     site_dirs: tuple[str, ...] = ()  # purelib and platlib, relative to the venv
     # what changed of the venv itself: "python 3.12.1 -> 3.11.7", "prompt 'a' -> 'b'"
     venv_changes: tuple[str, ...] = ()
+    # the venv tool's options the venv has by this sync's word (pyvenv.cfg's lines): the
+    # command line's, and ``seed = true`` for a seeded venv (decision 122), which the no-op
+    # stamp checks so that a venv no longer seeded is not answered "in sync" (decision 123)
+    venv_options: tuple[tuple[str, str], ...] = ()
 
     def changes(self) -> dict[str, list[str]]:
         """What the sync added, removed, upgraded and downgraded (empty when nothing ran).

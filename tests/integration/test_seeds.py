@@ -282,3 +282,58 @@ def test_a_real_python_m_venv_keeps_a_working_pip(
     assert f"pip=={version}" in listed
     assert "gamma==1.0" in listed
     assert "already in sync" in _sync(venv, links, store_dir, "gamma")
+
+
+def test_a_venv_no_longer_seeded_by_its_pyvenv_cfg_is_not_answered_in_sync(
+    tmp_path: Path, store_dir: Path, links: Path
+) -> None:
+    """The no-op stamp checks the venv is still seeded (decision 123): a removed line drops pip.
+
+    And a ``seed = true`` written by hand into a graft venv is read by the next sync.
+    """
+    venv = _venv_with_seeds(tmp_path / "v", links, "pip==23.2.1")
+    _sync(venv, links, store_dir, "gamma")
+    assert "already in sync" in _sync(venv, links, store_dir, "gamma")  # (the stamp's)
+    config = venv / "pyvenv.cfg"
+    config.write_text(config.read_text().replace("seed = true\n", ""))
+    said = _sync(venv, links, store_dir, "gamma")
+    assert " - pip==23.2.1" in said, "a graft venv not seeded: pip goes, as in uv"
+    assert set(_held(venv)) == {"gamma"}
+    assert "already in sync" in _sync(venv, links, store_dir, "gamma")
+    plain = tmp_path / "plain"  # pip as a requirement, then seed = true by hand
+    _sync(plain, links, store_dir, "gamma", "pip==23.2.1")
+    config = plain / "pyvenv.cfg"
+    config.write_text(config.read_text().replace("graft = ", "seed = true\ngraft = ", 1))
+    assert "already in sync" in _sync(plain, links, store_dir, "gamma", "pip==23.2.1")
+    assert "pip" not in _sync(plain, links, store_dir, "gamma"), "kept: a seed now"
+    assert _held(plain) == {"gamma": "1.0", "pip": "23.2.1"}
+
+
+def test_a_lock_into_a_seeded_venv_leaves_the_seeds_out_with_one_warning(
+    tmp_path: Path, store_dir: Path, links: Path
+) -> None:
+    lock = tmp_path / "pylock.toml"
+    found = ("--no-index", "--find-links", links)
+    series = "{}.{}".format(*sys.version_info[:2])
+    run_graft("lock", "gamma", *found, "-o", lock, "--python-version", series)
+    venv = _venv_with_seeds(tmp_path / "v", links, "pip==23.2.1", "setuptools")
+    refused = run_graft("sync", venv, lock, "--seed", *found, "--store", store_dir, check=False)
+    assert refused.returncode == 2, refused.stderr
+    (line,) = refused.stderr.strip().splitlines()
+    assert line.startswith("graft: error: --seed: --seed installs pip==23.2.1, setuptools==65.5.0")
+    assert "but a lock file names every distribution a venv gets (lock it too" in line
+    assert _held(venv) == {"pip": "23.2.1", "setuptools": "65.5.0"}, "the venv as it was"
+    said = _sync(venv, links, store_dir, lock)
+    warned = [line for line in said.splitlines() if "seed package" in line]
+    expected = (
+        "graft: warning: the venv's seed packages pip==23.2.1, setuptools==65.5.0 are"
+        " removed: a lock file names every distribution a venv gets; to keep them, lock it too"
+    )
+    assert warned == [expected], said
+    assert " - pip==23.2.1" in said
+    assert " + gamma==1.0" in said
+    assert _held(venv) == {"gamma": "1.0"}
+    assert read_config(str(venv))["seed"] == "true", "still a seeded venv, holding none"
+    again = _sync(venv, links, store_dir, lock)
+    assert "already in sync" in again
+    assert "seed package" not in again, "said by the sync that removed them alone"

@@ -173,7 +173,7 @@ def _keep_stamps(
         warnings=result.warnings,
         python=args.python,
         upgrade=upgrade,
-        options=_options(args),
+        options=result.venv_options,  # (with a seeded venv's seed = true: decision 123)
         via=os.path.abspath(args.venv) if os.path.islink(args.venv) else None,
     )
     if kept:  # (a new directory has no interpreter to keep: it gets graft's own)
