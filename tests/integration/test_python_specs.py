@@ -17,6 +17,7 @@ from graft.errors import TargetError
 from graft.venv.interpreter import find_interpreter, introspect
 from tests.conftest import run_graft
 from tests.integration.test_warm import aged
+from tests.support.importtime import graft_imports
 from tests.support.venv import py
 from tests.support.wheelmaker import make_wheel
 
@@ -142,3 +143,76 @@ def test_graft_python_is_the_default_of_python(
         "graft: error: GRAFT_PYTHON: '>=3.x' is not a version specifier"
         " (write one as in requires-python, e.g. '>=3.11,<3.13')"
     )
+
+
+def _series() -> list[tuple[str, str]]:
+    """The CPython series found here, oldest first: (``3.X``, the version its lookup finds)."""
+    found = []
+    for minor in range(9, 15):
+        try:
+            path = find_interpreter(f"cpython@3.{minor}")
+        except TargetError:
+            continue
+        found.append((f"3.{minor}", introspect(path).version))
+    return found
+
+
+def _version(venv: Path) -> str:
+    return py(venv, "import platform; print(platform.python_version())")
+
+
+def test_a_specifier_keeps_a_venv_that_meets_it_and_is_answered_by_the_no_op(
+    tmp_path: Path, wheels_dir: Path, store_dir: Path
+) -> None:
+    """As ``uv sync --python``: a venv whose interpreter meets the request is kept (decision 123).
+
+    So the no-op stamp answers without looking the request up (no ``packaging``), and a venv
+    that no longer meets it is rebuilt on what the request finds.
+    """
+    series = _series()
+    if len(series) < 3:  # a, b and a newer c the specifier leaves out
+        pytest.skip(f"three CPython series needed, found {series}")
+    (a, a_version), (_, b_version), (c, c_version) = series[-3:]
+    spec = f">={a},<{c}"  # the lookup's first candidate (c) does not meet it
+    venv = tmp_path / "venv"
+    common = ("gamma", "--no-index", "-f", wheels_dir, "--store", store_dir)
+    assert _sync(venv, wheels_dir, store_dir, "--python", spec).returncode == 0
+    assert _version(venv) == b_version, "the newest series that meets it"
+    said, modules = graft_imports("sync", venv, *common, "--python", spec)
+    assert "already in sync" in said
+    assert not {"graft.sync", "packaging.version", "graft._pythons"} & modules
+    assert _sync(venv, wheels_dir, store_dir, "--python", a).returncode == 0
+    kept = _sync(venv, wheels_dir, store_dir, "--python", spec)
+    assert "~ python" not in kept.stderr, kept.stderr
+    assert _version(venv) == a_version, "kept: it meets the request"
+    said, modules = graft_imports("sync", venv, *common, "--python", spec)
+    assert "already in sync" in said
+    assert "graft.sync" not in modules
+    assert _sync(venv, wheels_dir, store_dir, "--python", c).returncode == 0
+    moved = _sync(venv, wheels_dir, store_dir, "--python", spec)
+    assert f" ~ python {c_version} -> {b_version}" in moved.stderr, moved.stderr
+    assert _version(venv) == b_version
+
+
+def test_graft_python_is_checked_as_python_is(
+    tmp_path: Path, wheels_dir: Path, store_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each value of ``GRAFT_PYTHON`` is its own stamp's; a venv another one made is rebuilt."""
+    series = _series()
+    if len(series) < 2:
+        pytest.skip(f"two CPython series needed, found {series}")
+    (a, a_version), (b, b_version) = series[-2:]
+    venv = tmp_path / "venv"
+    common = ("gamma", "--no-index", "-f", wheels_dir, "--store", store_dir)
+    for value, version in ((a, a_version), (b, b_version), (a, a_version)):
+        monkeypatch.setenv("GRAFT_PYTHON", value)
+        proc = _sync(venv, wheels_dir, store_dir)
+        assert proc.returncode == 0, proc.stderr
+        assert "already in sync" not in proc.stderr, f"GRAFT_PYTHON={value}: {proc.stderr}"
+        assert _version(venv) == version
+        said, modules = graft_imports("sync", venv, *common)
+        assert "already in sync" in said
+        assert "graft.sync" not in modules, "the no-op stamp's answer"
+    monkeypatch.setenv("GRAFT_PYTHON", f">={a}")  # a venv that meets it is kept, as --python's
+    assert "~ python" not in _sync(venv, wheels_dir, store_dir).stderr
+    assert _version(venv) == a_version

@@ -231,3 +231,71 @@ def test_cpython_skips_a_pypy_that_a_python_name_on_path_is(
     assert find_interpreter("3") == pypy_venv, "a version alone takes either implementation"
     assert find_interpreter("cpython") == pythons["rc314"], "pyenv's newest CPython"
     assert not _finds_the_same("cpython", pythons["rc314"]), "the full path decides then"
+
+
+def test_a_free_threaded_build_below_3_14_meets_only_a_request_for_one() -> None:
+    """As uv: before 3.14 a free-threaded build is opted into (decision 123)."""
+    from graft.venv.python_request import mismatch
+
+    ft313, ft314 = _target("3.13.1", ft=True), _target("3.14.0", ft=True)
+    for spec in ("3.13", ">=3.12", "cpython", "3"):
+        request = parse(spec)
+        assert request is not None
+        assert mismatch(request, ft313) == "CPython 3.13.1 (free-threaded)", spec
+    for spec, target in (("3.13t", ft313), ("3.13+freethreaded", ft313), ("3.14", ft314)):
+        request = parse(spec)
+        assert request is not None
+        assert mismatch(request, target) is None, spec
+
+
+def _venv_of(tmp_path: Path, executable: str, version: str) -> str:
+    """A venv whose pyvenv.cfg names *executable* (as Python 3.11+ writes it)."""
+    venv = tmp_path / f"venv-{version}"
+    venv.mkdir()
+    (venv / "pyvenv.cfg").write_text(
+        f"home = {Path(executable).parent}\nversion = {version}\nexecutable = {executable}\n"
+    )
+    return str(venv)
+
+
+def test_a_request_the_venvs_interpreter_meets_keeps_it(
+    pythons: dict[str, str], facts: dict[str, Target], tmp_path: Path
+) -> None:
+    """As ``uv sync --python``: an existing venv is kept while its interpreter meets the request.
+
+    Only where the lookup finds another (else the request stays as given, decision 123).
+    """
+    import argparse
+
+    from graft.cli.venv_python import keep_venv_python, stamped
+
+    venv = _venv_of(tmp_path, pythons["old311"], "3.11.2")
+
+    def kept(spec: str, where: str = "--python") -> tuple[bool, str]:
+        args = argparse.Namespace(venv=venv, python=spec, python_from=where)
+        return keep_venv_python(args, foreign=False), args.python
+
+    assert find_interpreter(">=3.11,<3.13") == pythons["path312"]
+    assert kept(">=3.11,<3.13") == (True, pythons["old311"]), "not 3.12.3: the venv's meets it"
+    assert kept("3.11") == (True, pythons["old311"]), "not pyenv's newest 3.11"
+    assert kept("cpython") == (True, pythons["old311"])
+    assert kept("3.12") == (False, "3.12"), "not met: rebuilt on what the lookup finds"
+    assert kept("pypy") == (False, "pypy")
+    assert kept("python3.11") == (True, pythons["old311"])
+    assert kept("~=3.11.0,!=3.11.10") == (False, "~=3.11.0,!=3.11.10"), "the lookup's own"
+    assert kept(pythons["new311"]) == (False, pythons["new311"]), "a path names its file"
+    assert kept(">=3.11,<3.12", "GRAFT_PYTHON") == (True, pythons["old311"])
+    with pytest.raises(TargetError) as caught:  # said as its own, as before
+        kept("3.10", "GRAFT_PYTHON")
+    assert caught.value.where == "GRAFT_PYTHON"
+    with pytest.raises(TargetError, match="is not a version specifier"):
+        kept(">=3.x")
+    assert not keep_venv_python(
+        argparse.Namespace(venv=venv, python=">=3.11,<3.13"), foreign=True
+    ), "a foreign target's own"
+    # the no-op stamp checks the venv's interpreter by its path where a request keeps it
+    assert stamped(">=3.11,<3.13", venv) == pythons["old311"]
+    assert _finds_the_same(stamped(">=3.11,<3.13", venv) or "", pythons["old311"])
+    assert stamped("3.12", venv) == "3.12"
+    assert stamped("python", venv) == "python", "an executable's name is looked up"
+    assert stamped(None, venv) is None

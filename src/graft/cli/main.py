@@ -78,7 +78,8 @@ def _python_from_environment(args: argparse.Namespace) -> None:
 
     As ``UV_PYTHON`` stands for uv's ``--python`` (decision 119); not with ``sync``'s
     foreign-target flags, which name a target of their own. An interpreter it does not find
-    is said as its own: ``GRAFT_PYTHON: no interpreter found for ...``.
+    is said as its own: ``GRAFT_PYTHON: no interpreter found for ...`` (by ``sync`` once
+    the venv's own interpreter did not meet it, as ``--python``'s: decision 123).
     """
     spec = os.environ.get("GRAFT_PYTHON") or None
     if spec is None or args.command not in {"sync", "build"} or args.python not in (None, []):
@@ -86,10 +87,13 @@ def _python_from_environment(args: argparse.Namespace) -> None:
     foreign = ("python_version", "platform", "implementation", "abi")
     if any(getattr(args, name, None) for name in foreign):
         return
+    if args.command == "sync":  # (graft.cli.venv_python.keep_venv_python looks it up)
+        args.python, args.python_from = spec, "GRAFT_PYTHON"
+        return
     from graft.venv.interpreter import find_interpreter  # noqa: PLC0415
 
     find_interpreter(spec, where="GRAFT_PYTHON")
-    args.python = [spec] if args.command == "build" else spec
+    args.python = [spec]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

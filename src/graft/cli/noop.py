@@ -209,7 +209,13 @@ def _holds(rows: dict[str, list[list[str]]]) -> bool:
 
 
 def _finds_the_same(spec: str, interpreter: str) -> bool:
-    """Whether ``--python SPEC`` still finds *interpreter* (which one it finds may change)."""
+    """Whether ``--python SPEC`` still finds *interpreter* (which one it finds may change).
+
+    A sync stamp names a path for a request the venv's interpreter met (decision 123: the
+    next sync keeps it while it does, so there is nothing to look up); by name a stamp
+    looks up an executable's name, and the replay and change stamps any request (the
+    interpreter a new venv gets is the first candidate that meets it).
+    """
     if not spec:  # the interpreter running graft: part of the stamp's key
         return True
     from graft._home import interpreter_at  # noqa: PLC0415

@@ -62,7 +62,9 @@ def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
 
     refuse_unchecked_hashes(args.require_hashes)  # PIP_REQUIRE_HASHES, UV_REQUIRE_HASHES
     started = time.perf_counter()
-    kept = _keep_venv_python(args)
+    from graft.cli.venv_python import keep_venv_python  # noqa: PLC0415
+
+    kept = keep_venv_python(args, _foreign(args) is not None)  # (decision 123)
     plugins = Plugins(args, args.python)  # asked only for namespaces the user allowed
     request = SyncRequest(
         venv=args.venv,
@@ -159,6 +161,7 @@ def _keep_stamps(
     written by :mod:`graft.cli.changestamp_keep`).
     """
     from graft.cli import changestamp_keep, noop, replay  # noqa: PLC0415
+    from graft.cli.venv_python import stamped  # noqa: PLC0415
 
     changestamp_keep.keep(list(argv), result, python=args.python, kept=kept)
     if result.memo is None or result.inputs is None:
@@ -171,7 +174,7 @@ def _keep_stamps(
         inputs=result.inputs,
         summary=(len(result.distributions), result.stats),
         warnings=result.warnings,
-        python=args.python,
+        python=stamped(args.python, result.prefix),  # (the venv's own, kept: decision 123)
         upgrade=upgrade,
         options=result.venv_options,  # (with a seeded venv's seed = true: decision 123)
         via=os.path.abspath(args.venv) if os.path.islink(args.venv) else None,
@@ -197,23 +200,6 @@ def _options(args: argparse.Namespace) -> tuple[tuple[str, str], ...]:
 
         options.append((PROMPT, quoted_prompt(args.prompt, os.getcwd())))
     return tuple(sorted(options))
-
-
-def _keep_venv_python(args: argparse.Namespace) -> bool:
-    """Without ``--python``, an existing venv keeps its interpreter; whether one was kept.
-
-    As pip and uv install into the venv's own Python. A new venv, or one whose interpreter
-    is gone, gets the interpreter running graft.
-    """
-    if args.python is not None or _foreign(args) is not None or not os.path.isdir(args.venv):
-        return False
-    from graft.venv.interpreter import venv_interpreter  # noqa: PLC0415
-
-    found = venv_interpreter(args.venv)
-    if found is None or os.path.realpath(found) == os.path.realpath(sys.executable):
-        return False  # gone, or the default already (graft run from a venv: its base Python)
-    args.python = found
-    return True
 
 
 def _new_venv_lines(result: SyncResult, collisions: str) -> list[str]:

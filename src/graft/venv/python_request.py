@@ -51,6 +51,7 @@ def mismatch(request: Request, target: Target) -> str | None:
         or version.release[: len(asked)] != asked
         or (request.gil and target.gil_disabled)
         or (request.freethreaded and not target.gil_disabled)
+        or (_experimental(version) and target.gil_disabled and not request.freethreaded)
         or (
             bool(request.specifier)
             and not SpecifierSet(request.specifier).contains(version, prereleases=True)
@@ -60,6 +61,16 @@ def mismatch(request: Request, target: Target) -> str | None:
         return None
     name = _NAMES.get(target.implementation, target.implementation)
     return f"{name} {target.version}{' (free-threaded)' if target.gil_disabled else ''}"
+
+
+def _experimental(version: Version) -> bool:
+    """Whether a free-threaded build of *version* must be asked for by name (``3.13t``).
+
+    As uv: below Python 3.14 a free-threaded build is experimental, and a request that does
+    not say ``t`` or ``+freethreaded`` is not met by one (graft's lookup never offers one
+    then; an existing 3.13t venv asked ``--python 3.13`` is rebuilt: decision 123).
+    """
+    return version.release[:2] < (3, 14)
 
 
 def describe(request: Request) -> str:
