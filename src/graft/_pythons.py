@@ -14,7 +14,8 @@ The forms are uv's that name CPython or PyPy:
 * a version specifier, alone or after an implementation: ``>=3.11,<3.13``, ``pypy>=3.9``,
   ``cpython@==3.12.*``.
 
-Anything else is an executable's name on PATH (``python``, ``pypy3.9``, ``python3-dbg``).
+Anything else is an executable's name on PATH (``python``, ``pypy3.9``, ``python3-dbg``),
+found as a shell runs it: a pyenv shim there is what pyenv would run (decision 124).
 What a name cannot tell (a micro version, a specifier, the implementation behind a
 ``pythonX.Y``) the caller checks by running the candidates (:meth:`Request.needs_check`).
 """
@@ -106,10 +107,11 @@ def by_name(spec: str) -> str | None:
 def candidates(spec: str) -> list[str]:
     """The interpreters that may be the one *spec* asks for, the one to prefer first.
 
-    A version is looked up as ``pythonX.Y`` on PATH (pyenv's shims skipped), then in pyenv's
-    versions, the newest bug-fix release first; a micro release in pyenv's directory of that
-    name first. PyPy as ``pypyX.Y``, or ``pypy3`` and ``pypy``, likewise. A specifier: every
-    series found, the newest first. A name alone: that name on PATH.
+    A version is looked up as ``pythonX.Y`` on PATH (a pyenv shim as the file pyenv runs for
+    it, :func:`_which_real`), then in pyenv's versions, the newest bug-fix release first; a
+    micro release in pyenv's directory of that name first. PyPy as ``pypyX.Y``, or ``pypy3``
+    and ``pypy``, likewise. A specifier: every series found, the newest first. A name alone:
+    that name on PATH.
     """
     request = parse(spec)
     if request is None:
@@ -149,7 +151,27 @@ def _unique(paths: list[str | None]) -> list[str]:
 
 
 def _which_real(name: str) -> str | None:
-    """PATH lookup that skips pyenv shims (they cost a process and depend on the cwd)."""
+    """The file *name* runs from PATH, as a shell runs it, but a shim is never run.
+
+    pyenv's shim stands for the file pyenv would run (:func:`graft._pyenv.which`, read from
+    its version files: decision 124); other shims (asdf's, pyenv-virtualenv's) are skipped.
+    """
+    for directory in os.environ.get("PATH", "").split(os.pathsep):
+        candidate = os.path.join(directory, name)
+        if not (directory and os.path.isfile(candidate) and os.access(candidate, os.X_OK)):
+            continue
+        if not _is_shims(directory):
+            return candidate
+        from graft import _pyenv  # noqa: PLC0415 - standard library only, for a shim only
+
+        found = _pyenv.which(name, _which_plain) if _pyenv.is_shims(directory) else None
+        if found is not None:
+            return found
+    return None
+
+
+def _which_plain(name: str) -> str | None:
+    """*name* on PATH, no shim directory's."""
     for directory in _path_dirs():
         candidate = os.path.join(directory, name)
         if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
@@ -157,9 +179,13 @@ def _which_real(name: str) -> str | None:
     return None
 
 
+def _is_shims(directory: str) -> bool:
+    return directory.rstrip("/").endswith("/shims")
+
+
 def _path_dirs() -> list[str]:
     entries = os.environ.get("PATH", "").split(os.pathsep)
-    return [d for d in entries if d and not d.rstrip("/").endswith("/shims")]
+    return [d for d in entries if d and not _is_shims(d)]
 
 
 def _path_minors(stem: str) -> set[int]:

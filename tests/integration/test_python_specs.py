@@ -6,6 +6,8 @@ one it needs is not installed here.
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -216,3 +218,40 @@ def test_graft_python_is_checked_as_python_is(
     monkeypatch.setenv("GRAFT_PYTHON", f">={a}")  # a venv that meets it is kept, as --python's
     assert "~ python" not in _sync(venv, wheels_dir, store_dir).stderr
     assert _version(venv) == a_version
+
+
+def _pyenv_versions() -> list[str]:
+    """pyenv's CPython versions here (``3.12.1``), if its shims are on PATH; else none."""
+    root = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv")
+    on_path = [Path(p) for p in os.environ.get("PATH", "").split(os.pathsep) if p]
+    if root / "shims" not in on_path or not (root / "shims" / "python").exists():
+        return []
+    names = [p.parents[1].name for p in (root / "versions").glob("3.*/bin/python")]
+    found = [name for name in names if re.fullmatch(r"3\.\d+\.\d+", name)]
+    return sorted(found, key=lambda name: [int(part) for part in name.split(".")])
+
+
+def test_python_by_name_is_what_the_pyenv_shim_runs(
+    tmp_path: Path, wheels_dir: Path, store_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--python python`` where PATH holds pyenv's shims: pyenv's choice (decision 124).
+
+    As uv finds it (by running the shim); the no-op stamp looks it up again, so a
+    ``.python-version`` written since (not in any stamp's key) is seen.
+    """
+    versions = _pyenv_versions()
+    if len(versions) < 2:
+        pytest.skip(f"pyenv's shims on PATH and two pyenv CPythons needed, found {versions}")
+    first, second = versions[-2:]
+    monkeypatch.delenv("PYENV_VERSION", raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".python-version").write_text(f"{first}\n")
+    venv = tmp_path / "venv"
+    proc = _sync(venv, wheels_dir, store_dir, "--python", "python")
+    assert proc.returncode == 0, proc.stderr
+    assert _version(venv) == first
+    assert "already in sync" in _sync(venv, wheels_dir, store_dir, "--python", "python").stderr
+    (tmp_path / ".python-version").write_text(f"{second}\n")
+    moved = _sync(venv, wheels_dir, store_dir, "--python", "python")
+    assert f" ~ python {first} -> {second}" in moved.stderr, moved.stderr
+    assert _version(venv) == second

@@ -44,6 +44,9 @@ def pythons(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     }
     monkeypatch.setenv("PATH", os.pathsep.join([str(shims), str(bin_dir)]))
     monkeypatch.setenv("PYENV_ROOT", str(root))
+    for name in ("PYENV_VERSION", "PYENV_DIR"):  # pyenv's choice: the system's (none here)
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
     return found
 
 
@@ -299,3 +302,60 @@ def test_a_request_the_venvs_interpreter_meets_keeps_it(
     assert stamped("3.12", venv) == "3.12"
     assert stamped("python", venv) == "python", "an executable's name is looked up"
     assert stamped(None, venv) is None
+
+
+@pytest.fixture
+def pyenv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """PATH as a pyenv user's: pyenv's shims first, another tool's shims, the system's."""
+    root, system = tmp_path / "pyenv", tmp_path / "usr" / "bin"
+    for name in ("python", "python3", "python3.11", "python3.12", "python3.13"):
+        _exe(root / "shims" / name)
+    found = {
+        "other-shim": _exe(tmp_path / "asdf" / "shims" / "python"),
+        "system3": _exe(system / "python3"),
+        "system312": _exe(system / "python3.12"),
+        "system313": _exe(system / "python3.13"),
+    }
+    for version, names in [
+        ("3.11.7", ("python", "python3", "python3.11")),
+        ("3.12.1", ("python", "python3", "python3.12")),
+        ("3.12.3rc1", ("python", "python3", "python3.12")),
+        ("3.13.1t", ("python", "python3", "python3.13t")),
+    ]:
+        for name in names:
+            found[f"{version}/{name}"] = _exe(root / "versions" / version / "bin" / name)
+    (root / "version").write_text("3.11.7\n")
+    path = [tmp_path / "asdf" / "shims", root / "shims", system]
+    monkeypatch.setenv("PATH", os.pathsep.join(map(str, path)))
+    monkeypatch.setenv("PYENV_ROOT", str(root))
+    for name in ("PYENV_VERSION", "PYENV_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    (tmp_path / "project" / "src").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "project" / "src")
+    return found
+
+
+def test_a_pyenv_shim_is_the_file_pyenv_runs(
+    pyenv: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As a shell (and uv) runs ``python``: pyenv's choice, read, never run (decision 124)."""
+    assert by_name("python") == pyenv["3.11.7/python"], "the global version's"
+    assert by_name("python3") == pyenv["3.11.7/python3"]
+    assert by_name("3.11") == pyenv["3.11.7/python3.11"]
+    assert by_name("3.12") == pyenv["system312"], "not 3.11.7's: pyenv then tries the system"
+    assert not _finds_the_same("python", pyenv["system3"])
+    assert _finds_the_same("python", pyenv["3.11.7/python"])
+    (tmp_path / "project" / ".python-version").write_text("# pinned\npython-3.12 extra\n")
+    assert by_name("python") == pyenv["3.12.1/python"], "the local file, a prefix: 3.12.1"
+    assert not _finds_the_same("python", pyenv["3.11.7/python"]), "looked up again"
+    monkeypatch.setenv("PYENV_VERSION", "3.10:3.13t")  # (3.10 is not installed: skipped)
+    assert by_name("python") == pyenv["3.13.1t/python"]
+    assert by_name("python3.13") == pyenv["system313"], "3.13.1t has only python3.13t"
+    monkeypatch.setenv("PYENV_VERSION", "system")
+    assert by_name("python3") == pyenv["system3"]
+    assert by_name("python") is None, "the system has none, nor the other tool's shim"
+    monkeypatch.setenv("PYENV_VERSION", "3.99")
+    assert by_name("python") is None, "pyenv: command not found"
+    monkeypatch.delenv("PYENV_VERSION")
+    monkeypatch.setenv("PYENV_DIR", str(tmp_path))  # (no file there: the working directory's)
+    assert by_name("python") == pyenv["3.12.1/python"]
