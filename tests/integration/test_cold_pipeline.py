@@ -166,9 +166,9 @@ def test_a_cold_sync_seals_each_new_entry_once_compiled(
     for name in ("unseal_tree", "make_read_only"):
         real = getattr(seal, name)
 
-        def counted(root: str, real: object = real, name: str = name) -> None:
+        def counted(root: str, real: object = real, name: str = name, **kw: bool) -> None:
             calls.append((name, root))
-            real(root)  # type: ignore[operator]
+            real(root, **kw)  # type: ignore[operator]
 
         monkeypatch.setattr(seal, name, counted)
     sync(_request(tmp_path / "venv", store_dir, wheel_set))

@@ -244,7 +244,7 @@ class Store:
             write_read_only(os.path.join(staging, "record.json"), record.to_json())
             if finish is not None:
                 finish(staging, self.entry_path(sha256), record)
-            seal.make_read_only(staging)
+            seal.make_read_only(staging, top=False)  # its top is moved below, then sealed
             seal.seal_tree(tree)  # all but the top directory, which must stay movable
             if finish is not None and os.path.isdir(os.path.join(staging, "bytecode")):
                 seal.seal_tree(os.path.join(staging, "bytecode"))

@@ -114,8 +114,14 @@ def _regular_files(root: str) -> list[str]:
     return out
 
 
-def make_read_only(root: str) -> None:
-    """Drop every write bit below *root*: files and real directories; links are never followed."""
+def make_read_only(root: str, *, top: bool = True) -> None:
+    """Drop every write bit below *root*: files and real directories; links are never followed.
+
+    *root* itself too, unless not *top*: a directory about to be renamed into another
+    directory must keep its owner's write bit, for rename(2) rewrites its ``..`` (only a
+    process that may override permissions, root's, moves it without); :func:`seal_top`
+    drops it once it is in place.
+    """
     for dirpath, _dirnames, filenames in os.walk(root):
         for name in filenames:
             path = os.path.join(dirpath, name)
@@ -123,7 +129,7 @@ def make_read_only(root: str) -> None:
             if stat.S_ISREG(st.st_mode) and st.st_mode & 0o222:
                 os.chmod(path, stat.S_IMODE(st.st_mode) & ~0o222)
     for directory in _dirs_bottom_up(root):
-        os.chmod(directory, 0o555)
+        os.chmod(directory, 0o555 if top or directory != root else 0o755)
 
 
 _SYNC_FILE_RANGE_WRITE = 2  # <linux/fs.h>: start writeback of the dirty pages, do not wait
@@ -186,7 +192,12 @@ def seal_directories(root: str) -> None:
 
 
 def seal_top(root: str) -> None:
-    """Seal the files directly in *root*, then *root* itself (what lies below is sealed)."""
+    """Seal the files directly in *root*, then *root* itself (what lies below is sealed).
+
+    Its write bits go first (:func:`make_read_only` left them to let it be moved), the
+    immutable attribute last.
+    """
+    os.chmod(root, 0o555)
     if not immutable_enabled():
         return
     with os.scandir(root) as it:
@@ -236,6 +247,18 @@ def remove_tree(root: str, *, sealed: bool = True) -> None:
         return
     if sealed:
         unseal_tree(root)
+    try:
+        _remove_below(root)
+    except PermissionError:
+        # a directory without its owner's write bit (a user's, kept in a venv: a copy of a
+        # sealed package, say) cannot be emptied but by root; give them back and go on
+        _owner_may_write(root)
+        _remove_below(root)
+    os.rmdir(root)
+
+
+def _remove_below(root: str) -> None:
+    """Everything in the real directory *root*, bottom up; links removed, never followed."""
     # bottom up, as os.walk visits real directories only (a link is removed, never entered);
     # not shutil.rmtree, whose import costs the change of a venv ~5 ms
     for dirpath, dirnames, filenames in os.walk(root, topdown=False):
@@ -247,4 +270,18 @@ def remove_tree(root: str, *, sealed: bool = True) -> None:
                 os.unlink(path)
             else:
                 os.rmdir(path)
-    os.rmdir(root)
+
+
+def _owner_may_write(root: str) -> None:
+    """Give the owner read, write and search access to every real directory below *root*.
+
+    Top down, each directory before it is listed; links are never followed.
+    """
+    pending = [root]
+    while pending:
+        path = pending.pop()
+        mode = stat.S_IMODE(os.lstat(path).st_mode)
+        if mode & stat.S_IRWXU != stat.S_IRWXU:
+            os.chmod(path, mode | stat.S_IRWXU)
+        with os.scandir(path) as it:
+            pending.extend(e.path for e in it if e.is_dir(follow_symlinks=False))
