@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -136,6 +137,38 @@ def test_with_json_an_internal_error_is_json_too(
     error = json.loads(out)
     assert error["kind"] == "InternalError"
     assert error["error"].startswith("internal error: RuntimeError: a bug")
+
+
+def test_an_internal_error_of_a_command_without_v_does_not_ask_for_v(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `graft store gc` has no -v, and "rerun with -v for the traceback" was refused as
+    # "unrecognized arguments: -v"; where graft failed is said on the line instead
+    import graft.cli.store_cmd
+
+    def broken(args: object) -> int:
+        del args
+        return int("a bug")
+
+    monkeypatch.setattr(graft.cli.store_cmd, "run_store", broken)
+    assert cli.main(["store", "gc", "--store", str(tmp_path)]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    (line,) = err.splitlines()
+    assert line.startswith("graft: internal error: ValueError: invalid literal"), line
+    assert "-v" not in line
+    assert re.search(r" \(at graft/cli/main\.py:\d+; please report it\)$", line), line
+
+    def broken_sync(args: object, argv: object) -> int:
+        del args, argv
+        raise RuntimeError("a bug")
+
+    import graft.cli.sync_cmd
+
+    monkeypatch.setattr(graft.cli.sync_cmd, "run_sync", broken_sync)
+    assert cli.main(["sync", str(tmp_path / "v"), "idna"]) == 1
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.endswith("(rerun with -v for the traceback, and please report it)"), line
 
 
 def test_quiet_and_verbose_together_are_a_usage_error_as_uv_says(

@@ -174,3 +174,51 @@ def test_a_killed_syncs_leftover_holding_a_read_only_directory_is_swept(
     _read_only_tree(tmp_path / ".venv.graft-0123456789ab" / "share" / "mine")
     assert "already in sync" in ok("sync", venv, kit["alpha"], "--store", store_dir, "--no-deps")
     assert sorted(os.listdir(tmp_path)) == ["store", "venv", "wheels"]
+
+
+def _one_error_line(proc: subprocess.CompletedProcess[str]) -> str:
+    assert proc.returncode == 1, proc.stderr
+    (line,) = proc.stderr.splitlines()
+    assert line.startswith("graft: error: "), line
+    return line
+
+
+def test_gc_of_a_store_whose_roots_it_cannot_write_fails_in_one_line(
+    tmp_path: Path, store_dir: Path, kit: dict[str, Path]
+) -> None:
+    """As on a read-only mount: gc removing a dead root was an internal error."""
+    venv = tmp_path / "venv"
+    ok("sync", venv, kit["alpha"], "--store", store_dir, "--no-deps", "-q")
+    ok("store", "gc", "--store", store_dir)  # (its lock files exist: a store gc'd before)
+    shutil.rmtree(venv)
+    roots = store_dir / "roots"
+    roots.chmod(0o555)
+    try:
+        line = _one_error_line(as_a_user("store", "gc", "--store", store_dir))
+    finally:
+        roots.chmod(0o755)
+    assert line.startswith(f"graft: error: {roots}/"), line
+    assert "(Permission denied)" in line
+    assert "writable" in line
+    assert len(list((store_dir / "entries").iterdir())) == 1  # nothing was removed
+    assert "removed 1 entries" in ok("store", "gc", "--store", store_dir)
+
+
+def test_a_sync_into_a_store_whose_roots_it_cannot_write_says_so_not_free_space(
+    tmp_path: Path, store_dir: Path, kit: dict[str, Path]
+) -> None:
+    """The hint for a root that cannot be recorded spoke of a full disk whatever the reason."""
+    ok("sync", tmp_path / "one", kit["alpha"], "--store", store_dir, "--no-deps", "-q")
+    roots = store_dir / "roots"
+    roots.chmod(0o555)
+    venv = tmp_path / "two"
+    try:
+        proc = as_a_user("sync", venv, kit["alpha"], "--store", store_dir, "--no-deps")
+    finally:
+        roots.chmod(0o755)
+    line = _one_error_line(proc)
+    assert line.startswith(f"graft: error: {roots}: cannot record the venv's GC root"), line
+    assert "(Permission denied)" in line
+    assert "free space" not in line
+    assert "a store you can write" in line
+    assert not venv.exists()

@@ -159,9 +159,26 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:  # noqa: PLR0911 - o
         if getattr(args, "verbose", False) and not getattr(args, "json", False):
             raise
         report(
-            args,
-            None,
-            f"internal error: {exc.__class__.__name__}: {exc}"
-            " (rerun with -v for the traceback, and please report it)",
+            args, None, f"internal error: {exc.__class__.__name__}: {exc} ({_report(args, exc)})"
         )
         return 1
+
+
+def _report(args: argparse.Namespace, exc: BaseException) -> str:
+    """What to do about an internal error: rerun with ``-v``, where the command takes it.
+
+    Elsewhere (``graft store gc`` has no ``-v``) the innermost line of graft's own where it
+    was raised.
+    """
+    if hasattr(args, "verbose"):
+        return "rerun with -v for the traceback, and please report it"
+    import traceback  # noqa: PLC0415
+
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # .../graft
+    frames = traceback.extract_tb(exc.__traceback__)
+    ours = [f for f in frames if f.filename.startswith(package + os.sep)] or frames
+    if not ours:
+        return "please report it"
+    at = ours[-1]
+    where = os.path.relpath(at.filename, os.path.dirname(package))
+    return f"at {where}:{at.lineno}; please report it"

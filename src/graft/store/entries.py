@@ -345,7 +345,10 @@ class Store:
             raise StoreError(
                 f"cannot record the venv's GC root ({exc.strerror or exc})",
                 where=self.roots_dir,
-                hint="free space and re-sync the venv before any `graft store gc`",
+                hint="free space and re-sync the venv before any `graft store gc`"
+                if _full(exc)
+                else "a sync records each venv in the store: pass --store DIR (or set"
+                " GRAFT_STORE) to a store you can write",
             ) from None
         if fresh and config is not None and config[0] == os.lstat(self.roots_dir).st_dev:
             from graft.store import gcroots  # noqa: PLC0415
@@ -376,11 +379,16 @@ def _identity(path: str) -> tuple[int, int] | None:
     return (st.st_dev, st.st_ino) if stat.S_ISREG(st.st_mode) else None
 
 
-def _no_room(exc: OSError, wheel_path: str, tmp_dir: str) -> StoreError:
-    """An OSError while writing an entry (disk full, quota, permissions) as one line."""
+def _full(exc: OSError) -> bool:
+    """Whether *exc* says the filesystem is full (or the user's quota)."""
     import errno  # noqa: PLC0415
 
-    full = exc.errno in {errno.ENOSPC, errno.EDQUOT}
+    return exc.errno in {errno.ENOSPC, errno.EDQUOT}
+
+
+def _no_room(exc: OSError, wheel_path: str, tmp_dir: str) -> StoreError:
+    """An OSError while writing an entry (disk full, quota, permissions) as one line."""
+    full = _full(exc)
     return StoreError(
         f"cannot unpack {os.path.basename(wheel_path)} into the store ({exc.strerror or exc})",
         where=tmp_dir,

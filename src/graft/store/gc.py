@@ -86,7 +86,29 @@ def collect_garbage(
     on_wait: Callable[[], None] | None = None,
     timeout: float | None = None,
 ) -> GcResult:
-    """Remove every entry no live venv uses, dead roots, and crash leftovers."""
+    """Remove every entry no live venv uses, dead roots, and crash leftovers.
+
+    A store gc cannot write (a read-only mount, another's directory) is one StoreError; what
+    was taken out before stays out, and a later gc goes on.
+    """
+    try:
+        return _collect(store, dry_run, tmp_grace, on_wait, timeout)
+    except OSError as exc:
+        raise StoreError(
+            f"gc cannot change the store ({exc.strerror or exc})",
+            where=exc.filename or store.root,
+            hint="run it where the store is writable (as its owner, not on a read-only"
+            " mount); nothing a live venv uses was removed",
+        ) from None
+
+
+def _collect(
+    store: Store,
+    dry_run: bool,
+    tmp_grace: float,
+    on_wait: Callable[[], None] | None,
+    timeout: float | None,
+) -> GcResult:
     result = GcResult(dry_run=dry_run)
     store.ensure()
     with store.lock("gc-run"), _exclusive(store, on_wait, timeout):
