@@ -18,8 +18,10 @@ from graft.store import seal
 from graft.venv import skeleton
 from graft.venv.flat import apply_flat
 from graft.venv.state import (
+    ASIDE,
     KEPT,
     make_staging,
+    put_back_aside,
     real_prefix,
     state_lines,
     sweep_leftovers,
@@ -112,6 +114,7 @@ def check_destination(prefix: str) -> tuple[str, ...]:
     no other sync changes it meanwhile.
     """
     check_parent(prefix)
+    put_back_aside(*os.path.split(prefix))
     if not os.path.lexists(prefix):
         return ()
     if os.path.islink(prefix):  # (one to a directory was followed: graft.venv.state.followed)
@@ -286,20 +289,20 @@ def _swap(staging: str, prefix: str) -> None:
         return
     # A user's files in the previous venv were linked into the new one; whatever was
     # written into it since is checked once it is out of the way, and it is put back if
-    # that would be lost.
+    # that would be lost, or if the check is cut short (Ctrl-C: "nothing was changed").
     if _exchange(staging, prefix):
         try:
             _refuse_if_lost(staging, prefix, prefix)  # staging now holds the previous venv
-        except MaterializeError:
+        except BaseException:
             _exchange(staging, prefix)
             raise
         seal.remove_tree(staging, sealed=False)
         return
-    old = staging + "-old"
+    old = staging + ASIDE  # a kill before the second rename: the next sync puts it back
     os.rename(prefix, old)
     try:
         _refuse_if_lost(old, staging, prefix)
-    except MaterializeError:
+    except BaseException:
         os.rename(old, prefix)
         raise
     os.rename(staging, prefix)

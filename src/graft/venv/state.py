@@ -325,12 +325,38 @@ def sweep_staging(prefix: str) -> None:
             sweep_leftovers(parent, name)
 
 
+#: The suffix of the staging name a venv is renamed to where the swap takes two renames
+#: (no ``renameat2``): ``.<name>.graft-<random>-old``.
+ASIDE = "-old"
+
+
+def put_back_aside(parent: str, name: str) -> None:
+    """Put back the venv a swap of two renames set aside, if a kill left no venv in its place.
+
+    Between the renames (the old venv aside, the new one in) no venv is there; the old one,
+    whose user's files were not yet read again, is the venv (the new one is swept).
+    """
+    prefix = os.path.join(parent, name)
+    if os.path.lexists(prefix):
+        return
+    stem = f".{name}.graft-"
+    aside = [
+        os.path.join(parent, e)
+        for e in os.listdir(parent)
+        if e.startswith(stem) and e.endswith(ASIDE)
+    ]
+    if aside:  # (one: each sync puts it back before it sets another aside)
+        os.rename(max(aside, key=lambda p: os.lstat(p).st_mtime_ns), prefix)
+
+
 def sweep_leftovers(parent: str, name: str) -> None:
     """Remove staging directories that crashed syncs of this venv left behind.
 
     Not the one holding the journal of a change the venv says is pending: the next sync
-    finishes that change (:mod:`graft.venv.incremental`).
+    finishes that change (:mod:`graft.venv.incremental`); and first, a venv a killed swap
+    set aside without putting the new one in is put back (:func:`put_back_aside`).
     """
+    put_back_aside(parent, name)
     stem = f".{name}.graft-"
     pending = recorded_state(os.path.join(parent, name)).get("graft-pending")
     for entry in os.listdir(parent):
