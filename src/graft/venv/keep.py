@@ -95,9 +95,11 @@ class _Carrier:
             except FileNotFoundError:
                 os.mkdir(path, stat.S_IMODE(was.st_mode))
                 continue
+            if stat.S_ISLNK(st.st_mode):  # a fold: only --link-mode symlink makes them
+                why = f"the new venv links {above} to the store"
+                _refuse(rel, self.prefix, why, _FOLDED)
             if not stat.S_ISDIR(st.st_mode):
-                what = "links {} to the store" if stat.S_ISLNK(st.st_mode) else "has a file at {}"
-                _refuse(rel, self.prefix, "the new venv " + what.format(above))
+                _refuse(rel, self.prefix, f"the new venv has a file at {above}")
 
     def place(self, rel: str, st: os.stat_result) -> None:
         """Put the entry *rel* of *old* (its lstat: *st*) at the same path in *new*."""
@@ -279,12 +281,18 @@ def stranded(kept: Iterable[str], site_dirs: Iterable[str]) -> list[str]:
     return sorted(found)
 
 
-def _refuse(rel: str, prefix: str, why: str) -> NoReturn:
+_FOLDED = (
+    "move it out of the venv, or sync with --link-mode copy (or hardlink), whose directories"
+    " can hold it; nothing was changed"
+)
+
+
+def _refuse(rel: str, prefix: str, why: str, hint: str | None = None) -> NoReturn:
     raise MaterializeError(
         f"holds {rel}, which is neither the venv's nor an installed distribution's,"
         f" and cannot be kept in the new venv: {why}",
         where=prefix,
-        hint="move it out of the venv, or choose another path; nothing was changed",
+        hint=hint or "move it out of the venv, or choose another path; nothing was changed",
     )
 
 
