@@ -251,3 +251,40 @@ def test_the_next_sync_removes_the_root_file_a_killed_sync_was_writing(
     assert not dead.exists()
     assert alive.exists()
     alive.unlink()
+
+
+def _unrooted(venv: Path) -> list[str]:
+    from graft.audit import audit_venv
+    from graft.audit.findings import Kind
+
+    return [f.detail for f in audit_venv(str(venv)).findings if f.kind is Kind.STORE_UNROOTED]
+
+
+@pytest.mark.parametrize("anchor", [True, False], ids=["anchored", "without-anchor"])
+def test_audit_warns_of_a_copied_venv_gc_does_not_know(
+    tmp_path: Path, store_dir: Path, alpha: Path, *, anchor: bool
+) -> None:
+    """gc cannot know a copy (``cp -a``, a backup restored): once the original is gone, it
+    removes what the copy links to. ``graft audit`` says so; a sync of the copy roots it."""
+    venv, copy = tmp_path / "venv", tmp_path / "copy"
+    sync(venv, store_dir, alpha)
+    if not anchor:
+        drop_anchor(store_dir, venv)
+    subprocess.run(["cp", "-a", str(venv), str(copy)], check=True)
+    assert _unrooted(venv) == []
+    (line,) = _unrooted(copy)
+    assert line == (
+        f"no GC root in {store_dir} names this venv (a copy, or restored from a backup?):"
+        " `graft store gc` may remove the 1 store entries it links to"
+    )
+    moved = tmp_path / "moved"
+    venv.rename(moved)  # found by its anchor, or by its directory's identity
+    assert _unrooted(moved) == []
+
+    seal.remove_tree(str(moved), sealed=False)
+    gc(store_dir)
+    assert entries(store_dir) == set()  # the copy's entry is gone: what the warning said
+    sync(copy, store_dir, alpha)
+    assert _unrooted(copy) == []
+    gc(store_dir)
+    imports(copy, "alpha")

@@ -45,7 +45,7 @@ from graft.audit.native import check_native
 from graft.audit.probe import Probe, venv_python
 from graft.audit.records import check_duplicates, check_records, check_unowned
 from graft.audit.scripts import check_scripts
-from graft.audit.store import check_store
+from graft.audit.store import check_rooted, check_store
 from graft.audit.variants import check_variants
 from graft.venv.interpreter import read_pyvenv_cfg
 
@@ -85,6 +85,7 @@ def audit_venv(
         *check_pth_imports(venv),
         *check_scripts(venv),
         *check_store(venv),
+        *check_rooted(venv),
         *check_variants(venv, machine or _this_machine, plugins),
     ]
     imports = check_imports(venv)  # asks the interpreter again: it may fail now

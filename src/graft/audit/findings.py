@@ -34,6 +34,7 @@ class Kind(str, Enum):
     NATIVE_UNRESOLVED = "native-unresolved"
     STORE_ENTRY_MISSING = "store-entry-missing"
     STORE_ENTRY_MODIFIED = "store-entry-modified"
+    STORE_UNROOTED = "store-unrooted"
     FOREIGN_INTERPRETER = "foreign-interpreter"
     INTERPRETER_FAILED = "interpreter-failed"
     VARIANT_UNSUPPORTED = "variant-unsupported"
@@ -155,6 +156,10 @@ DEFAULTS: dict[Kind, tuple[Severity, str]] = {
             "run `graft store repair`: it re-creates the entry from its wheel"
             " (without the wheel, the next sync that needs the entry re-ingests it)"
         ),
+    ),
+    Kind.STORE_UNROOTED: (
+        "warning",
+        "run `graft sync` on it once (with its requirements): that records its GC root",
     ),
     Kind.FOREIGN_INTERPRETER: (
         "error",

@@ -7,6 +7,7 @@ without its lock: the audit writes nothing into the store.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from typing import TYPE_CHECKING
@@ -33,6 +34,51 @@ def check_store(venv: Venv) -> list[Finding]:
             detail = f"the venv uses it ({len(links)} links into it)"
             out.append(finding(Kind.STORE_ENTRY_MISSING, entry, dists, detail))
     return out
+
+
+def check_rooted(venv: Venv) -> list[Finding]:
+    """A graft venv that no GC root of its store knows: ``graft store gc`` may take its entries.
+
+    A copy (``cp -a``, a restored backup) links into the store like the venv it copies, but
+    gc keeps only what live roots use (``docs/reliability.md``). A venv linked into its store
+    only: a copied or hard-linked one loses nothing to gc.
+    """
+    if venv.store is None or not os.path.isdir(os.path.join(venv.store, "roots")):
+        return []
+    entries_dir = os.path.join(os.path.realpath(venv.store), "entries") + "/"
+    used = {
+        t[len(entries_dir) :].split("/")[0]
+        for t in venv.links.values()
+        if t.startswith(entries_dir)
+    }
+    if not used or _rooted(venv, venv.store):
+        return []
+    detail = (
+        f"no GC root in {venv.store} names this venv (a copy, or restored from a backup?):"
+        f" `graft store gc` may remove the {len(used)} store entries it links to"
+    )
+    return [finding(Kind.STORE_UNROOTED, "pyvenv.cfg", [], detail)]
+
+
+def _rooted(venv: Venv, store: str) -> bool:
+    """A root for the venv's path, or one that records its directory (found where it moved)."""
+    from graft.store.paths import root_file  # noqa: PLC0415
+
+    if any(os.path.isfile(root_file(store, path)) for path in (venv.prefix, venv.real)):
+        return True
+    roots = os.path.join(store, "roots")
+    try:
+        st = os.stat(venv.prefix)
+        names = [n for n in os.listdir(roots) if n.endswith(".json")]
+    except OSError:
+        return True  # (nothing to judge by: say nothing)
+    for name in names:
+        path = os.path.join(roots, name)
+        with contextlib.suppress(OSError, ValueError), open(path, encoding="utf-8") as fh:
+            payload = json.load(fh)
+            if isinstance(payload, dict) and payload.get("directory") == [st.st_dev, st.st_ino]:
+                return True
+    return False
 
 
 def _store_entries(venv: Venv, store: str) -> dict[str, set[str]]:
