@@ -131,7 +131,8 @@ def _already_in_sync(
 
     And has the venv tool's *options* asked for (``--system-site-packages``).
     """
-    from graft.venv.state import sweep_staging, up_to_date  # noqa: PLC0415
+    from graft.venv.staging import sweep_staging  # noqa: PLC0415
+    from graft.venv.state import up_to_date  # noqa: PLC0415
 
     state = up_to_date(prefix, inputs, options)
     if state is None:

@@ -65,7 +65,7 @@ def _build_locked(
     with contextlib.suppress(FileNotFoundError):  # (a removed venv's, see _root_free)
         os.unlink(anchor_path(root))
     write_root(root, {"venv": prefix, "real": real, "entries": sorted(set(shas))})
-    from graft.venv.state import make_staging  # noqa: PLC0415
+    from graft.venv.staging import make_staging  # noqa: PLC0415
 
     staging = ""
     try:

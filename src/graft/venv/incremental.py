@@ -49,15 +49,14 @@ from graft.venv.materialize import (
     state_text,
     venv_lock,
 )
+from graft.venv.staging import make_staging, sweep_leftovers
 from graft.venv.state import (
     STALE,
     kept_paths,
-    make_staging,
     options_of,
     parse_config,
     real_prefix,
     recorded_state,
-    sweep_leftovers,
     tree_walk,
     walk_digest,
     with_options,

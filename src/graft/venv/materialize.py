@@ -17,14 +17,11 @@ from graft.plan.flat import compile_plan
 from graft.store import seal
 from graft.venv import skeleton
 from graft.venv.flat import apply_flat
+from graft.venv.staging import ASIDE, make_staging, put_back_aside, sweep_leftovers
 from graft.venv.state import (
-    ASIDE,
     KEPT,
-    make_staging,
-    put_back_aside,
     real_prefix,
     state_lines,
-    sweep_leftovers,
     tree_digest,
     venv_options,
     with_options,

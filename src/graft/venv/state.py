@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 
-from graft.store import seal
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -300,68 +299,6 @@ def mark_stale(prefix: str) -> bool:
     except OSError:
         return False
     return True
-
-
-def make_staging(parent: str, name: str) -> str:
-    """A fresh sibling directory ``.<name>.graft-<random>`` (the spelling the sweeps look for)."""
-    while True:
-        staging = os.path.join(parent, f".{name}.graft-{os.urandom(6).hex()}")
-        try:
-            os.mkdir(staging)  # mkdir's permissions, as for any venv
-        except FileExistsError:
-            continue
-        return staging
-
-
-def sweep_staging(prefix: str) -> None:
-    """Remove staging a killed sync of *prefix* left, unless another sync holds the venv."""
-    from graft._fs import flock  # noqa: PLC0415
-
-    parent, name = os.path.split(prefix)
-    if not any(e.startswith(f".{name}.graft-") for e in os.listdir(parent) if "lock" not in e):
-        return
-    with flock(os.path.join(parent, f".{name}.graft-lock"), timeout=0, removed=True) as held:
-        if held:  # else a sync of this venv is running; it sweeps for itself
-            sweep_leftovers(parent, name)
-
-
-#: The suffix of the staging name a venv is renamed to where the swap takes two renames
-#: (no ``renameat2``): ``.<name>.graft-<random>-old``.
-ASIDE = "-old"
-
-
-def put_back_aside(parent: str, name: str) -> None:
-    """Put back the venv a swap of two renames set aside, if a kill left no venv in its place.
-
-    Between the renames (the old venv aside, the new one in) no venv is there; the old one,
-    whose user's files were not yet read again, is the venv (the new one is swept).
-    """
-    prefix = os.path.join(parent, name)
-    if os.path.lexists(prefix):
-        return
-    stem = f".{name}.graft-"
-    aside = [
-        os.path.join(parent, e)
-        for e in os.listdir(parent)
-        if e.startswith(stem) and e.endswith(ASIDE)
-    ]
-    if aside:  # (one: each sync puts it back before it sets another aside)
-        os.rename(max(aside, key=lambda p: os.lstat(p).st_mtime_ns), prefix)
-
-
-def sweep_leftovers(parent: str, name: str) -> None:
-    """Remove staging directories that crashed syncs of this venv left behind.
-
-    Not the one holding the journal of a change the venv says is pending: the next sync
-    finishes that change (:mod:`graft.venv.incremental`); and first, a venv a killed swap
-    set aside without putting the new one in is put back (:func:`put_back_aside`).
-    """
-    put_back_aside(parent, name)
-    stem = f".{name}.graft-"
-    pending = recorded_state(os.path.join(parent, name)).get("graft-pending")
-    for entry in os.listdir(parent):
-        if entry.startswith(stem) and not entry.endswith("lock") and entry != pending:
-            seal.remove_tree(os.path.join(parent, entry), sealed=False)
 
 
 def held_sites(site_dirs: tuple[str, ...], version: str, config: dict[str, str] | None) -> tuple[str, ...]:
