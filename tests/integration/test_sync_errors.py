@@ -204,6 +204,22 @@ def test_a_read_only_home_is_a_one_line_error_naming_the_cache(
     )
 
 
+def test_a_store_path_that_is_a_file_says_so(tmp_path: Path, wheels: Path) -> None:
+    # was "cannot create the store (File exists)", with a hint to pass a writable directory
+    beta = make_wheel(wheels, "beta", "1.0", {"beta.py": "B = 3\n"})
+    store = tmp_path / "store"
+    store.write_text("not a store\n")
+    for where, args in ((store, ()), (store / "sub", ())):
+        proc = run_graft("sync", tmp_path / "v", beta, "--store", where, *args, check=False)
+        assert proc.returncode == 1
+        assert proc.stderr == (
+            f"graft: error: {store}: is a file, not a directory"
+            " (pass --store DIR or set GRAFT_STORE to a directory, or a path that does not exist)\n"
+        )
+        assert not (tmp_path / "v").exists()
+    assert store.read_text() == "not a store\n"
+
+
 def test_an_unwritable_download_cache_is_a_one_line_error(
     tmp_path: Path,
     store_dir: Path,

@@ -91,11 +91,9 @@ class Store:
                 with contextlib.suppress(FileExistsError):  # (a link there: check() refuses)
                     os.mkdir(os.path.join(self.root, part), 0o755)
         except OSError as exc:
-            raise StoreError(
-                f"cannot create the store ({exc.strerror})",
-                where=self.root,
-                hint="pass --store DIR or set GRAFT_STORE to a writable directory",
-            ) from None
+            from graft.store.failures import cannot_create  # noqa: PLC0415
+
+            raise cannot_create(exc, self.root) from None
         self.check()
         self._ensured = True
 
@@ -342,14 +340,9 @@ class Store:
                 gcroots.keep_previous(self, path, real, held)
             write_read_only(path, json.dumps(payload, indent=1))
         except OSError as exc:
-            raise StoreError(
-                f"cannot record the venv's GC root ({exc.strerror or exc})",
-                where=self.roots_dir,
-                hint="free space and re-sync the venv before any `graft store gc`"
-                if _full(exc)
-                else "a sync records each venv in the store: pass --store DIR (or set"
-                " GRAFT_STORE) to a store you can write",
-            ) from None
+            from graft.store.failures import unrooted  # noqa: PLC0415
+
+            raise unrooted(exc, self.roots_dir) from None
         if fresh and config is not None and config[0] == os.lstat(self.roots_dir).st_dev:
             from graft.store import gcroots  # noqa: PLC0415
 
@@ -379,22 +372,10 @@ def _identity(path: str) -> tuple[int, int] | None:
     return (st.st_dev, st.st_ino) if stat.S_ISREG(st.st_mode) else None
 
 
-def _full(exc: OSError) -> bool:
-    """Whether *exc* says the filesystem is full (or the user's quota)."""
-    import errno  # noqa: PLC0415
-
-    return exc.errno in {errno.ENOSPC, errno.EDQUOT}
-
-
 def _no_room(exc: OSError, wheel_path: str, tmp_dir: str) -> StoreError:
-    """An OSError while writing an entry (disk full, quota, permissions) as one line."""
-    full = _full(exc)
-    return StoreError(
-        f"cannot unpack {os.path.basename(wheel_path)} into the store ({exc.strerror or exc})",
-        where=tmp_dir,
-        hint=("free space in the store's filesystem" if full else "run `graft store verify`")
-        + " or pass --store DIR; nothing was added",
-    )
+    from graft.store.failures import no_room  # noqa: PLC0415
+
+    return no_room(exc, wheel_path, tmp_dir)
 
 
 def is_store(path: str) -> bool:
