@@ -54,6 +54,7 @@ PLAN_ACTIONS = frozenset(
         "mkdir",
         "link_dir",
         "link_file",
+        "copy_file",
         "write_file",
         "write_launcher",
         "install_script",

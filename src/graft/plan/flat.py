@@ -24,7 +24,9 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from graft.plan.types import Plan
 
-FORMAT = 5  # 4: configuration files copied (``copies``); 5: kernel specs too
+#: 4: configuration files copied (``copies``); 5: kernel specs too; 6: a real ``__pycache__``'s
+#: bytecode (symlink mode)
+FORMAT = 6
 
 #: pypa/installer's launcher body (``installer.scripts._SCRIPT_TEMPLATE``), which the planner
 #: renders; ``tests/unit/test_plancache.py`` checks that the two agree.

@@ -99,6 +99,15 @@ class _OpenDirectories:
 _OPEN_DATA_DEPTH = 3  # share/jupyter/kernels stays real; share/jupyter/kernels/python3 folds
 
 
+def _bytecode(dest: str) -> bool:
+    """Whether *dest* is a ``.pyc`` in a ``__pycache__`` (of a real directory, here).
+
+    Copied, never linked: py_compile refuses to replace a ``.pyc`` that is a symbolic link,
+    and ``python -m compileall -f`` rewrites every one (a venv pip or uv made allows it).
+    """
+    return dest.endswith(".pyc") and dest.rpartition("/")[0].endswith("/__pycache__")
+
+
 def fold(
     winners: dict[str, Leaf],
     wheels: Sequence[PlannedWheel],
@@ -169,6 +178,7 @@ def fold(
             actions.append(InstallScript(dest, f"{wheel.tree}/{leaf.archive}", name))
         else:
             assert leaf.archive is not None  # noqa: S101 - links come from the archive
-            step = CopyFile if dest.startswith(configs) else LinkFile
+            copied = dest.startswith(configs) or (link_mode == "symlink" and _bytecode(dest))
+            step = CopyFile if copied else LinkFile
             actions.append(step(dest, f"{wheel.tree}/{leaf.archive}", name))
     return actions, dir_links

@@ -26,8 +26,9 @@ def verified_marker(store_root: str, sha256: str) -> str | None:
     return os.path.join(store_root, "verified", f"{sha256}.{inode}")
 
 
-#: of kept plans (graft.store.plancache); 2: configuration files copied; 3: kernel specs too
-PLAN_FORMAT = 3
+#: of kept plans (graft.store.plancache); 2: configuration files copied; 3: kernel specs too;
+#: 4: the bytecode of a real ``__pycache__`` copied in symlink mode
+PLAN_FORMAT = 4
 
 
 def plan_key(parts: list[object]) -> str:

@@ -1,0 +1,48 @@
+"""Tools run inside a graft venv that write bytecode next to what graft installed.
+
+``python -m compileall -f`` (a Dockerfile's step, a packager's) recompiles every module: on a
+venv pip or uv made it rewrites each ``.pyc``. py_compile refuses to replace a ``.pyc`` that is
+a symbolic link ("is a symlink and will be changed into a regular file if import writes a
+byte-compiled file to it"), and in a graft venv every ``.pyc`` of a real ``__pycache__`` (a
+top-level module's, a namespace portion's) was a link to the store: the command failed.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_graft
+from tests.support.venv import py, site
+from tests.support.wheelmaker import make_wheel
+
+
+@pytest.fixture
+def venv(tmp_path: Path, store_dir: Path, wheels: Path) -> Path:
+    # a top-level module (its __pycache__ is the real site-packages') and a folded package
+    top = make_wheel(wheels, "top", "1.0", {"top.py": "T = 1\n"})
+    pkg = make_wheel(wheels, "pkg", "1.0", {"pkg/__init__.py": "P = 2\n", "pkg/m.py": ""})
+    path = tmp_path / "venv"
+    run_graft("sync", path, top, pkg, "--store", store_dir, "--no-deps")
+    return path
+
+
+def test_compileall_force_rewrites_the_bytecode_of_a_graft_venv(
+    venv: Path, store_dir: Path
+) -> None:
+    pyc = site(venv) / "__pycache__"
+    (compiled,) = pyc.glob("top.*.pyc")
+    assert not compiled.is_symlink()  # the venv's own file, as pip's and uv's
+    proc = subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "compileall", "-f", "-q", str(site(venv))],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert py(venv, "import top, pkg.m; print(top.T + pkg.P)") == "3"
+    assert "0 problems" in run_graft("store", "verify", "--store", store_dir).stderr
+    audit = run_graft("audit", venv, check=False)
+    assert audit.returncode == 0, audit.stdout + audit.stderr
