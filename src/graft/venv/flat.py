@@ -14,6 +14,7 @@ Only the standard library is imported here, and graft modules that import nothin
 from __future__ import annotations
 
 import os
+import stat
 
 from graft.plan.scripts import render, rewrite_shebang
 
@@ -243,11 +244,33 @@ def _copy_or_hardlink(source: str, out: str, mode: str) -> None:
             REFUSED.add(_REFUSALS[errno.errorcode[exc.errno]])
         else:
             return
-    import shutil  # noqa: PLC0415
+    copy_file(source, out)
 
-    shutil.copyfile(source, out)
-    shutil.copystat(source, out)
-    os.chmod(out, os.stat(out).st_mode | 0o200)
+
+def copy_file(source: str, out: str) -> None:
+    """Copy *source*'s bytes, mode (with the owner's write bit) and times to *out*.
+
+    As :func:`shutil.copyfile` and :func:`shutil.copystat` would, by ``sendfile(2)``, but
+    without importing :mod:`shutil` (with :mod:`bz2` and :mod:`lzma`, ~3 ms) on a sync whose
+    venv copies a few files: the bytecode of a real ``__pycache__`` (decision 130).
+    """
+    fd_in = os.open(source, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        st = os.fstat(fd_in)
+        fd_out = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+        try:
+            offset = 0
+            while offset < st.st_size:
+                sent = os.sendfile(fd_out, fd_in, offset, st.st_size - offset)
+                if sent == 0:  # the source shrank meanwhile
+                    break
+                offset += sent
+            os.fchmod(fd_out, stat.S_IMODE(st.st_mode) | 0o200)
+            os.utime(fd_out, ns=(st.st_atime_ns, st.st_mtime_ns))
+        finally:
+            os.close(fd_out)
+    finally:
+        os.close(fd_in)
 
 
 def write_new(path: str, content: bytes, *, executable: bool) -> None:
