@@ -512,6 +512,8 @@ def launcher_target(path: Path) -> tuple[str, str, str] | None:
     Parsed from the text, independently of installer (graft's launcher writer) and uv.
     """
     data = path.read_bytes()
+    if not data.startswith(b"#!"):
+        return None  # a native executable (ruff, uv) whose bytes may match by chance
     imported, call = _LAUNCHER_IMPORT.search(data), _LAUNCHER_CALL.search(data)
     if imported is None or call is None:
         return None

@@ -7,6 +7,7 @@ be uv's own: its ``uv_cache.json`` and ``.lock`` files and its console-script te
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -21,6 +22,7 @@ from .flatcompare import (
     format_differences,
     import_names,
     import_report,
+    launcher_target,
     record_problems,
 )
 from .harness import CorpusEnvs, corpus_params, spec_for
@@ -28,7 +30,6 @@ from .venvs import build_flat_reference
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
-    from pathlib import Path
 
     from .venvs import Venv
 
@@ -92,3 +93,16 @@ def test_uv_agrees_with_flat_reference(
     diffs = [d for d in diffs if not about_collisions(d, lost)]
     diffs += record_problems(uv_venv, lost)
     assert not diffs, format_differences(diffs)
+
+
+def test_launcher_target_reads_scripts_only(tmp_path: Path) -> None:
+    """A native executable in bin/ (ruff's, uv's) may hold the launcher's lines by chance."""
+    launcher = tmp_path / "tool"
+    launcher.write_bytes(
+        b"#!/v/bin/python\nimport sys\nfrom tool.cli import main\n"
+        b"if __name__ == '__main__':\n    sys.exit(main())\n"
+    )
+    assert launcher_target(launcher) == ("tool.cli", "main", "main")
+    native = tmp_path / "native"
+    native.write_bytes(b"\x7fELF\x02\x01\nfrom a import b\n  sys.exit(\xc0\xff())\n")
+    assert launcher_target(native) is None
