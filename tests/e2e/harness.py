@@ -43,6 +43,10 @@ SPECS: dict[str, SetSpec] = {
         expand=("airflow.providers", "airflow.providers.common"),
         help_scripts=("normalizer", "alembic", "fastapi"),
     ),
+    "azure-mgmt": SetSpec(
+        expand=("azure", "azure.mgmt", "azure.keyvault", "azure.storage"),
+        help_scripts=("normalizer",),
+    ),
     "azure": SetSpec(
         expand=("azure", "azure.core.tracing", "azure.core.tracing.ext"),
         help_scripts=("normalizer", "cffi-gen-src"),

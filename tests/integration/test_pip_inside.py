@@ -166,8 +166,11 @@ def venv(tmp_path: Path, store_dir: Path, wheels: Path, seal_mode: str) -> Path:
     assert (sp / "beta").is_symlink()
     assert (sp / "ns").is_dir()
     assert not (sp / "ns").is_symlink()
-    assert (sp / "ns" / "a").is_symlink()
-    assert (sp / "ns" / "b").is_symlink()
+    # each portion real, its file a link: pip finds another wheel's file in ns/ (decision 127)
+    assert not (sp / "ns" / "a").is_symlink()
+    assert (sp / "ns" / "a" / "__init__.py").is_symlink()
+    assert not (sp / "ns" / "b").is_symlink()
+    assert (sp / "ns" / "b" / "__init__.py").is_symlink()
     alpha_tree = Path(os.path.realpath(sp / "alpha"))
     if IS_ROOT:
         # the case this suite exists for: root ignores permission bits
@@ -341,3 +344,81 @@ def test_pip_adds_to_a_namespace_and_data_directories_only_one_wheel_filled(
     assert ok(venv, "import solo.a, solo.b; print(solo.a.A + solo.b.B)") == "3"
     assert (venv / "share" / "jupyter" / "kernels" / "b" / "kernel.json").is_file()
     assert (venv / "etc" / "jupyter" / "server.d" / "b.json").is_file()
+
+
+def _visible_files(root: Path) -> dict[str, str]:
+    """Every file a program finds below *root* (links followed), by sha256; bytecode, the
+    venv's own files and what each installer writes into a ``.dist-info`` left out."""
+    out = {}
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+        rel_dir = os.path.relpath(dirpath, root)
+        dirnames[:] = [d for d in dirnames if d != "__pycache__" and (rel_dir, d) != (".", "lib64")]
+        if rel_dir == "bin" or rel_dir.endswith(".dist-info"):
+            continue
+        for name in filenames:
+            rel = os.path.normpath(os.path.join(rel_dir, name))
+            if rel in {"pyvenv.cfg", ".gitignore"}:
+                continue
+            with open(os.path.join(dirpath, name), "rb") as fh:
+                out[rel] = hashlib.sha256(fh.read()).hexdigest()
+    return out
+
+
+SHARED: dict[str, dict[str, bytes | str]] = {
+    # PEP 420 portions, one level and two levels down: each folds into one link
+    "ns-a": {"ns/a/__init__.py": "A = 1\n", "deep/ns/x/a.py": "A = 1\n"},
+    "ns-b": {"ns/b/__init__.py": "B = 2\n", "deep/ns/y/b.py": "B = 2\n"},
+    # a pkgutil namespace whose identical __init__.py both wheels ship
+    "old-a": {
+        "old/__init__.py": "__path__ = __import__('pkgutil').extend_path(__path__, __name__)\n",
+        "old/a/__init__.py": "A = 1\n",
+    },
+    "old-b": {
+        "old/__init__.py": "__path__ = __import__('pkgutil').extend_path(__path__, __name__)\n",
+        "old/b/__init__.py": "B = 2\n",
+    },
+    # JupyterLab extensions in the shared data directory (decision 83 keeps it real)
+    "lab-a": {
+        "lab_a/__init__.py": "",
+        "lab_a-1.0.data/data/share/jupyter/labextensions/lab-a/package.json": "{}\n",
+    },
+    "lab-b": {
+        "lab_b/__init__.py": "",
+        "lab_b-1.0.data/data/share/jupyter/labextensions/lab-b/package.json": "{}\n",
+    },
+}
+
+
+@pytest.mark.parametrize("seal_mode", ["sealed"], indirect=True)
+@pytest.mark.parametrize("removed", sorted(SHARED))
+def test_pip_uninstall_removes_what_it_removes_from_a_copy(
+    tmp_path: Path, store_dir: Path, wheels: Path, seal_mode: str, removed: str
+) -> None:
+    """pip removes a directory whole when every file it finds below it (links to directories
+    not followed, as ``os.walk`` does) is the uninstalled distribution's. A real directory
+    holding nothing but other wheels' directory links must not look so: ``pip uninstall ns-a``
+    took ``ns/b`` with it, and ``pip uninstall lab-a`` every other lab extension (decision
+    127)."""
+    built = [make_wheel(wheels, name, "1.0", files) for name, files in sorted(SHARED.items())]
+    venv = tmp_path / "graft"
+    run_graft("sync", venv, *built, "--store", store_dir)
+    flat = tmp_path / "flat"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", flat], check=True)
+    proc = pip(flat, "install", "--no-deps", "--no-index", *built)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert _visible_files(venv) == _visible_files(flat)
+    before = snapshot(store_dir)
+
+    for target in (venv, flat):
+        proc = pip(target, "uninstall", "-y", removed)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert snapshot(store_dir) == before
+    left = _visible_files(venv)
+    assert left == _visible_files(flat)
+    # what the copy kept is there: the other wheel of the pair, but for the file both ship
+    (sibling,) = {n for n in SHARED if n[:-1] == removed[:-1]} - {removed}
+    lib = site(venv).relative_to(venv).as_posix()
+    data = f"{sibling.replace('-', '_')}-1.0.data/data/"
+    own = SHARED[sibling].keys() - SHARED[removed].keys()
+    kept = [p.removeprefix(data) if p.startswith(data) else f"{lib}/{p}" for p in own]
+    assert all(p in left for p in kept), sorted(set(kept) - left.keys())

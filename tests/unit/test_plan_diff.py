@@ -103,15 +103,22 @@ def test_a_distribution_that_adds_to_a_folded_package_unfolds_its_link() -> None
     assert set(steps(change.add)) >= {f"{SP}/pkg", f"{SP}/pkg/a.py", f"{SP}/pkg/plugins"}
 
 
-def test_a_namespace_portion_that_comes_in_only_adds_its_own_link() -> None:
+def test_a_namespace_portion_that_comes_in_leaves_the_namespace_in_place() -> None:
     a = wheel("aaa", ["ns/a/__init__.py", "aaa/__init__.py"])
     b = wheel("bbb", ["ns/b/__init__.py"])
+    c = wheel("ccc", ["ns/c/__init__.py"])
     old, new = plan([a], LAYOUT), plan([a, b], LAYOUT)
     assert isinstance({x.dest: x for x in old.actions}[f"{SP}/ns"], MakeDir)  # (decision 83)
     change = diff(old, new, SKELETON)
-    assert change.remove == ()
-    assert f"{SP}/ns/b" in change.roots
+    # the second portion unfolds the first one level, so that pip finds its file (decision 127);
+    # aaa's RECORD no longer lists the link
+    assert set(change.remove) == {f"{SP}/ns/a", f"{SP}/aaa-1.0.dist-info/RECORD"}
+    assert {f"{SP}/ns/a", f"{SP}/ns/b"} <= set(change.roots)
     assert f"{SP}/ns" not in change.roots
+    # a third one adds its own link (and its .dist-info) only
+    change = diff(new, plan([a, b, c], LAYOUT), SKELETON)
+    assert change.remove == ()
+    assert change.roots == (f"{SP}/ccc-1.0.dist-info", f"{SP}/ns/c")
 
 
 def test_skeleton_directories_are_never_taken_out() -> None:

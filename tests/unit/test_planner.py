@@ -68,8 +68,20 @@ def test_namespace_shared_by_two_wheels_is_a_real_directory() -> None:
     b = wheel("jaraco-functools", ["jaraco/functools/__init__.py"])
     actions = by_dest(plan([a, b], LAYOUT))
     assert isinstance(actions[f"{SP}/jaraco"], MakeDir)
-    assert isinstance(actions[f"{SP}/jaraco/classes"], LinkDir)
-    assert isinstance(actions[f"{SP}/jaraco/functools"], LinkDir)
+    # each portion one level down, so that pip uninstall of one finds the other's file in
+    # jaraco/ and leaves it (decision 127); what lies deeper stays one link
+    for portion in ("classes", "functools"):
+        assert isinstance(actions[f"{SP}/jaraco/{portion}"], MakeDir)
+        assert isinstance(actions[f"{SP}/jaraco/{portion}/__init__.py"], LinkFile)
+    assert isinstance(actions[f"{SP}/jaraco/classes/properties.py"], LinkFile)
+
+
+def test_a_namespace_of_many_portions_exposes_two() -> None:
+    portions = [wheel(f"ns-{x}", [f"ns/{x}/__init__.py", f"ns/{x}/sub/m.py"]) for x in "abcd"]
+    actions = by_dest(plan(portions, LAYOUT))
+    kinds = [type(actions[f"{SP}/ns/{x}"]) for x in "abcd"]
+    assert kinds == [MakeDir, MakeDir, LinkDir, LinkDir]  # (decision 127)
+    assert all(isinstance(actions[f"{SP}/ns/{x}/sub"], LinkDir) for x in "ab")
 
 
 def test_regular_package_spanning_wheels_merges_recursively() -> None:
@@ -79,9 +91,25 @@ def test_regular_package_spanning_wheels_merges_recursively() -> None:
     for real in ("azure", "azure/core", "azure/core/tracing"):
         assert isinstance(actions[f"{SP}/{real}"], MakeDir), real
     assert isinstance(actions[f"{SP}/azure/core/tracing/__init__.py"], LinkFile)
-    ext = actions[f"{SP}/azure/core/tracing/ext"]
-    assert isinstance(ext, LinkDir)
-    assert ext.source == f"{plugin.tree}/azure/core/tracing/ext"
+    # pip uninstall azure-core leaves the plugin's file in a copy: it must find it here too,
+    # not only azure-core's __init__.py beside a link it does not enter (decision 127)
+    assert isinstance(actions[f"{SP}/azure/core/tracing/ext"], MakeDir)
+    otel = actions[f"{SP}/azure/core/tracing/ext/otel.py"]
+    assert isinstance(otel, LinkFile)
+    assert otel.source == f"{plugin.tree}/azure/core/tracing/ext/otel.py"
+
+
+def test_a_deeper_link_of_the_other_wheel_is_exposed_where_pip_looks() -> None:
+    core = wheel("core", ["pkg/__init__.py", "pkg/a.py"])
+    plugin = wheel("plugin", ["pkg/plugins/x/deep.py", "pkg/plugins/x/y/z.py"])
+    actions = by_dest(plan([core, plugin], LAYOUT))
+    assert isinstance(actions[f"{SP}/pkg/plugins"], MakeDir)
+    assert isinstance(actions[f"{SP}/pkg/plugins/x"], MakeDir)
+    assert isinstance(actions[f"{SP}/pkg/plugins/x/deep.py"], LinkFile)
+    assert isinstance(actions[f"{SP}/pkg/plugins/x/y"], LinkDir)
+    # alone, the plugin's directory is one link again
+    alone = by_dest(plan([plugin], LAYOUT))
+    assert isinstance(alone[f"{SP}/pkg"], LinkDir)
 
 
 def test_identical_files_are_not_a_collision() -> None:

@@ -28,12 +28,13 @@ from graft.plan.types import (
     VenvLayout,
     WriteLauncher,
 )
+from graft.plan.uninstall import expose
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from graft.model.request import LinkMode
-    from graft.plan.mapping import Leaf, Mapping
+    from graft.plan.mapping import Claims, Leaf, Mapping
     from graft.plan.planned import PlannedWheel
 
 
@@ -110,13 +111,15 @@ def _bytecode(dest: str) -> bool:
 
 def fold(
     winners: dict[str, Leaf],
+    claims: Claims,
     wheels: Sequence[PlannedWheel],
     layout: VenvLayout,
     link_mode: LinkMode,
 ) -> tuple[list[Action], dict[int, list[str]]]:
     """The actions for the venv's directories and the files below real ones.
 
-    Also returns each wheel's directory links (by wheel index), for its RECORD.
+    *claims* are every wheel's, losers' too (:mod:`graft.plan.uninstall` asks whose RECORD
+    lists a file). Also returns each wheel's directory links (by wheel index), for its RECORD.
     """
     dirs: dict[str, _Dir] = {}
     for dest, leaf in winners.items():
@@ -149,20 +152,24 @@ def fold(
         return path.rpartition("/")[2] != "__pycache__"
 
     configs = tuple(f"{c}/" for c in layout.configs)  # their files are copied
+    ordered = sorted(dirs)
     real: set[str] = {""}  # directories created in the venv; anything else lies inside a fold
-    for path in sorted(dirs):
+    for path in ordered:
+        if path and _parent(path) in real and not foldable(path, dirs[path]):
+            real.add(path)
+    if link_mode == "symlink":
+        expose(real, dirs.keys(), winners, claims)  # so that pip uninstalls as from a copy
+    for path in ordered:
         if not path or _parent(path) not in real:
             continue
-        node = dirs[path]
-        if foldable(path, node):
-            (mapping,) = node.mappings
-            wheel = wheels[mapping.wheel]
-            source = os.path.join(wheel.tree, mapping.source_dir(path))
-            actions.append(LinkDir(path, source, wheel.record.filename))
-            dir_links.setdefault(mapping.wheel, []).append(path)
-        else:
-            real.add(path)
+        if path in real:
             actions.append(MakeDir(path))
+            continue
+        (mapping,) = dirs[path].mappings
+        wheel = wheels[mapping.wheel]
+        source = os.path.join(wheel.tree, mapping.source_dir(path))
+        actions.append(LinkDir(path, source, wheel.record.filename))
+        dir_links.setdefault(mapping.wheel, []).append(path)
     for dest, leaf in winners.items():
         if _parent(dest) not in real:
             continue

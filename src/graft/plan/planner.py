@@ -70,7 +70,7 @@ def plan(
             f"file collision: {first}{more}",
             hint="drop one of the distributions, or pass --collisions warn",
         )
-    actions, dir_links = fold(winners, ordered, layout, policy.link_mode)
+    actions, dir_links = fold(winners, claims, ordered, layout, policy.link_mode)
     for index, wheel in enumerate(ordered):
         links = dir_links.get(index, [])
         actions.extend(dist_info_actions(wheel, layout, record_rows[index], links))
