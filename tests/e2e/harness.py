@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from installer.sources import WheelFile
-from installer.utils import parse_metadata_file
 from packaging.utils import canonicalize_name
 
 from .venvs import (
@@ -21,6 +20,7 @@ from .venvs import (
     build_flat_reference,
     build_uv_reference,
     graft_sync_args,
+    metadata_name,
     open_venv,
     run_graft,
 )
@@ -55,6 +55,7 @@ SPECS: dict[str, SetSpec] = {
     "jaraco": SetSpec(expand=("jaraco",)),
     "jwt": SetSpec(expand=("jwt",), help_scripts=("cffi-gen-src",)),
     "nvidia": SetSpec(expand=("nvidia", "nvidia.cu13")),
+    "zope": SetSpec(expand=("zope", "zope.interface", "zope.security")),
     "xds-otel": SetSpec(expand=("opentelemetry", "google", "xds", "udpa")),
 }
 
@@ -116,7 +117,7 @@ def wheel_members(wheel: Path) -> Iterator[tuple[str, bytes]]:
             if info.is_dir() or info.filename.startswith(source.dist_info_dir + "/"):
                 continue
             yield (
-                _install_location(info.filename, data_dir, source.distribution),
+                _install_location(info.filename, data_dir, metadata_name(source)),
                 zf.read(info),
             )
 
@@ -159,7 +160,7 @@ def wheel_top_level(wheel_set: WheelSet, dist: str) -> list[str]:
 
 def wheel_metadata_name(wheel: Path) -> str:
     with WheelFile.open(wheel) as source:
-        return str(parse_metadata_file(source.read_dist_info("METADATA"))["Name"])
+        return metadata_name(source)
 
 
 # --------------------------------------------------------------------------------------

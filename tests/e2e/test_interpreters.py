@@ -23,7 +23,7 @@ from graft.venv.interpreter import find_interpreter, introspect
 from tests.conftest import run_graft
 
 from .flatcompare import compare_trees, format_differences
-from .venvs import open_venv
+from .venvs import metadata_name, open_venv
 from .wheelcache import corpus_dir, isolated_pip_env
 
 pytestmark = pytest.mark.e2e
@@ -55,7 +55,7 @@ def _flat(python: str, prefix: Path, wheels: list[Path]) -> None:
     for wheel in sorted(wheels, key=lambda p: p.name.lower()):
         with WheelFile.open(wheel) as source:
             schemes = {k: venv.paths[k] for k in ("purelib", "platlib", "scripts", "data")}
-            schemes["headers"] = str(prefix / target.include_site / source.distribution)
+            schemes["headers"] = str(prefix / target.include_site / metadata_name(source))
             destination = SchemeDictionaryDestination(
                 schemes, interpreter=str(venv.python), script_kind="posix", overwrite_existing=True
             )

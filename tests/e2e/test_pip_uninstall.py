@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.e2e
 
-SETS = corpus_params(only=("azure-mgmt", "azure", "jaraco"))
+SETS = corpus_params(only=("azure-mgmt", "azure", "jaraco", "zope"))
 
 
 def sharing(wheel_set: WheelSet) -> list[str]:

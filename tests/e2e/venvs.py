@@ -15,6 +15,7 @@ from pathlib import Path
 from installer import install
 from installer.destinations import SchemeDictionaryDestination
 from installer.sources import WheelFile
+from installer.utils import parse_metadata_file
 
 from .wheelcache import REPO_ROOT, WheelSet, isolated_pip_env
 
@@ -85,8 +86,15 @@ def create_venv(prefix: Path) -> Venv:
     return open_venv(prefix)
 
 
+def metadata_name(source: WheelFile) -> str:
+    """The Name field of a wheel's METADATA (``zope.proxy``; the filename says ``zope_proxy``)."""
+    return str(parse_metadata_file(source.read_dist_info("METADATA"))["Name"])
+
+
 def headers_dir(venv: Venv, dist_name: str) -> str:
-    """Where pip and uv put a wheel's ``.data/headers`` in a venv."""
+    """Where a wheel's ``.data/headers`` go in a venv: ``include/site/pythonX.Y/NAME``, NAME
+    as graft gives it, METADATA's Name (pip's for that spelling; uv's is the normalized name:
+    decision 128)."""
     version = "{}.{}".format(*sys.version_info[:2])
     return str(venv.prefix / "include" / "site" / f"python{version}" / dist_name)
 
@@ -98,7 +106,7 @@ def install_flat(venv: Venv, wheel_set: WheelSet) -> None:
     for wheel in wheel_set.wheels:  # sorted by normalized name
         with WheelFile.open(wheel) as source:
             schemes = {k: venv.paths[k] for k in INSTALL_SCHEMES}
-            schemes["headers"] = headers_dir(venv, source.distribution)
+            schemes["headers"] = headers_dir(venv, metadata_name(source))
             destination = SchemeDictionaryDestination(
                 schemes,
                 interpreter=str(venv.python),
