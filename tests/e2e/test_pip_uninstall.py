@@ -3,7 +3,7 @@
 pip removes a directory whole when every file ``os.walk`` finds below it belongs to the
 distribution it uninstalls; ``os.walk`` does not enter links to directories. In a namespace
 whose portions are all folded (``azure/mgmt``), uninstalling one portion took the others
-(decision 127). Each distribution sharing a top-level directory with another is uninstalled
+(decision 131). Each distribution sharing a top-level directory with another is uninstalled
 from copies of the set's graft venv and flat install, and the files left compared.
 """
 

@@ -94,7 +94,7 @@ def metadata_name(source: WheelFile) -> str:
 def headers_dir(venv: Venv, dist_name: str) -> str:
     """Where a wheel's ``.data/headers`` go in a venv: ``include/site/pythonX.Y/NAME``, NAME
     as graft gives it, METADATA's Name (pip's for that spelling; uv's is the normalized name:
-    decision 128)."""
+    decision 132)."""
     version = "{}.{}".format(*sys.version_info[:2])
     return str(venv.prefix / "include" / "site" / f"python{version}" / dist_name)
 

@@ -166,7 +166,7 @@ def venv(tmp_path: Path, store_dir: Path, wheels: Path, seal_mode: str) -> Path:
     assert (sp / "beta").is_symlink()
     assert (sp / "ns").is_dir()
     assert not (sp / "ns").is_symlink()
-    # each portion real, its file a link: pip finds another wheel's file in ns/ (decision 127)
+    # each portion real, its file a link: pip finds another wheel's file in ns/ (decision 131)
     assert not (sp / "ns" / "a").is_symlink()
     assert (sp / "ns" / "a" / "__init__.py").is_symlink()
     assert not (sp / "ns" / "b").is_symlink()
@@ -398,7 +398,7 @@ def test_pip_uninstall_removes_what_it_removes_from_a_copy(
     not followed, as ``os.walk`` does) is the uninstalled distribution's. A real directory
     holding nothing but other wheels' directory links must not look so: ``pip uninstall ns-a``
     took ``ns/b`` with it, and ``pip uninstall lab-a`` every other lab extension (decision
-    127)."""
+    131)."""
     built = [make_wheel(wheels, name, "1.0", files) for name, files in sorted(SHARED.items())]
     venv = tmp_path / "graft"
     run_graft("sync", venv, *built, "--store", store_dir)

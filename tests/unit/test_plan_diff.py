@@ -110,7 +110,7 @@ def test_a_namespace_portion_that_comes_in_leaves_the_namespace_in_place() -> No
     old, new = plan([a], LAYOUT), plan([a, b], LAYOUT)
     assert isinstance({x.dest: x for x in old.actions}[f"{SP}/ns"], MakeDir)  # (decision 83)
     change = diff(old, new, SKELETON)
-    # the second portion unfolds the first one level, so that pip finds its file (decision 127);
+    # the second portion unfolds the first one level, so that pip finds its file (decision 131);
     # aaa's RECORD no longer lists the link
     assert set(change.remove) == {f"{SP}/ns/a", f"{SP}/aaa-1.0.dist-info/RECORD"}
     assert {f"{SP}/ns/a", f"{SP}/ns/b"} <= set(change.roots)

@@ -69,7 +69,7 @@ def test_namespace_shared_by_two_wheels_is_a_real_directory() -> None:
     actions = by_dest(plan([a, b], LAYOUT))
     assert isinstance(actions[f"{SP}/jaraco"], MakeDir)
     # each portion one level down, so that pip uninstall of one finds the other's file in
-    # jaraco/ and leaves it (decision 127); what lies deeper stays one link
+    # jaraco/ and leaves it (decision 131); what lies deeper stays one link
     for portion in ("classes", "functools"):
         assert isinstance(actions[f"{SP}/jaraco/{portion}"], MakeDir)
         assert isinstance(actions[f"{SP}/jaraco/{portion}/__init__.py"], LinkFile)
@@ -80,7 +80,7 @@ def test_a_namespace_of_many_portions_exposes_two() -> None:
     portions = [wheel(f"ns-{x}", [f"ns/{x}/__init__.py", f"ns/{x}/sub/m.py"]) for x in "abcd"]
     actions = by_dest(plan(portions, LAYOUT))
     kinds = [type(actions[f"{SP}/ns/{x}"]) for x in "abcd"]
-    assert kinds == [MakeDir, MakeDir, LinkDir, LinkDir]  # (decision 127)
+    assert kinds == [MakeDir, MakeDir, LinkDir, LinkDir]  # (decision 131)
     assert all(isinstance(actions[f"{SP}/ns/{x}/sub"], LinkDir) for x in "ab")
 
 
@@ -92,7 +92,7 @@ def test_regular_package_spanning_wheels_merges_recursively() -> None:
         assert isinstance(actions[f"{SP}/{real}"], MakeDir), real
     assert isinstance(actions[f"{SP}/azure/core/tracing/__init__.py"], LinkFile)
     # pip uninstall azure-core leaves the plugin's file in a copy: it must find it here too,
-    # not only azure-core's __init__.py beside a link it does not enter (decision 127)
+    # not only azure-core's __init__.py beside a link it does not enter (decision 131)
     assert isinstance(actions[f"{SP}/azure/core/tracing/ext"], MakeDir)
     otel = actions[f"{SP}/azure/core/tracing/ext/otel.py"]
     assert isinstance(otel, LinkFile)

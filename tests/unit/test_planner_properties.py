@@ -58,7 +58,7 @@ def namespace(path: str, view: dict[str, str]) -> bool:
 def shared_above(path: str, wheels: list[PlannedWheel]) -> bool:
     """Whether a directory above *path* in site-packages holds paths of several wheels' RECORDs
     (a file each ships, or one both ship alike): only there does pip's uninstall need a
-    directory made real (decision 127)."""
+    directory made real (decision 131)."""
     parent = path.rpartition("/")[0]
     while parent != SP and parent.startswith(SP):
         prefix = parent.removeprefix(SP + "/") + "/"
@@ -147,7 +147,7 @@ def test_folds_are_maximal_and_native_paths_stay_real(wheels: list[PlannedWheel]
             below = [d for d in view if d.startswith(action.dest + "/")]
             owners = {view[d].split("/tree/")[0] for d in below}
             open_to_others = namespace(action.dest, view)  # (decision 83)
-            exposed = shared_above(action.dest, wheels)  # for pip's uninstall (decision 127)
+            exposed = shared_above(action.dest, wheels)  # for pip's uninstall (decision 131)
             assert (
                 len(owners) > 1 or any(is_native(d) for d in below) or open_to_others or (exposed)
             ), f"{action.dest} could have been one link"

@@ -1,4 +1,4 @@
-"""``pip uninstall`` removes from a planned venv what it removes from a copy (decision 127).
+"""``pip uninstall`` removes from a planned venv what it removes from a copy (decision 131).
 
 pip's ``compress_for_rename`` (``pip._internal.req.req_uninstall``) removes a directory whole
 when every file ``os.walk`` finds below it (links to directories listed, never entered) is a

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from graft.plan.types import Plan
 
 #: 4: configuration files copied (``copies``); 5: kernel specs too; 6: a real ``__pycache__``'s
-#: bytecode (symlink mode)
+#: bytecode (symlink mode), and portions exposed for pip's uninstall (decisions 130, 131)
 FORMAT = 6
 
 #: pypa/installer's launcher body (``installer.scripts._SCRIPT_TEMPLATE``), which the planner

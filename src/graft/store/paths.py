@@ -27,7 +27,8 @@ def verified_marker(store_root: str, sha256: str) -> str | None:
 
 
 #: of kept plans (graft.store.plancache); 2: configuration files copied; 3: kernel specs too;
-#: 4: the bytecode of a real ``__pycache__`` copied in symlink mode
+#: 4: the bytecode of a real ``__pycache__`` copied in symlink mode, and portions exposed for
+#: pip's uninstall (decisions 130, 131)
 PLAN_FORMAT = 4
 
 
