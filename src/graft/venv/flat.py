@@ -259,18 +259,36 @@ def copy_file(source: str, out: str) -> None:
         st = os.fstat(fd_in)
         fd_out = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
         try:
-            offset = 0
-            while offset < st.st_size:
-                sent = os.sendfile(fd_out, fd_in, offset, st.st_size - offset)
-                if sent == 0:  # the source shrank meanwhile
-                    break
-                offset += sent
+            _copy_bytes(fd_in, fd_out, st.st_size)
             os.fchmod(fd_out, stat.S_IMODE(st.st_mode) | 0o200)
             os.utime(fd_out, ns=(st.st_atime_ns, st.st_mtime_ns))
         finally:
             os.close(fd_out)
     finally:
         os.close(fd_in)
+
+
+def _copy_bytes(fd_in: int, fd_out: int, size: int) -> None:
+    """*size* bytes from *fd_in* to *fd_out*: by ``sendfile(2)``, else read and written.
+
+    (``sendfile`` between regular files is Linux's; elsewhere, or where a filesystem refuses
+    it, the bytes go through memory, as :func:`shutil.copyfile` falls back.)
+    """
+    offset = 0
+    try:
+        while offset < size:
+            sent = os.sendfile(fd_out, fd_in, offset, size - offset)
+            if sent == 0:  # the source shrank meanwhile
+                return
+            offset += sent
+    except OSError:
+        if offset:
+            raise
+        os.lseek(fd_in, 0, os.SEEK_SET)
+        while chunk := os.read(fd_in, 1 << 20):
+            view = memoryview(chunk)
+            while view:
+                view = view[os.write(fd_out, view) :]
 
 
 def write_new(path: str, content: bytes, *, executable: bool) -> None:
