@@ -203,6 +203,76 @@ def test_a_dead_end_is_passed_over_for_an_older_release() -> None:
     assert result.backtracks <= 4  # each dead release of app given up once
 
 
+def clashing() -> FakeIndex:
+    """As opentelemetry's: ``distro`` N needs ``instr==N``; ``zflask`` 1.0 needs ``instr==1.0``.
+
+    The older zflask releases need an ``api`` the distro excludes, so ``api``'s requirements
+    are among the causes of the conflict, and ``m1``-``m3`` (ten releases each, pinned after
+    the distro and before zflask) state some of them.
+    """
+    index = FakeIndex()
+    for n in (1, 2):
+        index.add("distro", f"{n}.0", [f"instr=={n}.0", "api>=5"])
+        index.add("instr", f"{n}.0", ["api"])
+    for n in range(1, 11):
+        index.add("api", f"{n}.0")
+    index.add("zflask", "1.0", ["instr==1.0", "api"])
+    for n in range(1, 6):
+        index.add("zflask", f"0.{n}", ["api<2"])
+    for name in ("m1", "m2", "m3"):
+        for n in range(1, 11):
+            index.add(name, f"{n}.0", ["api"])
+    return index
+
+
+@pytest.mark.parametrize("shortcut", [False, True], ids=["resolvelib", "walk"])
+def test_a_candidate_that_clashes_with_every_release_of_a_root_is_given_up(
+    shortcut: bool,
+) -> None:
+    """Decision 133: distro 2.0 needs instr==2.0, which no zflask release allows, and zflask
+    is asked for: distro 2.0 is a dead end, and the search starts again without it. resolvelib
+    alone tried each of the 1,000 m1-m3 combinations against distro 2.0 first (the
+    opentelemetry set: no resolution within 20,000 rounds)."""
+    roots = ["api", "distro", "m1", "m2", "m3", "zflask"]
+    result = resolve(roots, LINUX, clashing(), shortcut=shortcut)
+    expected = {"api": "10.0", "distro": "1.0", "instr": "1.0", "zflask": "1.0"}
+    assert pins(result) == {**expected, "m1": "10.0", "m2": "10.0", "m3": "10.0"}
+    assert result.rounds < 30, result.rounds  # (2,120 rounds without decision 133)
+
+
+def test_a_candidate_that_clashes_only_with_the_releases_offered_now_is_kept() -> None:
+    """zflask 2.0 allows distro 2.0's instr, but q 2.0 (pinned before zflask) excludes it:
+    every zflask offered clashes, yet distro 2.0 is no dead end; resolvelib takes q back."""
+    index = clashing()
+    index.add("zflask", "2.0", ["instr==2.0", "api"])
+    index.add("q", "1.0")
+    index.add("q", "2.0", ["zflask<2"])
+    result = resolve(["distro", "q", "zflask"], LINUX, index, shortcut=False)
+    expected = {"api": "10.0", "distro": "2.0", "instr": "2.0", "zflask": "2.0"}
+    assert pins(result) == {**expected, "q": "1.0"}
+
+
+def test_a_clash_with_every_release_of_a_root_everywhere_is_explained() -> None:
+    """Every distro clashes with zflask: no resolution, and the explanation names both."""
+    index = FakeIndex()
+    for n in (1, 2):
+        index.add("distro", f"{n}.0", [f"instr=={n}.0"])
+        index.add("instr", f"{n}.0")
+    index.add("instr", "3.0")
+    index.add("zflask", "1.0", ["instr==3.0"])
+    with pytest.raises(ResolutionError) as refused:
+        resolve(["distro", "zflask"], LINUX, index, shortcut=False)
+    lines = refused.value.lines
+    assert list(lines[:3]) == [
+        "these requirements cannot all be met:",
+        "distro==2.0 (distro-2.0-py3-none-any.whl) requires instr==2.0",
+        "zflask==1.0 (zflask-1.0-py3-none-any.whl) requires instr==3.0",
+    ], lines
+    assert (
+        "1 other version of distro is ruled out too, each clashing with a requirement you asked for"
+    ) in lines
+
+
 def test_each_wheel_brings_its_own_requirements() -> None:
     # tensorflow-cpu 2.19.0: only the Linux wheels name tensorflow-intel (for Windows), and
     # tensorflow-intel has no 2.19.0. The Windows wheel's own METADATA is the truth there.

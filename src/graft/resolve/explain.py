@@ -12,7 +12,8 @@ among them and tells which case it is:
   files were left out as yanked, prereleases, for Requires-Python or --exclude-newer);
 - the target's Python excluded by the wheels' own Requires-Python;
 - dead ends (decision 91): every candidate needs something nothing provides; the best one's
-  missing requirement is explained, down to what is missing;
+  missing requirement is explained, down to what is missing; or (decision 133) clashes with
+  every candidate of a requirement asked for: that pair of requirements is named;
 - a conflict: each requirement on the project, and which wheel's METADATA said it.
 """
 
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from packaging.utils import NormalizedName
 
-from graft.resolve.candidates import PYTHON
+from graft.resolve.candidates import PYTHON, candidate_key
 from graft.resolve.causes import stated
 from graft.resolve.no_candidates import no_candidates, python_excluded
 from graft.resolve.resolution_error import SHOWN, Kind, ResolutionError
@@ -32,7 +33,8 @@ if TYPE_CHECKING:
 
     from resolvelib.structs import RequirementInformation
 
-    from graft.resolve.candidates import Candidate, Need
+    from graft.resolve.candidates import Candidate, Need, WheelCandidate
+    from graft.resolve.dead_ends import Clash
     from graft.resolve.provider import Provider
 
 #: How many dead ends an explanation follows down (each: a requirement nothing meets).
@@ -86,15 +88,46 @@ def _dead_ends(
             [RequirementInformation(n, c) for c, n in ends], provider.target.version
         )
     candidate, need = ends[0]
-    inner = _explain([RequirementInformation(need, candidate)], provider, depth + 1)
+    clash = provider.clashes.get(candidate_key(candidate))
+    if clash is not None:
+        inner = _clashed(candidate, clash)
+    else:
+        inner = _explain([RequirementInformation(need, candidate)], provider, depth + 1)
     if len(ends) == 1:  # (its lines name the candidate already)
         return inner
     asked = stated(infos)
     more = len(ends) - 1
     others = f"{more} other {'versions' if more > 1 else 'version'} of {candidate.identifier}"
     others += f" {'are' if more > 1 else 'is'} ruled out too"
-    lines = [*inner.lines, *asked, f"{others}, each by a requirement nothing meets"]
+    clashing = sum(candidate_key(c) in provider.clashes for c, _ in ends[1:])
+    if clashing == more:
+        why = "each clashing with a requirement you asked for"
+    elif clashing:
+        why = "each by a requirement nothing meets or that clashes with one you asked for"
+    else:
+        why = "each by a requirement nothing meets"
+    lines = [*inner.lines, *asked, f"{others}, {why}"]
     return ResolutionError(inner.kind, list(dict.fromkeys(lines)), inner.hint)
+
+
+def _clashed(candidate: WheelCandidate, clash: Clash) -> ResolutionError:
+    """A candidate that clashes with every candidate of a requirement asked for (decision 133)."""
+    from resolvelib.structs import RequirementInformation  # noqa: PLC0415
+
+    infos = [
+        RequirementInformation(clash.need, candidate),
+        RequirementInformation(clash.their_need, clash.theirs),
+        RequirementInformation(clash.root, None),
+    ]
+    lines = ["these requirements cannot all be met:", *stated(infos)]
+    if clash.others:
+        many = clash.others > 1
+        lines.append(
+            f"{clash.others} other {'versions' if many else 'version'} of "
+            f"{clash.root.identifier} {'clash' if many else 'clashes'} with "
+            f"{candidate.name}=={candidate.version} too"
+        )
+    return ResolutionError(Kind.CONFLICT, lines, hint="relax a pin, or pin another version")
 
 
 def _explain(

@@ -45,7 +45,7 @@ from graft.resolve.readahead import ReadAhead
 from graft.resolve.screen import screen
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping, Sequence
+    from collections.abc import Iterable, Iterator, Mapping, Sequence
 
     from packaging.markers import Marker
     from packaging.requirements import Requirement
@@ -53,6 +53,7 @@ if TYPE_CHECKING:
 
     from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile, ProjectSource
+    from graft.resolve.dead_ends import Clash
     from graft.resolve.screen import Policy, Screen
     from graft.resolve.screenmemo import ScreenMemo
     from graft.resolve.surface import Surface
@@ -109,6 +110,10 @@ class Provider(DeadEnds, AbstractProvider[Need, Candidate, str]):
         self.dead_ends: dict[tuple[str, str, str | None], tuple[WheelCandidate, Need]] = {}
         # rule_out's question per need: (dead ends known when asked, whether it admits any)
         self._alone: dict[Need, tuple[int, bool]] = {}
+        # dead ends that clash with a root (decision 133): that root, for the explanation;
+        # and the (candidate, root) pairs asked already
+        self.clashes: dict[tuple[str, str, str | None], Clash] = {}
+        self._clash_asked: set[tuple[tuple[str, str, str | None], Need]] = set()
         self.tag_rank = target.tag_rank()
 
     def fresh(self) -> Provider:
@@ -151,6 +156,28 @@ class Provider(DeadEnds, AbstractProvider[Need, Candidate, str]):
         """``name``, ``name[extra]`` or ``<python>``."""
         return requirement_or_candidate.identifier
 
+    def narrow_requirement_selection(
+        self,
+        identifiers: Iterable[str],
+        resolutions: Mapping[str, Candidate],
+        candidates: Mapping[str, Iterator[Candidate]],
+        information: Mapping[str, Iterator[RequirementInformation[Need, Candidate]]],
+        backtrack_causes: Sequence[RequirementInformation[Need, Candidate]],
+    ) -> Iterable[str]:
+        """The target's Python alone, else the backtrack causes among *identifiers*, else all.
+
+        As pip does: a cause is the requirement in conflict *or the candidate that made it*
+        (decision 133). Pinning the parents again first is what lets the resolver leave a
+        conflict between two of them instead of walking every version of an unrelated pin
+        made after them (the opentelemetry set: 20,000 rounds without it).
+        """
+        del resolutions, candidates, information
+        names = list(identifiers)
+        if PYTHON in names:
+            return [PYTHON]
+        causes = _cause_identifiers(backtrack_causes)
+        return [name for name in names if name in causes] or names
+
     def get_preference(
         self,
         identifier: str,
@@ -162,7 +189,7 @@ class Provider(DeadEnds, AbstractProvider[Need, Candidate, str]):
         """Python first, then what caused backtracking, then exact pins, then roots."""
         del resolutions, candidates
         infos = list(information[identifier])
-        causes = {cause.requirement.identifier for cause in backtrack_causes}
+        causes = _cause_identifiers(backtrack_causes)
         pinned = any(
             info.requirement.filename is not None
             or any(c.operator in {"==", "==="} for c in info.requirement.specifier)
@@ -347,6 +374,11 @@ class Provider(DeadEnds, AbstractProvider[Need, Candidate, str]):
             known = self._dependencies[key] = (fixed, own, tuple(said))
         return known
 
+    def _known_only(self, candidate: WheelCandidate) -> list[Need] | None:
+        """:meth:`_known`'s needs (fixed and own) if worked out already; else None."""
+        known = self._dependencies.get(candidate_key(candidate))
+        return None if known is None else [*known[0], *known[1]]
+
     def _dependencies_of(self, candidate: WheelCandidate) -> tuple[list[Need], list[Need]]:
         """What :meth:`get_dependencies` answers: needs on Python or the base, then the rest."""
         surface = self.reader.surface(candidate.file)
@@ -424,6 +456,15 @@ class Provider(DeadEnds, AbstractProvider[Need, Candidate, str]):
                 for e in sorted(req.extras)
             )
         return out
+
+
+def _cause_identifiers(
+    causes: Sequence[RequirementInformation[Need, Candidate]],
+) -> set[str]:
+    """The identifiers a backtrack is about: each requirement's and its parent's."""
+    out = {cause.requirement.identifier for cause in causes}
+    out.update(cause.parent.identifier for cause in causes if cause.parent is not None)
+    return out
 
 
 def _applies(req: Requirement, env: Mapping[str, str], extra: str) -> bool:

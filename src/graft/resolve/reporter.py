@@ -20,6 +20,9 @@ class RulesOut(Protocol):
     def rule_out(self, candidate: Candidate, needs: Sequence[Need]) -> None:
         """*candidate* was given up; *needs* are its own requirements that ruled it out."""
 
+    def rule_out_clashes(self, causes: Collection[RequirementInformation[Need, Candidate]]) -> None:
+        """A pin failed because of *causes*: learn the candidates that clash with a root."""
+
 
 class Unsatisfiable(Exception):  # noqa: N818 - ends the resolution; explained by the caller
     """Raised by the provider's ``rule_out`` once a root requirement admits only dead ends."""
@@ -27,6 +30,14 @@ class Unsatisfiable(Exception):  # noqa: N818 - ends the resolution; explained b
     def __init__(self, need: Need) -> None:
         super().__init__(need.identifier)
         self.need = need
+
+
+class Restart(Exception):  # noqa: N818 - not an error: the search starts again on purpose
+    """Raised by the provider's ``rule_out_clashes`` once it learned a dead end (decision 133).
+
+    resolvelib cannot take back a pin made before the ones it is walking through; a search
+    started again does not offer the dead end.
+    """
 
 
 class GaveUp(Exception):  # noqa: N818 - not an error: the resolver is stopped on purpose
@@ -51,6 +62,14 @@ class Reporter(BaseReporter[Need, Candidate, str]):
         # the requirements that ruled out the first candidate given up (a backtrack's start)
         self.first_rejected: tuple[RequirementInformation[Need, Candidate], ...] = ()
         self.final: State[Need, Candidate, str] | None = None  # the state it ended in
+        self.restarts = 0  # searches started again (decision 133)
+        self._before = 0  # the rounds of the searches before this one
+
+    def restart(self, provider: RulesOut) -> None:
+        """The search starts again with *provider* (:class:`Restart`); counts go on."""
+        self.provider = provider
+        self.restarts += 1
+        self._before = self.rounds
 
     def ending(self, state: State[Need, Candidate, str]) -> None:
         """The resolution found its answer: the state is kept (``resolver._connected``)."""
@@ -59,12 +78,17 @@ class Reporter(BaseReporter[Need, Candidate, str]):
     def resolving_conflicts(
         self, causes: Collection[RequirementInformation[Need, Candidate]]
     ) -> None:
-        """The resolver backtracks because of *causes*: kept for the explanation."""
+        """The resolver backtracks because of *causes*: kept for the explanation.
+
+        The provider is told, and may end this search to start another (:class:`Restart`).
+        """
         self.conflicts.append(tuple(causes))
+        if self.provider is not None:
+            self.provider.rule_out_clashes(causes)
 
     def starting_round(self, index: int) -> None:
-        """A new round."""
-        self.rounds = index + 1
+        """A new round (counted across searches)."""
+        self.rounds = self._before + index + 1
 
     def pinning(self, candidate: Candidate) -> None:
         """A candidate was pinned."""
@@ -84,4 +108,4 @@ class Reporter(BaseReporter[Need, Candidate, str]):
             raise GaveUp
 
 
-__all__ = ["GaveUp", "Reporter", "Unsatisfiable"]
+__all__ = ["GaveUp", "Reporter", "Restart", "Unsatisfiable"]

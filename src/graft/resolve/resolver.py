@@ -21,7 +21,7 @@ from graft.resolve.artifacts import ArtifactNode, group_nodes, sdist_name
 from graft.resolve.candidates import PYTHON, Need, WheelCandidate
 from graft.resolve.pinned import Step, pinned_resolution
 from graft.resolve.provider import Provider
-from graft.resolve.reporter import GaveUp, Reporter, Unsatisfiable
+from graft.resolve.reporter import GaveUp, Reporter, Restart, Unsatisfiable
 from graft.resolve.screen import Policy
 from graft.resolve.unanimous import NoResolution, unanimous_resolution
 
@@ -188,25 +188,22 @@ def resolve(
     provider.prefetch_files(roots)
     reporter = Reporter(max_rejections, provider)
     try:
-        result = Resolver(provider, reporter).resolve(roots, max_rounds=max_rounds)
+        result = None
+        while result is None:
+            try:
+                left = max_rounds - reporter.rounds
+                result = Resolver(provider, reporter).resolve(roots, max_rounds=left)
+            except Restart:  # a dead end learned (decision 133): a search without it
+                provider = provider.fresh()
+                provider.note(roots, None)
+                reporter.restart(provider)
         mapping, children = result.mapping, _children_in(result.graph)
     except RecursionError:  # (resolvelib 1.2's walk of the answer, on a cycle off the root)
         if reporter.final is None:
             raise
         mapping, children = _connected(reporter.final)
     except GaveUp:
-        from graft.resolve.explain import explain  # noqa: PLC0415
-        from graft.resolve.resolution_error import ResolutionError  # noqa: PLC0415
-
-        first = explain(reporter.first_rejected, provider)
-        ruled_out = reporter.rejections - 1
-        gave_up = f"given up after ruling out {ruled_out} candidates"
-        raise ResolutionError(
-            first.kind,
-            [f"{first.lines[0]} ({gave_up})", *first.lines[1:]],
-            first.hint,
-            gave_up=ruled_out,
-        ) from None
+        raise _gave_up(reporter, provider) from None
     except ResolutionImpossible as exc:
         from graft.resolve.explain import explain  # noqa: PLC0415 - only on failure
 
@@ -227,6 +224,22 @@ def resolve(
     finally:
         provider.reader.close()
     return _resolution(mapping, children, provider, reporter.rounds, reporter.rejections)
+
+
+def _gave_up(reporter: Reporter, provider: Provider) -> SourceError:
+    """The search was stopped by *max_rejections*: explained by its first conflict."""
+    from graft.resolve.explain import explain  # noqa: PLC0415 - only on failure
+    from graft.resolve.resolution_error import ResolutionError  # noqa: PLC0415
+
+    first = explain(reporter.first_rejected, provider)
+    ruled_out = reporter.rejections - 1
+    gave_up = f"given up after ruling out {ruled_out} candidates"
+    return ResolutionError(
+        first.kind,
+        [f"{first.lines[0]} ({gave_up})", *first.lines[1:]],
+        first.hint,
+        gave_up=ruled_out,
+    )
 
 
 def _proved(proof: NoResolution, roots: Sequence[Need], provider: Provider) -> SourceError:
