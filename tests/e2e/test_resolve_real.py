@@ -30,23 +30,24 @@ from .wheelcache import cache_dir, isolated_pip_env
 pytestmark = pytest.mark.e2e
 
 CUTOFF = "2026-11-01T00:00:00Z"
+# opentelemetry-distro 0.66b2 pins an opentelemetry-instrumentation no
+# opentelemetry-instrumentation-flask release allows: no resolution within 20,000 rounds
+# before decision 133 (uv and pip: the 0.66b1 family)
+OTEL = [
+    "opentelemetry-api", "opentelemetry-sdk", "opentelemetry-exporter-otlp",
+    "opentelemetry-exporter-prometheus", "opentelemetry-exporter-zipkin-json",
+    "opentelemetry-instrumentation-requests", "opentelemetry-instrumentation-flask",
+    "opentelemetry-instrumentation-sqlalchemy", "opentelemetry-instrumentation-logging",
+    "opentelemetry-instrumentation-urllib3", "opentelemetry-distro",
+    "opentelemetry-propagator-b3", "opentelemetry-resource-detector-azure",
+    "opentelemetry-sdk-extension-aws", "opentelemetry-util-http", "flask", "requests",
+    "sqlalchemy",
+]  # fmt: skip
 SETS = {
     "web": ["django", "djangorestframework", "celery", "redis", "psycopg[binary]"],
     "data": ["pandas", "scikit-learn", "matplotlib", "jupyterlab"],
     "ml": ["transformers", "tokenizers", "safetensors"],
-    # opentelemetry-distro 0.66b2 pins an opentelemetry-instrumentation no
-    # opentelemetry-instrumentation-flask release allows: no resolution within 20,000 rounds
-    # before decision 133 (uv and pip: the 0.66b1 family)
-    "otel": [
-        "opentelemetry-api", "opentelemetry-sdk", "opentelemetry-exporter-otlp",
-        "opentelemetry-exporter-prometheus", "opentelemetry-exporter-zipkin-json",
-        "opentelemetry-instrumentation-requests", "opentelemetry-instrumentation-flask",
-        "opentelemetry-instrumentation-sqlalchemy", "opentelemetry-instrumentation-logging",
-        "opentelemetry-instrumentation-urllib3", "opentelemetry-distro",
-        "opentelemetry-propagator-b3", "opentelemetry-resource-detector-azure",
-        "opentelemetry-sdk-extension-aws", "opentelemetry-util-http", "flask", "requests",
-        "sqlalchemy",
-    ],  # fmt: skip
+    "otel": OTEL,
 }
 #: Where graft and uv may both be right and differ: none so far (a new entry says why).
 ALLOWED_DIFFERENCES: dict[str, dict[str, str]] = {}
