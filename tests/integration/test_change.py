@@ -474,3 +474,50 @@ sys.argv = ["graft", *sys.argv[2:]]
 from graft.cli.entry import entrypoint
 entrypoint()
 """
+
+
+#: Runs graft's console entry with Ctrl-C at the staging's last step or right after the commit.
+INTERRUPTED = """
+import sys
+import graft.venv.flat as flat
+import graft.venv.incremental as incremental
+moment = sys.argv[1]
+def interrupt(*_):
+    raise KeyboardInterrupt
+if moment == "staging":
+    flat._spread = lambda work, items: (work(items), interrupt())
+else:
+    incremental._finish = interrupt
+sys.argv = ["graft", *sys.argv[2:]]
+from graft.cli.entry import entrypoint
+entrypoint()
+"""
+
+
+@pytest.mark.parametrize("moment", ["staging", "committed"])
+def test_ctrl_c_during_the_change_says_what_it_left(
+    tmp_path: Path, store_dir: Path, index: Served, moment: str
+) -> None:
+    """One line, no traceback (the fast path is the console entry's, before ``main``), and
+    true: before the commit nothing was changed; after it, the next sync finishes it."""
+    venv = tmp_path / "home" / "venv"
+    venv.parent.mkdir()
+    seen_both(tmp_path, venv, index, store_dir)
+    reqs = edited(tmp_path, FIRST, "interrupted")
+    argv = ["sync", venv, "-r", reqs, "--index-url", f"{index.url}/simple/", "--store", store_dir]
+    proc = subprocess.run(
+        [sys.executable, "-c", INTERRUPTED, moment, *map(str, argv)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 130, proc.stderr
+    if moment == "staging":
+        assert proc.stderr == "graft: interrupted; nothing was changed\n"
+        assert py(venv, "import lib; print(lib.V)") == "1.0"
+    else:
+        expected = f"graft: interrupted after the change of {venv} was committed; "
+        assert proc.stderr == expected + "the next sync finishes it\n"
+    graft(venv, reqs, index, store_dir)
+    assert py(venv, "import lib; print(lib.V)") == "2.0"
+    assert "graft-pending" not in recorded_state(str(venv))

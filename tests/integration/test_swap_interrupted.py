@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from graft.cli.main import main
 from graft.model.request import SyncRequest
+from graft.store import seal
 from graft.sync import sync
 from graft.venv import materialize
 from tests.conftest import run_graft
@@ -95,3 +97,50 @@ def test_a_kill_between_the_two_renames_leaves_the_old_venv_to_the_next_sync(
     assert (venv / "notes.txt").read_text() == "mine\n"  # kept: the old venv was put back
     assert py(venv, "import gamma; print(gamma.G)") == "1"
     assert staging_dirs(venv) == []
+
+
+def test_ctrl_c_after_the_swap_says_the_venv_was_synced(
+    tmp_path: Path,
+    store_dir: Path,
+    pkgs: dict[str, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Ctrl-C while the previous venv is removed after the swap: the new venv is in place and
+    complete, so "nothing was changed" would be false (it was said); the next sync tidies up."""
+    venv = _venv_with_notes(tmp_path, store_dir, pkgs)
+    removed = seal.remove_tree
+
+    def interrupted(path: str, *, sealed: bool) -> None:
+        if os.path.basename(path).startswith(".venv.graft-") and venv.exists():
+            raise KeyboardInterrupt
+        removed(path, sealed=sealed)
+
+    monkeypatch.setattr(seal, "remove_tree", interrupted)
+    assert main(["sync", str(venv), str(pkgs["gamma"]), "--store", str(store_dir)]) == 130
+    assert (
+        capsys.readouterr().err == f"graft: interrupted after {venv} was synced; it is complete\n"
+    )
+    assert py(venv, "import gamma; print(gamma.G)") == "1"
+    assert (venv / "notes.txt").read_text() == "mine\n"
+    monkeypatch.undo()
+    assert main(["sync", str(venv), str(pkgs["gamma"]), "--store", str(store_dir), "-q"]) == 0
+    assert staging_dirs(venv) == []
+
+
+def test_ctrl_c_before_the_swap_says_nothing_was_changed(
+    tmp_path: Path,
+    store_dir: Path,
+    pkgs: dict[str, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    venv = _venv_with_notes(tmp_path, store_dir, pkgs)
+
+    def interrupted(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(materialize, "_refuse_if_lost", interrupted)
+    assert main(["sync", str(venv), str(pkgs["gamma"]), "--store", str(store_dir)]) == 130
+    assert capsys.readouterr().err == "graft: interrupted; nothing was changed\n"
+    _is_the_old_venv(venv)

@@ -23,17 +23,13 @@ def entrypoint() -> None:
     gc.set_threshold(100_000, 50, 100)
     code = None
     if argv[:1] == ["sync"]:
-        from graft.cli.noop import answer  # noqa: PLC0415
+        try:
+            code = _sync_answer(argv)
+        except KeyboardInterrupt:  # (as main says it: no traceback)
+            from graft import _interrupted  # noqa: PLC0415
 
-        code = answer(argv)
-        if code is None:  # a new venv from a kept plan's flat form, if its stamp says so
-            from graft.cli import replay  # noqa: PLC0415
-
-            code = replay.answer(argv)
-        if code is None:  # an edited pin set recalled, if its change stamp reads it
-            from graft.cli import change  # noqa: PLC0415
-
-            code = change.answer(argv)
+            print(f"graft: {_interrupted.message()}", file=sys.stderr)
+            exit_now(130)
     elif argv[:1] == ["lock"]:
         from graft.cli import lockstamp  # noqa: PLC0415
 
@@ -47,3 +43,19 @@ def entrypoint() -> None:
 
         code = main(argv)
     exit_now(code)
+
+
+def _sync_answer(argv: list[str]) -> int | None:
+    """A sync answered from its stamps (a no-op, a new venv, an edited pin set), or None."""
+    from graft.cli.noop import answer  # noqa: PLC0415
+
+    code = answer(argv)
+    if code is None:  # a new venv from a kept plan's flat form, if its stamp says so
+        from graft.cli import replay  # noqa: PLC0415
+
+        code = replay.answer(argv)
+    if code is None:  # an edited pin set recalled, if its change stamp reads it
+        from graft.cli import change  # noqa: PLC0415
+
+        code = change.answer(argv)
+    return code

@@ -23,6 +23,8 @@ from __future__ import annotations
 import contextlib
 import os
 
+from graft import _interrupted
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from graft.plan.flat import Flat
@@ -74,6 +76,7 @@ def _build_locked(
         if os.path.lexists(prefix):
             return _undo(staging, root)
         os.rename(staging, prefix)
+        _interrupted.changed(prefix)
     except OSError:
         return _undo(staging, root)
     except BaseException:

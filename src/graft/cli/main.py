@@ -100,8 +100,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run ``graft`` with *argv* (default ``sys.argv[1:]``); the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parse(argv)
+    from graft import _interrupted  # noqa: PLC0415
     from graft.cli.interrupt import installed  # noqa: PLC0415
 
+    _interrupted.CHANGED.clear()  # (what an earlier command in this process changed is done)
     with installed():  # Ctrl-C never inside the import machinery (decision 116)
         return _run(args, argv)
 
@@ -151,7 +153,9 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:  # noqa: PLR0911 - o
         report(args, exc)
         return 1
     except KeyboardInterrupt:
-        report(args, None, "interrupted; nothing was changed")
+        from graft import _interrupted  # noqa: PLC0415
+
+        report(args, None, _interrupted.message())
         return 130
     except BrokenPipeError:  # the reader went away (`graft inspect W | head`): leave quietly
         return stdout_gone()

@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 import os
 
+from graft import _interrupted
 from graft.errors import MaterializeError
 from graft.plan.diff import PlanDiff, diff, worth_updating
 from graft.plan.flat import compile_plan
@@ -244,6 +245,7 @@ def update(
         marked = pending + f"graft-pending = {os.path.basename(staging)}\n".encode()
         _write_config(staging, config, marked)
         os.rename(os.path.join(staging, "pyvenv.cfg"), config)  # the commit
+        _interrupted.changed(prefix, complete=False)
     _finish(prefix, staging, (list(change.roots), list(change.remove), state), walked)
 
 
@@ -320,6 +322,7 @@ def _finish(prefix: str, staging: str, journal: Journal, walked: Walk | None = N
         state = f"{new_state}{kept_line(kept)}graft-tree = {tree}\n"
         _write_config(staging, config, base + state.encode())
         os.rename(os.path.join(staging, "pyvenv.cfg"), config)
+        _interrupted.changed(prefix)
     except OSError as exc:
         raise MaterializeError(
             f"cannot finish changing the venv ({getattr(exc, 'strerror', None) or exc})",

@@ -12,6 +12,7 @@ import contextlib
 import errno
 import os
 
+from graft import _interrupted
 from graft.errors import MaterializeError
 from graft.plan.flat import compile_plan
 from graft.store import seal
@@ -283,6 +284,7 @@ def discarded_on_failure(staging: str, prefix: str, hint: str) -> Iterator[None]
 def _swap(staging: str, prefix: str) -> None:
     if not os.path.lexists(prefix):
         os.rename(staging, prefix)
+        _interrupted.changed(prefix)
         return
     # A user's files in the previous venv were linked into the new one; whatever was
     # written into it since is checked once it is out of the way, and it is put back if
@@ -293,6 +295,7 @@ def _swap(staging: str, prefix: str) -> None:
         except BaseException:
             _exchange(staging, prefix)
             raise
+        _interrupted.changed(prefix)
         seal.remove_tree(staging, sealed=False)
         return
     old = staging + ASIDE  # a kill before the second rename: the next sync puts it back
@@ -303,6 +306,7 @@ def _swap(staging: str, prefix: str) -> None:
         os.rename(old, prefix)
         raise
     os.rename(staging, prefix)
+    _interrupted.changed(prefix)
     seal.remove_tree(old, sealed=False)
 
 
