@@ -226,3 +226,22 @@ def test_a_dry_run_says_what_it_would_change_as_uv_does(
     }  # fmt: skip
     assert plan["actions"]  # (the plan, as before)
     assert py(venv, "import beta; print(beta.B)") == "3"  # (nothing changed)
+
+
+def test_a_venv_path_with_a_line_break_is_refused_in_one_line(
+    tmp_path: Path, store_dir: Path, wheels: Path
+) -> None:
+    """pyvenv.cfg is read line by line: graft's own lines (graft-plan names the venv) would
+    split. Nothing is made."""
+    beta = make_wheel(wheels, "beta", "1.0", {"beta.py": "B = 3\n"})
+    home = tmp_path / "home"
+    home.mkdir()
+    for venv in (home / "a\nb", home / "a\rb"):
+        proc = run_graft("sync", venv, beta, "--store", store_dir, "--no-index", check=False)
+        assert proc.returncode == 2, proc.stderr
+        (line,) = proc.stderr.splitlines()
+        assert line.endswith(
+            "the venv path holds a line break, which pyvenv.cfg cannot hold "
+            "(choose a path without one)"
+        ), line
+    assert list(home.iterdir()) == []

@@ -50,6 +50,16 @@ class ConsoleReporter:
             print(f"graft: {message}", file=sys.stderr)
 
 
+def _refuse_line_breaks(venv: str) -> None:
+    """A venv path with a line break: pyvenv.cfg's lines (graft-plan names the venv) split."""
+    if "\n" in venv or "\r" in venv:
+        raise UsageError(
+            "the venv path holds a line break, which pyvenv.cfg cannot hold",
+            where=repr(venv),
+            hint="choose a path without one",
+        )
+
+
 def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
     """Sync the venv *args* name; exit status 0 (an error is raised, for ``main`` to tell)."""
     from graft.cli.noop import render_changes, summary_line  # noqa: PLC0415
@@ -61,6 +71,7 @@ def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from graft.sync import sync  # noqa: PLC0415
 
     refuse_unchecked_hashes(args.require_hashes)  # PIP_REQUIRE_HASHES, UV_REQUIRE_HASHES
+    _refuse_line_breaks(args.venv)
     started = time.perf_counter()
     from graft.cli.venv_python import keep_venv_python  # noqa: PLC0415
 
