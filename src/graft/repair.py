@@ -59,7 +59,7 @@ def repair_store(store: Store, wheel_cache: str | None = None) -> tuple[list[Rep
     live = [r for r in read_roots(store) if r.live]
     done = []
     for sha in found.damaged:
-        venvs = tuple(sorted(r.venv for r in live if sha in r.entries))
+        venvs = tuple(sorted({r.venv for r in live if sha in r.entries}))  # (one per venv)
         wheel = find_wheel(store.root, sha, cache)
         if wheel is None:
             from graft.store.verified import forget  # noqa: PLC0415
