@@ -429,21 +429,29 @@ def test_a_venv_changed_since_or_a_stale_stamp_takes_the_full_path(
     assert not fast
 
 
-@pytest.mark.parametrize("moment", ["staging", "committed"])
-def test_a_kill_during_the_change_leaves_the_old_venv_or_the_change_to_finish(
-    tmp_path: Path, store_dir: Path, index: Served, moment: str
-) -> None:
+def cut_short(
+    tmp_path: Path, store_dir: Path, index: Served, how: str, moment: str
+) -> tuple[Path, Path, subprocess.CompletedProcess[str]]:
+    """A venv seen with both sets, then synced to FIRST again, cut short (:data:`CUT_SHORT`)."""
     venv = tmp_path / "home" / "venv"
     venv.parent.mkdir()
     seen_both(tmp_path, venv, index, store_dir)
-    reqs = edited(tmp_path, FIRST, "killed")
+    reqs = edited(tmp_path, FIRST, "cut")
     argv = ["sync", venv, "-r", reqs, "--index-url", f"{index.url}/simple/", "--store", store_dir]
     proc = subprocess.run(
-        [sys.executable, "-c", KILLED, moment, *map(str, argv)],
+        [sys.executable, "-c", CUT_SHORT, how, moment, *map(str, argv)],
         capture_output=True,
         text=True,
         check=False,
     )
+    return venv, reqs, proc
+
+
+@pytest.mark.parametrize("moment", ["staging", "committed"])
+def test_a_kill_during_the_change_leaves_the_old_venv_or_the_change_to_finish(
+    tmp_path: Path, store_dir: Path, index: Served, moment: str
+) -> None:
+    venv, reqs, proc = cut_short(tmp_path, store_dir, index, "kill", moment)
     assert proc.returncode == 9, proc.stderr  # (8: killed in the full path)
     pending = recorded_state(str(venv)).get("graft-pending")
     if moment == "staging":
@@ -458,37 +466,22 @@ def test_a_kill_during_the_change_leaves_the_old_venv_or_the_change_to_finish(
     assert not [p for p in venv.parent.glob(".venv.graft-*") if not p.name.endswith("lock")]
 
 
-#: Runs graft, killed (exit 9) at the staging's last step or right after the commit.
-KILLED = """
+#: Runs graft's console entry cut short at the staging's last step or right after the commit:
+#: killed (exit 9; 8 in the full path), or by Ctrl-C.
+CUT_SHORT = """
 import os, sys
 import graft.venv.flat as flat
 import graft.venv.incremental as incremental
-moment = sys.argv[1]
-def kill(*_):
+how, moment = sys.argv[1:3]
+def stop(*_):
+    if how == "interrupt":
+        raise KeyboardInterrupt
     os._exit(8 if "graft.sync" in sys.modules else 9)
 if moment == "staging":
-    flat._spread = lambda work, items: (work(items), kill())
+    flat._spread = lambda work, items: (work(items), stop())
 else:
-    incremental._finish = kill
-sys.argv = ["graft", *sys.argv[2:]]
-from graft.cli.entry import entrypoint
-entrypoint()
-"""
-
-
-#: Runs graft's console entry with Ctrl-C at the staging's last step or right after the commit.
-INTERRUPTED = """
-import sys
-import graft.venv.flat as flat
-import graft.venv.incremental as incremental
-moment = sys.argv[1]
-def interrupt(*_):
-    raise KeyboardInterrupt
-if moment == "staging":
-    flat._spread = lambda work, items: (work(items), interrupt())
-else:
-    incremental._finish = interrupt
-sys.argv = ["graft", *sys.argv[2:]]
+    incremental._finish = stop
+sys.argv = ["graft", *sys.argv[3:]]
 from graft.cli.entry import entrypoint
 entrypoint()
 """
@@ -500,17 +493,7 @@ def test_ctrl_c_during_the_change_says_what_it_left(
 ) -> None:
     """One line, no traceback (the fast path is the console entry's, before ``main``), and
     true: before the commit nothing was changed; after it, the next sync finishes it."""
-    venv = tmp_path / "home" / "venv"
-    venv.parent.mkdir()
-    seen_both(tmp_path, venv, index, store_dir)
-    reqs = edited(tmp_path, FIRST, "interrupted")
-    argv = ["sync", venv, "-r", reqs, "--index-url", f"{index.url}/simple/", "--store", store_dir]
-    proc = subprocess.run(
-        [sys.executable, "-c", INTERRUPTED, moment, *map(str, argv)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    venv, reqs, proc = cut_short(tmp_path, store_dir, index, "interrupt", moment)
     assert proc.returncode == 130, proc.stderr
     if moment == "staging":
         assert proc.stderr == "graft: interrupted; nothing was changed\n"
