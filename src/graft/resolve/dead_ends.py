@@ -15,10 +15,9 @@ unanimous walk asks the same question before resolvelib starts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
-from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName
 
 from graft.resolve.admit import by_version
@@ -33,27 +32,12 @@ if TYPE_CHECKING:
 
     from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile
+    from graft.resolve.clashes import Clash
     from graft.resolve.screen import Policy, Screen
     from graft.resolve.screenmemo import ScreenMemo
 
 #: A dead end's key (:func:`~graft.resolve.candidates.candidate_key`) and why it is one.
 Ends = dict[tuple[str, str, str | None], tuple[WheelCandidate, Need]]
-
-
-@dataclass(frozen=True, slots=True)
-class Clash:
-    """Why a candidate clashes with a requirement of the request (decision 133).
-
-    The candidate's *need* and the best candidate *root* admits, *theirs*, with its own
-    requirement *their_need*: they admit nothing together; nor does any other candidate of
-    *root* with the candidate (*others* of them, dead ends aside).
-    """
-
-    need: Need
-    root: Need
-    theirs: WheelCandidate
-    their_need: Need
-    others: int
 
 
 class Screening(Protocol):
@@ -92,9 +76,9 @@ class Screening(Protocol):
 
     def _hopeless(self, need: Need) -> bool: ...
 
-    def _known_only(self, candidate: WheelCandidate) -> list[Need] | None: ...
-
-    def _clash(self, parent: WheelCandidate, root: Need) -> Clash | None: ...
+    def known_only(self, candidate: WheelCandidate) -> list[Need] | None:
+        """The candidate's needs if its METADATA was read already; else None."""
+        ...
 
     def _admits_alone(self, need: Need) -> bool: ...
 
@@ -151,12 +135,15 @@ class DeadEnds:
         *causes* are the requirements in conflict. If the identifier whose pin failed is a
         requirement of the request (a root, so every resolution holds one of its
         candidates), each other candidate among the causes' parents that clashes with all
-        of them (:meth:`_clash`) is a dead end, and :class:`Restart` starts the search
-        again without it (decision 133). resolvelib itself only walks back one pin at a
-        time: opentelemetry-distro 0.66b2 pins opentelemetry-instrumentation==0.66b2, which
-        no opentelemetry-instrumentation-flask release needs, and every version of each
-        project pinned after the distro was tried against that before the distro itself.
+        of them (:func:`~graft.resolve.clashes.clash_with`) is a dead end, and
+        :class:`Restart` starts the search again without it (decision 133). resolvelib
+        itself only walks back one pin at a time: opentelemetry-distro 0.66b2 pins
+        opentelemetry-instrumentation==0.66b2, which no opentelemetry-instrumentation-flask
+        release needs, and every version of each project pinned after the distro was tried
+        against that before the distro itself.
         """
+        from graft.resolve.clashes import clash_with  # noqa: PLC0415 - only on a conflict
+
         parents = {c.parent for c in causes if isinstance(c.parent, WheelCandidate)}
         ids = {p.identifier for p in parents}
         learned = False
@@ -170,50 +157,13 @@ class DeadEnds:
                 if (key, root) in self._clash_asked:
                     continue
                 self._clash_asked.add((key, root))
-                clash = self._clash(parent, root)
+                clash = clash_with(self, parent, root)
                 if clash is not None:
                     self.dead_ends[key] = (parent, clash.need)
                     self.clashes[key] = clash
                     learned = True
         if learned:
             raise Restart
-
-    def _clash(self: Screening, parent: WheelCandidate, root: Need) -> Clash | None:
-        """How *parent* rules out every candidate *root* may be offered, or None.
-
-        Each candidate of :meth:`widened` is a dead end, or one of its own requirements and
-        one of *parent*'s, on the same identifier, admit nothing together (:meth:`_hopeless`,
-        as one requirement). Only METADATA already read is asked: None if one is not.
-        """
-        own = self._known_only(parent)
-        widened = self.widened(root)
-        if own is None or widened is None:
-            return None
-        mine = {n.identifier: n for n in own if n.name != PYTHON and n.filename is None}
-        found: list[tuple[Need, WheelCandidate, Need]] = []
-        for candidate in widened:
-            if not isinstance(candidate, WheelCandidate):
-                return None
-            if candidate_key(candidate) in self.dead_ends:
-                continue
-            needs = self._known_only(candidate)
-            if needs is None:
-                return None
-            pair = next(
-                (
-                    (mine[n.identifier], n)
-                    for n in needs
-                    if n.identifier in mine and _together_hopeless(self, mine[n.identifier], n)
-                ),
-                None,
-            )
-            if pair is None:
-                return None
-            found.append((pair[0], candidate, pair[1]))
-        if not found:
-            return None  # (every candidate a dead end already: decision 91 answers that)
-        need, theirs, their_need = found[0]
-        return Clash(need, root, theirs, their_need, len(found) - 1)
 
     def _hopeless(self: Screening, need: Need) -> bool:
         """Whether *need* admits no candidate, whatever else is required."""
@@ -317,18 +267,9 @@ class DeadEnds:
         return [end for end in ends if end is not None]
 
 
-def _together_hopeless(screening: Screening, one: Need, other: Need) -> bool:
-    """Whether two requirements on one identifier admit nothing together, ever."""
-    if other.filename is not None:
-        return False
-    both = ",".join(t for t in (str(one.specifier), str(other.specifier)) if t)
-    joined = Need(one.name, one.extra, SpecifierSet(both), text=f"{one.text}, {other.text}")
-    return screening._hopeless(joined)  # noqa: SLF001 - the same screening's question
-
-
 def _yanked_among(files: Sequence[ArtifactFile]) -> bool:
     """Whether one of *files* is yanked: an ``==`` naming its version would admit it."""
     return any(file.yanked is not None for file in files)
 
 
-__all__ = ["Clash", "DeadEnds", "Ends", "Screening"]
+__all__ = ["DeadEnds", "Ends", "Screening"]

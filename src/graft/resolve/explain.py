@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from resolvelib.structs import RequirementInformation
 
     from graft.resolve.candidates import Candidate, Need, WheelCandidate
-    from graft.resolve.dead_ends import Clash
+    from graft.resolve.clashes import Clash
     from graft.resolve.provider import Provider
 
 #: How many dead ends an explanation follows down (each: a requirement nothing meets).

@@ -53,7 +53,7 @@ if TYPE_CHECKING:
 
     from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile, ProjectSource
-    from graft.resolve.dead_ends import Clash
+    from graft.resolve.clashes import Clash
     from graft.resolve.screen import Policy, Screen
     from graft.resolve.screenmemo import ScreenMemo
     from graft.resolve.surface import Surface
@@ -374,7 +374,7 @@ class Provider(DeadEnds, AbstractProvider[Need, Candidate, str]):
             known = self._dependencies[key] = (fixed, own, tuple(said))
         return known
 
-    def _known_only(self, candidate: WheelCandidate) -> list[Need] | None:
+    def known_only(self, candidate: WheelCandidate) -> list[Need] | None:
         """:meth:`_known`'s needs (fixed and own) if worked out already; else None."""
         known = self._dependencies.get(candidate_key(candidate))
         return None if known is None else [*known[0], *known[1]]
