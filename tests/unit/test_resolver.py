@@ -561,3 +561,39 @@ def test_a_cycle_of_extras_left_by_backtracking_does_not_crash_the_result() -> N
     searched = resolve(["p0==3.0rc1"], LINUX, index, shortcut=False)
     assert [p.file.filename for p in searched.pins] == ["p0-3.0rc1-py3-none-any.whl"]
     assert searched.pins == resolve(["p0==3.0rc1"], LINUX, index).pins  # the pinned shortcut
+
+
+def test_an_sdist_that_fails_to_state_its_dependencies_here_is_left_for_another_system() -> None:
+    """Decision 140: pyobjc-framework-cocoa 12.0 has no cp39 wheel, and its sdist's
+    dependencies are dynamic; its backend refuses to run off macOS. A lock of cp39 macOS on
+    Linux gave that environment up ("not locked for cp39 macosx_15_0_arm64: …tar.gz:
+    get_requires_for_build_wheel … failed"); the build on this machine says nothing of the
+    target, so the release is left there (as one its Requires-Python excludes) and an
+    older one taken, with a warning. For a target of this machine's system the build's
+    failure ends the resolution, as before (and as pip's does)."""
+    index = FailingBuilds()
+    index.add("cocoa", "2.0", ["core"], tag="cp312-cp312-macosx_11_0_arm64")
+    index.add_sdist("cocoa", "2.0")
+    index.add("cocoa", "1.0", ["core"])
+    index.add("core", "1.0")
+    result = resolve(["cocoa"], MAC, index, Policy(sdists=True))
+    assert pins(result) == {"cocoa": "1.0", "core": "1.0"}
+    assert index.reads.count("cocoa-2.0.tar.gz") == 1
+    failed = "get_requires_for_build_wheel of setuptools.build_meta failed (exit status 1)"
+    warning = (
+        f"cocoa==2.0 (cocoa-2.0.tar.gz): its dependencies need a build, which failed on this"
+        f" machine ({failed}): another release taken for a target of another system than linux"
+    )
+    assert result.warnings == (warning,)
+    here = dataclasses.replace(LINUX, tags=("py3-none-any",))  # (no wheel of 2.0 fits)
+    with pytest.raises(BuildError):  # for this machine's system: the build's failure stands
+        resolve(["cocoa"], here, index, Policy(sdists=True))
+    only = FailingBuilds()  # nothing else to take: said as the build's failure
+    only.add_sdist("cocoa", "2.0")
+    with pytest.raises(ResolutionError) as info:
+        resolve(["cocoa"], MAC, only, Policy(sdists=True))
+    head = "the releases tried state their dependencies only through a build, which failed"
+    assert info.value.lines == (
+        f"{head} on this linux machine:",
+        f"cocoa==2.0 (cocoa-2.0.tar.gz) requires a build to state its dependencies ({failed})",
+    )

@@ -22,6 +22,10 @@ if TYPE_CHECKING:
 #: The identifier of the target's Python: a wheel's Requires-Python is a dependency on it.
 PYTHON = "<python>"
 
+#: What no Python meets: the need on :data:`PYTHON` of an sdist left for a target of another
+#: system, its dependencies stated only by a build that failed on this machine (decision 140).
+UNBUILT = SpecifierSet("<0")
+
 
 @dataclass(frozen=True, slots=True)
 class Need:

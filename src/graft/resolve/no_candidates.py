@@ -17,7 +17,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 
 from graft.resolve.admit import by_version
 from graft.resolve.artifacts import parse_wheel, sdist_version
-from graft.resolve.candidates import WheelCandidate
+from graft.resolve.candidates import UNBUILT, WheelCandidate
 from graft.resolve.causes import stated
 from graft.resolve.resolution_error import SHOWN, Kind, ResolutionError, listed, nearest
 from graft.resolve.screen import Reject, screen
@@ -129,7 +129,21 @@ def _no_projects(
 def python_excluded(
     infos: Sequence[RequirementInformation[Need, Candidate]], target: str
 ) -> ResolutionError:
-    """The target's Python excluded by each wheel's own Requires-Python in *infos*."""
+    """The target's Python excluded by each wheel's own Requires-Python in *infos*.
+
+    Or, where each is an sdist left for a target of another system (decision 140), their
+    builds that failed on this machine.
+    """
+    if all(info.requirement.specifier == UNBUILT for info in infos):
+        import sys  # noqa: PLC0415
+
+        head = (
+            "the releases tried state their dependencies only through a build, which failed"
+            f" on this {sys.platform} machine:"
+        )
+        lines = [head, *stated(infos)]
+        hint = "lock this environment on a machine of its system, or pin a release with wheels"
+        return ResolutionError(Kind.ONLY_SDISTS, lines, hint=hint)
     lines = [f"the target's Python {target} is excluded by every wheel that was tried:"]
     lines += stated(infos)
     return ResolutionError(Kind.PYTHON, lines, hint="pass --python for another interpreter")

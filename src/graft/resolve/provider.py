@@ -21,6 +21,7 @@
 from __future__ import annotations
 
 import functools
+import sys
 from typing import TYPE_CHECKING
 
 from packaging.specifiers import SpecifierSet
@@ -28,11 +29,12 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 from resolvelib import AbstractProvider
 
-from graft.errors import SourceError
+from graft.errors import BuildError, SourceError
 from graft.model.target import applying
 from graft.resolve.artifacts import ListingPrefetch, MetadataReader
 from graft.resolve.candidates import (
     PYTHON,
+    UNBUILT,
     Candidate,
     Need,
     PythonCandidate,
@@ -381,7 +383,12 @@ class Provider(DeadEnds, AbstractProvider[Need, Candidate, str]):
 
     def _dependencies_of(self, candidate: WheelCandidate) -> tuple[list[Need], list[Need]]:
         """What :meth:`get_dependencies` answers: needs on Python or the base, then the rest."""
-        surface = self.reader.surface(candidate.file)
+        try:
+            surface = self.reader.surface(candidate.file)
+        except BuildError as exc:
+            if self.target.markers.get("sys_platform") == sys.platform:
+                raise
+            return [self._built_elsewhere(candidate, exc)], []
         if surface.name != candidate.name or surface.parsed_version != candidate.version:
             raise SourceError(
                 f"its METADATA describes {surface.name}=={surface.version}",
@@ -414,6 +421,24 @@ class Provider(DeadEnds, AbstractProvider[Need, Candidate, str]):
             return [base], []
         requirements = self._requirements(candidate, surface, candidate.extra)
         return [base], self._needs(candidate, requirements, candidate.extra)
+
+    def _built_elsewhere(self, candidate: WheelCandidate, exc: BuildError) -> Need:
+        """*candidate* (an sdist) left for a target of another system: a need nothing meets.
+
+        Its dependencies need a build, which failed on this machine (decision 140:
+        pyobjc-framework-cocoa 12.0, whose backend refuses to run off macOS, has no cp39
+        wheel). A build here says nothing of the target, so the failure is not the
+        resolution's end, as it is for this system's targets (and pip's): the release is
+        left there as one its Requires-Python excludes would be (a dead end), an older one
+        is taken, and a warning says why.
+        """
+        what = exc.what.partition("\n")[0]
+        self.warnings[
+            f"{candidate.label}: its dependencies need a build, which failed on this machine"
+            f" ({what}): another release taken for a target of another system than"
+            f" {sys.platform}"
+        ] = None
+        return Need(PYTHON, None, UNBUILT, text=f"a build to state its dependencies ({what})")
 
     def _requirements(
         self, candidate: WheelCandidate, surface: Surface, extra: str
