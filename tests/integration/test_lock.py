@@ -240,6 +240,18 @@ def test_a_difference_no_marker_can_state_is_refused(tmp_path: Path, index: Serv
     assert {p.name for p in parsed.packages} == {"amb", "b"}
 
 
+def test_a_named_platform_not_locked_says_why_in_full(tmp_path: Path, index: Served) -> None:
+    """A platform tag named with --platform must be locked: its failure is the resolution's
+    own explanation, every line of it, as ``graft sync`` says it (decision 141; only the
+    first line came before, the rest behind -v, with nothing saying so)."""
+    err = refused(
+        tmp_path, index, "rp>=2", "--platform", "manylinux_2_17_x86_64", "--python-version", "3.10"
+    )
+    first, *rest = err.splitlines()
+    assert first.startswith("graft: error: cp310 manylinux_2_17_x86_64: "), err
+    assert any("rp" in line and ">=3.11" in line for line in rest), err
+
+
 def test_a_wheel_a_higher_build_shadows_is_left_out(tmp_path: Path, index: Served) -> None:
     parsed, _ = lock(tmp_path, index, "bt", "--python-version", "3.12")
     (bt,) = entries(parsed, "bt")

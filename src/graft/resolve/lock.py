@@ -39,7 +39,6 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from graft.errors import SourceError
 from graft.resolve.lock_merge import Entry, check_markable, compatible, merge, release_of
 
 if TYPE_CHECKING:
@@ -300,16 +299,22 @@ def _said_once(where: dict[str, list[str]]) -> list[str]:
 
 
 def _refuse_if_named(env: Environment, exc: Exception) -> None:
-    """Raise for an environment asked for by name (a platform tag): it must be locked."""
-    from graft.resolve.resolution_error import ResolutionError  # noqa: PLC0415
+    """Raise for an environment asked for by name (a platform tag): it must be locked.
+
+    The resolution's explanation whole, headed by the environment, as ``graft sync`` says
+    it (decision 141: its first line alone, the rest behind ``-v``, said little: "excluded
+    by every wheel that was tried:" and no wheel); ``--python-version`` is the lock's way
+    to another Python, where a sync's hint names ``--python``.
+    """
+    from graft.resolve.resolution_error import Kind, ResolutionError  # noqa: PLC0415
 
     if not env.named:
         return
     if not isinstance(exc, ResolutionError):
         raise exc
-    raise SourceError(
-        f"{env.label}: {exc.lines[0]}", hint=exc.hint, details=exc.lines[1:]
-    ) from None
+    hint = "lock another --python-version" if exc.kind is Kind.PYTHON else exc.hint
+    lines = [f"{env.label}: {exc.lines[0]}", *exc.lines[1:]]
+    raise ResolutionError(exc.kind, lines, hint, gave_up=exc.gave_up) from None
 
 
 def _why_not(exc: Exception) -> str:
