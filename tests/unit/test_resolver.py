@@ -592,8 +592,8 @@ def test_an_sdist_that_fails_to_state_its_dependencies_here_is_left_for_another_
     only.add_sdist("cocoa", "2.0")
     with pytest.raises(ResolutionError) as info:
         resolve(["cocoa"], MAC, only, Policy(sdists=True))
-    head = "the releases tried state their dependencies only through a build, which failed"
+    build = f"a build, which failed on this linux machine ({failed})"
     assert info.value.lines == (
-        f"{head} on this linux machine:",
-        f"cocoa==2.0 (cocoa-2.0.tar.gz) requires a build to state its dependencies ({failed})",
+        f"the releases tried state their dependencies only through {build}",
+        f"cocoa==2.0 (cocoa-2.0.tar.gz) requires {build}",
     )

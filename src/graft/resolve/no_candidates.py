@@ -131,15 +131,12 @@ def python_excluded(
 ) -> ResolutionError:
     """The target's Python excluded by each wheel's own Requires-Python in *infos*.
 
-    Or, where each is an sdist left for a target of another system (decision 140), their
-    builds that failed on this machine.
+    Or, where each is an sdist left for a target of another system (decision 140), the
+    first build that failed on this machine, in a line of its own (a lock's warning).
     """
     if all(info.requirement.specifier == UNBUILT for info in infos):
-        import sys  # noqa: PLC0415
-
         head = (
-            "the releases tried state their dependencies only through a build, which failed"
-            f" on this {sys.platform} machine:"
+            f"the releases tried state their dependencies only through {infos[0].requirement.text}"
         )
         lines = [head, *stated(infos)]
         hint = "lock this environment on a machine of its system, or pin a release with wheels"

@@ -438,7 +438,8 @@ class Provider(DeadEnds, AbstractProvider[Need, Candidate, str]):
             f" ({what}): another release taken for a target of another system than"
             f" {sys.platform}"
         ] = None
-        return Need(PYTHON, None, UNBUILT, text=f"a build to state its dependencies ({what})")
+        text = f"a build, which failed on this {sys.platform} machine ({what})"
+        return Need(PYTHON, None, UNBUILT, text=text)
 
     def _requirements(
         self, candidate: WheelCandidate, surface: Surface, extra: str
