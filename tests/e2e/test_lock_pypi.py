@@ -122,3 +122,20 @@ def test_nmslib_2_1_1_on_cp35(online: None, tmp_path: Path) -> None:
         assert "psutil" in got, env.label
         numpy = "1.18." if env.values[0] == "linux" else "1.16."
         assert got["numpy"].startswith(numpy), env.label
+
+
+def test_pyobjc_cocoa_locks_macos_3_9_with_an_older_release(online: None, tmp_path: Path) -> None:
+    """Decision 140: pyobjc-framework-cocoa 12.0 has no cp39 wheel, and its sdist's
+    dependencies are dynamic, from a ``setup.py`` that refuses to run off macOS (12.1 on
+    require Python 3.10). macOS 3.9 was left out of the lock; it now takes 11.1, as uv
+    does, and 3.10 the newest (pyobjc-core 12.0 is yanked: 12.0 is not it)."""
+    lock, envs = graft_lock(
+        tmp_path, "pyobjc-framework-cocoa", "--exclude-newer", "2026-09-01",
+        "--platform", "macos", "--python-version", "3.9", "--python-version", "3.10",
+    )  # fmt: skip
+    assert len(envs) == 4
+    for env in envs:
+        got = select(lock, env)
+        expected = "11.1" if env.python == "3.9" else "12.2.2"
+        assert got["pyobjc-framework-cocoa"] == expected, env.label
+        assert got["pyobjc-core"] == expected, env.label
