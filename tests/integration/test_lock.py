@@ -242,7 +242,7 @@ def test_a_difference_no_marker_can_state_is_refused(tmp_path: Path, index: Serv
 
 def test_a_named_platform_not_locked_says_why_in_full(tmp_path: Path, index: Served) -> None:
     """A platform tag named with --platform must be locked: its failure is the resolution's
-    own explanation, every line of it, as ``graft sync`` says it (decision 141; only the
+    own explanation, every line of it, as ``graft sync`` says it (decision 135; only the
     first line came before, the rest behind -v, with nothing saying so)."""
     err = refused(
         tmp_path, index, "rp>=2", "--platform", "manylinux_2_17_x86_64", "--python-version", "3.10"

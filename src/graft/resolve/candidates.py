@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 PYTHON = "<python>"
 
 #: What no Python meets: the need on :data:`PYTHON` of an sdist left for a target of another
-#: system, its dependencies stated only by a build that failed on this machine (decision 140).
+#: system, its dependencies stated only by a build that failed on this machine (decision 134).
 UNBUILT = SpecifierSet("<0")
 
 

@@ -302,7 +302,7 @@ def _refuse_if_named(env: Environment, exc: Exception) -> None:
     """Raise for an environment asked for by name (a platform tag): it must be locked.
 
     The resolution's explanation whole, headed by the environment, as ``graft sync`` says
-    it (decision 141: its first line alone, the rest behind ``-v``, said little: "excluded
+    it (decision 135: its first line alone, the rest behind ``-v``, said little: "excluded
     by every wheel that was tried:" and no wheel); ``--python-version`` is the lock's way
     to another Python, where a sync's hint names ``--python``.
     """

@@ -131,7 +131,7 @@ def python_excluded(
 ) -> ResolutionError:
     """The target's Python excluded by each wheel's own Requires-Python in *infos*.
 
-    Or, where each is an sdist left for a target of another system (decision 140), the
+    Or, where each is an sdist left for a target of another system (decision 134), the
     first build that failed on this machine, in a line of its own (a lock's warning).
     """
     if all(info.requirement.specifier == UNBUILT for info in infos):

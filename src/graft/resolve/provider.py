@@ -425,7 +425,7 @@ class Provider(DeadEnds, AbstractProvider[Need, Candidate, str]):
     def _built_elsewhere(self, candidate: WheelCandidate, exc: BuildError) -> Need:
         """*candidate* (an sdist) left for a target of another system: a need nothing meets.
 
-        Its dependencies need a build, which failed on this machine (decision 140:
+        Its dependencies need a build, which failed on this machine (decision 134:
         pyobjc-framework-cocoa 12.0, whose backend refuses to run off macOS, has no cp39
         wheel). A build here says nothing of the target, so the failure is not the
         resolution's end, as it is for this system's targets (and pip's): the release is
