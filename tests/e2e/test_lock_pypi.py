@@ -125,7 +125,7 @@ def test_nmslib_2_1_1_on_cp35(online: None, tmp_path: Path) -> None:
 
 
 def test_pyobjc_cocoa_locks_macos_3_9_with_an_older_release(online: None, tmp_path: Path) -> None:
-    """Decision 140: pyobjc-framework-cocoa 12.0 has no cp39 wheel, and its sdist's
+    """Decision 134: pyobjc-framework-cocoa 12.0 has no cp39 wheel, and its sdist's
     dependencies are dynamic, from a ``setup.py`` that refuses to run off macOS (12.1 on
     require Python 3.10). macOS 3.9 was left out of the lock; it now takes 11.1, as uv
     does, and 3.10 the newest (pyobjc-core 12.0 is yanked: 12.0 is not it)."""

@@ -564,7 +564,7 @@ def test_a_cycle_of_extras_left_by_backtracking_does_not_crash_the_result() -> N
 
 
 def test_an_sdist_that_fails_to_state_its_dependencies_here_is_left_for_another_system() -> None:
-    """Decision 140: pyobjc-framework-cocoa 12.0 has no cp39 wheel, and its sdist's
+    """Decision 134: pyobjc-framework-cocoa 12.0 has no cp39 wheel, and its sdist's
     dependencies are dynamic; its backend refuses to run off macOS. A lock of cp39 macOS on
     Linux gave that environment up ("not locked for cp39 macosx_15_0_arm64: …tar.gz:
     get_requires_for_build_wheel … failed"); the build on this machine says nothing of the
