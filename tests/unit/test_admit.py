@@ -90,3 +90,34 @@ def test_the_stated_tags_are_the_parsed_ones_whenever_the_name_parses(
         assert stated == parsed.tags
     if parsed is not None and parsed.variant is not None:
         assert stated is None  # variant wheels are screened one by one
+
+
+#: Versions either side of each bound a clause may state: locals, posts, prereleases, devs.
+ODD = ("1.0", "1.0+local", "1.0.post1", "1.0rc1", "1.0.dev0", "1.0.0", "1.1", "1.1a1", "2.0",
+       "2.0+x.1", "0.9", "1!0.5")  # fmt: skip
+CLAUSES = ("", ">=1.0", ">1.0", "<1.1", "<=1.0", "==1.0", "==1.0.*", "~=1.0", "!=1.0",
+           "<2.0", "==1.0+local", "!=1.0+local", ">1.0.post1", "<1.0rc1", ">=1!0")  # fmt: skip
+
+
+@given(
+    st.lists(st.sampled_from(ODD), min_size=1, unique=True),
+    st.lists(st.lists(st.sampled_from(CLAUSES), max_size=3), min_size=1, max_size=2),
+)
+def test_the_window_by_bounds_admits_what_every_version_asked_admits(
+    versions: list[str], clauses: list[list[str]]
+) -> None:
+    """Decision 137: only the versions between the bounds are asked; the same answer."""
+    listing = _files(*(f"lib-{v}-py3-none-any.whl" for v in versions))
+    specs = [SpecifierSet(",".join(c for c in one if c)) for one in clauses]
+    everyone = [
+        f.filename
+        for f in listing
+        if all(s.contains(Version(f.filename.split("-")[1]), prereleases=True) for s in specs)
+    ]
+    grouped = by_version(listing)
+    assert _names(grouped.admitted(specs)) == everyone
+    admitting = grouped.admitting(specs)
+    assert admitting is not None
+    assert {grouped.version(i) for i in admitting} == {
+        Version(name.split("-")[1]) for name in everyone
+    }

@@ -252,6 +252,58 @@ def test_a_candidate_that_clashes_only_with_the_releases_offered_now_is_kept() -
     assert pins(result) == {**expected, "q": "1.0"}
 
 
+@pytest.mark.parametrize("shortcut", [False, True], ids=["resolvelib", "walk"])
+def test_a_wheel_with_an_unparsable_requirement_is_never_pinned(shortcut: bool) -> None:
+    """Decision 136: boto3 1.2.0's ``botocore>=1.3.0,<1.4.0',`` was ignored, so it was the
+    first boto3 that "met" aiobotocore's botocore, and the completeness check then refused
+    the set; pip >= 24.1 ignores such a version. Here the older, sound release is taken."""
+    index = FakeIndex()
+    index.add("core", "1.0")
+    index.add("core", "2.0")
+    index.add("sdk", "3.0", ["core<2"])
+    index.add("sdk", "2.0", ["core>=1.0,<1.1',"])
+    index.add("sdk", "1.0", ["core"])
+    index.add("aio", "1.0", ["core>=2"])
+    result = resolve(["sdk", "aio"], LINUX, index, shortcut=shortcut)
+    assert pins(result) == {"aio": "1.0", "core": "2.0", "sdk": "1.0"}
+
+
+def test_every_wheel_with_an_unparsable_requirement_is_explained() -> None:
+    index = FakeIndex()
+    index.add("sdk", "2.0", ["core>=1.0,<1.1',"])
+    with pytest.raises(ResolutionError) as refused:
+        resolve(["sdk"], LINUX, index, shortcut=False)
+    assert refused.value.lines[0] == (
+        "every wheel that was tried has an unparsable Requires-Dist (pip ignores those):"
+    )
+    assert (
+        "sdk==2.0 (sdk-2.0-py3-none-any.whl) requires a Requires-Dist that parses"
+        in (refused.value.lines[1])
+    )
+
+
+def boto_like(releases: int = 40) -> FakeIndex:
+    """As ``boto3<1.34`` with ``aiobotocore``: each ``sdk`` release pins its own ``core`` minor,
+    each ``aio`` release a newer ``core`` than any ``sdk<50`` allows, but for ``aio`` 1.0."""
+    index = FakeIndex()
+    for n in range(1, 2 * releases + 1):
+        index.add("core", f"{n}.0")
+        index.add("sdk", f"{n}.0", [f"core>={n}.0,<{n + 1}.0"])
+    for n in range(2, releases + 1):
+        index.add("aio", f"{n}.0", [f"core>={releases + n}.0,<{releases + n + 1}.0"])
+    index.add("aio", "1.0", ["core>=3.0,<4.0"])
+    return index
+
+
+def test_older_releases_that_clash_with_a_root_the_same_way_are_learned_at_once() -> None:
+    """Decision 137: aio 40.0 clashes with every ``sdk<41``; so do aio 39.0 to 2.0, learned
+    from their METADATA at once, not by a search started again for each (each trying every
+    sdk release first: 82 rounds without it)."""
+    result = resolve(["sdk<41", "aio"], LINUX, boto_like(), shortcut=False)
+    assert pins(result) == {"aio": "1.0", "core": "3.0", "sdk": "3.0"}
+    assert result.rounds < 20, result.rounds
+
+
 def test_a_clash_with_every_release_of_a_root_everywhere_is_explained() -> None:
     """Every distro clashes with zflask: no resolution, and the explanation names both."""
     index = FakeIndex()

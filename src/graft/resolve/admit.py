@@ -103,10 +103,60 @@ class ByVersion:
                 hi = mid
         return lo if lo < len(self._texts) and self.version(lo) == version else None
 
+    def _window(self, specs: Sequence[SpecifierSet]) -> range:
+        """The positions of the versions *specs* may contain: between their bounds.
+
+        A listing states thousands of versions (``botocore``), and a requirement such as
+        ``>=1.33.13,<1.34.0`` admits a dozen: backtracking screens one for every release of
+        the project that states it (decision 137). Only bounds every admitted version is
+        sure to meet are taken: ``>=``, ``>``, ``==`` (no wildcard) and ``~=`` clauses' from
+        below (a version at least its public part), ``<`` clauses' from above; ``<=`` admits
+        ``V+local``, above ``V``. Each version in the window is still asked in full.
+        """
+        from packaging.version import Version  # noqa: PLC0415
+
+        lower: Version | None = None
+        upper: Version | None = None
+        for spec in specs:
+            for clause in spec:
+                op, text = clause.operator, clause.version
+                if op in {">=", ">", "~="} or (op == "==" and not text.endswith(".*")):
+                    bound = Version(text)
+                    lower = bound if lower is None or bound > lower else lower
+                elif op == "<":
+                    bound = Version(text)
+                    upper = bound if upper is None or bound < upper else upper
+        first = 0 if upper is None else self._first_below(upper)
+        end = len(self._texts) if lower is None else self._first_below(lower)
+        return range(first, max(first, end))
+
+    def _first_below(self, bound: Version) -> int:
+        """The first position (newest first) whose version is below *bound* (a binary search)."""
+        lo, hi = 0, len(self._texts)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.version(mid) >= bound:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
     def stating(self, version: Version) -> list[ArtifactFile]:
         """The files whose filename states *version* (any spelling of it), in order."""
         at = self._index(version)
         return [] if at is None else [self.files[i] for i in self._at[at]]
+
+    def admitting(self, specs: Sequence[SpecifierSet]) -> frozenset[int] | None:
+        """The positions (newest first) of the versions every one of *specs* contains.
+
+        Every version the listing states, whatever its files' tags, yanked or prerelease:
+        what no requirement could widen. None under ``===`` (a text, not a value).
+        """
+        key = tuple(specs)
+        if arbitrary(key):
+            return None
+        contains = verdicts(key)
+        return frozenset(i for i in self._window(key) if contains(self.version(i)))
 
     def admitted(self, specs: Sequence[SpecifierSet]) -> Sequence[ArtifactFile]:
         """The files of versions every one of *specs* contains: every file screening may offer.
@@ -121,9 +171,9 @@ class ByVersion:
         if kept is None:
             contains = verdicts(key)
             at: list[int] = []
-            for version, positions in self.versions:
-                if contains(version):
-                    at += positions
+            for i in self._window(key):
+                if contains(self.version(i)):
+                    at += self._at[i]
             at.sort()
             files = self.files
             kept = self._admitted[key] = (

@@ -21,10 +21,14 @@ if TYPE_CHECKING:
 
 #: The identifier of the target's Python: a wheel's Requires-Python is a dependency on it.
 PYTHON = "<python>"
-
-#: What no Python meets: the need on :data:`PYTHON` of an sdist left for a target of another
-#: system, its dependencies stated only by a build that failed on this machine (decision 134).
-UNBUILT = SpecifierSet("<0")
+#: What a wheel whose METADATA has an unparsable Requires-Dist requires of :data:`PYTHON`:
+#: no version at all, so no resolution pins it, as pip >= 24.1 ignores such a version and
+#: the completeness check refuses it (decision 136).
+UNREADABLE = SpecifierSet("<0")
+#: What no Python meets either: the need on :data:`PYTHON` of an sdist left for a target of
+#: another system, its dependencies stated only by a build that failed on this machine
+#: (decision 134). Spelled unlike :data:`UNREADABLE`, so that an explanation tells them apart.
+UNBUILT = SpecifierSet("<0,>0")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,4 +83,18 @@ def candidate_key(candidate: WheelCandidate) -> tuple[str, str, str | None]:
     return (candidate.file.url, candidate.file.filename, candidate.extra)
 
 
-__all__ = ["PYTHON", "Candidate", "Need", "PythonCandidate", "WheelCandidate", "candidate_key"]
+def unreadable(line: str) -> Need:
+    """The requirement that rules out a wheel whose Requires-Dist *line* cannot be parsed."""
+    return Need(PYTHON, None, UNREADABLE, text=f"a Requires-Dist that parses, not {line!r}")
+
+
+__all__ = [
+    "PYTHON",
+    "UNREADABLE",
+    "Candidate",
+    "Need",
+    "PythonCandidate",
+    "WheelCandidate",
+    "candidate_key",
+    "unreadable",
+]

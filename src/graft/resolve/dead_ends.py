@@ -50,8 +50,10 @@ class Screening(Protocol):
     screens: ScreenMemo | None
     dead_ends: Ends
     clashes: dict[tuple[str, str, str | None], Clash]
-    _alone: dict[Need, tuple[int, bool]]
+    _alone: dict[Need, Candidate | None]
     _clash_asked: set[tuple[tuple[str, str, str | None], Need]]
+    _reaches: dict[tuple[Need, str], frozenset[int]]
+    _widened: dict[Need, list[Candidate] | None]
 
     def files(self, name: NormalizedName) -> Sequence[ArtifactFile]:
         """The project's files."""
@@ -79,6 +81,8 @@ class Screening(Protocol):
     def known_only(self, candidate: WheelCandidate) -> list[Need] | None:
         """The candidate's needs if its METADATA was read already; else None."""
         ...
+
+    def _widen(self, need: Need) -> list[Candidate] | None: ...
 
     def _admits_alone(self, need: Need) -> bool: ...
 
@@ -135,14 +139,14 @@ class DeadEnds:
         *causes* are the requirements in conflict. If the identifier whose pin failed is a
         requirement of the request (a root, so every resolution holds one of its
         candidates), each other candidate among the causes' parents that clashes with all
-        of them (:func:`~graft.resolve.clashes.clash_with`) is a dead end, and
-        :class:`Restart` starts the search again without it (decision 133). resolvelib
+        of them (:func:`~graft.resolve.clashes.learn`) is a dead end, and :class:`Restart`
+        starts the search again without it (decision 133). resolvelib
         itself only walks back one pin at a time: opentelemetry-distro 0.66b2 pins
         opentelemetry-instrumentation==0.66b2, which no opentelemetry-instrumentation-flask
         release needs, and every version of each project pinned after the distro was tried
         against that before the distro itself.
         """
-        from graft.resolve.clashes import clash_with  # noqa: PLC0415 - only on a conflict
+        from graft.resolve.clashes import learn  # noqa: PLC0415 - only on a conflict
 
         parents = {c.parent for c in causes if isinstance(c.parent, WheelCandidate)}
         ids = {p.identifier for p in parents}
@@ -157,10 +161,8 @@ class DeadEnds:
                 if (key, root) in self._clash_asked:
                     continue
                 self._clash_asked.add((key, root))
-                clash = clash_with(self, parent, root)
+                clash = learn(self, parent, root)
                 if clash is not None:
-                    self.dead_ends[key] = (parent, clash.need)
-                    self.clashes[key] = clash
                     learned = True
         if learned:
             raise Restart
@@ -172,15 +174,21 @@ class DeadEnds:
     def _admits_alone(self: Screening, need: Need) -> bool:
         """Whether *need* alone admits a candidate that is no dead end.
 
-        Remembered until more dead ends are known: a search that backtracks rules the same
-        candidates out over the same needs again and again (a screening each, in a sync).
+        Remembered with the first candidate it admits, while that one is no dead end: a
+        search that backtracks rules the same candidates out over the same needs again and
+        again (a screening each, in a sync), and restarts (decision 133) add dead ends on
+        other projects (``boto3<1.34`` with ``aiobotocore``: each of 1,400 boto3 releases'
+        needs screened again after each of 25 restarts, decision 137).
         """
-        known = self._alone.get(need)
-        if known is not None and (not known[1] or known[0] == len(self.dead_ends)):
-            return known[1]
-        admits = bool(self._matches(need.identifier, [need], set()))
-        self._alone[need] = (len(self.dead_ends), admits)
-        return admits
+        if need in self._alone:
+            witness = self._alone[need]
+            if not isinstance(witness, WheelCandidate) or candidate_key(witness) not in (
+                self.dead_ends
+            ):
+                return witness is not None
+        offered = self._matches(need.identifier, [need], set())
+        self._alone[need] = offered[0] if offered else None
+        return bool(offered)
 
     def widenable(self: Screening, need: Need) -> bool:
         """Whether another requirement could make *need* admit what it does not alone.
@@ -207,8 +215,16 @@ class DeadEnds:
         """Every candidate offered for *need* with any other requirements; None if unknown.
 
         The candidates *need* admits with prereleases allowed (what a specifier naming one
-        adds), if no file it admits is yanked (an ``==`` could add that one).
+        adds), if no file it admits is yanked (an ``==`` could add that one). Remembered per
+        need (it reads no dead end).
         """
+        if need in self._widened:
+            return self._widened[need]
+        self._widened[need] = out = self._widen(need)
+        return out
+
+    def _widen(self: Screening, need: Need) -> list[Candidate] | None:
+        """:meth:`widened`'s answer, worked out."""
         if need.filename is not None or need.name == PYTHON:
             return None
         name = NormalizedName(need.name)

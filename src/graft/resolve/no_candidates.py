@@ -17,7 +17,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 
 from graft.resolve.admit import by_version
 from graft.resolve.artifacts import parse_wheel, sdist_version
-from graft.resolve.candidates import UNBUILT, WheelCandidate
+from graft.resolve.candidates import UNBUILT, UNREADABLE, WheelCandidate
 from graft.resolve.causes import stated
 from graft.resolve.resolution_error import SHOWN, Kind, ResolutionError, listed, nearest
 from graft.resolve.screen import Reject, screen
@@ -132,7 +132,9 @@ def python_excluded(
     """The target's Python excluded by each wheel's own Requires-Python in *infos*.
 
     Or, where each is an sdist left for a target of another system (decision 134), the
-    first build that failed on this machine, in a line of its own (a lock's warning).
+    first build that failed on this machine, in a line of its own (a lock's warning); or the
+    wheels' METADATA unreadable: a wheel with an unparsable Requires-Dist requires
+    :data:`~graft.resolve.candidates.UNREADABLE` of it (decision 136).
     """
     if all(info.requirement.specifier == UNBUILT for info in infos):
         head = (
@@ -141,9 +143,16 @@ def python_excluded(
         lines = [head, *stated(infos)]
         hint = "lock this environment on a machine of its system, or pin a release with wheels"
         return ResolutionError(Kind.ONLY_SDISTS, lines, hint=hint)
-    lines = [f"the target's Python {target} is excluded by every wheel that was tried:"]
+    broken = sum(info.requirement.specifier == UNREADABLE for info in infos)
+    if broken == len(infos):
+        lines = ["every wheel that was tried has an unparsable Requires-Dist (pip ignores those):"]
+        hint = "pin a version whose METADATA is sound"
+    else:
+        excluded = f"the target's Python {target} is excluded by every wheel that was tried"
+        lines = [f"{excluded}{', or its METADATA is unreadable' if broken else ''}:"]
+        hint = "pass --python for another interpreter"
     lines += stated(infos)
-    return ResolutionError(Kind.PYTHON, lines, hint="pass --python for another interpreter")
+    return ResolutionError(Kind.PYTHON, lines, hint=hint)
 
 
 def no_candidates(

@@ -40,6 +40,7 @@ from graft.resolve.candidates import (
     PythonCandidate,
     WheelCandidate,
     candidate_key,
+    unreadable,
 )
 from graft.resolve.dead_ends import DeadEnds
 from graft.resolve.first_offered import first_offered
@@ -110,12 +111,16 @@ class Provider(DeadEnds, AbstractProvider[Need, Candidate, str]):
         # dead ends (decision 91): candidates one of whose own requirements nothing admits,
         # by (file url, filename, extra), each with that requirement
         self.dead_ends: dict[tuple[str, str, str | None], tuple[WheelCandidate, Need]] = {}
-        # rule_out's question per need: (dead ends known when asked, whether it admits any)
-        self._alone: dict[Need, tuple[int, bool]] = {}
+        # rule_out's question per need: the first candidate it admits alone (None: nothing)
+        self._alone: dict[Need, Candidate | None] = {}
         # dead ends that clash with a root (decision 133): that root, for the explanation;
         # and the (candidate, root) pairs asked already
         self.clashes: dict[tuple[str, str, str | None], Clash] = {}
         self._clash_asked: set[tuple[tuple[str, str, str | None], Need]] = set()
+        # what a root's candidates admit of an identifier, by (root, identifier) (decision 137),
+        # and each root's widened offer
+        self._reaches: dict[tuple[Need, str], frozenset[int]] = {}
+        self._widened: dict[Need, list[Candidate] | None] = {}
         self.tag_rank = target.tag_rank()
 
     def fresh(self) -> Provider:
@@ -395,14 +400,18 @@ class Provider(DeadEnds, AbstractProvider[Need, Candidate, str]):
                 where=candidate.file.filename,
                 hint="the wheel is inconsistent; report it to the project",
             )
+        broken = [line for line in surface.invalid if line.startswith("Requires-Dist:")]
         for line in surface.invalid:
-            self.warnings[f"{candidate.label}: ignored unparsable {line}"] = None
+            if line not in broken:
+                self.warnings[f"{candidate.label}: ignored unparsable {line}"] = None
         if candidate.extra is None:
             needs = []
             if surface.requires_python is not None:
                 spec = SpecifierSet(surface.requires_python)
                 text = f"Python {surface.requires_python}"
                 needs.append(Need(PYTHON, None, spec, text=text))
+            if broken:  # never pinned, as pip >= 24.1 ignores such a version (decision 136)
+                needs.append(unreadable(broken[0].partition(": ")[2]))
             if not self.dependencies:
                 return needs, []
             return needs, self._needs(candidate, self._requirements(candidate, surface, ""), "")

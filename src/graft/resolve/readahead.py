@@ -148,10 +148,14 @@ class ReadAhead:
         if len(tried) == 1 or not self.source.reads_cheaply():
             return
         offered = self._offered.get(candidate.identifier, ())
-        try:
-            at = list(offered).index(candidate) + 1
-        except ValueError:  # (offered by another answer: first_match's, the walk's)
-            return
+        # (by identity first: comparing candidates compares versions, and resolvelib may try
+        # each of 1,400 boto3 releases in one round, decision 137)
+        at = next((i + 1 for i, other in enumerate(offered) if other is candidate), None)
+        if at is None:
+            try:
+                at = list(offered).index(candidate) + 1
+            except ValueError:  # (offered by another answer: first_match's, the walk's)
+                return
         for later in offered[at : at + min(2 * len(tried), TRYING_AHEAD)]:
             if isinstance(later, WheelCandidate):
                 self.start(later.file, () if later.extra is None else (later.extra,))

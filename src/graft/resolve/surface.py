@@ -23,8 +23,9 @@ depends on the wheel chosen and the machine, so the resolver decides it per cand
 
 Parsing is as lenient as pip's: a malformed ``Requires-Dist`` line or ``Requires-Python``
 does not make the whole file unreadable; it is kept verbatim in :attr:`Surface.invalid`
-(part of equality, so a broken wheel never shares a node with a sound one) and ignored
-for resolution, as pip ignores an invalid ``Requires-Python``.
+(part of equality, so a broken wheel never shares a node with a sound one). An invalid
+``Requires-Python`` is ignored for resolution, as pip ignores it; a wheel with an invalid
+``Requires-Dist`` is never pinned, as pip >= 24.1 ignores its version (decision 136).
 """
 
 from __future__ import annotations
