@@ -48,6 +48,9 @@ SETS = {
     "data": ["pandas", "scikit-learn", "matplotlib", "jupyterlab"],
     "ml": ["transformers", "tokenizers", "safetensors"],
     "otel": OTEL,
+    # boto3 1.2.0's Requires-Dist does not parse (decision 136), and every aiobotocore
+    # release from 3.10 down clashes with every boto3<1.34 (decision 137)
+    "boto": ["boto3<1.34", "aiobotocore", "s3fs"],
 }
 #: Where graft and uv may both be right and differ: none so far (a new entry says why).
 ALLOWED_DIFFERENCES: dict[str, dict[str, str]] = {}
