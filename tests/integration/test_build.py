@@ -17,6 +17,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_graft
+from tests.support.rangeserver import serve
+from tests.support.venv import py
+from tests.support.wheelmaker import make_wheel
 
 BACKEND = textwrap.dedent(
     """
@@ -272,3 +275,35 @@ def test_an_sdist_is_unpacked_and_checked(tmp_path: Path, store_dir: Path, cache
     run = run_graft("build", renamed, "--store", store_dir, check=False)
     assert run.returncode == 1
     assert "PKG-INFO says demo 1.0, the filename demo 2.0" in run.stderr
+
+
+def test_build_requirements_are_resolved_with_the_syncs_exclude_newer(
+    tmp_path: Path, store_dir: Path, cache: Path, wheels: Path
+) -> None:
+    """As uv resolves ``build-system.requires``: the cut-off holds for the build environment
+    too (it was left out: helper 2.0, uploaded after it, built the project)."""
+    backend = BACKEND.replace('settings.get("mark", "")', '__import__("helper").VALUE')
+    project = make_project(
+        tmp_path / "proj",
+        pyproject=textwrap.dedent(
+            """
+            [build-system]
+            requires = ["helper"]
+            build-backend = "backend"
+            backend-path = ["_backend"]
+
+            [project]
+            name = "demo"
+            version = "1.0"
+            """
+        ),
+    )
+    (project / "_backend" / "backend.py").write_text(backend)
+    with serve() as served:
+        for version, uploaded in (("1.0", "2020-01-01T00:00:00Z"), ("2.0", "2024-06-01T00:00:00Z")):
+            wheel = make_wheel(wheels, "helper", version, {"helper.py": f"VALUE = {version!r}\n"})
+            served.add_wheel(wheel, upload_time=uploaded)
+        index = ("--index-url", f"{served.url}/simple/", "--store", store_dir)
+        run_graft("sync", tmp_path / "v", project, *index, "--exclude-newer", "2022-01-01")
+    code = "import demo; print(demo.MARK)"
+    assert py(tmp_path / "v", code) == "1.0"

@@ -195,7 +195,9 @@ def _make_env(
     """The build environment: ``graft sync`` of *requires* into *venv* for *target*.
 
     With *builder*, a requirement only an sdist provides is built (a build requirement's
-    own build); without, it is refused.
+    own build); without, it is refused. The sources are the command's, read as it reads them
+    (``--exclude-newer`` and ``--index-strategy`` of a sync too, as uv resolves
+    ``build-system.requires``).
     """
     from graft.build.run import BuildEnvironment  # noqa: PLC0415
     from graft.model.request import SyncRequest  # noqa: PLC0415
@@ -212,6 +214,8 @@ def _make_env(
                 find_links=tuple(args.find_links),
                 no_index=args.no_index,
                 offline=args.offline,
+                index_strategy=getattr(args, "index_strategy", None) or "first-index",
+                exclude_newer=getattr(args, "exclude_newer", None),
                 store=args.store,
                 builder=builder,
             )
