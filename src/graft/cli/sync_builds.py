@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from concurrent.futures import Future
 
+    from graft.build.assessment import Assessment
     from graft.build.run import BuildEnvironment, BuildRequest
     from graft.model.built import BuiltWheel
     from graft.model.target import Target
@@ -96,6 +97,15 @@ class SyncBuilds:
         self._done_lock = threading.Lock()
         self._envs = envs or SharedEnvs(args)
 
+    def options(self) -> tuple[str, ...]:
+        """The build options every answer depends on: a resolution memo's key holds them."""
+        return (
+            f"config-settings={list(self.settings)!r}",
+            f"build-constraints={list(self.constraints)!r}",
+            f"isolated={not self.args.no_build_isolation}",
+            f"reuse-builds={self.args.reuse_builds}",
+        )
+
     def wheel(self, source: str, target: Target, *, editable: bool = False) -> BuiltWheel:
         """A wheel of *source* for *target*: a recorded build the rule allows, or a new one.
 
@@ -139,17 +149,19 @@ class SyncBuilds:
         if outcome.differences is not None:  # --reuse-builds verify
             found = "; ".join(str(d) for d in outcome.differences) or "no difference"
             note += f"; verify: {found}"
-        reads = None  # a pure project's editable build, reused while its key holds: watched
+        # what a memo watches: an sdist's build, and a pure project's editable build, are
+        # reused while their keys hold (the variables the build reads pick the input key)
+        reads = None
         pure = not outcome.assessment.may_differ
-        if (
-            editable
-            and pure
-            and self.args.reuse_builds == "auto"
-            and outcome.left_in_tree is not None
-        ):
+        if self.args.reuse_builds != "auto":
+            pass
+        elif not editable and os.path.isfile(source):
+            reads = _variable_reads(outcome.assessment)
+        elif editable and pure and outcome.left_in_tree is not None:
             from graft.build.intree import editable_reads  # noqa: PLC0415
 
-            reads = editable_reads(source, outcome.left_in_tree)
+            left = editable_reads(source, outcome.left_in_tree)
+            reads = None if left is None else (*left, *_variable_reads(outcome.assessment))
         return BuiltWheel(outcome.path, outcome.sha256, note, reads)
 
     def metadata(self, source: str, target: Target) -> tuple[bytes, str]:
@@ -287,7 +299,7 @@ class SyncBuilds:
             f"reused {hit.record.filename} for {Builder.of(target)} ({target.executable}):"
             f" {hit.verdict.why}; source: {hit.assessment.describe()}"
         )
-        return BuiltWheel(hit.path, hit.record.sha256, note)
+        return BuiltWheel(hit.path, hit.record.sha256, note, _variable_reads(hit.assessment))
 
     def _env_maker(self, source: str) -> Callable[[Target, tuple[str, ...], str], BuildEnvironment]:
         """The build environments of *source*'s builds, synced with a builder of their own."""
@@ -366,6 +378,15 @@ def _names(requires: tuple[str, ...]) -> frozenset[str] | None:
         return frozenset(canonicalize_name(Requirement(r).name) for r in requires)
     except InvalidRequirement:
         return None
+
+
+def _variable_reads(assessment: Assessment) -> tuple[tuple[str, str], ...]:
+    """The environment variables a build reads, as a memo watches them (decision 150).
+
+    Their values pick the build-input key: another value is another build (or another
+    recorded one), which a recalled resolution would not know.
+    """
+    return tuple(("env", name) for name in sorted(set(assessment.variables)))
 
 
 def _sha256(source: str) -> str:

@@ -72,6 +72,14 @@ class SourceBuilder(Protocol):
         """:meth:`metadata` when a recorded build or kept metadata answers; never runs a hook."""
         ...
 
+    def options(self) -> tuple[str, ...]:
+        """What every answer depends on besides a source and a target, as text.
+
+        The build options (config settings, build constraints, isolation, reuse): a
+        resolution memo is kept per value of them (decision 150).
+        """
+        ...
+
 
 @dataclass(frozen=True)
 class ResolveRequest:

@@ -231,7 +231,7 @@ def locate(  # noqa: PLR0915 - the stages, in order
             on_fetched(w, path, sha)  # (an sdist is built first, below)
 
     got = fetch(chosen, cache_dir, reporter, precheck, offline=request.offline, on_fetched=arrived)
-    fetched, picked_notes = _build_picked(got, target, builder)
+    fetched, picked_notes = _build_picked(got, target, builder, source_reads)
     if on_fetched is not None:
         for item in fetched:
             if item not in got:
@@ -276,9 +276,16 @@ def locate(  # noqa: PLR0915 - the stages, in order
 
 
 def _build_picked(
-    fetched: list[Fetched], target: Target, builder: SourceBuilder | None
+    fetched: list[Fetched],
+    target: Target,
+    builder: SourceBuilder | None,
+    reads: list[tuple[tuple[str, str], ...] | None],
 ) -> tuple[list[Fetched], list[str]]:
-    """Each sdist the resolver chose, downloaded, as the wheel it builds for *target*."""
+    """Each sdist the resolver chose, downloaded, as the wheel it builds for *target*.
+
+    *reads* gets what a resolution memo watches for each build (the variables it reads;
+    None: no memo may keep it, as under ``--reuse-builds never``), as for named sources.
+    """
     from graft.resolve.fetched import Fetched  # noqa: PLC0415
     from graft.resolve.sdists import built_all_picked, is_sdist_file  # noqa: PLC0415
 
@@ -296,6 +303,7 @@ def _build_picked(
             continue
         wanted, wheel = next(built)
         notes.append(wheel.note)
+        reads.append(wheel.reads)
         out.append(Fetched(wanted, wheel.path, wheel.sha256))
     return out, notes
 

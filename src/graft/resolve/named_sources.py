@@ -88,7 +88,8 @@ def build_named(
     *no_build*, *only_binary*, *no_binary*: as :func:`refuse_builds` takes them; *foreign*:
     the target is not this machine (nothing can be built for it); *offline*: sources come
     from the cache. *reads* gets, per source, what a resolution memo may watch for it
-    (:attr:`BuiltWheel.reads`; None for a repository's, whose ref the remote may move).
+    (:attr:`BuiltWheel.reads`; None for a repository's, whose ref the remote may move, and
+    for an sdist's, whose file the memo does not watch).
     """
     only, no = only_binary, no_binary
     out: list[Wanted] = []
@@ -115,7 +116,8 @@ def build_named(
             direct = None if w.indexed else _direct_url(w, local, sha)
         built = builder.wheel(local, target, editable=w.editable)
         if reads is not None:
-            reads.append(None if w.source.startswith("git+") else built.reads)
+            unwatched = w.source.startswith("git+") or not os.path.isdir(local)
+            reads.append(None if unwatched else built.reads)
         notes.append(built.note)
         out.append(_as_wheel(w, built, direct, (only, no)))
     return out, notes
