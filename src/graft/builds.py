@@ -77,7 +77,9 @@ def _who(target: Target) -> str:
 
 def _earlier(run: Run, target: Target) -> Earlier:
     tree = run.source.path if run.request.editable else None  # what its build left, checked
-    return recorded.earlier(run.cache, run.source.key, run.inputs.key(), target, tree)
+    key = run.inputs.key()
+    constraints = run.request.constraints
+    return recorded.earlier(run.cache, run.source.key, key, target, tree, constraints=constraints)
 
 
 def _one(run: Run, target: Target) -> BuildOutcome:

@@ -3,6 +3,8 @@
 A sync remembers what its request resolved to (the resolution memo, and the stamps that
 rest on it); a build's wheel is a function of its build options and of the variables the
 build reads, so a sync under others must not recall the wheel built before (decision 150).
+A recorded build whose build environment held a version ``--build-constraint`` pins
+otherwise is not reused either (decision 151).
 
 The sdist's in-tree backend (standard library only) writes its ``-C mark=…`` and
 ``$DEMO_MARK`` into the wheel, and needs the build requirement ``helper``.
@@ -129,3 +131,27 @@ def test_a_sync_under_other_build_options_does_not_recall_the_wheel_built_before
         run = sync(venv, store_dir, links, "demo==1.0", "--reuse-builds", "never", "-v")
         assert "graft: built demo-1.0-py3-none-any.whl" in run.stderr, run.stderr
     assert mark(venv) == "'' 2.0"
+
+
+def test_a_recorded_build_whose_environment_a_build_constraint_excludes_is_not_reused(
+    tmp_path: Path, store_dir: Path, cache: Path, links: Path
+) -> None:
+    venv = tmp_path / "v"
+    sync(venv, store_dir, links, "demo==1.0")
+    assert mark(venv) == "'' 2.0"
+    constraints = tmp_path / "build-constraints.txt"
+    constraints.write_text("helper==1.0\n")
+    run = sync(venv, store_dir, links, "demo==1.0", "--build-constraint", constraints, "-v")
+    assert "its build environment held helper==2.0 (--build-constraint pins 1.0)" in run.stderr
+    assert mark(venv) == "'' 1.0"
+    sync(venv, store_dir, links, "demo==1.0")  # (as the first sync)
+    assert mark(venv) == "'' 2.0"
+    # a recorded build whose environment the constraints allow is reused (a constraint on a
+    # project it did not hold says nothing of it); the file is read anew each time
+    constraints.write_text("helper==2.0\nunrelated==3.0\n")
+    run = sync(venv, store_dir, links, "demo==1.0", "--build-constraint", constraints, "-v")
+    assert "graft: reused demo-1.0-py3-none-any.whl" in run.stderr, run.stderr
+    assert mark(venv) == "'' 2.0"
+    constraints.write_text("helper==1.0\n")  # (recalled: the same options as before)
+    sync(venv, store_dir, links, "demo==1.0", "--build-constraint", constraints)
+    assert mark(venv) == "'' 1.0"

@@ -138,16 +138,7 @@ def constrain(requires: tuple[str, ...], constraints: tuple[str, ...]) -> tuple[
     from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
     from packaging.utils import canonicalize_name  # noqa: PLC0415
 
-    pins: dict[str, str] = {}
-    for text in constraints:
-        try:
-            pin = Requirement(text)
-            spec = next(iter(pin.specifier))
-        except (InvalidRequirement, StopIteration):
-            raise UsageError(f"build constraint {text!r} is not name==version") from None
-        if len(pin.specifier) != 1 or spec.operator != "==" or "*" in spec.version:
-            raise UsageError(f"build constraint {text!r} is not name==version")
-        pins[canonicalize_name(pin.name)] = spec.version
+    pins = pinned(constraints)
     out: list[str] = []
     for text in requires:
         try:
@@ -166,6 +157,50 @@ def constrain(requires: tuple[str, ...], constraints: tuple[str, ...]) -> tuple[
         marker = f"; {req.marker}" if req.marker else ""
         out.append(f"{req.name}{extras}=={version}{marker}")
     return tuple(out)
+
+
+def pinned(constraints: tuple[str, ...]) -> dict[str, str]:
+    """The version each build constraint (``name==version``) pins, by normalized name."""
+    from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
+    from packaging.utils import canonicalize_name  # noqa: PLC0415
+
+    pins: dict[str, str] = {}
+    for text in constraints:
+        try:
+            pin = Requirement(text)
+            spec = next(iter(pin.specifier))
+        except (InvalidRequirement, StopIteration):
+            raise UsageError(f"build constraint {text!r} is not name==version") from None
+        if len(pin.specifier) != 1 or spec.operator != "==" or "*" in spec.version:
+            raise UsageError(f"build constraint {text!r} is not name==version")
+        pins[canonicalize_name(pin.name)] = spec.version
+    return pins
+
+
+def against_constraints(distributions: tuple[str, ...], constraints: tuple[str, ...]) -> str | None:
+    """The first distribution of a build environment a build constraint pins otherwise.
+
+    *distributions* are ``name==version`` (a recorded build's environment); a constraint on
+    a project it does not hold says nothing of it. None when every one agrees.
+    """
+    if not constraints:
+        return None
+    from packaging.utils import canonicalize_name  # noqa: PLC0415
+    from packaging.version import InvalidVersion, Version  # noqa: PLC0415
+
+    pins = pinned(constraints)
+    for item in distributions:
+        name, _, version = item.partition("==")
+        pin = pins.get(canonicalize_name(name))
+        if pin is None:
+            continue
+        try:
+            same = Version(version) == Version(pin)
+        except InvalidVersion:
+            same = version == pin
+        if not same:
+            return f"{item} (--build-constraint pins {pin})"
+    return None
 
 
 def satisfied_by(

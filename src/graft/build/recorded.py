@@ -50,14 +50,22 @@ class Recorded:
 
 
 def earlier(
-    cache: BuiltWheels, source_key: str, input_key: str, target: Target, tree: str | None = None
+    cache: BuiltWheels,
+    source_key: str,
+    input_key: str,
+    target: Target,
+    tree: str | None = None,
+    *,
+    constraints: tuple[str, ...] = (),
 ) -> Earlier:
     """The recorded builds of this source with these inputs, judged for *target*.
 
     The same interpreter's records come first; a record whose wheel's Requires-Python
     excludes the target is never a candidate. *tree*: the project directory of an editable
     build, whose records the rule allows only while what their build left there is there
-    (:func:`left_in_place`).
+    (:func:`left_in_place`). *constraints* (``--build-constraint``'s ``name==version``): a
+    record whose build environment held a version they pin otherwise is refused (decision
+    151), as a build now would not use it.
     """
     here = Builder.of(target)
     records = cache.lookup(source_key, input_key)
@@ -69,6 +77,8 @@ def earlier(
         verdict = may_serve(record.filename, record.assessment.may_differ, record.built_by, target)
         if verdict.reuse and tree is not None:
             verdict = left_in_place(record, tree) or verdict
+        if verdict.reuse and constraints:
+            verdict = against(record, constraints) or verdict
         if verdict.reuse:
             reusable = (record, verdict)
             break
@@ -92,6 +102,16 @@ def left_in_place(record: BuiltRecord, tree: str) -> Verdict | None:
     if gone is None:
         return None
     return Verdict(False, f"{gone}, which its build left in the project tree, is gone")
+
+
+def against(record: BuiltRecord, constraints: tuple[str, ...]) -> Verdict | None:
+    """A refusal if *record*'s build environment held a version a build constraint excludes."""
+    from graft.build.project import against_constraints  # noqa: PLC0415
+
+    other = against_constraints(record.build_env, constraints)
+    if other is None:
+        return None
+    return Verdict(False, f"its build environment held {other}")
 
 
 def lookup_reads(cache: BuiltWheels, sha256: str) -> list[tuple[str, str]] | None:
@@ -200,13 +220,15 @@ def reusable_sdist_build(
     config_settings: tuple[tuple[str, str], ...],
     *,
     isolated: bool,
+    constraints: tuple[str, ...] = (),
 ) -> Recorded | None:
     """A recorded wheel of the sdist at *path* (with this sha256) that may serve *target*."""
     kept = _known_inputs(cache, path, sha256, config_settings, isolated=isolated)
     if kept is None:
         return None
     _, inputs = kept
-    found = earlier(cache, sdist_key(sha256), inputs.key(), target).reusable
+    key = inputs.key()
+    found = earlier(cache, sdist_key(sha256), key, target, constraints=constraints).reusable
     if found is None:
         return None
     record, verdict = found

@@ -291,7 +291,13 @@ class SyncBuilds:
             return None
         isolated = not self.args.no_build_isolation
         hit = reusable_sdist_build(
-            BuiltWheels(cache_root()), source, sha, target, self.settings, isolated=isolated
+            BuiltWheels(cache_root()),
+            source,
+            sha,
+            target,
+            self.settings,
+            isolated=isolated,
+            constraints=self.constraints,
         )
         if hit is None:
             return None
