@@ -29,7 +29,7 @@ _NO_NAME = cast("NormalizedName", "")  # a recalled wheel is known by its file, 
 def _memo_also(request: SyncRequest) -> tuple[str, ...]:
     """What a memo's key holds besides the resolve request: the plan's policy, the builder's.
 
-    A sync that built an sdist resolved to what its build options gave (decision 150).
+    A sync that built an sdist resolved to what its build options gave (decision 139).
     """
     built = () if request.builder is None else request.builder.options()
     return (request.collisions, request.link_mode, *built)

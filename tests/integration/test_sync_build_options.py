@@ -2,9 +2,9 @@
 
 A sync remembers what its request resolved to (the resolution memo, and the stamps that
 rest on it); a build's wheel is a function of its build options and of the variables the
-build reads, so a sync under others must not recall the wheel built before (decision 150).
+build reads, so a sync under others must not recall the wheel built before (decision 139).
 A recorded build whose build environment held a version ``--build-constraint`` pins
-otherwise is not reused either (decision 151).
+otherwise is not reused either (decision 140).
 
 The sdist's in-tree backend (standard library only) writes its ``-C mark=…`` and
 ``$DEMO_MARK`` into the wheel, and needs the build requirement ``helper``.
@@ -110,7 +110,7 @@ def test_a_sync_under_other_build_options_does_not_recall_the_wheel_built_before
     assert mark(venv) == "'' 2.0"
     assert "already in sync" in sync(venv, store_dir, links, "demo==1.0").stderr
     # a variable the build reads (found in the in-tree backend) picks another build; before
-    # decision 150 the memo (and the no-op stamp on it) recalled the wheel built without it
+    # decision 139 the memo (and the no-op stamp on it) recalled the wheel built without it
     monkeypatch.setenv("DEMO_MARK", "env")
     sync(venv, store_dir, links, "demo==1.0")
     assert mark(venv) == "'env' 2.0"

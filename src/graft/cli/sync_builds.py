@@ -387,7 +387,7 @@ def _names(requires: tuple[str, ...]) -> frozenset[str] | None:
 
 
 def _variable_reads(assessment: Assessment) -> tuple[tuple[str, str], ...]:
-    """The environment variables a build reads, as a memo watches them (decision 150).
+    """The environment variables a build reads, as a memo watches them (decision 139).
 
     Their values pick the build-input key: another value is another build (or another
     recorded one), which a recalled resolution would not know.

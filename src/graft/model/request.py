@@ -76,7 +76,7 @@ class SourceBuilder(Protocol):
         """What every answer depends on besides a source and a target, as text.
 
         The build options (config settings, build constraints, isolation, reuse): a
-        resolution memo is kept per value of them (decision 150).
+        resolution memo is kept per value of them (decision 139).
         """
         ...
 
