@@ -122,10 +122,8 @@ class DeadEnds:
             return
         self.dead_ends[candidate_key(candidate)] = (candidate, need)
         for root in self.roots:  # resolvelib keeps a root's candidates: it would go on trying
-            if root.identifier != candidate.identifier or self._matches(
-                root.identifier, [root], set()
-            ):
-                continue
+            if root.identifier != candidate.identifier or self._admits_alone(root):
+                continue  # (a witness kept: not a screening per candidate given up)
             ends = self.only_dead_ends(root)  # (what another requirement could add, too)
             if ends is not None:
                 self.dead_ends.update(ends)
