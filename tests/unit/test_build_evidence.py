@@ -81,6 +81,10 @@ def test_compiling_requirements() -> None:
     for req in ("Cython>=3", "cffi", "setuptools-rust", "pybind11", "scikit-build-core", "maturin"):
         assert assess(facts(requires=("setuptools", req))).may_differ, req
     assert "compiling-requirement" in kinds(assess(facts(requires=("cython",))))
+    # pyyaml names Cython twice, each line with its own marker: one line of evidence
+    twice = ('Cython<3; python_version < "3.13"', 'Cython>=3.0.11; python_version >= "3.13"')
+    said = [str(e) for e in assess(facts(requires=twice)).evidence]
+    assert len(said) == len(set(said)) == 1, said
 
 
 def test_in_tree_backend_is_never_pure() -> None:

@@ -124,7 +124,7 @@ def assess(facts: SourceFacts) -> Assessment:
     backend = backend_module(facts.backend)
     if facts.backend_path:
         evidence.extend(Evidence("in-tree-backend", p) for p in facts.backend_path)
-    names = requirement_names(facts.requires)
+    names = tuple(dict.fromkeys(requirement_names(facts.requires)))  # (one per project)
     evidence.extend(
         Evidence("compiling-requirement", n) for n in names if n in COMPILING_REQUIREMENTS
     )
