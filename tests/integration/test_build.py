@@ -66,6 +66,21 @@ BACKEND = textwrap.dedent(
 )
 
 
+#: The demo project with the in-tree backend, which needs the build requirement ``helper``.
+NEEDS_HELPER = textwrap.dedent(
+    """
+    [build-system]
+    requires = ["helper"]
+    build-backend = "backend"
+    backend-path = ["_backend"]
+
+    [project]
+    name = "demo"
+    version = "1.0"
+    """
+)
+
+
 def make_project(root: Path, pyproject: str | None = None) -> Path:
     root.mkdir(parents=True)
     (root / "_backend").mkdir()
@@ -283,21 +298,7 @@ def test_build_requirements_are_resolved_with_the_syncs_exclude_newer(
     """As uv resolves ``build-system.requires``: the cut-off holds for the build environment
     too (it was left out: helper 2.0, uploaded after it, built the project)."""
     backend = BACKEND.replace('settings.get("mark", "")', '__import__("helper").VALUE')
-    project = make_project(
-        tmp_path / "proj",
-        pyproject=textwrap.dedent(
-            """
-            [build-system]
-            requires = ["helper"]
-            build-backend = "backend"
-            backend-path = ["_backend"]
-
-            [project]
-            name = "demo"
-            version = "1.0"
-            """
-        ),
-    )
+    project = make_project(tmp_path / "proj", pyproject=NEEDS_HELPER)
     (project / "_backend" / "backend.py").write_text(backend)
     with serve() as served:
         for version, uploaded in (("1.0", "2020-01-01T00:00:00Z"), ("2.0", "2024-06-01T00:00:00Z")):

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.integration.test_build import NEEDS_HELPER
 from tests.integration.test_sync_builds import py, sync
 from tests.support.sdistmaker import write_sdist
 from tests.support.wheelmaker import make_wheel
@@ -71,19 +72,9 @@ def links(tmp_path: Path) -> Path:
     folder.mkdir()
     for version in ("1.0", "2.0"):
         make_wheel(folder, "helper", version, {"helper.py": f"V = {version!r}\n"})
-    pyproject = """
-        [build-system]
-        requires = ["helper"]
-        build-backend = "backend"
-        backend-path = ["_backend"]
-
-        [project]
-        name = "demo"
-        version = "1.0"
-    """
     files = {
         "demo-1.0/PKG-INFO": "Metadata-Version: 2.2\nName: demo\nVersion: 1.0\n",
-        "demo-1.0/pyproject.toml": textwrap.dedent(pyproject),
+        "demo-1.0/pyproject.toml": NEEDS_HELPER,
         "demo-1.0/_backend/backend.py": BACKEND,
         "demo-1.0/demo/__init__.py": "",
     }
