@@ -9,19 +9,18 @@ from copies of the set's graft venv and flat install, and the files left compare
 
 from __future__ import annotations
 
-import hashlib
-import os
 import shutil
 import subprocess
 import sys
 from importlib.metadata import version
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 from installer.sources import WheelFile
 from packaging.utils import canonicalize_name
 from packaging.version import Version
+
+from tests.support.venv import visible_files
 
 from .harness import corpus_params, wheel_members
 from .wheelcache import isolated_pip_env
@@ -47,23 +46,6 @@ def sharing(wheel_set: WheelSet) -> list[str]:
     return sorted({n for names in tops.values() if len(names) > 1 for n in names})
 
 
-def files_left(root: Path) -> dict[str, str]:
-    """Every file reached below *root* (links followed) by sha256, but for what differs by
-    installer or by venv: bytecode, scripts, ``.dist-info`` contents, the skeleton."""
-    out = {}
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
-        rel_dir = os.path.relpath(dirpath, root)
-        dirnames[:] = [d for d in dirnames if d != "__pycache__" and (rel_dir, d) != (".", "lib64")]
-        if rel_dir == "bin" or rel_dir.endswith(".dist-info"):
-            continue
-        for name in filenames:
-            rel = os.path.normpath(os.path.join(rel_dir, name))
-            if rel not in {"pyvenv.cfg", ".gitignore"}:
-                with open(os.path.join(dirpath, name), "rb") as fh:
-                    out[rel] = hashlib.sha256(fh.read()).hexdigest()
-    return out
-
-
 def uninstalled_copy(venv: Venv, name: str) -> dict[str, str]:
     """The files left when *name* is uninstalled, with the test environment's pip, from a copy
     of *venv* beside it (a graft venv's links are relative: the copy's reach the same store)."""
@@ -81,7 +63,7 @@ def uninstalled_copy(venv: Venv, name: str) -> dict[str, str]:
             env=env,
         )
         assert proc.returncode == 0, f"pip uninstall {name}:\n{proc.stdout}\n{proc.stderr}"
-        return files_left(copy)
+        return visible_files(copy)
     finally:
         shutil.rmtree(copy)
 
@@ -93,8 +75,8 @@ def test_pip_uninstall_leaves_what_it_leaves_in_a_flat_install(
 ) -> None:
     names = sharing(wheel_set)
     assert len(names) >= 2, names
-    before = files_left(flat_venv.prefix)
-    assert files_left(graft_venv.prefix) == before
+    before = visible_files(flat_venv.prefix)
+    assert visible_files(graft_venv.prefix) == before
     problems = []
     for name in names:
         graft_left = uninstalled_copy(graft_venv, name)

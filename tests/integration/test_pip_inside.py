@@ -27,7 +27,7 @@ import pytest
 
 from graft.store import seal
 from tests.conftest import run_graft
-from tests.support.venv import site
+from tests.support.venv import site, visible_files
 from tests.support.wheelmaker import make_wheel
 
 pytestmark = pytest.mark.skipif(
@@ -346,24 +346,6 @@ def test_pip_adds_to_a_namespace_and_data_directories_only_one_wheel_filled(
     assert (venv / "etc" / "jupyter" / "server.d" / "b.json").is_file()
 
 
-def _visible_files(root: Path) -> dict[str, str]:
-    """Every file a program finds below *root* (links followed), by sha256; bytecode, the
-    venv's own files and what each installer writes into a ``.dist-info`` left out."""
-    out = {}
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
-        rel_dir = os.path.relpath(dirpath, root)
-        dirnames[:] = [d for d in dirnames if d != "__pycache__" and (rel_dir, d) != (".", "lib64")]
-        if rel_dir == "bin" or rel_dir.endswith(".dist-info"):
-            continue
-        for name in filenames:
-            rel = os.path.normpath(os.path.join(rel_dir, name))
-            if rel in {"pyvenv.cfg", ".gitignore"}:
-                continue
-            with open(os.path.join(dirpath, name), "rb") as fh:
-                out[rel] = hashlib.sha256(fh.read()).hexdigest()
-    return out
-
-
 SHARED: dict[str, dict[str, bytes | str]] = {
     # PEP 420 portions, one level and two levels down: each folds into one link
     "ns-a": {"ns/a/__init__.py": "A = 1\n", "deep/ns/x/a.py": "A = 1\n"},
@@ -406,15 +388,15 @@ def test_pip_uninstall_removes_what_it_removes_from_a_copy(
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", flat], check=True)
     proc = pip(flat, "install", "--no-deps", "--no-index", *built)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert _visible_files(venv) == _visible_files(flat)
+    assert visible_files(venv) == visible_files(flat)
     before = snapshot(store_dir)
 
     for target in (venv, flat):
         proc = pip(target, "uninstall", "-y", removed)
         assert proc.returncode == 0, proc.stdout + proc.stderr
     assert snapshot(store_dir) == before
-    left = _visible_files(venv)
-    assert left == _visible_files(flat)
+    left = visible_files(venv)
+    assert left == visible_files(flat)
     # what the copy kept is there: the other wheel of the pair, but for the file both ship
     (sibling,) = {n for n in SHARED if n[:-1] == removed[:-1]} - {removed}
     lib = site(venv).relative_to(venv).as_posix()

@@ -6,55 +6,22 @@ build reads, so a sync under others must not recall the wheel built before (deci
 A recorded build whose build environment held a version ``--build-constraint`` pins
 otherwise is not reused either (decision 140).
 
-The sdist's in-tree backend (standard library only) writes its ``-C mark=…`` and
+The sdist's in-tree backend (test_build's, standard library only) writes its ``-C mark=…`` and
 ``$DEMO_MARK`` into the wheel, and needs the build requirement ``helper``.
 """
 
 from __future__ import annotations
 
 import os
-import textwrap
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.integration.test_build import NEEDS_HELPER
+from tests.integration.test_build import BACKEND, NEEDS_HELPER
 from tests.integration.test_sync_builds import py, sync
 from tests.support.sdistmaker import write_sdist
 from tests.support.wheelmaker import make_wheel
-
-BACKEND = textwrap.dedent(
-    """
-    import base64, hashlib, os, zipfile
-
-    def _hash(data):
-        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
-        return "sha256=" + digest.decode()
-
-    def get_requires_for_build_wheel(config_settings=None):
-        return []
-
-    def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
-        import helper
-        mark = (config_settings or {}).get("mark", "") + os.environ.get("DEMO_MARK", "")
-        files = {
-            "demo/__init__.py": ("MARK = %r\\nHELPER = %r\\n" % (mark, helper.V)).encode(),
-            "demo-1.0.dist-info/METADATA": b"Metadata-Version: 2.1\\nName: demo\\nVersion: 1.0\\n",
-            "demo-1.0.dist-info/WHEEL": (
-                b"Wheel-Version: 1.0\\nGenerator: test\\nRoot-Is-Purelib: true\\n"
-                b"Tag: py3-none-any\\n"
-            ),
-        }
-        record = "".join(f"{p},{_hash(d)},{len(d)}\\n" for p, d in files.items())
-        files["demo-1.0.dist-info/RECORD"] = (record + "demo-1.0.dist-info/RECORD,,\\n").encode()
-        filename = "demo-1.0-py3-none-any.whl"
-        with zipfile.ZipFile(os.path.join(wheel_directory, filename), "w") as zf:
-            for path, data in files.items():
-                zf.writestr(path, data)
-        return filename
-    """
-)
 
 
 @pytest.fixture

@@ -62,13 +62,11 @@ class Reporter(BaseReporter[Need, Candidate, str]):
         # the requirements that ruled out the first candidate given up (a backtrack's start)
         self.first_rejected: tuple[RequirementInformation[Need, Candidate], ...] = ()
         self.final: State[Need, Candidate, str] | None = None  # the state it ended in
-        self.restarts = 0  # searches started again (decision 133)
         self._before = 0  # the rounds of the searches before this one
 
     def restart(self, provider: RulesOut) -> None:
         """The search starts again with *provider* (:class:`Restart`); counts go on."""
         self.provider = provider
-        self.restarts += 1
         self._before = self.rounds
 
     def ending(self, state: State[Need, Candidate, str]) -> None:
