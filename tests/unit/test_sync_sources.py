@@ -176,3 +176,36 @@ def test_a_file_of_requirements_named_without_r_is_refused(
     assert hint in str(refused.value)
     (tmp_path / "pylock.toml").write_text("")
     assert gather_inputs(ResolveRequest(specs=("pylock.toml",))).pylocks == ["pylock.toml"]
+
+
+@pytest.mark.parametrize(
+    ("request_", "where"),
+    [
+        (ResolveRequest(specs=("pylock.a.b.toml",)), "command line: pylock.a.b.toml"),
+        (ResolveRequest(requirement_files=("pylock.a.b.toml",)), "-r pylock.a.b.toml"),
+        (ResolveRequest(specs=("six",), constraint_files=("pylock.a.b.toml",)), "-c pylock."),
+    ],
+)
+def test_a_lock_named_otherwise_than_pep_751_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request_: ResolveRequest, where: str
+) -> None:
+    # PEP 751: pylock.toml or pylock.NAME.toml, NAME without dots; uv refuses the rest, pip
+    # reads it as requirements and fails on its first line (graft installed it as a lock)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pylock.a.b.toml").write_text('lock-version = "1.0"\n')
+    with pytest.raises(UsageError) as refused:
+        gather_inputs(request_)
+    assert str(refused.value).startswith(f"{where}")
+    assert "not a PEP 751 lock file name" in str(refused.value)
+
+
+def test_a_lock_is_not_a_constraints_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `-c pylock.x.toml six` installed every package of the lock (uv refuses it)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pylock.x.toml").write_text('lock-version = "1.0"\n')
+    request = ResolveRequest(specs=("six",), constraint_files=("pylock.x.toml",))
+    with pytest.raises(UsageError, match="a PEP 751 lock is not a constraints file"):
+        gather_inputs(request)
+    assert gather_inputs(ResolveRequest(requirement_files=("pylock.x.toml",))).pylocks == [
+        "pylock.x.toml"
+    ]

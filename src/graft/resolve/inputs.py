@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 def gather_inputs(request: ResolveRequest) -> Inputs:
     """Everything the request's specs name: requirements, indexes, find-links and lock files."""
     from graft.model.requirements import Inputs  # noqa: PLC0415
-    from graft.sources.pylock import is_pylock  # noqa: PLC0415
+    from graft.sources.pylock import check_lock_name, is_pylock  # noqa: PLC0415
     from graft.sources.reqfile import find_links_dir, read_requirements  # noqa: PLC0415
     from graft.sources.requirements import parse_spec  # noqa: PLC0415
 
@@ -50,6 +50,7 @@ def gather_inputs(request: ResolveRequest) -> Inputs:
         inputs.wanted.append(source_path(path, "command line", editable=True, extras=extras))
     for spec in request.specs:
         if is_pylock(spec):
+            check_lock_name(spec, "command line:")
             inputs.pylocks.append(spec)
         else:
             refuse_a_file_of_requirements(spec, "command line")

@@ -59,9 +59,33 @@ class LockedVariants(Protocol):
 
 
 def is_pylock(path: str) -> bool:
-    """Whether *path* names a PEP 751 lock file (``pylock.toml`` or ``pylock.<name>.toml``)."""
+    """Whether *path* is named as a lock file (``pylock.toml``, ``pylock.<name>.toml``).
+
+    Its inputs then check the name with :func:`check_lock_name`.
+    """
     name = os.path.basename(path)
     return name == "pylock.toml" or (name.startswith("pylock.") and name.endswith(".toml"))
+
+
+def check_lock_name(path: str, where: str) -> None:
+    """Refuse a lock's name that is not PEP 751's (``pylock.a.b.toml``: NAME holds a dot).
+
+    As uv refuses it; pip reads such a file as requirements and fails on its first line.
+    *where*: how it was given (``-r``, ``-c``, ``command line``).
+    """
+    from pathlib import Path  # noqa: PLC0415
+
+    from packaging.pylock import is_valid_pylock_path  # noqa: PLC0415
+
+    name = os.path.basename(path)
+    if name != "pylock.toml" and not is_valid_pylock_path(Path(name)):
+        from graft.errors import UsageError  # noqa: PLC0415
+
+        raise UsageError(
+            "not a PEP 751 lock file name (pylock.toml, or pylock.NAME.toml with no dot in NAME)",
+            where=f"{where} {path}",
+            hint="rename it: pip and uv read no other name as a lock",
+        )
 
 
 def read_pylock(

@@ -145,7 +145,7 @@ def read_requirements(
     from graft.sources.pylock import is_pylock  # noqa: PLC0415
 
     if is_pylock(path):
-        inputs.pylocks.append(path)
+        _add_lock(path, inputs, constraints=constraints)
         return
     remote = is_url(path)
     if remote:  # (no fingerprint can tell that it changed: nothing read from it is memoized)
@@ -193,6 +193,20 @@ def read_requirements(
             )
         else:
             inputs.constraints.append(wanted)
+
+
+def _add_lock(path: str, inputs: Inputs, *, constraints: bool) -> None:
+    """A PEP 751 lock given with ``-r``; with ``-c`` (*constraints*) it is refused, as uv does."""
+    from graft.sources.pylock import check_lock_name  # noqa: PLC0415
+
+    check_lock_name(path, "-c" if constraints else "-r")
+    if constraints:  # (a lock pins every package it lists; it limits nothing)
+        raise UsageError(
+            "a PEP 751 lock is not a constraints file",
+            where=f"-c {path}",
+            hint=f"give constraints in requirements.txt form, or install the lock: -r {path}",
+        )
+    inputs.pylocks.append(path)
 
 
 def _expand(line: str, inputs: Inputs) -> str:
