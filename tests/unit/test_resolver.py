@@ -63,6 +63,31 @@ def test_backtracks_to_an_older_version() -> None:
     assert pins(result) == {"a": "1.0", "b": "2.0", "c": "1.0"}
 
 
+@pytest.mark.parametrize("genai", ["google-genai", "zz-genai"])  # pinned before tenacity, after
+@pytest.mark.parametrize("shortcut", [False, True], ids=["resolvelib", "walk"])
+def test_a_later_pin_narrows_an_earlier_one_as_pip_does(genai: str, shortcut: bool) -> None:
+    """Decision 145 (``apache-airflow<2.8`` with the google and amazon providers): every
+    google-genai release aiplatform 2.x allows needs tenacity<9.2, which airflow leaves open.
+    resolvelib keeps the newest genai and pins tenacity 9.1.4 (again, if 9.2.1 was pinned
+    first): pip 26.3 on these wheels says the same. uv 0.13.9 keeps the tenacity it decided
+    first (9.2.1) and walks genai down to 1.20.0, and aiplatform with it to 1.115.0."""
+    index = FakeIndex()
+    index.add("airflow", "2.7.3", ["tenacity"])
+    index.add("provider", "10.0", ["aiplatform>=1", "tenacity>=8"])
+    for version in ("2.7.0", "2.6.0"):
+        index.add("aiplatform", version, [f"{genai}>=1.66,<3"])
+    index.add("aiplatform", "1.115.0", [f"{genai}>=1,<2"])
+    for version in ("2.34.0", "2.33.0", "1.67.0", "1.66.0"):
+        index.add(genai, version, ["tenacity<9.2"])
+    index.add(genai, "1.20.0")
+    index.add("tenacity", "9.2.1")
+    index.add("tenacity", "9.1.4")
+    result = resolve(["airflow", "provider"], LINUX, index, shortcut=shortcut)
+    expected = {"aiplatform": "2.7.0", genai: "2.34.0", "tenacity": "9.1.4"}
+    assert pins(result) == {"airflow": "2.7.3", "provider": "10.0", **expected}
+    assert result.backtracks == 0
+
+
 def test_a_version_given_up_is_given_up_whole() -> None:
     """Backtracking from app 2.0's wheel never offers app 2.0's sdist (or another wheel of it)
     in its place, as pip and uv give up a version: its metadata build would be the cost."""
