@@ -39,6 +39,8 @@ BACKEND = textwrap.dedent(
         if mode == "fail":
             print("boom: the compiler is on fire")
             raise SystemExit(3)
+        if mode == "old-setup":  # an old setup.py's import (no project here ships it)
+            raise ModuleNotFoundError("No module named 'pkg_resources'")
         if mode == "escape":
             with open(os.path.join(wheel_directory, "..", "escaped.txt"), "w") as fh:
                 fh.write("x")
@@ -85,6 +87,10 @@ NEEDS_HELPER = textwrap.dedent(
     version = "1.0"
     """
 )
+
+
+#: The demo project with the in-tree backend, which needs the build requirement ``setuptools``.
+NEEDS_SETUPTOOLS = NEEDS_HELPER.replace('requires = ["helper"]', 'requires = ["setuptools"]')
 
 
 def make_project(root: Path, pyproject: str | None = None) -> Path:
@@ -312,3 +318,26 @@ def test_build_requirements_are_resolved_with_the_syncs_exclude_newer(
         run_graft("sync", tmp_path / "v", project, *index, "--exclude-newer", "2022-01-01")
     code = "import demo; print(demo.HELPER)"
     assert py(tmp_path / "v", code) == "1.0"
+
+
+@pytest.mark.parametrize("setuptools", ["84.2.1", "80.9.0"])
+def test_a_failed_import_of_pkg_resources_names_the_setuptools_that_dropped_it(
+    tmp_path: Path, store_dir: Path, cache: Path, wheels: Path, setuptools: str
+) -> None:
+    """Decision 147 (scikit-learn 0.24.2's setup.py on CPython 3.12): the output ends in
+    ``No module named 'pkg_resources'``; the hint says why when the build environment held a
+    setuptools without it (82.0.0 and later), and nothing more for an older one."""
+    project = make_project(tmp_path / "proj", pyproject=NEEDS_SETUPTOOLS)
+    with serve() as served:
+        served.add_wheel(make_wheel(wheels, "setuptools", setuptools, {"setuptools.py": ""}))
+        index = ("--index-url", f"{served.url}/simple/", "--store", store_dir)
+        run = run_graft("build", project, *index, "-C", "mode=old-setup", check=False)
+    assert run.returncode == 1
+    assert "No module named 'pkg_resources'" in run.stderr
+    error = next(line for line in run.stderr.splitlines() if line.startswith("graft: error:"))
+    cause = (
+        "setuptools has had no pkg_resources since 82.0.0, and the build environment held "
+        "setuptools 84.2.1: this build needs setuptools<82.0.0 (graft sync and graft build: "
+        "--build-constraint)"
+    )
+    assert (cause in error) == (setuptools == "84.2.1"), error

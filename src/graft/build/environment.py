@@ -80,7 +80,7 @@ def _applies(requirement: str, target: Target) -> bool:
 
 
 def _hook_env(env: BuildEnvironment, scratch: str) -> HookEnv:
-    return HookEnv(env.python, (env.bin_dir,), scratch)
+    return HookEnv(env.python, (env.bin_dir,), scratch, holds=env.distributions)
 
 
 def _env_dir(cache: BuiltWheels, target: Target, requires: tuple[str, ...]) -> str:

@@ -44,6 +44,7 @@ class HookEnv:
     path_prefix: tuple[str, ...]  # the build environment's bin/ (empty without isolation)
     scratch: str  # TMPDIR for the build
     isolated: bool = True
+    holds: tuple[str, ...] = ()  # the build environment's "name==version" (isolated only)
 
 
 class _HookFailedError(Exception):
@@ -215,10 +216,20 @@ class Backend:
         return BuildError(
             f"{hook} of {self.system.backend} failed (exit status {status})",
             where=self.label,
-            hint=OUTPUT_SHOWN,
+            hint=self._failure_hint(),
             log="".join(self.log),
             rerun=self.rerun_command(hook),
         )
+
+    def _failure_hint(self) -> str:
+        """A failed hook's hint: where its output is, then any cause it and the environment show.
+
+        (:func:`graft.build.hints.missing_module`: a module its build requirement dropped.)
+        """
+        from graft.build.hints import missing_module  # noqa: PLC0415 - a failed hook only
+
+        cause = missing_module("".join(self.log), self.env.holds)
+        return f"{OUTPUT_SHOWN}; {cause}" if cause else OUTPUT_SHOWN
 
     def _built(self, out_dir: str, name: str, before: set[str]) -> str:
         """The wheel *name* the build hook returned, checked (see :meth:`build`)."""
@@ -255,7 +266,7 @@ class Backend:
             raise BuildError(
                 f"{hook} of {self.system.backend} failed (exit status {exc.returncode})",
                 where=self.label,
-                hint=OUTPUT_SHOWN,
+                hint=self._failure_hint(),
                 log="".join(self.log),
                 rerun=self.rerun_command(hook),
             ) from None

@@ -1,0 +1,46 @@
+"""What a failed hook's output says of its build environment, as a hint naming the cause.
+
+An old ``setup.py`` imports a module a build requirement no longer ships (scikit-learn 0.24.2
+imports ``pkg_resources``, gone from setuptools since 82.0.0, decision 147): the traceback
+ends in ``No module named 'pkg_resources'``, and only the build environment's versions tell
+why. Imported only once a hook failed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+#: (module, the project that shipped it, the first release of that project without it)
+GONE = (("pkg_resources", "setuptools", "82.0.0"),)
+
+
+def missing_module(log: str, holds: Sequence[str]) -> str | None:
+    """Why *log*'s import failed, if a project *holds* (``name==version``) no longer ships it.
+
+    None when no module of :data:`GONE` is missing, or its project is absent or older.
+    """
+    from packaging.utils import canonicalize_name  # noqa: PLC0415
+    from packaging.version import InvalidVersion, Version  # noqa: PLC0415
+
+    held: dict[str, str] = {}
+    for item in holds:
+        name, _, release = item.partition("==")
+        held[canonicalize_name(name)] = release
+    for module, project, since in GONE:
+        version = held.get(canonicalize_name(project))
+        if version is None or f"No module named '{module}'" not in log:
+            continue
+        try:
+            gone = Version(version) >= Version(since)
+        except InvalidVersion:
+            continue
+        if gone:
+            return (
+                f"{project} has had no {module} since {since}, and the build environment held "
+                f"{project} {version}: this build needs {project}<{since} (graft sync and graft "
+                "build: --build-constraint)"
+            )
+    return None
