@@ -236,8 +236,6 @@ def prepare(
     other wheels are still unpacked.
     """
     from graft.model.request import lap  # noqa: PLC0415
-    from graft.plan.distinfo import direct_url_for_file  # noqa: PLC0415
-    from graft.plan.planned import PlannedWheel  # noqa: PLC0415
     from graft.store.bytecode import Compiler  # noqa: PLC0415
 
     timings: dict[str, float] = {}
@@ -254,7 +252,17 @@ def prepare(
             reporter.stage(f"compiling bytecode of {compiler.compiling} wheels for {tag}")
         bytecode = compiler.results()
     lap(timings, "bytecode", clock)
-    wheels = tuple(
+    return Prepared(target, store, planned_wheels(pairs, bytecode), layout, policy, timings)
+
+
+def planned_wheels(
+    pairs: list[tuple[Wanted, StoreEntry]], bytecode: dict[str, frozenset[str]]
+) -> tuple[PlannedWheel, ...]:
+    """The planner's inputs: each entry with its compiled *bytecode* and how it was asked for."""
+    from graft.plan.distinfo import direct_url_for_file  # noqa: PLC0415
+    from graft.plan.planned import PlannedWheel  # noqa: PLC0415
+
+    return tuple(
         PlannedWheel(
             record=e.record,
             tree=e.tree,
@@ -264,7 +272,6 @@ def prepare(
         )
         for w, e in sorted(pairs, key=lambda pair: pair[1].record.name)
     )
-    return Prepared(target, store, wheels, layout, policy, timings)
 
 
 def _direct_url(w: Wanted, sha256: str, for_file: Callable[[str, str], str]) -> str | None:
@@ -274,4 +281,4 @@ def _direct_url(w: Wanted, sha256: str, for_file: Callable[[str, str], str]) -> 
     return w.direct_url or (for_file(w.path, sha256) if w.path else None)
 
 
-__all__ = ["Arrivals", "Prepared", "check_target", "load_entries", "prepare"]
+__all__ = ["Arrivals", "Prepared", "check_target", "load_entries", "planned_wheels", "prepare"]

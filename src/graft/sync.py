@@ -18,7 +18,14 @@ from typing import TYPE_CHECKING
 from graft.model.request import lap
 from graft.sync_plan import drop_kept_plan, key_for, materialize, plan_for, plan_parts
 from graft.sync_recall import in_sync, recall, remember
-from graft.sync_result import inputs_form, installed, result_of, template
+from graft.sync_result import (
+    inputs_form,
+    installed,
+    previous_layout,
+    result_of,
+    template,
+    venv_config,
+)
 
 # Resolution (packaging, the index client, thread pools) is imported where it is used:
 # a warm sync whose inputs are unchanged never resolves, and must not pay for the imports.
@@ -28,11 +35,12 @@ if TYPE_CHECKING:
     from graft.model.request import ResolveRequest, SyncRequest
     from graft.model.target import Target
     from graft.plan.types import VenvLayout
+    from graft.sync_dry import DryRun
     from graft.sync_result import SyncResult
 
 
 def sync(request: SyncRequest) -> SyncResult:
-    """Make ``request.venv`` hold exactly the requested wheels (or only plan it, if dry_run)."""
+    """Make ``request.venv`` hold exactly the requested wheels (:func:`dry_run` only tells)."""
     from graft._home import default_store_path  # noqa: PLC0415
     from graft.store import plancache  # noqa: PLC0415
     from graft.store.entries import Store  # noqa: PLC0415
@@ -80,7 +88,7 @@ def sync(request: SyncRequest) -> SyncResult:
             arrivals.close()
             raise
         key = key_for(request, located, store)
-        if not request.dry_run and not located.from_sources:  # (a tree is read anew)
+        if not located.from_sources:  # (a tree is read anew)
             from graft.resolve.memo import observe  # noqa: PLC0415
 
             observed = observe(located)
@@ -109,22 +117,16 @@ def sync(request: SyncRequest) -> SyncResult:
         timings=timings,
         arrivals=arrivals,
     )
-    config = _config(layout.prefix)  # (a dry run's summary names what it would change too)
-    before = installed(_previous_layout(layout, located.target, config))
-    was = None if request.dry_run else config
-    memo_file = None
-    if not request.dry_run:
-        try:
-            materialize(request, store, located, the_plan, inputs=inputs, key=key, timings=timings)
-        except Exception:
-            if not new_plan:  # a kept plan is only a shortcut: never let a bad one stick
-                drop_kept_plan(store.root, key)
-            raise
-        memo_file = remember(
-            request, resolving, store, located, observed, recalled=arrivals is None
-        )
-    if new_plan and not request.dry_run:  # kept only once it built a venv: a failed sync
-        # or a dry run leaves the store as it was
+    was = venv_config(layout.prefix)
+    before = installed(previous_layout(layout, located.target, was))
+    try:
+        materialize(request, store, located, the_plan, inputs=inputs, key=key, timings=timings)
+    except Exception:
+        if not new_plan:  # a kept plan is only a shortcut: never let a bad one stick
+            drop_kept_plan(store.root, key)
+        raise
+    memo_file = remember(request, resolving, store, located, observed, recalled=arrivals is None)
+    if new_plan:  # kept only once it built a venv: a failed sync leaves the store as it was
         plancache.save(store.root, key, the_plan)
     result = result_of(the_plan, timings, before)
     return dataclasses.replace(
@@ -132,17 +134,37 @@ def sync(request: SyncRequest) -> SyncResult:
         notes=located.notes,
         warnings=located.warnings,
         said=(*located.said, *(() if was is None else _stranded(layout, _interpreter_of(was)))),
-        venv_changes=() if was is None else _venv_changes(was, _config(layout.prefix)),
+        venv_changes=() if was is None else _venv_changes(was, venv_config(layout.prefix)),
         variants=located.variants,
-        memo=None if request.dry_run else memo_file,
-        inputs=None if request.dry_run else inputs,
-        inputs_form=None if request.dry_run else inputs_form(request, located, store.root),
-        template=None if request.dry_run else template(located.target),
+        memo=memo_file,
+        inputs=inputs,
+        inputs_form=inputs_form(request, located, store.root),
+        template=template(located.target),
         pin_record=located.pin_record,
         plan_parts=plan_parts(request, located.target),
         site_dirs=(layout.purelib, layout.platlib),
         venv_options=request.venv_options,
     )
+
+
+def dry_run(request: SyncRequest) -> DryRun:
+    """What :func:`sync` would do to ``request.venv``, found without downloading a wheel.
+
+    Nothing is written: not the store (which need not exist), not the venv, nor the download
+    cache's wheels (:mod:`graft.sync_dry`, decision 149).
+    """
+    from graft._home import default_store_path  # noqa: PLC0415
+    from graft.store.entries import Store  # noqa: PLC0415
+    from graft.sync_dry import dry_run as run  # noqa: PLC0415
+    from graft.venv.state import followed  # noqa: PLC0415
+
+    request = dataclasses.replace(request, venv=followed(request.venv))
+    store = Store(request.store or default_store_path())
+    _outside_the_store(request.venv, store.root)
+    if os.path.isdir(store.root):
+        store.check()  # (as a sync would: a store others may change is refused)
+    request, resolving = _seeded(request)
+    return run(request, resolving, store)
 
 
 def _seeded(request: SyncRequest) -> tuple[SyncRequest, ResolveRequest]:
@@ -195,35 +217,11 @@ def _outside_the_store(venv: str, store_root: str) -> None:
         )
 
 
-def _config(prefix: str) -> dict[str, str] | None:
-    """The venv's pyvenv.cfg lines (None: no venv, or none readable)."""
-    from graft.venv.state import read_config  # noqa: PLC0415
-
-    try:
-        return read_config(prefix)
-    except (OSError, ValueError):
-        return None
-
-
 def _interpreter_of(config: dict[str, str] | None) -> tuple[str, str] | None:
     """The interpreter a venv is for, as its pyvenv.cfg *config* says: home and version."""
     if config is None:
         return None
     return config.get("home", ""), config.get("version") or config.get("version_info", "")
-
-
-def _previous_layout(layout: VenvLayout, target: Target, was: dict[str, str] | None) -> VenvLayout:
-    """*layout*, but with the site-packages of the interpreter the venv was for (*was*).
-
-    A venv rebuilt for Python 3.11 held its distributions in ``lib/python3.12``: what it
-    held is read there, so that the summary does not call them added.
-    """
-    from graft.venv.state import held_sites  # noqa: PLC0415
-
-    purelib, platlib = held_sites((layout.purelib, layout.platlib), target.version, was)
-    if (purelib, platlib) == (layout.purelib, layout.platlib):
-        return layout
-    return dataclasses.replace(layout, purelib=purelib, platlib=platlib)
 
 
 def _venv_changes(was: dict[str, str], now: dict[str, str] | None) -> tuple[str, ...]:
@@ -261,7 +259,7 @@ def _stranded(layout: VenvLayout, was: tuple[str, str] | None) -> tuple[str, ...
     A rebuild keeps a user's files where they are (decision 86), a module in the previous
     interpreter's ``lib/python3.12/site-packages`` too; Python 3.11 never imports it.
     """
-    if was is None or _interpreter_of(_config(layout.prefix)) == was:
+    if was is None or _interpreter_of(venv_config(layout.prefix)) == was:
         return ()
     from graft.venv.keep import stranded  # noqa: PLC0415
     from graft.venv.replaceable import describe  # noqa: PLC0415

@@ -40,9 +40,9 @@ def recall(
 ) -> tuple[Located, bool] | None:
     """What the memo says *request* resolves to, and whether the memo has aged.
 
-    Not for dry runs, foreign targets or ``--refresh`` (which asks the indexes again).
+    Not for foreign targets or ``--refresh`` (which asks the indexes again).
     """
-    if request.dry_run or request.foreign is not None or request.refresh:
+    if request.foreign is not None or request.refresh:
         return None
     from graft.model.requirements import Wanted  # noqa: PLC0415
     from graft.resolve import memo  # noqa: PLC0415
@@ -114,8 +114,8 @@ def in_sync(
 ) -> tuple[VenvLayout, str, bool, SyncResult | None]:
     """The venv's layout and inputs, whether the store holds every entry, and a no-op's result.
 
-    The result is None unless the venv is exactly what *located* gives (never for dry runs,
-    nor with ``--reinstall``).
+    The result is None unless the venv is exactly what *located* gives (never with
+    ``--reinstall``).
     """
     from graft.plan.types import Policy  # noqa: PLC0415
 
@@ -123,7 +123,7 @@ def in_sync(
     inputs = located.digest(layout, Policy(request.collisions, request.link_mode), store.root)
     present = _entries_present(store, located)
     done = None
-    if present and not request.dry_run and not request.reinstall:
+    if present and not request.reinstall:
         done = _already_in_sync(store, located, layout.prefix, inputs, request.venv_options)
     return layout, inputs, present, done
 

@@ -8,7 +8,7 @@ full path knows: the inputs' preimage with the venv's path marked (:func:`inputs
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -87,6 +87,30 @@ def installed(layout: VenvLayout) -> tuple[str, ...]:
 
     found = installed(layout.prefix, (layout.purelib, layout.platlib))
     return tuple(sorted(f"{name}=={version}" for name, version in found.items()))
+
+
+def venv_config(prefix: str) -> dict[str, str] | None:
+    """The venv's pyvenv.cfg lines (None: no venv, or none readable)."""
+    from graft.venv.state import read_config  # noqa: PLC0415
+
+    try:
+        return read_config(prefix)
+    except (OSError, ValueError):
+        return None
+
+
+def previous_layout(layout: VenvLayout, target: Target, was: dict[str, str] | None) -> VenvLayout:
+    """*layout*, but with the site-packages of the interpreter the venv was for (*was*).
+
+    A venv rebuilt for Python 3.11 held its distributions in ``lib/python3.12``: what it
+    held is read there, so that the summary does not call them added.
+    """
+    from graft.venv.state import held_sites  # noqa: PLC0415
+
+    purelib, platlib = held_sites((layout.purelib, layout.platlib), target.version, was)
+    if (purelib, platlib) == (layout.purelib, layout.platlib):
+        return layout
+    return replace(layout, purelib=purelib, platlib=platlib)
 
 
 def inputs_form(request: SyncRequest, located: Located, store_root: str) -> str:

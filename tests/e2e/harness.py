@@ -217,8 +217,8 @@ class CorpusEnvs:
         """``graft sync --dry-run --json`` into a fresh venv path, once per set.
 
         After the set's own sync (:meth:`graft`), whichever test ran first on this worker: a dry
-        run plans with store entries, so it ingests the wheels a store lacks (docs/reliability.md);
-        what it must never touch is a store that holds them, and the venv.
+        run plans only from a store that holds every wheel (decision 149), and must touch neither
+        it nor the venv.
         """
         name = set_name(set_file)
         if name not in self._dry_runs:

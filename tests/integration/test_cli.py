@@ -224,7 +224,10 @@ def test_a_dry_run_says_what_it_would_change_as_uv_does(
     assert plan["changes"] == {
         "added": ["gamma==1.0"], "removed": ["beta==1.0"], "upgraded": [], "downgraded": []
     }  # fmt: skip
-    assert plan["actions"]  # (the plan, as before)
+    # gamma is not in the store: no plan without unpacking it (decision 149), only the file
+    assert (plan["planned"], plan["not_planned"]) == (False, "1 wheel not in the store")
+    assert [(d["wheel"], d["fetch"]) for d in plan["distributions"]] == [(gamma.name, "local")]
+    assert "actions" not in plan
     assert py(venv, "import beta; print(beta.B)") == "3"  # (nothing changed)
 
 

@@ -200,7 +200,7 @@ def _entries_consistent(store: Path) -> None:
         written = {str(p.relative_to(entry.tree)) for p in Path(entry.tree).rglob("__pycache__/*")}
         leftovers = [p for p in Path(entry.tree).rglob("*") if p.name.split(".")[-1].isdigit()]
         assert not leftovers  # no temp file of py_compile
-        listed = bytecode._read_bytecode(entry, TAG)
+        listed = bytecode.compiled_for(entry, TAG)
         assert written == (set(listed) if listed is not None else set()), entry.record.filename
     verify = run_graft("store", "verify", "--store", store, check=False)
     assert verify.returncode == 0, verify.stdout + verify.stderr
@@ -365,7 +365,7 @@ def test_a_kill_while_compiling_leaves_the_store_consistent_and_the_next_sync_co
         for e in entries
         if e is not None
         and not bytecode._sealed(e.path)
-        and bytecode._read_bytecode(e, TAG) is None
+        and bytecode.compiled_for(e, TAG) is None
         and any(Path(e.tree).rglob(f"__pycache__/*.{TAG}.pyc"))
     ]
     if where == "published":  # an entry has bytecode written, is unsealed, and has no list

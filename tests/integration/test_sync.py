@@ -126,12 +126,23 @@ def test_collisions_warn_by_default_and_error_on_request(
     assert not other.exists()
 
 
-def test_dry_run_json_prints_the_plan_and_writes_nothing(
+def test_dry_run_json_prints_the_plan_the_store_allows_and_writes_nothing(
     tmp_path: Path, store_dir: Path, basic: dict[str, Path]
 ) -> None:
+    """A dry run unpacks no wheel (decision 149): its plan needs them all in the store."""
     venv = tmp_path / "venv"
-    proc = run_graft("sync", venv, *basic.values(), "--store", store_dir, "--dry-run", "--json")
-    data = json.loads(proc.stdout)
+    args: tuple[str | Path, ...] = ("sync", venv, *basic.values(), "--store", store_dir)
+    args += ("--dry-run", "--json")
+    data = json.loads(run_graft(*args).stdout)
+    assert not data["planned"]
+    assert data["not_planned"] == f"{len(basic)} wheels not in the store"
+    wheels = sorted(p.name for p in basic.values())
+    assert sorted(d["wheel"] for d in data["distributions"]) == wheels
+    assert {d["fetch"] for d in data["distributions"]} == {"local"}
+    assert not store_dir.exists()
+    run_graft("sync", tmp_path / "other", *basic.values(), "--store", store_dir)
+    data = json.loads(run_graft(*args).stdout)
+    assert data["planned"]
     kinds = {a["action"] for a in data["actions"]}
     assert {"link_dir", "mkdir", "link_file", "write_file", "write_record"} <= kinds
     assert data["collisions"] == []

@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from graft.model.foreign import ForeignTarget
-    from graft.plan.types import Plan
     from graft.sync_result import SyncResult
 
 
@@ -103,7 +102,6 @@ def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
         store=args.store,
         collisions=args.collisions,
         link_mode=args.link_mode,
-        dry_run=args.dry_run,
         venv_options=_options(args),
         reporter=ConsoleReporter(args.quiet),
         **variant_fields(args),
@@ -115,6 +113,10 @@ def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
         seed=args.seed,
         variant_plugins=plugins,
     )
+    if args.dry_run:  # (resolution alone: nothing is downloaded or written, decision 149)
+        from graft.cli.dry_run import run_dry  # noqa: PLC0415
+
+        return run_dry(args, request, plugins.notes)
     try:
         result = sync(request)
     except BuildError as exc:  # the backend's whole output, then how to rerun it
@@ -137,17 +139,10 @@ def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
         for collision in plan.collisions:
             print(f"graft: warning: collision: {collision.describe()}", file=sys.stderr)
     if args.json:
-        if args.dry_run and plan:  # the plan, and what it would change (uv's "Would ...")
-            out = {**plan.to_dict(), "changes": result.changes()}
-        else:
-            out = _summary(result, elapsed)
+        out = _summary(result, elapsed)
         if result.variants:  # PEP 825: the variant choice per release, only when there was one
             out["variants"] = list(result.variants)
         print(json.dumps(out, indent=2, sort_keys=True))
-    elif args.dry_run and plan is not None:
-        _render_plan(plan)
-        if not args.quiet:  # what it would change, as `uv pip install --dry-run` lists it
-            render_changes(result.changes())
     elif not args.quiet:
         verb = "synced" if plan is not None else "already in sync:"
         render_changes(result.changes())
@@ -157,8 +152,7 @@ def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
         copies = args.link_mode == "copy"
         line = summary_line(verb, result.prefix, count, result.stats, elapsed, copies)
         print(line, file=sys.stderr)
-    if request.foreign is None and not args.dry_run:
-        _keep_stamps(args, argv, result, kept=kept)
+    _keep_stamps(args, argv, result, kept=kept)  # (a foreign target is only a dry run's)
     return 0
 
 
@@ -254,16 +248,3 @@ def _summary(result: SyncResult, elapsed: float) -> dict[str, Any]:
         "changes": result.changes(),
         "venv_changes": list(result.venv_changes),
     }
-
-
-def _render_plan(plan: Plan) -> None:
-    for action in plan.actions:
-        source = getattr(action, "source", "")
-        print(f"{action.kind:15} {action.dest}" + (f" -> {source}" if source else ""))
-    from graft.cli.noop import counted  # noqa: PLC0415
-
-    print(
-        f"# {counted(len(plan.distributions), 'distribution')}, {counted(plan.links, 'link')},"
-        f" {counted(plan.directories, 'directory', 'directories')},"
-        f" {counted(plan.files_served, 'file')} served"
-    )

@@ -147,7 +147,6 @@ class SyncRequest:
     store: str | None = None
     collisions: CollisionPolicy = "warn"
     link_mode: LinkMode = "symlink"
-    dry_run: bool = False
     # pyvenv.cfg lines of the venv tool's options the venv must have (--system-site-packages:
     # ("include-system-site-packages", "true")), set over those it keeps (decision 111)
     venv_options: tuple[tuple[str, str], ...] = ()

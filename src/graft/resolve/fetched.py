@@ -70,7 +70,7 @@ def _hash_allowed(candidate: Candidate, hashes: frozenset[str]) -> bool:
     return candidate.sha256 is None or f"sha256:{candidate.sha256}" in hashes
 
 
-def _local_paths(local: list[Candidate], cache_dir: str) -> dict[str, tuple[str, str | None]]:
+def local_paths(local: list[Candidate], cache_dir: str) -> dict[str, tuple[str, str | None]]:
     """Each local wheel's path and sha256; one a local index or a lock lists must match it."""
     from graft.sources.index import local_sha256  # noqa: PLC0415
 
@@ -111,7 +111,7 @@ def fetch(
     download as soon as it completes), so that ingest need not wait for the slowest download.
     """
     remote = [(w, c) for w, c in chosen if not c.local]
-    paths = _local_paths([c for _, c in chosen if c.local], cache_dir)
+    paths = local_paths([c for _, c in chosen if c.local], cache_dir)
     cached = {
         c.url: os.path.join(cache_dir, "wheels", c.sha256, c.filename)
         for _, c in remote
@@ -191,4 +191,4 @@ def check_hashed(chosen: list[tuple[Wanted, Candidate]]) -> None:
         )
 
 
-__all__ = ["Fetched", "check_hashed", "choose", "fetch"]
+__all__ = ["Fetched", "check_hashed", "choose", "fetch", "local_paths"]

@@ -69,6 +69,9 @@ class Located:
     # the index pages the answers came from, with their validators (Indexes.answered_from):
     # an aged memo is renewed while each is unchanged; None when one cannot be asked again
     pages: tuple[tuple[str, dict[str, str]], ...] | None = None
+    # without download (a dry run, decision 149): the file chosen for each, none fetched or
+    # built (``fetched`` is then empty)
+    chosen: tuple[tuple[Wanted, Candidate], ...] = ()
 
     def labels(self) -> tuple[str, ...]:
         """``name==version`` of each distribution located, sorted."""
@@ -113,6 +116,7 @@ def locate(  # noqa: PLR0915 - the stages, in order
     *,
     variant_plugins: ProviderPlugins | None = None,
     chooser: VariantChooser | None = None,
+    download: bool = True,
 ) -> Located:
     """Inputs, target, and the wheel file for each distribution (downloaded if need be).
 
@@ -127,6 +131,9 @@ def locate(  # noqa: PLR0915 - the stages, in order
     *variant_plugins* runs the variant provider plugins the user allowed. A chosen variant
     wheel whose own ``variant.json`` disagrees with its release's metadata makes the
     resolution run again with that release's variants ignored (PEP 825), reusing *chooser*.
+    Without *download* (a dry run, decision 149), resolution reads metadata as ever (an
+    sdist's by its backend's metadata hook, never by a build) and ``Located.chosen`` holds
+    the files chosen: nothing more is downloaded, built or handed to *on_fetched*.
     """
     from graft._home import cache_root  # noqa: PLC0415
     from graft.resolve import named_sources, sdists  # noqa: PLC0415
@@ -172,8 +179,9 @@ def locate(  # noqa: PLR0915 - the stages, in order
         groups = request.groups or None
         for lock in inputs.pylocks:
             locked += read_pylock(lock, target, request.extras, groups, variants=chooser)
-        locked, lock_notes = build(locked)  # locked sdists and directories: built
-        built_notes += lock_notes
+        if download:  # (a dry run names a lock's sources by the lock: none is built)
+            locked, lock_notes = build(locked)  # locked sdists and directories: built
+            built_notes += lock_notes
     check_one_version_each(wanted + locked)
     index = indexes(
         inputs,
@@ -207,6 +215,7 @@ def locate(  # noqa: PLR0915 - the stages, in order
                     cache_dir=cache_dir,
                     chooser=chooser,
                     builder=builder,
+                    early_builds=download,
                 ),
                 index,
             )
@@ -217,7 +226,10 @@ def locate(  # noqa: PLR0915 - the stages, in order
         chosen += resolved
     precheck = None
     if locked:
-        chosen += [(w, choose(w, find_links, target, index)) for w in locked]
+        chosen += [
+            (w, choose(w, find_links, target, index) if w.path or not w.source else _unbuilt(w))
+            for w in locked
+        ]
         if index is not None and not wanted:  # a lock alone: its set checked before download
             offline = index.offline
 
@@ -226,18 +238,24 @@ def locate(  # noqa: PLR0915 - the stages, in order
 
                 return check_before_download(chosen, target, request.no_deps, cache_dir, offline)
 
-    def arrived(w: Wanted, path: str, sha: str | None) -> None:
-        if on_fetched is not None and not sdists.is_sdist_file(path):
-            on_fetched(w, path, sha)  # (an sdist is built first, below)
+    fetched: list[Fetched] = []
+    picked_notes: list[str] = []
+    if download:
 
-    got = fetch(chosen, cache_dir, reporter, precheck, offline=request.offline, on_fetched=arrived)
-    fetched, picked_notes = _build_picked(got, target, builder, source_reads)
-    if on_fetched is not None:
-        for item in fetched:
-            if item not in got:
-                on_fetched(item.wanted, item.path, item.sha256)
-    if disagreements(chooser, [f.path for f in fetched]):  # (now ignored by the chooser)
-        return locate(request, reporter, on_fetched, builder, chooser=chooser)
+        def arrived(w: Wanted, path: str, sha: str | None) -> None:
+            if on_fetched is not None and not sdists.is_sdist_file(path):
+                on_fetched(w, path, sha)  # (an sdist is built first, below)
+
+        got = fetch(
+            chosen, cache_dir, reporter, precheck, offline=request.offline, on_fetched=arrived
+        )
+        fetched, picked_notes = _build_picked(got, target, builder, source_reads)
+        if on_fetched is not None:
+            for item in fetched:
+                if item not in got:
+                    on_fetched(item.wanted, item.path, item.sha256)
+        if disagreements(chooser, [f.path for f in fetched]):  # (now ignored by the chooser)
+            return locate(request, reporter, on_fetched, builder, chooser=chooser)
     explained, support, declared = report(chooser, chosen)
     from graft.sources.tool_sources import unread_additions  # noqa: PLC0415
 
@@ -272,6 +290,7 @@ def locate(  # noqa: PLR0915 - the stages, in order
         variables=tuple(inputs.variables),
         pin_record=recorded,
         pages=None if index is None else index.answered_from(),
+        chosen=() if download else tuple(chosen),
     )
 
 
@@ -306,6 +325,19 @@ def _build_picked(
         reads.append(wheel.reads)
         out.append(Fetched(wanted, wheel.path, wheel.sha256))
     return out, notes
+
+
+def _unbuilt(wanted: Wanted) -> Candidate:
+    """A lock's source a dry run does not build: the sdist, directory or repository it names.
+
+    Its name and version are the lock's (``wanted``); the sync would build it.
+    """
+    from graft.sources.candidates import Candidate  # noqa: PLC0415
+
+    source = wanted.source or ""
+    filename = wanted.filename or os.path.basename(source.rstrip("/"))
+    remote = source.startswith(("http://", "https://", "git+"))
+    return Candidate(filename, source, None, local=not remote, origin=wanted.where)
 
 
 def _target(request: ResolveRequest) -> tuple[Target, str | None]:
@@ -364,12 +396,15 @@ def _resolved(
     cache_dir: str,
     chooser: VariantChooser | None = None,
     builder: SourceBuilder | None = None,
+    early_builds: bool = True,
     recall: bool = True,
 ) -> Resolved:
     """Resolve *wanted* for *target*: one wheel per project, in the shape fetch takes.
 
     With what it did (for ``-v``) and its warnings. Without *recall*, no step of the pin
-    record is taken (the index's pages are being asked again).
+    record is taken (the index's pages are being asked again). Without *early_builds* (a
+    dry run), a pinned sdist is not built for its METADATA: the backend's metadata hook
+    answers, as for any other sdist.
     """
     from graft.resolve.fetched import check_hashed  # noqa: PLC0415
     from graft.resolve.inputs import direct_file, resolver_needs, resolver_policy  # noqa: PLC0415
@@ -386,7 +421,9 @@ def _resolved(
     if builder is not None and not request.no_build and request.foreign is None:
         from graft.resolve.sdists import SdistBuilds  # noqa: PLC0415
 
-        pinned = frozenset((w.name, w.version) for w in wanted if w.version and not w.source)
+        pinned = frozenset(
+            (w.name, w.version) for w in wanted if w.version and not w.source and early_builds
+        )
         builds = SdistBuilds(builder, target, cache_dir, offline=request.offline, pinned=pinned)
     source = IndexProjects(
         index, find_links, cache_dir, offline=request.offline, direct=direct, builds=builds

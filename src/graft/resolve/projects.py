@@ -450,6 +450,11 @@ def chosen_for_fetch(
         file = pin.file  # a URL or path the user named vouches for its own hash (#sha256=)
         origin = wanted.where if file.direct else ""
         out.append(
-            (wanted, Candidate(file.filename, file.url, file.sha256, not remote, origin=origin))
+            (
+                wanted,
+                Candidate(
+                    file.filename, file.url, file.sha256, not remote, origin=origin, size=file.size
+                ),
+            )
         )
     return out

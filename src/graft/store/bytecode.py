@@ -110,14 +110,14 @@ class Compiler:
         if sha in self._submitted:
             return
         self._submitted.add(sha)
-        known = _read_bytecode(entry, self.tag)
+        known = compiled_for(entry, self.tag)
         if known is not None and _sealed(entry.path):
             self._finished(sha, known)
             return
         lock = self.store.lock(sha)
         lock.acquire()
         try:
-            known = _read_bytecode(entry, self.tag)
+            known = compiled_for(entry, self.tag)
             if known is not None:  # compiled meanwhile, or a killed process left the seal undone
                 if not _sealed(entry.path):
                     _seal(entry)
@@ -252,7 +252,12 @@ def _seal(entry: StoreEntry) -> None:
     seal.seal_tree(entry.path)
 
 
-def _read_bytecode(entry: StoreEntry, tag: str | None) -> frozenset[str] | None:
+def compiled_for(entry: StoreEntry, tag: str | None) -> frozenset[str] | None:
+    """The ``.pyc`` archive paths compiled into *entry* for *tag*; None: not compiled for it.
+
+    Only read: an entry a killed compile left unsealed is not sealed here, as
+    :meth:`Compiler.submit` seals it (a dry run's plan reads this, decision 149).
+    """
     if not tag:
         return frozenset()
     try:

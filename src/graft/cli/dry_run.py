@@ -1,0 +1,137 @@
+"""``graft sync --dry-run``: the dry run, and what it prints (decision 149).
+
+Stdout: the plan's actions when the store holds every wheel chosen (:mod:`graft.sync_dry`),
+else one line per distribution naming the file chosen and how the sync would get it
+(``download``, ``cached``, ``local``, ``built``, ``build``); a ``#`` line of counts last.
+Stderr (unless ``-q``): the warnings, and what the venv would gain and lose as a sync lists
+it (``uv pip install --dry-run``'s `` + name==version``); ``would make no changes`` for a venv
+in sync. ``--json``: one object (the plan's keys when there is a plan, with ``planned``,
+``in_sync``, ``changes`` and ``download``).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Sequence
+
+    from graft.model.request import SyncRequest
+    from graft.sync_dry import DryRun, Offered
+
+
+def run_dry(args: argparse.Namespace, request: SyncRequest, notes: Sequence[str]) -> int:
+    """The dry run of *request*, printed; exit status 0 (an error is raised for ``main``)."""
+    from graft.cli.error_output import build_output  # noqa: PLC0415
+    from graft.errors import BuildError  # noqa: PLC0415
+    from graft.sync import dry_run  # noqa: PLC0415
+
+    try:
+        result = dry_run(request)
+    except BuildError as exc:  # (a metadata hook's, or a named source's build)
+        build_output(args, exc)
+        raise
+    if args.verbose:
+        stages = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in result.timings.items())
+        print(f"graft: timings: {stages}", file=sys.stderr)
+        for note in (*notes, *result.notes):
+            print(f"graft: {note}", file=sys.stderr)
+    if not args.quiet:
+        for warning in (*result.warnings, *result.said):
+            print(f"graft: warning: {warning}", file=sys.stderr)
+        if result.plan is not None and args.collisions == "warn":
+            for collision in result.plan.collisions:
+                print(f"graft: warning: collision: {collision.describe()}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(as_json(result), indent=2, sort_keys=True))
+        return 0
+    _render(result)
+    if not args.quiet:
+        from graft.cli.noop import render_changes  # noqa: PLC0415
+
+        render_changes(result.changes())
+        if result.in_sync:
+            print(f"graft: would make no changes: {result.prefix} is in sync", file=sys.stderr)
+    return 0
+
+
+def as_json(result: DryRun) -> dict[str, Any]:
+    """The dry run as one JSON object: the plan's keys (when known) and what it would change.
+
+    ``distributions`` are the plan's (name, version, wheel, sha256, requested) with how the
+    sync would get each file (``fetch``) and its ``size``; an sdist to build has ``wheel``
+    None and its file under ``sdist``. Without a plan, ``actions``, ``collisions`` and
+    ``stats`` are left out and ``not_planned`` says why.
+    """
+    count, size = result.downloads()
+    out: dict[str, Any] = {
+        "prefix": result.prefix,
+        "python": result.python,
+        "link_mode": result.link_mode,
+        "planned": result.plan is not None,
+        "in_sync": result.in_sync,
+        "changes": result.changes(),
+        "download": {"wheels": count, "bytes": size},
+    }
+    rows = {o.filename: _row(o) for o in result.offered}
+    if result.plan is None:
+        out["not_planned"] = result.unplanned
+        out["distributions"] = list(rows.values())
+    else:
+        plan = result.plan.to_dict()
+        for item in plan["distributions"]:
+            offered = rows.get(item["wheel"], {})
+            item.update(fetch=offered.get("fetch"), size=offered.get("size"))
+        out.update(plan)
+    if result.variants:  # PEP 825: the variant choice per release, only when there was one
+        out["variants"] = list(result.variants)
+    return out
+
+
+def _row(o: Offered) -> dict[str, Any]:
+    build = o.fetch == "build"
+    return {
+        "name": o.name,
+        "version": o.version,
+        "wheel": None if build else o.filename,
+        **({"sdist": o.filename} if build else {}),
+        "sha256": o.sha256,
+        "requested": o.requested,
+        "fetch": o.fetch,
+        "size": o.size,
+    }
+
+
+def _render(result: DryRun) -> None:
+    """Stdout: the plan's actions or the files chosen, then the counts."""
+    from graft.cli.noop import counted  # noqa: PLC0415
+    from graft.cli.store_cmd import human  # noqa: PLC0415
+
+    count, size = result.downloads()
+    download = ""
+    if count:
+        download = f"{counted(count, 'wheel')} to download"
+        download += f" ({human(size)})" if size is not None else " (size unknown)"
+    distributions = counted(len(result.offered), "distribution")
+    plan = result.plan
+    if plan is None:
+        for o in result.offered:
+            sized = f" ({human(o.size)})" if o.fetch == "download" and o.size is not None else ""
+            print(f"{o.fetch:15} {o.filename}{sized}")
+        parts = [distributions, download, f"not planned: {result.unplanned}"]
+        print("# " + ", ".join(part for part in parts if part))
+        return
+    for action in plan.actions:
+        source = getattr(action, "source", "")
+        print(f"{action.kind:15} {action.dest}" + (f" -> {source}" if source else ""))
+    parts = [
+        counted(len(plan.distributions), "distribution"),
+        counted(plan.links, "link"),
+        counted(plan.directories, "directory", "directories"),
+        f"{counted(plan.files_served, 'file')} served",
+        download,
+    ]
+    print("# " + ", ".join(part for part in parts if part))

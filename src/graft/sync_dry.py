@@ -1,0 +1,239 @@
+"""``graft sync --dry-run``: what a sync would change, found from metadata alone (decision 149).
+
+Resolution reads what it always reads (a wheel's METADATA through range reads of its zip
+directory or the index's metadata file, an sdist's through its backend's metadata hook), and
+then nothing more is fetched: no wheel is downloaded, no sdist the resolver picked or a lock
+names is built, and nothing is written to the store or into the venv. What the venv would
+gain and lose is known from the files chosen (their names and versions). The plan (its
+actions, links, collisions) needs every wheel's files: it is given when the store holds each
+chosen wheel already, unpacked and compiled for the target (the plan a sync kept, or one
+planned from the entries and not kept); otherwise :attr:`DryRun.unplanned` says why not.
+:func:`graft.sync.dry_run` runs :func:`dry_run`.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from graft.model.request import lap
+from graft.sync_result import installed, previous_layout, venv_config, venv_layout
+
+if TYPE_CHECKING:
+    from graft.model.request import ResolveRequest, SyncRequest
+    from graft.model.requirements import Wanted
+    from graft.plan.types import Plan, VenvLayout
+    from graft.resolve.locate import Located
+    from graft.sources.candidates import Candidate
+    from graft.store.entries import Store
+
+
+@dataclass(frozen=True)
+class Offered:
+    """One distribution a sync would install: the file chosen, and how the sync would get it."""
+
+    name: str  # canonical
+    version: str
+    filename: str  # the wheel, or the sdist (directory, repository) the sync would build
+    sha256: str | None  # as known without a download: the index's, the lock's, a local file's
+    requested: bool
+    size: int | None  # bytes, as the index or the lock says (a local file's own)
+    # "download" (a wheel not in the download cache), "cached" (one that is), "local" (a
+    # wheel file given or found: a path, find-links, a lock's), "built" (the wheel a named
+    # source built, or a recorded build of it), "build" (an sdist the sync would build)
+    fetch: str
+
+    @property
+    def label(self) -> str:
+        """``name==version``."""
+        return f"{self.name}=={self.version}"
+
+
+@dataclass(frozen=True)
+class DryRun:
+    """What a sync would do, found without downloading a wheel: its plan only if known."""
+
+    prefix: str
+    python: str  # the venv's interpreter, as a plan names it
+    link_mode: str
+    offered: tuple[Offered, ...]  # sorted by name
+    before: tuple[str, ...]  # "name==version" the venv holds now
+    plan: Plan | None = None  # None: it needs wheels the store lacks (``unplanned`` says)
+    unplanned: str = ""
+    in_sync: bool = False  # the venv is what the sync would make: it would change nothing
+    timings: dict[str, float] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    said: tuple[str, ...] = ()
+    variants: tuple[dict[str, Any], ...] = ()
+
+    def changes(self) -> dict[str, list[str]]:
+        """What the sync would add, remove, upgrade and downgrade (:func:`state.changes`)."""
+        from graft.venv.state import changes  # noqa: PLC0415
+
+        return changes(self.before, sorted(o.label for o in self.offered))
+
+    def downloads(self) -> tuple[int, int | None]:
+        """The wheels the sync would download, and their bytes (None: a size is not known)."""
+        sizes = [o.size for o in self.offered if o.fetch == "download"]
+        return len(sizes), None if None in sizes else sum(s or 0 for s in sizes)
+
+
+def dry_run(request: SyncRequest, resolving: ResolveRequest, store: Store) -> DryRun:
+    """Resolve *resolving* without a download, and say what syncing *request* would do.
+
+    The store is only read (*store* need not exist); so are the venv and the download cache.
+    """
+    from graft._home import cache_root  # noqa: PLC0415
+    from graft.resolve.locate import locate  # noqa: PLC0415
+
+    clock = time.perf_counter()
+    timings: dict[str, float] = {}
+    located = locate(
+        resolving,
+        request.reporter,
+        None,
+        request.builder,
+        variant_plugins=request.variant_plugins,
+        download=False,
+    )
+    clock = lap(timings, "resolve", clock)
+    target = located.target
+    layout = venv_layout(os.path.abspath(request.venv), target)
+    offered = _offered(located.chosen, cache_root())
+    before = installed(previous_layout(layout, target, venv_config(layout.prefix)))
+    plan, unplanned, in_sync = None, _unplannable(offered), False
+    if not unplanned:
+        plan, unplanned, in_sync = _planned(request, located, offered, store, layout)
+        lap(timings, "plan", clock)
+    return DryRun(
+        layout.prefix,
+        layout.python,
+        request.link_mode,
+        tuple(sorted(offered, key=lambda o: o.name)),
+        before,
+        plan,
+        unplanned,
+        in_sync,
+        timings,
+        located.notes,
+        located.warnings,
+        located.said,
+        located.variants,
+    )
+
+
+def _offered(chosen: tuple[tuple[Wanted, Candidate], ...], cache_dir: str) -> list[Offered]:
+    """Each chosen file, and how a sync would get it (local wheels hashed, as a sync does)."""
+    from graft.model.wheelname import parse_wheel_filename  # noqa: PLC0415
+    from graft.resolve.fetched import local_paths  # noqa: PLC0415
+    from graft.sources.fetch import cached_path  # noqa: PLC0415
+
+    at_hand = local_paths(
+        [c for _, c in chosen if c.local and c.filename.endswith(".whl")], cache_dir
+    )
+    out = []
+    for w, c in chosen:
+        if not c.filename.endswith(".whl"):  # an sdist picked, or a lock's source
+            out.append(
+                Offered(w.name, w.version or "", c.filename, c.sha256, w.requested, c.size, "build")
+            )
+            continue
+        name, version = parse_wheel_filename(c.filename)[:2]
+        size: int | None
+        if c.local:
+            sha, size = at_hand[c.url][1], os.path.getsize(c.url)
+            fetch = "built" if w.source else "local"
+        else:
+            sha, size = c.sha256, c.size if c.size is not None else w.size
+            fetch = "download" if cached_path(c, cache_dir) is None else "cached"
+        out.append(Offered(name, str(version), c.filename, sha, w.requested, size, fetch))
+    return out
+
+
+def _unplannable(offered: list[Offered]) -> str:
+    """Why no plan can be made without a download or a build ("" when one may be)."""
+    builds = sum(1 for o in offered if o.fetch == "build")
+    if builds:
+        return f"{_counted(builds, 'sdist')} to build"
+    unhashed = sum(1 for o in offered if o.sha256 is None)
+    if unhashed:
+        return f"{_counted(unhashed, 'wheel')} without a sha256 before its download"
+    return ""
+
+
+def _counted(number: int, noun: str, plural: str | None = None) -> str:
+    """``1 wheel``, ``2 wheels`` (as ``graft.cli.noop.counted``, which is the command line's)."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
+
+
+def _planned(
+    request: SyncRequest, located: Located, offered: list[Offered], store: Store, layout: VenvLayout
+) -> tuple[Plan | None, str, bool]:
+    """The plan if the store holds every wheel (else why not), and whether the venv is in sync.
+
+    Read only: the plan a sync kept under the same key, or one planned from the entries
+    (compiled for the target already) and not kept. The completeness check runs on the
+    entries' records, as a sync's does when it plans.
+    """
+    from graft.plan.types import Policy  # noqa: PLC0415
+    from graft.resolve.fetched import Fetched  # noqa: PLC0415
+    from graft.store import plancache  # noqa: PLC0415
+    from graft.sync_plan import key_for  # noqa: PLC0415
+    from graft.venv.state import up_to_date  # noqa: PLC0415
+
+    # as a sync would have them once downloaded: the digest reads the files' sha256 (known
+    # here for each) and how each was asked for, never where the file lies
+    fetched = tuple(
+        Fetched(w, c.url, o.sha256) for (w, c), o in zip(located.chosen, offered, strict=True)
+    )
+    located = replace(located, fetched=fetched)
+    policy = Policy(request.collisions, request.link_mode)
+    inputs = located.digest(layout, policy, store.root)
+    options = request.venv_options
+    in_sync = not request.reinstall and up_to_date(layout.prefix, inputs, options) is not None
+    absent = sum(1 for o in offered if o.sha256 is None or not store.trusted(o.sha256))
+    if absent:
+        return None, f"{_counted(absent, 'wheel')} not in the store", in_sync
+    key = key_for(request, located, store)
+    kept = plancache.load(store.root, key, layout.prefix, layout.python)
+    if kept is not None:
+        return kept, "", in_sync
+    return (*_from_entries(request, located, store, layout), in_sync)
+
+
+def _from_entries(
+    request: SyncRequest, located: Located, store: Store, layout: VenvLayout
+) -> tuple[Plan | None, str]:
+    """The plan made from the store's entries, if each is compiled for the target already."""
+    from graft.plan.planner import plan  # noqa: PLC0415
+    from graft.plan.types import Policy  # noqa: PLC0415
+    from graft.prepare import check_target, check_variants_agree, planned_wheels  # noqa: PLC0415
+    from graft.store.bytecode import compiled_for  # noqa: PLC0415
+
+    target = located.target
+    pairs = []
+    bytecode: dict[str, frozenset[str]] = {}
+    uncompiled = 0
+    for f in located.fetched:
+        entry = store.peek(f.sha256 or "")
+        if entry is None:  # (gc took it meanwhile)
+            return None, "a wheel not in the store"
+        pycs = compiled_for(entry, target.cache_tag)
+        if pycs is None:
+            uncompiled += 1
+        else:
+            pairs.append((f.wanted, entry))
+            bytecode[entry.record.sha256] = pycs
+    if uncompiled:
+        entries = _counted(uncompiled, "store entry", "store entries")
+        return None, f"{entries} to compile for {target.cache_tag}"
+    check_variants_agree(pairs, dict(located.variant_declared))
+    check_target(pairs, target, request.no_deps, dict(located.variant_support))
+    policy = Policy(request.collisions, request.link_mode)
+    return plan(planned_wheels(pairs, bytecode), layout, policy), ""
+
+
+__all__ = ["DryRun", "Offered", "dry_run"]

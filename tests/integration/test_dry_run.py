@@ -1,0 +1,219 @@
+"""``graft sync --dry-run`` resolves from metadata alone and writes nothing (decision 149).
+
+Against a loopback index that serves Range requests (tests/support/rangeserver), each wheel
+larger than a range read's tail: a dry run reads each METADATA through ranges and asks for no
+whole wheel, leaves the store, the download cache's wheels and the venv's directory as they
+were, and still says what the sync would change (uv's `` + name==version``); its plan comes
+only from a store that holds every wheel. A sync afterwards downloads and installs as ever.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_graft
+from tests.integration.test_resolve_sync import installed
+from tests.integration.test_sync_builds import dynamic_sdist, static_sdist
+from tests.support.pypifiles import FLIT_CORE, SETUPTOOLS, TOMLI, release_files
+from tests.support.rangeserver import Served, serve
+from tests.support.wheelmaker import make_wheel
+
+#: Incompressible bytes in each wheel: more than a range read's tail (64 KiB), so reading the
+#: METADATA is never reading the whole wheel
+BLOB = 256 * 1024
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A download cache of this test's own, whose wheels the test can list."""
+    path = tmp_path / "cache"
+    monkeypatch.setenv("GRAFT_CACHE_DIR", str(path))
+    return path
+
+
+@pytest.fixture
+def index(wheels: Path) -> Iterator[Served]:
+    """app 1.0 needs lib>=1; lib has 1.0 and 2.0."""
+    with serve() as served:
+        files: dict[str, bytes | str] = {"app/__init__.py": "import lib\n"}
+        files["app/blob.bin"] = os.urandom(BLOB)
+        served.add(make_wheel(wheels, "app", "1.0", files, requires=("lib>=1",)))
+        for version in ("1.0", "2.0"):
+            files = {"lib/__init__.py": f"V = {version!r}\n", "lib/blob.bin": os.urandom(BLOB)}
+            served.add(make_wheel(wheels, "lib", version, files))
+        yield served
+
+
+def sync(venv: Path, served: Served, store: Path, *args: str | Path) -> tuple[str, str]:
+    """``graft sync`` against *served*: its stdout and stderr."""
+    url = f"{served.url}/simple/"
+    proc = run_graft("sync", venv, "--index-url", url, "--store", store, *args)
+    return proc.stdout, proc.stderr
+
+
+def whole_wheels(served: Served, since: int = 0) -> int:
+    """Wheel files asked for whole (without a Range header), from the *since*-th file request."""
+    return sum(1 for wanted in served.ranges[since:] if wanted is None)
+
+
+def downloaded(cache: Path) -> list[str]:
+    """The wheels in the download cache."""
+    return sorted(p.name for p in (cache / "wheels").rglob("*.whl"))
+
+
+def snapshot(root: Path) -> dict[str, tuple[int, int, int]]:
+    """Every path below *root* (links not followed) with its mode, size and mtime."""
+    out = {}
+    for path in [root, *root.rglob("*")]:
+        st = path.lstat()
+        out[str(path.relative_to(root))] = (st.st_mode, st.st_size, st.st_mtime_ns)
+    return out
+
+
+def test_a_dry_run_reads_metadata_only_and_writes_nothing(
+    tmp_path: Path, store_dir: Path, cache: Path, index: Served
+) -> None:
+    # it downloaded and unpacked every wheel into the store to print the plan
+    parent = tmp_path / "parent"
+    parent.mkdir()
+    venv = parent / "v"
+    out, err = sync(venv, index, store_dir, "app", "--dry-run")
+    size = {name: len(data) for name, data in index.files.items()}
+    app, lib = "app-1.0-py3-none-any.whl", "lib-2.0-py3-none-any.whl"
+    total = size[app] + size[lib]
+    # every METADATA came from range reads; no wheel was fetched whole, nothing was written
+    assert index.ranges
+    assert whole_wheels(index) == 0
+    assert index.sent < total
+    assert not store_dir.exists()
+    assert downloaded(cache) == []
+    assert list(parent.iterdir()) == []
+    # what it would change, as a sync says it; the files it would download, with their sizes
+    assert err.splitlines() == [" + app==1.0", " + lib==2.0"]
+    assert out.splitlines() == [
+        f"download        {app} ({size[app] / 1024:.1f} KiB)",
+        f"download        {lib} ({size[lib] / 1024:.1f} KiB)",
+        (
+            f"# 2 distributions, 2 wheels to download ({total / 1024:.1f} KiB),"
+            " not planned: 2 wheels not in the store"
+        ),
+    ]
+    data = json.loads(sync(venv, index, store_dir, "app", "--dry-run", "--json")[0])
+    assert (data["planned"], data["in_sync"]) == (False, False)
+    assert data["not_planned"] == "2 wheels not in the store"
+    assert data["download"] == {"wheels": 2, "bytes": total}
+    assert data["changes"]["added"] == ["app==1.0", "lib==2.0"]
+    assert [(d["wheel"], d["fetch"], d["size"]) for d in data["distributions"]] == [
+        (app, "download", size[app]),
+        (lib, "download", size[lib]),
+    ]
+    assert "actions" not in data
+    assert whole_wheels(index) == 0
+    # the sync itself downloads both wheels and installs them
+    requests = len(index.ranges)
+    sync(venv, index, store_dir, "app")
+    assert installed(venv) == {"app": "1.0", "lib": "2.0"}
+    assert whole_wheels(index, requests) == 2
+    assert downloaded(cache) == [app, lib]
+
+
+def test_a_synced_venv_s_dry_run_plans_from_the_store_and_changes_nothing(
+    tmp_path: Path, store_dir: Path, cache: Path, index: Served
+) -> None:
+    venv = tmp_path / "v"
+    sync(venv, index, store_dir, "app")
+    store, held = snapshot(store_dir), snapshot(venv)
+    requests = len(index.ranges)
+    # in sync: uv's "Would make no changes", and the plan the sync kept
+    out, err = sync(venv, index, store_dir, "app", "--dry-run")
+    assert err.splitlines() == [f"graft: would make no changes: {venv} is in sync"]
+    assert "link_dir" in out
+    assert out.splitlines()[-1].startswith("# 2 distributions, ")
+    assert " links, " in out.splitlines()[-1]
+    data = json.loads(sync(venv, index, store_dir, "app", "--dry-run", "--json")[0])
+    assert (data["planned"], data["in_sync"]) == (True, True)
+    assert data["changes"] == {"added": [], "removed": [], "upgraded": [], "downgraded": []}
+    assert data["actions"]
+    assert {d["fetch"] for d in data["distributions"]} == {"cached"}
+    assert data["download"] == {"wheels": 0, "bytes": 0}
+    assert sync(venv, index, store_dir, "app", "--dry-run", "-q") == (out, "")
+    # a change: what it would be, and no plan (lib 1.0 is not in the store)
+    out, err = sync(venv, index, store_dir, "app", "lib==1.0", "--dry-run")
+    assert err.splitlines() == [" ~ lib 2.0 -> 1.0 (downgraded)"]
+    assert out.splitlines()[-1].endswith(", not planned: 1 wheel not in the store")
+    # another venv of the same wheels: the kept plan, re-targeted at it; nothing made there
+    other = tmp_path / "other"
+    out, err = sync(other, index, store_dir, "app", "--dry-run")
+    assert err.splitlines() == [" + app==1.0", " + lib==2.0"]
+    assert f"{other}/" not in out  # (the plan's destinations are relative to the venv)
+    assert out.splitlines()[-1].startswith("# 2 distributions, ")
+    assert not other.exists()
+    assert snapshot(store_dir) == store
+    assert snapshot(venv) == held
+    assert whole_wheels(index, requests) == 0
+    sync(venv, index, store_dir, "app", "lib==1.0")
+    assert installed(venv) == {"app": "1.0", "lib": "1.0"}
+
+
+def test_a_lock_s_dry_run_asks_the_index_nothing(
+    tmp_path: Path, store_dir: Path, cache: Path, index: Served
+) -> None:
+    """A pylock.toml is a resolution already: its dry run needs no metadata at all."""
+    lock = tmp_path / "pylock.toml"
+    url = f"{index.url}/simple/"
+    run_graft("lock", "app", "--index-url", url, "-o", lock, "--python-version", "3.11")
+    asked = len(index.paths)
+    venv = tmp_path / "v"
+    proc = run_graft("sync", venv, lock, "--store", store_dir, "--dry-run")
+    assert index.paths[asked:] == []
+    assert not store_dir.exists()
+    assert downloaded(cache) == []
+    assert not venv.exists()
+    assert proc.stderr.splitlines() == [" + app==1.0", " + lib==2.0"]
+    assert proc.stdout.splitlines()[-1].endswith(", not planned: 2 wheels not in the store")
+    run_graft("sync", venv, lock, "--store", store_dir)
+    assert installed(venv) == {"app": "1.0", "lib": "2.0"}
+
+
+def test_a_dry_run_asks_an_sdist_s_backend_for_metadata_and_builds_no_wheel(
+    tmp_path: Path, store_dir: Path, cache: Path
+) -> None:
+    # dynamo==1.0 is pinned: a sync builds it at once and reads its wheel's METADATA (one
+    # backend run), and builds the sdists of statik and tomli once resolved; a dry run needs
+    # only what they depend on, which its metadata hook says (statik and tomli state theirs)
+    links = tmp_path / "links"
+    links.mkdir()
+    for item in release_files(FLIT_CORE, SETUPTOOLS, TOMLI).iterdir():
+        (links / item.name).symlink_to(item)
+    static_sdist(links)
+    dynamic_sdist(links)
+    venv = tmp_path / "v"
+    args = ("dynamo==1.0", "--find-links", links, "--no-index", "--store", store_dir)
+    run = run_graft("sync", venv, *args, "--dry-run", "-v")
+    assert downloaded(cache) == []  # (where built wheels are kept too): none built
+    notes = [line for line in run.stderr.splitlines() if not line.endswith(" ...")]
+    assert [line.split()[1] for line in notes if ".tar.gz" in line] == ["metadata"], run.stderr
+    assert "dynamo-1.0.tar.gz" in next(line for line in notes if ".tar.gz" in line)
+    # the hook ran in its build environment, a venv of the store: setuptools alone is there
+    entries = [p.name for p in (store_dir / "entries").iterdir()]
+    records = [(store_dir / "entries" / e / "record.json").read_text() for e in entries]
+    assert [json.loads(r)["filename"] for r in records] == [SETUPTOOLS[1]]
+    assert [line for line in run.stderr.splitlines() if line.startswith(" ")] == [
+        " + dynamo==1.0",
+        " + statik==1.0",
+        " + tomli==2.0.1",
+    ]
+    assert run.stdout.splitlines() == [
+        "build           dynamo-1.0.tar.gz",
+        "build           statik-1.0.tar.gz",
+        "build           tomli-2.0.1.tar.gz",
+        "# 3 distributions, not planned: 3 sdists to build",
+    ]
+    assert not venv.exists()
+    run_graft("sync", venv, *args)
+    assert installed(venv) == {"dynamo": "1.0", "statik": "1.0", "tomli": "2.0.1"}
