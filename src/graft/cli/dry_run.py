@@ -17,14 +17,17 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Sequence
 
+    from graft.cli.variants_cmd import Plugins
     from graft.model.request import SyncRequest
     from graft.sync_dry import DryRun, Offered
 
 
-def run_dry(args: argparse.Namespace, request: SyncRequest, notes: Sequence[str]) -> int:
-    """The dry run of *request*, printed; exit status 0 (an error is raised for ``main``)."""
+def run_dry(args: argparse.Namespace, request: SyncRequest, plugins: Plugins) -> int:
+    """The dry run of *request*, printed; exit status 0 (an error is raised for ``main``).
+
+    *plugins*: the variant provider plugins the request runs, whose notes ``-v`` prints.
+    """
     from graft.cli.error_output import build_output  # noqa: PLC0415
     from graft.errors import BuildError  # noqa: PLC0415
     from graft.sync import dry_run  # noqa: PLC0415
@@ -37,7 +40,7 @@ def run_dry(args: argparse.Namespace, request: SyncRequest, notes: Sequence[str]
     if args.verbose:
         stages = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in result.timings.items())
         print(f"graft: timings: {stages}", file=sys.stderr)
-        for note in (*notes, *result.notes):
+        for note in (*plugins.notes, *result.notes):
             print(f"graft: {note}", file=sys.stderr)
     if not args.quiet:
         for warning in (*result.warnings, *result.said):

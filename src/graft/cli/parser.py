@@ -183,7 +183,9 @@ def _add_sync_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     sync.add_argument("--store", metavar="DIR", help="store location (default: $GRAFT_STORE)")
     sync.add_argument("--collisions", choices=("error", "warn", "ignore"), default="warn")
     sync.add_argument("--link-mode", choices=("symlink", "hardlink", "copy"), default="symlink")
-    sync.add_argument("--dry-run", action="store_true", help="plan only; change nothing")
+    sync.add_argument(
+        "--dry-run", action="store_true", help="resolve, say what would change; download no wheel"
+    )
     foreign = sync.add_argument_group(
         "foreign target (with --dry-run; as pip download's flags)",
     )

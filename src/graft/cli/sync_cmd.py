@@ -116,7 +116,7 @@ def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
     if args.dry_run:  # (resolution alone: nothing is downloaded or written, decision 149)
         from graft.cli.dry_run import run_dry  # noqa: PLC0415
 
-        return run_dry(args, request, plugins.notes)
+        return run_dry(args, request, plugins)
     try:
         result = sync(request)
     except BuildError as exc:  # the backend's whole output, then how to rerun it
