@@ -338,10 +338,12 @@ def test_each_wheel_is_written_with_the_size_the_index_gives(tmp_path: Path, ind
 def test_a_lock_environment_is_resolved_for_the_first_release_of_its_series(
     tmp_path: Path, wheels: Path, index: Served
 ) -> None:
-    """Decision 113: sound for every release its ``python_version`` marker covers.
+    """Decisions 113 and 153: sound for every release its ``python_version`` marker covers.
 
     cryptography>=44 excludes 3.9.0 and 3.9.1, soupsieve>=4.1 every 3.11 before 3.11.5
-    (Debian 12 runs 3.11.2): a lock resolved for a later release would be refused there.
+    (Debian 12 runs 3.11.2): a lock resolved for a later release would be refused there, so
+    the series is forked where a release excludes its first releases: those keep the older
+    release, the later ones take the newer, as a flat install on each does.
     """
     here = f"{sys.version_info.major}.{sys.version_info.minor}"
     needs = (f'dep; python_full_version >= "{here}.1"',)  # what the later releases need
@@ -350,20 +352,25 @@ def test_a_lock_environment_is_resolved_for_the_first_release_of_its_series(
     newer = make_wheel(wheels, "fixed", "2.0", {"fixed.py": ""}, requires_python=spec)
     index.add_wheel(newer, requires_python=spec)
     parsed, err = lock(tmp_path, index, "fixed", "--python-version", here, "--platform", "linux")
-    assert [(p.name, str(p.version)) for p in parsed.packages] == [("dep", "1.0"), ("fixed", "1.0")]
-    said = (
-        f"graft: warning: fixed 2.0 needs a later Python {here} than {here}.0 (Requires-Python"
-        f" !={here}.0,>=3.9): locked 1.0 for {here}, which every {here} release installs"
-        f" (decision 113; fixed>=2.0 would leave {here} out instead; --python-version {here}.1"
-        f" would lock it for {here}.1 and later)"
-    )
-    assert err.splitlines().count(said) == 1  # once, for the two machines
-    # as the warning says: the series from its second release (decision 120), in the
-    # environments' markers and requires-python
+    # 1.0 (whose dep only later releases need) is what X.Y.0 installs; they install 2.0
+    assert [(p.name, str(p.version), str(p.marker)) for p in parsed.packages] == [
+        ("fixed", "1.0", f'python_full_version < "{here}.1"'),
+        ("fixed", "2.0", f'python_full_version >= "{here}.1"'),
+    ]
+    assert "needs a later Python" not in err
+    assert {str(m) for m in parsed.environments or ()} == {
+        f'implementation_name == "cpython" and sys_platform == "linux" and platform_machine'
+        f' == "{machine}" and python_version == "{here}"'
+        for machine in ("x86_64", "aarch64")
+    }  # (the environments are the series, each release of it)
+    # the series from its second release (decision 120), in the environments' markers and
+    # requires-python: no fork
     from_later, err = lock(  # (-U: not the 1.0 the output holds)
         tmp_path, index, "fixed", "--python-version", f"{here}.1", "--platform", "linux", "-U"
     )
-    assert [(p.name, str(p.version)) for p in from_later.packages] == [("fixed", "2.0")]
+    assert [(p.name, str(p.version), p.marker) for p in from_later.packages] == [
+        ("fixed", "2.0", None)
+    ]
     assert (
         str(from_later.requires_python)
         == f"<{sys.version_info.major}.{sys.version_info.minor + 1},>={here}.1"
@@ -374,9 +381,8 @@ def test_a_lock_environment_is_resolved_for_the_first_release_of_its_series(
         for machine in ("x86_64", "aarch64")
     }
     assert "needs a later Python" not in err
-    # what any release of the series needs is locked: a root only the first releases need,
-    # one only the later ones need (a flat install there has it); of two pins either side of
-    # a micro boundary (uv's universal output), the first release's
+    # a root only the first releases need, one only the later ones need, two pins either
+    # side of a micro boundary (uv's universal output): each where its marker holds
     (tmp_path / "roots").mkdir()
     early, later = f'python_full_version < "{here}.1"', f'python_full_version >= "{here}.1"'
     roots = (f"a; {early}", f"b; {later}", f"pair==1.0; {early}", f"pair>1; {later}")
@@ -387,10 +393,11 @@ def test_a_lock_environment_is_resolved_for_the_first_release_of_its_series(
         tmp_path / "roots", index, "-r", str(tmp_path / "roots" / "in.txt"),
         "--python-version", here, "--platform", "linux",
     )  # fmt: skip
-    assert [(p.name, str(p.version)) for p in series.packages] == [
-        ("a", "1.0"),
-        ("b", "1.0"),
-        ("pair", "1.0"),
+    assert [(p.name, str(p.version), str(p.marker)) for p in series.packages] == [
+        ("a", "1.0", early),
+        ("b", "1.0", later),
+        ("pair", "1.0", early),
+        ("pair", "2.0", later),
     ]
 
 

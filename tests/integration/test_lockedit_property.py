@@ -1,10 +1,12 @@
 """Property: when the edit proof answers a lock (graft.cli.lockedit), a full resolution agrees.
 
 A find-links set where versions, platforms and Requires-Python make resolutions differ per
-environment (and leave some out); random roots are locked, then edited at random (specifiers
-changed, added, dropped; markers kept). Whenever :func:`graft.cli.lockstamp.answer` takes
-the edit to leave the lock as it is, a full ``graft lock`` of the edited roots, preferring
-the versions of the previous lock (its output in place), writes the same bytes.
+environment (and leave some out), and a newer release's Requires-Python and a marker that
+bound micro releases fork series (decision 153); random roots are locked, then edited at
+random (specifiers changed, added, dropped; markers kept). Whenever
+:func:`graft.cli.lockstamp.answer` takes the edit to leave the lock as it is, a full ``graft
+lock`` of the edited roots, preferring the versions of the previous lock (its output in
+place), writes the same bytes.
 """
 
 from __future__ import annotations
@@ -38,12 +40,19 @@ def links(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("links")
     make_wheel(directory, "alpha", "1.0", {"a.py": ""}, requires=("beta>=1",))
     make_wheel(directory, "alpha", "2.0", {"a.py": ""}, requires=("beta>=2", "gamma"))
+    # (3.13 forked at 3.13.2, 3.12 at 3.12.4: decision 153)
     make_wheel(
-        directory, "alpha", "3.0", {"a.py": ""}, requires=("beta",), requires_python=">=3.13"
+        directory, "alpha", "3.0", {"a.py": ""}, requires=("beta",), requires_python=">=3.13.2"
     )
     make_wheel(directory, "beta", "1.0", {"b.py": ""})
     make_wheel(directory, "beta", "2.0", {"b.py": ""})
-    make_wheel(directory, "beta", "3.0", {"b.py": ""}, requires=("gamma<2",))
+    make_wheel(
+        directory,
+        "beta",
+        "3.0",
+        {"b.py": ""},
+        requires=('gamma<2; python_full_version < "3.12.4"',),
+    )
     make_wheel(directory, "gamma", "1.0", {"g.py": ""})
     make_wheel(directory, "gamma", "2.0", {"g.py": ""}, tag=WINDOWS)  # Linux keeps 1.0
     make_wheel(directory, "gamma", "3.0b1", {"g.py": ""})  # only when named, or necessary

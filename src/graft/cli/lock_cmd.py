@@ -159,7 +159,8 @@ def run_lock(args: argparse.Namespace, argv: Sequence[str] = ()) -> int:
     summary = (
         f"graft: locked {counted(projects, 'project')}"
         f" ({counted(len(result.entries), 'entry', 'entries')}) for"
-        f" {counted(len(result.environments), 'environment')} into {{path}} in {{seconds}}s"
+        f" {counted(len({e.marker for e in result.environments}), 'environment')}"
+        " into {path} in {seconds}s"
     )
     if not args.quiet:
         for line in said:
@@ -167,7 +168,7 @@ def run_lock(args: argparse.Namespace, argv: Sequence[str] = ()) -> int:
     if args.json:
         out = {
             "path": result.path,
-            "environments": [e.marker for e in result.environments],
+            "environments": list(dict.fromkeys(e.marker for e in result.environments)),
             "skipped": list(result.skipped),
             "packages": len(result.entries),
             "metadata": result.metadata,

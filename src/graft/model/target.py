@@ -36,8 +36,10 @@ class Target:
     include_site: str = "include/site/python3"
     gil_disabled: bool = False
     # a lock environment: every release of its minor series, resolved for the first (its
-    # ``version``, ``X.Y.0``) and needing what any release needs (decision 113)
+    # ``version``, ``X.Y.0``) and needing what any release needs (decision 113); up to the
+    # micro release ``last_micro`` when the lock forked the series there (decision 153)
     series: bool = False
+    last_micro: int = LATER_MICRO
 
     @property
     def version_short(self) -> str:
@@ -48,11 +50,12 @@ class Target:
         """For a whole minor series, its markers at a later release (``X.Y.99``); else None.
 
         What a series needs is what its first release needs and, of a project nothing names
-        there, what a later release needs (:func:`applying`).
+        there, what a later release needs (:func:`applying`). A range of a forked series
+        (decision 153) stands for its releases up to ``last_micro``: its last one.
         """
         if not self.series:
             return None
-        later = f"{self.version_short}.{LATER_MICRO}"
+        later = f"{self.version_short}.{self.last_micro}"
         return {**self.markers, "python_full_version": later, "implementation_version": later}
 
     def tag_rank(self) -> dict[str, int]:

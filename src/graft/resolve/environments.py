@@ -17,7 +17,7 @@ condition the covered environments do not need. It is checked by evaluation befo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from packaging.markers import Marker
 
@@ -67,12 +67,20 @@ _ATOMS = ("sys_platform", "platform_machine", "python_version")
 
 @dataclass(frozen=True, slots=True)
 class Environment:
-    """One target of the lock: its marker values and the platform tags it accepts."""
+    """One target of the lock: its marker values and the platform tags it accepts.
+
+    When the lock forks a series on ``python_full_version`` (decision 153), each range of
+    its micro releases is an environment of its own: resolved for its first release
+    (``target.version``), up to the micro release ``until`` (excluded; None: the series'
+    last), its series' first release being ``series_first``.
+    """
 
     python: str  # "3.11"
     platforms: tuple[str, ...]  # most preferred first
     target: Target
     named: bool = False  # a platform tag the user named (--platform TAG), not a system
+    until: int | None = None  # a range of the series (decision 153): its end, excluded
+    series_first: str | None = None  # a range's series' first release ("3.11.0")
 
     @property
     def values(self) -> tuple[str, str, str]:
@@ -81,17 +89,33 @@ class Environment:
         return (m["sys_platform"], m["platform_machine"], m["python_version"])
 
     @property
+    def start(self) -> int:
+        """The micro release this environment is resolved for: its range's first."""
+        return int(self.target.version.split(".")[2])
+
+    @property
+    def span(self) -> tuple[str, str, str, int, int | None]:
+        """:attr:`values` and the range of micro releases: what ``python_full_version`` sees."""
+        return (*self.values, self.start, self.until)
+
+    @property
+    def starts_series(self) -> bool:
+        """Whether this is the whole series, or the first range of it (decision 153)."""
+        return self.series_first in {None, self.target.version}
+
+    @property
     def first_release(self) -> str | None:
         """The series' first release this environment covers when not ``X.Y.0`` (``3.9.2``)."""
-        version = self.target.version
+        version = self.series_first or self.target.version
         return None if version.endswith(".0") else version
 
     @property
     def marker(self) -> str:
-        """The PEP 508 marker of exactly this environment (CPython only).
+        """The PEP 508 marker of exactly this environment's series (CPython only).
 
         Every release of its series (``python_version``), from its first release on when the
-        lock was asked for a later one (``--python-version 3.9.2``: decision 120).
+        lock was asked for a later one (``--python-version 3.9.2``: decision 120); a range
+        of a forked series (decision 153) has its series' marker.
         """
         atoms = " and ".join(f"{k} == '{v}'" for k, v in zip(_ATOMS, self.values, strict=True))
         first = self.first_release
@@ -99,9 +123,27 @@ class Environment:
         return f"implementation_name == 'cpython' and {atoms}{since}"
 
     @property
+    def range_marker(self) -> str:
+        """:attr:`marker`, narrowed to this range of its series' micro releases."""
+        since = "" if self.starts_series else f" and python_full_version >= '{self.target.version}'"
+        until = (
+            "" if self.until is None else f" and python_full_version < '{self.python}.{self.until}'"
+        )
+        return f"{self.marker}{since}{until}"
+
+    @property
     def label(self) -> str:
-        """A short name for messages: ``cp311 manylinux_2_28_x86_64``."""
-        return f"cp{self.python.replace('.', '')} {self.platforms[0]}"
+        """A short name for messages: ``cp311 manylinux_2_28_x86_64`` (``3.11.3-3.11.4``)."""
+        label = f"cp{self.python.replace('.', '')} {self.platforms[0]}"
+        if self.series_first is None:
+            return label
+        last = "" if self.until is None else f"{self.python}.{self.until - 1}"
+        return f"{label} ({self.target.version}-{last})"
+
+    def markers_at(self, micro: int) -> dict[str, str]:
+        """The target's marker values at another micro release of the series."""
+        full = f"{self.python}.{micro}"
+        return {**self.target.markers, "python_full_version": full, "implementation_version": full}
 
 
 def python_versions(requires_python: str | None, asked: Sequence[str] = ()) -> tuple[str, ...]:
@@ -240,48 +282,64 @@ def keep_matching(envs: Iterable[Environment], markers: Sequence[str]) -> tuple[
     return kept
 
 
-def _py_ranges(chosen: set[str], order: Sequence[str]) -> tuple[tuple[str | None, str | None], ...]:
+_Bound = tuple[str, str]  # ("python_version", "3.11") or ("python_full_version", "3.11.3")
+_Ranges = tuple[tuple[_Bound | None, _Bound | None], ...]
+
+
+def _bound(env: Environment) -> _Bound:
+    """Where *env* starts on the Python axis: its series, or its range (decision 153)."""
+    if env.starts_series:
+        return ("python_version", env.python)
+    return ("python_full_version", env.target.version)
+
+
+def _py_ranges(chosen: set[Environment], order: Sequence[Environment]) -> _Ranges:
     """Contiguous runs of *chosen* in *order* as (>= lower or None, < upper or None)."""
-    runs: list[tuple[str | None, str | None]] = []
+    runs: list[tuple[_Bound | None, _Bound | None]] = []
     start: int | None = None
-    for i, v in enumerate([*order, None]):
-        if v is not None and v in chosen:
+    for i, e in enumerate([*order, None]):
+        if e is not None and e in chosen:
             start = i if start is None else start
         elif start is not None:
-            runs.append((order[start] if start > 0 else None, v))
+            runs.append(
+                (_bound(order[start]) if start > 0 else None, None if e is None else _bound(e))
+            )
             start = None
     return tuple(runs)
 
 
-def _py_terms(ranges: tuple[tuple[str | None, str | None], ...]) -> list[list[str]]:
+def _py_terms(ranges: _Ranges) -> list[list[str]]:
     out = []
     for lower, upper in ranges:
-        atoms = [f"python_version >= '{lower}'"] if lower else []
-        atoms += [f"python_version < '{upper}'"] if upper else []
+        atoms = [f"{lower[0]} >= '{lower[1]}'"] if lower else []
+        atoms += [f"{upper[0]} < '{upper[1]}'"] if upper else []
         out.append(atoms)
     return out
+
+
+def _axis(env: Environment) -> tuple[int, int, int]:
+    major, minor = env.python.split(".")
+    return (int(major), int(minor), env.start)
 
 
 def marker_for(chosen: Iterable[Environment], covered: Sequence[Environment]) -> str | None:
     """A marker true in the *chosen* environments and false in the other *covered* ones.
 
-    None when *chosen* is all of *covered*. Python versions become ranges, and a system or
-    machine condition is dropped where every covered environment of it is chosen alike.
+    None when *chosen* is all of *covered*. Python versions become ranges (of micro releases
+    where a series is forked: decision 153), and a system or machine condition is dropped
+    where every covered environment of it is chosen alike.
     """
-    want = {e.values for e in chosen}
-    every = [e.values for e in covered]
-    if want >= set(every):
+    want = {e.span for e in chosen}
+    every = {e.span: e for e in covered}
+    if want >= every.keys():
         return None
-    order = sorted({v[2] for v in every}, key=lambda s: tuple(int(p) for p in s.split(".")))
     # python ranges per (system, machine), then per system, then overall where alike
-    per_machine: dict[tuple[str, str], tuple[tuple[str | None, str | None], ...]] = {}
-    for system, machine in dict.fromkeys((v[0], v[1]) for v in every):
-        pys = [v[2] for v in every if v[:2] == (system, machine)]
-        sel = {p for p in pys if (system, machine, p) in want}
-        per_machine[system, machine] = (
-            _py_ranges(sel, [p for p in order if p in pys]) if sel else ()
-        )
-    per_system: dict[str, tuple[tuple[str | None, str | None], ...] | None] = {}
+    per_machine: dict[tuple[str, str], _Ranges] = {}
+    for system, machine in dict.fromkeys(v[:2] for v in every):
+        order = sorted((e for v, e in every.items() if v[:2] == (system, machine)), key=_axis)
+        sel = {e for e in order if e.span in want}
+        per_machine[system, machine] = _py_ranges(sel, order) if sel else ()
+    per_system: dict[str, _Ranges | None] = {}
     for system in dict.fromkeys(s for s, _ in per_machine):
         alike = {r for (s, _), r in per_machine.items() if s == system}
         per_system[system] = alike.pop() if len(alike) == 1 else None
@@ -303,14 +361,23 @@ def marker_for(chosen: Iterable[Environment], covered: Sequence[Environment]) ->
         for t in terms
     )
     if not _exact(text, want, covered):  # never expected; the plain form is always right
-        text = " or ".join(f"({e.marker})" for e in covered if e.values in want)
+        text = " or ".join(f"({e.range_marker})" for e in covered if e.span in want)
     return str(Marker(text))
 
 
-def _exact(text: str, want: set[tuple[str, str, str]], covered: Sequence[Environment]) -> bool:
+def _exact(text: str, want: set[tuple[Any, ...]], covered: Sequence[Environment]) -> bool:
+    """Whether *text* holds in exactly the *want* environments.
+
+    At each one's first and last micro release: a range holds alike throughout, its bounds
+    being the only ones the marker names.
+    """
     if not text:
         return False
+    from graft.model.target import LATER_MICRO  # noqa: PLC0415
+
     marker = Marker(text)
     return all(
-        marker.evaluate({**e.target.markers, "extra": ""}) == (e.values in want) for e in covered
+        marker.evaluate({**e.markers_at(micro), "extra": ""}) == (e.span in want)
+        for e in covered
+        for micro in {e.start, LATER_MICRO if e.until is None else e.until - 1}
     )

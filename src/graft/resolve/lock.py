@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 from graft.resolve.lock_merge import Entry, check_markable, compatible, merge, release_of
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Callable, Iterable, Mapping, Sequence
 
     from graft.errors import BuildError
     from graft.model.request import ResolveRequest, SourceBuilder
@@ -50,7 +50,9 @@ if TYPE_CHECKING:
     from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile, MetadataReader, ProjectSource
     from graft.resolve.environments import Environment
+    from graft.resolve.lock_envs import Outcome
     from graft.resolve.lock_forks import Forks
+    from graft.resolve.lock_ranges import Forked
     from graft.resolve.lock_variants import LockEntry
     from graft.resolve.projects import IndexProjects
     from graft.resolve.relock import Relock
@@ -267,6 +269,29 @@ def _direct_files(
     return files, archived
 
 
+def _ranges(  # noqa: PLR0917 - the resolutions and what they were made of
+    envs: Sequence[Environment],
+    outcomes: Sequence[Outcome],
+    shared: tuple[SharedSource, ScreenMemo, MetadataReader, IndexProjects, VariantChooser],
+    resolved: Callable[..., Outcome],
+    inputs: Inputs,
+    relock: Relock,
+) -> Forked:
+    """Each series forked where its micro releases resolve apart (decision 153)."""
+    from graft.resolve.lock_envs import resolve_more  # noqa: PLC0415
+    from graft.resolve.lock_ranges import fork  # noqa: PLC0415
+    from graft.resolve.micro_bounds import Bounds  # noqa: PLC0415
+
+    source, screens, reader, projects, chooser = shared
+    lines = [w.marker for w in (*inputs.wanted, *inputs.constraints) if w.marker]
+    bounds = Bounds(source, reader, [*lines, *relock.markers()])
+
+    def more(parts: list[Environment]) -> list[Outcome]:
+        return resolve_more(parts, resolved, projects, chooser, (source, screens))
+
+    return fork(envs, outcomes, bounds, more)
+
+
 def _advice(
     results: Sequence[tuple[Environment, Resolution]],
     source: ProjectSource,
@@ -385,10 +410,6 @@ def lock(request: LockRequest) -> LockResult:
     locked = read_locked(os.path.abspath(request.output), upgrade=asked.upgrade or to_stdout)
     results: list[tuple[Environment, Resolution]] = []
     skipped: list[str] = []
-    # first what pip's and uv's variables would have added (PIP_FIND_LINKS: decision 115)
-    # and the lines only PyPy takes (decision 120)
-    noted = [*filter(None, [unread_additions(inputs)]), *pypy_only(inputs.wanted, envs)]
-    warnings: dict[str, None] = dict.fromkeys(noted)
     where: dict[str, list[str]] = {}  # each resolution's warning: the environments saying it
     searched_out = False
     first: ResolutionError | BuildError | None = None
@@ -404,7 +425,19 @@ def lock(request: LockRequest) -> LockResult:
     )
     outcomes, source, screens, processes = resolve_environments(envs, resolved, projects, chooser)
     reader = MetadataReader(source)
-    for env, (wanted, found, failure, skip) in zip(envs, outcomes, strict=True):
+    ranges = _ranges(
+        envs, outcomes, (source, screens, reader, projects, chooser), resolved, inputs, relock
+    )  # fmt: skip
+    # first what pip's and uv's variables would have added (PIP_FIND_LINKS: decision 115),
+    # the lines only PyPy takes (decision 120), the series not forked (decision 153)
+    warnings: dict[str, None] = dict.fromkeys(
+        [
+            *filter(None, [unread_additions(inputs)]),
+            *pypy_only(inputs.wanted, envs),
+            *ranges.warnings,
+        ]
+    )
+    for env, (wanted, found, failure, skip) in zip(ranges.envs, ranges.outcomes, strict=True):
         if failure is not None:
             _refuse_if_named(env, failure)
             first = first or failure
@@ -447,6 +480,7 @@ def lock(request: LockRequest) -> LockResult:
         (
             (
                 f"resolved {len(envs)} environments"
+                f"{f' and {ranges.resolved} ranges of micro releases' if ranges.resolved else ''}"
                 f"{f' in {processes} processes' if processes > 1 else ''}"
                 f"{f' and {forks.resolved} variant forks' if forks.resolved else ''};"
                 f" METADATA read: {projects.fetched()}"

@@ -189,6 +189,19 @@ def _resolve_all(
     return outcomes + found, 1 + len(reports)
 
 
+def resolve_more(
+    envs: Sequence[Environment],
+    resolved: Callable[..., Outcome],
+    projects: IndexProjects,
+    chooser: VariantChooser,
+    shared: tuple[SharedSource, ScreenMemo],
+) -> list[Outcome]:
+    """More environments' outcomes over what resolved the first ones (ranges: decision 153)."""
+    source, screens = shared
+    bound = functools.partial(resolved, source=source, screens=screens)
+    return _resolve_all(envs, bound, projects, chooser)[0]
+
+
 def resolve_environments(
     envs: Sequence[Environment],
     resolved: Callable[..., Outcome],

@@ -145,10 +145,10 @@ def merge(
 
 def check_markable(entries: tuple[Entry, ...]) -> None:
     """Refuse when two environments with the same marker values got different entries."""
-    seen: dict[tuple[str, tuple[str, str, str]], tuple[Entry, Environment]] = {}
+    seen: dict[tuple[str, tuple[str, str, str, int, int | None]], tuple[Entry, Environment]] = {}
     for entry in entries:
         for env in entry.environments:
-            key = (entry.name, env.values)
+            key = (entry.name, env.span)  # (a range of a forked series: decision 153)
             before = seen.setdefault(key, (entry, env))
             if before[0] is not entry:
                 raise SourceError(

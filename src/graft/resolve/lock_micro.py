@@ -35,8 +35,11 @@ def passed_over(
 
     locked: dict[tuple[str, str, str], set[Version]] = {}
     for env, resolution in results:
-        for pin in resolution.pins:  # (the series' first release: X.Y.0, or --python-version's)
-            key = (str(pin.name), env.python, env.target.version)
+        # (the series' first release: X.Y.0, or --python-version's; its ranges alike when the
+        # lock forked it, decision 153: a range from a later release locked the newer one)
+        first = env.series_first or env.target.version
+        for pin in resolution.pins:
+            key = (str(pin.name), env.python, first)
             locked.setdefault(key, set()).add(pin.version)
     verdicts: dict[tuple[str, str], bool] = {}
     out = []
@@ -47,7 +50,7 @@ def passed_over(
                 continue
             if (spec, first) not in verdicts:
                 verdicts[spec, first] = _excludes_first_only(spec, minor, first)
-            version = _version(filename) if verdicts[spec, first] else None
+            version = release_version(filename) if verdicts[spec, first] else None
             if version is not None and (newest is None or version > newest[0]):
                 newest = (version, spec)
         if newest is not None and newest[0] > max(versions):
@@ -83,7 +86,7 @@ def _excludes_first_only(spec: str, minor: str, first: str) -> bool:
     return not parsed.contains(first) and parsed.contains(f"{minor}.{LATER_MICRO}")
 
 
-def _version(filename: str) -> Version | None:
+def release_version(filename: str) -> Version | None:
     """The final release a wheel's or sdist's filename names; None for another or a bad name."""
     from packaging.utils import (  # noqa: PLC0415
         InvalidSdistFilename,
@@ -102,4 +105,4 @@ def _version(filename: str) -> Version | None:
     return None if version.is_prerelease or version.is_devrelease else version
 
 
-__all__ = ["passed_over"]
+__all__ = ["passed_over", "release_version"]

@@ -79,9 +79,9 @@ def pylock_table(
     bottom = lowest.first_release or pythons[0]
     packages = []
     built_from = sources or {}
-    markers: dict[frozenset[tuple[str, str, str]], Marker | None] = {}  # (entries share sets)
+    markers: dict[frozenset[tuple[Any, ...]], Marker | None] = {}  # (entries share sets)
     for entry in entries:
-        chosen = frozenset(e.values for e in entry.environments)  # (all marker_for reads)
+        chosen = frozenset(e.span for e in entry.environments)  # (all marker_for reads)
         if chosen not in markers:
             text = marker_for(entry.environments, covered)
             markers[chosen] = Marker(text) if text else None
@@ -111,7 +111,8 @@ def pylock_table(
         )
     lock = Pylock(
         lock_version=Version("1.0"),
-        environments=[Marker(e.marker) for e in covered],
+        # each series once, its ranges aside (decision 153)
+        environments=[Marker(m) for m in dict.fromkeys(e.marker for e in covered)],
         requires_python=SpecifierSet(f">={bottom},<{top.major}.{top.minor + 1}"),
         created_by="graft",
         packages=packages,

@@ -106,6 +106,10 @@ class Relock:
             return False
         return (wanted.name, wanted.version) in self._scan().archives
 
+    def markers(self) -> list[str]:
+        """The markers of the locks' packages (a forked series' bounds: decision 153)."""
+        return list(self._scan().markers) if self.locks else []
+
     def find_links(self) -> list[str]:
         """The directories of the variant wheels the locks name by path, to find them in."""
         return list(self._scan().variant_dirs) if self.locks else []
@@ -158,6 +162,7 @@ class _Scan:
     archives: frozenset[tuple[str, str | None]]  # (name, version) locked as an archive
     variants: dict[tuple[str, str | None], frozenset[str]]  # a variant release's wheels' sha256
     variant_dirs: tuple[str, ...]  # where a variant release's wheels by path are
+    markers: tuple[str, ...] = ()  # the packages' markers
 
 
 def _scan(locks: Iterable[str]) -> _Scan:
@@ -168,12 +173,15 @@ def _scan(locks: Iterable[str]) -> _Scan:
     archives: set[tuple[str, str | None]] = set()
     variants: dict[tuple[str, str | None], frozenset[str]] = {}
     dirs: dict[str, None] = {}
+    markers: dict[str, None] = {}
     for path in locks:
         base = os.path.dirname(os.path.abspath(path))
         for package in load_toml(path).get("packages", []):
             if not isinstance(package, dict):
                 continue
             key = (canonicalize_name(str(package.get("name", ""))), package.get("version"))
+            if isinstance(package.get("marker"), str):
+                markers[package["marker"]] = None
             if "archive" in package:
                 archives.add(key)
             wheels = [w for w in package.get("wheels") or () if isinstance(w, dict)]
@@ -190,4 +198,4 @@ def _scan(locks: Iterable[str]) -> _Scan:
                 dirs.update(
                     dict.fromkeys(os.path.dirname(os.path.join(base, p)) for p in wheel_paths)
                 )
-    return _Scan(frozenset(archives), variants, tuple(dirs))
+    return _Scan(frozenset(archives), variants, tuple(dirs), tuple(markers))

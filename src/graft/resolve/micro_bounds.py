@@ -1,0 +1,202 @@
+"""Where a lock environment's series must be forked on ``python_full_version`` (decision 153).
+
+A lock environment stands for every micro release of its series, and is resolved for the
+first of a range of them. Within the range, what a flat install on a later micro release
+gets can differ from what the first gets only where something the resolution met changes
+its verdict between two micro releases:
+
+- a **marker** naming ``python_full_version`` (or ``implementation_version``, the same for
+  CPython) of a root, a ``-c`` constraint, a package of a lock re-locked, or a Requires-Dist
+  line of a wheel the resolution pinned, under the extras the resolution asked of it
+  (redis's ``async-timeout>=4.0.3; python_full_version < "3.11.3"``);
+- the **Requires-Python** of a release newer than the one pinned that the first micro
+  release excludes and a later one admits (cryptography 44 and later:
+  ``!=3.9.0,!=3.9.1,>=3.7``; soupsieve 4.1: ``>=3.11.5``), as the index states it (the
+  releases :mod:`graft.resolve.lock_micro` finds) or as a local wheel's METADATA says it
+  (find-links), or of the pinned wheel itself where a later micro release is
+  excluded.
+
+:class:`Bounds` finds those micro releases, each the first release of a new range, by
+evaluating with ``packaging`` at every micro release of the series (``X.Y.0`` to
+``X.Y.99``): the verdicts are kept per marker, environment and extra, and per specifier,
+so that a lock none of whose markers or Requires-Python names a micro release evaluates
+nothing (a text test comes first) and forks nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from graft.model.target import LATER_MICRO
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from packaging.markers import Marker
+    from packaging.version import Version
+
+    from graft.resolve.artifacts import ArtifactFile, MetadataReader, ProjectSource
+    from graft.resolve.environments import Environment
+    from graft.resolve.resolver import Pin, Resolution
+
+    #: (a release, the micro releases from which on it is admitted; a local wheel to read)
+    _Later = tuple[Version, tuple[int, ...], ArtifactFile | None]
+
+#: A marker naming a micro release: only these can change within a series.
+_MICRO_VARIABLES = ("python_full_version", "implementation_version")
+
+
+def names_micro(marker: str) -> bool:
+    """Whether *marker* (its text) can change its verdict within a series."""
+    return any(v in marker for v in _MICRO_VARIABLES)
+
+
+def _flips(verdict: Callable[[int], bool]) -> tuple[int, ...]:
+    """The micro releases whose verdict differs from the one before (``X.Y.1`` on)."""
+    before = verdict(0)
+    out = []
+    for micro in range(1, LATER_MICRO + 1):
+        now = verdict(micro)
+        if now != before:
+            out.append(micro)
+        before = now
+    return tuple(out)
+
+
+def _names_series(spec: str, series: str) -> bool:
+    """Whether a specifier's text names the series (``3.11.5``, ``>3.11``; not ``3.1``)."""
+    return re.search(rf"(?<![\d.]){re.escape(series)}(?!\d)", spec) is not None
+
+
+class Bounds:
+    """The micro releases within an environment's range where its resolution may change."""
+
+    def __init__(
+        self, source: ProjectSource, reader: MetadataReader, markers: Iterable[str]
+    ) -> None:
+        """*markers*: those of the roots, constraints and re-locked packages, as text."""
+        from packaging.markers import InvalidMarker, Marker  # noqa: PLC0415
+
+        self._source = source
+        self._reader = reader
+        self._roots: list[Marker] = []
+        for text in dict.fromkeys(m for m in markers if names_micro(m)):
+            try:
+                self._roots.append(Marker(text))
+            except InvalidMarker:  # (said where it is read; it holds nowhere)
+                continue
+        self._marker_flips: dict[tuple[str, tuple[str, str, str], str], tuple[int, ...]] = {}
+        self._spec_flips: dict[tuple[str, str], tuple[tuple[int, ...], tuple[int, ...]]] = {}
+        # per (project, series): the releases whose Requires-Python a later micro admits
+        self._later: dict[tuple[str, str], tuple[_Later, ...]] = {}
+
+    def within(self, env: Environment, resolution: Resolution) -> tuple[set[int], set[int]]:
+        """(from markers, from Requires-Python): the micro releases inside *env*'s range.
+
+        Each is the first release of a range whose resolution may differ from the first's.
+        """
+        low, high = env.start, LATER_MICRO + 1 if env.until is None else env.until
+        markers: set[int] = set()
+        for marker in self._roots:
+            markers.update(self._of_marker(marker, env, ""))
+        for pin in resolution.pins:
+            markers.update(self._of_pin(pin, env))
+        pythons: set[int] = set()
+        for pin in resolution.pins:
+            pythons.update(self._of_requires_python(pin, env, low))
+        inside = range(low + 1, high)
+        return {m for m in markers if m in inside}, {m for m in pythons if m in inside}
+
+    def _of_marker(self, marker: Marker, env: Environment, extra: str) -> tuple[int, ...]:
+        key = (str(marker), env.values, extra)
+        found = self._marker_flips.get(key)
+        if found is None:
+            found = self._marker_flips[key] = _flips(
+                lambda m: marker.evaluate({**env.markers_at(m), "extra": extra})
+            )
+        return found
+
+    def _of_pin(self, pin: Pin, env: Environment) -> set[int]:
+        """What the pinned wheel's Requires-Dist lines naming a micro release flip at."""
+        surface = self._reader.surface(pin.file)
+        out: set[int] = set()
+        for line in surface.requires_dist:
+            if not names_micro(line.partition(";")[2]):
+                continue
+            marker = surface.requirement(line).marker
+            if marker is None:
+                continue
+            for extra in ("", *pin.extras):
+                out.update(self._of_marker(marker, env, extra))
+        return out
+
+    def _of_spec(self, spec: str, series: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """(admitted from, excluded from): where *spec* changes its verdict in *series*."""
+        key = (spec, series)
+        found = self._spec_flips.get(key)
+        if found is None:
+            found = ((), ())
+            if _names_series(spec, series):
+                from packaging.specifiers import InvalidSpecifier, SpecifierSet  # noqa: PLC0415
+
+                try:
+                    parsed = SpecifierSet(spec)
+                except InvalidSpecifier:  # (constrains nothing: pip's reading)
+                    parsed = None
+                if parsed is not None:
+                    flips = _flips(lambda m: parsed.contains(f"{series}.{m}"))
+                    ups = tuple(m for m in flips if parsed.contains(f"{series}.{m}"))
+                    found = (ups, tuple(m for m in flips if m not in ups))
+            self._spec_flips[key] = found
+        return found
+
+    def _of_requires_python(self, pin: Pin, env: Environment, low: int) -> set[int]:
+        """Where a newer release becomes installable, or the pinned wheel stops being."""
+        out: set[int] = set()
+        for spec in {pin.file.requires_python, self._reader.surface(pin.file).requires_python}:
+            if spec:
+                out.update(self._of_spec(spec, env.python)[1])
+        for version, stated, local in self._later_releases(str(pin.name), env.python):
+            if version <= pin.version:
+                continue
+            ups = stated
+            if local is not None:  # (a find-links wheel states it in its METADATA alone)
+                spec = self._reader.surface(local).requires_python
+                ups = self._of_spec(spec, env.python)[0] if spec else ()
+            out.update(m for m in ups if m > low)
+        return out
+
+    def _later_releases(self, name: str, series: str) -> tuple[_Later, ...]:
+        """The final releases of *name* some later micro release of *series* admits anew.
+
+        As the index states their Requires-Python; a local wheel (find-links), which states
+        it in its METADATA alone, is one per release, read only if newer than a pin. A
+        remote file whose index states none is not read (PyPI states it).
+        """
+        key = (name, series)
+        found = self._later.get(key)
+        if found is None:
+            from graft.resolve.listing import stated  # noqa: PLC0415
+            from graft.resolve.lock_micro import release_version  # noqa: PLC0415
+
+            files = self._source.files(name)  # type: ignore[arg-type]
+            rows: dict[tuple[Version, tuple[int, ...]], ArtifactFile | None] = {}
+            for at, (filename, spec) in enumerate(stated(files)):
+                if spec:
+                    ups = self._of_spec(spec, series)[0]
+                    version = release_version(filename) if ups else None
+                    if version is not None:
+                        rows[version, ups] = None
+                    continue
+                file = files[at]
+                if file.url.startswith(("http://", "https://")) or not file.is_wheel:
+                    continue
+                version = release_version(filename)
+                if version is not None:
+                    rows.setdefault((version, ()), file)
+            found = self._later[key] = tuple((v, u, f) for (v, u), f in rows.items())
+        return found
+
+
+__all__ = ["Bounds", "names_micro"]

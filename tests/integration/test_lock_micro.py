@@ -1,0 +1,190 @@
+"""``graft lock`` forks a series on ``python_full_version`` where its releases resolve apart.
+
+Decision 153: a dependency whose marker bounds a micro release, and a newer release whose
+Requires-Python excludes a series' first releases, split the series into ranges, each
+resolved for its first release; the entries' markers name ``python_full_version`` there and
+only there, so that ``Pylock.select()`` on each micro release picks what a flat install on
+it gets. A loopback index; wheels made in the test.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from graft.resolve.environments import Environment, matrix
+from graft.resolve.lock_ranges import MAX_RANGES
+from tests.integration.test_lock import entries, lock, selected
+from tests.support.rangeserver import Served, serve
+from tests.support.wheelmaker import make_wheel
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    from packaging.pylock import Pylock
+
+    from graft.model.target import Target
+
+
+@pytest.fixture
+def index() -> Iterator[Served]:
+    with serve() as served:
+        yield served
+
+
+SERIES = ("--python-version", "3.10", "--python-version", "3.11", "--python-version", "3.12")
+LINUX = ("--platform", "linux")
+
+
+def at(parsed: Pylock, series: str, micro: int) -> dict[str, str]:
+    """What ``Pylock.select()`` installs on Linux x86_64 CPython ``series.micro``."""
+    env = next(e for e in matrix([series], ["linux"]) if "x86_64" in e.platforms[0])
+    full = f"{series}.{micro}"
+    markers = {**env.target.markers, "python_full_version": full, "implementation_version": full}
+    moved = Environment(env.python, env.platforms, _with(env, markers))
+    return {k: v.split("-")[1] for k, v in selected(parsed, moved).items()}
+
+
+def _with(env: Environment, markers: dict[str, str]) -> Target:
+    import dataclasses
+
+    return dataclasses.replace(env.target, markers=markers)
+
+
+def _markers(parsed: Pylock) -> list[tuple[str, str, str | None]]:
+    return [
+        (str(p.name), str(p.version), str(p.marker) if p.marker else None) for p in parsed.packages
+    ]
+
+
+def test_a_dependency_only_early_micro_releases_need_is_locked_for_them(
+    tmp_path: Path, wheels: Path, index: Served
+) -> None:
+    """redis's ``async-timeout>=4.0.3; python_full_version < "3.11.3"``: not on 3.11.3."""
+    requires = ('timeout>=4; python_full_version < "3.11.3"',)
+    index.add(make_wheel(wheels, "svc", "1.0", {"svc.py": ""}, requires=requires))
+    for version in ("3.0", "5.0"):
+        index.add(make_wheel(wheels, "timeout", version, {"timeout.py": ""}))
+    parsed, err = lock(tmp_path, index, "svc", *SERIES, *LINUX)
+    assert _markers(parsed) == [
+        ("svc", "1.0", None),
+        ("timeout", "5.0", 'python_full_version < "3.11.3"'),
+    ]
+    assert at(parsed, "3.11", 2) == {"svc": "1.0", "timeout": "5.0"}
+    assert at(parsed, "3.11", 3) == {"svc": "1.0"}
+    assert at(parsed, "3.10", 13) == {"svc": "1.0", "timeout": "5.0"}
+    assert at(parsed, "3.12", 0) == {"svc": "1.0"}
+    assert "warning" not in err
+    again = tmp_path / "pylock.toml"
+    before = again.read_bytes()
+    lock(tmp_path, index, "svc", *SERIES, *LINUX)
+    assert again.read_bytes() == before  # a second run writes the same bytes
+
+
+def test_a_release_excluding_the_first_micro_releases_forks_the_series(
+    tmp_path: Path, wheels: Path, index: Served
+) -> None:
+    """cryptography 44+ (``!=3.9.0,!=3.9.1``) and soupsieve 4.1 (``>=3.11.5``), in one.
+
+    The first releases keep the older release (Debian 12's 3.11.2 installs the lock), the
+    later ones take the newer; a range's own resolution meets a new bound (2.0 needs
+    ``extra; python_full_version >= "3.11.7"``), which forks it again. A re-lock of the
+    lock, and a second run, write the same bytes.
+    """
+    index.add(make_wheel(wheels, "soup", "1.0", {"soup.py": ""}))
+    spec = ">=3.11.5"
+    needs = ('extra; python_full_version >= "3.11.7"',)
+    newer = make_wheel(wheels, "soup", "2.0", {"soup.py": ""}, requires_python=spec, requires=needs)
+    index.add_wheel(newer, requires_python=spec)
+    index.add(make_wheel(wheels, "extra", "1.0", {"extra.py": ""}))
+    parsed, err = lock(tmp_path, index, "soup", *SERIES, *LINUX)
+    assert _markers(parsed) == [
+        ("extra", "1.0", 'python_full_version >= "3.11.7"'),
+        ("soup", "1.0", 'python_full_version < "3.11.5"'),
+        ("soup", "2.0", 'python_full_version >= "3.11.5"'),
+    ]
+    assert at(parsed, "3.10", 0) == {"soup": "1.0"}
+    assert at(parsed, "3.11", 2) == {"soup": "1.0"}
+    assert at(parsed, "3.11", 5) == {"soup": "2.0"}
+    assert at(parsed, "3.11", 7) == {"soup": "2.0", "extra": "1.0"}
+    assert at(parsed, "3.12", 0) == {"soup": "2.0", "extra": "1.0"}
+    assert "needs a later Python" not in err
+    assert {str(m) for m in parsed.environments or ()} >= {
+        (
+            'implementation_name == "cpython" and sys_platform == "linux" and platform_machine'
+            ' == "x86_64" and python_version == "3.11"'
+        )
+    }
+    out = tmp_path / "pylock.toml"
+    first = out.read_bytes()
+    lock(tmp_path, index, "soup", *SERIES, *LINUX)
+    assert out.read_bytes() == first
+    (tmp_path / "relock").mkdir()
+    (tmp_path / "relock" / "pylock.toml").write_bytes(first)
+    relocked, _ = lock(tmp_path, index, str(tmp_path / "relock" / "pylock.toml"), *SERIES, *LINUX)
+    assert _markers(relocked) == _markers(parsed)
+
+
+def test_no_micro_bound_no_fork(tmp_path: Path, wheels: Path, index: Served) -> None:
+    """The control: markers and Requires-Python on minor versions fork nothing.
+
+    Nothing more is resolved, and the lock names no ``python_full_version``; nor when a
+    micro bound's ranges resolve alike (the dependency is a root anyway): merged back.
+    """
+    requires = ('old; python_version < "3.11"',)
+    index.add(make_wheel(wheels, "ctl", "1.0", {"ctl.py": ""}, requires=requires))
+    newer = make_wheel(wheels, "ctl", "2.0", {"ctl.py": ""}, requires_python=">=3.13")
+    index.add_wheel(newer, requires_python=">=3.13")
+    index.add(make_wheel(wheels, "old", "1.0", {"old.py": ""}))
+    parsed, err = lock(tmp_path, index, "ctl", *SERIES, *LINUX, "-v")
+    assert "python_full_version" not in (tmp_path / "pylock.toml").read_text()
+    assert _markers(parsed) == [("ctl", "1.0", None), ("old", "1.0", 'python_version < "3.11"')]
+    assert "graft: resolved 6 environments; METADATA read" in err  # (nothing more)
+    requires = ('dep; python_full_version < "3.11.3"',)
+    index.add(make_wheel(wheels, "app", "1.0", {"app.py": ""}, requires=requires))
+    index.add(make_wheel(wheels, "dep", "1.0", {"dep.py": ""}))
+    parsed, err = lock(tmp_path, index, "app", "dep", *SERIES, *LINUX, "-v")
+    assert "python_full_version" not in (tmp_path / "pylock.toml").read_text()
+    assert _markers(parsed) == [("app", "1.0", None), ("dep", "1.0", None)]
+    assert "and 4 ranges of micro releases" in err  # (3.11 on two machines, merged back)
+
+
+def test_a_series_is_forked_into_at_most_so_many_ranges(
+    tmp_path: Path, wheels: Path, index: Served
+) -> None:
+    """Beyond ``MAX_RANGES``, the last range is locked as decision 113 locks a series."""
+    names = [f"p{i}" for i in range(1, MAX_RANGES + 2)]
+    for name in names:
+        index.add(make_wheel(wheels, name, "1.0", {f"{name}.py": ""}))
+    roots = [f'{n}; python_full_version >= "3.11.{i}"' for i, n in enumerate(names, 1)]
+    (tmp_path / "in.txt").write_text("\n".join(roots) + "\n")
+    parsed, err = lock(
+        tmp_path, index, "-r", str(tmp_path / "in.txt"), "--python-version", "3.11", *LINUX
+    )
+    last = MAX_RANGES - 1  # (ranges 3.11.0, 3.11.1, ..., 3.11.<last> and later)
+    assert f"not forked at 3.11.{last + 1}, 3.11.{last + 2}" in err
+    assert at(parsed, "3.11", 0) == {}
+    assert at(parsed, "3.11", 3) == dict.fromkeys(names[:3], "1.0")
+    assert at(parsed, "3.11", last) == dict.fromkeys(names, "1.0")  # (all, as decision 113)
+
+
+@pytest.mark.parametrize("micro", [0, 1, 2])
+def test_every_micro_release_selects_one_entry_per_project(
+    tmp_path: Path, wheels: Path, index: Served, micro: int
+) -> None:
+    """The entries' markers are pairwise disjoint on each micro release (3.12 forked at .1)."""
+    index.add(make_wheel(wheels, "lib", "1.0", {"lib.py": ""}))
+    newer = make_wheel(wheels, "lib", "2.0", {"lib.py": ""}, requires_python="!=3.12.0")
+    index.add_wheel(newer, requires_python="!=3.12.0")
+    parsed, _ = lock(tmp_path, index, "lib", "--platform", "linux", "--platform", "windows")
+    for env in matrix(["3.11", "3.12", "3.13"], ["linux", "windows"]):
+        full = f"{env.python}.{micro}"
+        markers = {**env.target.markers, "python_full_version": full}
+        holding = [
+            p for p in entries(parsed, "lib") if p.marker is None or p.marker.evaluate(markers)
+        ]
+        assert len(holding) == 1, (env.label, micro)
+        expected = "1.0" if (env.python, micro) == ("3.12", 0) else "2.0"
+        assert str(holding[0].version) == expected, (env.label, micro)
