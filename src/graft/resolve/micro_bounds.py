@@ -43,6 +43,8 @@ if TYPE_CHECKING:
     #: (a release, the micro releases from which on it is admitted; a local wheel to read)
     _Later = tuple[Version, tuple[int, ...], ArtifactFile | None]
 
+_REMOTE = ("http://", "https://")
+
 #: A marker naming a micro release: only these can change within a series.
 _MICRO_VARIABLES = ("python_full_version", "implementation_version")
 
@@ -90,6 +92,7 @@ class Bounds:
         self._spec_flips: dict[tuple[str, str], tuple[tuple[int, ...], tuple[int, ...]]] = {}
         # per (project, series): the releases whose Requires-Python a later micro admits
         self._later: dict[tuple[str, str], tuple[_Later, ...]] = {}
+        self._listings: dict[str, tuple[dict[str, list[str]], list[ArtifactFile]]] = {}
 
     def within(self, env: Environment, resolution: Resolution) -> tuple[set[int], set[int]]:
         """(from markers, from Requires-Python): the micro releases inside *env*'s range.
@@ -177,25 +180,41 @@ class Bounds:
         key = (name, series)
         found = self._later.get(key)
         if found is None:
-            from graft.resolve.listing import stated  # noqa: PLC0415
             from graft.resolve.lock_micro import release_version  # noqa: PLC0415
 
-            files = self._source.files(name)  # type: ignore[arg-type]
+            by_spec, local = self._listing(name)
             rows: dict[tuple[Version, tuple[int, ...]], ArtifactFile | None] = {}
-            for at, (filename, spec) in enumerate(stated(files)):
-                if spec:
-                    ups = self._of_spec(spec, series)[0]
-                    version = release_version(filename) if ups else None
+            for spec, filenames in by_spec.items():
+                ups = self._of_spec(spec, series)[0]
+                for filename in filenames if ups else ():
+                    version = release_version(filename)
                     if version is not None:
                         rows[version, ups] = None
-                    continue
-                file = files[at]
-                if file.url.startswith(("http://", "https://")) or not file.is_wheel:
-                    continue
-                version = release_version(filename)
+            for file in local:
+                version = release_version(file.filename)
                 if version is not None:
                     rows.setdefault((version, ()), file)
             found = self._later[key] = tuple((v, u, f) for (v, u), f in rows.items())
+        return found
+
+    def _listing(self, name: str) -> tuple[dict[str, list[str]], list[ArtifactFile]]:
+        """*name*'s filenames by the Requires-Python stated, and its local wheels stating none.
+
+        Read once per project (a listing may hold thousands of files, few distinct values).
+        """
+        found = self._listings.get(name)
+        if found is None:
+            from graft.resolve.listing import stated  # noqa: PLC0415
+
+            files = self._source.files(name)  # type: ignore[arg-type]
+            by_spec: dict[str, list[str]] = {}
+            local: list[ArtifactFile] = []
+            for at, (filename, spec) in enumerate(stated(files)):
+                if spec:
+                    by_spec.setdefault(spec, []).append(filename)
+                elif filename.endswith(".whl") and not files[at].url.startswith(_REMOTE):
+                    local.append(files[at])
+            found = self._listings[name] = (by_spec, local)
         return found
 
 
