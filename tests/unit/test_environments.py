@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 from packaging.markers import Marker
+from packaging.specifiers import SpecifierSet
 
 from graft.errors import TargetError, UsageError
 from graft.resolve.environments import (
     DEFAULT_PYTHONS,
+    Environment,
     keep_matching,
     marker_for,
     matrix,
@@ -181,3 +183,64 @@ def test_a_requirement_only_pypy_takes_is_said_not_locked() -> None:
         for name, marker in [(w.name, w.marker) for w in lines if w.name in {"a", "b", "g"}]
     ]
     assert pypy_only(lines[1:2], matrix(["3.9"])) == []  # (not on PyPy 3.9 either)
+
+
+def _forked() -> list[Environment]:
+    """EVERY with 3.9 forked at 3.9.2 everywhere, 3.11 at 3.11.3 and 3.11.5 on Linux."""
+    from graft.resolve.lock_ranges import part
+
+    out: list[Environment] = []
+    for env in EVERY:
+        if env.python == "3.9":
+            out += [part(env, 0, 2), part(env, 2, None)]
+        elif env.python == "3.11" and env.values[0] == "linux":
+            out += [part(env, 0, 3), part(env, 3, 5), part(env, 5, None)]
+        else:
+            out.append(env)
+    return out
+
+
+def test_ranges_of_micro_releases_are_told_apart_by_python_full_version() -> None:
+    """Decision 153: every micro release of every range, exactly; bounds only between ranges."""
+    covered = _forked()
+    rng = random.Random(153)  # noqa: S311 - reproducible subsets, not secrets
+    subsets = [[e for e in covered if rng.random() < p] for p in (0.1, 0.5, 0.9) for _ in range(8)]
+    for chosen in filter(None, subsets):
+        marker = marker_for(chosen, covered)
+        parsed = Marker(marker) if marker else None
+        want = {e.span for e in chosen}
+        for env in covered:
+            last = 99 if env.until is None else env.until - 1
+            for micro in {env.start, min(env.start + 1, last), last}:  # (either side of a bound)
+                got = parsed is None or parsed.evaluate({**env.markers_at(micro), "extra": ""})
+                assert got == (env.span in want), (marker, env.label, micro)
+    early = [e for e in covered if e.python == "3.9" and e.start == 0]
+    assert marker_for(early, covered) == 'python_full_version < "3.9.2"'
+    middle = [e for e in covered if e.python == "3.11" and e.start == 3]
+    assert marker_for(middle, covered) == (
+        'sys_platform == "linux" and python_full_version >= "3.11.3"'
+        ' and python_full_version < "3.11.5"'
+    )
+    later = [e for e in covered if not (e.python == "3.9" and e.start == 0)]
+    assert marker_for(later, covered) == 'python_full_version >= "3.9.2"'
+    # a range's environment: its series' marker, its own label
+    (first, *_) = early
+    assert first.marker == EVERY[0].marker
+    assert first.label == f"{EVERY[0].label} (3.9.0-3.9.1)"
+    assert first.target.later_release_markers() == {
+        **first.target.markers, "python_full_version": "3.9.1", "implementation_version": "3.9.1"
+    }  # fmt: skip
+
+
+def test_micro_bounds_are_where_a_verdict_changes() -> None:
+    from graft.resolve.micro_bounds import _flips, _names_series
+
+    spec = SpecifierSet("!=3.9.0,!=3.9.1,>=3.7")
+    assert _flips(lambda m: spec.contains(f"3.9.{m}")) == (2,)
+    assert _flips(lambda m: m < 3) == (3,)
+    assert _flips(lambda m: m == 4) == (4, 5)
+    assert _flips(lambda _: True) == ()
+    assert _names_series(">=3.11.5", "3.11")
+    assert _names_series(">3.11", "3.11")  # (3.11.1 > 3.11)
+    assert not _names_series(">=3.11.5", "3.1")
+    assert not _names_series(">=3.10", "3.1")
