@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from packaging.markers import Marker
@@ -19,6 +20,9 @@ from graft.resolve.environments import (
     python_versions,
 )
 from graft.venv.interpreter import find_interpreter
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 EVERY = matrix(DEFAULT_PYTHONS)
 
@@ -233,13 +237,36 @@ def test_ranges_of_micro_releases_are_told_apart_by_python_full_version() -> Non
 
 
 def test_micro_bounds_are_where_a_verdict_changes() -> None:
+    """Asked where the text names a micro release of the series; the same as asking all."""
     from graft.resolve.micro_bounds import _flips, _names_series
 
-    spec = SpecifierSet("!=3.9.0,!=3.9.1,>=3.7")
-    assert _flips(lambda m: spec.contains(f"3.9.{m}")) == (2,)
-    assert _flips(lambda m: m < 3) == (3,)
-    assert _flips(lambda m: m == 4) == (4, 5)
-    assert _flips(lambda _: True) == ()
+    def every(verdict: Callable[[int], bool]) -> tuple[int, ...]:
+        return tuple(m for m in range(1, 100) if verdict(m) != verdict(m - 1))
+
+    for text in ("!=3.9.0,!=3.9.1,>=3.7", ">3.9", "<=3.9.4", "~=3.9.2", "==3.9.*", ">=3.9.10rc1",
+                 "==3.9.3", "===3.9.3", ">=3.10", "<3.9.2.post1"):  # fmt: skip
+        spec = SpecifierSet(text)
+
+        def admits(m: int, spec: SpecifierSet = spec) -> bool:
+            return spec.contains(f"3.9.{m}", prereleases=True)
+
+        assert _flips(admits, text, "3.9") == every(admits), text
+    assert _flips(
+        lambda m: SpecifierSet("!=3.9.0,!=3.9.1").contains(f"3.9.{m}"), "!=3.9.0,!=3.9.1", "3.9"
+    ) == (2,)
+    markers = (
+        'python_full_version < "3.11.3"',
+        'python_full_version in "3.11.1 3.11.10"',
+        'implementation_version >= "3.11.5" and python_full_version != "3.11.7"',
+    )
+    for text in markers:
+        marker = Marker(text)
+
+        def holds(m: int, marker: Marker = marker) -> bool:
+            full = f"3.11.{m}"
+            return marker.evaluate({"python_full_version": full, "implementation_version": full})
+
+        assert _flips(holds, text, "3.11") == every(holds), text
     assert _names_series(">=3.11.5", "3.11")
     assert _names_series(">3.11", "3.11")  # (3.11.1 > 3.11)
     assert not _names_series(">=3.11.5", "3.1")

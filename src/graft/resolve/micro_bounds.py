@@ -44,6 +44,9 @@ if TYPE_CHECKING:
     _Later = tuple[Version, tuple[int, ...], ArtifactFile | None]
 
 _REMOTE = ("http://", "https://")
+#: A version a marker or specifier names: its series and micro release (``3.11.3``, ``3.11``).
+_VERSION = re.compile(r"(?<![\d.])(\d+)\.(\d+)(?:\.(\d+))?")
+_STRING_OPERATOR = re.compile(r"\bin\b")
 
 #: A marker naming a micro release: only these can change within a series.
 _MICRO_VARIABLES = ("python_full_version", "implementation_version")
@@ -54,13 +57,28 @@ def names_micro(marker: str) -> bool:
     return any(v in marker for v in _MICRO_VARIABLES)
 
 
-def _flips(verdict: Callable[[int], bool]) -> tuple[int, ...]:
-    """The micro releases whose verdict differs from the one before (``X.Y.1`` on)."""
-    before = verdict(0)
+def _flips(verdict: Callable[[int], bool], text: str, series: str) -> tuple[int, ...]:
+    """The micro releases whose verdict differs from the one before (``X.Y.1`` on).
+
+    *verdict* is asked only where *text* (a marker's or a specifier's) can change it: at
+    each micro release ``z`` of *series* it names and ``z + 1`` (``< "3.11.3"``, ``<=
+    "3.11.3"``), at ``X.Y.1`` where it names the series alone (``> "3.11"``), and at
+    ``X.Y.0``; a comparison of versions holds alike between two of those. A text with a
+    string operator (``in``, ``not in``) is asked at every micro release.
+    """
+    points: Iterable[int] = range(LATER_MICRO + 1)
+    if not _STRING_OPERATOR.search(text):
+        named = {0}
+        for major, minor, micro in _VERSION.findall(text):
+            if f"{major}.{minor}" == series:
+                z = int(micro) if micro else 0
+                named.update((z, z + 1))
+        points = sorted(m for m in named if m <= LATER_MICRO)
+    before: bool | None = None
     out = []
-    for micro in range(1, LATER_MICRO + 1):
+    for micro in points:
         now = verdict(micro)
-        if now != before:
+        if before is not None and now != before:
             out.append(micro)
         before = now
     return tuple(out)
@@ -92,6 +110,7 @@ class Bounds:
         self._spec_flips: dict[tuple[str, str], tuple[tuple[int, ...], tuple[int, ...]]] = {}
         # per (project, series): the releases whose Requires-Python a later micro admits
         self._later: dict[tuple[str, str], tuple[_Later, ...]] = {}
+        self._pin_markers: dict[str, tuple[Marker, ...]] = {}  # by the pinned file's URL
         self._listings: dict[str, tuple[dict[str, list[str]], list[ArtifactFile]]] = {}
 
     def within(self, env: Environment, resolution: Resolution) -> tuple[set[int], set[int]]:
@@ -116,20 +135,25 @@ class Bounds:
         found = self._marker_flips.get(key)
         if found is None:
             found = self._marker_flips[key] = _flips(
-                lambda m: marker.evaluate({**env.markers_at(m), "extra": extra})
+                lambda m: marker.evaluate({**env.markers_at(m), "extra": extra}),
+                key[0],
+                env.python,
             )
         return found
 
     def _of_pin(self, pin: Pin, env: Environment) -> set[int]:
         """What the pinned wheel's Requires-Dist lines naming a micro release flip at."""
-        surface = self._reader.surface(pin.file)
+        markers = self._pin_markers.get(pin.file.url)
+        if markers is None:
+            surface = self._reader.surface(pin.file)
+            markers = self._pin_markers[pin.file.url] = tuple(
+                marker
+                for line in surface.requires_dist
+                if names_micro(line.partition(";")[2])
+                and (marker := surface.requirement(line).marker) is not None
+            )
         out: set[int] = set()
-        for line in surface.requires_dist:
-            if not names_micro(line.partition(";")[2]):
-                continue
-            marker = surface.requirement(line).marker
-            if marker is None:
-                continue
+        for marker in markers:
             for extra in ("", *pin.extras):
                 out.update(self._of_marker(marker, env, extra))
         return out
@@ -148,7 +172,7 @@ class Bounds:
                 except InvalidSpecifier:  # (constrains nothing: pip's reading)
                     parsed = None
                 if parsed is not None:
-                    flips = _flips(lambda m: parsed.contains(f"{series}.{m}"))
+                    flips = _flips(lambda m: parsed.contains(f"{series}.{m}"), spec, series)
                     ups = tuple(m for m in flips if parsed.contains(f"{series}.{m}"))
                     found = (ups, tuple(m for m in flips if m not in ups))
             self._spec_flips[key] = found
