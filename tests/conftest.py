@@ -25,6 +25,17 @@ def graft_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A graft cache of this test's own: built wheels and downloads are not shared.
+
+    (It stands in for pytest's own ``cache`` fixture, which no test here uses.)
+    """
+    path = tmp_path / "cache"
+    monkeypatch.setenv("GRAFT_CACHE_DIR", str(path))
+    return path
+
+
+@pytest.fixture
 def store_dir(tmp_path: Path, graft_cache: Path) -> Iterator[Path]:
     """A fresh store; unsealed and removed afterwards (it may carry the immutable attribute)."""
     path = tmp_path / "store"

@@ -117,14 +117,6 @@ def make_project(root: Path, pyproject: str | None = None) -> Path:
     return root
 
 
-@pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A cache of this test's own: built wheels are not shared between tests."""
-    path = tmp_path / "cache"
-    monkeypatch.setenv("GRAFT_CACHE_DIR", str(path))
-    return path
-
-
 def build(store: Path, *args: str | Path, check: bool = True) -> list[dict[str, object]]:
     run = run_graft("build", *args, "--store", store, "--json", check=check)
     return json.loads(run.stdout) if check else []

@@ -26,13 +26,6 @@ def backends() -> Path:
     return release_files(FLIT_CORE, SETUPTOOLS)
 
 
-@pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "cache"
-    monkeypatch.setenv("GRAFT_CACHE_DIR", str(path))
-    return path
-
-
 def pythons(*versions: str) -> list[str]:
     found = []
     for version in versions:

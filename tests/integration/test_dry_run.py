@@ -29,14 +29,6 @@ BLOB = 256 * 1024
 
 
 @pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A download cache of this test's own, whose wheels the test can list."""
-    path = tmp_path / "cache"
-    monkeypatch.setenv("GRAFT_CACHE_DIR", str(path))
-    return path
-
-
-@pytest.fixture
 def index(wheels: Path) -> Iterator[Served]:
     """app 1.0 needs lib>=1; lib has 1.0 and 2.0."""
     with serve() as served:

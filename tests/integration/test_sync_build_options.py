@@ -25,14 +25,6 @@ from tests.support.wheelmaker import make_wheel
 
 
 @pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A cache of this test's own: built wheels are not shared between tests."""
-    path = tmp_path / "cache"
-    monkeypatch.setenv("GRAFT_CACHE_DIR", str(path))
-    return path
-
-
-@pytest.fixture
 def links(tmp_path: Path) -> Path:
     """The demo sdist, and two releases of its build requirement ``helper``."""
     folder = tmp_path / "links"

@@ -34,14 +34,6 @@ def backends() -> Path:
     return release_files(FLIT_CORE, SETUPTOOLS, TOMLI)
 
 
-@pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A cache of this test's own: built wheels are not shared between tests."""
-    path = tmp_path / "cache"
-    monkeypatch.setenv("GRAFT_CACHE_DIR", str(path))
-    return path
-
-
 def sync(
     venv: Path, store: Path, links: Path, *args: str | Path, check: bool = True
 ) -> subprocess.CompletedProcess[str]:

@@ -45,14 +45,6 @@ def links(tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A cache of this test's own: built wheels are not shared between tests."""
-    path = tmp_path / "cache"
-    monkeypatch.setenv("GRAFT_CACHE_DIR", str(path))
-    return path
-
-
 def test_a_warm_sync_of_sdists_imports_no_build_machinery(
     tmp_path: Path, store_dir: Path, cache: Path, links: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -17,9 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Mapping, Sequence
 
     from graft.cli.variants_cmd import Plugins
     from graft.model.request import SyncRequest
+    from graft.plan.collision import Collision
     from graft.sync_dry import DryRun, Offered
 
 
@@ -37,17 +39,9 @@ def run_dry(args: argparse.Namespace, request: SyncRequest, plugins: Plugins) ->
     except BuildError as exc:  # (a metadata hook's, or a named source's build)
         build_output(args, exc)
         raise
-    if args.verbose:
-        stages = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in result.timings.items())
-        print(f"graft: timings: {stages}", file=sys.stderr)
-        for note in (*plugins.notes, *result.notes):
-            print(f"graft: {note}", file=sys.stderr)
-    if not args.quiet:
-        for warning in (*result.warnings, *result.said):
-            print(f"graft: warning: {warning}", file=sys.stderr)
-        if result.plan is not None and args.collisions == "warn":
-            for collision in result.plan.collisions:
-                print(f"graft: warning: collision: {collision.describe()}", file=sys.stderr)
+    collisions = () if result.plan is None else result.plan.collisions
+    notes = (*plugins.notes, *result.notes)
+    print_said(args, notes, result.timings, (*result.warnings, *result.said), collisions)
     if args.json:
         print(json.dumps(as_json(result), indent=2, sort_keys=True))
         return 0
@@ -138,3 +132,24 @@ def _render(result: DryRun) -> None:
         download,
     ]
     print("# " + ", ".join(part for part in parts if part))
+
+
+def print_said(
+    args: argparse.Namespace,
+    notes: Sequence[str],
+    timings: Mapping[str, float],
+    warnings: Sequence[str],
+    collisions: Sequence[Collision],
+) -> None:
+    """A sync's or dry run's timings and *notes* (-v), *warnings* and collisions (not -q)."""
+    if args.verbose:
+        stages = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in timings.items())
+        print(f"graft: timings: {stages}", file=sys.stderr)
+        for note in notes:
+            print(f"graft: {note}", file=sys.stderr)
+    if not args.quiet:
+        for warning in warnings:
+            print(f"graft: warning: {warning}", file=sys.stderr)
+        if args.collisions == "warn":
+            for collision in collisions:
+                print(f"graft: warning: collision: {collision.describe()}", file=sys.stderr)

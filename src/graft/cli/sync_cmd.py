@@ -127,17 +127,11 @@ def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
     after_sync(args)  # graft audit allows the provider plugins this venv was synced with
     plan = result.plan
     elapsed = time.perf_counter() - started
-    if args.verbose:
-        stages = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in result.timings.items())
-        print(f"graft: timings: {stages}", file=sys.stderr)
-        for note in (*plugins.notes, *result.notes):
-            print(f"graft: {note}", file=sys.stderr)
-    if not args.quiet:
-        for warning in (*result.warnings, *result.said):
-            print(f"graft: warning: {warning}", file=sys.stderr)
-    if plan is not None and args.collisions == "warn" and not args.quiet:
-        for collision in plan.collisions:
-            print(f"graft: warning: collision: {collision.describe()}", file=sys.stderr)
+    from graft.cli.dry_run import print_said  # noqa: PLC0415
+
+    collisions = () if plan is None else plan.collisions
+    notes = (*plugins.notes, *result.notes)
+    print_said(args, notes, result.timings, (*result.warnings, *result.said), collisions)
     if args.json:
         out = _summary(result, elapsed)
         if result.variants:  # PEP 825: the variant choice per release, only when there was one
