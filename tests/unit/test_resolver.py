@@ -350,6 +350,76 @@ def test_a_clash_with_every_release_of_a_root_everywhere_is_explained() -> None:
     ) in lines
 
 
+def settings_like(newer: str = "c", older: str = "b", releases: int = 60) -> FakeIndex:
+    """As ``pydantic<2``, ``fastapi>=0.100`` and ``pydantic-settings`` (decision 141).
+
+    Every *newer* (pydantic-settings) from 2.0 requires ``a>=2.0`` (a prerelease too), its
+    0.x a ``t<4``. The newest *older* (fastapi) releases require ``a>=2.7``, the others a
+    ``t>=4.5``; ``a`` 1.5 is yanked, as pydantic 1.10.3 is.
+    """
+    index = FakeIndex()
+    for n in range(1, 10):
+        index.add("a", f"1.{n}", ["t>=3"], yanked="broken" if n == 5 else None)
+    for n in range(10):
+        index.add("a", f"2.{n}", ["t>=4"])
+    for n in range(30, 50):
+        index.add("t", f"{n // 10}.{n % 10}")
+    for n in range(1, releases + 1):
+        newest = n > releases // 2
+        index.add(older, f"{n}.0", ["a>=2.7" if newest else "a>=1,<3", "t>=4.5"])
+    for n in range(10):
+        index.add(newer, f"2.{n}", ["a>=2.0", "t>=4"])
+    index.add(newer, "3.0b1", ["a>=2.0b1"])
+    for n in range(1, 6):
+        index.add(newer, f"0.{n}", ["a", "t<4"])
+    return index
+
+
+@pytest.mark.parametrize("shortcut", [False, True], ids=["resolvelib", "walk"])
+@pytest.mark.parametrize(("newer", "older"), [("c", "b"), ("b", "c")], ids=["b-first", "c-first"])
+def test_a_root_left_only_with_releases_that_clash_with_another_root_ends_the_search(
+    newer: str, older: str, shortcut: bool
+) -> None:
+    """Decision 141: the search went back through every older ``b`` and every ``a`` and ``t``
+    under it before refusing (558 rounds; 7,802 for the real set), and blamed the newest
+    ``b``'s ``a>=2.7``. Now each ``c`` from 2.0 is a dead end once given up (it excludes every
+    version ``a<2`` admits, a yanked one too), and when ``c`` cannot be pinned its 0.x are read
+    against every ``b`` left: no resolution, said at once, with every reason."""
+    index = settings_like(newer, older)
+    with pytest.raises(ResolutionError) as refused:
+        resolve(["a<2", "b", "c"], LINUX, index, shortcut=shortcut, max_rounds=20)
+    lines = refused.value.lines
+    assert lines[0] == "these requirements cannot all be met:"
+    assert f"{newer} 2.0 to 2.9 (10 wheels) require a>=2.0" in lines, lines
+    assert f"{older} 31.0 to 60.0 (30 wheels) require a>=2.7" in lines, lines
+    assert "you asked for a<2" in lines
+    if newer == "c":  # (c's pin fails: its 0.x are what clash with every b left)
+        assert lines[1] == "c 0.1 to 0.5 (5 wheels) require t<4", lines
+        assert "b==30.0 (b-30.0-py3-none-any.whl) requires t>=4.5" in lines
+        assert lines[-1] == "29 other versions of b clash with c==0.5 too"
+
+
+def test_a_requirement_that_excludes_every_version_a_root_admits_is_stated_with_it() -> None:
+    """Each release of ``b`` excludes what ``a<2`` admits (a yanked 1.5 among them): every
+    release and the request are stated, not the newest and "each by a requirement nothing
+    meets" (the root's specifier joined into the dead-end question said that)."""
+    index = FakeIndex()
+    index.add("a", "1.4")
+    index.add("a", "1.5", yanked="broken")
+    index.add("a", "2.2")
+    index.add("b", "1.0", ["a>=2"])
+    index.add("b", "1.1", ["a>=2"])
+    index.add("b", "2.0", ["a>=2.1"])
+    with pytest.raises(ResolutionError) as refused:
+        resolve(["a<2", "b"], LINUX, index, shortcut=False)
+    assert refused.value.lines == (
+        "these requirements cannot all be met:",
+        "b 1.0 to 1.1 (2 wheels) require a>=2",
+        "b==2.0 (b-2.0-py3-none-any.whl) requires a>=2.1",
+        "you asked for a<2",
+    )
+
+
 def test_each_wheel_brings_its_own_requirements() -> None:
     # tensorflow-cpu 2.19.0: only the Linux wheels name tensorflow-intel (for Windows), and
     # tensorflow-intel has no 2.19.0. The Windows wheel's own METADATA is the truth there.

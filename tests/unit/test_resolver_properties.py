@@ -81,9 +81,10 @@ def solvable(
     projects: dict[str, Project], roots: list[str], unfit: frozenset[tuple[str, str]]
 ) -> bool:
     """Whether any choice of one version (or none) per project meets every requirement."""
-    choices = [[None, *(v for v in projects[name] if (name, v) not in unfit)] for name in NAMES]
+    names = sorted(projects)
+    choices = [[None, *(v for v in projects[name] if (name, v) not in unfit)] for name in names]
     for combo in itertools.product(*choices):
-        chosen = {n: Version(v) for n, v in zip(NAMES, combo, strict=True) if v is not None}
+        chosen = {n: Version(v) for n, v in zip(names, combo, strict=True) if v is not None}
         wanted = [Requirement(r) for r in roots]
         for name, version in chosen.items():
             wanted += [r for line in projects[name][str(version)] if (r := _applies(line))]
@@ -109,10 +110,50 @@ BACKTRACK_REVIVES: Universe = (
 )
 
 
+@st.composite
+def tangled(draw: st.DrawFn) -> Universe:
+    """Two or three roots of r0-r2 requiring each other and s0, s1, in any direction.
+
+    Roots' releases that clash with other roots' (decision 141) are common here: each
+    release names up to three other projects, with a specifier each.
+    """
+    names = ("r0", "r1", "r2", "s0", "s1")
+    specs = (*SPECS, "<3.0", ">=3.0")
+    projects: dict[str, Project] = {}
+    for name in names:
+        versions = draw(st.lists(st.sampled_from((*VERSIONS, "4.0")), min_size=1, max_size=4))
+        others = [n for n in names if n != name]
+        projects[name] = {
+            version: tuple(
+                f"{dep}{draw(st.sampled_from(specs))}"
+                for dep in draw(st.lists(st.sampled_from(others), max_size=3, unique=True))
+            )
+            for version in sorted(set(versions))
+        }
+    roots = draw(st.lists(st.sampled_from(names[:3]), min_size=2, max_size=3, unique=True))
+    releases = sorted((name, v) for name, project in projects.items() for v in project)
+    unfit = draw(st.lists(st.sampled_from(releases), max_size=2, unique=True))
+    return projects, [f"{r}{draw(st.sampled_from(specs))}" for r in roots], frozenset(unfit)
+
+
 @settings(max_examples=300, deadline=None)
 @given(universes(), st.booleans())
 @example(BACKTRACK_REVIVES, False)  # (native: False)
 def test_resolutions_are_complete_and_refusals_are_right(universe: Universe, native: bool) -> None:
+    _check(universe, native)
+
+
+@settings(max_examples=200, deadline=None)
+@given(tangled(), st.booleans())
+def test_roots_that_require_each_other_are_resolved_or_refused_rightly(
+    universe: Universe, native: bool
+) -> None:
+    """As above, where clashes between roots are learned (decisions 133, 137, 141)."""
+    _check(universe, native)
+
+
+def _check(universe: Universe, native: bool) -> None:
+    """A resolution is complete and meets the roots; a refusal means brute force finds none."""
     projects, roots, unfit = universe
     index = FakeIndex()
     for name, project in projects.items():

@@ -6,9 +6,12 @@ A candidate one of whose own requirements admits nothing together with one of ea
 candidates' (on the same identifier) is then a dead end (decision 133). Where the root's
 *reach* on that identifier is known (every version any of its candidates admits), one
 requirement beyond it is enough, and the candidate's older releases that clash the same way
-are learned at once (decision 137). Asked by
-:meth:`~graft.resolve.dead_ends.DeadEnds.rule_out_clashes` after resolvelib failed to pin a
-root, and imported only then.
+are learned at once (decision 137). So is a candidate whose requirement on the root's own
+project admits none of the versions the root admits (:func:`own_clash`, decision 141; when a
+root's pin fails, :mod:`.clash_scan` reads its candidates against the other roots' with
+these). Asked by :meth:`~graft.resolve.dead_ends.DeadEnds.rule_out_clashes` after
+resolvelib failed to pin a root, and by :meth:`~graft.resolve.dead_ends.DeadEnds.rule_out`
+when it gives a candidate up; imported only then.
 """
 
 from __future__ import annotations
@@ -27,14 +30,17 @@ if TYPE_CHECKING:
 
     from graft.resolve.artifacts import ArtifactFile
     from graft.resolve.candidates import Candidate
+    from graft.resolve.screen import Policy
 
 
 class Screening(Protocol):
     """What a clash is worked out from: the provider's dead ends (:mod:`.dead_ends`)."""
 
+    policy: Policy
     dead_ends: dict[tuple[str, str, str | None], tuple[WheelCandidate, Need]]
     clashes: dict[tuple[str, str, str | None], Clash]
     _reaches: dict[tuple[Need, str], frozenset[int]]
+    _admits: dict[tuple[str, SpecifierSet], frozenset[int] | None]
 
     def files(self, name: NormalizedName) -> Sequence[ArtifactFile]:
         """The project's files."""
@@ -65,13 +71,15 @@ class Clash:
 
     The candidate's *need* and the best candidate *root* admits, *theirs*, with its own
     requirement *their_need*: they admit nothing together; nor does any other candidate of
-    *root* with the candidate (*others* of them, dead ends aside).
+    *root* with the candidate (*others* of them, dead ends aside). Without *theirs*, *need*
+    is on the root's own project and admits none of the versions the root admits (decision
+    141): the root itself is the other side.
     """
 
     need: Need
     root: Need
-    theirs: WheelCandidate
-    their_need: Need
+    theirs: WheelCandidate | None
+    their_need: Need | None
     others: int
 
 
@@ -81,13 +89,55 @@ def learn(screening: Screening, parent: WheelCandidate, root: Need) -> Clash | N
     Recorded as one (with why, for the explanation), and so are its older releases that clash
     the same way (:func:`older_clashes`).
     """
-    clash = clash_at_once(screening, parent, root) or clash_with(screening, parent, root)
+    clash = (
+        own_clash(screening, parent, root)
+        or clash_at_once(screening, parent, root)
+        or clash_with(screening, parent, root)
+    )
     if clash is not None:
-        key = candidate_key(parent)
-        screening.dead_ends[key] = (parent, clash.need)
-        screening.clashes[key] = clash
-        older_clashes(screening, parent, clash)
+        record(screening, parent, clash)
     return clash
+
+
+def record(screening: Screening, parent: WheelCandidate, clash: Clash) -> None:
+    """*parent* is a dead end for *clash*, and so are its older releases that clash alike."""
+    key = candidate_key(parent)
+    screening.dead_ends[key] = (parent, clash.need)
+    screening.clashes[key] = clash
+    older_clashes(screening, parent, clash)
+
+
+def live_offer(screening: Screening, root: Need) -> list[WheelCandidate] | None:
+    """*root*'s widened offer less the dead ends; None if unknown (or not all wheels)."""
+    widened = screening.widened(root)
+    if widened is None or not all(isinstance(c, WheelCandidate) for c in widened):
+        return None
+    ends = screening.dead_ends
+    return [c for c in widened if isinstance(c, WheelCandidate) and candidate_key(c) not in ends]
+
+
+def own_clash(screening: Screening, parent: WheelCandidate, root: Need) -> Clash | None:
+    """A need of *parent*'s on *root*'s own project that admits no version *root* does, or None.
+
+    Every resolution pins *root*'s project to a version *root* admits (:func:`_offered_at`),
+    and *parent*'s requirement on that project must admit it too (an extra's candidate pins
+    its project to its own version). ``fastapi`` 0.162.0 requires ``pydantic>=2.9.0``; the
+    request, ``pydantic<2`` (decision 141). A root that admits no version at all is left to
+    its own explanation.
+    """
+    if parent.name == root.name or root.filename is not None:
+        return None
+    own = screening.known_only(parent) or ()
+    needs = [n for n in own if n.name == root.name and n.filename is None]
+    reached = _offered_at(screening, root) if needs else None
+    if not reached:
+        return None
+    grouped = by_version(screening.files(NormalizedName(root.name)))
+    for need in needs:
+        admitting = grouped.admitting([need.specifier])
+        if admitting is not None and not admitting & reached:
+            return Clash(need, root, None, None, 0)
+    return None
 
 
 def clash_at_once(screening: Screening, parent: WheelCandidate, root: Need) -> Clash | None:
@@ -122,7 +172,10 @@ def older_clashes(screening: Screening, parent: WheelCandidate, clash: Clash) ->
     (decision 137).
     """
     on = clash.need.identifier
-    reached = reach(screening, clash.root, on)
+    own_project = clash.theirs is None  # (on the root's own project: decision 141)
+    reached = (
+        _offered_at(screening, clash.root) if own_project else reach(screening, clash.root, on)
+    )
     if reached is None:
         return
     for older in screening._matches(parent.identifier, [], set()):  # noqa: SLF001
@@ -131,7 +184,12 @@ def older_clashes(screening: Screening, parent: WheelCandidate, clash: Clash) ->
         if not older.file.is_wheel:
             return
         fixed, own, _ = screening._known(older)  # noqa: SLF001 - the same screening's
-        needs = [n for n in (*fixed, *own) if n.identifier == on and n.filename is None]
+        needs = [
+            n
+            for n in (*fixed, *own)
+            if (n.name == clash.root.name if own_project else n.identifier == on)
+            and n.filename is None
+        ]
         if not needs:
             return
         grouped = by_version(screening.files(NormalizedName(needs[0].name)))
@@ -142,6 +200,20 @@ def older_clashes(screening: Screening, parent: WheelCandidate, clash: Clash) ->
         screening.dead_ends[key] = (older, needs[0])
         if admitting:  # (else nothing meets it at all: decision 91's words)
             screening.clashes[key] = replace(clash, need=needs[0])
+
+
+def _offered_at(screening: Screening, root: Need) -> frozenset[int] | None:
+    """The versions *root* admits, as positions in its listing (None: ``===``).
+
+    Every version its specifier (and a constraint on its project) contains, whatever the
+    tags, yanked or prerelease: ``pydantic<2`` admits the yanked 1.10.3, which an ``==``
+    could have offered, so its widened offer is unknown, but not the versions it admits.
+    """
+    name = NormalizedName(root.name)
+    specs = [root.specifier]
+    if name in screening.policy.constraints:
+        specs.append(screening.policy.constraints[name])
+    return by_version(screening.files(name)).admitting(specs)
 
 
 def reach(screening: Screening, root: Need, identifier: str) -> frozenset[int] | None:
@@ -221,6 +293,25 @@ def clash_with(screening: Screening, parent: WheelCandidate, root: Need) -> Clas
     return Clash(need, root, theirs, their_need, len(found) - 1)
 
 
+def apart(screening: Screening, name: str, one: Need, other: Need) -> bool:
+    """Whether no version of *name* the listing states meets both *one* and *other*.
+
+    Whatever the tags, yanked or prerelease: nothing another requirement adds changes it.
+    """
+    mine, theirs = admits(screening, name, one), admits(screening, name, other)
+    return mine is not None and theirs is not None and not mine & theirs
+
+
+def admits(screening: Screening, name: str, need: Need) -> frozenset[int] | None:
+    """The positions of the versions *need* admits (None: ``===``), remembered."""
+    key = (name, need.specifier)
+    memo = screening._admits  # noqa: SLF001 - the provider's memo
+    if key not in memo:
+        grouped = by_version(screening.files(NormalizedName(name)))
+        memo[key] = grouped.admitting([need.specifier])
+    return memo[key]
+
+
 def _together_hopeless(screening: Screening, one: Need, other: Need) -> bool:
     """Whether two requirements on one identifier admit nothing together, ever."""
     if other.filename is not None:
@@ -230,4 +321,16 @@ def _together_hopeless(screening: Screening, one: Need, other: Need) -> bool:
     return screening._hopeless(joined)  # noqa: SLF001 - the same screening's question
 
 
-__all__ = ["Clash", "clash_at_once", "clash_with", "learn", "older_clashes", "reach"]
+__all__ = [
+    "Clash",
+    "admits",
+    "apart",
+    "clash_at_once",
+    "clash_with",
+    "learn",
+    "live_offer",
+    "older_clashes",
+    "own_clash",
+    "reach",
+    "record",
+]

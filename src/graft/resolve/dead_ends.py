@@ -28,10 +28,11 @@ from graft.resolve.screen import Prereleases, screen
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Sequence
 
+    from packaging.specifiers import SpecifierSet
     from resolvelib.structs import RequirementInformation
 
     from graft.model.target import Target
-    from graft.resolve.artifacts import ArtifactFile
+    from graft.resolve.artifacts import ArtifactFile, MetadataReader
     from graft.resolve.clashes import Clash
     from graft.resolve.screen import Policy, Screen
     from graft.resolve.screenmemo import ScreenMemo
@@ -54,6 +55,10 @@ class Screening(Protocol):
     _clash_asked: set[tuple[tuple[str, str, str | None], Need]]
     _reaches: dict[tuple[Need, str], frozenset[int]]
     _widened: dict[Need, list[Candidate] | None]
+    _failing: list[WheelCandidate]
+    reader: MetadataReader
+    _scanned: dict[tuple[tuple[str, str, str | None], Need], WheelCandidate | None]
+    _admits: dict[tuple[str, SpecifierSet], frozenset[int] | None]
 
     def files(self, name: NormalizedName) -> Sequence[ArtifactFile]:
         """The project's files."""
@@ -95,10 +100,20 @@ class Screening(Protocol):
         ...
 
     def only_dead_ends(
-        self, root: Need, readable: Callable[[WheelCandidate], bool] | None = None
+        self,
+        root: Need,
+        readable: Callable[[WheelCandidate], bool] | None = None,
+        *,
+        clashing: bool = False,
     ) -> Ends | None:
         """If no candidate *root* may ever be offered can be pinned: each, with why."""
         ...
+
+    def _clashes_with_a_root(self, candidate: WheelCandidate) -> bool: ...
+
+    def _end_if_only_dead_ends(self, identifier: str) -> None: ...
+
+    def _clashing_need(self, candidate: WheelCandidate) -> Need | None: ...
 
 
 class DeadEnds:
@@ -117,38 +132,68 @@ class DeadEnds:
         """
         if not isinstance(candidate, WheelCandidate):
             return
+        if self._failing and self._failing[-1].identifier != candidate.identifier:
+            self._failing.clear()  # (those of the pin being tried: learn_failed's)
+        self._failing.append(candidate)
+        key = candidate_key(candidate)
         need = next((n for n in needs if self._hopeless(n)), None)
-        if need is None:
+        if need is not None:
+            self.dead_ends[key] = (candidate, need)
+        elif key not in self.dead_ends and not self._clashes_with_a_root(candidate):
             return
-        self.dead_ends[candidate_key(candidate)] = (candidate, need)
+        self._end_if_only_dead_ends(candidate.identifier)
+
+    def _end_if_only_dead_ends(self: Screening, identifier: str) -> None:
+        """Raise :class:`Unsatisfiable` if a root on *identifier* admits only dead ends."""
         for root in self.roots:  # resolvelib keeps a root's candidates: it would go on trying
-            if root.identifier != candidate.identifier or self._admits_alone(root):
+            if root.identifier != identifier or self._admits_alone(root):
                 continue  # (a witness kept: not a screening per candidate given up)
-            ends = self.only_dead_ends(root)  # (what another requirement could add, too)
+            ends = self.only_dead_ends(root, clashing=True)  # (what another could add, too)
             if ends is not None:
                 self.dead_ends.update(ends)
                 raise Unsatisfiable(root)
+
+    def _clashes_with_a_root(self: Screening, candidate: WheelCandidate) -> bool:
+        """Whether *candidate*, given up, clashes with a root's own requirement (decision 141).
+
+        Its requirement on a root's project admits none of the versions the root admits
+        (:func:`~graft.resolve.clashes.own_clash`): a dead end. Imported only here: a search
+        that gives nothing up never asks.
+        """
+        from graft.resolve.clash_scan import learn_from_roots  # noqa: PLC0415 - on a backtrack
+
+        return learn_from_roots(self, candidate, read=False)
 
     def rule_out_clashes(
         self: Screening, causes: Collection[RequirementInformation[Need, Candidate]]
     ) -> None:
         """After resolvelib failed to pin a requirement of the request: learn what clashes.
 
-        *causes* are the requirements in conflict. If the identifier whose pin failed is a
-        requirement of the request (a root, so every resolution holds one of its
-        candidates), each other candidate among the causes' parents that clashes with all
-        of them (:func:`~graft.resolve.clashes.learn`) is a dead end, and :class:`Restart`
-        starts the search again without it (decision 133). resolvelib
+        *causes* are the requirements in conflict. The candidates of a root whose pin failed
+        are read against the other roots first
+        (:func:`~graft.resolve.clash_scan.learn_failed`, decision 141), and if no candidate
+        of it is left, the search ends (:class:`Unsatisfiable`). Then, for each root among
+        the causes' parents (so every resolution holds one of its candidates), each other
+        candidate among the parents that clashes with all of them
+        (:func:`~graft.resolve.clashes.learn`) is a dead end, and :class:`Restart` starts
+        the search again without what was learned (decision 133). resolvelib
         itself only walks back one pin at a time: opentelemetry-distro 0.66b2 pins
         opentelemetry-instrumentation==0.66b2, which no opentelemetry-instrumentation-flask
         release needs, and every version of each project pinned after the distro was tried
         against that before the distro itself.
         """
-        from graft.resolve.clashes import learn  # noqa: PLC0415 - only on a conflict
+        from graft.resolve.clash_scan import learn_failed  # noqa: PLC0415 - on a conflict
+        from graft.resolve.clashes import learn  # noqa: PLC0415
 
-        parents = {c.parent for c in causes if isinstance(c.parent, WheelCandidate)}
-        ids = {p.identifier for p in parents}
-        learned = False
+        failing = list(self._failing)
+        self._failing.clear()
+        learned = learn_failed(self, failing)
+        if learned:  # (the root that failed first: its explanation names what it clashes with)
+            self._end_if_only_dead_ends(failing[-1].identifier)
+        found = {c.parent for c in causes if isinstance(c.parent, WheelCandidate)}
+        ids = {p.identifier for p in found}
+        # (in an order of their own, not a set's: what is learned first is what is explained)
+        parents = sorted(found, key=lambda p: (p.identifier, p.version), reverse=True)
         for root in self.roots:
             if root.identifier not in ids or root.filename is not None:
                 continue
@@ -241,14 +286,22 @@ class DeadEnds:
         return self._offer(found, name, need.extra, set(), set())
 
     def only_dead_ends(
-        self: Screening, root: Need, readable: Callable[[WheelCandidate], bool] | None = None
+        self: Screening,
+        root: Need,
+        readable: Callable[[WheelCandidate], bool] | None = None,
+        *,
+        clashing: bool = False,
     ) -> Ends | None:
         """If no candidate *root* may ever be offered can be pinned: each, with why; else None.
 
         Each candidate of :meth:`widened` is a dead end already, or one of its own
         requirements is :meth:`_hopeless` (its METADATA read here, if *readable*; by
-        default, a wheel's). Then no resolution holds *root*: every requirement on its
-        identifier narrows what it admits, but for what :meth:`widened` adds.
+        default, a wheel's), or (if *clashing*) it clashes with another root by what is read
+        already (:func:`~graft.resolve.clashes.learn`: recorded as a dead end). Then no
+        resolution holds *root*: every requirement on its identifier narrows what it admits,
+        but for what :meth:`widened` adds. (``pydantic-settings`` 2.0b1, a prerelease no
+        requirement asked for, is never offered, so never given up; it requires
+        ``pydantic>=2.0b1``, and the request ``pydantic<2``: decision 141.)
         """
         widened = self.widened(root)
         if widened is None:
@@ -264,11 +317,25 @@ class DeadEnds:
                     return None
                 fixed, own, _ = self._known(candidate)
                 need = next((n for n in (*fixed, *own) if self._hopeless(n)), None)
+                if need is None and clashing:
+                    need = self._clashing_need(candidate)
                 if need is None:
                     return None
                 known = (candidate, need)
             ends[key] = known
         return ends
+
+    def _clashing_need(self: Screening, candidate: WheelCandidate) -> Need | None:
+        """*candidate*'s need that clashes with a root by what is read (recorded), or None."""
+        from graft.resolve.clashes import learn  # noqa: PLC0415 - only on a conflict
+
+        for root in self.roots:
+            if root.name in {candidate.name, PYTHON} or root.filename is not None:
+                continue
+            clash = learn(self, candidate, root)
+            if clash is not None:
+                return clash.need
+        return None
 
     def dead_ends_of(self: Screening, needs: list[Need]) -> list[tuple[WheelCandidate, Need]]:
         """If *needs* admit only dead ends: each, best first, with the need ruling it out."""

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from packaging.utils import NormalizedName
 
-from graft.resolve.candidates import PYTHON, candidate_key
+from graft.resolve.candidates import PYTHON, WheelCandidate, candidate_key
 from graft.resolve.causes import stated
 from graft.resolve.no_candidates import no_candidates, python_excluded
 from graft.resolve.resolution_error import SHOWN, Kind, ResolutionError
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
     from resolvelib.structs import RequirementInformation
 
-    from graft.resolve.candidates import Candidate, Need, WheelCandidate
+    from graft.resolve.candidates import Candidate, Need
     from graft.resolve.clashes import Clash
     from graft.resolve.provider import Provider
 
@@ -87,8 +87,12 @@ def _dead_ends(
         return python_excluded(
             [RequirementInformation(n, c) for c, n in ends], provider.target.version
         )
+    clashes = [provider.clashes.get(candidate_key(c)) for c, _ in ends]
+    found = [(c, clash) for (c, _), clash in zip(ends, clashes, strict=True) if clash is not None]
+    if len(found) == len(ends) > 1 and any(clash.theirs is None for _, clash in found):
+        return _clashing(found, provider)
     candidate, need = ends[0]
-    clash = provider.clashes.get(candidate_key(candidate))
+    clash = clashes[0]
     if clash is not None:
         inner = _clashed(candidate, clash)
     else:
@@ -110,15 +114,58 @@ def _dead_ends(
     return ResolutionError(inner.kind, list(dict.fromkeys(lines)), inner.hint)
 
 
+def _clashing(found: Sequence[tuple[WheelCandidate, Clash]], provider: Provider) -> ResolutionError:
+    """Every candidate clashes with the request, some with its own requirement: all stated.
+
+    Releases alike are one line (:func:`~graft.resolve.causes.stated`): ``app 1.0 to 1.4 (5
+    wheels) require shared<2`` beside ``you asked for shared>=2``, as resolvelib's causes say
+    it where no dead end was learned (decision 142). A clash with another root's candidates
+    also names the first of them, how many more clash, and why that root's other candidates
+    are ruled out (the newer ``fastapi`` releases' ``pydantic>=2.7.0``), a few lines at most.
+    """
+    causes: list[tuple[Need, Candidate | None]] = []
+    others: list[tuple[Need, Candidate | None]] = []
+    for _, clash in found:
+        if clash.theirs is not None and clash.their_need is not None:
+            causes.append((clash.their_need, clash.theirs))
+            others += _ruled_out(clash.root, provider)
+        causes.append((clash.root, None))
+    own = stated((clash.need, candidate) for candidate, clash in found)  # (theirs first)
+    told = dict.fromkeys([*own, *stated(causes)])
+    beside = [line for line in stated(others) if line not in told]
+    if len(beside) > SHOWN:
+        beside[SHOWN:] = [f"... and {len(beside) - SHOWN} more"]
+    lines = ["these requirements cannot all be met:", *told, *beside]
+    paired = next(((c, clash) for c, clash in found if clash.theirs is not None), None)
+    if paired is not None and paired[1].others:
+        lines += _clashed(*paired).lines[-1:]  # (its "N other versions of ... clash" line)
+    return ResolutionError(Kind.CONFLICT, lines, hint="relax a pin, or pin another version")
+
+
+def _ruled_out(root: Need, provider: Provider) -> list[tuple[Need, Candidate | None]]:
+    """*root*'s candidates that are dead ends: each with its need (and the root it clashes with)."""
+    out: list[tuple[Need, Candidate | None]] = []
+    for candidate in provider._matches(root.identifier, [root], set(), dead=True):  # noqa: SLF001
+        if not isinstance(candidate, WheelCandidate):
+            continue
+        end = provider.dead_ends.get(candidate_key(candidate))
+        if end is None:
+            continue
+        out.append((end[1], end[0]))
+        clash = provider.clashes.get(candidate_key(end[0]))
+        if clash is not None and clash.theirs is None:
+            out.append((clash.root, None))
+    return out
+
+
 def _clashed(candidate: WheelCandidate, clash: Clash) -> ResolutionError:
     """A candidate that clashes with every candidate of a requirement asked for (decision 133)."""
     from resolvelib.structs import RequirementInformation  # noqa: PLC0415
 
-    infos = [
-        RequirementInformation(clash.need, candidate),
-        RequirementInformation(clash.their_need, clash.theirs),
-        RequirementInformation(clash.root, None),
-    ]
+    infos = [RequirementInformation(clash.need, candidate)]
+    if clash.their_need is not None and clash.theirs is not None:
+        infos.append(RequirementInformation(clash.their_need, clash.theirs))
+    infos.append(RequirementInformation(clash.root, None))  # (alone: it is the other side)
     lines = ["these requirements cannot all be met:", *stated(infos)]
     if clash.others:
         many = clash.others > 1

@@ -121,6 +121,11 @@ class Provider(DeadEnds, AbstractProvider[Need, Candidate, str]):
         # and each root's widened offer
         self._reaches: dict[tuple[Need, str], frozenset[int]] = {}
         self._widened: dict[Need, list[Candidate] | None] = {}
+        # decision 141: the candidates given up in a row for one identifier; per (candidate,
+        # root) the root's candidate that does not clash with it; a specifier's versions
+        self._failing: list[WheelCandidate] = []
+        self._scanned: dict[tuple[tuple[str, str, str | None], Need], WheelCandidate | None] = {}
+        self._admits: dict[tuple[str, SpecifierSet], frozenset[int] | None] = {}
         self.tag_rank = target.tag_rank()
 
     def fresh(self) -> Provider:
