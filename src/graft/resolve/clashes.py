@@ -28,6 +28,7 @@ from graft.resolve.candidates import PYTHON, Need, WheelCandidate, candidate_key
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from graft.resolve.admit import ByVersion
     from graft.resolve.artifacts import ArtifactFile
     from graft.resolve.candidates import Candidate
     from graft.resolve.screen import Policy
@@ -40,6 +41,7 @@ class Screening(Protocol):
     dead_ends: dict[tuple[str, str, str | None], tuple[WheelCandidate, Need]]
     clashes: dict[tuple[str, str, str | None], Clash]
     _reaches: dict[tuple[Need, str], frozenset[int]]
+    _unreached: dict[tuple[Need, str], WheelCandidate]
     _admits: dict[tuple[str, SpecifierSet], frozenset[int] | None]
 
     def files(self, name: NormalizedName) -> Sequence[ArtifactFile]:
@@ -223,28 +225,46 @@ def reach(screening: Screening, root: Need, identifier: str) -> frozenset[int] |
     versions each candidate of the root's widened offer (dead ends aside) admits by its own
     requirements on *identifier*, whatever the tags, yanked or prerelease. None if one has
     none, names a file, or its METADATA is not read: then nothing is known. Remembered per
-    pair (dead ends learned later only make it smaller).
+    pair (dead ends learned later only make it smaller); so is the candidate that left it
+    unknown, while it still does (decision 143).
     """
-    if (root, identifier) in screening._reaches:  # noqa: SLF001 - the provider's memo
-        return screening._reaches[(root, identifier)]  # noqa: SLF001
+    key = (root, identifier)
+    if key in screening._reaches:  # noqa: SLF001 - the provider's memo
+        return screening._reaches[key]  # noqa: SLF001
     widened = screening.widened(root)
     if widened is None or identifier == PYTHON:
         return None
     grouped = by_version(screening.files(NormalizedName(identifier.partition("[")[0])))
+    blocker = screening._unreached.get(key)  # noqa: SLF001
+    if (
+        blocker is not None
+        and candidate_key(blocker) not in screening.dead_ends
+        and _taken_by(screening, grouped, blocker, identifier) is None
+    ):
+        return None  # (still unknown: not every candidate asked again, decision 143)
     reached: set[int] = set()
     for candidate in widened:
         if not isinstance(candidate, WheelCandidate):
             return None
         if candidate_key(candidate) in screening.dead_ends:
             continue
-        needs = [n for n in screening.known_only(candidate) or () if n.identifier == identifier]
-        named = any(n.filename is not None for n in needs)
-        admitting = grouped.admitting([n.specifier for n in needs]) if not named else None
-        if not needs or admitting is None:
-            return None  # (its METADATA not read, or no requirement on it: anything)
+        admitting = _taken_by(screening, grouped, candidate, identifier)
+        if admitting is None:
+            screening._unreached[key] = candidate  # noqa: SLF001
+            return None
         reached |= admitting
-    screening._reaches[(root, identifier)] = found = frozenset(reached)  # noqa: SLF001
+    screening._reaches[key] = found = frozenset(reached)  # noqa: SLF001
     return found
+
+
+def _taken_by(
+    screening: Screening, grouped: ByVersion, candidate: WheelCandidate, identifier: str
+) -> frozenset[int] | None:
+    """The versions of *identifier* *candidate*'s requirements admit (None: anything)."""
+    needs = [n for n in screening.known_only(candidate) or () if n.identifier == identifier]
+    if not needs or any(n.filename is not None for n in needs):
+        return None  # (its METADATA not read, or no requirement on it: anything)
+    return grouped.admitting([n.specifier for n in needs])
 
 
 def _beyond(screening: Screening, needs: Sequence[Need], reached: frozenset[int]) -> bool:
@@ -280,7 +300,7 @@ def clash_with(screening: Screening, parent: WheelCandidate, root: Need) -> Clas
             (
                 (mine[n.identifier], n)
                 for n in needs
-                if n.identifier in mine and _together_hopeless(screening, mine[n.identifier], n)
+                if n.identifier in mine and _clashing(screening, mine[n.identifier], n)
             ),
             None,
         )
@@ -291,6 +311,16 @@ def clash_with(screening: Screening, parent: WheelCandidate, root: Need) -> Clas
         return None  # (every candidate a dead end already: decision 91 answers that)
     need, theirs, their_need = found[0]
     return Clash(need, root, theirs, their_need, len(found) - 1)
+
+
+def _clashing(screening: Screening, one: Need, other: Need) -> bool:
+    """Whether two requirements on one identifier admit nothing together, ever.
+
+    By the versions each admits first (:func:`apart`, no screening), then by a screening.
+    """
+    if other.filename is None and apart(screening, one.name, one, other):
+        return True
+    return _together_hopeless(screening, one, other)
 
 
 def apart(screening: Screening, name: str, one: Need, other: Need) -> bool:

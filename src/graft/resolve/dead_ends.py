@@ -54,6 +54,7 @@ class Screening(Protocol):
     _alone: dict[Need, Candidate | None]
     _clash_asked: set[tuple[tuple[str, str, str | None], Need]]
     _reaches: dict[tuple[Need, str], frozenset[int]]
+    _unreached: dict[tuple[Need, str], WheelCandidate]
     _widened: dict[Need, list[Candidate] | None]
     _failing: list[WheelCandidate]
     reader: MetadataReader

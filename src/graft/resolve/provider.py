@@ -120,6 +120,7 @@ class Provider(DeadEnds, AbstractProvider[Need, Candidate, str]):
         # what a root's candidates admit of an identifier, by (root, identifier) (decision 137),
         # and each root's widened offer
         self._reaches: dict[tuple[Need, str], frozenset[int]] = {}
+        self._unreached: dict[tuple[Need, str], WheelCandidate] = {}  # (what made it unknown)
         self._widened: dict[Need, list[Candidate] | None] = {}
         # decision 141: the candidates given up in a row for one identifier; per (candidate,
         # root) the root's candidate that does not clash with it; a specifier's versions
