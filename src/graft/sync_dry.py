@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from graft._counted import counted
 from graft.model.request import lap
 from graft.sync_result import installed, previous_layout, venv_config, venv_layout
 
@@ -157,16 +158,11 @@ def _unplannable(offered: list[Offered]) -> str:
     """Why no plan can be made without a download or a build ("" when one may be)."""
     builds = sum(1 for o in offered if o.fetch == "build")
     if builds:
-        return f"{_counted(builds, 'sdist')} to build"
+        return f"{counted(builds, 'sdist')} to build"
     unhashed = sum(1 for o in offered if o.sha256 is None)
     if unhashed:
-        return f"{_counted(unhashed, 'wheel')} without a sha256 before its download"
+        return f"{counted(unhashed, 'wheel')} without a sha256 before its download"
     return ""
-
-
-def _counted(number: int, noun: str, plural: str | None = None) -> str:
-    """``1 wheel``, ``2 wheels`` (as ``graft.cli.noop.counted``, which is the command line's)."""
-    return f"{number} {noun if number == 1 else plural or noun + 's'}"
 
 
 def _planned(
@@ -196,7 +192,7 @@ def _planned(
     in_sync = not request.reinstall and up_to_date(layout.prefix, inputs, options) is not None
     absent = sum(1 for o in offered if o.sha256 is None or not store.trusted(o.sha256))
     if absent:
-        return None, f"{_counted(absent, 'wheel')} not in the store", in_sync
+        return None, f"{counted(absent, 'wheel')} not in the store", in_sync
     key = key_for(request, located, store)
     kept = plancache.load(store.root, key, layout.prefix, layout.python)
     if kept is not None:
@@ -228,7 +224,7 @@ def _from_entries(
             pairs.append((f.wanted, entry))
             bytecode[entry.record.sha256] = pycs
     if uncompiled:
-        entries = _counted(uncompiled, "store entry", "store entries")
+        entries = counted(uncompiled, "store entry", "store entries")
         return None, f"{entries} to compile for {target.cache_tag}"
     check_variants_agree(pairs, dict(located.variant_declared))
     check_target(pairs, target, request.no_deps, dict(located.variant_support))

@@ -75,7 +75,7 @@ def run_audit(args: argparse.Namespace) -> int:
         print(report.to_json())
     else:
         render(report)
-    from graft.cli.noop import counted  # noqa: PLC0415
+    from graft._counted import counted  # noqa: PLC0415
 
     counts = ", ".join(counted(report.count(s), s) for s in ("error", "warning"))
     infos = report.count("info")

@@ -104,7 +104,7 @@ def _row(o: Offered) -> dict[str, Any]:
 
 def _render(result: DryRun) -> None:
     """Stdout: the plan's actions or the files chosen, then the counts."""
-    from graft.cli.noop import counted  # noqa: PLC0415
+    from graft._counted import counted  # noqa: PLC0415
     from graft.cli.store_cmd import human  # noqa: PLC0415
 
     count, size = result.downloads()

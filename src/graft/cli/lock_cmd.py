@@ -92,8 +92,8 @@ def add_lock_parser(
 
 def run_lock(args: argparse.Namespace, argv: Sequence[str] = ()) -> int:
     """Run ``graft lock``; the exit status. *argv* keys the lock stamp (none without it)."""
+    from graft._counted import counted  # noqa: PLC0415
     from graft.cli.error_output import build_output  # noqa: PLC0415
-    from graft.cli.noop import counted  # noqa: PLC0415
     from graft.cli.variants_cmd import variant_fields  # noqa: PLC0415
     from graft.errors import BuildError, UsageError  # noqa: PLC0415
     from graft.model.request import ResolveRequest  # noqa: PLC0415

@@ -26,6 +26,8 @@ import os
 import sys
 import time
 
+from graft._counted import counted
+
 FORMAT = "graft-sync-stamp 2"
 # What else a sync reads from the environment (besides GRAFT_*): as the resolution memo keys
 _ENVIRONMENT = ("PATH", "PYENV_VERSION", "PYENV_ROOT", "HOME", "XDG_CACHE_HOME")
@@ -76,11 +78,6 @@ def _has(argv: list[str], long: tuple[str, ...], short: str) -> bool:
 def _stamped(argv: list[str]) -> bool:
     """Whether a stamp may answer (or be written for) this command line."""
     return argv[:1] == ["sync"] and not _has(argv, _NOT_FOR_STAMPS, "v")
-
-
-def counted(number: int, noun: str, plural: str | None = None) -> str:
-    """``1 distribution``, ``2 distributions``: the summaries' counts."""
-    return f"{number} {noun if number == 1 else plural or noun + 's'}"
 
 
 def summary_line(  # noqa: PLR0917 - the line's parts
