@@ -26,8 +26,6 @@ import os
 import sys
 import time
 
-from graft._counted import counted
-
 FORMAT = "graft-sync-stamp 2"
 # What else a sync reads from the environment (besides GRAFT_*): as the resolution memo keys
 _ENVIRONMENT = ("PATH", "PYENV_VERSION", "PYENV_ROOT", "HOME", "XDG_CACHE_HOME")
@@ -88,6 +86,8 @@ def summary_line(  # noqa: PLR0917 - the line's parts
     Hard links the filesystem refused (``graft.venv.flat.REFUSED``, when this process wrote
     a venv) were copies, and the line says so and why.
     """
+    from graft._counted import counted  # noqa: PLC0415 - (importing noop imports no more)
+
     links = stats["links"]
     wrote = sys.modules.get("graft.venv.flat")  # (a no-op never imports it)
     refused = sorted(getattr(wrote, "REFUSED", ()))
