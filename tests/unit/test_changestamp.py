@@ -7,6 +7,7 @@ cannot read exactly is None (the full path).
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -42,12 +43,10 @@ def test_a_line_is_asked_for_by_the_resolvers_key(
 ) -> None:
     """The key spelled from a plain line is the one the resolver asks its step by."""
     line = f"{name}{before}=={after}{version}"
-    path = Path(f"/tmp/graft-changestamp-{abs(hash(line))}.txt")
-    path.write_text(f"# a comment\n{line}  # and another\n")
-    try:
+    with tempfile.TemporaryDirectory(prefix="graft-changestamp-") as work:
+        path = Path(work, "requirements.txt")
+        path.write_text(f"# a comment\n{line}  # and another\n")
         read = changestamp.pins([str(path)])
-    finally:
-        path.unlink()
     (need,) = root_needs([line], LINUX)
     policy = Policy(sdists=sdists)
     word = plain_word(policy)
