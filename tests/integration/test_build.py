@@ -195,7 +195,10 @@ def test_a_failing_build_shows_its_output_and_keeps_nothing(
     # The command shown reruns the failing hook, and writes nothing into the project.
     rerun = run.stderr.split("graft: to rerun by hand: ", 1)[1].splitlines()[0]
     before = sorted(p.name for p in project.iterdir())
-    again = subprocess.run(["sh", "-c", rerun], capture_output=True, text=True, check=False)
+    scratch = {**os.environ, "TMPDIR": str(tmp_path)}  # (its output directory goes there)
+    again = subprocess.run(
+        ["sh", "-c", rerun], capture_output=True, text=True, check=False, env=scratch
+    )
     assert again.returncode != 0
     assert "boom: the compiler is on fire" in again.stdout + again.stderr
     assert sorted(p.name for p in project.iterdir()) == before
