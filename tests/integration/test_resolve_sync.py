@@ -190,6 +190,60 @@ def test_hash_checking_mode_needs_a_hash_for_every_distribution(
     assert installed(tmp_path / "v") == {"app": "1.0", "lib": "2.0"}
 
 
+def test_a_constraints_hashes_check_its_file_and_ask_one_of_every_distribution(
+    tmp_path: Path, store_dir: Path, index: Served, wheels: Path
+) -> None:
+    """pip-compile's hashed output as ``-c`` (pip-tools' layered files): pip checks its hashes.
+
+    graft took the constraint's version and dropped its hashes: a file that matched none of
+    them was installed. uv drops them too; pip checks them, and any of them turns on
+    hash-checking mode, as a ``--hash`` on a requirement does.
+    """
+    import hashlib
+
+    def digest(name: str) -> str:
+        return hashlib.sha256((wheels / f"{name}-py3-none-any.whl").read_bytes()).hexdigest()
+
+    constraints, reqs = tmp_path / "requirements.txt", tmp_path / "dev.in"
+    reqs.write_text(f"-c {constraints.name}\napp\n")
+    constraints.write_text(
+        f"app==1.0 \\\n    --hash=sha256:{digest('app-1.0')}\n"
+        f"lib==2.0 \\\n    --hash=sha256:{'0' * 64}\n    # via app\n"
+    )
+    out = sync(tmp_path / "v", index, store_dir, "-r", reqs, check=False)
+    assert "no version of lib matches" in out
+    assert "not one of the --hash values given" in out
+    assert not (tmp_path / "v").exists()
+    constraints.write_text(f"app==1.0 --hash=sha256:{digest('app-1.0')}\n")
+    out = sync(tmp_path / "v", index, store_dir, "-r", reqs, check=False)
+    assert "hash-checking mode: no --hash given for lib==2.0 (required by app==1.0)" in out
+    constraints.write_text(
+        f"app==1.0 --hash=sha256:{digest('app-1.0')}\nlib==2.0 --hash=sha256:{digest('lib-2.0')}\n"
+    )
+    sync(tmp_path / "v", index, store_dir, "-r", reqs)
+    assert installed(tmp_path / "v") == {"app": "1.0", "lib": "2.0"}
+
+
+def test_a_urls_own_sha256_checks_its_file_and_asks_no_other_hash(
+    tmp_path: Path, store_dir: Path, index: Served, wheels: Path
+) -> None:
+    """``pip freeze`` writes ``name @ file:///…whl#sha256=…`` beside plain pins: pip and uv
+    install it; graft took the fragment for a ``--hash`` and asked one of every other line."""
+    import hashlib
+
+    made = wheels / "app-1.0-py3-none-any.whl"
+    right = hashlib.sha256(made.read_bytes()).hexdigest()
+    reqs = tmp_path / "frozen.txt"
+    reqs.write_text(f"app @ {made.as_uri()}#sha256={right}\nlib==2.0\n")
+    sync(tmp_path / "v", index, store_dir, "-r", reqs)
+    assert installed(tmp_path / "v") == {"app": "1.0", "lib": "2.0"}
+    reqs.write_text(f"app @ {made.as_uri()}#sha256={'0' * 64}\nlib==2.0\n")
+    out = sync(tmp_path / "w", index, store_dir, "-r", reqs, check=False)
+    assert "has sha256" in out
+    assert "not the hash given here" in out
+    assert not (tmp_path / "w").exists()
+
+
 def test_require_hashes_on_the_command_line_as_pip_and_uv_take_it(
     tmp_path: Path, store_dir: Path, index: Served, wheels: Path
 ) -> None:

@@ -12,8 +12,8 @@ from graft.sources.index import index_order
 from graft.sources.reqfile import read_requirements
 from graft.sources.requirements import (
     check_one_version_each,
+    editable_path,
     parse_spec,
-    refuse_editable_url,
     split_extras,
 )
 from graft.sources.vcs import VcsUrl, parse_vcs, vcs_direct_url
@@ -120,7 +120,7 @@ def test_constraints_pre_and_require_hashes_from_files(
     assert [(c.name, c.specifier) for c in inputs.constraints] == [("lib", "<2")]
     assert inputs.prereleases
     assert inputs.require_hashes
-    (tmp_path / "bad.txt").write_text("lib[extra]<2\n")
+    (tmp_path / "bad.txt").write_text("lib @ https://example.org/lib-1.0-py3-none-any.whl\n")
     with pytest.raises(UsageError, match="a constraint names only a project and versions"):
         read_requirements(str(tmp_path / "bad.txt"), Inputs(), constraints=True)
     (tmp_path / "e.txt").write_text("-e ./proj\n")
@@ -146,8 +146,8 @@ def test_an_editable_vcs_url_is_refused_naming_what_to_write(tmp_path: Path) -> 
     assert "not a URL" in str(raised.value)
     assert "NAME @ git+URL" in (raised.value.hint or "")
     with pytest.raises(UsageError, match="not a URL"):
-        refuse_editable_url("hg+https://example.org/x", "command line")
-    refuse_editable_url("./git-tools", "command line")  # a directory is what -e takes
+        editable_path("hg+https://example.org/x", "command line")
+    assert editable_path("./git-tools", "command line") == "./git-tools"  # what -e takes
 
 
 def test_a_directory_or_an_sdist_is_a_source_to_build(tmp_path: Path) -> None:
@@ -392,3 +392,117 @@ def test_find_links_takes_a_directory_or_a_file_url_and_refuses_a_page_url(
     with pytest.raises(UsageError, match="--find-links takes a directory, not a URL") as info:
         read_requirements(str(path), Inputs())
     assert info.value.where == f"{path}:1"
+
+
+def test_a_constraint_with_extras_limits_its_project_and_adds_nothing(tmp_path: Path) -> None:
+    """pip-compile's output as ``-c`` (pip-tools' layered files): uv takes it, pip refuses it."""
+    digest = "a" * 64
+    path = tmp_path / "requirements.txt"
+    path.write_text(f"requests[socks]==2.32.5 \\\n    --hash=sha256:{digest}\n    # via -r r.in\n")
+    inputs = Inputs()
+    read_requirements(str(path), inputs, constraints=True)
+    (constraint,) = inputs.constraints
+    assert (constraint.name, constraint.specifier, constraint.extras) == (
+        "requests",
+        "==2.32.5",
+        frozenset(),
+    )
+    assert constraint.hashes == {f"sha256:{digest}"}
+    assert inputs.wanted == []
+
+
+def test_a_constraint_naming_a_directory_is_refused_not_dropped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A project directory in ``-c`` was kept as a constraint on no project: it limited nothing."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "proj").mkdir()
+    path = tmp_path / "c.txt"
+    path.write_text("./proj\n")
+    with pytest.raises(UsageError, match="a constraint names only a project and versions"):
+        read_requirements(str(path), Inputs(), constraints=True)
+
+
+def test_a_file_url_is_the_path_it_names_as_pip_and_uv_read_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``-e file:///abs/project`` and a bare ``file:`` URL (pip freeze, pip-compile write them)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "proj").mkdir()
+    wheel = make_wheel(tmp_path, "lib", "1.0", {"lib.py": ""})
+    path = tmp_path / "r.txt"
+    path.write_text(f"-e {(tmp_path / 'proj').as_uri()}\n{(tmp_path / 'proj').as_uri()}\n")
+    inputs = Inputs()
+    read_requirements(str(path), inputs)
+    assert [(w.source, w.editable) for w in inputs.wanted] == [
+        (str(tmp_path / "proj"), True),
+        (str(tmp_path / "proj"), False),
+    ]
+    bare = parse_spec(wheel.as_uri(), "command line")
+    assert (bare.name, bare.version, bare.path) == ("lib", "1.0", str(wheel))
+
+
+def test_only_a_hash_option_asks_a_hash_of_every_distribution() -> None:
+    """A URL's ``#sha256=`` checks its file; pip and uv then ask no hash of the others."""
+    from graft.resolve.inputs import hash_checking
+
+    digest = "b" * 64
+    url = f"https://files.example/lib-1.0-py3-none-any.whl#sha256={digest}"
+    by_fragment = parse_spec(f"lib @ {url}", "r.txt:1")
+    assert by_fragment.hashes == {f"sha256:{digest}"}
+    assert not by_fragment.hash_checking
+    assert not hash_checking(Inputs(), [by_fragment, parse_spec("six", "r.txt:2")])
+    by_option = parse_spec(f"lib @ {url}", "r.txt:1", frozenset({f"sha256:{digest}"}))
+    assert by_option.hash_checking
+    hashed_constraint = Inputs(constraints=[parse_spec("six==1.17.0", "c.txt:1", by_option.hashes)])
+    assert hash_checking(hashed_constraint, [parse_spec("six", "r.txt:1")])  # as pip
+
+
+@pytest.mark.parametrize(
+    ("line", "hint"),
+    [
+        ("--no-deps", "give --no-deps on the command line"),
+        ("-rbase.txt", "put a space after -r: -r base.txt"),
+        ("six --config-settings=editable_mode=compat", "on the command line: -C KEY=VALUE"),
+        ("six --global-option=--no-user-cfg", "pip no longer takes --global-option either"),
+        ("six --no-deps", "only --hash=sha256:... may follow a requirement on its line"),
+    ],
+)
+def test_an_option_a_file_does_not_take_says_what_to_write(
+    tmp_path: Path, line: str, hint: str
+) -> None:
+    path = tmp_path / "r.txt"
+    path.write_text(f"{line}\n")
+    with pytest.raises(UsageError) as raised:
+        read_requirements(str(path), Inputs())
+    assert raised.value.where == f"{path}:1"
+    assert hint in (raised.value.hint or "")
+
+
+def test_a_requirements_file_that_lists_nothing_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An empty file (or one of comments) said "nothing to install … or -r FILE", -r given."""
+    from graft.model.request import ResolveRequest
+    from graft.resolve.inputs import gather_inputs
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "requirements.txt").write_text("# none yet\n\n")
+    with pytest.raises(UsageError) as raised:
+        gather_inputs(ResolveRequest(requirement_files=("requirements.txt",)))
+    assert (raised.value.what, raised.value.where) == (
+        "no requirement listed: nothing to install",
+        "requirements.txt",
+    )
+
+
+def test_a_space_after_a_continuing_backslash_is_named(tmp_path: Path) -> None:
+    """``six==1.17.0 \\ `` then ``--hash=…``: "cannot parse requirement 'six==1.17.0 \\'"."""
+    path = tmp_path / "r.txt"
+    path.write_text(f"idna\nsix==1.17.0 \\ \n    --hash=sha256:{'c' * 64}\n")
+    with pytest.raises(UsageError) as raised:
+        read_requirements(str(path), Inputs())
+    assert (raised.value.what, raised.value.where) == (
+        "a space after the \\ that continues the line",
+        f"{path}:2",
+    )

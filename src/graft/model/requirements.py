@@ -40,6 +40,14 @@ class Wanted:
     # a lock's ``[[packages.wheels]]`` or ``[packages.sdist]`` file (by URL or path): an index's
     # file, installed without ``direct_url.json`` as pip and uv install it (decision 114)
     indexed: bool = False
+    # its hashes are only its URL's ``#sha256=``: they check its file and, as pip and uv read
+    # them, ask no hash of the other distributions (a ``--hash`` does: hash-checking mode)
+    url_hash_only: bool = False
+
+    @property
+    def hash_checking(self) -> bool:
+        """Whether it puts the request in hash-checking mode: a ``--hash`` (or a lock's hash)."""
+        return bool(self.hashes) and not self.url_hash_only
 
     @property
     def requirement(self) -> str:

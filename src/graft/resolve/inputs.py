@@ -38,15 +38,15 @@ def gather_inputs(request: ResolveRequest) -> Inputs:
 
     inputs = Inputs()
     from graft.sources.requirements import (  # noqa: PLC0415
+        editable_path,
         refuse_a_file_of_requirements,
-        refuse_editable_url,
         source_path,
         split_extras,
     )
 
     for text in request.editables:
         path, extras = split_extras(text, "command line")
-        refuse_editable_url(path, "command line")
+        path = editable_path(path, "command line")
         inputs.wanted.append(source_path(path, "command line", editable=True, extras=extras))
     for spec in request.specs:
         if is_pylock(spec):
@@ -84,6 +84,12 @@ def gather_inputs(request: ResolveRequest) -> Inputs:
     if not inputs.wanted and not inputs.pylocks:
         from graft.errors import UsageError  # noqa: PLC0415
 
+        if request.requirement_files:  # (as uv pip sync: an empty file would empty the venv)
+            raise UsageError(
+                "no requirement listed: nothing to install",
+                where=", ".join(request.requirement_files),
+                hint="add one (name, name>=1.0); comments, options and -c lines list none",
+            )
         raise UsageError(
             "nothing to install", hint="name requirements (name, name>=1.0), wheels, or -r FILE"
         )
@@ -91,6 +97,17 @@ def gather_inputs(request: ResolveRequest) -> Inputs:
 
     refuse_unread(inputs)  # PIP_INDEX_URL and the like, which graft does not read
     return inputs
+
+
+def hash_checking(inputs: Inputs, wanted: Sequence[Wanted]) -> bool:
+    """Whether every distribution installed needs a hash (pip's hash-checking mode).
+
+    ``--require-hashes``, or any ``--hash`` given: on a requirement, in a lock, or on a
+    constraint (pip turns the mode on for those too). A URL's own ``#sha256=`` checks only
+    its file, as pip and uv read it.
+    """
+    given = (*wanted, *inputs.constraints)
+    return inputs.require_hashes or any(w.hash_checking for w in given)
 
 
 def markers_apply(wanted: Sequence[Wanted], target: Target) -> list[Wanted]:
@@ -202,8 +219,11 @@ def resolver_policy(  # noqa: PLR0917 - the lock and the sync pass the same six
     if inputs.prereleases and request.prerelease is None:
         prereleases = Prereleases.ALLOW
     constraints: dict[NormalizedName, SpecifierSet] = {}
+    hashes = {w.name: w.hashes for w in wanted if w.hashes}
     for c in markers_apply(inputs.constraints, target):
         constraints[c.name] = constraints.get(c.name, SpecifierSet()) & SpecifierSet(c.specifier)
+        if c.hashes:  # pip's rule: a constraint's hashes and the requirement's both hold
+            hashes[c.name] = hashes[c.name] & c.hashes if c.name in hashes else c.hashes
     preferred = {}
     for name, version in have.items():
         try:
@@ -218,7 +238,7 @@ def resolver_policy(  # noqa: PLR0917 - the lock and the sync pass the same six
         exclude_newer=_exclude_newer(request.exclude_newer),
         preferred=preferred,
         upgrade=upgrade,
-        hashes={w.name: w.hashes for w in wanted if w.hashes},
+        hashes=hashes,
         constraints=constraints,
         variants=variants,
         sdists=sdists,
@@ -283,6 +303,7 @@ def _exclude_newer(text: str | None) -> dt.datetime | None:
 __all__ = [
     "direct_file",
     "gather_inputs",
+    "hash_checking",
     "markers_apply",
     "preferences",
     "resolver_needs",

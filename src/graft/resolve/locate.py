@@ -407,7 +407,12 @@ def _resolved(
     answers, as for any other sdist.
     """
     from graft.resolve.fetched import check_hashed  # noqa: PLC0415
-    from graft.resolve.inputs import direct_file, resolver_needs, resolver_policy  # noqa: PLC0415
+    from graft.resolve.inputs import (  # noqa: PLC0415
+        direct_file,
+        hash_checking,
+        resolver_needs,
+        resolver_policy,
+    )
     from graft.resolve.pinned import pinned_exactly  # noqa: PLC0415
     from graft.resolve.projects import IndexProjects, chosen_for_fetch  # noqa: PLC0415
     from graft.resolve.resolver import resolve  # noqa: PLC0415
@@ -480,8 +485,8 @@ def _resolved(
         word = plain_word(policy)
         if word is not None:
             recorded = (record_path(cache_dir, record[0]), record[0], json.dumps(word))
-    chosen = chosen_for_fetch(resolution, wanted)
-    if inputs.require_hashes or any(w.hashes for w in wanted):
+    chosen = chosen_for_fetch(resolution, wanted, policy.hashes)
+    if hash_checking(inputs, wanted):
         check_hashed(chosen)
     how = {
         "search": f"in {resolution.rounds} rounds ({resolution.backtracks} backtracks)",

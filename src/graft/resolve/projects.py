@@ -420,14 +420,18 @@ def _upload_time(text: str | None) -> dt.datetime | None:
 
 
 def chosen_for_fetch(
-    resolution: Resolution, asked: Sequence[Wanted] = ()
+    resolution: Resolution,
+    asked: Sequence[Wanted] = (),
+    hashes: Mapping[NormalizedName, frozenset[str]] | None = None,
 ) -> list[tuple[Wanted, Candidate]]:
     """The resolution in the shape :func:`graft.resolve.fetched.fetch` takes.
 
     A pin the user asked for keeps that request's :class:`Wanted` (its ``--hash`` values and
     its ``where``), with the version resolved; a pin only a dependency brought gets one
-    naming the projects that required it. The METADATA was read while resolving, so the
-    candidates announce no metadata file (the pre-download check would repeat the work).
+    naming the projects that required it. Each has the hashes its file must have (*hashes*,
+    the policy's: a constraint's with the request's). The METADATA was read while resolving,
+    so the candidates announce no metadata file (the pre-download check would repeat the
+    work).
     """
     from graft.model.requirements import Wanted  # noqa: PLC0415
     from graft.sources.candidates import Candidate  # noqa: PLC0415
@@ -441,11 +445,14 @@ def chosen_for_fetch(
     for pin in resolution.pins:
         version, extras = str(pin.version), frozenset(pin.extras)
         request = by_name.get(pin.name)
+        allowed = (hashes or {}).get(pin.name)
         if request is not None:
             wanted = dataclasses.replace(request, version=version, extras=request.extras | extras)
         else:
             where = "required by " + ", ".join(parents.get(pin.name, ["the request"]))
             wanted = Wanted(pin.name, version, extras, frozenset(), where, requested=False)
+        if allowed is not None and allowed != wanted.hashes:  # (a constraint's hashes too)
+            wanted = dataclasses.replace(wanted, hashes=allowed, url_hash_only=False)
         remote = pin.file.url.startswith(("http://", "https://"))
         file = pin.file  # a URL or path the user named vouches for its own hash (#sha256=)
         origin = wanted.where if file.direct else ""

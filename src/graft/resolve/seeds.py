@@ -40,7 +40,7 @@ def seed_wanted(
     """
     if not request.seeds:
         return [], ()
-    from graft.resolve.inputs import markers_apply  # noqa: PLC0415
+    from graft.resolve.inputs import hash_checking, markers_apply  # noqa: PLC0415
     from graft.sources.requirements import parse_spec  # noqa: PLC0415
 
     taken = {w.name for w in named}
@@ -54,7 +54,7 @@ def seed_wanted(
     why = None
     if inputs.pylocks:
         why = "a lock file names every distribution a venv gets", "lock it too"
-    elif inputs.require_hashes or any(w.hashes for w in named):
+    elif hash_checking(inputs, named):
         why = "with hashes checked, each distribution needs one", "add it with its --hash"
     if why is None:
         return seeds, ()

@@ -9,6 +9,7 @@ spec (:func:`graft.sources.requirements.parse_spec`).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shlex
 from typing import TYPE_CHECKING
@@ -16,8 +17,9 @@ from typing import TYPE_CHECKING
 from graft.errors import UsageError
 from graft.sources.requirements import (
     VARIABLE,
+    editable_path,
+    file_url_path,
     parse_spec,
-    refuse_editable_url,
     source_path,
     split_extras,
 )
@@ -48,10 +50,7 @@ def find_links_dir(value: str, base: str, where: str | None = None) -> str:
     directory that does not exist, naming a path the user never wrote.
     """
     if value.startswith("file:"):
-        import urllib.parse  # noqa: PLC0415
-        import urllib.request  # noqa: PLC0415
-
-        return urllib.request.url2pathname(urllib.parse.urlsplit(value).path)
+        return file_url_path(value)
     if is_url(value) or "://" in value:
         raise UsageError(
             f"--find-links takes a directory, not a URL: {value}",
@@ -123,6 +122,12 @@ def _logical_lines(path: str, digests: dict[str, str]) -> list[tuple[int, str]]:
         stripped = line.split(" #", 1)[0].split("\t#", 1)[0]
         if stripped.lstrip().startswith("#"):
             stripped = ""
+        if stripped.rstrip().endswith("\\") and not stripped.endswith("\\"):
+            raise UsageError(  # (pip and uv refuse it too, pip as a requirement ending in \)
+                "a space after the \\ that continues the line",
+                where=f"{path}:{number}",
+                hint="end the line with the \\ itself",
+            )
         if stripped.endswith("\\"):
             buffer += stripped[:-1] + " "
             continue
@@ -179,7 +184,11 @@ def read_requirements(
             elif i > 0 and words[i - 1] == "--hash":
                 hashes.add(word)
             else:
-                raise UsageError(f"unsupported per-requirement option {word!r}", where=where)
+                raise UsageError(
+                    f"unsupported per-requirement option {word!r}",
+                    where=where,
+                    hint=_per_requirement_hint(word),
+                )
         spec = " ".join(parts[:first]).strip()
         if spec.endswith(".whl") and not os.path.isabs(spec):
             local = os.path.join(base, spec)
@@ -187,12 +196,14 @@ def read_requirements(
         wanted = parse_spec(spec, where, frozenset(_check_hash(h, where) for h in hashes))
         if not constraints:
             inputs.wanted.append(wanted)
-        elif wanted.extras or wanted.path or wanted.url:
+        elif wanted.path or wanted.url or wanted.source:
             raise UsageError(
-                f"a constraint names only a project and versions, not {spec!r}", where=where
+                f"a constraint names only a project and versions, not {spec!r}",
+                where=where,
+                hint="name the file in the requirements (-r) instead, or constrain its version",
             )
-        else:
-            inputs.constraints.append(wanted)
+        else:  # (its extras add nothing, as uv reads pip-compile's output given with -c)
+            inputs.constraints.append(dataclasses.replace(wanted, extras=frozenset()))
 
 
 def _add_lock(path: str, inputs: Inputs, *, constraints: bool) -> None:
@@ -291,13 +302,37 @@ def _global_option(
         if not value:
             raise UsageError(f"{option} needs a project directory", where=where)
         path, extras = split_extras(value, where)
-        refuse_editable_url(path, where)
         # relative to the current directory, as pip and uv read -e in a file (and a project
         # directory on a line of its own); only -r and -c are relative to the file
-        local = os.path.expanduser(path)
+        local = os.path.expanduser(editable_path(path, where))
         inputs.wanted.append(source_path(local, where, editable=True, extras=extras))
     else:
-        raise UsageError(f"unknown option {option!r}", where=where)
+        raise UsageError(f"unknown option {option!r}", where=where, hint=_option_hint(option))
+
+
+#: What a requirements file takes on a line of its own (pip's and uv's options for it).
+_FILE_OPTIONS = (
+    "-r, -c, -e, -i/--index-url, --extra-index-url, -f/--find-links, --no-index, --pre,"
+    " --require-hashes, --no-binary, --only-binary"
+)
+
+
+def _option_hint(option: str) -> str:
+    """What to write instead of an option a requirements file does not take."""
+    glued = next((short for short in ("-r", "-c", "-e", "-i", "-f") if option[:2] == short), "")
+    if glued and len(option) > 2 and not option.startswith("--"):  # noqa: PLR2004
+        return f"put a space after {glued}: {glued} {option[2:]}"
+    return f"a requirements file takes {_FILE_OPTIONS}; give {option} on the command line"
+
+
+def _per_requirement_hint(word: str) -> str:
+    """What to write instead of an option after a requirement other than ``--hash``."""
+    option = word.partition("=")[0]
+    if option in {"--config-settings", "--config-setting", "-C"}:
+        return "graft takes build settings for every build on the command line: -C KEY=VALUE"
+    if option in {"--global-option", "--build-option", "--install-option"}:
+        return f"pip no longer takes {option} either; remove it (build settings: -C KEY=VALUE)"
+    return "only --hash=sha256:... may follow a requirement on its line"
 
 
 __all__ = ["find_links_dir", "is_url", "read_requirements"]

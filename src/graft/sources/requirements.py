@@ -27,8 +27,7 @@ def parse_spec(text: str, where: str, hashes: frozenset[str] = frozenset()) -> W
 
     A path may end in extras, as pip and uv take them: ``.[cli]``, ``./dist/x.whl[socks]``.
     """
-    if "@" not in text and text.startswith(("http://", "https://")):
-        return parse_spec(f"{_named_by_file(text, where)} @ {text}", where, hashes)
+    text = _bare_url(text, where) or text
     if "@" not in text:
         path, extras = split_extras(text, where) if _local_looking(text) else (text, frozenset())
         if path.endswith(".whl") and ("/" in path or os.path.exists(path)):
@@ -105,6 +104,19 @@ def refuse_a_file_of_requirements(text: str, where: str) -> None:
         else f"name a PEP 751 lock pylock.toml or pylock.NAME.toml; a file of requirements"
         f" goes after -r {text}",
     )
+
+
+def _bare_url(text: str, where: str) -> str | None:
+    """A bare URL as pip and uv take it; None for anything else.
+
+    A wheel or sdist URL is named by its file (``NAME @ URL``), a ``file:`` URL is the path
+    it names (``file:///abs/project``).
+    """
+    if "@" not in text and text.startswith(("http://", "https://")):
+        return f"{_named_by_file(text, where)} @ {text}"
+    if text.startswith("file:") and " " not in text:
+        return file_url_path(text)
+    return None
 
 
 def _named_by_file(url: str, where: str) -> str:
@@ -270,6 +282,7 @@ def _direct_url(
             hint=f"write {wheel_name} @ {url}",
         )
     fragment = dict(urllib.parse.parse_qsl(parts.fragment))
+    url_hash_only = not hashes and "sha256" in fragment
     if "sha256" in fragment:
         hashes = hashes | {f"sha256:{fragment['sha256'].lower()}"}
     path = remote = None
@@ -294,6 +307,7 @@ def _direct_url(
         # PEP 610, as pip writes it for a URL: the hash the URL names, if any (a file: URL's
         # is written from the file, as for any wheel by path)
         direct_url=None if remote is None else remote_direct_url(remote, fragment),
+        url_hash_only=url_hash_only,
     )
 
 
@@ -312,18 +326,30 @@ def _is_sdist_name(text: str) -> bool:
     return text.endswith((".tar.gz", ".zip"))
 
 
-def refuse_editable_url(text: str, where: str) -> None:
-    """``-e git+URL`` (pip's editable checkout): refused with what to write instead, as uv does.
+def file_url_path(url: str) -> str:
+    """The local path a ``file:`` URL names (``file:///abs/dir``), as pip and uv read it."""
+    import urllib.parse  # noqa: PLC0415
+    import urllib.request  # noqa: PLC0415
 
-    graft installs a VCS source as ``name @ git+URL`` (built from a checkout it keeps, not
-    editable); an editable install needs a directory the user owns.
+    return urllib.request.url2pathname(urllib.parse.urlsplit(url).path)
+
+
+def editable_path(text: str, where: str) -> str:
+    """The directory ``-e`` names: a path, or a ``file:`` URL's path (pip and uv take both).
+
+    ``-e git+URL`` (pip's editable checkout) is refused with what to write instead, as uv
+    does: graft installs a VCS source as ``name @ git+URL`` (built from a checkout it keeps,
+    not editable); an editable install needs a directory the user owns.
     """
+    if text.startswith("file:"):
+        return file_url_path(text)
     if "://" in text or text.startswith(("git+", "hg+", "svn+", "bzr+")):
         raise UsageError(
             "-e takes a project directory, not a URL (an editable VCS checkout)",
             where=f"{where}: {text}",
             hint="write NAME @ git+URL for a non-editable install, or clone it and use -e ./dir",
         )
+    return text
 
 
 def source_path(
@@ -385,6 +411,7 @@ def _source_url(
             hint="point at a .whl or an sdist, or ask for the project by name from an index",
         )
     fragment = dict(urllib.parse.parse_qsl(parts.fragment))
+    url_hash_only = not hashes and "sha256" in fragment
     if "sha256" in fragment:
         hashes = hashes | {f"sha256:{fragment['sha256'].lower()}"}
     remote = urllib.parse.urlunsplit(parts._replace(fragment=""))
@@ -398,6 +425,7 @@ def _source_url(
         url=remote,
         filename=filename,
         source=remote,
+        url_hash_only=url_hash_only,
     )
 
 
