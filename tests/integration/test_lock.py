@@ -214,7 +214,7 @@ def test_an_extra_only_some_wheels_declare(tmp_path: Path, index: Served) -> Non
         "--platform", "linux", "--platform", "windows",
     )  # fmt: skip
     assert err.count("does not provide the extra 'gpu'") == 1  # (both Windows machines: once)
-    assert "cp312 win_amd64 and cp312 win_arm64: ex==1.0" in err
+    assert "cp312 on win_amd64 and win_arm64: ex==1.0" in err
     assert [str(p.marker) for p in entries(parsed, "gpulib")] == ['sys_platform == "linux"']
     for env in environments(parsed):
         names = set(selected(parsed, env))
@@ -223,11 +223,12 @@ def test_an_extra_only_some_wheels_declare(tmp_path: Path, index: Served) -> Non
 
 
 def test_a_warning_many_environments_give_is_said_once(tmp_path: Path, index: Served) -> None:
-    """As uv says it: once, counting the environments (here every Windows one)."""
+    """As uv says it: once, naming the environments compactly (decision 158)."""
     _, err = lock(tmp_path, index, "ex[gpu]")
     said = [line for line in err.splitlines() if "does not provide the extra 'gpu'" in line]
     assert len(said) == 1
-    assert said[0].endswith("(in 12 environments)")
+    windows = "cp39, cp310, cp311, cp312, cp313 and cp314 on win_amd64 and win_arm64"
+    assert said[0].startswith(f"graft: warning: {windows}: ex==1.0 ")
 
 
 def test_a_difference_no_marker_can_state_is_refused(tmp_path: Path, index: Served) -> None:
@@ -461,7 +462,8 @@ def test_a_lock_given_as_input_is_relocked_to_the_same_files(tmp_path: Path, ind
     (tmp_path / "pylock.toml").rename(tmp_path / "pylock.old.toml")
     again, err = lock(tmp_path, index, str(tmp_path / "pylock.old.toml"))
     # the old lock covers Linux and Windows only: the other environments are left out, said
-    assert "not locked for cp39 macosx_15_0_arm64" in err
+    macos = "cp39, cp310, cp311, cp312, cp313 and cp314 on macosx_15_0_arm64 and macosx_15_0_x86_64"
+    assert f"not locked for {macos}: " in err  # (one line: decision 158)
     assert (tmp_path / "pylock.toml").read_text() == before
     assert again.packages == parsed.packages
 
@@ -915,7 +917,8 @@ def test_a_search_given_up_again_is_said_to_be_no_proof(
     assert code == 0
     assert not edit_stamp  # (narrowing the roots may let 3.12's search finish: no proof)
     said = [line for line in err.splitlines() if "not locked for cp312" in line]
-    assert len(said) == 2  # (both machines)
+    assert len(said) == 1  # (both machines, one reason: decision 158)
+    assert "cp312 on manylinux_2_28_x86_64 and manylinux_2_28_aarch64: " in said[0]
     assert all("the search was given up after ruling out" in line for line in said)
     assert all("with no proof that none fits" in line for line in said)
     parsed = Pylock.from_dict(tomllib.loads(out.read_text()))

@@ -312,8 +312,8 @@ def test_an_edit_keeps_the_lock_where_its_project_left_a_python_out(
     said, modules = lock(first, links, out, *pythons)
     assert _full_path(modules)  # the control
     skipped = [line for line in said.splitlines() if "not locked for cp311" in line]
-    assert len(skipped) == 2, said
-    assert all(line.endswith("(1 wheel; lock that environment alone to see)") for line in skipped)
+    assert len(skipped) == 1, said  # (both machines, one reason: decision 158)
+    assert skipped[0].endswith("(1 wheel; lock that environment alone to see)")
     aged(out)
     edited = tmp_path / "edited.txt"
     edited.write_text("# round 1\ngamma!=0.0.0\n")

@@ -14,7 +14,7 @@ from packaging.version import Version
 
 from graft.errors import BuildError, GraftError, SourceError
 from graft.resolve import screenmemo
-from graft.resolve.lock import _why_not
+from graft.resolve.lock_said import why_not
 from graft.resolve.no_candidates import SPELLINGS, spellings
 from graft.resolve.resolution_error import Kind, ResolutionError, nearest
 from graft.resolve.resolver import resolve
@@ -433,7 +433,7 @@ def test_a_build_met_while_backtracking_says_first_what_it_backtracked_from() ->
     )
     assert "app==2.0 (app-2.0-py3-none-any.whl) requires lib==2.0" in error.details
     assert "  app==2.0 (app-2.0-py3-none-any.whl) requires lib==2.0" in shown  # (without -v)
-    assert _why_not(error) == first  # a lock's line on the environment: the first alone
+    assert why_not(error) == first  # a lock's line on the environment: the first alone
     assert error.log.startswith("Traceback")
     assert error.rerun == "python -m pyproject_hooks ..."
     alone = FailingBuilds()  # no backtrack before the build: its error as it was

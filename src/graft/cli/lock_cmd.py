@@ -153,7 +153,7 @@ def run_lock(args: argparse.Namespace, argv: Sequence[str] = ()) -> int:
             "graft: note: --allow-variant-provider runs no plugin in graft lock: the lock"
             " holds every variant; graft sync chooses on the machine that installs"
         )
-    said += [f"graft: warning: not locked for {skipped}" for skipped in result.skipped]
+    said += [f"graft: warning: not locked for {skipped}" for skipped in result.skipped_said]
     said += [f"graft: warning: {warning}" for warning in result.warnings]
     projects = len({e.name for e in result.entries})
     summary = (

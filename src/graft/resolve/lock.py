@@ -108,6 +108,8 @@ class LockResult:
     # sha256 of the output the lock preferred versions from ("-": none there), "*": not read
     preferred_from: str = "*"
     text: str | None = None  # the lock itself, when it goes to standard output (-o -)
+    # the environments left out, each reason once (decision 158): what graft lock prints
+    skipped_said: tuple[str, ...] = ()
 
 
 def _requires_python(files: tuple[str, ...], built: Iterable[str]) -> str | None:
@@ -292,6 +294,15 @@ def _ranges(  # noqa: PLR0917 - the resolutions and what they were made of
     return fork(envs, outcomes, bounds, more)
 
 
+def _reason(env: Environment, outcome: Outcome) -> str:
+    """Why *env* has no resolution, in one line (its failure's, or why it is skipped)."""
+    from graft.resolve.lock_said import why_not  # noqa: PLC0415
+
+    if outcome.failure is not None:
+        return why_not(outcome.failure)
+    return str(outcome.skip).removeprefix(f"{env.label}: ")
+
+
 def _advice(
     results: Sequence[tuple[Environment, Resolution]],
     source: ProjectSource,
@@ -307,20 +318,6 @@ def _advice(
     from graft.resolve.lock_write import pip_hashes_note  # noqa: PLC0415
 
     return [*passed_over(results, source), *filter(None, [pip_hashes_note(entries, sources)])]
-
-
-def _said_once(where: dict[str, list[str]]) -> list[str]:
-    """Each environment's warning once, naming the environments (a few) or counting them.
-
-    A warning about a wheel holds in every environment that chose it (uv says it once).
-    """
-    out = []
-    for said, labels in where.items():
-        if len(labels) <= 2:  # noqa: PLR2004 - named up to two
-            out.append(f"{' and '.join(labels)}: {said}")
-        else:
-            out.append(f"{said} (in {len(labels)} environments)")
-    return out
 
 
 def _refuse_if_named(env: Environment, exc: Exception) -> None:
@@ -342,32 +339,6 @@ def _refuse_if_named(env: Environment, exc: Exception) -> None:
     raise ResolutionError(exc.kind, lines, hint, gave_up=exc.gave_up) from None
 
 
-def _why_not(exc: Exception) -> str:
-    """One line on why an environment is not locked."""
-    from graft.errors import BuildError  # noqa: PLC0415
-
-    if isinstance(exc, BuildError):  # (one met backtracking has the conflict's lines below)
-        what = exc.what.partition("\n")[0]
-        return f"{exc.where + ': ' if exc.where else ''}{what}"
-    lines, kind = getattr(exc, "lines", ()), getattr(exc, "kind", "")
-    ruled_out = getattr(exc, "gave_up", 0)
-    if ruled_out:  # (decision 67: a bound, not a proof; decision 105)
-        return (
-            f"the search was given up after ruling out {ruled_out} candidates, with no proof"
-            " that none fits (graft sync for that target searches on)"
-        )
-    if not lines:
-        return str(kind)
-    head = str(lines[0])
-    if not head.endswith(":"):
-        return head
-    # "...excluded by every wheel that was tried:", a line per wheel after it: counted, not
-    # named, so that the line names no project (a lock after an edit relies on that,
-    # cli/lockedit.py); graft lock for that environment alone names them
-    n = len(lines) - 1
-    return f"{head[:-1]} ({n} wheel{'s' if n != 1 else ''}; lock that environment alone to see)"
-
-
 def lock(request: LockRequest) -> LockResult:
     """Resolve every environment of the matrix, merge by node, write ``request.output``."""
     from graft._home import cache_root  # noqa: PLC0415
@@ -385,6 +356,7 @@ def lock(request: LockRequest) -> LockResult:
     from graft.resolve.lock_envs import resolve_environments, resolve_one  # noqa: PLC0415
     from graft.resolve.lock_forks import Forks  # noqa: PLC0415
     from graft.resolve.lock_prefs import read_locked  # noqa: PLC0415
+    from graft.resolve.lock_said import said_once  # noqa: PLC0415
     from graft.resolve.lock_write import STDOUT, emit  # noqa: PLC0415
     from graft.resolve.named_sources import lock_directories  # noqa: PLC0415
     from graft.resolve.relock import Relock  # noqa: PLC0415
@@ -409,8 +381,8 @@ def lock(request: LockRequest) -> LockResult:
     to_stdout = request.output == STDOUT  # (-o -: no output file to prefer versions from)
     locked = read_locked(os.path.abspath(request.output), upgrade=asked.upgrade or to_stdout)
     results: list[tuple[Environment, Resolution]] = []
-    skipped: list[str] = []
-    where: dict[str, list[str]] = {}  # each resolution's warning: the environments saying it
+    skipped: list[tuple[str, str]] = []  # (environment label, why it is left out)
+    where: list[tuple[str, str]] = []  # (environment label, a warning its resolution gave)
     searched_out = False
     first: ResolutionError | BuildError | None = None
     resolved = functools.partial(
@@ -437,25 +409,23 @@ def lock(request: LockRequest) -> LockResult:
             *ranges.warnings,
         ]
     )
-    for env, (wanted, found, failure, skip) in zip(ranges.envs, ranges.outcomes, strict=True):
+    for env, outcome in zip(ranges.envs, ranges.outcomes, strict=True):
+        failure = outcome.failure
         if failure is not None:
             _refuse_if_named(env, failure)
             first = first or failure
-            skipped.append(f"{env.label}: {_why_not(failure)}")
             searched_out = searched_out or bool(getattr(failure, "gave_up", 0))
+        if outcome.resolution is None:
+            skipped.append((env.label, _reason(env, outcome)))
             continue
-        if found is None:
-            skipped.append(str(skip))
-            continue
-        resolution = found
-        for said in resolution.warnings:
-            where.setdefault(said, []).append(env.label)
+        resolution = outcome.resolution
+        where += [(env.label, said) for said in resolution.warnings]
         if chooser.options.enabled and any(
             (str(p.name), str(p.version)) in chooser.orders for p in resolution.pins
         ):  # a variant release: each other variant choice is resolved too (lock_forks)
             resolution = _forks(
-                env, wanted, resolution, chooser, (asked, inputs, source, screens), reader, forks,
-                locked.preferred(env),
+                env, outcome.wanted, resolution, chooser, (asked, inputs, source, screens), reader,
+                forks, locked.preferred(env),
             )  # fmt: skip
         results.append((env, resolution))
     if not results:
@@ -463,10 +433,10 @@ def lock(request: LockRequest) -> LockResult:
             raise UsageError(
                 "the lock files given cover none of the environments to lock",
                 hint="name the environments with --python-version/--platform",
-                details=tuple(skipped),
+                details=tuple(f"{label}: {why}" for label, why in skipped),
             )
         raise first
-    warnings.update(dict.fromkeys(_said_once(where)))
+    warnings.update(dict.fromkeys(said_once(where)))
     covered = tuple(env for env, _ in results)
     entries = _entries(results, source, reader, chooser, forks, warnings)
     warnings.update(dict.fromkeys(_advice(results, source, entries, built_sources)))
@@ -475,7 +445,7 @@ def lock(request: LockRequest) -> LockResult:
         output,
         covered,
         entries,
-        tuple(skipped),
+        tuple(f"{label}: {why}" for label, why in skipped),
         searched_out,
         (
             (
@@ -503,4 +473,5 @@ def lock(request: LockRequest) -> LockResult:
         pages=None if projects.indexes is None else projects.indexes.answered_from(),
         preferred_from=locked.digest,
         text=emit(entries, covered, built_sources, output, archived),
+        skipped_said=tuple(said_once(skipped)),
     )

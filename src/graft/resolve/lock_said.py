@@ -1,0 +1,81 @@
+"""What ``graft lock`` says of its environments: each reason once, the environments named compactly.
+
+A lock's matrix holds six platforms per Python series, and most of what one environment's
+resolution says holds on its neighbours too: ``cryptography>=44`` has no resolution on any
+3.9.0 platform. :func:`said_once` says each reason once (decision 158), headed by the
+environments it holds in (:func:`compact`: ``cp39 on 6 platforms``); :func:`why_not` is why
+one environment has no resolution, in one line.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+
+def _listed(items: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def compact(labels: Iterable[str]) -> str:
+    """Environment labels (``cp39 win_amd64``) as one phrase, grouped by series and platforms.
+
+    One label as it is; else per set of platforms, the series that share it: ``cp39 on
+    win_amd64 and win_arm64``, ``cp39 and cp310 on win_arm64``, ``cp39 on 6 platforms``
+    (more than two named by their count; ``--json`` lists each), sets apart by ``;``.
+    """
+    unique = list(dict.fromkeys(labels))
+    if len(unique) == 1:
+        return unique[0]
+    by_series: dict[str, list[str]] = {}
+    for label in unique:
+        series, _, platform = label.partition(" ")
+        by_series.setdefault(series, []).append(platform)
+    by_platforms: dict[tuple[str, ...], list[str]] = {}
+    for series, platforms in by_series.items():
+        by_platforms.setdefault(tuple(platforms), []).append(series)
+    parts = []
+    for where, which in by_platforms.items():
+        named = _listed(where) if len(where) <= 2 else f"{len(where)} platforms"  # noqa: PLR2004
+        parts.append(f"{_listed(which)} on {named}")
+    return "; ".join(parts)
+
+
+def said_once(said: Iterable[tuple[str, str]]) -> list[str]:
+    """``ENVIRONMENTS: REASON`` per reason, from (environment label, reason) pairs, in order."""
+    where: dict[str, list[str]] = {}
+    for label, reason in said:
+        where.setdefault(reason, []).append(label)
+    return [f"{compact(labels)}: {reason}" for reason, labels in where.items()]
+
+
+def why_not(exc: Exception) -> str:
+    """One line on why an environment is not locked."""
+    from graft.errors import BuildError  # noqa: PLC0415
+
+    if isinstance(exc, BuildError):  # (one met backtracking has the conflict's lines below)
+        what = exc.what.partition("\n")[0]
+        return f"{exc.where + ': ' if exc.where else ''}{what}"
+    lines, kind = getattr(exc, "lines", ()), getattr(exc, "kind", "")
+    ruled_out = getattr(exc, "gave_up", 0)
+    if ruled_out:  # (decision 67: a bound, not a proof; decision 105)
+        return (
+            f"the search was given up after ruling out {ruled_out} candidates, with no proof"
+            " that none fits (graft sync for that target searches on)"
+        )
+    if not lines:
+        return str(kind)
+    head = str(lines[0])
+    if not head.endswith(":"):
+        return head
+    # "...excluded by every wheel that was tried:", a line per wheel after it: counted, not
+    # named, so that the line names no project (a lock after an edit relies on that,
+    # cli/lockedit.py); graft lock for that environment alone names them
+    n = len(lines) - 1
+    return f"{head[:-1]} ({n} wheel{'s' if n != 1 else ''}; lock that environment alone to see)"
+
+
+__all__ = ["compact", "said_once", "why_not"]
