@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from packaging.markers import Marker
+from packaging.pylock import PylockSelectError
 
 from graft.errors import TargetError
 from graft.venv.interpreter import find_interpreter
@@ -159,6 +160,34 @@ def test_keyring_takes_the_newest_cryptography_from_3_9_2(tmp_path: Path) -> Non
         assert set(later) == set(_uv_at(uv, env, "3.9.18"))
     # (pip 26.1, the first to read a pylock.toml, runs on 3.10 and later only; pip 26.3
     # refuses --python-version with a lock: the redis case installs with pip on 3.11)
+    installed = _install_everywhere(tmp_path, python, ("graft", "uv"))
+    assert installed["graft"] == installed["uv"]
+    assert installed["graft"]["cryptography"] == _at(lock, envs[0], "3.9.18")["cryptography"]
+
+
+@pytest.mark.usefixtures("online")
+def test_cryptography_44_locks_3_9_from_3_9_2(tmp_path: Path) -> None:
+    """``cryptography>=44``: no release admits 3.9.0 or 3.9.1, so 3.9 is locked from 3.9.2.
+
+    Before decision 157, 3.9 was left out of the lock. uv's universal resolution (0.13.9)
+    reads a Requires-Python's lower bound alone and answers 47.0.0 for ``python_full_version
+    <= '3.9'`` and the newest above, though every release from 44 on excludes 3.9.0 and
+    3.9.1: graft's lock refuses those two releases (``requires-python``, ``environments``),
+    and agrees with uv from 3.9.2 on; graft sync and uv install it alike into 3.9.18.
+    """
+    python = _interpreter("3.9")
+    root = "cryptography>=44"
+    lock, envs = graft_lock(tmp_path, root, "--python-version", "3.9", "--platform", "linux")
+    assert len(envs) == 2  # (x86_64 and aarch64: none left out)
+    assert all(e.first_release == "3.9.2" for e in envs)
+    assert str(lock.requires_python) == "<3.10,>=3.9.2"
+    uv = _uv_universal(tmp_path, "3.9", root)
+    for env in envs:
+        for early in ("3.9.0", "3.9.1"):
+            with pytest.raises(PylockSelectError):
+                _at(lock, env, early)
+        for later in ("3.9.2", "3.9.18"):
+            assert _at(lock, env, later) == _uv_at(uv, env, later)
     installed = _install_everywhere(tmp_path, python, ("graft", "uv"))
     assert installed["graft"] == installed["uv"]
     assert installed["graft"]["cryptography"] == _at(lock, envs[0], "3.9.18")["cryptography"]

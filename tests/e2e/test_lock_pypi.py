@@ -8,6 +8,7 @@ cache under the test cache (``$GRAFT_TEST_CACHE/graft-lock``), so a second run r
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import urllib.request
@@ -44,14 +45,20 @@ def graft_lock(tmp_path: Path, *args: str) -> tuple[Pylock, list[Environment]]:
     assert proc.returncode == 0, proc.stderr
     lock = Pylock.from_dict(tomllib.loads(out.read_text()))
     lock.validate()
-    pythons = sorted(
-        {str(m).split("python_version == ")[1].strip("\"'") for m in lock.environments or ()}
-    )
+    pythons = sorted({_first_release(str(m)) for m in lock.environments or ()})
     every = matrix(pythons, ["linux", "macos", "windows"])
     listed = {str(m) for m in lock.environments or ()}
     envs = [e for e in every if str(Marker(e.marker)) in listed]
     assert len(envs) == len(listed)
     return lock, envs
+
+
+def _first_release(marker: str) -> str:
+    """The release an ``environments`` marker covers its series from (``3.9.2``; ``3.11``)."""
+    later = re.search(r"python_full_version >= [\"']([0-9.]+)", marker)  # (decisions 120, 157)
+    series = re.search(r"python_version == [\"']([0-9.]+)", marker)
+    assert series is not None, marker
+    return (later or series).group(1)
 
 
 def select(lock: Pylock, env: Environment) -> dict[str, str]:

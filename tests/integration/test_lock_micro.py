@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
+from packaging.pylock import PylockSelectError
 
 from graft.resolve.environments import Environment, matrix
 from graft.resolve.lock_ranges import MAX_RANGES
@@ -188,3 +189,92 @@ def test_every_micro_release_selects_one_entry_per_project(
         assert len(holding) == 1, (env.label, micro)
         expected = "1.0" if (env.python, micro) == ("3.12", 0) else "2.0"
         assert str(holding[0].version) == expected, (env.label, micro)
+
+
+def test_a_series_whose_first_releases_have_no_resolution_is_locked_from_a_later_one(
+    tmp_path: Path, wheels: Path, index: Served
+) -> None:
+    """``cryptography>=44`` on 3.9: the newest excludes X.Y.0 and X.Y.1 (decision 157).
+
+    3.11 is locked from 3.11.2 on (``python_full_version >= "3.11.2"`` in ``environments``),
+    not left out; ``Pylock.select()`` gives the newest on 3.11.2 and refuses 3.11.0 and
+    3.11.1. One line says what was left out, for both machines. A second run and a re-lock
+    of the lock write the same.
+    """
+    index.add(make_wheel(wheels, "crypt", "1.0", {"crypt.py": ""}))
+    spec = "!=3.11.0,!=3.11.1,>=3.8"
+    newer = make_wheel(
+        wheels, "crypt", "2.0", {"crypt.py": ""}, requires_python=spec, requires=("helper",)
+    )
+    index.add_wheel(newer, requires_python=spec)
+    index.add(make_wheel(wheels, "helper", "1.0", {"helper.py": ""}))
+    parsed, err = lock(tmp_path, index, "crypt>=2", *SERIES, *LINUX)
+    assert _markers(parsed) == [("crypt", "2.0", None), ("helper", "1.0", None)]
+    listed = [str(m) for m in parsed.environments or ()]
+    assert len(listed) == 6  # (3.10, 3.11 and 3.12 on two machines: none left out)
+    late = [m for m in listed if 'python_version == "3.11"' in m]
+    assert len(late) == 2
+    assert all(m.endswith('python_full_version >= "3.11.2"') for m in late)
+    assert all("python_full_version" not in m for m in listed if m not in late)
+    assert str(parsed.requires_python) == "<3.13,>=3.10"
+    assert at(parsed, "3.11", 2) == {"crypt": "2.0", "helper": "1.0"}
+    assert at(parsed, "3.11", 18) == {"crypt": "2.0", "helper": "1.0"}
+    assert at(parsed, "3.10", 0) == {"crypt": "2.0", "helper": "1.0"}
+    for micro in (0, 1):
+        with pytest.raises(PylockSelectError):
+            at(parsed, "3.11", micro)
+    said = [line for line in err.splitlines() if "locked from" in line]
+    assert said == [
+        (
+            "graft: warning: cp311 on manylinux_2_28_x86_64 and manylinux_2_28_aarch64: locked"
+            " from 3.11.2 on, without 3.11.0-3.11.1: crypt 2.0 requires Python"
+            " !=3.11.0,!=3.11.1,>=3.8 (3.11.0: no version of crypt matches >=2 for the target)"
+        )
+    ]
+    assert "not locked for" not in err
+    out = tmp_path / "pylock.toml"
+    first = out.read_bytes()
+    lock(tmp_path, index, "crypt>=2", *SERIES, *LINUX)
+    assert out.read_bytes() == first  # a second run writes the same bytes
+    (tmp_path / "relock").mkdir()
+    (tmp_path / "relock" / "pylock.toml").write_bytes(first)
+    relocked, _ = lock(tmp_path, index, str(tmp_path / "relock" / "pylock.toml"), *SERIES, *LINUX)
+    assert [str(m) for m in relocked.environments or ()] == listed  # (3.11 from 3.11.2 again)
+    assert _markers(relocked) == _markers(parsed)
+
+
+def test_a_lock_of_the_late_series_alone_starts_there(
+    tmp_path: Path, wheels: Path, index: Served
+) -> None:
+    """Its ``requires-python`` starts at the first release locked; one never resolved is out.
+
+    Where a Windows wheel admits 3.11.0, ``requires-python`` keeps 3.11.0: the lowest
+    release any platform is locked from.
+    """
+    spec = "!=3.11.0,!=3.11.1,>=3.8"
+    newer = make_wheel(
+        wheels,
+        "crypt",
+        "2.0",
+        {"crypt.py": ""},
+        requires_python=spec,
+        tag="py3-none-manylinux_2_28_x86_64",
+    )
+    index.add_wheel(newer, requires_python=spec)
+    windows = make_wheel(wheels, "crypt", "2.0", {"crypt.py": ""}, tag="py3-none-win_amd64")
+    index.add(windows)
+    later = make_wheel(wheels, "never", "1.0", {"never.py": ""}, requires_python=">=3.12")
+    index.add_wheel(later, requires_python=">=3.12")
+    one = ("--python-version", "3.11", "--platform", "manylinux_2_28_x86_64")
+    parsed, _ = lock(tmp_path, index, "crypt", *one)
+    assert str(parsed.requires_python) == "<3.12,>=3.11.2"
+    assert at(parsed, "3.11", 2) == {"crypt": "2.0"}
+    parsed, err = lock(tmp_path, index, "crypt", *one, "--platform", "win_amd64")
+    assert str(parsed.requires_python) == "<3.12,>=3.11"  # (Windows from 3.11.0)
+    assert "cp311 manylinux_2_28_x86_64: locked from 3.11.2 on, without 3.11.0-3.11.1" in err
+    listed = sorted(str(m) for m in parsed.environments or ())
+    assert [m.endswith('python_full_version >= "3.11.2"') for m in listed] == [True, False]
+    _, err = lock(tmp_path, index, "never", *SERIES, *LINUX)
+    assert "locked from" not in err  # (no later 3.10 or 3.11 release admits it)
+    both = "cp310 and cp311 on manylinux_2_28_x86_64 and manylinux_2_28_aarch64"
+    assert f"not locked for {both}: " in err  # (one reason, one line: decision 158)

@@ -1,21 +1,29 @@
 """What ``graft lock`` says of its environments: each reason once, the environments compact.
 
 Decision 158: ``cryptography>=44`` left 3.9 out on each of six platforms in six nearly
-identical lines; a reason is now said once, headed by the environments it holds in.
+identical lines; a reason is now said once, headed by the environments it holds in. And
+decision 157: a series whose first release has no resolution is tried from the later
+releases where one may (stand-ins for the bounds and the resolutions).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pytest
 
 from graft.resolve.environments import DEFAULT_PYTHONS, matrix
+from graft.resolve.lock_envs import Outcome
+from graft.resolve.lock_late import MAX_TRIES, start_later
 from graft.resolve.lock_said import compact, said_once
+from graft.resolve.resolution_error import Kind, ResolutionError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
 
+    from graft.resolve.environments import Environment
+    from graft.resolve.lock_late import Late
 
 EVERY = matrix(DEFAULT_PYTHONS)
 
@@ -64,3 +72,90 @@ def test_each_reason_is_said_once_in_order() -> None:
 def test_the_default_matrix_left_out_whole_is_one_line() -> None:
     pairs = [(e.label, "why") for e in EVERY]
     assert said_once(pairs) == ["cp39, cp310, cp311, cp312, cp313 and cp314 on 6 platforms: why"]
+
+
+# decision 157: the later releases tried
+
+
+@dataclass
+class _Bounds:
+    """Stand-in bounds: the later starts per series' current start, by the projects met."""
+
+    starts: Mapping[int, tuple[int, ...]]
+    asked: list[tuple[int, tuple[str, ...]]]
+
+    def later_starts(self, env: Environment, names: Iterable[str]) -> tuple[int, ...]:
+        self.asked.append((env.start, tuple(names)))
+        return self.starts.get(env.start, ())
+
+    def excluding(self, _resolution: object, series: str, micros: range) -> list[str]:
+        return [f"lib 2.0 requires Python !={series}.{micros[0]}"]
+
+
+def _failed(*, gave_up: int = 0, met: tuple[str, ...] = ("lib",)) -> Outcome:
+    error = ResolutionError(Kind.NO_VERSION, ["no version of lib matches >=2"], gave_up=gave_up)
+    error.met = met
+    return Outcome([], None, error)
+
+
+def _resolved() -> Outcome:
+    return Outcome([], object())  # type: ignore[arg-type]
+
+
+def _why(_env: Environment, _outcome: Outcome) -> str:
+    return "why"
+
+
+def _late(
+    starts: Mapping[int, tuple[int, ...]], resolves_at: set[int], first: Outcome
+) -> tuple[list[list[str]], _Bounds, Late]:
+    envs = matrix(["3.11"], ["linux"])[:1]
+    bounds = _Bounds(starts, [])
+    tried: list[list[str]] = []
+
+    def resolve(batch: list[Environment]) -> list[Outcome]:
+        tried.append([e.target.version for e in batch])
+        return [
+            _resolved() if e.start in resolves_at else _failed(met=("lib", "dep")) for e in batch
+        ]
+
+    late = start_later(envs, [first], bounds, resolve, _why)  # type: ignore[arg-type]
+    return tried, bounds, late
+
+
+def test_a_failed_first_release_is_tried_from_the_next_bound_on() -> None:
+    tried, bounds, late = _late({0: (2, 5)}, {2}, _failed())
+    assert tried == [["3.11.2"]]
+    assert bounds.asked == [(0, ("lib",))]  # (the projects the failure met)
+    (env,) = late.envs
+    assert env.first_release == "3.11.2"
+    assert env.marker.endswith("python_full_version >= '3.11.2'")
+    left = "without 3.11.0-3.11.1: lib 2.0 requires Python !=3.11.0 (3.11.0: why)"
+    assert late.said == (("cp311 manylinux_2_28_x86_64", f"locked from 3.11.2 on, {left}"),)
+
+
+def test_a_later_release_that_fails_too_leads_to_its_own_next_bound() -> None:
+    tried, bounds, late = _late({0: (2,), 2: (5,)}, {5}, _failed())
+    assert tried == [["3.11.2"], ["3.11.5"]]
+    assert bounds.asked[-1] == (2, ("lib", "dep"))  # (what the try at 3.11.2 met)
+    assert late.envs[0].first_release == "3.11.5"
+
+
+def test_the_tries_end_and_the_first_failure_stays() -> None:
+    first = _failed()
+    starts = {m: (m + 1,) for m in range(20)}
+    tried, _, late = _late(starts, set(), first)
+    assert len(tried) == MAX_TRIES
+    assert late.outcomes == (first,)
+    assert late.said == ()
+
+
+@pytest.mark.parametrize(
+    "first",
+    [_failed(gave_up=3), _resolved(), Outcome([], None, None, skip="cp311 x: none")],
+    ids=["gave-up", "resolved", "skipped-without-bound"],
+)
+def test_no_later_release_is_tried_without_cause_or_bound(first: Outcome) -> None:
+    tried, _, late = _late({}, {2}, first)
+    assert tried == []
+    assert late.outcomes == (first,)

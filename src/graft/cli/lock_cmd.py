@@ -212,7 +212,7 @@ def _keep_stamp(
         summary=summary,
         preferred_from=result.preferred_from,
         locked=[(str(e.name), str(e.version)) for e in result.entries] if plain else None,
-        left_out=bool(result.skipped),
+        left_out=bool(result.skipped) or result.started_later,
         read=dict(result.digests),
     )
 

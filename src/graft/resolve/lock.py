@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from graft.resolve.environments import Environment
     from graft.resolve.lock_envs import Outcome
     from graft.resolve.lock_forks import Forks
+    from graft.resolve.lock_late import Late
     from graft.resolve.lock_ranges import Forked
     from graft.resolve.lock_variants import LockEntry
     from graft.resolve.projects import IndexProjects
@@ -110,6 +111,8 @@ class LockResult:
     text: str | None = None  # the lock itself, when it goes to standard output (-o -)
     # the environments left out, each reason once (decision 158): what graft lock prints
     skipped_said: tuple[str, ...] = ()
+    # a series locked from a later release than its first (decision 157): releases left out
+    started_later: bool = False
 
 
 def _requires_python(files: tuple[str, ...], built: Iterable[str]) -> str | None:
@@ -271,16 +274,22 @@ def _direct_files(
     return files, archived
 
 
-def _ranges(  # noqa: PLR0917 - the resolutions and what they were made of
+def _micro(  # noqa: PLR0917 - the resolutions and what they were made of
     envs: Sequence[Environment],
     outcomes: Sequence[Outcome],
     shared: tuple[SharedSource, ScreenMemo, MetadataReader, IndexProjects, VariantChooser],
     resolved: Callable[..., Outcome],
     inputs: Inputs,
     relock: Relock,
-) -> Forked:
-    """Each series forked where its micro releases resolve apart (decision 153)."""
+) -> tuple[Late, Forked]:
+    """The series as locked: from a later release where the first has no resolution.
+
+    A series whose first release has no resolution is locked from the first later one that
+    has (decision 157), then each is forked where its micro releases resolve apart (decision
+    153).
+    """
     from graft.resolve.lock_envs import resolve_more  # noqa: PLC0415
+    from graft.resolve.lock_late import start_later  # noqa: PLC0415
     from graft.resolve.lock_ranges import fork  # noqa: PLC0415
     from graft.resolve.micro_bounds import Bounds  # noqa: PLC0415
 
@@ -291,7 +300,8 @@ def _ranges(  # noqa: PLR0917 - the resolutions and what they were made of
     def more(parts: list[Environment]) -> list[Outcome]:
         return resolve_more(parts, resolved, projects, chooser, (source, screens))
 
-    return fork(envs, outcomes, bounds, more)
+    late = start_later(envs, outcomes, bounds, more, _reason)
+    return late, fork(late.envs, late.outcomes, bounds, more)
 
 
 def _reason(env: Environment, outcome: Outcome) -> str:
@@ -397,15 +407,17 @@ def lock(request: LockRequest) -> LockResult:
     )
     outcomes, source, screens, processes = resolve_environments(envs, resolved, projects, chooser)
     reader = MetadataReader(source)
-    ranges = _ranges(
+    late, ranges = _micro(
         envs, outcomes, (source, screens, reader, projects, chooser), resolved, inputs, relock
     )  # fmt: skip
     # first what pip's and uv's variables would have added (PIP_FIND_LINKS: decision 115),
-    # the lines only PyPy takes (decision 120), the series not forked (decision 153)
+    # the lines only PyPy takes (decision 120), the series locked from a later release
+    # (decision 157), the series not forked (decision 153)
     warnings: dict[str, None] = dict.fromkeys(
         [
             *filter(None, [unread_additions(inputs)]),
             *pypy_only(inputs.wanted, envs),
+            *said_once(late.said),
             *ranges.warnings,
         ]
     )
@@ -450,6 +462,7 @@ def lock(request: LockRequest) -> LockResult:
         (
             (
                 f"resolved {len(envs)} environments"
+                f"{f', {late.resolved} again from a later micro release' if late.resolved else ''}"
                 f"{f' and {ranges.resolved} ranges of micro releases' if ranges.resolved else ''}"
                 f"{f' in {processes} processes' if processes > 1 else ''}"
                 f"{f' and {forks.resolved} variant forks' if forks.resolved else ''};"
@@ -474,4 +487,5 @@ def lock(request: LockRequest) -> LockResult:
         preferred_from=locked.digest,
         text=emit(entries, covered, built_sources, output, archived),
         skipped_said=tuple(said_once(skipped)),
+        started_later=bool(late.said),
     )

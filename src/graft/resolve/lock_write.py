@@ -74,9 +74,10 @@ def pylock_table(
 
     pythons = sorted({e.python for e in covered}, key=Version)
     top = Version(pythons[-1])
-    # from the lowest series' first release (3.9.2 for --python-version 3.9.2: decision 120)
-    lowest = next(e for e in covered if e.python == pythons[0])
-    bottom = lowest.first_release or pythons[0]
+    # from the lowest series' first release covered (3.9.2 for --python-version 3.9.2:
+    # decision 120; where no 3.9 platform resolves before 3.9.2: decision 157)
+    firsts = [e.first_release for e in covered if e.python == pythons[0]]
+    bottom = pythons[0] if None in firsts else min(filter(None, firsts), key=Version)
     packages = []
     built_from = sources or {}
     markers: dict[frozenset[tuple[Any, ...]], Marker | None] = {}  # (entries share sets)

@@ -84,6 +84,16 @@ def _flips(verdict: Callable[[int], bool], text: str, series: str) -> tuple[int,
     return tuple(out)
 
 
+def _excludes(spec: str, version: str) -> bool:
+    """Whether the Requires-Python *spec* excludes *version* (an invalid one excludes none)."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet  # noqa: PLC0415
+
+    try:
+        return not SpecifierSet(spec).contains(version)
+    except InvalidSpecifier:
+        return False
+
+
 def _names_series(spec: str, series: str) -> bool:
     """Whether a specifier's text names the series (``3.11.5``, ``>3.11``; not ``3.1``)."""
     return re.search(rf"(?<![\d.]){re.escape(series)}(?!\d)", spec) is not None
@@ -129,6 +139,40 @@ class Bounds:
             pythons.update(self._of_requires_python(pin, env, low))
         inside = range(low + 1, high)
         return {m for m in markers if m in inside}, {m for m in pythons if m in inside}
+
+    def later_starts(self, env: Environment, names: Iterable[str]) -> tuple[int, ...]:
+        """The micro releases after *env*'s first where a resolution that failed may not.
+
+        For a series whose first release has no resolution (decision 157): where a root's
+        marker changes its verdict, or a release of one of *names* (the projects the failed
+        resolution met) becomes admitted by its Requires-Python, in order.
+        """
+        found: set[int] = set()
+        for marker in self._roots:
+            found.update(self._of_marker(marker, env, ""))
+        for name in names:
+            for _, stated, local in self._later_releases(name, env.python):
+                found.update(stated)
+                if local is not None:  # (a find-links wheel states it in its METADATA alone)
+                    spec = self._reader.surface(local).requires_python
+                    found.update(self._of_spec(spec, env.python)[0] if spec else ())
+        return tuple(sorted(m for m in found if m > env.start))
+
+    def excluding(self, resolution: Resolution, series: str, micros: range) -> list[str]:
+        """``name version requires Python SPEC`` for each pin excluding one of *micros*."""
+        out = []
+        for pin in resolution.pins:
+            for spec in dict.fromkeys(
+                [pin.file.requires_python, self._reader.surface(pin.file).requires_python]
+            ):
+                if (
+                    spec
+                    and _names_series(spec, series)
+                    and any(_excludes(spec, f"{series}.{m}") for m in micros)
+                ):
+                    out.append(f"{pin.name} {pin.version} requires Python {spec}")
+                    break
+        return sorted(out)
 
     def _of_marker(self, marker: Marker, env: Environment, extra: str) -> tuple[int, ...]:
         key = (str(marker), env.values, extra)

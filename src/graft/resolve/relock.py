@@ -107,7 +107,7 @@ class Relock:
         return (wanted.name, wanted.version) in self._scan().archives
 
     def markers(self) -> list[str]:
-        """The markers of the locks' packages (a forked series' bounds: decision 153)."""
+        """The markers of the locks' packages and environments (bounds: decisions 153, 157)."""
         return list(self._scan().markers) if self.locks else []
 
     def find_links(self) -> list[str]:
@@ -162,7 +162,7 @@ class _Scan:
     archives: frozenset[tuple[str, str | None]]  # (name, version) locked as an archive
     variants: dict[tuple[str, str | None], frozenset[str]]  # a variant release's wheels' sha256
     variant_dirs: tuple[str, ...]  # where a variant release's wheels by path are
-    markers: tuple[str, ...] = ()  # the packages' markers
+    markers: tuple[str, ...] = ()  # the packages' markers, and the lock's environments
 
 
 def _scan(locks: Iterable[str]) -> _Scan:
@@ -176,7 +176,12 @@ def _scan(locks: Iterable[str]) -> _Scan:
     markers: dict[str, None] = {}
     for path in locks:
         base = os.path.dirname(os.path.abspath(path))
-        for package in load_toml(path).get("packages", []):
+        data = load_toml(path)
+        # (a series the lock covers from a later release on: decision 157)
+        markers.update(
+            dict.fromkeys(m for m in data.get("environments") or () if isinstance(m, str))
+        )
+        for package in data.get("packages", []):
             if not isinstance(package, dict):
                 continue
             key = (canonicalize_name(str(package.get("name", ""))), package.get("version"))

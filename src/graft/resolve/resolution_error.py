@@ -48,6 +48,9 @@ class ResolutionError(SourceError):
         # the candidates ruled out when a lock's search was given up (decision 67): no proof
         # that none exists, only that the search went on too long; 0: the failure is proven
         self.gave_up = gave_up
+        # the projects the failed resolution listed (set by resolver.resolve): where a lock
+        # looks for the later micro release of a series that may resolve (decision 157)
+        self.met: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         text = "\n  ".join(self.lines)

@@ -164,6 +164,25 @@ def resolve(
         roots=roots,
     )
     try:
+        return _search(roots, provider, max_rounds, recalled, shortcut, max_rejections)
+    except SourceError as exc:
+        from graft.resolve.resolution_error import ResolutionError  # noqa: PLC0415 - on failure
+
+        if isinstance(exc, ResolutionError):  # (a lock looks for a later release: decision 157)
+            exc.met = tuple(sorted(provider.known_projects()))
+        raise
+
+
+def _search(  # noqa: PLR0917 - resolve()'s
+    roots: list[Need],
+    provider: Provider,
+    max_rounds: int,
+    recalled: Mapping[str, Step] | None,
+    shortcut: bool,
+    max_rejections: int | None,
+) -> Resolution:
+    """:func:`resolve`'s search, from the shortcuts to resolvelib, over *provider*."""
+    try:
         pinned = pinned_resolution(roots, provider, recalled) if shortcut else None
     except BaseException:
         provider.reader.close()
