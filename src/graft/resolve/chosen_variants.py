@@ -39,15 +39,16 @@ def report(
     """
     if not chooser.orders:
         return None, (), ()
-    from graft.model.wheelname import parse_wheel_filename  # noqa: PLC0415
-
     picked: dict[tuple[str, str], str] = {}
     support = []
     declared = []
-    for _, c in chosen:
-        name, version, _, _, label = parse_wheel_filename(c.filename)
-        picked[str(name), str(version)] = c.filename
-        if label is not None:
+    for w, c in chosen:
+        parsed = parse_wheel(c.filename)
+        if parsed is None:  # an sdist picked, or a source a lock names: built non-variant
+            picked[w.name, w.version or ""] = c.filename
+            continue
+        picked[str(parsed.name), str(parsed.version)] = c.filename
+        if parsed.variant is not None:
             file = ArtifactFile(c.filename, c.url, direct=c.local)
             env = chooser.environment(file)
             support.append((c.filename, tuple(sorted(str(p) for p in env.properties))))
