@@ -21,9 +21,12 @@ from graft.sync_recall import in_sync, recall, remember
 from graft.sync_result import (
     inputs_form,
     installed,
+    interpreter_of,
     previous_layout,
     result_of,
+    stranded,
     template,
+    venv_changes,
     venv_config,
 )
 
@@ -44,7 +47,7 @@ def sync(request: SyncRequest) -> SyncResult:
     from graft._home import default_store_path  # noqa: PLC0415
     from graft.store import plancache  # noqa: PLC0415
     from graft.store.entries import Store  # noqa: PLC0415
-    from graft.venv.state import followed  # noqa: PLC0415
+    from graft.venv.state import followed, why_rebuilt  # noqa: PLC0415
 
     clock = time.perf_counter()
     timings: dict[str, float] = {}
@@ -119,6 +122,7 @@ def sync(request: SyncRequest) -> SyncResult:
     )
     was = venv_config(layout.prefix)
     before = installed(previous_layout(layout, located.target, was))
+    rebuilt = None if was is None else why_rebuilt(layout.prefix)  # (read before the change)
     try:
         materialize(request, store, located, the_plan, inputs=inputs, key=key, timings=timings)
     except Exception:
@@ -129,12 +133,13 @@ def sync(request: SyncRequest) -> SyncResult:
     if new_plan:  # kept only once it built a venv: a failed sync leaves the store as it was
         plancache.save(store.root, key, the_plan)
     result = result_of(the_plan, timings, before)
+    now = venv_config(layout.prefix)
     return dataclasses.replace(
         result,
         notes=located.notes,
         warnings=located.warnings,
-        said=(*located.said, *(() if was is None else _stranded(layout, _interpreter_of(was)))),
-        venv_changes=() if was is None else _venv_changes(was, venv_config(layout.prefix)),
+        said=(*located.said, *_stranded(layout, was, now)),
+        venv_changes=() if was is None else venv_changes(was, now, rebuilt),
         variants=located.variants,
         memo=memo_file,
         inputs=inputs,
@@ -163,6 +168,12 @@ def dry_run(request: SyncRequest) -> DryRun:
     _outside_the_store(request.venv, store.root)
     if os.path.isdir(store.root):
         store.check()  # (as a sync would: a store others may change is refused)
+    else:
+        from graft.store.failures import blocked  # noqa: PLC0415
+
+        refused = blocked(store.root)  # (a sync's Store.ensure would fail to make it)
+        if refused is not None:
+            raise refused
     request, resolving = _seeded(request)
     return run(request, resolving, store)
 
@@ -217,59 +228,12 @@ def _outside_the_store(venv: str, store_root: str) -> None:
         )
 
 
-def _interpreter_of(config: dict[str, str] | None) -> tuple[str, str] | None:
-    """The interpreter a venv is for, as its pyvenv.cfg *config* says: home and version."""
-    if config is None:
-        return None
-    return config.get("home", ""), config.get("version") or config.get("version_info", "")
-
-
-def _venv_changes(was: dict[str, str], now: dict[str, str] | None) -> tuple[str, ...]:
-    """What changed of the venv itself: its interpreter and the venv tool's options.
-
-    ``python 3.12.1 -> 3.11.7`` (its ``home`` when the version is the same), ``prompt
-    'a' -> 'b'``, ``include-system-site-packages false -> true``.
-    """
-    from graft.venv.state import PROMPT, SYSTEM_SITE, options_of  # noqa: PLC0415
-
-    if now is None:
+def _stranded(
+    layout: VenvLayout, was: dict[str, str] | None, now: dict[str, str] | None
+) -> tuple[str, ...]:
+    """The warning of a user's files kept where the venv's new interpreter ignores them."""
+    if was is None or interpreter_of(now) == interpreter_of(was):
         return ()
-    out: list[str] = []
-    (old_home, old_version), (new_home, new_version) = (
-        _interpreter_of(was) or ("", ""),
-        _interpreter_of(now) or ("", ""),
-    )
-    if old_version != new_version:
-        out.append(f"python {old_version or '?'} -> {new_version or '?'}")
-    elif old_home != new_home:
-        out.append(f"python {old_version} at {old_home} -> {new_home}")
-    old, new = dict(options_of(was)), dict(options_of(now))
-    defaults = {SYSTEM_SITE: "false", PROMPT: "(none)"}
-    out += [
-        f"{key} {old.get(key, defaults[key])} -> {new.get(key, defaults[key])}"
-        for key in (SYSTEM_SITE, PROMPT)
-        if old.get(key) != new.get(key)
-    ]
-    return tuple(out)
-
-
-def _stranded(layout: VenvLayout, was: tuple[str, str] | None) -> tuple[str, ...]:
-    """A warning when the venv, now for another interpreter, keeps a user's files it ignores.
-
-    A rebuild keeps a user's files where they are (decision 86), a module in the previous
-    interpreter's ``lib/python3.12/site-packages`` too; Python 3.11 never imports it.
-    """
-    if was is None or _interpreter_of(venv_config(layout.prefix)) == was:
-        return ()
-    from graft.venv.keep import stranded  # noqa: PLC0415
-    from graft.venv.replaceable import describe  # noqa: PLC0415
     from graft.venv.state import kept_paths, recorded_state  # noqa: PLC0415
 
-    found = stranded(kept_paths(recorded_state(layout.prefix)), (layout.purelib, layout.platlib))
-    if not found:
-        return ()
-    said = (
-        f"{layout.prefix}: your files in the previous interpreter's library are kept, but this"
-        f" one does not import them: {describe(found)} (move them to {layout.purelib})"
-    )
-    return (said,)
+    return stranded(layout, kept_paths(recorded_state(layout.prefix)))

@@ -20,11 +20,21 @@ from typing import TYPE_CHECKING, Any
 
 from graft._counted import counted
 from graft.model.request import lap
-from graft.sync_result import installed, previous_layout, venv_config, venv_layout
+from graft.sync_result import (
+    config_after,
+    installed,
+    interpreter_of,
+    previous_layout,
+    stranded,
+    venv_changes,
+    venv_config,
+    venv_layout,
+)
 
 if TYPE_CHECKING:
     from graft.model.request import ResolveRequest, SyncRequest
     from graft.model.requirements import Wanted
+    from graft.model.target import Target
     from graft.plan.types import Plan, VenvLayout
     from graft.resolve.locate import Located
     from graft.sources.candidates import Candidate
@@ -69,6 +79,8 @@ class DryRun:
     warnings: tuple[str, ...] = ()
     said: tuple[str, ...] = ()
     variants: tuple[dict[str, Any], ...] = ()
+    # what the sync would change of the venv itself, as its summary says (``~ python ...``)
+    venv_changes: tuple[str, ...] = ()
 
     def changes(self) -> dict[str, list[str]]:
         """What the sync would add, remove, upgrade and downgrade (:func:`state.changes`)."""
@@ -104,11 +116,17 @@ def dry_run(request: SyncRequest, resolving: ResolveRequest, store: Store) -> Dr
     target = located.target
     layout = venv_layout(os.path.abspath(request.venv), target)
     offered = _offered(located.chosen, cache_root())
-    before = installed(previous_layout(layout, target, venv_config(layout.prefix)))
+    was = venv_config(layout.prefix)
+    before = installed(previous_layout(layout, target, was))
     plan, unplanned, in_sync = None, _unplannable(offered), False
     if not unplanned:
         plan, unplanned, in_sync = _planned(request, located, offered, store, layout)
         lap(timings, "plan", clock)
+    said: tuple[str, ...] = located.said
+    changed: tuple[str, ...] = ()
+    if not in_sync and request.foreign is None:  # (a foreign target is never synced)
+        warned, changed = _venv_itself(request, layout, target, was=was, plan=plan)
+        said = (*said, *warned)
     return DryRun(
         layout.prefix,
         layout.python,
@@ -121,9 +139,36 @@ def dry_run(request: SyncRequest, resolving: ResolveRequest, store: Store) -> Dr
         timings,
         located.notes,
         located.warnings,
-        located.said,
+        said,
         located.variants,
+        changed,
     )
+
+
+def _venv_itself(
+    request: SyncRequest,
+    layout: VenvLayout,
+    target: Target,
+    *,
+    was: dict[str, str] | None,
+    plan: Plan | None,
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What a sync that changes the venv would refuse, warn of and change of the venv itself.
+
+    Its refusal (a file, a directory that is no venv, a user's file it cannot keep) is
+    raised as the sync raises it (:func:`graft.venv.materialize.would_rebuild`); else the
+    warning of a user's files kept in another interpreter's library, and the summary's ``~``
+    lines (:func:`graft.sync_result.venv_changes`). *was*: the venv's pyvenv.cfg now.
+    """
+    from graft.venv.materialize import would_rebuild  # noqa: PLC0415
+    from graft.venv.state import why_rebuilt  # noqa: PLC0415
+
+    kept = would_rebuild(layout.prefix, plan)
+    if was is None:
+        return (), ()
+    now = config_after(layout, target, was, request.venv_options)
+    warned = stranded(layout, kept) if interpreter_of(now) != interpreter_of(was) else ()
+    return warned, venv_changes(was, now, why_rebuilt(layout.prefix))
 
 
 def _offered(chosen: tuple[tuple[Wanted, Candidate], ...], cache_dir: str) -> list[Offered]:

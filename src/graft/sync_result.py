@@ -8,10 +8,13 @@ full path knows: the inputs' preimage with the venv's path marked (:func:`inputs
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from graft.model.request import SyncRequest
     from graft.model.target import Target
     from graft.plan.types import Plan, VenvLayout
@@ -111,6 +114,92 @@ def previous_layout(layout: VenvLayout, target: Target, was: dict[str, str] | No
     if (purelib, platlib) == (layout.purelib, layout.platlib):
         return layout
     return replace(layout, purelib=purelib, platlib=platlib)
+
+
+def interpreter_of(config: dict[str, str] | None) -> tuple[str, str] | None:
+    """The interpreter a venv is for, as its pyvenv.cfg *config* says: home and version."""
+    if config is None:
+        return None
+    return config.get("home", ""), config.get("version") or config.get("version_info", "")
+
+
+def venv_changes(
+    was: dict[str, str], now: dict[str, str] | None, rebuilt: str | None = None
+) -> tuple[str, ...]:
+    """What changes of the venv itself, from its pyvenv.cfg *was* to *now*: the summary's ``~``.
+
+    Its interpreter and the venv tool's options: ``python 3.12.1 -> 3.11.7`` (its ``home``
+    when the version is the same), ``prompt 'a' -> 'b'``, ``include-system-site-packages
+    false -> true``; and ``rebuilt: ...`` for a venv rebuilt whatever it installs
+    (*rebuilt*: :func:`graft.venv.state.why_rebuilt`). A sync reads *now* after the change,
+    its dry run as the sync would write it (:func:`config_after`).
+    """
+    from graft.venv.state import PROMPT, SYSTEM_SITE, options_of  # noqa: PLC0415
+
+    out: list[str] = []
+    if now is not None:
+        (old_home, old_version), (new_home, new_version) = (
+            interpreter_of(was) or ("", ""),
+            interpreter_of(now) or ("", ""),
+        )
+        if old_version != new_version:
+            out.append(f"python {old_version or '?'} -> {new_version or '?'}")
+        elif old_home != new_home:
+            out.append(f"python {old_version} at {old_home} -> {new_home}")
+        old, new = dict(options_of(was)), dict(options_of(now))
+        defaults = {SYSTEM_SITE: "false", PROMPT: "(none)"}
+        out += [
+            f"{key} {old.get(key, defaults[key])} -> {new.get(key, defaults[key])}"
+            for key in (SYSTEM_SITE, PROMPT)
+            if old.get(key) != new.get(key)
+        ]
+    if rebuilt is not None:
+        out.append(f"rebuilt: {rebuilt}")
+    return tuple(out)
+
+
+def config_after(
+    layout: VenvLayout, target: Target, was: dict[str, str], wanted: tuple[tuple[str, str], ...]
+) -> dict[str, str]:
+    """The pyvenv.cfg a sync would leave in the venv now holding *was*, found without writing.
+
+    The template's, with the venv's own options and those asked for (*wanted*) set over
+    them, as a rebuild writes it (:func:`graft.venv.skeleton.expected_config`); where the
+    template is not made yet, its ``home`` and ``version`` from *target* (``python -m venv``
+    writes the directory of the interpreter and its version).
+    """
+    from graft.venv.skeleton import expected_config, made_template  # noqa: PLC0415
+    from graft.venv.state import options_of, parse_config, with_options  # noqa: PLC0415
+
+    options = with_options(options_of(was), wanted)
+    template = made_template(target)
+    if template is not None:
+        try:
+            return parse_config(expected_config(template, layout.prefix, options).decode())
+        except (OSError, ValueError):
+            pass
+    home = os.path.dirname(target.executable)
+    return {"home": home, "version": target.version, **dict(options)}
+
+
+def stranded(layout: VenvLayout, kept: Iterable[str]) -> tuple[str, ...]:
+    """A warning when a user's *kept* files lie in another interpreter's library than *layout*'s.
+
+    A rebuild for another interpreter keeps a user's files where they are (decision 86), a
+    module in the previous interpreter's ``lib/python3.12/site-packages`` too; Python 3.11
+    never imports it.
+    """
+    from graft.venv.keep import stranded as found_in  # noqa: PLC0415
+    from graft.venv.replaceable import describe  # noqa: PLC0415
+
+    found = found_in(kept, (layout.purelib, layout.platlib))
+    if not found:
+        return ()
+    said = (
+        f"{layout.prefix}: your files in the previous interpreter's library are kept, but this"
+        f" one does not import them: {describe(found)} (move them to {layout.purelib})"
+    )
+    return (said,)
 
 
 def inputs_form(request: SyncRequest, located: Located, store_root: str) -> str:

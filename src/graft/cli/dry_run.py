@@ -6,7 +6,10 @@ else one line per distribution naming the file chosen and how the sync would get
 Stderr (unless ``-q``): the warnings, and what the venv would gain and lose as a sync lists
 it (``uv pip install --dry-run``'s `` + name==version``); ``would make no changes`` for a venv
 in sync. ``--json``: one object (the plan's keys when there is a plan, with ``planned``,
-``in_sync``, ``changes`` and ``download``).
+``in_sync``, ``changes``, ``venv_changes`` and ``download``).
+
+A dry run says what the sync would change of the venv itself (decision 160), and refuses
+what the sync would refuse, with the same line (decision 161).
 """
 
 from __future__ import annotations
@@ -49,7 +52,7 @@ def run_dry(args: argparse.Namespace, request: SyncRequest, plugins: Plugins) ->
     if not args.quiet:
         from graft.cli.noop import render_changes  # noqa: PLC0415
 
-        render_changes(result.changes())
+        render_changes(result.changes(), result.venv_changes)
         if result.in_sync:
             print(f"graft: would make no changes: {result.prefix} is in sync", file=sys.stderr)
     return 0
@@ -71,6 +74,7 @@ def as_json(result: DryRun) -> dict[str, Any]:
         "planned": result.plan is not None,
         "in_sync": result.in_sync,
         "changes": result.changes(),
+        "venv_changes": list(result.venv_changes),
         "download": {"wheels": count, "bytes": size},
     }
     rows = {o.filename: _row(o) for o in result.offered}

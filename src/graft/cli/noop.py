@@ -26,6 +26,10 @@ import os
 import sys
 import time
 
+TYPE_CHECKING = False  # (not typing's: the no-op path imports nothing it does not run)
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
 FORMAT = "graft-sync-stamp 2"
 # What else a sync reads from the environment (besides GRAFT_*): as the resolution memo keys
 _ENVIRONMENT = ("PATH", "PYENV_VERSION", "PYENV_ROOT", "HOME", "XDG_CACHE_HOME")
@@ -100,12 +104,17 @@ def summary_line(  # noqa: PLR0917 - the line's parts
     )
 
 
-def render_changes(changes: dict[str, list[str]]) -> None:
-    """Uv's marks: ``+`` added, ``-`` removed, ``~`` upgraded or downgraded."""
+def render_changes(changes: dict[str, list[str]], venv_changes: Sequence[str] = ()) -> None:
+    """Uv's marks: ``+`` added, ``-`` removed, ``~`` upgraded or downgraded.
+
+    Then ``~`` for each of *venv_changes* (the venv itself: ``python 3.12.1 -> 3.11.7``).
+    """
     for mark, kind in (("-", "removed"), ("+", "added"), ("~", "upgraded"), ("~", "downgraded")):
         for item in changes[kind]:
             suffix = f" ({kind})" if mark == "~" else ""
             print(f" {mark} {item}{suffix}", file=sys.stderr)
+    for change in venv_changes:
+        print(f" ~ {change}", file=sys.stderr)
 
 
 def _context(argv: list[str]) -> str | None:

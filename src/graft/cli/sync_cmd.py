@@ -139,9 +139,7 @@ def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
         print(json.dumps(out, indent=2, sort_keys=True))
     elif not args.quiet:
         verb = "synced" if plan is not None else "already in sync:"
-        render_changes(result.changes())
-        for change in result.venv_changes:
-            print(f" ~ {change}", file=sys.stderr)
+        render_changes(result.changes(), result.venv_changes)
         count = len(result.distributions)
         copies = args.link_mode == "copy"
         line = summary_line(verb, result.prefix, count, result.stats, elapsed, copies)

@@ -1,6 +1,7 @@
 """A store's ``OSError`` as one line: what went wrong, where, and what to do.
 
-Imported only once something failed.
+Imported only once something failed, or by a dry run (:func:`blocked`), which says what
+a sync would fail with without trying.
 """
 
 from __future__ import annotations
@@ -13,18 +14,25 @@ from graft.errors import StoreError
 
 def cannot_create(exc: OSError, root: str) -> StoreError:
     """The store at *root* could not be made (a file on its path, a directory not ours)."""
-    blocked = not_a_directory(root)
-    if blocked is not None:
-        return StoreError(
-            "is a file, not a directory",
-            where=blocked,
-            hint="pass --store DIR or set GRAFT_STORE to a directory,"
-            " or a path that does not exist",
-        )
-    return StoreError(
+    return blocked(root) or StoreError(
         f"cannot create the store ({exc.strerror})",
         where=root,
         hint="pass --store DIR or set GRAFT_STORE to a writable directory",
+    )
+
+
+def blocked(root: str) -> StoreError | None:
+    """The error of a store at *root* that cannot be made: a file on its path (None: none).
+
+    Read only: what :func:`cannot_create` says then, which a dry run says without trying.
+    """
+    found = not_a_directory(root)
+    if found is None:
+        return None
+    return StoreError(
+        "is a file, not a directory",
+        where=found,
+        hint="pass --store DIR or set GRAFT_STORE to a directory, or a path that does not exist",
     )
 
 

@@ -61,11 +61,27 @@ def carry(old: str, new: str, entries: Iterable[str], prefix: str) -> tuple[str,
     MaterializeError names the first that cannot be kept (*prefix* is the venv's path, for
     the message).
     """
-    carrier = _Carrier(old, new, prefix)
+    return _carried(_Carrier(old, new, prefix), entries)
+
+
+def would_carry(
+    old: str, entries: Iterable[str], prefix: str, new: dict[str, str]
+) -> tuple[str, ...]:
+    """:func:`carry` into a venv not built: what it would return, or its MaterializeError.
+
+    Nothing is written. *new* says what the new venv would hold (``dir``, ``link`` or
+    ``file`` by venv-relative path; a path it leaves out is one the new venv lacks); the
+    carrier's own directories and links are added to it as it goes. For ``graft sync
+    --dry-run``, which has no new venv to carry into.
+    """
+    return _carried(_Carrier(old, "", prefix, dict(new)), entries)
+
+
+def _carried(carrier: _Carrier, entries: Iterable[str]) -> tuple[str, ...]:
     for entry in entries:
         rel = entry.rstrip("/")
         try:
-            st = os.lstat(os.path.join(old, rel))
+            st = os.lstat(os.path.join(carrier.old, rel))
         except FileNotFoundError:
             continue
         carrier.make_parents(rel)
@@ -74,12 +90,38 @@ def carry(old: str, new: str, entries: Iterable[str], prefix: str) -> tuple[str,
 
 
 class _Carrier:
-    """Links a user's entries from one venv (*old*) into another (*new*), counting files."""
+    """Links a user's entries from one venv (*old*) into another (*new*), counting files.
 
-    def __init__(self, old: str, new: str, prefix: str) -> None:
+    With *view* (what the new venv would hold, by path), into none: nothing is written, and
+    only what the carrier would make is added to the view (:func:`would_carry`).
+    """
+
+    def __init__(
+        self, old: str, new: str, prefix: str, view: dict[str, str] | None = None
+    ) -> None:
         self.old, self.new, self.prefix = old, new, prefix
         self.placed: list[str] = []
         self.budget = LIMIT
+        self.view = view
+
+    def _there(self, rel: str) -> str | None:
+        """What the new venv holds at *rel*: ``dir``, ``link``, ``file`` or None."""
+        if self.view is not None:
+            return self.view.get(rel)
+        try:
+            st = os.lstat(os.path.join(self.new, rel))
+        except FileNotFoundError:
+            return None
+        if stat.S_ISLNK(st.st_mode):
+            return "link"
+        return "dir" if stat.S_ISDIR(st.st_mode) else "file"
+
+    def _make(self, rel: str, kind: str, make: Callable[[], None]) -> None:
+        """Make *rel* in the new venv (*make*), or only note it in the view."""
+        if self.view is not None:
+            self.view[rel] = kind
+        else:
+            make()
 
     def make_parents(self, rel: str) -> None:
         """Make each directory above *rel* that *new* lacks; refuse a link or file there."""
@@ -90,48 +132,52 @@ class _Carrier:
             if not stat.S_ISDIR(was.st_mode):  # (a recorded path below a link: never followed)
                 _refuse(rel, self.prefix, f"{above} is not a directory of the venv")
             path = os.path.join(self.new, above)
-            try:
-                st = os.lstat(path)
-            except FileNotFoundError:
-                os.mkdir(path, stat.S_IMODE(was.st_mode))
+            there = self._there(above)
+            if there is None:
+                self._make(above, "dir", lambda: os.mkdir(path, stat.S_IMODE(was.st_mode)))
                 continue
-            if stat.S_ISLNK(st.st_mode):  # a fold: only --link-mode symlink makes them
+            if there == "link":  # a fold: only --link-mode symlink makes them
                 why = f"the new venv links {above} to the store"
                 _refuse(rel, self.prefix, why, _FOLDED)
-            if not stat.S_ISDIR(st.st_mode):
+            if there != "dir":
                 _refuse(rel, self.prefix, f"the new venv has a file at {above}")
 
     def place(self, rel: str, st: os.stat_result) -> None:
         """Put the entry *rel* of *old* (its lstat: *st*) at the same path in *new*."""
         source, target = os.path.join(self.old, rel), os.path.join(self.new, rel)
-        try:
-            there = os.lstat(target)
-        except FileNotFoundError:
+        there = self._there(rel)
+        if there is None:
             self._copy(source, target, st, rel)
             self.placed.append(rel)
             return
-        if not (stat.S_ISDIR(st.st_mode) and stat.S_ISDIR(there.st_mode)):
+        if not (stat.S_ISDIR(st.st_mode) and there == "dir"):
             _refuse(rel, self.prefix, "the new venv has its own file there")
         for name in sorted(os.listdir(source)):  # two real directories: merged
             self.place(f"{rel}/{name}", os.lstat(os.path.join(source, name)))
 
-    def _copy(self, source: str, target: str, st: os.stat_result, rel: str) -> None:
-        """Hard-link a file, make a link again, or make a directory and fill it."""
+    def _copy(self, source: str, target: str, st: os.stat_result, rel: str, at: str = "") -> None:
+        """Hard-link a file, make a link again, or make a directory and fill it.
+
+        *rel*: the user's entry (named by a refusal); *at*: this path below it, if not it.
+        """
+        at = at or rel
         if stat.S_ISDIR(st.st_mode):
-            os.mkdir(target, stat.S_IMODE(st.st_mode) | stat.S_IRWXU)
+            mode = stat.S_IMODE(st.st_mode)
+            self._make(at, "dir", lambda: os.mkdir(target, mode | stat.S_IRWXU))
             for name in sorted(os.listdir(source)):
                 child = os.path.join(source, name)
-                self._copy(child, os.path.join(target, name), os.lstat(child), rel)
-            os.chmod(target, stat.S_IMODE(st.st_mode))
+                below = (os.path.join(target, name), os.lstat(child), rel, f"{at}/{name}")
+                self._copy(child, *below)
+            self._make(at, "dir", lambda: os.chmod(target, mode))
             return
         self.budget -= 1
         if self.budget < 0:
             _refuse(rel, self.prefix, f"graft keeps at most {LIMIT} of a user's files in a venv")
         if stat.S_ISLNK(st.st_mode):
-            os.symlink(os.readlink(source), target)
+            self._make(at, "link", lambda: os.symlink(os.readlink(source), target))
         elif stat.S_ISREG(st.st_mode):
             try:
-                os.link(source, target, follow_symlinks=False)
+                self._make(at, "file", lambda: os.link(source, target, follow_symlinks=False))
             except OSError as exc:
                 why = f"it cannot be linked into the new venv ({exc.strerror})"
                 _refuse(rel, self.prefix, why)
@@ -304,4 +350,5 @@ __all__ = [
     "lost",
     "stranded",
     "touched",
+    "would_carry",
 ]

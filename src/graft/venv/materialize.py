@@ -96,11 +96,35 @@ def check_parent(prefix: str) -> None:
     try:
         os.makedirs(parent, exist_ok=True)
     except OSError as exc:
-        raise MaterializeError(
-            f"cannot create the parent directory ({exc.strerror or exc})",
-            where=prefix,
-            hint="check the path: a file may stand where a directory is needed",
-        ) from None
+        raise _no_parent(prefix, exc.strerror or str(exc)) from None
+
+
+def _no_parent(prefix: str, why: str) -> MaterializeError:
+    return MaterializeError(
+        f"cannot create the parent directory ({why})",
+        where=prefix,
+        hint="check the path: a file may stand where a directory is needed",
+    )
+
+
+def _parent_blocked(prefix: str) -> int | None:
+    """The errno :func:`check_parent`'s ``makedirs`` would fail with (None: it would not).
+
+    Read only: ``makedirs`` climbs while a directory above does not exist (links followed),
+    then makes the first missing one: which fails where something else stands there, or
+    where what stands above it is not a directory.
+    """
+    path = os.path.dirname(prefix)
+    if os.path.isdir(path):
+        return None
+    head = os.path.dirname(path)
+    while head != path and not os.path.exists(head):
+        path, head = head, os.path.dirname(head)
+    if os.path.lexists(path):
+        return errno.EEXIST
+    if not os.path.isdir(head):
+        return errno.ENOTDIR
+    return None
 
 
 def check_destination(prefix: str) -> tuple[str, ...]:
@@ -113,6 +137,11 @@ def check_destination(prefix: str) -> tuple[str, ...]:
     """
     check_parent(prefix)
     put_back_aside(*os.path.split(prefix))
+    return _replaceable(prefix)
+
+
+def _replaceable(prefix: str) -> tuple[str, ...]:
+    """:func:`check_destination` once the parent is there: read only."""
     if not os.path.lexists(prefix):
         return ()
     if os.path.islink(prefix):  # (one to a directory was followed: graft.venv.state.followed)
@@ -134,6 +163,36 @@ def check_destination(prefix: str) -> tuple[str, ...]:
             hint="choose another path or remove it",
         )
     return _users(prefix, prefix)
+
+
+def would_rebuild(prefix: str, plan: Plan | None) -> tuple[str, ...]:
+    """What rebuilding the venv at *prefix* would refuse (its MaterializeError), without writing.
+
+    The refusals of :func:`check_destination` and of keeping a user's files
+    (:func:`graft.venv.keep.would_carry`): into the venv *plan* would build, or, without a
+    plan, only those that need none (too many files, one that is neither a file, a directory
+    nor a link). Returns the paths the user's files would be kept at. For ``graft sync
+    --dry-run``; a venv that a killed swap set aside is looked at where it is not put back.
+    """
+    blocked = _parent_blocked(prefix)
+    if blocked is not None:
+        raise _no_parent(prefix, os.strerror(blocked))
+    users = _replaceable(prefix)
+    if not users:
+        return ()
+    from graft.venv.keep import would_carry  # noqa: PLC0415
+
+    new: dict[str, str] = {}
+    if plan is not None:
+        flat = compile_plan(plan)
+        link = "link" if flat.link_mode == "symlink" else "file"
+        new.update((d, "dir") for d in flat.dirs)
+        new.update((d, "link") for d, _ in flat.dir_links)
+        new.update((d, link) for d, _ in flat.file_links)
+        files = (flat.copies, flat.files, flat.launchers, flat.scripts, flat.records)
+        new.update((item[0], "file") for made in files for item in made)
+    with _reading(prefix, "what the venv holds"):
+        return would_carry(prefix, users, prefix, new)
 
 
 @contextlib.contextmanager

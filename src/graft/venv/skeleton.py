@@ -23,17 +23,29 @@ _TEMPLATE_NAME = "graft-venv-template"
 _TEMPLATE_FORMAT = 2  # 2: a .gitignore in every template
 
 
-def venv_template(target: Target) -> str:
-    """A ``python -m venv --without-pip`` made once per interpreter, copied for each venv."""
+def _template_home(target: Target) -> str:
+    """Where *target*'s template lives in the cache (its directory holds the template)."""
     from graft._sha256 import sha256_hex  # noqa: PLC0415
 
     key = sha256_hex(
         f"{__version__}|{_TEMPLATE_FORMAT}|{target.real_executable}|{target.version}".encode()
     )
-    home = os.path.join(cache_root(), "venv-templates", key[:24])
+    return os.path.join(cache_root(), "venv-templates", key[:24])
+
+
+def made_template(target: Target) -> str | None:
+    """*target*'s template if it is made already (None: :func:`venv_template` would make it)."""
+    path = os.path.join(_template_home(target), _TEMPLATE_NAME)
+    return path if os.path.isfile(os.path.join(path, "pyvenv.cfg")) else None
+
+
+def venv_template(target: Target) -> str:
+    """A ``python -m venv --without-pip`` made once per interpreter, copied for each venv."""
+    made = made_template(target)
+    if made is not None:
+        return made
+    home = _template_home(target)
     path = os.path.join(home, _TEMPLATE_NAME)
-    if os.path.isfile(os.path.join(path, "pyvenv.cfg")):
-        return path
     import shutil  # noqa: PLC0415
     import subprocess  # noqa: PLC0415
     import tempfile  # noqa: PLC0415

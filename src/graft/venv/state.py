@@ -275,6 +275,27 @@ def up_to_date(prefix: str, inputs: str, wanted: Options = ()) -> dict[str, str]
     return state
 
 
+def why_rebuilt(prefix: str) -> str | None:
+    """Why a sync would rebuild the graft venv at *prefix*, whatever it installs (None: no cause).
+
+    Marked stale by ``graft store repair`` (:func:`mark_stale`), or changed since graft made
+    it (its real directories are not as ``graft-tree`` recorded them: a file edited, pip): a
+    sync then rebuilds it whole, never changes it in place. The summary of a sync and of its
+    dry run say so (``~ rebuilt: ...``).
+    """
+    state = recorded_state(prefix)
+    if state.get("graft-inputs") == STALE:
+        return "marked stale by `graft store repair`"
+    tree = state.get("graft-tree")
+    if tree is None or "graft-pending" in state:
+        return None  # (not graft's; or a change the sync finishes first)
+    try:
+        changed = tree != tree_digest(prefix, kept_paths(state))
+    except OSError:
+        return None
+    return "changed since graft made it" if changed else None
+
+
 def mark_stale(prefix: str) -> bool:
     """Make the next sync of *prefix* rebuild it: its recorded inputs then match none.
 
