@@ -155,15 +155,21 @@ def test_an_allowed_plugin_runs_in_its_own_venv_and_chooses_the_best_variant(
     assert "variant provider fictional: plugin fictional-provider 1.0 answered level: 3, 2" in out
     assert "l4: incompatible: the machine supports no value of fictional :: level (4)" in out
     made = (provider / "pyvenv.cfg").stat()
-    # again, resolving (a dry run recalls nothing): the provider venv's sync is a no-op
+    # again, resolving (--refresh recalls nothing): the provider venv's sync is a no-op
     again = _sync(
-        tmp_path / "w", store_dir, links, "--allow-variant-provider", "fictional", "--dry-run"
+        tmp_path / "w", store_dir, links, "--allow-variant-provider", "fictional", "--refresh"
     )
     assert f"variant provider fictional: venv {provider} (already in sync)" in again
     assert (provider / "pyvenv.cfg").stat().st_mtime_ns == made.st_mtime_ns
+    # a dry run syncs no provider venv: it asks the plugin in the one made (decision 162)
+    dry = _sync(
+        tmp_path / "x", store_dir, links, "--allow-variant-provider", "fictional", "--dry-run"
+    )
+    assert f"variant provider fictional: venv {provider} (made already, asked as it is)" in dry
+    assert (provider / "pyvenv.cfg").stat().st_mtime_ns == made.st_mtime_ns
     assert _provider_venvs(graft_cache) == [provider]
     runs = [line.split(" ", 1) for line in log.read_text().splitlines()]
-    assert len(runs) == 2
+    assert len(runs) == 3
     for pid, executable in runs:
         assert executable == str(provider / "bin" / "python")  # never graft's interpreter
         assert int(pid) != os.getpid()

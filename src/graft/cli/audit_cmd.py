@@ -9,7 +9,7 @@ namespaces in the venv's store, never in the venv (``plans/providers-<venv key>.
 replaced whole: :func:`remember_providers`); ``graft audit`` allows them again, with its own
 ``--allow-variant-provider`` and ``variants.toml``'s ``allow-providers``, and asks each such
 plugin in the provider venv the sync made for the venv's interpreter
-(:class:`MadeProviderEnvs`). An audit installs
+(:class:`graft.cli.provider_envs.MadeProviderEnvs`). An audit installs
 nothing: a provider venv that is not there is named in the finding.
 """
 
@@ -20,14 +20,13 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
-from graft.cli.provider_envs import ProviderEnvs
+from graft.cli.provider_envs import MadeProviderEnvs
 
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Sequence
 
     from graft.audit import AuditReport
-    from graft.variants.plugins import PluginSpec
 
 
 def add_audit_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -102,36 +101,6 @@ def render(report: AuditReport) -> None:
         if finding.detail:
             print(wrap.fill(finding.detail))
         print(wrap.fill(f"fix: {finding.hint}"))
-
-
-class MadeProviderEnvs(ProviderEnvs):
-    """Provider plugins asked in the provider venvs a sync made; never installs one."""
-
-    def _make(self, spec: PluginSpec, venv: str) -> tuple[str, str]:
-        from graft.errors import VariantError  # noqa: PLC0415
-
-        python = os.path.join(venv, "bin", "python")
-        if not os.path.isfile(python):
-            raise VariantError(
-                f"its provider plugin ({', '.join(spec.requires)}) has no provider venv for"
-                " this venv's interpreter; graft sync with --allow-variant-provider"
-                f" {spec.namespace} makes it",
-                where=f"variant provider {spec.namespace}",
-            )
-        return python, _version(venv, spec.distribution)
-
-
-def _version(venv: str, distribution: str) -> str:
-    """The version of *distribution* installed in *venv* ("?" when not found)."""
-    import glob  # noqa: PLC0415
-
-    from packaging.utils import canonicalize_name  # noqa: PLC0415
-
-    for info in glob.glob(os.path.join(venv, "lib", "python*", "site-packages", "*.dist-info")):
-        name, _, version = os.path.basename(info).removesuffix(".dist-info").partition("-")
-        if canonicalize_name(name) == distribution:
-            return version
-    return "?"
 
 
 def after_sync(args: argparse.Namespace) -> None:

@@ -6,10 +6,12 @@ else one line per distribution naming the file chosen and how the sync would get
 Stderr (unless ``-q``): the warnings, and what the venv would gain and lose as a sync lists
 it (``uv pip install --dry-run``'s `` + name==version``); ``would make no changes`` for a venv
 in sync. ``--json``: one object (the plan's keys when there is a plan, with ``planned``,
-``in_sync``, ``changes``, ``venv_changes`` and ``download``).
+``in_sync``, ``changes``, ``venv_changes``, ``download`` and ``plugins_not_run``).
 
-A dry run says what the sync would change of the venv itself (decision 160), and refuses
-what the sync would refuse, with the same line (decision 161).
+A dry run says what the sync would change of the venv itself (decision 160), refuses what
+the sync would refuse, with the same line (decision 161), and asks an allowed variant
+provider plugin only in a provider venv made already: it makes none, and warns of each it
+would need (decision 162).
 """
 
 from __future__ import annotations
@@ -44,9 +46,16 @@ def run_dry(args: argparse.Namespace, request: SyncRequest, plugins: Plugins) ->
         raise
     collisions = () if result.plan is None else result.plan.collisions
     notes = (*plugins.notes, *result.notes)
-    print_said(args, notes, result.timings, (*result.warnings, *result.said), collisions)
+    unmade = plugins.unmade  # (decision 162: a dry run makes no provider venv)
+    said = (*result.warnings, *result.said, *(_not_run(*item) for item in unmade))
+    print_said(args, notes, result.timings, said, collisions)
     if args.json:
-        print(json.dumps(as_json(result), indent=2, sort_keys=True))
+        out = as_json(result)
+        out["plugins_not_run"] = [
+            {"namespace": namespace, "requires": list(requires), "venv": venv}
+            for namespace, requires, venv in unmade
+        ]
+        print(json.dumps(out, indent=2, sort_keys=True))
         return 0
     _render(result)
     if not args.quiet:
@@ -56,6 +65,15 @@ def run_dry(args: argparse.Namespace, request: SyncRequest, plugins: Plugins) ->
         if result.in_sync:
             print(f"graft: would make no changes: {result.prefix} is in sync", file=sys.stderr)
     return 0
+
+
+def _not_run(namespace: str, requires: tuple[str, ...], venv: str) -> str:
+    """The warning of an allowed provider plugin a dry run could not ask (no provider venv)."""
+    return (
+        f"variant provider {namespace}: its plugin ({', '.join(requires)}) has no provider venv;"
+        f" a sync would install it into {venv} and ask it, this dry run chose as if it"
+        " supported nothing"
+    )
 
 
 def as_json(result: DryRun) -> dict[str, Any]:

@@ -38,6 +38,7 @@ class ProviderEnvs:
 
     def supported(self, namespace: str, provider: Provider) -> PluginAnswer:
         """The plugin's answer for *namespace* (installed and run once per process)."""
+        from graft.model.variants import PluginAnswer  # noqa: PLC0415
         from graft.variants.plugins import ask, plugin_spec  # noqa: PLC0415
 
         spec = plugin_spec(namespace, provider)
@@ -47,7 +48,11 @@ class ProviderEnvs:
             venv = self.venv_dir(spec.requires)
             key = (venv, spec.api, namespace)
             if key not in self._answers:
-                python, version = self._make(spec, venv)
+                made = self._make(spec, venv)
+                if made is None:  # (no provider venv, and none is made: nothing answers)
+                    self._answers[key] = PluginAnswer(namespace, (), "no provider venv")
+                    return self._answers[key]
+                python, version = made
                 source = f"plugin {spec.distribution} {version}"
                 answer = ask(python, spec, source)
                 values = "; ".join(f"{f}: {', '.join(v)}" for f, v in answer.features)
@@ -67,7 +72,7 @@ class ProviderEnvs:
         digest = hashlib.sha256(text.encode()).hexdigest()[:24]
         return os.path.join(cache_root(), "variant-providers", digest)
 
-    def _make(self, spec: PluginSpec, venv: str) -> tuple[str, str]:
+    def _make(self, spec: PluginSpec, venv: str) -> tuple[str, str] | None:
         """``graft sync`` of the plugin's requirements into *venv*: its python, the version."""
         from graft.model.request import SyncRequest  # noqa: PLC0415
         from graft.sync import sync  # noqa: PLC0415
@@ -108,3 +113,48 @@ def _name(label: str) -> str:
     from packaging.utils import canonicalize_name  # noqa: PLC0415
 
     return canonicalize_name(label.split("==", 1)[0])
+
+
+class MadeProviderEnvs(ProviderEnvs):
+    """Provider plugins asked in the provider venvs a sync made; never installs one.
+
+    ``graft audit``'s: a provider venv that is not there is an error (named in the finding).
+    ``graft sync --dry-run``'s (*dry*, decision 162): a provider venv that is not there is
+    noted in :attr:`unmade` (what a sync would install, and where) and its namespace is
+    answered by nothing, as if the plugin supported no value of it.
+    """
+
+    def __init__(
+        self, args: argparse.Namespace, python: str | None = None, *, dry: bool = False
+    ) -> None:
+        super().__init__(args, python)
+        self.dry = dry
+        self.unmade: list[tuple[str, tuple[str, ...], str]] = []  # namespace, requires, venv
+
+    def _make(self, spec: PluginSpec, venv: str) -> tuple[str, str] | None:
+        python = os.path.join(venv, "bin", "python")
+        if os.path.isfile(python):
+            self.notes.append(
+                f"variant provider {spec.namespace}: venv {venv} (made already, asked as it is)"
+            )
+            return python, _version(venv, spec.distribution)
+        if self.dry:
+            self.unmade.append((spec.namespace, spec.requires, venv))
+            return None
+        raise VariantError(
+            f"its provider plugin ({', '.join(spec.requires)}) has no provider venv for"
+            " this venv's interpreter; graft sync with --allow-variant-provider"
+            f" {spec.namespace} makes it",
+            where=f"variant provider {spec.namespace}",
+        )
+
+
+def _version(venv: str, distribution: str) -> str:
+    """The version of *distribution* installed in *venv* ("?" when not found)."""
+    import glob  # noqa: PLC0415
+
+    for info in glob.glob(os.path.join(venv, "lib", "python*", "site-packages", "*.dist-info")):
+        name, _, version = os.path.basename(info).removesuffix(".dist-info").partition("-")
+        if _name(name) == distribution:
+            return version
+    return "?"

@@ -75,7 +75,8 @@ def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from graft.cli.venv_python import keep_venv_python  # noqa: PLC0415
 
     kept = keep_venv_python(args, _foreign(args) is not None)  # (decision 123)
-    plugins = Plugins(args, args.python)  # asked only for namespaces the user allowed
+    # asked only for namespaces the user allowed; a dry run makes no provider venv
+    plugins = Plugins(args, args.python, dry=args.dry_run)
     request = SyncRequest(
         venv=args.venv,
         specs=tuple(args.specs),

@@ -113,23 +113,31 @@ class Plugins:
     """The provider plugins of a sync: :class:`~graft.cli.provider_envs.ProviderEnvs` on first use.
 
     A sync that meets no allowed plugin never imports it (nor anything of graft.variants).
+    A dry run's (*dry*) asks only the provider venvs made already, and makes none
+    (:class:`~graft.cli.provider_envs.MadeProviderEnvs`, decision 162).
     """
 
-    def __init__(self, args: argparse.Namespace, python: str | None) -> None:
+    def __init__(self, args: argparse.Namespace, python: str | None, *, dry: bool = False) -> None:
         self._made: ProviderEnvs | None = None
-        self._args, self._python = args, python
+        self._args, self._python, self._dry = args, python, dry
 
     @property
     def notes(self) -> list[str]:
         """What was made and asked, for -v."""
         return self._made.notes if self._made is not None else []
 
+    @property
+    def unmade(self) -> list[tuple[str, tuple[str, ...], str]]:
+        """A dry run's plugins not asked for want of a provider venv: namespace, requires, venv."""
+        return list(getattr(self._made, "unmade", ()))
+
     def supported(self, namespace: str, provider: Provider) -> PluginAnswer:
         """The plugin's answer (see ``ProviderEnvs.supported``)."""
         if self._made is None:
-            from graft.cli.provider_envs import ProviderEnvs  # noqa: PLC0415
+            from graft.cli.provider_envs import MadeProviderEnvs, ProviderEnvs  # noqa: PLC0415
 
-            self._made = ProviderEnvs(self._args, self._python)
+            made = MadeProviderEnvs(self._args, self._python, dry=True) if self._dry else None
+            self._made = made or ProviderEnvs(self._args, self._python)
         return self._made.supported(namespace, provider)
 
 
