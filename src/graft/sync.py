@@ -47,7 +47,7 @@ def sync(request: SyncRequest) -> SyncResult:
     from graft._home import default_store_path  # noqa: PLC0415
     from graft.store import plancache  # noqa: PLC0415
     from graft.store.entries import Store  # noqa: PLC0415
-    from graft.venv.state import followed, why_rebuilt  # noqa: PLC0415
+    from graft.venv.state import followed  # noqa: PLC0415
 
     clock = time.perf_counter()
     timings: dict[str, float] = {}
@@ -122,9 +122,10 @@ def sync(request: SyncRequest) -> SyncResult:
     )
     was = venv_config(layout.prefix)
     before = installed(previous_layout(layout, located.target, was))
-    rebuilt = None if was is None else why_rebuilt(layout.prefix)  # (read before the change)
     try:
-        materialize(request, store, located, the_plan, inputs=inputs, key=key, timings=timings)
+        rebuilt = materialize(
+            request, store, located, the_plan, inputs=inputs, key=key, timings=timings
+        )
     except Exception:
         if not new_plan:  # a kept plan is only a shortcut: never let a bad one stick
             drop_kept_plan(store.root, key)

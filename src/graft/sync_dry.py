@@ -168,7 +168,8 @@ def _venv_itself(
         return (), ()
     now = config_after(layout, target, was, request.venv_options)
     warned = stranded(layout, kept) if interpreter_of(now) != interpreter_of(was) else ()
-    return warned, venv_changes(was, now, why_rebuilt(layout.prefix))
+    rebuilt = None if request.reinstall else why_rebuilt(layout.prefix)  # (as the sync says)
+    return warned, venv_changes(was, now, rebuilt)
 
 
 def _offered(chosen: tuple[tuple[Wanted, Candidate], ...], cache_dir: str) -> list[Offered]:

@@ -110,13 +110,14 @@ def materialize(
     inputs: str,
     key: str,
     timings: dict[str, float],
-) -> None:
+) -> str | None:
     """Materialize *the_plan* (kept under *key*), rooting old and new entries meanwhile.
 
     The venv is changed in place when it differs from the plan that built it by little, else
     rebuilt and swapped (:mod:`graft.venv.incremental`). A kill at any moment leaves
     whichever venv is in place (or the change pending) rooted; after the swap, or once the
-    change is finished, only the new entries stay rooted.
+    change is finished, only the new entries stay rooted. Returns why the venv was rebuilt
+    whatever it installs (:func:`graft.venv.incremental.update_or_rebuild`), if it was.
     """
     from graft.venv.incremental import update_or_rebuild  # noqa: PLC0415
 
@@ -126,7 +127,7 @@ def materialize(
     before = _root_text(store, prefix)
     store.register_root(prefix, [*shas, *_rooted(store, prefix)])
     try:
-        how = update_or_rebuild(
+        how, why = update_or_rebuild(
             the_plan,
             located.target,
             store.root,
@@ -141,6 +142,7 @@ def materialize(
         raise
     store.register_root(prefix, shas)
     lap(timings, "update (incremental)" if how == "updated" else "materialize", clock)
+    return why
 
 
 def _rooted(store: Store, prefix: str) -> list[str]:

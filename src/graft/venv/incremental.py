@@ -60,6 +60,7 @@ from graft.venv.state import (
     recorded_state,
     tree_walk,
     walk_digest,
+    why_rebuilt,
     with_options,
 )
 
@@ -74,6 +75,9 @@ if TYPE_CHECKING:
     from graft.venv.state import Options, Walk
 
     How = Literal["rebuilt", "updated"]
+    #: How the venv was made the plan's, and why it was rebuilt whatever it installs (None:
+    #: no such cause, or none asked: ``--reinstall``)
+    Made = tuple[How, str | None]
 
 JOURNAL = "journal.json"
 _FORMAT = 1
@@ -89,13 +93,15 @@ def update_or_rebuild(
     on_wait: Callable[[], None] | None = None,
     whole: bool = False,
     options: Options = (),
-) -> How:
+) -> Made:
     """Make the venv at ``plan.prefix`` the one *plan* builds: changed in place, or rebuilt.
 
     *plan_key* names the kept plan *plan* is (recorded, so that the next sync can diff
     against it). Under the venv lock, a change an earlier sync committed is finished first.
     *whole*: rebuilt, never changed in place (``--reinstall``). *options*: the venv tool's
-    options asked for; a venv without one of them is rebuilt (decision 111).
+    options asked for; a venv without one of them is rebuilt (decision 111). A rebuild says
+    why when the venv itself asked for it (:func:`graft.venv.state.why_rebuilt`: read here,
+    before the rebuild, and only when no walk of the venv showed it as graft left it).
     """
     prefix = plan.prefix
     check_parent(prefix)
@@ -112,10 +118,11 @@ def update_or_rebuild(
             if change is not None:
                 state = state_text(store_root, inputs, plan, plan_key)
                 update(prefix, plan.python, change, store_root, state, walked=walked)
-                return "updated"
+                return "updated", None
+        why = None if whole or previous is not None else why_rebuilt(prefix)
         users = check_destination(prefix)
         rebuild(plan, template, store_root, inputs, plan_key, users=users, options=options)
-        return "rebuilt"
+        return "rebuilt", why
 
 
 def previous_flat(
