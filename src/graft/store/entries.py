@@ -275,6 +275,7 @@ class Store:
                 record=file_sha256(os.path.join(entry.tree, record.dist_info, "RECORD")),
                 record_json=file_sha256(os.path.join(entry.path, "record.json")),
                 wheel=os.path.abspath(wheel_path),
+                size=os.path.getsize(wheel_path),
             )
             mark(self.root, record.sha256, marker)
         except OSError as exc:

@@ -3,7 +3,9 @@
 ``<store>/verified/<sha256>.<inode>`` is written by ingest once the entry is in place
 (``<inode>`` is the inode of ``entries/<sha256>``), and by ``graft store verify`` for an
 entry it has authenticated against its wheel file. It records what the entry held then:
-the sha256 of the wheel's own RECORD and of ``record.json``, and the wheel file it came from.
+the sha256 of the wheel's own RECORD and of ``record.json``, the wheel file it came from and
+its size (against which a sync that takes the entry for a wheel it did not download checks
+a lock's ``size``, decision 154).
 
 A sync trusts an entry only while its marker exists (:func:`is_verified`: two ``stat``
 calls, no reading). Anything that only writes ``entries/`` cannot forge one: the marker
@@ -34,6 +36,7 @@ class Marker:
     record: str  # sha256 (hex) of the entry's RECORD, the wheel's own
     record_json: str  # sha256 (hex) of the entry's record.json
     wheel: str | None  # the wheel file it was ingested from, if known
+    size: int | None = None  # that file's bytes (None in a marker written before decision 154)
 
 
 def _directory(store_root: str) -> str:
@@ -54,9 +57,12 @@ def read(store_root: str, sha256: str) -> Marker | None:
     try:
         with open(path, encoding="utf-8") as fh:
             raw = json.load(fh)
-        wheel = raw["wheel"]
+        wheel, size = raw["wheel"], raw.get("size")
         return Marker(
-            str(raw["record"]), str(raw["record_json"]), None if wheel is None else str(wheel)
+            str(raw["record"]),
+            str(raw["record_json"]),
+            None if wheel is None else str(wheel),
+            size if isinstance(size, int) and not isinstance(size, bool) else None,
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -67,7 +73,13 @@ def mark(store_root: str, sha256: str, marker: Marker) -> None:
     path = _name(store_root, sha256)
     if path is None:
         return
-    payload = {"record": marker.record, "record_json": marker.record_json, "wheel": marker.wheel}
+    payload: dict[str, object] = {
+        "record": marker.record,
+        "record_json": marker.record_json,
+        "wheel": marker.wheel,
+    }
+    if marker.size is not None:
+        payload["size"] = marker.size
     write_atomic(path, json.dumps(payload), mode=0o444)
 
 

@@ -132,8 +132,9 @@ def verify_entry(
 
         record = os.path.join(entry.tree, entry.record.dist_info, "RECORD")
         record_json = os.path.join(entry.path, "record.json")
-        marker = Marker(_sha256_hex(record) or "", _sha256_hex(record_json) or "", wheel)
+        digests = _sha256_hex(record) or "", _sha256_hex(record_json) or ""
         try:
+            marker = Marker(*digests, wheel, os.path.getsize(wheel))
             os.makedirs(os.path.join(store.root, verified.DIRECTORY), exist_ok=True)
             verified.mark(store.root, sha, marker)
         except OSError:
