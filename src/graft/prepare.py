@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from concurrent.futures import Future, ThreadPoolExecutor
 
+    from graft.errors import StoreError
     from graft.model.request import Reporter
     from graft.model.requirements import Wanted
     from graft.model.target import Target
@@ -146,6 +147,8 @@ def load_entries(
             entry = store.get(item.sha256) if item.sha256 else None
             entries.append(entry)
             if entry is None:
+                if item.path is None:  # (the store held it when fetched, and is pinned since)
+                    raise _gone(item.name or item.sha256 or "", store.root)
                 pending[arrivals.ingest(item.path, item.sha256)] = i
             else:
                 _check_hash(item.wanted, entry)
@@ -164,6 +167,17 @@ def load_entries(
     finally:
         arrivals.close()
     return [(f.wanted, e) for f, e in zip(fetched, entries, strict=True) if e is not None]
+
+
+def _gone(wheel: str, where: str) -> StoreError:
+    """The entry a wheel was not downloaded for is gone (removed by hand meanwhile)."""
+    from graft.errors import StoreError  # noqa: PLC0415
+
+    return StoreError(
+        f"the entry of {wheel} is no longer in the store",
+        where=where,
+        hint="sync again: the wheel is downloaded then",
+    )
 
 
 def _check_hash(wanted: Wanted, entry: StoreEntry) -> None:

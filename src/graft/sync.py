@@ -86,6 +86,7 @@ def sync(request: SyncRequest) -> SyncResult:
                 arrivals.add,
                 request.builder,
                 variant_plugins=request.variant_plugins,
+                store=store,  # (a wheel whose entry it holds is not downloaded: decision 154)
             )
         except BaseException:
             arrivals.close()

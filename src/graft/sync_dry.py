@@ -51,9 +51,11 @@ class Offered:
     sha256: str | None  # as known without a download: the index's, the lock's, a local file's
     requested: bool
     size: int | None  # bytes, as the index or the lock says (a local file's own)
-    # "download" (a wheel not in the download cache), "cached" (one that is), "local" (a
-    # wheel file given or found: a path, find-links, a lock's), "built" (the wheel a named
-    # source built, or a recorded build of it), "build" (an sdist the sync would build)
+    # "download" (a wheel neither in the download cache nor in the store), "cached" (one in
+    # the download cache), "stored" (one whose entry the store holds, by the sha256 known
+    # before download: decision 154), "local" (a wheel file given or found: a path,
+    # find-links, a lock's), "built" (the wheel a named source built, or a recorded build of
+    # it), "build" (an sdist the sync would build)
     fetch: str
 
     @property
@@ -115,7 +117,7 @@ def dry_run(request: SyncRequest, resolving: ResolveRequest, store: Store) -> Dr
     clock = lap(timings, "resolve", clock)
     target = located.target
     layout = venv_layout(os.path.abspath(request.venv), target)
-    offered = _offered(located.chosen, cache_root())
+    offered = _offered(located.chosen, cache_root(), store)
     was = venv_config(layout.prefix)
     before = installed(previous_layout(layout, target, was))
     plan, unplanned, in_sync = None, _unplannable(offered), False
@@ -172,10 +174,12 @@ def _venv_itself(
     return warned, venv_changes(was, now, rebuilt)
 
 
-def _offered(chosen: tuple[tuple[Wanted, Candidate], ...], cache_dir: str) -> list[Offered]:
+def _offered(
+    chosen: tuple[tuple[Wanted, Candidate], ...], cache_dir: str, store: Store
+) -> list[Offered]:
     """Each chosen file, and how a sync would get it (local wheels hashed, as a sync does)."""
     from graft.model.wheelname import parse_wheel_filename  # noqa: PLC0415
-    from graft.resolve.fetched import local_paths  # noqa: PLC0415
+    from graft.resolve.fetched import local_paths, stored  # noqa: PLC0415
     from graft.sources.fetch import cached_path  # noqa: PLC0415
 
     at_hand = local_paths(
@@ -195,7 +199,8 @@ def _offered(chosen: tuple[tuple[Wanted, Candidate], ...], cache_dir: str) -> li
             fetch = "built" if w.source else "local"
         else:
             sha, size = c.sha256, c.size if c.size is not None else w.size
-            fetch = "download" if cached_path(c, cache_dir) is None else "cached"
+            fetch = "cached" if cached_path(c, cache_dir) is not None else "download"
+            fetch = "stored" if fetch == "download" and stored(w, c, store) else fetch
         out.append(Offered(name, str(version), c.filename, sha, w.requested, size, fetch))
     return out
 

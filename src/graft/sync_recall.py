@@ -52,6 +52,11 @@ def recall(
     recalled = memo.recall(resolving, _memo_also(request), store.root)
     if recalled is None:
         return None
+    unfiled = [sha for path, sha, *_ in recalled.rows if path is None]
+    if unfiled:  # wheels the store held, never downloaded: only while it still holds them
+        store.pin()
+        if not all(store.trusted(sha) for sha in unfiled):
+            return None
     fetched = tuple(
         Fetched(
             Wanted(

@@ -149,6 +149,7 @@ def test_the_resolution_feeds_the_existing_download_step(
     ]
     fetched = fetch(chosen, str(cache), SilentReporter())
     for item, pin in zip(fetched, result.pins, strict=True):
+        assert item.path is not None
         assert Path(item.path).read_bytes() == (wheels / pin.file.filename).read_bytes()
         assert item.sha256 == pin.file.sha256
         assert item.wanted.name == pin.name

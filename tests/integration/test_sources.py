@@ -231,7 +231,10 @@ def test_installs_from_a_simple_index_and_caches_pages(
 def test_offline_never_downloads_a_wheel(
     tmp_path: Path, store_dir: Path, wheels: Path, index: Served, graft_cache: Path
 ) -> None:
-    """With ``--offline`` a wheel missing from the download cache is a one-line error."""
+    """With ``--offline`` a wheel missing from the download cache and the store is an error.
+
+    In one line; one the store holds (decision 154) needs no download.
+    """
     make_wheel(wheels, "offdelta", "1.0", {"offdelta.py": "D = 1\n"})
     simple = f"{index.url}/json/"
     run_graft(
@@ -241,11 +244,18 @@ def test_offline_never_downloads_a_wheel(
         cached.unlink()  # the page stays cached; the wheel does not
     index.requests.clear()
     venv = tmp_path / "offline"
-    args = ("sync", venv, "offdelta==1.0", "--index-url", simple, "--store", store_dir)
-    proc = run_graft(*args, "--offline", check=False)
+    args = ("sync", venv, "offdelta==1.0", "--index-url", simple, "--offline")
+    run_graft(*args, "--store", store_dir)  # its entry is in the store
+    assert index.requests == []
+    venv = tmp_path / "elsewhere"
+    other = tmp_path / "other-store"
+    proc = run_graft("sync", venv, *args[2:], "--store", other, check=False)
     assert proc.returncode == 1
     (line,) = proc.stderr.splitlines()
-    assert "offdelta-1.0-py3-none-any.whl is not in the download cache and --offline" in line
+    assert (
+        "offdelta-1.0-py3-none-any.whl is neither in the download cache nor in the store,"
+        " and --offline was given" in line
+    )
     assert index.requests == []
     assert not venv.exists()
 

@@ -12,10 +12,14 @@ from graft.model.variants import PluginAnswer, Provider
 from graft.resolve.artifacts import ArtifactFile
 from graft.resolve.chosen_variants import disagreements
 from graft.resolve.deps import unmet_requirements
+from graft.resolve.fetched import Fetched
 from graft.resolve.first_offered import first_offered
 from graft.resolve.screen import Policy, Reject, screen
 from graft.resolve.surface import read_surface
 from graft.resolve.variants import VariantChooser, VariantOptions
+from graft.sources.requirements import parse_spec
+from graft.store import seal
+from graft.store.entries import Store
 from graft.venv.interpreter import foreign_target
 from tests.support.wheelmaker import make_wheel
 
@@ -192,8 +196,8 @@ def test_a_downloaded_wheel_that_disagrees_leaves_its_release_variants_out(
         {"demo-1.0.dist-info/variant.json": json.dumps(own)},
         filename="demo-1.0-py3-none-any-v3.whl",
     )
-    assert disagreements(chooser, [str(agreeing)]) == set()
-    assert disagreements(chooser, [str(lying), str(agreeing)]) == {("demo", "1.0")}
+    assert disagreements(chooser, [_fetched(agreeing)], None) == set()
+    assert disagreements(chooser, [_fetched(lying), _fetched(agreeing)], None) == {("demo", "1.0")}
     assert list(chooser.warnings) == [
         (
             "demo==1.0: demo-1.0-py3-none-any-v3.whl's variant.json gives label 'v3' the properties"
@@ -203,7 +207,36 @@ def test_a_downloaded_wheel_that_disagrees_leaves_its_release_variants_out(
     ]
     # the resolution runs again with the same chooser: only non-variant wheels are offered
     assert _offered(chooser, _files()) == ["demo-1.0-py3-none-any.whl", "demo-0.9-py3-none-any.whl"]
-    assert disagreements(chooser, [str(lying)]) == set()  # nothing chosen on its metadata now
+    assert disagreements(chooser, [_fetched(lying)], None) == set()  # nothing chosen on it now
+
+
+def _fetched(wheel: Path) -> Fetched:
+    """*wheel* as downloaded (a local file)."""
+    return Fetched(parse_spec("demo", "reqs.txt:1"), str(wheel), None)
+
+
+def test_a_stored_wheel_that_disagrees_leaves_its_release_variants_out(tmp_path: Path) -> None:
+    """Not downloaded, its store entry holds it (decision 154): its record's properties."""
+    chooser, _ = _chooser("cpu :: level :: v3")
+    assert _offered(chooser, _files())[0] == "demo-1.0-py3-none-any-v3.whl"
+    own = {**METADATA, "variants": {"v3": {"cpu": {"level": ["v2"]}}}}
+    lying = make_wheel(
+        tmp_path,
+        "demo",
+        "1.0",
+        {"demo-1.0.dist-info/variant.json": json.dumps(own)},
+        filename="demo-1.0-py3-none-any-v3.whl",
+    )
+    store = Store(str(tmp_path / "store"))
+    try:
+        sha = store.ingest(str(lying)).record.sha256
+        stored = Fetched(parse_spec("demo", "reqs.txt:1"), None, sha, lying.name)
+        assert disagreements(chooser, [stored], store) == {("demo", "1.0")}
+        (warning,) = list(chooser.warnings)
+        assert "gives label 'v3' the properties ['cpu :: level :: v2']" in warning
+    finally:
+        store.release()
+        seal.remove_tree(str(tmp_path / "store"))
 
 
 class _Plugins:

@@ -11,7 +11,6 @@ ordered no release (no variant wheels were met).
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, Any
 
 from graft.resolve.artifacts import ArtifactFile, parse_wheel
@@ -20,8 +19,10 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from graft.model.requirements import Wanted
+    from graft.resolve.fetched import Fetched
     from graft.resolve.variants import VariantChooser
     from graft.sources.candidates import Candidate
+    from graft.store.entries import Store
 
 
 def report(
@@ -58,27 +59,36 @@ def report(
     return chooser.explain(picked), tuple(sorted(support)), tuple(sorted(declared))
 
 
-def disagreements(chooser: VariantChooser, paths: Sequence[str]) -> set[tuple[str, str]]:
+def disagreements(
+    chooser: VariantChooser, fetched: Sequence[Fetched], store: Store | None
+) -> set[tuple[str, str]]:
     """Releases whose chosen variant wheel's own ``variant.json`` disagrees with their metadata.
 
     PEP 825: the release's metadata then is inconsistent, and its variants are ignored
     (:meth:`VariantChooser.ignore` is called with the reason, for the resolution to run
-    again). Reads the ``variant.json`` of each downloaded wheel (*paths*) chosen on metadata.
+    again). Reads the ``variant.json`` of each downloaded wheel chosen on metadata; of a wheel
+    the store held (not downloaded, decision 154), its entry's record, which ingest took
+    from that ``variant.json``.
     """
     if not chooser.orders:
         return set()
     from graft.variants.files import wheel_variant_metadata  # noqa: PLC0415
 
     found = set()
-    for path in paths:
-        file = ArtifactFile(os.path.basename(path), path)
+    for item in fetched:
+        file = ArtifactFile(item.name, item.path or "")
         given = chooser.declared(file)
         parsed = parse_wheel(file.filename)
         if given is None or parsed is None or parsed.variant is None:
             continue
-        own = wheel_variant_metadata(path)
-        props = own.variants.get(parsed.variant) if own is not None else None
-        mine = tuple(sorted(str(p) for p in props)) if props is not None else None
+        mine: tuple[str, ...] | None
+        if item.path is None:
+            entry = None if store is None else store.get(item.sha256 or "")
+            mine = None if entry is None else tuple(sorted(entry.record.variant_properties))
+        else:
+            own = wheel_variant_metadata(item.path)
+            props = own.variants.get(parsed.variant) if own is not None else None
+            mine = tuple(sorted(str(p) for p in props)) if props is not None else None
         if mine != given:
             name, version = str(parsed.name), str(parsed.version)
             chooser.ignore(

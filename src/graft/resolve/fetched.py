@@ -3,8 +3,9 @@
 Selection is by the target's own tag order (``sources.select``); metadata files (PEP 658/714)
 are checked before anything is downloaded (``coremeta``); the hashes given (``--hash``, a
 lock's, an index page's) must match the files, and in hash-checking mode every distribution
-needs one. The thread pool and the download client are imported only when something must
-be downloaded.
+needs one. A remote wheel whose entry the store holds (by the sha256 known before download)
+is not downloaded: it has no local path (decision 154). The thread pool and the download
+client are imported only when something must be downloaded.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from graft.sources.coremeta import CoreMetadata
     from graft.sources.find_links import FindLinks
     from graft.sources.index import Indexes
+    from graft.store.entries import Store
 
 
 def choose(
@@ -101,14 +103,17 @@ def fetch(
     *,
     offline: bool = False,
     on_fetched: Callable[[Wanted, str, str | None], None] | None = None,
+    store: Store | None = None,
 ) -> list[Fetched]:
     """Local paths for every chosen wheel; remote ones are downloaded in parallel.
 
     When something must be downloaded, *precheck* runs first (the Requires-Dist check on the
     index's metadata files); each wheel whose metadata file it used must then agree with it.
-    With *offline*, a wheel that is not in the download cache is an error, not a download.
-    *on_fetched* gets each wheel's local path as soon as it is known (after *precheck*; a
-    download as soon as it completes), so that ingest need not wait for the slowest download.
+    A remote wheel neither in the download cache nor, by its sha256, in *store* (see
+    :func:`stored`) must be downloaded: with *offline*, that is an error. *on_fetched* gets
+    each wheel's local path as soon as it is known (after *precheck*; a download as soon as
+    it completes), so that ingest need not wait for the slowest download; a stored one has
+    none (its entry is there).
     """
     remote = [(w, c) for w, c in chosen if not c.local]
     paths = local_paths([c for _, c in chosen if c.local], cache_dir)
@@ -122,12 +127,18 @@ def fetch(
         hit = cached.get(c.url)
         if hit is not None and os.path.isfile(hit):
             paths[c.url] = (hit, c.sha256)
+    in_store: set[str] = set()
+    if todo and store is not None:
+        store.pin()  # (no gc takes an entry between this look and the venv's root)
+        in_store = {c.url for w, c in todo if stored(w, c, store)}
+        todo = [(w, c) for w, c in todo if c.url not in in_store]
     used = precheck(chosen) if todo and precheck is not None else {}
     if todo and offline:  # (after the check on cached metadata files: its error says more)
         w, c = todo[0]
         more = f" (and {len(todo) - 1} more)" if len(todo) > 1 else ""
         raise SourceError(
-            f"{c.filename} is not in the download cache and --offline was given{more}",
+            f"{c.filename} is neither in the download cache nor in the store, and --offline"
+            f" was given{more}",
             where=w.where,
             hint="run once without --offline, or add --find-links with the wheel",
         )
@@ -155,29 +166,68 @@ def fetch(
     if used:
         from graft.sources.coremeta import check_wheels_agree  # noqa: PLC0415
 
-        check_wheels_agree([(c, paths[c.url][0]) for _, c in remote], used)
+        check_wheels_agree([(c, paths[c.url][0]) for _, c in remote if c.url in paths], used)
     out: list[Fetched] = []
     for w, c in chosen:
-        local, sha = paths[c.url]
+        local, sha = paths[c.url] if c.url not in in_store else (None, c.sha256)
         if w.hashes and sha is not None and f"sha256:{sha}" not in w.hashes:
             raise SourceError(
                 f"{c.filename} has sha256 {sha}, not the hash given here",
                 where=w.where,
                 hint="the file changed, or the hash is wrong; nothing was installed",
             )
-        if w.size is not None and os.path.getsize(local) != w.size:
-            raise SourceError(f"{c.filename} is not {w.size} bytes as given here", where=w.where)
-        out.append(Fetched(w, local, sha))
+        if local is not None and w.size is not None and os.path.getsize(local) != w.size:
+            raise _not_the_size(w, c.filename)
+        out.append(Fetched(w, local, sha, c.filename))
     return out
+
+
+def stored(wanted: Wanted, candidate: Candidate, store: Store) -> bool:
+    """Whether *store* holds the entry of the remote wheel *candidate*: no download needed.
+
+    Known by the sha256 known before download (the index's, a lock's, a ``--hash`` of a URL):
+    the store's key, trusted only with its verified marker. A size given (a lock's) is checked
+    against the size the store recorded at ingest (an error when it differs, as after a
+    download); an entry ingested without one (before decision 154) is downloaded as before.
+    The caller pins the store while it needs the entry.
+    """
+    sha = candidate.sha256
+    if candidate.local or sha is None or not candidate.filename.endswith(".whl"):
+        return False
+    if not store.trusted(sha):
+        return False
+    if wanted.size is None:
+        return True
+    from graft.store.verified import read  # noqa: PLC0415
+
+    marker = read(store.root, sha)
+    size = None if marker is None else marker.size
+    if size is not None and size != wanted.size:
+        raise _not_the_size(wanted, candidate.filename)
+    return size is not None
+
+
+def _not_the_size(wanted: Wanted, filename: str) -> SourceError:
+    return SourceError(f"{filename} is not {wanted.size} bytes as given here", where=wanted.where)
 
 
 @dataclass(frozen=True, slots=True)
 class Fetched:
-    """One distribution located: what asked for it, the local wheel file and its sha256."""
+    """One distribution located: what asked for it, the local wheel file and its sha256.
+
+    *path* is None when the wheel was not fetched because the store holds its entry
+    (:func:`stored`): *sha256* is then that entry's key.
+    """
 
     wanted: Wanted
-    path: str
+    path: str | None
     sha256: str | None  # None only for a local file not hashed yet
+    filename: str = ""  # the file's name as chosen, for one without *path*
+
+    @property
+    def name(self) -> str:
+        """The file's name: the last part of *path*, else *filename*."""
+        return self.filename if self.path is None else os.path.basename(self.path)
 
 
 def check_hashed(chosen: list[tuple[Wanted, Candidate]]) -> None:
@@ -191,4 +241,4 @@ def check_hashed(chosen: list[tuple[Wanted, Candidate]]) -> None:
         )
 
 
-__all__ = ["Fetched", "check_hashed", "choose", "fetch", "local_paths"]
+__all__ = ["Fetched", "check_hashed", "choose", "fetch", "local_paths", "stored"]

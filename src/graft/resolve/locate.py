@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from graft.sources.coremeta import CoreMetadata
     from graft.sources.find_links import FindLinks
     from graft.sources.index import Indexes
+    from graft.store.entries import Store
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ class Located:
 
         out = set()
         for item in self.fetched:
-            name, version = parse_wheel_filename(os.path.basename(item.path))[:2]
+            name, version = parse_wheel_filename(item.name)[:2]
             out.add(f"{name}=={version}")
         return tuple(sorted(out))
 
@@ -117,6 +118,7 @@ def locate(  # noqa: PLR0915 - the stages, in order
     variant_plugins: ProviderPlugins | None = None,
     chooser: VariantChooser | None = None,
     download: bool = True,
+    store: Store | None = None,
 ) -> Located:
     """Inputs, target, and the wheel file for each distribution (downloaded if need be).
 
@@ -124,7 +126,8 @@ def locate(  # noqa: PLR0915 - the stages, in order
     the indexes, each wheel's own METADATA being the truth; a ``pylock.toml`` is already a
     resolution and its files are taken as they are. *on_fetched* is handed to
     :func:`graft.resolve.fetched.fetch`: each wheel's local path as soon as it is known (a
-    cold sync ingests it at once).
+    cold sync ingests it at once). A remote wheel whose entry *store* holds is not
+    downloaded (:func:`graft.resolve.fetched.stored`; decision 154).
     *builder* builds sources: named ones before resolving (:mod:`graft.resolve.named_sources`),
     sdists the resolver picks once downloaded (:mod:`graft.resolve.sdists`); without one,
     sources are refused.
@@ -247,15 +250,21 @@ def locate(  # noqa: PLR0915 - the stages, in order
                 on_fetched(w, path, sha)  # (an sdist is built first, below)
 
         got = fetch(
-            chosen, cache_dir, reporter, precheck, offline=request.offline, on_fetched=arrived
+            chosen,
+            cache_dir,
+            reporter,
+            precheck,
+            offline=request.offline,
+            on_fetched=arrived,
+            store=store,
         )
         fetched, picked_notes = _build_picked(got, target, builder, source_reads)
         if on_fetched is not None:
             for item in fetched:
-                if item not in got:
+                if item not in got and item.path is not None:  # (a built wheel: always a file)
                     on_fetched(item.wanted, item.path, item.sha256)
-        if disagreements(chooser, [f.path for f in fetched]):  # (now ignored by the chooser)
-            return locate(request, reporter, on_fetched, builder, chooser=chooser)
+        if disagreements(chooser, fetched, store):  # (now ignored by the chooser)
+            return locate(request, reporter, on_fetched, builder, chooser=chooser, store=store)
     explained, support, declared = report(chooser, chosen)
     from graft.sources.tool_sources import unread_additions  # noqa: PLC0415
 
@@ -308,11 +317,15 @@ def _build_picked(
     from graft.resolve.fetched import Fetched  # noqa: PLC0415
     from graft.resolve.sdists import built_all_picked, is_sdist_file  # noqa: PLC0415
 
-    def picked(item: Fetched) -> bool:
-        return is_sdist_file(item.path) and item.wanted.source is None
+    def picked(item: Fetched) -> bool:  # (a stored one is a wheel, without a path)
+        return item.path is not None and is_sdist_file(item.path) and item.wanted.source is None
 
     built = iter(
-        built_all_picked([(f.wanted, f.path) for f in fetched if picked(f)], target, builder)
+        built_all_picked(
+            [(f.wanted, f.path) for f in fetched if f.path is not None and picked(f)],
+            target,
+            builder,
+        )
     )
     out: list[Fetched] = []
     notes: list[str] = []

@@ -7,7 +7,9 @@ When the request is the same, the working directory and the environment are the
 same, and every file and directory the last resolution read is unchanged (same
 bytes for requirement and lock files, same names in find-links directories,
 same size, mtime and inode for wheel files and the interpreter), the result is
-the same: the wheel files, their sha256 and the interpreter. As git does with
+the same: the wheel files, their sha256 and the interpreter (a wheel taken from the store,
+never downloaded, has no file: its row stands while the store vouches for its entry, which
+:func:`graft.sync_recall.recall` confirms; decision 154). As git does with
 its index, anything modified in the last two seconds is "racy" (a rewrite within
 the timestamp's granularity would go unseen) and no memo is written (a wheel of the
 download cache excepted: its directory names its sha256); fingerprints
@@ -45,8 +47,9 @@ if TYPE_CHECKING:
 
 # 3: the resolution's warnings are kept (a recalled yanked pin warns too); 4: each row's
 # direct_url.json (a built source's, a wheel's URL), which the plan's key reads; 5: and
-# whether its wheel is a lock's index file (``Wanted.indexed``: no direct_url.json)
-FORMAT = 5
+# whether its wheel is a lock's index file (``Wanted.indexed``: no direct_url.json); 6: a
+# row's wheel file may be null, for a wheel the store held, not downloaded (decision 154)
+FORMAT = 6
 INDEX_TTL = 600.0  # seconds; the same freshness as a cached index page
 _ENVIRONMENT = ("PATH", "PYENV_VERSION", "PYENV_ROOT", "GRAFT_CACHE_DIR", "HOME", "XDG_CACHE_HOME")
 
@@ -94,12 +97,15 @@ def observe(located: Located) -> Observed | None:
     from graft.sources.cachenames import stored_sha256  # noqa: PLC0415
 
     watched = [("content", p) for p in located.files] + [("listing", p) for p in located.dirs]
-    watched += [("stat", f.path) for f in located.fetched] + [("stat", located.interpreter)]
+    # (a wheel the store held has no file: its entry is its sha256's, confirmed on recall)
+    files = [f.path for f in located.fetched if f.path is not None]
+    watched += [("stat", path) for path in files] + [("stat", located.interpreter)]
     now = time.time_ns()
     # A file of the download cache is named by its content (one rename after hashing): one
     # just downloaded cannot change unseen, so a sync that downloaded still leaves its memo.
     cache = cache_root()
-    named = {f.path for f in located.fetched if stored_sha256(f.path, cache) == f.sha256}
+    sha = {f.path: f.sha256 for f in located.fetched}
+    named = {path for path in files if stored_sha256(path, cache) == sha[path]}
     if any(racy(p, now) for _, p in watched if p not in named):
         return None
     # a named source's: an editable's metadata files (racy if there) and what its build left
@@ -213,7 +219,7 @@ def recall(request: ResolveRequest, also: tuple[str, ...], store_root: str) -> R
             return None
         rows = tuple(
             (
-                str(p),
+                None if p is None else str(p),
                 str(s),
                 None if w is None else str(w),
                 bool(r),

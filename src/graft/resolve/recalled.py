@@ -19,9 +19,9 @@ class Recalled:
     """What the memo recalls: the target, each wheel file with its sha256, and their labels."""
 
     target: Target
-    # (wheel file, sha256, wheel given as a path, asked for by the user, its direct_url.json,
-    # a lock's index file)
-    rows: tuple[tuple[str, str, str | None, bool, str | None, bool], ...]
+    # (wheel file (None: the store held its entry, decision 154), sha256, wheel given as a
+    # path, asked for by the user, its direct_url.json, a lock's index file)
+    rows: tuple[tuple[str | None, str, str | None, bool, str | None, bool], ...]
     labels: tuple[str, ...]  # "name==version" of each, as resolution named them
     aged: bool = False  # its index answers are older than INDEX_TTL: confirms, never builds
     warnings: tuple[str, ...] = ()  # what the resolution recalled warned about
