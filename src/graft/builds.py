@@ -24,6 +24,7 @@ from graft.build import compare, intree, recorded
 from graft.build.cache import BuiltRecord
 from graft.build.checks import check_metadata, check_wheel
 from graft.build.environment import backend_for
+from graft.build.prepared import Prepared
 from graft.build.recorded import Earlier
 from graft.build.reuse import Builder
 from graft.build.run import BuildOutcome, build_tree, fresh, running
@@ -212,7 +213,8 @@ def prepare_metadata(
     A recorded build the reuse rule allows answers first (its METADATA is what would be
     installed); then metadata kept from an earlier ``prepare_metadata_for_build_wheel`` of
     the same source and build inputs (and, for a source that may build differently, the same
-    interpreter); else the hook runs now, in the build environment, and its answer is kept.
+    interpreter) in a build environment the build constraints allow (decision 167); else the
+    hook runs now, in the build environment, and its answer is kept with that environment.
     A backend without the hook builds the wheel instead (pyproject-hooks' fallback): that
     wheel is recorded as any build, so installing this version will not build again.
     Returns the METADATA and a note for ``-v``.
@@ -229,10 +231,13 @@ def prepare_metadata(
         builder = str(Builder.of(target)) if run.source.assessment.may_differ else "any"
         # (as recorded.prepared_key_builder, which reads the kept source's assessment)
         key = (run.source.key, run.inputs.key(), builder)
-        kept = run.cache.kept_metadata(*key)
+        kept, refused = recorded.prepared_for(run.cache, key, request.constraints)
         if kept is not None:
             return kept, f"metadata of {run.source.label} for {who}: kept from an earlier hook"
-        return _prepare_metadata(run, target, key)
+        data, note = _prepare_metadata(run, target, key)
+        if refused is not None:  # (said under -v, as a build says why it did not reuse)
+            note += f"; not reused: the metadata kept from an earlier hook: {refused}"
+        return data, note
 
 
 def _prepare_metadata(run: Run, target: Target, key: tuple[str, str, str]) -> tuple[bytes, str]:
@@ -263,7 +268,7 @@ def _prepare_metadata(run: Run, target: Target, key: tuple[str, str, str]) -> tu
         record = _keep_built(run, target, os.path.join(out, wheels[0]), backend, distributions)
         note = f"built {record.filename} for {_who(target)}: no prepare_metadata_for_build_wheel"
     else:
-        run.cache.keep_metadata(*key, data)
+        run.cache.keep_prepared(*key, Prepared(data, distributions))
         note = f"metadata of {source.label} for {_who(target)}: prepare_metadata_for_build_wheel"
     shutil.rmtree(work, ignore_errors=True)
     return data, note

@@ -8,11 +8,18 @@ otherwise is not reused either (decision 140).
 
 The sdist's in-tree backend (test_build's, standard library only) writes its ``-C mark=…`` and
 ``$DEMO_MARK`` into the wheel, and needs the build requirement ``helper``.
+
+``--build-constraint`` reaches every build environment a sync or a lock makes, and what is
+kept of one (a recorded build, metadata from ``prepare_metadata_for_build_wheel``) is judged
+by it (decisions 166 to 168): the ``dyn`` sdist's metadata is not static, and its backend
+(test_sync_builds_gaps's, with the hook) states the dependency its ``helper`` names (helper
+1.0: ``one``, 2.0: ``two``), so what a lock or a venv holds says which helper prepared it.
 """
 
 from __future__ import annotations
 
 import os
+import textwrap
 import time
 from pathlib import Path
 
@@ -20,6 +27,8 @@ import pytest
 
 from tests.integration.test_build import BACKEND, NEEDS_HELPER
 from tests.integration.test_sync_builds import py, sync
+from tests.integration.test_sync_builds_gaps import DYN_BACKEND, PREPARE_HOOK
+from tests.integration.test_warm import aged
 from tests.support.sdistmaker import write_sdist
 from tests.support.wheelmaker import make_wheel
 
@@ -105,3 +114,75 @@ def test_a_recorded_build_whose_environment_a_build_constraint_excludes_is_not_r
     constraints.write_text("helper==1.0\n")  # (recalled: the same options as before)
     sync(venv, store_dir, links, "demo==1.0", "--build-constraint", constraints)
     assert mark(venv) == "'' 1.0"
+
+
+def dyn_links(folder: Path, build_requires: str = "helper") -> Path:
+    """``dyn`` 1.0's sdist needing *build_requires*, ``helper`` 1.0 and 2.0, ``one``, ``two``."""
+    folder.mkdir()
+    for version, needs in (("1.0", "one"), ("2.0", "two")):
+        make_wheel(
+            folder, "helper", version, {"helper.py": f"V = {version!r}\nNEEDS = {needs!r}\n"}
+        )
+        make_wheel(folder, needs, "1.0", {f"{needs}.py": ""})
+    make_wheel(folder, "outer", "1.0", {"outer.py": ""}, requires=("helper",))
+    backend = DYN_BACKEND + PREPARE_HOOK + "\nimport helper\nREQUIRES = [helper.NEEDS]\n"
+    files = {
+        "dyn-1.0/PKG-INFO": "Metadata-Version: 2.1\nName: dyn\nVersion: 1.0\n",
+        "dyn-1.0/meta.txt": "dyn 1.0\n",
+        "dyn-1.0/_backend/dynback.py": backend,
+        "dyn-1.0/pyproject.toml": textwrap.dedent(
+            f"""
+            [build-system]
+            requires = ["{build_requires}"]
+            build-backend = "dynback"
+            backend-path = ["_backend"]
+            """
+        ),
+    }
+    write_sdist(folder / "dyn-1.0.tar.gz", files)
+    aged(*folder.iterdir(), folder)
+    return folder
+
+
+@pytest.fixture
+def hooks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The log of the dyn backend's hooks (``prepare 1.0``, ``build 1.0``)."""
+    log = tmp_path / "hooks.log"
+    log.touch()
+    monkeypatch.setenv("DYN_LOG", str(log))
+    return log
+
+
+def pinning(path: Path, version: str) -> Path:
+    """A build constraints file pinning ``helper`` to *version*, not racy."""
+    path.write_text(f"# the build helper\nhelper=={version}\n")
+    aged(path)
+    return path
+
+
+def test_metadata_prepared_under_another_pinned_version_is_not_reused(
+    tmp_path: Path, store_dir: Path, cache: Path, hooks: Path
+) -> None:
+    folder = dyn_links(tmp_path / "links")
+    venv = tmp_path / "v"
+    # a dry run prepares dyn's metadata (helper 2.0, the newest) and builds nothing
+    run = sync(venv, store_dir, folder, "dyn", "--dry-run")
+    assert "two" in run.stdout, run.stdout
+    assert hooks.read_text().splitlines() == ["prepare 1.0"]
+    one = pinning(tmp_path / "one.txt", "1.0")
+    run = sync(venv, store_dir, folder, "dyn", "--dry-run", "--build-constraint", one, "-v")
+    assert (
+        "prepare_metadata_for_build_wheel; not reused: the metadata kept from an earlier hook:"
+        " its build environment held helper==2.0 (--build-constraint pins 1.0)"
+    ) in run.stderr, run.stderr
+    assert "one" in run.stdout
+    assert "two" not in run.stdout
+    two = pinning(tmp_path / "two.txt", "2.0")
+    run = sync(venv, store_dir, folder, "dyn", "--dry-run", "--build-constraint", two, "-v")
+    assert "kept from an earlier hook" in run.stderr, run.stderr
+    assert "two" in run.stdout
+    assert hooks.read_text().splitlines() == ["prepare 1.0", "prepare 1.0"]
+    # installed: the metadata the resolution read is the built wheel's
+    sync(venv, store_dir, folder, "dyn", "--build-constraint", one)
+    assert py(venv, "import one, dyn; print(dyn.VERSION)") == "1.0"
+    assert py(venv, "import importlib.util as u; print(u.find_spec('two'))") == "None"

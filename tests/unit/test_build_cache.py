@@ -272,3 +272,33 @@ def test_work_directories_older_than_a_week_are_swept(tmp_path: Path) -> None:
     cache.sweep_work(now)
     assert sorted(p.name for p in root.iterdir()) == ["other-old", "work-file", "work-new"]
     BuiltWheels(str(tmp_path / "none")).sweep_work(now)  # no builds directory: nothing to do
+
+
+def test_prepared_metadata_is_kept_per_build_environment_and_judged_by_constraints(
+    tmp_path: Path,
+) -> None:
+    """One kept METADATA per environment; the oldest the constraints allow (decision 167)."""
+    from graft.build.prepared import Prepared
+    from graft.build.recorded import prepared_for
+
+    cache = BuiltWheels(str(tmp_path))
+    key = ("sdist-ab", "inputs", "cpython 3.1")
+    two = Prepared(b"Name: dyn\nRequires-Dist: two\n\xff", ("helper==2.0", "outer==1.0"))
+    one = Prepared(b"Name: dyn\nRequires-Dist: one\n", ("helper==1.0", "outer==1.0"))
+    cache.keep_prepared(*key, two)
+    cache.keep_prepared(*key, one)
+    cache.keep_prepared("sdist-ab", "inputs", "cpython 3.12", Prepared(b"other", ()))
+    folder = Path(cache.source_dir("sdist-ab")) / "inputs"
+    for age, kept in enumerate((two, one)):  # 2.0's the older one (by mtimes, not names)
+        stamp = time.time() - 100 + age * 10
+        os.utime(folder / kept.file_name("cpython_3.1"), (stamp, stamp))
+    assert cache.prepared(*key) == [two, one], "oldest first, another builder's left out"
+    assert prepared_for(cache, key, ()) == (two.metadata, None)
+    assert prepared_for(cache, key, ("Helper==1.0", "unrelated==3")) == (one.metadata, None)
+    assert prepared_for(cache, key, ("helper==3",)) == (
+        None,
+        "its build environment held helper==2.0 (--build-constraint pins 3)",
+    )
+    assert prepared_for(cache, ("sdist-cd", "inputs", "any"), ("helper==3",)) == (None, None)
+    (folder / two.file_name("cpython_3.1")).write_text("{not json")  # (untrusted: skipped)
+    assert cache.prepared(*key) == [one]

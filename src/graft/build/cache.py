@@ -29,6 +29,7 @@ from graft._atomic import write_atomic
 from graft._fs import file_sha256
 from graft._sha256 import sha256, sha256_hex
 from graft.build.assessment import Assessment
+from graft.build.prepared import SUFFIX, Prepared
 from graft.build.project import BuildSystem
 from graft.build.reuse import Builder
 
@@ -408,27 +409,38 @@ class BuiltWheels:
         os.makedirs(folder, exist_ok=True)
         write_atomic(os.path.join(folder, "source.json"), known.to_json())
 
-    def _metadata_path(self, source_key: str, input_key: str, builder: str) -> str:
-        folder = os.path.join(self.source_dir(source_key), _safe(input_key))
-        return os.path.join(folder, f"metadata-{_safe(builder)}.METADATA")
-
-    def kept_metadata(self, source_key: str, input_key: str, builder: str) -> bytes | None:
-        """METADATA an earlier ``prepare_metadata_for_build_wheel`` gave, if kept.
+    def prepared(self, source_key: str, input_key: str, builder: str) -> list[Prepared]:
+        """METADATA earlier ``prepare_metadata_for_build_wheel`` runs gave, oldest first.
 
         *builder* is the interpreter (``cpython 3.12``) for a source that may build
-        differently per interpreter, else ``any``.
+        differently per interpreter, else ``any``; one is kept per build environment
+        (:mod:`graft.build.prepared`).
         """
+        folder = os.path.join(self.source_dir(source_key), _safe(input_key))
+        start = f"prepared-{_safe(builder)}-"
         try:
-            with open(self._metadata_path(source_key, input_key, builder), "rb") as fh:
-                return fh.read()
+            names = sorted(n for n in os.listdir(folder) if n.startswith(start))
         except OSError:
-            return None
+            return []
+        found: list[tuple[float, Prepared]] = []
+        for name in names:
+            if "-" in name[len(start) :] or not name.endswith(SUFFIX):  # (another builder's)
+                continue
+            path = os.path.join(folder, name)
+            try:
+                with open(path, encoding="utf-8") as fh:
+                    kept = Prepared.from_json(fh.read())
+                found.append((os.stat(path).st_mtime, kept))
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+        found.sort(key=lambda pair: pair[0])
+        return [kept for _, kept in found]
 
-    def keep_metadata(self, source_key: str, input_key: str, builder: str, data: bytes) -> None:
-        """Keep prepared METADATA (see :meth:`kept_metadata`)."""
-        path = self._metadata_path(source_key, input_key, builder)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        write_atomic(path, data)
+    def keep_prepared(self, source_key: str, input_key: str, builder: str, kept: Prepared) -> None:
+        """Keep prepared METADATA and its build environment (see :meth:`prepared`)."""
+        folder = os.path.join(self.source_dir(source_key), _safe(input_key))
+        os.makedirs(folder, exist_ok=True)
+        write_atomic(os.path.join(folder, kept.file_name(_safe(builder))), kept.to_json())
 
     def keep_record(self, record: BuiltRecord) -> None:
         """Write *record*: its wheel is now a build of its source with its inputs."""

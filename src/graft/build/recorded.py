@@ -65,7 +65,7 @@ def earlier(
     build, whose records the rule allows only while what their build left there is there
     (:func:`left_in_place`). *constraints* (``--build-constraint``'s ``name==version``): a
     record whose build environment held a version they pin otherwise is refused (decision
-    151), as a build now would not use it.
+    140), as a build now would not use it.
     """
     here = Builder.of(target)
     records = cache.lookup(source_key, input_key)
@@ -78,7 +78,7 @@ def earlier(
         if verdict.reuse and tree is not None:
             verdict = left_in_place(record, tree) or verdict
         if verdict.reuse and constraints:
-            verdict = against(record, constraints) or verdict
+            verdict = against(record.build_env, constraints) or verdict
         if verdict.reuse:
             reusable = (record, verdict)
             break
@@ -104,14 +104,37 @@ def left_in_place(record: BuiltRecord, tree: str) -> Verdict | None:
     return Verdict(False, f"{gone}, which its build left in the project tree, is gone")
 
 
-def against(record: BuiltRecord, constraints: tuple[str, ...]) -> Verdict | None:
-    """A refusal if *record*'s build environment held a version a build constraint excludes."""
+def against(build_env: tuple[str, ...], constraints: tuple[str, ...]) -> Verdict | None:
+    """A refusal if a build environment held a version a build constraint excludes.
+
+    The environment of a built wheel's record, or of METADATA kept from the hook (decision 140).
+    """
     from graft.build.project import against_constraints  # noqa: PLC0415
 
-    other = against_constraints(record.build_env, constraints)
+    other = against_constraints(build_env, constraints)
     if other is None:
         return None
     return Verdict(False, f"its build environment held {other}")
+
+
+def prepared_for(
+    cache: BuiltWheels,
+    key: tuple[str, str, str],
+    constraints: tuple[str, ...],
+) -> tuple[bytes | None, str | None]:
+    """METADATA kept from the hook for *key* (source, inputs, builder) the constraints allow.
+
+    The oldest kept one whose build environment no build constraint pins otherwise, as
+    :func:`earlier` takes a record (decision 167); else None and why the first was refused
+    (None too when nothing is kept).
+    """
+    refused = None
+    for kept in cache.prepared(*key):
+        verdict = against(kept.build_env, constraints)
+        if verdict is None:
+            return kept.metadata, None
+        refused = refused or verdict.why
+    return None, refused
 
 
 def lookup_reads(cache: BuiltWheels, sha256: str) -> list[tuple[str, str]] | None:
@@ -248,10 +271,15 @@ def kept_prepared_metadata(
     config_settings: tuple[tuple[str, str], ...],
     *,
     isolated: bool,
+    constraints: tuple[str, ...] = (),
 ) -> bytes | None:
-    """METADATA kept from ``prepare_metadata_for_build_wheel`` of this sdist, for *target*."""
+    """METADATA kept from ``prepare_metadata_for_build_wheel`` of this sdist, for *target*.
+
+    Only one whose build environment the build *constraints* allow (:func:`prepared_for`).
+    """
     kept = _known_inputs(cache, path, sha256, config_settings, isolated=isolated)
     if kept is None:
         return None
     known, inputs = kept
-    return cache.kept_metadata(sdist_key(sha256), inputs.key(), prepared_key_builder(known, target))
+    key = (sdist_key(sha256), inputs.key(), prepared_key_builder(known, target))
+    return prepared_for(cache, key, constraints)[0]

@@ -200,6 +200,7 @@ class SyncBuilds:
             target,
             self.settings,
             isolated=not self.args.no_build_isolation,
+            constraints=self.constraints,
         )
         if data is None:
             return None
