@@ -95,7 +95,7 @@ def sync(request: SyncRequest) -> SyncResult:
         if not located.from_sources:  # (a tree is read anew)
             from graft.resolve.memo import observe  # noqa: PLC0415
 
-            observed = observe(located)
+            observed = observe(located, () if request.builder is None else request.builder.reads())
         lap(timings, "resolve", clock)
     layout, inputs, present, done = in_sync(request, store, located)
     if done is not None:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import run_graft
 from tests.integration.test_build import BACKEND, NEEDS_HELPER
 from tests.integration.test_sync_builds import py, sync
 from tests.integration.test_sync_builds_gaps import DYN_BACKEND, PREPARE_HOOK
@@ -116,6 +117,26 @@ def test_a_recorded_build_whose_environment_a_build_constraint_excludes_is_not_r
     assert mark(venv) == "'' 1.0"
 
 
+def test_a_changed_build_constraint_file_is_not_answered_by_the_sync_stamp(
+    tmp_path: Path, store_dir: Path, cache: Path, links: Path
+) -> None:
+    """The sync stamp rests on the memo's fingerprints, which now watch the file (decision 166)."""
+    venv = tmp_path / "v"
+    constraints = tmp_path / "build-constraints.txt"
+    constraints.write_text("helper==1.0\n")
+    aged(constraints)
+    sync(venv, store_dir, links, "demo==1.0", "--build-constraint", constraints)
+    assert "already in sync" in (
+        sync(venv, store_dir, links, "demo==1.0", "--build-constraint", constraints).stderr
+    )
+    assert mark(venv) == "'' 1.0"
+    constraints.write_text("helper==2.0\n")  # the same command line: the stamp's key
+    aged(constraints)
+    run = sync(venv, store_dir, links, "demo==1.0", "--build-constraint", constraints)
+    assert "already in sync" not in run.stderr
+    assert mark(venv) == "'' 2.0"
+
+
 def dyn_links(folder: Path, build_requires: str = "helper") -> Path:
     """``dyn`` 1.0's sdist needing *build_requires*, ``helper`` 1.0 and 2.0, ``one``, ``two``."""
     folder.mkdir()
@@ -160,6 +181,48 @@ def pinning(path: Path, version: str) -> Path:
     return path
 
 
+def test_a_lock_prepares_metadata_under_its_build_constraints_and_its_stamp_watches_them(
+    tmp_path: Path, store_dir: Path, cache: Path, hooks: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GRAFT_STORE", str(store_dir))
+    folder = dyn_links(tmp_path / "links")
+    constraints = pinning(tmp_path / "c.txt", "1.0")
+    out = tmp_path / "pylock.toml"
+    args = (
+        "lock",
+        "dyn",
+        "--no-index",
+        "--find-links",
+        folder,
+        "-o",
+        out,
+        "--python-version",
+        "3.12",
+    )
+    lock = (*args, "--platform", "linux", "--build-constraint", constraints)
+    run_graft(*lock)
+    assert 'name = "one"' in out.read_text()
+    assert 'name = "two"' not in out.read_text()
+    assert hooks.read_text().splitlines() == ["prepare 1.0"]
+    assert list((cache / "lock-stamps").iterdir()), "a stamp that could answer the next lock"
+    # the same command line, the file pinning 2.0: not the stamp's lock, nor its metadata
+    pinning(constraints, "2.0")
+    run_graft(*lock)
+    assert 'name = "two"' in out.read_text()
+    assert 'name = "one"' not in out.read_text()
+    assert hooks.read_text().splitlines() == ["prepare 1.0", "prepare 1.0"]
+    # each environment's metadata is kept: 1.0's serves again, and -v says why 2.0's did not
+    pinning(constraints, "1.0")
+    run = run_graft(*lock, "-v")
+    assert "dyn-1.0.tar.gz for cpython" in run.stderr
+    assert "kept from an earlier hook" in run.stderr, run.stderr
+    assert 'name = "one"' in out.read_text()
+    assert hooks.read_text().splitlines() == ["prepare 1.0", "prepare 1.0"]
+    # with no constraint, the oldest kept serves, as a recorded build would (decision 140)
+    run = run_graft(*args, "--platform", "linux", "-v")
+    assert "kept from an earlier hook" in run.stderr, run.stderr
+
+
 def test_metadata_prepared_under_another_pinned_version_is_not_reused(
     tmp_path: Path, store_dir: Path, cache: Path, hooks: Path
 ) -> None:
@@ -186,3 +249,35 @@ def test_metadata_prepared_under_another_pinned_version_is_not_reused(
     sync(venv, store_dir, folder, "dyn", "--build-constraint", one)
     assert py(venv, "import one, dyn; print(dyn.VERSION)") == "1.0"
     assert py(venv, "import importlib.util as u; print(u.find_spec('two'))") == "None"
+
+
+@pytest.mark.parametrize("command", ["lock", "sync"])
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (None, ": cannot read the build constraints (No such file or directory)"),
+        (
+            "helper==1.0\nhelper>=1  # a range\n",
+            ":2: build constraint 'helper>=1' is not name==version",
+        ),
+    ],
+    ids=["missing", "range"],
+)
+def test_a_bad_build_constraint_file_is_one_line_and_changes_nothing(
+    tmp_path: Path, store_dir: Path, cache: Path, command: str, text: str | None, said: str
+) -> None:
+    folder = dyn_links(tmp_path / "links")
+    path = tmp_path / ("missing.txt" if text is None else "c.txt")
+    if text is not None:
+        path.write_text(text)
+    out = tmp_path / "pylock.toml"
+    where = ("lock", "-o", out) if command == "lock" else ("sync", tmp_path / "v")
+    store = ("--store", store_dir) if command == "sync" else ()
+    common = ("--no-index", "-f", folder, "--build-constraint", path, *store)
+    run = run_graft(*where, "six", *common, check=False)  # (no build: still checked)
+    assert run.returncode == 2, run.stderr
+    assert run.stderr.startswith(f"graft: error: {path}{said}"), run.stderr
+    assert len(run.stderr.splitlines()) == 1, run.stderr
+    assert not out.exists()
+    assert not (tmp_path / "v").exists()
+    assert not store_dir.exists()

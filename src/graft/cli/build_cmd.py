@@ -69,12 +69,17 @@ def add_build_options(parser: argparse._ActionsContainer) -> None:
         action="store_true",
         help="build in the target interpreter itself, with what it has installed",
     )
+    add_build_constraint(parser)
+
+
+def add_build_constraint(parser: argparse._ActionsContainer) -> None:
+    """``--build-constraint FILE``: ``graft build``'s, ``graft sync``'s and ``graft lock``'s."""
     parser.add_argument(
         "--build-constraint",
         action="append",
         default=[],
         metavar="FILE",
-        help="pin build requirements: name==version lines",
+        help="pin build requirements in every build environment: name==version lines (repeatable)",
     )
 
 
@@ -118,15 +123,40 @@ def _settings(pairs: list[str]) -> tuple[tuple[str, str], ...]:
 
 
 def _constraints(paths: list[str]) -> tuple[str, ...]:
+    """The ``name==version`` pins of ``--build-constraint`` files, each line checked now.
+
+    Read once, before anything is resolved or built: a missing file or a line that is not a
+    pin is an error naming the file (and line), whether or not a build comes.
+    """
+    from graft.build.project import pinned  # noqa: PLC0415
+
     pins: list[str] = []
     for path in paths:
         try:
             with open(path, encoding="utf-8") as fh:
                 lines = fh.read().splitlines()
-        except OSError as exc:
-            raise UsageError(f"cannot read it ({exc.strerror})", where=path) from None
-        pins.extend(line.split("#", 1)[0].strip() for line in lines)
-    return tuple(p for p in pins if p)
+        except (OSError, UnicodeDecodeError) as exc:
+            why = getattr(exc, "strerror", None) or "not UTF-8 text"
+            raise UsageError(
+                f"cannot read the build constraints ({why})",
+                where=path,
+                hint="--build-constraint takes a file of name==version lines",
+            ) from None
+        for number, line in enumerate(lines, 1):
+            pin = line.split("#", 1)[0].strip()
+            if not pin:
+                continue
+            try:
+                pinned((pin,))
+            except UsageError as exc:
+                raise UsageError(
+                    exc.what,
+                    where=f"{path}:{number}",
+                    hint="a build constraint pins one project: name==version, as pip freeze"
+                    " writes it",
+                ) from None
+            pins.append(pin)
+    return tuple(pins)
 
 
 def run_build(args: argparse.Namespace) -> int:

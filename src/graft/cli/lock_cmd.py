@@ -85,9 +85,12 @@ def add_lock_parser(
     said = lock.add_mutually_exclusive_group()  # (as uv: -q -v is a usage error)
     said.add_argument("-q", "--quiet", action="store_true")
     said.add_argument("-v", "--verbose", action="store_true")
+    from graft.cli.build_cmd import add_build_constraint  # noqa: PLC0415
     from graft.cli.variants_cmd import add_variant_options  # noqa: PLC0415
 
     add_variant_options(lock)
+    # the build environments of the sdists whose metadata a lock must read (decision 166)
+    add_build_constraint(lock)
 
 
 def run_lock(args: argparse.Namespace, argv: Sequence[str] = ()) -> int:
@@ -108,6 +111,7 @@ def run_lock(args: argparse.Namespace, argv: Sequence[str] = ()) -> int:
         )
     started = time.perf_counter()
     started_ns = time.time_ns()
+    builder = _builder(args)  # (its --build-constraint files read and checked now)
     request = LockRequest(
         ResolveRequest(
             specs=tuple(args.specs),
@@ -136,7 +140,7 @@ def run_lock(args: argparse.Namespace, argv: Sequence[str] = ()) -> int:
         python_versions=tuple(args.python_version),
         platforms=tuple(args.platform),
         environments=tuple(args.environment),
-        builder=_builder(args),
+        builder=builder,
     )
     try:
         result = lock(request)
@@ -183,19 +187,30 @@ def run_lock(args: argparse.Namespace, argv: Sequence[str] = ()) -> int:
         sys.stdout.write(result.text)
         return 0
     if argv and not (result.sources_named or result.variables_read):  # (files it watches)
-        _keep_stamp(list(argv), result, started_ns, said, summary)
+        _keep_stamp(list(argv), result, started_ns, said, summary, also=builder.reads())
     return 0
 
 
 def _keep_stamp(
-    argv: list[str], result: LockResult, started_ns: int, said: list[str], summary: str
+    argv: list[str],
+    result: LockResult,
+    started_ns: int,
+    said: list[str],
+    summary: str,
+    *,
+    also: tuple[tuple[str, str], ...],
 ) -> None:
-    """Leave the stamp that answers the same lock next time (:mod:`graft.cli.lockstamp`)."""
+    """Leave the stamp that answers the same lock next time (:mod:`graft.cli.lockstamp`).
+
+    *also*: what the builder read its options from (the ``--build-constraint`` files, by
+    their bytes): the command line names those files, not what they pin (decision 166).
+    """
     from graft.cli.lockstamp_keep import keep, watched_paths  # noqa: PLC0415
 
     watched = watched_paths(
         result.files_read, result.dirs_read, result.wheels_read, machine=result.machine
     )
+    watched += also
     # a lock an edit may be proven not to change (graft.cli.lockedit): no variant wheel (its
     # METADATA may differ from its release's other wheels), no environment left out of a
     # search given up (one an edit narrows may find a resolution: decision 105)
@@ -218,14 +233,17 @@ def _keep_stamp(
 
 
 def _builder(args: argparse.Namespace) -> SourceBuilder:
-    """``graft sync``'s builder, for the sdists a lock must read (build options: defaults)."""
+    """``graft sync``'s builder, for the sdists a lock must read.
+
+    Its build options at their defaults but ``--build-constraint`` (read and checked here,
+    before anything is resolved: decision 166).
+    """
     import argparse as ap  # noqa: PLC0415
 
     from graft.cli.sync_builds import SyncBuilds  # noqa: PLC0415
 
     defaults = {
         "config_settings": [],
-        "build_constraint": [],
         "reuse_builds": "auto",
         "no_build_isolation": False,
         "store": None,

@@ -106,6 +106,10 @@ class SyncBuilds:
             f"reuse-builds={self.args.reuse_builds}",
         )
 
+    def reads(self) -> tuple[tuple[str, str], ...]:
+        """The ``--build-constraint`` files, by their bytes: :meth:`options` holds their pins."""
+        return tuple(("content", os.path.abspath(p)) for p in self.args.build_constraint)
+
     def wheel(self, source: str, target: Target, *, editable: bool = False) -> BuiltWheel:
         """A wheel of *source* for *target*: a recorded build the rule allows, or a new one.
 

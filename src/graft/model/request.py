@@ -80,6 +80,14 @@ class SourceBuilder(Protocol):
         """
         ...
 
+    def reads(self) -> tuple[tuple[str, str], ...]:
+        """The files :meth:`options` were read from, as a memo watches them: ``(kind, path)``.
+
+        The ``--build-constraint`` files' bytes: the stamps that rest on a memo confirm its
+        fingerprints, not its key (decision 166).
+        """
+        ...
+
 
 @dataclass(frozen=True)
 class ResolveRequest:

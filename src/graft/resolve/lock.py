@@ -460,6 +460,7 @@ def lock(request: LockRequest) -> LockResult:
         tuple(f"{label}: {why}" for label, why in skipped),
         searched_out,
         (
+            *(projects.builds.notes if projects.builds is not None else ()),
             (
                 f"resolved {len(envs)} environments"
                 f"{f', {late.resolved} again from a later micro release' if late.resolved else ''}"

@@ -84,12 +84,14 @@ def _path(store_root: str, key: str) -> str:
 Observed = list[list[str | None]]  # [kind, path, fingerprint]
 
 
-def observe(located: Located) -> Observed | None:
+def observe(located: Located, also: tuple[tuple[str, str], ...] = ()) -> Observed | None:
     """Fingerprints of everything *located* was resolved from, taken right after resolving.
 
-    None when there is nothing to memoize (a foreign target, a wheel without sha256) or when
-    anything was modified in the last two seconds: a change racing the resolution could then
-    hide behind an unchanged fingerprint.
+    *also*: files the request's builder read its options from (``("content", path)``: the
+    ``--build-constraint`` files), watched as the requirement files are. None when there is
+    nothing to memoize (a foreign target, a wheel without sha256) or when anything was
+    modified in the last two seconds: a change racing the resolution could then hide behind
+    an unchanged fingerprint.
     """
     if located.interpreter is None or any(f.sha256 is None for f in located.fetched):
         return None
@@ -100,6 +102,7 @@ def observe(located: Located) -> Observed | None:
     # (a wheel the store held has no file: its entry is its sha256's, confirmed on recall)
     files = [f.path for f in located.fetched if f.path is not None]
     watched += [("stat", path) for path in files] + [("stat", located.interpreter)]
+    watched += also
     now = time.time_ns()
     # A file of the download cache is named by its content (one rename after hashing): one
     # just downloaded cannot change unseen, so a sync that downloaded still leaves its memo.

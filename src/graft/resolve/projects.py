@@ -49,6 +49,8 @@ if TYPE_CHECKING:
 class SdistMetadata(Protocol):
     """The METADATA of an sdist candidate (:class:`graft.resolve.sdists.SdistBuilds`)."""
 
+    notes: list[str]  # how each was answered (prepared, kept, built, and why), for -v
+
     def metadata(self, file: ArtifactFile) -> bytes:
         """Its PKG-INFO when static (PEP 643), else the built wheel's METADATA."""
         ...
