@@ -251,6 +251,21 @@ def test_metadata_prepared_under_another_pinned_version_is_not_reused(
     assert py(venv, "import importlib.util as u; print(u.find_spec('two'))") == "None"
 
 
+def test_a_build_constraint_pins_what_the_build_requirements_need(
+    tmp_path: Path, store_dir: Path, cache: Path, hooks: Path
+) -> None:
+    """``outer`` needs ``helper``: the constraint pins it in the build environment too."""
+    folder = dyn_links(tmp_path / "links", build_requires="outer")
+    one = pinning(tmp_path / "one.txt", "1.0")
+    run = sync(tmp_path / "v", store_dir, folder, "dyn==1.0", "--build-constraint", one, "-v")
+    assert py(tmp_path / "v", "import one; print('one')") == "one", run.stderr
+    # the recorded build's environment agrees with the constraint: reused, not built again
+    # (spelled otherwise, so that the resolution memo misses)
+    run = sync(tmp_path / "w", store_dir, folder, "dyn==1.0.0", "--build-constraint", one, "-v")
+    assert "graft: reused dyn-1.0-py3-none-any.whl" in run.stderr, run.stderr
+    assert hooks.read_text().splitlines() == ["build 1.0"]
+
+
 @pytest.mark.parametrize("command", ["lock", "sync"])
 @pytest.mark.parametrize(
     ("text", "said"),

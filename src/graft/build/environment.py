@@ -17,7 +17,6 @@ from graft.build.hooks import Backend, HookEnv, config_dict
 from graft.build.project import constrain
 
 if TYPE_CHECKING:
-    from graft.build.cache import BuiltWheels
     from graft.build.run import BuildEnvironment, Run
     from graft.model.target import Target
 
@@ -43,7 +42,7 @@ def backend_for(
         env = HookEnv(request.hook_python or target.executable, (), scratch, isolated=False)
         return Backend(tree, system, env, source.label, settings), (), None
     requires = constrain(system.requires, request.constraints)
-    made = run.make_env(target, requires, _env_dir(run.cache, target, requires))
+    made = run.make_env(target, requires, _env_dir(run, target, requires))
     backend = Backend(tree, system, _hook_env(made, scratch), source.label, settings)
     asked = (source.key, run.inputs.key(), target.executable, request.editable)
     answer = _MORE_REQUIRES.get(asked)
@@ -60,7 +59,7 @@ def backend_for(
             os.unlink(built)
             built = None
         everything = requires + extra
-        made = run.make_env(target, everything, _env_dir(run.cache, target, everything))
+        made = run.make_env(target, everything, _env_dir(run, target, everything))
         backend = Backend(tree, system, _hook_env(made, scratch), source.label, settings)
         backend.log.extend(["(get_requires_for_build_wheel: ", ", ".join(extra), ")\n"])
     # (built None, nothing extra: the build after a hook that named requirements failed; the
@@ -83,10 +82,16 @@ def _hook_env(env: BuildEnvironment, scratch: str) -> HookEnv:
     return HookEnv(env.python, (env.bin_dir,), scratch, holds=env.distributions)
 
 
-def _env_dir(cache: BuiltWheels, target: Target, requires: tuple[str, ...]) -> str:
-    """The build environment's venv: one per interpreter and set of requirements."""
-    text = "\0".join([target.real_executable, target.version, *sorted(requires)])
+def _env_dir(run: Run, target: Target, requires: tuple[str, ...]) -> str:
+    """The build environment's venv: one per interpreter, set of requirements and constraints.
+
+    The build constraints pin what the requirements need too (decision 168): an environment
+    made under others is another venv, never synced over one another process may build in.
+    """
+    constraints = run.request.constraints
+    pinned = ("constraints", *sorted(constraints)) if constraints else ()
+    text = "\0".join([target.real_executable, target.version, *sorted(requires), *pinned])
     digest = hashlib.sha256(text.encode()).hexdigest()[:24]
-    parent = os.path.join(cache.cache_dir, "build-envs")
+    parent = os.path.join(run.cache.cache_dir, "build-envs")
     os.makedirs(parent, exist_ok=True)
     return os.path.join(parent, digest)

@@ -227,7 +227,8 @@ def _make_env(
     With *builder*, a requirement only an sdist provides is built (a build requirement's
     own build); without, it is refused. The sources are the command's, read as it reads them
     (``--exclude-newer`` and ``--index-strategy`` of a sync too, as uv resolves
-    ``build-system.requires``).
+    ``build-system.requires``), and the ``--build-constraint`` files are the sync's
+    constraint files, so that they pin what the requirements need too (decision 168).
     """
     from graft.build.run import BuildEnvironment  # noqa: PLC0415
     from graft.model.request import SyncRequest  # noqa: PLC0415
@@ -242,6 +243,9 @@ def _make_env(
                 index_url=args.index_url,
                 extra_index_urls=tuple(args.extra_index_url),
                 find_links=tuple(args.find_links),
+                constraint_files=tuple(
+                    os.path.abspath(p) for p in getattr(args, "build_constraint", ())
+                ),
                 no_index=args.no_index,
                 offline=args.offline,
                 index_strategy=getattr(args, "index_strategy", None) or "first-index",
