@@ -24,12 +24,14 @@ import time
 from pathlib import Path
 
 import pytest
+import tomllib
 
 from tests.conftest import run_graft
 from tests.integration.test_build import BACKEND, NEEDS_HELPER
 from tests.integration.test_sync_builds import py, sync
 from tests.integration.test_sync_builds_gaps import DYN_BACKEND, PREPARE_HOOK
 from tests.integration.test_warm import aged
+from tests.support.rangeserver import serve
 from tests.support.sdistmaker import write_sdist
 from tests.support.wheelmaker import make_wheel
 
@@ -296,3 +298,77 @@ def test_a_bad_build_constraint_file_is_one_line_and_changes_nothing(
     assert not out.exists()
     assert not (tmp_path / "v").exists()
     assert not store_dir.exists()
+
+
+#: prepare_metadata_for_build_wheel stating what ``-C needs=...`` names (space-separated)
+CONFIGURED_HOOK = textwrap.dedent(
+    """
+    def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
+        REQUIRES[:] = (config_settings or {}).get("needs", "").split()
+        _log("prepare")
+        info = NAME + "-" + VERSION + ".dist-info"
+        os.mkdir(os.path.join(metadata_directory, info))
+        with open(os.path.join(metadata_directory, info, "METADATA"), "wb") as fh:
+            fh.write(_metadata())
+        return info
+    """
+)
+
+
+def test_a_lock_prepares_metadata_with_syncs_build_options_and_its_stamp_keys_on_them(
+    tmp_path: Path, store_dir: Path, cache: Path, hooks: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``graft lock -C KEY=VALUE`` (and ``--no-build-isolation``, ``--reuse-builds``), as sync.
+
+    ``uv pip compile`` takes ``--config-settings`` and ``--no-build-isolation``; graft lock
+    took none of them (decision 174). The served sdist's metadata hook states what
+    ``-C needs=`` names: a lock without it, then with it, each its own (no stamp, nor
+    metadata kept from the other, answers).
+    """
+    monkeypatch.setenv("GRAFT_STORE", str(store_dir))
+    folder = tmp_path / "made"
+    folder.mkdir()
+    files = {
+        "dyn-1.0/PKG-INFO": "Metadata-Version: 2.1\nName: dyn\nVersion: 1.0\n",
+        "dyn-1.0/meta.txt": "dyn 1.0\n",
+        "dyn-1.0/_backend/dynback.py": DYN_BACKEND + CONFIGURED_HOOK,
+        "dyn-1.0/pyproject.toml": textwrap.dedent(
+            """
+            [build-system]
+            requires = []
+            build-backend = "dynback"
+            backend-path = ["_backend"]
+            """
+        ),
+    }
+    out = tmp_path / "pylock.toml"
+    with serve() as index:
+        index.add(write_sdist(folder / "dyn-1.0.tar.gz", files))
+        for name in ("one", "two"):
+            index.add(make_wheel(folder, name, "1.0", {f"{name}.py": ""}))
+        args: tuple[str | Path, ...] = ("lock", "dyn", "--index-url", f"{index.url}/simple/")
+        args += ("-o", out, "--python-version", "3.12", "--platform", "linux")
+
+        def locked(*more: str) -> set[str]:
+            run_graft(*args, *more)
+            return {str(p["name"]) for p in tomllib.loads(out.read_text())["packages"]}
+
+        assert locked() == {"dyn"}
+        assert hooks.read_text().splitlines() == ["prepare 1.0"]
+        stamps = set((cache / "lock-stamps").iterdir())
+        assert stamps, "a stamp that could answer the same lock"
+        assert locked("-C", "needs=two") == {"dyn", "two"}  # not the stamp's lock
+        assert hooks.read_text().splitlines() == ["prepare 1.0"] * 2
+        assert set((cache / "lock-stamps").iterdir()) > stamps  # a stamp of its own
+        assert locked("--config-settings=needs=one two") == {"dyn", "one", "two"}
+        assert locked() == {"dyn"}  # (the first lock's, again)
+        assert hooks.read_text().splitlines() == ["prepare 1.0"] * 3
+        # without isolation the hook runs in the interpreter running graft: no build env
+        made = set((cache / "build-envs").iterdir())
+        assert made
+        assert locked("-C", "needs=one", "--no-build-isolation") == {"dyn", "one"}
+        assert set((cache / "build-envs").iterdir()) == made
+        assert hooks.read_text().splitlines() == ["prepare 1.0"] * 4
+        # --reuse-builds as a sync's: no recorded build answers (the hook's kept metadata does)
+        assert locked("-C", "needs=one", "--reuse-builds", "never") == {"dyn", "one"}
+        assert hooks.read_text().splitlines() == ["prepare 1.0"] * 5

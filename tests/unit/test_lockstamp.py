@@ -15,6 +15,7 @@ from graft.cli.lockstamp_file import _output, _stamped
         (["lock", "-oa.toml", "x"], "a.toml", ["lock", "x"]),
         (["lock", "--output", "a.toml", "-q"], "a.toml", ["lock", "-q"]),
         (["lock", "--output=a.toml", "-o", "b.toml"], "b.toml", ["lock"]),
+        (["lock", "x", "-C", "k=v", "-o", "a.toml"], "a.toml", ["lock", "x", "-C", "k=v"]),
     ],
 )
 def test_the_output_is_read_as_argparse_reads_it(
@@ -29,6 +30,7 @@ def test_the_output_is_read_as_argparse_reads_it(
         ["lock", "--out", "a.toml"],  # an abbreviation
         ["lock", "-qo", "a.toml"],  # combined flags
         ["lock", "-rq.txt"],  # an attached value a guess could read as -q
+        ["lock", "-Ck=v"],  # (attached: read as argparse reads it only apart)
         ["lock", "-o"],  # no value
         ["lock", "--", "-o", "a.toml"],
     ],

@@ -85,12 +85,13 @@ def add_lock_parser(
     said = lock.add_mutually_exclusive_group()  # (as uv: -q -v is a usage error)
     said.add_argument("-q", "--quiet", action="store_true")
     said.add_argument("-v", "--verbose", action="store_true")
-    from graft.cli.build_cmd import add_build_constraint  # noqa: PLC0415
+    from graft.cli.build_cmd import add_build_options  # noqa: PLC0415
     from graft.cli.variants_cmd import add_variant_options  # noqa: PLC0415
 
     add_variant_options(lock)
-    # the build environments of the sdists whose metadata a lock must read (decision 166)
-    add_build_constraint(lock)
+    # how the sdists whose metadata a lock must read are prepared or built, as in a sync:
+    # -C, --no-build-isolation, --reuse-builds, --build-constraint (decisions 166, 174)
+    add_build_options(lock)
 
 
 def run_lock(args: argparse.Namespace, argv: Sequence[str] = ()) -> int:
@@ -233,19 +234,15 @@ def _keep_stamp(
 
 
 def _builder(args: argparse.Namespace) -> SourceBuilder:
-    """``graft sync``'s builder, for the sdists a lock must read.
+    """``graft sync``'s builder, for the sdists a lock must read, with sync's build options.
 
-    Its build options at their defaults but ``--build-constraint`` (read and checked here,
-    before anything is resolved: decision 166).
+    ``-C``, ``--no-build-isolation`` (the hooks run in the interpreter running graft, as a
+    sync's into a new venv), ``--reuse-builds`` and ``--build-constraint``, each with the
+    meaning it has in a sync; ``-C`` and the constraint files are read and checked here,
+    before anything is resolved (decisions 166, 174).
     """
     import argparse as ap  # noqa: PLC0415
 
     from graft.cli.sync_builds import SyncBuilds  # noqa: PLC0415
 
-    defaults = {
-        "config_settings": [],
-        "reuse_builds": "auto",
-        "no_build_isolation": False,
-        "store": None,
-    }
-    return SyncBuilds(ap.Namespace(**{**defaults, **vars(args)}), compile_built=False)
+    return SyncBuilds(ap.Namespace(**{"store": None, **vars(args)}), compile_built=False)

@@ -15,7 +15,7 @@ import sys
 FORMAT = "graft-lock-stamp 2"  # 2: the output's digest (prefs), edit stamps
 _ENVIRONMENT = ("PATH", "HOME", "XDG_CACHE_HOME")
 _NOT_FOR_STAMPS = ("--json", "--verbose", "--offline", "--help", "--refresh")
-_SHORT = ("-q", "-r", "-c")  # the short options a stamp reads as argparse does
+_SHORT = ("-q", "-r", "-c", "-C")  # the short options a stamp reads as argparse does
 
 
 def _output(argv: list[str]) -> tuple[str, list[str]] | None:
@@ -23,8 +23,9 @@ def _output(argv: list[str]) -> tuple[str, list[str]] | None:
 
     Read: ``-o FILE``, ``-oFILE``, ``--output FILE``, ``--output=FILE`` (the last one wins).
     Anything else that could name it (an abbreviation, ``-qo FILE``) is doubt, and so is any
-    other short option but ``-q``, ``-r FILE`` and ``-c FILE`` (combined or attached: ``-rq.txt``
-    is ``-r q.txt``, which a guess could read as ``-q``).
+    other short option but ``-q``, ``-r FILE``, ``-c FILE`` and ``-C KEY=VALUE`` (combined or
+    attached: ``-rq.txt`` is ``-r q.txt``, which a guess could read as ``-q``). A ``-C`` is
+    kept in the key with its value: a lock under other config settings has its own stamp.
     """
     output, rest, i = "pylock.toml", [], 0
     while i < len(argv):
