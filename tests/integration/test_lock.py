@@ -768,6 +768,46 @@ def test_a_lock_to_standard_output(
     assert "-o - writes the lock to standard output, where --json would write too" in both.stdout
 
 
+def test_a_lock_of_a_file_that_lists_nothing_is_a_lock_of_nothing(
+    tmp_path: Path, store_dir: Path, index: Served
+) -> None:
+    """``uv pip compile empty.in`` writes an empty output; graft refused it as a sync does.
+
+    Its lock names every environment as usual and no package (decision 173); ``graft sync``
+    of it is ``uv pip sync``'s: a new venv holds nothing, a venv holding something is
+    emptied. ``graft sync -r`` of the file itself is still refused (decision 165).
+    """
+    listed = tmp_path / "requirements.in"
+    listed.write_text("# nothing yet\n--index-url https://example.org/simple/\n")
+    parsed, said = lock(tmp_path, index, "-r", str(listed))
+    data = tomllib.loads((tmp_path / "pylock.toml").read_text())
+    assert data["packages"] == []
+    assert parsed.packages == []
+    assert data["lock-version"] == "1.0"
+    assert data["requires-python"] == "<3.15,>=3.9"
+    assert len(environments(parsed)) == 36
+    assert said.startswith("graft: locked 0 projects (0 entries) for 36 environments into ")
+    project = tmp_path / "proj"
+    project.mkdir()  # a project without dependencies, of its own Python range
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "p"\nversion = "1"\nrequires-python = ">=3.12"\ndependencies = []\n'
+    )
+    narrowed, _ = lock(project, index, "-r", str(project / "pyproject.toml"))
+    assert narrowed.packages == []
+    assert {e.python for e in environments(narrowed)} == {"3.12", "3.13", "3.14"}
+    venv = tmp_path / "v"
+    run_graft("sync", venv, tmp_path / "pylock.toml", "--store", store_dir)
+    assert _files(venv) == {}
+    run_graft("sync", venv, "--index-url", f"{index.url}/simple/", "b", "--store", store_dir)
+    assert _files(venv) == {"b": "1.0"}
+    emptied = run_graft("sync", venv, tmp_path / "pylock.toml", "--store", store_dir)
+    assert " - b==1.0" in emptied.stderr
+    assert _files(venv) == {}
+    refused = run_graft("sync", venv, "-r", listed, "--store", store_dir, check=False)
+    assert refused.returncode == 2
+    assert "no requirement listed: nothing to install" in refused.stderr
+
+
 def test_a_cold_lock_resolved_side_by_side_writes_what_a_warm_one_does(
     tmp_path: Path, index: Served, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -29,8 +29,13 @@ if TYPE_CHECKING:
     from graft.resolve.variants import VariantChooser
 
 
-def gather_inputs(request: ResolveRequest) -> Inputs:
-    """Everything the request's specs name: requirements, indexes, find-links and lock files."""
+def gather_inputs(request: ResolveRequest, *, nothing_listed: bool = False) -> Inputs:
+    """Everything the request's specs name: requirements, indexes, find-links and lock files.
+
+    Requirement files that list nothing are refused (a sync would empty the venv, as ``uv pip
+    sync`` refuses), unless *nothing_listed*: ``graft lock`` of them locks nothing, as ``uv pip
+    compile`` does (decision 173).
+    """
     from graft.model.requirements import Inputs  # noqa: PLC0415
     from graft.sources.pylock import check_lock_name, is_pylock  # noqa: PLC0415
     from graft.sources.reqfile import find_links_dir, read_requirements  # noqa: PLC0415
@@ -81,7 +86,8 @@ def gather_inputs(request: ResolveRequest) -> Inputs:
     inputs.find_links.extend(os.path.abspath(find_links_dir(p, "")) for p in request.find_links)
     inputs.no_index = inputs.no_index or request.no_index
     inputs.require_hashes = inputs.require_hashes or request.require_hashes
-    if not inputs.wanted and not inputs.pylocks:
+    lock_of_nothing = nothing_listed and bool(request.requirement_files)
+    if not inputs.wanted and not inputs.pylocks and not lock_of_nothing:
         from graft.errors import UsageError  # noqa: PLC0415
 
         if request.requirement_files:  # (as uv pip sync: an empty file would empty the venv)

@@ -374,7 +374,7 @@ def lock(request: LockRequest) -> LockResult:
     from graft.sources.tool_sources import unread_additions  # noqa: PLC0415
 
     asked = request.resolving
-    inputs = gather_inputs(asked)
+    inputs = gather_inputs(asked, nothing_listed=True)  # (a lock of nothing: decision 173)
     cache_dir = cache_root()
     built_sources = lock_directories(inputs, asked, request.builder, cache_dir)
     pythons = python_versions(
