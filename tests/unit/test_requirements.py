@@ -120,8 +120,8 @@ def test_constraints_pre_and_require_hashes_from_files(
     assert [(c.name, c.specifier) for c in inputs.constraints] == [("lib", "<2")]
     assert inputs.prereleases
     assert inputs.require_hashes
-    (tmp_path / "bad.txt").write_text("lib @ https://example.org/lib-1.0-py3-none-any.whl\n")
-    with pytest.raises(UsageError, match="a constraint names only a project and versions"):
+    (tmp_path / "bad.txt").write_text("lib @ https://example.org/lib-1.0.tar.gz\n")
+    with pytest.raises(UsageError, match="a constraint names a project's versions or one wheel"):
         read_requirements(str(tmp_path / "bad.txt"), Inputs(), constraints=True)
     (tmp_path / "e.txt").write_text("-e ./proj\n")
     with pytest.raises(UsageError, match="-e needs a project directory"):
@@ -411,6 +411,36 @@ def test_a_constraint_with_extras_limits_its_project_and_adds_nothing(tmp_path: 
     assert inputs.wanted == []
 
 
+def test_a_constraint_naming_a_wheel_is_that_file_and_asks_for_nothing(tmp_path: Path) -> None:
+    """``lib @ file:///…whl`` in ``-c``, as pip and uv take it (decision 172): refused before."""
+    from graft.resolve.inputs import constrained_files
+
+    wheel = make_wheel(tmp_path, "lib", "1.5", {"lib.py": ""})
+    path = tmp_path / "c.txt"
+    path.write_text(f"lib[x] @ {wheel.as_uri()}\nother<2\n")
+    inputs = Inputs()
+    read_requirements(str(path), inputs, constraints=True)
+    assert inputs.wanted == []
+    url, plain = inputs.constraints
+    assert (plain.name, plain.specifier, plain.path) == ("other", "<2", None)
+    assert (url.name, url.path, url.version, url.extras, url.requested) == (
+        "lib",
+        str(wheel),
+        "1.5",
+        frozenset(),
+        False,
+    )
+    asked = [parse_spec("app", "r.txt:1")]
+    assert constrained_files(inputs.constraints, asked) == {"lib": url}
+    assert constrained_files(inputs.constraints, [parse_spec(str(wheel), "r.txt:1")]) == {
+        "lib": url
+    }
+    other = make_wheel(tmp_path, "lib", "2.0", {"lib.py": ""})
+    with pytest.raises(UsageError, match="two wheels of lib are named") as raised:
+        constrained_files(inputs.constraints, [parse_spec(str(other), "r.txt:1")])
+    assert raised.value.where == f"{path}:1"
+
+
 def test_a_constraint_naming_a_directory_is_refused_not_dropped(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -419,7 +449,7 @@ def test_a_constraint_naming_a_directory_is_refused_not_dropped(
     (tmp_path / "proj").mkdir()
     path = tmp_path / "c.txt"
     path.write_text("./proj\n")
-    with pytest.raises(UsageError, match="a constraint names only a project and versions"):
+    with pytest.raises(UsageError, match="a constraint names a project's versions or one wheel"):
         read_requirements(str(path), Inputs(), constraints=True)
 
 

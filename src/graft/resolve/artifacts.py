@@ -48,6 +48,7 @@ class ArtifactFile:
     metadata_hash: str | None = None  # "sha256=<hex>" of its METADATA, when known (PEP 658)
     direct: bool = False  # named by the user (a path or URL), not found on an index
     size: int | None = None  # bytes, when the index (PEP 700) or a lock says
+    constraint: str | None = None  # where a URL constraint named it (decision 172)
 
     @property
     def is_wheel(self) -> bool:

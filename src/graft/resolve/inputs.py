@@ -139,8 +139,11 @@ def markers_apply(wanted: Sequence[Wanted], target: Target) -> list[Wanted]:
     )
 
 
-def direct_file(wanted: Wanted) -> ArtifactFile | None:
-    """The wheel a requirement names by path or URL, as the only file of its project."""
+def direct_file(wanted: Wanted, *, constraint: bool = False) -> ArtifactFile | None:
+    """The wheel a requirement names by path or URL, as the only file of its project.
+
+    With *constraint*, a URL constraint's (decision 172): the file says where it was named.
+    """
     if wanted.path is None and wanted.url is None:
         return None
     from graft.resolve.artifacts import ArtifactFile  # noqa: PLC0415
@@ -148,7 +151,43 @@ def direct_file(wanted: Wanted) -> ArtifactFile | None:
     filename = wanted.filename or os.path.basename(wanted.path or wanted.url or "")
     hashes = tuple(("sha256", h.removeprefix("sha256:")) for h in sorted(wanted.hashes))
     location = wanted.path or wanted.url or ""
-    return ArtifactFile(filename, location, hashes[:1], direct=True, size=wanted.size)
+    named = wanted.where if constraint else None
+    return ArtifactFile(
+        filename, location, hashes[:1], direct=True, size=wanted.size, constraint=named
+    )
+
+
+def constrained_files(
+    constraints: Sequence[Wanted], wanted: Sequence[Wanted]
+) -> dict[NormalizedName, Wanted]:
+    """The wheels URL constraints name, by project: each its project's only file (decision 172).
+
+    As pip and uv read ``name @ URL`` in ``-c``: if anything needs the project, it is that
+    file. A requirement, or another constraint, naming another file of it is refused in one
+    line naming both.
+    """
+    named = {w.name: w for w in wanted if w.path is not None or w.url is not None}
+    out: dict[NormalizedName, Wanted] = {}
+    for c in constraints:
+        if c.path is None and c.url is None:
+            continue
+        other = named.get(c.name) or out.get(c.name)
+        if other is not None and (other.path or other.url) != (c.path or c.url):
+            from graft.errors import UsageError  # noqa: PLC0415
+
+            by = "the command line" if other.where == "command line" else other.where
+            raise UsageError(
+                f"two wheels of {c.name} are named: {_shown(c)} by this constraint,"
+                f" {_shown(other)} by {by}",
+                where=c.where,
+                hint=f"name one file of {c.name}",
+            )
+        out.setdefault(c.name, c)
+    return out
+
+
+def _shown(wanted: Wanted) -> str:
+    return wanted.filename or os.path.basename(wanted.path or wanted.url or "")
 
 
 def resolver_requirement(wanted: Wanted) -> str:
@@ -307,6 +346,7 @@ def _exclude_newer(text: str | None) -> dt.datetime | None:
 
 
 __all__ = [
+    "constrained_files",
     "direct_file",
     "gather_inputs",
     "hash_checking",

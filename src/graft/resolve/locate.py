@@ -421,8 +421,10 @@ def _resolved(
     """
     from graft.resolve.fetched import check_hashed  # noqa: PLC0415
     from graft.resolve.inputs import (  # noqa: PLC0415
+        constrained_files,
         direct_file,
         hash_checking,
+        markers_apply,
         resolver_needs,
         resolver_policy,
     )
@@ -434,6 +436,11 @@ def _resolved(
     for w in wanted:
         if (file := direct_file(w)) is not None:
             direct[w.name] = file
+    # a wheel a constraint names: its project's only file, if anything needs it (decision 172)
+    constrained = constrained_files(markers_apply(inputs.constraints, target), wanted)
+    for name, c in constrained.items():
+        if (file := direct_file(c, constraint=True)) is not None and name not in direct:
+            direct[name] = file
     requirements = [need for w in wanted for need in resolver_needs(w)]
     builds = None
     if builder is not None and not request.no_build and request.foreign is None:
@@ -498,7 +505,7 @@ def _resolved(
         word = plain_word(policy)
         if word is not None:
             recorded = (record_path(cache_dir, record[0]), record[0], json.dumps(word))
-    chosen = chosen_for_fetch(resolution, wanted, policy.hashes)
+    chosen = chosen_for_fetch(resolution, wanted, policy.hashes, constrained)
     if hash_checking(inputs, wanted):
         check_hashed(chosen)
     how = {

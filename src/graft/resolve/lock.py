@@ -253,16 +253,24 @@ def _direct_files(
     """The wheels named by path or URL (a lock's too), by project, and those to archive.
 
     The directories of a lock's variant wheels by path join the find-links, so that every
-    variant is found again. A wheel the user named (or a lock's ``[packages.archive]``) is
-    a direct reference, written as ``[packages.archive]`` (its URL or path, decision 120); a
-    lock's ``[[packages.wheels]]`` file by path stays an index's file (decision 114).
+    variant is found again. A wheel the user named (or a lock's ``[packages.archive]``, or a
+    URL constraint's: decision 172) is a direct reference, written as ``[packages.archive]``
+    (its URL or path, decision 120); a lock's ``[[packages.wheels]]`` file by path stays an
+    index's file (decision 114).
     """
     from graft.model.wheelname import split_variant_label  # noqa: PLC0415
+    from graft.resolve.inputs import constrained_files, direct_file  # noqa: PLC0415
     from graft.resolve.relock import direct_files  # noqa: PLC0415
 
     inputs.find_links += [d for d in relock.find_links() if d not in inputs.find_links]
     wanted = [*inputs.wanted, *relock.paths(envs)]
     files = direct_files(wanted)
+    # (in every environment: a constraint's marker is not told apart per environment here)
+    constrained = constrained_files(inputs.constraints, wanted)
+    for name, c in constrained.items():
+        if (file := direct_file(c, constraint=True)) is not None and name not in files:
+            files[name] = file
+    wanted += constrained.values()
     archived = frozenset(
         files[w.name].url
         for w in wanted

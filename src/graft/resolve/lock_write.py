@@ -133,8 +133,14 @@ def _wheel(file: ArtifactFile, lock_dir: str) -> Any:
     if not remote:
         from graft._fs import file_sha256  # noqa: PLC0415
 
-        sha = sha or file_sha256(file.url)
-        size = os.path.getsize(file.url) if size is None else size
+        found = file_sha256(file.url) if sha is None or file.direct else sha
+        if sha is not None and sha != found:  # a user's #sha256= (or a lock's) checked
+            raise SourceError(
+                f"{file.filename} has sha256 {found}, not the hash given here",
+                where=file.constraint or file.url,
+                hint="the file changed, or the hash is wrong; nothing was written",
+            )
+        sha, size = found, os.path.getsize(file.url) if size is None else size
     elif sha is None and file.direct:  # a URL given without a hash: fetched once to hash it
         from graft._home import cache_root  # noqa: PLC0415
         from graft.sources.candidates import Candidate  # noqa: PLC0415

@@ -162,6 +162,27 @@ def no_candidates(
 ) -> ResolutionError | None:
     """Why the requirements *infos* on *name* admit no candidate; None if they admit some.
 
+    Where a URL constraint made its wheel the project's only file (decision 172), the first
+    line names the constraint and where it was given: the file the user can change.
+    """
+    error = _no_candidates(name, infos, provider)
+    files = provider.files(name)
+    if error is None or len(files) != 1 or files[0].constraint is None:
+        return error
+    only = files[0]
+    lines = list(error.lines)
+    lines[0] += f": the constraint at {only.constraint} makes {only.filename} its only file"
+    hint = error.hint or f"change the constraint at {only.constraint}, or the requirement"
+    return ResolutionError(error.kind, lines, hint, gave_up=error.gave_up)
+
+
+def _no_candidates(
+    name: NormalizedName,
+    infos: Sequence[RequirementInformation[Need, Candidate]],
+    provider: Provider,
+) -> ResolutionError | None:
+    """:func:`no_candidates`' answer, whatever the project's files.
+
     No such project, only sdists, no wheel for the target, no version admitted (with what
     was left out and the nearest versions). None where they admit candidates (dead ends or a
     conflict further down), or where each alone admits some and they come from different

@@ -425,15 +425,17 @@ def chosen_for_fetch(
     resolution: Resolution,
     asked: Sequence[Wanted] = (),
     hashes: Mapping[NormalizedName, frozenset[str]] | None = None,
+    constrained: Mapping[NormalizedName, Wanted] | None = None,
 ) -> list[tuple[Wanted, Candidate]]:
     """The resolution in the shape :func:`graft.resolve.fetched.fetch` takes.
 
     A pin the user asked for keeps that request's :class:`Wanted` (its ``--hash`` values and
     its ``where``), with the version resolved; a pin only a dependency brought gets one
     naming the projects that required it. Each has the hashes its file must have (*hashes*,
-    the policy's: a constraint's with the request's). The METADATA was read while resolving,
-    so the candidates announce no metadata file (the pre-download check would repeat the
-    work).
+    the policy's: a constraint's with the request's). A pin of the wheel a URL constraint
+    names (*constrained*) is that file, as a requirement naming it is: installed with its
+    ``direct_url.json`` (decision 172). The METADATA was read while resolving, so the
+    candidates announce no metadata file (the pre-download check would repeat the work).
     """
     from graft.model.requirements import Wanted  # noqa: PLC0415
     from graft.sources.candidates import Candidate  # noqa: PLC0415
@@ -453,6 +455,16 @@ def chosen_for_fetch(
         else:
             where = "required by " + ", ".join(parents.get(pin.name, ["the request"]))
             wanted = Wanted(pin.name, version, extras, frozenset(), where, requested=False)
+        named = (constrained or {}).get(pin.name) if pin.file.constraint else None
+        if named is not None and wanted.path is None and wanted.url is None:
+            wanted = dataclasses.replace(
+                wanted,
+                where=named.where,  # (a wrong #sha256= is the constraint's to fix)
+                path=named.path,
+                url=named.url,
+                filename=named.filename,
+                direct_url=named.direct_url,
+            )
         if allowed is not None and allowed != wanted.hashes:  # (a constraint's hashes too)
             wanted = dataclasses.replace(wanted, hashes=allowed, url_hash_only=False)
         remote = pin.file.url.startswith(("http://", "https://"))

@@ -196,14 +196,16 @@ def read_requirements(
         wanted = parse_spec(spec, where, frozenset(_check_hash(h, where) for h in hashes))
         if not constraints:
             inputs.wanted.append(wanted)
-        elif wanted.path or wanted.url or wanted.source:
+        elif wanted.source:
             raise UsageError(
-                f"a constraint names only a project and versions, not {spec!r}",
+                f"a constraint names a project's versions or one wheel, not {spec!r}",
                 where=where,
-                hint="name the file in the requirements (-r) instead, or constrain its version",
+                hint="name the source in the requirements (-r) instead, or constrain its version",
             )
-        else:  # (its extras add nothing, as uv reads pip-compile's output given with -c)
-            inputs.constraints.append(dataclasses.replace(wanted, extras=frozenset()))
+        else:  # (its extras add nothing, as uv reads pip-compile's output given with -c);
+            # a wheel by path or URL: that file, if anything needs its project (decision 172)
+            constraint = dataclasses.replace(wanted, extras=frozenset(), requested=False)
+            inputs.constraints.append(constraint)
 
 
 def _add_lock(path: str, inputs: Inputs, *, constraints: bool) -> None:
