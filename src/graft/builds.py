@@ -24,7 +24,6 @@ from graft.build import compare, intree, recorded
 from graft.build.cache import BuiltRecord
 from graft.build.checks import check_metadata, check_wheel
 from graft.build.environment import backend_for
-from graft.build.prepared import Prepared
 from graft.build.recorded import Earlier
 from graft.build.reuse import Builder
 from graft.build.run import BuildOutcome, build_tree, fresh, running
@@ -268,6 +267,8 @@ def _prepare_metadata(run: Run, target: Target, key: tuple[str, str, str]) -> tu
         record = _keep_built(run, target, os.path.join(out, wheels[0]), backend, distributions)
         note = f"built {record.filename} for {_who(target)}: no prepare_metadata_for_build_wheel"
     else:
+        from graft.build.prepared import Prepared  # noqa: PLC0415 - (a hook that ran)
+
         run.cache.keep_prepared(*key, Prepared(data, distributions))
         note = f"metadata of {source.label} for {_who(target)}: prepare_metadata_for_build_wheel"
     shutil.rmtree(work, ignore_errors=True)

@@ -23,15 +23,17 @@ import contextlib
 import json
 import os
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graft._atomic import write_atomic
 from graft._fs import file_sha256
 from graft._sha256 import sha256, sha256_hex
 from graft.build.assessment import Assessment
-from graft.build.prepared import SUFFIX, Prepared
 from graft.build.project import BuildSystem
 from graft.build.reuse import Builder
+
+if TYPE_CHECKING:
+    from graft.build.prepared import Prepared
 
 #: Directories a tree fingerprint leaves out: VCS data, caches.
 _NOT_SOURCE = frozenset(
@@ -416,6 +418,8 @@ class BuiltWheels:
         differently per interpreter, else ``any``; one is kept per build environment
         (:mod:`graft.build.prepared`).
         """
+        from graft.build.prepared import SUFFIX, Prepared  # noqa: PLC0415 - (once prepared)
+
         folder = os.path.join(self.source_dir(source_key), _safe(input_key))
         start = f"prepared-{_safe(builder)}-"
         try:
