@@ -14,6 +14,7 @@ from graft.sources.requirements import (
     check_one_version_each,
     editable_path,
     parse_spec,
+    source_path,
     split_extras,
 )
 from graft.sources.vcs import VcsUrl, parse_vcs, vcs_direct_url
@@ -124,7 +125,7 @@ def test_constraints_pre_and_require_hashes_from_files(
     with pytest.raises(UsageError, match="a constraint names a project's versions or one wheel"):
         read_requirements(str(tmp_path / "bad.txt"), Inputs(), constraints=True)
     (tmp_path / "e.txt").write_text("-e ./proj\n")
-    with pytest.raises(UsageError, match="-e needs a project directory"):
+    with pytest.raises(UsageError, match="no such directory"):
         read_requirements(str(tmp_path / "e.txt"), Inputs())
     (tmp_path / "proj").mkdir()
     editable = Inputs()
@@ -135,6 +136,16 @@ def test_constraints_pre_and_require_hashes_from_files(
     (tmp_path / "ce.txt").write_text("-e ./proj\n")
     with pytest.raises(UsageError, match="is not a constraint"):
         read_requirements(str(tmp_path / "ce.txt"), Inputs(), constraints=True)
+
+
+def test_an_editable_directory_that_is_gone_is_said_to_be_gone(tmp_path: Path) -> None:
+    """A project deleted or moved since the last sync: not "-e needs a project directory"."""
+    gone = str(tmp_path / "proj")
+    with pytest.raises(UsageError, match=r"command line: .*/proj: no such directory \(-e takes"):
+        source_path(gone, "command line", editable=True)
+    (tmp_path / "proj.txt").write_text("")
+    with pytest.raises(UsageError, match=r"proj.txt: -e needs a project directory \(-e ./project"):
+        source_path(str(tmp_path / "proj.txt"), "command line", editable=True)
 
 
 def test_an_editable_vcs_url_is_refused_naming_what_to_write(tmp_path: Path) -> None:

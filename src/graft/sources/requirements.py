@@ -370,8 +370,13 @@ def source_path(
 
     path = os.path.abspath(text)
     if editable and not os.path.isdir(path):
+        gone = not os.path.lexists(path)  # (a project moved or deleted since the last sync)
         raise UsageError(
-            "-e needs a project directory", where=f"{where}: {text}", hint="-e ./project"
+            "no such directory" if gone else "-e needs a project directory",
+            where=f"{where}: {text}",
+            hint="-e takes a project directory, read from the current directory"
+            if gone
+            else "-e ./project",
         )
     if not os.path.isdir(path) and not (os.path.isfile(path) and _is_sdist_name(path)):
         raise SourceError("no such project directory or sdist file", where=f"{where}: {text}")
