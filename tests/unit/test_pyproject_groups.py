@@ -51,3 +51,30 @@ def test_a_group_whose_lines_parse_is_read(tmp_path: Path) -> None:
     inputs = Inputs()
     read_pyproject(str(path), inputs, (), ("wraps",))
     assert [str(w.name) for w in inputs.wanted] == ["six", "attrs", "idna"]
+
+
+def test_an_extra_naming_the_project_itself_is_its_extras_requirements(tmp_path: Path) -> None:
+    """``all = ["hello[socks,cli]"]``: the extras' requirements, not ``hello`` from an index.
+
+    As ``uv pip install -r pyproject.toml --extra all`` reads it: each self-reference's
+    marker holds for what it brings, and an extra the project does not declare adds nothing.
+    """
+    path = tmp_path / "pyproject.toml"
+    path.write_text(
+        "[project]\nname = 'Hello'\nversion = '1'\ndependencies = ['six']\n"
+        "[project.optional-dependencies]\n"
+        "socks = ['pysocks']\n"
+        "cli = [\"click; python_version >= '3.8'\"]\n"
+        "never = [\"idna; os_name == 'posix'\"]\n"
+        "all = ['hello[socks,cli]', \"HELLO[never]; python_version < '3'\", 'hello[nope]',"
+        " 'hello[all]']\n"
+    )
+    inputs = Inputs()
+    read_pyproject(str(path), inputs, ("all",), ())
+    assert [(w.requirement, w.marker) for w in inputs.wanted] == [
+        ("six", None),
+        ("click", 'python_version >= "3.8"'),
+        ("pysocks", None),
+        ("idna", 'python_version < "3" and os_name == "posix"'),
+    ]
+    assert inputs.wanted[1].where == f"{path}: [project.optional-dependencies].cli"

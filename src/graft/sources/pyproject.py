@@ -1,6 +1,7 @@
 """``-r pyproject.toml``: a project's declared requirements, as ``uv pip install -r`` reads them.
 
-``[project].dependencies``, the ``[project.optional-dependencies]`` named by ``--extra``, and
+``[project].dependencies``, the ``[project.optional-dependencies]`` named by ``--extra`` (an
+extra naming the project itself expanded to those extras' requirements), and
 the PEP 735 ``[dependency-groups]`` named by ``--group`` (includes resolved by pypa's
 ``dependency-groups``). The project itself is not installed (name its directory for that:
 ``graft sync V .`` or ``-e .``); dependencies only its build backend could say are refused
@@ -73,12 +74,10 @@ def read_pyproject(
             raise UsageError("[project.optional-dependencies] is not a table", where=path)
         declared = {canonicalize_name(k): k for k in optional}
         for extra in extras:
-            key = declared.get(canonicalize_name(extra))
-            if key is None:
+            if canonicalize_name(extra) not in declared:
                 known = ", ".join(sorted(optional)) or "none"
                 raise UsageError(f"no extra {extra!r} (declared: {known})", where=path)
-            where = f"{path}: [project.optional-dependencies].{key}"
-            texts += [(d, where) for d in _strings(optional[key], where)]
+        texts += _extras(project.get("name"), optional, extras, path)
     elif _is_built(data, path):  # setup.py, poetry-core 1: the backend alone knows them
         raise UsageError(
             "no [project] table: only a build could say what the project's dependencies are",
@@ -90,6 +89,53 @@ def read_pyproject(
     texts += _groups(data, path, groups)
     for text, where in texts:
         inputs.wanted.append(parse_spec(text, where))
+
+
+def _extras(
+    name: object, optional: dict[str, Any], extras: tuple[str, ...], path: str
+) -> list[tuple[str, str]]:
+    """The requirements of the named extras, an extra naming the project itself expanded.
+
+    ``all = ["hello[socks,cli]"]`` in project ``hello`` means the requirements of its
+    ``socks`` and ``cli`` extras (under the line's marker too), as ``uv pip install -r
+    pyproject.toml --extra all`` and a backend's METADATA read it: the project is not asked of
+    the index. An extra the project does not declare adds nothing there, as in uv.
+    """
+    from packaging.markers import Marker  # noqa: PLC0415
+    from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
+    from packaging.utils import canonicalize_name  # noqa: PLC0415
+
+    declared: dict[str, str] = {canonicalize_name(k): k for k in optional}
+    own = canonicalize_name(name) if isinstance(name, str) else None
+    out: list[tuple[str, str]] = []
+    todo: list[tuple[str, str | None]] = [(canonicalize_name(e), None) for e in extras]
+    seen: set[tuple[str, str | None]] = set()  # (an extra, the marker it is asked under)
+    while todo:
+        extra, under = todo.pop(0)
+        key = declared.get(extra)
+        if key is None or (extra, under) in seen:
+            continue
+        seen.add((extra, under))
+        where = f"{path}: [project.optional-dependencies].{key}"
+        for text in _strings(optional[key], where):
+            try:
+                req = Requirement(text)
+            except InvalidRequirement:
+                out.append((text, where))  # (parse_spec says why, naming the extra)
+                continue
+            both = under if req.marker is None else _both(under, str(req.marker))
+            if own is not None and canonicalize_name(req.name) == own and not req.url:
+                todo += [(canonicalize_name(e), both) for e in sorted(req.extras)]
+                continue
+            if under is not None:
+                req.marker = Marker(both or "")
+            out.append((text if under is None else str(req), where))
+    return out
+
+
+def _both(under: str | None, marker: str) -> str:
+    """A line's *marker* under a self-reference's marker *under*: both must hold."""
+    return marker if under is None else f"({under}) and ({marker})"
 
 
 def _unparsed(table: dict[str, Any], group: str) -> str | None:
