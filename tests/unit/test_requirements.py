@@ -483,6 +483,20 @@ def test_a_file_url_is_the_path_it_names_as_pip_and_uv_read_it(
     assert (bare.name, bare.version, bare.path) == ("lib", "1.0", str(wheel))
 
 
+def test_a_relative_path_with_a_slash_is_a_project_as_pip_and_uv_read_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``packages/app`` (no leading ``./``): the directory, not a requirement to parse."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "packages" / "app").mkdir(parents=True)
+    got = parse_spec("packages/app[cli]", "command line")
+    assert (got.source, got.extras) == (str(tmp_path / "packages" / "app"), frozenset({"cli"}))
+    (tmp_path / "r.txt").write_text("packages/app\n")
+    inputs = Inputs()
+    read_requirements(str(tmp_path / "r.txt"), inputs)
+    assert [w.source for w in inputs.wanted] == [str(tmp_path / "packages" / "app")]
+
+
 def test_only_a_hash_option_asks_a_hash_of_every_distribution() -> None:
     """A URL's ``#sha256=`` checks its file; pip and uv then ask no hash of the others."""
     from graft.resolve.inputs import hash_checking

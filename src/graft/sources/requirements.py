@@ -32,7 +32,7 @@ def parse_spec(text: str, where: str, hashes: frozenset[str] = frozenset()) -> W
         path, extras = split_extras(text, where) if _local_looking(text) else (text, frozenset())
         if path.endswith(".whl") and ("/" in path or os.path.exists(path)):
             return _wheel_file(path, where, hashes, extras)
-        if _is_sdist_name(path) or path.startswith((".", "/", "~")):
+        if _is_sdist_name(path) or path.startswith((".", "/", "~")) or "/" in path:
             local = os.path.expanduser(path)
             if os.path.isdir(local) or (os.path.isfile(local) and _is_sdist_name(local)):
                 return source_path(local, where, hashes=hashes, extras=extras)
