@@ -139,12 +139,17 @@ def markers_apply(wanted: Sequence[Wanted], target: Target) -> list[Wanted]:
     )
 
 
+def names_a_file(wanted: Wanted) -> bool:
+    """Whether *wanted* names its project's one file: a wheel by path or URL, a built source."""
+    return wanted.path is not None or wanted.url is not None
+
+
 def direct_file(wanted: Wanted, *, constraint: bool = False) -> ArtifactFile | None:
     """The wheel a requirement names by path or URL, as the only file of its project.
 
     With *constraint*, a URL constraint's (decision 172): the file says where it was named.
     """
-    if wanted.path is None and wanted.url is None:
+    if not names_a_file(wanted):
         return None
     from graft.resolve.artifacts import ArtifactFile  # noqa: PLC0415
 
@@ -166,10 +171,10 @@ def constrained_files(
     file. A requirement, or another constraint, naming another file of it is refused in one
     line naming both.
     """
-    named = {w.name: w for w in wanted if w.path is not None or w.url is not None}
+    named = {w.name: w for w in wanted if names_a_file(w)}
     out: dict[NormalizedName, Wanted] = {}
     for c in constraints:
-        if c.path is None and c.url is None:
+        if not names_a_file(c):
             continue
         other = named.get(c.name) or out.get(c.name)
         if other is not None and (other.path or other.url) != (c.path or c.url):
@@ -265,7 +270,11 @@ def resolver_policy(  # noqa: PLR0917 - the lock and the sync pass the same six
         prereleases = Prereleases.ALLOW
     constraints: dict[NormalizedName, SpecifierSet] = {}
     hashes = {w.name: w.hashes for w in wanted if w.hashes}
+    # projects whose one file the request names (a URL requirement on one is met by it)
+    direct = {w.name for w in wanted if names_a_file(w)}
     for c in markers_apply(inputs.constraints, target):
+        if names_a_file(c):  # (a URL constraint's file: decision 172)
+            direct.add(c.name)
         constraints[c.name] = constraints.get(c.name, SpecifierSet()) & SpecifierSet(c.specifier)
         if c.hashes:  # pip's rule: a constraint's hashes and the requirement's both hold
             hashes[c.name] = hashes[c.name] & c.hashes if c.name in hashes else c.hashes
@@ -289,6 +298,7 @@ def resolver_policy(  # noqa: PLR0917 - the lock and the sync pass the same six
         sdists=sdists,
         no_binary=format_names((*request.no_binary, *inputs.no_binary)),
         only_binary=format_names((*request.only_binary, *inputs.only_binary)),
+        direct=frozenset(direct),  # (resolve.url_deps)
     )
 
 
@@ -351,6 +361,7 @@ __all__ = [
     "gather_inputs",
     "hash_checking",
     "markers_apply",
+    "names_a_file",
     "preferences",
     "resolver_needs",
     "resolver_policy",

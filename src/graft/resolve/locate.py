@@ -175,6 +175,15 @@ def locate(  # noqa: PLR0915 - the stages, in order
         )
 
     wanted, built_notes = build(wanted)
+    if not request.no_deps and any(w.path for w in wanted):
+        from graft.resolve.url_deps import follow  # noqa: PLC0415
+
+        def build_more(found: list[Wanted]) -> list[Wanted]:
+            more, notes = build(found)
+            built_notes.extend(notes)
+            return more
+
+        wanted = follow(wanted, target, build_more)  # their URL requirements' sources too
     locked: list[Wanted] = []
     if inputs.pylocks:
         from graft.sources.pylock import read_pylock  # noqa: PLC0415

@@ -223,33 +223,46 @@ def lock_directories(
     sources = [w for w in inputs.wanted if w.source]
     if not sources:
         return {}
+    _lockable(sources, builder)
+    from graft.resolve.screen import format_names  # noqa: PLC0415
+    from graft.venv.interpreter import find_interpreter, introspect  # noqa: PLC0415
+
+    here = introspect(find_interpreter(None))
+
+    def build(wanted: list[Wanted]) -> list[Wanted]:
+        return build_named(
+            wanted,
+            here,
+            builder,
+            cache_dir,
+            no_build=asked.no_build,
+            only_binary=format_names(asked.only_binary),
+            no_binary=format_names(asked.no_binary),
+            offline=asked.offline,
+        )[0]
+
+    def build_more(found: list[Wanted]) -> list[Wanted]:
+        _lockable(found, builder)  # (a URL dependency's markers: graft's interpreter's)
+        return build(found)
+
+    built = build(inputs.wanted)
+    if not asked.no_deps:
+        from graft.resolve.url_deps import follow  # noqa: PLC0415
+
+        built = follow(built, here, build_more)
+    inputs.wanted = built
+    return {b.path or "": b.direct_url or "" for b in built if b.source}
+
+
+def _lockable(sources: Sequence[Wanted], builder: SourceBuilder | None) -> None:
+    """Refuse what ``graft lock`` cannot write as a source (an sdist path or URL), or build."""
     if builder is None or any(
         not os.path.isdir(w.source or "") and not (w.source or "").startswith("git+")
         for w in sources
+        if w.source
     ):
         raise UsageError(
             "graft lock takes requirements, wheels, project directories, git repositories"
             " and lock files (no sdist path or URL)",
             hint="put the sdist in a directory and pass --find-links DIR",
         )
-    from graft.resolve.screen import format_names  # noqa: PLC0415
-    from graft.venv.interpreter import find_interpreter, introspect  # noqa: PLC0415
-
-    here = introspect(find_interpreter(None))
-    built, _ = build_named(
-        inputs.wanted,
-        here,
-        builder,
-        cache_dir,
-        no_build=asked.no_build,
-        only_binary=format_names(asked.only_binary),
-        no_binary=format_names(asked.no_binary),
-        offline=asked.offline,
-    )
-    sources_of = {
-        b.path or "": b.direct_url or ""
-        for w, b in zip(inputs.wanted, built, strict=True)
-        if w.source
-    }
-    inputs.wanted = built
-    return sources_of

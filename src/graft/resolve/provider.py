@@ -485,12 +485,15 @@ class Provider(DeadEnds, AbstractProvider[Need, Candidate, str]):
         for req in requirements:
             if other is None and not _applies(req, env, extra):
                 continue
-            if req.url:
-                raise SourceError(
-                    f"{candidate.label} requires {req}, a direct URL: not supported yet",
-                    where=candidate.file.filename,
-                )
             name = canonicalize_name(req.name)
+            if req.url and name not in self.policy.direct:
+                raise SourceError(
+                    f"{candidate.label} requires {req}: a URL requirement is followed only"
+                    " from a source the request names (a project directory, an sdist or"
+                    " repository, a wheel file)",
+                    where=candidate.file.filename,
+                    hint=f"name it yourself: graft sync VENV '{req.name} @ {req.url}'",
+                )
             out.append(Need(name, None, req.specifier, text=str(req)))
             out.extend(
                 Need(name, canonicalize_name(e), req.specifier, text=str(req))

@@ -86,6 +86,9 @@ class Policy:
     sdists: bool = False  # sdists may be built (a builder is at hand, no --no-build)
     no_binary: frozenset[str] = frozenset()  # canonical names, or {":all:"}: sdists only
     only_binary: frozenset[str] = frozenset()  # canonical names, or {":all:"}: never build
+    # projects the request installs from a location of its own (a named source, a wheel
+    # file): a URL requirement on one of them is met there (resolve.url_deps)
+    direct: frozenset[NormalizedName] = field(default=frozenset(), hash=False, compare=False)
 
     def builds(self, name: NormalizedName) -> bool:
         """Whether an sdist of *name* may be a candidate (built for the target)."""

@@ -1,0 +1,159 @@
+"""Direct URL dependencies of the sources a request names, followed before resolving.
+
+A project directory's METADATA may name a dependency by URL: poetry-core writes a path
+dependency (``lib = {path = "../lib"}``) as ``lib @ file:///abs/lib``, hatchling's
+``lib @ {root:parent:uri}/lib`` becomes the same, and ``[project].dependencies`` may say
+``lib @ file:///…`` or ``lib @ https://…/lib-1.0.tar.gz`` outright. pip installs such a
+dependency from its URL, and so does ``uv pip install`` (its lookahead over local and URL
+requirements). :func:`follow` reads the Requires-Dist of each named source's built wheel
+(and of each wheel named by path), for the target's markers and the extras it is asked
+with (an extra naming the project itself counted), and each URL requirement that holds
+becomes one more named source (a dependency: no ``REQUESTED``), built in turn, until none is
+new. A project named twice must be named by one location; a relative ``file:`` URL (which
+has no directory to be relative to) is refused, as uv refuses it. The resolver then takes
+a URL requirement on a project the request installs from a file of its own (a wheel
+named or built: ``Policy.direct``); on any other project it is refused.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from typing import TYPE_CHECKING
+
+from graft.errors import SourceError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from packaging.requirements import Requirement
+    from packaging.utils import NormalizedName
+
+    from graft.model.requirements import Wanted
+    from graft.model.target import Target
+
+
+def location(w: Wanted) -> str | None:
+    """Where a named source or a wheel named by path or URL comes from; None for a name.
+
+    A local path by its real path, so that ``-e ../lib`` and ``lib @ file:///…/lib`` are
+    one location; a URL (an sdist's, a wheel's, a repository's) as written.
+    """
+    if w.source is not None:
+        if w.source.startswith("git+") or "://" in w.source:
+            return w.source
+        return os.path.realpath(w.source)
+    if w.url is not None:
+        return w.url
+    return None if w.path is None else os.path.realpath(w.path)
+
+
+def follow(
+    wanted: list[Wanted], target: Target, build: Callable[[list[Wanted]], list[Wanted]]
+) -> list[Wanted]:
+    """*wanted* (named sources built already) and the sources their URL requirements name.
+
+    *build* builds a list of named sources (as ``named_sources.build_named`` does); the
+    sources found are built, and read in turn, until no new one is found.
+    """
+    out = list(wanted)
+    places = {w.name: location(w) for w in out if location(w) is not None}
+    todo = [w for w in out if w.path is not None]
+    read = {w.name: w for w in todo}  # each wheel read, with the extras it was read for
+    while todo:
+        found: list[Wanted] = []
+        again: list[Wanted] = []  # read once already, now asked with more extras
+        for w in todo:
+            for req in _url_requirements(w, target):
+                dependency = _dependency(req, w)
+                place = location(dependency)
+                known = places.get(dependency.name)
+                if known is None:
+                    places[dependency.name] = place
+                    found.append(dependency)
+                elif known != place:
+                    raise SourceError(
+                        f"requires {req.name} @ {req.url}, and the request installs"
+                        f" {dependency.name} from {known}",
+                        where=dependency.where,
+                        hint="a project is installed from one place: name the same one",
+                    )
+                else:  # (asked again: with more extras, read again for those)
+                    _more_extras(dependency, found, read, again)
+        built = build(found)
+        out += built
+        read.update((w.name, w) for w in built)
+        todo = built + again
+    return out
+
+
+def _more_extras(
+    dependency: Wanted,
+    found: list[Wanted],
+    read: dict[NormalizedName, Wanted],
+    again: list[Wanted],
+) -> None:
+    """A project asked once more, with *dependency*'s extras: the new ones are read for too.
+
+    One found this round (not built yet) is asked with them; a wheel read already is read
+    again (*again*) for the union, so that a URL requirement under a new extra is followed.
+    """
+    for i, w in enumerate(found):
+        if w.name == dependency.name:
+            found[i] = dataclasses.replace(w, extras=w.extras | dependency.extras)
+            return
+    had = read.get(dependency.name)
+    if had is not None and not dependency.extras <= had.extras:
+        read[had.name] = dataclasses.replace(had, extras=had.extras | dependency.extras)
+        again.append(read[had.name])
+
+
+def _url_requirements(w: Wanted, target: Target) -> list[Requirement]:
+    """The URL requirements of *w*'s wheel that hold for *target* and the extras asked."""
+    from packaging.utils import canonicalize_name  # noqa: PLC0415
+
+    from graft.resolve.surface import read_surface  # noqa: PLC0415
+    from graft.sources.localwheel import read_local_metadata  # noqa: PLC0415
+
+    assert w.path is not None  # noqa: S101 - only wheels at hand are read
+    surface = read_surface(read_local_metadata(w.path, w.name)[1], os.path.basename(w.path))
+    requirements = surface.requirements
+    if not any(req.url for req in requirements):
+        return []
+    env = target.markers
+    active = {"", *(canonicalize_name(e) for e in w.extras)}
+
+    def holds(req: Requirement) -> bool:
+        return req.marker is None or any(
+            req.marker.evaluate({**env, "extra": extra}) for extra in active
+        )
+
+    grown = True
+    while grown:  # an extra naming the project itself: its extras are asked too
+        before = len(active)
+        for req in requirements:
+            if canonicalize_name(req.name) == w.name and not req.url and holds(req):
+                active.update(canonicalize_name(e) for e in req.extras)
+        grown = len(active) > before
+    return [req for req in requirements if req.url and holds(req)]
+
+
+def _dependency(req: Requirement, by: Wanted) -> Wanted:
+    """The named source (or wheel) a URL requirement of *by* names, as a dependency."""
+    import urllib.parse  # noqa: PLC0415
+
+    from graft.sources.requirements import parse_spec  # noqa: PLC0415
+
+    url = req.url or ""
+    where = f"{by.name} {by.version} ({os.path.basename(by.path or '')})"
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme == "file" and not parts.netloc and not parts.path.startswith("/"):
+        raise SourceError(
+            f"requires {req.name} @ {url}, a relative file: URL, which names no directory"
+            " it is relative to",
+            where=where,
+            hint="write an absolute file:/// URL (hatchling: {root:parent:uri}/DIR), or name"
+            " its directory yourself: -e DIR",
+        )
+    extras = f"[{','.join(sorted(req.extras))}]" if req.extras else ""
+    return dataclasses.replace(parse_spec(f"{req.name}{extras} @ {url}", where), requested=False)
