@@ -120,15 +120,17 @@ def tree_key(root: str) -> str:
 METADATA_FILES = ("pyproject.toml", "setup.cfg", "setup.py")
 
 
-def editable_key(root: str, compiled: tuple[str, ...] = ()) -> str:
+def editable_key(root: str, compiled: tuple[str, ...] = (), versions: tuple[str, ...] = ()) -> str:
     """The source key of an editable build: the directory, its metadata and compiled files.
 
     An editable wheel points into the tree, so edits of its Python sources do not change it;
     a change of what its metadata comes from (name, version, dependencies, entry points)
-    does, and so does a change of a source the build compiled (*compiled*: paths relative to
-    *root*, as :func:`graft.build.evidence.scan` finds them), whose extension modules the
-    build wrote into the tree (setuptools' ``build_ext --inplace``): pip and uv rebuild an
-    editable install on every install, and would pick the edit up.
+    does: its metadata files, and the files a dynamic version is read from (*versions*,
+    :func:`graft.build.version_files.version_files`; decision 170). So does a change of a
+    source the build compiled (*compiled*: paths relative to *root*, as
+    :func:`graft.build.evidence.scan` finds them), whose extension modules the build wrote
+    into the tree (setuptools' ``build_ext --inplace``): pip and uv rebuild an editable
+    install on every install, and would pick the edit up.
     """
     digest = sha256(b"graft-editable-1\0")
     digest.update(os.path.realpath(root).encode("utf-8", "surrogateescape") + b"\0")
@@ -136,10 +138,12 @@ def editable_key(root: str, compiled: tuple[str, ...] = ()) -> str:
         path = os.path.join(root, name)
         digest.update(name.encode() + b"\0")
         digest.update(bytes.fromhex(file_sha256(path)) if os.path.isfile(path) else b"-")
-    for rel in compiled:  # (none: the key of a pure project is as it always was)
-        path = os.path.join(root, rel)
-        digest.update(b"C" + rel.encode("utf-8", "surrogateescape") + b"\0")
-        digest.update(bytes.fromhex(file_sha256(path)) if os.path.isfile(path) else b"-")
+    # (neither: the key of a pure project with a static version is as it always was)
+    for mark, files in ((b"C", compiled), (b"V", versions)):
+        for rel in files:
+            path = os.path.join(root, rel)
+            digest.update(mark + rel.encode("utf-8", "surrogateescape") + b"\0")
+            digest.update(bytes.fromhex(file_sha256(path)) if os.path.isfile(path) else b"-")
     return f"editable-{digest.hexdigest()[:48]}"
 
 

@@ -87,7 +87,8 @@ def editable_reads(root: str, left: tuple[str, ...]) -> tuple[tuple[str, str], .
     """What a resolution memo watches to know a pure project's editable build still serves.
 
     As ``(kind, path)`` of :mod:`graft.resolve.fingerprints`: the bytes (or absence) of each
-    file its editable key reads (:data:`graft.build.cache.METADATA_FILES`), and that each
+    file its editable key reads (:data:`graft.build.cache.METADATA_FILES`, and those a
+    dynamic version is read from: :func:`graft.build.version_files.version_files`), and that each
     file the build left in the tree (*left*, relative to *root*) is still there. While they
     hold, the full path would find the same key and reuse the same recorded wheel. A project
     that may build differently per interpreter is not watched: its key also reads the
@@ -95,7 +96,10 @@ def editable_reads(root: str, left: tuple[str, ...]) -> tuple[tuple[str, str], .
     None for a record whose paths :func:`first_missing` would refuse.
     """
     top = os.path.abspath(root)
-    reads = [("optional", os.path.join(top, name)) for name in METADATA_FILES]
+    from graft.build.version_files import version_files  # noqa: PLC0415
+
+    names = (*METADATA_FILES, *version_files(top))
+    reads = [("optional", os.path.join(top, *name.split("/"))) for name in names]
     for rel in left:
         if os.path.isabs(rel) or ".." in rel.split("/"):
             return None

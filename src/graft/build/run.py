@@ -32,6 +32,7 @@ from graft.build.cache import (
 )
 from graft.build.project import Project, read_project
 from graft.build.sdist import is_sdist, read_pkg_info, sdist_name, unpack_sdist
+from graft.build.version_files import version_files
 from graft.errors import BuildError, UsageError
 from graft.model.request import Reporter, SilentReporter
 
@@ -175,7 +176,8 @@ def _prepare_tree(label: str, path: str, work_root: str, *, editable: bool = Fal
     assessment = evidence.assess(facts)
     name, version = project.static_name, project.static_version
     if editable:  # a compiled source's edit is built again (pip and uv build every time)
-        key = editable_key(path, facts.compiled if assessment.may_differ else ())
+        compiled = facts.compiled if assessment.may_differ else ()
+        key = editable_key(path, compiled, version_files(path, project.pyproject))
     else:
         key = tree_key(path)
     return Source(label, path, True, key, project, assessment, name, version, work_root)

@@ -1,0 +1,128 @@
+"""The files a project's dynamic version is read from, which its editable key reads too.
+
+An editable wheel's METADATA holds the version its backend read at build time. A project
+that reads it from a file of its tree (``__version__`` in ``__init__.py``, a ``VERSION``
+file) changes version without touching ``pyproject.toml``, ``setup.cfg`` or ``setup.py``,
+so an editable key of those alone reused the old build: ``importlib.metadata.version()``
+said 1.0 after the code said 1.1, where pip and ``uv pip install -e`` build again every
+time (decision 170). The backends' own configuration names the file:
+
+- hatchling: ``[tool.hatch.version] path``;
+- pdm-backend: ``[tool.pdm.version]`` with ``source = "file"`` and ``path``;
+- setuptools: ``[tool.setuptools.dynamic] version = {file = …}`` or ``{attr = "pkg.X"}``,
+  and ``setup.cfg``'s ``[metadata] version = file: …`` or ``attr: pkg.X`` (the module's
+  ``pkg/__init__.py`` or ``pkg.py``, at the top or under ``src/`` or the package directory
+  ``package-dir`` maps the root to);
+- flit_core: a ``dynamic`` version (and description) from the module's ``__init__.py``
+  (``[tool.flit.module] name``, else the project's name with ``-`` as ``_``).
+
+A version a VCS gives (setuptools-scm, hatch-vcs) or a ``setup.py`` computes is not seen:
+``--reuse-builds never`` builds it again.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+
+def version_files(root: str, pyproject: dict[str, Any] | None = None) -> tuple[str, ...]:
+    """The files (relative to *root*, ``/``-separated, sorted) a dynamic version is read from.
+
+    *pyproject*: the project's ``pyproject.toml`` parsed, if at hand (read here otherwise).
+    Paths that do not exist are kept: a file appearing there changes where it comes from.
+    """
+    if pyproject is None:
+        path = os.path.join(root, "pyproject.toml")
+        if os.path.isfile(path):
+            from graft._fs import load_toml  # noqa: PLC0415
+
+            pyproject = load_toml(path)
+        else:
+            pyproject = {}
+    tool = _table(pyproject, "tool")
+    found: list[str] = []
+    hatch = _table(_table(tool, "hatch"), "version")
+    if isinstance(hatch.get("path"), str):
+        found.append(hatch["path"])
+    pdm = _table(_table(tool, "pdm"), "version")
+    if pdm.get("source") == "file" and isinstance(pdm.get("path"), str):
+        found.append(pdm["path"])
+    setuptools = _table(tool, "setuptools")
+    dynamic = _table(setuptools, "dynamic").get("version")
+    roots = _package_roots(setuptools.get("package-dir"))
+    if isinstance(dynamic, dict):
+        found += _setuptools_version(dynamic.get("file"), dynamic.get("attr"), roots)
+    found += _setup_cfg(root, roots)
+    found += _flit(pyproject, tool)
+    return tuple(sorted({os.path.normpath(p).replace(os.sep, "/") for p in found}))
+
+
+def _table(data: object, key: str) -> dict[str, Any]:
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
+def _package_roots(package_dir: object) -> tuple[str, ...]:
+    """Where a top-level module may live: the top, ``src/``, and the root ``package-dir`` maps."""
+    roots = ["", "src"]
+    if isinstance(package_dir, dict) and isinstance(package_dir.get(""), str):
+        roots.append(package_dir[""])
+    return tuple(dict.fromkeys(roots))
+
+
+def _setuptools_version(files: object, attr: object, roots: tuple[str, ...]) -> list[str]:
+    """Setuptools' ``file`` (one or a list) and ``attr`` (a module's files) version sources."""
+    out = [files] if isinstance(files, str) else []
+    if isinstance(files, list):
+        out += [f for f in files if isinstance(f, str)]
+    if isinstance(attr, str) and "." in attr:
+        module = attr.strip().rsplit(".", 1)[0].replace(".", "/")
+        for top in roots:
+            out += [os.path.join(top, module, "__init__.py"), os.path.join(top, f"{module}.py")]
+    return out
+
+
+def _setup_cfg(root: str, roots: tuple[str, ...]) -> list[str]:
+    """``setup.cfg``'s ``[metadata] version = attr: …`` or ``file: …``."""
+    path = os.path.join(root, "setup.cfg")
+    if not os.path.isfile(path):
+        return []
+    import configparser  # noqa: PLC0415
+
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(path, encoding="utf-8")
+        value = parser.get("metadata", "version", fallback="").strip()
+        package_dir = parser.get("options", "package_dir", fallback="")
+    except (configparser.Error, UnicodeDecodeError):
+        return []  # (the backend says what is wrong with it)
+    for line in package_dir.splitlines():  # "= src" maps the root
+        key, _, mapped = line.partition("=")
+        if not key.strip() and mapped.strip():
+            roots = (*roots, mapped.strip())
+    if value.startswith("file:"):
+        return _setuptools_version([f.strip() for f in value[5:].split(",")], None, roots)
+    if value.startswith("attr:"):
+        return _setuptools_version(None, value[5:], roots)
+    return []
+
+
+def _flit(pyproject: dict[str, Any], tool: dict[str, Any]) -> list[str]:
+    """flit_core's dynamic version and description: from the module's docstring and code."""
+    backend = _table(pyproject, "build-system").get("build-backend")
+    project = _table(pyproject, "project")
+    dynamic = project.get("dynamic")
+    if not isinstance(backend, str) or not backend.startswith("flit_core"):
+        return []
+    if not isinstance(dynamic, list) or not {"version", "description"} & set(dynamic):
+        return []
+    module = _table(_table(tool, "flit"), "module").get("name") or project.get("name")
+    if not isinstance(module, str):
+        return []
+    module = module.replace("-", "_").replace(".", "/")
+    return [
+        os.path.join(top, *name)
+        for top in ("", "src")
+        for name in ((module, "__init__.py"), (f"{module}.py",))
+    ]
