@@ -355,3 +355,9 @@ def load_toml(path: str) -> dict[str, Any]:
             hint="save the file as UTF-8",
         ) from None
     return data
+
+
+def toml_table(data: object, key: str) -> dict[str, Any]:
+    """The table *key* of a parsed TOML table, or an empty one (absent, or not a table)."""
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, dict) else {}

@@ -245,6 +245,24 @@ def test_a_missing_backend_is_named(tmp_path: Path, store_dir: Path, cache: Path
     assert entries(store_dir) == []
 
 
+def test_a_backend_whose_import_fails_on_another_module_says_which(
+    tmp_path: Path, store_dir: Path, cache: Path
+) -> None:
+    """Not "is it in [build-system] requires?": the backend is there, its import fails."""
+    project = make_project(
+        tmp_path / "proj",
+        pyproject='[build-system]\nrequires = []\nbuild-backend = "backend"\n'
+        'backend-path = ["_backend"]\n',
+    )
+    (project / "_backend" / "backend.py").write_text("import no_such_module_h6\n")
+    run = run_graft("build", project, "--store", store_dir, check=False)
+    assert run.returncode == 1
+    last = run.stderr.splitlines()[-1]
+    assert "importing the build backend 'backend' failed: ModuleNotFoundError: No module" in last
+    assert "no_such_module_h6" in last
+    assert "requires?" not in last
+
+
 def test_a_build_requirement_nowhere_to_be_found_names_the_build(
     tmp_path: Path, store_dir: Path, cache: Path
 ) -> None:

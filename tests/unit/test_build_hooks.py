@@ -67,3 +67,29 @@ def test_a_changed_in_process_module_falls_back_to_the_public_hooks(
         monkeypatch.setattr(pyproject_hooks._in_process, "_in_proc_script_path", other)
     assert backend.requires_then_build(str(out)) == (["more-please"], None)
     assert "the sequence's build fails here" not in "".join(backend.log)  # not tried
+
+
+def test_a_backend_that_cannot_be_imported_is_told_from_one_whose_import_fails() -> None:
+    """The backend's own module missing, against a module it imports (distutils on 3.12)."""
+    from graft.build.hints import backend_unavailable
+
+    def traceback(last: str) -> str:
+        return f'Traceback (most recent call last):\n  File "x.py", line 1\n{last}\n'
+
+    own = backend_unavailable(
+        "hatchling.build", traceback("ModuleNotFoundError: No module named 'hatchling'")
+    )
+    assert own == (
+        "the build backend 'hatchling.build' cannot be imported",
+        "is it in [build-system] requires? (without build isolation: installed?)",
+    )
+    what, hint = backend_unavailable(
+        "setuptools.build_meta", traceback("ModuleNotFoundError: No module named 'distutils'")
+    )
+    assert what == (
+        "importing the build backend 'setuptools.build_meta' failed:"
+        " ModuleNotFoundError: No module named 'distutils'"
+    )
+    assert "Python 3.12 has no distutils" in hint
+    other = backend_unavailable("b:api", traceback("ImportError: cannot import name 'x' from 'y'"))
+    assert other[0].endswith("failed: ImportError: cannot import name 'x' from 'y'")

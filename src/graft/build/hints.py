@@ -3,7 +3,9 @@
 An old ``setup.py`` imports a module a build requirement no longer ships (scikit-learn 0.24.2
 imports ``pkg_resources``, gone from setuptools since 82.0.0, decision 147): the traceback
 ends in ``No module named 'pkg_resources'``, and only the build environment's versions tell
-why. Imported only once a hook failed.
+why; a backend whose import fails on another module (an old setuptools on Python 3.12,
+which has no ``distutils``) is not one missing from ``[build-system] requires``. Imported
+only once a hook failed.
 """
 
 from __future__ import annotations
@@ -44,3 +46,30 @@ def missing_module(log: str, holds: Sequence[str]) -> str | None:
                 "build: --build-constraint)"
             )
     return None
+
+
+def backend_unavailable(backend: str, traceback: str) -> tuple[str, str]:
+    """What to say, and the hint, when importing *backend* raised ImportError (*traceback*).
+
+    The backend's own module (or a package above it) missing: it is not installed. Any
+    other module missing, or another ImportError, is the backend failing as it is imported:
+    said in the traceback's last line (``distutils``, gone from Python 3.12, with a hint).
+    """
+    module = backend.partition(":")[0].strip()
+    last = next((line.strip() for line in reversed(traceback.splitlines()) if line.strip()), "")
+    prefix = "ModuleNotFoundError: No module named "
+    missing = last[len(prefix) :].strip("'\"") if last.startswith(prefix) else None
+    if missing is None and not last:
+        missing = module
+    if missing is not None and (module == missing or module.startswith(f"{missing}.")):
+        return (
+            f"the build backend {backend!r} cannot be imported",
+            "is it in [build-system] requires? (without build isolation: installed?)",
+        )
+    hint = "its whole output is above"
+    if missing is not None and missing.partition(".")[0] == "distutils":
+        hint += (
+            "; Python 3.12 has no distutils, which an old setuptools imports: build with"
+            " Python 3.11, or let [build-system] requires take a newer setuptools"
+        )
+    return f"importing the build backend {backend!r} failed: {last}", hint

@@ -271,11 +271,14 @@ class Backend:
                 rerun=self.rerun_command(hook),
             ) from None
         except BackendUnavailable as exc:
+            from graft.build.hints import backend_unavailable  # noqa: PLC0415 - failed only
+
             self.log.append(exc.traceback)
+            what, hint = backend_unavailable(self.system.backend, exc.traceback)
             raise BuildError(
-                f"the build backend {self.system.backend!r} cannot be imported",
+                what,
                 where=self.label,
-                hint="is it in [build-system] requires? (without build isolation: installed?)",
+                hint=hint,
                 log="".join(self.log),
                 rerun=self.rerun_command(hook),
             ) from None

@@ -25,6 +25,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from graft._fs import load_toml, toml_table
+
 
 def version_files(root: str, pyproject: dict[str, Any] | None = None) -> tuple[str, ...]:
     """The files (relative to *root*, ``/``-separated, sorted) a dynamic version is read from.
@@ -34,33 +36,23 @@ def version_files(root: str, pyproject: dict[str, Any] | None = None) -> tuple[s
     """
     if pyproject is None:
         path = os.path.join(root, "pyproject.toml")
-        if os.path.isfile(path):
-            from graft._fs import load_toml  # noqa: PLC0415
-
-            pyproject = load_toml(path)
-        else:
-            pyproject = {}
-    tool = _table(pyproject, "tool")
+        pyproject = load_toml(path) if os.path.isfile(path) else {}
+    tool = toml_table(pyproject, "tool")
     found: list[str] = []
-    hatch = _table(_table(tool, "hatch"), "version")
+    hatch = toml_table(toml_table(tool, "hatch"), "version")
     if isinstance(hatch.get("path"), str):
         found.append(hatch["path"])
-    pdm = _table(_table(tool, "pdm"), "version")
+    pdm = toml_table(toml_table(tool, "pdm"), "version")
     if pdm.get("source") == "file" and isinstance(pdm.get("path"), str):
         found.append(pdm["path"])
-    setuptools = _table(tool, "setuptools")
-    dynamic = _table(setuptools, "dynamic").get("version")
+    setuptools = toml_table(tool, "setuptools")
+    dynamic = toml_table(setuptools, "dynamic").get("version")
     roots = _package_roots(setuptools.get("package-dir"))
     if isinstance(dynamic, dict):
         found += _setuptools_version(dynamic.get("file"), dynamic.get("attr"), roots)
     found += _setup_cfg(root, roots)
     found += _flit(pyproject, tool)
     return tuple(sorted({os.path.normpath(p).replace(os.sep, "/") for p in found}))
-
-
-def _table(data: object, key: str) -> dict[str, Any]:
-    value = data.get(key) if isinstance(data, dict) else None
-    return value if isinstance(value, dict) else {}
 
 
 def _package_roots(package_dir: object) -> tuple[str, ...]:
@@ -110,14 +102,14 @@ def _setup_cfg(root: str, roots: tuple[str, ...]) -> list[str]:
 
 def _flit(pyproject: dict[str, Any], tool: dict[str, Any]) -> list[str]:
     """flit_core's dynamic version and description: from the module's docstring and code."""
-    backend = _table(pyproject, "build-system").get("build-backend")
-    project = _table(pyproject, "project")
+    backend = toml_table(pyproject, "build-system").get("build-backend")
+    project = toml_table(pyproject, "project")
     dynamic = project.get("dynamic")
     if not isinstance(backend, str) or not backend.startswith("flit_core"):
         return []
     if not isinstance(dynamic, list) or not {"version", "description"} & set(dynamic):
         return []
-    module = _table(_table(tool, "flit"), "module").get("name") or project.get("name")
+    module = toml_table(toml_table(tool, "flit"), "module").get("name") or project.get("name")
     if not isinstance(module, str):
         return []
     module = module.replace("-", "_").replace(".", "/")

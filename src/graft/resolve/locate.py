@@ -175,15 +175,8 @@ def locate(  # noqa: PLR0915 - the stages, in order
         )
 
     wanted, built_notes = build(wanted)
-    if not request.no_deps and any(w.path for w in wanted):
-        from graft.resolve.url_deps import follow  # noqa: PLC0415
-
-        def build_more(found: list[Wanted]) -> list[Wanted]:
-            more, notes = build(found)
-            built_notes.extend(notes)
-            return more
-
-        wanted = follow(wanted, target, build_more)  # their URL requirements' sources too
+    if not request.no_deps:  # their URL requirements' sources too (decision 169)
+        wanted = _with_url_dependencies(wanted, target, build, built_notes)
     locked: list[Wanted] = []
     if inputs.pylocks:
         from graft.sources.pylock import read_pylock  # noqa: PLC0415
@@ -214,23 +207,27 @@ def locate(  # noqa: PLR0915 - the stages, in order
         have = held
 
         def once(roots: list[Wanted]) -> Resolved:
-            return _asking_again(
-                functools.partial(
-                    _resolved,
-                    request,
-                    inputs,
-                    roots,
-                    target,
-                    have=have,
-                    find_links=find_links,
-                    index=index,
-                    cache_dir=cache_dir,
-                    chooser=chooser,
-                    builder=builder,
-                    early_builds=download,
-                ),
-                index,
-            )
+            try:
+                return _asking_again(
+                    functools.partial(
+                        _resolved,
+                        request,
+                        inputs,
+                        roots,
+                        target,
+                        have=have,
+                        find_links=find_links,
+                        index=index,
+                        cache_dir=cache_dir,
+                        chooser=chooser,
+                        builder=builder,
+                        early_builds=download,
+                    ),
+                    index,
+                )
+            except SourceError as exc:
+                _uv_sources_hint(exc, roots)
+                raise
 
         found, dropped = without_seeds(once, wanted, seeds, have, required=request.seed)
         resolved, notes, warnings, recorded = found
@@ -385,6 +382,40 @@ Recorded = tuple[str, str, str]
 Resolved = tuple[
     list[tuple["Wanted", "Candidate"]], tuple[str, ...], tuple[str, ...], Recorded | None
 ]
+
+
+def _uv_sources_hint(exc: SourceError, wanted: list[Wanted]) -> None:
+    """A project no index has that a named project's ``[tool.uv.sources]`` names: the hint.
+
+    uv takes it from there, graft does not read it (decision 171): the hint says what to
+    give graft instead.
+    """
+    from graft.resolve.resolution_error import ResolutionError  # noqa: PLC0415 - only on failure
+
+    named = any(w.source for w in wanted)
+    if isinstance(exc, ResolutionError) and exc.missing and exc.hint is None and named:
+        from graft.resolve.uv_sources import hint  # noqa: PLC0415
+
+        exc.hint = hint(exc.missing, wanted)
+
+
+def _with_url_dependencies(
+    wanted: list[Wanted],
+    target: Target,
+    build: Callable[[list[Wanted]], tuple[list[Wanted], list[str]]],
+    notes: list[str],
+) -> list[Wanted]:
+    """*wanted* and the sources its wheels' URL requirements name, built (``url_deps``)."""
+    if not any(w.path for w in wanted):
+        return wanted
+    from graft.resolve.url_deps import follow  # noqa: PLC0415
+
+    def build_more(found: list[Wanted]) -> list[Wanted]:
+        more, said = build(found)
+        notes.extend(said)
+        return more
+
+    return follow(wanted, target, build_more)
 
 
 def _asking_again(once: Callable[..., Resolved], index: Indexes | None) -> Resolved:

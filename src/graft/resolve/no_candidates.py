@@ -114,16 +114,20 @@ def _no_projects(
         missing[NormalizedName(other)] = (whos, {str(p.name) for _, p in causes if p}, mine)
     if len(missing) == 1:
         suggestion = _suggest(name, provider, askers) if typed else ""
-        return ResolutionError(
+        error = ResolutionError(
             Kind.NO_PROJECT, [f"no project named {name!r} {where}{suggestion}", *asked]
         )
+        error.missing = (str(name),)
+        return error
     names = []
     for missing_name, (_, parents, mine) in missing.items():
         close = _suggest(missing_name, provider, parents).removeprefix("; ") if mine else ""
         names.append(f"{str(missing_name)!r}" + (f" ({close})" if close else ""))
     lines = [f"no projects named {', '.join(names)} {where}"]
     lines += [line for whos, _, _ in missing.values() for line in whos]
-    return ResolutionError(Kind.NO_PROJECT, lines)
+    error = ResolutionError(Kind.NO_PROJECT, lines)
+    error.missing = tuple(map(str, missing))
+    return error
 
 
 def python_excluded(

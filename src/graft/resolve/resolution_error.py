@@ -51,6 +51,9 @@ class ResolutionError(SourceError):
         # the projects the failed resolution listed (set by resolver.resolve): where a lock
         # looks for the later micro release of a series that may resolve (decision 157)
         self.met: tuple[str, ...] = ()
+        # the projects no index or find-links directory has (Kind.NO_PROJECT): where a
+        # sync looks for what [tool.uv.sources] says of them (resolve.url_deps.uv_sources)
+        self.missing: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         text = "\n  ".join(self.lines)
