@@ -153,6 +153,33 @@ def test_built_then_reused_by_the_same_interpreter(
     assert "never" in str(never[0]["why"])
 
 
+def test_a_project_whose_static_requires_python_excludes_the_target_is_not_built(
+    tmp_path: Path, store_dir: Path, cache: Path
+) -> None:
+    """``[project].requires-python`` is read before the build, as uv reads it: the
+    interpreter it excludes is refused in one line naming the file, and the backend is never
+    called; a dynamic one is the backend's to say, as before."""
+    called = tmp_path / "called.txt"
+    pyproject = NEEDS_HELPER.replace('["helper"]', "[]") + 'requires-python = ">=3.99"\n'
+    project = make_project(tmp_path / "proj", pyproject)
+    backend = project / "_backend" / "backend.py"
+    backend.write_text(BACKEND + f"open({str(called)!r}, 'a').write('called')\n")
+    venv = tmp_path / "v"
+    for how in ((project,), ("-e", project)):
+        run = run_graft("sync", venv, *how, "--store", store_dir, "--no-index", check=False)
+        assert run.returncode == 1, run.stderr
+        line = run.stderr.strip()
+        assert "\n" not in line, line
+        assert line.startswith(f"graft: error: {project / 'pyproject.toml'}: "), line
+        assert "[project].requires-python is '>=3.99', which excludes the target's Python" in line
+        assert not called.exists(), "the backend was called"
+        assert not venv.exists()
+    dynamic = pyproject.replace('requires-python = ">=3.99"', 'dynamic = ["requires-python"]')
+    (project / "pyproject.toml").write_text(dynamic)
+    run_graft("sync", venv, project, "--store", store_dir, "--no-index")
+    assert called.read_text() == "called"
+
+
 def test_a_changed_tree_is_built_again(tmp_path: Path, store_dir: Path, cache: Path) -> None:
     project = make_project(tmp_path / "proj")
     assert build(store_dir, project)[0]["action"] == "built"

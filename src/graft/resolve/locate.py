@@ -172,6 +172,7 @@ def locate(  # noqa: PLR0915 - the stages, in order
             foreign=request.foreign is not None,
             offline=request.offline,
             reads=source_reads,
+            static_python=True,
         )
 
     wanted, built_notes = build(wanted)

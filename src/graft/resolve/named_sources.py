@@ -82,6 +82,7 @@ def build_named(
     foreign: bool = False,
     offline: bool = False,
     reads: list[tuple[tuple[str, str], ...] | None] | None = None,
+    static_python: bool = False,
 ) -> tuple[list[Wanted], list[str]]:
     """Each named source built (or reused) for *target*: a wheel given by path. With notes.
 
@@ -114,6 +115,8 @@ def build_named(
             local, sha = _local_source(w, cache_dir, offline=offline)
             # a lock's [packages.sdist] is an index's file: pip and uv write no direct_url.json
             direct = None if w.indexed else _direct_url(w, local, sha)
+        if static_python and os.path.isdir(local):
+            _refuse_excluded_python(local, target)
         built = builder.wheel(local, target, editable=w.editable)
         if reads is not None:
             unwatched = w.source.startswith("git+") or not os.path.isdir(local)
@@ -121,6 +124,32 @@ def build_named(
         notes.append(built.note)
         out.append(_as_wheel(w, built, direct, (only, no)))
     return out, notes
+
+
+def _refuse_excluded_python(directory: str, target: Target) -> None:
+    """Refuse the project in *directory* when its static ``requires-python`` excludes *target*.
+
+    An invalid specifier set is left to the backend, which says what is wrong with it.
+    """
+    from graft.sources.pyproject import static_requires_python  # noqa: PLC0415
+
+    found = static_requires_python(directory)
+    if found is None:
+        return
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet  # noqa: PLC0415
+
+    value, path = found
+    try:
+        allowed = SpecifierSet(value).contains(target.version, prereleases=True)
+    except InvalidSpecifier:
+        return
+    if not allowed:
+        raise SourceError(
+            f"[project].requires-python is {value!r}, which excludes the target's Python"
+            f" {target.version}; nothing was built",
+            where=path,
+            hint="pass --python for an interpreter it admits",
+        )
 
 
 def _local_source(w: Wanted, cache_dir: str, *, offline: bool) -> tuple[str, str | None]:

@@ -181,6 +181,25 @@ def _is_built(data: dict[str, Any], path: str) -> bool:
     return any(os.path.isfile(os.path.join(folder, n)) for n in ("setup.py", "setup.cfg"))
 
 
+def static_requires_python(directory: str) -> tuple[str, str] | None:
+    """The static ``[project].requires-python`` of the project in *directory*, and its file.
+
+    None where the backend alone can say it: no ``pyproject.toml`` (or one that is not
+    TOML, which the backend reports), no ``[project]`` table, the field absent or ``dynamic``.
+    """
+    path = os.path.join(directory, "pyproject.toml")
+    if not os.path.isfile(path):
+        return None
+    try:
+        project = load(path).get("project")
+    except UsageError:
+        return None
+    if not isinstance(project, dict) or "requires-python" in project.get("dynamic", ()):
+        return None
+    value = project.get("requires-python")
+    return (value, path) if isinstance(value, str) else None
+
+
 def read_groups(groups: tuple[str, ...], inputs: Inputs) -> None:
     """Add the dependency groups named by ``--group [PATH:]NAME`` alone, as pip and uv do.
 
