@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from graft.model.request import ResolveRequest, SyncRequest
     from graft.model.target import Target
     from graft.plan.types import VenvLayout
+    from graft.store.entries import Store
     from graft.sync_dry import DryRun
     from graft.sync_result import SyncResult
 
@@ -45,7 +46,6 @@ if TYPE_CHECKING:
 def sync(request: SyncRequest) -> SyncResult:
     """Make ``request.venv`` hold exactly the requested wheels (:func:`dry_run` only tells)."""
     from graft._home import default_store_path  # noqa: PLC0415
-    from graft.store import plancache  # noqa: PLC0415
     from graft.store.entries import Store  # noqa: PLC0415
     from graft.venv.state import followed  # noqa: PLC0415
 
@@ -54,7 +54,28 @@ def sync(request: SyncRequest) -> SyncResult:
     request = dataclasses.replace(request, venv=followed(request.venv))  # a link: its venv
     store = Store(request.store or default_store_path())
     _outside_the_store(request.venv, store.root)
+    made = None  # the top-most directory this sync makes for a new store
+    if not os.path.lexists(store.root):
+        from graft.store.unmade import missing_top  # noqa: PLC0415
+
+        made = missing_top(store.root)
     store.ensure()
+    try:
+        return _sync(request, store, clock, timings)
+    except BaseException:
+        if made is not None:  # a failed first sync leaves no store (if it wrote nothing)
+            from graft.store.unmade import take_back  # noqa: PLC0415
+
+            take_back(store, made)
+        raise
+
+
+def _sync(
+    request: SyncRequest, store: Store, clock: float, timings: dict[str, float]
+) -> SyncResult:
+    """:func:`sync` in its *store*, made and checked."""
+    from graft.store import plancache  # noqa: PLC0415
+
     request, resolving = _seeded(request)  # (with the venv's seed packages, decision 122)
     located, aged = recall(request, resolving, store) or (None, False)
     key = None if located is None else key_for(request, located, store)

@@ -260,6 +260,28 @@ def test_offline_never_downloads_a_wheel(
     assert not venv.exists()
 
 
+def test_a_failed_first_sync_leaves_no_store(
+    tmp_path: Path, store_dir: Path, wheels: Path, index: Served
+) -> None:
+    """A sync that fails before writing anything takes back the store it made (and the
+    directories above it it made); a store that was there before stays."""
+    make_wheel(wheels, "nostore", "1.0", {"nostore.py": ""})
+    simple = f"{index.url}/json/"
+    new = tmp_path / "new" / "deep" / "store"
+    venv = tmp_path / "v"
+    args = ("sync", venv, "nostore==0.0.1", "--index-url", simple)
+    proc = run_graft(*args, "--store", new, check=False)
+    assert proc.returncode == 1
+    assert "nostore" in proc.stderr
+    assert not (tmp_path / "new").exists(), sorted(p.name for p in (tmp_path / "new").rglob("*"))
+    assert not venv.exists()
+    store_dir.mkdir()  # an empty store of the user's: not this sync's to take
+    assert run_graft(*args, "--store", store_dir, check=False).returncode == 1
+    assert store_dir.is_dir()
+    run_graft("sync", venv, "nostore==1.0", "--index-url", simple, "--store", new)
+    assert (new / "entries").is_dir()
+
+
 def test_a_wrong_index_hash_is_refused(
     tmp_path: Path, store_dir: Path, wheels: Path, index: Served
 ) -> None:
