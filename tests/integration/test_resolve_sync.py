@@ -763,16 +763,76 @@ def test_requirements_from_pyproject_with_extras_and_groups(
     )
     out = sync(tmp_path / "d", index, store_dir, "-r", pyproject, "--extra", "fast", check=False)
     assert "[project].optional-dependencies is dynamic" in out  # was: no extra 'fast'
-    # no [project]: setup.py's (or poetry-core 1's) dependencies, which uv builds to read
-    (project / "pyproject.toml").write_text(
-        '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n'
-    )
-    out = sync(tmp_path / "d", index, store_dir, "-r", pyproject, "app", check=False)
-    assert "no [project] table: only a build could say" in out  # was: app alone, exit 0
-    assert not (tmp_path / "d").exists()
     (project / "pyproject.toml").write_text('[dependency-groups]\ntest = ["app"]\n')
     sync(tmp_path / "f", index, store_dir, "-r", pyproject, "--group", "test")
     assert installed(tmp_path / "f") == {"app": "1.0", "lib": "2.0"}  # no project: a group
+
+
+PREPARING_BACKEND = """
+import os
+META = '''Metadata-Version: 2.1
+Name: legacy
+Version: 1.0
+Requires-Dist: lib<2
+Requires-Dist: speedy; extra == "fast"
+Requires-Dist: legacy[fast]; extra == "all"
+Requires-Dist: app; python_version < "3"
+Provides-Extra: fast
+Provides-Extra: all
+'''
+
+def _log(hook):
+    with open(os.path.join(os.path.dirname(__file__), "..", "..", "hooks.txt"), "a") as fh:
+        fh.write(hook + "\\n")
+
+def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
+    _log("prepare")
+    os.mkdir(os.path.join(metadata_directory, "legacy-1.0.dist-info"))
+    with open(os.path.join(metadata_directory, "legacy-1.0.dist-info", "METADATA"), "w") as fh:
+        fh.write(META)
+    return "legacy-1.0.dist-info"
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    _log("build")
+    raise SystemExit("not built here")
+"""
+
+
+def test_a_pyproject_without_a_project_table_is_asked_its_backends_metadata(
+    tmp_path: Path, store_dir: Path, index: Served
+) -> None:
+    """``-r pyproject.toml`` of a project only its backend describes (setup.py, poetry-core 1)
+    installs the dependencies its ``prepare_metadata_for_build_wheel`` states, for the
+    extras asked (an extra naming the project itself too), as ``uv pip install -r`` does:
+    not the project itself, and nothing built. ``graft lock`` refuses it in one line."""
+    project = tmp_path / "legacy"
+    (project / "_backend").mkdir(parents=True)
+    (project / "_backend" / "backend.py").write_text(PREPARING_BACKEND)
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(
+        '[build-system]\nrequires = []\nbuild-backend = "backend"\nbackend-path = ["_backend"]\n'
+    )
+    hooks = tmp_path / "hooks.txt"
+    sync(tmp_path / "a", index, store_dir, "-r", pyproject)
+    assert installed(tmp_path / "a") == {"lib": "1.0"}
+    assert hooks.read_text() == "prepare\n"
+    sync(tmp_path / "b", index, store_dir, "-r", pyproject, "--extra", "all")
+    assert installed(tmp_path / "b") == {"lib": "1.0", "speedy": "0.5"}
+    assert hooks.read_text() == "prepare\n", "kept from the hook: the tree did not change"
+    out = sync(tmp_path / "c", index, store_dir, "-r", pyproject, "--extra", "slow", check=False)
+    assert out.strip().splitlines() == [
+        f"graft: error: {pyproject}: no extra 'slow' in legacy 1.0's metadata (declared: all, fast)"
+    ]
+    assert not (tmp_path / "c").exists()
+    lock = tmp_path / "pylock.toml"
+    args = ("-r", pyproject, "--index-url", f"{index.url}/simple/", "-o", lock)
+    run = run_graft("lock", *args, check=False)
+    assert run.returncode != 0
+    said = "no [project] table: graft lock cannot say what the project's dependencies are"
+    assert run.stderr.strip().splitlines() == [
+        f"graft: error: {pyproject}: {said} (lock its directory instead: graft lock DIR)"
+    ]
+    assert "build" not in hooks.read_text()
 
 
 def test_a_group_alone_is_read_from_the_pyproject_toml_here_as_pip_and_uv_do(

@@ -77,3 +77,6 @@ class Inputs:
     variables: list[str] = field(default_factory=list)
     no_binary: list[str] = field(default_factory=list)  # --no-binary in a requirements file
     only_binary: list[str] = field(default_factory=list)  # --only-binary in one
+    # -r pyproject.toml of a project without [project] (setup.py, poetry-core 1): its
+    # directory, that file and the extras asked; its backend's metadata says its dependencies
+    prepared: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)

@@ -87,7 +87,7 @@ def gather_inputs(request: ResolveRequest, *, nothing_listed: bool = False) -> I
     inputs.no_index = inputs.no_index or request.no_index
     inputs.require_hashes = inputs.require_hashes or request.require_hashes
     lock_of_nothing = nothing_listed and bool(request.requirement_files)
-    if not inputs.wanted and not inputs.pylocks and not lock_of_nothing:
+    if not inputs.wanted and not inputs.pylocks and not inputs.prepared and not lock_of_nothing:
         from graft.errors import UsageError  # noqa: PLC0415
 
         if request.requirement_files:  # (as uv pip sync: an empty file would empty the venv)

@@ -175,7 +175,18 @@ def locate(  # noqa: PLR0915 - the stages, in order
             static_python=True,
         )
 
-    wanted, built_notes = build(wanted)
+    needs, prepared_notes = named_sources.prepared_requirements(  # -r pyproject.toml without
+        inputs,  # [project]: its backend's metadata says (uv's)
+        target,
+        builder,
+        no_build=request.no_build,
+        only_binary=only_binary,
+        no_binary=no_binary,
+        foreign=request.foreign is not None,
+        reads=source_reads,
+    )
+    wanted, built_notes = build([*wanted, *needs])
+    built_notes = [*prepared_notes, *built_notes]
     if not request.no_deps:  # their URL requirements' sources too (decision 169)
         wanted = _with_url_dependencies(wanted, target, build, built_notes)
     locked: list[Wanted] = []

@@ -126,6 +126,64 @@ def build_named(
     return out, notes
 
 
+def prepared_requirements(
+    inputs: Inputs,
+    target: Target,
+    builder: SourceBuilder | None,
+    *,
+    no_build: bool = False,
+    only_binary: frozenset[str] = frozenset(),
+    no_binary: frozenset[str] = frozenset(),
+    foreign: bool = False,
+    reads: list[tuple[tuple[str, str], ...] | None] | None = None,
+) -> tuple[list[Wanted], list[str]]:
+    """The dependencies of each ``-r pyproject.toml`` project without ``[project]``, with notes.
+
+    Its backend's METADATA for *target* (``prepare_metadata_for_build_wheel``, or a recorded
+    build's, through :meth:`SourceBuilder.metadata`), its Requires-Dist that hold for
+    *target* and the extras asked, as ``uv pip install -r pyproject.toml`` reads them; the
+    project itself is not installed. *reads* gets None per project: its tree is read anew on
+    every sync (no resolution memo), as a project directory's.
+    """
+    if not inputs.prepared:
+        return [], []
+    from packaging.requirements import Requirement  # noqa: PLC0415
+    from packaging.utils import canonicalize_name  # noqa: PLC0415
+
+    from graft.resolve.surface import read_surface  # noqa: PLC0415
+    from graft.resolve.url_deps import holding  # noqa: PLC0415
+    from graft.sources.requirements import parse_spec  # noqa: PLC0415
+
+    out: list[Wanted] = []
+    notes: list[str] = []
+    for folder, path, extras in inputs.prepared:
+        refuse_builds(
+            path, builder, no_build=no_build, only_binary=only_binary, no_binary=no_binary
+        )
+        if foreign:
+            raise UsageError(f"{path} needs a build, which a foreign target cannot run")
+        assert builder is not None  # noqa: S101 - refuse_builds raised otherwise
+        data, note = builder.metadata(folder, target)
+        notes.append(note)
+        if reads is not None:
+            reads.append(None)
+        surface = read_surface(data, f"{path}: the metadata its backend prepared")
+        for extra in extras:
+            if canonicalize_name(extra) not in surface.provides_extra:
+                known = ", ".join(surface.provides_extra) or "none"
+                raise UsageError(
+                    f"no extra {extra!r} in {surface.name} {surface.version}'s metadata"
+                    f" (declared: {known})",
+                    where=path,
+                )
+        where = f"{path}: Requires-Dist of {surface.name} {surface.version}"
+        for req in holding(surface.requirements, surface.name, extras, target):
+            held = Requirement(str(req))  # (the surface's own is kept: not changed)
+            held.marker = None  # (it holds for the target: evaluated here)
+            out.append(parse_spec(str(held), where))
+    return out, notes
+
+
 def _refuse_excluded_python(directory: str, target: Target) -> None:
     """Refuse the project in *directory* when its static ``requires-python`` excludes *target*.
 
@@ -249,6 +307,9 @@ def lock_directories(
     ``[packages.vcs]`` (the commit checked out). An sdist file or URL as a source is
     refused (lock it from an index or find-links instead).
     """
+    from graft.sources.pyproject import refuse_prepared  # noqa: PLC0415
+
+    refuse_prepared(inputs)  # (-r pyproject.toml without [project]: a sync's only)
     sources = [w for w in inputs.wanted if w.source]
     if not sources:
         return {}

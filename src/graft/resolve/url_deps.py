@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from graft.errors import SourceError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable, Sequence
 
     from packaging.requirements import Requirement
     from packaging.utils import NormalizedName
@@ -110,8 +110,6 @@ def _more_extras(
 
 def _url_requirements(w: Wanted, target: Target) -> list[Requirement]:
     """The URL requirements of *w*'s wheel that hold for *target* and the extras asked."""
-    from packaging.utils import canonicalize_name  # noqa: PLC0415
-
     from graft.resolve.surface import read_surface  # noqa: PLC0415
     from graft.sources.localwheel import read_local_metadata  # noqa: PLC0415
 
@@ -120,22 +118,38 @@ def _url_requirements(w: Wanted, target: Target) -> list[Requirement]:
     requirements = surface.requirements
     if not any(req.url for req in requirements):
         return []
+    return [req for req in holding(requirements, w.name, w.extras, target) if req.url]
+
+
+def holding(
+    requirements: Sequence[Requirement], name: str, extras: Iterable[str], target: Target
+) -> list[Requirement]:
+    """The Requires-Dist of project *name* that hold for *target* and the *extras* asked.
+
+    An extra naming the project itself (``all = ["hello[socks,cli]"]``) asks for those
+    extras too; such a line is not itself returned (unless it names a URL).
+    """
+    from packaging.utils import canonicalize_name  # noqa: PLC0415
+
     env = target.markers
-    active = {"", *(canonicalize_name(e) for e in w.extras)}
+    active = {"", *(canonicalize_name(e) for e in extras)}
 
     def holds(req: Requirement) -> bool:
         return req.marker is None or any(
             req.marker.evaluate({**env, "extra": extra}) for extra in active
         )
 
+    def own(req: Requirement) -> bool:
+        return canonicalize_name(req.name) == name and not req.url
+
     grown = True
     while grown:  # an extra naming the project itself: its extras are asked too
         before = len(active)
         for req in requirements:
-            if canonicalize_name(req.name) == w.name and not req.url and holds(req):
+            if own(req) and holds(req):
                 active.update(canonicalize_name(e) for e in req.extras)
         grown = len(active) > before
-    return [req for req in requirements if req.url and holds(req)]
+    return [req for req in requirements if not own(req) and holds(req)]
 
 
 def _dependency(req: Requirement, by: Wanted) -> Wanted:

@@ -5,8 +5,10 @@ extra naming the project itself expanded to those extras' requirements), and
 the PEP 735 ``[dependency-groups]`` named by ``--group`` (includes resolved by pypa's
 ``dependency-groups``). The project itself is not installed (name its directory for that:
 ``graft sync V .`` or ``-e .``); dependencies only its build backend could say are refused
-(declared ``dynamic``, the extras named when ``optional-dependencies`` is, or a project without
-``[project]``: ``setup.py``, poetry-core 1), where ``uv pip install -r`` builds them.
+(declared ``dynamic``, the extras named when ``optional-dependencies`` is), where ``uv pip
+install -r`` builds them, but those of a project without ``[project]`` (``setup.py``,
+poetry-core 1) are asked of its backend's ``prepare_metadata_for_build_wheel`` by a sync
+(``Inputs.prepared``, ``graft.resolve.named_sources.prepared_requirements``), as uv does.
 ``--group [PATH:]NAME`` without ``-r pyproject.toml`` reads ``./pyproject.toml`` (or PATH),
 as ``pip install --group`` and ``uv pip install --group`` do.
 """
@@ -79,11 +81,8 @@ def read_pyproject(
                 raise UsageError(f"no extra {extra!r} (declared: {known})", where=path)
         texts += _extras(project.get("name"), optional, extras, path)
     elif _is_built(data, path):  # setup.py, poetry-core 1: the backend alone knows them
-        raise UsageError(
-            "no [project] table: only a build could say what the project's dependencies are",
-            where=path,
-            hint=_BUILD_IT,
-        )
+        folder = os.path.dirname(os.path.abspath(path))
+        inputs.prepared.append((folder, path, extras))  # (asked of its metadata hook)
     elif extras:
         raise UsageError("--extra needs a [project] table", where=path)
     texts += _groups(data, path, groups)
@@ -166,6 +165,20 @@ def _unparsed(table: dict[str, Any], group: str) -> str | None:
 
 
 _BUILD_IT = "install the project itself (graft sync VENV . or -e .), which builds it"
+
+
+def refuse_prepared(inputs: Inputs) -> None:
+    """Refuse a project without ``[project]`` in ``-r pyproject.toml`` (``graft lock``'s).
+
+    A lock would ask its backend for graft's interpreter alone, where its environments' markers
+    are what the lock is for; locking the project's directory builds it as a project.
+    """
+    if inputs.prepared:
+        raise UsageError(
+            "no [project] table: graft lock cannot say what the project's dependencies are",
+            where=inputs.prepared[0][1],
+            hint="lock its directory instead: graft lock DIR",
+        )
 
 
 def _is_built(data: dict[str, Any], path: str) -> bool:
