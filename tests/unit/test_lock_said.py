@@ -69,6 +69,30 @@ def test_each_reason_is_said_once_in_order() -> None:
     assert said_once([]) == []
 
 
+def test_reasons_that_differ_only_in_their_tags_are_one_line() -> None:
+    """``psycopg[binary]`` left each series out on win_arm64 in a line of its own, naming its
+    own tags: one line now, without them; a series lacking another version stays apart, and
+    one environment's reason keeps its tags."""
+
+    def no_wheel(series: str, version: str) -> tuple[str, str]:
+        tags = f"{series}-{series}-win_arm64, {series}-abi3-win_arm64"
+        return (
+            f"{series} win_arm64",
+            f"no wheel of psycopg-binary {version} for the target ({tags}, ...)",
+        )
+
+    newest = [no_wheel(s, "3.3.9") for s in ("cp310", "cp311", "cp312", "cp313", "cp314")]
+    older = no_wheel("cp39", "3.2.10")
+    series = "cp310, cp311, cp312, cp313 and cp314 on win_arm64"
+    assert said_once([older, *newest]) == [
+        f"{older[0]}: {older[1]}",  # (alone: as it was, its tags named)
+        f"{series}: no wheel of psycopg-binary 3.3.9 for the target",
+    ]
+    assert said_once([newest[0], newest[0]]) == [f"cp310 win_arm64: {newest[0][1]}"]
+    other = ("cp310 win_amd64", "no version of x matches >=2 for the target (a, b, ...)")
+    assert said_once([other]) == [f"{other[0]}: {other[1]}"]  # (not tags: not taken off)
+
+
 def test_the_default_matrix_left_out_whole_is_one_line() -> None:
     pairs = [(e.label, "why") for e in EVERY]
     assert said_once(pairs) == ["cp39, cp310, cp311, cp312, cp313 and cp314 on 6 platforms: why"]

@@ -44,12 +44,31 @@ def compact(labels: Iterable[str]) -> str:
     return "; ".join(parts)
 
 
+#: The target's tags a reason ends with (``no wheel of x 1.0 for the target (cp310-cp310-win_arm64,
+#: cp310-abi3-win_arm64, ...)``): each environment's own, so not part of what is said once.
+_TAGS = r" \((?:[\w.]+-[\w.]+-[\w.]+, )+\.\.\.\)$"
+
+
 def said_once(said: Iterable[tuple[str, str]]) -> list[str]:
-    """``ENVIRONMENTS: REASON`` per reason, from (environment label, reason) pairs, in order."""
+    """``ENVIRONMENTS: REASON`` per reason, from (environment label, reason) pairs, in order.
+
+    Reasons that differ only in the target tags they end with are one reason, said without
+    them (``cp310, cp311 and cp312 on win_arm64: no wheel of x 1.0 for the target``): the
+    environments name their tags, and ``--json`` and ``-v`` keep each reason whole. What
+    differs otherwise (the version a series lacks) is said apart, as before.
+    """
+    import re  # noqa: PLC0415
+
     where: dict[str, list[str]] = {}
+    whole: dict[str, set[str]] = {}  # each reason as said, by the reason without its tags
     for label, reason in said:
-        where.setdefault(reason, []).append(label)
-    return [f"{compact(labels)}: {reason}" for reason, labels in where.items()]
+        key = re.sub(_TAGS, "", reason)
+        where.setdefault(key, []).append(label)
+        whole.setdefault(key, set()).add(reason)
+    return [
+        f"{compact(labels)}: {next(iter(whole[key])) if len(whole[key]) == 1 else key}"
+        for key, labels in where.items()
+    ]
 
 
 def why_not(exc: Exception) -> str:
