@@ -292,14 +292,14 @@ def test_a_pure_editable_build_in_strict_mode_is_done_again_when_its_links_are_g
     assert py(tmp_path / "v1", check) == "1", "the first venv imports it again too"
 
 
-def _aged(root: Path) -> None:
+def aged(root: Path) -> None:
     """Every file of *root* as if written a minute ago (a memo is not left for racy inputs)."""
     past = time.time() - 60
     for path in [root, *root.rglob("*")]:
         os.utime(path, (past, past), follow_symlinks=False)
 
 
-def _recalled(run: subprocess.CompletedProcess[str]) -> bool:
+def recalled(run: subprocess.CompletedProcess[str]) -> bool:
     (timings,) = [line for line in run.stderr.splitlines() if line.startswith("graft: timings")]
     return "recall" in timings and "resolve" not in timings
 
@@ -314,34 +314,34 @@ def test_a_pure_editable_sync_is_recalled_while_what_its_build_read_holds(
     setup = "from setuptools import setup\nsetup(name='spkg', version='{}', packages=['spkg'])\n"
     (root / "setup.py").write_text(setup.format("0.1"))
     strict = ("-e", root, "-C", "editable_mode=strict", "-v")
-    _aged(root)
+    aged(root)
     assert "graft: built spkg-0.1" in sync(tmp_path / "v", store_dir, backends, *strict).stderr
     again = sync(tmp_path / "v", store_dir, backends, *strict)
-    assert _recalled(again), again.stderr
+    assert recalled(again), again.stderr
     assert "graft: reused spkg" not in again.stderr, "the builder is not asked"
     (root / "spkg" / "__init__.py").write_text("X = 2\n")  # an edit: seen through the link
-    assert _recalled(sync(tmp_path / "v", store_dir, backends, *strict))
+    assert recalled(sync(tmp_path / "v", store_dir, backends, *strict))
     assert py(tmp_path / "v", "import spkg; print(spkg.X)") == "2"
     (root / "setup.py").write_text(setup.format("0.2"))  # the metadata: built again
     run = sync(tmp_path / "v", store_dir, backends, *strict)
-    assert not _recalled(run)
+    assert not recalled(run)
     assert "graft: built spkg-0.2" in run.stderr
-    _aged(root)
+    aged(root)
     sync(tmp_path / "v", store_dir, backends, *strict)
-    assert _recalled(sync(tmp_path / "v", store_dir, backends, *strict))
+    assert recalled(sync(tmp_path / "v", store_dir, backends, *strict))
     (root / "setup.cfg").write_text("[metadata]\n")  # a metadata file that was not there
-    assert not _recalled(sync(tmp_path / "v", store_dir, backends, *strict))
-    _aged(root)
+    assert not recalled(sync(tmp_path / "v", store_dir, backends, *strict))
+    aged(root)
     sync(tmp_path / "v", store_dir, backends, *strict)
-    assert _recalled(sync(tmp_path / "v", store_dir, backends, *strict))
+    assert recalled(sync(tmp_path / "v", store_dir, backends, *strict))
     shutil.rmtree(root / "build")  # what the build left (strict mode's links): built again
     run = sync(tmp_path / "v", store_dir, backends, *strict)
-    assert not _recalled(run)
+    assert not recalled(run)
     assert "which its build left in the project tree, is gone" in run.stderr
     assert py(tmp_path / "v", "import spkg; print(spkg.X)") == "2"
     # the no-op's stamp (a sync without -v) reads the same fingerprints
     plain = strict[:-1]
-    _aged(root)
+    aged(root)
     sync(tmp_path / "v", store_dir, backends, *plain)
     assert "already in sync" in sync(tmp_path / "v", store_dir, backends, *plain).stderr
     (root / "setup.py").write_text(setup.format("0.3"))

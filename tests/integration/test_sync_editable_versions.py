@@ -8,29 +8,14 @@ comes from a find-links directory (tests/support/pypifiles.py; offline, skipped)
 
 from __future__ import annotations
 
-import os
 import textwrap
-import time
 from typing import TYPE_CHECKING
 
-from tests.integration.test_sync_builds import py, sync
+from tests.integration.test_sync_builds import aged, py, recalled, sync
 from tests.support.pypifiles import FLIT_CORE, release_files
 
 if TYPE_CHECKING:
-    import subprocess
     from pathlib import Path
-
-
-def _aged(root: Path) -> None:
-    """Every file of *root* as if written a minute ago (a memo is not left for racy inputs)."""
-    past = time.time() - 60
-    for path in [root, *root.rglob("*")]:
-        os.utime(path, (past, past), follow_symlinks=False)
-
-
-def _recalled(run: subprocess.CompletedProcess[str]) -> bool:
-    (timings,) = [line for line in run.stderr.splitlines() if line.startswith("graft: timings")]
-    return "recall" in timings and "resolve" not in timings
 
 
 def test_an_editable_projects_version_file_is_watched(
@@ -56,17 +41,17 @@ def test_an_editable_projects_version_file_is_watched(
     )
     venv = tmp_path / "v"
     version = "import importlib.metadata as m; print(m.version('dyn'))"
-    _aged(root)
+    aged(root)
     sync(venv, store_dir, links, "-e", root, "-v")
-    assert _recalled(sync(venv, store_dir, links, "-e", root, "-v"))
+    assert recalled(sync(venv, store_dir, links, "-e", root, "-v"))
     (root / "dyn" / "__init__.py").write_text(init.format("1.1"))
-    _aged(root)  # (not racy: the memo itself must see the edit)
+    aged(root)  # (not racy: the memo itself must see the edit)
     run = sync(venv, store_dir, links, "-e", root, "-v")
-    assert not _recalled(run)
+    assert not recalled(run)
     assert "graft: built dyn-1.1" in run.stderr
     assert " ~ dyn 1.0 -> 1.1 (upgraded)" in run.stderr
     assert py(venv, version) == "1.1"
     (root / "dyn" / "other.py").write_text("X = 1\n")  # any other source: read live
-    _aged(root)
+    aged(root)
     sync(venv, store_dir, links, "-e", root, "-v")
-    assert _recalled(sync(venv, store_dir, links, "-e", root, "-v"))
+    assert recalled(sync(venv, store_dir, links, "-e", root, "-v"))
