@@ -54,6 +54,10 @@ TARGETS = (
     ("lock-edit", (GRAFT, UV), 1.0, "the lock after editing one line of the input (issue 11)"),
 )
 HELP_TARGET_S = 0.025
+#: Targets issue 11 sets on the web, data and 50-distribution sets: said for every set measured
+ISSUE_11_FORMS = frozenset({"resolve", "lock", "lock-new", "lock-edit"})
+#: The sets a target names (the resolve target: "on the web, data and 50-distribution sets")
+ISSUE_11_SETS = {"resolve": frozenset({TARGET_SET, "web", "data"})}
 
 PATHS_METHOD = """\
 Every command here installs from a **loopback simple index** that the benchmark serves itself
@@ -104,10 +108,35 @@ def verdict(summ: dict[str, Any] | None, limit: float) -> str:
     return "**met**" if summ["median"] <= limit else "NOT met"
 
 
+def every_set_row(result: dict[str, Any], form: str, pair: str, limit: float, what: str) -> str:
+    """A target row for every set that measured it, met only if every one meets it.
+
+    Issue 11 sets its resolve target on the web, data and 50-distribution sets (another set is
+    shown and marked, not counted) and its lock targets on none in particular; uv's universal
+    lock of the medium and data sets fails on the loopback index (see the lock tables), so a
+    lock row names the sets that have a ratio.
+    """
+    found = [(name, ratio(result, name, form, pair)) for name in result["sets"]]
+    measured = [(name, r) for name, r in found if r is not None]
+    if not measured:
+        return f"| {what} | {LE} {limit}{TIMES} | n/a | not measured |"
+    named = ISSUE_11_SETS.get(form)
+    got = "; ".join(
+        f"{name}{'' if named is None or name in named else ' (not an issue-11 set)'}:"
+        f" {rcell(r, bold=False)}"
+        for name, r in measured
+    )
+    met = all(r["median"] <= limit for name, r in measured if named is None or name in named)
+    return f"| {what} | {LE} {limit}{TIMES} | {got} | {'**met**' if met else 'NOT met'} |"
+
+
 def targets(result: dict[str, Any]) -> list[str]:
     """Issue 12's targets on the target set, as measured by this run."""
     rows = []
     for form, (a, b), limit, what in TARGETS:
+        if form in ISSUE_11_FORMS:
+            rows.append(every_set_row(result, form, f"{a}/{b}", limit, what))
+            continue
         r = ratio(result, TARGET_SET, form, f"{a}/{b}")
         got = rcell(r, bold=False)
         rows.append(f"| {what} | {LE} {limit}{TIMES} | {got} | {verdict(r, limit)} |")
@@ -116,7 +145,7 @@ def targets(result: dict[str, Any]) -> list[str]:
     met = verdict(helps, HELP_TARGET_S)
     rows.append(f"| `graft --help` | {LE} 25 ms | {got} | {met} |")
     return [
-        f"### Issue 12's targets, {TARGET_SET} set",
+        f"### Issue 12's targets ({TARGET_SET} set) and issue 11's (every set measured)",
         "",
         f"Ratios graft / uv, paired medians [min{EN}max] of this run.",
         "",
@@ -179,7 +208,7 @@ def path_sections(result: dict[str, Any], png_name: str | None) -> list[str]:
             f"{n}: `{d['prepared'].get('removable')}`" for n, d in result["sets"].items()
         ),
     )
-    out = ["## Every path a user meets", "", method, "", *merged_note(result), *targets(result), ""]
+    out = ["## Every path a user meets", "", method, "", *merged_note(result), *targets(view), ""]
     for form in forms:
         out += path_table(view, form)
     out += build_section(result.get("build"))
