@@ -53,7 +53,7 @@ class SyncResult:
     inputs_form: str | None = None
     template: str | None = None
     # What a changed pin set's fast path (graft.cli.change) needs besides: the pin record a
-    # pinned resolution kept (graft.resolve.locate.Recorded), the plan key's other parts
+    # pinned resolution kept (graft.resolve.resolve_wanted.Recorded), the plan key's other parts
     pin_record: tuple[str, str, str] | None = None
     plan_parts: tuple[object, ...] = ()
     site_dirs: tuple[str, ...] = ()  # purelib and platlib, relative to the venv

@@ -35,6 +35,7 @@ NEVER = {
     "graft.resolve.lock",
     "graft.resolve.explain",
     "graft.resolve.no_candidates",
+    "graft.resolve.named_sources",  # (nothing to build: decision 195)
 }
 #: Not needed when every wheel is in the store and the plan is kept: ingest and its thread
 #: pool, bytecode, records, the planner, and the index client (the cached pages are fresh).

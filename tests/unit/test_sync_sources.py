@@ -13,7 +13,7 @@ from graft.errors import SourceError, UsageError
 from graft.model.built import BuiltWheel
 from graft.model.request import ResolveRequest
 from graft.resolve.inputs import gather_inputs
-from graft.resolve.named_sources import build_named, refuse_builds
+from graft.resolve.named_sources import BuildLimits, build_named, refuse_builds
 from graft.sources.requirements import parse_spec, source_path
 from graft.venv.interpreter import foreign_target
 
@@ -95,9 +95,13 @@ def test_a_named_source_must_build_the_name_given(tmp_path: Path) -> None:
         build_named([wanted], TARGET, builder, "")
     only = frozenset({"proj"})
     with pytest.raises(UsageError, match="--only-binary names proj"):
-        build_named([source_path(str(tmp_path), "x")], TARGET, builder, "", only_binary=only)
+        build_named(
+            [source_path(str(tmp_path), "x")], TARGET, builder, "", BuildLimits(only_binary=only)
+        )
     with pytest.raises(UsageError, match="which a foreign target cannot run"):
-        build_named([source_path(str(tmp_path), "x")], TARGET, builder, "", foreign=True)
+        build_named(
+            [source_path(str(tmp_path), "x")], TARGET, builder, "", BuildLimits(foreign=True)
+        )
 
 
 def test_builds_refused_in_one_line() -> None:
@@ -127,12 +131,13 @@ def test_no_binary_name_beats_only_binary_all_for_a_named_source(tmp_path: Path)
         TARGET,
         builder,
         "",
-        only_binary=every,
-        no_binary=proj,
+        BuildLimits(only_binary=every, no_binary=proj),
     )
     assert built.filename == "proj-1.0-py3-none-any.whl"
     with pytest.raises(UsageError, match="--only-binary names proj"):  # known once built
-        build_named([source_path(str(tmp_path), "x")], TARGET, builder, "", only_binary=proj)
+        build_named(
+            [source_path(str(tmp_path), "x")], TARGET, builder, "", BuildLimits(only_binary=proj)
+        )
 
 
 def test_the_build_progress_line_only_on_a_terminal(

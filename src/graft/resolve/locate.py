@@ -21,18 +21,17 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from graft.model.request import Reporter, ResolveRequest, SourceBuilder
-    from graft.model.requirements import Inputs, Wanted
+    from graft.model.requirements import Wanted
     from graft.model.target import Target
     from graft.model.variants import ProviderPlugins
     from graft.plan.types import Policy as PlanPolicy
     from graft.plan.types import VenvLayout
-    from graft.resolve.artifacts import ArtifactFile
     from graft.resolve.fetched import Fetched
+    from graft.resolve.named_sources import BuildLimits
+    from graft.resolve.resolve_wanted import Recorded, Resolved
     from graft.resolve.variants import VariantChooser
     from graft.sources.candidates import Candidate
     from graft.sources.coremeta import CoreMetadata
-    from graft.sources.find_links import FindLinks
-    from graft.sources.index import Indexes
     from graft.store.entries import Store
 
 
@@ -109,7 +108,7 @@ class Located:
         return sha256_hex(json.dumps([head, rows]).encode())
 
 
-def locate(  # noqa: PLR0915 - the stages, in order
+def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
     request: ResolveRequest,
     reporter: Reporter,
     on_fetched: Callable[[Wanted, str, str | None], None] | None = None,
@@ -139,7 +138,7 @@ def locate(  # noqa: PLR0915 - the stages, in order
     the files chosen: nothing more is downloaded, built or handed to *on_fetched*.
     """
     from graft._home import cache_root  # noqa: PLC0415
-    from graft.resolve import named_sources, sdists  # noqa: PLC0415
+    from graft.resolve import sdists  # noqa: PLC0415
     from graft.resolve.chosen_variants import disagreements, report  # noqa: PLC0415
     from graft.resolve.fetched import choose, fetch  # noqa: PLC0415
     from graft.resolve.inputs import gather_inputs, markers_apply, preferences  # noqa: PLC0415
@@ -155,36 +154,38 @@ def locate(  # noqa: PLR0915 - the stages, in order
     wanted = markers_apply(inputs.wanted, target)
     cache_dir = cache_root()
     chooser = chooser or chooser_for(request, cache_dir, variant_plugins)
-    only_binary = format_names((*request.only_binary, *inputs.only_binary))
-    no_binary = format_names((*request.no_binary, *inputs.no_binary))
+
+    @functools.cache  # made when a source is first met: a sync of none makes no such class
+    def limits() -> BuildLimits:
+        from graft.resolve.named_sources import BuildLimits  # noqa: PLC0415
+
+        return BuildLimits(
+            no_build=request.no_build,
+            only_binary=format_names((*request.only_binary, *inputs.only_binary)),
+            no_binary=format_names((*request.no_binary, *inputs.no_binary)),
+            foreign=request.foreign is not None,
+            offline=request.offline,
+        )
 
     source_reads: list[tuple[tuple[str, str], ...] | None] = []
 
     def build(items: list[Wanted]) -> tuple[list[Wanted], list[str]]:
-        return named_sources.build_named(
-            items,
-            target,
-            builder,
-            cache_dir,
-            no_build=request.no_build,
-            only_binary=only_binary,
-            no_binary=no_binary,
-            foreign=request.foreign is not None,
-            offline=request.offline,
-            reads=source_reads,
-            static_python=True,
+        if not any(w.source for w in items):  # (nothing to build: named_sources not imported)
+            return list(items), []
+        from graft.resolve.named_sources import build_named  # noqa: PLC0415
+
+        return build_named(
+            items, target, builder, cache_dir, limits(), reads=source_reads, static_python=True
         )
 
-    needs, prepared_notes = named_sources.prepared_requirements(  # -r pyproject.toml without
-        inputs,  # [project]: its backend's metadata says (uv's)
-        target,
-        builder,
-        no_build=request.no_build,
-        only_binary=only_binary,
-        no_binary=no_binary,
-        foreign=request.foreign is not None,
-        reads=source_reads,
-    )
+    needs: list[Wanted] = []
+    prepared_notes: list[str] = []
+    if inputs.prepared:  # -r pyproject.toml without [project]: its backend's metadata says
+        from graft.resolve.named_sources import prepared_requirements  # noqa: PLC0415
+
+        needs, prepared_notes = prepared_requirements(
+            inputs, target, builder, limits(), reads=source_reads
+        )
     wanted, built_notes = build([*wanted, *needs])
     built_notes = [*prepared_notes, *built_notes]
     if not request.no_deps:  # their URL requirements' sources too (decision 169)
@@ -216,13 +217,15 @@ def locate(  # noqa: PLR0915 - the stages, in order
     held = preferences(request, target) if wanted or request.seeds else {}
     seeds, said = seed_wanted(request, inputs, [*wanted, *locked], target, held)
     if wanted or seeds:
+        from graft.resolve.resolve_wanted import asking_again, resolve_wanted  # noqa: PLC0415
+
         have = held
 
         def once(roots: list[Wanted]) -> Resolved:
             try:
-                return _asking_again(
+                return asking_again(
                     functools.partial(
-                        _resolved,
+                        resolve_wanted,
                         request,
                         inputs,
                         roots,
@@ -388,14 +391,6 @@ def _target(request: ResolveRequest) -> tuple[Target, str | None]:
     return introspect(interpreter), interpreter
 
 
-#: The pin record a pinned resolution used and kept, and the policy's word on every project
-#: (``graft.cli.change`` reads them): the record's file, its context, the word as JSON
-Recorded = tuple[str, str, str]
-Resolved = tuple[
-    list[tuple["Wanted", "Candidate"]], tuple[str, ...], tuple[str, ...], Recorded | None
-]
-
-
 def _uv_sources_hint(exc: SourceError, wanted: list[Wanted]) -> None:
     """A project no index has that a named project's ``[tool.uv.sources]`` names: the hint.
 
@@ -428,148 +423,6 @@ def _with_url_dependencies(
         return more
 
     return follow(wanted, target, build_more)
-
-
-def _asking_again(once: Callable[..., Resolved], index: Indexes | None) -> Resolved:
-    """*once*'s resolution; if it finds none from pages the cache answered unasked, again.
-
-    A page younger than its TTL is answered from the cache; a release uploaded since (the
-    user's own, just published) may be the answer, so on failure every such page is asked
-    again (a 304 when unchanged) and the resolution runs once more, without the pin record's
-    steps. pip asks for every page each time; uv needs ``--refresh``.
-    """
-    try:
-        return once()
-    except SourceError as exc:
-        from graft.resolve.resolution_error import ResolutionError  # noqa: PLC0415 - only on failure
-
-        if not isinstance(exc, ResolutionError) or index is None or not index.cached_answers():
-            raise
-    index.ask_again()
-    return once(recall=False)
-
-
-def _resolved(
-    request: ResolveRequest,
-    inputs: Inputs,
-    wanted: list[Wanted],
-    target: Target,
-    *,
-    have: dict[str, str],
-    find_links: FindLinks,
-    index: Indexes | None,
-    cache_dir: str,
-    chooser: VariantChooser | None = None,
-    builder: SourceBuilder | None = None,
-    early_builds: bool = True,
-    recall: bool = True,
-) -> Resolved:
-    """Resolve *wanted* for *target*: one wheel per project, in the shape fetch takes.
-
-    With what it did (for ``-v``) and its warnings. Without *recall*, no step of the pin
-    record is taken (the index's pages are being asked again). Without *early_builds* (a
-    dry run), a pinned sdist is not built for its METADATA: the backend's metadata hook
-    answers, as for any other sdist.
-    """
-    from graft.resolve.fetched import check_hashed  # noqa: PLC0415
-    from graft.resolve.inputs import (  # noqa: PLC0415
-        constrained_files,
-        direct_file,
-        hash_checking,
-        markers_apply,
-        resolver_needs,
-        resolver_policy,
-    )
-    from graft.resolve.pinned import pinned_exactly  # noqa: PLC0415
-    from graft.resolve.projects import IndexProjects, chosen_for_fetch  # noqa: PLC0415
-    from graft.resolve.resolver import resolve  # noqa: PLC0415
-
-    direct: dict[str, ArtifactFile] = {}
-    for w in wanted:
-        if (file := direct_file(w)) is not None:
-            direct[w.name] = file
-    # a wheel a constraint names: its project's only file, if anything needs it (decision 172)
-    constrained = constrained_files(markers_apply(inputs.constraints, target), wanted)
-    for name, c in constrained.items():
-        if (file := direct_file(c, constraint=True)) is not None and name not in direct:
-            direct[name] = file
-    requirements = [need for w in wanted for need in resolver_needs(w)]
-    builds = None
-    if builder is not None and not request.no_build and request.foreign is None:
-        from graft.resolve.sdists import SdistBuilds  # noqa: PLC0415
-
-        pinned = frozenset(
-            (w.name, w.version) for w in wanted if w.version and not w.source and early_builds
-        )
-        builds = SdistBuilds(builder, target, cache_dir, offline=request.offline, pinned=pinned)
-    source = IndexProjects(
-        index, find_links, cache_dir, offline=request.offline, direct=direct, builds=builds
-    )
-    policy = resolver_policy(
-        request, inputs, wanted, target, have, chooser, sdists=builds is not None
-    )
-    record = None  # the pin record: only indexes answer, and their answers age (pinrecord)
-    recalled = None  # its steps young enough to be taken as the provider's answers
-    needs = [n for n in requirements if not isinstance(n, str)]
-    if (
-        recall
-        and not request.refresh
-        and index is not None
-        and not request.offline
-        and not inputs.find_links
-        and not direct
-        and pinned_exactly(needs)  # (else no step is recalled: the record is not read)
-    ):
-        from graft.resolve import pinrecord  # noqa: PLC0415
-
-        urls = [i.url for i in index.indexes]
-        key = pinrecord.context(target, policy, urls, dependencies=not request.no_deps)
-        record = (key, pinrecord.load(cache_dir, key, ttl=float("inf")))  # (aged ones kept)
-        recalled = pinrecord.young(record[1])
-    try:
-        resolution = resolve(
-            requirements,
-            target,
-            source,
-            policy,
-            prefetch=0 if index is None else 8,
-            dependencies=not request.no_deps,
-            recalled=recalled,
-        )
-    except BaseException:
-        if builds is not None:
-            builds.cancel()  # early builds not yet started: nothing will be installed
-        raise
-    finally:
-        source.close()  # pages listed ahead that no one asked for
-    recorded = None
-    if record is not None and resolution.steps:
-        import json  # noqa: PLC0415
-
-        from graft.resolve.pinned import plain_word  # noqa: PLC0415
-        from graft.resolve.pinrecord import record_path, save  # noqa: PLC0415
-
-        pages = index.pages if index is not None else lambda _name: None  # (always indexes)
-        save(cache_dir, record[0], resolution.steps, record[1], pages)
-        if index is not None:  # the recalled steps' answers rest on their pages as they were
-            for asked in {step.asked for _, step in resolution.steps} & set(recalled or {}):
-                index.rests_on(record[1][asked][2])
-        word = plain_word(policy)
-        if word is not None:
-            recorded = (record_path(cache_dir, record[0]), record[0], json.dumps(word))
-    chosen = chosen_for_fetch(resolution, wanted, policy.hashes, constrained)
-    if hash_checking(inputs, wanted):
-        check_hashed(chosen)
-    how = {
-        "search": f"in {resolution.rounds} rounds ({resolution.backtracks} backtracks)",
-        "pinned": "pinned exactly, without search",
-        "unanimous": "without search: every requirement's first choice agreed",
-    }[resolution.found]
-    count = len(resolution.pins)
-    projects = f"{count} project{'' if count == 1 else 's'}"
-    note = f"resolved {projects} {how}; METADATA read: {source.fetched()}"
-    notes = (*(builds.notes if builds is not None else ()), note)
-    return chosen, notes, resolution.warnings, recorded
 
 
 __all__ = ["Located", "locate"]

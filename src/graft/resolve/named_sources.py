@@ -10,7 +10,7 @@ and repositories among its inputs.
 
 The builder (:class:`graft.model.request.SourceBuilder`) is passed in by the command line;
 without one, or with ``--no-build``, a source is refused in one line naming it
-(:func:`refuse_builds`).
+(:func:`refuse_builds`), as the request's :class:`BuildLimits` say.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from graft.errors import SourceError, UsageError
@@ -29,6 +30,26 @@ if TYPE_CHECKING:
     from graft.model.request import ResolveRequest, SourceBuilder
     from graft.model.requirements import Inputs, Wanted
     from graft.model.target import Target
+
+
+@dataclass(frozen=True)
+class BuildLimits:
+    """What a request allows of a named source's build, made once per request.
+
+    *no_build*, *only_binary*, *no_binary*: as :func:`refuse_builds` takes them; *foreign*:
+    the target is not this machine (nothing can be built for it); *offline*: sources come
+    from the cache.
+    """
+
+    no_build: bool = False
+    only_binary: frozenset[str] = frozenset()
+    no_binary: frozenset[str] = frozenset()
+    foreign: bool = False
+    offline: bool = False
+
+
+#: No limit: every source may be built, for this machine, fetched as need be.
+NO_LIMITS = BuildLimits()
 
 
 def refuse_builds(
@@ -75,44 +96,34 @@ def build_named(
     target: Target,
     builder: SourceBuilder | None,
     cache_dir: str,
+    limits: BuildLimits = NO_LIMITS,
     *,
-    no_build: bool = False,
-    only_binary: frozenset[str] = frozenset(),
-    no_binary: frozenset[str] = frozenset(),
-    foreign: bool = False,
-    offline: bool = False,
     reads: list[tuple[tuple[str, str], ...] | None] | None = None,
     static_python: bool = False,
 ) -> tuple[list[Wanted], list[str]]:
     """Each named source built (or reused) for *target*: a wheel given by path. With notes.
 
-    *no_build*, *only_binary*, *no_binary*: as :func:`refuse_builds` takes them; *foreign*:
-    the target is not this machine (nothing can be built for it); *offline*: sources come
-    from the cache. *reads* gets, per source, what a resolution memo may watch for it
-    (:attr:`BuiltWheel.reads`; None for a repository's, whose ref the remote may move, and
-    for an sdist's, whose file the memo does not watch).
+    *limits*: what may be built (:class:`BuildLimits`). *reads* gets, per source, what a
+    resolution memo may watch for it (:attr:`BuiltWheel.reads`; None for a repository's,
+    whose ref the remote may move, and for an sdist's, whose file the memo does not watch).
     """
-    only, no = only_binary, no_binary
     out: list[Wanted] = []
     notes: list[str] = []
     for w in wanted:
         if w.source is None:
             out.append(w)
             continue
-        formats = {"only_binary": only, "no_binary": no}
-        refuse_builds(w.source, builder, no_build=no_build, name=w.name or None, **formats)
-        if foreign:
-            raise UsageError(f"{w.source} needs a build, which a foreign target cannot run")
-        assert builder is not None  # noqa: S101 - refuse_builds raised otherwise
+        _refuse(w.source, builder, limits, w.name or None)
+        assert builder is not None  # noqa: S101 - _refuse raised otherwise
         direct: str | None
         if w.source.startswith("git+"):  # sources.vcs (checked and refused others at parse)
             from graft.sources.vcs import checkout, parse_vcs, vcs_direct_url  # noqa: PLC0415
 
             url = parse_vcs(w.source, w.where)
-            local, commit = checkout(url, cache_dir, offline=offline, where=w.where)
+            local, commit = checkout(url, cache_dir, offline=limits.offline, where=w.where)
             direct = vcs_direct_url(url, commit, w.requested_revision)
         else:
-            local, sha = _local_source(w, cache_dir, offline=offline)
+            local, sha = _local_source(w, cache_dir, offline=limits.offline)
             # a lock's [packages.sdist] is an index's file: pip and uv write no direct_url.json
             direct = None if w.indexed else _direct_url(w, local, sha)
         if static_python and os.path.isdir(local):
@@ -122,7 +133,7 @@ def build_named(
             unwatched = w.source.startswith("git+") or not os.path.isdir(local)
             reads.append(None if unwatched else built.reads)
         notes.append(built.note)
-        out.append(_as_wheel(w, built, direct, (only, no)))
+        out.append(_as_wheel(w, built, direct, (limits.only_binary, limits.no_binary)))
     return out, notes
 
 
@@ -130,11 +141,8 @@ def prepared_requirements(
     inputs: Inputs,
     target: Target,
     builder: SourceBuilder | None,
+    limits: BuildLimits = NO_LIMITS,
     *,
-    no_build: bool = False,
-    only_binary: frozenset[str] = frozenset(),
-    no_binary: frozenset[str] = frozenset(),
-    foreign: bool = False,
     reads: list[tuple[tuple[str, str], ...] | None] | None = None,
 ) -> tuple[list[Wanted], list[str]]:
     """The dependencies of each ``-r pyproject.toml`` project without ``[project]``, with notes.
@@ -142,8 +150,9 @@ def prepared_requirements(
     Its backend's METADATA for *target* (``prepare_metadata_for_build_wheel``, or a recorded
     build's, through :meth:`SourceBuilder.metadata`), its Requires-Dist that hold for
     *target* and the extras asked, as ``uv pip install -r pyproject.toml`` reads them; the
-    project itself is not installed. *reads* gets None per project: its tree is read anew on
-    every sync (no resolution memo), as a project directory's.
+    project itself is not installed. *limits*: what may be built. *reads* gets None per
+    project: its tree is read anew on every sync (no resolution memo), as a project
+    directory's.
     """
     if not inputs.prepared:
         return [], []
@@ -157,12 +166,8 @@ def prepared_requirements(
     out: list[Wanted] = []
     notes: list[str] = []
     for folder, path, extras in inputs.prepared:
-        refuse_builds(
-            path, builder, no_build=no_build, only_binary=only_binary, no_binary=no_binary
-        )
-        if foreign:
-            raise UsageError(f"{path} needs a build, which a foreign target cannot run")
-        assert builder is not None  # noqa: S101 - refuse_builds raised otherwise
+        _refuse(path, builder, limits, None)
+        assert builder is not None  # noqa: S101 - _refuse raised otherwise
         data, note = builder.metadata(folder, target)
         notes.append(note)
         if reads is not None:
@@ -182,6 +187,16 @@ def prepared_requirements(
             held.marker = None  # (it holds for the target: evaluated here)
             out.append(parse_spec(str(held), where))
     return out, notes
+
+
+def _refuse(
+    what: str, builder: SourceBuilder | None, limits: BuildLimits, name: str | None
+) -> None:
+    """Refuse the build *what* needs where *limits* (or no *builder*) allow none."""
+    formats = {"only_binary": limits.only_binary, "no_binary": limits.no_binary}
+    refuse_builds(what, builder, no_build=limits.no_build, name=name, **formats)
+    if limits.foreign:
+        raise UsageError(f"{what} needs a build, which a foreign target cannot run")
 
 
 def _refuse_excluded_python(directory: str, target: Target) -> None:
@@ -318,18 +333,15 @@ def lock_directories(
     from graft.venv.interpreter import find_interpreter, introspect  # noqa: PLC0415
 
     here = introspect(find_interpreter(None))
+    limits = BuildLimits(
+        no_build=asked.no_build,
+        only_binary=format_names(asked.only_binary),
+        no_binary=format_names(asked.no_binary),
+        offline=asked.offline,
+    )
 
     def build(wanted: list[Wanted]) -> list[Wanted]:
-        return build_named(
-            wanted,
-            here,
-            builder,
-            cache_dir,
-            no_build=asked.no_build,
-            only_binary=format_names(asked.only_binary),
-            no_binary=format_names(asked.no_binary),
-            offline=asked.offline,
-        )[0]
+        return build_named(wanted, here, builder, cache_dir, limits)[0]
 
     def build_more(found: list[Wanted]) -> list[Wanted]:
         _lockable(found, builder)  # (a URL dependency's markers: graft's interpreter's)
