@@ -16,7 +16,7 @@ from graft.errors import BuildError, GraftError, SourceError
 from graft.resolve import screenmemo
 from graft.resolve.lock_said import why_not
 from graft.resolve.no_candidates import SPELLINGS, spellings
-from graft.resolve.resolution_error import Kind, ResolutionError, nearest
+from graft.resolve.resolution_error import Kind, Reason, ResolutionError, nearest
 from graft.resolve.resolver import resolve
 from graft.resolve.screen import Policy, Prereleases, screen
 from graft.venv.interpreter import foreign_target
@@ -433,7 +433,7 @@ def test_a_build_met_while_backtracking_says_first_what_it_backtracked_from() ->
     )
     assert "app==2.0 (app-2.0-py3-none-any.whl) requires lib==2.0" in error.details
     assert "  app==2.0 (app-2.0-py3-none-any.whl) requires lib==2.0" in shown  # (without -v)
-    assert why_not(error) == first  # a lock's line on the environment: the first alone
+    assert str(why_not(error)) == first  # a lock's line on the environment: the first alone
     assert error.log.startswith("Traceback")
     assert error.rerun == "python -m pyproject_hooks ..."
     alone = FailingBuilds()  # no backtrack before the build: its error as it was
@@ -471,3 +471,21 @@ def test_an_unreadable_sdist_met_while_backtracking_ends_it_as_a_failed_build() 
     index = backtracking_into(Unreadable("https://pypi.invalid/simple/app/"))
     assert type(index) is SourceError
     assert index.where == "https://pypi.invalid/simple/app/"
+
+
+def test_a_no_wheel_line_keeps_the_targets_tags_as_data() -> None:
+    """``graft lock`` groups environments by the line without their tags (decision 178): the
+    tags stay data (``ResolutionError.reason``) through the lines explanations add after it."""
+    index = FakeIndex()
+    index.add("tf", "2.19.0", tag=WINDOWS_TAG)
+    index.add("tf", "2.20.0")
+    error = failure(index, "tf==2.19.0")  # (and a line on the versions that fit, after it)
+    assert error.reason == Reason("no wheel of tf 2.19.0 for the target", LINUX.tags[:2])
+    assert error.lines[0] == str(error.reason) == error.what
+    assert why_not(error) == error.reason
+    index.add("app", "1.0", ["lib==2.0"])  # dead ends: every app needs a lib with no wheel
+    index.add("app", "0.9", ["lib==2.0"])
+    index.add("lib", "2.0", tag=WINDOWS_TAG)
+    deeper = failure(index, "app")
+    assert deeper.lines[-1].endswith("is ruled out too, each by a requirement nothing meets")
+    assert deeper.reason == Reason("no wheel of lib 2.0 for the target", LINUX.tags[:2])

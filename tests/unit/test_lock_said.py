@@ -16,8 +16,8 @@ import pytest
 from graft.resolve.environments import DEFAULT_PYTHONS, matrix
 from graft.resolve.lock_envs import Outcome
 from graft.resolve.lock_late import MAX_TRIES, start_later
-from graft.resolve.lock_said import compact, said_once
-from graft.resolve.resolution_error import Kind, ResolutionError
+from graft.resolve.lock_said import compact, said_once, why_not
+from graft.resolve.resolution_error import Kind, Reason, ResolutionError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -72,17 +72,22 @@ def test_each_reason_is_said_once_in_order() -> None:
 def test_reasons_that_differ_only_in_their_tags_are_one_line() -> None:
     """``psycopg[binary]`` left each series out on win_arm64 in a line of its own, naming its
     own tags: one line now, without them; a series lacking another version stays apart, and
-    one environment's reason keeps its tags."""
+    one environment's reason keeps its tags. The tags are the reason's data (``Reason``), so
+    a text that merely ends like them is said as it is."""
 
-    def no_wheel(series: str, version: str) -> tuple[str, str]:
-        tags = f"{series}-{series}-win_arm64, {series}-abi3-win_arm64"
+    def no_wheel(series: str, version: str) -> tuple[str, Reason]:
+        tags = (f"{series}-{series}-win_arm64", f"{series}-abi3-win_arm64")
         return (
             f"{series} win_arm64",
-            f"no wheel of psycopg-binary {version} for the target ({tags}, ...)",
+            Reason(f"no wheel of psycopg-binary {version} for the target", tags),
         )
 
     newest = [no_wheel(s, "3.3.9") for s in ("cp310", "cp311", "cp312", "cp313", "cp314")]
     older = no_wheel("cp39", "3.2.10")
+    assert str(older[1]) == (  # (the line a sync says)
+        "no wheel of psycopg-binary 3.2.10 for the target (cp39-cp39-win_arm64,"
+        " cp39-abi3-win_arm64, ...)"
+    )
     series = "cp310, cp311, cp312, cp313 and cp314 on win_arm64"
     assert said_once([older, *newest]) == [
         f"{older[0]}: {older[1]}",  # (alone: as it was, its tags named)
@@ -91,6 +96,24 @@ def test_reasons_that_differ_only_in_their_tags_are_one_line() -> None:
     assert said_once([newest[0], newest[0]]) == [f"cp310 win_arm64: {newest[0][1]}"]
     other = ("cp310 win_amd64", "no version of x matches >=2 for the target (a, b, ...)")
     assert said_once([other]) == [f"{other[0]}: {other[1]}"]  # (not tags: not taken off)
+    text = ("cp311 win_arm64", str(newest[1][1]))  # a text: its own reason, tags and all
+    assert said_once([newest[0], text]) == [
+        f"cp310 win_arm64: {newest[0][1]}",
+        f"cp311 win_arm64: {newest[1][1]}",
+    ]
+
+
+def test_a_lock_environment_without_a_wheel_is_told_with_its_tags_as_data() -> None:
+    """``no_candidates``' line, through the explanations that keep it first, to ``why_not``."""
+    head = Reason(
+        "no wheel of lib 1.0 for the target", ("cp39-cp39-win_arm64", "cp39-abi3-win_arm64")
+    )
+    error = ResolutionError(Kind.NO_WHEEL_FOR_TARGET, [head, "app 1.0 requires lib==1.0"])
+    assert error.lines[0] == str(head) == error.what
+    assert why_not(error) == head
+    assert why_not(ResolutionError(Kind.NO_VERSION, ["no version of lib matches >=2"])) == Reason(
+        "no version of lib matches >=2"
+    )
 
 
 def test_the_default_matrix_left_out_whole_is_one_line() -> None:

@@ -59,8 +59,8 @@ def explain(
     shown = [f"  {line}" for line in fresh[:SHOWN]]
     if len(fresh) > SHOWN:
         shown.append(f"  ... and {len(fresh) - SHOWN} more")
-    lines = [*error.lines, "tried before, and given up because:", *shown]
-    return ResolutionError(error.kind, lines, hint=error.hint)
+    lines = [*error.lines[1:], "tried before, and given up because:", *shown]
+    return ResolutionError(error.kind, [error.reason, *lines], hint=error.hint)
 
 
 def explain_root(need: Need, provider: Provider) -> ResolutionError:
@@ -110,8 +110,8 @@ def _dead_ends(
         why = "each by a requirement nothing meets or that clashes with one you asked for"
     else:
         why = "each by a requirement nothing meets"
-    lines = [*inner.lines, *asked, f"{others}, {why}"]
-    return ResolutionError(inner.kind, list(dict.fromkeys(lines)), inner.hint)
+    lines = list(dict.fromkeys([*inner.lines, *asked, f"{others}, {why}"]))
+    return ResolutionError(inner.kind, [inner.reason, *lines[1:]], inner.hint)
 
 
 def _clashing(found: Sequence[tuple[WheelCandidate, Clash]], provider: Provider) -> ResolutionError:

@@ -57,7 +57,7 @@ if TYPE_CHECKING:
     from graft.resolve.lock_variants import LockEntry
     from graft.resolve.projects import IndexProjects
     from graft.resolve.relock import Relock
-    from graft.resolve.resolution_error import ResolutionError
+    from graft.resolve.resolution_error import Reason, ResolutionError
     from graft.resolve.resolver import Pin, Resolution
     from graft.resolve.screenmemo import ScreenMemo
     from graft.resolve.shared import SharedSource
@@ -308,17 +308,18 @@ def _micro(  # noqa: PLR0917 - the resolutions and what they were made of
     def more(parts: list[Environment]) -> list[Outcome]:
         return resolve_more(parts, resolved, projects, chooser, (source, screens))
 
-    late = start_later(envs, outcomes, bounds, more, _reason)
+    late = start_later(envs, outcomes, bounds, more, lambda e, o: str(_reason(e, o)))
     return late, fork(late.envs, late.outcomes, bounds, more)
 
 
-def _reason(env: Environment, outcome: Outcome) -> str:
+def _reason(env: Environment, outcome: Outcome) -> Reason:
     """Why *env* has no resolution, in one line (its failure's, or why it is skipped)."""
     from graft.resolve.lock_said import why_not  # noqa: PLC0415
+    from graft.resolve.resolution_error import Reason  # noqa: PLC0415
 
     if outcome.failure is not None:
         return why_not(outcome.failure)
-    return str(outcome.skip).removeprefix(f"{env.label}: ")
+    return Reason(str(outcome.skip).removeprefix(f"{env.label}: "))
 
 
 def _advice(
@@ -399,7 +400,7 @@ def lock(request: LockRequest) -> LockResult:
     to_stdout = request.output == STDOUT  # (-o -: no output file to prefer versions from)
     locked = read_locked(os.path.abspath(request.output), upgrade=asked.upgrade or to_stdout)
     results: list[tuple[Environment, Resolution]] = []
-    skipped: list[tuple[str, str]] = []  # (environment label, why it is left out)
+    skipped: list[tuple[str, Reason]] = []  # (environment label, why it is left out)
     where: list[tuple[str, str]] = []  # (environment label, a warning its resolution gave)
     searched_out = False
     first: ResolutionError | BuildError | None = None

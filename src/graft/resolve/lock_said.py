@@ -3,13 +3,17 @@
 A lock's matrix holds six platforms per Python series, and most of what one environment's
 resolution says holds on its neighbours too: ``cryptography>=44`` has no resolution on any
 3.9.0 platform. :func:`said_once` says each reason once (decision 158), headed by the
-environments it holds in (:func:`compact`: ``cp39 on 6 platforms``); :func:`why_not` is why
-one environment has no resolution, in one line.
+environments it holds in (:func:`compact`: ``cp39 on 6 platforms``), and reasons that differ
+only in the target's tags they name as one, without them (decision 178: the tags are data,
+:class:`~graft.resolve.resolution_error.Reason`); :func:`why_not` is why one environment has
+no resolution, in one line.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
+from graft.resolve.resolution_error import Reason
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -44,57 +48,54 @@ def compact(labels: Iterable[str]) -> str:
     return "; ".join(parts)
 
 
-#: The target's tags a reason ends with (``no wheel of x 1.0 for the target (cp310-cp310-win_arm64,
-#: cp310-abi3-win_arm64, ...)``): each environment's own, so not part of what is said once.
-_TAGS = r" \((?:[\w.]+-[\w.]+-[\w.]+, )+\.\.\.\)$"
-
-
-def said_once(said: Iterable[tuple[str, str]]) -> list[str]:
+def said_once(said: Iterable[tuple[str, str | Reason]]) -> list[str]:
     """``ENVIRONMENTS: REASON`` per reason, from (environment label, reason) pairs, in order.
 
-    Reasons that differ only in the target tags they end with are one reason, said without
-    them (``cp310, cp311 and cp312 on win_arm64: no wheel of x 1.0 for the target``): the
-    environments name their tags, and ``--json`` and ``-v`` keep each reason whole. What
-    differs otherwise (the version a series lacks) is said apart, as before.
+    Reasons that differ only in the target tags they name (:class:`Reason`'s ``tags``; a
+    text names none) are one reason, said without them (``cp310, cp311 and cp312 on
+    win_arm64: no wheel of x 1.0 for the target``): the environments name their tags, and
+    ``--json`` and ``-v`` keep each reason whole. What differs otherwise (the version a
+    series lacks) is said apart, as before.
     """
-    import re  # noqa: PLC0415
-
     where: dict[str, list[str]] = {}
-    whole: dict[str, set[str]] = {}  # each reason as said, by the reason without its tags
+    whole: dict[str, set[str]] = {}  # each reason as said, by its text without its tags
     for label, reason in said:
-        key = re.sub(_TAGS, "", reason)
+        key = reason.text if isinstance(reason, Reason) else reason
         where.setdefault(key, []).append(label)
-        whole.setdefault(key, set()).add(reason)
+        whole.setdefault(key, set()).add(str(reason))
     return [
         f"{compact(labels)}: {next(iter(whole[key])) if len(whole[key]) == 1 else key}"
         for key, labels in where.items()
     ]
 
 
-def why_not(exc: Exception) -> str:
-    """One line on why an environment is not locked."""
+def why_not(exc: Exception) -> Reason:
+    """One line on why an environment is not locked, the target's tags it names apart."""
     from graft.errors import BuildError  # noqa: PLC0415
 
     if isinstance(exc, BuildError):  # (one met backtracking has the conflict's lines below)
         what = exc.what.partition("\n")[0]
-        return f"{exc.where + ': ' if exc.where else ''}{what}"
+        return Reason(f"{exc.where + ': ' if exc.where else ''}{what}")
     lines, kind = getattr(exc, "lines", ()), getattr(exc, "kind", "")
     ruled_out = getattr(exc, "gave_up", 0)
     if ruled_out:  # (decision 67: a bound, not a proof; decision 105)
-        return (
+        return Reason(
             f"the search was given up after ruling out {ruled_out} candidates, with no proof"
             " that none fits (graft sync for that target searches on)"
         )
     if not lines:
-        return str(kind)
+        return Reason(str(kind))
     head = str(lines[0])
     if not head.endswith(":"):
-        return head
+        reason = getattr(exc, "reason", None)  # (a ResolutionError's first line as data)
+        return reason if isinstance(reason, Reason) else Reason(head)
     # "...excluded by every wheel that was tried:", a line per wheel after it: counted, not
     # named, so that the line names no project (a lock after an edit relies on that,
     # cli/lockedit.py); graft lock for that environment alone names them
     n = len(lines) - 1
-    return f"{head[:-1]} ({n} wheel{'s' if n != 1 else ''}; lock that environment alone to see)"
+    return Reason(
+        f"{head[:-1]} ({n} wheel{'s' if n != 1 else ''}; lock that environment alone to see)"
+    )
 
 
 __all__ = ["compact", "said_once", "why_not"]

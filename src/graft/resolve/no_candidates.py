@@ -19,7 +19,7 @@ from graft.resolve.admit import by_version
 from graft.resolve.artifacts import parse_wheel, sdist_version
 from graft.resolve.candidates import UNBUILT, UNREADABLE, WheelCandidate
 from graft.resolve.causes import stated
-from graft.resolve.resolution_error import SHOWN, Kind, ResolutionError, listed, nearest
+from graft.resolve.resolution_error import SHOWN, Kind, Reason, ResolutionError, listed, nearest
 from graft.resolve.screen import Reject, screen
 from graft.resolve.surface import canonical_specifier
 
@@ -350,7 +350,7 @@ def _unfit(
     if not fit:
         return error
     nearby = f"versions with a wheel for the target: {_near(fit, specs)}"
-    return ResolutionError(error.kind, [*error.lines, nearby], error.hint)
+    return ResolutionError(error.kind, [error.reason, *error.lines[1:], nearby], error.hint)
 
 
 def _no_wheel(
@@ -374,12 +374,9 @@ def _no_wheel(
     else:
         reasons = sorted({r.value for _, r, _ in rejected})
         line = f"every file of {name} was left out: {'; '.join(reasons)}"
-    best = ", ".join(provider.target.tags[:2])
     which = f"{name} {wanted[0][0]}" if len({v for v, _ in wanted}) == 1 else name
-    return ResolutionError(
-        Kind.NO_WHEEL_FOR_TARGET,
-        [f"no wheel of {which} for the target ({best}, ...)", *asked, line],
-    )
+    head = Reason(f"no wheel of {which} for the target", tuple(provider.target.tags[:2]))
+    return ResolutionError(Kind.NO_WHEEL_FOR_TARGET, [head, *asked, line])
 
 
 def _tagged(rejected: Sequence[tuple[ArtifactFile, Reject, Version | None]]) -> list[Version]:

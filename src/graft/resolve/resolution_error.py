@@ -2,7 +2,9 @@
 
 :class:`ResolutionError` is what :mod:`graft.resolve.explain` and
 :mod:`graft.resolve.no_candidates` raise: a ``SourceError`` whose first line is the message and
-whose other lines are the details (each requirement, each wheel that stated it).
+whose other lines are the details (each requirement, each wheel that stated it). Its first
+line is also kept as data (:class:`Reason`): the target's tags it names apart, so that
+``graft lock`` says reasons that differ only in them once (decision 178).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import enum
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from packaging.version import InvalidVersion, Version
@@ -36,15 +39,43 @@ class Kind(enum.Enum):
     CONFLICT = "conflict"
 
 
+@dataclass(frozen=True)
+class Reason:
+    """A line that says why, with the target's tags it names kept apart.
+
+    ``no wheel of x 1.0 for the target (cp310-cp310-win_arm64, cp310-abi3-win_arm64, ...)``
+    is ``Reason("no wheel of x 1.0 for the target", ("cp310-cp310-win_arm64",
+    "cp310-abi3-win_arm64"))``: the tags are each lock environment's own, the text what
+    environments alike share (:func:`graft.resolve.lock_said.said_once`).
+    """
+
+    text: str
+    tags: tuple[str, ...] = ()  # the target's first tags, best first: the line ends in them
+
+    def __str__(self) -> str:
+        return f"{self.text} ({', '.join(self.tags)}, ...)" if self.tags else self.text
+
+
 class ResolutionError(SourceError):
-    """No set of wheels satisfies the requirements; ``lines`` say why."""
+    """No set of wheels satisfies the requirements; ``lines`` say why.
+
+    The first of *lines* may be given as a :class:`Reason` (kept as ``reason``; a text is a
+    reason that names no tags); ``lines`` holds each as text.
+    """
 
     def __init__(
-        self, kind: Kind, lines: Sequence[str], hint: str | None = None, *, gave_up: int = 0
+        self,
+        kind: Kind,
+        lines: Sequence[str | Reason],
+        hint: str | None = None,
+        *,
+        gave_up: int = 0,
     ) -> None:
-        super().__init__(lines[0], hint=hint, details=tuple(lines[1:]))
+        head = lines[0]
+        self.reason = head if isinstance(head, Reason) else Reason(head)
+        self.lines = tuple(map(str, lines))
+        super().__init__(self.lines[0], hint=hint, details=self.lines[1:])
         self.kind = kind
-        self.lines = tuple(lines)
         # the candidates ruled out when a lock's search was given up (decision 67): no proof
         # that none exists, only that the search went on too long; 0: the failure is proven
         self.gave_up = gave_up
@@ -92,4 +123,4 @@ def listed(versions: Sequence[Version]) -> str:
     return shown + (f" (and {len(newest) - SHOWN} older)" if len(newest) > SHOWN else "")
 
 
-__all__ = ["SHOWN", "Kind", "ResolutionError", "listed", "nearest"]
+__all__ = ["SHOWN", "Kind", "Reason", "ResolutionError", "listed", "nearest"]
