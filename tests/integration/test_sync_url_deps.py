@@ -14,8 +14,12 @@ import textwrap
 from typing import TYPE_CHECKING
 
 import pytest
+import tomllib
+from packaging.pylock import Pylock
 
+from graft.resolve.environments import matrix
 from tests.conftest import run_graft
+from tests.integration.test_lock import selected
 from tests.support.pypifiles import FLIT_CORE, release_files
 from tests.support.venv import py
 from tests.support.wheelmaker import make_wheel
@@ -179,3 +183,54 @@ def test_a_dependency_only_tool_uv_sources_names_is_refused_saying_what_to_add(
     )
     sync(venv, store_dir, links, "-e", app, "-e", lib)  # as the hint says
     assert py(venv, "import app, lib; print(lib.NAME)") == "lib"
+
+
+def test_a_locked_url_requirement_holds_where_its_marker_does(
+    tmp_path: Path, store_dir: Path, cache: Path, links: Path
+) -> None:
+    """``lib @ file:///… ; sys_platform == "win32"`` and ``old @ … ; python_version < "3.10"``.
+
+    Each is locked for the environments its marker holds in, with that marker on its entry
+    (decision 200), not for graft's own interpreter's verdict everywhere; ``win`` and ``old``
+    are directories no Linux 3.12 would install, and ``Pylock.select()`` gives each
+    environment its own set. As ``uv pip compile --universal`` writes them:
+    ``win @ file:///… ; sys_platform == 'win32'``.
+    """
+    win = project(tmp_path / "win", "win", "leaf")
+    old = project(tmp_path / "old", "old")
+    app = project(
+        tmp_path / "app",
+        "app",
+        f'win @ {win.as_uri()} ; sys_platform == "win32"',
+        f'old @ {old.as_uri()} ; python_version < "3.10"',
+    )
+    lock = tmp_path / "pylock.toml"
+    run_graft(
+        "lock", "-e", app, "-o", lock, "--find-links", links, "--no-index",
+        "--python-version", "3.9", "--python-version", "3.10", "--python-version", "3.12",
+        "--platform", "linux", "--platform", "windows",
+    )  # fmt: skip
+    parsed = Pylock.from_dict(tomllib.loads(lock.read_text()))
+    parsed.validate()
+    markers = {str(p.name): str(p.marker) if p.marker else None for p in parsed.packages}
+    assert markers == {
+        "app": None,
+        "leaf": 'sys_platform == "win32"',
+        "old": 'python_version < "3.10"',
+        "win": 'sys_platform == "win32"',
+    }
+    assert {str(p.name): getattr(p.directory, "path", None) for p in parsed.packages} == {
+        "app": "app",
+        "leaf": None,
+        "old": "old",
+        "win": "win",
+    }
+    assert len(parsed.environments or ()) == 12  # (none left out)
+    for env in matrix(["3.9", "3.10", "3.12"], ["linux", "windows"]):
+        got = set(selected(parsed, env))
+        windows = env.target.markers["sys_platform"] == "win32"
+        assert got == {
+            "app",
+            *(("win", "leaf") if windows else ()),
+            *(("old",) * (env.python == "3.9")),
+        }, env.label

@@ -115,13 +115,16 @@ class LockResult:
     started_later: bool = False
 
 
-def _requires_python(files: tuple[str, ...], built: Iterable[str]) -> str | None:
+def _requires_python(files: tuple[str, ...], wanted: Iterable[Wanted]) -> str | None:
     """The Python range the lock must keep: its projects' own ``requires-python``.
 
     ``[project].requires-python`` of the first ``-r pyproject.toml``, and the
     ``Requires-Python`` of each project directory or repository being locked (the wheel it
     built): no environment outside them can install the project, as uv locks a project.
+    Not a URL dependency's (decision 200): where it excludes an environment that reaches
+    it, that environment has no resolution.
     """
+    built = [w.path for w in wanted if w.source]
     from graft.sources.pyproject import is_pyproject, load  # noqa: PLC0415
 
     ranges = []
@@ -141,6 +144,20 @@ def _requires_python(files: tuple[str, ...], built: Iterable[str]) -> str | None
         if value:
             ranges.append(str(value))
     return ",".join(ranges) or None
+
+
+def _everywhere(request: LockRequest) -> list[dict[str, str]]:
+    """The marker values of every environment the lock may cover, and of their later releases.
+
+    Before the projects' own ``Requires-Python`` narrows the matrix: a URL requirement
+    that holds in one of them is built (decision 200).
+    """
+    from graft.resolve.environments import keep_matching, matrix, python_versions  # noqa: PLC0415
+
+    envs = matrix(python_versions(None, request.python_versions), request.platforms)
+    targets = [e.target for e in keep_matching(envs, request.environments)]
+    later = [t.later_release_markers() for t in targets]
+    return [*(t.markers for t in targets), *filter(None, later)]
 
 
 def _projects(
@@ -267,8 +284,8 @@ def _direct_files(
     files = direct_files(wanted)
     # (in every environment: a constraint's marker is not told apart per environment here)
     constrained = constrained_files(inputs.constraints, wanted)
-    for name, c in constrained.items():
-        if (file := direct_file(c, constraint=True)) is not None and name not in files:
+    for name, c in constrained.items():  # (a URL dependency's is no constraint the user gave)
+        if (file := direct_file(c, constraint=c.source is None)) is not None and name not in files:
             files[name] = file
     wanted += constrained.values()
     archived = frozenset(
@@ -385,9 +402,11 @@ def lock(request: LockRequest) -> LockResult:
     asked = request.resolving
     inputs = gather_inputs(asked, nothing_listed=True)  # (a lock of nothing: decision 173)
     cache_dir = cache_root()
-    built_sources = lock_directories(inputs, asked, request.builder, cache_dir)
+    built_sources = lock_directories(
+        inputs, asked, request.builder, cache_dir, functools.partial(_everywhere, request)
+    )
     pythons = python_versions(
-        _requires_python(asked.requirement_files, built_sources), request.python_versions
+        _requires_python(asked.requirement_files, inputs.wanted), request.python_versions
     )
     envs = keep_matching(matrix(pythons, request.platforms), request.environments)
     # variant markers decided as any machine that takes the label may see them

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from graft.errors import SourceError, UsageError
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from graft.model.built import BuiltWheel
     from graft.model.request import ResolveRequest, SourceBuilder
@@ -313,14 +313,21 @@ def _as_wheel(
 
 
 def lock_directories(
-    inputs: Inputs, asked: ResolveRequest, builder: SourceBuilder | None, cache_dir: str
+    inputs: Inputs,
+    asked: ResolveRequest,
+    builder: SourceBuilder | None,
+    cache_dir: str,
+    everywhere: Callable[[], Sequence[Mapping[str, str]]] | None = None,
 ) -> dict[str, str]:
     """Project directories and repositories among the inputs, built for graft's interpreter.
 
     Each becomes the wheel it builds (its METADATA is what the lock resolves), and the map
     returned gives each such wheel's source as PEP 610 text, for ``[packages.directory]`` or
     ``[packages.vcs]`` (the commit checked out). An sdist file or URL as a source is
-    refused (lock it from an index or find-links instead).
+    refused (lock it from an index or find-links instead). Their URL requirements that hold
+    in one of the lock's environments (*everywhere*: their marker values) are built too,
+    and join the constraints: each its project's only file where anything needs it, so that
+    the requirement's marker decides per environment (decision 200).
     """
     from graft.sources.pyproject import refuse_prepared  # noqa: PLC0415
 
@@ -344,15 +351,17 @@ def lock_directories(
         return build_named(wanted, here, builder, cache_dir, limits)[0]
 
     def build_more(found: list[Wanted]) -> list[Wanted]:
-        _lockable(found, builder)  # (a URL dependency's markers: graft's interpreter's)
+        _lockable(found, builder)
         return build(found)
 
     built = build(inputs.wanted)
+    named = len(built)
     if not asked.no_deps:
         from graft.resolve.url_deps import follow  # noqa: PLC0415
 
-        built = follow(built, here, build_more)
-    inputs.wanted = built
+        built = follow(built, here, build_more, also=everywhere)
+    inputs.wanted = built[:named]
+    inputs.constraints += built[named:]  # (no root: where a requirement holds, its file)
     return {b.path or "": b.direct_url or "" for b in built if b.source}
 
 

@@ -13,6 +13,10 @@ new. A project named twice must be named by one location; a relative ``file:`` U
 has no directory to be relative to) is refused, as uv refuses it. The resolver then takes
 a URL requirement on a project the request installs from a file of its own (a wheel
 named or built: ``Policy.direct``); on any other project it is refused.
+
+``graft lock`` follows a URL requirement that holds in any of its environments (*also*),
+and gives each dependency found to the resolver as its project's only file where anything
+needs it (decision 200): the requirement's marker is then the resolver's, per environment.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from typing import TYPE_CHECKING
 from graft.errors import SourceError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Sequence
+    from collections.abc import Callable, Iterable, Mapping, Sequence
 
     from packaging.requirements import Requirement
     from packaging.utils import NormalizedName
@@ -49,13 +53,26 @@ def location(w: Wanted) -> str | None:
 
 
 def follow(
-    wanted: list[Wanted], target: Target, build: Callable[[list[Wanted]], list[Wanted]]
+    wanted: list[Wanted],
+    target: Target,
+    build: Callable[[list[Wanted]], list[Wanted]],
+    *,
+    also: Callable[[], Sequence[Mapping[str, str]]] | None = None,
 ) -> list[Wanted]:
     """*wanted* (named sources built already) and the sources their URL requirements name.
 
     *build* builds a list of named sources (as ``named_sources.build_named`` does); the
-    sources found are built, and read in turn, until no new one is found.
+    sources found are built, and read in turn, until no new one is found. *also*: more
+    marker environments (a lock's), asked only if a URL requirement is met; one that holds
+    in any of them, or for *target*, is followed.
     """
+    envs: list[Mapping[str, str]] = []
+
+    def where() -> list[Mapping[str, str]]:
+        if not envs:
+            envs.extend([target.markers, *(also() if also is not None else ())])
+        return envs
+
     out = list(wanted)
     places = {w.name: location(w) for w in out if location(w) is not None}
     todo = [w for w in out if w.path is not None]
@@ -64,7 +81,7 @@ def follow(
         found: list[Wanted] = []
         again: list[Wanted] = []  # read once already, now asked with more extras
         for w in todo:
-            for req in _url_requirements(w, target):
+            for req in _url_requirements(w, where):
                 dependency = _dependency(req, w)
                 place = location(dependency)
                 known = places.get(dependency.name)
@@ -108,8 +125,10 @@ def _more_extras(
         again.append(read[had.name])
 
 
-def _url_requirements(w: Wanted, target: Target) -> list[Requirement]:
-    """The URL requirements of *w*'s wheel that hold for *target* and the extras asked."""
+def _url_requirements(
+    w: Wanted, where: Callable[[], Sequence[Mapping[str, str]]]
+) -> list[Requirement]:
+    """The URL requirements of *w*'s wheel that hold in one of *where*, with the extras asked."""
     from graft.resolve.surface import read_surface  # noqa: PLC0415
     from graft.sources.localwheel import read_local_metadata  # noqa: PLC0415
 
@@ -118,7 +137,7 @@ def _url_requirements(w: Wanted, target: Target) -> list[Requirement]:
     requirements = surface.requirements
     if not any(req.url for req in requirements):
         return []
-    return [req for req in holding(requirements, w.name, w.extras, target) if req.url]
+    return [req for req in _holding(requirements, w.name, w.extras, where()) if req.url]
 
 
 def holding(
@@ -129,14 +148,23 @@ def holding(
     An extra naming the project itself (``all = ["hello[socks,cli]"]``) asks for those
     extras too; such a line is not itself returned (unless it names a URL).
     """
+    return _holding(requirements, name, extras, [target.markers])
+
+
+def _holding(
+    requirements: Sequence[Requirement],
+    name: str,
+    extras: Iterable[str],
+    envs: Sequence[Mapping[str, str]],
+) -> list[Requirement]:
+    """:func:`holding`, a line held when it holds in one of *envs*."""
     from packaging.utils import canonicalize_name  # noqa: PLC0415
 
-    env = target.markers
     active = {"", *(canonicalize_name(e) for e in extras)}
 
     def holds(req: Requirement) -> bool:
         return req.marker is None or any(
-            req.marker.evaluate({**env, "extra": extra}) for extra in active
+            req.marker.evaluate({**env, "extra": extra}) for env in envs for extra in active
         )
 
     def own(req: Requirement) -> bool:
