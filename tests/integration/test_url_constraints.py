@@ -19,7 +19,9 @@ from typing import Any
 import pytest
 import tomllib
 from packaging.pylock import Pylock
+from packaging.tags import Tag
 
+from graft.resolve.environments import matrix
 from tests.conftest import run_graft
 from tests.integration.test_resolve_sync import installed
 from tests.support.rangeserver import Served, serve
@@ -156,3 +158,39 @@ def test_a_lock_writes_a_url_constraints_file_as_an_archive(
     assert run.returncode == 1
     assert run.stderr.startswith(f"graft: error: {constraints}:1: lib-1.5-py3-none-any.whl has")
     assert not out.exists()
+
+
+def test_a_url_constraint_s_marker_is_told_apart_per_lock_environment(
+    tmp_path: Path, index: Served, elsewhere: Path
+) -> None:
+    """``lib @ file:///…/lib-1.5… ; sys_platform == "linux"``: Linux's only file, not Windows'.
+
+    Windows takes the index's newest (2.0); each entry carries its marker, and
+    ``Pylock.select()`` gives each environment its own (decision 201).
+    """
+    lib = elsewhere / "lib-1.5-py3-none-any.whl"
+    constraints = tmp_path / "c.txt"
+    constraints.write_text(f'lib @ {lib.as_uri()} ; sys_platform == "linux"\n')
+    out = tmp_path / "pylock.toml"
+    here = f"{sys.version_info.major}.{sys.version_info.minor}"
+    run_graft(
+        "lock", "app==1.0", "-c", constraints, "--index-url", f"{index.url}/simple/", "-o", out,
+        "--python-version", here, "--platform", "linux", "--platform", "windows",
+    )  # fmt: skip
+    parsed = Pylock.from_dict(tomllib.loads(out.read_text()))
+    parsed.validate()
+    libs = {str(p.version): p for p in parsed.packages if p.name == "lib"}
+    assert sorted(libs) == ["1.5", "2.0"]
+    assert str(libs["1.5"].marker) == 'sys_platform == "linux"'
+    assert libs["1.5"].archive is not None
+    assert libs["1.5"].archive.path == "elsewhere/lib-1.5-py3-none-any.whl"
+    assert str(libs["2.0"].marker) == 'sys_platform == "win32"'
+    assert libs["2.0"].wheels is not None
+    for env in matrix([here], ["linux", "windows"]):
+        tags = [Tag(*t.split("-", 2)) for t in env.target.tags]
+        got = {
+            str(p.name): str(p.version)
+            for p, _ in parsed.select(environment=env.target.markers, tags=tags)  # type: ignore[arg-type]
+        }
+        linux = env.target.markers["sys_platform"] == "linux"
+        assert got == {"app": "1.0", "lib": "1.5" if linux else "2.0"}, env.label

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from graft.errors import BuildError
     from graft.model.request import ResolveRequest
     from graft.model.requirements import Inputs, Wanted
+    from graft.resolve.artifacts import ArtifactFile
     from graft.resolve.environments import Environment
     from graft.resolve.lock_prefs import Locked
     from graft.resolve.projects import IndexProjects
@@ -37,6 +38,11 @@ if TYPE_CHECKING:
 #: Environments resolved side by side while METADATA is fetched (a cold lock): their reads
 #: overlap; SharedSource has one thread read what several ask for.
 SIDE_BY_SIDE = 8
+
+
+#: URL constraints with a marker (decision 201): each with its file, the project's only one
+#: in the environments the marker holds in.
+Conditional = tuple[tuple["Wanted", tuple["ArtifactFile", ...]], ...]
 
 
 class Outcome(NamedTuple):
@@ -62,11 +68,14 @@ def resolve_one(
     builds: bool,
     listed: bool,
     prefer: Mapping[str, str] | None = None,
+    conditional: Conditional = (),
 ) -> Outcome:
     """One environment's resolution (or why it is skipped); safe in threads.
 
     *builds*: a builder is at hand (sdists may be candidates); *listed*: an index is read;
-    *prefer*: versions preferred after the output's (another environment's: :func:`again`).
+    *prefer*: versions preferred after the output's (another environment's: :func:`again`);
+    *conditional*: URL constraints with a marker, whose file is its project's only one
+    where the marker holds (decision 201).
     """
     from graft.errors import BuildError  # noqa: PLC0415
     from graft.resolve.inputs import (  # noqa: PLC0415
@@ -78,6 +87,9 @@ def resolve_one(
     from graft.resolve.resolver import LOCK_REJECTIONS, resolve  # noqa: PLC0415
 
     wanted = markers_apply(inputs.wanted, env.target)
+    if conditional:
+        holding = {id(c) for c in markers_apply([c for c, _ in conditional], env.target)}
+        source = source.seen_with({c.name: f for c, f in conditional if id(c) in holding})
     try:
         wanted += relock.pins(env)
     except SourceError as exc:  # the lock read does not cover this environment

@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from graft.resolve.artifacts import ArtifactFile, MetadataReader, ProjectSource
     from graft.resolve.environments import Environment
     from graft.resolve.resolver import Resolution
-    from graft.resolve.surface import Surface
     from graft.variants.locked import Clause
 
 
@@ -114,12 +113,18 @@ def merge(
     """
     from graft.resolve.lock_variants import is_variant  # noqa: PLC0415
 
-    groups: dict[tuple[str, Version, Surface], tuple[list[Environment], dict[str, Any]]] = {}
+    # (project, version, surface, a direct file's URL: apart from an index's release)
+    groups: dict[tuple[Any, ...], tuple[list[Environment], dict[str, Any]]] = {}
     releases: dict[tuple[str, Version], tuple[ArtifactFile, ...]] = {}
     for env, resolution in results:
         for pin in resolution.pins:
-            release = release_of(source, pin.name, pin.version, releases)
-            own = (compatible(release, env, pin.file) if pin.file.is_wheel else ()) or (pin.file,)
+            if pin.file.direct:  # its project's only file, here (a URL constraint's: decision 201)
+                own: tuple[ArtifactFile, ...] = (pin.file,)
+            else:
+                release = release_of(source, pin.name, pin.version, releases)
+                own = (compatible(release, env, pin.file) if pin.file.is_wheel else ()) or (
+                    pin.file,
+                )
             surface = reader.surface(pin.file)
             for other in own:
                 if other is pin.file or is_variant(other) or is_variant(pin.file):
@@ -132,12 +137,13 @@ def merge(
                         hint="lock for explicit platform tags (--platform TAG, one tag per"
                         " environment), or pin another version",
                     )
-            envs, wheels = groups.setdefault((pin.name, pin.version, surface), ([], {}))
+            direct = pin.file.url if pin.file.direct else None  # (apart from an index's)
+            envs, wheels = groups.setdefault((pin.name, pin.version, surface, direct), ([], {}))
             envs.append(env)
             wheels.update({f.filename: f for f in own})
     return tuple(
-        Entry(name, version, tuple(envs), tuple(wheels[k] for k in sorted(wheels)))  # type: ignore[arg-type]
-        for (name, version, _), (envs, wheels) in sorted(
+        Entry(name, version, tuple(envs), tuple(wheels[k] for k in sorted(wheels)))
+        for (name, version, *_), (envs, wheels) in sorted(
             groups.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[1][0][0].label)
         )
     )

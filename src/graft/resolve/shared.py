@@ -15,7 +15,7 @@ from graft.resolve.artifacts import ListingPrefetch, SurfaceStore
 from graft.resolve.listing import Listing
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Mapping, Sequence
     from concurrent.futures import Future
 
     from packaging.utils import NormalizedName
@@ -47,9 +47,27 @@ class SharedSource:
         self._surfaces: dict[tuple[str, str], Surface | None] = {}
         self._reading: dict[object, Future[Any]] = {}  # what one thread is reading now
         self._lock = threading.Lock()
+        self._own: Mapping[str, tuple[ArtifactFile, ...]] = {}  # (seen_with)
+
+    def seen_with(self, own: Mapping[str, tuple[ArtifactFile, ...]]) -> SharedSource:
+        """This source, but *own* files for some projects; every read still shared.
+
+        One lock environment's view: a URL constraint whose marker holds there makes its
+        file the project's only one (decision 201), and only there.
+        """
+        if not own:
+            return self
+        import copy  # noqa: PLC0415
+
+        view = copy.copy(self)  # (the same caches and lock)
+        view._own = {**self._own, **own}  # noqa: SLF001 - its own kind
+        return view
 
     def files(self, name: NormalizedName) -> Sequence[ArtifactFile]:
         """Every file of *name*, listed once (never changed: a listing or a tuple)."""
+        own = self._own.get(name)
+        if own is not None:
+            return own
         return self._once(self._files, ("files", name), lambda: _fixed(self._inner.files(name)))
 
     def metadata(self, file: ArtifactFile) -> bytes:
