@@ -278,3 +278,58 @@ def test_a_lock_of_the_late_series_alone_starts_there(
     assert "locked from" not in err  # (no later 3.10 or 3.11 release admits it)
     both = "cp310 and cp311 on manylinux_2_28_x86_64 and manylinux_2_28_aarch64"
     assert f"not locked for {both}: " in err  # (one reason, one line: decision 158)
+
+
+def test_a_dependency_s_own_marker_starts_the_series_later(
+    tmp_path: Path, wheels: Path, index: Served
+) -> None:
+    """``need<1; python_full_version < "3.11.2"``, and no release of ``need`` below 1.
+
+    The first releases have no resolution only by a marker in the root's Requires-Dist (not
+    a root's, nor a Requires-Python): 3.11 is locked from 3.11.2 on (decision 202); every
+    3.10 release needs ``need<1`` and is left out. ``uv pip compile --universal`` fails
+    the whole lock there ("No solution found when resolving dependencies for split
+    (markers: python_full_version < '3.11.2')").
+    """
+    requires = ('need<1; python_full_version < "3.11.2"', "need")
+    index.add(make_wheel(wheels, "top", "1.0", {"top.py": ""}, requires=requires))
+    index.add(make_wheel(wheels, "need", "1.0", {"need.py": ""}))
+    parsed, err = lock(tmp_path, index, "top", *SERIES, *LINUX)
+    late = [str(m) for m in parsed.environments or () if 'python_version == "3.11"' in str(m)]
+    assert len(late) == 2, err
+    assert all(m.endswith('python_full_version >= "3.11.2"') for m in late)
+    assert at(parsed, "3.11", 2) == {"top": "1.0", "need": "1.0"}
+    with pytest.raises(PylockSelectError):
+        at(parsed, "3.11", 1)
+    assert "locked from 3.11.2 on, without 3.11.0-3.11.1" in err
+    assert "not locked for cp310 on manylinux_2_28_x86_64 and manylinux_2_28_aarch64" in err
+
+
+def test_a_dependency_only_later_releases_need_keeps_the_first_releases(
+    tmp_path: Path, wheels: Path, index: Served
+) -> None:
+    """``dep; python_full_version >= "3.11.2"``, dep's release requiring Python >=3.11.2.
+
+    Every micro release of 3.11 has a resolution (3.11.0 and 3.11.1 without dep): the
+    series is not started later but forked, and ``dep`` holds from 3.11.2 on.
+    """
+    requires = ('dep; python_full_version >= "3.11.2"',)
+    index.add(make_wheel(wheels, "top", "1.0", {"top.py": ""}, requires=requires))
+    spec = ">=3.11.2"
+    index.add_wheel(
+        make_wheel(wheels, "dep", "1.0", {"dep.py": ""}, requires_python=spec),
+        requires_python=spec,
+    )
+    parsed, err = lock(tmp_path, index, "top", *SERIES, *LINUX)
+    assert all("python_full_version" not in str(m) for m in parsed.environments or ()), err
+    assert "locked from" not in err
+    assert _markers(parsed) == [
+        ("dep", "1.0", 'python_full_version >= "3.11.2"'),
+        ("top", "1.0", None),
+    ]
+    assert len(parsed.environments or ()) == 6
+    assert at(parsed, "3.11", 0) == {"top": "1.0"}
+    assert at(parsed, "3.11", 1) == {"top": "1.0"}
+    assert at(parsed, "3.11", 2) == {"top": "1.0", "dep": "1.0"}
+    assert at(parsed, "3.10", 9) == {"top": "1.0"}
+    assert at(parsed, "3.12", 0) == {"top": "1.0", "dep": "1.0"}

@@ -7,8 +7,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+import tomllib
+from packaging.pylock import Pylock, PylockSelectError
 
 from tests.conftest import run_graft
+from tests.integration.test_lock_micro import at
 from tests.integration.test_warm import OLD, aged
 from tests.support.importtime import graft_imports
 from tests.support.rangeserver import serve
@@ -380,3 +383,50 @@ def test_a_requirement_file_edited_in_place_keeps_the_lock_without_resolving(
     _, modules = lock(reqs, links, out, "-q")
     assert _full_path(modules)
     assert out.read_bytes() != before
+
+
+def test_an_edit_of_a_lock_started_later_is_not_answered_where_it_widens(
+    tmp_path: Path, graft_cache: Path, links: Path
+) -> None:
+    """A series locked from a later release says ``left-out`` in its stamp (decision 157).
+
+    ``low`` 2.0, which ``top`` needs, excludes 3.11.0 and 3.11.1, so ``low>=2`` locks 3.11
+    from 3.11.2 on (the failure met the dependency: decision 202's first case). Widening it
+    to ``low>=1`` keeps every locked version, but makes 3.11.0 lockable (low 1.0): the edit
+    proof must not answer it from the stamp, as it would were nothing left out.
+    """
+    make_wheel(links, "top", "1.0", {"top.py": ""}, requires=("low",))
+    make_wheel(links, "low", "1.0", {"low.py": ""})
+    spec = "!=3.11.0,!=3.11.1,>=3.8"
+    make_wheel(links, "low", "2.0", {"low.py": ""}, requires_python=spec)
+    aged(*links.iterdir(), links)
+    first = tmp_path / "in.txt"
+    first.write_text("top\nlow>=2\n")
+    out = tmp_path / "pylock.toml"
+    aged(first)
+    pythons = ("--python-version", "3.11", "--platform", "linux")
+    said, modules = lock(first, links, out, *pythons)
+    assert _full_path(modules)  # the control
+    assert "locked from 3.11.2 on, without 3.11.0-3.11.1: low 2.0 requires Python" in said
+    assert all(m.endswith('python_full_version >= "3.11.2"') for m in _environments(out))
+    parsed = Pylock.from_dict(tomllib.loads(out.read_text()))
+    parsed.validate()
+    assert at(parsed, "3.11", 2) == {"top": "1.0", "low": "2.0"}
+    for micro in (0, 1):
+        with pytest.raises(PylockSelectError):
+            at(parsed, "3.11", micro)
+    aged(out)
+    edited = tmp_path / "edited.txt"
+    edited.write_text("top\nlow>=1\n")
+    aged(edited)
+    said, modules = lock(edited, links, out, *pythons)
+    assert _full_path(modules)
+    assert "locked from" not in said
+    assert not any("python_full_version" in m for m in _environments(out))
+    parsed = Pylock.from_dict(tomllib.loads(out.read_text()))
+    assert at(parsed, "3.11", 1) == {"top": "1.0", "low": "1.0"}
+    assert at(parsed, "3.11", 2) == {"top": "1.0", "low": "2.0"}
+
+
+def _environments(out: Path) -> list[str]:
+    return list(tomllib.loads(out.read_text())["environments"])

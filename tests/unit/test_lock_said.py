@@ -131,7 +131,9 @@ class _Bounds:
     starts: Mapping[int, tuple[int, ...]]
     asked: list[tuple[int, tuple[str, ...]]]
 
-    def later_starts(self, env: Environment, names: Iterable[str]) -> tuple[int, ...]:
+    def later_starts(
+        self, env: Environment, names: Iterable[str], _read: object = ()
+    ) -> tuple[int, ...]:
         self.asked.append((env.start, tuple(names)))
         return self.starts.get(env.start, ())
 
@@ -172,7 +174,7 @@ def _late(
 
 def test_a_failed_first_release_is_tried_from_the_next_bound_on() -> None:
     tried, bounds, late = _late({0: (2, 5)}, {2}, _failed())
-    assert tried == [["3.11.2"]]
+    assert tried == [["3.11.2"], ["3.11.0"]]  # (and the releases before, alone: decision 203)
     assert bounds.asked == [(0, ("lib",))]  # (the projects the failure met)
     (env,) = late.envs
     assert env.first_release == "3.11.2"
@@ -183,7 +185,7 @@ def test_a_failed_first_release_is_tried_from_the_next_bound_on() -> None:
 
 def test_a_later_release_that_fails_too_leads_to_its_own_next_bound() -> None:
     tried, bounds, late = _late({0: (2,), 2: (5,)}, {5}, _failed())
-    assert tried == [["3.11.2"], ["3.11.5"]]
+    assert tried == [["3.11.2"], ["3.11.5"], ["3.11.0"]]
     assert bounds.asked[-1] == (2, ("lib", "dep"))  # (what the try at 3.11.2 met)
     assert late.envs[0].first_release == "3.11.5"
 
@@ -194,6 +196,17 @@ def test_the_tries_end_and_the_first_failure_stays() -> None:
     tried, _, late = _late(starts, set(), first)
     assert len(tried) == MAX_TRIES
     assert late.outcomes == (first,)
+    assert late.said == ()
+
+
+def test_the_releases_before_a_later_start_that_resolve_alone_are_a_range_of_their_own() -> None:
+    """What only later releases need failed the first (decision 203): nothing is left out."""
+    tried, _, late = _late({0: (2,)}, {0, 2}, _failed())
+    assert tried == [["3.11.2"], ["3.11.0"]]
+    assert [(e.start, e.until, e.first_release) for e in late.envs] == [
+        (0, 2, None),
+        (2, None, None),  # (the series whole in `environments`)
+    ]
     assert late.said == ()
 
 

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
+    from graft.resolve.artifacts import ArtifactFile
     from graft.resolve.environments import Environment
     from graft.resolve.lock_envs import Outcome
     from graft.resolve.micro_bounds import Bounds
@@ -70,6 +71,10 @@ def _met(outcome: Outcome) -> tuple[str, ...]:
     return tuple(getattr(outcome.failure, "met", ()))
 
 
+def _read(outcome: Outcome) -> tuple[tuple[ArtifactFile, str], ...]:
+    return tuple(getattr(outcome.failure, "read", ()))
+
+
 def start_later(
     envs: Sequence[Environment],
     outcomes: Sequence[Outcome],
@@ -80,9 +85,13 @@ def start_later(
     """*envs*, each whose first release failed resolved from a later one where one resolves.
 
     *resolve* resolves a batch of environments side by side, in order; *why_not* says in one
-    line why an environment's outcome has no resolution.
+    line why an environment's outcome has no resolution. Where the releases before the
+    later start resolve as a range of their own (decision 203), the series is those two
+    ranges, nothing left out.
     """
-    out_envs, out = list(envs), list(outcomes)
+    from graft.resolve.lock_ranges import part  # noqa: PLC0415
+
+    placed = [[(env, outcome)] for env, outcome in zip(envs, outcomes, strict=True)]
     trying = {  # environment: (its latest try, that try's outcome)
         at: (env, outcome)
         for at, (env, outcome) in enumerate(zip(envs, outcomes, strict=True))
@@ -93,22 +102,35 @@ def start_later(
     for _ in range(MAX_TRIES):
         batch: list[tuple[int, Environment]] = []
         for at, (env, outcome) in trying.items():
-            starts = bounds.later_starts(env, _met(outcome))
+            starts = bounds.later_starts(env, _met(outcome), _read(outcome))
             if starts:
                 batch.append((at, starting_at(envs[at], starts[0])))
         if not batch:
             break
         made += len(batch)
         trying = {}
+        started: list[tuple[int, Environment, Outcome]] = []
         for (at, env), outcome in zip(batch, resolve([e for _, e in batch]), strict=True):
             if outcome.resolution is None:
                 if _retried(outcome):
                     trying[at] = (env, outcome)
                 continue
-            out_envs[at], out[at] = env, outcome
+            started.append((at, env, outcome))
+        # the releases before the start, as a range of their own: what only later releases
+        # need (decision 113) may be all that failed the first (decision 203)
+        early = [part(envs[at], envs[at].start, env.start) for at, env, _ in started]
+        made += len(early)
+        for (at, env, outcome), first, before in zip(
+            started, early, resolve(early) if early else [], strict=True
+        ):
+            if before.resolution is not None:  # every release resolves: two ranges
+                placed[at] = [(first, before), (part(envs[at], env.start, None), outcome)]
+                continue
+            placed[at] = [(env, outcome)]
             why = why_not(envs[at], outcomes[at])
             said.append((envs[at].label, _left_out(envs[at], env, outcome, bounds, why)))
-    return Late(tuple(out_envs), tuple(out), made, tuple(said))
+    flat = [pair for pairs in placed for pair in pairs]
+    return Late(tuple(e for e, _ in flat), tuple(o for _, o in flat), made, tuple(said))
 
 
 def _left_out(

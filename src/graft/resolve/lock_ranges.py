@@ -52,7 +52,8 @@ def part(whole: Environment, low: int, high: int | None) -> Environment:
         markers=whole.markers_at(low),
         last_micro=LATER_MICRO if high is None else high - 1,
     )
-    return dataclasses.replace(whole, target=target, until=high, series_first=whole.target.version)
+    first = whole.series_first or whole.target.version  # (a range of a range: the series')
+    return dataclasses.replace(whole, target=target, until=high, series_first=first)
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def fork(
     *resolve* resolves a batch of ranges (side by side), in order.
     """
     ranges: dict[int, list[_Range]] = {
-        at: [_Range(env.start, None, outcome)]
+        at: [_Range(env.start, env.until, outcome)]
         for at, (env, outcome) in enumerate(zip(envs, outcomes, strict=True))
         if outcome.resolution is not None
     }

@@ -120,7 +120,7 @@ class Bounds:
         self._spec_flips: dict[tuple[str, str], tuple[tuple[int, ...], tuple[int, ...]]] = {}
         # per (project, series): the releases whose Requires-Python a later micro admits
         self._later: dict[tuple[str, str], tuple[_Later, ...]] = {}
-        self._pin_markers: dict[str, tuple[Marker, ...]] = {}  # by the pinned file's URL
+        self._pin_markers: dict[str, tuple[Marker, ...]] = {}  # by a wheel's URL
         self._listings: dict[str, tuple[dict[str, list[str]], list[ArtifactFile]]] = {}
 
     def within(self, env: Environment, resolution: Resolution) -> tuple[set[int], set[int]]:
@@ -140,16 +140,24 @@ class Bounds:
         inside = range(low + 1, high)
         return {m for m in markers if m in inside}, {m for m in pythons if m in inside}
 
-    def later_starts(self, env: Environment, names: Iterable[str]) -> tuple[int, ...]:
+    def later_starts(
+        self,
+        env: Environment,
+        names: Iterable[str],
+        read: Iterable[tuple[ArtifactFile, str]] = (),
+    ) -> tuple[int, ...]:
         """The micro releases after *env*'s first where a resolution that failed may not.
 
         For a series whose first release has no resolution (decision 157): where a root's
-        marker changes its verdict, or a release of one of *names* (the projects the failed
-        resolution met) becomes admitted by its Requires-Python, in order.
+        marker changes its verdict, or a Requires-Dist marker of a wheel the failed
+        resolution read (*read*, with the extra asked: decision 202), or a release of one
+        of *names* (the projects it met) becomes admitted by its Requires-Python, in order.
         """
         found: set[int] = set()
         for marker in self._roots:
             found.update(self._of_marker(marker, env, ""))
+        for file, extra in read:
+            found.update(self._of_file(file, (extra,) if extra else (), env))
         for name in names:
             for _, stated, local in self._later_releases(name, env.python):
                 found.update(stated)
@@ -187,10 +195,14 @@ class Bounds:
 
     def _of_pin(self, pin: Pin, env: Environment) -> set[int]:
         """What the pinned wheel's Requires-Dist lines naming a micro release flip at."""
-        markers = self._pin_markers.get(pin.file.url)
+        return self._of_file(pin.file, pin.extras, env)
+
+    def _of_file(self, file: ArtifactFile, extras: Iterable[str], env: Environment) -> set[int]:
+        """What *file*'s Requires-Dist lines naming a micro release flip at, with *extras*."""
+        markers = self._pin_markers.get(file.url)
         if markers is None:
-            surface = self._reader.surface(pin.file)
-            markers = self._pin_markers[pin.file.url] = tuple(
+            surface = self._reader.surface(file)
+            markers = self._pin_markers[file.url] = tuple(
                 marker
                 for line in surface.requires_dist
                 if names_micro(line.partition(";")[2])
@@ -198,7 +210,7 @@ class Bounds:
             )
         out: set[int] = set()
         for marker in markers:
-            for extra in ("", *pin.extras):
+            for extra in ("", *extras):
                 out.update(self._of_marker(marker, env, extra))
         return out
 

@@ -108,6 +108,8 @@ class Provider(DeadEnds, AbstractProvider[Need, Candidate, str]):
         self._dependencies: dict[
             tuple[str, str, str | None], tuple[list[Need], list[Need], tuple[str, ...]]
         ] = {}
+        # the wheels (and extras) whose dependencies were worked out, in order (decision 202)
+        self.worked: list[tuple[ArtifactFile, str]] = []
         # dead ends (decision 91): candidates one of whose own requirements nothing admits,
         # by (file url, filename, extra), each with that requirement
         self.dead_ends: dict[tuple[str, str, str | None], tuple[WheelCandidate, Need]] = {}
@@ -380,6 +382,7 @@ class Provider(DeadEnds, AbstractProvider[Need, Candidate, str]):
         known = self._dependencies.get(key)
         if known is None:
             before, self.warnings = self.warnings, {}
+            self.worked.append((candidate.file, candidate.extra or ""))
             try:
                 fixed, own = self._dependencies_of(candidate)
             finally:

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
     from packaging.specifiers import SpecifierSet
 
+    from graft.resolve.artifacts import ArtifactFile
+
 #: How many versions or tags a message lists at most.
 SHOWN = 5
 
@@ -82,6 +84,9 @@ class ResolutionError(SourceError):
         # the projects the failed resolution listed (set by resolver.resolve): where a lock
         # looks for the later micro release of a series that may resolve (decision 157)
         self.met: tuple[str, ...] = ()
+        # the wheels whose dependencies it worked out, with the extra: their Requires-Dist
+        # markers naming a micro release are such releases too (decision 202)
+        self.read: tuple[tuple[ArtifactFile, str], ...] = ()
         # the projects no index or find-links directory has (Kind.NO_PROJECT): where a
         # sync looks for what [tool.uv.sources] says of them (resolve.url_deps.uv_sources)
         self.missing: tuple[str, ...] = ()

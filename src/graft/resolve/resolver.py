@@ -170,6 +170,7 @@ def resolve(
 
         if isinstance(exc, ResolutionError):  # (a lock looks for a later release: decision 157)
             exc.met = tuple(sorted(provider.known_projects()))
+            exc.read = tuple(provider.worked)
         raise
 
 
