@@ -137,6 +137,9 @@ class _Bounds:
         self.asked.append((env.start, tuple(names)))
         return self.starts.get(env.start, ())
 
+    def marker_flips(self, _env: Environment, _read: object) -> tuple[int, ...]:
+        return (2,)  # (a marker names 3.11.2: the releases before a start are tried alone)
+
     def excluding(self, _resolution: object, series: str, micros: range) -> list[str]:
         return [f"lib 2.0 requires Python !={series}.{micros[0]}"]
 

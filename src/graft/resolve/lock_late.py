@@ -117,14 +117,18 @@ def start_later(
                 continue
             started.append((at, env, outcome))
         # the releases before the start, as a range of their own: what only later releases
-        # need (decision 113) may be all that failed the first (decision 203)
-        early = [part(envs[at], envs[at].start, env.start) for at, env, _ in started]
+        # need (decision 113) may be all that failed the first (decision 203); not where no
+        # marker the failure met names a release of the series (the same resolution again)
+        early = {
+            at: part(envs[at], envs[at].start, env.start)
+            for at, env, _ in started
+            if bounds.marker_flips(envs[at], _read(outcomes[at]))
+        }
         made += len(early)
-        for (at, env, outcome), first, before in zip(
-            started, early, resolve(early) if early else [], strict=True
-        ):
-            if before.resolution is not None:  # every release resolves: two ranges
-                placed[at] = [(first, before), (part(envs[at], env.start, None), outcome)]
+        before = dict(zip(early, resolve(list(early.values())) if early else [], strict=True))
+        for at, env, outcome in started:
+            if at in before and before[at].resolution is not None:  # (two ranges, all covered)
+                placed[at] = [(early[at], before[at]), (part(envs[at], env.start, None), outcome)]
                 continue
             placed[at] = [(env, outcome)]
             why = why_not(envs[at], outcomes[at])

@@ -153,11 +153,7 @@ class Bounds:
         resolution read (*read*, with the extra asked: decision 202), or a release of one
         of *names* (the projects it met) becomes admitted by its Requires-Python, in order.
         """
-        found: set[int] = set()
-        for marker in self._roots:
-            found.update(self._of_marker(marker, env, ""))
-        for file, extra in read:
-            found.update(self._of_file(file, (extra,) if extra else (), env))
+        found = set(self.marker_flips(env, read))
         for name in names:
             for _, stated, local in self._later_releases(name, env.python):
                 found.update(stated)
@@ -165,6 +161,21 @@ class Bounds:
                     spec = self._reader.surface(local).requires_python
                     found.update(self._of_spec(spec, env.python)[0] if spec else ())
         return tuple(sorted(m for m in found if m > env.start))
+
+    def marker_flips(
+        self, env: Environment, read: Iterable[tuple[ArtifactFile, str]]
+    ) -> tuple[int, ...]:
+        """Where a root's marker, or a Requires-Dist marker of a wheel in *read*, flips.
+
+        The micro releases of *env*'s series at which what a release needs may change
+        (sorted); none: every release of it needs what its first needs.
+        """
+        found: set[int] = set()
+        for marker in self._roots:
+            found.update(self._of_marker(marker, env, ""))
+        for file, extra in read:
+            found.update(self._of_file(file, (extra,) if extra else (), env))
+        return tuple(sorted(found))
 
     def excluding(self, resolution: Resolution, series: str, micros: range) -> list[str]:
         """``name version requires Python SPEC`` for each pin excluding one of *micros*."""
