@@ -163,34 +163,51 @@ def test_a_lock_writes_a_url_constraints_file_as_an_archive(
 def test_a_url_constraint_s_marker_is_told_apart_per_lock_environment(
     tmp_path: Path, index: Served, elsewhere: Path
 ) -> None:
-    """``lib @ file:///…/lib-1.5… ; sys_platform == "linux"``: Linux's only file, not Windows'.
+    """``lib @ …lib-1.5… ; sys_platform == "linux"`` and ``lib @ …lib-1.6… ; … "win32"``.
 
-    Windows takes the index's newest (2.0); each entry carries its marker, and
-    ``Pylock.select()`` gives each environment its own (decision 201).
+    Each is ``lib``'s only file where its marker holds; macOS takes the index's newest
+    (2.0). Each entry carries its marker, and ``Pylock.select()`` gives each environment
+    its own, as ``uv pip compile --universal`` locks them (decision 201). Two constraints
+    naming two files that hold in one environment are refused in one line.
     """
-    lib = elsewhere / "lib-1.5-py3-none-any.whl"
+    make_wheel(elsewhere, "lib", "1.6", {"lib.py": "V = '1.6'\n"})
+    lines = [
+        f'lib @ {(elsewhere / "lib-1.5-py3-none-any.whl").as_uri()} ; sys_platform == "linux"',
+        f'lib @ {(elsewhere / "lib-1.6-py3-none-any.whl").as_uri()} ; sys_platform == "win32"',
+    ]
     constraints = tmp_path / "c.txt"
-    constraints.write_text(f'lib @ {lib.as_uri()} ; sys_platform == "linux"\n')
+    constraints.write_text("\n".join(lines) + "\n")
     out = tmp_path / "pylock.toml"
     here = f"{sys.version_info.major}.{sys.version_info.minor}"
-    run_graft(
-        "lock", "app==1.0", "-c", constraints, "--index-url", f"{index.url}/simple/", "-o", out,
-        "--python-version", here, "--platform", "linux", "--platform", "windows",
-    )  # fmt: skip
+    systems = ("--platform", "linux", "--platform", "windows", "--platform", "macos")
+    common = ("--index-url", f"{index.url}/simple/", "-o", out, "--python-version", here)
+    run_graft("lock", "app==1.0", "-c", constraints, *common, *systems)
     parsed = Pylock.from_dict(tomllib.loads(out.read_text()))
     parsed.validate()
     libs = {str(p.version): p for p in parsed.packages if p.name == "lib"}
-    assert sorted(libs) == ["1.5", "2.0"]
+    assert sorted(libs) == ["1.5", "1.6", "2.0"]
     assert str(libs["1.5"].marker) == 'sys_platform == "linux"'
+    assert str(libs["1.6"].marker) == 'sys_platform == "win32"'
+    assert str(libs["2.0"].marker) == 'sys_platform == "darwin"'
     assert libs["1.5"].archive is not None
     assert libs["1.5"].archive.path == "elsewhere/lib-1.5-py3-none-any.whl"
-    assert str(libs["2.0"].marker) == 'sys_platform == "win32"'
+    assert libs["2.0"].archive is None
     assert libs["2.0"].wheels is not None
-    for env in matrix([here], ["linux", "windows"]):
+    expected = {"linux": "1.5", "win32": "1.6", "darwin": "2.0"}
+    for env in matrix([here], ["linux", "windows", "macos"]):
         tags = [Tag(*t.split("-", 2)) for t in env.target.tags]
         got = {
             str(p.name): str(p.version)
             for p, _ in parsed.select(environment=env.target.markers, tags=tags)  # type: ignore[arg-type]
         }
-        linux = env.target.markers["sys_platform"] == "linux"
-        assert got == {"app": "1.0", "lib": "1.5" if linux else "2.0"}, env.label
+        assert got == {"app": "1.0", "lib": expected[env.target.markers["sys_platform"]]}
+    lines[1] = lines[1].replace('sys_platform == "win32"', 'python_version >= "3"')
+    constraints.write_text("\n".join(lines) + "\n")
+    out.unlink()
+    run = run_graft("lock", "app==1.0", "-c", constraints, *common, *systems, check=False)
+    assert run.returncode == 2  # (a usage error, as the refusal of two files in a sync)
+    assert run.stderr.startswith(
+        f"graft: error: {constraints}:2: two wheels of lib are named for cp"
+    ), run.stderr
+    assert len(run.stderr.splitlines()) == 1
+    assert not out.exists()

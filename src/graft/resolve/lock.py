@@ -39,6 +39,7 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from graft.resolve import lock_direct
 from graft.resolve.lock_merge import Entry, check_markable, compatible, merge, release_of
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ if TYPE_CHECKING:
     from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile, MetadataReader, ProjectSource
     from graft.resolve.environments import Environment
-    from graft.resolve.lock_envs import Conditional, Outcome
+    from graft.resolve.lock_envs import Outcome
     from graft.resolve.lock_forks import Forks
     from graft.resolve.lock_late import Late
     from graft.resolve.lock_ranges import Forked
@@ -264,49 +265,6 @@ def _entries(  # noqa: PLR0917 - the resolutions and what the lock read
     return entries
 
 
-def _direct_files(
-    inputs: Inputs, relock: Relock, envs: tuple[Environment, ...]
-) -> tuple[dict[str, ArtifactFile], frozenset[str], Conditional]:
-    """The wheels named by path or URL (a lock's too), by project, and those to archive.
-
-    The directories of a lock's variant wheels by path join the find-links, so that every
-    variant is found again. A wheel the user named (or a lock's ``[packages.archive]``, or a
-    URL constraint's: decision 172) is a direct reference, written as ``[packages.archive]``
-    (its URL or path, decision 120); a lock's ``[[packages.wheels]]`` file by path stays an
-    index's file (decision 114). A URL constraint with a marker is its project's only file
-    only in the environments the marker holds in (decision 201): given apart, with it.
-    """
-    from graft.model.wheelname import split_variant_label  # noqa: PLC0415
-    from graft.resolve.inputs import constrained_files, direct_file  # noqa: PLC0415
-    from graft.resolve.relock import direct_files  # noqa: PLC0415
-
-    inputs.find_links += [d for d in relock.find_links() if d not in inputs.find_links]
-    wanted = [*inputs.wanted, *relock.paths(envs)]
-    files = direct_files(wanted)
-    # (in every environment: a constraint's marker is not told apart per environment here)
-    constrained = constrained_files(inputs.constraints, wanted)
-    conditional: list[tuple[Wanted, tuple[ArtifactFile, ...]]] = []
-    for name, c in constrained.items():  # (a URL dependency's is no constraint the user gave)
-        file = direct_file(c, constraint=c.source is None)
-        if file is None or name in files:
-            continue
-        if c.marker is None:
-            files[name] = file
-        else:  # (one tuple for every environment: screenings are kept by its identity)
-            conditional.append((c, (file,)))
-    wanted += constrained.values()
-    archived = frozenset(
-        files[w.name].url
-        for w in wanted
-        if w.name in files
-        and not w.indexed
-        and (w.path is not None or w.url is not None)
-        and split_variant_label(files[w.name].filename)[1] is None  # (variants: wheels)
-    )
-    archived |= {f.url for _, (f,) in conditional}
-    return files, archived, tuple(conditional)
-
-
 def _micro(  # noqa: PLR0917 - the resolutions and what they were made of
     envs: Sequence[Environment],
     outcomes: Sequence[Outcome],
@@ -420,7 +378,7 @@ def lock(request: LockRequest) -> LockResult:
     # variant markers decided as any machine that takes the label may see them
     chooser = chooser_for(asked, cache_dir, inclusive=True)
     relock = Relock(inputs.pylocks, asked.extras, asked.groups or None, chooser)
-    direct, archived, conditional = _direct_files(inputs, relock, envs)
+    direct, archived, conditional = lock_direct.files(inputs, relock, envs)
     projects = _projects(asked, inputs, cache_dir, direct, request.builder)
     forks = Forks()  # what resolving each other variant choice found (lock_forks)
     # the versions the output holds are preferred, as uv does (lock_prefs)
