@@ -212,8 +212,9 @@ def prepare_metadata(
     A recorded build the reuse rule allows answers first (its METADATA is what would be
     installed); then metadata kept from an earlier ``prepare_metadata_for_build_wheel`` of
     the same source and build inputs (and, for a source that may build differently, the same
-    interpreter) in a build environment the build constraints allow (decision 167); else the
-    hook runs now, in the build environment, and its answer is kept with that environment.
+    interpreter) in a build environment the build constraints allow (decision 167), unless
+    reuse is off (``--reuse-builds never``, decision 208); else the hook runs now, in the
+    build environment, and its answer is kept with that environment.
     A backend without the hook builds the wheel instead (pyproject-hooks' fallback): that
     wheel is recorded as any build, so installing this version will not build again.
     Returns the METADATA and a note for ``-v``.
@@ -230,7 +231,10 @@ def prepare_metadata(
         builder = str(Builder.of(target)) if run.source.assessment.may_differ else "any"
         # (as recorded.prepared_key_builder, which reads the kept source's assessment)
         key = (run.source.key, run.inputs.key(), builder)
-        kept, refused = recorded.prepared_for(run.cache, key, request.constraints)
+        kept: bytes | None = None
+        refused: str | None = None
+        if request.reuse != "never":  # (never: the hook runs again, as a build does)
+            kept, refused = recorded.prepared_for(run.cache, key, request.constraints)
         if kept is not None:
             return kept, f"metadata of {run.source.label} for {who}: kept from an earlier hook"
         data, note = _prepare_metadata(run, target, key)

@@ -253,6 +253,23 @@ def test_metadata_prepared_under_another_pinned_version_is_not_reused(
     assert py(venv, "import importlib.util as u; print(u.find_spec('two'))") == "None"
 
 
+def test_a_dry_run_under_reuse_builds_never_runs_the_metadata_hook_again(
+    tmp_path: Path, store_dir: Path, cache: Path, hooks: Path
+) -> None:
+    """Decision 208: ``never`` reuses nothing kept, metadata from the hook included, as the
+    sync's warm path (``known_metadata``) already read it; ``auto`` still takes it."""
+    folder = dyn_links(tmp_path / "links")
+    venv = tmp_path / "v"
+    sync(venv, store_dir, folder, "dyn", "--dry-run")
+    assert hooks.read_text().splitlines() == ["prepare 1.0"]
+    run = sync(venv, store_dir, folder, "dyn", "--dry-run", "--reuse-builds", "never", "-v")
+    assert hooks.read_text().splitlines() == ["prepare 1.0", "prepare 1.0"], run.stderr
+    assert "kept from an earlier hook" not in run.stderr
+    run = sync(venv, store_dir, folder, "dyn", "--dry-run", "-v")
+    assert "kept from an earlier hook" in run.stderr, run.stderr
+    assert hooks.read_text().splitlines() == ["prepare 1.0", "prepare 1.0"]
+
+
 def test_a_build_constraint_pins_what_the_build_requirements_need(
     tmp_path: Path, store_dir: Path, cache: Path, hooks: Path
 ) -> None:
