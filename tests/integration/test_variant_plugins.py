@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.conftest import run_graft
+from tests.support.rangeserver import serve
 from tests.support.venv import py
 from tests.support.wheelmaker import make_wheel
 
@@ -296,3 +297,42 @@ def test_lock_accepts_allowed_providers_runs_none_and_locks_every_variant(
         "--variant-property", "fictional :: level :: 4",
     )  # fmt: skip
     assert _label(venv) == "l4"
+
+
+def test_a_provider_venv_is_resolved_with_the_syncs_cut_off_and_index_strategy(
+    links: Path, tmp_path: Path, store_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Decision 209: the plugin's requirements are resolved as the sync's own, under its
+    ``--exclude-newer`` and ``--index-strategy`` (they were left out: fictional-provider 2.0,
+    uploaded after the cut-off, or on the index ``first-index`` asks last, answered ``4``)."""
+    (links / "fictional_provider-1.0-py3-none-any.whl").unlink()
+    for part in ("1", "2"):
+        (tmp_path / "plugins" / part).mkdir(parents=True)
+    plugins = tmp_path / "plugins"
+    newer = PLUGIN.replace('["3", "2"]', '["4", "3", "2"]')
+    old = make_wheel(plugins / "1", "fictional-provider", "1.0", {"fictional_provider.py": PLUGIN})
+    new = make_wheel(plugins / "2", "fictional-provider", "2.0", {"fictional_provider.py": newer})
+    with serve() as dated, serve() as first, serve() as second:
+        dated.add_wheel(old, upload_time="2020-01-01T00:00:00Z")
+        dated.add_wheel(new, upload_time="2024-06-01T00:00:00Z")
+        allow = ("--find-links", links, "--allow-variant-provider", "fictional")
+        monkeypatch.setenv("GRAFT_CACHE_DIR", str(tmp_path / "cache-v"))
+        cut = ("--index-url", f"{dated.url}/simple/", "--exclude-newer", "2022-01-01")
+        _synced(tmp_path / "v", store_dir, *allow, *cut)
+        assert _label(tmp_path / "v") == "l3"
+        first.add(old)
+        second.add(new)
+        # (an --extra-index-url is asked before --index-url, as uv asks them)
+        both = ("--extra-index-url", f"{first.url}/simple/", "--index-url", f"{second.url}/simple/")
+        monkeypatch.setenv("GRAFT_CACHE_DIR", str(tmp_path / "cache-w"))  # (a new provider
+        _synced(tmp_path / "w", store_dir, *allow, *both)  # venv: one keeps its version)
+        assert _label(tmp_path / "w") == "l3"  # first-index: 1.0, the first index's
+        best = ("--index-strategy", "unsafe-best-match")
+        monkeypatch.setenv("GRAFT_CACHE_DIR", str(tmp_path / "cache-x"))
+        _synced(tmp_path / "x", store_dir, *allow, *both, *best)
+        assert _label(tmp_path / "x") == "l4"
+
+
+def _synced(venv: Path, store: Path, *args: str | Path) -> None:
+    """``graft sync`` of fic with an index (``_sync``'s, without ``--no-index``)."""
+    run_graft("sync", venv, "fic", "--store", store, "--no-detect", *args)

@@ -4,9 +4,11 @@
 as its :class:`graft.model.variants.ProviderPlugins`. For an allowed namespace it installs
 the plugin's requirements with ``graft sync`` into a venv of their own,
 ``<cache>/variant-providers/<digest of the interpreter and the requirements>`` (so a
-second use is a no-op sync), then runs the plugin in that venv's interpreter
-(:func:`graft.variants.plugins.ask`). Answers are kept for the process, per venv and
-plugin; nothing is kept on disk (a warm sync recalls its resolution and asks no plugin).
+second use is a no-op sync; resolved with the command's sources, cut-off and index
+strategy, which do not key it: each use syncs it to what they choose), then runs the plugin
+in that venv's interpreter (:func:`graft.variants.plugins.ask`). Answers are kept for the
+process, per venv and plugin; nothing is kept on disk (a warm sync recalls its resolution
+and asks no plugin).
 This module imports nothing of :mod:`graft.variants` until a plugin is asked, so a sync
 that meets no plugin pays nothing for it.
 """
@@ -90,6 +92,9 @@ class ProviderEnvs:
                     find_links=tuple(getattr(args, "find_links", ())),
                     no_index=getattr(args, "no_index", False),
                     offline=getattr(args, "offline", False),
+                    # the sync's cut-off and index strategy hold for its plugins (decision 209)
+                    index_strategy=getattr(args, "index_strategy", None) or "first-index",
+                    exclude_newer=getattr(args, "exclude_newer", None),
                     store=getattr(args, "store", None),
                     variant_detect=False,
                     no_variants=True,  # a plugin's own requirements are chosen variant-unaware
