@@ -48,13 +48,26 @@ def build(
     from graft.venv.interpreter import find_interpreter, introspect  # noqa: PLC0415
 
     store = Store(request.store or default_store_path())
+    made = None  # the top-most directory made for a store that is not there yet
+    if not os.path.lexists(store.root):
+        from graft.store.unmade import missing_top  # noqa: PLC0415
+
+        made = missing_top(store.root)
     targets = [introspect(find_interpreter(py)) for py in request.pythons]
     outcomes = []
-    with running(request, make_env) as run:
-        for target in targets:
-            outcome = _one(run, target)
-            store.ingest(run.cache.wheel_path(outcome.sha256, outcome.filename), outcome.sha256)
-            outcomes.append(_deliver(outcome, request.out_dir))
+    try:
+        with running(request, make_env) as run:
+            for target in targets:
+                outcome = _one(run, target)
+                wheel = run.cache.wheel_path(outcome.sha256, outcome.filename)
+                store.ingest(wheel, outcome.sha256)
+                outcomes.append(_deliver(outcome, request.out_dir))
+    except BaseException:
+        if made is not None:  # a failed build leaves no store it wrote nothing into (206)
+            from graft.store.unmade import take_back  # noqa: PLC0415
+
+            take_back(store, made)
+        raise
     return tuple(outcomes)
 
 
@@ -194,12 +207,16 @@ def _ingest(request: BuildRequest, target: Target, wheel: str, sha: str) -> Stor
     from graft.store.entries import Store  # noqa: PLC0415
 
     store = Store(request.store or default_store_path())
-    if not request.compile:
-        return store.ingest(wheel, sha)
-    from graft.store.bytecode import Compiler  # noqa: PLC0415
+    try:
+        if not request.compile:
+            return store.ingest(wheel, sha)
+        from graft.store.bytecode import Compiler  # noqa: PLC0415
 
-    with Compiler(store, target, workers=1) as compiler:
-        return store.ingest(wheel, sha, compiler.compile_staged)
+        with Compiler(store, target, workers=1) as compiler:
+            return store.ingest(wheel, sha, compiler.compile_staged)
+    except BaseException:
+        store.release()  # (not kept pinned by the traceback: a store made for it is taken back)
+        raise
 
 
 def prepare_metadata(

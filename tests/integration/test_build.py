@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from graft.store import seal
 from tests.conftest import run_graft
 from tests.support.rangeserver import serve
 from tests.support.venv import py
@@ -65,6 +66,8 @@ BACKEND = textwrap.dedent(
         record = "".join(f"{p},{_hash(d)},{len(d)}\\n" for p, d in files.items())
         record += f"{name}-{version}.dist-info/RECORD,,\\n"
         files[f"{name}-{version}.dist-info/RECORD"] = record.encode()
+        if mode == "badrecord":  # (a file changed after its RECORD line: ingest refuses it)
+            files["demo/__init__.py"] += b"# changed\\n"
         filename = f"{name}-{version}-py3-none-any.whl"
         with zipfile.ZipFile(os.path.join(wheel_directory, filename), "w") as zf:
             for path, data in files.items():
@@ -178,6 +181,28 @@ def test_a_project_whose_static_requires_python_excludes_the_target_is_not_built
     (project / "pyproject.toml").write_text(dynamic)
     run_graft("sync", venv, project, "--store", store_dir, "--no-index")
     assert called.read_text() == "called"
+
+
+def test_a_failed_build_leaves_no_store_it_made(tmp_path: Path, cache: Path) -> None:
+    """Decision 206, as 176 for a sync: a store ``graft build`` made for a wheel ingest then
+    refused is taken back with the directories made for it (its ``locks/<sha256>.lock``
+    stayed, and the whole layout with it); one that was there stays; a build that succeeds
+    makes it."""
+    project = make_project(tmp_path / "proj")
+    store = tmp_path / "new" / "deep" / "store"
+    run = run_graft("build", project, "--store", store, "-C", "mode=badrecord", check=False)
+    assert run.returncode == 1, run.stderr
+    assert "does not match its RECORD hash" in run.stderr.splitlines()[-1]
+    assert not (tmp_path / "new").exists()
+    store.mkdir(parents=True)  # the user's own, empty: never taken
+    run = run_graft("build", project, "--store", store, "-C", "mode=badrecord", check=False)
+    assert run.returncode == 1, run.stderr
+    assert store.is_dir()
+    try:
+        assert build(tmp_path / "other", project)[0]["action"] == "built"
+        assert len(entries(tmp_path / "other")) == 1
+    finally:
+        seal.remove_tree(str(tmp_path / "other"))
 
 
 def test_a_changed_tree_is_built_again(tmp_path: Path, store_dir: Path, cache: Path) -> None:

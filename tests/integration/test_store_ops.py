@@ -235,6 +235,8 @@ def test_store_commands_on_a_missing_store_fail_in_one_line(tmp_path: Path) -> N
     for where in ("nowhere", "venv"):
         # verify and repair too: "verified 0 entries: 0 problems" of a typo passed a CI check
         for action in ("info", "list", "gc", "verify", "repair"):
+            if (where, action) == ("nowhere", "gc"):
+                continue  # (nothing to collect: test_gc_of_a_missing_store_collects_nothing)
             proc = store_cli_subprocess(action, "--store", tmp_path / where)
             assert proc.returncode == 1, proc
             assert "Traceback" not in proc.stderr
@@ -248,6 +250,21 @@ def test_store_commands_on_a_missing_store_fail_in_one_line(tmp_path: Path) -> N
 
 
 # -- gc ---------------------------------------------------------------------------------------
+
+
+def test_gc_of_a_missing_store_collects_nothing_and_makes_nothing(tmp_path: Path) -> None:
+    """Decision 206: as ``uv cache prune`` of a missing cache, exit 0, one line, nothing
+    made (it refused in one line, exit 1); ``--dry-run`` and ``--json`` alike."""
+    where = tmp_path / "new" / "store"
+    proc = store_cli_subprocess("gc", "--store", where)
+    assert proc.returncode == 0, proc
+    assert proc.stderr.splitlines() == [f"graft: gc {where}: no store here, nothing to collect"]
+    assert proc.stdout == ""
+    proc = store_cli_subprocess("gc", "--store", where, "--dry-run", "--json")
+    assert proc.returncode == 0, proc
+    data = json.loads(proc.stdout)
+    assert (data["dry_run"], data["removed"], data["freed_bytes"]) == (True, [], 0)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_delete_venvs_then_gc(tmp_path: Path, store_dir: Path, kit: dict[str, Path]) -> None:

@@ -40,3 +40,20 @@ def test_a_store_another_process_holds_stays(tmp_path: Path) -> None:
         take_back(store, top)
     assert Path(store.entries_dir).is_dir()
     assert (Path(store.locks_dir) / GC_LOCK).exists()
+
+
+def test_an_entry_lock_an_ingest_left_is_taken_back_with_the_store(tmp_path: Path) -> None:
+    """Decision 206: an ingest that failed leaves ``locks/<sha256>.lock``; held by nobody,
+    it no longer keeps the empty store (a sync's or a build's) behind."""
+    store, top = made(tmp_path)
+    with store.lock("ab" * 32):
+        pass
+    take_back(store, top)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_entry_lock_another_holds_keeps_the_store(tmp_path: Path) -> None:
+    store, top = made(tmp_path)
+    with flock(str(Path(store.locks_dir) / f"{'ab' * 32}.lock")):
+        take_back(store, top)
+    assert Path(store.entries_dir).is_dir()

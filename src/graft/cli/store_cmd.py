@@ -44,11 +44,13 @@ def add_store_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
             )
 
 
-def run_store(args: argparse.Namespace) -> int:
+def run_store(args: argparse.Namespace) -> int:  # noqa: PLR0911 - one return per action
     """Run the ``store`` action *args* names; the exit status."""
     try:
-        store = _store(args)
         command = args.store_command
+        if command == "gc" and _no_store(args):
+            return 0
+        store = _store(args)
         if command == "verify":
             return _verify(store, args.json)
         if command == "info":
@@ -84,6 +86,30 @@ def _store(args: argparse.Namespace) -> Store:
     store = open_store(args.store or default_store_path())
     store.check()
     return store
+
+
+def _no_store(args: argparse.Namespace) -> bool:
+    """Whether the store path of a gc is free: nothing to collect, said; nothing made.
+
+    As ``uv cache prune`` says of a missing cache (exit 0): a gc run on a machine that never
+    synced makes no store and fails nothing (decision 206). A path where something else is
+    (a directory that holds no ``entries/``: the wrong ``--store``, most likely) is still
+    refused by :func:`_store`, as by every other action.
+    """
+    import os  # noqa: PLC0415
+
+    from graft._home import default_store_path  # noqa: PLC0415
+
+    root = os.path.abspath(args.store or default_store_path())
+    if os.path.lexists(root):
+        return False
+    if args.json:
+        from graft.store.gc import GcResult  # noqa: PLC0415
+
+        print(json.dumps(gc_dict(GcResult(dry_run=args.dry_run)), indent=2))
+    else:
+        print(f"graft: gc {root}: no store here, nothing to collect", file=sys.stderr)
+    return True
 
 
 def human(n: int) -> str:

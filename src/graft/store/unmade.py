@@ -1,19 +1,25 @@
-"""A store a failed sync made: taken away again, when nothing was written into it.
+"""A store a failed sync or build made: taken away again, when nothing was written into it.
 
-A sync makes its store's directories before it resolves (``Store.ensure``); when the first
-sync of a store fails before writing anything (a requirement nothing answers), the empty
+A sync makes its store's directories before it resolves (``Store.ensure``), ``graft build``
+as it ingests the wheel it built; when the first use of a store fails before writing
+anything into it (a requirement nothing answers, a built wheel ingest refuses), the empty
 layout would stay behind, where the rule is that bad input touches nothing. Only empty
 directories are removed (``os.rmdir``, which refuses any other), so that a store another
-process wrote into, or that existed before, is never taken; the store-wide lock file a pin
-made is removed only while nobody holds it.
+process wrote into, or that existed before, is never taken; the lock files a pin or an
+ingest made (``locks/gc.lock``, ``locks/<sha256>.lock``) are removed only while nobody
+holds them.
 """
 
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from graft._fs import PARTS, flock
-from graft.store.entries import GC_LOCK, Store
+from graft.errors import GraftError
+
+if TYPE_CHECKING:
+    from graft.store.entries import Store
 
 
 def missing_top(path: str) -> str:
@@ -31,11 +37,9 @@ def take_back(store: Store, top: str) -> None:
     empty (an entry, a root, another process's lock) stays, and all above it.
     """
     store.release()
-    lock = os.path.join(store.locks_dir, GC_LOCK)
-    if os.path.lexists(lock):
-        with flock(lock, timeout=0, removed=True) as held:
-            if not held:  # (another sync uses the store: it is not ours to take)
-                return
+    for name in _listdir(store.locks_dir):  # the pin's gc.lock, an ingest's entry lock
+        if not name.endswith(".lock") or not _free(os.path.join(store.locks_dir, name)):
+            return  # (another process uses the store, or wrote into it: not ours to take)
     parts = [os.path.join(store.root, part) for part in PARTS]
     try:
         if set(os.listdir(store.root)) - set(PARTS) or any(os.listdir(p) for p in parts):
@@ -50,3 +54,19 @@ def take_back(store: Store, top: str) -> None:
             path = os.path.dirname(path)
     except OSError:  # (written into meanwhile, or not ours to change: leave it)
         return
+
+
+def _free(lock: str) -> bool:
+    """Whether the lock file *lock* was held by nobody: then it is removed, else kept."""
+    try:
+        with flock(lock, timeout=0, removed=True) as held:
+            return held
+    except (GraftError, OSError):  # (not a lock file graft made: leave the store)
+        return False
+
+
+def _listdir(path: str) -> list[str]:
+    try:
+        return sorted(os.listdir(path))
+    except OSError:
+        return []
