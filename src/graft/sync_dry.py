@@ -118,6 +118,18 @@ def dry_run(request: SyncRequest, resolving: ResolveRequest, store: Store) -> Dr
     target = located.target
     layout = venv_layout(os.path.abspath(request.venv), target)
     offered = _offered(located.chosen, cache_root(), store)
+    if any(w.indexed for w, _ in located.chosen):  # a lock's set, checked as the sync checks it
+        from graft.resolve.deps import check_without_download  # noqa: PLC0415
+
+        check_without_download(
+            located.chosen,
+            located.target,
+            resolving.no_deps,
+            cache_dir=cache_root(),
+            offline=resolving.offline,
+            store=store,
+            variant_support=dict(located.variant_support),
+        )
     was = venv_config(layout.prefix)
     before = installed(previous_layout(layout, target, was))
     plan, unplanned, in_sync = None, _unplannable(offered), False
@@ -179,7 +191,7 @@ def _offered(
 ) -> list[Offered]:
     """Each chosen file, and how a sync would get it (local wheels hashed, as a sync does)."""
     from graft.model.wheelname import parse_wheel_filename  # noqa: PLC0415
-    from graft.resolve.fetched import local_paths, stored  # noqa: PLC0415
+    from graft.resolve.fetched import check_given, local_paths, stored  # noqa: PLC0415
     from graft.sources.fetch import cached_path  # noqa: PLC0415
 
     at_hand = local_paths(
@@ -196,6 +208,7 @@ def _offered(
         size: int | None
         if c.local:
             sha, size = at_hand[c.url][1], os.path.getsize(c.url)
+            check_given(w, c.filename, sha, c.url)  # (a lock's hash and size, as fetch checks)
             fetch = "built" if w.source else "local"
         else:
             sha, size = c.sha256, c.size if c.size is not None else w.size

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -152,17 +153,22 @@ def test_a_synced_venv_s_dry_run_plans_from_the_store_and_changes_nothing(
     assert installed(venv) == {"app": "1.0", "lib": "1.0"}
 
 
-def test_a_lock_s_dry_run_asks_the_index_nothing(
+def test_a_lock_s_dry_run_reads_metadata_only_and_writes_nothing(
     tmp_path: Path, store_dir: Path, cache: Path, index: Served
 ) -> None:
-    """A pylock.toml is a resolution already: its dry run needs no metadata at all."""
+    """A pylock.toml is a resolution already, but its set is checked as the sync checks it
+    (decision 207): each wheel's METADATA through ranges, no whole wheel, nothing written."""
     lock = tmp_path / "pylock.toml"
     url = f"{index.url}/simple/"
     run_graft("lock", "app", "--index-url", url, "-o", lock, "--python-version", "3.11")
-    asked = len(index.paths)
+    asked = len(index.ranges)
     venv = tmp_path / "v"
     proc = run_graft("sync", venv, lock, "--store", store_dir, "--dry-run")
-    assert index.paths[asked:] == []
+    assert len(index.ranges) == asked  # (the METADATA the lock read, kept in the cache)
+    shutil.rmtree(cache / "metadata")
+    proc = run_graft("sync", venv, lock, "--store", store_dir, "--dry-run")
+    assert len(index.ranges) > asked
+    assert whole_wheels(index, asked) == 0
     assert not store_dir.exists()
     assert downloaded(cache) == []
     assert not venv.exists()
@@ -170,6 +176,54 @@ def test_a_lock_s_dry_run_asks_the_index_nothing(
     assert proc.stdout.splitlines()[-1].endswith(", not planned: 2 wheels not in the store")
     run_graft("sync", venv, lock, "--store", store_dir)
     assert installed(venv) == {"app": "1.0", "lib": "2.0"}
+
+
+def _hand_lock(folder: Path, *wheels: Path, sha256: str | None = None) -> Path:
+    """A pylock.toml of *wheels* by path (each release 1.0), with their sha256 or *sha256*."""
+    import hashlib
+
+    text = 'lock-version = "1.0"\ncreated-by = "hand"\n'
+    for wheel in wheels:
+        digest = sha256 or hashlib.sha256(wheel.read_bytes()).hexdigest()
+        text += (
+            f'[[packages]]\nname = "{wheel.name.split("-")[0]}"\nversion = "1.0"\n'
+            f'wheels = [{{ path = "{wheel}", hashes = {{ sha256 = "{digest}" }} }}]\n'
+        )
+    lock = folder / "pylock.toml"
+    lock.write_text(text)
+    return lock
+
+
+@pytest.mark.parametrize("case", ["incomplete", "python", "hash"])
+def test_a_lock_s_dry_run_refuses_what_the_sync_refuses(
+    tmp_path: Path, store_dir: Path, cache: Path, index: Served, wheels: Path, case: str
+) -> None:
+    """Decision 207: a lock's set is checked as the sync checks it once its wheels are in
+    the store (``deps.check_set``: a missing requirement, from ranges of the index's wheel;
+    a Requires-Python that excludes the target) and its files' hashes as fetch checks them;
+    the dry run printed its plan and exited 0 where the sync refused."""
+    if case == "incomplete":  # app needs lib, which this lock lacks
+        whole = tmp_path / "pylock.whole.toml"
+        url = f"{index.url}/simple/"
+        run_graft("lock", "app", "--index-url", url, "-o", whole, "--python-version", "3.11")
+        head, *entries = whole.read_text().split("[[packages]]")
+        kept = [e for e in entries if 'name = "lib"' not in e]
+        lock = tmp_path / "pylock.toml"
+        lock.write_text("[[packages]]".join([head, *kept]))
+    elif case == "python":
+        lock = _hand_lock(tmp_path, make_wheel(wheels, "future", requires_python=">=3.99"))
+    else:
+        lock = _hand_lock(tmp_path, make_wheel(wheels, "hashed"), sha256="ab" * 32)
+    venv = tmp_path / "v"
+    dry = run_graft("sync", venv, lock, "--store", store_dir, "--dry-run", check=False)
+    assert not store_dir.exists()
+    assert not venv.exists()
+    real = run_graft("sync", venv, lock, "--store", store_dir, check=False)
+    assert real.returncode == 1, real.stderr
+    errors = [line for line in real.stderr.splitlines() if line.startswith("graft: error:")]
+    assert len(errors) == 1, real.stderr
+    assert (dry.returncode, dry.stderr.splitlines()) == (real.returncode, errors)
+    assert dry.stdout == ""
 
 
 def test_a_dry_run_asks_an_sdist_s_backend_for_metadata_and_builds_no_wheel(

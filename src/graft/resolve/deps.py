@@ -7,6 +7,7 @@ wheel records, or, before the wheels are downloaded, the index's core metadata f
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Protocol
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from graft.model.target import Target
     from graft.sources.candidates import Candidate
     from graft.sources.coremeta import CoreMetadata
+    from graft.store.entries import Store
 
 
 class Distribution(Protocol):
@@ -207,3 +209,79 @@ def check_before_download(
     if len(complete) == len(members):  # an unreadable filename: ingest will say so
         check_set(complete, target, no_deps)
     return known
+
+
+def check_without_download(
+    chosen: Sequence[tuple[Wanted, Candidate]],
+    target: Target,
+    no_deps: bool,
+    *,
+    cache_dir: str,
+    offline: bool,
+    store: Store,
+    variant_support: Mapping[str, Sequence[str]] | None = None,
+) -> None:
+    """:func:`check_set` of the files chosen, as a sync runs it once they are in the store.
+
+    For a dry run of a lock (decision 207), whose set no resolution made: each wheel's
+    metadata from the index's metadata file, its store entry, its file (local or in the
+    download cache), else read through HTTP ranges (offline: its filename stands in). A
+    lock's source (an sdist, a directory, a repository the sync builds) stands in by the
+    lock's name and version, as the wheel it builds is not known.
+    """
+    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+    from graft.sources.coremeta import CoreMetadata, metadata_files  # noqa: PLC0415
+
+    known = metadata_files(chosen, cache_dir, offline)
+
+    def member(pair: tuple[Wanted, Candidate]) -> Distribution | None:
+        w, c = pair
+        if not c.filename.endswith(".whl"):
+            return CoreMetadata(c.filename, w.name, w.version or "")
+        return known.get(c.url) or _at_hand(c, cache_dir, offline, store)
+
+    with ThreadPoolExecutor(max_workers=max(1, min(8, len(chosen)))) as pool:
+        found = list(pool.map(member, chosen))
+    members = [(w, m) for (w, _), m in zip(chosen, found, strict=True) if m is not None]
+    if len(members) == len(chosen):  # (an unreadable filename: ingest says so)
+        check_set(members, target, no_deps, variant_support)
+
+
+def _at_hand(
+    candidate: Candidate, cache_dir: str, offline: bool, store: Store
+) -> Distribution | None:
+    """The metadata of a wheel not downloaded: its entry's record, its file's, else ranges.
+
+    Read through ranges, it is kept where the resolver keeps a wheel's METADATA (by the
+    wheel's sha256 and URL), so the next dry run or resolution reads it from there.
+    """
+    from graft.sources.coremeta import cache_path, from_filename, from_metadata  # noqa: PLC0415
+    from graft.sources.fetch import cached_path  # noqa: PLC0415
+
+    sha = candidate.sha256
+    entry = store.peek(sha) if sha is not None and store.trusted(sha) else None
+    if entry is not None:
+        return entry.record
+    project = candidate.filename.split("-", 1)[0]  # a wheel's name part never holds "-"
+    path = candidate.url if candidate.local else cached_path(candidate, cache_dir)
+    if path is not None:
+        from graft.sources.localwheel import read_local_metadata  # noqa: PLC0415
+
+        return from_metadata(candidate.filename, read_local_metadata(path, project)[1])
+    kept = cache_path(candidate, cache_dir) if sha is not None else None
+    if kept is not None and os.path.isfile(kept):
+        with open(kept, "rb") as fh:
+            return from_metadata(candidate.filename, fh.read())
+    if offline:  # (the sync refuses what it would download: this is the dry run's part)
+        return from_filename(candidate.filename)
+    import urllib.parse  # noqa: PLC0415
+
+    from graft.sources.lazywheel import read_metadata  # noqa: PLC0415
+
+    data = read_metadata(urllib.parse.urldefrag(candidate.url).url, project).metadata
+    if kept is not None:
+        from graft._atomic import remember  # noqa: PLC0415
+
+        remember(kept, data)
+    return from_metadata(candidate.filename, data)

@@ -170,16 +170,24 @@ def fetch(
     out: list[Fetched] = []
     for w, c in chosen:
         local, sha = paths[c.url] if c.url not in in_store else (None, c.sha256)
-        if w.hashes and sha is not None and f"sha256:{sha}" not in w.hashes:
-            raise SourceError(
-                f"{c.filename} has sha256 {sha}, not the hash given here",
-                where=w.where,
-                hint="the file changed, or the hash is wrong; nothing was installed",
-            )
-        if local is not None and w.size is not None and os.path.getsize(local) != w.size:
-            raise _not_the_size(w, c.filename)
+        check_given(w, c.filename, sha, local)
         out.append(Fetched(w, local, sha, c.filename))
     return out
+
+
+def check_given(wanted: Wanted, filename: str, sha: str | None, local: str | None) -> None:
+    """The file chosen for *wanted* has the hash and (at *local*) the size it was given.
+
+    A ``--hash`` or a lock's sha256 and size; an error naming where they were given, else.
+    """
+    if wanted.hashes and sha is not None and f"sha256:{sha}" not in wanted.hashes:
+        raise SourceError(
+            f"{filename} has sha256 {sha}, not the hash given here",
+            where=wanted.where,
+            hint="the file changed, or the hash is wrong; nothing was installed",
+        )
+    if local is not None and wanted.size is not None and os.path.getsize(local) != wanted.size:
+        raise _not_the_size(wanted, filename)
 
 
 def stored(wanted: Wanted, candidate: Candidate, store: Store) -> bool:

@@ -119,6 +119,18 @@ def cache_path(candidate: Candidate, cache_dir: str) -> str:
     return os.path.join(cache_dir, "metadata", key + ".metadata")
 
 
+def from_metadata(filename: str, data: bytes) -> CoreMetadata | None:
+    """A wheel's own METADATA *data* as the check reads it, named as :func:`from_filename` names it.
+
+    Where *data* has no Name or Version, the filename's stand-in (ingest says what is wrong).
+    """
+    stand_in = from_filename(filename)
+    fields = _fields(data)
+    if stand_in is None or fields is None:
+        return stand_in
+    return CoreMetadata(filename, stand_in.name, stand_in.version, tuple(fields[2]), fields[3])
+
+
 def metadata_file(candidate: Candidate, cache_dir: str, offline: bool) -> CoreMetadata | None:
     """The index's metadata file for *candidate*; None when there is none to use.
 
