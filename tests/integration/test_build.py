@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import subprocess
 import sys
 import textwrap
@@ -203,6 +204,85 @@ def test_a_failed_build_leaves_no_store_it_made(tmp_path: Path, cache: Path) -> 
         assert len(entries(tmp_path / "other")) == 1
     finally:
         seal.remove_tree(str(tmp_path / "other"))
+
+
+def _future_sdist(folder: Path, *, dynamic: bool = False) -> Path:
+    """``dyn`` 2.0, whose PKG-INFO and backend state Requires-Python >=3.99."""
+    from tests.integration.test_sync_builds_gaps import DYN_BACKEND, PREPARE_HOOK
+    from tests.support.sdistmaker import write_sdist
+
+    # (2.1: its Requires-Dist is not static, so only a hook or a build could say them)
+    info = "Metadata-Version: 2.1\nName: dyn\nVersion: 2.0\nRequires-Python: >=3.99\n"
+    if dynamic:  # (2.2 brought Dynamic)
+        info = info.replace("2.1", "2.2") + "Dynamic: Requires-Python\nDynamic: Requires-Dist\n"
+    stating = textwrap.dedent(
+        """
+        _plain = _metadata
+
+        def _metadata():
+            return _plain() + b"Requires-Python: >=3.99\\n"
+        """
+    )
+    files = {
+        "dyn-2.0/PKG-INFO": info,
+        "dyn-2.0/meta.txt": "dyn 2.0\n",
+        "dyn-2.0/_backend/dynback.py": DYN_BACKEND + PREPARE_HOOK + stating,
+        "dyn-2.0/pyproject.toml": textwrap.dedent(
+            """
+            [build-system]
+            requires = []
+            build-backend = "dynback"
+            backend-path = ["_backend"]
+            """
+        ),
+    }
+    return write_sdist(folder / "dyn-2.0.tar.gz", files)
+
+
+def test_an_sdist_whose_pkg_info_excludes_the_target_is_not_built(
+    tmp_path: Path, store_dir: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Decision 205, as 175 for a project directory: an sdist given by path or URL whose
+    PKG-INFO's Requires-Python excludes the interpreter is refused in one line, the backend
+    never called (pip 26 and uv 0.13.9 run its metadata hook, then refuse); one the
+    resolver meets is left for an older release without its hook; a ``Dynamic`` one is
+    the backend's to say, as before."""
+    from tests.integration.test_sync_builds_gaps import dyn_sdist
+
+    log = tmp_path / "hooks.log"
+    log.touch()
+    monkeypatch.setenv("DYN_LOG", str(log))
+    links = tmp_path / "links"
+    links.mkdir()
+    sdist = _future_sdist(links)
+    dyn_sdist(links, "1.0")
+    venv = tmp_path / "v"
+    with serve() as served:
+        url = served.add(sdist)
+        for given in (str(sdist), f"dyn @ {url}"):
+            run = run_graft("sync", venv, given, "--store", store_dir, "--no-index", check=False)
+            assert run.returncode == 1, run.stderr
+            shown = url if given.startswith("dyn @") else given
+            said = (
+                f"graft: error: {shown}: its PKG-INFO's Requires-Python is '>=3.99', which"
+                f" excludes the target's Python {platform.python_version()}; nothing was built"
+                " (pass --python for an interpreter it admits)"
+            )
+            assert run.stderr.splitlines() == [said]
+    assert log.read_text() == "", "the backend was called"
+    assert not venv.exists()
+    found = ("--find-links", links, "--no-index", "--store", store_dir)
+    run = run_graft("sync", venv, "dyn==2.0", *found, check=False)
+    assert run.returncode == 1
+    assert "dyn==2.0 (dyn-2.0.tar.gz) requires Python >=3.99" in run.stderr
+    run_graft("sync", venv, "dyn", *found, "--dry-run")
+    run_graft("sync", venv, "dyn", *found)
+    assert "2.0" not in log.read_text(), log.read_text()
+    assert py(venv, "import importlib.metadata as m; print(m.version('dyn'))") == "1.0"
+    _future_sdist(links, dynamic=True)
+    run = run_graft("sync", tmp_path / "w", sdist, *found, check=False)
+    assert run.returncode == 1
+    assert "prepare 2.0" in log.read_text() or "build 2.0" in log.read_text()
 
 
 def test_a_changed_tree_is_built_again(tmp_path: Path, store_dir: Path, cache: Path) -> None:

@@ -310,3 +310,33 @@ def test_an_sdist_states_its_metadata_in_pkg_info_or_its_project_table(tmp_path:
     # a PKG-INFO that says its dependencies are dynamic outweighs a static-looking table
     dynamic = b"Metadata-Version: 2.2\nName: foo-bar\nVersion: 1.0\nDynamic: Requires-Dist\n"
     assert _static_metadata(sdist_with(dynamic), "foo_bar-1.0.tar.gz") == b""
+
+
+DYNAMIC = "Dynamic: Requires-Python\n"
+
+
+@pytest.mark.parametrize(
+    ("info", "excluded"),
+    [
+        ("Metadata-Version: 1.2\nName: x\nVersion: 1\nRequires-Python: >=3.99\n", True),
+        ("Metadata-Version: 2.1\nName: x\nVersion: 1\nRequires-Python: <3\n", True),
+        ("Metadata-Version: 2.1\nName: x\nVersion: 1\nRequires-Python: >=3\n", False),
+        ("Metadata-Version: 1.1\nName: x\nVersion: 1\nRequires-Python: >=3.99\n", False),
+        ("Metadata-Version: 2.2\nName: x\nVersion: 1\nRequires-Python: >=3.99\n" + DYNAMIC, False),
+        ("Metadata-Version: 2.1\nName: x\nVersion: 1\nRequires-Python: >=3.99.x\n", False),
+        ("Metadata-Version: 2.1\nVersion: 1\nRequires-Python: >=3.99\n", False),
+        (None, False),
+    ],
+    ids=["1.2", "2.1", "admits", "1.1", "dynamic", "invalid", "unnamed", "none"],
+)
+def test_the_requires_python_a_pkg_info_states_is_read_before_a_build(
+    tmp_path: Path, info: str | None, excluded: bool
+) -> None:
+    """Decision 205: Metadata 1.2 brought the field; ``Dynamic`` leaves it to the backend,
+    and whatever the build would say better (invalid, no Name) is left to it."""
+    members: list[tarfile.TarInfo | tuple[str, bytes]] = [("x-1/setup.py", b"")]
+    if info is not None:
+        members.append(("x-1/PKG-INFO", info.encode()))
+    path = make_tar(tmp_path / "x-1.tar.gz", members)
+    said = sdist.excluded_python(str(path), "3.11.7")
+    assert (said is not None) == excluded

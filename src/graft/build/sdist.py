@@ -88,6 +88,45 @@ class StaticMetadata:
             return False
         return at_least and "requires-dist" not in self.dynamic
 
+    @property
+    def stated_requires_python(self) -> str | None:
+        """The Requires-Python every wheel built from the sdist states, as far as it says.
+
+        Metadata 1.2 brought the field; from 2.2 a field not ``Dynamic`` is what every wheel
+        says (PEP 643), and before it the backends copy the same value into both. None where
+        the PKG-INFO is older, lacks the field or has it ``Dynamic``.
+        """
+        try:
+            stated = Version(self.metadata_version) >= Version("1.2")
+        except InvalidVersion:
+            return None
+        if not stated or "requires-python" in self.dynamic:
+            return None
+        return self.requires_python
+
+
+def excluded_python(path: str, version: str) -> StaticMetadata | None:
+    """The sdist *path*'s PKG-INFO when its stated Requires-Python excludes Python *version*.
+
+    None when it admits it, or states nothing the build could not tell better: no PKG-INFO,
+    no field (or one before Metadata 1.2, or ``Dynamic``), an invalid specifier set, an
+    archive or PKG-INFO that cannot be read (the build says what is wrong with them).
+    """
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet  # noqa: PLC0415
+
+    try:
+        raw = archive_top_files(path, ("PKG-INFO",)).get("PKG-INFO")
+        said = None if raw is None else parse_pkg_info(raw.decode("utf-8", "replace"), path)
+    except SourceError:
+        return None
+    value = None if said is None else said.stated_requires_python
+    if said is None or value is None:
+        return None
+    try:
+        return None if SpecifierSet(value).contains(version, prereleases=True) else said
+    except InvalidSpecifier:
+        return None
+
 
 def parse_pkg_info(text: str, where: str) -> StaticMetadata:
     """The :class:`StaticMetadata` of a ``PKG-INFO`` text (via ``packaging.metadata``)."""

@@ -128,6 +128,8 @@ def build_named(
             direct = None if w.indexed else _direct_url(w, local, sha)
         if static_python and os.path.isdir(local):
             _refuse_excluded_python(local, target)
+        elif static_python:  # an sdist: its PKG-INFO's Requires-Python (decision 205)
+            _refuse_excluded_sdist(local, w.source, target)
         built = builder.wheel(local, target, editable=w.editable)
         if reads is not None:
             unwatched = w.source.startswith("git+") or not os.path.isdir(local)
@@ -221,6 +223,23 @@ def _refuse_excluded_python(directory: str, target: Target) -> None:
             f"[project].requires-python is {value!r}, which excludes the target's Python"
             f" {target.version}; nothing was built",
             where=path,
+            hint="pass --python for an interpreter it admits",
+        )
+
+
+def _refuse_excluded_sdist(sdist: str, given: str, target: Target) -> None:
+    """Refuse the sdist when the Requires-Python its PKG-INFO states excludes *target*.
+
+    *given*: the path or URL as the request names it, which the error names.
+    """
+    from graft.build.sdist import excluded_python  # noqa: PLC0415
+
+    said = excluded_python(sdist, target.version)
+    if said is not None:
+        raise SourceError(
+            f"its PKG-INFO's Requires-Python is {said.requires_python!r}, which excludes the"
+            f" target's Python {target.version}; nothing was built",
+            where=given,
             hint="pass --python for an interpreter it admits",
         )
 

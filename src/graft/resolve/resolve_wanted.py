@@ -107,7 +107,9 @@ def resolve_wanted(
         pinned = frozenset(
             (w.name, w.version) for w in wanted if w.version and not w.source and early_builds
         )
-        builds = SdistBuilds(builder, target, cache_dir, offline=request.offline, pinned=pinned)
+        builds = SdistBuilds(
+            builder, target, cache_dir, offline=request.offline, pinned=pinned, python_first=True
+        )
     source = IndexProjects(
         index, find_links, cache_dir, offline=request.offline, direct=direct, builds=builds
     )

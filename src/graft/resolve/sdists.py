@@ -140,8 +140,12 @@ class SdistBuilds:
         *,
         offline: bool,
         pinned: frozenset[tuple[str, str]] = frozenset(),
+        python_first: bool = False,
     ) -> None:
         self.builder = builder
+        # the target is the interpreter installed for (a sync's, not a lock's): an sdist whose
+        # PKG-INFO's Requires-Python excludes it is answered by that, never built (decision 205)
+        self.python_first = python_first
         # the target, or how to find it when first needed (a lock: the running interpreter)
         self._target = target
         # (name, version) the request pins with ==: never backtracked from, so built at once
@@ -190,6 +194,9 @@ class SdistBuilds:
             static = self._static(path, file.filename)
             if static:
                 return static
+            excluded = self._excluded(path, file.filename)
+            if excluded is not None:
+                return excluded
             if path in self._failed:  # (a lock's later environments: the same interpreter)
                 raise self._failed[path]
             try:
@@ -240,7 +247,34 @@ class SdistBuilds:
 
     def _build(self, file: ArtifactFile, stop: Stop) -> BuiltWheel:
         with stop.running():
-            return self.builder.wheel(self.local(file), self.target)
+            path = self.local(file)
+            if self._excluded(path, file.filename) is not None:  # (metadata answers without it)
+                raise SourceError("not built: its Requires-Python excludes the target", where=path)
+            return self.builder.wheel(path, self.target)
+
+    def _excluded(self, path: str, filename: str) -> bytes | None:
+        """METADATA of the Requires-Python its PKG-INFO states, if that excludes the target.
+
+        With :attr:`python_first` alone: the resolver then leaves this release for its Python
+        requirement, as pip and uv do once its metadata hook has said so, without the hook.
+        Only where a hook or a build would run: a recorded build's METADATA, or one kept from
+        the hook, answers with its own Requires-Python (and the warm path reads no archive).
+        """
+        if not self.python_first or self.builder.known_metadata(path, self.target) is not None:
+            return None
+        from graft.build.sdist import excluded_python  # noqa: PLC0415
+
+        target = self.target
+        said = excluded_python(path, target.version)
+        if said is None:
+            return None
+        self.notes.append(
+            f"{filename}: its PKG-INFO's Requires-Python is {said.requires_python!r}, which"
+            f" excludes Python {target.version}; not built"
+        )
+        lines = ["Metadata-Version: 1.2", f"Name: {said.name}", f"Version: {said.version}"]
+        lines.append(f"Requires-Python: {said.requires_python}")
+        return ("\n".join(lines) + "\n").encode()
 
     def cancel(self) -> None:
         """End the early builds (resolution failed: nothing is installed).
