@@ -120,7 +120,10 @@ def dry_run(request: SyncRequest, resolving: ResolveRequest, store: Store) -> Dr
     offered = _offered(located.chosen, cache_root(), store)
     if any(w.indexed for w, _ in located.chosen):  # a lock's set, checked as the sync checks it
         from graft.resolve.deps import check_without_download  # noqa: PLC0415
+        from graft.resolve.named_sources import check_unbuilt  # noqa: PLC0415
 
+        for w, _ in located.chosen:  # (the sync refuses these before its resolution)
+            check_unbuilt(w, located.target)
         check_without_download(
             located.chosen,
             located.target,

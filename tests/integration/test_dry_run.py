@@ -178,23 +178,23 @@ def test_a_lock_s_dry_run_reads_metadata_only_and_writes_nothing(
     assert installed(venv) == {"app": "1.0", "lib": "2.0"}
 
 
-def _hand_lock(folder: Path, *wheels: Path, sha256: str | None = None) -> Path:
-    """A pylock.toml of *wheels* by path (each release 1.0), with their sha256 or *sha256*."""
+def _hand_lock(folder: Path, *files: Path, sha256: str | None = None, kind: str = "wheels") -> Path:
+    """A pylock.toml of wheels (or one sdist) by path, with their sha256 or *sha256*."""
     import hashlib
 
     text = 'lock-version = "1.0"\ncreated-by = "hand"\n'
-    for wheel in wheels:
-        digest = sha256 or hashlib.sha256(wheel.read_bytes()).hexdigest()
-        text += (
-            f'[[packages]]\nname = "{wheel.name.split("-")[0]}"\nversion = "1.0"\n'
-            f'wheels = [{{ path = "{wheel}", hashes = {{ sha256 = "{digest}" }} }}]\n'
-        )
+    for file in files:
+        name, version = file.name.split("-")[:2]
+        digest = sha256 or hashlib.sha256(file.read_bytes()).hexdigest()
+        given = f'{{ path = "{file}", hashes = {{ sha256 = "{digest}" }} }}'
+        text += f'[[packages]]\nname = "{name}"\nversion = "{version.removesuffix(".tar.gz")}"\n'
+        text += f"wheels = [{given}]\n" if kind == "wheels" else f"sdist = {given}\n"
     lock = folder / "pylock.toml"
     lock.write_text(text)
     return lock
 
 
-@pytest.mark.parametrize("case", ["incomplete", "python", "hash"])
+@pytest.mark.parametrize("case", ["incomplete", "python", "hash", "sdist", "sdist-hash"])
 def test_a_lock_s_dry_run_refuses_what_the_sync_refuses(
     tmp_path: Path, store_dir: Path, cache: Path, index: Served, wheels: Path, case: str
 ) -> None:
@@ -212,8 +212,14 @@ def test_a_lock_s_dry_run_refuses_what_the_sync_refuses(
         lock.write_text("[[packages]]".join([head, *kept]))
     elif case == "python":
         lock = _hand_lock(tmp_path, make_wheel(wheels, "future", requires_python=">=3.99"))
-    else:
+    elif case == "hash":
         lock = _hand_lock(tmp_path, make_wheel(wheels, "hashed"), sha256="ab" * 32)
+    else:  # a lock's sdist: its hash, its PKG-INFO's Requires-Python (decision 205)
+        from tests.integration.test_build import _future_sdist
+
+        sdist = _future_sdist(wheels)
+        digest = "ab" * 32 if case == "sdist-hash" else None
+        lock = _hand_lock(tmp_path, sdist, sha256=digest, kind="sdist")
     venv = tmp_path / "v"
     dry = run_graft("sync", venv, lock, "--store", store_dir, "--dry-run", check=False)
     assert not store_dir.exists()

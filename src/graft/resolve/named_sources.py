@@ -139,6 +139,24 @@ def build_named(
     return out, notes
 
 
+def check_unbuilt(w: Wanted, target: Target) -> None:
+    """What :func:`build_named` refuses of a local source before its build, without one.
+
+    A dry run's (decision 207), for a lock's directory or sdist file, which it does not
+    build: a directory's static ``requires-python`` (decision 175); an sdist's hash, then
+    its PKG-INFO's Requires-Python (decision 205). A URL or a repository is the sync's.
+    """
+    if w.source is None or w.url is not None or w.source.startswith("git+"):
+        return
+    if os.path.isdir(w.source):
+        _refuse_excluded_python(w.source, target)
+    elif os.path.isfile(w.source):
+        from graft._fs import file_sha256  # noqa: PLC0415
+
+        _check_hash(w, file_sha256(w.source))
+        _refuse_excluded_sdist(w.source, w.source, target)
+
+
 def prepared_requirements(
     inputs: Inputs,
     target: Target,
