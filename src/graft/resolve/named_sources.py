@@ -128,8 +128,8 @@ def build_named(
             direct = None if w.indexed else _direct_url(w, local, sha)
         if static_python and os.path.isdir(local):
             _refuse_excluded_python(local, target)
-        elif static_python:  # an sdist: its PKG-INFO's Requires-Python (decision 205)
-            _refuse_excluded_sdist(local, w.source, target)
+        elif static_python and builder.known_metadata(local, target) is None:
+            _refuse_excluded_sdist(local, w.source, target)  # (a build would run: decision 205)
         built = builder.wheel(local, target, editable=w.editable)
         if reads is not None:
             unwatched = w.source.startswith("git+") or not os.path.isdir(local)
