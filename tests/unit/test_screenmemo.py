@@ -233,3 +233,20 @@ def test_a_pinned_question_in_every_environment_makes_only_the_pinned_releases_f
         assert found == (alone.offered[0] if alone.offered else None), env.label
     assert made
     assert {name.split("-")[1] for name in made} == {"1.1"}
+
+
+def test_the_names_whose_url_requirements_are_followed_are_no_part_of_the_key() -> None:
+    # decision 169's Policy.direct is read by the provider, never by the screening, and each
+    # lock environment makes its own set: keyed by identity, it kept every environment's
+    # screenings apart (decision 181)
+    one, two = (
+        Policy(direct=frozenset({NormalizedName("app")})),
+        Policy(direct=frozenset({NormalizedName("app")})),
+    )
+    assert policy_key(one, LIB) == policy_key(two, LIB) == policy_key(Policy(), LIB)
+    files = (_file("1.0", "py3-none-any"),)
+    memo = ScreenMemo()
+    for env in ENVS:
+        policy = Policy(direct=frozenset({NormalizedName("app")}))
+        memo.screen(LIB, files, [], env.target, policy, tag_rank=env.target.tag_rank())
+    assert (memo.screened, memo.shared) == (1, len(ENVS) - 1)

@@ -60,6 +60,8 @@ class Screening(Protocol):
     reader: MetadataReader
     _scanned: dict[tuple[tuple[str, str, str | None], Need], WheelCandidate | None]
     _admits: dict[tuple[str, SpecifierSet], frozenset[int] | None]
+    _dependencies: dict[tuple[str, str, str | None], tuple[list[Need], list[Need], tuple[str, ...]]]
+    dependencies: bool
 
     def files(self, name: NormalizedName) -> Sequence[ArtifactFile]:
         """The project's files."""
@@ -109,6 +111,14 @@ class Screening(Protocol):
     ) -> Ends | None:
         """If no candidate *root* may ever be offered can be pinned: each, with why."""
         ...
+
+    def _ends(
+        self,
+        widened: list[Candidate],
+        readable: Callable[[WheelCandidate], bool] | None,
+        *,
+        clashing: bool,
+    ) -> Ends | None: ...
 
     def _clashes_with_a_root(self, candidate: WheelCandidate) -> bool: ...
 
@@ -307,6 +317,32 @@ class DeadEnds:
         widened = self.widened(root)
         if widened is None:
             return None
+        if clashing or self.screens is None or self.dead_ends:
+            return self._ends(widened, readable, clashing=clashing)
+        from graft.resolve.proof_memo import proof_key  # noqa: PLC0415 - only for a proof
+
+        key = proof_key(self, root, widened, readable)  # (a lock's: shared, decision 180)
+        kept = None if key is None else self.screens.proof(key)
+        if kept is not None:
+            for at, (fixed, own, said) in kept[1].items():  # (what the explanation notes)
+                self._dependencies.setdefault(at, (list(fixed), list(own), said))
+            return dict(kept[0])
+        ends = self._ends(widened, readable, clashing=False)
+        if key is None and ends is not None:  # (what it read is at hand now: the same key)
+            key = proof_key(self, root, widened, readable)
+        if key is not None and ends is not None:
+            known = {at: self._dependencies[at] for at in ends}  # (each candidate's: read)
+            self.screens.keep_proof(key, ends, known)
+        return ends
+
+    def _ends(
+        self: Screening,
+        widened: list[Candidate],
+        readable: Callable[[WheelCandidate], bool] | None,
+        *,
+        clashing: bool,
+    ) -> Ends | None:
+        """:meth:`only_dead_ends`' answer over the root's *widened* offer, worked out."""
         ends: Ends = {}
         for candidate in widened:
             if not isinstance(candidate, WheelCandidate):

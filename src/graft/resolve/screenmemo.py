@@ -52,8 +52,10 @@ _KNOWN = frozenset(
 )
 #: The screening of a listing no file of which fits the target (:func:`_fits_none`).
 _NOTHING = Screen((), ())
-#: Read by the provider before screening (they reach the screen as specifiers).
-_NOT_SCREENED = frozenset({"constraints"})
+#: Read by the provider, not the screening: constraints reach it as specifiers, and the
+#: names whose URL requirements are followed (decision 169) decide a candidate's needs.
+#: (Keyed by identity, ``direct``, a new set per environment, kept every screening apart.)
+_NOT_SCREENED = frozenset({"constraints", "direct"})
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -154,10 +156,14 @@ class ScreenMemo:
         self._signatures: dict[tuple[int, int, str], tuple[Any, Mapping[str, int], Any]] = {}
         # each screening's files as one extra's candidates, for the named files (or all)
         self._offered: dict[tuple[int, str | None, frozenset[str]], tuple[Screen, list[Any]]] = {}
+        # proofs that a root has no resolution, by what they read (resolve.proof_memo), with
+        # their candidates' requirements: each proof's ends, then its candidates' answers
+        self._proofs: dict[tuple[Hashable, ...], tuple[dict[Any, Any], dict[Any, Any]]] = {}
         self._lock = threading.Lock()
         self.screened = 0  # screenings computed
         self.shared = 0  # screenings answered from the memo
         self.fit_none = 0  # questions answered by a listing no file of which fits the target
+        self.proofs_shared = 0  # proofs of no resolution taken from another environment
 
     def _listing_of(self, files: Sequence[ArtifactFile]) -> _Listing:
         with self._lock:
@@ -203,6 +209,37 @@ class ScreenMemo:
         """Whether the target fits no file of *files*: every one a wheel, none of whose tags fit."""
         listing = self._listing_of(files)
         return _fits_none(listing, self._signature(listing, tag_rank, target.version))
+
+    def seen(
+        self, files: Sequence[ArtifactFile], target: Target, tag_rank: Mapping[str, int]
+    ) -> Hashable:
+        """What every screening of *files* sees of the target: the whole listing's signature.
+
+        A listing's subset's signature is the whole one's restricted (ranks kept in their
+        order, verdicts kept), so two targets that see one listing alike screen it alike,
+        whatever the specifiers. ``None`` where no file fits (every screening offers nothing).
+        """
+        listing = self._listing_of(files)
+        found = self._signature(listing, tag_rank, target.version)
+        return None if _fits_none(listing, found) else found
+
+    def policy_word(self, policy: Policy, name: NormalizedName) -> tuple[Hashable, ...]:
+        """What of *policy* a screening of *name* reads (:func:`policy_key`, remembered)."""
+        return self._policy_key(policy, name)
+
+    def proof(self, key: tuple[Hashable, ...]) -> tuple[dict[Any, Any], dict[Any, Any]] | None:
+        """A proof kept under *key* (:func:`graft.resolve.proof_memo.proof_key`), or None."""
+        with self._lock:
+            found = self._proofs.get(key)
+            self.proofs_shared += found is not None
+            return found
+
+    def keep_proof(
+        self, key: tuple[Hashable, ...], ends: dict[Any, Any], known: dict[Any, Any]
+    ) -> None:
+        """Keep a proof's *ends* and its candidates' *known* requirements under *key*."""
+        with self._lock:
+            self._proofs[key] = (dict(ends), dict(known))
 
     def offered(
         self,

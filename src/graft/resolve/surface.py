@@ -32,8 +32,9 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from dataclasses import dataclass, field, fields
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -75,6 +76,31 @@ def _extra_only(line: str) -> str | None:
     return None if '"' in value or not value else value
 
 
+class MarkedLine(NamedTuple):
+    """A canonical Requires-Dist line: its project, its marker's text (``""``: none), the line."""
+
+    name: str
+    marker: str
+    reads_extra: bool  # whether the marker reads the variable ``extra`` (its values aside)
+    line: str
+
+
+#: A canonical line's project name (:func:`canonical_requirement` writes it first), a marker's
+#: quoted values, and the variable ``extra``.
+_NAME = re.compile(r"[a-z0-9][a-z0-9._-]*")
+_QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'")
+_EXTRA = re.compile(r"\bextra\b")
+
+
+def _marked(line: str) -> MarkedLine:
+    head, sep, marker = line.partition("; ")
+    if " @ " in head and sep:  # (a URL may hold "; ": the whole line stands for its marker)
+        marker = line
+    found = _NAME.match(head)
+    reads_extra = _EXTRA.search(_QUOTED.sub("", marker)) is not None
+    return MarkedLine(found.group(0) if found else head, marker, reads_extra, line)
+
+
 def canonical_specifier(spec: SpecifierSet) -> str:
     """A specifier set as sorted, comma-joined clauses in packaging's spelling."""
     return ",".join(sorted(str(clause) for clause in spec))
@@ -97,6 +123,10 @@ class Surface:
     )
     # requirements_for's answer per extra: a lock asks it of one surface in every environment
     by_extra: dict[str, tuple[Requirement, ...]] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
+    # marked_lines' answer per extra (a shared proof's key reads it in each environment)
+    marked: dict[str, tuple[MarkedLine, ...]] = field(
         default_factory=dict, compare=False, hash=False, repr=False
     )
 
@@ -135,13 +165,25 @@ class Surface:
         known = self.by_extra.get(extra)
         if known is not None:
             return known
+        out = [self.requirement(line) for line in self.requirement_lines(extra)]
+        known = self.by_extra[extra] = tuple(out)  # (a race makes an equal answer twice)
+        return known
+
+    def marked_lines(self, extra: str) -> tuple[MarkedLine, ...]:
+        """:meth:`requirement_lines`, each split: project, marker, whether it reads ``extra``."""
+        known = self.marked.get(extra)
+        if known is None:
+            known = self.marked[extra] = tuple(map(_marked, self.requirement_lines(extra)))
+        return known
+
+    def requirement_lines(self, extra: str) -> list[str]:
+        """The lines :meth:`requirements_for` parses for *extra*, unparsed, in their order."""
         out = []
         for line in self.requires_dist:
             only = _extra_only(line)
             if only is None or canonicalize_name(only) == extra:
-                out.append(self.requirement(line))
-        known = self.by_extra[extra] = tuple(out)  # (a race makes an equal answer twice)
-        return known
+                out.append(line)
+        return out
 
     @property
     def python_specifier(self) -> SpecifierSet | None:
