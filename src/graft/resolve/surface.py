@@ -213,7 +213,7 @@ class Surface:
 
 
 #: What a surface keeps of its own reading, never written with it.
-_NOT_WRITTEN = frozenset({"parsed", "by_extra"})
+_NOT_WRITTEN = frozenset({"parsed", "by_extra", "marked"})
 
 
 def surface_to_json(surface: Surface) -> dict[str, Any]:
