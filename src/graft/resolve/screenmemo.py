@@ -126,11 +126,16 @@ def policy_key(policy: Policy, name: NormalizedName) -> tuple[Hashable, ...]:
 
 def _by_identity(policy: Policy) -> list[tuple[str, object]]:
     """The fields of *policy* the key does not spell out, with their values."""
-    return [
-        (f.name, getattr(policy, f.name))
-        for f in dataclasses.fields(policy)
-        if f.name not in _KNOWN | _NOT_SCREENED
-    ]
+    names = _UNKNOWN.get(type(policy))
+    if names is None:  # (per class, once: a lock asks for every screening's key)
+        skipped = _KNOWN | _NOT_SCREENED
+        names = tuple(f.name for f in dataclasses.fields(policy) if f.name not in skipped)
+        _UNKNOWN[type(policy)] = names
+    return [(name, getattr(policy, name)) for name in names]
+
+
+#: Per policy class, the fields :func:`policy_key` keys by identity.
+_UNKNOWN: dict[type, tuple[str, ...]] = {}
 
 
 class ScreenMemo:
