@@ -290,12 +290,14 @@ def test_an_edit_every_locked_version_meets_keeps_the_lock_without_resolving(
     # the same file again: the plain stamp, left by the edit's answer
     _, modules = lock(edited, links, out)
     assert not any(m.startswith("packaging") for m in modules)
-    # and the edit undone, in yet another file
+    # and the edit undone, in yet another file: roots known to give the lock (the full
+    # path's), answered without a proof, so without packaging (decision 182)
     back = tmp_path / "back.txt"
     back.write_text("alpha\nbeta\n")
     aged(back)
     _, modules = lock(back, links, out)
     assert not _full_path(modules)
+    assert not any(m.startswith("packaging") for m in modules), modules
     assert out.read_bytes() == before
 
 

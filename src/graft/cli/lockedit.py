@@ -37,10 +37,11 @@ project it names was kept with the stamp, canonicalized by the full path.
 from __future__ import annotations
 
 import os
-import re
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # (not typing's: an edit answered from a known root set loads nothing)
 if TYPE_CHECKING:
+    import re
+
     from packaging.specifiers import SpecifierSet
     from packaging.version import Version
 
@@ -145,20 +146,25 @@ def same_lock(
 
 # A line's parts as text: the name and extras, the specifier (each clause an operator and a
 # version), the marker. Only a filter: a line it does not split so is doubt (the full path),
-# and the specifiers are parsed by packaging.
-_HEAD = re.compile(r"\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\])?")
+# and the specifiers are parsed by packaging. Compiled when a changed line is first split.
+_HEAD = r"\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\])?"
 _CLAUSE = r"\s*(~=|===|==|!=|<=|>=|<|>)\s*[A-Za-z0-9.*+!_-]+\s*"
-_CLAUSES = re.compile(f"{_CLAUSE}(,{_CLAUSE})*")
+_COMPILED: list[re.Pattern[str]] = []
 
 
 def _split(line: str) -> tuple[str, str, str] | None:
     """(name and extras, specifier, marker) of a plain line, as text; None if unsure."""
+    if not _COMPILED:
+        import re  # noqa: PLC0415 - (a changed line: packaging's parse loads it anyway)
+
+        _COMPILED[:] = [re.compile(_HEAD), re.compile(f"{_CLAUSE}(,{_CLAUSE})*")]
+    head_pattern, clauses = _COMPILED
     requirement, _, marker = line.partition(";")
-    head = _HEAD.match(requirement)
+    head = head_pattern.match(requirement)
     if head is None:
         return None
     specifier = requirement[head.end() :].strip()
-    if specifier and _CLAUSES.fullmatch(specifier) is None:
+    if specifier and clauses.fullmatch(specifier) is None:
         return None
     return requirement[: head.end()].strip(), specifier, marker.strip()
 
