@@ -67,6 +67,10 @@ class Screening(Protocol):
         """The project's files."""
         ...
 
+    def listed(self, name: NormalizedName) -> Sequence[ArtifactFile] | None:
+        """The project's files if listed already; None (nothing read) if not."""
+        ...
+
     def _matches(
         self, identifier: str, needs: list[Need], bad: set[Candidate], *, dead: bool = False
     ) -> list[Candidate]: ...

@@ -72,8 +72,8 @@ class Proving(Protocol):
         """The candidates known to be dead ends."""
         ...
 
-    def files(self, name: NormalizedName) -> Sequence[ArtifactFile]:
-        """The project's files."""
+    def listed(self, name: NormalizedName) -> Sequence[ArtifactFile] | None:
+        """The project's files if listed already; None (nothing read) if not."""
         ...
 
 
@@ -98,73 +98,89 @@ def proof_key(
     """Everything the proof for *root* over *widened* reads of the environment; None: unshared.
 
     None where the proof may read something else (the module's docstring): a candidate that
-    is no wheel or whose METADATA is not at hand, a variant marker, a failed read.
+    is no wheel or whose METADATA is not at hand, a variant marker, a failed read, a project
+    the provider has not listed yet (its listing is not read for a key).
     """
-    screens, target, reader = provider.screens, provider.target, provider.reader
+    screens = provider.screens
     if screens is None or provider.dead_ends:
         return None
-    env = target.markers
-    later = target.later_release_markers()
-    names: dict[str, None] = {root.name: None}
-    verdicts: dict[tuple[str, str], tuple[bool, ...]] = {}
-    pythons: dict[str | None, bool] = {}
-    keys = []
     try:
-        for candidate in widened:
-            if not isinstance(candidate, WheelCandidate) or not candidate.file.is_wheel:
-                return None
-            if not reader.at_hand(candidate.file) or (readable and not readable(candidate)):
-                return None
-            surface = reader.surface(candidate.file)
-            if surface.variant_requires:
-                return None
-            keys.append(candidate_key(candidate))
-            extra = candidate.extra or ""
-            if not extra and surface.requires_python not in pythons:
-                pythons[surface.requires_python] = python_allows(
-                    surface.requires_python, target.version
-                )
-            for name, marker, _, line in _lines(surface, extra):
-                if not marker:
-                    names[name] = None
-                    continue
-                said = verdicts.get((marker, extra))
-                if said is None:
-                    parsed = surface.requirement(line).marker
-                    if parsed is None:  # (a URL holding "; ")
-                        names[name] = None
-                        continue
-                    evaluate = parsed.evaluate
-                    worlds = (env,) if later is None else (env, later)
-                    said = verdicts[(marker, extra)] = tuple(
-                        evaluate({**world, "extra": value})
-                        for world in worlds
-                        for value in dict.fromkeys((extra, ""))
-                    )
-                if any(said):  # (else never a need: nothing of it screened)
-                    names[name] = None
+        read = _read(provider, widened, readable)
     except (BuildError, SourceError):
         return None
-    policy, rank = provider.policy, provider.tag_rank
+    if read is None:
+        return None
+    keys, verdicts, pythons, names = read
+    policy, target = provider.policy, provider.target
+    listings = {name: provider.listed(canonicalize_name(name)) for name in names}
+    if any(files is None for files in listings.values()):
+        return None
     screened = tuple(
         (
             name,
-            screens.seen(files := provider.files(canonicalize_name(name)), target, rank),
+            screens.seen(files, target, provider.tag_rank),
             id(files),
             screens.policy_word(policy, canonicalize_name(name)),
             policy.constraints.get(canonicalize_name(name)),
         )
-        for name in names
+        for name, files in listings.items()
+        if files is not None
     )
-    return (
-        root,
-        provider.dependencies,
-        policy.direct,
-        tuple(keys),
-        tuple(verdicts.items()),
-        tuple(pythons.items()),
-        screened,
-    )
+    return (root, provider.dependencies, policy.direct, keys, verdicts, pythons, screened)
+
+
+_Read = tuple[
+    tuple[tuple[str, str, "str | None"], ...],  # the candidates, by file and extra
+    tuple[tuple[tuple[str, str], tuple[bool, ...]], ...],  # (marker, extra): verdicts
+    tuple[tuple["str | None", bool], ...],  # Requires-Python: verdict
+    dict[str, None],  # the projects whose screening the proof may read
+]
+
+
+def _read(
+    provider: Proving,
+    widened: Sequence[Candidate],
+    readable: Callable[[WheelCandidate], bool] | None,
+) -> _Read | None:
+    """What the candidates' METADATA makes the proof read of the environment; None: unsure."""
+    target, reader = provider.target, provider.reader
+    env = target.markers
+    later = target.later_release_markers()
+    worlds = (env,) if later is None else (env, later)
+    names: dict[str, None] = {}
+    verdicts: dict[tuple[str, str], tuple[bool, ...]] = {}
+    pythons: dict[str | None, bool] = {}
+    keys = []
+    for candidate in widened:
+        if not isinstance(candidate, WheelCandidate) or not candidate.file.is_wheel:
+            return None
+        if not reader.at_hand(candidate.file) or (readable and not readable(candidate)):
+            return None
+        surface = reader.surface(candidate.file)
+        if surface.variant_requires:
+            return None
+        keys.append(candidate_key(candidate))
+        names[candidate.name] = None
+        extra = candidate.extra or ""
+        if not extra and surface.requires_python not in pythons:
+            pythons[surface.requires_python] = python_allows(
+                surface.requires_python, target.version
+            )
+        for name, marker, _, line in _lines(surface, extra):
+            parsed = surface.requirement(line).marker if marker else None
+            if parsed is None:  # (no marker; or a URL holding "; ")
+                names[name] = None
+                continue
+            said = verdicts.get((marker, extra))
+            if said is None:
+                said = verdicts[(marker, extra)] = tuple(
+                    parsed.evaluate({**world, "extra": value})
+                    for world in worlds
+                    for value in dict.fromkeys((extra, ""))
+                )
+            if any(said):  # (else never a need: nothing of it screened)
+                names[name] = None
+    return tuple(keys), tuple(verdicts.items()), tuple(pythons.items()), names
 
 
 __all__ = ["proof_key"]

@@ -160,6 +160,16 @@ class Provider(DeadEnds, AbstractProvider[Need, Candidate, str]):
     def _prefetch(self, file: ArtifactFile) -> None:
         self.reader.prefetch(file)
 
+    def listed(self, name: NormalizedName) -> Sequence[ArtifactFile] | None:
+        """The project's files if listed already (here, or by a lock's other resolutions)."""
+        from graft.resolve.shared import SharedSource  # noqa: PLC0415 - (a lock's proof only)
+
+        files = self._files.get(name)
+        if files is None and isinstance(self.source, SharedSource):
+            found = self.source.listed(name)
+            files = None if found is None else self._files.setdefault(name, found)
+        return files
+
     def files(self, name: NormalizedName) -> Sequence[ArtifactFile]:
         """The project's files, asked of the source once."""
         files = self._files.get(name)

@@ -106,6 +106,11 @@ class SharedSource:
         pending.set_result(value)
         return value
 
+    def listed(self, name: NormalizedName) -> Sequence[ArtifactFile] | None:
+        """The files of *name* if a resolution listed them already; None (nothing read) if not."""
+        with self._lock:
+            return self._files.get(("files", name))
+
     def project_names(self) -> Sequence[str]:
         """The inner source's names (for "did you mean")."""
         return self._inner.project_names()
