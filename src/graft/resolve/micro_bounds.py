@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from graft.errors import GraftError
 from graft.model.target import LATER_MICRO
 
 if TYPE_CHECKING:
@@ -174,7 +175,10 @@ class Bounds:
         for marker in self._roots:
             found.update(self._of_marker(marker, env, ""))
         for file, extra in read:
-            found.update(self._of_file(file, (extra,) if extra else (), env))
+            try:
+                found.update(self._of_file(file, (extra,) if extra else (), env))
+            except GraftError:  # (an sdist whose metadata build failed: it states nothing)
+                continue
         return tuple(sorted(found))
 
     def excluding(self, resolution: Resolution, series: str, micros: range) -> list[str]:

@@ -392,11 +392,11 @@ class Provider(DeadEnds, AbstractProvider[Need, Candidate, str]):
         known = self._dependencies.get(key)
         if known is None:
             before, self.warnings = self.warnings, {}
-            self.worked.append((candidate.file, candidate.extra or ""))
             try:
                 fixed, own = self._dependencies_of(candidate)
             finally:
                 said, self.warnings = self.warnings, before
+            self.worked.append((candidate.file, candidate.extra or ""))  # (its METADATA read)
             known = self._dependencies[key] = (fixed, own, tuple(said))
         return known
 
