@@ -20,7 +20,6 @@ the venv's ``graft-inputs`` (:func:`inputs_digest`).
 
 from __future__ import annotations
 
-import contextlib
 import os
 
 from graft import _interrupted
@@ -64,8 +63,10 @@ def _build_locked(
         return False
     inputs = inputs_digest(rows["form"][0][0], prefix)
     real = os.path.join(os.path.realpath(parent), name)
-    with contextlib.suppress(FileNotFoundError):  # (a removed venv's, see _root_free)
+    try:  # noqa: SIM105 - (contextlib's import costs ~1 ms) a removed venv's, see _root_free
         os.unlink(anchor_path(root))
+    except FileNotFoundError:
+        pass
     write_root(root, {"venv": prefix, "real": real, "entries": sorted(set(shas))})
     from graft.venv.staging import make_staging  # noqa: PLC0415
 
@@ -121,8 +122,7 @@ def _root_free(root: str, real: str) -> bool:
     As ``graft.store.gcroots.keep_previous`` decides: a root for the same real path whose
     anchor is the only link left to that venv's pyvenv.cfg is replaced (its anchor removed).
     """
-    import json  # noqa: PLC0415
-
+    from graft._jsonc import loads  # noqa: PLC0415
     from graft.store.paths import anchor_path  # noqa: PLC0415
 
     anchor = anchor_path(root)
@@ -130,7 +130,7 @@ def _root_free(root: str, real: str) -> bool:
         return not os.path.lexists(anchor)
     try:
         with open(root, encoding="utf-8") as fh:
-            previous = json.load(fh)
+            previous = loads(fh.read())
         held = os.lstat(anchor)
     except (OSError, ValueError):
         return False
@@ -166,8 +166,10 @@ def _undo(staging: str, root: str) -> bool:
         if staging:
             seal.remove_tree(staging, sealed=False)
     finally:
-        with contextlib.suppress(OSError):
+        try:  # noqa: SIM105 - (as above)
             os.unlink(root)
+        except OSError:
+            pass
     return False
 
 
@@ -185,12 +187,14 @@ def kept_flat(path: str, store: str) -> Flat | None:
 
 
 def write_root(path: str, payload: dict[str, object]) -> None:
-    """The venv's GC root, as ``Store.register_root`` writes it (read-only, renamed in)."""
-    import json  # noqa: PLC0415
+    """The venv's GC root, as ``Store.register_root`` writes it (read-only, renamed in).
 
+    On one line, where ``Store.register_root`` indents it: every reader parses it as JSON.
+    """
     from graft._atomic import write_atomic  # noqa: PLC0415
+    from graft._jsonc import dumps  # noqa: PLC0415
 
-    write_atomic(path, json.dumps(payload, indent=1), mode=0o444)
+    write_atomic(path, dumps(payload), mode=0o444)
 
 
 def _providers(store: str, prefix: str) -> str:
@@ -203,13 +207,12 @@ def _providers(store: str, prefix: str) -> str:
 
 def inputs_digest(form: str, prefix: str) -> str:
     """A venv's ``graft-inputs`` at *prefix*, from :func:`graft.sync_result.inputs_form`'s text."""
-    import json  # noqa: PLC0415
-
+    from graft._jsonc import dumps, loads  # noqa: PLC0415
     from graft._sha256 import sha256_hex  # noqa: PLC0415
 
-    head, rows = json.loads(form)
+    head, rows = loads(form)
     head[4] = head[4].replace(repr(_PREFIX_MARK), repr(prefix))
-    return sha256_hex(json.dumps([head, rows]).encode())
+    return sha256_hex(dumps([head, rows]).encode())
 
 
 def hold_lock(path: str, *, shared: bool, removed: bool = False) -> int | None:

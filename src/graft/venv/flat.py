@@ -56,13 +56,12 @@ class Relative:
 
 def read_kept(path: str, store_root: str) -> Flat | None:
     """The flat form kept at *path* in the store at *store_root*, checked; None if not fit."""
-    import json  # noqa: PLC0415
-
+    from graft._jsonc import loads  # noqa: PLC0415 - (not json: its import costs ~4 ms)
     from graft.plan.flat import from_json  # noqa: PLC0415
 
     try:
         with open(path, encoding="utf-8") as fh:
-            raw = json.load(fh)
+            raw = loads(fh.read())
         return from_json(raw, os.path.join(store_root, "entries") + os.sep)
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
         return None
@@ -178,13 +177,18 @@ def _record(text: str, rows: list[Row], digests: dict[str, tuple[str, int]]) -> 
     """A RECORD: the planned CSV text, then the rows hashed now.
 
     A row whose script was not rendered (it lost a clash) keeps its planned digest and size.
+    Written by ``csv.writer`` itself, which is ``_csv``'s (``csv`` imports ``re``).
     """
-    import csv  # noqa: PLC0415
     import io  # noqa: PLC0415
+
+    try:
+        from _csv import writer as csv_writer  # noqa: PLC0415 - csv.writer, without re
+    except ImportError:  # pragma: no cover - (an interpreter without it)
+        from csv import writer as csv_writer  # noqa: PLC0415
 
     buffer = io.StringIO()
     buffer.write(text)
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv_writer(buffer, lineterminator="\n")
     for path, digest, size, dest in rows:
         got = digests.get(dest)
         writer.writerow((path, digest, size) if got is None else (path, *got))
