@@ -105,17 +105,20 @@ class _Unpacker:
         executable = bool((info.external_attr >> 16) & 0o111)
         self._makedirs(info.filename.rpartition("/")[0])
         target = os.path.join(self.dest, info.filename)
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o755 if executable else 0o644)
-        try:
-            with os.fdopen(fd, "wb") as out, self.zf.open(info) as src:
+        # read-only from the start (the descriptor still writes): the seal need not chmod it
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o555 if executable else 0o444)
+        try:  # (written through the descriptor: a file object costs 3 system calls a member)
+            with self.zf.open(info) as src:
                 while chunk := src.read(_CHUNK):
                     hasher.update(chunk)
                     if sha256 is not hasher:
                         sha256.update(chunk)
                     size += len(chunk)
-                    out.write(chunk)
+                    _write_all(fd, chunk)
         except _READ_ERRORS as exc:
             raise fail(self.wheel, f"member {info.filename!r} is corrupt ({_why(exc)})") from None
+        finally:
+            os.close(fd)
         if size != info.file_size:
             raise fail(
                 self.wheel,
@@ -132,6 +135,13 @@ class _Unpacker:
             if want_size >= 0 and want_size != size:
                 raise fail(self.wheel, f"{info.filename!r} does not match its RECORD size")
         return FileRecord(info.filename, digest, size, executable)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """Write all of *data* to the descriptor *fd* (``os.write`` may write part of it)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 #: What zipfile raises on a damaged, encrypted or oddly compressed member.
