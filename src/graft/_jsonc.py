@@ -44,17 +44,28 @@ def _scanner() -> Callable[[str, int], tuple[Any, int]] | None:
     return scan
 
 
-def _encoder() -> Callable[[object, int], Any] | None:
-    if "encode" not in _made:
+def _encoder(
+    sort_keys: bool, default: Callable[[object], object] | None
+) -> Callable[[object, int], Any] | None:
+    key = f"encode {sort_keys} {id(default)}"
+    if key not in _made:
         try:
             from _json import encode_basestring_ascii, make_encoder  # noqa: PLC0415
 
-            _made["encode"] = make_encoder(
-                {}, _unserializable, encode_basestring_ascii, None, ": ", ", ", False, False, True
+            _made[key] = make_encoder(
+                {},
+                default or _unserializable,
+                encode_basestring_ascii,
+                None,
+                ": ",
+                ", ",
+                sort_keys,
+                False,
+                True,
             )
         except (ImportError, TypeError, AttributeError):
-            _made["encode"] = None
-    encode: Callable[[object, int], Any] | None = _made["encode"]
+            _made[key] = None
+    encode: Callable[[object, int], Any] | None = _made[key]
     return encode
 
 
@@ -85,13 +96,22 @@ def loads(text: str) -> Any:
     return json.loads(text)
 
 
-def dumps(value: object) -> str:
-    """``json.dumps(value)``, byte for byte (ASCII, ``", "`` and ``": "``, keys in order)."""
-    encode = _encoder()
+def dumps(
+    value: object,
+    *,
+    sort_keys: bool = False,
+    default: Callable[[object], object] | None = None,
+) -> str:
+    """``json.dumps(value, sort_keys=..., default=...)``, byte for byte.
+
+    ASCII, ``", "`` and ``": "``; *default* a function the process keeps (``repr``, say): an
+    encoder is made once per (*sort_keys*, *default*).
+    """
+    encode = _encoder(sort_keys, default)
     if encode is None:
         import json  # noqa: PLC0415
 
-        return json.dumps(value)
+        return json.dumps(value, sort_keys=sort_keys, default=default)
     return "".join(encode(value, 0))
 
 

@@ -145,6 +145,34 @@ def test_an_edited_pin_set_seen_before_changes_the_venv_as_the_full_path_does(
     assert not HEAVY & set(quiet.args)  # (nor packaging.specifiers for pairs checked before)
 
 
+#: What the change of an edited pin set never imports (decision 185): json's decoder compiles
+#: regular expressions (re, and enum with it), contextlib and csv cost it ~2 ms each, the
+#: materializer (for the full path's rebuild) ~1 ms.
+NOT_ON_THE_PIN_PATH = {"json", "re", "enum", "contextlib", "csv", "graft.venv.materialize"}
+
+
+def test_an_edited_pin_set_imports_no_json_re_contextlib_or_csv(
+    tmp_path: Path, store_dir: Path, index: Served
+) -> None:
+    venv = tmp_path / "venv"
+    for number, text in enumerate((FIRST, SECOND)):  # (-q: the stamps are keyed by it)
+        graft(venv, edited(tmp_path, text, f"seen-{number}"), index, store_dir, "-q")
+    reqs = edited(tmp_path, FIRST, "edited")
+    argv = ["sync", venv, "-r", reqs, "--index-url", f"{index.url}/simple/", "--store", store_dir]
+    script = "import sys; from graft.cli.entry import entrypoint; sys.exit(entrypoint())"
+    proc = subprocess.run(  # as the console script runs it (-m graft imports contextlib)
+        [sys.executable, "-X", "importtime", "-c", script, *map(str, [*argv, "-q"])],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    modules = imported(proc.stderr)
+    assert "graft.cli.change" in modules  # the control: the change path answered
+    assert "graft.sync" not in modules
+    assert not NOT_ON_THE_PIN_PATH & modules, NOT_ON_THE_PIN_PATH & modules
+    assert py(venv, "import lib; print(lib.V)") == "2.0"
+
+
 def test_a_new_venv_from_an_edited_pin_set_seen_before_is_built_as_the_full_path_builds_it(
     tmp_path: Path, store_dir: Path, index: Served
 ) -> None:

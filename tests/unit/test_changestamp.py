@@ -7,6 +7,7 @@ cannot read exactly is None (the full path).
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 
@@ -218,3 +219,30 @@ def test_a_step_with_warnings_is_for_the_full_path() -> None:
 def test_prereleases_meet_a_specifier_as_the_provider_checks_them() -> None:
     assert changestamp.meets({(">=1", "2.0rc1")})  # (screened already: the provider allows)
     assert not changestamp.meets({("<2", "2.0")})
+
+
+_ORACLE_LINE = re.compile(
+    r"([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*==\s*([A-Za-z0-9][A-Za-z0-9.+!_-]*)"
+)
+
+
+def _read_by_regex(raw: str) -> tuple[str, str] | str | None:
+    """How a line was read with :mod:`re` before decision 185 (the oracle)."""
+    line = re.sub(r"(^|\s)#.*$", "", raw).strip()
+    if not line:
+        return "blank"
+    found = _ORACLE_LINE.fullmatch(line)
+    return None if found is None else (re.sub(r"[-_.]+", "-", found[1]).lower(), found[2])
+
+
+_PIECES = st.sampled_from(
+    ["a", "Z", "0", "9", ".", "_", "-", "+", "!", "=", "==", "#", " ", "\t", "\xa0", "\u2028",
+     "é", ";", "[", "]", "@", "*", "<", "~", "Foo.Bar__baz", "x-y"]
+)  # fmt: skip
+
+
+@given(st.lists(_PIECES, max_size=12).map("".join))
+@settings(max_examples=2000, deadline=None)
+def test_a_line_is_read_without_re_as_the_regular_expressions_read_it(raw: str) -> None:
+    line = changestamp._uncommented(raw).strip()
+    assert (changestamp.pin_line(line) if line else "blank") == _read_by_regex(raw)

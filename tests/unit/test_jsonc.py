@@ -31,6 +31,20 @@ def test_dumps_is_json_dumps_byte_for_byte(value: object) -> None:
     assert _jsonc.dumps(value) == json.dumps(value)
 
 
+@given(VALUES)
+def test_sorted_keys_are_json_dumps_sort_keys_byte_for_byte(value: object) -> None:
+    assert _jsonc.dumps(value, sort_keys=True) == json.dumps(value, sort_keys=True)
+
+
+def test_default_and_other_keys_as_json_takes_them() -> None:
+    value = {2: 1, None: 0, True: 1.5, "k": [set, (1, 2)]}
+    assert _jsonc.dumps(value, default=repr) == json.dumps(value, default=repr)
+    looped: list[object] = []
+    looped.append(looped)
+    with pytest.raises(ValueError, match="Circular"):
+        _jsonc.dumps(looped)
+
+
 @given(VALUES, st.sampled_from(["", " ", "\n", " \t\r\n"]))
 def test_loads_reads_what_json_reads(value: object, space: str) -> None:
     for text in (json.dumps(value), json.dumps(value, indent=1)):

@@ -31,7 +31,6 @@ the files' set is then built from its kept flat form by :mod:`graft.cli.flat_bui
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 import time
@@ -73,8 +72,10 @@ def answer(argv: list[str]) -> int | None:
     if done is None:
         return None
     rows, reading, before, summary, collisions = done
-    with contextlib.suppress(KeyError, IndexError, ValueError, TypeError, OSError):
-        _stamp_the_venv(argv, rows, reading, files=files, summary=summary)  # (best effort)
+    try:  # noqa: SIM105 - not contextlib (decision 185); (best effort)
+        _stamp_the_venv(argv, rows, reading, files=files, summary=summary)
+    except (KeyError, IndexError, ValueError, TypeError, OSError):
+        pass
     if not noop._has(argv, ("--quiet",), "q"):  # noqa: SLF001
         from graft.venv.state import changes  # noqa: PLC0415
 
@@ -206,8 +207,10 @@ def _change(
     _root(root, prefix, [*reading.shas, *entries], anchor=False)
     if not _update(prefix, python, change, store, state, walked=walked):
         if "graft-pending" not in recorded_state(prefix):
-            with contextlib.suppress(OSError):  # the venv is the old one: its root as it was
+            try:  # noqa: SIM105 - not contextlib (decision 185); the venv is the old one: its root as it was
                 flat_build.write_root(root, previous)
+            except OSError:
+                pass
         return None
     _root(root, prefix, reading.shas, anchor=True)
     return before, list(summary), collisions
@@ -267,14 +270,13 @@ def _rooted(store: str, prefix: str) -> Rooted | None:
     Otherwise (no root, a root another venv left, an anchor missing or stale) the full path
     decides what to keep (``Store.register_root``).
     """
-    import json  # noqa: PLC0415
-
+    from graft import _jsonc  # noqa: PLC0415
     from graft.store.paths import anchor_path, root_file  # noqa: PLC0415
 
     root = root_file(store, prefix)
     try:
         with open(root, encoding="utf-8") as fh:
-            previous = json.load(fh)
+            previous = _jsonc.loads(fh.read())
         held = os.lstat(anchor_path(root))
         config = os.stat(os.path.join(prefix, "pyvenv.cfg"))
     except (OSError, ValueError):
@@ -305,10 +307,14 @@ def _root(root: str, prefix: str, shas: list[str], *, anchor: bool) -> None:
     }
     flat_build.write_root(root, {**payload, "entries": sorted(set(shas))})
     if anchor:
-        with contextlib.suppress(FileNotFoundError):
+        try:  # noqa: SIM105 - not contextlib (decision 185)
             os.unlink(anchor_path(root))
-        with contextlib.suppress(OSError):  # (found by its paths without it, as gc allows)
+        except FileNotFoundError:
+            pass
+        try:  # noqa: SIM105 - not contextlib (decision 185); (found by its paths without it, as gc allows)
             os.link(os.path.join(prefix, "pyvenv.cfg"), anchor_path(root), follow_symlinks=False)
+        except OSError:
+            pass
 
 
 def _stamp_the_venv(

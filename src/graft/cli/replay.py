@@ -144,11 +144,11 @@ def _renewed(rows: dict[str, list[list[str]]], argv: list[str]) -> bool:
     stamp builds venvs for another :data:`graft.resolve.memo.INDEX_TTL` (decision 85). The
     memo itself is left as it is: its file is what the stamp watches.
     """
-    import json  # noqa: PLC0415
+    from graft import _jsonc  # noqa: PLC0415
 
     (memo,) = rows["memo"][0]
     with open(memo, encoding="utf-8") as fh:
-        pages = json.load(fh).get("pages")
+        pages = _jsonc.loads(fh.read()).get("pages")
     if not isinstance(pages, list) or not pages:
         return False
     from graft.resolve.memo import INDEX_TTL  # noqa: PLC0415
@@ -208,8 +208,7 @@ def _rows(
     options: tuple[tuple[str, str], ...],
 ) -> list[list[str]] | None:
     """The replay stamp's rows for *result* (all but the lines it prints); None: no stamp."""
-    import json  # noqa: PLC0415
-
+    from graft import _jsonc  # noqa: PLC0415
     from graft.resolve.fingerprints import fingerprint  # noqa: PLC0415
     from graft.resolve.memo import INDEX_TTL  # noqa: PLC0415
     from graft.store import plancache  # noqa: PLC0415
@@ -221,7 +220,7 @@ def _rows(
         return None  # (the preimage no longer matches what the sync digests: no fast path)
     try:
         with open(memo, encoding="utf-8") as fh:
-            record = json.load(fh)
+            record = _jsonc.loads(fh.read())
         if record["preferred"]:  # resolved preferring what a venv held: not for a new one
             return None
         created, index = float(record["created"]), bool(record["index"])

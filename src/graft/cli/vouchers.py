@@ -20,7 +20,6 @@ the set to the full path.
 
 from __future__ import annotations
 
-import json
 import time
 
 TYPE_CHECKING = False
@@ -70,6 +69,8 @@ def make(result: SyncResult, chosen: dict[str, Row], cache_dir: str) -> Rows | N
 
     if result.plan is None or result.inputs_form is None:
         return None
+    import json  # noqa: PLC0415 - (the full path's)
+
     installed = json.loads(result.inputs_form)[1]
     cache = BuiltWheels(cache_dir)
     now = time.time_ns()

@@ -37,12 +37,11 @@ def plan_key(parts: list[object]) -> str:
 
     With graft's code: a plan kept by other code is never read.
     """
-    import json  # noqa: PLC0415
-
+    from graft import _jsonc  # noqa: PLC0415 - (not json: decision 185)
     from graft._home import code_stamp  # noqa: PLC0415
     from graft._sha256 import sha256_hex  # noqa: PLC0415 - (not hashlib: OpenSSL's import)
 
-    blob = json.dumps([PLAN_FORMAT, code_stamp(), *parts], sort_keys=True, default=repr)
+    blob = _jsonc.dumps([PLAN_FORMAT, code_stamp(), *parts], sort_keys=True, default=repr)
     return sha256_hex(blob.encode())
 
 

@@ -29,10 +29,9 @@ The full path (:func:`update_or_rebuild`) and the change of a seen pin set
 
 from __future__ import annotations
 
-import json
 import os
 
-from graft import _interrupted
+from graft import _interrupted, _jsonc
 from graft.errors import MaterializeError
 from graft.plan.diff import PlanDiff, diff, worth_updating
 from graft.plan.flat import compile_plan
@@ -41,18 +40,10 @@ from graft.store.paths import flat_file
 from graft.venv import skeleton
 from graft.venv.flat import apply_flat, read_kept
 from graft.venv.keep import touched
-from graft.venv.materialize import (
-    check_destination,
-    check_parent,
-    discarded_on_failure,
-    kept_line,
-    rebuild,
-    state_text,
-    venv_lock,
-)
-from graft.venv.staging import make_staging, sweep_leftovers
+from graft.venv.staging import discarded_on_failure, make_staging, sweep_leftovers
 from graft.venv.state import (
     STALE,
+    kept_line,
     kept_paths,
     options_of,
     parse_config,
@@ -103,6 +94,14 @@ def update_or_rebuild(
     why when the venv itself asked for it (:func:`graft.venv.state.why_rebuilt`: read here,
     before the rebuild, and only when no walk of the venv showed it as graft left it).
     """
+    from graft.venv.materialize import (  # noqa: PLC0415 - not for the change of a pin set
+        check_destination,
+        check_parent,
+        rebuild,
+        state_text,
+        venv_lock,
+    )
+
     prefix = plan.prefix
     check_parent(prefix)
     template = skeleton.venv_template(target)
@@ -244,7 +243,7 @@ def update(
             "state": state,
         }
         with open(os.path.join(staging, JOURNAL), "w", encoding="utf-8") as fh:
-            json.dump(journal, fh)
+            fh.write(_jsonc.dumps(journal))
         with open(config, "rb") as fh:
             pending = fh.read()
         if not pending.endswith(b"\n"):
@@ -287,7 +286,7 @@ def _read_journal(staging: str) -> Journal | None:
     """
     try:
         with open(os.path.join(staging, JOURNAL), encoding="utf-8") as fh:
-            journal = json.load(fh)
+            journal = _jsonc.loads(fh.read())
         moves = [_checked(dest) for dest in journal["move"]]
         removes = [_checked(dest) for dest in journal["remove"]]
         state = journal["state"]

@@ -18,9 +18,15 @@ from graft.plan.flat import compile_plan
 from graft.store import seal
 from graft.venv import skeleton
 from graft.venv.flat import apply_flat
-from graft.venv.staging import ASIDE, make_staging, put_back_aside, sweep_leftovers
+from graft.venv.staging import (
+    ASIDE,
+    discarded_on_failure,
+    make_staging,
+    put_back_aside,
+    sweep_leftovers,
+)
 from graft.venv.state import (
-    KEPT,
+    kept_line,
     real_prefix,
     state_lines,
     tree_digest,
@@ -48,15 +54,6 @@ def state_text(store_root: str, inputs: str, plan: Plan, plan_key: str | None) -
     stats = f"{len(plan.distributions)},{plan.links},{plan.directories},{plan.files_served}"
     where = None if plan_key is None else real_prefix(plan.prefix)
     return state_lines(store_root, inputs, stats, plan_key, where)
-
-
-def kept_line(kept: tuple[str, ...]) -> str:
-    """pyvenv.cfg's ``graft-kept`` line for a user's files at *kept* (none without any)."""
-    if not kept:
-        return ""
-    import json  # noqa: PLC0415
-
-    return f"{KEPT} = {json.dumps(sorted(kept))}\n"
 
 
 def _write_state(
@@ -323,21 +320,6 @@ def _keep(prefix: str, staging: str, users: tuple[str, ...]) -> tuple[str, ...]:
     from graft.venv.keep import carry  # noqa: PLC0415
 
     return carry(prefix, staging, users, prefix)
-
-
-@contextlib.contextmanager
-def discarded_on_failure(staging: str, prefix: str, hint: str) -> Iterator[None]:
-    """Remove *staging* if the block fails; an OSError becomes one MaterializeError line."""
-    try:
-        yield
-    except OSError as exc:
-        seal.remove_tree(staging, sealed=False)
-        raise MaterializeError(
-            f"cannot write the venv ({exc.strerror or exc})", where=prefix, hint=hint
-        ) from None
-    except BaseException:
-        seal.remove_tree(staging, sealed=False)
-        raise
 
 
 def _swap(staging: str, prefix: str) -> None:

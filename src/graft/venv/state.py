@@ -233,15 +233,24 @@ def kept_paths(state: dict[str, str]) -> tuple[str, ...]:
     text = state.get(KEPT)
     if not text:
         return ()
-    import json  # noqa: PLC0415
+    from graft import _jsonc  # noqa: PLC0415
 
     try:
-        paths = json.loads(text)
+        paths = _jsonc.loads(text)
     except ValueError:
         return ()
     if not isinstance(paths, list) or not all(_inside(path) for path in paths):
         return ()
     return tuple(paths)
+
+
+def kept_line(kept: tuple[str, ...]) -> str:
+    """pyvenv.cfg's ``graft-kept`` line for a user's files at *kept* (none without any)."""
+    if not kept:
+        return ""
+    from graft import _jsonc  # noqa: PLC0415
+
+    return f"{KEPT} = {_jsonc.dumps(sorted(kept))}\n"
 
 
 def _inside(path: object) -> bool:
