@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from email.parser import HeaderParser
@@ -90,8 +91,18 @@ def install_graft(uv: str, venv: Path) -> Path:
     shutil.rmtree(venv, ignore_errors=True)
     subprocess.run([uv, "venv", "-q", "--python", sys.executable, str(venv)], check=True)
     python = str(venv / "bin" / "python")
-    argv = [uv, "pip", "install", "-q", "--python", python, "--compile-bytecode", str(root)]
-    subprocess.run(argv, check=True, env={**os.environ, "UV_NO_CACHE": "1"})
+    # from a copy: setuptools builds in the source tree, leaving build/ and src/graft.egg-info,
+    # and with the latter an editable checkout's tests find a second graft distribution
+    with tempfile.TemporaryDirectory(prefix="graft-bench-src-") as copy:
+        for name in ("pyproject.toml", "README.md"):
+            shutil.copy2(root / name, copy)
+        shutil.copytree(
+            root / "src",
+            Path(copy) / "src",
+            ignore=shutil.ignore_patterns("*.egg-info", "__pycache__"),
+        )
+        argv = [uv, "pip", "install", "-q", "--python", python, "--compile-bytecode", copy]
+        subprocess.run(argv, check=True, env={**os.environ, "UV_NO_CACHE": "1"})
     return venv
 
 
