@@ -94,8 +94,11 @@ def interpretation(result: dict[str, Any]) -> list[str]:
     g_med = med(result, TARGET_SET, "create", GRAFT)
     if helps is not None and g_med is not None:
         lines.append(
-            f"- Of graft's {fmt_s(g_med['median'])} on {TARGET_SET}, {fmt_s(helps['median'])} is"
-            " fixed start-up (`graft sync --help`: interpreter plus graft's CLI imports)."
+            f"- `graft sync --help` (the interpreter, argparse and the sync command's parser) takes"
+            f" {fmt_s(helps['median'])}, against graft's {fmt_s(g_med['median'])} for a new venv"
+            f" of {TARGET_SET}; a new venv from a kept plan never builds that parser (the replay"
+            " stamp answers before it), so this is an upper bound on its fixed start-up, not"
+            " a part of its time."
         )
     pip_r = ratio(result, PIP_SET, "pip", f"{PIP}/{UV_HARDLINK}")
     if pip_r is not None:
