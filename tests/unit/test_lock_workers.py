@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import pickle
@@ -160,3 +161,61 @@ def test_a_workers_index_pages_reach_the_lock_stamp(tmp_path: Path) -> None:
         "https://b.invalid/simple/y/",
     ]
     assert parent.cached_answers()
+
+
+def test_the_rest_is_worth_forking_for_by_what_each_took() -> None:
+    """Decision 214: the mean CPU of the items done, times the items left, against FORK_WORTH."""
+    assert not lock_workers.worth_forking(0.0, 0, 1000)  # nothing known: one more here
+    assert not lock_workers.worth_forking(0.002, 1, 35)  # 70 ms left: not worth a fork
+    assert lock_workers.worth_forking(0.05, 1, 34)  # 1.7 s left: forked
+    assert lock_workers.worth_forking(lock_workers.FORK_WORTH, 10, 10)
+    assert not lock_workers.worth_forking(lock_workers.FORK_WORTH, 10, 9)
+
+
+def _environments_costing(seconds: float) -> tuple[int, list[tuple[int, int]], int]:
+    """``lock_envs._resolve_all`` of 36 environments on 4 cores, each taking *seconds* of CPU
+    (a clock that only the resolutions advance): this pid, (position, pid) each, processes."""
+    import time
+
+    from graft.resolve import lock_envs
+
+    os.environ.pop("GRAFT_LOCK_WORKERS", None)
+    os.sched_getaffinity = lambda _pid: {0, 1, 2, 3}  # type: ignore[assignment,unused-ignore]
+    clock = [0.0]
+    time.process_time = lambda: clock[0]
+
+    def resolved(position: int, _env: object) -> tuple[int, int]:
+        clock[0] += seconds
+        return position, os.getpid()
+
+    projects = SimpleNamespace(
+        reads={}, fetched_bytes=0, whole_bytes=0, indexes=None, reading=lambda: False
+    )
+    chooser = VariantChooser(VariantOptions(), read=lambda _f: b"")
+    found, processes = lock_envs._resolve_all(
+        list(range(36)),  # type: ignore[arg-type]
+        resolved,  # type: ignore[arg-type]
+        projects,  # type: ignore[arg-type]
+        chooser,
+    )
+    return os.getpid(), found, processes  # type: ignore[return-value]
+
+
+@needs_fork
+@pytest.mark.skipif(not hasattr(os, "sched_getaffinity"), reason="no sched_getaffinity")
+def test_a_tiny_locks_environments_are_resolved_in_one_process() -> None:
+    """Decision 214: 35 environments of 2 ms each are no fork's worth, however many cores."""
+    parent, found, processes = _in_a_new_process(functools.partial(_environments_costing, 0.002))
+    assert [position for position, _ in found] == list(range(36))
+    assert {pid for _, pid in found} == {parent}
+    assert processes == 1
+
+
+@needs_fork
+@pytest.mark.skipif(not hasattr(os, "sched_getaffinity"), reason="no sched_getaffinity")
+def test_a_large_locks_environments_are_forked_once_one_is_timed() -> None:
+    """Decision 214: the second environment took 50 ms, so the other 34 are shared out."""
+    parent, found, processes = _in_a_new_process(functools.partial(_environments_costing, 0.05))
+    assert [position for position, _ in found] == list(range(36))
+    assert [pid for _, pid in found[:2]] == [parent, parent]  # the first, the one timed
+    assert len({pid for _, pid in found[2:]}) == processes == 4

@@ -172,8 +172,9 @@ def _resolve_all(
     """Each environment's outcome, in order, and how many processes resolved them.
 
     The first alone; the others side by side in threads if it had to fetch METADATA (a cold
-    cache), else in forked processes, one per core (the GIL: threads would gain nothing). The
-    outcomes do not depend on the order: each is its environment's own.
+    cache), else in forked processes, one per core (the GIL: threads would gain nothing), once
+    what is left is worth a fork (decision 214). The outcomes do not depend on the order: each
+    is its environment's own.
     """
     outcomes = [resolved(0, env) for env in envs[:1]]
     if len(envs) > 2 and projects.reading():  # noqa: PLR2004 - two: nothing to overlap
@@ -189,13 +190,10 @@ def _resolve_all(
         return outcomes, 1
     from graft.resolve import lock_workers  # noqa: PLC0415
 
-    rest = list(enumerate(envs[1:], 1))  # (forked processes, one per core: decision 92)
+    rest = list(enumerate(envs[1:], 1))  # (forked processes, one per core: decisions 92, 214)
     before = lock_workers.learned(projects, chooser)
-    found, reports = lock_workers.resolve_forked(
-        rest,
-        lambda item: resolved(*item),
-        lock_workers.workers(len(rest)),
-        lambda: lock_workers.learned(projects, chooser),
+    found, reports = lock_workers.resolve_shared(
+        rest, lambda item: resolved(*item), lambda: lock_workers.learned(projects, chooser)
     )
     lock_workers.merge(reports, before, projects, chooser)
     return outcomes + found, 1 + len(reports)

@@ -6,6 +6,11 @@ cannot share that work (the GIL), so the remaining environments are dealt out, i
 to forked copies of this process (one per core, this one among them, at most
 :data:`MAX_WORKERS`), each of which sends back its outcomes pickled through a pipe.
 
+Forking has a price (the fork, the child's copies of the pages it writes, the outcomes pickled
+both ways: 10-25 ms of CPU on the benchmark's small and web locks, decision 214), which a tiny
+lock's 35 environments (1-3 ms each) do not repay: they are resolved here one by one, timed,
+until what is left is worth forking for (:func:`resolve_shared`, :data:`FORK_WORTH`).
+
 A child is a copy of a process with one thread, made only when this process has one thread
 (no lock or connection is held by a thread the child would lack). Whatever a child cannot
 do (an exception that is not an outcome, an outcome that does not pickle, a signal) ends it
@@ -23,6 +28,7 @@ import pickle
 import signal
 import sys
 import threading
+import time
 import types
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
@@ -41,6 +47,17 @@ R = TypeVar("R")
 MAX_WORKERS = 8
 #: Fewer environments than this per process are not worth a fork.
 MIN_PER_WORKER = 3
+#: Seconds of CPU the environments left must be expected to take in this process before
+#: they are forked for: on two free cores a fork then saves at least half of it, far more
+#: than the 10-25 ms it costs; below, it saves little on a quiet machine and loses on a
+#: busy one (decision 214).
+FORK_WORTH = 0.2
+
+
+def _asked() -> int | None:
+    """The number of processes ``GRAFT_LOCK_WORKERS`` asks for, if it is set to one."""
+    asked = os.environ.get("GRAFT_LOCK_WORKERS", "")
+    return int(asked) if asked.isdigit() and int(asked) > 0 else None
 
 
 def workers(count: int) -> int:
@@ -49,13 +66,43 @@ def workers(count: int) -> int:
     ``GRAFT_LOCK_WORKERS`` sets it (1 turns forking off); else one per core available, on
     Linux only (macOS's system libraries are not safe to use in a forked child).
     """
-    asked = os.environ.get("GRAFT_LOCK_WORKERS", "")
-    cores: int | None = int(asked) if asked.isdigit() and int(asked) > 0 else None
+    cores = _asked()
     if cores is None and not sys.platform.startswith("linux"):
         cores = 1
     if cores is None:
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return max(1, min(cores or 1, MAX_WORKERS, count // MIN_PER_WORKER))
+
+
+def worth_forking(spent: float, done: int, left: int) -> bool:
+    """Whether *left* items are worth forking for, *done* items having taken *spent* s of CPU.
+
+    Their expected time is the mean of those done times their number; nothing done, nothing
+    is known yet (one more is resolved here first).
+    """
+    return done > 0 and spent / done * left >= FORK_WORTH
+
+
+def resolve_shared(
+    items: Sequence[E],
+    resolve: Callable[[E], T],
+    report: Callable[[], R] | None = None,
+) -> tuple[list[T], list[R]]:
+    """``[resolve(item) for item in items]``, the rest forked once it is worth it; the reports.
+
+    Without ``GRAFT_LOCK_WORKERS``, the items are resolved here one by one while what is left
+    is not worth a fork (:func:`worth_forking`, by the CPU each took); then what is left is
+    shared with forked children (:func:`resolve_forked`). With it, they are forked at once.
+    """
+    done: list[T] = []
+    left = list(items)
+    spent = 0.0
+    while left and _asked() is None and not worth_forking(spent, len(done), len(left)):
+        began = time.process_time()
+        done.append(resolve(left.pop(0)))
+        spent += time.process_time() - began
+    found, reports = resolve_forked(left, resolve, workers(len(left)), report)
+    return done + found, reports
 
 
 def resolve_forked(
