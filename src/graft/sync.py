@@ -35,7 +35,8 @@ from graft.sync_result import (
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from graft.model.request import ResolveRequest, SyncRequest
+    from graft.model.request import ResolveRequest
+    from graft.model.sync_request import SyncRequest
     from graft.model.target import Target
     from graft.plan.types import VenvLayout
     from graft.store.entries import Store

@@ -32,8 +32,9 @@ from graft.sync_result import (
 )
 
 if TYPE_CHECKING:
-    from graft.model.request import ResolveRequest, SyncRequest
+    from graft.model.request import ResolveRequest
     from graft.model.requirements import Wanted
+    from graft.model.sync_request import SyncRequest
     from graft.model.target import Target
     from graft.plan.types import Plan, VenvLayout
     from graft.resolve.locate import Located

@@ -17,7 +17,7 @@ from graft.model.request import lap
 from graft.sync_result import venv_layout
 
 if TYPE_CHECKING:
-    from graft.model.request import SyncRequest
+    from graft.model.sync_request import SyncRequest
     from graft.model.target import Target
     from graft.plan.types import Plan, VenvLayout
     from graft.prepare import Arrivals

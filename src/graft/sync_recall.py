@@ -16,7 +16,8 @@ from graft.sync_result import SyncResult, venv_layout
 if TYPE_CHECKING:
     from packaging.utils import NormalizedName
 
-    from graft.model.request import ResolveRequest, SyncRequest
+    from graft.model.request import ResolveRequest
+    from graft.model.sync_request import SyncRequest
     from graft.plan.types import VenvLayout
     from graft.resolve.locate import Located
     from graft.resolve.memo import Observed

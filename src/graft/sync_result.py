@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from graft.model.request import SyncRequest
+    from graft.model.sync_request import SyncRequest
     from graft.model.target import Target
     from graft.plan.types import Plan, VenvLayout
     from graft.resolve.locate import Located

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from graft.errors import StoreError
-from graft.model.request import SyncRequest
+from graft.model.sync_request import SyncRequest
 from graft.store import bytecode, compilepool, seal
 from graft.store.entries import Store
 from graft.sync import sync

@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from graft.audit import audit_venv
-from graft.model.request import SyncRequest
+from graft.model.sync_request import SyncRequest
 from graft.store import seal
 from graft.sync import sync
 from graft.venv import incremental

@@ -15,7 +15,7 @@ import pytest
 
 from graft.audit import audit_venv
 from graft.errors import MaterializeError
-from graft.model.request import SyncRequest
+from graft.model.sync_request import SyncRequest
 from graft.sync import sync
 from graft.venv import keep, materialize
 from graft.venv.replaceable import users

@@ -231,7 +231,7 @@ def _make_env(
     constraint files, so that they pin what the requirements need too (decision 168).
     """
     from graft.build.run import BuildEnvironment  # noqa: PLC0415
-    from graft.model.request import SyncRequest  # noqa: PLC0415
+    from graft.model.sync_request import SyncRequest  # noqa: PLC0415
     from graft.sync import sync  # noqa: PLC0415
 
     if requires:

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     from graft.cli.variants_cmd import Plugins
-    from graft.model.request import SyncRequest
+    from graft.model.sync_request import SyncRequest
     from graft.plan.collision import Collision
     from graft.sync_dry import DryRun, Offered
 

@@ -76,7 +76,7 @@ class ProviderEnvs:
 
     def _make(self, spec: PluginSpec, venv: str) -> tuple[str, str] | None:
         """``graft sync`` of the plugin's requirements into *venv*: its python, the version."""
-        from graft.model.request import SyncRequest  # noqa: PLC0415
+        from graft.model.sync_request import SyncRequest  # noqa: PLC0415
         from graft.sync import sync  # noqa: PLC0415
 
         args = self.args

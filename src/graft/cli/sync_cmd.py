@@ -65,7 +65,7 @@ def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from graft.cli.sync_builds import SyncBuilds  # noqa: PLC0415
     from graft.cli.variants_cmd import Plugins, variant_fields  # noqa: PLC0415
     from graft.errors import BuildError  # noqa: PLC0415
-    from graft.model.request import SyncRequest  # noqa: PLC0415
+    from graft.model.sync_request import SyncRequest  # noqa: PLC0415
     from graft.sources.tool_sources import refuse_unchecked_hashes  # noqa: PLC0415
     from graft.sync import sync  # noqa: PLC0415
 

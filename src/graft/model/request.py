@@ -6,14 +6,13 @@ The library never prints: a :class:`Reporter` (the CLI's) receives progress.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol
 
 if TYPE_CHECKING:
     from graft.model.built import BuiltWheel
     from graft.model.foreign import ForeignTarget
     from graft.model.target import Target
-    from graft.model.variants import ProviderPlugins
 
 LinkMode = Literal["symlink", "hardlink", "copy"]
 CollisionPolicy = Literal["error", "warn", "ignore"]
@@ -93,7 +92,8 @@ class SourceBuilder(Protocol):
 class ResolveRequest:
     """What resolution reads: the inputs, the target, the sources and the user's policy.
 
-    Built by ``graft sync`` from its request (:meth:`SyncRequest.resolving`) and by
+    Built by ``graft sync`` from its request
+    (:meth:`graft.model.sync_request.SyncRequest.resolving`) and by
     ``graft lock``; the resolution stage sees nothing else.
     """
 
@@ -132,90 +132,6 @@ class ResolveRequest:
     # no source gives is left out with a warning, unless --seed asked for them (*seed*)
     seeds: tuple[str, ...] = ()
     seed: bool = False
-
-
-@dataclass(frozen=True)
-class SyncRequest:
-    """What ``graft sync`` was asked: the venv, the inputs, and the policies."""
-
-    venv: str
-    specs: tuple[str, ...] = ()
-    requirement_files: tuple[str, ...] = ()
-    python: str | None = None
-    no_deps: bool = False
-    require_hashes: bool = False  # --require-hashes: every distribution needs a --hash
-    reinstall: bool = False  # --reinstall: rebuilt whole, even when in sync
-    index_url: str | None = None
-    extra_index_urls: tuple[str, ...] = ()  # asked first, in order (sources.index.index_order)
-    index_strategy: str = "first-index"
-    refresh: bool = False
-    find_links: tuple[str, ...] = ()
-    no_index: bool = False
-    offline: bool = False
-    store: str | None = None
-    collisions: CollisionPolicy = "warn"
-    link_mode: LinkMode = "symlink"
-    # pyvenv.cfg lines of the venv tool's options the venv must have (--system-site-packages:
-    # ("include-system-site-packages", "true")), set over those it keeps (decision 111)
-    venv_options: tuple[tuple[str, str], ...] = ()
-    reporter: Reporter = field(default_factory=SilentReporter)
-    foreign: ForeignTarget | None = None  # plan for a target not on this machine
-    extras: tuple[str, ...] = ()  # for pylock.toml: extras to install
-    groups: tuple[str, ...] = ()  # for pylock.toml: dependency groups (default: its defaults)
-    constraint_files: tuple[str, ...] = ()
-    prerelease: str | None = None
-    exclude_newer: str | None = None
-    upgrade: bool = False
-    upgrade_packages: tuple[str, ...] = ()
-    variant_properties: tuple[str, ...] = ()
-    variants_config: str | None = None
-    variant_providers: tuple[str, ...] = ()
-    variant_detect: bool = True
-    no_variants: bool = False
-    editables: tuple[str, ...] = ()
-    no_binary: tuple[str, ...] = ()
-    only_binary: tuple[str, ...] = ()
-    no_build: bool = False
-    builder: SourceBuilder | None = None  # None: sources are refused (no build step)
-    seed: bool = False  # --seed: the venv gets pip (and more, below 3.12) as uv venv --seed
-    variant_plugins: ProviderPlugins | None = None  # runs allowed provider plugins (the CLI's)
-
-    def resolving(self, seeds: tuple[str, ...] = ()) -> ResolveRequest:
-        """The part of this request that resolution reads, with the venv's *seeds*."""
-        return ResolveRequest(
-            specs=self.specs,
-            requirement_files=self.requirement_files,
-            constraint_files=self.constraint_files,
-            python=self.python,
-            foreign=self.foreign,
-            no_deps=self.no_deps,
-            require_hashes=self.require_hashes,
-            index_url=self.index_url,
-            extra_index_urls=self.extra_index_urls,
-            index_strategy=self.index_strategy,
-            refresh=self.refresh,
-            find_links=self.find_links,
-            no_index=self.no_index,
-            offline=self.offline,
-            extras=self.extras,
-            groups=self.groups,
-            prerelease=self.prerelease,
-            exclude_newer=self.exclude_newer,
-            upgrade=self.upgrade,
-            upgrade_packages=self.upgrade_packages,
-            venv=self.venv,
-            variant_properties=self.variant_properties,
-            variants_config=self.variants_config,
-            variant_providers=self.variant_providers,
-            variant_detect=self.variant_detect,
-            no_variants=self.no_variants,
-            editables=self.editables,
-            no_binary=self.no_binary,
-            only_binary=self.only_binary,
-            no_build=self.no_build,
-            seeds=seeds,
-            seed=self.seed,
-        )
 
 
 def lap(timings: dict[str, float], stage: str, since: float) -> float:

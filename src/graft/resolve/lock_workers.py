@@ -20,11 +20,9 @@ the same, only later. A child reads and writes graft's caches as any concurrent 
 
 from __future__ import annotations
 
-import copyreg
 import gc
 import io
 import os
-import pickle
 import signal
 import sys
 import threading
@@ -168,6 +166,9 @@ def _spawn(
 
 def _dumps(value: object) -> bytes:
     """*value* pickled, read-only mappings (``MappingProxyType``: a variant order's) too."""
+    import copyreg  # noqa: PLC0415 - (pickle only where a fork is: decision 214)
+    import pickle  # noqa: PLC0415
+
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
     pickler.dispatch_table = {**copyreg.dispatch_table, types.MappingProxyType: _proxy}
@@ -191,6 +192,8 @@ def _collect(pid: int, fd: int, share: list[int]) -> tuple[dict[int, T], R] | No
     _, status = os.waitpid(pid, 0)
     if not data or not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
         return None
+    import pickle  # noqa: PLC0415
+
     try:
         answers, said = pickle.loads(data)  # noqa: S301 - our own child's bytes
     except Exception:  # noqa: BLE001 - as if the child had sent nothing
