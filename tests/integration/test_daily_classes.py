@@ -186,3 +186,26 @@ def test_a_warm_sync_of_built_sdists_reuses_them_without_downloads_or_range_read
     }
     assert not unneeded & modules, unneeded & modules
     assert "graft.build.recorded" in modules  # the control: the warm path of builds
+
+
+def test_a_never_locked_lock_creates_no_sync_request_and_forks_no_worker(
+    tmp_path: Path, graft_cache: Path, index: Served
+) -> None:
+    """Decisions 214 and 215: ``graft lock`` of roots never locked before, its pages and
+    METADATA cached, creates no ``SyncRequest`` (39 fields: ``graft lock`` reads only the
+    ``ResolveRequest``), and resolves its 35 cheap environments in one process, importing
+    no ``pickle`` (a lock worker's)."""
+    url = f"{index.url}/simple/"
+    first = tmp_path / "first.in"
+    first.write_text("app[fast]\n")
+    _run(tmp_path, "lock", "-r", first, "--index-url", url, "-o", tmp_path / "pylock.first.toml")
+    again = tmp_path / "again.in"  # a new file and a new output: no stamp answers
+    again.write_text("# never locked\napp[fast]\n")
+    out = tmp_path / "pylock.toml"
+    said, modules, made = _run(tmp_path, "lock", "-r", again, "--index-url", url, "-o", out)
+    assert "locked 3 projects" in said, said
+    classes = _graft_classes(made)
+    assert "LockResult" in classes  # the control: the recorder saw the lock
+    assert "SyncRequest" not in classes
+    assert "graft.resolve.lock_workers" in modules  # the control: the path that may fork
+    assert "pickle" not in modules
