@@ -166,8 +166,8 @@ def test_a_workers_index_pages_reach_the_lock_stamp(tmp_path: Path) -> None:
 def test_the_rest_is_worth_forking_for_by_what_each_took() -> None:
     """Decision 214: the mean CPU of the items done, times the items left, against FORK_WORTH."""
     assert not lock_workers.worth_forking(0.0, 0, 1000)  # nothing known: one more here
-    assert not lock_workers.worth_forking(0.002, 1, 35)  # 70 ms left: not worth a fork
-    assert lock_workers.worth_forking(0.05, 1, 34)  # 1.7 s left: forked
+    assert not lock_workers.worth_forking(0.001, 2, 34)  # 17 ms left: not worth a fork
+    assert lock_workers.worth_forking(0.0027, 1, 34)  # 92 ms left: forked
     assert lock_workers.worth_forking(lock_workers.FORK_WORTH, 10, 10)
     assert not lock_workers.worth_forking(lock_workers.FORK_WORTH, 10, 9)
 
@@ -204,8 +204,8 @@ def _environments_costing(seconds: float) -> tuple[int, list[tuple[int, int]], i
 @needs_fork
 @pytest.mark.skipif(not hasattr(os, "sched_getaffinity"), reason="no sched_getaffinity")
 def test_a_tiny_locks_environments_are_resolved_in_one_process() -> None:
-    """Decision 214: 35 environments of 2 ms each are no fork's worth, however many cores."""
-    parent, found, processes = _in_a_new_process(functools.partial(_environments_costing, 0.002))
+    """Decision 214: 35 environments of 1 ms each are no fork's worth, however many cores."""
+    parent, found, processes = _in_a_new_process(functools.partial(_environments_costing, 0.001))
     assert [position for position, _ in found] == list(range(36))
     assert {pid for _, pid in found} == {parent}
     assert processes == 1
@@ -219,3 +219,18 @@ def test_a_large_locks_environments_are_forked_once_one_is_timed() -> None:
     assert [position for position, _ in found] == list(range(36))
     assert [pid for _, pid in found[:2]] == [parent, parent]  # the first, the one timed
     assert len({pid for _, pid in found[2:]}) == processes == 4
+
+
+def test_the_items_timed_are_spread_over_those_left(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Decision 214: a lock's oldest Pythons, first in the matrix, often fail at once."""
+    monkeypatch.delenv("GRAFT_LOCK_WORKERS", raising=False)
+    assert [lock_workers._spread(k) for k in range(5)] == [0.0, 0.5, 0.25, 0.75, 0.125]
+    timed: list[int] = []
+
+    def resolve(n: int) -> int:
+        timed.append(n)
+        return n * n
+
+    found, _ = lock_workers.resolve_shared(list(range(35)), resolve)
+    assert found == [n * n for n in range(35)]
+    assert timed[:4] == [0, 18, 9, 27]  # (each taken from those left)

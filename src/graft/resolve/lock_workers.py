@@ -8,7 +8,7 @@ to forked copies of this process (one per core, this one among them, at most
 
 Forking has a price (the fork, the child's copies of the pages it writes, the outcomes pickled
 both ways: 10-25 ms of CPU on the benchmark's small and web locks, decision 214), which a tiny
-lock's 35 environments (1-3 ms each) do not repay: they are resolved here one by one, timed,
+lock's 35 environments (0.5 ms each) do not repay: some are resolved here one by one, timed,
 until what is left is worth forking for (:func:`resolve_shared`, :data:`FORK_WORTH`).
 
 A child is a copy of a process with one thread, made only when this process has one thread
@@ -46,10 +46,10 @@ MAX_WORKERS = 8
 #: Fewer environments than this per process are not worth a fork.
 MIN_PER_WORKER = 3
 #: Seconds of CPU the environments left must be expected to take in this process before
-#: they are forked for: on two free cores a fork then saves at least half of it, far more
-#: than the 10-25 ms it costs; below, it saves little on a quiet machine and loses on a
-#: busy one (decision 214).
-FORK_WORTH = 0.2
+#: they are forked for. A fork costs 10-25 ms of CPU and ~16 ms of wall time (the fork, the
+#: pages a child copies, the outcomes pickled both ways) and saves at most half of what is
+#: left on two cores: 50 ms left gains a little on a quiet machine, less loses (decision 214).
+FORK_WORTH = 0.05
 
 
 def _asked() -> int | None:
@@ -81,6 +81,20 @@ def worth_forking(spent: float, done: int, left: int) -> bool:
     return done > 0 and spent / done * left >= FORK_WORTH
 
 
+def _spread(k: int) -> float:
+    """Where in what is left the *k*-th item timed is taken: 0, 1/2, 1/4, 3/4, 1/8, ...
+
+    A lock's environments are ordered by Python, and the oldest often fail at once (their
+    Python excluded): timed in order, they would say little of the newer ones.
+    """
+    at, step = 0.0, 1.0
+    while k:
+        step /= 2
+        at += step * (k & 1)
+        k >>= 1
+    return at
+
+
 def resolve_shared(
     items: Sequence[E],
     resolve: Callable[[E], T],
@@ -88,19 +102,23 @@ def resolve_shared(
 ) -> tuple[list[T], list[R]]:
     """``[resolve(item) for item in items]``, the rest forked once it is worth it; the reports.
 
-    Without ``GRAFT_LOCK_WORKERS``, the items are resolved here one by one while what is left
-    is not worth a fork (:func:`worth_forking`, by the CPU each took); then what is left is
-    shared with forked children (:func:`resolve_forked`). With it, they are forked at once.
+    Without ``GRAFT_LOCK_WORKERS``, items spread over the sequence (:func:`_spread`) are
+    resolved here one by one while what is left is not worth a fork (:func:`worth_forking`,
+    by the CPU each took); then what is left is shared with forked children
+    (:func:`resolve_forked`). With it, they are forked at once. The answers are in the
+    order of *items* whatever the order they were resolved in.
     """
-    done: list[T] = []
-    left = list(items)
+    done: dict[int, T] = {}
+    left = list(range(len(items)))
     spent = 0.0
     while left and _asked() is None and not worth_forking(spent, len(done), len(left)):
+        at = left.pop(int(_spread(len(done)) * len(left)))
         began = time.process_time()
-        done.append(resolve(left.pop(0)))
+        done[at] = resolve(items[at])
         spent += time.process_time() - began
-    found, reports = resolve_forked(left, resolve, workers(len(left)), report)
-    return done + found, reports
+    found, reports = resolve_forked([items[at] for at in left], resolve, workers(len(left)), report)
+    done.update(zip(left, found, strict=True))
+    return [done[at] for at in range(len(items))], reports
 
 
 def resolve_forked(
