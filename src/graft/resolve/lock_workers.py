@@ -46,9 +46,10 @@ MAX_WORKERS = 8
 #: Fewer environments than this per process are not worth a fork.
 MIN_PER_WORKER = 3
 #: Seconds of CPU the environments left must be expected to take in this process before
-#: they are forked for. A fork costs 10-25 ms of CPU and ~16 ms of wall time (the fork, the
+#: they are forked for. A fork costs 10-25 ms of CPU and ~15 ms of wall time (the fork, the
 #: pages a child copies, the outcomes pickled both ways) and saves at most half of what is
-#: left on two cores: 50 ms left gains a little on a quiet machine, less loses (decision 214).
+#: left on two cores: with 50 ms left it gains a little on a quiet machine; with less, it
+#: loses (decision 214).
 FORK_WORTH = 0.05
 
 
