@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -222,6 +223,30 @@ def test_a_damaged_or_forged_flat_form_or_stamp_is_not_used(
         assert not fast_or_full(venv, reqs, links, store_dir)[1]
         assert not list(tmp_path.glob(".f*.graft-*[!k]"))  # no staging left behind
     assert py(tmp_path / "e", "import alpha; print(alpha.VALUE)") == "1"
+
+
+def test_a_records_text_is_vouched_for_by_its_identity_once_it_hashed_to_its_name(
+    tmp_path: Path, store_dir: Path, links: Path, reqs: Path
+) -> None:
+    """The replay stamp keeps the identity of each RECORD text that hashed to its name once
+    its file had settled; a text replaced since is hashed again and refused (decision 218)."""
+    fast_or_full(tmp_path / "a", reqs, links, store_dir)
+    time.sleep(2.1)  # (the texts' files settle: no timing is asserted)
+    assert fast_or_full(tmp_path / "b", reqs, links, store_dir)[1]
+    kept = {
+        p.name.removeprefix("record-").removesuffix(".csv"): p
+        for p in (store_dir / "plans").glob("record-*.csv")
+    }
+    rows = [line.split("\0") for line in replay_stamp(store_dir).read_text().splitlines()]
+    assert {row[1] for row in rows if row[0] == "text"} == set(kept)
+    assert fast_or_full(tmp_path / "c", reqs, links, store_dir)[1]
+    (alpha,) = [p for p in kept.values() if b"alpha/__init__.py" in p.read_bytes()]
+    other = tmp_path / "other.csv"
+    other.write_bytes(alpha.read_bytes().replace(b"alpha/__init__.py", b"alpha/__init__.pth"))
+    os.replace(other, alpha)  # (the same size: another inode)
+    assert not fast_or_full(tmp_path / "d", reqs, links, store_dir)[1]
+    (record,) = site(tmp_path / "d").glob("alpha-*.dist-info/RECORD")
+    assert "alpha/__init__.pth" not in record.read_text()
 
 
 def test_not_for_an_existing_directory_or_a_removed_venvs_moved_copy(

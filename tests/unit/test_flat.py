@@ -120,6 +120,52 @@ def test_a_records_text_is_kept_once_beside_the_form_and_checked_when_read(
     assert not venv_flat.load_texts(again, store)
 
 
+def test_a_records_text_whose_identity_was_seen_hashing_to_its_name_is_not_hashed_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A text read and hashed when its file had settled is vouched for by the file's identity
+    (device, inode, size, mtime, ctime) the next time; one replaced, or not yet settled, is
+    hashed (decision 218)."""
+    from graft import _sha256
+    from graft.plan.flat import text_digest
+    from graft.store import plancache
+    from graft.store.paths import record_text_file
+
+    store = str(tmp_path)
+    os.makedirs(os.path.join(store, "plans"))
+    plan = a_plan(entries=os.path.join(store, "entries") + os.sep)
+    plancache.save_flat(store, "k", plan)
+    (text,) = [a.text for a in plan.actions if isinstance(a, WriteRecord)]
+    digest = text_digest(text)
+
+    def read(seen: dict[str, str]) -> bool:
+        back = venv_flat.read_kept(plancache.flat_path(store, "k"), store)
+        assert back is not None
+        done = venv_flat.load_texts(back, store, seen)
+        assert not done or back.texts == {digest: text}
+        return done
+
+    seen: dict[str, str] = {}
+    assert read(seen)
+    assert seen == {}  # just written: its identity does not vouch for it yet
+    monkeypatch.setattr(venv_flat, "_SETTLED_NS", 0)
+    assert read(seen)
+    assert list(seen) == [digest]
+
+    def no_hash(data: bytes) -> str:
+        raise AssertionError("hashed")
+
+    with monkeypatch.context() as m:
+        m.setattr(_sha256, "sha256_hex", no_hash)
+        assert read(seen)  # vouched for by its identity alone
+    kept = Path(record_text_file(store, digest))
+    other = tmp_path / "other"
+    other.write_text(text.replace("demo", "evil"))  # (the same size)
+    os.replace(other, kept)
+    assert not read(seen)  # replaced: hashed again, and refused
+    assert not read({})
+
+
 def test_part_of_a_plan_renders_the_scripts_its_records_list() -> None:
     plan = a_plan()
     record = next(a for a in plan.actions if isinstance(a, WriteRecord))

@@ -32,10 +32,16 @@ _PREFIX_MARK = "\0graft-venv\0"  # graft.sync_result.PREFIX_MARK (a unit test ch
 _PARTS = ("entries", "tmp", "locks", "roots", "plans", "verified")  # graft._fs.PARTS
 
 
-def build(rows: dict[str, list[list[str]]], prefix: str, flat: Flat | None = None) -> bool:
+def build(
+    rows: dict[str, list[list[str]]],
+    prefix: str,
+    flat: Flat | None = None,
+    seen: dict[str, str] | None = None,
+) -> bool:
     """Build the venv at *prefix* (the venv lock and a store pin held); False: full path.
 
-    *flat*: the flat form the rows name, when the caller has read it already.
+    *flat*: the flat form the rows name, when the caller has read it already. *seen*: the
+    identities of RECORD texts known to hash to their names (:func:`kept_flat`).
     """
     store = rows["store"][0][0]
     held = [hold_lock(venv_lock_path(prefix), shared=False, removed=True)]
@@ -43,13 +49,17 @@ def build(rows: dict[str, list[list[str]]], prefix: str, flat: Flat | None = Non
         hold_lock(os.path.join(store, "locks", "gc.lock"), shared=True) if held[0] else None
     )
     try:
-        return None not in held and _build_locked(rows, prefix, store, flat)
+        return None not in held and _build_locked(rows, prefix, store, flat, seen)
     finally:
         let_go(held, prefix)
 
 
 def _build_locked(
-    rows: dict[str, list[list[str]]], prefix: str, store: str, flat: Flat | None
+    rows: dict[str, list[list[str]]],
+    prefix: str,
+    store: str,
+    flat: Flat | None,
+    seen: dict[str, str] | None,
 ) -> bool:
     from graft.store.paths import anchor_path, root_file  # noqa: PLC0415
 
@@ -58,7 +68,7 @@ def _build_locked(
     parent, name = os.path.split(prefix)
     shas = [sha for (sha,) in rows.get("entry", [])]
     root = root_file(store, prefix)
-    flat = flat or kept_flat(rows["flat"][0][0], store)
+    flat = flat or kept_flat(rows["flat"][0][0], store, seen)
     if flat is None:
         return False
     inputs = inputs_digest(rows["form"][0][0], prefix)
@@ -173,17 +183,19 @@ def _undo(staging: str, root: str) -> bool:
     return False
 
 
-def kept_flat(path: str, store: str) -> Flat | None:
+def kept_flat(path: str, store: str, seen: dict[str, str] | None = None) -> Flat | None:
     """The kept flat form at *path* with its RECORDs' texts, checked as a kept plan is.
 
-    None if it is missing or not fit, or is a part of a plan (``rendered_only``).
+    None if it is missing or not fit, or is a part of a plan (``rendered_only``). *seen*:
+    the identities of RECORD texts that hashed to their names when last read, which spare
+    them the hash, and gain those hashed now (:func:`graft.venv.flat.load_texts`).
     """
     from graft.venv.flat import load_texts, read_kept  # noqa: PLC0415
 
     flat = read_kept(path, store)
     if flat is None or flat.rendered_only:
         return None
-    return flat if load_texts(flat, store) else None
+    return flat if load_texts(flat, store, seen) else None
 
 
 def write_root(path: str, payload: dict[str, object]) -> None:

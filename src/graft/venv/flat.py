@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import stat
+import time
 
 from graft.plan.scripts import render, rewrite_shebang
 
@@ -67,26 +68,59 @@ def read_kept(path: str, store_root: str) -> Flat | None:
         return None
 
 
-def load_texts(flat: Flat, store_root: str) -> bool:
+def load_texts(flat: Flat, store_root: str, seen: dict[str, str] | None = None) -> bool:
     """Read the texts of *flat*'s RECORDs kept in the store; False if one is missing or wrong.
 
-    Each is checked against the SHA-256 it is named by (the store is untrusted input).
+    Each is checked against the SHA-256 it is named by (the store is untrusted input), unless
+    *seen* holds the identity its file has now (:func:`_read_text`), which it had when it last
+    hashed to its name: its bytes have not changed since. A text that hashes to its name and
+    was last changed long enough ago (:data:`_SETTLED_NS`) is put in *seen* for the next read.
     """
-    from graft.plan.flat import text_digest  # noqa: PLC0415
+    from graft._sha256 import sha256_hex  # noqa: PLC0415
     from graft.store.paths import record_text_file  # noqa: PLC0415
 
     for _dest, digest, _rows in flat.records:
         if digest in flat.texts:
             continue
         try:
-            with open(record_text_file(store_root, digest), "rb") as fh:
-                text = fh.read().decode("utf-8", "surrogateescape")
+            data, identity, settled = _read_text(record_text_file(store_root, digest))
         except OSError:
             return False
-        if text_digest(text) != digest:
-            return False
-        flat.texts[digest] = text
+        if seen is None or seen.get(digest) != identity:
+            if sha256_hex(data) != digest:  # (plan.flat.text_digest of the decoded text)
+                return False
+            if seen is not None and settled:
+                seen[digest] = identity
+        flat.texts[digest] = data.decode("utf-8", "surrogateescape")
     return True
+
+
+#: How long ago a file must have last changed for its identity to vouch for its bytes. Its
+#: ctime is set from a coarse clock: a rewrite of the same size in the same tick as the
+#: change before it could leave its identity as it was (git's racy-file rule; 2 s, as
+#: ``graft.resolve.fingerprints`` rules for what a resolution read).
+_SETTLED_NS = 2_000_000_000
+
+
+def _read_text(path: str) -> tuple[bytes, str, bool]:
+    """A kept file's bytes, its identity once read, and whether that identity is settled.
+
+    The identity: device, inode, size, mtime and ctime, from ``fstat`` after the bytes are
+    read. Any write, ``utime``, ``chmod`` or replacement changes the ctime or the inode, and
+    no one but the system clock's owner can set a ctime back.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        size = os.fstat(fd).st_size
+        chunks = []
+        while chunk := os.read(fd, max(size, 1) + 1):  # (the whole file, and then its end)
+            chunks.append(chunk)
+        st = os.fstat(fd)
+    finally:
+        os.close(fd)
+    identity = f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}"
+    settled = 0 < st.st_ctime_ns < time.time_ns() - _SETTLED_NS
+    return b"".join(chunks), identity, settled
 
 
 def record_digest(data: bytes) -> str:
