@@ -41,6 +41,9 @@ HEAVY = {
 #: What a new venv built by the fast path loads neither: json's and csv's regular expressions,
 #: compiled at import (graft._jsonc and _csv do their work there; decision 190)
 PATTERNS = {"csv", "json", "re"}
+#: What it does not run: the errors of the template's first making, the sweeps' removal
+#: (decision 218)
+UNUSED = {"graft.errors", "graft.store.seal"}
 METADATA = (
     "import importlib.metadata as m, json; print(json.dumps(sorted("
     "(d.metadata['Name'], d.version, sorted(str(f) for f in d.files or []),"
@@ -96,6 +99,7 @@ def test_a_new_venv_from_the_fast_path_equals_the_full_paths(
     assert "synced" in said
     assert not HEAVY & modules, HEAVY & modules
     assert not PATTERNS & modules, PATTERNS & modules
+    assert not UNUSED & modules, UNUSED & modules
     assert "graft.cli.replay" in modules
     # what it prints is what the full path printed, but for the venv's name and the time
     assert (

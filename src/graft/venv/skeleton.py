@@ -12,7 +12,6 @@ import os
 
 from graft import __version__
 from graft._home import cache_root
-from graft.errors import MaterializeError
 
 TYPE_CHECKING = False  # (not typing's: a new venv made from a flat form imports this module)
 if TYPE_CHECKING:
@@ -65,6 +64,8 @@ def venv_template(target: Target) -> str:
         check=False,
     )
     if result.returncode != 0:
+        from graft.errors import MaterializeError  # noqa: PLC0415 - (decision 218)
+
         shutil.rmtree(staging, ignore_errors=True)
         last = (result.stderr.strip().splitlines() or ["no output"])[-1]
         raise MaterializeError(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 
-from graft.store import seal
 from graft.venv.state import recorded_state
 
 TYPE_CHECKING = False
@@ -75,6 +74,8 @@ def sweep_leftovers(parent: str, name: str) -> None:
     pending = recorded_state(os.path.join(parent, name)).get("graft-pending")
     for entry in os.listdir(parent):
         if entry.startswith(stem) and not entry.endswith("lock") and entry != pending:
+            from graft.store import seal  # noqa: PLC0415 - (a new venv never sweeps)
+
             seal.remove_tree(os.path.join(parent, entry), sealed=False)
 
 
@@ -101,6 +102,8 @@ class discarded_on_failure:  # noqa: N801 - a context manager, named as the bloc
         """Remove the staging directory if the block raised; say an OSError in one line."""
         if exc is None:
             return
+        from graft.store import seal  # noqa: PLC0415 - (a new venv from a flat form: decision 218)
+
         seal.remove_tree(self.staging, sealed=False)
         if isinstance(exc, OSError):
             from graft.errors import MaterializeError  # noqa: PLC0415
