@@ -232,6 +232,48 @@ def test_apply_writes_launchers_scripts_and_their_record_rows(tmp_path: Path) ->
     assert record[2] == f"../../../bin/tool,{record_digest(tool)},{len(tool)}"
 
 
+def test_links_into_the_store_are_hard_links_of_links_kept_in_plans(tmp_path: Path) -> None:
+    """Venvs at the same depth share each link's inode with ``plans/link-*`` (its name and
+    target as before); a kept link that is not what its name says is not used (decision 219)."""
+    entries = f"{tmp_path}/store/entries/"
+    tree = Path(entries, "abc", "tree")
+    (tree / "demo").mkdir(parents=True)
+    (tree / "demo-1.0.dist-info").mkdir()
+    (tree / "demo-1.0.dist-info" / "METADATA").write_text("Name: demo\n")
+    (tree / "demo-1.0.data" / "scripts").mkdir(parents=True)
+    (tree / "demo-1.0.data" / "scripts" / "tool").write_text("#!python\nprint('tool')\n")
+    plans = tmp_path / "store" / "plans"
+    plans.mkdir()
+
+    def venv(name: str) -> Path:
+        prefix = tmp_path / name
+        (prefix / "bin").mkdir(parents=True)
+        apply(a_plan(str(prefix), entries), str(prefix), f"{tmp_path}/store")
+        return prefix / SITE
+
+    first, second = venv("a"), venv("b")
+    wanted = os.path.relpath(tree / "demo", first)
+    kept = {os.readlink(p): p for p in plans.glob("link-*")}
+    assert set(kept) == {
+        wanted,
+        os.path.relpath(tree / "demo-1.0.dist-info/METADATA", first / "demo-1.0.dist-info"),
+    }
+    for site in (first, second):
+        assert os.readlink(site / "demo") == wanted
+        assert os.lstat(site / "demo").st_ino == os.lstat(kept[wanted]).st_ino
+    assert os.lstat(kept[wanted]).st_nlink == 3
+    os.unlink(kept[wanted])
+    kept[wanted].write_text("planted")  # a file under the kept link's name
+    third = venv("c")
+    assert os.readlink(third / "demo") == wanted
+    assert os.lstat(third / "demo").st_nlink == 1
+    os.unlink(kept[wanted])
+    os.symlink("/etc", kept[wanted])  # a link to elsewhere under its name
+    fourth = venv("d")
+    assert os.readlink(fourth / "demo") == wanted
+    assert (fourth / "demo").resolve() == tree / "demo"
+
+
 def test_hard_links_the_filesystem_refuses_are_copies_and_the_summary_says_why(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -147,6 +147,7 @@ def apply_flat(flat: Flat, root: str, prefix: str, python: str, store_root: str 
     """
     REFUSED.clear()  # (what this venv's links met, for its summary line)
     relative = Relative(prefix, store_root)
+    symlink = KeptLinks(os.path.join(store_root, "plans"))
     scripts: dict[str, bytes] = {dest: render(body, python) for dest, _, body in flat.launchers}
     for dest, source in flat.scripts:
         with open(source, "rb") as fh:
@@ -161,11 +162,11 @@ def apply_flat(flat: Flat, root: str, prefix: str, python: str, store_root: str 
     steps: list[Callable[[], None]] = []
     add = steps.append
     for dest, source in flat.dir_links:
-        add(_symlink(relative(source, dest), os.path.join(root, dest)))
+        add(_symlink(symlink, relative(source, dest), os.path.join(root, dest)))
     for dest, source in flat.file_links:
         out = os.path.join(root, dest)
         if flat.link_mode == "symlink":
-            add(_symlink(relative(source, dest), out))
+            add(_symlink(symlink, relative(source, dest), out))
         else:
             add(_linked(source, out, flat.link_mode))
     for dest, source in flat.copies:
@@ -195,8 +196,66 @@ def _run(steps: list[Callable[[], None]]) -> None:
         step()
 
 
-def _symlink(target: str, out: str) -> Callable[[], None]:
-    return lambda: os.symlink(target, out)
+def _symlink(symlink: KeptLinks, target: str, out: str) -> Callable[[], None]:
+    return lambda: symlink(target, out)
+
+
+_EMLINK = 31  # errno.EMLINK on Linux and macOS (errno's import is not needed for it)
+
+
+class KeptLinks:
+    """Symbolic links into the store made as hard links of the same links kept in ``plans/``.
+
+    A link's target is relative (:class:`Relative`), so every venv at the same depth below
+    the store's parent holds the same link, byte for byte. A new symbolic link whose target
+    is 60 bytes or more (every link into ``entries/<sha256>``) costs ext4 an inode and a data
+    block, ~24 µs of kernel time on a quiet disk and several times that after other
+    processes' mass deletes; a hard link of one already made costs a directory entry, ~4 µs
+    (decision 219). So each link is kept once as ``plans/link-<sha256 of its target>`` and
+    linked into the venv: the venv holds the same names and targets as before (the tree and
+    its digest are the same), only sharing the links' inodes, as a hard-linking installer
+    shares its files'. What a kept link is is checked where it lands: a venv link whose
+    target is not the one wanted (a file planted under that name, say) is replaced by a new
+    symbolic link. A link not kept yet is made in the venv and then kept; a filesystem that
+    refuses hard links (another one than the store's, say) gets symbolic links from then on.
+    ``graft store gc`` empties ``plans/`` when it removes an entry, and the kept links with it.
+    """
+
+    def __init__(self, kept: str) -> None:
+        """Links kept in the directory *kept* (the store's ``plans/``), if it is one."""
+        self.kept = kept if os.path.isdir(kept) else None
+
+    def __call__(self, target: str, out: str) -> None:
+        """Make the symbolic link *out* to *target*."""
+        if self.kept is None:
+            os.symlink(target, out)
+            return
+        from graft._sha256 import sha256_hex  # noqa: PLC0415
+
+        name = os.path.join(
+            self.kept, f"link-{sha256_hex(target.encode('utf-8', 'surrogateescape'))[:32]}"
+        )
+        try:
+            os.link(name, out, follow_symlinks=False)
+        except FileNotFoundError:  # not kept yet: made, then kept for the next venv
+            os.symlink(target, out)
+            try:  # noqa: SIM105 - (contextlib's import costs a new venv ~1 ms)
+                os.link(out, name, follow_symlinks=False)
+            except OSError:
+                pass  # (kept meanwhile by another sync, or not to be kept)
+            return
+        except (OSError, NotImplementedError) as exc:  # no hard links here: symbolic ones
+            if getattr(exc, "errno", None) != _EMLINK:  # (else only this one has too many)
+                self.kept = None
+            os.symlink(target, out)
+            return
+        try:
+            if os.readlink(out) == target:
+                return
+        except OSError:  # (not a symbolic link)
+            pass
+        os.unlink(out)
+        os.symlink(target, out)
 
 
 def _linked(source: str, out: str, mode: str) -> Callable[[], None]:
