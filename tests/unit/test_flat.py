@@ -109,7 +109,7 @@ def test_a_records_text_is_kept_once_beside_the_form_and_checked_when_read(
     assert back is not None
     assert back.texts == {}
     assert venv_flat.load_texts(back, store)
-    assert back.texts == {text_digest(text): text}
+    assert back.texts == {text_digest(text): text.encode()}
     kept = Path(record_text_file(store, text_digest(text)))
     os.chmod(kept, 0o644)
     kept.write_text(text + "evil.pth,,\n")
@@ -142,7 +142,7 @@ def test_a_records_text_whose_identity_was_seen_hashing_to_its_name_is_not_hashe
         back = venv_flat.read_kept(plancache.flat_path(store, "k"), store)
         assert back is not None
         done = venv_flat.load_texts(back, store, seen)
-        assert not done or back.texts == {digest: text}
+        assert not done or back.texts == {digest: text.encode()}
         return done
 
     seen: dict[str, str] = {}

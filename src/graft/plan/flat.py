@@ -92,7 +92,7 @@ class Flat:
         self.rendered_only: set[str] = set()
         self.summary: tuple[int, int, int, int] | None = None
         self.collisions: tuple[str, ...] = ()
-        self.texts: dict[str, str] = {}  # a RECORD's CSV text by its sha256
+        self.texts: dict[str, bytes] = {}  # a RECORD's CSV text (UTF-8) by its sha256
 
     def to_json(self) -> dict[str, object]:
         """The form as JSON values (bytes as latin-1 text), the RECORDs' texts left out."""
@@ -115,6 +115,7 @@ class Flat:
 
 def compile_plan(plan: Plan) -> Flat:
     """The flat form of *plan*: its actions as steps grouped by kind, in plan order."""
+    from graft._sha256 import sha256_hex  # noqa: PLC0415
     from graft.plan.types import (  # noqa: PLC0415 - loaded with any Plan
         CopyFile,
         InstallScript,
@@ -145,8 +146,9 @@ def compile_plan(plan: Plan) -> Flat:
         elif isinstance(action, InstallScript):
             flat.scripts.append((action.dest, action.source))
         else:
-            digest = text_digest(action.text)
-            flat.texts[digest] = action.text
+            text = action.text.encode("utf-8", "surrogateescape")  # (as a kept one is read)
+            digest = sha256_hex(text)
+            flat.texts[digest] = text
             rows = [(r.path, r.digest, r.size, r.dest) for r in action.pending]
             flat.records.append((action.dest, digest, rows))
     return flat

@@ -89,7 +89,7 @@ def save_flat(store_root: str, key: str, plan: Plan) -> None:
         for digest, text in flat.texts.items():
             path = record_text_file(store_root, digest)
             if not os.path.isfile(path):
-                write_atomic(path, text.encode("utf-8", "surrogateescape"))
+                write_atomic(path, text)
         write_atomic(flat_path(store_root, key), json.dumps(flat.to_json()))
     except OSError:
         return

@@ -87,11 +87,11 @@ def load_texts(flat: Flat, store_root: str, seen: dict[str, str] | None = None) 
         except OSError:
             return False
         if seen is None or seen.get(digest) != identity:
-            if sha256_hex(data) != digest:  # (plan.flat.text_digest of the decoded text)
+            if sha256_hex(data) != digest:
                 return False
             if seen is not None and settled:
                 seen[digest] = identity
-        flat.texts[digest] = data.decode("utf-8", "surrogateescape")
+        flat.texts[digest] = data  # (bytes: written as read, never decoded)
     return True
 
 
@@ -266,12 +266,14 @@ def _written(path: str, content: bytes, *, executable: bool) -> Callable[[], Non
     return lambda: write_new(path, content, executable=executable)
 
 
-def _record(text: str, rows: list[Row], digests: dict[str, tuple[str, int]]) -> bytes:
-    """A RECORD: the planned CSV text, then the rows hashed now.
+def _record(text: bytes, rows: list[Row], digests: dict[str, tuple[str, int]]) -> bytes:
+    """A RECORD: the planned CSV text (its bytes as kept), then the rows hashed now.
 
     A row whose script was not rendered (it lost a clash) keeps its planned digest and size.
     Written by ``csv.writer`` itself, which is ``_csv``'s (``csv`` imports ``re``).
     """
+    if not rows:
+        return text
     import io  # noqa: PLC0415
 
     try:
@@ -280,12 +282,11 @@ def _record(text: str, rows: list[Row], digests: dict[str, tuple[str, int]]) -> 
         from csv import writer as csv_writer  # noqa: PLC0415
 
     buffer = io.StringIO()
-    buffer.write(text)
     writer = csv_writer(buffer, lineterminator="\n")
     for path, digest, size, dest in rows:
         got = digests.get(dest)
         writer.writerow((path, digest, size) if got is None else (path, *got))
-    return buffer.getvalue().encode()
+    return text + buffer.getvalue().encode()
 
 
 def _spread(work: Callable[[list[Any]], None], items: list[Any]) -> None:
