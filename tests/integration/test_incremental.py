@@ -15,6 +15,7 @@ the updated venv.
 from __future__ import annotations
 
 import collections
+import contextlib
 import json
 import os
 import shutil
@@ -375,54 +376,72 @@ class Killed(BaseException):
     """A stand-in for SIGKILL: nothing catches it, nothing cleans up after it."""
 
 
-def _renames_of_an_update(tmp_path: Path, pool: Pool, store: Path) -> int:
+#: One step of an update on the filesystem, as the tests below see it: a rename from the
+#: venv's directory (the commit, a real directory taken out, a staged subtree moved in, the
+#: new pyvenv.cfg) or an unlink in the venv (a link or a file taken out, decision 210); with
+#: its source, relative to the venv's parent, and whether that was a real directory then
+Step = tuple[str, str, bool]
+
+
+class _Steps:
+    """An update's steps as os.rename and os.unlink see them; dying before the *cut*-th."""
+
+    def __init__(self, venv: Path, cut: int | None = None) -> None:
+        self.venv, self.cut, self.done = venv, cut, list[Step]()
+        self.rename, self.unlink = os.rename, os.unlink
+
+    def _step(self, call: str, path: str) -> None:
+        home = str(self.venv.parent)
+        if path.startswith(home) and (call == "rename" or path.startswith(f"{self.venv}/")):
+            if len(self.done) == self.cut:
+                raise Killed
+            real = os.path.isdir(path) and not os.path.islink(path)
+            self.done.append((call, os.path.relpath(path, home), real))
+
+    def renamed(self, src: str, dst: str) -> None:
+        self._step("rename", str(src))
+        self.rename(src, dst)
+
+    def unlinked(self, path: str, *args: object, **kwargs: object) -> None:
+        self._step("unlink", str(path))
+        self.unlink(path, *args, **kwargs)  # type: ignore[arg-type]
+
+
+@contextlib.contextmanager
+def _watched(venv: Path, cut: int | None = None) -> Iterator[_Steps]:
+    """The steps of what runs in the block, on *venv* (dying before the *cut*-th, if given)."""
+    seen = _Steps(venv, cut)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(os, "rename", seen.renamed)
+        patch.setattr(os, "unlink", seen.unlinked)
+        yield seen
+
+
+def _steps_of_an_update(tmp_path: Path, pool: Pool, store: Path) -> list[Step]:
     venv = tmp_path / "count" / "venv"
     venv.parent.mkdir()
     _sync(venv, BASE, "symlink", pool, store)
-    calls = []
-    real = os.rename
-
-    def counting(src: str, dst: str) -> None:
-        if src.startswith(str(venv.parent)):  # (os.rename is everyone's: count the venv's)
-            calls.append(src)
-        real(src, dst)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(os, "rename", counting)
+    with _watched(venv) as seen:
         assert _sync(venv, PINNED, "symlink", pool, store) == UPDATED
-    print(f"\nthe renames of an update: {[os.path.relpath(c, venv.parent) for c in calls]}")
-    return len(calls)
+    print(f"\nthe steps of an update: {seen.done}")
+    return seen.done
 
 
-def test_an_update_cut_at_every_rename_leaves_the_old_venv_or_a_pending_one_finished_next(
+def test_an_update_cut_at_every_step_leaves_the_old_venv_or_a_pending_one_finished_next(
     tmp_path: Path, pool: Pool, shared_store: Path
 ) -> None:
-    """The update is killed before each of its renames in turn (the commit, each removal, each
+    """The update is killed before each of its steps in turn (the commit, each removal, each
     move, the new pyvenv.cfg); then the next sync, asked for the old set or the new one,
     finishes what was committed and makes the venv asked for, equal to one built from scratch.
     """
-    renames = _renames_of_an_update(tmp_path, pool, shared_store)
-    assert renames >= 4  # the commit, alpha's link and dist-info out, theirs in, pyvenv.cfg
-    real = os.rename
-    for cut in range(renames):
+    steps = len(_steps_of_an_update(tmp_path, pool, shared_store))
+    assert steps >= 4  # the commit, alpha's link and dist-info out, theirs in, pyvenv.cfg
+    for cut in range(steps):
         venv = tmp_path / f"cut{cut}" / "venv"
         venv.parent.mkdir()
         _sync(venv, BASE, "symlink", pool, shared_store)
-        done: list[str] = []
-
-        def dying(
-            src: str, dst: str, done: list[str] = done, cut: int = cut, home: str = str(venv.parent)
-        ) -> None:
-            if src.startswith(home):
-                if len(done) == cut:
-                    raise Killed
-                done.append(src)
-            real(src, dst)
-
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(os, "rename", dying)
-            with pytest.raises(Killed):
-                _sync(venv, PINNED, "symlink", pool, shared_store)
+        with _watched(venv, cut), pytest.raises(Killed):
+            _sync(venv, PINNED, "symlink", pool, shared_store)
         state = recorded_state(str(venv))
         if cut == 0:  # killed before the commit: the old venv, untouched
             assert "graft-pending" not in state
@@ -434,6 +453,52 @@ def test_an_update_cut_at_every_rename_leaves_the_old_venv_or_a_pending_one_fini
         assert "graft-pending" not in recorded_state(str(venv))
         assert staging_dirs(venv) == []
         assert snapshot(venv) == from_scratch(venv, again, "symlink", pool, shared_store)
+
+
+def test_an_update_stages_each_subtree_by_number_and_unlinks_what_it_takes_out(
+    tmp_path: Path, pool: Pool, shared_store: Path
+) -> None:
+    """Decision 210: the staging directory holds each added subtree at its number (no parent
+    directories made to hold it, and removed again), and a link or a file taken out of the
+    venv is unlinked there, not renamed into the staging directory first: the only renames
+    are the commit, the real directories taken out, the subtrees moved in and pyvenv.cfg.
+    """
+    steps = _steps_of_an_update(tmp_path, pool, shared_store)
+    renamed = [(path, real) for call, path, real in steps if call == "rename"]
+    inside = [real for path, real in renamed if path.startswith("venv/")]
+    assert inside, renamed
+    assert all(inside), renamed  # out of the venv: real directories only
+    assert [path for call, path, _ in steps if call == "unlink"], steps  # (alpha's link)
+    venv = tmp_path / "venv"
+    _sync(venv, BASE, "symlink", pool, shared_store)
+    pending = _cut_after_commit(venv, pool, shared_store)
+    journal = json.loads((venv.parent / pending / incremental.JOURNAL).read_text())
+    assert journal["format"] == 2
+    numbers = [str(i) for i in range(len(journal["staged"]))]
+    assert sorted(os.listdir(venv.parent / pending)) == sorted([*numbers, incremental.JOURNAL])
+
+
+def test_a_change_a_graft_before_decision_210_committed_is_finished(
+    tmp_path: Path, pool: Pool, shared_store: Path
+) -> None:
+    """A venv left pending by a graft before decision 210 (journal format 1: the subtrees staged
+    at their paths below ``tree``, listed as ``move``) is finished by the next sync."""
+    venv = tmp_path / "venv"
+    _sync(venv, BASE, "symlink", pool, shared_store)
+    staging = venv.parent / _cut_after_commit(venv, pool, shared_store)
+    journal = json.loads((staging / incremental.JOURNAL).read_text())
+    for number, dest in enumerate(journal["staged"]):  # as format 1 staged them
+        (staging / "tree" / dest).parent.mkdir(parents=True, exist_ok=True)
+        (staging / str(number)).rename(staging / "tree" / dest)
+    old = {"format": 1, "remove": journal["remove"], "move": journal["staged"]}
+    (staging / incremental.JOURNAL).write_text(json.dumps({**old, "state": journal["state"]}))
+    incremental.recover(str(venv))  # as the next sync does first (else the venv is rebuilt)
+    state = recorded_state(str(venv))
+    assert "graft-pending" not in state
+    assert state["graft-tree"] == tree_digest(str(venv), kept_paths(state))
+    assert staging_dirs(venv) == []
+    _sync(venv, PINNED, "symlink", pool, shared_store)  # (the GC root's anchor made again)
+    assert snapshot(venv) == from_scratch(venv, PINNED, "symlink", pool, shared_store)
 
 
 def test_audit_reports_a_committed_change_cut_off_until_a_sync_finishes_it(
@@ -484,20 +549,8 @@ def test_a_committed_change_whose_journal_is_unreadable_is_rebuilt_not_wedged(
 
 def _cut_after_commit(venv: Path, pool: Pool, store: Path) -> str:
     """Update *venv* to PINNED, killed right after its commit; the pending staging's name."""
-    real = os.rename
-    done: list[str] = []
-
-    def dying(src: str, dst: str) -> None:
-        if src.startswith(str(venv.parent)):
-            if len(done) == 1:  # the commit is done; the first removal never happens
-                raise Killed
-            done.append(src)
-        real(src, dst)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(os, "rename", dying)
-        with pytest.raises(Killed):
-            _sync(venv, PINNED, "symlink", pool, store)
+    with _watched(venv, cut=1), pytest.raises(Killed):  # the commit done; no removal
+        _sync(venv, PINNED, "symlink", pool, store)
     return recorded_state(str(venv))["graft-pending"]
 
 

@@ -139,15 +139,27 @@ def record_digest(data: bytes) -> str:
 _URLSAFE = bytes.maketrans(b"+/", b"-_")  # base64.urlsafe_b64encode's alphabet
 
 
-def apply_flat(flat: Flat, root: str, prefix: str, python: str, store_root: str = "/") -> None:
+def apply_flat(
+    flat: Flat,
+    root: str,
+    prefix: str,
+    python: str,
+    store_root: str = "/",
+    *,
+    staged: tuple[str, ...] = (),
+) -> None:
     """Carry out *flat* below *root*, for the venv at *prefix* whose interpreter is *python*.
 
     Links are relative to where *prefix* really is (they keep working once *root*, a staging
-    directory beside it, is renamed there).
+    directory beside it, is renamed there). With *staged* (the top-most destinations of
+    *flat*: an incremental change's), the subtree of ``staged[i]`` is written at
+    ``<root>/<i>`` instead of at its path below *root* (decision 210: no parent directories
+    made, and removed again, to hold it).
     """
     REFUSED.clear()  # (what this venv's links met, for its summary line)
     relative = Relative(prefix, store_root)
     symlink = KeptLinks(os.path.join(store_root, "plans"))
+    at = _placed(root, staged)
     scripts: dict[str, bytes] = {dest: render(body, python) for dest, _, body in flat.launchers}
     for dest, source in flat.scripts:
         with open(source, "rb") as fh:
@@ -157,34 +169,55 @@ def apply_flat(flat: Flat, root: str, prefix: str, python: str, store_root: str 
     for dest in flat.dirs:
         levels.setdefault(dest.count("/"), []).append(dest)
     for depth in sorted(levels):
-        _spread(lambda chunk: _make_dirs(root, chunk), levels[depth])
+        _spread(lambda chunk: _make_dirs(at, chunk), levels[depth])
 
     steps: list[Callable[[], None]] = []
     add = steps.append
     for dest, source in flat.dir_links:
-        add(_symlink(symlink, relative(source, dest), os.path.join(root, dest)))
+        add(_symlink(symlink, relative(source, dest), at(dest)))
     for dest, source in flat.file_links:
-        out = os.path.join(root, dest)
+        out = at(dest)
         if flat.link_mode == "symlink":
             add(_symlink(symlink, relative(source, dest), out))
         else:
             add(_linked(source, out, flat.link_mode))
     for dest, source in flat.copies:
-        add(_linked(source, os.path.join(root, dest), "copy"))
+        add(_linked(source, at(dest), "copy"))
     for dest, content, executable in flat.files:
-        add(_written(os.path.join(root, dest), content, executable=executable))
+        add(_written(at(dest), content, executable=executable))
     for dest, data in scripts.items():
         if dest not in flat.rendered_only:
-            add(_written(os.path.join(root, dest), data, executable=True))
+            add(_written(at(dest), data, executable=True))
     for dest, digest, rows in flat.records:
         text = flat.texts[digest]  # (a kept form's: load_texts first)
-        add(_written(os.path.join(root, dest), _record(text, rows, digests), executable=False))
+        add(_written(at(dest), _record(text, rows, digests), executable=False))
     _spread(_run, steps)
 
 
-def _make_dirs(root: str, dests: list[str]) -> None:
+def _placed(root: str, staged: tuple[str, ...]) -> Callable[[str], str]:
+    """Where :func:`apply_flat` writes a destination: below *root* at its path, or staged.
+
+    Staged: the subtree of ``staged[i]`` at ``<root>/<i>`` (a destination outside every
+    staged one is a ValueError: the change names it in no root).
+    """
+    if not staged:
+        return lambda dest: os.path.join(root, dest)
+    number = {dest: str(i) for i, dest in enumerate(staged)}
+
+    def at(dest: str) -> str:
+        top = dest
+        while top not in number:
+            top, slash, _ = top.rpartition("/")
+            if not slash:
+                raise ValueError(dest)
+        return os.path.join(root, number[top] + dest[len(top) :])
+
+    return at
+
+
+def _make_dirs(at: Callable[[str], str], dests: list[str]) -> None:
     for dest in dests:
-        path = os.path.join(root, dest)
+        path = at(dest)
         try:
             os.mkdir(path)  # (its parent is made first: makedirs would stat it again)
         except (FileExistsError, FileNotFoundError):

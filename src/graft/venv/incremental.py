@@ -6,15 +6,17 @@ and where the venv really is). When the venv is still exactly as graft left it (
 mode, the change is a pure diff of the two plans' flat forms (:mod:`graft.plan.diff`); if it
 is small, only that is carried out, in four steps (decision 34):
 
-1. **stage**: every added subtree is built beside the venv, in ``.<name>.graft-<random>/tree``,
-   with the journal (``journal.json``: what to take out, what to move in, the new state) and
-   the pending pyvenv.cfg (the current one plus ``graft-pending = <staging name>``);
+1. **stage**: every added subtree is built beside the venv, in ``.<name>.graft-<random>``,
+   the *i*-th at ``<staging>/<i>`` (decision 210: no parent directories of its own), with the
+   journal (``journal.json``: what to take out, what to move in, the new state) and the
+   pending pyvenv.cfg (the current one plus ``graft-pending = <staging name>``);
 2. **commit**: one rename puts the pending pyvenv.cfg in place. Before it the venv is the old
    one, untouched, and the staging directory is a leftover like any other; after it the
    change is decided, and the venv says that it is incomplete;
-3. **roll forward**: each removed destination is renamed into the staging directory's
-   ``trash/``, then each staged subtree is renamed into the venv. Every step can be repeated:
-   one already done is skipped;
+3. **roll forward**: each removed destination is taken out (a real directory renamed into
+   the staging directory, ``<staging>/trash-<j>``; a link or a file unlinked, decision 210),
+   then each staged subtree is renamed into the venv. Every step can be repeated: one
+   already done is skipped;
 4. **finish**: pyvenv.cfg with the new state (its ``graft-tree`` hashed now) is renamed in
    place, then the staging directory is removed.
 
@@ -30,6 +32,7 @@ The full path (:func:`update_or_rebuild`) and the change of a seen pin set
 from __future__ import annotations
 
 import os
+import stat
 
 from graft import _interrupted, _jsonc
 from graft.errors import MaterializeError
@@ -71,7 +74,10 @@ if TYPE_CHECKING:
     Made = tuple[How, str | None]
 
 JOURNAL = "journal.json"
-_FORMAT = 1
+#: 2: the *i*-th moved subtree staged at ``<staging>/<i>``, listed as ``staged`` (decision 210).
+#: 1 (graft before it): staged at ``<staging>/tree/<path>``, listed as ``move``; still finished.
+_FORMAT = 2
+_NUMBERED = {1: False, 2: True}  # (by format: whether the moves are staged by number)
 
 
 def update_or_rebuild(
@@ -232,14 +238,11 @@ def update(
     staging = make_staging(parent, name)
     config = os.path.join(prefix, "pyvenv.cfg")
     with discarded_on_failure(staging, prefix, "the venv is untouched"):
-        tree = os.path.join(staging, "tree")
-        for root in change.roots:
-            os.makedirs(os.path.join(tree, os.path.dirname(root)), exist_ok=True)
-        apply_flat(change.add, tree, prefix, python, store_root)
+        apply_flat(change.add, staging, prefix, python, store_root, staged=change.roots)
         journal = {
             "format": _FORMAT,
             "remove": list(change.remove),
-            "move": list(change.roots),
+            "staged": list(change.roots),  # (not "move": graft before format 2 refuses it)
             "state": state,
         }
         with open(os.path.join(staging, JOURNAL), "w", encoding="utf-8") as fh:
@@ -252,7 +255,7 @@ def update(
         _write_config(staging, config, marked)
         os.rename(os.path.join(staging, "pyvenv.cfg"), config)  # the commit
         _interrupted.changed(prefix, complete=False)
-    _finish(prefix, staging, (list(change.roots), list(change.remove), state), walked)
+    _finish(prefix, staging, (list(change.roots), list(change.remove), state, True), walked)
 
 
 def recover(prefix: str) -> None:
@@ -273,7 +276,9 @@ def recover(prefix: str) -> None:
         _finish(prefix, staging, journal)
 
 
-Journal = tuple[list[str], list[str], str]  # what to move in, what to take out, the new state
+#: What to move in, what to take out, the new state, and whether the moves are staged by
+#: number (format 2) or at their paths below ``tree`` (format 1)
+Journal = tuple[list[str], list[str], str, bool]
 
 
 def _read_journal(staging: str) -> Journal | None:
@@ -287,7 +292,8 @@ def _read_journal(staging: str) -> Journal | None:
     try:
         with open(os.path.join(staging, JOURNAL), encoding="utf-8") as fh:
             journal = _jsonc.loads(fh.read())
-        moves = [_checked(dest) for dest in journal["move"]]
+        numbered = _NUMBERED[journal["format"]]  # (another format: KeyError, rebuilt)
+        moves = [_checked(dest) for dest in journal["staged" if numbered else "move"]]
         removes = [_checked(dest) for dest in journal["remove"]]
         state = journal["state"]
     except FileNotFoundError:
@@ -300,7 +306,7 @@ def _read_journal(staging: str) -> Journal | None:
             where=staging,
             hint="check the permissions of the venv's parent directory",
         ) from None
-    return (moves, removes, state) if isinstance(state, str) else None
+    return (moves, removes, state, numbered) if isinstance(state, str) else None
 
 
 def _finish(prefix: str, staging: str, journal: Journal, walked: Walk | None = None) -> None:
@@ -308,18 +314,19 @@ def _finish(prefix: str, staging: str, journal: Journal, walked: Walk | None = N
 
     *walked*: the venv's walk before the change, if this process made it (else all is read).
     """
-    moves, removes, new_state = journal
+    moves, removes, new_state, numbered = journal
+    staged = {
+        dest: os.path.join(staging, str(i) if numbered else f"tree/{dest}")
+        for i, dest in enumerate(moves)
+    }
     try:
-        tree, trash = os.path.join(staging, "tree"), os.path.join(staging, "trash")
-        os.makedirs(trash, exist_ok=True)
         for number, dest in enumerate(removes):
-            if dest in moves and not os.path.lexists(os.path.join(tree, dest)):
+            if dest in staged and not os.path.lexists(staged[dest]):
                 continue  # replaced already: what is there now is the new one
-            if os.path.lexists(here := os.path.join(prefix, dest)):
-                os.rename(here, os.path.join(trash, str(number)))
-        for dest in moves:
-            if os.path.lexists(staged := os.path.join(tree, dest)):
-                os.rename(staged, os.path.join(prefix, dest))
+            _take_out(os.path.join(prefix, dest), os.path.join(staging, f"trash-{number}"))
+        for dest, path in staged.items():
+            if os.path.lexists(path):
+                os.rename(path, os.path.join(prefix, dest))
         config = os.path.join(prefix, "pyvenv.cfg")
         kept = kept_paths(recorded_state(prefix))  # a user's files: the change kept clear
         with open(config, "rb") as fh:
@@ -336,6 +343,24 @@ def _finish(prefix: str, staging: str, journal: Journal, walked: Walk | None = N
             hint="the venv is marked incomplete; the next `graft sync` of it finishes the change",
         ) from None
     seal.remove_tree(staging, sealed=False)
+
+
+def _take_out(path: str, trash: str) -> None:
+    """Take the removed *path* out of the venv, if it is still there.
+
+    A real directory is renamed to *trash* (in the staging directory, removed with it): one
+    step, so that a kill never leaves part of it in the venv. A link or a file is unlinked,
+    which is one step too (decision 210: a rename into the staging directory and an unlink
+    there cost the same removal and a rename more).
+    """
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return  # (taken out before a kill)
+    if stat.S_ISDIR(st.st_mode):
+        os.rename(path, trash)
+    else:
+        os.unlink(path)
 
 
 def _checked(dest: object) -> str:
