@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from graft.cli import noop
 from graft.plan.diff import part
-from graft.plan.flat import FORMAT, compile_plan, expected_launcher_body, from_json
+from graft.plan.flat import FORMAT, checked_dest, compile_plan, expected_launcher_body, from_json
 from graft.plan.types import (
     InstallScript,
     LinkDir,
@@ -291,3 +293,17 @@ def test_hard_links_the_filesystem_refuses_are_copies_and_the_summary_says_why(
     assert (tmp_path / "out.py").read_text() == "x = 1\n"
     line = noop.summary_line("synced", "/v", 1, stats, 0.1, copies=False)
     assert "2 copies (hard links into the store refused: EXDEV, the store is on another" in line
+
+
+@given(st.text(alphabet="/.a", max_size=12))
+@example("...")
+@example("a/.../b")
+def test_a_destination_is_checked_part_by_part(dest: str) -> None:
+    """Decision 211's three searches refuse what splitting the path into parts refused."""
+    parts = dest.split("/")
+    fine = bool(dest) and not dest.startswith("/") and not {"", ".", ".."} & set(parts)
+    try:
+        checked = checked_dest(dest)
+    except ValueError:
+        checked = None
+    assert checked == (dest if fine else None)

@@ -230,7 +230,10 @@ def checked_dest(dest: object) -> str:
     """
     if not isinstance(dest, str) or not dest or dest.startswith("/"):
         raise ValueError(dest)
-    if any(part in {"", ".", ".."} for part in dest.split("/")):
+    # no part "", "." or "..": each part lies between two slashes of the framed path (three
+    # searches: splitting it into parts cost a change of a venv ~0.4 ms, decision 211)
+    framed = f"/{dest}/"
+    if "//" in framed or "/./" in framed or "/../" in framed:
         raise ValueError(dest)
     return dest
 
