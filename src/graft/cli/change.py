@@ -254,13 +254,18 @@ def _update(
     prefix: str, python: str, change: PlanDiff, store: str, state: str, *, walked: Walk
 ) -> bool:
     """:func:`graft.venv.incremental.update`; False when it failed (the full path says why)."""
-    from graft.errors import GraftError  # noqa: PLC0415
     from graft.venv.incremental import update  # noqa: PLC0415
 
     try:
         update(prefix, python, change, store, state, walked=walked)
-    except (GraftError, OSError):
+    except OSError:
         return False
+    except Exception as exc:
+        from graft.errors import GraftError  # noqa: PLC0415 - (only then: decision 211)
+
+        if isinstance(exc, GraftError):
+            return False
+        raise
     return True
 
 

@@ -35,7 +35,6 @@ import os
 import stat
 
 from graft import _interrupted, _jsonc
-from graft.errors import MaterializeError
 from graft.plan.diff import PlanDiff, diff, worth_updating
 from graft.plan.flat import compile_plan
 from graft.store import seal
@@ -301,6 +300,8 @@ def _read_journal(staging: str) -> Journal | None:
     except (ValueError, KeyError, TypeError):  # (UnicodeDecodeError is a ValueError)
         return None
     except OSError as exc:
+        from graft.errors import MaterializeError  # noqa: PLC0415 - (decision 211)
+
         raise MaterializeError(
             f"cannot read the journal of an unfinished change ({exc.strerror})",
             where=staging,
@@ -337,6 +338,8 @@ def _finish(prefix: str, staging: str, journal: Journal, walked: Walk | None = N
         os.rename(os.path.join(staging, "pyvenv.cfg"), config)
         _interrupted.changed(prefix)
     except OSError as exc:
+        from graft.errors import MaterializeError  # noqa: PLC0415 - (decision 211)
+
         raise MaterializeError(
             f"cannot finish changing the venv ({getattr(exc, 'strerror', None) or exc})",
             where=prefix,

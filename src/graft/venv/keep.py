@@ -31,8 +31,6 @@ from __future__ import annotations
 import os
 import stat
 
-from graft.errors import MaterializeError
-
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -334,6 +332,8 @@ _FOLDED = (
 
 
 def _refuse(rel: str, prefix: str, why: str, hint: str | None = None) -> NoReturn:
+    from graft.errors import MaterializeError  # noqa: PLC0415 - (not on the daily paths)
+
     raise MaterializeError(
         f"holds {rel}, which is neither the venv's nor an installed distribution's,"
         f" and cannot be kept in the new venv: {why}",

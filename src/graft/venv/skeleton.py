@@ -68,6 +68,8 @@ def venv_template(target: Target) -> str:
 
         shutil.rmtree(staging, ignore_errors=True)
         last = (result.stderr.strip().splitlines() or ["no output"])[-1]
+        from graft.errors import MaterializeError  # noqa: PLC0415 - (not on the daily paths)
+
         raise MaterializeError(
             f"`python -m venv` failed for this interpreter: {last}",
             where=target.executable,
