@@ -149,7 +149,9 @@ def test_an_edited_pin_set_seen_before_changes_the_venv_as_the_full_path_does(
 #: regular expressions (re, and enum with it), contextlib and csv cost it ~2 ms each, the
 #: materializer (for the full path's rebuild) ~1 ms.
 NOT_ON_THE_PIN_PATH = {"json", "re", "enum", "contextlib", "csv", "graft.venv.materialize"}
-NOT_ON_THE_PIN_PATH |= {"graft.errors"}  # (its eleven classes, for failures only: decision 211)
+#: ... and what it never runs: the errors (eleven classes) but for a failure, what keeps a
+#: user's files but for a venv holding some, the builder of new venvs (decision 211)
+NOT_ON_THE_PIN_PATH |= {"graft.errors", "graft.venv.keep", "graft.cli.replay"}
 
 
 def test_an_edited_pin_set_imports_no_json_re_contextlib_or_csv(

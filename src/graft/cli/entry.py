@@ -7,6 +7,7 @@ than the interpreter's own start-up.
 
 from __future__ import annotations
 
+import os
 import sys
 
 from graft.cli.exits import exit_now
@@ -50,8 +51,8 @@ def _sync_answer(argv: list[str]) -> int | None:
     from graft.cli.noop import answer  # noqa: PLC0415
 
     code = answer(argv)
-    if code is None:  # a new venv from a kept plan's flat form, if its stamp says so
-        from graft.cli import replay  # noqa: PLC0415
+    if code is None and not _named_venv_exists(argv):  # a new venv from a kept plan's flat
+        from graft.cli import replay  # noqa: PLC0415 - form, if its stamp says so
 
         code = replay.answer(argv)
     if code is None:  # an edited pin set recalled, if its change stamp reads it
@@ -59,3 +60,11 @@ def _sync_answer(argv: list[str]) -> int | None:
 
         code = change.answer(argv)
     return code
+
+
+def _named_venv_exists(argv: list[str]) -> bool:
+    """Whether ``graft sync VENV ...`` names a path where something is: no replay stamp answers.
+
+    :mod:`graft.cli.replay` builds only new venvs (decision 211: not imported for the others).
+    """
+    return len(argv) > 1 and not argv[1].startswith("-") and os.path.lexists(argv[1])

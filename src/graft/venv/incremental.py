@@ -41,7 +41,6 @@ from graft.store import seal
 from graft.store.paths import flat_file
 from graft.venv import skeleton
 from graft.venv.flat import apply_flat, read_kept
-from graft.venv.keep import touched
 from graft.venv.staging import discarded_on_failure, make_staging, sweep_leftovers
 from graft.venv.state import (
     STALE,
@@ -173,13 +172,18 @@ def small_change(
     """
     directories, others = skeleton.contents(template)
     change = diff(old, new, directories)
-    if (
-        worth_updating(change)
-        and not _touches(change, others)
-        and not touched((*change.remove, *change.roots), kept)
-    ):
+    if worth_updating(change) and not _touches(change, others) and not _reaches(change, kept):
         return change
     return None
+
+
+def _reaches(change: PlanDiff, kept: tuple[str, ...]) -> bool:
+    """Whether *change* would take out or put in a user's *kept* path, or above or below one."""
+    if not kept:  # (most venvs: then graft.venv.keep is not imported, decision 211)
+        return False
+    from graft.venv.keep import touched  # noqa: PLC0415
+
+    return touched((*change.remove, *change.roots), kept)
 
 
 def _touches(change: PlanDiff, skeleton_files: frozenset[str]) -> bool:
