@@ -63,6 +63,25 @@ def test_backtracks_to_an_older_version() -> None:
     assert pins(result) == {"a": "1.0", "b": "2.0", "c": "1.0"}
 
 
+@pytest.mark.parametrize("shortcut", [False, True], ids=["resolvelib", "walk"])
+@pytest.mark.parametrize("prefetch", [0, 3])
+def test_a_pin_above_a_dead_end_is_taken_back_not_the_root_below_it(
+    shortcut: bool, prefetch: int
+) -> None:
+    """Decision 222 (found by the property test): r1 2.0 leads through r2 to s0, whose
+    ``r0<2.0`` nothing meets; resolvelib's optimistic backjump skipped r1 and rolled back one
+    state short, and the next conflict (r2 1.0, now a dead end's parent) took back r0 2.0,
+    the only release of a root, instead of r1 2.0: "no version of r0 matches <2.0"."""
+    index = FakeIndex()
+    index.add("r0", "2.0")
+    index.add("r1", "1.0")
+    index.add("r1", "2.0", ["r2"])
+    index.add("r2", "1.0", ["s0"])
+    index.add("s0", "1.0", ["r0<2.0"])
+    result = resolve(["r0", "r1"], LINUX, index, shortcut=shortcut, prefetch=prefetch)
+    assert pins(result) == {"r0": "2.0", "r1": "1.0"}
+
+
 @pytest.mark.parametrize("genai", ["google-genai", "zz-genai"])  # pinned before tenacity, after
 @pytest.mark.parametrize("shortcut", [False, True], ids=["resolvelib", "walk"])
 def test_a_later_pin_narrows_an_earlier_one_as_pip_does(genai: str, shortcut: bool) -> None:

@@ -110,6 +110,21 @@ BACKTRACK_REVIVES: Universe = (
 )
 
 
+#: Found by the test below (decision 222): resolvelib's backjump, rolled back one state short,
+#: took back r0 2.0 (a root's only release) where r1 2.0 (whose r2 needs a dead end) was due.
+BACKJUMP_SKIPS: Universe = (
+    {
+        "r0": {"2.0": ()},
+        "r1": {"1.0": (), "2.0": ("r2",)},
+        "r2": {"1.0": ("s0",)},
+        "s0": {"1.0": ("r0<2.0",)},
+        "s1": {"1.0": ()},
+    },
+    ["r0", "r1"],
+    frozenset(),
+)
+
+
 @st.composite
 def tangled(draw: st.DrawFn) -> Universe:
     """Two or three roots of r0-r2 requiring each other and s0, s1, in any direction.
@@ -145,6 +160,8 @@ def test_resolutions_are_complete_and_refusals_are_right(universe: Universe, nat
 
 @settings(max_examples=200, deadline=None)
 @given(tangled(), st.booleans())
+@example(BACKJUMP_SKIPS, False)  # (native: False)
+@example(BACKJUMP_SKIPS, True)
 def test_roots_that_require_each_other_are_resolved_or_refused_rightly(
     universe: Universe, native: bool
 ) -> None:

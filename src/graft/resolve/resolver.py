@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING, Literal
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import NormalizedName, canonicalize_name
-from resolvelib import ResolutionImpossible, ResolutionTooDeep, Resolver
+from resolvelib import ResolutionImpossible, ResolutionTooDeep
 
 from graft.errors import BuildError, SourceError, UsageError, first_line
 from graft.model.target import applying
 from graft.resolve.artifacts import ArtifactNode, group_nodes, sdist_name
+from graft.resolve.backtracking import backtracking_search
 from graft.resolve.candidates import PYTHON, Need, WheelCandidate
 from graft.resolve.pinned import Step, pinned_resolution
 from graft.resolve.provider import Provider
@@ -212,7 +213,7 @@ def _search(  # noqa: PLR0917 - resolve()'s
         while result is None:
             try:
                 left = max_rounds - reporter.rounds
-                result = Resolver(provider, reporter).resolve(roots, max_rounds=left)
+                result = backtracking_search(provider, reporter, roots, left)
             except Restart:  # a dead end learned (decision 133): a search without it
                 provider = provider.fresh()
                 provider.note(roots, None)
