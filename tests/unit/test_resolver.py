@@ -82,6 +82,24 @@ def test_a_pin_above_a_dead_end_is_taken_back_not_the_root_below_it(
     assert pins(result) == {"r0": "2.0", "r1": "1.0"}
 
 
+def test_a_backtrack_keeps_the_newest_release_of_a_root_nothing_excludes() -> None:
+    """Decision 222 (a differential run of the property strategies): r1 4.0 is a dead end
+    through s1 and r2; resolvelib's backjump also took back r0 4.0, which nothing excludes,
+    and answered r0 2.0."""
+    index = FakeIndex()
+    for version in ("1.0", "2.0", "4.0"):
+        index.add("r0", version)
+    index.add("r1", "2.0")
+    index.add("r1", "3.0")
+    index.add("r1", "4.0", ["s1<2.0", "r0>=2.0"])
+    index.add("r2", "2.0", ["r1<2.0"])
+    for version in ("1.0", "2.0", "3.0", "4.0"):
+        index.add("s0", version)
+    index.add("s1", "1.0", ["r2", "s0"])
+    result = resolve(["r0", "r1"], LINUX, index, shortcut=False)
+    assert pins(result) == {"r0": "4.0", "r1": "3.0"}
+
+
 @pytest.mark.parametrize("genai", ["google-genai", "zz-genai"])  # pinned before tenacity, after
 @pytest.mark.parametrize("shortcut", [False, True], ids=["resolvelib", "walk"])
 def test_a_later_pin_narrows_an_earlier_one_as_pip_does(genai: str, shortcut: bool) -> None:

@@ -125,6 +125,20 @@ BACKJUMP_SKIPS: Universe = (
 )
 
 
+#: Found by a differential run of both searches (decision 222): refused by resolvelib's backjump.
+BACKJUMP_REFUSES: Universe = (
+    {
+        "r0": {"1.0": (), "2.0": ("r1>=2.0",)},
+        "r1": {"1.0": (), "4.0": ()},
+        "r2": {"1.0": ("s1!=2.0",), "2.0": (), "3.0": ("s1!=2.0",)},
+        "s0": {"1.0": (), "2.0": (), "3.0": ("r1>=2.0,<3.0", "r2<2.0")},
+        "s1": {"1.0": ("s0==3.0",), "2.0": ("r1<3.0", "s0<3.0")},
+    },
+    ["r0", "r1<3.0", "r2"],
+    frozenset(),
+)
+
+
 @st.composite
 def tangled(draw: st.DrawFn) -> Universe:
     """Two or three roots of r0-r2 requiring each other and s0, s1, in any direction.
@@ -162,6 +176,7 @@ def test_resolutions_are_complete_and_refusals_are_right(universe: Universe, nat
 @given(tangled(), st.booleans())
 @example(BACKJUMP_SKIPS, False)  # (native: False)
 @example(BACKJUMP_SKIPS, True)
+@example(BACKJUMP_REFUSES, False)
 def test_roots_that_require_each_other_are_resolved_or_refused_rightly(
     universe: Universe, native: bool
 ) -> None:

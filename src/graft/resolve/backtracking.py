@@ -9,7 +9,7 @@ marking it incompatible, and marks the pin before it (the root ``r0 2.0``, the o
 release) incompatible instead. Its safe backjump skips a pin whose project is among a
 conflict's causes but whose dependencies are not (resolvelib issue 206, open).
 
-:class:`Backtracking` is the same search (the same rounds, preferences and pins) with
+:class:`Backtracking` is resolvelib's search (its rounds, preferences and pinning) with
 backtracking as resolvelib had it before backjumping: the last pin is taken back, marked
 incompatible with the pins before it, and the state before it patched; if that leaves a
 criterion without candidates, the pin before that is taken back, and so on. Every

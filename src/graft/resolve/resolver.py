@@ -18,7 +18,6 @@ from resolvelib import ResolutionImpossible, ResolutionTooDeep
 from graft.errors import BuildError, SourceError, UsageError, first_line
 from graft.model.target import applying
 from graft.resolve.artifacts import ArtifactNode, group_nodes, sdist_name
-from graft.resolve.backtracking import backtracking_search
 from graft.resolve.candidates import PYTHON, Need, WheelCandidate
 from graft.resolve.pinned import Step, pinned_resolution
 from graft.resolve.provider import Provider
@@ -205,6 +204,8 @@ def _search(  # noqa: PLR0917 - resolve()'s
             done = _resolution(found.mapping, found.children.__getitem__, provider, 0, 0)
             return dataclasses.replace(done, found="unanimous")
         provider = provider.fresh()  # (what the attempts noted would blur an explanation)
+    from graft.resolve.backtracking import backtracking_search  # noqa: PLC0415 - a search's
+
     provider.note(roots, None)
     provider.prefetch_files(roots)
     reporter = Reporter(max_rejections, provider)
