@@ -210,14 +210,20 @@ def test_record_digests_are_the_planners() -> None:
         assert venv_flat.record_digest(data) == record_digest(data)
 
 
-def test_apply_writes_launchers_scripts_and_their_record_rows(tmp_path: Path) -> None:
-    entries = f"{tmp_path}/store/entries/"
+def demo_entry(entries: str) -> Path:
+    """The tree of *entries*' entry ``abc`` that :func:`a_plan` links: demo 1.0 with a script."""
     tree = Path(entries, "abc", "tree")
     (tree / "demo").mkdir(parents=True)
     (tree / "demo-1.0.dist-info").mkdir()
     (tree / "demo-1.0.dist-info" / "METADATA").write_text("Name: demo\n")
     (tree / "demo-1.0.data" / "scripts").mkdir(parents=True)
     (tree / "demo-1.0.data" / "scripts" / "tool").write_text("#!python\nprint('tool')\n")
+    return tree
+
+
+def test_apply_writes_launchers_scripts_and_their_record_rows(tmp_path: Path) -> None:
+    entries = f"{tmp_path}/store/entries/"
+    tree = demo_entry(entries)
     prefix = tmp_path / "v"
     (prefix / "bin").mkdir(parents=True)
     plan = a_plan(str(prefix), entries)
@@ -238,12 +244,7 @@ def test_links_into_the_store_are_hard_links_of_links_kept_in_plans(tmp_path: Pa
     """Venvs at the same depth share each link's inode with ``plans/link-*`` (its name and
     target as before); a kept link that is not what its name says is not used (decision 219)."""
     entries = f"{tmp_path}/store/entries/"
-    tree = Path(entries, "abc", "tree")
-    (tree / "demo").mkdir(parents=True)
-    (tree / "demo-1.0.dist-info").mkdir()
-    (tree / "demo-1.0.dist-info" / "METADATA").write_text("Name: demo\n")
-    (tree / "demo-1.0.data" / "scripts").mkdir(parents=True)
-    (tree / "demo-1.0.data" / "scripts" / "tool").write_text("#!python\nprint('tool')\n")
+    tree = demo_entry(entries)
     plans = tmp_path / "store" / "plans"
     plans.mkdir()
 
