@@ -36,7 +36,7 @@ import stat
 
 from graft import _interrupted, _jsonc
 from graft.plan.diff import PlanDiff, diff, worth_updating
-from graft.plan.flat import compile_plan
+from graft.plan.flat import checked_dest, compile_plan
 from graft.store import seal
 from graft.store.paths import flat_file
 from graft.venv import skeleton
@@ -296,8 +296,8 @@ def _read_journal(staging: str) -> Journal | None:
         with open(os.path.join(staging, JOURNAL), encoding="utf-8") as fh:
             journal = _jsonc.loads(fh.read())
         numbered = _NUMBERED[journal["format"]]  # (another format: KeyError, rebuilt)
-        moves = [_checked(dest) for dest in journal["staged" if numbered else "move"]]
-        removes = [_checked(dest) for dest in journal["remove"]]
+        moves = [checked_dest(dest) for dest in journal["staged" if numbered else "move"]]
+        removes = [checked_dest(dest) for dest in journal["remove"]]
         state = journal["state"]
     except FileNotFoundError:
         return None
@@ -369,14 +369,6 @@ def _take_out(path: str, trash: str) -> None:
     else:
         os.unlink(path)
 
-
-def _checked(dest: object) -> str:
-    """A journal's destination: venv-relative, never leaving the venv (ValueError otherwise)."""
-    if not isinstance(dest, str) or not dest or dest.startswith("/"):
-        raise ValueError(dest)
-    if any(part in {"", ".", ".."} for part in dest.split("/")):
-        raise ValueError(dest)
-    return dest
 
 
 def _write_config(staging: str, config: str, data: bytes) -> None:
