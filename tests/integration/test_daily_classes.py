@@ -189,12 +189,15 @@ def test_a_warm_sync_of_built_sdists_reuses_them_without_downloads_or_range_read
 
 
 def test_a_never_locked_lock_creates_no_sync_request_and_forks_no_worker(
-    tmp_path: Path, graft_cache: Path, index: Served
+    tmp_path: Path, graft_cache: Path, index: Served, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Decisions 214 and 215: ``graft lock`` of roots never locked before, its pages and
     METADATA cached, creates no ``SyncRequest`` (39 fields: ``graft lock`` reads only the
-    ``ResolveRequest``), and resolves its 35 cheap environments in one process, importing
-    no ``pickle`` (a lock worker's)."""
+    ``ResolveRequest``), and a lock resolved in one process imports no ``pickle`` (a lock
+    worker's). One process by ``GRAFT_LOCK_WORKERS=1``: left to itself, graft forks once
+    the environments it timed say the rest costs ``FORK_WORTH`` of CPU, which a loaded
+    machine can reach (that choice is tested on its own, in tests/unit/test_lock_workers.py)."""
+    monkeypatch.setenv("GRAFT_LOCK_WORKERS", "1")
     url = f"{index.url}/simple/"
     first = tmp_path / "first.in"
     first.write_text("app[fast]\n")

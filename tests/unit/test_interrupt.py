@@ -42,6 +42,31 @@ def test_an_interrupt_in_the_import_machinery_comes_once_it_has_run_on() -> None
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored
 
 
+class _TimerFiringAtOnce(threading.Timer):
+    """A held-back interrupt's timer whose first signal comes before the handler returns."""
+
+    fired = 0
+
+    def start(self) -> None:
+        if _TimerFiringAtOnce.fired == 0:  # fired at once (as a starved main thread meets it)
+            _TimerFiringAtOnce.fired += 1
+            signal.raise_signal(signal.SIGINT)
+            return
+        super().start()
+
+
+def test_an_interrupt_held_back_stays_held_when_its_timer_fires_inside_the_handler(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The handler runs again on its own frame: it judges the frame its first call did."""
+    monkeypatch.setattr(threading, "Timer", _TimerFiringAtOnce)
+    lock = threading.Lock()
+    with installed(), pytest.raises(KeyboardInterrupt):
+        _interrupted_in_the_machinery(lock)
+    assert _TimerFiringAtOnce.fired == 1  # the control: the signal came inside the handler
+    assert not lock.locked()
+
+
 def _interrupted() -> None:
     signal.raise_signal(signal.SIGINT)
     for _ in range(1000):  # (the handler runs at the next check of the eval loop)

@@ -29,8 +29,24 @@ _MACHINERY = "<frozen importlib."  # importlib._bootstrap, _bootstrap_external (
 AGAIN_AFTER = 0.01  # seconds until a held-back interrupt is delivered again
 
 
+def _interrupted(frame: FrameType | None) -> FrameType | None:
+    """The frame SIGINT interrupted: *frame*, or the one an unfinished call of this handler did.
+
+    A held-back interrupt's timer may fire before the handler that started it has returned
+    (a main thread starved of CPU for longer than :data:`AGAIN_AFTER`): the handler then runs
+    again inside itself, on its own frame, and must judge the frame the first call did.
+    """
+    found = frame
+    while frame is not None:
+        if frame.f_code is _on_interrupt.__code__:
+            found = frame.f_back
+        frame = frame.f_back
+    return found
+
+
 def _on_interrupt(signum: int, frame: FrameType | None) -> None:
     """Raise ``KeyboardInterrupt``, unless *frame* is the import machinery's: then later."""
+    frame = _interrupted(frame)
     if frame is not None and frame.f_code.co_filename.startswith(_MACHINERY):
         # a real signal, so that a main thread blocked in a wait is woken (interrupt_main's
         # flag alone would wait for that wait to end)
