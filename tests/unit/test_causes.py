@@ -107,5 +107,6 @@ def test_a_conflict_with_many_releases_is_a_few_lines() -> None:
     assert error.lines == (
         "these requirements cannot all be met:",
         "app 1.0 to 1.4 (5 wheels) require shared<2",
+        "you asked for app",
         "you asked for shared>=2",
     )

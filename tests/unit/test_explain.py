@@ -257,6 +257,7 @@ def test_a_conflict_names_both_wheels() -> None:
         "a==1.0 (a-1.0-py3-none-any.whl) requires shared<2",
         "c==1.0 (c-1.0-py3-none-any.whl) requires shared>=2",
         "you asked for a",
+        "you asked for c",
     )
 
 
@@ -269,8 +270,41 @@ def test_a_conflict_with_the_request() -> None:
     assert error.kind is Kind.CONFLICT
     assert set(error.lines[1:]) == {
         "a==1.0 (a-1.0-py3-none-any.whl) requires shared==1.0",
+        "you asked for a",
         "you asked for shared>=2",
     }
+
+
+def test_a_conflict_names_what_you_asked_for_of_each_wheel_it_names() -> None:
+    """Each wheel a conflict names was pinned for a requirement of the request: that one is
+    named too (``flask==1.1.4 werkzeug>=3``, ``django<3 djangorestframework>=3.15``), as
+    uv's reports say "you require flask==1.1.4"."""
+    index = FakeIndex()
+    index.add("flask", "1.1.4", ["werkzeug<2.0,>=0.15"])
+    index.add("flask", "3.0.0", ["werkzeug>=3"])
+    index.add("werkzeug", "1.0.1")
+    index.add("werkzeug", "3.0.0")
+    error = failure(index, "flask==1.1.4", "werkzeug>=3")
+    assert error.kind is Kind.CONFLICT
+    assert error.lines[1:] == (
+        "flask==1.1.4 (flask-1.1.4-py3-none-any.whl) requires werkzeug<2.0,>=0.15",
+        "you asked for flask==1.1.4",
+        "you asked for werkzeug>=3",
+    )
+    index = FakeIndex()
+    for version in ("2.2", "4.2", "5.2"):
+        index.add("django", version)
+    index.add("drf", "3.14.0", ["django>=2.2"])
+    index.add("drf", "3.15.0", ["django>=3.0"])
+    index.add("drf", "3.16.0", ["django>=4.2"])
+    error = failure(index, "django<3", "drf>=3.15")
+    assert error.kind is Kind.CONFLICT
+    assert error.lines[1:] == (
+        "drf==3.15.0 (drf-3.15.0-py3-none-any.whl) requires django>=3.0",
+        "drf==3.16.0 (drf-3.16.0-py3-none-any.whl) requires django>=4.2",
+        "you asked for django<3",
+        "you asked for drf>=3.15",
+    )
 
 
 def test_the_targets_python_is_excluded_by_the_wheels() -> None:
@@ -310,8 +344,8 @@ def test_what_made_the_resolver_give_up_newer_versions_is_told() -> None:
         "these requirements cannot all be met:",
         "a==1.0 (a-1.0-py3-none-any.whl) requires shared<2",
         "c==1.0 (c-1.0-py3-none-any.whl) requires shared>=2",
-        "you asked for c",
         "you asked for a",
+        "you asked for c",
         "1 other version of a is ruled out too, each by a requirement nothing meets",
     )
 

@@ -454,6 +454,7 @@ def test_a_requirement_that_excludes_every_version_a_root_admits_is_stated_with_
         "b 1.0 to 1.1 (2 wheels) require a>=2",
         "b==2.0 (b-2.0-py3-none-any.whl) requires a>=2.1",
         "you asked for a<2",
+        "you asked for b",
     )
 
 

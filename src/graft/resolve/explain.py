@@ -15,6 +15,9 @@ among them and tells which case it is:
   missing requirement is explained, down to what is missing; or (decision 133) clashes with
   every candidate of a requirement asked for: that pair of requirements is named;
 - a conflict: each requirement on the project, and which wheel's METADATA said it.
+
+A line that names a wheel comes with the request's requirement on its project, if any (``you
+asked for flask==1.1.4`` beside flask 1.1.4's ``werkzeug<2.0``): why it was pinned.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from graft.resolve.no_candidates import no_candidates, python_excluded
 from graft.resolve.resolution_error import SHOWN, Kind, ResolutionError
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Sequence
+    from collections.abc import Collection, Iterable, Sequence
 
     from resolvelib.structs import RequirementInformation
 
@@ -94,7 +97,7 @@ def _dead_ends(
     candidate, need = ends[0]
     clash = clashes[0]
     if clash is not None:
-        inner = _clashed(candidate, clash)
+        inner = _clashed(candidate, clash, provider)
     else:
         inner = _explain([RequirementInformation(need, candidate)], provider, depth + 1)
     if len(ends) == 1:  # (its lines name the candidate already)
@@ -130,15 +133,16 @@ def _clashing(found: Sequence[tuple[WheelCandidate, Clash]], provider: Provider)
             causes.append((clash.their_need, clash.theirs))
             others += _ruled_out(clash.root, provider)
         causes.append((clash.root, None))
-    own = stated((clash.need, candidate) for candidate, clash in found)  # (theirs first)
-    told = dict.fromkeys([*own, *stated(causes)])
+    mine = [(clash.need, candidate) for candidate, clash in found]
+    own = stated(mine)  # (theirs first)
+    told = dict.fromkeys([*own, *stated([*causes, *_asked_of([*mine, *causes], provider)])])
     beside = [line for line in stated(others) if line not in told]
     if len(beside) > SHOWN:
         beside[SHOWN:] = [f"... and {len(beside) - SHOWN} more"]
     lines = ["these requirements cannot all be met:", *told, *beside]
     paired = next(((c, clash) for c, clash in found if clash.theirs is not None), None)
     if paired is not None and paired[1].others:
-        lines += _clashed(*paired).lines[-1:]  # (its "N other versions of ... clash" line)
+        lines += _clashed(*paired, provider).lines[-1:]  # (its "N other versions ... clash")
     return ResolutionError(Kind.CONFLICT, lines, hint="relax a pin, or pin another version")
 
 
@@ -158,7 +162,7 @@ def _ruled_out(root: Need, provider: Provider) -> list[tuple[Need, Candidate | N
     return out
 
 
-def _clashed(candidate: WheelCandidate, clash: Clash) -> ResolutionError:
+def _clashed(candidate: WheelCandidate, clash: Clash, provider: Provider) -> ResolutionError:
     """A candidate that clashes with every candidate of a requirement asked for (decision 133)."""
     from resolvelib.structs import RequirementInformation  # noqa: PLC0415
 
@@ -166,7 +170,8 @@ def _clashed(candidate: WheelCandidate, clash: Clash) -> ResolutionError:
     if clash.their_need is not None and clash.theirs is not None:
         infos.append(RequirementInformation(clash.their_need, clash.theirs))
     infos.append(RequirementInformation(clash.root, None))  # (alone: it is the other side)
-    lines = ["these requirements cannot all be met:", *stated(infos)]
+    said = [(info.requirement, info.parent) for info in infos]
+    lines = ["these requirements cannot all be met:", *stated([*said, *_asked_of(said, provider)])]
     if clash.others:
         many = clash.others > 1
         lines.append(
@@ -192,6 +197,19 @@ def _explain(
         found = no_candidates(name, infos, provider) or _dead_ends(infos, provider, depth)
         if found is not None:
             return found
-    lines = ["these requirements cannot all be met:"]
-    lines += stated(info for infos in by_id.values() for info in infos)
+    said = [(info.requirement, info.parent) for infos in by_id.values() for info in infos]
+    lines = ["these requirements cannot all be met:", *stated([*said, *_asked_of(said, provider)])]
     return ResolutionError(Kind.CONFLICT, lines, hint="relax a pin, or pin another version")
+
+
+def _asked_of(
+    causes: Iterable[tuple[Need, Candidate | None]], provider: Provider
+) -> list[tuple[Need, Candidate | None]]:
+    """The request's requirements on the projects of the wheels that stated *causes*.
+
+    Why each of those wheels was pinned (``you asked for flask==1.1.4`` beside its
+    ``werkzeug<2.0``), as uv's reports say "you require": a line names a wheel the user
+    did not ask for by name otherwise.
+    """
+    names = {parent.name for _, parent in causes if isinstance(parent, WheelCandidate)}
+    return [(root, None) for root in provider.roots if root.name in names]
