@@ -263,3 +263,21 @@ def test_several_requirements_of_the_request_on_one_project_pass_nothing_over() 
     assert unanimous_resolution(needs, Provider(index, LINUX, Policy())) is None
     searched = _outcome(index, roots, Policy(), shortcut=False)
     assert _outcome(index, roots, Policy(), shortcut=True) == searched
+
+
+def test_a_dependency_that_excludes_a_roots_choice_ends_the_walk_before_its_tree_is_read() -> None:
+    """``apache-airflow==2.9.3 sqlalchemy>=2``: airflow's ``sqlalchemy<2.0`` excludes what the
+    request's own requirement chooses, so no walk can answer; the rest of airflow's tree (a
+    hundred projects, a METADATA read each) is left to resolvelib, which fails at once."""
+    index = FakeIndex()
+    index.add("app", "1.0", ["tool", "lib<2"])
+    index.add("tool", "1.0", ["deep"])
+    index.add("deep", "1.0")
+    index.add("lib", "1.0")
+    index.add("lib", "2.0")
+    roots = [Need("app", None, SpecifierSet("==1.0")), Need("lib", None, SpecifierSet(">=2"))]
+    assert unanimous_resolution(roots, Provider(index, LINUX, Policy())) is None
+    assert sorted(index.reads) == ["app-1.0-py3-none-any.whl", "lib-2.0-py3-none-any.whl"]
+    assert "deep" not in index.listed
+    searched = _outcome(index, ["app==1.0", "lib>=2"], Policy(), shortcut=False)
+    assert _outcome(index, ["app==1.0", "lib>=2"], Policy(), shortcut=True) == searched

@@ -238,6 +238,27 @@ class NoResolution(Exception):  # noqa: N818 - a proof, explained by the caller
         self.ends = ends  # each candidate, by its key, with its own requirement nothing meets
 
 
+def _excludes(
+    need: Need, chosen: Mapping[str, Candidate], asked: Mapping[str, Sequence[Need]], walk: _Walk
+) -> bool:
+    """Whether *need* excludes what its identifier takes: the walk can no longer answer.
+
+    What it takes is its chosen candidate, or, for an identifier the request names and the
+    walk has not reached yet, the first candidate of the request's requirements (asked now:
+    the walk would ask it on reaching it). The walk then asks only the request's
+    requirements still to come, which may prove that none exists (:meth:`_Walk.prove_none`),
+    and leaves the rest of the tree to resolvelib (``apache-airflow==2.9.3 sqlalchemy>=2``:
+    airflow's ``sqlalchemy<2.0``, and a hundred projects under airflow not read).
+    """
+    ident = need.identifier
+    if ident == PYTHON:
+        return False
+    taken = chosen.get(ident)
+    if taken is None and ident in asked:
+        taken = walk.first(ident, asked[ident], root=True)[0]
+    return taken is not None and not walk.provider.is_satisfied_by(need, taken)
+
+
 def _walk(roots: Sequence[Need], provider: Provider) -> Unanimous:
     asked: dict[str, list[Need]] = {}
     for need in roots:
@@ -250,8 +271,11 @@ def _walk(roots: Sequence[Need], provider: Provider) -> Unanimous:
     if any(walk.first_of(ident, needs) is None for ident, needs in asked.items()):
         raise _Undecided  # (resolvelib stops at the first, before it pins anything)
     queue = [(ident, asked[ident]) for ident in reversed(list(asked))]
+    doomed = False  # (a requirement excludes a choice: only the roots are asked, for proofs)
     while queue:
         ident, needs = queue.pop()
+        if doomed and ident not in asked:
+            continue
         chosen = out.mapping.get(ident)
         if chosen is not None and ident in asked:
             continue  # (R(i) decided it, and every S resolvelib holds contains R(i))
@@ -261,10 +285,15 @@ def _walk(roots: Sequence[Need], provider: Provider) -> Unanimous:
                 raise _Undecided  # a requirement prefers another candidate
             continue
         out.mapping[ident] = first
+        if doomed:
+            continue
         out.children[ident] = {d.identifier for d in deps if d.identifier != PYTHON}
         for dep in reversed(deps):
             stated.setdefault(dep.identifier, []).append(dep)
             queue.append((dep.identifier, [dep]))
+        doomed = any(_excludes(dep, out.mapping, asked, walk) for dep in deps)
+    if doomed:
+        raise _Undecided
     for ident, needs in stated.items():
         if not all(provider.is_satisfied_by(n, out.mapping[ident]) for n in needs):
             raise _Undecided
