@@ -366,6 +366,29 @@ def test_older_releases_that_clash_with_a_root_the_same_way_are_learned_at_once(
     assert result.rounds < 20, result.rounds
 
 
+@pytest.mark.parametrize("shortcut", [False, True], ids=["resolvelib", "walk"])
+def test_older_releases_a_root_excludes_are_not_read_for_a_clash(shortcut: bool) -> None:
+    """``apache-airflow==2.9.3 sqlalchemy>=2``: 2.9.3's ``sqlalchemy<2.0`` clashes with the
+    request, and so would every older airflow's, but ``==2.9.3`` admits none of them: their
+    METADATA (a hundred range reads, cold) is not read to learn that."""
+    index = FakeIndex()
+    for n in range(1, 10):
+        index.add("app", f"1.{n}", ["lib<2"])
+    index.add("lib", "1.0")
+    index.add("lib", "2.0")
+    with pytest.raises(ResolutionError) as refused:
+        resolve(["app==1.9", "lib>=2"], LINUX, index, shortcut=shortcut)
+    assert refused.value.lines[1:] == (
+        "app==1.9 (app-1.9-py3-none-any.whl) requires lib<2",
+        "you asked for app==1.9",
+        "you asked for lib>=2",
+    )
+    assert {read for read in index.reads if read.startswith("app")} == {"app-1.9-py3-none-any.whl"}
+    with pytest.raises(ResolutionError):
+        resolve(["app>=1.7", "lib>=2"], LINUX, index, shortcut=shortcut)
+    assert "app-1.6-py3-none-any.whl" not in index.reads  # (1.7 and 1.8 are read: admitted)
+
+
 def test_a_clash_with_every_release_of_a_root_everywhere_is_explained() -> None:
     """Every distro clashes with zflask: no resolution, and the explanation names both."""
     index = FakeIndex()

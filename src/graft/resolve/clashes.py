@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 class Screening(Protocol):
     """What a clash is worked out from: the provider's dead ends (:mod:`.dead_ends`)."""
 
+    roots: tuple[Need, ...]
     policy: Policy
     dead_ends: dict[tuple[str, str, str | None], tuple[WheelCandidate, Need]]
     clashes: dict[tuple[str, str, str | None], Clash]
@@ -171,18 +172,23 @@ def older_clashes(screening: Screening, parent: WheelCandidate, clash: Clash) ->
     to the first that does not, or is no wheel. Each is asked only what :func:`reach` answers
     at once. Without this, every release of ``aiobotocore`` from 3.10 down to 2.11 (50) was a
     search started again, each trying the 1,400 releases of ``boto3<1.34`` first
-    (decision 137).
+    (decision 137). A release a requirement of the request on *parent*'s project excludes
+    is never pinned, so not read (``apache-airflow==2.9.3 sqlalchemy>=2``: not the hundred
+    older airflow releases; decision 224).
     """
     on = clash.need.identifier
     own_project = clash.theirs is None  # (on the root's own project: decision 141)
     reached = (
         _offered_at(screening, clash.root) if own_project else reach(screening, clash.root, on)
     )
-    if reached is None:
+    mine = [r for r in screening.roots if r.name == parent.name]  # (each bounds every release)
+    if reached is None or any(r.filename is not None for r in mine):
         return
     for older in screening._matches(parent.identifier, [], set()):  # noqa: SLF001
         if not isinstance(older, WheelCandidate) or older.version >= parent.version:
             continue
+        if not all(r.specifier.contains(older.version, prereleases=True) for r in mine):
+            continue  # (never pinned: not read to learn it, decision 224)
         if not older.file.is_wheel:
             return
         fixed, own, _ = screening._known(older)  # noqa: SLF001 - the same screening's
