@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from graft.resolve.resolution_error import Kind, ResolutionError
+from graft.resolve.resolve_wanted import Resolved, asking_again
 from graft.sources.index import Indexes, PageDigest, PageRows
 from graft.sources.revalidate import unchanged
 from tests.support.rangeserver import Served, serve
@@ -123,3 +126,32 @@ def test_a_pages_digest_is_made_once_and_kept_through_a_not_modified(
     plain = Indexes([f"{index.url}/simple/"], cache).rows("lib")
     assert not isinstance(plain, PageRows)
     assert plain == list(rows)
+
+
+def test_a_failed_resolution_runs_again_only_if_a_page_it_came_from_changed(
+    tmp_path: Path, wheels: Path, index: Served
+) -> None:
+    """Decision 226: ``graft sync V lib==1.1`` fails over a young cached page; the page is
+    asked again (304), and the resolution runs again only once it changed (lib 1.1 uploaded),
+    not to fail the same way over the same pages."""
+    url, cache = f"{index.url}/simple/", str(tmp_path / "cache")
+    Indexes([url], cache).rows("lib")
+    runs: list[bool] = []
+
+    def once(indexes: Indexes, *, recall: bool = True) -> Resolved:
+        runs.append(recall)
+        if not any(row[0].startswith("lib-1.1-") for row in indexes.rows("lib")):
+            raise ResolutionError(Kind.NO_VERSION, ["no version of lib matches ==1.1"])
+        return [], (), (), None
+
+    index.pages.clear()
+    cached = Indexes([url], cache)
+    with pytest.raises(ResolutionError):
+        asking_again(functools.partial(once, cached), cached)
+    assert runs == [True]  # (the page is as it was: the same failure, not resolved again)
+    assert index.pages == [304]
+    index.add(make_wheel(wheels, "lib", "1.1"))
+    runs.clear()
+    cached = Indexes([url], cache)
+    asking_again(functools.partial(once, cached), cached)
+    assert runs == [True, False]  # (changed: resolved again, every page asked again)

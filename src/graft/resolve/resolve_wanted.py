@@ -6,7 +6,7 @@ project source over the indexes and find-links, the sdists the resolver may pick
 early, the pin record's young steps recalled where every root is pinned exactly, then
 :func:`graft.resolve.resolver.resolve`, the pin record saved, the wheels chosen and the
 hashes checked; :func:`asking_again` runs it once more, without the pin record, when it
-fails over pages the cache answered unasked.
+fails over pages the cache answered unasked and one of them changed since.
 """
 
 from __future__ import annotations
@@ -40,9 +40,12 @@ def asking_again(once: Callable[..., Resolved], index: Indexes | None) -> Resolv
     """*once*'s resolution; if it finds none from pages the cache answered unasked, again.
 
     A page younger than its TTL is answered from the cache; a release uploaded since (the
-    user's own, just published) may be the answer, so on failure every such page is asked
-    again (a 304 when unchanged) and the resolution runs once more, without the pin record's
-    steps. pip asks for every page each time; uv needs ``--refresh``.
+    user's own, just published) may be the answer, so on failure every page the failed
+    resolution's answers came from is asked again (a 304 when unchanged), and only if one
+    changed (or one cannot be asked by what was kept of it) does the resolution run once
+    more, every page asked again, without the pin record's steps: over the same pages it
+    would fail the same way (decision 226). pip asks for every page each time; uv needs
+    ``--refresh``.
     """
     try:
         return once()
@@ -51,6 +54,12 @@ def asking_again(once: Callable[..., Resolved], index: Indexes | None) -> Resolv
 
         if not isinstance(exc, ResolutionError) or index is None or not index.cached_answers():
             raise
+        pages = index.answered_from()
+        if pages is not None:
+            from graft.sources.revalidate import unchanged  # noqa: PLC0415 - only on failure
+
+            if unchanged(list(pages)):
+                raise
     index.ask_again()
     return once(recall=False)
 
