@@ -141,3 +141,22 @@ def test_the_newest_release_is_answered_parsing_only_what_it_reads() -> None:
     assert sum(v is not None for v in grouped._parsed) == 1
     assert grouped.stating(Version("7")) == [kept[7]]  # a binary search: a few more
     assert sum(v is not None for v in grouped._parsed) <= 10
+
+
+def test_a_range_deep_in_a_listing_is_answered_parsing_only_around_its_bounds() -> None:
+    """Decision 225: ``botocore>=1.33.13,<1.34.0`` (a boto3 release's own, asked once per
+    release backtracked through) read every newer release first, each parsed and asked."""
+    rows = [_row(f"lib-{minor}.0-py3-none-any.whl", None) for minor in range(300)]
+    kept, _, _ = _three(rows)
+    env = matrix(DEFAULT_PYTHONS)[0]
+    found = first_offered(
+        kept.filenames()[0].split("-")[0],  # type: ignore[arg-type]
+        kept,
+        [SpecifierSet(">=10,<12")],
+        env.target,
+        Policy(),
+        tag_rank=env.target.tag_rank(),
+    )
+    assert found is not None
+    assert found[0] == Version("11.0")
+    assert sum(v is not None for v in by_version(kept)._parsed) <= 12  # (289 before)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from packaging.utils import NormalizedName
@@ -15,9 +16,12 @@ from graft.resolve.candidates import WheelCandidate
 from graft.resolve.provider import Provider
 from graft.resolve.resolution_error import ResolutionError
 from graft.resolve.resolver import Pin, Resolution, resolve, root_needs
-from graft.resolve.screen import Policy, Prereleases
+from graft.resolve.screen import Policy, Prereleases, screen
 from graft.venv.interpreter import foreign_target
 from tests.unit.fakeindex import LINUX_TAG, WINDOWS_TAG, FailingBuilds, FakeIndex, metadata
+
+if TYPE_CHECKING:
+    from graft.resolve.screen import Screen
 
 LINUX = foreign_target("3.11", ["manylinux_2_17_x86_64"])
 WINDOWS = foreign_target("3.11", ["win_amd64"])
@@ -387,6 +391,25 @@ def test_older_releases_a_root_excludes_are_not_read_for_a_clash(shortcut: bool)
     with pytest.raises(ResolutionError):
         resolve(["app>=1.7", "lib>=2"], LINUX, index, shortcut=shortcut)
     assert "app-1.6-py3-none-any.whl" not in index.reads  # (1.7 and 1.8 are read: admitted)
+
+
+def test_a_candidate_given_up_is_not_screened_whole_to_learn_whether_it_is_a_dead_end(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Decision 225: each of the 40 ``sdk`` releases given up asked whether its own ``core``
+    range admits anything alone with a screening of every ``core`` release (botocore's 2,000
+    for each of boto3's 1,400); the first candidate, read a release at a time, answers."""
+    screened: list[str] = []
+
+    def counted(name: NormalizedName, *args: Any, **kwargs: Any) -> Screen:
+        screened.append(name)
+        return screen(name, *args, **kwargs)
+
+    monkeypatch.setattr("graft.resolve.provider.screen", counted)
+    result = resolve(["sdk<41", "aio"], LINUX, boto_like(), shortcut=False)
+    assert pins(result) == {"aio": "1.0", "core": "3.0", "sdk": "3.0"}
+    assert result.backtracks == 40
+    assert screened.count("core") < 50, screened.count("core")  # (84 before: 2 per sdk)
 
 
 def test_a_clash_with_every_release_of_a_root_everywhere_is_explained() -> None:

@@ -47,7 +47,7 @@ class ByVersion:
     release parses the few versions it reads, not the thousands a listing states.
     """
 
-    __slots__ = ("_admitted", "_at", "_parsed", "_texts", "files")
+    __slots__ = ("_admitted", "_admitting", "_at", "_parsed", "_texts", "files")
 
     def __init__(
         self, files: Sequence[ArtifactFile], groups: Sequence[tuple[str, Sequence[int]]] = ()
@@ -68,6 +68,7 @@ class ByVersion:
             self._at = [tuple(at) for _, _, at in made]
             self._parsed = [version for _, version, _ in made]
         self._admitted: dict[tuple[SpecifierSet, ...], Sequence[ArtifactFile]] = {}
+        self._admitting: dict[tuple[SpecifierSet, ...], frozenset[int]] = {}
 
     def version(self, i: int) -> Version:
         """The *i*-th newest version (parsed once)."""
@@ -83,14 +84,25 @@ class ByVersion:
         """Each version with its files' positions, newest first (each parsed as reached)."""
         return ((self.version(i), self._at[i]) for i in range(len(self._texts)))
 
-    def releases(self, preferred: Version | None) -> Iterator[tuple[Version, tuple[int, ...]]]:
-        """:attr:`versions` in the screening's order: *preferred* first, then newest first."""
+    def releases(
+        self, preferred: Version | None, specs: Sequence[SpecifierSet] = ()
+    ) -> Iterator[tuple[Version, tuple[int, ...]]]:
+        """:attr:`versions` in the screening's order: *preferred* first, then newest first.
+
+        With *specs* (no ``===``), only those between their bounds (:meth:`_window`) after
+        *preferred*: the others they cannot contain (``botocore>=1.33.13,<1.34.0``, asked once
+        per boto3 release backtracked through, is a dozen of 2,000 releases; decision 225).
+        """
         first = None if preferred is None else self._index(preferred)
         if first is not None:
             yield self.version(first), self._at[first]
-        for i in range(len(self._texts)):
+        lower, upper = self._bounds(specs)
+        for i in range(0 if upper is None else self._first_below(upper), len(self._texts)):
+            version = self.version(i)  # (the newest taken: no search for the lower bound)
+            if lower is not None and version < lower:
+                return
             if i != first:
-                yield self.version(i), self._at[i]
+                yield version, self._at[i]
 
     def _index(self, version: Version) -> int | None:
         """Where *version* is (a binary search over the newest-first order), or None."""
@@ -113,6 +125,14 @@ class ByVersion:
         below (a version at least its public part), ``<`` clauses' from above; ``<=`` admits
         ``V+local``, above ``V``. Each version in the window is still asked in full.
         """
+        lower, upper = self._bounds(specs)
+        first = 0 if upper is None else self._first_below(upper)
+        end = len(self._texts) if lower is None else self._first_below(lower)
+        return range(first, max(first, end))
+
+    @staticmethod
+    def _bounds(specs: Sequence[SpecifierSet]) -> tuple[Version | None, Version | None]:
+        """The lower and upper bounds of :meth:`_window` (None: unbounded)."""
         from packaging.version import Version  # noqa: PLC0415
 
         lower: Version | None = None
@@ -126,9 +146,7 @@ class ByVersion:
                 elif op == "<":
                     bound = Version(text)
                     upper = bound if upper is None or bound < upper else upper
-        first = 0 if upper is None else self._first_below(upper)
-        end = len(self._texts) if lower is None else self._first_below(lower)
-        return range(first, max(first, end))
+        return lower, upper
 
     def _first_below(self, bound: Version) -> int:
         """The first position (newest first) whose version is below *bound* (a binary search)."""
@@ -151,12 +169,20 @@ class ByVersion:
 
         Every version the listing states, whatever its files' tags, yanked or prerelease:
         what no requirement could widen. None under ``===`` (a text, not a value).
+        Remembered per *specs*: a clash's questions ask the same ones again for each release
+        backtracked through (decision 225).
         """
         key = tuple(specs)
+        kept = self._admitting.get(key)
+        if kept is not None:
+            return kept
         if arbitrary(key):
             return None
         contains = verdicts(key)
-        return frozenset(i for i in self._window(key) if contains(self.version(i)))
+        kept = self._admitting[key] = frozenset(
+            i for i in self._window(key) if contains(self.version(i))
+        )
+        return kept
 
     def admitted(self, specs: Sequence[SpecifierSet]) -> Sequence[ArtifactFile]:
         """The files of versions every one of *specs* contains: every file screening may offer.

@@ -75,6 +75,8 @@ class Screening(Protocol):
         self, identifier: str, needs: list[Need], bad: set[Candidate], *, dead: bool = False
     ) -> list[Candidate]: ...
 
+    def _first_offered(self, needs: Sequence[Need]) -> WheelCandidate | None: ...
+
     def _offer(
         self,
         found: Screen,
@@ -232,7 +234,11 @@ class DeadEnds:
     def _admits_alone(self: Screening, need: Need) -> bool:
         """Whether *need* alone admits a candidate that is no dead end.
 
-        Remembered with the first candidate it admits, while that one is no dead end: a
+        The first candidate offered, read a release at a time, is enough where it is no dead
+        end (decision 225): a whole screening per candidate given up was most of the time of
+        ``boto3<1.34 aiobotocore s3fs`` (each of 1,400 boto3 releases' own ``botocore``
+        range screened over botocore's 2,000 releases). Remembered with the first candidate
+        it admits, while that one is no dead end: a
         search that backtracks rules the same candidates out over the same needs again and
         again (a screening each, in a sync), and restarts (decision 133) add dead ends on
         other projects (``boto3<1.34`` with ``aiobotocore``: each of 1,400 boto3 releases'
@@ -244,6 +250,11 @@ class DeadEnds:
                 self.dead_ends
             ):
                 return witness is not None
+        if need.name != PYTHON and need.filename is None:  # (a release at a time: decision 225)
+            first = self._first_offered([need])
+            if first is not None and candidate_key(first) not in self.dead_ends:
+                self._alone[need] = first
+                return True
         offered = self._matches(need.identifier, [need], set())
         self._alone[need] = offered[0] if offered else None
         return bool(offered)

@@ -84,7 +84,7 @@ def first_offered(
         return whole.offered[0] if whole.offered else None
     contains = verdicts(specs)
     preferred = policy.prefers(name)
-    releases = by_version(files).releases(preferred)  # (each version parsed when reached)
+    releases = by_version(files).releases(preferred, specs)  # (each parsed when reached)
     allow = policy.prereleases is Prereleases.ALLOW or any(spec.prereleases for spec in specs)
     waiting: tuple[Version, ArtifactFile] | None = None  # the first prerelease that passed
     ignored: list[tuple[ArtifactFile, Reject, Version | None]] = []

@@ -250,6 +250,16 @@ class Provider(DeadEnds, AbstractProvider[Need, Candidate, str]):
         if identifier == PYTHON or self.dead_ends or any(n.filename for n in needs):
             out = self.find_matches(identifier, {identifier: iter(needs)}, {identifier: iter(())})
             return out[0] if out else None
+        candidate = self._first_offered(needs)
+        if candidate is not None:
+            self._read_soon(candidate)
+        return candidate
+
+    def _first_offered(self, needs: Sequence[Need]) -> WheelCandidate | None:
+        """The first candidate :meth:`_matches` offers for *needs*, dead ends and all.
+
+        *needs* on a project, no file named; read a release at a time, no read started.
+        """
         name, extra = NormalizedName(needs[0].name), needs[0].extra
         specs = [n.specifier for n in needs]
         if name in self.policy.constraints:
@@ -259,11 +269,7 @@ class Provider(DeadEnds, AbstractProvider[Need, Candidate, str]):
             found = self.screens.first(name, files, specs, target, policy, tag_rank=rank)
         else:
             found = first_offered(name, files, specs, target, policy, tag_rank=rank)
-        if found is None:
-            return None
-        candidate = WheelCandidate(name, found[0], found[1], extra)
-        self._read_soon(candidate)
-        return candidate
+        return None if found is None else WheelCandidate(name, found[0], found[1], extra)
 
     def _read_soon(self, candidate: Candidate) -> None:
         """Start reading *candidate*'s METADATA: the likeliest next read.
