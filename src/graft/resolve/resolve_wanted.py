@@ -43,9 +43,9 @@ def asking_again(once: Callable[..., Resolved], index: Indexes | None) -> Resolv
     user's own, just published) may be the answer, so on failure every page the failed
     resolution's answers came from is asked again (a 304 when unchanged), and only if one
     changed (or one cannot be asked by what was kept of it) does the resolution run once
-    more, every page asked again, without the pin record's steps: over the same pages it
-    would fail the same way (decision 226). pip asks for every page each time; uv needs
-    ``--refresh``.
+    more, without the pin record's steps, every other cached page asked again too (each
+    once): over the same pages it would fail the same way (decision 226). pip asks for
+    every page each time; uv needs ``--refresh``.
     """
     try:
         return once()
@@ -55,12 +55,9 @@ def asking_again(once: Callable[..., Resolved], index: Indexes | None) -> Resolv
         if not isinstance(exc, ResolutionError) or index is None or not index.cached_answers():
             raise
         pages = index.answered_from()
-        if pages is not None:
-            from graft.sources.revalidate import unchanged  # noqa: PLC0415 - only on failure
-
-            if unchanged(list(pages)):
-                raise
-    index.ask_again()
+        index.ask_again()
+        if pages is not None and not index.changed(pages):
+            raise
     return once(recall=False)
 
 

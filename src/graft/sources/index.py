@@ -77,6 +77,7 @@ class Index:
         self.cache_dir = os.path.join(cache_dir, "index")
         self.offline = offline
         self.ttl = _PAGE_TTL  # (0 after ask_again: every cached page is revalidated)
+        self.asked_since: float | None = None  # (ask_again's time: pages written since answer)
         self.cached_answer = False  # a page was answered from the cache without asking
         # per page URL read: the validators of the rows it gave, and whether it listed any file
         self.seen: dict[str, tuple[dict[str, str], bool]] = {}
@@ -134,8 +135,12 @@ class Index:
             return False
 
     def ask_again(self) -> None:
-        """Revalidate every cached page from now on, however young (a 304 when unchanged)."""
+        """Revalidate every cached page from now on, however young (a 304 when unchanged).
+
+        Once: a page asked (and so written) since is answered from the cache.
+        """
         self.ttl = 0.0
+        self.asked_since = time.time()
         self.cached_answer = False
 
     def _path(self, url: str) -> str:
@@ -155,6 +160,10 @@ class Index:
             pass
         if cached is not None and cached.get("format") != _PAGE_FORMAT:
             cached = None  # written by an older graft: fetched again, never misread
+        since = self.asked_since
+        if cached is not None and since is not None and cached["fetched"] >= since:
+            self.seen[url] = (cached.get("validators") or {}, bool(cached["rows"]))
+            return self._digested(path, cached, kept=True)  # (asked again already)
         if cached is not None and (self.offline or time.time() - cached["fetched"] < self.ttl):
             self.cached_answer = self.cached_answer or not self.offline
             rows: list[list[Any]] = cached["rows"]
@@ -265,6 +274,29 @@ class Indexes:
         """Revalidate every cached page from now on (:meth:`Index.ask_again`)."""
         for index in self.indexes:
             index.ask_again()
+
+    def changed(self, pages: Sequence[tuple[str, dict[str, str]]]) -> bool:
+        """Whether a page of *pages* changed since its validators were read, each asked now.
+
+        After :meth:`ask_again`: each page is asked for once (eight at a time), by its
+        validators, and kept as answered, so a resolution run again reads it from the cache.
+        A page no index here serves, or that cannot be asked (an error), counts as changed.
+        """
+        from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+        def one(page: tuple[str, dict[str, str]]) -> bool:
+            url, validators = page
+            index = next((i for i in self.indexes if url.startswith(i.url)), None)
+            if index is None:
+                return True
+            try:
+                index._page(url)  # noqa: SLF001 - the same indexes'
+            except SourceError:
+                return True
+            return index.seen.get(url, ({}, False))[0] != validators
+
+        with ThreadPoolExecutor(8, thread_name_prefix="graft-pages") as pool:
+            return any(list(pool.map(one, pages)))
 
     def pages(self, name: str) -> list[tuple[str, dict[str, str]]] | None:
         """The pages the files of *name* came from, with their validators as then read.
