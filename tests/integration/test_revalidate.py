@@ -155,4 +155,4 @@ def test_a_failed_resolution_runs_again_only_if_a_page_it_came_from_changed(
     cached = Indexes([url], cache)
     asking_again(functools.partial(once, cached), cached)
     assert runs == [True, False]  # (changed: resolved again, every page asked again)
-    assert index.pages == [304, 200]  # (the page asked once: the resolution read it as asked)
+    assert index.pages == [304, 200, 200]  # (the changed page asked again to be read)

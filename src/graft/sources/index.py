@@ -78,6 +78,7 @@ class Index:
         self.offline = offline
         self.ttl = _PAGE_TTL  # (0 after ask_again: every cached page is revalidated)
         self.asked_since: float | None = None  # (ask_again's time: pages written since answer)
+        self.confirmed: set[str] = set()  # pages found unchanged since ask_again (Indexes.changed)
         self.cached_answer = False  # a page was answered from the cache without asking
         # per page URL read: the validators of the rows it gave, and whether it listed any file
         self.seen: dict[str, tuple[dict[str, str], bool]] = {}
@@ -141,6 +142,7 @@ class Index:
         """
         self.ttl = 0.0
         self.asked_since = time.time()
+        self.confirmed = set()
         self.cached_answer = False
 
     def _path(self, url: str) -> str:
@@ -161,7 +163,9 @@ class Index:
         if cached is not None and cached.get("format") != _PAGE_FORMAT:
             cached = None  # written by an older graft: fetched again, never misread
         since = self.asked_since
-        if cached is not None and since is not None and cached["fetched"] >= since:
+        if cached is not None and (
+            url in self.confirmed or (since is not None and cached["fetched"] >= since)
+        ):
             self.seen[url] = (cached.get("validators") or {}, bool(cached["rows"]))
             return self._digested(path, cached, kept=True)  # (asked again already)
         if cached is not None and (self.offline or time.time() - cached["fetched"] < self.ttl):
@@ -278,25 +282,20 @@ class Indexes:
     def changed(self, pages: Sequence[tuple[str, dict[str, str]]]) -> bool:
         """Whether a page of *pages* changed since its validators were read, each asked now.
 
-        After :meth:`ask_again`: each page is asked for once (eight at a time), by its
-        validators, and kept as answered, so a resolution run again reads it from the cache.
-        A page no index here serves, or that cannot be asked (an error), counts as changed.
+        After :meth:`ask_again`: each page is asked for once, eight at a time, by its
+        validators (:func:`~graft.sources.revalidate.unchanged_each`: a 304, or the same
+        bytes, neither parsed nor written); one found unchanged is answered from the cache
+        from then on, as one asked since. A page that changed, or cannot be asked, is
+        asked again by whatever reads it next.
         """
-        from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+        from graft.sources.revalidate import unchanged_each  # noqa: PLC0415 - on a failure
 
-        def one(page: tuple[str, dict[str, str]]) -> bool:
-            url, validators = page
+        same = unchanged_each(list(pages))
+        for (url, _), kept in zip(pages, same, strict=True):
             index = next((i for i in self.indexes if url.startswith(i.url)), None)
-            if index is None:
-                return True
-            try:
-                index._page(url)  # noqa: SLF001 - the same indexes'
-            except SourceError:
-                return True
-            return index.seen.get(url, ({}, False))[0] != validators
-
-        with ThreadPoolExecutor(8, thread_name_prefix="graft-pages") as pool:
-            return any(list(pool.map(one, pages)))
+            if kept and index is not None:
+                index.confirmed.add(url)
+        return not all(same)
 
     def pages(self, name: str) -> list[tuple[str, dict[str, str]]] | None:
         """The pages the files of *name* came from, with their validators as then read.

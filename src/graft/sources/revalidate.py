@@ -4,7 +4,8 @@ A cached page keeps the ETag and Last-Modified its answer gave, and the SHA-256 
 (:class:`graft.sources.index.Index`). :func:`conditional` asks for a page unless it still holds
 them (the index's pages, with their retries: :func:`graft.sources.http.http_get`), and
 :func:`unchanged` asks whether pages are still as they were, for ``graft.cli.change``, which
-renews the pin record's steps by it. Neither makes a dataclass: the change path imports no
+renews the pin record's steps by it, and a failed sync (:func:`unchanged_each`, page by page:
+decision 226). Neither makes a dataclass: the change path imports no
 ``dataclasses``.
 """
 
@@ -66,6 +67,14 @@ def unchanged(pages: list[tuple[str, Validators]], argv: Sequence[str] = ()) -> 
     """
     if not pages or not all(validators for _, validators in pages):
         return False
+    return all(unchanged_each(pages, argv))
+
+
+def unchanged_each(pages: list[tuple[str, Validators]], argv: Sequence[str] = ()) -> list[bool]:
+    """:func:`unchanged`'s answer for each page of *pages* (each asked once, side by side).
+
+    A page without validators is False (nothing to compare).
+    """
     load_urllib()
     import urllib.error  # noqa: PLC0415
     from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
@@ -82,6 +91,8 @@ def unchanged(pages: list[tuple[str, Validators]], argv: Sequence[str] = ()) -> 
 
     def one(page: tuple[str, Validators]) -> bool:
         url, validators = page
+        if not validators:
+            return False
         try:
             with opener().open(authorized(url, conditional(validators)), timeout=30) as got:
                 return "sha256" in validators and sha256_hex(got.read()) == validators["sha256"]
@@ -93,8 +104,18 @@ def unchanged(pages: list[tuple[str, Validators]], argv: Sequence[str] = ()) -> 
         except (urllib.error.URLError, OSError, ValueError):
             return False
 
+    if not pages:
+        return []
     with ThreadPoolExecutor(min(_AT_ONCE, len(pages)), thread_name_prefix="graft-pages") as pool:
-        return all(pool.map(one, pages))
+        return list(pool.map(one, pages))
 
 
-__all__ = ["ABSENT", "ACCEPT", "Validators", "conditional", "give_back", "unchanged"]
+__all__ = [
+    "ABSENT",
+    "ACCEPT",
+    "Validators",
+    "conditional",
+    "give_back",
+    "unchanged",
+    "unchanged_each",
+]
