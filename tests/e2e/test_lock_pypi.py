@@ -35,7 +35,10 @@ def online() -> None:
         pytest.skip(f"PyPI is not reachable ({exc})")
 
 
-def graft_lock(tmp_path: Path, *args: str) -> tuple[Pylock, list[Environment]]:
+def graft_lock(
+    tmp_path: Path, *args: str, said: list[str] | None = None
+) -> tuple[Pylock, list[Environment]]:
+    """The lock and the environments it lists; *said*: its stderr's lines appended."""
     out = tmp_path / "pylock.toml"
     env = {**os.environ, "GRAFT_CACHE_DIR": str(cache_dir() / "graft-lock")}
     proc = subprocess.run(
@@ -43,6 +46,8 @@ def graft_lock(tmp_path: Path, *args: str) -> tuple[Pylock, list[Environment]]:
         capture_output=True, text=True, env=env, check=False,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
+    if said is not None:
+        said += proc.stderr.splitlines()
     lock = Pylock.from_dict(tomllib.loads(out.read_text()))
     lock.validate()
     pythons = sorted({_first_release(str(m)) for m in lock.environments or ()})
@@ -146,3 +151,29 @@ def test_pyobjc_cocoa_locks_macos_3_9_with_an_older_release(online: None, tmp_pa
         expected = "11.1" if env.python == "3.9" else "12.2.2"
         assert got["pyobjc-framework-cocoa"] == expected, env.label
         assert got["pyobjc-core"] == expected, env.label
+
+
+def test_jax_cpu_leaves_out_windows_arm64_rather_than_an_old_release_without_the_extra(
+    online: None, tmp_path: Path
+) -> None:
+    """Decision 233: jax 0.2.11 and 0.2.12 provide ``cpu`` (jaxlib, which has no Windows
+    arm64 wheel); 0.2.10 does not, and pip and uv take it there with a warning. The lock
+    leaves Windows arm64 out, saying why, and locks 0.2.12 elsewhere."""
+    said: list[str] = []
+    lock, envs = graft_lock(
+        tmp_path, "jax[cpu]>=0.2.10,<=0.2.12", "--exclude-newer", "2026-09-01",
+        "--python-version", "3.9", said=said,
+    )  # fmt: skip
+    assert sorted(e.platforms[0] for e in envs) == [
+        "macosx_15_0_arm64", "macosx_15_0_x86_64", "manylinux_2_28_aarch64",
+        "manylinux_2_28_x86_64", "win_amd64",
+    ]  # fmt: skip
+    for env in envs:
+        got = select(lock, env)
+        assert got["jax"] == "0.2.12", env.label
+        assert "jaxlib" in got, env.label
+    assert (
+        "graft: warning: not locked for cp39 win_arm64: jax 0.2.10, the release that resolves"
+        " here, does not provide the extra 'cpu' (jax 0.2.12, locked for other environments,"
+        " does)"
+    ) in said, said

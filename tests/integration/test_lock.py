@@ -77,6 +77,15 @@ def index(wheels: Path) -> Iterator[Served]:
             LINUX: {"requires": ('gpulib; extra == "gpu"',), "provides_extra": ("gpu",)},
             WINDOWS: {},
         })  # fmt: skip
+        # an extra 2.0 adds, which needs a library with a Linux wheel only; 1.0 has no extra
+        served.add(make_wheel(wheels, "acc", "1.0", {"acc.py": ""}))
+        served.add(
+            make_wheel(
+                wheels, "acc", "2.0", {"acc.py": ""},
+                requires=('fastlib; extra == "fast"',), provides_extra=("fast",),
+            )
+        )  # fmt: skip
+        _release(served, wheels, "fastlib", "1.0", {LINUX: {}})
         # two Linux wheels that only the manylinux level tells apart
         _release(served, wheels, "amb", "1.0", {
             "py3-none-manylinux_2_17_x86_64": {"requires": ("a",)},
@@ -220,6 +229,37 @@ def test_an_extra_only_some_wheels_declare(tmp_path: Path, index: Served) -> Non
         names = set(selected(parsed, env))
         linux = env.target.markers["sys_platform"] == "linux"
         assert names == ({"ex", "gpulib"} if linux else {"ex"})
+
+
+def test_an_older_release_without_the_extra_leaves_its_environments_out(
+    tmp_path: Path, index: Served
+) -> None:
+    """``jax[cpu]`` on Windows arm64 (decision 233): where the releases that provide the extra
+    have no resolution, the older one that lacks it is not locked in their place."""
+    args = ("--python-version", "3.12", "--platform", "linux", "--platform", "windows")
+    parsed, err = lock(tmp_path, index, "acc[fast]", *args)
+    assert "acc==1.0" not in err, err  # (pip's warning: the release is not locked)
+    (said,) = [line for line in err.splitlines() if "not locked for" in line]
+    assert said == (
+        "graft: warning: not locked for cp312 on win_amd64 and win_arm64: acc 1.0, the"
+        " release that resolves here, does not provide the extra 'fast' (acc 2.0, locked"
+        " for other environments, does)"
+    )
+    assert {e.target.markers["sys_platform"] for e in environments(parsed)} == {"linux"}
+    assert [str(p.version) for p in entries(parsed, "acc")] == ["2.0"]
+    for env in environments(parsed):
+        assert selected(parsed, env).keys() == {"acc", "fastlib"}
+    # named as a platform tag, it must be locked: the same reason, as an error
+    (tmp_path / "named").mkdir()
+    err = refused(tmp_path / "named", index, "acc[fast]", *args[:2], "--platform", "linux",
+                  "--platform", "win_amd64")  # fmt: skip
+    assert err.startswith("graft: error: cp312 win_amd64: acc 1.0, the release that"), err
+    # alone, nothing provides it: locked with pip's warning, as before
+    (tmp_path / "alone").mkdir()
+    parsed, err = lock(tmp_path / "alone", index, "acc[fast]", "--python-version", "3.12",
+                       "--platform", "windows")  # fmt: skip
+    assert "acc==1.0 (acc-1.0-py3-none-any.whl) does not provide the extra 'fast'" in err, err
+    assert [str(p.version) for p in entries(parsed, "acc")] == ["1.0"]
 
 
 def test_a_warning_many_environments_give_is_said_once(tmp_path: Path, index: Served) -> None:

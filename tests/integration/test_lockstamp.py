@@ -432,3 +432,32 @@ def test_an_edit_of_a_lock_started_later_is_not_answered_where_it_widens(
 
 def _environments(out: Path) -> list[str]:
     return list(tomllib.loads(out.read_text())["environments"])
+
+
+def test_an_edit_of_a_lock_that_left_out_a_release_without_its_extra_resolves_again(
+    tmp_path: Path, graft_cache: Path, links: Path
+) -> None:
+    """Windows left out for ``acc`` 1.0, which lacks ``fast`` (decision 233): it resolved,
+    and an edit of another root may let it reach 2.0, which the edit proof (made for
+    environments with no resolution) cannot rule out; such a lock keeps no edit stamp."""
+    make_wheel(links, "acc", "1.0", {"acc.py": ""})
+    make_wheel(
+        links, "acc", "2.0", {"acc.py": ""},
+        requires=('fastlib; extra == "fast"',), provides_extra=("fast",),
+    )  # fmt: skip
+    make_wheel(links, "fastlib", "1.0", {"fastlib.py": ""}, tag="py3-none-manylinux_2_17_x86_64")
+    aged(*links.iterdir(), links)
+    first = tmp_path / "in.txt"
+    first.write_text("acc[fast]\nbeta\n")
+    out = tmp_path / "pylock.toml"
+    aged(first)
+    pythons = ("--python-version", "3.12", "--platform", "linux", "--platform", "windows")
+    said, modules = lock(first, links, out, *pythons)
+    assert _full_path(modules)  # the control
+    assert "does not provide the extra 'fast' (acc 2.0, locked for other" in said, said
+    aged(out)
+    edited = tmp_path / "edited.txt"
+    edited.write_text("acc[fast]\nbeta!=0.0.0\n")  # (answered were nothing left out so)
+    aged(edited)
+    _, modules = lock(edited, links, out, *pythons)
+    assert _full_path(modules)

@@ -214,8 +214,9 @@ def _keep_stamp(
     watched += also
     # a lock an edit may be proven not to change (graft.cli.lockedit): no variant wheel (its
     # METADATA may differ from its release's other wheels), no environment left out of a
-    # search given up (one an edit narrows may find a resolution: decision 105)
-    plain = not result.searched_out and not any(
+    # search given up (one an edit narrows may find a resolution: decision 105), none left
+    # out for a release without an extra that resolved (an edit may change that: 233)
+    plain = not (result.searched_out or result.resolved_out) and not any(
         e.variants_json or e.needed_by for e in result.entries
     )
     keep(

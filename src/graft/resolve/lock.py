@@ -37,7 +37,7 @@ from __future__ import annotations
 import functools
 import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from graft.resolve import lock_direct
 from graft.resolve.lock_merge import Entry, check_markable, compatible, merge, release_of
@@ -114,6 +114,9 @@ class LockResult:
     skipped_said: tuple[str, ...] = ()
     # a series locked from a later release than its first (decision 157): releases left out
     started_later: bool = False
+    # an environment left out though it resolved, to a release without an extra asked of
+    # it (decision 233): an edit that narrows the roots may change that
+    resolved_out: bool = False
 
 
 def _requires_python(files: tuple[str, ...], wanted: Iterable[Wanted]) -> str | None:
@@ -341,10 +344,55 @@ def _refuse_if_named(env: Environment, exc: Exception) -> None:
     raise ResolutionError(exc.kind, lines, hint, gave_up=exc.gave_up) from None
 
 
+def _with_extras(ranges: Forked, reader: MetadataReader) -> tuple[list[Outcome], bool]:
+    """The outcomes, each that took a release without an extra asked of it skipped.
+
+    Where another environment took a newer release that provides it (decision 233,
+    :mod:`~graft.resolve.lock_extras`); one asked for by name (a platform tag) is refused.
+    Whether any was skipped so.
+    """
+    from graft.resolve.lock_envs import Outcome  # noqa: PLC0415
+    from graft.resolve.lock_extras import without_extras  # noqa: PLC0415
+    from graft.resolve.resolution_error import Kind, ResolutionError  # noqa: PLC0415
+
+    left = without_extras(
+        ranges.envs, ranges.outcomes, lambda file: reader.surface(file).provides_extra
+    )
+    kept = list(ranges.outcomes)
+    for at, why in left.items():
+        env = ranges.envs[at]
+        _refuse_if_named(env, ResolutionError(Kind.NO_VERSION, [why]))
+        kept[at] = Outcome(kept[at].wanted, None, skip=f"{env.label}: {why}")
+    return kept, bool(left)
+
+
+def _none_locked(
+    first: ResolutionError | BuildError | None,
+    skipped: Sequence[tuple[str, Reason]],
+    *,
+    extraless: bool,  # one of them left out for a release without an extra (decision 233)
+) -> NoReturn:
+    """Raise why no environment is locked: the first failure, or what left them out."""
+    from graft.errors import SourceError, UsageError  # noqa: PLC0415
+    from graft.resolve.lock_said import said_once  # noqa: PLC0415
+
+    if extraless:  # (each lacks an extra another one provides: decision 233)
+        raise SourceError(
+            f"no environment can be locked: {'; '.join(said_once(skipped))}",
+            hint="name the release or the environments (--python-version/--platform)",
+        )
+    if first is None:
+        raise UsageError(
+            "the lock files given cover none of the environments to lock",
+            hint="name the environments with --python-version/--platform",
+            details=tuple(f"{label}: {why}" for label, why in skipped),
+        )
+    raise first
+
+
 def lock(request: LockRequest) -> LockResult:
     """Resolve every environment of the matrix, merge by node, write ``request.output``."""
     from graft._home import cache_root  # noqa: PLC0415
-    from graft.errors import UsageError  # noqa: PLC0415
     from graft.resolve.artifacts import MetadataReader  # noqa: PLC0415
     from graft.resolve.environments import (  # noqa: PLC0415
         keep_matching,
@@ -416,7 +464,8 @@ def lock(request: LockRequest) -> LockResult:
             *ranges.warnings,
         ]
     )
-    for env, outcome in zip(ranges.envs, ranges.outcomes, strict=True):
+    kept, extraless = _with_extras(ranges, reader)
+    for env, outcome in zip(ranges.envs, kept, strict=True):
         failure = outcome.failure
         if failure is not None:
             _refuse_if_named(env, failure)
@@ -436,13 +485,7 @@ def lock(request: LockRequest) -> LockResult:
             )  # fmt: skip
         results.append((env, resolution))
     if not results:
-        if first is None:
-            raise UsageError(
-                "the lock files given cover none of the environments to lock",
-                hint="name the environments with --python-version/--platform",
-                details=tuple(f"{label}: {why}" for label, why in skipped),
-            )
-        raise first
+        _none_locked(first, skipped, extraless=extraless)
     warnings.update(dict.fromkeys(said_once(where)))
     covered = tuple(env for env, _ in results)
     entries = _entries(results, source, reader, chooser, forks, warnings)
@@ -484,4 +527,5 @@ def lock(request: LockRequest) -> LockResult:
         text=emit(entries, covered, built_sources, output, archived),
         skipped_said=tuple(said_once(skipped)),
         started_later=bool(late.said),
+        resolved_out=extraless,
     )
