@@ -177,3 +177,27 @@ def test_jax_cpu_leaves_out_windows_arm64_rather_than_an_old_release_without_the
         " here, does not provide the extra 'cpu' (jax 0.2.12, locked for other environments,"
         " does)"
     ) in said, said
+
+
+def test_pyqt5_on_linux_aarch64_is_not_locked_without_pyqt5_sip(
+    online: None, tmp_path: Path
+) -> None:
+    """Decision 234: PyQt5 5.15.11 has no Linux aarch64 wheel; its sdist's ``[project]``
+    says ``dependencies = []`` statically, but its backend (sip) writes ``Requires-Dist:
+    PyQt5-sip`` (its PKG-INFO shows it). The table was taken: the lock held PyQt5 alone
+    for aarch64, which installs without the ``PyQt5.sip`` it imports. Now the backend is
+    asked: where it runs (qmake installed) aarch64 gets PyQt5-sip too; where it fails, as
+    on a machine without Qt, aarch64 is left out naming the build, as pip fails there."""
+    said: list[str] = []
+    lock, envs = graft_lock(
+        tmp_path, "PyQt5==5.15.11", "--exclude-newer", "2026-09-01",
+        "--python-version", "3.12", "--platform", "linux", said=said,
+    )  # fmt: skip
+    for env in envs:
+        got = select(lock, env)
+        assert "pyqt5-sip" in got, (env.label, got)
+    if not any(e.values[1] == "aarch64" for e in envs):
+        (left,) = [line for line in said if "not locked for" in line]
+        assert "manylinux_2_28_aarch64" in left
+        assert "PyQt5-5.15.11.tar.gz" in left
+        assert "sipbuild.api failed" in left

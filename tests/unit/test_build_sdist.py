@@ -310,6 +310,19 @@ def test_an_sdist_states_its_metadata_in_pkg_info_or_its_project_table(tmp_path:
     # a PKG-INFO that says its dependencies are dynamic outweighs a static-looking table
     dynamic = b"Metadata-Version: 2.2\nName: foo-bar\nVersion: 1.0\nDynamic: Requires-Dist\n"
     assert _static_metadata(sdist_with(dynamic), "foo_bar-1.0.tar.gz") == b""
+    # one whose backend wrote the same projects (however spelt): the table
+    alike = old + (
+        b"Requires-Dist: Requests (>=2)\nRequires-Dist: tomli ; python_version < '3.11'\n"
+        b"Provides-Extra: socks\nRequires-Dist: pysocks!=1.5.7; extra == 'socks'\n"
+        b"Requires-Dist: X; extra == 'socks'\n"
+    )
+    assert b"Requires-Dist: requests>=2\n" in _static_metadata(
+        sdist_with(alike), "foo_bar-1.0.tar.gz"
+    )
+    # one naming a project the table does not (sip's PyQt5: decision 234): the backend is
+    # asked, the table is not what it writes
+    added = alike + b"Requires-Dist: PyQt5-sip (>=12.15, <13)\n"
+    assert _static_metadata(sdist_with(added), "foo_bar-1.0.tar.gz") == b""
 
 
 DYNAMIC = "Dynamic: Requires-Python\n"

@@ -41,7 +41,10 @@ def _static_metadata(path: str, filename: str) -> bytes:
 
     Its PKG-INFO when static (PEP 643), else the core metadata its ``pyproject.toml``'s
     ``[project]`` states statically (PEP 621, :func:`~graft.build.sdist.pyproject_metadata`),
-    unless the PKG-INFO declares ``Requires-Dist`` dynamic (then the backend is asked).
+    unless the PKG-INFO declares ``Requires-Dist`` dynamic, or names projects the table does
+    not (or the table names projects it does not): then its backend does not write what the
+    table says (sip's adds ``PyQt5-sip`` to PyQt5's ``dependencies = []``, decision 234), and
+    the backend is asked.
     """
     from graft.build.sdist import (  # noqa: PLC0415
         archive_top_files,
@@ -52,6 +55,7 @@ def _static_metadata(path: str, filename: str) -> bytes:
 
     found = archive_top_files(path, ("PKG-INFO", "pyproject.toml"))
     raw = found.get("PKG-INFO")
+    said = None
     if raw is not None:
         said = parse_pkg_info(raw.decode("utf-8", "surrogateescape"), filename)
         if said.static_requires:
@@ -61,7 +65,25 @@ def _static_metadata(path: str, filename: str) -> bytes:
     pyproject = found.get("pyproject.toml")
     if pyproject is None:
         return b""
-    return pyproject_metadata(pyproject, sdist_name(filename)) or b""
+    table = pyproject_metadata(pyproject, sdist_name(filename))
+    if table is None:
+        return b""
+    if said is not None and said.requires_dist:  # (one that states none says nothing)
+        stated = parse_pkg_info(table.decode("utf-8"), filename).requires_dist
+        if _projects(said.requires_dist) != _projects(stated):
+            return b""
+    return table
+
+
+def _projects(lines: Sequence[str]) -> frozenset[str] | None:
+    """The projects Requires-Dist *lines* name (canonical); None if one does not parse."""
+    from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
+    from packaging.utils import canonicalize_name  # noqa: PLC0415
+
+    try:
+        return frozenset(canonicalize_name(Requirement(line).name) for line in lines)
+    except InvalidRequirement:
+        return None
 
 
 def built_picked(
@@ -376,7 +398,7 @@ class SdistBuilds:
     def _static(self, path: str, where: str) -> bytes:
         """:func:`_static_metadata`, remembered by the sdist's sha256 (the same for any target).
 
-        ``<cache>/metadata/sdist-<sha256>.static`` holds that metadata, or nothing when the
+        ``<cache>/metadata/sdist-<sha256>.static2`` holds that metadata, or nothing when the
         sdist states none; so a warm sync does not read through the archive again.
         """
         from graft._atomic import remember  # noqa: PLC0415
@@ -395,7 +417,8 @@ class SdistBuilds:
 
 def static_path(cache_dir: str, sha256: str) -> str:
     """Where the static METADATA of the sdist with this sha256 is kept (empty: it has none)."""
-    return os.path.join(cache_dir, "metadata", f"sdist-{sha256}.static")
+    # (".static2": since decision 234 a PKG-INFO that contradicts the table is not its)
+    return os.path.join(cache_dir, "metadata", f"sdist-{sha256}.static2")
 
 
 def package_sdist(file: ArtifactFile, lock_dir: str) -> Any:
