@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import tomllib
 from packaging.markers import Marker
-from packaging.pylock import Pylock
+from packaging.pylock import Pylock, PylockSelectError
 from packaging.tags import Tag
 
 from graft.resolve.environments import Environment, matrix
@@ -371,6 +371,67 @@ def test_graft_uv_and_pip_install_the_lock_to_the_same_files(
     assert _files(ours) == want
     assert _files(theirs) == want
     assert _site_files(ours) == _site_files(theirs)
+
+
+PYPY = "/usr/bin/pypy3"
+
+
+@pytest.mark.skipif(not Path(PYPY).exists(), reason=f"no PyPy at {PYPY}")
+def test_pypy_and_musl_are_refused_by_the_lock_s_installers(
+    tmp_path: Path, store_dir: Path, index: Served
+) -> None:
+    """PyPy is not in the matrix (decision 120): ``environments`` says CPython, so that
+    ``Pylock.select()``, ``graft sync`` and uv refuse the lock there rather than install
+    CPython's resolution (decision 235)."""
+    import json
+
+    lock(tmp_path, index, "plat", "ex[gpu]", "--python-version", "3.9", "--platform", "linux")
+    lock_file = tmp_path / "pylock.toml"
+    code = (
+        "import json, os, platform, sys; print(json.dumps({'implementation_name':"
+        " sys.implementation.name, 'python_version': '.'.join(platform.python_version_tuple()"
+        "[:2]), 'python_full_version': platform.python_version(), 'sys_platform': sys.platform,"
+        " 'platform_machine': platform.machine(), 'platform_python_implementation':"
+        " platform.python_implementation(), 'os_name': os.name, 'platform_system':"
+        " platform.system()}))"
+    )
+    found = subprocess.run([PYPY, "-c", code], capture_output=True, text=True, check=True)
+    markers = json.loads(found.stdout)
+    if markers["python_version"] != "3.9" or markers["platform_machine"] != "x86_64":
+        pytest.skip(f"this PyPy is not 3.9 on x86_64: {markers}")
+    parsed = Pylock.from_dict(tomllib.loads(lock_file.read_text()))
+    # (PyPy takes py3-none-manylinux wheels too: only the lock's environments refuse it)
+    tags = [Tag(i, a, p) for i, a in (("pp39", "pypy39_pp73"), ("py3", "none"))
+            for p in ("manylinux_2_17_x86_64", "any")]  # fmt: skip
+    with pytest.raises(PylockSelectError, match="environments"):
+        list(parsed.select(environment=markers, tags=tags))
+    cpython = {**markers, "implementation_name": "cpython", "python_full_version": "3.9.18"}
+    cpython["platform_python_implementation"] = "CPython"
+    assert {p.name for p, _ in parsed.select(environment=cpython, tags=tags)} == {  # type: ignore[arg-type]
+        "plat", "linuxdep", "ex", "gpulib",
+    }  # fmt: skip
+    # musllinux: the same markers as manylinux, no wheel for its tags: refused, not
+    # installed from glibc's wheels
+    musl = [Tag("py3", "none", p) for p in ("musllinux_1_2_x86_64", "linux_x86_64", "any")]
+    with pytest.raises(PylockSelectError, match="No wheel found matching"):
+        list(parsed.select(environment=cpython, tags=musl))  # type: ignore[arg-type]
+    proc = run_graft(
+        "sync", tmp_path / "venv", lock_file, "--python", PYPY, "--store", store_dir,
+        check=False,
+    )  # fmt: skip
+    assert proc.returncode == 1, proc.stderr
+    assert "does not satisfy any of the environments" in proc.stderr, proc.stderr
+    assert "(the target is pypy 3.9" in proc.stderr, proc.stderr
+    assert not (tmp_path / "venv").exists()
+    subprocess.run([PYPY, "-m", "venv", "--without-pip", tmp_path / "uv-venv"], check=True)
+    env = {"UV_NO_CONFIG": "1", "PATH": "/usr/bin:/bin"}
+    uv = subprocess.run(
+        [sys.executable, "-m", "uv", "pip", "install", "--python", tmp_path / "uv-venv/bin/python",
+         "-q", "-r", lock_file],
+        capture_output=True, text=True, env=env, check=False,
+    )  # fmt: skip
+    assert uv.returncode != 0
+    assert "not supported by the lockfile" in uv.stderr, uv.stderr
 
 
 def test_each_wheel_is_written_with_the_size_the_index_gives(tmp_path: Path, index: Served) -> None:
