@@ -44,12 +44,10 @@ def without_extras(
     *provides* gives the extras a pinned file's METADATA provides (read only for pins asked
     with an extra).
     """
-    lacking: list[
-        tuple[int, NormalizedName, NormalizedName, Version]
-    ] = []  # (position, name, extra, version)
-    providing: dict[
-        tuple[NormalizedName, NormalizedName], set[Version]
-    ] = {}  # versions pinned that provide it
+    # (position, name, extra, version) of each pin whose release lacks an extra asked of it
+    lacking: list[tuple[int, NormalizedName, NormalizedName, Version]] = []
+    # per (name, extra): the versions pinned that provide it
+    providing: dict[tuple[NormalizedName, NormalizedName], set[Version]] = {}
     for at, outcome in enumerate(outcomes):
         if outcome.resolution is None:
             continue
