@@ -46,3 +46,27 @@ def test_compileall_force_rewrites_the_bytecode_of_a_graft_venv(
     assert "0 problems" in run_graft("store", "verify", "--store", store_dir).stderr
     audit = run_graft("audit", venv, check=False)
     assert audit.returncode == 0, audit.stdout + audit.stderr
+
+
+def test_a_reinstall_of_another_wheel_of_the_version_carries_no_bytecode_over(
+    tmp_path: Path, store_dir: Path, wheels: Path
+) -> None:
+    """Decision 244: a rebuild carried the venv's ``.pyc`` copy (decision 130) of the same
+    version from another wheel; its source's size and mtime agreeing (reproducible builds),
+    Python took the old bytecode for the new source."""
+    (wheels / "a").mkdir()
+    (wheels / "b").mkdir()
+    first = make_wheel(wheels / "a", "beta", "1.0", {"beta.py": "B = 1\n"})
+    second = make_wheel(wheels / "b", "beta", "1.0", {"beta.py": "B = 2\n"})
+    venv = tmp_path / "v"
+    common = ("--store", store_dir, "--no-index", "-q")
+    run_graft("sync", venv, first, *common)
+    assert py(venv, "import beta; print(beta.B)") == "1"
+    run_graft("sync", venv, second, "--reinstall", *common)  # (a whole rebuild)
+    assert (site(venv) / "beta.py").read_text() == "B = 2\n"  # the control: the new source
+    assert py(venv, "import beta; print(beta.B)") == "2"
+    (pyc,) = (site(venv) / "__pycache__").glob("beta.*.pyc")
+    kept = pyc.stat().st_ino
+    run_graft("sync", venv, second, "--reinstall", *common)  # the same wheel: still carried
+    assert pyc.stat().st_ino == kept
+    assert py(venv, "import beta; print(beta.B)") == "2"

@@ -190,11 +190,17 @@ def carry_configs(old: str, new: str, copies: Iterable[tuple[str, str]]) -> None
     with the RECORD of its distribution (venv-relative). A tool may have rewritten one in the
     venv (``jupyter server extension disable --sys-prefix``); pip leaves it so until the
     distribution is upgraded or removed, and so does a rebuild: the file is carried where the
-    old venv holds the same distribution at the same version (its RECORD is there) and the
-    file is the venv's own (a regular file with no other link: never one linked to the
-    store).
+    old venv holds the same distribution at the same version (its RECORD is there), from the
+    same wheel where its METADATA links to the store (:func:`_same_wheel`), and the file is
+    the venv's own (a regular file with no other link: never one linked to the store).
     """
+    same: dict[str, bool] = {}
     for dest, record in copies:
+        dist_info = os.path.dirname(record)
+        if dist_info not in same:
+            same[dist_info] = _same_wheel(old, new, dist_info)
+        if not same[dist_info]:
+            continue
         source = os.path.join(old, dest)
         try:
             st = os.lstat(source)
@@ -210,6 +216,25 @@ def carry_configs(old: str, new: str, copies: Iterable[tuple[str, str]]) -> None
         except FileNotFoundError:
             continue
         os.replace(f"{target}.graft-carry", target)
+
+
+def _same_wheel(old: str, new: str, dist_info: str) -> bool:
+    """Whether the venvs *old* and *new* hold *dist_info* from the same wheel (decision 244).
+
+    Where its METADATA links to the store, the entries they link to (named by the wheel's
+    sha256) must be one: another wheel of the same version (a project rebuilt after an
+    edit, ``--reinstall`` of another file) has other sources, and a ``.pyc`` compiled from
+    the old ones, carried, would be taken for the new ones' wherever their sizes and mtimes
+    agree (reproducible builds fix the mtimes). Copies and hard links: as before.
+    """
+    targets: list[str | None] = []
+    for prefix in (old, new):
+        try:
+            target = os.readlink(os.path.join(prefix, dist_info, "METADATA"))
+        except OSError:
+            target = None
+        targets.append(None if target is None else target.partition("/entries/")[2][:64])
+    return targets[0] == targets[1]
 
 
 def carry_edited_skeleton(
