@@ -123,6 +123,21 @@ def test_a_pypy_venv_is_what_uv_makes_of_the_same_wheel(
         assert (venv / "bin" / "pypy3").exists()
 
 
+def test_a_pypy_venv_stays_pypy_without_python(
+    tmp_path: Path, wheels_dir: Path, store_dir: Path
+) -> None:
+    """As pip and uv install into a venv's own Python: PyPy's pyvenv.cfg names no executable."""
+    pypy = _found("pypy3")
+    venvs = {"graft": tmp_path / "graft", "venv": tmp_path / "venv"}
+    assert _sync(venvs["graft"], wheels_dir, store_dir, "--python", pypy).returncode == 0
+    subprocess.run([pypy, "-m", "venv", "--without-pip", venvs["venv"]], check=True)
+    for made_by, venv in venvs.items():
+        proc = _sync(venv, wheels_dir, store_dir)
+        assert proc.returncode == 0, proc.stderr
+        assert "~ python" not in proc.stderr, (made_by, proc.stderr)
+        assert py(venv, _FACTS).startswith("pypy "), made_by
+
+
 def test_graft_python_is_the_default_of_python(
     tmp_path: Path, wheels_dir: Path, store_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -304,6 +304,50 @@ def test_a_request_the_venvs_interpreter_meets_keeps_it(
     assert stamped(None, venv) is None
 
 
+def _linked_venv(tmp_path: Path, cfg: str, *links: tuple[str, str]) -> Path:
+    """A venv of *cfg*'s pyvenv.cfg whose ``bin`` holds *links* (name, target), as venv makes."""
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "pyvenv.cfg").write_text(cfg)
+    for name, target in links:
+        (venv / "bin" / name).symlink_to(target)
+    return venv
+
+
+def test_a_pypy_venv_keeps_pypy_not_the_python_its_home_holds(tmp_path: Path) -> None:
+    """PyPy's venvs name no ``executable``, and ``home`` may hold another Python's python3.9.
+
+    ``pypy3 -m venv`` (as uv's and graft's) links ``bin/python -> pypy3 -> /usr/bin/pypy3``:
+    pip in it runs PyPy, so a sync without ``--python`` keeps PyPy, not CPython 3.9 (nor,
+    with no ``python3.9`` there, graft's own interpreter).
+    """
+    from graft.venv.interpreter import venv_interpreter
+
+    home = tmp_path / "usr" / "bin"
+    pypy = _exe(home / "pypy3")
+    cfg = f"home = {home}\ninclude-system-site-packages = false\nversion = 3.9.16\n"
+    venv = _linked_venv(tmp_path, cfg, ("python", "pypy3"), ("pypy3", pypy))
+    assert venv_interpreter(str(venv)) == pypy, "no python3.9 beside it"
+    _exe(home / "python3.9")  # a CPython 3.9 in the same directory
+    assert venv_interpreter(str(venv)) == pypy, "not the CPython its home holds"
+
+
+def test_a_cpython_venv_keeps_the_interpreter_pyvenv_cfg_names(tmp_path: Path) -> None:
+    """Its ``executable`` (or ``home``'s pythonX.Y) where ``bin/python`` leads to that file."""
+    from graft.venv.interpreter import venv_interpreter
+
+    home = tmp_path / "usr" / "bin"
+    exact = _exe(home / "python3.11")
+    (home / "python3").symlink_to("python3.11")
+    cfg = f"home = {home}\nversion = 3.11.2\nexecutable = {exact}\n"
+    venv = _linked_venv(tmp_path, cfg, ("python", "python3"), ("python3", str(home / "python3")))
+    assert venv_interpreter(str(venv)) == exact, "pyvenv.cfg's name for it, not the link's"
+    (venv / "bin" / "python").unlink()
+    _exe(venv / "bin" / "python")  # (--copies: nothing to follow)
+    (venv / "pyvenv.cfg").write_text(f"home = {home}\nversion = 3.11.2\n")
+    assert venv_interpreter(str(venv)) == exact
+
+
 @pytest.fixture
 def pyenv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """PATH as a pyenv user's: pyenv's shims first, another tool's shims, the system's."""

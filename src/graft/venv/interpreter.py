@@ -117,7 +117,10 @@ def venv_interpreter(prefix: str) -> str | None:
 
     ``graft sync VENV`` without ``--python`` keeps it, as ``pip`` and ``uv pip`` install into
     the venv's own Python: ``executable`` of pyvenv.cfg (Python 3.11+ writes it), else
-    ``home`` with the ``version``'s ``pythonX.Y``.
+    ``home`` with the ``version``'s ``pythonX.Y``; either only while it is the file the venv's
+    ``bin/python`` leads to, where that link leaves the venv. Else that link's first step out
+    of the venv: PyPy's venvs (``pypy3 -m venv``, ``uv venv``, graft's) write no ``executable``
+    and their ``home`` holds ``pypy3``, or another Python's ``python3.9``.
     """
     try:
         cfg = read_pyvenv_cfg(prefix)
@@ -128,8 +131,31 @@ def venv_interpreter(prefix: str) -> str | None:
     candidates = [cfg.get("executable", "")]
     if cfg.get("home") and short:
         candidates.append(os.path.join(cfg["home"], f"python{short}"))
+    linked = _linked_python(prefix)
+    runs = None if linked is None else os.path.realpath(linked)
     for path in candidates:
         if path and os.path.isabs(path) and os.path.isfile(path) and os.access(path, os.X_OK):
+            if runs is None or os.path.realpath(path) == runs:
+                return path
+    if linked is not None and os.path.isfile(linked) and os.access(linked, os.X_OK):
+        return linked
+    return None
+
+
+def _linked_python(prefix: str) -> str | None:
+    """Where the venv's ``bin/python`` link first leads out of the venv (None: no such link).
+
+    ``bin/python -> pypy3 -> /usr/bin/pypy3``: ``/usr/bin/pypy3``, as the venv was made from.
+    """
+    path = os.path.join(prefix, "bin", "python")
+    inside = os.path.realpath(prefix) + os.sep
+    for _ in range(8):  # (a venv's links are a few steps; a loop is no interpreter)
+        try:
+            target = os.readlink(path)
+        except OSError:
+            return None  # (a copy, or nothing there: the pyvenv.cfg lines alone say it)
+        path = os.path.normpath(os.path.join(os.path.dirname(path), target))
+        if not os.path.realpath(os.path.dirname(path)).startswith(inside):
             return path
     return None
 
