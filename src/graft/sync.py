@@ -19,10 +19,10 @@ from graft.model.request import lap
 from graft.sync_plan import drop_kept_plan, key_for, materialize, plan_for, plan_parts
 from graft.sync_recall import in_sync, recall, remember
 from graft.sync_result import (
+    held_sites,
     inputs_form,
     installed,
     interpreter_of,
-    previous_layout,
     result_of,
     stranded,
     template,
@@ -144,7 +144,7 @@ def _sync(
         arrivals=arrivals,
     )
     was = venv_config(layout.prefix)
-    before = installed(previous_layout(layout, located.target, was))
+    before = installed(layout, held_sites(layout, located.target, was))
     try:
         rebuilt = materialize(
             request, store, located, the_plan, inputs=inputs, key=key, timings=timings

@@ -22,9 +22,9 @@ from graft._counted import counted
 from graft.model.request import lap
 from graft.sync_result import (
     config_after,
+    held_sites,
     installed,
     interpreter_of,
-    previous_layout,
     stranded,
     venv_changes,
     venv_config,
@@ -135,7 +135,7 @@ def dry_run(request: SyncRequest, resolving: ResolveRequest, store: Store) -> Dr
             variant_support=dict(located.variant_support),
         )
     was = venv_config(layout.prefix)
-    before = installed(previous_layout(layout, target, was))
+    before = installed(layout, held_sites(layout, target, was))
     plan, unplanned, in_sync = None, _unplannable(offered), False
     if not unplanned:
         plan, unplanned, in_sync = _planned(request, located, offered, store, layout)

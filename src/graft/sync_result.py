@@ -9,7 +9,7 @@ full path knows: the inputs' preimage with the venv's path marked (:func:`inputs
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -84,11 +84,14 @@ def result_of(plan: Plan, timings: dict[str, float], before: tuple[str, ...]) ->
     return SyncResult(plan.prefix, names, plan, _stats(plan), timings, before)
 
 
-def installed(layout: VenvLayout) -> tuple[str, ...]:
-    """``name==version`` of what the venv holds now (nothing when there is no venv)."""
+def installed(layout: VenvLayout, sites: tuple[str, ...] | None = None) -> tuple[str, ...]:
+    """``name==version`` of what the venv holds now (nothing when there is no venv).
+
+    Read in *sites* (relative to the venv: :func:`held_sites`), else the layout's own.
+    """
     from graft.venv.state import installed  # noqa: PLC0415
 
-    found = installed(layout.prefix, (layout.purelib, layout.platlib))
+    found = installed(layout.prefix, sites or (layout.purelib, layout.platlib))
     return tuple(sorted(f"{name}=={version}" for name, version in found.items()))
 
 
@@ -102,18 +105,16 @@ def venv_config(prefix: str) -> dict[str, str] | None:
         return None
 
 
-def previous_layout(layout: VenvLayout, target: Target, was: dict[str, str] | None) -> VenvLayout:
-    """*layout*, but with the site-packages of the interpreter the venv was for (*was*).
+def held_sites(layout: VenvLayout, target: Target, was: dict[str, str] | None) -> tuple[str, ...]:
+    """Where the venv at *layout* holds its distributions, its pyvenv.cfg saying *was*.
 
-    A venv rebuilt for Python 3.11 held its distributions in ``lib/python3.12``: what it
-    held is read there, so that the summary does not call them added.
+    A venv rebuilt for Python 3.11 held them in ``lib/python3.12``, one rebuilt for CPython
+    in PyPy's ``lib/pypy3.9``: what it held is read there, so that the summary does not
+    call them added (:func:`graft.venv.state.held_sites`).
     """
     from graft.venv.state import held_sites  # noqa: PLC0415
 
-    purelib, platlib = held_sites((layout.purelib, layout.platlib), target.version, was)
-    if (purelib, platlib) == (layout.purelib, layout.platlib):
-        return layout
-    return replace(layout, purelib=purelib, platlib=platlib)
+    return held_sites((layout.purelib, layout.platlib), target.version, was)
 
 
 def interpreter_of(config: dict[str, str] | None) -> tuple[str, str] | None:

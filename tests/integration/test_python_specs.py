@@ -138,6 +138,23 @@ def test_a_pypy_venv_stays_pypy_without_python(
         assert py(venv, _FACTS).startswith("pypy "), made_by
 
 
+def test_from_pypy_to_cpython_keeps_the_versions_and_says_what_changed(
+    tmp_path: Path, wheels_dir: Path, store_dir: Path
+) -> None:
+    """Decision 121 across implementations: PyPy's venv holds them in ``lib/pypy3.X``."""
+    pypy = _found("pypy3")
+    venv = tmp_path / "venv"
+    assert _sync(venv, wheels_dir, store_dir, "--python", pypy).returncode == 0
+    make_wheel(wheels_dir, "gamma", "2.0", {"gamma/__init__.py": "G = 2\n"})
+    for python in (sys.executable, pypy):
+        proc = _sync(venv, wheels_dir, store_dir, "--python", python)
+        assert proc.returncode == 0, proc.stderr
+        assert py(venv, _FACTS).split()[-2:] == ["1.0", "7"], proc.stderr  # (not 2.0)
+        changes = [line for line in proc.stderr.splitlines() if line.startswith(" ")]
+        assert len(changes) == 1, proc.stderr  # (not " + gamma==1.0")
+        assert changes[0].startswith(" ~ python "), proc.stderr
+
+
 def test_graft_python_is_the_default_of_python(
     tmp_path: Path, wheels_dir: Path, store_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -336,13 +336,24 @@ def held_sites(site_dirs: tuple[str, ...], version: str, config: dict[str, str] 
     interpreter its pyvenv.cfg *config* names (``version``, uv's ``version_info``) has them.
 
     A venv made for 3.12 being rebuilt for 3.11 holds them in ``lib/python3.12/...``, not
-    the new interpreter's ``lib/python3.11/...``; the same X.Y (or no venv): *site_dirs*.
+    the new interpreter's ``lib/python3.11/...``; one made by PyPy in ``lib/pypy3.9/...``,
+    which its pyvenv.cfg does not tell from CPython's ``lib/python3.9/...`` (nor does
+    graft's, pip's or ``python -m venv``'s), so both are named: only one is there. The same
+    X.Y (or no venv): *site_dirs* first, then the other implementation's.
     """
     was = (config or {}).get("version") or (config or {}).get("version_info", "")
-    old, new = ".".join(was.split(".")[:2]), ".".join(version.split(".")[:2])
-    if "." not in old or old == new:
+    old = ".".join(was.split(".")[:2])
+    if "." not in old:
         return site_dirs
-    return tuple(site.replace(f"{new}/", f"{old}/") for site in site_dirs)
+    out = list(site_dirs) if old == ".".join(version.split(".")[:2]) else []
+    for site in site_dirs:
+        lib, sep, rest = site.partition("/site-packages")
+        parent, _, _ = lib.rpartition("/")
+        if sep and parent:
+            out += [f"{parent}/{impl}{old}{sep}{rest}" for impl in ("python", "pypy")]
+        else:
+            out.append(site)
+    return tuple(dict.fromkeys(out))
 
 
 def installed(prefix: str, site_dirs: tuple[str, ...]) -> dict[str, str]:
