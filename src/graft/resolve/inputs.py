@@ -87,7 +87,12 @@ def gather_inputs(request: ResolveRequest, *, nothing_listed: bool = False) -> I
     inputs.no_index = inputs.no_index or request.no_index
     inputs.require_hashes = inputs.require_hashes or request.require_hashes
     lock_of_nothing = nothing_listed and bool(request.requirement_files)
-    if not inputs.wanted and not inputs.pylocks and not inputs.prepared and not lock_of_nothing:
+    listed = inputs.wanted or inputs.pylocks or inputs.prepared or lock_of_nothing
+    if not listed and not (request.requirement_files or request.specs) and request.seeds:
+        pass  # a venv of its seed packages alone: uv venv --seed's
+    elif not listed and not (request.requirement_files or request.specs) and _bare(request):
+        pass  # a bare venv, where there is none yet: uv venv's, python -m venv's
+    elif not listed:
         from graft.errors import UsageError  # noqa: PLC0415
 
         if request.requirement_files:  # (as uv pip sync: an empty file would empty the venv)
@@ -103,6 +108,16 @@ def gather_inputs(request: ResolveRequest, *, nothing_listed: bool = False) -> I
 
     refuse_unread(inputs)  # PIP_INDEX_URL and the like, which graft does not read
     return inputs
+
+
+def _bare(request: ResolveRequest) -> bool:
+    """Whether a sync of nothing makes a bare venv: where no venv holds any distribution."""
+    if request.venv is None or request.foreign is not None:
+        return False  # (graft lock, a dry run for another target: nothing to say of nothing)
+    import glob  # noqa: PLC0415
+
+    held = os.path.join(glob.escape(request.venv), "lib", "*", "site-packages", "*.dist-info")
+    return not glob.glob(held)  # (no venv yet, an empty directory, or a venv of no distribution)
 
 
 def hash_checking(inputs: Inputs, wanted: Sequence[Wanted]) -> bool:
