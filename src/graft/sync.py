@@ -23,11 +23,13 @@ from graft.sync_result import (
     inputs_form,
     installed,
     interpreter_of,
+    reinstalled,
     result_of,
     stranded,
     template,
     venv_changes,
     venv_config,
+    wheels_held,
 )
 
 # Resolution (packaging, the index client, thread pools) is imported where it is used:
@@ -144,7 +146,8 @@ def _sync(
         arrivals=arrivals,
     )
     was = venv_config(layout.prefix)
-    before = installed(layout, held_sites(layout, located.target, was))
+    sites = held_sites(layout, located.target, was)
+    before, held = installed(layout, sites), wheels_held(layout, sites)
     try:
         rebuilt = materialize(
             request, store, located, the_plan, inputs=inputs, key=key, timings=timings
@@ -157,6 +160,7 @@ def _sync(
     if new_plan:  # kept only once it built a venv: a failed sync leaves the store as it was
         plancache.save(store.root, key, the_plan)
     result = result_of(the_plan, timings, before)
+    result = dataclasses.replace(result, reinstalled=reinstalled(the_plan, held, request.reinstall))
     now = venv_config(layout.prefix)
     return dataclasses.replace(
         result,

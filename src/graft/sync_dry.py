@@ -29,6 +29,7 @@ from graft.sync_result import (
     venv_changes,
     venv_config,
     venv_layout,
+    wheels_held,
 )
 
 if TYPE_CHECKING:
@@ -84,12 +85,14 @@ class DryRun:
     variants: tuple[dict[str, Any], ...] = ()
     # what the sync would change of the venv itself, as its summary says (``~ python ...``)
     venv_changes: tuple[str, ...] = ()
+    # the names installed anew (another wheel than the venv's, or --reinstall): SyncResult's
+    reinstalled: tuple[str, ...] = ()
 
     def changes(self) -> dict[str, list[str]]:
         """What the sync would add, remove, upgrade and downgrade (:func:`state.changes`)."""
         from graft.venv.state import changes  # noqa: PLC0415
 
-        return changes(self.before, sorted(o.label for o in self.offered))
+        return changes(self.before, sorted(o.label for o in self.offered), self.reinstalled)
 
     def downloads(self) -> tuple[int, int | None]:
         """The wheels the sync would download, and their bytes (None: a size is not known)."""
@@ -135,7 +138,13 @@ def dry_run(request: SyncRequest, resolving: ResolveRequest, store: Store) -> Dr
             variant_support=dict(located.variant_support),
         )
     was = venv_config(layout.prefix)
-    before = installed(layout, held_sites(layout, target, was))
+    sites = held_sites(layout, target, was)
+    before, held = installed(layout, sites), wheels_held(layout, sites)
+    again = tuple(  # (a file whose sha256 is not known before its download: not said)
+        o.name
+        for o in offered
+        if request.reinstall or (o.sha256 is not None and held.get(o.name, o.sha256) != o.sha256)
+    )
     plan, unplanned, in_sync = None, _unplannable(offered), False
     if not unplanned:
         plan, unplanned, in_sync = _planned(request, located, offered, store, layout)
@@ -160,6 +169,7 @@ def dry_run(request: SyncRequest, resolving: ResolveRequest, store: Store) -> Dr
         said,
         located.variants,
         changed,
+        () if in_sync else again,
     )
 
 

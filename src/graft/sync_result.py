@@ -42,6 +42,7 @@ class SyncResult:
     stats: dict[str, int]  # links, directories, files
     timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds
     before: tuple[str, ...] = ()  # "name==version" in the venv before, when it changed
+    reinstalled: tuple[str, ...] = ()  # names installed anew: of another wheel, or --reinstall
     notes: tuple[str, ...] = ()  # what resolution did, for -v
     warnings: tuple[str, ...] = ()  # what resolution noticed (an extra no wheel provides)
     said: tuple[str, ...] = ()  # warnings about this change alone: no stamp repeats them
@@ -71,7 +72,9 @@ class SyncResult:
         """
         from graft.venv.state import changes  # noqa: PLC0415
 
-        return changes(self.before, self.distributions) if self.plan is not None else changes()
+        if self.plan is None:
+            return changes()
+        return changes(self.before, self.distributions, self.reinstalled)
 
 
 def _stats(plan: Plan) -> dict[str, int]:
@@ -93,6 +96,31 @@ def installed(layout: VenvLayout, sites: tuple[str, ...] | None = None) -> tuple
 
     found = installed(layout.prefix, sites or (layout.purelib, layout.platlib))
     return tuple(sorted(f"{name}=={version}" for name, version in found.items()))
+
+
+def wheels_held(layout: VenvLayout, sites: tuple[str, ...]) -> dict[str, str]:
+    """The wheel each distribution the venv holds in *sites* came from, where it says.
+
+    See :func:`graft.venv.state.held_wheels`.
+    """
+    from graft.venv.state import held_wheels  # noqa: PLC0415
+
+    return held_wheels(layout.prefix, sites)
+
+
+def reinstalled(plan: Plan, held: dict[str, str], everything: bool) -> tuple[str, ...]:
+    """The names of *plan* installed anew, as uv lists them (``~ name==version``).
+
+    From another wheel than the one *held* names (``{name: sha256}``,
+    :func:`graft.venv.state.held_wheels`), or all (*everything*: ``--reinstall``). A name the
+    venv held at another version, or not at all, is upgraded, downgraded or added instead.
+    """
+    out = []
+    for d in plan.distributions:
+        name = d.name.replace("_", "-").replace(".", "-").lower()
+        if everything or held.get(name, d.sha256) != d.sha256:
+            out.append(name)
+    return tuple(out)
 
 
 def venv_config(prefix: str) -> dict[str, str] | None:

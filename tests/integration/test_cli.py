@@ -222,13 +222,46 @@ def test_a_dry_run_says_what_it_would_change_as_uv_does(
         ).stdout
     )
     assert plan["changes"] == {
-        "added": ["gamma==1.0"], "removed": ["beta==1.0"], "upgraded": [], "downgraded": []
+        "added": ["gamma==1.0"], "removed": ["beta==1.0"], "upgraded": [], "downgraded": [],
+        "reinstalled": [],
     }  # fmt: skip
     # gamma is not in the store: no plan without unpacking it (decision 149), only the file
     assert (plan["planned"], plan["not_planned"]) == (False, "1 wheel not in the store")
     assert [(d["wheel"], d["fetch"]) for d in plan["distributions"]] == [(gamma.name, "local")]
     assert "actions" not in plan
     assert py(venv, "import beta; print(beta.B)") == "3"  # (nothing changed)
+
+
+def test_the_same_version_from_another_wheel_is_said_reinstalled_as_uv_says_it(
+    tmp_path: Path, store_dir: Path, wheels: Path
+) -> None:
+    """A rebuilt project (``graft sync V .`` after an edit, ``-e .`` then ``.``) said nothing.
+
+    uv says ``~ name==version``; so does ``--reinstall`` of each distribution, in a dry run too.
+    """
+    (wheels / "a").mkdir()
+    (wheels / "b").mkdir()
+    first = make_wheel(wheels / "a", "beta", "1.0", {"beta.py": "B = 1\n"})
+    second = make_wheel(wheels / "b", "beta", "1.0", {"beta.py": "B = 2\n"})
+    gamma = make_wheel(wheels / "a", "gamma", "1.0", {"gamma.py": "G = 1\n"})
+    venv = tmp_path / "v"
+
+    def sync(*args: str | Path) -> list[str]:
+        said = run_graft("sync", venv, *args, gamma, "--store", store_dir, "--no-index").stderr
+        return [line for line in said.splitlines() if line.startswith(" ")]
+
+    assert sync(first) == [" + beta==1.0", " + gamma==1.0"]
+    assert sync(second, "--dry-run") == [" ~ beta==1.0 (reinstalled)"]
+    assert sync(second) == [" ~ beta==1.0 (reinstalled)"]
+    assert py(venv, "import beta; print(beta.B)") == "2"
+    assert sync(second) == []
+    assert sync(second, "--reinstall", "--dry-run") == [
+        " ~ beta==1.0 (reinstalled)", " ~ gamma==1.0 (reinstalled)"
+    ]  # fmt: skip
+    summary = run_graft(
+        "sync", venv, first, gamma, "--store", store_dir, "--no-index", "--json"
+    ).stdout
+    assert json.loads(summary)["changes"]["reinstalled"] == ["beta==1.0"]
 
 
 def test_a_venv_path_with_a_line_break_is_refused_in_one_line(

@@ -130,7 +130,13 @@ def test_a_synced_venv_s_dry_run_plans_from_the_store_and_changes_nothing(
     assert " links, " in out.splitlines()[-1]
     data = json.loads(sync(venv, index, store_dir, "app", "--dry-run", "--json")[0])
     assert (data["planned"], data["in_sync"]) == (True, True)
-    assert data["changes"] == {"added": [], "removed": [], "upgraded": [], "downgraded": []}
+    assert data["changes"] == {
+        "added": [],
+        "removed": [],
+        "upgraded": [],
+        "downgraded": [],
+        "reinstalled": [],
+    }
     assert data["actions"]
     assert {d["fetch"] for d in data["distributions"]} == {"cached"}
     assert data["download"] == {"wheels": 0, "bytes": 0}

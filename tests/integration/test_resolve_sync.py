@@ -120,7 +120,13 @@ def test_the_venv_s_versions_are_kept_unless_upgrading(
     assert " ~ lib 1.0 -> 2.0 (upgraded)" in out
     out = sync(venv, index, store_dir, "app", "lib<2", "--json")
     changes = json.loads(out)["changes"]
-    assert changes == {"added": [], "removed": [], "upgraded": [], "downgraded": ["lib 2.0 -> 1.0"]}
+    assert changes == {
+        "added": [],
+        "removed": [],
+        "upgraded": [],
+        "downgraded": ["lib 2.0 -> 1.0"],
+        "reinstalled": [],
+    }
     out = sync(venv, index, store_dir, "lib", "-U")
     assert installed(venv) == {"lib": "2.0"}
     assert " - app==1.0" in out

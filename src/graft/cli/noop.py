@@ -105,12 +105,13 @@ def summary_line(  # noqa: PLR0917 - the line's parts
 
 
 def render_changes(changes: dict[str, list[str]], venv_changes: Sequence[str] = ()) -> None:
-    """Uv's marks: ``+`` added, ``-`` removed, ``~`` upgraded or downgraded.
+    """Uv's marks: ``+`` added, ``-`` removed, ``~`` upgraded, downgraded or reinstalled.
 
     Then ``~`` for each of *venv_changes* (the venv itself: ``python 3.12.1 -> 3.11.7``).
     """
-    for mark, kind in (("-", "removed"), ("+", "added"), ("~", "upgraded"), ("~", "downgraded")):
-        for item in changes[kind]:
+    kinds = (("-", "removed"), ("+", "added"), ("~", "upgraded"), ("~", "downgraded"))
+    for mark, kind in (*kinds, ("~", "reinstalled")):
+        for item in changes.get(kind, ()):
             suffix = f" ({kind})" if mark == "~" else ""
             print(f" {mark} {item}{suffix}", file=sys.stderr)
     for change in venv_changes:

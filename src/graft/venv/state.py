@@ -377,13 +377,48 @@ def installed(prefix: str, site_dirs: tuple[str, ...]) -> dict[str, str]:
     return found
 
 
-def changes(before: Iterable[str] = (), after: Iterable[str] = ()) -> dict[str, list[str]]:
+def held_wheels(prefix: str, site_dirs: tuple[str, ...]) -> dict[str, str]:
+    """``{canonical name: sha256}`` of the wheel each distribution of a graft venv came from.
+
+    Its ``.dist-info/METADATA`` links to the store entry of that wheel, which its sha256
+    names (``.../entries/<sha256>/tree/...``); a copy (``--link-mode copy``, pip's and uv's
+    venvs) says nothing, and is left out.
+    """
+    found: dict[str, str] = {}
+    for site in dict.fromkeys(site_dirs):
+        try:
+            names = os.listdir(os.path.join(prefix, site))
+        except OSError:
+            continue
+        for name in names:
+            stem = name.removesuffix(".dist-info")
+            if stem == name or stem.count("-") != 1:
+                continue
+            try:
+                target = os.readlink(os.path.join(prefix, site, name, "METADATA"))
+            except OSError:
+                continue
+            _, mark, rest = target.partition("/entries/")
+            digest = rest[:64]
+            if mark and len(digest) == 64 and rest[64:65] == "/":  # noqa: PLR2004
+                key = stem.split("-")[0].replace("_", "-").replace(".", "-").lower()
+                found[key] = digest
+    return found
+
+
+def changes(
+    before: Iterable[str] = (), after: Iterable[str] = (), reinstalled: Iterable[str] = ()
+) -> dict[str, list[str]]:
     """What going from the ``name==version`` labels *before* to *after* adds, removes, ...
 
     ... upgrades and downgrades. Upgrades and downgrades read ``name old -> new``; the others
-    ``name==version``.
+    ``name==version``. The canonical names *reinstalled* (of another wheel, or all again)
+    that keep their version are ``reinstalled``, as uv's ``~ name==version``.
     """
-    out: dict[str, list[str]] = {"added": [], "removed": [], "upgraded": [], "downgraded": []}
+    out: dict[str, list[str]] = {
+        "added": [], "removed": [], "upgraded": [], "downgraded": [], "reinstalled": []
+    }  # fmt: skip
+    again = set(reinstalled)
     old = dict(label.split("==", 1) for label in before)
     new = dict(label.split("==", 1) for label in after)
     for name in sorted(old.keys() | new.keys()):
@@ -400,4 +435,6 @@ def changes(before: Iterable[str] = (), after: Iterable[str] = ()) -> dict[str, 
             except InvalidVersion:
                 up = now > was
             out["upgraded" if up else "downgraded"].append(f"{name} {was} -> {now}")
+        elif name in again:
+            out["reinstalled"].append(f"{name}=={now}")
     return out
