@@ -12,7 +12,8 @@ import textwrap
 from typing import TYPE_CHECKING
 
 from tests.integration.test_sync_builds import aged, py, recalled, sync
-from tests.support.pypifiles import FLIT_CORE, release_files
+from tests.support.pypifiles import FLIT_CORE, SETUPTOOLS, release_files
+from tests.support.wheelmaker import make_wheel
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -55,3 +56,45 @@ def test_an_editable_projects_version_file_is_watched(
     aged(root)
     sync(venv, store_dir, links, "-e", root, "-v")
     assert recalled(sync(venv, store_dir, links, "-e", root, "-v"))
+
+
+def test_an_editable_projects_dependency_file_is_watched(
+    tmp_path: Path, store_dir: Path, cache: Path
+) -> None:
+    """setuptools' ``dependencies = {file = ["requirements.txt"]}``: a line added, installed.
+
+    The editable build kept for the old file was reused: "already in sync" without the new
+    dependency, where ``uv pip install -e`` builds again (decision 231).
+    """
+    links, wheels = release_files(SETUPTOOLS), tmp_path / "wheels"
+    wheels.mkdir()
+    make_wheel(wheels, "gamma", "1.0", {"gamma.py": "G = 1\n"})
+    root = tmp_path / "dyn"
+    (root / "dyn").mkdir(parents=True)
+    (root / "dyn" / "__init__.py").write_text("")
+    (root / "requirements.txt").write_text("# none yet\n")
+    (root / "pyproject.toml").write_text(
+        textwrap.dedent(
+            """\
+            [build-system]
+            requires = ["setuptools>=61"]
+            build-backend = "setuptools.build_meta"
+            [project]
+            name = "dyn"
+            version = "1.0"
+            dynamic = ["dependencies"]
+            [tool.setuptools]
+            packages = ["dyn"]
+            [tool.setuptools.dynamic]
+            dependencies = {file = ["requirements.txt"]}
+            """
+        )
+    )
+    venv = tmp_path / "v"
+    aged(root)
+    sync(venv, store_dir, links, "-e", root, "--find-links", wheels)
+    (root / "requirements.txt").write_text("gamma\n")
+    aged(root)  # (not racy: the memo itself must see the edit)
+    run = sync(venv, store_dir, links, "-e", root, "--find-links", wheels)
+    assert " + gamma==1.0" in run.stderr, run.stderr
+    assert py(venv, "import gamma; print(gamma.G)") == "1"

@@ -56,6 +56,28 @@ if TYPE_CHECKING:
             [],
         ),
         ('[project]\nname = "x"\nversion = "1"\n', None, []),
+        (  # dependencies read from files (decision 231)
+            (
+                "[tool.setuptools.dynamic]\n"
+                'dependencies = {file = ["requirements.txt"]}\n'
+                'optional-dependencies.dev = {file = "dev.txt"}\n'
+            ),
+            (
+                "[options]\ninstall_requires = file: base.in\n"
+                "[options.extras_require]\ntest = file: test.in, more.in\ndocs = sphinx\n"
+            ),
+            ["base.in", "dev.txt", "more.in", "requirements.txt", "test.in"],
+        ),
+        (
+            (
+                "[tool.hatch.metadata.hooks.requirements_txt]\n"
+                'files = ["requirements.txt"]\n'
+                "[tool.hatch.metadata.hooks.requirements_txt.optional-dependencies]\n"
+                'crypto = ["requirements-crypto.txt"]\n'
+            ),
+            None,
+            ["requirements-crypto.txt", "requirements.txt"],
+        ),
     ],
 )
 def test_the_files_a_dynamic_version_is_read_from(

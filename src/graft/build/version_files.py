@@ -1,4 +1,4 @@
-"""The files a project's dynamic version is read from, which its editable key reads too.
+"""The files a project's dynamic version (or dependencies) is read from: its editable key's too.
 
 An editable wheel's METADATA holds the version its backend read at build time. A project
 that reads it from a file of its tree (``__version__`` in ``__init__.py``, a ``VERSION``
@@ -18,6 +18,14 @@ time (decision 170). The backends' own configuration names the file:
 
 A version a VCS gives (setuptools-scm, hatch-vcs) or a ``setup.py`` computes is not seen:
 ``--reuse-builds never`` builds it again.
+
+Dependencies read from a file change the same way, and an editable build kept for the old
+file installed the old set (``graft sync V -e .`` was "already in sync" after a line was added
+to ``requirements.txt``; decision 231): setuptools' ``[tool.setuptools.dynamic]
+dependencies = {file = …}`` and ``optional-dependencies = {NAME = {file = …}}``,
+``setup.cfg``'s ``[options] install_requires = file: …`` and ``[options.extras_require]
+NAME = file: …``, and the hatch-requirements-txt hook's ``files`` and
+``optional-dependencies``.
 """
 
 from __future__ import annotations
@@ -50,8 +58,11 @@ def version_files(root: str, pyproject: dict[str, Any] | None = None) -> tuple[s
     roots = _package_roots(setuptools.get("package-dir"))
     if isinstance(dynamic, dict):
         found += _setuptools_version(dynamic.get("file"), dynamic.get("attr"), roots)
+    found += _setuptools_dependencies(toml_table(setuptools, "dynamic"))
     found += _setup_cfg(root, roots)
     found += _flit(pyproject, tool)
+    hooks = toml_table(toml_table(toml_table(tool, "hatch"), "metadata"), "hooks")
+    found += _hatch_requirements(toml_table(hooks, "requirements_txt"))
     return tuple(sorted({os.path.normpath(p).replace(os.sep, "/") for p in found}))
 
 
@@ -75,8 +86,37 @@ def _setuptools_version(files: object, attr: object, roots: tuple[str, ...]) -> 
     return out
 
 
+def _files_of(value: object) -> list[str]:
+    """A file (a string) or files (a list of strings), as the backends' tables name them."""
+    if isinstance(value, str):
+        return [value]
+    return [f for f in value if isinstance(f, str)] if isinstance(value, list) else []
+
+
+def _setuptools_dependencies(dynamic: dict[str, Any]) -> list[str]:
+    """``dependencies = {file = …}`` and each ``optional-dependencies`` extra's ``file``."""
+    deps = dynamic.get("dependencies")
+    out = _files_of(deps.get("file")) if isinstance(deps, dict) else []
+    optional = dynamic.get("optional-dependencies")
+    for extra in optional.values() if isinstance(optional, dict) else ():
+        out += _files_of(extra.get("file")) if isinstance(extra, dict) else []
+    return out
+
+
+def _hatch_requirements(hook: dict[str, Any]) -> list[str]:
+    """hatch-requirements-txt's ``files`` and its ``optional-dependencies`` extras' files."""
+    out = _files_of(hook.get("files"))
+    optional = hook.get("optional-dependencies")
+    for files in optional.values() if isinstance(optional, dict) else ():
+        out += _files_of(files)
+    return out
+
+
 def _setup_cfg(root: str, roots: tuple[str, ...]) -> list[str]:
-    """``setup.cfg``'s ``[metadata] version = attr: …`` or ``file: …``."""
+    """``setup.cfg``'s ``version = attr: …`` or ``file: …``, and its requirements' ``file: …``.
+
+    ``[metadata] version``; ``[options] install_requires`` and ``[options.extras_require]``.
+    """
     path = os.path.join(root, "setup.cfg")
     if not os.path.isfile(path):
         return []
@@ -87,17 +127,26 @@ def _setup_cfg(root: str, roots: tuple[str, ...]) -> list[str]:
         parser.read(path, encoding="utf-8")
         value = parser.get("metadata", "version", fallback="").strip()
         package_dir = parser.get("options", "package_dir", fallback="")
+        requires = [parser.get("options", "install_requires", fallback="")]
+        if parser.has_section("options.extras_require"):
+            requires += [v for _, v in parser.items("options.extras_require")]
     except (configparser.Error, UnicodeDecodeError):
         return []  # (the backend says what is wrong with it)
     for line in package_dir.splitlines():  # "= src" maps the root
         key, _, mapped = line.partition("=")
         if not key.strip() and mapped.strip():
             roots = (*roots, mapped.strip())
+    out = [
+        f.strip()
+        for listed in requires
+        if listed.strip().startswith("file:")
+        for f in listed.strip()[5:].split(",")
+    ]
     if value.startswith("file:"):
-        return _setuptools_version([f.strip() for f in value[5:].split(",")], None, roots)
+        out += _setuptools_version([f.strip() for f in value[5:].split(",")], None, roots)
     if value.startswith("attr:"):
-        return _setuptools_version(None, value[5:], roots)
-    return []
+        out += _setuptools_version(None, value[5:], roots)
+    return out
 
 
 def _flit(pyproject: dict[str, Any], tool: dict[str, Any]) -> list[str]:
