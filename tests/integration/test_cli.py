@@ -171,6 +171,29 @@ def test_an_internal_error_of_a_command_without_v_does_not_ask_for_v(
     assert line.endswith("(rerun with -v for the traceback, and please report it)"), line
 
 
+def test_the_venv_graft_runs_in_is_refused_not_left_without_graft(
+    tmp_path: Path,
+    store_dir: Path,
+    wheels: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``.venv/bin/graft sync .venv six``: the venv was rebuilt without graft, then graft's
+    next lazy import failed (an internal error); its dry run and other venvs are fine."""
+    beta = make_wheel(wheels, "beta", "1.0", {"beta.py": "B = 3\n"})
+    venv = tmp_path / "own"
+    run_graft("sync", venv, beta, "--store", store_dir, "--no-index")
+    monkeypatch.setattr(sys, "prefix", str(venv))
+    sync = ["sync", str(venv), str(beta), "--store", str(store_dir), "--no-index", "--reinstall"]
+    assert cli.main(sync) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"graft: error: {venv}: is the venv graft itself runs in: "), line
+    assert line.endswith(
+        "(run graft from another environment: pipx, uv tool install, or another venv)"
+    )
+    assert cli.main([*sync, "--dry-run"]) == 0
+
+
 def test_quiet_and_verbose_together_are_a_usage_error_as_uv_says(
     tmp_path: Path, store_dir: Path, wheels: Path
 ) -> None:

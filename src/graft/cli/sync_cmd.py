@@ -59,6 +59,21 @@ def _refuse_line_breaks(venv: str) -> None:
         )
 
 
+def _refuse_graft_own_venv(venv: str) -> None:
+    """The venv this process runs in: its imports come from the site-packages a sync replaces.
+
+    graft imports most of itself lazily; once the venv was rebuilt without graft (or with
+    another version), the next import failed: an internal error after the swap, and a venv
+    without graft (decision 229). pip-sync keeps itself for the same reason.
+    """
+    if os.path.realpath(venv) == os.path.realpath(sys.prefix):
+        raise UsageError(
+            "is the venv graft itself runs in: a sync would replace the files it imports",
+            where=venv,
+            hint="run graft from another environment: pipx, uv tool install, or another venv",
+        )
+
+
 def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
     """Sync the venv *args* name; exit status 0 (an error is raised, for ``main`` to tell)."""
     from graft.cli.noop import render_changes, summary_line  # noqa: PLC0415
@@ -71,6 +86,8 @@ def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
 
     refuse_unchecked_hashes(args.require_hashes)  # PIP_REQUIRE_HASHES, UV_REQUIRE_HASHES
     _refuse_line_breaks(args.venv)
+    if not args.dry_run:  # (a dry run writes nothing)
+        _refuse_graft_own_venv(args.venv)
     started = time.perf_counter()
     from graft.cli.venv_python import keep_venv_python  # noqa: PLC0415
 
