@@ -163,27 +163,31 @@ def test_a_graft_venv_gets_seeds_only_from_the_flag(
     assert not (venv / "bin" / "pip").exists()
 
 
-def test_a_sync_of_nothing_makes_a_bare_or_seeded_venv_as_uv_venv_does(
+def test_seed_alone_makes_a_venv_of_pip_as_uv_venv_seed_does(
     tmp_path: Path, store_dir: Path, links: Path
 ) -> None:
-    """``uv venv [--seed] DIR``: graft sync DIR [--seed] named nothing and was refused.
+    """``uv venv --seed DIR``: ``graft sync DIR --seed`` named nothing and was refused.
 
-    A venv that holds distributions still is (as ``uv pip sync`` of nothing: it would empty it).
+    Without ``--seed`` nothing named is still refused, naming the venv (``graft sync requests``
+    means a venv named requests), and so is ``--seed`` alone for a venv holding
+    distributions, which it would empty (as ``uv pip sync`` of nothing is refused).
     """
-    bare, seeded = tmp_path / "bare", tmp_path / "seeded"
-    _sync(bare, links, store_dir)
-    assert py(bare, "import sys; print(sys.prefix != sys.base_prefix)") == "True"
-    assert _held(bare) == {}
-    assert (bare / ".gitignore").read_text() == "*\n"
-    assert "already in sync" in _sync(bare, links, store_dir)
+    seeded, typo = tmp_path / "seeded", tmp_path / "requests"
+    refused = _sync(typo, links, store_dir, check=False)
+    assert refused.splitlines()[-1].startswith(f"graft: error: {typo}: nothing to install ("), (
+        refused
+    )
+    assert not typo.exists()
     said = _sync(seeded, links, store_dir, "--seed")
     assert " + pip==24.0" in said
     assert read_config(str(seeded))["seed"] == "true"
-    assert "already in sync" in _sync(seeded, links, store_dir)  # (its seeds: nothing new)
-    _sync(bare, links, store_dir, "gamma")
-    refused = _sync(bare, links, store_dir, check=False)
-    assert refused.splitlines()[-1].startswith("graft: error: nothing to install"), refused
-    assert set(_held(bare)) == {"gamma"}
+    assert py(seeded, "import pip; print(pip.__version__)") == "24.0"
+    assert "already in sync" in _sync(seeded, links, store_dir, "--seed")
+    _sync(seeded, links, store_dir, "gamma")
+    for args in ((), ("--seed",)):
+        refused = _sync(seeded, links, store_dir, *args, check=False)
+        assert refused.splitlines()[-1].startswith(f"graft: error: {seeded}: nothing to"), refused
+    assert "gamma" in _held(seeded)
 
 
 def test_a_seeded_and_a_plain_venv_never_share_a_resolution(

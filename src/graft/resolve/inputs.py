@@ -88,10 +88,9 @@ def gather_inputs(request: ResolveRequest, *, nothing_listed: bool = False) -> I
     inputs.require_hashes = inputs.require_hashes or request.require_hashes
     lock_of_nothing = nothing_listed and bool(request.requirement_files)
     listed = inputs.wanted or inputs.pylocks or inputs.prepared or lock_of_nothing
-    if not listed and not (request.requirement_files or request.specs) and request.seeds:
-        pass  # a venv of its seed packages alone: uv venv --seed's
-    elif not listed and not (request.requirement_files or request.specs) and _bare(request):
-        pass  # a bare venv, where there is none yet: uv venv's, python -m venv's
+    named = request.requirement_files or request.specs
+    if not listed and not named and request.seed and _bare(request):
+        pass  # --seed alone, where no venv holds a distribution: uv venv --seed's (decision 228)
     elif not listed:
         from graft.errors import UsageError  # noqa: PLC0415
 
@@ -100,6 +99,13 @@ def gather_inputs(request: ResolveRequest, *, nothing_listed: bool = False) -> I
                 "no requirement listed: nothing to install",
                 where=", ".join(request.requirement_files),
                 hint="add one (name, name>=1.0); comments, options and -c lines list none",
+            )
+        if request.venv is not None and request.foreign is None:  # (graft sync requests)
+            raise UsageError(
+                "nothing to install",
+                where=request.venv,
+                hint="name the venv, then requirements (name, name>=1.0), wheels or -r FILE;"
+                " a new venv of pip alone: --seed",
             )
         raise UsageError(
             "nothing to install", hint="name requirements (name, name>=1.0), wheels, or -r FILE"
@@ -111,7 +117,7 @@ def gather_inputs(request: ResolveRequest, *, nothing_listed: bool = False) -> I
 
 
 def _bare(request: ResolveRequest) -> bool:
-    """Whether a sync of nothing makes a bare venv: where no venv holds any distribution."""
+    """Whether ``--seed`` alone makes a venv: where no venv holds any distribution yet."""
     if request.venv is None or request.foreign is not None:
         return False  # (graft lock, a dry run for another target: nothing to say of nothing)
     import glob  # noqa: PLC0415
