@@ -31,7 +31,7 @@ def test_tree_key_follows_every_source_change(tmp_path: Path) -> None:
     source.write_text("x = 1\n")
     first = tree_key(str(tmp_path))
     assert tree_key(str(tmp_path)) == first
-    for ignored in ("build", ".git", "dist", "__pycache__", "pkg.egg-info"):
+    for ignored in ("build", ".git", "dist", "__pycache__", "pkg.egg-info", ".pdm-build"):
         (tmp_path / ignored).mkdir(exist_ok=True)
         (tmp_path / ignored / "junk").write_text("j")
     assert tree_key(str(tmp_path)) == first, "build output and VCS data are not the source"

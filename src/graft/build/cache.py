@@ -52,8 +52,10 @@ _NOT_SOURCE = frozenset(
 )
 #: Build output, left out at the top of the tree only (where setuptools writes it): a
 #: package of that name deeper down (pypa/build's ``src/build``, pip's
-#: ``_internal/operations/build``, hatch's ``cli/build``) is source.
-_BUILD_OUTPUT = frozenset({"build", "dist", ".eggs"})
+#: ``_internal/operations/build``, hatch's ``cli/build``) is source. pdm-backend writes
+#: ``.pdm-build/`` there on every build: read as source, each sync after an edit built the
+#: project twice (decision 232).
+_BUILD_OUTPUT = frozenset({"build", "dist", ".eggs", ".pdm-build"})
 _FORMAT = 1
 #: How long a build's work directory may outlive its build: a failed build's tree, kept for a
 #: rerun by hand, or one a killed graft left (each under ``<cache>/builds/work-*``).
@@ -93,9 +95,10 @@ def entered(
 def tree_key(root: str) -> str:
     """The source key of a project directory: a digest of every source file in it.
 
-    Left out: VCS data, caches, build output (``build/``, ``dist/``, ``.eggs/`` at the top),
-    and any venv inside it (a directory holding a ``pyvenv.cfg``, and graft's lock and
-    staging entries beside it), which a sync into it would otherwise change every time.
+    Left out: VCS data, caches, build output (``build/``, ``dist/``, ``.eggs/``,
+    ``.pdm-build/`` at the top), and any venv inside it (a directory holding a ``pyvenv.cfg``,
+    and graft's lock and staging entries beside it), which a sync into it would otherwise
+    change every time.
     """
     digest = sha256(b"graft-tree-1\0")
     for top, dirs, files in os.walk(root):
