@@ -88,6 +88,24 @@ def test_with_json_a_usage_error_is_json_too_with_exit_status_2(tmp_path: Path) 
     assert "invalid choice: 'bogus'" in error["error"]
 
 
+def test_pips_and_uvs_commands_are_told_their_graft_command_as_uv_tips() -> None:
+    """``graft install six`` said only which commands there are; uv says what is similar."""
+    tips = {
+        "install": "to install: graft sync VENV REQ...",
+        "pip": "to install: graft sync VENV REQ...",
+        "uninstall": "to remove: graft sync VENV with the requirements it keeps",
+        "venv": "a venv of pip: graft sync VENV --seed",
+        "compile": "a lock: graft lock REQ... -o pylock.toml",
+        "frobnicate": "see graft --help",
+    }
+    for command, tip in tips.items():
+        proc = run_graft(command, "six", check=False)
+        assert proc.returncode == 2
+        (line,) = proc.stderr.splitlines()
+        assert line.startswith(f"graft: error: argument COMMAND: invalid choice: '{command}'")
+        assert f") ({tip}" in line, line
+
+
 def test_a_usage_error_is_one_line_naming_the_help(tmp_path: Path) -> None:
     # argparse printed the usage first: 19 lines of `graft sync`'s options above the error
     cases: list[tuple[tuple[str | Path, ...], str]] = [

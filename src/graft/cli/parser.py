@@ -58,11 +58,34 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
+        hint = _tip(message) or f"see {self.prog} --help"
         if self.json_errors:
-            print_json_error(UsageError(message, hint=f"see {self.prog} --help"))
+            print_json_error(UsageError(message, hint=hint))
             self.exit(2)
         # one line, not argparse's usage first: `graft sync`'s is 20 lines above the error
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        self.exit(2, f"{self.prog}: error: {message} ({hint})\n")
+
+
+#: What pip's and uv's commands are in graft, for ``graft install`` and the like, as uv says
+#: "a similar subcommand exists: 'uv pip install'" for ``uv install`` (decision 232).
+_SIMILAR = {
+    "install": "to install: graft sync VENV REQ..., which leaves the venv holding what it names",
+    "add": "to install: graft sync VENV REQ..., which leaves the venv holding what it names",
+    "pip": "to install: graft sync VENV REQ..., which leaves the venv holding what it names",
+    "uninstall": "to remove: graft sync VENV with the requirements it keeps",
+    "remove": "to remove: graft sync VENV with the requirements it keeps",
+    "venv": "a venv of pip: graft sync VENV --seed",
+    "compile": "a lock: graft lock REQ... -o pylock.toml",
+    "check": "graft audit VENV checks a venv, as pip check does",
+}
+
+
+def _tip(message: str) -> str | None:
+    """The graft command for an unknown one pip or uv has (``graft install``), if any."""
+    prefix = "argument COMMAND: invalid choice: '"
+    if not message.startswith(prefix):
+        return None
+    return _SIMILAR.get(message[len(prefix) :].partition("'")[0])
 
 
 def _parser(only: str | None = None) -> argparse.ArgumentParser:
