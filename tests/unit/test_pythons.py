@@ -342,6 +342,9 @@ def test_a_cpython_venv_keeps_the_interpreter_pyvenv_cfg_names(tmp_path: Path) -
     cfg = f"home = {home}\nversion = 3.11.2\nexecutable = {exact}\n"
     venv = _linked_venv(tmp_path, cfg, ("python", "python3"), ("python3", str(home / "python3")))
     assert venv_interpreter(str(venv)) == exact, "pyvenv.cfg's name for it, not the link's"
+    (venv / "bin" / "python3").unlink()
+    (venv / "bin" / "python3").symlink_to(tmp_path / "gone" / "python3")
+    assert venv_interpreter(str(venv)) == exact, "a link to nothing does not overrule it"
     (venv / "bin" / "python").unlink()
     _exe(venv / "bin" / "python")  # (--copies: nothing to follow)
     (venv / "pyvenv.cfg").write_text(f"home = {home}\nversion = 3.11.2\n")

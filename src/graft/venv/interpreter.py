@@ -132,14 +132,14 @@ def venv_interpreter(prefix: str) -> str | None:
     if cfg.get("home") and short:
         candidates.append(os.path.join(cfg["home"], f"python{short}"))
     linked = _linked_python(prefix)
+    if linked is not None and not (os.path.isfile(linked) and os.access(linked, os.X_OK)):
+        linked = None  # (a link to nothing: pyvenv.cfg's lines alone, as before)
     runs = None if linked is None else os.path.realpath(linked)
     for path in candidates:
         if path and os.path.isabs(path) and os.path.isfile(path) and os.access(path, os.X_OK):
             if runs is None or os.path.realpath(path) == runs:
                 return path
-    if linked is not None and os.path.isfile(linked) and os.access(linked, os.X_OK):
-        return linked
-    return None
+    return linked
 
 
 def _linked_python(prefix: str) -> str | None:
