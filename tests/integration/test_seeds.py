@@ -183,6 +183,8 @@ def test_seed_alone_makes_a_venv_of_pip_as_uv_venv_seed_does(
     assert read_config(str(seeded))["seed"] == "true"
     assert py(seeded, "import pip; print(pip.__version__)") == "24.0"
     assert "already in sync" in _sync(seeded, links, store_dir, "--seed")
+    again = _sync(seeded, links, store_dir, "--seed", "-v")  # (no stamp: the full path)
+    assert "already in sync" in again, again
     _sync(seeded, links, store_dir, "gamma")
     for args in ((), ("--seed",)):
         refused = _sync(seeded, links, store_dir, *args, check=False)

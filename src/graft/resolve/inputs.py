@@ -90,7 +90,7 @@ def gather_inputs(request: ResolveRequest, *, nothing_listed: bool = False) -> I
     listed = inputs.wanted or inputs.pylocks or inputs.prepared or lock_of_nothing
     named = request.requirement_files or request.specs
     if not listed and not named and request.seed and _bare(request):
-        pass  # --seed alone, where no venv holds a distribution: uv venv --seed's (decision 228)
+        pass  # --seed alone, where the venv holds nothing else: uv venv --seed's (decision 228)
     elif not listed:
         from graft.errors import UsageError  # noqa: PLC0415
 
@@ -116,14 +116,23 @@ def gather_inputs(request: ResolveRequest, *, nothing_listed: bool = False) -> I
     return inputs
 
 
+#: What ``--seed`` installs (its seed packages and what they require: wheel needs packaging).
+_SEEDED = frozenset({"pip", "setuptools", "wheel", "packaging"})
+
+
 def _bare(request: ResolveRequest) -> bool:
-    """Whether ``--seed`` alone makes a venv: where no venv holds any distribution yet."""
+    """Whether ``--seed`` alone makes (or keeps) a venv: where the venv holds nothing else.
+
+    No venv yet, an empty directory, a venv of no distribution, or one of the seed packages
+    alone (a second ``--seed`` of it); a venv holding anything else would be emptied of it.
+    """
     if request.venv is None or request.foreign is not None:
         return False  # (graft lock, a dry run for another target: nothing to say of nothing)
     import glob  # noqa: PLC0415
 
     held = os.path.join(glob.escape(request.venv), "lib", "*", "site-packages", "*.dist-info")
-    return not glob.glob(held)  # (no venv yet, an empty directory, or a venv of no distribution)
+    names = {os.path.basename(p).partition("-")[0].lower() for p in glob.glob(held)}
+    return names <= _SEEDED
 
 
 def hash_checking(inputs: Inputs, wanted: Sequence[Wanted]) -> bool:
