@@ -267,6 +267,19 @@ def test_gc_of_a_missing_store_collects_nothing_and_makes_nothing(tmp_path: Path
     assert list(tmp_path.iterdir()) == []
 
 
+def test_gc_makes_no_part_of_a_store_it_only_reads(tmp_path: Path) -> None:
+    """A store with only ``entries/`` (made by hand, or an older graft's): a dry run makes
+    nothing in it; a gc makes only ``locks/``, which keeps syncs out while it decides (it
+    made ``tmp/``, ``roots/``, ``plans/`` and ``verified/`` too)."""
+    store = tmp_path / "store"
+    (store / "entries").mkdir(parents=True)
+    for args in (("--dry-run",), ("--dry-run", "--json"), ()):
+        result = store_cli("gc", "--store", store, *args)
+        assert result.returncode == 0, result.stderr
+        made = {"entries"} if args else {"entries", "locks"}
+        assert {p.name for p in store.iterdir()} == made, args
+
+
 def test_delete_venvs_then_gc(tmp_path: Path, store_dir: Path, kit: dict[str, Path]) -> None:
     plan = {
         "keep1": ["shared", "alpha", "ns_one"],

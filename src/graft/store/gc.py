@@ -61,13 +61,40 @@ class GcResult:
         return sum(e.disk_bytes for e in self.removed)
 
 
+def _locks(store: Store, *, dry_run: bool) -> bool:
+    """Whether gc takes the store's locks; a gc that removes makes ``locks/`` if need be.
+
+    Every sync makes ``locks/`` before it reads an entry, so where there is none no sync
+    holds a lock, and a dry run (which removes nothing) needs none made (decision 238).
+    """
+    if os.path.isdir(store.locks_dir):
+        return True
+    if dry_run:
+        return False
+    with contextlib.suppress(FileExistsError):  # (a link there: check() refused it)
+        os.mkdir(store.locks_dir, 0o755)
+    return True
+
+
+def _serial(store: Store, locked: bool) -> contextlib.AbstractContextManager[object]:
+    """``locks/gc-run.lock``: one collector at a time."""
+    return store.lock("gc-run") if locked else contextlib.nullcontext()
+
+
 @contextlib.contextmanager
 def _exclusive(
-    store: Store, on_wait: Callable[[], None] | None, timeout: float | None
+    store: Store,
+    on_wait: Callable[[], None] | None,
+    timeout: float | None,
+    *,
+    locked: bool = True,
 ) -> Iterator[None]:
     """Hold ``locks/gc.lock`` exclusively: no sync is between reading an entry and rooting it."""
     from graft._fs import flock  # noqa: PLC0415
 
+    if not locked:
+        yield
+        return
     with flock(os.path.join(store.locks_dir, GC_LOCK), on_wait, timeout) as held:
         if not held:
             raise StoreError(
@@ -110,8 +137,9 @@ def _collect(
     timeout: float | None,
 ) -> GcResult:
     result = GcResult(dry_run=dry_run)
-    store.ensure()
-    with store.lock("gc-run"), _exclusive(store, on_wait, timeout):
+    store.check()  # not ensure(): gc makes no part of a store but its locks and tmp/
+    locked = _locks(store, dry_run=dry_run)
+    with _serial(store, locked), _exclusive(store, on_wait, timeout, locked=locked):
         roots = read_roots(store)
         live = [r for r in roots if r.live]
         used: set[str] = set().union(*(r.entries for r in live))
@@ -131,6 +159,9 @@ def _collect(
                         os.unlink(dead)
             _drop_stray_anchors(store)
             taken = {}
+            if garbage:
+                with contextlib.suppress(FileExistsError):
+                    os.mkdir(store.tmp_dir, 0o755)
             for sha in garbage:
                 path = _take_out(store, sha)
                 if path is not None:
@@ -141,7 +172,7 @@ def _collect(
                 forget_plans(store)
     for path in trash:
         seal.remove_tree(path)
-    result.swept = _sweep(store, tmp_grace, dry_run=dry_run)
+    result.swept = _sweep(store, tmp_grace, dry_run=dry_run, locked=locked)
     return result
 
 
@@ -189,7 +220,7 @@ def _take_out(store: Store, sha: str) -> str | None:
         return trash
 
 
-def _sweep(store: Store, grace: float, *, dry_run: bool) -> list[str]:
+def _sweep(store: Store, grace: float, *, dry_run: bool, locked: bool = True) -> list[str]:
     """Leftovers of crashed processes.
 
     Stale tmp/ items whose entry lock is free, temporary files of roots and of ``plans/``.
@@ -223,7 +254,8 @@ def _sweep(store: Store, grace: float, *, dry_run: bool) -> list[str]:
             continue
         name = os.path.basename(path)
         sha = name.split(".", 1)[0]
-        lock = store.lock(sha, timeout=0) if _SHA.fullmatch(sha) else contextlib.nullcontext()
+        entry = locked and _SHA.fullmatch(sha)  # (no locks/: nobody holds an entry's lock)
+        lock = store.lock(sha, timeout=0) if entry else contextlib.nullcontext()
         try:
             with lock:
                 if not dry_run:
