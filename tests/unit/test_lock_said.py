@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from graft.cli.build_cmd import for_source
 from graft.resolve.environments import DEFAULT_PYTHONS, matrix
 from graft.resolve.lock_envs import Outcome
 from graft.resolve.lock_late import MAX_TRIES, start_later
@@ -114,6 +115,23 @@ def test_a_lock_environment_without_a_wheel_is_told_with_its_tags_as_data() -> N
     assert why_not(ResolutionError(Kind.NO_VERSION, ["no version of lib matches >=2"])) == Reason(
         "no version of lib matches >=2"
     )
+
+
+def test_a_build_requirement_that_fails_is_told_with_the_build_it_is_for() -> None:
+    """``build_cmd.for_source`` heads the line with the sdist: a lock's skipped environments
+    say it too (they said ``no project named 'x'`` alone, as if the user had asked for x)."""
+    head = Reason("no wheel of x 1.0 for the target", ("cp39-cp39-win_arm64",))
+    error = ResolutionError(Kind.NO_WHEEL_FOR_TARGET, [head, "you asked for x==1.0"])
+
+    def make() -> None:
+        raise error
+
+    with pytest.raises(ResolutionError) as raised:
+        for_source("dep-1.0.tar.gz", make)  # type: ignore[arg-type]
+    said = "dep-1.0.tar.gz: its build requirements cannot be installed: no wheel of x 1.0"
+    assert why_not(raised.value) == Reason(f"{said} for the target", head.tags)
+    assert raised.value.lines == (str(why_not(raised.value)), "you asked for x==1.0")
+    assert str(raised.value).splitlines()[0] == raised.value.lines[0]
 
 
 def test_the_default_matrix_left_out_whole_is_one_line() -> None:

@@ -207,11 +207,12 @@ def for_source(source: str, make: Callable[[], BuildEnvironment]) -> BuildEnviro
     except BuildError:
         raise
     except GraftError as exc:
-        exc.what = f"its build requirements cannot be installed: {exc.what}"
+        lead = "its build requirements cannot be installed: "
+        exc.what = lead + exc.what
         if exc.where is None:
             exc.where = source
-        if isinstance(exc, ResolutionError):  # (rendered from its lines)
-            exc.lines = (f"{exc.where}: {exc.what}", *exc.lines[1:])
+        if isinstance(exc, ResolutionError):  # (rendered from its lines; a lock says its reason)
+            exc.headed(f"{exc.where}: {lead}")
         raise
 
 

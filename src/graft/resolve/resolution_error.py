@@ -91,6 +91,11 @@ class ResolutionError(SourceError):
         # sync looks for what [tool.uv.sources] says of them (resolve.url_deps.uv_sources)
         self.missing: tuple[str, ...] = ()
 
+    def headed(self, lead: str) -> None:
+        """Put *lead* before the first line, in ``lines`` and ``reason`` alike (tags kept)."""
+        self.reason = Reason(lead + self.reason.text, self.reason.tags)
+        self.lines = (str(self.reason), *self.lines[1:])
+
     def __str__(self) -> str:
         text = "\n  ".join(self.lines)
         return f"{text}\n  hint: {self.hint}" if self.hint else text
