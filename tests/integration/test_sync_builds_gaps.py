@@ -238,6 +238,12 @@ def test_only_binary_in_a_requirements_file_applies_to_named_sources(
     assert run.returncode == 2, run.stderr
     assert "needs a build, and --only-binary" in run.stderr
     assert not (tmp_path / "v").exists()
+    # graft lock refuses as the sync does (its directories were built whatever the file said)
+    out = tmp_path / "pylock.toml"
+    run = run_graft("lock", "-r", reqs, "--no-index", "-f", links, "-o", out, check=False)
+    assert run.returncode == 2, run.stderr
+    assert "needs a build, and --only-binary" in run.stderr
+    assert not out.exists()
 
 
 def needy_sdist(folder: Path, name: str, requires: str) -> Path:

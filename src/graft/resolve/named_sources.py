@@ -379,8 +379,9 @@ def lock_directories(
     here = introspect(find_interpreter(None))
     limits = BuildLimits(
         no_build=asked.no_build,
-        only_binary=format_names(asked.only_binary),
-        no_binary=format_names(asked.no_binary),
+        # the requirement files' too, as a sync takes them (resolve.locate)
+        only_binary=format_names((*asked.only_binary, *inputs.only_binary)),
+        no_binary=format_names((*asked.no_binary, *inputs.no_binary)),
         offline=asked.offline,
     )
 
