@@ -184,15 +184,23 @@ def test_a_lock_s_dry_run_reads_metadata_only_and_writes_nothing(
     assert installed(venv) == {"app": "1.0", "lib": "2.0"}
 
 
-def _hand_lock(folder: Path, *files: Path, sha256: str | None = None, kind: str = "wheels") -> Path:
-    """A pylock.toml of wheels (or one sdist) by path, with their sha256 or *sha256*."""
+def _hand_lock(
+    folder: Path,
+    *files: Path,
+    sha256: str | None = None,
+    kind: str = "wheels",
+    url: str | None = None,
+) -> Path:
+    """A pylock.toml of wheels (or one sdist) by path (or *url*), with their sha256 or
+    *sha256*."""
     import hashlib
 
     text = 'lock-version = "1.0"\ncreated-by = "hand"\n'
     for file in files:
         name, version = file.name.split("-")[:2]
         digest = sha256 or hashlib.sha256(file.read_bytes()).hexdigest()
-        given = f'{{ path = "{file}", hashes = {{ sha256 = "{digest}" }} }}'
+        where = f'url = "{url}"' if url else f'path = "{file}"'
+        given = f'{{ {where}, hashes = {{ sha256 = "{digest}" }} }}'
         text += f'[[packages]]\nname = "{name}"\nversion = "{version.removesuffix(".tar.gz")}"\n'
         text += f"wheels = [{given}]\n" if kind == "wheels" else f"sdist = {given}\n"
     lock = folder / "pylock.toml"
@@ -200,14 +208,34 @@ def _hand_lock(folder: Path, *files: Path, sha256: str | None = None, kind: str 
     return lock
 
 
-@pytest.mark.parametrize("case", ["incomplete", "python", "hash", "sdist", "sdist-hash"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "incomplete",
+        "python",
+        "hash",
+        "sdist",
+        "sdist-hash",
+        "sdist-url",
+        "sdist-requires",
+        "sdist-version",
+    ],
+)
 def test_a_lock_s_dry_run_refuses_what_the_sync_refuses(
-    tmp_path: Path, store_dir: Path, cache: Path, index: Served, wheels: Path, case: str
+    tmp_path: Path,
+    store_dir: Path,
+    cache: Path,
+    index: Served,
+    wheels: Path,
+    case: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Decision 207: a lock's set is checked as the sync checks it once its wheels are in
     the store (``deps.check_set``: a missing requirement, from ranges of the index's wheel;
     a Requires-Python that excludes the target) and its files' hashes as fetch checks them;
-    the dry run printed its plan and exited 0 where the sync refused."""
+    the dry run printed its plan and exited 0 where the sync refused. Decision 239: a lock's
+    sdist by URL is downloaded for its PKG-INFO, and a lock's source's metadata hook says
+    its Requires-Dist and its version, as the sync's build does."""
     if case == "incomplete":  # app needs lib, which this lock lacks
         whole = tmp_path / "pylock.whole.toml"
         url = f"{index.url}/simple/"
@@ -220,12 +248,22 @@ def test_a_lock_s_dry_run_refuses_what_the_sync_refuses(
         lock = _hand_lock(tmp_path, make_wheel(wheels, "future", requires_python=">=3.99"))
     elif case == "hash":
         lock = _hand_lock(tmp_path, make_wheel(wheels, "hashed"), sha256="ab" * 32)
+    elif case in ("sdist-requires", "sdist-version"):  # its hook says lib>=1; it is 2.0
+        from tests.integration.test_sync_builds_gaps import dyn_sdist
+
+        monkeypatch.setenv("DYN_LOG", str(tmp_path / "dyn.log"))
+        if case == "sdist-requires":
+            lock = _hand_lock(tmp_path, dyn_sdist(wheels, "1.0", "lib>=1"), kind="sdist")
+        else:  # (named 1.0, as the lock's version must be)
+            named = shutil.copy(dyn_sdist(tmp_path, "2.0"), wheels / "dyn-1.0.tar.gz")
+            lock = _hand_lock(tmp_path, Path(named), kind="sdist")
     else:  # a lock's sdist: its hash, its PKG-INFO's Requires-Python (decision 205)
         from tests.integration.test_build import _future_sdist
 
         sdist = _future_sdist(wheels)
         digest = "ab" * 32 if case == "sdist-hash" else None
-        lock = _hand_lock(tmp_path, sdist, sha256=digest, kind="sdist")
+        at = index.add(sdist) if case == "sdist-url" else None
+        lock = _hand_lock(tmp_path, sdist, sha256=digest, kind="sdist", url=at)
     venv = tmp_path / "v"
     dry = run_graft("sync", venv, lock, "--store", store_dir, "--dry-run", check=False)
     assert not store_dir.exists()

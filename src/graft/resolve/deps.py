@@ -220,24 +220,30 @@ def check_without_download(
     offline: bool,
     store: Store,
     variant_support: Mapping[str, Sequence[str]] | None = None,
+    sources: Mapping[str, bytes] | None = None,
 ) -> None:
     """:func:`check_set` of the files chosen, as a sync runs it once they are in the store.
 
     For a dry run of a lock (decision 207), whose set no resolution made: each wheel's
     metadata from the index's metadata file, its store entry, its file (local or in the
     download cache), else read through HTTP ranges (offline: its filename stands in). A
-    lock's source (an sdist, a directory, a repository the sync builds) stands in by the
-    lock's name and version, as the wheel it builds is not known.
+    lock's source (an sdist, a directory, a repository the sync builds) is the METADATA
+    *sources* gives for its URL (what its backend's metadata hook says, decision 239),
+    named by the lock; without one, it stands in by the lock's name and version.
     """
     from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
 
-    from graft.sources.coremeta import CoreMetadata, metadata_files  # noqa: PLC0415
+    from graft.sources.coremeta import CoreMetadata, from_source, metadata_files  # noqa: PLC0415
 
     known = metadata_files(chosen, cache_dir, offline)
+    said = sources or {}
 
     def member(pair: tuple[Wanted, Candidate]) -> Distribution | None:
         w, c = pair
         if not c.filename.endswith(".whl"):
+            data = said.get(c.url)
+            if data is not None:
+                return from_source(c.filename, w.name, w.version or "", data)
             return CoreMetadata(c.filename, w.name, w.version or "")
         return known.get(c.url) or _at_hand(c, cache_dir, offline, store)
 

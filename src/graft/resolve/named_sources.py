@@ -115,21 +115,9 @@ def build_named(
             continue
         _refuse(w.source, builder, limits, w.name or None)
         assert builder is not None  # noqa: S101 - _refuse raised otherwise
-        direct: str | None
-        if w.source.startswith("git+"):  # sources.vcs (checked and refused others at parse)
-            from graft.sources.vcs import checkout, parse_vcs, vcs_direct_url  # noqa: PLC0415
-
-            url = parse_vcs(w.source, w.where)
-            local, commit = checkout(url, cache_dir, offline=limits.offline, where=w.where)
-            direct = vcs_direct_url(url, commit, w.requested_revision)
-        else:
-            local, sha = _local_source(w, cache_dir, offline=limits.offline)
-            # a lock's [packages.sdist] is an index's file: pip and uv write no direct_url.json
-            direct = None if w.indexed else _direct_url(w, local, sha)
-        if static_python and os.path.isdir(local):
-            _refuse_excluded_python(local, target)
-        elif static_python and builder.known_metadata(local, target) is None:
-            _refuse_excluded_sdist(local, w.source, target)  # (a build would run: decision 205)
+        local, direct = source_at_hand(w, cache_dir, offline=limits.offline)
+        if static_python:
+            refuse_excluded(w, local, target, builder)
         built = builder.wheel(local, target, editable=w.editable)
         if reads is not None:
             unwatched = w.source.startswith("git+") or not os.path.isdir(local)
@@ -137,6 +125,36 @@ def build_named(
         notes.append(built.note)
         out.append(_as_wheel(w, built, direct, (limits.only_binary, limits.no_binary)))
     return out, notes
+
+
+def source_at_hand(w: Wanted, cache_dir: str, *, offline: bool) -> tuple[str, str | None]:
+    """The named source *w* as a local path to build, and its PEP 610 text (None: none).
+
+    A repository checked out, an sdist by URL downloaded into the cache, a local sdist's
+    hash checked against the one given.
+    """
+    assert w.source is not None  # noqa: S101 - only sources come here
+    if w.source.startswith("git+"):  # sources.vcs (checked and refused others at parse)
+        from graft.sources.vcs import checkout, parse_vcs, vcs_direct_url  # noqa: PLC0415
+
+        url = parse_vcs(w.source, w.where)
+        local, commit = checkout(url, cache_dir, offline=offline, where=w.where)
+        return local, vcs_direct_url(url, commit, w.requested_revision)
+    local, sha = _local_source(w, cache_dir, offline=offline)
+    # a lock's [packages.sdist] is an index's file: pip and uv write no direct_url.json
+    return local, None if w.indexed else _direct_url(w, local, sha)
+
+
+def refuse_excluded(w: Wanted, local: str, target: Target, builder: SourceBuilder) -> None:
+    """Refuse the source at *local* whose static Requires-Python excludes *target*.
+
+    A directory's ``[project].requires-python`` (decision 175); an sdist's PKG-INFO, unless
+    a recorded build or kept metadata answers for it (decision 205).
+    """
+    if os.path.isdir(local):
+        _refuse_excluded_python(local, target)
+    elif builder.known_metadata(local, target) is None:
+        _refuse_excluded_sdist(local, w.source or local, target)  # (a build would run)
 
 
 def check_unbuilt(w: Wanted, target: Target) -> None:
@@ -321,20 +339,7 @@ def _as_wheel(
 
     filename = os.path.basename(built.path)
     name, version = parse_wheel_filename(filename)[:2]
-    if w.name and w.name != name:
-        raise SourceError(
-            f"the source builds {name} {version}, not {w.name}",
-            where=w.where,
-            hint=f"write {name} @ …",
-        )
-    from packaging.version import Version  # noqa: PLC0415
-
-    if w.version is not None and Version(w.version) != Version(str(version)):  # a lock's
-        raise SourceError(
-            f"the source builds {name} {version}, not {w.version}",
-            where=w.where,
-            hint="the lock file and the source disagree; lock again",
-        )
+    check_built(w, name, str(version))
     _refuse_binary_only(w.source or "", name, *formats)  # (a name known only now)
     return dataclasses.replace(
         w,
@@ -347,6 +352,24 @@ def _as_wheel(
         size=None,  # a lock's size is the sdist's
         direct_url=direct_url,
     )
+
+
+def check_built(w: Wanted, name: str, version: str) -> None:
+    """Refuse a source that builds another project, or another version than a lock's."""
+    if w.name and w.name != name:
+        raise SourceError(
+            f"the source builds {name} {version}, not {w.name}",
+            where=w.where,
+            hint=f"write {name} @ …",
+        )
+    from packaging.version import Version  # noqa: PLC0415
+
+    if w.version is not None and Version(w.version) != Version(version):  # a lock's
+        raise SourceError(
+            f"the source builds {name} {version}, not {w.version}",
+            where=w.where,
+            hint="the lock file and the source disagree; lock again",
+        )
 
 
 def lock_directories(

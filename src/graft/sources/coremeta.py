@@ -131,6 +131,14 @@ def from_metadata(filename: str, data: bytes) -> CoreMetadata | None:
     return CoreMetadata(filename, stand_in.name, stand_in.version, tuple(fields[2]), fields[3])
 
 
+def from_source(filename: str, name: str, version: str, data: bytes) -> CoreMetadata:
+    """The METADATA *data* a source would build, named by the lock (*name*, *version*)."""
+    fields = _fields(data)
+    if fields is None:
+        return CoreMetadata(filename, name, version)
+    return CoreMetadata(filename, name, version, tuple(fields[2]), fields[3])
+
+
 def metadata_file(candidate: Candidate, cache_dir: str, offline: bool) -> CoreMetadata | None:
     """The index's metadata file for *candidate*; None when there is none to use.
 

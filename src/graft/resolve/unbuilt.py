@@ -1,0 +1,74 @@
+"""A lock's sources in a dry run: checked as the sync checks them, read without a build.
+
+A sync builds each sdist, directory and repository a lock names before it installs
+(:func:`graft.resolve.named_sources.build_named`), and checks the set with the built wheels'
+METADATA. A dry run (decisions 149, 207 and 239) builds none: it makes the checks the sync
+makes before the build (a local sdist's hash; an sdist by URL downloaded into the cache, as
+the sync downloads it, and then its hash; a repository checked out; a directory's static
+``requires-python``, an sdist's PKG-INFO's Requires-Python), then reads the METADATA the
+build would give from the backend's ``prepare_metadata_for_build_wheel`` (or a recorded
+build's, or one kept from an earlier hook), as the resolution of a dry run reads an sdist it
+picks; its name and version must be the lock's, as the built wheel's must.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from graft.model.request import SourceBuilder
+    from graft.model.requirements import Wanted
+    from graft.model.target import Target
+    from graft.sources.candidates import Candidate
+
+
+def read_unbuilt(
+    chosen: Sequence[tuple[Wanted, Candidate]],
+    target: Target,
+    builder: SourceBuilder | None,
+    cache_dir: str,
+    *,
+    offline: bool,
+) -> dict[str, bytes]:
+    """The METADATA each lock's source among *chosen* would build, by its candidate's URL.
+
+    Each is refused first as the sync refuses it. Without a *builder* (a library caller's
+    dry run) nothing is read: each source is checked as far as its files say
+    (:func:`graft.resolve.named_sources.check_unbuilt`), and stands in by the lock's name
+    and version.
+    """
+    from graft.resolve.named_sources import check_unbuilt  # noqa: PLC0415
+
+    read: dict[str, bytes] = {}
+    for w, candidate in chosen:
+        if w.source is None:
+            continue
+        if builder is None:
+            check_unbuilt(w, target)
+            continue
+        read[candidate.url] = _metadata(w, target, builder, cache_dir, offline=offline)
+    return read
+
+
+def _metadata(
+    w: Wanted, target: Target, builder: SourceBuilder, cache_dir: str, *, offline: bool
+) -> bytes:
+    from packaging.metadata import parse_email  # noqa: PLC0415
+    from packaging.utils import canonicalize_name  # noqa: PLC0415
+
+    from graft.resolve.named_sources import (  # noqa: PLC0415
+        check_built,
+        refuse_excluded,
+        source_at_hand,
+    )
+
+    local, _ = source_at_hand(w, cache_dir, offline=offline)
+    refuse_excluded(w, local, target, builder)
+    data, _ = builder.metadata(local, target)
+    raw, _ = parse_email(data)
+    name, version = raw.get("name"), raw.get("version")
+    if name and version:  # (a METADATA without them: the build says what is wrong)
+        check_built(w, canonicalize_name(name), version)
+    return data
