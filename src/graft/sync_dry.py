@@ -124,16 +124,7 @@ def dry_run(request: SyncRequest, resolving: ResolveRequest, store: Store) -> Dr
     offered = _offered(located.chosen, cache_root(), store)
     if any(w.indexed for w, _ in located.chosen):  # a lock's set, checked as the sync checks it
         from graft.resolve.deps import check_without_download  # noqa: PLC0415
-        from graft.resolve.unbuilt import read_unbuilt  # noqa: PLC0415
 
-        # (the sync refuses these before its resolution, and checks what they build)
-        sources = read_unbuilt(
-            located.chosen,
-            located.target,
-            request.builder,
-            cache_root(),
-            offline=resolving.offline,
-        )
         check_without_download(
             located.chosen,
             located.target,
@@ -142,7 +133,7 @@ def dry_run(request: SyncRequest, resolving: ResolveRequest, store: Store) -> Dr
             offline=resolving.offline,
             store=store,
             variant_support=dict(located.variant_support),
-            sources=sources,
+            sources=dict(located.unbuilt),  # (what the lock's sources would build)
         )
     was = venv_config(layout.prefix)
     sites = held_sites(layout, target, was)

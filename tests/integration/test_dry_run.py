@@ -276,6 +276,27 @@ def test_a_lock_s_dry_run_refuses_what_the_sync_refuses(
     assert dry.stdout == ""
 
 
+def test_a_lock_s_dry_run_asks_no_hook_of_a_source_the_sync_may_not_build(
+    tmp_path: Path, store_dir: Path, cache: Path, wheels: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Decision 239: ``--no-build`` refuses a lock's sdist in the dry run as in the sync,
+    before its metadata hook (the dry run printed its plan, exit 0)."""
+    from tests.integration.test_sync_builds_gaps import dyn_sdist
+
+    log = tmp_path / "dyn.log"
+    monkeypatch.setenv("DYN_LOG", str(log))
+    lock = _hand_lock(tmp_path, dyn_sdist(wheels, "1.0"), kind="sdist")
+    venv = tmp_path / "v"
+    args = ("--store", store_dir, "--no-build")
+    dry = run_graft("sync", venv, lock, *args, "--dry-run", check=False)
+    real = run_graft("sync", venv, lock, *args, check=False)
+    assert real.returncode == 2, real.stderr
+    assert "needs a build, and --no-build was given" in real.stderr
+    assert (dry.returncode, dry.stderr) == (real.returncode, real.stderr)
+    assert not log.exists()
+    assert not venv.exists()
+
+
 def test_a_dry_run_asks_an_sdist_s_backend_for_metadata_and_builds_no_wheel(
     tmp_path: Path, store_dir: Path, cache: Path
 ) -> None:

@@ -72,6 +72,8 @@ class Located:
     # without download (a dry run, decision 149): the file chosen for each, none fetched or
     # built (``fetched`` is then empty)
     chosen: tuple[tuple[Wanted, Candidate], ...] = ()
+    # a dry run's lock sources, each with the METADATA its backend says it would build
+    unbuilt: tuple[tuple[str, bytes], ...] = ()
 
     def labels(self) -> tuple[str, ...]:
         """``name==version`` of each distribution located, sorted."""
@@ -191,6 +193,7 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
     if not request.no_deps:  # their URL requirements' sources too (decision 169)
         wanted = _with_url_dependencies(wanted, target, build, built_notes)
     locked: list[Wanted] = []
+    unbuilt: tuple[tuple[str, bytes], ...] = ()
     if inputs.pylocks:
         from graft.sources.pylock import read_pylock  # noqa: PLC0415
 
@@ -200,6 +203,10 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
         if download:  # (a dry run names a lock's sources by the lock: none is built)
             locked, lock_notes = build(locked)  # locked sdists and directories: built
             built_notes += lock_notes
+        elif any(w.source for w in locked):  # read instead, as checked (decision 239)
+            from graft.resolve.unbuilt import read_unbuilt  # noqa: PLC0415
+
+            unbuilt = read_unbuilt(locked, target, builder, cache_dir, limits())
     check_one_version_each(wanted + locked)
     index = indexes(
         inputs,
@@ -321,6 +328,7 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
         pin_record=recorded,
         pages=None if index is None else index.answered_from(),
         chosen=() if download else tuple(chosen),
+        unbuilt=unbuilt,
     )
 
 

@@ -113,8 +113,8 @@ def build_named(
         if w.source is None:
             out.append(w)
             continue
-        _refuse(w.source, builder, limits, w.name or None)
-        assert builder is not None  # noqa: S101 - _refuse raised otherwise
+        refuse_build(w.source, builder, limits, w.name or None)
+        assert builder is not None  # noqa: S101 - refuse_build raised otherwise
         local, direct = source_at_hand(w, cache_dir, offline=limits.offline)
         if static_python:
             refuse_excluded(w, local, target, builder)
@@ -157,24 +157,6 @@ def refuse_excluded(w: Wanted, local: str, target: Target, builder: SourceBuilde
         _refuse_excluded_sdist(local, w.source or local, target)  # (a build would run)
 
 
-def check_unbuilt(w: Wanted, target: Target) -> None:
-    """What :func:`build_named` refuses of a local source before its build, without one.
-
-    A dry run's (decision 207), for a lock's directory or sdist file, which it does not
-    build: a directory's static ``requires-python`` (decision 175); an sdist's hash, then
-    its PKG-INFO's Requires-Python (decision 205). A URL or a repository is the sync's.
-    """
-    if w.source is None or w.url is not None or w.source.startswith("git+"):
-        return
-    if os.path.isdir(w.source):
-        _refuse_excluded_python(w.source, target)
-    elif os.path.isfile(w.source):
-        from graft._fs import file_sha256  # noqa: PLC0415
-
-        _check_hash(w, file_sha256(w.source))
-        _refuse_excluded_sdist(w.source, w.source, target)
-
-
 def prepared_requirements(
     inputs: Inputs,
     target: Target,
@@ -204,8 +186,8 @@ def prepared_requirements(
     out: list[Wanted] = []
     notes: list[str] = []
     for folder, path, extras in inputs.prepared:
-        _refuse(path, builder, limits, None)
-        assert builder is not None  # noqa: S101 - _refuse raised otherwise
+        refuse_build(path, builder, limits, None)
+        assert builder is not None  # noqa: S101 - refuse_build raised otherwise
         data, note = builder.metadata(folder, target)
         notes.append(note)
         if reads is not None:
@@ -227,7 +209,7 @@ def prepared_requirements(
     return out, notes
 
 
-def _refuse(
+def refuse_build(
     what: str, builder: SourceBuilder | None, limits: BuildLimits, name: str | None
 ) -> None:
     """Refuse the build *what* needs where *limits* (or no *builder*) allow none."""

@@ -3,12 +3,13 @@
 A sync builds each sdist, directory and repository a lock names before it installs
 (:func:`graft.resolve.named_sources.build_named`), and checks the set with the built wheels'
 METADATA. A dry run (decisions 149, 207 and 239) builds none: it makes the checks the sync
-makes before the build (a local sdist's hash; an sdist by URL downloaded into the cache, as
-the sync downloads it, and then its hash; a repository checked out; a directory's static
-``requires-python``, an sdist's PKG-INFO's Requires-Python), then reads the METADATA the
-build would give from the backend's ``prepare_metadata_for_build_wheel`` (or a recorded
-build's, or one kept from an earlier hook), as the resolution of a dry run reads an sdist it
-picks; its name and version must be the lock's, as the built wheel's must.
+makes before the build (the request's build limits; a local sdist's hash; an sdist by URL
+downloaded into the cache, as the sync downloads it, and then its hash; a repository checked
+out; a directory's static ``requires-python``, an sdist's PKG-INFO's Requires-Python), then
+reads the METADATA the build would give from the backend's
+``prepare_metadata_for_build_wheel`` (or a recorded build's, or one kept from an earlier
+hook), as the resolution of a dry run reads an sdist it picks; its name and version must be
+the lock's, as the built wheel's must. :func:`graft.resolve.locate.locate` calls it.
 """
 
 from __future__ import annotations
@@ -21,35 +22,31 @@ if TYPE_CHECKING:
     from graft.model.request import SourceBuilder
     from graft.model.requirements import Wanted
     from graft.model.target import Target
-    from graft.sources.candidates import Candidate
+    from graft.resolve.named_sources import BuildLimits
 
 
 def read_unbuilt(
-    chosen: Sequence[tuple[Wanted, Candidate]],
+    locked: Sequence[Wanted],
     target: Target,
     builder: SourceBuilder | None,
     cache_dir: str,
-    *,
-    offline: bool,
-) -> dict[str, bytes]:
-    """The METADATA each lock's source among *chosen* would build, by its candidate's URL.
+    limits: BuildLimits,
+) -> tuple[tuple[str, bytes], ...]:
+    """The METADATA each lock's source among *locked* would build, with its source.
 
-    Each is refused first as the sync refuses it. Without a *builder* (a library caller's
-    dry run) nothing is read: each source is checked as far as its files say
-    (:func:`graft.resolve.named_sources.check_unbuilt`), and stands in by the lock's name
-    and version.
+    Each is refused first as the sync refuses it: where *limits* allow no build of it (or
+    there is no *builder*), then as ``build_named`` refuses before its build.
     """
-    from graft.resolve.named_sources import check_unbuilt  # noqa: PLC0415
+    from graft.resolve.named_sources import refuse_build  # noqa: PLC0415
 
-    read: dict[str, bytes] = {}
-    for w, candidate in chosen:
+    read = []
+    for w in locked:
         if w.source is None:
             continue
-        if builder is None:
-            check_unbuilt(w, target)
-            continue
-        read[candidate.url] = _metadata(w, target, builder, cache_dir, offline=offline)
-    return read
+        refuse_build(w.source, builder, limits, w.name or None)
+        assert builder is not None  # noqa: S101 - refuse_build raised otherwise
+        read.append((w.source, _metadata(w, target, builder, cache_dir, offline=limits.offline)))
+    return tuple(read)
 
 
 def _metadata(
