@@ -388,6 +388,58 @@ def test_one_lock_installs_each_machine_its_variant_with_exactly_its_dependencie
         assert _installed(tmp_path / "plain", "dep_a", "dep_b", "dep_c") == []
 
 
+def test_a_variant_fork_takes_a_url_constraint_s_file_where_its_marker_holds(
+    forked: Path, tmp_path: Path, store_dir: Path
+) -> None:
+    """Decision 240: the sm fork needs dep-c, which ``-c`` names by file (2.0) on Linux,
+    as decision 201 resolves an environment: the fork resolved over the index's files alone
+    (dep-c 1.0), and the lock held the file nothing took."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    dep_c = make_wheel(elsewhere, "dep-c", "2.0", {"dep_c.py": "V = 2\n"})
+    constraints = tmp_path / "c.txt"
+    constraints.write_text(f'dep-c @ {dep_c.as_uri()} ; sys_platform == "linux"\n')
+    lock = tmp_path / "pylock.toml"
+    run_graft(
+        "lock", "demo", "-c", constraints, "--no-index", "--find-links", forked, "--no-detect",
+        *_props(("cpu :: level :: v2",)), "--python-version", "3.11", "--platform", "linux",
+        "-o", lock,
+    )  # fmt: skip
+    text = lock.read_text()
+    assert 'name = "dep-c"\nversion = "2.0"' in text
+    assert 'version = "1.0"\n' not in text.split('name = "dep-c"', 1)[1].split("[[packages]]")[0]
+    venv = tmp_path / "sm"
+    sm = ("gpu :: sm_arch :: 120_real",)
+    run_graft("sync", venv, lock, "--store", store_dir, "--no-detect", *_props(sm))
+    assert _label(venv) == "sm"
+    assert py(venv, "import dep_c; print(dep_c.V)") == "2"
+
+
+def test_a_variant_fork_takes_an_sdist_as_its_environment_does(
+    forked: Path, tmp_path: Path
+) -> None:
+    """Decision 240: dep-b only as an sdist (static PKG-INFO): the lock's environments take
+    sdists as candidates, and so does the sm fork (it warned `variant sm cannot be resolved
+    (dep-b has only source distributions (1.0)); it is not locked`)."""
+    from tests.support.sdistmaker import write_sdist
+
+    next(forked.glob("dep_b-1.0-*.whl")).unlink()
+    pyproject = '[build-system]\nrequires = []\nbuild-backend = "x"\n'
+    info = "Metadata-Version: 2.2\nName: dep-b\nVersion: 1.0\nRequires-Dist: dep-c\n"
+    files = {"dep_b-1.0/PKG-INFO": info, "dep_b-1.0/pyproject.toml": pyproject}
+    write_sdist(forked / "dep_b-1.0.tar.gz", files)
+    lock = tmp_path / "pylock.toml"
+    proc = run_graft(
+        "lock", "demo", "--no-index", "--find-links", forked, "--no-detect",
+        *_props(("cpu :: level :: v2",)), "--python-version", "3.11", "--platform", "linux",
+        "-o", lock,
+    )  # fmt: skip
+    assert "warning" not in proc.stderr
+    text = lock.read_text()
+    assert 'name = "dep-b"' in text
+    assert 'name = "dep-c"' in text
+
+
 @pytest.mark.parametrize(
     ("values", "pulled"), [(("120_real", "100_real"), ["fast_gemm"]), (("100_real",), [])]
 )

@@ -51,7 +51,7 @@ if TYPE_CHECKING:
     from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile, MetadataReader, ProjectSource
     from graft.resolve.environments import Environment
-    from graft.resolve.lock_envs import Outcome
+    from graft.resolve.lock_envs import Conditional, Outcome
     from graft.resolve.lock_forks import Forks
     from graft.resolve.lock_late import Late
     from graft.resolve.lock_ranges import Forked
@@ -210,23 +210,28 @@ def _forks(  # noqa: PLR0917 - one environment's resolution and the lock's reade
     wanted: list[Wanted],
     base: Resolution,
     chooser: VariantChooser,
-    context: tuple[ResolveRequest, Inputs, SharedSource, ScreenMemo],
+    context: tuple[ResolveRequest, Inputs, SharedSource, ScreenMemo, Conditional, bool],
     reader: MetadataReader,
     found: Forks,
     locked: dict[str, str],
 ) -> Resolution:
     """*base* with every other variant choice's pins; clauses, warnings in *found*.
 
-    A fork prefers the base's versions, then the output lock's (*locked*).
+    A fork prefers the base's versions, then the output lock's (*locked*). It resolves as
+    its environment did (``lock_envs.resolve_one``): over the same view of the source (the
+    URL constraints whose marker holds there) and with sdists where a builder is at hand.
     """
     from graft.resolve.inputs import resolver_policy, resolver_requirement  # noqa: PLC0415
+    from graft.resolve.lock_envs import seen_in  # noqa: PLC0415
     from graft.resolve.lock_forks import forked  # noqa: PLC0415
     from graft.resolve.resolver import resolve  # noqa: PLC0415
 
-    asked, inputs, source, screens = context
+    asked, inputs, shared, screens, conditional, builds = context
+    source = seen_in(shared, conditional, env)
 
     def again(fork: VariantChooser, prefer: dict[str, str]) -> Resolution:
-        policy = resolver_policy(asked, inputs, wanted, env.target, {**locked, **prefer}, fork)
+        preferred = {**locked, **prefer}
+        policy = resolver_policy(asked, inputs, wanted, env.target, preferred, fork, sdists=builds)
         requirements = [resolver_requirement(w) for w in wanted]
         return resolve(
             requirements, env.target, source, policy, dependencies=not asked.no_deps,
@@ -480,8 +485,9 @@ def lock(request: LockRequest) -> LockResult:
             (str(p.name), str(p.version)) in chooser.orders for p in resolution.pins
         ):  # a variant release: each other variant choice is resolved too (lock_forks)
             resolution = _forks(
-                env, outcome.wanted, resolution, chooser, (asked, inputs, source, screens), reader,
-                forks, locked.preferred(env),
+                env, outcome.wanted, resolution, chooser,
+                (asked, inputs, source, screens, conditional, request.builder is not None),
+                reader, forks, locked.preferred(env),
             )  # fmt: skip
         results.append((env, resolution))
     if not results:

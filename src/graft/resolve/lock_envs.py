@@ -87,9 +87,7 @@ def resolve_one(
     from graft.resolve.resolver import LOCK_REJECTIONS, resolve  # noqa: PLC0415
 
     wanted = markers_apply(inputs.wanted, env.target)
-    if conditional:
-        holding = {id(c) for c in markers_apply([c for c, _ in conditional], env.target)}
-        source = source.seen_with({c.name: f for c, f in conditional if id(c) in holding})
+    source = seen_in(source, conditional, env)
     try:
         wanted += relock.pins(env)
     except SourceError as exc:  # the lock read does not cover this environment
@@ -119,6 +117,19 @@ def resolve_one(
     except (ResolutionError, BuildError) as exc:  # (BuildError: an sdist it needs)
         return Outcome(wanted, None, failure=exc)
     return Outcome(wanted, resolution)
+
+
+def seen_in(source: SharedSource, conditional: Conditional, env: Environment) -> SharedSource:
+    """*source* as *env* resolves over it, and its variant forks (decisions 201, 240).
+
+    Each URL constraint whose marker holds there is its project's only file.
+    """
+    if not conditional:
+        return source
+    from graft.resolve.inputs import markers_apply  # noqa: PLC0415
+
+    holding = {id(c) for c in markers_apply([c for c, _ in conditional], env.target)}
+    return source.seen_with({c.name: f for c, f in conditional if id(c) in holding})
 
 
 def again(
