@@ -333,6 +333,33 @@ def test_a_provider_venv_is_resolved_with_the_syncs_cut_off_and_index_strategy(
         assert _label(tmp_path / "x") == "l4"
 
 
+def test_a_provider_venv_takes_the_newest_plugin_it_is_allowed_as_a_new_one_would(
+    links: Path, tmp_path: Path, store_dir: Path
+) -> None:
+    """Decision 241: a provider venv made under a cut-off (plugin 1.0, answers ``3``) and
+    used again without it takes plugin 2.0 (``4``), as a provider venv made afresh does; it
+    kept 1.0 as a held version, so the variant chosen hung on the cache's history."""
+    (links / "fictional_provider-1.0-py3-none-any.whl").unlink()
+    for part in ("1", "2"):
+        (tmp_path / "plugins" / part).mkdir(parents=True)
+    plugins = tmp_path / "plugins"
+    newer = PLUGIN.replace('["3", "2"]', '["4", "3", "2"]')
+    old = make_wheel(plugins / "1", "fictional-provider", "1.0", {"fictional_provider.py": PLUGIN})
+    new = make_wheel(plugins / "2", "fictional-provider", "2.0", {"fictional_provider.py": newer})
+    with serve() as dated:
+        dated.add_wheel(old, upload_time="2020-01-01T00:00:00Z")
+        dated.add_wheel(new, upload_time="2024-06-01T00:00:00Z")
+        allow = ("--find-links", links, "--allow-variant-provider", "fictional")
+        index = ("--index-url", f"{dated.url}/simple/")
+        _synced(tmp_path / "v", store_dir, *allow, *index, "--exclude-newer", "2022-01-01")
+        assert _label(tmp_path / "v") == "l3"
+        _synced(tmp_path / "w", store_dir, *allow, *index)
+        assert _label(tmp_path / "w") == "l4"
+        # and back under the cut-off: 1.0 again, the newest it allows
+        _synced(tmp_path / "x", store_dir, *allow, *index, "--exclude-newer", "2022-01-01")
+        assert _label(tmp_path / "x") == "l3"
+
+
 def _synced(venv: Path, store: Path, *args: str | Path) -> None:
     """``graft sync`` of fic with an index (``_sync``'s, without ``--no-index``)."""
     run_graft("sync", venv, "fic", "--store", store, "--no-detect", *args)

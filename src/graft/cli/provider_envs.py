@@ -5,7 +5,8 @@ as its :class:`graft.model.variants.ProviderPlugins`. For an allowed namespace i
 the plugin's requirements with ``graft sync`` into a venv of their own,
 ``<cache>/variant-providers/<digest of the interpreter and the requirements>`` (so a
 second use is a no-op sync; resolved with the command's sources, cut-off and index
-strategy, which do not key it: each use syncs it to what they choose), then runs the plugin
+strategy, which do not key it: each use syncs it to the newest they allow, keeping no
+version it holds, decision 241), then runs the plugin
 in that venv's interpreter (:func:`graft.variants.plugins.ask`). Answers are kept for the
 process, per venv and plugin; nothing is kept on disk (a warm sync recalls its resolution
 and asks no plugin).
@@ -98,6 +99,9 @@ class ProviderEnvs:
                     store=getattr(args, "store", None),
                     variant_detect=False,
                     no_variants=True,  # a plugin's own requirements are chosen variant-unaware
+                    # the newest the options allow, as a provider venv made afresh holds: no
+                    # version it holds is kept (decision 241)
+                    upgrade=True,
                 )
             )
         except GraftError as exc:
