@@ -92,6 +92,21 @@ def test_a_dry_run_says_a_venv_changed_by_hand_or_marked_stale_would_be_rebuilt(
     assert "would make no changes" in _graft(venv, store_dir, pkgs["gamma"], "--dry-run")[2]
 
 
+def test_a_venv_moved_to_another_path_is_said_to_be_rebuilt(
+    tmp_path: Path, store_dir: Path, pkgs: dict[str, Path]
+) -> None:
+    """Decision 238(d): a venv moved (``mv v w``) is rebuilt at its new path (its scripts
+    name the path), and the sync and its dry run say so as of any other rebuild; both said
+    nothing (no distribution changes)."""
+    venv, moved = tmp_path / "v", tmp_path / "w"
+    _graft(venv, store_dir, pkgs["gamma"])
+    venv.rename(moved)
+    dry, real = _dry_then_real(moved, store_dir, pkgs["gamma"])
+    assert dry == real == [f" ~ rebuilt: moved from {venv}"]
+    assert str(moved) in (moved / "bin" / "activate").read_text()
+    assert "would make no changes" in _graft(moved, store_dir, pkgs["gamma"], "--dry-run")[2]
+
+
 def _refusals(venv: Path, store: Path, *args: str | Path) -> str:
     """The one-line error a dry run and a sync both give (status 1); the dry run writes nothing.
 

@@ -287,10 +287,11 @@ def up_to_date(prefix: str, inputs: str, wanted: Options = ()) -> dict[str, str]
 def why_rebuilt(prefix: str) -> str | None:
     """Why a sync would rebuild the graft venv at *prefix*, whatever it installs (None: no cause).
 
-    Marked stale by ``graft store repair`` (:func:`mark_stale`), or changed since graft made
-    it (its real directories are not as ``graft-tree`` recorded them: a file edited, pip): a
-    sync then rebuilds it whole, never changes it in place. The summary of a sync and of its
-    dry run say so (``~ rebuilt: ...``).
+    Marked stale by ``graft store repair`` (:func:`mark_stale`), moved from the path it was
+    built at (``graft-plan`` names it: its scripts name that path), or changed since graft
+    made it (its real directories are not as ``graft-tree`` recorded them: a file edited,
+    pip): a sync then rebuilds it whole, never changes it in place. The summary of a sync and
+    of its dry run say so (``~ rebuilt: ...``).
     """
     state = recorded_state(prefix)
     if state.get("graft-inputs") == STALE:
@@ -298,6 +299,9 @@ def why_rebuilt(prefix: str) -> str | None:
     tree = state.get("graft-tree")
     if tree is None or "graft-pending" in state:
         return None  # (not graft's; or a change the sync finishes first)
+    built_at = state.get("graft-plan", "").partition(" ")[2]
+    if built_at and built_at != real_prefix(prefix):
+        return f"moved from {built_at}"
     try:
         changed = tree != tree_digest(prefix, kept_paths(state))
     except OSError:
