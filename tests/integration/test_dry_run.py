@@ -219,6 +219,8 @@ def _hand_lock(
         "sdist-url",
         "sdist-requires",
         "sdist-version",
+        "metadata",
+        "metadata-url",
     ],
 )
 def test_a_lock_s_dry_run_refuses_what_the_sync_refuses(
@@ -246,6 +248,13 @@ def test_a_lock_s_dry_run_refuses_what_the_sync_refuses(
         lock.write_text("[[packages]]".join([head, *kept]))
     elif case == "python":
         lock = _hand_lock(tmp_path, make_wheel(wheels, "future", requires_python=">=3.99"))
+    elif case.startswith("metadata"):  # a wheel whose METADATA is another version (decision
+        lying = make_wheel(  # 238(e)): read from its file, or through ranges
+            wheels, "lib", "1.0", {"lib/blob.bin": os.urandom(BLOB)},
+            filename="lib-3.0-py3-none-any.whl", dist_info_name="lib-3.0",
+        )  # fmt: skip
+        at = index.add(lying) if case == "metadata-url" else None
+        lock = _hand_lock(tmp_path, lying, url=at)
     elif case == "hash":
         lock = _hand_lock(tmp_path, make_wheel(wheels, "hashed"), sha256="ab" * 32)
     elif case in ("sdist-requires", "sdist-version"):  # its hook says lib>=1; it is 2.0

@@ -230,7 +230,7 @@ class SurfaceStore(Protocol):
         ...
 
 
-def _check_names(file: ArtifactFile, data: bytes) -> None:
+def check_names(file: ArtifactFile, data: bytes) -> None:
     """A wheel's METADATA must name its filename's project and version (as ingest checks).
 
     The same check and words as :func:`graft.wheel.names.metadata_name`, so a wheel that lies
@@ -253,7 +253,7 @@ def _read_checked(filename: str, data: bytes) -> Surface:
     A lock reads the same METADATA bytes once per environment (the source shares them):
     parsing is the cost, so the result is kept by (filename, bytes).
     """
-    _check_names(ArtifactFile(filename, ""), data)
+    check_names(ArtifactFile(filename, ""), data)
     return read_surface(data, where=filename)
 
 

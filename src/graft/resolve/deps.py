@@ -260,9 +260,11 @@ def _at_hand(
     """The metadata of a wheel not downloaded: its entry's record, its file's, else ranges.
 
     Read through ranges, it is kept where the resolver keeps a wheel's METADATA (by the
-    wheel's sha256 and URL), so the next dry run or resolution reads it from there.
+    wheel's sha256 and URL), so the next dry run or resolution reads it from there. METADATA
+    read here must name the filename's project and version, as ingest checks it
+    (``artifacts.check_names``: the resolver's words for a wheel that lies).
     """
-    from graft.sources.coremeta import cache_path, from_filename, from_metadata  # noqa: PLC0415
+    from graft.sources.coremeta import cache_path, from_filename  # noqa: PLC0415
     from graft.sources.fetch import cached_path  # noqa: PLC0415
 
     sha = candidate.sha256
@@ -274,11 +276,11 @@ def _at_hand(
     if path is not None:
         from graft.sources.localwheel import read_local_metadata  # noqa: PLC0415
 
-        return from_metadata(candidate.filename, read_local_metadata(path, project)[1])
+        return _checked(candidate.filename, read_local_metadata(path, project)[1])
     kept = cache_path(candidate, cache_dir) if sha is not None else None
     if kept is not None and os.path.isfile(kept):
         with open(kept, "rb") as fh:
-            return from_metadata(candidate.filename, fh.read())
+            return _checked(candidate.filename, fh.read())
     if offline:  # (the sync refuses what it would download: this is the dry run's part)
         return from_filename(candidate.filename)
     import urllib.parse  # noqa: PLC0415
@@ -286,8 +288,18 @@ def _at_hand(
     from graft.sources.lazywheel import read_metadata  # noqa: PLC0415
 
     data = read_metadata(urllib.parse.urldefrag(candidate.url).url, project).metadata
+    checked = _checked(candidate.filename, data)
     if kept is not None:
         from graft._atomic import remember  # noqa: PLC0415
 
         remember(kept, data)
-    return from_metadata(candidate.filename, data)
+    return checked
+
+
+def _checked(filename: str, data: bytes) -> Distribution | None:
+    """The wheel's METADATA *data* for the set check, once it names the filename's release."""
+    from graft.resolve.artifacts import ArtifactFile, check_names  # noqa: PLC0415
+    from graft.sources.coremeta import from_metadata  # noqa: PLC0415
+
+    check_names(ArtifactFile(filename, ""), data)
+    return from_metadata(filename, data)
