@@ -70,6 +70,19 @@ def test_an_unchanged_lock_is_written_from_the_stamp_without_resolving(
     assert 'version = "2.0"' in (tmp_path / "pylock.b.toml").read_text()  # beta's newest
 
 
+def test_a_lock_with_short_options_is_answered_from_its_stamp(
+    tmp_path: Path, graft_cache: Path, links: Path, reqs: Path
+) -> None:
+    """Decision 238(f): ``-f DIR`` as pip's users write it (only ``-q``, ``-r``, ``-c`` and
+    ``-C`` were read: any other short option kept no stamp)."""
+    out = tmp_path / "pylock.toml"
+    args = ("lock", "-r", reqs, "--no-index", "-f", links, "-o", out, "-q")
+    graft_imports(*args)
+    assert len(stamps(graft_cache)) == 1
+    _, modules = graft_imports(*args)
+    assert "packaging.version" not in modules
+
+
 def test_the_stamp_leaves_an_output_that_holds_the_lock_untouched(
     tmp_path: Path, graft_cache: Path, links: Path, reqs: Path
 ) -> None:

@@ -34,6 +34,8 @@ def test_the_r_files_are_masked_in_the_key() -> None:
         ["--index-url", "U"],  # no -r file: nothing to edit
         ["-r", "a.in", "--upgrade"],  # no preferences: the proof does not hold
         ["-r", "a.in", "--upgrade-package", "x"],
+        ["-r", "a.in", "-U"],  # (their short forms: decision 238(f))
+        ["-r", "a.in", "-P", "x"],
         ["--requirement", "a.in"],  # (read, but not masked: doubt)
         ["--req", "a.in"],  # an abbreviation of it
         ["-r", "pyproject.toml"],

@@ -15,17 +15,20 @@ import sys
 FORMAT = "graft-lock-stamp 2"  # 2: the output's digest (prefs), edit stamps
 _ENVIRONMENT = ("PATH", "HOME", "XDG_CACHE_HOME")
 _NOT_FOR_STAMPS = ("--json", "--verbose", "--offline", "--help", "--refresh")
-_SHORT = ("-q", "-r", "-c", "-C")  # the short options a stamp reads as argparse does
+# the short options a stamp reads as argparse does: each of graft lock's but -o (read
+# apart), -v and -h (no stamp); each alone, its value apart (test_lockstamp checks the list)
+_SHORT = ("-q", "-r", "-c", "-C", "-f", "-e", "-U", "-P")
 
 
 def _output(argv: list[str]) -> tuple[str, list[str]] | None:
     """The output file and *argv* without it; None when unsure how argparse would read it.
 
     Read: ``-o FILE``, ``-oFILE``, ``--output FILE``, ``--output=FILE`` (the last one wins).
-    Anything else that could name it (an abbreviation, ``-qo FILE``) is doubt, and so is any
-    other short option but ``-q``, ``-r FILE``, ``-c FILE`` and ``-C KEY=VALUE`` (combined or
-    attached: ``-rq.txt`` is ``-r q.txt``, which a guess could read as ``-q``). A ``-C`` is
-    kept in the key with its value: a lock under other config settings has its own stamp.
+    Anything else that could name it (an abbreviation, ``-qo FILE``) is doubt, and so is a
+    short option combined or attached (``-rq.txt`` is ``-r q.txt``, which a guess could read
+    as ``-q``), or one graft lock does not have; each of its own, given alone, is read as its
+    long form is (:data:`_SHORT`). A ``-C`` is kept in the key with its value: a lock under
+    other config settings has its own stamp.
     """
     output, rest, i = "pylock.toml", [], 0
     while i < len(argv):
