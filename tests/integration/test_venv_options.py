@@ -216,6 +216,53 @@ def test_a_new_venv_built_from_the_replay_stamp_has_the_prompt_its_command_asks_
     assert _prompts(tmp_path / "two") == ["(p)"] * 3
 
 
+@pytest.mark.parametrize("shell", ["bash", "dash"])
+def test_a_prompt_with_quotes_or_a_command_is_text_to_the_activate_script(
+    tmp_path: Path, store_dir: Path, wheels: Path, pkgs: dict[str, Path], shell: str
+) -> None:
+    """Decision 242: ``--prompt`` went into the activate scripts as given, within their double
+    quotes: ``$(...)`` ran when the venv was activated, a ``"`` broke the script (as
+    ``python -m venv --prompt`` and ``uv venv --prompt`` write them). A new venv and one the
+    replay stamp builds alike; bash's PS1 runs nothing at each prompt either."""
+    ran = tmp_path / "ran"
+    prompt = f"x $(touch {ran}) `touch {ran}` a\"b \\c it's"
+    flag: list[str | Path] = ["gamma", "--no-index", "--find-links", wheels, "--store", store_dir]
+    run_graft("sync", tmp_path / "one", *flag, "--prompt", prompt)
+    run_graft("sync", tmp_path / "two", *flag, "--prompt", prompt)  # (the replay stamp's)
+    show = 'printf "%s\\n" "$VIRTUAL_ENV_PROMPT"'
+    if shell == "bash":  # (PS1 as bash shows it: expanded again at each prompt)
+        show += '; printf "%s\\n" "${PS1@P}"'
+    for venv in (tmp_path / "one", tmp_path / "two"):
+        script = f". {venv}/bin/activate && {show}"
+        done = subprocess.run([shell, "-c", script], capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.splitlines()[0] == f"({prompt}) "
+        if shell == "bash":  # (bash's \\$ shows # to root)
+            dollar = "#" if os.geteuid() == 0 else "$"
+            assert done.stdout.splitlines()[1] == f"({prompt.replace('$', dollar)}) "
+        assert not ran.exists()
+
+
+def test_activate_scripts_an_earlier_graft_wrote_with_the_prompt_as_given_are_replaced(
+    tmp_path: Path, store_dir: Path, pkgs: dict[str, Path]
+) -> None:
+    """Decision 242: they are graft's own, not a user's edit to keep (decision 109)."""
+    ran = tmp_path / "ran"
+    prompt = f"x $(touch {ran})"
+    venv = tmp_path / "v"
+    run_graft("sync", venv, pkgs["gamma"], "--store", store_dir, "--prompt", prompt)
+    activate = venv / "bin" / "activate"
+    quoted, shown = prompt.replace("$", "\\$"), prompt.replace("$", "\\\\\\$")  # (PS1's)
+    assert quoted in activate.read_text()
+    assert shown in activate.read_text()
+    raw = activate.read_text().replace(shown, prompt).replace(quoted, prompt)
+    activate.write_text(raw)  # as graft wrote it before
+    run_graft("sync", venv, pkgs["gamma"], "--store", store_dir)  # (rebuilt: changed)
+    assert quoted in activate.read_text()
+    subprocess.run(["sh", "-c", f". {activate}"], check=True)
+    assert not ran.exists()
+
+
 def test_a_prompt_taken_over_shows_in_graft_s_activate_scripts(
     tmp_path: Path, store_dir: Path, pkgs: dict[str, Path]
 ) -> None:

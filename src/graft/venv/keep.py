@@ -238,15 +238,19 @@ def _same_wheel(old: str, new: str, dist_info: str) -> bool:
 
 
 def carry_edited_skeleton(
-    old: str, new: str, prefix: str, as_written: Callable[[str], bytes | None] | None = None
+    old: str,
+    new: str,
+    prefix: str,
+    as_written: Callable[[str], tuple[bytes | None, ...]] | None = None,
 ) -> tuple[str, ...]:
     """Link each :data:`EDITED_SKELETON` file of the venv *old* over the fresh one in *new*.
 
     Only where both are regular files and their bytes differ, and never a file written for
     another path: where the fresh file names the venv's path *prefix* and the old one does not
     (a venv moved, or made elsewhere), the fresh one stays. Nor one that is what graft wrote
-    for the old venv (*as_written* of its path: the activate scripts of its previous prompt,
-    which ``--prompt`` changes). Returns the paths carried.
+    for the old venv (any of *as_written* of its path: the activate scripts of its previous
+    prompt, which ``--prompt`` changes, as graft writes them or wrote them). Returns the paths
+    carried.
     """
     mark = os.fsencode(prefix)
     carried: list[str] = []
@@ -255,7 +259,7 @@ def carry_edited_skeleton(
         mine, fresh = _regular_bytes(source), _regular_bytes(target)
         if mine is None or fresh is None or mine == fresh:
             continue
-        if as_written is not None and mine == as_written(rel):
+        if as_written is not None and mine in as_written(rel):
             continue  # not edited: only graft's options made it differ
         if mark in fresh and mark not in mine:
             continue

@@ -308,8 +308,9 @@ def _carry_edited_skeleton(prefix: str, staging: str, template: str, own: Option
     if os.path.isdir(prefix):
         from graft.venv.keep import carry_edited_skeleton  # noqa: PLC0415
 
-        def as_written(rel: str) -> bytes | None:
-            return skeleton.fresh(template, prefix, rel, own)
+        def as_written(rel: str) -> tuple[bytes | None, ...]:
+            # (and as graft wrote them before their prompt was quoted: decision 242)
+            return tuple(skeleton.fresh(template, prefix, rel, own, quoted=q) for q in (True, False))
 
         carry_edited_skeleton(prefix, staging, prefix, as_written)
 

@@ -87,20 +87,111 @@ def venv_template(target: Target) -> str:
     return path
 
 
-def _retarget(
-    template: str, final: str, data: bytes, old_path: bytes | None = None, prompt: str | None = None
+def _retarget(  # noqa: PLR0913, PLR0917 - the file, where it goes, and what it names
+    template: str,
+    final: str,
+    data: bytes,
+    old_path: bytes | None = None,
+    prompt: str | None = None,
+    rel: str = "",
 ) -> bytes:
     """A template file's bytes for the venv at *final*: the template's path and name replaced.
 
     *old_path*: the template's recorded path, if the caller has read it already. The name
     left once the path is replaced is the activate scripts' prompt (``python -m venv``'s
     ``__VENV_PROMPT__``): *prompt*, else the venv's directory name, as ``python -m venv``
-    gives it.
+    gives it; in the activate script *rel* (venv-relative), written so that its shell reads
+    it as text (:func:`as_shell_text`).
     """
     if old_path is None:
         old_path = _template_path(template)
-    new_name = (os.path.basename(final) if prompt is None else prompt).encode()
-    return data.replace(old_path, final.encode()).replace(_TEMPLATE_NAME.encode(), new_name)
+    name = os.path.basename(final) if prompt is None else prompt
+    data = data.replace(old_path, final.encode())
+    shell = _SHELLS.get(rel.rpartition("/")[2]) if rel.startswith("bin/") else None
+    if shell is None:
+        return data.replace(_TEMPLATE_NAME.encode(), name.encode())
+    return as_shell_text(data, _TEMPLATE_NAME.encode(), name, shell)
+
+
+#: The activate scripts ``python -m venv`` writes, by name, and the shell that reads each.
+_SHELLS = {"activate": "sh", "activate.csh": "csh", "activate.fish": "fish", "Activate.ps1": "ps1"}
+
+
+def as_shell_text(script: bytes, placeholder: bytes, text: str, shell: str) -> bytes:
+    """*script* with each *placeholder* replaced by *text*, which *shell* reads as text.
+
+    Each place is quoted for where it stands in its line: within double quotes (as Python up
+    to 3.13.0 writes ``"(__VENV_PROMPT__) "``), within single quotes, or bare (as later
+    releases write ``shlex.quote``'s value); in bash's ``PS1``, as its prompt shows it
+    (:func:`_as_ps1`). A prompt such as ``x $(cmd)`` or ``a"b`` ran ``cmd`` or broke the
+    script when it was sourced (decision 242).
+    """
+    out: list[bytes] = []
+    for line in script.split(b"\n"):
+        parts = line.split(placeholder)
+        if len(parts) > 1:
+            done = parts[0]
+            said = _as_ps1(text) if shell == "sh" and line.lstrip().startswith(b"PS1=") else text
+            for part in parts[1:]:
+                done += _quoted(said, shell, _quoting(done, shell)).encode() + part
+            line = done  # noqa: PLW2901 - the line, each place quoted
+        out.append(line)
+    return b"\n".join(out)
+
+
+def _as_ps1(text: str) -> str:
+    """*text* as bash's ``PS1`` shows it: no ``$(...)`` or backquote run at each prompt.
+
+    A prompt string is expanded again whenever it is shown (``promptvars``); bash's ``\\$``
+    shows ``$`` (``#`` as root) unexpanded, ``\\\\`` a backslash, and a backquote after a
+    backslash is itself.
+    """
+    return text.replace("\\", "\\\\").replace("$", "\\$").replace("`", "\\`")
+
+
+def _quoting(before: bytes, shell: str) -> str:
+    """The quotes open at the end of *before* (a line's start): ``"``, ``'`` or none."""
+    state, escaped = "", False
+    escape = "`" if shell == "ps1" else "\\"
+    for byte in before.decode("utf-8", "surrogateescape"):
+        if escaped:
+            escaped = False
+        elif byte == escape and state != "'" and not (shell == "csh" and state == '"'):
+            escaped = True
+        elif state == "" and byte in "'\"":
+            state = byte
+        elif byte == state:
+            state = ""
+    return state
+
+
+#: What needs no quotes in any of the shells (``shlex.quote``'s safe characters).
+_BARE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-")
+
+
+def _quoted(text: str, shell: str, state: str) -> str:
+    """*text* as *shell* reads it literally where the quotes *state* are open."""
+    if text and _BARE.issuperset(text):
+        return text  # (as before, and as shlex.quote leaves it)
+    if shell == "ps1":
+        single = text.replace("'", "''")
+        if state == '"':  # (the backtick escapes in PowerShell's double quotes)
+            return "".join("`" + c if c in '`$"' else c for c in text)
+        return single if state == "'" else f"'{single}'"
+    if shell == "fish":  # (single quotes take \' and \\; double quotes \", \$ and \\)
+        single = text.replace("\\", "\\\\").replace("'", "\\'")
+        if state == '"':
+            return "".join("\\" + c if c in '\\"$' else c for c in text)
+        return single if state == "'" else f"'{single}'"
+    if shell == "csh":  # (no escape in csh's double quotes: they are closed around it)
+        if state == '"' and not any(c in '$`"!\\\n' for c in text):
+            return text
+        single = text.replace("'", "'\\''").replace("!", "'\\!'")
+        return {'"': f"\"'{single}'\"", "'": single}.get(state, f"'{single}'")
+    single = text.replace("'", "'\\''")
+    if state == '"':
+        return "".join("\\" + c if c in '\\"$`' else c for c in text)
+    return single if state == "'" else f"'{single}'"
 
 
 def prompt_of(options: Options) -> str | None:
@@ -148,16 +239,20 @@ def expected_config(template: str, final: str, options: Options = ()) -> bytes:
         return configured(_retarget(template, final, fh.read()), options)
 
 
-def fresh(template: str, final: str, rel: str, options: Options) -> bytes | None:
+def fresh(
+    template: str, final: str, rel: str, options: Options, *, quoted: bool = True
+) -> bytes | None:
     """The bytes :func:`copy_template` writes at *rel* for the venv at *final* with *options*.
 
-    None when the template has no regular file there.
+    None when the template has no regular file there. Not *quoted*: the prompt as graft wrote
+    it into the activate scripts before decision 242, as given.
     """
     path = os.path.join(template, rel)
     if os.path.islink(path) or not os.path.isfile(path):
         return None
     with open(path, "rb") as fh:
-        data = _retarget(template, final, fh.read(), prompt=prompt_of(options))
+        prompt = prompt_of(options)
+        data = _retarget(template, final, fh.read(), prompt=prompt, rel=rel if quoted else "")
     return configured(data, options) if rel == "pyvenv.cfg" else data
 
 
@@ -225,7 +320,8 @@ def copy_template(template: str, dest: str, final: str, options: Options = ()) -
             elif name in filenames and name != ".graft-template-path":
                 with open(src, "rb") as fh:
                     mode = os.fstat(fh.fileno()).st_mode & 0o7777
-                    data = _retarget(template, final, fh.read(), old_path, prompt)
+                    where = name if rel == "." else f"{rel}/{name}"
+                    data = _retarget(template, final, fh.read(), old_path, prompt, where)
                 if rel == "." and name == "pyvenv.cfg":
                     data = configured(data, options)
                 fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
