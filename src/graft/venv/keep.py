@@ -227,14 +227,9 @@ def _same_wheel(old: str, new: str, dist_info: str) -> bool:
     the old ones, carried, would be taken for the new ones' wherever their sizes and mtimes
     agree (reproducible builds fix the mtimes). Copies and hard links: as before.
     """
-    targets: list[str | None] = []
-    for prefix in (old, new):
-        try:
-            target = os.readlink(os.path.join(prefix, dist_info, "METADATA"))
-        except OSError:
-            target = None
-        targets.append(None if target is None else target.partition("/entries/")[2][:64])
-    return targets[0] == targets[1]
+    from graft.venv.state import wheel_of  # noqa: PLC0415
+
+    return wheel_of(os.path.join(old, dist_info)) == wheel_of(os.path.join(new, dist_info))
 
 
 def carry_edited_skeleton(

@@ -10,7 +10,7 @@ import os
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
 
 #: The ``graft-inputs`` of a venv ``graft store repair`` marked: its next sync rebuilds it.
 STALE = "stale"
@@ -360,13 +360,9 @@ def held_sites(site_dirs: tuple[str, ...], version: str, config: dict[str, str] 
     return tuple(dict.fromkeys(out))
 
 
-def installed(prefix: str, site_dirs: tuple[str, ...]) -> dict[str, str]:
-    """``{canonical name: version}`` of the distributions in the venv at *prefix*.
-
-    Read from the ``name-version.dist-info`` directory names in *site_dirs* (relative to
-    *prefix*), as ``importlib.metadata`` finds them; nothing when there is no venv.
-    """
-    found: dict[str, str] = {}
+def _dist_infos(prefix: str, site_dirs: tuple[str, ...]) -> Iterator[tuple[str, str, str]]:
+    """Each ``name-version.dist-info`` in *site_dirs* (relative to *prefix*), as
+    ``importlib.metadata`` finds them: its path, canonical name and version."""
     for site in dict.fromkeys(site_dirs):
         try:
             names = os.listdir(os.path.join(prefix, site))
@@ -377,36 +373,42 @@ def installed(prefix: str, site_dirs: tuple[str, ...]) -> dict[str, str]:
             if stem != name and stem.count("-") == 1:
                 project, version = stem.split("-")
                 key = project.replace("_", "-").replace(".", "-").lower()
-                found[key] = version
-    return found
+                yield os.path.join(prefix, site, name), key, version
+
+
+def installed(prefix: str, site_dirs: tuple[str, ...]) -> dict[str, str]:
+    """``{canonical name: version}`` of the distributions in the venv at *prefix*.
+
+    Read from the ``name-version.dist-info`` directory names in *site_dirs* (relative to
+    *prefix*), as ``importlib.metadata`` finds them; nothing when there is no venv.
+    """
+    return {key: version for _, key, version in _dist_infos(prefix, site_dirs)}
+
+
+def wheel_of(dist_info: str) -> str | None:
+    """The sha256 of the wheel the distribution at *dist_info* came from, in a graft venv.
+
+    Its ``METADATA`` links to the store entry of that wheel, which its sha256 names
+    (``.../entries/<sha256>/tree/...``); a copy (``--link-mode copy``, a hard link, pip's
+    and uv's venvs) says nothing: None.
+    """
+    try:
+        target = os.readlink(os.path.join(dist_info, "METADATA"))
+    except OSError:
+        return None
+    _, mark, rest = target.partition("/entries/")
+    digest = rest[:64]
+    return digest if mark and len(digest) == 64 and rest[64:65] == "/" else None  # noqa: PLR2004
 
 
 def held_wheels(prefix: str, site_dirs: tuple[str, ...]) -> dict[str, str]:
-    """``{canonical name: sha256}`` of the wheel each distribution of a graft venv came from.
-
-    Its ``.dist-info/METADATA`` links to the store entry of that wheel, which its sha256
-    names (``.../entries/<sha256>/tree/...``); a copy (``--link-mode copy``, pip's and uv's
-    venvs) says nothing, and is left out.
-    """
+    """``{canonical name: sha256}`` of the wheel each distribution of a graft venv came from
+    (:func:`wheel_of`); those that do not say are left out."""
     found: dict[str, str] = {}
-    for site in dict.fromkeys(site_dirs):
-        try:
-            names = os.listdir(os.path.join(prefix, site))
-        except OSError:
-            continue
-        for name in names:
-            stem = name.removesuffix(".dist-info")
-            if stem == name or stem.count("-") != 1:
-                continue
-            try:
-                target = os.readlink(os.path.join(prefix, site, name, "METADATA"))
-            except OSError:
-                continue
-            _, mark, rest = target.partition("/entries/")
-            digest = rest[:64]
-            if mark and len(digest) == 64 and rest[64:65] == "/":  # noqa: PLR2004
-                key = stem.split("-")[0].replace("_", "-").replace(".", "-").lower()
-                found[key] = digest
+    for path, key, _ in _dist_infos(prefix, site_dirs):
+        digest = wheel_of(path)
+        if digest is not None:
+            found[key] = digest
     return found
 
 
