@@ -351,10 +351,18 @@ class MetadataReader:
         )
 
     def at_hand(self, file: ArtifactFile) -> bool:
-        """Whether :meth:`surface` would answer for *file* with no read (nor an sdist's build)."""
+        """Whether :meth:`surface` would answer for *file* with no read (nor an sdist's build).
+
+        A read started is not asked of the source's store: a read ahead keeps its surface
+        there before :meth:`surface` takes it, and would be counted twice.
+        """
         if self.known(file):
             return True
+        key = (file.filename, file.url)
         with self._guard:
+            started = self._pending.get(key)
+            if started is not None or key in self._in_hand:
+                return started is not None and started.done()
             return self._kept(file) is not None
 
     def prefetch(self, file: ArtifactFile) -> None:
