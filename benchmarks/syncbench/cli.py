@@ -44,6 +44,7 @@ from .quiet import (
     DEFAULT_IDLE_WAIT_S,
     IdleBudget,
     delete_tree,
+    hold_work_dir,
     loadavg,
     machine_info,
     wait_settle,
@@ -61,7 +62,7 @@ def setup(args: argparse.Namespace, started: dt.datetime) -> Bench:
     cache = Path(args.cache).expanduser()
     work = Path(args.work).expanduser() if args.work else cache / "work"
     where = Paths(cache=cache, work=work, stamp=started.strftime("%Y%m%dT%H%M%S"))
-    work.mkdir(parents=True, exist_ok=True)
+    hold_work_dir(work)
     if args.fresh:
         for stale in (where.uv_cache, where.store, where.pycache, where.graft_cache):
             delete_tree(stale, where)

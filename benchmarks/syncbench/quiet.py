@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import importlib.util
 import os
@@ -99,6 +100,26 @@ def wait_settle(paths: Paths, settle: float) -> None:
     if age < settle:
         log(f"waiting {settle - age:.0f} s for the filesystem to settle after deletes")
         time.sleep(settle - age)
+
+
+def hold_work_dir(work: Path) -> None:
+    """Hold *work* for this run: a second run on it waits, as it would delete this one's trees.
+
+    A run removes the trees an interrupted run left in ``work/runs``, which would be another
+    run's live venvs and stores if two ran at once (and two runs would time each other's
+    load). The lock is the process's: it goes when the run ends, however it ends.
+    """
+    work.mkdir(parents=True, exist_ok=True)
+    fd = os.open(work / "bench.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        log(f"another benchmark run uses {work}; waiting for it to end")
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    _HELD.append(fd)
+
+
+_HELD: list[int] = []  # the work directories' lock files, open for the run's life
 
 
 def delete_tree(path: Path, paths: Paths) -> None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -503,3 +505,28 @@ def test_the_pypi_lock_bench_asks_new_inputs_and_reads_its_target_against_uv_off
     assert "| fast | x |" in page
     assert "**1.20** [1.20-1.20] | met | 1.00 s [1.00 s-1.00 s] | 0.50 |" in page
     assert "**22.00** [22.00-22.00] | NOT met |" in page
+
+
+def test_a_second_run_on_one_work_directory_waits_for_the_first(tmp_path: Path) -> None:
+    """Two runs on one work directory would delete each other's live trees in ``work/runs``."""
+    from syncbench.quiet import hold_work_dir
+
+    work = tmp_path / "work"
+    hold_work_dir(work)
+    probe = (
+        "import fcntl, os, sys\n"
+        "fd = os.open(sys.argv[1], os.O_RDWR)\n"
+        "try:\n"
+        "    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)\n"
+        "except BlockingIOError:\n"
+        "    print('held')\n"
+        "else:\n"
+        "    print('free')\n"
+    )
+    other = subprocess.run(
+        [sys.executable, "-c", probe, str(work / "bench.lock")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert other.stdout.strip() == "held"
