@@ -68,6 +68,9 @@ def release_files(*wanted: tuple[str, str]) -> Path:
 
 FLIT_CORE = ("flit-core", "flit_core-3.10.1-py3-none-any.whl")
 SETUPTOOLS = ("setuptools", "setuptools-75.3.0-py3-none-any.whl")
+# setuptools-scm 8.1.0 needs packaging and setuptools (tomli, typing-extensions below 3.11)
+SETUPTOOLS_SCM = ("setuptools-scm", "setuptools_scm-8.1.0-py3-none-any.whl")
+PACKAGING = ("packaging", "packaging-24.2-py3-none-any.whl")
 TOMLI = ("tomli", "tomli-2.0.1.tar.gz")
 MARKUPSAFE = ("markupsafe", "markupsafe-3.0.2.tar.gz")
 MSGPACK = ("msgpack", "msgpack-1.1.1.tar.gz")

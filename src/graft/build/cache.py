@@ -92,15 +92,18 @@ def entered(
     )
 
 
-def tree_key(root: str) -> str:
+def tree_key(root: str, scm: bytes = b"") -> str:
     """The source key of a project directory: a digest of every source file in it.
 
     Left out: VCS data, caches, build output (``build/``, ``dist/``, ``.eggs/``,
     ``.pdm-build/`` at the top), and any venv inside it (a directory holding a ``pyvenv.cfg``,
     and graft's lock and staging entries beside it), which a sync into it would otherwise
-    change every time.
+    change every time. *scm*: the git state a version from VCS is read from
+    (:func:`graft.build.scm_version.git_state`; decision 263), for a project that has one.
     """
     digest = sha256(b"graft-tree-1\0")
+    if scm:  # (a project without one keeps the key it had)
+        digest.update(b"G" + sha256(scm).digest() + b"\0")
     for top, dirs, files in os.walk(root):
         dirs[:] = entered(root, top, dirs)
         for name in sorted(files):
@@ -123,7 +126,9 @@ def tree_key(root: str) -> str:
 METADATA_FILES = ("pyproject.toml", "setup.cfg", "setup.py")
 
 
-def editable_key(root: str, compiled: tuple[str, ...] = (), versions: tuple[str, ...] = ()) -> str:
+def editable_key(
+    root: str, compiled: tuple[str, ...] = (), versions: tuple[str, ...] = (), scm: bytes = b""
+) -> str:
     """The source key of an editable build: the directory, its metadata and compiled files.
 
     An editable wheel points into the tree, so edits of its Python sources do not change it;
@@ -133,7 +138,8 @@ def editable_key(root: str, compiled: tuple[str, ...] = (), versions: tuple[str,
     source the build compiled (*compiled*: paths relative to *root*, as
     :func:`graft.build.evidence.scan` finds them), whose extension modules the build wrote
     into the tree (setuptools' ``build_ext --inplace``): pip and uv rebuild an editable
-    install on every install, and would pick the edit up.
+    install on every install, and would pick the edit up. So does a version from VCS: *scm*,
+    as :func:`tree_key` takes it.
     """
     digest = sha256(b"graft-editable-1\0")
     digest.update(os.path.realpath(root).encode("utf-8", "surrogateescape") + b"\0")
@@ -147,6 +153,8 @@ def editable_key(root: str, compiled: tuple[str, ...] = (), versions: tuple[str,
             path = os.path.join(root, rel)
             digest.update(mark + rel.encode("utf-8", "surrogateescape") + b"\0")
             digest.update(bytes.fromhex(file_sha256(path)) if os.path.isfile(path) else b"-")
+    if scm:
+        digest.update(b"G" + sha256(scm).digest() + b"\0")
     return f"editable-{digest.hexdigest()[:48]}"
 
 

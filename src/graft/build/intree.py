@@ -88,7 +88,8 @@ def editable_reads(root: str, left: tuple[str, ...]) -> tuple[tuple[str, str], .
 
     As ``(kind, path)`` of :mod:`graft.resolve.fingerprints`: the bytes (or absence) of each
     file its editable key reads (:data:`graft.build.cache.METADATA_FILES`, and those a
-    dynamic version is read from: :func:`graft.build.version_files.version_files`), and that each
+    dynamic version is read from: :func:`graft.build.version_files.version_files`; the git
+    files a version from VCS is read from: :func:`graft.build.scm_version.git_reads`), and that each
     file the build left in the tree (*left*, relative to *root*) is still there. While they
     hold, the full path would find the same key and reuse the same recorded wheel. A project
     that may build differently per interpreter is not watched: its key also reads the
@@ -96,10 +97,16 @@ def editable_reads(root: str, left: tuple[str, ...]) -> tuple[tuple[str, str], .
     None for a record whose paths :func:`first_missing` would refuse.
     """
     top = os.path.abspath(root)
+    from graft._fs import load_toml  # noqa: PLC0415
+    from graft.build.scm_version import git_reads, scm_versioned  # noqa: PLC0415
     from graft.build.version_files import version_files  # noqa: PLC0415
 
-    names = (*METADATA_FILES, *version_files(top))
+    path = os.path.join(top, "pyproject.toml")
+    pyproject = load_toml(path) if os.path.isfile(path) else {}
+    names = (*METADATA_FILES, *version_files(top, pyproject))
     reads = [("optional", os.path.join(top, *name.split("/"))) for name in names]
+    if scm_versioned(top, pyproject):  # a commit or tag moves the version (decision 263)
+        reads += git_reads(top)
     for rel in left:
         if os.path.isabs(rel) or ".." in rel.split("/"):
             return None

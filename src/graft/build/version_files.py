@@ -16,8 +16,9 @@ time (decision 170). The backends' own configuration names the file:
 - flit_core: a ``dynamic`` version (and description) from the module's ``__init__.py``
   (``[tool.flit.module] name``, else the project's name with ``-`` as ``_``).
 
-A version a VCS gives (setuptools-scm, hatch-vcs) or a ``setup.py`` computes is not seen:
-``--reuse-builds never`` builds it again.
+A version a VCS gives (setuptools-scm, hatch-vcs) is read from git's files instead
+(:mod:`graft.build.scm_version`, decision 263); one a ``setup.py`` computes otherwise is not
+seen: ``--reuse-builds never`` builds it again.
 
 Dependencies read from a file change the same way, and an editable build kept for the old
 file installed the old set (``graft sync V -e .`` was "already in sync" after a line was added
