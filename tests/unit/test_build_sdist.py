@@ -120,6 +120,29 @@ def test_a_hard_link_is_a_copy_of_the_file_before_it(tmp_path: Path) -> None:
         sdist.unpack_sdist(str(through), str(tmp_path / "two"))
 
 
+def test_a_file_given_twice_is_the_later_one(tmp_path: Path) -> None:
+    """As tar, pip and uv unpack it: hatchling's sdist of a tree that holds a PKG-INFO (an
+    unpacked sdist) holds it twice, the tree's and its own (decision 252). A file after a
+    link or a directory of its name is still refused, never written through the link."""
+    archive = make_tar(
+        tmp_path / "demo-1.0.tar.gz",
+        [("demo-1.0/PKG-INFO", b"the tree's"), ("demo-1.0/PKG-INFO", PKG_INFO)],
+    )
+    dest = tmp_path / "out"
+    dest.mkdir()
+    top = sdist.unpack_sdist(str(archive), str(dest))
+    assert (Path(top) / "PKG-INFO").read_bytes() == PKG_INFO
+    for first in (link("demo-2.0/PKG-INFO", "other"), tarfile.TarInfo("demo-2.0/PKG-INFO")):
+        if first.type != tarfile.SYMTYPE:
+            first.type = tarfile.DIRTYPE
+        again = make_tar(tmp_path / "demo-2.0.tar.gz", [first, ("demo-2.0/PKG-INFO", PKG_INFO)])
+        into = tmp_path / f"two-{first.type.decode()}"
+        into.mkdir()
+        with pytest.raises(SourceError, match=re.escape("'demo-2.0/PKG-INFO' appears twice")):
+            sdist.unpack_sdist(str(again), str(into))
+        assert not (into / "demo-2.0" / "other").exists()
+
+
 def test_nothing_is_written_through_a_link(tmp_path: Path) -> None:
     archive = make_tar(
         tmp_path / "demo-1.0.tar.gz",

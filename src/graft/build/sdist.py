@@ -354,6 +354,7 @@ def _write_all(members: Iterator[_Member], dest: str, where: str) -> list[str]:
     """Write every member below *dest*; the names written, normalized."""
     written: list[str] = []
     links: set[str] = set()
+    files: set[str] = set()
     budget = MAX_BYTES
     for raw_name, kind, target, mode, reader in members:
         if len(written) >= MAX_MEMBERS:
@@ -377,8 +378,13 @@ def _write_all(members: Iterator[_Member], dest: str, where: str) -> list[str]:
             links.add(name)
         else:
             assert reader is not None  # noqa: S101 - files always carry their reader
+            if name in files:  # a file again: the later one wins, as tar, pip and uv unpack
+                os.unlink(full)  # (hatchling's sdist of a tree holding PKG-INFO has two)
+            elif os.path.lexists(full):
+                raise SourceError(f"sdist member {raw_name!r} appears twice", where=where)
             budget = _write_file(reader, full, budget, where)
             os.chmod(full, 0o755 if mode & 0o111 else 0o644)
+            files.add(name)
         written.append(name)
     return written
 
