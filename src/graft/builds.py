@@ -14,6 +14,7 @@ in :mod:`graft.build.run`, the backend in its build environment in
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from dataclasses import replace
@@ -26,27 +27,44 @@ from graft.build.checks import check_metadata, check_wheel
 from graft.build.environment import backend_for
 from graft.build.recorded import Earlier
 from graft.build.reuse import Builder
-from graft.build.run import BuildOutcome, build_tree, fresh, running
-from graft.errors import BuildError
+from graft.build.run import (
+    BuildOutcome,
+    Built,
+    build_tree,
+    check_out_dir,
+    deliver,
+    fresh,
+    running,
+)
+from graft.errors import BuildError, UsageError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     from graft.build.hooks import Backend
-    from graft.build.run import BuildEnvironment, BuildRequest, Run
+    from graft.build.run import BuildEnvironment, BuildRequest, Run, SdistOutcome
     from graft.model.target import Target
-    from graft.store.entries import StoreEntry
+    from graft.store.entries import Store, StoreEntry
 
 
 def build(
     request: BuildRequest,
     make_env: Callable[[Target, tuple[str, ...], str], BuildEnvironment],
-) -> tuple[BuildOutcome, ...]:
-    """Build (or reuse) a wheel of ``request.source`` for each interpreter asked."""
+) -> Built:
+    """Build what ``request.artifacts`` asks: an sdist of a directory, wheels, or both.
+
+    A wheel of ``request.source`` (or of the sdist just built, for ``wheel-from-sdist``) is
+    built or reused for each interpreter asked; the sdist is built in the first one's build
+    environment. Everything built is copied into ``request.out_dir``.
+    """
     from graft._home import default_store_path  # noqa: PLC0415
     from graft.store.entries import Store  # noqa: PLC0415
     from graft.venv.interpreter import find_interpreter, introspect  # noqa: PLC0415
 
+    if request.artifacts != "wheel":
+        _check_sdist_request(request)
+    if request.out_dir is not None:
+        check_out_dir(request.out_dir)
     store = Store(request.store or default_store_path())
     made = None  # the top-most directory made for a store that is not there yet
     if not os.path.lexists(store.root):
@@ -54,21 +72,69 @@ def build(
 
         made = missing_top(store.root)
     targets = [introspect(find_interpreter(py)) for py in request.pythons]
-    outcomes = []
+    sdist: SdistOutcome | None = None
+    wheels: tuple[BuildOutcome, ...] = ()
     try:
-        with running(request, make_env) as run:
-            for target in targets:
-                outcome = _one(run, target)
-                wheel = run.cache.wheel_path(outcome.sha256, outcome.filename)
-                store.ingest(wheel, outcome.sha256)
-                outcomes.append(_deliver(outcome, request.out_dir))
+        if request.artifacts == "wheel-from-sdist":  # the sdist first, then wheels of it
+            with running(request, make_env) as run:
+                sdist = _sdist(run, targets[0])
+            with _from_sdist(sdist), running(replace(request, source=sdist.path), make_env) as run:
+                wheels = _wheels(run, targets, store)
+        else:  # each from the source as given
+            with running(request, make_env) as run:
+                if request.artifacts != "wheel":
+                    sdist = _sdist(run, targets[0])
+                if request.artifacts != "sdist":
+                    wheels = _wheels(run, targets, store)
     except BaseException:
         if made is not None:  # a failed build leaves no store it wrote nothing into (206)
             from graft.store.unmade import take_back  # noqa: PLC0415
 
             take_back(store, made)
         raise
+    return Built(sdist, wheels, "sdist" if request.artifacts == "wheel-from-sdist" else "tree")
+
+
+def _wheels(run: Run, targets: list[Target], store: Store) -> tuple[BuildOutcome, ...]:
+    """A wheel built or reused for each target, ingested, copied into the output directory."""
+    outcomes = []
+    for target in targets:
+        outcome = _one(run, target)
+        store.ingest(run.cache.wheel_path(outcome.sha256, outcome.filename), outcome.sha256)
+        outcomes.append(_deliver(outcome, run.request.out_dir))
     return tuple(outcomes)
+
+
+def _check_sdist_request(request: BuildRequest) -> None:
+    """An sdist is built of a project directory, into an output directory, never editable."""
+    if request.out_dir is None or request.editable:
+        raise UsageError("an sdist is built into an output directory, and is never editable")
+    if not os.path.isdir(request.source):
+        raise UsageError(
+            "an sdist is built of a project directory, not of a file",
+            where=request.source,
+            hint="given an sdist, graft build builds its wheels",
+        )
+
+
+def _sdist(run: Run, target: Target) -> SdistOutcome:
+    from graft.build.sdist_build import build_sdist  # noqa: PLC0415
+
+    return build_sdist(run, target, run.request.out_dir or "")
+
+
+@contextlib.contextmanager
+def _from_sdist(sdist: SdistOutcome) -> Iterator[None]:
+    """A failed build of the sdist just built says that it stays, and what may be wrong."""
+    try:
+        yield
+    except BuildError as exc:  # (where: the sdist, left in the output directory)
+        said = (
+            f"{sdist.filename} is kept in {os.path.dirname(sdist.path)}; it may lack a file the"
+            " build needs (--wheel builds from the directory)"
+        )
+        exc.hint = f"{exc.hint}; {said}" if exc.hint else said
+        raise
 
 
 def build_for(
@@ -300,9 +366,4 @@ def _deliver(outcome: BuildOutcome, out_dir: str | None) -> BuildOutcome:
     """Copy the wheel into *out_dir*, if one was asked; the outcome naming that copy."""
     if out_dir is None:
         return outcome
-    os.makedirs(out_dir, exist_ok=True)
-    target = os.path.join(os.path.abspath(out_dir), outcome.filename)
-    tmp = f"{target}.tmp.{os.getpid()}"
-    shutil.copyfile(outcome.path, tmp)
-    os.replace(tmp, target)
-    return replace(outcome, path=target)
+    return replace(outcome, path=deliver(outcome.path, out_dir))

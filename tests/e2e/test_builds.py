@@ -30,6 +30,7 @@ from tests.support.pypifiles import (
     FLIT_CORE,
     MARKUPSAFE,
     MSGPACK,
+    PACKAGING,
     SETUPTOOLS,
     TOMLI,
     release_files,
@@ -94,7 +95,7 @@ def build(
         cmd, env=environ, capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL
     )
     assert run.returncode == 0, f"{' '.join(cmd)}\n{run.stderr}"
-    outcomes: list[dict[str, object]] = json.loads(run.stdout)
+    outcomes: list[dict[str, object]] = json.loads(run.stdout)["wheels"]
     return outcomes
 
 
@@ -325,3 +326,51 @@ def test_pyyaml_is_never_reused_across_implementations(tmp_path: Path) -> None:
     code = "import yaml; print(yaml.__with_libyaml__ or yaml.__version__)"
     run = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True)
     assert run.stdout.strip() in {"True", "6.0.2"}
+
+
+#: hatchling 1.27.0 and what it needs on Python 3.11+, and a project it builds (decision 250).
+HATCHLING = [
+    ("hatchling", "hatchling-1.27.0-py3-none-any.whl"),
+    ("pathspec", "pathspec-0.12.1-py3-none-any.whl"),
+    ("pluggy", "pluggy-1.5.0-py3-none-any.whl"),
+    ("trove-classifiers", "trove_classifiers-2024.10.21.16-py3-none-any.whl"),
+    PACKAGING,
+]
+ANNOTATED_TYPES = ("annotated-types", "annotated_types-0.7.0.tar.gz")
+
+
+def test_a_hatchling_project_gives_its_sdist_then_a_wheel_of_it(tmp_path: Path) -> None:
+    """annotated-types 0.7.0's tree (its sdist unpacked, PKG-INFO and all): hatchling writes
+    an sdist holding PKG-INFO twice, whose wheel graft builds (decision 252), and the same
+    sdist bytes on every build, so the second ``graft build`` reuses the wheel it built from
+    the first (decision 251). pypa/build and uv 0.13.9 write the same two files."""
+    import tarfile
+
+    if sys.version_info < (3, 11):
+        pytest.skip("hatchling needs tomli below Python 3.11, which this set holds no wheel of")
+    links = release_files(*HATCHLING, ANNOTATED_TYPES)
+    with tarfile.open(links / ANNOTATED_TYPES[1]) as tf:
+        tf.extractall(tmp_path, filter="data")
+    project = tmp_path / "annotated_types-0.7.0"
+    cmd = [sys.executable, "-m", "graft", "build", str(project), "--python", sys.executable]
+    cmd += ["--find-links", str(links), "--no-index", "--store", str(tmp_path / "store")]
+    environ = graft_env(tmp_path / "cache")
+    runs = []
+    for _ in range(2):
+        run = subprocess.run(
+            [*cmd, "--json"], env=environ, capture_output=True, text=True, check=False
+        )
+        assert run.returncode == 0, run.stdout + run.stderr
+        runs.append(json.loads(run.stdout))
+    first, second = runs
+    dist = project / "dist"
+    assert sorted(p.name for p in dist.iterdir()) == [
+        "annotated_types-0.7.0-py3-none-any.whl",
+        "annotated_types-0.7.0.tar.gz",
+    ]
+    assert first["sdist"]["sha256"] == second["sdist"]["sha256"], "hatchling: reproducible"
+    assert [w["action"] for w in first["wheels"]] == ["built"]
+    assert [w["action"] for w in second["wheels"]] == ["reused"]
+    with tarfile.open(dist / "annotated_types-0.7.0.tar.gz") as tf:
+        names = tf.getnames()
+    assert names.count("annotated_types-0.7.0/PKG-INFO") == 2

@@ -34,6 +34,29 @@ BACKEND = textwrap.dedent(
     def get_requires_for_build_wheel(config_settings=None):
         return []
 
+    def build_sdist(sdist_directory, config_settings=None):
+        import gzip, io, tarfile, time
+        mode = (config_settings or {}).get("sdist", "")
+        print("backend builds an sdist")
+        if mode == "fail":
+            print("boom: no sdist today")
+            raise SystemExit(5)
+        name = {"wrongname": "other-1.0", "oldname": "Demo-1.0"}.get(mode, "demo-1.0")
+        files = ["pyproject.toml", "_backend/backend.py", "demo/__init__.py"]
+        if mode == "nopackage":  # (a MANIFEST that forgot the package)
+            files.remove("demo/__init__.py")
+        members = [("PKG-INFO", b"Metadata-Version: 2.1\\nName: demo\\nVersion: 1.0\\n")]
+        members += [(f, open(f, "rb").read()) for f in files]
+        if mode == "stamped":  # (not byte-reproducible, as setuptools' sdists are not)
+            members.append(("stamp.txt", str(time.time_ns()).encode()))
+        path = os.path.join(sdist_directory, name + ".tar.gz")
+        with gzip.GzipFile(path, "wb", mtime=0) as gz, tarfile.open(fileobj=gz, mode="w") as tf:
+            for member, data in members:
+                info = tarfile.TarInfo("demo-1.0/" + member)
+                info.size, info.mtime = len(data), 1700000000
+                tf.addfile(info, io.BytesIO(data))
+        return name + ".tar.gz"
+
     def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
         settings = config_settings or {}
         mode = settings.get("mode", "")
@@ -46,6 +69,9 @@ BACKEND = textwrap.dedent(
         if mode == "escape":
             with open(os.path.join(wheel_directory, "..", "escaped.txt"), "w") as fh:
                 fh.write("x")
+        if not os.path.isfile(os.path.join("demo", "__init__.py")):
+            print("demo/__init__.py is not in", os.getcwd())
+            raise SystemExit(6)
         name = "other" if mode == "wrongname" else "demo"
         version = "9.9" if mode == "wrongversion" else "1.0"
         init = "MARK = %r\\n" % (settings.get("mark", "") + os.environ.get("DEMO_MARK", ""))
@@ -122,8 +148,10 @@ def make_project(root: Path, pyproject: str | None = None) -> Path:
 
 
 def build(store: Path, *args: str | Path, check: bool = True) -> list[dict[str, object]]:
-    run = run_graft("build", *args, "--store", store, "--json", check=check)
-    return json.loads(run.stdout) if check else []
+    """``graft build --wheel``: the wheels' outcomes (straight from a directory)."""
+    wheel = ("--wheel",) if Path(args[0]).is_dir() else ()
+    run = run_graft("build", *args, *wheel, "--store", store, "--json", check=check)
+    return json.loads(run.stdout)["wheels"] if check else []
 
 
 def entries(store: Path) -> list[str]:
@@ -191,12 +219,16 @@ def test_a_failed_build_leaves_no_store_it_made(tmp_path: Path, cache: Path) -> 
     makes it."""
     project = make_project(tmp_path / "proj")
     store = tmp_path / "new" / "deep" / "store"
-    run = run_graft("build", project, "--store", store, "-C", "mode=badrecord", check=False)
+    run = run_graft(
+        "build", project, "--wheel", "--store", store, "-C", "mode=badrecord", check=False
+    )
     assert run.returncode == 1, run.stderr
     assert "does not match its RECORD hash" in run.stderr.splitlines()[-1]
     assert not (tmp_path / "new").exists()
     store.mkdir(parents=True)  # the user's own, empty: never taken
-    run = run_graft("build", project, "--store", store, "-C", "mode=badrecord", check=False)
+    run = run_graft(
+        "build", project, "--wheel", "--store", store, "-C", "mode=badrecord", check=False
+    )
     assert run.returncode == 1, run.stderr
     assert store.is_dir()
     try:
@@ -313,7 +345,9 @@ def test_a_failing_build_shows_its_output_and_keeps_nothing(
     tmp_path: Path, store_dir: Path, cache: Path
 ) -> None:
     project = make_project(tmp_path / "proj")
-    run = run_graft("build", project, "--store", store_dir, "-C", "mode=fail", check=False)
+    run = run_graft(
+        "build", project, "--wheel", "--store", store_dir, "-C", "mode=fail", check=False
+    )
     assert run.returncode == 1
     assert "boom: the compiler is on fire" in run.stderr
     assert "backend says hello" in run.stderr
@@ -348,7 +382,9 @@ def test_a_wrong_build_is_one_error_and_leaves_nothing(
     tmp_path: Path, store_dir: Path, cache: Path, mode: str, words: str
 ) -> None:
     project = make_project(tmp_path / "proj")
-    run = run_graft("build", project, "--store", store_dir, "-C", f"mode={mode}", check=False)
+    run = run_graft(
+        "build", project, "--wheel", "--store", store_dir, "-C", f"mode={mode}", check=False
+    )
     assert run.returncode == 1, run.stderr
     errors = [line for line in run.stderr.splitlines() if line.startswith("graft: error:")]
     assert len(errors) == 1
@@ -476,7 +512,7 @@ def test_a_failed_import_of_pkg_resources_names_the_setuptools_that_dropped_it(
     with serve() as served:
         served.add_wheel(make_wheel(wheels, "setuptools", setuptools, {"setuptools.py": ""}))
         index = ("--index-url", f"{served.url}/simple/", "--store", store_dir)
-        run = run_graft("build", project, *index, "-C", "mode=old-setup", check=False)
+        run = run_graft("build", project, "--wheel", *index, "-C", "mode=old-setup", check=False)
     assert run.returncode == 1
     assert "No module named 'pkg_resources'" in run.stderr
     error = next(line for line in run.stderr.splitlines() if line.startswith("graft: error:"))

@@ -37,10 +37,10 @@ def pythons(*versions: str) -> list[str]:
 
 
 def build(store: Path, backends: Path, *args: str | Path) -> list[dict[str, object]]:
-    run = run_graft(
-        "build", *args, "--store", store, "--find-links", backends, "--no-index", "--json"
-    )
-    outcomes: list[dict[str, object]] = json.loads(run.stdout)
+    """``graft build --wheel``: each interpreter's wheel, straight from the directory."""
+    found = ("--find-links", backends, "--no-index")
+    run = run_graft("build", *args, "--wheel", "--store", store, *found, "--json")
+    outcomes: list[dict[str, object]] = json.loads(run.stdout)["wheels"]
     return outcomes
 
 

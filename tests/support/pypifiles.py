@@ -74,3 +74,7 @@ PACKAGING = ("packaging", "packaging-24.2-py3-none-any.whl")
 TOMLI = ("tomli", "tomli-2.0.1.tar.gz")
 MARKUPSAFE = ("markupsafe", "markupsafe-3.0.2.tar.gz")
 MSGPACK = ("msgpack", "msgpack-1.1.1.tar.gz")
+#: pypa/build and what it needs on 3.11+: the reference ``graft build`` is compared with.
+PYPA_BUILD = ("build", "build-1.2.2.post1-py3-none-any.whl")
+PACKAGING = ("packaging", "packaging-24.2-py3-none-any.whl")
+PYPROJECT_HOOKS = ("pyproject-hooks", "pyproject_hooks-1.2.0-py3-none-any.whl")

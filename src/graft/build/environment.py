@@ -13,7 +13,7 @@ import hashlib
 import os
 from typing import TYPE_CHECKING
 
-from graft.build.hooks import Backend, HookEnv, config_dict
+from graft.build.hooks import Backend, HookEnv, Kind, config_dict
 from graft.build.project import constrain
 
 if TYPE_CHECKING:
@@ -21,12 +21,18 @@ if TYPE_CHECKING:
     from graft.model.target import Target
 
 
-#: get_requires_for_build_wheel's answers in this process, by source, inputs, interpreter.
-_MORE_REQUIRES: dict[tuple[str, str, str, bool], tuple[str, ...]] = {}
+#: get_requires_for_build_<kind>'s answers in this process, by source, inputs, interpreter, kind.
+_MORE_REQUIRES: dict[tuple[str, str, str, str], tuple[str, ...]] = {}
 
 
 def backend_for(
-    run: Run, target: Target, tree: str, scratch: str, *, out: str | None = None
+    run: Run,
+    target: Target,
+    tree: str,
+    scratch: str,
+    *,
+    out: str | None = None,
+    sdist: bool = False,
 ) -> tuple[Backend, tuple[str, ...], str | None]:
     """The backend in its build environment (made, then grown by get_requires_for_build_wheel).
 
@@ -34,8 +40,10 @@ def backend_for(
     ``get_requires_for_build_wheel`` (:meth:`Backend.requires_then_build`); its wheel is
     returned unless the hook named requirements the environment lacked (then it is thrown
     away and the caller builds in the grown environment). Otherwise the third value is None.
+    With *sdist*, the environment is grown by ``get_requires_for_build_sdist`` instead.
     """
     request, source = run.request, run.source
+    kind: Kind = "sdist" if sdist else "editable" if request.editable else "wheel"
     system = source.project.build_system
     settings = config_dict(request.config_settings)
     if not request.isolated:
@@ -44,14 +52,14 @@ def backend_for(
     requires = constrain(system.requires, request.constraints)
     made = run.make_env(target, requires, _env_dir(run, target, requires))
     backend = Backend(tree, system, _hook_env(made, scratch), source.label, settings)
-    asked = (source.key, run.inputs.key(), target.executable, request.editable)
+    asked = (source.key, run.inputs.key(), target.executable, kind)
     answer = _MORE_REQUIRES.get(asked)
     built = None
-    if answer is None and out is not None and not request.editable:
+    if answer is None and out is not None and kind == "wheel":
         said, built = backend.requires_then_build(out)
         answer = _MORE_REQUIRES[asked] = tuple(said)
     elif answer is None:  # the hook's answer is the same for the metadata step and the build
-        answer = _MORE_REQUIRES[asked] = tuple(backend.requires(request.editable))
+        answer = _MORE_REQUIRES[asked] = tuple(backend.requires(kind))
     more = constrain(answer, request.constraints)
     extra = tuple(r for r in more if r not in requires and _applies(r, target))
     if extra:
@@ -61,7 +69,7 @@ def backend_for(
         everything = requires + extra
         made = run.make_env(target, everything, _env_dir(run, target, everything))
         backend = Backend(tree, system, _hook_env(made, scratch), source.label, settings)
-        backend.log.extend(["(get_requires_for_build_wheel: ", ", ".join(extra), ")\n"])
+        backend.log.extend([f"(get_requires_for_build_{kind}: ", ", ".join(extra), ")\n"])
     # (built None, nothing extra: the build after a hook that named requirements failed; the
     # caller builds again through pyproject-hooks, which reports the failure in its words)
     return backend, made.distributions, built

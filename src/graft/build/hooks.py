@@ -16,11 +16,10 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
-import threading
-import warnings
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
+from graft.build.hook_warnings import warnings_to
 from graft.build.stop import current_stop
 from graft.errors import BuildError
 
@@ -29,6 +28,8 @@ if TYPE_CHECKING:
 
     from graft.build.project import BuildSystem
 
+#: What a hook builds: ``get_requires_for_build_<kind>``, ``build_<kind>``.
+Kind = Literal["wheel", "editable", "sdist"]
 #: Variables a build environment does not inherit (they would reach outside it).
 _ISOLATION_DROPS = ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONSAFEPATH")
 #: A failed hook's hint: the command line prints its output and the rerun command before it
@@ -119,9 +120,9 @@ class Backend:
         if process.returncode != 0:
             raise _HookFailedError(cmd, process.returncode)
 
-    def requires(self, editable: bool = False) -> list[str]:
-        """``get_requires_for_build_wheel`` (or ``_editable``): more build requirements."""
-        hook = "get_requires_for_build_editable" if editable else "get_requires_for_build_wheel"
+    def requires(self, kind: Kind = "wheel") -> list[str]:
+        """``get_requires_for_build_wheel`` (``_editable``, ``_sdist``): more build requirements."""
+        hook = f"get_requires_for_build_{kind}"
         result: list[str] = self._call(hook, lambda c: getattr(c, hook)(self._settings()))
         return [str(r) for r in result]
 
@@ -146,6 +147,13 @@ class Backend:
         before = set(os.listdir(work))
         name: str = self._call(hook, lambda c: getattr(c, hook)(out_dir, self._settings()))
         return self._built(out_dir, name, before)
+
+    def build_sdist(self, out_dir: str) -> str:
+        """``build_sdist`` into *out_dir*; the sdist's path, checked as :meth:`build` checks."""
+        work = os.path.dirname(os.path.abspath(out_dir))
+        before = set(os.listdir(work))
+        name: str = self._call("build_sdist", lambda c: c.build_sdist(out_dir, self._settings()))
+        return self._built(out_dir, name, before, "sdist")
 
     def requires_then_build(self, out_dir: str) -> tuple[list[str], str | None]:
         """``get_requires_for_build_wheel`` and then ``build_wheel``, in one backend process.
@@ -231,18 +239,19 @@ class Backend:
         cause = missing_module("".join(self.log), self.env.holds)
         return f"{OUTPUT_SHOWN}; {cause}" if cause else OUTPUT_SHOWN
 
-    def _built(self, out_dir: str, name: str, before: set[str]) -> str:
-        """The wheel *name* the build hook returned, checked (see :meth:`build`)."""
+    def _built(self, out_dir: str, name: str, before: set[str], what: str = "wheel") -> str:
+        """The wheel (or sdist) *name* the build hook returned, checked (see :meth:`build`)."""
         work = os.path.dirname(os.path.abspath(out_dir))
         after = set(os.listdir(work))
         strays = sorted(after - before)
         path = os.path.join(out_dir, name) if name and os.sep not in name else ""
-        if strays or not name.endswith(".whl") or not path or not _plain_file(path):
-            what = f"{', '.join(strays)} beside it" if strays else f"its wheel is {name!r}"
+        suffixes = (".tar.gz", ".zip") if what == "sdist" else (".whl",)
+        if strays or not name.endswith(suffixes) or not path or not _plain_file(path):
+            said = f"{', '.join(strays)} beside it" if strays else f"its {what} is {name!r}"
             raise BuildError(
-                f"the build wrote outside its output directory ({what}); nothing was kept",
+                f"the build wrote outside its output directory ({said}); nothing was kept",
                 where=self.label,
-                hint="the backend must write only the wheel it names into the directory given",
+                hint=f"the backend must write only the {what} it names into the directory given",
                 log="".join(self.log),
             )
         return path
@@ -256,12 +265,8 @@ class Backend:
         try:
             # pyproject-hooks re-raises the backend's warnings here: they belong in the log
             # (a sink per thread: builds run two at a time, and catch_warnings is global)
-            _warnings_to_logs()
-            _SINK.log = self.log
-            try:
+            with warnings_to(self.log):
                 return call(self._caller())
-            finally:
-                _SINK.log = None
         except _HookFailedError as exc:
             raise BuildError(
                 f"{hook} of {self.system.backend} failed (exit status {exc.returncode})",
@@ -323,6 +328,7 @@ _WRITES_A_DIRECTORY = frozenset(
     {
         "build_wheel",
         "build_editable",
+        "build_sdist",
         "prepare_metadata_for_build_wheel",
         "prepare_metadata_for_build_editable",
     }
@@ -377,47 +383,6 @@ def _read_json(path: str) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
-
-
-class _Sink(threading.local):
-    log: list[str] | None = None
-
-
-_SINK = _Sink()
-_INSTALLED: list[bool] = []
-_INSTALL_LOCK = threading.Lock()
-
-
-def _warnings_to_logs() -> None:
-    """Send the backends' warnings (re-raised by pyproject-hooks) to the calling build's log.
-
-    Installed once per process: a ``showwarning`` that appends a ``BuildBackendWarning`` to
-    the log of the build running in the current thread, and shows anything else as before.
-    """
-    with _INSTALL_LOCK:
-        if _INSTALLED:
-            return
-        from pyproject_hooks import BuildBackendWarning  # noqa: PLC0415
-
-        shown = warnings.showwarning
-
-        def show(  # noqa: PLR0917 - showwarning's signature
-            message: Warning | str,
-            category: type[Warning],
-            filename: str,
-            lineno: int,
-            file: Any = None,
-            line: str | None = None,
-        ) -> None:
-            log = _SINK.log
-            if log is not None and issubclass(category, BuildBackendWarning):
-                log.append(f"{category.__name__}: {message}\n")
-                return
-            shown(message, category, filename, lineno, file, line)
-
-        warnings.showwarning = show
-        warnings.filterwarnings("always", category=BuildBackendWarning)
-        _INSTALLED.append(True)
 
 
 def config_dict(pairs: Sequence[tuple[str, str]]) -> dict[str, str | list[str]]:

@@ -45,6 +45,9 @@ if TYPE_CHECKING:
     from graft.model.target import Target
 
 ReuseMode = Literal["auto", "never", "verify"]
+#: What ``graft build`` writes (decision 250): wheels of the source as given; an sdist of a
+#: directory; both, each from the directory; or the sdist, then wheels built from it.
+Artifacts = Literal["wheel", "sdist", "sdist-and-wheel", "wheel-from-sdist"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +79,7 @@ class BuildRequest:
     # without isolation, the interpreter the hooks run in: the venv's own, whose packages a
     # build may need (pip and uv run them there); None: the target interpreter itself
     hook_python: str | None = None
+    artifacts: Artifacts = "wheel"  # graft build's: the sdist first where asked
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +96,26 @@ class BuildOutcome:
     differences: tuple[Difference, ...] | None = None  # verify: against the reusable wheel
     # an editable build's: what it left in the project tree (decision 106)
     left_in_tree: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SdistOutcome:
+    """The sdist ``graft build`` built of a project directory, and where it wrote it."""
+
+    interpreter: str  # the interpreter whose build environment ran build_sdist
+    filename: str
+    path: str  # in out_dir
+    sha256: str
+    warning: str | None = None  # its name is not PEP 625's spelling of its release
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    """What ``graft build`` wrote: the sdist (if asked) and the wheel of each interpreter."""
+
+    sdist: SdistOutcome | None
+    wheels: tuple[BuildOutcome, ...]
+    wheels_from: Literal["tree", "sdist"]  # what the wheels were built from
 
 
 @dataclass
@@ -227,3 +251,32 @@ def build_tree(source: Source) -> str:
         tree, source.first_tree = source.first_tree, None
         return tree
     return unpack_sdist(source.path, fresh(source.work_root, "src"))
+
+
+def check_out_dir(out_dir: str) -> None:
+    """An output directory must be one, or not be there yet: refused before anything is built."""
+    if os.path.lexists(out_dir) and not os.path.isdir(out_dir):
+        raise UsageError(
+            "the output directory is not a directory", where=out_dir, hint="pass -o DIR"
+        )
+
+
+def deliver(path: str, out_dir: str) -> str:
+    """Copy *path* into *out_dir* (made if need be) under its own name, atomically; the copy."""
+    target = os.path.join(os.path.abspath(out_dir), os.path.basename(path))
+    tmp = f"{target}.tmp.{os.getpid()}"
+    try:
+        os.makedirs(out_dir, exist_ok=True)
+        shutil.copyfile(path, tmp)
+        os.replace(tmp, target)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise BuildError(
+                f"cannot write {os.path.basename(path)} there ({exc.strerror or exc})",
+                where=out_dir,
+                hint="pass -o DIR for a directory you can write",
+            ) from None
+        raise
+    return target

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from graft.cli.error_output import build_output
 from graft.errors import UsageError
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable
 
-    from graft.build.run import BuildEnvironment, BuildOutcome
+    from graft.build.run import Artifacts, BuildEnvironment
     from graft.model.request import SourceBuilder
     from graft.model.target import Target
 
@@ -87,7 +87,7 @@ def add_build_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
     """Register ``build`` on the ``graft`` command's subparsers."""
     build = subparsers.add_parser(
         "build",
-        help="build wheels of a project directory or sdist, reused across interpreters where safe",
+        help="build an sdist and wheels of a project directory, or wheels of an sdist",
     )
     build.add_argument("source", metavar="SRC", help="a project directory or an sdist file")
     build.add_argument(
@@ -98,7 +98,22 @@ def add_build_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
         help="an interpreter to build for (path, version, or as sync's --python); repeatable;"
         " default: GRAFT_PYTHON, else graft's",
     )
-    build.add_argument("-o", "--out-dir", metavar="DIR", help="copy the wheels here")
+    build.add_argument(
+        "-o",
+        "--out-dir",
+        metavar="DIR",
+        help="write the sdist and wheels here (default: SRC/dist, or the sdist's directory)",
+    )
+    build.add_argument(
+        "--sdist",
+        action="store_true",
+        help="build an sdist of the directory (without --wheel: only the sdist)",
+    )
+    build.add_argument(
+        "--wheel",
+        action="store_true",
+        help="build wheels straight from the directory (default: an sdist, then wheels of it)",
+    )
     add_build_options(build)
     build.add_argument("--index-url", metavar="URL", help="for build requirements")
     build.add_argument("--extra-index-url", action="append", default=[], metavar="URL")
@@ -168,7 +183,8 @@ def run_build(args: argparse.Namespace) -> int:
     request = BuildRequest(
         source=args.source,
         pythons=tuple(args.python) or (None,),
-        out_dir=args.out_dir,
+        out_dir=_out_dir(args.source, args.out_dir),
+        artifacts=_artifacts(args),
         reuse=args.reuse_builds,
         config_settings=_settings(args.config_settings),
         isolated=not args.no_build_isolation,
@@ -181,16 +197,53 @@ def run_build(args: argparse.Namespace) -> int:
         return for_source(args.source, lambda: _make_env(args, target, requires, venv))
 
     try:
-        outcomes = build(request, make_env)
+        built = build(request, make_env)
     except BuildError as exc:
         build_output(args, exc)
         raise
+    from graft.cli.build_output import built_dict, render_built  # noqa: PLC0415
+
     if args.json:
-        print(json.dumps([_outcome_dict(o) for o in outcomes], indent=2, sort_keys=True))
+        print(json.dumps(built_dict(built, request.out_dir), indent=2, sort_keys=True))
     else:
-        for outcome in outcomes:
-            _render(outcome, args.verbose)
+        render_built(built, args.verbose)
     return 0
+
+
+def _artifacts(args: argparse.Namespace) -> Artifacts:
+    """What to build: as pypa/build and ``uv build`` read ``--sdist`` and ``--wheel``.
+
+    Of a directory: by default the sdist, then wheels built from it (an sdist that misses a
+    file the build needs fails here, not on a user's machine); ``--sdist`` the sdist alone;
+    ``--wheel`` wheels straight from the directory; both, each from the directory. Of an
+    sdist: its wheels (``--sdist`` is refused).
+    """
+    from graft.build.sdist import is_sdist  # noqa: PLC0415
+
+    if not os.path.isdir(args.source):  # an sdist (anything else is refused as before)
+        if args.sdist and is_sdist(args.source) and os.path.isfile(args.source):
+            raise UsageError(
+                "--sdist builds an sdist of a project directory, not of an sdist",
+                where=args.source,
+                hint="given an sdist, graft build builds its wheels: leave --sdist out",
+            )
+        return "wheel"
+    if args.sdist and args.wheel:
+        return "sdist-and-wheel"
+    if args.sdist:
+        return "sdist"
+    return "wheel" if args.wheel else "wheel-from-sdist"
+
+
+def _out_dir(source: str, out_dir: str | None) -> str:
+    """``-o DIR``, else ``SRC/dist`` of a directory and the directory an sdist is in.
+
+    As pypa/build and ``uv build`` choose it (decision 250).
+    """
+    if out_dir is not None:
+        return os.path.abspath(out_dir)
+    path = os.path.abspath(source)
+    return os.path.join(path, "dist") if os.path.isdir(path) else os.path.dirname(path)
 
 
 def for_source(source: str, make: Callable[[], BuildEnvironment]) -> BuildEnvironment:
@@ -268,33 +321,6 @@ def _make_env(
         distributions = ()
     bin_dir = os.path.join(venv, "bin")
     return BuildEnvironment(os.path.join(bin_dir, "python"), bin_dir, distributions)
-
-
-def _outcome_dict(outcome: BuildOutcome) -> dict[str, Any]:
-    return {
-        "interpreter": outcome.interpreter,
-        "action": outcome.action,
-        "why": outcome.why,
-        "wheel": outcome.filename,
-        "path": outcome.path,
-        "sha256": outcome.sha256,
-        "assessment": outcome.assessment.to_dict(),
-        "differences": None
-        if outcome.differences is None
-        else [{"path": d.path, "how": d.how} for d in outcome.differences],
-    }
-
-
-def _render(outcome: BuildOutcome, verbose: bool) -> None:
-    print(f"{outcome.interpreter}: {outcome.action} {outcome.filename}: {outcome.why}")
-    if verbose:
-        print(f"  source: {outcome.assessment.describe()}")
-        print(f"  wheel: {outcome.path}")
-    if outcome.differences is not None:
-        if not outcome.differences:
-            print("  verify: no difference in the installed files")
-        for difference in outcome.differences:
-            print(f"  verify: {difference}")
 
 
 def print_built_from(sha256: str) -> None:

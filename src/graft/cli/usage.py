@@ -23,8 +23,8 @@ positional arguments:
               files, disk use
     store     look after the store
     cache     show or clean the download and build caches
-    build     build wheels of a project directory or sdist, reused across
-              interpreters where safe
+    build     build an sdist and wheels of a project directory, or wheels of
+              an sdist
     inspect   print a wheel's record as graft sees it
     variants  what this machine supports for wheel variants (PEP 825), and
               where it came from
