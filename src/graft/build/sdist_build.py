@@ -49,7 +49,8 @@ def build_sdist(run: Run, target: Target, out_dir: str) -> SdistOutcome:
         ) from None
     expected = (source.name, source.version)
     warning = check_sdist(filename, pkg_info, source.label, expected, backend.log)
+    sha = file_sha256(built)  # (of the file checked, before it is copied)
     path = deliver(built, out_dir)
     shutil.rmtree(work, ignore_errors=True)
     who = f"{Builder.of(target)} ({target.executable})"
-    return SdistOutcome(who, filename, path, file_sha256(path), warning)
+    return SdistOutcome(who, filename, path, sha, warning)
