@@ -310,17 +310,37 @@ def _make_env(
         )
         distributions = tuple(sorted(result.distributions))
     else:  # nothing to install: the bare venv of the interpreter
-        import subprocess  # noqa: PLC0415
-
-        if not os.path.isfile(os.path.join(venv, "bin", "python")):
-            subprocess.run(
-                [target.executable, "-m", "venv", "--without-pip", venv],
-                check=True,
-                capture_output=True,
-            )
+        _bare_venv(target, venv)
         distributions = ()
     bin_dir = os.path.join(venv, "bin")
     return BuildEnvironment(os.path.join(bin_dir, "python"), bin_dir, distributions)
+
+
+def _bare_venv(target: Target, venv: str) -> None:
+    """*venv*, a venv of *target*'s interpreter with nothing in it, made if it is not there.
+
+    Under a lock beside it: two graft processes (a lock's workers, decision 255) made it at
+    once, and the second ``python -m venv`` failed with a traceback.
+    """
+    if os.path.isfile(os.path.join(venv, "bin", "python")):
+        return
+    import subprocess  # noqa: PLC0415
+
+    from graft._fs import flock  # noqa: PLC0415
+    from graft.errors import BuildError  # noqa: PLC0415
+
+    with flock(f"{venv}.lock", removed=True):
+        if os.path.isfile(os.path.join(venv, "bin", "python")):
+            return  # (made by the other)
+        made = subprocess.run(
+            [target.executable, "-m", "venv", "--without-pip", venv],
+            check=False,
+            capture_output=True,
+            text=True,
+        )
+    if made.returncode != 0:
+        said = (made.stderr.strip().splitlines() or [f"exit status {made.returncode}"])[-1]
+        raise BuildError(f"python -m venv of the build environment failed: {said}", where=venv)
 
 
 def print_built_from(sha256: str) -> None:
