@@ -102,7 +102,10 @@ class BuildError(GraftError):
     """A source could not be built into a wheel (PEP 517), or built a wrong one.
 
     ``log`` holds the build's whole captured output (shown in full on failure) and
-    ``rerun`` the command that repeats the failing hook by hand.
+    ``rerun`` the command that repeats the failing hook by hand. A hook that ran and
+    failed also gives its exit ``status`` and the ``build_env`` it ran in (``name==version``,
+    sorted; empty without build isolation): what a kept failure records; one said again
+    from that record, without running the hook, has ``kept_at``, when it failed (decision 254).
     """
 
     def __init__(
@@ -114,7 +117,13 @@ class BuildError(GraftError):
         details: tuple[str, ...] = (),
         log: str = "",
         rerun: str | None = None,
+        status: int | None = None,
+        build_env: tuple[str, ...] = (),
+        kept_at: float | None = None,
     ) -> None:
         super().__init__(what, where=where, hint=hint, details=details)
         self.log = log
         self.rerun = rerun
+        self.status = status  # a hook process's exit status (negative: ended by a signal)
+        self.build_env = build_env
+        self.kept_at = kept_at

@@ -122,7 +122,11 @@ def test_what_workers_learned_is_added_once(tmp_path: Path) -> None:
     where missing."""
     indexes = Indexes(["https://a.invalid/simple/"], str(tmp_path))
     projects = SimpleNamespace(
-        reads={"cache": 10, "ranges": 1}, fetched_bytes=100, whole_bytes=0, indexes=indexes
+        reads={"cache": 10, "ranges": 1},
+        fetched_bytes=100,
+        whole_bytes=0,
+        indexes=indexes,
+        builds=None,
     )
     chooser = VariantChooser(VariantOptions(), read=lambda _f: b"")
     kept, other, new, metadata = (object() for _ in range(4))  # (orders and metadata, opaque)
@@ -189,7 +193,7 @@ def _environments_costing(seconds: float) -> tuple[int, list[tuple[int, int]], i
         return position, os.getpid()
 
     projects = SimpleNamespace(
-        reads={}, fetched_bytes=0, whole_bytes=0, indexes=None, reading=lambda: False
+        reads={}, fetched_bytes=0, whole_bytes=0, indexes=None, reading=lambda: False, builds=None
     )
     chooser = VariantChooser(VariantOptions(), read=lambda _f: b"")
     found, processes = lock_envs._resolve_all(
@@ -231,6 +235,63 @@ def test_the_items_timed_are_spread_over_those_left(monkeypatch: pytest.MonkeyPa
         timed.append(n)
         return n * n
 
-    found, _ = lock_workers.resolve_shared(list(range(35)), resolve)
+    found, _, _ = lock_workers.resolve_shared(list(range(35)), resolve)
     assert found == [n * n for n in range(35)]
     assert timed[:4] == [0, 18, 9, 27]  # (each taken from those left)
+
+
+def _counted_once() -> tuple[int, int]:
+    """``resolve_shared`` of 36 items of 50 ms each on 4 cores, each counted where resolved,
+    its reports added as ``lock_envs`` adds them: the total, and the items resolved here."""
+    import time
+
+    os.environ.pop("GRAFT_LOCK_WORKERS", None)
+    os.sched_getaffinity = lambda _pid: {0, 1, 2, 3}  # type: ignore[assignment,unused-ignore]
+    clock, count = [0.0], [0]
+    time.process_time = lambda: clock[0]
+
+    def resolve(n: int) -> int:
+        clock[0] += 0.05
+        count[0] += 1
+        return n
+
+    found, reports, at_fork = lock_workers.resolve_shared(
+        list(range(36)), resolve, lambda: count[0]
+    )
+    assert found == list(range(36))
+    assert at_fork is not None
+    assert len(reports) == 3  # (four processes, this one among them)
+    return count[0] + sum(said - at_fork for said in reports), at_fork
+
+
+@needs_fork
+@pytest.mark.skipif(not hasattr(os, "sched_getaffinity"), reason="no sched_getaffinity")
+def test_what_workers_report_is_counted_from_the_fork() -> None:
+    """Decision 254: the items resolved here before the fork (the timed ones) were counted
+    again in every child's report, which started from the parent's count before them."""
+    total, before_the_fork = _in_a_new_process(_counted_once)
+    assert before_the_fork == 1  # the one timed: the rest is worth a fork
+    assert total == 36  # (39 from a count taken before the timed one)
+
+
+def test_a_workers_sdist_notes_and_failed_hooks_reach_the_parent_once(tmp_path: Path) -> None:
+    """Decision 254: what the sdists said under -v in a worker (each hook that failed there,
+    each kept failure said instead) is added to the parent's, from the fork on."""
+    builds = SimpleNamespace(notes=["a: prepared"], failed_hooks=1, kept_failures=0)
+    projects = SimpleNamespace(
+        reads={}, fetched_bytes=0, whole_bytes=0, indexes=None, builds=builds
+    )
+    chooser = VariantChooser(VariantOptions(), read=lambda _f: b"")
+    before = lock_workers.learned(projects, chooser)  # type: ignore[arg-type]
+    builds.notes.append("b: failed here")  # (the parent, after the fork)
+    one = before._replace(builds=(("a: prepared", "c: failed"), 2, 0))
+    two = before._replace(builds=(("a: prepared", "c: failed (kept)", "d: kept"), 1, 2))
+    lock_workers.merge([one, two], before, projects, chooser)  # type: ignore[arg-type]
+    assert builds.notes == [
+        "a: prepared",
+        "b: failed here",
+        "c: failed",
+        "c: failed (kept)",
+        "d: kept",
+    ]
+    assert (builds.failed_hooks, builds.kept_failures) == (2, 2)

@@ -343,7 +343,7 @@ class BuiltWheels:
 
     def lookup(self, source_key: str, input_key: str) -> list[BuiltRecord]:
         """The records for this source and these inputs whose wheel file is intact, oldest first."""
-        folder = os.path.join(self.source_dir(source_key), _safe(input_key))
+        folder = self.inputs_dir(source_key, input_key)
         try:
             names = os.listdir(folder)
         except OSError:
@@ -411,6 +411,10 @@ class BuiltWheels:
         """The folder of everything kept for the source with this key (records by input key)."""
         return os.path.join(self.root, _safe(source_key))
 
+    def inputs_dir(self, source_key: str, input_key: str) -> str:
+        """The folder of what is kept for the source with this key built with these inputs."""
+        return os.path.join(self.source_dir(source_key), _safe(input_key))
+
     def known_source(self, source_key: str) -> KnownSource | None:
         """What the sdist with this key said when it was first unpacked, if that is kept."""
         path = os.path.join(self.source_dir(source_key), "source.json")
@@ -435,7 +439,7 @@ class BuiltWheels:
         """
         from graft.build.prepared import SUFFIX, Prepared  # noqa: PLC0415 - (once prepared)
 
-        folder = os.path.join(self.source_dir(source_key), _safe(input_key))
+        folder = self.inputs_dir(source_key, input_key)
         start = f"prepared-{_safe(builder)}-"
         try:
             names = sorted(n for n in os.listdir(folder) if n.startswith(start))
@@ -457,13 +461,13 @@ class BuiltWheels:
 
     def keep_prepared(self, source_key: str, input_key: str, builder: str, kept: Prepared) -> None:
         """Keep prepared METADATA and its build environment (see :meth:`prepared`)."""
-        folder = os.path.join(self.source_dir(source_key), _safe(input_key))
+        folder = self.inputs_dir(source_key, input_key)
         os.makedirs(folder, exist_ok=True)
         write_atomic(os.path.join(folder, kept.file_name(_safe(builder))), kept.to_json())
 
     def keep_record(self, record: BuiltRecord) -> None:
         """Write *record*: its wheel is now a build of its source with its inputs."""
-        folder = os.path.join(self.source_dir(record.source_key), _safe(record.input_key))
+        folder = self.inputs_dir(record.source_key, record.input_key)
         os.makedirs(folder, exist_ok=True)
         write_atomic(os.path.join(folder, f"{record.sha256}.json"), record.to_json())
 

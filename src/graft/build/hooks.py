@@ -220,13 +220,16 @@ class Backend:
         return requires, self._built(out_dir, str(second["return_val"]), before)
 
     def _failed(self, hook: str, exc: _HookFailedError | None) -> BuildError:
-        status = exc.returncode if exc is not None else "?"
+        status = exc.returncode if exc is not None else None
+        shown = "?" if status is None else status
         return BuildError(
-            f"{hook} of {self.system.backend} failed (exit status {status})",
+            f"{hook} of {self.system.backend} failed (exit status {shown})",
             where=self.label,
             hint=self._failure_hint(),
             log="".join(self.log),
             rerun=self.rerun_command(hook),
+            status=status,
+            build_env=self.env.holds,
         )
 
     def _failure_hint(self) -> str:
@@ -274,6 +277,8 @@ class Backend:
                 hint=self._failure_hint(),
                 log="".join(self.log),
                 rerun=self.rerun_command(hook),
+                status=exc.returncode,
+                build_env=self.env.holds,
             ) from None
         except BackendUnavailable as exc:
             from graft.build.hints import backend_unavailable  # noqa: PLC0415 - failed only
@@ -286,6 +291,8 @@ class Backend:
                 hint=hint,
                 log="".join(self.log),
                 rerun=self.rerun_command(hook),
+                status=0,  # (the hook process ended, saying the backend would not import)
+                build_env=self.env.holds,
             ) from None
         except HookMissing as exc:
             raise BuildError(

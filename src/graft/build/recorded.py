@@ -220,7 +220,7 @@ def known_sdist(cache: BuiltWheels, path: str, sha256: str) -> KnownSource | Non
     return known if (known.name, known.version) == (name, str(version)) else None
 
 
-def _known_inputs(
+def known_inputs(
     cache: BuiltWheels,
     path: str,
     sha256: str,
@@ -246,7 +246,7 @@ def reusable_sdist_build(
     constraints: tuple[str, ...] = (),
 ) -> Recorded | None:
     """A recorded wheel of the sdist at *path* (with this sha256) that may serve *target*."""
-    kept = _known_inputs(cache, path, sha256, config_settings, isolated=isolated)
+    kept = known_inputs(cache, path, sha256, config_settings, isolated=isolated)
     if kept is None:
         return None
     _, inputs = kept
@@ -277,7 +277,7 @@ def kept_prepared_metadata(
 
     Only one whose build environment the build *constraints* allow (:func:`prepared_for`).
     """
-    kept = _known_inputs(cache, path, sha256, config_settings, isolated=isolated)
+    kept = known_inputs(cache, path, sha256, config_settings, isolated=isolated)
     if kept is None:
         return None
     known, inputs = kept

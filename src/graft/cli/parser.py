@@ -301,7 +301,8 @@ def _add_resolution_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--refresh",
         action="store_true",
-        help="ask the indexes again for every page, however recently cached (uv's --refresh)",
+        help="ask the indexes again for every page, however recently cached (uv's --refresh),"
+        " and run again a metadata hook whose failure was kept",
     )
     parser.add_argument(
         "--keyring-provider",

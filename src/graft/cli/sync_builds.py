@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import time
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 
     from graft.build.assessment import Assessment
     from graft.build.run import BuildEnvironment, BuildRequest
+    from graft.cli.build_envs import SharedEnvs
     from graft.model.built import BuiltWheel
     from graft.model.target import Target
 
@@ -49,6 +51,11 @@ class BuildProgress:
         if self.show:
             print(f"graft: waiting for another graft using {prefix}", file=sys.stderr)
 
+    def waiting_for_hook(self, source: str) -> None:
+        """Another graft runs the metadata hook of the same sdist (a lock's worker, say)."""
+        if self.show:
+            print(f"graft: waiting for another graft's hook of {source}", file=sys.stderr)
+
     def stage(self, message: str) -> None:
         """A build begins (builds take seconds to minutes).
 
@@ -71,6 +78,7 @@ class SyncBuilds:
         envs: SharedEnvs | None = None,
         *,
         compile_built: bool = True,
+        run: str | None = None,
     ) -> None:
         self.args = args
         # the sources whose build environments this builder builds for, outermost first:
@@ -95,7 +103,14 @@ class SyncBuilds:
         # another thread (an early one) is waited for, never started twice
         self._done: dict[tuple[str, str, bool], Future[BuiltWheel]] = {}
         self._done_lock = threading.Lock()
-        self._envs = envs or SharedEnvs(args)
+        if envs is None:
+            from graft.cli.build_envs import SharedEnvs  # noqa: PLC0415
+
+            envs = SharedEnvs(args)
+        self._envs = envs
+        # this run, as a kept failure names the run that kept it: a lock's worker processes,
+        # forked with this builder, say a failure another one met as it was first said
+        self.run = run or f"{os.getpid()}-{time.time_ns()}"
 
     def options(self) -> tuple[str, ...]:
         """The build options every answer depends on: a resolution memo's key holds them."""
@@ -169,7 +184,12 @@ class SyncBuilds:
         return BuiltWheel(outcome.path, outcome.sha256, note, reads)
 
     def metadata(self, source: str, target: Target) -> tuple[bytes, str]:
-        """The METADATA of a wheel of the sdist *source* for *target*: recorded or prepared."""
+        """The METADATA of a wheel of the sdist *source* for *target*: recorded or prepared.
+
+        An sdist's hooks run in one graft process at a time, so a lock's workers wait for
+        one answer (its kept metadata, or its kept failure); a failure is kept, and said
+        again while nothing that decides it changed (:mod:`graft.build.failed`, decision 254).
+        """
         known = self.known_metadata(source, target)
         if known is not None:
             return known
@@ -177,7 +197,22 @@ class SyncBuilds:
 
         self._no_cycle(source)
         request = self._request(source, target, editable=False)
-        return prepare_metadata(request, target, self._env_maker(source))
+        make = self._env_maker(source)
+        if not os.path.isfile(source) or self.args.no_build_isolation:  # (nothing kept: 254)
+            return prepare_metadata(request, target, make)
+        from graft._home import cache_root  # noqa: PLC0415
+        from graft.build.cache import BuiltWheels  # noqa: PLC0415
+        from graft.build.failed import Asked, metadata_once  # noqa: PLC0415
+
+        cache, sha = BuiltWheels(cache_root()), _sha256(source)
+        asked = Asked(cache, source, sha, target, self.settings, self.constraints, self.run)
+        return metadata_once(
+            asked,
+            retry=self.args.reuse_builds == "never" or getattr(self.args, "refresh", False),
+            known=lambda: self.known_metadata(source, target),
+            prepare=lambda: prepare_metadata(request, target, make),
+            on_wait=lambda: self.progress.waiting_for_hook(source),
+        )
 
     def known_metadata(self, source: str, target: Target) -> tuple[bytes, str] | None:
         """A recorded build's METADATA, or one kept from the hook: without importing builds.
@@ -315,7 +350,7 @@ class SyncBuilds:
     def _env_maker(self, source: str) -> Callable[[Target, tuple[str, ...], str], BuildEnvironment]:
         """The build environments of *source*'s builds, synced with a builder of their own."""
         # a build requirement: the build environment installs it next
-        inner = SyncBuilds(self.args, (*self.chain, _project(source)), self._envs)
+        inner = SyncBuilds(self.args, (*self.chain, _project(source)), self._envs, run=self.run)
 
         def make(target: Target, requires: tuple[str, ...], venv: str) -> BuildEnvironment:
             from graft.cli.build_cmd import for_source  # noqa: PLC0415
@@ -323,72 +358,6 @@ class SyncBuilds:
             return for_source(source, lambda: self._envs.get(target, requires, venv, inner))
 
         return make
-
-
-class SharedEnvs:
-    """Build environments made once per sync and shared by every build they can serve.
-
-    Builds ask for their environment by their declared requirements (one venv per set of
-    requirement strings). Within one sync, an environment already made for the same
-    interpreter from requirements naming the same projects serves another build when its
-    distributions meet that build's specifiers (``flit_core>=3.4,<4`` and
-    ``flit_core>=3.2,<4`` resolve alike); it holds nothing else, so isolation is kept. One
-    asked again is not synced again. Builds run in threads: environments for requirements
-    naming the same projects are made one at a time (so the second finds the first and
-    shares it), others side by side (a setuptools environment, its bytecode compiled, while
-    a flit_core one is made and used). The builds of build requirements inside a making run
-    on its thread, so those locks are re-entrant.
-    """
-
-    def __init__(self, args: argparse.Namespace) -> None:
-        self.args = args
-        self._made: list[tuple[str, tuple[str, ...], BuildEnvironment]] = []
-        self._lock = threading.Lock()  # guards _made and _making
-        # one lock per interpreter and projects named (a build requirement's own build env:
-        # the same thread, hence re-entrant)
-        self._making: dict[tuple[str, object], threading.RLock] = {}
-
-    def get(
-        self, target: Target, requires: tuple[str, ...], venv: str, builder: SyncBuilds
-    ) -> BuildEnvironment:
-        """An environment meeting *requires* for *target*: one made already, or *venv* made.
-
-        *builder* builds the requirements only an sdist provides.
-        """
-        from graft.build.project import satisfied_by  # noqa: PLC0415
-        from graft.cli.build_cmd import _make_env  # noqa: PLC0415
-
-        names = _names(requires)
-        with self._lock:
-            making = self._making.setdefault(
-                (target.executable, requires if names is None else names), threading.RLock()
-            )
-        with making:
-            with self._lock:
-                made = list(self._made)
-            for executable, asked, env in made:
-                if executable != target.executable:
-                    continue
-                if asked == requires or (
-                    _names(asked) == names
-                    and satisfied_by(requires, env.distributions, target.markers)
-                ):
-                    return env
-            env = _make_env(self.args, target, requires, venv, builder)
-            with self._lock:
-                self._made.append((target.executable, requires, env))
-            return env
-
-
-def _names(requires: tuple[str, ...]) -> frozenset[str] | None:
-    """The projects *requires* name (None if one cannot be read: never shared)."""
-    from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
-    from packaging.utils import canonicalize_name  # noqa: PLC0415
-
-    try:
-        return frozenset(canonicalize_name(Requirement(r).name) for r in requires)
-    except InvalidRequirement:
-        return None
 
 
 def _variable_reads(assessment: Assessment) -> tuple[tuple[str, str], ...]:

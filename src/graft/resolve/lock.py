@@ -303,6 +303,14 @@ def _micro(  # noqa: PLR0917 - the resolutions and what they were made of
     return late, fork(late.envs, late.outcomes, bounds, more)
 
 
+def _hooks_failed(projects: IndexProjects) -> str:
+    """For ``-v``: the sdists' metadata hooks that failed, and failures kept said instead."""
+    builds = projects.builds
+    if builds is None or not (builds.failed_hooks or builds.kept_failures):
+        return ""
+    return f"; sdist hooks that failed: {builds.failed_hooks} run, {builds.kept_failures} kept"
+
+
 def _reason(env: Environment, outcome: Outcome) -> Reason:
     """Why *env* has no resolution, in one line (its failure's, or why it is skipped)."""
     from graft.resolve.lock_said import why_not  # noqa: PLC0415
@@ -511,7 +519,7 @@ def lock(request: LockRequest) -> LockResult:
                 f"{f' and {ranges.resolved} ranges of micro releases' if ranges.resolved else ''}"
                 f"{f' in {processes} processes' if processes > 1 else ''}"
                 f"{f' and {forks.resolved} variant forks' if forks.resolved else ''};"
-                f" METADATA read: {projects.fetched()}"
+                f" METADATA read: {projects.fetched()}{_hooks_failed(projects)}"
             ),
         ),
         tuple(warnings),

@@ -202,11 +202,11 @@ def _resolve_all(
     from graft.resolve import lock_workers  # noqa: PLC0415
 
     rest = list(enumerate(envs[1:], 1))  # (forked processes, one per core: decisions 92, 214)
-    before = lock_workers.learned(projects, chooser)
-    found, reports = lock_workers.resolve_shared(
+    found, reports, at_fork = lock_workers.resolve_shared(
         rest, lambda item: resolved(*item), lambda: lock_workers.learned(projects, chooser)
     )
-    lock_workers.merge(reports, before, projects, chooser)
+    if at_fork is not None:
+        lock_workers.merge(reports, at_fork, projects, chooser)
     return outcomes + found, 1 + len(reports)
 
 

@@ -100,14 +100,17 @@ def resolve_shared(
     items: Sequence[E],
     resolve: Callable[[E], T],
     report: Callable[[], R] | None = None,
-) -> tuple[list[T], list[R]]:
+) -> tuple[list[T], list[R], R | None]:
     """``[resolve(item) for item in items]``, the rest forked once it is worth it; the reports.
 
     Without ``GRAFT_LOCK_WORKERS``, items spread over the sequence (:func:`_spread`) are
     resolved here one by one while what is left is not worth a fork (:func:`worth_forking`,
     by the CPU each took); then what is left is shared with forked children
     (:func:`resolve_forked`). With it, they are forked at once. The answers are in the
-    order of *items* whatever the order they were resolved in.
+    order of *items* whatever the order they were resolved in; then each child's report,
+    and what *report* said here as they were forked (what they started from: a child's
+    report less that is what it learned; decision 254 found the items resolved here first
+    counted again).
     """
     done: dict[int, T] = {}
     left = list(range(len(items)))
@@ -117,9 +120,10 @@ def resolve_shared(
         began = time.process_time()
         done[at] = resolve(items[at])
         spent += time.process_time() - began
+    at_fork = report() if report is not None else None
     found, reports = resolve_forked([items[at] for at in left], resolve, workers(len(left)), report)
     done.update(zip(left, found, strict=True))
-    return [done[at] for at in range(len(items))], reports
+    return [done[at] for at in range(len(items))], reports, at_fork
 
 
 def resolve_forked(
@@ -239,13 +243,17 @@ class Learned(NamedTuple):
     whole_bytes: int
     choices: tuple[dict[Any, Any], ...]  # the variant chooser's findings
     pages: PageFindings | None  # the index pages the answers came from (the lock stamp's)
+    # the sdists' -v notes, hooks that failed, failures kept said instead (decision 254)
+    builds: tuple[tuple[str, ...], int, int] = ((), 0, 0)
 
 
 def learned(projects: IndexProjects, chooser: VariantChooser) -> Learned:
     """What *projects* and *chooser* hold now (copies)."""
     pages = projects.indexes.findings() if projects.indexes is not None else None
     counts = (dict(projects.reads), projects.fetched_bytes, projects.whole_bytes)
-    return Learned(*counts, chooser.findings(), pages)
+    b = projects.builds
+    builds = ((), 0, 0) if b is None else (tuple(b.notes), b.failed_hooks, b.kept_failures)
+    return Learned(*counts, chooser.findings(), pages, builds)
 
 
 def merge(
@@ -262,3 +270,9 @@ def merge(
         chooser.learn(report.choices)
         if projects.indexes is not None and report.pages is not None:
             projects.indexes.learn(report.pages)
+        builds = projects.builds
+        if builds is not None:  # (what a worker's sdists said under -v, and its counts)
+            notes, failed, kept = report.builds
+            builds.notes.extend(notes[len(before.builds[0]) :])
+            builds.failed_hooks += failed - before.builds[1]
+            builds.kept_failures += kept - before.builds[2]

@@ -50,6 +50,8 @@ class SdistMetadata(Protocol):
     """The METADATA of an sdist candidate (:class:`graft.resolve.sdists.SdistBuilds`)."""
 
     notes: list[str]  # how each was answered (prepared, kept, built, and why), for -v
+    failed_hooks: int  # hooks that failed here (-v)
+    kept_failures: int  # failures kept from a hook, said instead of running it (-v)
 
     def metadata(self, file: ArtifactFile) -> bytes:
         """Its PKG-INFO when static (PEP 643), else the built wheel's METADATA."""

@@ -21,7 +21,7 @@ import os
 import threading
 from typing import TYPE_CHECKING, Any
 
-from graft.errors import SourceError, UsageError
+from graft.errors import BuildError, SourceError, UsageError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -177,6 +177,9 @@ class SdistBuilds:
         self.notes: list[str] = []
         self._lock = threading.Lock()
         self._failed: dict[str, BaseException] = {}  # a source that did not build: not again
+        # for -v: hooks that failed here, and failures kept from a hook said instead (254)
+        self.failed_hooks = 0
+        self.kept_failures = 0
         # builds of pinned sdists started as soon as the resolver offers them (build_early),
         # two at a time, by URL; the resolver's read and the install wait for their answer
         self._early: dict[str, Future[BuiltWheel]] = {}
@@ -209,8 +212,6 @@ class SdistBuilds:
         release the request pins with ``==`` cannot be left (a root requirement stays), so
         it is built at once and its wheel's METADATA read: one backend run, not two.
         """
-        from graft.errors import BuildError  # noqa: PLC0415
-
         with self._lock:
             path = self.local(file)
             static = self._static(path, file.filename)
@@ -235,10 +236,20 @@ class SdistBuilds:
                     return data
             except BuildError as exc:
                 self._failed[path] = exc
+                self._said_failed(file.filename, exc)
                 raise
         from graft.sources.localwheel import read_local_metadata  # noqa: PLC0415
 
         return read_local_metadata(built.path)[1]
+
+    def _said_failed(self, filename: str, exc: BuildError) -> None:
+        """A note for ``-v`` of a failed read, counted: a hook that failed, or a kept failure."""
+        if exc.kept_at is not None:
+            self.kept_failures += 1
+        elif exc.status is not None:
+            self.failed_hooks += 1
+        first = exc.what.partition("\n")[0]
+        self.notes.append(f"{filename}: {first}")
 
     def build_early(self, file: ArtifactFile) -> None:
         """Start building *file* in the background if the request pins its release with ``==``.
