@@ -25,6 +25,7 @@ from graft.build import compare, intree, recorded
 from graft.build.cache import BuiltRecord
 from graft.build.checks import check_metadata, check_wheel
 from graft.build.environment import backend_for
+from graft.build.project import constrain
 from graft.build.recorded import Earlier
 from graft.build.reuse import Builder
 from graft.build.run import (
@@ -213,7 +214,7 @@ def _build_for(run: Run, target: Target) -> BuiltRecord:
     what = "building an editable wheel of" if request.editable else "building"
     request.reporter.stage(f"{what} {source.label} for {Builder.of(target)}")
     work = fresh(source.work_root, "build")
-    tree = build_tree(source)
+    tree = _unpacked(run)
     out, scratch = os.path.join(work, "out"), os.path.join(work, "tmp")
     os.mkdir(out)
     os.mkdir(scratch)
@@ -331,7 +332,7 @@ def _prepare_metadata(run: Run, target: Target, key: tuple[str, str, str]) -> tu
     source = run.source
     run.request.reporter.stage(f"preparing metadata of {source.label} for {Builder.of(target)}")
     work = fresh(source.work_root, "meta")
-    tree = build_tree(source)
+    tree = _unpacked(run)
     out, scratch = os.path.join(work, "out"), os.path.join(work, "tmp")
     os.mkdir(out)
     os.mkdir(scratch)
@@ -360,6 +361,19 @@ def _prepare_metadata(run: Run, target: Target, key: tuple[str, str, str]) -> tu
         note = f"metadata of {source.label} for {_who(target)}: prepare_metadata_for_build_wheel"
     shutil.rmtree(work, ignore_errors=True)
     return data, note
+
+
+def _unpacked(run: Run) -> str:
+    """The tree to build in, once its build requirements are known to be readable.
+
+    An isolated build's requirements are pinned by the build constraints in
+    :func:`graft.build.environment.backend_for`; one that is no PEP 508 requirement (PyQt5
+    5.14.0's ``sip >=5.0.1 <6``), or that a constraint excludes, is said before the sdist is
+    unpacked, from the facts kept of it (decision 254: 2.4 s of each lock unpacked it).
+    """
+    if run.request.isolated:
+        constrain(run.source.project.build_system.requires, run.request.constraints)
+    return build_tree(run.source)
 
 
 def _deliver(outcome: BuildOutcome, out_dir: str | None) -> BuildOutcome:

@@ -214,14 +214,14 @@ class SdistBuilds:
         """
         with self._lock:
             path = self.local(file)
+            if path in self._failed:  # (a lock's later environments: the same interpreter)
+                raise self._failed[path]
             static = self._static(path, file.filename)
             if static:
                 return static
             excluded = self._excluded(path, file.filename)
             if excluded is not None:
                 return excluded
-            if path in self._failed:  # (a lock's later environments: the same interpreter)
-                raise self._failed[path]
             try:
                 if self._pinned(file.filename):  # installed for sure: its build is the answer
                     early = self._early.get(file.url)
@@ -384,14 +384,7 @@ class SdistBuilds:
             path = file.url.removeprefix("file://")
         if path is None:
             return None
-        from graft.sources.cachenames import stored_sha256  # noqa: PLC0415
-
-        sha = stored_sha256(path, self.cache_dir)
-        if sha is None:
-            from graft._fs import file_sha256  # noqa: PLC0415
-
-            sha = file_sha256(path)
-        kept = static_path(self.cache_dir, sha)
+        kept = static_path(self.cache_dir, self._sha256(path))
         try:
             with open(kept, "rb") as fh:
                 static = fh.read()
@@ -406,6 +399,23 @@ class SdistBuilds:
             self.notes.append(known[1])
         return known[0]
 
+    def _sha256(self, path: str) -> str:
+        """The sdist's sha256: its directory's name in the download cache, else read.
+
+        An sdist from an index lies in the download cache, whose directories name their
+        files' hashes: a lock's environments read each release's metadata once per
+        environment, and hashed every file each time (2 s of a warm ``graft lock PyQt5``
+        whose hooks' failures were kept, decision 254).
+        """
+        from graft.sources.cachenames import stored_sha256  # noqa: PLC0415
+
+        sha = stored_sha256(path, self.cache_dir)
+        if sha is None:
+            from graft._fs import file_sha256  # noqa: PLC0415
+
+            sha = file_sha256(path)
+        return sha
+
     def _static(self, path: str, where: str) -> bytes:
         """:func:`_static_metadata`, remembered by the sdist's sha256 (the same for any target).
 
@@ -413,9 +423,8 @@ class SdistBuilds:
         sdist states none; so a warm sync does not read through the archive again.
         """
         from graft._atomic import remember  # noqa: PLC0415
-        from graft._fs import file_sha256  # noqa: PLC0415
 
-        kept = static_path(self.cache_dir, file_sha256(path))
+        kept = static_path(self.cache_dir, self._sha256(path))
         try:
             with open(kept, "rb") as fh:
                 return fh.read()
