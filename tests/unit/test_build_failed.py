@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -178,3 +179,40 @@ def test_only_the_end_of_a_long_output_is_kept(tmp_path: Path) -> None:
     assert found is not None
     assert found.log.endswith("the error\n")
     assert found.log.startswith("(the first 10 characters of its output not kept)\n")
+
+
+def test_a_retry_runs_the_hook_again_once_per_run(tmp_path: Path) -> None:
+    """``--refresh`` and ``--reuse-builds never`` run the hook again, but a lock's other
+    worker takes the failure that run met, as without them."""
+    asked = _asked(tmp_path)
+    ran: list[str] = []
+
+    def prepare(who: Asked) -> tuple[bytes, str]:
+        ran.append(who.run)
+        raise _failure()
+
+    def once(who: Asked, *, retry: bool) -> BuildError:
+        try:
+            failed.metadata_once(who, retry=retry, known=lambda: None, prepare=lambda: prepare(who))
+        except BuildError as exc:
+            return exc
+        raise AssertionError("no failure")
+
+    assert once(asked, retry=False).kept_at is None  # ran, and kept
+    assert once(asked, retry=False).kept_at is not None  # kept: not run
+    assert len(ran) == 1
+    later = dataclasses.replace(asked, run="run-2")  # a later graft lock --refresh
+    assert once(later, retry=True).kept_at is None  # run again
+    assert once(later, retry=True).kept_at is not None  # its other worker: this run's failure
+    assert ran == ["run-1", "run-2"]
+
+
+def test_a_hook_that_succeeds_forgets_the_failure_kept(tmp_path: Path) -> None:
+    asked = _asked(tmp_path)
+    asked.keep(_failure())
+    later = dataclasses.replace(asked, run="run-2")  # --refresh
+    data, note = failed.metadata_once(
+        later, retry=True, known=lambda: None, prepare=lambda: (b"METADATA", "prepared")
+    )
+    assert (data, note) == (b"METADATA", "prepared")
+    assert not list(Path(asked.cache.source_dir(sdist_key(SHA))).glob(f"*/*{failed.SUFFIX}"))

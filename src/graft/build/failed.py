@@ -229,19 +229,20 @@ def metadata_once(
     """*prepare*'s METADATA and note, one graft process at a time; a failure kept or said.
 
     Under the sdist's lock, what another process left meanwhile answers first (*known*:
-    kept metadata), then a kept failure that still answers (raised as it was said), unless
-    *retry* (``--refresh``, ``--reuse-builds never``); else the hook runs, and its failure
-    is kept (:func:`keepable`), or one kept before is forgotten.
+    kept metadata), then a kept failure that still answers (raised as it was said); under
+    *retry* (``--refresh``, ``--reuse-builds never``) only one this run kept (a lock's other
+    worker ran the hook again already). Else the hook runs, and its failure is kept
+    (:func:`keepable`), or one kept before is forgotten.
     """
     with one_at_a_time(asked.cache, asked.sha256, on_wait):
         answer = known()
         if answer is not None:
             return answer
-        passed = None
-        if not retry:
-            found, passed = asked.kept(time.time(), os.environ)
-            if found is not None:
-                raise raised(found, asked.source, asked.run)
+        found, passed = asked.kept(time.time(), os.environ)
+        if found is not None and (not retry or found.run == asked.run):
+            raise raised(found, asked.source, asked.run)
+        if retry:
+            passed = None
         try:
             data, note = prepare()
         except BuildError as exc:
