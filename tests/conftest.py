@@ -79,6 +79,7 @@ def pytest_configure(config: pytest.Config) -> None:
     for name in (*TOOL_SOURCE_VARIABLES, *TOOL_HASH_VARIABLES):  # pip's and uv's: the user's,
         os.environ.pop(name, None)  # never a test's (graft refuses or warns: decision 115)
     os.environ.pop("GRAFT_PYTHON", None)  # --python's default (decision 119): a test says its own
+    os.environ["GRAFT_NO_CONFIG"] = "1"  # nor a .python-version above a test's directory (246)
     if "GRAFT_CACHE_DIR" not in os.environ:
         path = tempfile.mkdtemp(prefix="graft-test-cache-")
         os.environ["GRAFT_CACHE_DIR"] = config.stash[_COLLECTION_CACHE] = path

@@ -72,6 +72,65 @@ def interpreter_at(spec: str) -> str | None:
     return os.path.abspath(spec) if os.path.isfile(spec) and os.access(spec, os.X_OK) else ""
 
 
+#: pyenv's and uv's version files, in the order one directory's are read (decision 246)
+VERSION_FILES = (".python-version", ".python-versions")
+#: What ``GRAFT_NO_CONFIG`` may be set to and still mean "read them" (as uv's boolish values)
+_FALSE = frozenset({"", "0", "false", "no", "off", "n", "f"})
+_VERSION_FILE_BYTES = 1 << 16
+
+
+def no_config(argv: list[str] | None = None) -> bool:
+    """Whether ``GRAFT_NO_CONFIG`` or ``--no-config`` (in *argv*) says to read no version file."""
+    if os.environ.get("GRAFT_NO_CONFIG", "").strip().lower() not in _FALSE:
+        return True
+    for arg in argv or ():
+        if arg == "--":
+            break
+        if arg == "--no-config":
+            return True
+    return False
+
+
+def version_file(directory: str) -> str | None:
+    """The nearest version file from *directory* up, as ``uv venv`` finds it; None.
+
+    In each directory ``.python-version``, then ``.python-versions``; no higher than the
+    nearest directory holding a ``pyproject.toml`` (a project's root, where uv stops, its own
+    files read), else up to ``/`` (:mod:`graft._version_file` reads it).
+    """
+    while True:
+        for name in VERSION_FILES:
+            candidate = os.path.join(directory, name)
+            if os.path.isfile(candidate):
+                return candidate
+        if os.path.isfile(os.path.join(directory, "pyproject.toml")):
+            return None  # a project's root: uv looks no further up
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+
+
+def version_file_key() -> str:
+    """The version file that applies in the working directory and its text, else ``""``.
+
+    What the stamps' keys hold of it (:func:`graft.cli.noop.version_file`): read, never
+    parsed (no ``re`` on the fast paths: decisions 185, 190).
+    """
+    try:
+        path = version_file(os.getcwd())
+    except OSError:  # (a working directory removed meanwhile)
+        return ""
+    if path is None:
+        return ""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(_VERSION_FILE_BYTES)
+    except OSError:
+        data = b"\0unreadable"
+    return f"{path}\0{data.decode('utf-8', 'replace')}"
+
+
 def code_stamp() -> int:
     """A number that changes when any of graft's modules changes (size or mtime).
 

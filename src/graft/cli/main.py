@@ -79,21 +79,53 @@ def _python_from_environment(args: argparse.Namespace) -> None:
     As ``UV_PYTHON`` stands for uv's ``--python`` (decision 119); not with ``sync``'s
     foreign-target flags, which name a target of their own. An interpreter it does not find
     is said as its own: ``GRAFT_PYTHON: no interpreter found for ...`` (by ``sync`` once
-    the venv's own interpreter did not meet it, as ``--python``'s: decision 123).
+    the venv's own interpreter did not meet it, as ``--python``'s: decision 123). Without
+    it, ``sync`` reads a ``.python-version`` file (decision 246).
     """
-    spec = os.environ.get("GRAFT_PYTHON") or None
-    if spec is None or args.command not in {"sync", "build"} or args.python not in (None, []):
+    if args.command not in {"sync", "build"} or args.python not in (None, []):
         return
     foreign = ("python_version", "platform", "implementation", "abi")
     if any(getattr(args, name, None) for name in foreign):
         return
+    spec = os.environ.get("GRAFT_PYTHON") or None
     if args.command == "sync":  # (graft.cli.venv_python.keep_venv_python looks it up)
-        args.python, args.python_from = spec, "GRAFT_PYTHON"
+        if spec is not None:
+            args.python, args.python_from = spec, "GRAFT_PYTHON"
+        else:
+            _python_from_version_file(args)
+        return
+    if spec is None:
         return
     from graft.venv.interpreter import find_interpreter  # noqa: PLC0415
 
     find_interpreter(spec, where="GRAFT_PYTHON")
     args.python = [spec]
+
+
+def _python_from_version_file(args: argparse.Namespace) -> None:
+    """``sync``'s ``--python`` from a ``.python-version`` file, as ``uv venv`` reads one.
+
+    Where neither ``--python`` nor ``GRAFT_PYTHON`` is given and ``--no-config`` (or
+    ``GRAFT_NO_CONFIG``) is not: the file's first request, said as the file's own where it
+    is looked up (decision 246). The names uv ignores in it are said in a warning.
+    """
+    from graft._home import no_config  # noqa: PLC0415
+    from graft._version_file import discover  # noqa: PLC0415
+
+    if args.no_config or no_config():
+        return
+    found = discover()
+    if found is None:
+        return
+    if found.ignored and not args.quiet and not args.json:
+        names = ", ".join(repr(name) for name in found.ignored)
+        print(
+            f"graft: warning: {found.path}: ignoring {names}: not a Python version or"
+            " interpreter path (as uv ignores it)",
+            file=sys.stderr,
+        )
+    if found.request is not None:
+        args.python, args.python_from = found.request, found.path
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -154,7 +154,13 @@ def _add_sync_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "--python",
         metavar="PY",
         help="interpreter path, version (3.12, 3.12.1), cpython@3.12, pypy, or a specifier"
-        " like >=3.11,<3.13, as uv takes them (default: GRAFT_PYTHON)",
+        " like >=3.11,<3.13, as uv takes them (default: GRAFT_PYTHON, else the"
+        " .python-version file here or above, as uv venv reads it)",
+    )
+    sync.add_argument(
+        "--no-config",
+        action="store_true",
+        help="read no .python-version file (as uv's --no-config; also GRAFT_NO_CONFIG=1)",
     )
     sync.add_argument(
         "--no-deps", action="store_true", help="install only what is named, not its dependencies"

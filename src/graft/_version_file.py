@@ -1,0 +1,83 @@
+"""The ``.python-version`` file a sync's interpreter is read from, found as ``uv venv`` finds it.
+
+Without ``--python`` and ``GRAFT_PYTHON``, ``graft sync`` takes the interpreter a
+``.python-version`` (or ``.python-versions``) file asks for, as ``uv venv`` and ``uv sync``
+do (decision 246):
+
+* the file is looked for in the working directory, then in each directory above it, up to and
+  including the nearest one that holds a ``pyproject.toml`` (the project's root, where uv
+  stops: a file above a project is not the project's); in each directory
+  ``.python-version`` first, then ``.python-versions``;
+* its lines are read as uv reads them: blank lines and ``#`` comments skipped, each line one
+  request; the first is the one taken. A line graft reads as a request (``3.12``,
+  ``cpython@3.12.1``, ``pypy3.10``, ``>=3.11``), or a path (it holds a ``/``), is one; uv's
+  ``any`` and ``default`` stand for no request (graft's own default, as for none); anything
+  else (pyenv's ``system``, ``pypy3.10-7.3.17``, ``python``) is an executable's name, which
+  uv ignores with a warning, and so does graft (:attr:`VersionFile.ignored`);
+* ``GRAFT_NO_CONFIG`` (set and not ``0``, ``false``, ``no`` or ``off``) or ``--no-config``
+  reads no file, as ``UV_NO_CONFIG`` and ``--no-config`` for uv.
+
+Finding the file, and what the stamps' keys hold of it, is :mod:`graft._home`'s (standard
+library only, a few ``stat`` calls and one small read, no ``re``: every sync stamp's key
+holds the file that applies and its text, through :func:`graft.cli.noop.version_file`, so
+that a file written, edited or removed since is never answered by a stamp made before);
+this module reads its lines as requests, on the full path only. Not read: uv's own
+global pin (``~/.config/uv/.python-version``, ``uv python pin --global``) and uv workspaces
+(a member's search stops at its own ``pyproject.toml``, where uv goes on to the workspace's
+root): graft reads no configuration of uv's (decisions 119, 171).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from graft._home import version_file
+
+_MAX_BYTES = 1 << 16
+#: uv's literals for "any interpreter": no request of their own
+_ANY = frozenset({"any", "default"})
+
+
+@dataclass(frozen=True, slots=True)
+class VersionFile:
+    """A version file found: its path, the request it makes (None: none), the names it ignores."""
+
+    path: str
+    request: str | None
+    ignored: tuple[str, ...]
+
+
+def discover(start: str | None = None) -> VersionFile | None:
+    """The version file that applies in *start* (default: the working directory), read."""
+    try:
+        directory = os.path.abspath(start if start is not None else os.getcwd())
+    except OSError:  # (a working directory removed meanwhile)
+        return None
+    path = version_file(directory)
+    return None if path is None else read(path)
+
+
+def read(path: str) -> VersionFile:
+    """The requests of the version file at *path*, as uv reads them (one a line)."""
+    from graft._pythons import parse  # noqa: PLC0415 - standard library only
+
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            text = fh.read(_MAX_BYTES)
+    except OSError:  # (unreadable: as uv, an error; said where the request would be looked up)
+        return VersionFile(path, None, ())
+    taken: list[str] = []
+    ignored: list[str] = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.lower() in _ANY or parse(line) is not None or "/" in line:
+            taken.append(line)
+        else:
+            ignored.append(line)
+    first = taken[0] if taken else None
+    return VersionFile(
+        path, None if first is None or first.lower() in _ANY else first, tuple(ignored)
+    )
