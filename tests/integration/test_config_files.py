@@ -15,6 +15,8 @@ import json
 import shutil
 from typing import TYPE_CHECKING
 
+import pytest
+
 from tests.conftest import run_graft
 from tests.support.wheelmaker import make_wheel
 
@@ -118,3 +120,42 @@ def test_a_kernel_spec_installed_again_in_the_venv_stays_while_its_distribution_
     assert (spec / "kernel.json").read_text() == '{"display_name": "mine"}'
     sync(venv, store_dir, wheels, "kpkg==2.0", "other==1.0")  # upgraded: the wheel's again
     assert json.loads((spec / "kernel.json").read_text())["display_name"] == "kpkg 2.0"
+
+
+@pytest.mark.parametrize("link_mode", ["symlink", "hardlink", "copy"])
+@pytest.mark.parametrize("whole", [True, False], ids=["reinstall", "changed"])
+def test_another_wheel_of_the_version_writes_its_own_configuration_file(
+    tmp_path: Path, store_dir: Path, link_mode: str, whole: bool
+) -> None:
+    """Decision 247 (244's leftover): another wheel of the same version (a project rebuilt,
+    another file) ships its own configuration file, which pip's ``--force-reinstall`` and
+    uv's ``--reinstall`` write over the venv's edit; a rebuild carried the edit over it in
+    hardlink and copy modes (by no link could it tell the wheels apart). The same wheel
+    installed again still keeps the edit (decision 90), in every mode, on either path."""
+    first, second = tmp_path / "a", tmp_path / "b"
+    for where, value in ((first, "1"), (second, "2")):
+        where.mkdir()
+        files: dict[str, bytes | str] = {"beta/__init__.py": f"B = {value}\n"}
+        files[f"beta-1.0.data/data/{CONF}"] = SHIPPED.replace("true", f'true, "b": {value}')
+        make_wheel(where, "beta", "1.0", files)
+    make_wheel(first, "other", "1.0", {"other/__init__.py": ""})
+    make_wheel(first, "other", "2.0", {"other/__init__.py": ""})
+    venv, conf = tmp_path / "v", tmp_path / "v" / CONF
+    options = ("--no-index", "-f", first, "--store", store_dir, "--link-mode", link_mode, "-q")
+
+    def sync_beta(where: Path, other: str, *more: str) -> None:
+        (wheel,) = where.glob("beta-*.whl")
+        run_graft("sync", venv, wheel, f"other=={other}", *options, *more)
+
+    sync_beta(first, "1.0")
+    conf.write_text(REWRITTEN)
+    sync_beta(first, "1.0", "--reinstall")  # the same wheel: the edit stays
+    assert conf.read_text() == REWRITTEN
+    sync_beta(first, "2.0", *(("--reinstall",) if whole else ()))  # (still the same wheel)
+    assert conf.read_text() == REWRITTEN
+    sync_beta(second, "1.0", *(("--reinstall",) if whole else ()))  # another wheel of 1.0
+    assert conf.read_text() == SHIPPED.replace("true", 'true, "b": 2')
+    assert not conf.is_symlink()
+    assert conf.stat().st_nlink == 1  # the venv's own copy, never the store's file
+    stored = {p.read_text() for p in store_dir.glob(f"entries/*/tree/*.data/data/{CONF}")}
+    assert REWRITTEN not in stored

@@ -183,27 +183,40 @@ class _Carrier:
             _refuse(rel, self.prefix, "it is neither a file, a directory nor a link")
 
 
-def carry_configs(old: str, new: str, copies: Iterable[tuple[str, str]]) -> None:
+def carry_configs(
+    old: str,
+    new: str,
+    copies: Iterable[tuple[str, str, str]],
+    made_from: dict[str, str] | None = None,
+) -> None:
     """Link each configuration file of the venv *old* into *new*, over the fresh copy there.
 
     *copies*: the new plan's configuration files (:class:`graft.plan.types.CopyFile`), each
-    with the RECORD of its distribution (venv-relative). A tool may have rewritten one in the
-    venv (``jupyter server extension disable --sys-prefix``); pip leaves it so until the
-    distribution is upgraded or removed, and so does a rebuild: the file is carried where the
-    old venv holds the same distribution at the same version (its RECORD is there), from the
-    same wheel where its METADATA links to the store (:func:`_same_wheel`), and the file is
-    the venv's own (a regular file with no other link: never one linked to the store).
+    with the RECORD of its distribution (venv-relative) and the store file it is copied from.
+    A tool may have rewritten one in the venv (``jupyter server extension disable
+    --sys-prefix``); pip leaves it so until the distribution is upgraded or removed, and so
+    does a rebuild: the file is carried where the old venv holds the same distribution at the
+    same version (its RECORD is there), where its copy was made from the same store file
+    (*made_from*: the old venv's copies by destination, from the flat form that built it;
+    another wheel of the version ships its own file, which pip's and uv's reinstall write:
+    decision 247), or, where that is not known (None), from the same wheel by its METADATA
+    link (:func:`_same_wheel`), and the file is the venv's own (a regular file with no other
+    link: never one linked to the store).
     """
     same: dict[str, bool] = {}
-    for dest, record in copies:
-        dist_info = os.path.dirname(record)
-        if dist_info not in same:
-            same[dist_info] = _same_wheel(old, new, dist_info)
-        if not same[dist_info]:
-            continue
-        source = os.path.join(old, dest)
+    for dest, record, source in copies:
+        if made_from is not None:
+            if made_from.get(dest) != source:
+                continue
+        else:
+            dist_info = os.path.dirname(record)
+            if dist_info not in same:
+                same[dist_info] = _same_wheel(old, new, dist_info)
+            if not same[dist_info]:
+                continue
+        source_path = os.path.join(old, dest)
         try:
-            st = os.lstat(source)
+            st = os.lstat(source_path)
         except FileNotFoundError:
             continue
         if not stat.S_ISREG(st.st_mode) or st.st_nlink != 1:
@@ -212,7 +225,7 @@ def carry_configs(old: str, new: str, copies: Iterable[tuple[str, str]]) -> None
             continue
         target = os.path.join(new, dest)
         try:
-            os.link(source, f"{target}.graft-carry")  # (gone meanwhile: the fresh copy stays)
+            os.link(source_path, f"{target}.graft-carry")  # (gone meanwhile: the fresh copy stays)
         except FileNotFoundError:
             continue
         os.replace(f"{target}.graft-carry", target)
@@ -225,7 +238,8 @@ def _same_wheel(old: str, new: str, dist_info: str) -> bool:
     sha256) must be one: another wheel of the same version (a project rebuilt after an
     edit, ``--reinstall`` of another file) has other sources, and a ``.pyc`` compiled from
     the old ones, carried, would be taken for the new ones' wherever their sizes and mtimes
-    agree (reproducible builds fix the mtimes). Copies and hard links: as before.
+    agree (reproducible builds fix the mtimes). A copy or a hard link says nothing: the same.
+    Asked only where the flat form that built *old* is not at hand (decision 247).
     """
     from graft.venv.state import wheel_of  # noqa: PLC0415
 

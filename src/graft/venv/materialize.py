@@ -276,27 +276,49 @@ def rebuild(
     with discarded_on_failure(staging, prefix, "the previous venv, if any, is untouched"):
         skeleton.copy_template(template, staging, prefix, options)
         apply(plan, staging, store_root)
-        _carry_configs(prefix, staging, plan)
+        _carry_configs(prefix, staging, plan, store_root)
         _carry_edited_skeleton(prefix, staging, template, own)
         kept = _keep(prefix, staging, users)
         _write_state(staging, store_root, inputs, plan, plan_key, kept=kept)
         _swap(staging, prefix)
 
 
-def _carry_configs(prefix: str, staging: str, plan: Plan) -> None:
-    """The configuration files the venv there now holds, rewritten or not (decision 90)."""
+def _carry_configs(prefix: str, staging: str, plan: Plan, store_root: str) -> None:
+    """The configuration files the venv there now holds, rewritten or not (decision 90).
+
+    Each only where the venv's copy was made from the same file of the store as the new one
+    (the same wheel's), by the flat form of the plan that built it (decision 247).
+    """
     from graft.plan.types import CopyFile, WriteRecord  # noqa: PLC0415
 
     records = {a.wheel: a.dest for a in plan.actions if isinstance(a, WriteRecord)}
     copies = [
-        (a.dest, records[a.wheel])
+        (a.dest, records[a.wheel], a.source)
         for a in plan.actions
         if isinstance(a, CopyFile) and a.wheel in records
     ]
     if copies and os.path.isdir(prefix):
         from graft.venv.keep import carry_configs  # noqa: PLC0415
 
-        carry_configs(prefix, staging, copies)
+        carry_configs(prefix, staging, copies, _copied_from(prefix, store_root))
+
+
+def _copied_from(prefix: str, store_root: str) -> dict[str, str] | None:
+    """``{destination: store file}`` of the copies the plan that built *prefix* made.
+
+    From its kept flat form (``graft-plan`` in pyvenv.cfg); None where that is not at hand (a
+    venv another store or tool made, a flat form of an older format).
+    """
+    from graft.store.paths import flat_file  # noqa: PLC0415
+    from graft.venv.flat import read_kept  # noqa: PLC0415
+    from graft.venv.state import recorded_state  # noqa: PLC0415
+
+    state = recorded_state(prefix)
+    key = state.get("graft-plan", "").partition(" ")[0]
+    if not key or state.get("graft-store") != store_root:
+        return None
+    flat = read_kept(flat_file(store_root, key), store_root)
+    return None if flat is None else dict(flat.copies)
 
 
 def _carry_edited_skeleton(prefix: str, staging: str, template: str, own: Options) -> None:
