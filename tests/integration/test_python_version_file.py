@@ -7,6 +7,8 @@ one it needs is not installed. Every fast path (the no-op, replay and change sta
 notice the file written, edited or removed since it was made.
 """
 
+# ruff: noqa: F811 - the fixture `index` is test_change's, imported by name
+
 from __future__ import annotations
 
 import subprocess
@@ -17,6 +19,13 @@ import pytest
 from graft.errors import TargetError
 from graft.venv.interpreter import find_interpreter, introspect
 from tests.conftest import run_graft
+from tests.integration.test_change import (
+    FIRST,
+    SECOND,
+    edited,
+    index,  # noqa: F401 - fixture
+)
+from tests.integration.test_change import graft as change_sync
 from tests.integration.test_warm import aged
 from tests.support.importtime import graft_imports
 from tests.support.venv import py
@@ -24,6 +33,8 @@ from tests.support.wheelmaker import make_wheel
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from tests.support.rangeserver import Served
 
 
 @pytest.fixture
@@ -168,3 +179,23 @@ def test_names_uv_ignores_are_ignored_with_a_warning(
     proc = _sync(tmp_path / "venv", wheels_dir, store_dir)
     assert f"graft: warning: {pin}: ignoring 'system'" in proc.stderr, proc.stderr
     assert _version(tmp_path / "venv") == v312
+
+
+def test_an_edited_pin_set_seen_before_follows_the_file(
+    project: Path, store_dir: Path, tmp_path: Path, index: Served
+) -> None:
+    """The change stamp (an edited pin set, decision 79) is keyed by the file too."""
+    v39, v312 = _versions("3.9", "3.12")
+    pin = project / ".python-version"
+    pin.write_text("3.12\n")
+    venv = tmp_path / "venv"
+    for number, text in enumerate((FIRST, SECOND, FIRST)):
+        change_sync(venv, edited(tmp_path, text, f"a{number}"), index, store_dir)
+    _, fast = change_sync(venv, edited(tmp_path, SECOND, "seen"), index, store_dir)
+    assert fast, "the control: a set seen before, the change stamp's"
+    assert _version(venv) == v312
+    pin.write_text("3.9\n")
+    proc, fast = change_sync(venv, edited(tmp_path, FIRST, "moved"), index, store_dir)
+    assert not fast
+    assert f" ~ python {v312} -> {v39}" in proc.stderr, proc.stderr
+    assert _version(venv) == v39
