@@ -109,14 +109,19 @@ def _python_from_version_file(args: argparse.Namespace) -> None:
     ``GRAFT_NO_CONFIG``) is not: the file's first request, said as the file's own where it
     is looked up (decision 246). The names uv ignores in it are said in a warning.
     """
-    from graft._home import no_config  # noqa: PLC0415
-    from graft._version_file import discover  # noqa: PLC0415
+    from graft._home import no_config, version_file  # noqa: PLC0415
 
     if args.no_config or no_config():
         return
-    found = discover()
-    if found is None:
+    try:
+        path = version_file(os.getcwd())
+    except OSError:  # (a working directory removed: the sync says so itself)
         return
+    if path is None:  # (most syncs: graft._version_file is not imported)
+        return
+    from graft._version_file import read  # noqa: PLC0415
+
+    found = read(path)
     if found.ignored and not args.quiet and not args.json:
         names = ", ".join(repr(name) for name in found.ignored)
         print(
