@@ -159,7 +159,10 @@ def _earlier(run: Run, target: Target) -> Earlier:
     tree = run.source.path if run.request.editable else None  # what its build left, checked
     key = run.inputs.key()
     constraints = run.request.constraints
-    return recorded.earlier(run.cache, run.source.key, key, target, tree, constraints=constraints)
+    assessment = run.source.assessment
+    return recorded.earlier(
+        run.cache, run.source.key, key, target, tree, assessment=assessment, constraints=constraints
+    )
 
 
 def _one(run: Run, target: Target) -> BuildOutcome:
@@ -175,7 +178,7 @@ def _one(run: Run, target: Target) -> BuildOutcome:
             record.filename,
             run.cache.wheel_path(record.sha256, record.filename),
             record.sha256,
-            record.assessment,
+            run.source.assessment,
             left_in_tree=record.left_in_tree,
         )
     record = _build_for(run, target)

@@ -28,11 +28,15 @@ from graft.errors import TargetError
 from graft.venv.interpreter import find_interpreter
 from tests.support.pypifiles import (
     FLIT_CORE,
+    HATCH_VCS,
     MARKUPSAFE,
     MSGPACK,
     PACKAGING,
+    PLATFORMDIRS,
+    PYCPARSER,
     SETUPTOOLS,
     TOMLI,
+    ZOPE_EVENT,
     release_files,
 )
 
@@ -222,6 +226,57 @@ def test_an_opt_out_variable_is_a_build_input(sources: Path, env: dict[str, Path
     assert [o["action"] for o in unset] == ["built", "built"], "never the MSGPACK_PUREPYTHON wheel"
     for outcome in unset:
         assert has_extension(env["out"] / str(outcome["wheel"]), "_cmsgpack")
+
+
+def test_a_setuptools_namespace_package_is_built_for_each_python(env: dict[str, Path]) -> None:
+    """zope.event 5.0 is pure Python, but setuptools names its wheel's ``-nspkg.pth`` for the
+    Python that builds it: pip's build on 3.12 ships ``zope.event-5.0-py3.12-nspkg.pth``, and
+    graft reused 3.11's wheel (``-py3.11-nspkg.pth``) there before decision 258."""
+    sources = release_files(SETUPTOOLS, ZOPE_EVENT)
+    made = {}
+    for version in ("3.11", "3.12"):
+        outcome = build(env, sources, ZOPE_EVENT[1], "--python", interpreter(version))[0]
+        assert outcome["action"] == "built", outcome
+        assessment = outcome["assessment"]
+        assert isinstance(assessment, dict)
+        assert ["version-named-file", "setup.py: namespace_packages"] in assessment["evidence"]
+        wheel = env["out"] / str(outcome["wheel"])
+        made[version] = [m for m in members(wheel) if m.endswith("-nspkg.pth")]
+    assert made == {
+        "3.11": ["zope.event-5.0-py3.11-nspkg.pth"],
+        "3.12": ["zope.event-5.0-py3.12-nspkg.pth"],
+    }
+
+
+@pytest.mark.parametrize(
+    ("sdist", "note", "also"),
+    [
+        # its C files are what its parser's tests and examples read (decision 260)
+        (PYCPARSER, ["unbuilt-source", "examples/c_files/basic.c (+12 more)"], ()),
+        # hatch-vcs' hook writes the version file (decision 259)
+        (
+            PLATFORMDIRS,
+            ["version-hook", "tool.hatch.build.hooks.vcs writes only the version"],
+            HATCH_VCS,
+        ),
+    ],
+    ids=["pycparser", "platformdirs"],
+)
+def test_a_pure_source_once_judged_otherwise_is_built_once(
+    env: dict[str, Path],
+    sdist: tuple[str, str],
+    note: list[str],
+    also: tuple[tuple[str, str], ...],
+) -> None:
+    sources = release_files(SETUPTOOLS, sdist, *also)
+    pythons = ("--python", interpreter("3.12"), "--python", interpreter("3.13"))
+    outcomes = build(env, sources, sdist[1], *pythons)
+    assert [o["action"] for o in outcomes] == ["built", "reused"], outcomes
+    assert "pure source" in str(outcomes[1]["why"])
+    assessment = outcomes[1]["assessment"]
+    assert isinstance(assessment, dict)
+    assert assessment["may_differ"] is False
+    assert note in assessment["evidence"]
 
 
 def test_what_uv_does_on_the_same_sequence(sources: Path, tmp_path: Path) -> None:

@@ -132,3 +132,52 @@ def test_requires_python_bounds_reuse(
     outcomes = build(store_dir, backends, project, "--python", found[1], "--python", found[0])
     assert [o["action"] for o in outcomes] == ["built", "built"]
     assert "no earlier build" in str(outcomes[1]["why"])
+
+
+def metadata_of(wheel: Path) -> str:
+    with zipfile.ZipFile(wheel) as zf:
+        name = next(n for n in zf.namelist() if n.endswith(".dist-info/METADATA"))
+        return zf.read(name).decode()
+
+
+@pytest.mark.parametrize(
+    ("check", "versions"),
+    [
+        # cffi's and simplejson's spellings: PyPy's wheel needs nothing, CPython's needs cffi
+        ("'__pypy__' in sys.builtin_module_names", ("pypy3", "3.12")),
+        ("hasattr(sys, 'pypy_translation_info')", ("pypy3", "3.12")),
+        # the version through ``from platform import``: 3.12's wheel needs it, 3.11's not
+        ("python_version_tuple() < ('3', '12')", ("3.11", "3.12")),
+    ],
+)
+def test_a_setup_py_that_asks_the_interpreter_is_built_for_each(
+    tmp_path: Path,
+    store_dir: Path,
+    cache: Path,
+    backends: Path,
+    check: str,
+    versions: tuple[str, str],
+) -> None:
+    """Each spelling was missed by the evidence rules once: the first interpreter's wheel,
+    without the dependency, was reused by the second, whose own build names it (258)."""
+    found = pythons(*versions)
+    if len(found) < 2:
+        pytest.skip(f"needs the interpreters {versions}; found {found}")
+    root = tmp_path / "asks"
+    (root / "asks").mkdir(parents=True)
+    (root / "asks" / "__init__.py").write_text("")
+    (root / "setup.py").write_text(
+        "import sys\nfrom platform import python_version_tuple\n"
+        "from setuptools import setup\n"
+        f"deps = [] if {check} else ['needed-here']\n"
+        "setup(name='asks', version='1.0', packages=['asks'], install_requires=deps)\n"
+    )
+    constraints = tmp_path / "constraints.txt"
+    constraints.write_text("setuptools==75.3.0\n")
+    args: list[str | Path] = [root, "--build-constraint", constraints]
+    outcomes = build(store_dir, backends, *args, "--python", found[0], "--python", found[1])
+    assert [o["action"] for o in outcomes] == ["built", "built"], outcomes
+    assert "and the source may build differently for" in str(outcomes[1]["why"])
+    first, second = (metadata_of(Path(str(o["path"]))) for o in outcomes)
+    assert "Requires-Dist: needed-here" not in first
+    assert "Requires-Dist: needed-here" in second

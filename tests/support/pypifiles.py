@@ -68,9 +68,8 @@ def release_files(*wanted: tuple[str, str]) -> Path:
 
 FLIT_CORE = ("flit-core", "flit_core-3.10.1-py3-none-any.whl")
 SETUPTOOLS = ("setuptools", "setuptools-75.3.0-py3-none-any.whl")
-# setuptools-scm 8.1.0 needs packaging and setuptools (tomli, typing-extensions below 3.11)
+# setuptools-scm 8.1.0 needs PACKAGING (below) and setuptools (and tomli below 3.11)
 SETUPTOOLS_SCM = ("setuptools-scm", "setuptools_scm-8.1.0-py3-none-any.whl")
-PACKAGING = ("packaging", "packaging-24.2-py3-none-any.whl")
 TOMLI = ("tomli", "tomli-2.0.1.tar.gz")
 MARKUPSAFE = ("markupsafe", "markupsafe-3.0.2.tar.gz")
 MSGPACK = ("msgpack", "msgpack-1.1.1.tar.gz")
@@ -78,3 +77,16 @@ MSGPACK = ("msgpack", "msgpack-1.1.1.tar.gz")
 PYPA_BUILD = ("build", "build-1.2.2.post1-py3-none-any.whl")
 PACKAGING = ("packaging", "packaging-24.2-py3-none-any.whl")
 PYPROJECT_HOOKS = ("pyproject-hooks", "pyproject_hooks-1.2.0-py3-none-any.whl")
+ZOPE_EVENT = ("zope-event", "zope.event-5.0.tar.gz")
+PYCPARSER = ("pycparser", "pycparser-2.22.tar.gz")
+PLATFORMDIRS = ("platformdirs", "platformdirs-4.3.6.tar.gz")
+#: hatchling with hatch-vcs, and what they need on CPython 3.11+ (platformdirs' backend)
+HATCH_VCS = (
+    ("hatchling", "hatchling-1.27.0-py3-none-any.whl"),
+    ("packaging", "packaging-24.2-py3-none-any.whl"),
+    ("pathspec", "pathspec-0.12.1-py3-none-any.whl"),
+    ("pluggy", "pluggy-1.5.0-py3-none-any.whl"),
+    ("trove-classifiers", "trove_classifiers-2025.1.15.22-py3-none-any.whl"),
+    ("hatch-vcs", "hatch_vcs-0.4.0-py3-none-any.whl"),
+    ("setuptools-scm", "setuptools_scm-8.1.0-py3-none-any.whl"),
+)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -302,3 +303,40 @@ def test_prepared_metadata_is_kept_per_build_environment_and_judged_by_constrain
     assert prepared_for(cache, ("sdist-cd", "inputs", "any"), ("helper==3",)) == (None, None)
     (folder / two.file_name("cpython_3.1")).write_text("{not json")  # (untrusted: skipped)
     assert cache.prepared(*key) == [one]
+
+
+def test_what_older_evidence_rules_decided_is_decided_again(tmp_path: Path) -> None:
+    """A pure verdict of rules 1 neither answers for the source nor lets its wheel serve
+    another interpreter once the current rules say it may differ (decision 258)."""
+    import json
+
+    from graft._fs import file_sha256
+    from graft.build.cache import KnownSource
+    from graft.build.project import BuildSystem
+    from graft.build.recorded import earlier
+    from graft.venv.interpreter import foreign_target
+
+    cache = BuiltWheels(str(tmp_path / "cache"))
+    pure_then = Assessment(False, (), (), rules=1)
+    known = KnownSource(BuildSystem(("setuptools",), "setuptools.build_meta"), pure_then, "x", "1")
+    cache.keep_source("sdist-" + "a" * 64, known)
+    kept = json.loads(
+        (tmp_path / "cache" / "builds" / ("sdist-" + "a" * 64) / "source.json").read_text()
+    )
+    assert kept["assessment"]["rules"] == 1
+    assert cache.known_source("sdist-" + "a" * 64) is None, "scanned again by the current rules"
+    wheel = make_wheel(tmp_path / "pkg-1.0-py3-none-any.whl", {"pkg/__init__.py": b""})
+    sha = file_sha256(str(wheel))
+    cache.keep_wheel(str(wheel), sha)
+    record = record_for(wheel, sha)  # built by PyPy 3.9
+    cache.keep_record(replace(record, assessment=pure_then))
+    cpython = foreign_target("3.12", ["linux_x86_64"], "cp")
+    now = Assessment(True, (Evidence("implementation-check", "setup.py: __pypy__"),), ())
+    refused = earlier(cache, "sdist-abc", inputs().key(), cpython, assessment=now)
+    assert refused.reusable is None
+    assert refused.refused is not None
+    assert "may build differently for cpython 3.12" in refused.refused[1].why
+    pure_now = Assessment(False, (), ())
+    allowed = earlier(cache, "sdist-abc", inputs().key(), cpython, assessment=pure_now)
+    assert allowed.reusable is not None
+    assert "pure source" in allowed.reusable[1].why

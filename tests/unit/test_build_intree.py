@@ -95,15 +95,20 @@ def test_an_editable_build_is_reused_only_while_what_it_left_is_there(tmp_path: 
     record = _kept(cache, tmp_path, True, (SO,))
     assert BuiltRecord.from_json(record.to_json()) == record
     target = foreign_target("3.12", ["linux_x86_64"], "cp")
-    found = earlier(cache, "editable-abc", _inputs().key(), target, str(tree))
+    found = earlier(
+        cache, "editable-abc", _inputs().key(), target, str(tree), assessment=record.assessment
+    )
     assert found.reusable is not None
     assert found.reusable[0] == record
     (tree / SO).unlink()  # git clean -fdx
-    found = earlier(cache, "editable-abc", _inputs().key(), target, str(tree))
+    found = earlier(
+        cache, "editable-abc", _inputs().key(), target, str(tree), assessment=record.assessment
+    )
     assert found.reusable is None
     assert found.refused is not None
     assert found.refused[1].why == f"{SO}, which its build left in the project tree, is gone"
-    no_tree = earlier(cache, "editable-abc", _inputs().key(), target)  # not an editable build
+    # not an editable build:
+    no_tree = earlier(cache, "editable-abc", _inputs().key(), target, assessment=record.assessment)
     assert no_tree.reusable is not None
 
 
@@ -111,20 +116,37 @@ def test_a_record_without_the_list_is_refused_pure_or_not(tmp_path: Path) -> Non
     tree = tmp_path / "proj"
     tree.mkdir()
     cache = BuiltWheels(str(tmp_path / "cache"))
-    old = _kept(cache, tmp_path, True, None)
+    old = record = _kept(cache, tmp_path, True, None)
     text = json.loads(old.to_json())
     assert "left_in_tree" not in text, "a record without the list is as it always was"
     assert BuiltRecord.from_json(json.dumps(text)).left_in_tree is None
     target = foreign_target("3.12", ["linux_x86_64"], "cp")
-    found = earlier(cache, "editable-abc", _inputs().key(), target, str(tree))
+    found = earlier(
+        cache, "editable-abc", _inputs().key(), target, str(tree), assessment=record.assessment
+    )
     assert found.reusable is None
     assert found.refused is not None
     assert "were not recorded" in found.refused[1].why
     pure_cache = BuiltWheels(str(tmp_path / "pure"))
-    _kept(pure_cache, tmp_path, False, None)
-    pure = earlier(pure_cache, "editable-abc", _inputs().key(), target, str(tree))
+    pure_record = _kept(pure_cache, tmp_path, False, None)
+    pure = earlier(
+        pure_cache,
+        "editable-abc",
+        _inputs().key(),
+        target,
+        str(tree),
+        assessment=pure_record.assessment,
+    )
     assert pure.reusable is None, "a pure project's editable build may leave links too"
     assert pure.refused is not None
     assert "were not recorded" in pure.refused[1].why
     _kept(pure_cache, tmp_path, False, ())
-    assert earlier(pure_cache, "editable-abc", _inputs().key(), target, str(tree)).reusable
+    again = earlier(
+        pure_cache,
+        "editable-abc",
+        _inputs().key(),
+        target,
+        str(tree),
+        assessment=pure_record.assessment,
+    )
+    assert again.reusable

@@ -11,6 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 _SHOWN = 6  # evidence items in one line
+#: The version of the evidence rules (:mod:`graft.build.evidence`): raised whenever a rule
+#: changes what makes a source "may differ", so that what older rules decided (kept sdist
+#: facts, the assessment a built wheel's record holds) is decided again (decision 258).
+RULES = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +35,7 @@ class Assessment:
     may_differ: bool
     evidence: tuple[Evidence, ...]
     variables: tuple[str, ...]  # environment variables the build is known to read, sorted
+    rules: int = RULES  # the version of the rules that decided (1: before it was kept)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready mapping, kept with the built wheel's record."""
@@ -38,6 +43,7 @@ class Assessment:
             "may_differ": self.may_differ,
             "evidence": [[e.kind, e.detail] for e in self.evidence],
             "variables": list(self.variables),
+            "rules": self.rules,
         }
 
     @classmethod
@@ -47,6 +53,7 @@ class Assessment:
             bool(data["may_differ"]),
             tuple(Evidence(str(k), str(d)) for k, d in data["evidence"]),
             tuple(str(v) for v in data["variables"]),
+            int(data.get("rules", 1)),
         )
 
     def describe(self) -> str:

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from graft._atomic import write_atomic
 from graft._fs import file_sha256
 from graft._sha256 import sha256, sha256_hex
-from graft.build.assessment import Assessment
+from graft.build.assessment import RULES, Assessment
 from graft.build.project import BuildSystem
 from graft.build.reuse import Builder
 
@@ -300,9 +300,12 @@ class KnownSource:
             legacy=bool(raw["legacy"]),
         )
         name, version = data["name"], data["version"]
+        assessment = Assessment.from_dict(data["assessment"])
+        if assessment.rules != RULES:  # decided by other evidence rules: scanned again (258)
+            raise ValueError("assessed by other evidence rules")
         return cls(
             system,
-            Assessment.from_dict(data["assessment"]),
+            assessment,
             None if name is None else str(name),
             None if version is None else str(version),
         )

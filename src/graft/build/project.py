@@ -107,7 +107,7 @@ def read_project(tree: str) -> Project:
     if not isinstance(backend_path, list) or not all(isinstance(p, str) for p in backend_path):
         raise SourceError("[build-system] backend-path must be a list of strings", where=path)
     for entry in backend_path:
-        if not _inside(tree, entry):
+        if not inside(tree, entry):
             raise SourceError(
                 f"backend-path {entry!r} leaves the source tree (PEP 517)", where=path
             )
@@ -120,8 +120,8 @@ def read_project(tree: str) -> Project:
     return Project(tree, system, data)
 
 
-def _inside(tree: str, relative: str) -> bool:
-    """Whether *relative* (a backend-path entry) stays inside *tree*, links resolved."""
+def inside(tree: str, relative: str) -> bool:
+    """Whether *relative* (a backend-path entry, a build script) stays in *tree*, links resolved."""
     if os.path.isabs(relative):
         return False
     root = os.path.realpath(tree)

@@ -42,11 +42,7 @@ class Recorded:
     record: BuiltRecord
     verdict: Verdict
     path: str  # the wheel in the cache
-
-    @property
-    def assessment(self) -> Assessment:
-        """The source's reuse decision, as recorded."""
-        return self.record.assessment
+    assessment: Assessment  # the source's reuse decision, by the current rules
 
 
 def earlier(
@@ -56,12 +52,15 @@ def earlier(
     target: Target,
     tree: str | None = None,
     *,
+    assessment: Assessment,
     constraints: tuple[str, ...] = (),
 ) -> Earlier:
     """The recorded builds of this source with these inputs, judged for *target*.
 
     The same interpreter's records come first; a record whose wheel's Requires-Python
-    excludes the target is never a candidate. *tree*: the project directory of an editable
+    excludes the target is never a candidate. The rule weighs the source's *assessment* by
+    the current evidence rules, not the one a record kept (older rules may have called pure
+    what they now do not; decision 258). *tree*: the project directory of an editable
     build, whose records the rule allows only while what their build left there is there
     (:func:`left_in_place`). *constraints* (``--build-constraint``'s ``name==version``): a
     record whose build environment held a version they pin otherwise is refused (decision
@@ -74,7 +73,7 @@ def earlier(
     for record in records:
         if not python_allowed(record.requires_python, target):
             continue
-        verdict = may_serve(record.filename, record.assessment.may_differ, record.built_by, target)
+        verdict = may_serve(record.filename, assessment.may_differ, record.built_by, target)
         if verdict.reuse and tree is not None:
             verdict = left_in_place(record, tree) or verdict
         if verdict.reuse and constraints:
@@ -249,13 +248,17 @@ def reusable_sdist_build(
     kept = known_inputs(cache, path, sha256, config_settings, isolated=isolated)
     if kept is None:
         return None
-    _, inputs = kept
+    known, inputs = kept
     key = inputs.key()
-    found = earlier(cache, sdist_key(sha256), key, target, constraints=constraints).reusable
-    if found is None:
+    source_key = sdist_key(sha256)
+    found = earlier(
+        cache, source_key, key, target, assessment=known.assessment, constraints=constraints
+    )
+    if found.reusable is None:
         return None
-    record, verdict = found
-    return Recorded(record, verdict, cache.wheel_path(record.sha256, record.filename))
+    record, verdict = found.reusable
+    path = cache.wheel_path(record.sha256, record.filename)
+    return Recorded(record, verdict, path, known.assessment)
 
 
 def prepared_key_builder(known: KnownSource, target: Target) -> str:
