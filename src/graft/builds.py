@@ -98,11 +98,11 @@ def build(
 
 def _wheels(run: Run, targets: list[Target], store: Store) -> tuple[BuildOutcome, ...]:
     """A wheel built or reused for each target, ingested, copied into the output directory."""
-    outcomes = []
+    outcomes: list[BuildOutcome] = []
     for target in targets:
         outcome = _one(run, target)
         store.ingest(run.cache.wheel_path(outcome.sha256, outcome.filename), outcome.sha256)
-        outcomes.append(_deliver(outcome, run.request.out_dir))
+        outcomes.append(_deliver(outcome, run.request.out_dir, outcomes))
     return tuple(outcomes)
 
 
@@ -379,8 +379,23 @@ def _unpacked(run: Run) -> str:
     return build_tree(run.source)
 
 
-def _deliver(outcome: BuildOutcome, out_dir: str | None) -> BuildOutcome:
-    """Copy the wheel into *out_dir*, if one was asked; the outcome naming that copy."""
+def _deliver(
+    outcome: BuildOutcome, out_dir: str | None, earlier: list[BuildOutcome]
+) -> BuildOutcome:
+    """Copy the wheel into *out_dir*, if one was asked; the outcome naming that copy.
+
+    Two interpreters' wheels of one name that differ (a pure wheel of a source that may build
+    differently per interpreter) cannot both be there: the first stays, and the later one is
+    named where it is kept, its ``why`` saying so (``-o DIR`` of its own writes it).
+    """
     if out_dir is None:
         return outcome
+    for other in earlier:
+        if other.filename == outcome.filename and other.sha256 != outcome.sha256:
+            why = (
+                f"{outcome.why}; not written to {out_dir}: the wheel of that name built for"
+                f" {other.interpreter} differs (this one is kept at {outcome.path};"
+                " build it alone with -o DIR to write it)"
+            )
+            return replace(outcome, why=why)
     return replace(outcome, path=deliver(outcome.path, out_dir))

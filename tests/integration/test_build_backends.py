@@ -181,3 +181,5 @@ def test_a_setup_py_that_asks_the_interpreter_is_built_for_each(
     first, second = (metadata_of(Path(str(o["path"]))) for o in outcomes)
     assert "Requires-Dist: needed-here" not in first
     assert "Requires-Dist: needed-here" in second
+    # one name, two wheels: the output directory keeps the first, the second says where it is
+    assert "not written to" in str(outcomes[1]["why"]), outcomes[1]
