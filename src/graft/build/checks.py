@@ -6,7 +6,12 @@ static ``[project]`` table) says is refused in one line, its output kept for the
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from graft.errors import BuildError
+
+if TYPE_CHECKING:
+    from packaging.version import Version
 
 
 def check_wheel(
@@ -15,10 +20,8 @@ def check_wheel(
     """The built wheel must be the source's release: same name and version."""
     from packaging.utils import (  # noqa: PLC0415
         InvalidWheelFilename,
-        canonicalize_name,
         parse_wheel_filename,
     )
-    from packaging.version import Version  # noqa: PLC0415
 
     try:
         built_name, built_version, _, _ = parse_wheel_filename(filename)
@@ -28,15 +31,7 @@ def check_wheel(
             where=label,
             log="".join(log),
         ) from None
-    wrong_name = name is not None and canonicalize_name(name) != built_name
-    wrong_version = version is not None and Version(version) != built_version
-    if wrong_name or wrong_version:
-        raise BuildError(
-            f"the backend built {filename}, but the source is {name} {version}; nothing was kept",
-            where=label,
-            hint="the wheel's name and version must be the sdist's",
-            log="".join(log),
-        )
+    _same_release(filename, (built_name, built_version), (name, version), label, log, sdist=False)
 
 
 def check_metadata(
@@ -87,10 +82,9 @@ def check_sdist(
     """
     from packaging.utils import (  # noqa: PLC0415
         InvalidSdistFilename,
-        canonicalize_name,
         parse_sdist_filename,
     )
-    from packaging.version import InvalidVersion, Version  # noqa: PLC0415
+    from packaging.version import InvalidVersion  # noqa: PLC0415
 
     from graft.build.sdist import parse_pkg_info  # noqa: PLC0415
     from graft.errors import SourceError  # noqa: PLC0415
@@ -104,16 +98,7 @@ def check_sdist(
             hint="an sdist is {name}-{version}.tar.gz (PEP 625)",
             log="".join(log),
         ) from None
-    name, version = expected
-    wrong_name = name is not None and canonicalize_name(name) != built_name
-    wrong_version = version is not None and Version(version) != built_version
-    if wrong_name or wrong_version:
-        raise BuildError(
-            f"the backend built {filename}, but the project is {name} {version}; nothing was kept",
-            where=label,
-            hint="the sdist's name and version must be the project's",
-            log="".join(log),
-        )
+    _same_release(filename, (built_name, built_version), expected, label, log, sdist=True)
     try:
         said = None if pkg_info is None else parse_pkg_info(pkg_info.decode("utf-8", "replace"), "")
     except SourceError as exc:
@@ -133,3 +118,31 @@ def check_sdist(
     if filename == spelled:
         return None
     return f"the backend named its sdist {filename}, where PEP 625 wants {spelled}"
+
+
+def _same_release(
+    filename: str,
+    built: tuple[str, Version],
+    expected: tuple[str | None, str | None],
+    label: str,
+    log: list[str],
+    *,
+    sdist: bool,
+) -> None:
+    """A built wheel or sdist must name the release it was built of (where that is known)."""
+    from packaging.utils import canonicalize_name  # noqa: PLC0415
+    from packaging.version import Version  # noqa: PLC0415
+
+    (built_name, built_version), (name, version) = built, expected
+    wrong_name = name is not None and canonicalize_name(name) != built_name
+    wrong_version = version is not None and Version(version) != built_version
+    if wrong_name or wrong_version:
+        of = "project" if sdist else "source"
+        raise BuildError(
+            f"the backend built {filename}, but the {of} is {name} {version}; nothing was kept",
+            where=label,
+            hint="the sdist's name and version must be the project's"
+            if sdist
+            else "the wheel's name and version must be the sdist's",
+            log="".join(log),
+        )
