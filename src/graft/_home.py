@@ -91,19 +91,22 @@ def no_config(argv: list[str] | None = None) -> bool:
     return False
 
 
-def version_file(directory: str) -> str | None:
+def version_file(directory: str, *, project_stops: bool = True) -> str | None:
     """The nearest version file from *directory* up, as ``uv venv`` finds it; None.
 
-    In each directory ``.python-version``, then ``.python-versions``; no higher than the
-    nearest directory holding a ``pyproject.toml`` (a project's root, where uv stops, its own
-    files read), else up to ``/`` (:mod:`graft._version_file` reads it).
+    In each directory ``.python-version``, then ``.python-versions`` (a directory of that name
+    is none: uv's ``is_file``); no higher than the nearest directory holding a
+    ``pyproject.toml`` (a project's root, where ``uv venv`` and ``uv sync`` stop, its own files
+    read), else up to ``/`` (:mod:`graft._version_file` reads it). Without *project_stops*, up
+    to ``/`` whatever is on the way, as ``uv build`` looks from the source's directory
+    (decision 280).
     """
     while True:
         for name in VERSION_FILES:
             candidate = os.path.join(directory, name)
             if os.path.isfile(candidate):
                 return candidate
-        if os.path.isfile(os.path.join(directory, "pyproject.toml")):
+        if project_stops and os.path.isfile(os.path.join(directory, "pyproject.toml")):
             return None  # a project's root: uv looks no further up
         parent = os.path.dirname(directory)
         if parent == directory:

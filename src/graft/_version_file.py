@@ -15,7 +15,12 @@ do (decision 246):
   else (pyenv's ``system``, ``pypy3.10-7.3.17``, ``python``) is an executable's name, which
   uv ignores with a warning, and so does graft (:attr:`VersionFile.ignored`);
 * ``GRAFT_NO_CONFIG`` (set and not ``0``, ``false``, ``no`` or ``off``) or ``--no-config``
-  reads no file, as ``UV_NO_CONFIG`` and ``--no-config`` for uv.
+  reads no file, as ``UV_NO_CONFIG`` and ``--no-config`` for uv;
+* a file that cannot be read, or is not UTF-8 text, is an error naming it, as uv's (decision
+  281).
+
+``graft build`` reads the file nearest the source's directory, up to ``/`` past a project's
+root, as ``uv build`` does (decision 280).
 
 Finding the file, and what the stamps' keys hold of it, is :mod:`graft._home`'s (standard
 library only, a few ``stat`` calls and one small read, no ``re``: every sync stamp's key
@@ -29,9 +34,11 @@ root): graft reads no configuration of uv's (decisions 119, 171).
 
 from __future__ import annotations
 
+import codecs
 import os
 
 from graft._home import version_file
+from graft.errors import TargetError
 
 _MAX_BYTES = 1 << 16
 #: uv's literals for "any interpreter": no request of their own
@@ -53,25 +60,45 @@ class VersionFile:
         self.ignored = ignored
 
 
-def discover(start: str | None = None) -> VersionFile | None:
-    """The version file that applies in *start* (default: the working directory), read."""
+def discover(start: str | None = None, *, project_stops: bool = True) -> VersionFile | None:
+    """The version file that applies in *start* (default: the working directory), read.
+
+    *project_stops*: no higher than a project's root (``uv venv``, ``uv sync``), else up to
+    ``/`` (``uv build``, from the source's directory: decision 280).
+    """
     try:
         directory = os.path.abspath(start if start is not None else os.getcwd())
     except OSError:  # (a working directory removed meanwhile)
         return None
-    path = version_file(directory)
+    path = version_file(directory, project_stops=project_stops)
     return None if path is None else read(path)
 
 
 def read(path: str) -> VersionFile:
-    """The requests of the version file at *path*, as uv reads them (one a line)."""
+    """The requests of the version file at *path*, as uv reads them (one a line).
+
+    A file that cannot be read, or is not UTF-8 text, is an error, as uv's ``failed to read
+    from file …: stream did not contain valid UTF-8`` (decision 281): it names the file and
+    what to do, where ignoring it would give another interpreter than the one it was written
+    for. (An empty file, or one of comments only, asks for nothing, as for uv.)
+    """
     from graft._pythons import parse  # noqa: PLC0415 - standard library only
 
     try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            text = fh.read(_MAX_BYTES)
-    except OSError:  # (unreadable: as uv, an error; said where the request would be looked up)
-        return VersionFile(path, None, ())
+        with open(path, "rb") as fh:
+            data = fh.read(_MAX_BYTES)
+    except OSError as exc:
+        raise _unusable(
+            path, f"cannot read it ({exc.strerror or exc})", "make it readable"
+        ) from None
+    try:  # (the first 64 KiB: a character the cut splits is not the file's fault)
+        text = codecs.getincrementaldecoder("utf-8")().decode(data, len(data) < _MAX_BYTES)
+    except UnicodeDecodeError as exc:
+        raise _unusable(
+            path,
+            f"not UTF-8 text (byte {data[exc.start]:#04x} at offset {exc.start})",
+            "write the version as text, 3.12 say",
+        ) from None
     taken: list[str] = []
     ignored: list[str] = []
     for raw in text.splitlines():
@@ -86,3 +113,12 @@ def read(path: str) -> VersionFile:
     return VersionFile(
         path, None if first is None or first.lower() in _ANY else first, tuple(ignored)
     )
+
+
+#: what else a user can do about a version file (decisions 246, 281)
+OTHERWISE = "--python or GRAFT_PYTHON names another, --no-config reads no such file"
+
+
+def _unusable(path: str, what: str, fix: str) -> TargetError:
+    """A version file that cannot be read as uv reads one: one line, naming it."""
+    return TargetError(what, where=path, hint=f"{fix}, or remove the file; {OTHERWISE}")

@@ -68,8 +68,12 @@ def _versions(*series: str) -> list[str]:
     return found
 
 
-def _sync(venv: Path, wheels: Path, store: Path, *more: str) -> subprocess.CompletedProcess[str]:
-    return run_graft("sync", venv, "gamma", "--no-index", "-f", wheels, "--store", store, *more)
+def _sync(
+    venv: Path, wheels: Path, store: Path, *more: str, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    return run_graft(
+        "sync", venv, "gamma", "--no-index", "-f", wheels, "--store", store, *more, check=check
+    )
 
 
 def _version(venv: Path) -> str:
@@ -168,6 +172,25 @@ def test_an_interpreter_not_found_is_one_line_naming_the_file(
     assert line.startswith(f"graft: error: {pin}: no interpreter found for '3.4'"), line
     assert "--no-config" in line
     assert not venv.exists()
+
+
+def test_a_file_not_utf8_is_one_line_naming_it_not_graft_s_own_python(
+    project: Path, wheels_dir: Path, store_dir: Path, tmp_path: Path
+) -> None:
+    """As uv's "stream did not contain valid UTF-8" (decision 281): before, graft read such a
+    file as asking for nothing and made the venv on its own interpreter. A venv made before
+    is not answered by its stamp: the file's text is in the key."""
+    pin = project / ".python-version"
+    venv = tmp_path / "venv"
+    _sync(venv, wheels_dir, store_dir, "--no-config")
+    pin.write_bytes(b"3.12\xff\n")
+    for target in (tmp_path / "new", venv):
+        proc = _sync(target, wheels_dir, store_dir, check=False)
+        assert proc.returncode == 1
+        (line,) = proc.stderr.splitlines()
+        assert line.startswith(f"graft: error: {pin}: not UTF-8 text (byte 0xff at offset 4)")
+        assert "--no-config reads no such file" in line
+    assert not (tmp_path / "new").exists()
 
 
 def test_names_uv_ignores_are_ignored_with_a_warning(

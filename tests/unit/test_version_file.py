@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from graft._home import no_config, version_file
 from graft._version_file import discover, read
 from graft.cli import noop
+from graft.errors import TargetError
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -49,6 +50,57 @@ def test_a_project_root_ends_the_search(tmp_path: Path) -> None:
     (project / ".python-version").write_text("3.12\n")  # the project's own: read
     assert version_file(str(project / "src")) == str(project / ".python-version")
     assert version_file(str(tmp_path)) == str(tmp_path / ".python-version")
+
+
+def test_uv_builds_search_goes_past_the_project_root(tmp_path: Path) -> None:
+    """``uv build`` looks from the source's directory up to ``/``, a ``pyproject.toml`` on the
+    way no stop (decision 280); a directory of that name is still no file."""
+    (tmp_path / ".python-version").write_text("3.11\n")
+    project = tmp_path / "proj"
+    project.mkdir()
+    (project / "pyproject.toml").write_text("[project]\nname = 'p'\nversion = '1'\n")
+    (project / ".python-version").mkdir()
+    assert version_file(str(project)) is None
+    assert version_file(str(project), project_stops=False) == str(tmp_path / ".python-version")
+    found = discover(str(project), project_stops=False)
+    assert found is not None
+    assert found.request == "3.11"
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (b"3.12\xff\n", "not UTF-8 text (byte 0xff at offset 4)"),
+        (b"\xff\xfe3\x00.\x001\x002\x00", "not UTF-8 text (byte 0xff at offset 0)"),  # UTF-16
+        (b"# \xe9t\xe9\n3.12\n", "not UTF-8 text (byte 0xe9 at offset 2)"),  # Latin-1
+    ],
+)
+def test_a_file_not_utf8_is_an_error_naming_it(tmp_path: Path, content: bytes, said: str) -> None:
+    """As uv: "failed to read from file …: stream did not contain valid UTF-8" (decision 281;
+    before, graft read such a file as asking for nothing and used its own interpreter)."""
+    path = tmp_path / ".python-version"
+    path.write_bytes(content)
+    with pytest.raises(TargetError) as caught:
+        read(str(path))
+    assert (caught.value.where, caught.value.what) == (str(path), said)
+    assert "--no-config reads no such file" in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_a_file_that_cannot_be_read_is_an_error_naming_it(tmp_path: Path) -> None:
+    """A read that fails (here: a directory where the file was found) says why, as uv does."""
+    with pytest.raises(TargetError) as caught:
+        read(str(tmp_path))
+    assert caught.value.where == str(tmp_path)
+    assert caught.value.what.startswith("cannot read it ("), caught.value.what
+    assert "make it readable, or remove the file" in str(caught.value)
+
+
+def test_a_character_the_64_kib_cut_splits_is_no_error(tmp_path: Path) -> None:
+    """Only the first 64 KiB are read: a UTF-8 sequence cut there is the cut's, not the file's."""
+    path = tmp_path / ".python-version"
+    path.write_bytes(b"3.12\n#" + b"x" * ((1 << 16) - 7) + "é".encode() + b"\n")
+    assert read(str(path)).request == "3.12"
 
 
 @pytest.mark.parametrize(

@@ -96,7 +96,13 @@ def add_build_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
         default=[],
         metavar="PY",
         help="an interpreter to build for (path, version, or as sync's --python); repeatable;"
-        " default: GRAFT_PYTHON, else graft's",
+        " default: GRAFT_PYTHON, else the .python-version file in SRC's directory or above"
+        " (as uv build reads it), else graft's",
+    )
+    build.add_argument(
+        "--no-config",
+        action="store_true",
+        help="read no .python-version file (as uv's --no-config; also GRAFT_NO_CONFIG=1)",
     )
     build.add_argument(
         "-o",

@@ -80,7 +80,8 @@ def _python_from_environment(args: argparse.Namespace) -> None:
     foreign-target flags, which name a target of their own. An interpreter it does not find
     is said as its own: ``GRAFT_PYTHON: no interpreter found for ...`` (by ``sync`` once
     the venv's own interpreter did not meet it, as ``--python``'s: decision 123). Without
-    it, ``sync`` reads a ``.python-version`` file (decision 246).
+    it, ``sync`` reads a ``.python-version`` file as ``uv venv`` does (decision 246), and
+    ``build`` one as ``uv build`` does (decision 280).
     """
     if args.command not in {"sync", "build"} or args.python not in (None, []):
         return
@@ -94,12 +95,13 @@ def _python_from_environment(args: argparse.Namespace) -> None:
         else:
             _python_from_version_file(args)
         return
-    if spec is None:
-        return
-    from graft.venv.interpreter import find_interpreter  # noqa: PLC0415
+    if spec is not None:
+        from graft.venv.interpreter import find_interpreter  # noqa: PLC0415
 
-    find_interpreter(spec, where="GRAFT_PYTHON")
-    args.python = [spec]
+        find_interpreter(spec, where="GRAFT_PYTHON")
+        args.python = [spec]
+        return
+    _build_python_from_version_file(args)
 
 
 def _python_from_version_file(args: argparse.Namespace) -> None:
@@ -109,9 +111,9 @@ def _python_from_version_file(args: argparse.Namespace) -> None:
     ``GRAFT_NO_CONFIG``) is not: the file's first request, said as the file's own where it
     is looked up (decision 246). The names uv ignores in it are said in a warning.
     """
-    from graft._home import no_config, version_file  # noqa: PLC0415
+    from graft._home import version_file  # noqa: PLC0415
 
-    if args.no_config or no_config():
+    if _no_config(args):
         return
     try:
         path = version_file(os.getcwd())
@@ -119,6 +121,46 @@ def _python_from_version_file(args: argparse.Namespace) -> None:
         return
     if path is None:  # (most syncs: graft._version_file is not imported)
         return
+    request = _version_file_request(args, path)
+    if request is not None:
+        args.python, args.python_from = request, path
+
+
+def _build_python_from_version_file(args: argparse.Namespace) -> None:
+    """``build``'s ``--python`` from the version file of the source's directory, as ``uv build``.
+
+    uv 0.13.9 looks from the source's directory (an sdist's: the one it is in) up to ``/``,
+    a project's root no stop, and takes the file's first request alone (a
+    ``.python-versions`` of ``3.9`` then ``3.12`` builds for 3.9 only); ``--no-config`` or
+    ``GRAFT_NO_CONFIG`` reads none (decision 280). Its interpreter is looked up here, an
+    error naming the file, as a sync's (decision 246).
+    """
+    from graft._home import version_file  # noqa: PLC0415
+
+    if _no_config(args):
+        return
+    source = os.path.abspath(args.source)
+    path = version_file(
+        source if os.path.isdir(source) else os.path.dirname(source), project_stops=False
+    )
+    if path is None:
+        return
+    request = _version_file_request(args, path)
+    if request is not None:
+        from graft.cli.venv_python import look_up  # noqa: PLC0415
+
+        look_up(request, path)
+        args.python = [request]
+
+
+def _no_config(args: argparse.Namespace) -> bool:
+    from graft._home import no_config  # noqa: PLC0415
+
+    return bool(args.no_config) or no_config()
+
+
+def _version_file_request(args: argparse.Namespace, path: str) -> str | None:
+    """The first request of the version file at *path*; the names uv ignores said once."""
     from graft._version_file import read  # noqa: PLC0415
 
     found = read(path)
@@ -129,8 +171,7 @@ def _python_from_version_file(args: argparse.Namespace) -> None:
             " interpreter path (as uv ignores it)",
             file=sys.stderr,
         )
-    if found.request is not None:
-        args.python, args.python_from = found.request, found.path
+    return found.request
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -40,29 +40,28 @@ def keep_venv_python(args: argparse.Namespace, foreign: bool) -> bool:
     where = getattr(args, "python_from", "--python")
     kept = found is not None and _kept(args, found, where)
     if not kept and where != "--python":  # (--python's own lookup is the sync's)
-        _look_up(args.python, where)
+        look_up(args.python, where)
     return kept
 
 
-def _look_up(spec: str, where: str) -> None:
+def look_up(spec: str, where: str) -> str:
     """Find ``GRAFT_PYTHON``'s or a version file's interpreter; an error said as theirs.
 
     A ``.python-version`` naming an interpreter not found says what to do about the file
-    (decision 246).
+    (decision 246); ``graft build`` looks its file's up the same way (decision 280).
     """
     from graft.errors import TargetError  # noqa: PLC0415
     from graft.venv.interpreter import find_interpreter  # noqa: PLC0415
 
     try:
-        find_interpreter(spec, where=where)
+        return find_interpreter(spec, where=where)
     except TargetError as exc:
         if where == "GRAFT_PYTHON":
             raise
+        from graft._version_file import OTHERWISE  # noqa: PLC0415
+
         what = exc.what if exc.where == where else f"{exc.where}: {exc.what}"
-        hint = (
-            "install that Python (pyenv install), or change the file; --python or GRAFT_PYTHON"
-            " names another, --no-config reads no such file"
-        )
+        hint = f"install that Python (pyenv install), or change the file; {OTHERWISE}"
         raise TargetError(what, where=where, hint=hint) from None
 
 
