@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
     from graft.build.hooks import Backend
-    from graft.build.run import BuildEnvironment, BuildRequest, Run, SdistOutcome
+    from graft.build.run import BuildEnvironment, BuildRequest, Run, SdistOutcome, WheelsFrom
     from graft.model.target import Target
     from graft.store.entries import Store, StoreEntry
 
@@ -75,25 +75,27 @@ def build(
     targets = [introspect(find_interpreter(py)) for py in request.pythons]
     sdist: SdistOutcome | None = None
     wheels: tuple[BuildOutcome, ...] = ()
+    wheels_from: WheelsFrom = None  # (--sdist: no wheel, so from nothing: decision 282)
     try:
         if request.artifacts == "wheel-from-sdist":  # the sdist first, then wheels of it
             with running(request, make_env) as run:
                 sdist = _sdist(run, targets[0])
             with _from_sdist(sdist), running(replace(request, source=sdist.path), make_env) as run:
-                wheels = _wheels(run, targets, store)
+                wheels, wheels_from = _wheels(run, targets, store), "sdist"
         else:  # each from the source as given
             with running(request, make_env) as run:
                 if request.artifacts != "wheel":
                     sdist = _sdist(run, targets[0])
-                if request.artifacts != "sdist":
+                if request.artifacts != "sdist":  # (a directory's tree, or the sdist given)
                     wheels = _wheels(run, targets, store)
+                    wheels_from = "tree" if run.source.is_tree else "sdist"
     except BaseException:
         if made is not None:  # a failed build leaves no store it wrote nothing into (206)
             from graft.store.unmade import take_back  # noqa: PLC0415
 
             take_back(store, made)
         raise
-    return Built(sdist, wheels, "sdist" if request.artifacts == "wheel-from-sdist" else "tree")
+    return Built(sdist, wheels, wheels_from)
 
 
 def _wheels(run: Run, targets: list[Target], store: Store) -> tuple[BuildOutcome, ...]:

@@ -129,6 +129,7 @@ def test_sdist_and_wheel_switches(tmp_path: Path, store_dir: Path, cache: Path) 
     dist = project / "dist"
     only = build(store_dir, project, "--sdist")
     assert (only["sdist"]["sdist"], only["wheels"]) == ("demo-1.0.tar.gz", [])
+    assert only["wheels_from"] is None, "no wheel was built: from nothing (decision 282)"
     assert listing(dist) == ["demo-1.0.tar.gz"]
     assert not (cache / "builds").is_dir() or not list((cache / "builds").glob("*-*/*"))
     (dist / "demo-1.0.tar.gz").unlink()
@@ -211,7 +212,7 @@ def test_an_sdist_gives_its_wheels_beside_it(tmp_path: Path, store_dir: Path, ca
     folder.mkdir()
     sdist = write_sdist(folder / "demo-1.0.tar.gz", files)
     built = build(store_dir, sdist)
-    assert (built["sdist"], built["wheels_from"]) == (None, "tree")
+    assert (built["sdist"], built["wheels_from"]) == (None, "sdist"), "from the sdist given"
     assert listing(folder) == ["demo-1.0-py3-none-any.whl", "demo-1.0.tar.gz"]
     run = run_graft("build", sdist, "--sdist", "--store", store_dir, check=False)
     assert run.returncode == 2

@@ -48,6 +48,7 @@ ReuseMode = Literal["auto", "never", "verify"]
 #: What ``graft build`` writes (decision 250): wheels of the source as given; an sdist of a
 #: directory; both, each from the directory; or the sdist, then wheels built from it.
 Artifacts = Literal["wheel", "sdist", "sdist-and-wheel", "wheel-from-sdist"]
+WheelsFrom = Literal["tree", "sdist"] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +116,9 @@ class Built:
 
     sdist: SdistOutcome | None
     wheels: tuple[BuildOutcome, ...]
-    wheels_from: Literal["tree", "sdist"]  # what the wheels were built from
+    #: what the wheels were built from: the directory's ``tree``, an ``sdist`` (the one just
+    #: built, or the one given), or None where no wheel was asked for (``--sdist``)
+    wheels_from: WheelsFrom
 
 
 @dataclass
