@@ -147,7 +147,8 @@ def _sync(
     )
     was = venv_config(layout.prefix)
     sites = held_sites(layout, located.target, was)
-    before, held = installed(layout, sites), wheels_held(layout, sites)
+    before = installed(layout, sites)
+    held = {} if request.reinstall else wheels_held(layout, sites, store.root)  # (all, else)
     try:
         rebuilt = materialize(
             request, store, located, the_plan, inputs=inputs, key=key, timings=timings

@@ -137,7 +137,8 @@ def dry_run(request: SyncRequest, resolving: ResolveRequest, store: Store) -> Dr
         )
     was = venv_config(layout.prefix)
     sites = held_sites(layout, target, was)
-    before, held = installed(layout, sites), wheels_held(layout, sites)
+    before = installed(layout, sites)
+    held = {} if request.reinstall else wheels_held(layout, sites, store.root)  # (all, else)
     again = tuple(  # (a file whose sha256 is not known before its download: not said)
         o.name
         for o in offered

@@ -98,21 +98,21 @@ def installed(layout: VenvLayout, sites: tuple[str, ...] | None = None) -> tuple
     return tuple(sorted(f"{name}=={version}" for name, version in found.items()))
 
 
-def wheels_held(layout: VenvLayout, sites: tuple[str, ...]) -> dict[str, str]:
+def wheels_held(layout: VenvLayout, sites: tuple[str, ...], store_root: str) -> dict[str, str]:
     """The wheel each distribution the venv holds in *sites* came from, where it says.
 
-    See :func:`graft.venv.state.held_wheels`.
+    In every link mode, from the store at *store_root*: see :func:`graft.venv.held.held_wheels`.
     """
-    from graft.venv.state import held_wheels  # noqa: PLC0415
+    from graft.venv.held import held_wheels  # noqa: PLC0415
 
-    return held_wheels(layout.prefix, sites)
+    return held_wheels(layout.prefix, sites, store_root)
 
 
 def reinstalled(plan: Plan, held: dict[str, str], everything: bool) -> tuple[str, ...]:
     """The names of *plan* installed anew, as uv lists them (``~ name==version``).
 
     From another wheel than the one *held* names (``{name: sha256}``,
-    :func:`graft.venv.state.held_wheels`), or all (*everything*: ``--reinstall``). A name the
+    :func:`graft.venv.held.held_wheels`), or all (*everything*: ``--reinstall``). A name the
     venv held at another version, or not at all, is upgraded, downgraded or added instead.
     """
     out = []

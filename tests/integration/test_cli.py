@@ -8,15 +8,13 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+
+import pytest
 
 from graft.cli import main as cli
 from tests.conftest import run_graft
 from tests.support.venv import py
 from tests.support.wheelmaker import make_wheel
-
-if TYPE_CHECKING:
-    import pytest
 
 
 def test_inspect_into_a_closed_pipe_exits_quietly(wheels: Path) -> None:
@@ -273,12 +271,14 @@ def test_a_dry_run_says_what_it_would_change_as_uv_does(
     assert py(venv, "import beta; print(beta.B)") == "3"  # (nothing changed)
 
 
+@pytest.mark.parametrize("mode", ["symlink", "hardlink", "copy"])
 def test_the_same_version_from_another_wheel_is_said_reinstalled_as_uv_says_it(
-    tmp_path: Path, store_dir: Path, wheels: Path
+    tmp_path: Path, store_dir: Path, wheels: Path, mode: str
 ) -> None:
     """A rebuilt project (``graft sync V .`` after an edit, ``-e .`` then ``.``) said nothing.
 
     uv says ``~ name==version``; so does ``--reinstall`` of each distribution, in a dry run too.
+    In every link mode (decision 283: before, hardlink and copy venvs said nothing of it).
     """
     (wheels / "a").mkdir()
     (wheels / "b").mkdir()
@@ -288,7 +288,9 @@ def test_the_same_version_from_another_wheel_is_said_reinstalled_as_uv_says_it(
     venv = tmp_path / "v"
 
     def sync(*args: str | Path) -> list[str]:
-        said = run_graft("sync", venv, *args, gamma, "--store", store_dir, "--no-index").stderr
+        said = run_graft(
+            "sync", venv, *args, gamma, "--store", store_dir, "--no-index", "--link-mode", mode
+        ).stderr
         return [line for line in said.splitlines() if line.startswith(" ")]
 
     assert sync(first) == [" + beta==1.0", " + gamma==1.0"]
@@ -300,8 +302,9 @@ def test_the_same_version_from_another_wheel_is_said_reinstalled_as_uv_says_it(
         " ~ beta==1.0 (reinstalled)", " ~ gamma==1.0 (reinstalled)"
     ]  # fmt: skip
     summary = run_graft(
-        "sync", venv, first, gamma, "--store", store_dir, "--no-index", "--json"
-    ).stdout
+        "sync", venv, first, gamma, "--store", store_dir, "--no-index", "--json",
+        "--link-mode", mode,
+    ).stdout  # fmt: skip
     assert json.loads(summary)["changes"]["reinstalled"] == ["beta==1.0"]
 
 

@@ -68,6 +68,20 @@ def read_kept(path: str, store_root: str) -> Flat | None:
         return None
 
 
+def kept_sources(path: str, store_root: str, suffix: str) -> dict[str, str] | None:
+    """The store file each file the flat form kept at *path* links or copies to a destination
+    ending with *suffix* comes from (:func:`graft.plan.flat.sources_ending`); None if not fit."""
+    from graft._jsonc import loads  # noqa: PLC0415
+    from graft.plan.flat import sources_ending  # noqa: PLC0415
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            raw = loads(fh.read())
+        return sources_ending(raw, os.path.join(store_root, "entries") + os.sep, suffix)
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return None
+
+
 def load_texts(flat: Flat, store_root: str, seen: dict[str, str] | None = None) -> bool:
     """Read the texts of *flat*'s RECORDs kept in the store; False if one is missing or wrong.
 

@@ -360,7 +360,7 @@ def held_sites(site_dirs: tuple[str, ...], version: str, config: dict[str, str] 
     return tuple(dict.fromkeys(out))
 
 
-def _dist_infos(prefix: str, site_dirs: tuple[str, ...]) -> Iterator[tuple[str, str, str]]:
+def dist_infos(prefix: str, site_dirs: tuple[str, ...]) -> Iterator[tuple[str, str, str]]:
     """Each ``name-version.dist-info`` in *site_dirs* (relative to *prefix*), as
     ``importlib.metadata`` finds them: its path, canonical name and version."""
     for site in dict.fromkeys(site_dirs):
@@ -382,7 +382,7 @@ def installed(prefix: str, site_dirs: tuple[str, ...]) -> dict[str, str]:
     Read from the ``name-version.dist-info`` directory names in *site_dirs* (relative to
     *prefix*), as ``importlib.metadata`` finds them; nothing when there is no venv.
     """
-    return {key: version for _, key, version in _dist_infos(prefix, site_dirs)}
+    return {key: version for _, key, version in dist_infos(prefix, site_dirs)}
 
 
 def wheel_of(dist_info: str) -> str | None:
@@ -390,7 +390,8 @@ def wheel_of(dist_info: str) -> str | None:
 
     Its ``METADATA`` links to the store entry of that wheel, which its sha256 names
     (``.../entries/<sha256>/tree/...``); a copy (``--link-mode copy``, a hard link, pip's
-    and uv's venvs) says nothing: None.
+    and uv's venvs) says nothing: None (:func:`graft.venv.held.held_wheels` asks the flat
+    form of the plan that built the venv then: decision 283).
     """
     try:
         target = os.readlink(os.path.join(dist_info, "METADATA"))
@@ -399,17 +400,6 @@ def wheel_of(dist_info: str) -> str | None:
     _, mark, rest = target.partition("/entries/")
     digest = rest[:64]
     return digest if mark and len(digest) == 64 and rest[64:65] == "/" else None  # noqa: PLR2004
-
-
-def held_wheels(prefix: str, site_dirs: tuple[str, ...]) -> dict[str, str]:
-    """``{canonical name: sha256}`` of the wheel each distribution of a graft venv came from
-    (:func:`wheel_of`); those that do not say are left out."""
-    found: dict[str, str] = {}
-    for path, key, _ in _dist_infos(prefix, site_dirs):
-        digest = wheel_of(path)
-        if digest is not None:
-            found[key] = digest
-    return found
 
 
 def changes(
