@@ -253,6 +253,28 @@ def test_a_records_text_is_vouched_for_by_its_identity_once_it_hashed_to_its_nam
     assert "alpha/__init__.pth" not in record.read_text()
 
 
+def test_a_full_sync_of_settled_texts_leaves_their_identities_for_the_first_replay(
+    tmp_path: Path, store_dir: Path, links: Path, reqs: Path
+) -> None:
+    """The full sync that writes a replay stamp vouches for the RECORD texts it compiled whose
+    files had settled, so the first new venv hashes none and learns nothing (decision 284;
+    before, every first replay hashed them all and wrote the stamp again)."""
+    fast_or_full(tmp_path / "a", reqs, links, store_dir)
+    time.sleep(2.1)  # (the texts' files settle: no timing is asserted)
+    replay_stamp(store_dir).unlink()  # (the next new venv takes the full path, as after an edit)
+    assert not fast_or_full(tmp_path / "b", reqs, links, store_dir)[1]
+    kept = {
+        p.name.removeprefix("record-").removesuffix(".csv")
+        for p in (store_dir / "plans").glob("record-*.csv")
+    }
+    stamp = replay_stamp(store_dir)
+    rows = [line.split("\0") for line in stamp.read_text().splitlines()]
+    assert {row[1] for row in rows if row[0] == "text"} == kept
+    before = (stamp.read_bytes(), stamp.stat().st_ino)
+    assert fast_or_full(tmp_path / "c", reqs, links, store_dir)[1]
+    assert (stamp.read_bytes(), stamp.stat().st_ino) == before, "the first replay learned nothing"
+
+
 def test_not_for_an_existing_directory_or_a_removed_venvs_moved_copy(
     tmp_path: Path, store_dir: Path, links: Path, reqs: Path
 ) -> None:

@@ -122,6 +122,62 @@ def test_a_records_text_is_kept_once_beside_the_form_and_checked_when_read(
     assert not venv_flat.load_texts(again, store)
 
 
+def test_a_plan_is_compiled_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The materializer, the plan cache and the replay stamp share one compile of a sync's plan
+    (each hashed every RECORD text: decision 284); another plan is compiled anew."""
+    from graft import _sha256
+
+    plan, other = a_plan(), a_plan(prefix="/w")
+    flat = compile_plan(plan)
+    hashed: list[bytes] = []
+    real = _sha256.sha256_hex
+
+    def counted(data: bytes) -> str:
+        hashed.append(data)
+        return real(data)
+
+    monkeypatch.setattr(_sha256, "sha256_hex", counted)
+    assert compile_plan(plan) is flat
+    assert not hashed
+    assert compile_plan(other) is not flat
+    assert len(hashed) == 1
+    again = compile_plan(plan)
+    assert again is not flat
+    assert again.records == flat.records
+
+
+def test_a_full_sync_vouches_for_the_settled_texts_it_compiled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a full sync leaves in the replay stamp (decision 284): the identity of each kept
+    text that holds the compiled bytes and settled; none just written, none of other bytes."""
+    from graft.plan.flat import text_digest
+    from graft.store import plancache
+    from graft.store.paths import record_text_file
+
+    store = str(tmp_path)
+    os.makedirs(os.path.join(store, "plans"))
+    plan = a_plan(entries=os.path.join(store, "entries") + os.sep)
+    plancache.save_flat(store, "k", plan)
+    flat = compile_plan(plan)
+    (digest,) = flat.texts
+    assert venv_flat.settled_texts(flat, store) == {}  # just written: the racy-file rule
+    monkeypatch.setattr(venv_flat, "_SETTLED_NS", 0)
+    (identity,) = venv_flat.settled_texts(flat, store).values()
+    seen = {digest: identity}
+    back = venv_flat.read_kept(plancache.flat_path(store, "k"), store)
+    assert back is not None
+    assert venv_flat.load_texts(back, store, seen)  # (the replay takes it: nothing learned)
+    assert seen == {digest: identity}
+    kept = Path(record_text_file(store, digest))
+    (text,) = [a.text for a in plan.actions if isinstance(a, WriteRecord)]
+    assert text_digest(text) == digest
+    kept.write_text(text.replace("demo", "evil"))  # other bytes under its name
+    assert venv_flat.settled_texts(flat, store) == {}
+    kept.unlink()
+    assert venv_flat.settled_texts(flat, store) == {}
+
+
 def test_a_records_text_whose_identity_was_seen_hashing_to_its_name_is_not_hashed_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

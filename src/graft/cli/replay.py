@@ -268,6 +268,10 @@ def _rows(
     flat = plancache.flat_path(store, plan_key)
     if not os.path.isfile(flat):  # (a plan kept before flat forms were)
         plancache.save_flat(store, plan_key, plan)
+    from graft.plan.flat import compile_plan  # noqa: PLC0415 - (the sync's, compiled once)
+    from graft.venv.flat import settled_texts  # noqa: PLC0415
+
+    texts = settled_texts(compile_plan(plan), store)  # (the first replay hashes none of them)
     noop_expires = next(row[1] for row in base if row[0] == "expires")
     # The memo itself is watched: a sync that replaces it (``--refresh`` asked the index
     # again) leaves this stamp behind, and the next new venv follows the new memo
@@ -290,4 +294,5 @@ def _rows(
         ["plan", plan_key],
         ["euid", str(os.geteuid()), os.path.realpath(store)],
         *(["trust", path, *facts_of(path)] for path in trust_paths(store)),
+        *(["text", digest, identity] for digest, identity in sorted(texts.items())),
     ]

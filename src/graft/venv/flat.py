@@ -109,6 +109,29 @@ def load_texts(flat: Flat, store_root: str, seen: dict[str, str] | None = None) 
     return True
 
 
+def settled_texts(flat: Flat, store_root: str) -> dict[str, str]:
+    """``{digest: identity}`` of the kept RECORD texts of *flat* (a plan compiled here, whose
+    texts hash to their names) that hold those bytes and last changed long enough ago.
+
+    What a full sync leaves in the replay stamp, so that the first new venv made from it reads
+    them without hashing, as later ones do (:func:`load_texts`' *seen*; decision 284). The
+    file's bytes are compared with the compiled text, which hashed to its name when it was
+    compiled: no hash here. A text written moments ago (by this sync) is left out, by the
+    racy-file rule: the first replay hashes it.
+    """
+    from graft.store.paths import record_text_file  # noqa: PLC0415
+
+    seen: dict[str, str] = {}
+    for digest, text in flat.texts.items():
+        try:
+            data, identity, settled = _read_text(record_text_file(store_root, digest))
+        except OSError:
+            continue
+        if settled and data == text:
+            seen[digest] = identity
+    return seen
+
+
 #: How long ago a file must have last changed for its identity to vouch for its bytes. Its
 #: ctime is set from a coarse clock: a rewrite of the same size in the same tick as the
 #: change before it could leave its identity as it was (git's racy-file rule; 2 s, as
