@@ -9,6 +9,7 @@ unpacked as before; a lock's size is still checked, against the size the store r
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -143,3 +144,26 @@ def _shas(served: Served) -> dict[str, str]:
     import hashlib
 
     return {name: hashlib.sha256(data).hexdigest() for name, data in served.files.items()}
+
+
+def test_a_url_wheel_without_a_hash_is_downloaded_again_after_cache_clean(
+    tmp_path: Path, store_dir: Path, cache: Path, index: Served
+) -> None:
+    """A URL names no bytes: after ``graft cache clean`` forgot what it served, its wheel is
+    fetched again, as uv 0.13.9 does after ``uv cache clean`` and pip 26.3 does every time (the
+    ingest then finds its entry: nothing is unpacked). With its sha256 given in the URL the
+    store's entry is taken (decision 154). Checked, not changed: the note to decision 154."""
+    url = f"{index.url}/{LIB}"
+    sync(tmp_path / "a", index, store_dir, f"lib @ {url}")
+    assert whole_wheels(index) == 1
+    cleaned(cache)
+    asked = len(index.ranges)
+    sync(tmp_path / "b", index, store_dir, f"lib @ {url}")
+    assert whole_wheels(index, asked) == 1, "fetched again: nothing vouches for the URL's bytes"
+    assert installed(tmp_path / "b") == {"lib": "2.0"}
+    cleaned(cache)
+    asked = len(index.ranges)
+    digest = hashlib.sha256(index.files[LIB]).hexdigest()
+    sync(tmp_path / "c", index, store_dir, f"lib @ {url}#sha256={digest}")
+    assert whole_wheels(index, asked) == 0, "the sha256 names the store's entry"
+    assert installed(tmp_path / "c") == {"lib": "2.0"}
