@@ -137,9 +137,9 @@ def _build_python_from_version_file(args: argparse.Namespace) -> None:
     """
     from graft._home import version_file  # noqa: PLC0415
 
-    if _no_config(args):
-        return
     source = os.path.abspath(args.source)
+    if _no_config(args) or not os.path.exists(source):  # (a missing source: the build says so)
+        return
     path = version_file(
         source if os.path.isdir(source) else os.path.dirname(source), project_stops=False
     )
