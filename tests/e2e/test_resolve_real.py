@@ -63,11 +63,11 @@ def _env(**extra: str) -> dict[str, str]:
     return {**env, "UV_NO_CONFIG": "1", **extra}
 
 
-def _uv_versions(requirements: Path) -> dict[str, str]:
+def _uv_versions(requirements: Path, *options: str) -> dict[str, str]:
     command = [
         sys.executable, "-m", "uv", "pip", "compile", str(requirements), "-q", "--no-header",
         "--no-annotate", "--python", sys.executable, "--exclude-newer", CUTOFF,
-        "--index-url", "https://pypi.org/simple",
+        "--index-url", "https://pypi.org/simple", *options,
     ]  # fmt: skip
     cache = str(cache_dir() / "resolve-uv")
     proc = subprocess.run(
@@ -156,3 +156,24 @@ def test_unpinned_set_resolves_installs_and_agrees_with_uv(
         env=_env(),
     )
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+@pytest.mark.parametrize("resolution", ["lowest", "lowest-direct"])
+def test_the_lowest_strategies_agree_with_uv(resolution: str, tmp_path: Path) -> None:
+    """``--resolution lowest|lowest-direct`` (decision 276) of bounded roots, as uv takes them."""
+    asked = ["flask>=2.2", "requests>=2.28"]
+    requirements = tmp_path / "low.in"
+    requirements.write_text("\n".join(asked) + "\n")
+    command = [
+        sys.executable, "-m", "graft", "sync", str(tmp_path / "venv"), "-r", str(requirements),
+        "--exclude-newer", CUTOFF, "--resolution", resolution, "--dry-run", "--json",
+    ]  # fmt: skip
+    env = {**os.environ, "GRAFT_CACHE_DIR": str(cache_dir() / "resolve-graft")}
+    proc = subprocess.run(
+        command, capture_output=True, text=True, check=False, env=env, stdin=subprocess.DEVNULL
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    added = json.loads(proc.stdout)["changes"]["added"]
+    ours = dict(label.split("==") for label in added)
+    assert ours == _uv_versions(requirements, "--resolution", resolution)
+    assert (ours["flask"], ours["requests"]) == ("2.2.0", "2.28.0")

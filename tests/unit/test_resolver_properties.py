@@ -15,11 +15,13 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from packaging.requirements import Requirement
+from packaging.utils import NormalizedName
 from packaging.version import Version
 
 from graft.resolve.deps import unmet_requirements
 from graft.resolve.resolution_error import ResolutionError
 from graft.resolve.resolver import Resolution, resolve
+from graft.resolve.screen import Policy
 from graft.venv.interpreter import foreign_target
 from tests.unit.fakeindex import LINUX_TAG, WINDOWS_TAG, FakeIndex
 
@@ -184,7 +186,17 @@ def test_roots_that_require_each_other_are_resolved_or_refused_rightly(
     _check(universe, native)
 
 
-def _check(universe: Universe, native: bool) -> None:
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(universes(), tangled()), st.booleans(), st.booleans())
+def test_oldest_first_resolutions_are_complete_and_refusals_are_right(
+    universe: Universe, native: bool, direct: bool
+) -> None:
+    """``--resolution lowest`` (or ``lowest-direct``: the roots oldest first) is as sound."""
+    names = frozenset(NormalizedName(Requirement(r).name) for r in universe[1])
+    _check(universe, native, Policy(lowest=names if direct else True))
+
+
+def _check(universe: Universe, native: bool, policy: Policy | None = None) -> None:
     """A resolution is complete and meets the roots; a refusal means brute force finds none."""
     projects, roots, unfit = universe
     index = FakeIndex()
@@ -194,7 +206,7 @@ def _check(universe: Universe, native: bool) -> None:
             index.add(name, version, requires, tag=tag if native else "py3-none-any")
     result: Resolution | None = None
     try:
-        result = resolve(roots, LINUX, index)
+        result = resolve(roots, LINUX, index, policy)
     except ResolutionError as exc:
         refused: ResolutionError | None = exc
     else:
@@ -203,7 +215,7 @@ def _check(universe: Universe, native: bool) -> None:
         assert refused is not None
         assert not solvable(projects, roots, unfit if native else frozenset())
         with pytest.raises(ResolutionError) as threaded:
-            resolve(roots, LINUX, index, prefetch=3)
+            resolve(roots, LINUX, index, policy, prefetch=3)
         assert threaded.value.lines == refused.lines
         return
     dists = [Dist(p.name, str(p.version), projects[p.name][str(p.version)]) for p in result.pins]
@@ -216,4 +228,4 @@ def _check(universe: Universe, native: bool) -> None:
         )
     assert result.metadata_reads == len(set(index.reads)) == len(index.reads)
     assert {p.file.filename for p in result.pins} <= set(index.reads)
-    assert resolve(roots, LINUX, index, prefetch=3).pins == result.pins  # threads change nothing
+    assert resolve(roots, LINUX, index, policy, prefetch=3).pins == result.pins  # (threads)

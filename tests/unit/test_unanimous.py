@@ -58,6 +58,10 @@ def requests(draw: st.DrawFn) -> tuple[FakeIndex, list[str], Policy]:
     policy = Policy(
         prereleases=draw(st.sampled_from(list(Prereleases))),
         preferred={NormalizedName(k): Version(v) for k, v in preferred.items()},
+        # --resolution highest, lowest, or oldest first for some projects (lowest-direct)
+        lowest=draw(
+            st.one_of(st.booleans(), st.frozensets(st.sampled_from(NAMES).map(NormalizedName)))
+        ),
     )
     return index, roots, policy
 

@@ -123,6 +123,7 @@ def run_lock(args: argparse.Namespace, argv: Sequence[str] = ()) -> int:
             no_deps=args.no_deps,
             upgrade=args.upgrade,
             upgrade_packages=tuple(args.upgrade_package),
+            resolution=args.resolution,
             index_url=args.index_url,
             extra_index_urls=tuple(args.extra_index_url),
             index_strategy=args.index_strategy,

@@ -281,6 +281,13 @@ def _add_resolution_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--pre", action="store_true", help="same as --prerelease allow")
     parser.add_argument(
+        "--resolution",
+        choices=("highest", "lowest", "lowest-direct"),
+        default="highest",
+        help="which version of each project to prefer: the newest (default), the oldest, or"
+        " the oldest of those you name and the newest of their dependencies (as uv's)",
+    )
+    parser.add_argument(
         "--exclude-newer",
         metavar="DATE",
         help="ignore files uploaded after DATE (YYYY-MM-DD or RFC 3339), from the index's"

@@ -106,6 +106,7 @@ def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
         exclude_newer=args.exclude_newer,
         upgrade=args.upgrade,
         upgrade_packages=tuple(args.upgrade_package),
+        resolution=args.resolution,
         python=args.python,
         no_deps=args.no_deps,
         require_hashes=args.require_hashes,

@@ -117,6 +117,7 @@ class ResolveRequest:
     exclude_newer: str | None = None  # an RFC 3339 timestamp or a date (YYYY-MM-DD)
     upgrade: bool = False  # -U: newest allowed versions, not the venv's
     upgrade_packages: tuple[str, ...] = ()  # --upgrade-package: these only
+    resolution: str = "highest"  # --resolution: or "lowest", "lowest-direct" (uv's)
     venv: str | None = None  # an existing venv whose installed versions are preferred
     # wheel variants (PEP 825): the machine's description and whether to choose variants
     variant_properties: tuple[str, ...] = ()  # --variant-property 'ns :: feature :: value'

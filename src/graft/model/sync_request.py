@@ -50,6 +50,7 @@ class SyncRequest:
     exclude_newer: str | None = None
     upgrade: bool = False
     upgrade_packages: tuple[str, ...] = ()
+    resolution: str = "highest"
     variant_properties: tuple[str, ...] = ()
     variants_config: str | None = None
     variant_providers: tuple[str, ...] = ()
@@ -86,6 +87,7 @@ class SyncRequest:
             exclude_newer=self.exclude_newer,
             upgrade=self.upgrade,
             upgrade_packages=self.upgrade_packages,
+            resolution=self.resolution,
             venv=self.venv,
             variant_properties=self.variant_properties,
             variants_config=self.variants_config,

@@ -85,17 +85,28 @@ class ByVersion:
         return ((self.version(i), self._at[i]) for i in range(len(self._texts)))
 
     def releases(
-        self, preferred: Version | None, specs: Sequence[SpecifierSet] = ()
+        self,
+        preferred: Version | None,
+        specs: Sequence[SpecifierSet] = (),
+        *,
+        oldest: bool = False,
     ) -> Iterator[tuple[Version, tuple[int, ...]]]:
         """:attr:`versions` in the screening's order: *preferred* first, then newest first.
 
         With *specs* (no ``===``), only those between their bounds (:meth:`_window`) after
         *preferred*: the others they cannot contain (``botocore>=1.33.13,<1.34.0``, asked once
         per boto3 release backtracked through, is a dozen of 2,000 releases; decision 225).
+        *oldest*: oldest first after *preferred* (``--resolution lowest``), from the lower
+        bound up.
         """
         first = None if preferred is None else self._index(preferred)
         if first is not None:
             yield self.version(first), self._at[first]
+        if oldest:
+            for i in reversed(self._window(specs)):
+                if i != first:
+                    yield self.version(i), self._at[i]
+            return
         lower, upper = self._bounds(specs)
         for i in range(0 if upper is None else self._first_below(upper), len(self._texts)):
             version = self.version(i)  # (the newest taken: no search for the lower bound)

@@ -72,7 +72,8 @@ def first_offered(
 ) -> tuple[Version, ArtifactFile] | None:
     """``screen(...).offered[0]`` (None: nothing offered), read a release at a time.
 
-    Releases in the screening's order (the preferred version, then newest first); the first
+    Releases in the screening's order (the preferred version, then newest first, or oldest
+    first under ``--resolution lowest``); the first
     with a file that passes answers, unless it is a prerelease that is not allowed: then
     the next final release that passes answers (a final one passing rules prereleases out
     under ``if-necessary``), or, with none, the first prerelease that passed. A release's
@@ -84,7 +85,8 @@ def first_offered(
         return whole.offered[0] if whole.offered else None
     contains = verdicts(specs)
     preferred = policy.prefers(name)
-    releases = by_version(files).releases(preferred, specs)  # (each parsed when reached)
+    oldest = policy.oldest_first(name)
+    releases = by_version(files).releases(preferred, specs, oldest=oldest)  # (parsed as reached)
     allow = policy.prereleases is Prereleases.ALLOW or any(spec.prereleases for spec in specs)
     waiting: tuple[Version, ArtifactFile] | None = None  # the first prerelease that passed
     ignored: list[tuple[ArtifactFile, Reject, Version | None]] = []

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Sequence
+    from collections.abc import Iterable, Sequence
 
     from packaging.utils import NormalizedName
 
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile
     from graft.resolve.candidates import Need
+    from graft.resolve.resolver import Pin
     from graft.resolve.screen import Policy
     from graft.resolve.variants import VariantChooser
 
@@ -317,7 +318,12 @@ def resolver_policy(  # noqa: PLR0917 - the lock and the sync pass the same six
     upgrade: bool | frozenset[NormalizedName] = request.upgrade or _upgrade_names(
         request.upgrade_packages
     )
+    # uv's lowest-direct: the oldest of what the request names (its roots), the newest below
+    lowest: bool | frozenset[NormalizedName] = request.resolution == "lowest"
+    if request.resolution == "lowest-direct":
+        lowest = frozenset(w.name for w in wanted)
     return Policy(
+        lowest=lowest,
         prereleases=prereleases,
         exclude_newer=_exclude_newer(request.exclude_newer),
         preferred=preferred,
@@ -330,6 +336,33 @@ def resolver_policy(  # noqa: PLR0917 - the lock and the sync pass the same six
         only_binary=format_names((*request.only_binary, *inputs.only_binary)),
         direct=frozenset(direct),  # (resolve.url_deps)
     )
+
+
+def unbounded_lowest(wanted: Sequence[Wanted], policy: Policy, pins: Iterable[Pin]) -> list[str]:
+    """Warnings for the request's projects ``--resolution lowest`` takes the oldest of unbounded.
+
+    A root with no lower bound (no ``>=``, ``>``, ``~=``, ``==`` or ``===`` clause) and no file
+    of its own gets the project's oldest release, rarely what was meant: uv warns alike.
+    *pins*: the resolution's.
+    """
+    if not policy.lowest:
+        return []
+    from packaging.specifiers import SpecifierSet  # noqa: PLC0415
+
+    chosen = {str(pin.name): str(pin.version) for pin in pins}
+
+    bounding = {">=", ">", "~=", "==", "==="}
+    out = []
+    for w in wanted:
+        if w.name not in chosen or not policy.oldest_first(w.name) or names_a_file(w):
+            continue
+        if w.source or any(c.operator in bounding for c in SpecifierSet(w.specifier)):
+            continue
+        out.append(
+            f"{w.name} has no lower bound ({w.where}): --resolution lowest took its oldest"
+            f" release here, {chosen[w.name]} (give one, such as '{w.name}>={chosen[w.name]}')"
+        )
+    return list(dict.fromkeys(out))
 
 
 def _upgrade_names(names: tuple[str, ...]) -> frozenset[NormalizedName]:

@@ -62,6 +62,7 @@ def context(
 
     exclude = None if policy.exclude_newer is None else policy.exclude_newer.isoformat()
     upgrade = policy.upgrade if isinstance(policy.upgrade, bool) else sorted(policy.upgrade)
+    lowest = policy.lowest if isinstance(policy.lowest, bool) else sorted(policy.lowest)
     fields = [
         FORMAT,
         __version__,
@@ -69,7 +70,7 @@ def context(
         list(target.tags),
         sorted(target.markers.items()),
         target.version,
-        [policy.prereleases.value, exclude, upgrade, policy.same_version_fallback],
+        [policy.prereleases.value, exclude, upgrade, policy.same_version_fallback, lowest],
         [policy.sdists, sorted(policy.no_binary), sorted(policy.only_binary)],
         policy.variants is not None,
         list(index_urls),

@@ -169,7 +169,8 @@ class ReadAhead:
             self._tag_rank = self.target.tag_rank()
         grouped = by_version(self.files(name))
         contains = verdicts(specs)
-        releases = (v for v, _ in grouped.releases(self.policy.prefers(name)) if contains(v))
+        ordered = grouped.releases(self.policy.prefers(name), oldest=self.policy.oldest_first(name))
+        releases = (v for v, _ in ordered if contains(v))
         for version in itertools.islice(releases, RELEASES):
             found = screen(
                 name,

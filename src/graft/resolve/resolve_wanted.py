@@ -91,6 +91,7 @@ def resolve_wanted(
         markers_apply,
         resolver_needs,
         resolver_policy,
+        unbounded_lowest,
     )
     from graft.resolve.pinned import pinned_exactly  # noqa: PLC0415
     from graft.resolve.projects import IndexProjects, chosen_for_fetch  # noqa: PLC0415
@@ -183,7 +184,8 @@ def resolve_wanted(
     projects = f"{count} project{'' if count == 1 else 's'}"
     note = f"resolved {projects} {how}; METADATA read: {source.fetched()}"
     notes = (*(builds.notes if builds is not None else ()), note)
-    return chosen, notes, resolution.warnings, recorded
+    warnings = (*resolution.warnings, *unbounded_lowest(wanted, policy, resolution.pins))
+    return chosen, notes, warnings, recorded
 
 
 __all__ = ["Recorded", "Resolved", "asking_again", "resolve_wanted"]

@@ -26,7 +26,8 @@ The screening runs before any METADATA is read, on what the index says of each f
   URL is taken as it is.
 
 The order is the preferred version (an existing venv's) unless upgrading, then newest
-first, then the target's tag order. :mod:`graft.resolve.explain` uses the reasons.
+first (oldest first under ``--resolution lowest``, ``Policy.oldest_first``), then the
+target's tag order. :mod:`graft.resolve.explain` uses the reasons.
 """
 
 from __future__ import annotations
@@ -75,6 +76,9 @@ class Policy:
     exclude_newer: dt.datetime | None = None  # aware; files uploaded later are left out
     preferred: Mapping[NormalizedName, Version] = field(default_factory=dict, hash=False)
     upgrade: bool | frozenset[NormalizedName] = False  # True: every name; a set: those
+    # --resolution lowest (True: every name) or lowest-direct (the request's names): the
+    # oldest version first (uv's strategies), else the newest
+    lowest: bool | frozenset[NormalizedName] = False
     same_version_fallback: bool = False  # offer a version's other wheels too
     # hash-checking: "sha256:<hex>" values allowed per project (a file whose sha256 the
     # index does not announce stays a candidate; the download is checked as before)
@@ -100,6 +104,10 @@ class Policy:
 
     def _format(self, name: NormalizedName) -> str | None:
         return format_limit(name, self.only_binary, self.no_binary)
+
+    def oldest_first(self, name: NormalizedName) -> bool:
+        """Whether *name*'s versions are offered oldest first (``--resolution lowest``)."""
+        return self.lowest is True or (isinstance(self.lowest, frozenset) and name in self.lowest)
 
     def prefers(self, name: NormalizedName) -> Version | None:
         """The version to keep for *name*, unless it is being upgraded."""
@@ -175,14 +183,19 @@ def _pins(specs: Iterable[SpecifierSet], version: Version) -> bool:
 
 
 def _order(
-    offered: list[tuple[Version, tuple[int, int, int], ArtifactFile]], preferred: Version | None
+    offered: list[tuple[Version, tuple[int, int, int], ArtifactFile]],
+    preferred: Version | None,
+    *,
+    oldest: bool = False,
 ) -> list[tuple[Version, tuple[int, int, int], ArtifactFile]]:
     """The preferred version first, then newest first, then the target's order, then by name.
 
     The distinct versions are sorted once (hundreds of files share a few dozen of them), and
     each file sorts by its version's place: equal versions (``1.0``, ``1.0.0``) share one.
+    *oldest*: oldest first instead (``--resolution lowest``); a version's files keep their
+    order.
     """
-    newest = sorted({version for version, _, _ in offered}, reverse=True)
+    newest = sorted({version for version, _, _ in offered}, reverse=not oldest)
     place = {version: i for i, version in enumerate(newest)}
     return sorted(
         offered,
@@ -442,5 +455,5 @@ def screen(
             rejected.append((file, Reject.PRERELEASE, version))
         else:
             offered.append((version, key, file))
-    ordered = _order(offered, policy.prefers(name))
+    ordered = _order(offered, policy.prefers(name), oldest=policy.oldest_first(name))
     return Screen(tuple((v, f) for v, _, f in ordered), tuple(rejected) if reasons else ())

@@ -47,7 +47,7 @@ V = TypeVar("V")
 _KNOWN = frozenset(
     {
         *("prereleases", "exclude_newer", "preferred", "upgrade", "same_version_fallback"),
-        *("hashes", "sdists", "no_binary", "only_binary"),
+        *("hashes", "sdists", "no_binary", "only_binary", "lowest"),
     }
 )
 #: The screening of a listing no file of which fits the target (:func:`_fits_none`).
@@ -115,6 +115,7 @@ def policy_key(policy: Policy, name: NormalizedName) -> tuple[Hashable, ...]:
         policy.prereleases,
         policy.exclude_newer,
         policy.prefers(name),
+        policy.oldest_first(name),
         policy.same_version_fallback,
         None if allowed is None else frozenset(allowed),
         policy.builds(name),  # sdists, only_binary
