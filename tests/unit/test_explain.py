@@ -478,6 +478,25 @@ def test_a_build_met_while_backtracking_says_first_what_it_backtracked_from() ->
     assert plain.value.what.startswith("get_requires_for_build_wheel")
 
 
+def test_releases_passed_over_for_a_requires_dist_that_does_not_parse_are_named() -> None:
+    """celery[redis] with kombu<5 on PyPI: celery 5.2 to 3.1.12 say 'pytz (>dev)', which
+    packaging (so pip 26) refuses, so the search goes back to celery 3.1.11's sdist, whose build
+    fails; the error says why the releases between were not taken (decision 277)."""
+    index = FailingBuilds()
+    index.add("app", "3.0", ["lib==2.0"])
+    for version in ("2.1", "2.0"):
+        index.add("app", version, ["pytz (>dev)"])
+    index.add_sdist("app", "1.0")
+    index.add("lib", "2.0", tag=WINDOWS_TAG)
+    with pytest.raises(BuildError) as info:
+        resolve(["app"], LINUX, index, Policy(sdists=True))
+    assert info.value.what.split("\n")[-1] == (
+        "  passed over, as pip passes them over: 2 wheels, app-2.1-py3-none-any.whl to"
+        " app-2.0-py3-none-any.whl, whose Requires-Dist 'pytz (>dev)' does not parse"
+    )
+    assert "passed over" not in backtracking_into(FailingBuilds()).what  # (none passed over)
+
+
 class Unreadable(FakeIndex):
     """An index whose sdists fail to be read with a :class:`SourceError` at *where*."""
 

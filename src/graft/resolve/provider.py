@@ -35,6 +35,7 @@ from graft.resolve.artifacts import ListingPrefetch, MetadataReader
 from graft.resolve.candidates import (
     PYTHON,
     UNBUILT,
+    UNREADABLE,
     Candidate,
     Need,
     PythonCandidate,
@@ -405,6 +406,18 @@ class Provider(DeadEnds, AbstractProvider[Need, Candidate, str]):
             self.worked.append((candidate.file, candidate.extra or ""))  # (its METADATA read)
             known = self._dependencies[key] = (fixed, own, tuple(said))
         return known
+
+    def unparsable(self) -> list[tuple[str, str]]:
+        """The wheels tried that no resolution pins for an unparsable Requires-Dist: file, line.
+
+        In the order they were read (newest first, as resolvelib went back through them).
+        """
+        return [
+            (key[1], need.text.partition(", not ")[2])
+            for key, (fixed, _, _) in self._dependencies.items()
+            for need in fixed
+            if key[2] is None and need.specifier == UNREADABLE
+        ]
 
     def known_only(self, candidate: WheelCandidate) -> list[Need] | None:
         """:meth:`_known`'s needs (fixed and own) if worked out already; else None."""

@@ -330,6 +330,19 @@ def _explained(exc: BuildError | SourceError) -> bool:
     return sdist_name((exc.where or "").rpartition("/")[2]) is None  # (where: its path)
 
 
+def _passed_over(provider: Provider) -> list[str]:
+    """A line per unparsable Requires-Dist for which wheels tried were passed over."""
+    by_line: dict[str, list[str]] = {}
+    for file, line in provider.unparsable():
+        by_line.setdefault(line, []).append(file)
+    out = []
+    for line, files in by_line.items():
+        which = files[0] if len(files) == 1 else f"{len(files)} wheels, {files[0]} to {files[-1]}"
+        said = f"whose Requires-Dist {line} does not parse"
+        out.append(f"passed over, as pip passes them over: {which}, {said}")
+    return out
+
+
 def _backtracked_into(
     exc: BuildError | SourceError, reporter: Reporter, provider: Provider
 ) -> BuildError:
@@ -342,6 +355,9 @@ def _backtracked_into(
     conflict is what the user can act on (``psycopg[binary]`` for Windows arm64, which no
     ``psycopg-binary`` wheel fits, made it go back through celery's releases until one
     needed a build that fails there), so its explanation comes first, then the build's.
+    Releases passed over on the way for a Requires-Dist that does not parse (celery 4's
+    ``pytz (>dev)``, which uv reads leniently) are named after it: they are why the
+    resolver went back that far (decision 277).
     """
     from graft.resolve.explain import explain  # noqa: PLC0415 - only on failure
 
@@ -350,11 +366,12 @@ def _backtracked_into(
     built = f"{exc.where}: " if exc.where else ""
     failed = "needed a build, which failed" if isinstance(exc, BuildError) else "met an sdist"
     head = f"{cause[0].rstrip(':')}; going back from that to an older release {failed}"
-    shown = "".join(f"\n  {line}" for line in cause[1:])  # (the conflict: what to act on)
+    lines = [*cause[1:], *_passed_over(provider)]
+    shown = "".join(f"\n  {line}" for line in lines)  # (the conflict: what to act on)
     return BuildError(
         f"{head}: {built}{exc.what}{shown}",
         hint=exc.hint,
-        details=(*cause[1:], *exc.details),
+        details=(*lines, *exc.details),
         log=getattr(exc, "log", ""),
         rerun=getattr(exc, "rerun", None),
     )
