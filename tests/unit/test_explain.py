@@ -144,6 +144,7 @@ def test_no_version_lists_the_nearest_and_what_was_left_out() -> None:
     assert error.lines[3:] == (
         # what the target could install but the specifiers exclude
         "nearest versions with a wheel for the target: 4.0a1, 1.5, 1.4, 1.3, 1.2 (of 7)",
+        "4.0a1 is a prerelease of 4.0: <4 leaves it out, as PEP 440 reads an exclusive bound",
         # what they admit, and why not
         (
             "the versions that match require another Python: 3.0; the oldest, 3.0, requires"
@@ -151,6 +152,22 @@ def test_no_version_lists_the_nearest_and_what_was_left_out() -> None:
         ),
         "the versions that match are yanked: 2.0",
         "left out: 1 the index's requires-python excludes the target, 1 yanked",
+    )
+
+
+def test_a_prerelease_an_exclusive_bound_leaves_out_is_said_to_be_left_out() -> None:
+    """``black>=24.1a0,<24.1`` on PyPI admits nothing (PEP 440: ``<24.1`` admits no 24.1
+    prerelease), yet the nearest versions named 24.1a1 as if it matched (decision 278)."""
+    index = FakeIndex()
+    for version in ("23.12.1", "24.1a1", "24.1.0", "24.1.1"):
+        index.add("black", version)
+    error = failure(index, "black>=24.1a0,<24.1")
+    assert error.lines[2:] == (
+        "nearest versions with a wheel for the target: 24.1.1, 24.1.0, 24.1a1, 23.12.1",
+        "24.1a1 is a prerelease of 24.1: <24.1 leaves it out, as PEP 440 reads an exclusive bound",
+    )
+    assert failure(index, "black>=24.2").lines[2:] == (  # (no prerelease near: no such line)
+        "nearest versions with a wheel for the target: 24.1.1, 24.1.0, 24.1a1, 23.12.1",
     )
 
 

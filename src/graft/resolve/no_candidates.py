@@ -19,7 +19,15 @@ from graft.resolve.admit import by_version
 from graft.resolve.artifacts import parse_wheel, sdist_version
 from graft.resolve.candidates import UNBUILT, UNREADABLE, WheelCandidate
 from graft.resolve.causes import stated
-from graft.resolve.resolution_error import SHOWN, Kind, Reason, ResolutionError, listed, nearest
+from graft.resolve.resolution_error import (
+    SHOWN,
+    Kind,
+    Reason,
+    ResolutionError,
+    bounded_prereleases,
+    listed,
+    nearest,
+)
 from graft.resolve.screen import Reject, screen
 from graft.resolve.surface import canonical_specifier
 
@@ -230,6 +238,7 @@ def _no_candidates(
     lines = [f"no version of {name} matches {wanted} for the target", *asked]
     if near:
         lines.append(f"nearest versions with a wheel for the target: {_near(near, specs)}")
+        lines += bounded_prereleases(nearest(near, specs), specs)
     lines += _matched_lines(matched, provider.target.version)
     if left_out:
         lines.append(f"left out: {left_out}")

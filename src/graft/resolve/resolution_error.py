@@ -126,6 +126,32 @@ def nearest(versions: Sequence[Version], specs: Sequence[SpecifierSet]) -> list[
     return [ordered[i] for i in sorted(closest, reverse=True)]
 
 
+def bounded_prereleases(versions: Sequence[Version], specs: Sequence[SpecifierSet]) -> list[str]:
+    """A line for each prerelease of *versions* that only a ``<V`` of *specs* leaves out.
+
+    PEP 440's exclusive ordered comparison: ``<24.1`` admits no prerelease of 24.1, although
+    24.1a1 sorts below it, so ``black>=24.1a0,<24.1`` admits nothing, and a list of the
+    nearest versions that shows 24.1a1 says why it is not taken (uv calls the two
+    incompatible).
+    """
+    out = []
+    for version in versions:
+        if not version.is_prerelease:
+            continue
+        clauses = [clause for spec in specs for clause in spec]
+        refusing = [c for c in clauses if not c.contains(version, prereleases=True)]
+        if len(refusing) != 1 or refusing[0].operator != "<":
+            continue
+        with contextlib.suppress(InvalidVersion):
+            bound = Version(refusing[0].version)
+            if version < bound and not bound.is_prerelease:
+                out.append(
+                    f"{version} is a prerelease of {version.base_version}: {refusing[0]} leaves"
+                    " it out, as PEP 440 reads an exclusive bound"
+                )
+    return out
+
+
 def listed(versions: Sequence[Version]) -> str:
     """Up to :data:`SHOWN` of *versions*, newest first, and how many older ones there are."""
     newest = sorted(set(versions), reverse=True)
@@ -133,4 +159,12 @@ def listed(versions: Sequence[Version]) -> str:
     return shown + (f" (and {len(newest) - SHOWN} older)" if len(newest) > SHOWN else "")
 
 
-__all__ = ["SHOWN", "Kind", "Reason", "ResolutionError", "listed", "nearest"]
+__all__ = [
+    "SHOWN",
+    "Kind",
+    "Reason",
+    "ResolutionError",
+    "bounded_prereleases",
+    "listed",
+    "nearest",
+]
