@@ -346,6 +346,10 @@ def test_disallowed_prereleases_are_named() -> None:
     assert error.kind is Kind.NO_VERSION
     assert error.lines[-1] == "left out: 1 a prerelease"
     assert str(error).startswith("no version of lib matches any version for the target\n  ")
+    assert error.hint == (  # (uv: "try: --prerelease=allow"; decision 278)
+        "prereleases are off (--prerelease disallow); allow them with --prerelease allow or"
+        " --pre, or name one (lib==1.0b1)"
+    )
 
 
 def test_what_made_the_resolver_give_up_newer_versions_is_told() -> None:

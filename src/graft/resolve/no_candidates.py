@@ -28,7 +28,7 @@ from graft.resolve.resolution_error import (
     listed,
     nearest,
 )
-from graft.resolve.screen import Reject, screen
+from graft.resolve.screen import Prereleases, Reject, screen
 from graft.resolve.surface import canonical_specifier
 
 if TYPE_CHECKING:
@@ -243,6 +243,9 @@ def _no_candidates(
     if left_out:
         lines.append(f"left out: {left_out}")
     hint = None
+    if Reject.PRERELEASE in matched and provider.policy.prereleases is Prereleases.DISALLOW:
+        hint = "prereleases are off (--prerelease disallow); allow them with --prerelease"
+        hint += f" allow or --pre, or name one ({name}=={max(matched[Reject.PRERELEASE])})"
     chooser = provider.policy.variants
     if Reject.VARIANT in counts and chooser is not None:  # say which property the machine lacks
         lines += [
