@@ -93,3 +93,23 @@ def test_a_backend_that_cannot_be_imported_is_told_from_one_whose_import_fails()
     assert "Python 3.12 has no distutils" in hint
     other = backend_unavailable("b:api", traceback("ImportError: cannot import name 'x' from 'y'"))
     assert other[0].endswith("failed: ImportError: cannot import name 'x' from 'y'")
+
+
+def test_a_build_that_needs_cython_before_3_is_told_so() -> None:
+    """PyYAML 5.4.1 on Python 3.12: its setup.py's build_ext meets Cython 3's, which has no
+    cython_sources; uv and graft fail alike, and the hint names the constraint (decision 278)."""
+    from graft.build.hints import missing_module
+
+    log = "  AttributeError: 'build_ext' object has no attribute 'cython_sources'\n"
+    assert missing_module(log, ["setuptools==84.2.1", "Cython==3.2.4", "wheel==0.46.1"]) == (
+        "Cython has had no build_ext.cython_sources since 3.0.0, and the build environment held"
+        " Cython 3.2.4: this build needs Cython<3.0.0 (graft sync and graft build:"
+        " --build-constraint)"
+    )
+    assert missing_module(log, ["setuptools==84.2.1", "cython==0.29.37"]) is None
+    gone = "ModuleNotFoundError: No module named 'pkg_resources'\n"
+    assert missing_module(gone, ["setuptools==84.2.1"]) == (
+        "setuptools has had no pkg_resources since 82.0.0, and the build environment held"
+        " setuptools 84.2.1: this build needs setuptools<82.0.0 (graft sync and graft build:"
+        " --build-constraint)"
+    )

@@ -3,9 +3,10 @@
 An old ``setup.py`` imports a module a build requirement no longer ships (scikit-learn 0.24.2
 imports ``pkg_resources``, gone from setuptools since 82.0.0, decision 147): the traceback
 ends in ``No module named 'pkg_resources'``, and only the build environment's versions tell
-why; a backend whose import fails on another module (an old setuptools on Python 3.12,
-which has no ``distutils``) is not one missing from ``[build-system] requires``. Imported
-only once a hook failed.
+why (PyYAML 5.4.1's ``setup.py`` alike, on Cython 3's ``build_ext``, decision 278); a
+backend whose import fails on another module (an old setuptools on Python 3.12, which has
+no ``distutils``) is not one missing from ``[build-system] requires``. Imported only once a
+hook failed.
 """
 
 from __future__ import annotations
@@ -15,8 +16,13 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-#: (module, the project that shipped it, the first release of that project without it)
-GONE = (("pkg_resources", "setuptools", "82.0.0"),)
+#: (what is gone, the project that shipped it, the first release of that project without it,
+#: what a failed hook's output says when it is missing)
+GONE = (
+    ("pkg_resources", "setuptools", "82.0.0", "No module named 'pkg_resources'"),
+    # Cython 3's Cython.Distutils.build_ext: PyYAML 5.4.1's setup.py on Python 3.12
+    ("build_ext.cython_sources", "Cython", "3.0.0", "has no attribute 'cython_sources'"),
+)
 
 
 def missing_module(log: str, holds: Sequence[str]) -> str | None:
@@ -31,9 +37,9 @@ def missing_module(log: str, holds: Sequence[str]) -> str | None:
     for item in holds:
         name, _, release = item.partition("==")
         held[canonicalize_name(name)] = release
-    for module, project, since in GONE:
+    for module, project, since, said in GONE:
         version = held.get(canonicalize_name(project))
-        if version is None or f"No module named '{module}'" not in log:
+        if version is None or said not in log:
             continue
         try:
             gone = Version(version) >= Version(since)
