@@ -563,3 +563,24 @@ def test_a_no_wheel_line_keeps_the_targets_tags_as_data() -> None:
     deeper = failure(index, "app")
     assert deeper.lines[-1].endswith("is ruled out too, each by a requirement nothing meets")
     assert deeper.reason == Reason("no wheel of lib 2.0 for the target", LINUX.tags[:2])
+
+
+def test_one_requirement_with_no_version_is_screened_with_reasons_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``numpy==9.9`` screened numpy's 4,400 files with reasons twice, the second time for
+    "each requirement alone", which is the same one (decision 275)."""
+    from graft.resolve import no_candidates
+
+    screened: list[tuple[str, ...]] = []
+    real = no_candidates._screened
+
+    def counting(name: NormalizedName, files: Any, specs: Any, provider: Any) -> Any:
+        screened.append(tuple(map(str, specs)))
+        return real(name, files, specs, provider)
+
+    monkeypatch.setattr(no_candidates, "_screened", counting)
+    index = FakeIndex()
+    index.add("lib", "1.0")
+    assert failure(index, "lib==9.9").lines[0] == "no version of lib matches ==9.9 for the target"
+    assert screened == [("==9.9",)]

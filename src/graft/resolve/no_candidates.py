@@ -217,10 +217,11 @@ def _no_candidates(
         # nothing fits the target, or the versions asked for exist and only their wheels do
         # not fit (a pin from before the target's Python): not a missing version
         return _unfit(name, matching.rejected, asked, specs, provider, fit=fit)
-    alone = [_screened(name, files, [s], provider).offered for s in specs]
     parents = {info.parent for info in infos}
-    if len(specs) > 1 and all(alone) and len(parents) > 1:
-        return None  # each alone is met: a conflict between requirements of different origin
+    if len(specs) > 1 and len(parents) > 1:  # (one requirement alone: the screening above)
+        alone = [_screened(name, files, [s], provider).offered for s in specs]
+        if all(alone):
+            return None  # each alone is met: a conflict between requirements of different origin
     counts: dict[Reject, int] = {}
     for _, reason, _ in matching.rejected:
         counts[reason] = counts.get(reason, 0) + 1
