@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -325,3 +326,35 @@ def test_the_first_offered_is_the_targets_best_wheel_of_the_release() -> None:
     first = first_offered(LIB, files, [], LINUX, Policy(), tag_rank=RANKS)
     assert first is not None
     assert first[1].filename == "lib-2.0-cp311-cp311-manylinux_2_17_x86_64.whl"
+
+
+def test_prereleases_that_cannot_be_the_first_offered_are_not_screened(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """keras-nightly (1,838 dev releases) under --prerelease disallow screened each release
+    to answer None; under if-necessary, every prerelease after the first (decision 275)."""
+    from graft.resolve import first_offered as module
+    from graft.resolve import screen as screen_module
+
+    screened: list[str] = []
+    real = screen_module.passing  # (what first_offered imports)
+
+    def counting(name: NormalizedName, files: list[ArtifactFile], *args: Any, **kw: Any) -> Any:
+        screened.extend(f.filename for f in files)
+        return real(name, files, *args, **kw)
+
+    monkeypatch.setattr(module, "passing", counting)
+    files = [
+        ArtifactFile(f"lib-1.0.dev{n}-py3-none-any.whl", f"https://files.invalid/{n}")
+        for n in range(5)
+    ]
+    for prereleases, wanted, read in [
+        (Prereleases.DISALLOW, None, 0),
+        (Prereleases.IF_NECESSARY, "1.0.dev4", 1),
+        (Prereleases.ALLOW, "1.0.dev4", 1),
+    ]:
+        screened.clear()
+        policy = Policy(prereleases=prereleases)
+        found = first_offered(LIB, files, [], LINUX, policy, tag_rank=RANKS)
+        assert (None if found is None else str(found[0])) == wanted
+        assert len(screened) == read

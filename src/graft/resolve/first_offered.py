@@ -91,9 +91,12 @@ def first_offered(
     waiting: tuple[Version, ArtifactFile] | None = None  # the first prerelease that passed
     ignored: list[tuple[ArtifactFile, Reject, Version | None]] = []
     fitting = _fitting(files, tag_rank)
+    unwanted = policy.prereleases is Prereleases.DISALLOW  # (then waiting stays None)
     for version, at in releases:
         if not contains(version):
             continue
+        if version.is_prerelease and not allow and (unwanted or waiting is not None):
+            continue  # never the answer: not screened (keras-nightly's 1,838 dev releases)
         release = [files[i] for i in at if i in fitting]
         passed = passing(
             name,
