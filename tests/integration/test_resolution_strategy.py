@@ -77,3 +77,21 @@ def test_a_lock_takes_the_strategy_too(index: Served, tmp_path: Path) -> None:
     run_graft("lock", *args, "--resolution", "lowest-direct")
     locked = {p["name"]: p["version"] for p in tomllib.loads(out.read_text())["packages"]}
     assert locked == {"app": "1.0", "lib": "2.0"}
+
+
+def test_the_venvs_seed_packages_are_resolved_newest_first_under_either(
+    index: Served, wheels: Path, tmp_path: Path, store_dir: Path
+) -> None:
+    """``--seed``'s pip (and setuptools, wheel below 3.12) is no dependency of the request:
+    uv seeds a venv apart from its resolution, so never its oldest pip (decision 276)."""
+    for name in ("pip", "setuptools", "wheel"):
+        for version in ("1.0", "2.0"):
+            index.add(make_wheel(wheels, name, version, {f"{name}_fake.py": ""}))
+    common = ("--index-url", f"{index.url}/simple", "--store", store_dir, "--seed")
+    for resolution in ("lowest", "lowest-direct"):
+        venv = tmp_path / resolution
+        run_graft("sync", venv, "app", "--resolution", resolution, *common)
+        held = installed(venv)
+        assert held["app"] == "1.0"
+        assert {held[name] for name in ("pip", "setuptools", "wheel") if name in held} == {"2.0"}
+        assert held["pip"] == "2.0"

@@ -30,6 +30,10 @@ if TYPE_CHECKING:
     from graft.resolve.variants import VariantChooser
 
 
+#: Where a seed package's requirement comes from (``Wanted.where``; :mod:`graft.resolve.seeds`).
+SEED_WHERE = "seed"
+
+
 def gather_inputs(request: ResolveRequest, *, nothing_listed: bool = False) -> Inputs:
     """Everything the request's specs name: requirements, indexes, find-links and lock files.
 
@@ -318,12 +322,15 @@ def resolver_policy(  # noqa: PLR0917 - the lock and the sync pass the same six
     upgrade: bool | frozenset[NormalizedName] = request.upgrade or _upgrade_names(
         request.upgrade_packages
     )
-    # uv's lowest-direct: the oldest of what the request names (its roots), the newest below
+    # uv's lowest-direct: the oldest of what the request names (its roots), the newest below;
+    # the venv's seed packages (roots too) are resolved newest first under either
+    seeds = frozenset(w.name for w in wanted if w.where == SEED_WHERE)
     lowest: bool | frozenset[NormalizedName] = request.resolution == "lowest"
     if request.resolution == "lowest-direct":
-        lowest = frozenset(w.name for w in wanted)
+        lowest = frozenset(w.name for w in wanted) - seeds
     return Policy(
         lowest=lowest,
+        newest=seeds,
         prereleases=prereleases,
         exclude_newer=_exclude_newer(request.exclude_newer),
         preferred=preferred,
@@ -350,7 +357,6 @@ def unbounded_lowest(wanted: Sequence[Wanted], policy: Policy, pins: Iterable[Pi
     from packaging.specifiers import SpecifierSet  # noqa: PLC0415
 
     chosen = {str(pin.name): str(pin.version) for pin in pins}
-
     bounding = {">=", ">", "~=", "==", "==="}
     out = []
     for w in wanted:

@@ -62,7 +62,8 @@ def context(
 
     exclude = None if policy.exclude_newer is None else policy.exclude_newer.isoformat()
     upgrade = policy.upgrade if isinstance(policy.upgrade, bool) else sorted(policy.upgrade)
-    lowest = policy.lowest if isinstance(policy.lowest, bool) else sorted(policy.lowest)
+    oldest = policy.lowest if isinstance(policy.lowest, bool) else sorted(policy.lowest)
+    lowest = [oldest, sorted(policy.newest)]
     fields = [
         FORMAT,
         __version__,

@@ -79,6 +79,9 @@ class Policy:
     # --resolution lowest (True: every name) or lowest-direct (the request's names): the
     # oldest version first (uv's strategies), else the newest
     lowest: bool | frozenset[NormalizedName] = False
+    # newest first whatever ``lowest`` says: the venv's seed packages (pip, ...), which are no
+    # part of the request's dependencies (uv seeds a venv apart from its resolution)
+    newest: frozenset[NormalizedName] = frozenset()
     same_version_fallback: bool = False  # offer a version's other wheels too
     # hash-checking: "sha256:<hex>" values allowed per project (a file whose sha256 the
     # index does not announce stays a candidate; the download is checked as before)
@@ -107,6 +110,8 @@ class Policy:
 
     def oldest_first(self, name: NormalizedName) -> bool:
         """Whether *name*'s versions are offered oldest first (``--resolution lowest``)."""
+        if name in self.newest:
+            return False
         return self.lowest is True or (isinstance(self.lowest, frozenset) and name in self.lowest)
 
     def prefers(self, name: NormalizedName) -> Version | None:

@@ -47,7 +47,7 @@ V = TypeVar("V")
 _KNOWN = frozenset(
     {
         *("prereleases", "exclude_newer", "preferred", "upgrade", "same_version_fallback"),
-        *("hashes", "sdists", "no_binary", "only_binary", "lowest"),
+        *("hashes", "sdists", "no_binary", "only_binary", "lowest", "newest"),
     }
 )
 #: The screening of a listing no file of which fits the target (:func:`_fits_none`).

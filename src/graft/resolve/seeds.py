@@ -40,13 +40,13 @@ def seed_wanted(
     """
     if not request.seeds:
         return [], ()
-    from graft.resolve.inputs import hash_checking, markers_apply  # noqa: PLC0415
+    from graft.resolve.inputs import SEED_WHERE, hash_checking, markers_apply  # noqa: PLC0415
     from graft.sources.requirements import parse_spec  # noqa: PLC0415
 
     taken = {w.name for w in named}
     seeds = [
         w
-        for w in markers_apply([parse_spec(spec, "seed") for spec in request.seeds], target)
+        for w in markers_apply([parse_spec(spec, SEED_WHERE) for spec in request.seeds], target)
         if w.name not in taken
     ]
     if not seeds:
