@@ -71,12 +71,20 @@ def test_a_venvs_versions_come_first_unless_upgrading(
     assert _versions(venv) == {"app": "1.0", "lib": "1.0"}
 
 
-def test_a_lock_takes_the_strategy_too(index: Served, tmp_path: Path) -> None:
+def test_a_lock_takes_the_strategy_and_warns_too(index: Served, tmp_path: Path) -> None:
     out = tmp_path / "pylock.toml"
     args = ("app", "--index-url", f"{index.url}/simple", "--python-version", "3.12", "-o", out)
-    run_graft("lock", *args, "--resolution", "lowest-direct")
+    done = run_graft("lock", *args, "--resolution", "lowest-direct")
     locked = {p["name"]: p["version"] for p in tomllib.loads(out.read_text())["packages"]}
     assert locked == {"app": "1.0", "lib": "2.0"}
+    # the unbounded root is said once for the environments, as `uv pip compile` warns
+    said = [line for line in done.stderr.splitlines() if "no lower bound" in line]
+    assert len(said) == 1, done.stderr
+    assert said[0].startswith("graft: warning: ")
+    assert said[0].endswith(
+        "app has no lower bound (command line): --resolution lowest took its oldest release"
+        " here, 1.0 (give one, such as 'app>=1.0')"
+    )
 
 
 def test_the_venvs_seed_packages_are_resolved_newest_first_under_either(

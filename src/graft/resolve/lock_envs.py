@@ -12,6 +12,7 @@ environment's resolution, failure or skip.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -82,6 +83,7 @@ def resolve_one(
         markers_apply,
         resolver_policy,
         resolver_requirement,
+        unbounded_lowest,
     )
     from graft.resolve.resolution_error import ResolutionError  # noqa: PLC0415
     from graft.resolve.resolver import LOCK_REJECTIONS, resolve  # noqa: PLC0415
@@ -116,6 +118,9 @@ def resolve_one(
         )
     except (ResolutionError, BuildError) as exc:  # (BuildError: an sdist it needs)
         return Outcome(wanted, None, failure=exc)
+    said = unbounded_lowest(wanted, policy, resolution.pins)  # (as sync's, decision 276)
+    if said:
+        resolution = dataclasses.replace(resolution, warnings=(*resolution.warnings, *said))
     return Outcome(wanted, resolution)
 
 
