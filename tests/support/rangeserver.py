@@ -38,7 +38,11 @@ class Served:
     """
 
     files: dict[str, bytes] = field(default_factory=dict)
-    mode: str = "ranges"  # "ranges", "ignore" (always 200), "no-suffix" (416 for bytes=-N)
+    # "ranges", "ignore" (always 200), "no-suffix" (416 for bytes=-N), "wrong-range" (any
+    # range answered with the first 100 bytes, and a Content-Range that says so)
+    mode: str = "ranges"
+    cut: bool = False  # file bodies end at half their Content-Length, the connection closed
+    page_body: tuple[str, bytes] | None = None  # (Content-Type, body) sent for every page
     pep658: bool = False
     fail_next: int = 0  # answer this many file requests with 503 first
     paths: list[str] = field(default_factory=list)
@@ -99,6 +103,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 served.pages_at_once = max(served.pages_at_once, served._under_way[0])
             try:
                 time.sleep(served.page_delay)
+                if served.page_body is not None:
+                    kind, body = served.page_body
+                    self._send(200, body, {"Content-Type": kind})
+                    return
                 self._page(path.split("/")[1])
             finally:
                 with served._counting:
@@ -118,11 +126,22 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if data is None:
             self._send(404, b"")
             return
+        self._file(data, wanted)
+
+    def _file(self, data: bytes, wanted: str | None) -> None:
+        """*data* as asked: whole, or the range *wanted* names (or as ``mode`` misbehaves)."""
+        served = self.served
+        if served.cut:
+            self._cut(data)
+            return
         match = _RANGE.fullmatch(wanted or "")
         if match is None or served.mode == "ignore":
             self._send(200, data)
             return
         first, last = match.groups()
+        if served.mode == "wrong-range":
+            self._send(206, data[:100], {"Content-Range": f"bytes 0-99/{len(data)}"})
+            return
         if not first:  # a suffix: the last N bytes
             if served.mode == "no-suffix":
                 self._send(416, b"", {"Content-Range": f"bytes */{len(data)}"})
@@ -132,6 +151,18 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             start, end = int(first), min(int(last or len(data) - 1), len(data) - 1)
         headers = {"Content-Range": f"bytes {start}-{end}/{len(data)}"}
         self._send(206, data[start : end + 1], headers)
+
+    def _cut(self, data: bytes) -> None:
+        """Half of *data* under a Content-Length of all of it, then the connection closed."""
+        import socket
+
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data[: len(data) // 2])
+        self.wfile.flush()
+        self.close_connection = True
+        self.connection.shutdown(socket.SHUT_RDWR)
 
     def _page(self, name: str) -> None:
         entries = []

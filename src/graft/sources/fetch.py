@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING
 from graft._atomic import write_atomic
 from graft._sha256 import sha256_hex
 from graft.errors import SourceError
+from graft.sources.urlimport import failure, failure_hint, opener, timeout
 from graft.sources.urlimport import load as load_urllib
-from graft.sources.urlimport import opener
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -123,7 +123,7 @@ def _transfer(
     """
     from http.client import HTTPException  # noqa: PLC0415
 
-    last_error: Exception | None = None
+    last_error: Exception = OSError("no attempt")
     for attempt in range(_RETRIES):
         try:
             return _attempt(candidate, cache_dir, on_bytes)
@@ -131,7 +131,11 @@ def _transfer(
             last_error = exc
             if attempt < _RETRIES - 1:
                 time.sleep(0.5 * 2**attempt)
-    raise SourceError(f"download failed ({last_error})", where=candidate.url)
+    raise SourceError(
+        f"download failed ({failure(last_error)})",
+        where=candidate.url,
+        hint=failure_hint(last_error, "check the network, and run the command again"),
+    )
 
 
 def _validators(candidate: Candidate, state_path: str) -> dict[str, str] | None:
@@ -175,7 +179,7 @@ def _attempt(
 
     request = authorized(candidate.url, headers)
     try:
-        response = opener().open(request, timeout=60)
+        response = opener().open(request, timeout=timeout())
     except HTTPError as exc:
         if exc.code != _RANGE_NOT_SATISFIABLE or not have:
             raise

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from graft.errors import SourceError
 from graft.sources.revalidate import give_back
+from graft.sources.urlimport import failure, failure_hint, opener, timeout
 from graft.sources.urlimport import load as load_urllib
-from graft.sources.urlimport import opener
 
 TYPE_CHECKING = False
 
@@ -46,6 +46,7 @@ def http_get(
     the keyring for the host's credentials (when it is on) and the request is made once more.
     """
     load_urllib()  # imported on first use, under a lock (threads)
+    import http.client  # noqa: PLC0415 - (loaded by urllib.request)
     import urllib.error  # noqa: PLC0415 - (urllib.response, tempfile: not for cached pages)
 
     from graft.sources.auth import from_keyring  # noqa: PLC0415
@@ -55,7 +56,7 @@ def http_get(
     index = source == "the index"  # (its hints name index options)
     for attempt in range(_RETRIES):
         try:
-            with opener().open(request, timeout=30) as response:
+            with opener().open(request, timeout=timeout()) as response:
                 return Response(
                     response.status,
                     response.read(),
@@ -85,14 +86,18 @@ def http_get(
                 ) from None
             if attempt == _RETRIES - 1:
                 raise SourceError(f"{source} answered HTTP {exc.code}", where=url) from None
-        except (urllib.error.URLError, OSError) as exc:
+        except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
+            # (a body cut short, IncompleteRead, is an HTTPException: asked again too)
             if attempt == _RETRIES - 1:
                 raise SourceError(
-                    f"cannot reach {source} ({getattr(exc, 'reason', exc)})",
+                    f"cannot reach {source} ({failure(exc)})",
                     where=url,
-                    hint="check the network, or use --find-links DIR --no-index"
-                    if index
-                    else "check the network, or give a local copy of the file",
+                    hint=failure_hint(
+                        exc,
+                        "check the network, or use --find-links DIR --no-index"
+                        if index
+                        else "check the network, or give a local copy of the file",
+                    ),
                 ) from None
         time.sleep(0.5 * 2**attempt)
     raise AssertionError  # unreachable: the last attempt returns or raises

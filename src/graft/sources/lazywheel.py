@@ -31,8 +31,10 @@ from packaging.utils import NormalizedName, canonicalize_name
 from graft._sha256 import sha256_hex
 from graft.errors import SourceError
 from graft.sources.localwheel import metadata_member
+from graft.sources.urlimport import failure, failure_hint
 from graft.sources.urlimport import load as load_urllib
 from graft.sources.urlimport import opener as shared_opener
+from graft.sources.urlimport import timeout as default_timeout
 
 if TYPE_CHECKING:
     from urllib.request import OpenerDirector
@@ -122,6 +124,7 @@ class _Remote:
         if range_value is not None:
             headers["Range"] = f"bytes={range_value}"
         load_urllib()  # imported on first use, under a lock (prefetch threads)
+        from http.client import HTTPException  # noqa: PLC0415
         from urllib.error import HTTPError, URLError  # noqa: PLC0415
 
         from graft.sources.auth import request as authorized  # noqa: PLC0415
@@ -138,11 +141,14 @@ class _Remote:
             if exc.code in _TRANSIENT and not last:
                 return None
             return exc.code, b"", ""
-        except (URLError, OSError) as exc:
+        except (URLError, OSError, HTTPException) as exc:  # (IncompleteRead: a body cut short)
             if not last:
                 return None
-            reason = getattr(exc, "reason", exc)
-            raise SourceError(f"cannot fetch the wheel ({reason})", where=self.url) from None
+            raise SourceError(
+                f"cannot fetch the wheel ({failure(exc)})",
+                where=self.url,
+                hint=failure_hint(exc, "check the network"),
+            ) from None
         self.bytes_read += len(body)
         return status, body, content_range
 
@@ -155,14 +161,20 @@ class _Remote:
     def suffix(self, length: int) -> tuple[int, bytes]:
         """The last *length* bytes (or the whole file, if shorter) and where they start."""
         status, body, content_range = self.get(f"-{length}")
-        return self._ranged(status, body, content_range)
+        start, got = self._ranged(status, body, content_range)
+        if self.total is not None and (start + len(got), start) != (
+            self.total,
+            max(0, self.total - length),
+        ):  # another range than the end asked for: the whole file, as pip and uv fall back
+            raise _WholeFile(None)
+        return start, got
 
     def span(self, start: int, end: int) -> bytes:
         """Bytes ``start`` to ``end`` (exclusive)."""
         status, body, content_range = self.get(f"{start}-{end - 1}")
         got_start, got = self._ranged(status, body, content_range)
         if got_start != start or len(got) < end - start:
-            raise SourceError("the server sent another byte range than asked", where=self.url)
+            raise _WholeFile(None)  # another range than asked: the whole file, as in suffix
         return got[: end - start]
 
     def _ranged(self, status: int, body: bytes, content_range: str) -> tuple[int, bytes]:
@@ -300,7 +312,7 @@ def read_metadata(
     project: str | None = None,
     *,
     opener: OpenerDirector | None = None,
-    timeout: float = 30.0,
+    timeout: float | None = None,
     tail: int = TAIL,
     backoff: float = 0.5,
     leaf: str = "METADATA",
@@ -314,7 +326,8 @@ def read_metadata(
     Raises :class:`~graft.errors.SourceError` when the file cannot be fetched or is not a
     wheel with exactly one such METADATA.
     """
-    remote = _Remote(url, shared_opener() if opener is None else opener, timeout, backoff)
+    seconds = default_timeout() if timeout is None else timeout  # (GRAFT_HTTP_TIMEOUT)
+    remote = _Remote(url, shared_opener() if opener is None else opener, seconds, backoff)
     name = canonicalize_name(project) if project else None
     try:
         member, data = _by_ranges(remote, name, tail, leaf)

@@ -16,7 +16,7 @@ import itertools
 
 from graft._sha256 import sha256_hex
 from graft.sources.urlimport import load as load_urllib
-from graft.sources.urlimport import opener
+from graft.sources.urlimport import opener, timeout
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -76,6 +76,7 @@ def unchanged_each(pages: list[tuple[str, Validators]], argv: Sequence[str] = ()
     A page without validators is False (nothing to compare).
     """
     load_urllib()
+    import http.client  # noqa: PLC0415 - (loaded by urllib.request)
     import urllib.error  # noqa: PLC0415
     from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
 
@@ -89,20 +90,22 @@ def unchanged_each(pages: list[tuple[str, Validators]], argv: Sequence[str] = ()
         elif flag in _INDEX_FLAGS:
             keep(value)
 
+    seconds = timeout()  # (GRAFT_HTTP_TIMEOUT; in this thread, where a bad value is said)
+
     def one(page: tuple[str, Validators]) -> bool:
         url, validators = page
         if not validators:
             return False
         try:
-            with opener().open(authorized(url, conditional(validators)), timeout=30) as got:
+            with opener().open(authorized(url, conditional(validators)), timeout=seconds) as got:
                 return "sha256" in validators and sha256_hex(got.read()) == validators["sha256"]
         except urllib.error.HTTPError as exc:
             give_back(exc)
             if exc.code == 404:  # noqa: PLR2004
                 return ABSENT in validators  # (still no such project there)
             return exc.code == 304  # noqa: PLR2004
-        except (urllib.error.URLError, OSError, ValueError):
-            return False
+        except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException):
+            return False  # (a body cut short: asked again by the sync, which says so)
 
     if not pages:
         return []

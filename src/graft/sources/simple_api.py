@@ -119,8 +119,16 @@ def _get_page(
         return None
     fresh = {k: v for k, v in (("etag", got.etag), ("last-modified", got.last_modified)) if v}
     fresh["sha256"] = sha256_hex(got.body)  # (an index without validators: compared by bytes)
-    if "json" in got.content_type:
+    kind = got.content_type.partition(";")[0].strip().lower()
+    if "json" in kind:
         return _json_rows(url, got.body), fresh
+    if kind and "html" not in kind:  # (a page without a Content-Type is read as HTML)
+        raise SourceError(
+            f"the index answered with Content-Type {kind!r}, not a PEP 503 HTML or PEP 691"
+            " JSON page",
+            where=url,
+            hint="check that --index-url names a simple repository (PEP 503/691)",
+        )
     return _html_rows(url, got.body), fresh
 
 
@@ -131,17 +139,44 @@ def _yanked(value: object) -> str | None:
     return value if isinstance(value, str) else ""
 
 
+def _not_pep691(url: str, problem: str) -> SourceError:
+    return SourceError(
+        f"the index's page is not PEP 691 JSON ({problem}); nothing of it was kept",
+        where=url,
+        hint="run the command again (a page cut short); if it persists, the index or a proxy"
+        " in between is broken",
+    )
+
+
 def _json_rows(url: str, body: bytes) -> list[list[Any]]:
-    data = json.loads(body)
+    """A PEP 691 page's rows; a page that is not valid JSON of its shape is one error.
+
+    What graft reads must have its type (``files`` a list of objects, each with string
+    ``filename`` and ``url``, ``hashes`` an object); what it does not need is left alone.
+    """
+    try:
+        data = json.loads(body)
+    except ValueError as exc:  # (JSONDecodeError, UnicodeDecodeError)
+        raise _not_pep691(url, f"not JSON: {exc}") from None
+    files = data.get("files", []) if isinstance(data, dict) else None
+    if not isinstance(files, list):
+        raise _not_pep691(url, "its 'files' is not a list")
     rows = []
-    for f in data.get("files", []):
+    for f in files:
+        hashes = f.get("hashes", {}) if isinstance(f, dict) else None
+        if not isinstance(f, dict) or not isinstance(hashes, dict):
+            raise _not_pep691(url, f"a file that is not an object with hashes: {str(f)[:80]}")
+        filename, link, sha256 = f.get("filename"), f.get("url"), hashes.get("sha256")
+        if not isinstance(filename, str) or not isinstance(link, str):
+            raise _not_pep691(url, f"a file without a filename and url: {str(f)[:80]}")
+        requires_python = f.get("requires-python")
         upload = f.get("upload-time")
         rows.append(
             [
-                f["filename"],
-                _absolute(url, f["url"]),
-                f.get("hashes", {}).get("sha256"),
-                f.get("requires-python") or None,
+                filename,
+                _absolute(url, link),
+                sha256 if isinstance(sha256, str) else None,
+                requires_python if isinstance(requires_python, str) and requires_python else None,
                 _yanked(f.get("yanked")),
                 upload if isinstance(upload, str) else None,
                 _json_metadata(f),

@@ -67,3 +67,64 @@ def tls_context() -> ssl.SSLContext:
 
             _CONTEXT.append(ssl.create_default_context())
         return _CONTEXT[0]
+
+
+#: The variable that sets how long a request waits for the server (as uv's ``UV_HTTP_TIMEOUT``).
+TIMEOUT_VARIABLE = "GRAFT_HTTP_TIMEOUT"
+_DEFAULT_TIMEOUT = 30.0  # seconds, as uv's default
+
+
+def timeout() -> float:
+    """Seconds a request waits for the server to connect or send more (``GRAFT_HTTP_TIMEOUT``).
+
+    Each blocking step is given this long, as uv's ``UV_HTTP_TIMEOUT`` and pip's ``--timeout``
+    are: a download that keeps receiving is never cut off (decision 266).
+    """
+    import os  # noqa: PLC0415
+
+    text = os.environ.get(TIMEOUT_VARIABLE, "").strip()
+    if not text:
+        return _DEFAULT_TIMEOUT
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < float("inf"):
+        from graft.errors import UsageError  # noqa: PLC0415
+
+        raise UsageError(
+            f"{TIMEOUT_VARIABLE}={text} is not a number of seconds",
+            hint=f"give a positive number (default {_DEFAULT_TIMEOUT:g}), or unset it",
+        )
+    return seconds
+
+
+def failure(exc: BaseException) -> str:
+    """What a request's failure to get an answer was, in a few words (for a one-line error).
+
+    A timeout says how long was waited; a body cut short says how much came; anything else
+    is the reason the socket or urllib gave.
+    """
+    import http.client  # noqa: PLC0415 - (loaded with urllib.request already)
+
+    reason = getattr(exc, "reason", exc)  # (a URLError wraps the socket's error)
+    if isinstance(reason, TimeoutError):  # (socket.timeout is TimeoutError since 3.10)
+        return f"no answer within {timeout():g} s"
+    if isinstance(reason, http.client.IncompleteRead):
+        got, more = len(reason.partial), reason.expected
+        said = f", {more} more expected" if more is not None else ""
+        return f"the connection closed after {got} bytes of the body{said}"
+    if isinstance(reason, http.client.RemoteDisconnected):
+        return "the server closed the connection without an answer"
+    return str(reason) or type(reason).__name__
+
+
+def failure_hint(exc: BaseException, otherwise: str) -> str:
+    """What to do about *exc*: allow a slow server more time, or *otherwise*."""
+    reason = getattr(exc, "reason", exc)
+    if isinstance(reason, TimeoutError):
+        return (
+            f"a slow server: give it more time with {TIMEOUT_VARIABLE}=SECONDS"
+            f" (now {timeout():g}), or {otherwise}"
+        )
+    return otherwise
