@@ -361,3 +361,39 @@ def toml_table(data: object, key: str) -> dict[str, Any]:
     """The table *key* of a parsed TOML table, or an empty one (absent, or not a table)."""
     value = data.get(key) if isinstance(data, dict) else None
     return value if isinstance(value, dict) else {}
+
+
+#: ``[project]`` fields graft reads, and the type PEP 621 gives each (checked where present).
+_PROJECT_FIELDS = {
+    "name": (str, "a string"),
+    "version": (str, "a string"),
+    "requires-python": (str, "a string"),
+    "dynamic": (list, "a list of field names"),
+}
+
+
+def project_table(data: dict[str, Any], path: str) -> dict[str, Any] | None:
+    """The ``[project]`` table of a parsed ``pyproject.toml`` at *path*; None without one.
+
+    Raises a one-line :class:`~graft.errors.SourceError` naming the file and the field when
+    the table, or a field graft reads from it (``name``, ``version``, ``requires-python``,
+    ``dynamic``), has another type than PEP 621 gives it, as uv and the backends refuse it
+    (decision 267): ``dynamic = 3`` was an internal error.
+    """
+    project = data.get("project")
+    if project is None:
+        return None
+    problem = None if isinstance(project, dict) else "[project] is not a table"
+    for field, (kind, said) in _PROJECT_FIELDS.items():
+        value = project.get(field) if problem is None else None
+        if value is not None and not isinstance(value, kind):
+            problem = f"[project] {field} must be {said}, not {type(value).__name__}"
+    dynamic = project.get("dynamic") if problem is None else None
+    if isinstance(dynamic, list) and not all(isinstance(name, str) for name in dynamic):
+        problem = "[project] dynamic must be a list of field names (strings)"
+    if problem is not None:
+        from graft.errors import SourceError  # noqa: PLC0415
+
+        raise SourceError(problem, where=path, hint="PEP 621 gives each field's type")
+    table: dict[str, Any] = project
+    return table

@@ -318,3 +318,37 @@ def test_a_python_that_never_answers_is_named_in_one_line(
     )
     assert capsys.readouterr().err.splitlines() == [line]
     assert not (tmp_path / "v").exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("project = 3\n", "[project] is not a table"),
+        ('[project]\nname = "x"\ndynamic = 3\n', "[project] dynamic must be a list of field"),
+    ],
+)
+def test_a_pyproject_field_of_another_type_is_one_line_from_lock_and_sync(
+    tmp_path: Path, store_dir: Path, text: str, said: str
+) -> None:
+    """Decision 267: an internal error (TypeError, AttributeError) before."""
+    (tmp_path / "pyproject.toml").write_text(text)
+    out = tmp_path / "pylock.toml"
+    for args in (
+        ("lock", "--no-index", "-r", tmp_path / "pyproject.toml", "-o", out),
+        (
+            "sync",
+            tmp_path / "venv",
+            "--no-index",
+            "-r",
+            tmp_path / "pyproject.toml",
+            "--store",
+            store_dir,
+        ),
+        ("sync", tmp_path / "venv", "--no-index", tmp_path, "--store", store_dir),
+    ):
+        got = run_graft(*args, check=False)
+        assert got.returncode == 1, got.stderr
+        (line,) = got.stderr.splitlines()
+        assert line.startswith(f"graft: error: {tmp_path / 'pyproject.toml'}: {said}")
+        assert not out.exists()
+        assert not (tmp_path / "venv").exists()

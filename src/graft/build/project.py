@@ -88,6 +88,9 @@ def read_project(tree: str) -> Project:
             )
         return Project(tree, BuildSystem(LEGACY_REQUIRES, LEGACY_BACKEND, legacy=True), {})
     data = load_toml(path)
+    from graft._fs import project_table  # noqa: PLC0415
+
+    project_table(data, path)  # (its fields' types checked once: decision 267)
     table = data.get("build-system")
     if table is None:
         return Project(tree, BuildSystem(LEGACY_REQUIRES, LEGACY_BACKEND, legacy=True), data)

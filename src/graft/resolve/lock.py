@@ -129,12 +129,13 @@ def _requires_python(files: tuple[str, ...], wanted: Iterable[Wanted]) -> str | 
     it, that environment has no resolution.
     """
     built = [w.path for w in wanted if w.source]
+    from graft._fs import project_table  # noqa: PLC0415
     from graft.sources.pyproject import is_pyproject, load  # noqa: PLC0415
 
     ranges = []
     for path in files:
         if is_pyproject(path):
-            value = load(path).get("project", {}).get("requires-python")
+            value = (project_table(load(path), path) or {}).get("requires-python")
             if value:
                 ranges.append(str(value))
             break

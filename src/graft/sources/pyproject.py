@@ -48,13 +48,14 @@ def read_pyproject(
     """Add what *path* declares (dependencies, the named extras and groups) to *inputs*."""
     from packaging.utils import canonicalize_name  # noqa: PLC0415
 
+    from graft._fs import project_table  # noqa: PLC0415
     from graft.sources.requirements import parse_spec  # noqa: PLC0415
 
     data = load(path)
     inputs.files_read.append(path)
-    project = data.get("project")
+    project = project_table(data, path)  # (its fields' types checked: decision 267)
     texts: list[tuple[str, str]] = []  # (requirement, where)
-    if isinstance(project, dict):
+    if project is not None:
         dynamic = project.get("dynamic", ())
         if "dependencies" in dynamic:
             raise UsageError(
@@ -203,11 +204,14 @@ def static_requires_python(directory: str) -> tuple[str, str] | None:
     path = os.path.join(directory, "pyproject.toml")
     if not os.path.isfile(path):
         return None
+    from graft._fs import project_table  # noqa: PLC0415
+    from graft.errors import GraftError  # noqa: PLC0415
+
     try:
-        project = load(path).get("project")
-    except UsageError:
+        project = project_table(load(path), path)
+    except GraftError:  # (not TOML, a field of another type: the backend says so)
         return None
-    if not isinstance(project, dict) or "requires-python" in project.get("dynamic", ()):
+    if project is None or "requires-python" in project.get("dynamic", ()):
         return None
     value = project.get("requires-python")
     return (value, path) if isinstance(value, str) else None
