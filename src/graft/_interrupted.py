@@ -1,4 +1,4 @@
-"""What a Ctrl-C cut short: the venv this process had already changed, if any.
+"""What a Ctrl-C (or a SIGTERM) cut short: the venv this process had already changed, if any.
 
 A sync changes a venv at one moment (the swap of a rebuilt venv, the rename of a new one, the
 commit of an incremental change). Until then an interrupt leaves the venv as it was; after
@@ -11,6 +11,14 @@ from __future__ import annotations
 
 #: (venv, complete): each venv this process changed; complete False: committed, unfinished
 CHANGED: list[tuple[str, bool]] = []
+#: the signals that cut this process's command short (SIGINT 2, SIGTERM 15), as they came
+SIGNALLED: list[int] = []
+_SIGTERM = 15
+
+
+def status() -> int:
+    """The exit status of a command cut short: 128 + the signal, as a shell reports it."""
+    return 128 + (SIGNALLED[-1] if SIGNALLED else 2)
 
 
 def changed(prefix: str, *, complete: bool = True) -> None:
@@ -20,12 +28,13 @@ def changed(prefix: str, *, complete: bool = True) -> None:
 
 def message() -> str:
     """What an interrupt of this process leaves, in one line."""
+    said = "terminated" if SIGNALLED and SIGNALLED[-1] == _SIGTERM else "interrupted"
     if not CHANGED:
-        return "interrupted; nothing was changed"
+        return f"{said}; nothing was changed"
     prefix, complete = CHANGED[-1]
     if complete:
-        return f"interrupted after {prefix} was synced; it is complete"
-    return f"interrupted after the change of {prefix} was committed; the next sync finishes it"
+        return f"{said} after {prefix} was synced; it is complete"
+    return f"{said} after the change of {prefix} was committed; the next sync finishes it"
 
 
-__all__ = ["CHANGED", "changed", "message"]
+__all__ = ["CHANGED", "SIGNALLED", "changed", "message", "status"]

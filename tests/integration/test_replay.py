@@ -8,6 +8,7 @@ GC root, what importlib.metadata says), and must not answer when anything it res
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -327,3 +328,37 @@ def test_a_kill_during_the_fast_path_leaves_no_visible_venv(
     assert not fast  # the staging beside it: the full path sweeps it
     assert not [p for p in tmp_path.glob(".b.graft-*") if not p.name.endswith("lock")]
     assert py(venv, "import alpha; print(alpha.VALUE)") == "1"
+
+
+class _Gone(io.StringIO):
+    """A stream whose reader went away: every write fails as a closed pipe's does."""
+
+    def write(self, text: str) -> int:  # noqa: ARG002 - (what it would have said)
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def _exit(code: int) -> None:
+    raise SystemExit(code)
+
+
+def test_a_closed_pipe_in_the_fast_path_of_a_new_venv_is_status_141(
+    tmp_path: Path, store_dir: Path, links: Path, reqs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new venv made again from its kept plan (the console script's replay) with no reader.
+
+    Before: the BrokenPipeError of its first line left the fast path, a traceback (on the
+    closed stream) and status 1, where ``main`` leaves with 141.
+    """
+    fast_or_full(tmp_path / "a", reqs, links, store_dir)  # (its replay stamp)
+    venv = tmp_path / "b"
+    from graft.cli import entry
+
+    monkeypatch.setattr(sys, "argv", ["graft", *map(str, args(venv, reqs, links, store_dir))])
+    monkeypatch.setattr(entry, "exit_now", _exit)
+    monkeypatch.setattr(entry, "stdout_gone", lambda: 141, raising=False)
+    monkeypatch.setattr(sys, "stderr", _Gone())
+    with pytest.raises(SystemExit) as left:
+        entry.entrypoint()
+    monkeypatch.undo()
+    assert left.value.code == 141
+    assert (venv / "pyvenv.cfg").is_file()  # made, then its lines could not be said

@@ -90,3 +90,50 @@ def test_left_alone_where_sigint_is_ignored_or_handled_by_another() -> None:
                 assert signal.getsignal(signal.SIGINT) is handler
         finally:
             signal.signal(signal.SIGINT, previous)
+
+
+def test_sigterm_is_a_ctrl_c_said_as_terminated_with_status_143() -> None:
+    """Decision 269: SIGTERM's default action ended graft with nothing said or removed."""
+    from graft import _interrupted
+
+    _interrupted.SIGNALLED.clear()
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+    with installed(), pytest.raises(KeyboardInterrupt):
+        signal.raise_signal(signal.SIGTERM)
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL  # restored
+    assert _interrupted.status() == 143
+    assert _interrupted.message() == "terminated; nothing was changed"
+    _interrupted.SIGNALLED.clear()
+    assert (_interrupted.status(), _interrupted.message()) == (
+        130,
+        "interrupted; nothing was changed",
+    )
+
+
+def test_the_console_scripts_sigterm_handler_is_taken_over_and_given_back() -> None:
+    from graft import _interrupted
+    from graft.cli.entry import terminated
+
+    previous = signal.signal(signal.SIGTERM, terminated)
+    try:
+        with installed():
+            assert signal.getsignal(signal.SIGTERM) is not terminated  # (the machinery guard)
+        assert signal.getsignal(signal.SIGTERM) is terminated
+        with pytest.raises(KeyboardInterrupt):
+            signal.raise_signal(signal.SIGTERM)  # the fast paths' own
+        assert _interrupted.SIGNALLED[-1] == signal.SIGTERM
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        _interrupted.SIGNALLED.clear()
+
+
+def test_sigterm_handled_by_another_is_left_alone() -> None:
+    def handler(signum: int, frame: object) -> None:
+        del signum, frame
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        with installed():
+            assert signal.getsignal(signal.SIGTERM) is handler
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 
-from graft.cli.exits import exit_now
+from graft.cli.exits import exit_now, stdout_gone
 
 
 def entrypoint() -> None:
@@ -24,13 +24,19 @@ def entrypoint() -> None:
     gc.set_threshold(100_000, 50, 100)
     code = None
     if argv[:1] == ["sync"]:
+        import _signal  # type: ignore[import-not-found,unused-ignore]  # noqa: PLC0415 - built in, loaded at start
+
+        if _signal.getsignal(_signal.SIGTERM) == _signal.SIG_DFL:  # (decision 269)
+            _signal.signal(_signal.SIGTERM, terminated)
         try:
             code = _sync_answer(argv)
         except KeyboardInterrupt:  # (as main says it: no traceback)
             from graft import _interrupted  # noqa: PLC0415
 
             print(f"graft: {_interrupted.message()}", file=sys.stderr)
-            exit_now(130)
+            exit_now(_interrupted.status())
+        except BrokenPipeError:  # (a reader of its lines went away: as main leaves, 141)
+            code = stdout_gone()
     elif argv[:1] == ["lock"]:
         from graft.cli import lockstamp  # noqa: PLC0415
 
@@ -44,6 +50,18 @@ def entrypoint() -> None:
 
         code = main(argv)
     exit_now(code)
+
+
+def terminated(signum: int, frame: object) -> None:
+    """SIGTERM in a fast path: ended as Ctrl-C ends it, one line and status 143 (decision 269).
+
+    ``main`` takes it over with the import machinery's guard (:mod:`graft.cli.interrupt`).
+    """
+    del frame
+    from graft import _interrupted  # noqa: PLC0415 - (only once a SIGTERM has come)
+
+    _interrupted.SIGNALLED.append(signum)
+    raise KeyboardInterrupt
 
 
 def _sync_answer(argv: list[str]) -> int | None:

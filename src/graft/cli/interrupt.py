@@ -12,6 +12,13 @@ which then waits for those threads: ``graft sync`` hung until killed. graft impo
 Here SIGINT raises as Python's own handler does, except while the innermost frame is the
 import machinery's code: then the interrupt is delivered again a moment later (a timer
 thread sends SIGINT to the main thread again), once that code has run on.
+
+SIGTERM (a CI job's timeout, ``kill``, a container stopped) is handled alike (decision 269):
+before, its default action ended graft at once, leaving half-unpacked entries in the store's
+``tmp/``, the venv's staging and its lock file beside it, and saying nothing; now the command
+ends as Ctrl-C ends it, each stage removing what it made, with one line (``graft:
+terminated; nothing was changed``) and status 143. SIGKILL, which no process can handle,
+still leaves what a kill leaves, which the next sync sweeps.
 """
 
 from __future__ import annotations
@@ -46,8 +53,12 @@ def _interrupted(frame: FrameType | None) -> FrameType | None:
 
 def _on_interrupt(signum: int, frame: FrameType | None) -> None:
     """Raise ``KeyboardInterrupt``, unless *frame* is the import machinery's: then later."""
+    from graft import _interrupted as cut  # noqa: PLC0415 - (imported by main already)
+
+    cut.SIGNALLED.append(signum)  # (its status and word: 130 "interrupted", 143 "terminated")
     frame = _interrupted(frame)
     if frame is not None and frame.f_code.co_filename.startswith(_MACHINERY):
+        cut.SIGNALLED.pop()  # (said when it is delivered again)
         # a real signal, so that a main thread blocked in a wait is woken (interrupt_main's
         # flag alone would wait for that wait to end)
         main = threading.main_thread().ident
@@ -58,19 +69,33 @@ def _on_interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
+def _ours(signum: int, handler: object) -> bool:
+    """Whether *handler* of *signum* is one graft may take over: Python's own, or the entry's.
+
+    SIGINT: Python's ``default_int_handler``; SIGTERM: the default action, or the handler the
+    console script installed for its fast paths (:func:`graft.cli.entry.terminated`).
+    """
+    if signum == signal.SIGINT:
+        return handler is signal.default_int_handler
+    return handler == signal.SIG_DFL or getattr(handler, "__module__", "") == "graft.cli.entry"
+
+
 @contextlib.contextmanager
 def installed() -> Iterator[None]:
-    """Graft's SIGINT handler while the block runs, where Python's own is in place.
+    """Graft's SIGINT and SIGTERM handler while the block runs, where Python's own is in place.
 
-    Not from another thread (only the main thread may set handlers), nor where SIGINT is
-    ignored (a background job's) or handled by someone else (whoever called ``main``).
+    Not from another thread (only the main thread may set handlers), nor where a signal is
+    ignored (SIGINT in a background job) or handled by someone else (whoever called ``main``).
     """
-    previous = None
-    main_thread = threading.current_thread() is threading.main_thread()
-    if main_thread and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-        previous = signal.signal(signal.SIGINT, _on_interrupt)
+    previous: list[tuple[int, object]] = []
+    if threading.current_thread() is threading.main_thread():
+        previous.extend(
+            (signum, signal.signal(signum, _on_interrupt))
+            for signum in (signal.SIGINT, signal.SIGTERM)
+            if _ours(signum, signal.getsignal(signum))
+        )
     try:
         yield
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
+        for signum, handler in previous:
+            signal.signal(signum, handler)  # type: ignore[arg-type]

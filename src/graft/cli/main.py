@@ -182,6 +182,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from graft.cli.interrupt import installed  # noqa: PLC0415
 
     _interrupted.CHANGED.clear()  # (what an earlier command in this process changed is done)
+    _interrupted.SIGNALLED.clear()
     with installed():  # Ctrl-C never inside the import machinery (decision 116)
         return _run(args, argv)
 
@@ -234,7 +235,7 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:  # noqa: PLR0911 - o
         from graft import _interrupted  # noqa: PLC0415
 
         report(args, None, _interrupted.message())
-        return 130
+        return _interrupted.status()  # 130, or 143 for SIGTERM (decision 269)
     except BrokenPipeError:  # the reader went away (`graft inspect W | head`): leave quietly
         return stdout_gone()
     except Exception as exc:
