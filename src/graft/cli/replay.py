@@ -136,10 +136,17 @@ def _holds(rows: dict[str, list[list[str]]], prefix: str, argv: list[str]) -> bo
         outside(prefix, store)
         and trusted(rows, store)
         and os.path.isfile(os.path.join(template, "pyvenv.cfg"))
+        and _intact(template)  # (a garbled one: the full path makes it again; decision 268)
         and noop._finds_the_same(*rows["interpreter"][0])  # noqa: SLF001
         and unchanged([(kind, path, fp) for kind, path, fp in rows["watched"]])
         and (not (float(expires) and time.time() > float(expires)) or _renewed(rows, argv))
     )
+
+
+def _intact(template: str) -> bool:
+    from graft.venv.skeleton import intact  # noqa: PLC0415 - (flat_build's, loaded already)
+
+    return intact(template)
 
 
 def _renewed(rows: dict[str, list[list[str]]], argv: list[str]) -> bool:

@@ -39,11 +39,17 @@ def made_template(target: Target) -> str | None:
 
 
 def venv_template(target: Target) -> str:
-    """A ``python -m venv --without-pip`` made once per interpreter, copied for each venv."""
+    """A ``python -m venv --without-pip`` made once per interpreter, copied for each venv.
+
+    One that is not as it was made (:func:`intact`: a file of it garbled, cut short or
+    removed in the cache) is put aside and made again (decision 268).
+    """
     made = made_template(target)
-    if made is not None:
+    if made is not None and intact(made):
         return made
     home = _template_home(target)
+    if made is not None:
+        _discard(home)
     path = os.path.join(home, _TEMPLATE_NAME)
     import shutil  # noqa: PLC0415
     import subprocess  # noqa: PLC0415
@@ -80,11 +86,69 @@ def venv_template(target: Target) -> str:
     if not os.path.lexists(ignore := os.path.join(built, ".gitignore")):  # (3.13 writes one)
         with open(ignore, "w", encoding="utf-8") as fh:
             fh.write("*\n")
+    with open(os.path.join(built, _SUMS), "wb") as fh:
+        fh.write(_listing(built))
     try:
         os.rename(staging, home)
     except OSError:  # another process won the race; use its template
         shutil.rmtree(staging, ignore_errors=True)
     return path
+
+
+#: The template's files, each with its SHA-256 and mode, and its links with their targets
+_SUMS = ".graft-template-sums"
+
+
+def _listing(template: str) -> bytes:
+    """What *template* holds, one line each: ``F <sha256> <mode> <path>`` or ``L <target> <path>``.
+
+    The list itself is left out; the path the template was made at (``.graft-template-path``,
+    which each copy replaces) is in.
+    """
+    from graft._sha256 import sha256_hex  # noqa: PLC0415
+
+    lines = []
+    for dirpath, dirnames, filenames in os.walk(template):
+        rel = os.path.relpath(dirpath, template)
+        for name in sorted([*dirnames, *filenames]):
+            path = os.path.join(dirpath, name)
+            where = name if rel == "." else f"{rel}/{name}"
+            if os.path.islink(path):
+                lines.append(f"L {os.readlink(path)} {where}")
+            elif name in filenames and where != _SUMS:
+                with open(path, "rb") as fh:
+                    mode = os.fstat(fh.fileno()).st_mode & 0o7777
+                    lines.append(f"F {sha256_hex(fh.read())} {mode:o} {where}")
+    return "".join(f"{line}\n" for line in sorted(lines)).encode()
+
+
+def intact(template: str) -> bool:
+    """Whether *template* holds what it held when it was made (its list of sums; decision 268).
+
+    A venv made from a garbled template (its ``pyvenv.cfg`` without ``home``, an activate
+    script cut short) was broken, and so was every later one: the cache is the user's to
+    damage (a full disk, a tool that cleans it by halves, an edit). About 0.2 ms: five small
+    files read once more, for each venv made.
+    """
+    try:
+        with open(os.path.join(template, _SUMS), "rb") as fh:
+            listed = fh.read()
+        return listed == _listing(template)
+    except OSError:
+        return False
+
+
+def _discard(home: str) -> None:
+    """Put a template's directory aside (one rename) and remove it, to be made again."""
+    import shutil  # noqa: PLC0415
+    import tempfile  # noqa: PLC0415
+
+    aside = tempfile.mkdtemp(prefix=".tmp-discarded-", dir=os.path.dirname(home))
+    try:
+        os.rename(home, os.path.join(aside, "template"))
+    except OSError:  # (another process put it aside first, or made it anew)
+        pass
+    shutil.rmtree(aside, ignore_errors=True)
 
 
 def _retarget(  # noqa: PLR0913, PLR0917 - the file, where it goes, and what it names
@@ -294,6 +358,7 @@ def contents(template: str) -> tuple[frozenset[str], frozenset[str]]:
             real_dir = name in dirnames and not os.path.islink(os.path.join(dirpath, name))
             (directories if real_dir else others).add(path)
     others.discard(".graft-template-path")
+    others.discard(_SUMS)
     return frozenset(directories), frozenset(others)
 
 
@@ -317,7 +382,7 @@ def copy_template(template: str, dest: str, final: str, options: Options = ()) -
                 os.symlink(os.readlink(src), out)
                 if name in dirnames:
                     dirnames.remove(name)
-            elif name in filenames and name != ".graft-template-path":
+            elif name in filenames and name not in {".graft-template-path", _SUMS}:
                 with open(src, "rb") as fh:
                     mode = os.fstat(fh.fileno()).st_mode & 0o7777
                     where = name if rel == "." else f"{rel}/{name}"
