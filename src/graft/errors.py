@@ -84,6 +84,15 @@ def first_line(exc: Exception) -> str:
     return (str(exc).splitlines() or [type(exc).__name__])[0].rstrip()
 
 
+def path_of(exc: OSError, default: str) -> str:
+    """The path an ``OSError`` names, else *default*: never a file descriptor's number.
+
+    An error of an operation on a descriptor (``open(fd)``'s read, ``os.scandir(fd)``) has
+    the descriptor as its ``filename``: a line said ``5: cannot read what the venv holds``.
+    """
+    return exc.filename if isinstance(exc.filename, str) and exc.filename else default
+
+
 def cache_unwritable(exc: OSError, cache_dir: str) -> CacheError:
     """The one-line error for a cache directory graft must write and cannot (read-only HOME)."""
     return CacheError(

@@ -696,3 +696,20 @@ def test_an_edited_distribution_file_s_fix_is_a_sync_which_keeps_the_user_s_file
     assert "already in sync" not in again
     assert audit_cli(venv).returncode == 0
     assert py(venv, "import beta, mine; print(beta.B, mine.M)") == "3 1"
+
+
+def test_a_pyvenv_cfg_that_is_not_utf8_is_one_line(
+    tmp_path: Path, store_dir: Path, wheels: Path
+) -> None:
+    """An internal error (UnicodeDecodeError) before; a usage error, as for no pyvenv.cfg."""
+    venv = tmp_path / "v"
+    wheel = make_wheel(wheels, "app", "1.0", {"app.py": ""})
+    run_graft("sync", venv, wheel, "--no-index", "--store", store_dir)
+    (venv / "pyvenv.cfg").write_bytes(b"\xff\xfe\x00home = /x\n")
+    for extra in ((), ("--json",)):
+        got = run_graft("audit", venv, *extra, check=False)
+        assert got.returncode == 2, got.stderr
+        said = json.loads(got.stdout)["message"] if extra else got.stderr.strip()
+        assert said.startswith(f"{'' if extra else 'graft: error: '}{venv}: cannot read its")
+        assert "not UTF-8 text" in said
+        assert "internal error" not in said

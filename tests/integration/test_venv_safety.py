@@ -546,3 +546,26 @@ def test_a_users_module_kept_in_another_interpreters_library_is_said_not_importe
     assert keep.stranded([old, "lib/python3.99", "share/notes.txt"], [old.rsplit("/", 1)[0]]) == [
         "lib/python3.99"
     ]
+
+
+def test_a_record_that_is_a_directory_refuses_the_sync_naming_a_path(
+    tmp_path: Path, store_dir: Path, wheels: Path
+) -> None:
+    """A damaged RECORD: the venv is kept, and the line names a path, not a descriptor.
+
+    Before: ``graft: error: 5: cannot read what the venv holds (Is a directory)``.
+    """
+    wheel = make_wheel(wheels, "app", "1.0", {"app/__init__.py": "A = 1\n"})
+    venv = tmp_path / "v"
+    args = ("sync", venv, wheel, "--no-index", "--store", store_dir, "--link-mode", "copy")
+    run_graft(*args)
+    record = site(venv) / "app-1.0.dist-info" / "RECORD"
+    record.unlink()
+    record.mkdir()
+    got = run_graft(*args, "--reinstall", check=False)
+    assert got.returncode == 1
+    (line,) = got.stderr.splitlines()
+    assert line.startswith(f"graft: error: {venv}: "), line
+    assert "nothing was changed" in line
+    assert record.is_dir()
+    assert py(venv, "import app; print(app.A)") == "1"

@@ -67,3 +67,11 @@ def test_a_lock_file_its_holder_removes_is_held_by_one_taker_at_a_time(tmp_path:
     thread.join()
     assert seen == [False]
     assert not os.path.lexists(path)
+
+
+def test_an_errors_path_is_never_a_descriptors_number() -> None:
+    from graft.errors import path_of
+
+    assert path_of(IsADirectoryError(21, "Is a directory", 5), "/v") == "/v"
+    assert path_of(FileNotFoundError(2, "No such file", "/v/x"), "/v") == "/v/x"
+    assert path_of(OSError(28, "No space left on device"), "/v") == "/v"

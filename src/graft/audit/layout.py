@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from packaging.utils import canonicalize_name
 
 from graft.audit.probe import Probe, probe_env
-from graft.errors import UsageError
+from graft.errors import UsageError, first_line
 from graft.venv.interpreter import read_pyvenv_cfg
 
 
@@ -114,7 +114,15 @@ def gather(prefix: str, deep: bool) -> Venv:
             "not a virtual environment (no pyvenv.cfg)", where=prefix, hint="pass a venv's path"
         )
     probe = probe_env(prefix)
-    cfg = read_pyvenv_cfg(prefix)
+    try:
+        cfg = read_pyvenv_cfg(prefix)
+    except (OSError, ValueError) as exc:  # (a directory, not UTF-8: a damaged venv)
+        why = exc.strerror if isinstance(exc, OSError) else f"not UTF-8 text: {first_line(exc)}"
+        raise UsageError(
+            f"cannot read its pyvenv.cfg ({why})",
+            where=prefix,
+            hint="the venv is damaged: make it again (graft sync VENV ..., python -m venv)",
+        ) from None
     # the paths and settings first: the facts below are read through them
     venv = Venv(
         prefix=prefix,

@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from graft.errors import StoreError
+from graft.errors import StoreError, path_of
 from graft.store import seal
 from graft.store.entries import GC_LOCK, Store
 from graft.store.ops import (
@@ -123,7 +123,7 @@ def collect_garbage(
     except OSError as exc:
         raise StoreError(
             f"gc cannot change the store ({exc.strerror or exc})",
-            where=exc.filename or store.root,
+            where=path_of(exc, store.root),
             hint="run it where the store is writable (as its owner, not on a read-only"
             " mount); nothing a live venv uses was removed",
         ) from None

@@ -13,7 +13,7 @@ import errno
 import os
 
 from graft import _interrupted
-from graft.errors import MaterializeError
+from graft.errors import MaterializeError, path_of
 from graft.plan.flat import compile_plan
 from graft.store import seal
 from graft.venv import skeleton
@@ -200,7 +200,7 @@ def _reading(prefix: str, what: str) -> Iterator[None]:
     except OSError as exc:
         raise MaterializeError(
             f"cannot read {what} ({exc.strerror or exc})",
-            where=exc.filename or prefix,
+            where=path_of(exc, prefix),
             hint="graft replaces a venv only after checking that nothing in it would be lost",
         ) from None
 

@@ -177,8 +177,11 @@ def _record_rows(prefix: str, site: str, dist_info: str) -> set[str]:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
     except OSError:
         return set()
-    with open(fd, encoding="utf-8", errors="replace", newline="") as fh:
-        rows = list(csv.reader(fh))
+    try:
+        with open(fd, encoding="utf-8", errors="replace", newline="") as fh:
+            rows = list(csv.reader(fh))
+    except OSError:  # (a directory named RECORD: as one that cannot be opened, none)
+        return set()
     real_prefix = os.path.abspath(prefix)
     out = set()
     for row in rows:
