@@ -72,15 +72,15 @@ def interpreter_at(spec: str) -> str | None:
     return os.path.abspath(spec) if os.path.isfile(spec) and os.access(spec, os.X_OK) else ""
 
 
-#: pyenv's and uv's version files, in the order one directory's are read (decision 246)
-VERSION_FILES = (".python-version", ".python-versions")
+#: pyenv's and uv's Python version files, in the order one directory's are read (decision 246)
+PYTHON_VERSION_FILES = (".python-version", ".python-versions")
 #: What ``GRAFT_NO_CONFIG`` may be set to and still mean "read them" (as uv's boolish values)
 _FALSE = frozenset({"", "0", "false", "no", "off", "n", "f"})
-_VERSION_FILE_BYTES = 1 << 16
+_PYTHON_VERSION_FILE_BYTES = 1 << 16
 
 
 def no_config(argv: list[str] | None = None) -> bool:
-    """Whether ``GRAFT_NO_CONFIG`` or ``--no-config`` (in *argv*) says to read no version file."""
+    """Whether ``GRAFT_NO_CONFIG`` or ``--no-config`` (in *argv*) rules out ``.python-version``."""
     if os.environ.get("GRAFT_NO_CONFIG", "").strip().lower() not in _FALSE:
         return True
     for arg in argv or ():
@@ -91,18 +91,18 @@ def no_config(argv: list[str] | None = None) -> bool:
     return False
 
 
-def version_file(directory: str, *, project_stops: bool = True) -> str | None:
-    """The nearest version file from *directory* up, as ``uv venv`` finds it; None.
+def python_version_file(directory: str, *, project_stops: bool = True) -> str | None:
+    """The nearest Python version file from *directory* up, as ``uv venv`` finds it; None.
 
     In each directory ``.python-version``, then ``.python-versions`` (a directory of that name
     is none: uv's ``is_file``); no higher than the nearest directory holding a
     ``pyproject.toml`` (a project's root, where ``uv venv`` and ``uv sync`` stop, its own files
-    read), else up to ``/`` (:mod:`graft._version_file` reads it). Without *project_stops*, up
-    to ``/`` whatever is on the way, as ``uv build`` looks from the source's directory
-    (decision 280).
+    read), else up to ``/`` (:mod:`graft._python_version_file` reads it). Without
+    *project_stops*, up to ``/`` whatever is on the way, as ``uv build`` looks from the
+    source's directory (decision 280).
     """
     while True:
-        for name in VERSION_FILES:
+        for name in PYTHON_VERSION_FILES:
             candidate = os.path.join(directory, name)
             if os.path.isfile(candidate):
                 return candidate
@@ -114,21 +114,21 @@ def version_file(directory: str, *, project_stops: bool = True) -> str | None:
         directory = parent
 
 
-def version_file_key() -> str:
-    """The version file that applies in the working directory and its text, else ``""``.
+def python_version_file_key() -> str:
+    """The Python version file that applies in the working directory and its text, else ``""``.
 
-    What the stamps' keys hold of it (:func:`graft.cli.noop.version_file`): read, never
+    What the stamps' keys hold of it (:func:`graft.cli.noop.python_version_file`): read, never
     parsed (no ``re`` on the fast paths: decisions 185, 190).
     """
     try:
-        path = version_file(os.getcwd())
+        path = python_version_file(os.getcwd())
     except OSError:  # (a working directory removed meanwhile)
         return ""
     if path is None:
         return ""
     try:
         with open(path, "rb") as fh:
-            data = fh.read(_VERSION_FILE_BYTES)
+            data = fh.read(_PYTHON_VERSION_FILE_BYTES)
     except OSError:
         data = b"\0unreadable"
     return f"{path}\0{data.decode('utf-8', 'replace')}"

@@ -111,15 +111,15 @@ def _python_from_version_file(args: argparse.Namespace) -> None:
     ``GRAFT_NO_CONFIG``) is not: the file's first request, said as the file's own where it
     is looked up (decision 246). The names uv ignores in it are said in a warning.
     """
-    from graft._home import version_file  # noqa: PLC0415
+    from graft._home import python_version_file  # noqa: PLC0415
 
     if _no_config(args):
         return
     try:
-        path = version_file(os.getcwd())
+        path = python_version_file(os.getcwd())
     except OSError:  # (a working directory removed: the sync says so itself)
         return
-    if path is None:  # (most syncs: graft._version_file is not imported)
+    if path is None:  # (most syncs: graft._python_version_file is not imported)
         return
     request = _version_file_request(args, path)
     if request is not None:
@@ -135,12 +135,12 @@ def _build_python_from_version_file(args: argparse.Namespace) -> None:
     ``GRAFT_NO_CONFIG`` reads none (decision 280). Its interpreter is looked up here, an
     error naming the file, as a sync's (decision 246).
     """
-    from graft._home import version_file  # noqa: PLC0415
+    from graft._home import python_version_file  # noqa: PLC0415
 
     source = os.path.abspath(args.source)
     if _no_config(args) or not os.path.exists(source):  # (a missing source: the build says so)
         return
-    path = version_file(
+    path = python_version_file(
         source if os.path.isdir(source) else os.path.dirname(source), project_stops=False
     )
     if path is None:
@@ -161,7 +161,7 @@ def _no_config(args: argparse.Namespace) -> bool:
 
 def _version_file_request(args: argparse.Namespace, path: str) -> str | None:
     """The first request of the version file at *path*; the names uv ignores said once."""
-    from graft._version_file import read  # noqa: PLC0415
+    from graft._python_version_file import read  # noqa: PLC0415
 
     found = read(path)
     if found.ignored and not args.quiet and not args.json:

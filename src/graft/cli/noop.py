@@ -133,20 +133,20 @@ def _context(argv: list[str]) -> str | None:
     env = [f"{k}={os.environ.get(k, '')}" for k in (*_ENVIRONMENT, *tools)]
     env += sorted(f"{k}={v}" for k, v in os.environ.items() if k.startswith("GRAFT_"))
     parts = [FORMAT, __version__, str(code_stamp()), sys.executable, cwd, *env]
-    parts += [version_file(argv), "", *argv]
+    parts += [python_version_key(argv), "", *argv]
     return "\0".join(parts)
 
 
-def version_file(argv: list[str]) -> str:
+def python_version_key(argv: list[str]) -> str:
     """What the ``.python-version`` file that applies here asks for (decision 246), as text.
 
     Its path and its text: a file written, edited or removed since a stamp was made gives
     another key, so that no stamp answers for an interpreter it no longer names.
     Empty with none, or with ``--no-config`` or ``GRAFT_NO_CONFIG``.
     """
-    from graft._home import no_config, version_file_key  # noqa: PLC0415
+    from graft._home import no_config, python_version_file_key  # noqa: PLC0415
 
-    return "" if no_config(argv) else version_file_key()
+    return "" if no_config(argv) else python_version_file_key()
 
 
 def _stamp_file(argv: list[str], key: str, kind: str = "stamp") -> str:

@@ -89,10 +89,10 @@ def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
     if not args.dry_run:  # (a dry run writes nothing)
         _refuse_graft_own_venv(args.venv)
     started = time.perf_counter()
-    from graft.cli.noop import version_file  # noqa: PLC0415
+    from graft.cli.noop import python_version_key  # noqa: PLC0415
     from graft.cli.venv_python import keep_venv_python  # noqa: PLC0415
 
-    read = version_file(list(argv))  # (the stamps' keys: as it was read, decision 246)
+    read = python_version_key(list(argv))  # (the stamps' keys: as it was read, decision 246)
 
     kept = keep_venv_python(args, _foreign(args) is not None)  # (decision 123)
     # asked only for namespaces the user allowed; a dry run makes no provider venv
@@ -166,7 +166,7 @@ def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
         copies = args.link_mode == "copy"
         line = summary_line(verb, result.prefix, count, result.stats, elapsed, copies)
         print(line, file=sys.stderr)
-    if version_file(list(argv)) == read:  # (a .python-version changed meanwhile: no stamp)
+    if python_version_key(list(argv)) == read:  # (a .python-version changed meanwhile: no stamp)
         _keep_stamps(args, argv, result, kept=kept)  # (a foreign target is only a dry run's)
     return 0
 

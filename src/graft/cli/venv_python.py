@@ -58,7 +58,7 @@ def look_up(spec: str, where: str) -> str:
     except TargetError as exc:
         if where == "GRAFT_PYTHON":
             raise
-        from graft._version_file import OTHERWISE  # noqa: PLC0415
+        from graft._python_version_file import OTHERWISE  # noqa: PLC0415
 
         what = exc.what if exc.where == where else f"{exc.where}: {exc.what}"
         hint = f"install that Python (pyenv install), or change the file; {OTHERWISE}"

@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graft._home import no_config, version_file
-from graft._version_file import discover, read
+from graft._home import no_config, python_version_file
+from graft._python_version_file import discover, read
 from graft.cli import noop
 from graft.errors import TargetError
 
@@ -29,15 +29,15 @@ def test_the_nearest_file_up_from_the_working_directory(tmp_path: Path) -> None:
     deep = tmp_path / "a" / "b" / "c"
     deep.mkdir(parents=True)
     (tmp_path / "pyproject.toml").write_text("")  # (nothing above tmp_path is read)
-    assert version_file(str(deep)) is None
+    assert python_version_file(str(deep)) is None
     (tmp_path / ".python-version").write_text("3.11\n")
-    assert version_file(str(deep)) == str(tmp_path / ".python-version")
+    assert python_version_file(str(deep)) == str(tmp_path / ".python-version")
     (tmp_path / "a" / ".python-versions").write_text("3.12\n3.11\n")
-    assert version_file(str(deep)) == str(tmp_path / "a" / ".python-versions")
+    assert python_version_file(str(deep)) == str(tmp_path / "a" / ".python-versions")
     (tmp_path / "a" / ".python-version").write_text("3.13\n")  # preferred in one directory
-    assert version_file(str(deep)) == str(tmp_path / "a" / ".python-version")
+    assert python_version_file(str(deep)) == str(tmp_path / "a" / ".python-version")
     (deep / ".python-version").mkdir()  # a directory of that name is no file
-    assert version_file(str(deep)) == str(tmp_path / "a" / ".python-version")
+    assert python_version_file(str(deep)) == str(tmp_path / "a" / ".python-version")
 
 
 def test_a_project_root_ends_the_search(tmp_path: Path) -> None:
@@ -46,10 +46,10 @@ def test_a_project_root_ends_the_search(tmp_path: Path) -> None:
     project = tmp_path / "proj"
     (project / "src").mkdir(parents=True)
     (project / "pyproject.toml").write_text("[project]\nname = 'p'\nversion = '1'\n")
-    assert version_file(str(project / "src")) is None
+    assert python_version_file(str(project / "src")) is None
     (project / ".python-version").write_text("3.12\n")  # the project's own: read
-    assert version_file(str(project / "src")) == str(project / ".python-version")
-    assert version_file(str(tmp_path)) == str(tmp_path / ".python-version")
+    assert python_version_file(str(project / "src")) == str(project / ".python-version")
+    assert python_version_file(str(tmp_path)) == str(tmp_path / ".python-version")
 
 
 def test_uv_builds_search_goes_past_the_project_root(tmp_path: Path) -> None:
@@ -60,8 +60,10 @@ def test_uv_builds_search_goes_past_the_project_root(tmp_path: Path) -> None:
     project.mkdir()
     (project / "pyproject.toml").write_text("[project]\nname = 'p'\nversion = '1'\n")
     (project / ".python-version").mkdir()
-    assert version_file(str(project)) is None
-    assert version_file(str(project), project_stops=False) == str(tmp_path / ".python-version")
+    assert python_version_file(str(project)) is None
+    assert python_version_file(str(project), project_stops=False) == str(
+        tmp_path / ".python-version"
+    )
     found = discover(str(project), project_stops=False)
     assert found is not None
     assert found.request == "3.11"

@@ -13,7 +13,7 @@ do (decision 246):
   ``cpython@3.12.1``, ``pypy3.10``, ``>=3.11``), or a path (it holds a ``/``), is one; uv's
   ``any`` and ``default`` stand for no request (graft's own default, as for none); anything
   else (pyenv's ``system``, ``pypy3.10-7.3.17``, ``python``) is an executable's name, which
-  uv ignores with a warning, and so does graft (:attr:`VersionFile.ignored`);
+  uv ignores with a warning, and so does graft (:attr:`PythonVersionFile.ignored`);
 * ``GRAFT_NO_CONFIG`` (set and not ``0``, ``false``, ``no`` or ``off``) or ``--no-config``
   reads no file, as ``UV_NO_CONFIG`` and ``--no-config`` for uv;
 * a file that cannot be read, or is not UTF-8 text, is an error naming it, as uv's (decision
@@ -24,7 +24,7 @@ root, as ``uv build`` does (decision 280).
 
 Finding the file, and what the stamps' keys hold of it, is :mod:`graft._home`'s (standard
 library only, a few ``stat`` calls and one small read, no ``re``: every sync stamp's key
-holds the file that applies and its text, through :func:`graft.cli.noop.version_file`, so
+holds the file that applies and its text, through :func:`graft.cli.noop.python_version_file`, so
 that a file written, edited or removed since is never answered by a stamp made before);
 this module reads its lines as requests, on the full path only. Not read: uv's own
 global pin (``~/.config/uv/.python-version``, ``uv python pin --global``) and uv workspaces
@@ -37,7 +37,7 @@ from __future__ import annotations
 import codecs
 import os
 
-from graft._home import version_file
+from graft._home import python_version_file
 from graft.errors import TargetError
 
 _MAX_BYTES = 1 << 16
@@ -45,8 +45,8 @@ _MAX_BYTES = 1 << 16
 _ANY = frozenset({"any", "default"})
 
 
-class VersionFile:
-    """A version file found: its path, the request it makes (None: none), the names it ignores.
+class PythonVersionFile:
+    """A Python version file found: its path, its request (None: none), the names it ignores.
 
     (A class with slots, never changed once made, not a frozen dataclass: creating one costs
     every full sync ~1 ms, decision 51; as :class:`graft._pythons.Request`.)
@@ -60,8 +60,8 @@ class VersionFile:
         self.ignored = ignored
 
 
-def discover(start: str | None = None, *, project_stops: bool = True) -> VersionFile | None:
-    """The version file that applies in *start* (default: the working directory), read.
+def discover(start: str | None = None, *, project_stops: bool = True) -> PythonVersionFile | None:
+    """The Python version file that applies in *start* (default: the working directory), read.
 
     *project_stops*: no higher than a project's root (``uv venv``, ``uv sync``), else up to
     ``/`` (``uv build``, from the source's directory: decision 280).
@@ -70,12 +70,12 @@ def discover(start: str | None = None, *, project_stops: bool = True) -> Version
         directory = os.path.abspath(start if start is not None else os.getcwd())
     except OSError:  # (a working directory removed meanwhile)
         return None
-    path = version_file(directory, project_stops=project_stops)
+    path = python_version_file(directory, project_stops=project_stops)
     return None if path is None else read(path)
 
 
-def read(path: str) -> VersionFile:
-    """The requests of the version file at *path*, as uv reads them (one a line).
+def read(path: str) -> PythonVersionFile:
+    """The requests of the Python version file at *path*, as uv reads them (one a line).
 
     A file that cannot be read, or is not UTF-8 text, is an error, as uv's ``failed to read
     from file …: stream did not contain valid UTF-8`` (decision 281): it names the file and
@@ -110,15 +110,15 @@ def read(path: str) -> VersionFile:
         else:
             ignored.append(line)
     first = taken[0] if taken else None
-    return VersionFile(
+    return PythonVersionFile(
         path, None if first is None or first.lower() in _ANY else first, tuple(ignored)
     )
 
 
-#: what else a user can do about a version file (decisions 246, 281)
+#: what else a user can do about a Python version file (decisions 246, 281)
 OTHERWISE = "--python or GRAFT_PYTHON names another, --no-config reads no such file"
 
 
 def _unusable(path: str, what: str, fix: str) -> TargetError:
-    """A version file that cannot be read as uv reads one: one line, naming it."""
+    """A Python version file that cannot be read as uv reads one: one line, naming it."""
     return TargetError(what, where=path, hint=f"{fix}, or remove the file; {OTHERWISE}")
