@@ -92,11 +92,15 @@ def test_left_alone_where_sigint_is_ignored_or_handled_by_another() -> None:
             signal.signal(signal.SIGINT, previous)
 
 
-def test_sigterm_is_a_ctrl_c_said_as_terminated_with_status_143() -> None:
+def test_sigterm_is_a_ctrl_c_said_as_terminated_with_status_143(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Decision 269: SIGTERM's default action ended graft with nothing said or removed."""
     from graft import _interrupted
 
-    _interrupted.SIGNALLED.clear()
+    # (this process's own record: a sync an earlier test ran in it recorded its venv)
+    monkeypatch.setattr(_interrupted, "CHANGED", [])
+    monkeypatch.setattr(_interrupted, "SIGNALLED", [])
     assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
     with installed(), pytest.raises(KeyboardInterrupt):
         signal.raise_signal(signal.SIGTERM)
