@@ -31,7 +31,10 @@ def _machinery() -> object:
 def _interrupted_in_the_machinery(lock: threading.Lock) -> None:
     _machinery()(lock, signal.raise_signal, signal.SIGINT)  # type: ignore[operator]
     assert not lock.locked()  # the machinery released its lock: no interrupt inside it
-    threading.Event().wait()  # until the interrupt held back arrives (a timer's)
+    # until the interrupt held back arrives (a timer's, 10 ms on); a bound, so that a lost
+    # one fails here instead of hanging the suite (a helper's -n 2 run once hung here 48 min)
+    threading.Event().wait(120)
+    pytest.fail("the interrupt held back never came")  # pragma: no cover
 
 
 def test_an_interrupt_in_the_import_machinery_comes_once_it_has_run_on() -> None:
