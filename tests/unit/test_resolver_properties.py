@@ -18,6 +18,7 @@ from packaging.requirements import Requirement
 from packaging.utils import NormalizedName
 from packaging.version import Version
 
+from graft.errors import SourceError
 from graft.resolve.deps import unmet_requirements
 from graft.resolve.resolution_error import ResolutionError
 from graft.resolve.resolver import Resolution, resolve
@@ -141,6 +142,22 @@ BACKJUMP_REFUSES: Universe = (
 )
 
 
+#: Found by the test below (decision 285): resolvelib 1.2.1 re-pins r2 and s0 in a cycle, no
+#: conflict ever raised, until its rounds run out (plain resolvelib with a 20-line provider
+#: does too): no resolution exists, and the refusal is "no resolution found within N rounds".
+REPINS_IN_A_CYCLE: Universe = (
+    {
+        "r0": {"1.0": (), "2.0": ()},
+        "r1": {"1.0": ("r0", "r2", "s0")},
+        "r2": {"1.0": ("s0==3.0",), "2.0": ("s0<3.0",), "3.0": ("s0",)},
+        "s0": {"1.0": ("r2<2.0", "r0"), "3.0": ("r2>=2.0,<3.0", "r0", "r1")},
+        "s1": {"1.0": ("r0", "r1", "r2")},
+    },
+    ["r0", "r1"],
+    frozenset(),
+)
+
+
 @st.composite
 def tangled(draw: st.DrawFn) -> Universe:
     """Two or three roots of r0-r2 requiring each other and s0, s1, in any direction.
@@ -179,6 +196,7 @@ def test_resolutions_are_complete_and_refusals_are_right(universe: Universe, nat
 @example(BACKJUMP_SKIPS, False)  # (native: False)
 @example(BACKJUMP_SKIPS, True)
 @example(BACKJUMP_REFUSES, False)
+@example(REPINS_IN_A_CYCLE, False)
 def test_roots_that_require_each_other_are_resolved_or_refused_rightly(
     universe: Universe, native: bool
 ) -> None:
@@ -205,12 +223,19 @@ def _check(universe: Universe, native: bool, policy: Policy | None = None) -> No
             tag = WINDOWS_TAG if (name, version) in unfit else LINUX_TAG
             index.add(name, version, requires, tag=tag if native else "py3-none-any")
     result: Resolution | None = None
+    gave_up = ""
     try:
         result = resolve(roots, LINUX, index, policy)
     except ResolutionError as exc:
         refused: ResolutionError | None = exc
+    except SourceError as exc:  # resolvelib's rounds ran out (decision 285): a refusal too
+        gave_up, refused = exc.what, None
     else:
         refused = None
+    if gave_up:
+        assert gave_up.startswith("no resolution found within")
+        assert not solvable(projects, roots, unfit if native else frozenset())
+        return
     if refused is not None or result is None:
         assert refused is not None
         assert not solvable(projects, roots, unfit if native else frozenset())
