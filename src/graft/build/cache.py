@@ -31,31 +31,11 @@ from graft._sha256 import sha256, sha256_hex
 from graft.build.assessment import RULES, Assessment
 from graft.build.project import BuildSystem
 from graft.build.reuse import Builder
+from graft.build.tree_walk import beside_a_venv, entered
 
 if TYPE_CHECKING:
     from graft.build.prepared import Prepared
 
-#: Directories a tree fingerprint leaves out: VCS data, caches.
-_NOT_SOURCE = frozenset(
-    {
-        ".git",
-        ".hg",
-        ".svn",
-        ".tox",
-        ".nox",
-        ".venv",
-        "__pycache__",
-        ".mypy_cache",
-        ".pytest_cache",
-        ".ruff_cache",
-    }
-)
-#: Build output, left out at the top of the tree only (where setuptools writes it): a
-#: package of that name deeper down (pypa/build's ``src/build``, pip's
-#: ``_internal/operations/build``, hatch's ``cli/build``) is source. pdm-backend writes
-#: ``.pdm-build/`` there on every build: read as source, each sync after an edit built the
-#: project twice (decision 232).
-_BUILD_OUTPUT = frozenset({"build", "dist", ".eggs", ".pdm-build"})
 _FORMAT = 1
 #: How long a build's work directory may outlive its build: a failed build's tree, kept for a
 #: rerun by hand, or one a killed graft left (each under ``<cache>/builds/work-*``).
@@ -65,31 +45,6 @@ WORK_KEPT_S = 7 * 24 * 3600.0
 def sdist_key(sha256: str) -> str:
     """The source key of an sdist file with this sha256."""
     return f"sdist-{sha256}"
-
-
-def beside_a_venv(name: str) -> bool:
-    """Whether *name* is graft's lock or staging entry beside a venv (``.<venv>.graft-*``)."""
-    return name.startswith(".") and ".graft-" in name
-
-
-def entered(
-    root: str, top: str, dirs: list[str], output: frozenset[str] = _BUILD_OUTPUT
-) -> list[str]:
-    """The directories *dirs* in *top* a walk of the project tree *root* enters, sorted.
-
-    Left out: VCS data, caches, ``*.egg-info``, any venv (a directory holding a
-    ``pyvenv.cfg``, and graft's lock and staging entries beside it), and the build output
-    *output* at the top of the tree.
-    """
-    return sorted(
-        d
-        for d in dirs
-        if d not in _NOT_SOURCE
-        and not (top == root and d in output)
-        and not d.endswith(".egg-info")
-        and not beside_a_venv(d)
-        and not os.path.isfile(os.path.join(top, d, "pyvenv.cfg"))  # a venv (`graft sync v .`)
-    )
 
 
 def tree_key(root: str, scm: bytes = b"") -> str:
@@ -127,7 +82,11 @@ METADATA_FILES = ("pyproject.toml", "setup.cfg", "setup.py")
 
 
 def editable_key(
-    root: str, compiled: tuple[str, ...] = (), versions: tuple[str, ...] = (), scm: bytes = b""
+    root: str,
+    compiled: tuple[str, ...] = (),
+    versions: tuple[str, ...] = (),
+    scm: bytes = b"",
+    modules: str = "",
 ) -> str:
     """The source key of an editable build: the directory, its metadata and compiled files.
 
@@ -139,7 +98,9 @@ def editable_key(
     :func:`graft.build.evidence.scan` finds them), whose extension modules the build wrote
     into the tree (setuptools' ``build_ext --inplace``): pip and uv rebuild an editable
     install on every install, and would pick the edit up. So does a version from VCS: *scm*,
-    as :func:`tree_key` takes it.
+    as :func:`tree_key` takes it. So does a module added, removed or renamed: *modules*,
+    :func:`graft.build.tree_walk.module_names` (setuptools' finder and strict mode map the
+    modules the build found; decision 270).
     """
     digest = sha256(b"graft-editable-1\0")
     digest.update(os.path.realpath(root).encode("utf-8", "surrogateescape") + b"\0")
@@ -155,6 +116,8 @@ def editable_key(
             digest.update(bytes.fromhex(file_sha256(path)) if os.path.isfile(path) else b"-")
     if scm:
         digest.update(b"G" + sha256(scm).digest() + b"\0")
+    if modules:
+        digest.update(b"M" + modules.encode() + b"\0")
     return f"editable-{digest.hexdigest()[:48]}"
 
 

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import os
 
-from graft.build.cache import METADATA_FILES, beside_a_venv, entered
+from graft.build.cache import METADATA_FILES
+from graft.build.tree_walk import beside_a_venv, entered
 
 #: Build output a snapshot leaves out at the top of the tree: not what an editable install
 #: reads (``build/`` is: setuptools' strict mode, meson-python).
@@ -105,6 +106,7 @@ def editable_reads(root: str, left: tuple[str, ...]) -> tuple[tuple[str, str], .
     pyproject = load_toml(path) if os.path.isfile(path) else {}
     names = (*METADATA_FILES, *version_files(top, pyproject))
     reads = [("optional", os.path.join(top, *name.split("/"))) for name in names]
+    reads.append(("modules", top))  # a module added or removed builds again (decision 270)
     if scm_versioned(top, pyproject):  # a commit or tag moves the version (decision 263)
         reads += git_reads(top)
     for rel in left:

@@ -33,6 +33,7 @@ from graft.build.cache import (
 from graft.build.project import Project, read_project
 from graft.build.scm_version import git_reads, git_state, scm_versioned
 from graft.build.sdist import is_sdist, read_pkg_info, sdist_name, unpack_sdist
+from graft.build.tree_walk import module_names
 from graft.build.version_files import version_files
 from graft.errors import BuildError, UsageError
 from graft.model.request import Reporter, SilentReporter
@@ -207,7 +208,8 @@ def _prepare_tree(label: str, path: str, work_root: str, *, editable: bool = Fal
     scm = git_state(git_reads(path)) if scm_versioned(path, project.pyproject) else b""
     if editable:  # a compiled source's edit is built again (pip and uv build every time)
         compiled = facts.compiled if assessment.may_differ else ()
-        key = editable_key(path, compiled, version_files(path, project.pyproject), scm)
+        versions = version_files(path, project.pyproject)
+        key = editable_key(path, compiled, versions, scm, module_names(path))
     else:
         key = tree_key(path, scm)
     return Source(label, path, True, key, project, assessment, name, version, work_root)

@@ -1,0 +1,88 @@
+"""A module added to an editable project is installed by the next sync (decision 270).
+
+setuptools' editable wheel maps what its build found: a finder of the top-level packages
+(flat layout, a ``setup.py``), or, in strict mode, a tree of links to each file. pip and
+``uv pip install -e`` build an editable install every time, so installing it again picks a
+new package up; graft's editable key and the memo watch the names of the tree's modules,
+and build again when one is added, while an edit of a module's contents is still read live
+and recalled. setuptools comes from a find-links directory (offline: skipped).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tests.integration.test_sync_builds import aged, backends, py, recalled, sync
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+__all__ = ["backends"]  # (the fixture, used by name)
+
+SETUP = (
+    "from setuptools import setup, find_packages\n"
+    "setup(name='legfind', version='1.0', packages=find_packages(exclude=['tests*']))\n"
+)
+
+
+def test_a_package_added_to_a_flat_setup_py_project_is_installed(
+    tmp_path: Path, store_dir: Path, cache: Path, backends: Path
+) -> None:
+    """setuptools' finder maps the packages it found: a new one needs the build again."""
+    root = tmp_path / "legfind"
+    (root / "legfind").mkdir(parents=True)
+    (root / "legfind" / "__init__.py").write_text("X = 1\n")
+    (root / "setup.py").write_text(SETUP)
+    venv = tmp_path / "v"
+    editable = ("-e", root, "-v")
+    aged(root)
+    assert "graft: built legfind-1.0" in sync(venv, store_dir, backends, *editable).stderr
+    assert recalled(sync(venv, store_dir, backends, *editable))
+    (root / "legfind" / "__init__.py").write_text("X = 2\n")  # an edit: read live
+    aged(root)
+    assert recalled(sync(venv, store_dir, backends, *editable))
+    assert py(venv, "import legfind; print(legfind.X)") == "2"
+    (root / "legfind2").mkdir()
+    (root / "legfind2" / "__init__.py").write_text("Y = 3\n")
+    aged(root)
+    run = sync(venv, store_dir, backends, *editable)
+    assert not recalled(run), run.stderr
+    assert "graft: built legfind-1.0" in run.stderr
+    assert " ~ legfind==1.0 (reinstalled)" in run.stderr
+    assert py(venv, "import legfind2; print(legfind2.Y)") == "3"
+    aged(root)
+    sync(venv, store_dir, backends, *editable)
+    assert recalled(sync(venv, store_dir, backends, *editable))
+    (root / "legfind2" / "__init__.py").unlink()  # a module removed: built again too
+    (root / "legfind2").rmdir()
+    aged(root)
+    assert not recalled(sync(venv, store_dir, backends, *editable))
+    probe = "import importlib.util as u; print(u.find_spec('legfind2') is None)"
+    assert py(venv, probe) == "True"
+
+
+def test_a_module_added_in_strict_mode_is_installed_and_the_stamp_sees_it(
+    tmp_path: Path, store_dir: Path, cache: Path, backends: Path
+) -> None:
+    """Strict mode links each file its build found; the no-op stamp watches the names too."""
+    root = tmp_path / "strictp"
+    (root / "src" / "strictp").mkdir(parents=True)
+    (root / "src" / "strictp" / "__init__.py").write_text("X = 1\n")
+    (root / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools>=64"]\n'
+        'build-backend = "setuptools.build_meta"\n'
+        '[project]\nname = "strictp"\nversion = "1.0"\n'
+    )
+    venv = tmp_path / "v"
+    strict = ("-e", root, "-C", "editable_mode=strict")
+    aged(root)
+    sync(venv, store_dir, backends, *strict)
+    assert "already in sync" in sync(venv, store_dir, backends, *strict).stderr
+    (root / "src" / "strictp" / "newmod.py").write_text("N = 4\n")
+    aged(root)
+    run = sync(venv, store_dir, backends, *strict)
+    assert "already in sync" not in run.stderr, run.stderr
+    assert py(venv, "import strictp.newmod as n; print(n.N)") == "4"
+    aged(root)
+    sync(venv, store_dir, backends, *strict)
+    assert "already in sync" in sync(venv, store_dir, backends, *strict).stderr

@@ -1,0 +1,62 @@
+"""The names of a project tree's modules (decision 270): what an editable key and the memo read."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from graft.build.cache import editable_key
+from graft.build.tree_walk import module_names
+from graft.resolve.fingerprints import fingerprint
+
+_NAMES = st.sets(
+    st.sampled_from(["a.py", "pkg/__init__.py", "pkg/m.py", "src/q/__init__.py", "z/y/x.py"]),
+    max_size=5,
+)
+
+
+def _tree(root: Path, names: set[str]) -> None:
+    for name in names:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text("X = 1\n")
+
+
+@settings(max_examples=30, deadline=None)
+@given(first=_NAMES, second=_NAMES)
+def test_the_digest_changes_exactly_with_the_names(first: set[str], second: set[str]) -> None:
+    with tempfile.TemporaryDirectory() as one, tempfile.TemporaryDirectory() as two:
+        _tree(Path(one), first)
+        _tree(Path(two), second)
+        assert (module_names(one) == module_names(two)) == (first == second)
+
+
+def test_contents_other_files_and_build_output_do_not_count(tmp_path: Path) -> None:
+    _tree(tmp_path, {"pkg/__init__.py"})
+    before = module_names(str(tmp_path))
+    (tmp_path / "pkg" / "__init__.py").write_text("X = 2\n")  # an edit: read live
+    (tmp_path / "pkg" / "data.json").write_text("{}")
+    for ignored in ("build/lib/pkg", ".venv/lib", "dist", "x.egg-info", ".git", "pkg/__pycache__"):
+        (tmp_path / ignored).mkdir(parents=True, exist_ok=True)
+        (tmp_path / ignored / "mod.py").write_text("")
+    (tmp_path / "inner").mkdir()
+    (tmp_path / "inner" / "pyvenv.cfg").write_text("")  # a venv inside the project
+    (tmp_path / "inner" / "site.py").write_text("")
+    assert module_names(str(tmp_path)) == before
+    (tmp_path / "pkg" / "new.py").write_text("")
+    assert module_names(str(tmp_path)) != before
+
+
+def test_the_editable_key_and_the_fingerprint_follow_the_names(tmp_path: Path) -> None:
+    _tree(tmp_path, {"pkg/__init__.py"})
+    (tmp_path / "setup.py").write_text("")
+    key = editable_key(str(tmp_path), modules=module_names(str(tmp_path)))
+    seen = fingerprint("modules", str(tmp_path))
+    assert seen == module_names(str(tmp_path))
+    (tmp_path / "pkg2").mkdir()
+    (tmp_path / "pkg2" / "__init__.py").write_text("")
+    assert editable_key(str(tmp_path), modules=module_names(str(tmp_path))) != key
+    assert fingerprint("modules", str(tmp_path)) != seen
+    assert fingerprint("modules", str(tmp_path / "gone")) is None
