@@ -98,3 +98,52 @@ def test_an_editable_projects_dependency_file_is_watched(
     run = sync(venv, store_dir, links, "-e", root, "--find-links", wheels)
     assert " + gamma==1.0" in run.stderr, run.stderr
     assert py(venv, "import gamma; print(gamma.G)") == "1"
+
+
+def test_the_files_a_setup_py_reads_are_watched(
+    tmp_path: Path, store_dir: Path, cache: Path
+) -> None:
+    """A ``setup.py`` that opens ``requirements.txt`` and searches ``pkg/version.py``.
+
+    Both edits were "already in sync" (no new dependency, the old version), where pip and
+    ``uv pip install -e`` build again and install them (decision 271).
+    """
+    links, wheels = release_files(SETUPTOOLS), tmp_path / "wheels"
+    wheels.mkdir()
+    make_wheel(wheels, "gamma", "1.0", {"gamma.py": "G = 1\n"})
+    root = tmp_path / "rd"
+    (root / "rdpkg").mkdir(parents=True)
+    (root / "rdpkg" / "__init__.py").write_text("")
+    (root / "rdpkg" / "version.py").write_text('VERSION = "1.0"\n')
+    (root / "requirements.txt").write_text("# none yet\n")
+    (root / "setup.py").write_text(
+        textwrap.dedent(
+            """\
+            import os, re
+            from pathlib import Path
+            from setuptools import setup
+            here = os.path.dirname(os.path.abspath(__file__))
+            with open(os.path.join(here, "requirements.txt")) as f:
+                reqs = [l.strip() for l in f if l.strip() and not l.startswith("#")]
+            text = (Path(here) / "rdpkg" / "version.py").read_text()
+            version = re.search(r'VERSION = "(.*)"', text).group(1)
+            setup(name="rd", version=version, packages=["rdpkg"], install_requires=reqs)
+            """
+        )
+    )
+    venv = tmp_path / "v"
+    version = "import importlib.metadata as m; print(m.version('rd'))"
+    aged(root)
+    sync(venv, store_dir, links, "-e", root, "--find-links", wheels)
+    assert (
+        "already in sync" in sync(venv, store_dir, links, "-e", root, "--find-links", wheels).stderr
+    )
+    (root / "requirements.txt").write_text("gamma\n")
+    aged(root)  # (not racy: the memo itself must see the edit)
+    run = sync(venv, store_dir, links, "-e", root, "--find-links", wheels)
+    assert " + gamma==1.0" in run.stderr, run.stderr
+    (root / "rdpkg" / "version.py").write_text('VERSION = "1.1"\n')
+    aged(root)
+    run = sync(venv, store_dir, links, "-e", root, "--find-links", wheels)
+    assert " ~ rd 1.0 -> 1.1 (upgraded)" in run.stderr, run.stderr
+    assert py(venv, version) == "1.1"

@@ -99,3 +99,24 @@ def test_an_editable_key_reads_its_version_files_and_only_then_changes(tmp_path:
     assert first != editable_key(str(tmp_path))
     (tmp_path / "v.py").write_text("V = 2\n")
     assert editable_key(str(tmp_path), (), ("v.py",)) != first
+
+
+def test_the_files_a_setup_py_names_are_read(tmp_path: Path) -> None:
+    """Literals alone, a call's joined, a ``/`` chain's: those that exist (decision 271)."""
+    (tmp_path / "pkg").mkdir()
+    for name in ("requirements.txt", "pkg/version.py", "VERSION", "README.md", "pkg/other.py"):
+        (tmp_path / name).write_text("x\n")
+    (tmp_path.parent / "outside.txt").write_text("x\n")
+    (tmp_path / "setup.py").write_text(
+        "import os\nfrom pathlib import Path\nfrom setuptools import setup\n"
+        "here = os.path.dirname(__file__)\n"
+        "reqs = open(os.path.join(here, 'requirements.txt')).read().split()\n"
+        "v = open(os.path.join(here, 'pkg', 'version.py')).read()\n"
+        "w = (Path(here) / 'VERSION').read_text()\n"
+        "o = open('../outside.txt').read()\n"
+        "setup(name='x', version=v, long_description='see README.md, not a file\\n',\n"
+        "      description='missing.txt', install_requires=reqs)\n"
+    )
+    assert version_files(str(tmp_path)) == ("VERSION", "pkg/version.py", "requirements.txt")
+    (tmp_path / "setup.py").write_text("setup(\n")  # the backend says what is wrong
+    assert version_files(str(tmp_path)) == ()

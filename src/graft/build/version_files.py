@@ -17,8 +17,12 @@ time (decision 170). The backends' own configuration names the file:
   (``[tool.flit.module] name``, else the project's name with ``-`` as ``_``).
 
 A version a VCS gives (setuptools-scm, hatch-vcs) is read from git's files instead
-(:mod:`graft.build.scm_version`, decision 263); one a ``setup.py`` computes otherwise is not
-seen: ``--reuse-builds never`` builds it again.
+(:mod:`graft.build.scm_version`, decision 263).
+
+A ``setup.py`` reads what it likes (``open("requirements.txt")``, a ``version.py`` it
+searches with a regular expression): the files of the tree it names by string literals
+(``"requirements.txt"``, ``os.path.join(here, "pkg", "version.py")``, ``Path(here) / "VERSION"``)
+are taken as read, those that exist (decision 271).
 
 Dependencies read from a file change the same way, and an editable build kept for the old
 file installed the old set (``graft sync V -e .`` was "already in sync" after a line was added
@@ -31,6 +35,7 @@ NAME = file: …``, and the hatch-requirements-txt hook's ``files`` and
 
 from __future__ import annotations
 
+import ast
 import os
 from typing import Any
 
@@ -61,6 +66,7 @@ def version_files(root: str, pyproject: dict[str, Any] | None = None) -> tuple[s
         found += _setuptools_version(dynamic.get("file"), dynamic.get("attr"), roots)
     found += _setuptools_dependencies(toml_table(setuptools, "dynamic"))
     found += _setup_cfg(root, roots)
+    found += _setup_py(root)
     found += _flit(pyproject, tool)
     hooks = toml_table(toml_table(toml_table(tool, "hatch"), "metadata"), "hooks")
     found += _hatch_requirements(toml_table(hooks, "requirements_txt"))
@@ -168,3 +174,55 @@ def _flit(pyproject: dict[str, Any], tool: dict[str, Any]) -> list[str]:
         for top in ("", "src")
         for name in ((module, "__init__.py"), (f"{module}.py",))
     ]
+
+
+#: A string literal longer than this names no file (a description, a long_description).
+_LONGEST = 256
+
+
+def _divided(node: ast.BinOp) -> list[ast.expr]:
+    """The operands of a chain of ``/`` (``Path(here) / "pkg" / "version.py"``), in order."""
+    left = node.left
+    head = (
+        _divided(left) if isinstance(left, ast.BinOp) and isinstance(left.op, ast.Div) else [left]
+    )
+    return [*head, node.right]
+
+
+def _setup_py(root: str) -> list[str]:
+    """The files of the tree a ``setup.py`` names by string literals, those that exist.
+
+    A literal alone (``"requirements.txt"``, ``"pkg/version.py"``), or the literals of one
+    call or one ``/`` chain joined (``os.path.join(here, "pkg", "version.py")``,
+    ``Path(here) / "pkg" / "version.py"``). What it computes otherwise is not seen.
+    """
+    path = os.path.join(root, "setup.py")
+    if not os.path.isfile(path):
+        return []
+    try:
+        with open(path, "rb") as fh:
+            tree = ast.parse(fh.read(), path)
+    except (SyntaxError, ValueError, OSError):
+        return []  # (the backend says what is wrong with it)
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            parts: list[ast.expr] = list(node.args)
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            parts = _divided(node)
+        else:
+            parts = [node] if isinstance(node, ast.expr) else []
+        values = [p.value for p in parts if isinstance(p, ast.Constant)]
+        strings = [s for s in values if isinstance(s, str) and 0 < len(s) < _LONGEST]
+        if strings and len(strings) == len(values):
+            names.add("/".join(s.strip("/") for s in strings))
+    top = os.path.realpath(root)
+    return sorted(
+        name
+        for name in names
+        if name != "setup.py"
+        and not os.path.isabs(name)
+        and ".." not in name.split("/")
+        and os.path.isfile(os.path.join(root, name))
+        and os.path.realpath(os.path.join(root, name)).startswith(top + os.sep)
+    )
