@@ -12,8 +12,11 @@ import textwrap
 from typing import TYPE_CHECKING
 
 from tests.integration.test_sync_builds import aged, py, recalled, sync
-from tests.support.pypifiles import FLIT_CORE, SETUPTOOLS, release_files
+from tests.support.pypifiles import FLIT_CORE, HATCH_VCS, SETUPTOOLS, release_files
 from tests.support.wheelmaker import make_wheel
+
+#: hatchling's ``build_editable`` asks for it
+EDITABLES = ("editables", "editables-0.5-py3-none-any.whl")
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -147,3 +150,55 @@ def test_the_files_a_setup_py_reads_are_watched(
     run = sync(venv, store_dir, links, "-e", root, "--find-links", wheels)
     assert " ~ rd 1.0 -> 1.1 (upgraded)" in run.stderr, run.stderr
     assert py(venv, version) == "1.1"
+
+
+def test_a_file_an_editable_wheel_copies_is_watched(
+    tmp_path: Path, store_dir: Path, cache: Path
+) -> None:
+    """hatchling's ``force-include`` and ``shared-data`` are copies in the editable wheel.
+
+    The editable build kept for the old files was reused: the venv kept the old bytes, where
+    pip and ``uv pip install -e`` build again (decision 272).
+    """
+    links = release_files(*HATCH_VCS, EDITABLES)
+    root = tmp_path / "hp"
+    (root / "src" / "hp").mkdir(parents=True)
+    (root / "src" / "hp" / "__init__.py").write_text("")
+    (root / "assets").mkdir()
+    (root / "assets" / "blob.bin").write_text("one\n")
+    (root / "share" / "hp").mkdir(parents=True)
+    (root / "share" / "hp" / "thing.txt").write_text("one\n")
+    (root / "pyproject.toml").write_text(
+        textwrap.dedent(
+            """\
+            [build-system]
+            requires = ["hatchling"]
+            build-backend = "hatchling.build"
+            [project]
+            name = "hp"
+            version = "1.0"
+            [tool.hatch.build.targets.wheel]
+            packages = ["src/hp"]
+            [tool.hatch.build.targets.wheel.force-include]
+            "assets/blob.bin" = "hp/blob.bin"
+            [tool.hatch.build.targets.wheel.shared-data]
+            "share" = "share"
+            """
+        )
+    )
+    venv = tmp_path / "v"
+    aged(root)
+    sync(venv, store_dir, links, "-e", root)
+    copies = (
+        venv / "share" / "hp" / "thing.txt",
+        next((venv / "lib").glob("python3*/site-packages/hp/blob.bin")),
+    )
+    assert [c.read_text() for c in copies] == ["one\n", "one\n"]
+    (root / "assets" / "blob.bin").write_text("two\n")
+    aged(root)  # (not racy: the memo itself must see the edit)
+    run = sync(venv, store_dir, links, "-e", root)
+    assert " ~ hp==1.0 (reinstalled)" in run.stderr, run.stderr
+    (root / "share" / "hp" / "thing.txt").write_text("two\n")
+    aged(root)
+    sync(venv, store_dir, links, "-e", root)
+    assert [c.read_text() for c in copies] == ["two\n", "two\n"]

@@ -120,3 +120,23 @@ def test_the_files_a_setup_py_names_are_read(tmp_path: Path) -> None:
     assert version_files(str(tmp_path)) == ("VERSION", "pkg/version.py", "requirements.txt")
     (tmp_path / "setup.py").write_text("setup(\n")  # the backend says what is wrong
     assert version_files(str(tmp_path)) == ()
+
+
+def test_the_files_an_editable_wheel_copies_are_read(tmp_path: Path) -> None:
+    """hatchling's force-include and shared-data; not setuptools' data-files (decision 272)."""
+    for name in ("assets/a.bin", "share/x/t.txt", "share/x/deep/u.txt", "extra/r.txt", "c.dat"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x\n")
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.hatch.build.targets.wheel.force-include]\n"
+        '"assets/a.bin" = "pkg/a.bin"\n"missing.bin" = "pkg/m.bin"\n"../up" = "pkg/up"\n'
+        '[tool.hatch.build.targets.wheel.shared-data]\n"share" = "share"\n'
+        '[tool.setuptools]\ndata-files = {"share/r" = ["extra/*.txt"]}\n'
+    )
+    (tmp_path / "setup.cfg").write_text("[options.data_files]\nshare/c = c.dat\n")
+    assert version_files(str(tmp_path)) == (
+        "assets/a.bin",
+        "missing.bin",
+        "share/x/deep/u.txt",
+        "share/x/t.txt",
+    )

@@ -24,6 +24,11 @@ searches with a regular expression): the files of the tree it names by string li
 (``"requirements.txt"``, ``os.path.join(here, "pkg", "version.py")``, ``Path(here) / "VERSION"``)
 are taken as read, those that exist (decision 271).
 
+Files an editable wheel holds a copy of are read the same way (decision 272): hatchling's
+``force-include`` and ``shared-data`` (``shared-scripts``); a directory named there stands
+for each file under it. (setuptools' editable wheel copies no ``data_files``: pip and uv
+install none either.)
+
 Dependencies read from a file change the same way, and an editable build kept for the old
 file installed the old set (``graft sync V -e .`` was "already in sync" after a line was added
 to ``requirements.txt``; decision 231): setuptools' ``[tool.setuptools.dynamic]
@@ -67,10 +72,42 @@ def version_files(root: str, pyproject: dict[str, Any] | None = None) -> tuple[s
     found += _setuptools_dependencies(toml_table(setuptools, "dynamic"))
     found += _setup_cfg(root, roots)
     found += _setup_py(root)
+    found += _copied(root, tool)
     found += _flit(pyproject, tool)
     hooks = toml_table(toml_table(toml_table(tool, "hatch"), "metadata"), "hooks")
     found += _hatch_requirements(toml_table(hooks, "requirements_txt"))
     return tuple(sorted({os.path.normpath(p).replace(os.sep, "/") for p in found}))
+
+
+def _copied(root: str, tool: dict[str, Any]) -> list[str]:
+    """The files hatchling copies into an editable wheel (decision 272)."""
+    build = toml_table(toml_table(tool, "hatch"), "build")
+    wheel = toml_table(toml_table(build, "targets"), "wheel")
+    sources: list[str] = []
+    for table in (build, wheel):
+        for option in ("force-include", "shared-data", "shared-scripts"):
+            sources += list(toml_table(table, option))
+    return [name for source in sources for name in _expanded(root, source)]
+
+
+def _expanded(root: str, source: str) -> list[str]:
+    """A file named (kept if absent), a directory's files, a glob's matches; inside *root*."""
+    if os.path.isabs(source) or ".." in source.replace(os.sep, "/").split("/"):
+        return []
+    path = os.path.join(root, source)
+    if any(c in source for c in "*?["):
+        import glob  # noqa: PLC0415
+
+        return [os.path.relpath(p, root) for p in glob.glob(path) if os.path.isfile(p)]
+    if not os.path.isdir(path):
+        return [source]
+    from graft.build.tree_walk import entered  # noqa: PLC0415
+
+    out: list[str] = []
+    for top, dirs, files in os.walk(path):
+        dirs[:] = entered(root, top, dirs)
+        out += [os.path.relpath(os.path.join(top, name), root) for name in files]
+    return out
 
 
 def _package_roots(package_dir: object) -> tuple[str, ...]:
