@@ -40,6 +40,16 @@ def beside_a_venv(name: str) -> bool:
     return name.startswith(".") and ".graft-" in name
 
 
+def _kept(root: str, top: str, name: str, output: frozenset[str]) -> bool:
+    """Whether a walk enters the directory *name* of *top* by its name (venvs aside)."""
+    return (
+        name not in _NOT_SOURCE
+        and not (top == root and name in output)
+        and not name.endswith(".egg-info")
+        and not beside_a_venv(name)
+    )
+
+
 def entered(
     root: str, top: str, dirs: list[str], output: frozenset[str] = _BUILD_OUTPUT
 ) -> list[str]:
@@ -52,10 +62,7 @@ def entered(
     return sorted(
         d
         for d in dirs
-        if d not in _NOT_SOURCE
-        and not (top == root and d in output)
-        and not d.endswith(".egg-info")
-        and not beside_a_venv(d)
+        if _kept(root, top, d, output)
         and not os.path.isfile(os.path.join(top, d, "pyvenv.cfg"))  # a venv (`graft sync v .`)
     )
 
@@ -67,12 +74,26 @@ def module_names(root: str) -> str:
     packages and modules its build found (flat layout, a ``setup.py``), strict mode links
     each file its build found. pip and uv build an editable install every time, and see a
     module added since; a change of these names builds it again (decision 270). The walk
-    leaves out what :func:`entered` leaves out; the contents are not read (edits are seen
-    live).
+    leaves out what :func:`entered` leaves out (a venv found by its own listing, not a
+    ``stat`` more); the contents are not read (edits are seen live).
     """
     names: list[str] = []
-    for top, dirs, files in os.walk(root):
-        dirs[:] = entered(root, top, dirs)
-        rel = os.path.relpath(top, root).replace(os.sep, "/")
-        names.extend(f"{rel}/{name}" for name in files if name.endswith(".py"))
+    _modules(root, root, "", names)
     return sha256_hex("\0".join(sorted(names)).encode("utf-8", "surrogateescape"))
+
+
+def _modules(root: str, top: str, rel: str, names: list[str]) -> None:
+    """Add the modules under *top* (``rel/``-prefixed) to *names*; a venv adds none."""
+    try:
+        with os.scandir(top) as listing:
+            entries = list(listing)
+    except OSError:  # (gone meanwhile, or unreadable: as os.walk skips it)
+        return
+    if top != root and any(e.name == "pyvenv.cfg" and e.is_file() for e in entries):
+        return
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            if _kept(root, top, entry.name, _BUILD_OUTPUT):
+                _modules(root, entry.path, f"{rel}{entry.name}/", names)
+        elif entry.name.endswith(".py"):
+            names.append(rel + entry.name)
