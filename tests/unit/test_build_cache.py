@@ -199,6 +199,7 @@ def test_editable_key_follows_the_compiled_sources_it_is_given(tmp_path: Path) -
     from graft.build.project import read_project
     from graft.build.run import _prepare_tree
     from graft.build.tree_walk import module_names
+    from graft.build.version_files import version_files
 
     (tmp_path / "setup.py").write_text(
         "from setuptools import setup, Extension\n"
@@ -220,8 +221,10 @@ def test_editable_key_follows_the_compiled_sources_it_is_given(tmp_path: Path) -
     work.mkdir()
     source = _prepare_tree("x", str(tmp_path), str(work), editable=True)
     modules = module_names(str(tmp_path))  # (and the names of its modules: decision 270)
+    named = version_files(str(tmp_path))  # (what setup.py names: its C source, decision 271)
+    assert named == ("x/_c.c",)
     # the evidence's compiled sources are in the key
-    assert source.key == editable_key(str(tmp_path), ("x/_c.c",), modules=modules)
+    assert source.key == editable_key(str(tmp_path), ("x/_c.c",), named, modules=modules)
     (tmp_path / "pyproject.toml").write_text(
         "[build-system]\nrequires = ['flit_core']\nbuild-backend = 'flit_core.buildapi'\n"
     )
