@@ -14,10 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from graft.errors import TargetError
-from graft.venv.interpreter import find_interpreter, introspect
 from tests.conftest import run_graft
 from tests.integration.test_build import make_project
+from tests.integration.test_python_version_file import installed_versions
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -33,16 +32,6 @@ def reading(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)  # (the source's directory decides, not the working one)
     return tmp_path
-
-
-def _versions(*series: str) -> list[str]:
-    found = []
-    for spec in series:
-        try:
-            found.append(introspect(find_interpreter(spec)).version)
-        except TargetError as exc:
-            pytest.skip(f"CPython {spec} needed here ({exc.what})")
-    return found
 
 
 def _built(store: Path, source: Path, *more: str) -> list[str]:
@@ -61,7 +50,7 @@ def test_the_sources_file_picks_the_interpreter(
 ) -> None:
     """The file in the source's directory, not the working directory's; the first request of
     a ``.python-versions`` alone; ``--python`` first; ``--no-config`` reads none."""
-    v39, v312 = (_series(v) for v in _versions("3.9", "3.12"))
+    v39, v312 = (_series(v) for v in installed_versions("3.9", "3.12"))
     project = make_project(reading / "proj")
     (reading / "elsewhere" / ".python-version").write_text("3.12\n")  # not the source's
     (project / ".python-version").write_text("# pinned\n3.9\n")
@@ -78,7 +67,7 @@ def test_a_file_above_the_project_is_read_and_an_sdist_reads_its_directorys(
 ) -> None:
     """As ``uv build``: up from the source's directory past the project's root; an sdist's
     search starts in the directory it is in."""
-    v39, v312 = (_series(v) for v in _versions("3.9", "3.12"))
+    v39, v312 = (_series(v) for v in installed_versions("3.9", "3.12"))
     (reading / ".python-version").write_text("3.9\n")
     project = make_project(reading / "repo" / "proj")
     assert _built(store_dir, project, "--sdist") == []
@@ -91,7 +80,7 @@ def test_a_file_above_the_project_is_read_and_an_sdist_reads_its_directorys(
 def test_graft_python_comes_before_the_file(
     reading: Path, store_dir: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _v39, v312 = (_series(v) for v in _versions("3.9", "3.12"))
+    _v39, v312 = (_series(v) for v in installed_versions("3.9", "3.12"))
     project = make_project(reading / "proj")
     (project / ".python-version").write_text("3.9\n")
     monkeypatch.setenv("GRAFT_PYTHON", "3.12")

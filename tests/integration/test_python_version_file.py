@@ -57,7 +57,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
-def _versions(*series: str) -> list[str]:
+def installed_versions(*series: str) -> list[str]:
     """The version each of *series* finds here (``3.12.1``); skips without one of them."""
     found = []
     for spec in series:
@@ -93,7 +93,7 @@ def test_a_new_venv_takes_the_files_python_and_follows_its_edits(
 ) -> None:
     """As ``uv venv``: the file's request makes the venv; as ``uv sync``: an edit that the venv
     no longer meets moves it, and a removal keeps it (no request is met by any)."""
-    v39, v312 = _versions("3.9", "3.12")
+    v39, v312 = installed_versions("3.9", "3.12")
     pin = project / ".python-version"
     pin.write_text("# pinned\n3.12\n")
     venv = tmp_path / "venv"
@@ -118,7 +118,7 @@ def test_a_new_venv_from_a_kept_plan_follows_the_file(
     project: Path, wheels_dir: Path, store_dir: Path, tmp_path: Path
 ) -> None:
     """The replay stamp (a new venv of a command run before) is keyed by the file too."""
-    v39, v312 = _versions("3.9", "3.12")
+    v39, v312 = installed_versions("3.9", "3.12")
     pin = project / ".python-version"
     pin.write_text("3.12\n")
     _sync(tmp_path / "a", wheels_dir, store_dir)
@@ -139,7 +139,7 @@ def test_python_graft_python_and_no_config_come_first(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    v39, v312 = _versions("3.9", "3.12")
+    v39, v312 = installed_versions("3.9", "3.12")
     (project / ".python-version").write_text("3.9\n")
     _sync(tmp_path / "a", wheels_dir, store_dir, "--python", "3.12")
     assert _version(tmp_path / "a") == v312
@@ -196,7 +196,7 @@ def test_a_file_not_utf8_is_one_line_naming_it_not_graft_s_own_python(
 def test_names_uv_ignores_are_ignored_with_a_warning(
     project: Path, wheels_dir: Path, store_dir: Path, tmp_path: Path
 ) -> None:
-    (v312,) = _versions("3.12")
+    (v312,) = installed_versions("3.12")
     pin = project / ".python-version"
     pin.write_text("system\n3.12\n")
     proc = _sync(tmp_path / "venv", wheels_dir, store_dir)
@@ -208,7 +208,7 @@ def test_an_edited_pin_set_seen_before_follows_the_file(
     project: Path, store_dir: Path, tmp_path: Path, index: Served
 ) -> None:
     """The change stamp (an edited pin set, decision 79) is keyed by the file too."""
-    v39, v312 = _versions("3.9", "3.12")
+    v39, v312 = installed_versions("3.9", "3.12")
     pin = project / ".python-version"
     pin.write_text("3.12\n")
     venv = tmp_path / "venv"
