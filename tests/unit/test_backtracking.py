@@ -7,13 +7,23 @@ test is about the search alone; it also fails if resolvelib's private ``Resoluti
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pytest
-from resolvelib import AbstractProvider, BaseReporter, ResolutionImpossible, Resolver
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from resolvelib import (
+    AbstractProvider,
+    BaseReporter,
+    ResolutionImpossible,
+    ResolutionTooDeep,
+    Resolver,
+)
 
-from graft.resolve.backtracking import backtracking_search
+from graft.resolve.backtracking import Backtracking, backtracking_search
+from graft.resolve.reporter import RepinCycle
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -114,3 +124,136 @@ def test_a_refusal_is_reached_when_nothing_resolves() -> None:
     reporter: BaseReporter[Req, Cand, str] = BaseReporter()
     with pytest.raises(ResolutionImpossible):
         backtracking_search(GraphProvider(graph), reporter, [Req("a", frozenset({1, 2}))], 100)
+
+
+#: Decision 285's universe (``REPINS_IN_A_CYCLE`` in test_resolver_properties): no
+#: resolution exists, and resolvelib re-pins r2 and s0 in a cycle that meets no conflict.
+REPINS: Graph = {
+    "r0": {1: (), 2: ()},
+    "r1": {1: (("r0", frozenset({1, 2})), ("r2", frozenset({1, 2, 3})), ("s0", frozenset({1, 3})))},
+    "r2": {
+        1: (("s0", frozenset({3})),),
+        2: (("s0", frozenset({1})),),
+        3: (("s0", frozenset({1, 3})),),
+    },
+    "s0": {
+        1: (("r2", frozenset({1})), ("r0", frozenset({1, 2}))),
+        3: (("r2", frozenset({2})), ("r0", frozenset({1, 2})), ("r1", frozenset({1}))),
+    },
+}
+
+
+class Rounds(BaseReporter[Req, Cand, str]):
+    def __init__(self) -> None:
+        self.rounds = 0
+
+    def starting_round(self, index: int) -> None:
+        self.rounds = index + 1
+
+
+def test_a_cycle_of_re_pins_ends_the_search_where_resolvelib_runs_out_of_rounds() -> None:
+    roots = [Req(*_any(REPINS, "r0")), Req(*_any(REPINS, "r1"))]
+    with pytest.raises(ResolutionTooDeep):  # (resolvelib 1.2.1's own search)
+        Resolver(GraphProvider(REPINS), BaseReporter()).resolve(roots, max_rounds=2000)
+    reporter = Rounds()
+    with pytest.raises(RepinCycle):
+        backtracking_search(GraphProvider(REPINS), reporter, roots, 2000)
+    assert reporter.rounds < 50
+
+
+def test_a_strict_search_refuses_the_cycle_with_its_conflict() -> None:
+    roots = [Req(*_any(REPINS, "r0")), Req(*_any(REPINS, "r1"))]
+    reporter = Rounds()
+    with pytest.raises(ResolutionImpossible) as refused:
+        backtracking_search(GraphProvider(REPINS), reporter, roots, 2000, strict=True)
+    assert reporter.rounds < 50
+    assert {c.requirement.name for c in refused.value.causes} & {"r2", "s0"}
+
+
+class Pins(BaseReporter[Req, Cand, str]):
+    def __init__(self) -> None:
+        self.pinned: list[Cand] = []
+
+    def pinning(self, candidate: Cand) -> None:
+        self.pinned.append(candidate)
+
+
+@pytest.mark.parametrize(("strict", "b_pins"), [(False, 2), (True, 1)])
+def test_a_strict_search_resolves_without_re_pins(strict: bool, b_pins: int) -> None:
+    """b 2 is pinned before c (by name), and c 2 needs b 1: the plain search keeps c 2 and
+    pins b again; the strict one gives c 2 up (it excludes the pin b 2) for c 1. Both
+    resolve."""
+    graph: Graph = {
+        "a": {2: (("b", frozenset({1, 2})), ("c", frozenset({1, 2})))},
+        "b": {2: (), 1: ()},
+        "c": {2: (("b", frozenset({1})),), 1: (("b", frozenset({1, 2})),)},
+    }
+    reporter = Pins()
+    needs = [Req(*_any(graph, "a"))]
+    result = backtracking_search(GraphProvider(graph), reporter, needs, 100, strict=strict)
+    pins = {name: c.version for name, c in result.mapping.items()}
+    assert pins == ({"a": 2, "b": 1, "c": 2} if not strict else {"a": 2, "b": 2, "c": 1})
+    assert [c.name for c in reporter.pinned].count("b") == b_pins
+
+
+NAMES = ("a", "b", "c", "d")
+
+
+@st.composite
+def graphs(draw: st.DrawFn) -> Graph:
+    """Up to four projects of versions 1-3, each release needing others in a version set."""
+    graph: Graph = {}
+    for name in NAMES:
+        versions = draw(st.sets(st.sampled_from((1, 2, 3)), min_size=1))
+        others = [n for n in NAMES if n != name]
+        graph[name] = {
+            v: tuple(
+                (dep, frozenset(draw(st.sets(st.sampled_from((1, 2, 3)), min_size=1))))
+                for dep in draw(st.lists(st.sampled_from(others), max_size=2, unique=True))
+            )
+            for v in versions
+        }
+    return graph
+
+
+def _solvable(graph: Graph, roots: Sequence[str]) -> bool:
+    """Brute force: some choice of a version (or none) per project meets every need."""
+    names = tuple(graph)
+    for picked in itertools.product(*([None, *graph[n]] for n in names)):
+        pins = dict(zip(names, picked, strict=True))
+        if any(pins[r] is None for r in roots):
+            continue
+        if all(
+            pins[dep] in allowed
+            for name, version in pins.items()
+            if version is not None
+            for dep, allowed in graph[name][version]
+        ):
+            return True
+    return False
+
+
+@settings(max_examples=300, deadline=None)
+@given(graphs(), st.lists(st.sampled_from(NAMES), min_size=1, max_size=2, unique=True))
+@example(REPINS, ["r0", "r1"])
+def test_searches_resolve_or_refuse_rightly_and_a_cycle_ends_in_a_strict_one(
+    graph: Graph, roots: list[str]
+) -> None:
+    """A resolution meets every pin's needs; a refusal means brute force finds none; a
+    re-pin cycle (the plain search's only other end) is followed by a strict search."""
+    needs = [Req(*_any(graph, r)) for r in roots]
+    for strict in (False, True):
+        search = Backtracking(GraphProvider(graph), Rounds(), strict=strict)
+        try:  # (the state, not resolvelib's walk of it: that recurses on a cycle off the root)
+            state = search.resolve(needs, 5000)
+        except RepinCycle:
+            assert not strict
+            continue
+        except ResolutionImpossible:
+            assert not _solvable(graph, roots)
+            continue
+        pins = {name: c.version for name, c in state.mapping.items()}
+        assert set(roots) <= set(pins)
+        for name, version in pins.items():
+            for dep, allowed in graph[name][version]:
+                assert pins.get(dep) in allowed

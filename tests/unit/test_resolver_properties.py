@@ -18,7 +18,6 @@ from packaging.requirements import Requirement
 from packaging.utils import NormalizedName
 from packaging.version import Version
 
-from graft.errors import SourceError
 from graft.resolve.deps import unmet_requirements
 from graft.resolve.resolution_error import ResolutionError
 from graft.resolve.resolver import Resolution, resolve
@@ -144,7 +143,8 @@ BACKJUMP_REFUSES: Universe = (
 
 #: Found by the test below (decision 285): resolvelib 1.2.1 re-pins r2 and s0 in a cycle, no
 #: conflict ever raised, until its rounds run out (plain resolvelib with a 20-line provider
-#: does too): no resolution exists, and the refusal is "no resolution found within N rounds".
+#: does too): no resolution exists. Since decision 286 the cycle is seen and a strict search
+#: refuses it with its conflict.
 REPINS_IN_A_CYCLE: Universe = (
     {
         "r0": {"1.0": (), "2.0": ()},
@@ -223,19 +223,12 @@ def _check(universe: Universe, native: bool, policy: Policy | None = None) -> No
             tag = WINDOWS_TAG if (name, version) in unfit else LINUX_TAG
             index.add(name, version, requires, tag=tag if native else "py3-none-any")
     result: Resolution | None = None
-    gave_up = ""
     try:
         result = resolve(roots, LINUX, index, policy)
-    except ResolutionError as exc:
+    except ResolutionError as exc:  # (never rounds run out: decision 286 ends re-pin cycles)
         refused: ResolutionError | None = exc
-    except SourceError as exc:  # resolvelib's rounds ran out (decision 285): a refusal too
-        gave_up, refused = exc.what, None
     else:
         refused = None
-    if gave_up:
-        assert gave_up.startswith("no resolution found within")
-        assert not solvable(projects, roots, unfit if native else frozenset())
-        return
     if refused is not None or result is None:
         assert refused is not None
         assert not solvable(projects, roots, unfit if native else frozenset())
@@ -254,3 +247,18 @@ def _check(universe: Universe, native: bool, policy: Policy | None = None) -> No
     assert result.metadata_reads == len(set(index.reads)) == len(index.reads)
     assert {p.file.filename for p in result.pins} <= set(index.reads)
     assert resolve(roots, LINUX, index, policy, prefetch=3).pins == result.pins  # (threads)
+
+
+def test_a_cycle_of_re_pins_is_refused_with_its_conflict() -> None:
+    """resolvelib alone ends decision 285's universe as "no resolution found within 20000
+    rounds"; graft sees the cycle and a strict search names the requirements in conflict."""
+    projects, roots, _ = REPINS_IN_A_CYCLE
+    index = FakeIndex()
+    for name, project in projects.items():
+        for version, requires in project.items():
+            index.add(name, version, requires, tag="py3-none-any")
+    with pytest.raises(ResolutionError) as refused:
+        resolve(roots, LINUX, index)
+    assert refused.value.lines[0] == "these requirements cannot all be met:"
+    assert "s0==3.0 (s0-3.0-py3-none-any.whl) requires r2<3.0,>=2.0" in refused.value.lines
+    assert "  s0==1.0 (s0-1.0-py3-none-any.whl) requires r2<2.0" in refused.value.lines

@@ -16,20 +16,32 @@ criterion without candidates, the pin before that is taken back, and so on. Ever
 incompatibility it records holds given the pins below it, so a search it exhausts proves
 that no resolution exists (given a provider whose offers leave out only candidates no
 resolution can pin: graft's dead ends). It uses resolvelib's private ``Resolution`` (its
-states, ``_push_new_state``, ``_patch_criteria``); ``tests/unit/test_backtracking.py``
-fails if those change.
+states, ``_push_new_state``, ``_patch_criteria``, ``_attempt_to_pin_criterion``,
+``_get_updated_criteria``); ``tests/unit/test_backtracking.py`` fails if those change.
+
+resolvelib also *re-pins*: a pin whose project a later pin's requirements exclude is kept
+and pinned again in a later round. On some requests that goes round a cycle that never
+meets a conflict (decision 285): so each state of the search a re-pin starts from is
+remembered, and once one comes again the search ends (:class:`RepinCycle`) to be started
+again *strict*: a candidate whose requirements exclude a pin is given up like one whose
+requirements admit nothing, so that no pin is ever stale, nothing is re-pinned, and the
+search is the plain chronological one, which ends (decision 286).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeVar
 
+from resolvelib.resolvers import RequirementsConflicted
 from resolvelib.resolvers.resolution import Resolution, _build_result
 
+from graft.resolve.reporter import RepinCycle
+
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Hashable, Iterable
 
     from resolvelib import AbstractProvider, BaseReporter
+    from resolvelib.resolvers import Criterion
     from resolvelib.resolvers.abstract import Result
     from resolvelib.structs import RequirementInformation
 
@@ -42,15 +54,57 @@ KEPT = 2
 
 
 class Backtracking(Resolution[RT, CT, KT]):
-    """A resolvelib resolution that takes back the last pin on a conflict, never more."""
+    """A resolvelib resolution that takes back the last pin on a conflict, never more.
+
+    *strict*: a candidate that would leave a pin unsatisfied is given up (no re-pins).
+    """
 
     def __init__(
         self,
         provider: AbstractProvider[RT, CT, KT],
         reporter: BaseReporter[RT, CT, KT],
+        *,
+        strict: bool = False,
     ) -> None:
         super().__init__(provider, reporter)
         self._optimistic_backjumping_ratio = 0.0  # (no states saved, none rolled back)
+        self._strict = strict
+        self._repinned_from: set[Hashable] = set()
+
+    def _attempt_to_pin_criterion(self, name: KT) -> list[Criterion[RT, CT]]:
+        """Pin *name* as resolvelib does; a re-pin from a state seen before ends the search.
+
+        Only a re-pin can start a cycle: without one, each round pins a project more or
+        takes one back with what it learned, and chronological search never comes back.
+        """
+        if not self._strict and name in self.state.mapping:
+            state = self._signature()
+            if state in self._repinned_from:
+                raise RepinCycle(name)
+            self._repinned_from.add(state)
+        return super()._attempt_to_pin_criterion(name)
+
+    def _get_updated_criteria(self, candidate: CT) -> dict[KT, Criterion[RT, CT]]:
+        """The criteria with *candidate*'s requirements; strict, a conflict if a pin fails."""
+        criteria = super()._get_updated_criteria(candidate)
+        if self._strict:
+            before = self.state.criteria
+            for key, pin in self.state.mapping.items():
+                criterion = criteria[key]
+                if criterion is before[key]:
+                    continue  # (no requirement of *candidate*'s on it)
+                if not all(self._p.is_satisfied_by(r, pin) for r in criterion.iter_requirement()):
+                    raise RequirementsConflicted(criterion)
+        return criteria
+
+    def _signature(self) -> Hashable:
+        """All of the state the next rounds depend on: pins, criteria, backtrack causes."""
+        state = self.state
+        criteria = tuple(
+            (key, tuple(c.information), tuple(c.incompatibilities))
+            for key, c in state.criteria.items()
+        )
+        return (tuple(state.mapping.items()), criteria, tuple(state.backtrack_causes))
 
     def _backjump(self, causes: list[RequirementInformation[RT, CT]]) -> bool:
         """Take back pins, last first, until one taken back leaves a candidate for each.
@@ -78,9 +132,14 @@ def backtracking_search(
     reporter: BaseReporter[RT, CT, KT],
     requirements: Iterable[RT],
     max_rounds: int,
+    *,
+    strict: bool = False,
 ) -> Result[RT, CT, KT]:
-    """What resolvelib's ``Resolver.resolve`` answers, found by :class:`Backtracking`."""
-    state = Backtracking(provider, reporter).resolve(requirements, max_rounds)
+    """What resolvelib's ``Resolver.resolve`` answers, found by :class:`Backtracking`.
+
+    Raises :class:`RepinCycle` unless *strict*: the caller starts a strict search.
+    """
+    state = Backtracking(provider, reporter, strict=strict).resolve(requirements, max_rounds)
     return _build_result(state)
 
 

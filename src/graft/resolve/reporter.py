@@ -40,6 +40,18 @@ class Restart(Exception):  # noqa: N818 - not an error: the search starts again 
     """
 
 
+class RepinCycle(Restart):
+    """Raised by the search once it re-pins from a state it re-pinned from before (decision 286).
+
+    resolvelib would go round the same pins until its rounds ran out; a search started
+    again strict (no re-pins) ends with a resolution or a conflict that explains itself.
+    """
+
+    def __init__(self, identifier: object) -> None:
+        super().__init__(str(identifier))
+        self.identifier = identifier
+
+
 class GaveUp(Exception):  # noqa: N818 - not an error: the resolver is stopped on purpose
     """Raised by :class:`Reporter` once more candidates were ruled out than it allows."""
 
@@ -106,4 +118,4 @@ class Reporter(BaseReporter[Need, Candidate, str]):
             raise GaveUp
 
 
-__all__ = ["GaveUp", "Reporter", "Restart", "Unsatisfiable"]
+__all__ = ["GaveUp", "RepinCycle", "Reporter", "Restart", "Unsatisfiable"]

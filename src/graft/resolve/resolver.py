@@ -21,7 +21,7 @@ from graft.resolve.artifacts import ArtifactNode, group_nodes, sdist_name
 from graft.resolve.candidates import PYTHON, Need, WheelCandidate
 from graft.resolve.pinned import Step, pinned_resolution
 from graft.resolve.provider import Provider
-from graft.resolve.reporter import GaveUp, Reporter, Restart, Unsatisfiable
+from graft.resolve.reporter import GaveUp, RepinCycle, Reporter, Restart, Unsatisfiable
 from graft.resolve.screen import Policy
 from graft.resolve.unanimous import NoResolution, unanimous_resolution
 
@@ -209,13 +209,15 @@ def _search(  # noqa: PLR0917 - resolve()'s
     provider.note(roots, None)
     provider.prefetch_files(roots)
     reporter = Reporter(max_rejections, provider)
+    strict = False  # (after a cycle of re-pins, decision 286: a search without re-pins)
     try:
         result = None
         while result is None:
             try:
                 left = max_rounds - reporter.rounds
-                result = backtracking_search(provider, reporter, roots, left)
-            except Restart:  # a dead end learned (decision 133): a search without it
+                result = backtracking_search(provider, reporter, roots, left, strict=strict)
+            except Restart as restart:  # a dead end learned (decision 133): a search without it
+                strict = strict or isinstance(restart, RepinCycle)
                 provider = provider.fresh()
                 provider.note(roots, None)
                 reporter.restart(provider)
