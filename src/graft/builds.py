@@ -162,9 +162,36 @@ def _earlier(run: Run, target: Target) -> Earlier:
     key = run.inputs.key()
     constraints = run.request.constraints
     assessment = run.source.assessment
-    return recorded.earlier(
+    found = recorded.earlier(
         run.cache, run.source.key, key, target, tree, assessment=assessment, constraints=constraints
     )
+    contents = run.source.contents
+    if found.reusable is not None or contents is None:
+        return found
+    # another sdist that unpacks to the same files (setuptools' of the same tree: decision 300)
+    from graft.build.sdist_contents import earlier_alike  # noqa: PLC0415
+
+    alike = earlier_alike(
+        run.cache,
+        contents,
+        run.source.key,
+        key,
+        target,
+        assessment=assessment,
+        constraints=constraints,
+    )
+    return Earlier(alike.reusable, found.refused or alike.refused)
+
+
+def _adopted(run: Run, record: BuiltRecord, why: str) -> str:
+    """A reusable record of another sdist of the same files, kept under this sdist's key too.
+
+    So the next sync or build of this sdist finds it by its own sha256 (decision 300).
+    """
+    if record.source_key == run.source.key:
+        return why
+    run.cache.keep_record(replace(record, source_key=run.source.key))
+    return f"{why}; built from another sdist of the same files"
 
 
 def _one(run: Run, target: Target) -> BuildOutcome:
@@ -176,7 +203,7 @@ def _one(run: Run, target: Target) -> BuildOutcome:
         return BuildOutcome(
             _who(target),
             "reused",
-            verdict.why,
+            _adopted(run, record, verdict.why),
             record.filename,
             run.cache.wheel_path(record.sha256, record.filename),
             record.sha256,
@@ -316,7 +343,8 @@ def prepare_metadata(
             from graft.sources.localwheel import read_local_metadata  # noqa: PLC0415
 
             data = read_local_metadata(run.cache.wheel_path(record.sha256, record.filename))[1]
-            return data, f"reused {record.filename} for {who}: {verdict.why}"
+            why = _adopted(run, record, verdict.why)
+            return data, f"reused {record.filename} for {who}: {why}"
         builder = str(Builder.of(target)) if run.source.assessment.may_differ else "any"
         # (as recorded.prepared_key_builder, which reads the kept source's assessment)
         key = (run.source.key, run.inputs.key(), builder)

@@ -49,11 +49,14 @@ BACKEND = textwrap.dedent(
         members += [(f, open(f, "rb").read()) for f in files]
         if mode == "stamped":  # (not byte-reproducible, as setuptools' sdists are not)
             members.append(("stamp.txt", str(time.time_ns()).encode()))
+        when = 0  # (mtimes: the same files, made now, as setuptools' sdists are)
+        if mode == "mtimes":
+            when = time.time_ns() % 1_000_000_000
         path = os.path.join(sdist_directory, name + ".tar.gz")
-        with gzip.GzipFile(path, "wb", mtime=0) as gz, tarfile.open(fileobj=gz, mode="w") as tf:
+        with gzip.GzipFile(path, "wb", mtime=when) as gz, tarfile.open(fileobj=gz, mode="w") as tf:
             for member, data in members:
                 info = tarfile.TarInfo("demo-1.0/" + member)
-                info.size, info.mtime = len(data), 1700000000
+                info.size, info.mtime = len(data), 1700000000 + when
                 tf.addfile(info, io.BytesIO(data))
         return name + ".tar.gz"
 

@@ -11,6 +11,7 @@ import tarfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from graft._fs import file_sha256
 from tests.conftest import run_graft
 from tests.integration.test_build import entries, make_project
 from tests.support.sdistmaker import write_sdist
@@ -52,8 +53,6 @@ def test_a_directory_gives_its_sdist_then_a_wheel_built_from_it(
             "demo-1.0/pyproject.toml",
         ]
     # The wheel was built from the sdist: recorded under the sdist's sha256, not the tree's.
-    from graft._fs import file_sha256
-
     sha = file_sha256(str(dist / "demo-1.0.tar.gz"))
     assert [p.name for p in (cache / "builds").glob("*-*") if p.is_dir()] == [f"sdist-{sha}"]
     inspect = run_graft("inspect", dist / "demo-1.0-py3-none-any.whl").stdout
@@ -79,6 +78,31 @@ def test_an_sdist_that_is_not_byte_reproducible_builds_its_wheel_again(
     assert first["sdist"]["sha256"] != second["sdist"]["sha256"]
     assert [w["action"] for w in second["wheels"]] == ["built"]
     assert "no earlier build" in second["wheels"][0]["why"]
+
+
+def test_an_sdist_of_the_same_files_reuses_the_wheel_of_the_last(
+    tmp_path: Path, store_dir: Path, cache: Path
+) -> None:
+    """Another sdist of the same files (new times, a new gzip header, as setuptools' each run)
+    unpacks alike, so the wheel built from the first serves it (decision 300)."""
+    project = make_project(tmp_path / "proj")
+    first = build(store_dir, project, "-C", "sdist=mtimes")
+    second = build(store_dir, project, "-C", "sdist=mtimes")
+    assert first["sdist"]["sha256"] != second["sdist"]["sha256"]
+    assert [w["action"] for w in first["wheels"]] == ["built"]
+    (wheel,) = second["wheels"]
+    assert wheel["action"] == "reused", wheel["why"]
+    assert wheel["why"].endswith("; built from another sdist of the same files"), wheel["why"]
+    assert wheel["sha256"] == first["wheels"][0]["sha256"]
+    # Kept under the second sdist's own key: given again, it is found by its sha256.
+    sdist = project / "dist" / "demo-1.0.tar.gz"
+    assert file_sha256(str(sdist)) == second["sdist"]["sha256"]
+    again = build(store_dir, sdist, "-C", "sdist=mtimes")
+    assert [w["action"] for w in again["wheels"]] == ["reused"]
+    assert "another sdist" not in again["wheels"][0]["why"]
+    # Another build input (a config setting) is another key, here as for one sdist.
+    other = build(store_dir, project, "-C", "sdist=mtimes", "-C", "mark=x")
+    assert [w["action"] for w in other["wheels"]] == ["built"]
 
 
 def test_the_json_names_each_artefact(tmp_path: Path, store_dir: Path, cache: Path) -> None:

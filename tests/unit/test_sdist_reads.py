@@ -20,6 +20,8 @@ from tests.support.sdistmaker import write_sdist
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from graft.build.sdist_contents import ContentsDigest
+
 TARGET = foreign_target("3.12", ["linux_x86_64"], "cp")
 
 
@@ -65,9 +67,9 @@ def test_a_build_requirement_that_is_no_requirement_is_refused_before_unpacking(
     sdist = write_sdist(tmp_path / "x-1.0.tar.gz", files)
     unpacked: list[str] = []
 
-    def counted(path: str, into: str) -> str:
+    def counted(path: str, into: str, contents: ContentsDigest | None = None) -> str:
         unpacked.append(path)
-        return unpack_sdist(path, into)
+        return unpack_sdist(path, into, contents)
 
     monkeypatch.setattr(run, "unpack_sdist", counted)
 

@@ -237,6 +237,8 @@ class KnownSource:
     assessment: Assessment
     name: str | None
     version: str | None
+    # the digest of what it unpacks to (:mod:`graft.build.sdist_contents`); None: kept before
+    contents: str | None = None
 
     def to_json(self) -> str:
         """The facts as kept beside the records."""
@@ -247,6 +249,8 @@ class KnownSource:
             "name": self.name,
             "version": self.version,
         }
+        if self.contents is not None:
+            data["contents"] = self.contents
         return json.dumps(data, sort_keys=True)
 
     @classmethod
@@ -262,7 +266,7 @@ class KnownSource:
             tuple(str(p) for p in raw["backend_path"]),
             legacy=bool(raw["legacy"]),
         )
-        name, version = data["name"], data["version"]
+        name, version, contents = data["name"], data["version"], data.get("contents")
         assessment = Assessment.from_dict(data["assessment"])
         if assessment.rules != RULES:  # decided by other evidence rules: scanned again (258)
             raise ValueError("assessed by other evidence rules")
@@ -271,6 +275,7 @@ class KnownSource:
             assessment,
             None if name is None else str(name),
             None if version is None else str(version),
+            None if contents is None else str(contents),
         )
 
 

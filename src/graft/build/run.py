@@ -136,6 +136,8 @@ class Source:
     version: str | None
     work_root: str
     first_tree: str | None = None  # an sdist unpacked for the evidence, used by one build
+    # an sdist's: the digest of what it unpacks to (decision 300); None: a tree, or not known
+    contents: str | None = None
 
 
 @dataclass(frozen=True)
@@ -217,16 +219,20 @@ def _prepare_tree(label: str, path: str, work_root: str, *, editable: bool = Fal
 
 def _prepare_sdist(label: str, path: str, work_root: str, cache: BuiltWheels) -> Source:
     named = sdist_name(path)
-    key = sdist_key(file_sha256(path))
+    sha = file_sha256(path)
+    key = sdist_key(sha)
     known = cache.known_source(key)
     if known is not None and (known.name, known.version) == (named.name, str(named.version)):
         # the same bytes under the same name were unpacked and checked before: unpacked
         # again only if a build is needed
         project = Project(path, known.system, {})
-        return Source(
-            label, path, False, key, project, known.assessment, known.name, known.version, work_root
-        )
-    tree = unpack_sdist(path, fresh(work_root, "src"))
+        name, version = known.name, known.version
+        kept = (project, known.assessment, name, version, work_root)
+        return Source(label, path, False, key, *kept, contents=known.contents)
+    from graft.build.sdist_contents import ContentsDigest, keep_alike  # noqa: PLC0415
+
+    gathered = ContentsDigest()
+    tree = unpack_sdist(path, fresh(work_root, "src"), gathered)
     project = read_project(tree)
     static = read_pkg_info(tree)
     if static is not None and (static.name, static.version) != (named.name, named.version):
@@ -237,10 +243,12 @@ def _prepare_sdist(label: str, path: str, work_root: str, cache: BuiltWheels) ->
         )
     assessment = evidence.assess(evidence.scan(project))
     version = str(named.version)
-    cache.keep_source(key, KnownSource(project.build_system, assessment, named.name, version))
-    return Source(
-        label, path, False, key, project, assessment, named.name, version, work_root, tree
-    )
+    contents = gathered.hexdigest()
+    facts = KnownSource(project.build_system, assessment, named.name, version, contents)
+    cache.keep_source(key, facts)
+    keep_alike(cache, contents, sha)
+    read = (project, assessment, named.name, version, work_root, tree)
+    return Source(label, path, False, key, *read, contents)
 
 
 def fresh(work_root: str, name: str) -> str:

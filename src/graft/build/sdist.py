@@ -19,7 +19,7 @@ import stat
 import tarfile
 import zipfile
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from packaging.metadata import parse_email
 from packaging.utils import (
@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from packaging.requirements import Requirement
+
+    from graft.build.sdist_contents import ContentsDigest
 
 MAX_MEMBERS = 200_000
 MAX_BYTES = 4 * 1024**3  # written bytes, all members together
@@ -268,20 +270,21 @@ def _with_extra(requirement: Requirement, extra: str) -> str:
     return f"Requires-Dist: {requirement}; {f'({marker}) and {when}' if marker else when}"
 
 
-def unpack_sdist(path: str, dest: str) -> str:
+def unpack_sdist(path: str, dest: str, contents: ContentsDigest | None = None) -> str:
     """Unpack the sdist at *path* into the empty directory *dest*; its top directory.
 
     The top directory is the one directory every member lies below (``{name}-{version}/``
-    by the spec), or *dest* itself when members do not share one.
+    by the spec), or *dest* itself when members do not share one. *contents*, if given,
+    gathers what is written (:mod:`graft.build.sdist_contents`; decision 300).
     """
     where = path
     try:
         if path.endswith(".zip"):
             with zipfile.ZipFile(path) as archive:
-                names = _write_all(_zip_members(archive), dest, where)
+                names = _write_all(_zip_members(archive), dest, where, contents)
         else:
             with tarfile.open(path, "r:*") as archive:
-                names = _write_all(_tar_members(archive, where), dest, where)
+                names = _write_all(_tar_members(archive, where), dest, where, contents)
     except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError) as exc:
         if isinstance(exc, SourceError):  # pragma: no cover - SourceError is no OSError
             raise
@@ -350,7 +353,9 @@ def _safe_name(name: str, where: str) -> str:
     return "/".join(parts)
 
 
-def _write_all(members: Iterator[_Member], dest: str, where: str) -> list[str]:
+def _write_all(
+    members: Iterator[_Member], dest: str, where: str, contents: ContentsDigest | None
+) -> list[str]:
     """Write every member below *dest*; the names written, normalized."""
     written: list[str] = []
     links: set[str] = set()
@@ -370,21 +375,28 @@ def _write_all(members: Iterator[_Member], dest: str, where: str) -> list[str]:
         os.makedirs(os.path.dirname(full), exist_ok=True)
         if kind == "dir":
             os.makedirs(full, exist_ok=True)
+            if contents is not None:
+                contents.directory(name)
         elif kind == "symlink":
             _check_link(name, target, where)
             if os.path.lexists(full):
                 raise SourceError(f"sdist member {raw_name!r} appears twice", where=where)
             os.symlink(target, full)
             links.add(name)
+            if contents is not None:
+                contents.link(name, target)
         else:
             assert reader is not None  # noqa: S101 - files always carry their reader
             if name in files:  # a file again: the later one wins, as tar, pip and uv unpack
                 os.unlink(full)  # (hatchling's sdist of a tree holding PKG-INFO has two)
             elif os.path.lexists(full):
                 raise SourceError(f"sdist member {raw_name!r} appears twice", where=where)
-            budget = _write_file(reader, full, budget, where)
+            hashed = None if contents is None else _hasher()
+            budget = _write_file(reader, full, budget, where, hashed)
             os.chmod(full, 0o755 if mode & 0o111 else 0o644)
             files.add(name)
+            if contents is not None and hashed is not None:
+                contents.file(name, executable=bool(mode & 0o111), digest=hashed.digest())
         written.append(name)
     return written
 
@@ -407,8 +419,14 @@ def _check_link(name: str, target: str, where: str) -> None:
             )
 
 
-def _write_file(reader: IO[bytes], full: str, budget: int, where: str) -> int:
-    """Copy *reader* into a new file at *full*; the byte budget left."""
+def _hasher() -> Any:
+    from graft._sha256 import sha256  # noqa: PLC0415
+
+    return sha256()
+
+
+def _write_file(reader: IO[bytes], full: str, budget: int, where: str, hashed: Any = None) -> int:
+    """Copy *reader* into a new file at *full* (and into *hashed*); the byte budget left."""
     fd = os.open(full, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
     with os.fdopen(fd, "wb") as out:
         while chunk := reader.read(_CHUNK):
@@ -418,4 +436,6 @@ def _write_file(reader: IO[bytes], full: str, budget: int, where: str) -> int:
                     f"the sdist unpacks to more than {MAX_BYTES} bytes; refused", where=where
                 )
             out.write(chunk)
+            if hashed is not None:
+                hashed.update(chunk)
     return budget
