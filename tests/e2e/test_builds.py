@@ -429,3 +429,36 @@ def test_a_hatchling_project_gives_its_sdist_then_a_wheel_of_it(tmp_path: Path) 
     with tarfile.open(dist / "annotated_types-0.7.0.tar.gz") as tf:
         names = tf.getnames()
     assert names.count("annotated_types-0.7.0/PKG-INFO") == 2
+
+
+@pytest.mark.parametrize("sdist", [MARKUPSAFE, PYCPARSER], ids=["markupsafe", "pycparser"])
+def test_a_setuptools_tree_built_again_reuses_the_wheel_of_its_first_sdist(
+    tmp_path: Path, sdist: tuple[str, str]
+) -> None:
+    """setuptools 75.3.0 writes another sdist of an unchanged tree each run (new times in the
+    tar and the gzip header), which unpacks to the same files: the second ``graft build``
+    reuses the wheel built from the first (decision 300), where pip, uv and pypa/build build
+    it again (as graft did before)."""
+    import tarfile
+
+    links = release_files(SETUPTOOLS, sdist)
+    with tarfile.open(links / sdist[1]) as tf:
+        tf.extractall(tmp_path, filter="data")
+    project = tmp_path / sdist[1].removesuffix(".tar.gz")
+    cmd = [sys.executable, "-m", "graft", "build", str(project), "--python", sys.executable]
+    cmd += ["--find-links", str(links), "--no-index", "--store", str(tmp_path / "store")]
+    environ = graft_env(tmp_path / "cache")
+    runs = []
+    for _ in range(2):
+        run = subprocess.run(
+            [*cmd, "--json"], env=environ, capture_output=True, text=True, check=False
+        )
+        assert run.returncode == 0, run.stdout + run.stderr
+        runs.append(json.loads(run.stdout))
+    first, second = runs
+    assert first["sdist"]["sha256"] != second["sdist"]["sha256"], "setuptools: not reproducible"
+    assert [w["action"] for w in first["wheels"]] == ["built"]
+    (wheel,) = second["wheels"]
+    assert wheel["action"] == "reused", wheel["why"]
+    assert wheel["why"].endswith("built from another sdist of the same files"), wheel["why"]
+    assert wheel["sha256"] == first["wheels"][0]["sha256"]
