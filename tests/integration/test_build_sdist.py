@@ -103,6 +103,12 @@ def test_an_sdist_of_the_same_files_reuses_the_wheel_of_the_last(
     # Another build input (a config setting) is another key, here as for one sdist.
     other = build(store_dir, project, "-C", "sdist=mtimes", "-C", "mark=x")
     assert [w["action"] for w in other["wheels"]] == ["built"]
+    # --reuse-builds verify builds, and compares with the wheel another sdist's record gives.
+    verified = build(store_dir, project, "-C", "sdist=mtimes", "--reuse-builds", "verify")
+    (checked,) = verified["wheels"]
+    assert checked["action"] == "built"
+    assert checked["why"].startswith("verify: rebuilt to compare with demo-1.0-py3-none-any.whl")
+    assert checked["differences"] == [], checked
 
 
 def test_the_json_names_each_artefact(tmp_path: Path, store_dir: Path, cache: Path) -> None:
