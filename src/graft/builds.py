@@ -21,7 +21,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from graft._fs import file_sha256
-from graft.build import compare, intree, recorded
+from graft.build import compare, editable_wheel, intree, recorded
 from graft.build.cache import BuiltRecord
 from graft.build.checks import check_metadata, check_wheel
 from graft.build.environment import backend_for
@@ -209,6 +209,7 @@ def _one(run: Run, target: Target) -> BuildOutcome:
             record.sha256,
             run.source.assessment,
             left_in_tree=record.left_in_tree,
+            mapped=record.mapped,
         )
     record = _build_for(run, target)
     wheel = run.cache.wheel_path(record.sha256, record.filename)
@@ -221,6 +222,7 @@ def _one(run: Run, target: Target) -> BuildOutcome:
         record.sha256,
         record.assessment,
         left_in_tree=record.left_in_tree,
+        mapped=record.mapped,
     )
     if mode == "verify":  # the Gentoo QA: compare with the wheel reuse would give
         compared = earlier.reusable or earlier.refused
@@ -256,7 +258,11 @@ def _build_for(run: Run, target: Target) -> BuiltRecord:
     if built is None:
         built = backend.build(out, editable=request.editable)
     left = None if before is None else intree.left_by_build(before, intree.snapshot(tree))
-    record = _keep_built(run, target, built, backend, distributions, left_in_tree=left)
+    # the names a wheel that maps modules by name was built with (decision 288)
+    mapped = editable_wheel.mapped(built, tree) if request.editable else ()
+    record = _keep_built(
+        run, target, built, backend, distributions, left_in_tree=left, mapped=mapped
+    )
     shutil.rmtree(work, ignore_errors=True)
     return record
 
@@ -269,6 +275,7 @@ def _keep_built(
     distributions: tuple[str, ...],
     *,
     left_in_tree: tuple[str, ...] | None = None,
+    mapped: tuple[tuple[str, str, str], ...] = (),
 ) -> BuiltRecord:
     """A wheel the backend built, checked, kept in the cache, ingested and recorded."""
     source, cache = run.source, run.cache
@@ -291,6 +298,7 @@ def _keep_built(
         distributions,
         entry.record.requires_python,
         left_in_tree,
+        mapped,
     )
     cache.keep_record(record)
     return record

@@ -90,3 +90,34 @@ def test_a_module_added_in_strict_mode_is_installed_and_the_stamp_sees_it(
     aged(root)
     sync(venv, store_dir, backends, *strict)
     assert "already in sync" in sync(venv, store_dir, backends, *strict).stderr
+
+
+def test_a_module_added_to_a_pth_editable_is_read_live_without_a_build(
+    tmp_path: Path, store_dir: Path, cache: Path, backends: Path
+) -> None:
+    """flit_core's editable wheel is a ``.pth`` naming the tree: nothing to build, nor walk.
+
+    Its record keeps no module names and the memo watches none (decision 288), so a module
+    added is recalled, and importable as it is after pip's or uv's rebuild.
+    """
+    root = tmp_path / "pthp"
+    (root / "pthp").mkdir(parents=True)
+    (root / "pthp" / "__init__.py").write_text('"""A .pth editable."""\n__version__ = "1.0"\n')
+    (root / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["flit_core>=3.4,<4"]\n'
+        'build-backend = "flit_core.buildapi"\n'
+        '[project]\nname = "pthp"\ndynamic = ["version", "description"]\n'
+    )
+    venv = tmp_path / "v"
+    editable = ("-e", root, "-v")
+    aged(root)
+    assert "graft: built pthp-1.0" in sync(venv, store_dir, backends, *editable).stderr
+    assert recalled(sync(venv, store_dir, backends, *editable))
+    (root / "pthp" / "newmod.py").write_text("N = 5\n")
+    (root / "pthp2").mkdir()
+    (root / "pthp2" / "__init__.py").write_text("M = 6\n")
+    aged(root)
+    run = sync(venv, store_dir, backends, *editable)
+    assert recalled(run), run.stderr
+    assert "already in sync" in run.stderr
+    assert py(venv, "import pthp.newmod as n, pthp2; print(n.N, pthp2.M)") == "5 6"

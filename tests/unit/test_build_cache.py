@@ -198,7 +198,6 @@ def test_editable_key_follows_the_compiled_sources_it_is_given(tmp_path: Path) -
     from graft.build.cache import editable_key
     from graft.build.project import read_project
     from graft.build.run import _prepare_tree
-    from graft.build.tree_walk import module_names
     from graft.build.version_files import version_files
 
     (tmp_path / "setup.py").write_text(
@@ -220,18 +219,18 @@ def test_editable_key_follows_the_compiled_sources_it_is_given(tmp_path: Path) -
     work = tmp_path.parent / "work"
     work.mkdir()
     source = _prepare_tree("x", str(tmp_path), str(work), editable=True)
-    modules = module_names(str(tmp_path))  # (and the names of its modules: decision 270)
     named = version_files(str(tmp_path))  # (what setup.py names: its C source, decision 271)
     assert named == ("x/_c.c",)
     # the evidence's compiled sources are in the key
-    assert source.key == editable_key(str(tmp_path), ("x/_c.c",), named, modules=modules)
+    # (the names of its modules are not: a record keeps them where the wheel maps them, 288)
+    assert source.key == editable_key(str(tmp_path), ("x/_c.c",), named)
     (tmp_path / "pyproject.toml").write_text(
         "[build-system]\nrequires = ['flit_core']\nbuild-backend = 'flit_core.buildapi'\n"
     )
     (tmp_path / "setup.py").unlink()  # a pure backend: its .c files are never compiled
     assert read_project(str(tmp_path)).build_system.backend == "flit_core.buildapi"
     key = _prepare_tree("x", str(tmp_path), str(work), editable=True).key
-    assert key == editable_key(str(tmp_path), modules=module_names(str(tmp_path)))
+    assert key == editable_key(str(tmp_path))
 
 
 def test_what_an_sdist_said_is_kept_by_its_key(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graft.build.cache import editable_key
-from graft.build.tree_walk import module_names
+from graft.build.tree_walk import module_names, walked
 from graft.resolve.fingerprints import fingerprint
 
 _NAMES = st.sets(
@@ -49,14 +49,30 @@ def test_contents_other_files_and_build_output_do_not_count(tmp_path: Path) -> N
     assert module_names(str(tmp_path)) != before
 
 
-def test_the_editable_key_and_the_fingerprint_follow_the_names(tmp_path: Path) -> None:
+def test_the_fingerprint_follows_the_names_and_the_editable_key_does_not(tmp_path: Path) -> None:
+    """The names are a record's (decision 288): a ``.pth`` editable's key walks nothing."""
     _tree(tmp_path, {"pkg/__init__.py"})
     (tmp_path / "setup.py").write_text("")
-    key = editable_key(str(tmp_path), modules=module_names(str(tmp_path)))
+    key = editable_key(str(tmp_path))
     seen = fingerprint("modules", str(tmp_path))
     assert seen == module_names(str(tmp_path))
     (tmp_path / "pkg2").mkdir()
     (tmp_path / "pkg2" / "__init__.py").write_text("")
-    assert editable_key(str(tmp_path), modules=module_names(str(tmp_path))) != key
+    assert editable_key(str(tmp_path)) == key
     assert fingerprint("modules", str(tmp_path)) != seen
     assert fingerprint("modules", str(tmp_path / "gone")) is None
+
+
+def test_walked_says_which_directories_the_walk_enters(tmp_path: Path) -> None:
+    (tmp_path / "src" / "pkg").mkdir(parents=True)
+    (tmp_path / "venv").mkdir()
+    (tmp_path / "venv" / "pyvenv.cfg").write_text("")
+    root = str(tmp_path)
+    assert walked(root, ".")
+    assert walked(root, "src")
+    assert walked(root, "src/pkg")
+    assert walked(root, "src/build")  # (build output only at the top)
+    for left_out in ("build/__editable__.p-1.0", ".git", "x.egg-info", "venv", "src/__pycache__"):
+        assert not walked(root, left_out), left_out
+    assert not walked(root, "../elsewhere")
+    assert not walked(root, "src/../src")

@@ -86,7 +86,6 @@ def editable_key(
     compiled: tuple[str, ...] = (),
     versions: tuple[str, ...] = (),
     scm: bytes = b"",
-    modules: str = "",
 ) -> str:
     """The source key of an editable build: the directory, its metadata and compiled files.
 
@@ -98,11 +97,12 @@ def editable_key(
     :func:`graft.build.evidence.scan` finds them), whose extension modules the build wrote
     into the tree (setuptools' ``build_ext --inplace``): pip and uv rebuild an editable
     install on every install, and would pick the edit up. So does a version from VCS: *scm*,
-    as :func:`tree_key` takes it. So does a module added, removed or renamed: *modules*,
-    :func:`graft.build.tree_walk.module_names` (setuptools' finder and strict mode map the
-    modules the build found; decision 270).
+    as :func:`tree_key` takes it. A module added, removed or renamed is not keyed: the
+    record of a wheel that maps the modules its build found keeps their names
+    (:attr:`BuiltRecord.mapped`, decisions 270 and 288), so a ``.pth`` editable's key and
+    no-op walk nothing.
     """
-    digest = sha256(b"graft-editable-1\0")
+    digest = sha256(b"graft-editable-2\0")  # (2: the module names moved to the record, 288)
     digest.update(os.path.realpath(root).encode("utf-8", "surrogateescape") + b"\0")
     for name in METADATA_FILES:
         path = os.path.join(root, name)
@@ -116,8 +116,6 @@ def editable_key(
             digest.update(bytes.fromhex(file_sha256(path)) if os.path.isfile(path) else b"-")
     if scm:
         digest.update(b"G" + sha256(scm).digest() + b"\0")
-    if modules:
-        digest.update(b"M" + modules.encode() + b"\0")
     return f"editable-{digest.hexdigest()[:48]}"
 
 
@@ -172,6 +170,10 @@ class BuiltRecord:
     # an editable build of a project that may build differently per interpreter: the files
     # it left in the project tree (:mod:`graft.build.intree`), relative to it; else None
     left_in_tree: tuple[str, ...] | None = None
+    # an editable wheel that maps the modules its build found by name: ``(kind, directory
+    # relative to the tree, digest)`` of the names it was built with (decision 288); () for
+    # one whose ``.pth`` names source directories (:mod:`graft.build.editable_wheel`)
+    mapped: tuple[tuple[str, str, str], ...] = ()
 
     def to_json(self) -> str:
         """The record as kept in the cache."""
@@ -193,6 +195,8 @@ class BuiltRecord:
         }
         if self.left_in_tree is not None:
             data["left_in_tree"] = list(self.left_in_tree)
+        if self.mapped:
+            data["mapped"] = [list(entry) for entry in self.mapped]
         return json.dumps(data, indent=1, sort_keys=True)
 
     @classmethod
@@ -222,6 +226,7 @@ class BuiltRecord:
             tuple(str(x) for x in data["build_env"]),
             None if data.get("requires_python") is None else str(data["requires_python"]),
             None if data.get("left_in_tree") is None else tuple(map(str, data["left_in_tree"])),
+            tuple((str(k), str(r), str(d)) for k, r, d in data.get("mapped", ())),
         )
 
 

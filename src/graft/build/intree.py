@@ -84,14 +84,18 @@ def first_missing(root: str, left: tuple[str, ...]) -> str | None:
     return None
 
 
-def editable_reads(root: str, left: tuple[str, ...]) -> tuple[tuple[str, str], ...] | None:
+def editable_reads(
+    root: str, left: tuple[str, ...], mapped: tuple[tuple[str, str, str], ...] = ()
+) -> tuple[tuple[str, str], ...] | None:
     """What a resolution memo watches to know a pure project's editable build still serves.
 
     As ``(kind, path)`` of :mod:`graft.resolve.fingerprints`: the bytes (or absence) of each
     file its editable key reads (:data:`graft.build.cache.METADATA_FILES`, and those a
     dynamic version is read from: :func:`graft.build.version_files.version_files`; the git
-    files a version from VCS is read from: :func:`graft.build.scm_version.git_reads`), and that each
-    file the build left in the tree (*left*, relative to *root*) is still there. While they
+    files a version from VCS is read from: :func:`graft.build.scm_version.git_reads`), the
+    names of the modules of a tree whose editable wheel maps them by name (*mapped*, a
+    record's: decisions 270, 288; a ``.pth`` of source directories walks nothing), and that
+    each file the build left in the tree (*left*, relative to *root*) is still there. While they
     hold, the full path would find the same key and reuse the same recorded wheel. A project
     that may build differently per interpreter is not watched: its key also reads the
     compiled sources the evidence scan finds anew (decision 106; uv's ``cache-keys``).
@@ -106,7 +110,10 @@ def editable_reads(root: str, left: tuple[str, ...]) -> tuple[tuple[str, str], .
     pyproject = load_toml(path) if os.path.isfile(path) else {}
     names = (*METADATA_FILES, *version_files(top, pyproject))
     reads = [("optional", os.path.join(top, *name.split("/"))) for name in names]
-    reads.append(("modules", top))  # a module added or removed builds again (decision 270)
+    for kind, rel, _ in mapped:  # a module added or removed builds again (decisions 270, 288)
+        if os.path.isabs(rel) or ".." in rel.split("/"):
+            return None
+        reads.append((kind, top if rel == "." else os.path.join(top, *rel.split("/"))))
     if scm_versioned(top, pyproject):  # a commit or tag moves the version (decision 263)
         reads += git_reads(top)
     for rel in left:

@@ -91,16 +91,22 @@ def left_in_place(record: BuiltRecord, tree: str) -> Verdict | None:
 
     Every editable build is checked, a pure project's too: setuptools' strict mode leaves its
     link tree under ``build/`` (decision 106). A record without the list (kept before graft
-    made it) is refused: it cannot be checked.
+    made it) is refused: it cannot be checked. So is one of a wheel that maps its modules by
+    name whose tree's module names changed since its build (decisions 270, 288).
     """
     if record.left_in_tree is None:
         return Verdict(False, "its build's files in the project tree were not recorded")
     from graft.build.intree import first_missing  # noqa: PLC0415
 
     gone = first_missing(tree, record.left_in_tree)
-    if gone is None:
-        return None
-    return Verdict(False, f"{gone}, which its build left in the project tree, is gone")
+    if gone is not None:
+        return Verdict(False, f"{gone}, which its build left in the project tree, is gone")
+    if record.mapped:
+        from graft.build.editable_wheel import changed  # noqa: PLC0415
+
+        if changed(record.mapped, tree) is not None:
+            return Verdict(False, "its wheel maps modules by name, and the tree's have changed")
+    return None
 
 
 def against(build_env: tuple[str, ...], constraints: tuple[str, ...]) -> Verdict | None:

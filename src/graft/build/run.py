@@ -33,7 +33,6 @@ from graft.build.cache import (
 from graft.build.project import Project, read_project
 from graft.build.scm_version import git_reads, git_state, scm_versioned
 from graft.build.sdist import is_sdist, read_pkg_info, sdist_name, unpack_sdist
-from graft.build.tree_walk import module_names
 from graft.build.version_files import version_files
 from graft.errors import BuildError, UsageError
 from graft.model.request import Reporter, SilentReporter
@@ -98,6 +97,8 @@ class BuildOutcome:
     differences: tuple[Difference, ...] | None = None  # verify: against the reusable wheel
     # an editable build's: what it left in the project tree (decision 106)
     left_in_tree: tuple[str, ...] | None = None
+    # an editable wheel that maps its modules by name: their names it was built with (288)
+    mapped: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,7 +212,7 @@ def _prepare_tree(label: str, path: str, work_root: str, *, editable: bool = Fal
     if editable:  # a compiled source's edit is built again (pip and uv build every time)
         compiled = facts.compiled if assessment.may_differ else ()
         versions = version_files(path, project.pyproject)
-        key = editable_key(path, compiled, versions, scm, module_names(path))
+        key = editable_key(path, compiled, versions, scm)
     else:
         key = tree_key(path, scm)
     return Source(label, path, True, key, project, assessment, name, version, work_root)

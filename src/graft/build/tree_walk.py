@@ -67,15 +67,33 @@ def entered(
     )
 
 
+def walked(root: str, rel: str) -> bool:
+    """Whether a walk of the tree *root* enters its directory *rel* (``/``-separated, or ``.``).
+
+    What :func:`entered` leaves out on the way down is not entered: a directory under
+    ``build/`` (setuptools' strict-mode link tree), a cache, a venv.
+    """
+    top = root
+    for name in [] if rel == "." else rel.split("/"):
+        if name in ("", ".", "..") or not _kept(root, top, name, _BUILD_OUTPUT):
+            return False
+        top = os.path.join(top, name)
+        if os.path.isfile(os.path.join(top, "pyvenv.cfg")):
+            return False
+    return True
+
+
 def module_names(root: str) -> str:
     """A digest of the paths of the Python modules (``*.py``) in the tree *root*.
 
-    What an editable install cannot pick up by itself: setuptools' finder maps the top-level
-    packages and modules its build found (flat layout, a ``setup.py``), strict mode links
-    each file its build found. pip and uv build an editable install every time, and see a
-    module added since; a change of these names builds it again (decision 270). The walk
-    leaves out what :func:`entered` leaves out (a venv found by its own listing, not a
-    ``stat`` more); the contents are not read (edits are seen live).
+    What an editable install that maps modules by name cannot pick up by itself:
+    setuptools' finder maps the top-level packages and modules its build found (flat
+    layout, a ``setup.py``), strict mode links each file its build found. pip and uv build
+    an editable install every time, and see a module added since; a change of these names
+    builds it again (decision 270), for an editable wheel that maps names (decision 288:
+    :mod:`graft.build.editable_wheel`). The walk leaves out what :func:`entered` leaves out
+    (a venv found by its own listing, not a ``stat`` more); the contents are not read
+    (edits are seen live).
     """
     names: list[str] = []
     _modules(root, root, "", names)

@@ -179,7 +179,7 @@ class SyncBuilds:
         elif editable and pure and outcome.left_in_tree is not None:
             from graft.build.intree import editable_reads  # noqa: PLC0415
 
-            left = editable_reads(source, outcome.left_in_tree)
+            left = editable_reads(source, outcome.left_in_tree, outcome.mapped)
             reads = None if left is None else (*left, *_variable_reads(outcome.assessment))
         return BuiltWheel(outcome.path, outcome.sha256, note, reads)
 
