@@ -121,3 +121,53 @@ def test_a_module_added_to_a_pth_editable_is_read_live_without_a_build(
     assert recalled(run), run.stderr
     assert "already in sync" in run.stderr
     assert py(venv, "import pthp.newmod as n, pthp2; print(n.N, pthp2.M)") == "5 6"
+
+
+def test_a_data_file_added_in_strict_mode_is_installed(
+    tmp_path: Path, store_dir: Path, cache: Path, backends: Path
+) -> None:
+    """Strict mode links the package data its build found too (decision 289).
+
+    As after ``pip install -e . -C editable_mode=strict`` again (26.3) and ``uv pip install``
+    (0.13.9): the new ``b.txt`` is there. A file no ``package-data`` pattern takes builds
+    again too (graft does not read setuptools' patterns), and is not installed, as in pip's;
+    an edit of ``MANIFEST.in`` that takes it builds again, and it is installed.
+    """
+    root = tmp_path / "strictd"
+    (root / "src" / "strictd").mkdir(parents=True)
+    (root / "src" / "strictd" / "__init__.py").write_text("X = 1\n")
+    (root / "src" / "strictd" / "a.txt").write_text("a\n")
+    (root / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools>=64"]\n'
+        'build-backend = "setuptools.build_meta"\n'
+        '[project]\nname = "strictd"\nversion = "1.0"\n'
+        '[tool.setuptools.package-data]\nstrictd = ["*.txt"]\n'
+    )
+    venv = tmp_path / "v"
+    strict = ("-e", root, "-C", "editable_mode=strict", "-v")
+    probe = (
+        "import importlib.resources as r; f = r.files('strictd')\n"
+        "print(*(f.joinpath(n).is_file() for n in ('a.txt', 'b.txt', 'c.dat')))"
+    )
+    aged(root)
+    sync(venv, store_dir, backends, *strict)
+    assert recalled(sync(venv, store_dir, backends, *strict))
+    (root / "src" / "strictd" / "b.txt").write_text("b\n")
+    (root / "README.md").write_text("outside the package: not linked, not watched\n")
+    aged(root)
+    run = sync(venv, store_dir, backends, *strict)
+    assert not recalled(run), run.stderr
+    assert "graft: built strictd-1.0" in run.stderr
+    assert py(venv, probe) == "True True False"
+    aged(root)
+    sync(venv, store_dir, backends, *strict)
+    assert recalled(sync(venv, store_dir, backends, *strict))
+    (root / "src" / "strictd" / "c.dat").write_text("c\n")
+    aged(root)
+    run = sync(venv, store_dir, backends, *strict)
+    assert "the tree's files by name, and those under src/strictd changed" in run.stderr
+    assert py(venv, probe) == "True True False"
+    (root / "MANIFEST.in").write_text("recursive-include src *.dat\n")  # c.dat is data now
+    aged(root)
+    assert "graft: built strictd-1.0" in sync(venv, store_dir, backends, *strict).stderr
+    assert py(venv, probe) == "True True True"

@@ -190,7 +190,10 @@ def test_editable_key_follows_the_metadata_files_only(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\nversion = '2'\n")
     assert editable_key(str(tmp_path)) != first
     (tmp_path / "setup.cfg").write_text("[metadata]\n")
-    assert editable_key(str(tmp_path)) not in {first, tree_key(str(tmp_path))}
+    second = editable_key(str(tmp_path))
+    assert second not in {first, tree_key(str(tmp_path))}
+    (tmp_path / "MANIFEST.in").write_text("include x/*.dat\n")  # strict mode's data (289)
+    assert editable_key(str(tmp_path)) != second
 
 
 def test_editable_key_follows_the_compiled_sources_it_is_given(tmp_path: Path) -> None:

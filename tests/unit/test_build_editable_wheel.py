@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from graft._fs import file_sha256
 from graft.build.assessment import Assessment
 from graft.build.cache import BuildInputs, BuiltRecord, BuiltWheels
-from graft.build.editable_wheel import changed, mapped, maps_names
+from graft.build.editable_wheel import changed, linked_sources, mapped, maps_names
 from graft.build.intree import editable_reads
 from graft.build.recorded import earlier
 from graft.build.reuse import Builder
@@ -101,10 +101,10 @@ def test_changed_says_where_the_names_moved(tmp_path: Path) -> None:
     (tmp_path / "pkg" / "data.json").write_text("{}")  # not a module
     assert changed(recorded, root) is None
     (tmp_path / "pkg2.py").write_text("")
-    assert changed(recorded, root) == "."
+    assert changed(recorded, root) == ("modules", ".")
     now = module_names(root)
-    for untrusted in (("files", ".", now), ("modules", "../x", now), ("modules", "build", now)):
-        assert changed((untrusted,), root) == untrusted[1]
+    for untrusted in (("other", ".", now), ("modules", "../x", now), ("modules", "build", now)):
+        assert changed((untrusted,), root) == untrusted[:2]
 
 
 def _inputs() -> BuildInputs:
@@ -144,7 +144,7 @@ def test_a_record_that_maps_names_is_reused_only_while_they_hold(tmp_path: Path)
 
     assert found() is None
     (tree / "pkg" / "new.py").write_text("")
-    assert found() == "its wheel maps modules by name, and the tree's have changed"
+    assert found() == "its wheel maps the tree's modules by name, and the tree's changed"
     reads = editable_reads(str(tree), (), names)
     assert reads is not None
     assert ("modules", str(tree)) in reads
@@ -158,3 +158,47 @@ def test_a_pth_editable_watches_no_names(tmp_path: Path) -> None:
         reads = editable_reads(tree, ())
         assert reads is not None
         assert [kind for kind, _ in reads if kind == "modules"] == []
+
+
+def _strict(root: Path, files: list[str]) -> Path:
+    """A project whose ``build/`` holds a link tree as setuptools' strict mode makes it."""
+    link_tree = root / "build" / "__editable__.pkg-1.0-py3-none-any"
+    for rel in files:
+        source = root / "src" / rel
+        source.parent.mkdir(parents=True, exist_ok=True)
+        source.write_text("x\n")
+        (link_tree / rel).parent.mkdir(parents=True, exist_ok=True)
+        (link_tree / rel).symlink_to(source)
+    return link_tree
+
+
+def test_a_link_tree_has_the_files_of_what_it_links_into_recorded(tmp_path: Path) -> None:
+    """Strict mode links package data too: a data file added needs a build (decision 289)."""
+    root = tmp_path / "proj"
+    link_tree = _strict(root, ["pkg/__init__.py", "pkg/a.txt", "pkg/sub/__init__.py", "one.py"])
+    (root / "README.md").write_text("")
+    wheel = _wheel(tmp_path / "s.whl", {"__editable__.pkg-1.0.pth": f"{link_tree}\n"})
+    recorded = mapped(wheel, str(root))
+    assert [(kind, rel) for kind, rel, _ in recorded] == [("modules", "."), ("files", "src")]
+    assert changed(recorded, str(root)) is None
+    (root / "README.md").write_text("edited")  # contents, and files outside: not watched
+    (root / "CHANGES.md").write_text("")
+    assert changed(recorded, str(root)) is None
+    (root / "src" / "pkg" / "sub" / "b.txt").write_text("b\n")
+    assert changed(recorded, str(root)) == ("files", "src")
+
+
+def test_the_directories_a_link_tree_leads_into_are_the_fewest(tmp_path: Path) -> None:
+    root = tmp_path / "proj"
+    link_tree = _strict(root, ["pkg/__init__.py", "pkg/a.txt", "pkg/sub/__init__.py"])
+    assert linked_sources(str(link_tree), str(root)) == ("src/pkg",)
+    (root / "other").mkdir()
+    (root / "other" / "o.py").write_text("")
+    (link_tree / "o.py").symlink_to(root / "other" / "o.py")
+    assert linked_sources(str(link_tree), str(root)) == ("other", "src/pkg")
+    (link_tree / "copied.txt").write_text("")  # a copy, not a link: the whole tree
+    assert linked_sources(str(link_tree), str(root)) == (".",)
+    (link_tree / "copied.txt").unlink()
+    (tmp_path / "out.py").write_text("")
+    (link_tree / "out.py").symlink_to(tmp_path / "out.py")  # into another tree: the whole
+    assert linked_sources(str(link_tree), str(root)) == (".",)

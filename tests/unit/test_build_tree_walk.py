@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graft.build.cache import editable_key
-from graft.build.tree_walk import module_names, walked
+from graft.build.tree_walk import file_names, module_names, names_digest, walked
 from graft.resolve.fingerprints import fingerprint
 
 _NAMES = st.sets(
@@ -76,3 +76,23 @@ def test_walked_says_which_directories_the_walk_enters(tmp_path: Path) -> None:
         assert not walked(root, left_out), left_out
     assert not walked(root, "../elsewhere")
     assert not walked(root, "src/../src")
+
+
+def test_file_names_follow_every_name_but_not_contents(tmp_path: Path) -> None:
+    _tree(tmp_path, {"pkg/__init__.py"})
+    (tmp_path / "pkg" / "a.txt").write_text("a")
+    before, modules = file_names(str(tmp_path)), module_names(str(tmp_path))
+    assert before != modules
+    (tmp_path / "pkg" / "a.txt").write_text("edited")
+    (tmp_path / "build").mkdir()
+    (tmp_path / "build" / "x.txt").write_text("")  # build output
+    (tmp_path / ".v.graft-lock").write_text("")  # graft's lock beside a venv in the tree
+    assert file_names(str(tmp_path)) == before
+    (tmp_path / "pkg" / "b.txt").write_text("")
+    assert file_names(str(tmp_path)) != before
+    assert module_names(str(tmp_path)) == modules
+    assert names_digest("files", str(tmp_path)) == file_names(str(tmp_path))
+    assert names_digest("modules", str(tmp_path)) == modules
+    assert names_digest("other", str(tmp_path)) is None
+    assert names_digest("files", str(tmp_path / "gone")) is None
+    assert fingerprint("files", str(tmp_path)) == file_names(str(tmp_path))

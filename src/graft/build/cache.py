@@ -77,8 +77,9 @@ def tree_key(root: str, scm: bytes = b"") -> str:
     return f"tree-{digest.hexdigest()[:48]}"
 
 
-#: The files whose change makes an editable install stale (PEP 660: the rest is read live).
-METADATA_FILES = ("pyproject.toml", "setup.cfg", "setup.py")
+#: The files whose change makes an editable install stale (PEP 660: the rest is read live);
+#: ``MANIFEST.in`` says which package data setuptools' strict mode links (decision 289).
+METADATA_FILES = ("pyproject.toml", "setup.cfg", "setup.py", "MANIFEST.in")
 
 
 def editable_key(

@@ -11,7 +11,9 @@ tree of links its build made under ``build/``): a module added is invisible unti
 project is built again, as pip and uv do on every install (decision 270).
 
 Only a wheel that maps names has its tree's module names recorded and watched, so that the
-no-op of a ``.pth`` editable walks nothing (decision 288). Read from the wheel graft built,
+no-op of a ``.pth`` editable walks nothing (decision 288). A link tree maps package data
+too: the names of every file in the directories its links lead into are recorded as well
+(decision 289). Read from the wheel graft built,
 never from the backend's name: a backend graft does not know maps, unless all its wheel
 holds is ``.pth`` lines naming directories a walk of the tree enters.
 """
@@ -22,7 +24,7 @@ import os
 import zipfile
 from typing import TYPE_CHECKING
 
-from graft.build.tree_walk import module_names, walked
+from graft.build.tree_walk import NAME_KINDS, file_names, module_names, names_digest, walked
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -32,8 +34,9 @@ if TYPE_CHECKING:
 _CODE = (".py", ".pyc", ".pyw", ".so", ".pyd")
 #: The parts of a wheel's ``.data`` directory that are never imported.
 _NOT_IMPORTED = ("scripts", "headers")
-#: What is recorded of a tree whose module names an editable wheel maps: the ``modules``
-#: digest (:func:`graft.build.tree_walk.module_names`) of its root.
+#: What is recorded of a tree whose names an editable wheel maps: ``(kind, directory relative
+#: to the tree, digest)``, the ``modules`` of its root (:func:`graft.build.tree_walk.
+#: module_names`) and, for a link tree, the ``files`` of the directories it links into.
 Mapped = tuple[tuple[str, str, str], ...]
 
 
@@ -75,12 +78,56 @@ def _maps(text: str, root: str) -> bool:
         path = line.rstrip()
         if not os.path.isabs(path):  # (relative to site-packages)
             return True
-        rel = os.path.relpath(os.path.realpath(path), root)
-        if rel == os.pardir or rel.startswith(os.pardir + os.sep):
-            return True
-        if not walked(root, rel.replace(os.sep, "/")):
+        rel = _inside(path, root)
+        if rel is None or not walked(root, rel):
             return True
     return False
+
+
+def _inside(path: str, root: str) -> str | None:
+    """*path*'s real path relative to *root* (``/``-separated, ``.``); None if outside it."""
+    rel = os.path.relpath(os.path.realpath(path), root)
+    if rel == os.pardir or rel.startswith(os.pardir + os.sep):
+        return None
+    return rel.replace(os.sep, "/")
+
+
+def _link_trees(pth: Mapping[str, str], root: str) -> list[str]:
+    """The directories of *root* that ``.pth`` lines name and a walk leaves out (``build/``)."""
+    found = []
+    for text in pth.values():
+        for line in text.splitlines():
+            path = line.rstrip()
+            if not line.strip() or line.startswith(("#", "import ", "import\t")):
+                continue
+            rel = _inside(path, root) if os.path.isabs(path) else None
+            if rel is not None and not walked(root, rel):
+                found.append(path)
+    return found
+
+
+def linked_sources(tree: str, root: str) -> tuple[str, ...]:
+    """The directories of *root* a link tree's links lead into (relative, none under another).
+
+    setuptools' strict mode makes ``build/__editable__.<name>-<version>-<tag>/`` of links to
+    each file its build found, package data too. A file in it that is not a symbolic link
+    into a directory the walk enters (a hard link, a copy, where links cannot be made)
+    leaves the whole tree, ``.``, to watch.
+    """
+    found: set[str] = set()
+    for top, dirs, files in os.walk(tree):
+        dirs.sort()
+        for name in files:
+            path = os.path.join(top, name)
+            rel = _inside(os.path.dirname(os.path.realpath(path)), root)
+            if not os.path.islink(path) or rel is None or not walked(root, rel):
+                return (".",)
+            found.add(rel)
+    kept: list[str] = []
+    for rel in sorted(found, key=lambda r: (r.count("/"), r)):
+        if not any(rel == k or rel.startswith(f"{k}/") or k == "." for k in kept):
+            kept.append(rel)
+    return tuple(sorted(kept))
 
 
 def mapped(wheel: str, root: str) -> Mapped:
@@ -103,19 +150,22 @@ def mapped(wheel: str, root: str) -> Mapped:
         return (("modules", ".", module_names(top)),)
     if not maps_names(members, pth, top):
         return ()
-    return (("modules", ".", module_names(top)),)
+    files = sorted({rel for tree in _link_trees(pth, top) for rel in linked_sources(tree, top)})
+    return (
+        ("modules", ".", module_names(top)),
+        *(("files", rel, file_names(os.path.join(top, *rel.split("/")))) for rel in files),
+    )
 
 
-def changed(recorded: Mapped, root: str) -> str | None:
-    """The first recorded directory (relative to *root*) whose names differ now, else None.
+def changed(recorded: Mapped, root: str) -> tuple[str, str] | None:
+    """The kind and directory (relative to *root*) of the first names that differ now, or None.
 
     Entries come from a record, untrusted: an unknown kind or a path a walk would not enter
     counts as changed, so that the build is done again rather than trusted.
     """
     for kind, rel, digest in recorded:
-        if kind != "modules" or not walked(root, rel):
-            return rel
-        path = root if rel == "." else os.path.join(root, *rel.split("/"))
-        if not os.path.isdir(path) or module_names(path) != digest:
-            return rel
+        if kind not in NAME_KINDS or not walked(root, rel):
+            return kind, rel
+        if names_digest(kind, os.path.join(root, *rel.split("/"))) != digest:
+            return kind, rel
     return None

@@ -104,8 +104,11 @@ def left_in_place(record: BuiltRecord, tree: str) -> Verdict | None:
     if record.mapped:
         from graft.build.editable_wheel import changed  # noqa: PLC0415
 
-        if changed(record.mapped, tree) is not None:
-            return Verdict(False, "its wheel maps modules by name, and the tree's have changed")
+        moved = changed(record.mapped, tree)
+        if moved is not None:
+            kind, rel = moved
+            where = "the tree's" if rel == "." else f"those under {rel}"
+            return Verdict(False, f"its wheel maps the tree's {kind} by name, and {where} changed")
     return None
 
 

@@ -95,13 +95,41 @@ def module_names(root: str) -> str:
     (a venv found by its own listing, not a ``stat`` more); the contents are not read
     (edits are seen live).
     """
+    return _digest(root, ".py")
+
+
+def file_names(root: str) -> str:
+    """A digest of the paths of every file in the tree *root*, walked as :func:`module_names`.
+
+    What setuptools' strict mode cannot pick up by itself: its link tree links each file its
+    build found, package data too, so a data file added to a package is not there until
+    the project is built again, as pip and uv do on every install (decision 289).
+    """
+    return _digest(root, "")
+
+
+#: The kinds of names a walk digests, as the memo's fingerprints name them.
+NAME_KINDS = ("modules", "files")
+
+
+def names_digest(kind: str, path: str) -> str | None:
+    """The digest of the names of *kind* (:data:`NAME_KINDS`) under *path*; None if not one."""
+    if kind not in NAME_KINDS or not os.path.isdir(path):
+        return None
+    return module_names(path) if kind == "modules" else file_names(path)
+
+
+def _digest(root: str, suffix: str) -> str:
     names: list[str] = []
-    _modules(root, root, "", names)
+    _modules(root, root, "", names, suffix)
     return sha256_hex("\0".join(sorted(names)).encode("utf-8", "surrogateescape"))
 
 
-def _modules(root: str, top: str, rel: str, names: list[str]) -> None:
-    """Add the modules under *top* (``rel/``-prefixed) to *names*; a venv adds none."""
+def _modules(root: str, top: str, rel: str, names: list[str], suffix: str) -> None:
+    """Add the files under *top* (``rel/``-prefixed) ending in *suffix* to *names*.
+
+    A venv adds none.
+    """
     try:
         with os.scandir(top) as listing:
             entries = list(listing)
@@ -112,6 +140,6 @@ def _modules(root: str, top: str, rel: str, names: list[str]) -> None:
     for entry in entries:
         if entry.is_dir(follow_symlinks=False):
             if _kept(root, top, entry.name, _BUILD_OUTPUT):
-                _modules(root, entry.path, f"{rel}{entry.name}/", names)
-        elif entry.name.endswith(".py"):
+                _modules(root, entry.path, f"{rel}{entry.name}/", names, suffix)
+        elif entry.name.endswith(suffix) and not beside_a_venv(entry.name):
             names.append(rel + entry.name)

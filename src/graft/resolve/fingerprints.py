@@ -13,7 +13,7 @@ from graft._sha256 import sha256_hex
 
 _RACY_NS = 2_000_000_000  # a file changed less than 2 s ago may change again unseen
 
-KINDS = ("content", "optional", "listing", "stat", "present", "machine", "env", "modules")
+KINDS = ("content", "optional", "listing", "stat", "present", "machine", "env", "modules", "files")
 #: What built-in variant detection reads (graft.variants.machine): the CPU's feature flags
 #: and the NVIDIA driver's version line. Other lines of /proc/cpuinfo (clock speeds) change.
 _MACHINE = (("/proc/cpuinfo", ("flags", "Features")), ("/proc/driver/nvidia/version", ("NVRM",)))
@@ -28,16 +28,17 @@ def fingerprint(kind: str, path: str) -> str | None:  # noqa: PLR0911 - one answ
     ``setup.cfg``, say).
 
     Kind ``modules``: the names of the Python modules in the project tree *path*
-    (:func:`graft.build.tree_walk.module_names`). Kind ``machine`` (no path): the hardware
+    (:func:`graft.build.tree_walk.module_names`); ``files``: of every file in it
+    (:func:`graft.build.tree_walk.file_names`). Kind ``machine`` (no path): the hardware
     facts wheel-variant detection reads. Kind ``env`` (*path* names an environment variable
     a requirements file expanded): its value.
     """
     if kind == "machine":
         return _machine()
-    if kind == "modules":  # (the names of a project tree's modules: an editable's, decision 270)
-        from graft.build.tree_walk import module_names  # noqa: PLC0415
+    if kind in ("modules", "files"):  # (names in a project tree: an editable's, 270 and 289)
+        from graft.build.tree_walk import names_digest  # noqa: PLC0415
 
-        return module_names(path) if os.path.isdir(path) else None
+        return names_digest(kind, path)
     if kind == "env":  # (hashed: a token in it is not kept in the memo)
         value = os.environ.get(path)
         return "unset" if value is None else sha256_hex(value.encode("utf-8", "surrogateescape"))
