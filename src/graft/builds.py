@@ -195,6 +195,16 @@ def _adopted(run: Run, record: BuiltRecord, why: str) -> str:
 
 
 def _one(run: Run, target: Target) -> BuildOutcome:
+    """Reuse or build for one target; what an editable's key cannot follow is said too."""
+    outcome = _reuse_or_build(run, target)
+    if not run.source.unwatched:
+        return outcome
+    reads = "; ".join(run.source.unwatched)
+    said = f"setup.py reads what graft cannot follow, not watched ({reads}): --reuse-builds never"
+    return replace(outcome, why=f"{outcome.why}; {said} builds it again")
+
+
+def _reuse_or_build(run: Run, target: Target) -> BuildOutcome:
     """Reuse or build for one target."""
     mode = run.request.reuse
     earlier = Earlier(None, None) if mode == "never" else _earlier(run, target)

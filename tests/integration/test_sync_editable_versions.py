@@ -202,3 +202,49 @@ def test_a_file_an_editable_wheel_copies_is_watched(
     aged(root)
     sync(venv, store_dir, links, "-e", root)
     assert [c.read_text() for c in copies] == ["two\n", "two\n"]
+
+
+def test_the_paths_a_setup_py_computes_from_constants_are_watched(
+    tmp_path: Path, store_dir: Path, cache: Path
+) -> None:
+    """``PKG = "rdc"``, then ``os.path.join(here, PKG, "version.py")`` and an f-string.
+
+    The version bump was "already in sync" with decision 271's literals alone (it read
+    ``version.py`` at the root, which is not there); pip and ``uv pip install -e`` build
+    again. What graft cannot follow (a path a function returns) is said by ``-v`` (290).
+    """
+    links = release_files(SETUPTOOLS)
+    root = tmp_path / "rdc"
+    (root / "rdc").mkdir(parents=True)
+    (root / "rdc" / "__init__.py").write_text("")
+    (root / "rdc" / "version.py").write_text('VERSION = "1.0"\n')
+    (root / "rdc" / "deps.txt").write_text("\n")
+    (root / "setup.py").write_text(
+        textwrap.dedent(
+            """\
+            import os, re
+            from setuptools import setup
+            here = os.path.dirname(os.path.abspath(__file__))
+            PKG = "rdc"
+            def where():
+                return os.path.join(here, PKG, "deps.txt")
+            text = open(os.path.join(here, PKG, "version.py")).read()
+            reqs = open(f"{here}/{PKG}/deps.txt").read().split() + open(where()).read().split()
+            version = re.search(r'VERSION = "(.*)"', text).group(1)
+            setup(name="rdc", version=version, packages=[PKG], install_requires=reqs)
+            """
+        )
+    )
+    venv = tmp_path / "v"
+    version = "import importlib.metadata as m; print(m.version('rdc'))"
+    aged(root)
+    first = sync(venv, store_dir, links, "-e", root, "-v")
+    assert "setup.py reads what graft cannot follow, not watched (line 8: open(where()))" in (
+        first.stderr
+    )
+    assert "already in sync" in sync(venv, store_dir, links, "-e", root).stderr
+    (root / "rdc" / "version.py").write_text('VERSION = "1.1"\n')
+    aged(root)
+    run = sync(venv, store_dir, links, "-e", root)
+    assert " ~ rdc 1.0 -> 1.1 (upgraded)" in run.stderr, run.stderr
+    assert py(venv, version) == "1.1"

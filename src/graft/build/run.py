@@ -139,6 +139,8 @@ class Source:
     first_tree: str | None = None  # an sdist unpacked for the evidence, used by one build
     # an sdist's: the digest of what it unpacks to (decision 300); None: a tree, or not known
     contents: str | None = None
+    # an editable's setup.py reads graft cannot follow, said by -v (decision 290)
+    unwatched: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -213,9 +215,20 @@ def _prepare_tree(label: str, path: str, work_root: str, *, editable: bool = Fal
         compiled = facts.compiled if assessment.may_differ else ()
         versions = version_files(path, project.pyproject)
         key = editable_key(path, compiled, versions, scm)
+        unwatched = _unwatched(path)
     else:
-        key = tree_key(path, scm)
-    return Source(label, path, True, key, project, assessment, name, version, work_root)
+        key, unwatched = tree_key(path, scm), ()
+    source = Source(label, path, True, key, project, assessment, name, version, work_root)
+    source.unwatched = unwatched
+    return source
+
+
+def _unwatched(root: str) -> tuple[str, ...]:
+    """What an editable's ``setup.py`` reads that its key cannot follow (decision 290)."""
+    from graft.build.setup_py_paths import computed_reads, parse  # noqa: PLC0415
+
+    tree = parse(root)
+    return () if tree is None else computed_reads(tree)
 
 
 def _prepare_sdist(label: str, path: str, work_root: str, cache: BuiltWheels) -> Source:

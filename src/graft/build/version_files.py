@@ -21,8 +21,9 @@ A version a VCS gives (setuptools-scm, hatch-vcs) is read from git's files inste
 
 A ``setup.py`` reads what it likes (``open("requirements.txt")``, a ``version.py`` it
 searches with a regular expression): the files of the tree it names by string literals
-(``"requirements.txt"``, ``os.path.join(here, "pkg", "version.py")``, ``Path(here) / "VERSION"``)
-are taken as read, those that exist (decision 271).
+(``"requirements.txt"``, ``os.path.join(here, "pkg", "version.py")``, ``Path(here) / "VERSION"``,
+``f"{here}/README.md"``, a module-level constant's string, a glob's matches:
+:mod:`graft.build.setup_py_paths`) are taken as read, those that exist (decisions 271, 290).
 
 Files an editable wheel holds a copy of are read the same way (decision 272): hatchling's
 ``force-include`` and ``shared-data`` (``shared-scripts``); a directory named there stands
@@ -40,7 +41,6 @@ NAME = file: …``, and the hatch-requirements-txt hook's ``files`` and
 
 from __future__ import annotations
 
-import ast
 import os
 from typing import Any
 
@@ -213,46 +213,22 @@ def _flit(pyproject: dict[str, Any], tool: dict[str, Any]) -> list[str]:
     ]
 
 
-#: A string literal longer than this names no file (a description, a long_description).
-_LONGEST = 256
-
-
-def _divided(node: ast.BinOp) -> list[ast.expr]:
-    """The operands of a chain of ``/`` (``Path(here) / "pkg" / "version.py"``), in order."""
-    left = node.left
-    head = (
-        _divided(left) if isinstance(left, ast.BinOp) and isinstance(left.op, ast.Div) else [left]
-    )
-    return [*head, node.right]
-
-
 def _setup_py(root: str) -> list[str]:
-    """The files of the tree a ``setup.py`` names by string literals, those that exist.
+    """The files of the tree a ``setup.py`` names, those that exist (decisions 271, 290).
 
-    A literal alone (``"requirements.txt"``, ``"pkg/version.py"``), or the literals of one
-    call or one ``/`` chain joined (``os.path.join(here, "pkg", "version.py")``,
-    ``Path(here) / "pkg" / "version.py"``). What it computes otherwise is not seen.
+    As :func:`graft.build.setup_py_paths.named` finds them; a glob stands for its matches.
     """
-    path = os.path.join(root, "setup.py")
-    if not os.path.isfile(path):
+    from graft.build.setup_py_paths import named, parse  # noqa: PLC0415
+
+    tree = parse(root)
+    if tree is None:
         return []
-    try:
-        with open(path, "rb") as fh:
-            tree = ast.parse(fh.read(), path)
-    except (SyntaxError, ValueError, OSError):
-        return []  # (the backend says what is wrong with it)
     names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            parts: list[ast.expr] = list(node.args)
-        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
-            parts = _divided(node)
+    for name in named(tree):
+        if any(c in name for c in "*?["):
+            names.update(p.replace(os.sep, "/") for p in _expanded(root, name))
         else:
-            parts = [node] if isinstance(node, ast.expr) else []
-        values = [p.value for p in parts if isinstance(p, ast.Constant)]
-        strings = [s for s in values if isinstance(s, str) and 0 < len(s) < _LONGEST]
-        if strings and len(strings) == len(values):
-            names.add("/".join(s.strip("/") for s in strings))
+            names.add(name)
     top = os.path.realpath(root)
     return sorted(
         name
