@@ -114,15 +114,20 @@ def linked_sources(tree: str, root: str) -> tuple[str, ...]:
     into a directory the walk enters (a hard link, a copy, where links cannot be made)
     leaves the whole tree, ``.``, to watch.
     """
-    found: set[str] = set()
-    for top, dirs, files in os.walk(tree):
-        dirs.sort()
+    targets: set[str] = set()
+    for top, _, files in os.walk(tree):
         for name in files:
-            path = os.path.join(top, name)
-            rel = _inside(os.path.dirname(os.path.realpath(path)), root)
-            if not os.path.islink(path) or rel is None or not walked(root, rel):
+            try:
+                target = os.readlink(os.path.join(top, name))
+            except OSError:  # (not a link)
                 return (".",)
-            found.add(rel)
+            targets.add(os.path.dirname(os.path.join(top, target)))
+    found: set[str] = set()
+    for directory in targets:  # (each directory once: a real path is a stat per component)
+        rel = _inside(directory, root)
+        if rel is None or not walked(root, rel):
+            return (".",)
+        found.add(rel)
     kept: list[str] = []
     for rel in sorted(found, key=lambda r: (r.count("/"), r)):
         if not any(rel == k or rel.startswith(f"{k}/") or k == "." for k in kept):
