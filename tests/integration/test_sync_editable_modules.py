@@ -3,9 +3,12 @@
 setuptools' editable wheel maps what its build found: a finder of the top-level packages
 (flat layout, a ``setup.py``), or, in strict mode, a tree of links to each file. pip and
 ``uv pip install -e`` build an editable install every time, so installing it again picks a
-new package up; graft's editable key and the memo watch the names of the tree's modules,
-and build again when one is added, while an edit of a module's contents is still read live
-and recalled. setuptools comes from a find-links directory (offline: skipped).
+new package up; the record of such a wheel and the memo keep the names of the tree's
+modules (and, in strict mode, of the linked directories' files: decision 289), and build
+again when one is added, while an edit of a module's contents is still read live and
+recalled. A ``.pth`` naming a source directory reads a new module live: nothing is walked
+(decision 288). setuptools and flit_core come from a find-links directory (offline:
+skipped).
 """
 
 from __future__ import annotations
