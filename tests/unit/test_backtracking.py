@@ -21,6 +21,7 @@ from resolvelib import (
     ResolutionTooDeep,
     Resolver,
 )
+from resolvelib.resolvers import Resolution
 
 from graft.resolve.backtracking import Backtracking, backtracking_search
 from graft.resolve.reporter import RepinCycle
@@ -233,9 +234,21 @@ def _solvable(graph: Graph, roots: Sequence[str]) -> bool:
     return False
 
 
+#: Found by the test below (decision 286): b 2 is pinned, then c 2, which excludes it (b's
+#: requirements dropped), then a 2, which excludes c 2 (c 2's requirement on b dropped, so b 2
+#: is satisfied again): resolvelib 1.2.1 answers b 2 without the c==2 and d it needs.
+STALE_PIN_SATISFIED_AGAIN: Graph = {
+    "a": {2: (("c", frozenset({1})),)},
+    "b": {1: (), 2: (("d", frozenset({1})), ("c", frozenset({2})))},
+    "c": {1: (), 2: (("a", frozenset({2})), ("b", frozenset({1}))), 3: ()},
+    "d": {1: ()},
+}
+
+
 @settings(max_examples=300, deadline=None)
 @given(graphs(), st.lists(st.sampled_from(NAMES), min_size=1, max_size=2, unique=True))
 @example(REPINS, ["r0", "r1"])
+@example(STALE_PIN_SATISFIED_AGAIN, ["b"])
 def test_searches_resolve_or_refuse_rightly_and_a_cycle_ends_in_a_strict_one(
     graph: Graph, roots: list[str]
 ) -> None:
@@ -257,3 +270,12 @@ def test_searches_resolve_or_refuse_rightly_and_a_cycle_ends_in_a_strict_one(
         for name, version in pins.items():
             for dep, allowed in graph[name][version]:
                 assert pins.get(dep) in allowed
+
+
+def test_a_pin_excluded_then_satisfied_again_is_pinned_again_with_its_requirements() -> None:
+    graph, roots = STALE_PIN_SATISFIED_AGAIN, [Req(*_any(STALE_PIN_SATISFIED_AGAIN, "b"))]
+    state = Resolution(GraphProvider(graph), BaseReporter()).resolve(roots, 100)
+    assert state.mapping["b"].version == 2  # (resolvelib's own: c==2 and d missing)
+    assert state.mapping["c"].version == 1
+    state = Backtracking(GraphProvider(graph), BaseReporter()).resolve(roots, 100)
+    assert state.mapping["b"].version == 1

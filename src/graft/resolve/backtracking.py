@@ -17,15 +17,19 @@ incompatibility it records holds given the pins below it, so a search it exhaust
 that no resolution exists (given a provider whose offers leave out only candidates no
 resolution can pin: graft's dead ends). It uses resolvelib's private ``Resolution`` (its
 states, ``_push_new_state``, ``_patch_criteria``, ``_attempt_to_pin_criterion``,
-``_get_updated_criteria``); ``tests/unit/test_backtracking.py`` fails if those change.
+``_get_updated_criteria``, ``_remove_information_from_criteria``);
+``tests/unit/test_backtracking.py`` fails if those change.
 
-resolvelib also *re-pins*: a pin whose project a later pin's requirements exclude is kept
-and pinned again in a later round. On some requests that goes round a cycle that never
-meets a conflict (decision 285): so each state of the search a re-pin starts from is
-remembered, and once one comes again the search ends (:class:`RepinCycle`) to be started
-again *strict*: a candidate whose requirements exclude a pin is given up like one whose
-requirements admit nothing, so that no pin is ever stale, nothing is re-pinned, and the
-search is the plain chronological one, which ends (decision 286).
+resolvelib also *re-pins*: a pin whose project a later pin's requirements exclude loses its
+own requirements and is pinned again in a later round. resolvelib keeps it pinned meanwhile,
+and if the requirement excluding it goes too, it is satisfied again without its
+requirements: an answer missing them. Here it is taken out instead (decision 286). On some
+requests the re-pins go round a cycle that never meets a conflict (decision 285): so each
+state of the search a re-pin starts from is remembered, and once one comes again the search
+ends (:class:`RepinCycle`) to be started again *strict*: a candidate whose requirements
+exclude a pin is given up like one whose requirements admit nothing, so that no pin is ever
+excluded, nothing is re-pinned, and the search is the plain chronological one, which ends
+(decision 286).
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ from resolvelib.resolvers.resolution import Resolution, _build_result
 from graft.resolve.reporter import RepinCycle
 
 if TYPE_CHECKING:
-    from collections.abc import Hashable, Iterable
+    from collections.abc import Collection, Hashable, Iterable
 
     from resolvelib import AbstractProvider, BaseReporter
     from resolvelib.resolvers import Criterion
@@ -70,6 +74,7 @@ class Backtracking(Resolution[RT, CT, KT]):
         self._optimistic_backjumping_ratio = 0.0  # (no states saved, none rolled back)
         self._strict = strict
         self._repinned_from: set[Hashable] = set()
+        self._went_stale: set[KT] = set()  # (pinned once, then excluded by a later pin)
 
     def _attempt_to_pin_criterion(self, name: KT) -> list[Criterion[RT, CT]]:
         """Pin *name* as resolvelib does; a re-pin from a state seen before ends the search.
@@ -77,12 +82,28 @@ class Backtracking(Resolution[RT, CT, KT]):
         Only a re-pin can start a cycle: without one, each round pins a project more or
         takes one back with what it learned, and chronological search never comes back.
         """
-        if not self._strict and name in self.state.mapping:
+        if not self._strict and name in self._went_stale:
             state = self._signature()
             if state in self._repinned_from:
                 raise RepinCycle(name)
             self._repinned_from.add(state)
         return super()._attempt_to_pin_criterion(name)
+
+    def _remove_information_from_criteria(
+        self, criteria: dict[KT, Criterion[RT, CT]], parents: Collection[KT]
+    ) -> None:
+        """What the pins a round's pin excludes required is dropped, and those pins with it.
+
+        resolvelib drops the requirements but keeps the pin, which is pinned again only while
+        it stays excluded: once the requirement excluding it goes too (its own parent
+        excluded in turn), the pin is satisfied again without its requirements, and the
+        answer misses them (``b 2`` kept without the ``c==2`` it needs: decision 286). Taken
+        out, it is pinned again like any other, with its requirements.
+        """
+        super()._remove_information_from_criteria(criteria, parents)
+        for name in parents:
+            self.state.mapping.pop(name, None)
+            self._went_stale.add(name)
 
     def _get_updated_criteria(self, candidate: CT) -> dict[KT, Criterion[RT, CT]]:
         """The criteria with *candidate*'s requirements; strict, a conflict if a pin fails."""
