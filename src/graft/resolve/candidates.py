@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from packaging.version import Version
 
     from graft.resolve.artifacts import ArtifactFile
+    from graft.resolve.screen import Screen
 
 #: The identifier of the target's Python: a wheel's Requires-Python is a dependency on it.
 PYTHON = "<python>"
@@ -88,6 +89,41 @@ def unreadable(line: str) -> Need:
     return Need(PYTHON, None, UNREADABLE, text=f"a Requires-Dist that parses, not {line!r}")
 
 
+def offer(
+    found: Screen,
+    name: NormalizedName,
+    extra: NormalizedName | None,
+    only: set[str],
+    bad: set[Candidate],
+    *,
+    fallback: bool = False,
+) -> list[Candidate]:
+    """The screening's files as candidates: one per version, less *bad* and other files.
+
+    *only*: the file names a requirement names (none: any). A version one of whose files
+    resolvelib gave up (*bad*) is given up whole, as pip and uv give up a version: its next
+    wheel or its sdist is not offered in its place (an sdist's metadata build cost the web
+    roots' Windows arm64 lock a build per celery release backtracked through), unless
+    *fallback* (``Policy.same_version_fallback``), which also offers a version's other files.
+    """
+    out: list[Candidate] = []
+    versions: set[Version] = set()
+    given_up = {c.version for c in bad if isinstance(c, WheelCandidate) and not fallback}
+    for version, file in found.offered:
+        if only and file.filename not in only:
+            continue
+        if version in versions and not fallback:
+            continue
+        if version in given_up:
+            continue
+        candidate = WheelCandidate(name, version, file, extra)
+        if bad and candidate in bad:  # (hashing a candidate hashes its file: not free)
+            continue
+        versions.add(version)
+        out.append(candidate)
+    return out
+
+
 __all__ = [
     "PYTHON",
     "UNREADABLE",
@@ -96,5 +132,6 @@ __all__ = [
     "PythonCandidate",
     "WheelCandidate",
     "candidate_key",
+    "offer",
     "unreadable",
 ]

@@ -21,7 +21,14 @@ from typing import TYPE_CHECKING, Protocol
 from packaging.utils import NormalizedName
 
 from graft.resolve.admit import by_version
-from graft.resolve.candidates import PYTHON, Candidate, Need, WheelCandidate, candidate_key
+from graft.resolve.candidates import (
+    PYTHON,
+    Candidate,
+    Need,
+    WheelCandidate,
+    candidate_key,
+    offer,
+)
 from graft.resolve.reporter import Restart, Unsatisfiable
 from graft.resolve.screen import Prereleases, screen
 
@@ -34,7 +41,7 @@ if TYPE_CHECKING:
     from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile, MetadataReader
     from graft.resolve.clashes import Clash
-    from graft.resolve.screen import Policy, Screen
+    from graft.resolve.screen import Policy
     from graft.resolve.screenmemo import ScreenMemo
 
 #: A dead end's key (:func:`~graft.resolve.candidates.candidate_key`) and why it is one.
@@ -76,15 +83,6 @@ class Screening(Protocol):
     ) -> list[Candidate]: ...
 
     def _first_offered(self, needs: Sequence[Need]) -> WheelCandidate | None: ...
-
-    def _offer(
-        self,
-        found: Screen,
-        name: NormalizedName,
-        extra: NormalizedName | None,
-        only: set[str],
-        bad: set[Candidate],
-    ) -> list[Candidate]: ...
 
     def _known(
         self, candidate: WheelCandidate
@@ -309,7 +307,7 @@ class DeadEnds:
             found = self.screens.screen(name, files, specs, target, wide, tag_rank=rank)
         else:
             found = screen(name, files, specs, target, wide, tag_rank=rank, reasons=False)
-        return self._offer(found, name, need.extra, set(), set())
+        return offer(found, name, need.extra, set(), set(), fallback=wide.same_version_fallback)
 
     def only_dead_ends(
         self: Screening,

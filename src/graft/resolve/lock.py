@@ -26,10 +26,13 @@ An environment the requirements cannot be resolved for (no wheel for it, its Pyt
 excluded) is left out of ``environments`` with a warning, unless it is a platform tag the
 user named or no environment is left.
 
-This module orders the steps; its parts are :mod:`~graft.resolve.lock_envs` (the
-resolutions, with :mod:`~graft.resolve.lock_workers`), :mod:`~graft.resolve.lock_forks`,
-:mod:`~graft.resolve.lock_merge`, :mod:`~graft.resolve.lock_variants` and
-:mod:`~graft.resolve.lock_write`.
+This module orders the steps; its parts are :mod:`~graft.resolve.lock_inputs` (what the
+environments are resolved over), :mod:`~graft.resolve.lock_envs` (the resolutions, with
+:mod:`~graft.resolve.lock_workers`), :mod:`~graft.resolve.lock_late` and
+:mod:`~graft.resolve.lock_ranges` (micro releases), :mod:`~graft.resolve.lock_extras` and
+:mod:`~graft.resolve.lock_said` (the environments left out, and why),
+:mod:`~graft.resolve.lock_forks`, :mod:`~graft.resolve.lock_merge`,
+:mod:`~graft.resolve.lock_variants` and :mod:`~graft.resolve.lock_write`.
 """
 
 from __future__ import annotations
@@ -37,18 +40,17 @@ from __future__ import annotations
 import functools
 import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 from graft.resolve import lock_direct
 from graft.resolve.lock_merge import Entry, check_markable, compatible, merge, release_of
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from graft.errors import BuildError
     from graft.model.request import ResolveRequest, SourceBuilder
     from graft.model.requirements import Inputs, Wanted
-    from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile, MetadataReader, ProjectSource
     from graft.resolve.environments import Environment
     from graft.resolve.lock_envs import Conditional, Outcome
@@ -117,93 +119,6 @@ class LockResult:
     # an environment left out though it resolved, to a release without an extra asked of
     # it (decision 233): an edit that narrows the roots may change that
     resolved_out: bool = False
-
-
-def _requires_python(files: tuple[str, ...], wanted: Iterable[Wanted]) -> str | None:
-    """The Python range the lock must keep: its projects' own ``requires-python``.
-
-    ``[project].requires-python`` of the first ``-r pyproject.toml``, and the
-    ``Requires-Python`` of each project directory or repository being locked (the wheel it
-    built): no environment outside them can install the project, as uv locks a project.
-    Not a URL dependency's (decision 200): where it excludes an environment that reaches
-    it, that environment has no resolution.
-    """
-    built = [w.path for w in wanted if w.source]
-    from graft._fs import project_table  # noqa: PLC0415
-    from graft.sources.pyproject import is_pyproject, load  # noqa: PLC0415
-
-    ranges = []
-    for path in files:
-        if is_pyproject(path):
-            value = (project_table(load(path), path) or {}).get("requires-python")
-            if value:
-                ranges.append(str(value))
-            break
-    for wheel in filter(None, built):  # (a source without a built wheel: nothing to read)
-        # (imported here: the email package costs a lock of index projects ~10 ms)
-        from email.parser import BytesHeaderParser  # noqa: PLC0415
-
-        from graft.sources.localwheel import read_local_metadata  # noqa: PLC0415
-
-        value = BytesHeaderParser().parsebytes(read_local_metadata(wheel)[1])["Requires-Python"]
-        if value:
-            ranges.append(str(value))
-    return ",".join(ranges) or None
-
-
-def _everywhere(request: LockRequest) -> list[dict[str, str]]:
-    """The marker values of every environment the lock may cover, and of their later releases.
-
-    Before the projects' own ``Requires-Python`` narrows the matrix: a URL requirement
-    that holds in one of them is built (decision 200).
-    """
-    from graft.resolve.environments import keep_matching, matrix, python_versions  # noqa: PLC0415
-
-    envs = matrix(python_versions(None, request.python_versions), request.platforms)
-    targets = [e.target for e in keep_matching(envs, request.environments)]
-    later = [t.later_release_markers() for t in targets]
-    return [*(t.markers for t in targets), *filter(None, later)]
-
-
-def _projects(
-    asked: ResolveRequest,
-    inputs: Inputs,
-    cache_dir: str,
-    direct: dict[str, ArtifactFile],
-    builder: SourceBuilder | None = None,
-) -> IndexProjects:
-    """The source every environment is resolved over: indexes, find-links, direct files.
-
-    With *builder*, sdists are candidates too: their METADATA is the static PKG-INFO, else
-    what the backend says for the interpreter running graft (uv's rule: a lock cannot run a
-    build for each of its environments), kept like a sync's.
-    """
-    from graft.resolve.page_digest import indexes  # noqa: PLC0415
-    from graft.resolve.projects import IndexProjects  # noqa: PLC0415
-    from graft.sources.find_links import FindLinks  # noqa: PLC0415
-
-    index = indexes(
-        inputs,
-        cache_dir,
-        offline=asked.offline,
-        strategy=asked.index_strategy,
-        refresh=asked.refresh,
-    )
-    find_links = FindLinks(inputs.find_links)
-    builds = None
-    if builder is not None:
-        from graft.resolve.sdists import SdistBuilds  # noqa: PLC0415
-        from graft.venv.interpreter import find_interpreter, introspect  # noqa: PLC0415
-
-        def here() -> Target:  # introspected only if an sdist is met
-            return introspect(find_interpreter(None))
-
-        # nothing is built at once: a lock installs nothing, so an sdist's metadata comes
-        # from prepare_metadata_for_build_wheel (a build only where the backend lacks it)
-        builds = SdistBuilds(builder, here, cache_dir, offline=asked.offline)
-    return IndexProjects(
-        index, find_links, cache_dir, offline=asked.offline, direct=direct, builds=builds
-    )
 
 
 def _forks(  # noqa: PLR0917 - one environment's resolution and the lock's readers
@@ -291,6 +206,7 @@ def _micro(  # noqa: PLR0917 - the resolutions and what they were made of
     from graft.resolve.lock_envs import resolve_more  # noqa: PLC0415
     from graft.resolve.lock_late import start_later  # noqa: PLC0415
     from graft.resolve.lock_ranges import fork  # noqa: PLC0415
+    from graft.resolve.lock_said import reason_of  # noqa: PLC0415
     from graft.resolve.micro_bounds import Bounds  # noqa: PLC0415
 
     source, screens, reader, projects, chooser = shared
@@ -300,7 +216,7 @@ def _micro(  # noqa: PLR0917 - the resolutions and what they were made of
     def more(parts: list[Environment]) -> list[Outcome]:
         return resolve_more(parts, resolved, projects, chooser, (source, screens))
 
-    late = start_later(envs, outcomes, bounds, more, lambda e, o: str(_reason(e, o)))
+    late = start_later(envs, outcomes, bounds, more, lambda e, o: str(reason_of(e, o)))
     return late, fork(late.envs, late.outcomes, bounds, more)
 
 
@@ -310,16 +226,6 @@ def _hooks_failed(projects: IndexProjects) -> str:
     if builds is None or not (builds.failed_hooks or builds.kept_failures):
         return ""
     return f"; sdist hooks that failed: {builds.failed_hooks} run, {builds.kept_failures} kept"
-
-
-def _reason(env: Environment, outcome: Outcome) -> Reason:
-    """Why *env* has no resolution, in one line (its failure's, or why it is skipped)."""
-    from graft.resolve.lock_said import why_not  # noqa: PLC0415
-    from graft.resolve.resolution_error import Reason  # noqa: PLC0415
-
-    if outcome.failure is not None:
-        return why_not(outcome.failure)
-    return Reason(str(outcome.skip).removeprefix(f"{env.label}: "))
 
 
 def _advice(
@@ -339,71 +245,6 @@ def _advice(
     return [*passed_over(results, source), *filter(None, [pip_hashes_note(entries, sources)])]
 
 
-def _refuse_if_named(env: Environment, exc: Exception) -> None:
-    """Raise for an environment asked for by name (a platform tag): it must be locked.
-
-    The resolution's explanation whole, headed by the environment, as ``graft sync`` says
-    it (decision 135: its first line alone, the rest behind ``-v``, said little: "excluded
-    by every wheel that was tried:" and no wheel); ``--python-version`` is the lock's way
-    to another Python, where a sync's hint names ``--python``.
-    """
-    from graft.resolve.resolution_error import Kind, ResolutionError  # noqa: PLC0415
-
-    if not env.named:
-        return
-    if not isinstance(exc, ResolutionError):
-        raise exc
-    hint = "lock another --python-version" if exc.kind is Kind.PYTHON else exc.hint
-    lines = [f"{env.label}: {exc.lines[0]}", *exc.lines[1:]]
-    raise ResolutionError(exc.kind, lines, hint, gave_up=exc.gave_up) from None
-
-
-def _with_extras(ranges: Forked, reader: MetadataReader) -> tuple[list[Outcome], bool]:
-    """The outcomes, each that took a release without an extra asked of it skipped.
-
-    Where another environment took a newer release that provides it (decision 233,
-    :mod:`~graft.resolve.lock_extras`); one asked for by name (a platform tag) is refused.
-    Whether any was skipped so.
-    """
-    from graft.resolve.lock_envs import Outcome  # noqa: PLC0415
-    from graft.resolve.lock_extras import without_extras  # noqa: PLC0415
-    from graft.resolve.resolution_error import Kind, ResolutionError  # noqa: PLC0415
-
-    left = without_extras(
-        ranges.envs, ranges.outcomes, lambda file: reader.surface(file).provides_extra
-    )
-    kept = list(ranges.outcomes)
-    for at, why in left.items():
-        env = ranges.envs[at]
-        _refuse_if_named(env, ResolutionError(Kind.NO_VERSION, [why]))
-        kept[at] = Outcome(kept[at].wanted, None, skip=f"{env.label}: {why}")
-    return kept, bool(left)
-
-
-def _none_locked(
-    first: ResolutionError | BuildError | None,
-    skipped: Sequence[tuple[str, Reason]],
-    *,
-    extraless: bool,  # one of them left out for a release without an extra (decision 233)
-) -> NoReturn:
-    """Raise why no environment is locked: the first failure, or what left them out."""
-    from graft.errors import SourceError, UsageError  # noqa: PLC0415
-    from graft.resolve.lock_said import said_once  # noqa: PLC0415
-
-    if extraless:  # (each lacks an extra another one provides: decision 233)
-        raise SourceError(
-            f"no environment can be locked: {'; '.join(said_once(skipped))}",
-            hint="name the release or the environments (--python-version/--platform)",
-        )
-    if first is None:
-        raise UsageError(
-            "the lock files given cover none of the environments to lock",
-            hint="name the environments with --python-version/--platform",
-            details=tuple(f"{label}: {why}" for label, why in skipped),
-        )
-    raise first
-
-
 def lock(request: LockRequest) -> LockResult:
     """Resolve every environment of the matrix, merge by node, write ``request.output``."""
     from graft._home import cache_root  # noqa: PLC0415
@@ -418,9 +259,16 @@ def lock(request: LockRequest) -> LockResult:
         gather_inputs,
     )
     from graft.resolve.lock_envs import resolve_environments, resolve_one  # noqa: PLC0415
+    from graft.resolve.lock_extras import with_extras  # noqa: PLC0415
     from graft.resolve.lock_forks import Forks  # noqa: PLC0415
+    from graft.resolve.lock_inputs import everywhere, index_projects, requires_python  # noqa: PLC0415
     from graft.resolve.lock_prefs import read_locked  # noqa: PLC0415
-    from graft.resolve.lock_said import said_once  # noqa: PLC0415
+    from graft.resolve.lock_said import (  # noqa: PLC0415
+        none_locked,
+        reason_of,
+        refuse_if_named,
+        said_once,
+    )
     from graft.resolve.lock_write import STDOUT, emit  # noqa: PLC0415
     from graft.resolve.named_sources import lock_directories  # noqa: PLC0415
     from graft.resolve.relock import Relock  # noqa: PLC0415
@@ -431,17 +279,23 @@ def lock(request: LockRequest) -> LockResult:
     inputs = gather_inputs(asked, nothing_listed=True)  # (a lock of nothing: decision 173)
     cache_dir = cache_root()
     built_sources = lock_directories(
-        inputs, asked, request.builder, cache_dir, functools.partial(_everywhere, request)
+        inputs,
+        asked,
+        request.builder,
+        cache_dir,
+        functools.partial(
+            everywhere, request.python_versions, request.platforms, request.environments
+        ),
     )
     pythons = python_versions(
-        _requires_python(asked.requirement_files, inputs.wanted), request.python_versions
+        requires_python(asked.requirement_files, inputs.wanted), request.python_versions
     )
     envs = keep_matching(matrix(pythons, request.platforms), request.environments)
     # variant markers decided as any machine that takes the label may see them
     chooser = chooser_for(asked, cache_dir, inclusive=True)
     relock = Relock(inputs.pylocks, asked.extras, asked.groups or None, chooser)
     direct, archived, conditional = lock_direct.files(inputs, relock, envs)
-    projects = _projects(asked, inputs, cache_dir, direct, request.builder)
+    projects = index_projects(asked, inputs, cache_dir, direct, request.builder)
     forks = Forks()  # what resolving each other variant choice found (lock_forks)
     # the versions the output holds are preferred, as uv does (lock_prefs)
     to_stdout = request.output == STDOUT  # (-o -: no output file to prefer versions from)
@@ -478,15 +332,15 @@ def lock(request: LockRequest) -> LockResult:
             *ranges.warnings,
         ]
     )
-    kept, extraless = _with_extras(ranges, reader)
+    kept, extraless = with_extras(ranges, reader)
     for env, outcome in zip(ranges.envs, kept, strict=True):
         failure = outcome.failure
         if failure is not None:
-            _refuse_if_named(env, failure)
+            refuse_if_named(env, failure)
             first = first or failure
             searched_out = searched_out or bool(getattr(failure, "gave_up", 0))
         if outcome.resolution is None:
-            skipped.append((env.label, _reason(env, outcome)))
+            skipped.append((env.label, reason_of(env, outcome)))
             continue
         resolution = outcome.resolution
         where += [(env.label, said) for said in resolution.warnings]
@@ -500,7 +354,7 @@ def lock(request: LockRequest) -> LockResult:
             )  # fmt: skip
         results.append((env, resolution))
     if not results:
-        _none_locked(first, skipped, extraless=extraless)
+        none_locked(first, skipped, extraless=extraless)
     warnings.update(dict.fromkeys(said_once(where)))
     covered = tuple(env for env, _ in results)
     entries = _entries(results, source, reader, chooser, forks, warnings)

@@ -29,9 +29,10 @@ if TYPE_CHECKING:
     from packaging.utils import NormalizedName
     from packaging.version import Version
 
-    from graft.resolve.artifacts import ArtifactFile
+    from graft.resolve.artifacts import ArtifactFile, MetadataReader
     from graft.resolve.environments import Environment
     from graft.resolve.lock_envs import Outcome
+    from graft.resolve.lock_ranges import Forked
 
 
 def without_extras(
@@ -84,4 +85,25 @@ def _series(env: Environment) -> tuple[object, ...]:
     return (*env.values, env.platforms)
 
 
-__all__ = ["without_extras"]
+def with_extras(ranges: Forked, reader: MetadataReader) -> tuple[list[Outcome], bool]:
+    """The outcomes, each that took a release without an extra asked of it skipped.
+
+    Where another environment took a newer release that provides it (:func:`without_extras`);
+    one asked for by name (a platform tag) is refused. Whether any was skipped so.
+    """
+    from graft.resolve.lock_envs import Outcome  # noqa: PLC0415
+    from graft.resolve.lock_said import refuse_if_named  # noqa: PLC0415
+    from graft.resolve.resolution_error import Kind, ResolutionError  # noqa: PLC0415
+
+    left = without_extras(
+        ranges.envs, ranges.outcomes, lambda file: reader.surface(file).provides_extra
+    )
+    kept = list(ranges.outcomes)
+    for at, why in left.items():
+        env = ranges.envs[at]
+        refuse_if_named(env, ResolutionError(Kind.NO_VERSION, [why]))
+        kept[at] = Outcome(kept[at].wanted, None, skip=f"{env.label}: {why}")
+    return kept, bool(left)
+
+
+__all__ = ["with_extras", "without_extras"]

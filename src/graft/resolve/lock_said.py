@@ -6,17 +6,24 @@ resolution says holds on its neighbours too: ``cryptography>=44`` has no resolut
 environments it holds in (:func:`compact`: ``cp39 on 6 platforms``), and reasons that differ
 only in the target's tags they name as one, without them (decision 178: the tags are data,
 :class:`~graft.resolve.resolution_error.Reason`); :func:`why_not` is why one environment has
-no resolution, in one line.
+no resolution, in one line (:func:`reason_of`, or why it is left out). One asked for by name
+(a platform tag) is not left out: :func:`refuse_if_named` says its resolution's failure
+whole; and :func:`none_locked` says why a lock holds no environment.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from graft.resolve.resolution_error import Reason
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
+
+    from graft.errors import BuildError
+    from graft.resolve.environments import Environment
+    from graft.resolve.lock_envs import Outcome
+    from graft.resolve.resolution_error import ResolutionError
 
 
 def _listed(items: Sequence[str]) -> str:
@@ -98,4 +105,53 @@ def why_not(exc: Exception) -> Reason:
     )
 
 
-__all__ = ["compact", "said_once", "why_not"]
+def reason_of(env: Environment, outcome: Outcome) -> Reason:
+    """Why *env* has no resolution, in one line (its failure's, or why it is skipped)."""
+    if outcome.failure is not None:
+        return why_not(outcome.failure)
+    return Reason(str(outcome.skip).removeprefix(f"{env.label}: "))
+
+
+def refuse_if_named(env: Environment, exc: Exception) -> None:
+    """Raise for an environment asked for by name (a platform tag): it must be locked.
+
+    The resolution's explanation whole, headed by the environment, as ``graft sync`` says
+    it (decision 135: its first line alone, the rest behind ``-v``, said little: "excluded
+    by every wheel that was tried:" and no wheel); ``--python-version`` is the lock's way
+    to another Python, where a sync's hint names ``--python``.
+    """
+    from graft.resolve.resolution_error import Kind, ResolutionError  # noqa: PLC0415
+
+    if not env.named:
+        return
+    if not isinstance(exc, ResolutionError):
+        raise exc
+    hint = "lock another --python-version" if exc.kind is Kind.PYTHON else exc.hint
+    lines = [f"{env.label}: {exc.lines[0]}", *exc.lines[1:]]
+    raise ResolutionError(exc.kind, lines, hint, gave_up=exc.gave_up) from None
+
+
+def none_locked(
+    first: ResolutionError | BuildError | None,
+    skipped: Sequence[tuple[str, Reason]],
+    *,
+    extraless: bool,  # one of them left out for a release without an extra (decision 233)
+) -> NoReturn:
+    """Raise why no environment is locked: the first failure, or what left them out."""
+    from graft.errors import SourceError, UsageError  # noqa: PLC0415
+
+    if extraless:  # (each lacks an extra another one provides: decision 233)
+        raise SourceError(
+            f"no environment can be locked: {'; '.join(said_once(skipped))}",
+            hint="name the release or the environments (--python-version/--platform)",
+        )
+    if first is None:
+        raise UsageError(
+            "the lock files given cover none of the environments to lock",
+            hint="name the environments with --python-version/--platform",
+            details=tuple(f"{label}: {why}" for label, why in skipped),
+        )
+    raise first
+
+
+__all__ = ["compact", "none_locked", "reason_of", "refuse_if_named", "said_once", "why_not"]

@@ -2,12 +2,10 @@
 
 - **Candidates** are wheel files (:class:`WheelCandidate`), the ones
   :func:`graft.resolve.screen.screen` keeps, best first. As pip and uv do, only the
-  target's best wheel of a version is offered, unless ``Policy.same_version_fallback``
-  also offers the others.
-- **Dependencies** of a candidate are *that wheel's own* Requires-Dist, with markers
-  evaluated for the target (PEP 508: ``extra`` is ``""`` for the base and each requested
-  extra for ``name[extra]``). Extras are separate identifiers, as in pip: ``name[extra]``
-  depends on ``name`` pinned to the same wheel file plus the extra's requirements.
+  target's best wheel of a version is offered (:func:`~graft.resolve.candidates.offer`),
+  unless ``Policy.same_version_fallback`` also offers the others.
+- **Dependencies** of a candidate are *that wheel's own* Requires-Dist and Requires-Python
+  (:mod:`graft.resolve.requires_dist`), worked out once per wheel and extra.
 - **Requires-Python**: the index's value screens files before any METADATA is read, as
   pip does; the wheel's own value is a dependency on the identifier ``<python>``, whose
   only candidate is the target's Python. Either one excluding the target excludes the
@@ -15,7 +13,6 @@
 - **Dead ends** (decisions 91, 95; :mod:`graft.resolve.dead_ends`): a candidate given up
   because its own requirement admits nothing, whatever else is required, is not offered
   again; a root left with only dead ends ends the resolution.
-- A wheel whose METADATA names another project or version stops the resolution.
 """
 
 from __future__ import annotations
@@ -24,43 +21,39 @@ import functools
 import sys
 from typing import TYPE_CHECKING
 
-from packaging.specifiers import SpecifierSet
-from packaging.utils import NormalizedName, canonicalize_name
+from packaging.utils import NormalizedName
 from packaging.version import Version
 from resolvelib import AbstractProvider
 
-from graft.errors import BuildError, SourceError
-from graft.model.target import applying
+from graft.errors import BuildError
 from graft.resolve.artifacts import ListingPrefetch, MetadataReader
 from graft.resolve.candidates import (
     PYTHON,
-    UNBUILT,
     UNREADABLE,
     Candidate,
     Need,
     PythonCandidate,
     WheelCandidate,
     candidate_key,
-    unreadable,
+    offer,
 )
 from graft.resolve.dead_ends import DeadEnds
 from graft.resolve.first_offered import first_offered
 from graft.resolve.readahead import ReadAhead
+from graft.resolve.requires_dist import built_elsewhere, candidate_needs
 from graft.resolve.screen import screen
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping, Sequence
 
-    from packaging.markers import Marker
-    from packaging.requirements import Requirement
+    from packaging.specifiers import SpecifierSet
     from resolvelib.structs import RequirementInformation
 
     from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile, ProjectSource
     from graft.resolve.clashes import Clash
-    from graft.resolve.screen import Policy, Screen
+    from graft.resolve.screen import Policy
     from graft.resolve.screenmemo import ScreenMemo
-    from graft.resolve.surface import Surface
 
 
 class Provider(DeadEnds, AbstractProvider[Need, Candidate, str]):
@@ -310,49 +303,17 @@ class Provider(DeadEnds, AbstractProvider[Need, Candidate, str]):
             found = screen(
                 name, files, specs, self.target, self.policy, tag_rank=self.tag_rank, reasons=False
             )
+        fallback = self.policy.same_version_fallback
         if bad or self.screens is None:
-            out = self._offer(found, name, extra, only, bad)
+            out = offer(found, name, extra, only, bad, fallback=fallback)
         else:  # a lock's usual question: the answer shared by its resolutions
-            offer = functools.partial(self._offer, found, name, extra, only, bad)
-            out = list(self.screens.offered(found, extra, frozenset(only), offer))
+            offered = functools.partial(offer, found, name, extra, only, bad, fallback=fallback)
+            out = list(self.screens.offered(found, extra, frozenset(only), offered))
         if self.dead_ends and not dead:
             ends = self.dead_ends
             out = [
                 c for c in out if not isinstance(c, WheelCandidate) or candidate_key(c) not in ends
             ]
-        return out
-
-    def _offer(
-        self,
-        found: Screen,
-        name: NormalizedName,
-        extra: NormalizedName | None,
-        only: set[str],
-        bad: set[Candidate],
-    ) -> list[Candidate]:
-        """The screening's files as candidates: one per version, less *bad* and other files.
-
-        A version one of whose files resolvelib gave up (*bad*) is given up whole, as pip and
-        uv give up a version: its next wheel or its sdist is not offered in its place (an
-        sdist's metadata build cost the web roots' Windows arm64 lock a build per celery
-        release backtracked through), unless ``Policy.same_version_fallback``.
-        """
-        out: list[Candidate] = []
-        versions: set[Version] = set()
-        fallback = self.policy.same_version_fallback
-        given_up = {c.version for c in bad if isinstance(c, WheelCandidate) and not fallback}
-        for version, file in found.offered:
-            if only and file.filename not in only:
-                continue
-            if version in versions and not fallback:
-                continue
-            if version in given_up:
-                continue
-            candidate = WheelCandidate(name, version, file, extra)
-            if bad and candidate in bad:  # (hashing a candidate hashes its file: not free)
-                continue
-            versions.add(version)
-            out.append(candidate)
         return out
 
     def is_satisfied_by(self, requirement: Need, candidate: Candidate) -> bool:
@@ -425,113 +386,20 @@ class Provider(DeadEnds, AbstractProvider[Need, Candidate, str]):
         return None if known is None else [*known[0], *known[1]]
 
     def _dependencies_of(self, candidate: WheelCandidate) -> tuple[list[Need], list[Need]]:
-        """What :meth:`get_dependencies` answers: needs on Python or the base, then the rest."""
+        """What :meth:`get_dependencies` answers (:mod:`~graft.resolve.requires_dist`)."""
         try:
             surface = self.reader.surface(candidate.file)
         except BuildError as exc:
             if self.target.markers.get("sys_platform") == sys.platform:
                 raise
-            return [self._built_elsewhere(candidate, exc)], []
-        if surface.name != candidate.name or surface.parsed_version != candidate.version:
-            raise SourceError(
-                f"its METADATA describes {surface.name}=={surface.version}",
-                where=candidate.file.filename,
-                hint="the wheel is inconsistent; report it to the project",
-            )
-        broken = [line for line in surface.invalid if line.startswith("Requires-Dist:")]
-        for line in surface.invalid:
-            if line not in broken:
-                self.warnings[f"{candidate.label}: ignored unparsable {line}"] = None
-        if candidate.extra is None:
-            needs = []
-            if surface.requires_python is not None:
-                spec = SpecifierSet(surface.requires_python)
-                text = f"Python {surface.requires_python}"
-                needs.append(Need(PYTHON, None, spec, text=text))
-            if broken:  # never pinned, as pip >= 24.1 ignores such a version (decision 136)
-                needs.append(unreadable(broken[0].partition(": ")[2]))
-            if not self.dependencies:
-                return needs, []
-            return needs, self._needs(candidate, self._requirements(candidate, surface, ""), "")
-        if candidate.extra not in surface.provides_extra:
-            self.warnings[f"{candidate.label} does not provide the extra {candidate.extra!r}"] = (
-                None
-            )
-        base = Need(
-            candidate.name,
-            None,
-            SpecifierSet(f"=={candidate.version}"),
-            candidate.file.filename,
-            text=f"{candidate.name}=={candidate.version}",
+            need, said = built_elsewhere(candidate, exc)
+            self.warnings[said] = None
+            return [need], []
+        fixed, own, warned = candidate_needs(
+            candidate, surface, self.target, self.policy, dependencies=self.dependencies
         )
-        if not self.dependencies:
-            return [base], []
-        requirements = self._requirements(candidate, surface, candidate.extra)
-        return [base], self._needs(candidate, requirements, candidate.extra)
-
-    def _built_elsewhere(self, candidate: WheelCandidate, exc: BuildError) -> Need:
-        """*candidate* (an sdist) left for a target of another system: a need nothing meets.
-
-        Its dependencies need a build, which failed on this machine (decision 134:
-        pyobjc-framework-cocoa 12.0, whose backend refuses to run off macOS, has no cp39
-        wheel). A build here says nothing of the target, so the failure is not the
-        resolution's end, as it is for this system's targets (and pip's): the release is
-        left there as one its Requires-Python excludes would be (a dead end), an older one
-        is taken, and a warning says why.
-        """
-        what = exc.what.partition("\n")[0]
-        self.warnings[
-            f"{candidate.label}: its dependencies need a build, which failed on this machine"
-            f" ({what}): another release taken for a target of another system than"
-            f" {sys.platform}"
-        ] = None
-        text = f"a build, which failed on this {sys.platform} machine ({what})"
-        return Need(PYTHON, None, UNBUILT, text=text)
-
-    def _requirements(
-        self, candidate: WheelCandidate, surface: Surface, extra: str
-    ) -> tuple[Requirement, ...]:
-        """The surface's requirements that may hold with *extra*, its variant markers decided.
-
-        Lines only another extra needs are not even parsed (:meth:`Surface.requirements_for`).
-        PEP 825: variant markers are decided against the wheel's properties the machine
-        supports; without a chooser (variants off), as for a non-variant wheel.
-        """
-        if not surface.variant_requires:
-            return surface.requirements_for(extra)
-        from graft.variants.markers import VariantEnvironment, requirement  # noqa: PLC0415
-
-        chooser = self.policy.variants
-        env = chooser.environment(candidate.file) if chooser is not None else VariantEnvironment("")
-        variant = (requirement(t, env) for t in surface.variant_requires)
-        return (*surface.requirements_for(extra), *variant)
-
-    def _needs(
-        self, candidate: WheelCandidate, requirements: Sequence[Requirement], extra: str
-    ) -> list[Need]:
-        env = self.target.markers
-        other = self.target.later_release_markers()
-        if other is not None:  # a lock environment: what its series needs (decision 113)
-            requirements = _series_needs(requirements, env, other, extra)
-        out: list[Need] = []
-        for req in requirements:
-            if other is None and not _applies(req, env, extra):
-                continue
-            name = canonicalize_name(req.name)
-            if req.url and name not in self.policy.direct:
-                raise SourceError(
-                    f"{candidate.label} requires {req}: a URL requirement is followed only"
-                    " from a source the request names (a project directory, an sdist or"
-                    " repository, a wheel file)",
-                    where=candidate.file.filename,
-                    hint=f"name it yourself: graft sync VENV '{req.name} @ {req.url}'",
-                )
-            out.append(Need(name, None, req.specifier, text=str(req)))
-            out.extend(
-                Need(name, canonicalize_name(e), req.specifier, text=str(req))
-                for e in sorted(req.extras)
-            )
-        return out
+        self.warnings.update(dict.fromkeys(warned))
+        return fixed, own
 
 
 def _cause_identifiers(
@@ -541,36 +409,3 @@ def _cause_identifiers(
     out = {cause.requirement.identifier for cause in causes}
     out.update(cause.parent.identifier for cause in causes if cause.parent is not None)
     return out
-
-
-def _applies(req: Requirement, env: Mapping[str, str], extra: str) -> bool:
-    """Whether *req* holds in *env* (with *extra*: and the base candidate lacks it)."""
-    if req.marker is None:
-        return not extra  # the base candidate depends on it
-    if not req.marker.evaluate({**env, "extra": extra}):
-        return False
-    return not (extra and req.marker.evaluate({**env, "extra": ""}))
-
-
-def _series_needs(
-    requirements: Sequence[Requirement],
-    env: Mapping[str, str],
-    other: Mapping[str, str],
-    extra: str,
-) -> list[Requirement]:
-    """The requirements a minor series needs (:func:`graft.model.target.applying`).
-
-    With *extra*, those the extra adds: the base candidate depends on the rest.
-    """
-
-    def marker(req: Requirement) -> Marker | None:
-        return req.marker
-
-    def name(req: Requirement) -> str:
-        return canonicalize_name(req.name)
-
-    kept = applying(requirements, marker, name, env=env, other=other, extra=extra)
-    if not extra:
-        return kept
-    base = {id(req) for req in applying(requirements, marker, name, env=env, other=other)}
-    return [req for req in kept if id(req) not in base]

@@ -1,0 +1,116 @@
+"""What ``graft lock`` resolves over, worked out from its inputs before any environment is.
+
+- :func:`requires_python`: the Python range the lock keeps, its projects' own
+  ``requires-python`` (a ``pyproject.toml``'s, each project directory's built wheel's);
+- :func:`everywhere`: the marker values of every environment the matrix may hold, for the
+  URL requirements of named sources (decision 200);
+- :func:`index_projects`: the one project source every environment is resolved over (indexes,
+  find-links, the direct files, and sdists through the builder where one is at hand).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from graft.model.request import ResolveRequest, SourceBuilder
+    from graft.model.requirements import Inputs, Wanted
+    from graft.model.target import Target
+    from graft.resolve.artifacts import ArtifactFile
+    from graft.resolve.projects import IndexProjects
+
+
+def requires_python(files: tuple[str, ...], wanted: Iterable[Wanted]) -> str | None:
+    """The Python range the lock must keep: its projects' own ``requires-python``.
+
+    ``[project].requires-python`` of the first ``-r pyproject.toml``, and the
+    ``Requires-Python`` of each project directory or repository being locked (the wheel it
+    built): no environment outside them can install the project, as uv locks a project.
+    Not a URL dependency's (decision 200): where it excludes an environment that reaches
+    it, that environment has no resolution.
+    """
+    built = [w.path for w in wanted if w.source]
+    from graft._fs import project_table  # noqa: PLC0415
+    from graft.sources.pyproject import is_pyproject, load  # noqa: PLC0415
+
+    ranges = []
+    for path in files:
+        if is_pyproject(path):
+            value = (project_table(load(path), path) or {}).get("requires-python")
+            if value:
+                ranges.append(str(value))
+            break
+    for wheel in filter(None, built):  # (a source without a built wheel: nothing to read)
+        # (imported here: the email package costs a lock of index projects ~10 ms)
+        from email.parser import BytesHeaderParser  # noqa: PLC0415
+
+        from graft.sources.localwheel import read_local_metadata  # noqa: PLC0415
+
+        value = BytesHeaderParser().parsebytes(read_local_metadata(wheel)[1])["Requires-Python"]
+        if value:
+            ranges.append(str(value))
+    return ",".join(ranges) or None
+
+
+def everywhere(
+    pythons: Sequence[str], platforms: Sequence[str], environments: Sequence[str]
+) -> list[dict[str, str]]:
+    """The marker values of every environment the lock may cover, and of their later releases.
+
+    The matrix of ``--python-version`` *pythons* and ``--platform`` *platforms*, kept where
+    one of ``--environment`` *environments* holds, before the projects' own
+    ``Requires-Python`` narrows it: a URL requirement that holds in one of them is built
+    (decision 200).
+    """
+    from graft.resolve.environments import keep_matching, matrix, python_versions  # noqa: PLC0415
+
+    envs = matrix(python_versions(None, pythons), platforms)
+    targets = [e.target for e in keep_matching(envs, environments)]
+    later = [t.later_release_markers() for t in targets]
+    return [*(t.markers for t in targets), *filter(None, later)]
+
+
+def index_projects(
+    asked: ResolveRequest,
+    inputs: Inputs,
+    cache_dir: str,
+    direct: dict[str, ArtifactFile],
+    builder: SourceBuilder | None = None,
+) -> IndexProjects:
+    """The source every environment is resolved over: indexes, find-links, direct files.
+
+    With *builder*, sdists are candidates too: their METADATA is the static PKG-INFO, else
+    what the backend says for the interpreter running graft (uv's rule: a lock cannot run a
+    build for each of its environments), kept like a sync's.
+    """
+    from graft.resolve.page_digest import indexes  # noqa: PLC0415
+    from graft.resolve.projects import IndexProjects  # noqa: PLC0415
+    from graft.sources.find_links import FindLinks  # noqa: PLC0415
+
+    index = indexes(
+        inputs,
+        cache_dir,
+        offline=asked.offline,
+        strategy=asked.index_strategy,
+        refresh=asked.refresh,
+    )
+    find_links = FindLinks(inputs.find_links)
+    builds = None
+    if builder is not None:
+        from graft.resolve.sdists import SdistBuilds  # noqa: PLC0415
+        from graft.venv.interpreter import find_interpreter, introspect  # noqa: PLC0415
+
+        def here() -> Target:  # introspected only if an sdist is met
+            return introspect(find_interpreter(None))
+
+        # nothing is built at once: a lock installs nothing, so an sdist's metadata comes
+        # from prepare_metadata_for_build_wheel (a build only where the backend lacks it)
+        builds = SdistBuilds(builder, here, cache_dir, offline=asked.offline)
+    return IndexProjects(
+        index, find_links, cache_dir, offline=asked.offline, direct=direct, builds=builds
+    )
+
+
+__all__ = ["everywhere", "index_projects", "requires_python"]
