@@ -67,6 +67,18 @@ def add_lock_parser(
     )
     lock.add_argument("--no-deps", action="store_true", help="lock only what is named")
     lock.add_argument(
+        "--only-binary",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="lock no sdist of NAME, only wheels (:all: for every project)",
+    )
+    lock.add_argument(
+        "--no-build",
+        action="store_true",
+        help="lock no sdist, only wheels, and build no project directory",
+    )
+    lock.add_argument(
         "-U",
         "--upgrade",
         action="store_true",
@@ -121,6 +133,8 @@ def run_lock(args: argparse.Namespace, argv: Sequence[str] = ()) -> int:
             prerelease=args.prerelease or ("allow" if args.pre else None),
             exclude_newer=args.exclude_newer,
             no_deps=args.no_deps,
+            only_binary=tuple(args.only_binary),
+            no_build=args.no_build,
             upgrade=args.upgrade,
             upgrade_packages=tuple(args.upgrade_package),
             resolution=args.resolution,

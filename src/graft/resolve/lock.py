@@ -295,7 +295,11 @@ def lock(request: LockRequest) -> LockResult:
     chooser = chooser_for(asked, cache_dir, inclusive=True)
     relock = Relock(inputs.pylocks, asked.extras, asked.groups or None, chooser)
     direct, archived, conditional = lock_direct.files(inputs, relock, envs)
-    projects = index_projects(asked, inputs, cache_dir, direct, request.builder)
+    # --no-build: no sdist is a candidate, as under uv pip compile --no-build (an older
+    # release with a wheel is taken); a project directory was refused by lock_directories
+    projects = index_projects(
+        asked, inputs, cache_dir, direct, None if asked.no_build else request.builder
+    )
     forks = Forks()  # what resolving each other variant choice found (lock_forks)
     # the versions the output holds are preferred, as uv does (lock_prefs)
     to_stdout = request.output == STDOUT  # (-o -: no output file to prefer versions from)
@@ -313,7 +317,7 @@ def lock(request: LockRequest) -> LockResult:
         relock=relock,
         locked=locked,
         chooser=chooser,
-        builds=request.builder is not None,
+        builds=projects.builds is not None,
         listed=projects.indexes is not None,
     )
     outcomes, source, screens, processes = resolve_environments(envs, resolved, projects, chooser)
@@ -349,7 +353,7 @@ def lock(request: LockRequest) -> LockResult:
         ):  # a variant release: each other variant choice is resolved too (lock_forks)
             resolution = _forks(
                 env, outcome.wanted, resolution, chooser,
-                (asked, inputs, source, screens, conditional, request.builder is not None),
+                (asked, inputs, source, screens, conditional, projects.builds is not None),
                 reader, forks, locked.preferred(env),
             )  # fmt: skip
         results.append((env, resolution))

@@ -231,7 +231,8 @@ def _no_candidates(
         if r not in {Reject.SPECIFIER, *unfit}
     )
     wanted = canonical_specifier(functools.reduce(operator.and_, specs)) or "any version"
-    matched = _matched_but_left_out(matching.rejected, specs, unfit)
+    # (an sdist a version has alone is said: builds are off, as uv hints)
+    matched = _matched_but_left_out(matching.rejected, specs, unfit - {Reject.SDIST})
     # nearest: versions the target could take but for the specifiers (not one whose files
     # the index's requires-python or --exclude-newer left out: 2.3.0rc1 for numpy>=2.3)
     takeable = [v for _, r, v in matching.rejected if r is Reject.SPECIFIER and v is not None]
@@ -243,7 +244,7 @@ def _no_candidates(
     lines += _matched_lines(matched, provider.target.version)
     if left_out:
         lines.append(f"left out: {left_out}")
-    hint = None
+    hint = _builds_off(name) if Reject.SDIST in matched else None
     if Reject.PRERELEASE in matched and provider.policy.prereleases is Prereleases.DISALLOW:
         hint = "prereleases are off (--prerelease disallow); allow them with --prerelease"
         hint += f" allow or --pre, or name one ({name}=={max(matched[Reject.PRERELEASE])})"
@@ -319,8 +320,14 @@ def _only_sdists(
             else f"no wheel of {name} fits the target, only source distributions ({shown})",
             *asked,
         ],
-        hint=f"builds are off (--no-build, --only-binary {name} or :all:, or a command that"
-        " does not build); allow them, or pin a version with a wheel",
+        hint=_builds_off(name),
+    )
+
+
+def _builds_off(name: NormalizedName) -> str:
+    return (
+        f"builds are off (--no-build, --only-binary {name} or :all:, or a command that does"
+        " not build); allow them, or pin a version with a wheel"
     )
 
 
