@@ -9,12 +9,12 @@ import pytest
 
 from graft.resolve.artifacts import (
     ArtifactFile,
-    MetadataReader,
     best_wheel,
     files_to_read,
     group_nodes,
     parse_wheel,
 )
+from graft.resolve.metadata_reader import MetadataReader
 from graft.resolve.releases import read_release
 from graft.venv.interpreter import foreign_target
 

@@ -10,8 +10,8 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from graft.resolve.artifacts import MetadataReader
 from graft.resolve.candidates import Need, PythonCandidate
+from graft.resolve.metadata_reader import MetadataReader
 from graft.resolve.provider import Provider
 from graft.resolve.screen import Policy
 from graft.venv.interpreter import foreign_target

@@ -31,7 +31,7 @@ from graft.resolve.clashes import Clash, Screening, apart, live_offer, own_clash
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
-    from graft.resolve.artifacts import MetadataReader
+    from graft.resolve.metadata_reader import MetadataReader
 
 #: How many of a root's candidates are read ahead of a scan, once its first one clashes.
 AHEAD = 8

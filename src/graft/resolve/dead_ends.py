@@ -39,8 +39,9 @@ if TYPE_CHECKING:
     from resolvelib.structs import RequirementInformation
 
     from graft.model.target import Target
-    from graft.resolve.artifacts import ArtifactFile, MetadataReader
+    from graft.resolve.artifacts import ArtifactFile
     from graft.resolve.clashes import Clash
+    from graft.resolve.metadata_reader import MetadataReader
     from graft.resolve.screen import Policy
     from graft.resolve.screenmemo import ScreenMemo
 

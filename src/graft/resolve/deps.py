@@ -262,7 +262,7 @@ def _at_hand(
     Read through ranges, it is kept where the resolver keeps a wheel's METADATA (by the
     wheel's sha256 and URL), so the next dry run or resolution reads it from there. METADATA
     read here must name the filename's project and version, as ingest checks it
-    (``artifacts.check_names``: the resolver's words for a wheel that lies).
+    (``metadata_reader.check_names``: the resolver's words for a wheel that lies).
     """
     from graft.sources.coremeta import cache_path, from_filename  # noqa: PLC0415
     from graft.sources.fetch import cached_path  # noqa: PLC0415
@@ -298,7 +298,8 @@ def _at_hand(
 
 def _checked(filename: str, data: bytes) -> Distribution | None:
     """The wheel's METADATA *data* for the set check, once it names the filename's release."""
-    from graft.resolve.artifacts import ArtifactFile, check_names  # noqa: PLC0415
+    from graft.resolve.artifacts import ArtifactFile  # noqa: PLC0415
+    from graft.resolve.metadata_reader import check_names  # noqa: PLC0415
     from graft.sources.coremeta import from_metadata  # noqa: PLC0415
 
     check_names(ArtifactFile(filename, ""), data)

@@ -51,13 +51,14 @@ if TYPE_CHECKING:
     from graft.errors import BuildError
     from graft.model.request import ResolveRequest, SourceBuilder
     from graft.model.requirements import Inputs, Wanted
-    from graft.resolve.artifacts import ArtifactFile, MetadataReader, ProjectSource
+    from graft.resolve.artifacts import ArtifactFile, ProjectSource
     from graft.resolve.environments import Environment
     from graft.resolve.lock_envs import Conditional, Outcome
     from graft.resolve.lock_forks import Forks
     from graft.resolve.lock_late import Late
     from graft.resolve.lock_ranges import Forked
     from graft.resolve.lock_variants import LockEntry
+    from graft.resolve.metadata_reader import MetadataReader
     from graft.resolve.projects import IndexProjects
     from graft.resolve.relock import Relock
     from graft.resolve.resolution_error import Reason, ResolutionError
@@ -248,7 +249,6 @@ def _advice(
 def lock(request: LockRequest) -> LockResult:
     """Resolve every environment of the matrix, merge by node, write ``request.output``."""
     from graft._home import cache_root  # noqa: PLC0415
-    from graft.resolve.artifacts import MetadataReader  # noqa: PLC0415
     from graft.resolve.environments import (  # noqa: PLC0415
         keep_matching,
         matrix,
@@ -270,6 +270,7 @@ def lock(request: LockRequest) -> LockResult:
         said_once,
     )
     from graft.resolve.lock_write import STDOUT, emit  # noqa: PLC0415
+    from graft.resolve.metadata_reader import MetadataReader  # noqa: PLC0415
     from graft.resolve.named_sources import lock_directories  # noqa: PLC0415
     from graft.resolve.relock import Relock  # noqa: PLC0415
     from graft.resolve.variant_reads import chooser_for  # noqa: PLC0415

@@ -29,10 +29,11 @@ if TYPE_CHECKING:
     from packaging.utils import NormalizedName
     from packaging.version import Version
 
-    from graft.resolve.artifacts import ArtifactFile, MetadataReader
+    from graft.resolve.artifacts import ArtifactFile
     from graft.resolve.environments import Environment
     from graft.resolve.lock_envs import Outcome
     from graft.resolve.lock_ranges import Forked
+    from graft.resolve.metadata_reader import MetadataReader
 
 
 def without_extras(

@@ -38,8 +38,9 @@ if TYPE_CHECKING:
 
     from packaging.version import Version
 
-    from graft.resolve.artifacts import ArtifactFile, MetadataReader
+    from graft.resolve.artifacts import ArtifactFile
     from graft.resolve.environments import Environment
+    from graft.resolve.metadata_reader import MetadataReader
     from graft.resolve.resolver import Pin, Resolution
     from graft.resolve.variants import VariantChooser
     from graft.variants.locked import Clause

@@ -19,8 +19,9 @@ if TYPE_CHECKING:
     from packaging.utils import NormalizedName
     from packaging.version import Version
 
-    from graft.resolve.artifacts import ArtifactFile, MetadataReader, ProjectSource
+    from graft.resolve.artifacts import ArtifactFile, ProjectSource
     from graft.resolve.environments import Environment
+    from graft.resolve.metadata_reader import MetadataReader
     from graft.resolve.resolver import Resolution
     from graft.variants.locked import Clause
 

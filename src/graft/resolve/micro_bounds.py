@@ -37,8 +37,9 @@ if TYPE_CHECKING:
     from packaging.markers import Marker
     from packaging.version import Version
 
-    from graft.resolve.artifacts import ArtifactFile, MetadataReader, ProjectSource
+    from graft.resolve.artifacts import ArtifactFile, ProjectSource
     from graft.resolve.environments import Environment
+    from graft.resolve.metadata_reader import MetadataReader
     from graft.resolve.resolver import Pin, Resolution
 
     #: (a release, the micro releases from which on it is admitted; a local wheel to read)

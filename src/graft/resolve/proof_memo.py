@@ -50,8 +50,9 @@ if TYPE_CHECKING:
     from packaging.utils import NormalizedName
 
     from graft.model.target import Target
-    from graft.resolve.artifacts import ArtifactFile, MetadataReader
+    from graft.resolve.artifacts import ArtifactFile
     from graft.resolve.candidates import Candidate, Need
+    from graft.resolve.metadata_reader import MetadataReader
     from graft.resolve.screen import Policy
     from graft.resolve.screenmemo import ScreenMemo
     from graft.resolve.surface import MarkedLine, Surface

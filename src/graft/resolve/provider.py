@@ -26,7 +26,7 @@ from packaging.version import Version
 from resolvelib import AbstractProvider
 
 from graft.errors import BuildError
-from graft.resolve.artifacts import ListingPrefetch, MetadataReader
+from graft.resolve.artifacts import ListingPrefetch
 from graft.resolve.candidates import (
     PYTHON,
     UNREADABLE,
@@ -39,6 +39,7 @@ from graft.resolve.candidates import (
 )
 from graft.resolve.dead_ends import DeadEnds
 from graft.resolve.first_offered import first_offered
+from graft.resolve.metadata_reader import MetadataReader
 from graft.resolve.readahead import ReadAhead
 from graft.resolve.requires_dist import built_elsewhere, candidate_needs
 from graft.resolve.screen import screen

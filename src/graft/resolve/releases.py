@@ -16,7 +16,8 @@ from graft.resolve.artifacts import best_wheel, group_nodes
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from graft.resolve.artifacts import ArtifactFile, ArtifactNode, MetadataReader
+    from graft.resolve.artifacts import ArtifactFile, ArtifactNode
+    from graft.resolve.metadata_reader import MetadataReader
 
 
 @dataclass(frozen=True, slots=True)
