@@ -175,6 +175,33 @@ def fetch(
     return out
 
 
+def sdist_file(candidate: object, cache_dir: str, *, offline: bool, where: str) -> tuple[str, str]:
+    """An sdist *candidate* as a file in the download cache, and its sha256.
+
+    Downloaded unless *offline* (then only the cache answers, or a :class:`SourceError` at
+    *where*); for the sdists picked (``sdists``) and the sources named by URL
+    (``named_sources``).
+    """
+    from graft.sources.candidates import Candidate  # noqa: PLC0415
+    from graft.sources.fetch import cached_path, download  # noqa: PLC0415
+
+    assert isinstance(candidate, Candidate)  # noqa: S101
+    if offline:
+        hit = cached_path(candidate, cache_dir)
+        if hit is None or not candidate.sha256:
+            raise SourceError(
+                f"{candidate.filename} is not in the download cache and --offline was given",
+                where=where,
+            )
+        return hit, candidate.sha256
+    path, sha = download(candidate, cache_dir)
+    if not sha:
+        from graft._fs import file_sha256  # noqa: PLC0415
+
+        sha = file_sha256(path)
+    return path, sha
+
+
 def check_given(wanted: Wanted, filename: str, sha: str | None, local: str | None) -> None:
     """The file chosen for *wanted* has the hash and (at *local*) the size it was given.
 

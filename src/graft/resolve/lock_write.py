@@ -70,7 +70,6 @@ def pylock_table(
     from packaging.version import Version  # noqa: PLC0415
 
     from graft.resolve.environments import marker_for  # noqa: PLC0415
-    from graft.resolve.sdists import package_sdist  # noqa: PLC0415
 
     pythons = sorted({e.python for e in covered}, key=Version)
     top = Version(pythons[-1])
@@ -100,7 +99,7 @@ def pylock_table(
                 Package(name=entry.name, version=entry.version, marker=marker, archive=archive)
             )
             continue
-        sdists = [package_sdist(f, lock_dir) for f in entry.wheels if not f.is_wheel]
+        sdists = [_sdist(f, lock_dir) for f in entry.wheels if not f.is_wheel]
         packages.append(
             Package(
                 name=entry.name,
@@ -177,6 +176,29 @@ def pip_hashes_note(entries: Sequence[LockEntry], sources: Mapping[str, str]) ->
         " locked as a directory or repository, which has no file to hash, and pip takes the"
         " lock's other hashes as --require-hashes for all (it still checks them); uv and graft"
         " sync install it as it is"
+    )
+
+
+def _sdist(file: ArtifactFile, lock_dir: str) -> Any:
+    """``[packages.sdist]`` (PEP 751): url or path, size, upload-time, sha256."""
+    from packaging.pylock import PackageSdist  # noqa: PLC0415
+
+    remote = file.url.startswith(("http://", "https://"))
+    sha, size = file.sha256, file.size
+    if not remote:
+        from graft._fs import file_sha256  # noqa: PLC0415
+
+        sha = sha or file_sha256(file.url.removeprefix("file://"))
+        size = os.path.getsize(file.url.removeprefix("file://")) if size is None else size
+    if sha is None:
+        raise SourceError("the index gives no sha256 for it; a lock needs one", where=file.url)
+    return PackageSdist(
+        name=file.filename,
+        url=file.url if remote else None,
+        path=None if remote else os.path.relpath(file.url.removeprefix("file://"), lock_dir),
+        size=size,
+        upload_time=file.upload_time,
+        hashes={"sha256": sha},
     )
 
 

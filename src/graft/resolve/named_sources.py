@@ -273,7 +273,7 @@ def _local_source(w: Wanted, cache_dir: str, *, offline: bool) -> tuple[str, str
         sha = file_sha256(w.source)
         _check_hash(w, sha)
         return w.source, sha
-    from graft.resolve.sdists import sdist_file  # noqa: PLC0415
+    from graft.resolve.fetched import sdist_file  # noqa: PLC0415
     from graft.sources.candidates import Candidate  # noqa: PLC0415
 
     given = next(iter(w.hashes)).removeprefix("sha256:") if len(w.hashes) == 1 else None

@@ -1,11 +1,12 @@
-"""Sdists picked in resolution: their METADATA, their builds, their lock entries.
+"""Sdists picked in resolution: their METADATA and their builds.
 
 An sdist of an index or find-links is a candidate when no wheel of its version fits the
 target, or with ``--no-binary``. :class:`SdistBuilds` gives the resolver its METADATA
 (PKG-INFO when static, PEP 643, or ``pyproject.toml``'s static ``[project]``, PEP 621;
 otherwise what the built wheel says), and starts early the builds of those the request pins
 with ``==``; :func:`built_all_picked` turns the chosen sdists, once downloaded, into their
-wheels; :func:`package_sdist` writes one as a lock's ``[packages.sdist]`` (PEP 751).
+wheels. An sdist is downloaded by :func:`graft.resolve.fetched.sdist_file`, and written as a
+lock's ``[packages.sdist]`` by :mod:`graft.resolve.lock_write`.
 Sources named in the request are built before resolution (:mod:`graft.resolve.named_sources`).
 
 The builder (:class:`graft.model.request.SourceBuilder`) is passed in by the command line;
@@ -19,7 +20,7 @@ import dataclasses
 import json
 import os
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from graft.errors import BuildError, SourceError, UsageError
 
@@ -119,32 +120,6 @@ def is_sdist_file(path: str) -> bool:
     return path.endswith((".tar.gz", ".zip"))
 
 
-def sdist_file(candidate: object, cache_dir: str, *, offline: bool, where: str) -> tuple[str, str]:
-    """An sdist *candidate* as a file in the download cache, and its sha256.
-
-    Downloaded unless *offline* (then only the cache answers, or a :class:`SourceError` at
-    *where*); for the sdists picked and the sources named by URL (``named_sources``).
-    """
-    from graft.sources.candidates import Candidate  # noqa: PLC0415
-    from graft.sources.fetch import cached_path, download  # noqa: PLC0415
-
-    assert isinstance(candidate, Candidate)  # noqa: S101
-    if offline:
-        hit = cached_path(candidate, cache_dir)
-        if hit is None or not candidate.sha256:
-            raise SourceError(
-                f"{candidate.filename} is not in the download cache and --offline was given",
-                where=where,
-            )
-        return hit, candidate.sha256
-    path, sha = download(candidate, cache_dir)
-    if not sha:
-        from graft._fs import file_sha256  # noqa: PLC0415
-
-        sha = file_sha256(path)
-    return path, sha
-
-
 class SdistBuilds:
     """The METADATA of sdist candidates for one target: static metadata, else a build.
 
@@ -201,6 +176,8 @@ class SdistBuilds:
         from graft.sources.candidates import Candidate  # noqa: PLC0415
 
         candidate = Candidate(file.filename, file.url, file.sha256, local=False)
+        from graft.resolve.fetched import sdist_file  # noqa: PLC0415
+
         return sdist_file(candidate, self.cache_dir, offline=self.offline, where=file.url)[0]
 
     def metadata(self, file: ArtifactFile) -> bytes:
@@ -439,26 +416,3 @@ def static_path(cache_dir: str, sha256: str) -> str:
     """Where the static METADATA of the sdist with this sha256 is kept (empty: it has none)."""
     # (".static2": since decision 234 a PKG-INFO that contradicts the table is not its)
     return os.path.join(cache_dir, "metadata", f"sdist-{sha256}.static2")
-
-
-def package_sdist(file: ArtifactFile, lock_dir: str) -> Any:
-    """``[packages.sdist]`` (PEP 751): url or path, size, upload-time, sha256."""
-    from packaging.pylock import PackageSdist  # noqa: PLC0415
-
-    remote = file.url.startswith(("http://", "https://"))
-    sha, size = file.sha256, file.size
-    if not remote:
-        from graft._fs import file_sha256  # noqa: PLC0415
-
-        sha = sha or file_sha256(file.url.removeprefix("file://"))
-        size = os.path.getsize(file.url.removeprefix("file://")) if size is None else size
-    if sha is None:
-        raise SourceError("the index gives no sha256 for it; a lock needs one", where=file.url)
-    return PackageSdist(
-        name=file.filename,
-        url=file.url if remote else None,
-        path=None if remote else os.path.relpath(file.url.removeprefix("file://"), lock_dir),
-        size=size,
-        upload_time=file.upload_time,
-        hashes={"sha256": sha},
-    )
