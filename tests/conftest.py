@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import FrameType
 
 import pytest
 
@@ -41,6 +43,44 @@ def store_dir(tmp_path: Path, graft_cache: Path) -> Iterator[Path]:
     path = tmp_path / "store"
     yield path
     seal.remove_tree(str(path))
+
+
+#: the signals graft handles (``graft.cli.interrupt.SIGNALS``) with their actions as a
+#: Python process starts with them
+_AT_START: dict[int, Callable[[int, FrameType | None], object] | int] = {
+    signal.SIGINT: signal.default_int_handler,
+    signal.SIGTERM: signal.SIG_DFL,
+    signal.SIGHUP: signal.SIG_DFL,
+}
+
+
+@pytest.fixture(autouse=True)
+def _signals_given_back() -> Iterator[None]:
+    """Each test gives back the handlers of graft's signals that it found.
+
+    A test that runs the console script's entry in this process leaves its fast paths'
+    handler, and a later test of the handlers, in the same worker, saw it (two
+    order-dependent failures: decision 269's amendments).
+    """
+    found = {signum: signal.getsignal(signum) for signum in _AT_START}
+    yield
+    for signum, handler in found.items():
+        if signal.getsignal(signum) is not handler:
+            signal.signal(signum, handler)
+
+
+@pytest.fixture
+def signals_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Graft's signals with the actions a process starts with, and no signal recorded yet.
+
+    (:func:`_signals_given_back` gives back what was there before.)
+    """
+    from graft import _interrupted
+
+    monkeypatch.setattr(_interrupted, "CHANGED", [])
+    monkeypatch.setattr(_interrupted, "SIGNALLED", [])
+    for signum, handler in _AT_START.items():
+        signal.signal(signum, handler)
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""What a Ctrl-C (or a SIGTERM) cut short: the venv this process had already changed, if any.
+"""What a Ctrl-C (or a SIGTERM, a SIGHUP) cut short: the venv this process had changed, if any.
 
 A sync changes a venv at one moment (the swap of a rebuilt venv, the rename of a new one, the
 commit of an incremental change). Until then an interrupt leaves the venv as it was; after
@@ -11,9 +11,12 @@ from __future__ import annotations
 
 #: (venv, complete): each venv this process changed; complete False: committed, unfinished
 CHANGED: list[tuple[str, bool]] = []
-#: the signals that cut this process's command short (SIGINT 2, SIGTERM 15), as they came
+#: the signals that cut this process's command short (SIGINT 2, SIGTERM 15, SIGHUP 1), as
+#: they came
 SIGNALLED: list[int] = []
-_SIGTERM = 15
+#: what each signal but SIGINT ("interrupted") is said as: SIGHUP, a closed terminal's
+#: (decision 291), and SIGTERM (decision 269)
+_SAID = {1: "hung up", 15: "terminated"}
 
 
 def status() -> int:
@@ -28,7 +31,7 @@ def changed(prefix: str, *, complete: bool = True) -> None:
 
 def message() -> str:
     """What an interrupt of this process leaves, in one line."""
-    said = "terminated" if SIGNALLED and SIGNALLED[-1] == _SIGTERM else "interrupted"
+    said = _SAID.get(SIGNALLED[-1], "interrupted") if SIGNALLED else "interrupted"
     if not CHANGED:
         return f"{said}; nothing was changed"
     prefix, complete = CHANGED[-1]

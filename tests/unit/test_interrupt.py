@@ -37,6 +37,7 @@ def _interrupted_in_the_machinery(lock: threading.Lock) -> None:
     pytest.fail("the interrupt held back never came")  # pragma: no cover
 
 
+@pytest.mark.usefixtures("signals_at_start")
 def test_an_interrupt_in_the_import_machinery_comes_once_it_has_run_on() -> None:
     lock = threading.Lock()
     with installed(), pytest.raises(KeyboardInterrupt):
@@ -58,6 +59,7 @@ class _TimerFiringAtOnce(threading.Timer):
         super().start()
 
 
+@pytest.mark.usefixtures("signals_at_start")
 def test_an_interrupt_held_back_stays_held_when_its_timer_fires_inside_the_handler(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -77,75 +79,80 @@ def _interrupted() -> None:
     pytest.fail("no KeyboardInterrupt")  # pragma: no cover
 
 
+@pytest.mark.usefixtures("signals_at_start")
 def test_an_interrupt_elsewhere_is_python_s_own() -> None:
     with installed(), pytest.raises(KeyboardInterrupt):
         _interrupted()
 
 
+@pytest.mark.usefixtures("signals_at_start")
 def test_left_alone_where_sigint_is_ignored_or_handled_by_another() -> None:
     def mine(signum: int, frame: object) -> None:
         del signum, frame
 
     for handler in (signal.SIG_IGN, mine):
-        previous = signal.signal(signal.SIGINT, handler)
-        try:
-            with installed():
-                assert signal.getsignal(signal.SIGINT) is handler
-        finally:
-            signal.signal(signal.SIGINT, previous)
+        signal.signal(signal.SIGINT, handler)
+        with installed():
+            assert signal.getsignal(signal.SIGINT) is handler
 
 
-def test_sigterm_is_a_ctrl_c_said_as_terminated_with_status_143(
-    monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.parametrize(
+    ("signum", "status", "word"),
+    [(signal.SIGTERM, 143, "terminated"), (signal.SIGHUP, 129, "hung up")],
+)
+@pytest.mark.usefixtures("signals_at_start")
+def test_sigterm_and_sighup_are_a_ctrl_c_said_as_such_with_their_status(
+    signum: int, status: int, word: str
 ) -> None:
-    """Decision 269: SIGTERM's default action ended graft with nothing said or removed."""
+    """Decisions 269 and 291: their default action ended graft with nothing said or removed."""
     from graft import _interrupted
 
-    # (this process's own record: a sync an earlier test ran in it recorded its venv)
-    monkeypatch.setattr(_interrupted, "CHANGED", [])
-    monkeypatch.setattr(_interrupted, "SIGNALLED", [])
-    # (the default action, as a process starts: an earlier test that ran the console
-    # script's entry in this process left its fast paths' handler in place)
-    previous = signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    try:
-        with installed(), pytest.raises(KeyboardInterrupt):
-            signal.raise_signal(signal.SIGTERM)
-        assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL  # restored
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-    assert _interrupted.status() == 143
-    assert _interrupted.message() == "terminated; nothing was changed"
+    with installed(), pytest.raises(KeyboardInterrupt):
+        signal.raise_signal(signum)
+    assert signal.getsignal(signum) == signal.SIG_DFL  # given back
+    assert _interrupted.status() == status
+    assert _interrupted.message() == f"{word}; nothing was changed"
+    _interrupted.changed("/v")
+    assert _interrupted.message() == f"{word} after /v was synced; it is complete"
     _interrupted.SIGNALLED.clear()
     assert (_interrupted.status(), _interrupted.message()) == (
         130,
-        "interrupted; nothing was changed",
+        "interrupted after /v was synced; it is complete",
     )
 
 
-def test_the_console_scripts_sigterm_handler_is_taken_over_and_given_back() -> None:
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+@pytest.mark.usefixtures("signals_at_start")
+def test_the_console_scripts_handler_is_taken_over_and_given_back(signum: int) -> None:
     from graft import _interrupted
     from graft.cli.entry import terminated
 
-    previous = signal.signal(signal.SIGTERM, terminated)
-    try:
-        with installed():
-            assert signal.getsignal(signal.SIGTERM) is not terminated  # (the machinery guard)
-        assert signal.getsignal(signal.SIGTERM) is terminated
-        with pytest.raises(KeyboardInterrupt):
-            signal.raise_signal(signal.SIGTERM)  # the fast paths' own
-        assert _interrupted.SIGNALLED[-1] == signal.SIGTERM
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        _interrupted.SIGNALLED.clear()
+    signal.signal(signum, terminated)
+    with installed():
+        assert signal.getsignal(signum) is not terminated  # (the machinery guard)
+    assert signal.getsignal(signum) is terminated
+    with pytest.raises(KeyboardInterrupt):
+        signal.raise_signal(signum)  # the fast paths' own
+    assert [signum] == _interrupted.SIGNALLED
 
 
-def test_sigterm_handled_by_another_is_left_alone() -> None:
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+@pytest.mark.usefixtures("signals_at_start")
+def test_a_signal_handled_by_another_or_ignored_is_left_alone(signum: int) -> None:
+    """``nohup`` ignores SIGHUP: graft leaves it ignored, as whoever calls ``main`` set it."""
+
     def handler(signum: int, frame: object) -> None:
         del signum, frame
 
-    previous = signal.signal(signal.SIGTERM, handler)
-    try:
+    for action in (handler, signal.SIG_IGN):
+        signal.signal(signum, action)
         with installed():
-            assert signal.getsignal(signal.SIGTERM) is handler
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+            assert signal.getsignal(signum) is action
+
+
+def test_sigquit_keeps_its_default_action() -> None:
+    """SIGQUIT (Ctrl-backslash) asks for a core dump: the way out where a handler would not do."""
+    from graft.cli.interrupt import SIGNALS
+
+    assert signal.SIGQUIT not in SIGNALS
+    assert {signal.SIGINT, signal.SIGTERM, signal.SIGHUP} <= set(SIGNALS)

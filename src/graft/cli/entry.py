@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 
-from graft.cli.exits import exit_now, stdout_gone
+from graft.cli.exits import exit_now, say, stdout_gone
 
 
 def entrypoint() -> None:
@@ -26,14 +26,15 @@ def entrypoint() -> None:
     if argv[:1] == ["sync"]:
         import _signal  # type: ignore[import-not-found,unused-ignore]  # noqa: PLC0415 - built in, loaded at start
 
-        if _signal.getsignal(_signal.SIGTERM) == _signal.SIG_DFL:  # (decision 269)
-            _signal.signal(_signal.SIGTERM, terminated)
+        for signum in (_signal.SIGTERM, _signal.SIGHUP):  # (decisions 269, 291)
+            if _signal.getsignal(signum) == _signal.SIG_DFL:
+                _signal.signal(signum, terminated)
         try:
             code = _sync_answer(argv)
         except KeyboardInterrupt:  # (as main says it: no traceback)
             from graft import _interrupted  # noqa: PLC0415
 
-            print(f"graft: {_interrupted.message()}", file=sys.stderr)
+            say(f"graft: {_interrupted.message()}")
             exit_now(_interrupted.status())
         except BrokenPipeError:  # (a reader of its lines went away: as main leaves, 141)
             code = stdout_gone()
@@ -53,7 +54,9 @@ def entrypoint() -> None:
 
 
 def terminated(signum: int, frame: object) -> None:
-    """SIGTERM in a fast path: ended as Ctrl-C ends it, one line and status 143 (decision 269).
+    """SIGTERM or SIGHUP in a fast path: ended as Ctrl-C ends it (decisions 269, 291).
+
+    One line and status 143 or 129.
 
     ``main`` takes it over with the import machinery's guard (:mod:`graft.cli.interrupt`).
     """

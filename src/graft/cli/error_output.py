@@ -10,7 +10,7 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from graft.cli.exits import stdout_gone
+from graft.cli.exits import say, stdout_gone
 
 if TYPE_CHECKING:
     import argparse
@@ -54,15 +54,15 @@ def report(args: argparse.Namespace, exc: GraftError | None, message: str | None
         try:
             print_json_error(exc, message)
             sys.stdout.flush()
-        except BrokenPipeError:  # `graft sync ... --json | head -c 100`: nobody reads it
-            stdout_gone()
+        except OSError:  # `graft sync ... --json | head -c 100`: nobody reads it (or a
+            stdout_gone()  # closed terminal: EIO)
         return
     text = f"graft: error: {exc}" if exc is not None else f"graft: {message}"
-    print(text, file=sys.stderr)
+    say(text)
     # (an explanation of several lines, a resolver's, already shows its details)
     if exc is not None and exc.details and getattr(args, "verbose", False) and "\n" not in text:
         for detail in exc.details:
-            print(f"graft:   {detail}", file=sys.stderr)
+            say(f"graft:   {detail}")
 
 
 def build_output(args: argparse.Namespace, exc: BuildError) -> None:

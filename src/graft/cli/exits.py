@@ -5,6 +5,10 @@ from __future__ import annotations
 import os
 import sys
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import TextIO
+
 _SIGPIPE_STATUS = 141  # 128 + SIGPIPE: what a shell reports for a reader that went away
 
 
@@ -13,10 +17,31 @@ def stdout_gone() -> int:
 
     stdout is pointed at /dev/null so that no later flush fails again.
     """
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    os.close(devnull)
+    _gone(sys.stdout)
     return _SIGPIPE_STATUS
+
+
+def _gone(stream: TextIO) -> None:
+    """*stream*'s descriptor pointed at /dev/null: what is still buffered for it goes there."""
+    try:
+        fileno = stream.fileno()
+    except (OSError, ValueError):  # (not a file: nothing is flushed to a descriptor)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fileno)
+    os.close(devnull)
+
+
+def say(text: str) -> None:
+    """*text* as a line on stderr, or nothing where stderr is gone.
+
+    A closed terminal (SIGHUP: decision 291) fails every write to it with ``EIO``: the line
+    cannot be said, and the command ends with its status all the same.
+    """
+    try:
+        print(text, file=sys.stderr)
+    except OSError:
+        _gone(sys.stderr)
 
 
 def exit_now(code: int) -> None:

@@ -17,8 +17,11 @@ SIGTERM (a CI job's timeout, ``kill``, a container stopped) is handled alike (de
 before, its default action ended graft at once, leaving half-unpacked entries in the store's
 ``tmp/``, the venv's staging and its lock file beside it, and saying nothing; now the command
 ends as Ctrl-C ends it, each stage removing what it made, with one line (``graft:
-terminated; nothing was changed``) and status 143. SIGKILL, which no process can handle,
-still leaves what a kill leaves, which the next sync sweeps.
+terminated; nothing was changed``) and status 143. SIGHUP (the terminal closed, an ssh
+session dropped) is handled alike too (decision 291: ``graft: hung up; ...``, status 129),
+where its action is the default (``nohup`` ignores it: left so). SIGKILL, which no process
+can handle, and SIGQUIT (Ctrl-backslash, a core dump asked for: the way out when a handler
+would not do) still leave what a kill leaves, which the next sync sweeps.
 """
 
 from __future__ import annotations
@@ -34,6 +37,9 @@ if TYPE_CHECKING:
 
 _MACHINERY = "<frozen importlib."  # importlib._bootstrap, _bootstrap_external (frozen: CPython)
 AGAIN_AFTER = 0.01  # seconds until a held-back interrupt is delivered again
+#: the signals a command ends on as on Ctrl-C: its own, a kill's (decision 269) and a closed
+#: terminal's (decision 291)
+SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def _interrupted(frame: FrameType | None) -> FrameType | None:
@@ -55,7 +61,8 @@ def _on_interrupt(signum: int, frame: FrameType | None) -> None:
     """Raise ``KeyboardInterrupt``, unless *frame* is the import machinery's: then later."""
     from graft import _interrupted as cut  # noqa: PLC0415 - (imported by main already)
 
-    cut.SIGNALLED.append(signum)  # (its status and word: 130 "interrupted", 143 "terminated")
+    cut.SIGNALLED.append(signum)  # (its status and word: 130 "interrupted", 143 "terminated",
+    # 129 "hung up")
     frame = _interrupted(frame)
     if frame is not None and frame.f_code.co_filename.startswith(_MACHINERY):
         cut.SIGNALLED.pop()  # (said when it is delivered again)
@@ -72,8 +79,8 @@ def _on_interrupt(signum: int, frame: FrameType | None) -> None:
 def _ours(signum: int, handler: object) -> bool:
     """Whether *handler* of *signum* is one graft may take over: Python's own, or the entry's.
 
-    SIGINT: Python's ``default_int_handler``; SIGTERM: the default action, or the handler the
-    console script installed for its fast paths (:func:`graft.cli.entry.terminated`).
+    SIGINT: Python's ``default_int_handler``; SIGTERM and SIGHUP: the default action, or the
+    handler the console script installed for its fast paths (:func:`graft.cli.entry.terminated`).
     """
     if signum == signal.SIGINT:
         return handler is signal.default_int_handler
@@ -82,7 +89,7 @@ def _ours(signum: int, handler: object) -> bool:
 
 @contextlib.contextmanager
 def installed() -> Iterator[None]:
-    """Graft's SIGINT and SIGTERM handler while the block runs, where Python's own is in place.
+    """Graft's handler of :data:`SIGNALS` while the block runs, where Python's own is in place.
 
     Not from another thread (only the main thread may set handlers), nor where a signal is
     ignored (SIGINT in a background job) or handled by someone else (whoever called ``main``).
@@ -91,7 +98,7 @@ def installed() -> Iterator[None]:
     if threading.current_thread() is threading.main_thread():
         previous.extend(
             (signum, signal.signal(signum, _on_interrupt))
-            for signum in (signal.SIGINT, signal.SIGTERM)
+            for signum in SIGNALS
             if _ours(signum, signal.getsignal(signum))
         )
     try:
