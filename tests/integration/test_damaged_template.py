@@ -75,3 +75,94 @@ def test_a_template_without_its_list_is_not_intact(tmp_path: Path) -> None:
     (template / "bin" / "python").unlink()
     (template / "bin" / "python").symlink_to("/usr/bin/python2")
     assert not skeleton.intact(str(template))  # a link retargeted
+
+
+#: One of two syncs finding the template damaged at once, held at the moments that matter by
+#: files in a directory both see (argv: its role, the directory)
+_RACER = """
+import os, sys, time
+from graft.venv import skeleton
+from graft.venv.interpreter import introspect
+
+role, where = sys.argv[1], sys.argv[2]
+
+
+def mark(name):
+    open(os.path.join(where, name), "w").close()
+
+
+def wait(*names):
+    for _ in range(12000):  # (a bound, so that a lost step fails instead of hanging)
+        if any(os.path.exists(os.path.join(where, n)) for n in names):
+            return
+        time.sleep(0.01)
+    sys.exit(f"{role}: never saw {names}")
+
+
+target = introspect(sys.executable)
+if role == "second":  # found it damaged, then let the first make it anew
+    intact, discard, calls = skeleton.intact, skeleton._discard, []
+
+    def held_intact(path):
+        found = intact(path)
+        calls.append(found)
+        if len(calls) == 1:
+            mark("second-checked")
+            wait("first-made")
+        return found
+
+    def held_discard(home):  # (main put aside the first's new template: held there)
+        discard(home)
+        mark("second-discarded")
+        wait("first-copied")
+
+    skeleton.intact, skeleton._discard = held_intact, held_discard
+    print(skeleton.venv_template(target))
+    mark("second-done")
+else:
+    wait("second-checked")
+    path = skeleton.venv_template(target)
+    print(path)
+    mark("first-made")
+    wait("second-discarded", "second-done")
+    try:
+        skeleton.copy_template(path, os.path.join(where, "copy"), os.path.join(where, "copy"))
+    finally:
+        mark("first-copied")
+"""
+
+
+def test_two_syncs_finding_the_template_damaged_at_once_both_use_one_made_again(
+    tmp_path: Path, cache: Path
+) -> None:
+    """The second waits for the first's template and uses it (decision 293).
+
+    Before (decision 268's limit): the second put aside the template the first had just
+    made, while the first copied it: the first failed (``FileNotFoundError``).
+    """
+    import subprocess
+    import sys
+
+    from graft.venv.interpreter import introspect
+
+    template = skeleton.venv_template(introspect(sys.executable))
+    (Path(template) / "pyvenv.cfg").write_bytes(b"garbage")
+    where = tmp_path / "steps"
+    where.mkdir()
+    racers = {
+        role: subprocess.Popen(
+            [sys.executable, "-c", _RACER, role, str(where)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for role in ("second", "first")
+    }
+    said = {role: proc.communicate(timeout=300) for role, proc in racers.items()}
+    for role, proc in racers.items():
+        assert proc.returncode == 0, f"{role}: {said[role][1]}"
+    assert said["first"][0] == said["second"][0] == f"{template}\n"  # one template
+    assert skeleton.intact(template)
+    assert (where / "copy" / "pyvenv.cfg").read_text().startswith("home = ")
+    assert not (where / "second-discarded").exists()  # the second never put it aside
+    assert [n for n in os.listdir(cache / "venv-templates") if n.startswith(".")] == []

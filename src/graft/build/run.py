@@ -158,33 +158,46 @@ class Run:
 def running(
     request: BuildRequest, make_env: Callable[[Target, tuple[str, ...], str], BuildEnvironment]
 ) -> Iterator[Run]:
-    """The source prepared once; its work directory removed afterwards (or kept for a rerun)."""
+    """The source prepared once; its work directory removed afterwards (or kept for a rerun).
+
+    The work directory is named before it is made, and made inside the block that removes
+    it: a signal anywhere from its mkdir on leaves nothing under ``builds/`` (decision 292;
+    before, one between its ``mkdtemp`` and this ``try`` left it, with an unpacked sdist,
+    for a week).
+    """
     cache = BuiltWheels(cache_root())
-    source = _prepare(request, cache)
-    inputs = BuildInputs(
-        source.project.build_system.backend,
-        source.project.build_system.requires,
-        source.project.build_system.backend_path,
-        tuple(sorted(request.config_settings)),
-        read_variables(source.assessment.variables, dict(os.environ)),
-        request.isolated,
-    )
+    path = _source_path(request)
+    os.makedirs(cache.root, exist_ok=True)
+    cache.sweep_work(time.time())
+    work_root = os.path.join(cache.root, f"work-{os.urandom(6).hex()}")
+    source = None
     try:
+        os.mkdir(work_root, 0o700)
+        source = _prepare(request, path, work_root, cache)
+        inputs = BuildInputs(
+            source.project.build_system.backend,
+            source.project.build_system.requires,
+            source.project.build_system.backend_path,
+            tuple(sorted(request.config_settings)),
+            read_variables(source.assessment.variables, dict(os.environ)),
+            request.isolated,
+        )
         yield Run(request, source, inputs, cache, make_env)
     except BuildError as exc:
-        if exc.rerun is not None and not source.is_tree:  # its tree is kept for the rerun
-            exc.hint = f"{exc.hint}; the unpacked sdist stays in {source.work_root} for a week"
+        if exc.rerun is not None and source is not None and not source.is_tree:
+            # its tree is kept for the rerun
+            exc.hint = f"{exc.hint}; the unpacked sdist stays in {work_root} for a week"
             raise
-        shutil.rmtree(source.work_root, ignore_errors=True)
+        shutil.rmtree(work_root, ignore_errors=True)
         raise
     except BaseException:
-        shutil.rmtree(source.work_root, ignore_errors=True)
+        shutil.rmtree(work_root, ignore_errors=True)
         raise
-    shutil.rmtree(source.work_root, ignore_errors=True)
+    shutil.rmtree(work_root, ignore_errors=True)
 
 
-def _prepare(request: BuildRequest, cache: BuiltWheels) -> Source:
-    """The source read once: its key, build system, evidence, expected name and version."""
+def _source_path(request: BuildRequest) -> str:
+    """The project directory or sdist *request* names, checked, as an absolute path."""
     path = os.path.abspath(request.source)
     if not os.path.isdir(path) and not (os.path.isfile(path) and is_sdist(path)):
         raise UsageError(
@@ -192,16 +205,14 @@ def _prepare(request: BuildRequest, cache: BuiltWheels) -> Source:
         )
     if request.editable and not os.path.isdir(path):
         raise UsageError("an editable install needs a project directory", where=path)
-    os.makedirs(cache.root, exist_ok=True)
-    cache.sweep_work(time.time())
-    work_root = tempfile.mkdtemp(prefix="work-", dir=cache.root)
-    try:
-        if os.path.isdir(path):
-            return _prepare_tree(request.source, path, work_root, editable=request.editable)
-        return _prepare_sdist(request.source, path, work_root, cache)
-    except BaseException:
-        shutil.rmtree(work_root, ignore_errors=True)
-        raise
+    return path
+
+
+def _prepare(request: BuildRequest, path: str, work_root: str, cache: BuiltWheels) -> Source:
+    """The source read once: its key, build system, evidence, expected name and version."""
+    if os.path.isdir(path):
+        return _prepare_tree(request.source, path, work_root, editable=request.editable)
+    return _prepare_sdist(request.source, path, work_root, cache)
 
 
 def _prepare_tree(label: str, path: str, work_root: str, *, editable: bool = False) -> Source:

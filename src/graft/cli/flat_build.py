@@ -78,11 +78,11 @@ def _build_locked(
     except FileNotFoundError:
         pass
     write_root(root, {"venv": prefix, "real": real, "entries": sorted(set(shas))})
-    from graft.venv.staging import make_staging  # noqa: PLC0415
+    from graft.venv.staging import staging_path  # noqa: PLC0415
 
-    staging = ""
+    staging = staging_path(parent, name)
     try:
-        staging = make_staging(parent, name)
+        os.mkdir(staging)  # (inside the block: a signal from here on removes it)
         _materialize(rows, flat, staging, prefix, inputs)
         if os.path.lexists(prefix):
             return _undo(staging, root)
@@ -173,8 +173,7 @@ def _undo(staging: str, root: str) -> bool:
     from graft.store import seal  # noqa: PLC0415
 
     try:
-        if staging:
-            seal.remove_tree(staging, sealed=False)
+        seal.remove_tree(staging, sealed=False)
     finally:
         try:  # noqa: SIM105 - (as above)
             os.unlink(root)

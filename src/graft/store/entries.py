@@ -227,13 +227,15 @@ class Store:
         """
         try:
             self._sweep_tmp(sha256)
-            import tempfile  # noqa: PLC0415
-
-            staging = tempfile.mkdtemp(prefix=sha256 + ".", dir=self.tmp_dir)
         except OSError as exc:
             raise _no_room(exc, wheel_path, self.tmp_dir) from None
+        # named before it is made, and made inside the block that removes it: a signal as
+        # its mkdir returns leaves nothing (decision 292; the sweep above, under the entry's
+        # lock, makes the name free)
+        staging = os.path.join(self.tmp_dir, f"{sha256}.{os.urandom(6).hex()}")
         old = None
         try:
+            os.mkdir(staging, 0o700)
             tree = os.path.join(staging, "tree")
             os.mkdir(tree)
             from graft.wheel.archive import unpack_wheel  # noqa: PLC0415
@@ -247,7 +249,8 @@ class Store:
             if finish is not None and os.path.isdir(os.path.join(staging, "bytecode")):
                 seal.seal_tree(os.path.join(staging, "bytecode"))
             if os.path.lexists(self.entry_path(sha256)):  # untrusted or damaged: replaced
-                old = self._take_aside(sha256)  # only now that its successor is complete
+                old = os.path.join(self.tmp_dir, f"{sha256}.old.{os.urandom(6).hex()}")
+                self._take_aside(sha256, old)  # only now that its successor is complete
             os.rename(staging, self.entry_path(sha256))
         except BaseException as exc:
             seal.remove_tree(staging)
@@ -285,22 +288,20 @@ class Store:
                 hint="free space in the store's filesystem and sync again",
             ) from None
 
-    def _take_aside(self, sha256: str) -> str:
+    def _take_aside(self, sha256: str, trash: str) -> None:
         """Rename the entry at ``entries/<sha256>`` (untrusted or damaged) whole into ``tmp/``.
 
-        Under its lock, and its marker forgotten; the directory it now lies in. Never followed.
+        Under its lock, as *trash*``/old``, its marker forgotten first: an entry put back
+        after a failure is never trusted (decision 292). Never followed.
         """
-        import tempfile  # noqa: PLC0415
-
         from graft.store.verified import forget  # noqa: PLC0415
 
         path = self.entry_path(sha256)
+        forget(self.root, sha256)
         if not os.path.islink(path):
             seal.unseal_top(path)  # an immutable directory cannot be moved
-        trash = tempfile.mkdtemp(prefix=f"{sha256}.old.", dir=self.tmp_dir)
+        os.mkdir(trash, 0o700)
         os.rename(path, os.path.join(trash, "old"))
-        forget(self.root, sha256)
-        return trash
 
     def _sweep_tmp(self, sha256: str) -> None:
         """Remove staging left by a crashed ingest of the same wheel (we hold its lock)."""

@@ -41,7 +41,7 @@ from graft.store import seal
 from graft.store.paths import flat_file
 from graft.venv import skeleton
 from graft.venv.flat import apply_flat, read_kept
-from graft.venv.staging import discarded_on_failure, make_staging, sweep_leftovers
+from graft.venv.staging import discarded_on_failure, staging_path, sweep_leftovers
 from graft.venv.state import (
     STALE,
     kept_line,
@@ -238,9 +238,10 @@ def update(
     digest reads only the directories the change touched.
     """
     parent, name = os.path.split(prefix)
-    staging = make_staging(parent, name)
+    staging = staging_path(parent, name)
     config = os.path.join(prefix, "pyvenv.cfg")
     with discarded_on_failure(staging, prefix, "the venv is untouched"):
+        os.mkdir(staging)  # (inside the block: a signal from here on removes it)
         apply_flat(change.add, staging, prefix, python, store_root, staged=change.roots)
         journal = {
             "format": _FORMAT,

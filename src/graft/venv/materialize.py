@@ -21,7 +21,7 @@ from graft.venv.flat import apply_flat
 from graft.venv.staging import (
     ASIDE,
     discarded_on_failure,
-    make_staging,
+    staging_path,
     put_back_aside,
     sweep_leftovers,
 )
@@ -272,8 +272,9 @@ def rebuild(
     sweep_leftovers(parent, name)
     own = venv_options(prefix)
     options = with_options(own, options)
-    staging = make_staging(parent, name)
+    staging = staging_path(parent, name)
     with discarded_on_failure(staging, prefix, "the previous venv, if any, is untouched"):
+        os.mkdir(staging)  # (inside the block: a signal from here on removes it)
         skeleton.copy_template(template, staging, prefix, options)
         apply(plan, staging, store_root)
         _carry_configs(prefix, staging, plan, store_root)

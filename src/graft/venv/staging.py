@@ -15,15 +15,16 @@ if TYPE_CHECKING:
     from types import TracebackType
 
 
-def make_staging(parent: str, name: str) -> str:
-    """A fresh sibling directory ``.<name>.graft-<random>`` (the spelling the sweeps look for)."""
-    while True:
-        staging = os.path.join(parent, f".{name}.graft-{os.urandom(6).hex()}")
-        try:
-            os.mkdir(staging)  # mkdir's permissions, as for any venv
-        except FileExistsError:
-            continue
-        return staging
+def staging_path(parent: str, name: str) -> str:
+    """A new sibling path ``.<name>.graft-<random>`` (the spelling the sweeps look for).
+
+    Not made here: its maker makes it (``os.mkdir``, mkdir's permissions, as for any venv)
+    as the first step of the block that removes it on failure (:class:`discarded_on_failure`),
+    so that a signal as the mkdir returns leaves nothing behind (decision 292). 48 random
+    bits, under the venv lock: a name met again is one a killed sync of the venv left, which
+    the sweep would remove.
+    """
+    return os.path.join(parent, f".{name}.graft-{os.urandom(6).hex()}")
 
 
 def sweep_staging(prefix: str) -> None:
@@ -117,4 +118,8 @@ class discarded_on_failure:  # noqa: N801 - a context manager, named as the bloc
 __all__ = [
     "ASIDE",
     "discarded_on_failure",
-    "make_staging", "put_back_aside", "sweep_leftovers", "sweep_staging"]
+    "put_back_aside",
+    "staging_path",
+    "sweep_leftovers",
+    "sweep_staging",
+]
