@@ -46,10 +46,11 @@ def test_a_sync_after_cache_clean_downloads_no_wheel_the_store_holds(
     cleaned(cache)
     asked = len(index.ranges)
     # another requirement for the same set: no memo, no stamp answers; resolution reads the
-    # METADATA again (ranges), and each wheel comes from its entry
+    # METADATA from the entries the index's sha256 name (decision 294: before, two range
+    # reads), and each wheel comes from its entry
     second = tmp_path / "second"
     sync(second, index, store_dir, "app>=1")
-    assert whole_wheels(index, asked) == 0
+    assert index.ranges[asked:] == []  # no wheel file asked for, whole or in part
     assert downloaded(cache) == []
     assert installed(second) == installed(first) == {"app": "1.0", "lib": "2.0"}
     assert visible_files(second) == visible_files(first)
@@ -167,3 +168,54 @@ def test_a_url_wheel_without_a_hash_is_downloaded_again_after_cache_clean(
     sync(tmp_path / "c", index, store_dir, f"lib @ {url}#sha256={digest}")
     assert whole_wheels(index, asked) == 0, "the sha256 names the store's entry"
     assert installed(tmp_path / "c") == {"lib": "2.0"}
+
+
+@pytest.mark.parametrize("offline", [False, True], ids=["online", "offline"])
+def test_a_url_wheel_with_its_sha256_is_read_from_the_store_with_no_request(
+    tmp_path: Path, store_dir: Path, cache: Path, index: Served, offline: bool
+) -> None:
+    """After ``graft cache clean``, a URL wheel whose sha256 the URL gives needs no request.
+
+    Before (decision 294): one range read of its last 64 KiB for the METADATA to resolve
+    with, although the store held the entry the sync then installed; with ``--offline``,
+    `its METADATA is not in the cache and --offline was given`.
+    """
+    digest = hashlib.sha256(index.files[LIB]).hexdigest()
+    spec = f"lib @ {index.url}/{LIB}#sha256={digest}"
+    sync(tmp_path / "a", index, store_dir, spec)
+    cleaned(cache)
+    asked = len(index.paths)
+    _, err = sync(tmp_path / "b", index, store_dir, spec, "-v", *(["--offline"] * offline))
+    assert index.paths[asked:] == []  # no request at all
+    assert installed(tmp_path / "b") == {"lib": "2.0"}
+    assert "1 store" in err  # (-v: where each METADATA was read from)
+    assert snapshot(tmp_path / "b") == snapshot(tmp_path / "a")
+
+
+def test_an_entry_of_another_release_under_a_listed_sha256_is_not_read(
+    tmp_path: Path, store_dir: Path, cache: Path, index: Served
+) -> None:
+    """A URL giving the sha256 of another release's wheel the store holds: the wheel is read
+    from the URL and refused for its hash, as pip and uv refuse it.
+
+    Before (decision 294): the entry of that sha256 was taken for the URL's wheel (decision
+    154): app's files installed for ``lib @ URL``, then `the set is incomplete: app==1.0
+    requires lib>=1`, and without that dependency app would have been installed silently.
+    """
+    digest = hashlib.sha256(index.files[APP]).hexdigest()
+    sync(tmp_path / "a", index, store_dir, f"app @ {index.url}/{APP}#sha256={digest}")
+    cleaned(cache)
+    asked = len(index.paths)
+    proc = run_graft(
+        "sync",
+        tmp_path / "b",
+        f"lib @ {index.url}/{LIB}#sha256={digest}",
+        "--store",
+        store_dir,
+        check=False,
+    )
+    assert [p for p in index.paths[asked:] if p.endswith(LIB)]  # read from the URL
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr.startswith(f"graft: error: command line: {LIB} has sha256 "), proc.stderr
+    assert "not the hash given here" in proc.stderr
+    assert not (tmp_path / "b").exists()

@@ -221,7 +221,8 @@ def stored(wanted: Wanted, candidate: Candidate, store: Store) -> bool:
     """Whether *store* holds the entry of the remote wheel *candidate*: no download needed.
 
     Known by the sha256 known before download (the index's, a lock's, a ``--hash`` of a URL):
-    the store's key, trusted only with its verified marker. A size given (a lock's) is checked
+    the store's key, trusted only with its verified marker, and only for an entry of the
+    wheel's own name and version. A size given (a lock's) is checked
     against the size the store recorded at ingest (an error when it differs, as after a
     download); an entry ingested without one (before decision 154) is downloaded as before.
     The caller pins the store while it needs the entry.
@@ -229,7 +230,7 @@ def stored(wanted: Wanted, candidate: Candidate, store: Store) -> bool:
     sha = candidate.sha256
     if candidate.local or sha is None or not candidate.filename.endswith(".whl"):
         return False
-    if not store.trusted(sha):
+    if store.dist_info_of(sha, candidate.filename) is None:  # (of its release: decision 294)
         return False
     if wanted.size is None:
         return True

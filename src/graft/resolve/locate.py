@@ -244,6 +244,7 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
                         chooser=chooser,
                         builder=builder,
                         early_builds=download,
+                        store=store,
                     ),
                     index,
                 )

@@ -8,8 +8,11 @@ in this order, from:
 2. the metadata cache, ``<cache>/metadata/<wheel sha256>-<URL hash>.metadata`` (the file
    :mod:`graft.sources.coremeta` keeps; the bytes are the same either way; keyed by the URL
    too, since the listed sha256 is unchecked until the wheel is downloaded);
-3. the index's PEP 658 file, when the index offers one (checked against its hash);
-4. range reads of the wheel (:mod:`graft.sources.lazywheel`), the usual way here since
+3. the store's entry of the wheel's sha256 (the index's, a lock's, a URL's ``#sha256=``),
+   when the store vouches for it and it is of the file's name and version (decision 294):
+   what the sync then installs (decision 154), read with no request;
+4. the index's PEP 658 file, when the index offers one (checked against its hash);
+5. range reads of the wheel (:mod:`graft.sources.lazywheel`), the usual way here since
    the reachable index offers no metadata files.
 
 What was read from where is counted in :attr:`IndexProjects.reads`.
@@ -44,6 +47,7 @@ if TYPE_CHECKING:
     from graft.sources.candidates import Candidate
     from graft.sources.find_links import FindLinks
     from graft.sources.index import Indexes
+    from graft.store.entries import Store
 
 
 class SdistMetadata(Protocol):
@@ -82,8 +86,10 @@ class IndexProjects:
         offline: bool = False,
         direct: Mapping[str, ArtifactFile] | None = None,
         builds: SdistMetadata | None = None,
+        store: Store | None = None,
     ) -> None:
         self.indexes = indexes
+        self.store = store  # entries whose METADATA needs no request (None: a lock's)
         self.builds = builds  # METADATA of sdists (None: sdists are never asked for)
         self.direct = dict(direct or {})  # a wheel named by path or URL: the only file
         self.find_links = find_links
@@ -94,6 +100,7 @@ class IndexProjects:
         self.reads: dict[str, int] = {
             "local": 0,
             "cache": 0,
+            "store": 0,
             "pep658": 0,
             "ranges": 0,
             "whole": 0,
@@ -121,7 +128,7 @@ class IndexProjects:
     ) -> None:
         with self._lock:
             self.reads[path] += 1
-            self._live = self._live or (live and path not in {"local", "cache"})
+            self._live = self._live or (live and path not in {"local", "cache", "store"})
             self.fetched_bytes += fetched
             if file is not None and file.size is not None:
                 self.whole_bytes += file.size
@@ -369,6 +376,10 @@ class IndexProjects:
                 if hash_matches(data, file.metadata_hash):
                     self._count("cache")
                     return data
+        stored = self._stored(file)
+        if stored is not None:
+            self._count("store")
+            return stored
         if self.offline:
             raise SourceError(
                 "its METADATA is not in the cache and --offline was given",
@@ -379,6 +390,30 @@ class IndexProjects:
         if path is not None:
             remember(path, data)
         return data
+
+    def _stored(self, file: ArtifactFile) -> bytes | None:
+        """The METADATA of the store's entry of *file*'s sha256, if it vouches for one.
+
+        The store is content-addressed and its entries verified (the marker): the entry is
+        the wheel a sync installs for that sha256 without a download (decision 154), so its
+        METADATA is the one to resolve with (decision 294). Only an entry of *file*'s own
+        name and version (:meth:`Store.dist_info_of`) whose METADATA has the hash an index
+        announced.
+        """
+        store, sha = self.store, file.sha256
+        if store is None or sha is None:
+            return None
+        dist_info = store.dist_info_of(sha, file.filename)
+        if dist_info is None:
+            return None
+        from graft.sources.coremeta import hash_matches  # noqa: PLC0415
+
+        try:
+            with open(os.path.join(dist_info, "METADATA"), "rb") as fh:
+                data = fh.read()
+        except OSError:  # (gc took it meanwhile)
+            return None
+        return data if hash_matches(data, file.metadata_hash) else None
 
     def _fetch(self, file: ArtifactFile, project: str) -> bytes:
         from graft.sources.coremeta import hash_matches  # noqa: PLC0415

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from graft.sources.candidates import Candidate
     from graft.sources.find_links import FindLinks
     from graft.sources.index import Indexes
+    from graft.store.entries import Store
 
 
 #: The pin record a pinned resolution used and kept, and the policy's word on every project
@@ -75,13 +76,15 @@ def resolve_wanted(
     builder: SourceBuilder | None = None,
     early_builds: bool = True,
     recall: bool = True,
+    store: Store | None = None,
 ) -> Resolved:
     """Resolve *wanted* for *target*: one wheel per project, in the shape fetch takes.
 
     With what it did (for ``-v``) and its warnings. Without *recall*, no step of the pin
     record is taken (the index's pages are being asked again). Without *early_builds* (a
     dry run), a pinned sdist is not built for its METADATA: the backend's metadata hook
-    answers, as for any other sdist.
+    answers, as for any other sdist. A wheel whose entry *store* holds has its METADATA read
+    from there (decision 294).
     """
     from graft.resolve.fetched import check_hashed  # noqa: PLC0415
     from graft.resolve.inputs import (  # noqa: PLC0415
@@ -118,7 +121,13 @@ def resolve_wanted(
             builder, target, cache_dir, offline=request.offline, pinned=pinned, python_first=True
         )
     source = IndexProjects(
-        index, find_links, cache_dir, offline=request.offline, direct=direct, builds=builds
+        index,
+        find_links,
+        cache_dir,
+        offline=request.offline,
+        direct=direct,
+        builds=builds,
+        store=store,
     )
     policy = resolver_policy(
         request, inputs, wanted, target, have, chooser, sdists=builds is not None

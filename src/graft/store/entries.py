@@ -164,6 +164,34 @@ class Store:
         path = verified_marker(self.root, sha256)  # (not graft.store.verified: no import on the
         return path is not None and os.path.isfile(path)  # warm path)
 
+    def dist_info_of(self, sha256: str, filename: str) -> str | None:
+        """The ``.dist-info`` directory of the trusted entry for *sha256*, if it is *filename*'s.
+
+        A wheel known by a sha256 before its download (an index's, a lock's, a URL's) is
+        taken from its entry only when the entry is of the wheel file's own name and version
+        (decision 294): a sha256 that names another release's bytes (a wrong hash given, an
+        index listing another's) makes the wheel be fetched, and its bytes checked, as any.
+        """
+        if not self.trusted(sha256):
+            return None
+        tree = os.path.join(self.entry_path(sha256), "tree")
+        try:
+            (dist_info,) = (n for n in os.listdir(tree) if n.endswith(".dist-info"))
+        except (OSError, ValueError):  # gone (gc), or not one .dist-info: not vouched for
+            return None
+        name, _, version = dist_info.removesuffix(".dist-info").rpartition("-")
+        from packaging.utils import canonicalize_name  # noqa: PLC0415
+        from packaging.version import InvalidVersion, Version  # noqa: PLC0415
+
+        try:
+            wheel_name, wheel_version = filename.split("-", 2)[:2]
+            same = canonicalize_name(wheel_name) == canonicalize_name(name) and Version(
+                wheel_version
+            ) == Version(version)
+        except (ValueError, InvalidVersion):
+            return None
+        return os.path.join(tree, dist_info) if same else None
+
     def peek(self, sha256: str) -> StoreEntry | None:
         """The entry for *sha256*, if present, without pinning (for store maintenance)."""
         path = self.entry_path(sha256)
