@@ -7,6 +7,7 @@ server too slow: each was an internal error, a misleading message or a fixed wai
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Iterator
@@ -63,6 +64,94 @@ def test_a_page_that_is_not_pep691_json_is_one_line(
     assert line.startswith(f"graft: error: {served.url}/simple/app/: the index's page is not PEP")
     assert problem in line
     assert out == ""
+
+
+#: a key removed from the page (None stands for JSON's null)
+_GONE = object()
+
+
+def _page(served: Served, **changes: object) -> bytes:
+    """A PEP 691 page of app's one wheel as an index writes it, with *changes* to its file
+    (``files``, ``meta``, ``name`` and ``versions`` the page's own; :data:`_GONE` removes)."""
+    (filename,) = served.files
+    digest = hashlib.sha256(served.files[filename]).hexdigest()
+    entry: dict[str, object] = {
+        "filename": filename,
+        "url": f"{served.url}/{filename}",
+        "hashes": {"sha256": digest},
+    }
+    page: dict[str, object] = {"meta": {"api-version": "1.1"}, "name": "app", "files": [entry]}
+    for key, value in changes.items():
+        where = page if key in {"files", "meta", "name", "versions"} else entry
+        where.pop(key) if value is _GONE else where.__setitem__(key, value)
+    return json.dumps(page).encode()
+
+
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        ({"hashes": {"sha256": 3}}, "its sha256 is not a string: 3"),
+        ({"requires-python": 3}, "requires-python is not a string: 3"),
+        ({"yanked": 1}, "yanked is not true, false or a reason: 1"),
+        ({"yanked": []}, "yanked is not true, false or a reason: []"),
+        ({"files": _GONE}, "no 'files'"),
+    ],
+    ids=["sha256-int", "requires-python-int", "yanked-int", "yanked-list", "no-files"],
+)
+def test_a_field_that_decides_what_is_installed_must_have_its_type(
+    served: Served,
+    tmp_path: Path,
+    store_dir: Path,
+    cache: Path,
+    changes: dict[str, object],
+    problem: str,
+) -> None:
+    """As uv 0.13.9 refuses such a page (decision 295). Before: the sha256 read as none (the
+    wheel installed unchecked), requires-python as none (installed), yanked 1 or [] as yanked
+    (`left out: 1 yanked`), no files as a project without files (`no project named`)."""
+    del cache
+    served.page_body = (PAGE, _page(served, **changes))
+    code, out, err = sync(served, tmp_path, store_dir)
+    assert code == 1, err
+    (line,) = err.splitlines()
+    assert line.startswith(f"graft: error: {served.url}/simple/app/: the index's page is not PEP")
+    assert problem in line
+    assert out == ""
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"meta": _GONE},
+        {"meta": {"api-version": "2.0"}},
+        {"name": "other"},
+        {"versions": 3},
+        {"size": "big"},
+        {"upload-time": "yesterday"},
+        {"core-metadata": "yes"},
+        {"yanked": False, "requires-python": None, "hashes": {"sha256": None}},
+    ],
+    ids=[
+        "no-meta",
+        "api-version-2",
+        "another-name",
+        "versions-int",
+        "size-str",
+        "upload-time-words",
+        "core-metadata-str",
+        "nulls",
+    ],
+)
+def test_a_field_graft_reads_only_as_a_hint_or_not_at_all_is_left_alone(
+    served: Served, tmp_path: Path, store_dir: Path, cache: Path, changes: dict[str, object]
+) -> None:
+    """pip 26.2.1 and uv 0.13.9 accept the first four; uv refuses the size, the upload time
+    and the metadata flag, which graft reads as unknown (decision 295)."""
+    del cache
+    served.page_body = (PAGE, _page(served, **changes))
+    venv = tmp_path / "venv"
+    run_graft("sync", venv, "--index-url", f"{served.url}/simple/", "--store", store_dir, "app")
+    assert (venv / "pyvenv.cfg").is_file()
 
 
 def test_a_malformed_page_is_a_json_error_with_json(

@@ -152,13 +152,23 @@ def _json_rows(url: str, body: bytes) -> list[list[Any]]:
     """A PEP 691 page's rows; a page that is not valid JSON of its shape is one error.
 
     What graft reads must have its type (``files`` a list of objects, each with string
-    ``filename`` and ``url``, ``hashes`` an object); what it does not need is left alone.
+    ``filename`` and ``url``, ``hashes`` an object); what decides what is installed must
+    have PEP 691's type too, as uv 0.13.9 requires it (decision 295): a ``sha256`` that is
+    not a string (read as none, the download went unchecked), a ``requires-python`` that is
+    not a string (read as none, a wheel for another Python could be taken), a ``yanked``
+    neither a boolean nor a reason. What graft reads only as a hint (``size``,
+    ``upload-time``: unknown when malformed, which ``--exclude-newer`` leaves out; a
+    ``core-metadata`` of another type: announced without a hash, as pip reads it) and what
+    it does not read (``meta``, ``name``, ``versions``: pip and uv accept them malformed or
+    missing, an ``api-version`` of 2.0 too) is left alone.
     """
     try:
         data = json.loads(body)
     except ValueError as exc:  # (JSONDecodeError, UnicodeDecodeError)
         raise _not_pep691(url, f"not JSON: {exc}") from None
-    files = data.get("files", []) if isinstance(data, dict) else None
+    files = data.get("files") if isinstance(data, dict) else None
+    if isinstance(data, dict) and "files" not in data:
+        raise _not_pep691(url, "no 'files'")  # (a project without files lists none: [])
     if not isinstance(files, list):
         raise _not_pep691(url, "its 'files' is not a list")
     rows = []
@@ -169,15 +179,25 @@ def _json_rows(url: str, body: bytes) -> list[list[Any]]:
         filename, link, sha256 = f.get("filename"), f.get("url"), hashes.get("sha256")
         if not isinstance(filename, str) or not isinstance(link, str):
             raise _not_pep691(url, f"a file without a filename and url: {str(f)[:80]}")
-        requires_python = f.get("requires-python")
+        requires_python, yanked = f.get("requires-python"), f.get("yanked")
+        if not isinstance(sha256, (str, type(None))):
+            raise _not_pep691(url, f"{filename}: its sha256 is not a string: {sha256!r:.40}")
+        if not isinstance(requires_python, (str, type(None))):
+            raise _not_pep691(
+                url, f"{filename}: requires-python is not a string: {requires_python!r:.40}"
+            )
+        if not isinstance(yanked, (bool, str, type(None))):
+            raise _not_pep691(
+                url, f"{filename}: yanked is not true, false or a reason: {yanked!r:.40}"
+            )
         upload = f.get("upload-time")
         rows.append(
             [
                 filename,
                 _absolute(url, link),
-                sha256 if isinstance(sha256, str) else None,
-                requires_python if isinstance(requires_python, str) and requires_python else None,
-                _yanked(f.get("yanked")),
+                sha256,
+                requires_python or None,
+                _yanked(yanked),
                 upload if isinstance(upload, str) else None,
                 _json_metadata(f),
                 _size(f.get("size")),
