@@ -166,3 +166,22 @@ def test_two_syncs_finding_the_template_damaged_at_once_both_use_one_made_again(
     assert (where / "copy" / "pyvenv.cfg").read_text().startswith("home = ")
     assert not (where / "second-discarded").exists()  # the second never put it aside
     assert [n for n in os.listdir(cache / "venv-templates") if n.startswith(".")] == []
+
+
+def test_a_template_home_cut_short_is_made_again(cache: Path) -> None:
+    """A template's directory without its ``pyvenv.cfg`` (a cache cleaned by halves).
+
+    Before (decision 293): taken for no template, the new one's rename onto the directory
+    failed, and its path was returned all the same, with no ``pyvenv.cfg`` in it.
+    """
+    import sys
+
+    from graft.venv.interpreter import introspect
+
+    target = introspect(sys.executable)
+    home = Path(skeleton._template_home(target))
+    (home / "graft-venv-template" / "bin").mkdir(parents=True)
+    made = skeleton.venv_template(target)
+    assert (Path(made) / "pyvenv.cfg").read_text().startswith("home = ")
+    assert skeleton.intact(made)
+    assert [n for n in os.listdir(cache / "venv-templates") if n.startswith(".")] == []
