@@ -21,6 +21,7 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -407,17 +408,7 @@ def test_a_hatchling_project_gives_its_sdist_then_a_wheel_of_it(tmp_path: Path) 
     with tarfile.open(links / ANNOTATED_TYPES[1]) as tf:
         tf.extractall(tmp_path, filter="data")
     project = tmp_path / "annotated_types-0.7.0"
-    cmd = [sys.executable, "-m", "graft", "build", str(project), "--python", sys.executable]
-    cmd += ["--find-links", str(links), "--no-index", "--store", str(tmp_path / "store")]
-    environ = graft_env(tmp_path / "cache")
-    runs = []
-    for _ in range(2):
-        run = subprocess.run(
-            [*cmd, "--json"], env=environ, capture_output=True, text=True, check=False
-        )
-        assert run.returncode == 0, run.stdout + run.stderr
-        runs.append(json.loads(run.stdout))
-    first, second = runs
+    first, second = _built_twice(project, links, tmp_path)
     dist = project / "dist"
     assert sorted(p.name for p in dist.iterdir()) == [
         "annotated_types-0.7.0-py3-none-any.whl",
@@ -429,6 +420,21 @@ def test_a_hatchling_project_gives_its_sdist_then_a_wheel_of_it(tmp_path: Path) 
     with tarfile.open(dist / "annotated_types-0.7.0.tar.gz") as tf:
         names = tf.getnames()
     assert names.count("annotated_types-0.7.0/PKG-INFO") == 2
+
+
+def _built_twice(project: Path, links: Path, tmp_path: Path) -> tuple[Any, Any]:
+    """``graft build PROJECT --json`` run twice over one store and cache: both answers."""
+    cmd = [sys.executable, "-m", "graft", "build", str(project), "--python", sys.executable]
+    cmd += ["--find-links", str(links), "--no-index", "--store", str(tmp_path / "store")]
+    environ = graft_env(tmp_path / "cache")
+    runs = []
+    for _ in range(2):
+        run = subprocess.run(
+            [*cmd, "--json"], env=environ, capture_output=True, text=True, check=False
+        )
+        assert run.returncode == 0, run.stdout + run.stderr
+        runs.append(json.loads(run.stdout))
+    return runs[0], runs[1]
 
 
 @pytest.mark.parametrize("sdist", [MARKUPSAFE, PYCPARSER], ids=["markupsafe", "pycparser"])
@@ -445,17 +451,7 @@ def test_a_setuptools_tree_built_again_reuses_the_wheel_of_its_first_sdist(
     with tarfile.open(links / sdist[1]) as tf:
         tf.extractall(tmp_path, filter="data")
     project = tmp_path / sdist[1].removesuffix(".tar.gz")
-    cmd = [sys.executable, "-m", "graft", "build", str(project), "--python", sys.executable]
-    cmd += ["--find-links", str(links), "--no-index", "--store", str(tmp_path / "store")]
-    environ = graft_env(tmp_path / "cache")
-    runs = []
-    for _ in range(2):
-        run = subprocess.run(
-            [*cmd, "--json"], env=environ, capture_output=True, text=True, check=False
-        )
-        assert run.returncode == 0, run.stdout + run.stderr
-        runs.append(json.loads(run.stdout))
-    first, second = runs
+    first, second = _built_twice(project, links, tmp_path)
     assert first["sdist"]["sha256"] != second["sdist"]["sha256"], "setuptools: not reproducible"
     assert [w["action"] for w in first["wheels"]] == ["built"]
     (wheel,) = second["wheels"]
