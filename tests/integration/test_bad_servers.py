@@ -42,6 +42,19 @@ def sync(served: Served, tmp_path: Path, store: Path, *extra: str) -> tuple[int,
     return got.returncode, got.stdout, got.stderr
 
 
+def _refused_in_one_line(
+    served: Served, tmp_path: Path, store_dir: Path, body: bytes, problem: str
+) -> None:
+    """A sync over *body* as app's page fails in one line naming the page and *problem*."""
+    served.page_body = (PAGE, body)
+    code, out, err = sync(served, tmp_path, store_dir)
+    assert code == 1, err
+    (line,) = err.splitlines()
+    assert line.startswith(f"graft: error: {served.url}/simple/app/: the index's page is not PEP")
+    assert problem in line
+    assert out == ""
+
+
 @pytest.mark.parametrize(
     ("body", "problem"),
     [
@@ -57,13 +70,7 @@ def test_a_page_that_is_not_pep691_json_is_one_line(
     served: Served, tmp_path: Path, store_dir: Path, cache: Path, body: bytes, problem: str
 ) -> None:
     del cache  # (a cache of this test's own: the page is never kept)
-    served.page_body = (PAGE, body)
-    code, out, err = sync(served, tmp_path, store_dir)
-    assert code == 1, err
-    (line,) = err.splitlines()
-    assert line.startswith(f"graft: error: {served.url}/simple/app/: the index's page is not PEP")
-    assert problem in line
-    assert out == ""
+    _refused_in_one_line(served, tmp_path, store_dir, body, problem)
 
 
 #: a key removed from the page (None stands for JSON's null)
@@ -110,13 +117,7 @@ def test_a_field_that_decides_what_is_installed_must_have_its_type(
     wheel installed unchecked), requires-python as none (installed), yanked 1 or [] as yanked
     (`left out: 1 yanked`), no files as a project without files (`no project named`)."""
     del cache
-    served.page_body = (PAGE, _page(served, **changes))
-    code, out, err = sync(served, tmp_path, store_dir)
-    assert code == 1, err
-    (line,) = err.splitlines()
-    assert line.startswith(f"graft: error: {served.url}/simple/app/: the index's page is not PEP")
-    assert problem in line
-    assert out == ""
+    _refused_in_one_line(served, tmp_path, store_dir, _page(served, **changes), problem)
 
 
 @pytest.mark.parametrize(
