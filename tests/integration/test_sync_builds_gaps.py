@@ -513,6 +513,29 @@ def test_graft_lock_of_a_project_directory_writes_it_as_a_directory(
     assert "no sdist path or URL" in refused.stderr
 
 
+def test_a_locked_project_directory_has_no_version_and_installs_as_it_is_now(
+    tmp_path: Path, store_dir: Path, cache: Path, links: Path
+) -> None:
+    """PEP 751: a package's version "MUST NOT be included when it cannot be guaranteed to be
+    consistent with the code used (i.e. when a source tree is used)", as uv leaves it out; a
+    project whose version was raised after the lock installs at its new version, as `uv pip
+    install -r` and pip 26.3 install it (decision 312)."""
+    project = flit_project(tmp_path / "proj", deps='"statik"')
+    lock = tmp_path / "pylock.toml"
+    run_graft(
+        "lock", project, "--find-links", links, "--no-index", "--python-version", "3.11",
+        "--platform", "linux", "-o", lock,
+    )  # fmt: skip
+    packages = {p["name"]: p for p in load_toml(str(lock))["packages"]}
+    assert packages["purepkg"] == {"name": "purepkg", "directory": {"path": "proj"}}
+    assert packages["statik"]["version"] == "1.0"  # (a file's release keeps its version)
+    flit_project(project, version="0.2", deps='"statik"')  # the project's next release
+    sync(tmp_path / "v", store_dir, links, lock)
+    assert [p.name for p in site_packages(tmp_path / "v").glob("purepkg-*.dist-info")] == [
+        "purepkg-0.2.dist-info"
+    ]
+
+
 def test_a_project_directory_bounds_the_python_versions_locked_by_default(
     tmp_path: Path, cache: Path, links: Path
 ) -> None:

@@ -89,8 +89,12 @@ def pylock_table(
         source = next((built_from[f.url] for f in entry.wheels if f.url in built_from), None)
         if source is not None:  # a directory or a repository: that, not the wheel it built
             kind, found = _locked_source(source, lock_dir)
+            # PEP 751: no version "when a source tree is used" (a directory, edited after
+            # the lock); a repository's commit fixes its code, so its version stays
+            # (decision 312, as uv writes both)
+            version = None if kind == "directory" else entry.version
             packages.append(
-                Package(name=entry.name, version=entry.version, marker=marker, **{kind: found})
+                Package(name=entry.name, version=version, marker=marker, **{kind: found})
             )
             continue
         if len(entry.wheels) == 1 and entry.wheels[0].url in archived:
