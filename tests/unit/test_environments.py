@@ -121,16 +121,26 @@ def test_a_python_version_that_is_not_one_is_refused_in_one_line(asked: str) -> 
 
 
 @pytest.mark.parametrize(
-    "tag",
-    ["manylinux_2_28_x86_64", "manylinux2014_aarch64", "musllinux_1_2_x86_64", "linux_armv7l",
-     "macosx_14_0_arm64", "win_amd64", "win32", "win_arm64"],
+    ("tag", "machine"),
+    [("manylinux_2_28_x86_64", "x86_64"), ("manylinux2014_aarch64", "aarch64"),
+     ("musllinux_1_2_x86_64", "x86_64"), ("linux_armv7l", "armv7l"),
+     ("manylinux_2_31_riscv64", "riscv64"), ("manylinux1_i686", "i686"),
+     ("macosx_14_0_arm64", "arm64"), ("macosx_10_9_universal2", "universal2"),
+     ("win_amd64", "AMD64"), ("win32", "x86"), ("win_arm64", "ARM64")],
 )  # fmt: skip
-def test_platform_tags_graft_can_describe_make_environments(tag: str) -> None:
+def test_platform_tags_graft_can_describe_make_environments(tag: str, machine: str) -> None:
     (env,) = matrix(["3.12"], [tag])
     assert env.platforms == (tag,)
+    assert env.target.markers["platform_machine"] == machine
 
 
-@pytest.mark.parametrize("tag", ["martian", "linx", "any", "manylinux", "macosx_arm64", "ios"])
+@pytest.mark.parametrize(
+    "tag",
+    ["martian", "linx", "any", "manylinux", "macosx_arm64", "ios",
+     # a glibc level without its machine: once locked as `platform_machine == "2_17"`
+     # (decision 313)
+     "manylinux_2_17", "manylinux_2_28", "manylinux1_686", "musllinux_1_2_3", "win_64"],
+)  # fmt: skip
 def test_an_unknown_platform_tag_is_refused_in_one_line(tag: str) -> None:
     with pytest.raises(TargetError, match=f"unknown platform tag {tag!r}"):
         matrix(["3.12"], [tag])

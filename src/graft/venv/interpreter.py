@@ -264,9 +264,10 @@ def python_version_parts(text: str) -> tuple[int, ...]:
 
 
 #: The platform tags graft can describe (PEP 425, PEP 600, PEP 656): an installer there, its
-#: ``sys_platform`` and ``platform_machine``.
+#: ``sys_platform`` and ``platform_machine``. The machine begins with a letter (x86_64, i686,
+#: arm64, universal2), so a glibc level without one (``manylinux_2_17``) is no machine "2_17".
 _PLATFORM_TAG = re.compile(
-    r"(manylinux\d*(_\d+_\d+)?|musllinux_\d+_\d+|linux|macosx_\d+_\d+|win)_\w+|win32"
+    r"(manylinux\d*(_\d+_\d+)?|musllinux_\d+_\d+|linux|macosx_\d+_\d+|win)_[A-Za-z]\w*|win32"
 )
 
 
