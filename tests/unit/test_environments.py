@@ -17,6 +17,7 @@ from graft.resolve.environments import (
     keep_matching,
     marker_for,
     matrix,
+    newer_platform,
     python_versions,
 )
 from graft.venv.interpreter import find_interpreter
@@ -281,3 +282,28 @@ def test_micro_bounds_are_where_a_verdict_changes() -> None:
     assert _names_series(">3.11", "3.11")  # (3.11.1 > 3.11)
     assert not _names_series(">=3.11.5", "3.1")
     assert not _names_series(">=3.10", "3.1")
+
+
+@pytest.mark.parametrize(
+    ("platform", "system", "stands_for"),
+    [("manylinux_2_34_x86_64", 0, "manylinux_2_28_x86_64"),
+     ("manylinux_2_29_aarch64", 1, "manylinux_2_28_aarch64"),
+     ("manylinux_2_34_aarch64", 0, None),  # another machine
+     ("manylinux_2_28_x86_64", 0, None),  # the environment's own
+     ("manylinux_2_17_x86_64", 0, None),
+     ("musllinux_1_2_x86_64", 0, None),  # another C library
+     ("macosx_26_0_arm64", 2, "macosx_15_0_arm64"),
+     ("macosx_26_0_universal2", 2, "macosx_15_0_universal2"),
+     ("macosx_15_1_x86_64", 3, "macosx_15_0_x86_64"),
+     ("macosx_26_0_x86_64", 2, None),  # an Intel wheel is no arm64 Mac's
+     ("macosx_14_0_arm64", 2, None),
+     ("win_amd64", 4, None)],
+)  # fmt: skip
+def test_a_newer_machine_s_platform_stands_for_the_environment_s_newest(
+    platform: str, system: int, stands_for: str | None
+) -> None:
+    """Decision 314: what a lock environment lists beyond its tags, never a named tag."""
+    env = matrix(["3.12"])[system]
+    assert newer_platform(env, platform) == stands_for
+    (named,) = matrix(["3.12"], ["manylinux_2_28_x86_64"])
+    assert newer_platform(named, platform) is None

@@ -146,6 +146,30 @@ class Environment:
         return {**self.target.markers, "python_full_version": full, "implementation_version": full}
 
 
+def newer_platform(env: Environment, platform: str) -> str | None:
+    """The platform of *env* that *platform* is a newer release of, else None.
+
+    A system's environment stands for machines newer than its newest tags
+    (``manylinux_2_28``, ``macosx_15_0``): a wheel of a release it locked for such a machine
+    (``manylinux_2_34_x86_64`` -> ``manylinux_2_28_x86_64``, ``macosx_26_0_arm64`` ->
+    ``macosx_15_0_arm64``) is what an installer there takes from the index, so the lock lists
+    it beside the release's other wheels (decision 314); never for a tag the user named.
+    """
+    import re  # noqa: PLC0415
+
+    if env.named:
+        return None
+    linux = re.fullmatch(r"manylinux_2_(\d+)_(\w+)", platform)
+    if linux is not None and int(linux[1]) > _MANYLINUX_NEWEST:
+        newest = f"manylinux_2_{_MANYLINUX_NEWEST}_{linux[2]}"
+        return newest if newest in env.platforms else None
+    macos = re.fullmatch(r"macosx_(\d+)_(\d+)_(\w+)", platform)
+    if macos is not None and (int(macos[1]), int(macos[2])) > _MACOS_NEWEST:
+        newest = f"macosx_{_MACOS_NEWEST[0]}_{_MACOS_NEWEST[1]}_{macos[3]}"
+        return newest if newest in env.platforms else None
+    return None
+
+
 def python_versions(requires_python: str | None, asked: Sequence[str] = ()) -> tuple[str, ...]:
     """The series to lock for, each as its first release: *asked*, or the defaults.
 

@@ -70,6 +70,37 @@ def compatible(
 _RANKS: dict[tuple[str, ...], dict[str, int]] = {}
 
 
+def newer(
+    release: tuple[ArtifactFile, ...], env: Environment, listed: tuple[ArtifactFile, ...]
+) -> tuple[ArtifactFile, ...]:
+    """The wheels of *release* for newer machines of *env*'s system, not yet *listed*.
+
+    A wheel no tag of *env* fits, one of whose tags would fit with its platform read as
+    the environment's newest (:func:`~graft.resolve.environments.newer_platform`:
+    ``manylinux_2_34_x86_64`` as ``manylinux_2_28_x86_64``): an installer on such a machine
+    prefers it to the release's other wheels, as it would from the index (decision 314).
+    Not yanked, not shadowed by a higher build of the same tags, no variant.
+    """
+    from graft.resolve.artifacts import parse_wheel  # noqa: PLC0415
+    from graft.resolve.environments import newer_platform  # noqa: PLC0415
+
+    ranks = _tag_rank(env).keys()
+    best: dict[tuple[str, ...], tuple[int, ArtifactFile]] = {}
+    for f in release:
+        parsed = parse_wheel(f.filename)
+        if parsed is None or f in listed or f.yanked is not None or parsed.variant is not None:
+            continue
+        for tag in parsed.tags:
+            interpreter, abi, platform = tag.split("-")
+            stands_for = newer_platform(env, platform)
+            if stands_for is not None and f"{interpreter}-{abi}-{stands_for}" in ranks:
+                before = best.get(parsed.tags)
+                if before is None or parsed.build > before[0]:
+                    best[parsed.tags] = (parsed.build, f)
+                break
+    return tuple(sorted((f for _, f in best.values()), key=lambda f: f.filename))
+
+
 def _tag_rank(env: Environment) -> dict[str, int]:
     """``env.target.tag_rank()``, computed once per tag list."""
     ranks = _RANKS.get(env.target.tags)
@@ -119,6 +150,7 @@ def merge(
     releases: dict[tuple[str, Version], tuple[ArtifactFile, ...]] = {}
     for env, resolution in results:
         for pin in resolution.pins:
+            surface = reader.surface(pin.file)
             if pin.file.direct:  # its project's only file, here (a URL constraint's: decision 201)
                 own: tuple[ArtifactFile, ...] = (pin.file,)
             else:
@@ -126,7 +158,12 @@ def merge(
                 own = (compatible(release, env, pin.file) if pin.file.is_wheel else ()) or (
                     pin.file,
                 )
-            surface = reader.surface(pin.file)
+                if pin.file.is_wheel and not is_variant(pin.file):
+                    # a newer machine's wheel stating other dependencies is left out: the
+                    # lock keeps the wheel it already takes there (decision 314)
+                    own += tuple(
+                        f for f in newer(release, env, own) if reader.surface(f) == surface
+                    )
             for other in own:
                 if other is pin.file or is_variant(other) or is_variant(pin.file):
                     continue  # a variant's METADATA may differ; the installer's choice decides

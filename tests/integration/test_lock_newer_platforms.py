@@ -1,0 +1,94 @@
+"""``graft lock`` lists a locked release's wheels for machines newer than the matrix's newest
+tags (decision 314), against a loopback index whose wheels are made in the test.
+
+A Linux environment is resolved for ``manylinux_2_28`` down to ``manylinux1`` and a macOS one
+for 15.0 down: a release's ``manylinux_2_34`` or ``macosx_26_0`` wheel is what pip and uv take
+on such a machine (debugpy 1.8.22 has Linux wheels for ``manylinux_2_34`` only, beside a
+pure fallback), so the lock lists it, and ``Pylock.select()`` gives it to that machine and
+the fallback to an older one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from packaging.tags import Tag, mac_platforms
+
+from graft.resolve.environments import Environment, matrix
+from graft.venv.interpreter import foreign_target
+from tests.integration.test_lock import entries, lock
+from tests.support.rangeserver import Served, serve
+from tests.support.wheelmaker import make_wheel
+
+if TYPE_CHECKING:
+    from packaging.pylock import Pylock
+
+NEWER_LINUX = "py3-none-manylinux_2_34_x86_64.manylinux_2_34_aarch64"
+
+
+@pytest.fixture
+def index(wheels: Path) -> Iterator[Served]:
+    with serve() as served:
+        served.add(make_wheel(wheels, "dep", "1.0", {"dep.py": ""}))
+        # as debugpy 1.8.22: a pure fallback, a wheel for glibc 2.34, and one for macOS 26
+        served.add(make_wheel(wheels, "dbg", "1.0", {"dbg.py": ""}))
+        served.add(make_wheel(wheels, "dbg", "1.0", {"dbg_fast.py": ""}, tag=NEWER_LINUX))
+        served.add(
+            make_wheel(wheels, "dbg", "1.0", {"dbg_mac.py": ""}, tag="py3-none-macosx_26_0_arm64")
+        )
+        # a glibc 2.34 wheel stating another dependency: no marker can tell it apart
+        served.add(make_wheel(wheels, "odd", "1.0", {"odd.py": ""}))
+        served.add(
+            make_wheel(
+                wheels, "odd", "1.0", {"odd_fast.py": ""}, tag=NEWER_LINUX, requires=("dep",)
+            )
+        )
+        yield served
+
+
+def _chosen(parsed: Pylock, env: Environment, platforms: list[str]) -> dict[str, str]:
+    """The files ``Pylock.select()`` gives a machine of *env*'s system with *platforms*."""
+    target = foreign_target(env.target.version, platforms, as_pip=False)
+    tags = [Tag(*t.split("-", 2)) for t in target.tags]
+    return {
+        str(package.name): str(getattr(dist, "name", ""))
+        for package, dist in parsed.select(environment=env.target.markers, tags=tags)  # type: ignore[arg-type]
+    }
+
+
+def test_a_locked_release_lists_its_wheels_for_newer_machines(
+    tmp_path: Path, index: Served
+) -> None:
+    parsed, _ = lock(tmp_path, index, "dbg", "odd", "--python-version", "3.12")
+    (dbg,) = entries(parsed, "dbg")
+    assert [w.name for w in dbg.wheels or ()] == [
+        "dbg-1.0-py3-none-any.whl",
+        "dbg-1.0-py3-none-macosx_26_0_arm64.whl",
+        f"dbg-1.0-{NEWER_LINUX}.whl",
+    ]
+    (odd,) = entries(parsed, "odd")  # its glibc 2.34 wheel would need dep: left out
+    assert [w.name for w in odd.wheels or ()] == ["odd-1.0-py3-none-any.whl"]
+    assert {p.name for p in parsed.packages} == {"dbg", "odd"}
+    linux, _, mac_arm, mac_intel, *_ = matrix(["3.12"])
+    newer_glibc = [f"manylinux_2_{n}_x86_64" for n in range(36, 16, -1)]
+    assert _chosen(parsed, linux, newer_glibc)["dbg"] == f"dbg-1.0-{NEWER_LINUX}.whl"
+    assert _chosen(parsed, linux, list(linux.platforms))["dbg"] == "dbg-1.0-py3-none-any.whl"
+    assert _chosen(parsed, linux, newer_glibc)["odd"] == "odd-1.0-py3-none-any.whl"
+    tahoe = list(mac_platforms((26, 0), "arm64"))
+    assert _chosen(parsed, mac_arm, tahoe)["dbg"] == "dbg-1.0-py3-none-macosx_26_0_arm64.whl"
+    assert _chosen(parsed, mac_arm, list(mac_arm.platforms))["dbg"] == "dbg-1.0-py3-none-any.whl"
+    assert _chosen(parsed, mac_intel, list(mac_platforms((26, 0), "x86_64")))["dbg"] == (
+        "dbg-1.0-py3-none-any.whl"  # (an arm64 wheel is no Intel Mac's)
+    )
+
+
+def test_a_named_platform_tag_lists_that_tag_s_wheels_alone(tmp_path: Path, index: Served) -> None:
+    """``--platform manylinux_2_28_x86_64`` is that tag, as pip reads it: nothing newer."""
+    parsed, _ = lock(
+        tmp_path, index, "dbg", "--python-version", "3.12", "--platform", "manylinux_2_28_x86_64"
+    )
+    (dbg,) = entries(parsed, "dbg")
+    assert [w.name for w in dbg.wheels or ()] == ["dbg-1.0-py3-none-any.whl"]
