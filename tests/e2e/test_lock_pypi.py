@@ -201,3 +201,18 @@ def test_pyqt5_on_linux_aarch64_is_not_locked_without_pyqt5_sip(
         assert "manylinux_2_28_aarch64" in left
         assert "PyQt5-5.15.11.tar.gz" in left
         assert "sipbuild.api failed" in left
+
+
+def test_debugpy_1_8_22_lists_its_manylinux_2_34_wheel_beside_the_pure_one(
+    online: None, tmp_path: Path
+) -> None:
+    """debugpy 1.8.22's Linux wheels are for glibc 2.34 only, beside a pure fallback: the
+    lock lists both, so a machine with glibc 2.34 or later takes the Linux build from the
+    lock as from the index, and an older one the fallback (decision 314)."""
+    lock, _ = graft_lock(
+        tmp_path, "debugpy==1.8.22", "--python-version", "3.12", "--platform", "linux"
+    )
+    (entry,) = [p for p in lock.packages if p.name == "debugpy"]
+    names = {w.name for w in entry.wheels or ()}
+    assert "debugpy-1.8.22-py2.py3-none-any.whl" in names
+    assert "debugpy-1.8.22-cp312-cp312-manylinux_2_34_x86_64.whl" in names
