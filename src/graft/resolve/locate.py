@@ -10,6 +10,7 @@ unchanged never resolves (``memo``) and must not pay for them.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 from dataclasses import dataclass
@@ -287,13 +288,20 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
             on_fetched=arrived,
             store=store,
         )
-        fetched, picked_notes = _build_picked(got, target, builder, source_reads)
+        fetched, picked_notes, pairs = _build_picked(got, target, builder, source_reads)
         if on_fetched is not None:
             for item in fetched:
                 if item not in got and item.path is not None:  # (a built wheel: always a file)
                     on_fetched(item.wanted, item.path, item.sha256)
         if disagreements(chooser, fetched, store):  # (now ignored by the chooser)
             return locate(request, reporter, on_fetched, builder, chooser=chooser, store=store)
+        if pairs:  # a build that contradicts its sdist's static metadata (decision 308)
+            from graft.resolve.static_checked import contradicted  # noqa: PLC0415
+
+            said_again = contradicted(pairs, cache_dir)
+            if said_again:  # (forgotten: the next resolution reads the built METADATA)
+                again = locate(request, reporter, on_fetched, builder, chooser=chooser, store=store)
+                return dataclasses.replace(again, notes=(*said_again, *again.notes))
     explained, support, declared = report(chooser, chosen)
     from graft.sources.tool_sources import unread_additions  # noqa: PLC0415
 
@@ -338,11 +346,12 @@ def _build_picked(
     target: Target,
     builder: SourceBuilder | None,
     reads: list[tuple[tuple[str, str], ...] | None],
-) -> tuple[list[Fetched], list[str]]:
+) -> tuple[list[Fetched], list[str], list[tuple[str, str, str]]]:
     """Each sdist the resolver chose, downloaded, as the wheel it builds for *target*.
 
     *reads* gets what a resolution memo watches for each build (the variables it reads;
     None: no memo may keep it, as under ``--reuse-builds never``), as for named sources.
+    Also returned: each sdist's path with its wheel's path and sha256.
     """
     from graft.resolve.fetched import Fetched  # noqa: PLC0415
     from graft.resolve.sdists import built_all_picked, is_sdist_file  # noqa: PLC0415
@@ -359,15 +368,17 @@ def _build_picked(
     )
     out: list[Fetched] = []
     notes: list[str] = []
+    pairs: list[tuple[str, str, str]] = []
     for item in fetched:
-        if not picked(item):
+        if not picked(item) or item.path is None:
             out.append(item)
             continue
         wanted, wheel = next(built)
         notes.append(wheel.note)
         reads.append(wheel.reads)
         out.append(Fetched(wanted, wheel.path, wheel.sha256))
-    return out, notes
+        pairs.append((item.path, wheel.path, wheel.sha256))
+    return out, notes, pairs
 
 
 def _unbuilt(wanted: Wanted) -> Candidate:
