@@ -234,3 +234,29 @@ def test_a_locked_url_requirement_holds_where_its_marker_does(
             *(("win", "leaf") if windows else ()),
             *(("old",) * (env.python == "3.9")),
         }, env.label
+
+
+def test_a_path_where_pep_508_has_a_url_is_read_from_the_current_directory(
+    tmp_path: Path, store_dir: Path, cache: Path, links: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``lib[more] @ ./lib`` on the command line or in a ``-r`` file elsewhere: the directory
+    below the current one, as uv 0.13.9 installs it (decision 309; graft said "neither a wheel
+    nor an sdist", pip 26.3 "Invalid URL"), with the ``direct_url.json`` of its ``file:`` URL.
+    A project's own ``lib @ ./lib`` names no directory: one line, as uv refuses it."""
+    lib = project(tmp_path / "lib", "lib", extra='more = ["leaf"]')
+    monkeypatch.chdir(tmp_path)
+    venv = tmp_path / "v"
+    out = sync(venv, store_dir, links, "lib[more] @ ./lib")
+    assert " + leaf==1.0" in out.stderr, out.stderr
+    assert installed(venv, "lib") == (json.dumps({"dir_info": {}, "url": lib.as_uri()}), True)
+    (tmp_path / "reqs").mkdir()
+    (tmp_path / "reqs" / "r.txt").write_text("lib @ ./lib\n")
+    again = sync(tmp_path / "w", store_dir, links, "-r", tmp_path / "reqs" / "r.txt")
+    assert " + lib==0.1" in again.stderr
+    relative = project(tmp_path / "rel", "rel", "lib @ ./lib")
+    said = sync(tmp_path / "x", store_dir, links, relative, check=False)
+    assert said.returncode == 1
+    assert "Traceback" not in said.stderr
+    assert "lib @ ./lib is a path, which names no directory it is relative to" in said.stderr
+    assert len(said.stderr.strip().splitlines()) == 1, said.stderr
+    assert not (tmp_path / "x").exists()

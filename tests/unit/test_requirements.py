@@ -175,6 +175,34 @@ def test_a_directory_or_an_sdist_is_a_source_to_build(tmp_path: Path) -> None:
         parse_spec(f"lib @ file://{tmp_path / 'missing'}", "x")
 
 
+def test_a_path_where_pep_508_has_a_url_is_that_file_url_as_uv_takes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``lib @ ./proj`` (uv 0.13.9 installs it; pip 26.3 says "Invalid URL"): the directory,
+    wheel or sdist that path names, from the current directory or the given *base*; where
+    there is no directory to be relative to (a wheel's METADATA), one line says so."""
+    (tmp_path / "proj").mkdir()
+    (tmp_path / "dist").mkdir()
+    wheel = make_wheel(tmp_path / "dist", "lib", "2.0")
+    (tmp_path / "lib-1.0.tar.gz").write_bytes(b"")
+    monkeypatch.chdir(tmp_path)
+    named = parse_spec("lib[x] @ ./proj", "x")
+    assert (named.name, named.source, named.extras) == (
+        "lib",
+        str(tmp_path / "proj"),
+        frozenset({"x"}),
+    )
+    assert parse_spec(f"lib @ {tmp_path / 'proj'}", "x").source == str(tmp_path / "proj")
+    assert parse_spec("lib @ ./dist/lib-2.0-py3-none-any.whl", "x").path == str(wheel)
+    assert parse_spec("lib @ ./lib-1.0.tar.gz", "x").source == str(tmp_path / "lib-1.0.tar.gz")
+    beside = parse_spec("lib @ ../proj", "x", base=str(tmp_path / "dist"))
+    assert beside.source == str(tmp_path / "proj")
+    with pytest.raises(SourceError, match="no such project directory or sdist"):
+        parse_spec("lib @ ./missing", "x")
+    with pytest.raises(SourceError, match=r"is a path, which names no directory it is relative"):
+        parse_spec("lib @ ./proj", "x", base=None)
+
+
 def test_ranges_never_count_as_conflicting_pins() -> None:
     check_one_version_each([parse_spec("a>=1", "x"), parse_spec("a==2", "y"), parse_spec("a", "z")])
 

@@ -205,7 +205,7 @@ def prepared_requirements(
         for req in holding(surface.requirements, surface.name, extras, target):
             held = Requirement(str(req))  # (the surface's own is kept: not changed)
             held.marker = None  # (it holds for the target: evaluated here)
-            out.append(parse_spec(str(held), where))
+            out.append(parse_spec(str(held), where, base=None))
     return out, notes
 
 

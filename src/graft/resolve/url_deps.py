@@ -198,4 +198,5 @@ def _dependency(req: Requirement, by: Wanted) -> Wanted:
             " its directory yourself: -e DIR",
         )
     extras = f"[{','.join(sorted(req.extras))}]" if req.extras else ""
-    return dataclasses.replace(parse_spec(f"{req.name}{extras} @ {url}", where), requested=False)
+    wanted = parse_spec(f"{req.name}{extras} @ {url}", where, base=None)  # (./lib: refused)
+    return dataclasses.replace(wanted, requested=False)

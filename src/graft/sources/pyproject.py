@@ -87,8 +87,8 @@ def read_pyproject(
     elif extras:
         raise UsageError("--extra needs a [project] table", where=path)
     texts += _groups(data, path, groups)
-    for text, where in texts:
-        inputs.wanted.append(parse_spec(text, where))
+    for text, where in texts:  # (name @ ./lib refused: uv reads it from the built METADATA)
+        inputs.wanted.append(parse_spec(text, where, base=None))
 
 
 def _extras(
@@ -240,7 +240,7 @@ def read_groups(groups: tuple[str, ...], inputs: Inputs) -> None:
             )
         inputs.files_read.append(path)
         for text, where in _groups(load(path), path, tuple(names)):
-            inputs.wanted.append(parse_spec(text, where))
+            inputs.wanted.append(parse_spec(text, where, base=None))
 
 
 def _groups(data: dict[str, Any], path: str, groups: tuple[str, ...]) -> list[tuple[str, str]]:

@@ -30,10 +30,16 @@ from graft.sources.direct_refs import (
 VARIABLE = re.compile(r"\$\{([A-Z0-9_]+)\}")
 
 
-def parse_spec(text: str, where: str, hashes: frozenset[str] = frozenset()) -> Wanted:
+def parse_spec(
+    text: str, where: str, hashes: frozenset[str] = frozenset(), *, base: str | None = ""
+) -> Wanted:
     """A PEP 508 requirement, a path to a ``.whl`` file, a project directory or an sdist.
 
     A path may end in extras, as pip and uv take them: ``.[cli]``, ``./dist/x.whl[socks]``.
+    ``name @ PATH`` (a path where PEP 508 has a URL: ``app @ ./app``, ``x @ /abs/x.whl``) is
+    the ``file:`` URL of that path, as uv takes it, relative to *base* (``""``: the current
+    directory, as for a path on its own); refused where *base* is None (a wheel's
+    METADATA, which has no directory to be relative to). Decision 309.
     """
     text = _bare_url(text, where) or text
     if "@" not in text:
@@ -70,9 +76,8 @@ def parse_spec(text: str, where: str, hashes: frozenset[str] = frozenset()) -> W
     name, marker = canonicalize_name(req.name), str(req.marker) if req.marker else None
     extras = frozenset(canonicalize_name(e) for e in req.extras)
     if req.url:
-        return url_requirement(
-            req.url, name, extras=extras, marker=marker, where=where, hashes=hashes
-        )
+        url = _path_as_url(req.url, name, where, base)
+        return url_requirement(url, name, extras=extras, marker=marker, where=where, hashes=hashes)
     specs = list(req.specifier)
     pinned = (
         specs[0].version
@@ -127,6 +132,27 @@ def _bare_url(text: str, where: str) -> str | None:
     if text.startswith("file:") and " " not in text:
         return file_url_path(text)
     return None
+
+
+def _path_as_url(url: str, name: str, where: str, base: str | None) -> str:
+    """*url* as given, or the ``file:`` URL of the path written in its place (uv's reading)."""
+    if "://" in url or url.startswith(("file:", "git+", "hg+", "svn+", "bzr+")):
+        return url
+    import urllib.parse  # noqa: PLC0415
+
+    if urllib.parse.urlsplit(url).scheme or not url.startswith((".", "/", "~")):
+        return url  # (another scheme, or no path: url_requirement says which)
+    if base is None:
+        raise SourceError(
+            f"{name} @ {url} is a path, which names no directory it is relative to",
+            where=where,
+            hint=f"write an absolute file:/// URL, or name the directory yourself: {url}",
+        )
+    import pathlib  # noqa: PLC0415
+
+    path, _, fragment = url.partition("#")
+    local = os.path.abspath(os.path.join(base, os.path.expanduser(path)))
+    return pathlib.Path(local).as_uri() + (f"#{fragment}" if fragment else "")
 
 
 def _path_like(text: str) -> bool:
