@@ -623,3 +623,5 @@ def test_a_lock_that_fails_on_a_build_shows_its_output(
     assert "dyn cannot say what it requires" in error["log"]  # (nothing is above with --json)
     assert error["rerun"].startswith("cd ")
     assert error["hint"].startswith('its whole output is under "log"; rerun it by hand with "')
+    assert error["message"].endswith(f"({error['hint']})")  # (nothing is "above" here either)
+    assert "above" not in error["message"]

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from graft.errors import UsageError
+from graft.errors import SourceError, UsageError
 from graft.model.requirements import Inputs
 from graft.sources.pyproject import read_pyproject
 
@@ -78,3 +78,22 @@ def test_an_extra_naming_the_project_itself_is_its_extras_requirements(tmp_path:
         ("idna", 'python_version < "3" and os_name == "posix"'),
     ]
     assert inputs.wanted[1].where == f"{path}: [project.optional-dependencies].cli"
+
+
+def test_a_path_in_place_of_a_url_in_a_pyproject_is_refused_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``lib @ ./lib`` in ``[project].dependencies`` or a group names no directory it is
+    relative to (uv 0.13.9: "relative path without a working directory"), even where the
+    current directory holds one (decision 309)."""
+    (tmp_path / "lib").mkdir()
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "pyproject.toml"
+    for table in (
+        'dependencies = ["lib @ ./lib"]\n',
+        '[dependency-groups]\ndev = ["lib @ ./lib"]\n',
+    ):
+        path.write_text('[project]\nname = "demo"\nversion = "0"\n' + table)
+        groups = ("dev",) if "dev" in table else ()
+        with pytest.raises(SourceError, match=r"lib @ \./lib is a path, which names no directory"):
+            read_pyproject(str(path), Inputs(), (), groups)

@@ -43,6 +43,7 @@ def _build_fields(exc: GraftError, out: dict[str, Any]) -> None:
     if exc.hint and exc.hint.startswith(OUTPUT_SHOWN):  # (what follows: where its tree stays)
         rest = exc.hint[len(OUTPUT_SHOWN) :]
         out["hint"] = f'its whole output is under "log"; rerun it by hand with "rerun"{rest}'
+        out["message"] = str(exc).replace(f"({exc.hint})", f"({out['hint']})")  # (not "above")
 
 
 def report(args: argparse.Namespace, exc: GraftError | None, message: str | None = None) -> None:
