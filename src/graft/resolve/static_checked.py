@@ -66,18 +66,23 @@ def contradicted(built: Sequence[tuple[str, str, str]], cache_dir: str) -> list[
 
 
 def _requirements(metadata: bytes) -> tuple[frozenset[str], str]:
-    """The Requires-Dist lines (each as ``packaging`` writes it) and the Requires-Python."""
+    """The Requires-Dist lines (as ``packaging`` writes them, names canonical), Requires-Python."""
     from packaging.metadata import parse_email  # noqa: PLC0415
     from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
     from packaging.specifiers import InvalidSpecifier, SpecifierSet  # noqa: PLC0415
+    from packaging.utils import canonicalize_name  # noqa: PLC0415
 
     raw, _ = parse_email(metadata)
     lines = set()
     for line in raw.get("requires_dist", []):
         try:
-            lines.add(str(Requirement(line)))
+            req = Requirement(line)
         except InvalidRequirement:
             lines.add(line.strip())
+            continue
+        req.name = canonicalize_name(req.name)  # (IDNA and idna: one project)
+        req.extras = {canonicalize_name(e) for e in req.extras}
+        lines.add(str(req))
     python = raw.get("requires_python", "") or ""
     try:
         python = str(SpecifierSet(python))
