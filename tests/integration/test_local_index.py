@@ -88,3 +88,34 @@ def test_an_index_url_that_is_neither_a_url_nor_a_directory_is_one_line(tmp_path
     assert proc.returncode == 2
     (line,) = proc.stderr.splitlines()
     assert line.startswith(f"graft: error: index URL '{tmp_path / 'nope'}' is not an http://")
+
+
+def test_a_release_whose_only_sdist_is_a_tar_bz2_says_so(tmp_path: Path, store_dir: Path) -> None:
+    """Twisted 20.3.0 on CPython 3.9: wheels for cp27-cp37 and ``Twisted-20.3.0.tar.bz2``.
+    Neither graft nor uv 0.13.9 builds an sdist PEP 625 does not name (pip 26.3 cannot run
+    on 3.9); the error now names the file it passed over (decision 311), for that release
+    only."""
+    files = tmp_path / "files"
+    files.mkdir()
+    names = ["Old_Thing-1.0.tar.bz2", "Old_Thing-0.9.tgz", "old_thing-1.0.tar.gz.asc"]
+    for name in names:
+        (files / name).write_bytes(b"not read")
+    make_wheel(files, "old-thing", "1.0", tag="cp27-cp27m-manylinux1_x86_64")
+    links = "".join(
+        f'<a href="../../files/{f.name}#sha256={hashlib.sha256(f.read_bytes()).hexdigest()}">'
+        f"{f.name}</a>\n"
+        for f in sorted(files.iterdir())
+    )
+    (tmp_path / "simple" / "old-thing").mkdir(parents=True)
+    (tmp_path / "simple" / "old-thing" / "index.html").write_text(f"<html>{links}</html>\n")
+    run = run_graft(
+        "sync", tmp_path / "v", "old-thing==1.0", "--index-url", tmp_path / "simple",
+        "--store", store_dir, check=False,
+    )  # fmt: skip
+    assert run.returncode == 1, run.stderr
+    assert "no wheel of old-thing 1.0 for the target" in run.stderr
+    said = "Old_Thing-1.0.tar.bz2: an sdist neither .tar.gz nor .zip (PEP 625), which graft"
+    assert said in run.stderr
+    assert "Old_Thing-0.9.tgz" not in run.stderr  # (another release)
+    assert "Traceback" not in run.stderr
+    assert not (tmp_path / "v").exists()

@@ -155,6 +155,30 @@ def sdist_name(filename: str) -> tuple[NormalizedName, Version] | None:
         return None
 
 
+#: What old sdists were packed as besides ``.tar.gz`` and ``.zip`` (pip's archive formats)
+LEGACY_SDIST_SUFFIXES = (".tar.bz2", ".tbz", ".tgz", ".tar.xz", ".txz", ".tlz", ".tar.lz")
+
+
+def legacy_sdists(name: NormalizedName, filenames: Sequence[str]) -> list[tuple[Version, str]]:
+    """The *filenames* that are sdists of *name* in a format PEP 625 leaves out, by version."""
+    from packaging.utils import canonicalize_name  # noqa: PLC0415
+    from packaging.version import parse  # noqa: PLC0415
+
+    out = []
+    for filename in filenames:
+        suffix = next((s for s in LEGACY_SDIST_SUFFIXES if filename.endswith(s)), None)
+        if suffix is None:
+            continue
+        project, _, text = filename[: -len(suffix)].rpartition("-")
+        try:
+            version = parse(text)
+        except InvalidVersion:
+            continue
+        if canonicalize_name(project) == name:
+            out.append((version, filename))
+    return out
+
+
 def wheel_rank(filename: str, tag_rank: Mapping[str, int]) -> tuple[int, int] | None:
     """The target's preference for a wheel (lower is better), None when it is incompatible.
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from packaging.utils import NormalizedName, canonicalize_name
 
 from graft.resolve.admit import by_version
-from graft.resolve.artifacts import parse_wheel, sdist_version
+from graft.resolve.artifacts import legacy_sdists, parse_wheel, sdist_version
 from graft.resolve.candidates import UNBUILT, UNREADABLE, WheelCandidate
 from graft.resolve.causes import stated
 from graft.resolve.resolution_error import (
@@ -396,7 +396,16 @@ def _no_wheel(
         line = f"every file of {name} was left out: {'; '.join(reasons)}"
     which = f"{name} {wanted[0][0]}" if len({v for v, _ in wanted}) == 1 else name
     head = Reason(f"no wheel of {which} for the target", tuple(provider.target.tags[:2]))
-    return ResolutionError(Kind.NO_WHEEL_FOR_TARGET, [head, *asked, line])
+    legacy = legacy_sdists(name, [f.filename for f, r, _ in rejected if r is Reject.FILENAME])
+    admitted = set(_wanted([v for v, _ in legacy], specs))
+    old = [filename for version, filename in legacy if version in admitted]
+    said = [line]
+    if old:  # (Twisted 20.3.0's only sdist is a .tar.bz2: decision 311)
+        said.append(
+            f"{', '.join(old[:SHOWN])}: {'an sdist' if len(old) == 1 else 'sdists'} neither"
+            " .tar.gz nor .zip (PEP 625), which graft does not build (uv 0.13.9 neither)"
+        )
+    return ResolutionError(Kind.NO_WHEEL_FOR_TARGET, [head, *asked, *said])
 
 
 def _tagged(rejected: Sequence[tuple[ArtifactFile, Reject, Version | None]]) -> list[Version]:
