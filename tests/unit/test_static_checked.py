@@ -35,7 +35,7 @@ def _stated(
 
 def _check(tmp_path: Path, sdist: str, wheel: Path) -> list[str]:
     sha = hashlib.sha256(wheel.read_bytes()).hexdigest()
-    return contradicted([(sdist, str(wheel), sha)], str(tmp_path / "cache"))
+    return contradicted([(sdist, None, str(wheel), sha)], str(tmp_path / "cache"))
 
 
 @settings(max_examples=25, deadline=None)

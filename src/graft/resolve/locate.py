@@ -346,12 +346,12 @@ def _build_picked(
     target: Target,
     builder: SourceBuilder | None,
     reads: list[tuple[tuple[str, str], ...] | None],
-) -> tuple[list[Fetched], list[str], list[tuple[str, str, str]]]:
+) -> tuple[list[Fetched], list[str], list[tuple[str, str | None, str, str]]]:
     """Each sdist the resolver chose, downloaded, as the wheel it builds for *target*.
 
     *reads* gets what a resolution memo watches for each build (the variables it reads;
     None: no memo may keep it, as under ``--reuse-builds never``), as for named sources.
-    Also returned: each sdist's path with its wheel's path and sha256.
+    Also returned: each sdist's path and sha256 (if known) with its wheel's path and sha256.
     """
     from graft.resolve.fetched import Fetched  # noqa: PLC0415
     from graft.resolve.sdists import built_all_picked, is_sdist_file  # noqa: PLC0415
@@ -368,7 +368,7 @@ def _build_picked(
     )
     out: list[Fetched] = []
     notes: list[str] = []
-    pairs: list[tuple[str, str, str]] = []
+    pairs: list[tuple[str, str | None, str, str]] = []
     for item in fetched:
         if not picked(item) or item.path is None:
             out.append(item)
@@ -377,7 +377,7 @@ def _build_picked(
         notes.append(wheel.note)
         reads.append(wheel.reads)
         out.append(Fetched(wanted, wheel.path, wheel.sha256))
-        pairs.append((item.path, wheel.path, wheel.sha256))
+        pairs.append((item.path, item.sha256, wheel.path, wheel.sha256))
     return out, notes, pairs
 
 

@@ -21,8 +21,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 
-def contradicted(built: Sequence[tuple[str, str, str]], cache_dir: str) -> list[str]:
-    """A note for each (sdist, its wheel, the wheel's sha256) whose wheel says otherwise.
+def contradicted(built: Sequence[tuple[str, str | None, str, str]], cache_dir: str) -> list[str]:
+    """A note for each (sdist, its sha256 if known, its wheel, the wheel's sha256) that differs.
 
     Only sdists whose static metadata the resolution took (kept non-empty in the cache by
     their sha256) are compared; each contradicted one's kept metadata is emptied. An sdist
@@ -35,8 +35,8 @@ def contradicted(built: Sequence[tuple[str, str, str]], cache_dir: str) -> list[
     from graft.sources.cachenames import stored_sha256  # noqa: PLC0415
 
     notes = []
-    for sdist, wheel, wheel_sha in built:
-        sha = stored_sha256(sdist, cache_dir)
+    for sdist, known, wheel, wheel_sha in built:
+        sha = known or stored_sha256(sdist, cache_dir)
         if sha is None:
             from graft._fs import file_sha256  # noqa: PLC0415
 
