@@ -458,3 +458,59 @@ def test_a_setuptools_tree_built_again_reuses_the_wheel_of_its_first_sdist(
     assert wheel["action"] == "reused", wheel["why"]
     assert wheel["why"].endswith("built from another sdist of the same files"), wheel["why"]
     assert wheel["sha256"] == first["wheels"][0]["sha256"]
+
+
+#: typer-slim 0.12.5's sdist, whose ``pdm_build.py`` adds rich and shellingham to the wheel
+#: its static ``[project]`` says needs only click and typing-extensions, with what it needs
+TYPER_SLIM = [
+    ("typer-slim", "typer_slim-0.12.5.tar.gz"),
+    ("pdm-backend", "pdm_backend-2.4.3-py3-none-any.whl"),
+    ("click", "click-8.1.7-py3-none-any.whl"),
+    ("typing-extensions", "typing_extensions-4.12.2-py3-none-any.whl"),
+    ("rich", "rich-13.9.4-py3-none-any.whl"),
+    ("markdown-it-py", "markdown_it_py-3.0.0-py3-none-any.whl"),
+    ("mdurl", "mdurl-0.1.2-py3-none-any.whl"),
+    ("pygments", "pygments-2.18.0-py3-none-any.whl"),
+    ("shellingham", "shellingham-1.5.4-py2.py3-none-any.whl"),
+]
+
+
+def test_typer_slim_gets_what_its_wheel_requires_not_what_its_table_states(
+    env: dict[str, Path], tmp_path: Path
+) -> None:
+    """As pip 26.3 installs it (8 distributions; uv 0.13.9 installs 3 and leaves typer-slim's
+    Requires-Dist unmet): the resolution runs again with the built wheel's METADATA
+    (decision 308); on main: "the set is incomplete: typer-slim==0.12.5 requires rich"."""
+    files = release_files(*TYPER_SLIM)
+    links = tmp_path / "links"
+    links.mkdir()
+    for _, filename in TYPER_SLIM:
+        (links / filename).symlink_to(files / filename)
+    venv = tmp_path / "v"
+    cmd = [sys.executable, "-m", "graft", "sync", str(venv), "typer-slim==0.12.5"]
+    cmd += ["--no-binary", "typer-slim", "--find-links", str(links), "--no-index"]
+    cmd += ["--store", str(env["store"]), "-v"]
+    run = subprocess.run(
+        cmd, env=graft_env(env["cache"]), capture_output=True, text=True, check=False
+    )
+    assert run.returncode == 0, run.stderr
+    added = sorted(line.split()[1] for line in run.stderr.splitlines() if line.startswith(" + "))
+    assert added == [
+        "click==8.1.7",
+        "markdown-it-py==3.0.0",
+        "mdurl==0.1.2",
+        "pygments==2.18.0",
+        "rich==13.9.4",
+        "shellingham==1.5.4",
+        "typer-slim==0.12.5",
+        "typing-extensions==4.12.2",
+    ]
+    assert "resolved again with the wheel's METADATA" in run.stderr
+    audit = subprocess.run(
+        [sys.executable, "-m", "graft", "audit", str(venv)],
+        env=graft_env(env["cache"]),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert audit.returncode == 0, audit.stdout + audit.stderr
