@@ -426,7 +426,7 @@ def test_variables_in_a_requirements_file_are_expanded_and_watched(
     assert locked() == ["1.0"]
     monkeypatch.delenv("LIB_VERSION")  # unset: left as written, which is no version
     out = run_graft("sync", venv, "-r", reqs, "--store", store_dir, check=False)
-    assert 'cannot parse requirement "lib==${LIB_VERSION}' in out.stderr
+    assert "cannot parse requirement 'lib==${LIB_VERSION}'" in out.stderr
     assert "(${LIB_VERSION} is not set in the environment: set it, or write its value)" in (
         out.stderr
     )

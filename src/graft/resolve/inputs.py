@@ -44,7 +44,7 @@ def gather_inputs(request: ResolveRequest, *, nothing_listed: bool = False) -> I
     from graft.model.requirements import Inputs  # noqa: PLC0415
     from graft.sources.pylock import check_lock_name, is_pylock  # noqa: PLC0415
     from graft.sources.reqfile import find_links_dir, read_requirements  # noqa: PLC0415
-    from graft.sources.requirements import parse_spec  # noqa: PLC0415
+    from graft.sources.requirements import parse_line  # noqa: PLC0415
 
     inputs = Inputs()
     from graft.sources.requirements import (  # noqa: PLC0415
@@ -64,7 +64,7 @@ def gather_inputs(request: ResolveRequest, *, nothing_listed: bool = False) -> I
             inputs.pylocks.append(spec)
         else:
             refuse_a_file_of_requirements(spec, "command line")
-            inputs.wanted.append(parse_spec(spec, "command line"))
+            inputs.wanted.append(parse_line(spec, "command line"))
     from graft.sources.pyproject import is_pyproject, read_groups, read_pyproject  # noqa: PLC0415
 
     for path in request.requirement_files:

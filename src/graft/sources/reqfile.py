@@ -14,12 +14,12 @@ import os
 import shlex
 from typing import TYPE_CHECKING
 
-from graft.errors import UsageError
+from graft.errors import SourceError, UsageError
 from graft.sources.requirements import (
     VARIABLE,
     editable_path,
     file_url_path,
-    parse_spec,
+    parse_line,
     source_path,
     split_extras,
 )
@@ -31,9 +31,16 @@ if TYPE_CHECKING:
 
 _IGNORED_OPTIONS = {"--prefer-binary"}
 _VALUE_OPTIONS_IGNORED = {"--trusted-host", "--use-feature"}
-_NEEDS_A_VALUE = {
-    *("-r", "--requirement", "-c", "--constraint", "-i", "--index-url", "--extra-index-url"),
-    *("-f", "--find-links"),
+
+#: The options a requirements file takes that take no value.
+_FLAGS = {"--no-index", "--pre", "--require-hashes", *_IGNORED_OPTIONS}
+#: Those that take one, and what each needs.
+_TAKE_A_VALUE = {
+    **dict.fromkeys(("-r", "--requirement", "-c", "--constraint"), "a value"),
+    **dict.fromkeys(("-i", "--index-url", "--extra-index-url", "-f", "--find-links"), "a value"),
+    **dict.fromkeys(("--no-binary", "--only-binary"), "a name or :all:"),
+    **dict.fromkeys(("-e", "--editable"), "a project directory"),
+    **dict.fromkeys(_VALUE_OPTIONS_IGNORED, "a value"),
 }
 
 
@@ -44,6 +51,9 @@ def is_url(path: str) -> bool:
 
 def find_links_dir(value: str, base: str, where: str | None = None) -> str:
     """A ``--find-links`` value as the directory it names: absolute, or relative to *base*.
+
+    In a requirements file (*base*: its directory), one that is not beside the file is the
+    one in the current directory, if there is one, as pip reads it.
 
     A ``file://`` URL is its path, as pip and uv take it. An ``http(s)://`` page of links is
     refused in one line: joined to *base* as a path (``/cwd/http:/host/...``), it failed as a
@@ -58,7 +68,12 @@ def find_links_dir(value: str, base: str, where: str | None = None) -> str:
             hint="download its wheels into a directory and give -f DIR, or use a simple"
             " repository with --extra-index-url",
         )
-    return value if os.path.isabs(value) else os.path.join(base, value)
+    if os.path.isabs(value):
+        return value
+    beside = os.path.join(base, value)
+    if base and not os.path.exists(beside) and os.path.isdir(value):  # (pip's rule)
+        return os.path.abspath(value)  # (none beside the file: the one here)
+    return beside
 
 
 def _fetch_file(url: str) -> bytes:
@@ -173,7 +188,7 @@ def read_requirements(
         except ValueError as exc:
             raise UsageError(f"cannot parse line ({exc})", where=where) from None
         if first == 0:
-            _global_option(words, where, base, inputs, _seen | {real}, constraints=constraints)
+            _global_options(words, where, base, inputs, _seen | {real}, constraints=constraints)
             continue
         hashes = set()
         for i, word in enumerate(words):
@@ -190,10 +205,11 @@ def read_requirements(
                     hint=_per_requirement_hint(word),
                 )
         spec = " ".join(parts[:first]).strip()
-        if spec.endswith(".whl") and not os.path.isabs(spec):
-            local = os.path.join(base, spec)
-            spec = local if os.path.exists(local) else spec
-        wanted = parse_spec(spec, where, frozenset(_check_hash(h, where) for h in hashes))
+        try:  # (a path is read from the current directory, as pip and uv read it)
+            wanted = parse_line(spec, where, frozenset(_check_hash(h, where) for h in hashes))
+        except SourceError:
+            _refuse_beside_the_file(spec, base, where)
+            raise
         if not constraints:
             inputs.wanted.append(wanted)
         elif wanted.source:
@@ -206,6 +222,25 @@ def read_requirements(
             # a wheel by path or URL: that file, if anything needs its project (decision 172)
             constraint = dataclasses.replace(wanted, extras=frozenset(), requested=False)
             inputs.constraints.append(constraint)
+
+
+def _refuse_beside_the_file(spec: str, base: str, where: str) -> None:
+    """Say where a path missing here lies, if it lies beside the requirements file.
+
+    pip and uv read a path in a requirements file (a wheel, an sdist, a project directory)
+    from the current directory, as graft does; a file's own directory is only for its
+    ``-r``, ``-c`` and ``--find-links``.
+    """
+    path, _ = split_extras(spec.partition(";")[0].strip(), where)
+    if is_url(base) or os.path.isabs(path) or not os.path.lexists(os.path.join(base, path)):
+        return
+    beside = os.path.relpath(os.path.join(base, path))
+    raise SourceError(
+        "no such file or directory here (a path in a requirements file is read from the"
+        " current directory, as pip and uv read it)",
+        where=f"{where}: {path}",
+        hint=f"write {beside}, or run from {os.path.relpath(base)}",
+    )
 
 
 def _add_lock(path: str, inputs: Inputs, *, constraints: bool) -> None:
@@ -259,7 +294,7 @@ def _nested(value: str, base: str) -> str:
     return os.path.join(base, value)
 
 
-def _global_option(
+def _global_options(
     words: list[str],
     where: str,
     base: str,
@@ -268,13 +303,60 @@ def _global_option(
     *,
     constraints: bool,
 ) -> None:
-    option, _, value = words[0].partition("=")
-    if not value and len(words) > 1:
-        value = words[1]
-    if not value and option in _NEEDS_A_VALUE:  # (it was dropped: --index-url alone, PyPI)
-        raise UsageError(
-            f"{option} needs a value", where=where, hint=f"{option} VALUE, on one line"
+    """A line of options, each read in turn, as pip's parser reads every option on it.
+
+    A word that is neither an option nor its value (``--pre six``: pip and uv drop the
+    requirement without a word) is refused naming it.
+    """
+    at = 0
+    while at < len(words):
+        option, eq, value = words[at].partition("=")
+        at += 1
+        if not option.startswith("-"):  # (the line's first word is an option)
+            raise UsageError(
+                f"{words[at - 1]!r} follows {words[at - 2]} on its line",
+                where=where,
+                hint="put each requirement on a line of its own",
+            )
+        if option in _FLAGS:
+            if eq:
+                raise UsageError(f"{option} takes no value", where=where, hint=f"write {option}")
+            _flag(option, inputs)
+            continue
+        if option not in _TAKE_A_VALUE:
+            raise UsageError(f"unknown option {option!r}", where=where, hint=_option_hint(option))
+        if not eq and at < len(words) and not words[at].startswith("-"):
+            value, at = words[at], at + 1
+        if not value:  # (it was dropped: --index-url alone, PyPI)
+            needs = _TAKE_A_VALUE[option]
+            raise UsageError(
+                f"{option} needs {needs}", where=where, hint=f"{option} VALUE, on one line"
+            )
+        _valued(
+            option, value, where=where, base=base, inputs=inputs, seen=seen, constraints=constraints
         )
+
+
+def _flag(option: str, inputs: Inputs) -> None:
+    if option == "--no-index":
+        inputs.no_index = True
+    elif option == "--pre":
+        inputs.prereleases = True
+    elif option == "--require-hashes":
+        inputs.require_hashes = True
+
+
+def _valued(
+    option: str,
+    value: str,
+    *,
+    where: str,
+    base: str,
+    inputs: Inputs,
+    seen: frozenset[str],
+    constraints: bool,
+) -> None:
+    """The option *option* with its *value* into *inputs*."""
     if option in {"-r", "--requirement", "-c", "--constraint"}:
         nested = _nested(value, base)
         as_constraints = constraints or option in {"-c", "--constraint"}
@@ -285,31 +367,17 @@ def _global_option(
         inputs.extra_index_urls.append(value)
     elif option in {"-f", "--find-links"}:
         inputs.find_links.append(find_links_dir(value, base, where))
-    elif option == "--no-index":
-        inputs.no_index = True
-    elif option == "--pre":
-        inputs.prereleases = True
-    elif option == "--require-hashes":
-        inputs.require_hashes = True
     elif option in {"--no-binary", "--only-binary"}:
-        if not value:
-            raise UsageError(f"{option} needs a name or :all:", where=where)
         binary = inputs.no_binary if option == "--no-binary" else inputs.only_binary
         binary.append(value)
-    elif option in _IGNORED_OPTIONS or option in _VALUE_OPTIONS_IGNORED:
-        return
     elif option in {"-e", "--editable"}:
         if constraints:
             raise UsageError(f"{option} is not a constraint", where=where)
-        if not value:
-            raise UsageError(f"{option} needs a project directory", where=where)
         path, extras = split_extras(value, where)
         # relative to the current directory, as pip and uv read -e in a file (and a project
         # directory on a line of its own); only -r and -c are relative to the file
         local = os.path.expanduser(editable_path(path, where))
         inputs.wanted.append(source_path(local, where, editable=True, extras=extras))
-    else:
-        raise UsageError(f"unknown option {option!r}", where=where, hint=_option_hint(option))
 
 
 #: What a requirements file takes on a line of its own (pip's and uv's options for it).

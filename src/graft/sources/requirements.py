@@ -95,6 +95,34 @@ def parse_spec(
     )
 
 
+def parse_line(text: str, where: str, hashes: frozenset[str] = frozenset()) -> Wanted:
+    """A requirement as pip reads one from the command line or a requirements file.
+
+    As :func:`parse_spec`, after pip's split of its marker (``install_req_from_line``): at
+    the first ``"; "`` of a URL, else at the first ``;``, so that a path or a URL takes a
+    marker too (``./dist/x.whl ; python_version < "3.12"``, ``name @ URL;marker``), as pip
+    and uv read it. (A ``pyproject.toml``'s or a wheel's requirement is PEP 508's alone.)
+    """
+    scheme = text.partition(":")[0].lower() if ":" in text else ""
+    is_url = scheme in {"http", "https", "file", "ftp"} or scheme.startswith(VCS_SCHEMES)
+    head, split, marker = text.partition("; " if is_url else ";")
+    if not split or not marker.strip():
+        return parse_spec(head.strip() if split else text, where, hashes)
+    from packaging.markers import InvalidMarker, Marker  # noqa: PLC0415
+
+    try:
+        parsed = Marker(marker.strip())
+    except InvalidMarker as exc:
+        raise UsageError(
+            f"cannot parse the marker {marker.strip()!r} ({first_line(exc)})",
+            where=where,
+            hint='write a PEP 508 marker: python_version < "3.12", sys_platform == "linux"',
+        ) from None
+    import dataclasses  # noqa: PLC0415
+
+    return dataclasses.replace(parse_spec(head.strip(), where, hashes), marker=str(parsed))
+
+
 #: What a file of requirements is called; a command-line requirement naming such a file here
 #: was meant for ``-r`` (:func:`refuse_a_file_of_requirements`).
 _FILES_OF_REQUIREMENTS = (".txt", ".in", ".toml")
@@ -275,6 +303,7 @@ __all__ = [
     "check_one_version_each",
     "editable_path",
     "file_url_path",
+    "parse_line",
     "parse_spec",
     "refuse_a_file_of_requirements",
     "remote_direct_url",
