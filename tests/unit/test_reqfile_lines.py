@@ -156,3 +156,51 @@ def test_find_links_beside_the_file_else_here_as_pip_reads_it(
     inputs = Inputs()
     read_requirements("sub/r.txt", inputs)
     assert inputs.find_links == [str(tmp_path / "sub" / "wheels")]
+
+
+def test_a_direct_reference_to_a_path_takes_a_marker_as_uv_reads_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``lib @ ./proj ; MARKER`` in a file: the path from the current directory, as uv reads
+    it (decision 309; pip says "Invalid URL"), with the marker split off pip's way (305)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "proj").mkdir()
+    inputs = _read(tmp_path, 'lib @ ./proj ; sys_platform == "win32"\n')
+    assert [(w.name, w.source, w.marker) for w in inputs.wanted] == [
+        ("lib", str(tmp_path / "proj"), 'sys_platform == "win32"')
+    ]
+
+
+@pytest.mark.parametrize(
+    ("digest", "what"),
+    [
+        (f"sha512:{'a' * 128}", "graft checks sha256 hashes only, not sha512 (pip and uv take"),
+        (f"sha384:{'a' * 96}", "graft checks sha256 hashes only, not sha384 (pip and uv take"),
+        (f"sha256:{'a' * 63}", "a sha256 digest is 64 hexadecimal digits, not 'aaa"),
+        (f"sha256:{'g' * 64}", "a sha256 digest is 64 hexadecimal digits, not 'ggg"),
+        (f"md5:{'a' * 32}", "unsupported hash 'md5:aaa"),
+    ],
+)
+def test_a_hash_graft_cannot_check_says_what_to_give(
+    tmp_path: Path, digest: str, what: str
+) -> None:
+    with pytest.raises(UsageError) as raised:
+        _read(tmp_path, f"six==1.17.0 --hash={digest}\n")
+    assert raised.value.what.startswith(what)
+    assert "sha256:<" in (raised.value.hint or "")
+    inputs = _read(tmp_path, f"six==1.17.0 --hash=sha256:{'A' * 64}\n")
+    assert inputs.wanted[0].hashes == {f"sha256:{'a' * 64}"}
+
+
+def test_an_editable_line_takes_a_marker_as_uv_reads_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``-e ./proj ; sys_platform == "win32"``: uv keeps the marker (pip drops it and installs
+    the project everywhere); read as words, it was a refused ``';'`` after the option."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "proj").mkdir()
+    inputs = _read(tmp_path, '-e ./proj ; sys_platform == "win32"\n--editable=proj;os_name=="nt"\n')
+    assert [(w.source, w.editable, w.marker) for w in inputs.wanted] == [
+        (str(tmp_path / "proj"), True, 'sys_platform == "win32"'),
+        (str(tmp_path / "proj"), True, 'os_name == "nt"'),
+    ]

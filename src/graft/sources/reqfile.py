@@ -3,8 +3,9 @@
 They follow pip's syntax: comments, line continuations, ``${NAME}`` variables, nested ``-r``
 and ``-c`` (relative to the file, or to its URL), per-line ``--hash``, ``-e`` and the global
 options ``--index-url``, ``--extra-index-url``, ``--find-links``, ``--no-index``, ``--pre``,
-``--require-hashes``, ``--no-binary`` and ``--only-binary``. Each requirement line is one
-spec (:func:`graft.sources.requirements.parse_spec`).
+``--require-hashes``, ``--no-binary`` and ``--only-binary``, as many as a line holds. The
+lines are :mod:`graft.sources.reqlines`'; each requirement line is one spec
+(:func:`graft.sources.requirements.parse_line`).
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from __future__ import annotations
 import dataclasses
 import os
 import shlex
+import string
 from typing import TYPE_CHECKING
 
 from graft.errors import SourceError, UsageError
+from graft.sources.reqlines import is_url, logical_lines
 from graft.sources.requirements import (
     VARIABLE,
     editable_path,
@@ -22,6 +25,7 @@ from graft.sources.requirements import (
     parse_line,
     source_path,
     split_extras,
+    split_marker,
 )
 
 if TYPE_CHECKING:
@@ -42,11 +46,6 @@ _TAKE_A_VALUE = {
     **dict.fromkeys(("-e", "--editable"), "a project directory"),
     **dict.fromkeys(_VALUE_OPTIONS_IGNORED, "a value"),
 }
-
-
-def is_url(path: str) -> bool:
-    """Whether a requirements file is named by an ``http(s)://`` URL (pip reads those too)."""
-    return path.startswith(("http://", "https://"))
 
 
 def find_links_dir(value: str, base: str, where: str | None = None) -> str:
@@ -76,85 +75,6 @@ def find_links_dir(value: str, base: str, where: str | None = None) -> str:
     return beside
 
 
-def _fetch_file(url: str) -> bytes:
-    """A requirements file by URL, as pip reads one (a sync reads it anew each time)."""
-    from graft.sources.http import http_get  # noqa: PLC0415
-
-    got = http_get(url, source="the requirements file's host")
-    if got is None:
-        raise UsageError("no requirements file at this URL (HTTP 404)", where=url)
-    return got.body
-
-
-def _encoding(data: bytes) -> str:
-    """UTF-8 (with or without a byte-order mark), or the UTF-16/32 a byte-order mark names.
-
-    As pip and uv read a file: Windows PowerShell 5's ``pip freeze > requirements.txt``
-    writes UTF-16 with a byte-order mark.
-    """
-    import codecs  # noqa: PLC0415
-
-    for bom, name in (
-        (codecs.BOM_UTF32_LE, "utf-32"),  # (before UTF-16's: it begins with the same bytes)
-        (codecs.BOM_UTF32_BE, "utf-32"),
-        (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16"),
-    ):
-        if data.startswith(bom):
-            return name
-    return "utf-8-sig"
-
-
-def _logical_lines(path: str, digests: dict[str, str]) -> list[tuple[int, str]]:
-    """The logical lines of *path* (continuations joined, comments dropped), numbered.
-
-    The sha256 of the bytes read goes into *digests*: a lock stamp names exactly these bytes.
-    """
-    from graft._sha256 import sha256_hex  # noqa: PLC0415
-
-    try:
-        if is_url(path):
-            data = _fetch_file(path)
-        else:
-            with open(path, "rb") as fh:
-                data = fh.read()
-    except OSError as exc:
-        raise UsageError(f"cannot read requirements file ({exc.strerror})", where=path) from None
-    digests[path] = sha256_hex(data)
-    try:  # (a byte-order mark, as Windows editors write one, is not part of the first line)
-        raw = data.decode(_encoding(data)).splitlines()  # (universal newlines, as text mode)
-    except UnicodeDecodeError as exc:
-        raise UsageError(
-            f"not UTF-8 text (byte {data[exc.start]:#04x} at offset {exc.start})",
-            where=path,
-            hint="save the requirements file as UTF-8",
-        ) from None
-    out: list[tuple[int, str]] = []
-    buffer, start = "", 0
-    for number, line in enumerate(raw, 1):
-        if not buffer:
-            start = number
-        stripped = line.split(" #", 1)[0].split("\t#", 1)[0]
-        if stripped.lstrip().startswith("#"):
-            stripped = ""
-        if stripped.rstrip().endswith("\\") and not stripped.endswith("\\"):
-            raise UsageError(  # (pip and uv refuse it too, pip as a requirement ending in \)
-                "a space after the \\ that continues the line",
-                where=f"{path}:{number}",
-                hint="end the line with the \\ itself",
-            )
-        if stripped.endswith("\\"):
-            buffer += stripped[:-1] + " "
-            continue
-        buffer += stripped
-        if buffer.strip():
-            out.append((start, buffer.strip()))
-        buffer = ""
-    if buffer.strip():
-        out.append((start, buffer.strip()))
-    return out
-
-
 def read_requirements(
     path: str, inputs: Inputs, _seen: frozenset[str] = frozenset(), *, constraints: bool = False
 ) -> None:
@@ -176,9 +96,11 @@ def read_requirements(
     if real in _seen:
         raise UsageError("requirements files include each other", where=path)
     base = path if remote else os.path.dirname(os.path.abspath(path))
-    for number, text in _logical_lines(path, inputs.digests):
+    for number, text in logical_lines(path, inputs.digests):
         where = f"{path}:{number}"
-        line = _expand(text, inputs)
+        line, marker = _expand(text, inputs), None
+        if line.split(maxsplit=1)[0].partition("=")[0] in {"-e", "--editable"}:
+            line, marker = split_marker(line, where)  # (uv's reading; pip drops the marker)
         # as pip: the requirement runs up to the first word starting with "-"; only the
         # options after it are shell-split (a marker's quotes belong to the requirement)
         parts = line.split(" ")
@@ -188,25 +110,14 @@ def read_requirements(
         except ValueError as exc:
             raise UsageError(f"cannot parse line ({exc})", where=where) from None
         if first == 0:
-            _global_options(words, where, base, inputs, _seen | {real}, constraints=constraints)
+            seen = _seen | {real}
+            _global_options(
+                words, where, base, inputs, seen, constraints=constraints, marker=marker
+            )
             continue
-        hashes = set()
-        for i, word in enumerate(words):
-            if word.startswith("--hash="):
-                hashes.add(word.removeprefix("--hash="))
-            elif word == "--hash" and i + 1 < len(words):
-                continue
-            elif i > 0 and words[i - 1] == "--hash":
-                hashes.add(word)
-            else:
-                raise UsageError(
-                    f"unsupported per-requirement option {word!r}",
-                    where=where,
-                    hint=_per_requirement_hint(word),
-                )
         spec = " ".join(parts[:first]).strip()
         try:  # (a path is read from the current directory, as pip and uv read it)
-            wanted = parse_line(spec, where, frozenset(_check_hash(h, where) for h in hashes))
+            wanted = parse_line(spec, where, _hash_options(words, where))
         except SourceError:
             _refuse_beside_the_file(spec, base, where)
             raise
@@ -222,6 +133,25 @@ def read_requirements(
             # a wheel by path or URL: that file, if anything needs its project (decision 172)
             constraint = dataclasses.replace(wanted, extras=frozenset(), requested=False)
             inputs.constraints.append(constraint)
+
+
+def _hash_options(words: list[str], where: str) -> frozenset[str]:
+    """The ``--hash`` values that follow a requirement (checked); any other option refused."""
+    hashes = set()
+    for i, word in enumerate(words):
+        if word.startswith("--hash="):
+            hashes.add(word.removeprefix("--hash="))
+        elif word == "--hash" and i + 1 < len(words):
+            continue
+        elif i > 0 and words[i - 1] == "--hash":
+            hashes.add(word)
+        else:
+            raise UsageError(
+                f"unsupported per-requirement option {word!r}",
+                where=where,
+                hint=_per_requirement_hint(word),
+            )
+    return frozenset(_check_hash(h, where) for h in hashes)
 
 
 def _refuse_beside_the_file(spec: str, base: str, where: str) -> None:
@@ -277,9 +207,23 @@ def _expand(line: str, inputs: Inputs) -> str:
 
 
 def _check_hash(value: str, where: str) -> str:
+    """A ``--hash`` value as ``sha256:<hex>``; any other is refused saying what to give."""
     algorithm, _, digest = value.partition(":")
-    if algorithm != "sha256" or len(digest) != 64:  # noqa: PLR2004
+    if algorithm in {"sha384", "sha512"}:  # (pip and uv take them; graft's store is sha256's)
+        raise UsageError(
+            f"graft checks sha256 hashes only, not {algorithm} (pip and uv take {algorithm})",
+            where=where,
+            hint="give each file's sha256: --hash=sha256:<hex> (`pip hash FILE` prints it;"
+            " pip-compile and uv pip compile --generate-hashes write sha256)",
+        )
+    if algorithm != "sha256":
         raise UsageError(f"unsupported hash {value!r}", where=where, hint="use --hash=sha256:<hex>")
+    if len(digest) != 64 or not all(c in string.hexdigits for c in digest):  # noqa: PLR2004
+        raise UsageError(
+            f"a sha256 digest is 64 hexadecimal digits, not {digest!r}",
+            where=where,
+            hint="copy the whole digest: --hash=sha256:<64 hex digits>",
+        )
     return f"sha256:{digest.lower()}"
 
 
@@ -302,11 +246,12 @@ def _global_options(
     seen: frozenset[str],
     *,
     constraints: bool,
+    marker: str | None = None,
 ) -> None:
     """A line of options, each read in turn, as pip's parser reads every option on it.
 
     A word that is neither an option nor its value (``--pre six``: pip and uv drop the
-    requirement without a word) is refused naming it.
+    requirement without a word) is refused naming it. *marker*: an ``-e PATH ; MARKER``'s.
     """
     at = 0
     while at < len(words):
@@ -333,7 +278,14 @@ def _global_options(
                 f"{option} needs {needs}", where=where, hint=f"{option} VALUE, on one line"
             )
         _valued(
-            option, value, where=where, base=base, inputs=inputs, seen=seen, constraints=constraints
+            option,
+            value,
+            where=where,
+            base=base,
+            inputs=inputs,
+            seen=seen,
+            constraints=constraints,
+            marker=marker,
         )
 
 
@@ -355,8 +307,9 @@ def _valued(
     inputs: Inputs,
     seen: frozenset[str],
     constraints: bool,
+    marker: str | None,
 ) -> None:
-    """The option *option* with its *value* into *inputs*."""
+    """The option *option* with its *value* into *inputs* (*marker*: an ``-e``'s)."""
     if option in {"-r", "--requirement", "-c", "--constraint"}:
         nested = _nested(value, base)
         as_constraints = constraints or option in {"-c", "--constraint"}
@@ -377,7 +330,8 @@ def _valued(
         # relative to the current directory, as pip and uv read -e in a file (and a project
         # directory on a line of its own); only -r and -c are relative to the file
         local = os.path.expanduser(editable_path(path, where))
-        inputs.wanted.append(source_path(local, where, editable=True, extras=extras))
+        wanted = source_path(local, where, editable=True, extras=extras, marker=marker)
+        inputs.wanted.append(wanted)
 
 
 #: What a requirements file takes on a line of its own (pip's and uv's options for it).

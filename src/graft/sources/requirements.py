@@ -98,29 +98,42 @@ def parse_spec(
 def parse_line(text: str, where: str, hashes: frozenset[str] = frozenset()) -> Wanted:
     """A requirement as pip reads one from the command line or a requirements file.
 
-    As :func:`parse_spec`, after pip's split of its marker (``install_req_from_line``): at
-    the first ``"; "`` of a URL, else at the first ``;``, so that a path or a URL takes a
-    marker too (``./dist/x.whl ; python_version < "3.12"``, ``name @ URL;marker``), as pip
-    and uv read it. (A ``pyproject.toml``'s or a wheel's requirement is PEP 508's alone.)
+    As :func:`parse_spec`, after pip's split of its marker (:func:`split_marker`), so that a
+    path or a URL takes a marker too (``./dist/x.whl ; python_version < "3.12"``, ``name @
+    URL;marker``), as pip and uv read it. (A ``pyproject.toml``'s or a wheel's requirement
+    is PEP 508's alone.)
+    """
+    head, marker = split_marker(text, where)
+    if marker is None:
+        return parse_spec(head, where, hashes)
+    import dataclasses  # noqa: PLC0415
+
+    return dataclasses.replace(parse_spec(head, where, hashes), marker=marker)
+
+
+def split_marker(text: str, where: str) -> tuple[str, str | None]:
+    """*text* and its marker (normalized; None if it has none), split as pip splits them.
+
+    pip's ``install_req_from_line``: at the first ``"; "`` of a URL, else at the first
+    ``;``. A marker that does not parse is one line naming it.
     """
     scheme = text.partition(":")[0].lower() if ":" in text else ""
     is_url = scheme in {"http", "https", "file", "ftp"} or scheme.startswith(VCS_SCHEMES)
     head, split, marker = text.partition("; " if is_url else ";")
-    if not split or not marker.strip():
-        return parse_spec(head.strip() if split else text, where, hashes)
+    if not split:
+        return text, None
+    if not marker.strip():
+        return head.strip(), None
     from packaging.markers import InvalidMarker, Marker  # noqa: PLC0415
 
     try:
-        parsed = Marker(marker.strip())
+        return head.strip(), str(Marker(marker.strip()))
     except InvalidMarker as exc:
         raise UsageError(
             f"cannot parse the marker {marker.strip()!r} ({first_line(exc)})",
             where=where,
             hint='write a PEP 508 marker: python_version < "3.12", sys_platform == "linux"',
         ) from None
-    import dataclasses  # noqa: PLC0415
-
-    return dataclasses.replace(parse_spec(head.strip(), where, hashes), marker=str(parsed))
 
 
 #: What a file of requirements is called; a command-line requirement naming such a file here
@@ -309,4 +322,5 @@ __all__ = [
     "remote_direct_url",
     "source_path",
     "split_extras",
+    "split_marker",
 ]

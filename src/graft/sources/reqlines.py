@@ -1,0 +1,97 @@
+"""A requirements file's logical lines: its bytes read, decoded, joined and uncommented.
+
+As pip reads a file before it parses a line (``req_file.preprocess``): UTF-8 with or without
+a byte-order mark (UTF-16 and UTF-32 by theirs), universal newlines, continued lines (a
+backslash at the end) joined, ``#`` comments dropped; :mod:`graft.sources.reqfile` reads each.
+"""
+
+from __future__ import annotations
+
+from graft.errors import UsageError
+
+
+def is_url(path: str) -> bool:
+    """Whether a requirements file is named by an ``http(s)://`` URL (pip reads those too)."""
+    return path.startswith(("http://", "https://"))
+
+
+def _fetch_file(url: str) -> bytes:
+    """A requirements file by URL, as pip reads one (a sync reads it anew each time)."""
+    from graft.sources.http import http_get  # noqa: PLC0415
+
+    got = http_get(url, source="the requirements file's host")
+    if got is None:
+        raise UsageError("no requirements file at this URL (HTTP 404)", where=url)
+    return got.body
+
+
+def _encoding(data: bytes) -> str:
+    """UTF-8 (with or without a byte-order mark), or the UTF-16/32 a byte-order mark names.
+
+    As pip and uv read a file: Windows PowerShell 5's ``pip freeze > requirements.txt``
+    writes UTF-16 with a byte-order mark.
+    """
+    import codecs  # noqa: PLC0415
+
+    for bom, name in (
+        (codecs.BOM_UTF32_LE, "utf-32"),  # (before UTF-16's: it begins with the same bytes)
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            return name
+    return "utf-8-sig"
+
+
+def logical_lines(path: str, digests: dict[str, str]) -> list[tuple[int, str]]:
+    """The logical lines of *path* (continuations joined, comments dropped), numbered.
+
+    The sha256 of the bytes read goes into *digests*: a lock stamp names exactly these bytes.
+    """
+    from graft._sha256 import sha256_hex  # noqa: PLC0415
+
+    try:
+        if is_url(path):
+            data = _fetch_file(path)
+        else:
+            with open(path, "rb") as fh:
+                data = fh.read()
+    except OSError as exc:
+        raise UsageError(f"cannot read requirements file ({exc.strerror})", where=path) from None
+    digests[path] = sha256_hex(data)
+    try:  # (a byte-order mark, as Windows editors write one, is not part of the first line)
+        raw = data.decode(_encoding(data)).splitlines()  # (universal newlines, as text mode)
+    except UnicodeDecodeError as exc:
+        raise UsageError(
+            f"not UTF-8 text (byte {data[exc.start]:#04x} at offset {exc.start})",
+            where=path,
+            hint="save the requirements file as UTF-8",
+        ) from None
+    out: list[tuple[int, str]] = []
+    buffer, start = "", 0
+    for number, line in enumerate(raw, 1):
+        if not buffer:
+            start = number
+        stripped = line.split(" #", 1)[0].split("\t#", 1)[0]
+        if stripped.lstrip().startswith("#"):
+            stripped = ""
+        if stripped.rstrip().endswith("\\") and not stripped.endswith("\\"):
+            raise UsageError(  # (pip and uv refuse it too, pip as a requirement ending in \)
+                "a space after the \\ that continues the line",
+                where=f"{path}:{number}",
+                hint="end the line with the \\ itself",
+            )
+        if stripped.endswith("\\"):
+            buffer += stripped[:-1] + " "
+            continue
+        buffer += stripped
+        if buffer.strip():
+            out.append((start, buffer.strip()))
+        buffer = ""
+    if buffer.strip():
+        out.append((start, buffer.strip()))
+    return out
+
+
+__all__ = ["is_url", "logical_lines"]
