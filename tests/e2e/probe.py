@@ -150,14 +150,15 @@ def _dist_files(dist: importlib.metadata.Distribution) -> list[str] | None:
 
 def probe_environment() -> dict[str, Any]:
     dists = list(importlib.metadata.distributions())
-    eps = importlib.metadata.entry_points()  # 3.10/3.11: SelectableGroups; 3.12+: EntryPoints
+    # 3.8/3.9: a dict of group -> tuple; 3.10/3.11: SelectableGroups; 3.12+: EntryPoints
+    eps: Any = importlib.metadata.entry_points()
+    if isinstance(eps, dict):
+        every = [ep for group in eps.values() for ep in group]
+    else:
+        every = [ep for group in sorted(eps.groups) for ep in eps.select(group=group)]
     return {
         "distributions": sorted([d.metadata["Name"], d.version] for d in dists),
-        "entry_points": sorted(
-            [ep.group, ep.name, ep.value]
-            for group in sorted(eps.groups)
-            for ep in eps.select(group=group)
-        ),
+        "entry_points": sorted([ep.group, ep.name, ep.value] for ep in every),
         "files": {
             f"{d.metadata['Name']}=={d.version}": _dist_files(d)
             for d in sorted(dists, key=lambda d: (d.metadata["Name"], d.version))

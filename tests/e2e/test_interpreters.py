@@ -22,7 +22,14 @@ from graft.errors import TargetError
 from graft.venv.interpreter import find_interpreter, introspect
 from tests.conftest import run_graft
 
-from .flatcompare import compare_trees, format_differences
+from .flatcompare import (
+    compare_metadata,
+    compare_sys_path,
+    compare_trees,
+    directory_links_of,
+    environment_report,
+    format_differences,
+)
 from .venvs import metadata_name, open_venv
 from .wheelcache import corpus_dir, isolated_pip_env
 
@@ -104,7 +111,15 @@ def test_set_per_interpreter_equals_flat(
     assert all(w.is_file() for w in wheels)
     flat = tmp_path / "flat"
     _flat(python, flat, wheels)
-    diffs = compare_trees(open_venv(venv), open_venv(flat))
+    ours, theirs = open_venv(venv), open_venv(flat)
+    diffs = compare_trees(ours, theirs)
+    # importlib.metadata as each interpreter answers it (3.9's entry_points() is a dict)
+    ours_report, flat_report = (environment_report(v, os.environ) for v in (ours, theirs))
+    links = directory_links_of(ours.prefix, ours.site_packages)
+    diffs += compare_metadata(ours_report, flat_report, directory_links=links)
+    diffs += compare_sys_path(ours_report, flat_report)
+    if set_name == "seed-abi3.txt":  # cffi's distutils.setup_keywords: entry points to compare
+        assert ours_report["entry_points"], ours_report
     assert not diffs, format_differences(diffs)
     for prefix in (venv, flat):
         subprocess.run([str(prefix / "bin" / "python"), "-c", probe], check=True, env=os.environ)
