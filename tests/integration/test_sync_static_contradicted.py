@@ -28,11 +28,12 @@ ADDING_BACKEND = BACKEND.replace(
 )
 
 
-def contradicting_sdist(links: Path) -> Path:
-    """demo 1.0, whose PKG-INFO and ``[project]`` state no dependency; its wheel needs helper."""
+def contradicting_sdist(links: Path, dependencies: str = "[]") -> Path:
+    """demo 1.0, whose ``[project]`` states *dependencies* (none by default, and its PKG-INFO
+    none); its wheel needs helper."""
     assert ADDING_BACKEND != BACKEND
     pyproject = textwrap.dedent(
-        """
+        f"""
         [build-system]
         requires = []
         build-backend = "backend"
@@ -41,7 +42,7 @@ def contradicting_sdist(links: Path) -> Path:
         [project]
         name = "demo"
         version = "1.0"
-        dependencies = []
+        dependencies = {dependencies}
         """
     )
     files = {
@@ -86,26 +87,7 @@ def test_a_wheel_stating_what_its_sdist_states_is_no_contradiction(
     """A table stating what the wheel says (the same requirement, other quotes) is believed."""
     links = tmp_path / "links"
     links.mkdir()
-    sdist = contradicting_sdist(links)
-    files = {
-        "demo-1.0/PKG-INFO": "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n",
-        "demo-1.0/pyproject.toml": textwrap.dedent(
-            """
-            [build-system]
-            requires = []
-            build-backend = "backend"
-            backend-path = ["_backend"]
-
-            [project]
-            name = "demo"
-            version = "1.0"
-            dependencies = ['helper']
-            """
-        ),
-        "demo-1.0/_backend/backend.py": ADDING_BACKEND,
-        "demo-1.0/demo/__init__.py": "",
-    }
-    write_sdist(sdist, files)
+    contradicting_sdist(links, dependencies="['helper']")
     make_wheel(links, "helper", "2.0", {"helper.py": "V = 2\n"})
     common = ("--find-links", links, "--no-index", "--store", store_dir)
     run = run_graft("sync", tmp_path / "v", "demo", *common, "-v")
