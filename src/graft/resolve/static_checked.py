@@ -66,28 +66,22 @@ def contradicted(built: Sequence[tuple[str, str | None, str, str]], cache_dir: s
 
 
 def _requirements(metadata: bytes) -> tuple[frozenset[str], str]:
-    """The Requires-Dist lines (as ``packaging`` writes them, names canonical), Requires-Python."""
-    from packaging.metadata import parse_email  # noqa: PLC0415
-    from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet  # noqa: PLC0415
-    from packaging.utils import canonicalize_name  # noqa: PLC0415
+    """The Requires-Dist lines and Requires-Python, in the surface's canonical spelling.
 
-    raw, _ = parse_email(metadata)
-    lines = set()
-    for line in raw.get("requires_dist", []):
-        try:
-            req = Requirement(line)
-        except InvalidRequirement:
-            lines.add(line.strip())
-            continue
-        req.name = canonicalize_name(req.name)  # (IDNA and idna: one project)
-        req.extras = {canonicalize_name(e) for e in req.extras}
-        lines.add(str(req))
-    python = raw.get("requires_python", "") or ""
-    try:
-        python = str(SpecifierSet(python))
-    except InvalidSpecifier:
-        python = python.strip()
+    :func:`graft.resolve.surface.read_surface`'s, the one comparison of two METADATA's
+    dependencies (names and extras canonical: IDNA is idna); lines it cannot parse are
+    kept as written, so that a wheel adding one still contradicts.
+    """
+    from graft.resolve.surface import read_surface  # noqa: PLC0415
+
+    surface = read_surface(metadata)
+    lines = {*surface.requires_dist, *surface.variant_requires}
+    python = surface.requires_python or ""
+    for line in surface.invalid:  # ("Field: value", as written)
+        if line.startswith("Requires-Dist: "):
+            lines.add(line)
+        elif line.startswith("Requires-Python: "):
+            python = line
     return frozenset(lines), python
 
 
