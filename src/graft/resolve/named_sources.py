@@ -70,12 +70,11 @@ def refuse_builds(
     by ``--only-binary :all:``.
     """
     if no_build:
-        raise UsageError(f"{what} needs a build, and --no-build was given", where=what)
+        raise UsageError(f"{what} needs a build, and --no-build was given")
     _refuse_binary_only(what, name, only_binary, no_binary)
     if builder is None:
         raise UsageError(
             f"{what} needs a build, and nothing builds here",
-            where=what,
             hint="graft sync builds sources; this command installs wheels only",
         )
 
@@ -86,9 +85,9 @@ def _refuse_binary_only(
     from graft.resolve.screen import format_limit  # noqa: PLC0415 - sources only
 
     if name is not None and name in only:
-        raise UsageError(f"{what} needs a build, and --only-binary names {name}", where=what)
+        raise UsageError(f"{what} needs a build, and --only-binary names {name}")
     if ":all:" in only and (name is None or format_limit(name, only, no) == "binary"):
-        raise UsageError(f"{what} needs a build, and --only-binary :all: was given", where=what)
+        raise UsageError(f"{what} needs a build, and --only-binary :all: was given")
 
 
 def build_named(
