@@ -134,8 +134,7 @@ def test_the_resolution_feeds_the_existing_download_step(
     served: Served, tmp_path: Path, wheels: Path
 ) -> None:
     from graft.model.request import SilentReporter
-    from graft.resolve.fetched import fetch
-    from graft.resolve.projects import chosen_for_fetch
+    from graft.resolve.fetched import chosen_for_fetch, fetch
     from graft.sources.requirements import parse_spec
 
     cache = tmp_path / "cache"

@@ -1,5 +1,8 @@
 """The wheel file for each pin as a local path: chosen, checked, downloaded if need be.
 
+A resolution's pins become what is fetched by :func:`chosen_for_fetch` (each with the
+request that asked for it, or the projects that required it, and the hashes it must have).
+
 Selection is by the target's own tag order (``sources.select``); metadata files (PEP 658/714)
 are checked before anything is downloaded (``coremeta``); the hashes given (``--hash``, a
 lock's, an index page's) must match the files, and in hash-checking mode every distribution
@@ -11,17 +14,20 @@ client are imported only when something must be downloaded.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from graft.errors import SourceError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Mapping, Sequence
+
+    from packaging.utils import NormalizedName
 
     from graft.model.request import Reporter
     from graft.model.requirements import Wanted
     from graft.model.target import Target
+    from graft.resolve.resolver import Resolution
     from graft.sources.candidates import Candidate
     from graft.sources.coremeta import CoreMetadata
     from graft.sources.find_links import FindLinks
@@ -278,3 +284,63 @@ def check_hashed(chosen: list[tuple[Wanted, Candidate]]) -> None:
 
 
 __all__ = ["Fetched", "check_hashed", "choose", "fetch", "local_paths", "stored"]
+
+
+def chosen_for_fetch(
+    resolution: Resolution,
+    asked: Sequence[Wanted] = (),
+    hashes: Mapping[NormalizedName, frozenset[str]] | None = None,
+    constrained: Mapping[NormalizedName, Wanted] | None = None,
+) -> list[tuple[Wanted, Candidate]]:
+    """The resolution in the shape :func:`graft.resolve.fetched.fetch` takes.
+
+    A pin the user asked for keeps that request's :class:`Wanted` (its ``--hash`` values and
+    its ``where``), with the version resolved; a pin only a dependency brought gets one
+    naming the projects that required it. Each has the hashes its file must have (*hashes*,
+    the policy's: a constraint's with the request's). A pin of the wheel a URL constraint
+    names (*constrained*) is that file, as a requirement naming it is: installed with its
+    ``direct_url.json`` (decision 172). The METADATA was read while resolving, so the
+    candidates announce no metadata file (the pre-download check would repeat the work).
+    """
+    from graft.model.requirements import Wanted  # noqa: PLC0415
+    from graft.sources.candidates import Candidate  # noqa: PLC0415
+
+    by_name = {w.name: w for w in asked}
+    parents: dict[str, list[str]] = {}
+    for pin in resolution.pins:
+        for child in pin.requires:
+            parents.setdefault(child, []).append(pin.label)
+    out: list[tuple[Wanted, Candidate]] = []
+    for pin in resolution.pins:
+        version, extras = str(pin.version), frozenset(pin.extras)
+        request = by_name.get(pin.name)
+        allowed = (hashes or {}).get(pin.name)
+        if request is not None:
+            wanted = replace(request, version=version, extras=request.extras | extras)
+        else:
+            where = "required by " + ", ".join(parents.get(pin.name, ["the request"]))
+            wanted = Wanted(pin.name, version, extras, frozenset(), where, requested=False)
+        named = (constrained or {}).get(pin.name) if pin.file.constraint else None
+        if named is not None and wanted.path is None and wanted.url is None:
+            wanted = replace(
+                wanted,
+                where=named.where,  # (a wrong #sha256= is the constraint's to fix)
+                path=named.path,
+                url=named.url,
+                filename=named.filename,
+                direct_url=named.direct_url,
+            )
+        if allowed is not None and allowed != wanted.hashes:  # (a constraint's hashes too)
+            wanted = replace(wanted, hashes=allowed, url_hash_only=False)
+        remote = pin.file.url.startswith(("http://", "https://"))
+        file = pin.file  # a URL or path the user named vouches for its own hash (#sha256=)
+        origin = wanted.where if file.direct else ""
+        out.append(
+            (
+                wanted,
+                Candidate(
+                    file.filename, file.url, file.sha256, not remote, origin=origin, size=file.size
+                ),
+            )
+        )
+    return out

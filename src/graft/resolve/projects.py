@@ -21,16 +21,14 @@ What was read from where is counted in :attr:`IndexProjects.reads`.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-import json
 import os
 import threading
 import urllib.parse
 from typing import TYPE_CHECKING, Any, Protocol
 
 from graft._atomic import remember
-from graft._sha256 import sha256_hex
 from graft.errors import SourceError
+from graft.resolve import kept_surface
 from graft.resolve.artifacts import ArtifactFile
 from graft.resolve.listing import Listing
 
@@ -41,10 +39,7 @@ if TYPE_CHECKING:
 
     from packaging.utils import NormalizedName
 
-    from graft.model.requirements import Wanted
-    from graft.resolve.resolver import Resolution
     from graft.resolve.surface import Surface
-    from graft.sources.candidates import Candidate
     from graft.sources.find_links import FindLinks
     from graft.sources.index import Indexes
     from graft.store.entries import Store
@@ -279,44 +274,18 @@ class IndexProjects:
             self.cache_dir, "metadata", f"{cache_key(file.sha256, file.url)}.metadata"
         )
 
-    def _surface_path(self, file: ArtifactFile) -> str | None:
-        remote = file.url.startswith(("http://", "https://"))
-        if not remote or file.sha256 is None or not file.is_wheel:
-            # a local wheel is read from itself; a URL without a hash is not kept; an sdist's
-            # metadata may come from a build (its own cache decides what is reused)
-            return None
-        from graft.sources.cachekey import cache_key  # noqa: PLC0415
-
-        return os.path.join(self.cache_dir, "surfaces", f"{cache_key(file.sha256, file.url)}.json")
-
     def load_surface(self, file: ArtifactFile) -> Surface | None:
         """The surface parsed from *file*'s METADATA by an earlier run, if kept and still valid.
 
-        Kept by the wheel's sha256 and URL with its filename (the name check was made against it)
-        and the sha256 of the METADATA it was parsed from, which must equal the hash the
-        index announces now, if any.
+        A wheel's is a kept surface (:func:`graft.resolve.kept_surface.load`); an sdist's is
+        kept by its METADATA (:class:`SdistMetadata`).
         """
         if not file.is_wheel:  # an sdist's surface is kept by its METADATA (sdists.py)
             found = self.builds.load_surface(file) if self.builds is not None else None
             if found is not None:
                 self._count("sdist", live=False)  # (kept: no build, no download)
             return found
-        path = self._surface_path(file)
-        if path is None:
-            return None
-        try:
-            with open(path, encoding="utf-8") as fh:
-                kept = json.load(fh)
-        except (OSError, ValueError):
-            return None
-        if not isinstance(kept, dict) or kept.get("filename") != file.filename:
-            return None
-        announced = file.metadata_hash
-        if announced and announced != f"sha256={kept.get('metadata_sha256')}":
-            return None
-        from graft.resolve.surface import surface_from_json  # noqa: PLC0415
-
-        surface = surface_from_json(kept.get("surface"))
+        surface = kept_surface.load(self.cache_dir, file)
         if surface is not None:
             self._count("cache")
         return surface
@@ -327,18 +296,7 @@ class IndexProjects:
             if self.builds is not None:
                 self.builds.save_surface(file, data, surface)
             return
-        path = self._surface_path(file)
-        if path is None:
-            return
-        from graft.resolve.surface import surface_to_json  # noqa: PLC0415
-
-        kept = {
-            "filename": file.filename,
-            "metadata_sha256": sha256_hex(data),
-            "surface": surface_to_json(surface),
-        }
-        with contextlib.suppress(OSError):
-            remember(path, json.dumps(kept, separators=(",", ":")))
+        kept_surface.keep(self.cache_dir, file, data, surface)
 
     def build_early(self, file: ArtifactFile) -> None:
         """Start building sdist *file* now if its build is certain (:class:`EarlyBuilds`)."""
@@ -456,63 +414,3 @@ def _upload_time(text: str | None) -> dt.datetime | None:
     except ValueError:
         return None
     return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
-
-
-def chosen_for_fetch(
-    resolution: Resolution,
-    asked: Sequence[Wanted] = (),
-    hashes: Mapping[NormalizedName, frozenset[str]] | None = None,
-    constrained: Mapping[NormalizedName, Wanted] | None = None,
-) -> list[tuple[Wanted, Candidate]]:
-    """The resolution in the shape :func:`graft.resolve.fetched.fetch` takes.
-
-    A pin the user asked for keeps that request's :class:`Wanted` (its ``--hash`` values and
-    its ``where``), with the version resolved; a pin only a dependency brought gets one
-    naming the projects that required it. Each has the hashes its file must have (*hashes*,
-    the policy's: a constraint's with the request's). A pin of the wheel a URL constraint
-    names (*constrained*) is that file, as a requirement naming it is: installed with its
-    ``direct_url.json`` (decision 172). The METADATA was read while resolving, so the
-    candidates announce no metadata file (the pre-download check would repeat the work).
-    """
-    from graft.model.requirements import Wanted  # noqa: PLC0415
-    from graft.sources.candidates import Candidate  # noqa: PLC0415
-
-    by_name = {w.name: w for w in asked}
-    parents: dict[str, list[str]] = {}
-    for pin in resolution.pins:
-        for child in pin.requires:
-            parents.setdefault(child, []).append(pin.label)
-    out: list[tuple[Wanted, Candidate]] = []
-    for pin in resolution.pins:
-        version, extras = str(pin.version), frozenset(pin.extras)
-        request = by_name.get(pin.name)
-        allowed = (hashes or {}).get(pin.name)
-        if request is not None:
-            wanted = dataclasses.replace(request, version=version, extras=request.extras | extras)
-        else:
-            where = "required by " + ", ".join(parents.get(pin.name, ["the request"]))
-            wanted = Wanted(pin.name, version, extras, frozenset(), where, requested=False)
-        named = (constrained or {}).get(pin.name) if pin.file.constraint else None
-        if named is not None and wanted.path is None and wanted.url is None:
-            wanted = dataclasses.replace(
-                wanted,
-                where=named.where,  # (a wrong #sha256= is the constraint's to fix)
-                path=named.path,
-                url=named.url,
-                filename=named.filename,
-                direct_url=named.direct_url,
-            )
-        if allowed is not None and allowed != wanted.hashes:  # (a constraint's hashes too)
-            wanted = dataclasses.replace(wanted, hashes=allowed, url_hash_only=False)
-        remote = pin.file.url.startswith(("http://", "https://"))
-        file = pin.file  # a URL or path the user named vouches for its own hash (#sha256=)
-        origin = wanted.where if file.direct else ""
-        out.append(
-            (
-                wanted,
-                Candidate(
-                    file.filename, file.url, file.sha256, not remote, origin=origin, size=file.size
-                ),
-            )
-        )
-    return out

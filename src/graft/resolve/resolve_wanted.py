@@ -86,7 +86,7 @@ def resolve_wanted(
     answers, as for any other sdist. A wheel whose entry *store* holds has its METADATA read
     from there (decision 294).
     """
-    from graft.resolve.fetched import check_hashed  # noqa: PLC0415
+    from graft.resolve.fetched import check_hashed, chosen_for_fetch  # noqa: PLC0415
     from graft.resolve.inputs import (  # noqa: PLC0415
         constrained_files,
         direct_file,
@@ -97,7 +97,7 @@ def resolve_wanted(
         unbounded_lowest,
     )
     from graft.resolve.pinned import pinned_exactly  # noqa: PLC0415
-    from graft.resolve.projects import IndexProjects, chosen_for_fetch  # noqa: PLC0415
+    from graft.resolve.projects import IndexProjects  # noqa: PLC0415
     from graft.resolve.resolver import resolve  # noqa: PLC0415
 
     direct: dict[str, ArtifactFile] = {}
