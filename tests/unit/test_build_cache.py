@@ -17,12 +17,12 @@ from graft.build.cache import (
     BuiltRecord,
     BuiltWheels,
     read_variables,
-    tree_key,
 )
 from graft.build.compare import compare_wheels, differences
 from graft.build.hooks import config_dict
 from graft.build.project import constrain, satisfied_by
 from graft.build.reuse import Builder
+from graft.build.source_key import tree_key
 from graft.errors import UsageError
 
 
@@ -180,7 +180,7 @@ def test_a_package_named_build_or_dist_is_source(tmp_path: Path) -> None:
 
 
 def test_editable_key_follows_the_metadata_files_only(tmp_path: Path) -> None:
-    from graft.build.cache import editable_key
+    from graft.build.source_key import editable_key
 
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\nversion = '1'\n")
     (tmp_path / "x.py").write_text("A = 1\n")
@@ -198,9 +198,9 @@ def test_editable_key_follows_the_metadata_files_only(tmp_path: Path) -> None:
 
 def test_editable_key_follows_the_compiled_sources_it_is_given(tmp_path: Path) -> None:
     """An edit of a C source is built again (setuptools' build_ext wrote its .so in the tree)."""
-    from graft.build.cache import editable_key
     from graft.build.project import read_project
     from graft.build.run import _prepare_tree
+    from graft.build.source_key import editable_key
     from graft.build.version_files import version_files
 
     (tmp_path / "setup.py").write_text(

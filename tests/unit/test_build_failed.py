@@ -13,9 +13,10 @@ from hypothesis import strategies as st
 from graft import _home
 from graft.build import failed
 from graft.build.assessment import Assessment
-from graft.build.cache import BuiltWheels, KnownSource, sdist_key
+from graft.build.cache import BuiltWheels, KnownSource
 from graft.build.failed import KEPT_S, Asked, Failure, keepable, raised
 from graft.build.project import BuildSystem
+from graft.build.source_key import sdist_key
 from graft.errors import BuildError
 from graft.venv.interpreter import foreign_target
 

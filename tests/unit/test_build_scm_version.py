@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from graft.build.cache import editable_key, tree_key
 from graft.build.scm_version import git_reads, git_state, scm_versioned
+from graft.build.source_key import editable_key, tree_key
 
 if TYPE_CHECKING:
     from pathlib import Path

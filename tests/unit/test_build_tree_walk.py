@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graft.build.cache import editable_key
+from graft.build.source_key import editable_key
 from graft.build.tree_walk import file_names, module_names, names_digest, walked
 from graft.resolve.fingerprints import fingerprint
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from graft.build.cache import editable_key
+from graft.build.source_key import editable_key
 from graft.build.version_files import version_files
 
 if TYPE_CHECKING:

@@ -10,9 +10,10 @@ import pytest
 
 from graft._fs import file_sha256
 from graft.build.assessment import Assessment, Evidence
-from graft.build.cache import BuiltWheels, KnownSource, sdist_key
+from graft.build.cache import BuiltWheels, KnownSource
 from graft.build.project import BuildSystem
 from graft.build.recorded import lookup_reads
+from graft.build.source_key import sdist_key
 from graft.cli import vouchers
 from graft.resolve.fingerprints import fingerprint
 from tests.unit.test_build_cache import make_wheel, record_for

@@ -4,9 +4,9 @@ A built wheel lives in the download cache like any wheel (``<cache>/wheels/<sha2
 so ``graft store repair`` finds it) and is ingested into the store like any wheel. This
 module keeps the record that ties it to its source:
 
-- the **source key**: ``sdist-<sha256>`` of an sdist file, or ``tree-<digest>`` of a project
-  directory (every file's path, executable bit and content, outside VCS and build output
-  directories), so any change to the tree is a new key;
+- the **source key** (:mod:`graft.build.source_key`): ``sdist-<sha256>`` of an sdist file,
+  or ``tree-<digest>`` of a project directory (every file's path, executable bit and content,
+  outside VCS and build output directories), so any change to the tree is a new key;
 - the **build-input key**: the backend and its declared requirements, the config settings,
   the values of the environment variables the build is known to read, and build isolation.
   The resolved build environment and the building interpreter are recorded in the record
@@ -27,11 +27,10 @@ from typing import TYPE_CHECKING, Any
 
 from graft._atomic import write_atomic
 from graft._fs import file_sha256
-from graft._sha256 import sha256, sha256_hex
+from graft._sha256 import sha256_hex
 from graft.build.assessment import RULES, Assessment
 from graft.build.project import BuildSystem
 from graft.build.reuse import Builder
-from graft.build.tree_walk import beside_a_venv, entered
 
 if TYPE_CHECKING:
     from graft.build.prepared import Prepared
@@ -40,84 +39,6 @@ _FORMAT = 1
 #: How long a build's work directory may outlive its build: a failed build's tree, kept for a
 #: rerun by hand, or one a killed graft left (each under ``<cache>/builds/work-*``).
 WORK_KEPT_S = 7 * 24 * 3600.0
-
-
-def sdist_key(sha256: str) -> str:
-    """The source key of an sdist file with this sha256."""
-    return f"sdist-{sha256}"
-
-
-def tree_key(root: str, scm: bytes = b"") -> str:
-    """The source key of a project directory: a digest of every source file in it.
-
-    Left out: VCS data, caches, build output (``build/``, ``dist/``, ``.eggs/``,
-    ``.pdm-build/`` at the top), and any venv inside it (a directory holding a ``pyvenv.cfg``,
-    and graft's lock and staging entries beside it), which a sync into it would otherwise
-    change every time. *scm*: the git state a version from VCS is read from
-    (:func:`graft.build.scm_version.git_state`; decision 263), for a project that has one.
-    """
-    digest = sha256(b"graft-tree-1\0")
-    if scm:  # (a project without one keeps the key it had)
-        digest.update(b"G" + sha256(scm).digest() + b"\0")
-    for top, dirs, files in os.walk(root):
-        dirs[:] = entered(root, top, dirs)
-        for name in sorted(files):
-            if beside_a_venv(name):
-                continue
-            path = os.path.join(top, name)
-            rel = os.path.relpath(path, root).replace(os.sep, "/")
-            digest.update(rel.encode("utf-8", "surrogateescape") + b"\0")
-            if os.path.islink(path):
-                digest.update(b"L" + os.readlink(path).encode("utf-8", "surrogateescape"))
-            else:
-                executable = os.access(path, os.X_OK)
-                digest.update(b"X" if executable else b"F")
-                digest.update(bytes.fromhex(file_sha256(path)))
-            digest.update(b"\0")
-    return f"tree-{digest.hexdigest()[:48]}"
-
-
-#: The files whose change makes an editable install stale (PEP 660: the rest is read live);
-#: ``MANIFEST.in`` says which package data setuptools' strict mode links (decision 289).
-METADATA_FILES = ("pyproject.toml", "setup.cfg", "setup.py", "MANIFEST.in")
-
-
-def editable_key(
-    root: str,
-    compiled: tuple[str, ...] = (),
-    versions: tuple[str, ...] = (),
-    scm: bytes = b"",
-) -> str:
-    """The source key of an editable build: the directory, its metadata and compiled files.
-
-    An editable wheel points into the tree, so edits of its Python sources do not change it;
-    a change of what its metadata comes from (name, version, dependencies, entry points)
-    does: its metadata files, and the files a dynamic version is read from (*versions*,
-    :func:`graft.build.version_files.version_files`; decision 170). So does a change of a
-    source the build compiled (*compiled*: paths relative to *root*, as
-    :func:`graft.build.evidence.scan` finds them), whose extension modules the build wrote
-    into the tree (setuptools' ``build_ext --inplace``): pip and uv rebuild an editable
-    install on every install, and would pick the edit up. So does a version from VCS: *scm*,
-    as :func:`tree_key` takes it. A module added, removed or renamed is not keyed: the
-    record of a wheel that maps the modules its build found keeps their names
-    (:attr:`BuiltRecord.mapped`, decisions 270 and 288), so a ``.pth`` editable's key and
-    no-op walk nothing.
-    """
-    digest = sha256(b"graft-editable-2\0")  # (2: the module names moved to the record, 288)
-    digest.update(os.path.realpath(root).encode("utf-8", "surrogateescape") + b"\0")
-    for name in METADATA_FILES:
-        path = os.path.join(root, name)
-        digest.update(name.encode() + b"\0")
-        digest.update(bytes.fromhex(file_sha256(path)) if os.path.isfile(path) else b"-")
-    # (neither: the key of a pure project with a static version is as it always was)
-    for mark, files in ((b"C", compiled), (b"V", versions)):
-        for rel in files:
-            path = os.path.join(root, rel)
-            digest.update(mark + rel.encode("utf-8", "surrogateescape") + b"\0")
-            digest.update(bytes.fromhex(file_sha256(path)) if os.path.isfile(path) else b"-")
-    if scm:
-        digest.update(b"G" + sha256(scm).digest() + b"\0")
-    return f"editable-{digest.hexdigest()[:48]}"
 
 
 @dataclass(frozen=True, slots=True)

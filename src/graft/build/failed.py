@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from graft._sha256 import sha256_hex
-from graft.build.cache import sdist_key
+from graft.build.source_key import sdist_key
 from graft.errors import BuildError
 
 if TYPE_CHECKING:

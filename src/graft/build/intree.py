@@ -4,7 +4,7 @@ An editable wheel points into the project directory, and part of what it points 
 be in the wheel: the build wrote it into the tree (setuptools' ``build_ext --inplace``;
 setuptools' strict mode, whose link tree lives under ``build/``, a pure project's too;
 meson-python's build directory; a version file a plugin generates). ``git clean -fdx``
-removes it and leaves the editable key (:func:`graft.build.cache.editable_key`: the
+removes it and leaves the editable key (:func:`graft.build.source_key.editable_key`: the
 directory, its metadata, its compiled sources) as it was, so a recorded editable wheel would
 install a package whose files are gone. pip and uv build an editable install every time;
 graft records what each editable build left in the tree and reuses the build only while all
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 
-from graft.build.cache import METADATA_FILES
+from graft.build.source_key import METADATA_FILES
 from graft.build.tree_walk import beside_a_venv, entered
 
 #: Build output a snapshot leaves out at the top of the tree: not what an editable install
@@ -90,7 +90,7 @@ def editable_reads(
     """What a resolution memo watches to know a pure project's editable build still serves.
 
     As ``(kind, path)`` of :mod:`graft.resolve.fingerprints`: the bytes (or absence) of each
-    file its editable key reads (:data:`graft.build.cache.METADATA_FILES`, and those a
+    file its editable key reads (:data:`graft.build.source_key.METADATA_FILES`, and those a
     dynamic version is read from: :func:`graft.build.version_files.version_files`; the git
     files a version from VCS is read from: :func:`graft.build.scm_version.git_reads`), the
     names of the modules of a tree whose editable wheel maps them by name (*mapped*, a

@@ -16,8 +16,9 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from graft.build.cache import BuildInputs, BuiltRecord, BuiltWheels, read_variables, sdist_key
+from graft.build.cache import BuildInputs, BuiltRecord, BuiltWheels, read_variables
 from graft.build.reuse import Builder, Verdict, may_serve
+from graft.build.source_key import sdist_key
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

@@ -21,18 +21,11 @@ from typing import TYPE_CHECKING, Literal
 from graft._fs import file_sha256
 from graft._home import cache_root
 from graft.build import evidence
-from graft.build.cache import (
-    BuildInputs,
-    BuiltWheels,
-    KnownSource,
-    editable_key,
-    read_variables,
-    sdist_key,
-    tree_key,
-)
+from graft.build.cache import BuildInputs, BuiltWheels, KnownSource, read_variables
 from graft.build.project import Project, read_project
 from graft.build.scm_version import git_reads, git_state, scm_versioned
 from graft.build.sdist import is_sdist, read_pkg_info, sdist_name, unpack_sdist
+from graft.build.source_key import editable_key, sdist_key, tree_key
 from graft.build.version_files import version_files
 from graft.errors import BuildError, UsageError
 from graft.model.request import Reporter, SilentReporter

@@ -25,8 +25,8 @@ import os
 from typing import TYPE_CHECKING
 
 from graft._sha256 import sha256
-from graft.build.cache import sdist_key
 from graft.build.recorded import Earlier, earlier
+from graft.build.source_key import sdist_key
 
 if TYPE_CHECKING:
     from graft.build.assessment import Assessment

@@ -1,6 +1,6 @@
 """How a walk of a project tree reads it: what it leaves out, and the names of its modules.
 
-Shared by the tree and editable keys (:mod:`graft.build.cache`), the snapshot of what an
+Shared by the tree and editable keys (:mod:`graft.build.source_key`), the snapshot of what an
 editable build left (:mod:`graft.build.intree`) and the memo's ``modules`` fingerprint
 (:mod:`graft.resolve.fingerprints`, which the no-op stamp checks before anything else of
 graft is imported): the standard library's ``os`` and SHA-256 only.
