@@ -18,6 +18,11 @@ among them and tells which case it is:
 
 A line that names a wheel comes with the request's requirement on its project, if any (``you
 asked for flask==1.1.4`` beside flask 1.1.4's ``werkzeug<2.0``): why it was pinned.
+
+How each way a search of :mod:`graft.resolve.resolver` fails is said is here too: a search
+given up after too many rejections (:func:`gave_up`), a root proved to admit only dead ends
+before any search (:func:`proved`), and an sdist's failed build met while backtracking, its
+conflict said first (:func:`backtracked_into`). This module is imported on failure only.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from typing import TYPE_CHECKING
 
 from packaging.utils import NormalizedName
 
+from graft.errors import BuildError
 from graft.resolve.candidates import PYTHON, WheelCandidate, candidate_key
 from graft.resolve.causes import stated
 from graft.resolve.no_candidates import no_candidates, python_excluded
@@ -36,9 +42,12 @@ if TYPE_CHECKING:
 
     from resolvelib.structs import RequirementInformation
 
+    from graft.errors import SourceError
     from graft.resolve.candidates import Candidate, Need
     from graft.resolve.clashes import Clash
     from graft.resolve.provider import Provider
+    from graft.resolve.reporter import Reporter
+    from graft.resolve.unanimous import NoResolution
 
 #: How many dead ends an explanation follows down (each: a requirement nothing meets).
 MAX_DEPTH = 8
@@ -71,6 +80,80 @@ def explain_root(need: Need, provider: Provider) -> ResolutionError:
     from resolvelib.structs import RequirementInformation  # noqa: PLC0415
 
     return explain([RequirementInformation(need, None)], provider)
+
+
+def gave_up(reporter: Reporter, provider: Provider) -> SourceError:
+    """The search was stopped by *max_rejections*: explained by its first conflict."""
+    first = explain(reporter.first_rejected, provider)
+    ruled_out = reporter.rejections - 1
+    given_up = f"given up after ruling out {ruled_out} candidates"
+    return ResolutionError(
+        first.kind,
+        [f"{first.lines[0]} ({given_up})", *first.lines[1:]],
+        first.hint,
+        gave_up=ruled_out,
+    )
+
+
+def proved(proof: NoResolution, roots: Sequence[Need], provider: Provider) -> SourceError:
+    """The explanation of *proof*, as resolvelib's provider gives it when it ends the search.
+
+    (``Unsatisfiable``: the same dead ends, the request noted as the only requirements.)
+    """
+    try:
+        explained = provider.fresh()
+        explained.dead_ends = {**provider.dead_ends, **proof.ends}
+        explained.note(roots, None)
+        for candidate, _ in proof.ends.values():  # (as resolvelib tries each: noted)
+            explained.get_dependencies(candidate)
+        return explain_root(proof.need, explained)
+    finally:
+        provider.reader.close()
+
+
+def _passed_over(provider: Provider) -> list[str]:
+    """A line per unparsable Requires-Dist for which wheels tried were passed over."""
+    by_line: dict[str, list[str]] = {}
+    for file, line in provider.unparsable():
+        by_line.setdefault(line, []).append(file)
+    out = []
+    for line, files in by_line.items():
+        which = files[0] if len(files) == 1 else f"{len(files)} wheels, {files[0]} to {files[-1]}"
+        said = f"whose Requires-Dist {line} does not parse"
+        out.append(f"passed over, as pip passes them over: {which}, {said}")
+    return out
+
+
+def backtracked_into(
+    exc: BuildError | SourceError, reporter: Reporter, provider: Provider
+) -> BuildError:
+    """*exc*, an sdist's failed build met while backtracking, saying first from what.
+
+    Also an sdist that cannot be read (a hard-linked member in an old release's archive):
+    as a failed build, it ends this resolution, not a whole lock.
+
+    The build is of an older release the resolver went back to because of a conflict; the
+    conflict is what the user can act on (``psycopg[binary]`` for Windows arm64, which no
+    ``psycopg-binary`` wheel fits, made it go back through celery's releases until one
+    needed a build that fails there), so its explanation comes first, then the build's.
+    Releases passed over on the way for a Requires-Dist that does not parse (celery 4's
+    ``pytz (>dev)``, which uv reads leniently) are named after it: they are why the
+    resolver went back that far (decision 277).
+    """
+    first = reporter.first_rejected or reporter.conflicts[0]  # the earliest of the two
+    cause = explain(first, provider).lines
+    built = f"{exc.where}: " if exc.where else ""
+    failed = "needed a build, which failed" if isinstance(exc, BuildError) else "met an sdist"
+    head = f"{cause[0].rstrip(':')}; going back from that to an older release {failed}"
+    lines = [*cause[1:], *_passed_over(provider)]
+    shown = "".join(f"\n  {line}" for line in lines)  # (the conflict: what to act on)
+    return BuildError(
+        f"{head}: {built}{exc.what}{shown}",
+        hint=exc.hint,
+        details=(*lines, *exc.details),
+        log=getattr(exc, "log", ""),
+        rerun=getattr(exc, "rerun", None),
+    )
 
 
 def _dead_ends(

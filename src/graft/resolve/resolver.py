@@ -26,7 +26,7 @@ from graft.resolve.screen import Policy
 from graft.resolve.unanimous import NoResolution, unanimous_resolution
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping, Sequence
+    from collections.abc import Callable, Iterable, Mapping
 
     from packaging.version import Version
     from resolvelib.structs import DirectedGraph, State
@@ -174,7 +174,7 @@ def resolve(
         raise
 
 
-def _search(  # noqa: PLR0917 - resolve()'s
+def _search(  # noqa: PLR0915, PLR0917 - resolve()'s; each failure explained where it is raised
     roots: list[Need],
     provider: Provider,
     max_rounds: int,
@@ -198,7 +198,9 @@ def _search(  # noqa: PLR0917 - resolve()'s
         try:
             found = unanimous_resolution(roots, provider)
         except NoResolution as proof:
-            raise _proved(proof, roots, provider) from None
+            from graft.resolve.explain import proved  # noqa: PLC0415 - only on failure
+
+            raise proved(proof, roots, provider) from None
         if found is not None:
             provider.reader.close()
             done = _resolution(found.mapping, found.children.__getitem__, provider, 0, 0)
@@ -227,7 +229,9 @@ def _search(  # noqa: PLR0917 - resolve()'s
             raise
         mapping, children = _connected(reporter.final)
     except GaveUp:
-        raise _gave_up(reporter, provider) from None
+        from graft.resolve.explain import gave_up  # noqa: PLC0415 - only on failure
+
+        raise gave_up(reporter, provider) from None
     except ResolutionImpossible as exc:
         from graft.resolve.explain import explain  # noqa: PLC0415 - only on failure
 
@@ -244,44 +248,12 @@ def _search(  # noqa: PLR0917 - resolve()'s
     except (BuildError, SourceError) as exc:  # an older release's sdist reached backtracking
         if not (reporter.conflicts or reporter.first_rejected) or _explained(exc):
             raise
-        raise _backtracked_into(exc, reporter, provider) from None
+        from graft.resolve.explain import backtracked_into  # noqa: PLC0415 - only on failure
+
+        raise backtracked_into(exc, reporter, provider) from None
     finally:
         provider.reader.close()
     return _resolution(mapping, children, provider, reporter.rounds, reporter.rejections)
-
-
-def _gave_up(reporter: Reporter, provider: Provider) -> SourceError:
-    """The search was stopped by *max_rejections*: explained by its first conflict."""
-    from graft.resolve.explain import explain  # noqa: PLC0415 - only on failure
-    from graft.resolve.resolution_error import ResolutionError  # noqa: PLC0415
-
-    first = explain(reporter.first_rejected, provider)
-    ruled_out = reporter.rejections - 1
-    gave_up = f"given up after ruling out {ruled_out} candidates"
-    return ResolutionError(
-        first.kind,
-        [f"{first.lines[0]} ({gave_up})", *first.lines[1:]],
-        first.hint,
-        gave_up=ruled_out,
-    )
-
-
-def _proved(proof: NoResolution, roots: Sequence[Need], provider: Provider) -> SourceError:
-    """The explanation of *proof*, as resolvelib's provider gives it when it ends the search.
-
-    (``Unsatisfiable``: the same dead ends, the request noted as the only requirements.)
-    """
-    from graft.resolve.explain import explain_root  # noqa: PLC0415 - only on failure
-
-    try:
-        explained = provider.fresh()
-        explained.dead_ends = {**provider.dead_ends, **proof.ends}
-        explained.note(roots, None)
-        for candidate, _ in proof.ends.values():  # (as resolvelib tries each: noted)
-            explained.get_dependencies(candidate)
-        return explain_root(proof.need, explained)
-    finally:
-        provider.reader.close()
 
 
 def _children_in(graph: DirectedGraph[str | None]) -> Callable[[str], set[str]]:
@@ -330,53 +302,6 @@ def _explained(exc: BuildError | SourceError) -> bool:
     if isinstance(exc, BuildError):
         return False
     return sdist_name((exc.where or "").rpartition("/")[2]) is None  # (where: its path)
-
-
-def _passed_over(provider: Provider) -> list[str]:
-    """A line per unparsable Requires-Dist for which wheels tried were passed over."""
-    by_line: dict[str, list[str]] = {}
-    for file, line in provider.unparsable():
-        by_line.setdefault(line, []).append(file)
-    out = []
-    for line, files in by_line.items():
-        which = files[0] if len(files) == 1 else f"{len(files)} wheels, {files[0]} to {files[-1]}"
-        said = f"whose Requires-Dist {line} does not parse"
-        out.append(f"passed over, as pip passes them over: {which}, {said}")
-    return out
-
-
-def _backtracked_into(
-    exc: BuildError | SourceError, reporter: Reporter, provider: Provider
-) -> BuildError:
-    """*exc*, an sdist's failed build met while backtracking, saying first from what.
-
-    Also an sdist that cannot be read (a hard-linked member in an old release's archive):
-    as a failed build, it ends this resolution, not a whole lock.
-
-    The build is of an older release the resolver went back to because of a conflict; the
-    conflict is what the user can act on (``psycopg[binary]`` for Windows arm64, which no
-    ``psycopg-binary`` wheel fits, made it go back through celery's releases until one
-    needed a build that fails there), so its explanation comes first, then the build's.
-    Releases passed over on the way for a Requires-Dist that does not parse (celery 4's
-    ``pytz (>dev)``, which uv reads leniently) are named after it: they are why the
-    resolver went back that far (decision 277).
-    """
-    from graft.resolve.explain import explain  # noqa: PLC0415 - only on failure
-
-    first = reporter.first_rejected or reporter.conflicts[0]  # the earliest of the two
-    cause = explain(first, provider).lines
-    built = f"{exc.where}: " if exc.where else ""
-    failed = "needed a build, which failed" if isinstance(exc, BuildError) else "met an sdist"
-    head = f"{cause[0].rstrip(':')}; going back from that to an older release {failed}"
-    lines = [*cause[1:], *_passed_over(provider)]
-    shown = "".join(f"\n  {line}" for line in lines)  # (the conflict: what to act on)
-    return BuildError(
-        f"{head}: {built}{exc.what}{shown}",
-        hint=exc.hint,
-        details=(*lines, *exc.details),
-        log=getattr(exc, "log", ""),
-        rerun=getattr(exc, "rerun", None),
-    )
 
 
 def _yanked_warnings(pins: Iterable[Pin]) -> list[str]:
