@@ -340,6 +340,8 @@ def prepare_metadata(
     request: BuildRequest,
     target: Target,
     make_env: Callable[[Target, tuple[str, ...], str], BuildEnvironment],
+    *,
+    keep_failed: bool = True,
 ) -> tuple[bytes, str]:
     """The METADATA a wheel of ``request.source`` would have for *target*, without building.
 
@@ -351,9 +353,10 @@ def prepare_metadata(
     build environment, and its answer is kept with that environment.
     A backend without the hook builds the wheel instead (pyproject-hooks' fallback): that
     wheel is recorded as any build, so installing this version will not build again.
-    Returns the METADATA and a note for ``-v``.
+    A failed hook keeps its unpacked sdist for a rerun by hand unless *keep_failed* is false
+    (a lock's: decision 335). Returns the METADATA and a note for ``-v``.
     """
-    with running(request, make_env) as run:
+    with running(request, make_env, keep_failed=keep_failed) as run:
         earlier = _earlier(run, target)
         who = _who(target)
         if earlier.reusable is not None and request.reuse == "auto":

@@ -166,3 +166,26 @@ def test_a_sync_says_a_kept_failure_as_it_said_the_first(
     assert _runs(log) == 1
     assert "to rerun by hand" not in gone.stderr
     assert "the unpacked sdist it failed in is gone" in gone.stderr.rstrip().splitlines()[-1]
+
+
+def test_a_lock_s_failed_hook_leaves_no_unpacked_sdist(
+    tmp_path: Path, cache: Path, failing: tuple[Path, Path]
+) -> None:
+    """Decision 335: Windows arm64 needs the sdist, whose hook fails; the lock passes it
+    over with a warning, and keeps the failure but not its unpacked sdist, nor a rerun
+    command naming it (before, each such failure kept its tree for a week: 44 numpy sdists,
+    1.4 GiB, for one lock). A sync's failure keeps its tree, as
+    test_a_sync_says_a_kept_failure_as_it_said_the_first shows."""
+    folder, log = failing
+    args = ("lock", "dyn==1.0", "--find-links", folder, "--no-index", "--python-version", "3.11")
+    run = run_graft(*args, "--platform", "windows", "-o", tmp_path / "pylock.toml", "-v")
+    left = [line for line in run.stderr.splitlines() if "not locked for" in line]
+    assert len(left) == 1, run.stderr
+    assert FAILED in left[0], run.stderr
+    assert "rerun" not in run.stderr, run.stderr
+    assert "stays in" not in run.stderr, run.stderr
+    assert _runs(log) == 1
+    assert [p.name for p in (cache / "builds").iterdir() if p.name.startswith("work-")] == []
+    again = run_graft(*args, "--platform", "windows", "-o", tmp_path / "pylock.toml", "-v", "-U")
+    assert _runs(log) == 1, "kept without its tree, the failure still answers"
+    assert "sdist hooks that failed: 0 run, 1 kept" in again.stderr, again.stderr

@@ -599,8 +599,8 @@ def test_a_lock_that_fails_on_a_build_shows_its_output(
     tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Where every environment needs the sdist whose hook fails, the lock's error says "its
-    whole output is above": the backend's output and the command to rerun it are there, as
-    graft sync shows them (not with --json)."""
+    whole output is above": the backend's output is there, as graft sync shows it (not with
+    --json), but no command to rerun it: a lock keeps no unpacked sdist (decision 335)."""
     folder = tmp_path / "links"
     folder.mkdir()
     dyn_sdist(folder, "1.0")
@@ -611,17 +611,22 @@ def test_a_lock_that_fails_on_a_build_shows_its_output(
     run = run_graft("lock", *args, "--platform", "linux", "-o", lock, check=False)
     assert run.returncode == 1, run.stderr
     assert "dyn cannot say what it requires" in run.stderr  # the backend's own output
-    assert "graft: to rerun by hand: cd " in run.stderr
+    assert "to rerun by hand" not in run.stderr
     last = run.stderr.rstrip().splitlines()[-1]
     assert last.startswith("graft: error: ")
-    assert "its whole output is above" in last
+    assert last.endswith("(its whole output is above)")
     assert not lock.exists()
-    quiet = run_graft("lock", *args, "--platform", "linux", "-o", lock, "--json", check=False)
+    assert [p for p in (cache / "builds").iterdir() if p.name.startswith("work-")] == []
+    again = ("lock", *args, "--platform", "linux", "-o", lock, "--json", "--refresh")
+    quiet = run_graft(*again, check=False)  # (--refresh: the hook runs again, not remembered)
     error = json.loads(quiet.stdout)
     assert error["kind"] == "BuildError"
     assert "dyn cannot say" not in quiet.stderr
     assert "dyn cannot say what it requires" in error["log"]  # (nothing is above with --json)
-    assert error["rerun"].startswith("cd ")
-    assert error["hint"].startswith('its whole output is under "log"; rerun it by hand with "')
+    assert error["rerun"] is None
+    assert error["hint"] == 'its whole output is under "log"'
     assert error["message"].endswith(f"({error['hint']})")  # (nothing is "above" here either)
     assert "above" not in error["message"]
+    remembered = json.loads(run_graft(*again[:-1], check=False).stdout)
+    assert "; remembered from " in remembered["error"]
+    assert remembered["hint"] == "its output is as it was kept"  # (no tree was ever kept)

@@ -110,9 +110,10 @@ def keepable(exc: BuildError) -> bool:
     """Whether *exc* is a hook that ran and failed by itself (not one a signal ended).
 
     A failure before any hook ran (its build environment could not be made: an index, a
-    build requirement) or after (a METADATA of another name) is not kept.
+    build requirement) or after (a METADATA of another name) is not kept; only a hook sets
+    ``status`` (its rerun command is gone with its unpacked sdist: decision 335).
     """
-    return exc.status is not None and exc.status >= 0 and exc.rerun is not None
+    return exc.status is not None and exc.status >= 0
 
 
 def path_facts(environ: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
@@ -271,8 +272,10 @@ def raised(failure: Failure, where: str, run: str) -> BuildError:
         what = f"{what}; remembered from {said_at(failure.at)} (--refresh runs it again)"
         tree = _rerun_tree(rerun)
         if tree is None or not os.path.isdir(tree):
+            hint = "its output is as it was kept"
+            if rerun is not None:  # (a lock's failure kept no tree: decision 335)
+                hint += "; the unpacked sdist it failed in is gone"
             rerun = None
-            hint = "its output is as it was kept; the unpacked sdist it failed in is gone"
     return BuildError(
         what,
         where=where,

@@ -32,9 +32,11 @@ if TYPE_CHECKING:
 Kind = Literal["wheel", "editable", "sdist"]
 #: Variables a build environment does not inherit (they would reach outside it).
 _ISOLATION_DROPS = ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONSAFEPATH")
+#: A failed hook's hint where no rerun command follows it (its unpacked sdist is not kept).
+OUTPUT_ONLY = "its whole output is above"
 #: A failed hook's hint: the command line prints its output and the rerun command before it
 #: (``--json`` gives them as ``log`` and ``rerun``: graft.cli.error_output).
-OUTPUT_SHOWN = "its whole output is above; rerun it by hand with the command shown"
+OUTPUT_SHOWN = f"{OUTPUT_ONLY}; rerun it by hand with the command shown"
 
 
 @dataclass(frozen=True, slots=True)

@@ -149,14 +149,19 @@ class Run:
 
 @contextlib.contextmanager
 def running(
-    request: BuildRequest, make_env: Callable[[Target, tuple[str, ...], str], BuildEnvironment]
+    request: BuildRequest,
+    make_env: Callable[[Target, tuple[str, ...], str], BuildEnvironment],
+    *,
+    keep_failed: bool = True,
 ) -> Iterator[Run]:
     """The source prepared once; its work directory removed afterwards (or kept for a rerun).
 
     The work directory is named before it is made, and made inside the block that removes
     it: a signal anywhere from its mkdir on leaves nothing under ``builds/`` (decision 292;
     before, one between its ``mkdtemp`` and this ``try`` left it, with an unpacked sdist,
-    for a week).
+    for a week). A failed hook's unpacked sdist is kept for its rerun command unless
+    *keep_failed* is false (a metadata hook for another machine's environment, which a lock
+    passes over: decision 335); then it leaves nothing, and its error no rerun command.
     """
     cache = BuiltWheels(cache_root())
     path = _source_path(request)
@@ -178,15 +183,25 @@ def running(
         yield Run(request, source, inputs, cache, make_env)
     except BuildError as exc:
         if exc.rerun is not None and source is not None and not source.is_tree:
-            # its tree is kept for the rerun
-            exc.hint = f"{exc.hint}; the unpacked sdist stays in {work_root} for a week"
-            raise
+            if keep_failed:  # its tree is kept for the rerun
+                exc.hint = f"{exc.hint}; the unpacked sdist stays in {work_root} for a week"
+                raise
+            _without_rerun(exc)
         shutil.rmtree(work_root, ignore_errors=True)
         raise
     except BaseException:
         shutil.rmtree(work_root, ignore_errors=True)
         raise
     shutil.rmtree(work_root, ignore_errors=True)
+
+
+def _without_rerun(exc: BuildError) -> None:
+    """*exc* said without its rerun command, whose tree (``cd TREE && ...``) is removed."""
+    from graft.build.hooks import OUTPUT_ONLY, OUTPUT_SHOWN  # noqa: PLC0415 - a failure only
+
+    exc.rerun = None
+    if exc.hint is not None and exc.hint.startswith(OUTPUT_SHOWN):
+        exc.hint = OUTPUT_ONLY + exc.hint[len(OUTPUT_SHOWN) :]
 
 
 def _source_path(request: BuildRequest) -> str:

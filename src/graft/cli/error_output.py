@@ -38,12 +38,15 @@ def _build_fields(exc: GraftError, out: dict[str, Any]) -> None:
     if not log and not rerun:
         return
     out["log"], out["rerun"] = log, rerun
-    from graft.build.hooks import OUTPUT_SHOWN  # noqa: PLC0415 - a failed build only
+    from graft.build.hooks import OUTPUT_ONLY, OUTPUT_SHOWN  # noqa: PLC0415 - a failed build
 
-    if exc.hint and exc.hint.startswith(OUTPUT_SHOWN):  # (what follows: where its tree stays)
-        rest = exc.hint[len(OUTPUT_SHOWN) :]
-        out["hint"] = f'its whole output is under "log"; rerun it by hand with "rerun"{rest}'
-        out["message"] = str(exc).replace(f"({exc.hint})", f"({out['hint']})")  # (not "above")
+    said = {OUTPUT_SHOWN: '; rerun it by hand with "rerun"', OUTPUT_ONLY: ""}
+    for shown, rerun_said in said.items():  # (the longer first: it begins with the other)
+        if exc.hint and exc.hint.startswith(shown):  # (what follows: where its tree stays)
+            rest = exc.hint[len(shown) :]
+            out["hint"] = f'its whole output is under "log"{rerun_said}{rest}'
+            out["message"] = str(exc).replace(f"({exc.hint})", f"({out['hint']})")  # not "above"
+            return
 
 
 def report(args: argparse.Namespace, exc: GraftError | None, message: str | None = None) -> None:

@@ -261,4 +261,5 @@ def _builder(args: argparse.Namespace) -> SourceBuilder:
 
     from graft.cli.sync_builds import SyncBuilds  # noqa: PLC0415
 
-    return SyncBuilds(ap.Namespace(**{"store": None, **vars(args)}), compile_built=False)
+    namespace = ap.Namespace(**{"store": None, **vars(args)})
+    return SyncBuilds(namespace, compile_built=False, keep_failed=False)

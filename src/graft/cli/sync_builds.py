@@ -78,6 +78,7 @@ class SyncBuilds:
         envs: SharedEnvs | None = None,
         *,
         compile_built: bool = True,
+        keep_failed: bool = True,
         run: str | None = None,
     ) -> None:
         self.args = args
@@ -98,6 +99,9 @@ class SyncBuilds:
         # a built wheel's bytecode is compiled as it is stored, since a sync plans with it next
         # (a dry run too); a lock reads only its METADATA
         self.compile = compile_built
+        # a failed metadata hook's unpacked sdist, kept for its rerun command; not by a lock,
+        # which passes such a failure over for the environments it leaves (decision 335)
+        self.keep_failed = keep_failed
         # one answer per source and interpreter in a sync: an sdist the resolver read
         # METADATA from is asked for again when it is installed; a build under way in
         # another thread (an early one) is waited for, never started twice
@@ -199,7 +203,7 @@ class SyncBuilds:
         request = self._request(source, target, editable=False)
         make = self._env_maker(source)
         if not os.path.isfile(source) or self.args.no_build_isolation:  # (nothing kept: 254)
-            return prepare_metadata(request, target, make)
+            return prepare_metadata(request, target, make, keep_failed=self.keep_failed)
         from graft._home import cache_root  # noqa: PLC0415
         from graft.build.cache import BuiltWheels  # noqa: PLC0415
         from graft.build.failed import Asked, metadata_once  # noqa: PLC0415
@@ -210,7 +214,7 @@ class SyncBuilds:
             asked,
             retry=self.args.reuse_builds == "never" or getattr(self.args, "refresh", False),
             known=lambda: self.known_metadata(source, target),
-            prepare=lambda: prepare_metadata(request, target, make),
+            prepare=lambda: prepare_metadata(request, target, make, keep_failed=self.keep_failed),
             on_wait=lambda: self.progress.waiting_for_hook(source),
         )
 
@@ -350,7 +354,8 @@ class SyncBuilds:
     def _env_maker(self, source: str) -> Callable[[Target, tuple[str, ...], str], BuildEnvironment]:
         """The build environments of *source*'s builds, synced with a builder of their own."""
         # a build requirement: the build environment installs it next
-        inner = SyncBuilds(self.args, (*self.chain, _project(source)), self._envs, run=self.run)
+        chain = (*self.chain, _project(source))
+        inner = SyncBuilds(self.args, chain, self._envs, run=self.run, keep_failed=self.keep_failed)
 
         def make(target: Target, requires: tuple[str, ...], venv: str) -> BuildEnvironment:
             from graft.cli.build_cmd import for_source  # noqa: PLC0415
