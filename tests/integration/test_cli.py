@@ -120,6 +120,37 @@ def test_a_usage_error_is_one_line_naming_the_help(tmp_path: Path) -> None:
     assert not (tmp_path / "v").exists()
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(("sync", "{v}", "six", "--dry-run", "--platform", "bogus"), "unknown platform tag 'bogus'"),
+     (("sync", "{v}", "six", "--dry-run", "--python-version", "abc"),
+      "unsupported --python-version 'abc'"),
+     (("lock", "six", "-o", "-", "--platform", "manylinux_2_17"),
+      "unknown platform tag 'manylinux_2_17'"),
+     (("lock", "six", "-o", "-", "--python-version", "2.7"), "unsupported --python-version '2.7'")],
+)  # fmt: skip
+def test_a_value_an_option_cannot_take_is_a_usage_error_with_exit_status_2(
+    tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
+    """As ``--exclude-newer bogus`` and ``-C novalue`` were: exit 1 was a run that failed.
+
+    README's exit statuses: 2 for a usage error; these two options' bad values said 1
+    (decision 324). One line, nothing made.
+    """
+    venv = tmp_path / "v"
+    argv = [str(venv) if a == "{v}" else a for a in args]
+    proc = run_graft(*argv, "--no-index", check=False)
+    assert proc.returncode == 2, proc.stderr
+    (line,) = proc.stderr.splitlines()
+    assert line.startswith("graft: error: "), line
+    assert message in line, line
+    assert proc.stdout == ""
+    assert not venv.exists()
+    as_json = run_graft(*argv, "--no-index", "--json", check=False)
+    assert as_json.returncode == 2
+    assert json.loads(as_json.stdout)["kind"] == "UsageError"
+
+
 def test_with_json_a_store_error_is_json_too(tmp_path: Path) -> None:
     proc = run_graft("store", "info", "--store", tmp_path / "nothing", "--json", check=False)
     assert proc.returncode == 1

@@ -116,6 +116,7 @@ def test_a_release_whose_only_sdist_is_a_tar_bz2_says_so(tmp_path: Path, store_d
     assert "no wheel of old-thing 1.0 for the target" in run.stderr
     said = "Old_Thing-1.0.tar.bz2: an sdist neither .tar.gz nor .zip (PEP 625), which graft"
     assert said in run.stderr
+    assert "uv 0.13.9" not in run.stderr  # (a version-pinned aside: decision 311 keeps it)
     assert "Old_Thing-0.9.tgz" not in run.stderr  # (another release)
     assert "Traceback" not in run.stderr
     assert not (tmp_path / "v").exists()

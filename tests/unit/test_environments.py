@@ -117,7 +117,7 @@ def test_an_environment_from_a_later_release_says_so_in_its_marker() -> None:
 
 @pytest.mark.parametrize("asked", ["2", "3", "3.x", "2.7", "", "3.12.1.0", "three"])
 def test_a_python_version_that_is_not_one_is_refused_in_one_line(asked: str) -> None:
-    with pytest.raises(TargetError, match=f"unsupported --python-version {asked!r}"):
+    with pytest.raises(UsageError, match=f"unsupported --python-version {asked!r}"):
         python_versions(None, [asked])
 
 
@@ -143,7 +143,7 @@ def test_platform_tags_graft_can_describe_make_environments(tag: str, machine: s
      "manylinux_2_17", "manylinux_2_28", "manylinux1_686", "musllinux_1_2_3", "win_64"],
 )  # fmt: skip
 def test_an_unknown_platform_tag_is_refused_in_one_line(tag: str) -> None:
-    with pytest.raises(TargetError, match=f"unknown platform tag {tag!r}"):
+    with pytest.raises(UsageError, match=f"unknown platform tag {tag!r}"):
         matrix(["3.12"], [tag])
 
 

@@ -403,7 +403,7 @@ def _no_wheel(
     if old:  # (Twisted 20.3.0's only sdist is a .tar.bz2: decision 311)
         said.append(
             f"{', '.join(old[:SHOWN])}: {'an sdist' if len(old) == 1 else 'sdists'} neither"
-            " .tar.gz nor .zip (PEP 625), which graft does not build (uv 0.13.9 neither)"
+            " .tar.gz nor .zip (PEP 625), which graft does not build"
         )
     return ResolutionError(Kind.NO_WHEEL_FOR_TARGET, [head, *asked, *said])
 

@@ -20,7 +20,7 @@ from graft import __version__
 from graft._atomic import remember
 from graft._home import interpreter_at
 from graft._sha256 import sha256_hex
-from graft.errors import TargetError
+from graft.errors import TargetError, UsageError
 from graft.model.target import Target
 
 if TYPE_CHECKING:
@@ -247,7 +247,8 @@ _MACHINES = {"win_amd64": "AMD64", "win32": "x86", "win_arm64": "ARM64"}
 def python_version_parts(text: str) -> tuple[int, ...]:
     """``--python-version``: ``3.12``, ``3.12.1`` or ``312``, as pip reads it; Python 3 only.
 
-    A :class:`TargetError` names anything else (``2``, ``3``, ``3.x``), never a traceback.
+    A :class:`UsageError` names anything else (``2``, ``3``, ``3.x``), never a traceback: a
+    value the option cannot take, exit status 2 as for argparse's own (decision 324).
     """
     try:
         if "." in text:
@@ -257,7 +258,7 @@ def python_version_parts(text: str) -> tuple[int, ...]:
     except ValueError:
         version = ()
     if not 2 <= len(version) <= 3 or version[0] != 3:  # noqa: PLR2004
-        raise TargetError(
+        raise UsageError(
             f"unsupported --python-version {text!r}", hint="write a Python 3 version, e.g. 3.12"
         )
     return version
@@ -272,9 +273,9 @@ _PLATFORM_TAG = re.compile(
 
 
 def check_platform_tag(tag: str) -> None:
-    """A ``--platform`` tag graft can describe; a :class:`TargetError` for any other."""
+    """A ``--platform`` tag graft can describe; a :class:`UsageError` for any other (exit 2)."""
     if not _PLATFORM_TAG.fullmatch(tag):
-        raise TargetError(
+        raise UsageError(
             f"unknown platform tag {tag!r}",
             where="--platform",
             hint=(
@@ -311,7 +312,7 @@ def foreign_target(
     elif implementation == "pp":
         impl_name, impl_display = "pypy", "PyPy"
     else:
-        raise TargetError(f"unsupported --implementation {implementation!r}", hint="use cp or pp")
+        raise UsageError(f"unsupported --implementation {implementation!r}", hint="use cp or pp")
     if not platforms:
         from packaging import tags  # noqa: PLC0415
 
