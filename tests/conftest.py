@@ -90,10 +90,13 @@ def wheels(tmp_path: Path) -> Path:
     return path
 
 
-def run_graft(*args: str | Path, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run the real CLI in a subprocess, as a user would."""
+def run_graft(
+    *args: str | Path, check: bool = True, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the real CLI in a subprocess, as a user would (*stdin*: its standard input)."""
     proc = subprocess.run(
         [sys.executable, "-m", "graft", *map(str, args)],
+        input=stdin,
         capture_output=True,
         text=True,
         check=False,

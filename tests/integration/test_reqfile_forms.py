@@ -62,3 +62,30 @@ def test_a_wheel_path_in_a_file_is_the_one_in_the_current_directory(
     (tmp_path / "sub" / "r.txt").write_text("wheels/lib-1.0-py3-none-any.whl\n")
     run_graft("sync", tmp_path / "v", "-r", "sub/r.txt", "--no-index", "--store", store_dir)
     assert py(tmp_path / "v", "import lib; print(lib.WHERE)") == "here"
+
+
+def test_requirements_on_standard_input_are_read_as_uv_reads_them(
+    tmp_path: Path, store_dir: Path, wheels: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``-r -`` and ``-c -`` read standard input, as uv 0.13.9 reads it (pip reads
+    ``-r /dev/stdin``); graft said ``-: cannot read requirements file`` (decision 325).
+
+    A nested ``-r`` is the current directory's; nothing read from it answers a later sync
+    (another input is another venv, never a stamp's "already in sync").
+    """
+    monkeypatch.chdir(tmp_path)
+    for name, version in (("lib", "1.0"), ("lib", "2.0"), ("extra", "1.0")):
+        make_wheel(wheels, name, version, {f"{name}.py": f"V = {version!r}\n"})
+    (tmp_path / "more.txt").write_text("extra\n")
+    venv, sources = tmp_path / "v", ("--no-index", "-f", wheels, "--store", store_dir)
+    run_graft("sync", venv, "-r", "-", *sources, stdin="lib==1.0\n-r more.txt\n")
+    assert installed(venv) == {"lib": "1.0", "extra": "1.0"}
+    run_graft("sync", venv, "-r", "-", *sources, stdin="lib==2.0\n")
+    assert installed(venv) == {"lib": "2.0"}
+    run_graft("sync", venv, "lib", "-c", "-", *sources, stdin="lib<2\n")
+    assert installed(venv) == {"lib": "1.0"}
+    empty = run_graft("sync", venv, "-r", "-", *sources, stdin="# nothing\n", check=False)
+    assert empty.returncode == 2
+    said = "graft: error: -: no requirement listed: nothing to install (add one (name, name>=1.0);"
+    assert empty.stderr.splitlines() == [f"{said} comments, options and -c lines list none)"]
+    assert installed(venv) == {"lib": "1.0"}  # (nothing changed)

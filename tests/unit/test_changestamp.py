@@ -123,6 +123,9 @@ def test_only_plain_pins_are_read(
         (["sync", "v", "--store", "s"], None),
         (["sync", "-q", "v", "-r", "a.txt"], None),
         (["lock", "v", "-r", "a.txt"], None),
+        # standard input (decision 325): a file named "-" here is not what it read
+        (["sync", "v", "-r", "-"], None),
+        (["sync", "v", "-r", "a.txt", "--requirement=-"], None),
     ],
 )
 def test_the_command_lines_it_reads(argv: list[str], expected: object) -> None:

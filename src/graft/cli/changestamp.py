@@ -72,7 +72,7 @@ def command(argv: list[str]) -> tuple[str, list[str], list[str]] | None:
             continue
         else:
             return None
-        if not path:
+        if not path or path == "-":  # (standard input: nothing to read again; decision 325)
             return None
         files.append(path)
     return (argv[1], files, masked) if files else None

@@ -70,7 +70,7 @@ class Inputs:
     no_index: bool = False
     pylocks: list[str] = field(default_factory=list)  # PEP 751 lock files, read per target
     files_read: list[str] = field(default_factory=list)  # requirement files, nested ones too
-    remote_files: list[str] = field(default_factory=list)  # those read by URL (not watched)
+    remote_files: list[str] = field(default_factory=list)  # by URL or stdin (not watched)
     # the sha256 (hex) of the bytes each requirements file was parsed from, by path
     digests: dict[str, str] = field(default_factory=dict)
     # ${NAME}s the requirements files expanded (pip's rule): their values are inputs too

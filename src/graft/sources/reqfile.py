@@ -17,7 +17,7 @@ import string
 from typing import TYPE_CHECKING
 
 from graft.errors import SourceError, UsageError
-from graft.sources.reqlines import is_url, logical_lines
+from graft.sources.reqlines import is_url, logical_lines, unwatched
 from graft.sources.requirements import (
     VARIABLE,
     editable_path,
@@ -88,13 +88,14 @@ def read_requirements(
         _add_lock(path, inputs, constraints=constraints)
         return
     remote = is_url(path)
-    if remote:  # (no fingerprint can tell that it changed: nothing read from it is memoized)
+    if unwatched(path):  # (no fingerprint can tell that it changed: nothing read is memoized)
         inputs.remote_files.append(path)
     else:
         inputs.files_read.append(path)
     real = path if remote else os.path.realpath(path)
     if real in _seen:
         raise UsageError("requirements files include each other", where=path)
+    # (standard input's nested files are the current directory's, as uv reads them)
     base = path if remote else os.path.dirname(os.path.abspath(path))
     for number, text in logical_lines(path, inputs.digests):
         where = f"{path}:{number}"

@@ -9,10 +9,37 @@ from __future__ import annotations
 
 from graft.errors import UsageError
 
+#: ``-r -`` and ``-c -``: the requirements on standard input, as uv reads them (decision 325)
+STDIN = "-"
+
 
 def is_url(path: str) -> bool:
     """Whether a requirements file is named by an ``http(s)://`` URL (pip reads those too)."""
     return path.startswith(("http://", "https://"))
+
+
+def unwatched(path: str) -> bool:
+    """Whether nothing can tell that the file *path* changed: a URL, or standard input.
+
+    Nothing read from one is memoized (no resolution memo, no sync or lock stamp).
+    """
+    return path == STDIN or is_url(path)
+
+
+_stdin: list[bytes] = []  # standard input's bytes, once read
+
+
+def _read_stdin() -> bytes:
+    """Standard input, read to its end once.
+
+    A second ``-`` (``-r - -c -``, a resolution run again) reads the same bytes, as uv reads
+    them once.
+    """
+    import sys  # noqa: PLC0415
+
+    if not _stdin:
+        _stdin.append(sys.stdin.buffer.read())
+    return _stdin[0]
 
 
 def _fetch_file(url: str) -> bytes:
@@ -54,6 +81,8 @@ def logical_lines(path: str, digests: dict[str, str]) -> list[tuple[int, str]]:
     try:
         if is_url(path):
             data = _fetch_file(path)
+        elif path == STDIN:
+            data = _read_stdin()
         else:
             with open(path, "rb") as fh:
                 data = fh.read()
@@ -94,4 +123,4 @@ def logical_lines(path: str, digests: dict[str, str]) -> list[tuple[int, str]]:
     return out
 
 
-__all__ = ["is_url", "logical_lines"]
+__all__ = ["STDIN", "is_url", "logical_lines", "unwatched"]
