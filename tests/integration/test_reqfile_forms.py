@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tests.conftest import run_graft
+from tests.support.sdistmaker import write_sdist
 from tests.support.venv import py
 from tests.support.wheelmaker import make_wheel
 
@@ -89,3 +90,43 @@ def test_requirements_on_standard_input_are_read_as_uv_reads_them(
     said = "graft: error: -: no requirement listed: nothing to install (add one (name, name>=1.0);"
     assert empty.stderr.splitlines() == [f"{said} comments, options and -c lines list none)"]
     assert installed(venv) == {"lib": "1.0"}  # (nothing changed)
+
+
+def _formats_chosen(
+    tmp_path: Path, store_dir: Path, wheels: Path, *flags: str | Path
+) -> dict[str, str]:
+    """Each of lib and other: "sdist" or "wheel", as a dry run chose it."""
+    proc = run_graft(
+        "sync", tmp_path / "v", "lib", "other", "--no-index", "-f", wheels, "--store", store_dir,
+        "--dry-run", "--json", *flags,
+    )  # fmt: skip
+    chosen = json.loads(proc.stdout)["distributions"]
+    return {d["name"]: "sdist" if d["wheel"] is None else "wheel" for d in chosen}
+
+
+def test_no_binary_and_only_binary_are_read_in_order_as_pip_reads_them(
+    tmp_path: Path, store_dir: Path, wheels: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--no-binary :none:`` emptied the flag of what came after it too, and a name given to
+    both flags was --only-binary's whatever their order; pip 26.3 reads them in turn, the
+    command line's before a file's (decision 326)."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("lib", "other"):
+        make_wheel(wheels, name, "1.0", {f"{name}.py": ""})
+        pkg_info = f"Metadata-Version: 2.2\nName: {name}\nVersion: 1.0\n"
+        write_sdist(wheels / f"{name}-1.0.tar.gz", {f"{name}-1.0/PKG-INFO": pkg_info})
+    (tmp_path / "none.txt").write_text("--no-binary :none:\n")
+    (tmp_path / "only.txt").write_text("--only-binary lib\n")
+    cases: list[tuple[tuple[str, ...], dict[str, str]]] = [
+        (("--no-binary", "lib", "--no-binary", ":none:", "--no-binary", "other"),
+         {"lib": "wheel", "other": "sdist"}),
+        (("--no-binary", "lib,:none:,other"), {"lib": "wheel", "other": "sdist"}),
+        (("--only-binary", "lib", "--no-binary", "lib"), {"lib": "sdist", "other": "wheel"}),
+        (("--only-binary", ":all:", "--no-binary", ":all:"), {"lib": "sdist", "other": "sdist"}),
+        (("--no-binary", ":all:,:none:,lib"), {"lib": "sdist", "other": "wheel"}),
+        # a file's come after the command line's, wherever -r stands
+        (("--no-binary", "lib", "-c", "none.txt"), {"lib": "wheel", "other": "wheel"}),
+        (("-c", "only.txt", "--no-binary", "lib"), {"lib": "wheel", "other": "wheel"}),
+    ]  # fmt: skip
+    for flags, expected in cases:
+        assert _formats_chosen(tmp_path, store_dir, wheels, *flags) == expected, flags

@@ -37,7 +37,7 @@ def test_every_option_on_a_line_is_read_as_pip_reads_it(tmp_path: Path) -> None:
     assert inputs.index_url == "https://a.example/simple"
     assert inputs.extra_index_urls == ["https://b.example/simple"]
     assert (inputs.prereleases, inputs.require_hashes) == (True, True)
-    assert (inputs.only_binary, inputs.no_binary) == ([":all:"], ["six"])
+    assert inputs.formats == [("only-binary", ":all:"), ("no-binary", "six")]
     assert [str(w.name) for w in inputs.wanted] == ["six"]
 
 

@@ -211,7 +211,7 @@ def test_no_binary_and_only_binary_in_a_requirements_file(tmp_path: Path) -> Non
     (tmp_path / "r.txt").write_text("--no-binary :all:\n--only-binary=lib\napp\n")
     inputs = Inputs()
     read_requirements(str(tmp_path / "r.txt"), inputs)
-    assert (inputs.no_binary, inputs.only_binary) == ([":all:"], ["lib"])
+    assert inputs.formats == [("no-binary", ":all:"), ("only-binary", "lib")]
     (tmp_path / "bad.txt").write_text("--no-binary\n")
     with pytest.raises(UsageError, match="--no-binary needs a name or :all:"):
         read_requirements(str(tmp_path / "bad.txt"), Inputs())

@@ -14,7 +14,7 @@ from packaging.version import Version
 
 from graft.resolve.artifacts import ArtifactFile, wheel_rank
 from graft.resolve.first_offered import first_offered
-from graft.resolve.screen import Policy, Prereleases, Reject, screen
+from graft.resolve.screen import Policy, Prereleases, Reject, format_limit, format_sets, screen
 from graft.venv.interpreter import foreign_target
 
 LINUX = foreign_target("3.11", ["manylinux_2_17_x86_64"])
@@ -170,6 +170,54 @@ def test_no_binary_and_only_binary_together_follow_pips_format_control(
     policy = Policy(sdists=True, no_binary=frozenset(no_binary), only_binary=frozenset(only_binary))
     kept = screen(LIB, _sdist_case(), [], LINUX, policy)
     assert [f.filename for _, f in kept.offered] == offered
+
+
+#: pip 26.3's choice for six and idna under each command line (``pip install --dry-run
+#: --report`` of six==1.16.0 idna==3.7, the files it took; decision 326): "source" where it
+#: took the sdist, "binary"/None where the wheel (None: either format allowed)
+_PIP_MEASURED = [
+    ("--no-binary six --no-binary :none: --no-binary idna", None, "source"),
+    ("--only-binary six --no-binary six", "source", None),
+    ("--no-binary six --only-binary six", "binary", None),
+    ("--only-binary :all: --no-binary :all:", "source", "source"),
+    ("--no-binary :all: --only-binary :all:", "binary", "binary"),
+    ("--no-binary six,:none:,idna", None, "source"),
+    ("--no-binary :all:,:none:,six", "source", None),
+    ("--no-binary :all: --no-binary :none:", None, None),
+    ("--no-binary :all: --only-binary six", "binary", "source"),
+    ("--only-binary six --no-binary :all: --no-binary six", "source", "source"),
+    ("--no-binary :all:,six", "source", "source"),
+]
+
+
+@pytest.mark.parametrize(("line", "six", "idna"), _PIP_MEASURED)
+def test_format_options_are_read_in_order_as_pip_reads_them(
+    line: str, six: str | None, idna: str | None
+) -> None:
+    """``:none:`` emptied every value of its flag, before it and after it, and a name given
+    to both flags was always --only-binary's (decision 326)."""
+    words = line.split()
+    steps = [(flag[2:], value) for flag, value in zip(words[::2], words[1::2], strict=True)]
+    only_binary, no_binary = format_sets(steps)
+    assert format_limit("six", only_binary, no_binary) == six
+    assert format_limit("idna", only_binary, no_binary) == idna
+
+
+_VALUES = st.lists(st.sampled_from(["six", "Six", "idna", ":all:", ":none:"]), min_size=1)
+
+
+@given(st.lists(st.tuples(st.sampled_from(["no-binary", "only-binary"]), _VALUES), max_size=6))
+def test_format_sets_keep_pips_invariants(given_steps: list[tuple[str, list[str]]]) -> None:
+    """A name is never in both sets, and :all: is alone where it stands; the last step that
+    names six (not covered by a later :all: or :none:) decides its format."""
+    steps = [(flag, ",".join(values)) for flag, values in given_steps]
+    only_binary, no_binary = format_sets(steps)
+    assert not (only_binary & no_binary - {":all:"})
+    assert not ({":none:", "Six"} & (only_binary | no_binary))
+    last = steps[-1] if steps else None
+    if last is not None and last[1].split(",")[-1] in {"six", "Six"}:
+        expected = "source" if last[0] == "no-binary" else "binary"
+        assert format_limit("six", only_binary, no_binary) == expected
 
 
 def test_an_sdist_is_screened_like_a_wheel() -> None:

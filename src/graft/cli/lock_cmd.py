@@ -20,6 +20,9 @@ def add_lock_parser(
     resolution_options: Callable[[argparse.ArgumentParser], None],
 ) -> None:
     """The ``lock`` command; *resolution_options* adds the inputs and sources ``sync`` has."""
+    from graft.cli.format_step import FormatStep  # noqa: PLC0415
+    from graft.model.requirements import ONLY_BINARY  # noqa: PLC0415
+
     lock = sub.add_parser(
         "lock",
         help="resolve for many environments at once and write a PEP 751 pylock.toml",
@@ -68,7 +71,9 @@ def add_lock_parser(
     lock.add_argument("--no-deps", action="store_true", help="lock only what is named")
     lock.add_argument(
         "--only-binary",
-        action="append",
+        action=FormatStep,
+        const=ONLY_BINARY,
+        dest="formats",
         default=[],
         metavar="NAME",
         help="lock no sdist of NAME, only wheels (:all: for every project)",
@@ -133,7 +138,7 @@ def run_lock(args: argparse.Namespace, argv: Sequence[str] = ()) -> int:
             prerelease=args.prerelease or ("allow" if args.pre else None),
             exclude_newer=args.exclude_newer,
             no_deps=args.no_deps,
-            only_binary=tuple(args.only_binary),
+            formats=tuple(args.formats),
             no_build=args.no_build,
             upgrade=args.upgrade,
             upgrade_packages=tuple(args.upgrade_package),

@@ -234,6 +234,9 @@ def _add_sync_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 def _add_build_options(sync: argparse.ArgumentParser) -> None:
     """Sources in a sync: editables, which projects may be built, and how."""
+    from graft.cli.format_step import FormatStep  # noqa: PLC0415
+    from graft.model.requirements import NO_BINARY, ONLY_BINARY  # noqa: PLC0415
+
     builds = sync.add_argument_group("builds (project directories, sdists, -e)")
     builds.add_argument(
         "-e",
@@ -245,17 +248,22 @@ def _add_build_options(sync: argparse.ArgumentParser) -> None:
     )
     builds.add_argument(
         "--no-binary",
-        action="append",
+        action=FormatStep,
+        const=NO_BINARY,
+        dest="formats",
         default=[],
         metavar="NAME",
-        help="build NAME from its sdist, never a wheel (:all: for every project)",
+        help="build NAME from its sdist, never a wheel (:all: for every project, :none: for"
+        " none given before)",
     )
     builds.add_argument(
         "--only-binary",
-        action="append",
+        action=FormatStep,
+        const=ONLY_BINARY,
+        dest="formats",
         default=[],
         metavar="NAME",
-        help="never build NAME (:all: for every project)",
+        help="never build NAME (:all: for every project, :none: for none given before)",
     )
     builds.add_argument("--no-build", action="store_true", help="never build anything")
     from graft.cli.build_cmd import add_build_options  # noqa: PLC0415

@@ -126,8 +126,8 @@ class ResolveRequest:
     variant_detect: bool = True  # built-in detection (CPU, CUDA driver); --no-detect
     no_variants: bool = False  # --no-variants: as a variant-unaware installer
     editables: tuple[str, ...] = ()  # -e PATH: project directories installed editable
-    no_binary: tuple[str, ...] = ()  # --no-binary: names (":all:" for every project)
-    only_binary: tuple[str, ...] = ()  # --only-binary: names (":all:" for every project)
+    # --no-binary and --only-binary in the order given (requirements.Format; decision 326)
+    formats: tuple[tuple[str, str], ...] = ()
     no_build: bool = False  # --no-build: never build a source
     # the venv's seed packages (pip, ...: graft.venv.seeds), roots besides the inputs; a seed
     # no source gives is left out with a warning, unless --seed asked for them (*seed*)

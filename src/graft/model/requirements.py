@@ -13,6 +13,12 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from packaging.utils import NormalizedName
 
+#: ``--no-binary`` and ``--only-binary``, as a :data:`Format` step names its flag
+NO_BINARY, ONLY_BINARY = "no-binary", "only-binary"
+#: one ``--no-binary``/``--only-binary`` value as given (names, ``:all:``, ``:none:``), with
+#: its flag: read in order, as pip reads them (``graft.resolve.screen.format_sets``)
+Format = tuple[str, str]
+
 
 @dataclass(frozen=True, slots=True)
 class Wanted:
@@ -75,8 +81,8 @@ class Inputs:
     digests: dict[str, str] = field(default_factory=dict)
     # ${NAME}s the requirements files expanded (pip's rule): their values are inputs too
     variables: list[str] = field(default_factory=list)
-    no_binary: list[str] = field(default_factory=list)  # --no-binary in a requirements file
-    only_binary: list[str] = field(default_factory=list)  # --only-binary in one
+    # --no-binary and --only-binary in the requirements files, in the order read
+    formats: list[Format] = field(default_factory=list)
     # -r pyproject.toml of a project without [project] (setup.py, poetry-core 1): its
     # directory, that file and the extras asked; its backend's metadata says its dependencies
     prepared: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)

@@ -57,8 +57,7 @@ class SyncRequest:
     variant_detect: bool = True
     no_variants: bool = False
     editables: tuple[str, ...] = ()
-    no_binary: tuple[str, ...] = ()
-    only_binary: tuple[str, ...] = ()
+    formats: tuple[tuple[str, str], ...] = ()  # --no-binary/--only-binary, in order
     no_build: bool = False
     builder: SourceBuilder | None = None  # None: sources are refused (no build step)
     seed: bool = False  # --seed: the venv gets pip (and more, below 3.12) as uv venv --seed
@@ -95,8 +94,7 @@ class SyncRequest:
             variant_detect=self.variant_detect,
             no_variants=self.no_variants,
             editables=self.editables,
-            no_binary=self.no_binary,
-            only_binary=self.only_binary,
+            formats=self.formats,
             no_build=self.no_build,
             seeds=seeds,
             seed=self.seed,

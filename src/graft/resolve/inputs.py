@@ -298,7 +298,7 @@ def resolver_policy(  # noqa: PLR0917 - the lock and the sync pass the same six
     from packaging.utils import canonicalize_name  # noqa: PLC0415
     from packaging.version import InvalidVersion, Version  # noqa: PLC0415
 
-    from graft.resolve.screen import Policy, Prereleases, format_names  # noqa: PLC0415
+    from graft.resolve.screen import Policy, Prereleases, format_sets  # noqa: PLC0415
 
     prereleases = Prereleases(request.prerelease or "if-necessary")
     if inputs.prereleases and request.prerelease is None:
@@ -328,6 +328,8 @@ def resolver_policy(  # noqa: PLR0917 - the lock and the sync pass the same six
     lowest: bool | frozenset[NormalizedName] = request.resolution == "lowest"
     if request.resolution == "lowest-direct":
         lowest = frozenset(w.name for w in wanted) - seeds
+    # the command line's, then the files' in the order read, as pip reads them (decision 326)
+    only_binary, no_binary = format_sets((*request.formats, *inputs.formats))
     return Policy(
         lowest=lowest,
         newest=seeds,
@@ -339,8 +341,8 @@ def resolver_policy(  # noqa: PLR0917 - the lock and the sync pass the same six
         constraints=constraints,
         variants=variants,
         sdists=sdists,
-        no_binary=format_names((*request.no_binary, *inputs.no_binary)),
-        only_binary=format_names((*request.only_binary, *inputs.only_binary)),
+        only_binary=only_binary,
+        no_binary=no_binary,
         direct=frozenset(direct),  # (resolve.url_deps)
     )
 

@@ -146,7 +146,7 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
     from graft.resolve.fetched import choose, fetch  # noqa: PLC0415
     from graft.resolve.inputs import gather_inputs, markers_apply, preferences  # noqa: PLC0415
     from graft.resolve.page_digest import indexes  # noqa: PLC0415
-    from graft.resolve.screen import format_names  # noqa: PLC0415
+    from graft.resolve.screen import format_sets  # noqa: PLC0415
     from graft.resolve.seeds import seed_wanted, without_seeds  # noqa: PLC0415
     from graft.resolve.variant_reads import chooser_for  # noqa: PLC0415
     from graft.sources.find_links import FindLinks  # noqa: PLC0415
@@ -162,10 +162,12 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
     def limits() -> BuildLimits:
         from graft.resolve.named_sources import BuildLimits  # noqa: PLC0415
 
+        formats = format_sets((*request.formats, *inputs.formats))  # (as Policy's: inputs)
+
         return BuildLimits(
             no_build=request.no_build,
-            only_binary=format_names((*request.only_binary, *inputs.only_binary)),
-            no_binary=format_names((*request.no_binary, *inputs.no_binary)),
+            only_binary=formats[0],
+            no_binary=formats[1],
             foreign=request.foreign is not None,
             offline=request.offline,
         )

@@ -377,15 +377,16 @@ def lock_directories(
     if not sources:
         return {}
     _lockable(sources, builder)
-    from graft.resolve.screen import format_names  # noqa: PLC0415
+    from graft.resolve.screen import format_sets  # noqa: PLC0415
     from graft.venv.interpreter import find_interpreter, introspect  # noqa: PLC0415
 
     here = introspect(find_interpreter(None))
+    # the requirement files' too, after the command line's, as a sync takes them (locate)
+    only_binary, no_binary = format_sets((*asked.formats, *inputs.formats))
     limits = BuildLimits(
         no_build=asked.no_build,
-        # the requirement files' too, as a sync takes them (resolve.locate)
-        only_binary=format_names((*asked.only_binary, *inputs.only_binary)),
-        no_binary=format_names((*asked.no_binary, *inputs.no_binary)),
+        only_binary=only_binary,
+        no_binary=no_binary,
         offline=asked.offline,
     )
 

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from packaging.utils import NormalizedName
     from packaging.version import Version
 
+    from graft.model.requirements import Format
     from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile
     from graft.resolve.variants import VariantChooser
@@ -121,20 +122,40 @@ class Policy:
         return self.preferred.get(name)
 
 
-def format_names(given: Iterable[str]) -> frozenset[str]:
-    """``--no-binary``/``--only-binary`` values: canonical names, or ``:all:``.
+def format_sets(given: Iterable[Format]) -> tuple[frozenset[str], frozenset[str]]:
+    """``(only_binary, no_binary)`` after every ``--no-binary``/``--only-binary`` value in turn.
 
-    Comma-separated lists are split; ``:none:`` clears what the flag was given.
+    As pip's ``FormatControl.handle_mutual_excludes`` keeps them (decision 326): a value is
+    a comma-separated list; ``:all:`` empties both sets and stands alone in its flag's; a
+    name enters its flag's set and leaves the other's; ``:none:`` empties its flag's set of
+    what came before it, not after (``--no-binary six,:none:,idna`` is idna alone). So the
+    last word on a project wins (``--only-binary six --no-binary six`` builds six), and the
+    command line comes before the requirements files, in the order each is read. uv agrees
+    on ``:none:`` and ``:all:`` and refuses a name given to both flags. The sets hold
+    canonical names or ``:all:``, as :func:`format_limit` reads them.
     """
     from packaging.utils import canonicalize_name  # noqa: PLC0415
 
-    out: set[str] = set()
-    for value in given:
-        for item in value.split(","):
-            name = item.strip()
-            if name:
-                out.add(name if name in {":all:", ":none:"} else canonicalize_name(name))
-    return frozenset() if ":none:" in out else frozenset(out)
+    from graft.model.requirements import NO_BINARY, ONLY_BINARY  # noqa: PLC0415
+
+    sets: dict[str, set[str]] = {NO_BINARY: set(), ONLY_BINARY: set()}
+    for flag, value in given:
+        target, other = sets[flag], sets[ONLY_BINARY if flag == NO_BINARY else NO_BINARY]
+        names = [item.strip() for item in value.split(",") if item.strip()]
+        while ":all:" in names:
+            other.clear()
+            target.clear()
+            target.add(":all:")
+            del names[: names.index(":all:") + 1]
+            if ":none:" not in names:  # (:all: covers the names after it, unless a :none: does)
+                names = []
+        for name in names:
+            if name == ":none:":
+                target.clear()
+            else:
+                other.discard(canonicalize_name(name))
+                target.add(canonicalize_name(name))
+    return frozenset(sets[ONLY_BINARY]), frozenset(sets[NO_BINARY])
 
 
 def format_limit(name: str, only_binary: frozenset[str], no_binary: frozenset[str]) -> str | None:

@@ -322,8 +322,7 @@ def _valued(
     elif option in {"-f", "--find-links"}:
         inputs.find_links.append(find_links_dir(value, base, where))
     elif option in {"--no-binary", "--only-binary"}:
-        binary = inputs.no_binary if option == "--no-binary" else inputs.only_binary
-        binary.append(value)
+        inputs.formats.append((option[2:], value))  # (NO_BINARY, ONLY_BINARY: in order)
     elif option in {"-e", "--editable"}:
         if constraints:
             raise UsageError(f"{option} is not a constraint", where=where)
