@@ -65,10 +65,14 @@ def default_store_path() -> str:
 def interpreter_at(spec: str) -> str | None:
     """The executable a ``--python`` that is a path names (None if *spec* is not a path).
 
-    ``""`` when the path is no executable file.
+    A directory is a venv (or an installation) whose ``bin/python`` is meant, as pip's and
+    uv's ``--python .venv`` read it (decision 327). ``""`` when the path is no executable
+    file.
     """
     if os.sep not in spec and not spec.startswith("."):
         return None
+    if os.path.isdir(spec):
+        spec = os.path.join(spec, "bin", "python")
     return os.path.abspath(spec) if os.path.isfile(spec) and os.access(spec, os.X_OK) else ""
 
 

@@ -84,6 +84,31 @@ def test_uvs_forms_build_the_venv_on_the_interpreter_they_name(
     assert "already in sync" in again.stderr, again.stderr
 
 
+def test_a_venv_directory_is_its_interpreter_as_pip_and_uv_read_it(
+    tmp_path: Path, wheels_dir: Path, store_dir: Path
+) -> None:
+    """``--python .venv`` said "no executable interpreter at this path"; pip 26.3 and uv
+    0.13.9 take a directory's ``bin/python`` (decision 327)."""
+    other = tmp_path / "other"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", other], check=True)
+    venv = tmp_path / "venv"
+    proc = _sync(venv, wheels_dir, store_dir, "--python", str(other))
+    assert proc.returncode == 0, proc.stderr
+    version = "%d.%d.%d" % sys.version_info[:3]  # noqa: UP031
+    assert py(venv, _FACTS).split()[:2] == [sys.implementation.name, version]
+    again = _sync(venv, wheels_dir, store_dir, "--python", f"{other}{os.sep}")
+    assert "already in sync" in again.stderr, again.stderr
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    refused = _sync(tmp_path / "refused", wheels_dir, store_dir, "--python", str(empty))
+    assert refused.returncode == 1
+    said = "no executable interpreter at this path (pass an existing python, or a venv"
+    assert refused.stderr.splitlines() == [
+        f"graft: error: {empty}: {said} directory holding bin/python)"
+    ]
+    assert not (tmp_path / "refused").exists()
+
+
 def test_a_micro_release_not_installed_is_one_error_line_and_no_venv(
     tmp_path: Path, wheels_dir: Path, store_dir: Path
 ) -> None:

@@ -286,7 +286,8 @@ def test_a_python_that_is_not_one_is_named_in_one_line(tmp_path: Path, store_dir
         "not a Python interpreter: it printed no description of itself"
         " (pass a python executable; graft supports CPython 3.9+ and PyPy 3.9+)"
     )
-    missing = "no executable interpreter at this path (pass an existing python)"
+    missing = "no executable interpreter at this path (pass an existing python, or a venv"
+    missing += " directory holding bin/python)"
     for python, line in (("/bin/ls", not_python), (str(tmp_path / "nothing"), missing)):
         args = ("sync", tmp_path / "v", "six", "--python", python, "--no-index")
         proc = run_graft(*args, "--store", store_dir, check=False)

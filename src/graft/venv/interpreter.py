@@ -65,7 +65,9 @@ def find_interpreter(spec: str | None, where: str = "--python") -> str:
         if found:
             return found
         raise TargetError(
-            "no executable interpreter at this path", where=spec, hint="pass an existing python"
+            "no executable interpreter at this path",
+            where=spec,
+            hint="pass an existing python, or a venv directory holding bin/python",
         )
     from graft._pythons import candidates, parse  # noqa: PLC0415
     from graft.venv.python_request import refuse_unsupported  # noqa: PLC0415
