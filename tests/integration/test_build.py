@@ -462,6 +462,21 @@ def test_not_a_source(tmp_path: Path, store_dir: Path, cache: Path) -> None:
     assert "not a project directory or an sdist" in run.stderr
 
 
+def test_without_src_the_current_directory_is_built_as_uv_build_and_pypa_build_do(
+    tmp_path: Path, store_dir: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``graft build`` alone said "the following arguments are required: SRC"; ``uv build``
+    and ``python -m build`` build the current directory (decision 327)."""
+    project = make_project(tmp_path / "proj")
+    monkeypatch.chdir(project)
+    run = run_graft("build", "--store", store_dir, "--json")
+    built = json.loads(run.stdout)
+    assert built["out_dir"] == str(project / "dist")
+    assert os.path.basename(built["sdist"]["path"]) == "demo-1.0.tar.gz"
+    assert [w["wheel"] for w in built["wheels"]] == ["demo-1.0-py3-none-any.whl"]
+    assert sorted(os.listdir(project / "dist")) == ["demo-1.0-py3-none-any.whl", "demo-1.0.tar.gz"]
+
+
 def test_without_build_isolation(tmp_path: Path, store_dir: Path, cache: Path) -> None:
     project = make_project(tmp_path / "proj")
     got = build(store_dir, project, "--no-build-isolation", "--python", sys.executable)

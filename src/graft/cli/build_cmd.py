@@ -1,4 +1,4 @@
-"""``graft build SRC [--python PY]... [-o DIR] [--reuse-builds auto|never|verify]``.
+"""``graft build [SRC] [--python PY]... [-o DIR] [--reuse-builds auto|never|verify]``.
 
 Prints, for each interpreter, whether the wheel was built or reused and why. A failed build
 prints its whole output, then the command that reruns the failing hook by hand, then the
@@ -89,7 +89,14 @@ def add_build_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
         "build",
         help="build an sdist and wheels of a project directory, or wheels of an sdist",
     )
-    build.add_argument("source", metavar="SRC", help="a project directory or an sdist file")
+    build.add_argument(
+        "source",
+        metavar="SRC",
+        nargs="?",
+        default=".",
+        help="a project directory or an sdist file (default: the current directory, as uv build"
+        " and python -m build take it)",
+    )
     build.add_argument(
         "--python",
         action="append",
