@@ -151,6 +151,24 @@ def test_a_value_an_option_cannot_take_is_a_usage_error_with_exit_status_2(
     assert json.loads(as_json.stdout)["kind"] == "UsageError"
 
 
+def test_a_path_named_that_is_not_there_is_a_usage_error_as_a_missing_r_file_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``-r``, ``-c``, ``-e``, ``--build-constraint`` and ``graft build``'s SRC said so with
+    status 2; a requirement's path, a wheel's and ``-f DIR`` with 1 (decision 327)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "r.txt").write_text("./gone\n")
+    venv = tmp_path / "v"
+    for args in (("./gone",), ("gone/x-1.0-py3-none-any.whl",), ("six", "-f", "gone"),
+                 ("-r", "r.txt"), ("-r", "missing.txt"), ("-e", "./gone")):  # fmt: skip
+        proc = run_graft("sync", venv, *args, "--no-index", check=False)
+        assert proc.returncode == 2, (args, proc.stderr)
+        (line,) = proc.stderr.splitlines()
+        assert line.startswith("graft: error: "), line
+        assert "gone" in line or "missing.txt" in line, line
+    assert not venv.exists()
+
+
 def test_with_json_a_store_error_is_json_too(tmp_path: Path) -> None:
     proc = run_graft("store", "info", "--store", tmp_path / "nothing", "--json", check=False)
     assert proc.returncode == 1

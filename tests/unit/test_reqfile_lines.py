@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from graft.errors import SourceError, UsageError
+from graft.errors import UsageError
 from graft.model.requirements import Inputs
 from graft.sources.reqfile import read_requirements
 from graft.sources.requirements import parse_line, parse_spec
@@ -116,7 +116,7 @@ def test_a_marker_that_does_not_parse_is_one_line_and_a_url_keeps_its_semicolon(
     assert raised.value.what.startswith("cannot parse the marker 'python_version <'")
     assert raised.value.where == "r.txt:2"
     # a URL's own ";" is part of it, as pip reads it: no such file
-    with pytest.raises(SourceError, match="no such"):
+    with pytest.raises(UsageError, match="no such"):
         parse_line(f'file://{tmp_path}/lib-1.0-py3-none-any.whl;python_version<"3"', "a")
 
 
@@ -135,7 +135,7 @@ def test_a_path_in_a_file_is_read_from_the_current_directory_not_beside_the_file
     assert [w.path for w in inputs.wanted] == [str(here)]
     # one that lies only beside the file is refused, saying how to name it from here
     (tmp_path / "sub" / "r.txt").write_text("../dist/lib-1.0-py3-none-any.whl\n")
-    with pytest.raises(SourceError) as raised:
+    with pytest.raises(UsageError) as raised:
         read_requirements("sub/r.txt", Inputs())
     assert raised.value.where == "sub/r.txt:1: ../dist/lib-1.0-py3-none-any.whl"
     assert raised.value.hint == "write dist/lib-1.0-py3-none-any.whl, or run from sub"

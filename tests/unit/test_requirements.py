@@ -383,7 +383,7 @@ def test_a_path_that_is_not_there_says_so(
     text: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(SourceError, match="no such file or directory") as raised:
+    with pytest.raises(UsageError, match="no such file or directory") as raised:
         parse_spec(text, "reqs.txt:3")
     assert raised.value.where == f"reqs.txt:3: {text}"
     assert parse_spec("requests>=2; sys_platform == 'linux'", "x").name == "requests"

@@ -79,7 +79,7 @@ def wheel_file(
             hint="a wheel is named name-version(-build)?-python-abi-platform.whl",
         ) from None
     if not os.path.isfile(text):
-        raise SourceError("no such wheel file", where=f"{where}: {text}")
+        raise UsageError("no such wheel file", where=f"{where}: {text}")  # (as -r FILE's: 2)
     return Wanted(name, str(version), extras, hashes, where, path=os.path.abspath(text))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from graft.errors import SourceError
+from graft.errors import UsageError
 from graft.sources.candidates import Candidate, _version_matches
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ class FindLinks:
                 try:
                     names = os.listdir(directory)
                 except OSError as exc:
-                    raise SourceError(
+                    raise UsageError(  # (a path named that is not there, as -r FILE's: exit 2)
                         f"cannot list find-links directory ({exc.strerror})", where=directory
                     ) from None
                 for name in names:

@@ -119,7 +119,7 @@ def read_requirements(
         spec = " ".join(parts[:first]).strip()
         try:  # (a path is read from the current directory, as pip and uv read it)
             wanted = parse_line(spec, where, _hash_options(words, where))
-        except SourceError:
+        except (SourceError, UsageError):  # (a missing path: UsageError, decision 327)
             _refuse_beside_the_file(spec, base, where)
             raise
         if not constraints:
@@ -166,7 +166,7 @@ def _refuse_beside_the_file(spec: str, base: str, where: str) -> None:
     if is_url(base) or os.path.isabs(path) or not os.path.lexists(os.path.join(base, path)):
         return
     beside = os.path.relpath(os.path.join(base, path))
-    raise SourceError(
+    raise UsageError(
         "no such file or directory here (a path in a requirements file is read from the"
         " current directory, as pip and uv read it)",
         where=f"{where}: {path}",

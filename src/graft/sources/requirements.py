@@ -51,8 +51,8 @@ def parse_spec(
             if os.path.isdir(local) or (os.path.isfile(local) and is_sdist_name(local)):
                 return source_path(local, where, hashes=hashes, extras=extras)
         if _path_like(path) and not os.path.lexists(os.path.expanduser(path)):
-            raise SourceError(  # (pip: "It looks like a path. File ... does not exist.")
-                "no such file or directory",
+            raise UsageError(  # (pip: "It looks like a path. File ... does not exist.")
+                "no such file or directory",  # (a path named that is not there: exit 2)
                 where=f"{where}: {path}",
                 hint="paths are read from the current directory; a project name has no '/'",
             )
