@@ -90,6 +90,10 @@ def test_requirements_on_standard_input_are_read_as_uv_reads_them(
     said = "graft: error: -: no requirement listed: nothing to install (add one (name, name>=1.0);"
     assert empty.stderr.splitlines() == [f"{said} comments, options and -c lines list none)"]
     assert installed(venv) == {"lib": "1.0"}  # (nothing changed)
+    bare = run_graft("sync", venv, "-", *sources, stdin="lib\n", check=False)  # (uv pip compile -)
+    said = "graft: error: command line: '-' is no requirement (to read requirements from"
+    assert bare.returncode == 2
+    assert bare.stderr.splitlines() == [f"{said} standard input, give -r -)"]
 
 
 def _formats_chosen(

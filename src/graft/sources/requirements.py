@@ -148,6 +148,12 @@ def refuse_a_file_of_requirements(text: str, where: str) -> None:
     ``requirements-txt`` (pip does, then hints at ``-r``; some such names are squatted on
     PyPI). A lock is read by its PEP 751 name only (``pylock.toml``, ``pylock.NAME.toml``).
     """
+    if text == "-":  # (uv pip compile's SRC_FILE: standard input; graft's is -r -)
+        raise UsageError(
+            "'-' is no requirement",
+            where=where,
+            hint="to read requirements from standard input, give -r -",
+        )
     if not text.endswith(_FILES_OF_REQUIREMENTS) or not os.path.isfile(text):
         return
     # (sources.pyproject's is_pyproject asks the same; it imports this module)
