@@ -475,6 +475,8 @@ def test_without_src_the_current_directory_is_built_as_uv_build_and_pypa_build_d
     assert os.path.basename(built["sdist"]["path"]) == "demo-1.0.tar.gz"
     assert [w["wheel"] for w in built["wheels"]] == ["demo-1.0-py3-none-any.whl"]
     assert sorted(os.listdir(project / "dist")) == ["demo-1.0-py3-none-any.whl", "demo-1.0.tar.gz"]
+    run_graft("build", "--store", store_dir, "--outdir", tmp_path / "out", "--wheel", "-q")
+    assert os.listdir(tmp_path / "out") == ["demo-1.0-py3-none-any.whl"]  # (pypa/build's flag)
 
 
 def test_without_build_isolation(tmp_path: Path, store_dir: Path, cache: Path) -> None:

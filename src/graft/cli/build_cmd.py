@@ -114,6 +114,7 @@ def add_build_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
     build.add_argument(
         "-o",
         "--out-dir",
+        "--outdir",  # (pypa/build's spelling; uv build's is --out-dir)
         metavar="DIR",
         help="write the sdist and wheels here (default: SRC/dist, or the sdist's directory)",
     )
