@@ -63,6 +63,20 @@ def test_a_local_simple_repository_installs_like_a_remote_one(
     assert missing.stderr.startswith("graft: error: no project named 'localnope' on the index")
 
 
+def test_i_is_index_url_on_the_command_line_as_in_pip_and_uv(
+    tmp_path: Path, store_dir: Path
+) -> None:
+    """``-i URL`` (pip's and uv's short form, which graft read in a requirements file only)
+    was "unrecognized arguments" on the command line (decision 327)."""
+    simple = _tree(tmp_path)
+    venv = tmp_path / "venv"
+    run_graft("sync", venv, "localapp", "-i", simple, "--store", store_dir)
+    assert py(venv, "import localdep; print(localdep.WHO)").strip() == "dep 2.0"
+    lock_file = tmp_path / "pylock.toml"
+    run_graft("lock", "localapp", "-i", simple, "-o", lock_file, "--python-version", "3.12")
+    assert len(tomllib.loads(lock_file.read_text())["packages"]) == 2
+
+
 def test_a_local_wheel_that_is_not_what_its_page_lists_is_refused(
     tmp_path: Path, store_dir: Path
 ) -> None:

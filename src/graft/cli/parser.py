@@ -302,7 +302,10 @@ def _add_resolution_options(parser: argparse.ArgumentParser) -> None:
         " upload times",
     )
     parser.add_argument(
-        "--index-url", metavar="URL", help="simple API root, or a local directory (default: PyPI)"
+        "-i",
+        "--index-url",
+        metavar="URL",
+        help="simple API root, or a local directory (default: PyPI); -i as in pip and uv",
     )
     parser.add_argument(
         "--extra-index-url",
