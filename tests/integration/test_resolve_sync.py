@@ -338,7 +338,37 @@ def test_exclude_newer_uses_the_index_s_upload_times(
         sync(tmp_path / "v", served, store_dir, "lib", "--exclude-newer", "2026-01-01")
         assert installed(tmp_path / "v") == {"lib": "1.0"}
         out = sync(tmp_path / "w", served, store_dir, "lib", "--exclude-newer", "soon", check=False)
-        assert "--exclude-newer 'soon' is not a date or timestamp" in out
+        assert "--exclude-newer 'soon' is not a date, a timestamp or a span of time" in out
+
+
+def test_exclude_newer_takes_a_span_before_now_as_uv_does(
+    tmp_path: Path, store_dir: Path, wheels: Path
+) -> None:
+    """``--exclude-newer "7 days"`` (a cooldown in CI) was "not a date or timestamp"; uv
+    0.13.9 takes a friendly span and an ISO 8601 duration, counted back from now, and
+    refuses months and years (decision 327). No stamp answers a span later: its cutoff moves.
+    """
+    import datetime as dt
+
+    hour_ago = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with serve() as served:
+        served.add_wheel(make_wheel(wheels, "lib", "1.0"), upload_time="2025-01-02T03:04:05Z")
+        served.add_wheel(make_wheel(wheels, "lib", "2.0"), upload_time=hour_ago)
+        for span, version in (("1 day", "1.0"), ("P1D", "1.0"), ("1w 2d", "1.0"),
+                              ("30 minutes", "2.0"), ("PT10M", "2.0")):  # fmt: skip
+            venv = tmp_path / span.replace(" ", "_")
+            sync(venv, served, store_dir, "lib", "--exclude-newer", span)
+            assert installed(venv) == {"lib": version}, span
+        plans = store_dir / "plans"
+        stamps = [p.name for p in plans.iterdir() if p.name.startswith(("stamp-", "replay-"))]
+        assert stamps == []
+        refused = run_graft(
+            "sync", tmp_path / "m", "lib", "--index-url", f"{served.url}/simple/",
+            "--store", store_dir, "--exclude-newer", "6 months", check=False,
+        )  # fmt: skip
+        assert refused.returncode == 2
+        assert refused.stderr.startswith("graft: error: --exclude-newer '6 months': months and")
+        assert not (tmp_path / "m").exists()
 
 
 def test_a_wheel_by_url_and_a_typo(tmp_path: Path, store_dir: Path, index: Served) -> None:

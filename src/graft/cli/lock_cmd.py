@@ -207,9 +207,18 @@ def run_lock(args: argparse.Namespace, argv: Sequence[str] = ()) -> int:
     if result.text is not None:  # -o -: the lock itself, and no stamp (no file to watch)
         sys.stdout.write(result.text)
         return 0
-    if argv and not (result.sources_named or result.variables_read):  # (files it watches)
+    if argv and not (result.sources_named or result.variables_read or _moving(args)):
         _keep_stamp(list(argv), result, started_ns, said, summary, also=builder.reads())
     return 0
+
+
+def _moving(args: argparse.Namespace) -> bool:
+    """Whether ``--exclude-newer`` is a span before now: no stamp answers it (decision 327)."""
+    if args.exclude_newer is None:
+        return False
+    from graft.resolve.exclude_newer import is_span  # noqa: PLC0415
+
+    return is_span(args.exclude_newer)
 
 
 def _keep_stamp(

@@ -298,8 +298,8 @@ def _add_resolution_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--exclude-newer",
         metavar="DATE",
-        help="ignore files uploaded after DATE (YYYY-MM-DD or RFC 3339), from the index's"
-        " upload times",
+        help="ignore files uploaded after DATE (YYYY-MM-DD or RFC 3339) or longer ago than a span"
+        " (7 days, 24 hours, P7D, as uv's), from the index's upload times",
     )
     parser.add_argument(
         "-i",

@@ -165,9 +165,21 @@ def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
         copies = args.link_mode == "copy"
         line = summary_line(verb, result.prefix, count, result.stats, elapsed, copies)
         print(line, file=sys.stderr)
-    if python_version_key(list(argv)) == read:  # (a .python-version changed meanwhile: no stamp)
+    if python_version_key(list(argv)) == read and not _moving_cutoff(args):  # (else no stamp)
         _keep_stamps(args, argv, result, kept=kept)  # (a foreign target is only a dry run's)
     return 0
+
+
+def _moving_cutoff(args: argparse.Namespace) -> bool:
+    """Whether ``--exclude-newer`` is a span before now (``7 days``).
+
+    Its cutoff moves, so no stamp of the command line may answer for it later (decision 327).
+    """
+    if getattr(args, "exclude_newer", None) is None:
+        return False
+    from graft.resolve.exclude_newer import is_span  # noqa: PLC0415
+
+    return is_span(args.exclude_newer)
 
 
 def _keep_stamps(

@@ -11,6 +11,7 @@ them. Heavy imports (packaging, the readers, datetime) happen inside the functio
 
 from __future__ import annotations
 
+import functools
 import os
 from typing import TYPE_CHECKING
 
@@ -406,24 +407,23 @@ def _project_of(text: str) -> str:
 
 
 def _exclude_newer(text: str | None) -> dt.datetime | None:
-    """``--exclude-newer``: an RFC 3339 timestamp, or a date (files up to its end, UTC)."""
+    """``--exclude-newer``'s cutoff (:mod:`graft.resolve.exclude_newer`, loaded only for it)."""
     if text is None:
         return None
+    from graft.resolve.exclude_newer import cutoff  # noqa: PLC0415
+
+    return cutoff(text, _now())
+
+
+@functools.cache
+def _now() -> dt.datetime:
+    """The instant a span's ``--exclude-newer`` counts back from, once per process.
+
+    So every environment of a lock (its forked workers too) has the same cutoff.
+    """
     import datetime as dt  # noqa: PLC0415
 
-    from graft.errors import UsageError  # noqa: PLC0415
-
-    try:
-        if len(text) == len("YYYY-MM-DD"):
-            day = dt.date.fromisoformat(text)
-            return dt.datetime.combine(day, dt.time.max, tzinfo=dt.UTC)
-        when = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise UsageError(
-            f"--exclude-newer {text!r} is not a date or timestamp",
-            hint="write 2026-11-30 or 2026-11-30T12:00:00Z",
-        ) from None
-    return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
+    return dt.datetime.now(dt.UTC)
 
 
 __all__ = [
