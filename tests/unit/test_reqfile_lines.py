@@ -204,3 +204,22 @@ def test_an_editable_line_takes_a_marker_as_uv_reads_it(
         (str(tmp_path / "proj"), True, 'sys_platform == "win32"'),
         (str(tmp_path / "proj"), True, 'os_name == "nt"'),
     ]
+
+
+def test_standard_input_is_read_once_and_a_missing_one_is_one_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``-r -`` (decision 325): read to its end once; none or closed is a usage error."""
+    import io
+    import sys
+
+    from graft.sources import reqlines
+
+    monkeypatch.setattr(reqlines, "_stdin", [])
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"six==1.17.0\n# c\nidna\n")))
+    assert reqlines.logical_lines("-", {}) == [(1, "six==1.17.0"), (3, "idna")]
+    assert reqlines.logical_lines("-", {}) == [(1, "six==1.17.0"), (3, "idna")]  # (once)
+    monkeypatch.setattr(reqlines, "_stdin", [])
+    monkeypatch.setattr(sys, "stdin", None)
+    with pytest.raises(UsageError, match=r"cannot read requirements file \(no standard input"):
+        reqlines.logical_lines("-", {})

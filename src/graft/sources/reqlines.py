@@ -38,7 +38,10 @@ def _read_stdin() -> bytes:
     import sys  # noqa: PLC0415
 
     if not _stdin:
-        _stdin.append(sys.stdin.buffer.read())
+        try:
+            _stdin.append(sys.stdin.buffer.read())
+        except (AttributeError, ValueError):  # (none, or closed: said as a file's OSError)
+            raise OSError(9, "no standard input to read") from None
     return _stdin[0]
 
 
