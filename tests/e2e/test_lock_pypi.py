@@ -21,6 +21,7 @@ from packaging.pylock import Pylock
 from packaging.tags import Tag
 
 from graft.resolve.environments import Environment, matrix
+from graft.venv.interpreter import foreign_target
 
 from .wheelcache import cache_dir
 
@@ -216,3 +217,34 @@ def test_debugpy_1_8_22_lists_its_manylinux_2_34_wheel_beside_the_pure_one(
     names = {w.name for w in entry.wheels or ()}
     assert "debugpy-1.8.22-py2.py3-none-any.whl" in names
     assert "debugpy-1.8.22-cp312-cp312-manylinux_2_34_x86_64.whl" in names
+
+
+def test_orjson_3_10_18_lists_its_musllinux_and_win32_wheels(online: None, tmp_path: Path) -> None:
+    """orjson 3.10.18's musllinux and win32 wheels state what its manylinux and win_amd64
+    ones do: the lock lists them, so an Alpine job and 32-bit CPython on 64-bit Windows
+    (whose markers are those of the lock's environments) take them as they would from the
+    index, where they took the sdist before; ppc64le, which no environment is, gets none
+    (decision 320)."""
+    lock, envs = graft_lock(tmp_path, "orjson==3.10.18", "--python-version", "3.12")
+    (entry,) = [p for p in lock.packages if p.name == "orjson"]
+    names = {str(w.name) for w in entry.wheels or ()}
+    for platform in ("musllinux_1_2_x86_64", "musllinux_1_2_aarch64", "win32"):
+        assert f"orjson-3.10.18-cp312-cp312-{platform}.whl" in names
+    assert not [n for n in names if "ppc64le" in n or "s390x" in n]
+    linux, linux_arm, *_, windows, _ = envs
+
+    def chosen(env: Environment, platforms: list[str]) -> str:
+        tags = [Tag(*t.split("-", 2)) for t in foreign_target("3.12", platforms).tags]
+        ((_, wheel),) = lock.select(environment=env.target.markers, tags=tags)  # type: ignore[arg-type]
+        return str(getattr(wheel, "name", ""))
+
+    assert chosen(linux, ["musllinux_1_2_x86_64"]) == (
+        "orjson-3.10.18-cp312-cp312-musllinux_1_2_x86_64.whl"
+    )
+    assert chosen(linux_arm, ["musllinux_1_2_aarch64"]) == (
+        "orjson-3.10.18-cp312-cp312-musllinux_1_2_aarch64.whl"
+    )
+    assert chosen(windows, ["win32"]) == "orjson-3.10.18-cp312-cp312-win32.whl"
+    assert chosen(linux, list(linux.platforms)) == (
+        "orjson-3.10.18-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
+    )

@@ -92,3 +92,69 @@ def test_a_named_platform_tag_lists_that_tag_s_wheels_alone(tmp_path: Path, inde
     )
     (dbg,) = entries(parsed, "dbg")
     assert [w.name for w in dbg.wheels or ()] == ["dbg-1.0-py3-none-any.whl"]
+
+
+@pytest.fixture
+def siblings(wheels: Path) -> Iterator[Served]:
+    """As orjson: wheels for glibc, musl, 64- and 32-bit Windows, ppc64le; a pure fallback."""
+    with serve() as served:
+        served.add(make_wheel(wheels, "dep", "1.0", {"dep.py": ""}))
+        for tag in (
+            "py3-none-any",
+            "py3-none-manylinux_2_17_x86_64.manylinux_2_17_aarch64",
+            "py3-none-musllinux_1_2_x86_64.musllinux_1_2_aarch64",
+            "py3-none-musllinux_1_1_x86_64",
+            "py3-none-win_amd64",
+            "py3-none-win32",
+            "py3-none-manylinux_2_17_ppc64le",
+        ):
+            served.add(make_wheel(wheels, "fast", "1.0", {"fast.py": ""}, tag=tag))
+        # a musl wheel stating another dependency: no marker tells musl from glibc
+        served.add(make_wheel(wheels, "odd", "1.0", {"odd.py": ""}))
+        served.add(
+            make_wheel(
+                wheels, "odd", "1.0", {"odd_c.py": ""}, tag="py3-none-musllinux_1_2_x86_64",
+                requires=("dep",),
+            )
+        )  # fmt: skip
+        yield served
+
+
+def test_a_locked_release_lists_its_wheels_for_machines_its_environments_stand_for(
+    tmp_path: Path, siblings: Served
+) -> None:
+    """Decision 320: musl Linux and 32-bit Windows CPython meet the lock's markers."""
+    parsed, _ = lock(tmp_path, siblings, "fast", "odd", "--python-version", "3.12")
+    (fast,) = entries(parsed, "fast")
+    assert [w.name for w in fast.wheels or ()] == [
+        "fast-1.0-py3-none-any.whl",
+        "fast-1.0-py3-none-manylinux_2_17_x86_64.manylinux_2_17_aarch64.whl",
+        "fast-1.0-py3-none-musllinux_1_1_x86_64.whl",
+        "fast-1.0-py3-none-musllinux_1_2_x86_64.musllinux_1_2_aarch64.whl",
+        "fast-1.0-py3-none-win32.whl",
+        "fast-1.0-py3-none-win_amd64.whl",
+    ]  # (ppc64le: no environment of the lock is that machine's)
+    (odd,) = entries(parsed, "odd")
+    assert [w.name for w in odd.wheels or ()] == ["odd-1.0-py3-none-any.whl"]
+    linux, linux_arm, mac, _, windows, windows_arm = matrix(["3.12"])
+    alpine = [f"musllinux_1_{n}_x86_64" for n in (2, 1, 0)] + ["linux_x86_64"]
+    assert _chosen(parsed, linux, alpine)["fast"] == (
+        "fast-1.0-py3-none-musllinux_1_2_x86_64.musllinux_1_2_aarch64.whl"
+    )
+    assert (
+        _chosen(parsed, linux, alpine[1:])["fast"] == "fast-1.0-py3-none-musllinux_1_1_x86_64.whl"
+    )
+    assert _chosen(parsed, linux, alpine)["odd"] == "odd-1.0-py3-none-any.whl"
+    assert _chosen(parsed, linux_arm, ["musllinux_1_2_aarch64"])["fast"] == (
+        "fast-1.0-py3-none-musllinux_1_2_x86_64.musllinux_1_2_aarch64.whl"
+    )
+    # what each machine the lock's environments name got before, it gets still
+    assert _chosen(parsed, linux, list(linux.platforms))["fast"] == (
+        "fast-1.0-py3-none-manylinux_2_17_x86_64.manylinux_2_17_aarch64.whl"
+    )
+    assert _chosen(parsed, mac, list(mac.platforms))["fast"] == "fast-1.0-py3-none-any.whl"
+    assert _chosen(parsed, windows, ["win_amd64"])["fast"] == "fast-1.0-py3-none-win_amd64.whl"
+    # 32-bit CPython on 64-bit Windows: platform_machine is the system's, AMD64 or ARM64
+    assert _chosen(parsed, windows, ["win32"])["fast"] == "fast-1.0-py3-none-win32.whl"
+    assert _chosen(parsed, windows_arm, ["win32"])["fast"] == "fast-1.0-py3-none-win32.whl"
+    assert _chosen(parsed, windows_arm, ["win_arm64"])["fast"] == "fast-1.0-py3-none-any.whl"

@@ -17,8 +17,8 @@ from graft.resolve.environments import (
     keep_matching,
     marker_for,
     matrix,
-    newer_platform,
     python_versions,
+    stands_for,
 )
 from graft.venv.interpreter import find_interpreter
 
@@ -285,25 +285,33 @@ def test_micro_bounds_are_where_a_verdict_changes() -> None:
 
 
 @pytest.mark.parametrize(
-    ("platform", "system", "stands_for"),
+    ("platform", "system", "met"),
     [("manylinux_2_34_x86_64", 0, "manylinux_2_28_x86_64"),
      ("manylinux_2_29_aarch64", 1, "manylinux_2_28_aarch64"),
      ("manylinux_2_34_aarch64", 0, None),  # another machine
      ("manylinux_2_28_x86_64", 0, None),  # the environment's own
      ("manylinux_2_17_x86_64", 0, None),
-     ("musllinux_1_2_x86_64", 0, None),  # another C library
+     ("musllinux_1_2_x86_64", 0, "manylinux_2_28_x86_64"),  # another C library (320)
+     ("musllinux_1_1_aarch64", 1, "manylinux_2_28_aarch64"),
+     ("musllinux_1_2_aarch64", 0, None),  # another machine
+     ("manylinux_2_17_ppc64le", 0, None),  # a machine no environment is
      ("macosx_26_0_arm64", 2, "macosx_15_0_arm64"),
      ("macosx_26_0_universal2", 2, "macosx_15_0_universal2"),
      ("macosx_15_1_x86_64", 3, "macosx_15_0_x86_64"),
      ("macosx_26_0_x86_64", 2, None),  # an Intel wheel is no arm64 Mac's
      ("macosx_14_0_arm64", 2, None),
-     ("win_amd64", 4, None)],
+     ("win_amd64", 4, None),  # the environment's own
+     ("win32", 4, "win_amd64"),  # 32-bit CPython on 64-bit Windows (320)
+     ("win32", 5, "win_arm64"),
+     ("win_amd64", 5, "win_arm64"),  # x64 CPython emulated on ARM64 Windows
+     ("win_arm64", 4, None),
+     ("win32", 0, None)],
 )  # fmt: skip
-def test_a_newer_machine_s_platform_stands_for_the_environment_s_newest(
-    platform: str, system: int, stands_for: str | None
+def test_a_machine_the_environment_stands_for_meets_one_of_its_platforms(
+    platform: str, system: int, met: str | None
 ) -> None:
-    """Decision 314: what a lock environment lists beyond its tags, never a named tag."""
+    """Decisions 314, 320: what a lock environment lists beyond its tags, never a named tag."""
     env = matrix(["3.12"])[system]
-    assert newer_platform(env, platform) == stands_for
+    assert stands_for(env, platform) == met
     (named,) = matrix(["3.12"], ["manylinux_2_28_x86_64"])
-    assert newer_platform(named, platform) is None
+    assert stands_for(named, platform) is None

@@ -146,28 +146,39 @@ class Environment:
         return {**self.target.markers, "python_full_version": full, "implementation_version": full}
 
 
-def newer_platform(env: Environment, platform: str) -> str | None:
-    """The platform of *env* that *platform* is a newer release of, else None.
+def stands_for(env: Environment, platform: str) -> str | None:
+    """The platform of *env* that a machine whose wheels are tagged *platform* meets, else None.
 
-    A system's environment stands for machines newer than its newest tags
-    (``manylinux_2_28``, ``macosx_15_0``): a wheel of a release it locked for such a machine
+    A system's environment stands for every machine its marker holds on, beyond the tags
+    it was resolved for (decisions 314, 320): a newer release of the system
     (``manylinux_2_34_x86_64`` -> ``manylinux_2_28_x86_64``, ``macosx_26_0_arm64`` ->
-    ``macosx_15_0_arm64``) is what an installer there takes from the index, so the lock lists
-    it beside the release's other wheels (decision 314); never for a tag the user named.
+    ``macosx_15_0_arm64``), another C library on the same machine (``musllinux_1_2_x86_64``
+    -> ``manylinux_2_28_x86_64``: a marker cannot tell musl from glibc), and 32-bit or x64
+    CPython on a Windows whose ``platform_machine`` is the system's (``win32`` ->
+    ``win_amd64`` or ``win_arm64``; ``win_amd64`` -> ``win_arm64``, x64 emulated on ARM64).
+    A wheel of a release the environment locked for such a machine is what an installer
+    there takes from the index, so the lock lists it beside the release's other wheels;
+    never for a tag the user named.
     """
     import re  # noqa: PLC0415
 
     if env.named:
         return None
-    linux = re.fullmatch(r"manylinux_2_(\d+)_(\w+)", platform)
-    if linux is not None and int(linux[1]) > _MANYLINUX_NEWEST:
-        newest = f"manylinux_2_{_MANYLINUX_NEWEST}_{linux[2]}"
+    linux = re.fullmatch(r"manylinux_2_(\d+)_(\w+)|musllinux_\d+_\d+_(\w+)", platform)
+    if linux is not None and (linux[3] is not None or int(linux[1]) > _MANYLINUX_NEWEST):
+        newest = f"manylinux_2_{_MANYLINUX_NEWEST}_{linux[2] or linux[3]}"
         return newest if newest in env.platforms else None
     macos = re.fullmatch(r"macosx_(\d+)_(\d+)_(\w+)", platform)
     if macos is not None and (int(macos[1]), int(macos[2])) > _MACOS_NEWEST:
         newest = f"macosx_{_MACOS_NEWEST[0]}_{_MACOS_NEWEST[1]}_{macos[3]}"
         return newest if newest in env.platforms else None
-    return None
+    windows = _WINDOWS_HOSTS.get(platform, ())
+    return next((p for p in windows if p in env.platforms and p != platform), None)
+
+
+#: A Windows wheel's platform -> the Windows environments whose machines also run it
+#: (``platform_machine`` there is the system's, whatever the interpreter's own bitness).
+_WINDOWS_HOSTS = {"win32": ("win_amd64", "win_arm64"), "win_amd64": ("win_arm64",)}
 
 
 def python_versions(requires_python: str | None, asked: Sequence[str] = ()) -> tuple[str, ...]:
