@@ -158,3 +158,51 @@ def test_a_locked_release_lists_its_wheels_for_machines_its_environments_stand_f
     assert _chosen(parsed, windows, ["win32"])["fast"] == "fast-1.0-py3-none-win32.whl"
     assert _chosen(parsed, windows_arm, ["win32"])["fast"] == "fast-1.0-py3-none-win32.whl"
     assert _chosen(parsed, windows_arm, ["win_arm64"])["fast"] == "fast-1.0-py3-none-any.whl"
+
+
+@pytest.fixture
+def glibc_2_34(wheels: Path) -> Iterator[Served]:
+    """A release whose only Linux wheels need glibc 2.34, and an older pure one."""
+    with serve() as served:
+        served.add(make_wheel(wheels, "new", "1.0", {"new.py": ""}))
+        for tag in (
+            "py3-none-manylinux_2_34_x86_64.manylinux_2_34_aarch64",
+            "py3-none-macosx_11_0_arm64",
+            "py3-none-win_amd64",
+        ):
+            served.add(make_wheel(wheels, "new", "2.0", {"new.py": ""}, tag=tag))
+        served.add(
+            make_wheel(wheels, "old", "1.0", {"old.py": ""}, tag="py3-none-manylinux1_x86_64")
+        )
+        yield served
+
+
+def test_a_release_for_glibc_2_34_alone_is_locked_for_linux_named_with_that_glibc(
+    tmp_path: Path, glibc_2_34: Served
+) -> None:
+    """Decision 322: ``--platform x86_64-manylinux_2_34`` (uv's name) is an x86_64 Linux of
+    glibc 2.34: ``manylinux_2_34`` and every older level, so a release whose Linux wheels
+    need glibc 2.34 is taken there, and an older manylinux wheel still fits."""
+    parsed, said = lock(
+        tmp_path, glibc_2_34, "new", "old", "--python-version", "3.12",
+        "--platform", "x86_64-manylinux_2_34", "--platform", "macos",
+    )  # fmt: skip
+    (new,) = entries(parsed, "new")
+    assert str(new.version) == "2.0"
+    (old,) = entries(parsed, "old")
+    assert [w.name for w in old.wheels or ()] == ["old-1.0-py3-none-manylinux1_x86_64.whl"]
+    assert any('platform_machine == "x86_64"' in str(m) for m in parsed.environments or ())
+    # the default Linux (glibc 2.28) keeps the older release, and says why and what to name
+    default, said = lock(tmp_path, glibc_2_34, "new", "--python-version", "3.12")
+    linux, _, mac, *_ = matrix(["3.12"])
+    assert _chosen(default, linux, list(linux.platforms))["new"] == "new-1.0-py3-none-any.whl"
+    assert (
+        _chosen(default, mac, list(mac.platforms))["new"]
+        == "new-2.0-py3-none-macosx_11_0_arm64.whl"
+    )
+    assert (
+        "graft: warning: cp312 manylinux_2_28_x86_64: new 2.0 has"
+        " Linux wheels only for glibc 2.34 and newer: locked 1.0, which older glibc installs"
+        " too (--platform x86_64-manylinux_2_34 locks 2.0 for such machines; decision 322)"
+    ) in " ".join(said.split())
+    assert "cp312 manylinux_2_28_aarch64: new 2.0" in said  # (each machine its own --platform)

@@ -14,6 +14,7 @@ from graft.errors import TargetError, UsageError
 from graft.resolve.environments import (
     DEFAULT_PYTHONS,
     Environment,
+    glibc_machine,
     keep_matching,
     marker_for,
     matrix,
@@ -315,3 +316,25 @@ def test_a_machine_the_environment_stands_for_meets_one_of_its_platforms(
     assert stands_for(env, platform) == met
     (named,) = matrix(["3.12"], ["manylinux_2_28_x86_64"])
     assert stands_for(named, platform) is None
+
+
+def test_a_glibc_machine_named_as_uv_names_it_takes_every_older_level() -> None:
+    """Decision 322: ``ARCH-manylinux_2_N`` is that machine with glibc 2.N and older levels."""
+    tags = glibc_machine("x86_64-manylinux_2_34")
+    assert tags is not None
+    assert tags[:2] == ("manylinux_2_34_x86_64", "manylinux_2_33_x86_64")
+    assert {"manylinux_2_28_x86_64", "manylinux2014_x86_64", "manylinux1_x86_64"} <= set(tags)
+    assert tags[-1] == "manylinux1_x86_64"
+    assert glibc_machine("aarch64-manylinux2014") == (
+        "manylinux_2_17_aarch64", "manylinux2014_aarch64",
+    )  # fmt: skip
+    assert (glibc_machine("ppc64le-manylinux_2_28") or ())[-1] == "manylinux2014_ppc64le"
+    for other in ("manylinux_2_34_x86_64", "x86_64-manylinux_2_5", "2_17-manylinux_2_28", "linux"):
+        assert glibc_machine(other) is None, other
+    (env,) = matrix(["3.12"], ["x86_64-manylinux_2_34"])
+    assert not env.named
+    assert env.values == ("linux", "x86_64", "3.12")
+    assert env.label == "cp312 manylinux_2_34_x86_64"
+    assert stands_for(env, "manylinux_2_36_x86_64") == "manylinux_2_34_x86_64"
+    assert stands_for(env, "manylinux_2_31_x86_64") is None  # (one of its own tags)
+    assert stands_for(env, "musllinux_1_2_x86_64") == "manylinux_2_34_x86_64"

@@ -49,8 +49,9 @@ def add_lock_parser(
         "--platform",
         action="append",
         default=[],
-        metavar="linux|macos|windows|TAG",
-        help="lock for this system (x86_64 and arm64) or this platform tag, as pip's --platform"
+        metavar="linux|macos|windows|ARCH-manylinux_2_N|TAG",
+        help="lock for this system (x86_64 and arm64), this Linux machine of glibc 2.N and older"
+        " (as uv names it: x86_64-manylinux_2_34), or this platform tag, as pip's --platform"
         " reads it (repeatable; default: linux, macos and windows)",
     )
     lock.add_argument(

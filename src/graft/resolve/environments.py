@@ -39,10 +39,10 @@ _LEGACY = {17: "manylinux2014", 12: "manylinux2010", 5: "manylinux1"}
 _MACOS_NEWEST = (15, 0)
 
 
-def _manylinux(arch: str) -> tuple[str, ...]:
-    oldest = 5 if arch == "x86_64" else 17
+def _manylinux(arch: str, newest: int = _MANYLINUX_NEWEST) -> tuple[str, ...]:
+    oldest = 5 if arch in {"x86_64", "i686"} else 17
     out: list[str] = []
-    for minor in range(_MANYLINUX_NEWEST, oldest - 1, -1):
+    for minor in range(newest, oldest - 1, -1):
         out.append(f"manylinux_2_{minor}_{arch}")
         if minor in _LEGACY:
             out.append(f"{_LEGACY[minor]}_{arch}")
@@ -63,6 +63,21 @@ PLATFORMS: dict[str, tuple[tuple[str, ...], ...]] = {
 }
 
 _ATOMS = ("sys_platform", "platform_machine", "python_version")
+
+
+def glibc_machine(name: str) -> tuple[str, ...] | None:
+    """The tags of ``ARCH-manylinux_2_N`` (or ``ARCH-manylinux2014``), else None.
+
+    uv's ``--python-platform`` names a Linux machine so (``x86_64-manylinux_2_34``): a glibc
+    of that level, which takes its own ``manylinux`` wheels and every older level's, as
+    the ``linux`` system takes them up to ``manylinux_2_28`` (decision 322).
+    """
+    import re  # noqa: PLC0415
+
+    found = re.fullmatch(r"([a-z]\w*?)-manylinux(?:_2_(\d+)|(2014))", name)
+    if found is None or (found[2] is not None and int(found[2]) < 17):  # noqa: PLR2004
+        return None
+    return _manylinux(found[1], int(found[2] or 17))
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,9 +180,12 @@ def stands_for(env: Environment, platform: str) -> str | None:
     if env.named:
         return None
     linux = re.fullmatch(r"manylinux_2_(\d+)_(\w+)|musllinux_\d+_\d+_(\w+)", platform)
-    if linux is not None and (linux[3] is not None or int(linux[1]) > _MANYLINUX_NEWEST):
-        newest = f"manylinux_2_{_MANYLINUX_NEWEST}_{linux[2] or linux[3]}"
-        return newest if newest in env.platforms else None
+    if linux is not None:  # (the environment's newest level: 2_28, or one named: decision 322)
+        arch = linux[2] or linux[3]
+        newest = next((p for p in env.platforms if re.fullmatch(rf"manylinux_2_\d+_{arch}", p)), "")
+        if newest and (linux[3] is not None or int(linux[1]) > int(newest.split("_")[2])):
+            return newest
+        return None
     macos = re.fullmatch(r"macosx_(\d+)_(\d+)_(\w+)", platform)
     if macos is not None and (int(macos[1]), int(macos[2])) > _MACOS_NEWEST:
         newest = f"macosx_{_MACOS_NEWEST[0]}_{_MACOS_NEWEST[1]}_{macos[3]}"
@@ -237,9 +255,10 @@ def _first_micro(spec: SpecifierSet, minor: str) -> int | None:
 
 
 def matrix(pythons: Sequence[str], platforms: Sequence[str] = ()) -> tuple[Environment, ...]:
-    """Every (python, platform) environment; *platforms* are ``linux|macos|windows|TAG``.
+    """Every (python, platform) environment; *platforms* are ``linux|macos|windows|ARCH-manylinux_2_N|TAG``.
 
-    A system name stands for its two machines with representative tags (:data:`PLATFORMS`);
+    A system name stands for its two machines with representative tags (:data:`PLATFORMS`),
+    ``ARCH-manylinux_2_N`` for one Linux machine of that glibc (:func:`glibc_machine`);
     a platform tag is read as pip's ``--platform`` reads it (that tag, and for a macOS or
     legacy manylinux tag the older ones pip adds: ``interpreter.pip_platforms``).
     """
@@ -250,6 +269,9 @@ def matrix(pythons: Sequence[str], platforms: Sequence[str] = ()) -> tuple[Envir
     chosen: dict[tuple[str, ...], bool] = {}
     for name in platforms or ("linux", "macos", "windows"):
         system = PLATFORMS.get(name.lower())
+        glibc = glibc_machine(name)
+        if glibc is not None:  # a Linux machine of a glibc level (decision 322)
+            system = (glibc,)
         chosen.update(dict.fromkeys(system, False) if system else {(name,): True})
     return tuple(
         # every release of the series, resolved for X.Y.0 (decision 113)

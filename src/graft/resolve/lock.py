@@ -237,13 +237,18 @@ def _advice(
 ) -> list[str]:
     """What the user may want to know of the lock: what else it could have done, and how.
 
-    A newer release only later micro releases take (decision 113); the option pip needs for
-    a lock with a directory (decision 120).
+    A newer release only later micro releases take (decision 113), or only a newer glibc
+    (decision 322); the option pip needs for a lock with a directory (decision 120).
     """
+    from graft.resolve.lock_merge import held_back  # noqa: PLC0415
     from graft.resolve.lock_micro import passed_over  # noqa: PLC0415
     from graft.resolve.lock_write import pip_hashes_note  # noqa: PLC0415
 
-    return [*passed_over(results, source), *filter(None, [pip_hashes_note(entries, sources)])]
+    return [
+        *passed_over(results, source),
+        *held_back(results, source),
+        *filter(None, [pip_hashes_note(entries, sources)]),
+    ]
 
 
 def lock(request: LockRequest) -> LockResult:

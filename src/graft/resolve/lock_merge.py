@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 from graft.errors import SourceError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from packaging.utils import NormalizedName
     from packaging.version import Version
 
@@ -189,6 +191,60 @@ def merge(
             groups.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[1][0][0].label)
         )
     )
+
+
+def held_back(
+    results: Sequence[tuple[Environment, Resolution]], source: ProjectSource
+) -> list[str]:
+    """A line per release a Linux environment did not take for want of a newer glibc.
+
+    Where another environment of the same Python took a newer release of a project whose
+    Linux wheels all need a glibc newer than the environment's (``manylinux_2_34`` only),
+    the Linux one took an older release, which every machine it stands for installs: said,
+    with the ``--platform`` that locks the newer one for such machines (decision 322).
+    """
+    from graft.resolve.lock_said import said_once  # noqa: PLC0415
+
+    took: dict[tuple[str, str], set[Version]] = {}
+    for env, resolution in results:
+        for pin in resolution.pins:
+            took.setdefault((pin.name, env.python), set()).add(pin.version)
+    releases: dict[tuple[str, Version], tuple[ArtifactFile, ...]] = {}
+    said: list[tuple[str, str]] = []
+    for env, resolution in results:
+        if env.named or env.values[0] != "linux":
+            continue
+        for pin in resolution.pins:
+            newer = sorted((v for v in took[pin.name, env.python] if v > pin.version), reverse=True)
+            for version in [] if pin.file.direct else newer:
+                release = release_of(source, pin.name, version, releases)
+                level = _glibc_needed(release, env, pin.file)
+                if level is not None:
+                    text = (
+                        f"{pin.name} {version} has Linux wheels only for glibc 2.{level} and"
+                        f" newer: locked {pin.version}, which older glibc installs too"
+                        f" (--platform {env.values[1]}-manylinux_2_{level} locks {version} for"
+                        " such machines; decision 322)"
+                    )
+                    said.append((env.label, text))
+                    break
+    return said_once(said)
+
+
+def _glibc_needed(
+    release: tuple[ArtifactFile, ...], env: Environment, chosen: ArtifactFile
+) -> int | None:
+    """The oldest glibc minor of *release*'s wheels for *env*'s newer machines, when none fits."""
+    import re  # noqa: PLC0415
+
+    if compatible(release, env, chosen):
+        return None
+    levels = [
+        int(m[1])
+        for f in beyond(release, env, ())
+        for m in re.finditer(r"manylinux_2_(\d+)_", f.filename)
+    ]
+    return min(levels, default=None)
 
 
 def _read_side_by_side(files: list[ArtifactFile], reader: MetadataReader) -> None:
