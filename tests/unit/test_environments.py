@@ -19,8 +19,8 @@ from graft.resolve.environments import (
     marker_for,
     matrix,
     python_versions,
-    stands_for,
 )
+from graft.resolve.lock_machines import stands_for
 from graft.venv.interpreter import find_interpreter
 
 if TYPE_CHECKING:

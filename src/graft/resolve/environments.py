@@ -36,7 +36,7 @@ DEFAULT_PYTHONS = ("3.9", "3.10", "3.11", "3.12", "3.13", "3.14")
 
 _MANYLINUX_NEWEST = 28  # manylinux_2_28 … 2_17 and older: glibc of a current, widespread Linux
 _LEGACY = {17: "manylinux2014", 12: "manylinux2010", 5: "manylinux1"}
-_MACOS_NEWEST = (15, 0)
+MACOS_NEWEST = (15, 0)  # macosx_15_0 and older: a current macOS
 
 
 def _manylinux(arch: str, newest: int = _MANYLINUX_NEWEST) -> tuple[str, ...]:
@@ -52,7 +52,7 @@ def _manylinux(arch: str, newest: int = _MANYLINUX_NEWEST) -> tuple[str, ...]:
 def _macos(arch: str) -> tuple[str, ...]:
     from packaging.tags import mac_platforms  # noqa: PLC0415
 
-    return tuple(mac_platforms(_MACOS_NEWEST, arch))
+    return tuple(mac_platforms(MACOS_NEWEST, arch))
 
 
 #: Representative platform tags per (system, machine): what ``--platform linux`` etc. mean.
@@ -161,44 +161,6 @@ class Environment:
         return {**self.target.markers, "python_full_version": full, "implementation_version": full}
 
 
-def stands_for(env: Environment, platform: str) -> str | None:
-    """The platform of *env* that a machine whose wheels are tagged *platform* meets, else None.
-
-    A system's environment stands for every machine its marker holds on, beyond the tags
-    it was resolved for (decisions 314, 320): a newer release of the system
-    (``manylinux_2_34_x86_64`` -> ``manylinux_2_28_x86_64``, ``macosx_26_0_arm64`` ->
-    ``macosx_15_0_arm64``), another C library on the same machine (``musllinux_1_2_x86_64``
-    -> ``manylinux_2_28_x86_64``: a marker cannot tell musl from glibc), and 32-bit or x64
-    CPython on a Windows whose ``platform_machine`` is the system's (``win32`` ->
-    ``win_amd64`` or ``win_arm64``; ``win_amd64`` -> ``win_arm64``, x64 emulated on ARM64).
-    A wheel of a release the environment locked for such a machine is what an installer
-    there takes from the index, so the lock lists it beside the release's other wheels;
-    never for a tag the user named.
-    """
-    import re  # noqa: PLC0415
-
-    if env.named:
-        return None
-    linux = re.fullmatch(r"manylinux_2_(\d+)_(\w+)|musllinux_\d+_\d+_(\w+)", platform)
-    if linux is not None:  # (the environment's newest level: 2_28, or one named: decision 322)
-        arch = linux[2] or linux[3]
-        newest = next((p for p in env.platforms if re.fullmatch(rf"manylinux_2_\d+_{arch}", p)), "")
-        if newest and (linux[3] is not None or int(linux[1]) > int(newest.split("_")[2])):
-            return newest
-        return None
-    macos = re.fullmatch(r"macosx_(\d+)_(\d+)_(\w+)", platform)
-    if macos is not None and (int(macos[1]), int(macos[2])) > _MACOS_NEWEST:
-        newest = f"macosx_{_MACOS_NEWEST[0]}_{_MACOS_NEWEST[1]}_{macos[3]}"
-        return newest if newest in env.platforms else None
-    windows = _WINDOWS_HOSTS.get(platform, ())
-    return next((p for p in windows if p in env.platforms and p != platform), None)
-
-
-#: A Windows wheel's platform -> the Windows environments whose machines also run it
-#: (``platform_machine`` there is the system's, whatever the interpreter's own bitness).
-_WINDOWS_HOSTS = {"win32": ("win_amd64", "win_arm64"), "win_amd64": ("win_arm64",)}
-
-
 def python_versions(requires_python: str | None, asked: Sequence[str] = ()) -> tuple[str, ...]:
     """The series to lock for, each as its first release: *asked*, or the defaults.
 
@@ -255,7 +217,7 @@ def _first_micro(spec: SpecifierSet, minor: str) -> int | None:
 
 
 def matrix(pythons: Sequence[str], platforms: Sequence[str] = ()) -> tuple[Environment, ...]:
-    """Every (python, platform) environment; *platforms* are ``linux|macos|windows|ARCH-manylinux_2_N|TAG``.
+    """Every (python, platform) environment; *platforms* as ``graft lock --platform`` takes them.
 
     A system name stands for its two machines with representative tags (:data:`PLATFORMS`),
     ``ARCH-manylinux_2_N`` for one Linux machine of that glibc (:func:`glibc_machine`);

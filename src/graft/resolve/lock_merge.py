@@ -78,14 +78,14 @@ def beyond(
     """The wheels of *release* for machines *env* stands for beyond its tags, not *listed*.
 
     A wheel no tag of *env* fits, one of whose tags would fit with its platform read as the
-    platform of *env* that machine meets (:func:`~graft.resolve.environments.stands_for`:
+    platform of *env* that machine meets (:func:`~graft.resolve.lock_machines.stands_for`:
     ``manylinux_2_34_x86_64`` or ``musllinux_1_2_x86_64`` as ``manylinux_2_28_x86_64``,
     ``win32`` as ``win_amd64``): an installer on such a machine prefers it to the release's
     other wheels, as it would from the index (decisions 314, 320). Not yanked, not shadowed
     by a higher build of the same tags, no variant.
     """
     from graft.resolve.artifacts import parse_wheel  # noqa: PLC0415
-    from graft.resolve.environments import stands_for  # noqa: PLC0415
+    from graft.resolve.lock_machines import stands_for  # noqa: PLC0415
 
     ranks = _tag_rank(env).keys()
     best: dict[tuple[str, ...], tuple[int, ArtifactFile]] = {}
