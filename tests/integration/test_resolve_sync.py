@@ -350,7 +350,8 @@ def test_exclude_newer_takes_a_span_before_now_as_uv_does(
     """
     import datetime as dt
 
-    hour_ago = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    before = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1)
+    hour_ago = before.strftime("%Y-%m-%dT%H:%M:%SZ")
     with serve() as served:
         served.add_wheel(make_wheel(wheels, "lib", "1.0"), upload_time="2025-01-02T03:04:05Z")
         served.add_wheel(make_wheel(wheels, "lib", "2.0"), upload_time=hour_ago)

@@ -30,6 +30,8 @@ _ISO = re.compile(
     r"P(?:(?P<w>\d+)W)?(?:(?P<d>\d+)D)?(?:T(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?(?:(?P<s>\d+)S)?)?",
     re.IGNORECASE,
 )
+#: a second's fraction in a timestamp (after the seconds, before any offset)
+_FRACTION = re.compile(r"(?<=:\d\d)\.(\d+)")
 _HINT = "write 2026-11-30, 2026-11-30T12:00:00Z, or a span before now: 7 days, 24 hours, P7D"
 
 
@@ -43,13 +45,31 @@ def cutoff(text: str | None, now: dt.datetime) -> dt.datetime | None:
     try:
         if len(text) == len("YYYY-MM-DD"):
             day = dt.date.fromisoformat(text)
-            return dt.datetime.combine(day, dt.time.max, tzinfo=dt.UTC)
-        when = dt.datetime.fromisoformat(text)
+            return dt.datetime.combine(day, dt.time.max, tzinfo=dt.timezone.utc)
+        when = instant(text)
     except ValueError:
         raise UsageError(
             f"--exclude-newer {text!r} is not a date, a timestamp or a span of time", hint=_HINT
         ) from None
-    return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
+    return when if when.tzinfo is not None else when.replace(tzinfo=dt.timezone.utc)
+
+
+def instant(text: str) -> dt.datetime:
+    """An RFC 3339 timestamp (PEP 700's ``upload-time``, ``--exclude-newer``'s) as a datetime.
+
+    Python 3.10's ``fromisoformat`` reads only what ``isoformat`` writes: no ``Z`` and 3 or 6
+    digits of a second's fraction, so PyPI's ``2023-05-22T15:12:42.313790Z`` was unreadable
+    there and every file counted as uploaded after any ``--exclude-newer`` (decision 336).
+    Both are put in that form first. Raises ``ValueError`` for anything else unreadable.
+    """
+    text = text.strip()
+    if text[-1:] in {"Z", "z"}:
+        text = text[:-1] + "+00:00"
+    fraction = _FRACTION.search(text)
+    if fraction is not None:
+        digits = (fraction.group(1) + "000000")[:6]
+        text = f"{text[: fraction.start()]}.{digits}{text[fraction.end() :]}"
+    return dt.datetime.fromisoformat(text)
 
 
 def is_span(text: str | None) -> bool:

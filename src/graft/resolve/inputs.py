@@ -423,7 +423,7 @@ def _now() -> dt.datetime:
     """
     import datetime as dt  # noqa: PLC0415
 
-    return dt.datetime.now(dt.UTC)
+    return dt.datetime.now(dt.timezone.utc)
 
 
 __all__ = [

@@ -409,8 +409,10 @@ def _upload_time(text: str | None) -> dt.datetime | None:
         return None
     import datetime as dt  # noqa: PLC0415
 
+    from graft.resolve.exclude_newer import instant  # noqa: PLC0415 - pages with upload times
+
     try:
-        when = dt.datetime.fromisoformat(text)
+        when = instant(text)
     except ValueError:
         return None
-    return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
+    return when if when.tzinfo is not None else when.replace(tzinfo=dt.timezone.utc)

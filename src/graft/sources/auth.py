@@ -81,10 +81,11 @@ def _read_netrc() -> dict[str, tuple[str, str]]:
         parsed = netrc.netrc(path)
     except (OSError, netrc.NetrcParseError):
         return {}  # as pip: a netrc that cannot be read gives no credentials
-    table = {host: (login, password) for host, (login, _, password) in parsed.hosts.items()}
+    # (3.10's netrc refuses an entry without a password; its stubs allow None)
+    table = {h: (login, password or "") for h, (login, _, password) in parsed.hosts.items()}
     default = parsed.hosts.get("default")
     if default is not None:
-        table[""] = (default[0], default[2])
+        table[""] = (default[0], default[2] or "")
     return table
 
 
