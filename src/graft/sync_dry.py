@@ -33,6 +33,9 @@ from graft.sync_result import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from graft.model.built import BuiltWheel
     from graft.model.request import ResolveRequest
     from graft.model.requirements import Wanted
     from graft.model.sync_request import SyncRequest
@@ -121,7 +124,7 @@ def dry_run(request: SyncRequest, resolving: ResolveRequest, store: Store) -> Dr
     clock = lap(timings, "resolve", clock)
     target = located.target
     layout = venv_layout(os.path.abspath(request.venv), target)
-    offered = _offered(located.chosen, cache_root(), store)
+    offered = _offered(located.chosen, cache_root(), store, _recorded(request, target))
     if any(w.indexed for w, _ in located.chosen):  # a lock's set, checked as the sync checks it
         from graft.resolve.deps import check_without_download  # noqa: PLC0415
 
@@ -199,10 +202,26 @@ def _venv_itself(
     return warned, venv_changes(was, now, rebuilt)
 
 
+def _recorded(request: SyncRequest, target: Target) -> Callable[[str], BuiltWheel | None]:
+    """The recorded build a sync would install for an sdist file at hand, if any."""
+    builder = request.builder
+    if builder is None:
+        return lambda _: None
+    return lambda path: builder.recorded(path, target)
+
+
 def _offered(
-    chosen: tuple[tuple[Wanted, Candidate], ...], cache_dir: str, store: Store
+    chosen: tuple[tuple[Wanted, Candidate], ...],
+    cache_dir: str,
+    store: Store,
+    recorded: Callable[[str], BuiltWheel | None],
 ) -> list[Offered]:
-    """Each chosen file, and how a sync would get it (local wheels hashed, as a sync does)."""
+    """Each chosen file, and how a sync would get it (local wheels hashed, as a sync does).
+
+    An sdist the resolver picked whose file is at hand (find-links, or the download cache)
+    is the wheel of its recorded build where the sync would reuse one (*recorded*), so that
+    a venv in sync is said to be, and planned from the store (decision 328).
+    """
     from graft.model.wheelname import parse_wheel_filename  # noqa: PLC0415
     from graft.resolve.fetched import check_given, local_paths, stored  # noqa: PLC0415
     from graft.sources.fetch import cached_path  # noqa: PLC0415
@@ -213,9 +232,7 @@ def _offered(
     out = []
     for w, c in chosen:
         if not c.filename.endswith(".whl"):  # an sdist picked, or a lock's source
-            out.append(
-                Offered(w.name, w.version or "", c.filename, c.sha256, w.requested, c.size, "build")
-            )
+            out.append(_source_offered(w, c, cache_dir, recorded))
             continue
         name, version = parse_wheel_filename(c.filename)[:2]
         size: int | None
@@ -229,6 +246,23 @@ def _offered(
             fetch = "stored" if fetch == "download" and stored(w, c, store) else fetch
         out.append(Offered(name, str(version), c.filename, sha, w.requested, size, fetch))
     return out
+
+
+def _source_offered(
+    w: Wanted, c: Candidate, cache_dir: str, recorded: Callable[[str], BuiltWheel | None]
+) -> Offered:
+    """A chosen sdist (or a lock's source): the wheel of its recorded build, else to build."""
+    from graft.model.wheelname import parse_wheel_filename  # noqa: PLC0415
+    from graft.sources.fetch import cached_path  # noqa: PLC0415
+
+    sdist = None if w.source else c.url if c.local else cached_path(c, cache_dir)
+    built = None if sdist is None else recorded(sdist)
+    if built is None:
+        return Offered(w.name, w.version or "", c.filename, c.sha256, w.requested, c.size, "build")
+    filename = os.path.basename(built.path)
+    version = str(parse_wheel_filename(filename)[1])
+    size = os.path.getsize(built.path)
+    return Offered(w.name, version, filename, built.sha256, w.requested, size, "built")
 
 
 def _unplannable(offered: list[Offered]) -> str:

@@ -343,3 +343,47 @@ def test_a_dry_run_asks_an_sdist_s_backend_for_metadata_and_builds_no_wheel(
     assert not venv.exists()
     run_graft("sync", venv, *args)
     assert installed(venv) == {"dynamo": "1.0", "statik": "1.0", "tomli": "2.0.1"}
+
+
+@pytest.mark.parametrize("where", ["find-links", "index"])
+def test_a_synced_sdist_s_dry_run_says_its_recorded_build_and_no_change(
+    tmp_path: Path, store_dir: Path, cache: Path, where: str
+) -> None:
+    # decision 328: the sync installs statik's recorded build (and tomli's) and changes
+    # nothing; its dry run said "~ statik==1.0 (reinstalled)" from an index (the sdist's
+    # sha256 against the wheel the venv holds), nothing at all from find-links, and "not
+    # planned: 2 sdists to build", where uv says it would make no changes
+    links = tmp_path / "links"
+    links.mkdir()
+    for item in release_files(FLIT_CORE, TOMLI).iterdir():
+        (links / item.name).symlink_to(item)
+    static_sdist(links)
+    venv = tmp_path / "v"
+    with serve() as served:
+        if where == "index":
+            for item in sorted(links.iterdir()):
+                served.add(item)
+            args: tuple[str | Path, ...] = ("--index-url", f"{served.url}/simple/")
+        else:
+            args = ("--find-links", links, "--no-index")
+        args = ("statik", *args, "--store", store_dir)
+        run_graft("sync", venv, *args)
+        held = snapshot(venv)
+        assert "already in sync" in run_graft("sync", venv, *args, "-v").stderr
+        run = run_graft("sync", venv, *args, "--dry-run")
+        assert run.stderr.splitlines() == [f"graft: would make no changes: {venv} is in sync"]
+        assert run.stdout.splitlines()[-1].startswith("# 2 distributions, ")
+        data = json.loads(run_graft("sync", venv, *args, "--dry-run", "--json").stdout)
+        assert (data["planned"], data["in_sync"]) == (True, True)
+        assert data["changes"]["reinstalled"] == []
+        assert sorted((d["wheel"].split("-")[:2], d["fetch"]) for d in data["distributions"]) == [
+            (["statik", "1.0"], "built"),
+            (["tomli", "2.0.1"], "built"),
+        ]
+        # another venv: the same recorded builds, planned from the store, nothing built
+        other = tmp_path / "other"
+        run = run_graft("sync", other, *args, "--dry-run")
+        assert run.stderr.splitlines() == [" + statik==1.0", " + tomli==2.0.1"]
+        assert "link_dir" in run.stdout
+        assert not other.exists()
+    assert snapshot(venv) == held

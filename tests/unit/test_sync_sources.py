@@ -43,6 +43,10 @@ class FakeBuilder:
         del source, target
         raise AssertionError("named sources are built, never prepared")
 
+    def recorded(self, source: str, target: Target) -> BuiltWheel | None:
+        del source, target
+        raise AssertionError("named sources are built, never looked up")
+
     def options(self) -> tuple[str, ...]:
         return ()
 

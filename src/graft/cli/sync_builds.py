@@ -250,6 +250,10 @@ class SyncBuilds:
         who = f"{Builder.of(target)} ({target.executable})"
         return data, f"metadata of {source} for {who}: kept from an earlier hook"
 
+    def recorded(self, source: str, target: Target) -> BuiltWheel | None:
+        """:meth:`wheel`'s answer for the sdist *source* where it builds nothing (a dry run)."""
+        return self._answered(source, target)
+
     def _answered(self, source: str, target: Target) -> BuiltWheel | None:
         """:meth:`wheel`'s answer if asked already (its error raised), else a recorded build."""
         key = (os.path.abspath(source), target.executable, False)

@@ -71,6 +71,13 @@ class SourceBuilder(Protocol):
         """:meth:`metadata` when a recorded build or kept metadata answers; never runs a hook."""
         ...
 
+    def recorded(self, source: str, target: Target) -> BuiltWheel | None:
+        """What :meth:`wheel` would give for the sdist *source* without building.
+
+        A recorded build the reuse rule lets serve *target*; None where it would build.
+        """
+        ...
+
     def options(self) -> tuple[str, ...]:
         """What every answer depends on besides a source and a target, as text.
 
