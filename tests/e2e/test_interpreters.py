@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -135,3 +136,50 @@ def test_set_per_interpreter_equals_flat(
         assert all(" requires typing-extensions" in detail for detail in missing), missing
     else:
         assert missing == [], audit.stdout
+
+
+@pytest.fixture(scope="module")
+def online() -> None:
+    try:
+        urllib.request.urlopen("https://pypi.org/simple/pip/", timeout=20).close()
+    except OSError as exc:
+        pytest.skip(f"PyPI is not reachable ({exc})")
+
+
+@pytest.mark.usefixtures("online")
+def test_pypy_builds_an_sdist_no_pypy_wheel_replaces_and_stays_in_sync(
+    tmp_path: Path, store_dir: Path
+) -> None:
+    """markupsafe 3.0.4 has no pp39 wheel: PyPy builds its sdist (pure there, speedups left
+    out), the venv equals a copy of that wheel, and a dry run of the synced venv says it is
+    in sync, naming the recorded build (decision 328); CPython builds its own (decision 331).
+    """
+    python = _interpreter("pypy3")
+    venv = tmp_path / "graft"
+    base: list[str | Path] = ["markupsafe==3.0.4", "--store", store_dir]
+    base += ["--index-url", "https://pypi.org/simple"]
+    built = run_graft("sync", venv, *base, "--python", python, "-v").stderr
+    assert "built markupsafe-3.0.4-py3-none-any.whl for pypy 3.9" in built, built
+    dry = run_graft("sync", venv, *base, "--python", python, "--dry-run", "--json")
+    data = json.loads(dry.stdout)
+    assert (data["in_sync"], data["changes"]["reinstalled"]) == (True, []), dry.stdout
+    [offered] = data["distributions"]
+    assert (offered["wheel"], offered["fetch"]) == ("markupsafe-3.0.4-py3-none-any.whl", "built")
+    wheel = next((Path(os.environ["GRAFT_CACHE_DIR"]) / "wheels").rglob(offered["wheel"]))
+    flat = tmp_path / "flat"
+    _flat(python, flat, [wheel])
+    ours, theirs = open_venv(venv), open_venv(flat)
+    diffs = compare_trees(ours, theirs)
+    ours_report, flat_report = (environment_report(v, os.environ) for v in (ours, theirs))
+    links = directory_links_of(ours.prefix, ours.site_packages)
+    diffs += compare_metadata(ours_report, flat_report, directory_links=links)
+    diffs += compare_sys_path(ours_report, flat_report)
+    assert not diffs, format_differences(diffs)
+    probe = "import markupsafe, sys; assert markupsafe.escape('<') == '&lt;'"
+    subprocess.run([str(venv / "bin" / "python"), "-c", probe], check=True)
+    # the Gentoo rule: PyPy's pure build never serves CPython, whose build has _speedups
+    cpython = _interpreter("3.12")
+    other = run_graft(
+        "sync", tmp_path / "cp", *base, "--python", cpython, "--no-binary", "markupsafe", "-v"
+    ).stderr
+    assert "built markupsafe-3.0.4-cp312-cp312-linux_x86_64.whl" in other, other
