@@ -422,6 +422,9 @@ def test_pypy_and_musl_are_refused_by_the_lock_s_installers(
     assert proc.returncode == 1, proc.stderr
     assert "does not satisfy any of the environments" in proc.stderr, proc.stderr
     assert "(the target is pypy 3.9" in proc.stderr, proc.stderr
+    # what to do (decision 331): its environments are CPython's, where the lock would hold
+    assert "environments hold on CPython alone: graft lock locks CPython; sync this" in proc.stderr
+    assert len(proc.stderr.splitlines()) == 1, proc.stderr
     assert not (tmp_path / "venv").exists()
     subprocess.run([PYPY, "-m", "venv", "--without-pip", tmp_path / "uv-venv"], check=True)
     env = {"UV_NO_CONFIG": "1", "PATH": "/usr/bin:/bin"}

@@ -184,7 +184,23 @@ def _select_hint(said: str, lock: Any, target: Target) -> str:
             names = ", ".join(sorted(str(n) for n in declared or ()))
             said = f"the lock declares {kind} {names}" if names else f"the lock declares no {kind}"
             return f"{said}; graft lock {flag} NAME writes their requirements into the lock"
-    return f"the target is {target.implementation} {target.version}"
+    said = f"the target is {target.implementation} {target.version}"
+    if target.implementation != "cpython" and _cpython_would_hold(lock, target):
+        said += (
+            ", and the lock's environments hold on CPython alone: graft lock locks CPython;"
+            " sync this interpreter from the requirements the lock was made from"
+        )
+    return said
+
+
+def _cpython_would_hold(lock: Any, target: Target) -> bool:
+    """Whether an environment of *lock* holds for *target*'s markers on CPython (decision 331)."""
+    cpython = {
+        **target.markers,
+        "implementation_name": "cpython",
+        "platform_python_implementation": "CPython",
+    }
+    return any(marker.evaluate(cpython) for marker in lock.environments or ())
 
 
 def _needed(
