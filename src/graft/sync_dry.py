@@ -124,7 +124,7 @@ def dry_run(request: SyncRequest, resolving: ResolveRequest, store: Store) -> Dr
     clock = lap(timings, "resolve", clock)
     target = located.target
     layout = venv_layout(os.path.abspath(request.venv), target)
-    offered = _offered(located.chosen, cache_root(), store, _recorded(request, target))
+    offered, held_as = _offered(located.chosen, cache_root(), store, _recorded(request, target))
     if any(w.indexed for w, _ in located.chosen):  # a lock's set, checked as the sync checks it
         from graft.resolve.deps import check_without_download  # noqa: PLC0415
 
@@ -149,7 +149,9 @@ def dry_run(request: SyncRequest, resolving: ResolveRequest, store: Store) -> Dr
     )
     plan, unplanned, in_sync = None, _unplannable(offered), False
     if not unplanned:
-        plan, unplanned, in_sync = _planned(request, located, offered, store, layout)
+        plan, unplanned, in_sync = _planned(
+            request, located, offered, store, layout, held_as=held_as
+        )
         lap(timings, "plan", clock)
     said: tuple[str, ...] = located.said
     changed: tuple[str, ...] = ()
@@ -215,12 +217,14 @@ def _offered(
     cache_dir: str,
     store: Store,
     recorded: Callable[[str], BuiltWheel | None],
-) -> list[Offered]:
+) -> tuple[list[Offered], list[Wanted]]:
     """Each chosen file, and how a sync would get it (local wheels hashed, as a sync does).
 
-    An sdist the resolver picked whose file is at hand (find-links, or the download cache)
-    is the wheel of its recorded build where the sync would reuse one (*recorded*), so that
-    a venv in sync is said to be, and planned from the store (decision 328).
+    An sdist the resolver picked whose file is at hand (find-links, or the download cache),
+    or a lock's sdist, is the wheel of its recorded build where the sync would reuse one
+    (*recorded*), so that a venv in sync is said to be, and planned from the store
+    (decisions 328, 330). Also returned: each requirement as the sync would install it (a
+    lock's sdist as the wheel it builds).
     """
     from graft.model.wheelname import parse_wheel_filename  # noqa: PLC0415
     from graft.resolve.fetched import check_given, local_paths, stored  # noqa: PLC0415
@@ -229,11 +233,14 @@ def _offered(
     at_hand = local_paths(
         [c for _, c in chosen if c.local and c.filename.endswith(".whl")], cache_dir
     )
-    out = []
+    out, held_as = [], []
     for w, c in chosen:
         if not c.filename.endswith(".whl"):  # an sdist picked, or a lock's source
-            out.append(_source_offered(w, c, cache_dir, recorded))
+            offered, installed_as = _source_offered(w, c, cache_dir, recorded)
+            out.append(offered)
+            held_as.append(installed_as)
             continue
+        held_as.append(w)
         name, version = parse_wheel_filename(c.filename)[:2]
         size: int | None
         if c.local:
@@ -245,24 +252,54 @@ def _offered(
             fetch = "cached" if cached_path(c, cache_dir) is not None else "download"
             fetch = "stored" if fetch == "download" and stored(w, c, store) else fetch
         out.append(Offered(name, str(version), c.filename, sha, w.requested, size, fetch))
-    return out
+    return out, held_as
 
 
 def _source_offered(
     w: Wanted, c: Candidate, cache_dir: str, recorded: Callable[[str], BuiltWheel | None]
-) -> Offered:
+) -> tuple[Offered, Wanted]:
     """A chosen sdist (or a lock's source): the wheel of its recorded build, else to build."""
     from graft.model.wheelname import parse_wheel_filename  # noqa: PLC0415
+    from graft.resolve.sdists import is_sdist_file  # noqa: PLC0415
     from graft.sources.fetch import cached_path  # noqa: PLC0415
 
-    sdist = None if w.source else c.url if c.local else cached_path(c, cache_dir)
-    built = None if sdist is None else recorded(sdist)
+    built, installed_as = None, w
+    if w.source is None:
+        sdist = c.url if c.local else cached_path(c, cache_dir)
+        built = None if sdist is None else recorded(sdist)
+    elif is_sdist_file(w.source):  # a lock's sdist (not a directory, not a repository)
+        built, installed_as = _locked_build(w, cache_dir, recorded)
     if built is None:
-        return Offered(w.name, w.version or "", c.filename, c.sha256, w.requested, c.size, "build")
+        to_build = Offered(
+            w.name, w.version or "", c.filename, c.sha256, w.requested, c.size, "build"
+        )
+        return to_build, w
     filename = os.path.basename(built.path)
     version = str(parse_wheel_filename(filename)[1])
     size = os.path.getsize(built.path)
-    return Offered(w.name, version, filename, built.sha256, w.requested, size, "built")
+    built_one = Offered(w.name, version, filename, built.sha256, w.requested, size, "built")
+    return built_one, installed_as
+
+
+def _locked_build(
+    w: Wanted, cache_dir: str, recorded: Callable[[str], BuiltWheel | None]
+) -> tuple[BuiltWheel | None, Wanted]:
+    """A lock's sdist's recorded build, and the requirement as the sync would install it.
+
+    Its file is at hand (the dry run read its metadata, :mod:`graft.resolve.unbuilt`);
+    where it is not, or no recorded build serves, the sync would build it.
+    """
+    from graft.errors import GraftError  # noqa: PLC0415
+    from graft.resolve.named_sources import as_wheel, source_at_hand  # noqa: PLC0415
+
+    try:
+        local, direct = source_at_hand(w, cache_dir, offline=True)
+    except GraftError:
+        return None, w
+    built = recorded(local)
+    if built is None:
+        return None, w
+    return built, as_wheel(w, built, direct)
 
 
 def _unplannable(offered: list[Offered]) -> str:
@@ -277,13 +314,20 @@ def _unplannable(offered: list[Offered]) -> str:
 
 
 def _planned(
-    request: SyncRequest, located: Located, offered: list[Offered], store: Store, layout: VenvLayout
+    request: SyncRequest,
+    located: Located,
+    offered: list[Offered],
+    store: Store,
+    layout: VenvLayout,
+    *,
+    held_as: list[Wanted],
 ) -> tuple[Plan | None, str, bool]:
     """The plan if the store holds every wheel (else why not), and whether the venv is in sync.
 
     Read only: the plan a sync kept under the same key, or one planned from the entries
     (compiled for the target already) and not kept. The completeness check runs on the
-    entries' records, as a sync's does when it plans.
+    entries' records, as a sync's does when it plans. *held_as*: each requirement as the
+    sync installs it (:func:`_offered`).
     """
     from graft.plan.types import Policy  # noqa: PLC0415
     from graft.resolve.fetched import Fetched  # noqa: PLC0415
@@ -294,7 +338,8 @@ def _planned(
     # as a sync would have them once downloaded: the digest reads the files' sha256 (known
     # here for each) and how each was asked for, never where the file lies
     fetched = tuple(
-        Fetched(w, c.url, o.sha256) for (w, c), o in zip(located.chosen, offered, strict=True)
+        Fetched(w, c.url, o.sha256)
+        for w, (_, c), o in zip(held_as, located.chosen, offered, strict=True)
     )
     located = replace(located, fetched=fetched)
     policy = Policy(request.collisions, request.link_mode)

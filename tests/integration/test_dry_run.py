@@ -345,28 +345,33 @@ def test_a_dry_run_asks_an_sdist_s_backend_for_metadata_and_builds_no_wheel(
     assert installed(venv) == {"dynamo": "1.0", "statik": "1.0", "tomli": "2.0.1"}
 
 
-@pytest.mark.parametrize("where", ["find-links", "index"])
+@pytest.mark.parametrize("where", ["find-links", "index", "lock"])
 def test_a_synced_sdist_s_dry_run_says_its_recorded_build_and_no_change(
     tmp_path: Path, store_dir: Path, cache: Path, where: str
 ) -> None:
     # decision 328: the sync installs statik's recorded build (and tomli's) and changes
     # nothing; its dry run said "~ statik==1.0 (reinstalled)" from an index (the sdist's
-    # sha256 against the wheel the venv holds), nothing at all from find-links, and "not
-    # planned: 2 sdists to build", where uv says it would make no changes
+    # sha256 against the wheel the venv holds), nothing at all from find-links or a lock's
+    # sdists (decision 330), and "not planned: 2 sdists to build", where uv says it would
+    # make no changes
     links = tmp_path / "links"
     links.mkdir()
     for item in release_files(FLIT_CORE, TOMLI).iterdir():
         (links / item.name).symlink_to(item)
-    static_sdist(links)
+    statik = static_sdist(links)
     venv = tmp_path / "v"
     with serve() as served:
         if where == "index":
             for item in sorted(links.iterdir()):
                 served.add(item)
-            args: tuple[str | Path, ...] = ("--index-url", f"{served.url}/simple/")
+            args: tuple[str | Path, ...] = ("statik", "--index-url", f"{served.url}/simple/")
+        elif where == "lock":
+            tomli = links / TOMLI[1]
+            lock = _hand_lock(tmp_path, statik, tomli, kind="sdist")
+            args = (lock, "--find-links", links, "--no-index")
         else:
-            args = ("--find-links", links, "--no-index")
-        args = ("statik", *args, "--store", store_dir)
+            args = ("statik", "--find-links", links, "--no-index")
+        args = (*args, "--store", store_dir)
         run_graft("sync", venv, *args)
         held = snapshot(venv)
         assert "already in sync" in run_graft("sync", venv, *args, "-v").stderr

@@ -122,7 +122,7 @@ def build_named(
             unwatched = w.source.startswith("git+") or not os.path.isdir(local)
             reads.append(None if unwatched else built.reads)
         notes.append(built.note)
-        out.append(_as_wheel(w, built, direct, (limits.only_binary, limits.no_binary)))
+        out.append(as_wheel(w, built, direct, (limits.only_binary, limits.no_binary)))
     return out, notes
 
 
@@ -309,13 +309,17 @@ def _file_url(path: str) -> str:
     return Path(path).as_uri()
 
 
-def _as_wheel(
+def as_wheel(
     w: Wanted,
     built: BuiltWheel,
     direct_url: str | None,
-    formats: tuple[frozenset[str], frozenset[str]],
+    formats: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset()),
 ) -> Wanted:
-    """The named source as the wheel it built: its name and version, given by path."""
+    """The named source as the wheel it built: its name and version, given by path.
+
+    *formats* (``--only-binary``, ``--no-binary``) are checked against its name, known now;
+    a dry run's lookup of a lock's recorded build (decision 330) checks none.
+    """
     from graft.model.wheelname import parse_wheel_filename  # noqa: PLC0415
 
     filename = os.path.basename(built.path)
