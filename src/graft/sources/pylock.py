@@ -194,7 +194,7 @@ def _select_hint(said: str, lock: Any, target: Target) -> str:
 
 
 def _cpython_would_hold(lock: Any, target: Target) -> bool:
-    """Whether an environment of *lock* holds for *target*'s markers on CPython (decision 331)."""
+    """Whether an environment of *lock* holds for *target*'s markers on CPython (decision 329)."""
     cpython = {
         **target.markers,
         "implementation_name": "cpython",
