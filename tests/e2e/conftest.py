@@ -15,6 +15,7 @@ Environment:
 from __future__ import annotations
 
 import shutil
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,6 +34,15 @@ if TYPE_CHECKING:
 def pytest_configure(config: pytest.Config) -> None:
     # Registered by pytest-xdist too; repeated here so --strict-markers passes without it.
     config.addinivalue_line("markers", "xdist_group(name): run tests of one group on one worker")
+
+
+@pytest.fixture(scope="session")
+def online() -> None:
+    """Skips the test, saying why, where PyPI cannot be reached (its tests use the real one)."""
+    try:
+        urllib.request.urlopen("https://pypi.org/simple/pip/", timeout=20).close()
+    except OSError as exc:
+        pytest.skip(f"PyPI is not reachable ({exc})")
 
 
 @pytest.fixture(scope="session")

@@ -11,8 +11,8 @@ import json
 import os
 import subprocess
 import sys
-import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 from installer import install
@@ -70,6 +70,22 @@ def _flat(python: str, prefix: Path, wheels: list[Path]) -> None:
             install(source, destination, {"INSTALLER": b"flat"})
 
 
+def _against_flat(
+    python: str, venv: Path, flat: Path, wheels: list[Path]
+) -> tuple[list[str], dict[str, Any]]:
+    """How graft's *venv* differs from a copying install of *wheels* into *flat*: the trees,
+    ``importlib.metadata`` as each interpreter answers it (3.9's ``entry_points()`` is a
+    dict) and ``sys.path``; and graft's venv's report."""
+    _flat(python, flat, wheels)
+    ours, theirs = open_venv(venv), open_venv(flat)
+    diffs = compare_trees(ours, theirs)
+    ours_report, flat_report = (environment_report(v, os.environ) for v in (ours, theirs))
+    links = directory_links_of(ours.prefix, ours.site_packages)
+    diffs += compare_metadata(ours_report, flat_report, directory_links=links)
+    diffs += compare_sys_path(ours_report, flat_report)
+    return diffs, ours_report
+
+
 @pytest.mark.parametrize(("version", "set_name", "probe"), CASES, ids=[c[0] for c in CASES])
 def test_set_per_interpreter_equals_flat(
     tmp_path: Path, store_dir: Path, graft_cache: Path, version: str, set_name: str, probe: str
@@ -111,14 +127,7 @@ def test_set_per_interpreter_equals_flat(
     wheels = [graft_cache / "wheels" / sha / name for name, sha in chosen.items()]
     assert all(w.is_file() for w in wheels)
     flat = tmp_path / "flat"
-    _flat(python, flat, wheels)
-    ours, theirs = open_venv(venv), open_venv(flat)
-    diffs = compare_trees(ours, theirs)
-    # importlib.metadata as each interpreter answers it (3.9's entry_points() is a dict)
-    ours_report, flat_report = (environment_report(v, os.environ) for v in (ours, theirs))
-    links = directory_links_of(ours.prefix, ours.site_packages)
-    diffs += compare_metadata(ours_report, flat_report, directory_links=links)
-    diffs += compare_sys_path(ours_report, flat_report)
+    diffs, ours_report = _against_flat(python, venv, flat, wheels)
     if set_name == "seed-abi3.txt":  # cffi's distutils.setup_keywords: entry points to compare
         assert ours_report["entry_points"], ours_report
     assert not diffs, format_differences(diffs)
@@ -136,14 +145,6 @@ def test_set_per_interpreter_equals_flat(
         assert all(" requires typing-extensions" in detail for detail in missing), missing
     else:
         assert missing == [], audit.stdout
-
-
-@pytest.fixture(scope="module")
-def online() -> None:
-    try:
-        urllib.request.urlopen("https://pypi.org/simple/pip/", timeout=20).close()
-    except OSError as exc:
-        pytest.skip(f"PyPI is not reachable ({exc})")
 
 
 @pytest.mark.usefixtures("online")
@@ -166,14 +167,7 @@ def test_pypy_builds_an_sdist_no_pypy_wheel_replaces_and_stays_in_sync(
     [offered] = data["distributions"]
     assert (offered["wheel"], offered["fetch"]) == ("markupsafe-3.0.4-py3-none-any.whl", "built")
     wheel = next((Path(os.environ["GRAFT_CACHE_DIR"]) / "wheels").rglob(offered["wheel"]))
-    flat = tmp_path / "flat"
-    _flat(python, flat, [wheel])
-    ours, theirs = open_venv(venv), open_venv(flat)
-    diffs = compare_trees(ours, theirs)
-    ours_report, flat_report = (environment_report(v, os.environ) for v in (ours, theirs))
-    links = directory_links_of(ours.prefix, ours.site_packages)
-    diffs += compare_metadata(ours_report, flat_report, directory_links=links)
-    diffs += compare_sys_path(ours_report, flat_report)
+    diffs, _ = _against_flat(python, venv, tmp_path / "flat", [wheel])
     assert not diffs, format_differences(diffs)
     probe = "import markupsafe, sys; assert markupsafe.escape('<') == '&lt;'"
     subprocess.run([str(venv / "bin" / "python"), "-c", probe], check=True)

@@ -24,7 +24,7 @@ from packaging.pylock import PylockSelectError
 from graft.errors import TargetError
 from graft.venv.interpreter import find_interpreter
 
-from .test_lock_pypi import graft_lock, online, select  # noqa: F401 - a fixture
+from .test_lock_pypi import graft_lock, select
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -11,7 +11,6 @@ import os
 import re
 import subprocess
 import sys
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -26,14 +25,6 @@ from graft.venv.interpreter import foreign_target
 from .wheelcache import cache_dir
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def online() -> None:
-    try:
-        urllib.request.urlopen("https://pypi.org/simple/pip/", timeout=20).close()
-    except OSError as exc:
-        pytest.skip(f"PyPI is not reachable ({exc})")
 
 
 def graft_lock(
