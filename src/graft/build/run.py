@@ -160,8 +160,9 @@ def running(
     it: a signal anywhere from its mkdir on leaves nothing under ``builds/`` (decision 292;
     before, one between its ``mkdtemp`` and this ``try`` left it, with an unpacked sdist,
     for a week). A failed hook's unpacked sdist is kept for its rerun command unless
-    *keep_failed* is false (a metadata hook for another machine's environment, which a lock
-    passes over: decision 335); then it leaves nothing, and its error no rerun command.
+    *keep_failed* is false (a lock's metadata hook, whose failure the lock passes over for the
+    environments it leaves out: decision 335); then it leaves nothing, and its error no rerun
+    command.
     """
     cache = BuiltWheels(cache_root())
     path = _source_path(request)
