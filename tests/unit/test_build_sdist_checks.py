@@ -3,6 +3,8 @@ and a name PEP 625 spells otherwise said in a warning (decision 250)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from typing import TYPE_CHECKING
 
@@ -139,9 +141,11 @@ def test_a_failed_build_sdist_is_one_error_with_its_output_and_rerun(tmp_path: P
     assert "no sdist today" in error.log
     assert error.rerun is not None
     assert ".build_sdist(out, " in error.rerun  # into a new temporary directory
-    import subprocess
-
-    again = subprocess.run(["sh", "-c", error.rerun], capture_output=True, text=True, check=False)
+    # The rerun makes its output directory with tempfile: here, not in the machine's /tmp.
+    scratch = {**os.environ, "TMPDIR": str(tmp_path)}
+    again = subprocess.run(
+        ["sh", "-c", error.rerun], capture_output=True, text=True, check=False, env=scratch
+    )
     assert again.returncode == 4
     assert "no sdist today" in again.stdout
 
