@@ -144,12 +144,16 @@ def build_for(
     request: BuildRequest,
     target: Target,
     make_env: Callable[[Target, tuple[str, ...], str], BuildEnvironment],
+    *,
+    keep_failed: bool = True,
 ) -> BuildOutcome:
     """Build (or reuse) one wheel of ``request.source`` for *target* (``graft sync``'s step).
 
-    The wheel is kept in the cache and ingested into the store, as by :func:`build`.
+    The wheel is kept in the cache and ingested into the store, as by :func:`build`. A
+    failed hook keeps its unpacked sdist for a rerun by hand unless *keep_failed* is false
+    (a wheel for one of a lock's build environments: decision 335).
     """
-    with running(request, make_env) as run:
+    with running(request, make_env, keep_failed=keep_failed) as run:
         return _one(run, target)
 
 

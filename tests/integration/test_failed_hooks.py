@@ -15,11 +15,18 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_graft
-from tests.integration.test_sync_builds_gaps import dyn_sdist
+from tests.integration.test_sync_builds_gaps import DYN_BACKEND, PREPARE_HOOK, dyn_sdist
+from tests.support.sdistmaker import write_sdist
 from tests.support.wheelmaker import make_wheel
 
 FAILED = "prepare_metadata_for_build_wheel of dynback failed (exit status 1)"
 REMEMBERED = "; remembered from "
+BACKEND_TOML = """\
+[build-system]
+requires = [{requires}]
+build-backend = "dynback"
+backend-path = ["_backend"]
+"""
 
 
 @pytest.fixture
@@ -189,3 +196,48 @@ def test_a_lock_s_failed_hook_leaves_no_unpacked_sdist(
     again = run_graft(*args, "--platform", "windows", "-o", tmp_path / "pylock.toml", "-v", "-U")
     assert _runs(log) == 1, "kept without its tree, the failure still answers"
     assert "sdist hooks that failed: 0 run, 1 kept" in again.stderr, again.stderr
+
+
+def test_a_lock_s_failed_build_requirement_leaves_no_unpacked_sdist(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Decision 335 for the wheels of a build environment: ``top`` is only an sdist whose
+    build needs ``dyn``, itself only an sdist (static metadata, so no metadata hook runs)
+    whose ``build_wheel`` fails here. The lock leaves Linux out with that failure, and keeps
+    neither sdist's unpacked tree nor a rerun command for one (before, dyn's tree stayed
+    for a week: a lock's build environments build wheels, not only metadata)."""
+    folder = tmp_path / "links"
+    folder.mkdir()
+    write_sdist(
+        folder / "dyn-1.0.tar.gz",
+        {
+            "dyn-1.0/PKG-INFO": "Metadata-Version: 2.2\nName: dyn\nVersion: 1.0\n",
+            "dyn-1.0/meta.txt": "dyn 1.0\n",
+            "dyn-1.0/_backend/dynback.py": DYN_BACKEND,
+            "dyn-1.0/pyproject.toml": BACKEND_TOML.format(requires=""),
+        },
+    )
+    write_sdist(
+        folder / "top-1.0.tar.gz",
+        {
+            "top-1.0/PKG-INFO": "Metadata-Version: 2.1\nName: top\nVersion: 1.0\n",
+            "top-1.0/meta.txt": "top 1.0\n",
+            "top-1.0/_backend/dynback.py": DYN_BACKEND + PREPARE_HOOK,
+            "top-1.0/pyproject.toml": BACKEND_TOML.format(requires='"dyn"'),
+        },
+    )
+    make_wheel(folder, "top", "1.0", {"top.py": ""}, tag="py3-none-win_amd64")
+    log = tmp_path / "hooks.log"
+    monkeypatch.setenv("DYN_LOG", str(log))
+    monkeypatch.setenv("DYN_FAIL", "1")
+    args = ("lock", "top==1.0", "--find-links", folder, "--no-index", "--python-version", "3.11")
+    run = run_graft(
+        *args, "--platform", "linux", "--platform", "windows", "-o", tmp_path / "pylock.toml", "-v"
+    )
+    assert log.read_text().splitlines() == ["build 1.0"], run.stderr  # dyn's build_wheel
+    left = [line for line in run.stderr.splitlines() if "not locked for" in line]
+    assert left, run.stderr
+    assert all("build_wheel of dynback failed" in line for line in left), run.stderr
+    assert "rerun" not in run.stderr, run.stderr
+    assert "stays in" not in run.stderr, run.stderr
+    assert [p.name for p in (cache / "builds").iterdir() if p.name.startswith("work-")] == []

@@ -99,8 +99,9 @@ class SyncBuilds:
         # a built wheel's bytecode is compiled as it is stored, since a sync plans with it next
         # (a dry run too); a lock reads only its METADATA
         self.compile = compile_built
-        # a failed metadata hook's unpacked sdist, kept for its rerun command; not by a lock,
-        # which passes such a failure over for the environments it leaves (decision 335)
+        # a failed hook's unpacked sdist, kept for its rerun command; not by a lock (its
+        # metadata hooks and its build environments' wheels), which passes such a failure
+        # over for the environments it leaves (decision 335)
         self.keep_failed = keep_failed
         # one answer per source and interpreter in a sync: an sdist the resolver read
         # METADATA from is asked for again when it is installed; a build under way in
@@ -163,7 +164,10 @@ class SyncBuilds:
         from graft.builds import build_for  # noqa: PLC0415
 
         outcome = build_for(
-            self._request(source, target, editable=editable), target, self._env_maker(source)
+            self._request(source, target, editable=editable),
+            target,
+            self._env_maker(source),
+            keep_failed=self.keep_failed,
         )
         note = (
             f"{outcome.action} {outcome.filename} for {outcome.interpreter}: {outcome.why};"
