@@ -1,4 +1,5 @@
-"""Safe sdist unpacking and static metadata (graft.build.sdist), pyproject reading."""
+"""Safe sdist unpacking (graft.build.sdist_unpack), static metadata (graft.build.sdist),
+pyproject reading."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from graft.build import sdist
+from graft.build import sdist, sdist_unpack
 from graft.build.project import LEGACY_BACKEND, read_project
 from graft.errors import SourceError
 
@@ -51,7 +52,7 @@ def test_unpacks_into_its_top_directory(tmp_path: Path) -> None:
     )
     dest = tmp_path / "out"
     dest.mkdir()
-    top = sdist.unpack_sdist(str(archive), str(dest))
+    top = sdist_unpack.unpack_sdist(str(archive), str(dest))
     assert top == str(dest / "demo-1.0")
     assert (dest / "demo-1.0" / "src" / "demo" / "__init__.py").read_text() == "x = 1\n"
     assert os.readlink(dest / "demo-1.0" / "alias.py") == "src/demo/__init__.py"
@@ -84,7 +85,7 @@ def test_hostile_members_are_refused(
     dest = tmp_path / "out"
     dest.mkdir()
     with pytest.raises(SourceError, match=words):
-        sdist.unpack_sdist(str(archive), str(dest))
+        sdist_unpack.unpack_sdist(str(archive), str(dest))
     assert not (tmp_path / "evil.py").exists()
 
 
@@ -100,7 +101,7 @@ def test_a_hard_link_is_a_copy_of_the_file_before_it(tmp_path: Path) -> None:
     )
     dest = tmp_path / "out"
     dest.mkdir()
-    sdist.unpack_sdist(str(archive), str(dest))
+    sdist_unpack.unpack_sdist(str(archive), str(dest))
     copy, original = dest / "demo-1.0" / "copy", dest / "demo-1.0" / "PKG-INFO"
     assert copy.read_bytes() == PKG_INFO
     assert not copy.is_symlink()
@@ -117,7 +118,7 @@ def test_a_hard_link_is_a_copy_of_the_file_before_it(tmp_path: Path) -> None:
     with pytest.raises(
         SourceError, match=re.escape("hard link to 'demo-2.0/s', no file before it")
     ):
-        sdist.unpack_sdist(str(through), str(tmp_path / "two"))
+        sdist_unpack.unpack_sdist(str(through), str(tmp_path / "two"))
 
 
 def test_a_file_given_twice_is_the_later_one(tmp_path: Path) -> None:
@@ -130,7 +131,7 @@ def test_a_file_given_twice_is_the_later_one(tmp_path: Path) -> None:
     )
     dest = tmp_path / "out"
     dest.mkdir()
-    top = sdist.unpack_sdist(str(archive), str(dest))
+    top = sdist_unpack.unpack_sdist(str(archive), str(dest))
     assert (Path(top) / "PKG-INFO").read_bytes() == PKG_INFO
     for first in (link("demo-2.0/PKG-INFO", "other"), tarfile.TarInfo("demo-2.0/PKG-INFO")):
         if first.type != tarfile.SYMTYPE:
@@ -139,7 +140,7 @@ def test_a_file_given_twice_is_the_later_one(tmp_path: Path) -> None:
         into = tmp_path / f"two-{first.type.decode()}"
         into.mkdir()
         with pytest.raises(SourceError, match=re.escape("'demo-2.0/PKG-INFO' appears twice")):
-            sdist.unpack_sdist(str(again), str(into))
+            sdist_unpack.unpack_sdist(str(again), str(into))
         assert not (into / "demo-2.0" / "other").exists()
 
 
@@ -151,21 +152,21 @@ def test_nothing_is_written_through_a_link(tmp_path: Path) -> None:
     dest = tmp_path / "out"
     dest.mkdir()
     with pytest.raises(SourceError, match="below a link"):
-        sdist.unpack_sdist(str(archive), str(dest))
+        sdist_unpack.unpack_sdist(str(archive), str(dest))
 
 
 def test_size_and_member_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     archive = make_tar(tmp_path / "demo-1.0.tar.gz", [("demo-1.0/big", b"x" * 5000)])
-    monkeypatch.setattr(sdist, "MAX_BYTES", 4096)
+    monkeypatch.setattr(sdist_unpack, "MAX_BYTES", 4096)
     (tmp_path / "a").mkdir()
     with pytest.raises(SourceError, match="more than 4096 bytes"):
-        sdist.unpack_sdist(str(archive), str(tmp_path / "a"))
-    monkeypatch.setattr(sdist, "MAX_BYTES", 1 << 20)
-    monkeypatch.setattr(sdist, "MAX_MEMBERS", 2)
+        sdist_unpack.unpack_sdist(str(archive), str(tmp_path / "a"))
+    monkeypatch.setattr(sdist_unpack, "MAX_BYTES", 1 << 20)
+    monkeypatch.setattr(sdist_unpack, "MAX_MEMBERS", 2)
     many = make_tar(tmp_path / "m-1.0.tar.gz", [(f"m-1.0/{i}", b"") for i in range(3)])
     (tmp_path / "b").mkdir()
     with pytest.raises(SourceError, match="more than 2 members"):
-        sdist.unpack_sdist(str(many), str(tmp_path / "b"))
+        sdist_unpack.unpack_sdist(str(many), str(tmp_path / "b"))
 
 
 def test_zip_sdists(tmp_path: Path) -> None:
@@ -175,7 +176,7 @@ def test_zip_sdists(tmp_path: Path) -> None:
         archive.writestr("../escape", b"")
     (tmp_path / "out").mkdir()
     with pytest.raises(SourceError, match="leaves the sdist"):
-        sdist.unpack_sdist(str(path), str(tmp_path / "out"))
+        sdist_unpack.unpack_sdist(str(path), str(tmp_path / "out"))
 
 
 def test_a_corrupt_archive_is_one_error(tmp_path: Path) -> None:
@@ -183,7 +184,7 @@ def test_a_corrupt_archive_is_one_error(tmp_path: Path) -> None:
     path.write_bytes(b"not a tarball")
     (tmp_path / "out").mkdir()
     with pytest.raises(SourceError, match="cannot unpack"):
-        sdist.unpack_sdist(str(path), str(tmp_path / "out"))
+        sdist_unpack.unpack_sdist(str(path), str(tmp_path / "out"))
 
 
 def test_dynamic_requires_dist_is_not_static() -> None:

@@ -16,8 +16,8 @@ from graft.build.assessment import Assessment, Evidence
 from graft.build.cache import BuildInputs, BuiltRecord, BuiltWheels, KnownSource
 from graft.build.project import BuildSystem
 from graft.build.reuse import Builder
-from graft.build.sdist import unpack_sdist
 from graft.build.sdist_contents import ContentsDigest, earlier_alike, keep_alike
+from graft.build.sdist_unpack import unpack_sdist
 from graft.venv.interpreter import foreign_target
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ import pytest
 from graft import _fs, builds
 from graft.build import run
 from graft.build.run import BuildRequest
-from graft.build.sdist import unpack_sdist
+from graft.build.sdist_unpack import unpack_sdist
 from graft.errors import BuildError
 from graft.resolve.artifacts import ArtifactFile
 from graft.resolve.sdists import SdistBuilds, static_path

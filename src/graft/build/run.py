@@ -24,7 +24,8 @@ from graft.build import evidence
 from graft.build.cache import BuildInputs, BuiltWheels, KnownSource, read_variables
 from graft.build.project import Project, read_project
 from graft.build.scm_version import git_reads, git_state, scm_versioned
-from graft.build.sdist import is_sdist, read_pkg_info, sdist_name, unpack_sdist
+from graft.build.sdist import is_sdist, read_pkg_info, sdist_name
+from graft.build.sdist_unpack import unpack_sdist
 from graft.build.source_key import editable_key, sdist_key, tree_key
 from graft.build.version_files import version_files
 from graft.errors import BuildError, UsageError

@@ -4,7 +4,7 @@ setuptools' and pdm-backend's sdists are not byte-reproducible: the gzip header 
 members carry the time they were made, so ``graft build DIR`` of an unchanged tree writes an
 sdist of another sha256 each run, and a wheel keyed by that sha256 alone (``sdist-<sha256>``,
 decision 251) was built again each time. A build sees the sdist only as graft unpacks it
-(:func:`graft.build.sdist.unpack_sdist`): the members' names, each one's kind (file,
+(:func:`graft.build.sdist_unpack.unpack_sdist`): the members' names, each one's kind (file,
 directory, link), a file's bytes and executable bit (modes are reduced to ``0o644`` and
 ``0o755``), a link's target; a later copy of a name replaces an earlier one. The
 :class:`ContentsDigest` of an sdist is a digest of exactly that, taken while it is unpacked;

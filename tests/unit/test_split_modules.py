@@ -1,0 +1,31 @@
+"""Modules split off a longer one (decisions 345-347): each is imported only where it is used.
+
+Run in a fresh interpreter, since this process has imported every module already: a split
+whose new module another import drags in again would only have moved lines.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def _imports(code: str, *modules: str) -> dict[str, bool]:
+    """Whether each of *modules* is imported after *code* runs in a new interpreter."""
+    check = f"{code}\nimport sys\nprint(*(m in sys.modules for m in {modules!r}))"
+    out = subprocess.run(
+        [sys.executable, "-c", check], capture_output=True, text=True, check=True
+    ).stdout.split()
+    return dict(zip(modules, (word == "True" for word in out), strict=True))
+
+
+def test_an_sdist_s_name_and_static_metadata_leave_the_unpacker_out() -> None:
+    """Resolution reads an sdist's name and static metadata; only a build unpacks it."""
+    found = _imports(
+        "from graft.build import sdist\nfrom graft.build import run",
+        "graft.build.sdist",
+        "graft.build.sdist_unpack",
+    )
+    assert found == {"graft.build.sdist": True, "graft.build.sdist_unpack": True}
+    found = _imports("from graft.build import sdist", "graft.build.sdist_unpack")
+    assert found == {"graft.build.sdist_unpack": False}
