@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from packaging.tags import sys_tags
 
-from graft.resolve.no_candidates import SPELLINGS
+from graft.resolve.no_project import SPELLINGS
 from tests.conftest import run_graft
 from tests.support import rangeserver
 from tests.support.rangeserver import unique_url, within_base

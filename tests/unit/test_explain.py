@@ -15,7 +15,7 @@ from packaging.version import Version
 from graft.errors import BuildError, GraftError, SourceError
 from graft.resolve import screenmemo
 from graft.resolve.lock_said import why_not
-from graft.resolve.no_candidates import SPELLINGS, spellings
+from graft.resolve.no_project import SPELLINGS, spellings
 from graft.resolve.resolution_error import Kind, Reason, ResolutionError, nearest
 from graft.resolve.resolver import resolve
 from graft.resolve.screen import Policy, Prereleases, screen

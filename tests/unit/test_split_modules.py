@@ -29,3 +29,12 @@ def test_an_sdist_s_name_and_static_metadata_leave_the_unpacker_out() -> None:
     assert found == {"graft.build.sdist": True, "graft.build.sdist_unpack": True}
     found = _imports("from graft.build import sdist", "graft.build.sdist_unpack")
     assert found == {"graft.build.sdist_unpack": False}
+
+
+def test_the_no_project_error_is_imported_only_when_a_listing_is_empty() -> None:
+    found = _imports(
+        "from graft.resolve import explain",
+        "graft.resolve.no_candidates",
+        "graft.resolve.no_project",
+    )
+    assert found == {"graft.resolve.no_candidates": True, "graft.resolve.no_project": False}

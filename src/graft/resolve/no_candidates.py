@@ -1,10 +1,10 @@
 """Why a requirement has no candidate: no such project, no such version, or no file that fits.
 
 The cases of :mod:`graft.resolve.explain` that the project's listing tells: no project of that
-name (with a close one: "did you mean requests?"), only source distributions while builds are
-off, no wheel for the target (with the tags its newest wheels have), no version the specifiers
-admit (with the nearest there are and what was left out), the target's Python excluded by every
-wheel tried.
+name (:mod:`graft.resolve.no_project`, with a close one: "did you mean requests?"), only source
+distributions while builds are off, no wheel for the target (with the tags its newest wheels
+have), no version the specifiers admit (with the nearest there are and what was left out), the
+target's Python excluded by every wheel tried.
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ from __future__ import annotations
 import functools
 import operator
 from typing import TYPE_CHECKING
-
-from packaging.utils import NormalizedName, canonicalize_name
 
 from graft.resolve.admit import by_version
 from graft.resolve.artifacts import legacy_sdists, parse_wheel, sdist_version
@@ -35,6 +33,7 @@ if TYPE_CHECKING:
     from collections.abc import Collection, Sequence
 
     from packaging.specifiers import SpecifierSet
+    from packaging.utils import NormalizedName
     from packaging.version import Version
     from resolvelib.structs import RequirementInformation
 
@@ -42,100 +41,6 @@ if TYPE_CHECKING:
     from graft.resolve.candidates import Candidate, Need
     from graft.resolve.provider import Provider
     from graft.resolve.screen import Screen
-
-
-def _suggest(name: str, provider: Provider, parents: set[str]) -> str:
-    """A close project name the source has, not one already in the resolution.
-
-    First among the names the source lists (find-links); else, from an index, which cannot
-    list its projects, the first of :func:`spellings` it has a page for. A project the
-    resolution already holds (``app``, which asked for the missing ``lib``, or another
-    requirement) is no typo's target.
-    """
-    excluded = {name, *parents, *provider.known_projects()}
-    known = {canonicalize_name(n) for n in provider.source.project_names()} - excluded
-    import difflib  # noqa: PLC0415 - (a lock explains skipped environments without it)
-
-    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
-    if not close:
-        wanted = [n for n in spellings(name) if n not in excluded and n not in known]
-        close = list(provider.source.which_exist(wanted))
-    return f"; did you mean {close[0]}?" if close else ""
-
-
-#: At most this many spellings are asked of an index for one missing name.
-SPELLINGS = 40
-
-
-def spellings(name: str) -> list[NormalizedName]:
-    """The names one common typo away from *name*, most likely first (at most SPELLINGS).
-
-    Two neighbouring characters swapped (``reqeusts``), then one character left out
-    (``requestss``, ``request-s``); canonical, each once, never *name* itself.
-    """
-    swapped = [name[:i] + name[i + 1] + name[i] + name[i + 2 :] for i in range(len(name) - 1)]
-    dropped = [name[:i] + name[i + 1 :] for i in range(len(name))]
-    out: dict[NormalizedName, None] = {}
-    for spelling in (*swapped, *dropped):
-        canonical = canonicalize_name(spelling.strip("-_."))
-        if canonical and canonical != name:
-            out.setdefault(canonical, None)
-    return list(out)[:SPELLINGS]
-
-
-def _searched(provider: Provider) -> str:
-    """Where projects were looked for: "on the index", or the find-links directories alone."""
-    return str(getattr(provider.source, "searched", "on the index"))
-
-
-def _typed_by_the_user(parent: object) -> bool:
-    """Whether a requirement with this *parent* was written by the user.
-
-    A root, or one stated by a project the user named by path or URL: their own, whose
-    metadata they can fix.
-    """
-    return not isinstance(parent, WheelCandidate) or parent.file.direct
-
-
-def _no_projects(
-    name: NormalizedName,
-    asked: Sequence[str],
-    askers: set[str],
-    provider: Provider,
-    *,
-    typed: bool,
-) -> ResolutionError:
-    """*name* does not exist, nor does any other project a requirement so far named.
-
-    The resolver stops at the first; the others are found among every requirement the
-    request and the wheels read so far stated (a typo rarely comes alone). A close name is
-    suggested only for a name the user wrote (*typed*): a published wheel's requirement is
-    no typo the user can fix, and asking an index for its spellings costs a request each.
-    """
-    where = _searched(provider)
-    missing = {name: (list(asked), askers, typed)}
-    for other, causes in provider.needed.items():
-        if other in missing or provider.files(NormalizedName(other)):
-            continue
-        whos = stated(causes)
-        mine = any(_typed_by_the_user(parent) for _, parent in causes)
-        missing[NormalizedName(other)] = (whos, {str(p.name) for _, p in causes if p}, mine)
-    if len(missing) == 1:
-        suggestion = _suggest(name, provider, askers) if typed else ""
-        error = ResolutionError(
-            Kind.NO_PROJECT, [f"no project named {name!r} {where}{suggestion}", *asked]
-        )
-        error.missing = (str(name),)
-        return error
-    names = []
-    for missing_name, (_, parents, mine) in missing.items():
-        close = _suggest(missing_name, provider, parents).removeprefix("; ") if mine else ""
-        names.append(f"{str(missing_name)!r}" + (f" ({close})" if close else ""))
-    lines = [f"no projects named {', '.join(names)} {where}"]
-    lines += [line for whos, _, _ in missing.values() for line in whos]
-    error = ResolutionError(Kind.NO_PROJECT, lines)
-    error.missing = tuple(map(str, missing))
-    return error
 
 
 def python_excluded(
@@ -204,9 +109,10 @@ def _no_candidates(
     asked = stated(infos)
     askers = {str(i.parent.name) for i in infos if isinstance(i.parent, WheelCandidate)}
     if not files:  # (the user's own requirement on it may have been met elsewhere first)
+        from graft.resolve.no_project import no_projects  # noqa: PLC0415 - (no such project)
+
         stating = [i.parent for i in infos] + [p for _, p in provider.needed.get(name, ())]
-        typed = any(_typed_by_the_user(parent) for parent in stating)
-        return _no_projects(name, asked, askers, provider, typed=typed)
+        return no_projects(name, asked, askers, stating, provider)
     specs = [i.requirement.specifier for i in infos]
     matching = _screened(name, files, specs, provider)
     if matching.offered:
@@ -427,4 +333,4 @@ def _tags(filename: str) -> tuple[str, ...]:
     return parsed.tags if parsed else ()
 
 
-__all__ = ["SPELLINGS", "no_candidates", "python_excluded", "spellings"]
+__all__ = ["no_candidates", "python_excluded"]
