@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def _imports(code: str, *modules: str) -> dict[str, bool]:
@@ -38,3 +42,22 @@ def test_the_no_project_error_is_imported_only_when_a_listing_is_empty() -> None
         "graft.resolve.no_project",
     )
     assert found == {"graft.resolve.no_candidates": True, "graft.resolve.no_project": False}
+
+
+def test_a_lock_of_plain_wheels_leaves_the_variant_choice_out(tmp_path: Path) -> None:
+    lock = tmp_path / "pylock.toml"
+    lock.write_text(
+        'lock-version = "1.0"\ncreated-by = "test"\n\n[[packages]]\nname = "app"\n'
+        'version = "1.0"\n[[packages.wheels]]\n'
+        'url = "https://example.invalid/app-1.0-py3-none-any.whl"\n'
+        f'hashes = {{ sha256 = "{"a" * 64}" }}\n'
+    )
+    code = (
+        "from graft.sources.pylock import read_pylock\n"
+        "from graft.venv.interpreter import foreign_target\n"
+        f"(w,) = read_pylock({str(lock)!r}, foreign_target('3.11', ['manylinux_2_17_x86_64']))\n"
+        "assert w.filename == 'app-1.0-py3-none-any.whl', w"
+    )
+    assert _imports(code, "graft.sources.pylock_variants") == {
+        "graft.sources.pylock_variants": False
+    }

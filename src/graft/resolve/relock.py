@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from graft.model.requirements import Wanted
     from graft.resolve.artifacts import ArtifactFile
     from graft.resolve.environments import Environment
-    from graft.sources.pylock import LockedVariants
+    from graft.sources.pylock_variants import LockedVariants
 
 
 def direct_files(wanted: Iterable[Wanted]) -> dict[str, ArtifactFile]:
