@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from graft.model.target import Target
     from graft.plan.planned import PlannedWheel
     from graft.plan.types import Policy, VenvLayout
-    from graft.resolve.locate import Located
+    from graft.resolve.located import Located
     from graft.store.bytecode import Compiler
     from graft.store.entries import Finish, Store, StoreEntry
 

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from graft.model.sync_request import SyncRequest
     from graft.model.target import Target
     from graft.plan.types import Plan, VenvLayout
-    from graft.resolve.locate import Located
+    from graft.resolve.located import Located
     from graft.sources.candidates import Candidate
     from graft.store.entries import Store
 

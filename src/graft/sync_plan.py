@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from graft.model.target import Target
     from graft.plan.types import Plan, VenvLayout
     from graft.prepare import Arrivals
-    from graft.resolve.locate import Located
+    from graft.resolve.located import Located
     from graft.store.entries import Store
 
 

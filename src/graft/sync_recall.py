@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from graft.model.request import ResolveRequest
     from graft.model.sync_request import SyncRequest
     from graft.plan.types import VenvLayout
-    from graft.resolve.locate import Located
+    from graft.resolve.located import Located
     from graft.resolve.memo import Observed
     from graft.store.entries import Store
 
@@ -48,7 +48,7 @@ def recall(
     from graft.model.requirements import Wanted  # noqa: PLC0415
     from graft.resolve import memo  # noqa: PLC0415
     from graft.resolve.fetched import Fetched  # noqa: PLC0415
-    from graft.resolve.locate import Located  # noqa: PLC0415
+    from graft.resolve.located import Located  # noqa: PLC0415
 
     recalled = memo.recall(resolving, _memo_also(request), store.root)
     if recalled is None:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from graft.model.sync_request import SyncRequest
     from graft.model.target import Target
     from graft.plan.types import Plan, VenvLayout
-    from graft.resolve.locate import Located
+    from graft.resolve.located import Located
 
 
 #: Stands for the venv's path in :func:`inputs_form` (no path holds a NUL).

@@ -61,3 +61,14 @@ def test_a_lock_of_plain_wheels_leaves_the_variant_choice_out(tmp_path: Path) ->
     assert _imports(code, "graft.sources.pylock_variants") == {
         "graft.sources.pylock_variants": False
     }
+
+
+def test_a_recalled_resolution_s_result_leaves_the_stages_out() -> None:
+    """The memo's recall makes a ``Located`` without importing the stages that locate one."""
+    code = (
+        "from graft.resolve.located import Located\n"
+        "from graft.venv.interpreter import foreign_target\n"
+        "t = foreign_target('3.11', ['manylinux_2_17_x86_64'])\n"
+        "assert Located(t, (), known_labels=('a==1',)).labels() == ('a==1',)"
+    )
+    assert _imports(code, "graft.resolve.locate") == {"graft.resolve.locate": False}

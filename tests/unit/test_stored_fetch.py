@@ -20,7 +20,7 @@ from graft.errors import SourceError, StoreError
 from graft.model.request import SilentReporter
 from graft.prepare import load_entries
 from graft.resolve.fetched import Fetched, fetch, stored
-from graft.resolve.locate import Located
+from graft.resolve.located import Located
 from graft.sources.candidates import Candidate
 from graft.sources.requirements import parse_spec
 from graft.store import seal, verified

@@ -42,7 +42,7 @@ from graft.resolve.fingerprints import fingerprint, racy, unchanged
 if TYPE_CHECKING:
     from graft.model.request import ResolveRequest
     from graft.model.target import Target
-    from graft.resolve.locate import Located
+    from graft.resolve.located import Located
     from graft.resolve.recalled import Recalled
 
 # 3: the resolution's warnings are kept (a recalled yanked pin warns too); 4: each row's
