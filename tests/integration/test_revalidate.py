@@ -11,7 +11,8 @@ import pytest
 
 from graft.resolve.resolution_error import Kind, ResolutionError
 from graft.resolve.resolve_wanted import Resolved, asking_again
-from graft.sources.index import Indexes, PageDigest, PageRows
+from graft.sources.index import PageDigest, PageRows
+from graft.sources.indexes import Indexes
 from graft.sources.revalidate import unchanged
 from tests.support.rangeserver import Served, serve
 from tests.support.wheelmaker import make_wheel

@@ -19,7 +19,7 @@ from graft.resolve import lock_workers
 from graft.resolve.lock_workers import MAX_WORKERS, resolve_forked, workers
 from graft.resolve.resolution_error import Kind, ResolutionError
 from graft.resolve.variants import VariantChooser, VariantOptions
-from graft.sources.index import Indexes
+from graft.sources.indexes import Indexes
 
 if TYPE_CHECKING:
     from collections.abc import Callable

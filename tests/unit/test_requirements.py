@@ -8,7 +8,7 @@ import pytest
 
 from graft.errors import PlanError, SourceError, UsageError
 from graft.model.requirements import Inputs
-from graft.sources.index import index_order
+from graft.sources.indexes import index_order
 from graft.sources.reqfile import read_requirements
 from graft.sources.requirements import (
     check_one_version_each,

@@ -251,7 +251,7 @@ def _young(row: Row, now: float) -> bool:
 def _renew(path: str, record: dict[str, Row], aged: list[Row], argv: list[str]) -> bool:
     """Whether the index still holds the pages every *aged* step came from; if so, renewed.
 
-    A step rests on its project's pages (:meth:`graft.sources.index.Indexes.pages`): while
+    A step rests on its project's pages (:meth:`graft.sources.indexes.Indexes.pages`): while
     each is as its validators say (:func:`graft.sources.revalidate.unchanged`), the full path
     would read the same files and answer the same step. The pages are asked side by side,
     once each; the renewed steps are kept as made now. *argv*: the command line, whose index

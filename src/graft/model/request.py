@@ -112,8 +112,8 @@ class ResolveRequest:
     no_deps: bool = False
     require_hashes: bool = False  # --require-hashes: every distribution needs a --hash
     index_url: str | None = None
-    extra_index_urls: tuple[str, ...] = ()  # asked first, in order (sources.index.index_order)
-    index_strategy: str = "first-index"  # or "unsafe-best-match" (sources.index.Indexes)
+    extra_index_urls: tuple[str, ...] = ()  # asked first, in order (sources.indexes.index_order)
+    index_strategy: str = "first-index"  # or "unsafe-best-match" (sources.indexes.Indexes)
     refresh: bool = False  # --refresh: every cached index page is asked again
     find_links: tuple[str, ...] = ()
     no_index: bool = False

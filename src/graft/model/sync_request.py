@@ -29,7 +29,7 @@ class SyncRequest:
     require_hashes: bool = False  # --require-hashes: every distribution needs a --hash
     reinstall: bool = False  # --reinstall: rebuilt whole, even when in sync
     index_url: str | None = None
-    extra_index_urls: tuple[str, ...] = ()  # asked first, in order (sources.index.index_order)
+    extra_index_urls: tuple[str, ...] = ()  # asked first, in order (sources.indexes.index_order)
     index_strategy: str = "first-index"
     refresh: bool = False
     find_links: tuple[str, ...] = ()

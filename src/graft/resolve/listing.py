@@ -5,7 +5,7 @@ the few its specifiers admit (:mod:`graft.resolve.admit`, which groups the rest 
 version their *filename* states). Making an ``ArtifactFile`` of each row (its upload time
 parsed, its hashes a tuple) cost a warm unpinned sync of the fastapi roots ~35% of its
 time, for 47,000 rows of which it read a few hundred. A :class:`Listing` keeps the index's
-rows (:meth:`graft.sources.index.Indexes.rows`) and makes each file when it is first read
+rows (:meth:`graft.sources.indexes.Indexes.rows`) and makes each file when it is first read
 (and the same object after); :func:`filenames` reads the names without making any, and
 :func:`stated` the names with their ``requires-python``.
 """
@@ -72,7 +72,7 @@ class Listing(Sequence[ArtifactFile]):
     def stated(self) -> list[tuple[str, str | None]]:
         """Each row's filename and ``requires-python``, in order, no file made.
 
-        The rows are :meth:`~graft.sources.index.Indexes.rows`': the filename first, the
+        The rows are :meth:`~graft.sources.indexes.Indexes.rows`': the filename first, the
         ``requires-python`` fourth.
         """
         return [(row[0], row[3]) for row in self._rows]

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
     from graft.resolve.projects import IndexProjects
     from graft.resolve.variants import VariantChooser
-    from graft.sources.index import PageFindings
+    from graft.sources.indexes import PageFindings
 
 T = TypeVar("T")
 E = TypeVar("E")

@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from graft.model.requirements import Inputs
-    from graft.sources.index import Indexes, PageDigest
+    from graft.sources.index import PageDigest
+    from graft.sources.indexes import Indexes
 
 #: The form of :func:`digest`'s answer; a kept digest of another form is made again.
 DIGEST_FORM = 1
@@ -62,7 +63,8 @@ def indexes(
 
     Their pages are kept with their digests.
     """
-    from graft.sources.index import PYPI_SIMPLE, Indexes, index_order  # noqa: PLC0415
+    from graft.sources.index import PYPI_SIMPLE  # noqa: PLC0415
+    from graft.sources.indexes import Indexes, index_order  # noqa: PLC0415
 
     if inputs.no_index:
         return None

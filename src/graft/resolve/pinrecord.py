@@ -7,7 +7,7 @@ by the resolver), and on what this module vouches for: the same *context* (graft
 target's tags and markers, the policy's other fields, the indexes, ``--no-deps``) and index
 answers younger than a cached index page (:data:`TTL`, per step: the resolution memo's
 rule; a recalled step keeps its age). Each step names the index pages its project's files
-came from, with their validators (:meth:`graft.sources.index.Indexes.pages`): while those
+came from, with their validators (:meth:`graft.sources.indexes.Indexes.pages`): while those
 pages are unchanged the step still holds, and ``graft.cli.change`` renews an aged step so
 (decision 85). A record is kept only for a resolution from indexes alone
 (no find-links directory or wheel named by path, whose files can change at any time, and not

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
     from graft.resolve.surface import Surface
     from graft.sources.find_links import FindLinks
-    from graft.sources.index import Indexes
+    from graft.sources.indexes import Indexes
     from graft.store.entries import Store
 
 
@@ -147,7 +147,7 @@ class IndexProjects:
     def files(self, name: NormalizedName) -> Sequence[ArtifactFile]:
         """Every file of *name*: find-links first, then the first index that has the project.
 
-        The indexes follow uv's ``first-index`` rule (:class:`graft.sources.index.Indexes`):
+        The indexes follow uv's ``first-index`` rule (:class:`graft.sources.indexes.Indexes`):
         files are never mixed across indexes.
         """
         if name in self.direct:

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from graft.resolve.variants import VariantChooser
     from graft.sources.candidates import Candidate
     from graft.sources.find_links import FindLinks
-    from graft.sources.index import Indexes
+    from graft.sources.indexes import Indexes
     from graft.store.entries import Store
 
 
