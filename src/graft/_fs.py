@@ -64,12 +64,13 @@ def open_lock_file(path: str) -> int:
         import errno  # noqa: PLC0415
 
         if exc.errno != errno.ELOOP:
-            from graft.errors import GraftError  # noqa: PLC0415
+            from graft.errors import LockFileError  # noqa: PLC0415
 
-            raise GraftError(  # (a read-only or special directory: one line, not a traceback)
+            raise LockFileError(  # (a read-only or special directory: one line, not a traceback)
                 f"cannot create the lock file ({exc.strerror})",
                 where=path,
                 hint="graft needs a directory it can write to here",
+                strerror=exc.strerror or str(exc),
             ) from None
         raise _not_a_lock_file(path, "a symbolic link") from None
     if not stat.S_ISREG(os.fstat(fd).st_mode):

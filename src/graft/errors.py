@@ -72,6 +72,14 @@ class MaterializeError(GraftError):
     """The planned environment could not be written to disk."""
 
 
+class LockFileError(GraftError):
+    """A lock file cannot be created where it belongs (*strerror*: the system's reason)."""
+
+    def __init__(self, what: str, *, strerror: str, **kwargs: str | None) -> None:
+        super().__init__(what, **kwargs)  # type: ignore[arg-type]
+        self.strerror = strerror
+
+
 class CacheError(GraftError):
     """graft's cache (downloads, venv templates) cannot be written where it is needed."""
 

@@ -140,11 +140,10 @@ def test_a_dry_run_refuses_every_destination_the_sync_refuses(
     dangling = tmp_path / "dangling"
     dangling.symlink_to(tmp_path / "nowhere")
     assert "is a symbolic link to" in _refusals(dangling, store_dir, gamma)
-    below = afile / "sub" / "v"  # its parent cannot be made
-    assert "cannot create the parent directory (Not a directory)" in _refusals(
-        below, store_dir, gamma
-    )
-    assert "(File exists)" in _refusals(afile / "v", store_dir, gamma)
+    below = afile / "sub" / "v"  # its parent cannot be made (said before anything: 343)
+    on_its_path = "a file stands on its path where a directory is needed"
+    assert on_its_path in _refusals(below, store_dir, gamma)
+    assert on_its_path in _refusals(afile / "v", store_dir, gamma)
     a_store = tmp_path / "a-store"
     a_store.write_text("x")
     line = _refusals(tmp_path / "v", a_store, gamma)

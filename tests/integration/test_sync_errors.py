@@ -99,8 +99,8 @@ def test_a_failed_first_sync_leaves_no_gc_root(
     venv = tmp_path / "afile" / "no" / "v"
     proc = run_graft("sync", venv, beta, "--store", store_dir, check=False)
     assert proc.returncode == 1
-    said = "cannot create the parent directory (Not a directory)"
-    hint = "(check the path: a file may stand where a directory is needed)"
+    said = "a file stands on its path where a directory is needed"  # (before any fetch: 343)
+    hint = "(check the path, or choose another)"
     assert proc.stderr.strip().splitlines() == [f"graft: error: {venv}: {said} {hint}"]
     assert _roots(store_dir) == before
 
@@ -353,3 +353,58 @@ def test_a_pyproject_field_of_another_type_is_one_line_from_lock_and_sync(
         assert line.startswith(f"graft: error: {tmp_path / 'pyproject.toml'}: {said}")
         assert not out.exists()
         assert not (tmp_path / "venv").exists()
+
+
+def test_a_venv_path_that_cannot_be_made_is_one_line_naming_the_venv(
+    tmp_path: Path, store_dir: Path, wheels: Path
+) -> None:
+    # decision 343: `graft sync /proc/x` named the lock file beside it (/proc/.x.graft-lock),
+    # and a name near the filesystem's limit failed on that lock's longer name
+    beta = make_wheel(wheels, "beta", "1.0", {"beta.py": ""})
+    (tmp_path / "file").write_text("")
+    (tmp_path / "loop1").symlink_to("loop2")
+    (tmp_path / "loop2").symlink_to("loop1")
+    long, near = "a" * 300, "b" * 240  # (over NAME_MAX; under it, but not with graft's lock)
+    cases = {
+        tmp_path / "file" / "v": "a file stands on its path where a directory is needed",
+        tmp_path / "loop1" / "v": "a symbolic link on its path leads round in a loop",
+        tmp_path / long / "v": "a name on its path is longer than the filesystem allows",
+        tmp_path / "new" / long / "v": "a name on its path is 300 bytes, longer than the"
+        " filesystem allows (255)",
+        tmp_path / near: "its name is 240 bytes; graft names its lock and staging beside the"
+        " venv after it (.NAME.graft-...), which the filesystem allows only up to 255 bytes",
+        Path("/proc/graft-x"): "cannot make the venv: its directory /proc takes no new file",
+    }
+    for venv, what in cases.items():
+        proc_fs = venv.parent == Path("/proc")  # (only writing tells: a dry run writes nothing)
+        for dry in ((),) if proc_fs else ((), ("--dry-run",)):
+            args = ("sync", venv, beta, "--no-index", "--store", store_dir, *dry)
+            proc = run_graft(*args, check=False)
+            assert proc.returncode == 1, proc.stderr
+            (line,) = proc.stderr.splitlines()
+            assert line.startswith(f"graft: error: {venv}: {what}"), line
+        if not proc_fs:  # refused before the store was made; nothing made at all
+            assert sorted(p.name for p in tmp_path.iterdir()) == [
+                "file",
+                "loop1",
+                "loop2",
+                "wheels",
+            ]
+
+
+def test_a_read_only_directory_is_refused_naming_the_venv_before_anything_is_fetched(
+    tmp_path: Path,
+    store_dir: Path,
+    wheels: Path,
+    small_fs: Callable[[str, str], Path],  # noqa: F811 - the fixture imported above
+) -> None:
+    beta = make_wheel(wheels, "beta", "1.0", {"beta.py": ""})
+    read_only = small_fs("ro", "ro,size=1m")
+    for venv in (read_only / "v", read_only / "sub" / "v"):
+        proc = run_graft("sync", venv, beta, "--no-index", "--store", store_dir, check=False)
+        assert proc.stderr == (
+            f"graft: error: {venv}: cannot make the venv: its directory {read_only} cannot be"
+            " written (choose a directory you can write to)\n"
+        )
+        assert proc.returncode == 1
+    assert not store_dir.exists()  # (refused before the store was made)

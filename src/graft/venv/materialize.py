@@ -72,14 +72,29 @@ def _write_state(
         fh.write(f"graft-tree = {tree}\n")
 
 
-def venv_lock(
-    prefix: str, on_wait: Callable[[], None] | None = None
-) -> contextlib.AbstractContextManager[bool]:
-    """Serialise syncs into one venv: a lock file beside it, removed after (waits as needed)."""
+@contextlib.contextmanager
+def venv_lock(prefix: str, on_wait: Callable[[], None] | None = None) -> Iterator[bool]:
+    """Serialise syncs into one venv: a lock file beside it, removed after (waits as needed).
+
+    A directory that takes no new file (``/proc``, an immutable one) is said of the venv,
+    whose directory it is, not of the lock file graft could not make there (decision 343).
+    """
     from graft._fs import flock  # noqa: PLC0415
+    from graft.errors import LockFileError  # noqa: PLC0415
 
     parent, name = os.path.split(prefix)
-    return flock(os.path.join(parent, f".{name}.graft-lock"), on_wait, removed=True)
+    with contextlib.ExitStack() as stack:
+        try:
+            held = stack.enter_context(
+                flock(os.path.join(parent, f".{name}.graft-lock"), on_wait, removed=True)
+            )
+        except LockFileError as exc:
+            raise MaterializeError(
+                f"cannot make the venv: its directory {parent} takes no new file ({exc.strerror})",
+                where=prefix,
+                hint="choose a directory you can write to",
+            ) from None
+        yield held
 
 
 def check_parent(prefix: str) -> None:
