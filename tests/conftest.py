@@ -12,7 +12,7 @@ from types import FrameType
 
 import pytest
 
-from graft._home import TOOL_HASH_VARIABLES, TOOL_SOURCE_VARIABLES
+from graft._home import TOOL_VARIABLES
 from graft.store import seal
 
 _COLLECTION_CACHE = pytest.StashKey[str]()
@@ -119,7 +119,7 @@ def pytest_configure(config: pytest.Config) -> None:
     Until :func:`graft_cache` names the session's, graft would cache targets under the
     user's home; this one goes when the run ends (:func:`pytest_unconfigure`).
     """
-    for name in (*TOOL_SOURCE_VARIABLES, *TOOL_HASH_VARIABLES):  # pip's and uv's: the user's,
+    for name in TOOL_VARIABLES:  # pip's and uv's: the user's,
         os.environ.pop(name, None)  # never a test's (graft refuses or warns: decision 115)
     os.environ.pop("GRAFT_PYTHON", None)  # --python's default (decision 119): a test says its own
     os.environ["GRAFT_NO_CONFIG"] = "1"  # nor a .python-version above a test's directory (246)

@@ -32,6 +32,36 @@ TOOL_SOURCE_VARIABLES = (*TOOL_INDEX_VARIABLES, *TOOL_ADDED_VARIABLES)
 # and those that make pip and uv check a hash of every distribution: `graft sync` refuses them
 # unless given --require-hashes itself
 TOOL_HASH_VARIABLES = ("PIP_REQUIRE_HASHES", "UV_REQUIRE_HASHES")
+# those that limit what pip or uv may install: builds (pip's --only-binary and --no-binary,
+# uv's --no-build and --no-binary, which uv sync and uv lock read), constraints, overrides,
+# excludes and an upload cutoff; `graft sync`, `graft lock` and `graft build` refuse them
+# unless told graft's own option for the same (decision 341)
+TOOL_LIMIT_VARIABLES = (
+    "PIP_ONLY_BINARY",
+    "PIP_NO_BINARY",
+    "UV_NO_BUILD",
+    "UV_NO_BUILD_PACKAGE",
+    "UV_NO_BINARY",
+    "UV_NO_BINARY_PACKAGE",
+    "PIP_CONSTRAINT",
+    "UV_CONSTRAINT",
+    "PIP_BUILD_CONSTRAINT",
+    "UV_BUILD_CONSTRAINT",
+    "UV_OVERRIDE",
+    "UV_EXCLUDE",
+    "UV_EXCLUDE_NEWER",
+    "PIP_UPLOADED_PRIOR_TO",
+)
+# and those that choose among what the sources offer: a warning where graft chose otherwise
+TOOL_CHOICE_VARIABLES = ("PIP_PRE", "UV_PRERELEASE", "UV_RESOLUTION", "UV_PYTHON")
+# every pip or uv variable a sync or lock stamp's context names (a stamp made before one was
+# set never answers for a command line it refuses or warns about)
+TOOL_VARIABLES = (
+    *TOOL_SOURCE_VARIABLES,
+    *TOOL_HASH_VARIABLES,
+    *TOOL_LIMIT_VARIABLES,
+    *TOOL_CHOICE_VARIABLES,
+)
 
 
 def user_cache_dir() -> str:

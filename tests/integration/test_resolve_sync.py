@@ -312,6 +312,41 @@ def test_pip_and_uv_require_hashes_variables_are_refused_without_the_flag(
     assert installed(tmp_path / "w") == {"app": "1.0", "lib": "2.0"}
 
 
+def test_pip_and_uv_limits_and_choices_are_refused_or_warned_about_not_ignored(
+    tmp_path: Path, store_dir: Path, index: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # decision 341: a CI job's PIP_ONLY_BINARY=:all: (no build backend may run), UV_CONSTRAINT
+    # or UV_EXCLUDE_NEWER was ignored without a word, past the stamps too
+    sync(tmp_path / "v", index, store_dir, "lib")  # (the stamps to miss next)
+    monkeypatch.setenv("PIP_ONLY_BINARY", ":all:")
+    line = (
+        "graft: error: PIP_ONLY_BINARY is set, and graft reads no pip or uv variable: it would"
+        " not limit builds as pip or uv would (pass graft --only-binary or --no-build itself,"
+        " or unset it)"
+    )
+    for venv in (tmp_path / "v", tmp_path / "w"):
+        assert sync(venv, index, store_dir, "lib", check=False).splitlines() == [line]
+    assert not (tmp_path / "w").exists()
+    sync(tmp_path / "w", index, store_dir, "lib", "--only-binary", ":all:")
+    assert installed(tmp_path / "w") == {"lib": "2.0"}
+    monkeypatch.delenv("PIP_ONLY_BINARY")
+    monkeypatch.setenv("UV_EXCLUDE_NEWER", "2020-01-01")
+    out = run_graft("lock", "lib", "-o", "-", "--index-url", f"{index.url}/simple/", check=False)
+    assert out.returncode == 2
+    assert out.stderr.startswith("graft: error: UV_EXCLUDE_NEWER is set,")
+    monkeypatch.delenv("UV_EXCLUDE_NEWER")
+    monkeypatch.setenv("UV_RESOLUTION", "lowest")
+    warned = (
+        "graft: warning: UV_RESOLUTION is set, and graft reads no pip or uv variable: it"
+        " resolved highest (pass --resolution lowest)"
+    )
+    assert warned in sync(tmp_path / "v", index, store_dir, "lib").splitlines()
+    again = sync(tmp_path / "v", index, store_dir, "lib")  # (the no-op stamp says it again)
+    assert warned in again.splitlines()
+    assert "already in sync" in again
+    assert installed(tmp_path / "v") == {"lib": "2.0"}
+
+
 @pytest.mark.parametrize("html", [False, True], ids=["pep691", "pep503"])
 def test_the_index_s_yanked_and_requires_python_are_honoured(
     tmp_path: Path, store_dir: Path, wheels: Path, html: bool

@@ -1,9 +1,10 @@
-"""pip's and uv's source variables, which graft refuses rather than ignores (decision 115)."""
+"""pip's and uv's variables, which graft refuses or warns about rather than ignores (115, 341)."""
 
 from __future__ import annotations
 
 import pytest
 
+from graft._home import TOOL_CHOICE_VARIABLES, TOOL_LIMIT_VARIABLES
 from graft.cli import lockstamp_file, noop
 from graft.errors import UsageError
 from graft.model.request import ResolveRequest
@@ -12,12 +13,17 @@ from graft.resolve import memo
 from graft.sources.requirements import parse_spec
 from graft.sources.tool_sources import (
     ADDED_VARIABLES,
+    BUILD_LIMITS,
     HASH_VARIABLES,
+    LIMITS,
     VARIABLES,
     refuse_unchecked_hashes,
     refuse_unread,
+    refuse_unread_limits,
     set_variables,
+    told,
     unread_additions,
+    unread_choices,
 )
 
 
@@ -116,3 +122,103 @@ def test_the_sync_stamps_miss_when_a_hash_variable_changes(
     monkeypatch.setenv(name, "1")
     assert before is not None
     assert noop._context(["sync", "/tmp/v", "attrs"]) != before
+
+
+@pytest.mark.parametrize("name", TOOL_LIMIT_VARIABLES)
+def test_a_limiting_variable_is_refused_until_graft_is_told_its_own_option(name: str) -> None:
+    # decision 341: a CI job's PIP_ONLY_BINARY=:all: (no build backend may run), PIP_CONSTRAINT,
+    # UV_EXCLUDE_NEWER (a cooldown)... were ignored without a word
+    with pytest.raises(UsageError, match=rf"^{name} is set, and graft reads no pip or uv"):
+        refuse_unread_limits(frozenset(), environ={name: "x"})
+    options = LIMITS[name][1]
+    for option in options:
+        refuse_unread_limits({option}, environ={name: "x"})  # told: the variable is not read
+    if not options:  # (uv's overrides and excludes: graft has none, only unsetting helps)
+        with pytest.raises(UsageError, match="graft has no"):
+            refuse_unread_limits({"-c", "--only-binary"}, environ={name: "x"})
+    for unset in ("", "0", "false", ":none:"):
+        refuse_unread_limits(frozenset(), environ={name: unset})
+    refuse_unread_limits(frozenset(), environ={})
+
+
+def test_the_refusal_names_every_variable_once_in_one_line() -> None:
+    environ = {"PIP_ONLY_BINARY": ":all:", "UV_NO_BUILD": "1", "UV_CONSTRAINT": "c.txt"}
+    with pytest.raises(UsageError) as refused:
+        refuse_unread_limits({"--no-binary"}, environ=environ)
+    assert str(refused.value) == (
+        "PIP_ONLY_BINARY and UV_NO_BUILD and UV_CONSTRAINT are set, and graft reads no pip or uv"
+        " variable: it would not limit builds and versions as pip or uv would (pass graft"
+        " --only-binary or --no-build or -c itself, or unset them)"
+    )
+    # graft build reads only the build constraints
+    refuse_unread_limits(frozenset(), BUILD_LIMITS, environ=environ)
+
+
+def test_told_reads_graft_s_options_from_the_command_line() -> None:
+    import argparse
+
+    args = argparse.Namespace(
+        formats=[("only-binary", ":all:")],
+        no_build=False,
+        constraint=[],
+        build_constraint=["b.txt"],
+        exclude_newer=None,
+    )
+    assert told(args) == {"--only-binary", "--build-constraint"}
+    assert told(argparse.Namespace()) == frozenset()
+
+
+def test_choosing_variables_are_warned_about_where_graft_chose_otherwise() -> None:
+    environ = {
+        "PIP_PRE": "1",
+        "UV_PRERELEASE": "if-necessary-or-explicit",  # uv's default: graft's if-necessary
+        "UV_RESOLUTION": "lowest",
+        "UV_PYTHON": "3.12",
+    }
+    said = unread_choices(prerelease=None, resolution="highest", python_told=False, environ=environ)
+    assert said == [
+        (
+            "PIP_PRE is set, and graft reads no pip or uv variable: it took prereleases only"
+            " where needed (pass --pre)"
+        ),
+        (
+            "UV_RESOLUTION is set, and graft reads no pip or uv variable: it resolved highest"
+            " (pass --resolution lowest)"
+        ),
+        (
+            "UV_PYTHON is set, and graft reads no pip or uv variable: it chose the interpreter"
+            " without it (pass --python or GRAFT_PYTHON)"
+        ),
+    ]
+    # graft told the same, or its own choice: nothing to say
+    assert not unread_choices(
+        prerelease="allow",
+        resolution="lowest",
+        python_told=True,
+        environ={**environ, "UV_PRERELEASE": "allow"},
+    )
+    assert unread_choices(
+        prerelease=None, resolution="highest", python_told=True, environ={"UV_PRERELEASE": "allow"}
+    ) == [
+        (
+            "UV_PRERELEASE is set, and graft reads no pip or uv variable: it took prereleases"
+            " as --prerelease if-necessary (pass --prerelease allow)"
+        )
+    ]
+    assert not unread_choices(
+        prerelease=None, resolution="highest", python_told=False, environ={"PIP_PRE": "0"}
+    )
+
+
+@pytest.mark.parametrize("name", TOOL_LIMIT_VARIABLES + TOOL_CHOICE_VARIABLES)
+def test_the_stamps_miss_when_a_limiting_or_choosing_variable_changes(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a command line refused or warned about never answers from a stamp made without it
+    monkeypatch.delenv(name, raising=False)
+    lock = ["lock", "attrs", "-o", "/tmp/pylock.toml"]
+    before = (noop._context(["sync", "/tmp/v", "attrs"]), lockstamp_file.key_of(lock))
+    monkeypatch.setenv(name, "1")
+    after = (noop._context(["sync", "/tmp/v", "attrs"]), lockstamp_file.key_of(lock))
+    assert None not in before
+    assert [a != b for a, b in zip(before, after, strict=True)] == [True, True]

@@ -193,7 +193,10 @@ def run_build(args: argparse.Namespace) -> int:
     from graft.build.run import BuildRequest  # noqa: PLC0415
     from graft.builds import build  # noqa: PLC0415
     from graft.errors import BuildError  # noqa: PLC0415
+    from graft.sources import tool_sources  # noqa: PLC0415
 
+    # PIP_BUILD_CONSTRAINT and UV_BUILD_CONSTRAINT, as pip wheel and uv build read them (341)
+    tool_sources.refuse_unread_limits(tool_sources.told(args), tool_sources.BUILD_LIMITS)
     request = BuildRequest(
         source=args.source,
         pythons=tuple(args.python) or (None,),

@@ -30,10 +30,13 @@ if TYPE_CHECKING:
     from graft.sync_dry import DryRun, Offered
 
 
-def run_dry(args: argparse.Namespace, request: SyncRequest, plugins: Plugins) -> int:
+def run_dry(
+    args: argparse.Namespace, request: SyncRequest, plugins: Plugins, said: Sequence[str] = ()
+) -> int:
     """The dry run of *request*, printed; exit status 0 (an error is raised for ``main``).
 
-    *plugins*: the variant provider plugins the request runs, whose notes ``-v`` prints.
+    *plugins*: the variant provider plugins the request runs, whose notes ``-v`` prints;
+    *said*: warnings of the command line's own, first.
     """
     from graft.cli.error_output import build_output  # noqa: PLC0415
     from graft.errors import BuildError  # noqa: PLC0415
@@ -47,8 +50,8 @@ def run_dry(args: argparse.Namespace, request: SyncRequest, plugins: Plugins) ->
     collisions = () if result.plan is None else result.plan.collisions
     notes = (*plugins.notes, *result.notes)
     unmade = plugins.unmade  # (decision 162: a dry run makes no provider venv)
-    said = (*result.warnings, *result.said, *(_not_run(*item) for item in unmade))
-    print_said(args, notes, result.timings, said, collisions)
+    warned = (*said, *result.warnings, *result.said, *(_not_run(*item) for item in unmade))
+    print_said(args, notes, result.timings, warned, collisions)
     if args.json:
         out = as_json(result)
         out["plugins_not_run"] = [

@@ -123,6 +123,14 @@ def run_lock(args: argparse.Namespace, argv: Sequence[str] = ()) -> int:
     from graft.resolve.lock_write import STDOUT, check_output  # noqa: PLC0415
 
     check_output(args.output, [*args.requirement, *args.constraint])
+    from graft.sources import tool_sources  # noqa: PLC0415
+
+    tool_sources.refuse_unread_limits(tool_sources.told(args))  # PIP_ONLY_BINARY... (341)
+    unread = tool_sources.unread_choices(  # PIP_PRE, UV_RESOLUTION... (a lock has no venv)
+        prerelease=args.prerelease or ("allow" if args.pre else None),
+        resolution=args.resolution,
+        python_told=True,
+    )
     if args.output == STDOUT and args.json:
         raise UsageError(
             "-o - writes the lock to standard output, where --json would write too",
@@ -180,7 +188,7 @@ def run_lock(args: argparse.Namespace, argv: Sequence[str] = ()) -> int:
             " holds every variant; graft sync chooses on the machine that installs"
         )
     said += [f"graft: warning: not locked for {skipped}" for skipped in result.skipped_said]
-    said += [f"graft: warning: {warning}" for warning in result.warnings]
+    said += [f"graft: warning: {warning}" for warning in (*unread, *result.warnings)]
     projects = len({e.name for e in result.entries})
     summary = (
         f"graft: locked {counted(projects, 'project')}"

@@ -69,7 +69,7 @@ def key_of(argv: list[str], *, edit: bool = False) -> tuple[str, str, list[str]]
     (:mod:`graft.cli.lockedit`): the ``-r`` files masked, the output's whole path kept.
     """
     from graft import __version__  # noqa: PLC0415
-    from graft._home import TOOL_SOURCE_VARIABLES, code_stamp  # noqa: PLC0415
+    from graft._home import TOOL_VARIABLES, code_stamp  # noqa: PLC0415
     from graft._sha256 import sha256_hex  # noqa: PLC0415
 
     stamped = _stamped(argv)
@@ -89,8 +89,8 @@ def key_of(argv: list[str], *, edit: bool = False) -> tuple[str, str, list[str]]
     except OSError:
         return None
     output = os.path.abspath(output)
-    # pip's and uv's sources too: a lock that would refuse them never answers from a stamp
-    env = [f"{k}={os.environ.get(k, '')}" for k in (*_ENVIRONMENT, *TOOL_SOURCE_VARIABLES)]
+    # pip's and uv's variables too: a lock that would refuse or warn never answers from a stamp
+    env = [f"{k}={os.environ.get(k, '')}" for k in (*_ENVIRONMENT, *TOOL_VARIABLES)]
     env += sorted(f"{k}={v}" for k, v in os.environ.items() if k.startswith("GRAFT_"))
     parts = [FORMAT, __version__, str(code_stamp()), sys.executable, cwd]
     place = ["edit", output] if edit else [os.path.dirname(output)]

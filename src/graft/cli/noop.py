@@ -121,16 +121,15 @@ def render_changes(changes: dict[str, list[str]], venv_changes: Sequence[str] = 
 def _context(argv: list[str]) -> str | None:
     """The command line and everything around it that a sync reads; None without a cwd."""
     from graft import __version__  # noqa: PLC0415
-    from graft._home import TOOL_HASH_VARIABLES, TOOL_SOURCE_VARIABLES, code_stamp  # noqa: PLC0415
+    from graft._home import TOOL_VARIABLES, code_stamp  # noqa: PLC0415
 
     try:
         cwd = os.getcwd()
     except OSError:
         return None
-    # pip's and uv's sources and hash checks too: a sync that would refuse them never answers
-    # from a stamp (decision 115)
-    tools = (*TOOL_SOURCE_VARIABLES, *TOOL_HASH_VARIABLES)
-    env = [f"{k}={os.environ.get(k, '')}" for k in (*_ENVIRONMENT, *tools)]
+    # pip's and uv's variables too: a sync that would refuse them never answers from a stamp,
+    # nor one that warns about them from a stamp made without (decisions 115, 341)
+    env = [f"{k}={os.environ.get(k, '')}" for k in (*_ENVIRONMENT, *TOOL_VARIABLES)]
     env += sorted(f"{k}={v}" for k, v in os.environ.items() if k.startswith("GRAFT_"))
     parts = [FORMAT, __version__, str(code_stamp()), sys.executable, cwd, *env]
     parts += [python_version_key(argv), "", *argv]

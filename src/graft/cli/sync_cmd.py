@@ -81,10 +81,11 @@ def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from graft.cli.variants_cmd import Plugins, variant_fields  # noqa: PLC0415
     from graft.errors import BuildError  # noqa: PLC0415
     from graft.model.sync_request import SyncRequest  # noqa: PLC0415
-    from graft.sources.tool_sources import refuse_unchecked_hashes  # noqa: PLC0415
+    from graft.sources import tool_sources  # noqa: PLC0415
     from graft.sync import sync  # noqa: PLC0415
 
-    refuse_unchecked_hashes(args.require_hashes)  # PIP_REQUIRE_HASHES, UV_REQUIRE_HASHES
+    tool_sources.refuse_unchecked_hashes(args.require_hashes)  # PIP_REQUIRE_HASHES and uv's
+    tool_sources.refuse_unread_limits(tool_sources.told(args))  # PIP_ONLY_BINARY... (341)
     _refuse_line_breaks(args.venv)
     if not args.dry_run:  # (a dry run writes nothing)
         _refuse_graft_own_venv(args.venv)
@@ -137,15 +138,24 @@ def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
         seed=args.seed,
         variant_plugins=plugins,
     )
+    unread = tool_sources.unread_choices(  # PIP_PRE, UV_RESOLUTION... (decision 341)
+        prerelease=request.prerelease,
+        resolution=args.resolution,
+        python_told=_python_told(args),
+    )
     if args.dry_run:  # (resolution alone: nothing is downloaded or written, decision 149)
         from graft.cli.dry_run import run_dry  # noqa: PLC0415
 
-        return run_dry(args, request, plugins)
+        return run_dry(args, request, plugins, said=unread)
     try:
         result = sync(request)
     except BuildError as exc:  # the backend's whole output, then how to rerun it
         build_output(args, exc)
         raise
+    if unread:  # (kept with the sync's own warnings: each stamp says them again)
+        import dataclasses  # noqa: PLC0415
+
+        result = dataclasses.replace(result, warnings=(*unread, *result.warnings))
     from graft.cli.audit_cmd import after_sync  # noqa: PLC0415
 
     after_sync(args)  # graft audit allows the provider plugins this venv was synced with
@@ -171,6 +181,19 @@ def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
     if python_version_key(list(argv)) == read and not _moving_cutoff(args):  # (else no stamp)
         _keep_stamps(args, argv, result, kept=kept)  # (a foreign target is only a dry run's)
     return 0
+
+
+def _python_told(args: argparse.Namespace) -> bool:
+    """Whether ``--python``, ``GRAFT_PYTHON`` or a foreign target chose the interpreter.
+
+    Not a ``.python-version`` file, which ``UV_PYTHON`` comes before in uv.
+    """
+    if _foreign(args) is not None:
+        return True
+    return args.python is not None and getattr(args, "python_from", "--python") in {
+        "--python",
+        "GRAFT_PYTHON",
+    }
 
 
 def _moving_cutoff(args: argparse.Namespace) -> bool:

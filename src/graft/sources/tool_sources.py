@@ -1,4 +1,4 @@
-"""pip's and uv's variables that say where packages come from, which graft does not read.
+"""pip's and uv's variables, which graft does not read: said rather than ignored.
 
 A user who set ``PIP_INDEX_URL`` (a private index, a mirror) and runs graft without naming
 any index would have graft ask PyPI for the same names: the dependency confusion an ignored
@@ -8,17 +8,28 @@ index, find-links or ``--no-index`` given to graft: by a flag, ``GRAFT_INDEX_URL
 PyPI or is asked before it is set; one that only adds sources beside PyPI (pip's extra
 indexes and find-links, where the best version of all wins anyway) is said in a warning
 (decision 115). The no-op stamp's context names them too (``graft._home``).
+
+So with the other variables a CI job sets for pip or uv (decision 341): one that limits what
+may be installed (builds, constraints, overrides, an upload cutoff) refuses a command that was
+not told graft's own option for the same (:func:`refuse_unread_limits`), and one that chooses
+among what the sources offer (prereleases, the resolution, uv's interpreter) is said in a
+warning where graft chose otherwise (:func:`unread_choices`).
 """
 
 from __future__ import annotations
 
 import os
 
-from graft._home import TOOL_ADDED_VARIABLES, TOOL_HASH_VARIABLES, TOOL_INDEX_VARIABLES
+from graft._home import (
+    TOOL_ADDED_VARIABLES,
+    TOOL_HASH_VARIABLES,
+    TOOL_INDEX_VARIABLES,
+    TOOL_LIMIT_VARIABLES,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Collection, Mapping
 
     from graft.model.requirements import Inputs
 
@@ -26,6 +37,28 @@ VARIABLES = TOOL_INDEX_VARIABLES
 ADDED_VARIABLES = TOOL_ADDED_VARIABLES
 HASH_VARIABLES = TOOL_HASH_VARIABLES
 _UNSET = frozenset({"", "0", "false", "no", "off"})  # (pip's and uv's false, for *_NO_INDEX)
+_TRUE = frozenset({"1", "true", "yes", "on"})  # (pip's and uv's true, for PIP_PRE)
+
+#: what each of :data:`TOOL_LIMIT_VARIABLES` limits, and graft's options that say it (one of
+#: them given on the command line, the variable is not looked at; none: graft has no such)
+LIMITS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "PIP_ONLY_BINARY": ("builds", ("--only-binary", "--no-build")),
+    "UV_NO_BUILD": ("builds", ("--no-build", "--only-binary")),
+    "UV_NO_BUILD_PACKAGE": ("builds", ("--only-binary", "--no-build")),
+    "PIP_NO_BINARY": ("wheels", ("--no-binary",)),
+    "UV_NO_BINARY": ("wheels", ("--no-binary",)),
+    "UV_NO_BINARY_PACKAGE": ("wheels", ("--no-binary",)),
+    "PIP_CONSTRAINT": ("versions", ("-c",)),
+    "UV_CONSTRAINT": ("versions", ("-c",)),
+    "PIP_BUILD_CONSTRAINT": ("build requirements", ("--build-constraint",)),
+    "UV_BUILD_CONSTRAINT": ("build requirements", ("--build-constraint",)),
+    "UV_OVERRIDE": ("versions", ()),
+    "UV_EXCLUDE": ("projects", ()),
+    "UV_EXCLUDE_NEWER": ("upload times", ("--exclude-newer",)),
+    "PIP_UPLOADED_PRIOR_TO": ("upload times", ("--exclude-newer",)),
+}
+#: the limits ``graft build`` reads (its build environments' requirements)
+BUILD_LIMITS = ("PIP_BUILD_CONSTRAINT", "UV_BUILD_CONSTRAINT")
 
 
 def set_variables(
@@ -101,3 +134,105 @@ def refuse_unchecked_hashes(require_hashes: bool, environ: Mapping[str, str] = o
         " require a hash of every distribution",
         hint=f"pass --require-hashes, or unset {'it' if len(names) == 1 else 'them'}",
     )
+
+
+def _limit_set(name: str, environ: Mapping[str, str]) -> bool:
+    """Whether *name* limits anything: not unset, false, or pip's ``:none:``."""
+    return environ.get(name, "").strip().lower() not in {*_UNSET, ":none:"}
+
+
+def refuse_unread_limits(
+    told: Collection[str],
+    names: Collection[str] = TOOL_LIMIT_VARIABLES,
+    environ: Mapping[str, str] = os.environ,
+) -> None:
+    """Raise a usage error if pip or uv would limit what *names* limit, and graft was not told.
+
+    *told*: graft's options the command line gave (``--only-binary``, ``-c``...). A CI job's
+    ``PIP_ONLY_BINARY=:all:`` makes pip refuse to run a build backend; graft, reading no pip
+    variable, would build an sdist without a word. Likewise a constraint, an override and an
+    upload cutoff (a cooldown against releases uploaded an hour ago). Checked before anything
+    is fetched or written; the values are never printed (decision 341).
+    """
+    unread = [
+        name
+        for name in names
+        if _limit_set(name, environ) and not any(option in told for option in LIMITS[name][1])
+    ]
+    if not unread:
+        return
+    from graft.errors import UsageError  # noqa: PLC0415
+
+    limits = " and ".join(dict.fromkeys(LIMITS[name][0] for name in unread))
+    options = " or ".join(dict.fromkeys(o for name in unread for o in LIMITS[name][1]))
+    pronoun = "it" if len(unread) == 1 else "them"
+    missing = [_NONE[name] for name in unread if not LIMITS[name][1]]
+    if missing:  # (uv's overrides and excludes: graft has no such option)
+        hint = f"graft has no {' or '.join(missing)}: unset {pronoun}"
+        hint += f"; pass graft {options} itself for the rest" if options else ""
+    else:
+        hint = f"pass graft {options} itself, or unset {pronoun}"
+    verb = "is" if len(unread) == 1 else "are"
+    raise UsageError(
+        f"{' and '.join(unread)} {verb} set, and graft reads no pip or uv variable: it would"
+        f" not limit {limits} as pip or uv would",
+        hint=hint,
+    )
+
+
+_NONE = {"UV_OVERRIDE": "overrides (pin with -c FILE)", "UV_EXCLUDE": "excludes"}
+
+
+def told(args: object) -> frozenset[str]:
+    """The options of graft's that the command line *args* gave, standing for such variables."""
+    given = {flag for flag, _value in getattr(args, "formats", None) or ()}
+    options = {f"--{flag}" for flag in given}  # (--no-binary, --only-binary)
+    if getattr(args, "no_build", False):
+        options.add("--no-build")
+    if getattr(args, "constraint", None):
+        options.add("-c")
+    if getattr(args, "build_constraint", None):
+        options.add("--build-constraint")
+    if getattr(args, "exclude_newer", None) is not None:
+        options.add("--exclude-newer")
+    return frozenset(options)
+
+
+def unread_choices(
+    *,
+    prerelease: str | None,
+    resolution: str,
+    python_told: bool,
+    environ: Mapping[str, str] = os.environ,
+) -> list[str]:
+    """Warnings naming pip's and uv's variables that choose otherwise than graft did.
+
+    ``PIP_PRE``, ``UV_PRERELEASE`` and ``UV_RESOLUTION`` where graft's own choice (*prerelease*,
+    None for its default, and *resolution*) differs from theirs; ``UV_PYTHON`` where neither
+    ``--python`` nor ``GRAFT_PYTHON`` chose the interpreter (*python_told*). They change which
+    release is taken, not what may be (decision 341).
+    """
+    said = []
+    chosen = prerelease or "if-necessary"
+    if environ.get("PIP_PRE", "").strip().lower() in _TRUE and chosen != "allow":
+        said.append(_unread("PIP_PRE", "took prereleases only where needed", "--pre"))
+    uv_pre = environ.get("UV_PRERELEASE", "").strip().lower()
+    alike = {chosen} | ({"if-necessary-or-explicit"} if chosen == "if-necessary" else set())
+    if uv_pre and uv_pre not in alike:
+        graft_s = {"allow", "disallow", "if-necessary"}
+        option = f"--prerelease {uv_pre}" if uv_pre in graft_s else "--prerelease allow|disallow"
+        said.append(_unread("UV_PRERELEASE", f"took prereleases as --prerelease {chosen}", option))
+    uv_resolution = environ.get("UV_RESOLUTION", "").strip().lower()
+    if uv_resolution and uv_resolution != resolution:
+        said.append(
+            _unread("UV_RESOLUTION", f"resolved {resolution}", f"--resolution {uv_resolution}")
+        )
+    if environ.get("UV_PYTHON", "").strip() and not python_told:
+        said.append(
+            _unread("UV_PYTHON", "chose the interpreter without it", "--python or GRAFT_PYTHON")
+        )
+    return said
+
+
+def _unread(name: str, did: str, option: str) -> str:
+    return f"{name} is set, and graft reads no pip or uv variable: it {did} (pass {option})"
