@@ -107,7 +107,7 @@ def test_pips_and_uvs_commands_are_told_their_graft_command_as_uv_tips() -> None
 def test_a_usage_error_is_one_line_naming_the_help(tmp_path: Path) -> None:
     # argparse printed the usage first: 19 lines of `graft sync`'s options above the error
     cases: list[tuple[tuple[str | Path, ...], str]] = [
-        ((tmp_path / "v", "six", "--no-cache"), "unrecognized arguments: --no-cache"),
+        ((tmp_path / "v", "six", "--no-such"), "unrecognized arguments: --no-such"),
         ((), "the following arguments are required: VENV, REQ"),
     ]
     for rest, message in cases:

@@ -111,6 +111,15 @@ def audit_venv(
     )
 
 
+def dependency_gaps(path: str) -> list[str]:
+    """Each requirement of a distribution installed at *path* that is not met, said in a line.
+
+    What ``graft sync --strict`` warns of, as ``uv pip install --strict`` (decision 342).
+    """
+    venv = gather(os.path.abspath(path), deep=False)
+    return [found.detail for found in check_dependencies(venv, _markers(venv))]
+
+
 def _markers(venv: Venv) -> dict[str, str] | None:
     """The marker values of the venv's interpreter, or None when it cannot be asked."""
     from graft.errors import GraftError  # noqa: PLC0415

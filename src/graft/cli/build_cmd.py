@@ -75,7 +75,9 @@ def add_build_options(parser: argparse._ActionsContainer) -> None:
 def add_build_constraint(parser: argparse._ActionsContainer) -> None:
     """``--build-constraint FILE``: ``graft build``'s, ``graft sync``'s and ``graft lock``'s."""
     parser.add_argument(
+        "-b",  # (uv's short form, and its --build-constraints)
         "--build-constraint",
+        "--build-constraints",
         action="append",
         default=[],
         metavar="FILE",
@@ -98,6 +100,7 @@ def add_build_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
         " and python -m build take it)",
     )
     build.add_argument(
+        "-p",  # (uv's short form)
         "--python",
         action="append",
         default=[],
@@ -136,6 +139,9 @@ def add_build_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
     build.add_argument("--offline", action="store_true")
     build.add_argument("--store", metavar="DIR", help="store location (default: $GRAFT_STORE)")
     build.add_argument("--json", action="store_true", help="print the outcomes as JSON")
+    from graft.cli.tool_forms import add_tool_forms  # noqa: PLC0415
+
+    add_tool_forms(build)
     said = build.add_mutually_exclusive_group()  # (as uv: -q -v is a usage error)
     said.add_argument("-q", "--quiet", action="store_true")
     said.add_argument("-v", "--verbose", action="store_true", help="show the evidence")
@@ -207,7 +213,7 @@ def run_build(args: argparse.Namespace) -> int:
         isolated=not args.no_build_isolation,
         store=args.store,
         constraints=_constraints(args.build_constraint),
-        reporter=_BuildReporter(args.quiet or args.json),
+        reporter=_BuildReporter(args.quiet or args.json or args.no_progress),
     )
 
     def make_env(target: Target, requires: tuple[str, ...], venv: str) -> BuildEnvironment:

@@ -32,6 +32,7 @@ def add_lock_parser(
     lock.add_argument(
         "-o",
         "--output",
+        "--output-file",  # (uv pip compile's and pip-compile's spelling)
         default="pylock.toml",
         metavar="FILE",
         help="pylock.toml (the default) or pylock.NAME.toml, as PEP 751 names a lock; - writes"
@@ -39,6 +40,7 @@ def add_lock_parser(
     )
     lock.add_argument(
         "--python-version",
+        "--python",  # (uv pip compile's, a version here; an abbreviation graft took before)
         action="append",
         default=[],
         metavar="X.Y[.Z]",
@@ -47,6 +49,7 @@ def add_lock_parser(
     )
     lock.add_argument(
         "--platform",
+        "--python-platform",  # (uv pip compile's spelling, of the names both take)
         action="append",
         default=[],
         metavar="linux|macos|windows|ARCH-manylinux_2_N|TAG",
@@ -100,6 +103,22 @@ def add_lock_parser(
         help="upgrade NAME only (repeatable)",
     )
     lock.add_argument("--json", action="store_true", help="print the summary as JSON")
+    from graft.cli.tool_forms import add_tool_forms  # noqa: PLC0415
+
+    alike = add_tool_forms(lock)
+    alike.add_argument(
+        "--generate-hashes", action="store_true", help="a lock always holds each file's sha256"
+    )
+    alike.add_argument(
+        "--format",
+        choices=("pylock.toml",),
+        help="graft lock writes a PEP 751 pylock.toml (uv pip compile's --format pylock.toml)",
+    )
+    alike.add_argument(
+        "--universal",
+        action="store_true",
+        help="a lock is universal unless --python-version, --platform or --environment say",
+    )
     said = lock.add_mutually_exclusive_group()  # (as uv: -q -v is a usage error)
     said.add_argument("-q", "--quiet", action="store_true")
     said.add_argument("-v", "--verbose", action="store_true")

@@ -14,16 +14,17 @@ import sys
 
 FORMAT = "graft-lock-stamp 2"  # 2: the output's digest (prefs), edit stamps
 _ENVIRONMENT = ("PATH", "HOME", "XDG_CACHE_HOME")
-_NOT_FOR_STAMPS = ("--json", "--verbose", "--offline", "--help", "--refresh")
+_NOT_FOR_STAMPS = ("--json", "--verbose", "--offline", "--help", "--refresh", "--refresh-package")
 # the short options a stamp reads as argparse does: each of graft lock's but -o (read
 # apart), -v and -h (no stamp); each alone, its value apart (test_lockstamp checks the list)
-_SHORT = ("-q", "-r", "-c", "-C", "-f", "-e", "-U", "-P", "-i")
+_SHORT = ("-q", "-r", "-c", "-C", "-f", "-e", "-U", "-P", "-i", "-b")
 
 
 def _output(argv: list[str]) -> tuple[str, list[str]] | None:
     """The output file and *argv* without it; None when unsure how argparse would read it.
 
-    Read: ``-o FILE``, ``-oFILE``, ``--output FILE``, ``--output=FILE`` (the last one wins).
+    Read: ``-o FILE``, ``-oFILE``, ``--output FILE``, ``--output=FILE`` and ``--output-file``'s
+    two forms (the last one wins).
     Anything else that could name it (an abbreviation, ``-qo FILE``) is doubt, and so is a
     short option combined or attached (``-rq.txt`` is ``-r q.txt``, which a guess could read
     as ``-q``), or one graft lock does not have; each of its own, given alone, is read as its
@@ -35,12 +36,12 @@ def _output(argv: list[str]) -> tuple[str, list[str]] | None:
         arg = argv[i]
         if arg == "--":
             return None
-        if arg in ("-o", "--output"):
+        if arg in ("-o", "--output", "--output-file"):
             if i + 1 >= len(argv):
                 return None
             output, i = argv[i + 1], i + 2
             continue
-        if arg.startswith("--output="):
+        if arg.startswith(("--output=", "--output-file=")):
             output = arg.partition("=")[2]
         elif arg.startswith("-o"):
             output = arg[2:]

@@ -39,6 +39,7 @@ _NOT_FOR_STAMPS = (
     "--json",
     "--verbose",
     "--refresh",
+    "--refresh-package",
     "--reinstall",
     "--force-reinstall",
 )

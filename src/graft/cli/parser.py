@@ -58,34 +58,14 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
-        hint = _tip(message) or f"see {self.prog} --help"
+        from graft.cli.tool_forms import tip  # noqa: PLC0415
+
+        hint = tip(message) or f"see {self.prog} --help"
         if self.json_errors:
             print_json_error(UsageError(message, hint=hint))
             self.exit(2)
         # one line, not argparse's usage first: `graft sync`'s is 20 lines above the error
         self.exit(2, f"{self.prog}: error: {message} ({hint})\n")
-
-
-#: What pip's and uv's commands are in graft, for ``graft install`` and the like, as uv says
-#: "a similar subcommand exists: 'uv pip install'" for ``uv install`` (decision 232).
-_SIMILAR = {
-    "install": "to install: graft sync VENV REQ..., which leaves the venv holding what it names",
-    "add": "to install: graft sync VENV REQ..., which leaves the venv holding what it names",
-    "pip": "to install: graft sync VENV REQ..., which leaves the venv holding what it names",
-    "uninstall": "to remove: graft sync VENV with the requirements it keeps",
-    "remove": "to remove: graft sync VENV with the requirements it keeps",
-    "venv": "a venv of pip: graft sync VENV --seed",
-    "compile": "a lock: graft lock REQ... -o pylock.toml",
-    "check": "graft audit VENV checks a venv, as pip check does",
-}
-
-
-def _tip(message: str) -> str | None:
-    """The graft command for an unknown one pip or uv has (``graft install``), if any."""
-    prefix = "argument COMMAND: invalid choice: '"
-    if not message.startswith(prefix):
-        return None
-    return _SIMILAR.get(message[len(prefix) :].partition("'")[0])
 
 
 def _parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -151,6 +131,7 @@ def _add_sync_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     )
     _add_resolution_options(sync)
     sync.add_argument(
+        "-p",  # (uv's short form)
         "--python",
         metavar="PY",
         help="interpreter path, version (3.12, 3.12.1), cpython@3.12, pypy, or a specifier"
@@ -164,6 +145,11 @@ def _add_sync_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     )
     sync.add_argument(
         "--no-deps", action="store_true", help="install only what is named, not its dependencies"
+    )
+    from graft.cli.tool_forms import Refused, add_tool_forms  # noqa: PLC0415
+
+    sync.add_argument(  # (else argparse reads uv's --system as an abbreviation of the next)
+        "--system", action=Refused, nargs=0, help=argparse.SUPPRESS
     )
     sync.add_argument(
         "--system-site-packages",
@@ -188,6 +174,12 @@ def _add_sync_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "--require-hashes",
         action="store_true",
         help="every distribution installed needs a --hash in a requirements file (pip's)",
+    )
+    sync.add_argument(
+        "--strict",
+        action="store_true",
+        help="after the sync, warn of each requirement of an installed distribution that is"
+        " not met (after --no-deps, say), as uv's --strict",
     )
     sync.add_argument(
         "--reinstall",
@@ -230,6 +222,19 @@ def _add_sync_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
     add_variant_options(sync)
     _add_build_options(sync)
+    alike = add_tool_forms(sync)
+    alike.add_argument(
+        "--compile-bytecode",
+        "--compile",
+        action="store_true",
+        help="graft always compiles bytecode (into the store, once per interpreter)",
+    )
+    alike.add_argument(
+        "--exact", action="store_true", help="a sync always leaves exactly what it resolved"
+    )
+    alike.add_argument(
+        "--verify-hashes", action="store_true", help="a --hash given is always checked"
+    )
 
 
 def _add_build_options(sync: argparse.ArgumentParser) -> None:
@@ -273,10 +278,13 @@ def _add_build_options(sync: argparse.ArgumentParser) -> None:
 
 def _add_resolution_options(parser: argparse.ArgumentParser) -> None:
     """The inputs and sources resolution reads: shared by ``graft sync`` and ``graft lock``."""
-    parser.add_argument("-r", "--requirement", action="append", default=[], metavar="FILE")
+    parser.add_argument(  # (--requirements, --constraints: uv's spellings)
+        "-r", "--requirement", "--requirements", action="append", default=[], metavar="FILE"
+    )
     parser.add_argument(
         "-c",
         "--constraint",
+        "--constraints",
         action="append",
         default=[],
         metavar="FILE",
@@ -304,11 +312,13 @@ def _add_resolution_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-i",
         "--index-url",
+        "--default-index",  # (uv's newer name)
         metavar="URL",
         help="simple API root, or a local directory (default: PyPI); -i as in pip and uv",
     )
     parser.add_argument(
         "--extra-index-url",
+        "--index",  # (uv's newer name; argparse took it for an ambiguous abbreviation)
         action="append",
         default=[],
         metavar="URL",
@@ -327,6 +337,13 @@ def _add_resolution_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="ask the indexes again for every page, however recently cached (uv's --refresh),"
         " and run again a metadata hook whose failure was kept",
+    )
+    parser.add_argument(
+        "--refresh-package",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="as --refresh: graft asks again for every page (uv's, for NAME's; repeatable)",
     )
     parser.add_argument(
         "--keyring-provider",
@@ -355,7 +372,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     _Parser.json_errors = "--json" in argv
     parser = _parser(argv[0] if argv and argv[0] in _COMMANDS else None)
     if argv[:1] not in (["sync"], ["lock"]):
-        return _index_from_environment(parser.parse_args(argv))
+        return _index_from_environment(_uv_forms(parser.parse_args(argv)))
     # argparse cannot intermix through subparsers: parse `sync`/`lock` with its own parser
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))  # noqa: SLF001
     sync_parser: argparse.ArgumentParser = sub.choices[argv[0]]
@@ -363,7 +380,14 @@ def parse(argv: list[str]) -> argparse.Namespace:
     if rest:  # requirements after an option (intermixing costs a warm sync about 1 ms)
         args = sync_parser.parse_intermixed_args(argv[1:])
     args.command = argv[0]
-    return _index_from_environment(args)
+    return _index_from_environment(_uv_forms(args))
+
+
+def _uv_forms(args: argparse.Namespace) -> argparse.Namespace:
+    """``--refresh-package NAME`` as ``--refresh``: every page asked again, NAME's among them."""
+    if getattr(args, "refresh_package", None):
+        args.refresh = True
+    return args
 
 
 def _index_from_environment(args: argparse.Namespace) -> argparse.Namespace:

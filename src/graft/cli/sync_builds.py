@@ -37,9 +37,9 @@ class BuildProgress:
     metadata hook compiles everything), so ``-v`` says so in a log too.
     """
 
-    def __init__(self, quiet: bool, *, verbose: bool = False) -> None:
+    def __init__(self, quiet: bool, *, verbose: bool = False, progress: bool = True) -> None:
         terminal = sys.stderr.isatty() and os.environ.get("CI", "").lower() != "true"
-        self.show = not quiet and (verbose or terminal)
+        self.show = not quiet and (verbose or (terminal and progress))  # (--no-progress)
 
     def downloads(self, items: int) -> object:
         """No bar for a build environment's downloads."""
@@ -95,7 +95,11 @@ class SyncBuilds:
 
             self.settings = _settings(args.config_settings)
             self.constraints = _constraints(args.build_constraint)
-        self.progress = BuildProgress(args.quiet or args.json, verbose=args.verbose)
+        self.progress = BuildProgress(
+            args.quiet or args.json,
+            verbose=args.verbose,
+            progress=not getattr(args, "no_progress", False),
+        )
         # a built wheel's bytecode is compiled as it is stored, since a sync plans with it next
         # (a dry run too); a lock reads only its METADATA
         self.compile = compile_built

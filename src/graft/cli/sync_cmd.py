@@ -25,14 +25,15 @@ if TYPE_CHECKING:
 
 
 class ConsoleReporter:
-    """Progress on stderr: a rich bar on a terminal, nothing otherwise."""
+    """Progress on stderr: a rich bar on a terminal, nothing otherwise (or ``--no-progress``)."""
 
-    def __init__(self, quiet: bool) -> None:
+    def __init__(self, quiet: bool, *, progress: bool = True) -> None:
         self.quiet = quiet
+        self.progress = progress
 
     def downloads(self, items: int) -> object:
         """A progress bar for *items* downloads, or ``None`` when quiet or not on a terminal."""
-        if self.quiet or not sys.stderr.isatty():
+        if self.quiet or not self.progress or not sys.stderr.isatty():
             return None
         from graft.cli.progress import DownloadProgress  # noqa: PLC0415
 
@@ -44,8 +45,8 @@ class ConsoleReporter:
             print(f"graft: waiting for another graft sync of {prefix}", file=sys.stderr)
 
     def stage(self, message: str) -> None:
-        """A stage name on a terminal (unless quiet)."""
-        if not self.quiet and sys.stderr.isatty():
+        """A stage name on a terminal (unless quiet, or ``--no-progress``)."""
+        if not self.quiet and self.progress and sys.stderr.isatty():
             print(f"graft: {message}", file=sys.stderr)
 
 
@@ -129,7 +130,7 @@ def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
         collisions=args.collisions,
         link_mode=args.link_mode,
         venv_options=_options(args),
-        reporter=ConsoleReporter(args.quiet),
+        reporter=ConsoleReporter(args.quiet, progress=not args.no_progress),
         **variant_fields(args),
         editables=tuple(args.editable),
         formats=tuple(args.formats),
@@ -152,10 +153,11 @@ def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
     except BuildError as exc:  # the backend's whole output, then how to rerun it
         build_output(args, exc)
         raise
-    if unread:  # (kept with the sync's own warnings: each stamp says them again)
+    gaps = _strict(result.prefix) if args.strict else []  # (uv's --strict: decision 342)
+    if unread or gaps:  # (kept with the sync's own warnings: each stamp says them again)
         import dataclasses  # noqa: PLC0415
 
-        result = dataclasses.replace(result, warnings=(*unread, *result.warnings))
+        result = dataclasses.replace(result, warnings=(*unread, *result.warnings, *gaps))
     from graft.cli.audit_cmd import after_sync  # noqa: PLC0415
 
     after_sync(args)  # graft audit allows the provider plugins this venv was synced with
@@ -181,6 +183,17 @@ def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
     if python_version_key(list(argv)) == read and not _moving_cutoff(args):  # (else no stamp)
         _keep_stamps(args, argv, result, kept=kept)  # (a foreign target is only a dry run's)
     return 0
+
+
+def _strict(prefix: str) -> list[str]:
+    """``--strict``: each requirement of an installed distribution not met, as uv warns of it.
+
+    A sync leaves none unless ``--no-deps`` (or a lock) left one out; ``graft audit`` says
+    the same, among its other findings.
+    """
+    from graft.audit import dependency_gaps  # noqa: PLC0415
+
+    return dependency_gaps(prefix)
 
 
 def _python_told(args: argparse.Namespace) -> bool:

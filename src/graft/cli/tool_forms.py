@@ -1,0 +1,150 @@
+"""pip's and uv's command-line forms: those graft takes as meant, and what to use for the rest.
+
+A user of pip or uv carries their options over (decision 342): ``--color``, ``--no-progress``,
+``--no-sources``, uv's ``--compile-bytecode`` and the like are taken, since graft does what they
+ask anyway (:func:`add_tool_forms`); an option graft has not is refused as unknown, as
+argparse refuses it, with a hint saying what to use instead (:func:`tip`); and one argparse
+would take for an abbreviation of another of graft's (uv's ``--system``) is refused so
+(:class:`Refused`). ``graft install`` and the other commands pip and uv have are told their
+graft command (decision 232).
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+#: What pip's and uv's commands are in graft, for ``graft install`` and the like, as uv says
+#: "a similar subcommand exists: 'uv pip install'" for ``uv install`` (decision 232).
+_SIMILAR = {
+    "install": "to install: graft sync VENV REQ..., which leaves the venv holding what it names",
+    "add": "to install: graft sync VENV REQ..., which leaves the venv holding what it names",
+    "pip": "to install: graft sync VENV REQ..., which leaves the venv holding what it names",
+    "uninstall": "to remove: graft sync VENV with the requirements it keeps",
+    "remove": "to remove: graft sync VENV with the requirements it keeps",
+    "venv": "a venv of pip: graft sync VENV --seed",
+    "compile": "a lock: graft lock REQ... -o pylock.toml",
+    "check": "graft audit VENV checks a venv, as pip check does",
+}
+
+
+_VENV_ONLY = "graft installs into a venv it makes: graft sync VENV REQ... (pip or uv install"
+_NO_CACHE = (
+    "graft's venvs link into its store and cache, so it keeps them: for a venv that needs"
+    " neither (an image), --link-mode copy, then graft cache clean and remove the store;"
+    " --refresh asks the indexes again"
+)
+#: What to use instead of pip's and uv's options graft has not, as each refusal's hint
+#: (decision 342); the options graft takes as they are meant are :func:`add_tool_forms`'s.
+_INSTEAD = {
+    "--system": f"{_VENV_ONLY} into the interpreter itself)",
+    "--break-system-packages": f"{_VENV_ONLY} into the interpreter itself)",
+    "--user": f"{_VENV_ONLY} into the user's site-packages)",
+    "--target": f"{_VENV_ONLY} into a flat directory)",
+    "-t": f"{_VENV_ONLY} into a flat directory)",
+    "--prefix": f"{_VENV_ONLY} under another prefix; a venv is one)",
+    "--root": f"{_VENV_ONLY} under another root)",
+    "--no-cache": _NO_CACHE,
+    "-n": f"uv's --no-cache: {_NO_CACHE}",
+    "--no-verify-hashes": "graft checks every --hash it is given: remove the --hash values to"
+    " install without them",
+    "--overrides": "graft has no overrides: pin a version with -c FILE",
+    "--uploaded-prior-to": "--exclude-newer DATE or a span (7 days, P7D) leaves out later files",
+    "--python-platform": "graft sync installs for the venv's interpreter; --dry-run --platform"
+    " TAG plans for another, and graft lock --python-platform locks for it",
+    "--reinstall-package": "--reinstall (graft rebuilds the venv from the store, every"
+    " distribution)",
+    "--config-settings-package": "-C KEY=VALUE (for every build)",
+    "--no-build-isolation-package": "--no-build-isolation (for every build)",
+    "--no-binary-package": "--no-binary NAME",
+    "--no-build-package": "--only-binary NAME",
+    "--prerelease-package": "--prerelease allow (for every project), or name the prerelease"
+    " with ==",
+    "--all-extras": "--extra NAME for each",
+    "--no-compile": "graft compiles bytecode into the store once per interpreter, and the venv"
+    " links to it",
+    "--cache-dir": "GRAFT_CACHE_DIR=DIR (and GRAFT_STORE or --store for the store)",
+    "--cert": "SSL_CERT_FILE=FILE (graft uses Python's default TLS context, which reads it)",
+    "--trusted-host": "graft checks every HTTPS certificate: give the index's CA with"
+    " SSL_CERT_FILE, or a local directory as --index-url",
+    "--allow-insecure-host": "graft checks every HTTPS certificate: give the index's CA with"
+    " SSL_CERT_FILE, or a local directory as --index-url",
+    "--directory": "run graft from that directory (cd DIR)",
+}
+#: What an option graft has takes instead of pip's or uv's values it does not (invalid choice)
+_CHOICES = {
+    ("--link-mode", "clone"): "graft has no clone mode: copy gives the venv files of its own",
+    ("--index-strategy", "unsafe-first-match"): "unsafe-best-match merges every index's files,"
+    " first-index takes the first index that has the project",
+    ("--format", "requirements.txt"): "graft lock writes a PEP 751 pylock.toml, which pip 26.1+,"
+    " uv and graft sync install",
+    ("--prerelease", "explicit"): "if-necessary takes a prerelease a specifier names",
+    ("--prerelease", "if-necessary-or-explicit"): "if-necessary is uv's default: a prerelease"
+    " a specifier names, or where nothing else is left",
+}
+
+
+class Refused(argparse.Action):
+    """An option of pip's or uv's that argparse would take for an abbreviation of graft's.
+
+    uv's ``--system`` read as ``--system-site-packages`` made a venv that sees the system's
+    site-packages, where uv installs into the system interpreter: refused as unknown, with
+    :data:`_INSTEAD`'s hint (decision 342).
+    """
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,  # noqa: ARG002
+        values: Any,  # noqa: ARG002
+        option_string: str | None = None,
+    ) -> None:
+        """Refuse it as argparse refuses an option it does not know."""
+        parser.error(f"unrecognized arguments: {option_string}")
+
+
+def tip(message: str) -> str | None:
+    """What to use for an unknown command or option pip or uv has (``graft install``), if any."""
+    prefix = "argument COMMAND: invalid choice: '"
+    if message.startswith(prefix):
+        return _SIMILAR.get(message[len(prefix) :].partition("'")[0])
+    unknown = "unrecognized arguments: "
+    if message.startswith(unknown):
+        for word in message[len(unknown) :].split():
+            hint = _INSTEAD.get(word.partition("=")[0])
+            if hint is not None:
+                return hint
+        return None
+    for (option, value), hint in _CHOICES.items():
+        if message.startswith(f"argument {option}") and f"invalid choice: '{value}'" in message:
+            return hint
+    return None
+
+
+def add_tool_forms(parser: argparse.ArgumentParser) -> argparse._ArgumentGroup:
+    """The options of pip's and uv's that graft takes as they are meant (decision 342).
+
+    Shared by ``graft sync``, ``lock`` and ``build``; the group, for each command's own.
+    """
+    alike = parser.add_argument_group("as pip and uv take them (graft does so anyway)")
+    alike.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        help="graft writes no colour, so any choice is taken",
+    )
+    alike.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="no progress bar and no line naming a build (as uv's)",
+    )
+    alike.add_argument(
+        "--no-python-downloads",
+        action="store_true",
+        help="graft never downloads an interpreter: it takes those on this machine",
+    )
+    alike.add_argument(
+        "--no-sources",
+        action="store_true",
+        help="graft never reads [tool.uv.sources] (uv's flag to ignore them)",
+    )
+    return alike
