@@ -16,6 +16,7 @@ from graft.sources.tool_sources import (
     BUILD_LIMITS,
     HASH_VARIABLES,
     LIMITS,
+    LOCK_LIMITS,
     VARIABLES,
     refuse_unchecked_hashes,
     refuse_unread,
@@ -152,6 +153,10 @@ def test_the_refusal_names_every_variable_once_in_one_line() -> None:
     )
     # graft build reads only the build constraints
     refuse_unread_limits(frozenset(), BUILD_LIMITS, environ=environ)
+    # and graft lock, which has no --no-binary, not which files an installer takes
+    refuse_unread_limits(frozenset(), LOCK_LIMITS, environ={"PIP_NO_BINARY": ":all:"})
+    with pytest.raises(UsageError, match=r"^PIP_ONLY_BINARY is set"):
+        refuse_unread_limits(frozenset(), LOCK_LIMITS, environ={"PIP_ONLY_BINARY": ":all:"})
 
 
 def test_told_reads_graft_s_options_from_the_command_line() -> None:

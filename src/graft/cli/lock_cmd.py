@@ -144,7 +144,8 @@ def run_lock(args: argparse.Namespace, argv: Sequence[str] = ()) -> int:
     check_output(args.output, [*args.requirement, *args.constraint])
     from graft.sources import tool_sources  # noqa: PLC0415
 
-    tool_sources.refuse_unread_limits(tool_sources.told(args))  # PIP_ONLY_BINARY... (341)
+    told = tool_sources.told(args)
+    tool_sources.refuse_unread_limits(told, tool_sources.LOCK_LIMITS)  # PIP_ONLY_BINARY... (341)
     unread = tool_sources.unread_choices(  # PIP_PRE, UV_RESOLUTION... (a lock has no venv)
         prerelease=args.prerelease or ("allow" if args.pre else None),
         resolution=args.resolution,

@@ -59,6 +59,9 @@ LIMITS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 #: the limits ``graft build`` reads (its build environments' requirements)
 BUILD_LIMITS = ("PIP_BUILD_CONSTRAINT", "UV_BUILD_CONSTRAINT")
+#: the limits ``graft lock`` reads: not which of a release's files an installer takes (a
+#: lock lists its wheels, and an sdist only where no wheel fits; graft lock has no --no-binary)
+LOCK_LIMITS = tuple(name for name in TOOL_LIMIT_VARIABLES if LIMITS[name][0] != "wheels")
 
 
 def set_variables(
