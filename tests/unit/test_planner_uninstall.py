@@ -140,3 +140,20 @@ def test_a_namespace_of_linked_portions_is_not_removed_whole() -> None:
     kinds = {a.dest.removeprefix(f"{SP}/"): a.kind for a in p.actions}
     assert [kinds[f"ns/{x}"] for x in "abc"] == ["mkdir", "mkdir", "link_dir"]
     assert kinds["ns/a/sub"] == kinds["ns/b/sub"] == "link_dir"
+
+
+def test_a_directory_of_links_only_keeps_a_link_whose_files_two_wheels_share() -> None:
+    """``b/a`` holds a file both wheels ship with the same bytes, and is bbb's link; ``b/b``
+    is aaa's. ``b`` then holds two links and no file: ``pip uninstall bbb`` (RECORD ``b/a``)
+    removed ``b`` whole, aaa's ``b/b`` with it, where a copy keeps it (found by the property
+    test above under Python 3.10's draw: the link was counted as aaa's, the first sharer's)."""
+    wheels = [
+        wheel("aaa", {"b/a/n.py": "same", "b/b/a/__init__.py": "same"}),
+        wheel("bbb", {"b/a/n.py": "same"}),
+    ]
+    p = plan(wheels, LAYOUT, Policy())
+    kinds = {a.dest.removeprefix(f"{SP}/"): a.kind for a in p.actions}
+    assert kinds["b"] == "mkdir"
+    left = pip_uninstall(graft_tree(p, wheels), record_paths(p)["bbb-1.0-py3-none-any.whl"])
+    assert f"{SP}/b/b/a/__init__.py" in left
+    assert f"{SP}/b/a/n.py" not in left  # (bbb's link goes, as pip removes it from a copy)

@@ -63,12 +63,16 @@ def expose(
     """
     order = sorted(winners)
     owners = _Owners(claims)
-    while _one_round(real, directories, order, owners):
+    while _one_round(real, directories, order, owners, winners):
         pass  # directories made real may need their own exposure: until nothing changes
 
 
 def _one_round(
-    real: set[str], directories: Collection[str], order: list[str], owners: _Owners
+    real: set[str],
+    directories: Collection[str],
+    order: list[str],
+    owners: _Owners,
+    winners: dict[str, Leaf],
 ) -> bool:
     shown: dict[str, frozenset[int] | None] = {}  # real dir: ∩ owners of the files pip sees
     rows: dict[str, set[int]] = {}  # real dir: wheels with a RECORD path directly inside
@@ -82,8 +86,10 @@ def _one_round(
     for directory in directories:
         parent = _parent(directory)
         if directory and directory not in real and parent in real:  # a directory link
+            # the link is its files' winner's (its RECORD lists it), even where another wheel
+            # ships those files with the same bytes and claims them too
             first = order[bisect.bisect_left(order, directory + "/")]
-            rows.setdefault(parent, set()).add(next(iter(owners(first))))
+            rows.setdefault(parent, set()).add(winners[first].mapping.wheel)
     changed = False
     for directory in sorted(real, key=lambda d: d.count("/") + bool(d), reverse=True):
         seen = shown.get(directory)
