@@ -14,13 +14,13 @@ import sys
 from pathlib import Path
 
 import pytest
-import tomllib
 from packaging.markers import Marker
 from packaging.pylock import Pylock
 from packaging.tags import Tag
 
 from graft.resolve.environments import Environment, matrix
 from graft.venv.interpreter import foreign_target
+from tests.support.toml import tomllib
 
 from .wheelcache import cache_dir
 

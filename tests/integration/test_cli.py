@@ -13,7 +13,7 @@ import pytest
 
 from graft.cli import main as cli
 from tests.conftest import run_graft
-from tests.support.venv import py
+from tests.support.venv import py, site
 from tests.support.wheelmaker import make_wheel
 
 
@@ -60,7 +60,9 @@ def test_options_may_come_between_and_after_the_requirements(
         "sync", venv, "--link-mode", "copy", beta, "--store", store_dir, "--no-deps", gamma, "-q"
     )
     assert py(venv, "import beta, gamma; print(beta.B + gamma.G)") == "4"
-    assert not (venv / "lib" / "python3.11" / "site-packages" / "beta.py").is_symlink()
+    copied = site(venv) / "beta.py"  # (any target's X.Y: the suite runs on 3.10+)
+    assert copied.is_file()
+    assert not copied.is_symlink()
 
 
 def test_with_json_an_error_is_one_json_object_on_stdout(tmp_path: Path, store_dir: Path) -> None:

@@ -20,6 +20,7 @@ import pytest
 from tests.conftest import run_graft
 from tests.integration.test_resolve_sync import installed
 from tests.integration.test_sync_builds import dynamic_sdist, static_sdist
+from tests.support.here import X_Y
 from tests.support.pypifiles import FLIT_CORE, SETUPTOOLS, TOMLI, release_files
 from tests.support.rangeserver import Served, serve
 from tests.support.wheelmaker import make_wheel
@@ -166,7 +167,7 @@ def test_a_lock_s_dry_run_reads_metadata_only_and_writes_nothing(
     (decision 207): each wheel's METADATA through ranges, no whole wheel, nothing written."""
     lock = tmp_path / "pylock.toml"
     url = f"{index.url}/simple/"
-    run_graft("lock", "app", "--index-url", url, "-o", lock, "--python-version", "3.11")
+    run_graft("lock", "app", "--index-url", url, "-o", lock, "--python-version", X_Y)
     asked = len(index.ranges)
     venv = tmp_path / "v"
     proc = run_graft("sync", venv, lock, "--store", store_dir, "--dry-run")
@@ -241,7 +242,7 @@ def test_a_lock_s_dry_run_refuses_what_the_sync_refuses(
     if case == "incomplete":  # app needs lib, which this lock lacks
         whole = tmp_path / "pylock.whole.toml"
         url = f"{index.url}/simple/"
-        run_graft("lock", "app", "--index-url", url, "-o", whole, "--python-version", "3.11")
+        run_graft("lock", "app", "--index-url", url, "-o", whole, "--python-version", X_Y)
         head, *entries = whole.read_text().split("[[packages]]")
         kept = [e for e in entries if 'name = "lib"' not in e]
         lock = tmp_path / "pylock.toml"

@@ -10,9 +10,9 @@ import hashlib
 from pathlib import Path
 
 import pytest
-import tomllib
 
 from tests.conftest import run_graft
+from tests.support.toml import tomllib
 from tests.support.venv import py
 from tests.support.wheelmaker import make_wheel
 

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import tomllib
 from packaging.markers import Marker
 from packaging.pylock import Pylock, PylockSelectError
 from packaging.tags import Tag
@@ -24,6 +23,7 @@ from packaging.tags import Tag
 from graft.resolve.environments import Environment, matrix
 from tests.conftest import run_graft
 from tests.support.rangeserver import Served, serve
+from tests.support.toml import tomllib
 from tests.support.venv import py
 from tests.support.wheelmaker import make_wheel
 

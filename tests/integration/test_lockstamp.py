@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-import tomllib
 from packaging.pylock import Pylock, PylockSelectError
 
 from tests.conftest import run_graft
@@ -15,6 +14,7 @@ from tests.integration.test_lock_micro import at
 from tests.integration.test_warm import OLD, aged
 from tests.support.importtime import graft_imports
 from tests.support.rangeserver import serve
+from tests.support.toml import tomllib
 from tests.support.wheelmaker import make_wheel
 
 

@@ -12,11 +12,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import tomllib
 
 from tests.conftest import run_graft
 from tests.integration.test_resolve_sync import installed
 from tests.support.rangeserver import Served, serve
+from tests.support.toml import tomllib
 from tests.support.wheelmaker import make_wheel
 
 

@@ -19,6 +19,7 @@ import pytest
 
 from graft._fs import load_toml
 from tests.conftest import run_graft
+from tests.support.here import SITE_PACKAGES, X_Y
 from tests.support.rangeserver import Served, serve
 from tests.support.venv import py
 from tests.support.wheelmaker import make_wheel
@@ -74,7 +75,7 @@ def test_an_unpinned_requirement_brings_its_dependencies_newest_first(
     assert " + app==1.0" in out
     assert " + lib==2.0" in out
     # pip writes REQUESTED only for what was asked for
-    site = venv / "lib" / "python3.11" / "site-packages"
+    site = venv / SITE_PACKAGES
     assert (site / "app-1.0.dist-info" / "REQUESTED").exists()
     assert not (site / "lib-2.0.dist-info" / "REQUESTED").exists()
 
@@ -937,10 +938,10 @@ def test_requires_python_of_the_index_or_of_the_wheel_each_excludes(
     """Decision 29: a file is a candidate only when both the index and its METADATA admit."""
     with serve() as served:
         served.add_wheel(make_wheel(wheels, "lib", "1.0"), requires_python=">=3")
-        # the index admits 3.11, the wheel's own METADATA does not
+        # the index admits the target, the wheel's own METADATA does not
         served.add_wheel(make_wheel(wheels, "lib", "2.0", requires_python=">=4"))
-        # the wheel admits 3.11, the index's per-release value does not
-        served.add_wheel(make_wheel(wheels, "lib", "3.0"), requires_python="<3.11")
+        # the wheel admits the target, the index's per-release value does not
+        served.add_wheel(make_wheel(wheels, "lib", "3.0"), requires_python=f"<{X_Y}")
         out = sync(tmp_path / "v", served, store_dir, "lib")
         assert installed(tmp_path / "v") == {"lib": "1.0"}, out
         out = sync(tmp_path / "w", served, store_dir, "lib==2.0", check=False)

@@ -18,12 +18,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import tomllib
 
 from syncbench.index import serve
 from tests.conftest import run_graft
 from tests.integration.test_resolve_sync import installed
 from tests.integration.test_sync_builds_gaps import dyn_sdist
+from tests.support.toml import tomllib
 from tests.support.wheelmaker import make_wheel
 
 #: (flags, the version every tool takes with them)

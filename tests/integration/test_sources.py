@@ -21,6 +21,7 @@ from packaging.tags import sys_tags
 from graft.resolve.no_project import SPELLINGS
 from tests.conftest import run_graft
 from tests.support import rangeserver
+from tests.support.here import CACHE_TAG, CP, OTHER_X_Y
 from tests.support.rangeserver import unique_url, within_base
 from tests.support.venv import py
 from tests.support.wheelmaker import make_wheel
@@ -364,7 +365,7 @@ def test_no_compatible_wheel_is_a_clear_error(
     )
     assert proc.returncode == 1
     first, *why = proc.stderr.splitlines()
-    assert first.startswith("graft: error: no wheel of epsilon 1.0 for the target (cp311-")
+    assert first.startswith(f"graft: error: no wheel of epsilon 1.0 for the target ({CP}-")
     assert "  you asked for epsilon==1.0" in why
     assert "  epsilon 1.0 has wheels for cp27-cp27mu-manylinux1_x86_64" in why
 
@@ -407,18 +408,21 @@ def test_second_interpreter_gets_its_own_bytecode_in_the_same_entry(
     from graft.venv.interpreter import find_interpreter
 
     try:
-        other = find_interpreter("3.12")
+        other = find_interpreter(OTHER_X_Y)
     except TargetError:
-        pytest.skip("CPython 3.12 is not installed (pyenv install 3.12)")
+        pytest.skip(f"CPython {OTHER_X_Y} is not installed (pyenv install {OTHER_X_Y})")
     wheel = make_wheel(wheels, "zeta", "1.0", {"zeta/__init__.py": "Z = 1\n"})
     run_graft("sync", tmp_path / "a", wheel, "--store", store_dir)
     run_graft("sync", tmp_path / "b", wheel, "--store", store_dir, "--python", other)
     (entry,) = (store_dir / "entries").iterdir()
     tags = sorted(p.name for p in (entry / "bytecode").iterdir())
-    assert tags == ["cpython-311.json", "cpython-312.json"]
-    assert py(tmp_path / "b", "import sys, zeta; print(sys.version_info[:2] == (3, 12))") == "True"
+    theirs = "cpython-" + OTHER_X_Y.replace(".", "")
+    assert tags == sorted([f"{CACHE_TAG}.json", f"{theirs}.json"])
+    assert (
+        py(tmp_path / "b", "import sys, zeta; print('%d.%d' % sys.version_info[:2])") == OTHER_X_Y
+    )
     pycs = sorted(p.name for p in (entry / "tree" / "zeta" / "__pycache__").iterdir())
-    assert pycs == ["__init__.cpython-311.pyc", "__init__.cpython-312.pyc"]
+    assert pycs == sorted([f"__init__.{CACHE_TAG}.pyc", f"__init__.{theirs}.pyc"])
     assert os.access(entry, os.W_OK) is False or os.geteuid() == 0
 
 
@@ -431,9 +435,9 @@ def test_an_existing_venv_keeps_its_interpreter_without_python(
     from graft.venv.interpreter import find_interpreter
 
     try:
-        other = find_interpreter("3.12")
+        other = find_interpreter(OTHER_X_Y)
     except TargetError:
-        pytest.skip("CPython 3.12 is not installed (pyenv install 3.12)")
+        pytest.skip(f"CPython {OTHER_X_Y} is not installed (pyenv install {OTHER_X_Y})")
     wheel = make_wheel(wheels, "zeta", "1.0", {"zeta/__init__.py": "Z = 1\n"})
     two = make_wheel(wheels, "theta", "1.0", {"theta.py": ""})
     venv = tmp_path / "v"

@@ -21,6 +21,7 @@ from tests.conftest import run_graft
 from tests.integration.test_dry_run import downloaded, index, sync, whole_wheels
 from tests.integration.test_resolve_sync import installed
 from tests.integration.test_warm import snapshot
+from tests.support.here import X_Y
 from tests.support.venv import visible_files
 
 if TYPE_CHECKING:
@@ -81,7 +82,7 @@ def lock(tmp_path: Path, index: Served) -> Path:
     """A pylock.toml of app (and lib), with each wheel's URL, sha256 and size."""
     path = tmp_path / "pylock.toml"
     url = f"{index.url}/simple/"
-    run_graft("lock", "app", "--index-url", url, "-o", path, "--python-version", "3.11")
+    run_graft("lock", "app", "--index-url", url, "-o", path, "--python-version", X_Y)
     assert "size = " in path.read_text()
     return path
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_graft
+from tests.support.here import CACHE_TAG, X_Y
 from tests.support.venv import py, site
 from tests.support.wheelmaker import make_wheel
 
-SP = "lib/python3.11/site-packages"
 Run = Callable[..., subprocess.CompletedProcess[str]]
 
 
@@ -86,7 +86,7 @@ def test_resync_replaces_and_leaves_nothing_stale(
     run_graft("sync", venv, basic["beta"], "--store", store_dir)
     sp = site(venv)
     assert sorted(p.name for p in sp.iterdir()) == ["__pycache__", "beta-1.0.dist-info", "beta.py"]
-    assert [p.name for p in (sp / "__pycache__").iterdir()] == ["beta.cpython-311.pyc"]
+    assert [p.name for p in (sp / "__pycache__").iterdir()] == [f"beta.{CACHE_TAG}.pyc"]
     assert not (venv / "bin" / "alpha-cli").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".venv.graft-") and p.is_dir()]
 
@@ -320,7 +320,7 @@ def test_data_scheme_files_land_where_pip_puts_them(
     assert run.startswith(f"#!{venv}/bin/python\n")
     assert os.access(venv / "bin" / "tool-run", os.X_OK)
     assert (venv / "bin" / "tool-sh").read_text().startswith("#!/bin/sh\n")
-    assert (venv / "include" / "site" / "python3.11" / "tool" / "tool.h").is_file()
+    assert (venv / "include" / "site" / f"python{X_Y}" / "tool" / "tool.h").is_file()
     assert (venv / "share" / "tool" / "readme.txt").read_text() == "hello\n"
     assert py(venv, "import tool_extra; print(tool_extra.EXTRA)") == "1"
     out = subprocess.run(
@@ -332,7 +332,7 @@ def test_data_scheme_files_land_where_pip_puts_them(
     assert (
         rows["../../../bin/tool-run"].split(",")[1].startswith("sha256=")
     )  # hash of what was written
-    assert "../../../include/site/python3.11/tool/tool.h" in rows
+    assert f"../../../include/site/python{X_Y}/tool/tool.h" in rows
     assert "tool_extra.py" in rows
 
 

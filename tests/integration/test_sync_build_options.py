@@ -24,7 +24,6 @@ import time
 from pathlib import Path
 
 import pytest
-import tomllib
 
 from tests.conftest import run_graft
 from tests.integration.test_build import BACKEND, NEEDS_HELPER
@@ -33,6 +32,7 @@ from tests.integration.test_sync_builds_gaps import DYN_BACKEND, PREPARE_HOOK
 from tests.integration.test_warm import aged
 from tests.support.rangeserver import serve
 from tests.support.sdistmaker import write_sdist
+from tests.support.toml import tomllib
 from tests.support.wheelmaker import make_wheel
 
 

@@ -28,6 +28,7 @@ from tests.integration.test_sync_builds import (
     static_sdist,
     sync,
 )
+from tests.support.here import X_Y
 from tests.support.importtime import imported
 from tests.support.pypifiles import FLIT_CORE, SETUPTOOLS, TOMLI, release_files
 from tests.support.sdistmaker import write_sdist
@@ -388,7 +389,7 @@ def test_graft_lock_writes_sdists_and_sync_builds_them(
 
     lock = tmp_path / "pylock.toml"
     run = run_graft(
-        "lock", "statik", "--find-links", links, "--no-index", "--python-version", "3.11",
+        "lock", "statik", "--find-links", links, "--no-index", "--python-version", X_Y,
         "--platform", "linux", "-o", lock, "-v",
     )  # fmt: skip
     assert "statik" in lock.read_text(), run.stderr
@@ -473,7 +474,7 @@ def test_graft_lock_of_a_project_directory_writes_it_as_a_directory(
     for path in [links, *links.iterdir()]:  # old enough for graft lock to leave a stamp
         os.utime(path, (time.time() - 60, time.time() - 60))
     first = run_graft(
-        "lock", project, "--find-links", links, "--no-index", "--python-version", "3.11",
+        "lock", project, "--find-links", links, "--no-index", "--python-version", X_Y,
         "--platform", "linux", "-o", lock,
     )  # fmt: skip
     # pip 26.3 takes the other entries' hashes as --require-hashes and refuses the directory
@@ -494,13 +495,13 @@ def test_graft_lock_of_a_project_directory_writes_it_as_a_directory(
     flit_project(project, deps="")  # the project drops its dependency: the same command again
     again = tmp_path / "pylock.again.toml"
     alone = run_graft(
-        "lock", project, "--find-links", links, "--no-index", "--python-version", "3.11",
+        "lock", project, "--find-links", links, "--no-index", "--python-version", X_Y,
         "--platform", "linux", "-o", again,
     )  # fmt: skip
     assert sorted(p["name"] for p in load_toml(str(again))["packages"]) == ["purepkg"]
     assert "--no-require-hashes" not in alone.stderr  # (no hash in it: pip installs it)
     run_graft(  # -e PATH, as sync takes it: the same entry, editable
-        "lock", "-e", project, "--find-links", links, "--no-index", "--python-version", "3.11",
+        "lock", "-e", project, "--find-links", links, "--no-index", "--python-version", X_Y,
         "--platform", "linux", "-o", tmp_path / "pylock.editable.toml",
     )  # fmt: skip
     (entry,) = load_toml(str(tmp_path / "pylock.editable.toml"))["packages"]
@@ -523,7 +524,7 @@ def test_a_locked_project_directory_has_no_version_and_installs_as_it_is_now(
     project = flit_project(tmp_path / "proj", deps='"statik"')
     lock = tmp_path / "pylock.toml"
     run_graft(
-        "lock", project, "--find-links", links, "--no-index", "--python-version", "3.11",
+        "lock", project, "--find-links", links, "--no-index", "--python-version", X_Y,
         "--platform", "linux", "-o", lock,
     )  # fmt: skip
     packages = {p["name"]: p for p in load_toml(str(lock))["packages"]}

@@ -14,13 +14,13 @@ import textwrap
 from typing import TYPE_CHECKING
 
 import pytest
-import tomllib
 from packaging.pylock import Pylock
 
 from graft.resolve.environments import matrix
 from tests.conftest import run_graft
 from tests.integration.test_lock import selected
 from tests.support.pypifiles import FLIT_CORE, release_files
+from tests.support.toml import tomllib
 from tests.support.venv import py
 from tests.support.wheelmaker import make_wheel
 

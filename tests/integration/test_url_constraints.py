@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import tomllib
 from packaging.pylock import Pylock
 from packaging.tags import Tag
 
@@ -25,6 +24,7 @@ from graft.resolve.environments import matrix
 from tests.conftest import run_graft
 from tests.integration.test_resolve_sync import installed
 from tests.support.rangeserver import Served, serve
+from tests.support.toml import tomllib
 from tests.support.venv import site
 from tests.support.wheelmaker import make_wheel
 

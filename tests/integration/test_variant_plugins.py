@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.conftest import run_graft
+from tests.support.here import X_Y
 from tests.support.rangeserver import serve
 from tests.support.venv import py
 from tests.support.wheelmaker import make_wheel
@@ -283,7 +284,7 @@ def test_lock_accepts_allowed_providers_runs_none_and_locks_every_variant(
     lock = tmp_path / "pylock.toml"
     proc = run_graft(
         "lock", "fic", "--no-index", "--find-links", links, "--no-detect",
-        "--allow-variant-provider", "fictional", "--python-version", "3.11",
+        "--allow-variant-provider", "fictional", "--python-version", X_Y,
         "--platform", "linux", "-o", lock,
     )  # fmt: skip
     assert "--allow-variant-provider runs no plugin in graft lock" in proc.stderr

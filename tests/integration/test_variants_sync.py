@@ -19,6 +19,7 @@ import pytest
 
 from tests.conftest import run_graft
 from tests.integration.test_variants import LABELS, SCHEMA, _variant_json, variant_wheel
+from tests.support.here import X_Y
 from tests.support.rangeserver import Served, serve
 from tests.support.venv import py
 from tests.support.wheelmaker import make_wheel
@@ -237,7 +238,7 @@ def test_a_lock_with_variants_installs_the_right_wheel_on_two_machines(
     lock = tmp_path / "pylock.toml"
     run_graft(
         "lock", "demo", "--no-index", "--find-links", release, "--no-detect",
-        *_props(V3), "--python-version", "3.11", "--platform", "linux", "-o", lock,
+        *_props(V3), "--python-version", X_Y, "--platform", "linux", "-o", lock,
     )  # fmt: skip
     text = lock.read_text()
     assert 'name = "demo-1.0-py3-none-any-v3.whl"' in text
@@ -365,7 +366,7 @@ def test_one_lock_installs_each_machine_its_variant_with_exactly_its_dependencie
         # locked on a machine that supports neither variant: the lock is for every machine
         proc = run_graft(
             "lock", "demo", *source, "--no-detect", *_props(("cpu :: level :: v2",)),
-            "--python-version", "3.11", "--platform", "linux", "-o", lock,
+            "--python-version", X_Y, "--platform", "linux", "-o", lock,
         )  # fmt: skip
         assert "not locked" not in proc.stderr  # the old warning: nothing is left out now
         text = lock.read_text()
@@ -402,7 +403,7 @@ def test_a_variant_fork_takes_a_url_constraint_s_file_where_its_marker_holds(
     lock = tmp_path / "pylock.toml"
     run_graft(
         "lock", "demo", "-c", constraints, "--no-index", "--find-links", forked, "--no-detect",
-        *_props(("cpu :: level :: v2",)), "--python-version", "3.11", "--platform", "linux",
+        *_props(("cpu :: level :: v2",)), "--python-version", X_Y, "--platform", "linux",
         "-o", lock,
     )  # fmt: skip
     text = lock.read_text()
@@ -431,7 +432,7 @@ def test_a_variant_fork_takes_an_sdist_as_its_environment_does(
     lock = tmp_path / "pylock.toml"
     proc = run_graft(
         "lock", "demo", "--no-index", "--find-links", forked, "--no-detect",
-        *_props(("cpu :: level :: v2",)), "--python-version", "3.11", "--platform", "linux",
+        *_props(("cpu :: level :: v2",)), "--python-version", X_Y, "--platform", "linux",
         "-o", lock,
     )  # fmt: skip
     assert "warning" not in proc.stderr
@@ -453,7 +454,7 @@ def test_a_locked_variant_marker_is_decided_on_the_machine_that_installs(
     lock = tmp_path / "pylock.toml"
     proc = run_graft(
         "lock", "demo", "--no-index", "--find-links", wheels, "--no-detect", *_props(V3),
-        "--python-version", "3.11", "--platform", "linux", "-o", lock, "-v",
+        "--python-version", X_Y, "--platform", "linux", "-o", lock, "-v",
     )  # fmt: skip
     # two environments (x86_64, aarch64), each with the sm variant as its one fork
     assert "graft: resolved 2 environments and 2 variant forks;" in proc.stderr
@@ -470,7 +471,7 @@ def test_a_lock_without_variant_releases_resolves_no_fork(wheels: Path, tmp_path
     make_wheel(wheels, "dep-c", "1.0", {"dep_c.py": ""})
     lock = tmp_path / "pylock.toml"
     proc = run_graft(
-        "lock", "plain", "--no-index", "--find-links", wheels, "--python-version", "3.11",
+        "lock", "plain", "--no-index", "--find-links", wheels, "--python-version", X_Y,
         "--platform", "linux", "-o", lock, "-v",
     )  # fmt: skip
     assert "graft: resolved 2 environments; METADATA read:" in proc.stderr
@@ -487,7 +488,7 @@ def test_a_variant_that_needs_another_version_is_not_locked_and_says_so(
     lock = tmp_path / "pylock.toml"
     proc = run_graft(
         "lock", "demo", "dep-a", "--no-index", "--find-links", wheels, "--no-detect",
-        "--python-version", "3.11", "--platform", "linux", "-o", lock,
+        "--python-version", X_Y, "--platform", "linux", "-o", lock,
     )  # fmt: skip
     assert (
         "demo==1.0: variant v3 resolves to dep-a==1.0 where the lock has dep-a==2.0;"
@@ -510,7 +511,7 @@ def test_a_lock_keeps_unconditional_what_every_variant_needs(
     lock = tmp_path / "pylock.toml"
     run_graft(
         "lock", "demo", "--no-index", "--find-links", wheels, "--no-detect", *_props(V3),
-        "--python-version", "3.11", "--platform", "linux", "-o", lock,
+        "--python-version", X_Y, "--platform", "linux", "-o", lock,
     )  # fmt: skip
     assert "needed-by" not in lock.read_text()  # every choice needs dep-c: no clause
     venv = tmp_path / "v"
@@ -528,7 +529,7 @@ def test_a_lock_whose_variant_cannot_be_resolved_warns_and_its_install_refuses_t
     lock = tmp_path / "pylock.toml"
     proc = run_graft(
         "lock", "demo", "--no-index", "--find-links", wheels, "--no-detect", *_props(V3),
-        "--python-version", "3.11", "--platform", "linux", "-o", lock,
+        "--python-version", X_Y, "--platform", "linux", "-o", lock,
     )  # fmt: skip
     assert "demo==1.0: variant sm cannot be resolved" in proc.stderr
     assert "graft: warning: demo==1.0: variant sm requires fast-gemm>=2" in proc.stderr
@@ -545,7 +546,7 @@ def test_a_lock_with_no_variants_lists_no_variant_wheel(release: Path, tmp_path:
     lock = tmp_path / "pylock.toml"
     run_graft(
         "lock", "demo", "--no-index", "--find-links", release, "--no-variants",
-        "--python-version", "3.11", "--platform", "linux", "-o", lock,
+        "--python-version", X_Y, "--platform", "linux", "-o", lock,
     )  # fmt: skip
     text = lock.read_text()
     assert 'name = "demo-1.0-py3-none-any.whl"' in text
@@ -596,7 +597,7 @@ def test_a_relock_of_a_variant_lock_keeps_its_variant_entries(
     lock = tmp_path / "pylock.toml"
     args: tuple[str | Path, ...] = ("--no-index", "--find-links", release, "--no-detect")
     args += (*_props(machine),)
-    args += ("--python-version", "3.11", "--platform", "linux")
+    args += ("--python-version", X_Y, "--platform", "linux")
     run_graft("lock", "demo", *args, "-o", lock)
     old = tmp_path / "pylock.old.toml"
     lock.rename(old)
@@ -612,7 +613,7 @@ def test_a_relock_of_a_variant_lock_from_an_index_keeps_its_variant_entries(
     monkeypatch.setenv("GRAFT_CACHE_DIR", str(tmp_path / "cache"))
     lock = tmp_path / "pylock.toml"
     args = ("--index-url", f"{index.url}/simple/", "--no-detect", *_props(V3))
-    args += ("--python-version", "3.11", "--platform", "linux")
+    args += ("--python-version", X_Y, "--platform", "linux")
     run_graft("lock", "demo", *args, "-o", lock)
     old = tmp_path / "pylock.old.toml"
     lock.rename(old)

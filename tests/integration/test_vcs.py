@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_graft
+from tests.support.here import X_Y
 from tests.support.venv import py
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not on PATH")
@@ -182,7 +183,7 @@ def test_a_lock_holds_the_commit_and_installs_it_after_the_branch_moved(
     url = repo.as_uri()
     lock = tmp_path / "pylock.toml"
     run_graft(
-        "lock", f"vcsdemo @ git+{url}@main", "--no-index", "-o", lock, "--python-version", "3.11"
+        "lock", f"vcsdemo @ git+{url}@main", "--no-index", "-o", lock, "--python-version", X_Y
     )
     head = git(repo, "rev-parse", "main")
     text = lock.read_text()
