@@ -155,14 +155,22 @@ def test_the_options_go_where_python_m_venv_writes_them(tmp_path: Path) -> None:
     )
 
 
+#: ``VIRTUAL_ENV_PROMPT`` as the target's activate scripts set it: ``(P) `` through 3.12,
+#: the bare ``P`` from 3.13 (its venv module's templates, which graft writes as they are)
+ENV_PROMPT = "({}) " if sys.version_info < (3, 13) else "{}"
+
+
 def _prompts(venv: Path) -> list[str]:
-    """The prompt each activate script shows: ``VIRTUAL_ENV_PROMPT``'s value in each."""
-    return [
-        line[line.index("(") : line.rindex(")") + 1]
-        for name in ("activate", "activate.csh", "activate.fish")
-        for line in (venv / "bin" / name).read_text().splitlines()
-        if "VIRTUAL_ENV_PROMPT" in line and "(" in line
-    ]
+    """The prompt each activate script shows, as ``(P)``: ``VIRTUAL_ENV_PROMPT``'s value."""
+    found = []
+    for name in ("activate", "activate.csh", "activate.fish"):
+        for line in (venv / "bin" / name).read_text().splitlines():
+            if "VIRTUAL_ENV_PROMPT" in line and line.rstrip().endswith('"'):
+                value = line[line.index('"') + 1 : line.rstrip().rindex('"')]
+                if value.startswith("(") and value.endswith(") "):
+                    value = value[1:-2]
+                found.append(f"({value})")
+    return found
 
 
 def test_prompt_names_a_new_venv_its_activate_scripts_and_changes_an_existing_one(
@@ -236,7 +244,7 @@ def test_a_prompt_with_quotes_or_a_command_is_text_to_the_activate_script(
         script = f". {venv}/bin/activate && {show}"
         done = subprocess.run([shell, "-c", script], capture_output=True, text=True, check=False)
         assert done.returncode == 0, done.stderr
-        assert done.stdout.splitlines()[0] == f"({prompt}) "
+        assert done.stdout.splitlines()[0] == ENV_PROMPT.format(prompt)
         if shell == "bash":  # (bash's \\$ shows # to root)
             dollar = "#" if os.geteuid() == 0 else "$"
             assert done.stdout.splitlines()[1] == f"({prompt.replace('$', dollar)}) "
