@@ -118,3 +118,31 @@ def introspect_own() -> str:
     import platform
 
     return platform.python_version()
+
+
+UV_PYTHON_WARNING = (
+    "graft: warning: UV_PYTHON is set, and graft reads no pip or uv variable: it chose the"
+    " interpreter without it (pass --python or GRAFT_PYTHON)"
+)
+
+
+def test_uv_python_is_warned_about_as_sync_warns_about_it(
+    reading: Path, store_dir: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``uv build`` takes ``UV_PYTHON`` where no ``--python`` is given; graft's build said
+    nothing of it where its sync and lock warn (decision 356): now the same line, unless
+    ``--python`` or ``GRAFT_PYTHON`` chose (a ``.python-version`` file comes after it in uv)."""
+    project = make_project(reading / "proj")
+    monkeypatch.setenv("UV_PYTHON", "3.12")
+
+    def warned(*more: str) -> list[str]:
+        run = run_graft("build", project, "--store", store_dir, "--wheel", *more)
+        return [x for x in run.stderr.splitlines() if x.startswith("graft: warning:")]
+
+    assert warned() == [UV_PYTHON_WARNING]
+    assert warned("-q") == []
+    assert warned("--python", introspect_own()) == []
+    (project / ".python-version").write_text(f"{_series(introspect_own())}\n")
+    assert warned() == [UV_PYTHON_WARNING]
+    monkeypatch.setenv("GRAFT_PYTHON", introspect_own())
+    assert warned() == []

@@ -249,3 +249,41 @@ _PIECES = st.sampled_from(
 def test_a_line_is_read_without_re_as_the_regular_expressions_read_it(raw: str) -> None:
     line = changestamp._uncommented(raw).strip()
     assert (changestamp.pin_line(line) if line else "blank") == _read_by_regex(raw)
+
+
+ADDED = (
+    "PIP_FIND_LINKS is set, and graft reads no pip or uv variable: it asked PyPI alone (to use"
+    " it, pass --extra-index-url URL or --find-links DIR)"
+)
+CHOSE = (
+    "UV_PYTHON is set, and graft reads no pip or uv variable: it chose the interpreter without"
+    " it (pass --python or GRAFT_PYTHON)"
+)
+
+
+@pytest.mark.parametrize(
+    ("options", "environ", "said"),
+    [
+        ((), {"PIP_FIND_LINKS": "/opt/wheels", "UV_PYTHON": "3.12"}, [CHOSE, ADDED]),
+        (("--python", "3.12"), {"PIP_FIND_LINKS": "/opt/wheels", "UV_PYTHON": "3.12"}, [ADDED]),
+        (("--index-url", "u"), {"PIP_FIND_LINKS": "/opt/wheels"}, []),
+        (("--extra-index-url", "u"), {"PIP_FIND_LINKS": "/opt/wheels"}, []),
+        ((), {"PIP_FIND_LINKS": "/opt/wheels", "GRAFT_INDEX_URL": "u"}, []),
+        ((), {"PIP_FIND_LINKS": "/opt/wheels", "GRAFT_EXTRA_INDEX_URL": "u"}, []),
+        ((), {"UV_PYTHON": "3.12", "GRAFT_PYTHON": "3.12"}, []),
+        ((), {"UV_PYTHON": "3.12", "GRAFT_PYTHON": ""}, [CHOSE]),
+        (("-q", "--store", "s"), {}, []),
+    ],
+)
+def test_the_change_stamp_warns_of_pip_s_and_uv_s_variables_as_the_full_path(
+    options: tuple[str, ...],
+    environ: dict[str, str],
+    said: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # decision 355: an edited pin answered without a resolution said none of them
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    parsed = changestamp.command(["sync", "v", "-r", "reqs.txt", *options])
+    assert parsed is not None
+    assert changestamp.unread(parsed[2]) == said

@@ -203,6 +203,13 @@ def run_build(args: argparse.Namespace) -> int:
 
     # PIP_BUILD_CONSTRAINT and UV_BUILD_CONSTRAINT, as pip wheel and uv build read them (341)
     tool_sources.refuse_unread_limits(tool_sources.told(args), tool_sources.BUILD_LIMITS)
+    told = bool(args.python) and getattr(args, "python_from", "--python") in {
+        "--python",
+        "GRAFT_PYTHON",
+    }  # (not a .python-version file, which UV_PYTHON comes before in uv build)
+    for warning in tool_sources.unread_python(python_told=told):  # as sync's (decision 356)
+        if not args.quiet:
+            print(f"graft: warning: {warning}", file=sys.stderr)
     request = BuildRequest(
         source=args.source,
         pythons=tuple(args.python) or (None,),

@@ -72,13 +72,16 @@ def answer(argv: list[str]) -> int | None:
     if done is None:
         return None
     rows, reading, before, summary, collisions = done
+    said = changestamp.unread(masked)  # UV_RESOLUTION... as the full path says (decision 355)
     try:  # noqa: SIM105 - not contextlib (decision 185); (best effort)
-        _stamp_the_venv(argv, rows, reading, files=files, summary=summary)
+        _stamp_the_venv(argv, rows, reading, files=files, summary=summary, said=said)
     except (KeyError, IndexError, ValueError, TypeError, OSError):
         pass
     if not noop._has(argv, ("--quiet",), "q"):  # noqa: SLF001
         from graft.venv.state import changes  # noqa: PLC0415
 
+        for warning in said:
+            print(f"graft: warning: {warning}", file=sys.stderr)
         for collision in collisions:  # (--collisions is not read: warn, the default)
             print(f"graft: warning: collision: {collision}", file=sys.stderr)
         noop.render_changes(changes(before, reading.labels))
@@ -323,7 +326,13 @@ def _root(root: str, prefix: str, shas: list[str], *, anchor: bool) -> None:
 
 
 def _stamp_the_venv(
-    argv: list[str], rows: Rows, reading: Reading, *, files: list[str], summary: list[int]
+    argv: list[str],
+    rows: Rows,
+    reading: Reading,
+    *,
+    files: list[str],
+    summary: list[int],
+    said: list[str],
 ) -> None:
     """The sync stamp of the command line, as the full path leaves it (best effort)."""
     from graft.resolve.fingerprints import fingerprint  # noqa: PLC0415
@@ -349,6 +358,7 @@ def _stamp_the_venv(
             ["stats", *map(str, summary[1:])],
             *(["entry", sha] for sha in reading.shas),
             *(["watched", *row] for row in seen),
+            *(["warning", warning] for warning in said),  # (its no-op says them again)
         ],
     )
 

@@ -28,6 +28,7 @@ cached index pages are) and files in the store, each checked as the full path ch
 
 from __future__ import annotations
 
+import os
 import time
 
 from graft import _jsonc
@@ -193,6 +194,24 @@ def choose(
             else:
                 return None  # not pinned by the file: resolvelib chooses
     return chosen, pairs
+
+
+def unread(masked: list[str]) -> list[str]:
+    """The warnings the full path gives of pip's and uv's variables for *masked* (decision 355).
+
+    Its command line names the interpreter by ``--python`` alone and its sources by
+    ``--index-url`` and ``--extra-index-url`` alone (the files are plain pins); graft's own
+    variables stand for them as the full path's parser reads them.
+    """
+    from graft.sources.tool_sources import pin_set_warnings  # noqa: PLC0415
+
+    given = {arg for arg in masked[2:] if arg.startswith("--")}
+    environ = os.environ
+    told = "--python" in given or bool(environ.get("GRAFT_PYTHON"))
+    sources = bool(given & {"--index-url", "--extra-index-url"}) or bool(
+        environ.get("GRAFT_INDEX_URL") or environ.get("GRAFT_EXTRA_INDEX_URL", "").split()
+    )
+    return pin_set_warnings(python_told=told, defaults_alone=not sources)
 
 
 def meets(pairs: set[tuple[str, str]]) -> bool:

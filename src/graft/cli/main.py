@@ -99,7 +99,7 @@ def _python_from_environment(args: argparse.Namespace) -> None:
         from graft.venv.interpreter import find_interpreter  # noqa: PLC0415
 
         find_interpreter(spec, where="GRAFT_PYTHON")
-        args.python = [spec]
+        args.python, args.python_from = [spec], "GRAFT_PYTHON"
         return
     _build_python_from_version_file(args)
 
@@ -150,7 +150,7 @@ def _build_python_from_version_file(args: argparse.Namespace) -> None:
         from graft.cli.venv_python import look_up  # noqa: PLC0415
 
         look_up(request, path)
-        args.python = [request]
+        args.python, args.python_from = [request], path
 
 
 def _no_config(args: argparse.Namespace) -> bool:

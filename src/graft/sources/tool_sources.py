@@ -87,7 +87,12 @@ def unread_additions(inputs: Inputs, environ: Mapping[str, str] = os.environ) ->
     pip asks PyPI and them, and takes the best version of all (``PIP_FIND_LINKS`` of a
     machine's own wheels, say); graft asks PyPI alone, as uv (which reads no ``PIP_*``) does.
     """
-    names = set_variables(environ, ADDED_VARIABLES) if _defaults_alone(inputs) else []
+    return added_warning(defaults_alone=_defaults_alone(inputs), environ=environ)
+
+
+def added_warning(*, defaults_alone: bool, environ: Mapping[str, str] = os.environ) -> str | None:
+    """:func:`unread_additions` of a request that asks graft's default sources alone, or not."""
+    names = set_variables(environ, ADDED_VARIABLES) if defaults_alone else []
     if not names:
         return None
     given = " and ".join(names)
@@ -230,11 +235,33 @@ def unread_choices(
         said.append(
             _unread("UV_RESOLUTION", f"resolved {resolution}", f"--resolution {uv_resolution}")
         )
-    if environ.get("UV_PYTHON", "").strip() and not python_told:
-        said.append(
-            _unread("UV_PYTHON", "chose the interpreter without it", "--python or GRAFT_PYTHON")
-        )
+    said += unread_python(python_told=python_told, environ=environ)
     return said
+
+
+def unread_python(*, python_told: bool, environ: Mapping[str, str] = os.environ) -> list[str]:
+    """The warning naming ``UV_PYTHON`` where neither ``--python`` nor ``GRAFT_PYTHON`` chose.
+
+    ``graft build`` says it too, as ``uv build`` reads it (decision 356).
+    """
+    if not environ.get("UV_PYTHON", "").strip() or python_told:
+        return []
+    return [_unread("UV_PYTHON", "chose the interpreter without it", "--python or GRAFT_PYTHON")]
+
+
+def pin_set_warnings(
+    *, python_told: bool, defaults_alone: bool, environ: Mapping[str, str] = os.environ
+) -> list[str]:
+    """What a sync of plain pins at graft's default policy warns of these variables.
+
+    :func:`unread_choices`, then :func:`unread_additions`, in the order the full path says
+    them: for the change stamp, which answers such a sync without resolving (decision 355).
+    """
+    said = unread_choices(
+        prerelease=None, resolution="highest", python_told=python_told, environ=environ
+    )
+    added = added_warning(defaults_alone=defaults_alone, environ=environ)
+    return [*said, *([added] if added is not None else [])]
 
 
 def _unread(name: str, did: str, option: str) -> str:
