@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pytest
+
 from graft._fs import load_toml
 from tests.conftest import run_graft
 from tests.integration.test_resolve_sync import index, installed  # noqa: F401 - the fixture
@@ -66,6 +68,40 @@ def test_pip_and_uv_options_graft_has_not_are_refused_saying_what_to_use(tmp_pat
         assert hint in line, line
         assert "see graft sync --help" not in line
     assert not (tmp_path / "v").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "has"),
+    [
+        (("--no-header",), "it has no header comment"),
+        (("--custom-compile-command", "make lock"), "it has no header comment"),
+        (("--no-annotate",), "it has no '# via' comments"),
+        (("--annotation-style", "line"), "it has no '# via' comments"),
+        (("--emit-index-url",), "it records each package's index and each file's URL"),
+        (("--no-emit-index-url",), "it records each package's index and each file's URL"),
+        (("--emit-find-links",), "it records each package's index and each file's URL"),
+        (("--emit-build-options",), "it records each package's index and each file's URL"),
+        (("--strip-extras",), "it lists each package once, without extras"),
+        (("--no-strip-extras",), "it lists each package once, without extras"),
+        (("--no-strip-markers",), "it keeps each package's marker"),
+        (("--allow-unsafe",), "it lists every package the resolution needs"),
+        (("--no-emit-package", "six"), "it lists every package the resolution needs"),
+        (("--reuse-hashes",), "it records each file's sha256"),
+    ],
+)
+def test_requirements_txt_output_options_say_what_graft_lock_writes(
+    tmp_path: Path, args: tuple[str, ...], has: str
+) -> None:
+    # decision 357: pip-compile's and uv pip compile's options for a requirements.txt were
+    # refused with "see graft lock --help" alone
+    proc = run_graft("lock", "six", *args, "-o", tmp_path / "pylock.toml", check=False)
+    assert proc.returncode == 2
+    (line,) = proc.stderr.splitlines()
+    assert line.startswith(f"graft lock: error: unrecognized arguments: {args[0]}"), line
+    said = "(graft lock writes a PEP 751 pylock.toml, which pip 26.1+, uv and graft sync install;"
+    assert f"{said} {has}" in line, line
+    assert line.endswith(f": drop {args[0]})"), line
+    assert not (tmp_path / "pylock.toml").exists()
 
 
 def test_uv_s_forms_graft_takes_as_they_are_meant(

@@ -34,6 +34,47 @@ _NO_CACHE = (
     " neither (an image), --link-mode copy, then graft cache clean and remove the store;"
     " --refresh asks the indexes again"
 )
+_PYLOCK = "graft lock writes a PEP 751 pylock.toml, which pip 26.1+, uv and graft sync install"
+#: pip-compile's and ``uv pip compile``'s options for the requirements.txt they write: what a
+#: pylock.toml has in their place (decision 357); each refused, naming the lock's format
+_REQUIREMENTS_TXT = {
+    **dict.fromkeys(
+        ("--header", "--no-header", "--custom-compile-command"),
+        "has no header comment (its created-by key names graft)",
+    ),
+    **dict.fromkeys(
+        ("--annotate", "--no-annotate", "--annotation-style", "--emit-index-annotation"),
+        "has no '# via' comments",
+    ),
+    **dict.fromkeys(
+        (
+            "--emit-index-url",
+            "--no-emit-index-url",
+            "--emit-find-links",
+            "--no-emit-find-links",
+            "--emit-trusted-host",
+            "--no-emit-trusted-host",
+            "--emit-options",
+            "--no-emit-options",
+            "--emit-build-options",
+        ),
+        "records each package's index and each file's URL, and no pip options",
+    ),
+    **dict.fromkeys(
+        ("--strip-extras", "--no-strip-extras"), "lists each package once, without extras"
+    ),
+    **dict.fromkeys(
+        ("--no-strip-markers", "--emit-marker-expression"),
+        "keeps each package's marker (one lock for every environment it names)",
+    ),
+    **dict.fromkeys(
+        ("--allow-unsafe", "--no-allow-unsafe", "--unsafe-package", "--no-emit-package"),
+        "lists every package the resolution needs, pip and setuptools among them",
+    ),
+    **dict.fromkeys(
+        ("--reuse-hashes", "--no-reuse-hashes"), "records each file's sha256 as its index gives it"
+    ),
+}
 #: What to use instead of pip's and uv's options graft has not, as each refusal's hint
 #: (decision 342); the options graft takes as they are meant are :func:`add_tool_forms`'s.
 _INSTEAD = {
@@ -70,14 +111,14 @@ _INSTEAD = {
     "--allow-insecure-host": "graft checks every HTTPS certificate: give the index's CA with"
     " SSL_CERT_FILE, or a local directory as --index-url",
     "--directory": "run graft from that directory (cd DIR)",
+    **{option: f"{_PYLOCK}; it {has}: drop {option}" for option, has in _REQUIREMENTS_TXT.items()},
 }
 #: What an option graft has takes instead of pip's or uv's values it does not (invalid choice)
 _CHOICES = {
     ("--link-mode", "clone"): "graft has no clone mode: copy gives the venv files of its own",
     ("--index-strategy", "unsafe-first-match"): "unsafe-best-match merges every index's files,"
     " first-index takes the first index that has the project",
-    ("--format", "requirements.txt"): "graft lock writes a PEP 751 pylock.toml, which pip 26.1+,"
-    " uv and graft sync install",
+    ("--format", "requirements.txt"): _PYLOCK,
     ("--prerelease", "explicit"): "if-necessary takes a prerelease a specifier names",
     ("--prerelease", "if-necessary-or-explicit"): "if-necessary is uv's default: a prerelease"
     " a specifier names, or where nothing else is left",
