@@ -92,7 +92,8 @@ def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
         _refuse_graft_own_venv(args.venv)
     from graft.venv.destination import refuse_unmakeable  # noqa: PLC0415
 
-    refuse_unmakeable(args.venv)  # (a link loop, a long name, a read-only directory: 343)
+    # (a link loop, a long name, a read-only directory: 343; /proc, by an attempt: 358)
+    refuse_unmakeable(args.venv, attempt=not args.dry_run)
     started = time.perf_counter()
     from graft.cli.noop import python_version_key  # noqa: PLC0415
     from graft.cli.venv_python import keep_venv_python  # noqa: PLC0415

@@ -5,9 +5,10 @@ beside it, after resolving and downloading; and the error then named the lock fi
 (``/proc/.x.graft-lock``), not the venv. What a look at the path tells is refused first, in
 one line naming the venv (decision 343): a link loop or a file on its path, a name longer
 than the filesystem allows (with the room graft's names beside the venv take), a directory
-that is read only. Read only: nothing is made or written. What only writing tells (``/proc``,
-an immutable directory as root) is said of the venv by
-:func:`graft.venv.materialize.venv_lock`.
+that is read only. What only writing tells (``/proc``, an immutable directory as root) is
+told by an attempt, for a sync (decision 358): an empty directory made where the sync makes
+its lock and staging, and removed at once. A dry run makes none: the sync's own lock then
+says it of the venv (:func:`graft.venv.materialize.venv_lock`).
 """
 
 from __future__ import annotations
@@ -36,12 +37,13 @@ _ON_PATH = {
 }
 
 
-def refuse_unmakeable(venv: str) -> None:
+def refuse_unmakeable(venv: str, *, attempt: bool = False) -> None:
     """Raise a one-line :class:`MaterializeError` naming *venv* where its path shows it cannot be.
 
     Its parent directories are made as ``python -m venv`` makes them; the nearest one there
     must be writable, and every name to make must fit the filesystem's limit, the venv's
-    with the room of the names graft keeps beside it.
+    with the room of the names graft keeps beside it. *attempt*: that directory must also
+    take a new entry when one is made there (:func:`_takes_new_entries`).
     """
     linked = os.path.islink(venv) and os.path.isdir(venv)  # (that directory: decision 112)
     prefix = os.path.realpath(venv) if linked else os.path.abspath(venv)
@@ -70,6 +72,35 @@ def refuse_unmakeable(venv: str) -> None:
             where=venv,
             hint="choose a directory you can write to",
         )
+    why = _takes_new_entries(existing) if attempt else None
+    if why is not None:  # (the line venv_lock says after the download: decision 343)
+        raise MaterializeError(
+            f"cannot make the venv: its directory {existing} takes no new file ({why})",
+            where=venv,
+            hint="choose a directory you can write to",
+        )
+
+
+def _takes_new_entries(directory: str) -> str | None:
+    """Why *directory* takes no new entry, told by making one; None where it does.
+
+    ``/proc`` and ``/sys`` (as root), an immutable directory (``chattr +i``), some FUSE
+    mounts: ``os.access`` and the mount's flags say yes, and only an attempt says no. An
+    empty directory named as graft's staging beside a venv (``.graft-<12 hex>``), removed at
+    once: what the sync makes there next, its lock and staging, fails alike.
+    """
+    probe = os.path.join(directory, f".graft-{os.urandom(6).hex()}")
+    try:
+        os.mkdir(probe, 0o700)
+    except FileExistsError:
+        return None  # (someone else's: the directory takes new entries)
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    try:  # noqa: SIM105 - not contextlib (decision 185)
+        os.rmdir(probe)
+    except OSError:
+        pass  # (made, so the directory takes new entries; an empty directory left)
+    return None
 
 
 def _nearest(venv: str, parent: str) -> tuple[str, list[str]]:
