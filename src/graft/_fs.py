@@ -13,6 +13,8 @@ from graft._atomic import write_atomic
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
+    from graft.errors import GraftError
+
 
 @contextlib.contextmanager
 def flock(
@@ -327,35 +329,56 @@ def file_sha256(path: str) -> str:
     return file_digest(path).hex()
 
 
-def load_toml(path: str) -> dict[str, Any]:
-    """The TOML file at *path* (pyproject.toml, pylock.toml); a one-line error if it is broken.
+class TomlError(ValueError):
+    """Bytes that are not TOML: *why*, one line, and *hint*, what to do (:func:`parse_toml`)."""
 
-    Raises :class:`~graft.errors.SourceError` naming the file: unreadable, or not valid TOML.
+    def __init__(self, why: str, hint: str) -> None:
+        super().__init__(why)
+        self.why, self.hint = why, hint
+
+
+def parse_toml(data: bytes) -> dict[str, Any]:
+    """*data* as TOML: ``tomllib`` (``tomli`` on Python 3.10), the one switch between them.
+
+    Raises :class:`TomlError`: not UTF-8 (TOML is; ``tomllib.load`` lets the decoder's error
+    out), or not valid TOML (the parser's own line and column).
     """
     import sys  # noqa: PLC0415
-
-    from graft.errors import SourceError  # noqa: PLC0415
 
     if sys.version_info >= (3, 11):
         import tomllib  # noqa: PLC0415
     else:  # pragma: no cover - exercised on 3.10 only
         import tomli as tomllib  # noqa: PLC0415
     try:
-        with open(path, "rb") as fh:
-            data: dict[str, Any] = tomllib.load(fh)
-    except OSError as exc:
-        raise SourceError(f"cannot read it ({exc.strerror})", where=path) from None
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise TomlError(
+            f"not valid TOML (not UTF-8: byte at offset {exc.start})", "save the file as UTF-8"
+        ) from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise SourceError(
-            f"not valid TOML ({exc})", where=path, hint="fix the file's syntax"
-        ) from None
-    except UnicodeDecodeError as exc:  # (TOML is UTF-8; tomllib lets the decoder's error out)
-        raise SourceError(
-            f"not valid TOML (not UTF-8: byte at offset {exc.start})",
-            where=path,
-            hint="save the file as UTF-8",
-        ) from None
-    return data
+        raise TomlError(f"not valid TOML ({exc})", "fix the file's syntax") from None
+
+
+def load_toml(path: str, error: type[GraftError] | None = None) -> dict[str, Any]:
+    """The TOML file at *path* (pyproject.toml, pylock.toml); a one-line error if it is broken.
+
+    Raises *error* (default :class:`~graft.errors.SourceError`) naming the file: unreadable,
+    or not TOML (:func:`parse_toml`).
+    """
+    from graft.errors import SourceError  # noqa: PLC0415
+
+    raised = error or SourceError
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        raise raised(f"cannot read it ({exc.strerror})", where=path) from None
+    try:
+        return parse_toml(data)
+    except TomlError as exc:
+        raise raised(exc.why, where=path, hint=exc.hint) from None
 
 
 def toml_table(data: object, key: str) -> dict[str, Any]:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from graft.errors import SourceError
 from graft.resolve.environments import matrix
 from graft.resolve.lock_prefs import read_locked
 
@@ -44,12 +47,26 @@ def test_each_environment_prefers_the_entries_whose_marker_holds(tmp_path: Path)
 
 def test_no_file_no_lock_and_upgrade_give_no_preferences(tmp_path: Path) -> None:
     assert read_locked(str(tmp_path / "absent.toml")).digest == "-"
-    garbage = tmp_path / "pylock.toml"
-    garbage.write_text("not [ toml")
-    unread = read_locked(str(garbage))
+    other = tmp_path / "pylock.toml"
+    other.write_text("lock-version = 1\npackages = 2\n")  # (TOML, but no lock)
+    unread = read_locked(str(other))
     assert unread.packages == ()
     assert len(unread.digest) == 64
-    garbage.write_text(LOCK)
-    upgraded = read_locked(str(garbage), upgrade=True)
+    other.write_text(LOCK)
+    upgraded = read_locked(str(other), upgrade=True)
     assert upgraded.digest == "*"
     assert upgraded.preferred(LINUX) == {}
+    other.write_text("not [ toml")  # not read at all with --upgrade
+    assert read_locked(str(other), upgrade=True).digest == "*"
+
+
+def test_an_output_that_is_not_toml_is_refused_as_uv_refuses_it(tmp_path: Path) -> None:
+    # decision 358: it was replaced unread (uv pip compile -o: "TOML parse error")
+    garbage = tmp_path / "pylock.toml"
+    garbage.write_text("not [ toml")
+    with pytest.raises(SourceError) as got:
+        read_locked(str(garbage))
+    assert got.value.what.startswith("not valid TOML (Expected '=' after a key")
+    assert got.value.where == str(garbage)
+    assert got.value.hint is not None
+    assert got.value.hint.startswith("fix the file's syntax, remove it, or pass --upgrade")

@@ -91,7 +91,7 @@ def test_variants_toml_in_variantlibs_shape_with_static_properties(tmp_path: Pat
         ("colour = 1\n", "unknown keys"),
         ("namespace_priorities = 1\n", "must be a list of strings"),
         ('[static-properties.nvidia]\nsm = ["A"]\n', "not a variant property"),
-        ("[[oops\n", "not TOML"),
+        ("[[oops\n", "not valid TOML"),
     ],
 )
 def test_a_bad_variants_toml_is_refused(tmp_path: Path, text: str, message: str) -> None:

@@ -201,18 +201,14 @@ def pyproject_metadata(data: bytes, sdist: SdistName) -> bytes | None:
     dependencies only in ``[tool.poetry]`` (Poetry before ``[project]``), or holds a
     requirement that is not PEP 508.
     """
-    import sys  # noqa: PLC0415
-
     from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
     from packaging.specifiers import InvalidSpecifier, SpecifierSet  # noqa: PLC0415
 
-    if sys.version_info >= (3, 11):
-        import tomllib  # noqa: PLC0415
-    else:  # pragma: no cover - exercised on 3.10 only
-        import tomli as tomllib  # noqa: PLC0415
+    from graft._fs import TomlError, parse_toml  # noqa: PLC0415
+
     try:
-        table = tomllib.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        table = parse_toml(data)
+    except TomlError:  # (the backend is asked, and says what is wrong)
         return None
     project = table.get("project")
     if not isinstance(project, dict) or not isinstance(project.get("name"), str):

@@ -11,15 +11,16 @@ preferred version's files first, then the rest as before; decision 30).
 
 A preference is a hint, never a requirement: an output that is not a lock, or a package
 whose marker cannot be evaluated, gives no preference for it, and the lock resolves as if
-the file were absent. The TOML is read with the standard library (``tomllib``; ``tomli``
-on Python 3.10), not through :mod:`packaging.pylock`'s validation, so a lock written by
-another tool (``uv pip compile --format pylock``) is read the same way.
+the file were absent. A file that is not TOML at all is refused, as ``uv pip compile -o``
+refuses it (rather than replaced unread). The TOML is read by :func:`graft._fs.parse_toml`,
+not through :mod:`packaging.pylock`'s validation, so a lock written by another tool
+(``uv pip compile --format pylock``) is read the same way.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from packaging.markers import Marker
@@ -69,7 +70,8 @@ class Locked:
 def read_locked(path: str, *, upgrade: bool = False) -> Locked:
     """The packages of the lock at *path* (none, digest ``-``, when it is not there).
 
-    A file that is there but is no readable lock gives no packages, under its digest. With
+    A TOML file that is no lock gives no packages, under its digest; a file that is not TOML
+    is a one-line :class:`~graft.errors.SourceError` naming it. With
     *upgrade* (``--upgrade``) the file is not read: no preferences, digest ``*``.
     """
     from graft._sha256 import sha256_hex  # noqa: PLC0415
@@ -82,10 +84,19 @@ def read_locked(path: str, *, upgrade: bool = False) -> Locked:
     except OSError:
         return Locked("-")
     digest = sha256_hex(data)
+    from graft._fs import TomlError, parse_toml  # noqa: PLC0415
+
     try:
-        parsed = _toml(data)
-    except (ValueError, UnicodeDecodeError):
-        return Locked(digest)
+        parsed = parse_toml(data)
+    except TomlError as exc:  # (uv pip compile -o refuses it too: decision 358)
+        from graft.errors import SourceError  # noqa: PLC0415
+
+        raise SourceError(
+            exc.why,
+            where=path,
+            hint=f"{exc.hint}, remove it, or pass --upgrade (graft lock keeps the versions"
+            " of the lock it replaces, as uv does)",
+        ) from None
     packages = parsed.get("packages")
     if not isinstance(packages, list):
         return Locked(digest)
@@ -101,14 +112,3 @@ def read_locked(path: str, *, upgrade: bool = False) -> Locked:
                 (str(canonicalize_name(name)), version, marker if isinstance(marker, str) else None)
             )
     return Locked(digest, tuple(rows))
-
-
-def _toml(data: bytes) -> dict[str, Any]:
-    import sys  # noqa: PLC0415
-
-    if sys.version_info >= (3, 11):
-        import tomllib  # noqa: PLC0415
-    else:  # pragma: no cover - Python 3.10
-        import tomli as tomllib  # noqa: PLC0415
-
-    return tomllib.loads(data.decode("utf-8"))

@@ -217,20 +217,9 @@ def config_path(explicit: str | None) -> str | None:
 
 def load_config(path: str) -> tuple[Priorities, list[SupportedFeature], tuple[str, ...]]:
     """``variants.toml`` at *path*: priorities, static properties, allowed plugins."""
-    if sys.version_info >= (3, 11):
-        import tomllib  # noqa: PLC0415
-    else:  # pragma: no cover - 3.10
-        import tomli as tomllib  # noqa: PLC0415
-    try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except OSError as exc:
-        raise VariantError(f"cannot read ({exc.strerror})", where=path) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise VariantError(f"not TOML ({exc})", where=path) from None
-    except UnicodeDecodeError as exc:  # (TOML is UTF-8)
-        why = f"not TOML (not UTF-8: byte at offset {exc.start})"
-        raise VariantError(why, where=path) from None
+    from graft._fs import load_toml  # noqa: PLC0415
+
+    data = load_toml(path, VariantError)
     return (*parse_config(data, path), allowed_providers(data, path))
 
 
