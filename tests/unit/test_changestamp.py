@@ -20,8 +20,8 @@ from graft.cli import changestamp
 from graft.resolve import pinrecord
 from graft.resolve.candidates import PYTHON
 from graft.resolve.pinned import asked_key, plain_word
+from graft.resolve.policy import Policy
 from graft.resolve.resolver import root_needs
-from graft.resolve.screen import Policy
 from tests.unit.test_pinned import LINUX
 
 NAMES = st.from_regex(r"[A-Za-z0-9]([A-Za-z0-9._-]{0,8}[A-Za-z0-9])?", fullmatch=True)

@@ -16,9 +16,10 @@ from graft.errors import BuildError, GraftError, SourceError
 from graft.resolve import screenmemo
 from graft.resolve.lock_said import why_not
 from graft.resolve.no_project import SPELLINGS, spellings
+from graft.resolve.policy import Policy, Prereleases
 from graft.resolve.resolution_error import Kind, Reason, ResolutionError, nearest
 from graft.resolve.resolver import resolve
-from graft.resolve.screen import Policy, Prereleases, screen
+from graft.resolve.screen import screen
 from graft.venv.interpreter import foreign_target
 from tests.unit.fakeindex import WINDOWS_TAG, FailingBuilds, FakeIndex
 

@@ -17,7 +17,8 @@ from graft.resolve.environments import DEFAULT_PYTHONS, matrix
 from graft.resolve.first_offered import first_offered
 from graft.resolve.listing import Listing, digested
 from graft.resolve.page_digest import digest
-from graft.resolve.screen import Policy, grouped_by_tags
+from graft.resolve.policy import Policy
+from graft.resolve.screen import grouped_by_tags
 from graft.resolve.screenmemo import _listing
 
 NAMES = (

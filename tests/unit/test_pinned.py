@@ -9,10 +9,10 @@ from packaging.specifiers import SpecifierSet
 from graft.resolve.candidates import Need
 from graft.resolve.pinned import Step, exact, pinned_resolution
 from graft.resolve.pinrecord import decode, encode
+from graft.resolve.policy import Policy
 from graft.resolve.provider import Provider
 from graft.resolve.resolution_error import ResolutionError
 from graft.resolve.resolver import Resolution, resolve, root_needs
-from graft.resolve.screen import Policy
 from graft.resolve.unanimous import NoResolution, unanimous_resolution
 from graft.venv.interpreter import foreign_target
 from tests.unit.fakeindex import LINUX_TAG, FakeIndex

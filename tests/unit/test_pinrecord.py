@@ -8,8 +8,8 @@ import time
 from pathlib import Path
 
 from graft.resolve import memo, pinrecord
+from graft.resolve.policy import Policy
 from graft.resolve.resolver import resolve
-from graft.resolve.screen import Policy
 from tests.unit.fakeindex import FakeIndex
 from tests.unit.test_pinned import LINUX
 

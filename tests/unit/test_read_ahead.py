@@ -12,8 +12,8 @@ from packaging.version import Version
 
 from graft.resolve.candidates import Need, PythonCandidate
 from graft.resolve.metadata_reader import MetadataReader
+from graft.resolve.policy import Policy
 from graft.resolve.provider import Provider
-from graft.resolve.screen import Policy
 from graft.venv.interpreter import foreign_target
 from tests.unit.fakeindex import FakeIndex
 

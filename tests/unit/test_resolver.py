@@ -13,10 +13,11 @@ from packaging.version import Version
 from graft.errors import BuildError, GraftError, SourceError, UsageError
 from graft.resolve.artifacts import ArtifactFile
 from graft.resolve.candidates import WheelCandidate
+from graft.resolve.policy import Policy, Prereleases
 from graft.resolve.provider import Provider
 from graft.resolve.resolution_error import ResolutionError
 from graft.resolve.resolver import Pin, Resolution, resolve, root_needs
-from graft.resolve.screen import Policy, Prereleases, screen
+from graft.resolve.screen import screen
 from graft.venv.interpreter import foreign_target
 from tests.unit.fakeindex import LINUX_TAG, WINDOWS_TAG, FailingBuilds, FakeIndex, metadata
 

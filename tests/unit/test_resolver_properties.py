@@ -19,9 +19,9 @@ from packaging.utils import NormalizedName
 from packaging.version import Version
 
 from graft.resolve.deps import unmet_requirements
+from graft.resolve.policy import Policy
 from graft.resolve.resolution_error import ResolutionError
 from graft.resolve.resolver import Resolution, resolve
-from graft.resolve.screen import Policy
 from graft.venv.interpreter import foreign_target
 from tests.unit.fakeindex import LINUX_TAG, WINDOWS_TAG, FakeIndex
 

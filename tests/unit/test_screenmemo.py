@@ -15,7 +15,8 @@ from packaging.utils import NormalizedName
 from graft.resolve.artifacts import ArtifactFile
 from graft.resolve.environments import DEFAULT_PYTHONS, matrix
 from graft.resolve.listing import Listing
-from graft.resolve.screen import Policy, Prereleases, screen
+from graft.resolve.policy import Policy, Prereleases
+from graft.resolve.screen import screen
 from graft.resolve.screenmemo import ScreenMemo, policy_key
 
 LIB = NormalizedName("lib")

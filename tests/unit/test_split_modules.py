@@ -72,3 +72,19 @@ def test_a_recalled_resolution_s_result_leaves_the_stages_out() -> None:
         "assert Located(t, (), known_labels=('a==1',)).labels() == ('a==1',)"
     )
     assert _imports(code, "graft.resolve.locate") == {"graft.resolve.locate": False}
+
+
+def test_the_policy_and_the_format_control_leave_the_screening_out() -> None:
+    """Decision 358: the policy (and pip's FormatControl) is what the screening is given; a
+    caller that makes or reads one, or limits a named source's formats, screens nothing."""
+    code = (
+        "from graft.resolve.policy import Policy, format_limit, format_sets\n"
+        "from graft.model.requirements import ONLY_BINARY\n"
+        "only, no = format_sets([(ONLY_BINARY, ':all:')])\n"
+        "assert Policy(only_binary=only).builds('six') is False\n"
+        "assert format_limit('six', only, no) == 'binary'"
+    )
+    found = _imports(code, "graft.resolve.policy", "graft.resolve.screen")
+    assert found == {"graft.resolve.policy": True, "graft.resolve.screen": False}
+    found = _imports("from graft.resolve import screen", "graft.resolve.policy")
+    assert found == {"graft.resolve.policy": True}

@@ -9,10 +9,10 @@ from packaging.utils import NormalizedName
 from packaging.version import Version
 
 from graft.resolve.candidates import Need, WheelCandidate
+from graft.resolve.policy import Policy, Prereleases
 from graft.resolve.provider import Provider
 from graft.resolve.resolution_error import ResolutionError
 from graft.resolve.resolver import Resolution, resolve
-from graft.resolve.screen import Policy, Prereleases
 from graft.resolve.surface import read_surface
 from graft.resolve.unanimous import unanimous_resolution
 from tests.unit.fakeindex import FakeIndex, metadata

@@ -14,7 +14,8 @@ from graft.resolve.chosen_variants import disagreements
 from graft.resolve.deps import unmet_requirements
 from graft.resolve.fetched import Fetched
 from graft.resolve.first_offered import first_offered
-from graft.resolve.screen import Policy, Reject, screen
+from graft.resolve.policy import Policy
+from graft.resolve.screen import Reject, screen
 from graft.resolve.surface import read_surface
 from graft.resolve.variants import VariantChooser, VariantOptions
 from graft.sources.requirements import parse_spec

@@ -12,7 +12,7 @@ from typing import Any
 class FormatStep(argparse.Action):
     """``--no-binary`` and ``--only-binary`` into one list, in the order given.
 
-    As pip reads them (``graft.resolve.screen.format_sets``): the later word on a project
+    As pip reads them (``graft.resolve.policy.format_sets``): the later word on a project
     wins, and ``:none:`` undoes only what came before it (decision 326). *const* names the
     flag (``NO_BINARY`` or ``ONLY_BINARY``).
     """

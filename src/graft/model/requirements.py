@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 #: ``--no-binary`` and ``--only-binary``, as a :data:`Format` step names its flag
 NO_BINARY, ONLY_BINARY = "no-binary", "only-binary"
 #: one ``--no-binary``/``--only-binary`` value as given (names, ``:all:``, ``:none:``), with
-#: its flag: read in order, as pip reads them (``graft.resolve.screen.format_sets``)
+#: its flag: read in order, as pip reads them (``graft.resolve.policy.format_sets``)
 Format = tuple[str, str]
 
 

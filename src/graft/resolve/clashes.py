@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from graft.resolve.admit import ByVersion
     from graft.resolve.artifacts import ArtifactFile
     from graft.resolve.candidates import Candidate
-    from graft.resolve.screen import Policy
+    from graft.resolve.policy import Policy
 
 
 class Screening(Protocol):

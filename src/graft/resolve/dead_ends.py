@@ -29,8 +29,9 @@ from graft.resolve.candidates import (
     candidate_key,
     offer,
 )
+from graft.resolve.policy import Prereleases
 from graft.resolve.reporter import Restart, Unsatisfiable
-from graft.resolve.screen import Prereleases, screen
+from graft.resolve.screen import screen
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Sequence
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
     from graft.resolve.artifacts import ArtifactFile
     from graft.resolve.clashes import Clash
     from graft.resolve.metadata_reader import MetadataReader
-    from graft.resolve.screen import Policy
+    from graft.resolve.policy import Policy
     from graft.resolve.screenmemo import ScreenMemo
 
 #: A dead end's key (:func:`~graft.resolve.candidates.candidate_key`) and why it is one.

@@ -13,14 +13,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from graft.resolve.admit import arbitrary, by_version, verdicts
-from graft.resolve.screen import (
-    Prereleases,
-    Reject,
-    grouped_by_tags,
-    passing,
-    screen,
-    variant_groups,
-)
+from graft.resolve.policy import Prereleases
+from graft.resolve.screen import Reject, grouped_by_tags, passing, screen, variant_groups
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -31,7 +25,7 @@ if TYPE_CHECKING:
 
     from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile
-    from graft.resolve.screen import Policy
+    from graft.resolve.policy import Policy
 
 #: Per listing and target (tag ranks), the positions of the files a tag of the target may fit.
 _FITTING: dict[tuple[int, int], tuple[Sequence[ArtifactFile], Mapping[str, int], frozenset[int]]]

@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile
     from graft.resolve.candidates import Need
+    from graft.resolve.policy import Policy
     from graft.resolve.resolver import Pin
-    from graft.resolve.screen import Policy
     from graft.resolve.variants import VariantChooser
 
 
@@ -299,7 +299,7 @@ def resolver_policy(  # noqa: PLR0917 - the lock and the sync pass the same six
     from packaging.utils import canonicalize_name  # noqa: PLC0415
     from packaging.version import InvalidVersion, Version  # noqa: PLC0415
 
-    from graft.resolve.screen import Policy, Prereleases, format_sets  # noqa: PLC0415
+    from graft.resolve.policy import Policy, Prereleases, format_sets  # noqa: PLC0415
 
     prereleases = Prereleases(request.prerelease or "if-necessary")
     if inputs.prereleases and request.prerelease is None:

@@ -6,7 +6,7 @@ it, and moves only when they do not (``--upgrade`` drops every preference,
 ``--upgrade-package NAME`` that project's). ``graft lock -o pylock.toml`` does the same per
 environment: the packages of the existing ``pylock.toml`` whose marker holds in an
 environment are that environment's preferred versions, handed to the resolver as a venv's
-versions are in ``graft sync`` (:class:`~graft.resolve.screen.Policy` ``preferred``: the
+versions are in ``graft sync`` (:class:`~graft.resolve.policy.Policy` ``preferred``: the
 preferred version's files first, then the rest as before; decision 30).
 
 A preference is a hint, never a requirement: an output that is not a lock, or a package

@@ -65,7 +65,7 @@ def refuse_builds(
 
     *only_binary*, *no_binary*: every ``--only-binary`` and ``--no-binary`` value given, the
     command line's and the requirement files', as canonical names or ``:all:``; a project
-    they limit to wheels is not built (``graft.resolve.screen.format_limit``, as for
+    they limit to wheels is not built (``graft.resolve.policy.format_limit``, as for
     candidates from an index). A source whose name is not known before its build is refused
     by ``--only-binary :all:``.
     """
@@ -82,7 +82,7 @@ def refuse_builds(
 def _refuse_binary_only(
     what: str, name: str | None, only: frozenset[str], no: frozenset[str]
 ) -> None:
-    from graft.resolve.screen import format_limit  # noqa: PLC0415 - sources only
+    from graft.resolve.policy import format_limit  # noqa: PLC0415 - sources only
 
     if name is not None and name in only:
         raise UsageError(f"{what} needs a build, and --only-binary names {name}")
@@ -381,7 +381,7 @@ def lock_directories(
     if not sources:
         return {}
     _lockable(sources, builder)
-    from graft.resolve.screen import format_sets  # noqa: PLC0415
+    from graft.resolve.policy import format_sets  # noqa: PLC0415
     from graft.venv.interpreter import find_interpreter, introspect  # noqa: PLC0415
 
     here = introspect(find_interpreter(None))

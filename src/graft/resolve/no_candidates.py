@@ -17,6 +17,7 @@ from graft.resolve.admit import by_version
 from graft.resolve.artifacts import legacy_sdists, parse_wheel, sdist_version
 from graft.resolve.candidates import UNBUILT, UNREADABLE, WheelCandidate
 from graft.resolve.causes import stated
+from graft.resolve.policy import Prereleases
 from graft.resolve.resolution_error import (
     SHOWN,
     Kind,
@@ -26,7 +27,7 @@ from graft.resolve.resolution_error import (
     listed,
     nearest,
 )
-from graft.resolve.screen import Prereleases, Reject, screen
+from graft.resolve.screen import Reject, screen
 from graft.resolve.surface import canonical_specifier
 
 if TYPE_CHECKING:

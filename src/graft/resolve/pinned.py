@@ -58,8 +58,8 @@ if TYPE_CHECKING:
     from packaging.specifiers import SpecifierSet
 
     from graft.resolve.candidates import Candidate, Need
+    from graft.resolve.policy import Policy
     from graft.resolve.provider import Provider
-    from graft.resolve.screen import Policy
 
 
 def exact(specifier: SpecifierSet) -> bool:

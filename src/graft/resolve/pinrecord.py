@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
 
     from graft.model.target import Target
-    from graft.resolve.screen import Policy
+    from graft.resolve.policy import Policy
 
 FORMAT = 3
 TTL = 600.0  # seconds: the resolution memo's INDEX_TTL (a cached index page's freshness)

@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from graft.resolve.artifacts import ArtifactFile
     from graft.resolve.candidates import Candidate, Need
     from graft.resolve.metadata_reader import MetadataReader
-    from graft.resolve.screen import Policy
+    from graft.resolve.policy import Policy
     from graft.resolve.screenmemo import ScreenMemo
     from graft.resolve.surface import MarkedLine, Surface
 

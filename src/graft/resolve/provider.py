@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile, ProjectSource
     from graft.resolve.clashes import Clash
-    from graft.resolve.screen import Policy
+    from graft.resolve.policy import Policy
     from graft.resolve.screenmemo import ScreenMemo
 
 

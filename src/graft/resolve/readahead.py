@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile, ListingPrefetch
     from graft.resolve.candidates import Candidate
-    from graft.resolve.screen import Policy
+    from graft.resolve.policy import Policy
     from graft.resolve.surface import Surface
 
 #: Releases screened (the preferred, then the newest) for a guess.

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
     from graft.errors import BuildError
     from graft.model.target import Target
-    from graft.resolve.screen import Policy
+    from graft.resolve.policy import Policy
     from graft.resolve.surface import Surface
 
 

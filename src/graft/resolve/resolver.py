@@ -20,9 +20,9 @@ from graft.model.target import applying
 from graft.resolve.artifacts import ArtifactNode, group_nodes, sdist_name
 from graft.resolve.candidates import PYTHON, Need, WheelCandidate
 from graft.resolve.pinned import Step, pinned_resolution
+from graft.resolve.policy import Policy
 from graft.resolve.provider import Provider
 from graft.resolve.reporter import GaveUp, RepinCycle, Reporter, Restart, Unsatisfiable
-from graft.resolve.screen import Policy
 from graft.resolve.unanimous import NoResolution, unanimous_resolution
 
 if TYPE_CHECKING:

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
     from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile
-    from graft.resolve.screen import Policy
+    from graft.resolve.policy import Policy
 
 C = TypeVar("C")
 V = TypeVar("V")
