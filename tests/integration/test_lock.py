@@ -630,8 +630,10 @@ def test_a_preferred_version_the_requirements_exclude_moves(
     assert [str(p.version) for p in entries(kept, "rp")] == ["2.0"]
     moved, _ = lock(tmp_path, index, "rp!=2.0", *env)
     assert [str(p.version) for p in entries(moved, "rp")] == ["3.0"]
-    # an output that is TOML but no lock gives no preferences, and no error (one that is not
-    # TOML is refused, as uv refuses it: decision 358, test_malformed_toml.py)
+    # an output that is TOML but no lock is no error, and lock() finds it replaced by a valid
+    # lock (one that is not TOML is refused, as uv refuses it: decision 358,
+    # test_malformed_toml.py; a lock-shaped file without lock-version, which uv refuses, is
+    # read for preferences: lock_prefs)
     (tmp_path / "pylock.toml").write_text('packages = "not a lock"\n')
     fresh, _ = lock(tmp_path, index, "rp", *env)
     assert [str(p.version) for p in entries(fresh, "rp")] == ["3.0"]
