@@ -152,6 +152,8 @@ NOT_ON_THE_PIN_PATH = {"json", "re", "enum", "contextlib", "csv", "graft.venv.ma
 #: ... and what it never runs: the errors (eleven classes) but for a failure, what keeps a
 #: user's files but for a venv holding some, the builder of new venvs (decision 211)
 NOT_ON_THE_PIN_PATH |= {"graft.errors", "graft.venv.keep", "graft.cli.replay"}
+#: ... and the launchers' renderer, for a change that writes none (decision 349)
+NOT_ON_THE_PIN_PATH |= {"graft.plan.scripts"}
 
 
 def test_an_edited_pin_set_imports_no_json_re_contextlib_or_csv(

@@ -69,17 +69,21 @@ def terminated(signum: int, frame: object) -> None:
 
 def _sync_answer(argv: list[str]) -> int | None:
     """A sync answered from its stamps (a no-op, a new venv, an edited pin set), or None."""
-    from graft.cli.noop import answer  # noqa: PLC0415
+    from graft.cli import noop  # noqa: PLC0415
 
-    code = answer(argv)
-    if code is None and not _named_venv_exists(argv):  # a new venv from a kept plan's flat
-        from graft.cli import replay  # noqa: PLC0415 - form, if its stamp says so
+    noop.answering(hold=True)  # (the stamps' surroundings read once: decision 349)
+    try:
+        code = noop.answer(argv)
+        if code is None and not _named_venv_exists(argv):  # a new venv from a kept plan's
+            from graft.cli import replay  # noqa: PLC0415 - flat form, if its stamp says so
 
-        code = replay.answer(argv)
-    if code is None:  # an edited pin set recalled, if its change stamp reads it
-        from graft.cli import change  # noqa: PLC0415
+            code = replay.answer(argv)
+        if code is None:  # an edited pin set recalled, if its change stamp reads it
+            from graft.cli import change  # noqa: PLC0415
 
-        code = change.answer(argv)
+            code = change.answer(argv)
+    finally:
+        noop.answering(hold=False)
     return code
 
 

@@ -119,22 +119,48 @@ def render_changes(changes: dict[str, list[str]], venv_changes: Sequence[str] = 
         print(f" ~ {change}", file=sys.stderr)
 
 
+#: What :func:`_context` read around the command line, while :func:`answering` holds it: one
+#: sync's stamps (the no-op's, the replay's, the change's, each read and written) are keyed
+#: by the same surroundings, read once (decision 349). Keyed by the working directory and
+#: whether ``--no-config`` is given.
+_AROUND: dict[tuple[str, bool], str] = {}
+_HOLDING: list[bool] = []
+
+
+def answering(*, hold: bool) -> None:
+    """Start (*hold*) or end one sync's answer from its stamps: its surroundings read once."""
+    _AROUND.clear()
+    _HOLDING[:] = [True] if hold else []
+
+
 def _context(argv: list[str]) -> str | None:
     """The command line and everything around it that a sync reads; None without a cwd."""
-    from graft import __version__  # noqa: PLC0415
-    from graft._home import TOOL_VARIABLES, code_stamp  # noqa: PLC0415
-
     try:
         cwd = os.getcwd()
     except OSError:
         return None
+    from graft._home import no_config  # noqa: PLC0415
+
+    key = (cwd, no_config(argv))
+    around = _AROUND.get(key)
+    if around is None:
+        around = _surroundings(cwd, argv)
+        if _HOLDING:
+            _AROUND[key] = around
+    return "\0".join([around, "", *argv])
+
+
+def _surroundings(cwd: str, argv: list[str]) -> str:
+    """What :func:`_context` holds besides the command line."""
+    from graft import __version__  # noqa: PLC0415
+    from graft._home import TOOL_VARIABLES, code_stamp  # noqa: PLC0415
+
     # pip's and uv's variables too: a sync that would refuse them never answers from a stamp,
     # nor one that warns about them from a stamp made without (decisions 115, 341)
     env = [f"{k}={os.environ.get(k, '')}" for k in (*_ENVIRONMENT, *TOOL_VARIABLES)]
     env += sorted(f"{k}={v}" for k, v in os.environ.items() if k.startswith("GRAFT_"))
     parts = [FORMAT, __version__, str(code_stamp()), sys.executable, cwd, *env]
-    parts += [python_version_key(argv), "", *argv]
-    return "\0".join(parts)
+    return "\0".join([*parts, python_version_key(argv)])
 
 
 def python_version_key(argv: list[str]) -> str:

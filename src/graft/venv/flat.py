@@ -17,8 +17,6 @@ import os
 import stat
 import time
 
-from graft.plan.scripts import render, rewrite_shebang
-
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -197,10 +195,14 @@ def apply_flat(
     relative = Relative(prefix, store_root)
     symlink = KeptLinks(os.path.join(store_root, "plans"))
     at = _placed(root, staged)
-    scripts: dict[str, bytes] = {dest: render(body, python) for dest, _, body in flat.launchers}
-    for dest, source in flat.scripts:
-        with open(source, "rb") as fh:
-            scripts[dest] = rewrite_shebang(fh.read(), python)
+    scripts: dict[str, bytes] = {}
+    if flat.launchers or flat.scripts:  # (most changes of a pin have none: decision 349)
+        from graft.plan.scripts import render, rewrite_shebang  # noqa: PLC0415
+
+        scripts = {dest: render(body, python) for dest, _, body in flat.launchers}
+        for dest, source in flat.scripts:
+            with open(source, "rb") as fh:
+                scripts[dest] = rewrite_shebang(fh.read(), python)
     digests = {dest: (record_digest(data), len(data)) for dest, data in scripts.items()}
     levels: dict[int, list[str]] = {}
     for dest in flat.dirs:

@@ -389,12 +389,21 @@ def contents(template: str) -> tuple[frozenset[str], frozenset[str]]:
     """
     directories: set[str] = set()
     others: set[str] = set()
-    for dirpath, dirnames, filenames in os.walk(template):
-        rel = os.path.relpath(dirpath, template)
-        for name in [*dirnames, *filenames]:
-            path = name if rel == "." else f"{rel}/{name}"
-            real_dir = name in dirnames and not os.path.islink(os.path.join(dirpath, name))
-            (directories if real_dir else others).add(path)
+    pending = [""]
+    while pending:  # (os.scandir's kinds: os.walk's relpath and islink cost ~0.4 ms)
+        rel = pending.pop()
+        try:
+            listed = os.scandir(os.path.join(template, rel) if rel else template)
+        except OSError:
+            continue  # (as os.walk skips a directory it cannot list)
+        with listed as entries:
+            for entry in entries:
+                path = f"{rel}/{entry.name}" if rel else entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    directories.add(path)
+                    pending.append(path)
+                else:
+                    others.add(path)
     others.discard(".graft-template-path")
     others.discard(_SUMS)
     return frozenset(directories), frozenset(others)
