@@ -13,8 +13,15 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from graft.cli import noop
-from graft.plan.diff import part
-from graft.plan.flat import FORMAT, checked_dest, compile_plan, expected_launcher_body, from_json
+from graft.plan.diff import diff, part
+from graft.plan.flat import (
+    FORMAT,
+    checked_dest,
+    compile_plan,
+    expected_launcher_body,
+    from_json,
+    from_json_unchecked,
+)
 from graft.plan.types import (
     InstallScript,
     LinkDir,
@@ -234,31 +241,63 @@ def test_part_of_a_plan_renders_the_scripts_its_records_list() -> None:
     assert flat.rendered_only == {"bin/demo", "bin/tool"}
 
 
-@pytest.mark.parametrize(
-    "forge",
-    [
-        lambda raw: raw.update(format=FORMAT + 1),
-        lambda raw: raw.update(link_mode="move"),
-        lambda raw: raw["dirs"].append("../out"),
-        lambda raw: raw["dirs"].append("/abs"),
-        lambda raw: raw["dir_links"].append(["escape", "/etc"]),
-        lambda raw: raw["dir_links"].append(["up", ENTRIES + "abc/../../../etc"]),
-        lambda raw: raw["file_links"].append([f"{SITE}/x.pth", ENTRIES + "abc/tree/x.py"]),
-        lambda raw: raw["files"].append([f"{SITE}/evil.pth", "import os\n", False]),
-        lambda raw: raw["files"].append([f"{SITE}/d.dist-info/INSTALLER", "pip\n", False]),
-        lambda raw: raw["launchers"].append(["bin/x", "os:system", "import os\n"]),
-        lambda raw: raw["launchers"].append(["bin/x", "m:f; import os", ""]),
-        lambda raw: raw["scripts"].append(["bin/x", "/usr/bin/x"]),
-        lambda raw: raw["records"].append([f"{SITE}/x.pth", "import os\n", []]),
-        lambda raw: raw["records"][0][2].append(["p", "", "", "../escape"]),
-        lambda raw: raw.pop("rendered_only"),
-    ],
-)
+FORGES = [
+    lambda raw: raw.update(format=FORMAT + 1),
+    lambda raw: raw.update(link_mode="move"),
+    lambda raw: raw["dirs"].append("../out"),
+    lambda raw: raw["dirs"].append("/abs"),
+    lambda raw: raw["dir_links"].append(["escape", "/etc"]),
+    lambda raw: raw["dir_links"].append(["up", ENTRIES + "abc/../../../etc"]),
+    lambda raw: raw["file_links"].append([f"{SITE}/x.pth", ENTRIES + "abc/tree/x.py"]),
+    lambda raw: raw["files"].append([f"{SITE}/evil.pth", "import os\n", False]),
+    lambda raw: raw["files"].append([f"{SITE}/d.dist-info/INSTALLER", "pip\n", False]),
+    lambda raw: raw["launchers"].append(["bin/x", "os:system", "import os\n"]),
+    lambda raw: raw["launchers"].append(["bin/x", "m:f; import os", ""]),
+    lambda raw: raw["scripts"].append(["bin/x", "/usr/bin/x"]),
+    lambda raw: raw["records"].append([f"{SITE}/x.pth", "import os\n", []]),
+    lambda raw: raw["records"][0][2].append(["p", "", "", "../escape"]),
+    lambda raw: raw.pop("rendered_only"),
+]
+
+
+@pytest.mark.parametrize("forge", FORGES)
 def test_what_no_planner_makes_is_refused(forge: Any) -> None:
     raw = round_trip(a_plan())
     forge(raw)
     with pytest.raises((ValueError, TypeError, KeyError)):
         from_json(raw, ENTRIES)
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [
+        *FORGES,
+        # a destination named twice, the forged step first (hidden from the diff by the second)
+        lambda raw: raw["dir_links"].insert(0, [f"{SITE}/demo", "/etc"]),
+        lambda raw: raw["files"].insert(0, [f"{SITE}/demo-1.0.dist-info/INSTALLER", "x", 1]),
+    ],
+)
+def test_the_form_that_built_a_venv_read_for_a_diff_is_refused_as_the_checks_refuse_it(
+    forge: Any,
+) -> None:
+    """Decision 349: read unchecked, then checked by the diff where it differs from the new
+    form (a step both hold is checked as the new form's): every forged form is refused, as
+    :func:`from_json` refuses it."""
+    raw = round_trip(a_plan())
+    forge(raw)
+    with pytest.raises((ValueError, TypeError, KeyError)):
+        from_json(raw, ENTRIES)  # (the control)
+    with pytest.raises((ValueError, TypeError, KeyError, IndexError, AttributeError)):
+        diff(from_json_unchecked(raw, ENTRIES), compile_plan(a_plan()))
+
+
+def test_the_form_that_built_a_venv_read_for_a_diff_diffs_as_the_checked_one() -> None:
+    raw = round_trip(a_plan())
+    new = compile_plan(a_plan())
+    for read in (from_json, from_json_unchecked):
+        change = diff(read(raw, ENTRIES), new)
+        assert change.empty
+        assert change.touched == 0
 
 
 def test_record_digests_are_the_planners() -> None:

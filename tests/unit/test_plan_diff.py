@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from graft import _jsonc
 from graft.plan import diff as flat_diff
 from graft.plan.diff import PlanDiff, Step, steps, worth_updating
-from graft.plan.flat import compile_plan
+from graft.plan.flat import compile_plan, from_json, from_json_unchecked
 from graft.plan.planner import plan
 from graft.plan.types import LinkDir, MakeDir, Plan, Policy
 
@@ -141,3 +142,43 @@ def test_a_large_change_is_not_worth_updating() -> None:
     every = plan([wheel(n, [f"{n}/__init__.py"], version="2.0") for n in names], LAYOUT)
     assert worth_updating(diff(old, one, SKELETON))
     assert not worth_updating(diff(old, every, SKELETON))
+
+
+@settings(max_examples=200, deadline=None)
+@given(two_sets(), st.sampled_from(["symlink", "copy"]), st.data())
+def test_the_old_form_read_unchecked_diffs_or_is_refused_as_the_checked_one(
+    sets: tuple[list[PlannedWheel], list[PlannedWheel]], link_mode: str, data: st.DataObject
+) -> None:
+    """Decision 349: the form that built the venv is read for the diff without its checks,
+    which the diff makes where it differs from the new one. With one of its steps forged (a
+    destination or a source out of place), the diff refuses it exactly when the checked
+    reading does; unforged, both give the same change."""
+    policy = Policy("ignore", link_mode)  # type: ignore[arg-type]
+    old, new = (compile_plan(plan(s, LAYOUT, policy)) for s in sets)
+    raw = _jsonc.loads(_jsonc.dumps(old.to_json()))
+    kinds = [k for k in ("dirs", "dir_links", "file_links", "copies") if raw[k]]
+    forge: bool = data.draw(st.booleans())
+    if kinds and forge:
+        kind = data.draw(st.sampled_from(kinds))
+        at = data.draw(st.integers(0, len(raw[kind]) - 1))
+        forged = data.draw(st.sampled_from(["../out", "/etc", "/store/x/../../etc"]))
+        if kind == "dirs":
+            raw[kind][at] = forged
+        else:
+            raw[kind][at][data.draw(st.integers(0, 1))] = forged
+    try:
+        checked = flat_diff.diff(from_json(raw, "/store/"), new, SKELETON)
+    except (ValueError, TypeError, KeyError):
+        checked = None
+    try:
+        unchecked = flat_diff.diff(from_json_unchecked(raw, "/store/"), new, SKELETON)
+    except (ValueError, TypeError, KeyError):
+        unchecked = None
+    assert (checked is None) == (unchecked is None)
+    if checked is not None and unchecked is not None:
+        assert (checked.remove, checked.roots, checked.touched) == (
+            unchecked.remove,
+            unchecked.roots,
+            unchecked.touched,
+        )
+        assert steps(checked.add) == steps(unchecked.add)

@@ -27,7 +27,7 @@ This module imports nothing at run time, as :mod:`graft.plan.flat`.
 
 from __future__ import annotations
 
-from graft.plan.flat import Flat
+from graft.plan.flat import Flat, check_part
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -84,15 +84,19 @@ def diff(old: Flat, new: Flat, skeleton: Iterable[str] = ()) -> PlanDiff:
 
     *skeleton* lists the venv-relative directories the venv holds without any plan; they count
     as present in both plans. Every added step lies in one of the returned roots, and every
-    old step that differs lies in one of the removed destinations.
+    old step that differs lies in one of the removed destinations. An *old* form read
+    unchecked (:func:`graft.plan.flat.from_json_unchecked`) is checked where it differs:
+    ValueError (or TypeError, KeyError, IndexError) as :func:`~graft.plan.flat.from_json`
+    would raise for it.
     """
     before, after = steps(old), steps(new)
-    size = len(after)
+    size, stepped = len(after), len(before)
     for path in skeleton:
         before.setdefault(path, ("dir",))
         after.setdefault(path, ("dir",))
     gone = {dest for dest, step in before.items() if after.get(dest) != step}
     came = {dest for dest, step in after.items() if before.get(dest) != step}
+    check_part(old, gone, stepped)  # (an old form read unchecked: where it differs)
     return PlanDiff(
         remove=tuple(sorted(_top_most(gone))),
         add=part(new, came),

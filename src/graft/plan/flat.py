@@ -22,6 +22,8 @@ from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from graft.plan.types import Plan
 
 #: 4: configuration files copied (``copies``); 5: kernel specs too; 6: a real ``__pycache__``'s
@@ -76,6 +78,7 @@ class Flat:
         "scripts",
         "summary",
         "texts",
+        "unchecked",
     )
 
     def __init__(self, link_mode: str) -> None:
@@ -93,6 +96,9 @@ class Flat:
         self.summary: tuple[int, int, int, int] | None = None
         self.collisions: tuple[str, ...] = ()
         self.texts: dict[str, bytes] = {}  # a RECORD's CSV text (UTF-8) by its sha256
+        #: a kept form read without its checks (:func:`from_json_unchecked`): its JSON and
+        #: the store's ``entries/``, so that :func:`check_part` checks what a diff reads of it
+        self.unchecked: tuple[dict[str, Any], str] | None = None
 
     def to_json(self) -> dict[str, object]:
         """The form as JSON values (bytes as latin-1 text), the RECORDs' texts left out."""
@@ -220,6 +226,61 @@ def from_json(raw: object, entries: str) -> Flat:
         flat.summary = (distributions, links, directories, files)
     flat.collisions = tuple(_text(c) for c in raw["collisions"])
     return flat
+
+
+def from_json_unchecked(raw: object, entries: str) -> Flat:
+    """A kept flat form read for a diff only, its steps as kept: checked where it differs.
+
+    The form that built a venv, diffed against the new one (:func:`graft.plan.diff.diff`),
+    is never carried out: a step it holds unchanged in the new form is checked as the new
+    form's, and :func:`check_part` checks the ones that differ (the old steps the change
+    takes out) as :func:`from_json` would, so a form :func:`from_json` refuses is refused
+    all the same (decision 349: the checks of the ~500 steps a change keeps cost it ~4 M
+    instructions). Only what the diff compares is converted: generated files' and
+    launchers' bytes.
+    """
+    if not isinstance(raw, dict) or raw.get("format") != FORMAT:
+        raise ValueError("format")
+    link_mode = raw["link_mode"]
+    if link_mode not in {"symlink", "hardlink", "copy"}:
+        raise ValueError(link_mode)
+    flat = Flat(link_mode)
+    flat.dirs = raw["dirs"]
+    flat.dir_links = raw["dir_links"]
+    flat.file_links = raw["file_links"]
+    flat.copies = raw["copies"]
+    flat.files = [(d, _latin1(c), x is True) for d, c, x in raw["files"]]
+    flat.launchers = [(d, v, _latin1(b)) for d, v, b in raw["launchers"]]
+    flat.scripts = raw["scripts"]
+    flat.records = raw["records"]
+    flat.rendered_only = {_text(d) for d in raw["rendered_only"]}
+    flat.unchecked = (raw, entries)
+    return flat
+
+
+#: The lists of a flat form's JSON whose items are steps, the destination first
+_LISTED = ("dir_links", "file_links", "copies", "files", "launchers", "scripts", "records")
+
+
+def check_part(flat: Flat, dests: set[str], stepped: int) -> None:
+    """Check the steps of *flat* at *dests* as :func:`from_json` would (ValueError otherwise).
+
+    Nothing for a checked form. For one read by :func:`from_json_unchecked`: its steps at
+    *dests*, with everything beside its steps (format, summary, collisions); all of it when
+    its lists hold other than *stepped* steps (a destination named twice, one hiding the
+    other from the diff).
+    """
+    if flat.unchecked is None:
+        return
+    raw, entries = flat.unchecked
+    if sum(len(raw[kind]) for kind in ("dirs", *_LISTED)) != stepped:
+        from_json(raw, entries)
+        return
+    part = dict(raw)
+    part["dirs"] = [d for d in raw["dirs"] if d in dests]
+    for kind in _LISTED:
+        part[kind] = [step for step in raw[kind] if step[0] in dests]
+    from_json(part, entries)
 
 
 def sources_ending(raw: object, entries: str, suffix: str) -> dict[str, str]:

@@ -53,15 +53,20 @@ class Relative:
         return f"{up}/{source[len(self.store_root) :]}"
 
 
-def read_kept(path: str, store_root: str) -> Flat | None:
-    """The flat form kept at *path* in the store at *store_root*, checked; None if not fit."""
-    from graft._jsonc import loads  # noqa: PLC0415 - (not json: its import costs ~4 ms)
-    from graft.plan.flat import from_json  # noqa: PLC0415
+def read_kept(path: str, store_root: str, *, checked: bool = True) -> Flat | None:
+    """The flat form kept at *path* in the store at *store_root*, checked; None if not fit.
 
+    Not *checked*: the form that built a venv, read for a diff only, which checks it where
+    it differs from the new one (:func:`graft.plan.flat.from_json_unchecked`).
+    """
+    from graft._jsonc import loads  # noqa: PLC0415 - (not json: its import costs ~4 ms)
+    from graft.plan.flat import from_json, from_json_unchecked  # noqa: PLC0415
+
+    read = from_json if checked else from_json_unchecked
     try:
         with open(path, encoding="utf-8") as fh:
             raw = loads(fh.read())
-        return from_json(raw, os.path.join(store_root, "entries") + os.sep)
+        return read(raw, os.path.join(store_root, "entries") + os.sep)
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
         return None
 

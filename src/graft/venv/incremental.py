@@ -136,7 +136,8 @@ def previous_flat(
     Only a graft venv exactly as graft left it (``graft-tree``), at the path it was built at,
     against *store_root*, for the interpreter *template* is for, with nothing pending, not
     marked stale by ``graft store repair``, whose plan's flat form is still kept and has
-    *link_mode*, with the venv tool's *options* asked for. With it, the walk of the venv
+    *link_mode*, with the venv tool's *options* asked for. The form is read for a diff
+    (:func:`small_change`), which checks it where it differs from the new one. With it, the walk of the venv
     that showed it as graft left it (for :func:`update`) and the paths of a user's files it
     keeps (:mod:`graft.venv.keep`).
     """
@@ -156,7 +157,7 @@ def previous_flat(
     walked = _as_made(prefix, template, state.get("graft-tree"), kept, options)
     if walked is None:
         return None
-    old = read_kept(flat_file(store_root, key), store_root)
+    old = read_kept(flat_file(store_root, key), store_root, checked=False)  # (by the diff)
     if old is None or old.link_mode != link_mode or old.rendered_only:
         return None
     return old, walked, kept
@@ -171,7 +172,10 @@ def small_change(
     rebuild keeps them, or says why it cannot (:mod:`graft.venv.keep`).
     """
     directories, others = skeleton.contents(template)
-    change = diff(old, new, directories)
+    try:
+        change = diff(old, new, directories)
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return None  # *old*, read unchecked, is not a form a planner makes: rebuilt
     if worth_updating(change) and not _touches(change, others) and not _reaches(change, kept):
         return change
     return None
