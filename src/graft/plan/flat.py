@@ -185,30 +185,35 @@ def text_digest(text: str) -> str:
     return sha256_hex(text.encode("utf-8", "surrogateescape"))
 
 
+def _empty_as(raw: object) -> tuple[dict[str, Any], Flat]:
+    """*raw* as a kept form's JSON and an empty form of its link mode (ValueError otherwise)."""
+    if not isinstance(raw, dict) or raw.get("format") != FORMAT:
+        raise ValueError("format")
+    link_mode = raw["link_mode"]
+    if link_mode not in {"symlink", "hardlink", "copy"}:
+        raise ValueError(link_mode)
+    return raw, Flat(link_mode)
+
+
 def from_json(raw: object, entries: str) -> Flat:
     """A flat form read back (a kept one: untrusted); ValueError unless a planner could make it.
 
     *entries*: the store's ``entries/`` directory with a final slash; every link and script
     must come from below it.
     """
-    if not isinstance(raw, dict) or raw.get("format") != FORMAT:
-        raise ValueError("format")
-    link_mode = raw["link_mode"]
-    if link_mode not in {"symlink", "hardlink", "copy"}:
-        raise ValueError(link_mode)
-    flat = Flat(link_mode)
-    flat.dirs = [checked_dest(d) for d in raw["dirs"]]
-    flat.dir_links = [(checked_dest(d), checked_source(s, entries)) for d, s in raw["dir_links"]]
-    flat.file_links = [_same_name(d, s, entries) for d, s in raw["file_links"]]
-    flat.copies = [_same_name(d, s, entries) for d, s in raw["copies"]]
+    form, flat = _empty_as(raw)
+    flat.dirs = [checked_dest(d) for d in form["dirs"]]
+    flat.dir_links = [(checked_dest(d), checked_source(s, entries)) for d, s in form["dir_links"]]
+    flat.file_links = [_same_name(d, s, entries) for d, s in form["file_links"]]
+    flat.copies = [_same_name(d, s, entries) for d, s in form["copies"]]
     flat.files = [
-        (checked_dest(d), checked_file(d, _latin1(c)), x is True) for d, c, x in raw["files"]
+        (checked_dest(d), checked_file(d, _latin1(c)), x is True) for d, c, x in form["files"]
     ]
     flat.launchers = [
-        (checked_dest(d), v, checked_launcher(v, _latin1(b))) for d, v, b in raw["launchers"]
+        (checked_dest(d), v, checked_launcher(v, _latin1(b))) for d, v, b in form["launchers"]
     ]
-    flat.scripts = [_same_name(d, s, entries) for d, s in raw["scripts"]]
-    for dest, digest, rows in raw["records"]:
+    flat.scripts = [_same_name(d, s, entries) for d, s in form["scripts"]]
+    for dest, digest, rows in form["records"]:
         if (
             not isinstance(digest, str)
             or len(digest) != _SHA256_HEX
@@ -217,14 +222,14 @@ def from_json(raw: object, entries: str) -> Flat:
             raise ValueError(dest)
         checked = [(_text(p), _text(h), _text(n), checked_dest(d)) for p, h, n, d in rows]
         flat.records.append((checked_dest(dest), digest, checked))
-    flat.rendered_only = {_text(d) for d in raw["rendered_only"]}
-    summary = raw.get("summary")
+    flat.rendered_only = {_text(d) for d in form["rendered_only"]}
+    summary = form.get("summary")
     if summary is not None:
         if not isinstance(summary, list) or not all(type(n) is int and n >= 0 for n in summary):
             raise ValueError(summary)
         distributions, links, directories, files = summary  # (ValueError unless four)
         flat.summary = (distributions, links, directories, files)
-    flat.collisions = tuple(_text(c) for c in raw["collisions"])
+    flat.collisions = tuple(_text(c) for c in form["collisions"])
     return flat
 
 
@@ -239,22 +244,17 @@ def from_json_unchecked(raw: object, entries: str) -> Flat:
     instructions). Only what the diff compares is converted: generated files' and
     launchers' bytes.
     """
-    if not isinstance(raw, dict) or raw.get("format") != FORMAT:
-        raise ValueError("format")
-    link_mode = raw["link_mode"]
-    if link_mode not in {"symlink", "hardlink", "copy"}:
-        raise ValueError(link_mode)
-    flat = Flat(link_mode)
-    flat.dirs = raw["dirs"]
-    flat.dir_links = raw["dir_links"]
-    flat.file_links = raw["file_links"]
-    flat.copies = raw["copies"]
-    flat.files = [(d, _latin1(c), x is True) for d, c, x in raw["files"]]
-    flat.launchers = [(d, v, _latin1(b)) for d, v, b in raw["launchers"]]
-    flat.scripts = raw["scripts"]
-    flat.records = raw["records"]
-    flat.rendered_only = {_text(d) for d in raw["rendered_only"]}
-    flat.unchecked = (raw, entries)
+    form, flat = _empty_as(raw)
+    flat.dirs = form["dirs"]
+    flat.dir_links = form["dir_links"]
+    flat.file_links = form["file_links"]
+    flat.copies = form["copies"]
+    flat.files = [(d, _latin1(c), x is True) for d, c, x in form["files"]]
+    flat.launchers = [(d, v, _latin1(b)) for d, v, b in form["launchers"]]
+    flat.scripts = form["scripts"]
+    flat.records = form["records"]
+    flat.rendered_only = {_text(d) for d in form["rendered_only"]}
+    flat.unchecked = (form, entries)
     return flat
 
 
