@@ -137,9 +137,9 @@ def previous_flat(
     against *store_root*, for the interpreter *template* is for, with nothing pending, not
     marked stale by ``graft store repair``, whose plan's flat form is still kept and has
     *link_mode*, with the venv tool's *options* asked for. The form is read for a diff
-    (:func:`small_change`), which checks it where it differs from the new one. With it, the walk of the venv
-    that showed it as graft left it (for :func:`update`) and the paths of a user's files it
-    keeps (:mod:`graft.venv.keep`).
+    (:func:`small_change`), which checks it where it differs from the new one. With it, the
+    walk of the venv that showed it as graft left it (for :func:`update`) and the paths of a
+    user's files it keeps (:mod:`graft.venv.keep`).
     """
     if os.path.islink(prefix) or not os.path.isdir(prefix):
         return None
