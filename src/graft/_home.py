@@ -125,6 +125,45 @@ def no_config(argv: list[str] | None = None) -> bool:
     return False
 
 
+#: where an interpreter comes from that was told, not found: ``UV_PYTHON`` comes after these in
+#: uv and before a ``.python-version`` file, so it is warned about unless one of these chose
+PYTHON_TOLD = frozenset({"--python", "GRAFT_PYTHON"})
+
+
+def graft_python() -> str | None:
+    """``GRAFT_PYTHON``, which stands for ``--python`` where none is given; None if unset or empty.
+
+    As ``UV_PYTHON`` stands for uv's (decision 119): read by the parser's path
+    (:mod:`graft.cli.main`) and by the change stamp's (:mod:`graft.cli.changestamp`) alike.
+    """
+    return os.environ.get("GRAFT_PYTHON") or None
+
+
+def python_told(python: object, python_from: str = "--python") -> bool:
+    """Whether an interpreter was chosen by ``--python`` or ``GRAFT_PYTHON`` (:data:`PYTHON_TOLD`).
+
+    *python*: the command's ``--python`` as it stands after ``GRAFT_PYTHON`` was read for it
+    (None or ``[]``: none); *python_from*: where it came from (a ``.python-version`` file's
+    path is not told).
+    """
+    return python not in (None, []) and python_from in PYTHON_TOLD
+
+
+def graft_indexes(
+    index_url: str | None, extra_index_urls: list[str]
+) -> tuple[str | None, list[str]]:
+    """The flags' indexes, else ``GRAFT_INDEX_URL``'s and ``GRAFT_EXTRA_INDEX_URL``'s.
+
+    As ``UV_INDEX_URL`` and ``PIP_INDEX_URL`` stand for their tools' flags; the extra indexes
+    are separated by spaces. *index_url* None and *extra_index_urls* empty: not given.
+    """
+    if index_url is None:
+        index_url = os.environ.get("GRAFT_INDEX_URL") or None
+    if not extra_index_urls:
+        extra_index_urls = os.environ.get("GRAFT_EXTRA_INDEX_URL", "").split()
+    return index_url, extra_index_urls
+
+
 def python_version_file(directory: str, *, project_stops: bool = True) -> str | None:
     """The nearest Python version file from *directory* up, as ``uv venv`` finds it; None.
 

@@ -16,12 +16,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from packaging.utils import canonicalize_name
 
-from graft.cli import changestamp
+from graft.cli import changestamp, sync_cmd
+from graft.cli import main as cli_main
+from graft.cli.parser import parse
 from graft.resolve import pinrecord
 from graft.resolve.candidates import PYTHON
 from graft.resolve.pinned import asked_key, plain_word
 from graft.resolve.policy import Policy
 from graft.resolve.resolver import root_needs
+from graft.sources.tool_sources import pin_set_warnings
 from tests.unit.test_pinned import LINUX
 
 NAMES = st.from_regex(r"[A-Za-z0-9]([A-Za-z0-9._-]{0,8}[A-Za-z0-9])?", fullmatch=True)
@@ -287,3 +290,64 @@ def test_the_change_stamp_warns_of_pip_s_and_uv_s_variables_as_the_full_path(
     parsed = changestamp.command(["sync", "v", "-r", "reqs.txt", *options])
     assert parsed is not None
     assert changestamp.unread(parsed[2]) == said
+
+
+_OPTIONS = st.lists(
+    st.sampled_from(
+        [
+            ("--python", "3.12"),
+            ("--python=3.12",),
+            ("--python", ""),
+            ("--index-url", "u"),
+            ("--index-url", ""),
+            ("--index-url=u",),
+            ("--extra-index-url", "u"),
+            ("--extra-index-url", ""),
+            ("-q",),
+            ("--store", "s"),
+        ]
+    ),
+    max_size=4,
+).map(lambda groups: [arg for group in groups for arg in group])
+_UNSET_OR = st.sampled_from([None, "", " ", "u"])
+
+
+@given(
+    options=_OPTIONS,
+    graft_python=st.sampled_from([None, "", "3.12"]),
+    graft_index=_UNSET_OR,
+    graft_extra=_UNSET_OR,
+)
+@settings(max_examples=150, deadline=None)
+def test_the_change_stamp_reads_graft_s_variables_as_the_parser_does(
+    options: list[str],
+    graft_python: str | None,
+    graft_index: str | None,
+    graft_extra: str | None,
+) -> None:
+    # decision 365: one mechanism, so the change stamp's warnings are the full path's for
+    # every way of naming (or not) graft's interpreter and sources, by flag or variable
+    environ = {
+        "GRAFT_PYTHON": graft_python,
+        "GRAFT_INDEX_URL": graft_index,
+        "GRAFT_EXTRA_INDEX_URL": graft_extra,
+        "GRAFT_NO_CONFIG": "1",  # (no .python-version file of the test's directory)
+        "UV_PYTHON": "3.12",
+        "PIP_FIND_LINKS": "/opt/wheels",
+    }
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in environ.items():
+            if value is None:
+                patch.delenv(name, raising=False)
+            else:
+                patch.setenv(name, value)
+        argv = ["sync", "v", "-r", "reqs.txt", *options]
+        parsed = changestamp.command(argv)
+        assert parsed is not None
+        args = parse(argv)
+        cli_main._python_from_environment(args)
+        full = pin_set_warnings(
+            python_told=sync_cmd._python_told(args),
+            defaults_alone=not (args.index_url or args.extra_index_url),
+        )
+        assert changestamp.unread(parsed[2]) == full

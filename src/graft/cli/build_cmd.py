@@ -196,6 +196,7 @@ def _constraints(paths: list[str]) -> tuple[str, ...]:
 
 def run_build(args: argparse.Namespace) -> int:
     """Build ``args.source`` for each ``--python``; print one line per interpreter."""
+    from graft._home import python_told  # noqa: PLC0415
     from graft.build.run import BuildRequest  # noqa: PLC0415
     from graft.builds import build  # noqa: PLC0415
     from graft.errors import BuildError  # noqa: PLC0415
@@ -203,10 +204,8 @@ def run_build(args: argparse.Namespace) -> int:
 
     # PIP_BUILD_CONSTRAINT and UV_BUILD_CONSTRAINT, as pip wheel and uv build read them (341)
     tool_sources.refuse_unread_limits(tool_sources.told(args), tool_sources.BUILD_LIMITS)
-    told = bool(args.python) and getattr(args, "python_from", "--python") in {
-        "--python",
-        "GRAFT_PYTHON",
-    }  # (not a .python-version file, which UV_PYTHON comes before in uv build)
+    # (not a .python-version file, which UV_PYTHON comes before in uv build)
+    told = python_told(args.python, getattr(args, "python_from", "--python"))
     for warning in tool_sources.unread_python(python_told=told):  # as sync's (decision 356)
         if not args.quiet:
             print(f"graft: warning: {warning}", file=sys.stderr)

@@ -28,7 +28,6 @@ cached index pages are) and files in the store, each checked as the full path ch
 
 from __future__ import annotations
 
-import os
 import time
 
 from graft import _jsonc
@@ -199,19 +198,26 @@ def choose(
 def unread(masked: list[str]) -> list[str]:
     """The warnings the full path gives of pip's and uv's variables for *masked* (decision 355).
 
-    Its command line names the interpreter by ``--python`` alone and its sources by
-    ``--index-url`` and ``--extra-index-url`` alone (the files are plain pins); graft's own
-    variables stand for them as the full path's parser reads them.
+    Its interpreter is named by ``--python`` alone and its sources by ``--index-url`` and
+    ``--extra-index-url`` alone (the files are plain pins); graft's variables stand for them
+    by the parser's own helpers (:func:`graft._home.graft_python`, ``graft_indexes``).
     """
+    from graft._home import graft_indexes, graft_python, python_told  # noqa: PLC0415
     from graft.sources.tool_sources import pin_set_warnings  # noqa: PLC0415
 
-    given = {arg for arg in masked[2:] if arg.startswith("--")}
-    environ = os.environ
-    told = "--python" in given or bool(environ.get("GRAFT_PYTHON"))
-    sources = bool(given & {"--index-url", "--extra-index-url"}) or bool(
-        environ.get("GRAFT_INDEX_URL") or environ.get("GRAFT_EXTRA_INDEX_URL", "").split()
+    given: dict[str, list[str]] = {}
+    rest = iter(masked[2:])
+    for arg in rest:  # (as :func:`command` masked it: each option but -q then its value)
+        given.setdefault(arg, []).extend([] if arg in _QUIET else [next(rest, "")])
+    python = given["--python"][-1] if "--python" in given else graft_python()
+    index_urls = given.get("--index-url", [])
+    index_url, extra_index_urls = graft_indexes(
+        index_urls[-1] if index_urls else None, given.get("--extra-index-url", [])
     )
-    return pin_set_warnings(python_told=told, defaults_alone=not sources)
+    return pin_set_warnings(
+        python_told=python_told(python, "--python" if "--python" in given else "GRAFT_PYTHON"),
+        defaults_alone=not (index_url or extra_index_urls),
+    )
 
 
 def meets(pairs: set[tuple[str, str]]) -> bool:

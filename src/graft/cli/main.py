@@ -88,7 +88,9 @@ def _python_from_environment(args: argparse.Namespace) -> None:
     foreign = ("python_version", "platform", "implementation", "abi")
     if any(getattr(args, name, None) for name in foreign):
         return
-    spec = os.environ.get("GRAFT_PYTHON") or None
+    from graft._home import graft_python  # noqa: PLC0415
+
+    spec = graft_python()
     if args.command == "sync":  # (graft.cli.venv_python.keep_venv_python looks it up)
         if spec is not None:
             args.python, args.python_from = spec, "GRAFT_PYTHON"

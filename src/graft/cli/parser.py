@@ -393,11 +393,16 @@ def _uv_forms(args: argparse.Namespace) -> argparse.Namespace:
 def _index_from_environment(args: argparse.Namespace) -> argparse.Namespace:
     """The indexes of ``GRAFT_INDEX_URL`` and ``GRAFT_EXTRA_INDEX_URL`` where the flags give none.
 
-    As ``UV_INDEX_URL`` and ``PIP_INDEX_URL`` stand for their tools' flags; the extra indexes
-    are separated by spaces.
+    As ``UV_INDEX_URL`` and ``PIP_INDEX_URL`` stand for their tools' flags
+    (:func:`graft._home.graft_indexes`, which the change stamp reads them by too).
     """
+    from graft._home import graft_indexes  # noqa: PLC0415
+
+    index_url, extra_index_urls = graft_indexes(
+        getattr(args, "index_url", None), getattr(args, "extra_index_url", None) or []
+    )
     if getattr(args, "index_url", False) is None:
-        args.index_url = os.environ.get("GRAFT_INDEX_URL") or None
+        args.index_url = index_url
     if getattr(args, "extra_index_url", None) == []:
-        args.extra_index_url = os.environ.get("GRAFT_EXTRA_INDEX_URL", "").split()
+        args.extra_index_url = extra_index_urls
     return args

@@ -204,10 +204,9 @@ def _python_told(args: argparse.Namespace) -> bool:
     """
     if _foreign(args) is not None:
         return True
-    return args.python is not None and getattr(args, "python_from", "--python") in {
-        "--python",
-        "GRAFT_PYTHON",
-    }
+    from graft._home import python_told  # noqa: PLC0415
+
+    return python_told(args.python, getattr(args, "python_from", "--python"))
 
 
 def _moving_cutoff(args: argparse.Namespace) -> bool:
