@@ -630,11 +630,10 @@ def test_a_preferred_version_the_requirements_exclude_moves(
     assert [str(p.version) for p in entries(kept, "rp")] == ["2.0"]
     moved, _ = lock(tmp_path, index, "rp!=2.0", *env)
     assert [str(p.version) for p in entries(moved, "rp")] == ["3.0"]
-    # an output that is TOML but no lock is no error, and lock() finds it replaced by a valid
-    # lock (one that is not TOML is refused, as uv refuses it: decision 358,
-    # test_malformed_toml.py; a lock-shaped file without lock-version, which uv refuses, is
-    # read for preferences: lock_prefs)
-    (tmp_path / "pylock.toml").write_text('packages = "not a lock"\n')
+    # a lock whose packages are no array gives no preference, and lock() finds it replaced
+    # by a valid lock (one that is not TOML, or has no lock-version 1.x, is refused, as uv
+    # refuses it: decisions 358 and 366, test_malformed_toml.py)
+    (tmp_path / "pylock.toml").write_text('lock-version = "1.0"\npackages = "not a lock"\n')
     fresh, _ = lock(tmp_path, index, "rp", *env)
     assert [str(p.version) for p in entries(fresh, "rp")] == ["3.0"]
 

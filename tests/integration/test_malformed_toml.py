@@ -62,3 +62,38 @@ def test_a_file_that_is_not_toml_is_one_line_naming_it(
     assert line.startswith(f"graft: error: {path}: {said}"), line
     assert path.read_bytes() == data  # (the lock's output is not replaced)
     assert not (tmp_path / "v").exists()
+
+
+NOT_LOCKS = {
+    "no lock-version": (
+        b'[[packages]]\nname = "beta"\nversion = "1.0"\n',
+        "not a PEP 751 lock: it has no lock-version (remove it, give another -o, or pass --upgrade",
+    ),
+    "empty": (b"", "not a PEP 751 lock: it has no lock-version ("),
+    "a number": (b"lock-version = 1\n", "not a PEP 751 lock: its lock-version is no string ("),
+    "major 2": (
+        b'lock-version = "2.0"\ncreated-by = "x"\npackages = []\n',
+        "unsupported lock-version '2.0' (graft reads lock-version 1.x: remove it,",
+    ),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(NOT_LOCKS))
+def test_an_output_that_is_toml_but_no_lock_is_refused_and_kept(
+    tmp_path: Path, wheels: Path, shape: str
+) -> None:
+    # decision 366: graft lock read such a file for preferences and replaced it, where
+    # uv pip compile -o pylock.toml says "missing field `lock-version`" and keeps it
+    data, said = NOT_LOCKS[shape]
+    path = tmp_path / "pylock.toml"
+    path.write_bytes(data)
+    make_wheel(wheels, "beta", "1.0", {"beta.py": ""})
+    find_links = ("--no-index", "--find-links", wheels)
+    proc = run_graft("lock", "beta", *find_links, "-o", path, check=False)
+    assert proc.returncode == 1, proc.stderr
+    (line,) = proc.stderr.splitlines()
+    assert line.startswith(f"graft: error: {path}: {said}"), line
+    assert path.read_bytes() == data
+    upgraded = run_graft("lock", "beta", *find_links, "-o", path, "--upgrade", check=False)
+    assert upgraded.returncode == 0, upgraded.stderr  # (--upgrade reads no preferences)
+    assert path.read_text().startswith('lock-version = "1.0"')

@@ -9,12 +9,12 @@ environment are that environment's preferred versions, handed to the resolver as
 versions are in ``graft sync`` (:class:`~graft.resolve.policy.Policy` ``preferred``: the
 preferred version's files first, then the rest as before; decision 30).
 
-A preference is a hint, never a requirement: an output that is not a lock, or a package
-whose marker cannot be evaluated, gives no preference for it, and the lock resolves as if
-the file were absent. A file that is not TOML at all is refused, as ``uv pip compile -o``
-refuses it (rather than replaced unread). The TOML is read by :func:`graft._fs.parse_toml`,
-not through :mod:`packaging.pylock`'s validation, so a lock written by another tool
-(``uv pip compile --format pylock``) is read the same way.
+A preference is a hint, never a requirement: a package whose marker cannot be evaluated
+gives no preference for it. A file that is not TOML, or has no ``lock-version`` 1.x, is
+refused, as ``uv pip compile -o`` refuses it (rather than replaced unread or half read).
+The TOML is read by :func:`graft._fs.parse_toml`, not through :mod:`packaging.pylock`'s
+validation, so a lock written by another tool (``uv pip compile --format pylock``) is read
+the same way.
 """
 
 from __future__ import annotations
@@ -70,8 +70,8 @@ class Locked:
 def read_locked(path: str, *, upgrade: bool = False) -> Locked:
     """The packages of the lock at *path* (none, digest ``-``, when it is not there).
 
-    A TOML file that is no lock gives no packages, under its digest; a file that is not TOML
-    is a one-line :class:`~graft.errors.SourceError` naming it. With
+    A file that is not TOML, or not a lock of ``lock-version`` 1.x, is a one-line
+    :class:`~graft.errors.SourceError` naming it, as uv refuses them. With
     *upgrade* (``--upgrade``) the file is not read: no preferences, digest ``*``.
     """
     from graft._sha256 import sha256_hex  # noqa: PLC0415
@@ -89,14 +89,8 @@ def read_locked(path: str, *, upgrade: bool = False) -> Locked:
     try:
         parsed = parse_toml(data)
     except TomlError as exc:  # (uv pip compile -o refuses it too: decision 358)
-        from graft.errors import SourceError  # noqa: PLC0415
-
-        raise SourceError(
-            exc.why,
-            where=path,
-            hint=f"{exc.hint}, remove it, or pass --upgrade (graft lock keeps the versions"
-            " of the lock it replaces, as uv does)",
-        ) from None
+        raise _refused(exc.why, path, f"{exc.hint}, remove it") from None
+    _refuse_other_versions(parsed.get("lock-version"), path)
     packages = parsed.get("packages")
     if not isinstance(packages, list):
         return Locked(digest)
@@ -112,3 +106,37 @@ def read_locked(path: str, *, upgrade: bool = False) -> Locked:
                 (str(canonicalize_name(name)), version, marker if isinstance(marker, str) else None)
             )
     return Locked(digest, tuple(rows))
+
+
+_KEEPS = "graft lock keeps the versions of the lock it replaces, as uv does"
+
+
+def _refuse_other_versions(version: object, path: str) -> None:
+    """Refuse an output without ``lock-version``, or of a major version other than 1.
+
+    ``uv pip compile -o pylock.toml`` refuses both (``missing field `lock-version```,
+    ``unsupported lock version``) and keeps the file: its preferences cannot be read as a
+    PEP 751 lock's, and the file may be the user's, not a lock (decision 366).
+    """
+    from packaging.version import InvalidVersion, Version  # noqa: PLC0415
+
+    if not isinstance(version, str):
+        what = "it has no lock-version" if version is None else "its lock-version is no string"
+        raise _refused(f"not a PEP 751 lock: {what}", path, "remove it, give another -o")
+    try:
+        supported = Version("1") <= Version(version) < Version("2.dev0")  # (as packaging.pylock)
+    except InvalidVersion:
+        supported = False
+    if not supported:
+        raise _refused(
+            f"unsupported lock-version {version!r}",
+            path,
+            "graft reads lock-version 1.x: remove it, give another -o",
+        )
+
+
+def _refused(why: str, path: str, hint: str) -> Exception:
+    """The one-line refusal of the output at *path*: *why*, then what to do."""
+    from graft.errors import SourceError  # noqa: PLC0415
+
+    return SourceError(why, where=path, hint=f"{hint}, or pass --upgrade ({_KEEPS})")
