@@ -146,3 +146,35 @@ def test_uv_python_is_warned_about_as_sync_warns_about_it(
     assert warned() == [UV_PYTHON_WARNING]
     monkeypatch.setenv("GRAFT_PYTHON", introspect_own())
     assert warned() == []
+
+
+PIP_PRE_WARNING = (
+    "graft: warning: PIP_PRE is set, and graft reads no pip or uv variable: it took prereleases"
+    " for the build environments only where needed (pass --build-constraint FILE pinning the"
+    " prerelease)"
+)
+
+
+def test_pip_pre_is_warned_about_where_pip_wheel_reads_it_for_the_build_environment(
+    reading: Path, store_dir: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``pip wheel`` installs the build requirements with ``PIP_PRE`` read (a prerelease
+    where graft takes the final release); ``uv build`` takes neither ``UV_PRERELEASE`` nor
+    ``UV_RESOLUTION`` (nor their flags) for them, uv 0.13.9 (decision 367)."""
+    project = make_project(reading / "proj")
+    python = ("--python", introspect_own())
+
+    def warned(*more: str) -> list[str]:
+        run = run_graft("build", project, "--store", store_dir, "--wheel", *python, *more)
+        assert run.returncode == 0, run.stderr
+        return [x for x in run.stderr.splitlines() if x.startswith("graft: warning:")]
+
+    monkeypatch.setenv("UV_RESOLUTION", "lowest")
+    monkeypatch.setenv("UV_PRERELEASE", "allow")
+    assert warned() == []
+    monkeypatch.setenv("PIP_PRE", "0")
+    assert warned() == []
+    monkeypatch.setenv("PIP_PRE", "1")
+    assert warned() == [PIP_PRE_WARNING]
+    assert warned("-q") == []
+    assert warned("--no-build-isolation") == []  # (no build environment: pip wheel's too)

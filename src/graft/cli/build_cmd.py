@@ -206,7 +206,10 @@ def run_build(args: argparse.Namespace) -> int:
     tool_sources.refuse_unread_limits(tool_sources.told(args), tool_sources.BUILD_LIMITS)
     # (not a .python-version file, which UV_PYTHON comes before in uv build)
     told = python_told(args.python, getattr(args, "python_from", "--python"))
-    for warning in tool_sources.unread_python(python_told=told):  # as sync's (decision 356)
+    said = tool_sources.unread_python(python_told=told)  # as sync's (decision 356)
+    if not args.no_build_isolation:  # (pip wheel reads PIP_PRE for them: decision 367)
+        said += tool_sources.unread_build_choices()
+    for warning in said:
         if not args.quiet:
             print(f"graft: warning: {warning}", file=sys.stderr)
     request = BuildRequest(

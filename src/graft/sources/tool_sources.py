@@ -249,6 +249,25 @@ def unread_python(*, python_told: bool, environ: Mapping[str, str] = os.environ)
     return [_unread("UV_PYTHON", "chose the interpreter without it", "--python or GRAFT_PYTHON")]
 
 
+def unread_build_choices(environ: Mapping[str, str] = os.environ) -> list[str]:
+    """The warning naming ``PIP_PRE`` for a build's isolated environments (decision 367).
+
+    ``pip wheel`` installs a build's requirements by a ``pip install`` that reads ``PIP_PRE``
+    (a prerelease where the final release would do); ``uv build`` resolves them highest and
+    without prereleases whatever ``UV_RESOLUTION``, ``UV_PRERELEASE`` or their flags say (uv
+    0.13.9), as graft does, so those are not said.
+    """
+    if environ.get("PIP_PRE", "").strip().lower() not in _TRUE:
+        return []
+    return [
+        _unread(
+            "PIP_PRE",
+            "took prereleases for the build environments only where needed",
+            "--build-constraint FILE pinning the prerelease",
+        )
+    ]
+
+
 def pin_set_warnings(
     *, python_told: bool, defaults_alone: bool, environ: Mapping[str, str] = os.environ
 ) -> list[str]:
