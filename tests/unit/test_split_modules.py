@@ -88,3 +88,30 @@ def test_the_policy_and_the_format_control_leave_the_screening_out() -> None:
     assert found == {"graft.resolve.policy": True, "graft.resolve.screen": False}
     found = _imports("from graft.resolve import screen", "graft.resolve.policy")
     assert found == {"graft.resolve.policy": True}
+
+
+def test_a_sync_s_builds_leave_graft_build_s_whole_request_out() -> None:
+    """Decision 368: ``graft sync`` builds one wheel per target (``builds.build_for``) and
+    prepares metadata; the sdist first, a wheel per interpreter and the output directory are
+    ``graft build``'s alone, and bring the one-target build with them."""
+    found = _imports(
+        "from graft.builds import build_for, prepare_metadata",
+        "graft.builds",
+        "graft.sdist_then_wheels",
+    )
+    assert found == {"graft.builds": True, "graft.sdist_then_wheels": False}
+    found = _imports("from graft.sdist_then_wheels import build", "graft.builds")
+    assert found == {"graft.builds": True}
+
+
+def test_the_variant_choice_explained_is_the_report_s() -> None:
+    """Decision 368: the ``-v``/``--json`` explanation of a variant choice reads what the
+    chooser learnt; it is made with the report after the downloads, not by the chooser."""
+    from graft.resolve import chosen_variants, variants
+
+    assert not hasattr(variants.VariantChooser, "explain")
+    chooser = variants.VariantChooser(variants.VariantOptions(detect=False), lambda _: b"")
+    assert chosen_variants.explain(chooser, {("demo", "1.0"): "demo-1.0-py3-none-any.whl"}) == (
+        [],
+        [],
+    )

@@ -10,7 +10,7 @@ from packaging.utils import NormalizedName
 
 from graft.model.variants import PluginAnswer, Provider
 from graft.resolve.artifacts import ArtifactFile
-from graft.resolve.chosen_variants import disagreements
+from graft.resolve.chosen_variants import disagreements, explain
 from graft.resolve.deps import unmet_requirements
 from graft.resolve.fetched import Fetched
 from graft.resolve.first_offered import first_offered
@@ -268,7 +268,7 @@ def test_an_allowed_plugin_is_asked_once_per_release_and_answers_for_its_namespa
     )
     assert _offered(not_allowed, _files())[0] == "demo-1.0-py3-none-any-null.whl"
     assert plugins.asked == ["cpu"]
-    lines, data = not_allowed.explain({("demo", "1.0"): WHEELS[2]})
+    lines, data = explain(not_allowed, {("demo", "1.0"): WHEELS[2]})
     hint = "namespace cpu has a provider plugin (cpu-provider), not run:"
     assert f"  {hint} --allow-variant-provider cpu would run it" in lines
     assert data[0]["plugins_not_allowed"] == [f"{hint} --allow-variant-provider cpu would run it"]

@@ -198,8 +198,8 @@ def run_build(args: argparse.Namespace) -> int:
     """Build ``args.source`` for each ``--python``; print one line per interpreter."""
     from graft._home import python_told  # noqa: PLC0415
     from graft.build.run import BuildRequest  # noqa: PLC0415
-    from graft.builds import build  # noqa: PLC0415
     from graft.errors import BuildError  # noqa: PLC0415
+    from graft.sdist_then_wheels import build  # noqa: PLC0415
     from graft.sources import tool_sources  # noqa: PLC0415
 
     # PIP_BUILD_CONSTRAINT and UV_BUILD_CONSTRAINT, as pip wheel and uv build read them (341)

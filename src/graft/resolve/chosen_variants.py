@@ -3,10 +3,10 @@
 :func:`disagreements` reads each downloaded variant wheel chosen on its release's metadata
 and has the chooser ignore the release's variants where the wheel's own ``variant.json``
 gives its label other properties (PEP 825: inconsistent; the resolution runs again).
-:func:`report` explains the choice (``-v``, ``--json``) and gives each chosen variant wheel's
-supported properties (the completeness check's variant markers) and declared ones (the
-check that the wheel agrees, :mod:`graft.prepare`). Both return at once when the chooser
-ordered no release (no variant wheels were met).
+:func:`report` explains the choice (``-v``, ``--json``: :func:`explain`) and gives each
+chosen variant wheel's supported properties (the completeness check's variant markers) and
+declared ones (the check that the wheel agrees, :mod:`graft.prepare`). Both return at once
+when the chooser ordered no release (no variant wheels were met).
 """
 
 from __future__ import annotations
@@ -56,7 +56,46 @@ def report(
             given = chooser.declared(file)
             if given is not None:
                 declared.append((c.filename, given))
-    return chooser.explain(picked), tuple(sorted(support)), tuple(sorted(declared))
+    return explain(chooser, picked), tuple(sorted(support)), tuple(sorted(declared))
+
+
+def explain(
+    chooser: VariantChooser, chosen: dict[tuple[str, str], str]
+) -> tuple[list[str], list[Any]]:
+    """For ``-v`` and ``--json``: per release *chooser* ordered, the choice and order.
+
+    *chosen* maps (name, version) to the filename the resolution took; what the chooser
+    learnt of each release (its order, metadata's source, plugin hints) is read, not changed.
+    """
+    lines: list[str] = []
+    data: list[Any] = []
+    for (name, version), order in sorted(chooser.orders.items()):
+        if (name, version) not in chosen:
+            continue
+        filename = chosen[name, version]
+        parsed = parse_wheel(filename)
+        label = parsed.variant if parsed is not None else None
+        source = chooser.sources.get((name, version))
+        lines.append(
+            f"variants of {name}=={version}: chose {filename}"
+            f" ({'label ' + label if label else 'non-variant'}; metadata: {source or 'none'})"
+        )
+        lines.extend(f"  {line}" for line in order.explain())
+        lines.extend(f"  left out {f}: {why}" for f, why in sorted(order.left_out.items()))
+        hints = chooser.hints.get((name, version), ())
+        lines.extend(f"  {hint}" for hint in hints)
+        data.append(
+            {
+                "name": name,
+                "version": version,
+                "chosen": filename,
+                "label": label,
+                "metadata": source,
+                "plugins_not_allowed": list(hints),
+                **order.to_json(),
+            }
+        )
+    return lines, data
 
 
 def disagreements(

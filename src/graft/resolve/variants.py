@@ -388,38 +388,3 @@ class VariantChooser:
         if metadata is None or parsed.variant not in metadata.variants:
             return None
         return tuple(sorted(str(p) for p in metadata.variants[parsed.variant]))
-
-    def explain(self, chosen: dict[tuple[str, str], str]) -> tuple[list[str], list[Any]]:
-        """For ``-v`` and ``--json``: per release with variant wheels, the choice and order.
-
-        *chosen* maps (name, version) to the filename the resolution took.
-        """
-        lines: list[str] = []
-        data: list[Any] = []
-        for (name, version), order in sorted(self.orders.items()):
-            if (name, version) not in chosen:
-                continue
-            filename = chosen[name, version]
-            parsed = parse_wheel(filename)
-            label = parsed.variant if parsed is not None else None
-            source = self.sources.get((name, version))
-            lines.append(
-                f"variants of {name}=={version}: chose {filename}"
-                f" ({'label ' + label if label else 'non-variant'}; metadata: {source or 'none'})"
-            )
-            lines.extend(f"  {line}" for line in order.explain())
-            lines.extend(f"  left out {f}: {why}" for f, why in sorted(order.left_out.items()))
-            hints = self.hints.get((name, version), ())
-            lines.extend(f"  {hint}" for hint in hints)
-            data.append(
-                {
-                    "name": name,
-                    "version": version,
-                    "chosen": filename,
-                    "label": label,
-                    "metadata": source,
-                    "plugins_not_allowed": list(hints),
-                    **order.to_json(),
-                }
-            )
-        return lines, data
