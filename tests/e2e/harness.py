@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,7 +23,14 @@ from .venvs import (
     open_venv,
     run_graft,
 )
-from .wheelcache import WheelSet, corpus_dir, ensure_wheels, set_files, set_name
+from .wheelcache import (
+    TARGET_PYTHON_VERSION,
+    WheelSet,
+    corpus_dir,
+    ensure_wheels,
+    set_files,
+    set_name,
+)
 
 
 @dataclass(frozen=True)
@@ -104,8 +110,7 @@ def _install_location(path: str, data_dir: str, dist: str) -> str:
     if scheme == "scripts":
         return f"{{prefix}}/bin/{rest}"
     if scheme == "headers":
-        version = "{}.{}".format(*sys.version_info[:2])
-        return f"{{prefix}}/include/site/python{version}/{dist}/{rest}"
+        return f"{{prefix}}/include/site/python{TARGET_PYTHON_VERSION}/{dist}/{rest}"
     return f"{{prefix}}/{rest}"
 
 

@@ -11,11 +11,13 @@ import pytest
 from tests.conftest import run_graft
 
 from .flatcompare import compare_trees, format_differences
-from .venvs import open_venv
+from .venvs import BASE_PYTHON, open_venv
 from .wheelcache import corpus_dir, isolated_pip_env
 
 pytestmark = pytest.mark.e2e
 SETS = ["seed-jaraco.txt", "seed-google-protobuf.txt"]
+#: the corpus's CPython 3.11, the locks' target, whatever CPython runs graft (decision 368)
+PYTHON = ("--python", str(BASE_PYTHON))
 
 
 def _env() -> dict[str, str]:
@@ -37,7 +39,9 @@ def _lock(tool: str, requirements: Path, out_dir: Path) -> Path:
     else:
         lock = out_dir / "pylock.pip.toml"
         command = [
-            sys.executable, "-m", "pip", "lock", "--index-url", "https://pypi.org/simple",
+            # (--python: pip runs itself under the corpus's CPython 3.11, whatever runs the tests)
+            sys.executable, "-m", "pip", "--python", str(BASE_PYTHON), "lock",
+            "--index-url", "https://pypi.org/simple",
             "-r", str(requirements), "-o", str(lock), "-q",
         ]  # fmt: skip
     proc = subprocess.run(command, env=_env(), capture_output=True, text=True, check=False)
@@ -51,7 +55,7 @@ def _uv_install(lock: Path, prefix: Path) -> None:
     # the same skeleton graft uses (`python -m venv`), so that only the installs differ
     subprocess.run(
         [
-            getattr(sys, "_base_executable", sys.executable),
+            str(BASE_PYTHON),  # (the corpus's CPython 3.11, as graft's --python)
             "-m",
             "venv",
             "--without-pip",
@@ -74,7 +78,7 @@ def test_lock_installs_like_uv(tmp_path: Path, store_dir: Path, tool: str, set_n
     requirements.write_text(source.read_text())
     lock = _lock(tool, requirements, tmp_path)
     graft_venv = tmp_path / "graft"
-    run_graft("sync", graft_venv, lock, "--store", store_dir)
+    run_graft("sync", graft_venv, lock, "--store", store_dir, *PYTHON)
     uv_venv = tmp_path / "uv"
     _uv_install(lock, uv_venv)
     diffs = compare_trees(open_venv(graft_venv), open_venv(uv_venv), ("graft", "uv"))
@@ -94,7 +98,7 @@ def test_bad_locks_fail_in_one_line_and_keep_the_venv(tmp_path: Path, store_dir:
     requirements.write_text(source.read_text())
     good = _lock("uv", requirements, tmp_path).read_text()
     venv = tmp_path / "venv"
-    run_graft("sync", venv, tmp_path / "pylock.toml", "--store", store_dir)
+    run_graft("sync", venv, tmp_path / "pylock.toml", "--store", store_dir, *PYTHON)
     before = sorted(p.name for p in venv.glob("lib/*/site-packages/*"))
     cases = {
         "hash": good.replace('sha256 = "f662826b', 'sha256 = "0000826b'),
@@ -109,7 +113,7 @@ def test_bad_locks_fail_in_one_line_and_keep_the_venv(tmp_path: Path, store_dir:
         lock_dir = tmp_path / case
         lock_dir.mkdir()
         lock = _write_lock(lock_dir, body)
-        proc = run_graft("sync", venv, lock, "--store", store_dir, check=False)
+        proc = run_graft("sync", venv, lock, "--store", store_dir, *PYTHON, check=False)
         assert proc.returncode == 1, (case, proc.stderr)
         assert "Traceback" not in proc.stderr
         (line,) = proc.stderr.strip().splitlines()

@@ -17,11 +17,31 @@ from installer.destinations import SchemeDictionaryDestination
 from installer.sources import WheelFile
 from installer.utils import parse_metadata_file
 
-from .wheelcache import REPO_ROOT, WheelSet, isolated_pip_env
+from .wheelcache import REPO_ROOT, TARGET_PYTHON_VERSION, WheelSet, isolated_pip_env
 
-# The interpreter graft targets and the flat reference is built with: the base interpreter
-# behind the dev venv (``python -m venv`` from inside a venv would chain to it anyway).
-BASE_PYTHON = Path(getattr(sys, "_base_executable", sys.executable))
+
+def _corpus_python() -> Path:
+    """The corpus's CPython 3.11: the base interpreter behind the dev venv where that is it.
+
+    ``python -m venv`` from inside a venv would chain to the base anyway. Where the tests run
+    graft under another CPython (3.10, 3.13: decision 368), graft still targets the corpus's
+    3.11, found as ``--python 3.11`` finds it; none found, the running one (whose syncs then
+    fail naming the corpus's cp311 wheels).
+    """
+    base = Path(getattr(sys, "_base_executable", sys.executable))
+    if "{}.{}".format(*sys.version_info[:2]) == TARGET_PYTHON_VERSION:
+        return base
+    from graft.errors import TargetError
+    from graft.venv.interpreter import find_interpreter
+
+    try:
+        return Path(find_interpreter(TARGET_PYTHON_VERSION))
+    except TargetError:
+        return base
+
+
+# The interpreter graft targets and the flat reference is built with (the corpus's)
+BASE_PYTHON = _corpus_python()
 
 GRAFT_TIMEOUT = 900
 INSTALL_SCHEMES = ("purelib", "platlib", "scripts", "data")
@@ -95,7 +115,7 @@ def headers_dir(venv: Venv, dist_name: str) -> str:
     """Where a wheel's ``.data/headers`` go in a venv: ``include/site/pythonX.Y/NAME``, NAME
     as graft gives it, METADATA's Name (pip's for that spelling; uv's is the normalized name:
     decision 132)."""
-    version = "{}.{}".format(*sys.version_info[:2])
+    version = TARGET_PYTHON_VERSION
     return str(venv.prefix / "include" / "site" / f"python{version}" / dist_name)
 
 
