@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from graft.cli import change
 from graft.store.entries import Store
 from graft.venv.state import recorded_state
 from tests.integration.test_replay import HEAVY, METADATA
@@ -176,6 +177,25 @@ def test_an_edited_pin_set_imports_no_json_re_contextlib_or_csv(
     assert "graft.sync" not in modules
     assert not NOT_ON_THE_PIN_PATH & modules, NOT_ON_THE_PIN_PATH & modules
     assert py(venv, "import lib; print(lib.V)") == "2.0"
+
+
+def test_a_quiet_change_does_not_read_what_the_venv_held(
+    tmp_path: Path, store_dir: Path, index: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With ``-q`` the lines that say what changed are left out, and so is their listing."""
+    venv = tmp_path / "venv"
+    for number, text in enumerate((FIRST, SECOND)):  # (-q: the stamps are keyed by it)
+        graft(venv, edited(tmp_path, text, f"seen-{number}"), index, store_dir, "-q")
+    reqs = edited(tmp_path, FIRST, "edited")
+
+    def listed(prefix: str, site_dirs: tuple[str, ...]) -> dict[str, str]:
+        raise AssertionError(f"{prefix} listed under -q")
+
+    monkeypatch.setattr("graft.venv.state.installed", listed)
+    argv = ["sync", venv, "-r", reqs, "--index-url", f"{index.url}/simple/", "--store", store_dir]
+    assert change.answer([*map(str, argv), "-q"]) == 0
+    assert py(venv, "import lib; print(lib.V)") == "2.0"
+    assert recorded_state(str(venv))["graft-stats"].startswith("14,")
 
 
 def test_a_new_venv_from_an_edited_pin_set_seen_before_is_built_as_the_full_path_builds_it(

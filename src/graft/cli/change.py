@@ -61,11 +61,12 @@ def answer(argv: list[str]) -> int | None:
     if not new and (os.path.islink(prefix) or not os.path.isdir(prefix)):
         return None
     started = time.perf_counter()
+    quiet = noop._has(argv, ("--quiet",), "q")  # noqa: SLF001
     try:
         done = (
             _read_and_build(masked, files, prefix)
             if new
-            else _read_and_change(masked, files, prefix)
+            else _read_and_change(masked, files, prefix, quiet=quiet)
         )
     except (KeyError, IndexError, ValueError, TypeError, OSError):
         return None
@@ -77,7 +78,7 @@ def answer(argv: list[str]) -> int | None:
         _stamp_the_venv(argv, rows, reading, files=files, summary=summary, said=said)
     except (KeyError, IndexError, ValueError, TypeError, OSError):
         pass
-    if not noop._has(argv, ("--quiet",), "q"):  # noqa: SLF001
+    if not quiet:
         from graft.venv.state import changes  # noqa: PLC0415
 
         for warning in said:
@@ -106,8 +107,13 @@ def _reading(
     return key, rows, *read
 
 
-def _read_and_change(masked: list[str], files: list[str], prefix: str) -> Done | None:
+def _read_and_change(
+    masked: list[str], files: list[str], prefix: str, *, quiet: bool
+) -> Done | None:
     """Change the venv at *prefix* as the stamp reads the files; None: the full path.
+
+    *quiet* (``-q``): what the venv held before is not read (only the lines ``-q`` leaves
+    out say it: decision 359).
 
     Not for a venv that keeps seed packages (decision 122): the files do not name them, and
     the full path resolves them (a stamp left before the venv was seeded would drop them).
@@ -120,7 +126,7 @@ def _read_and_change(masked: list[str], files: list[str], prefix: str) -> Done |
     if found is None:
         return None
     key, rows, reading, unseen = found
-    done = _locked(rows, reading, prefix)
+    done = _locked(rows, reading, prefix, quiet=quiet)
     if done is None:
         return None
     if unseen:  # pairs met now: kept, so that the next change needs no packaging
@@ -179,7 +185,7 @@ def _holds(rows: Rows, prefix: str) -> bool:
 
 
 def _locked(
-    rows: Rows, reading: Reading, prefix: str
+    rows: Rows, reading: Reading, prefix: str, *, quiet: bool
 ) -> tuple[tuple[str, ...], list[int], tuple[str, ...]] | None:
     """Change the venv under its lock and a store pin: what it held, its counts, collisions."""
     store = rows["store"][0][0]
@@ -187,23 +193,28 @@ def _locked(
     if held[0] is not None:
         held.append(flat_build.hold_lock(os.path.join(store, "locks", "gc.lock"), shared=True))
     try:
-        return None if None in held else _change(rows, reading, prefix, store)
+        return None if None in held else _change(rows, reading, prefix, store, quiet=quiet)
     finally:
         flat_build.let_go(held, prefix)
 
 
 def _change(
-    rows: Rows, reading: Reading, prefix: str, store: str
+    rows: Rows, reading: Reading, prefix: str, store: str, *, quiet: bool
 ) -> tuple[tuple[str, ...], list[int], tuple[str, ...]] | None:
-    """Carry out the change (locks held): what the venv held before, its new counts, collisions."""
+    """Carry out the change (locks held): what the venv held before, its new counts, collisions.
+
+    What it held is read for the lines that say what changed, so not with *quiet*: ``()``.
+    """
     from graft.venv.state import installed, real_prefix, recorded_state, state_lines  # noqa: PLC0415
 
     fit = _fit(rows, reading, prefix, store)
     if fit is None:
         return None
     (summary, collisions), change, (root, previous, entries), walked = fit
-    held = installed(prefix, tuple(site for (site,) in rows["site"]))
-    before = tuple(sorted(f"{n}=={v}" for n, v in held.items()))
+    before: tuple[str, ...] = ()
+    if not quiet:  # (a listing of site-packages, ~0.9 M instructions: decision 359)
+        held = installed(prefix, tuple(site for (site,) in rows["site"]))
+        before = tuple(sorted(f"{n}=={v}" for n, v in held.items()))
     stats = ",".join(map(str, summary))
     state = state_lines(store, reading.inputs, stats, reading.plan, real_prefix(prefix))
     python = os.path.join(prefix, rows["venv-python"][0][0])
