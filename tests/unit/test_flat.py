@@ -17,6 +17,7 @@ from graft.plan.diff import diff, part
 from graft.plan.flat import (
     FORMAT,
     checked_dest,
+    checked_dests,
     compile_plan,
     expected_launcher_body,
     from_json,
@@ -257,6 +258,10 @@ FORGES = [
     lambda raw: raw["records"].append([f"{SITE}/x.pth", "import os\n", []]),
     lambda raw: raw["records"][0][2].append(["p", "", "", "../escape"]),
     lambda raw: raw.pop("rendered_only"),
+    # (decision 359: the destinations searched at once, newlines and all)
+    lambda raw: raw["dirs"].append("a\n/../b"),
+    lambda raw: raw["file_links"].append([7, ENTRIES + "abc/tree/7"]),
+    lambda raw: raw["records"][0][2].append(["p", "", "", "a\n/../../x"]),
 ]
 
 
@@ -403,3 +408,29 @@ def test_a_destination_is_checked_part_by_part(dest: str) -> None:
     except ValueError:
         checked = None
     assert checked == (dest if fine else None)
+
+
+def _refusal(check: Any) -> tuple[object, ...] | None:
+    try:
+        check()
+    except ValueError as exc:
+        return exc.args
+    return None
+
+
+@given(
+    st.lists(st.one_of(st.text(alphabet="/.a\n", max_size=8), st.integers(), st.none()), max_size=6)
+)
+@example(["a", "b/c"])
+@example(["a/", "b"])
+@example(["a\n/..", "b"])
+@example(["a", "\n"])
+def test_destinations_checked_together_are_refused_as_each_one_is(dests: list[Any]) -> None:
+    """Decision 359: one search of them all, framed and joined by newlines, refuses a list
+    exactly when one of them is refused alone, with that one's error."""
+
+    def each() -> None:
+        for dest in dests:
+            checked_dest(dest)
+
+    assert _refusal(lambda: checked_dests(dests)) == _refusal(each)
