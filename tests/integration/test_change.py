@@ -155,6 +155,9 @@ NOT_ON_THE_PIN_PATH = {"json", "re", "enum", "contextlib", "csv", "graft.venv.ma
 NOT_ON_THE_PIN_PATH |= {"graft.errors", "graft.venv.keep", "graft.cli.replay"}
 #: ... and the launchers' renderer, for a change that writes none (decision 349)
 NOT_ON_THE_PIN_PATH |= {"graft.plan.scripts"}
+#: ... nor what the full path's modules bring at their import (decision 360: none is there)
+NOT_ON_THE_PIN_PATH |= {"typing", "dataclasses", "inspect", "fnmatch", "shlex", "argparse"}
+NOT_ON_THE_PIN_PATH |= {"packaging", "graft.sources.reqfile", "graft.resolve.pinrecord"}
 
 
 def test_an_edited_pin_set_imports_no_json_re_contextlib_or_csv(
