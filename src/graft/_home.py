@@ -58,6 +58,7 @@ TOOL_CHOICE_VARIABLES = ("PIP_PRE", "UV_PRERELEASE", "UV_RESOLUTION", "UV_PYTHON
 # set never answers for a command line it refuses or warns about)
 TOOL_VARIABLES = (
     *TOOL_SOURCE_VARIABLES,
+    "UV_NO_SOURCES",  # [tool.uv.sources] left unread (decision 369)
     *TOOL_HASH_VARIABLES,
     *TOOL_LIMIT_VARIABLES,
     *TOOL_CHOICE_VARIABLES,

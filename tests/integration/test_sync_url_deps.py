@@ -169,20 +169,23 @@ def test_a_url_requirement_of_an_index_wheel_is_met_only_by_a_file_the_user_name
 def test_a_dependency_only_tool_uv_sources_names_is_refused_saying_what_to_add(
     tmp_path: Path, store_dir: Path, cache: Path, links: Path
 ) -> None:
-    """``[tool.uv.sources] lib = { path = "../lib" }``: uv's, not read; the hint says ``-e``."""
+    """``lib = { path = "../lib" }`` under ``--no-sources``: unread; the hint says ``-e``.
+
+    Without ``--no-sources`` the source is followed, as uv follows it (decision 369).
+    """
     lib = project(tmp_path / "lib", "lib")
     app = project(tmp_path / "app", "app", "lib")
     with (app / "pyproject.toml").open("a") as fh:
         fh.write('[tool.uv.sources]\nlib = { path = "../lib", editable = true }\n')
     venv = tmp_path / "v"
-    run = sync(venv, store_dir, links, "-e", app, check=False)
+    run = sync(venv, store_dir, links, "-e", app, "--no-sources", check=False)
     assert run.returncode != 0
     assert "no project named 'lib'" in run.stderr
-    assert f"names lib in [tool.uv.sources], which uv reads and graft does not: add -e {lib}" in (
-        run.stderr
-    )
-    sync(venv, store_dir, links, "-e", app, "-e", lib)  # as the hint says
+    assert f"names lib, which --no-sources leaves unread: add -e {lib}" in run.stderr
+    sync(venv, store_dir, links, "-e", app, "-e", lib, "--no-sources")  # as the hint says
     assert py(venv, "import app, lib; print(lib.NAME)") == "lib"
+    sync(venv, store_dir, links, "-e", app)  # read: the same venv
+    assert py(venv, "import lib; print(lib.__file__)") == str(lib / "lib" / "__init__.py")
 
 
 def test_a_locked_url_requirement_holds_where_its_marker_does(

@@ -1,11 +1,11 @@
-"""The hint for a dependency a named project's ``[tool.uv.sources]`` names (decision 171)."""
+"""``[tool.uv.sources]``: the hint under ``--no-sources`` (decision 171) and the reading (369)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from graft.resolve.uv_sources import hint
 from graft.sources.requirements import source_path
+from graft.sources.uv_sources import hint
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -35,16 +35,18 @@ def test_each_kind_of_uv_source_says_what_to_give_graft(tmp_path: Path) -> None:
     (tmp_path / "ws" / "libs" / "m" / "pyproject.toml").write_text('[project]\nname = "Member"\n')
     (tmp_path / "ws" / "app" / "pyproject.toml").write_text(SOURCES)
     wanted = [source_path(str(tmp_path / "ws" / "app"), "command line", editable=True)]
-    where = f"{tmp_path}/ws/app/pyproject.toml names"
-    said = "in [tool.uv.sources], which uv reads and graft does not:"
-    assert hint(["lib"], wanted) == f"{where} lib {said} add -e {tmp_path}/ws/lib"
-    assert hint(["member"], wanted) == f"{where} member {said} add -e {tmp_path}/ws/libs/m"
+    where = f"{tmp_path}/ws/app/pyproject.toml: [tool.uv.sources]"
+    said = "which --no-sources leaves unread:"
+    assert hint(["lib"], wanted) == f"{where}.lib names lib, {said} add -e {tmp_path}/ws/lib"
+    assert hint(["member"], wanted) == (
+        f"{where}.member names member, {said} add -e {tmp_path}/ws/libs/m"
+    )
     assert hint(["remote"], wanted) == (
-        f"{where} remote {said} add 'remote @ git+https://example.org/remote.git@v1"
+        f"{where}.remote names remote, {said} add 'remote @ git+https://example.org/remote.git@v1"
         "#subdirectory=py'"
     )
     assert hint(["private"], wanted) == (
-        f"{where} private {said} pass --extra-index-url https://corp.example/simple"
+        f"{where}.private names private, {said} pass --extra-index-url https://corp.example/simple"
     )
     assert hint(["plain"], wanted) is None
     assert hint(["lib"], [source_path(str(tmp_path / "ws" / "libs" / "m"), "x")]) is None

@@ -134,6 +134,7 @@ def add_lock_parser(
 def run_lock(args: argparse.Namespace, argv: Sequence[str] = ()) -> int:
     """Run ``graft lock``; the exit status. *argv* keys the lock stamp (none without it)."""
     from graft._counted import counted  # noqa: PLC0415
+    from graft.cli import tool_forms  # noqa: PLC0415
     from graft.cli.error_output import build_output  # noqa: PLC0415
     from graft.cli.variants_cmd import variant_fields  # noqa: PLC0415
     from graft.errors import BuildError, UsageError  # noqa: PLC0415
@@ -167,6 +168,7 @@ def run_lock(args: argparse.Namespace, argv: Sequence[str] = ()) -> int:
             prerelease=args.prerelease or ("allow" if args.pre else None),
             exclude_newer=args.exclude_newer,
             no_deps=args.no_deps,
+            no_sources=tool_forms.no_sources(args),
             formats=tuple(args.formats),
             no_build=args.no_build,
             upgrade=args.upgrade,

@@ -77,6 +77,7 @@ def _refuse_graft_own_venv(venv: str) -> None:
 
 def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
     """Sync the venv *args* name; exit status 0 (an error is raised, for ``main`` to tell)."""
+    from graft.cli import tool_forms  # noqa: PLC0415
     from graft.cli.noop import render_changes, summary_line  # noqa: PLC0415
     from graft.cli.sync_builds import SyncBuilds  # noqa: PLC0415
     from graft.cli.variants_cmd import Plugins, variant_fields  # noqa: PLC0415
@@ -115,6 +116,7 @@ def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
         resolution=args.resolution,
         python=args.python,
         no_deps=args.no_deps,
+        no_sources=tool_forms.no_sources(args),
         require_hashes=args.require_hashes,
         reinstall=args.reinstall,
         index_url=args.index_url,

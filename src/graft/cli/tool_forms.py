@@ -1,12 +1,13 @@
 """pip's and uv's command-line forms: those graft takes as meant, and what to use for the rest.
 
 A user of pip or uv carries their options over (decision 342): ``--color``, ``--no-progress``,
-``--no-sources``, uv's ``--compile-bytecode`` and the like are taken, since graft does what they
-ask anyway (:func:`add_tool_forms`); an option graft has not is refused as unknown, as
-argparse refuses it, with a hint saying what to use instead (:func:`tip`); and one argparse
-would take for an abbreviation of another of graft's (uv's ``--system``) is refused so
-(:class:`Refused`). ``graft install`` and the other commands pip and uv have are told their
-graft command (decision 232).
+uv's ``--compile-bytecode`` and the like are taken, since graft does what they ask anyway
+(:func:`add_tool_forms`; ``--no-sources`` leaves ``[tool.uv.sources]`` unread, decision
+369); an option graft has not is refused as unknown, as argparse refuses it, with a hint
+saying what to use instead (:func:`tip`); and one argparse would take for an abbreviation
+of another of graft's (uv's ``--system``) is refused so (:class:`Refused`). ``graft
+install`` and the other commands pip and uv have are told their graft command (decision
+232).
 """
 
 from __future__ import annotations
@@ -186,6 +187,13 @@ def add_tool_forms(parser: argparse.ArgumentParser) -> argparse._ArgumentGroup:
     alike.add_argument(
         "--no-sources",
         action="store_true",
-        help="graft never reads [tool.uv.sources] (uv's flag to ignore them)",
+        help="leave [tool.uv.sources] unread, as uv's --no-sources (also UV_NO_SOURCES)",
     )
     return alike
+
+
+def no_sources(args: argparse.Namespace) -> bool:
+    """Whether ``--no-sources`` or ``UV_NO_SOURCES`` leaves ``[tool.uv.sources]`` unread."""
+    from graft.sources.uv_sources import no_sources_set  # noqa: PLC0415
+
+    return bool(getattr(args, "no_sources", False)) or no_sources_set()

@@ -110,6 +110,8 @@ class ResolveRequest:
     python: str | None = None
     foreign: ForeignTarget | None = None  # plan for a target not on this machine
     no_deps: bool = False
+    # --no-sources (or UV_NO_SOURCES): a project's [tool.uv.sources] left unread (decision 369)
+    no_sources: bool = False
     require_hashes: bool = False  # --require-hashes: every distribution needs a --hash
     index_url: str | None = None
     extra_index_urls: tuple[str, ...] = ()  # asked first, in order (sources.indexes.index_order)

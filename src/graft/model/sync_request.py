@@ -26,6 +26,7 @@ class SyncRequest:
     requirement_files: tuple[str, ...] = ()
     python: str | None = None
     no_deps: bool = False
+    no_sources: bool = False  # --no-sources, UV_NO_SOURCES: no [tool.uv.sources] read
     require_hashes: bool = False  # --require-hashes: every distribution needs a --hash
     reinstall: bool = False  # --reinstall: rebuilt whole, even when in sync
     index_url: str | None = None
@@ -72,6 +73,7 @@ class SyncRequest:
             python=self.python,
             foreign=self.foreign,
             no_deps=self.no_deps,
+            no_sources=self.no_sources,
             require_hashes=self.require_hashes,
             index_url=self.index_url,
             extra_index_urls=self.extra_index_urls,

@@ -70,12 +70,15 @@ def gather_inputs(request: ResolveRequest, *, nothing_listed: bool = False) -> I
 
     for path in request.requirement_files:
         if is_pyproject(path):
-            read_pyproject(path, inputs, request.extras, request.groups)
+            read_pyproject(
+                path, inputs, request.extras, request.groups, uv_sources=not request.no_sources
+            )
         else:
             read_requirements(path, inputs)
     no_pyproject = not any(is_pyproject(path) for path in request.requirement_files)
     if request.groups and not inputs.pylocks and no_pyproject:
-        read_groups(request.groups, inputs)  # pip's and uv's --group: ./pyproject.toml
+        # pip's and uv's --group: ./pyproject.toml
+        read_groups(request.groups, inputs, uv_sources=not request.no_sources)
     if request.extras and not inputs.pylocks and no_pyproject:  # (was silently ignored)
         from graft.errors import UsageError  # noqa: PLC0415
 

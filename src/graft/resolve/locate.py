@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from graft.model.request import Reporter, ResolveRequest, SourceBuilder
-    from graft.model.requirements import Wanted
+    from graft.model.requirements import Inputs, Wanted
     from graft.model.target import Target
     from graft.model.variants import ProviderPlugins
     from graft.resolve.fetched import Fetched
@@ -116,8 +116,11 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
         )
     wanted, built_notes = build([*wanted, *needs])
     built_notes = [*prepared_notes, *built_notes]
-    if not request.no_deps:  # their URL requirements' sources too (decision 169)
-        wanted = _with_url_dependencies(wanted, target, build, built_notes)
+    if not request.no_deps:  # their URL requirements' and uv sources' too (decisions 169, 369)
+        sourced = not request.no_sources
+        wanted = _with_url_dependencies(
+            wanted, target, build, built_notes, uv_sources=sourced, inputs=inputs
+        )
     locked: list[Wanted] = []
     unbuilt: tuple[tuple[str, bytes], ...] = ()
     if inputs.pylocks:
@@ -175,7 +178,8 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
                     index,
                 )
             except SourceError as exc:
-                _uv_sources_hint(exc, roots)
+                if request.no_sources:
+                    _uv_sources_hint(exc, roots)
                 raise
 
         found, dropped = without_seeds(once, wanted, seeds, have, required=request.seed)
@@ -339,14 +343,14 @@ def _target(request: ResolveRequest) -> tuple[Target, str | None]:
 def _uv_sources_hint(exc: SourceError, wanted: list[Wanted]) -> None:
     """A project no index has that a named project's ``[tool.uv.sources]`` names: the hint.
 
-    uv takes it from there, graft does not read it (decision 171): the hint says what to
-    give graft instead.
+    Under ``--no-sources`` (decision 369; without it they were followed): uv takes it from
+    there, and the hint says what to give graft instead (decision 171).
     """
     from graft.resolve.resolution_error import ResolutionError  # noqa: PLC0415 - only on failure
 
     named = any(w.source for w in wanted)
     if isinstance(exc, ResolutionError) and exc.missing and exc.hint is None and named:
-        from graft.resolve.uv_sources import hint  # noqa: PLC0415
+        from graft.sources.uv_sources import hint  # noqa: PLC0415
 
         exc.hint = hint(exc.missing, wanted)
 
@@ -356,8 +360,15 @@ def _with_url_dependencies(
     target: Target,
     build: Callable[[list[Wanted]], tuple[list[Wanted], list[str]]],
     notes: list[str],
+    *,
+    uv_sources: bool,
+    inputs: Inputs,
 ) -> list[Wanted]:
-    """*wanted* and the sources its wheels' URL requirements name, built (``url_deps``)."""
+    """*wanted* and the sources its wheels' URL requirements name, built (``url_deps``).
+
+    With *uv_sources*, those its projects' ``[tool.uv.sources]`` give too; the files read
+    for them join ``inputs.files_read`` (the memo and the stamps watch them).
+    """
     if not any(w.path for w in wanted):
         return wanted
     from graft.resolve.url_deps import follow  # noqa: PLC0415
@@ -367,7 +378,10 @@ def _with_url_dependencies(
         notes.extend(said)
         return more
 
-    return follow(wanted, target, build_more)
+    read: list[str] = []
+    out = follow(wanted, target, build_more, uv_sources=uv_sources, read=read)
+    inputs.files_read += [p for p in read if p not in inputs.files_read]
+    return out
 
 
 __all__ = ["locate"]

@@ -406,7 +406,10 @@ def lock_directories(
     if not asked.no_deps:
         from graft.resolve.url_deps import follow  # noqa: PLC0415
 
-        built = follow(built, here, build_more, also=everywhere)
+        read: list[str] = []
+        uv_sources = not asked.no_sources
+        built = follow(built, here, build_more, also=everywhere, uv_sources=uv_sources, read=read)
+        inputs.files_read += [p for p in read if p not in inputs.files_read]
     inputs.wanted = built[:named]
     inputs.constraints += built[named:]  # (no root: where a requirement holds, its file)
     return {b.path or "": b.direct_url or "" for b in built if b.source}

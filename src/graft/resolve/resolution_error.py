@@ -88,7 +88,7 @@ class ResolutionError(SourceError):
         # markers naming a micro release are such releases too (decision 202)
         self.read: tuple[tuple[ArtifactFile, str], ...] = ()
         # the projects no index or find-links directory has (Kind.NO_PROJECT): where a
-        # sync looks for what [tool.uv.sources] says of them (resolve.url_deps.uv_sources)
+        # sync looks for what [tool.uv.sources] says of them (sources.uv_sources.hint)
         self.missing: tuple[str, ...] = ()
 
     def headed(self, lead: str) -> None:

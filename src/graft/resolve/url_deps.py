@@ -58,13 +58,18 @@ def follow(
     build: Callable[[list[Wanted]], list[Wanted]],
     *,
     also: Callable[[], Sequence[Mapping[str, str]]] | None = None,
+    uv_sources: bool = False,
+    read: list[str] | None = None,
 ) -> list[Wanted]:
     """*wanted* (named sources built already) and the sources their URL requirements name.
 
     *build* builds a list of named sources (as ``named_sources.build_named`` does); the
     sources found are built, and read in turn, until no new one is found. *also*: more
     marker environments (a lock's), asked only if a URL requirement is met; one that holds
-    in any of them, or for *target*, is followed.
+    in any of them, or for *target*, is followed. With *uv_sources*, a project directory's
+    requirements its ``[tool.uv.sources]`` name are followed to the source they give, as
+    ``uv pip install`` follows them (decision 369); the pyproject.toml files read for them
+    are added to *read*.
     """
     envs: list[Mapping[str, str]] = []
 
@@ -76,13 +81,12 @@ def follow(
     out = list(wanted)
     places = {w.name: location(w) for w in out if location(w) is not None}
     todo = [w for w in out if w.path is not None]
-    read = {w.name: w for w in todo}  # each wheel read, with the extras it was read for
+    read_for = {w.name: w for w in todo}  # each wheel read, with the extras it was read for
     while todo:
         found: list[Wanted] = []
         again: list[Wanted] = []  # read once already, now asked with more extras
         for w in todo:
-            for req in _url_requirements(w, where):
-                dependency = _dependency(req, w)
+            for said, dependency in _dependencies(w, where, uv_sources, read):
                 place = location(dependency)
                 known = places.get(dependency.name)
                 if known is None:
@@ -90,17 +94,74 @@ def follow(
                     found.append(dependency)
                 elif known != place:
                     raise SourceError(
-                        f"requires {req.name} @ {req.url}, and the request installs"
-                        f" {dependency.name} from {known}",
+                        f"requires {said}, and the request installs {dependency.name} from {known}",
                         where=dependency.where,
                         hint="a project is installed from one place: name the same one",
                     )
                 else:  # (asked again: with more extras, read again for those)
-                    _more_extras(dependency, found, read, again)
+                    _more_extras(dependency, found, read_for, again)
         built = build(found)
         out += built
-        read.update((w.name, w) for w in built)
-        todo = built + again
+        read_for.update((w.name, w) for w in built)
+        todo = [w for w in built + again if w.path is not None]  # (a wheel by URL: unread)
+    return out
+
+
+def _dependencies(
+    w: Wanted,
+    where: Callable[[], Sequence[Mapping[str, str]]],
+    uv_sources: bool,
+    read: list[str] | None,
+) -> list[tuple[str, Wanted]]:
+    """The sources *w*'s wheel names that hold, each with how it was named.
+
+    Its URL requirements and, with *uv_sources*, those its project's ``[tool.uv.sources]``
+    give.
+    """
+    from graft.resolve.surface import read_surface  # noqa: PLC0415
+    from graft.sources.localwheel import read_local_metadata  # noqa: PLC0415
+
+    assert w.path is not None  # noqa: S101 - only wheels at hand are read
+    surface = read_surface(read_local_metadata(w.path, w.name)[1], os.path.basename(w.path))
+    requirements = surface.requirements
+    sources = None
+    if uv_sources and w.source is not None and os.path.isdir(w.source):
+        from graft.sources.uv_sources import sources_of  # noqa: PLC0415
+
+        sources = sources_of(w.source)
+        if read is not None:
+            read += [p for p in sources.read if p not in read]
+        if not sources.entries:
+            sources = None
+    if sources is None and not any(req.url for req in requirements):
+        return []
+    held = _holding(requirements, w.name, w.extras, where())
+    out = [(f"{req.name} @ {req.url}", _dependency(req, w)) for req in held if req.url]
+    if sources is None:
+        return out
+    from packaging.markers import Marker  # noqa: PLC0415
+
+    from graft.sources.uv_sources import lowered  # noqa: PLC0415
+
+    active = _active(requirements, w.name, w.extras, where())
+    for req in held:
+        if req.url:
+            continue
+
+        def under(extra: str, req: Requirement = req) -> bool:
+            marker = req.marker
+            return (
+                extra in active
+                and marker is not None
+                and any(marker.evaluate({**env, "extra": extra}) for env in where())
+                and not any(marker.evaluate({**env, "extra": ""}) for env in where())
+            )
+
+        for source in lowered(req, sources, under=under) or []:
+            marker = None if source.marker is None else Marker(source.marker)
+            if marker is None or any(marker.evaluate(env) for env in where()):
+                said = f"{req.name} from {source.where}"
+                out.append((said, dataclasses.replace(source, requested=False)))
     return out
 
 
@@ -125,21 +186,6 @@ def _more_extras(
         again.append(read[had.name])
 
 
-def _url_requirements(
-    w: Wanted, where: Callable[[], Sequence[Mapping[str, str]]]
-) -> list[Requirement]:
-    """The URL requirements of *w*'s wheel that hold in one of *where*, with the extras asked."""
-    from graft.resolve.surface import read_surface  # noqa: PLC0415
-    from graft.sources.localwheel import read_local_metadata  # noqa: PLC0415
-
-    assert w.path is not None  # noqa: S101 - only wheels at hand are read
-    surface = read_surface(read_local_metadata(w.path, w.name)[1], os.path.basename(w.path))
-    requirements = surface.requirements
-    if not any(req.url for req in requirements):
-        return []
-    return [req for req in _holding(requirements, w.name, w.extras, where()) if req.url]
-
-
 def holding(
     requirements: Sequence[Requirement], name: str, extras: Iterable[str], target: Target
 ) -> list[Requirement]:
@@ -158,26 +204,40 @@ def _holding(
     envs: Sequence[Mapping[str, str]],
 ) -> list[Requirement]:
     """:func:`holding`, a line held when it holds in one of *envs*."""
+    active = _active(requirements, name, extras, envs)
+    return [req for req in requirements if not _own(req, name) and _holds(req, envs, active)]
+
+
+def _active(
+    requirements: Sequence[Requirement],
+    name: str,
+    extras: Iterable[str],
+    envs: Sequence[Mapping[str, str]],
+) -> set[str]:
+    """The extras asked (``""`` among them), grown by those an extra naming the project asks."""
     from packaging.utils import canonicalize_name  # noqa: PLC0415
 
     active = {"", *(canonicalize_name(e) for e in extras)}
-
-    def holds(req: Requirement) -> bool:
-        return req.marker is None or any(
-            req.marker.evaluate({**env, "extra": extra}) for env in envs for extra in active
-        )
-
-    def own(req: Requirement) -> bool:
-        return canonicalize_name(req.name) == name and not req.url
-
     grown = True
     while grown:  # an extra naming the project itself: its extras are asked too
         before = len(active)
         for req in requirements:
-            if own(req) and holds(req):
+            if _own(req, name) and _holds(req, envs, active):
                 active.update(canonicalize_name(e) for e in req.extras)
         grown = len(active) > before
-    return [req for req in requirements if not own(req) and holds(req)]
+    return active
+
+
+def _holds(req: Requirement, envs: Sequence[Mapping[str, str]], active: set[str]) -> bool:
+    return req.marker is None or any(
+        req.marker.evaluate({**env, "extra": extra}) for env in envs for extra in active
+    )
+
+
+def _own(req: Requirement, name: str) -> bool:
+    from packaging.utils import canonicalize_name  # noqa: PLC0415
+
+    return canonicalize_name(req.name) == name and not req.url
 
 
 def _dependency(req: Requirement, by: Wanted) -> Wanted:

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 from graft.errors import UsageError, first_line
 
 if TYPE_CHECKING:
-    from graft.model.requirements import Inputs
+    from graft.model.requirements import Inputs, Wanted
+    from graft.sources.uv_sources import Sources
 
 
 def is_pyproject(path: str) -> bool:
@@ -43,13 +44,21 @@ def _strings(value: object, where: str) -> list[str]:
 
 
 def read_pyproject(
-    path: str, inputs: Inputs, extras: tuple[str, ...], groups: tuple[str, ...]
+    path: str,
+    inputs: Inputs,
+    extras: tuple[str, ...],
+    groups: tuple[str, ...],
+    *,
+    uv_sources: bool = True,
 ) -> None:
-    """Add what *path* declares (dependencies, the named extras and groups) to *inputs*."""
+    """Add what *path* declares (dependencies, the named extras and groups) to *inputs*.
+
+    Each requirement its ``[tool.uv.sources]`` (or its workspace root's) names is the source
+    they give, as ``uv pip install -r`` reads it (:func:`sourced`), unless not *uv_sources*.
+    """
     from packaging.utils import canonicalize_name  # noqa: PLC0415
 
     from graft._fs import project_table  # noqa: PLC0415
-    from graft.sources.requirements import parse_spec  # noqa: PLC0415
 
     data = load(path)
     inputs.files_read.append(path)
@@ -87,8 +96,45 @@ def read_pyproject(
     elif extras:
         raise UsageError("--extra needs a [project] table", where=path)
     texts += _groups(data, path, groups)
+    inputs.wanted += sourced(texts, path, inputs, uv_sources=uv_sources)
+
+
+def sourced(
+    texts: list[tuple[str, str]], path: str, inputs: Inputs, *, uv_sources: bool
+) -> list[Wanted]:
+    """Each requirement of the pyproject.toml at *path*, as its ``[tool.uv.sources]`` say.
+
+    *texts*: the requirements with where each is declared (``[project].dependencies``, an
+    extra's, a group's). The files read for the sources join ``inputs.files_read`` (an edit
+    of a workspace root's sources is an edit of the request). Decision 369.
+    """
+    from graft.sources.requirements import parse_spec  # noqa: PLC0415
+
+    sources = None
+    if uv_sources and texts:
+        from graft.sources.uv_sources import sources_of  # noqa: PLC0415
+
+        sources = sources_of(os.path.dirname(os.path.abspath(path)))
+        inputs.files_read += [p for p in sources.read if p not in inputs.files_read]
+    out: list[Wanted] = []
     for text, where in texts:  # (name @ ./lib refused: uv reads it from the built METADATA)
-        inputs.wanted.append(parse_spec(text, where, base=None))
+        plain = parse_spec(text, where, base=None)
+        found = _lowered(text, where, sources) if sources and sources.entries else None
+        out += [plain] if found is None else found
+    return out
+
+
+def _lowered(text: str, where: str, sources: Sources) -> list[Wanted] | None:
+    """:func:`graft.sources.uv_sources.lowered` of one line, by the table it is declared in."""
+    from packaging.requirements import Requirement  # noqa: PLC0415
+
+    from graft.sources.uv_sources import lowered  # noqa: PLC0415
+
+    table, _, key = where.rpartition(": ")[2].partition("].")
+    extra = key if table == "[project.optional-dependencies" else None
+    group = key if table == "[dependency-groups" else None
+    req = Requirement(text)  # (parsed already by parse_spec)
+    return None if req.url else lowered(req, sources, extra=extra, group=group)
 
 
 def _extras(
@@ -217,14 +263,12 @@ def static_requires_python(directory: str) -> tuple[str, str] | None:
     return (value, path) if isinstance(value, str) else None
 
 
-def read_groups(groups: tuple[str, ...], inputs: Inputs) -> None:
+def read_groups(groups: tuple[str, ...], inputs: Inputs, *, uv_sources: bool = True) -> None:
     """Add the dependency groups named by ``--group [PATH:]NAME`` alone, as pip and uv do.
 
     Without ``-r pyproject.toml`` (or a lock) a group is read from ``./pyproject.toml``, or
     from the ``pyproject.toml`` its ``PATH:`` names; the project's own dependencies are not.
     """
-    from graft.sources.requirements import parse_spec  # noqa: PLC0415
-
     by_path: dict[str, list[str]] = {}
     for text in groups:
         path, colon, name = text.rpartition(":")
@@ -239,8 +283,8 @@ def read_groups(groups: tuple[str, ...], inputs: Inputs) -> None:
                 hint="run it in the project's directory, or write --group PATH/pyproject.toml:NAME",
             )
         inputs.files_read.append(path)
-        for text, where in _groups(load(path), path, tuple(names)):
-            inputs.wanted.append(parse_spec(text, where, base=None))
+        texts = _groups(load(path), path, tuple(names))
+        inputs.wanted += sourced(texts, path, inputs, uv_sources=uv_sources)
 
 
 def _groups(data: dict[str, Any], path: str, groups: tuple[str, ...]) -> list[tuple[str, str]]:

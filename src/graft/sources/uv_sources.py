@@ -1,0 +1,354 @@
+"""``[tool.uv.sources]``, read as ``uv pip install`` reads them (decisions 171, 369).
+
+A project directory's ``pyproject.toml`` may say where a dependency comes from: ``lib = {
+path = "../lib", editable = true }``, ``lib = { workspace = true }`` (a member of the
+``[tool.uv.workspace]`` above it), ``{ git = URL, rev|tag|branch, subdirectory }``, ``{ url
+= URL }``, ``{ index = NAME }``, or a list of them with a ``marker`` each; an ``extra`` or
+``group`` key keeps an entry to the requirements of that extra or dependency group. ``uv pip
+install`` 0.13.9 applies them to the project's ``[project].dependencies``, its extras and
+groups, to ``-r pyproject.toml``, to a path dependency's own requirements in turn, and a
+workspace root's sources to its members (a member's own entry for the same name first).
+:func:`sources_of` reads them, and :func:`lowered` turns a requirement they name into what
+graft takes for it (``-e /abs/lib``, ``lib @ git+URL@REV#subdirectory=…``, ``lib @ URL``,
+``lib @ file:///abs/lib-1.0.whl``), the source's marker and-ed with the requirement's, and
+the requirement itself where no entry's marker holds, as uv lowers them. An ``index`` entry
+is refused in one line: graft cannot keep one project to one index. ``--no-sources`` (or
+``UV_NO_SOURCES``) leaves them unread; a sync that then finds no project a source names
+says what to give graft instead (:func:`hint`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import glob
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from graft._fs import load_toml, toml_table
+from graft.errors import SourceError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from packaging.requirements import Requirement
+
+    from graft.model.requirements import Wanted
+
+#: the values of ``UV_NO_SOURCES`` that leave it unset, as uv reads a boolean variable
+_FALSE = ("", "0", "false", "no", "off")
+
+
+def no_sources_set() -> bool:
+    """Whether ``UV_NO_SOURCES`` asks for ``--no-sources`` (graft reads it as uv does)."""
+    return os.environ.get("UV_NO_SOURCES", "").strip().lower() not in _FALSE
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One ``[tool.uv.sources]`` entry: its table and the directory its paths are read from."""
+
+    key: str  # the name as written
+    table: tuple[tuple[str, Any], ...]
+    base: str  # the directory of the pyproject.toml that says it
+    root: str  # the workspace root (the project's own directory when it has none)
+
+    @property
+    def where(self) -> str:
+        """The entry, for an error or a requirement's origin."""
+        return f"{os.path.join(self.base, 'pyproject.toml')}: [tool.uv.sources].{self.key}"
+
+    def get(self, key: str) -> Any:
+        """The value of *key* in the entry's table."""
+        return dict(self.table).get(key)
+
+
+@dataclass(frozen=True)
+class Sources:
+    """The ``[tool.uv.sources]`` a project directory's requirements are read with."""
+
+    entries: tuple[tuple[str, tuple[Entry, ...]], ...]  # by canonical name
+    read: tuple[str, ...]  # the pyproject.toml files read for them (watched by the stamps)
+
+    def named(self, name: str) -> tuple[Entry, ...]:
+        """The entries for project *name* (canonical); none when it has no source."""
+        return dict(self.entries).get(name, ())
+
+
+def sources_of(project: str) -> Sources:
+    """The sources of the project in directory *project*: its own over its workspace root's."""
+    from packaging.utils import canonicalize_name  # noqa: PLC0415
+
+    root = _workspace_root(project)
+    read = [os.path.join(f, "pyproject.toml") for f in (project, root) if f is not None]
+    by_name: dict[str, tuple[Entry, ...]] = {}
+    for folder in dict.fromkeys([p for p in (root, os.path.abspath(project)) if p]):
+        table = toml_table(toml_table(toml_table(_load(folder), "tool"), "uv"), "sources")
+        for key, given in table.items():
+            items = given if isinstance(given, list) else [given]
+            entries = []
+            for item in items:
+                if not isinstance(item, dict):
+                    raise SourceError(
+                        "a source is a table (path, workspace, git, url or index)",
+                        where=f"{os.path.join(folder, 'pyproject.toml')}: [tool.uv.sources].{key}",
+                    )
+                entries.append(Entry(key, tuple(item.items()), folder, root or folder))
+            by_name[canonicalize_name(key)] = tuple(entries)  # (the member's over the root's)
+    files = tuple(dict.fromkeys(os.path.abspath(p) for p in read if os.path.isfile(p)))
+    return Sources(tuple(by_name.items()), files)
+
+
+def lowered(
+    req: Requirement,
+    sources: Sources,
+    *,
+    extra: str | None = None,
+    group: str | None = None,
+    under: Callable[[str], bool] | None = None,
+) -> list[Wanted] | None:
+    """What graft takes for *req* of a project whose sources are *sources*; None: as it is.
+
+    *extra*, *group*: the optional dependency or group *req* is declared in (an entry with
+    an ``extra`` or ``group`` key holds there alone). Each source keeps *req*'s extras and
+    marker, and-ed with the entry's; where each entry has a marker, *req* itself is
+    returned too (last): where none holds it is the index's, and where one does it meets
+    that source, as any requirement meets a direct reference (PEP 508 markers have no
+    ``not`` to write "elsewhere" with).
+
+    *under*: *req* is a built wheel's Requires-Dist that holds (its marker evaluated by the
+    caller), and *under(extra)* says whether it is declared under that extra; a ``group``
+    entry never holds (groups are not in METADATA). Each source then has the entry's marker
+    alone, and *req* is not returned (the wheel's METADATA keeps it for the resolver).
+    """
+    from packaging.utils import canonicalize_name  # noqa: PLC0415
+
+    out: list[Wanted] = []
+    for entry in sources.named(canonicalize_name(req.name)):
+        kept, grouped = entry.get("extra"), entry.get("group")
+        if grouped is not None and (under is not None or not _same(grouped, group)):
+            continue
+        if kept is not None and not (
+            under(canonicalize_name(str(kept))) if under is not None else _same(kept, extra)
+        ):
+            continue
+        markers = [str(req.marker)] if req.marker and under is None else []
+        own = entry.get("marker")
+        if own is not None and not isinstance(own, str):
+            raise SourceError("marker is a string: a PEP 508 marker", where=entry.where)
+        if own is None:  # (it holds wherever the requirement does: nothing is left over)
+            return [_wanted(req, entry, _and(markers))]
+        out.append(_wanted(req, entry, _and([*markers, own])))
+    if not out:
+        return None
+    if under is None:  # the requirement as written too
+        from graft.sources.requirements import parse_spec  # noqa: PLC0415
+
+        plain = parse_spec(str(req).split(";")[0].strip(), out[0].where, base=None)
+        out.append(_marked(plain, str(req.marker) if req.marker else None))
+    return out
+
+
+def _same(kept: object, asked: str | None) -> bool:
+    from packaging.utils import canonicalize_name  # noqa: PLC0415
+
+    return asked is not None and canonicalize_name(str(kept)) == canonicalize_name(asked)
+
+
+def _and(markers: list[str]) -> str | None:
+    """The markers, each parenthesized and all and-ed, normalized (None: none)."""
+    if not markers:
+        return None
+    from packaging.markers import InvalidMarker, Marker  # noqa: PLC0415
+
+    text = " and ".join(f"({m})" for m in markers) if len(markers) > 1 else markers[0]
+    try:
+        return str(Marker(text))
+    except InvalidMarker as exc:
+        from graft.errors import first_line  # noqa: PLC0415
+
+        raise SourceError(f"cannot parse the marker {text!r} ({first_line(exc)})") from None
+
+
+def _wanted(req: Requirement, entry: Entry, marker: str | None) -> Wanted:
+    """The requirement one entry makes of *req*: a directory, a file, a repository or a URL."""
+    from packaging.utils import canonicalize_name  # noqa: PLC0415
+
+    from graft.sources.requirements import parse_spec, source_path  # noqa: PLC0415
+
+    name = canonicalize_name(req.name)
+    extras = frozenset(canonicalize_name(e) for e in req.extras)
+    head = f"{name}[{','.join(sorted(extras))}]" if extras else name
+    where = entry.where
+    editable = entry.get("editable")
+    if editable is not None and not isinstance(editable, bool):
+        raise SourceError("editable is true or false", where=where)
+    path = entry.get("path")
+    if entry.get("workspace") is True:
+        path = _member(name, entry.root)
+        if path is None:
+            raise SourceError(
+                f"{entry.key} = {{ workspace = true }}, but no member of the workspace at"
+                f" {entry.root} is named {entry.key}",
+                where=where,
+                hint="add its directory to [tool.uv.workspace] members, or pass --no-sources",
+            )
+        editable = True if editable is None else editable  # (uv: members are editable)
+    if isinstance(path, str):
+        local = os.path.normpath(os.path.join(entry.base, os.path.expanduser(path)))
+        if os.path.isdir(local):
+            return source_path(
+                local, where, editable=bool(editable), name=name, extras=extras, marker=marker
+            )
+        if not os.path.isfile(local):
+            raise SourceError(f"{local}: no such file or directory", where=where)
+        if editable:
+            raise SourceError(f"{local} is a file: only a directory is editable", where=where)
+        from pathlib import Path  # noqa: PLC0415
+
+        return _marked(parse_spec(f"{head} @ {Path(local).as_uri()}", where), marker)
+    if isinstance(entry.get("git"), str):
+        rev = next((entry.get(k) for k in ("rev", "tag", "branch") if entry.get(k)), None)
+        url = f"git+{entry.get('git')}" + (f"@{rev}" if rev else "")
+        sub = entry.get("subdirectory")
+        url += f"#subdirectory={sub}" if sub else ""
+        return _marked(parse_spec(f"{head} @ {url}", where, base=None), marker)
+    if isinstance(entry.get("url"), str):
+        sub = entry.get("subdirectory")
+        url = entry.get("url") + (f"#subdirectory={sub}" if sub else "")
+        return _marked(parse_spec(f"{head} @ {url}", where, base=None), marker)
+    if isinstance(entry.get("index"), str):
+        said = _index_url(entry)
+        raise SourceError(
+            f'{entry.key} = {{ index = "{entry.get("index")}" }}: graft cannot keep one'
+            " project to one index",
+            where=where,
+            hint=f"pass --no-sources with --extra-index-url {said} (asked first, for every project)"
+            if said
+            else "pass --no-sources, with that index's URL as --extra-index-url",
+        )
+    raise SourceError("a source names a path, workspace = true, git, url or index", where=where)
+
+
+def _marked(wanted: Wanted, marker: str | None) -> Wanted:
+    return wanted if marker is None else dataclasses.replace(wanted, marker=marker)
+
+
+def _index_url(entry: Entry) -> str | None:
+    """The URL of the ``[[tool.uv.index]]`` an ``index`` entry names, where it says one."""
+    for folder in dict.fromkeys((entry.base, entry.root)):
+        indexes = toml_table(toml_table(_load(folder), "tool"), "uv").get("index")
+        for index in indexes if isinstance(indexes, list) else []:
+            if isinstance(index, dict) and index.get("name") == entry.get("index"):
+                url = index.get("url")
+                return url if isinstance(url, str) else None
+    return None
+
+
+def _workspace_root(project: str) -> str | None:
+    """The ``[tool.uv.workspace]`` whose member *project* is (or that it is), as uv finds it.
+
+    The nearest directory at or above *project* with a ``[tool.uv.workspace]`` table; the
+    project is its member when it is that directory, or matches a ``members`` glob and no
+    ``exclude`` glob. None when the nearest one does not hold it, or there is none.
+    """
+    here = os.path.abspath(project)
+    start = here
+    while True:
+        try:
+            uv = toml_table(toml_table(_load(here), "tool"), "uv")
+        except SourceError:  # (a broken pyproject.toml above the project: not its workspace)
+            if here == start:
+                raise
+            uv = {}
+        if "workspace" in uv:
+            return here if here == start or _is_member(start, here, uv) else None
+        up = os.path.dirname(here)
+        if up == here:
+            return None
+        here = up
+
+
+def _globbed(root: str, uv: dict[str, Any], key: str) -> list[str]:
+    patterns = toml_table(uv, "workspace").get(key)
+    return [
+        os.path.normpath(folder)
+        for pattern in (patterns if isinstance(patterns, list) else [])
+        for folder in sorted(glob.glob(os.path.join(root, str(pattern))))
+    ]
+
+
+def _is_member(project: str, root: str, uv: dict[str, Any]) -> bool:
+    members = _globbed(root, uv, "members")
+    return project in members and project not in _globbed(root, uv, "exclude")
+
+
+def _member(name: str, root: str) -> str | None:
+    """The directory of workspace member *name* of the workspace at *root*."""
+    from packaging.utils import canonicalize_name  # noqa: PLC0415
+
+    uv = toml_table(toml_table(_load(root), "tool"), "uv")
+    excluded = _globbed(root, uv, "exclude")
+    for folder in [root, *_globbed(root, uv, "members")]:
+        if folder in excluded:
+            continue
+        found = toml_table(_load(folder), "project").get("name")
+        if isinstance(found, str) and canonicalize_name(found) == canonicalize_name(name):
+            return folder
+    return None
+
+
+def hint(missing: Iterable[str], wanted: Iterable[Wanted]) -> str | None:
+    """Where uv would take the first of *missing* from, per a named directory's sources.
+
+    For a sync under ``--no-sources`` (or ``UV_NO_SOURCES``) that finds no such project.
+    """
+    from packaging.utils import canonicalize_name  # noqa: PLC0415
+
+    names = {canonicalize_name(n) for n in missing}
+    for w in wanted:
+        if w.source is None or not os.path.isdir(w.source):
+            continue
+        try:
+            sources = sources_of(w.source)
+        except SourceError:
+            continue
+        for name, entries in sources.entries:
+            if name not in names or not entries:
+                continue
+            entry = entries[0]  # (the first, by marker)
+            said = _said(name, entry)
+            return (
+                f"{entry.where} names {entry.key}, which --no-sources leaves unread:"
+                f" {said or 'give graft its source yourself'}"
+            )
+    return None
+
+
+def _said(name: str, entry: Entry) -> str | None:
+    """What to give graft for one entry, on the command line."""
+    if isinstance(entry.get("path"), str):
+        path = os.path.normpath(os.path.join(entry.base, entry.get("path")))
+        return f"add {'-e ' if entry.get('editable') else ''}{path}"
+    if entry.get("workspace") is True:
+        member = _member(name, entry.root)
+        return f"add -e {member}" if member else "add -e DIR of the workspace member"
+    if isinstance(entry.get("git"), str):
+        rev = next((entry.get(k) for k in ("rev", "tag", "branch") if entry.get(k)), "")
+        sub = f"#subdirectory={entry.get('subdirectory')}" if entry.get("subdirectory") else ""
+        return f"add '{name} @ git+{entry.get('git')}{'@' + rev if rev else ''}{sub}'"
+    if isinstance(entry.get("url"), str):
+        return f"add '{name} @ {entry.get('url')}'"
+    if isinstance(entry.get("index"), str):
+        url = _index_url(entry)
+        return f"pass --extra-index-url {url}" if url else None
+    return None
+
+
+def _load(folder: str) -> dict[str, Any]:
+    """The pyproject.toml in *folder*; nothing when there is none.
+
+    One that does not parse is the one-line error naming it.
+    """
+    path = os.path.join(folder, "pyproject.toml")
+    return load_toml(path) if os.path.isfile(path) else {}
