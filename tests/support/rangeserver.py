@@ -24,7 +24,10 @@ def metadata_of(data: bytes) -> bytes:
     import io
 
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        (name,) = (n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
+        # (the top-level one: flit_core vendors tomli's dist-info a level down)
+        (name,) = (
+            n for n in archive.namelist() if n.endswith(".dist-info/METADATA") and n.count("/") == 1
+        )
         return archive.read(name)
 
 
@@ -92,6 +95,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 self._send(401, b"", {"WWW-Authenticate": 'Basic realm="private"'})
                 return
         self._get()
+
+    def do_HEAD(self) -> None:
+        """A file's length, as uv asks before it reads a wheel by ranges (graft asks none)."""
+        data = self.served.files.get(self.path.strip("/").rpartition("/")[2])
+        self.send_response(404 if data is None else 200)
+        self.send_header("Content-Length", str(0 if data is None else len(data)))
+        self.send_header("Accept-Ranges", "bytes")
+        self.end_headers()
 
     def _get(self) -> None:
         served = self.served
