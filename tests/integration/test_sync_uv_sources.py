@@ -157,7 +157,7 @@ def uv_installed(tmp_path: Path, served: Served, *args: str | Path) -> Installed
 
 
 def test_a_workspace_member_is_taken_from_the_workspace_not_the_index(
-    tmp_path: Path, store_dir: Path, cache: Path, index: Served
+    tmp_path: Path, store_dir: Path, cache: Path, index: Served, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``-e app``, ``app`` and ``-r app/pyproject.toml`` take lib and util from the workspace.
 
@@ -170,6 +170,15 @@ def test_a_workspace_member_is_taken_from_the_workspace_not_the_index(
         name: ("0.1", ("dir", (ws / "packages" / name).as_uri(), True)) for name in ("lib", "util")
     }
     venv = tmp_path / "v"
+    url = f"{index.url}/simple"
+    dry = run_graft("sync", venv, "-e", app, "--index-url", url, "--store", store_dir,
+                    "--dry-run", "--json")  # fmt: skip
+    added = json.loads(dry.stdout)["changes"]["added"]
+    assert added == ["app==0.1", "lib==0.1", "skip==9.0", "util==0.1"]
+    said = sync(venv, store_dir, index, "-e", app, "--dry-run")
+    assert [line for line in said.splitlines() if line.startswith(" + ")] == [
+        f" + {each}" for each in added
+    ]
     sync(venv, store_dir, index, "-e", app)
     got = installed(venv)
     assert {k: got[k] for k in ("lib", "util")} == members
@@ -186,13 +195,13 @@ def test_a_workspace_member_is_taken_from_the_workspace_not_the_index(
         "lib": ("9.0", None),
         "util": ("9.0", None),
     }
-    env_set = tmp_path / "e"
-    os.environ["UV_NO_SOURCES"] = "1"
-    try:
-        sync(env_set, store_dir, index, "-e", app)
-    finally:
-        del os.environ["UV_NO_SOURCES"]
-    assert installed(env_set)["lib"] == ("9.0", None)
+    sync(venv, store_dir, index, "-e", app)
+    assert installed(venv)["lib"][0] == "0.1"
+    assert "already in sync" in sync(venv, store_dir, index, "-e", app)
+    monkeypatch.setenv("UV_NO_SOURCES", "1")  # past the no-op stamp of the same command line
+    assert "lib 0.1 -> 9.0" in sync(venv, store_dir, index, "-e", app)
+    monkeypatch.setenv("UV_NO_SOURCES", "false")  # (uv's false values: read)
+    assert "lib 9.0 -> 0.1" in sync(venv, store_dir, index, "-e", app)
 
 
 def test_markers_files_extras_groups_and_a_path_dependencys_own_sources(
