@@ -423,3 +423,22 @@ def test_each_fast_path_follows_an_edit_of_the_sources(
     )
     aged(lib / "pyproject.toml")
     assert "deep 0.1 -> 9.0" in sync(pathed, store_dir, index, "-e", other)
+
+
+def test_a_project_named_by_its_file_and_its_name_is_installed_from_the_file(
+    tmp_path: Path, store_dir: Path, cache: Path, index: Served
+) -> None:
+    """``./mk mk`` and a marker's entry that holds in ``-r pyproject.toml``: both name ``mk``.
+
+    The build of ``./mk`` was installed without its ``direct_url.json`` when the plain
+    requirement came after the one naming the file (decision 370), as if from the index.
+    """
+    mk = project(tmp_path / "mk", "mk")
+    tail = '[tool.uv.sources]\nmk = [{ path = "../mk", marker = "python_version >= \'3\'" }]\n'
+    app = project(tmp_path / "app", "app", "mk", tail=tail)
+    local = ("0.1", ("dir", mk.as_uri(), False))
+    for args in ((mk, "mk"), ("-r", app / "pyproject.toml")):
+        venv = tmp_path / f"v{len(list(tmp_path.glob('v*')))}"
+        sync(venv, store_dir, index, *args)
+        assert installed(venv)["mk"] == local
+        assert installed(venv) == uv_installed(tmp_path, index, *args)

@@ -305,7 +305,11 @@ def chosen_for_fetch(
     from graft.model.requirements import Wanted  # noqa: PLC0415
     from graft.sources.candidates import Candidate  # noqa: PLC0415
 
-    by_name = {w.name: w for w in asked}
+    by_name: dict[str, Wanted] = {}
+    for w in asked:  # one naming a file over one naming its project alone (``./lib lib``)
+        had = by_name.get(w.name)
+        if had is None or (had.path is None and had.url is None) or w.path or w.url:
+            by_name[w.name] = w
     parents: dict[str, list[str]] = {}
     for pin in resolution.pins:
         for child in pin.requires:
