@@ -193,7 +193,13 @@ def add_tool_forms(parser: argparse.ArgumentParser) -> argparse._ArgumentGroup:
 
 
 def no_sources(args: argparse.Namespace) -> bool:
-    """Whether ``--no-sources`` or ``UV_NO_SOURCES`` leaves ``[tool.uv.sources]`` unread."""
-    from graft.sources.uv_sources import no_sources_set  # noqa: PLC0415
+    """Whether ``--no-sources`` or ``UV_NO_SOURCES`` leaves ``[tool.uv.sources]`` unread.
 
-    return bool(getattr(args, "no_sources", False)) or no_sources_set()
+    ``UV_NO_SOURCES`` is true unless unset, empty, ``0``, ``false``, ``no`` or ``off``, as uv
+    reads a boolean variable (read here: ``sources.uv_sources`` defines classes a sync that
+    reads no source must not make; ``tests/integration/test_daily_classes.py``).
+    """
+    import os  # noqa: PLC0415
+
+    told = os.environ.get("UV_NO_SOURCES", "").strip().lower()
+    return bool(getattr(args, "no_sources", False)) or told not in ("", "0", "false", "no", "off")

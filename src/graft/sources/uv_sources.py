@@ -35,14 +35,6 @@ if TYPE_CHECKING:
 
     from graft.model.requirements import Wanted
 
-#: the values of ``UV_NO_SOURCES`` that leave it unset, as uv reads a boolean variable
-_FALSE = ("", "0", "false", "no", "off")
-
-
-def no_sources_set() -> bool:
-    """Whether ``UV_NO_SOURCES`` asks for ``--no-sources`` (graft reads it as uv does)."""
-    return os.environ.get("UV_NO_SOURCES", "").strip().lower() not in _FALSE
-
 
 @dataclass(frozen=True)
 class Entry:
