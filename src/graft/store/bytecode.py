@@ -6,14 +6,13 @@ entry's lock and unsealed only meanwhile. The list of compiled files, each with 
 its ``.pyc`` (which ``graft store verify`` checks), is ``bytecode/<cache_tag>.json``, written
 last; an older graft wrote a plain list, without digests. A cold sync compiles a new entry
 before it is published, in its staging directory (:meth:`Compiler.compile_staged`), so that it
-is sealed once, compiled; its sources are handed to the workers in batches as the unpack
-writes them (:class:`StagedCompile`), so that the workers need not wait for a whole wheel.
-A ``.pyc`` a wheel ships is one of its files: never compiled over,
+is sealed once, compiled. A ``.pyc`` a wheel ships is one of its files: never compiled over,
 and cleaned up only if graft itself could have written it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
@@ -25,18 +24,9 @@ from graft.errors import StoreError
 from graft.store import seal
 from graft.store.compilepool import BATCH_FILES, Batch, CompilePool
 from graft.store.entries import StoreEntry
-from graft.store.pycs import (
-    is_source,
-    pyc_paths,
-    pycache_parents,
-    python_sources,
-    remove_compiled,
-    remove_partial,
-)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
-    from collections.abc import Set as AbstractSet
 
     from graft._fs import FileLock
     from graft.model.record import WheelRecord
@@ -64,18 +54,16 @@ class _Job:
     """One entry being compiled: unsealed and locked from :meth:`Compiler.submit` to its end.
 
     Or a staged entry (:meth:`Compiler.compile_staged`): its ingest holds the lock and seals
-    it; *staged* is set when its compile ends, and *entry* is None until its unpack is done.
-    A job ends with the last answer once it is closed (no more batches to come).
+    it; *staged* is set when its compile ends.
     """
 
-    entry: StoreEntry | None
+    entry: StoreEntry
     lock: FileLock | None
     sources: list[str]
-    pending: int = 0
+    pending: int
     compiled: set[str] = field(default_factory=set)
     error: str | None = None
     staged: threading.Event | None = None
-    open: bool = True
 
 
 class Compiler:
@@ -137,59 +125,52 @@ class Compiler:
                 lock.release()
                 return
             assert self.tag is not None  # noqa: S101 - without a tag, known is empty, not None
-            sources = python_sources(entry, self.tag)
+            sources = _python_sources(entry, self.tag)
             seal.unseal_tree(entry.path)
-            remove_partial(entry, sources, self.tag)
+            _remove_partial_bytecode(entry, sources, self.tag)
         except BaseException:
             _seal(entry)
             lock.release()
             raise
-        if sources:
-            self.compiling += 1
-        job = _Job(entry, lock, [])
-        self.put_sources(job, sources)
-        self.close_job(job)
+        self._queue(_Job(entry, lock, sources, 0))
 
-    def compile_staged(self, staging: str, final: str) -> StagedCompile | None:
-        """The compile of an entry being ingested in *staging*, to be published as *final*.
+    def compile_staged(self, staging: str, final: str, record: WheelRecord) -> None:
+        """Compile an entry being ingested in its staging directory, before it is sealed.
 
-        The store's ingest makes it (its *finish*) in an ingest thread, under the entry's
-        lock; None without a cache tag (nothing to compile).
+        The store's ingest calls this (its *finish*) in an ingest thread, under the entry's
+        lock, and it waits for the workers; the code objects name the sources where *final*
+        will have them. On success the list is written too, so the entry is published compiled
+        and sealed once. On a failure the ``.pyc`` files written are removed and no list is
+        written: :meth:`submit` later compiles the published entry as before, and reports.
         """
-        return StagedCompile(self, staging, final) if self.tag else None
+        tag = self.tag
+        if not tag:
+            return
+        entry = StoreEntry(record, staging)
+        ended = threading.Event()
+        job = _Job(entry, None, _python_sources(entry, tag), 0, staged=ended)
+        self._queue(job, renamed=(entry.tree, os.path.join(final, "tree")))
+        ended.wait()
 
-    def put_sources(
-        self, job: _Job, sources: Sequence[str], renamed: tuple[str, str] | None = None
-    ) -> None:
-        """Hand *sources* of the open *job* to the workers in batches.
-
-        *renamed*: the staging tree the sources are in and the tree they move to, which the
-        code objects name.
-        """
-        job.sources.extend(sources)
-        for i in range(0, len(sources), BATCH_FILES):
-            part = tuple(sources[i : i + BATCH_FILES])
-            names = None
-            if renamed is not None:
-                staged, final = renamed
-                names = tuple(final + src[len(staged) :] for src in part)
-            with self._guard:
-                job.pending += 1
-            with self._feed:
-                if self._pool is None:
-                    self._pool = CompilePool(self.python, self._answered, self._workers)
-                self._pool.put(Batch(job, part, names))
-
-    def close_job(self, job: _Job, error: str | None = None) -> None:
-        """No more batches for *job*: it ends with its last answer, or now if none is out."""
-        with self._guard:
-            if not job.open:
-                return
-            job.open = False
-            job.error = job.error or error
-            last = job.pending == 0
-        if last:
+    def _queue(self, job: _Job, renamed: tuple[str, str] | None = None) -> None:
+        """Hand *job*'s sources to the workers in batches (*renamed*: the tree they move to)."""
+        sources = job.sources
+        batches = [tuple(sources[i : i + BATCH_FILES]) for i in range(0, len(sources), BATCH_FILES)]
+        job.pending = len(batches)
+        if not batches:
             self._end(job)
+            return
+        with self._feed:
+            if self._pool is None:
+                self._pool = CompilePool(self.python, self._answered, self._workers)
+            if renamed is None:  # (a staged entry's ingest waits for it: no stage of its own)
+                self.compiling += 1
+            for part in batches:
+                names = None
+                if renamed is not None:
+                    staged, final = renamed
+                    names = tuple(final + src[len(staged) :] for src in part)
+                self._pool.put(Batch(job, part, names))
 
     def results(self) -> dict[str, frozenset[str]]:
         """The compiled .pyc archive paths per sha256, once every entry submitted is done."""
@@ -223,23 +204,18 @@ class Compiler:
             if error is not None and job.error is None:
                 job.error = error
             job.pending -= 1
-            last = job.pending == 0 and not job.open
+            last = job.pending == 0
         if last:
             self._end(job)
 
     def _end(self, job: _Job) -> None:
         """Record *job*'s bytecode list (or undo its compile), seal the entry, release it.
 
-        A staged job's entry is neither sealed nor released (its ingest does both); one whose
-        unpack failed (no entry) is left as it is: its staging directory is removed whole.
+        A staged job's entry is neither sealed nor released (its ingest does both).
         """
         entry, tag = job.entry, self.tag
         assert tag is not None  # noqa: S101 - jobs exist only with a tag
-        if entry is None:
-            assert job.staged is not None  # noqa: S101 - only a staged job has no entry yet
-            job.staged.set()
-            return
-        pycs = pyc_paths(entry, [s for s in job.sources if s in job.compiled], tag)
+        pycs = _pyc_paths(entry, [s for s in job.sources if s in job.compiled], tag)
         try:  # (in a worker's thread: nothing may escape, or batches would go unanswered)
             if job.error is None:
                 try:
@@ -251,7 +227,7 @@ class Compiler:
                 except OSError as exc:
                     job.error = f"cannot record the list ({exc.strerror})"
             if job.error is not None:
-                remove_compiled(entry, job.sources, tag)
+                _remove_compiled(entry, job.sources, tag)
         except OSError as exc:
             job.error = job.error or f"cannot clean up ({exc.strerror})"
         finally:
@@ -269,73 +245,6 @@ class Compiler:
                 self._done[entry.record.sha256] = frozenset(pycs)
             else:
                 self._failures.append((entry, job.error))
-
-
-class StagedCompile:
-    """The compile of a new entry in its staging directory, begun while its wheel is unpacked.
-
-    The unpack (:func:`graft.wheel.archive.unpack_wheel`, this being its watcher) says which
-    members it will write, then each one written and verified: a source is handed to the
-    workers in a batch as soon as :data:`BATCH_FILES` of them are on disk, so the workers do
-    not wait for a whole wheel. A source whose ``__pycache__`` directory the wheel itself
-    fills (or names as a file) waits for the unpack's end, so that no worker writes where the
-    unpack has yet to. :meth:`finish` hands over the rest (the same sources, byte for byte the
-    same ``.pyc`` files, as a compile of the whole unpacked entry) and waits for the workers;
-    the code objects name the sources where the published entry will have them. On success
-    the list is written too, so the entry is published compiled and sealed once. On a failure
-    the ``.pyc`` files written are removed and no list is written: :meth:`Compiler.submit`
-    later compiles the published entry as before, and reports. :meth:`cancel` (the unpack
-    failed) waits until no batch of the entry is compiling, so its staging can go.
-    """
-
-    def __init__(self, compiler: Compiler, staging: str, final: str) -> None:
-        self._compiler = compiler
-        self._staging = staging
-        self._renamed = (os.path.join(staging, "tree"), os.path.join(final, "tree"))
-        self._job = _Job(None, None, [], staged=threading.Event())
-        self._early: AbstractSet[str] = frozenset()
-        self._written: list[str] = []
-
-    def planned(self, members: Sequence[str], dist_info: str, data_dir: str) -> None:
-        """The sources that may be handed over as they are written (see the class)."""
-        tag = self._compiler.tag
-        assert tag is not None  # noqa: S101 - made only with a tag
-        listed = set(members)
-        filled = pycache_parents(members)
-        self._early = {
-            m
-            for m in members
-            if is_source(m, dist_info, data_dir, listed, tag) and m.rpartition("/")[0] not in filled
-        }
-
-    def written(self, member: str) -> None:
-        """*member* is on disk: a batch goes to the workers once it holds enough sources."""
-        if member in self._early:
-            self._written.append(os.path.join(self._renamed[0], member))
-            if len(self._written) >= BATCH_FILES:
-                self._compiler.put_sources(self._job, self._written, self._renamed)
-                self._written = []
-
-    def finish(self, record: WheelRecord) -> None:
-        """Hand over the sources not yet handed over; return when every batch is answered."""
-        tag = self._compiler.tag
-        assert tag is not None  # noqa: S101 - made only with a tag
-        job = self._job
-        entry = StoreEntry(record, self._staging)
-        handed = set(job.sources)
-        rest = [src for src in python_sources(entry, tag) if src not in handed]
-        job.entry = entry
-        self._compiler.put_sources(job, rest, self._renamed)
-        self._compiler.close_job(job)
-        assert job.staged is not None  # noqa: S101 - made with one
-        job.staged.wait()
-
-    def cancel(self) -> None:
-        """The ingest failed: return once no batch of this entry is compiling."""
-        job = self._job
-        self._compiler.close_job(job, "the unpack failed")
-        assert job.staged is not None  # noqa: S101 - made with one
-        job.staged.wait()
 
 
 def _seal(entry: StoreEntry) -> None:
@@ -393,6 +302,24 @@ def listed_bytecode(entry_path: str) -> tuple[dict[str, dict[str, str | None]], 
     return lists, unreadable
 
 
+def _python_sources(entry: StoreEntry, tag: str) -> list[str]:
+    """The entry's importable ``.py`` files whose bytecode for *tag* the wheel does not ship.
+
+    A ``.pyc`` listed in RECORD is the wheel's file: kept as shipped, never compiled over.
+    """
+    from graft.wheel.layout import importable_path  # noqa: PLC0415
+
+    record = entry.record
+    listed = {f.path for f in record.files}
+    return [
+        os.path.join(entry.tree, f.path)
+        for f in record.files
+        if f.path.endswith(".py")
+        and importable_path(f.path, record.dist_info, record.data_dir)
+        and _pyc_path(f.path, tag) not in listed
+    ]
+
+
 def _sealed(path: str) -> bool:
     """Whether the last seal of an entry finished: its top directory is always sealed last."""
     try:
@@ -402,3 +329,56 @@ def _sealed(path: str) -> bool:
     if mode & 0o222:
         return False
     return not seal.immutable_enabled() or seal.is_immutable(path)
+
+
+def _remove_partial_bytecode(entry: StoreEntry, sources: Iterable[str], tag: str) -> None:
+    """Temp files a killed compile of *sources* left.
+
+    py_compile's ``<name>.<tag>.pyc.<id>`` beside a ``.pyc`` graft compiles, and
+    ``bytecode/<tag>.json.tmp.<pid>``. Nothing RECORD lists is ever removed (a wheel may ship a
+    file spelled like that).
+    """
+    listed = {os.path.join(entry.tree, f.path) for f in entry.record.files}
+    prefix = entry.tree + os.sep
+    compiled: dict[str, set[str]] = {}  # __pycache__ directory -> the .pyc names graft writes
+    for src in sources:
+        pyc = os.path.join(entry.tree, _pyc_path(src[len(prefix) :], tag))
+        compiled.setdefault(os.path.dirname(pyc), set()).add(os.path.basename(pyc))
+    compiled[os.path.join(entry.path, "bytecode")] = {f"{tag}.json.tmp"}
+    for directory, names in compiled.items():
+        try:
+            found = os.listdir(directory)
+        except (FileNotFoundError, NotADirectoryError):  # (a wheel may ship a file there)
+            continue
+        for name in found:
+            stem, dot, suffix = name.rpartition(".")
+            path = os.path.join(directory, name)
+            if dot and suffix.isdigit() and stem in names and path not in listed:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(path)
+
+
+def _remove_compiled(entry: StoreEntry, sources: Sequence[str], tag: str) -> None:
+    """Undo a failed compile of *sources*: the ``.pyc`` files graft writes, and temp files.
+
+    Nothing RECORD lists is removed (a ``.pyc`` the wheel ships is never compiled over anyway).
+    """
+    listed = {os.path.join(entry.tree, f.path) for f in entry.record.files}
+    for pyc in _pyc_paths(entry, sources, tag):
+        path = os.path.join(entry.tree, pyc)
+        if path not in listed:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
+    _remove_partial_bytecode(entry, sources, tag)
+
+
+def _pyc_path(source: str, tag: str) -> str:
+    """The archive path of the ``.pyc`` for *tag* of the archive path *source* (PEP 3147)."""
+    head, _, name = source.rpartition("/")
+    pyc = f"__pycache__/{name[:-3]}.{tag}.pyc"
+    return f"{head}/{pyc}" if head else pyc
+
+
+def _pyc_paths(entry: StoreEntry, compiled: Iterable[str], tag: str) -> list[str]:
+    prefix = entry.tree + os.sep
+    return [_pyc_path(src[len(prefix) :], tag) for src in compiled]

@@ -31,7 +31,7 @@ import stat
 import threading
 import weakref
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from graft._fs import file_sha256, write_read_only
 from graft.errors import StoreError, WheelError
@@ -43,22 +43,10 @@ if TYPE_CHECKING:
 
     from graft._fs import FileLock
     from graft.model.record import WheelRecord
-    from graft.wheel.archive import Watcher
 
-    class Staged(Watcher, Protocol):
-        """What :meth:`Store.ingest` adds to a new entry before it is sealed (its bytecode).
-
-        It watches the unpack, then :meth:`finish` completes it in the staging directory; or,
-        when the ingest fails before, :meth:`cancel` returns once nothing writes there.
-        """
-
-        def finish(self, record: WheelRecord) -> None: ...
-
-        def cancel(self) -> None: ...
-
-    #: Makes the :class:`Staged` of a new entry (or None: nothing to add), from the staging
-    #: directory and the entry's final path.
-    Finish = Callable[[str, str], Staged | None]
+    #: What :meth:`Store.ingest` may add to a new entry before it is sealed: called with the
+    #: staging directory, the entry's final path and the wheel record.
+    Finish = Callable[[str, str, WheelRecord], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,9 +216,8 @@ class Store:
     ) -> StoreEntry:
         """Unpack and verify *wheel_path* into the store once; later calls reuse the entry.
 
-        *finish* (staging directory, final path) adds to a new entry before it is sealed and
-        published: its bytecode (:meth:`graft.store.bytecode.Compiler.compile_staged`), begun
-        while the wheel is unpacked.
+        *finish* (staging directory, final path, record) adds to a new entry before it is
+        sealed and published: its bytecode (:meth:`graft.store.bytecode.Compiler.compile_staged`).
         """
         if sha256 is None:
             try:
@@ -264,9 +251,7 @@ class Store:
     def _unpack(self, wheel_path: str, sha256: str, finish: Finish | None = None) -> StoreEntry:
         """Unpack, verify and seal *wheel_path* as ``entries/<sha256>`` (under its lock).
 
-        Replaces whatever is there (an untrusted entry). *finish*'s :class:`Staged` watches
-        the unpack and is finished before the seal, or cancelled before the staging
-        directory is removed (so that no worker writes into it any more).
+        Replaces whatever is there (an untrusted entry). *finish* runs before the seal.
         """
         try:
             self._sweep_tmp(sha256)
@@ -276,20 +261,17 @@ class Store:
         # its mkdir returns leaves nothing (decision 292; the sweep above, under the entry's
         # lock, makes the name free)
         staging = os.path.join(self.tmp_dir, f"{sha256}.{os.urandom(6).hex()}")
-        old: str | None = None
-        staged: Staged | None = None
+        old = None
         try:
             os.mkdir(staging, 0o700)
             tree = os.path.join(staging, "tree")
             os.mkdir(tree)
             from graft.wheel.archive import unpack_wheel  # noqa: PLC0415
 
-            if finish is not None:
-                staged = finish(staging, self.entry_path(sha256))
-            record = unpack_wheel(wheel_path, tree, sha256, staged)
+            record = unpack_wheel(wheel_path, tree, sha256)
             write_read_only(os.path.join(staging, "record.json"), record.to_json())
-            if staged is not None:
-                staged.finish(record)
+            if finish is not None:
+                finish(staging, self.entry_path(sha256), record)
             seal.make_read_only(staging, top=False)  # its top is moved below, then sealed
             seal.seal_tree(tree)  # all but the top directory, which must stay movable
             if finish is not None and os.path.isdir(os.path.join(staging, "bytecode")):
@@ -299,8 +281,6 @@ class Store:
                 self._take_aside(sha256, old)  # only now that its successor is complete
             os.rename(staging, self.entry_path(sha256))
         except BaseException as exc:
-            if staged is not None:
-                staged.cancel()
             seal.remove_tree(staging)
             if old is not None and not os.path.lexists(self.entry_path(sha256)):
                 with contextlib.suppress(OSError):  # put it back (unmarked: not trusted)

@@ -19,7 +19,7 @@ import os
 import zipfile
 import zlib
 from email.parser import HeaderParser
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from packaging.metadata import parse_email
 
@@ -48,20 +48,6 @@ if TYPE_CHECKING:
 _CHUNK = 1 << 20
 _SIGNATURES = ("RECORD.jws", "RECORD.p7s")
 _SCRIPT_GROUPS = ("console_scripts", "gui_scripts")
-
-
-class Watcher(Protocol):
-    """Told what an unpack will write, then of each member once it is written and verified.
-
-    The store's compile of a new entry (:class:`graft.store.bytecode.StagedCompile`) hands
-    sources to its workers while the rest of the wheel is still being unpacked.
-    """
-
-    def planned(self, members: Sequence[str], dist_info: str, data_dir: str) -> None:
-        """Every member the unpack will write (all checked), before the first is written."""
-
-    def written(self, member: str) -> None:
-        """*member* is written, closed and matches its RECORD row."""
 
 
 def _headers(data: bytes) -> dict[str, list[str]]:
@@ -172,12 +158,11 @@ def _why(exc: BaseException) -> str:
     return str(exc) or ("truncated" if isinstance(exc, EOFError) else exc.__class__.__name__)
 
 
-def unpack_wheel(path: str, dest: str, sha256: str, watcher: Watcher | None = None) -> WheelRecord:
+def unpack_wheel(path: str, dest: str, sha256: str) -> WheelRecord:
     """Validate the wheel at *path*, unpack it into the empty directory *dest*, return its record.
 
     Raises :class:`WheelError` naming the wheel and the problem; *dest* may then
-    hold a partial tree, which the caller (the store) discards. *watcher* is told the members
-    once every check that needs no member's bytes has passed, then of each member written.
+    hold a partial tree, which the caller (the store) discards.
     """
     wheel = os.path.basename(path)
     try:
@@ -236,10 +221,15 @@ def unpack_wheel(path: str, dest: str, sha256: str, watcher: Watcher | None = No
         entry_points = _entry_points(wheel, read("entry_points.txt"))
         variant = _variant(wheel, label, dist_info, read("variant.json"))
         unpacker = _Unpacker(wheel, zf, dest)
-        ordered = sorted(infos, key=lambda i: i.filename)
-        if watcher is not None:
-            watcher.planned([i.filename for i in ordered], dist_info, data_dir)
-        files = tuple(_extracted(unpacker, info, rows, record_path, watcher) for info in ordered)
+        files = tuple(
+            unpacker.extract(
+                info,
+                None
+                if info.filename == record_path or _is_signature(info.filename)
+                else rows[info.filename],
+            )
+            for info in sorted(infos, key=lambda i: i.filename)
+        )
     root_is_purelib = (wheel_headers.get("root-is-purelib") or ["true"])[
         0
     ].strip().lower() == "true"
@@ -271,21 +261,6 @@ def unpack_wheel(path: str, dest: str, sha256: str, watcher: Watcher | None = No
         variant_label=label,
         variant_properties=variant,
     )
-
-
-def _extracted(
-    unpacker: _Unpacker,
-    info: zipfile.ZipInfo,
-    rows: dict[str, tuple[str, int]],
-    record_path: str,
-    watcher: Watcher | None,
-) -> FileRecord:
-    """*info* unpacked and checked against its RECORD row (none for RECORD and signatures)."""
-    unlisted = info.filename == record_path or _is_signature(info.filename)
-    written = unpacker.extract(info, None if unlisted else rows[info.filename])
-    if watcher is not None:
-        watcher.written(info.filename)
-    return written
 
 
 def _variant(wheel: str, label: str | None, dist_info: str, text: bytes | None) -> tuple[str, ...]:
