@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import sys
-import textwrap
 from typing import TYPE_CHECKING
 
 import pytest
@@ -19,6 +18,7 @@ from packaging.pylock import Pylock
 from graft.resolve.environments import matrix
 from tests.conftest import run_graft
 from tests.integration.test_lock import selected
+from tests.support.flitproject import flit_project
 from tests.support.pypifiles import FLIT_CORE, release_files
 from tests.support.toml import tomllib
 from tests.support.venv import py
@@ -42,26 +42,8 @@ def links(tmp_path: Path) -> Path:
 
 def project(root: Path, name: str, *deps: str, extra: str = "") -> Path:
     """A flit_core project *name* (module of the same name) with these dependencies."""
-    (root / name).mkdir(parents=True)
-    (root / name / "__init__.py").write_text(f'"""{name}."""\nNAME = {name!r}\n')
-    listed = ", ".join(json.dumps(d) for d in deps)
-    extras = f"[project.optional-dependencies]\n{extra}\n" if extra else ""
-    (root / "pyproject.toml").write_text(
-        textwrap.dedent(
-            f"""\
-            [build-system]
-            requires = ["flit_core>=3.4,<4"]
-            build-backend = "flit_core.buildapi"
-            [project]
-            name = "{name}"
-            version = "0.1"
-            description = "d"
-            dependencies = [{listed}]
-            """
-        )
-        + extras
-    )
-    return root
+    tail = f"[project.optional-dependencies]\n{extra}\n" if extra else ""
+    return flit_project(root, name, *deps, module=f"NAME = {name!r}\n", tail=tail)
 
 
 def sync(

@@ -25,6 +25,7 @@ import pytest
 from packaging.pylock import Pylock
 
 from tests.conftest import run_graft
+from tests.support.flitproject import flit_project
 from tests.support.pypifiles import FLIT_CORE, release_files
 from tests.support.rangeserver import Served, serve
 from tests.support.toml import tomllib
@@ -54,25 +55,7 @@ def index(tmp_path: Path) -> Iterator[Served]:
 
 def project(root: Path, name: str, *deps: str, tail: str = "") -> Path:
     """A flit_core project *name* (module of the same name, ``WHERE = 'local'``)."""
-    (root / name).mkdir(parents=True)
-    (root / name / "__init__.py").write_text(f'"""{name}."""\nWHERE = "local"\n')
-    listed = ", ".join(json.dumps(d) for d in deps)
-    (root / "pyproject.toml").write_text(
-        textwrap.dedent(
-            f"""\
-            [build-system]
-            requires = ["flit_core>=3.4,<4"]
-            build-backend = "flit_core.buildapi"
-            [project]
-            name = "{name}"
-            version = "0.1"
-            description = "d"
-            dependencies = [{listed}]
-            """
-        )
-        + tail
-    )
-    return root
+    return flit_project(root, name, *deps, module='WHERE = "local"\n', tail=tail)
 
 
 def aged(*paths: Path) -> None:
