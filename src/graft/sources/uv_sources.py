@@ -200,11 +200,7 @@ def _wanted(req: Requirement, entry: Entry, marker: str | None) -> Wanted:
 
         return _marked(parse_spec(f"{head} @ {Path(local).as_uri()}", where), marker)
     if isinstance(entry.get("git"), str):
-        rev = next((entry.get(k) for k in ("rev", "tag", "branch") if entry.get(k)), None)
-        url = f"git+{entry.get('git')}" + (f"@{rev}" if rev else "")
-        sub = entry.get("subdirectory")
-        url += f"#subdirectory={sub}" if sub else ""
-        return _marked(parse_spec(f"{head} @ {url}", where, base=None), marker)
+        return _marked(parse_spec(f"{head} @ {_git_url(entry)}", where, base=None), marker)
     if isinstance(entry.get("url"), str):
         sub = entry.get("subdirectory")
         url = entry.get("url") + (f"#subdirectory={sub}" if sub else "")
@@ -220,6 +216,17 @@ def _wanted(req: Requirement, entry: Entry, marker: str | None) -> Wanted:
             else "pass --no-sources, with that index's URL as --extra-index-url",
         )
     raise SourceError("a source names a path, workspace = true, git, url or index", where=where)
+
+
+def _git_url(entry: Entry) -> str:
+    """A ``git`` entry as pip's URL: ``git+URL@REV#subdirectory=DIR`` (rev, tag or branch)."""
+    rev = next((entry.get(k) for k in ("rev", "tag", "branch") if entry.get(k)), None)
+    sub = entry.get("subdirectory")
+    return (
+        f"git+{entry.get('git')}"
+        + (f"@{rev}" if rev else "")
+        + (f"#subdirectory={sub}" if sub else "")
+    )
 
 
 def _marked(wanted: Wanted, marker: str | None) -> Wanted:
@@ -326,9 +333,7 @@ def _said(name: str, entry: Entry) -> str | None:
         member = _member(name, entry.root)
         return f"add -e {member}" if member else "add -e DIR of the workspace member"
     if isinstance(entry.get("git"), str):
-        rev = next((entry.get(k) for k in ("rev", "tag", "branch") if entry.get(k)), "")
-        sub = f"#subdirectory={entry.get('subdirectory')}" if entry.get("subdirectory") else ""
-        return f"add '{name} @ git+{entry.get('git')}{'@' + rev if rev else ''}{sub}'"
+        return f"add '{name} @ {_git_url(entry)}'"
     if isinstance(entry.get("url"), str):
         return f"add '{name} @ {entry.get('url')}'"
     if isinstance(entry.get("index"), str):
