@@ -456,11 +456,16 @@ def _wait_for_group(pgid: int, timeout: float = 30) -> None:
 
 
 def run_trials(root: Path, kit: Kit, trials: int, seed: int) -> dict[str, object]:
-    """Trials until *trials* of them killed graft mid-sync (kills after the end do not count)."""
+    """Trials until *trials* of them killed graft mid-sync (kills after the end do not count).
+
+    At most four times *trials* are run: the horizons are one uncut sync each, timed when the
+    lab is made, and a sync timed under a passing load leaves many later delays past the end
+    (26 kills in 60 trials were seen at a load average above 10).
+    """
     lab = Lab.create(root, kit, seed)
     try:
         number = 0
-        while lab.kills() < trials and number < 2 * trials:
+        while lab.kills() < trials and number < 4 * trials:
             lab.trial(number)
             number += 1
         summary = lab.finish()
@@ -474,7 +479,7 @@ def run_trials(root: Path, kit: Kit, trials: int, seed: int) -> dict[str, object
 
 def test_kill_9_at_random_moments_of_sync(tmp_path: Path, kit: Kit, graft_cache: Path) -> None:
     summary = run_trials(tmp_path, kit, TRIALS, SEED)
-    assert summary["kills"] == TRIALS
+    assert summary["kills"] == TRIALS, summary
 
 
 @pytest.mark.slow
@@ -484,7 +489,7 @@ def test_kill_9_at_random_moments_of_sync_many(
     if not slow_selected(request.config):
         pytest.skip("slow: select with -m slow or GRAFT_SLOW=1")
     summary = run_trials(tmp_path, kit, SLOW_TRIALS, SEED + 1)
-    assert summary["kills"] == SLOW_TRIALS
+    assert summary["kills"] == SLOW_TRIALS, summary
 
 
 # -- kills during incremental syncs ----------------------------------------------------------
