@@ -286,37 +286,6 @@ def test_a_git_and_a_url_source(
     assert installed(tmp_path / "d")["ul"] == ("0.3", ("archive", url))
 
 
-def test_an_index_source_is_refused_in_one_line(
-    tmp_path: Path, store_dir: Path, cache: Path, index: Served
-) -> None:
-    """``{ index = "corp" }``: graft cannot keep one project to one index; nothing is made."""
-    tail = textwrap.dedent(
-        """\
-        [tool.uv.sources]
-        lib = { index = "corp" }
-        [[tool.uv.index]]
-        name = "corp"
-        url = "https://corp.example/simple"
-        explicit = true
-        """
-    )
-    app = project(tmp_path / "app", "app", "lib", tail=tail)
-    venv = tmp_path / "v"
-    run = run_graft("sync", venv, "-e", app, "--index-url", f"{index.url}/simple",
-                    "--store", store_dir, check=False)  # fmt: skip
-    assert run.returncode != 0
-    lines = [line for line in run.stderr.splitlines() if line.startswith("graft: error")]
-    expected = (
-        f"graft: error: {app / 'pyproject.toml'}: [tool.uv.sources].lib: lib = {{ index ="
-        ' "corp" }: graft cannot keep one project to one index (pass --no-sources with'
-        " --extra-index-url https://corp.example/simple (asked first, for every project))"
-    )
-    assert lines == [expected]
-    assert not venv.exists()
-    sync(venv, store_dir, index, "-e", app, "--no-sources")
-    assert installed(venv)["lib"] == ("9.0", None)
-
-
 def test_the_lock_writes_what_the_sources_mean_and_a_sync_of_it_installs_the_same(
     tmp_path: Path, store_dir: Path, cache: Path, index: Served
 ) -> None:

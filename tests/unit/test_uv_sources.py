@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 import pytest
@@ -12,7 +13,7 @@ from packaging.requirements import Requirement
 
 from graft.errors import SourceError
 from graft.sources.requirements import source_path
-from graft.sources.uv_sources import hint, lowered, sources_of
+from graft.sources.uv_sources import hint, index_pins, lowered, sources_of
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -135,13 +136,16 @@ def test_each_kind_is_the_requirement_graft_takes(tmp_path: Path) -> None:
 
 
 def test_what_cannot_be_honoured_is_one_line_naming_the_entry(tmp_path: Path) -> None:
-    """An index, a member no workspace has, a path that is not there, an entry not a table."""
+    """An undeclared index, a member no workspace has, a missing path, an entry not a table."""
     ws = _tree(tmp_path)
     where = f"{ws / 'app' / 'pyproject.toml'}: [tool.uv.sources]"
     cases = {
-        'private = { index = "corp" }\n[[tool.uv.index]]\nname = "corp"\nurl = "https://c/s"\n': (
-            f'{where}.private: private = {{ index = "corp" }}: graft cannot keep one project'
-            " to one index"
+        'private = { index = "corp" }\n[[tool.uv.index]]\nname = "other"\nurl = "https://c/s"\n': (
+            f'{where}.private: private = {{ index = "corp" }}, but no [[tool.uv.index]] is'
+            " named corp (declared: other)"
+        ),
+        'private = { index = "corp" }\n[[tool.uv.index]]\nname = "corp"\n': (
+            f'{where}.private: private = {{ index = "corp" }}: [[tool.uv.index]] corp has no url'
         ),
         "nobody = { workspace = true }\n": f"{where}.nobody: nobody = {{ workspace = true }}",
         'gone = { path = "../gone" }\n': f"{where}.gone: {ws / 'gone'}: no such file",
@@ -183,3 +187,40 @@ ENVIRONMENTS: list[dict[str, str]] = [
     for v in ("3.11", "3.12")
     for i in ("cpython", "pypy")
 ]
+
+
+def test_an_index_entry_keeps_the_requirement_to_its_index(tmp_path: Path) -> None:
+    """The requirement as written (its specifier and extras kept, as uv keeps them), with the
+    URL of the index the member's or else the root's ``[[tool.uv.index]]`` names."""
+    ws = _tree(tmp_path)
+    root = (ws / "pyproject.toml").read_text()
+    (ws / "pyproject.toml").write_text(
+        root + '[[tool.uv.index]]\nname = "corp"\nurl = "https://root.example/simple"\n'
+        '[[tool.uv.index]]\nname = "top"\nurl = "https://top.example/simple"\n'
+    )
+    (ws / "app" / "pyproject.toml").write_text(
+        SOURCES.replace("[tool.uv.sources]", '[tool.uv.sources]\nx = { index = "top" }')
+    )
+    sources = sources_of(str(ws / "app"))
+    linux = {**_DEFAULT, "sys_platform": "linux"}
+    (got, plain) = lowered(Requirement("Private[a]>=2 ; python_version > '3'"), sources) or []
+    assert (got.name, got.specifier, got.extras, got.index) == (
+        "private",
+        ">=2",
+        frozenset({"a"}),
+        "https://corp.example/simple",
+    )
+    assert got.marker == 'python_version > "3" and sys_platform == "linux"'
+    assert plain.index is None  # (where the entry's marker does not hold: the default's)
+    (top,) = lowered(Requirement("x"), sources) or []
+    assert top.index == "https://top.example/simple"  # (the root's declaration)
+    assert index_pins([got, plain, top], [linux]) == {
+        "private": "https://corp.example/simple",
+        "x": "https://top.example/simple",
+    }
+    assert index_pins([got], [{**_DEFAULT, "sys_platform": "win32"}]) == {}
+    with pytest.raises(SourceError, match="in some of the lock's environments only"):
+        index_pins([got], [linux, {**_DEFAULT, "sys_platform": "win32"}])
+    other = dataclasses.replace(got, index="https://else.example/simple")
+    with pytest.raises(SourceError, match=r"is kept to https://else\.example/simple here"):
+        index_pins([got, other], [linux])

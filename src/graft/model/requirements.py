@@ -49,6 +49,9 @@ class Wanted:
     # its hashes are only its URL's ``#sha256=``: they check its file and, as pip and uv read
     # them, ask no hash of the other distributions (a ``--hash`` does: hash-checking mode)
     url_hash_only: bool = False
+    # the one index its project is taken from: the URL of the ``[[tool.uv.index]]`` a
+    # ``[tool.uv.sources]`` ``index`` entry names (decision 372)
+    index: str | None = None
 
     @property
     def hash_checking(self) -> bool:
@@ -86,3 +89,6 @@ class Inputs:
     # -r pyproject.toml of a project without [project] (setup.py, poetry-core 1): its
     # directory, that file and the extras asked; its backend's metadata says its dependencies
     prepared: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
+    # the requirements ``[tool.uv.sources]`` ``index`` entries keep to one index
+    # (``Wanted.index``), the named projects' own included; markers not yet evaluated
+    pinned: list[Wanted] = field(default_factory=list)

@@ -143,6 +143,7 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
         offline=request.offline,
         strategy=request.index_strategy,
         refresh=request.refresh,
+        envs=[target.markers],
     )
     find_links = FindLinks(inputs.find_links)
     chosen: list[tuple[Wanted, Candidate]] = []
@@ -367,7 +368,8 @@ def _with_url_dependencies(
     """*wanted* and the sources its wheels' URL requirements name, built (``url_deps``).
 
     With *uv_sources*, those its projects' ``[tool.uv.sources]`` give too; the files read
-    for them join ``inputs.files_read`` (the memo and the stamps watch them).
+    for them join ``inputs.files_read`` (the memo and the stamps watch them), the
+    requirements their ``index`` entries keep to one index ``inputs.pinned``.
     """
     if not any(w.path for w in wanted):
         return wanted
@@ -379,7 +381,7 @@ def _with_url_dependencies(
         return more
 
     read: list[str] = []
-    out = follow(wanted, target, build_more, uv_sources=uv_sources, read=read)
+    out = follow(wanted, target, build_more, uv_sources=uv_sources, read=read, pinned=inputs.pinned)
     inputs.files_read += [p for p in read if p not in inputs.files_read]
     return out
 

@@ -304,7 +304,12 @@ def lock(request: LockRequest) -> LockResult:
     # --no-build: no sdist is a candidate, as under uv pip compile --no-build (an older
     # release with a wheel is taken); a project directory was refused by lock_directories
     projects = index_projects(
-        asked, inputs, cache_dir, direct, None if asked.no_build else request.builder
+        asked,
+        inputs,
+        cache_dir,
+        direct,
+        None if asked.no_build else request.builder,
+        envs=[e.target.markers for e in envs],
     )
     forks = Forks()  # what resolving each other variant choice found (lock_forks)
     # the versions the output holds are preferred, as uv does (lock_prefs)
@@ -403,7 +408,14 @@ def lock(request: LockRequest) -> LockResult:
         index=projects.indexes is not None and not asked.offline,
         pages=None if projects.indexes is None else projects.indexes.answered_from(),
         preferred_from=locked.digest,
-        text=emit(entries, covered, built_sources, output, archived),
+        text=emit(
+            entries,
+            covered,
+            built_sources,
+            output,
+            archived,
+            indexes=None if projects.indexes is None else projects.indexes.pinned_urls,
+        ),
         skipped_said=tuple(said_once(skipped)),
         started_later=bool(late.said),
         resolved_out=extraless,

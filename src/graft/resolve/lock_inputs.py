@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
 
     from graft.model.request import ResolveRequest, SourceBuilder
     from graft.model.requirements import Inputs, Wanted
@@ -78,12 +78,16 @@ def index_projects(
     cache_dir: str,
     direct: dict[str, ArtifactFile],
     builder: SourceBuilder | None = None,
+    *,
+    envs: Sequence[Mapping[str, str]],
 ) -> IndexProjects:
     """The source every environment is resolved over: indexes, find-links, direct files.
 
     With *builder*, sdists are candidates too: their METADATA is the static PKG-INFO, else
     what the backend says for the interpreter running graft (uv's rule: a lock cannot run a
-    build for each of its environments), kept like a sync's.
+    build for each of its environments), kept like a sync's. *envs*: the marker values of
+    the lock's environments, which a ``[tool.uv.sources]`` ``index`` entry's marker must
+    hold in all of or none of (decision 372).
     """
     from graft.resolve.page_digest import indexes  # noqa: PLC0415
     from graft.resolve.projects import IndexProjects  # noqa: PLC0415
@@ -95,6 +99,7 @@ def index_projects(
         offline=asked.offline,
         strategy=asked.index_strategy,
         refresh=asked.refresh,
+        envs=envs,
     )
     find_links = FindLinks(inputs.find_links)
     builds = None

@@ -53,6 +53,8 @@ def pylock_table(
     lock_dir: str,
     sources: dict[str, str] | None = None,
     archived: frozenset[str] = frozenset(),
+    *,
+    indexes: Mapping[str, str] | None = None,
 ) -> Mapping[str, Any]:
     """The PEP 751 lock of *entries* over the *covered* environments, as packaging's table.
 
@@ -62,7 +64,9 @@ def pylock_table(
     *sources* maps the wheel built from a named source to the source's PEP 610 text: its
     entry is ``[packages.directory]`` or ``[packages.vcs]``, not the wheel. A wheel whose URL
     (or path) is in *archived* is a direct reference the user named: ``[packages.archive]``,
-    which installers install as ``name @ URL``, as uv writes it (decision 120).
+    which installers install as ``name @ URL``, as uv writes it (decision 120). A project
+    in *indexes* (by name: the URL of the one index a ``[tool.uv.sources]`` ``index`` entry
+    keeps it to) has that URL as its ``index``, as ``uv export`` writes it (decision 372).
     """
     from packaging.markers import Marker  # noqa: PLC0415
     from packaging.pylock import Package, Pylock  # noqa: PLC0415
@@ -104,11 +108,13 @@ def pylock_table(
             )
             continue
         sdists = [_sdist(f, lock_dir) for f in entry.wheels if not f.is_wheel]
+        index = (indexes or {}).get(entry.name)
         packages.append(
             Package(
                 name=entry.name,
                 version=entry.version,
                 marker=marker,
+                index=None if index is None else index.rstrip("/"),
                 wheels=[_wheel(f, lock_dir) for f in entry.wheels if f.is_wheel] or None,
                 sdist=sdists[0] if sdists else None,
             )
@@ -246,12 +252,15 @@ def emit(
     sources: dict[str, str],
     output: str,
     archived: frozenset[str] = frozenset(),
+    *,
+    indexes: Mapping[str, str] | None = None,
 ) -> str | None:
     """Write the lock to *output*; its text instead when that is :data:`STDOUT`."""
     from graft.resolve.lock_variants import to_toml_dict  # noqa: PLC0415
 
     lock_dir = os.getcwd() if output == STDOUT else os.path.dirname(output)  # paths relative
-    data = to_toml_dict(pylock_table(entries, covered, lock_dir, sources, archived), entries)
+    table = pylock_table(entries, covered, lock_dir, sources, archived, indexes=indexes)
+    data = to_toml_dict(table, entries)
     if output != STDOUT:
         write(data, output)
         return None

@@ -408,7 +408,15 @@ def lock_directories(
 
         read: list[str] = []
         uv_sources = not asked.no_sources
-        built = follow(built, here, build_more, also=everywhere, uv_sources=uv_sources, read=read)
+        built = follow(
+            built,
+            here,
+            build_more,
+            also=everywhere,
+            uv_sources=uv_sources,
+            read=read,
+            pinned=inputs.pinned,
+        )
         inputs.files_read += [p for p in read if p not in inputs.files_read]
     inputs.wanted = built[:named]
     inputs.constraints += built[named:]  # (no root: where a requirement holds, its file)

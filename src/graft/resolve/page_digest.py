@@ -22,7 +22,7 @@ from graft.resolve.admit import version_groups
 from graft.resolve.screen import tag_groups
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
     from graft.model.requirements import Inputs
     from graft.sources.index import PageDigest
@@ -57,19 +57,34 @@ def page_digest() -> PageDigest:
 
 
 def indexes(
-    inputs: Inputs, cache_dir: str, *, offline: bool, strategy: str, refresh: bool
+    inputs: Inputs,
+    cache_dir: str,
+    *,
+    offline: bool,
+    strategy: str,
+    refresh: bool,
+    envs: Sequence[Mapping[str, str]],
 ) -> Indexes | None:
     """The indexes the *inputs* name: PyPI by default, None under ``--no-index``.
 
-    Their pages are kept with their digests.
+    Their pages are kept with their digests. A project a ``[tool.uv.sources]`` ``index``
+    entry keeps to one index (``inputs.pinned``, its marker holding in *envs*: a sync's
+    target, a lock's environments) is asked of that index alone (decision 372).
     """
     from graft.sources.index import PYPI_SIMPLE  # noqa: PLC0415
     from graft.sources.indexes import Indexes, index_order  # noqa: PLC0415
 
     if inputs.no_index:
         return None
+    pinned: dict[str, str] = {}
+    if inputs.pinned:
+        from graft.sources.uv_sources import index_pins  # noqa: PLC0415
+
+        pinned = index_pins(inputs.pinned, envs)
     urls = index_order(inputs.index_url or PYPI_SIMPLE, inputs.extra_index_urls)
-    return Indexes(urls, cache_dir, offline, strategy, refresh=refresh, digest=page_digest())
+    return Indexes(
+        urls, cache_dir, offline, strategy, refresh=refresh, digest=page_digest(), pinned=pinned
+    )
 
 
 __all__ = ["DIGEST_FORM", "digest", "indexes", "page_digest"]

@@ -146,7 +146,7 @@ def resolve_wanted(
     ):
         from graft.resolve import pinrecord  # noqa: PLC0415
 
-        urls = [i.url for i in index.indexes]
+        urls = index.urls  # (a pinned project's index too: decision 372)
         key = pinrecord.context(target, policy, urls, dependencies=not request.no_deps)
         record = (key, pinrecord.load(cache_dir, key, ttl=float("inf")))  # (aged ones kept)
         recalled = pinrecord.young(record[1])

@@ -60,6 +60,7 @@ def follow(
     also: Callable[[], Sequence[Mapping[str, str]]] | None = None,
     uv_sources: bool = False,
     read: list[str] | None = None,
+    pinned: list[Wanted] | None = None,
 ) -> list[Wanted]:
     """*wanted* (named sources built already) and the sources their URL requirements name.
 
@@ -69,7 +70,8 @@ def follow(
     in any of them, or for *target*, is followed. With *uv_sources*, a project directory's
     requirements its ``[tool.uv.sources]`` name are followed to the source they give, as
     ``uv pip install`` follows them (decision 369); the pyproject.toml files read for them
-    are added to *read*.
+    are added to *read*, and the requirements an ``index`` entry keeps to one index (nothing
+    to build: ``Wanted.index``, decision 372) to *pinned*.
     """
     envs: list[Mapping[str, str]] = []
 
@@ -87,6 +89,10 @@ def follow(
         again: list[Wanted] = []  # read once already, now asked with more extras
         for w in todo:
             for said, dependency in _dependencies(w, where, uv_sources, read):
+                if dependency.index is not None:  # (the index's release: the resolver's)
+                    if pinned is not None and dependency not in pinned:
+                        pinned.append(dependency)
+                    continue
                 place = location(dependency)
                 known = places.get(dependency.name)
                 if known is None:

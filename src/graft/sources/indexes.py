@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from graft.sources.index import Index
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
     from graft.sources.candidates import Candidate
     from graft.sources.index import PageDigest
@@ -53,6 +53,11 @@ class Indexes:
     ``unsafe-best-match`` is pip's way, for a user who needs it (a mirror holding only some
     versions of a project PyPI has): every index's files of a project, merged in index
     order (a filename two indexes list is taken from the first), the best of them chosen.
+
+    *pinned*: a project a ``[tool.uv.sources]`` ``index`` entry keeps to one index (by
+    canonical name: that index's URL) is asked of that index alone, whatever the strategy,
+    and that index is asked for no other project, as ``uv pip install`` 0.13.9 takes them
+    (decision 372).
     """
 
     def __init__(
@@ -64,8 +69,15 @@ class Indexes:
         *,
         refresh: bool = False,
         digest: PageDigest | None = None,
+        pinned: Mapping[str, str] | None = None,
     ) -> None:
         self.indexes = [Index(url, cache_dir, offline, digest) for url in urls]
+        by_url = {index.url: index for index in self.indexes}
+        self.pinned: dict[str, Index] = {}  # project -> the one index it is asked of
+        for name, url in sorted((pinned or {}).items()):
+            index = Index(url, cache_dir, offline, digest)
+            self.pinned[name] = by_url.setdefault(index.url, index)
+        self.every = list(by_url.values())  # (the pinned projects' indexes included)
         self.offline = offline
         self.merged = strategy == "unsafe-best-match"
         self._rested_on: list[tuple[str, dict[str, str]]] = []  # (rests_on)
@@ -73,21 +85,37 @@ class Indexes:
         if refresh:  # --refresh: every cached page is revalidated
             self.ask_again()
 
+    @property
+    def urls(self) -> list[str]:
+        """The indexes asked, in order, then each pinned project's (``NAME=URL``)."""
+        pinned = [f"{name}={index.url}" for name, index in self.pinned.items()]
+        return [*(index.url for index in self.indexes), *pinned]
+
+    @property
+    def pinned_urls(self) -> dict[str, str]:
+        """Each project kept to one index, by canonical name: that index's URL."""
+        return {name: index.url for name, index in self.pinned.items()}
+
+    def _asked(self, name: str) -> list[Index]:
+        """The indexes asked for project *name*, in order."""
+        index = self.pinned.get(name)
+        return self.indexes if index is None else [index]
+
     def files(self, name: str) -> list[Candidate]:
         """The wheels of *name* on the first index that has any file for it (else none)."""
         return [c for c in self.listing(name) if c.filename.endswith(".whl")]
 
     def fresh(self, name: str) -> bool:
         """Whether every index answers for *name* without the network (:meth:`Index.fresh`)."""
-        return all(index.fresh(name) for index in self.indexes)
+        return all(index.fresh(name) for index in self._asked(name))
 
     def cached_answers(self) -> bool:
         """Whether a page was answered from the cache, unasked (younger than its TTL)."""
-        return any(index.cached_answer for index in self.indexes)
+        return any(index.cached_answer for index in self.every)
 
     def ask_again(self) -> None:
         """Revalidate every cached page from now on (:meth:`Index.ask_again`)."""
-        for index in self.indexes:
+        for index in self.every:
             index.ask_again()
 
     def changed(self, pages: Sequence[tuple[str, dict[str, str]]]) -> bool:
@@ -103,7 +131,7 @@ class Indexes:
 
         same = unchanged_each(list(pages))
         for (url, _), kept in zip(pages, same, strict=True):
-            index = next((i for i in self.indexes if url.startswith(i.url)), None)
+            index = next((i for i in self.every if url.startswith(i.url)), None)
             if kept and index is not None:
                 index.confirmed.add(url)
         return not all(same)
@@ -116,7 +144,7 @@ class Indexes:
         no validators: that answer cannot be renewed (:func:`graft.sources.revalidate.unchanged`).
         """
         out = []
-        for index in self.indexes:
+        for index in self._asked(name):
             url = index.page_url(name)
             seen = index.seen.get(url)
             if seen is None or not seen[0]:
@@ -144,15 +172,15 @@ class Indexes:
         page the lock's answers came from, those its workers read included.
         """
         return PageFindings(
-            tuple(dict(index.seen) for index in self.indexes),
-            tuple(index.cached_answer for index in self.indexes),
+            tuple(dict(index.seen) for index in self.every),
+            tuple(index.cached_answer for index in self.every),
             self._unaskable,
             list(self._rested_on),
         )
 
     def learn(self, found: PageFindings) -> None:
         """Add another process's :meth:`findings` of the same indexes."""
-        for index, pages, answered in zip(self.indexes, found.seen, found.cached, strict=True):
+        for index, pages, answered in zip(self.every, found.seen, found.cached, strict=True):
             for url, page in pages.items():
                 index.seen.setdefault(url, page)
             index.cached_answer = index.cached_answer or answered
@@ -170,11 +198,11 @@ class Indexes:
         if (
             self.offline
             or self._unaskable
-            or any(index.url.startswith("file:") for index in self.indexes)
+            or any(index.url.startswith("file:") for index in self.every)
         ):
             return None
         read = [  # (a copy: a page read ahead may still arrive in another thread)
-            (url, seen[0]) for index in self.indexes for url, seen in dict(index.seen).items()
+            (url, seen[0]) for index in self.every for url, seen in dict(index.seen).items()
         ]
         out: dict[tuple[str, str], tuple[str, dict[str, str]]] = {}
         for url, validators in [*read, *self._rested_on]:
@@ -190,7 +218,7 @@ class Indexes:
         index order (as :meth:`listing` merges them).
         """
         merged: dict[str, list[Any]] = {}
-        for index in self.indexes:
+        for index in self._asked(name):
             rows = index.rows(name)
             if rows and not self.merged:
                 return rows
@@ -204,7 +232,7 @@ class Indexes:
         Under ``unsafe-best-match``, every index's files of *name*, merged.
         """
         merged: dict[str, Candidate] = {}
-        for index in self.indexes:
+        for index in self._asked(name):
             found, files = index.listing(name)
             if found and not self.merged:
                 return files

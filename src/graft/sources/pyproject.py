@@ -24,6 +24,10 @@ if TYPE_CHECKING:
     from graft.model.requirements import Inputs, Wanted
     from graft.sources.uv_sources import Sources
 
+    # a requirement line, where it is declared (for messages), and the ``("extra", NAME)``
+    # or ``("group", NAME)`` it belongs to (None: ``[project].dependencies``)
+    Declared = tuple[str, str, tuple[str, str] | None]
+
 
 def is_pyproject(path: str) -> bool:
     """Whether *path* names a ``pyproject.toml`` (by its file name, as pip and uv decide)."""
@@ -63,7 +67,7 @@ def read_pyproject(
     data = load(path)
     inputs.files_read.append(path)
     project = project_table(data, path)  # (its fields' types checked: decision 267)
-    texts: list[tuple[str, str]] = []  # (requirement, where)
+    texts: list[Declared] = []
     if project is not None:
         dynamic = project.get("dynamic", ())
         if "dependencies" in dynamic:
@@ -80,7 +84,7 @@ def read_pyproject(
                 hint=_BUILD_IT,
             )
         deps = _strings(project.get("dependencies", []), f"{path}: [project].dependencies")
-        texts += [(d, f"{path}: [project].dependencies") for d in deps]
+        texts += [(d, f"{path}: [project].dependencies", None) for d in deps]
         optional = project.get("optional-dependencies", {})
         if not isinstance(optional, dict):
             raise UsageError("[project.optional-dependencies] is not a table", where=path)
@@ -99,14 +103,13 @@ def read_pyproject(
     inputs.wanted += sourced(texts, path, inputs, uv_sources=uv_sources)
 
 
-def sourced(
-    texts: list[tuple[str, str]], path: str, inputs: Inputs, *, uv_sources: bool
-) -> list[Wanted]:
+def sourced(texts: list[Declared], path: str, inputs: Inputs, *, uv_sources: bool) -> list[Wanted]:
     """Each requirement of the pyproject.toml at *path*, as its ``[tool.uv.sources]`` say.
 
     *texts*: the requirements with where each is declared (``[project].dependencies``, an
     extra's, a group's). The files read for the sources join ``inputs.files_read`` (an edit
-    of a workspace root's sources is an edit of the request). Decision 369.
+    of a workspace root's sources is an edit of the request), and the requirements an
+    ``index`` entry keeps to one index ``inputs.pinned``. Decisions 369, 372.
     """
     from graft.sources.requirements import parse_spec  # noqa: PLC0415
 
@@ -117,29 +120,30 @@ def sourced(
         sources = sources_of(os.path.dirname(os.path.abspath(path)))
         inputs.files_read += [p for p in sources.read if p not in inputs.files_read]
     out: list[Wanted] = []
-    for text, where in texts:  # (name @ ./lib refused: uv reads it from the built METADATA)
+    for text, where, declared in texts:  # (name @ ./lib refused: uv reads it from METADATA)
         plain = parse_spec(text, where, base=None)
-        found = _lowered(text, where, sources) if sources and sources.entries else None
+        found = _lowered(text, declared, sources) if sources and sources.entries else None
         out += [plain] if found is None else found
+        inputs.pinned += [w for w in found or () if w.index is not None]
     return out
 
 
-def _lowered(text: str, where: str, sources: Sources) -> list[Wanted] | None:
+def _lowered(text: str, declared: tuple[str, str] | None, sources: Sources) -> list[Wanted] | None:
     """:func:`graft.sources.uv_sources.lowered` of one line, by the table it is declared in."""
     from packaging.requirements import Requirement  # noqa: PLC0415
 
     from graft.sources.uv_sources import lowered  # noqa: PLC0415
 
-    table, _, key = where.rpartition(": ")[2].partition("].")
-    extra = key if table == "[project.optional-dependencies" else None
-    group = key if table == "[dependency-groups" else None
+    kind, key = declared or ("", "")
+    extra = key if kind == "extra" else None
+    group = key if kind == "group" else None
     req = Requirement(text)  # (parsed already by parse_spec)
     return None if req.url else lowered(req, sources, extra=extra, group=group)
 
 
 def _extras(
     name: object, optional: dict[str, Any], extras: tuple[str, ...], path: str
-) -> list[tuple[str, str]]:
+) -> list[Declared]:
     """The requirements of the named extras, an extra naming the project itself expanded.
 
     ``all = ["hello[socks,cli]"]`` in project ``hello`` means the requirements of its
@@ -153,7 +157,7 @@ def _extras(
 
     declared: dict[str, str] = {canonicalize_name(k): k for k in optional}
     own = canonicalize_name(name) if isinstance(name, str) else None
-    out: list[tuple[str, str]] = []
+    out: list[Declared] = []
     todo: list[tuple[str, str | None]] = [(canonicalize_name(e), None) for e in extras]
     seen: set[tuple[str, str | None]] = set()  # (an extra, the marker it is asked under)
     while todo:
@@ -167,7 +171,7 @@ def _extras(
             try:
                 req = Requirement(text)
             except InvalidRequirement:
-                out.append((text, where))  # (parse_spec says why, naming the extra)
+                out.append((text, where, ("extra", key)))  # (parse_spec says why)
                 continue
             both = under if req.marker is None else _both(under, str(req.marker))
             if own is not None and canonicalize_name(req.name) == own and not req.url:
@@ -175,7 +179,7 @@ def _extras(
                 continue
             if under is not None:
                 req.marker = Marker(both or "")
-            out.append((text if under is None else str(req), where))
+            out.append((text if under is None else str(req), where, ("extra", key)))
     return out
 
 
@@ -287,7 +291,7 @@ def read_groups(groups: tuple[str, ...], inputs: Inputs, *, uv_sources: bool = T
         inputs.wanted += sourced(texts, path, inputs, uv_sources=uv_sources)
 
 
-def _groups(data: dict[str, Any], path: str, groups: tuple[str, ...]) -> list[tuple[str, str]]:
+def _groups(data: dict[str, Any], path: str, groups: tuple[str, ...]) -> list[Declared]:
     """The requirements of each named dependency group, PEP 735 includes resolved."""
     if not groups:
         return []
@@ -296,7 +300,7 @@ def _groups(data: dict[str, Any], path: str, groups: tuple[str, ...]) -> list[tu
     table = data.get("dependency-groups", {})
     if not isinstance(table, dict):
         raise UsageError("[dependency-groups] is not a table", where=path)
-    out: list[tuple[str, str]] = []
+    out: list[Declared] = []
     for group in groups:
         try:
             resolved = dependency_groups.resolve(table, group)
@@ -310,5 +314,6 @@ def _groups(data: dict[str, Any], path: str, groups: tuple[str, ...]) -> list[tu
             raise UsageError(
                 f"dependency group {group!r}: {said or first_line(exc)}", where=path
             ) from None
-        out += [(text, f"{path}: [dependency-groups].{group}") for text in resolved]
+        where = f"{path}: [dependency-groups].{group}"
+        out += [(text, where, ("group", group)) for text in resolved]
     return out

@@ -12,7 +12,9 @@ workspace root's sources to its members (a member's own entry for the same name 
 graft takes for it (``-e /abs/lib``, ``lib @ git+URL@REV#subdirectory=…``, ``lib @ URL``,
 ``lib @ file:///abs/lib-1.0.whl``), the source's marker and-ed with the requirement's, and
 the requirement itself where no entry's marker holds, as uv lowers them. An ``index`` entry
-is refused in one line: graft cannot keep one project to one index. ``--no-sources`` (or
+keeps the requirement as written, with the URL of the ``[[tool.uv.index]]`` it names
+(``Wanted.index``): that project is then asked of that index alone (:func:`index_pins`,
+``graft.sources.indexes.Indexes``; decision 372). ``--no-sources`` (or
 ``UV_NO_SOURCES``) leaves them unread; a sync that then finds no project a source names
 says what to give graft instead (:func:`hint`).
 """
@@ -29,7 +31,7 @@ from graft._fs import load_toml, toml_table
 from graft.errors import SourceError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Mapping, Sequence
 
     from packaging.requirements import Requirement
 
@@ -44,6 +46,7 @@ class Entry:
     table: tuple[tuple[str, Any], ...]
     base: str  # the directory of the pyproject.toml that says it
     root: str  # the workspace root (the project's own directory when it has none)
+    project: str = ""  # the project's directory, whose sources these are ("": *base*)
 
     @property
     def where(self) -> str:
@@ -72,6 +75,7 @@ def sources_of(project: str) -> Sources:
     from packaging.utils import canonicalize_name  # noqa: PLC0415
 
     root = _workspace_root(project)
+    here = os.path.abspath(project)
     read = [os.path.join(f, "pyproject.toml") for f in (project, root) if f is not None]
     by_name: dict[str, tuple[Entry, ...]] = {}
     for folder in dict.fromkeys([p for p in (root, os.path.abspath(project)) if p]):
@@ -85,7 +89,8 @@ def sources_of(project: str) -> Sources:
                         "a source is a table (path, workspace, git, url or index)",
                         where=f"{os.path.join(folder, 'pyproject.toml')}: [tool.uv.sources].{key}",
                     )
-                entries.append(Entry(key, tuple(item.items()), folder, root or folder))
+                entry = Entry(key, tuple(item.items()), folder, root or folder, here)
+                entries.append(entry)
             by_name[canonicalize_name(key)] = tuple(entries)  # (the member's over the root's)
     files = tuple(dict.fromkeys(os.path.abspath(p) for p in read if os.path.isfile(p)))
     return Sources(tuple(by_name.items()), files)
@@ -205,16 +210,9 @@ def _wanted(req: Requirement, entry: Entry, marker: str | None) -> Wanted:
         sub = entry.get("subdirectory")
         url = entry.get("url") + (f"#subdirectory={sub}" if sub else "")
         return _marked(parse_spec(f"{head} @ {url}", where, base=None), marker)
-    if isinstance(entry.get("index"), str):
-        said = _index_url(entry)
-        raise SourceError(
-            f'{entry.key} = {{ index = "{entry.get("index")}" }}: graft cannot keep one'
-            " project to one index",
-            where=where,
-            hint=f"pass --no-sources with --extra-index-url {said} (asked first, for every project)"
-            if said
-            else "pass --no-sources, with that index's URL as --extra-index-url",
-        )
+    if isinstance(entry.get("index"), str):  # the requirement as written, from that index
+        plain = parse_spec(str(req).split(";")[0].strip(), where, base=None)
+        return _marked(dataclasses.replace(plain, index=index_url(entry)), marker)
     raise SourceError("a source names a path, workspace = true, git, url or index", where=where)
 
 
@@ -233,15 +231,96 @@ def _marked(wanted: Wanted, marker: str | None) -> Wanted:
     return wanted if marker is None else dataclasses.replace(wanted, marker=marker)
 
 
-def _index_url(entry: Entry) -> str | None:
-    """The URL of the ``[[tool.uv.index]]`` an ``index`` entry names, where it says one."""
-    for folder in dict.fromkeys((entry.base, entry.root)):
+def _declared(entry: Entry) -> tuple[dict[str, Any] | None, list[str]]:
+    """The ``[[tool.uv.index]]`` an ``index`` entry names, and every name declared.
+
+    The project's own declarations first, then its workspace root's, whichever of them
+    says the entry (as uv 0.13.9 finds them: a member's index of the root's name is the
+    member's, for the root's entries too).
+    """
+    names: list[str] = []
+    for folder in dict.fromkeys((entry.project or entry.base, entry.root)):
         indexes = toml_table(toml_table(_load(folder), "tool"), "uv").get("index")
         for index in indexes if isinstance(indexes, list) else []:
-            if isinstance(index, dict) and index.get("name") == entry.get("index"):
-                url = index.get("url")
-                return url if isinstance(url, str) else None
-    return None
+            if not isinstance(index, dict) or not isinstance(index.get("name"), str):
+                continue
+            if index["name"] == entry.get("index"):
+                return index, names
+            names.append(index["name"])
+    return None, names
+
+
+def index_url(entry: Entry) -> str:
+    """The URL of the ``[[tool.uv.index]]`` an ``index`` entry names (decision 372).
+
+    Refused in one line naming the entry: an index not declared (as uv refuses it), one
+    without a ``url``, a ``format = "flat"`` one (a find-links page, which graft reads only
+    as ``--find-links``), a URL that is not ``http(s)://`` or ``file://`` (uv reads a
+    relative path from the current directory, not from the pyproject.toml's).
+    """
+    name = entry.get("index")
+    index, names = _declared(entry)
+    said = f'{entry.key} = {{ index = "{name}" }}'
+    if index is None:
+        declared = ", ".join(dict.fromkeys(names)) or "none"
+        raise SourceError(
+            f"{said}, but no [[tool.uv.index]] is named {name} (declared: {declared})",
+            where=entry.where,
+            hint="declare it, with its url, in [[tool.uv.index]], or pass --no-sources",
+        )
+    url = index.get("url")
+    if not isinstance(url, str):
+        raise SourceError(f"{said}: [[tool.uv.index]] {name} has no url", where=entry.where)
+    if index.get("format", "simple") != "simple":
+        raise SourceError(
+            f"{said}: [[tool.uv.index]] {name} is a flat index (format ="
+            f" {index.get('format')!r}), which graft reads only as --find-links",
+            where=entry.where,
+            hint=f"pass --no-sources with --find-links {url}",
+        )
+    if not url.startswith(("http://", "https://", "file://")):
+        raise SourceError(
+            f"{said}: [[tool.uv.index]] {name}'s url {url!r} is not an http://, https:// or"
+            " file:// URL (uv reads a relative path from the current directory)",
+            where=entry.where,
+            hint="write it as an absolute URL",
+        )
+    return url
+
+
+def index_pins(pinned: Iterable[Wanted], envs: Sequence[Mapping[str, str]]) -> dict[str, str]:
+    """Each project an ``index`` entry keeps to one index, by canonical name: its URL.
+
+    *pinned*: the requirements those entries made (``Wanted.index``); one whose marker holds
+    in none of *envs* (a sync's target, a lock's environments) keeps nothing. A lock keeps a
+    project to one index in all of them: one whose marker holds in some only is refused, as
+    is a project kept to two indexes, each in one line naming the entries.
+    """
+    from packaging.markers import Marker  # noqa: PLC0415
+
+    out: dict[str, tuple[str, str]] = {}  # name -> (URL, where)
+    for w in pinned:
+        if w.index is None:
+            continue
+        holds = [w.marker is None or Marker(w.marker).evaluate(dict(env)) for env in envs]
+        if not any(holds):
+            continue
+        if not all(holds):
+            raise SourceError(
+                f"{w.name} is kept to {w.index} where {w.marker}, in some of the lock's"
+                " environments only: graft lock keeps a project to one index in all of them",
+                where=w.where,
+                hint="lock those environments apart (--platform, --python-version), or pass"
+                " --no-sources",
+            )
+        url, where = out.setdefault(w.name, (w.index, w.where))
+        if url != w.index:
+            raise SourceError(
+                f"{w.name} is kept to {w.index} here, and to {url} by {where}",
+                where=w.where,
+                hint="a project comes from one index: name the same one",
+            )
+    return {name: url for name, (url, _) in out.items()}
 
 
 def _workspace_root(project: str) -> str | None:
@@ -337,8 +416,9 @@ def _said(name: str, entry: Entry) -> str | None:
     if isinstance(entry.get("url"), str):
         return f"add '{name} @ {entry.get('url')}'"
     if isinstance(entry.get("index"), str):
-        url = _index_url(entry)
-        return f"pass --extra-index-url {url}" if url else None
+        index = _declared(entry)[0]
+        url = index.get("url") if index is not None else None
+        return f"pass --extra-index-url {url}" if isinstance(url, str) else None
     return None
 
 
