@@ -94,10 +94,11 @@ def test_a_pinned_project_comes_from_its_index_alone(
     """lib from corp, whatever the other indexes hold; corp asked for lib alone.
 
     ``-e app`` and ``-r app/pyproject.toml``, with third as an extra index (asked first)
-    under either strategy; an explicit and a non-explicit corp alike (a pyproject read from
-    another directory adds no index for the others, as uv reads it); a project only a
-    dependency needs (``mid`` needs lib) is not kept to corp, as uv applies a source to the
-    project's own requirements alone.
+    under either strategy, and beside find-links that hold lib 10.0 (offered nothing for a
+    pinned project, as uv offers it none); an explicit and a non-explicit corp alike (a
+    pyproject read from another directory adds no index for the others, as uv reads it); a
+    project only a dependency needs (``mid`` needs lib) is not kept to corp, as uv applies
+    a source to the project's own requirements alone.
     """
     urls = {name: url(each) for name, each in indexes.items()}
     main, corp = indexes["main"], indexes["corp"]
@@ -115,6 +116,12 @@ def test_a_pinned_project_comes_from_its_index_alone(
                 sync(venv, store_dir, main, *args, *more)
                 assert (versions(venv)["lib"], versions(venv)["other"]) == ("1.0", "10.0")
                 assert installed(venv) == uv_installed(tmp_path, main, *args, *more)
+    linked = tmp_path / "appFalse" / "pyproject.toml"  # (the last one: corp not explicit)
+    links = ("-r", linked, "--find-links", tmp_path / "served-third")
+    venv = tmp_path / "linked"
+    sync(venv, store_dir, main, *links)  # (find-links offer a pinned project nothing)
+    assert (versions(venv)["lib"], versions(venv)["other"]) == ("1.0", "10.0")
+    assert installed(venv) == uv_installed(tmp_path, main, *links)
     assert set(corp.wheel_requests()) == {"/lib-1.0-py3-none-any.whl"}
     asked = {p.strip("/").split("/")[1] for p in corp.paths if p.startswith("/simple/")}
     assert asked == {"lib"}  # (graft's requests and uv's: never other's page)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from graft.sources.find_links import FindLinks
 from graft.sources.indexes import Indexes
 
 if TYPE_CHECKING:
@@ -45,3 +46,11 @@ def test_a_pinned_project_is_asked_of_its_index_alone(tmp_path: Path, strategy: 
     same = Indexes([extra, main], cache, pinned={"lib": main})  # (one of the general ones)
     assert [c.filename for c in same.listing("lib")] == ["lib-9.0-py3-none-any.whl"]
     assert len(same.every) == 2
+
+
+def test_find_links_offer_a_pinned_project_nothing(tmp_path: Path) -> None:
+    for filename in ("lib-10.0-py3-none-any.whl", "Lib-11.0.tar.gz", "other-1.0-py3-none-any.whl"):
+        (tmp_path / filename).write_bytes(b"")
+    links = FindLinks([str(tmp_path)], {"lib"})
+    assert (links.files("lib"), links.sdists("lib"), links.names()) == ([], [], ["other"])
+    assert [f for f, _ in FindLinks([str(tmp_path)]).files("lib")] == ["lib-10.0-py3-none-any.whl"]

@@ -68,7 +68,7 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
     from graft.resolve.chosen_variants import disagreements, report  # noqa: PLC0415
     from graft.resolve.fetched import choose, fetch  # noqa: PLC0415
     from graft.resolve.inputs import gather_inputs, markers_apply, preferences  # noqa: PLC0415
-    from graft.resolve.page_digest import indexes  # noqa: PLC0415
+    from graft.resolve.page_digest import indexes, pins  # noqa: PLC0415
     from graft.resolve.policy import format_sets  # noqa: PLC0415
     from graft.resolve.seeds import seed_wanted, without_seeds  # noqa: PLC0415
     from graft.resolve.variant_reads import chooser_for  # noqa: PLC0415
@@ -137,15 +137,16 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
 
             unbuilt = read_unbuilt(locked, target, builder, cache_dir, limits())
     check_one_version_each(wanted + locked)
+    pinned = pins(inputs, [target.markers])  # (kept to one index: decision 372)
     index = indexes(
         inputs,
         cache_dir,
         offline=request.offline,
         strategy=request.index_strategy,
         refresh=request.refresh,
-        envs=[target.markers],
+        pinned=pinned,
     )
-    find_links = FindLinks(inputs.find_links)
+    find_links = FindLinks(inputs.find_links, pinned)
     chosen: list[tuple[Wanted, Candidate]] = []
     have: dict[str, str] = {}
     notes: tuple[str, ...] = ()

@@ -89,9 +89,11 @@ def index_projects(
     the lock's environments, which a ``[tool.uv.sources]`` ``index`` entry's marker must
     hold in all of or none of (decision 372).
     """
-    from graft.resolve.page_digest import indexes  # noqa: PLC0415
+    from graft.resolve.page_digest import indexes, pins  # noqa: PLC0415
     from graft.resolve.projects import IndexProjects  # noqa: PLC0415
     from graft.sources.find_links import FindLinks  # noqa: PLC0415
+
+    pinned = pins(inputs, envs)
 
     index = indexes(
         inputs,
@@ -99,9 +101,9 @@ def index_projects(
         offline=asked.offline,
         strategy=asked.index_strategy,
         refresh=asked.refresh,
-        envs=envs,
+        pinned=pinned,
     )
-    find_links = FindLinks(inputs.find_links)
+    find_links = FindLinks(inputs.find_links, pinned)
     builds = None
     if builder is not None:
         from graft.resolve.sdists import SdistBuilds  # noqa: PLC0415

@@ -56,6 +56,19 @@ def page_digest() -> PageDigest:
     return PageDigest(f"{DIGEST_FORM}/packaging-{__version__}", digest)
 
 
+def pins(inputs: Inputs, envs: Sequence[Mapping[str, str]]) -> dict[str, str]:
+    """Each project a ``[tool.uv.sources]`` ``index`` entry keeps to one index: its URL.
+
+    ``inputs.pinned`` whose marker holds in *envs* (a sync's target, a lock's environments;
+    :func:`graft.sources.uv_sources.index_pins`, decision 372).
+    """
+    if not inputs.pinned:
+        return {}
+    from graft.sources.uv_sources import index_pins  # noqa: PLC0415
+
+    return index_pins(inputs.pinned, envs)
+
+
 def indexes(
     inputs: Inputs,
     cache_dir: str,
@@ -63,28 +76,22 @@ def indexes(
     offline: bool,
     strategy: str,
     refresh: bool,
-    envs: Sequence[Mapping[str, str]],
+    pinned: Mapping[str, str],
 ) -> Indexes | None:
     """The indexes the *inputs* name: PyPI by default, None under ``--no-index``.
 
-    Their pages are kept with their digests. A project a ``[tool.uv.sources]`` ``index``
-    entry keeps to one index (``inputs.pinned``, its marker holding in *envs*: a sync's
-    target, a lock's environments) is asked of that index alone (decision 372).
+    Their pages are kept with their digests. A project in *pinned* (:func:`pins`) is asked
+    of its index alone.
     """
     from graft.sources.index import PYPI_SIMPLE  # noqa: PLC0415
     from graft.sources.indexes import Indexes, index_order  # noqa: PLC0415
 
     if inputs.no_index:
         return None
-    pinned: dict[str, str] = {}
-    if inputs.pinned:
-        from graft.sources.uv_sources import index_pins  # noqa: PLC0415
-
-        pinned = index_pins(inputs.pinned, envs)
     urls = index_order(inputs.index_url or PYPI_SIMPLE, inputs.extra_index_urls)
     return Indexes(
         urls, cache_dir, offline, strategy, refresh=refresh, digest=page_digest(), pinned=pinned
     )
 
 
-__all__ = ["DIGEST_FORM", "digest", "indexes", "page_digest"]
+__all__ = ["DIGEST_FORM", "digest", "indexes", "page_digest", "pins"]

@@ -9,7 +9,7 @@ from graft.errors import UsageError
 from graft.sources.candidates import Candidate, _version_matches
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Collection, Sequence
 
     from graft.model.requirements import Wanted
 
@@ -26,10 +26,15 @@ def _sdist_project(filename: str) -> str | None:
 
 
 class FindLinks:
-    """Wheels in ``--find-links`` directories, listed once and grouped by canonical name."""
+    """Wheels in ``--find-links`` directories, listed once and grouped by canonical name.
 
-    def __init__(self, directories: Sequence[str]) -> None:
+    A project in *kept* (kept to one index by a ``[tool.uv.sources]`` ``index`` entry) has
+    no file here, as ``uv pip install`` 0.13.9 offers it none (decision 372).
+    """
+
+    def __init__(self, directories: Sequence[str], kept: Collection[str] = ()) -> None:
         self.directories = list(directories)
+        self.kept = frozenset(kept)
         self._by_name: dict[str, list[tuple[str, str]]] | None = None
         self._sdists: dict[str, list[tuple[str, str]]] = {}
         self._index()  # list once, before any worker thread asks
@@ -45,6 +50,8 @@ class FindLinks:
                         f"cannot list find-links directory ({exc.strerror})", where=directory
                     ) from None
                 for name in names:
+                    if self.kept and self._kept(name):
+                        continue
                     # wheels, and each release's variant metadata (PEP 825), read only when
                     # that release has variant wheels; sdists apart (built only if allowed)
                     if name.endswith((".whl", "-variants.json")):
@@ -58,6 +65,12 @@ class FindLinks:
                             self._sdists.setdefault(sdist, []).append((name, path))
             self._by_name = by_name
         return self._by_name
+
+    def _kept(self, filename: str) -> bool:
+        """Whether *filename* is a file of a project kept to one index."""
+        if filename.endswith((".tar.gz", ".zip")):
+            return _sdist_project(filename) in self.kept
+        return filename.split("-", 1)[0].replace("_", "-").replace(".", "-").lower() in self.kept
 
     def files(self, name: str) -> list[tuple[str, str]]:
         """``(filename, path)`` of every wheel (and ``-variants.json``) of project *name*."""
