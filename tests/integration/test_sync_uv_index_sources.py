@@ -18,9 +18,6 @@ Each case is compared with uv 0.13.9's install of the same input where uv is at 
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -30,7 +27,14 @@ import pytest
 from packaging.pylock import Pylock
 
 from tests.conftest import run_graft
-from tests.integration.test_sync_uv_sources import aged, installed, project, sync, uv_installed
+from tests.integration.test_sync_uv_sources import (
+    aged,
+    installed,
+    project,
+    sync,
+    uv_installed,
+    uv_refusal,
+)
 from tests.support.pypifiles import FLIT_CORE, release_files
 from tests.support.rangeserver import Served, serve
 from tests.support.toml import tomllib
@@ -279,21 +283,6 @@ def test_no_sources_and_what_is_refused(
     assert [str(p.version) for p in Pylock.from_dict(tomllib.loads(lock.read_text())).packages] == [
         "1.0"
     ]
-
-
-def uv_refusal(tmp_path: Path, served: Served, *args: str | Path) -> str | None:
-    """uv's error for ``uv pip install --dry-run ARGS`` (None: uv is not here)."""
-    uv = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
-    if not os.access(uv, os.X_OK):
-        return None
-    env = {**os.environ, "UV_CACHE_DIR": str(tmp_path / "uvcache")}
-    run = subprocess.run(
-        [uv, "pip", "install", "--dry-run", "--python", sys.executable, *map(str, args),
-         "--index-url", url(served)],
-        check=False, capture_output=True, text=True, env=env,
-    )  # fmt: skip
-    assert run.returncode != 0, run.stderr
-    return run.stderr
 
 
 def test_the_lock_records_the_index_and_each_fast_path_follows_an_edit(

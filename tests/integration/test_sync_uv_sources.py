@@ -139,6 +139,21 @@ def uv_installed(tmp_path: Path, served: Served, *args: str | Path) -> Installed
     return installed(venv)
 
 
+def uv_refusal(tmp_path: Path, served: Served, *args: str | Path) -> str | None:
+    """uv's error for ``uv pip install --dry-run ARGS`` (None: uv is not here)."""
+    uv = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
+    if not os.access(uv, os.X_OK):
+        return None
+    env = {**os.environ, "UV_CACHE_DIR": str(tmp_path / "uvcache")}
+    run = subprocess.run(
+        [uv, "pip", "install", "--dry-run", "--python", sys.executable, *map(str, args),
+         "--index-url", f"{served.url}/simple"],
+        check=False, capture_output=True, text=True, env=env,
+    )  # fmt: skip
+    assert run.returncode != 0, run.stderr
+    return run.stderr
+
+
 def test_a_workspace_member_is_taken_from_the_workspace_not_the_index(
     tmp_path: Path, store_dir: Path, cache: Path, index: Served, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -394,3 +409,43 @@ def test_a_project_named_by_its_file_and_its_name_is_installed_from_the_file(
         sync(venv, store_dir, index, *args)
         assert installed(venv)["mk"] == local
         assert installed(venv) == uv_installed(tmp_path, index, *args)
+
+
+def test_a_source_meets_its_projects_requirement_whatever_its_version(
+    tmp_path: Path, store_dir: Path, cache: Path, index: Served
+) -> None:
+    """``lib>=2`` with ``lib = { path = "../lib" }`` at 0.1: the source, as uv lowers it.
+
+    uv replaces the project's requirement by the source, its specifier dropped (decision
+    373): ``-e app``, ``app``, ``-r app/pyproject.toml`` and a lock take lib 0.1 from the
+    directory. Another project's ``lib>=2`` is still checked against it (refused, as uv
+    refuses it).
+    """
+    project(tmp_path / "lib", "lib")
+    tail = '[tool.uv.sources]\nlib = { path = "../lib" }\n'
+    app = project(tmp_path / "app", "app", "lib>=2", tail=tail)
+    lib_dir = ("dir", (tmp_path / "lib").as_uri(), False)
+    for args in (["-e", app], [app], ["-r", app / "pyproject.toml"]):
+        venv = tmp_path / f"v{len(list(tmp_path.glob('v*')))}"
+        sync(venv, store_dir, index, *args)
+        assert installed(venv)["lib"] == ("0.1", lib_dir)
+        assert installed(venv) == uv_installed(tmp_path, index, *args)
+    assert "already in sync" in sync(venv, store_dir, index, *args)
+    sync(tmp_path / "again", store_dir, index, *args)  # (the memo's set, checked again)
+    assert installed(tmp_path / "again")["lib"] == ("0.1", lib_dir)
+    lock = tmp_path / "pylock.toml"
+    run_graft("lock", "-e", app, "-o", lock, "--index-url", f"{index.url}/simple",
+              "--python-version", THIS)  # fmt: skip
+    venv = tmp_path / "locked"
+    sync(venv, store_dir, index, lock)
+    assert installed(venv)["lib"] == ("0.1", lib_dir)
+    folder = tmp_path / "needs"
+    folder.mkdir()
+    index.add(make_wheel(folder, "needlib", "1.0", requires=("lib>=2",)))
+    other = project(tmp_path / "other", "other", "lib", "needlib", tail=tail)
+    run = run_graft("sync", tmp_path / "no", "-e", other, "--index-url", f"{index.url}/simple",
+                    "--store", store_dir, check=False)  # fmt: skip
+    assert run.returncode == 1
+    assert "needlib==1.0 (needlib-1.0-py3-none-any.whl) requires lib>=2" in run.stderr
+    said = uv_refusal(tmp_path, index, "-e", other)
+    assert said is None or "all versions of needlib depend on" in said, said

@@ -92,3 +92,6 @@ class Inputs:
     # the requirements ``[tool.uv.sources]`` ``index`` entries keep to one index
     # (``Wanted.index``), the named projects' own included; markers not yet evaluated
     pinned: list[Wanted] = field(default_factory=list)
+    # (project, dependency): a named project's requirement its ``[tool.uv.sources]`` lowered
+    # to a path, git or url source, whose specifier the source's version need not meet
+    lowered: set[tuple[str, str]] = field(default_factory=set)

@@ -67,6 +67,12 @@ def check_set(
     (PEP 825) are decided against *variant_support*: per wheel filename, its properties
     the machine supports (what the resolution used); a variant wheel missing there is
     judged on all its declared properties.
+
+    A requirement of one member installed from its own location (a directory, repository
+    or URL: ``direct_url``) on another such member is met by any version of it: the
+    resolver decided (a ``[tool.uv.sources]`` entry lowers its project's requirement to the
+    source, whatever version it builds, as uv lowers it: decision 373; every other
+    requirement on a direct reference it checked itself).
     """
     from packaging.specifiers import InvalidSpecifier, SpecifierSet  # noqa: PLC0415
 
@@ -87,8 +93,9 @@ def check_set(
     if no_deps:
         return
     extras = {dist.name: w.extras for w, dist in members}
+    located = frozenset(dist.name for w, dist in members if w.direct_url and not w.indexed)
     problems = unmet_requirements(
-        [dist for _, dist in members], target.markers, extras, variant_support
+        [dist for _, dist in members], target.markers, extras, variant_support, located
     )
     if problems:
         more = f" (+{len(problems) - 1} more; -v lists them)" if len(problems) > 1 else ""
@@ -141,8 +148,13 @@ def unmet_requirements(
     env: Mapping[str, str],
     extras: Mapping[str, frozenset[str]],
     variant_support: Mapping[str, Sequence[str]] | None = None,
+    located: frozenset[str] = frozenset(),
 ) -> list[str]:
-    """Human-readable lines, one per requirement the set does not satisfy."""
+    """Human-readable lines, one per requirement the set does not satisfy.
+
+    A requirement of a *located* record on another (by name) is met by any version of it
+    (:func:`check_set`).
+    """
     have: dict[str, Version | None] = {}
     for record in records:
         try:
@@ -180,6 +192,8 @@ def unmet_requirements(
                 problems[key] = f"{record.label} requires {req}, which is missing"
                 continue
             version = have[dep]
+            if record.name in located and dep in located:
+                continue
             if version is not None and not req.specifier.contains(version, prereleases=True):
                 problems[key] = f"{record.label} requires {req}, but {dep}=={version} is pinned"
     return [problems[k] for k in sorted(problems)]

@@ -348,6 +348,7 @@ def resolver_policy(  # noqa: PLR0917 - the lock and the sync pass the same six
         only_binary=only_binary,
         no_binary=no_binary,
         direct=frozenset(direct),  # (resolve.url_deps)
+        lowered=frozenset(inputs.lowered),
     )
 
 

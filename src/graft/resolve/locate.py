@@ -382,7 +382,15 @@ def _with_url_dependencies(
         return more
 
     read: list[str] = []
-    out = follow(wanted, target, build_more, uv_sources=uv_sources, read=read, pinned=inputs.pinned)
+    out = follow(
+        wanted,
+        target,
+        build_more,
+        uv_sources=uv_sources,
+        read=read,
+        pinned=inputs.pinned,
+        lowered=inputs.lowered,
+    )
     inputs.files_read += [p for p in read if p not in inputs.files_read]
     return out
 

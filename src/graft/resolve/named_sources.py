@@ -416,6 +416,7 @@ def lock_directories(
             uv_sources=uv_sources,
             read=read,
             pinned=inputs.pinned,
+            lowered=inputs.lowered,
         )
         inputs.files_read += [p for p in read if p not in inputs.files_read]
     inputs.wanted = built[:named]

@@ -65,6 +65,10 @@ class Policy:
     # projects the request installs from a location of its own (a named source, a wheel
     # file): a URL requirement on one of them is met there (resolve.url_deps)
     direct: frozenset[NormalizedName] = field(default=frozenset(), hash=False, compare=False)
+    # (project, dependency): a requirement of a named project its [tool.uv.sources] lowered
+    # to a path, git or url source: any version of that source meets it, as uv lowers it
+    # (the specifier dropped: decision 373)
+    lowered: frozenset[tuple[str, str]] = field(default=frozenset(), hash=False, compare=False)
 
     def builds(self, name: NormalizedName) -> bool:
         """Whether an sdist of *name* may be a candidate (built for the target)."""

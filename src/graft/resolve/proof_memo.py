@@ -127,7 +127,8 @@ def proof_key(
         for name, files in listings.items()
         if files is not None
     )
-    return (root, provider.dependencies, policy.direct, keys, verdicts, pythons, screened)
+    direct = (policy.direct, policy.lowered)
+    return (root, provider.dependencies, direct, keys, verdicts, pythons, screened)
 
 
 _Read = tuple[

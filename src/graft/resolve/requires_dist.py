@@ -152,10 +152,11 @@ def _needs(
                 where=candidate.file.filename,
                 hint=f"name it yourself: graft sync VENV '{req.name} @ {req.url}'",
             )
-        out.append(Need(name, None, req.specifier, text=str(req)))
+        # (lowered by the project's [tool.uv.sources]: any version of the source: 373)
+        spec = SpecifierSet() if (candidate.name, name) in policy.lowered else req.specifier
+        out.append(Need(name, None, spec, text=str(req)))
         out.extend(
-            Need(name, canonicalize_name(e), req.specifier, text=str(req))
-            for e in sorted(req.extras)
+            Need(name, canonicalize_name(e), spec, text=str(req)) for e in sorted(req.extras)
         )
     return out
 

@@ -53,9 +53,10 @@ _KNOWN = frozenset(
 #: The screening of a listing no file of which fits the target (:func:`_fits_none`).
 _NOTHING = Screen((), ())
 #: Read by the provider, not the screening: constraints reach it as specifiers, and the
-#: names whose URL requirements are followed (decision 169) decide a candidate's needs.
+#: names whose URL requirements are followed (decision 169) and the requirements a
+#: project's sources lowered (decision 373) decide a candidate's needs.
 #: (Keyed by identity, ``direct``, a new set per environment, kept every screening apart.)
-_NOT_SCREENED = frozenset({"constraints", "direct"})
+_NOT_SCREENED = frozenset({"constraints", "direct", "lowered"})
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

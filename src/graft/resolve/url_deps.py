@@ -61,6 +61,7 @@ def follow(
     uv_sources: bool = False,
     read: list[str] | None = None,
     pinned: list[Wanted] | None = None,
+    lowered: set[tuple[str, str]] | None = None,
 ) -> list[Wanted]:
     """*wanted* (named sources built already) and the sources their URL requirements name.
 
@@ -70,8 +71,10 @@ def follow(
     in any of them, or for *target*, is followed. With *uv_sources*, a project directory's
     requirements its ``[tool.uv.sources]`` name are followed to the source they give, as
     ``uv pip install`` follows them (decision 369); the pyproject.toml files read for them
-    are added to *read*, and the requirements an ``index`` entry keeps to one index (nothing
-    to build: ``Wanted.index``, decision 372) to *pinned*.
+    are added to *read*, the requirements an ``index`` entry keeps to one index (nothing
+    to build: ``Wanted.index``, decision 372) to *pinned*, and each (project, dependency)
+    lowered to a path, git or url source to *lowered* (its specifier is not checked against
+    the source's version, as uv lowers it: decision 373).
     """
     envs: list[Mapping[str, str]] = []
 
@@ -88,7 +91,7 @@ def follow(
         found: list[Wanted] = []
         again: list[Wanted] = []  # read once already, now asked with more extras
         for w in todo:
-            for said, dependency in _dependencies(w, where, uv_sources, read):
+            for said, dependency in _dependencies(w, where, uv_sources, read, lowered):
                 if dependency.index is not None:  # (the index's release: the resolver's)
                     if pinned is not None and dependency not in pinned:
                         pinned.append(dependency)
@@ -118,6 +121,7 @@ def _dependencies(
     where: Callable[[], Sequence[Mapping[str, str]]],
     uv_sources: bool,
     read: list[str] | None,
+    pairs: set[tuple[str, str]] | None = None,
 ) -> list[tuple[str, Wanted]]:
     """The sources *w*'s wheel names that hold, each with how it was named.
 
@@ -168,6 +172,8 @@ def _dependencies(
             if marker is None or any(marker.evaluate(env) for env in where()):
                 said = f"{req.name} from {source.where}"
                 out.append((said, dataclasses.replace(source, requested=False)))
+                if pairs is not None and source.index is None:  # ((project, dependency))
+                    pairs.add((w.name, source.name))
     return out
 
 
