@@ -425,13 +425,14 @@ def test_a_source_meets_its_projects_requirement_whatever_its_version(
     tail = '[tool.uv.sources]\nlib = { path = "../lib" }\n'
     app = project(tmp_path / "app", "app", "lib>=2", tail=tail)
     lib_dir = ("dir", (tmp_path / "lib").as_uri(), False)
-    for args in (["-e", app], [app], ["-r", app / "pyproject.toml"]):
-        venv = tmp_path / f"v{len(list(tmp_path.glob('v*')))}"
+    forms: list[list[str | Path]] = [["-e", app], [app], ["-r", app / "pyproject.toml"]]
+    for number, args in enumerate(forms):
+        venv = tmp_path / f"v{number}"
         sync(venv, store_dir, index, *args)
         assert installed(venv)["lib"] == ("0.1", lib_dir)
         assert installed(venv) == uv_installed(tmp_path, index, *args)
-    assert "already in sync" in sync(venv, store_dir, index, *args)
-    sync(tmp_path / "again", store_dir, index, *args)  # (the memo's set, checked again)
+    assert "already in sync" in sync(tmp_path / "v2", store_dir, index, *forms[-1])
+    sync(tmp_path / "again", store_dir, index, *forms[-1])  # (the memo's set, checked again)
     assert installed(tmp_path / "again")["lib"] == ("0.1", lib_dir)
     lock = tmp_path / "pylock.toml"
     run_graft("lock", "-e", app, "-o", lock, "--index-url", f"{index.url}/simple",

@@ -50,27 +50,21 @@ class FindLinks:
                         f"cannot list find-links directory ({exc.strerror})", where=directory
                     ) from None
                 for name in names:
-                    if self.kept and self._kept(name):
-                        continue
                     # wheels, and each release's variant metadata (PEP 825), read only when
                     # that release has variant wheels; sdists apart (built only if allowed)
                     if name.endswith((".whl", "-variants.json")):
                         # the name part of a wheel filename never contains "-"
                         key = name.split("-", 1)[0].replace("_", "-").replace(".", "-").lower()
+                        if key in self.kept:
+                            continue
                         by_name.setdefault(key, []).append((name, os.path.join(directory, name)))
                     elif name.endswith((".tar.gz", ".zip")):
                         sdist = _sdist_project(name)
-                        if sdist is not None:
+                        if sdist is not None and sdist not in self.kept:
                             path = os.path.join(directory, name)
                             self._sdists.setdefault(sdist, []).append((name, path))
             self._by_name = by_name
         return self._by_name
-
-    def _kept(self, filename: str) -> bool:
-        """Whether *filename* is a file of a project kept to one index."""
-        if filename.endswith((".tar.gz", ".zip")):
-            return _sdist_project(filename) in self.kept
-        return filename.split("-", 1)[0].replace("_", "-").replace(".", "-").lower() in self.kept
 
     def files(self, name: str) -> list[tuple[str, str]]:
         """``(filename, path)`` of every wheel (and ``-variants.json``) of project *name*."""

@@ -211,7 +211,7 @@ def _wanted(req: Requirement, entry: Entry, marker: str | None) -> Wanted:
         url = entry.get("url") + (f"#subdirectory={sub}" if sub else "")
         return _marked(parse_spec(f"{head} @ {url}", where, base=None), marker)
     if isinstance(entry.get("index"), str):  # the requirement as written, from that index
-        plain = parse_spec(str(req).split(";")[0].strip(), where, base=None)
+        plain = parse_spec(f"{head}{req.specifier}", where, base=None)  # (marker: *marker*)
         return _marked(dataclasses.replace(plain, index=index_url(entry)), marker)
     raise SourceError("a source names a path, workspace = true, git, url or index", where=where)
 
