@@ -226,7 +226,34 @@ def test_no_wheel_for_the_target_names_the_tags_there_are() -> None:
     error = failure(index, "winonly")
     assert error.kind is Kind.NO_WHEEL_FOR_TARGET
     assert error.lines[0].startswith("no wheel of winonly for the target (cp311-cp311-manylinux")
-    assert error.lines[2] == "winonly 2.0 has wheels for cp311-cp311-win32, cp311-cp311-win_amd64"
+    assert error.lines[2] == (
+        "winonly 2.0 has wheels for Windows only: cp311-cp311-win32, cp311-cp311-win_amd64"
+    )
+
+
+@pytest.mark.parametrize(
+    ("tags", "said"),
+    [
+        # pywin32 on Linux: every wheel for another system, named as uv's hint names them
+        (("cp311-cp311-win_amd64", "cp311-cp311-win_arm64"), "Windows only: "),
+        (("cp311-cp311-macosx_11_0_arm64", "cp311-cp311-win32"), "Windows and macOS only: "),
+        # a wheel for Linux (another Python, a newer glibc, another machine): the tags say why
+        (("cp311-cp311-win_amd64", "cp39-cp39-manylinux_2_17_x86_64"), ""),
+        (("cp311-cp311-musllinux_1_2_x86_64",), ""),
+        (("cp311-cp311-manylinux_2_99_x86_64",), ""),
+        # a system graft cannot name: not said to be another's only
+        (("cp311-cp311-android_21_arm64_v8a", "cp311-cp311-win32"), ""),
+    ],
+)
+def test_a_release_whose_wheels_are_all_for_other_systems_says_which(
+    tags: tuple[str, ...], said: str
+) -> None:
+    index = FakeIndex()
+    for tag in tags:
+        index.add("syslib", "1.0", tag=tag)
+    error = failure(index, "syslib")
+    assert error.kind is Kind.NO_WHEEL_FOR_TARGET
+    assert error.lines[2] == f"syslib 1.0 has wheels for {said}{', '.join(sorted(tags))}"
 
 
 def test_where_no_file_fits_an_explanation_reads_only_the_releases_asked_for(
@@ -257,7 +284,7 @@ def test_where_no_file_fits_an_explanation_reads_only_the_releases_asked_for(
     shared = info.value
     assert shared.kind is Kind.NO_WHEEL_FOR_TARGET
     assert (shared.lines, shared.hint) == (alone.lines, alone.hint)
-    assert alone.lines[2] == "winonly 2.0 has wheels for cp311-cp311-win32, cp311-cp311-win_amd64"
+    assert alone.lines[2].startswith("winonly 2.0 has wheels for Windows only: cp311-cp311-win32")
     assert [n for name, n in read if name == "winonly"] == [2]  # 2.0's two wheels, not six
     assert memo.fit_none
 

@@ -297,7 +297,9 @@ def _no_wheel(
         shown = ", ".join(tags[:SHOWN]) + (
             f" (and {len(tags) - SHOWN} more)" if len(tags) > SHOWN else ""
         )
-        line = f"{name} {newest} has wheels for {shown}"
+        elsewhere = _other_systems(tags, provider.target.markers.get("platform_system"))
+        only = f"{elsewhere} only: " if elsewhere else ""
+        line = f"{name} {newest} has wheels for {only}{shown}"
     else:
         reasons = sorted({r.value for _, r, _ in rejected})
         line = f"every file of {name} was left out: {'; '.join(reasons)}"
@@ -327,6 +329,36 @@ def _wanted(versions: Sequence[Version], specs: Sequence[SpecifierSet]) -> list[
     """
     judged = {v: all(s.contains(v, prereleases=True) for s in specs) for v in set(versions)}
     return [v for v in versions if judged[v]]
+
+
+#: A platform tag's prefix and the system it is for (``platform_system``, and its name).
+_SYSTEMS = (
+    ("win", "Windows", "Windows"),
+    ("macosx", "Darwin", "macOS"),
+    ("manylinux", "Linux", "Linux"),
+    ("musllinux", "Linux", "Linux"),
+    ("linux", "Linux", "Linux"),
+)
+
+
+def _other_systems(tags: Sequence[str], system: str | None) -> str | None:
+    """The systems *tags* are for (``Windows``, ``Linux and macOS``) where none is *system*.
+
+    None where a tag is for any system or one graft cannot name (``py3-none-any``,
+    ``android_21_arm64_v8a``), or where one is for *system* (the target's ``platform_system``):
+    the wheels miss it by Python, ABI or system release, not by system, and the tags say so.
+    (pywin32 on Linux: "pywin32 312 has wheels for Windows only: cp310-cp310-win32, …", as
+    uv's hint names the platforms.)
+    """
+    found: dict[str, str] = {}
+    for tag in tags:
+        platform = tag.rsplit("-", 1)[-1]
+        known = next((s for s in _SYSTEMS if platform.startswith(s[0])), None)
+        if known is None or known[1] == system:
+            return None
+        found[known[2]] = known[1]
+    names = sorted(found)
+    return " and ".join(names) if names else None
 
 
 def _tags(filename: str) -> tuple[str, ...]:
