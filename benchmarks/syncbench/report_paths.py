@@ -95,10 +95,10 @@ graft has it in its store and pip writes it) |
   **removed / added**: each round takes one root of the set out ({removed}: `graft sync` and
   `uv pip sync` to the set without it, `pip uninstall -y`) and puts it back (`graft sync`,
   `uv pip install`, `pip install` with the set).
-- The commands alternate graft, uv, uv --compile-bytecode, pip round by round, in an order
-  rotated by one each round (so no tool always runs right after pip's written files, which
-  the kernel is still writing back); ratios are paired within a round (see *What is
-  measured* below)."""
+- The commands alternate graft, uv, uv --compile-bytecode, pip round by round, in the rows
+  of a balanced Latin square (over four rounds each runs first once and right after each
+  other one once, so no tool always runs right after pip's written files, which the kernel
+  is still writing back); ratios are paired within a round (see *What is measured* below)."""
 
 
 def verdict(summ: dict[str, Any] | None, limit: float) -> str:

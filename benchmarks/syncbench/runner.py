@@ -1,4 +1,5 @@
-"""Alternated timing: the commands of a phase run A B C A B C ..., each a fresh process tree."""
+"""Alternated timing: the commands of a phase, round by round in a balanced order, each a fresh
+process tree."""
 
 from __future__ import annotations
 
@@ -68,7 +69,7 @@ def run_rounds(
     first = 0 if warmup else 1
     for rnd in range(first, rounds + 1):
         for g in groups:
-            for key, make in rotated(g.makers, rnd):
+            for key, make in ordered(g.makers, rnd):
                 s = phases[g.form].series[key]
                 if s.error is not None:
                     if rnd > 0:
@@ -96,15 +97,23 @@ def run_rounds(
     return phases
 
 
-def rotated(makers: dict[str, Maker], rnd: int) -> list[tuple[str, Maker]]:
-    """The commands of round *rnd*, the first moved to the end once per round.
+def ordered(makers: dict[str, Maker], rnd: int) -> list[tuple[str, Maker]]:
+    """The commands of round *rnd*: row *rnd* of a balanced Latin square (Williams design).
 
-    Each command then follows every other as often: none always runs right after pip's
-    thousands of written files are still being written back, or right after a deletion.
+    Over n rounds (2n when n is odd) each command runs first, and right after every other
+    command, equally often: none always follows pip's thousands of written files while the
+    kernel is still writing them back. (A rotation by one each round
+    keeps the cyclic order: the command after pip would follow it in every round but one.)
     """
     items = list(makers.items())
-    shift = rnd % len(items) if items else 0
-    return items[shift:] + items[:shift]
+    count = len(items)
+    if count < 2:
+        return items
+    first = [0] + [(k + 1) // 2 if k % 2 else count - k // 2 for k in range(1, count)]
+    row = [(k + rnd) % count for k in first]
+    if count % 2 and (rnd // count) % 2:
+        row.reverse()  # (an odd square is balanced with its mirror)
+    return [items[k] for k in row]
 
 
 def legacy_makers(bench: Bench, name: str, form: str) -> dict[str, Maker]:

@@ -142,6 +142,29 @@ def test_summary_and_paired_ratios() -> None:
     assert set(phase.ratios) == {"graft/uv"}
 
 
+@pytest.mark.parametrize("count", [1, 2, 3, 4, 5])
+def test_rounds_run_the_commands_in_a_balanced_order(count: int) -> None:
+    """Each command runs first, and right after each other one, equally often (Williams).
+
+    A rotation by one each round fails this: the command after pip would follow pip in every
+    round but one, always meeting the files pip's run left for the kernel to write back.
+    """
+    from collections import Counter
+    from itertools import pairwise
+
+    from syncbench.runner import ordered
+
+    makers = {f"tool{i}": None for i in range(count)}
+    span = 2 * count if count % 2 else count  # rounds over which the design is balanced
+    rows = [[key for key, _ in ordered(makers, rnd)] for rnd in range(1, span + 1)]  # type: ignore[arg-type]
+    assert all(sorted(row) == sorted(makers) for row in rows)
+    firsts = Counter(row[0] for row in rows)
+    after = Counter(pair for row in rows for pair in pairwise(row))
+    assert set(firsts.values()) == {span // count}
+    assert len(after) == count * (count - 1)
+    assert len(set(after.values())) <= 1
+
+
 def test_requirement_edits() -> None:
     from syncbench import reqs
 
