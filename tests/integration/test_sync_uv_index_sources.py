@@ -25,7 +25,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 from packaging.pylock import Pylock
+from packaging.tags import Tag
 
+from graft.resolve.environments import matrix
 from tests.conftest import run_graft
 from tests.integration.test_sync_uv_sources import (
     aged,
@@ -206,8 +208,7 @@ def test_no_sources_and_what_is_refused(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """``--no-sources`` and ``UV_NO_SOURCES`` take lib from the indexes; an undeclared index,
-    a flat one and a relative URL are refused in one line naming the entry, nothing made;
-    ``graft lock`` refuses an entry that holds in some of its environments only."""
+    a flat one and a relative URL are refused in one line naming the entry, nothing made."""
     urls = {name: url(each) for name, each in indexes.items()}
     main = indexes["main"]
     tail = declared("corp", urls=urls, sources='lib = { index = "corp" }\n')
@@ -257,32 +258,6 @@ def test_no_sources_and_what_is_refused(
         if number == 0:  # (uv: "Package `lib` references an undeclared index: `nope`")
             said = uv_refusal(tmp_path, main, "-r", pyproject)
             assert said is None or "references an undeclared index: `nope`" in said, said
-    split = textwrap.dedent(
-        """\
-        lib = [
-            { index = "corp", marker = "sys_platform == 'linux'" },
-            { index = "third", marker = "sys_platform != 'linux'" },
-        ]
-        """
-    )
-    pyproject.write_text(
-        pyproject.read_text().split("[tool.uv.sources]")[0]
-        + declared("corp", "third", urls=urls, sources=split)
-    )
-    lock = tmp_path / "pylock.toml"
-    run = run_graft("lock", "-r", pyproject, "-o", lock, "--index-url", url(main),
-                    "--python-version", THIS, "--platform", "linux", "--platform", "windows",
-                    check=False)  # fmt: skip
-    lines = [line for line in run.stderr.splitlines() if line.startswith("graft: error")]
-    assert len(lines) == 1, run.stderr
-    assert lines[0].startswith(f"graft: error: {pyproject}: [tool.uv.sources].lib: lib is kept")
-    assert "in some of the lock's environments only" in lines[0]
-    assert not lock.exists()
-    run_graft("lock", "-r", pyproject, "-o", lock, "--index-url", url(main),
-              "--python-version", THIS, "--platform", "linux")  # fmt: skip
-    assert [str(p.version) for p in Pylock.from_dict(tomllib.loads(lock.read_text())).packages] == [
-        "1.0"
-    ]
 
 
 def test_the_lock_records_the_index_and_each_fast_path_follows_an_edit(
@@ -336,3 +311,82 @@ def test_the_lock_records_the_index_and_each_fast_path_follows_an_edit(
     run_graft(*args, "--python-version", THIS)
     lib = [p for p in Pylock.from_dict(tomllib.loads(lock.read_text())).packages if p.name == "lib"]
     assert [(str(p.version), p.index) for p in lib] == [("10.0", urls["third"])]
+
+
+SYSTEMS = ("linux", "windows", "macos")
+#: what a lock gives one system for a project: version, index, wheel URL
+Picked = tuple[str, str | None, str]
+
+
+def locked(lock: Path) -> dict[str, dict[str, Picked]]:
+    """What ``Pylock.select()`` picks on each system (CPython THIS): version, index, wheel URL."""
+    parsed = Pylock.from_dict(tomllib.loads(lock.read_text()))
+    parsed.validate()
+    out = {}
+    for env in matrix([THIS], list(SYSTEMS)):
+        tags = [Tag(*t.split("-", 2)) for t in env.target.tags]
+        picked = parsed.select(environment=env.target.markers, tags=tags)  # type: ignore[arg-type]
+        out[env.target.markers["sys_platform"]] = {
+            str(p.name): (str(p.version), p.index, str(getattr(f, "url", None))) for p, f in picked
+        }
+    return out
+
+
+def test_a_lock_forks_where_an_index_entry_holds_in_some_environments(
+    tmp_path: Path, store_dir: Path, cache: Path, indexes: dict[str, Served]
+) -> None:
+    """Where an entry's marker holds in some of the lock's environments only, the lock has one
+    entry per index, each with its index's file and ``index``, as ``uv lock`` 0.13.9 forks
+    (decision 377): ``lib`` from corp on Linux and third elsewhere; one entry with a marker
+    leaves the default index's release elsewhere. A requirement's own marker narrows no pin:
+    ``lib ; sys_platform == 'linux'`` kept to corp beside ``mid`` (which needs lib) is corp's
+    everywhere, as ``uv lock`` keeps it (decision 376). ``Pylock.select()`` picks each
+    system's own; the lock's sync here equals ``uv pip install -r pylock.toml``.
+    """
+    urls = {name: url(each) for name, each in indexes.items()}
+    main = indexes["main"]
+    corp_lib = f"{indexes['corp'].url}/lib-1.0-py3-none-any.whl"
+    main_lib = f"{main.url}/lib-9.0-py3-none-any.whl"
+    third_lib = f"{indexes['third'].url}/lib-10.0-py3-none-any.whl"
+    corp = ("1.0", urls["corp"], corp_lib)
+    cases: dict[str, tuple[tuple[str, ...], str, dict[str, Picked]]] = {
+        "split": (
+            ("lib",),
+            """lib = [
+                { index = "corp", marker = "sys_platform == 'linux'" },
+                { index = "third", marker = "sys_platform != 'linux'" },
+            ]
+            """,
+            {"linux": corp, "win32": ("10.0", urls["third"], third_lib)},
+        ),
+        "half": (
+            ("lib",),
+            """lib = [{ index = "corp", marker = "sys_platform == 'linux'" }]\n""",
+            {"linux": corp, "win32": ("9.0", None, main_lib)},
+        ),
+        "own": (
+            ("lib ; sys_platform == 'linux'", "mid"),
+            'lib = { index = "corp" }\n',
+            {"linux": corp, "win32": corp},
+        ),
+    }
+    for name, (deps, sources, expected) in cases.items():
+        tail = declared("corp", "third", urls=urls, sources=textwrap.dedent(sources))
+        app = project(tmp_path / name, name, *deps, tail=tail)
+        for args in both_forms(app):
+            lock = tmp_path / name / "pylock.toml"
+            run_graft("lock", *args, "-o", lock, "--index-url", url(main),
+                      "--python-version", THIS, *(f"--platform={s}" for s in SYSTEMS))  # fmt: skip
+            got = locked(lock)
+            assert got["linux"]["lib"] == expected["linux"], (name, args)
+            assert got["win32"]["lib"] == got["darwin"]["lib"] == expected["win32"], (name, args)
+            libs = [p for p in Pylock.from_dict(tomllib.loads(lock.read_text())).packages
+                    if p.name == "lib"]  # fmt: skip
+            assert all(len(p.wheels or ()) == 1 for p in libs)  # (its own index's file alone)
+            venv = tmp_path / f"v-{name}{len(list(tmp_path.glob('v-*')))}"
+            sync(venv, store_dir, main, lock)
+            assert (
+                versions(venv)["lib"]
+                == expected["linux" if sys.platform == "linux" else "win32"][0]
+            )
+            assert installed(venv) == uv_installed(tmp_path, main, "-r", lock)

@@ -214,13 +214,23 @@ def test_an_index_entry_keeps_the_requirement_to_its_index(tmp_path: Path) -> No
     assert plain.index is None  # (where the entry's marker does not hold: the default's)
     (top,) = lowered(Requirement("x"), sources) or []
     assert top.index == "https://top.example/simple"  # (the root's declaration)
-    assert index_pins([got, plain, top], [linux]) == {
-        "private": "https://corp.example/simple",
-        "x": "https://top.example/simple",
-    }
-    assert index_pins([got], [{**_DEFAULT, "sys_platform": "win32"}]) == {}
-    with pytest.raises(SourceError, match="in some of the lock's environments only"):
-        index_pins([got], [linux, {**_DEFAULT, "sys_platform": "win32"}])
+    assert got.index_marker == 'sys_platform == "linux"'  # (the entry's own: its scope)
+    assert index_pins([got, plain, top], [linux]) == (
+        {"private": "https://corp.example/simple", "x": "https://top.example/simple"},
+        (),
+    )
+    windows = {**_DEFAULT, "sys_platform": "win32"}
+    assert index_pins([got], [windows]) == ({}, ())
+    # a lock: where the entry's marker holds in some environments only, forked with it as
+    # the marker (decision 377); the requirement's own marker narrows no pin (decision 376)
+    assert index_pins([got], [linux, windows]) == (
+        {},
+        (dataclasses.replace(got, marker='sys_platform == "linux"'),),
+    )
+    (own,) = lowered(Requirement("x ; sys_platform == 'linux'"), sources) or []
+    assert (own.marker, own.index_marker) == ('sys_platform == "linux"', None)
+    assert index_pins([own], [linux, windows]) == ({"x": "https://top.example/simple"}, ())
+    assert index_pins([own], [windows, windows]) == ({}, ())
     other = dataclasses.replace(got, index="https://else.example/simple")
     with pytest.raises(SourceError, match=r"is kept to https://else\.example/simple here"):
         index_pins([got, other], [linux])

@@ -52,6 +52,9 @@ class Wanted:
     # the one index its project is taken from: the URL of the ``[[tool.uv.index]]`` a
     # ``[tool.uv.sources]`` ``index`` entry names (decision 372)
     index: str | None = None
+    # that entry's own ``marker`` (None: it has none): where a lock keeps the project to
+    # ``index``; the requirement's own marker does not narrow it, as uv locks it (decision 376)
+    index_marker: str | None = None
 
     @property
     def hash_checking(self) -> bool:

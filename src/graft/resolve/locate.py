@@ -137,7 +137,7 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
 
             unbuilt = read_unbuilt(locked, target, builder, cache_dir, limits())
     check_one_version_each(wanted + locked)
-    pinned = pins(inputs, [target.markers])  # (kept to one index: decision 372)
+    pinned = pins(inputs, [target.markers])[0]  # (kept to one index: decision 372)
     index = indexes(
         inputs,
         cache_dir,

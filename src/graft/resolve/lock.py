@@ -170,8 +170,13 @@ def _entries(  # noqa: PLR0917 - the resolutions and what the lock read
     chooser: VariantChooser,
     forks: Forks,
     warnings: dict[str, None],
+    seen: Callable[[Environment], tuple[ProjectSource, Mapping[str, str]]],
 ) -> tuple[Entry, ...]:
-    """The lock's entries: merged, variant metadata inlined, clauses, checked markable."""
+    """The lock's entries: merged, variant metadata inlined, clauses, checked markable.
+
+    *seen*: each environment's view of *source*, and the index each project is kept to
+    there (``lock_merge.merge``).
+    """
     from graft.resolve.lock_variants import (  # noqa: PLC0415
         unlocked_variant_needs,
         with_needs,
@@ -179,7 +184,7 @@ def _entries(  # noqa: PLR0917 - the resolutions and what the lock read
     )
 
     covered = tuple(env for env, _ in results)
-    entries = with_variants(merge(results, source, reader), source, chooser)
+    entries = with_variants(merge(results, source, reader, seen), source, chooser)
     warnings.update(forks.warnings)
     if forks.needs:
         entries = tuple(with_needs(e, forks.needs, covered) for e in entries)
@@ -188,6 +193,29 @@ def _entries(  # noqa: PLR0917 - the resolutions and what the lock read
     check_markable(entries)
     warnings.update(dict.fromkeys(chooser.warnings))
     return entries
+
+
+def _views(
+    source: SharedSource, conditional: Conditional, projects: IndexProjects
+) -> Callable[[Environment], tuple[ProjectSource, Mapping[str, str]]]:
+    """Each environment's view of *source*, and the index each project is kept to there.
+
+    The projects kept to one index everywhere, and those of *conditional* kept to one
+    (``Wanted.index``) whose entry's marker holds there (decisions 372, 377).
+    """
+    from graft.resolve.inputs import markers_apply  # noqa: PLC0415
+    from graft.resolve.lock_envs import seen_in  # noqa: PLC0415
+
+    pinned = {} if projects.indexes is None else projects.indexes.pinned_urls
+
+    def seen(env: Environment) -> tuple[ProjectSource, Mapping[str, str]]:
+        held = markers_apply([w for w, _ in conditional if w.index is not None], env.target)
+        return seen_in(source, conditional, env), {
+            **pinned,
+            **{w.name: str(w.index) for w in held},
+        }
+
+    return seen
 
 
 def _micro(  # noqa: PLR0917 - the resolutions and what they were made of
@@ -260,9 +288,7 @@ def lock(request: LockRequest) -> LockResult:
         pypy_only,
         python_versions,
     )
-    from graft.resolve.inputs import (  # noqa: PLC0415
-        gather_inputs,
-    )
+    from graft.resolve.inputs import gather_inputs  # noqa: PLC0415
     from graft.resolve.lock_envs import resolve_environments, resolve_one  # noqa: PLC0415
     from graft.resolve.lock_extras import with_extras  # noqa: PLC0415
     from graft.resolve.lock_forks import Forks  # noqa: PLC0415
@@ -303,13 +329,14 @@ def lock(request: LockRequest) -> LockResult:
     direct, archived, conditional = lock_direct.files(inputs, relock, envs)
     # --no-build: no sdist is a candidate, as under uv pip compile --no-build (an older
     # release with a wheel is taken); a project directory was refused by lock_directories
-    projects = index_projects(
+    projects, conditional = index_projects(
         asked,
         inputs,
         cache_dir,
         direct,
         None if asked.no_build else request.builder,
         envs=[e.target.markers for e in envs],
+        conditional=conditional,  # (and an index where its entry's marker holds: decision 377)
     )
     forks = Forks()  # what resolving each other variant choice found (lock_forks)
     # the versions the output holds are preferred, as uv does (lock_prefs)
@@ -372,7 +399,9 @@ def lock(request: LockRequest) -> LockResult:
         none_locked(first, skipped, extraless=extraless)
     warnings.update(dict.fromkeys(said_once(where)))
     covered = tuple(env for env, _ in results)
-    entries = _entries(results, source, reader, chooser, forks, warnings)
+    entries = _entries(
+        results, source, reader, chooser, forks, warnings, _views(source, conditional, projects)
+    )
     warnings.update(dict.fromkeys(_advice(results, source, entries, built_sources)))
     output = STDOUT if to_stdout else os.path.abspath(request.output)
     return LockResult(
@@ -414,7 +443,6 @@ def lock(request: LockRequest) -> LockResult:
             built_sources,
             output,
             archived,
-            indexes=None if projects.indexes is None else projects.indexes.pinned_urls,
         ),
         skipped_said=tuple(said_once(skipped)),
         started_later=bool(late.said),

@@ -42,8 +42,9 @@ SIDE_BY_SIDE = 8
 
 
 #: URL constraints with a marker (decision 201): each with its file, the project's only one
-#: in the environments the marker holds in.
-Conditional = tuple[tuple["Wanted", tuple["ArtifactFile", ...]], ...]
+#: in the environments the marker holds in; and a ``[tool.uv.sources]`` index entry a lock
+#: keeps in some environments only, with its index's listing (decision 377).
+Conditional = tuple[tuple["Wanted", "Sequence[ArtifactFile]"], ...]
 
 
 class Outcome(NamedTuple):
@@ -127,7 +128,8 @@ def resolve_one(
 def seen_in(source: SharedSource, conditional: Conditional, env: Environment) -> SharedSource:
     """*source* as *env* resolves over it, and its variant forks (decisions 201, 240).
 
-    Each URL constraint whose marker holds there is its project's only file.
+    Each URL constraint whose marker holds there is its project's only file; each index
+    entry kept apart whose marker holds there makes its index's listing the project's.
     """
     if not conditional:
         return source

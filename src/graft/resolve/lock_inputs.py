@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from graft.model.requirements import Inputs, Wanted
     from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile
+    from graft.resolve.lock_envs import Conditional
     from graft.resolve.projects import IndexProjects
 
 
@@ -80,21 +81,23 @@ def index_projects(
     builder: SourceBuilder | None = None,
     *,
     envs: Sequence[Mapping[str, str]],
-) -> IndexProjects:
+    conditional: Conditional = (),
+) -> tuple[IndexProjects, Conditional]:
     """The source every environment is resolved over: indexes, find-links, direct files.
 
     With *builder*, sdists are candidates too: their METADATA is the static PKG-INFO, else
     what the backend says for the interpreter running graft (uv's rule: a lock cannot run a
     build for each of its environments), kept like a sync's. *envs*: the marker values of
-    the lock's environments, which a ``[tool.uv.sources]`` ``index`` entry's marker must
-    hold in all of or none of (decision 372).
+    the lock's environments, in which a ``[tool.uv.sources]`` ``index`` entry keeps its
+    project to its index (decision 372). Returned with *conditional* (the URL constraints
+    with a marker) and the requirements it keeps to an index in some of them only, each
+    with its index's files (:func:`_kept_apart`, decision 377).
     """
     from graft.resolve.page_digest import indexes, pins  # noqa: PLC0415
     from graft.resolve.projects import IndexProjects  # noqa: PLC0415
     from graft.sources.find_links import FindLinks  # noqa: PLC0415
 
-    pinned = pins(inputs, envs)
-
+    pinned, apart = pins(inputs, envs)
     index = indexes(
         inputs,
         cache_dir,
@@ -102,6 +105,7 @@ def index_projects(
         strategy=asked.index_strategy,
         refresh=asked.refresh,
         pinned=pinned,
+        apart=[str(w.index) for w in apart],
     )
     find_links = FindLinks(inputs.find_links, pinned)
     builds = None
@@ -115,9 +119,27 @@ def index_projects(
         # nothing is built at once: a lock installs nothing, so an sdist's metadata comes
         # from prepare_metadata_for_build_wheel (a build only where the backend lacks it)
         builds = SdistBuilds(builder, here, cache_dir, offline=asked.offline)
-    return IndexProjects(
+    projects = IndexProjects(
         index, find_links, cache_dir, offline=asked.offline, direct=direct, builds=builds
     )
+    return projects, (*conditional, *_kept_apart(projects, apart))
+
+
+def _kept_apart(projects: IndexProjects, apart: Sequence[Wanted]) -> Conditional:
+    """Each requirement a lock keeps to its index in some environments only, with its files.
+
+    Its marker is its entry's (the scope): where it holds, that index's listing is the
+    project's only one, as a URL constraint's file is (``lock_envs.seen_in``; decision 377),
+    one listing per project and index (screenings go by identity).
+    """
+    listings: dict[tuple[str, str], Sequence[ArtifactFile]] = {}
+    out = []
+    for w in apart:
+        key = (w.name, str(w.index))
+        if key not in listings:
+            listings[key] = projects.files_on(w.name, str(w.index))
+        out.append((w, listings[key]))
+    return tuple(out)
 
 
 __all__ = ["everywhere", "index_projects", "requires_python"]

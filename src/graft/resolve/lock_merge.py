@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from graft.errors import SourceError
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from packaging.utils import NormalizedName
     from packaging.version import Version
@@ -38,6 +38,8 @@ class Entry:
     wheels: tuple[ArtifactFile, ...]  # sorted by filename
     variants_json: dict[str, Any] | None = None  # PEP 825's [packages.variants-json]
     needed_by: tuple[Clause, ...] = ()  # only some variant choices need it: when (tool.graft)
+    # the one index a ``[tool.uv.sources]`` entry keeps it to there (decisions 372, 377)
+    index: str | None = None
 
 
 def compatible(
@@ -140,25 +142,33 @@ def merge(
     results: list[tuple[Environment, Resolution]],
     source: ProjectSource,
     reader: MetadataReader,
+    seen: Callable[[Environment], tuple[ProjectSource, Mapping[str, str]]] | None = None,
 ) -> tuple[Entry, ...]:
-    """One entry per (project, version, surface), from each environment's resolution.
+    """One entry per (project, version, surface, index), from each environment's resolution.
 
-    Raises :class:`SourceError` when, in one environment, compatible wheels of the chosen
-    release state different metadata (no marker can tell their installers apart).
+    *seen*: an environment's view of *source* and the index each project is kept to there
+    (``[tool.uv.sources]``): a release kept to an index in some environments only is read
+    from that index's files there, and is an entry apart from the same release elsewhere
+    (decision 377). Raises :class:`SourceError` when, in one environment, compatible wheels
+    of the chosen release state different metadata (no marker can tell their installers
+    apart).
     """
     from graft.resolve.lock_variants import is_variant  # noqa: PLC0415
 
-    # (project, version, surface, a direct file's URL: apart from an index's release)
+    # (project, version, surface, a direct file's URL: apart from an index's release, index)
     groups: dict[tuple[Any, ...], tuple[list[Environment], dict[str, Any]]] = {}
-    releases: dict[tuple[str, Version], tuple[ArtifactFile, ...]] = {}
+    releases: dict[str | None, dict[tuple[str, Version], tuple[ArtifactFile, ...]]] = {}
     planned: list[tuple[Environment, Pin, tuple[ArtifactFile, ...], tuple[ArtifactFile, ...]]] = []
     # (env, pin, its wheels, the other machines' wheels of its release)
+    kept: dict[int, Mapping[str, str]] = {}  # (by id: each environment's pins)
     for env, resolution in results:
+        view, kept[id(env)] = (source, {}) if seen is None else seen(env)
         for pin in resolution.pins:
             if pin.file.direct:  # its project's only file, here (a URL constraint's: decision 201)
                 planned.append((env, pin, (pin.file,), ()))
                 continue
-            release = release_of(source, pin.name, pin.version, releases)
+            index = kept[id(env)].get(pin.name)  # (each index's releases apart)
+            release = release_of(view, pin.name, pin.version, releases.setdefault(index, {}))
             own = (compatible(release, env, pin.file) if pin.file.is_wheel else ()) or (pin.file,)
             other = (
                 beyond(release, env, own) if pin.file.is_wheel and not is_variant(pin.file) else ()
@@ -182,12 +192,20 @@ def merge(
                     " environment), or pin another version",
                 )
         direct = pin.file.url if pin.file.direct else None  # (apart from an index's)
-        envs, wheels = groups.setdefault((pin.name, pin.version, surface, direct), ([], {}))
+        index = None if direct else kept[id(env)].get(pin.name)
+        key = (pin.name, pin.version, surface, direct, index)
+        envs, wheels = groups.setdefault(key, ([], {}))
         envs.append(env)
         wheels.update({f.filename: f for f in own})
     return tuple(
-        Entry(name, version, tuple(envs), tuple(wheels[k] for k in sorted(wheels)))
-        for (name, version, *_), (envs, wheels) in sorted(
+        Entry(
+            name,
+            version,
+            tuple(envs),
+            tuple(wheels[k] for k in sorted(wheels)),
+            index=index,
+        )
+        for (name, version, *_, index), (envs, wheels) in sorted(
             groups.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[1][0][0].label)
         )
     )

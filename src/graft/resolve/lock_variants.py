@@ -56,6 +56,10 @@ class LockEntry(Protocol):
     def needed_by(self) -> tuple[Clause, ...]:
         """When only some variant choices need the entry: the clauses (``tool.graft``)."""
 
+    @property
+    def index(self) -> str | None:
+        """The one index a ``[tool.uv.sources]`` entry keeps it to (decisions 372, 377)."""
+
 
 E = TypeVar("E", bound=LockEntry)
 

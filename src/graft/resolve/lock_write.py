@@ -53,8 +53,6 @@ def pylock_table(
     lock_dir: str,
     sources: dict[str, str] | None = None,
     archived: frozenset[str] = frozenset(),
-    *,
-    indexes: Mapping[str, str] | None = None,
 ) -> Mapping[str, Any]:
     """The PEP 751 lock of *entries* over the *covered* environments, as packaging's table.
 
@@ -64,9 +62,9 @@ def pylock_table(
     *sources* maps the wheel built from a named source to the source's PEP 610 text: its
     entry is ``[packages.directory]`` or ``[packages.vcs]``, not the wheel. A wheel whose URL
     (or path) is in *archived* is a direct reference the user named: ``[packages.archive]``,
-    which installers install as ``name @ URL``, as uv writes it (decision 120). A project
-    in *indexes* (by name: the URL of the one index a ``[tool.uv.sources]`` ``index`` entry
-    keeps it to) has that URL as its ``index``, as ``uv export`` writes it (decision 372).
+    which installers install as ``name @ URL``, as uv writes it (decision 120). An entry
+    kept to one index by a ``[tool.uv.sources]`` ``index`` entry (``Entry.index``) has that
+    URL as its ``index``, as ``uv export`` writes it (decisions 372, 377).
     """
     from packaging.markers import Marker  # noqa: PLC0415
     from packaging.pylock import Package, Pylock  # noqa: PLC0415
@@ -108,7 +106,7 @@ def pylock_table(
             )
             continue
         sdists = [_sdist(f, lock_dir) for f in entry.wheels if not f.is_wheel]
-        index = (indexes or {}).get(entry.name)
+        index = entry.index
         packages.append(
             Package(
                 name=entry.name,
@@ -252,14 +250,12 @@ def emit(
     sources: dict[str, str],
     output: str,
     archived: frozenset[str] = frozenset(),
-    *,
-    indexes: Mapping[str, str] | None = None,
 ) -> str | None:
     """Write the lock to *output*; its text instead when that is :data:`STDOUT`."""
     from graft.resolve.lock_variants import to_toml_dict  # noqa: PLC0415
 
     lock_dir = os.getcwd() if output == STDOUT else os.path.dirname(output)  # paths relative
-    table = pylock_table(entries, covered, lock_dir, sources, archived, indexes=indexes)
+    table = pylock_table(entries, covered, lock_dir, sources, archived)
     data = to_toml_dict(table, entries)
     if output != STDOUT:
         write(data, output)

@@ -24,7 +24,7 @@ from graft.resolve.screen import tag_groups
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from graft.model.requirements import Inputs
+    from graft.model.requirements import Inputs, Wanted
     from graft.sources.index import PageDigest
     from graft.sources.indexes import Indexes
 
@@ -56,14 +56,17 @@ def page_digest() -> PageDigest:
     return PageDigest(f"{DIGEST_FORM}/packaging-{__version__}", digest)
 
 
-def pins(inputs: Inputs, envs: Sequence[Mapping[str, str]]) -> dict[str, str]:
+def pins(
+    inputs: Inputs, envs: Sequence[Mapping[str, str]]
+) -> tuple[dict[str, str], tuple[Wanted, ...]]:
     """Each project a ``[tool.uv.sources]`` ``index`` entry keeps to one index: its URL.
 
     ``inputs.pinned`` whose marker holds in *envs* (a sync's target, a lock's environments;
-    :func:`graft.sources.uv_sources.index_pins`, decision 372).
+    :func:`graft.sources.uv_sources.index_pins`, decisions 372, 376): those kept to one index
+    in all of them, and (a lock's) those kept in some only, each with its scope as marker.
     """
     if not inputs.pinned:
-        return {}
+        return {}, ()
     from graft.sources.uv_sources import index_pins  # noqa: PLC0415
 
     return index_pins(inputs.pinned, envs)
@@ -77,11 +80,13 @@ def indexes(
     strategy: str,
     refresh: bool,
     pinned: Mapping[str, str],
+    apart: Sequence[str] = (),
 ) -> Indexes | None:
     """The indexes the *inputs* name: PyPI by default, None under ``--no-index``.
 
     Their pages are kept with their digests. A project in *pinned* (:func:`pins`) is asked
-    of its index alone.
+    of its index alone; *apart*: the indexes of projects a lock keeps to one in some of its
+    environments only (decision 377), asked for nothing else.
     """
     from graft.sources.index import PYPI_SIMPLE  # noqa: PLC0415
     from graft.sources.indexes import Indexes, index_order  # noqa: PLC0415
@@ -90,7 +95,14 @@ def indexes(
         return None
     urls = index_order(inputs.index_url or PYPI_SIMPLE, inputs.extra_index_urls)
     return Indexes(
-        urls, cache_dir, offline, strategy, refresh=refresh, digest=page_digest(), pinned=pinned
+        urls,
+        cache_dir,
+        offline,
+        strategy,
+        refresh=refresh,
+        digest=page_digest(),
+        pinned=pinned,
+        apart=apart,
     )
 
 

@@ -168,6 +168,19 @@ class IndexProjects:
             out += [self._artifact(*row) for row in rows]
         return tuple(out)
 
+    def files_on(self, name: NormalizedName, url: str) -> Sequence[ArtifactFile]:
+        """Every file of *name* on the index at *url* alone (``Indexes(apart=…)``).
+
+        Where a lock keeps the project to that index, in some of its environments only
+        (decision 377); no find-links file is offered there, as none is for a kept project.
+        """
+        assert self.indexes is not None  # noqa: S101 - (an index entry with --no-index: refused)
+        from graft.sources.index import PageRows  # noqa: PLC0415
+
+        rows = self.indexes.rows_on(name, url)
+        digest = rows.digest if isinstance(rows, PageRows) else None
+        return Listing(rows, lambda row: self._artifact(*row), digest)
+
     def prefetch_files(self, names: Sequence[NormalizedName]) -> Sequence[NormalizedName]:
         """Start asking the indexes for *names* in threads, eight pages at a time.
 

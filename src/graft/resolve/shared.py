@@ -47,13 +47,14 @@ class SharedSource:
         self._surfaces: dict[tuple[str, str], Surface | None] = {}
         self._reading: dict[object, Future[Any]] = {}  # what one thread is reading now
         self._lock = threading.Lock()
-        self._own: Mapping[str, tuple[ArtifactFile, ...]] = {}  # (seen_with)
+        self._own: Mapping[str, Sequence[ArtifactFile]] = {}  # (seen_with)
 
-    def seen_with(self, own: Mapping[str, tuple[ArtifactFile, ...]]) -> SharedSource:
+    def seen_with(self, own: Mapping[str, Sequence[ArtifactFile]]) -> SharedSource:
         """This source, but *own* files for some projects; every read still shared.
 
         One lock environment's view: a URL constraint whose marker holds there makes its
-        file the project's only one (decision 201), and only there.
+        file the project's only one (decision 201), and only there; so does an index a
+        ``[tool.uv.sources]`` entry keeps its project to there (its listing: decision 377).
         """
         if not own:
             return self

@@ -57,7 +57,8 @@ class Indexes:
     *pinned*: a project a ``[tool.uv.sources]`` ``index`` entry keeps to one index (by
     canonical name: that index's URL) is asked of that index alone, whatever the strategy,
     and that index is asked for no other project, as ``uv pip install`` 0.13.9 takes them
-    (decision 372).
+    (decision 372). *apart*: the indexes a lock keeps some projects to in some of its
+    environments only, asked for those alone (:meth:`rows_on`; decision 377).
     """
 
     def __init__(
@@ -70,6 +71,7 @@ class Indexes:
         refresh: bool = False,
         digest: PageDigest | None = None,
         pinned: Mapping[str, str] | None = None,
+        apart: Sequence[str] = (),
     ) -> None:
         self.indexes = [Index(url, cache_dir, offline, digest) for url in urls]
         by_url = {index.url: index for index in self.indexes}
@@ -77,6 +79,10 @@ class Indexes:
         for name, url in sorted((pinned or {}).items()):
             index = Index(url, cache_dir, offline, digest)
             self.pinned[name] = by_url.setdefault(index.url, index)
+        self._apart: dict[str, Index] = {}  # (asked only through rows_on)
+        for url in apart:
+            index = Index(url, cache_dir, offline, digest)
+            self._apart[url] = by_url.setdefault(index.url, index)
         self.every = list(by_url.values())  # (the pinned projects' indexes included)
         self.offline = offline
         self.merged = strategy == "unsafe-best-match"
@@ -225,6 +231,10 @@ class Indexes:
             for row in rows:
                 merged.setdefault(row[0], row)
         return list(merged.values())
+
+    def rows_on(self, name: str, url: str) -> list[list[Any]]:
+        """:meth:`Index.rows` of *name* on the index at *url* alone (one given as *apart*)."""
+        return self._apart[url].rows(name)
 
     def listing(self, name: str) -> list[Candidate]:
         """Every file of *name* on the first index that has any file for it (else none).

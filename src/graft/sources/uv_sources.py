@@ -135,7 +135,7 @@ def lowered(
             raise SourceError("marker is a string: a PEP 508 marker", where=entry.where)
         if own is None:  # (it holds wherever the requirement does: nothing is left over)
             return [_wanted(req, entry, _and(markers))]
-        out.append(_wanted(req, entry, _and([*markers, own])))
+        out.append(_wanted(req, entry, _and([*markers, own]), _and([own])))
     if not out:
         return None
     if under is None:  # the requirement as written too
@@ -167,8 +167,12 @@ def _and(markers: list[str]) -> str | None:
         raise SourceError(f"cannot parse the marker {text!r} ({first_line(exc)})") from None
 
 
-def _wanted(req: Requirement, entry: Entry, marker: str | None) -> Wanted:
-    """The requirement one entry makes of *req*: a directory, a file, a repository or a URL."""
+def _wanted(req: Requirement, entry: Entry, marker: str | None, own: str | None = None) -> Wanted:
+    """The requirement one entry makes of *req*: a directory, a file, a repository or a URL.
+
+    *own*: the entry's own marker, normalized (an ``index`` entry keeps it apart: its scope
+    in a lock, ``Wanted.index_marker``).
+    """
     from packaging.utils import canonicalize_name  # noqa: PLC0415
 
     from graft.sources.requirements import parse_spec, source_path  # noqa: PLC0415
@@ -212,7 +216,8 @@ def _wanted(req: Requirement, entry: Entry, marker: str | None) -> Wanted:
         return _marked(parse_spec(f"{head} @ {url}", where, base=None), marker)
     if isinstance(entry.get("index"), str):  # the requirement as written, from that index
         plain = parse_spec(f"{head}{req.specifier}", where, base=None)  # (marker: *marker*)
-        return _marked(dataclasses.replace(plain, index=index_url(entry)), marker)
+        pinned = dataclasses.replace(plain, index=index_url(entry), index_marker=own)
+        return _marked(pinned, marker)
     raise SourceError("a source names a path, workspace = true, git, url or index", where=where)
 
 
@@ -288,39 +293,51 @@ def index_url(entry: Entry) -> str:
     return url
 
 
-def index_pins(pinned: Iterable[Wanted], envs: Sequence[Mapping[str, str]]) -> dict[str, str]:
-    """Each project an ``index`` entry keeps to one index, by canonical name: its URL.
+def index_pins(
+    pinned: Iterable[Wanted], envs: Sequence[Mapping[str, str]]
+) -> tuple[dict[str, str], tuple[Wanted, ...]]:
+    """Each project an ``index`` entry keeps to one index everywhere: its URL; and the others.
 
     *pinned*: the requirements those entries made (``Wanted.index``); one whose marker holds
-    in none of *envs* (a sync's target, a lock's environments) keeps nothing. A lock keeps a
-    project to one index in all of them: one whose marker holds in some only is refused, as
-    is a project kept to two indexes, each in one line naming the entries.
+    in none of *envs* (a sync's target, a lock's environments) keeps nothing. One that holds
+    in some keeps its project to its index wherever its entry's own marker holds
+    (``Wanted.index_marker``): the requirement's own marker does not narrow it, as ``uv
+    lock`` 0.13.9 keeps it (decision 376). A project kept to its index in every environment
+    is in the map (canonical name -> URL); one kept in some only, or to two indexes in two
+    groups of them, is forked (``uv lock`` forks there): each such requirement is returned
+    with its entry's marker as its own, the scope its index holds in (decision 377). A
+    project kept to two indexes in one environment is refused in one line naming both
+    entries.
     """
     from packaging.markers import Marker  # noqa: PLC0415
 
-    out: dict[str, tuple[str, str]] = {}  # name -> (URL, where)
+    kept: list[tuple[Wanted, list[bool]]] = []
     for w in pinned:
         if w.index is None:
             continue
-        holds = [w.marker is None or Marker(w.marker).evaluate(dict(env)) for env in envs]
-        if not any(holds):
+        if not any(w.marker is None or Marker(w.marker).evaluate(dict(env)) for env in envs):
             continue
-        if not all(holds):
-            raise SourceError(
-                f"{w.name} is kept to {w.index} where {w.marker}, in some of the lock's"
-                " environments only: graft lock keeps a project to one index in all of them",
-                where=w.where,
-                hint="lock those environments apart (--platform, --python-version), or pass"
-                " --no-sources",
-            )
-        url, where = out.setdefault(w.name, (w.index, w.where))
-        if url != w.index:
-            raise SourceError(
-                f"{w.name} is kept to {w.index} here, and to {url} by {where}",
-                where=w.where,
-                hint="a project comes from one index: name the same one",
-            )
-    return {name: url for name, (url, _) in out.items()}
+        scope = w.marker if len(envs) == 1 else w.index_marker  # (a sync: the target alone)
+        kept.append((w, [scope is None or Marker(scope).evaluate(dict(env)) for env in envs]))
+    for at in range(len(envs)):  # (one index per project in each environment)
+        seen: dict[str, Wanted] = {}
+        for w, holds in kept:
+            other = seen.setdefault(w.name, w) if holds[at] else w
+            if other.index != w.index:
+                raise SourceError(
+                    f"{w.name} is kept to {w.index} here, and to {other.index} by {other.where}",
+                    where=w.where,
+                    hint="a project comes from one index: name the same one",
+                )
+    everywhere: dict[str, str] = {}
+    apart: list[Wanted] = []
+    for name in dict.fromkeys(w.name for w, _ in kept):
+        mine = [(w, holds) for w, holds in kept if w.name == name]
+        if len({w.index for w, _ in mine}) == 1 and any(all(holds) for _, holds in mine):
+            everywhere[name] = str(mine[0][0].index)
+        else:
+            apart += [dataclasses.replace(w, marker=w.index_marker) for w, _ in mine]
+    return everywhere, tuple(dict.fromkeys(apart))
 
 
 def _workspace_root(project: str) -> str | None:
