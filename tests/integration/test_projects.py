@@ -143,7 +143,7 @@ def test_the_resolution_feeds_the_existing_download_step(
     chosen = chosen_for_fetch(result, asked)
     assert [(w.name, w.version, w.where) for w, _ in chosen] == [
         ("app", "1.0", "reqs.txt:1"),
-        ("leaf", "0.1", "required by lib==2.0"),
+        ("leaf", "0.1", "required by lib==2.0 (you asked for app; app==1.0 requires lib)"),
         ("lib", "2.0", "required by app==1.0"),
     ]
     fetched = fetch(chosen, str(cache), SilentReporter())

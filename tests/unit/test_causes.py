@@ -13,7 +13,7 @@ from packaging.version import Version
 
 from graft.resolve.artifacts import ArtifactFile
 from graft.resolve.candidates import Need, WheelCandidate
-from graft.resolve.causes import Cause, stated, who
+from graft.resolve.causes import Cause, chain, required_by, stated, who
 from tests.unit.fakeindex import FakeIndex
 from tests.unit.test_explain import failure
 
@@ -109,4 +109,36 @@ def test_a_conflict_with_many_releases_is_a_few_lines() -> None:
         "app 1.0 to 1.4 (5 wheels) require shared<2",
         "you asked for app",
         "you asked for shared>=2",
+    )
+
+
+def test_the_shortest_chain_from_a_request_is_said() -> None:
+    """``required_by``: the direct requirers, then the shortest chain down from a request.
+
+    ``foo`` is reached from the request ``top`` through ``a`` then ``b`` (three steps) and
+    through ``bar`` (two): the shorter is said (decision 378); a requirer the user asked
+    for needs no chain; a project no chain reaches keeps its requirers alone.
+    """
+    parents = {
+        "foo": [("b", "b==1"), ("bar", "bar==2")],
+        "b": [("a", "a==1")],
+        "a": [("top", "top==1")],
+        "bar": [("top", "top==1")],
+        "lost": [("nobody", "nobody==1")],
+    }
+    assert chain("foo", {"top"}, parents) == ["bar==2", "top==1"]
+    assert required_by("foo", {"top"}, parents) == (
+        "required by b==1, bar==2 (you asked for top; top==1 requires bar)"
+    )
+    assert required_by("b", {"top"}, parents) == (
+        "required by a==1 (you asked for top; top==1 requires a)"
+    )
+    assert chain("a", {"top"}, parents) == ["top==1"]
+    assert required_by("a", {"top"}, parents) == "required by top==1"
+    assert required_by("foo", {"top", "b"}, parents) == "required by b==1, bar==2"
+    assert chain("top", {"top"}, parents) == []
+    assert required_by("lost", {"top"}, parents) == "required by nobody==1"
+    deep = {"d": [("c", "c==1")], "c": [("b", "b==1")], "b": [("a", "a==1")]}
+    assert required_by("d", {"a"}, deep) == (
+        "required by c==1 (you asked for a; a==1 requires b; b==1 requires c)"
     )

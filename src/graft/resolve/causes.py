@@ -18,14 +18,17 @@ metadata is what said it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from graft.resolve.candidates import WheelCandidate
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Collection, Iterable, Mapping, Sequence
 
+    from graft.errors import GraftError
     from graft.resolve.candidates import Candidate, Need
+
+E = TypeVar("E", bound="GraftError")
 
 #: A requirement and the candidate that stated it (None: the request), as resolvelib's
 #: ``RequirementInformation`` holds them.
@@ -97,8 +100,74 @@ def _line(group: list[tuple[WheelCandidate, Need]]) -> str:
     return f"{first.identifier} {span} ({wheels} wheels) require {_text(need)}"
 
 
+def chain(
+    name: str, asked: Collection[str], parents: Mapping[str, Sequence[tuple[str, str]]]
+) -> list[str]:
+    """The shortest chain from a project the user asked for down to *name*: its labels.
+
+    *parents*: per project, the (project, label) of each that requires it (a resolution's
+    pins, or the candidates a provider read). The labels run from *name*'s parent up to
+    the one the user asked for (``["bar==1.0", "top==1.0"]``: top requires bar, which
+    requires *name*); empty when the user asked for *name*, or no chain reaches it. For
+    what uv says as "`foo` was included because `bar` (v1.0) depends on `foo`".
+    """
+    if name in asked:
+        return []
+    came: dict[str, tuple[str, str] | None] = {name: None}  # project -> (child, its label)
+    todo = [name]
+    while todo:  # breadth first: the first project asked for met ends the shortest chain
+        later = []
+        for child in todo:
+            for parent, label in parents.get(child, ()):
+                if parent in came:
+                    continue
+                came[parent] = (child, label)
+                if parent in asked:
+                    out, at = [], parent
+                    while at != name:
+                        below, said = came[at] or ("", "")
+                        out.append(said)
+                        at = below
+                    return out[::-1]
+                later.append(parent)
+        todo = later
+    return []
+
+
+def required_by(
+    name: str, asked: Collection[str], parents: Mapping[str, Sequence[tuple[str, str]]]
+) -> str:
+    """``required by bar==1.0``, and where none of those was asked for, how one came in.
+
+    The shortest chain down from a project the user asked for (:func:`chain`): ``required
+    by bar==1.0 (you asked for top; top==1.0 requires bar)``, as uv says why a dependency
+    was included (decision 378).
+    """
+    direct = [label for _, label in parents.get(name, ())] or ["the request"]
+    where = "required by " + ", ".join(direct)
+    up = chain(name, asked, parents)
+    if len(up) < 2:  # noqa: PLR2004 - one step: its parent is what the user asked for
+        return where
+    names = [label.partition("==")[0] for label in up]
+    hops = [f"{label} requires {below}" for label, below in zip(up[1:], names, strict=False)]
+    return f"{where} (you asked for {names[-1]}; {'; '.join(reversed(hops))})"
+
+
+def brought(exc: E, name: str, version: object, where: str) -> E:
+    """*exc* (a failed build of *name*'s sdist), saying which requirement brought it.
+
+    ``…; foo==1.0 is required by bar==1.0 (you asked for top; top==1.0 requires bar)``:
+    a copy, the one line still one (decision 378).
+    """
+    import copy  # noqa: PLC0415
+
+    out = copy.copy(exc)
+    out.what = f"{exc.what}; {name}=={version} is {where}"
+    return out
+
+
 def _text(need: Need) -> str:
     return need.text or need.identifier
 
 
-__all__ = ["Cause", "stated", "who"]
+__all__ = ["Cause", "brought", "chain", "required_by", "stated", "who"]

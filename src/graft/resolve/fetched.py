@@ -303,6 +303,7 @@ def chosen_for_fetch(
     candidates announce no metadata file (the pre-download check would repeat the work).
     """
     from graft.model.requirements import Wanted  # noqa: PLC0415
+    from graft.resolve.causes import required_by  # noqa: PLC0415
     from graft.sources.candidates import Candidate  # noqa: PLC0415
 
     by_name: dict[str, Wanted] = {}
@@ -310,10 +311,10 @@ def chosen_for_fetch(
         had = by_name.get(w.name)
         if had is None or (had.path is None and had.url is None) or w.path or w.url:
             by_name[w.name] = w
-    parents: dict[str, list[str]] = {}
+    parents: dict[str, list[tuple[str, str]]] = {}
     for pin in resolution.pins:
         for child in pin.requires:
-            parents.setdefault(child, []).append(pin.label)
+            parents.setdefault(child, []).append((pin.name, pin.label))
     out: list[tuple[Wanted, Candidate]] = []
     for pin in resolution.pins:
         version, extras = str(pin.version), frozenset(pin.extras)
@@ -322,7 +323,7 @@ def chosen_for_fetch(
         if request is not None:
             wanted = replace(request, version=version, extras=request.extras | extras)
         else:
-            where = "required by " + ", ".join(parents.get(pin.name, ["the request"]))
+            where = required_by(pin.name, by_name, parents)
             wanted = Wanted(pin.name, version, extras, frozenset(), where, requested=False)
         named = (constrained or {}).get(pin.name) if pin.file.constraint else None
         if named is not None and wanted.path is None and wanted.url is None:

@@ -231,6 +231,23 @@ def _only_sdists(
     )
 
 
+def _brought_in(name: NormalizedName, provider: Provider) -> list[str]:
+    """How *name* came in, where its requirers' lines do not say it: a chain to a request.
+
+    ``you asked for top; top==1.0 requires bar`` when bar (whose line says it requires
+    *name*) is no project the user asked for (decision 378); else nothing.
+    """
+    from graft.resolve.causes import chain  # noqa: PLC0415
+
+    asked, parents = provider.requested_and_parents()
+    up = chain(name, asked, parents)
+    if len(up) < 2:  # noqa: PLR2004 - its requirer is what the user asked for, or no chain
+        return []
+    from graft.resolve.causes import required_by  # noqa: PLC0415
+
+    return [f"{name} is {required_by(name, asked, parents)}"]
+
+
 def _builds_off(name: NormalizedName) -> str:
     return (
         f"builds are off (--no-build, --only-binary {name} or :all:, or a command that does"
@@ -272,7 +289,7 @@ def _unfit(
 ) -> ResolutionError:
     """Only sdists, or no wheel for the target (and the versions that have one, if any)."""
     if not fit and all(r in {Reject.SDIST, Reject.FILENAME} for _, r, _ in rejected):
-        return _only_sdists(name, rejected, asked)
+        return _only_sdists(name, rejected, [*asked, *_brought_in(name, provider)])
     error = _no_wheel(name, rejected, asked, specs, provider)
     if not fit:
         return error

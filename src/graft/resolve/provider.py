@@ -392,7 +392,7 @@ class Provider(DeadEnds, AbstractProvider[Need, Candidate, str]):
             surface = self.reader.surface(candidate.file)
         except BuildError as exc:
             if self.target.markers.get("sys_platform") == sys.platform:
-                raise
+                raise self._brought(candidate, exc) from None
             need, said = built_elsewhere(candidate, exc)
             self.warnings[said] = None
             return [need], []
@@ -401,6 +401,40 @@ class Provider(DeadEnds, AbstractProvider[Need, Candidate, str]):
         )
         self.warnings.update(dict.fromkeys(warned))
         return fixed, own
+
+    def requested_and_parents(self) -> tuple[set[str], dict[str, list[tuple[str, str]]]]:
+        """The projects the request names, and each project's (project, label) requirers.
+
+        From the requirements stated so far (:attr:`needed`): what
+        :func:`graft.resolve.causes.chain` walks to say which requirement brought a
+        project in (decision 378).
+        """
+        asked = {name for name, said in self.needed.items() if any(p is None for _, p in said)}
+        parents = {
+            name: list(
+                dict.fromkeys(
+                    (str(p.name), f"{p.name}=={p.version}")
+                    for _, p in said
+                    if isinstance(p, WheelCandidate)
+                )
+            )
+            for name, said in self.needed.items()
+        }
+        return asked, parents
+
+    def _brought(self, candidate: WheelCandidate, exc: BuildError) -> BuildError:
+        """*exc*, saying which requirement brought *candidate* in (decision 378).
+
+        The shortest chain of the requirements stated so far down from one the user gave;
+        *exc* itself where the user asked for the project.
+        """
+        from graft.resolve.causes import brought, required_by  # noqa: PLC0415
+
+        asked, parents = self.requested_and_parents()
+        if candidate.name in asked:
+            return exc
+        where = required_by(candidate.name, asked, parents)
+        return brought(exc, candidate.name, candidate.version, where)
 
 
 def _cause_identifiers(

@@ -93,7 +93,15 @@ def built_picked(
     """A chosen sdist, downloaded, built into its wheel (its recorded build reused)."""
     if builder is None:
         raise UsageError(f"{os.path.basename(path)} needs a build", where=path)
-    built = builder.wheel(path, target)
+    try:
+        built = builder.wheel(path, target)
+    except BuildError as exc:
+        if wanted.requested:
+            raise
+        from graft.resolve.causes import brought  # noqa: PLC0415
+
+        # which requirement brought it (its where: the chain to a request; decision 378)
+        raise brought(exc, wanted.name, wanted.version, wanted.where) from None
     return dataclasses.replace(wanted, hashes=frozenset()), built  # the sdist's hash: checked
 
 
