@@ -98,15 +98,21 @@ def said(run: subprocess.CompletedProcess[str]) -> str:
     return errors[0]
 
 
+def failed(tmp_path: Path, store: Path, request: str, sdist: str) -> str:
+    """The one error line of a sync of *request*, which names the sdist *sdist* first."""
+    line = said(sync(tmp_path, store, request))
+    assert line.startswith(f"graft: error: {links_of(tmp_path) / sdist}: "), line
+    return line
+
+
 def test_a_failed_dependency_build_names_the_requirements_that_brought_it(
     tmp_path: Path, store_dir: Path, cache: Path
 ) -> None:
     folder = links_of(tmp_path)
-    line = said(sync(tmp_path, store_dir, "top"))
-    assert line.startswith(f"graft: error: {folder / 'foo-1.0.tar.gz'}: "), line
+    line = failed(tmp_path, store_dir, "top", "foo-1.0.tar.gz")
     assert "; foo==1.0 is required by bar==1.0 (you asked for top; top==1.0 requires bar)" in line
     # one step from the request: its requirer alone
-    line = said(sync(tmp_path, store_dir, "bar"))
+    line = failed(tmp_path, store_dir, "bar", "foo-1.0.tar.gz")
     assert line.split(" (its whole output")[0].endswith("; foo==1.0 is required by bar==1.0")
     # --json: the error says the same, and the build's output is under "log"
     run = run_graft(
@@ -124,9 +130,7 @@ def test_a_failed_dependency_build_names_the_requirements_that_brought_it(
 def test_a_failed_metadata_hook_while_resolving_names_them_too(
     tmp_path: Path, store_dir: Path, cache: Path
 ) -> None:
-    folder = links_of(tmp_path)
-    line = said(sync(tmp_path, store_dir, "top2"))
-    assert line.startswith(f"graft: error: {folder / 'baz-1.0.tar.gz'}: "), line
+    line = failed(tmp_path, store_dir, "top2", "baz-1.0.tar.gz")
     assert "; baz==1.0 is required by qux==1.0 (you asked for top2; top2==1.0 requires qux)" in line
 
 
