@@ -184,9 +184,9 @@ Forms:
 - **new directory**: every run builds into a brand-new unique directory; nothing is deleted
   inside the timing. The commands alternate in the rows of a balanced Latin square (A B C,
   B C A, C A B, then those rows mirrored: each runs first, and right after each other one,
-  equally often), each after an untimed `sync`; the first round is an unrecorded warm-up.
-  {runs} recorded rounds ({runs_airflow} for airflow); the pip comparison alternates graft, uv
-  hardlink and pip for {pip_runs} round(s).
+  equally often); the first round is an unrecorded warm-up. {runs} recorded rounds
+  ({runs_airflow} for airflow); the pip comparison alternates graft, uv hardlink and pip for
+  {pip_runs} round(s).
 - **prescribed**: what a user does to rebuild: `rm -rf VENV` at a fixed path, then build
   (`rm -rf VENV && graft sync VENV ...` vs `rm -rf VENV && uv venv ... && uv pip install ...`),
   alternated the same way.

@@ -97,9 +97,8 @@ graft has it in its store and pip writes it) |
   `uv pip install`, `pip install` with the set).
 - The commands alternate graft, uv, uv --compile-bytecode, pip round by round, in the rows
   of a balanced Latin square (over four rounds each runs first once and right after each
-  other one once), and each command starts after an untimed `sync`, so that none pays for
-  the writeback of the files another wrote (pip's thousands); ratios are paired within a
-  round (see *What is measured* below)."""
+  other one once, so no tool always runs right after pip's written files, which the kernel
+  is still writing back); ratios are paired within a round (see *What is measured* below)."""
 
 
 def verdict(summ: dict[str, Any] | None, limit: float) -> str:

@@ -3,7 +3,6 @@ process tree."""
 
 from __future__ import annotations
 
-import os
 import shlex
 import subprocess
 import time
@@ -76,7 +75,6 @@ def run_rounds(
                     if rnd > 0:
                         s.times.append(None)
                     continue
-                os.sync()  # (untimed: no command pays for the writeback of another's files)
                 elapsed, code, output = timed(
                     make(g.dest_for(key, rnd), rnd), bench.env, bench.paths.work
                 )
