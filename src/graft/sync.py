@@ -135,7 +135,7 @@ def _sync(
             memo=path,
             venv_options=request.venv_options,
         )
-    the_plan, new_plan = plan_for(
+    the_plan, new_plan, stated = plan_for(
         request,
         located,
         store,
@@ -167,7 +167,7 @@ def _sync(
         result,
         notes=located.notes,
         warnings=located.warnings,
-        said=(*located.said, *_stranded(layout, was, now)),
+        said=(*located.said, *stated, *_stranded(layout, was, now)),
         venv_changes=() if was is None else venv_changes(was, now, rebuilt),
         variants=located.variants,
         memo=memo_file,

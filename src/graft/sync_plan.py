@@ -52,8 +52,12 @@ def plan_for(
     kept_usable: bool,
     timings: dict[str, float],
     arrivals: Arrivals | None = None,
-) -> tuple[Plan, bool]:
-    """The plan for *located*: kept in the store, or made now (then True: keep it)."""
+) -> tuple[Plan, bool, tuple[str, ...]]:
+    """The plan for *located*: kept in the store, or made now (then True: keep it).
+
+    With the warnings of the wheels it was made from (a RECORD that does not vouch for its
+    files: decision 383), said when the plan is made, not when a kept one is replayed.
+    """
     clock = time.perf_counter()
     if kept_usable:  # every entry it names is present (and pinned)
         from graft.store import plancache  # noqa: PLC0415
@@ -63,7 +67,7 @@ def plan_for(
         if kept is not None:
             if arrivals is not None:
                 arrivals.close()
-            return kept, False
+            return kept, False, ()
     from graft.plan.planner import plan  # noqa: PLC0415
     from graft.plan.types import Policy  # noqa: PLC0415
     from graft.prepare import prepare  # noqa: PLC0415
@@ -82,7 +86,7 @@ def plan_for(
     clock = time.perf_counter()
     made = plan(prepared.wheels, prepared.layout, prepared.policy)
     lap(timings, "plan", clock)
-    return made, True
+    return made, True, prepared.warnings
 
 
 def drop_kept_plan(store_root: str, key: str) -> None:

@@ -96,8 +96,8 @@ BACKEND = textwrap.dedent(
         record = "".join(f"{p},{_hash(d)},{len(d)}\\n" for p, d in files.items())
         record += f"{name}-{version}.dist-info/RECORD,,\\n"
         files[f"{name}-{version}.dist-info/RECORD"] = record.encode()
-        if mode == "badrecord":  # (a file changed after its RECORD line: ingest refuses it)
-            files["demo/__init__.py"] += b"# changed\\n"
+        if mode == "badrecord":  # (a RECORD row of two fields, which uv cannot read either)
+            files[f"{name}-{version}.dist-info/RECORD"] += b"demo/extra.py,sha256=x\\n"
         filename = f"{name}-{version}-py3-none-any.whl"
         with zipfile.ZipFile(os.path.join(wheel_directory, filename), "w") as zf:
             for path, data in files.items():
@@ -226,7 +226,7 @@ def test_a_failed_build_leaves_no_store_it_made(tmp_path: Path, cache: Path) -> 
         "build", project, "--wheel", "--store", store, "-C", "mode=badrecord", check=False
     )
     assert run.returncode == 1, run.stderr
-    assert "does not match its RECORD hash" in run.stderr.splitlines()[-1]
+    assert "does not have three fields" in run.stderr.splitlines()[-1]
     assert not (tmp_path / "new").exists()
     store.mkdir(parents=True)  # the user's own, empty: never taken
     run = run_graft(

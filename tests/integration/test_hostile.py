@@ -230,28 +230,14 @@ def duplicate_member(wheels: Path, tmp_path: Path) -> Path:
     return Spec(members=twice).build(wheels)
 
 
-def wrong_hash(wheels: Path, tmp_path: Path) -> Path:
-    del tmp_path
-    row = [PACKAGE[0], digest(b"something else\n"), str(len(PACKAGE[1]))]
-    return Spec(row_override={PACKAGE[0]: row}).build(wheels)
+def record_row(row: list[str]) -> Callable[[Path, Path], Path]:
+    """The package's RECORD row replaced by *row*: one uv refuses (decision 383)."""
 
+    def build(wheels: Path, tmp_path: Path) -> Path:
+        del tmp_path
+        return Spec(row_override={PACKAGE[0]: row}).build(wheels)
 
-def wrong_size(wheels: Path, tmp_path: Path) -> Path:
-    del tmp_path
-    row = [PACKAGE[0], digest(PACKAGE[1]), str(len(PACKAGE[1]) + 1)]
-    return Spec(row_override={PACKAGE[0]: row}).build(wheels)
-
-
-def absent_row(wheels: Path, tmp_path: Path) -> Path:
-    del tmp_path
-    return Spec(extra_rows=[["hostile/ghost.py", digest(b"boo\n"), "4"]]).build(wheels)
-
-
-def unlisted_member(wheels: Path, tmp_path: Path) -> Path:
-    del tmp_path
-    return Spec(members=[Member(*PACKAGE), Member("hostile/stowaway.py", b"X = 1\n", False)]).build(
-        wheels
-    )
+    return build
 
 
 def two_dist_infos(wheels: Path, tmp_path: Path) -> Path:
@@ -338,10 +324,18 @@ CASES: dict[str, Case] = {
     "symlink": Case(symlink_member, "is a symlink"),
     "duplicate": Case(duplicate_member, "appears twice"),
     "record-missing": Case(spec_case(Spec(record=False)), "RECORD is missing"),
-    "record-wrong-hash": Case(wrong_hash, "does not match its RECORD hash"),
-    "record-wrong-size": Case(wrong_size, "does not match its RECORD size"),
-    "record-absent-file": Case(absent_row, "'hostile/ghost.py', which the archive lacks"),
-    "record-unlisted-member": Case(unlisted_member, "'hostile/stowaway.py' is not listed"),
+    # a RECORD that disagrees with the files is installed, as pip and uv install it (decision
+    # 383: tests/integration/test_record_disagrees.py); one uv cannot read is refused
+    "record-two-fields": Case(
+        record_row([PACKAGE[0], digest(PACKAGE[1])]), "does not have three fields"
+    ),
+    "record-four-fields": Case(
+        record_row([PACKAGE[0], digest(PACKAGE[1]), str(len(PACKAGE[1])), "x"]),
+        "does not have three fields",
+    ),
+    "record-size-not-a-number": Case(
+        record_row([PACKAGE[0], digest(PACKAGE[1]), "many"]), "RECORD size 'many' for"
+    ),
     "metadata-missing": Case(spec_case(Spec(metadata=False)), "METADATA is missing"),
     "two-dist-infos": Case(two_dist_infos, "two .dist-info directories"),
     "wheel-version-2": Case(
@@ -778,17 +772,12 @@ def huge_record_field(wheels: Path) -> Path:
     return Spec(extra_rows=[["x" * 200_000, "", ""]]).build(wheels)
 
 
-def row_without_hash(wheels: Path) -> Path:
-    return Spec(row_override={PACKAGE[0]: [PACKAGE[0], "", ""]}).build(wheels)
-
-
 MORE_DAMAGE: dict[str, Callable[[Path], Path]] = {
     "file-dir-clash": clash,
     "name-too-long": long_name,
     "encrypted": encrypted,
     "unsupported-compression": deflate64,
     "huge-record-field": huge_record_field,
-    "record-row-without-hash": row_without_hash,
 }
 
 

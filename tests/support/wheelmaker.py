@@ -29,10 +29,15 @@ def make_wheel(
     wheel_version: str = "1.0",
     record: bool = True,
     record_override: dict[str, tuple[str, str]] | None = None,
+    extra_rows: tuple[str, ...] = (),
     extra_members: list[tuple[zipfile.ZipInfo | str, bytes]] | None = None,
     filename: str | None = None,
 ) -> Path:
-    """Write ``<name>-<version>-<tag>.whl`` into *directory* and return its path."""
+    """Write ``<name>-<version>-<tag>.whl`` into *directory* and return its path.
+
+    *record_override* replaces the RECORD rows of some files; *extra_rows* are lines added to
+    RECORD as given; *extra_members* are members RECORD does not list.
+    """
     dist = dist_info_name or f"{name.replace('-', '_')}-{version}"
     meta = ["Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}"]
     meta += [f"Requires-Dist: {r}" for r in requires]
@@ -55,6 +60,7 @@ def make_wheel(
         if record_override and path in record_override:
             digest, size = record_override[path]
         rows.append(f"{path},{digest},{size}")
+    rows.extend(extra_rows)
     record_path = f"{dist}.dist-info/RECORD"
     rows.append(f"{record_path},,")
     out = directory / (filename or f"{name.replace('-', '_')}-{version}-{tag}.whl")

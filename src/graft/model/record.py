@@ -43,6 +43,22 @@ class FileRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class StatedRow:
+    """A row of a wheel's RECORD that does not vouch for the file unpacked (decision 383).
+
+    A stale hash or size, a hash spelt otherwise (hex) or in an algorithm graft does not
+    compute, no hash, a row for a file the archive lacks, or (``digest`` None) a member
+    RECORD does not list. The files' own digests are :class:`FileRecord`'s; the row is kept as
+    the wheel gave it, for the installed RECORD (pip and uv copy it) and for ``graft store
+    verify``, which takes it as it was at ingest.
+    """
+
+    path: str
+    digest: str | None  # as RECORD spells it; None: RECORD does not list the member
+    size: str  # as RECORD spells it ("" if none)
+
+
+@dataclass(frozen=True, slots=True)
 class OriginSearch:
     """Where the dynamic loader looks relative to one native file's own location.
 
@@ -99,6 +115,8 @@ class WheelRecord:
     # its variant.json gives that label, "ns :: feature :: value", sorted
     variant_label: str | None = None
     variant_properties: tuple[str, ...] = ()
+    # RECORD's rows that do not vouch for the files unpacked, by path (decision 383)
+    stated: tuple[StatedRow, ...] = ()
 
     def to_json(self) -> str:
         """The record as stable JSON (sorted keys), as the store keeps it."""
@@ -112,7 +130,7 @@ class WheelRecord:
 
 def record_to_dict(record: WheelRecord) -> dict[str, Any]:
     """The record as a JSON object, schema number included."""
-    return {
+    out: dict[str, Any] = {
         "schema": record.schema,
         "filename": record.filename,
         "sha256": record.sha256,
@@ -136,16 +154,17 @@ def record_to_dict(record: WheelRecord) -> dict[str, Any]:
         "data_categories": list(record.data_categories),
         "requires_dist": list(record.requires_dist),
         "requires_python": record.requires_python,
-    } | (  # only variant wheels carry the key: other records stay byte-identical
-        {}
-        if record.variant_label is None
-        else {
-            "variant": {
-                "label": record.variant_label,
-                "properties": list(record.variant_properties),
-            }
+    }
+    # only variant wheels carry the key, and only wheels whose RECORD does not vouch for
+    # their files (decision 383) the other: other records stay byte-identical
+    if record.variant_label is not None:
+        out["variant"] = {
+            "label": record.variant_label,
+            "properties": list(record.variant_properties),
         }
-    )
+    if record.stated:
+        out["stated"] = [[r.path, r.digest, r.size] for r in record.stated]
+    return out
 
 
 def record_from_json(text: str) -> WheelRecord:
@@ -179,6 +198,7 @@ def record_from_json(text: str) -> WheelRecord:
         requires_python=raw["requires_python"],
         variant_label=raw.get("variant", {}).get("label"),
         variant_properties=tuple(raw.get("variant", {}).get("properties", ())),
+        stated=tuple(StatedRow(p, d, s) for p, d, s in raw.get("stated", ())),
     )
 
 

@@ -20,7 +20,7 @@ from graft.plan.distinfo import GENERATED, join, lib_dir, relative_to
 from graft.plan.types import RecordRow
 
 if TYPE_CHECKING:
-    from graft.model.record import EntryPoint, WheelRecord
+    from graft.model.record import EntryPoint, FileRecord, StatedRow, WheelRecord
     from graft.plan.planned import PlannedWheel
     from graft.plan.types import VenvLayout
 
@@ -107,14 +107,16 @@ def map_wheel(
     dist_info_name, data_dir = record.dist_info, record.data_dir
     special = {dist_info_name, data_dir}
     lib_slash = lib + "/" if lib else ""
-    native = frozenset(record.native)
+    native, stated = frozenset(record.native), {r.path: r for r in record.stated}
     for f in record.files:
         path = f.path
         head, _, rest = path.partition("/")
         if head not in special:  # the common case: the archive root
             dest = lib_slash + path
             add(Leaf(dest, root, path, f.digest, "link", f.executable, native=path in native))
-            rows.append(RecordRow(path, f.digest, str(f.size)))
+            rows.append(  # (a stated row is rare: a RECORD that does not vouch for the file)
+                _row(path, f, stated) if path in stated else RecordRow(path, f.digest, str(f.size))
+            )
             if path.endswith(".py"):
                 py_dest[path] = dest
             continue
@@ -140,7 +142,7 @@ def map_wheel(
         if script:
             rows.append(RecordRow(rel, "", "", dest=dest))
         else:
-            rows.append(RecordRow(rel, f.digest, str(f.size)))
+            rows.append(_row(rel, f, stated))
         if path.endswith(".py"):
             py_dest[path] = dest
     for pyc in sorted(wheel.bytecode):
@@ -163,6 +165,22 @@ def map_wheel(
         claims.add(Leaf(dest, Mapping(index, "", ""), None, identity, "launcher", True, ep=ep))
         rows.append(RecordRow(relative_to(dest, lib), "", "", dest=dest))
     return rows
+
+
+def _row(rel: str, f: FileRecord, stated: dict[str, StatedRow]) -> RecordRow:
+    """*f*'s RECORD row at *rel*: the wheel's own row where it does not vouch for the file.
+
+    pip and uv copy such a row as the wheel gives it, and uv lists a member RECORD does not
+    with its size alone (decision 383).
+    """
+    row = stated.get(f.path)
+    if row is None:
+        return RecordRow(rel, f.digest, str(f.size))
+    return (
+        RecordRow(rel, row.digest, row.size)
+        if row.digest is not None
+        else RecordRow(rel, "", str(f.size))
+    )
 
 
 #: pip's and setuptools' launchers named for a Python version: whatever Python built the wheel

@@ -5,7 +5,9 @@ For each entry:
 1. every file ``record.json`` lists has its size and sha256;
 2. the entry's RECORD (the ``.dist-info/RECORD`` inside it, which came from the wheel) lists
    exactly the files ``record.json`` lists, with the same hashes and sizes, and the tree holds
-   nothing else (``__pycache__`` directories aside: graft compiles bytecode into them);
+   nothing else (``__pycache__`` directories aside: graft compiles bytecode into them); the
+   rows ingest found not to vouch for their files (``record.json``'s ``stated``, decision 383)
+   must be as the wheel gave them, their files checked by step 1 alone;
 2b. every ``.pyc`` graft compiled has the sha256 its ``bytecode/<tag>.json`` lists, and a
    ``__pycache__`` holds no other file of a listed tag that RECORD does not list (bytecode of
    a tag without a list, which a killed compile leaves, is a note: the next compile for that
@@ -195,8 +197,14 @@ def _check_record(entry: StoreEntry) -> list[EntryProblem]:
     found = []
     listed = {f.path: f for f in record.files}
     signatures = {f"{record.dist_info}/RECORD.jws", f"{record.dist_info}/RECORD.p7s"}
+    # rows that did not vouch for their files in the wheel, as ingest took them (decision 383):
+    # the files are checked against record.json's digests of the bytes unpacked instead
+    stated = {r.path: r for r in record.stated}
     for path, (digest, size) in sorted(rows.items()):
         if path == record_path or path in signatures:
+            continue
+        row = stated.get(path)
+        if row is not None and (row.digest, row.size) == (digest, size):
             continue
         f = listed.get(path)
         if f is None:
@@ -211,7 +219,8 @@ def _check_record(entry: StoreEntry) -> list[EntryProblem]:
             want = None
         if digest != want or (size and size != str(f.size)):
             found.append(EntryProblem(sha, wheel, path, "record.json disagrees with RECORD"))
-    unrecorded = sorted(set(listed) - set(rows) - signatures - {record_path})
+    unlisted = {r.path for r in record.stated if r.digest is None}
+    unrecorded = sorted(set(listed) - set(rows) - signatures - {record_path} - unlisted)
     found.extend(EntryProblem(sha, wheel, path, "not in RECORD") for path in unrecorded)
     found.extend(
         EntryProblem(sha, wheel, path, "unlisted file")

@@ -2,7 +2,7 @@
 
 Everything that can be wrong with a wheel is checked here, before a single byte
 lands outside the store's temporary area: hostile member names, symlinks,
-duplicates, a RECORD that disagrees with the archive, a second ``.dist-info``,
+duplicates, a RECORD that is not CSV, a second ``.dist-info``,
 an unsupported Wheel-Version. The result is a :class:`~graft.model.record.WheelRecord`.
 
 Validation and unpacking are one pass over the archive (a member is hashed and checked
@@ -28,6 +28,7 @@ from graft.model.record import (
     EntryPoint,
     FileRecord,
     OriginSearch,
+    StatedRow,
     WheelRecord,
     is_native,
     record_hash,
@@ -48,6 +49,10 @@ if TYPE_CHECKING:
 _CHUNK = 1 << 20
 _SIGNATURES = ("RECORD.jws", "RECORD.p7s")
 _SCRIPT_GROUPS = ("console_scripts", "gui_scripts")
+#: The hashes RECORD may use that graft computes to check a row (the wheel spec's: sha256 or
+#: stronger); a row in another is kept as the wheel gave it, vouching for nothing.
+_ALGORITHMS = frozenset({"sha256", "sha384", "sha512"})
+_UNLISTED = ("", "")  # (a member RECORD has no row for; told apart by identity)
 
 
 def _headers(data: bytes) -> dict[str, list[str]]:
@@ -97,8 +102,8 @@ class _Unpacker:
             self._made.add(rel_dir)
             rel_dir = rel_dir.rpartition("/")[0]
 
-    def extract(self, info: zipfile.ZipInfo, expected: tuple[str, int] | None) -> FileRecord:
-        algorithm = expected[0].partition("=")[0] if expected and expected[0] else "sha256"
+    def extract(self, info: zipfile.ZipInfo, algorithm: str = "sha256") -> tuple[FileRecord, str]:
+        """Write *info*'s member; its record, and its digest by *algorithm* as RECORD spells it."""
         hasher = hashlib.new(algorithm)
         sha256 = hashlib.sha256() if algorithm != "sha256" else hasher
         size = 0
@@ -125,16 +130,39 @@ class _Unpacker:
                 f"member {info.filename!r} holds {size} bytes; its header says {info.file_size}",
             )
         digest = record_hash("sha256", sha256.digest())
-        if expected is not None:
-            want_digest, want_size = expected
-            got = record_hash(algorithm, hasher.digest())
-            if not want_digest:
-                raise fail(self.wheel, f"RECORD gives no hash for {info.filename!r}")
-            if got != want_digest:
-                raise fail(self.wheel, f"{info.filename!r} does not match its RECORD hash")
-            if want_size >= 0 and want_size != size:
-                raise fail(self.wheel, f"{info.filename!r} does not match its RECORD size")
-        return FileRecord(info.filename, digest, size, executable)
+        return FileRecord(info.filename, digest, size, executable), record_hash(
+            algorithm, hasher.digest()
+        )
+
+
+def _unpacked(
+    unpacker: _Unpacker,
+    infos: Iterable[zipfile.ZipInfo],
+    rows: dict[str, tuple[str, str]],
+    own: str,
+) -> tuple[tuple[FileRecord, ...], tuple[StatedRow, ...]]:
+    """Every member written and checked against its RECORD row (none for *own*, RECORD's own).
+
+    A row that does not vouch for its file (a stale hash or size, a hash graft cannot compute,
+    none) and a member without a row are kept as :class:`StatedRow`, not refused: the wheel was
+    authenticated whole by its sha256, pip and uv install it, and the entry keeps the digests
+    of the bytes written (decision 383).
+    """
+    files, stated = [], []
+    for info in sorted(infos, key=lambda i: i.filename):
+        row = (
+            None
+            if info.filename == own or _is_signature(info.filename)
+            else rows.get(info.filename, _UNLISTED)
+        )
+        algorithm = row[0].partition("=")[0] if row else ""
+        f, got = unpacker.extract(info, algorithm if algorithm in _ALGORITHMS else "sha256")
+        files.append(f)
+        if row is _UNLISTED:
+            stated.append(StatedRow(f.path, None, ""))
+        elif row is not None and (got != row[0] or row[1] not in {"", str(f.size)}):
+            stated.append(StatedRow(f.path, *row))
+    return tuple(files), tuple(stated)
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -204,13 +232,6 @@ def unpack_wheel(path: str, dest: str, sha256: str) -> WheelRecord:
                 wheel, f"Wheel-Version {wheel_version} is not supported", "graft reads 1.x wheels"
             )
         rows = parse_record(wheel, record_text.decode("utf-8", "surrogateescape"))
-        record_path = f"{dist_info}/RECORD"
-        unlisted = [n for n in names if n not in rows and n != record_path and not _is_signature(n)]
-        if unlisted:
-            raise fail(wheel, f"{unlisted[0]!r} is not listed in RECORD")
-        absent = [p for p in rows if p not in by_name]
-        if absent:
-            raise fail(wheel, f"RECORD lists {absent[0]!r}, which the archive lacks")
         fields = parse_email(metadata)  # METADATA is read by packaging, and only by it
         # every name that becomes a path is checked before anything is written
         display_name = metadata_name(wheel, fields, name, version)
@@ -221,15 +242,8 @@ def unpack_wheel(path: str, dest: str, sha256: str) -> WheelRecord:
         entry_points = _entry_points(wheel, read("entry_points.txt"))
         variant = _variant(wheel, label, dist_info, read("variant.json"))
         unpacker = _Unpacker(wheel, zf, dest)
-        files = tuple(
-            unpacker.extract(
-                info,
-                None
-                if info.filename == record_path or _is_signature(info.filename)
-                else rows[info.filename],
-            )
-            for info in sorted(infos, key=lambda i: i.filename)
-        )
+        files, stated = _unpacked(unpacker, infos, rows, f"{dist_info}/RECORD")
+        absent = tuple(StatedRow(p, *row) for p, row in rows.items() if p not in by_name)
     root_is_purelib = (wheel_headers.get("root-is-purelib") or ["true"])[
         0
     ].strip().lower() == "true"
@@ -260,6 +274,7 @@ def unpack_wheel(path: str, dest: str, sha256: str) -> WheelRecord:
         requires_python=fields[0].get("requires_python"),
         variant_label=label,
         variant_properties=variant,
+        stated=tuple(sorted((*stated, *absent), key=lambda r: r.path)),
     )
 
 

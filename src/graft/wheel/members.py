@@ -3,7 +3,7 @@
 Checked before anything is written: names that would escape the destination or not fit in
 ``PATH_MAX``, symlinks, duplicates, encrypted or oddly compressed members, a file that is
 also a directory, no or two ``.dist-info`` directories (or one not named for the filename), a
-RECORD that is not three-field CSV or uses a hash graft does not know. Every check raises a
+RECORD that is not three-field CSV. Every check raises a
 one-line :class:`~graft.errors.WheelError` naming the wheel (:func:`fail`). The pass that
 unpacks and verifies is :mod:`graft.wheel.archive`.
 """
@@ -32,6 +32,8 @@ MAX_DEPTH = 256
 #: Longest member path accepted, in bytes: the store's and the venv's prefixes must still fit
 #: in PATH_MAX (4096 on Linux) in front of it.
 MAX_PATH = 2048
+#: A RECORD uv cannot read either (decision 383).
+_UNREAD = "uv refuses it too; refused"
 _COMPRESSIONS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
 
 
@@ -105,28 +107,32 @@ def find_dist_info(wheel: str, names: Iterable[str], name: NormalizedName, versi
     return dist_info
 
 
-def parse_record(wheel: str, text: str) -> dict[str, tuple[str, int]]:
-    """RECORD's rows: each path's hash (``""`` if none) and size (-1 if none)."""
-    rows: dict[str, tuple[str, int]] = {}
+def parse_record(wheel: str, text: str) -> dict[str, tuple[str, str]]:
+    """RECORD's rows: each path's hash and size, as RECORD spells them (``""`` if none).
+
+    A row that is not three CSV fields, or whose size is not a number, is refused, as uv
+    refuses it; a hash is not read here (one that does not vouch for its file is the
+    unpacker's to note: decision 383).
+    """
+    rows: dict[str, tuple[str, str]] = {}
     try:
         parsed = list(csv.reader(io.StringIO(text)))
     except csv.Error as exc:
-        raise fail(wheel, f"RECORD is not valid CSV ({exc})") from None
+        raise fail(wheel, f"RECORD is not valid CSV ({exc})", _UNREAD) from None
     for row in parsed:
         if not row:
             continue
         if len(row) != 3:  # noqa: PLR2004
-            raise fail(wheel, f"RECORD row {row!r} does not have three fields")
+            raise fail(wheel, f"RECORD row {row!r} does not have three fields", _UNREAD)
         path, digest, size = row
         check_member_name(wheel, path)
         if path in rows:
             raise fail(wheel, f"RECORD lists {path!r} twice")
-        if digest and not digest.startswith("sha256="):
-            algorithm = digest.partition("=")[0]
-            if algorithm not in {"sha384", "sha512"}:
-                raise fail(wheel, f"RECORD uses hash {algorithm!r} for {path!r}")
         try:
-            rows[path] = (digest, int(size) if size else -1)
+            int(size or "0")
         except ValueError:
-            raise fail(wheel, f"RECORD size {size!r} for {path!r} is not a number") from None
+            raise fail(
+                wheel, f"RECORD size {size!r} for {path!r} is not a number", _UNREAD
+            ) from None
+        rows[path] = (digest, size)
     return rows
