@@ -43,11 +43,13 @@ def b64(data: bytes, algorithm: str = "sha256") -> str:
     return f"{algorithm}={base64.urlsafe_b64encode(digest).rstrip(b'=').decode()}"
 
 
+STALE = (b64(b"an older file\n"), "14")  # a row written before the file changed
+
 #: name -> (RECORD override of ``<name>/mod.py``, RECORD lines added, members it does not list)
 CASES: dict[str, tuple[tuple[str, str] | None, tuple[str, ...], list[tuple[str, bytes]]]] = {
     "wrong-hash": ((b64(b"VALUE = 2\n"), str(len(DATA))), (), []),
     "wrong-size": ((b64(DATA), "99"), (), []),
-    "stale": ((b64(b"an older file\n"), "14"), (), []),  # PyNvVideoCodec 2.0.4's rows
+    "stale": (STALE, (), []),  # PyNvVideoCodec 2.0.4's rows
     "hex": (("sha256=" + hashlib.sha256(DATA).hexdigest(), str(len(DATA))), (), []),  # uv_build
     "no-hash": (("", str(len(DATA))), (), []),
     "unknown-algorithm": (("md5=" + hashlib.md5(DATA).hexdigest(), ""), (), []),  # noqa: S324
@@ -156,15 +158,19 @@ def test_each_disagreement_installs_as_uv_installs_it_and_verifies(
 
 
 def test_the_rows_are_kept_in_the_entry_and_a_replay_says_nothing_new(
-    tmp_path: Path, store_dir: Path, index: Served
+    tmp_path: Path, store_dir: Path, index: Served, wheels: Path
 ) -> None:
-    """record.json keeps each row as the wheel gave it; a second venv of the same wheel replays
-    the kept plan, with the same RECORD, and warns no more."""
+    """record.json keeps each row as the wheel gave it (``graft inspect`` shows it); a second
+    venv of the same wheel replays the kept plan, with the same RECORD, and warns no more."""
+    shown = run_graft("inspect", wheels / "stale-1.0-py3-none-any.whl").stdout.splitlines()
+    assert f"record_disagrees stale/mod.py: {STALE[0]},{STALE[1]}" in shown
+    shown = run_graft("inspect", wheels / "unlisted-1.0-py3-none-any.whl").stdout.splitlines()
+    assert "record_disagrees unlisted/stowaway.py: no row" in shown
     url = f"{index.url}/simple/"
     first = run_graft("sync", tmp_path / "a", "stale", "--index-url", url, "--store", store_dir)
     assert "graft: warning: stale-1.0-py3-none-any.whl:" in first.stderr
     raw = json.loads((entry_of(store_dir, "stale") / "record.json").read_text())
-    assert raw["stated"] == [["stale/mod.py", CASES["stale"][0][0], "14"]]  # type: ignore[index]
+    assert raw["stated"] == [["stale/mod.py", *STALE]]
     (row,) = [f for f in raw["files"] if f[0] == "stale/mod.py"]
     assert row[1:3] == [b64(DATA), len(DATA)]  # the bytes unpacked, not the row
     again = run_graft("sync", tmp_path / "b", "stale", "--index-url", url, "--store", store_dir)
@@ -174,4 +180,4 @@ def test_the_rows_are_kept_in_the_entry_and_a_replay_says_nothing_new(
         for v in ("a", "b")
     ]
     assert records[0].read_text() == records[1].read_text()
-    assert f"stale/mod.py,{CASES['stale'][0][0]},14" in records[0].read_text().splitlines()  # type: ignore[index]
+    assert f"stale/mod.py,{STALE[0]},{STALE[1]}" in records[0].read_text().splitlines()

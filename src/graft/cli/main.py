@@ -50,6 +50,9 @@ def _run_inspect(args: argparse.Namespace) -> int:
     for req in record.requires_dist:
         print(f"{'requires_dist':16} {req}")
     print(f"{'files':16} {len(record.files)}")
+    for row in record.stated:  # RECORD's rows that do not vouch for their files (decision 383)
+        said = "no row" if row.digest is None else f"{row.digest or '(no hash)'},{row.size}"
+        print(f"{'record_disagrees':16} {row.path}: {said}")
     from graft.cli.build_cmd import print_built_from  # noqa: PLC0415
 
     print_built_from(record.sha256)
