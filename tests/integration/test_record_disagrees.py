@@ -146,9 +146,27 @@ def test_each_disagreement_installs_as_uv_installs_it_and_verifies(
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert ": 0 problems" in verified.stderr, verified.stderr
 
+    # graft audit notes a file its wheel's RECORD row got wrong, as shipped: no error
+    audited = run_graft("audit", venv, "--json", "--deep", check=False)
+    assert audited.returncode == 0, audited.stdout
+    findings = json.loads(audited.stdout)["findings"]
+    assert {f["severity"] for f in findings} == {"info"}, findings
+    # (--deep compares the hashes: wrong-size's is right; no-hash's row has none)
+    rows_wrong = ("wrong-hash", "stale", "hex", "unknown-algorithm", "wrong-sha512")
+    assert sorted(f["distributions"][0] for f in findings) == sorted(
+        f"{n}==1.0" for n in rows_wrong
+    )
+
     # the store is still checked byte for byte: a changed file is found, row or no row
     change_a_byte(entry_of(store_dir, "stale"), "stale/mod.py")
     change_a_byte(entry_of(store_dir, "unlisted"), "unlisted/stowaway.py")
+    audited = run_graft("audit", venv, "--json", "--deep", check=False)
+    assert audited.returncode == 1, audited.stdout
+    errors = [f for f in json.loads(audited.stdout)["findings"] if f["severity"] == "error"]
+    assert {(f["kind"], f["path"].rpartition("/tree/")[2]) for f in errors} == {
+        ("store-entry-modified", "stale/mod.py"),
+        ("store-entry-modified", "unlisted/stowaway.py"),
+    }, errors
     verified = run_graft("store", "verify", "--store", store_dir, check=False)
     assert verified.returncode == 1, verified.stdout + verified.stderr
     assert "stale/mod.py: hash" in verified.stdout, verified.stdout

@@ -45,7 +45,7 @@ from graft.audit.native import check_native
 from graft.audit.probe import Probe, venv_python
 from graft.audit.records import check_duplicates, check_records, check_unowned
 from graft.audit.scripts import check_scripts
-from graft.audit.store import check_rooted, check_store
+from graft.audit.store import as_shipped, check_rooted, check_store
 from graft.audit.variants import check_variants
 from graft.venv.interpreter import read_pyvenv_cfg
 
@@ -88,6 +88,7 @@ def audit_venv(
         *check_rooted(venv),
         *check_variants(venv, machine or _this_machine, plugins),
     ]
+    findings = as_shipped(venv, findings)  # (a RECORD row its wheel got wrong: decision 383)
     imports = check_imports(venv)  # asks the interpreter again: it may fail now
     findings += [*imports.findings, *check_native(venv), *_check_interpreter(venv, imports.probe)]
     findings += _check_pending(venv)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from graft.audit.findings import Finding, Kind, finding
@@ -58,6 +59,44 @@ def check_rooted(venv: Venv) -> list[Finding]:
         f" `graft store gc` may remove the {len(used)} store entries it links to"
     )
     return [finding(Kind.STORE_UNROOTED, "pyvenv.cfg", [], detail)]
+
+
+def as_shipped(venv: Venv, findings: list[Finding]) -> list[Finding]:
+    """*findings*, a file that differs from a RECORD row its wheel got wrong only noted.
+
+    A graft venv's file is a link into its store entry, whose ``record.json`` keeps the rows
+    of the wheel's RECORD that do not vouch for their files (decision 383): the venv's RECORD
+    copies them, as pip's and uv's do, and ``check_store`` checks the entry's bytes.
+    """
+    if venv.store is None:
+        return findings
+    entries_dir = os.path.join(os.path.realpath(venv.store), "entries") + "/"
+    stated: dict[str, frozenset[str]] = {}  # entry -> its stated paths
+    out = []
+    for f in findings:
+        real = os.path.realpath(venv.abs(f.path)) if f.kind is Kind.MODIFIED_FILE else ""
+        sha, _, rel = real.removeprefix(entries_dir).partition("/tree/")
+        if real.startswith(entries_dir) and rel in _stated(entries_dir + sha, stated):
+            detail = f"{f.detail}: the row its wheel's RECORD gives (pip and uv copy it too)"
+            f = replace(f, severity="info", detail=detail, hint=_AS_SHIPPED)  # noqa: PLW2901
+        out.append(f)
+    return out
+
+
+_AS_SHIPPED = "nothing to do: the file is as its wheel shipped it (graft store verify checks it)"
+
+
+def _stated(entry: str, known: dict[str, frozenset[str]]) -> frozenset[str]:
+    """The paths of *entry* whose RECORD row did not vouch for the file unpacked."""
+    if entry not in known:
+        try:
+            with open(os.path.join(entry, "record.json"), encoding="utf-8") as fh:
+                record = record_from_json(fh.read())
+        except (OSError, ValueError, KeyError, TypeError):
+            known[entry] = frozenset()  # (check_store reports it)
+        else:
+            known[entry] = frozenset(r.path for r in record.stated if r.digest is not None)
+    return known[entry]
 
 
 def _rooted(venv: Venv, store: str) -> bool:
