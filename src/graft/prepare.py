@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from concurrent.futures import Future, ThreadPoolExecutor
 
     from graft.errors import StoreError
-    from graft.model.record import WheelRecord
     from graft.model.request import Reporter
     from graft.model.requirements import Wanted
     from graft.model.target import Target
@@ -269,20 +268,8 @@ def prepare(
         bytecode = compiler.results()
     lap(timings, "bytecode", clock)
     wheels = planned_wheels(pairs, bytecode)
-    said = tuple(_stated_warning(w.record) for w in wheels if w.record.stated)
+    said = tuple(filter(None, (w.record.disagreement() for w in wheels)))
     return Prepared(target, store, wheels, layout, policy, timings, said)
-
-
-def _stated_warning(record: WheelRecord) -> str:
-    """The warning for a wheel whose RECORD does not vouch for all its files (decision 383)."""
-    from graft._counted import counted  # noqa: PLC0415
-
-    rows = record.stated
-    some = ", ".join(repr(r.path) for r in rows[:2]) + (", ..." if len(rows) > 2 else "")  # noqa: PLR2004
-    return (
-        f"{record.filename}: its RECORD disagrees with the archive on {counted(len(rows), 'file')}"
-        f" ({some}); installed as pip and uv install it, with the files' own hashes"
-    )
 
 
 def planned_wheels(

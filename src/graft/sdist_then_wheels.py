@@ -78,11 +78,17 @@ def build(
 
 
 def _wheels(run: Run, targets: list[Target], store: Store) -> tuple[BuildOutcome, ...]:
-    """A wheel built or reused for each target, ingested, copied into the output directory."""
+    """A wheel built or reused for each target, ingested, copied into the output directory.
+
+    A wheel whose RECORD disagrees with its files carries the warning a sync that installs
+    it says (decision 384).
+    """
     outcomes: list[BuildOutcome] = []
     for target in targets:
         outcome = one(run, target)
-        store.ingest(run.cache.wheel_path(outcome.sha256, outcome.filename), outcome.sha256)
+        path = run.cache.wheel_path(outcome.sha256, outcome.filename)
+        said = store.ingest(path, outcome.sha256).record.disagreement()
+        outcome = replace(outcome, warning=said)
         outcomes.append(_deliver(outcome, run.request.out_dir, outcomes))
     return tuple(outcomes)
 

@@ -98,6 +98,8 @@ BACKEND = textwrap.dedent(
         files[f"{name}-{version}.dist-info/RECORD"] = record.encode()
         if mode == "badrecord":  # (a RECORD row of two fields, which uv cannot read either)
             files[f"{name}-{version}.dist-info/RECORD"] += b"demo/extra.py,sha256=x\\n"
+        if mode == "ghostrow":  # (a RECORD row for a file the wheel lacks: decision 384)
+            files[f"{name}-{version}.dist-info/RECORD"] += b"demo/ghost.py,sha256=x,3\\n"
         filename = f"{name}-{version}-py3-none-any.whl"
         with zipfile.ZipFile(os.path.join(wheel_directory, filename), "w") as zf:
             for path, data in files.items():
@@ -239,6 +241,27 @@ def test_a_failed_build_leaves_no_store_it_made(tmp_path: Path, cache: Path) -> 
         assert len(entries(tmp_path / "other")) == 1
     finally:
         seal.remove_tree(str(tmp_path / "other"))
+
+
+def test_a_built_wheel_whose_record_disagrees_is_said_as_a_sync_says_it(
+    tmp_path: Path, store_dir: Path, cache: Path
+) -> None:
+    """Decision 384: the wheel is ingested (as a sync would install it), with the one warning
+    a sync planning it says, once, on stderr and in ``--json``; reused, the same."""
+    project = make_project(tmp_path / "proj")
+    line = (
+        "demo-1.0-py3-none-any.whl: its RECORD disagrees with the archive on 1 file"
+        " ('demo/ghost.py'); installed as pip and uv install it, with the files' own hashes"
+    )
+    for action in ("built", "reused"):
+        run = run_graft("build", project, "--wheel", "--store", store_dir, "-C", "mode=ghostrow")
+        assert f": {action} demo-1.0-py3-none-any.whl" in run.stdout, run.stdout
+        warned = [w for w in run.stderr.splitlines() if w.startswith("graft: warning:")]
+        assert warned == [f"graft: warning: {line}"], run.stderr
+    (wheel,) = build(store_dir, project, "-C", "mode=ghostrow")
+    assert wheel["warning"] == line
+    (sound,) = build(store_dir, project)
+    assert sound["warning"] is None
 
 
 def _future_sdist(folder: Path, *, dynamic: bool = False) -> Path:

@@ -56,6 +56,22 @@ CASES: dict[str, tuple[tuple[str, str] | None, tuple[str, ...], list[tuple[str, 
     "wrong-sha512": ((b64(b"other", "sha512"), str(len(DATA))), (), []),
     "absent-file": (None, (f"absent_file/ghost.py,{b64(b'boo')},3",), []),
     "unlisted": (None, (), [("unlisted/stowaway.py", b"X = 1\n")]),
+    # decision 384: a path's later rows dropped, the first kept, as uv keeps it
+    "repeated": (None, (f"repeated/mod.py,{b64(DATA)},{len(DATA)}",), []),
+    "repeated-other": (None, (f"repeated_other/mod.py,{STALE[0]},{STALE[1]}",), []),
+    "repeated-first-wrong": (STALE, (f"repeated_first_wrong/mod.py,{b64(DATA)},{len(DATA)}",), []),
+    # a row for a file the archive lacks, naming a path outside the wheel: dropped
+    "outside-row": (None, (f"../evil.py,{b64(b'boo')},3",), []),
+    "rooted-row": (None, (f"/etc/evil.py,{b64(b'boo')},3",), []),
+}
+#: name -> (RECORD override of ``<name>/mod.py``, a member listed by a row with a leading
+#: ``/``): rows that vouch for their files spelt otherwise than graft's, copied as uv copies
+#: them, without a warning (decision 384)
+SPELT: dict[str, tuple[tuple[str, str] | None, bool]] = {
+    "sha512-row": ((b64(DATA, "sha512"), str(len(DATA))), False),
+    "sha384-row": ((b64(DATA, "sha384"), ""), False),
+    "sizeless-row": ((b64(DATA), ""), False),
+    "leading-slash": (None, True),  # (old selenium wheels; uv drops the slash)
 }
 
 
@@ -75,6 +91,17 @@ def index(wheels: Path) -> Iterator[Served]:
                 record_override=None if override is None else {f"{pkg}/mod.py": override},
                 extra_rows=rows,
                 extra_members=list(members),
+            )
+            served.add(path)
+        for name, (override, slashed) in SPELT.items():
+            pkg = module(name)
+            path = make_wheel(
+                wheels,
+                name,
+                files={f"{pkg}/__init__.py": "", f"{pkg}/mod.py": DATA},
+                record_override=None if override is None else {f"{pkg}/mod.py": override},
+                extra_rows=(f"/{pkg}/more.py,{b64(DATA)},{len(DATA)}",) if slashed else (),
+                extra_members=[(f"{pkg}/more.py", DATA)] if slashed else [],
             )
             served.add(path)
         served.add(make_wheel(wheels, "sound", files={"sound/__init__.py": DATA}))
@@ -119,7 +146,7 @@ def change_a_byte(entry: Path, rel: str) -> None:
 def test_each_disagreement_installs_as_uv_installs_it_and_verifies(
     tmp_path: Path, store_dir: Path, index: Served
 ) -> None:
-    names = [*CASES, "sound"]
+    names = [*CASES, *SPELT, "sound"]
     venv = tmp_path / "graft"
     proc = run_graft(
         "sync", venv, *names, "--index-url", f"{index.url}/simple/", "--store", store_dir
@@ -139,6 +166,9 @@ def test_each_disagreement_installs_as_uv_installs_it_and_verifies(
     links = directory_links_of(venv, ours_venv.site_packages)
     diffs += compare_record_rows(ours_venv, uv_venv, directory_links=links)
     assert not diffs, format_differences(diffs)
+    records = "".join(r.read_text() for r in venv.glob("lib/python*/site-packages/*/RECORD"))
+    assert "evil" not in records  # (a row for no file, where pip uninstall would act on it)
+    assert f"sha512_row/mod.py,{b64(DATA, 'sha512')},{len(DATA)}" in records.splitlines()
     check = "import " + ", ".join(module(n) for n in names)
     subprocess.run([venv / "bin" / "python", "-c", check], check=True)
 
@@ -152,7 +182,10 @@ def test_each_disagreement_installs_as_uv_installs_it_and_verifies(
     findings = json.loads(audited.stdout)["findings"]
     assert {f["severity"] for f in findings} == {"info"}, findings
     # (--deep compares the hashes: wrong-size's is right; no-hash's row has none)
-    rows_wrong = ("wrong-hash", "stale", "hex", "unknown-algorithm", "wrong-sha512")
+    rows_wrong = (
+        *("wrong-hash", "stale", "hex", "unknown-algorithm", "wrong-sha512"),
+        "repeated-first-wrong",  # (its first row, the one kept)
+    )
     assert sorted(f["distributions"][0] for f in findings) == sorted(
         f"{n}==1.0" for n in rows_wrong
     )
@@ -184,6 +217,8 @@ def test_the_rows_are_kept_in_the_entry_and_a_replay_says_nothing_new(
     assert f"record_disagrees stale/mod.py: {STALE[0]},{STALE[1]}" in shown
     shown = run_graft("inspect", wheels / "unlisted-1.0-py3-none-any.whl").stdout.splitlines()
     assert "record_disagrees unlisted/stowaway.py: no row" in shown
+    dropped = run_graft("inspect", wheels / "repeated_other-1.0-py3-none-any.whl").stdout
+    assert f"repeated_other/mod.py: {STALE[0]},{STALE[1]} (again; dropped)" in dropped
     url = f"{index.url}/simple/"
     first = run_graft("sync", tmp_path / "a", "stale", "--index-url", url, "--store", store_dir)
     assert "graft: warning: stale-1.0-py3-none-any.whl:" in first.stderr

@@ -93,6 +93,8 @@ class BuildOutcome:
     left_in_tree: tuple[str, ...] | None = None
     # an editable wheel that maps its modules by name: their names it was built with (288)
     mapped: tuple[tuple[str, str, str], ...] = ()
+    # its RECORD disagrees with its files: the warning a sync installing it says (384)
+    warning: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

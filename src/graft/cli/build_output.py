@@ -2,7 +2,8 @@
 
 Decision 250: the sdist (when one was built), each interpreter's wheel (built or reused, and
 why), then ``wrote PATH`` for each file written, as ``uv build`` and pypa/build end with
-what they built; ``--json`` names each artefact.
+what they built; ``--json`` names each artefact. A wheel whose RECORD disagrees with its
+files says the sync's warning line, once (decision 384).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ def _outcome_dict(outcome: BuildOutcome) -> dict[str, Any]:
         "differences": None
         if outcome.differences is None
         else [{"path": d.path, "how": d.how} for d in outcome.differences],
+        "warning": outcome.warning,
     }
 
 
@@ -63,6 +65,8 @@ def render_built(built: Built, verbose: bool) -> None:
             print(f"graft: warning: {sdist.warning}", file=sys.stderr)
     for outcome in built.wheels:
         _render(outcome, verbose)
+    for warning in dict.fromkeys(o.warning for o in built.wheels if o.warning):  # (once)
+        print(f"graft: warning: {warning}", file=sys.stderr)
     written = [p.path for p in ((sdist,) if sdist else ())] + [o.path for o in built.wheels]
     for path in dict.fromkeys(written):  # (a wheel reused for two interpreters: once)
         print(f"wrote {_shown(path)}")

@@ -53,6 +53,8 @@ def _run_inspect(args: argparse.Namespace) -> int:
     for row in record.stated:  # RECORD's rows that do not vouch for their files (decision 383)
         said = "no row" if row.digest is None else f"{row.digest or '(no hash)'},{row.size}"
         print(f"{'record_disagrees':16} {row.path}: {said}")
+    for row in record.repeated:  # a path's later rows, dropped (decision 384)
+        print(f"{'record_disagrees':16} {row.path}: {row.digest},{row.size} (again; dropped)")
     from graft.cli.build_cmd import print_built_from  # noqa: PLC0415
 
     print_built_from(record.sha256)

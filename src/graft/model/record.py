@@ -44,13 +44,17 @@ class FileRecord:
 
 @dataclass(frozen=True, slots=True)
 class StatedRow:
-    """A row of a wheel's RECORD that does not vouch for the file unpacked (decision 383).
+    """A row of a wheel's RECORD kept as the wheel gave it (decisions 383, 384).
 
-    A stale hash or size, a hash spelt otherwise (hex) or in an algorithm graft does not
-    compute, no hash, a row for a file the archive lacks, or (``digest`` None) a member
-    RECORD does not list. The files' own digests are :class:`FileRecord`'s; the row is kept as
-    the wheel gave it, for the installed RECORD (pip and uv copy it) and for ``graft store
-    verify``, which takes it as it was at ingest.
+    In :attr:`WheelRecord.stated`, one that does not vouch for the file unpacked: a stale hash
+    or size, a hash spelt otherwise (hex) or in an algorithm graft does not compute, no hash,
+    a row for a file the archive lacks (whatever its path: one outside the wheel too), or
+    (``digest`` None) a member RECORD does not list; in :attr:`WheelRecord.repeated`, a later
+    row for a path RECORD listed already (uv keeps the first); in :attr:`WheelRecord.copied`,
+    one that vouches for its file but is spelt otherwise than graft's own (sha384, sha512, no
+    size). The files' own digests are :class:`FileRecord`'s; a stated or copied row is kept
+    for the installed RECORD (pip and uv copy it) and for ``graft store verify``, which takes
+    it as it was at ingest.
     """
 
     path: str
@@ -117,6 +121,28 @@ class WheelRecord:
     variant_properties: tuple[str, ...] = ()
     # RECORD's rows that do not vouch for the files unpacked, by path (decision 383)
     stated: tuple[StatedRow, ...] = ()
+    # the rows after a path's first, dropped as uv drops them (decision 384)
+    repeated: tuple[StatedRow, ...] = ()
+    # rows that vouch for their files spelt otherwise than graft's (sha512, no size): copied
+    copied: tuple[StatedRow, ...] = ()
+
+    def disagreement(self) -> str | None:
+        """The one warning for a wheel whose RECORD does not vouch for all its files, or None.
+
+        Said by the sync that plans a venv with it and by ``graft build`` that ingests it
+        (decisions 383, 384): its stated rows and its repeated ones, each path once.
+        """
+        paths = sorted({r.path for r in (*self.stated, *self.repeated)})
+        if not paths:
+            return None
+        from graft._counted import counted  # noqa: PLC0415
+
+        some = ", ".join(map(repr, paths[:2])) + (", ..." if len(paths) > 2 else "")  # noqa: PLR2004
+        return (
+            f"{self.filename}: its RECORD disagrees with the archive on"
+            f" {counted(len(paths), 'file')} ({some}); installed as pip and uv install it,"
+            " with the files' own hashes"
+        )
 
     def to_json(self) -> str:
         """The record as stable JSON (sorted keys), as the store keeps it."""
@@ -162,8 +188,13 @@ def record_to_dict(record: WheelRecord) -> dict[str, Any]:
             "label": record.variant_label,
             "properties": list(record.variant_properties),
         }
-    if record.stated:
-        out["stated"] = [[r.path, r.digest, r.size] for r in record.stated]
+    for key, rows in (
+        ("stated", record.stated),
+        ("repeated", record.repeated),
+        ("copied", record.copied),
+    ):
+        if rows:  # (decisions 383, 384: a key only such records carry)
+            out[key] = [[r.path, r.digest, r.size] for r in rows]
     return out
 
 
@@ -199,6 +230,8 @@ def record_from_json(text: str) -> WheelRecord:
         variant_label=raw.get("variant", {}).get("label"),
         variant_properties=tuple(raw.get("variant", {}).get("properties", ())),
         stated=tuple(StatedRow(p, d, s) for p, d, s in raw.get("stated", ())),
+        repeated=tuple(StatedRow(p, d, s) for p, d, s in raw.get("repeated", ())),
+        copied=tuple(StatedRow(p, d, s) for p, d, s in raw.get("copied", ())),
     )
 
 

@@ -107,7 +107,10 @@ def map_wheel(
     dist_info_name, data_dir = record.dist_info, record.data_dir
     special = {dist_info_name, data_dir}
     lib_slash = lib + "/" if lib else ""
-    native, stated = frozenset(record.native), {r.path: r for r in record.stated}
+    native, stated = (  # (the rows copied as the wheel gives them: decisions 383, 384)
+        frozenset(record.native),
+        {r.path: r for r in (*record.stated, *record.copied)},
+    )
     for f in record.files:
         path = f.path
         head, _, rest = path.partition("/")
@@ -171,7 +174,8 @@ def _row(rel: str, f: FileRecord, stated: dict[str, StatedRow]) -> RecordRow:
     """*f*'s RECORD row at *rel*: the wheel's own row where it does not vouch for the file.
 
     pip and uv copy such a row as the wheel gives it, and uv lists a member RECORD does not
-    with its size alone (decision 383).
+    with its size alone (decision 383); so is a row that vouches for it spelt otherwise than
+    graft's (sha512, no size: decision 384).
     """
     row = stated.get(f.path)
     if row is None:

@@ -26,9 +26,7 @@ and without its wheel, its authenticity cannot be checked: that is a *note*, not
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -177,12 +175,15 @@ def _check_files(entry: StoreEntry) -> list[EntryProblem]:
     return found
 
 
-def _record_rows(path: str) -> dict[str, tuple[str, str]] | None:
+def _record_rows(path: str, wheel: str) -> dict[str, tuple[str, str]] | None:
+    """The entry's RECORD as ingest read it: each path's first row (decision 384)."""
+    from graft.errors import WheelError  # noqa: PLC0415
+    from graft.wheel.members import parse_record  # noqa: PLC0415
+
     try:
         with open(path, encoding="utf-8", errors="surrogateescape", newline="") as fh:
-            text = fh.read()
-        return {row[0]: (row[1], row[2]) for row in csv.reader(io.StringIO(text)) if len(row) == 3}  # noqa: PLR2004
-    except (OSError, csv.Error):
+            return parse_record(wheel, fh.read())[0]
+    except (OSError, WheelError):
         return None
 
 
@@ -191,7 +192,7 @@ def _check_record(entry: StoreEntry) -> list[EntryProblem]:
     record = entry.record
     sha, wheel = record.sha256, record.filename
     record_path = f"{record.dist_info}/RECORD"
-    rows = _record_rows(os.path.join(entry.tree, record_path))
+    rows = _record_rows(os.path.join(entry.tree, record_path), wheel)
     if rows is None:
         return [EntryProblem(sha, wheel, record_path, "unreadable RECORD")]
     found = []

@@ -140,15 +140,16 @@ def _unpacked(
     infos: Iterable[zipfile.ZipInfo],
     rows: dict[str, tuple[str, str]],
     own: str,
-) -> tuple[tuple[FileRecord, ...], tuple[StatedRow, ...]]:
+) -> tuple[tuple[FileRecord, ...], tuple[StatedRow, ...], tuple[StatedRow, ...]]:
     """Every member written and checked against its RECORD row (none for *own*, RECORD's own).
 
     A row that does not vouch for its file (a stale hash or size, a hash graft cannot compute,
     none) and a member without a row are kept as :class:`StatedRow`, not refused: the wheel was
     authenticated whole by its sha256, pip and uv install it, and the entry keeps the digests
-    of the bytes written (decision 383).
+    of the bytes written (decision 383). So is, apart, a row that vouches for its file spelt
+    otherwise than graft's own (sha384, sha512, no size), which uv copies (decision 384).
     """
-    files, stated = [], []
+    files, stated, copied = [], [], []
     for info in sorted(infos, key=lambda i: i.filename):
         row = (
             None
@@ -162,7 +163,9 @@ def _unpacked(
             stated.append(StatedRow(f.path, None, ""))
         elif row is not None and (got != row[0] or row[1] not in {"", str(f.size)}):
             stated.append(StatedRow(f.path, *row))
-    return tuple(files), tuple(stated)
+        elif row is not None and row != (f.digest, str(f.size)):
+            copied.append(StatedRow(f.path, *row))
+    return tuple(files), tuple(stated), tuple(copied)
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -231,7 +234,7 @@ def unpack_wheel(path: str, dest: str, sha256: str) -> WheelRecord:
             raise fail(
                 wheel, f"Wheel-Version {wheel_version} is not supported", "graft reads 1.x wheels"
             )
-        rows = parse_record(wheel, record_text.decode("utf-8", "surrogateescape"))
+        rows, repeated = parse_record(wheel, record_text.decode("utf-8", "surrogateescape"))
         fields = parse_email(metadata)  # METADATA is read by packaging, and only by it
         # every name that becomes a path is checked before anything is written
         display_name = metadata_name(wheel, fields, name, version)
@@ -242,7 +245,7 @@ def unpack_wheel(path: str, dest: str, sha256: str) -> WheelRecord:
         entry_points = _entry_points(wheel, read("entry_points.txt"))
         variant = _variant(wheel, label, dist_info, read("variant.json"))
         unpacker = _Unpacker(wheel, zf, dest)
-        files, stated = _unpacked(unpacker, infos, rows, f"{dist_info}/RECORD")
+        files, stated, copied = _unpacked(unpacker, infos, rows, f"{dist_info}/RECORD")
         absent = tuple(StatedRow(p, *row) for p, row in rows.items() if p not in by_name)
     root_is_purelib = (wheel_headers.get("root-is-purelib") or ["true"])[
         0
@@ -275,6 +278,8 @@ def unpack_wheel(path: str, dest: str, sha256: str) -> WheelRecord:
         variant_label=label,
         variant_properties=variant,
         stated=tuple(sorted((*stated, *absent), key=lambda r: r.path)),
+        repeated=tuple(sorted(repeated, key=lambda r: r.path)),
+        copied=copied,
     )
 
 

@@ -17,6 +17,7 @@ import zipfile
 from typing import TYPE_CHECKING
 
 from graft.errors import WheelError
+from graft.model.record import StatedRow
 from graft.wheel.names import names_project
 
 if TYPE_CHECKING:
@@ -107,14 +108,19 @@ def find_dist_info(wheel: str, names: Iterable[str], name: NormalizedName, versi
     return dist_info
 
 
-def parse_record(wheel: str, text: str) -> dict[str, tuple[str, str]]:
+def parse_record(wheel: str, text: str) -> tuple[dict[str, tuple[str, str]], list[StatedRow]]:
     """RECORD's rows: each path's hash and size, as RECORD spells them (``""`` if none).
 
     A row that is not three CSV fields, or whose size is not a number, is refused, as uv
     refuses it; a hash is not read here (one that does not vouch for its file is the
-    unpacker's to note: decision 383).
+    unpacker's to note: decision 383). As uv reads RECORD (decision 384): a path's leading
+    ``/`` dropped (old selenium wheels list ``/selenium/...``), a path's first row is its
+    row, the later ones come second, each as given. A row's path is not checked: no member
+    has a path that escapes (:func:`check_member_name`), so a row naming one (``../evil.py``)
+    is a row for a file the archive lacks, which nothing installs.
     """
     rows: dict[str, tuple[str, str]] = {}
+    repeated: list[StatedRow] = []
     try:
         parsed = list(csv.reader(io.StringIO(text)))
     except csv.Error as exc:
@@ -124,15 +130,15 @@ def parse_record(wheel: str, text: str) -> dict[str, tuple[str, str]]:
             continue
         if len(row) != 3:  # noqa: PLR2004
             raise fail(wheel, f"RECORD row {row!r} does not have three fields", _UNREAD)
-        path, digest, size = row
-        check_member_name(wheel, path)
-        if path in rows:
-            raise fail(wheel, f"RECORD lists {path!r} twice")
+        path, digest, size = row[0].lstrip("/"), row[1], row[2]  # (uv's reading: selenium's)
         try:
             int(size or "0")
         except ValueError:
             raise fail(
                 wheel, f"RECORD size {size!r} for {path!r} is not a number", _UNREAD
             ) from None
-        rows[path] = (digest, size)
-    return rows
+        if path in rows:
+            repeated.append(StatedRow(path, digest, size))
+        else:
+            rows[path] = (digest, size)
+    return rows, repeated
