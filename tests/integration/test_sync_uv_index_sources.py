@@ -390,3 +390,48 @@ def test_a_lock_forks_where_an_index_entry_holds_in_some_environments(
                 == expected["linux" if sys.platform == "linux" else "win32"][0]
             )
             assert installed(venv) == uv_installed(tmp_path, main, "-r", lock)
+
+
+def test_a_fork_reads_its_own_index_for_micro_releases_and_missing_projects(
+    tmp_path: Path, store_dir: Path, cache: Path, indexes: dict[str, Served]
+) -> None:
+    """Decision 385: where an entry keeps lib to corp, corp's releases decide the micro bounds
+    (lib 2.0 there needs a later Python micro release: the series forks at it, as ``uv lock``
+    0.13.9 forks at ``python_full_version >= 'X.Y.5'``), and a project corp lacks is said
+    missing on corp, not on "the index" (whose close names are not asked)."""
+    urls = {name: url(each) for name, each in indexes.items()}
+    later = f">={THIS}.5"
+    folder = tmp_path / "corp-later"
+    folder.mkdir()
+    wheel = make_wheel(folder, "lib", "2.0", {"lib/__init__.py": ""}, requires_python=later)
+    indexes["corp"].add(wheel)
+    indexes["corp"].attributes[wheel.name] = {"requires-python": later}
+    sources = """lib = [
+        { index = "corp", marker = "sys_platform == 'linux'" },
+        { index = "third", marker = "sys_platform != 'linux'" },
+    ]
+    """
+    tail = declared("corp", "third", urls=urls, sources=textwrap.dedent(sources))
+    app = project(tmp_path / "micro", "micro", "lib", tail=tail)
+    lock = tmp_path / "micro" / "pylock.toml"
+    args = ("--index-url", url(indexes["main"]), "--python-version", THIS)
+    run_graft("lock", "-r", app / "pyproject.toml", "-o", lock, *args,
+              "--platform=linux", "--platform=windows")  # fmt: skip
+    libs = {
+        str(p.version): str(p.marker)
+        for p in Pylock.from_dict(tomllib.loads(lock.read_text())).packages
+        if p.name == "lib"
+    }
+    assert sorted(libs) == ["1.0", "10.0", "2.0"], libs
+    assert f'python_full_version >= "{THIS}.5"' in libs["2.0"], libs
+    assert f'python_full_version < "{THIS}.5"' in libs["1.0"], libs
+
+    tail = declared(
+        "corp",
+        urls=urls,
+        sources='mid = { index = "corp", marker = "sys_platform == \'linux\'" }\n',
+    )
+    gone = project(tmp_path / "gone", "gone", "mid", tail=tail)
+    run = run_graft("lock", "-r", gone / "pyproject.toml", "-o", tmp_path / "gone" / "pylock.toml", *args,
+                    "--platform=linux", "--platform=windows")  # fmt: skip
+    assert f"no project named 'mid' on the index {urls['corp']}" in run.stderr, run.stderr

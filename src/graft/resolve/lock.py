@@ -225,6 +225,7 @@ def _micro(  # noqa: PLR0917 - the resolutions and what they were made of
     resolved: Callable[..., Outcome],
     inputs: Inputs,
     relock: Relock,
+    seen: Callable[[Environment], tuple[ProjectSource, Mapping[str, str]]],
 ) -> tuple[Late, Forked]:
     """The series as locked: from a later release where the first has no resolution.
 
@@ -240,7 +241,7 @@ def _micro(  # noqa: PLR0917 - the resolutions and what they were made of
 
     source, screens, reader, projects, chooser = shared
     lines = [w.marker for w in (*inputs.wanted, *inputs.constraints) if w.marker]
-    bounds = Bounds(source, reader, [*lines, *relock.markers()])
+    bounds = Bounds(seen, reader, [*lines, *relock.markers()])  # (each one's view: 385)
 
     def more(parts: list[Environment]) -> list[Outcome]:
         return resolve_more(parts, resolved, projects, chooser, (source, screens))
@@ -259,22 +260,23 @@ def _hooks_failed(projects: IndexProjects) -> str:
 
 def _advice(
     results: Sequence[tuple[Environment, Resolution]],
-    source: ProjectSource,
+    seen: Callable[[Environment], tuple[ProjectSource, Mapping[str, str]]],
     entries: Sequence[LockEntry],
     sources: Mapping[str, str],
 ) -> list[str]:
     """What the user may want to know of the lock: what else it could have done, and how.
 
     A newer release only later micro releases take (decision 113), or only a newer glibc
-    (decision 322); the option pip needs for a lock with a directory (decision 120).
+    (decision 322), each from the releases of the index the environment reads (*seen*:
+    decision 385); the option pip needs for a lock with a directory (decision 120).
     """
     from graft.resolve.lock_merge import held_back  # noqa: PLC0415
     from graft.resolve.lock_micro import passed_over  # noqa: PLC0415
     from graft.resolve.lock_write import pip_hashes_note  # noqa: PLC0415
 
     return [
-        *passed_over(results, source),
-        *held_back(results, source),
+        *passed_over(results, seen),
+        *held_back(results, seen),
         *filter(None, [pip_hashes_note(entries, sources)]),
     ]
 
@@ -359,9 +361,11 @@ def lock(request: LockRequest) -> LockResult:
         listed=projects.indexes is not None,
     )
     outcomes, source, screens, processes = resolve_environments(envs, resolved, projects, chooser)
-    reader = MetadataReader(source)
+    # (each environment's view of the source: decisions 377, 385)
+    reader, views = MetadataReader(source), _views(source, conditional, projects)
     late, ranges = _micro(
-        envs, outcomes, (source, screens, reader, projects, chooser), resolved, inputs, relock
+        envs, outcomes, (source, screens, reader, projects, chooser), resolved, inputs, relock,
+        views,
     )  # fmt: skip
     # first what pip's and uv's variables would have added (PIP_FIND_LINKS: decision 115),
     # the lines only PyPy takes (decision 120), the series locked from a later release
@@ -399,10 +403,8 @@ def lock(request: LockRequest) -> LockResult:
         none_locked(first, skipped, extraless=extraless)
     warnings.update(dict.fromkeys(said_once(where)))
     covered = tuple(env for env, _ in results)
-    entries = _entries(
-        results, source, reader, chooser, forks, warnings, _views(source, conditional, projects)
-    )
-    warnings.update(dict.fromkeys(_advice(results, source, entries, built_sources)))
+    entries = _entries(results, source, reader, chooser, forks, warnings, views)
+    warnings.update(dict.fromkeys(_advice(results, views, entries, built_sources)))
     output = STDOUT if to_stdout else os.path.abspath(request.output)
     return LockResult(
         output,

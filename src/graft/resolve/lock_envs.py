@@ -136,7 +136,10 @@ def seen_in(source: SharedSource, conditional: Conditional, env: Environment) ->
     from graft.resolve.inputs import markers_apply  # noqa: PLC0415
 
     holding = {id(c) for c in markers_apply([c for c, _ in conditional], env.target)}
-    return source.seen_with({c.name: f for c, f in conditional if id(c) in holding})
+    own: dict[str, Sequence[ArtifactFile]] = {c.name: f for c, f in conditional if id(c) in holding}
+    return source.seen_with(
+        own, {c.name: str(c.index) for c, _ in conditional if c.index and id(c) in holding}
+    )
 
 
 def again(

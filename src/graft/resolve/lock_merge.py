@@ -212,34 +212,42 @@ def merge(
 
 
 def held_back(
-    results: Sequence[tuple[Environment, Resolution]], source: ProjectSource
+    results: Sequence[tuple[Environment, Resolution]],
+    seen: Callable[[Environment], tuple[ProjectSource, Mapping[str, str]]],
 ) -> list[str]:
     """A line per release a Linux environment did not take for want of a newer glibc.
 
     Where another environment of the same Python took a newer release of a project whose
     Linux wheels all need a glibc newer than the environment's (``manylinux_2_34`` only),
     the Linux one took an older release, which every machine it stands for installs: said,
-    with the ``--platform`` that locks the newer one for such machines (decision 322).
+    with the ``--platform`` that locks the newer one for such machines (decision 322). Each
+    index a project is kept to (*seen*: ``[tool.uv.sources]``) is judged apart, by its own
+    releases, and named (decision 385).
     """
     from graft.resolve.lock_said import said_once  # noqa: PLC0415
 
-    took: dict[tuple[str, str], set[Version]] = {}
+    took: dict[tuple[str, str, str], set[Version]] = {}
     for env, resolution in results:
+        kept = seen(env)[1]
         for pin in resolution.pins:
-            took.setdefault((pin.name, env.python), set()).add(pin.version)
-    releases: dict[tuple[str, Version], tuple[ArtifactFile, ...]] = {}
+            took.setdefault((pin.name, env.python, kept.get(pin.name, "")), set()).add(pin.version)
+    releases: dict[str, dict[tuple[str, Version], tuple[ArtifactFile, ...]]] = {}
     said: list[tuple[str, str]] = []
     for env, resolution in results:
         if env.named or env.values[0] != "linux":
             continue
+        view, kept = seen(env)
         for pin in resolution.pins:
-            newer = sorted((v for v in took[pin.name, env.python] if v > pin.version), reverse=True)
+            index = kept.get(pin.name, "")
+            took_here = took[pin.name, env.python, index]
+            newer = sorted((v for v in took_here if v > pin.version), reverse=True)
             for version in [] if pin.file.direct else newer:
-                release = release_of(source, pin.name, version, releases)
+                release = release_of(view, pin.name, version, releases.setdefault(index, {}))
                 level = _glibc_needed(release, env, pin.file)
                 if level is not None:
+                    on = f" (on {index})" if index else ""
                     text = (
-                        f"{pin.name} {version} has Linux wheels only for glibc 2.{level} and"
+                        f"{pin.name} {version}{on} has Linux wheels only for glibc 2.{level} and"
                         f" newer: locked {pin.version}, which older glibc installs too"
                         f" (--platform {env.values[1]}-manylinux_2_{level} locks {version} for"
                         " such machines; decision 322)"

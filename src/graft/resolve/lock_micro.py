@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from graft.model.target import LATER_MICRO
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from packaging.version import Version
 
@@ -28,24 +28,34 @@ if TYPE_CHECKING:
 
 
 def passed_over(
-    results: Sequence[tuple[Environment, Resolution]], source: ProjectSource
+    results: Sequence[tuple[Environment, Resolution]],
+    seen: Callable[[Environment], tuple[ProjectSource, Mapping[str, str]]],
 ) -> list[str]:
-    """One line per (project, series) whose newest release only the series' first exclude."""
+    """One line per (project, series) whose newest release only the series' first exclude.
+
+    *seen*: each environment's view and the index each project is kept to there: a project
+    a ``[tool.uv.sources]`` entry keeps to an index in some environments is judged by that
+    index's releases there, and its line names the index (decision 385).
+    """
     from graft.resolve.listing import stated  # noqa: PLC0415
 
-    locked: dict[tuple[str, str, str], set[Version]] = {}
+    locked: dict[tuple[str, str, str, str], set[Version]] = {}
+    views: dict[tuple[str, str], ProjectSource] = {}
     for env, resolution in results:
         # (the series' first release: X.Y.0, or --python-version's; its ranges alike when the
         # lock forked it, decision 153: a range from a later release locked the newer one)
         first = env.series_first or env.target.version
+        view, kept = seen(env)
         for pin in resolution.pins:
-            key = (str(pin.name), env.python, first)
+            index = kept.get(pin.name, "")
+            key = (str(pin.name), env.python, first, index)
             locked.setdefault(key, set()).add(pin.version)
+            views.setdefault((str(pin.name), index), view)
     verdicts: dict[tuple[str, str], bool] = {}
     out = []
-    for (name, minor, first), versions in sorted(locked.items()):
+    for (name, minor, first, index), versions in sorted(locked.items()):
         newest: tuple[Version, str] | None = None
-        for filename, spec in stated(source.files(name)):  # type: ignore[arg-type]
+        for filename, spec in stated(views[name, index].files(name)):  # type: ignore[arg-type]
             if not spec or f"{minor}." not in spec:  # (names no micro release of the series)
                 continue
             if (spec, first) not in verdicts:
@@ -56,8 +66,9 @@ def passed_over(
         if newest is not None and newest[0] > max(versions):
             since = "" if first == f"{minor}.0" else f" from {first}"
             later = _admitted(newest[1], minor)
+            on = f" (on {index})" if index else ""
             out.append(
-                f"{name} {newest[0]} needs a later Python {minor} than {first}"
+                f"{name} {newest[0]}{on} needs a later Python {minor} than {first}"
                 f" (Requires-Python {newest[1]}): locked {max(versions)} for {minor}, which"
                 f" every {minor} release{since} installs (decision 113; {name}>={newest[0]}"
                 f" would leave {minor} out instead; --python-version {later} would lock it for"

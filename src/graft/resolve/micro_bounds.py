@@ -32,7 +32,7 @@ from graft.errors import GraftError
 from graft.model.target import LATER_MICRO
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Mapping
 
     from packaging.markers import Marker
     from packaging.version import Version
@@ -105,12 +105,20 @@ class Bounds:
     """The micro releases within an environment's range where its resolution may change."""
 
     def __init__(
-        self, source: ProjectSource, reader: MetadataReader, markers: Iterable[str]
+        self,
+        seen: Callable[[Environment], tuple[ProjectSource, Mapping[str, str]]],
+        reader: MetadataReader,
+        markers: Iterable[str],
     ) -> None:
-        """*markers*: those of the roots, constraints and re-locked packages, as text."""
+        """*markers*: those of the roots, constraints and re-locked packages, as text.
+
+        *seen*: each environment's view of the source and the index each project is kept to
+        there (``lock._views``): a project a ``[tool.uv.sources]`` entry keeps to an index in
+        some environments has that index's releases there (decision 385).
+        """
         from packaging.markers import InvalidMarker, Marker  # noqa: PLC0415
 
-        self._source = source
+        self._seen = seen
         self._reader = reader
         self._roots: list[Marker] = []
         for text in dict.fromkeys(m for m in markers if names_micro(m)):
@@ -120,10 +128,11 @@ class Bounds:
                 continue
         self._marker_flips: dict[tuple[str, tuple[str, str, str], str], tuple[int, ...]] = {}
         self._spec_flips: dict[tuple[str, str], tuple[tuple[int, ...], tuple[int, ...]]] = {}
-        # per (project, series): the releases whose Requires-Python a later micro admits
-        self._later: dict[tuple[str, str], tuple[_Later, ...]] = {}
+        # per (project, series, index): the releases whose Requires-Python a later micro admits
+        self._later: dict[tuple[str, str, str], tuple[_Later, ...]] = {}
         self._pin_markers: dict[str, tuple[Marker, ...]] = {}  # by a wheel's URL
-        self._listings: dict[str, tuple[dict[str, list[str]], list[ArtifactFile]]] = {}
+        # per (project, the index it is kept to, "" for the default ones)
+        self._listings: dict[tuple[str, str], tuple[dict[str, list[str]], list[ArtifactFile]]] = {}
 
     def within(self, env: Environment, resolution: Resolution) -> tuple[set[int], set[int]]:
         """(from markers, from Requires-Python): the micro releases inside *env*'s range.
@@ -157,7 +166,7 @@ class Bounds:
         """
         found = set(self.marker_flips(env, read))
         for name in names:
-            for _, stated, local in self._later_releases(name, env.python):
+            for _, stated, local in self._later_releases(name, env):
                 found.update(stated)
                 if local is not None:  # (a find-links wheel states it in its METADATA alone)
                     spec = self._reader.surface(local).requires_python
@@ -256,7 +265,7 @@ class Bounds:
         for spec in {pin.file.requires_python, self._reader.surface(pin.file).requires_python}:
             if spec:
                 out.update(self._of_spec(spec, env.python)[1])
-        for version, stated, local in self._later_releases(str(pin.name), env.python):
+        for version, stated, local in self._later_releases(str(pin.name), env):
             if version <= pin.version:
                 continue
             ups = stated
@@ -266,19 +275,22 @@ class Bounds:
             out.update(m for m in ups if m > low)
         return out
 
-    def _later_releases(self, name: str, series: str) -> tuple[_Later, ...]:
-        """The final releases of *name* some later micro release of *series* admits anew.
+    def _later_releases(self, name: str, env: Environment) -> tuple[_Later, ...]:
+        """The final releases of *name* some later micro release of *env*'s series admits anew.
 
         As the index states their Requires-Python; a local wheel (find-links), which states
         it in its METADATA alone, is one per release, read only if newer than a pin. A
-        remote file whose index states none is not read (PyPI states it).
+        remote file whose index states none is not read (PyPI states it). From *env*'s view:
+        a project kept to an index there, that index's (decision 385).
         """
-        key = (name, series)
+        view, kept = self._seen(env)
+        series, index = env.python, kept.get(name, "")
+        key = (name, series, index)
         found = self._later.get(key)
         if found is None:
             from graft.resolve.lock_micro import release_version  # noqa: PLC0415
 
-            by_spec, local = self._listing(name)
+            by_spec, local = self._listing(name, view, index)
             rows: dict[tuple[Version, tuple[int, ...]], ArtifactFile | None] = {}
             for spec, filenames in by_spec.items():
                 ups = self._of_spec(spec, series)[0]
@@ -293,16 +305,19 @@ class Bounds:
             found = self._later[key] = tuple((v, u, f) for (v, u), f in rows.items())
         return found
 
-    def _listing(self, name: str) -> tuple[dict[str, list[str]], list[ArtifactFile]]:
+    def _listing(
+        self, name: str, view: ProjectSource, index: str
+    ) -> tuple[dict[str, list[str]], list[ArtifactFile]]:
         """*name*'s filenames by the Requires-Python stated, and its local wheels stating none.
 
-        Read once per project (a listing may hold thousands of files, few distinct values).
+        Read once per project and index (a listing may hold thousands of files, few distinct
+        values).
         """
-        found = self._listings.get(name)
+        found = self._listings.get((name, index))
         if found is None:
             from graft.resolve.listing import stated  # noqa: PLC0415
 
-            files = self._source.files(name)  # type: ignore[arg-type]
+            files = view.files(name)  # type: ignore[arg-type]
             by_spec: dict[str, list[str]] = {}
             local: list[ArtifactFile] = []
             for at, (filename, spec) in enumerate(stated(files)):
@@ -310,7 +325,7 @@ class Bounds:
                     by_spec.setdefault(spec, []).append(filename)
                 elif filename.endswith(".whl") and not files[at].url.startswith(_REMOTE):
                     local.append(files[at])
-            found = self._listings[name] = (by_spec, local)
+            found = self._listings[name, index] = (by_spec, local)
         return found
 
 

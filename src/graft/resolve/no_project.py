@@ -66,6 +66,15 @@ def _searched(provider: Provider) -> str:
     return str(getattr(provider.source, "searched", "on the index"))
 
 
+def _kept_to(provider: Provider, name: str) -> str | None:
+    """Where *name* was looked for if a lock's environment keeps it to an index (decision 385).
+
+    Its ``[tool.uv.sources]`` index alone: no close name is asked of the other indexes.
+    """
+    searched_for = getattr(provider.source, "searched_for", None)
+    return None if searched_for is None else searched_for(name)
+
+
 def _typed_by_the_user(parent: object) -> bool:
     """Whether a requirement with this *parent* was written by the user.
 
@@ -91,7 +100,8 @@ def no_projects(
     spellings costs a request each.
     """
     typed = any(_typed_by_the_user(parent) for parent in stating)
-    where = _searched(provider)
+    kept = _kept_to(provider, name)
+    where = kept or _searched(provider)
     missing = {name: (list(asked), askers, typed)}
     for other, causes in provider.needed.items():
         if other in missing or provider.files(NormalizedName(other)):
@@ -100,7 +110,7 @@ def no_projects(
         mine = any(_typed_by_the_user(parent) for _, parent in causes)
         missing[NormalizedName(other)] = (whos, {str(p.name) for _, p in causes if p}, mine)
     if len(missing) == 1:
-        suggestion = _suggest(name, provider, askers) if typed else ""
+        suggestion = _suggest(name, provider, askers) if typed and not kept else ""
         error = ResolutionError(
             Kind.NO_PROJECT, [f"no project named {name!r} {where}{suggestion}", *asked]
         )
@@ -108,9 +118,13 @@ def no_projects(
         return error
     names = []
     for missing_name, (_, parents, mine) in missing.items():
-        close = _suggest(missing_name, provider, parents).removeprefix("; ") if mine else ""
-        names.append(f"{str(missing_name)!r}" + (f" ({close})" if close else ""))
-    lines = [f"no projects named {', '.join(names)} {where}"]
+        own = _kept_to(provider, missing_name)  # (no close name asked of the other indexes)
+        close = (
+            _suggest(missing_name, provider, parents).removeprefix("; ") if mine and not own else ""
+        )
+        said = own or close
+        names.append(f"{str(missing_name)!r}" + (f" ({said})" if said else ""))
+    lines = [f"no projects named {', '.join(names)} {_searched(provider)}"]
     lines += [line for whos, _, _ in missing.values() for line in whos]
     error = ResolutionError(Kind.NO_PROJECT, lines)
     error.missing = tuple(map(str, missing))

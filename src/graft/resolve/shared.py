@@ -48,13 +48,18 @@ class SharedSource:
         self._reading: dict[object, Future[Any]] = {}  # what one thread is reading now
         self._lock = threading.Lock()
         self._own: Mapping[str, Sequence[ArtifactFile]] = {}  # (seen_with)
+        self._kept: Mapping[str, str] = {}  # (seen_with: the index a project is kept to)
 
-    def seen_with(self, own: Mapping[str, Sequence[ArtifactFile]]) -> SharedSource:
+    def seen_with(
+        self, own: Mapping[str, Sequence[ArtifactFile]], kept: Mapping[str, str] | None = None
+    ) -> SharedSource:
         """This source, but *own* files for some projects; every read still shared.
 
         One lock environment's view: a URL constraint whose marker holds there makes its
         file the project's only one (decision 201), and only there; so does an index a
-        ``[tool.uv.sources]`` entry keeps its project to there (its listing: decision 377).
+        ``[tool.uv.sources]`` entry keeps its project to there (its listing: decision 377),
+        which *kept* names (by project) for the lines that say where it was looked for
+        (:meth:`searched_for`, decision 385).
         """
         if not own:
             return self
@@ -62,7 +67,13 @@ class SharedSource:
 
         view = copy.copy(self)  # (the same caches and lock)
         view._own = {**self._own, **own}  # noqa: SLF001 - its own kind
+        view._kept = {**self._kept, **(kept or {})}  # noqa: SLF001
         return view
+
+    def searched_for(self, name: str) -> str | None:
+        """Where *name* was looked for, if its listing is an index's it is kept to here."""
+        url = self._kept.get(name)
+        return None if url is None else f"on the index {url}"
 
     def files(self, name: NormalizedName) -> Sequence[ArtifactFile]:
         """Every file of *name*, listed once (never changed: a listing or a tuple)."""
