@@ -6,7 +6,8 @@ is static (PKG-INFO 2.2, read without a hook) and whose build fails; ``top2`` ne
 runs while resolving, and fails. Each failure is one ``graft: error`` line that names the
 sdist, then the shortest chain from the user's requirement down to it, as uv says "`foo`
 was included because `bar` (v1.0) depends on `foo`"; ``--json`` says the same; so does the
-refusal of an sdist-only dependency under ``--no-build``.
+refusal of an sdist-only dependency under ``--no-build``. After a backtrack, the chain is
+the one that holds at the failure (``pick``).
 """
 
 from __future__ import annotations
@@ -72,6 +73,15 @@ def links(tmp_path: Path) -> Path:
     make_wheel(folder, "top2", "1.0", {"top2/__init__.py": ""}, requires=("qux",))
     make_wheel(folder, "qux", "1.0", {"qux/__init__.py": ""}, requires=("baz",))
     failing_sdist(folder, "baz", static=False)
+    # pick 2.0 needs left, which needs pin<2 (the request pins pin==2) and fails: given up,
+    # pick 1.0 needs right, which needs fails too (decision 386)
+    make_wheel(folder, "pick", "2.0", {"pick/__init__.py": ""}, requires=("left",))
+    make_wheel(folder, "pick", "1.0", {"pick/__init__.py": ""}, requires=("right",))
+    make_wheel(folder, "left", "1.0", {"left/__init__.py": ""}, requires=("fails", "pin<2"))
+    make_wheel(folder, "right", "1.0", {"right/__init__.py": ""}, requires=("fails",))
+    for version in ("1.0", "2.0"):
+        make_wheel(folder, "pin", version, {"pin/__init__.py": ""})
+    failing_sdist(folder, "fails", static=False)
     return folder
 
 
@@ -132,6 +142,22 @@ def test_a_failed_metadata_hook_while_resolving_names_them_too(
 ) -> None:
     line = failed(tmp_path, store_dir, "top2", "baz-1.0.tar.gz")
     assert "; baz==1.0 is required by qux==1.0 (you asked for top2; top2==1.0 requires qux)" in line
+
+
+def test_after_a_backtrack_the_chain_names_the_requirer_that_holds(
+    tmp_path: Path, store_dir: Path, cache: Path
+) -> None:
+    """Decision 386: pick 2.0 and left, given up, stated fails too; the chain at the failure
+    is the search's state then, pick 1.0 and right, as uv's hint says ("`pick` (v1.0)
+    depends on `right` (v1.0) which depends on `fails`")."""
+    run = sync(tmp_path, store_dir, "pick", "pin==2")
+    # (the conflict it went back from first, its lines under the error's)
+    (line,) = [line for line in run.stderr.splitlines() if line.startswith("graft: error")]
+    assert line.startswith("graft: error: these requirements cannot all be met; going back")
+    assert f"{links_of(tmp_path) / 'fails-1.0.tar.gz'}: prepare_metadata_for_build_wheel" in line
+    assert line.endswith(
+        "; fails==1.0 is required by right==1.0 (you asked for pick; pick==1.0 requires right)"
+    ), line
 
 
 def test_an_sdist_only_dependency_under_no_build_names_them(

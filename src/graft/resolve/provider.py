@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping, Sequence
 
     from packaging.specifiers import SpecifierSet
-    from resolvelib.structs import RequirementInformation
+    from resolvelib.structs import RequirementInformation, State
 
     from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile, ProjectSource
@@ -97,6 +97,9 @@ class Provider(DeadEnds, AbstractProvider[Need, Candidate, str]):
         # every requirement handed to the resolver, with who stated it (None: the request),
         # so that a failure can name every project that does not exist, not only the first
         self.needed: dict[str, list[tuple[Need, WheelCandidate | None]]] = {}
+        # the search's state after its last round (the reporter's): the requirements holding
+        # now, which a failure chain names rather than one given up since (decision 386)
+        self.now: State[Need, Candidate, str] | None = None
         self._python = PythonCandidate(Version(target.version))
         self._satisfied: dict[tuple[int, int], tuple[Need, Candidate, bool]] = {}
         # get_dependencies' answers: (file url, filename, extra) -> (fixed, own, warnings)
@@ -130,8 +133,12 @@ class Provider(DeadEnds, AbstractProvider[Need, Candidate, str]):
         """A provider of the same questions with nothing noted, sharing what was read."""
         other = Provider.__new__(Provider)
         other.__dict__.update(self.__dict__)
-        other.warnings, other.needed = {}, {}
+        other.warnings, other.needed, other.now = {}, {}, None
         return other
+
+    def holding(self, state: State[Need, Candidate, str]) -> None:
+        """The search's *state* after a round: what :meth:`requested_and_parents` reads."""
+        self.now = state
 
     def note(self, needs: Sequence[Need], parent: WheelCandidate | None) -> list[Need]:
         """Remember *needs* as stated by *parent* (for explanations); returns them."""
@@ -402,35 +409,48 @@ class Provider(DeadEnds, AbstractProvider[Need, Candidate, str]):
         self.warnings.update(dict.fromkeys(warned))
         return fixed, own
 
-    def requested_and_parents(self) -> tuple[set[str], dict[str, list[tuple[str, str]]]]:
+    def requested_and_parents(
+        self, *, holding: bool = False
+    ) -> tuple[set[str], dict[str, list[tuple[str, str]]]]:
         """The projects the request names, and each project's (project, label) requirers.
 
-        From the requirements stated so far (:attr:`needed`): what
-        :func:`graft.resolve.causes.chain` walks to say which requirement brought a
-        project in (decision 378).
+        From the requirements stated so far (:attr:`needed`), or with *holding* those of the
+        search's state now (:attr:`now`, where a search is under way): after a backtrack, no
+        release given up is among them (decision 386). What
+        :func:`graft.resolve.causes.chain` walks to say which requirement brought a project
+        in (decision 378).
         """
-        asked = {name for name, said in self.needed.items() if any(p is None for _, p in said)}
+        said: Mapping[str, Sequence[tuple[Need, Candidate | None]]] = self.needed
+        if holding and self.now is not None:
+            now: dict[str, list[tuple[Need, Candidate | None]]] = {}
+            for criterion in self.now.criteria.values():
+                for need, parent in criterion.information:
+                    if need.name != PYTHON:
+                        now.setdefault(need.name, []).append((need, parent))
+            said = now
+        asked = {name for name, these in said.items() if any(p is None for _, p in these)}
         parents = {
             name: list(
                 dict.fromkeys(
                     (str(p.name), f"{p.name}=={p.version}")
-                    for _, p in said
+                    for _, p in these
                     if isinstance(p, WheelCandidate)
                 )
             )
-            for name, said in self.needed.items()
+            for name, these in said.items()
         }
         return asked, parents
 
     def _brought(self, candidate: WheelCandidate, exc: BuildError) -> BuildError:
         """*exc*, saying which requirement brought *candidate* in (decision 378).
 
-        The shortest chain of the requirements stated so far down from one the user gave;
-        *exc* itself where the user asked for the project.
+        The shortest chain down from one the user gave, of the requirements that hold in the
+        search's state now (decision 386; before a search, those stated so far); *exc*
+        itself where the user asked for the project.
         """
         from graft.resolve.causes import brought, required_by  # noqa: PLC0415
 
-        asked, parents = self.requested_and_parents()
+        asked, parents = self.requested_and_parents(holding=True)
         if candidate.name in asked:
             return exc
         where = required_by(candidate.name, asked, parents)

@@ -23,6 +23,9 @@ class RulesOut(Protocol):
     def rule_out_clashes(self, causes: Collection[RequirementInformation[Need, Candidate]]) -> None:
         """A pin failed because of *causes*: learn the candidates that clash with a root."""
 
+    def holding(self, state: State[Need, Candidate, str]) -> None:
+        """The search's *state* after a round: the requirements that hold now (decision 386)."""
+
 
 class Unsatisfiable(Exception):  # noqa: N818 - ends the resolution; explained by the caller
     """Raised by the provider's ``rule_out`` once a root requirement admits only dead ends."""
@@ -95,6 +98,16 @@ class Reporter(BaseReporter[Need, Candidate, str]):
         self.conflicts.append(tuple(causes))
         if self.provider is not None:
             self.provider.rule_out_clashes(causes)
+
+    def ending_round(self, index: int, state: State[Need, Candidate, str]) -> None:
+        """A round ended: the provider is told the state the next round goes on from.
+
+        resolvelib's next round changes that state in place until its pin succeeds, so a
+        failure met while it reads a candidate's dependencies sees what holds then.
+        """
+        del index
+        if self.provider is not None:
+            self.provider.holding(state)
 
     def starting_round(self, index: int) -> None:
         """A new round (counted across searches)."""
