@@ -64,14 +64,18 @@ CASES: dict[str, tuple[tuple[str, str] | None, tuple[str, ...], list[tuple[str, 
     "outside-row": (None, (f"../evil.py,{b64(b'boo')},3",), []),
     "rooted-row": (None, (f"/etc/evil.py,{b64(b'boo')},3",), []),
 }
-#: name -> (RECORD override of ``<name>/mod.py``, a member listed by a row with a leading
-#: ``/``): rows that vouch for their files spelt otherwise than graft's, copied as uv copies
-#: them, without a warning (decision 384)
-SPELT: dict[str, tuple[tuple[str, str] | None, bool]] = {
-    "sha512-row": ((b64(DATA, "sha512"), str(len(DATA))), False),
-    "sha384-row": ((b64(DATA, "sha384"), ""), False),
-    "sizeless-row": ((b64(DATA), ""), False),
-    "leading-slash": (None, True),  # (old selenium wheels; uv drops the slash)
+#: as CASES: rows that vouch for their files spelt otherwise than graft's, copied as uv
+#: copies them, without a warning (decision 384)
+SPELT: dict[str, tuple[tuple[str, str] | None, tuple[str, ...], list[tuple[str, bytes]]]] = {
+    "sha512-row": ((b64(DATA, "sha512"), str(len(DATA))), (), []),
+    "sha384-row": ((b64(DATA, "sha384"), ""), (), []),
+    "sizeless-row": ((b64(DATA), ""), (), []),
+    # (old selenium wheels: a row's leading / , which uv drops)
+    "leading-slash": (
+        None,
+        (f"/leading_slash/more.py,{b64(DATA)},{len(DATA)}",),
+        [("leading_slash/more.py", DATA)],
+    ),
 }
 
 
@@ -82,7 +86,7 @@ def module(name: str) -> str:
 @pytest.fixture
 def index(wheels: Path) -> Iterator[Served]:
     with serve() as served:
-        for name, (override, rows, members) in CASES.items():
+        for name, (override, rows, members) in {**CASES, **SPELT}.items():
             pkg = module(name)
             path = make_wheel(
                 wheels,
@@ -91,17 +95,6 @@ def index(wheels: Path) -> Iterator[Served]:
                 record_override=None if override is None else {f"{pkg}/mod.py": override},
                 extra_rows=rows,
                 extra_members=list(members),
-            )
-            served.add(path)
-        for name, (override, slashed) in SPELT.items():
-            pkg = module(name)
-            path = make_wheel(
-                wheels,
-                name,
-                files={f"{pkg}/__init__.py": "", f"{pkg}/mod.py": DATA},
-                record_override=None if override is None else {f"{pkg}/mod.py": override},
-                extra_rows=(f"/{pkg}/more.py,{b64(DATA)},{len(DATA)}",) if slashed else (),
-                extra_members=[(f"{pkg}/more.py", DATA)] if slashed else [],
             )
             served.add(path)
         served.add(make_wheel(wheels, "sound", files={"sound/__init__.py": DATA}))

@@ -432,6 +432,6 @@ def test_a_fork_reads_its_own_index_for_micro_releases_and_missing_projects(
         sources='mid = { index = "corp", marker = "sys_platform == \'linux\'" }\n',
     )
     gone = project(tmp_path / "gone", "gone", "mid", tail=tail)
-    run = run_graft("lock", "-r", gone / "pyproject.toml", "-o", tmp_path / "gone" / "pylock.toml", *args,
+    run = run_graft("lock", "-r", gone / "pyproject.toml", "-o", gone / "pylock.toml", *args,
                     "--platform=linux", "--platform=windows")  # fmt: skip
     assert f"no project named 'mid' on the index {urls['corp']}" in run.stderr, run.stderr
