@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from graft.plan.planned import PlannedWheel
     from graft.plan.types import Policy, VenvLayout
     from graft.resolve.located import Located
+    from graft.resolve.overrides import Overrides
     from graft.store.bytecode import Compiler
     from graft.store.entries import Finish, Store, StoreEntry
 
@@ -192,11 +193,13 @@ def check_target(
     target: Target,
     no_deps: bool,
     variant_support: dict[str, tuple[str, ...]] | None = None,
+    overrides: Overrides | None = None,
 ) -> None:
     """Requires-Python and Requires-Dist of the ingested wheels (``deps.check_set``)."""
     from graft.resolve.deps import check_set  # noqa: PLC0415
 
-    check_set([(w, e.record) for w, e in pairs], target, no_deps, variant_support)
+    members = [(w, e.record) for w, e in pairs]
+    check_set(members, target, no_deps, variant_support, overrides)
 
 
 def check_variants_agree(
@@ -243,6 +246,7 @@ def prepare(
     no_deps: bool,
     reporter: Reporter,
     arrivals: Arrivals | None = None,
+    overrides: Overrides | None = None,
 ) -> Prepared:
     """Entries, checks and bytecode for the located wheels: everything the planner needs.
 
@@ -260,7 +264,7 @@ def prepare(
     with taken or Compiler(store, target) as compiler:
         pairs = load_entries(located, store, reporter, compiler.submit, arrivals)
         check_variants_agree(pairs, dict(located.variant_declared))
-        check_target(pairs, target, no_deps, dict(located.variant_support))
+        check_target(pairs, target, no_deps, dict(located.variant_support), overrides)
         clock = lap(timings, "entries", clock)
         if compiler.compiling:
             tag = target.cache_tag

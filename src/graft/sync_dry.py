@@ -127,6 +127,7 @@ def dry_run(request: SyncRequest, resolving: ResolveRequest, store: Store) -> Dr
     offered, held_as = _offered(located.chosen, cache_root(), store, _recorded(request, target))
     if any(w.indexed for w, _ in located.chosen):  # a lock's set, checked as the sync checks it
         from graft.resolve.deps import check_without_download  # noqa: PLC0415
+        from graft.sync_plan import overrides_of  # noqa: PLC0415
 
         check_without_download(
             located.chosen,
@@ -137,6 +138,7 @@ def dry_run(request: SyncRequest, resolving: ResolveRequest, store: Store) -> Dr
             store=store,
             variant_support=dict(located.variant_support),
             sources=dict(located.unbuilt),  # (what the lock's sources would build)
+            overrides=overrides_of(request),
         )
     was = venv_config(layout.prefix)
     sites = held_sites(layout, target, was)
@@ -364,6 +366,7 @@ def _from_entries(
     from graft.plan.types import Policy  # noqa: PLC0415
     from graft.prepare import check_target, check_variants_agree, planned_wheels  # noqa: PLC0415
     from graft.store.bytecode import compiled_for  # noqa: PLC0415
+    from graft.sync_plan import overrides_of  # noqa: PLC0415
 
     target = located.target
     pairs = []
@@ -383,7 +386,8 @@ def _from_entries(
         entries = counted(uncompiled, "store entry", "store entries")
         return None, f"{entries} to compile for {target.cache_tag}"
     check_variants_agree(pairs, dict(located.variant_declared))
-    check_target(pairs, target, request.no_deps, dict(located.variant_support))
+    overrides = overrides_of(request)
+    check_target(pairs, target, request.no_deps, dict(located.variant_support), overrides)
     policy = Policy(request.collisions, request.link_mode)
     return plan(planned_wheels(pairs, bytecode), layout, policy), ""
 

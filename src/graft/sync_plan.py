@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from graft.plan.types import Plan, VenvLayout
     from graft.prepare import Arrivals
     from graft.resolve.located import Located
+    from graft.resolve.overrides import Overrides
     from graft.store.entries import Store
 
 
@@ -81,12 +82,26 @@ def plan_for(
         no_deps=request.no_deps,
         reporter=request.reporter,
         arrivals=arrivals,
+        overrides=overrides_of(request),
     )
     timings.update(prepared.timings)
     clock = time.perf_counter()
     made = plan(prepared.wheels, prepared.layout, prepared.policy)
     lap(timings, "plan", clock)
     return made, True, prepared.warnings
+
+
+def overrides_of(request: SyncRequest) -> Overrides | None:
+    """The request's ``--overrides`` and ``--excludes``, for the set check (decisions 388, 389).
+
+    Read again from their files (the resolution memo watches them), so a set recalled by
+    the memo is checked as the resolution judged it.
+    """
+    if not request.override_files and not request.exclude_files:
+        return None
+    from graft.resolve.overrides import load  # noqa: PLC0415
+
+    return load(request.override_files, request.exclude_files)
 
 
 def drop_kept_plan(store_root: str, key: str) -> None:

@@ -50,7 +50,6 @@ def test_pip_and_uv_options_graft_has_not_are_refused_saying_what_to_use(tmp_pat
         ("--cache-dir", "/tmp/c"): "GRAFT_CACHE_DIR=DIR",
         ("-n",): "uv's --no-cache",
         ("--no-verify-hashes",): "graft checks every --hash it is given",
-        ("--overrides", "o.txt"): "graft has no overrides: pin a version with -c FILE",
         ("--uploaded-prior-to", "P3D"): "--exclude-newer DATE or a span",
         ("--python-platform", "linux"): "graft lock --python-platform locks for it",
         ("--reinstall-package", "six"): "--reinstall (graft rebuilds the venv",
@@ -58,7 +57,6 @@ def test_pip_and_uv_options_graft_has_not_are_refused_saying_what_to_use(tmp_pat
         ("--index-strategy", "unsafe-first-match"): "unsafe-best-match merges every index",
         ("--prerelease", "if-necessary-or-explicit"): "if-necessary is uv's default",
         ("--config-settings-package", "six:k=v"): "-C KEY=VALUE (for every build)",
-        ("--all-extras",): "--extra NAME for each",
     }
     for args, hint in instead.items():
         proc = run_graft("sync", tmp_path / "v", "six", *args, check=False)

@@ -42,6 +42,10 @@ def test_the_r_files_are_masked_in_the_key() -> None:
         ["-r", "pylock.toml"],
         ["-r", "a.in", "--", "x"],
         ["-r"],
+        ["-r", "a.in", "--overrides", "o.txt"],  # they change the requirements (decision 388)
+        ["-r", "a.in", "--override=o.txt"],
+        ["-r", "a.in", "--excludes", "x.txt"],  # (decision 389)
+        ["-r", "a.in", "--exclude", "x.txt"],
     ],
 )
 def test_what_the_key_cannot_mask_is_doubt(rest: list[str]) -> None:

@@ -183,6 +183,9 @@ def run_lock(args: argparse.Namespace, argv: Sequence[str] = ()) -> int:
             offline=args.offline,
             extras=tuple(args.extra),
             groups=tuple(args.group),
+            all_extras=args.all_extras,
+            override_files=tuple(args.overrides),
+            exclude_files=tuple(args.excludes),
             editables=tuple(args.editable),
             # a lock holds every variant choice (resolve/lock_forks.py): it needs no
             # machine's answer, so --allow-variant-provider is accepted and runs no plugin

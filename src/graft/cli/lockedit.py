@@ -50,8 +50,9 @@ def masked(rest: list[str]) -> tuple[list[str], list[str]] | None:
     """*rest* with every ``-r FILE`` value masked, and those files; None when unsure.
 
     Read: ``-r FILE``, ``-rFILE``; ``--requirement`` (in any form), ``--upgrade`` and
-    ``--upgrade-package`` (``-U``, ``-P``: they drop the preferences the proof rests on), a
-    lock file or a ``pyproject.toml`` given with ``-r`` are doubt.
+    ``--upgrade-package`` (``-U``, ``-P``: they drop the preferences the proof rests on),
+    ``--overrides`` and ``--excludes``, a lock file or a ``pyproject.toml`` given with ``-r``
+    are doubt.
     """
     out: list[str] = []
     files: list[str] = []
@@ -65,8 +66,11 @@ def masked(rest: list[str]) -> tuple[list[str], list[str]] | None:
         elif arg.startswith("-r"):
             path, i = arg[2:], i + 1
         else:
-            # --upgrade[-package] (-U, -P) drops the preferences; "--req" may be --requirement
-            if arg.startswith(("--up", "--req")) or arg in ("--", "-U", "-P"):
+            # --upgrade[-package] (-U, -P) drops the preferences; "--req" may be --requirement;
+            # --overrides and --excludes change the requirements the proof reads (388, 389)
+            if arg.startswith(("--up", "--req", "--ov")) or arg in ("--", "-U", "-P"):
+                return None
+            if arg.partition("=")[0] in ("--exclude", "--excludes"):
                 return None
             out.append(arg)
             i += 1

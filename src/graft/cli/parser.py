@@ -359,8 +359,32 @@ def _add_resolution_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="use only what is cached: index pages, metadata files, wheels",
     )
-    parser.add_argument(
+    extras = parser.add_mutually_exclusive_group()  # (as uv's: one or the other)
+    extras.add_argument(
         "--extra", action="append", default=[], help="pylock.toml or pyproject.toml: an extra"
+    )
+    extras.add_argument(
+        "--all-extras",
+        action="store_true",
+        help="pylock.toml or pyproject.toml: every extra it declares (as uv's)",
+    )
+    parser.add_argument(
+        "--overrides",
+        "--override",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="FILE's requirements replace every requirement on their projects, wherever it is"
+        " stated, the request's own too (as uv's; repeatable)",
+    )
+    parser.add_argument(
+        "--excludes",
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="leave the projects FILE names out of the resolution: every requirement on them"
+        " is dropped (as uv's; repeatable)",
     )
     parser.add_argument(
         "--group", action="append", default=[], help="pylock.toml or pyproject.toml: a group"

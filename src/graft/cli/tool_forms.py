@@ -90,7 +90,6 @@ _INSTEAD = {
     "-n": f"uv's --no-cache: {_NO_CACHE}",
     "--no-verify-hashes": "graft checks every --hash it is given: remove the --hash values to"
     " install without them",
-    "--overrides": "graft has no overrides: pin a version with -c FILE",
     "--uploaded-prior-to": "--exclude-newer DATE or a span (7 days, P7D) leaves out later files",
     "--python-platform": "graft sync installs for the venv's interpreter; --dry-run --platform"
     " TAG plans for another, and graft lock --python-platform locks for it",
@@ -102,7 +101,6 @@ _INSTEAD = {
     "--no-build-package": "--only-binary NAME",
     "--prerelease-package": "--prerelease allow (for every project), or name the prerelease"
     " with ==",
-    "--all-extras": "--extra NAME for each",
     "--no-compile": "graft compiles bytecode into the store once per interpreter, and the venv"
     " links to it",
     "--cache-dir": "GRAFT_CACHE_DIR=DIR (and GRAFT_STORE or --store for the store)",

@@ -122,6 +122,9 @@ class ResolveRequest:
     offline: bool = False
     extras: tuple[str, ...] = ()  # pylock.toml / pyproject.toml: extras to install
     groups: tuple[str, ...] = ()  # pylock.toml / pyproject.toml: dependency groups
+    all_extras: bool = False  # --all-extras: every extra pyproject.toml or pylock.toml declares
+    override_files: tuple[str, ...] = ()  # --overrides FILE (decision 388)
+    exclude_files: tuple[str, ...] = ()  # --excludes FILE (decision 389)
     prerelease: str | None = None  # "allow", "if-necessary", "disallow"; None: the default
     exclude_newer: str | None = None  # an RFC 3339 timestamp or a date (YYYY-MM-DD)
     upgrade: bool = False  # -U: newest allowed versions, not the venv's

@@ -98,3 +98,7 @@ class Inputs:
     # (project, dependency): a named project's requirement its ``[tool.uv.sources]`` lowered
     # to a path, git or url source, whose specifier the source's version need not meet
     lowered: set[tuple[str, str]] = field(default_factory=set)
+    # --overrides: requirements that replace every requirement on their project (decision
+    # 388); --excludes: projects left out of the resolution (decision 389)
+    overrides: list[Wanted] = field(default_factory=list)
+    excludes: list[NormalizedName] = field(default_factory=list)

@@ -46,6 +46,9 @@ class SyncRequest:
     foreign: ForeignTarget | None = None  # plan for a target not on this machine
     extras: tuple[str, ...] = ()  # for pylock.toml: extras to install
     groups: tuple[str, ...] = ()  # for pylock.toml: dependency groups (default: its defaults)
+    all_extras: bool = False  # --all-extras
+    override_files: tuple[str, ...] = ()  # --overrides
+    exclude_files: tuple[str, ...] = ()  # --excludes
     constraint_files: tuple[str, ...] = ()
     prerelease: str | None = None
     exclude_newer: str | None = None
@@ -84,6 +87,9 @@ class SyncRequest:
             offline=self.offline,
             extras=self.extras,
             groups=self.groups,
+            all_extras=self.all_extras,
+            override_files=self.override_files,
+            exclude_files=self.exclude_files,
             prerelease=self.prerelease,
             exclude_newer=self.exclude_newer,
             upgrade=self.upgrade,

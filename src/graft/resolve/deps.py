@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from graft.model.requirements import Wanted
     from graft.model.target import Target
+    from graft.resolve.overrides import Overrides
     from graft.sources.candidates import Candidate
     from graft.sources.coremeta import CoreMetadata
     from graft.store.entries import Store
@@ -59,6 +60,7 @@ def check_set(
     target: Target,
     no_deps: bool,
     variant_support: Mapping[str, Sequence[str]] | None = None,
+    overrides: Overrides | None = None,
 ) -> None:
     """Refuse the set if it does not suit the target or does not meet its own Requires-Dist.
 
@@ -73,6 +75,9 @@ def check_set(
     resolver decided (a ``[tool.uv.sources]`` entry lowers its project's requirement to the
     source, whatever version it builds, as uv lowers it: decision 373; every other
     requirement on a direct reference it checked itself).
+
+    *overrides*: ``--overrides`` and ``--excludes``, applied to each member's requirements as
+    the resolution applied them (decisions 388, 389).
     """
     from packaging.specifiers import InvalidSpecifier, SpecifierSet  # noqa: PLC0415
 
@@ -95,13 +100,20 @@ def check_set(
     extras = {dist.name: w.extras for w, dist in members}
     located = frozenset(dist.name for w, dist in members if w.direct_url and not w.indexed)
     problems = unmet_requirements(
-        [dist for _, dist in members], target.markers, extras, variant_support, located
+        [dist for _, dist in members],
+        target.markers,
+        extras,
+        variant_support,
+        located,
+        overrides=overrides,
     )
     if problems:
         more = f" (+{len(problems) - 1} more; -v lists them)" if len(problems) > 1 else ""
+        locked = overrides is None and any(w.indexed for w, _ in members)
+        also = " (a lock made with --overrides or --excludes: give them here too)" if locked else ""
         raise PlanError(
             f"the set is incomplete: {problems[0]}{more}",
-            hint="add the missing pins, or pass --no-deps",
+            hint=f"add the missing pins, or pass --no-deps{also}",
             details=tuple(problems),
         )
 
@@ -149,6 +161,8 @@ def unmet_requirements(
     extras: Mapping[str, frozenset[str]],
     variant_support: Mapping[str, Sequence[str]] | None = None,
     located: frozenset[str] = frozenset(),
+    *,
+    overrides: Overrides | None = None,
 ) -> list[str]:
     """Human-readable lines, one per requirement the set does not satisfy.
 
@@ -171,7 +185,7 @@ def unmet_requirements(
                 reqs.append(_requirement(record, text, variant_support))
             except InvalidRequirement:
                 problems[(record.name, text)] = f"{record.label}: unparsable Requires-Dist {text!r}"
-        parsed[record.name] = reqs
+        parsed[record.name] = reqs if overrides is None else overrides.apply(reqs)
     changed = True
     while changed:  # extras requested by dependencies propagate to a fixed point
         changed = False
@@ -205,6 +219,8 @@ def check_before_download(
     no_deps: bool,
     cache_dir: str,
     offline: bool,
+    *,
+    overrides: Overrides | None = None,
 ) -> dict[str, CoreMetadata]:
     """Run :func:`check_set` on the index's metadata files, before any wheel is downloaded.
 
@@ -221,7 +237,7 @@ def check_before_download(
     members = [(w, known.get(c.url) or from_filename(c.filename)) for w, c in chosen]
     complete = [(w, m) for w, m in members if m is not None]
     if len(complete) == len(members):  # an unreadable filename: ingest will say so
-        check_set(complete, target, no_deps)
+        check_set(complete, target, no_deps, overrides=overrides)
     return known
 
 
@@ -235,6 +251,7 @@ def check_without_download(
     store: Store,
     variant_support: Mapping[str, Sequence[str]] | None = None,
     sources: Mapping[str, bytes] | None = None,
+    overrides: Overrides | None = None,
 ) -> None:
     """:func:`check_set` of the files chosen, as a sync runs it once they are in the store.
 
@@ -265,7 +282,7 @@ def check_without_download(
         found = list(pool.map(member, chosen))
     members = [(w, m) for (w, _), m in zip(chosen, found, strict=True) if m is not None]
     if len(members) == len(chosen):  # (an unreadable filename: ingest says so)
-        check_set(members, target, no_deps, variant_support)
+        check_set(members, target, no_deps, variant_support, overrides)
 
 
 def _at_hand(

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile
     from graft.resolve.candidates import Need
+    from graft.resolve.overrides import Overrides
     from graft.resolve.policy import Policy
     from graft.resolve.resolver import Pin
     from graft.resolve.variants import VariantChooser
@@ -71,7 +72,12 @@ def gather_inputs(request: ResolveRequest, *, nothing_listed: bool = False) -> I
     for path in request.requirement_files:
         if is_pyproject(path):
             read_pyproject(
-                path, inputs, request.extras, request.groups, uv_sources=not request.no_sources
+                path,
+                inputs,
+                request.extras,
+                request.groups,
+                uv_sources=not request.no_sources,
+                all_extras=request.all_extras,
             )
         else:
             read_requirements(path, inputs)
@@ -79,14 +85,8 @@ def gather_inputs(request: ResolveRequest, *, nothing_listed: bool = False) -> I
     if request.groups and not inputs.pylocks and no_pyproject:
         # pip's and uv's --group: ./pyproject.toml
         read_groups(request.groups, inputs, uv_sources=not request.no_sources)
-    if request.extras and not inputs.pylocks and no_pyproject:  # (was silently ignored)
-        from graft.errors import UsageError  # noqa: PLC0415
-
-        raise UsageError(
-            f"--extra {request.extras[0]} names an extra of -r pyproject.toml or a pylock.toml,"
-            " and neither was given",
-            hint="add -r pyproject.toml, or name it in the requirement: 'name[extra]', '.[extra]'",
-        )
+    if (request.extras or request.all_extras) and not inputs.pylocks and no_pyproject:
+        _refuse_extras(request)  # (was silently ignored)
     for path in request.constraint_files:
         read_requirements(path, inputs, constraints=True)
     if request.index_url:
@@ -119,10 +119,32 @@ def gather_inputs(request: ResolveRequest, *, nothing_listed: bool = False) -> I
         raise UsageError(
             "nothing to install", hint="name requirements (name, name>=1.0), wheels, or -r FILE"
         )
+    if request.override_files or request.exclude_files:  # uv's (decisions 388, 389)
+        from graft.resolve.overrides import of_inputs, read, roots  # noqa: PLC0415
+
+        read(request.override_files, request.exclude_files, inputs)
+        inputs.wanted = roots(inputs.wanted, of_inputs(inputs))
     from graft.sources.tool_sources import refuse_unread  # noqa: PLC0415
 
     refuse_unread(inputs)  # PIP_INDEX_URL and the like, which graft does not read
     return inputs
+
+
+def _refuse_extras(request: ResolveRequest) -> None:
+    """``--extra`` or ``--all-extras`` with neither ``-r pyproject.toml`` nor a lock to read."""
+    from graft.errors import UsageError  # noqa: PLC0415
+
+    if request.extras:
+        raise UsageError(
+            f"--extra {request.extras[0]} names an extra of -r pyproject.toml or a pylock.toml,"
+            " and neither was given",
+            hint="add -r pyproject.toml, or name it in the requirement: 'name[extra]', '.[extra]'",
+        )
+    raise UsageError(
+        "--all-extras asks for the extras of -r pyproject.toml or a pylock.toml, and neither"
+        " was given",
+        hint="add -r pyproject.toml, or name the extras in the requirement: 'name[a,b]'",
+    )
 
 
 #: What ``--seed`` installs (its seed packages and what they require: wheel needs packaging).
@@ -349,7 +371,17 @@ def resolver_policy(  # noqa: PLR0917 - the lock and the sync pass the same six
         no_binary=no_binary,
         direct=frozenset(direct),  # (resolve.url_deps)
         lowered=frozenset(inputs.lowered),
+        overrides=_overrides(inputs),
     )
+
+
+def _overrides(inputs: Inputs) -> Overrides | None:
+    """The request's ``--overrides`` and ``--excludes`` (None: none given; decisions 388, 389)."""
+    if not inputs.overrides and not inputs.excludes:
+        return None
+    from graft.resolve.overrides import of_inputs  # noqa: PLC0415
+
+    return of_inputs(inputs)
 
 
 def unbounded_lowest(wanted: Sequence[Wanted], policy: Policy, pins: Iterable[Pin]) -> list[str]:

@@ -114,6 +114,10 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
         needs, prepared_notes = prepared_requirements(
             inputs, target, builder, limits(), reads=source_reads
         )
+        if inputs.overrides or inputs.excludes:  # (roots too: decisions 388, 389)
+            from graft.resolve.overrides import of_inputs, roots  # noqa: PLC0415
+
+            needs = roots(needs, of_inputs(inputs))
     wanted, built_notes = build([*wanted, *needs])
     built_notes = [*prepared_notes, *built_notes]
     if not request.no_deps:  # their URL requirements' and uv sources' too (decisions 169, 369)
@@ -126,9 +130,11 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
     if inputs.pylocks:
         from graft.sources.pylock import read_pylock  # noqa: PLC0415
 
-        groups = request.groups or None
+        groups, all_extras = request.groups or None, request.all_extras
         for lock in inputs.pylocks:
-            locked += read_pylock(lock, target, request.extras, groups, variants=chooser)
+            locked += read_pylock(
+                lock, target, request.extras, groups, variants=chooser, all_extras=all_extras
+            )
         if download:  # (a dry run names a lock's sources by the lock: none is built)
             locked, lock_notes = build(locked)  # locked sdists and directories: built
             built_notes += lock_notes
@@ -200,7 +206,14 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
             def precheck(chosen: list[tuple[Wanted, Candidate]]) -> dict[str, CoreMetadata]:
                 from graft.resolve.deps import check_before_download  # noqa: PLC0415
 
-                return check_before_download(chosen, target, request.no_deps, cache_dir, offline)
+                overrides = None
+                if inputs.overrides or inputs.excludes:  # (a lock made with them: 388, 389)
+                    from graft.resolve.overrides import of_inputs  # noqa: PLC0415
+
+                    overrides = of_inputs(inputs)
+                return check_before_download(
+                    chosen, target, request.no_deps, cache_dir, offline, overrides=overrides
+                )
 
     fetched: list[Fetched] = []
     picked_notes: list[str] = []

@@ -327,7 +327,9 @@ def lock(request: LockRequest) -> LockResult:
     envs = keep_matching(matrix(pythons, request.platforms), request.environments)
     # variant markers decided as any machine that takes the label may see them
     chooser = chooser_for(asked, cache_dir, inclusive=True)
-    relock = Relock(inputs.pylocks, asked.extras, asked.groups or None, chooser)
+    relock = Relock(
+        inputs.pylocks, asked.extras, asked.groups or None, chooser, all_extras=asked.all_extras
+    )
     direct, archived, conditional = lock_direct.files(inputs, relock, envs)
     # --no-build: no sdist is a candidate, as under uv pip compile --no-build (an older
     # release with a wheel is taken); a project directory was refused by lock_directories

@@ -180,11 +180,12 @@ def prepared_requirements(
 
     from graft.resolve.surface import read_surface  # noqa: PLC0415
     from graft.resolve.url_deps import holding  # noqa: PLC0415
+    from graft.sources.pyproject import ALL_EXTRAS  # noqa: PLC0415
     from graft.sources.requirements import parse_spec  # noqa: PLC0415
 
     out: list[Wanted] = []
     notes: list[str] = []
-    for folder, path, extras in inputs.prepared:
+    for folder, path, asked in inputs.prepared:
         refuse_build(path, builder, limits, None)
         assert builder is not None  # noqa: S101 - refuse_build raised otherwise
         data, note = builder.metadata(folder, target)
@@ -192,6 +193,9 @@ def prepared_requirements(
         if reads is not None:
             reads.append(None)
         surface = read_surface(data, f"{path}: the metadata its backend prepared")
+        extras = asked  # --all-extras: each extra its metadata provides (387)
+        if ALL_EXTRAS in asked:
+            extras = (*(e for e in asked if e != ALL_EXTRAS), *surface.provides_extra)
         for extra in extras:
             if canonicalize_name(extra) not in surface.provides_extra:
                 known = ", ".join(surface.provides_extra) or "none"

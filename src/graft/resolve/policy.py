@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from packaging.version import Version
 
     from graft.model.requirements import Format
+    from graft.resolve.overrides import Overrides
     from graft.resolve.variants import VariantChooser
 
 
@@ -69,6 +70,9 @@ class Policy:
     # to a path, git or url source: any version of that source meets it, as uv lowers it
     # (the specifier dropped: decision 373)
     lowered: frozenset[tuple[str, str]] = field(default=frozenset(), hash=False, compare=False)
+    # --overrides and --excludes: what replaces or drops a requirement on a project wherever it
+    # is stated (decisions 388, 389); None: neither given
+    overrides: Overrides | None = field(default=None, hash=False)
 
     def builds(self, name: NormalizedName) -> bool:
         """Whether an sdist of *name* may be a candidate (built for the target)."""

@@ -30,8 +30,9 @@ reads of its environment, so that an environment with the same key gets the same
 A proof is shared only where nothing else enters: no dead end known yet (the walk's
 question), every candidate a wheel whose METADATA is at hand (nothing is read to make the
 key, and the proof reads no file its own order would not), no variant marker (decided per
-machine), no clash asked. With the proof go its candidates' requirements, which the
-explanation notes again (:func:`graft.resolve.resolver._proved`).
+machine), no clash asked, no ``--overrides`` or ``--excludes``. With the proof go its
+candidates' requirements, which the explanation notes again
+(:func:`graft.resolve.resolver._proved`).
 """
 
 from __future__ import annotations
@@ -103,8 +104,8 @@ def proof_key(
     the provider has not listed yet (its listing is not read for a key).
     """
     screens = provider.screens
-    if screens is None or provider.dead_ends:
-        return None
+    if screens is None or provider.dead_ends or provider.policy.overrides is not None:
+        return None  # (an override's marker is not among the lines read: decision 388)
     try:
         read = _read(provider, widened, readable)
     except (BuildError, SourceError):

@@ -65,9 +65,12 @@ class Relock:
         extras: Collection[str],
         groups: Collection[str] | None,
         variants: LockedVariants | None = None,
+        *,
+        all_extras: bool = False,
     ) -> None:
         self.locks = tuple(locks)
         self.extras = tuple(extras)
+        self.all_extras = all_extras  # --all-extras: every extra a lock declares
         self.groups = groups
         self.variants = variants  # the lock's variant chooser: a locked variant wheel is read
         self._by_env: dict[str, list[Wanted]] = {}  # each environment's selection, read once
@@ -81,7 +84,12 @@ class Relock:
             known = []
             for path in self.locks:
                 known += read_pylock(
-                    path, env.target, self.extras, self.groups, variants=self.variants
+                    path,
+                    env.target,
+                    self.extras,
+                    self.groups,
+                    variants=self.variants,
+                    all_extras=self.all_extras,
                 )
             self._by_env[env.label] = known
         return known

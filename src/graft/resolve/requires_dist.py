@@ -116,16 +116,19 @@ def _requirements(
 
     Lines only another extra needs are not even parsed (:meth:`Surface.requirements_for`).
     PEP 825: variant markers are decided against the wheel's properties the machine
-    supports; without a chooser (variants off), as for a non-variant wheel.
+    supports; without a chooser (variants off), as for a non-variant wheel. Then
+    ``--overrides`` and ``--excludes`` replace or drop what they name (decisions 388, 389).
     """
     if not surface.variant_requires:
-        return surface.requirements_for(extra)
-    from graft.variants.markers import VariantEnvironment, requirement  # noqa: PLC0415
+        found = surface.requirements_for(extra)
+    else:
+        from graft.variants.markers import VariantEnvironment, requirement  # noqa: PLC0415
 
-    chooser = policy.variants
-    env = chooser.environment(candidate.file) if chooser is not None else VariantEnvironment("")
-    variant = (requirement(t, env) for t in surface.variant_requires)
-    return (*surface.requirements_for(extra), *variant)
+        chooser = policy.variants
+        env = VariantEnvironment("") if chooser is None else chooser.environment(candidate.file)
+        variant = (requirement(t, env) for t in surface.variant_requires)
+        found = (*surface.requirements_for(extra), *variant)
+    return found if policy.overrides is None else tuple(policy.overrides.apply(found))
 
 
 def _needs(

@@ -143,6 +143,7 @@ def resolve_wanted(
         and not inputs.find_links
         and not direct
         and pinned_exactly(needs)  # (else no step is recalled: the record is not read)
+        and policy.overrides is None  # (its steps' dependencies are the wheels' own)
     ):
         from graft.resolve import pinrecord  # noqa: PLC0415
 

@@ -56,7 +56,7 @@ _NOTHING = Screen((), ())
 #: names whose URL requirements are followed (decision 169) and the requirements a
 #: project's sources lowered (decision 373) decide a candidate's needs.
 #: (Keyed by identity, ``direct``, a new set per environment, kept every screening apart.)
-_NOT_SCREENED = frozenset({"constraints", "direct", "lowered"})
+_NOT_SCREENED = frozenset({"constraints", "direct", "lowered", "overrides"})
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -75,8 +75,12 @@ def read_pylock(
     groups: Collection[str] | None = None,
     *,
     variants: LockedVariants | None = None,
+    all_extras: bool = False,
 ) -> list[Wanted]:
-    """The wheels *path* selects for *target*, as :class:`Wanted` items."""
+    """The wheels *path* selects for *target*, as :class:`Wanted` items.
+
+    *all_extras* (``--all-extras``): with every extra the lock declares (decision 387).
+    """
     from packaging.pylock import (  # noqa: PLC0415
         PackageWheel,
         Pylock,
@@ -98,6 +102,8 @@ def read_pylock(
         ) from None
     except PylockValidationError as exc:
         raise SourceError(f"invalid lock file ({exc})", where=path) from None
+    if all_extras:
+        extras = tuple(dict.fromkeys((*extras, *(lock.extras or ()))))
     tags = [Tag(*t.split("-", 2)) for t in target.tags]
     base = os.path.dirname(os.path.abspath(path))
     wanted = []

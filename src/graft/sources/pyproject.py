@@ -29,6 +29,10 @@ if TYPE_CHECKING:
     Declared = tuple[str, str, tuple[str, str] | None]
 
 
+#: ``--all-extras`` among the extras asked of a project's metadata hook (``Inputs.prepared``)
+ALL_EXTRAS = ":all:"
+
+
 def is_pyproject(path: str) -> bool:
     """Whether *path* names a ``pyproject.toml`` (by its file name, as pip and uv decide)."""
     return os.path.basename(path) == "pyproject.toml"
@@ -54,11 +58,13 @@ def read_pyproject(
     groups: tuple[str, ...],
     *,
     uv_sources: bool = True,
+    all_extras: bool = False,
 ) -> None:
     """Add what *path* declares (dependencies, the named extras and groups) to *inputs*.
 
     Each requirement its ``[tool.uv.sources]`` (or its workspace root's) names is the source
     they give, as ``uv pip install -r`` reads it (:func:`sourced`), unless not *uv_sources*.
+    *all_extras* (``--all-extras``): every extra it declares, as uv's (decision 387).
     """
     from packaging.utils import canonicalize_name  # noqa: PLC0415
 
@@ -76,10 +82,10 @@ def read_pyproject(
                 where=path,
                 hint=_BUILD_IT,
             )
-        if extras and "optional-dependencies" in dynamic:
+        if (extras or all_extras) and "optional-dependencies" in dynamic:
+            what = f"--extra {extras[0]} is" if extras else "--all-extras are"
             raise UsageError(
-                "[project].optional-dependencies is dynamic: only a build could say what"
-                f" --extra {extras[0]} is",
+                f"[project].optional-dependencies is dynamic: only a build could say what {what}",
                 where=path,
                 hint=_BUILD_IT,
             )
@@ -89,6 +95,8 @@ def read_pyproject(
         if not isinstance(optional, dict):
             raise UsageError("[project.optional-dependencies] is not a table", where=path)
         declared = {canonicalize_name(k): k for k in optional}
+        if all_extras:
+            extras = tuple(optional)
         for extra in extras:
             if canonicalize_name(extra) not in declared:
                 known = ", ".join(sorted(optional)) or "none"
@@ -96,7 +104,8 @@ def read_pyproject(
         texts += _extras(project.get("name"), optional, extras, path)
     elif _is_built(data, path):  # setup.py, poetry-core 1: the backend alone knows them
         folder = os.path.dirname(os.path.abspath(path))
-        inputs.prepared.append((folder, path, extras))  # (asked of its metadata hook)
+        asked = (*extras, ALL_EXTRAS) if all_extras else extras  # (its Provides-Extra, then)
+        inputs.prepared.append((folder, path, asked))  # (asked of its metadata hook)
     elif extras:
         raise UsageError("--extra needs a [project] table", where=path)
     texts += _groups(data, path, groups)

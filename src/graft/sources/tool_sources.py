@@ -52,8 +52,8 @@ LIMITS: dict[str, tuple[str, tuple[str, ...]]] = {
     "UV_CONSTRAINT": ("versions", ("-c",)),
     "PIP_BUILD_CONSTRAINT": ("build requirements", ("--build-constraint",)),
     "UV_BUILD_CONSTRAINT": ("build requirements", ("--build-constraint",)),
-    "UV_OVERRIDE": ("versions", ()),
-    "UV_EXCLUDE": ("projects", ()),
+    "UV_OVERRIDE": ("versions", ("--overrides",)),
+    "UV_EXCLUDE": ("projects", ("--excludes",)),
     "UV_EXCLUDE_NEWER": ("upload times", ("--exclude-newer",)),
     "PIP_UPLOADED_PRIOR_TO": ("upload times", ("--exclude-newer",)),
 }
@@ -174,21 +174,13 @@ def refuse_unread_limits(
     limits = " and ".join(dict.fromkeys(LIMITS[name][0] for name in unread))
     options = " or ".join(dict.fromkeys(o for name in unread for o in LIMITS[name][1]))
     pronoun = "it" if len(unread) == 1 else "them"
-    missing = [_NONE[name] for name in unread if not LIMITS[name][1]]
-    if missing:  # (uv's overrides and excludes: graft has no such option)
-        hint = f"graft has no {' or '.join(missing)}: unset {pronoun}"
-        hint += f"; pass graft {options} itself for the rest" if options else ""
-    else:
-        hint = f"pass graft {options} itself, or unset {pronoun}"
+    hint = f"pass graft {options} itself, or unset {pronoun}"
     verb = "is" if len(unread) == 1 else "are"
     raise UsageError(
         f"{' and '.join(unread)} {verb} set, and graft reads no pip or uv variable: it would"
         f" not limit {limits} as pip or uv would",
         hint=hint,
     )
-
-
-_NONE = {"UV_OVERRIDE": "overrides (pin with -c FILE)", "UV_EXCLUDE": "excludes"}
 
 
 def told(args: object) -> frozenset[str]:
@@ -203,6 +195,10 @@ def told(args: object) -> frozenset[str]:
         options.add("--build-constraint")
     if getattr(args, "exclude_newer", None) is not None:
         options.add("--exclude-newer")
+    if getattr(args, "overrides", None):
+        options.add("--overrides")
+    if getattr(args, "excludes", None):
+        options.add("--excludes")
     return frozenset(options)
 
 

@@ -1,0 +1,261 @@
+"""uv's ``--all-extras``, ``--overrides`` and ``--excludes``, done as ``uv pip install`` does them.
+
+Decision 342 refused them with a hint; decisions 387-389 make ``graft sync`` and ``graft
+lock`` do what uv 0.13.9 does, on a loopback index of wheels made here. Each case is
+compared with uv on the same index where uv is at hand (else that comparison is skipped,
+saying so).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from tests.conftest import run_graft
+from tests.integration import test_sync_uv_sources as uv_sources_test
+from tests.support.importtime import graft_imports
+from tests.support.rangeserver import Served, serve
+from tests.support.toml import tomllib
+from tests.support.venv import py
+from tests.support.wheelmaker import make_wheel
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+
+@pytest.fixture
+def index(tmp_path: Path) -> Iterator[Served]:
+    """a needs b<2; b 2.0 has an extra x (c); d's extra opt needs b<2; e needs a, and f."""
+    folder = tmp_path / "served"
+    folder.mkdir()
+    with serve() as served:
+        served.pep658 = True  # (uv asks a wheel's METADATA so)
+        for name, version, requires, extras in (
+            ("a", "1.0", ("b<2",), ()),
+            ("b", "1.0", (), ()),
+            ("b", "2.0", ('c ; extra == "x"',), ("x",)),
+            ("c", "1.0", (), ()),
+            ("d", "1.0", ('b<2 ; extra == "opt"',), ("opt",)),
+            ("e", "1.0", ("a", "f"), ()),
+            ("f", "1.0", (), ()),
+        ):
+            files: dict[str, bytes | str] = {f"{name}/__init__.py": f"V = {version!r}\n"}
+            wheel = make_wheel(
+                folder, name, version, files, requires=requires, provides_extra=extras
+            )
+            served.add(wheel)
+        yield served
+
+
+def aged(*paths: Path) -> None:
+    """Files older than the memo's two seconds of doubt (content decides, not mtimes)."""
+    past = time.time() - 60
+    for path in paths:
+        os.utime(path, (past, past))
+
+
+def sync(venv: Path, store: Path, served: Served, *args: str | Path, check: bool = True) -> str:
+    url = f"{served.url}/simple/"
+    return run_graft("sync", venv, *args, "--index-url", url, "--store", store, check=check).stderr
+
+
+def installed(venv: Path) -> dict[str, str]:
+    code = "import importlib.metadata as m, json; print(json.dumps({d.name: d.version for d in m.distributions()}))"  # noqa: E501
+    found: dict[str, str] = json.loads(py(venv, code))
+    return found
+
+
+def uv_installed(tmp_path: Path, served: Served, *args: str | Path) -> dict[str, str]:
+    """What ``uv pip install ARGS`` installs into a new venv from the same index."""
+    return {
+        name: version
+        for name, (version, _) in uv_sources_test.uv_installed(tmp_path, served, *args).items()
+    }
+
+
+def written(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("override", "asked", "expected"),
+    [
+        # an upper bound raised (the dependency's b<2 replaced)
+        ("b>=2\n", "a", {"a": "1.0", "b": "2.0"}),
+        # an override whose marker does not hold drops the requirement there
+        ('b>=2 ; python_version < "3"\n', "a", {"a": "1.0"}),
+        # an override naming an extra brings the extra's requirements
+        ("b[x]>=2\n", "a", {"a": "1.0", "b": "2.0", "c": "1.0"}),
+        # a requirement of an extra stays one of that extra: d alone needs no b
+        ("b>=2\n", "d", {"d": "1.0"}),
+        ("b>=2\n", "d[opt]", {"d": "1.0", "b": "2.0"}),
+        # the request's own requirement is overridden too
+        ("b>=2\n", "b<2", {"b": "2.0"}),
+        # a project nothing requires is not added
+        ("c==1.0\n", "a", {"a": "1.0", "b": "1.0"}),
+    ],
+)
+def test_overrides_replace_every_requirement_on_their_project_as_uv_does(
+    tmp_path: Path,
+    store_dir: Path,
+    index: Served,
+    override: str,
+    asked: str,
+    expected: dict[str, str],
+) -> None:
+    overrides = written(tmp_path / "overrides.txt", override)
+    venv = tmp_path / "v"
+    sync(venv, store_dir, index, asked, "--overrides", overrides)
+    assert installed(venv) == expected
+    assert uv_installed(tmp_path, index, asked, "--overrides", overrides) == expected
+
+
+def test_excludes_leave_a_project_out_of_the_resolution_as_uv_does(
+    tmp_path: Path, store_dir: Path, index: Served
+) -> None:
+    excludes = written(tmp_path / "excludes.txt", "b\nf>=9 ; python_version < '3'\n")
+    venv = tmp_path / "v"
+    sync(venv, store_dir, index, "e", "--excludes", excludes)
+    expected = {"a": "1.0", "e": "1.0"}  # (the specifier and marker are not read)
+    assert installed(venv) == expected
+    assert uv_installed(tmp_path, index, "e", "--excludes", excludes) == expected
+
+
+def test_all_extras_installs_every_extra_of_the_project_as_uv_does(
+    tmp_path: Path, store_dir: Path, index: Served
+) -> None:
+    project = tmp_path / "proj"
+    project.mkdir()
+    pyproject = written(
+        project / "pyproject.toml",
+        '[project]\nname = "proj"\nversion = "0.1"\ndependencies = ["a"]\n'
+        '[project.optional-dependencies]\none = ["c"]\ntwo = ["d[opt]"]\n',
+    )
+    venv = tmp_path / "v"
+    sync(venv, store_dir, index, "-r", pyproject, "--all-extras")
+    expected = {"a": "1.0", "b": "1.0", "c": "1.0", "d": "1.0"}
+    assert installed(venv) == expected
+    assert uv_installed(tmp_path, index, "-r", pyproject, "--all-extras") == expected
+    lock = tmp_path / "pylock.toml"
+    url = f"{index.url}/simple/"
+    run_graft("lock", "-r", pyproject, "--all-extras", "--index-url", url, "-o", lock)
+    locked = {p["name"] for p in tomllib.loads(lock.read_text())["packages"]}
+    assert locked == set(expected)
+
+
+def test_all_extras_without_a_project_says_what_it_needs(tmp_path: Path) -> None:
+    proc = run_graft("sync", tmp_path / "v", "a", "--all-extras", check=False)
+    assert proc.returncode == 2
+    (line,) = proc.stderr.splitlines()
+    assert "--all-extras asks for the extras of -r pyproject.toml or a pylock.toml" in line
+    assert not (tmp_path / "v").exists()
+
+
+def test_an_edited_overrides_file_is_not_missed_by_a_stamp(
+    tmp_path: Path, store_dir: Path, index: Served
+) -> None:
+    overrides = written(tmp_path / "overrides.txt", "b>=2\n")
+    aged(overrides)
+    venv = tmp_path / "v"
+    args = ("sync", venv, "a", "--overrides", overrides, "--index-url", f"{index.url}/simple/")
+    graft_imports(*args, "--store", store_dir)
+    assert installed(venv)["b"] == "2.0"
+    _, modules = graft_imports(*args, "--store", store_dir)
+    assert "graft.cli.noop" in modules
+    assert "packaging.version" not in modules  # the control: the no-op stamp answers
+    written(overrides, "b==1.0\n")
+    aged(overrides)
+    graft_imports(*args, "--store", store_dir)
+    assert installed(venv)["b"] == "1.0"
+    # a new venv of the same command line (the replay stamp's path)
+    other = tmp_path / "w"
+    written(overrides, "b>=2\n")
+    aged(overrides)
+    graft_imports("sync", other, *args[2:], "--store", store_dir)
+    assert installed(other)["b"] == "2.0"
+
+
+def test_a_lock_with_overrides_locks_what_they_give_and_an_edit_is_not_missed(
+    tmp_path: Path, index: Served
+) -> None:
+    overrides = written(tmp_path / "overrides.txt", "b>=2\n")
+    aged(overrides)
+    lock = tmp_path / "pylock.toml"
+    args = ("lock", "a", "--overrides", overrides, "--index-url", f"{index.url}/simple/")
+
+    def versions() -> dict[str, str]:
+        return {p["name"]: p["version"] for p in tomllib.loads(lock.read_text())["packages"]}
+
+    graft_imports(*args, "-o", lock)
+    assert versions() == {"a": "1.0", "b": "2.0"}
+    _, modules = graft_imports(*args, "-o", lock)
+    assert "packaging.version" not in modules  # the control: the lock stamp answers
+    written(overrides, "b==1.0\n")
+    aged(overrides)
+    graft_imports(*args, "-o", lock)
+    assert versions() == {"a": "1.0", "b": "1.0"}
+
+
+def test_a_lock_made_with_overrides_installs_with_them(
+    tmp_path: Path, store_dir: Path, index: Served
+) -> None:
+    # uv pip install -r pylock.toml installs what uv pip compile --overrides locked; graft's
+    # set check judges the lock's wheels by their own Requires-Dist, so it is told them too
+    overrides = written(tmp_path / "overrides.txt", "b>=2\n")
+    lock = tmp_path / "pylock.toml"
+    url = f"{index.url}/simple/"
+    run_graft("lock", "a", "--overrides", overrides, "--index-url", url, "-o", lock)
+    venv = tmp_path / "v"
+    said = sync(venv, store_dir, index, lock, check=False)
+    assert "a==1.0 requires b<2, but b==2.0 is pinned" in said
+    assert "a lock made with --overrides or --excludes: give them here too" in said
+    assert not venv.exists()
+    sync(venv, store_dir, index, lock, "--overrides", overrides)
+    assert installed(venv) == {"a": "1.0", "b": "2.0"}
+    other = tmp_path / "w"  # (the lock's wheels in the store now: checked after ingest)
+    sync(other, store_dir, index, lock, "--overrides", overrides, "--link-mode", "copy")
+    assert installed(other) == {"a": "1.0", "b": "2.0"}
+
+
+def test_uv_s_override_variable_is_refused_until_overrides_are_given(
+    tmp_path: Path, store_dir: Path, index: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    overrides = written(tmp_path / "overrides.txt", "b>=2\n")
+    monkeypatch.setenv("UV_OVERRIDE", str(overrides))
+    venv = tmp_path / "v"
+    said = sync(venv, store_dir, index, "a", check=False)
+    assert "UV_OVERRIDE is set" in said
+    assert "(pass graft --overrides itself, or unset it)" in said
+    assert not venv.exists()
+    sync(venv, store_dir, index, "a", "--overrides", overrides)
+    assert installed(venv) == {"a": "1.0", "b": "2.0"}
+
+
+@pytest.mark.parametrize(
+    ("flag", "line", "said"),
+    [
+        ("--overrides", "b @ https://example.invalid/b-2.0-py3-none-any.whl", "a file, a source"),
+        ("--overrides", "-e {here}", "a file, a source"),
+        ("--excludes", "--index-url https://example.invalid/simple", "not an option"),
+    ],
+)
+def test_an_overrides_or_excludes_file_names_projects_only(
+    tmp_path: Path, flag: str, line: str, said: str
+) -> None:
+    here = tmp_path / "here"
+    here.mkdir()
+    (here / "pyproject.toml").write_text('[project]\nname = "here"\nversion = "1"\n')
+    given = written(tmp_path / "given.txt", line.format(here=here) + "\n")
+    venv = tmp_path / "v"
+    proc = run_graft("sync", venv, "a", flag, given, "--no-index", check=False)
+    assert proc.returncode == 2
+    (error,) = proc.stderr.splitlines()
+    assert f"{flag} names projects" in error
+    assert said in error
+    assert not venv.exists()
