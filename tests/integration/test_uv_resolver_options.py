@@ -259,3 +259,35 @@ def test_an_overrides_or_excludes_file_names_projects_only(
     assert f"{flag} names projects" in error
     assert said in error
     assert not venv.exists()
+
+
+def test_exclude_newer_package_is_a_project_s_own_cutoff_as_uv_s(
+    tmp_path: Path, store_dir: Path
+) -> None:
+    folder = tmp_path / "served"
+    folder.mkdir()
+    with serve() as served:
+        served.pep658 = True
+        for name in ("g", "h"):
+            for version, uploaded in (
+                ("1.0", "2020-01-01T00:00:00Z"),
+                ("2.0", "2022-01-01T00:00:00Z"),
+            ):
+                wheel = make_wheel(folder, name, version, {f"{name}/__init__.py": ""})
+                served.add_wheel(wheel, upload_time=uploaded)
+        for args, expected in (
+            # the project's own cutoff stands for --exclude-newer's, later or earlier
+            (("--exclude-newer", "2021-01-01", "--exclude-newer-package", "g=2023-01-01"),
+             {"g": "2.0", "h": "1.0"}),
+            (("--exclude-newer-package", "G=2021-01-01"), {"g": "1.0", "h": "2.0"}),
+            # the last given for a project wins
+            (("--exclude-newer-package", "g=2021-01-01", "--exclude-newer-package", "g=P1D"),
+             {"g": "2.0", "h": "2.0"}),
+        ):  # fmt: skip
+            venv = tmp_path / f"v{len(list(tmp_path.glob('v*')))}"
+            sync(venv, store_dir, served, "g", "h", *args)
+            assert installed(venv) == expected, args
+            assert uv_installed(tmp_path, served, "g", "h", *args) == expected, args
+    proc = run_graft("sync", tmp_path / "w", "g", "--exclude-newer-package", "g", check=False)
+    assert proc.returncode == 2
+    assert "--exclude-newer-package takes NAME=DATE, not 'g'" in proc.stderr

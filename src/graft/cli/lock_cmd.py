@@ -167,6 +167,7 @@ def run_lock(args: argparse.Namespace, argv: Sequence[str] = ()) -> int:
             constraint_files=tuple(args.constraint),
             prerelease=args.prerelease or ("allow" if args.pre else None),
             exclude_newer=args.exclude_newer,
+            exclude_newer_packages=tuple(args.exclude_newer_package),
             no_deps=args.no_deps,
             no_sources=tool_forms.no_sources(args),
             formats=tuple(args.formats),
@@ -247,12 +248,12 @@ def run_lock(args: argparse.Namespace, argv: Sequence[str] = ()) -> int:
 
 
 def _moving(args: argparse.Namespace) -> bool:
-    """Whether ``--exclude-newer`` is a span before now: no stamp answers it (decision 327)."""
-    if args.exclude_newer is None:
+    """Whether ``--exclude-newer`` (or a project's) is a span before now: no stamp answers it."""
+    if args.exclude_newer is None and not args.exclude_newer_package:
         return False
-    from graft.resolve.exclude_newer import is_span  # noqa: PLC0415
+    from graft.resolve.exclude_newer import moving  # noqa: PLC0415
 
-    return is_span(args.exclude_newer)
+    return moving(args.exclude_newer, tuple(args.exclude_newer_package))
 
 
 def _keep_stamp(

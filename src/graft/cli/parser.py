@@ -310,6 +310,13 @@ def _add_resolution_options(parser: argparse.ArgumentParser) -> None:
         " (7 days, 24 hours, P7D, as uv's), from the index's upload times",
     )
     parser.add_argument(
+        "--exclude-newer-package",
+        action="append",
+        default=[],
+        metavar="NAME=DATE",
+        help="--exclude-newer for NAME alone, over --exclude-newer's (as uv's; repeatable)",
+    )
+    parser.add_argument(
         "-i",
         "--index-url",
         "--default-index",  # (uv's newer name)

@@ -111,6 +111,7 @@ def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
         constraint_files=tuple(args.constraint),
         prerelease=args.prerelease or ("allow" if args.pre else None),
         exclude_newer=args.exclude_newer,
+        exclude_newer_packages=tuple(args.exclude_newer_package),
         upgrade=args.upgrade,
         upgrade_packages=tuple(args.upgrade_package),
         resolution=args.resolution,
@@ -215,15 +216,16 @@ def _python_told(args: argparse.Namespace) -> bool:
 
 
 def _moving_cutoff(args: argparse.Namespace) -> bool:
-    """Whether ``--exclude-newer`` is a span before now (``7 days``).
+    """Whether ``--exclude-newer`` (or a project's) is a span before now (``7 days``).
 
     Its cutoff moves, so no stamp of the command line may answer for it later (decision 327).
     """
-    if getattr(args, "exclude_newer", None) is None:
+    given = getattr(args, "exclude_newer_package", None) or []
+    if getattr(args, "exclude_newer", None) is None and not given:
         return False
-    from graft.resolve.exclude_newer import is_span  # noqa: PLC0415
+    from graft.resolve.exclude_newer import moving  # noqa: PLC0415
 
-    return is_span(args.exclude_newer)
+    return moving(args.exclude_newer, tuple(given))
 
 
 def _keep_stamps(

@@ -127,6 +127,7 @@ class ResolveRequest:
     exclude_files: tuple[str, ...] = ()  # --excludes FILE (decision 389)
     prerelease: str | None = None  # "allow", "if-necessary", "disallow"; None: the default
     exclude_newer: str | None = None  # an RFC 3339 timestamp or a date (YYYY-MM-DD)
+    exclude_newer_packages: tuple[str, ...] = ()  # --exclude-newer-package NAME=DATE (389)
     upgrade: bool = False  # -U: newest allowed versions, not the venv's
     upgrade_packages: tuple[str, ...] = ()  # --upgrade-package: these only
     resolution: str = "highest"  # --resolution: or "lowest", "lowest-direct" (uv's)

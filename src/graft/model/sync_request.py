@@ -52,6 +52,7 @@ class SyncRequest:
     constraint_files: tuple[str, ...] = ()
     prerelease: str | None = None
     exclude_newer: str | None = None
+    exclude_newer_packages: tuple[str, ...] = ()
     upgrade: bool = False
     upgrade_packages: tuple[str, ...] = ()
     resolution: str = "highest"
@@ -92,6 +93,7 @@ class SyncRequest:
             exclude_files=self.exclude_files,
             prerelease=self.prerelease,
             exclude_newer=self.exclude_newer,
+            exclude_newer_packages=self.exclude_newer_packages,
             upgrade=self.upgrade,
             upgrade_packages=self.upgrade_packages,
             resolution=self.resolution,

@@ -361,6 +361,7 @@ def resolver_policy(  # noqa: PLR0917 - the lock and the sync pass the same six
         newest=seeds,
         prereleases=prereleases,
         exclude_newer=_exclude_newer(request.exclude_newer),
+        exclude_newer_packages=_exclude_newer_packages(request.exclude_newer_packages),
         preferred=preferred,
         upgrade=upgrade,
         hashes=hashes,
@@ -449,6 +450,15 @@ def _exclude_newer(text: str | None) -> dt.datetime | None:
     from graft.resolve.exclude_newer import cutoff  # noqa: PLC0415
 
     return cutoff(text, _now())
+
+
+def _exclude_newer_packages(given: tuple[str, ...]) -> dict[NormalizedName, dt.datetime]:
+    """``--exclude-newer-package NAME=DATE``'s cutoffs by project (loaded only when given)."""
+    if not given:
+        return {}
+    from graft.resolve.exclude_newer import per_package  # noqa: PLC0415
+
+    return per_package(given, _now())
 
 
 @functools.cache

@@ -60,7 +60,12 @@ def context(
     from graft import __version__  # noqa: PLC0415
     from graft._home import code_stamp  # noqa: PLC0415
 
-    exclude = None if policy.exclude_newer is None else policy.exclude_newer.isoformat()
+    exclude: object = None if policy.exclude_newer is None else policy.exclude_newer.isoformat()
+    if policy.exclude_newer_packages:  # (a project's own cutoff: decision 389)
+        own = sorted(
+            (name, when.isoformat()) for name, when in policy.exclude_newer_packages.items()
+        )
+        exclude = [exclude, own]
     upgrade = policy.upgrade if isinstance(policy.upgrade, bool) else sorted(policy.upgrade)
     oldest = policy.lowest if isinstance(policy.lowest, bool) else sorted(policy.lowest)
     lowest = [oldest, sorted(policy.newest)]

@@ -44,6 +44,10 @@ class Policy:
 
     prereleases: Prereleases = Prereleases.IF_NECESSARY
     exclude_newer: dt.datetime | None = None  # aware; files uploaded later are left out
+    # --exclude-newer-package: a project's own cutoff, over exclude_newer's (decision 389)
+    exclude_newer_packages: Mapping[NormalizedName, dt.datetime] = field(
+        default_factory=dict, hash=False
+    )
     preferred: Mapping[NormalizedName, Version] = field(default_factory=dict, hash=False)
     upgrade: bool | frozenset[NormalizedName] = False  # True: every name; a set: those
     # --resolution lowest (True: every name) or lowest-direct (the request's names): the
@@ -73,6 +77,10 @@ class Policy:
     # --overrides and --excludes: what replaces or drops a requirement on a project wherever it
     # is stated (decisions 388, 389); None: neither given
     overrides: Overrides | None = field(default=None, hash=False)
+
+    def cutoff(self, name: NormalizedName) -> dt.datetime | None:
+        """The instant after which *name*'s files are left out: its own, else the request's."""
+        return self.exclude_newer_packages.get(name, self.exclude_newer)
 
     def builds(self, name: NormalizedName) -> bool:
         """Whether an sdist of *name* may be a candidate (built for the target)."""

@@ -163,7 +163,7 @@ def _reason(  # noqa: PLR0911 - one reason per check, in the order explain quote
         return Reject.TAGS
     if not python_allows(file.requires_python, target.version):
         return Reject.PYTHON
-    if _too_new(file, policy.exclude_newer):
+    if _too_new(file, policy.cutoff(name)):
         return Reject.NEWER
     allowed = policy.hashes.get(name)
     if allowed and file.sha256 is not None and f"sha256:{file.sha256}" not in allowed:

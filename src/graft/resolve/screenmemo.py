@@ -47,6 +47,7 @@ V = TypeVar("V")
 _KNOWN = frozenset(
     {
         *("prereleases", "exclude_newer", "preferred", "upgrade", "same_version_fallback"),
+        "exclude_newer_packages",
         *("hashes", "sdists", "no_binary", "only_binary", "lowest", "newest"),
     }
 )
@@ -114,7 +115,7 @@ def policy_key(policy: Policy, name: NormalizedName) -> tuple[Hashable, ...]:
     allowed = policy.hashes.get(name)
     key: list[Any] = [
         policy.prereleases,
-        policy.exclude_newer,
+        policy.cutoff(name),  # (--exclude-newer, or the project's own)
         policy.prefers(name),
         policy.oldest_first(name),
         policy.same_version_fallback,
