@@ -8,6 +8,7 @@ saying so).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -261,21 +262,40 @@ def test_an_overrides_or_excludes_file_names_projects_only(
     assert not venv.exists()
 
 
-def test_exclude_newer_package_is_a_project_s_own_cutoff_as_uv_s(
-    tmp_path: Path, store_dir: Path
-) -> None:
+@contextlib.contextmanager
+def index_of(tmp_path: Path, releases: tuple[tuple[str, str, str | None], ...]) -> Iterator[Served]:
+    """A loopback index of a wheel per (name, version, upload time or None)."""
     folder = tmp_path / "served"
     folder.mkdir()
     with serve() as served:
         served.pep658 = True
-        for name in ("g", "h"):
-            for version, uploaded in (
-                ("1.0", "2020-01-01T00:00:00Z"),
-                ("2.0", "2022-01-01T00:00:00Z"),
-            ):
-                wheel = make_wheel(folder, name, version, {f"{name}/__init__.py": ""})
-                served.add_wheel(wheel, upload_time=uploaded)
-        for args, expected in (
+        for name, version, uploaded in releases:
+            wheel = make_wheel(folder, name, version, {f"{name}/__init__.py": ""})
+            served.add_wheel(wheel, **({"upload_time": uploaded} if uploaded else {}))
+        yield served
+
+
+def both_alike(
+    tmp_path: Path,
+    store_dir: Path,
+    served: Served,
+    asked: tuple[str, ...],
+    cases: tuple[tuple[tuple[str, ...], dict[str, str]], ...],
+) -> None:
+    """Each case's options install what is expected, by graft into a new venv and by uv."""
+    for args, expected in cases:
+        venv = tmp_path / f"v{len(list(tmp_path.glob('v*')))}"
+        sync(venv, store_dir, served, *asked, *args)
+        assert installed(venv) == expected, args
+        assert uv_installed(tmp_path, served, *asked, *args) == expected, args
+
+
+_OLD, _NEW = "2020-01-01T00:00:00Z", "2022-01-01T00:00:00Z"
+#: uv's per-project options: the releases served, the cases, and what one not NAME=VALUE says
+PER_PROJECT = {
+    "--exclude-newer-package": (
+        (("g", "1.0", _OLD), ("g", "2.0", _NEW), ("h", "1.0", _OLD), ("h", "2.0", _NEW)),
+        (
             # the project's own cutoff stands for --exclude-newer's, later or earlier
             (("--exclude-newer", "2021-01-01", "--exclude-newer-package", "g=2023-01-01"),
              {"g": "2.0", "h": "1.0"}),
@@ -283,11 +303,32 @@ def test_exclude_newer_package_is_a_project_s_own_cutoff_as_uv_s(
             # the last given for a project wins
             (("--exclude-newer-package", "g=2021-01-01", "--exclude-newer-package", "g=P1D"),
              {"g": "2.0", "h": "2.0"}),
-        ):  # fmt: skip
-            venv = tmp_path / f"v{len(list(tmp_path.glob('v*')))}"
-            sync(venv, store_dir, served, "g", "h", *args)
-            assert installed(venv) == expected, args
-            assert uv_installed(tmp_path, served, "g", "h", *args) == expected, args
-    proc = run_graft("sync", tmp_path / "w", "g", "--exclude-newer-package", "g", check=False)
+        ),
+        "--exclude-newer-package takes NAME=DATE, not 'g'",
+    ),
+    "--prerelease-package": (
+        (("g", "1.0", None), ("g", "2.0rc1", None), ("h", "1.0", None), ("h", "2.0rc1", None)),
+        (
+            (("--prerelease-package", "g=allow"), {"g": "2.0rc1", "h": "1.0"}),
+            (("--prerelease", "allow", "--prerelease-package", "G=disallow"),
+             {"g": "1.0", "h": "2.0rc1"}),
+            # the last given for a project wins
+            (("--prerelease-package", "g=allow", "--prerelease-package", "g=disallow"),
+             {"g": "1.0", "h": "1.0"}),
+        ),
+        "--prerelease-package takes NAME=MODE (MODE: allow, if-necessary or disallow), not 'g'",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("flag", sorted(PER_PROJECT))
+def test_uv_s_per_project_options_are_taken_as_uv_takes_them(
+    tmp_path: Path, store_dir: Path, flag: str
+) -> None:
+    releases, cases, refusal = PER_PROJECT[flag]
+    with index_of(tmp_path, releases) as served:
+        both_alike(tmp_path, store_dir, served, ("g", "h"), cases)
+    proc = run_graft("sync", tmp_path / "w", "g", flag, "g", check=False)
     assert proc.returncode == 2
-    assert "--exclude-newer-package takes NAME=DATE, not 'g'" in proc.stderr
+    assert refusal in proc.stderr
+    assert not (tmp_path / "w").exists()

@@ -167,6 +167,7 @@ def run_lock(args: argparse.Namespace, argv: Sequence[str] = ()) -> int:
             constraint_files=tuple(args.constraint),
             prerelease=args.prerelease or ("allow" if args.pre else None),
             exclude_newer=args.exclude_newer,
+            prerelease_packages=tuple(args.prerelease_package),
             exclude_newer_packages=tuple(args.exclude_newer_package),
             no_deps=args.no_deps,
             no_sources=tool_forms.no_sources(args),

@@ -297,6 +297,13 @@ def _add_resolution_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--pre", action="store_true", help="same as --prerelease allow")
     parser.add_argument(
+        "--prerelease-package",
+        action="append",
+        default=[],
+        metavar="NAME=MODE",
+        help="--prerelease for NAME alone, over --prerelease's (as uv's; repeatable)",
+    )
+    parser.add_argument(
         "--resolution",
         choices=("highest", "lowest", "lowest-direct"),
         default="highest",

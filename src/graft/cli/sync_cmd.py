@@ -111,6 +111,7 @@ def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
         constraint_files=tuple(args.constraint),
         prerelease=args.prerelease or ("allow" if args.pre else None),
         exclude_newer=args.exclude_newer,
+        prerelease_packages=tuple(args.prerelease_package),
         exclude_newer_packages=tuple(args.exclude_newer_package),
         upgrade=args.upgrade,
         upgrade_packages=tuple(args.upgrade_package),

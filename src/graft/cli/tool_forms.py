@@ -99,8 +99,6 @@ _INSTEAD = {
     "--no-build-isolation-package": "--no-build-isolation (for every build)",
     "--no-binary-package": "--no-binary NAME",
     "--no-build-package": "--only-binary NAME",
-    "--prerelease-package": "--prerelease allow (for every project), or name the prerelease"
-    " with ==",
     "--no-compile": "graft compiles bytecode into the store once per interpreter, and the venv"
     " links to it",
     "--cache-dir": "GRAFT_CACHE_DIR=DIR (and GRAFT_STORE or --store for the store)",

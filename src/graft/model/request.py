@@ -126,6 +126,7 @@ class ResolveRequest:
     override_files: tuple[str, ...] = ()  # --overrides FILE (decision 388)
     exclude_files: tuple[str, ...] = ()  # --excludes FILE (decision 389)
     prerelease: str | None = None  # "allow", "if-necessary", "disallow"; None: the default
+    prerelease_packages: tuple[str, ...] = ()  # --prerelease-package NAME=MODE (389)
     exclude_newer: str | None = None  # an RFC 3339 timestamp or a date (YYYY-MM-DD)
     exclude_newer_packages: tuple[str, ...] = ()  # --exclude-newer-package NAME=DATE (389)
     upgrade: bool = False  # -U: newest allowed versions, not the venv's

@@ -51,6 +51,7 @@ class SyncRequest:
     exclude_files: tuple[str, ...] = ()  # --excludes
     constraint_files: tuple[str, ...] = ()
     prerelease: str | None = None
+    prerelease_packages: tuple[str, ...] = ()
     exclude_newer: str | None = None
     exclude_newer_packages: tuple[str, ...] = ()
     upgrade: bool = False
@@ -92,6 +93,7 @@ class SyncRequest:
             override_files=self.override_files,
             exclude_files=self.exclude_files,
             prerelease=self.prerelease,
+            prerelease_packages=self.prerelease_packages,
             exclude_newer=self.exclude_newer,
             exclude_newer_packages=self.exclude_newer_packages,
             upgrade=self.upgrade,

@@ -275,7 +275,7 @@ class DeadEnds:
         grouped = by_version(self.files(NormalizedName(need.name)))
         if _yanked_among(grouped.admitted([need.specifier])):
             return True
-        if self.policy.prereleases is not Prereleases.DISALLOW:
+        if self.policy.prereleases_for(NormalizedName(need.name)) is not Prereleases.DISALLOW:
             return False
         contains = need.specifier.contains
         return any(v.is_prerelease and contains(v, prereleases=True) for v, _ in grouped.versions)

@@ -13,12 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import TYPE_CHECKING
 
 from graft.errors import UsageError
-
-if TYPE_CHECKING:
-    from packaging.utils import NormalizedName
 
 #: seconds per unit of a friendly span, by every spelling uv's (jiff's) friendly format takes
 _UNITS = {
@@ -74,32 +70,6 @@ def instant(text: str) -> dt.datetime:
         digits = (fraction.group(1) + "000000")[:6]
         text = f"{text[: fraction.start()]}.{digits}{text[fraction.end() :]}"
     return dt.datetime.fromisoformat(text)
-
-
-def per_package(given: tuple[str, ...], now: dt.datetime) -> dict[NormalizedName, dt.datetime]:
-    """``--exclude-newer-package NAME=DATE``'s cutoffs by canonical name; the last given wins.
-
-    A project's own cutoff stands for ``--exclude-newer``'s, later or earlier, as uv 0.13.9
-    takes it (decision 389).
-    """
-    from packaging.utils import InvalidName, canonicalize_name  # noqa: PLC0415
-
-    out: dict[NormalizedName, dt.datetime] = {}
-    for text in given:
-        name, eq, value = text.partition("=")
-        try:
-            project = canonicalize_name(name.strip(), validate=True)
-        except InvalidName:
-            project = None
-        if not eq or project is None or not value.strip():
-            raise UsageError(
-                f"--exclude-newer-package takes NAME=DATE, not {text!r}",
-                hint="name a project and a date, a timestamp or a span: six=2026-01-01",
-            )
-        when = cutoff(value.strip(), now)
-        assert when is not None  # noqa: S101 - (a value was given)
-        out[project] = when
-    return out
 
 
 def moving(text: str | None, packages: tuple[str, ...] = ()) -> bool:

@@ -81,11 +81,12 @@ def first_offered(
     preferred = policy.prefers(name)
     oldest = policy.oldest_first(name)
     releases = by_version(files).releases(preferred, specs, oldest=oldest)  # (parsed as reached)
-    allow = policy.prereleases is Prereleases.ALLOW or any(spec.prereleases for spec in specs)
+    mode = policy.prereleases_for(name)
+    allow = mode is Prereleases.ALLOW or any(spec.prereleases for spec in specs)
     waiting: tuple[Version, ArtifactFile] | None = None  # the first prerelease that passed
     ignored: list[tuple[ArtifactFile, Reject, Version | None]] = []
     fitting = _fitting(files, tag_rank)
-    unwanted = policy.prereleases is Prereleases.DISALLOW  # (then waiting stays None)
+    unwanted = mode is Prereleases.DISALLOW  # (then waiting stays None)
     for version, at in releases:
         if not contains(version):
             continue
@@ -111,7 +112,7 @@ def first_offered(
             return best[0], best[2]
         if waiting is None:
             waiting = best[0], best[2]
-    return waiting if policy.prereleases is Prereleases.IF_NECESSARY else None
+    return waiting if mode is Prereleases.IF_NECESSARY else None
 
 
 __all__ = ["first_offered"]

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
 
     from packaging.utils import NormalizedName
 
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from graft.resolve.artifacts import ArtifactFile
     from graft.resolve.candidates import Need
     from graft.resolve.overrides import Overrides
-    from graft.resolve.policy import Policy
+    from graft.resolve.policy import Policy, Prereleases
     from graft.resolve.resolver import Pin
     from graft.resolve.variants import VariantChooser
 
@@ -360,6 +360,7 @@ def resolver_policy(  # noqa: PLR0917 - the lock and the sync pass the same six
         lowest=lowest,
         newest=seeds,
         prereleases=prereleases,
+        prerelease_packages=_prerelease_packages(request.prerelease_packages),
         exclude_newer=_exclude_newer(request.exclude_newer),
         exclude_newer_packages=_exclude_newer_packages(request.exclude_newer_packages),
         preferred=preferred,
@@ -452,13 +453,56 @@ def _exclude_newer(text: str | None) -> dt.datetime | None:
     return cutoff(text, _now())
 
 
-def _exclude_newer_packages(given: tuple[str, ...]) -> dict[NormalizedName, dt.datetime]:
-    """``--exclude-newer-package NAME=DATE``'s cutoffs by project (loaded only when given)."""
+def _prerelease_packages(given: tuple[str, ...]) -> dict[NormalizedName, Prereleases]:
+    """``--prerelease-package NAME=MODE``'s modes by project (decision 389)."""
     if not given:
         return {}
-    from graft.resolve.exclude_newer import per_package  # noqa: PLC0415
+    from graft.resolve.policy import Prereleases  # noqa: PLC0415
 
-    return per_package(given, _now())
+    modes = {mode.value: mode for mode in Prereleases}
+    said = "NAME=MODE (MODE: allow, if-necessary or disallow)"
+    example = "six=allow; for uv's explicit modes, name the prerelease with =="
+    values = _per_project("--prerelease-package", given, said, example, modes.__contains__)
+    return {name: modes[value] for name, value in values.items()}
+
+
+def _exclude_newer_packages(given: tuple[str, ...]) -> dict[NormalizedName, dt.datetime]:
+    """``--exclude-newer-package NAME=DATE``'s cutoffs by project (decision 389).
+
+    A project's own cutoff stands for ``--exclude-newer``'s, later or earlier, as uv 0.13.9
+    takes it.
+    """
+    if not given:
+        return {}
+    from graft.resolve.exclude_newer import cutoff  # noqa: PLC0415
+
+    example = "a project and a date, a timestamp or a span: six=2026-01-01"
+    values = _per_project("--exclude-newer-package", given, "NAME=DATE", example, bool)
+    return {name: when for name, value in values.items() if (when := cutoff(value, _now()))}
+
+
+def _per_project(
+    flag: str, given: tuple[str, ...], said: str, example: str, valid: Callable[[str], bool]
+) -> dict[NormalizedName, str]:
+    """The values of uv's ``NAME=VALUE`` options by project, the last given for one winning.
+
+    One that names no project or whose value is not *valid* is one usage error.
+    """
+    from packaging.utils import InvalidName, canonicalize_name  # noqa: PLC0415
+
+    from graft.errors import UsageError  # noqa: PLC0415
+
+    out: dict[NormalizedName, str] = {}
+    for text in given:
+        name, _, value = text.partition("=")
+        try:
+            project = canonicalize_name(name.strip(), validate=True)
+        except InvalidName:
+            project = None
+        if project is None or not valid(value.strip()):
+            raise UsageError(f"{flag} takes {said}, not {text!r}", hint=example)
+        out[project] = value.strip()
+    return out
 
 
 @functools.cache

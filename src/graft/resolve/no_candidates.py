@@ -152,7 +152,8 @@ def _no_candidates(
     if left_out:
         lines.append(f"left out: {left_out}")
     hint = _builds_off(name) if Reject.SDIST in matched else None
-    if Reject.PRERELEASE in matched and provider.policy.prereleases is Prereleases.DISALLOW:
+    disallowed = provider.policy.prereleases_for(name) is Prereleases.DISALLOW
+    if Reject.PRERELEASE in matched and disallowed:
         hint = "prereleases are off (--prerelease disallow); allow them with --prerelease"
         hint += f" allow or --pre, or name one ({name}=={max(matched[Reject.PRERELEASE])})"
     chooser = provider.policy.variants

@@ -76,13 +76,21 @@ def context(
         list(target.tags),
         sorted(target.markers.items()),
         target.version,
-        [policy.prereleases.value, exclude, upgrade, policy.same_version_fallback, lowest],
+        [_prereleases(policy), exclude, upgrade, policy.same_version_fallback, lowest],
         [policy.sdists, sorted(policy.no_binary), sorted(policy.only_binary)],
         policy.variants is not None,
         list(index_urls),
         dependencies,
     ]
     return sha256_hex(json.dumps(fields, default=str).encode())
+
+
+def _prereleases(policy: Policy) -> object:
+    """The policy's prerelease modes: the request's, and each project's own (decision 389)."""
+    if not policy.prerelease_packages:
+        return policy.prereleases.value
+    own = sorted((name, mode.value) for name, mode in policy.prerelease_packages.items())
+    return [policy.prereleases.value, own]
 
 
 def _path(cache_dir: str, key: str) -> str:

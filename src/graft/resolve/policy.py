@@ -43,6 +43,10 @@ class Policy:
     """What the user allows or prefers; the defaults are pip's."""
 
     prereleases: Prereleases = Prereleases.IF_NECESSARY
+    # --prerelease-package NAME=MODE: a project's own mode, over prereleases (decision 389)
+    prerelease_packages: Mapping[NormalizedName, Prereleases] = field(
+        default_factory=dict, hash=False
+    )
     exclude_newer: dt.datetime | None = None  # aware; files uploaded later are left out
     # --exclude-newer-package: a project's own cutoff, over exclude_newer's (decision 389)
     exclude_newer_packages: Mapping[NormalizedName, dt.datetime] = field(
@@ -77,6 +81,10 @@ class Policy:
     # --overrides and --excludes: what replaces or drops a requirement on a project wherever it
     # is stated (decisions 388, 389); None: neither given
     overrides: Overrides | None = field(default=None, hash=False)
+
+    def prereleases_for(self, name: NormalizedName) -> Prereleases:
+        """When *name*'s prereleases are candidates: its own mode, else the request's."""
+        return self.prerelease_packages.get(name, self.prereleases)
 
     def cutoff(self, name: NormalizedName) -> dt.datetime | None:
         """The instant after which *name*'s files are left out: its own, else the request's."""

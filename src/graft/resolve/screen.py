@@ -360,8 +360,9 @@ def screen(
     if policy.variants is not None:
         passed = variant_groups(name, passed, files, policy.variants, rejected)
     named = any(spec.prereleases for spec in specs)
-    allow = policy.prereleases is Prereleases.ALLOW or named
-    if policy.prereleases is Prereleases.IF_NECESSARY:
+    mode = policy.prereleases_for(name)
+    allow = mode is Prereleases.ALLOW or named
+    if mode is Prereleases.IF_NECESSARY:
         allow = allow or all(v.is_prerelease for v, _, _ in passed)
     offered = []
     for version, key, file in passed:

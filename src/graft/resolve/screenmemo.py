@@ -47,7 +47,7 @@ V = TypeVar("V")
 _KNOWN = frozenset(
     {
         *("prereleases", "exclude_newer", "preferred", "upgrade", "same_version_fallback"),
-        "exclude_newer_packages",
+        *("exclude_newer_packages", "prerelease_packages"),
         *("hashes", "sdists", "no_binary", "only_binary", "lowest", "newest"),
     }
 )
@@ -114,7 +114,7 @@ def policy_key(policy: Policy, name: NormalizedName) -> tuple[Hashable, ...]:
     """What of *policy* the screening of *name* reads (fields it does not know: by identity)."""
     allowed = policy.hashes.get(name)
     key: list[Any] = [
-        policy.prereleases,
+        policy.prereleases_for(name),  # (--prerelease, or the project's own)
         policy.cutoff(name),  # (--exclude-newer, or the project's own)
         policy.prefers(name),
         policy.oldest_first(name),
