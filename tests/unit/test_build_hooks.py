@@ -113,3 +113,39 @@ def test_a_build_that_needs_cython_before_3_is_told_so() -> None:
         " setuptools 84.2.1: this build needs setuptools<82.0.0 (graft sync and graft build:"
         " --build-constraint)"
     )
+
+
+#: An old ``setup.py``'s first line on Python 3.12 (pathtools 0.1.2: ``import imp``), raised
+#: as that interpreter raises it, whatever Python runs the test.
+REMOVED = """\
+def get_requires_for_build_wheel(config_settings=None):
+    raise ModuleNotFoundError("No module named 'imp'", name="imp")
+"""
+
+
+def test_a_build_that_imports_a_module_python_dropped_says_which_python_has_it(
+    tmp_path: Path,
+) -> None:
+    """pathtools 0.1.2 on 3.12: no build requirement brings ``imp`` back (decision 390)."""
+    from graft.build.hints import REMOVED_FROM_PYTHON, removed_module
+    from graft.errors import BuildError
+
+    backend, _ = _backend(tmp_path)
+    (tmp_path / "tree" / "in_tree_backend.py").write_text(REMOVED)
+    with pytest.raises(BuildError) as caught:
+        backend.requires()
+    assert caught.value.hint is not None
+    assert caught.value.hint.endswith(
+        "; the build imports 'imp', which the standard library dropped in Python 3.12: build"
+        " it with Python 3.11 or older (--python), or take a newer release of the project"
+    )
+    for release, modules in REMOVED_FROM_PYTHON.items():
+        for module in modules:
+            said = removed_module(f"x\nModuleNotFoundError: No module named '{module}.sub'\n")
+            assert said is not None
+            assert f"{module!r}, which the standard library dropped in Python {release}" in said
+    # the last missing module is the cause; one no Python dropped is no such hint
+    mixed = "ModuleNotFoundError: No module named 'imp'\nModuleNotFoundError: No module named 'x'"
+    assert removed_module(mixed) is None
+    assert removed_module("ModuleNotFoundError: No module named 'important'") is None
+    assert removed_module("no traceback at all") is None

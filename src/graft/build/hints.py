@@ -5,12 +5,15 @@ imports ``pkg_resources``, gone from setuptools since 82.0.0, decision 147): the
 ends in ``No module named 'pkg_resources'``, and only the build environment's versions tell
 why (PyYAML 5.4.1's ``setup.py`` alike, on Cython 3's ``build_ext``, decision 278); a
 backend whose import fails on another module (an old setuptools on Python 3.12, which has
-no ``distutils``) is not one missing from ``[build-system] requires``. Imported only once a
-hook failed.
+no ``distutils``) is not one missing from ``[build-system] requires``; an old ``setup.py``
+that imports a module the interpreter's standard library has dropped (pathtools 0.1.2's
+``imp`` on Python 3.12, decision 390) needs an older Python, not a build requirement.
+Imported only once a hook failed.
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -23,6 +26,45 @@ GONE = (
     # Cython 3's Cython.Distutils.build_ext: PyYAML 5.4.1's setup.py on Python 3.12
     ("build_ext.cython_sources", "Cython", "3.0.0", "has no attribute 'cython_sources'"),
 )
+
+
+#: Standard-library modules a CPython release removed (PEPs 594 and 632, and earlier ones),
+#: by the release that no longer has them.
+REMOVED_FROM_PYTHON = {
+    "3.9": ("_dummy_thread", "dummy_threading"),
+    "3.10": ("formatter", "parser", "symbol"),
+    "3.11": ("binhex",),
+    "3.12": ("asynchat", "asyncore", "distutils", "imp", "smtpd"),
+    "3.13": (
+        "aifc", "audioop", "cgi", "cgitb", "chunk", "crypt", "imghdr", "lib2to3", "mailcap",
+        "msilib", "nis", "nntplib", "ossaudiodev", "pipes", "sndhdr", "spwd", "sunau",
+        "telnetlib", "uu", "xdrlib",
+    ),
+}  # fmt: skip
+_NO_MODULE = re.compile(r"ModuleNotFoundError: No module named '([A-Za-z_][\w.]*)'")
+
+
+def removed_module(log: str) -> str | None:
+    """Why *log*'s build failed, when its last missing module is one Python dropped.
+
+    The interpreter that ran the hook is then that release or a later one (it would have
+    the module otherwise), so no version needs asking; a build requirement cannot bring it
+    back (uv 0.13.9 suggests declaring ``imp`` as one, which PyPI does not have).
+    """
+    found = _NO_MODULE.findall(log)
+    if not found:
+        return None
+    module = found[-1].partition(".")[0]
+    for release, modules in REMOVED_FROM_PYTHON.items():
+        if module in modules:
+            major, _, minor = release.partition(".")
+            older = f"{major}.{int(minor) - 1}"
+            return (
+                f"the build imports {module!r}, which the standard library dropped in Python "
+                f"{release}: build it with Python {older} or older (--python), or take a "
+                "newer release of the project"
+            )
+    return None
 
 
 def missing_module(log: str, holds: Sequence[str]) -> str | None:

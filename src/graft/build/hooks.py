@@ -237,11 +237,13 @@ class Backend:
     def _failure_hint(self) -> str:
         """A failed hook's hint: where its output is, then any cause it and the environment show.
 
-        (:func:`graft.build.hints.missing_module`: a module its build requirement dropped.)
+        (:func:`graft.build.hints.missing_module`: a module its build requirement dropped;
+        :func:`~graft.build.hints.removed_module`: one the interpreter's standard library did.)
         """
-        from graft.build.hints import missing_module  # noqa: PLC0415 - a failed hook only
+        from graft.build.hints import missing_module, removed_module  # noqa: PLC0415
 
-        cause = missing_module("".join(self.log), self.env.holds)
+        log = "".join(self.log)
+        cause = missing_module(log, self.env.holds) or removed_module(log)
         return f"{OUTPUT_SHOWN}; {cause}" if cause else OUTPUT_SHOWN
 
     def _built(self, out_dir: str, name: str, before: set[str], what: str = "wheel") -> str:
