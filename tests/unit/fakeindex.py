@@ -71,10 +71,12 @@ class FakeIndex:
         self.meta[filename] = meta or metadata(name, version, requires, python, extras)
         return file
 
-    def add_sdist(self, name: str, version: str) -> None:
+    def add_sdist(self, name: str, version: str, *, index_python: str | None = None) -> None:
         filename = f"{name.replace('-', '_')}-{version}.tar.gz"
         self.projects.setdefault(canonicalize_name(name), []).append(
-            ArtifactFile(filename, f"https://files.invalid/{filename}")
+            ArtifactFile(
+                filename, f"https://files.invalid/{filename}", requires_python=index_python
+            )
         )
 
     def files(self, name: NormalizedName) -> Sequence[ArtifactFile]:

@@ -206,6 +206,26 @@ def test_the_nearest_versions_are_ones_the_target_could_take() -> None:
     assert error.lines[2] == "nearest versions with a wheel for the target: 2.2.6"
 
 
+def test_a_nearest_version_the_target_takes_only_as_an_sdist_is_said_apart() -> None:
+    """numpy==1.21.6 for Python 3.11 (decision 391): 1.21.6 requires <3.11, and 1.22.2, the
+    nearest other release, has wheels up to cp310 alone: the target takes only its sdist,
+    which would be built; it is not a version "with a wheel for the target", 1.23.2 is."""
+    index = FakeIndex()
+    old = "cp310-cp310-manylinux_2_17_x86_64"
+    index.add("numpy", "1.21.6", tag=old, index_python=">=3.7,<3.11")
+    index.add_sdist("numpy", "1.21.6", index_python=">=3.7,<3.11")
+    index.add("numpy", "1.22.2", tag=old)
+    index.add_sdist("numpy", "1.22.2")
+    index.add("numpy", "1.23.2", tag="cp311-cp311-manylinux_2_17_x86_64")
+    error = failure(index, "numpy==1.21.6", policy=Policy(sdists=True))
+    assert error.kind is Kind.NO_VERSION
+    assert error.lines[2:4] == (
+        "nearest versions with a wheel for the target: 1.23.2",
+        "nearest versions with only a source distribution, built for the target: 1.22.2",
+    )
+    assert error.lines[4].startswith("the versions that match require another Python: 1.21.6")
+
+
 def test_only_source_distributions() -> None:
     index = FakeIndex()
     index.add_sdist("oldlib", "0.9")

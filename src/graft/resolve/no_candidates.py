@@ -142,12 +142,20 @@ def _no_candidates(
     matched = _matched_but_left_out(matching.rejected, specs, unfit - {Reject.SDIST})
     # nearest: versions the target could take but for the specifiers (not one whose files
     # the index's requires-python or --exclude-newer left out: 2.3.0rc1 for numpy>=2.3)
-    takeable = [v for _, r, v in matching.rejected if r is Reject.SPECIFIER and v is not None]
-    near = [v for v in takeable if all(v not in found for found in matched.values())]
+    takeable = [(f, v) for f, r, v in matching.rejected if r is Reject.SPECIFIER and v is not None]
+    near = [v for _, v in takeable if all(v not in found for found in matched.values())]
+    # a version the target takes only as an sdist is said apart: it is built, not installed
+    # (numpy==1.21.6 on 3.11: the nearest, 1.22.x, have wheels up to cp310 alone; decision 391)
+    wheeled = {v for f, v in takeable if f.is_wheel}
     lines = [f"no version of {name} matches {wanted} for the target", *asked]
-    if near:
-        lines.append(f"nearest versions with a wheel for the target: {_near(near, specs)}")
-        lines += bounded_prereleases(nearest(near, specs), specs)
+    built = [v for v in near if v not in wheeled]
+    for said, versions in (
+        ("with a wheel for the target", [v for v in near if v in wheeled]),
+        ("with only a source distribution, built for the target", built),
+    ):
+        if versions:
+            lines.append(f"nearest versions {said}: {_near(versions, specs)}")
+            lines += bounded_prereleases(nearest(versions, specs), specs)
     lines += _matched_lines(matched, provider.target.version)
     if left_out:
         lines.append(f"left out: {left_out}")
