@@ -149,3 +149,48 @@ def test_a_build_that_imports_a_module_python_dropped_says_which_python_has_it(
     assert removed_module(mixed) is None
     assert removed_module("ModuleNotFoundError: No module named 'important'") is None
     assert removed_module("no traceback at all") is None
+
+
+#: lxml 4.6.3 on Python 3.12: its shipped etree.c (Cython 0.29.21's) includes a header 3.11
+#: moved; the compiler's lines, then setuptools' (as its build prints them).
+OLD_CYTHON = """\
+import sys
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    print('src/lxml/etree.c:289:12: fatal error: longintrepr.h: No such file or directory')
+    print('  289 |   #include "longintrepr.h"')
+    print('compilation terminated.')
+    print("Compile failed: Command '['gcc', '-c', 'src/lxml/etree.c']' returned non-zero")
+    print("error: Command '['gcc', '-c', 'src/lxml/etree.c']' failed with exit code 1")
+    sys.exit(1)
+"""
+
+
+def test_a_compile_that_misses_a_header_says_what_provides_it(tmp_path: Path) -> None:
+    """A header Python moved needs an older Python; any other, a library's development files;
+    a missing header another error follows (a configure probe's) says nothing (decision 392)."""
+    from graft.build.hints import MOVED_HEADERS, missing_header
+    from graft.errors import BuildError
+
+    backend, out = _backend(tmp_path)
+    (tmp_path / "tree" / "in_tree_backend.py").write_text(OLD_CYTHON)
+    with pytest.raises(BuildError) as caught:
+        backend.build(str(out))
+    assert caught.value.hint is not None
+    assert caught.value.hint.endswith(
+        "; its C code includes 'longintrepr.h', which Python 3.11 no longer has there (code an"
+        " older Cython generated): build it with Python 3.10 or older (--python), or take a"
+        " newer release of the project"
+    )
+    for header, release in MOVED_HEADERS.items():
+        said = missing_header(f"x.c:1:10: fatal error: {header}: No such file or directory\n")
+        assert said is not None
+        assert f"{header!r}, which Python {release} no longer has there" in said
+    lib = "psycopg.c:1:10: fatal error: libpq-fe.h: No such file or directory\ncompilation"
+    assert missing_header(f"{lib} terminated.\nerror: command '/usr/bin/gcc' failed") == (
+        "the compiler found no 'libpq-fe.h': install the development files of the library"
+        " that provides it (a -dev or -devel package), or take a release with a wheel for the"
+        " target"
+    )
+    assert missing_header(f"{lib} terminated.\nRuntimeError: Broken toolchain: error") is None
+    assert missing_header("error: Microsoft Visual C++ 14.0 or greater is required.") is None

@@ -7,8 +7,9 @@ why (PyYAML 5.4.1's ``setup.py`` alike, on Cython 3's ``build_ext``, decision 27
 backend whose import fails on another module (an old setuptools on Python 3.12, which has
 no ``distutils``) is not one missing from ``[build-system] requires``; an old ``setup.py``
 that imports a module the interpreter's standard library has dropped (pathtools 0.1.2's
-``imp`` on Python 3.12, decision 390) needs an older Python, not a build requirement.
-Imported only once a hook failed.
+``imp`` on Python 3.12, decision 390) or whose shipped C code includes a header it moved
+(lxml 4.6.3's ``longintrepr.h``, decision 392) needs an older Python, not a build
+requirement. Imported only once a hook failed.
 """
 
 from __future__ import annotations
@@ -65,6 +66,43 @@ def removed_module(log: str) -> str | None:
                 "newer release of the project"
             )
     return None
+
+
+#: C headers a CPython release moved or removed, which C code an old Cython generated (and an
+#: old sdist ships) includes: lxml 4.6.3's ``longintrepr.h`` on Python 3.12.
+MOVED_HEADERS = {"longintrepr.h": "3.11", "eval.h": "3.11"}
+_NO_HEADER = re.compile(r"fatal error: ([\w./+-]+\.h): No such file or directory")
+#: An error line after the missing header that is not the compiler's exit being reported.
+_OTHER_ERROR = re.compile(r"\berror\b(?!: command)", re.IGNORECASE)
+
+
+def missing_header(log: str) -> str | None:
+    """Why *log*'s compile failed, when its last error is a header the compiler did not find.
+
+    One CPython moved (:data:`MOVED_HEADERS`) needs an older Python or a newer release (no
+    library brings it back, where uv 0.13.9 says to install one that provides it); any other
+    is a library's development files, as uv says too. None when another error follows it
+    (other than the compiler's exit status said: ``error: command '/usr/bin/gcc' failed``).
+    """
+    found = list(_NO_HEADER.finditer(log))
+    if not found:
+        return None
+    header = found[-1].group(1)
+    after = log[found[-1].end() :].splitlines()
+    if any(_OTHER_ERROR.search(line) for line in after):
+        return None  # (a configure probe's missing header, then another failure)
+    release = MOVED_HEADERS.get(header)
+    if release is not None:
+        major, _, minor = release.partition(".")
+        return (
+            f"its C code includes {header!r}, which Python {release} no longer has there (code"
+            f" an older Cython generated): build it with Python {major}.{int(minor) - 1} or"
+            " older (--python), or take a newer release of the project"
+        )
+    return (
+        f"the compiler found no {header!r}: install the development files of the library that"
+        " provides it (a -dev or -devel package), or take a release with a wheel for the target"
+    )
 
 
 def missing_module(log: str, holds: Sequence[str]) -> str | None:

@@ -238,12 +238,17 @@ class Backend:
         """A failed hook's hint: where its output is, then any cause it and the environment show.
 
         (:func:`graft.build.hints.missing_module`: a module its build requirement dropped;
-        :func:`~graft.build.hints.removed_module`: one the interpreter's standard library did.)
+        :func:`~graft.build.hints.removed_module`: one the interpreter's standard library did;
+        :func:`~graft.build.hints.missing_header`: a C header the compiler did not find.)
         """
-        from graft.build.hints import missing_module, removed_module  # noqa: PLC0415
+        from graft.build import hints  # noqa: PLC0415 - a failed hook only
 
         log = "".join(self.log)
-        cause = missing_module(log, self.env.holds) or removed_module(log)
+        cause = (
+            hints.missing_module(log, self.env.holds)
+            or hints.removed_module(log)
+            or hints.missing_header(log)
+        )
         return f"{OUTPUT_SHOWN}; {cause}" if cause else OUTPUT_SHOWN
 
     def _built(self, out_dir: str, name: str, before: set[str], what: str = "wheel") -> str:
