@@ -29,11 +29,10 @@ GONE = (
 )
 
 
-#: Standard-library modules a CPython release removed (PEPs 594 and 632, and earlier ones),
-#: by the release that no longer has them.
+#: Standard-library modules a CPython release removed (PEPs 594 and 632, ``imp``,
+#: ``lib2to3``), by the release that no longer has them; not 3.10's ``parser`` or ``symbol``,
+#: names a project's own module may have.
 REMOVED_FROM_PYTHON = {
-    "3.9": ("_dummy_thread", "dummy_threading"),
-    "3.10": ("formatter", "parser", "symbol"),
     "3.11": ("binhex",),
     "3.12": ("asynchat", "asyncore", "distutils", "imp", "smtpd"),
     "3.13": (
