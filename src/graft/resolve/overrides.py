@@ -43,8 +43,6 @@ class Overrides:
         default_factory=dict, hash=False
     )
     excludes: frozenset[NormalizedName] = frozenset()
-    # the override lines as given (for keys: a proof, a memo), sorted
-    texts: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.by_name or self.excludes)
@@ -124,15 +122,11 @@ def of_inputs(inputs: Inputs) -> Overrides:
     if not inputs.overrides and not inputs.excludes:
         return NONE
     by_name: dict[NormalizedName, list[Requirement]] = {}
-    texts = []
     for wanted in inputs.overrides:
         text = wanted.requirement + (f" ; {wanted.marker}" if wanted.marker else "")
         by_name.setdefault(wanted.name, []).append(Requirement(text))
-        texts.append(text)
     return Overrides(
-        {name: tuple(reqs) for name, reqs in by_name.items()},
-        frozenset(inputs.excludes),
-        tuple(sorted(texts)),
+        {name: tuple(reqs) for name, reqs in by_name.items()}, frozenset(inputs.excludes)
     )
 
 
