@@ -423,7 +423,8 @@ def test_pypy_and_musl_are_refused_by_the_lock_s_installers(
     assert "does not satisfy any of the environments" in proc.stderr, proc.stderr
     assert "(the target is pypy 3.9" in proc.stderr, proc.stderr
     # what to do (decision 331): its environments are CPython's, where the lock would hold
-    assert "environments hold on CPython alone: graft lock locks CPython; sync this" in proc.stderr
+    assert "environments hold on CPython alone: graft lock locks CPython unless" in proc.stderr
+    assert "--implementation pp" in proc.stderr
     assert len(proc.stderr.splitlines()) == 1, proc.stderr
     assert not (tmp_path / "venv").exists()
     subprocess.run([PYPY, "-m", "venv", "--without-pip", tmp_path / "uv-venv"], check=True)
@@ -435,6 +436,89 @@ def test_pypy_and_musl_are_refused_by_the_lock_s_installers(
     )  # fmt: skip
     assert uv.returncode != 0
     assert "not supported by the lockfile" in uv.stderr, uv.stderr
+
+
+def test_pypy_is_locked_beside_cpython_when_asked_each_with_its_own_wheels(
+    tmp_path: Path, wheels: Path, store_dir: Path
+) -> None:
+    """``--implementation cp --implementation pp`` (decision 393): PyPy's environments are
+    resolved with PyPy's tags and markers, so a release whose PyPy wheel states other
+    requirements, and a requirement only CPython takes, are locked per implementation, and
+    the lock installs on PyPy (graft and uv alike) and on CPython."""
+    import json
+
+    linux = "manylinux_2_17_x86_64.manylinux_2_17_aarch64"
+    with serve() as served:
+        for dep in ("speedups", "fallback", "cffi"):
+            served.add(make_wheel(wheels, dep, "1.0", {f"{dep}.py": ""}))
+        for tag, needs in (
+            (f"cp39-cp39-{linux}", "speedups"),
+            (f"cp311-cp311-{linux}", "speedups"),
+            (f"pp39-pypy39_pp73-{linux}", "fallback"),
+            (f"pp311-pypy311_pp73-{linux}", "fallback"),
+        ):
+            served.add(
+                make_wheel(wheels, "fast", "1.0", {"fast.py": ""}, tag=tag, requires=(needs,))
+            )
+        reqs = ("fast", "cffi; platform_python_implementation != 'PyPy'")
+        served.add(make_wheel(wheels, "app", "1.0", {"app.py": ""}, requires=reqs))
+        args = ("--platform", "linux", "--python-version", "3.9", "--python-version", "3.11")
+        parsed, said = lock(tmp_path, served, "app", *args, "--implementation", "cp",
+                            "--implementation", "pp")  # fmt: skip
+        assert "PyPy only" not in said
+        envs = matrix(["3.9", "3.11"], ["linux"], ["cp", "pp"])
+        assert [e.label.split()[0] for e in envs] == [
+            *["cp39"] * 2,
+            *["cp311"] * 2,
+            *["pp39"] * 2,
+            *["pp311"] * 2,
+        ]
+        assert {str(m) for m in parsed.environments or ()} == {str(Marker(e.marker)) for e in envs}
+        for env in envs:
+            got = selected(parsed, env)
+            if env.implementation == "pp":
+                pp = env.label.split()[0]
+                assert got == {
+                    "app": "app-1.0-py3-none-any.whl",
+                    "fast": f"fast-1.0-{pp}-pypy{pp[2:]}_pp73-{linux}.whl",
+                    "fallback": "fallback-1.0-py3-none-any.whl",
+                }, env.label
+            else:
+                assert set(got) == {"app", "fast", "speedups", "cffi"}, env.label
+        assert {str(p.marker) for p in entries(parsed, "cffi")} == {
+            'implementation_name == "cpython"'
+        }
+        # CPython alone (the default) locks no PyPy environment, as before
+        cp_only, _ = lock(tmp_path, served, "app", *args)
+        assert all("cpython" in str(m) for m in cp_only.environments or ())
+        cpython = run_graft("sync", tmp_path / "cp", tmp_path / "pylock.toml", "--store", store_dir)
+        assert "fast==1.0" in cpython.stderr
+        if not Path(PYPY).exists():
+            pytest.skip(f"no PyPy at {PYPY} to install the lock on")
+        code = "import platform, sys; print(platform.python_version(), platform.machine())"
+        found = subprocess.run([PYPY, "-c", code], capture_output=True, text=True, check=True)
+        if not found.stdout.startswith("3.9.") or "x86_64" not in found.stdout:
+            pytest.skip(f"this PyPy is not 3.9 on x86_64: {found.stdout}")
+        lock(tmp_path, served, "app", *args, "--implementation", "cp", "--implementation", "pp")
+        lock_file = tmp_path / "pylock.toml"
+        run_graft("sync", tmp_path / "pp", lock_file, "--python", PYPY, "--store", store_dir)
+        subprocess.run([PYPY, "-m", "venv", "--without-pip", tmp_path / "uv-venv"], check=True)
+        uv_env = {"UV_NO_CONFIG": "1", "PATH": "/usr/bin:/bin"}
+        subprocess.run(
+            [sys.executable, "-m", "uv", "pip", "install", "--python",
+             tmp_path / "uv-venv/bin/python", "-q", "-r", lock_file],
+            capture_output=True, text=True, env=uv_env, check=True,
+        )  # fmt: skip
+        listing = (
+            "import importlib.metadata as m, json;"
+            "print(json.dumps(sorted((d.metadata['Name'], d.version) for d in m.distributions())))"
+        )
+        ours = json.loads(py(tmp_path / "pp", listing))
+        theirs = json.loads(py(tmp_path / "uv-venv", listing))
+        assert ours == theirs  # (with what PyPy itself ships: its cffi, greenlet)
+        names = {name for name, _ in ours}
+        assert {"app", "fallback", "fast"} <= names
+        assert "speedups" not in names
 
 
 def test_each_wheel_is_written_with_the_size_the_index_gives(tmp_path: Path, index: Served) -> None:

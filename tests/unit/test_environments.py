@@ -195,10 +195,65 @@ def test_a_requirement_only_pypy_takes_is_said_not_locked() -> None:
     said = pypy_only(lines, matrix(["3.12"]))
     assert said == [
         f"in.txt:1: {name}; {marker}: holds on PyPy only, and the lock covers CPython alone"
-        " (its environments; decision 120): not locked"
+        " (its environments; decision 120): not locked (--implementation cp --implementation"
+        " pp locks PyPy too)"
         for name, marker in [(w.name, w.marker) for w in lines if w.name in {"a", "b", "g"}]
     ]
     assert pypy_only(lines[1:2], matrix(["3.9"])) == []  # (not on PyPy 3.9 either)
+    assert pypy_only(lines, matrix(["3.11"], implementations=["cp", "pp"])) == []  # (locked)
+
+
+#: CPython 3.9-3.14 and PyPy 3.9-3.11 on every system (decision 393)
+BOTH = matrix(DEFAULT_PYTHONS, implementations=["cp", "pp"])
+
+
+def test_pypy_environments_are_its_series_on_the_machines_it_is_built_for() -> None:
+    pypy = [e for e in BOTH if e.implementation == "pp"]
+    assert [e for e in BOTH if e.implementation == "cp"] == list(EVERY)
+    assert {e.python for e in pypy} == {"3.9", "3.10", "3.11"}  # (of 3.9-3.14)
+    assert len(pypy) == 3 * 5  # (no Windows arm64 PyPy)
+    assert ("win32", "ARM64") not in {e.values[:2] for e in pypy}
+    linux = next(e for e in pypy if e.values[:3] == ("linux", "x86_64", "3.11"))
+    assert linux.label == "pp311 manylinux_2_28_x86_64"
+    assert linux.target.tags[0] == "pp311-pypy311_pp73-manylinux_2_28_x86_64"
+    assert "pp311-none-any" in linux.target.tags
+    assert not any(t.startswith("cp311-") for t in linux.target.tags)
+    assert not any("abi3" in t for t in linux.target.tags)  # (PyPy takes no abi3 wheel)
+    assert linux.marker.startswith("implementation_name == 'pypy' and sys_platform == 'linux'")
+    markers = {**linux.target.markers, "extra": ""}
+    assert markers["platform_python_implementation"] == "PyPy"
+    assert [Marker(e.marker).evaluate(markers) for e in BOTH].count(True) == 1
+    only = matrix(["3.10", "3.12"], ["manylinux_2_28_x86_64"], ["pp"])
+    assert [e.label for e in only] == ["pp310 manylinux_2_28_x86_64"]
+
+
+def test_pypy_asked_for_a_series_it_never_had_is_refused_in_one_line() -> None:
+    with pytest.raises(UsageError, match=r"PyPy has no release for Python 3\.12, 3\.13") as info:
+        matrix(["3.12", "3.13"], implementations=["cp", "pp"])
+    assert info.value.where == "--implementation pp"
+    assert "--python-version" in str(info.value.hint)
+
+
+def test_markers_over_cpython_and_pypy_are_true_exactly_in_their_environments() -> None:
+    rng = random.Random(825)  # noqa: S311 - reproducible subsets, not secrets
+    subsets = [[e for e in BOTH if rng.random() < p] for p in (0.1, 0.5, 0.9) for _ in range(20)]
+    subsets += [[e for e in BOTH if e.implementation == "pp"]]
+    subsets += [[e for e in BOTH if e.values[0] == "win32"]]
+    subsets += [[e for e in BOTH if e.python == "3.11"]]
+    for chosen in filter(None, subsets):
+        marker = marker_for(chosen, BOTH)
+        parsed = Marker(marker) if marker else None
+        want = {e.values for e in chosen}
+        for env in BOTH:
+            got = parsed is None or parsed.evaluate({**env.target.markers, "extra": ""})
+            assert got == (env.values in want), (marker, env.label)
+    assert marker_for([e for e in BOTH if e.implementation == "pp"], BOTH) == (
+        'implementation_name == "pypy"'
+    )
+    windows_pypy = [e for e in BOTH if e.implementation == "pp" and e.values[0] == "win32"]
+    assert marker_for(windows_pypy, BOTH) == (
+        'implementation_name == "pypy" and sys_platform == "win32"'
+    )
 
 
 def _forked() -> list[Environment]:
@@ -333,7 +388,7 @@ def test_a_glibc_machine_named_as_uv_names_it_takes_every_older_level() -> None:
         assert glibc_machine(other) is None, other
     (env,) = matrix(["3.12"], ["x86_64-manylinux_2_34"])
     assert not env.named
-    assert env.values == ("linux", "x86_64", "3.12")
+    assert env.values == ("linux", "x86_64", "3.12", "cpython")
     assert env.label == "cp312 manylinux_2_34_x86_64"
     assert stands_for(env, "manylinux_2_36_x86_64") == "manylinux_2_34_x86_64"
     assert stands_for(env, "manylinux_2_31_x86_64") is None  # (one of its own tags)

@@ -58,6 +58,14 @@ def add_lock_parser(
         " reads it (repeatable; default: linux, macos and windows)",
     )
     lock.add_argument(
+        "--implementation",
+        action="append",
+        default=[],
+        choices=("cp", "pp"),
+        help="lock for CPython (cp, the default) or PyPy (pp: 3.7 to 3.11, every machine but"
+        " Windows arm64); repeatable: both",
+    )
+    lock.add_argument(
         "--environment",
         action="append",
         default=[],
@@ -196,6 +204,7 @@ def run_lock(args: argparse.Namespace, argv: Sequence[str] = ()) -> int:
         output=args.output,
         python_versions=tuple(args.python_version),
         platforms=tuple(args.platform),
+        implementations=tuple(args.implementation),
         environments=tuple(args.environment),
         builder=builder,
     )

@@ -1,9 +1,10 @@
 """The environments a universal lock covers, and markers that tell groups of them apart.
 
-An :class:`Environment` is one target of ``graft lock``'s matrix: a CPython minor version
-on one operating system and machine, with the platform tags an installer there accepts
-(:func:`graft.venv.interpreter.foreign_target`). Its *marker* names what PEP 508 can see of
-it (``implementation_name``, ``sys_platform``, ``platform_machine``, ``python_version``);
+An :class:`Environment` is one target of ``graft lock``'s matrix: a CPython (or, asked with
+``--implementation pp``, PyPy) minor version on one operating system and machine, with the
+platform tags an installer there accepts (:func:`graft.venv.interpreter.foreign_target`).
+Its *marker* names what PEP 508 can see of it (``implementation_name``, ``sys_platform``,
+``platform_machine``, ``python_version``);
 the platform tags are finer (manylinux level, macOS minimum) and no marker can tell them
 apart, which is why ``graft lock`` refuses a release whose wheels differ in a way only the
 tags can see.
@@ -33,6 +34,11 @@ if TYPE_CHECKING:
 
 #: CPython minor versions of the default matrix (narrowed by requires-python or --python-version).
 DEFAULT_PYTHONS = ("3.9", "3.10", "3.11", "3.12", "3.13", "3.14")
+#: The Python versions PyPy 7.3 has been released for (``--implementation pp``); its ABI tag
+#: is ``pypyXY_pp73`` for each. PyPy has no Windows arm64 build.
+PYPY_PYTHONS = ("3.7", "3.8", "3.9", "3.10", "3.11")
+#: ``--implementation`` (pip download's spelling) -> ``implementation_name``
+IMPLEMENTATIONS = {"cp": "cpython", "pp": "pypy"}
 
 _MANYLINUX_NEWEST = 28  # manylinux_2_28 … 2_17 and older: glibc of a current, widespread Linux
 _LEGACY = {17: "manylinux2014", 12: "manylinux2010", 5: "manylinux1"}
@@ -98,10 +104,24 @@ class Environment:
     series_first: str | None = None  # a range's series' first release ("3.11.0")
 
     @property
-    def values(self) -> tuple[str, str, str]:
-        """(sys_platform, platform_machine, python_version): what a marker can see."""
+    def implementation(self) -> str:
+        """``cp`` or ``pp``: the interpreter's short name, as its wheel tags spell it."""
+        return "pp" if self.target.implementation == "pypy" else "cp"
+
+    @property
+    def values(self) -> tuple[str, str, str, str]:
+        """(sys_platform, platform_machine, python_version, implementation_name).
+
+        What a marker can see, the implementation last (the matrix is CPython's but for
+        ``--implementation pp``).
+        """
         m = self.target.markers
-        return (m["sys_platform"], m["platform_machine"], m["python_version"])
+        return (
+            m["sys_platform"],
+            m["platform_machine"],
+            m["python_version"],
+            m["implementation_name"],
+        )
 
     @property
     def start(self) -> int:
@@ -109,7 +129,7 @@ class Environment:
         return int(self.target.version.split(".")[2])
 
     @property
-    def span(self) -> tuple[str, str, str, int, int | None]:
+    def span(self) -> tuple[str, str, str, str, int, int | None]:
         """:attr:`values` and the range of micro releases: what ``python_full_version`` sees."""
         return (*self.values, self.start, self.until)
 
@@ -126,16 +146,17 @@ class Environment:
 
     @property
     def marker(self) -> str:
-        """The PEP 508 marker of exactly this environment's series (CPython only).
+        """The PEP 508 marker of exactly this environment's series, on its implementation.
 
         Every release of its series (``python_version``), from its first release on when the
         lock was asked for a later one (``--python-version 3.9.2``: decision 120); a range
         of a forked series (decision 153) has its series' marker.
         """
-        atoms = " and ".join(f"{k} == '{v}'" for k, v in zip(_ATOMS, self.values, strict=True))
+        *seen, implementation = self.values
+        atoms = " and ".join(f"{k} == '{v}'" for k, v in zip(_ATOMS, seen, strict=True))
         first = self.first_release
         since = f" and python_full_version >= '{first}'" if first else ""
-        return f"implementation_name == 'cpython' and {atoms}{since}"
+        return f"implementation_name == '{implementation}' and {atoms}{since}"
 
     @property
     def range_marker(self) -> str:
@@ -149,7 +170,7 @@ class Environment:
     @property
     def label(self) -> str:
         """A short name for messages: ``cp311 manylinux_2_28_x86_64`` (``3.11.3-3.11.4``)."""
-        label = f"cp{self.python.replace('.', '')} {self.platforms[0]}"
+        label = f"{self.implementation}{self.python.replace('.', '')} {self.platforms[0]}"
         if self.series_first is None:
             return label
         last = "" if self.until is None else f"{self.python}.{self.until - 1}"
@@ -216,13 +237,19 @@ def _first_micro(spec: SpecifierSet, minor: str) -> int | None:
     return next((m for m in range(LATER_MICRO + 1) if spec.contains(f"{minor}.{m}")), None)
 
 
-def matrix(pythons: Sequence[str], platforms: Sequence[str] = ()) -> tuple[Environment, ...]:
-    """Every (python, platform) environment; *platforms* as ``graft lock --platform`` takes them.
+def matrix(
+    pythons: Sequence[str], platforms: Sequence[str] = (), implementations: Sequence[str] = ()
+) -> tuple[Environment, ...]:
+    """Every (implementation, python, platform) environment, as ``graft lock`` takes them.
 
-    A system name stands for its two machines with representative tags (:data:`PLATFORMS`),
-    ``ARCH-manylinux_2_N`` for one Linux machine of that glibc (:func:`glibc_machine`);
-    a platform tag is read as pip's ``--platform`` reads it (that tag, and for a macOS or
-    legacy manylinux tag the older ones pip adds: ``interpreter.pip_platforms``).
+    *platforms*: a system name stands for its two machines with representative tags
+    (:data:`PLATFORMS`), ``ARCH-manylinux_2_N`` for one Linux machine of that glibc
+    (:func:`glibc_machine`); a platform tag is read as pip's ``--platform`` reads it (that
+    tag, and for a macOS or legacy manylinux tag the older ones pip adds:
+    ``interpreter.pip_platforms``). *implementations*: ``cp`` (the default) and ``pp``,
+    PyPy on the series of *pythons* it has been released for (:data:`PYPY_PYTHONS`) and
+    the machines it is built for (no Windows arm64); an implementation asked for that keeps
+    no series is refused.
     """
     import dataclasses  # noqa: PLC0415
 
@@ -235,28 +262,45 @@ def matrix(pythons: Sequence[str], platforms: Sequence[str] = ()) -> tuple[Envir
         if glibc is not None:  # a Linux machine of a glibc level (decision 322)
             system = (glibc,)
         chosen.update(dict.fromkeys(system, False) if system else {(name,): True})
-    return tuple(
-        # every release of the series, resolved for X.Y.0 (decision 113)
-        Environment(
-            ".".join(py.split(".")[:2]),  # (the series; "3.9.2" is its first release)
-            tags,
-            dataclasses.replace(foreign_target(py, list(tags), as_pip=named), series=True),
-            named,
-        )
-        for py in pythons
-        for tags, named in chosen.items()
-    )
+    out: list[Environment] = []
+    for implementation in dict.fromkeys(implementations or ("cp",)):
+        series = [py for py in pythons if implementation == "cp" or _pypy_has(py)]
+        if not series:
+            raise UsageError(
+                f"PyPy has no release for Python {', '.join(pythons)}"
+                f" (it has {', '.join(PYPY_PYTHONS)})",
+                where="--implementation pp",
+                hint="name one of those with --python-version",
+            )
+        for py in series:
+            for tags, named in chosen.items():
+                if implementation == "pp" and not named and tags[0] == "win_arm64":
+                    continue  # (no PyPy is built for it)
+                abis = [f"pypy{''.join(py.split('.')[:2])}_pp73"] if implementation == "pp" else []
+                target = foreign_target(py, list(tags), implementation, abis, as_pip=named)
+                # every release of the series, resolved for X.Y.0 (decision 113)
+                series_py = ".".join(py.split(".")[:2])  # (the series; "3.9.2" is its first)
+                out.append(
+                    Environment(series_py, tags, dataclasses.replace(target, series=True), named)
+                )
+    return tuple(out)
+
+
+def _pypy_has(python: str) -> bool:
+    return ".".join(python.split(".")[:2]) in PYPY_PYTHONS
 
 
 def pypy_only(wanted: Iterable[Wanted], envs: Sequence[Environment]) -> list[str]:
     """A line for each requirement whose marker holds on PyPy only (decision 120).
 
-    The lock's environments are CPython's, so such a line is locked nowhere: the lock says
-    so in ``environments`` (an installer on PyPy refuses it), and ``graft lock`` says so
-    too, where uv's universal lock would hold it under its marker.
+    Where the lock's environments are CPython's alone, such a line is locked nowhere: the
+    lock says so in ``environments`` (an installer on PyPy refuses it), and ``graft lock``
+    says so too, and how to lock PyPy (``--implementation pp``).
     """
     from graft.model.target import holds  # noqa: PLC0415
 
+    if any(e.implementation == "pp" for e in envs):
+        return []
     out = []
     later = [(e.target.markers, e.target.later_release_markers()) for e in envs]
     for w in wanted:
@@ -270,6 +314,7 @@ def pypy_only(wanted: Iterable[Wanted], envs: Sequence[Environment]) -> list[str
             out.append(
                 f"{w.where}: {w.requirement}; {w.marker}: holds on PyPy only, and the lock"
                 " covers CPython alone (its environments; decision 120): not locked"
+                " (--implementation cp --implementation pp locks PyPy too)"
             )
     return out
 
@@ -346,12 +391,26 @@ def marker_for(chosen: Iterable[Environment], covered: Sequence[Environment]) ->
 
     None when *chosen* is all of *covered*. Python versions become ranges (of micro releases
     where a series is forked: decision 153), and a system or machine condition is dropped
-    where every covered environment of it is chosen alike.
+    where every covered environment of it is chosen alike; where CPython and PyPy are both
+    covered, each implementation's part is written apart under its ``implementation_name``.
     """
+    chosen = tuple(chosen)
     want = {e.span for e in chosen}
     every = {e.span: e for e in covered}
     if want >= every.keys():
         return None
+    kinds = dict.fromkeys(e.values[3] for e in covered)
+    if len(kinds) > 1:  # CPython and PyPy (--implementation): each apart, then together
+        parts = []
+        for kind in kinds:
+            if picked := [e for e in chosen if e.values[3] == kind]:
+                rest = marker_for(picked, [e for e in covered if e.values[3] == kind])
+                atom = f"implementation_name == '{kind}'"
+                parts.append(atom if rest is None else f"{atom} and ({rest})")
+        joined = " or ".join(f"({p})" if len(parts) > 1 else p for p in parts)
+        if not _exact(joined, want, covered):  # never expected
+            joined = " or ".join(f"({e.range_marker})" for e in covered if e.span in want)
+        return str(Marker(joined))
     # python ranges per (system, machine), then per system, then overall where alike
     per_machine: dict[tuple[str, str], _Ranges] = {}
     for system, machine in dict.fromkeys(v[:2] for v in every):

@@ -76,6 +76,7 @@ class LockRequest:
     output: str = "pylock.toml"
     python_versions: tuple[str, ...] = ()
     platforms: tuple[str, ...] = ()  # linux, macos, windows, or platform tags
+    implementations: tuple[str, ...] = ()  # cp (the default), pp: --implementation
     environments: tuple[str, ...] = ()  # markers: keep the matrix's environments matching one
     # reads the METADATA of sdists no wheel can stand for (built or prepared for the running
     # interpreter, as uv does); None: sdist-only releases cannot be locked
@@ -318,13 +319,19 @@ def lock(request: LockRequest) -> LockResult:
         request.builder,
         cache_dir,
         functools.partial(
-            everywhere, request.python_versions, request.platforms, request.environments
+            everywhere,
+            request.python_versions,
+            request.platforms,
+            request.environments,
+            request.implementations,
         ),
     )
     pythons = python_versions(
         requires_python(asked.requirement_files, inputs.wanted), request.python_versions
     )
-    envs = keep_matching(matrix(pythons, request.platforms), request.environments)
+    envs = keep_matching(
+        matrix(pythons, request.platforms, request.implementations), request.environments
+    )
     # variant markers decided as any machine that takes the label may see them
     chooser = chooser_for(asked, cache_dir, inclusive=True)
     relock = Relock(

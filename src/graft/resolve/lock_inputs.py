@@ -56,18 +56,22 @@ def requires_python(files: tuple[str, ...], wanted: Iterable[Wanted]) -> str | N
 
 
 def everywhere(
-    pythons: Sequence[str], platforms: Sequence[str], environments: Sequence[str]
+    pythons: Sequence[str],
+    platforms: Sequence[str],
+    environments: Sequence[str],
+    implementations: Sequence[str] = (),
 ) -> list[dict[str, str]]:
     """The marker values of every environment the lock may cover, and of their later releases.
 
-    The matrix of ``--python-version`` *pythons* and ``--platform`` *platforms*, kept where
+    The matrix of ``--python-version`` *pythons*, ``--platform`` *platforms* and
+    ``--implementation`` *implementations*, kept where
     one of ``--environment`` *environments* holds, before the projects' own
     ``Requires-Python`` narrows it: a URL requirement that holds in one of them is built
     (decision 200).
     """
     from graft.resolve.environments import keep_matching, matrix, python_versions  # noqa: PLC0415
 
-    envs = matrix(python_versions(None, pythons), platforms)
+    envs = matrix(python_versions(None, pythons), platforms, implementations)
     targets = [e.target for e in keep_matching(envs, environments)]
     later = [t.later_release_markers() for t in targets]
     return [*(t.markers for t in targets), *filter(None, later)]

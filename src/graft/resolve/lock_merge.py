@@ -289,7 +289,7 @@ def _read_side_by_side(files: list[ArtifactFile], reader: MetadataReader) -> Non
 
 def check_markable(entries: tuple[Entry, ...]) -> None:
     """Refuse when two environments with the same marker values got different entries."""
-    seen: dict[tuple[str, tuple[str, str, str, int, int | None]], tuple[Entry, Environment]] = {}
+    seen: dict[tuple[str, tuple[str | int | None, ...]], tuple[Entry, Environment]] = {}
     for entry in entries:
         for env in entry.environments:
             key = (entry.name, env.span)  # (a range of a forked series: decision 153)

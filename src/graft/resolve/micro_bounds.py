@@ -126,7 +126,7 @@ class Bounds:
                 self._roots.append(Marker(text))
             except InvalidMarker:  # (said where it is read; it holds nowhere)
                 continue
-        self._marker_flips: dict[tuple[str, tuple[str, str, str], str], tuple[int, ...]] = {}
+        self._marker_flips: dict[tuple[str, tuple[str, ...], str], tuple[int, ...]] = {}
         self._spec_flips: dict[tuple[str, str], tuple[tuple[int, ...], tuple[int, ...]]] = {}
         # per (project, series, index): the releases whose Requires-Python a later micro admits
         self._later: dict[tuple[str, str, str], tuple[_Later, ...]] = {}

@@ -177,8 +177,9 @@ def _select_hint(said: str, lock: Any, target: Target) -> str:
     said = f"the target is {target.implementation} {target.version}"
     if target.implementation != "cpython" and _cpython_would_hold(lock, target):
         said += (
-            ", and the lock's environments hold on CPython alone: graft lock locks CPython;"
-            " sync this interpreter from the requirements the lock was made from"
+            ", and the lock's environments hold on CPython alone: graft lock locks CPython"
+            " unless asked (--implementation cp --implementation pp locks PyPy too); or sync"
+            " this interpreter from the requirements the lock was made from"
         )
     return said
 
