@@ -43,7 +43,8 @@ def graft_lock(
     lock = Pylock.from_dict(tomllib.loads(out.read_text()))
     lock.validate()
     pythons = sorted({_first_release(str(m)) for m in lock.environments or ()})
-    every = matrix(pythons, ["linux", "macos", "windows"])
+    kinds = [k for k, n in (("cp", "cpython"), ("pp", "pypy")) if n in str(lock.environments)]
+    every = matrix(pythons, ["linux", "macos", "windows"], kinds)
     listed = {str(m) for m in lock.environments or ()}
     envs = [e for e in every if str(Marker(e.marker)) in listed]
     assert len(envs) == len(listed)
@@ -239,3 +240,47 @@ def test_orjson_3_10_18_lists_its_musllinux_and_win32_wheels(online: None, tmp_p
     assert chosen(linux, list(linux.platforms)) == (
         "orjson-3.10.18-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
     )
+
+
+def test_cryptography_46_0_3_on_pypy_and_cpython_picks_what_uv_s_universal_lock_picks(
+    online: None, tmp_path: Path
+) -> None:
+    """``--implementation cp --implementation pp`` (decision 399): PyPy 3.11 takes
+    cryptography's ``pp311-pypy311_pp73`` wheels (its sdist on macOS arm64, where it has none)
+    and no cffi, which cryptography requires off PyPy only; CPython takes the ``abi3`` wheels
+    and cffi. ``Pylock.select()`` gives every environment the files uv's universal lock gives."""
+    lock, envs = graft_lock(
+        tmp_path, "cryptography==46.0.3", "--python-version", "3.11",
+        "--implementation", "cp", "--implementation", "pp",
+    )  # fmt: skip
+    assert sorted({e.label.split()[0] for e in envs}) == ["cp311", "pp311"]
+    assert len(envs) == 6 + 5  # (no PyPy for Windows arm64)
+    uv_lock = tmp_path / "uv" / "pylock.toml"
+    uv_lock.parent.mkdir()
+    (tmp_path / "in.txt").write_text("cryptography==46.0.3\n")
+    subprocess.run(
+        [sys.executable, "-m", "uv", "pip", "compile", "--universal", "-q", "--python-version",
+         "3.11", "--no-config", str(tmp_path / "in.txt"), "-o", str(uv_lock)],
+        check=True, env={**os.environ, "UV_CACHE_DIR": str(cache_dir() / "uv-lock")},
+    )  # fmt: skip
+    theirs = Pylock.from_dict(tomllib.loads(uv_lock.read_text()))
+
+    def files(chosen: Pylock, env: Environment) -> dict[str, str]:
+        tags = [Tag(*t.split("-", 2)) for t in env.target.tags]
+        picked = chosen.select(environment=env.target.markers, tags=tags)  # type: ignore[arg-type]
+        out = {}
+        for package, dist in picked:
+            name = getattr(dist, "name", None) or str(getattr(dist, "url", "")).rsplit("/", 1)[-1]
+            out[str(package.name)] = name
+        return out
+
+    for env in envs:
+        ours = files(lock, env)
+        assert ours == files(theirs, env), env.label
+        if env.implementation == "pp":
+            assert "cffi" not in ours, env.label
+            crypto = ours["cryptography"]
+            assert "pp311-pypy311_pp73" in crypto or crypto.endswith(".tar.gz"), env.label
+        else:
+            assert "cffi" in ours, env.label
+            assert "-abi3-" in ours["cryptography"], env.label
