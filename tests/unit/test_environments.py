@@ -234,6 +234,17 @@ def test_pypy_asked_for_a_series_it_never_had_is_refused_in_one_line() -> None:
     assert "--python-version" in str(info.value.hint)
 
 
+def test_an_environment_marker_only_pypy_meets_says_to_lock_pypy() -> None:
+    with pytest.raises(UsageError, match="no environment of the matrix") as info:
+        keep_matching(EVERY, ["implementation_name == 'pypy'"])
+    assert info.value.hint == "--implementation pp locks PyPy"
+    with pytest.raises(UsageError, match="no environment of the matrix") as info:
+        keep_matching(EVERY, ["sys_platform == 'freebsd'"])
+    assert info.value.hint == "widen --python-version/--platform, or check the marker"
+    kept = keep_matching(BOTH, ["implementation_name == 'pypy'"])
+    assert kept == tuple(e for e in BOTH if e.implementation == "pp")
+
+
 def test_markers_over_cpython_and_pypy_are_true_exactly_in_their_environments() -> None:
     rng = random.Random(825)  # noqa: S311 - reproducible subsets, not secrets
     subsets = [[e for e in BOTH if rng.random() < p] for p in (0.1, 0.5, 0.9) for _ in range(20)]

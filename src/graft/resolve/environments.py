@@ -338,10 +338,16 @@ def keep_matching(envs: Iterable[Environment], markers: Sequence[str]) -> tuple[
         e for e in envs if any(m.evaluate({**e.target.markers, "extra": ""}) for m in parsed)
     )
     if not kept:
+        pypy = {"implementation_name": "pypy", "platform_python_implementation": "PyPy"}
+        on_pypy = not any(e.implementation == "pp" for e in envs) and any(
+            m.evaluate({**e.target.markers, **pypy, "extra": ""}) for m in parsed for e in envs
+        )
         raise UsageError(
             "no environment of the matrix satisfies --environment",
             where="--environment",
-            hint="widen --python-version/--platform, or check the marker",
+            hint="--implementation pp locks PyPy"
+            if on_pypy
+            else "widen --python-version/--platform, or check the marker",
         )
     return kept
 
