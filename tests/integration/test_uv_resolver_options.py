@@ -11,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -222,6 +224,47 @@ def test_a_lock_made_with_overrides_installs_with_them(
     other = tmp_path / "w"  # (the lock's wheels in the store now: checked after ingest)
     sync(other, store_dir, index, lock, "--overrides", overrides, "--link-mode", "copy")
     assert installed(other) == {"a": "1.0", "b": "2.0"}
+
+
+def audited(venv: Path) -> tuple[int, list[tuple[str, str, str]]]:
+    """``graft audit VENV --json``'s exit status and its findings (kind, severity, detail)."""
+    proc = run_graft("audit", venv, "--json", check=False)
+    found = json.loads(proc.stdout)["findings"]
+    return proc.returncode, [(f["kind"], f["severity"], f["detail"]) for f in found]
+
+
+def test_a_venv_synced_with_overrides_is_judged_by_them_until_a_sync_without_them(
+    tmp_path: Path, store_dir: Path, index: Served
+) -> None:
+    # uv 0.13.9: --strict warns "The package `a` requires `b<2`, but `2.0` is installed" and
+    # uv pip check fails on it (as pip check does: the reference below); graft judges the
+    # venv by the overrides the user gave the sync, and reports the replaced requirement as
+    # a remark (decision 396)
+    overrides = written(tmp_path / "overrides.txt", "b>=2\n")
+    overridden = [
+        (
+            "overridden-dependency",
+            "info",
+            "a==1.0 requires b<2, overridden by b>=2: b 2.0 installed",
+        )
+    ]
+    venv, other = tmp_path / "v", tmp_path / "w"
+    for each in (venv, other):  # (the second: a new venv of the same command line)
+        said = sync(each, store_dir, index, "a", "--overrides", overrides, "--strict")
+        assert "requires" not in said, said
+        assert installed(each) == {"a": "1.0", "b": "2.0"}
+        assert audited(each) == (0, overridden)
+    pip = ["-m", "pip", "--python", str(venv / "bin" / "python"), "check"]
+    checked = subprocess.run([sys.executable, *pip], capture_output=True, text=True, check=False)
+    assert "a 1.0 has requirement b<2, but you have b 2.0." in checked.stdout
+    # a sync without them re-resolves, as uv pip install a does: b 1.0, nothing to remark
+    said = sync(venv, store_dir, index, "a", "--strict")
+    assert installed(venv) == {"a": "1.0", "b": "1.0"}
+    assert audited(venv) == (0, [])
+    # the same wheels synced without them (--no-deps): the venv is judged as pip judges it
+    sync(other, store_dir, index, "a", "b==2.0", "--no-deps")
+    unmet = ("unmet-dependency", "error", "a==1.0 requires b<2, but b 2.0 is installed")
+    assert audited(other) == (1, [unmet])
 
 
 def test_uv_s_override_variable_is_refused_until_overrides_are_given(

@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from graft.model.variants import ProviderPlugins
+    from graft.resolve.overrides import Overrides
     from graft.variants.machine import Machine
 
 
@@ -68,12 +69,14 @@ def audit_venv(
     deep: bool = False,
     machine: Callable[[], Machine] | None = None,
     plugins: ProviderPlugins | None = None,
+    overrides: Overrides | None = None,
 ) -> AuditReport:
     """Audit the venv at *path*. Raises :class:`UsageError` when it is not a venv.
 
     *machine* describes this machine for installed variant wheels (PEP 825); by default,
     built-in detection and the user's ``variants.toml``. *plugins* answers for the
-    provider plugins of the namespaces the machine allows (None: none is run).
+    provider plugins of the namespaces the machine allows (None: none is run). *overrides*:
+    the ``--overrides`` and ``--excludes`` the venv was synced with (decision 396).
     """
     started = time.perf_counter()
     venv = gather(os.path.abspath(path), deep)
@@ -92,7 +95,8 @@ def audit_venv(
     imports = check_imports(venv)  # asks the interpreter again: it may fail now
     findings += [*imports.findings, *check_native(venv), *_check_interpreter(venv, imports.probe)]
     findings += _check_pending(venv)
-    findings += check_dependencies(venv, _markers(venv) if imports.probe.ok else None)
+    markers = _markers(venv) if imports.probe.ok else None
+    findings += check_dependencies(venv, markers, overrides)
     findings.sort(key=report_order)
     stats = {
         "distributions": len(venv.dists),
@@ -112,13 +116,15 @@ def audit_venv(
     )
 
 
-def dependency_gaps(path: str) -> list[str]:
+def dependency_gaps(path: str, overrides: Overrides | None = None) -> list[str]:
     """Each requirement of a distribution installed at *path* that is not met, said in a line.
 
-    What ``graft sync --strict`` warns of, as ``uv pip install --strict`` (decision 342).
+    What ``graft sync --strict`` warns of, as ``uv pip install --strict`` (decision 342); one
+    the sync's *overrides* replaced is judged by them (decision 396).
     """
     venv = gather(os.path.abspath(path), deep=False)
-    return [found.detail for found in check_dependencies(venv, _markers(venv))]
+    found = check_dependencies(venv, _markers(venv), overrides)
+    return [f.detail for f in found if f.severity != "info"]
 
 
 def _markers(venv: Venv) -> dict[str, str] | None:

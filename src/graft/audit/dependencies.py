@@ -19,16 +19,26 @@ from graft.audit.findings import Finding, Kind, finding
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from packaging.requirements import Requirement
+
     from graft.audit.layout import DistInfo, Venv
+    from graft.resolve.overrides import Overrides
 
 
-def check_dependencies(venv: Venv, markers: Mapping[str, str] | None) -> list[Finding]:
-    """One finding per requirement not met; nothing when *markers* is None (no interpreter)."""
+def check_dependencies(
+    venv: Venv, markers: Mapping[str, str] | None, overrides: Overrides | None = None
+) -> list[Finding]:
+    """One finding per requirement not met; nothing when *markers* is None (no interpreter).
+
+    *overrides*: the ``--overrides`` and ``--excludes`` the venv was synced with. A
+    requirement on a project they name is judged by what stands for it, as the resolution
+    judged it (decision 396): unmet by that, an error saying the override; unmet as the
+    METADATA states it but met by that, an ``overridden-dependency`` remark (info).
+    """
     if markers is None:
         return []
     from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
     from packaging.utils import canonicalize_name  # noqa: PLC0415
-    from packaging.version import InvalidVersion, Version  # noqa: PLC0415
 
     installed = {d.name: d.label.partition("==")[2] for d in venv.dists}
     environment = {**markers, "extra": ""}
@@ -39,23 +49,59 @@ def check_dependencies(venv: Venv, markers: Mapping[str, str] | None) -> list[Fi
                 req = Requirement(line)
             except InvalidRequirement:
                 continue  # (a broken METADATA line: pip check skips it too)
-            if req.marker is not None and not req.marker.evaluate(environment):
-                continue
             name = canonicalize_name(req.name)
-            have = installed.get(name)
-            if have is None:
-                detail = f"{dist.label} requires {req}, which is not installed"
-                out.append(finding(Kind.MISSING_DEPENDENCY, dist.path, [dist.label], detail))
+            if overrides is None or (
+                name not in overrides.excludes and name not in overrides.by_name
+            ):
+                gap = _unmet(req, environment, installed)
+                out += [] if gap is None else [_said(dist, str(req), gap)]
                 continue
-            try:
-                met = req.specifier.contains(Version(have), prereleases=True)
-            except InvalidVersion:
-                met = req.specifier.contains(have, prereleases=True)
-            if not met:
-                detail = f"{dist.label} requires {req}, but {name} {have} is installed"
-                labels = [dist.label, f"{name}=={have}"]
-                out.append(finding(Kind.UNMET_DEPENDENCY, dist.path, labels, detail))
+            stands = overrides.apply([req])
+            by = ", ".join(map(str, stands)) or "nothing (--excludes)"
+            gaps = [(o, g) for o in stands if (g := _unmet(o, environment, installed))]
+            out += [_said(dist, f"{req}, overridden by {o}", g) for o, g in gaps]
+            gap = None if gaps else _unmet(req, environment, installed)
+            if gap is not None:
+                kind, have, _ = gap
+                state = "not installed" if kind is Kind.MISSING_DEPENDENCY else f"{have} installed"
+                detail = f"{dist.label} requires {req}, overridden by {by}: {name} {state}"
+                labels = [dist.label, *([f"{name}=={have}"] if have else [])]
+                out.append(finding(Kind.OVERRIDDEN_DEPENDENCY, dist.path, labels, detail))
     return out
+
+
+#: A requirement not met: missing or unmet, the version installed ("" when missing), the name.
+Gap = tuple[Kind, str, str]
+
+
+def _unmet(
+    req: Requirement, environment: Mapping[str, str], installed: Mapping[str, str]
+) -> Gap | None:
+    """How *req* is not met in the venv (None: met, or its marker does not hold)."""
+    from packaging.utils import canonicalize_name  # noqa: PLC0415
+    from packaging.version import InvalidVersion, Version  # noqa: PLC0415
+
+    if req.marker is not None and not req.marker.evaluate(dict(environment)):
+        return None
+    name = canonicalize_name(req.name)
+    have = installed.get(name)
+    if have is None:
+        return Kind.MISSING_DEPENDENCY, "", name
+    try:
+        met = req.specifier.contains(Version(have), prereleases=True)
+    except InvalidVersion:
+        met = req.specifier.contains(have, prereleases=True)
+    return None if met else (Kind.UNMET_DEPENDENCY, have, name)
+
+
+def _said(dist: DistInfo, required: str, gap: Gap) -> Finding:
+    """The error finding of *dist*'s requirement (*required*, as said) not met."""
+    kind, have, name = gap
+    if kind is Kind.MISSING_DEPENDENCY:
+        detail = f"{dist.label} requires {required}, which is not installed"
+        return finding(kind, dist.path, [dist.label], detail)
+    detail = f"{dist.label} requires {required}, but {name} {have} is installed"
+    return finding(kind, dist.path, [dist.label, f"{name}=={have}"], detail)
 
 
 def _requires_dist(venv: Venv, dist: DistInfo) -> list[str]:

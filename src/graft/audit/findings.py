@@ -41,6 +41,7 @@ class Kind(str, Enum):
     INTERRUPTED_CHANGE = "interrupted-change"
     MISSING_DEPENDENCY = "missing-dependency"
     UNMET_DEPENDENCY = "unmet-dependency"
+    OVERRIDDEN_DEPENDENCY = "overridden-dependency"
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +194,10 @@ DEFAULTS: dict[Kind, tuple[Severity, str]] = {
     Kind.UNMET_DEPENDENCY: (
         "error",
         "sync the venv again with its requirements, or install a version the specifier admits",
+    ),
+    Kind.OVERRIDDEN_DEPENDENCY: (
+        "info",
+        "as the sync's --overrides or --excludes asked; sync without them to undo it",
     ),
 }
 

@@ -11,10 +11,17 @@ replaced whole: :func:`remember_providers`); ``graft audit`` allows them again, 
 plugin in the provider venv the sync made for the venv's interpreter
 (:class:`graft.cli.provider_envs.MadeProviderEnvs`). An audit installs
 nothing: a provider venv that is not there is named in the finding.
+
+**Overrides.** ``graft sync --overrides FILE`` (and ``--excludes``) records the requirement
+lines and names it was given beside them (``plans/overrides-<venv key>.json``, with the venv's
+``graft-inputs``: a venv changed since by another sync is not judged by them); ``graft audit``
+reports a requirement they replaced as ``overridden-dependency`` (info), not as an unmet one
+(decision 396). A full sync without them removes the record.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -27,6 +34,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from graft.audit import AuditReport
+    from graft.resolve.overrides import Overrides
 
 
 def add_audit_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -62,6 +70,7 @@ def run_audit(args: argparse.Namespace) -> int:
     from graft.cli.variants_cmd import machine_from  # noqa: PLC0415
 
     recorded = recorded_providers(args.venv)
+    overrides = recorded_overrides(args.venv)
     args.allow_variant_provider = list(dict.fromkeys([*args.allow_variant_provider, *recorded]))
     python = os.path.join(os.path.abspath(args.venv), "bin", "python")
     report = audit_venv(
@@ -69,6 +78,7 @@ def run_audit(args: argparse.Namespace) -> int:
         deep=args.deep,
         machine=lambda: machine_from(args),
         plugins=MadeProviderEnvs(args, python),
+        overrides=overrides,
     )
     if args.json:
         print(report.to_json())
@@ -103,32 +113,88 @@ def render(report: AuditReport) -> None:
         print(wrap.fill(f"fix: {finding.hint}"))
 
 
-def after_sync(args: argparse.Namespace) -> None:
-    """Record the sync's ``--allow-variant-provider`` namespaces for its venv (not a dry run)."""
+def after_sync(args: argparse.Namespace, overrides: Overrides | None = None) -> None:
+    """Record the sync's provider namespaces and *overrides* for its venv (not a dry run).
+
+    *overrides*: its ``--overrides`` and ``--excludes`` (None: remove a record).
+    """
     if args.dry_run:
         return
     path = _record(args.venv)
     if path is not None and (args.allow_variant_provider or os.path.exists(path)):
         remember_providers(args.venv, args.allow_variant_provider)
+    path = _record(args.venv, "overrides")
+    if path is not None and (overrides or os.path.exists(path)):
+        _remember_overrides(args.venv, path, overrides)
 
 
-def _record(prefix: str) -> str | None:
-    """Where the provider namespaces of the venv *prefix* are kept: in its store (None: none).
+def _record(prefix: str, kind: str = "providers") -> str | None:
+    """Where the *kind* record of the venv *prefix* is kept: in its store (None: no store).
 
     Not in the venv: pyvenv.cfg is the store's GC anchor (a hard link, so never replaced)
     and a rewrite in place could be torn by a crash.
     """
-    from graft._sha256 import sha256_hex  # noqa: PLC0415
+    from graft.store.paths import venv_record  # noqa: PLC0415
     from graft.venv.state import recorded_state  # noqa: PLC0415 - not graft.audit: every sync
 
     try:
         store = recorded_state(prefix).get("graft-store")
     except UnicodeDecodeError:
         return None
-    if not store:
+    return venv_record(store, prefix, kind) if store else None
+
+
+def _remember_overrides(prefix: str, path: str, overrides: Overrides | None) -> None:
+    """The record of *overrides* for the venv *prefix* (with its ``graft-inputs``), or none."""
+    from graft.venv.state import recorded_state  # noqa: PLC0415
+
+    inputs = recorded_state(prefix).get("graft-inputs")
+    if not overrides or inputs is None:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        return
+    lines, excludes = overrides.lines()
+    _replace(path, {"inputs": inputs, "overrides": list(lines), "excludes": list(excludes)})
+
+
+def recorded_overrides(prefix: str) -> Overrides | None:
+    """The ``--overrides`` and ``--excludes`` the venv *prefix* was synced with (None: none).
+
+    None too when the venv's ``graft-inputs`` is not the one recorded with them (a sync
+    that left no record changed it since) or the record cannot be read.
+    """
+    from graft.venv.state import recorded_state  # noqa: PLC0415
+
+    path = _record(prefix, "overrides")
+    if path is None:
         return None
-    venv = sha256_hex(os.path.realpath(prefix).encode("utf-8", "surrogateescape"))
-    return os.path.join(store, "plans", f"providers-{venv[:32]}.json")
+    try:
+        with open(path, encoding="utf-8") as fh:
+            recorded = json.load(fh)
+    except (OSError, ValueError):
+        return None
+    inputs = recorded_state(prefix).get("graft-inputs")
+    if not isinstance(recorded, dict) or recorded.get("inputs") != inputs:
+        return None
+    from packaging.requirements import InvalidRequirement  # noqa: PLC0415
+
+    from graft.resolve.overrides import of_lines  # noqa: PLC0415
+
+    try:
+        return of_lines(recorded.get("overrides", []), recorded.get("excludes", []))
+    except (InvalidRequirement, TypeError):
+        return None
+
+
+def _replace(path: str, payload: object) -> None:
+    """*payload* as the JSON of *path*, whole or not at all (gc sweeps a killed ``*.tmp.*``)."""
+    tmp = f"{path}.tmp.{os.getpid()}"
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(payload, fh)
+        os.replace(tmp, path)
+    except OSError:
+        pass
 
 
 def recorded_providers(prefix: str) -> tuple[str, ...]:
@@ -149,13 +215,8 @@ def remember_providers(prefix: str, namespaces: Sequence[str]) -> None:
     path = _record(prefix)
     if path is None:
         return
-    try:
-        if not namespaces:
-            os.unlink(path)
-            return
-        tmp = f"{path}.tmp.{os.getpid()}"  # (gc sweeps a killed sync's *.json.tmp.*)
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(list(dict.fromkeys(namespaces)), fh)
-        os.replace(tmp, path)
-    except OSError:
-        pass
+    if namespaces:
+        _replace(path, list(dict.fromkeys(namespaces)))
+        return
+    with contextlib.suppress(OSError):
+        os.unlink(path)

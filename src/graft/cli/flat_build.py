@@ -107,7 +107,7 @@ def _build_locked(
 
 def _in_the_way(rows: dict[str, list[list[str]]], prefix: str, store: str) -> bool:
     """Whether anything but a free path stands where the venv goes, or an entry is not fit."""
-    from graft.store.paths import root_file, verified_marker  # noqa: PLC0415
+    from graft.store.paths import root_file, venv_record, verified_marker  # noqa: PLC0415
 
     parent, name = os.path.split(prefix)
     lock = f".{name}.graft-lock"
@@ -120,9 +120,9 @@ def _in_the_way(rows: dict[str, list[list[str]]], prefix: str, store: str) -> bo
         if marker is None or not os.path.isfile(marker):
             return True
     real = os.path.join(os.path.realpath(parent), name)
-    # an earlier venv's root or provider record: the full path knows what to keep
-    return not _root_free(root_file(store, prefix), real) or os.path.lexists(
-        _providers(store, prefix)
+    # an earlier venv's root, provider or overrides record: the full path knows what to keep
+    return not _root_free(root_file(store, prefix), real) or any(
+        os.path.lexists(venv_record(store, prefix, kind)) for kind in ("providers", "overrides")
     )
 
 
@@ -206,14 +206,6 @@ def write_root(path: str, payload: dict[str, object]) -> None:
     from graft._jsonc import dumps  # noqa: PLC0415
 
     write_atomic(path, dumps(payload), mode=0o444)
-
-
-def _providers(store: str, prefix: str) -> str:
-    """Where ``graft audit`` keeps the venv's provider namespaces (``cli/audit_cmd.py``)."""
-    from graft._sha256 import sha256_hex  # noqa: PLC0415
-
-    venv = sha256_hex(os.path.realpath(prefix).encode("utf-8", "surrogateescape"))
-    return os.path.join(store, "plans", f"providers-{venv[:32]}.json")
 
 
 def inputs_digest(form: str, prefix: str) -> str:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from graft.model.foreign import ForeignTarget
+    from graft.resolve.overrides import Overrides
     from graft.sync_result import SyncResult
 
 
@@ -161,14 +162,15 @@ def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
     except BuildError as exc:  # the backend's whole output, then how to rerun it
         build_output(args, exc)
         raise
-    gaps = _strict(result.prefix) if args.strict else []  # (uv's --strict: decision 342)
+    overrides = _overrides(args)  # (a sync's --overrides judge its venv: decision 396)
+    gaps = _strict(result.prefix, overrides) if args.strict else []  # (uv's --strict: 342)
     if unread or gaps:  # (kept with the sync's own warnings: each stamp says them again)
         import dataclasses  # noqa: PLC0415
 
         result = dataclasses.replace(result, warnings=(*unread, *result.warnings, *gaps))
     from graft.cli.audit_cmd import after_sync  # noqa: PLC0415
 
-    after_sync(args)  # graft audit allows the provider plugins this venv was synced with
+    after_sync(args, overrides)  # graft audit allows the provider plugins, takes the overrides
     plan = result.plan
     elapsed = time.perf_counter() - started
     from graft.cli.dry_run import print_said  # noqa: PLC0415
@@ -193,15 +195,25 @@ def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
     return 0
 
 
-def _strict(prefix: str) -> list[str]:
+def _strict(prefix: str, overrides: Overrides | None) -> list[str]:
     """``--strict``: each requirement of an installed distribution not met, as uv warns of it.
 
     A sync leaves none unless ``--no-deps`` (or a lock) left one out; ``graft audit`` says
-    the same, among its other findings.
+    the same, among its other findings. A requirement the sync's *overrides* replaced is
+    judged by them (decision 396).
     """
     from graft.audit import dependency_gaps  # noqa: PLC0415
 
-    return dependency_gaps(prefix)
+    return dependency_gaps(prefix, overrides)
+
+
+def _overrides(args: argparse.Namespace) -> Overrides | None:
+    """The sync's ``--overrides`` and ``--excludes`` (None: none given)."""
+    if not args.overrides and not args.excludes:
+        return None
+    from graft.resolve.overrides import load  # noqa: PLC0415
+
+    return load(args.overrides, args.excludes)
 
 
 def _python_told(args: argparse.Namespace) -> bool:
@@ -257,8 +269,8 @@ def _keep_stamps(
         options=result.venv_options,  # (with a seeded venv's seed = true: decision 123)
         via=os.path.abspath(args.venv) if os.path.islink(args.venv) else None,
     )
-    if kept:  # (a new directory has no interpreter to keep: it gets graft's own)
-        return
+    if kept or args.overrides or args.excludes:  # (a new directory has no interpreter to keep;
+        return  # a replayed venv would lack the overrides record graft audit reads: 396)
     lines = _new_venv_lines(result, args.collisions)
     options = _options(args)
     replay.keep(

@@ -20,7 +20,9 @@ set by the requirements the resolution was given.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from packaging.requirements import Requirement
@@ -37,15 +39,25 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Overrides:
-    """The overrides by project, and the projects excluded."""
+    """The overrides by project, and the projects excluded.
 
-    by_name: Mapping[NormalizedName, tuple[Requirement, ...]] = field(
-        default_factory=dict, hash=False
-    )
+    *given*: pairs, in the order the files first name each project.
+    """
+
+    given: tuple[tuple[NormalizedName, tuple[Requirement, ...]], ...] = ()
     excludes: frozenset[NormalizedName] = frozenset()
 
     def __bool__(self) -> bool:
-        return bool(self.by_name or self.excludes)
+        return bool(self.given or self.excludes)
+
+    @cached_property
+    def by_name(self) -> Mapping[NormalizedName, tuple[Requirement, ...]]:
+        """:attr:`given` as a read-only mapping, for the lookups of :meth:`apply`."""
+        return MappingProxyType(dict(self.given))
+
+    def lines(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The override requirements as lines, and the excluded names (:func:`of_lines`)."""
+        return tuple(str(o) for _, given in self.given for o in given), tuple(sorted(self.excludes))
 
     def apply(self, requirements: Iterable[Requirement]) -> list[Requirement]:
         """*requirements* with each overridden one replaced and each excluded one dropped."""
@@ -126,8 +138,18 @@ def of_inputs(inputs: Inputs) -> Overrides:
         text = wanted.requirement + (f" ; {wanted.marker}" if wanted.marker else "")
         by_name.setdefault(wanted.name, []).append(Requirement(text))
     return Overrides(
-        {name: tuple(reqs) for name, reqs in by_name.items()}, frozenset(inputs.excludes)
+        tuple((name, tuple(reqs)) for name, reqs in by_name.items()), frozenset(inputs.excludes)
     )
+
+
+def of_lines(overrides: Iterable[str], excludes: Iterable[str]) -> Overrides:
+    """The overrides :meth:`Overrides.lines` gave (a record of them: decision 396)."""
+    by_name: dict[NormalizedName, list[Requirement]] = {}
+    for line in overrides:
+        req = Requirement(line)
+        by_name.setdefault(canonicalize_name(req.name), []).append(req)
+    given = tuple((name, tuple(reqs)) for name, reqs in by_name.items())
+    return Overrides(given, frozenset(canonicalize_name(n) for n in excludes))
 
 
 def roots(wanted: Sequence[Wanted], overrides: Overrides) -> list[Wanted]:
@@ -218,4 +240,13 @@ def load(override_files: Sequence[str], exclude_files: Sequence[str]) -> Overrid
     return of_inputs(inputs)
 
 
-__all__ = ["NONE", "Overrides", "load", "of_inputs", "read", "roots", "top_level_extra"]
+__all__ = [
+    "NONE",
+    "Overrides",
+    "load",
+    "of_inputs",
+    "of_lines",
+    "read",
+    "roots",
+    "top_level_extra",
+]

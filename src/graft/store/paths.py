@@ -64,3 +64,16 @@ def root_file(store_root: str, venv: str) -> str:
 
     key = sha256_hex(os.path.abspath(venv).encode())[:32]
     return os.path.join(store_root, "roots", key + ".json")
+
+
+def venv_record(store_root: str, prefix: str, kind: str) -> str:
+    """``plans/<kind>-<key>.json``: a sync's record for ``graft audit`` of the venv at *prefix*.
+
+    Keyed by the venv's real path, kept in the store, never in the venv: ``providers``, the
+    variant provider namespaces it allowed; ``overrides``, its ``--overrides`` and
+    ``--excludes`` (decision 396).
+    """
+    from graft._sha256 import sha256_hex  # noqa: PLC0415
+
+    venv = sha256_hex(os.path.realpath(prefix).encode("utf-8", "surrogateescape"))
+    return os.path.join(store_root, "plans", f"{kind}-{venv[:32]}.json")
