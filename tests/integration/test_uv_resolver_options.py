@@ -226,6 +226,50 @@ def test_a_lock_made_with_overrides_installs_with_them(
     assert installed(other) == {"a": "1.0", "b": "2.0"}
 
 
+@pytest.mark.parametrize(
+    ("override", "asked", "expected"),
+    [
+        # an override naming a wheel by URL: that file, wherever b is required
+        ("b @ {b2}", ("a",), {"a": "1.0", "b": "2.0"}),
+        # an override by name replaces a requirement stated as a URL: the request's own,
+        ("b<2", ("b @ {b2}",), {"b": "1.0"}),
+        # a wheel's URL dependency (g, named by path, requires b @ URL),
+        ("b<2", ("{g}",), {"g": "1.0", "b": "1.0"}),
+        # and a [tool.uv.sources] entry
+        ("b<2", ("-r", "{pyproject}"), {"b": "1.0"}),
+    ],
+)
+def test_an_override_replaces_a_url_or_source_requirement_and_may_name_a_wheel_as_uv_does(
+    tmp_path: Path,
+    store_dir: Path,
+    index: Served,
+    override: str,
+    asked: tuple[str, ...],
+    expected: dict[str, str],
+) -> None:
+    b2 = f"{index.url}/b-2.0-py3-none-any.whl"
+    g = make_wheel(tmp_path, "g", "1.0", {"g/__init__.py": ""}, requires=(f"b @ {b2}",))
+    project = tmp_path / "proj"
+    project.mkdir()
+    pyproject = written(
+        project / "pyproject.toml",
+        '[project]\nname = "proj"\nversion = "0.1"\ndependencies = ["b"]\n'
+        f'[tool.uv.sources]\nb = {{ url = "{b2}" }}\n',
+    )
+    names = {"b2": b2, "g": g, "pyproject": pyproject}
+    overrides = written(tmp_path / "overrides.txt", override.format(**names) + "\n")
+    args = [a.format(**names) for a in asked]
+    venv = tmp_path / "v"
+    sync(venv, store_dir, index, *args, "--overrides", overrides)
+    assert installed(venv) == expected
+    assert uv_installed(tmp_path, index, *args, "--overrides", overrides) == expected
+    if override.startswith("b @"):  # (installed from its URL, as a direct reference)
+        direct = json.loads(
+            (next(venv.glob("lib/*/site-packages/b-2.0.dist-info")) / "direct_url.json").read_text()
+        )
+        assert direct["url"] == b2
+
+
 def audited(venv: Path) -> tuple[int, list[tuple[str, str, str]]]:
     """``graft audit VENV --json``'s exit status and its findings (kind, severity, detail)."""
     proc = run_graft("audit", venv, "--json", check=False)
@@ -284,8 +328,9 @@ def test_uv_s_override_variable_is_refused_until_overrides_are_given(
 @pytest.mark.parametrize(
     ("flag", "line", "said"),
     [
-        ("--overrides", "b @ https://example.invalid/b-2.0-py3-none-any.whl", "a file, a source"),
-        ("--overrides", "-e {here}", "a file, a source"),
+        ("--overrides", "b @ https://example.invalid/b-2.0.tar.gz", "not a source or a hash"),
+        ("--overrides", "-e {here}", "not a source or a hash"),
+        ("--excludes", "b @ https://example.invalid/b-2.0-py3-none-any.whl", "not a file"),
         ("--excludes", "--index-url https://example.invalid/simple", "not an option"),
     ],
 )

@@ -30,10 +30,7 @@ def test_the_extra_a_marker_is_gated_on_as_uv_finds_it(marker: str, gate: str | 
 
 
 def overrides(*lines: str, excludes: tuple[str, ...] = ()) -> Overrides:
-    inputs = Inputs()
-    inputs.overrides = [parse_spec(line, "o.txt:1", base=None) for line in lines]
-    inputs.excludes = [parse_spec(name, "x.txt:1", base=None).name for name in excludes]
-    return of_inputs(inputs)
+    return of_inputs(read_into(*lines, excludes=excludes))
 
 
 def applied(given: Overrides, *lines: str) -> list[str]:
@@ -62,12 +59,30 @@ def test_an_excluded_project_is_dropped_whatever_its_requirement() -> None:
     assert applied(given, "b<2", 'c ; extra == "x"', "d") == ["d"]
 
 
+def read_into(*lines: str, excludes: tuple[str, ...] = ()) -> Inputs:
+    inputs = Inputs()
+    inputs.overrides = [parse_spec(line, "o.txt:1", base=None) for line in lines]
+    inputs.excludes = [parse_spec(name, "x.txt:1", base=None).name for name in excludes]
+    return inputs
+
+
 def test_the_roots_are_overridden_and_excluded_too() -> None:
-    given = overrides("b==2.0", excludes=("c",))
+    given = read_into("b==2.0", excludes=("c",))
     wanted = [parse_spec(text, "command line", base=None) for text in ("b<2", "c", "d")]
     out = roots(wanted, given)
     assert [(w.name, w.specifier, w.version) for w in out] == [
         ("b", "==2.0", "2.0"),
         ("d", "", None),
     ]
-    assert roots(wanted, Overrides()) == wanted
+    assert roots(wanted, Inputs()) == wanted
+
+
+def test_a_root_naming_a_file_is_replaced_and_an_override_may_name_a_wheel() -> None:
+    # as uv replaces them (decision 397): the root's URL goes, the override's URL comes
+    url = "https://example.invalid/b-1.0-py3-none-any.whl"
+    wanted = [parse_spec(f"b @ {url}", "command line", base=None)]
+    (out,) = roots(wanted, read_into("b>=2"))
+    assert (out.url, out.path, out.specifier, out.requested) == (None, None, ">=2", True)
+    (out,) = roots([parse_spec("b<2", "command line", base=None)], read_into(f"b @ {url}"))
+    assert out.url == url
+    assert applied(of_inputs(read_into(f"b @ {url}")), "b<2") == [f"b @ {url}"]

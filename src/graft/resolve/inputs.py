@@ -120,10 +120,10 @@ def gather_inputs(request: ResolveRequest, *, nothing_listed: bool = False) -> I
             "nothing to install", hint="name requirements (name, name>=1.0), wheels, or -r FILE"
         )
     if request.override_files or request.exclude_files:  # uv's (decisions 388, 389)
-        from graft.resolve.overrides import of_inputs, read, roots  # noqa: PLC0415
+        from graft.resolve.overrides import read, roots  # noqa: PLC0415
 
         read(request.override_files, request.exclude_files, inputs)
-        inputs.wanted = roots(inputs.wanted, of_inputs(inputs))
+        inputs.wanted = roots(inputs.wanted, inputs)
     from graft.sources.tool_sources import refuse_unread  # noqa: PLC0415
 
     refuse_unread(inputs)  # PIP_INDEX_URL and the like, which graft does not read

@@ -115,9 +115,9 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
             inputs, target, builder, limits(), reads=source_reads
         )
         if inputs.overrides or inputs.excludes:  # (roots too: decisions 388, 389)
-            from graft.resolve.overrides import of_inputs, roots  # noqa: PLC0415
+            from graft.resolve.overrides import roots  # noqa: PLC0415
 
-            needs = roots(needs, of_inputs(inputs))
+            needs = roots(needs, inputs)
     wanted, built_notes = build([*wanted, *needs])
     built_notes = [*prepared_notes, *built_notes]
     if not request.no_deps:  # their URL requirements' and uv sources' too (decisions 169, 369)
@@ -403,6 +403,7 @@ def _with_url_dependencies(
         read=read,
         pinned=inputs.pinned,
         lowered=inputs.lowered,
+        replaced=frozenset([*(o.name for o in inputs.overrides), *inputs.excludes]),
     )
     inputs.files_read += [p for p in read if p not in inputs.files_read]
     return out

@@ -421,6 +421,7 @@ def lock_directories(
             read=read,
             pinned=inputs.pinned,
             lowered=inputs.lowered,
+            replaced=frozenset([*(o.name for o in inputs.overrides), *inputs.excludes]),
         )
         inputs.files_read += [p for p in read if p not in inputs.files_read]
     inputs.wanted = built[:named]

@@ -135,11 +135,23 @@ def of_inputs(inputs: Inputs) -> Overrides:
         return NONE
     by_name: dict[NormalizedName, list[Requirement]] = {}
     for wanted in inputs.overrides:
-        text = wanted.requirement + (f" ; {wanted.marker}" if wanted.marker else "")
+        text = _text(wanted) + (f" ; {wanted.marker}" if wanted.marker else "")
         by_name.setdefault(wanted.name, []).append(Requirement(text))
     return Overrides(
         tuple((name, tuple(reqs)) for name, reqs in by_name.items()), frozenset(inputs.excludes)
     )
+
+
+def _text(wanted: Wanted) -> str:
+    """The requirement an override stands for: ``name[x]>=2``, or ``name @ URL`` of a wheel."""
+    if wanted.url is None and wanted.path is None:
+        return wanted.requirement
+    extras = f"[{','.join(sorted(wanted.extras))}]" if wanted.extras else ""
+    if wanted.url is not None:
+        return f"{wanted.name}{extras} @ {wanted.url}"
+    from pathlib import Path  # noqa: PLC0415
+
+    return f"{wanted.name}{extras} @ {Path(wanted.path or '').absolute().as_uri()}"
 
 
 def of_lines(overrides: Iterable[str], excludes: Iterable[str]) -> Overrides:
@@ -152,42 +164,27 @@ def of_lines(overrides: Iterable[str], excludes: Iterable[str]) -> Overrides:
     return Overrides(given, frozenset(canonicalize_name(n) for n in excludes))
 
 
-def roots(wanted: Sequence[Wanted], overrides: Overrides) -> list[Wanted]:
+def roots(wanted: Sequence[Wanted], inputs: Inputs) -> list[Wanted]:
     """The request's requirements with the overrides applied, as uv applies them to its own.
 
     A requirement on an excluded project is dropped; one on an overridden project stands
-    for each of its overrides (their specifiers, extras and markers; a requirement that
-    names a file keeps it). Markers are evaluated later, for each target.
+    for each of its overrides (their specifiers, extras, markers and files), whatever it
+    named: a wheel, a source or a ``[tool.uv.sources]`` entry is replaced too, as uv
+    replaces it (decision 397). Markers are evaluated later, for each target.
     """
-    if not overrides:
+    if not inputs.overrides and not inputs.excludes:
         return list(wanted)
+    given: dict[NormalizedName, list[Wanted]] = {}
+    for o in inputs.overrides:
+        given.setdefault(o.name, []).append(o)
     out: list[Wanted] = []
     for w in wanted:
-        if w.name in overrides.excludes:
+        if w.name in inputs.excludes:
             continue
-        given = overrides.by_name.get(w.name)
-        if given is None or w.path is not None or w.url is not None or w.source is not None:
+        out += [dataclasses.replace(o, requested=w.requested) for o in given.get(w.name, [])]
+        if w.name not in given:
             out.append(w)
-            continue
-        out += [
-            dataclasses.replace(
-                w,
-                version=_pinned(o),
-                extras=frozenset(canonicalize_name(e) for e in o.extras),
-                specifier=str(o.specifier),
-                marker=None if o.marker is None else str(o.marker),
-            )
-            for o in given
-        ]
     return out
-
-
-def _pinned(req: Requirement) -> str | None:
-    """The one version an ``==`` specifier pins, else None (``Wanted.version``)."""
-    specs = list(req.specifier)
-    if len(specs) == 1 and specs[0].operator == "==" and "*" not in specs[0].version:
-        return specs[0].version
-    return None
 
 
 def read(override_files: Sequence[str], exclude_files: Sequence[str], inputs: Inputs) -> None:
@@ -195,7 +192,10 @@ def read(override_files: Sequence[str], exclude_files: Sequence[str], inputs: In
 
     Each is a requirements file (comments, continuations, nested ``-r``, markers). An
     override or exclude names a project's versions: a file, a source, an editable or an
-    option of the file (an index, find-links) is refused in one line naming it.
+    option of the file (an index, find-links) is refused in one line naming it. An
+    override may name a wheel by URL or path (``lib @ https://…/lib-1.0-py3-none-any.whl``,
+    as uv takes it): that wheel is then its project's only file, as a URL constraint's is
+    (decision 172), and stands for every requirement on it (decision 397).
     """
     from graft.errors import UsageError  # noqa: PLC0415
     from graft.model.requirements import Inputs  # noqa: PLC0415
@@ -214,19 +214,33 @@ def read(override_files: Sequence[str], exclude_files: Sequence[str], inputs: In
                 or scratch.no_index or scratch.formats or scratch.constraints
                 or scratch.pylocks or scratch.require_hashes or scratch.prereleases
             )  # fmt: skip
-            named = [w for w in scratch.wanted if w.path or w.url or w.source or w.hashes]
+            named = [w for w in scratch.wanted if _refused(w, wheels=flag == "--overrides")]
             if options or named:
-                what = "a file, a source or a hash" if named else "an option"
-                names = "projects and their versions" if flag == "--overrides" else "projects"
+                over = flag == "--overrides"
+                what = ("a source or a hash" if over else "a file or a hash") if named else ""
+                names = "projects, their versions or wheels" if over else "projects"
+                wheel = ", name @ URL of a wheel" if over else ""
                 raise UsageError(
-                    f"{flag} names {names}, not {what}",
+                    f"{flag} names {names}, not {what or 'an option'}",
                     where=named[0].where if named else path,
-                    hint=f"give {flag} a file of requirements only (name, name>=1.0, markers)",
+                    hint=f"give {flag} a file of requirements only (name, name>=1.0{wheel},"
+                    " markers)",
                 )
             if flag == "--overrides":
                 inputs.overrides += scratch.wanted
+                inputs.constraints += [w for w in scratch.wanted if w.path or w.url]
             else:
                 inputs.excludes += [w.name for w in scratch.wanted if w.name not in inputs.excludes]
+
+
+def _refused(wanted: Wanted, *, wheels: bool) -> bool:
+    """Whether an override (*wheels*) or an exclude may not be *wanted*: a source, a hash.
+
+    An override may name a wheel (by path or URL, with its URL's own ``#sha256=``).
+    """
+    if wanted.source or (wanted.hashes and not wanted.url_hash_only):
+        return True
+    return not wheels and bool(wanted.path or wanted.url or wanted.hashes)
 
 
 def load(override_files: Sequence[str], exclude_files: Sequence[str]) -> Overrides | None:

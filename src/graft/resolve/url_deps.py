@@ -62,6 +62,7 @@ def follow(
     read: list[str] | None = None,
     pinned: list[Wanted] | None = None,
     lowered: set[tuple[str, str]] | None = None,
+    replaced: frozenset[str] = frozenset(),
 ) -> list[Wanted]:
     """*wanted* (named sources built already) and the sources their URL requirements name.
 
@@ -74,7 +75,9 @@ def follow(
     are added to *read*, the requirements an ``index`` entry keeps to one index (nothing
     to build: ``Wanted.index``, decision 372) to *pinned*, and each (project, dependency)
     lowered to a path, git or url source to *lowered* (its specifier is not checked against
-    the source's version, as uv lowers it: decision 373).
+    the source's version, as uv lowers it: decision 373). A requirement on a project in
+    *replaced* (one ``--overrides`` or ``--excludes`` names) is neither followed nor lowered:
+    what stands for it is resolved, as uv replaces a URL or source requirement (decision 397).
     """
     envs: list[Mapping[str, str]] = []
 
@@ -91,7 +94,9 @@ def follow(
         found: list[Wanted] = []
         again: list[Wanted] = []  # read once already, now asked with more extras
         for w in todo:
-            for said, dependency in _dependencies(w, where, uv_sources, read, lowered):
+            for said, dependency in _dependencies(
+                w, where, uv_sources, read, lowered, replaced=replaced
+            ):
                 if dependency.index is not None:  # (the index's release: the resolver's)
                     if pinned is not None and dependency not in pinned:
                         pinned.append(dependency)
@@ -122,6 +127,8 @@ def _dependencies(
     uv_sources: bool,
     read: list[str] | None,
     pairs: set[tuple[str, str]] | None = None,
+    *,
+    replaced: frozenset[str] = frozenset(),
 ) -> list[tuple[str, Wanted]]:
     """The sources *w*'s wheel names that hold, each with how it was named.
 
@@ -134,6 +141,10 @@ def _dependencies(
     assert w.path is not None  # noqa: S101 - only wheels at hand are read
     surface = read_surface(read_local_metadata(w.path, w.name)[1], os.path.basename(w.path))
     requirements = surface.requirements
+    if replaced:
+        from packaging.utils import canonicalize_name  # noqa: PLC0415
+
+        requirements = tuple(r for r in requirements if canonicalize_name(r.name) not in replaced)
     sources = None
     if uv_sources and w.source is not None and os.path.isdir(w.source):
         from graft.sources.uv_sources import sources_of  # noqa: PLC0415
