@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import pytest
 
@@ -128,6 +128,28 @@ def test_excludes_leave_a_project_out_of_the_resolution_as_uv_does(
     expected = {"a": "1.0", "e": "1.0"}  # (the specifier and marker are not read)
     assert installed(venv) == expected
     assert uv_installed(tmp_path, index, "e", "--excludes", excludes) == expected
+
+
+def test_a_sync_whose_every_requirement_is_excluded_leaves_the_venv_as_it_was(
+    tmp_path: Path, store_dir: Path, index: Served
+) -> None:
+    # uv 0.13.9's uv pip install a --excludes (a) into a venv holding a and b: "Checked 1
+    # package", exit 0, the venv as it was (decision 398)
+    excludes = written(tmp_path / "excludes.txt", "a\n")
+    venv = tmp_path / "v"
+    sync(venv, store_dir, index, "a")
+    said = sync(venv, store_dir, index, "a", "--excludes", excludes)
+    line = f"graft: every requirement is excluded (--excludes {excludes}): nothing to install"
+    assert said == f"{line}; {venv} left as it was\n"
+    assert installed(venv) == {"a": "1.0", "b": "1.0"}
+    other = tmp_path / "w"
+    assert (
+        sync(other, store_dir, index, "a", "--excludes", excludes) == f"{line}; {other} not made\n"
+    )
+    assert not other.exists()
+    # a root left is synced as before: the venv holds what the request resolves to
+    sync(venv, store_dir, index, "a", "f", "--excludes", excludes)
+    assert installed(venv) == {"f": "1.0"}
 
 
 def test_all_extras_installs_every_extra_of_the_project_as_uv_does(
@@ -420,3 +442,54 @@ def test_uv_s_per_project_options_are_taken_as_uv_takes_them(
     assert proc.returncode == 2
     assert refusal in proc.stderr
     assert not (tmp_path / "w").exists()
+
+
+def test_a_lock_applies_the_overrides_in_every_environment_its_wheels_differ_in(
+    tmp_path: Path,
+) -> None:
+    # app 1.0's Linux wheel requires lib<2, its Windows wheel lib>=2,<3 (graft reads each
+    # wheel's own METADATA, so the environments resolve apart: decision 201's views); the
+    # override stands for both, and each environment's selection takes lib 3.0 (decision
+    # 398; uv pip compile --universal --overrides locks lib 3.0 alike)
+    from packaging.pylock import Pylock
+    from packaging.tags import Tag
+
+    if TYPE_CHECKING:
+        from packaging.markers import Environment
+
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    for version in ("1.0", "2.0", "3.0"):
+        make_wheel(wheels, "lib", version, {"lib/__init__.py": ""})
+    platforms = {"manylinux_2_17_x86_64": "lib<2", "win_amd64": "lib>=2,<3"}
+    for platform, requires in platforms.items():
+        files: dict[str, bytes | str] = {"app/__init__.py": ""}
+        tag = f"py3-none-{platform}"
+        make_wheel(wheels, "app", "1.0", files, requires=(requires,), tag=tag)
+    overrides = written(tmp_path / "overrides.txt", "lib>=3\n")
+    base = {"python_version": "3.12", "python_full_version": "3.12.1", "platform_release": ""}
+    base |= {"implementation_name": "cpython", "platform_python_implementation": "CPython"}
+    base |= {"implementation_version": "3.12.1", "platform_version": ""}
+    envs = {
+        "manylinux_2_17_x86_64": {"sys_platform": "linux", "platform_machine": "x86_64",
+                                  "platform_system": "Linux", "os_name": "posix"},
+        "win_amd64": {"sys_platform": "win32", "platform_machine": "AMD64",
+                      "platform_system": "Windows", "os_name": "nt"},
+    }  # fmt: skip
+    for given, expected in (((), {"1.0", "2.0"}), (("--overrides", overrides), {"3.0"})):
+        lock = tmp_path / "pylock.toml"
+        run_graft(
+            "lock", "app", *given, "--no-index", "-f", wheels, "--platform", "linux",
+            "--platform", "windows", "--python-version", "3.12", "-o", lock,
+        )  # fmt: skip
+        pylock = Pylock.from_dict(tomllib.loads(lock.read_text()))
+        chosen = set()
+        for platform, env in envs.items():
+            tags = [Tag("py3", "none", platform), Tag("py3", "none", "any")]
+            environment = cast("Environment", {**base, **env})
+            selected = {
+                str(p.name): str(p.version)
+                for p, _ in pylock.select(environment=environment, tags=tags)
+            }
+            chosen.add(selected["lib"])
+        assert chosen == expected, given

@@ -643,3 +643,30 @@ def test_a_variant_release_only_a_lock_worker_meets_is_forked_as_in_one_process(
         locks[count] = out.read_text()
     assert "needed-by" in locks["1"]  # demo's variants forked: dep-a, dep-b where they need
     assert locks["3"] == locks["1"]
+
+
+def test_a_variant_fork_s_needs_are_read_through_the_overrides(
+    wheels: Path, tmp_path: Path, store_dir: Path
+) -> None:
+    """Decision 398: the sm wheel's dep-b holds on no Python 3 as stated, but the override
+    (no marker) stands for it everywhere, as the fork resolved it: only sm needs dep-b."""
+    variant_wheel(wheels, "sm", requires=('dep-b>=1 ; python_version < "3"',))
+    variant_wheel(wheels, "null")
+    make_wheel(wheels, "demo", "1.0", {"demo.py": "LABEL = 'plain'\n"})
+    make_wheel(wheels, "dep-b", "1.0", {"dep_b.py": ""})
+    overrides = tmp_path / "overrides.txt"
+    overrides.write_text("dep-b>=1\n")
+    lock = tmp_path / "pylock.toml"
+    run_graft(
+        "lock", "demo", "--no-index", "--find-links", wheels, "--no-detect",
+        *_props(("cpu :: level :: v2",)), "--overrides", overrides,
+        "--python-version", X_Y, "--platform", "linux", "-o", lock,
+    )  # fmt: skip
+    assert 'name = "dep-b"' in lock.read_text()
+    machines = {"sm": (("gpu :: sm_arch :: 120_real",), ["dep_b"]), "null": ((), [])}
+    for label, (properties, deps) in machines.items():
+        venv = tmp_path / label
+        args: list[str | Path] = ["--store", store_dir, "--no-detect", *_props(properties)]
+        run_graft("sync", venv, lock, *args, "--overrides", overrides)
+        assert _label(venv) == label
+        assert _installed(venv, "dep_b") == deps

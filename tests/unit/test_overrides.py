@@ -86,3 +86,13 @@ def test_a_root_naming_a_file_is_replaced_and_an_override_may_name_a_wheel() -> 
     (out,) = roots([parse_spec("b<2", "command line", base=None)], read_into(f"b @ {url}"))
     assert out.url == url
     assert applied(of_inputs(read_into(f"b @ {url}")), "b<2") == [f"b @ {url}"]
+
+
+def test_packaging_still_parses_a_marker_into_the_tree_top_level_extra_reads() -> None:
+    # packaging has no public view of a parsed marker: top_level_extra reads its private
+    # _markers (decision 398). Should a release change that form, this fails first, naming
+    # why, where the cases above would fail only by their results.
+    tree = getattr(Marker('extra == "x" and python_version < "3.12"'), "_markers", None)
+    assert isinstance(tree, list), "packaging's Marker._markers is gone: see decision 398"
+    assert [type(part).__name__ for part in tree[0]] == ["Variable", "Op", "Value"]
+    assert tree[1] == "and"

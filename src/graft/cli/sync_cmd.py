@@ -20,7 +20,9 @@ if TYPE_CHECKING:
     import argparse
     from collections.abc import Sequence
 
+    from graft.cli.variants_cmd import Plugins
     from graft.model.foreign import ForeignTarget
+    from graft.model.sync_request import SyncRequest
     from graft.resolve.overrides import Overrides
     from graft.sync_result import SyncResult
 
@@ -82,10 +84,8 @@ def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from graft.cli.noop import render_changes, summary_line  # noqa: PLC0415
     from graft.cli.sync_builds import SyncBuilds  # noqa: PLC0415
     from graft.cli.variants_cmd import Plugins, variant_fields  # noqa: PLC0415
-    from graft.errors import BuildError  # noqa: PLC0415
     from graft.model.sync_request import SyncRequest  # noqa: PLC0415
     from graft.sources import tool_sources  # noqa: PLC0415
-    from graft.sync import sync  # noqa: PLC0415
 
     tool_sources.refuse_unchecked_hashes(args.require_hashes)  # PIP_REQUIRE_HASHES and uv's
     tool_sources.refuse_unread_limits(tool_sources.told(args))  # PIP_ONLY_BINARY... (341)
@@ -153,15 +153,9 @@ def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
         resolution=args.resolution,
         python_told=_python_told(args),
     )
-    if args.dry_run:  # (resolution alone: nothing is downloaded or written, decision 149)
-        from graft.cli.dry_run import run_dry  # noqa: PLC0415
-
-        return run_dry(args, request, plugins, said=unread)
-    try:
-        result = sync(request)
-    except BuildError as exc:  # the backend's whole output, then how to rerun it
-        build_output(args, exc)
-        raise
+    result = _synced(args, request, plugins, unread)
+    if isinstance(result, int):  # (a dry run, or every requirement excluded)
+        return result
     overrides = _overrides(args)  # (a sync's --overrides judge its venv: decision 396)
     gaps = _strict(result.prefix, overrides) if args.strict else []  # (uv's --strict: 342)
     if unread or gaps:  # (kept with the sync's own warnings: each stamp says them again)
@@ -192,6 +186,39 @@ def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
         print(line, file=sys.stderr)
     if python_version_key(list(argv)) == read and not _moving_cutoff(args):  # (else no stamp)
         _keep_stamps(args, argv, result, kept=kept)  # (a foreign target is only a dry run's)
+    return 0
+
+
+def _synced(
+    args: argparse.Namespace, request: SyncRequest, plugins: Plugins, unread: Sequence[str]
+) -> SyncResult | int:
+    """The sync's result, or the exit status of a dry run or of a sync left undone."""
+    from graft.errors import BuildError  # noqa: PLC0415
+    from graft.resolve.overrides import AllExcluded  # noqa: PLC0415
+    from graft.sync import sync  # noqa: PLC0415
+
+    try:
+        if args.dry_run:  # (resolution alone: nothing is downloaded or written, decision 149)
+            from graft.cli.dry_run import run_dry  # noqa: PLC0415
+
+            return run_dry(args, request, plugins, said=unread)
+        return sync(request)
+    except BuildError as exc:  # the backend's whole output, then how to rerun it
+        build_output(args, exc)
+        raise
+    except AllExcluded as exc:  # the venv left as it was, as uv's install leaves it (398)
+        return _left_as_it_was(args, str(exc))
+
+
+def _left_as_it_was(args: argparse.Namespace, why: str) -> int:
+    """A sync whose every requirement was excluded: said, nothing changed (decision 398)."""
+    there = os.path.lexists(args.venv)
+    if args.json:
+        out = {"prefix": os.path.abspath(args.venv), "changed": False, "excluded": True}
+        print(json.dumps(out, indent=2, sort_keys=True))
+    elif not args.quiet:
+        state = "left as it was" if there else "not made"
+        print(f"graft: {why}; {os.path.abspath(args.venv)} {state}", file=sys.stderr)
     return 0
 
 

@@ -120,14 +120,31 @@ def gather_inputs(request: ResolveRequest, *, nothing_listed: bool = False) -> I
             "nothing to install", hint="name requirements (name, name>=1.0), wheels, or -r FILE"
         )
     if request.override_files or request.exclude_files:  # uv's (decisions 388, 389)
-        from graft.resolve.overrides import read, roots  # noqa: PLC0415
-
-        read(request.override_files, request.exclude_files, inputs)
-        inputs.wanted = roots(inputs.wanted, inputs)
+        _overridden(request, inputs)
     from graft.sources.tool_sources import refuse_unread  # noqa: PLC0415
 
     refuse_unread(inputs)  # PIP_INDEX_URL and the like, which graft does not read
     return inputs
+
+
+def _overridden(request: ResolveRequest, inputs: Inputs) -> None:
+    """Read ``--overrides`` and ``--excludes`` into *inputs*, and apply them to its roots.
+
+    A sync whose every requirement they exclude leaves its venv as it was, as ``uv pip
+    install`` does (``Checked 1 package``, exit 0): nothing is resolved, made or removed
+    (decision 398). ``graft lock`` locks nothing, as ``uv pip compile`` does.
+    """
+    from graft.resolve.overrides import AllExcluded, read, roots  # noqa: PLC0415
+
+    read(request.override_files, request.exclude_files, inputs)
+    had = bool(inputs.wanted)
+    inputs.wanted = roots(inputs.wanted, inputs)
+    if not had or inputs.wanted or inputs.pylocks or inputs.prepared:
+        return
+    if request.venv is None or request.foreign is not None:
+        return
+    files = ", ".join(request.exclude_files)
+    raise AllExcluded(f"every requirement is excluded (--excludes {files}): nothing to install")
 
 
 def _refuse_extras(request: ResolveRequest) -> None:

@@ -161,7 +161,12 @@ def _forks(  # noqa: PLR0917 - one environment's resolution and the lock's reade
         return compatible(release, env, pin.file)
 
     roots = [w.name for w in wanted]
-    return forked(env, base, chooser, again, files_of, reader, roots, found)
+    overrides = None
+    if inputs.overrides or inputs.excludes:  # (read through them, as the forks resolve: 398)
+        from graft.resolve.overrides import of_inputs  # noqa: PLC0415
+
+        overrides = of_inputs(inputs)
+    return forked(env, base, chooser, again, files_of, reader, roots, found, overrides)
 
 
 def _entries(  # noqa: PLR0917 - the resolutions and what the lock read

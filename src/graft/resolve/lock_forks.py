@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from graft.resolve.artifacts import ArtifactFile
     from graft.resolve.environments import Environment
     from graft.resolve.metadata_reader import MetadataReader
+    from graft.resolve.overrides import Overrides
     from graft.resolve.resolver import Pin, Resolution
     from graft.resolve.variants import VariantChooser
     from graft.variants.locked import Clause
@@ -185,8 +186,13 @@ def conditions(  # noqa: PLR0917 - an environment's resolution and its readers
     files_of: Callable[[Pin], tuple[ArtifactFile, ...]],
     reader: MetadataReader,
     chooser: VariantChooser,
+    overrides: Overrides | None = None,
 ) -> dict[str, tuple[Clause, ...]]:
-    """The projects of *pins* that not every variant choice needs in *env*, with clauses."""
+    """The projects of *pins* that not every variant choice needs in *env*, with clauses.
+
+    Each wheel's requirements are read through the lock's *overrides* (``--overrides``,
+    ``--excludes``), as its fork resolved them (decision 398).
+    """
     from graft.variants.locked import Clause  # noqa: PLC0415
     from graft.variants.markers import requirement  # noqa: PLC0415
 
@@ -205,20 +211,22 @@ def conditions(  # noqa: PLR0917 - an environment's resolution and its readers
             label = _label(file)
             surface = reader.surface(file)
             plain: set[str] = set()
-            for req in surface.requirements:
+            stated = surface.requirements
+            for req in stated if overrides is None else overrides.apply(stated):
                 d = str(canonicalize_name(req.name))
                 if d in pinned and _applies(req.marker, markers, pin.extras, later):
                     plain.add(d)
                     edges.setdefault(d, {}).setdefault((q, None), set()).add(label)
             variant_env = chooser.environment(file)
             for text in surface.variant_requires:
-                req = requirement(text, variant_env)
-                d = str(canonicalize_name(req.name))
-                if d not in pinned or not _applies(req.marker, markers, pin.extras, later):
-                    continue
+                decided = requirement(text, variant_env)
                 marker = text.split(";", 1)[1].strip()
-                key = (q, None if "extra" in marker else marker)
-                edges.setdefault(d, {}).setdefault(key, set()).add(label)
+                for req in [decided] if overrides is None else overrides.apply([decided]):
+                    d = str(canonicalize_name(req.name))
+                    if d not in pinned or not _applies(req.marker, markers, pin.extras, later):
+                        continue
+                    key = (q, None if "extra" in marker else marker)
+                    edges.setdefault(d, {}).setdefault(key, set()).add(label)
             each.append(plain)
         always[q] = set.intersection(*each) if each else set()
     unconditional = {str(canonicalize_name(r)) for r in roots} & pinned
@@ -265,11 +273,15 @@ def forked(  # noqa: PLR0917 - one environment's inputs, passed through
     reader: MetadataReader,
     roots: Collection[str],
     found: Forks,
+    overrides: Overrides | None = None,
 ) -> Resolution:
-    """*base* with the pins of every variant choice's fork; clauses and warnings in *found*."""
+    """*base* with the pins of every variant choice's fork; clauses and warnings in *found*.
+
+    *overrides*: the lock's ``--overrides`` and ``--excludes`` (the forks resolve with them).
+    """
     forks, warnings = explore(base, chooser, resolve_with, files_of, env.label)
     pins, more = union(base, forks, env.label)
-    found.needs[env.label] = conditions(env, roots, pins, files_of, reader, chooser)
+    found.needs[env.label] = conditions(env, roots, pins, files_of, reader, chooser, overrides)
     found.resolved += len(forks)
     found.warnings.update(dict.fromkeys([*warnings, *more]))
     return dataclasses.replace(base, pins=pins)
