@@ -165,14 +165,7 @@ def recorded_overrides(prefix: str) -> Overrides | None:
     """
     from graft.venv.state import recorded_state  # noqa: PLC0415
 
-    path = _record(prefix, "overrides")
-    if path is None:
-        return None
-    try:
-        with open(path, encoding="utf-8") as fh:
-            recorded = json.load(fh)
-    except (OSError, ValueError):
-        return None
+    recorded = _recorded(prefix, "overrides")
     inputs = recorded_state(prefix).get("graft-inputs")
     if not isinstance(recorded, dict) or recorded.get("inputs") != inputs:
         return None
@@ -199,15 +192,20 @@ def _replace(path: str, payload: object) -> None:
 
 def recorded_providers(prefix: str) -> tuple[str, ...]:
     """The provider namespaces ``graft sync`` recorded for the venv *prefix*."""
-    path = _record(prefix)
+    recorded = _recorded(prefix, "providers")
+    return tuple(str(n) for n in recorded) if isinstance(recorded, list) else ()
+
+
+def _recorded(prefix: str, kind: str) -> object:
+    """The JSON of the venv's *kind* record (None: none, or unreadable)."""
+    path = _record(prefix, kind)
     if path is None:
-        return ()
+        return None
     try:
         with open(path, encoding="utf-8") as fh:
-            recorded = json.load(fh)
+            return json.load(fh)
     except (OSError, ValueError):
-        return ()
-    return tuple(str(n) for n in recorded) if isinstance(recorded, list) else ()
+        return None
 
 
 def remember_providers(prefix: str, namespaces: Sequence[str]) -> None:
