@@ -16,7 +16,14 @@ import time
 from typing import TYPE_CHECKING
 
 from graft.model.request import lap
-from graft.sync_plan import drop_kept_plan, key_for, materialize, plan_for, plan_parts
+from graft.sync_plan import (
+    check_again,
+    drop_kept_plan,
+    key_for,
+    materialize,
+    plan_for,
+    plan_parts,
+)
 from graft.sync_recall import in_sync, recall, remember
 from graft.sync_result import (
     held_sites,
@@ -24,6 +31,7 @@ from graft.sync_result import (
     installed,
     interpreter_of,
     reinstalled,
+    reinstalling,
     result_of,
     stranded,
     template,
@@ -135,6 +143,9 @@ def _sync(
             memo=path,
             venv_options=request.venv_options,
         )
+    again = reinstalling(request, located)  # --reinstall-package's (decision 393)
+    if again:
+        check_again(store, again)
     the_plan, new_plan, stated = plan_for(
         request,
         located,
@@ -161,7 +172,8 @@ def _sync(
     if new_plan:  # kept only once it built a venv: a failed sync leaves the store as it was
         plancache.save(store.root, key, the_plan)
     result = result_of(the_plan, timings, before)
-    result = dataclasses.replace(result, reinstalled=reinstalled(the_plan, held, request.reinstall))
+    again_said = reinstalled(the_plan, held, request.reinstall, again)
+    result = dataclasses.replace(result, reinstalled=again_said)
     now = venv_config(layout.prefix)
     return dataclasses.replace(
         result,

@@ -25,6 +25,7 @@ from graft.sync_result import (
     held_sites,
     installed,
     interpreter_of,
+    reinstall_names,
     stranded,
     venv_changes,
     venv_config,
@@ -144,10 +145,13 @@ def dry_run(request: SyncRequest, resolving: ResolveRequest, store: Store) -> Dr
     sites = held_sites(layout, target, was)
     before = installed(layout, sites)
     held = {} if request.reinstall else wheels_held(layout, sites, store.root)  # (all, else)
+    named = reinstall_names(request)  # --reinstall-package's (decision 393)
     again = tuple(  # (a file whose sha256 is not known before its download: not said)
         o.name
         for o in offered
-        if request.reinstall or (o.sha256 is not None and held.get(o.name, o.sha256) != o.sha256)
+        if request.reinstall
+        or o.name in named
+        or (o.sha256 is not None and held.get(o.name, o.sha256) != o.sha256)
     )
     plan, unplanned, in_sync = None, _unplannable(offered), False
     if not unplanned:
@@ -347,7 +351,8 @@ def _planned(
     policy = Policy(request.collisions, request.link_mode)
     inputs = located.digest(layout, policy, store.root)
     options = request.venv_options
-    in_sync = not request.reinstall and up_to_date(layout.prefix, inputs, options) is not None
+    again = request.reinstall or bool(reinstall_names(request) & {o.name for o in offered})
+    in_sync = not again and up_to_date(layout.prefix, inputs, options) is not None
     absent = sum(1 for o in offered if o.sha256 is None or not store.trusted(o.sha256))
     if absent:
         return None, f"{counted(absent, 'wheel')} not in the store", in_sync

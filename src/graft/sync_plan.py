@@ -14,7 +14,7 @@ import time
 from typing import TYPE_CHECKING
 
 from graft.model.request import lap
-from graft.sync_result import venv_layout
+from graft.sync_result import reinstalling, venv_layout
 
 if TYPE_CHECKING:
     from graft.model.sync_request import SyncRequest
@@ -120,6 +120,38 @@ def drop_kept_plan(store_root: str, key: str) -> None:
         os.unlink(plancache.flat_path(store_root, key))
 
 
+def check_again(store: Store, again: dict[str, str]) -> None:
+    """``--reinstall-package``: the named distributions' store entries, checked (decision 393).
+
+    As ``graft store verify`` checks one entry: each file against its record, its RECORD
+    against the wheel's. A user who reinstalls suspects damage; relinking a damaged entry
+    would give it back, so a damaged one is refused, before the venv or the store changes,
+    naming ``graft store repair`` (which re-creates it for every venv that uses it). An
+    entry not in the store yet is ingested from its wheel as any other.
+    """
+    from graft._home import cache_root  # noqa: PLC0415
+    from graft.store.verify import verify_entry  # noqa: PLC0415
+
+    cache = os.path.join(cache_root(), "wheels")
+    for sha in sorted(again.values()):
+        if not os.path.isdir(store.entry_path(sha)):
+            continue
+        problems = verify_entry(store, sha, cache)[0]
+        if problems:
+            from graft.errors import StoreError  # noqa: PLC0415
+
+            first = problems[0]
+            more = f", and {len(problems) - 1} more" if len(problems) > 1 else ""
+            raise StoreError(
+                f"the store entry of {first.wheel} is damaged ({first.path}: {first.problem}"
+                f"{more}), so reinstalling would give it back",
+                where=store.entry_path(sha),
+                hint="graft store repair re-creates it from its wheel, for every venv that"
+                " uses it; then sync again",
+                details=tuple(f"{p.path}: {p.problem}" for p in problems),
+            )
+
+
 def materialize(
     request: SyncRequest,
     store: Store,
@@ -154,6 +186,7 @@ def materialize(
             plan_key=key,
             on_wait=lambda: request.reporter.waiting_for_venv(prefix),
             whole=request.reinstall,
+            again=frozenset(reinstalling(request, located).values()),
             options=request.venv_options,
         )
     except Exception:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, cast
 
-from graft.sync_result import SyncResult, venv_layout
+from graft.sync_result import SyncResult, reinstalling, venv_layout
 
 if TYPE_CHECKING:
     from packaging.utils import NormalizedName
@@ -121,7 +121,7 @@ def in_sync(
     """The venv's layout and inputs, whether the store holds every entry, and a no-op's result.
 
     The result is None unless the venv is exactly what *located* gives (never with
-    ``--reinstall``).
+    ``--reinstall``, nor with a ``--reinstall-package`` that names one of *located*).
     """
     from graft.plan.types import Policy  # noqa: PLC0415
 
@@ -129,7 +129,7 @@ def in_sync(
     inputs = located.digest(layout, Policy(request.collisions, request.link_mode), store.root)
     present = _entries_present(store, located)
     done = None
-    if present and not request.reinstall:
+    if present and not request.reinstall and not reinstalling(request, located):
         done = _already_in_sync(store, located, layout.prefix, inputs, request.venv_options)
     return layout, inputs, present, done
 

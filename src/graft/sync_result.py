@@ -108,19 +108,51 @@ def wheels_held(layout: VenvLayout, sites: tuple[str, ...], store_root: str) -> 
     return held_wheels(layout.prefix, sites, store_root)
 
 
-def reinstalled(plan: Plan, held: dict[str, str], everything: bool) -> tuple[str, ...]:
+def reinstalled(
+    plan: Plan, held: dict[str, str], everything: bool, again: Iterable[str] = ()
+) -> tuple[str, ...]:
     """The names of *plan* installed anew, as uv lists them (``~ name==version``).
 
     From another wheel than the one *held* names (``{name: sha256}``,
-    :func:`graft.venv.held.held_wheels`), or all (*everything*: ``--reinstall``). A name the
-    venv held at another version, or not at all, is upgraded, downgraded or added instead.
+    :func:`graft.venv.held.held_wheels`), or all (*everything*: ``--reinstall``), or named
+    (*again*: ``--reinstall-package``'s). A name the venv held at another version, or not at
+    all, is upgraded, downgraded or added instead.
     """
+    named = frozenset(again)
     out = []
     for d in plan.distributions:
         name = d.name.replace("_", "-").replace(".", "-").lower()
-        if everything or held.get(name, d.sha256) != d.sha256:
+        if everything or name in named or held.get(name, d.sha256) != d.sha256:
             out.append(name)
     return tuple(out)
+
+
+def reinstall_names(request: SyncRequest) -> frozenset[str]:
+    """The projects ``--reinstall-package`` names, normalized (a requirement refused)."""
+    if not request.reinstall_packages:
+        return frozenset()
+    from graft.resolve.inputs import project_names  # noqa: PLC0415
+
+    option = "--reinstall-package"
+    return frozenset(project_names(request.reinstall_packages, option, option))
+
+
+def reinstalling(request: SyncRequest, located: Located) -> dict[str, str]:
+    """``--reinstall-package``'s distributions among *located*: ``{name: sha256}`` (decision 393).
+
+    A name given that *located* does not install is passed over, as uv passes it over.
+    """
+    named = reinstall_names(request)
+    if not named:
+        return {}
+    from graft.model.wheelname import parse_wheel_filename  # noqa: PLC0415
+
+    out = {}
+    for item in located.fetched:
+        name = str(parse_wheel_filename(item.name)[0])
+        if name in named and item.sha256:
+            out[name] = item.sha256
+    return out
 
 
 def venv_config(prefix: str) -> dict[str, str] | None:

@@ -52,7 +52,6 @@ def test_pip_and_uv_options_graft_has_not_are_refused_saying_what_to_use(tmp_pat
         ("--no-verify-hashes",): "graft checks every --hash it is given",
         ("--uploaded-prior-to", "P3D"): "--exclude-newer DATE or a span",
         ("--python-platform", "linux"): "graft lock --python-platform locks for it",
-        ("--reinstall-package", "six"): "--reinstall (graft rebuilds the venv",
         ("--link-mode", "clone"): "graft has no clone mode: copy gives the venv files",
         ("--index-strategy", "unsafe-first-match"): "unsafe-best-match merges every index",
         ("--prerelease", "if-necessary-or-explicit"): "if-necessary is uv's default",

@@ -8,6 +8,7 @@ put where something still is.
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graft import _jsonc
+from graft.model.record import EntryPoint
 from graft.plan import diff as flat_diff
 from graft.plan.diff import PlanDiff, Step, steps, worth_updating
 from graft.plan.flat import compile_plan, from_json, from_json_unchecked
@@ -182,3 +184,27 @@ def test_the_old_form_read_unchecked_diffs_or_is_refused_as_the_checked_one(
             unchecked.touched,
         )
         assert steps(checked.add) == steps(unchecked.add)
+
+
+def test_a_distribution_asked_again_is_taken_out_and_put_back_alone() -> None:
+    """``--reinstall-package aaa`` (decision 393): its links, ``.dist-info`` and launcher only.
+
+    A directory it shares with bbb (the namespace ``ns``) stays, and bbb's steps are not
+    touched; the change counts nothing against the share a rebuild is chosen by.
+    """
+    script = EntryPoint("aaa", "aaa:main", "console_scripts")
+    a = wheel("aaa", ["ns/a/__init__.py", "aaa/__init__.py"], entry_points=(script,))
+    b = wheel("bbb", ["ns/b/__init__.py", "bbb/__init__.py"])
+    flat = compile_plan(plan([a, b], LAYOUT))
+    again = flat_diff.owned(flat, [os.path.dirname(a.tree)])
+    info = f"{SP}/aaa-1.0.dist-info"
+    assert {f"{SP}/aaa", "bin/aaa", info, f"{info}/RECORD", f"{info}/INSTALLER"} <= again
+    assert any(dest.startswith(f"{SP}/ns/a") for dest in again)
+    assert not any("bbb" in dest or dest.startswith(f"{SP}/ns/b") for dest in again)
+    assert f"{SP}/ns" not in again
+    change = flat_diff.diff(flat, flat, SKELETON, again)
+    assert set(change.remove) == set(change.roots)
+    assert set(steps(change.add)) == again
+    assert change.touched == 0
+    assert worth_updating(change)
+    assert flat_diff.owned(flat, []) == set()

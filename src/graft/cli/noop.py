@@ -42,6 +42,7 @@ _NOT_FOR_STAMPS = (
     "--refresh-package",
     "--reinstall",
     "--force-reinstall",
+    "--reinstall-package",
 )
 
 

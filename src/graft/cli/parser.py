@@ -188,6 +188,14 @@ def _add_sync_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
         help="rebuild the venv from the store even when it is in sync (uv's --reinstall)",
     )
     sync.add_argument(
+        "--reinstall-package",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="install NAME again from the store, its store entry checked first, even when in"
+        " sync; the rest of the venv untouched (uv's; repeatable)",
+    )
+    sync.add_argument(
         "-U",
         "--upgrade",
         action="store_true",

@@ -122,6 +122,7 @@ def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
         no_sources=tool_forms.no_sources(args),
         require_hashes=args.require_hashes,
         reinstall=args.reinstall,
+        reinstall_packages=tuple(args.reinstall_package),
         index_url=args.index_url,
         extra_index_urls=tuple(args.extra_index_url),
         index_strategy=args.index_strategy,

@@ -93,8 +93,6 @@ _INSTEAD = {
     "--uploaded-prior-to": "--exclude-newer DATE or a span (7 days, P7D) leaves out later files",
     "--python-platform": "graft sync installs for the venv's interpreter; --dry-run --platform"
     " TAG plans for another, and graft lock --python-platform locks for it",
-    "--reinstall-package": "--reinstall (graft rebuilds the venv from the store, every"
-    " distribution)",
     "--config-settings-package": "-C KEY=VALUE (for every build)",
     "--no-build-isolation-package": "--no-build-isolation (for every build)",
     "--no-binary-package": "--no-binary NAME",

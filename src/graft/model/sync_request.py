@@ -29,6 +29,7 @@ class SyncRequest:
     no_sources: bool = False  # --no-sources, UV_NO_SOURCES: no [tool.uv.sources] read
     require_hashes: bool = False  # --require-hashes: every distribution needs a --hash
     reinstall: bool = False  # --reinstall: rebuilt whole, even when in sync
+    reinstall_packages: tuple[str, ...] = ()  # --reinstall-package, as given (decision 393)
     index_url: str | None = None
     extra_index_urls: tuple[str, ...] = ()  # asked first, in order (sources.indexes.index_order)
     index_strategy: str = "first-index"

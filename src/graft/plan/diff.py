@@ -79,31 +79,55 @@ def steps(flat: Flat) -> dict[str, Step]:
     return out
 
 
-def diff(old: Flat, new: Flat, skeleton: Iterable[str] = ()) -> PlanDiff:
+def diff(old: Flat, new: Flat, skeleton: Iterable[str] = (), again: Iterable[str] = ()) -> PlanDiff:
     """The change from the venv *old* built to the venv *new* builds (same prefix and python).
 
     *skeleton* lists the venv-relative directories the venv holds without any plan; they count
-    as present in both plans. Every added step lies in one of the returned roots, and every
-    old step that differs lies in one of the removed destinations. An *old* form read
-    unchecked (:func:`graft.plan.flat.from_json_unchecked`) is checked where it differs:
-    ValueError (or TypeError, KeyError, IndexError) as :func:`~graft.plan.flat.from_json`
-    would raise for it.
+    as present in both plans. *again*: destinations taken out and put in even where the two
+    plans agree (``--reinstall-package``'s, :func:`owned`). Every added step lies in one of
+    the returned roots, and every old step that differs lies in one of the removed
+    destinations. An *old* form read unchecked (:func:`graft.plan.flat.from_json_unchecked`)
+    is checked where it differs: ValueError (or TypeError, KeyError, IndexError) as
+    :func:`~graft.plan.flat.from_json` would raise for it.
     """
     before, after = steps(old), steps(new)
     size, stepped = len(after), len(before)
     for path in skeleton:
         before.setdefault(path, ("dir",))
         after.setdefault(path, ("dir",))
-    gone = {dest for dest, step in before.items() if after.get(dest) != step}
-    came = {dest for dest, step in after.items() if before.get(dest) != step}
+    forced = set(again)
+    gone = {dest for dest, step in before.items() if dest in forced or after.get(dest) != step}
+    came = {dest for dest, step in after.items() if dest in forced or before.get(dest) != step}
     check_part(old, gone, stepped)  # (an old form read unchecked: where it differs)
     return PlanDiff(
         remove=tuple(sorted(_top_most(gone))),
         add=part(new, came),
         roots=tuple(sorted(_top_most(came))),
-        touched=len(gone) + len(came),
+        touched=len(gone - forced) + len(came - forced),  # (those asked for: not counted)
         size=size,
     )
+
+
+def owned(flat: Flat, entries: Iterable[str]) -> set[str]:
+    """The destinations *flat* writes for the wheels of the store *entries* (their directories).
+
+    What ``--reinstall-package`` takes out and puts back (decision 393): each link, copy and
+    script from one of the entries, each ``.dist-info`` directory such a link lies in with
+    everything in it (INSTALLER, RECORD...), and the launchers and scripts its RECORD lists.
+    A real directory the wheel shares with others stays; its files from the wheel do not.
+    """
+    roots = tuple(f"{entry.rstrip('/')}/" for entry in entries)
+    if not roots:
+        return set()
+    sourced = (*flat.dir_links, *flat.file_links, *flat.copies, *flat.scripts)
+    out = {dest for dest, source in sourced if source.startswith(roots)}
+    infos = {p for p in (d.rpartition("/")[0] for d in out) if p.endswith(".dist-info")}
+    within = tuple(f"{info}/" for info in infos)
+    out |= infos | {dest for dest in steps(flat) if dest.startswith(within)}
+    for dest, _, rows in flat.records:
+        if dest.rpartition("/")[0] in infos:
+            out.update(row[3] for row in rows)
+    return out
 
 
 def part(flat: Flat, dests: set[str]) -> Flat:
@@ -146,4 +170,4 @@ def _top_most(paths: set[str]) -> list[str]:
     return out
 
 
-__all__ = ["UPDATE_SHARE", "PlanDiff", "diff", "part", "steps", "worth_updating"]
+__all__ = ["UPDATE_SHARE", "PlanDiff", "diff", "owned", "part", "steps", "worth_updating"]

@@ -362,7 +362,7 @@ def resolver_policy(  # noqa: PLR0917 - the lock and the sync pass the same six
             preferred[canonicalize_name(name)] = Version(version)
         except InvalidVersion:
             continue
-    upgrade: bool | frozenset[NormalizedName] = request.upgrade or _upgrade_names(
+    upgrade: bool | frozenset[NormalizedName] = request.upgrade or project_names(
         request.upgrade_packages
     )
     # uv's lowest-direct: the oldest of what the request names (its roots), the newest below;
@@ -429,8 +429,10 @@ def unbounded_lowest(wanted: Sequence[Wanted], policy: Policy, pins: Iterable[Pi
     return list(dict.fromkeys(out))
 
 
-def _upgrade_names(names: tuple[str, ...]) -> frozenset[NormalizedName]:
-    """``--upgrade-package NAME``: each a project's name, normalized.
+def project_names(
+    names: tuple[str, ...], option: str = "--upgrade-package", short: str = "-P"
+) -> frozenset[NormalizedName]:
+    """``--upgrade-package NAME`` (or *option*'s, ``--reinstall-package``): each normalized.
 
     Anything else (``-P 'idna<3.8'``, uv's requirement form) is refused: as a name it would
     match no project, and the sync would keep the old version without a word.
@@ -445,8 +447,8 @@ def _upgrade_names(names: tuple[str, ...]) -> frozenset[NormalizedName]:
             out.add(canonicalize_name(name, validate=True))
         except InvalidName:
             raise UsageError(
-                f"--upgrade-package takes a project's name, not {name!r}",
-                hint=f"-P {_project_of(name)}, and {name!r} as a requirement or -c constraint",
+                f"{option} takes a project's name, not {name!r}",
+                hint=f"{short} {_project_of(name)}, and {name!r} as a requirement or -c constraint",
             ) from None
     return frozenset(out)
 

@@ -35,7 +35,7 @@ import os
 import stat
 
 from graft import _interrupted, _jsonc
-from graft.plan.diff import PlanDiff, diff, worth_updating
+from graft.plan.diff import PlanDiff, diff, owned, worth_updating
 from graft.plan.flat import checked_dest, compile_plan
 from graft.store import seal
 from graft.store.paths import flat_file
@@ -88,12 +88,15 @@ def update_or_rebuild(
     on_wait: Callable[[], None] | None = None,
     whole: bool = False,
     options: Options = (),
+    again: frozenset[str] = frozenset(),
 ) -> Made:
     """Make the venv at ``plan.prefix`` the one *plan* builds: changed in place, or rebuilt.
 
     *plan_key* names the kept plan *plan* is (recorded, so that the next sync can diff
     against it). Under the venv lock, a change an earlier sync committed is finished first.
-    *whole*: rebuilt, never changed in place (``--reinstall``). *options*: the venv tool's
+    *whole*: rebuilt, never changed in place (``--reinstall``). *again*: the store entries
+    (sha256) whose files are taken out and put in again (``--reinstall-package``; decision
+    393), the rest untouched. *options*: the venv tool's
     options asked for; a venv without one of them is rebuilt (decision 111). A rebuild says
     why when the venv itself asked for it (:func:`graft.venv.state.why_rebuilt`: read here,
     before the rebuild, and only when no walk of the venv showed it as graft left it).
@@ -117,7 +120,9 @@ def update_or_rebuild(
         )
         if previous is not None:
             old, walked, kept = previous
-            change = small_change(old, compile_plan(plan), template, kept)
+            new = compile_plan(plan)
+            entries = (os.path.join(store_root, "entries", sha) for sha in sorted(again))
+            change = small_change(old, new, template, kept, owned(new, entries))
             if change is not None:
                 state = state_text(store_root, inputs, plan, plan_key)
                 update(prefix, plan.python, change, store_root, state, walked=walked)
@@ -164,16 +169,17 @@ def previous_flat(
 
 
 def small_change(
-    old: Flat, new: Flat, template: str, kept: tuple[str, ...] = ()
+    old: Flat, new: Flat, template: str, kept: tuple[str, ...] = (), again: set[str] | None = None
 ) -> PlanDiff | None:
     """The change from *old* to *new* if it is worth making in place, else None (rebuild).
 
     Not one that would take out or put in a user's *kept* path, or above or below one: a
-    rebuild keeps them, or says why it cannot (:mod:`graft.venv.keep`).
+    rebuild keeps them, or says why it cannot (:mod:`graft.venv.keep`). *again*: destinations
+    made anew even where the plans agree (:func:`graft.plan.diff.owned`).
     """
     directories, others = skeleton.contents(template)
     try:
-        change = diff(old, new, directories)
+        change = diff(old, new, directories, again or ())
     except (ValueError, KeyError, TypeError, IndexError, AttributeError):
         return None  # *old*, read unchecked, is not a form a planner makes: rebuilt
     if worth_updating(change) and not _touches(change, others) and not _reaches(change, kept):
