@@ -528,20 +528,36 @@ def test_an_sdist_is_unpacked_and_checked(tmp_path: Path, store_dir: Path, cache
     assert "PKG-INFO says demo 1.0, the filename demo 2.0" in run.stderr
 
 
+@pytest.mark.parametrize(
+    ("cutoffs", "expected"),
+    [
+        (("--exclude-newer", "2022-01-01"), "1.0"),
+        # uv's per-project cutoff, over a later global one, and alone (decision 394)
+        (("--exclude-newer", "2025-01-01", "--exclude-newer-package", "Helper=2022-01-01"), "1.0"),
+        (("--exclude-newer-package", "helper=2022-01-01"), "1.0"),
+        (("--exclude-newer-package", "other=2022-01-01"), "2.0"),
+    ],
+)
 def test_build_requirements_are_resolved_with_the_syncs_exclude_newer(
-    tmp_path: Path, store_dir: Path, cache: Path, wheels: Path
+    tmp_path: Path,
+    store_dir: Path,
+    cache: Path,
+    wheels: Path,
+    cutoffs: tuple[str, ...],
+    expected: str,
 ) -> None:
     """As uv resolves ``build-system.requires``: the cut-off holds for the build environment
-    too (it was left out: helper 2.0, uploaded after it, built the project)."""
+    too (it was left out: helper 2.0, uploaded after it, built the project; then the
+    ``--exclude-newer-package`` form was left out alike)."""
     project = make_project(tmp_path / "proj", pyproject=NEEDS_HELPER)
     with serve() as served:
         for version, uploaded in (("1.0", "2020-01-01T00:00:00Z"), ("2.0", "2024-06-01T00:00:00Z")):
             wheel = make_wheel(wheels, "helper", version, {"helper.py": f"V = {version!r}\n"})
             served.add_wheel(wheel, upload_time=uploaded)
         index = ("--index-url", f"{served.url}/simple/", "--store", store_dir)
-        run_graft("sync", tmp_path / "v", project, *index, "--exclude-newer", "2022-01-01")
+        run_graft("sync", tmp_path / "v", project, *index, *cutoffs)
     code = "import demo; print(demo.HELPER)"
-    assert py(tmp_path / "v", code) == "1.0"
+    assert py(tmp_path / "v", code) == expected
 
 
 @pytest.mark.parametrize("setuptools", ["84.2.1", "80.9.0"])

@@ -312,9 +312,10 @@ def _make_env(
 
     With *builder*, a requirement only an sdist provides is built (a build requirement's
     own build); without, it is refused. The sources are the command's, read as it reads them
-    (``--exclude-newer`` and ``--index-strategy`` of a sync too, as uv resolves
-    ``build-system.requires``), and the ``--build-constraint`` files are the sync's
-    constraint files, so that they pin what the requirements need too (decision 168).
+    (``--exclude-newer``, ``--exclude-newer-package`` and ``--index-strategy`` of a sync
+    too, as uv resolves ``build-system.requires``: decision 394), and the
+    ``--build-constraint`` files are the sync's constraint files, so that they pin what the
+    requirements need too (decision 168).
     """
     from graft.build.run import BuildEnvironment  # noqa: PLC0415
     from graft.model.sync_request import SyncRequest  # noqa: PLC0415
@@ -336,6 +337,7 @@ def _make_env(
                 offline=args.offline,
                 index_strategy=getattr(args, "index_strategy", None) or "first-index",
                 exclude_newer=getattr(args, "exclude_newer", None),
+                exclude_newer_packages=tuple(getattr(args, "exclude_newer_package", None) or ()),
                 store=args.store,
                 builder=builder,
             )

@@ -96,6 +96,7 @@ class ProviderEnvs:
                     # the sync's cut-off and index strategy hold for its plugins (decision 209)
                     index_strategy=getattr(args, "index_strategy", None) or "first-index",
                     exclude_newer=getattr(args, "exclude_newer", None),
+                    exclude_newer_packages=tuple(getattr(args, "exclude_newer_package", ())),
                     store=getattr(args, "store", None),
                     variant_detect=False,
                     no_variants=True,  # a plugin's own requirements are chosen variant-unaware
