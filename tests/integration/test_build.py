@@ -502,12 +502,21 @@ def test_without_src_the_current_directory_is_built_as_uv_build_and_pypa_build_d
     assert os.listdir(tmp_path / "out") == ["demo-1.0-py3-none-any.whl"]  # (pypa/build's flag)
 
 
-def test_without_build_isolation(tmp_path: Path, store_dir: Path, cache: Path) -> None:
+@pytest.mark.parametrize(
+    "unisolated",
+    [("--no-build-isolation",), ("--no-build-isolation-package", "DEMO")],  # (decision 395)
+    ids=["all", "package"],
+)
+def test_without_build_isolation(
+    tmp_path: Path, store_dir: Path, cache: Path, unisolated: tuple[str, ...]
+) -> None:
     project = make_project(tmp_path / "proj")
-    got = build(store_dir, project, "--no-build-isolation", "--python", sys.executable)
+    got = build(store_dir, project, *unisolated, "--python", sys.executable)
     assert got[0]["action"] == "built"
     isolated = build(store_dir, project, "--python", sys.executable)
     assert isolated[0]["action"] == "built", "isolation is a build input"
+    other = ("--no-build-isolation-package", "other", "--python", sys.executable)
+    assert build(store_dir, project, *other)[0]["action"] == "reused"  # (isolated: recorded)
 
 
 def test_an_sdist_is_unpacked_and_checked(tmp_path: Path, store_dir: Path, cache: Path) -> None:

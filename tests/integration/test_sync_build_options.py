@@ -389,3 +389,62 @@ def test_a_lock_prepares_metadata_with_syncs_build_options_and_its_stamp_keys_on
         # --reuse-builds as a sync's: no recorded build answers (the hook's kept metadata does)
         assert locked("-C", "needs=one", "--reuse-builds", "never") == {"dyn", "one"}
         assert hooks.read_text().splitlines() == ["prepare 1.0"] * 5
+
+
+#: a metadata hook that says where it ran: one in a build environment, two elsewhere
+WHERE_HOOK = textwrap.dedent(
+    """
+    def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
+        import sys
+        REQUIRES[:] = ["one"] if "build-envs" in sys.prefix else ["two"]
+        _log("prepare")
+        info = NAME + "-" + VERSION + ".dist-info"
+        os.mkdir(os.path.join(metadata_directory, info))
+        with open(os.path.join(metadata_directory, info, "METADATA"), "wb") as fh:
+            fh.write(_metadata())
+        return info
+    """
+)
+
+
+def test_a_lock_runs_the_hooks_of_the_projects_no_build_isolation_package_names_unisolated(
+    tmp_path: Path, store_dir: Path, cache: Path, hooks: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """uv's ``--no-build-isolation-package NAME`` in ``graft lock`` (decision 395).
+
+    dyn's metadata hook runs in a build environment, or, for the name given, in the
+    interpreter running graft (as ``--no-build-isolation`` runs it); another project's name
+    leaves it isolated. Each isolation its own kept metadata.
+    """
+    monkeypatch.setenv("GRAFT_STORE", str(store_dir))
+    folder = tmp_path / "made"
+    folder.mkdir()
+    files = {
+        "dyn-1.0/PKG-INFO": "Metadata-Version: 2.1\nName: dyn\nVersion: 1.0\n",
+        "dyn-1.0/meta.txt": "dyn 1.0\n",
+        "dyn-1.0/_backend/dynback.py": DYN_BACKEND + WHERE_HOOK,
+        "dyn-1.0/pyproject.toml": textwrap.dedent(
+            """
+            [build-system]
+            requires = []
+            build-backend = "dynback"
+            backend-path = ["_backend"]
+            """
+        ),
+    }
+    out = tmp_path / "pylock.toml"
+    with serve() as index:
+        index.add(write_sdist(folder / "dyn-1.0.tar.gz", files))
+        for name in ("one", "two"):
+            index.add(make_wheel(folder, name, "1.0", {f"{name}.py": ""}))
+        args: tuple[str | Path, ...] = ("lock", "dyn", "--index-url", f"{index.url}/simple/")
+        args += ("-o", out, "--python-version", "3.12", "--platform", "linux")
+
+        def locked(*more: str) -> set[str]:
+            run_graft(*args, *more)
+            return {str(p["name"]) for p in tomllib.loads(out.read_text())["packages"]}
+
+        assert locked() == {"dyn", "one"}
+        assert locked("--no-build-isolation-package", "Dyn") == {"dyn", "two"}
+        assert locked("--no-build-isolation-package", "other") == {"dyn", "one"}
+    assert hooks.read_text().splitlines() == ["prepare 1.0"] * 2  # (the third: kept)

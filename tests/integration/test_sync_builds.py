@@ -23,7 +23,7 @@ import pytest
 from tests.conftest import run_graft
 from tests.e2e.flatcompare import compare_trees, format_differences
 from tests.e2e.venvs import Venv
-from tests.integration.test_build import make_project
+from tests.integration.test_build import NEEDS_HELPER, make_project
 from tests.support.pypifiles import FLIT_CORE, SETUPTOOLS, TOMLI, release_files
 from tests.support.sdistmaker import write_sdist
 from tests.support.wheelmaker import make_wheel
@@ -578,3 +578,35 @@ def test_without_build_isolation_the_hooks_run_in_the_venv(
     sync(fresh, store_dir, tmp_path / "links", project, "--no-build-isolation",
          "--reuse-builds", "never", "--python", sys.executable)  # fmt: skip
     assert py(fresh, "import demo; print(demo.MARK)") == sys.prefix
+
+
+def test_no_build_isolation_package_builds_only_the_named_project_in_the_venv(
+    tmp_path: Path, store_dir: Path, cache: Path
+) -> None:
+    """uv's ``--no-build-isolation-package NAME`` (decision 395): NAME's hooks run in the venv.
+
+    The venv holds helper 1.0, a build environment gets the newest, 2.0: the project's build
+    says which it imported and where it ran. Each isolation its own recorded build.
+    """
+    project = make_project(tmp_path / "proj", pyproject=NEEDS_HELPER)
+    backend = project / "_backend" / "backend.py"
+    backend.write_text(backend.read_text().replace('settings.get("mark", "")', "sys.prefix"))
+    links = tmp_path / "links"
+    links.mkdir()
+    for version in ("1.0", "2.0"):
+        make_wheel(links, "helper", version, {"helper.py": f"V = {version!r}\n"})
+    venv = tmp_path / "venv"
+    sync(venv, store_dir, links, "helper==1.0")
+
+    def built(*args: str) -> tuple[str, str]:
+        sync(venv, store_dir, links, "helper==1.0", project, *args)
+        mark, helper = py(venv, "import demo; print(demo.MARK, demo.HELPER)").split()
+        return mark, helper
+
+    mark, helper = built("--no-build-isolation-package", "other")  # another project's: isolated
+    assert (helper, mark.startswith(str(cache))) == ("2.0", True)
+    assert built("--no-build-isolation-package", "DEMO") == (str(venv), "1.0")  # not reused
+    assert built() == (mark, "2.0")  # the isolated build, recorded
+    refused = sync(venv, store_dir, links, project, "--no-build-isolation-package", "demo>1",
+                   check=False).stderr  # fmt: skip
+    assert refused.startswith("graft: error: --no-build-isolation-package takes a project's name")

@@ -69,6 +69,13 @@ def add_build_options(parser: argparse._ActionsContainer) -> None:
         action="store_true",
         help="build in the target interpreter itself, with what it has installed",
     )
+    parser.add_argument(
+        "--no-build-isolation-package",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="build NAME's source so, the others isolated (uv's; repeatable)",
+    )
     add_build_constraint(parser)
 
 
@@ -207,7 +214,10 @@ def run_build(args: argparse.Namespace) -> int:
     # (not a .python-version file, which UV_PYTHON comes before in uv build)
     told = python_told(args.python, getattr(args, "python_from", "--python"))
     said = tool_sources.unread_python(python_told=told)  # as sync's (decision 356)
-    if not args.no_build_isolation:  # (pip wheel reads PIP_PRE for them: decision 367)
+    from graft.cli.isolation import isolated  # noqa: PLC0415
+
+    alone = isolated(args, args.source)  # (decision 395)
+    if alone:  # (pip wheel reads PIP_PRE for them: decision 367)
         said += tool_sources.unread_build_choices()
     for warning in said:
         if not args.quiet:
@@ -219,7 +229,7 @@ def run_build(args: argparse.Namespace) -> int:
         artifacts=_artifacts(args),
         reuse=args.reuse_builds,
         config_settings=_settings(args.config_settings),
-        isolated=not args.no_build_isolation,
+        isolated=alone,
         store=args.store,
         constraints=_constraints(args.build_constraint),
         reporter=_BuildReporter(args.quiet or args.json or args.no_progress),

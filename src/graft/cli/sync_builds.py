@@ -15,6 +15,8 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
+from graft.cli.isolation import isolated, sdist_project, unisolated
+
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable
@@ -127,6 +129,7 @@ class SyncBuilds:
             f"config-settings={list(self.settings)!r}",
             f"build-constraints={list(self.constraints)!r}",
             f"isolated={not self.args.no_build_isolation}",
+            *(f"unisolated={names}" for names in [unisolated(self.args)] if names),
             f"reuse-builds={self.args.reuse_builds}",
         )
 
@@ -210,7 +213,7 @@ class SyncBuilds:
         self._no_cycle(source)
         request = self._request(source, target, editable=False)
         make = self._env_maker(source)
-        if not os.path.isfile(source) or self.args.no_build_isolation:  # (nothing kept: 254)
+        if not os.path.isfile(source) or not isolated(self.args, source):  # (none kept: 254)
             return prepare_metadata(request, target, make, keep_failed=self.keep_failed)
         from graft._home import cache_root  # noqa: PLC0415
         from graft.build.cache import BuiltWheels  # noqa: PLC0415
@@ -250,7 +253,7 @@ class SyncBuilds:
             _sha256(source),
             target,
             self.settings,
-            isolated=not self.args.no_build_isolation,
+            isolated=isolated(self.args, source),
             constraints=self.constraints,
         )
         if data is None:
@@ -281,7 +284,7 @@ class SyncBuilds:
 
     def _no_cycle(self, source: str) -> None:
         """A source already being built further out needs itself to build: an error."""
-        name = _project(source)
+        name = sdist_project(source)
         if name in self.chain:
             cycle = " -> ".join((*self.chain[self.chain.index(name) :], name))
             from graft.errors import BuildError  # noqa: PLC0415
@@ -300,16 +303,16 @@ class SyncBuilds:
             source=source,
             reuse=self.args.reuse_builds,
             config_settings=self.settings,
-            isolated=not self.args.no_build_isolation,
+            isolated=isolated(self.args, source),
             store=self.args.store,
             constraints=self.constraints,
             reporter=self.progress,
             editable=editable,
             compile=self.compile,  # compiled while others build: the sync installs it next
-            hook_python=self._hook_python(target),
+            hook_python=self._hook_python(source, target),
         )
 
-    def _hook_python(self, target: Target) -> str | None:
+    def _hook_python(self, source: str, target: Target) -> str | None:
         """Without build isolation, the venv's own interpreter, if it is *target*'s.
 
         pip and uv run the hooks in the environment they install into, so that what it
@@ -318,7 +321,7 @@ class SyncBuilds:
         interpreter, a build requirement's own build.
         """
         venv = getattr(self.args, "venv", None)
-        if not self.args.no_build_isolation or self.chain or not venv:
+        if isolated(self.args, source) or self.chain or not venv:
             return None
         python = os.path.join(os.path.abspath(venv), "bin", "python")
         if not os.path.isfile(os.path.join(venv, "pyvenv.cfg")) or not os.path.isfile(python):
@@ -345,14 +348,13 @@ class SyncBuilds:
             sha = _sha256(source)
         except OSError:
             return None
-        isolated = not self.args.no_build_isolation
         hit = reusable_sdist_build(
             BuiltWheels(cache_root()),
             source,
             sha,
             target,
             self.settings,
-            isolated=isolated,
+            isolated=isolated(self.args, source),
             constraints=self.constraints,
         )
         if hit is None:
@@ -366,7 +368,7 @@ class SyncBuilds:
     def _env_maker(self, source: str) -> Callable[[Target, tuple[str, ...], str], BuildEnvironment]:
         """The build environments of *source*'s builds, synced with a builder of their own."""
         # a build requirement: the build environment installs it next
-        chain = (*self.chain, _project(source))
+        chain = (*self.chain, sdist_project(source))
         inner = SyncBuilds(self.args, chain, self._envs, run=self.run, keep_failed=self.keep_failed)
 
         def make(target: Target, requires: tuple[str, ...], venv: str) -> BuildEnvironment:
@@ -401,18 +403,3 @@ def _sha256(source: str) -> str:
     from graft._fs import file_sha256  # noqa: PLC0415
 
     return file_sha256(source)
-
-
-def _project(source: str) -> str:
-    """The project an sdist's filename names, else the source's absolute path."""
-    from packaging.utils import (  # noqa: PLC0415
-        InvalidSdistFilename,
-        canonicalize_name,
-        parse_sdist_filename,
-    )
-    from packaging.version import InvalidVersion  # noqa: PLC0415
-
-    try:
-        return canonicalize_name(parse_sdist_filename(os.path.basename(source))[0])
-    except (InvalidSdistFilename, InvalidVersion):
-        return os.path.abspath(source)

@@ -94,7 +94,6 @@ _INSTEAD = {
     "--python-platform": "graft sync installs for the venv's interpreter; --dry-run --platform"
     " TAG plans for another, and graft lock --python-platform locks for it",
     "--config-settings-package": "-C KEY=VALUE (for every build)",
-    "--no-build-isolation-package": "--no-build-isolation (for every build)",
     "--no-binary-package": "--no-binary NAME",
     "--no-build-package": "--only-binary NAME",
     "--no-compile": "graft compiles bytecode into the store once per interpreter, and the venv"
