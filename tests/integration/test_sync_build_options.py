@@ -18,10 +18,12 @@ by it (decisions 166 to 168): the ``dyn`` sdist's metadata is not static, and it
 
 from __future__ import annotations
 
+import contextlib
 import os
 import textwrap
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -34,6 +36,9 @@ from tests.support.rangeserver import serve
 from tests.support.sdistmaker import write_sdist
 from tests.support.toml import tomllib
 from tests.support.wheelmaker import make_wheel
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
 
 
 @pytest.fixture
@@ -332,23 +337,16 @@ CONFIGURED_HOOK = textwrap.dedent(
 )
 
 
-def test_a_lock_prepares_metadata_with_syncs_build_options_and_its_stamp_keys_on_them(
-    tmp_path: Path, store_dir: Path, cache: Path, hooks: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """``graft lock -C KEY=VALUE`` (and ``--no-build-isolation``, ``--reuse-builds``), as sync.
-
-    ``uv pip compile`` takes ``--config-settings`` and ``--no-build-isolation``; graft lock
-    took none of them (decision 174). The served sdist's metadata hook states what
-    ``-C needs=`` names: a lock without it, then with it, each its own (no stamp, nor
-    metadata kept from the other, answers).
-    """
-    monkeypatch.setenv("GRAFT_STORE", str(store_dir))
+@contextlib.contextmanager
+def dyn_locks(tmp_path: Path, hook: str) -> Iterator[Callable[..., set[str]]]:
+    """``graft lock dyn ARGS`` from a served index: dyn 1.0's sdist (its metadata *hook*
+    stating what it needs), wheels of one and two; each lock's package names."""
     folder = tmp_path / "made"
     folder.mkdir()
     files = {
         "dyn-1.0/PKG-INFO": "Metadata-Version: 2.1\nName: dyn\nVersion: 1.0\n",
         "dyn-1.0/meta.txt": "dyn 1.0\n",
-        "dyn-1.0/_backend/dynback.py": DYN_BACKEND + CONFIGURED_HOOK,
+        "dyn-1.0/_backend/dynback.py": DYN_BACKEND + hook,
         "dyn-1.0/pyproject.toml": textwrap.dedent(
             """
             [build-system]
@@ -370,6 +368,21 @@ def test_a_lock_prepares_metadata_with_syncs_build_options_and_its_stamp_keys_on
             run_graft(*args, *more)
             return {str(p["name"]) for p in tomllib.loads(out.read_text())["packages"]}
 
+        yield locked
+
+
+def test_a_lock_prepares_metadata_with_syncs_build_options_and_its_stamp_keys_on_them(
+    tmp_path: Path, store_dir: Path, cache: Path, hooks: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``graft lock -C KEY=VALUE`` (and ``--no-build-isolation``, ``--reuse-builds``), as sync.
+
+    ``uv pip compile`` takes ``--config-settings`` and ``--no-build-isolation``; graft lock
+    took none of them (decision 174). The served sdist's metadata hook states what
+    ``-C needs=`` names: a lock without it, then with it, each its own (no stamp, nor
+    metadata kept from the other, answers).
+    """
+    monkeypatch.setenv("GRAFT_STORE", str(store_dir))
+    with dyn_locks(tmp_path, CONFIGURED_HOOK) as locked:
         assert locked() == {"dyn"}
         assert hooks.read_text().splitlines() == ["prepare 1.0"]
         stamps = set((cache / "lock-stamps").iterdir())
@@ -392,18 +405,9 @@ def test_a_lock_prepares_metadata_with_syncs_build_options_and_its_stamp_keys_on
 
 
 #: a metadata hook that says where it ran: one in a build environment, two elsewhere
-WHERE_HOOK = textwrap.dedent(
-    """
-    def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
-        import sys
-        REQUIRES[:] = ["one"] if "build-envs" in sys.prefix else ["two"]
-        _log("prepare")
-        info = NAME + "-" + VERSION + ".dist-info"
-        os.mkdir(os.path.join(metadata_directory, info))
-        with open(os.path.join(metadata_directory, info, "METADATA"), "wb") as fh:
-            fh.write(_metadata())
-        return info
-    """
+WHERE_HOOK = CONFIGURED_HOOK.replace(
+    'REQUIRES[:] = (config_settings or {}).get("needs", "").split()',
+    'import sys; REQUIRES[:] = ["one"] if "build-envs" in sys.prefix else ["two"]',
 )
 
 
@@ -417,33 +421,8 @@ def test_a_lock_runs_the_hooks_of_the_projects_no_build_isolation_package_names_
     leaves it isolated. Each isolation its own kept metadata.
     """
     monkeypatch.setenv("GRAFT_STORE", str(store_dir))
-    folder = tmp_path / "made"
-    folder.mkdir()
-    files = {
-        "dyn-1.0/PKG-INFO": "Metadata-Version: 2.1\nName: dyn\nVersion: 1.0\n",
-        "dyn-1.0/meta.txt": "dyn 1.0\n",
-        "dyn-1.0/_backend/dynback.py": DYN_BACKEND + WHERE_HOOK,
-        "dyn-1.0/pyproject.toml": textwrap.dedent(
-            """
-            [build-system]
-            requires = []
-            build-backend = "dynback"
-            backend-path = ["_backend"]
-            """
-        ),
-    }
-    out = tmp_path / "pylock.toml"
-    with serve() as index:
-        index.add(write_sdist(folder / "dyn-1.0.tar.gz", files))
-        for name in ("one", "two"):
-            index.add(make_wheel(folder, name, "1.0", {f"{name}.py": ""}))
-        args: tuple[str | Path, ...] = ("lock", "dyn", "--index-url", f"{index.url}/simple/")
-        args += ("-o", out, "--python-version", "3.12", "--platform", "linux")
-
-        def locked(*more: str) -> set[str]:
-            run_graft(*args, *more)
-            return {str(p["name"]) for p in tomllib.loads(out.read_text())["packages"]}
-
+    assert "import sys" in WHERE_HOOK
+    with dyn_locks(tmp_path, WHERE_HOOK) as locked:
         assert locked() == {"dyn", "one"}
         assert locked("--no-build-isolation-package", "Dyn") == {"dyn", "two"}
         assert locked("--no-build-isolation-package", "other") == {"dyn", "one"}
