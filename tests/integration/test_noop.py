@@ -147,7 +147,9 @@ def test_an_aged_memo_confirms_a_venv_but_upgrade_resolves(
     assert "resolve" in upgraded
 
 
-@pytest.mark.parametrize("flag", ["--dry-run", "--json", "-v", "--reinstall"])
+@pytest.mark.parametrize(
+    "flag", ["--dry-run", "--json", "-v", "--reinstall", "--reinstall-package=beta"]
+)
 def test_outputs_a_stamp_cannot_give_are_never_stamped(
     tmp_path: Path, store_dir: Path, links: Path, reqs: Path, flag: str
 ) -> None:
