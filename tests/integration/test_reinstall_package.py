@@ -20,7 +20,7 @@ import pytest
 
 from graft.store import seal
 from tests.conftest import run_graft
-from tests.support.rangeserver import Served, serve
+from tests.support.rangeserver import Served, serve_made
 from tests.support.venv import py, site
 from tests.support.wheelmaker import make_wheel
 
@@ -32,9 +32,7 @@ if TYPE_CHECKING:
 def index(tmp_path: Path) -> Iterator[Served]:
     """alpha (with a console script) and beta, each 1.0, and gamma, which nothing installs."""
     folder = tmp_path / "served"
-    folder.mkdir()
-    with serve() as served:
-        served.pep658 = True  # (uv asks a wheel's METADATA so)
+    with serve_made(folder, pep658=True) as served:  # (uv asks a wheel's METADATA so)
         served.add(
             make_wheel(
                 folder,

@@ -22,7 +22,7 @@ import pytest
 from tests.conftest import run_graft
 from tests.integration import test_sync_uv_sources as uv_sources_test
 from tests.support.importtime import graft_imports
-from tests.support.rangeserver import Served, serve
+from tests.support.rangeserver import Served, serve_made
 from tests.support.toml import tomllib
 from tests.support.venv import py
 from tests.support.wheelmaker import make_wheel
@@ -35,9 +35,7 @@ if TYPE_CHECKING:
 def index(tmp_path: Path) -> Iterator[Served]:
     """a needs b<2; b 2.0 has an extra x (c); d's extra opt needs b<2; e needs a, and f."""
     folder = tmp_path / "served"
-    folder.mkdir()
-    with serve() as served:
-        served.pep658 = True  # (uv asks a wheel's METADATA so)
+    with serve_made(folder, pep658=True) as served:  # (uv asks a wheel's METADATA so)
         for name, version, requires, extras in (
             ("a", "1.0", ("b<2",), ()),
             ("b", "1.0", (), ()),
@@ -376,9 +374,7 @@ def test_an_overrides_or_excludes_file_names_projects_only(
 def index_of(tmp_path: Path, releases: tuple[tuple[str, str, str | None], ...]) -> Iterator[Served]:
     """A loopback index of a wheel per (name, version, upload time or None)."""
     folder = tmp_path / "served"
-    folder.mkdir()
-    with serve() as served:
-        served.pep658 = True
+    with serve_made(folder, pep658=True) as served:
         for name, version, uploaded in releases:
             wheel = make_wheel(folder, name, version, {f"{name}/__init__.py": ""})
             served.add_wheel(wheel, **({"upload_time": uploaded} if uploaded else {}))

@@ -276,3 +276,12 @@ def serve() -> Iterator[Served]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def serve_made(folder: Path, *, pep658: bool = False) -> Iterator[Served]:
+    """:func:`serve`, with *folder* made for the wheels a test makes to add to it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with serve() as served:
+        served.pep658 = pep658
+        yield served

@@ -46,18 +46,22 @@ def test_the_default_matrix_is_six_pythons_on_six_platforms() -> None:
     assert tagged.platforms == ("manylinux_2_28_x86_64",)
 
 
-def test_every_marker_is_true_exactly_in_its_environments() -> None:
-    rng = random.Random(751)  # noqa: S311 - reproducible subsets, not secrets
-    subsets = [[e for e in EVERY if rng.random() < p] for p in (0.1, 0.5, 0.9) for _ in range(20)]
-    subsets += [[e for e in EVERY if e.values[0] == "win32"]]
-    subsets += [[e for e in EVERY if e.python in {"3.9", "3.10"}]]
-    for chosen in filter(None, subsets):  # an entry always has an environment
-        marker = marker_for(chosen, EVERY)
+def _exactly_theirs(covered: tuple[Environment, ...], seed: int, *more: list[Environment]) -> None:
+    """marker_for of random subsets of *covered* (and *more*) holds in exactly each subset."""
+    rng = random.Random(seed)  # noqa: S311 - reproducible subsets, not secrets
+    subsets = [[e for e in covered if rng.random() < p] for p in (0.1, 0.5, 0.9) for _ in range(20)]
+    for chosen in filter(None, [*subsets, *more]):  # an entry always has an environment
+        marker = marker_for(chosen, covered)
         parsed = Marker(marker) if marker else None
         want = {e.values for e in chosen}
-        for env in EVERY:
+        for env in covered:
             got = parsed is None or parsed.evaluate({**env.target.markers, "extra": ""})
             assert got == (env.values in want), (marker, env.label)
+
+
+def test_every_marker_is_true_exactly_in_its_environments() -> None:
+    windows = [e for e in EVERY if e.values[0] == "win32"]
+    _exactly_theirs(EVERY, 751, windows, [e for e in EVERY if e.python in {"3.9", "3.10"}])
 
 
 def test_markers_are_short_where_the_environments_allow() -> None:
@@ -246,18 +250,13 @@ def test_an_environment_marker_only_pypy_meets_says_to_lock_pypy() -> None:
 
 
 def test_markers_over_cpython_and_pypy_are_true_exactly_in_their_environments() -> None:
-    rng = random.Random(825)  # noqa: S311 - reproducible subsets, not secrets
-    subsets = [[e for e in BOTH if rng.random() < p] for p in (0.1, 0.5, 0.9) for _ in range(20)]
-    subsets += [[e for e in BOTH if e.implementation == "pp"]]
-    subsets += [[e for e in BOTH if e.values[0] == "win32"]]
-    subsets += [[e for e in BOTH if e.python == "3.11"]]
-    for chosen in filter(None, subsets):
-        marker = marker_for(chosen, BOTH)
-        parsed = Marker(marker) if marker else None
-        want = {e.values for e in chosen}
-        for env in BOTH:
-            got = parsed is None or parsed.evaluate({**env.target.markers, "extra": ""})
-            assert got == (env.values in want), (marker, env.label)
+    _exactly_theirs(
+        BOTH,
+        825,
+        [e for e in BOTH if e.implementation == "pp"],
+        [e for e in BOTH if e.values[0] == "win32"],
+        [e for e in BOTH if e.python == "3.11"],
+    )
     assert marker_for([e for e in BOTH if e.implementation == "pp"], BOTH) == (
         'implementation_name == "pypy"'
     )
