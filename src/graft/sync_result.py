@@ -131,7 +131,7 @@ def reinstall_names(request: SyncRequest) -> frozenset[str]:
     """The projects ``--reinstall-package`` names, normalized (a requirement refused)."""
     if not request.reinstall_packages:
         return frozenset()
-    from graft.resolve.inputs import project_names  # noqa: PLC0415
+    from graft.resolve.request_policy import project_names  # noqa: PLC0415
 
     option = "--reinstall-package"
     return frozenset(project_names(request.reinstall_packages, option, option))

@@ -24,7 +24,7 @@ def unisolated(args: argparse.Namespace) -> tuple[str, ...]:
     given = tuple(getattr(args, "no_build_isolation_package", None) or ())
     if not given:
         return ()
-    from graft.resolve.inputs import project_names  # noqa: PLC0415
+    from graft.resolve.request_policy import project_names  # noqa: PLC0415
 
     option = "--no-build-isolation-package"
     return tuple(sorted(project_names(given, option, option)))

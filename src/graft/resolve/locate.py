@@ -67,9 +67,10 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
     from graft.resolve import sdists  # noqa: PLC0415
     from graft.resolve.chosen_variants import disagreements, report  # noqa: PLC0415
     from graft.resolve.fetched import choose, fetch  # noqa: PLC0415
-    from graft.resolve.inputs import gather_inputs, markers_apply, preferences  # noqa: PLC0415
+    from graft.resolve.inputs import gather_inputs, markers_apply  # noqa: PLC0415
     from graft.resolve.page_digest import indexes, pins  # noqa: PLC0415
     from graft.resolve.policy import format_sets  # noqa: PLC0415
+    from graft.resolve.request_policy import preferences  # noqa: PLC0415
     from graft.resolve.seeds import seed_wanted, without_seeds  # noqa: PLC0415
     from graft.resolve.variant_reads import chooser_for  # noqa: PLC0415
     from graft.sources.find_links import FindLinks  # noqa: PLC0415

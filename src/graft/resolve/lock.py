@@ -139,9 +139,10 @@ def _forks(  # noqa: PLR0917 - one environment's resolution and the lock's reade
     its environment did (``lock_envs.resolve_one``): over the same view of the source (the
     URL constraints whose marker holds there) and with sdists where a builder is at hand.
     """
-    from graft.resolve.inputs import resolver_policy, resolver_requirement  # noqa: PLC0415
+    from graft.resolve.inputs import resolver_requirement  # noqa: PLC0415
     from graft.resolve.lock_envs import seen_in  # noqa: PLC0415
     from graft.resolve.lock_forks import forked  # noqa: PLC0415
+    from graft.resolve.request_policy import resolver_policy  # noqa: PLC0415
     from graft.resolve.resolver import resolve  # noqa: PLC0415
 
     asked, inputs, shared, screens, conditional, builds = context

@@ -80,12 +80,8 @@ def resolve_one(
     where the marker holds (decision 201).
     """
     from graft.errors import BuildError  # noqa: PLC0415
-    from graft.resolve.inputs import (  # noqa: PLC0415
-        markers_apply,
-        resolver_policy,
-        resolver_requirement,
-        unbounded_lowest,
-    )
+    from graft.resolve.inputs import markers_apply, resolver_requirement  # noqa: PLC0415
+    from graft.resolve.request_policy import resolver_policy, unbounded_lowest  # noqa: PLC0415
     from graft.resolve.resolution_error import ResolutionError  # noqa: PLC0415
     from graft.resolve.resolver import LOCK_REJECTIONS, resolve  # noqa: PLC0415
 

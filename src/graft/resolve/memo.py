@@ -267,11 +267,11 @@ def _prefers_the_same(
 ) -> bool:
     """Whether resolving now would prefer what it preferred when the memo was written.
 
-    Resolution keeps the versions the venv holds (:func:`graft.resolve.inputs.preferences`).
+    Resolution keeps the versions the venv holds (:func:`graft.resolve.request_policy.preferences`).
     The memo stands when the venv holds what it held then, or exactly the memo's own result
     (whose versions resolution would keep again); otherwise the sync resolves anew.
     """
-    from graft.resolve.inputs import preferences  # noqa: PLC0415
+    from graft.resolve.request_policy import preferences  # noqa: PLC0415
 
     now = {f"{name}=={version}" for name, version in preferences(request, target).items()}
     return now == preferred or now == set(labels)

@@ -1,10 +1,10 @@
 """What the user allows or prefers of a project's files: the resolution's :class:`Policy`.
 
-Made once per request (:func:`graft.resolve.inputs.gather_inputs`) and read by the screening
-(:func:`graft.resolve.screen.screen`), the provider, the memos' keys and the explanations:
-prereleases (:class:`Prereleases`), ``--exclude-newer``, the preferred versions of an
-existing venv or lock and what ``--upgrade`` frees of them, ``--resolution lowest``, the
-``--hash`` values, ``-c`` constraints, the variant chooser (PEP 825), and which formats a
+Made once per target (:func:`graft.resolve.request_policy.resolver_policy`) and read by the
+screening (:func:`graft.resolve.screen.screen`), the provider, the memos' keys and the
+explanations: prereleases (:class:`Prereleases`), ``--exclude-newer``, the preferred versions
+of an existing venv or lock and what ``--upgrade`` frees of them, ``--resolution lowest``,
+the ``--hash`` values, ``-c`` constraints, the variant chooser (PEP 825), and which formats a
 project may take, as pip's ``FormatControl`` decides it from ``--only-binary`` and
 ``--no-binary`` (:func:`format_sets`, :func:`format_limit`). Split from
 :mod:`graft.resolve.screen` (decision 358): the policy is what the screening is given, not

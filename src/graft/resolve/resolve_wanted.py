@@ -93,11 +93,10 @@ def resolve_wanted(
         hash_checking,
         markers_apply,
         resolver_needs,
-        resolver_policy,
-        unbounded_lowest,
     )
     from graft.resolve.pinned import pinned_exactly  # noqa: PLC0415
     from graft.resolve.projects import IndexProjects  # noqa: PLC0415
+    from graft.resolve.request_policy import resolver_policy, unbounded_lowest  # noqa: PLC0415
     from graft.resolve.resolver import resolve  # noqa: PLC0415
 
     direct: dict[str, ArtifactFile] = {}
