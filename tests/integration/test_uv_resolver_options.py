@@ -257,6 +257,8 @@ def test_a_lock_made_with_overrides_installs_with_them(
         ("b<2", ("{g}",), {"g": "1.0", "b": "1.0"}),
         # and a [tool.uv.sources] entry
         ("b<2", ("-r", "{pyproject}"), {"b": "1.0"}),
+        # an override's wheel stands for the one a -c constraint names (uv installs b 2.0)
+        ("b @ {b2}", ("a", "-c", "{constraints}"), {"a": "1.0", "b": "2.0"}),
     ],
 )
 def test_an_override_replaces_a_url_or_source_requirement_and_may_name_a_wheel_as_uv_does(
@@ -276,7 +278,8 @@ def test_an_override_replaces_a_url_or_source_requirement_and_may_name_a_wheel_a
         '[project]\nname = "proj"\nversion = "0.1"\ndependencies = ["b"]\n'
         f'[tool.uv.sources]\nb = {{ url = "{b2}" }}\n',
     )
-    names = {"b2": b2, "g": g, "pyproject": pyproject}
+    constraints = written(tmp_path / "c.txt", f"b @ {index.url}/b-1.0-py3-none-any.whl\n")
+    names = {"b2": b2, "g": g, "pyproject": pyproject, "constraints": constraints}
     overrides = written(tmp_path / "overrides.txt", override.format(**names) + "\n")
     args = [a.format(**names) for a in asked]
     venv = tmp_path / "v"

@@ -230,9 +230,14 @@ def read(override_files: Sequence[str], exclude_files: Sequence[str], inputs: In
                     hint=f"give {flag} a file of requirements only (name, name>=1.0{wheel},"
                     " markers)",
                 )
-            if flag == "--overrides":
+            if flag == "--overrides":  # (a wheel it names stands for a -c file's: uv's)
                 inputs.overrides += scratch.wanted
-                inputs.constraints += [w for w in scratch.wanted if w.path or w.url]
+                files = [w for w in scratch.wanted if w.path or w.url]
+                mine = {w.name for w in files}
+                inputs.constraints = [
+                    c for c in inputs.constraints if c.name not in mine or not (c.path or c.url)
+                ]
+                inputs.constraints += files
             else:
                 inputs.excludes += [w.name for w in scratch.wanted if w.name not in inputs.excludes]
 
