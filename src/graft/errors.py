@@ -111,6 +111,14 @@ def cache_unwritable(exc: OSError, cache_dir: str) -> CacheError:
     )
 
 
+class AllExcluded(Exception):  # noqa: N818 - not an error: the sync ends here, status 0
+    """A sync's every requirement is excluded: its venv is left as it was (decision 398).
+
+    Here, not in :mod:`graft.resolve.overrides`, so that every sync can catch it without
+    importing that module (and creating its class) on the daily paths.
+    """
+
+
 class VariantError(GraftError):
     """Variant metadata (PEP 825) is malformed, of an unknown schema, or inconsistent."""
 

@@ -194,8 +194,7 @@ def _synced(
     args: argparse.Namespace, request: SyncRequest, plugins: Plugins, unread: Sequence[str]
 ) -> SyncResult | int:
     """The sync's result, or the exit status of a dry run or of a sync left undone."""
-    from graft.errors import BuildError  # noqa: PLC0415
-    from graft.resolve.overrides import AllExcluded  # noqa: PLC0415
+    from graft.errors import AllExcluded, BuildError  # noqa: PLC0415
     from graft.sync import sync  # noqa: PLC0415
 
     try:

@@ -128,7 +128,8 @@ def _overridden(request: ResolveRequest, inputs: Inputs) -> None:
     install`` does (``Checked 1 package``, exit 0): nothing is resolved, made or removed
     (decision 398). ``graft lock`` locks nothing, as ``uv pip compile`` does.
     """
-    from graft.resolve.overrides import AllExcluded, read, roots  # noqa: PLC0415
+    from graft.errors import AllExcluded  # noqa: PLC0415
+    from graft.resolve.overrides import read, roots  # noqa: PLC0415
 
     read(request.override_files, request.exclude_files, inputs)
     had = bool(inputs.wanted)

@@ -78,10 +78,6 @@ class Overrides:
 NONE = Overrides()
 
 
-class AllExcluded(Exception):  # noqa: N818 - not an error: the sync ends here, status 0
-    """A sync's every requirement is excluded: its venv is left as it was (decision 398)."""
-
-
 def top_level_extra(marker: Marker) -> str | None:
     """The extra a marker is gated on (``extra == "x"`` in every one of its alternatives).
 
@@ -265,7 +261,6 @@ def load(override_files: Sequence[str], exclude_files: Sequence[str]) -> Overrid
 
 __all__ = [
     "NONE",
-    "AllExcluded",
     "Overrides",
     "load",
     "of_inputs",
