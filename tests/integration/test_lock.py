@@ -441,38 +441,41 @@ def test_pypy_and_musl_are_refused_by_the_lock_s_installers(
 def test_pypy_is_locked_beside_cpython_when_asked_each_with_its_own_wheels(
     tmp_path: Path, wheels: Path, store_dir: Path
 ) -> None:
-    """``--implementation cp --implementation pp`` (decision 393): PyPy's environments are
+    """``--implementation cp --implementation pp`` (decision 399): PyPy's environments are
     resolved with PyPy's tags and markers, so a release whose PyPy wheel states other
     requirements, and a requirement only CPython takes, are locked per implementation, and
-    the lock installs on PyPy (graft and uv alike) and on CPython."""
+    the lock installs on PyPy (graft and uv alike) and on CPython (the one running here)."""
     import json
 
+    from graft.resolve.environments import PYPY_PYTHONS
+
     linux = "manylinux_2_17_x86_64.manylinux_2_17_aarch64"
+    here = f"{sys.version_info.major}.{sys.version_info.minor}"
+    pythons = sorted({"3.9", here}, key=lambda v: int(v.split(".")[1]))
+    pypys = [v for v in pythons if v in PYPY_PYTHONS]
     with serve() as served:
         for dep in ("speedups", "fallback", "cffi"):
             served.add(make_wheel(wheels, dep, "1.0", {f"{dep}.py": ""}))
-        for tag, needs in (
-            (f"cp39-cp39-{linux}", "speedups"),
-            (f"cp311-cp311-{linux}", "speedups"),
-            (f"pp39-pypy39_pp73-{linux}", "fallback"),
-            (f"pp311-pypy311_pp73-{linux}", "fallback"),
-        ):
+        tags = [(f"cp{v.replace('.', '')}", f"cp{v.replace('.', '')}", "speedups") for v in pythons]
+        tags += [
+            (f"pp{v.replace('.', '')}", f"pypy{v.replace('.', '')}_pp73", "fallback") for v in pypys
+        ]
+        for python, abi, needs in tags:
+            tag = f"{python}-{abi}-{linux}"
             served.add(
                 make_wheel(wheels, "fast", "1.0", {"fast.py": ""}, tag=tag, requires=(needs,))
             )
         reqs = ("fast", "cffi; platform_python_implementation != 'PyPy'")
         served.add(make_wheel(wheels, "app", "1.0", {"app.py": ""}, requires=reqs))
-        args = ("--platform", "linux", "--python-version", "3.9", "--python-version", "3.11")
+        args = ("--platform", "linux", *(x for v in pythons for x in ("--python-version", v)))
         parsed, said = lock(tmp_path, served, "app", *args, "--implementation", "cp",
                             "--implementation", "pp")  # fmt: skip
         assert "PyPy only" not in said
-        envs = matrix(["3.9", "3.11"], ["linux"], ["cp", "pp"])
+        envs = matrix(pythons, ["linux"], ["cp", "pp"])
         assert [e.label.split()[0] for e in envs] == [
-            *["cp39"] * 2,
-            *["cp311"] * 2,
-            *["pp39"] * 2,
-            *["pp311"] * 2,
-        ]
+            *(f"{kind}{v.replace('.', '')}" for kind, vs in (("cp", pythons), ("pp", pypys))
+              for v in vs for _ in range(2)),
+        ]  # fmt: skip
         assert {str(m) for m in parsed.environments or ()} == {str(Marker(e.marker)) for e in envs}
         for env in envs:
             got = selected(parsed, env)
