@@ -37,8 +37,6 @@ DEFAULT_PYTHONS = ("3.9", "3.10", "3.11", "3.12", "3.13", "3.14")
 #: The Python versions PyPy 7.3 has been released for (``--implementation pp``); its ABI tag
 #: is ``pypyXY_pp73`` for each. PyPy has no Windows arm64 build.
 PYPY_PYTHONS = ("3.7", "3.8", "3.9", "3.10", "3.11")
-#: ``--implementation`` (pip download's spelling) -> ``implementation_name``
-IMPLEMENTATIONS = {"cp": "cpython", "pp": "pypy"}
 
 _MANYLINUX_NEWEST = 28  # manylinux_2_28 … 2_17 and older: glibc of a current, widespread Linux
 _LEGACY = {17: "manylinux2014", 12: "manylinux2010", 5: "manylinux1"}
