@@ -63,10 +63,10 @@ def _env(**extra: str) -> dict[str, str]:
     return {**env, "UV_NO_CONFIG": "1", **extra}
 
 
-def _uv_versions(requirements: Path, *options: str) -> dict[str, str]:
+def _uv_versions(requirements: Path, *options: str, cutoff: str = CUTOFF) -> dict[str, str]:
     command = [
         sys.executable, "-m", "uv", "pip", "compile", str(requirements), "-q", "--no-header",
-        "--no-annotate", "--python", sys.executable, "--exclude-newer", CUTOFF,
+        "--no-annotate", "--python", sys.executable, "--exclude-newer", cutoff,
         "--index-url", "https://pypi.org/simple", *options,
     ]  # fmt: skip
     cache = str(cache_dir() / "resolve-uv")
@@ -177,3 +177,27 @@ def test_the_lowest_strategies_agree_with_uv(resolution: str, tmp_path: Path) ->
     ours = dict(label.split("==") for label in added)
     assert ours == _uv_versions(requirements, "--resolution", resolution)
     assert (ours["flask"], ours["requests"]) == ("2.2.0", "2.28.0")
+
+
+def test_an_extra_whose_dependency_was_never_released_goes_back_as_uv_does(
+    tmp_path: Path,
+) -> None:
+    """``dask[complete]`` on 2026-12-01: dask 2026.11.0's extra needs ``distributed`` 2026.11,
+    never released; uv and pip take dask 2026.8.0. graft walked ``dask[distributed]``'s 247
+    older releases against the pin of dask 2026.11.0, down to the sdist of dask 0.8.2, whose
+    metadata build fails, and failed (decision 408). A dry run: metadata only."""
+    cutoff = "2026-12-01T00:00:00Z"
+    requirements = tmp_path / "dask.in"
+    requirements.write_text("dask[complete]\n")
+    command = [
+        sys.executable, "-m", "graft", "sync", str(tmp_path / "venv"), "-r", str(requirements),
+        "--exclude-newer", cutoff, "--dry-run", "--json",
+    ]  # fmt: skip
+    env = {**os.environ, "GRAFT_CACHE_DIR": str(cache_dir() / "resolve-graft")}
+    proc = subprocess.run(
+        command, capture_output=True, text=True, check=False, env=env, stdin=subprocess.DEVNULL
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    ours = {d["name"]: d["version"] for d in json.loads(proc.stdout)["distributions"]}
+    assert ours["dask"] == ours["distributed"] == "2026.8.0"
+    assert ours == _uv_versions(requirements, cutoff=cutoff)

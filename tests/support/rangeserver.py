@@ -187,7 +187,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 "size": len(data),  # PEP 700 (api-version 1.1); HTML pages leave it out
                 **self.served.attributes.get(filename, {}),
             }
-            if self.served.pep658:
+            if self.served.pep658 and filename.endswith(".whl"):  # (as PyPI: wheels only)
                 digest = hashlib.sha256(metadata_of(data)).hexdigest()
                 entry["core-metadata"] = {"sha256": digest}
             entries.append(entry)

@@ -781,18 +781,63 @@ def test_a_criterion_left_without_requirements_is_offered_every_version() -> Non
         assert offered == [("2.0", extra), ("1.0", extra)]
 
 
-def test_a_cycle_of_extras_left_by_backtracking_does_not_crash_the_result() -> None:
-    # found by test_pinned's property test: resolvelib 1.2 walks its answer from each pin to
-    # the root recursively; here p1, p0[x] and p1[x] are left from trying p0's Linux wheel
-    # (yanked, so the other is pinned in the end), p0[x] and p1[x] require each other and
-    # neither is reached from the root: a RecursionError after the resolution had succeeded
-    index = FakeIndex()
+def test_a_yanked_file_comes_after_a_file_of_its_version_that_is_not() -> None:
+    # PEP 592: a yanked file only where no other fits, even for an == naming its version
+    # (pip's sort key); before decision 409 the Linux wheel, first in the tag order, was
+    # taken yanked (this index once also left a cycle of extras behind by backtracking:
+    # the test of resolver._connected below)
+    plain = FakeIndex()
+    plain.add("p0", "3.0rc1", [], tag=LINUX_TAG, yanked="bad")
+    plain.add("p0", "3.0rc1", [])
+    for shortcut in (False, True):
+        taken = resolve(["p0==3.0rc1"], LINUX, plain, shortcut=shortcut)
+        assert [p.file.filename for p in taken.pins] == ["p0-3.0rc1-py3-none-any.whl"]
+    index = FakeIndex()  # its extra needed back by a dependency: the same file serves both
     index.add("p0", "3.0rc1", ["p1>=2.0"], tag=LINUX_TAG, extras=("x",), yanked="bad")
     index.add("p0", "3.0rc1", ['p1[x]==2.0; extra == "x"'], extras=("x",))
     index.add("p1", "2.0+cpu", ["p0[x]>=3.0rc1"], extras=("x",))
     searched = resolve(["p0==3.0rc1"], LINUX, index, shortcut=False)
     assert [p.file.filename for p in searched.pins] == ["p0-3.0rc1-py3-none-any.whl"]
     assert searched.pins == resolve(["p0==3.0rc1"], LINUX, index).pins  # the pinned shortcut
+    alone = FakeIndex()  # the yanked file alone: still taken for the == naming it
+    alone.add("p0", "3.0rc1", [], tag=LINUX_TAG, yanked="bad")
+    taken = resolve(["p0==3.0rc1"], LINUX, alone, shortcut=False)
+    assert [p.file.filename for p in taken.pins] == [f"p0-3.0rc1-{LINUX_TAG}.whl"]
+
+
+def test_a_cycle_of_pins_no_root_reaches_is_left_out_of_the_answer() -> None:
+    # found by test_pinned's property test: resolvelib 1.2 walks its answer from each pin to
+    # the root recursively, with no end where two pins left by backtracking require each
+    # other and no root reaches them (a RecursionError after the resolution had succeeded);
+    # resolver._connected finds the same answer by a fixed point
+    from resolvelib.resolvers import Criterion
+    from resolvelib.structs import RequirementInformation, State
+
+    from graft.resolve.candidates import Need
+    from graft.resolve.resolver import _connected
+
+    def pin(name: str, extra: str | None = None) -> WheelCandidate:
+        file = ArtifactFile(f"{name}-1.0-py3-none-any.whl", f"https://x/{name}.whl")
+        extra_name = None if extra is None else NormalizedName(extra)
+        return WheelCandidate(NormalizedName(name), Version("1.0"), file, extra_name)
+
+    def criterion(name: str, *parents: WheelCandidate | None) -> Criterion[Any, Any]:
+        need = Need(NormalizedName(name.partition("[")[0]))
+        information = [RequirementInformation(need, parent) for parent in parents]
+        return Criterion([], information, [])
+
+    a, b, c, cx = pin("a"), pin("b"), pin("c"), pin("c", "x")
+    mapping = {"a": a, "b": b, "c": c, "c[x]": cx}
+    criteria = {  # the root needs a, a needs b; c and c[x] need each other, reached by none
+        "a": criterion("a", None),
+        "b": criterion("b", a),
+        "c": criterion("c", cx),
+        "c[x]": criterion("c[x]", c),
+    }
+    kept, children = _connected(State(mapping, criteria, []))  # type: ignore[arg-type]
+    assert kept == {"a": a, "b": b}
+    assert children("a") == {"b"}
+    assert children("c") == set()
 
 
 def test_an_sdist_that_fails_to_state_its_dependencies_here_is_left_for_another_system() -> None:

@@ -67,12 +67,12 @@ def first_offered(
     """``screen(...).offered[0]`` (None: nothing offered), read a release at a time.
 
     Releases in the screening's order (the preferred version, then newest first, or oldest
-    first under ``--resolution lowest``); the first
-    with a file that passes answers, unless it is a prerelease that is not allowed: then
-    the next final release that passes answers (a final one passing rules prereleases out
-    under ``if-necessary``), or, with none, the first prerelease that passed. A release's
-    files in the screening's order (with a variant chooser, by what its variants say). A
-    ``===`` (which compares texts, not versions) screens whole.
+    first under ``--resolution lowest``); the first with a file that passes answers, unless
+    it is a prerelease that is not allowed: then the next final release that passes answers
+    (a final one passing rules prereleases out under ``if-necessary``), or, with none, the
+    first prerelease that passed. A release's files in the screening's order (with a
+    variant chooser, by what its variants say; a yanked file after the others, decision
+    409). A ``===`` (which compares texts, not versions) screens whole.
     """
     if arbitrary(specs):
         whole = screen(name, files, specs, target, policy, tag_rank=tag_rank, reasons=False)
@@ -107,7 +107,7 @@ def first_offered(
             passed = variant_groups(name, passed, files, policy.variants, ignored)
         if not passed:
             continue
-        best = min(passed, key=lambda item: (item[1], item[2].filename))
+        best = min(passed, key=lambda item: (item[2].yanked is not None, item[1], item[2].filename))
         if allow or not version.is_prerelease:
             return best[0], best[2]
         if waiting is None:

@@ -233,10 +233,18 @@ class Provider(DeadEnds, AbstractProvider[Need, Candidate, str]):
     ) -> list[Candidate]:
         """The wheel files every requirement on *identifier* admits, best first.
 
-        Less the dead ends (:meth:`rule_out`): resolvelib would only try them again.
+        Less the dead ends (:meth:`rule_out`): resolvelib would only try them again. An
+        extra's candidates are its project's files, so they meet what the project itself
+        must as well (pip's factory does the same): else, with the project pinned, every
+        older release of the extra is offered and fails against the pin in turn, down to an
+        sdist that has to be built (``dask[complete]``: 248 releases, decision 408).
         """
         bad = set(incompatibilities[identifier])
-        out = self._matches(identifier, list(requirements[identifier]), bad)
+        needs = list(requirements[identifier])
+        base, bracket, _ = identifier.partition("[")
+        if bracket:
+            needs += requirements.get(base, ())
+        out = self._matches(identifier, needs, bad)
         if out:
             self._read_soon(out[0])
             if self.ahead is not None:
@@ -292,10 +300,11 @@ class Provider(DeadEnds, AbstractProvider[Need, Candidate, str]):
         if identifier == PYTHON:
             ok = all(n.specifier.contains(self._python.version, prereleases=True) for n in needs)
             return [self._python] if ok and self._python not in bad else []
-        if needs:
+        if needs and needs[0].identifier == identifier:
             name, extra = NormalizedName(needs[0].name), needs[0].extra
         else:  # resolvelib's backjump patches a criterion whose requirements were all taken
-            # back (as pip's provider does, every file of the project is then a candidate)
+            # back (as pip's provider does, every file of the project is then a candidate;
+            # an extra's may still meet its project's)
             base, _, rest = identifier.partition("[")
             name, extra = NormalizedName(base), NormalizedName(rest[:-1]) if rest else None
         only = {n.filename for n in needs if n.filename is not None}

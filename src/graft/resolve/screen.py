@@ -107,13 +107,21 @@ def _order(
     The distinct versions are sorted once (hundreds of files share a few dozen of them), and
     each file sorts by its version's place: equal versions (``1.0``, ``1.0.0``) share one.
     *oldest*: oldest first instead (``--resolution lowest``); a version's files keep their
-    order.
+    order. Within a version, a yanked file (offered only to an ``==`` naming it) comes after
+    every file that is not: PEP 592 asks installers to take a yanked file only where no
+    other fits, and pip sorts them so (decision 409).
     """
     newest = sorted({version for version, _, _ in offered}, reverse=not oldest)
     place = {version: i for i, version in enumerate(newest)}
     return sorted(
         offered,
-        key=lambda item: (item[0] != preferred, place[item[0]], item[1], item[2].filename),
+        key=lambda item: (
+            item[0] != preferred,
+            place[item[0]],
+            item[2].yanked is not None,
+            item[1],
+            item[2].filename,
+        ),
     )
 
 
