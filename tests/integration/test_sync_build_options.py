@@ -427,3 +427,20 @@ def test_a_lock_runs_the_hooks_of_the_projects_no_build_isolation_package_names_
         assert locked("--no-build-isolation-package", "Dyn") == {"dyn", "two"}
         assert locked("--no-build-isolation-package", "other") == {"dyn", "one"}
     assert hooks.read_text().splitlines() == ["prepare 1.0"] * 2  # (the third: kept)
+
+
+def test_a_lock_prepares_the_named_project_s_metadata_with_config_settings_package(
+    tmp_path: Path, store_dir: Path, cache: Path, hooks: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """uv's ``--config-settings-package NAME:KEY=VALUE`` in ``graft lock`` (decision 402).
+
+    dyn's metadata hook states what ``needs`` names: given for ``dyn`` it does; given for
+    another project it is not dyn's, and the metadata kept from the first lock answers.
+    """
+    monkeypatch.setenv("GRAFT_STORE", str(store_dir))
+    with dyn_locks(tmp_path, CONFIGURED_HOOK) as locked:
+        assert locked() == {"dyn"}
+        assert locked("--config-settings-package", "Dyn:needs=two") == {"dyn", "two"}
+        assert locked("--config-settings-package", "other:needs=two") == {"dyn"}
+        assert locked("--config-settings-package", "dyn:needs=one two") == {"dyn", "one", "two"}
+    assert hooks.read_text().splitlines() == ["prepare 1.0"] * 3  # (the third: kept)

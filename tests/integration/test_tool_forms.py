@@ -55,7 +55,6 @@ def test_pip_and_uv_options_graft_has_not_are_refused_saying_what_to_use(tmp_pat
         ("--link-mode", "clone"): "graft has no clone mode: copy gives the venv files",
         ("--index-strategy", "unsafe-first-match"): "unsafe-best-match merges every index",
         ("--prerelease", "if-necessary-or-explicit"): "if-necessary is uv's default",
-        ("--config-settings-package", "six:k=v"): "-C KEY=VALUE (for every build)",
     }
     for args, hint in instead.items():
         proc = run_graft("sync", tmp_path / "v", "six", *args, check=False)

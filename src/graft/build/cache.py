@@ -41,6 +41,16 @@ _FORMAT = 1
 WORK_KEPT_S = 7 * 24 * 3600.0
 
 
+def settings_in_key(settings: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """Config settings as a build-input key holds them: by key, each key's values as given.
+
+    A key given twice reaches the backend as a list in that order
+    (:func:`graft.build.hooks.config_dict`; a project's ``--config-settings-package`` values
+    before ``-C``'s, decision 402), so another order is another build.
+    """
+    return tuple(sorted(settings, key=lambda pair: pair[0]))
+
+
 @dataclass(frozen=True, slots=True)
 class BuildInputs:
     """Everything besides the source and the interpreter that a built wheel is a function of."""
@@ -48,7 +58,7 @@ class BuildInputs:
     backend: str
     requires: tuple[str, ...]
     backend_path: tuple[str, ...]
-    config_settings: tuple[tuple[str, str], ...]  # sorted
+    config_settings: tuple[tuple[str, str], ...]  # by key (settings_in_key)
     variables: tuple[tuple[str, str | None], ...]  # (name, value or None when unset), sorted
     isolated: bool
 

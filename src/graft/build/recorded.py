@@ -16,7 +16,13 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from graft.build.cache import BuildInputs, BuiltRecord, BuiltWheels, read_variables
+from graft.build.cache import (
+    BuildInputs,
+    BuiltRecord,
+    BuiltWheels,
+    read_variables,
+    settings_in_key,
+)
 from graft.build.reuse import Builder, Verdict, may_serve
 from graft.build.source_key import sdist_key
 
@@ -205,7 +211,7 @@ def inputs_of(
         system.backend,
         system.requires,
         system.backend_path,
-        tuple(sorted(config_settings)),
+        settings_in_key(config_settings),
         read_variables(known.assessment.variables, dict(environ)),
         isolated,
     )

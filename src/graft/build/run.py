@@ -21,7 +21,13 @@ from typing import TYPE_CHECKING, Literal
 from graft._fs import file_sha256
 from graft._home import cache_root
 from graft.build import evidence
-from graft.build.cache import BuildInputs, BuiltWheels, KnownSource, read_variables
+from graft.build.cache import (
+    BuildInputs,
+    BuiltWheels,
+    KnownSource,
+    read_variables,
+    settings_in_key,
+)
 from graft.build.project import Project, read_project
 from graft.build.scm_version import git_reads, git_state, scm_versioned
 from graft.build.sdist import is_sdist, read_pkg_info, sdist_name
@@ -180,7 +186,7 @@ def running(
             source.project.build_system.backend,
             source.project.build_system.requires,
             source.project.build_system.backend_path,
-            tuple(sorted(request.config_settings)),
+            settings_in_key(request.config_settings),
             read_variables(source.assessment.variables, dict(os.environ)),
             request.isolated,
         )

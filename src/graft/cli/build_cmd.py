@@ -65,6 +65,13 @@ def add_build_options(parser: argparse._ActionsContainer) -> None:
         help="passed to the build backend (PEP 517 config_settings); repeatable",
     )
     parser.add_argument(
+        "--config-settings-package",
+        action="append",
+        default=[],
+        metavar="NAME:KEY=VALUE",
+        help="passed to NAME's builds, before -C's (uv's; repeatable)",
+    )
+    parser.add_argument(
         "--no-build-isolation",
         action="store_true",
         help="build in the target interpreter itself, with what it has installed",
@@ -214,9 +221,10 @@ def run_build(args: argparse.Namespace) -> int:
     # (not a .python-version file, which UV_PYTHON comes before in uv build)
     told = python_told(args.python, getattr(args, "python_from", "--python"))
     said = tool_sources.unread_python(python_told=told)  # as sync's (decision 356)
-    from graft.cli.isolation import isolated  # noqa: PLC0415
+    from graft.cli.per_project import isolated, package_settings, settings_for  # noqa: PLC0415
 
     alone = isolated(args, args.source)  # (decision 395)
+    settings = settings_for(args.source, _settings(args.config_settings), package_settings(args))
     if alone:  # (pip wheel reads PIP_PRE for them: decision 367)
         said += tool_sources.unread_build_choices()
     for warning in said:
@@ -228,7 +236,7 @@ def run_build(args: argparse.Namespace) -> int:
         out_dir=_out_dir(args.source, args.out_dir),
         artifacts=_artifacts(args),
         reuse=args.reuse_builds,
-        config_settings=_settings(args.config_settings),
+        config_settings=settings,  # (decision 402)
         isolated=alone,
         store=args.store,
         constraints=_constraints(args.build_constraint),

@@ -15,7 +15,13 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
-from graft.cli.isolation import isolated, sdist_project, unisolated
+from graft.cli.per_project import (
+    isolated,
+    package_settings,
+    sdist_project,
+    settings_for,
+    unisolated,
+)
 
 if TYPE_CHECKING:
     import argparse
@@ -97,6 +103,8 @@ class SyncBuilds:
 
             self.settings = _settings(args.config_settings)
             self.constraints = _constraints(args.build_constraint)
+        # --config-settings-package's, by project (decision 402): checked now too
+        self.package_settings = package_settings(args)
         self.progress = BuildProgress(
             args.quiet or args.json,
             verbose=args.verbose,
@@ -127,6 +135,7 @@ class SyncBuilds:
         """The build options every answer depends on: a resolution memo's key holds them."""
         return (
             f"config-settings={list(self.settings)!r}",
+            *(f"package-settings={given!r}" for given in [self.package_settings] if given),
             f"build-constraints={list(self.constraints)!r}",
             f"isolated={not self.args.no_build_isolation}",
             *(f"unisolated={names}" for names in [unisolated(self.args)] if names),
@@ -220,7 +229,8 @@ class SyncBuilds:
         from graft.build.failed import Asked, metadata_once  # noqa: PLC0415
 
         cache, sha = BuiltWheels(cache_root()), _sha256(source)
-        asked = Asked(cache, source, sha, target, self.settings, self.constraints, self.run)
+        settings = self._settings(source)
+        asked = Asked(cache, source, sha, target, settings, self.constraints, self.run)
         return metadata_once(
             asked,
             retry=self.args.reuse_builds == "never" or getattr(self.args, "refresh", False),
@@ -252,7 +262,7 @@ class SyncBuilds:
             source,
             _sha256(source),
             target,
-            self.settings,
+            self._settings(source),
             isolated=isolated(self.args, source),
             constraints=self.constraints,
         )
@@ -302,7 +312,7 @@ class SyncBuilds:
         return BuildRequest(
             source=source,
             reuse=self.args.reuse_builds,
-            config_settings=self.settings,
+            config_settings=self._settings(source),
             isolated=isolated(self.args, source),
             store=self.args.store,
             constraints=self.constraints,
@@ -311,6 +321,10 @@ class SyncBuilds:
             compile=self.compile,  # compiled while others build: the sync installs it next
             hook_python=self._hook_python(source, target),
         )
+
+    def _settings(self, source: str) -> tuple[tuple[str, str], ...]:
+        """The config settings *source* builds with: its project's, then ``-C``'s (402)."""
+        return settings_for(source, self.settings, self.package_settings)
 
     def _hook_python(self, source: str, target: Target) -> str | None:
         """Without build isolation, the venv's own interpreter, if it is *target*'s.
@@ -353,7 +367,7 @@ class SyncBuilds:
             source,
             sha,
             target,
-            self.settings,
+            self._settings(source),
             isolated=isolated(self.args, source),
             constraints=self.constraints,
         )

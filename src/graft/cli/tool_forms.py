@@ -93,7 +93,6 @@ _INSTEAD = {
     "--uploaded-prior-to": "--exclude-newer DATE or a span (7 days, P7D) leaves out later files",
     "--python-platform": "graft sync installs for the venv's interpreter; --dry-run --platform"
     " TAG plans for another, and graft lock --python-platform locks for it",
-    "--config-settings-package": "-C KEY=VALUE (for every build)",
     "--no-binary-package": "--no-binary NAME",
     "--no-build-package": "--only-binary NAME",
     "--no-compile": "graft compiles bytecode into the store once per interpreter, and the venv"
