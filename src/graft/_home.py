@@ -59,6 +59,7 @@ TOOL_CHOICE_VARIABLES = ("PIP_PRE", "UV_PRERELEASE", "UV_RESOLUTION", "UV_PYTHON
 TOOL_VARIABLES = (
     *TOOL_SOURCE_VARIABLES,
     "UV_NO_SOURCES",  # [tool.uv.sources] left unread (decision 369)
+    "UV_NO_SOURCES_PACKAGE",  # and the entries of the projects it names (decision 403)
     *TOOL_HASH_VARIABLES,
     *TOOL_LIMIT_VARIABLES,
     *TOOL_CHOICE_VARIABLES,

@@ -202,6 +202,56 @@ def test_a_workspace_member_is_taken_from_the_workspace_not_the_index(
     assert "lib 9.0 -> 0.1" in sync(venv, store_dir, index, "-e", app)
 
 
+def test_no_sources_package_leaves_the_entries_of_the_projects_it_names_unread_as_uv_s(
+    tmp_path: Path, store_dir: Path, cache: Path, index: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """uv's ``--no-sources-package NAME`` (decision 403): NAME's entries unread, others followed.
+
+    NAME is the dependency an entry is for, not the project that declares it (``app``: no
+    change), nor one no entry names; a value may name several apart by spaces;
+    ``UV_NO_SOURCES_PACKAGE`` (names apart by spaces) is read only when the option is not
+    given, as uv 0.13.9 reads it. A lock of it takes the index's release too. (Path entries:
+    uv 0.13.9 under any ``--no-sources-package`` finds no workspace, and refuses a
+    ``workspace = true`` entry as naming no member.)
+    """
+    monkeypatch.delenv("UV_NO_SOURCES_PACKAGE", raising=False)
+    paths = '[tool.uv.sources]\nlib = { path = "../lib" }\nutil = { path = "../util" }\n'
+    app = project(tmp_path / "app", "app", "lib", "util", tail=paths)
+    for name in ("lib", "util"):
+        project(tmp_path / name, name)
+    aged(*tmp_path.glob("*/pyproject.toml"))
+    venv = tmp_path / "v"
+
+    def versions(*args: str) -> dict[str, str]:
+        sync(venv, store_dir, index, app, *args)
+        got = installed(venv)
+        assert got == uv_installed(tmp_path, index, app, *args), args
+        return {name: got[name][0] for name in ("lib", "util")}
+
+    local, index_lib = {"lib": "0.1", "util": "0.1"}, {"lib": "9.0", "util": "0.1"}
+    assert versions("--no-sources-package", "LIB") == index_lib
+    assert versions("--no-sources-package", "app", "--no-sources-package", "nothere") == local
+    assert versions("--no-sources-package", "util lib") == {"lib": "9.0", "util": "9.0"}
+    assert versions() == local
+    assert "already in sync" in sync(venv, store_dir, index, app)
+    monkeypatch.setenv("UV_NO_SOURCES_PACKAGE", " util ")  # past the no-op stamp
+    assert versions() == {"lib": "0.1", "util": "9.0"}
+    assert versions("--no-sources-package", "lib") == index_lib  # (the option, not the variable)
+    monkeypatch.delenv("UV_NO_SOURCES_PACKAGE")
+    lock = tmp_path / "pylock.toml"
+    run_graft("lock", app, "-o", lock, "--index-url", f"{index.url}/simple",
+              "--no-sources-package", "lib")  # fmt: skip
+    by_name = {str(p["name"]): p for p in tomllib.loads(lock.read_text())["packages"]}
+    assert (by_name["lib"]["version"], "directory" in by_name["util"]) == ("9.0", True)
+    refused = run_graft("sync", tmp_path / "w", app, "--no-sources-package", "lib>1",
+                        check=False)  # fmt: skip
+    assert refused.returncode == 2
+    assert refused.stderr.startswith(
+        "graft: error: --no-sources-package takes a project's name, not 'lib>1'"
+    ), refused.stderr
+    assert not (tmp_path / "w").exists()
+
+
 def test_markers_files_extras_groups_and_a_path_dependencys_own_sources(
     tmp_path: Path, store_dir: Path, cache: Path, index: Served
 ) -> None:

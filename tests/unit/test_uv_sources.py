@@ -58,6 +58,15 @@ def test_each_kind_of_uv_source_says_what_to_give_graft(tmp_path: Path) -> None:
     )
     assert hint(["plain"], wanted) is None
     assert hint(["lib"], [source_path(str(tmp_path / "ws" / "libs" / "m"), "x")]) is None
+    # under --no-sources-package, for the projects it names alone (decision 403)
+    unread = "which --no-sources-package leaves unread:"
+    assert (
+        hint(["lib"], wanted, ["lib"])
+        == f"{where}.lib names lib, {unread} add -e {tmp_path}/ws/lib"
+    )
+    assert hint(["lib"], wanted, ["member"]) is None
+    assert sources_of(str(tmp_path / "ws" / "app"), frozenset(["lib", "remote"])).named("lib") == ()
+    assert sources_of(str(tmp_path / "ws" / "app"), frozenset(["lib"])).named("remote")
 
 
 def _tree(tmp_path: Path) -> Path:

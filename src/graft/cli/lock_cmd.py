@@ -179,6 +179,7 @@ def run_lock(args: argparse.Namespace, argv: Sequence[str] = ()) -> int:
             exclude_newer_packages=tuple(args.exclude_newer_package),
             no_deps=args.no_deps,
             no_sources=tool_forms.no_sources(args),
+            no_sources_packages=tool_forms.no_sources_packages(args),
             formats=tuple(args.formats),
             no_build=args.no_build,
             upgrade=args.upgrade,

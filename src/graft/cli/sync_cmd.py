@@ -120,6 +120,7 @@ def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
         python=args.python,
         no_deps=args.no_deps,
         no_sources=tool_forms.no_sources(args),
+        no_sources_packages=tool_forms.no_sources_packages(args),
         require_hashes=args.require_hashes,
         reinstall=args.reinstall,
         reinstall_packages=tuple(args.reinstall_package),

@@ -181,6 +181,14 @@ def add_tool_forms(parser: argparse.ArgumentParser) -> argparse._ArgumentGroup:
         action="store_true",
         help="leave [tool.uv.sources] unread, as uv's --no-sources (also UV_NO_SOURCES)",
     )
+    alike.add_argument(
+        "--no-sources-package",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="leave the [tool.uv.sources] entries of NAME unread, as uv's (repeatable; also"
+        " UV_NO_SOURCES_PACKAGE, names apart by spaces)",
+    )
     return alike
 
 
@@ -195,3 +203,27 @@ def no_sources(args: argparse.Namespace) -> bool:
 
     told = os.environ.get("UV_NO_SOURCES", "").strip().lower()
     return bool(getattr(args, "no_sources", False)) or told not in ("", "0", "false", "no", "off")
+
+
+def no_sources_packages(args: argparse.Namespace) -> tuple[str, ...]:
+    """The projects whose ``[tool.uv.sources]`` entries are left unread, normalized and sorted.
+
+    ``--no-sources-package NAME`` (a value may name several apart by spaces, as uv 0.13.9
+    splits it), or, only when it is not given, ``UV_NO_SOURCES_PACKAGE`` (names apart by
+    spaces), as uv reads them. A value that is not a project's name (an empty one too) is one
+    line (decision 403).
+    """
+    import os  # noqa: PLC0415
+
+    given = tuple(getattr(args, "no_sources_package", None) or ())
+    if given:  # (an empty value stays, to be refused)
+        option = "--no-sources-package"
+        names = tuple(name for value in given for name in value.split() or [value])
+    else:
+        option = "UV_NO_SOURCES_PACKAGE"
+        names = tuple(os.environ.get(option, "").split())
+    if not names:
+        return ()
+    from graft.resolve.request_policy import project_names  # noqa: PLC0415
+
+    return tuple(sorted(project_names(names, option, "--no-sources-package")))

@@ -112,6 +112,9 @@ class ResolveRequest:
     no_deps: bool = False
     # --no-sources (or UV_NO_SOURCES): a project's [tool.uv.sources] left unread (decision 369)
     no_sources: bool = False
+    # --no-sources-package (or UV_NO_SOURCES_PACKAGE): the projects whose entries are left
+    # unread, normalized and sorted (decision 403)
+    no_sources_packages: tuple[str, ...] = ()
     require_hashes: bool = False  # --require-hashes: every distribution needs a --hash
     index_url: str | None = None
     extra_index_urls: tuple[str, ...] = ()  # asked first, in order (sources.indexes.index_order)

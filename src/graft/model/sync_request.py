@@ -27,6 +27,7 @@ class SyncRequest:
     python: str | None = None
     no_deps: bool = False
     no_sources: bool = False  # --no-sources, UV_NO_SOURCES: no [tool.uv.sources] read
+    no_sources_packages: tuple[str, ...] = ()  # --no-sources-package: their entries unread
     require_hashes: bool = False  # --require-hashes: every distribution needs a --hash
     reinstall: bool = False  # --reinstall: rebuilt whole, even when in sync
     reinstall_packages: tuple[str, ...] = ()  # --reinstall-package, as given (decision 393)
@@ -80,6 +81,7 @@ class SyncRequest:
             foreign=self.foreign,
             no_deps=self.no_deps,
             no_sources=self.no_sources,
+            no_sources_packages=self.no_sources_packages,
             require_hashes=self.require_hashes,
             index_url=self.index_url,
             extra_index_urls=self.extra_index_urls,

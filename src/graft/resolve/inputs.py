@@ -71,6 +71,7 @@ def gather_inputs(request: ResolveRequest, *, nothing_listed: bool = False) -> I
                 request.extras,
                 request.groups,
                 uv_sources=not request.no_sources,
+                unread=frozenset(request.no_sources_packages),
                 all_extras=request.all_extras,
             )
         else:
@@ -78,7 +79,8 @@ def gather_inputs(request: ResolveRequest, *, nothing_listed: bool = False) -> I
     no_pyproject = not any(is_pyproject(path) for path in request.requirement_files)
     if request.groups and not inputs.pylocks and no_pyproject:
         # pip's and uv's --group: ./pyproject.toml
-        read_groups(request.groups, inputs, uv_sources=not request.no_sources)
+        unread = frozenset(request.no_sources_packages)
+        read_groups(request.groups, inputs, uv_sources=not request.no_sources, unread=unread)
     if (request.extras or request.all_extras) and not inputs.pylocks and no_pyproject:
         _refuse_extras(request)  # (was silently ignored)
     for path in request.constraint_files:

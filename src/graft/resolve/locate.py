@@ -124,7 +124,13 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
     if not request.no_deps:  # their URL requirements' and uv sources' too (decisions 169, 369)
         sourced = not request.no_sources
         wanted = _with_url_dependencies(
-            wanted, target, build, built_notes, uv_sources=sourced, inputs=inputs
+            wanted,
+            target,
+            build,
+            built_notes,
+            uv_sources=sourced,
+            unread=frozenset(request.no_sources_packages),
+            inputs=inputs,
         )
     locked: list[Wanted] = []
     unbuilt: tuple[tuple[str, bytes], ...] = ()
@@ -187,8 +193,9 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
                     index,
                 )
             except SourceError as exc:
-                if request.no_sources:
-                    _uv_sources_hint(exc, roots)
+                if request.no_sources or request.no_sources_packages:
+                    unread = None if request.no_sources else request.no_sources_packages
+                    _uv_sources_hint(exc, roots, unread)
                 raise
 
         found, dropped = without_seeds(once, wanted, seeds, have, required=request.seed)
@@ -356,11 +363,14 @@ def _target(request: ResolveRequest) -> tuple[Target, str | None]:
     return introspect(interpreter), interpreter
 
 
-def _uv_sources_hint(exc: SourceError, wanted: list[Wanted]) -> None:
+def _uv_sources_hint(
+    exc: SourceError, wanted: list[Wanted], unread: tuple[str, ...] | None = None
+) -> None:
     """A project no index has that a named project's ``[tool.uv.sources]`` names: the hint.
 
-    Under ``--no-sources`` (decision 369; without it they were followed): uv takes it from
-    there, and the hint says what to give graft instead (decision 171).
+    Under ``--no-sources`` (decision 369; without it they were followed), or *unread*'s
+    ``--no-sources-package`` for a project it names (decision 403): uv takes it from there,
+    and the hint says what to give graft instead (decision 171).
     """
     from graft.resolve.resolution_error import ResolutionError  # noqa: PLC0415 - only on failure
 
@@ -368,7 +378,7 @@ def _uv_sources_hint(exc: SourceError, wanted: list[Wanted]) -> None:
     if isinstance(exc, ResolutionError) and exc.missing and exc.hint is None and named:
         from graft.sources.uv_sources import hint  # noqa: PLC0415
 
-        exc.hint = hint(exc.missing, wanted)
+        exc.hint = hint(exc.missing, wanted, unread)
 
 
 def _with_url_dependencies(
@@ -378,11 +388,13 @@ def _with_url_dependencies(
     notes: list[str],
     *,
     uv_sources: bool,
+    unread: frozenset[str] = frozenset(),
     inputs: Inputs,
 ) -> list[Wanted]:
     """*wanted* and the sources its wheels' URL requirements name, built (``url_deps``).
 
-    With *uv_sources*, those its projects' ``[tool.uv.sources]`` give too; the files read
+    With *uv_sources*, those its projects' ``[tool.uv.sources]`` give too (but for the
+    projects in *unread*); the files read
     for them join ``inputs.files_read`` (the memo and the stamps watch them), the
     requirements their ``index`` entries keep to one index ``inputs.pinned``.
     """
@@ -401,6 +413,7 @@ def _with_url_dependencies(
         target,
         build_more,
         uv_sources=uv_sources,
+        unread=unread,
         read=read,
         pinned=inputs.pinned,
         lowered=inputs.lowered,

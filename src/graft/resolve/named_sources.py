@@ -418,6 +418,7 @@ def lock_directories(
             build_more,
             also=everywhere,
             uv_sources=uv_sources,
+            unread=frozenset(asked.no_sources_packages),
             read=read,
             pinned=inputs.pinned,
             lowered=inputs.lowered,

@@ -59,6 +59,7 @@ def follow(
     *,
     also: Callable[[], Sequence[Mapping[str, str]]] | None = None,
     uv_sources: bool = False,
+    unread: frozenset[str] = frozenset(),
     read: list[str] | None = None,
     pinned: list[Wanted] | None = None,
     lowered: set[tuple[str, str]] | None = None,
@@ -71,7 +72,8 @@ def follow(
     marker environments (a lock's), asked only if a URL requirement is met; one that holds
     in any of them, or for *target*, is followed. With *uv_sources*, a project directory's
     requirements its ``[tool.uv.sources]`` name are followed to the source they give, as
-    ``uv pip install`` follows them (decision 369); the pyproject.toml files read for them
+    ``uv pip install`` follows them (decision 369), but for the projects in *unread*
+    (``--no-sources-package``'s, decision 403); the pyproject.toml files read for them
     are added to *read*, the requirements an ``index`` entry keeps to one index (nothing
     to build: ``Wanted.index``, decision 372) to *pinned*, and each (project, dependency)
     lowered to a path, git or url source to *lowered* (its specifier is not checked against
@@ -95,7 +97,7 @@ def follow(
         again: list[Wanted] = []  # read once already, now asked with more extras
         for w in todo:
             for said, dependency in _dependencies(
-                w, where, uv_sources, read, lowered, replaced=replaced
+                w, where, uv_sources, read, lowered, replaced=replaced, unread=unread
             ):
                 if dependency.index is not None:  # (the index's release: the resolver's)
                     if pinned is not None and dependency not in pinned:
@@ -129,6 +131,7 @@ def _dependencies(
     pairs: set[tuple[str, str]] | None = None,
     *,
     replaced: frozenset[str] = frozenset(),
+    unread: frozenset[str] = frozenset(),
 ) -> list[tuple[str, Wanted]]:
     """The sources *w*'s wheel names that hold, each with how it was named.
 
@@ -149,7 +152,7 @@ def _dependencies(
     if uv_sources and w.source is not None and os.path.isdir(w.source):
         from graft.sources.uv_sources import sources_of  # noqa: PLC0415
 
-        sources = sources_of(w.source)
+        sources = sources_of(w.source, unread)
         if read is not None:
             read += [p for p in sources.read if p not in read]
         if not sources.entries:

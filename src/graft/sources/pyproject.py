@@ -58,12 +58,14 @@ def read_pyproject(
     groups: tuple[str, ...],
     *,
     uv_sources: bool = True,
+    unread: frozenset[str] = frozenset(),
     all_extras: bool = False,
 ) -> None:
     """Add what *path* declares (dependencies, the named extras and groups) to *inputs*.
 
     Each requirement its ``[tool.uv.sources]`` (or its workspace root's) names is the source
-    they give, as ``uv pip install -r`` reads it (:func:`sourced`), unless not *uv_sources*.
+    they give, as ``uv pip install -r`` reads it (:func:`sourced`), unless not *uv_sources*
+    (or the project is in *unread*, ``--no-sources-package``'s: decision 403).
     *all_extras* (``--all-extras``): every extra it declares, as uv's (decision 387).
     """
     from packaging.utils import canonicalize_name  # noqa: PLC0415
@@ -109,10 +111,17 @@ def read_pyproject(
     elif extras:
         raise UsageError("--extra needs a [project] table", where=path)
     texts += _groups(data, path, groups)
-    inputs.wanted += sourced(texts, path, inputs, uv_sources=uv_sources)
+    inputs.wanted += sourced(texts, path, inputs, uv_sources=uv_sources, unread=unread)
 
 
-def sourced(texts: list[Declared], path: str, inputs: Inputs, *, uv_sources: bool) -> list[Wanted]:
+def sourced(
+    texts: list[Declared],
+    path: str,
+    inputs: Inputs,
+    *,
+    uv_sources: bool,
+    unread: frozenset[str] = frozenset(),
+) -> list[Wanted]:
     """Each requirement of the pyproject.toml at *path*, as its ``[tool.uv.sources]`` say.
 
     *texts*: the requirements with where each is declared (``[project].dependencies``, an
@@ -126,7 +135,7 @@ def sourced(texts: list[Declared], path: str, inputs: Inputs, *, uv_sources: boo
     if uv_sources and texts:
         from graft.sources.uv_sources import sources_of  # noqa: PLC0415
 
-        sources = sources_of(os.path.dirname(os.path.abspath(path)))
+        sources = sources_of(os.path.dirname(os.path.abspath(path)), unread)
         inputs.files_read += [p for p in sources.read if p not in inputs.files_read]
     out: list[Wanted] = []
     for text, where, declared in texts:  # (name @ ./lib refused: uv reads it from METADATA)
@@ -276,7 +285,13 @@ def static_requires_python(directory: str) -> tuple[str, str] | None:
     return (value, path) if isinstance(value, str) else None
 
 
-def read_groups(groups: tuple[str, ...], inputs: Inputs, *, uv_sources: bool = True) -> None:
+def read_groups(
+    groups: tuple[str, ...],
+    inputs: Inputs,
+    *,
+    uv_sources: bool = True,
+    unread: frozenset[str] = frozenset(),
+) -> None:
     """Add the dependency groups named by ``--group [PATH:]NAME`` alone, as pip and uv do.
 
     Without ``-r pyproject.toml`` (or a lock) a group is read from ``./pyproject.toml``, or
@@ -297,7 +312,7 @@ def read_groups(groups: tuple[str, ...], inputs: Inputs, *, uv_sources: bool = T
             )
         inputs.files_read.append(path)
         texts = _groups(load(path), path, tuple(names))
-        inputs.wanted += sourced(texts, path, inputs, uv_sources=uv_sources)
+        inputs.wanted += sourced(texts, path, inputs, uv_sources=uv_sources, unread=unread)
 
 
 def _groups(data: dict[str, Any], path: str, groups: tuple[str, ...]) -> list[Declared]:

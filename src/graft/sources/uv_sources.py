@@ -70,8 +70,11 @@ class Sources:
         return dict(self.entries).get(name, ())
 
 
-def sources_of(project: str) -> Sources:
-    """The sources of the project in directory *project*: its own over its workspace root's."""
+def sources_of(project: str, unread: frozenset[str] = frozenset()) -> Sources:
+    """The sources of the project in directory *project*: its own over its workspace root's.
+
+    None for a project in *unread* (``--no-sources-package``'s, canonical: decision 403).
+    """
     from packaging.utils import canonicalize_name  # noqa: PLC0415
 
     root = _workspace_root(project)
@@ -92,6 +95,8 @@ def sources_of(project: str) -> Sources:
                 entry = Entry(key, tuple(item.items()), folder, root or folder, here)
                 entries.append(entry)
             by_name[canonicalize_name(key)] = tuple(entries)  # (the member's over the root's)
+    for name in unread:
+        by_name.pop(name, None)
     files = tuple(dict.fromkeys(os.path.abspath(p) for p in read if os.path.isfile(p)))
     return Sources(tuple(by_name.items()), files)
 
@@ -393,14 +398,21 @@ def _member(name: str, root: str) -> str | None:
     return None
 
 
-def hint(missing: Iterable[str], wanted: Iterable[Wanted]) -> str | None:
+def hint(
+    missing: Iterable[str], wanted: Iterable[Wanted], unread: Iterable[str] | None = None
+) -> str | None:
     """Where uv would take the first of *missing* from, per a named directory's sources.
 
-    For a sync under ``--no-sources`` (or ``UV_NO_SOURCES``) that finds no such project.
+    For a sync under ``--no-sources`` (or ``UV_NO_SOURCES``) that finds no such project, or
+    under ``--no-sources-package`` (*unread*, canonical) for one it names (decision 403).
     """
     from packaging.utils import canonicalize_name  # noqa: PLC0415
 
     names = {canonicalize_name(n) for n in missing}
+    option = "--no-sources"
+    if unread is not None:
+        names &= set(unread)
+        option = "--no-sources-package"
     for w in wanted:
         if w.source is None or not os.path.isdir(w.source):
             continue
@@ -414,7 +426,7 @@ def hint(missing: Iterable[str], wanted: Iterable[Wanted]) -> str | None:
             entry = entries[0]  # (the first, by marker)
             said = _said(name, entry)
             return (
-                f"{entry.where} names {entry.key}, which --no-sources leaves unread:"
+                f"{entry.where} names {entry.key}, which {option} leaves unread:"
                 f" {said or 'give graft its source yourself'}"
             )
     return None
