@@ -7,6 +7,9 @@ import hashlib
 import http.server
 import json
 import re
+import socket
+import ssl
+import sys
 import threading
 import time
 import uuid
@@ -15,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 
@@ -260,17 +264,33 @@ def within_base(handler: http.server.BaseHTTPRequestHandler, url: str) -> bool:
 
 class _Server(http.server.ThreadingHTTPServer):
     request_queue_size = 128  # (socketserver's 5 makes a sixth connection at once wait 1 s)
+    tls: ssl.SSLContext | None = None
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        sock, address = super().get_request()
+        if self.tls is None:
+            return sock, address
+        # the handshake in the handler's thread, on its first read (a client that refuses
+        # the certificate must not hold up the others)
+        return self.tls.wrap_socket(sock, server_side=True, do_handshake_on_connect=False), address
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if self.tls is None or not isinstance(sys.exc_info()[1], (ssl.SSLError, OSError)):
+            super().handle_error(request, client_address)  # (a refused handshake: not an error)
 
 
 @contextmanager
-def serve() -> Iterator[Served]:
-    """A server on 127.0.0.1 for the length of the ``with`` block."""
+def serve(tls: ssl.SSLContext | None = None) -> Iterator[Served]:
+    """A server on 127.0.0.1 for the length of the ``with`` block (HTTPS with *tls*)."""
     state = Served()
     handler = type("Handler", (_Handler,), {"served": state})
     server = _Server(("127.0.0.1", 0), handler)
+    server.tls = tls
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     state.url = unique_url(server.server_address[1])
+    if tls is not None:
+        state.url = "https" + state.url.removeprefix("http")
     try:
         yield state
     finally:
@@ -279,9 +299,11 @@ def serve() -> Iterator[Served]:
 
 
 @contextmanager
-def serve_made(folder: Path, *, pep658: bool = False) -> Iterator[Served]:
+def serve_made(
+    folder: Path, *, pep658: bool = False, tls: ssl.SSLContext | None = None
+) -> Iterator[Served]:
     """:func:`serve`, with *folder* made for the wheels a test makes to add to it."""
     folder.mkdir(parents=True, exist_ok=True)
-    with serve() as served:
+    with serve(tls) as served:
         served.pep658 = pep658
         yield served

@@ -57,8 +57,8 @@ def test_the_opener_and_its_tls_context_are_made_once_for_every_thread(
     made: list[ssl.SSLContext] = []
     real = ssl.create_default_context
 
-    def counted() -> ssl.SSLContext:
-        made.append(real())
+    def counted(cafile: str | None = None) -> ssl.SSLContext:
+        made.append(real(cafile=cafile))
         return made[-1]
 
     monkeypatch.setattr(ssl, "create_default_context", counted)

@@ -198,6 +198,10 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:  # noqa: PLR0911 - o
     """The command *args* names, its errors reported; the exit status."""
     try:
         _keyring_provider(args)
+        if args.command in {"sync", "lock", "build"}:
+            from graft.cli.tool_forms import trust  # noqa: PLC0415
+
+            trust(args)
         _python_from_environment(args)
         if args.command == "sync":
             from graft.cli.sync_cmd import run_sync  # noqa: PLC0415

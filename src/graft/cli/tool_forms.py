@@ -7,7 +7,8 @@ uv's ``--compile-bytecode`` and the like are taken, since graft does what they a
 saying what to use instead (:func:`tip`); and one argparse would take for an abbreviation
 of another of graft's (uv's ``--system``) is refused so (:class:`Refused`). ``graft
 install`` and the other commands pip and uv have are told their graft command (decision
-232).
+232). uv's ``--cert`` and ``--allow-insecure-host`` (pip's ``--trusted-host``) are taken as
+meant (:func:`trust`; decisions 405, 406).
 """
 
 from __future__ import annotations
@@ -98,11 +99,6 @@ _INSTEAD = {
     "--no-compile": "graft compiles bytecode into the store once per interpreter, and the venv"
     " links to it",
     "--cache-dir": "GRAFT_CACHE_DIR=DIR (and GRAFT_STORE or --store for the store)",
-    "--cert": "SSL_CERT_FILE=FILE (graft uses Python's default TLS context, which reads it)",
-    "--trusted-host": "graft checks every HTTPS certificate: give the index's CA with"
-    " SSL_CERT_FILE, or a local directory as --index-url",
-    "--allow-insecure-host": "graft checks every HTTPS certificate: give the index's CA with"
-    " SSL_CERT_FILE, or a local directory as --index-url",
     "--directory": "run graft from that directory (cd DIR)",
     **{option: f"{_PYLOCK}; it {has}: drop {option}" for option, has in _REQUIREMENTS_TXT.items()},
 }
@@ -158,7 +154,8 @@ def tip(message: str) -> str | None:
 def add_tool_forms(parser: argparse.ArgumentParser) -> argparse._ArgumentGroup:
     """The options of pip's and uv's that graft takes as they are meant (decision 342).
 
-    Shared by ``graft sync``, ``lock`` and ``build``; the group, for each command's own.
+    Shared by ``graft sync``, ``lock`` and ``build``; the group, for each command's own. With
+    them, uv's and pip's TLS options (:func:`trust`).
     """
     alike = parser.add_argument_group("as pip and uv take them (graft does so anyway)")
     alike.add_argument(
@@ -189,7 +186,51 @@ def add_tool_forms(parser: argparse.ArgumentParser) -> argparse._ArgumentGroup:
         help="leave the [tool.uv.sources] entries of NAME unread, as uv's (repeatable; also"
         " UV_NO_SOURCES_PACKAGE, names apart by spaces)",
     )
+    tls = parser.add_argument_group("HTTPS certificates (as uv's and pip's options)")
+    tls.add_argument(
+        "--cert",
+        metavar="FILE",
+        help="trust the CA certificates of this PEM bundle instead of the system's and"
+        " SSL_CERT_FILE's (as uv's)",
+    )
+    tls.add_argument(
+        "--allow-insecure-host",
+        action="append",
+        default=[],
+        metavar="HOST",
+        help="connect to HOST (HOST:PORT, https://HOST[:PORT], or *) without checking its"
+        " certificate; every other host is still checked (repeatable; also"
+        " GRAFT_INSECURE_HOST, space-separated)",
+    )
+    tls.add_argument(
+        "--trusted-host",
+        action="append",
+        default=[],
+        metavar="HOST",
+        help="pip's name of --allow-insecure-host",
+    )
     return alike
+
+
+def trust(args: argparse.Namespace) -> None:
+    """The run's ``--cert`` and ``--allow-insecure-host`` (and ``GRAFT_INSECURE_HOST``), taken.
+
+    Read before the command makes any request; nothing is imported where none is given, and
+    an earlier command's choices in the same process are dropped.
+    """
+    import os  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    cert, hosts, trusted = args.cert, args.allow_insecure_host, args.trusted_host
+    # (graft.sources.tls.INSECURE_VARIABLE: that module is not imported where none is given)
+    if cert is None and not hosts and not trusted and not os.environ.get("GRAFT_INSECURE_HOST"):
+        earlier = sys.modules.get("graft.sources.urlimport")
+        if earlier is not None:
+            earlier.trust(None)
+        return
+    from graft.sources import tls, urlimport  # noqa: PLC0415
+
+    urlimport.trust(tls.trust(cert, hosts, trusted))
 
 
 def no_sources(args: argparse.Namespace) -> bool:

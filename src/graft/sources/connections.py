@@ -228,10 +228,11 @@ def _open(
     return response
 
 
-def handlers(context: Callable[[], ssl.SSLContext]) -> list[urllib.request.BaseHandler]:
+def handlers(context: Callable[[str], ssl.SSLContext]) -> list[urllib.request.BaseHandler]:
     """The HTTP and HTTPS handlers of urllib, on :data:`ADDRESSES` and :data:`POOL`.
 
-    HTTPS connections get the TLS context *context* gives, asked for when one is made.
+    HTTPS connections get the TLS context *context* gives for the server's ``host[:port]``
+    (through a proxy: the one tunnelled to, not the proxy's), asked for when one is made.
     """
     pool = POOL
 
@@ -258,6 +259,7 @@ def handlers(context: Callable[[], ssl.SSLContext]) -> list[urllib.request.BaseH
             urllib.request.AbstractHTTPHandler.__init__(self)
 
         def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-            return _open(self, SecureConnection, req, pool, context=context())
+            server = getattr(req, "_tunnel_host", None) or req.host
+            return _open(self, SecureConnection, req, pool, context=context(server))
 
     return [Handler(), SecureHandler()]

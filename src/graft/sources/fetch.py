@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from graft._atomic import write_atomic
 from graft._sha256 import sha256_hex
 from graft.errors import SourceError
-from graft.sources.urlimport import failure, failure_hint, opener, timeout
+from graft.sources.urlimport import failure, failure_hint, opener, timeout, untrusted
 from graft.sources.urlimport import load as load_urllib
 
 if TYPE_CHECKING:
@@ -129,6 +129,8 @@ def _transfer(
             return _attempt(candidate, cache_dir, on_bytes)
         except (OSError, HTTPException) as exc:  # what is on disk stays for the next attempt
             last_error = exc
+            if untrusted(exc):  # (no attempt makes the certificate one TLS accepts)
+                break
             if attempt < _RETRIES - 1:
                 time.sleep(0.5 * 2**attempt)
     raise SourceError(

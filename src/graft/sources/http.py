@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from graft.errors import SourceError
 from graft.sources.revalidate import give_back
-from graft.sources.urlimport import failure, failure_hint, opener, timeout
+from graft.sources.urlimport import failure, failure_hint, opener, timeout, untrusted
 from graft.sources.urlimport import load as load_urllib
 
 TYPE_CHECKING = False
@@ -87,8 +87,9 @@ def http_get(
             if attempt == _RETRIES - 1:
                 raise SourceError(f"{source} answered HTTP {exc.code}", where=url) from None
         except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
-            # (a body cut short, IncompleteRead, is an HTTPException: asked again too)
-            if attempt == _RETRIES - 1:
+            # (a body cut short, IncompleteRead, is an HTTPException: asked again too; a
+            # certificate not trusted is not)
+            if attempt == _RETRIES - 1 or untrusted(exc):
                 raise SourceError(
                     f"cannot reach {source} ({failure(exc)})",
                     where=url,

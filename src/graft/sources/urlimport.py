@@ -13,7 +13,10 @@ CPU each here). A cold ``graft lock`` of the data roots opens ~1,500 connections
 range reads of METADATA): 104 s of CPU, half of it loading the same certificates again.
 
 Its connections are :mod:`graft.sources.connections`': each host looked up once, and kept
-open between requests.
+open between requests. ``--cert`` and ``--allow-insecure-host`` (:mod:`graft.sources.tls`)
+choose the context of each connection (:func:`context_for`): the checked one, made from the
+``--cert`` bundle when there is one, or, for a host the user named, a second context that
+checks nothing; each is made once per run.
 """
 
 from __future__ import annotations
@@ -25,10 +28,14 @@ if TYPE_CHECKING:
     import ssl
     from urllib.request import OpenerDirector
 
+    from graft.sources.tls import Trust
+
 _LOCK = threading.Lock()
 _OPENER: list[OpenerDirector] = []  # made once, on first use
 _CONTEXT_LOCK = threading.Lock()
 _CONTEXT: list[ssl.SSLContext] = []  # made once, on the first HTTPS connection
+_UNCHECKED: list[ssl.SSLContext] = []  # made once, on the first connection to an insecure host
+_TRUST: list[Trust] = []  # the run's --cert and --allow-insecure-host, if any was given
 
 
 def load() -> None:
@@ -51,21 +58,71 @@ def opener() -> OpenerDirector:
 
             from graft.sources.connections import handlers  # noqa: PLC0415
 
-            _OPENER.append(urllib.request.build_opener(*handlers(tls_context)))
+            _OPENER.append(urllib.request.build_opener(*handlers(context_for)))
         return _OPENER[0]
+
+
+def trust(chosen: Trust | None) -> None:
+    """Make *chosen* the run's TLS choices (``--cert``, ``--allow-insecure-host``; None: none).
+
+    Called by the command line before any request. Choices unlike the ones before (a second
+    command in one process) drop the contexts made and the connections kept under them.
+    """
+    now = [] if chosen is None else [chosen]
+    with _CONTEXT_LOCK:
+        if now == _TRUST:
+            return
+        _TRUST[:] = now
+        _CONTEXT.clear()
+        _UNCHECKED.clear()
+    import sys  # noqa: PLC0415
+
+    connections = sys.modules.get("graft.sources.connections")
+    if connections is not None:  # (no connection was made, or none kept, otherwise)
+        connections.POOL.forget()
+
+
+def context_for(netloc: str) -> ssl.SSLContext:
+    """The TLS context of an HTTPS connection to *netloc* (``host[:port]``).
+
+    :func:`tls_context`, but for a host ``--allow-insecure-host`` names: a context that
+    checks neither the certificate nor the name, made once, used for those hosts alone.
+    """
+    if not _TRUST or not _TRUST[0].skips(netloc):
+        return tls_context()
+    with _CONTEXT_LOCK:
+        if not _UNCHECKED:
+            import ssl  # noqa: PLC0415
+
+            unchecked = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            unchecked.check_hostname = False  # (before verify_mode: it requires a check)
+            unchecked.verify_mode = ssl.CERT_NONE
+            _UNCHECKED.append(unchecked)
+        return _UNCHECKED[0]
 
 
 def tls_context() -> ssl.SSLContext:
     """The run's one TLS context, made when the first HTTPS connection needs it.
 
     Loading the CA certificates costs 30-60 ms of CPU, which a run that only asks an HTTP
-    index (a mirror on the local network, a loopback one) never needs to pay.
+    index (a mirror on the local network, a loopback one) never needs to pay. With ``--cert``
+    the bundle's certificates are the only ones trusted (``SSL_CERT_FILE``, ``SSL_CERT_DIR``
+    and the system's are not loaded), as uv 0.13.9's ``--cert`` (decision 405).
     """
     with _CONTEXT_LOCK:
         if not _CONTEXT:
             import ssl  # noqa: PLC0415
 
-            _CONTEXT.append(ssl.create_default_context())
+            cert = _TRUST[0].cert if _TRUST else None
+            try:
+                _CONTEXT.append(ssl.create_default_context(cafile=cert))
+            except ssl.SSLError as exc:  # (a bundle whose certificates are not PEM ones)
+                from graft.errors import UsageError  # noqa: PLC0415
+
+                raise UsageError(
+                    f"--cert {cert}: not a bundle of PEM certificates ({exc.reason or exc})",
+                    hint="give a PEM file of CA certificates (-----BEGIN CERTIFICATE-----)",
+                ) from None
         return _CONTEXT[0]
 
 
@@ -119,9 +176,21 @@ def failure(exc: BaseException) -> str:
     return str(reason) or type(reason).__name__
 
 
+def untrusted(exc: BaseException) -> bool:
+    """Whether *exc* is a certificate TLS did not accept (asking again cannot change that)."""
+    import ssl  # noqa: PLC0415 - (loaded with urllib.request already)
+
+    return isinstance(getattr(exc, "reason", exc), ssl.SSLCertVerificationError)
+
+
 def failure_hint(exc: BaseException, otherwise: str) -> str:
-    """What to do about *exc*: allow a slow server more time, or *otherwise*."""
+    """What to do about *exc*: trust the server's CA, allow a slow one more time, or *otherwise*."""
     reason = getattr(exc, "reason", exc)
+    if untrusted(exc):
+        return (
+            "give the CA that signed the server's certificate with --cert FILE (a PEM bundle),"
+            " or skip the check for this host alone with --allow-insecure-host HOST[:PORT]"
+        )
     if isinstance(reason, TimeoutError):
         return (
             f"a slow server: give it more time with {TIMEOUT_VARIABLE}=SECONDS"
