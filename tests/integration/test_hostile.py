@@ -401,8 +401,8 @@ CASES: dict[str, Case] = {
         "would replace the venv's own bin/python",
         planned=True,
     ),
-    "data-below-lib64": Case(
-        with_member(f"{DATA_DIR}/data/lib64/x.py"),
+    "data-lib64": Case(  # (below it is lib's, as pip writes it: test_data_lib64.py)
+        with_member(f"{DATA_DIR}/data/lib64"),
         "would replace the venv's own lib64",
         planned=True,
     ),
@@ -581,7 +581,7 @@ PATH_CASES = (
     "data-data-dist-info",
     "data-pyvenv-cfg",
     "data-bin-python",
-    "data-below-lib64",
+    "data-lib64",
     "console-script-python",
     "deep-1500",
 )

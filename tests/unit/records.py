@@ -17,6 +17,7 @@ LAYOUT = VenvLayout(
     scripts="bin",
     data="",
     include_site="include/site/python3.11",
+    lib64=True,  # (python -m venv's lib64 -> lib, as on 64-bit Linux)
 )
 SP = LAYOUT.purelib
 

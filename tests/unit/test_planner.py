@@ -18,6 +18,7 @@ from graft.plan.types import (
     MakeDir,
     Plan,
     Policy,
+    VenvLayout,
     WriteFile,
     WriteLauncher,
     WriteRecord,
@@ -304,6 +305,41 @@ def test_data_scheme_mapping() -> None:
     assert isinstance(actions[f"{SP}/tool_extra.py"], LinkFile)
 
 
+@pytest.mark.parametrize("links", [True, False])
+def test_data_below_lib64_lands_where_the_venv_s_link_leads(links: bool) -> None:
+    # decision 410: blosc2 2.5.1's .data/data/lib64/…, which pip and uv write through the
+    # venv's lib64 -> lib link, so into lib (RECORD keeps lib64); with no link (macOS),
+    # into a directory lib64 of its own, as pip makes
+    data = "tool-1.0.data/data/lib64"
+    w = wheel("tool", ["tool/__init__.py", f"{data}/libtool.so", f"{data}/cmake/Tool/x.cmake"])
+    p = plan([w], replace(LAYOUT, lib64=links))
+    actions = by_dest(p)
+    top = "lib" if links else "lib64"
+    assert isinstance(actions[f"{top}/libtool.so"], LinkFile)
+    cmake = actions[f"{top}/cmake/Tool/x.cmake"]  # (data directories real 3 levels down)
+    assert isinstance(cmake, LinkFile)
+    assert cmake.source == f"{w.tree}/{data}/cmake/Tool/x.cmake"
+    assert ("lib64" in actions) is (not links)  # (a real directory only where no link is)
+    record = actions[f"{SP}/tool-1.0.dist-info/RECORD"]
+    assert isinstance(record, WriteRecord)
+    rows = {row.path for row in record.rows}
+    assert {"../../../lib64/libtool.so", "../../../lib64/cmake/Tool/x.cmake"} <= rows
+
+
+def test_for_target_says_where_python_m_venv_links_lib64() -> None:
+    from graft.venv.interpreter import foreign_target
+
+    def links(platform: str) -> bool:
+        return VenvLayout.for_target("/v", foreign_target("3.12", [platform])).lib64
+
+    assert links("manylinux_2_17_x86_64")
+    assert links("manylinux_2_17_aarch64")
+    assert links("manylinux_2_17_s390x")
+    assert not links("manylinux_2_17_i686")
+    assert not links("macosx_11_0_arm64")
+    assert not links("win_amd64")
+
+
 def test_console_scripts_use_the_venv_python() -> None:
     ep = EntryPoint("alpha-cli", "alpha.cli:main", "console_scripts")
     w = wheel("alpha", ["alpha/__init__.py"], entry_points=(ep,))
@@ -354,7 +390,7 @@ def test_an_entry_point_name_from_an_old_record_cannot_leave_bin() -> None:
         ("tool-1.0.data/data/pyvenv.cfg", "pyvenv.cfg"),
         ("tool-1.0.data/data/bin/python3.11", "bin/python3.11"),
         ("tool-1.0.data/scripts/activate.fish", "bin/activate.fish"),
-        ("tool-1.0.data/data/lib64/x.py", "lib64"),
+        ("tool-1.0.data/data/lib64", "lib64"),
         ("tool-1.0.data/data/lib", "lib"),
         ("tool-1.0.data/data/pyvenv.cfg/x", "pyvenv.cfg"),
     ],

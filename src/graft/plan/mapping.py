@@ -33,6 +33,10 @@ class Mapping:  # one per wheel and archive directory (a launcher has its own): 
     archive_prefix: str  # "" for the archive root
     dest_prefix: str
 
+    def dest_of(self, archive_path: str) -> str:
+        """Where *archive_path* (at or below ``archive_prefix``) goes."""
+        return join(self.dest_prefix, archive_path[len(self.archive_prefix) :].lstrip("/"))
+
     def source_dir(self, dest_dir: str) -> str:
         """The archive directory that *dest_dir* (at or below ``dest_prefix``) comes from."""
         rel = dest_dir[len(self.dest_prefix) :].lstrip("/") if self.dest_prefix else dest_dir
@@ -40,19 +44,37 @@ class Mapping:  # one per wheel and archive directory (a launcher has its own): 
 
 
 class _DataDirs:
-    """One wheel's ``.data`` categories: where each goes, and its one mapping object."""
+    """One wheel's ``.data`` categories: where each goes, and its one mapping object.
 
-    def __init__(self, index: int, data_dir: str, targets: dict[str, str]) -> None:
+    With *lib64* (the venv links ``lib64`` to ``lib`` at its data directory, the prefix),
+    ``data/lib64`` is a mapping of its own, to ``lib``: pip and uv write it through that
+    link (decision 410).
+    """
+
+    def __init__(
+        self, index: int, data_dir: str, targets: dict[str, str], *, lib64: bool = False
+    ) -> None:
         self.index, self.data_dir, self.targets = index, data_dir, targets
+        if lib64:
+            self.targets = {**targets, _LIB64: join(targets["data"], "lib")}
         self._made: dict[str, Mapping] = {}
 
-    def mapping(self, category: str) -> Mapping:
-        """The mapping of *category* (a known one), the same object every time."""
+    def mapping(self, category: str, inner: str = "") -> Mapping:
+        """The mapping of *category* (a known one), the same object every time.
+
+        *inner*: the path below the category, which may make it ``data/lib64``'s.
+        """
+        if category == "data" and inner.startswith("lib64/") and _LIB64 in self.targets:
+            category = _LIB64
         found = self._made.get(category)
         if found is None:
             found = Mapping(self.index, f"{self.data_dir}/{category}", self.targets[category])
             self._made[category] = found
         return found
+
+
+#: The pseudo-category of a venv's ``.data/data/lib64`` (:class:`_DataDirs`).
+_LIB64 = "data/lib64"
 
 
 @dataclass(slots=True)
@@ -100,6 +122,7 @@ def map_wheel(
             "data": layout.data,
             "headers": join(layout.include_site, record.display_name),
         },
+        lib64=layout.lib64 and not layout.data,
     )
     rows = []
     py_dest: dict[str, str] = {}
@@ -126,7 +149,7 @@ def map_wheel(
         if head == dist_info_name:
             if rest in GENERATED:
                 continue
-            mapping = dist_info
+            mapping = scheme = dist_info
         else:
             category, _, inner = rest.partition("/")
             if category not in data.targets or not inner:
@@ -135,13 +158,13 @@ def map_wheel(
                     where=record.filename,
                     hint="the wheel is malformed",
                 )
-            mapping = data.mapping(category)
-        dest = join(mapping.dest_prefix, path[len(mapping.archive_prefix) :].lstrip("/"))
+            mapping, scheme = data.mapping(category, inner), data.mapping(category)
+        dest = mapping.dest_of(path)
+        rel = relative_to(scheme.dest_of(path), lib)  # (lib64/… where it lands in lib: 410)
         _check_data_dest(record, path, dest, layout)
         script = mapping.dest_prefix == layout.scripts and head == data_dir
         kind = "script" if script else "link"
         add(Leaf(dest, mapping, path, f.digest, kind, f.executable, native=path in native))
-        rel = relative_to(dest, lib)
         if script:
             rows.append(RecordRow(rel, "", "", dest=dest))
         else:
@@ -260,5 +283,6 @@ def _check_data_dest(record: WheelRecord, path: str, dest: str, layout: VenvLayo
 def _mapping_for(source: str, record: WheelRecord, root: Mapping, data: _DataDirs) -> Mapping:
     head, _, rest = source.partition("/")
     if head == record.data_dir:
-        return data.mapping(rest.partition("/")[0])
+        category, _, inner = rest.partition("/")
+        return data.mapping(category, inner)
     return root

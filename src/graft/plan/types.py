@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 CONFIG_DIRS = ("etc", "share/jupyter/kernels")
 #: Files ``python -m venv`` writes at the top of a venv (3.13 adds .gitignore; lib64 is a link).
 _SKELETON_TOP = frozenset({"pyvenv.cfg", ".gitignore", "lib64"})
+#: ``platform_machine`` values of 64-bit machines whose names do not end in 64.
+_WIDE_MACHINES = frozenset({"s390x", "alpha"})
 #: Files it writes into the scripts directory: the interpreter under each of its names (CPython,
 #: PyPy, free-threaded), PyPy's shared library, and the activate scripts.
 _SKELETON_SCRIPT = re.compile(
@@ -45,10 +47,18 @@ class VenvLayout:
     scripts: str
     data: str
     include_site: str  # "include/site/python3.11"
+    lib64: bool = False  # the venv has python -m venv's link lib64 -> lib
 
     @classmethod
     def for_target(cls, prefix: str, target: Target) -> VenvLayout:
-        """The layout *target*'s install scheme gives a venv at *prefix*."""
+        """The layout *target*'s install scheme gives a venv at *prefix*.
+
+        ``python -m venv`` links ``lib64`` to ``lib`` on 64-bit POSIX systems but macOS
+        (CPython's ``venv.EnvBuilder.ensure_directories``, PyPy's alike), read here from the
+        target's markers.
+        """
+        markers = target.markers
+        machine = markers.get("platform_machine", "").lower()
         return cls(
             prefix=prefix,
             purelib=target.scheme["purelib"],
@@ -56,6 +66,9 @@ class VenvLayout:
             scripts=target.scheme["scripts"],
             data=target.scheme.get("data", ""),
             include_site=target.include_site,
+            lib64=markers.get("os_name") == "posix"
+            and markers.get("sys_platform") != "darwin"
+            and (machine.endswith("64") or machine in _WIDE_MACHINES),
         )
 
     @property
@@ -93,7 +106,7 @@ class VenvLayout:
         path = ""
         for part in dest.split("/"):
             parent, path = path, f"{path}/{part}" if path else part
-            if (not parent and part in _SKELETON_TOP) or (
+            if (not parent and part in _SKELETON_TOP and (part != "lib64" or self.lib64)) or (
                 parent == self.scripts and _SKELETON_SCRIPT.fullmatch(part)
             ):
                 return path
