@@ -192,5 +192,10 @@ def test_a_compile_that_misses_a_header_says_what_provides_it(tmp_path: Path) ->
         " that provides it (a -dev or -devel package), or take a release with a wheel for the"
         " target"
     )
+    own = "etree.c:96:10: fatal error: Python.h: No such file or directory\ncompilation"
+    said = missing_header(f"{own} terminated.\nerror: command '/usr/bin/gcc' failed")
+    assert said is not None  # (PyPy from Debian without pypy3-dev: lxml 6.2.1, decision 411)
+    assert said.startswith("the compiler found no 'Python.h': install the development files of")
+    assert "the Python it builds for (Debian and Ubuntu: python3.X-dev, pypy3-dev" in said
     assert missing_header(f"{lib} terminated.\nRuntimeError: Broken toolchain: error") is None
     assert missing_header("error: Microsoft Visual C++ 14.0 or greater is required.") is None

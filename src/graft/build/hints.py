@@ -79,8 +79,9 @@ def missing_header(log: str) -> str | None:
     """Why *log*'s compile failed, when its last error is a header the compiler did not find.
 
     One CPython moved (:data:`MOVED_HEADERS`) needs an older Python or a newer release (no
-    library brings it back, where uv 0.13.9 says to install one that provides it); any other
-    is a library's development files, as uv says too. None when another error follows it
+    library brings it back, where uv 0.13.9 says to install one that provides it);
+    ``Python.h``, the target interpreter's development files (decision 411); any other is a
+    library's development files, as uv says too. None when another error follows it
     (other than the compiler's exit status said: ``error: command '/usr/bin/gcc' failed``).
     """
     found = list(_NO_HEADER.finditer(log))
@@ -97,6 +98,12 @@ def missing_header(log: str) -> str | None:
             f"its C code includes {header!r}, which Python {release} no longer has there (code"
             f" an older Cython generated): build it with Python {major}.{int(minor) - 1} or"
             " older (--python), or take a newer release of the project"
+        )
+    if header == "Python.h":  # (the interpreter's own headers: a system Python's come apart)
+        return (
+            "the compiler found no 'Python.h': install the development files of the Python it"
+            " builds for (Debian and Ubuntu: python3.X-dev, pypy3-dev for PyPy; Fedora:"
+            " python3-devel), or take a release with a wheel for the target"
         )
     return (
         f"the compiler found no {header!r}: install the development files of the library that"
