@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING
 
 from graft.resolve.admit import arbitrary, by_version, verdicts
 from graft.resolve.policy import Prereleases
-from graft.resolve.screen import Reject, grouped_by_tags, passing, screen, variant_groups
+from graft.resolve.screen import (
+    Reject,
+    grouped_by_tags,
+    passing,
+    screen,
+    variant_groups,
+    within_release,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -107,7 +114,7 @@ def first_offered(
             passed = variant_groups(name, passed, files, policy.variants, ignored)
         if not passed:
             continue
-        best = min(passed, key=lambda item: (item[2].yanked is not None, item[1], item[2].filename))
+        best = min(passed, key=within_release)
         if allow or not version.is_prerelease:
             return best[0], best[2]
         if waiting is None:

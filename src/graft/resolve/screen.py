@@ -115,14 +115,15 @@ def _order(
     place = {version: i for i, version in enumerate(newest)}
     return sorted(
         offered,
-        key=lambda item: (
-            item[0] != preferred,
-            place[item[0]],
-            item[2].yanked is not None,
-            item[1],
-            item[2].filename,
-        ),
+        key=lambda item: (item[0] != preferred, place[item[0]], within_release(item)),
     )
+
+
+def within_release(
+    item: tuple[Version, tuple[int, int, int], ArtifactFile],
+) -> tuple[bool, tuple[int, int, int], str]:
+    """A file's place among its release's: not yanked first, then the target's order, then name."""
+    return item[2].yanked is not None, item[1], item[2].filename
 
 
 def _too_new(file: ArtifactFile, cutoff: dt.datetime | None) -> bool:
