@@ -19,17 +19,14 @@ import pytest
 
 from graft.store import seal
 from tests.conftest import run_graft
+from tests.support.inbackend import WHEEL_WRITER
 from tests.support.rangeserver import serve
 from tests.support.venv import py
 from tests.support.wheelmaker import make_wheel
 
-BACKEND = textwrap.dedent(
+BACKEND = WHEEL_WRITER + textwrap.dedent(
     """
-    import base64, hashlib, os, sys, zipfile
-
-    def _hash(data):
-        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
-        return "sha256=" + digest.decode()
+    import os, sys
 
     def get_requires_for_build_wheel(config_settings=None):
         return []
@@ -93,18 +90,12 @@ BACKEND = textwrap.dedent(
                 b"Tag: py3-none-any\\n"
             ),
         }
-        record = "".join(f"{p},{_hash(d)},{len(d)}\\n" for p, d in files.items())
-        record += f"{name}-{version}.dist-info/RECORD,,\\n"
-        files[f"{name}-{version}.dist-info/RECORD"] = record.encode()
-        if mode == "badrecord":  # (a RECORD row of two fields, which uv cannot read either)
-            files[f"{name}-{version}.dist-info/RECORD"] += b"demo/extra.py,sha256=x\\n"
-        if mode == "ghostrow":  # (a RECORD row for a file the wheel lacks: decision 384)
-            files[f"{name}-{version}.dist-info/RECORD"] += b"demo/ghost.py,sha256=x,3\\n"
-        filename = f"{name}-{version}-py3-none-any.whl"
-        with zipfile.ZipFile(os.path.join(wheel_directory, filename), "w") as zf:
-            for path, data in files.items():
-                zf.writestr(path, data)
-        return filename
+        tail = {  # (a RECORD row of two fields, which uv cannot read either; a row for a file
+            # the wheel lacks: decision 384)
+            "badrecord": b"demo/extra.py,sha256=x\\n",
+            "ghostrow": b"demo/ghost.py,sha256=x,3\\n",
+        }.get(mode, b"")
+        return write_wheel(wheel_directory, f"{name}-{version}-py3-none-any.whl", files, tail)
     """
 )
 

@@ -22,16 +22,13 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_graft
+from tests.support.inbackend import WHEEL_WRITER
 from tests.support.sdistmaker import write_sdist
 
 #: a backend that writes the config settings it got into the wheel (``NAME`` set before it)
-RECORDING = textwrap.dedent(
+RECORDING = WHEEL_WRITER + textwrap.dedent(
     """
-    import base64, hashlib, json, os, zipfile
-
-    def _hash(data):
-        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
-        return "sha256=" + digest.decode()
+    import json
 
     def get_requires_for_build_wheel(config_settings=None):
         return []
@@ -44,13 +41,7 @@ RECORDING = textwrap.dedent(
             info + "WHEEL": b"Wheel-Version: 1.0\\nGenerator: t\\nRoot-Is-Purelib: true\\n"
             b"Tag: py3-none-any\\n",
         }
-        record = "".join(f"{p},{_hash(d)},{len(d)}\\n" for p, d in files.items())
-        files[info + "RECORD"] = (record + info + "RECORD,,\\n").encode()
-        filename = NAME + "-1.0-py3-none-any.whl"
-        with zipfile.ZipFile(os.path.join(wheel_directory, filename), "w") as zf:
-            for path, data in files.items():
-                zf.writestr(path, data)
-        return filename
+        return write_wheel(wheel_directory, NAME + "-1.0-py3-none-any.whl", files)
     """
 )
 

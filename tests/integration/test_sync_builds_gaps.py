@@ -30,6 +30,7 @@ from tests.integration.test_sync_builds import (
 )
 from tests.support.here import X_Y
 from tests.support.importtime import imported
+from tests.support.inbackend import WHEEL_WRITER
 from tests.support.pypifiles import FLIT_CORE, SETUPTOOLS, TOMLI, release_files
 from tests.support.sdistmaker import write_sdist
 from tests.support.wheelmaker import make_wheel
@@ -69,9 +70,9 @@ def test_a_warm_sync_of_sdists_imports_no_build_machinery(
     assert not list((cache / "builds").glob("work-*")), "no work directory for a reuse"
 
 
-DYN_BACKEND = textwrap.dedent(
+DYN_BACKEND = WHEEL_WRITER + textwrap.dedent(
     """
-    import base64, hashlib, os, zipfile
+    import os
 
     NAME, VERSION, *REQUIRES = open("meta.txt").read().split()
 
@@ -108,16 +109,7 @@ DYN_BACKEND = textwrap.dedent(
             info + "/METADATA": _metadata(),
             info + "/WHEEL": b"Wheel-Version: 1.0\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n",
         }
-        record = ""
-        for path, data in files.items():
-            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
-            record += path + ",sha256=" + digest.decode() + "," + str(len(data)) + "\\n"
-        files[info + "/RECORD"] = (record + info + "/RECORD,,\\n").encode()
-        filename = NAME + "-" + VERSION + "-py3-none-any.whl"
-        with zipfile.ZipFile(os.path.join(wheel_directory, filename), "w") as zf:
-            for path, data in files.items():
-                zf.writestr(path, data)
-        return filename
+        return write_wheel(wheel_directory, NAME + "-" + VERSION + "-py3-none-any.whl", files)
     """
 )
 PREPARE_HOOK = textwrap.dedent(

@@ -18,14 +18,15 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.integration.test_sync_builds import py, sync
+from tests.support.inbackend import WHEEL_WRITER
 from tests.support.sdistmaker import write_sdist
 
 if TYPE_CHECKING:
     from graft.model.target import Target
 
-MEETING_BACKEND = textwrap.dedent(
+MEETING_BACKEND = WHEEL_WRITER + textwrap.dedent(
     """
-    import base64, hashlib, os, time, zipfile
+    import os, time
 
     NAME, VERSION = open("meta.txt").read().split()
 
@@ -56,21 +57,11 @@ MEETING_BACKEND = textwrap.dedent(
         info = NAME + "-" + VERSION + ".dist-info"
         meta = "Metadata-Version: 2.1\\nName: " + NAME + "\\nVersion: " + VERSION + "\\n"
         files = {
-            NAME + ".py": "VERSION = " + repr(VERSION) + "\\n",
-            info + "/METADATA": meta,
-            info + "/WHEEL": "Wheel-Version: 1.0\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n",
+            NAME + ".py": ("VERSION = " + repr(VERSION) + "\\n").encode(),
+            info + "/METADATA": meta.encode(),
+            info + "/WHEEL": b"Wheel-Version: 1.0\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n",
         }
-        record = ""
-        for path, text in files.items():
-            data = text.encode()
-            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
-            record += path + ",sha256=" + digest.decode() + "," + str(len(data)) + "\\n"
-        files[info + "/RECORD"] = record + info + "/RECORD,,\\n"
-        filename = NAME + "-" + VERSION + "-py3-none-any.whl"
-        with zipfile.ZipFile(os.path.join(wheel_directory, filename), "w") as zf:
-            for path, text in files.items():
-                zf.writestr(path, text)
-        return filename
+        return write_wheel(wheel_directory, NAME + "-" + VERSION + "-py3-none-any.whl", files)
     """
 )
 

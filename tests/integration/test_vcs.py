@@ -17,17 +17,13 @@ import pytest
 
 from tests.conftest import run_graft
 from tests.support.here import X_Y
+from tests.support.inbackend import WHEEL_WRITER
 from tests.support.venv import py
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not on PATH")
 
-BACKEND = textwrap.dedent(
+BACKEND = WHEEL_WRITER + textwrap.dedent(
     """
-    import base64, hashlib, os, zipfile
-
-    def _hash(data):
-        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
-        return "sha256=" + digest.decode()
 
     def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
         version = open("VERSION").read().strip()
@@ -38,13 +34,7 @@ BACKEND = textwrap.dedent(
             .encode(),
             f"{info}/WHEEL": b"Wheel-Version: 1.0\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n",
         }
-        record = "".join(f"{p},{_hash(d)},{len(d)}\\n" for p, d in files.items())
-        files[f"{info}/RECORD"] = (record + f"{info}/RECORD,,\\n").encode()
-        filename = f"vcsdemo-{version}-py3-none-any.whl"
-        with zipfile.ZipFile(os.path.join(wheel_directory, filename), "w") as zf:
-            for path, data in files.items():
-                zf.writestr(path, data)
-        return filename
+        return write_wheel(wheel_directory, f"vcsdemo-{version}-py3-none-any.whl", files)
     """
 )
 
