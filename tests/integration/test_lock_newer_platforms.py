@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from packaging.pylock import PylockSelectError
 from packaging.tags import Tag, mac_platforms
 
 from graft.resolve.environments import Environment, matrix
@@ -206,3 +207,51 @@ def test_a_release_for_glibc_2_34_alone_is_locked_for_linux_named_with_that_glib
         " too (--platform x86_64-manylinux_2_34 locks 2.0 for such machines; decision 322)"
     ) in " ".join(said.split())
     assert "cp312 manylinux_2_28_aarch64: new 2.0" in said  # (each machine its own --platform)
+
+
+@pytest.fixture
+def macos_15(wheels: Path) -> Iterator[Served]:
+    """As opencv-python 5.1.0.95: a release whose macOS wheels are all for macOS 15."""
+    elsewhere = (
+        "py3-none-manylinux_2_17_x86_64.manylinux_2_17_aarch64",
+        "py3-none-win_amd64.win_arm64",
+    )
+    with serve() as served:
+        for version, macos in (("1.0", "macosx_11_0"), ("2.0", "macosx_15_0")):
+            for tag in (f"py3-none-{macos}_arm64", f"py3-none-{macos}_x86_64", *elsewhere):
+                served.add(make_wheel(wheels, "cv", version, {"cv.py": ""}, tag=tag))
+        yield served
+
+
+def test_a_release_whose_macos_wheels_need_the_newest_macos_is_said_with_the_way_to_lock_older(
+    tmp_path: Path, macos_15: Served
+) -> None:
+    """Decision 418: the lock's macOS environments take macOS 15 and older wheels, and their
+    markers hold on every macOS; a release whose macOS wheels are all for 15.0 leaves an
+    older macOS without a wheel. Said per machine, with the ``--platform`` that locks macOS 14
+    (which takes the release before); a release with a wheel for an older macOS says nothing."""
+    parsed, said = lock(tmp_path, macos_15, "cv", "--python-version", "3.12")
+    (cv,) = entries(parsed, "cv")
+    assert str(cv.version) == "2.0"
+    said = " ".join(said.split())
+    for arch in ("arm64", "x86_64"):
+        assert (
+            f"graft: warning: cp312 macosx_15_0_{arch}: cv 2.0 has macOS wheels only for macOS"
+            " 15.0 and newer: an older macOS finds no wheel of it in this lock (--platform"
+            f" macosx_14_0_{arch} in place of macos locks for macOS 14; decision 418)"
+        ) in said
+    assert said.count("decision 418") == 2  # (not for Linux or Windows)
+    mac, _ = matrix(["3.12"], ["macos"])
+    assert (
+        _chosen(parsed, mac, list(mac.platforms))["cv"] == "cv-2.0-py3-none-macosx_15_0_arm64.whl"
+    )
+    sonoma = list(mac_platforms((14, 0), "arm64"))
+    with pytest.raises(PylockSelectError, match="cv"):  # (what the warning warns of)
+        _chosen(parsed, mac, sonoma)
+    older, said = lock(
+        tmp_path, macos_15, "cv", "--python-version", "3.12", "--platform", "macosx_14_0_arm64"
+    )
+    assert [str(p.version) for p in older.packages] == ["1.0"]
+    assert "decision 418" not in said
+    _, said = lock(tmp_path, macos_15, "cv==1.0", "--python-version", "3.12")
+    assert "decision 418" not in said
