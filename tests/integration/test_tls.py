@@ -232,3 +232,54 @@ def test_lock_takes_the_same_options(
     help_text = run_graft("build", "--help").stdout
     assert "--cert FILE" in help_text
     assert "--allow-insecure-host HOST" in help_text
+
+
+def test_a_requirements_file_s_trusted_host_is_taken_as_pip_takes_it(
+    tmp_path: Path, store_dir: Path, index: Served
+) -> None:
+    """Decision 419: pip 26 reads ``--trusted-host`` in a requirements file as on its command
+    line; uv 0.13.9 ignores it there with a warning. graft takes it, as pip (it was ignored
+    silently, and the sync failed on the certificate)."""
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text(
+        f"--index-url {index.url}/simple/\n--trusted-host 127.0.0.1:{_port(index)}\ntinytls\n"
+    )
+    venv = tmp_path / "v"
+    proc = run_graft("sync", venv, "-r", requirements, "--store", store_dir, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert installed(venv) == {"tinytls": "1.0", "tinydep": "2.0"}
+    pip_venv = tmp_path / "pip"
+    subprocess.run([sys.executable, "-m", "venv", pip_venv], check=True)
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
+    environ["PIP_CONFIG_FILE"] = os.devnull
+    pip = [
+        f"{pip_venv}/bin/python",
+        "-m",
+        "pip",
+        "install",
+        "--no-cache-dir",
+        "-r",
+        str(requirements),
+    ]
+    theirs = subprocess.run(pip, capture_output=True, text=True, env=environ, check=False)
+    assert theirs.returncode == 0, theirs.stderr
+    assert {k: v for k, v in installed(pip_venv).items() if k in {"tinytls", "tinydep"}} == (
+        installed(venv)
+    )
+    out = tmp_path / "pylock.toml"
+    locked = run_graft("lock", "-r", requirements, "-o", out, "--refresh", check=False)
+    assert locked.returncode == 0, locked.stderr
+    assert 'name = "tinydep"' in out.read_text()
+    # without it, the certificate is checked; a host that is not one is said where it is
+    requirements.write_text(f"--index-url {index.url}/simple/\ntinytls\n")
+    again = run_graft("sync", tmp_path / "w", "-r", requirements, "--refresh", check=False)
+    assert again.returncode == 1
+    assert "certificate verify failed" in again.stderr
+    requirements.write_text("--trusted-host 127.0.0.1:http\ntinytls\n")
+    bad = run_graft("sync", tmp_path / "w", "-r", requirements, check=False)
+    assert bad.returncode == 2
+    (line,) = bad.stderr.splitlines()
+    assert line.startswith(
+        f"graft: error: {requirements}:1: --trusted-host 127.0.0.1:http: the port is not a number"
+    ), line
+    assert not (tmp_path / "w").exists()

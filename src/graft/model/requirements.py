@@ -102,3 +102,6 @@ class Inputs:
     # 388); --excludes: projects left out of the resolution (decision 389)
     overrides: list[Wanted] = field(default_factory=list)
     excludes: list[NormalizedName] = field(default_factory=list)
+    # --trusted-host in the requirements files (pip's): hosts reached without checking their
+    # certificates, beside the command line's --allow-insecure-host (decision 419)
+    insecure_hosts: list[str] = field(default_factory=list)

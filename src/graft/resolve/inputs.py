@@ -120,7 +120,16 @@ def gather_inputs(request: ResolveRequest, *, nothing_listed: bool = False) -> I
     from graft.sources.tool_sources import refuse_unread  # noqa: PLC0415
 
     refuse_unread(inputs)  # PIP_INDEX_URL and the like, which graft does not read
+    _trust_files_hosts(inputs)
     return inputs
+
+
+def _trust_files_hosts(inputs: Inputs) -> None:
+    """A requirements file's ``--trusted-host``, taken as pip takes it (decision 419)."""
+    if inputs.insecure_hosts:
+        from graft.sources.urlimport import also_insecure  # noqa: PLC0415
+
+        also_insecure(inputs.insecure_hosts)
 
 
 def _overridden(request: ResolveRequest, inputs: Inputs) -> None:

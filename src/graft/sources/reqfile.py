@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from graft.model.requirements import Inputs
 
 _IGNORED_OPTIONS = {"--prefer-binary"}
-_VALUE_OPTIONS_IGNORED = {"--trusted-host", "--use-feature"}
+_VALUE_OPTIONS_IGNORED = {"--use-feature"}
 
 #: The options a requirements file takes that take no value.
 _FLAGS = {"--no-index", "--pre", "--require-hashes", *_IGNORED_OPTIONS}
@@ -44,6 +44,7 @@ _TAKE_A_VALUE = {
     **dict.fromkeys(("-i", "--index-url", "--extra-index-url", "-f", "--find-links"), "a value"),
     **dict.fromkeys(("--no-binary", "--only-binary"), "a name or :all:"),
     **dict.fromkeys(("-e", "--editable"), "a project directory"),
+    "--trusted-host": "a host",
     **dict.fromkeys(_VALUE_OPTIONS_IGNORED, "a value"),
 }
 
@@ -323,6 +324,14 @@ def _valued(
         inputs.find_links.append(find_links_dir(value, base, where))
     elif option in {"--no-binary", "--only-binary"}:
         inputs.formats.append((option[2:], value))  # (NO_BINARY, ONLY_BINARY: in order)
+    elif option == "--trusted-host":  # (pip's; uv ignores it there: decision 419)
+        from graft.sources.tls import InsecureHost  # noqa: PLC0415
+
+        try:
+            InsecureHost.parse(value, option)
+        except UsageError as exc:
+            raise UsageError(exc.what, where=where, hint=exc.hint) from None
+        inputs.insecure_hosts.append(value)
     elif option in {"-e", "--editable"}:
         if constraints:
             raise UsageError(f"{option} is not a constraint", where=where)
@@ -337,7 +346,7 @@ def _valued(
 #: What a requirements file takes on a line of its own (pip's and uv's options for it).
 _FILE_OPTIONS = (
     "-r, -c, -e, -i/--index-url, --extra-index-url, -f/--find-links, --no-index, --pre,"
-    " --require-hashes, --no-binary, --only-binary"
+    " --require-hashes, --no-binary, --only-binary, --trusted-host"
 )
 
 

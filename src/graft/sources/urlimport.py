@@ -26,6 +26,7 @@ import threading
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import ssl
+    from collections.abc import Sequence
     from urllib.request import OpenerDirector
 
     from graft.sources.tls import Trust
@@ -80,6 +81,20 @@ def trust(chosen: Trust | None) -> None:
     connections = sys.modules.get("graft.sources.connections")
     if connections is not None:  # (no connection was made, or none kept, otherwise)
         connections.POOL.forget()
+
+
+def also_insecure(hosts: Sequence[str]) -> None:
+    """Add *hosts* (``--trusted-host`` values of requirements files) to the run's insecure hosts.
+
+    pip reads ``--trusted-host`` in a requirements file as on its command line (uv 0.13.9
+    ignores it there, with a warning); graft adds it to the command line's choices
+    (decision 419). The values were checked where the files were read.
+    """
+    from graft.sources.tls import InsecureHost, Trust  # noqa: PLC0415
+
+    before = _TRUST[0] if _TRUST else Trust()
+    added = tuple(InsecureHost.parse(text, "--trusted-host") for text in hosts)
+    trust(Trust(before.cert, tuple(dict.fromkeys(before.insecure + added))))
 
 
 def context_for(netloc: str) -> ssl.SSLContext:
