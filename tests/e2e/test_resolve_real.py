@@ -201,3 +201,30 @@ def test_an_extra_whose_dependency_was_never_released_goes_back_as_uv_does(
     ours = {d["name"]: d["version"] for d in json.loads(proc.stdout)["distributions"]}
     assert ours["dask"] == ours["distributed"] == "2026.8.0"
     assert ours == _uv_versions(requirements, cutoff=cutoff)
+
+
+def test_an_extra_is_pinned_before_its_project_as_uv_resolves_it(tmp_path: Path) -> None:
+    """``jax[cuda12]`` on 2026-12-01 for CPython 3.12 on x86_64 glibc 2.28: jax 0.12.1's extra
+    needs a ``jax-cuda12-plugin`` 0.12.1, never released; uv and pip take jax 0.12.0.1 with
+    the plugin. graft pinned jax 0.12.1 first, then tried the extra's older releases against
+    its pin of jaxlib 0.12.1 in one round, down to jax 0.4.21, which has no extra
+    ``cuda12``: a warning and no CUDA at all (decision 415). A dry run for that target."""
+    cutoff = "2026-12-01T00:00:00Z"
+    requirements = tmp_path / "jax.in"
+    requirements.write_text("jax[cuda12]\n")
+    levels = [f"manylinux_2_{n}_x86_64" for n in range(28, 16, -1)] + ["manylinux2014_x86_64"]
+    command = [
+        sys.executable, "-m", "graft", "sync", str(tmp_path / "venv"), "-r", str(requirements),
+        "--exclude-newer", cutoff, "--dry-run", "--json", "--python-version", "3.12",
+        *(option for level in levels for option in ("--platform", level)),
+    ]  # fmt: skip
+    env = {**os.environ, "GRAFT_CACHE_DIR": str(cache_dir() / "resolve-graft")}
+    proc = subprocess.run(
+        command, capture_output=True, text=True, check=False, env=env, stdin=subprocess.DEVNULL
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "does not provide the extra" not in proc.stderr
+    ours = {d["name"]: d["version"] for d in json.loads(proc.stdout)["distributions"]}
+    assert ours["jax"] == ours["jax-cuda12-plugin"] == "0.12.0.1"
+    target = ("--python-platform", "x86_64-manylinux_2_28", "--python-version", "3.12")
+    assert ours == _uv_versions(requirements, *target, cutoff=cutoff)

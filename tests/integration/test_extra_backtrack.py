@@ -53,3 +53,45 @@ def test_a_backtrack_from_an_extra_goes_back_with_its_project_as_pip_and_uv_do(
     # no release below the one that fits was tried: the sdist was never fetched
     assert not [path for path in index.paths if path.endswith(".tar.gz")], index.paths
     assert uv_installed(tmp_path, index, request_text) == installed(venv)
+
+
+@pytest.fixture
+def tied_index(tmp_path: Path) -> Iterator[Served]:
+    """``jax[cuda12]`` in small (PyPI, 2026-12-06; decision 415).
+
+    app 3.0 and its extra x need lib==3.0 (each says so, as jax and its extras say jaxlib's),
+    and the extra ``plug[y]`` 3.0, which does not exist;
+    app 2.0 and its extra need lib==2.0, and plug 2.0 is there; app 1.0 has no extra x.
+    """
+    folder = tmp_path / "served"
+    with serve_made(folder, pep658=True) as served:
+        for version in ("3.0", "2.0"):
+            served.add(
+                make_wheel(
+                    folder, "app", version, {"app/__init__.py": ""},
+                    requires=(
+                        f"lib=={version}",
+                        f'lib=={version} ; extra == "x"',
+                        f'plug[y]=={version} ; extra == "x"',
+                    ),
+                    provides_extra=("x",),
+                )
+            )  # fmt: skip
+            served.add(make_wheel(folder, "lib", version, {"lib/__init__.py": ""}))
+        plug = make_wheel(folder, "plug", "2.0", {"plug/__init__.py": ""}, provides_extra=("y",))
+        served.add(plug)
+        served.add(make_wheel(folder, "app", "1.0", {"app/__init__.py": ""}))
+        yield served
+
+
+@pytest.mark.parametrize("request_text", ["app[x]", "app[x]>=1"])
+def test_an_extra_is_pinned_before_its_project_so_a_failed_extra_takes_the_project_back(
+    request_text: str, tied_index: Served, tmp_path: Path, store_dir: Path, cache: Path
+) -> None:
+    """graft pinned app 3.0 first, then walked app[x] down to 1.0 (lib==3.0 held it), which
+    has no extra x: a warning, and app 1.0 without plug. uv installs app 2.0 with plug."""
+    venv = tmp_path / "v"
+    said = sync(venv, store_dir, tied_index, request_text)
+    assert installed(venv) == {"app": "2.0", "lib": "2.0", "plug": "2.0"}
+    assert "does not provide the extra" not in said
+    assert uv_installed(tmp_path, tied_index, request_text) == installed(venv)

@@ -197,12 +197,14 @@ class Provider(DeadEnds, AbstractProvider[Need, Candidate, str]):
         (decision 133). Pinning the parents again first is what lets the resolver leave a
         conflict between two of them instead of walking every version of an unrelated pin
         made after them (the opentelemetry set: 20,000 rounds without it).
+
+        A project waits for its extras (:func:`_extras_first`; decision 415).
         """
         del resolutions, candidates, information
         names = list(identifiers)
         if PYTHON in names:
             return [PYTHON]
-        causes = _cause_identifiers(backtrack_causes)
+        names, causes = _extras_first(names, _cause_identifiers(backtrack_causes))
         return [name for name in names if name in causes] or names
 
     def get_preference(
@@ -464,6 +466,25 @@ class Provider(DeadEnds, AbstractProvider[Need, Candidate, str]):
             return exc
         where = required_by(candidate.name, asked, parents)
         return brought(exc, candidate.name, candidate.version, where)
+
+
+def _extras_first(names: list[str], causes: set[str]) -> tuple[list[str], set[str]]:
+    """*names* less each project one of whose extras is among them; *causes* with those extras.
+
+    An extra's candidate requires its project at its own file, so pinning the extra pins
+    the project; pinned first, the project would hold its own dependencies' pins while the
+    extra's releases are tried against them one by one in a single round, and the first
+    one that passes is a release without the extra at all (``jax[cuda12]``: jax 0.12.1
+    pinned, its extra needing a plugin never released, then jax 0.4.21, which has no
+    ``cuda12``, where pip and uv take 0.12.0.1 with it). The extra pinned first, its failure
+    goes to its next release, and the project follows. A project that was a cause makes
+    its extras causes.
+    """
+    waiting = {name.partition("[")[0] for name in names if "[" in name}
+    if not waiting:
+        return names, causes
+    extras = {name for name in names if name.partition("[")[0] in causes}
+    return [name for name in names if name not in waiting], causes | extras
 
 
 def _cause_identifiers(
