@@ -10,7 +10,8 @@ The screening runs before any METADATA is read, on what the index says of each f
 - the index's ``requires-python`` (per release on PyPI, warehouse#16033) must admit the
   target; an unparsable value admits everything, as in pip;
 - ``exclude_newer`` drops files uploaded later, and remote files without an upload time
-  (an index that does not say when cannot prove "not newer"); local files are kept;
+  (an index that does not say when cannot prove "not newer"); local files, and files the
+  user names by URL, are kept;
 - ``--hash`` values given for a project leave out files whose announced sha256 differs
   (a file whose sha256 is not announced stays, and is checked on download);
 - every specifier must contain the version; yanked files (PEP 592) only for a ``==``/``===``
@@ -127,7 +128,13 @@ def within_release(
 
 
 def _too_new(file: ArtifactFile, cutoff: dt.datetime | None) -> bool:
-    if cutoff is None:
+    """Whether *file* is left out by ``--exclude-newer``.
+
+    A file the user names by URL or path (``name @ https://…/x.whl``) is no index's offer:
+    the cutoff, which chooses among an index's uploads, does not apply to it, as uv and pip
+    (``--uploaded-prior-to``) take it (decision 412).
+    """
+    if cutoff is None or file.direct:
         return False
     if (
         file.upload_time is None
