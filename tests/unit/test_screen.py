@@ -366,6 +366,32 @@ def test_the_first_offered_is_the_preferred_version_unless_upgrading() -> None:
         assert str(first[0]) == expected
 
 
+def test_a_held_prerelease_is_offered_as_if_a_specifier_named_it() -> None:
+    """PEP 440's "already installed pre-releases", as pip and uv keep them (decision 413)."""
+    files = [
+        ArtifactFile("lib-2.0b1-py3-none-any.whl", "https://files.invalid/a"),
+        ArtifactFile("lib-1.5-py3-none-any.whl", "https://files.invalid/b"),
+        ArtifactFile("lib-1.0-py3-none-any.whl", "https://files.invalid/c"),
+    ]
+    held = {LIB: Version("2.0b1")}
+    for policy, specs, expected in [
+        (Policy(preferred=held), [], ["2.0b1", "1.5", "1.0"]),
+        (Policy(preferred=held), [">=1"], ["2.0b1", "1.5", "1.0"]),
+        (Policy(preferred=held), ["<2"], ["1.5", "1.0"]),  # (a range that leaves it out)
+        (Policy(preferred=held, upgrade=True), [], ["1.5", "1.0"]),
+        (Policy(preferred=held, upgrade=frozenset({LIB})), [], ["1.5", "1.0"]),
+        (Policy(preferred=held, prereleases=Prereleases.DISALLOW), [], ["1.5", "1.0"]),
+        (Policy(preferred=held, prereleases=Prereleases.ALLOW), [], ["2.0b1", "1.5", "1.0"]),
+        (Policy(preferred={LIB: Version("1.0")}), [], ["1.0", "1.5"]),  # (no other: as before)
+    ]:
+        specifiers = [SpecifierSet(s) for s in specs]
+        offered = screen(LIB, files, specifiers, LINUX, policy).offered
+        assert [str(v) for v, _ in offered] == expected, (policy, specs)
+        first = first_offered(LIB, files, specifiers, LINUX, policy, tag_rank=RANKS)
+        assert first is not None
+        assert str(first[0]) == expected[0]
+
+
 def test_the_first_offered_is_the_targets_best_wheel_of_the_release() -> None:
     files = [
         ArtifactFile("lib-2.0-py3-none-any.whl", "https://files.invalid/a"),

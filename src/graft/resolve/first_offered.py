@@ -17,6 +17,7 @@ from graft.resolve.policy import Prereleases
 from graft.resolve.screen import (
     Reject,
     grouped_by_tags,
+    held_prerelease,
     passing,
     screen,
     variant_groups,
@@ -90,6 +91,7 @@ def first_offered(
     releases = by_version(files).releases(preferred, specs, oldest=oldest)  # (parsed as reached)
     mode = policy.prereleases_for(name)
     allow = mode is Prereleases.ALLOW or any(spec.prereleases for spec in specs)
+    kept = held_prerelease(name, policy)  # (the screening admits it as if named)
     waiting: tuple[Version, ArtifactFile] | None = None  # the first prerelease that passed
     ignored: list[tuple[ArtifactFile, Reject, Version | None]] = []
     fitting = _fitting(files, tag_rank)
@@ -97,7 +99,12 @@ def first_offered(
     for version, at in releases:
         if not contains(version):
             continue
-        if version.is_prerelease and not allow and (unwanted or waiting is not None):
+        if (
+            version.is_prerelease
+            and not allow
+            and version != kept
+            and (unwanted or waiting is not None)
+        ):
             continue  # never the answer: not screened (keras-nightly's 1,838 dev releases)
         release = [files[i] for i in at if i in fitting]
         passed = passing(
@@ -115,7 +122,7 @@ def first_offered(
         if not passed:
             continue
         best = min(passed, key=within_release)
-        if allow or not version.is_prerelease:
+        if allow or not version.is_prerelease or version == kept:
             return best[0], best[2]
         if waiting is None:
             waiting = best[0], best[2]

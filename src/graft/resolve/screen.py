@@ -17,7 +17,9 @@ The screening runs before any METADATA is read, on what the index says of each f
 - every specifier must contain the version; yanked files (PEP 592) only for a ``==``/``===``
   clause naming that version;
 - prereleases: ``if-necessary`` (the default, PEP 440) accepts them when a specifier names
-  one or when nothing else is left; ``allow`` always; ``disallow`` only when named;
+  one or when nothing else is left, and the one the venv holds (PEP 440's "already
+  installed pre-releases", as pip and uv keep it: :func:`held_prerelease`); ``allow``
+  always; ``disallow`` only when named;
 - variant wheels (PEP 825): with ``Policy.variants`` (a
   :class:`~graft.resolve.variants.VariantChooser`), each release's remaining files are
   ordered for the machine: a variant the machine does not support is left out, and the
@@ -125,6 +127,20 @@ def within_release(
 ) -> tuple[bool, tuple[int, int, int], str]:
     """A file's place among its release's: not yanked first, then the target's order, then name."""
     return item[2].yanked is not None, item[1], item[2].filename
+
+
+def held_prerelease(name: NormalizedName, policy: Policy) -> Version | None:
+    """The prerelease of *name* a venv holds (or a lock pins), admitted as if a specifier named it.
+
+    PEP 440 asks tools to "accept already installed pre-releases for all version
+    specifiers" by default, and pip (installed, so satisfied) and uv 0.13.9 keep one. Only
+    under ``if-necessary`` (``allow`` takes every prerelease, ``disallow`` none) and where
+    the version is kept (not with ``-U``, or ``-P`` naming *name*; decision 413).
+    """
+    if policy.prereleases_for(name) is not Prereleases.IF_NECESSARY:
+        return None
+    kept = policy.prefers(name)
+    return kept if kept is not None and kept.is_prerelease else None
 
 
 def _too_new(file: ArtifactFile, cutoff: dt.datetime | None) -> bool:
@@ -378,11 +394,12 @@ def screen(
     named = any(spec.prereleases for spec in specs)
     mode = policy.prereleases_for(name)
     allow = mode is Prereleases.ALLOW or named
+    held = held_prerelease(name, policy)
     if mode is Prereleases.IF_NECESSARY:
         allow = allow or all(v.is_prerelease for v, _, _ in passed)
     offered = []
     for version, key, file in passed:
-        if version.is_prerelease and not allow:
+        if version.is_prerelease and not allow and version != held:
             rejected.append((file, Reject.PRERELEASE, version))
         else:
             offered.append((version, key, file))
