@@ -211,9 +211,13 @@ def _venv_itself(
 
 
 def _recorded(request: SyncRequest, target: Target) -> Callable[[str], BuiltWheel | None]:
-    """The recorded build a sync would install for an sdist file at hand, if any."""
+    """The recorded build a sync would install for an sdist file at hand, if any.
+
+    None for a foreign target: its sync builds on that machine, where no build of this one's
+    is recorded (decision 420).
+    """
     builder = request.builder
-    if builder is None:
+    if builder is None or request.foreign is not None:
         return lambda _: None
     return lambda path: builder.recorded(path, target)
 

@@ -228,3 +228,33 @@ def test_an_extra_is_pinned_before_its_project_as_uv_resolves_it(tmp_path: Path)
     assert ours["jax"] == ours["jax-cuda12-plugin"] == "0.12.0.1"
     target = ("--python-platform", "x86_64-manylinux_2_28", "--python-version", "3.12")
     assert ours == _uv_versions(requirements, *target, cutoff=cutoff)
+
+
+def test_a_foreign_dry_run_takes_an_sdist_as_uv_compile_does(tmp_path: Path) -> None:
+    """cryptography for CPython 3.12 on Windows arm64, on 2026-12-01: 50.0.2 has no wheel for
+    it, only an sdist (whose PKG-INFO states its dependencies); uv takes it, as ``graft lock``
+    does. graft's foreign dry run refused every sdist and took 46.0.3, the newest with a
+    ``win_arm64`` wheel (decision 420). Nothing is built: the sdist is said to be built there."""
+    cutoff = "2026-12-01T00:00:00Z"
+    requirements = tmp_path / "crypto.in"
+    requirements.write_text("cryptography\n")
+    command = [
+        sys.executable, "-m", "graft", "sync", str(tmp_path / "venv"), "-r", str(requirements),
+        "--exclude-newer", cutoff, "--dry-run", "--json", "--python-version", "3.12",
+        "--platform", "win_arm64",
+    ]  # fmt: skip
+    env = {**os.environ, "GRAFT_CACHE_DIR": str(cache_dir() / "resolve-graft")}
+    proc = subprocess.run(
+        command, capture_output=True, text=True, check=False, env=env, stdin=subprocess.DEVNULL
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    rows = json.loads(proc.stdout)["distributions"]
+    ours = {d["name"]: d["version"] for d in rows}
+    assert ours["cryptography"] == "50.0.2"
+    assert [d.get("sdist") for d in rows if d["fetch"] == "build"] == ["cryptography-50.0.2.tar.gz"]
+    uv = _uv_versions(
+        requirements,
+        "--python-version", "3.12", "--python-platform", "aarch64-pc-windows-msvc",
+        cutoff=cutoff,
+    )  # fmt: skip
+    assert ours == uv

@@ -17,7 +17,6 @@ if TYPE_CHECKING:
 
     from graft.model.request import ResolveRequest, SourceBuilder
     from graft.model.requirements import Inputs, Wanted
-    from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile
     from graft.resolve.lock_envs import Conditional
     from graft.resolve.projects import IndexProjects
@@ -113,16 +112,10 @@ def index_projects(
     )
     find_links = FindLinks(inputs.find_links, pinned)
     builds = None
-    if builder is not None:
-        from graft.resolve.sdists import SdistBuilds  # noqa: PLC0415
-        from graft.venv.interpreter import find_interpreter, introspect  # noqa: PLC0415
+    if builder is not None:  # (an sdist's metadata: the interpreter running graft's)
+        from graft.resolve.sdists import read_here  # noqa: PLC0415
 
-        def here() -> Target:  # introspected only if an sdist is met
-            return introspect(find_interpreter(None))
-
-        # nothing is built at once: a lock installs nothing, so an sdist's metadata comes
-        # from prepare_metadata_for_build_wheel (a build only where the backend lacks it)
-        builds = SdistBuilds(builder, here, cache_dir, offline=asked.offline)
+        builds = read_here(builder, cache_dir, offline=asked.offline)
     projects = IndexProjects(
         index, find_links, cache_dir, offline=asked.offline, direct=direct, builds=builds
     )

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from graft.model.requirements import Inputs, Wanted
     from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile
+    from graft.resolve.sdists import SdistBuilds
     from graft.resolve.variants import VariantChooser
     from graft.sources.candidates import Candidate
     from graft.sources.find_links import FindLinks
@@ -109,16 +110,7 @@ def resolve_wanted(
         if (file := direct_file(c, constraint=True)) is not None and name not in direct:
             direct[name] = file
     requirements = [need for w in wanted for need in resolver_needs(w)]
-    builds = None
-    if builder is not None and not request.no_build and request.foreign is None:
-        from graft.resolve.sdists import SdistBuilds  # noqa: PLC0415
-
-        pinned = frozenset(
-            (w.name, w.version) for w in wanted if w.version and not w.source and early_builds
-        )
-        builds = SdistBuilds(
-            builder, target, cache_dir, offline=request.offline, pinned=pinned, python_first=True
-        )
+    builds = _sdist_builds(request, wanted, target, builder, cache_dir, early=early_builds)
     source = IndexProjects(
         index,
         find_links,
@@ -195,6 +187,36 @@ def resolve_wanted(
     notes = (*(builds.notes if builds is not None else ()), note)
     warnings = (*resolution.warnings, *unbounded_lowest(wanted, policy, resolution.pins))
     return chosen, notes, warnings, recorded
+
+
+def _sdist_builds(
+    request: ResolveRequest,
+    wanted: list[Wanted],
+    target: Target,
+    builder: SourceBuilder | None,
+    cache_dir: str,
+    *,
+    early: bool,
+) -> SdistBuilds | None:
+    """What reads the sdists the resolver may take; None where builds are off.
+
+    For this machine's interpreter: the target's builds (a pinned sdist built at once if
+    *early*). For a foreign target (a dry run): read as a lock reads them, by the
+    interpreter running graft, nothing built (:func:`graft.resolve.sdists.read_here`,
+    decision 420).
+    """
+    if builder is None or request.no_build:
+        return None
+    if request.foreign is not None:
+        from graft.resolve.sdists import read_here  # noqa: PLC0415
+
+        return read_here(builder, cache_dir, offline=request.offline)
+    from graft.resolve.sdists import SdistBuilds  # noqa: PLC0415
+
+    pinned = frozenset((w.name, w.version) for w in wanted if w.version and not w.source and early)
+    return SdistBuilds(
+        builder, target, cache_dir, offline=request.offline, pinned=pinned, python_first=True
+    )
 
 
 __all__ = ["Recorded", "Resolved", "asking_again", "resolve_wanted"]

@@ -10,7 +10,9 @@ lock's ``[packages.sdist]`` by :mod:`graft.resolve.lock_write`.
 Sources named in the request are built before resolution (:mod:`graft.resolve.named_sources`).
 
 The builder (:class:`graft.model.request.SourceBuilder`) is passed in by the command line;
-without one, with ``--no-build`` or for a foreign target, no sdist is a candidate.
+without one, or with ``--no-build``, no sdist is a candidate. For targets graft builds
+nothing for (a lock's environments, a foreign target's dry run), :func:`read_here` reads
+sdists with the interpreter running graft (decisions 45, 420).
 """
 
 from __future__ import annotations
@@ -418,6 +420,25 @@ class SdistBuilds:
         found = _static_metadata(path, where)
         remember(kept, found)
         return found
+
+
+def read_here(builder: SourceBuilder, cache_dir: str, *, offline: bool) -> SdistBuilds:
+    """Sdist candidates for targets graft cannot build for: a lock's, a foreign dry run's.
+
+    An sdist's static metadata where it states it (PKG-INFO, ``[project]``), else what its
+    backend says for the interpreter running graft (a recorded build, kept metadata, or
+    ``prepare_metadata_for_build_wheel``; a build only where the backend lacks the hook),
+    the same for every target, as uv reads an sdist for another platform: graft cannot run
+    the target's interpreter (decisions 45, 420). That interpreter is introspected only when
+    an sdist is met, and nothing is built at once: neither a lock nor a dry run installs.
+    """
+
+    def here() -> Target:
+        from graft.venv.interpreter import find_interpreter, introspect  # noqa: PLC0415
+
+        return introspect(find_interpreter(None))
+
+    return SdistBuilds(builder, here, cache_dir, offline=offline)
 
 
 def static_path(cache_dir: str, sha256: str) -> str:
