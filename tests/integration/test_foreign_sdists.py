@@ -10,7 +10,8 @@ wheel for any platform; ``dyn`` 2.0 is an sdist alone whose metadata only its ba
 1.0, which only ``dyn`` 2.0 requires, a wheel. With builds allowed, the dry run takes both
 sdists (their metadata read here, as a lock reads it: the static one without a hook, the
 other through the hook run by the interpreter running graft), says each is to be built, and
-builds nothing; ``--no-build`` and ``--only-binary`` keep sdists out. Each answer is
+builds nothing, and warns that dyn's dependencies were read on this machine (decision 421);
+``--no-build`` and ``--only-binary`` keep sdists out. Each answer is
 ``uv pip compile --python-platform aarch64-pc-windows-msvc``'s (uv 0.13.9) on the same index.
 """
 
@@ -103,6 +104,18 @@ def test_a_foreign_dry_run_takes_sdists_as_uv_compile_does(
     said = hooks.read_text().splitlines() if hooks.exists() else []
     assert said == (["prepare 2.0"] if "dyn-2.0.tar.gz" in built else []), said  # nothing built
     assert not (tmp_path / "v").exists()
+    # dyn 2.0's dependencies came from its hook run here (decision 421); top 2.0's are static
+    warned = [line for line in run.stderr.splitlines() if "not static" in line]
+    if "dyn-2.0.tar.gz" in built:
+        here = "{}.{}".format(*sys.version_info[:2])
+        line = (
+            "graft: warning: sdists whose dependencies are not static: dyn 2.0; read through"
+            f" their backends run here by cpython {here} ({sys.executable}), a build on the"
+            " target may require others"
+        )
+        assert warned == [line], run.stderr
+    else:
+        assert warned == [], run.stderr
     lines = _uv_run(
         tmp_path, "pip", "compile", "-", "-q", "--index-url", index, "--python", sys.executable,
         *UV_TARGET, "--no-header", "--no-annotate", *flags, stdin="top\n",

@@ -186,6 +186,11 @@ def resolve_wanted(
     note = f"resolved {projects} {how}; METADATA read: {source.fetched()}"
     notes = (*(builds.notes if builds is not None else ()), note)
     warnings = (*resolution.warnings, *unbounded_lowest(wanted, policy, resolution.pins))
+    if builds is not None and builds.dynamic and request.foreign is not None:  # (decision 421)
+        from graft.resolve.sdists import read_here_warning  # noqa: PLC0415
+
+        said = read_here_warning(builds, (c.filename for _, c in chosen))
+        warnings = (*warnings, *filter(None, [said]))
     return chosen, notes, warnings, recorded
 
 

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from graft.errors import BuildError, SourceError, UsageError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
     from concurrent.futures import Future, ThreadPoolExecutor
 
     from graft.build.stop import Stop
@@ -160,6 +160,8 @@ class SdistBuilds:
         self.cache_dir = cache_dir
         self.offline = offline
         self.notes: list[str] = []
+        # the sdists (filenames) whose metadata the builder gave: not static (decision 421)
+        self.dynamic: set[str] = set()
         self._lock = threading.Lock()
         self._failed: dict[str, BaseException] = {}  # a source that did not build: not again
         # for -v: hooks that failed here, and failures kept from a hook said instead (254)
@@ -209,6 +211,7 @@ class SdistBuilds:
             excluded = self._excluded(path, file.filename)
             if excluded is not None:
                 return excluded
+            self.dynamic.add(file.filename)
             try:
                 if self._pinned(file.filename):  # installed for sure: its build is the answer
                     early = self._early.get(file.url)
@@ -384,6 +387,7 @@ class SdistBuilds:
             return None
         with self._lock:
             self.notes.append(known[1])
+            self.dynamic.add(file.filename)
         return known[0]
 
     def _sha256(self, path: str) -> str:
@@ -439,6 +443,37 @@ def read_here(builder: SourceBuilder, cache_dir: str, *, offline: bool) -> Sdist
         return introspect(find_interpreter(None))
 
     return SdistBuilds(builder, here, cache_dir, offline=offline)
+
+
+def read_here_warning(builds: SdistBuilds, filenames: Iterable[str]) -> str | None:
+    """The warning of a foreign dry run whose chosen sdists' dependencies are not static.
+
+    *filenames*: the files the resolution chose. Those :func:`read_here` read through their
+    backend (:attr:`SdistBuilds.dynamic`) said what they require when run here; a build on
+    the target may say otherwise (a ``setup.py`` that tests ``sys.platform``). ``graft lock``
+    and ``uv pip compile --python-platform`` read them so too (decision 421).
+    """
+    from packaging.utils import InvalidSdistFilename, parse_sdist_filename  # noqa: PLC0415
+    from packaging.version import InvalidVersion  # noqa: PLC0415
+
+    labels = []
+    for filename in sorted(set(filenames) & builds.dynamic):
+        try:
+            name, version = parse_sdist_filename(filename)
+        except (InvalidSdistFilename, InvalidVersion):
+            labels.append(filename)
+            continue
+        labels.append(f"{name} {version}")
+    if not labels:
+        return None
+    from graft.build.reuse import Builder  # noqa: PLC0415
+
+    here = builds.target
+    return (
+        f"sdists whose dependencies are not static: {', '.join(labels)}; read through their"
+        f" backends run here by {Builder.of(here)} ({here.executable}), a build on the target"
+        " may require others"
+    )
 
 
 def static_path(cache_dir: str, sha256: str) -> str:
