@@ -152,3 +152,11 @@ class BuildError(GraftError):
         self.status = status  # a hook process's exit status (negative: ended by a signal)
         self.build_env = build_env
         self.kept_at = kept_at
+
+
+class WrongReleaseError(BuildError):
+    """A backend's METADATA or wheel names another release than its sdist's (decision 423).
+
+    The resolver passes such an sdist's release over, as uv marks its version's metadata
+    inconsistent and takes another; a named source built so is still refused.
+    """

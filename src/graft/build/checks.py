@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from graft.errors import BuildError
+from graft.errors import BuildError, WrongReleaseError
 
 if TYPE_CHECKING:
     from packaging.version import Version
@@ -55,7 +55,7 @@ def check_metadata(
     wrong_name = name is not None and canonicalize_name(name) != said.name
     wrong_version = version is not None and Version(version) != said.version
     if wrong_name or wrong_version:
-        raise BuildError(
+        raise WrongReleaseError(
             f"prepare_metadata_for_build_wheel says {said.name} {said.version},"
             f" but the source is {name} {version}",
             where=label,
@@ -138,7 +138,7 @@ def _same_release(
     wrong_version = version is not None and Version(version) != built_version
     if wrong_name or wrong_version:
         of = "project" if sdist else "source"
-        raise BuildError(
+        raise WrongReleaseError(
             f"the backend built {filename}, but the {of} is {name} {version}; nothing was kept",
             where=label,
             hint="the sdist's name and version must be the project's"

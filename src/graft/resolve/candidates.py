@@ -30,6 +30,10 @@ UNREADABLE = SpecifierSet("<0")
 #: another system, its dependencies stated only by a build that failed on this machine
 #: (decision 134). Spelled unlike :data:`UNREADABLE`, so that an explanation tells them apart.
 UNBUILT = SpecifierSet("<0,>0")
+#: What no Python meets either: the need on :data:`PYTHON` of an sdist whose metadata hook (or
+#: build) states another release than its own, passed over as uv passes over a version whose
+#: metadata is inconsistent (decision 423). Spelled unlike the two above.
+WRONG_RELEASE = SpecifierSet("<0,>1")
 
 
 @dataclass(frozen=True, slots=True)

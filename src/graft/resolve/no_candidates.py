@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from graft.resolve.admit import by_version
 from graft.resolve.artifacts import legacy_sdists, parse_wheel, sdist_version
-from graft.resolve.candidates import UNBUILT, UNREADABLE, WheelCandidate
+from graft.resolve.candidates import UNBUILT, UNREADABLE, WRONG_RELEASE, WheelCandidate
 from graft.resolve.causes import stated
 from graft.resolve.policy import Prereleases
 from graft.resolve.resolution_error import (
@@ -52,7 +52,8 @@ def python_excluded(
     Or, where each is an sdist left for a target of another system (decision 134), the
     first build that failed on this machine, in a line of its own (a lock's warning); or the
     wheels' METADATA unreadable: a wheel with an unparsable Requires-Dist requires
-    :data:`~graft.resolve.candidates.UNREADABLE` of it (decision 136).
+    :data:`~graft.resolve.candidates.UNREADABLE` of it (decision 136); or sdists whose
+    builds state another release (:data:`~graft.resolve.candidates.WRONG_RELEASE`, 423).
     """
     if all(info.requirement.specifier == UNBUILT for info in infos):
         head = (
@@ -62,12 +63,18 @@ def python_excluded(
         hint = "lock this environment on a machine of its system, or pin a release with wheels"
         return ResolutionError(Kind.ONLY_SDISTS, lines, hint=hint)
     broken = sum(info.requirement.specifier == UNREADABLE for info in infos)
+    wrong = sum(info.requirement.specifier == WRONG_RELEASE for info in infos)
     if broken == len(infos):
         lines = ["every wheel that was tried has an unparsable Requires-Dist (pip ignores those):"]
         hint = "pin a version whose METADATA is sound"
+    elif wrong == len(infos):  # (decision 423: passed over, as uv passes them over)
+        lines = ["every release that was tried builds another release than its sdist's:"]
+        hint = "pin a release whose sdist builds its own name and version, or tell its project"
     else:
         excluded = f"the target's Python {target} is excluded by every wheel that was tried"
-        lines = [f"{excluded}{', or its METADATA is unreadable' if broken else ''}:"]
+        ors = [", or its METADATA is unreadable"] if broken else []
+        ors += [", or its build states another release"] if wrong else []
+        lines = [f"{excluded}{''.join(ors)}:"]
         hint = "pass --python for another interpreter"
     lines += stated(infos)
     return ResolutionError(Kind.PYTHON, lines, hint=hint)

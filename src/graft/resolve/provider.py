@@ -25,7 +25,7 @@ from packaging.utils import NormalizedName
 from packaging.version import Version
 from resolvelib import AbstractProvider
 
-from graft.errors import BuildError
+from graft.errors import BuildError, WrongReleaseError
 from graft.resolve.artifacts import ListingPrefetch
 from graft.resolve.candidates import (
     PYTHON,
@@ -41,7 +41,7 @@ from graft.resolve.dead_ends import DeadEnds
 from graft.resolve.first_offered import first_offered
 from graft.resolve.metadata_reader import MetadataReader
 from graft.resolve.readahead import ReadAhead
-from graft.resolve.requires_dist import built_elsewhere, candidate_needs
+from graft.resolve.requires_dist import built_elsewhere, candidate_needs, wrong_release
 from graft.resolve.screen import screen
 
 if TYPE_CHECKING:
@@ -409,9 +409,12 @@ class Provider(DeadEnds, AbstractProvider[Need, Candidate, str]):
         try:
             surface = self.reader.surface(candidate.file)
         except BuildError as exc:
-            if self.target.markers.get("sys_platform") == sys.platform:
+            if isinstance(exc, WrongReleaseError):  # passed over, as uv does (decision 423)
+                need, said = wrong_release(candidate, exc)
+            elif self.target.markers.get("sys_platform") == sys.platform:
                 raise self._brought(candidate, exc) from None
-            need, said = built_elsewhere(candidate, exc)
+            else:
+                need, said = built_elsewhere(candidate, exc)
             self.warnings[said] = None
             return [need], []
         fixed, own, warned = candidate_needs(

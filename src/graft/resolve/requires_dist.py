@@ -11,7 +11,8 @@ answers once it has read the candidate's metadata surface:
   only candidate is the target's Python; a Requires-Dist that does not parse is one no
   Python meets (decision 136).
 - A wheel whose METADATA names another project or version stops the resolution, and so does
-  a URL requirement of a project the request does not name.
+  a URL requirement of a project the request does not name; an sdist whose backend states
+  another release is passed over (decision 423).
 """
 
 from __future__ import annotations
@@ -24,7 +25,14 @@ from packaging.utils import canonicalize_name
 
 from graft.errors import SourceError
 from graft.model.target import applying
-from graft.resolve.candidates import PYTHON, UNBUILT, Need, WheelCandidate, unreadable
+from graft.resolve.candidates import (
+    PYTHON,
+    UNBUILT,
+    WRONG_RELEASE,
+    Need,
+    WheelCandidate,
+    unreadable,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -107,6 +115,20 @@ def built_elsewhere(candidate: WheelCandidate, exc: BuildError) -> tuple[Need, s
     )
     text = f"a build, which failed on this {sys.platform} machine ({what})"
     return Need(PYTHON, None, UNBUILT, text=text), warning
+
+
+def wrong_release(candidate: WheelCandidate, exc: BuildError) -> tuple[Need, str]:
+    """*candidate* (an sdist) whose backend stated another release: a need nothing meets.
+
+    Its metadata hook (or the wheel it built) names another project or version than the
+    sdist's own (decision 423). uv takes such a version's metadata as inconsistent and the
+    version as unusable, and resolves without it; so does graft, as it leaves a release its
+    Requires-Python excludes (a dead end), with a warning that names what the backend said.
+    """
+    what = exc.what.partition("\n")[0]
+    warning = f"{candidate.label}: passed over, its build states another release ({what})"
+    text = f"a build that states another release ({what})"
+    return Need(PYTHON, None, WRONG_RELEASE, text=text), warning
 
 
 def _requirements(
