@@ -115,6 +115,24 @@ def test_a_build_that_needs_cython_before_3_is_told_so() -> None:
     )
 
 
+def test_a_build_that_needs_use_2to3_names_the_setuptools_and_the_python_it_needs() -> None:
+    """pystache 0.5.4's setup(use_2to3=True) on setuptools 84: uv 0.13.9 and graft failed alike,
+    neither saying what would build it; setuptools<58 does, on Python 3.11 (decision 424)."""
+    from graft.build.hints import missing_module
+
+    log = "error in pystache setup command: use_2to3 is invalid.\n"
+    hint = missing_module(log, ["setuptools==84.2.1"], "3.12.1")
+    assert hint == (
+        "setuptools has had no use_2to3 since 58.0.0, and the build environment held"
+        " setuptools 84.2.1: this build needs setuptools<58.0.0 (graft sync and graft build:"
+        " --build-constraint), and Python 3.11 or older (--python): setuptools<58.0.0 does not"
+        " run on Python 3.12"
+    )
+    assert missing_module(log, ["setuptools==84.2.1"], "3.13.0") == hint
+    assert missing_module(log, ["setuptools==84.2.1"], "3.11.7") == hint.partition(", and Py")[0]
+    assert missing_module(log, ["setuptools==57.5.0"], "3.10.13") is None
+
+
 #: An old ``setup.py``'s first line on Python 3.12 (pathtools 0.1.2: ``import imp``), raised
 #: as that interpreter raises it, whatever Python runs the test.
 REMOVED = """\

@@ -47,11 +47,12 @@ def backend_for(
     system = source.project.build_system
     settings = config_dict(request.config_settings)
     if not request.isolated:
-        env = HookEnv(request.hook_python or target.executable, (), scratch, isolated=False)
+        python = request.hook_python or target.executable
+        env = HookEnv(python, (), scratch, isolated=False, python_version=target.version)
         return Backend(tree, system, env, source.label, settings), (), None
     requires = constrain(system.requires, request.constraints)
     made = run.make_env(target, requires, _env_dir(run, target, requires))
-    backend = Backend(tree, system, _hook_env(made, scratch), source.label, settings)
+    backend = Backend(tree, system, _hook_env(made, scratch, target), source.label, settings)
     asked = (source.key, run.inputs.key(), target.executable, kind)
     answer = _MORE_REQUIRES.get(asked)
     built = None
@@ -68,7 +69,7 @@ def backend_for(
             built = None
         everything = requires + extra
         made = run.make_env(target, everything, _env_dir(run, target, everything))
-        backend = Backend(tree, system, _hook_env(made, scratch), source.label, settings)
+        backend = Backend(tree, system, _hook_env(made, scratch, target), source.label, settings)
         backend.log.extend([f"(get_requires_for_build_{kind}: ", ", ".join(extra), ")\n"])
     # (built None, nothing extra: the build after a hook that named requirements failed; the
     # caller builds again through pyproject-hooks, which reports the failure in its words)
@@ -86,8 +87,14 @@ def _applies(requirement: str, target: Target) -> bool:
     return marker is None or marker.evaluate({**target.markers, "extra": ""})
 
 
-def _hook_env(env: BuildEnvironment, scratch: str) -> HookEnv:
-    return HookEnv(env.python, (env.bin_dir,), scratch, holds=env.distributions)
+def _hook_env(env: BuildEnvironment, scratch: str, target: Target) -> HookEnv:
+    return HookEnv(
+        env.python,
+        (env.bin_dir,),
+        scratch,
+        holds=env.distributions,
+        python_version=target.version,
+    )
 
 
 def _env_dir(run: Run, target: Target, requires: tuple[str, ...]) -> str:

@@ -21,11 +21,15 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 #: (what is gone, the project that shipped it, the first release of that project without it,
-#: what a failed hook's output says when it is missing)
-GONE = (
-    ("pkg_resources", "setuptools", "82.0.0", "No module named 'pkg_resources'"),
+#: what a failed hook's output says when it is missing, the first Python release on which the
+#: project's releases before that one no longer run, if any)
+GONE: tuple[tuple[str, str, str, str, str | None], ...] = (
+    ("pkg_resources", "setuptools", "82.0.0", "No module named 'pkg_resources'", None),
     # Cython 3's Cython.Distutils.build_ext: PyYAML 5.4.1's setup.py on Python 3.12
-    ("build_ext.cython_sources", "Cython", "3.0.0", "has no attribute 'cython_sources'"),
+    ("build_ext.cython_sources", "Cython", "3.0.0", "has no attribute 'cython_sources'", None),
+    # pystache 0.5.4's setup(use_2to3=True); setuptools before 58 imports distutils, which
+    # Python 3.12 dropped (and 2to3 needs lib2to3, which 3.13 dropped): decision 424
+    ("use_2to3", "setuptools", "58.0.0", "use_2to3 is invalid", "3.12"),
 )
 
 
@@ -111,10 +115,12 @@ def missing_header(log: str) -> str | None:
     )
 
 
-def missing_module(log: str, holds: Sequence[str]) -> str | None:
+def missing_module(log: str, holds: Sequence[str], python: str = "") -> str | None:
     """Why *log*'s import failed, if a project *holds* (``name==version``) no longer ships it.
 
-    None when no module of :data:`GONE` is missing, or its project is absent or older.
+    None when no module of :data:`GONE` is missing, or its project is absent or older. Where
+    the project's older releases no longer run on the *python* (``X.Y[.Z]``) that built,
+    the hint names the last Python they run on too.
     """
     from packaging.utils import canonicalize_name  # noqa: PLC0415
     from packaging.version import InvalidVersion, Version  # noqa: PLC0415
@@ -123,7 +129,7 @@ def missing_module(log: str, holds: Sequence[str]) -> str | None:
     for item in holds:
         name, _, release = item.partition("==")
         held[canonicalize_name(name)] = release
-    for module, project, since, said in GONE:
+    for module, project, since, said, python_since in GONE:
         version = held.get(canonicalize_name(project))
         if version is None or said not in log:
             continue
@@ -135,9 +141,28 @@ def missing_module(log: str, holds: Sequence[str]) -> str | None:
             return (
                 f"{project} has had no {module} since {since}, and the build environment held "
                 f"{project} {version}: this build needs {project}<{since} (graft sync and graft "
-                "build: --build-constraint)"
+                f"build: --build-constraint){_older_python(project, since, python_since, python)}"
             )
     return None
+
+
+def _older_python(project: str, since: str, python_since: str | None, python: str) -> str:
+    """The words that add which Python *project* <*since* needs, where *python* is too new."""
+    from packaging.version import InvalidVersion, Version  # noqa: PLC0415
+
+    if python_since is None or not python:
+        return ""
+    try:
+        too_new = Version(python).release[:2] >= Version(python_since).release[:2]
+    except InvalidVersion:
+        return ""
+    if not too_new:
+        return ""
+    major, _, minor = python_since.partition(".")
+    return (
+        f", and Python {major}.{int(minor) - 1} or older (--python): {project}<{since} does not"
+        f" run on Python {python_since}"
+    )
 
 
 def backend_unavailable(backend: str, traceback: str) -> tuple[str, str]:

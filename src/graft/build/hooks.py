@@ -48,6 +48,7 @@ class HookEnv:
     scratch: str  # TMPDIR for the build
     isolated: bool = True
     holds: tuple[str, ...] = ()  # the build environment's "name==version" (isolated only)
+    python_version: str = ""  # the target's X.Y.Z, for a failed hook's hint (decision 424)
 
 
 class _HookFailedError(Exception):
@@ -245,7 +246,7 @@ class Backend:
 
         log = "".join(self.log)
         cause = (
-            hints.missing_module(log, self.env.holds)
+            hints.missing_module(log, self.env.holds, self.env.python_version)
             or hints.removed_module(log)
             or hints.missing_header(log)
         )
