@@ -133,6 +133,57 @@ def test_a_build_that_needs_use_2to3_names_the_setuptools_and_the_python_it_need
     assert missing_module(log, ["setuptools==57.5.0"], "3.10.13") is None
 
 
+def test_a_header_cpython_moved_is_told_from_a_library_s_by_the_target_s_version() -> None:
+    """typed-ast 1.4.3 on Python 3.12 misses ``code.h``, which 3.11 moved to ``cpython/``:
+    graft (as uv 0.13.9) said to install a library's development files (decision 425)."""
+    from graft.build.hints import missing_header
+
+    log = (
+        "ast27/Include/compile.h:5:10: fatal error: code.h: No such file or directory\n"
+        "compilation terminated.\nerror: command '/usr/bin/gcc' failed with exit code 1\n"
+    )
+    assert missing_header(log, "3.12.1") == (
+        "its C code includes 'code.h', which Python 3.11 no longer has there (code written for"
+        " an older Python, or an older Cython's): build it with Python 3.10 or older"
+        " (--python), or take a newer release of the project"
+    )
+    assert missing_header(log) == missing_header(log, "3.11.0")
+    # where the target's Python still has CPython's code.h, the missing one is a library's
+    said = missing_header(log, "3.10.13")
+    assert said is not None
+    assert said.startswith("the compiler found no 'code.h': install the development files")
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        "lib/zoneinfo_module.c:600:19: error: \u2018_PyLong_One\u2019 undeclared (first use)",
+        "x.c:9:5: error: implicit declaration of function '_PyUnicode_AsString'",
+        "x.c:9:5: error: too few arguments to function '_PyLong_AsByteArray'",
+        "x.c:9:5: error: 'PyFrameObject' {aka 'struct _frame'} has no member named 'f_code'",
+        "x.c:9:5: error: use of undeclared identifier '_PyLong_One'",
+    ],
+)
+def test_a_compile_that_fails_on_an_older_python_s_c_api_says_to_take_an_older_python(
+    error: str,
+) -> None:
+    """backports.zoneinfo 0.2.1 on 3.10-3.13: uv 0.13.9 and graft failed alike, saying only
+    that the build failed (decision 425). numpy's C API is not CPython's."""
+    from graft.build.hints import old_c_api
+
+    log = f"{error}\nerror: command '/usr/bin/gcc' failed with exit code 1\n"
+    said = old_c_api(log, "3.12.1")
+    assert said is not None
+    assert said.startswith("its C code was written for an older Python's C API (built for")
+    assert said.endswith(
+        "): build it with an older Python (--python), or take a newer release of the project"
+    )
+    assert error.partition(": error: ")[2].removesuffix(" (first use)") in said
+    numpy = "x.c:9:5: error: 'PyArray_Descr' has no member named 'subarray'"
+    assert old_c_api(numpy, "3.12.1") is None
+    assert old_c_api("x.c:9:5: error: 'spam' undeclared", "3.12.1") is None
+
+
 #: An old ``setup.py``'s first line on Python 3.12 (pathtools 0.1.2: ``import imp``), raised
 #: as that interpreter raises it, whatever Python runs the test.
 REMOVED = """\
@@ -196,9 +247,9 @@ def test_a_compile_that_misses_a_header_says_what_provides_it(tmp_path: Path) ->
         backend.build(str(out))
     assert caught.value.hint is not None
     assert caught.value.hint.endswith(
-        "; its C code includes 'longintrepr.h', which Python 3.11 no longer has there (code an"
-        " older Cython generated): build it with Python 3.10 or older (--python), or take a"
-        " newer release of the project"
+        "; its C code includes 'longintrepr.h', which Python 3.11 no longer has there (code"
+        " written for an older Python, or an older Cython's): build it with Python 3.10 or"
+        " older (--python), or take a newer release of the project"
     )
     for header, release in MOVED_HEADERS.items():
         said = missing_header(f"x.c:1:10: fatal error: {header}: No such file or directory\n")

@@ -72,14 +72,36 @@ def removed_module(log: str) -> str | None:
 
 
 #: C headers a CPython release moved or removed, which C code an old Cython generated (and an
-#: old sdist ships) includes: lxml 4.6.3's ``longintrepr.h`` on Python 3.12.
-MOVED_HEADERS = {"longintrepr.h": "3.11", "eval.h": "3.11"}
+#: old sdist ships) includes: lxml 4.6.3's ``longintrepr.h`` on Python 3.12, typed-ast 1.4.3's
+#: ``code.h`` (decision 425). Each is the release whose ``include/pythonX.Y`` first lacks it
+#: (the pyenv builds of 3.8 to 3.13 compared; ``interpreteridobject.h``, gone in 3.11, back
+#: in 3.12 and gone in 3.13, is left out).
+MOVED_HEADERS = {
+    **dict.fromkeys(("bytes_methods.h", "dtoa.h"), "3.9"),
+    **dict.fromkeys(
+        (
+            "Python-ast.h", "asdl.h", "ast.h", "bitset.h", "graminit.h", "grammar.h", "node.h",
+            "odictobject.h", "parsetok.h", "picklebufobject.h", "pyarena.h", "pyctype.h",
+            "pydebug.h", "pyfpe.h", "pytime.h", "symtable.h", "ucnhash.h",
+        ),
+        "3.10",
+    ),
+    **dict.fromkeys(
+        (
+            "cellobject.h", "classobject.h", "code.h", "context.h", "eval.h", "funcobject.h",
+            "genobject.h", "longintrepr.h", "namespaceobject.h", "pystrhex.h",
+        ),
+        "3.11",
+    ),
+    "token.h": "3.12",
+    "tracemalloc.h": "3.13",
+}  # fmt: skip
 _NO_HEADER = re.compile(r"fatal error: ([\w./+-]+\.h): No such file or directory")
 #: An error line after the missing header that is not the compiler's exit being reported.
 _OTHER_ERROR = re.compile(r"\berror\b(?!: command)", re.IGNORECASE)
 
 
-def missing_header(log: str) -> str | None:
+def missing_header(log: str, python: str = "") -> str | None:
     """Why *log*'s compile failed, when its last error is a header the compiler did not find.
 
     One CPython moved (:data:`MOVED_HEADERS`) needs an older Python or a newer release (no
@@ -87,6 +109,8 @@ def missing_header(log: str) -> str | None:
     ``Python.h``, the target interpreter's development files (decision 411); any other is a
     library's development files, as uv says too. None when another error follows it
     (other than the compiler's exit status said: ``error: command '/usr/bin/gcc' failed``).
+    A header of :data:`MOVED_HEADERS` missing for a *python* (``X.Y[.Z]``) older than the
+    release that moved it is some library's, not CPython's (whose headers that one has).
     """
     found = list(_NO_HEADER.finditer(log))
     if not found:
@@ -96,12 +120,12 @@ def missing_header(log: str) -> str | None:
     if any(_OTHER_ERROR.search(line) for line in after):
         return None  # (a configure probe's missing header, then another failure)
     release = MOVED_HEADERS.get(header)
-    if release is not None:
+    if release is not None and not _older(python, release):
         major, _, minor = release.partition(".")
         return (
             f"its C code includes {header!r}, which Python {release} no longer has there (code"
-            f" an older Cython generated): build it with Python {major}.{int(minor) - 1} or"
-            " older (--python), or take a newer release of the project"
+            " written for an older Python, or an older Cython's): build it with Python"
+            f" {major}.{int(minor) - 1} or older (--python), or take a newer release of the project"
         )
     if header == "Python.h":  # (the interpreter's own headers: a system Python's come apart)
         return (
@@ -112,6 +136,56 @@ def missing_header(log: str) -> str | None:
     return (
         f"the compiler found no {header!r}: install the development files of the library that"
         " provides it (a -dev or -devel package), or take a release with a wheel for the target"
+    )
+
+
+def _older(python: str, release: str) -> bool:
+    """Whether *python* (``X.Y[.Z]``; empty: not known) is older than *release* (``X.Y``)."""
+    from packaging.version import InvalidVersion, Version  # noqa: PLC0415
+
+    try:
+        return bool(python) and Version(python).release[:2] < Version(release).release[:2]
+    except InvalidVersion:
+        return False
+
+
+#: A compiler's error on a CPython C API name (``_PyLong_One``, gone in 3.12; a function
+#: called with the arguments an older release took; a struct member made private in 3.11):
+#: GCC's words (its quotes as the C locale or UTF-8 writes them), then clang's.
+_Q = r"[\u2018\u2019']"  # (GCC's quotes: UTF-8's, or the C locale's ')
+#: CPython's names, not numpy's C API (``PyArray_*``, ``PyUFunc_*``, ``PyDataType_*``: an old
+#: extension built against numpy 2 fails on those) nor PyGObject's or PyQt's
+_NAME = rf"{_Q}(_?Py(?!Array|UFunc|DataType|GObject|GI|Qt)\w*){_Q}"
+_C_API = re.compile(
+    r"error: (?:"
+    rf"{_NAME} undeclared"
+    rf"|implicit declaration of function {_NAME}"
+    rf"|too (?:few|many) arguments to function {_NAME}"
+    rf"|{_NAME}(?: {{aka [^}}]*}})? has no member named {_Q}\w+{_Q}"
+    rf"|invalid use of incomplete typedef {_NAME}"
+    rf"|use of undeclared identifier {_NAME}"
+    rf"|call to undeclared function {_NAME}"
+    r")"
+)
+
+
+def old_c_api(log: str, python: str = "") -> str | None:
+    """Why *log*'s compile failed, when its first error is on a name of CPython's C API.
+
+    C code written for an older Python (backports.zoneinfo 0.2.1's ``_PyLong_One``, gone
+    from Python 3.12's headers): no library or build requirement brings the name back, so
+    the hint says to build with an older Python or take a newer release (decision 425;
+    uv 0.13.9 and pip 26.3 say only that the build failed).
+    """
+    found = _C_API.search(log)
+    if found is None:
+        return None
+    said = found.group(0).removeprefix("error: ")
+    which = f"Python {python}" if python else "this Python"
+    return (
+        f"its C code was written for an older Python's C API (built for {which}, the compiler"
+        f" says: {said}): build it with an older Python (--python), or take a newer release of"
+        " the project"
     )
 
 

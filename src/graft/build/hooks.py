@@ -240,7 +240,8 @@ class Backend:
 
         (:func:`graft.build.hints.missing_module`: a module its build requirement dropped;
         :func:`~graft.build.hints.removed_module`: one the interpreter's standard library did;
-        :func:`~graft.build.hints.missing_header`: a C header the compiler did not find.)
+        :func:`~graft.build.hints.missing_header`: a C header the compiler did not find;
+        :func:`~graft.build.hints.old_c_api`: a name of an older Python's C API.)
         """
         from graft.build import hints  # noqa: PLC0415 - a failed hook only
 
@@ -248,7 +249,8 @@ class Backend:
         cause = (
             hints.missing_module(log, self.env.holds, self.env.python_version)
             or hints.removed_module(log)
-            or hints.missing_header(log)
+            or hints.missing_header(log, self.env.python_version)
+            or hints.old_c_api(log, self.env.python_version)
         )
         return f"{OUTPUT_SHOWN}; {cause}" if cause else OUTPUT_SHOWN
 
