@@ -214,8 +214,9 @@ def missing_module(log: str, holds: Sequence[str], python: str = "") -> str | No
         if gone:
             return (
                 f"{project} has had no {module} since {since}, and the build environment held "
-                f"{project} {version}: this build needs {project}<{since} (graft sync and graft "
-                f"build: --build-constraint){_older_python(project, since, python_since, python)}"
+                f"{project} {version}: this build needs {project}<{since} (a --build-constraint"
+                f" FILE pinning {project}==RELEASE, a release before {since})"
+                f"{_older_python(project, since, python_since, python)}"
             )
     return None
 
