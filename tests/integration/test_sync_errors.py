@@ -409,3 +409,41 @@ def test_a_read_only_directory_is_refused_naming_the_venv_before_anything_is_fet
         )
         assert proc.returncode == 1
     assert not store_dir.exists()  # (refused before the store was made)
+
+
+def test_a_nested_file_that_cannot_be_read_or_closes_a_loop_is_said_at_the_line_naming_it(
+    tmp_path: Path, store_dir: Path, wheels: Path
+) -> None:
+    """Decision 429: the ``-r``/``-c`` line that names the file, where main named the file alone.
+
+    ``-r inner.txt`` whose ``-r nope.txt`` is missing said "nope.txt: cannot read requirements
+    file" (uv: "in `inner.txt` at position 4"); a loop said "requirements files include each
+    other" naming one file (pip names both).
+    """
+    beta = make_wheel(wheels, "beta", "1.0", {"beta.py": ""})
+    venv = tmp_path / "v"
+    run_graft("sync", venv, beta, "--no-index", "--store", store_dir)
+    (venv / "notes.txt").write_text("mine\n")
+    before = sorted(str(p) for p in venv.rglob("*"))
+    (tmp_path / "inner.txt").write_text("beta\n-c sub/nope.txt\n")
+    (tmp_path / "a.txt").write_text("beta\n-r b.txt\n")
+    (tmp_path / "b.txt").write_text("# loops\n-r a.txt\n")
+
+    def shown(name: str) -> str:  # (relative to the current directory below it)
+        path = tmp_path / name
+        return str(path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path)
+
+    said = {
+        "inner.txt": f"graft: error: {tmp_path / 'inner.txt'}:2: cannot read requirements file"
+        f" {shown('sub/nope.txt')} (No such file or directory) (a nested -r or -c path is read"
+        " relative to the file that names it)",
+        "a.txt": f"graft: error: {tmp_path / 'b.txt'}:2: requirements files include each other"
+        f" ({shown('a.txt')} -> {shown('b.txt')} -> {shown('a.txt')}) (remove the -r or -c line"
+        " that closes the loop)",
+    }
+    for name, line in said.items():
+        args = ("sync", venv, "-r", tmp_path / name, "--find-links", wheels, "--no-index")
+        proc = run_graft(*args, "--store", store_dir, check=False)
+        assert (proc.returncode, proc.stderr.splitlines()) == (2, [line])
+    assert sorted(str(p) for p in venv.rglob("*")) == before
+    assert (venv / "notes.txt").read_text() == "mine\n"

@@ -77,11 +77,18 @@ def find_links_dir(value: str, base: str, where: str | None = None) -> str:
 
 
 def read_requirements(
-    path: str, inputs: Inputs, _seen: frozenset[str] = frozenset(), *, constraints: bool = False
+    path: str,
+    inputs: Inputs,
+    _seen: tuple[str, ...] = (),
+    *,
+    constraints: bool = False,
+    named_at: str | None = None,
 ) -> None:
     """Add the contents of the requirements file *path* to *inputs*.
 
     With *constraints* (a ``-c`` file), its requirements limit versions and add nothing.
+    *named_at*: the ``FILE:LINE`` whose ``-r``/``-c`` names *path* (a nested file), which a
+    file that cannot be read or that includes itself is said at (decision 429).
     """
     from graft.sources.pylock import is_pylock  # noqa: PLC0415
 
@@ -95,10 +102,15 @@ def read_requirements(
         inputs.files_read.append(path)
     real = path if remote else os.path.realpath(path)
     if real in _seen:
-        raise UsageError("requirements files include each other", where=path)
+        loop = " -> ".join(map(_shown, (*_seen[_seen.index(real) :], real)))
+        raise UsageError(
+            f"requirements files include each other ({loop})",
+            where=named_at or path,
+            hint="remove the -r or -c line that closes the loop",
+        )
     # (standard input's nested files are the current directory's, as uv reads them)
     base = path if remote else os.path.dirname(os.path.abspath(path))
-    for number, text in logical_lines(path, inputs.digests):
+    for number, text in _lines(path, inputs, named_at):
         where = f"{path}:{number}"
         line, marker = _expand(text, inputs), None
         if line.split(maxsplit=1)[0].partition("=")[0] in {"-e", "--editable"}:
@@ -112,7 +124,7 @@ def read_requirements(
         except ValueError as exc:
             raise UsageError(f"cannot parse line ({exc})", where=where) from None
         if first == 0:
-            seen = _seen | {real}
+            seen = (*_seen, real)
             _global_options(
                 words, where, base, inputs, seen, constraints=constraints, marker=marker
             )
@@ -135,6 +147,28 @@ def read_requirements(
             # a wheel by path or URL: that file, if anything needs its project (decision 172)
             constraint = dataclasses.replace(wanted, extras=frozenset(), requested=False)
             inputs.constraints.append(constraint)
+
+
+def _lines(path: str, inputs: Inputs, named_at: str | None) -> list[tuple[int, str]]:
+    """*path*'s logical lines; a nested file that cannot be read is said at its ``-r`` line."""
+    try:
+        return logical_lines(path, inputs.digests)
+    except UsageError as exc:
+        if named_at is None or not exc.what.startswith("cannot read"):
+            raise
+        raise UsageError(
+            exc.what.replace(" file (", f" file {_shown(path)} (", 1),
+            where=named_at,
+            hint="a nested -r or -c path is read relative to the file that names it",
+        ) from None
+
+
+def _shown(path: str) -> str:
+    """*path* as said: relative to the current directory below it, else as it is (a URL)."""
+    if is_url(path):
+        return path
+    relative = os.path.relpath(path)
+    return path if relative.startswith(os.pardir) else relative
 
 
 def _hash_options(words: list[str], where: str) -> frozenset[str]:
@@ -245,7 +279,7 @@ def _global_options(
     where: str,
     base: str,
     inputs: Inputs,
-    seen: frozenset[str],
+    seen: tuple[str, ...],
     *,
     constraints: bool,
     marker: str | None = None,
@@ -307,7 +341,7 @@ def _valued(
     where: str,
     base: str,
     inputs: Inputs,
-    seen: frozenset[str],
+    seen: tuple[str, ...],
     constraints: bool,
     marker: str | None,
 ) -> None:
@@ -315,7 +349,7 @@ def _valued(
     if option in {"-r", "--requirement", "-c", "--constraint"}:
         nested = _nested(value, base)
         as_constraints = constraints or option in {"-c", "--constraint"}
-        read_requirements(nested, inputs, seen, constraints=as_constraints)
+        read_requirements(nested, inputs, seen, constraints=as_constraints, named_at=where)
     elif option in {"-i", "--index-url"}:
         inputs.index_url = value
     elif option == "--extra-index-url":
