@@ -197,6 +197,50 @@ def test_hash_checking_mode_needs_a_hash_for_every_distribution(
     assert installed(tmp_path / "v") == {"app": "1.0", "lib": "2.0"}
 
 
+def test_a_hash_that_no_file_of_the_pinned_version_has_is_said_with_the_files_hashes(
+    tmp_path: Path, store_dir: Path, index: Served, wheels: Path
+) -> None:
+    """Decision 430: the version is there, its files' hashes are not the ones given.
+
+    ``six==1.17.0 --hash=sha256:000…`` said "no version of six matches ==1.17.0", as if the
+    version did not exist, naming neither the file's line nor the files' hashes; pip says
+    "THESE PACKAGES DO NOT MATCH THE HASHES" with the expected and the actual sha256.
+    """
+    import hashlib
+
+    venv = tmp_path / "v"
+    sync(venv, index, store_dir, "lib==1.0")
+    (venv / "notes.txt").write_text("mine\n")
+    before = sorted(str(p) for p in venv.rglob("*"))
+    wheel = wheels / "lib-2.0-py3-none-any.whl"
+    reqs = tmp_path / "r.txt"
+    reqs.write_text(f"# pinned\nlib==2.0 --hash=sha256:{'0' * 64}\n")
+    proc = run_graft(
+        "sync", venv, "-r", reqs, "--index-url", f"{index.url}/simple/", "--store", store_dir,
+        check=False,
+    )  # fmt: skip
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines() == [
+        (
+            "graft: error: no file of lib==2.0 for the target has a sha256 among its --hash"
+            f" values ({reqs}:2)"
+        ),
+        "  you asked for lib==2.0",
+        f"  {wheel.name} has sha256:{hashlib.sha256(wheel.read_bytes()).hexdigest()}",
+        (
+            "  hint: if the pin or the file changed on purpose, give its new hash (graft lock"
+            " writes them); else the index serves another file than the one hashed: check it first"
+        ),
+    ]
+    assert sorted(str(p) for p in venv.rglob("*")) == before
+    assert installed(venv) == {"lib": "1.0"}
+    as_json = json.loads(run_graft(
+        "sync", venv, "-r", reqs, "--index-url", f"{index.url}/simple/", "--store", store_dir,
+        "--json", check=False,
+    ).stdout)  # fmt: skip
+    assert as_json["error"].startswith("no file of lib==2.0 for the target has a sha256")
+
+
 def test_a_constraints_hashes_check_its_file_and_ask_one_of_every_distribution(
     tmp_path: Path, store_dir: Path, index: Served, wheels: Path
 ) -> None:
@@ -218,8 +262,8 @@ def test_a_constraints_hashes_check_its_file_and_ask_one_of_every_distribution(
         f"lib==2.0 \\\n    --hash=sha256:{'0' * 64}\n    # via app\n"
     )
     out = sync(tmp_path / "v", index, store_dir, "-r", reqs, check=False)
-    assert "no version of lib matches" in out
-    assert "not one of the --hash values given" in out
+    at = f"{constraints}:3"  # (the constraint's line: its hashes are the ones not met)
+    assert f"no file of lib>=1 for the target has a sha256 among its --hash values ({at})" in out
     assert not (tmp_path / "v").exists()
     constraints.write_text(f"app==1.0 --hash=sha256:{digest('app-1.0')}\n")
     out = sync(tmp_path / "v", index, store_dir, "-r", reqs, check=False)

@@ -147,6 +147,10 @@ def _no_candidates(
     wanted = canonical_specifier(functools.reduce(operator.and_, specs)) or "any version"
     # (an sdist a version has alone is said: builds are off, as uv hints)
     matched = _matched_but_left_out(matching.rejected, specs, unfit - {Reject.SDIST})
+    if set(matched) == {Reject.HASH}:  # (each match's files: none has a hash given)
+        return _hash_mismatch(
+            name, wanted, rejected=matching.rejected, specs=specs, asked=asked, provider=provider
+        )
     # nearest: versions the target could take but for the specifiers (not one whose files
     # the index's requires-python or --exclude-newer left out: 2.3.0rc1 for numpy>=2.3)
     takeable = [(f, v) for f, r, v in matching.rejected if r is Reject.SPECIFIER and v is not None]
@@ -181,6 +185,42 @@ def _no_candidates(
         ]
         hint = "see what this machine supports with graft variants; describe it with"
         hint += " --variant-property or variants.toml if detection is wrong"
+    return ResolutionError(Kind.NO_VERSION, lines, hint)
+
+
+def _hash_mismatch(
+    name: NormalizedName,
+    wanted: str,
+    *,
+    rejected: Sequence[tuple[ArtifactFile, Reject, Version | None]],
+    specs: Sequence[SpecifierSet],
+    asked: Sequence[str],
+    provider: Provider,
+) -> ResolutionError:
+    """The versions asked for are there, but no file of theirs has a ``--hash`` given.
+
+    Said as pip says it, each file with the sha256 the index gives it (decision 430), where
+    "no version matches" read as if the version did not exist.
+    """
+    files = [
+        file
+        for file, reason, version in rejected
+        if reason is Reject.HASH
+        and version is not None
+        and all(spec.contains(version, prereleases=True) for spec in specs)
+    ]
+    where = provider.policy.hashes_where.get(name)
+    at = f" ({where})" if where else ""
+    asked_for = name if wanted == "any version" else f"{name}{wanted}"
+    lines = [f"no file of {asked_for} for the target has a sha256 among its --hash values{at}"]
+    lines += asked
+    lines += [f"{file.filename} has sha256:{file.sha256}" for file in files[:SHOWN]]
+    if len(files) > SHOWN:
+        lines.append(f"(and {len(files) - SHOWN} more files)")
+    hint = (
+        "if the pin or the file changed on purpose, give its new hash (graft lock writes"
+        " them); else the index serves another file than the one hashed: check it first"
+    )
     return ResolutionError(Kind.NO_VERSION, lines, hint)
 
 

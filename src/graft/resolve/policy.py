@@ -64,6 +64,10 @@ class Policy:
     # hash-checking: "sha256:<hex>" values allowed per project (a file whose sha256 the
     # index does not announce stays a candidate; the download is checked as before)
     hashes: Mapping[NormalizedName, frozenset[str]] = field(default_factory=dict, hash=False)
+    # where each project's hashes were given ("reqs.txt:3"), for a failure to say (decision 430)
+    hashes_where: Mapping[NormalizedName, str] = field(
+        default_factory=dict, hash=False, compare=False
+    )
     # -c constraints: versions a project may take if anything asks for it (adds nothing)
     constraints: Mapping[NormalizedName, SpecifierSet] = field(default_factory=dict, hash=False)
     # PEP 825: orders each release's variant wheels for the machine; None: variant-unaware

@@ -76,6 +76,7 @@ def resolver_policy(  # noqa: PLR0917 - the lock and the sync pass the same six
         prereleases = Prereleases.ALLOW
     constraints: dict[NormalizedName, SpecifierSet] = {}
     hashes = {w.name: w.hashes for w in wanted if w.hashes}
+    hashes_where = {w.name: w.where for w in wanted if w.hashes}
     # projects whose one file the request names (a URL requirement on one is met by it)
     direct = {w.name for w in wanted if names_a_file(w)}
     for c in markers_apply(inputs.constraints, target):
@@ -84,6 +85,8 @@ def resolver_policy(  # noqa: PLR0917 - the lock and the sync pass the same six
         constraints[c.name] = constraints.get(c.name, SpecifierSet()) & SpecifierSet(c.specifier)
         if c.hashes:  # pip's rule: a constraint's hashes and the requirement's both hold
             hashes[c.name] = hashes[c.name] & c.hashes if c.name in hashes else c.hashes
+            at = hashes_where.get(c.name)
+            hashes_where[c.name] = f"{at} and {c.where}" if at else c.where
     preferred = {}
     for name, version in have.items():
         try:
@@ -111,6 +114,7 @@ def resolver_policy(  # noqa: PLR0917 - the lock and the sync pass the same six
         preferred=preferred,
         upgrade=upgrade,
         hashes=hashes,
+        hashes_where=hashes_where,
         constraints=constraints,
         variants=variants,
         sdists=sdists,

@@ -57,7 +57,8 @@ _NOTHING = Screen((), ())
 #: names whose URL requirements are followed (decision 169) and the requirements a
 #: project's sources lowered (decision 373) decide a candidate's needs.
 #: (Keyed by identity, ``direct``, a new set per environment, kept every screening apart.)
-_NOT_SCREENED = frozenset({"constraints", "direct", "lowered", "overrides"})
+#: (``hashes_where`` only says where the hashes were given, for a failure: decision 430.)
+_NOT_SCREENED = frozenset({"constraints", "direct", "lowered", "overrides", "hashes_where"})
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
