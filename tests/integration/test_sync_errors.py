@@ -447,3 +447,55 @@ def test_a_nested_file_that_cannot_be_read_or_closes_a_loop_is_said_at_the_line_
         assert (proc.returncode, proc.stderr.splitlines()) == (2, [line])
     assert sorted(str(p) for p in venv.rglob("*")) == before
     assert (venv / "notes.txt").read_text() == "mine\n"
+
+
+def test_a_lock_whose_requires_python_excludes_the_target_says_so_and_where_to_go(
+    tmp_path: Path, store_dir: Path, wheels: Path
+) -> None:
+    """Decision 431: packaging's refusal in graft's words, with what to do.
+
+    graft passed on "python_full_version '3.11.7' in provided environment does not satisfy
+    the Python version requirement '>=3.99'" (the target is cpython 3.11.7); uv: "The
+    requested interpreter resolved to Python 3.12.1, which is incompatible with the
+    `pylock.toml`'s Python requirement: `>=3.14`".
+    """
+    import hashlib
+    import sys
+
+    beta = make_wheel(wheels, "beta", "1.0", {"beta.py": ""})
+    venv = tmp_path / "v"
+    run_graft("sync", venv, beta, "--no-index", "--store", store_dir)
+    (venv / "notes.txt").write_text("mine\n")
+    before = sorted(str(p) for p in venv.rglob("*"))
+    sha = hashlib.sha256(beta.read_bytes()).hexdigest()
+    locked = (
+        '[[packages]]\nname = "beta"\nversion = "1.0"\nOWN'
+        f'[[packages.wheels]]\npath = "{beta}"\nhashes = {{ sha256 = "{sha}" }}\n'
+    )
+    head = 'lock-version = "1.0"\ncreated-by = "test"\n'
+    lock_file = tmp_path / "pylock.toml"
+    here = ".".join(map(str, sys.version_info[:3]))
+    hint = (
+        "(sync with a --python the lock allows ({}), or relock for this one"
+        f" (graft lock --python-version {'.'.join(here.split('.')[:2])}))"
+    )
+    own = 'requires-python = ">=3.99"\n'  # (the package's own)
+    cases = {
+        f'{head}requires-python = ">=3.99"\n\n{locked.replace("OWN", "")}': (
+            f"the lock's requires-python >=3.99 excludes the target's Python {here}"
+            f" {hint.format('>=3.99')}"
+        ),
+        f'{head}requires-python = ">=3.8"\n\n{locked.replace("OWN", own)}': (
+            f"beta 1.0 (packages[0]) requires Python >=3.99, which excludes the target's"
+            f" Python {here} {hint.format('>=3.8')}"
+        ),
+    }
+    for text, line in cases.items():
+        lock_file.write_text(text)
+        proc = run_graft("sync", venv, lock_file, "--store", store_dir, check=False)
+        assert (proc.returncode, proc.stderr.splitlines()) == (
+            1,
+            [f"graft: error: {lock_file}: {line}"],
+        )
+    assert sorted(str(p) for p in venv.rglob("*")) == before
+    assert (venv / "notes.txt").read_text() == "mine\n"

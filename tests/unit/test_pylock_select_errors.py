@@ -58,4 +58,10 @@ def test_a_lock_for_another_python_names_the_target(tmp_path: Path) -> None:
     path.write_text(LOCK)
     with pytest.raises(SourceError) as caught:
         read_pylock(str(path), TARGET)
-    assert caught.value.hint == "the target is cpython 3.11.0"
+    assert caught.value.what == (
+        "the lock's requires-python >=3.12 excludes the target's Python 3.11.0"
+    )  # (packaging's "python_full_version '3.11.0' in provided environment ..."; decision 431)
+    assert caught.value.hint == (
+        "sync with a --python the lock allows (>=3.12), or relock for this one"
+        " (graft lock --python-version 3.11)"
+    )

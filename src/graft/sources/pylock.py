@@ -22,6 +22,7 @@ clauses holds for the wheels chosen (:mod:`graft.variants.locked`).
 from __future__ import annotations
 
 import os
+import re
 from typing import TYPE_CHECKING, Any
 
 from packaging.utils import canonicalize_name
@@ -117,6 +118,9 @@ def read_pylock(
             )
         )
     except PylockSelectError as exc:
+        python = _python_refused(str(exc), lock, target)
+        if python is not None:
+            raise SourceError(python, where=path, hint=_python_hint(lock, target)) from None
         raise SourceError(f"{exc}", where=path, hint=_select_hint(str(exc), lock, target)) from None
     positions = {id(p): i for i, p in enumerate(lock.packages)}
     for package, dist in selected:
@@ -162,6 +166,36 @@ def read_pylock(
 
         return needed_here(wanted, [p for p, _ in selected], target, variants, where=path)
     return wanted
+
+
+def _python_refused(said: str, lock: Any, target: Target) -> str | None:
+    """Packaging's refusal *said* in graft's words, where a requires-python excludes it.
+
+    packaging says "python_full_version '3.12.1' in provided environment does not satisfy
+    the Python version requirement '>=3.14'" (decision 431); None for any other refusal.
+    """
+    if not said.startswith("python_full_version "):
+        return None
+    python = f"the target's Python {target.version}"
+    found = re.search(r"at packages\[(\d+)\]$", said)
+    if found is None:
+        return f"the lock's requires-python {lock.requires_python} excludes {python}"
+    package = lock.packages[int(found.group(1))]
+    locked = f"{package.name} {package.version}" if package.version else package.name
+    return (
+        f"{locked} (packages[{found.group(1)}]) requires Python {package.requires_python},"
+        f" which excludes {python}"
+    )
+
+
+def _python_hint(lock: Any, target: Target) -> str:
+    """Where to go for a lock whose Python is not the target's: another interpreter, a relock."""
+    version = ".".join(target.version.split(".")[:2])
+    allows = f" ({lock.requires_python})" if lock.requires_python else ""
+    return (
+        f"sync with a --python the lock allows{allows}, or relock for this one"
+        f" (graft lock --python-version {version})"
+    )
 
 
 def _select_hint(said: str, lock: Any, target: Target) -> str:
