@@ -169,21 +169,34 @@ def read_pylock(
 
 
 def _python_refused(said: str, lock: Any, target: Target) -> str | None:
-    """Packaging's refusal *said* in graft's words, where a requires-python excludes it.
+    """Packaging's refusal *said* in graft's words, where a requires-python excludes the target.
 
     packaging says "python_full_version '3.12.1' in provided environment does not satisfy
-    the Python version requirement '>=3.14'" (decision 431); None for any other refusal.
+    the Python version requirement '>=3.14'" (decision 431). Judged by the lock's own
+    ``requires-python`` values, not packaging's words: the lock's, else the package the
+    refusal names (``packages[N]``), else the one package whose value excludes the target;
+    None for any other refusal.
     """
-    if not said.startswith("python_full_version "):
-        return None
+    from packaging.version import Version  # noqa: PLC0415
+
+    version = Version(target.version)
     python = f"the target's Python {target.version}"
-    found = re.search(r"at packages\[(\d+)\]$", said)
-    if found is None:
+
+    def excludes(spec: Any) -> bool:
+        return spec is not None and not spec.contains(version, prereleases=True)
+
+    if excludes(lock.requires_python):
         return f"the lock's requires-python {lock.requires_python} excludes {python}"
-    package = lock.packages[int(found.group(1))]
+    found = re.search(r"packages\[(\d+)\]", said)
+    excluding = [i for i, p in enumerate(lock.packages) if excludes(p.requires_python)]
+    if found is not None:
+        excluding = [i for i in excluding if i == int(found.group(1))]
+    if len(excluding) != 1:
+        return None
+    package = lock.packages[excluding[0]]
     locked = f"{package.name} {package.version}" if package.version else package.name
     return (
-        f"{locked} (packages[{found.group(1)}]) requires Python {package.requires_python},"
+        f"{locked} (packages[{excluding[0]}]) requires Python {package.requires_python},"
         f" which excludes {python}"
     )
 
