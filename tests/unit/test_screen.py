@@ -291,6 +291,7 @@ odd_files = st.lists(
     st.sampled_from([None, "1.0", "1.1b1", "2.0"]),
     st.booleans(),
     st.booleans(),
+    st.booleans(),
 )
 def test_without_reasons_the_same_candidates_come_in_the_same_order(
     files: list[ArtifactFile],
@@ -299,10 +300,19 @@ def test_without_reasons_the_same_candidates_come_in_the_same_order(
     preferred: str | None,
     sdists: bool,
     oldest: bool,
+    upgrade: bool,
 ) -> None:
     specifiers = [SpecifierSet(s) for s in specs]
     prefers = {} if preferred is None else {LIB: Version(preferred)}
-    policy = Policy(prereleases=prereleases, preferred=prefers, sdists=sdists, lowest=oldest)
+    installed = {n: v for n, v in prefers.items() if v.is_prerelease}  # (a venv's: -U keeps it)
+    policy = Policy(
+        prereleases=prereleases,
+        preferred=prefers,
+        installed_prereleases=installed,
+        upgrade=upgrade,
+        sdists=sdists,
+        lowest=oldest,
+    )
     full = screen(LIB, files, specifiers, LINUX, policy)
     quick = screen(LIB, files, specifiers, LINUX, policy, reasons=False)
     assert quick.offered == full.offered
@@ -310,9 +320,14 @@ def test_without_reasons_the_same_candidates_come_in_the_same_order(
     first = first_offered(LIB, files, specifiers, LINUX, policy, tag_rank=RANKS)
     assert first == (full.offered[0] if full.offered else None)  # (a release at a time)
     # the preferred version first, then newest first; one version (however spelt) by the
-    # target's tag order, then by filename
+    # target's tag order (a yanked file after the others: decision 409), then by filename
     keys = [
-        (v != policy.prefers(LIB), wheel_rank(f.filename, RANKS) or (1 << 30, 0), f.filename)
+        (
+            v != policy.prefers(LIB),
+            f.yanked is not None,
+            wheel_rank(f.filename, RANKS) or (1 << 30, 0),
+            f.filename,
+        )
         for v, f in full.offered
     ]
     for (v1, _), (v2, _), k1, k2 in zip(
@@ -378,8 +393,17 @@ def test_a_held_prerelease_is_offered_as_if_a_specifier_named_it() -> None:
         (Policy(preferred=held), [], ["2.0b1", "1.5", "1.0"]),
         (Policy(preferred=held), [">=1"], ["2.0b1", "1.5", "1.0"]),
         (Policy(preferred=held), ["<2"], ["1.5", "1.0"]),  # (a range that leaves it out)
-        (Policy(preferred=held, upgrade=True), [], ["1.5", "1.0"]),
+        (Policy(preferred=held, upgrade=True), [], ["1.5", "1.0"]),  # (a lock's pin)
         (Policy(preferred=held, upgrade=frozenset({LIB})), [], ["1.5", "1.0"]),
+        # installed: admitted under -U and -P too, newest first (decision 426)
+        (Policy(installed_prereleases=held, upgrade=True), [], ["2.0b1", "1.5", "1.0"]),
+        (Policy(installed_prereleases=held, upgrade=frozenset({LIB})), [], ["2.0b1", "1.5", "1.0"]),
+        (Policy(installed_prereleases=held, upgrade=True), ["<2"], ["1.5", "1.0"]),
+        (
+            Policy(installed_prereleases=held, prereleases=Prereleases.DISALLOW),
+            [],
+            ["1.5", "1.0"],
+        ),
         (Policy(preferred=held, prereleases=Prereleases.DISALLOW), [], ["1.5", "1.0"]),
         (Policy(preferred=held, prereleases=Prereleases.ALLOW), [], ["2.0b1", "1.5", "1.0"]),
         (Policy(preferred={LIB: Version("1.0")}), [], ["1.0", "1.5"]),  # (no other: as before)
@@ -390,6 +414,24 @@ def test_a_held_prerelease_is_offered_as_if_a_specifier_named_it() -> None:
         first = first_offered(LIB, files, specifiers, LINUX, policy, tag_rank=RANKS)
         assert first is not None
         assert str(first[0]) == expected[0]
+
+
+def test_under_upgrade_prereleases_alone_offer_the_newest_not_the_held_one() -> None:
+    """With no final release every prerelease is allowed: -U takes 2.1a1, as uv and pip do."""
+    files = [
+        ArtifactFile("lib-2.1a1-py3-none-any.whl", "https://files.invalid/a"),
+        ArtifactFile("lib-2.0b1-py3-none-any.whl", "https://files.invalid/b"),
+    ]
+    policy = Policy(installed_prereleases={LIB: Version("2.0b1")}, upgrade=True)
+    offered = screen(LIB, files, [], LINUX, policy).offered
+    assert [str(v) for v, _ in offered] == ["2.1a1", "2.0b1"]
+    first = first_offered(LIB, files, [], LINUX, policy, tag_rank=RANKS)
+    assert first is not None
+    assert str(first[0]) == "2.1a1"
+    with_final = [*files, ArtifactFile("lib-1.5-py3-none-any.whl", "https://files.invalid/c")]
+    first = first_offered(LIB, with_final, [], LINUX, policy, tag_rank=RANKS)
+    assert first is not None
+    assert str(first[0]) == "2.0b1"  # (a final release rules 2.1a1 out, not the held one)
 
 
 def test_the_first_offered_is_the_targets_best_wheel_of_the_release() -> None:

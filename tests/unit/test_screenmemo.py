@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName
+from packaging.version import Version
 
 from graft.resolve.artifacts import ArtifactFile
 from graft.resolve.environments import DEFAULT_PYTHONS, matrix
@@ -163,6 +164,16 @@ def test_the_policy_key_reads_only_what_the_screening_of_that_project_reads() ->
     assert policy_key(base, other) != policy_key(Policy(), other)
     assert policy_key(Policy(upgrade=True), LIB) == policy_key(Policy(), LIB)
     assert policy_key(Policy(prereleases=Prereleases.ALLOW), LIB) != policy_key(Policy(), LIB)
+
+
+def test_an_installed_prerelease_is_in_the_key_by_value() -> None:
+    """Under -U the venv's prerelease is admitted (decision 426): it tells screenings apart."""
+    other = NormalizedName("other")
+    held = Policy(upgrade=True, installed_prereleases={LIB: Version("2.0b1")})
+    again = Policy(upgrade=True, installed_prereleases={LIB: Version("2.0b1")})
+    assert policy_key(held, LIB) != policy_key(Policy(upgrade=True), LIB)
+    assert policy_key(held, LIB) == policy_key(again, LIB)
+    assert policy_key(held, other) == policy_key(Policy(upgrade=True), other)
 
 
 def test_the_build_options_are_keyed_by_what_they_mean_for_the_project() -> None:

@@ -78,7 +78,10 @@ def first_offered(
     first under ``--resolution lowest``); the first with a file that passes answers, unless
     it is a prerelease that is not allowed: then the next final release that passes answers
     (a final one passing rules prereleases out under ``if-necessary``), or, with none, the
-    first prerelease that passed. A release's files in the screening's order (with a
+    first prerelease that passed. The venv's prerelease (:func:`held_prerelease`) answers
+    as a final one does, but met after a prerelease that passed (under ``-U`` it is not put
+    first) only if a final release passes too: else every prerelease is allowed, and the
+    first answers (decision 426). A release's files in the screening's order (with a
     variant chooser, by what its variants say; a yanked file after the others, decision
     409). A ``===`` (which compares texts, not versions) screens whole.
     """
@@ -93,6 +96,7 @@ def first_offered(
     allow = mode is Prereleases.ALLOW or any(spec.prereleases for spec in specs)
     kept = held_prerelease(name, policy)  # (the screening admits it as if named)
     waiting: tuple[Version, ArtifactFile] | None = None  # the first prerelease that passed
+    held: tuple[Version, ArtifactFile] | None = None  # the kept one, met after waiting (-U)
     ignored: list[tuple[ArtifactFile, Reject, Version | None]] = []
     fitting = _fitting(files, tag_rank)
     unwanted = mode is Prereleases.DISALLOW  # (then waiting stays None)
@@ -122,9 +126,13 @@ def first_offered(
         if not passed:
             continue
         best = min(passed, key=within_release)
-        if allow or not version.is_prerelease or version == kept:
+        if allow or not version.is_prerelease:
+            return held or (best[0], best[2])
+        if version == kept and waiting is None:
             return best[0], best[2]
-        if waiting is None:
+        if version == kept:  # (after a newer prerelease: it answers if a final release passes)
+            held = best[0], best[2]
+        elif waiting is None:
             waiting = best[0], best[2]
     return waiting if mode is Prereleases.IF_NECESSARY else None
 

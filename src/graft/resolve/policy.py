@@ -3,10 +3,11 @@
 Made once per target (:func:`graft.resolve.request_policy.resolver_policy`) and read by the
 screening (:func:`graft.resolve.screen.screen`), the provider, the memos' keys and the
 explanations: prereleases (:class:`Prereleases`), ``--exclude-newer``, the preferred versions
-of an existing venv or lock and what ``--upgrade`` frees of them, ``--resolution lowest``,
-the ``--hash`` values, ``-c`` constraints, the variant chooser (PEP 825), and which formats a
-project may take, as pip's ``FormatControl`` decides it from ``--only-binary`` and
-``--no-binary`` (:func:`format_sets`, :func:`format_limit`). Split from
+of an existing venv or lock and what ``--upgrade`` frees of them (not the prereleases the
+venv holds), ``--resolution lowest``, the ``--hash`` values, ``-c`` constraints, the variant
+chooser (PEP 825), and which formats a project may take, as pip's ``FormatControl`` decides
+it from ``--only-binary`` and ``--no-binary`` (:func:`format_sets`, :func:`format_limit`).
+Split from
 :mod:`graft.resolve.screen` (decision 358): the policy is what the screening is given, not
 how it screens.
 """
@@ -54,6 +55,11 @@ class Policy:
     )
     preferred: Mapping[NormalizedName, Version] = field(default_factory=dict, hash=False)
     upgrade: bool | frozenset[NormalizedName] = False  # True: every name; a set: those
+    # the prereleases the venv holds: PEP 440's "already installed pre-releases", admissible
+    # under if-necessary whatever -U or -P says (screen.held_prerelease, decision 426)
+    installed_prereleases: Mapping[NormalizedName, Version] = field(
+        default_factory=dict, hash=False
+    )
     # --resolution lowest (True: every name) or lowest-direct (the request's names): the
     # oldest version first (uv's strategies), else the newest
     lowest: bool | frozenset[NormalizedName] = False

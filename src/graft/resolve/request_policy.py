@@ -33,12 +33,14 @@ if TYPE_CHECKING:
 
 
 def preferences(request: ResolveRequest, target: Target) -> dict[str, str]:
-    """The versions the request's venv holds, which resolution keeps if it may (not with -U).
+    """The versions the request's venv holds, which resolution keeps if it may.
 
     Read where the venv holds them: in the previous interpreter's library when the sync
-    rebuilds it for another X.Y (``--python 3.11`` of a 3.12 venv keeps its versions).
+    rebuilds it for another X.Y (``--python 3.11`` of a 3.12 venv keeps its versions). With
+    ``-U`` only its prereleases, which stay admissible (PEP 440's "already installed
+    pre-releases", as pip's ``-U`` and uv's keep them: decision 426), not preferred.
     """
-    if request.venv is None or request.upgrade:
+    if request.venv is None:
         return {}
     from graft.venv.state import held_sites, installed, read_config  # noqa: PLC0415
 
@@ -48,7 +50,19 @@ def preferences(request: ResolveRequest, target: Target) -> dict[str, str]:
     except (OSError, ValueError):
         config = None
     sites = (target.scheme["purelib"], target.scheme["platlib"])
-    return installed(prefix, held_sites(sites, target.version, config))
+    held = installed(prefix, held_sites(sites, target.version, config))
+    if not request.upgrade:
+        return held
+    return {name: version for name, version in held.items() if _prerelease(version)}
+
+
+def _prerelease(version: str) -> bool:
+    from packaging.version import InvalidVersion, Version  # noqa: PLC0415
+
+    try:
+        return Version(version).is_prerelease
+    except InvalidVersion:
+        return False
 
 
 def resolver_policy(  # noqa: PLR0917 - the lock and the sync pass the same six
@@ -96,6 +110,8 @@ def resolver_policy(  # noqa: PLR0917 - the lock and the sync pass the same six
     upgrade: bool | frozenset[NormalizedName] = request.upgrade or project_names(
         request.upgrade_packages
     )
+    # a venv's (a lock's pins are preferred, not installed: graft lock -U leaves them)
+    installed = {n: v for n, v in preferred.items() if v.is_prerelease} if request.venv else {}
     # uv's lowest-direct: the oldest of what the request names (its roots), the newest below;
     # the venv's seed packages (roots too) are resolved newest first under either
     seeds = frozenset(w.name for w in wanted if w.where == SEED_WHERE)
@@ -113,6 +129,7 @@ def resolver_policy(  # noqa: PLR0917 - the lock and the sync pass the same six
         exclude_newer_packages=_exclude_newer_packages(request.exclude_newer_packages),
         preferred=preferred,
         upgrade=upgrade,
+        installed_prereleases=installed,
         hashes=hashes,
         hashes_where=hashes_where,
         constraints=constraints,

@@ -18,8 +18,8 @@ The screening runs before any METADATA is read, on what the index says of each f
   clause naming that version;
 - prereleases: ``if-necessary`` (the default, PEP 440) accepts them when a specifier names
   one or when nothing else is left, and the one the venv holds (PEP 440's "already
-  installed pre-releases", as pip and uv keep it: :func:`held_prerelease`); ``allow``
-  always; ``disallow`` only when named;
+  installed pre-releases", as pip and uv keep it, under ``-U`` too: :func:`held_prerelease`);
+  ``allow`` always; ``disallow`` only when named;
 - variant wheels (PEP 825): with ``Policy.variants`` (a
   :class:`~graft.resolve.variants.VariantChooser`), each release's remaining files are
   ordered for the machine: a variant the machine does not support is left out, and the
@@ -134,13 +134,18 @@ def held_prerelease(name: NormalizedName, policy: Policy) -> Version | None:
 
     PEP 440 asks tools to "accept already installed pre-releases for all version
     specifiers" by default, and pip (installed, so satisfied) and uv 0.13.9 keep one. Only
-    under ``if-necessary`` (``allow`` takes every prerelease, ``disallow`` none) and where
-    the version is kept (not with ``-U``, or ``-P`` naming *name*; decision 413).
+    under ``if-necessary`` (``allow`` takes every prerelease, ``disallow`` none). The version
+    kept (decision 413), else the one installed, which stays admissible under ``-U`` and
+    ``-P`` (:attr:`Policy.installed_prereleases`, decision 426): it is then a candidate among
+    the others, taken where it is the newest, as pip's ``-U`` and uv's take it. A lock's
+    pin is not installed: ``graft lock -U`` leaves it, as ``uv pip compile -U`` does.
     """
     if policy.prereleases_for(name) is not Prereleases.IF_NECESSARY:
         return None
     kept = policy.prefers(name)
-    return kept if kept is not None and kept.is_prerelease else None
+    if kept is not None and kept.is_prerelease:
+        return kept
+    return policy.installed_prereleases.get(name)
 
 
 def _too_new(file: ArtifactFile, cutoff: dt.datetime | None) -> bool:

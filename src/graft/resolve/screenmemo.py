@@ -47,6 +47,7 @@ V = TypeVar("V")
 _KNOWN = frozenset(
     {
         *("prereleases", "exclude_newer", "preferred", "upgrade", "same_version_fallback"),
+        "installed_prereleases",
         *("exclude_newer_packages", "prerelease_packages"),
         *("hashes", "sdists", "no_binary", "only_binary", "lowest", "newest"),
     }
@@ -118,6 +119,7 @@ def policy_key(policy: Policy, name: NormalizedName) -> tuple[Hashable, ...]:
         policy.prereleases_for(name),  # (--prerelease, or the project's own)
         policy.cutoff(name),  # (--exclude-newer, or the project's own)
         policy.prefers(name),
+        policy.installed_prereleases.get(name),  # (what -U leaves admissible: decision 426)
         policy.oldest_first(name),
         policy.same_version_fallback,
         None if allowed is None else frozenset(allowed),
