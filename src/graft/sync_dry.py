@@ -277,7 +277,7 @@ def _source_offered(
     if w.source is None:
         sdist = c.url if c.local else cached_path(c, cache_dir)
         built = None if sdist is None else recorded(sdist)
-    elif is_sdist_file(w.source):  # a lock's sdist (not a directory, not a repository)
+    elif w.indexed and is_sdist_file(w.source):  # a lock's sdist (not a named one: 427)
         built, installed_as = _locked_build(w, cache_dir, recorded)
     if built is None:
         to_build = Offered(

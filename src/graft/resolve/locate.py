@@ -98,13 +98,28 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
 
     source_reads: list[tuple[tuple[str, str], ...] | None] = []
 
+    @functools.cache
+    def read_for() -> Target | None:
+        """Who reads a named source in the target's place: for a foreign one, graft's own."""
+        return None if request.foreign is None else sdists.interpreter_here()
+
     def build(items: list[Wanted]) -> tuple[list[Wanted], list[str]]:
         if not any(w.source for w in items):  # (nothing to build: named_sources not imported)
             return list(items), []
         from graft.resolve.named_sources import build_named  # noqa: PLC0415
 
+        # a foreign target's: built here, as graft lock builds them, listed as to be built
+        # there (decision 427)
+        allowed = dataclasses.replace(limits(), foreign=False)
         return build_named(
-            items, target, builder, cache_dir, limits(), reads=source_reads, static_python=True
+            items,
+            target,
+            builder,
+            cache_dir,
+            allowed,
+            reads=source_reads,
+            static_python=True,
+            built_for=read_for(),
         )
 
     needs: list[Wanted] = []
@@ -148,7 +163,8 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
         elif any(w.source for w in locked):  # read instead, as checked (decision 239)
             from graft.resolve.unbuilt import read_unbuilt  # noqa: PLC0415
 
-            unbuilt = read_unbuilt(locked, target, builder, cache_dir, limits())
+            allowed = dataclasses.replace(limits(), foreign=False)  # (read here: 427)
+            unbuilt = read_unbuilt(locked, target, builder, cache_dir, allowed, read_for=read_for())
     check_one_version_each(wanted + locked)
     pinned = pins(inputs, [target.markers])[0]  # (kept to one index: decision 372)
     index = indexes(
@@ -201,6 +217,11 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
         found, dropped = without_seeds(once, wanted, seeds, have, required=request.seed)
         resolved, notes, warnings, recorded = found
         said = (*said, dropped) if dropped else said
+        if request.foreign is not None:  # a named source: the target builds it (decision 427)
+            resolved = [
+                (w, _unbuilt(dataclasses.replace(w, filename=None)) if w.source else c)
+                for w, c in resolved
+            ]
         chosen += resolved
     precheck = None
     if locked:

@@ -37,8 +37,10 @@ class BuildLimits:
     """What a request allows of a named source's build, made once per request.
 
     *no_build*, *only_binary*, *no_binary*: as :func:`refuse_builds` takes them; *foreign*:
-    the target is not this machine (nothing can be built for it); *offline*: sources come
-    from the cache.
+    the target is not this machine (nothing can be built for it: a ``-r pyproject.toml``
+    without ``[project]`` is refused; a named source is read as ``graft lock`` reads it,
+    by the caller, with this flag cleared, decision 427); *offline*: sources come from the
+    cache.
     """
 
     no_build: bool = False
@@ -99,12 +101,17 @@ def build_named(
     *,
     reads: list[tuple[tuple[str, str], ...] | None] | None = None,
     static_python: bool = False,
+    built_for: Target | None = None,
 ) -> tuple[list[Wanted], list[str]]:
     """Each named source built (or reused) for *target*: a wheel given by path. With notes.
 
     *limits*: what may be built (:class:`BuildLimits`). *reads* gets, per source, what a
     resolution memo may watch for it (:attr:`BuiltWheel.reads`; None for a repository's,
     whose ref the remote may move, and for an sdist's, whose file the memo does not watch).
+    *built_for*: the interpreter that builds in *target*'s place, a foreign target's dry run
+    (the interpreter running graft, as :func:`lock_directories` builds: decision 427); its
+    wheel stands for the one the target would build, and the static Python checks are still
+    *target*'s.
     """
     out: list[Wanted] = []
     notes: list[str] = []
@@ -117,7 +124,7 @@ def build_named(
         local, direct = source_at_hand(w, cache_dir, offline=limits.offline)
         if static_python:
             refuse_excluded(w, local, target, builder)
-        built = builder.wheel(local, target, editable=w.editable)
+        built = builder.wheel(local, built_for or target, editable=w.editable)
         if reads is not None:
             unwatched = w.source.startswith("git+") or not os.path.isdir(local)
             reads.append(None if unwatched else built.reads)
@@ -386,9 +393,9 @@ def lock_directories(
         return {}
     _lockable(sources, builder)
     from graft.resolve.policy import format_sets  # noqa: PLC0415
-    from graft.venv.interpreter import find_interpreter, introspect  # noqa: PLC0415
+    from graft.resolve.sdists import interpreter_here  # noqa: PLC0415
 
-    here = introspect(find_interpreter(None))
+    here = interpreter_here()
     # the requirement files' too, after the command line's, as a sync takes them (locate)
     only_binary, no_binary = format_sets((*asked.formats, *inputs.formats))
     limits = BuildLimits(

@@ -436,13 +436,19 @@ def read_here(builder: SourceBuilder, cache_dir: str, *, offline: bool) -> Sdist
     the target's interpreter (decisions 45, 420). That interpreter is introspected only when
     an sdist is met, and nothing is built at once: neither a lock nor a dry run installs.
     """
+    return SdistBuilds(builder, interpreter_here, cache_dir, offline=offline)
 
-    def here() -> Target:
-        from graft.venv.interpreter import find_interpreter, introspect  # noqa: PLC0415
 
-        return introspect(find_interpreter(None))
+def interpreter_here() -> Target:
+    """The interpreter running graft, introspected: what reads or builds for a lock's targets.
 
-    return SdistBuilds(builder, here, cache_dir, offline=offline)
+    The lock's environments, and a foreign target's dry run, whose sdists (:func:`read_here`)
+    and named sources (:func:`graft.resolve.named_sources.build_named`'s *built_for*) are
+    read with it (decisions 45, 420, 427).
+    """
+    from graft.venv.interpreter import find_interpreter, introspect  # noqa: PLC0415
+
+    return introspect(find_interpreter(None))
 
 
 def read_here_warning(builds: SdistBuilds, filenames: Iterable[str]) -> str | None:

@@ -31,11 +31,15 @@ def read_unbuilt(
     builder: SourceBuilder | None,
     cache_dir: str,
     limits: BuildLimits,
+    *,
+    read_for: Target | None = None,
 ) -> tuple[tuple[str, bytes], ...]:
     """The METADATA each lock's source among *locked* would build, with its source.
 
     Each is refused first as the sync refuses it: where *limits* allow no build of it (or
-    there is no *builder*), then as ``build_named`` refuses before its build.
+    there is no *builder*), then as ``build_named`` refuses before its build. *read_for*:
+    the interpreter whose backend run answers in *target*'s place (a foreign target's dry
+    run: the one running graft, decision 427).
     """
     from graft.resolve.named_sources import refuse_build  # noqa: PLC0415
 
@@ -45,12 +49,18 @@ def read_unbuilt(
             continue
         refuse_build(w.source, builder, limits, w.name or None)
         assert builder is not None  # noqa: S101 - refuse_build raised otherwise
-        read.append((w.source, _metadata(w, target, builder, cache_dir, offline=limits.offline)))
+        offline = limits.offline
+        read.append((w.source, _metadata(w, target, builder, cache_dir, offline, read_for)))
     return tuple(read)
 
 
-def _metadata(
-    w: Wanted, target: Target, builder: SourceBuilder, cache_dir: str, *, offline: bool
+def _metadata(  # noqa: PLR0917 - read_unbuilt's, in turn
+    w: Wanted,
+    target: Target,
+    builder: SourceBuilder,
+    cache_dir: str,
+    offline: bool,
+    read_for: Target | None,
 ) -> bytes:
     from packaging.metadata import parse_email  # noqa: PLC0415
     from packaging.utils import canonicalize_name  # noqa: PLC0415
@@ -63,7 +73,7 @@ def _metadata(
 
     local, _ = source_at_hand(w, cache_dir, offline=offline)
     refuse_excluded(w, local, target, builder)
-    data, _ = builder.metadata(local, target)
+    data, _ = builder.metadata(local, read_for or target)
     raw, _ = parse_email(data)
     name, version = raw.get("name"), raw.get("version")
     if name and version:  # (a METADATA without them: the build says what is wrong)
