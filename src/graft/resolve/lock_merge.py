@@ -10,13 +10,14 @@ different metadata, no marker can tell their installers apart: the lock is refus
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from graft.errors import SourceError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Callable, Iterator, Mapping, Sequence
 
     from packaging.utils import NormalizedName
     from packaging.version import Version
@@ -231,30 +232,44 @@ def held_back(
         kept = seen(env)[1]
         for pin in resolution.pins:
             took.setdefault((pin.name, env.python, kept.get(pin.name, "")), set()).add(pin.version)
-    releases: dict[str, dict[tuple[str, Version], tuple[ArtifactFile, ...]]] = {}
     said: list[tuple[str, str]] = []
+    for env, pin, index, release_at in _system_pins(results, seen, "linux"):
+        took_here = took[pin.name, env.python, index]
+        newer = sorted((v for v in took_here if v > pin.version), reverse=True)
+        for version in [] if pin.file.direct else newer:
+            level = _glibc_needed(release_at(version), env, pin.file)
+            if level is not None:
+                on = f" (on {index})" if index else ""
+                text = (
+                    f"{pin.name} {version}{on} has Linux wheels only for glibc 2.{level} and"
+                    f" newer: locked {pin.version}, which older glibc installs too"
+                    f" (--platform {env.values[1]}-manylinux_2_{level} locks {version} for"
+                    " such machines; decision 322)"
+                )
+                said.append((env.label, text))
+                break
+    return said_once(said)
+
+
+def _system_pins(
+    results: Sequence[tuple[Environment, Resolution]],
+    seen: Callable[[Environment], tuple[ProjectSource, Mapping[str, str]]],
+    system: str,
+) -> Iterator[tuple[Environment, Pin, str, Callable[[Version], tuple[ArtifactFile, ...]]]]:
+    """Each pin of the *system*'s environments (``sys_platform``; none named by a tag).
+
+    With the index it is kept to (``""``: the lock's indexes; *seen*, decision 385) and a
+    function giving a release's wheels there, read once per index and version.
+    """
+    releases: dict[str, dict[tuple[str, Version], tuple[ArtifactFile, ...]]] = {}
     for env, resolution in results:
-        if env.named or env.values[0] != "linux":
+        if env.named or env.values[0] != system:
             continue
         view, kept = seen(env)
         for pin in resolution.pins:
             index = kept.get(pin.name, "")
-            took_here = took[pin.name, env.python, index]
-            newer = sorted((v for v in took_here if v > pin.version), reverse=True)
-            for version in [] if pin.file.direct else newer:
-                release = release_of(view, pin.name, version, releases.setdefault(index, {}))
-                level = _glibc_needed(release, env, pin.file)
-                if level is not None:
-                    on = f" (on {index})" if index else ""
-                    text = (
-                        f"{pin.name} {version}{on} has Linux wheels only for glibc 2.{level} and"
-                        f" newer: locked {pin.version}, which older glibc installs too"
-                        f" (--platform {env.values[1]}-manylinux_2_{level} locks {version} for"
-                        " such machines; decision 322)"
-                    )
-                    said.append((env.label, text))
-                    break
-    return said_once(said)
+            known = releases.setdefault(index, {})
+            yield env, pin, index, functools.partial(release_of, view, pin.name, releases=known)
 
 
 def _glibc_needed(
@@ -290,27 +305,20 @@ def newest_macos_only(
     from graft.resolve.environments import MACOS_NEWEST  # noqa: PLC0415
     from graft.resolve.lock_said import said_once  # noqa: PLC0415
 
-    releases: dict[str, dict[tuple[str, Version], tuple[ArtifactFile, ...]]] = {}
     said: list[tuple[str, str]] = []
-    for env, resolution in results:
-        if env.named or env.values[0] != "darwin":
+    for env, pin, index, release_at in _system_pins(results, seen, "darwin"):
+        if pin.file.direct or parse_wheel(pin.file.filename) is None:
             continue
-        view, kept = seen(env)
-        for pin in resolution.pins:
-            if pin.file.direct or parse_wheel(pin.file.filename) is None:
-                continue
-            index = kept.get(pin.name, "")
-            release = release_of(view, pin.name, pin.version, releases.setdefault(index, {}))
-            if _oldest_macos(compatible(release, env, pin.file)) == MACOS_NEWEST:
-                major, minor = MACOS_NEWEST
-                on = f" (on {index})" if index else ""
-                text = (
-                    f"{pin.name} {pin.version}{on} has macOS wheels only for macOS"
-                    f" {major}.{minor} and newer: an older macOS finds no wheel of it in this"
-                    f" lock (--platform macosx_{major - 1}_0_{env.values[1]} in place of macos"
-                    f" locks for macOS {major - 1}; decision 418)"
-                )
-                said.append((env.label, text))
+        if _oldest_macos(compatible(release_at(pin.version), env, pin.file)) == MACOS_NEWEST:
+            major, minor = MACOS_NEWEST
+            on = f" (on {index})" if index else ""
+            text = (
+                f"{pin.name} {pin.version}{on} has macOS wheels only for macOS"
+                f" {major}.{minor} and newer: an older macOS finds no wheel of it in this"
+                f" lock (--platform macosx_{major - 1}_0_{env.values[1]} in place of macos"
+                f" locks for macOS {major - 1}; decision 418)"
+            )
+            said.append((env.label, text))
     return said_once(said)
 
 
