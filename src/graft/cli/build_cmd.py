@@ -59,6 +59,7 @@ def add_build_options(parser: argparse._ActionsContainer) -> None:
     parser.add_argument(
         "-C",
         "--config-settings",
+        "--config-setting",  # (uv's spelling; argparse took it for an ambiguous abbreviation)
         action="append",
         default=[],
         metavar="KEY=VALUE",

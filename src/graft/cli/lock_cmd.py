@@ -39,6 +39,7 @@ def add_lock_parser(
         " it to standard output",
     )
     lock.add_argument(
+        "-p",  # (uv pip compile's short form, decision 435)
         "--python-version",
         "--python",  # (uv pip compile's, a version here; an abbreviation graft took before)
         action="append",

@@ -17,7 +17,7 @@ _ENVIRONMENT = ("PATH", "HOME", "XDG_CACHE_HOME")
 _NOT_FOR_STAMPS = ("--json", "--verbose", "--offline", "--help", "--refresh", "--refresh-package")
 # the short options a stamp reads as argparse does: each of graft lock's but -o (read
 # apart), -v and -h (no stamp); each alone, its value apart (test_lockstamp checks the list)
-_SHORT = ("-q", "-r", "-c", "-C", "-f", "-e", "-U", "-P", "-i", "-b")
+_SHORT = ("-q", "-r", "-c", "-C", "-f", "-e", "-U", "-P", "-i", "-b", "-p")
 
 
 def _output(argv: list[str]) -> tuple[str, list[str]] | None:

@@ -146,11 +146,8 @@ def _add_sync_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     sync.add_argument(
         "--no-deps", action="store_true", help="install only what is named, not its dependencies"
     )
-    from graft.cli.tool_forms import Refused, add_tool_forms  # noqa: PLC0415
+    from graft.cli.tool_forms import add_tool_forms  # noqa: PLC0415
 
-    sync.add_argument(  # (else argparse reads uv's --system as an abbreviation of the next)
-        "--system", action=Refused, nargs=0, help=argparse.SUPPRESS
-    )
     sync.add_argument(
         "--system-site-packages",
         action="store_true",
@@ -242,6 +239,14 @@ def _add_sync_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     )
     alike.add_argument(
         "--verify-hashes", action="store_true", help="a --hash given is always checked"
+    )
+    alike.add_argument(  # (pip's, decision 436)
+        "--no-warn-script-location",
+        "--no-warn-conflicts",
+        "--require-virtualenv",
+        action="store_true",
+        help="pip's: graft warns of neither (a venv holds what it resolved) and installs into a"
+        " venv only",
     )
 
 
@@ -430,9 +435,15 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 
 def _uv_forms(args: argparse.Namespace) -> argparse.Namespace:
-    """``--refresh-package NAME`` as ``--refresh``: every page asked again, NAME's among them."""
+    """The forms of uv's and pip's that stand for graft's options, read as those.
+
+    ``--refresh-package NAME`` is ``--refresh`` (every page asked again, NAME's among them);
+    pip's ``--progress-bar off`` is ``--no-progress`` (decision 436).
+    """
     if getattr(args, "refresh_package", None):
         args.refresh = True
+    if getattr(args, "progress_bar", None) == "off":  # (pip's, decision 436)
+        args.no_progress = True
     return args
 
 

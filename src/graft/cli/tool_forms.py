@@ -77,6 +77,54 @@ _REQUIREMENTS_TXT = {
         ("--reuse-hashes", "--no-reuse-hashes"), "records each file's sha256 as its index gives it"
     ),
 }
+_NO_CONFIG = "graft reads no configuration file: give options on the command line"
+#: pip 26.3's and uv 0.13.9's install and compile options graft has not, found by decision
+#: 437's sweep: what graft does in their place
+_OTHERWISE = {
+    "--upgrade-strategy": "-U upgrades every package (pip's eager); -P NAME upgrades NAME"
+    " alone, the rest kept where they fit (only-if-needed)",
+    "--ignore-installed": "-U picks versions as if the venv held nothing, --reinstall"
+    " installs every package again",
+    "-I": "pip's --ignore-installed: -U picks versions as if the venv held nothing,"
+    " --reinstall installs every package again",
+    "--prefer-binary": "graft takes the newest version allowed, wheel or sdist, as pip without"
+    " it; --only-binary NAME (or :all:) never builds NAME",
+    "--torch-backend": "graft picks no PyTorch index by itself: name it, --extra-index-url"
+    " https://download.pytorch.org/whl/cpu (or cu126...), which is asked before PyPI",
+    "--fork-strategy": "graft lock resolves each environment (Python version, system) on its"
+    " own, the newest versions each allows, as uv's requires-python strategy does",
+    "--src": "graft builds a VCS requirement from a checkout in its cache; for an editable one,"
+    " clone it, then -e DIR",
+    "--allow-empty-requirements": "graft sync refuses a file listing nothing, which would"
+    " empty the venv: remove the venv instead (graft sync VENV --seed makes one of pip alone)",
+    "--no-allow-empty-requirements": "graft sync always refuses a file listing nothing",
+    "--no-cache-dir": f"pip's --no-cache: {_NO_CACHE}",
+    "--report": "--dry-run --json prints what a sync would install, as JSON",
+    "--output-format": "--json prints the summary as JSON",
+    "--check": "graft audit VENV checks a venv; --dry-run says what a sync would change",
+    "--proxy": "HTTPS_PROXY=URL (graft reads the proxy variables)",
+    "--no-proxy-env": "unset HTTPS_PROXY and the other proxy variables",
+    "--timeout": "GRAFT_HTTP_TIMEOUT=SECONDS (default 30)",
+    "--config-file": _NO_CONFIG,
+    "--isolated": _NO_CONFIG,
+    "--project": f"{_NO_CONFIG} (-r DIR/pyproject.toml reads a project's requirements)",
+    "--no-editable": "name the directory without -e: graft sync VENV DIR",
+    "--no-editable-package": "name the directory without -e: graft sync VENV DIR",
+    "--ignore-requires-python": "graft keeps to each release's Requires-Python: --python picks"
+    " an interpreter it allows",
+    "--managed-python": "graft takes the interpreters on PATH and pyenv's: give another by its"
+    " path (--python PATH)",
+    "--no-managed-python": "graft takes the interpreters on PATH and pyenv's: give another by"
+    " its path (--python PATH)",
+    "--all-releases": "--prerelease-package NAME=allow (--pre for :all:)",
+    "--only-final": "--prerelease-package NAME=disallow (--prerelease disallow for :all:)",
+    "--upgrade-group": "-P NAME for each project of the group",
+    "--hash": "--hash goes on its requirement's line of a -r file",
+    "--log": "-v says timings and each choice on stderr: redirect it (2> FILE)",
+    "--no-binary": "graft lock records each version's sdist and wheels, as the index has them:"
+    " --no-binary NAME is graft sync's, which builds NAME from its sdist",
+    "--link-mode": "graft lock installs nothing: --link-mode is graft sync's",
+}
 #: What to use instead of pip's and uv's options graft has not, as each refusal's hint
 #: (decision 342); the options graft takes as they are meant are :func:`add_tool_forms`'s.
 _INSTEAD = {
@@ -100,6 +148,7 @@ _INSTEAD = {
     " links to it",
     "--cache-dir": "GRAFT_CACHE_DIR=DIR (and GRAFT_STORE or --store for the store)",
     "--directory": "run graft from that directory (cd DIR)",
+    **_OTHERWISE,
     **{option: f"{_PYLOCK}; it {has}: drop {option}" for option, has in _REQUIREMENTS_TXT.items()},
 }
 #: What an option graft has takes instead of pip's or uv's values it does not (invalid choice)
@@ -157,6 +206,10 @@ def add_tool_forms(parser: argparse.ArgumentParser) -> argparse._ArgumentGroup:
     Shared by ``graft sync``, ``lock`` and ``build``; the group, for each command's own. With
     them, uv's and pip's TLS options (:func:`trust`).
     """
+    # (else argparse reads uv's --system as an abbreviation of --system-site-packages or
+    # --system-certs, and pip's --root of --root-user-action)
+    parser.add_argument("--system", action=Refused, nargs=0, help=argparse.SUPPRESS)
+    parser.add_argument("--root", action=Refused, nargs="?", help=argparse.SUPPRESS)
     alike = parser.add_argument_group("as pip and uv take them (graft does so anyway)")
     alike.add_argument(
         "--color",
@@ -167,6 +220,22 @@ def add_tool_forms(parser: argparse.ArgumentParser) -> argparse._ArgumentGroup:
         "--no-progress",
         action="store_true",
         help="no progress bar and no line naming a build (as uv's)",
+    )
+    alike.add_argument("--no-color", action="store_true", help="pip's --color never")
+    alike.add_argument(
+        "--progress-bar",
+        choices=("auto", "on", "off", "raw"),
+        help="pip's: off is --no-progress; the others leave graft's bar as it is",
+    )
+    alike.add_argument(
+        "--root-user-action",
+        choices=("warn", "ignore"),
+        help="pip's: graft has no warning for a run as root",
+    )
+    alike.add_argument(
+        "--disable-pip-version-check",
+        action="store_true",
+        help="graft asks for no newer version of itself",
     )
     alike.add_argument(
         "--no-python-downloads",
@@ -192,6 +261,14 @@ def add_tool_forms(parser: argparse.ArgumentParser) -> argparse._ArgumentGroup:
         metavar="FILE",
         help="trust the CA certificates of this PEM bundle instead of the system's and"
         " SSL_CERT_FILE's (as uv's)",
+    )
+    tls.add_argument(
+        "--system-certs",
+        "--native-tls",
+        action="store_true",
+        help="graft trusts the system's CA certificates anyway, where Python's ssl finds them"
+        " (OpenSSL's default paths, SSL_CERT_FILE, SSL_CERT_DIR; the Windows store), as uv's"
+        " flags ask",
     )
     tls.add_argument(
         "--allow-insecure-host",

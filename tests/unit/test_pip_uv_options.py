@@ -1,0 +1,132 @@
+"""pip 26.3's and uv 0.13.9's install and compile options, as ``graft sync`` and ``lock`` take them.
+
+Decisions 435-437: a sweep of ``pip install --help``, ``uv pip install --help``, ``uv pip
+sync --help`` and ``uv pip compile --help`` found uv's ``--config-setting`` an ambiguous
+abbreviation, ``--system-certs``, pip's ``--root-user-action`` and the
+rest refused as unknown with no word on what to use.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+
+import pytest
+
+from graft.cli.parser import parse
+
+
+def _refusal(argv: list[str]) -> str:
+    """The one line argparse's error prints for *argv* (which must be refused)."""
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), pytest.raises(SystemExit) as exited:
+        parse(argv)
+    assert exited.value.code == 2
+    (line,) = err.getvalue().splitlines()
+    return line
+
+
+_COMMANDS = (["sync", "v", "six"], ["lock", "six"], ["build", "."])
+
+
+@pytest.mark.parametrize("command", _COMMANDS)
+def test_uv_s_config_setting_is_config_settings(command: list[str]) -> None:
+    # main: "ambiguous option: --config-setting could match --config-settings, ..."
+    args = parse([*command, "--config-setting", "a=b", "-C", "c=d", "--config-settings=e=f"])
+    assert args.config_settings == ["a=b", "c=d", "e=f"]
+
+
+@pytest.mark.parametrize("command", _COMMANDS)
+@pytest.mark.parametrize("flag", ["--system-certs", "--native-tls"])
+def test_uv_s_system_certificates_flags_are_taken(command: list[str], flag: str) -> None:
+    assert parse([*command, flag]).system_certs is True
+
+
+def test_uv_pip_compile_s_short_python_is_the_lock_s_python_version() -> None:
+    assert parse(["lock", "six", "-p", "3.12", "-p3.11"]).python_version == ["3.12", "3.11"]
+
+
+@pytest.mark.parametrize("command", _COMMANDS)
+def test_pip_s_options_that_ask_what_graft_does_anyway_are_taken(command: list[str]) -> None:
+    argv = [*command, "--no-color", "--root-user-action=ignore", "--disable-pip-version-check"]
+    args = parse([*argv, "--progress-bar", "on"])
+    assert (args.no_color, args.root_user_action, args.no_progress) == (True, "ignore", False)
+    assert parse([*argv, "--progress-bar", "off"]).no_progress is True
+
+
+def test_pip_s_install_warnings_and_virtualenv_check_are_taken_by_sync() -> None:
+    argv = ["sync", "v", "six", "--no-warn-script-location", "--no-warn-conflicts"]
+    assert parse([*argv, "--require-virtualenv"]).specs == ["six"]
+
+
+@pytest.mark.parametrize("command", _COMMANDS)
+@pytest.mark.parametrize(
+    ("option", "hint"),
+    [
+        (["--system"], "into the interpreter itself"),  # (not --system-certs)
+        (["--root", "/r"], "under another root"),  # (not --root-user-action)
+        (["--root=/r"], "under another root"),
+    ],
+)
+def test_options_graft_now_has_longer_forms_of_are_still_refused(
+    command: list[str], option: list[str], hint: str
+) -> None:
+    line = _refusal([*command, *option])
+    assert f"unrecognized arguments: {option[0].partition('=')[0]} " in line
+    assert hint in line
+
+
+_HINTS = {
+    ("--upgrade-strategy", "eager"): "-U upgrades every package (pip's eager)",
+    ("--ignore-installed",): "--reinstall installs every package again",
+    ("-I",): "pip's --ignore-installed: -U picks versions",
+    ("--prefer-binary",): "graft takes the newest version allowed, wheel or sdist",
+    ("--torch-backend", "cu126"): "--extra-index-url https://download.pytorch.org/whl/cpu",
+    ("--fork-strategy", "fewest"): "graft lock resolves each environment",
+    ("--src", "/s"): "clone it, then -e DIR",
+    ("--allow-empty-requirements",): "graft sync refuses a file listing nothing",
+    ("--no-cache-dir",): "pip's --no-cache: graft's venvs link into its store",
+    ("--report", "-"): "--dry-run --json",
+    ("--check",): "graft audit VENV checks a venv",
+    ("--output-format", "json"): "--json prints the summary as JSON",
+    ("--proxy", "http://p"): "HTTPS_PROXY=URL",
+    ("--timeout", "5"): "GRAFT_HTTP_TIMEOUT=SECONDS",
+    ("--config-file", "uv.toml"): "graft reads no configuration file",
+    ("--isolated",): "graft reads no configuration file",
+    ("--project", "p"): "-r DIR/pyproject.toml",
+    ("--no-editable",): "name the directory without -e",
+    ("--ignore-requires-python",): "graft keeps to each release's Requires-Python",
+    ("--managed-python",): "give another by its path (--python PATH)",
+    ("--no-managed-python",): "give another by its path (--python PATH)",
+    ("--all-releases", "x"): "--prerelease-package NAME=allow",
+    ("--only-final", "x"): "--prerelease-package NAME=disallow",
+    ("--upgrade-group", "dev"): "-P NAME for each project of the group",
+    ("--hash", "sha256:0"): "--hash goes on its requirement's line of a -r file",
+    ("--log", "f"): "-v says timings",
+}
+
+
+@pytest.mark.parametrize("command", [["sync", "v", "six"], ["lock", "six"]])
+@pytest.mark.parametrize(("option", "hint"), list(_HINTS.items()))
+def test_pip_and_uv_options_graft_has_not_say_what_to_use(
+    command: list[str], option: tuple[str, ...], hint: str
+) -> None:
+    # main: "unrecognized arguments: OPTION (see graft sync --help)"
+    line = _refusal([*command, *option])
+    assert f"unrecognized arguments: {option[0]}" in line
+    assert hint in line
+    assert "--help" not in line
+
+
+@pytest.mark.parametrize(
+    ("option", "hint"),
+    [
+        (("--no-binary", ":all:"), "--no-binary NAME is graft sync's"),
+        (("--link-mode", "copy"), "graft lock installs nothing"),
+    ],
+)
+def test_uv_pip_compile_s_install_options_name_graft_sync(
+    option: tuple[str, ...], hint: str
+) -> None:
+    line = _refusal(["lock", "six", *option])
+    assert hint in line
