@@ -1,19 +1,23 @@
 """pip 26.3's and uv 0.13.9's install and compile options, as ``graft sync`` and ``lock`` take them.
 
-Decisions 435-437: a sweep of ``pip install --help``, ``uv pip install --help``, ``uv pip
+Decisions 435-438: a sweep of ``pip install --help``, ``uv pip install --help``, ``uv pip
 sync --help`` and ``uv pip compile --help`` found uv's ``--config-setting`` an ambiguous
-abbreviation, ``--system-certs``, pip's ``--root-user-action`` and the
+abbreviation, ``--system-certs``, pip's ``--root-user-action`` and ``--only-deps`` and the
 rest refused as unknown with no word on what to use.
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import io
+from pathlib import Path
 
 import pytest
 
+from graft.cli.only_deps import dependencies_only
 from graft.cli.parser import parse
+from graft.errors import UsageError
 
 
 def _refusal(argv: list[str]) -> str:
@@ -130,3 +134,37 @@ def test_uv_pip_compile_s_install_options_name_graft_sync(
 ) -> None:
     line = _refusal(["lock", "six", *option])
     assert hint in line
+
+
+def test_only_deps_reads_each_project_directory_as_its_pyproject(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "p"\nversion = "1"\n')
+    for argv in (
+        ["sync", "v", "--only-deps", f"{tmp_path}[Fast,test]"],
+        ["lock", "--only-dependencies", "-e", f"{tmp_path}[fast,test]"],
+    ):
+        args = parse(argv)
+        dependencies_only(args)
+        asked = (args.requirement, args.specs, args.editable, args.extra)
+        assert asked == ([str(tmp_path / "pyproject.toml")], [], [], ["fast", "test"])
+
+
+@pytest.mark.parametrize(
+    ("extra", "said"),
+    [
+        (["six"], "--only-deps takes a project directory holding a pyproject.toml, not 'six'"),
+        (["{d}", "-r", "r.txt"], "--only-deps cannot be combined with -r"),
+        (["{d}", "--group", "dev", "--no-deps"], "cannot be combined with --no-deps, --group"),
+        (["{d}[a]", "{d}"], "--only-deps names directories with different extras"),
+        ([], "--only-deps names no project"),
+    ],
+)
+def test_only_deps_refuses_what_pip_refuses_and_what_is_no_project(
+    tmp_path: Path, extra: list[str], said: str
+) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "p"\nversion = "1"\n')
+    args: argparse.Namespace = parse(
+        ["sync", "v", "--only-deps", *(a.format(d=tmp_path) for a in extra)]
+    )
+    with pytest.raises(UsageError) as refused:
+        dependencies_only(args)
+    assert said in str(refused.value)

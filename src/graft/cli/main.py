@@ -202,6 +202,10 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:  # noqa: PLR0911 - o
             from graft.cli.tool_forms import trust  # noqa: PLC0415
 
             trust(args)
+        if getattr(args, "only_deps", False):  # (pip's, decision 438)
+            from graft.cli.only_deps import dependencies_only  # noqa: PLC0415
+
+            dependencies_only(args)
         _python_from_environment(args)
         if args.command == "sync":
             from graft.cli.sync_cmd import run_sync  # noqa: PLC0415

@@ -416,6 +416,13 @@ def _add_resolution_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--group", action="append", default=[], help="pylock.toml or pyproject.toml: a group"
     )
+    parser.add_argument(
+        "--only-deps",
+        "--only-dependencies",
+        action="store_true",
+        help="the dependencies of the project directories named (DIR, DIR[EXTRA], -e DIR), not"
+        " the projects: read as -r DIR/pyproject.toml (as pip's; decision 438)",
+    )
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
