@@ -129,6 +129,9 @@ def test_only_plain_pins_are_read(
         # standard input (decision 325): a file named "-" here is not what it read
         (["sync", "v", "-r", "-"], None),
         (["sync", "v", "-r", "a.txt", "--requirement=-"], None),
+        # a PEP 723 script (decision 434): its code may read as pins (lib==1.0 compares)
+        (["sync", "v", "-r", "s.py"], None),
+        (["sync", "v", "-r", "a.txt", "-rtool.pyw"], None),
     ],
 )
 def test_the_command_lines_it_reads(argv: list[str], expected: object) -> None:

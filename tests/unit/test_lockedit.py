@@ -46,6 +46,8 @@ def test_the_r_files_are_masked_in_the_key() -> None:
         ["-r", "a.in", "--override=o.txt"],
         ["-r", "a.in", "--excludes", "x.txt"],  # (decision 389)
         ["-r", "a.in", "--exclude", "x.txt"],
+        ["-r", "s.py"],  # a PEP 723 script: its code is no requirement line (decision 434)
+        ["-r", "a.in", "-rtool.pyw"],
     ],
 )
 def test_what_the_key_cannot_mask_is_doubt(rest: list[str]) -> None:

@@ -74,6 +74,8 @@ def command(argv: list[str]) -> tuple[str, list[str], list[str]] | None:
             return None
         if not path or path == "-":  # (standard input: nothing to read again; decision 325)
             return None
+        if path.endswith((".py", ".pyw")):  # a PEP 723 script: its code may read as pins (434)
+            return None
         files.append(path)
     return (argv[1], files, masked) if files else None
 

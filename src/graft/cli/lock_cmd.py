@@ -151,7 +151,7 @@ def run_lock(args: argparse.Namespace, argv: Sequence[str] = ()) -> int:
     from graft.resolve.lock import LockRequest, lock  # noqa: PLC0415
     from graft.resolve.lock_write import STDOUT, check_output  # noqa: PLC0415
 
-    check_output(args.output, [*args.requirement, *args.constraint])
+    check_output(args.output, [*args.requirement, *args.requirements_from_script, *args.constraint])
     from graft.sources import tool_sources  # noqa: PLC0415
 
     told = tool_sources.told(args)
@@ -173,6 +173,7 @@ def run_lock(args: argparse.Namespace, argv: Sequence[str] = ()) -> int:
         ResolveRequest(
             specs=tuple(args.specs),
             requirement_files=tuple(args.requirement),
+            script_files=tool_forms.script_files(args),
             constraint_files=tuple(args.constraint),
             prerelease=args.prerelease or ("allow" if args.pre else None),
             exclude_newer=args.exclude_newer,

@@ -77,6 +77,8 @@ def masked(rest: list[str]) -> tuple[list[str], list[str]] | None:
             continue
         if os.path.basename(path) == "pyproject.toml" or path.endswith(".toml"):
             return None
+        if path.endswith((".py", ".pyw")):  # a PEP 723 script: its code is no line of it (434)
+            return None
         files.append(path)
         out.append("-r")  # its value left out: the files are compared by their lines
     return (out, files) if files else None

@@ -294,6 +294,13 @@ def _add_resolution_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(  # (--requirements, --constraints: uv's spellings)
         "-r", "--requirement", "--requirements", action="append", default=[], metavar="FILE"
     )
+    parser.add_argument(  # (pip 26.3's; -r SCRIPT.py is uv's spelling: decision 432)
+        "--requirements-from-script",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="install the dependencies of FILE's PEP 723 inline script metadata (once)",
+    )
     parser.add_argument(
         "-c",
         "--constraint",

@@ -109,6 +109,7 @@ def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
         venv=args.venv,
         specs=tuple(args.specs),
         requirement_files=tuple(args.requirement),
+        script_files=tool_forms.script_files(args),
         constraint_files=tuple(args.constraint),
         prerelease=args.prerelease or ("allow" if args.pre else None),
         exclude_newer=args.exclude_newer,

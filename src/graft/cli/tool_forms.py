@@ -310,6 +310,25 @@ def trust(args: argparse.Namespace) -> None:
     urlimport.trust(tls.trust(cert, hosts, trusted))
 
 
+def script_files(args: argparse.Namespace) -> tuple[str, ...]:
+    """``--requirements-from-script FILE``, pip 26.3's, given once as pip takes it (decision 432).
+
+    It joins the other requirements (``-r``, names) as pip's does; a second is refused as pip
+    refuses it ("can only be given once"), pointing at ``-r``, which takes several scripts.
+    """
+    scripts = tuple(getattr(args, "requirements_from_script", ()))
+    if len(scripts) > 1:
+        from graft.errors import UsageError  # noqa: PLC0415
+
+        raise UsageError(
+            "--requirements-from-script is given once (as pip takes it)",
+            where=f"--requirements-from-script {scripts[1]}",
+            hint=f"for several scripts named *.py, give each with -r: -r {scripts[0]}"
+            f" -r {scripts[1]}",
+        )
+    return scripts
+
+
 def no_sources(args: argparse.Namespace) -> bool:
     """Whether ``--no-sources`` or ``UV_NO_SOURCES`` leaves ``[tool.uv.sources]`` unread.
 

@@ -106,6 +106,7 @@ class ResolveRequest:
 
     specs: tuple[str, ...] = ()
     requirement_files: tuple[str, ...] = ()
+    script_files: tuple[str, ...] = ()  # --requirements-from-script (pip's; decision 432)
     constraint_files: tuple[str, ...] = ()
     python: str | None = None
     foreign: ForeignTarget | None = None  # plan for a target not on this machine

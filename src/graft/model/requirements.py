@@ -105,3 +105,8 @@ class Inputs:
     # --trusted-host in the requirements files (pip's): hosts reached without checking their
     # certificates, beside the command line's --allow-insecure-host (decision 419)
     insecure_hosts: list[str] = field(default_factory=list)
+    # PEP 723 scripts read (decision 432): each block's FILE:LINE and requires-python,
+    # checked against the target by a sync and kept by a lock (decision 433)
+    scripts: list[tuple[str, str | None]] = field(default_factory=list)
+    # what reading the inputs noticed and ignored (a script's [tool.uv])
+    warnings: list[str] = field(default_factory=list)

@@ -24,6 +24,7 @@ class SyncRequest:
     venv: str
     specs: tuple[str, ...] = ()
     requirement_files: tuple[str, ...] = ()
+    script_files: tuple[str, ...] = ()  # --requirements-from-script (pip's; decision 432)
     python: str | None = None
     no_deps: bool = False
     no_sources: bool = False  # --no-sources, UV_NO_SOURCES: no [tool.uv.sources] read
@@ -76,6 +77,7 @@ class SyncRequest:
         return ResolveRequest(
             specs=self.specs,
             requirement_files=self.requirement_files,
+            script_files=self.script_files,
             constraint_files=self.constraint_files,
             python=self.python,
             foreign=self.foreign,

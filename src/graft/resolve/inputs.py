@@ -61,21 +61,9 @@ def gather_inputs(request: ResolveRequest, *, nothing_listed: bool = False) -> I
         else:
             refuse_a_file_of_requirements(spec, "command line")
             inputs.wanted.append(parse_line(spec, "command line"))
-    from graft.sources.pyproject import is_pyproject, read_groups, read_pyproject  # noqa: PLC0415
+    from graft.sources.pyproject import is_pyproject, read_groups  # noqa: PLC0415
 
-    for path in request.requirement_files:
-        if is_pyproject(path):
-            read_pyproject(
-                path,
-                inputs,
-                request.extras,
-                request.groups,
-                uv_sources=not request.no_sources,
-                unread=frozenset(request.no_sources_packages),
-                all_extras=request.all_extras,
-            )
-        else:
-            read_requirements(path, inputs)
+    _read_files(request, inputs)
     no_pyproject = not any(is_pyproject(path) for path in request.requirement_files)
     if request.groups and not inputs.pylocks and no_pyproject:
         # pip's and uv's --group: ./pyproject.toml
@@ -91,18 +79,19 @@ def gather_inputs(request: ResolveRequest, *, nothing_listed: bool = False) -> I
     inputs.find_links.extend(os.path.abspath(find_links_dir(p, "")) for p in request.find_links)
     inputs.no_index = inputs.no_index or request.no_index
     inputs.require_hashes = inputs.require_hashes or request.require_hashes
-    lock_of_nothing = nothing_listed and bool(request.requirement_files)
+    files = (*request.requirement_files, *request.script_files)
+    lock_of_nothing = nothing_listed and bool(files)
     listed = inputs.wanted or inputs.pylocks or inputs.prepared or lock_of_nothing
-    named = request.requirement_files or request.specs
+    named = files or request.specs
     if not listed and not named and request.seed and _bare(request):
         pass  # --seed alone, where the venv holds nothing else: uv venv --seed's (decision 228)
     elif not listed:
         from graft.errors import UsageError  # noqa: PLC0415
 
-        if request.requirement_files:  # (as uv pip sync: an empty file would empty the venv)
+        if files:  # (as uv pip sync: an empty file would empty the venv)
             raise UsageError(
                 "no requirement listed: nothing to install",
-                where=", ".join(request.requirement_files),
+                where=", ".join(files),
                 hint="add one (name, name>=1.0); comments, options and -c lines list none",
             )
         if request.venv is not None and request.foreign is None:  # (graft sync requests)
@@ -122,6 +111,35 @@ def gather_inputs(request: ResolveRequest, *, nothing_listed: bool = False) -> I
     refuse_unread(inputs)  # PIP_INDEX_URL and the like, which graft does not read
     _trust_files_hosts(inputs)
     return inputs
+
+
+def _read_files(request: ResolveRequest, inputs: Inputs) -> None:
+    """The request's ``-r`` files and ``--requirements-from-script`` read into *inputs*.
+
+    A ``-r`` file is requirements, a pyproject.toml or a script; pip's flag names a script of
+    any name (decision 432).
+    """
+    from graft.sources.pyproject import is_pyproject, read_pyproject  # noqa: PLC0415
+    from graft.sources.reqfile import read_requirements  # noqa: PLC0415
+
+    for path in request.requirement_files:
+        if is_pyproject(path):
+            read_pyproject(
+                path,
+                inputs,
+                request.extras,
+                request.groups,
+                uv_sources=not request.no_sources,
+                unread=frozenset(request.no_sources_packages),
+                all_extras=request.all_extras,
+            )
+        else:
+            read_requirements(path, inputs)
+    if request.script_files:
+        from graft.sources.script import read_script  # noqa: PLC0415
+
+        for path in request.script_files:
+            read_script(path, inputs)
 
 
 def _trust_files_hosts(inputs: Inputs) -> None:

@@ -78,6 +78,10 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
 
     inputs = gather_inputs(request)
     target, interpreter = _target(request)
+    if inputs.scripts:  # a PEP 723 script's requires-python, as pip checks it (decision 433)
+        from graft.sources.script import refuse_python  # noqa: PLC0415
+
+        refuse_python(inputs.scripts, target, "--python-version" if request.foreign else "--python")
     wanted = markers_apply(inputs.wanted, target)
     cache_dir = cache_root()
     chooser = chooser or chooser_for(request, cache_dir, variant_plugins)
@@ -281,6 +285,8 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
     unread = unread_additions(inputs)  # PIP_FIND_LINKS and the like (decision 115)
     if unread is not None:
         warnings = (unread, *warnings)
+    if inputs.warnings:  # (a script's [tool.uv], ignored: decision 432)
+        warnings = (*inputs.warnings, *warnings)
     if explained:
         notes = (*notes, *explained[0])
         warnings = (*warnings, *chooser.warnings)

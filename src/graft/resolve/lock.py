@@ -335,7 +335,8 @@ def lock(request: LockRequest) -> LockResult:
         ),
     )
     pythons = python_versions(
-        requires_python(asked.requirement_files, inputs.wanted), request.python_versions
+        requires_python(asked.requirement_files, inputs.wanted, inputs.scripts),
+        request.python_versions,
     )
     envs = keep_matching(
         matrix(pythons, request.platforms, request.implementations), request.environments
@@ -389,6 +390,7 @@ def lock(request: LockRequest) -> LockResult:
     # (decision 157), the series not forked (decision 153)
     warnings: dict[str, None] = dict.fromkeys(
         [
+            *inputs.warnings,
             *filter(None, [unread_additions(inputs)]),
             *pypy_only(inputs.wanted, envs),
             *said_once(late.said),

@@ -22,14 +22,19 @@ if TYPE_CHECKING:
     from graft.resolve.projects import IndexProjects
 
 
-def requires_python(files: tuple[str, ...], wanted: Iterable[Wanted]) -> str | None:
+def requires_python(
+    files: tuple[str, ...],
+    wanted: Iterable[Wanted],
+    scripts: Iterable[tuple[str, str | None]] = (),
+) -> str | None:
     """The Python range the lock must keep: its projects' own ``requires-python``.
 
-    ``[project].requires-python`` of the first ``-r pyproject.toml``, and the
-    ``Requires-Python`` of each project directory or repository being locked (the wheel it
-    built): no environment outside them can install the project, as uv locks a project.
-    Not a URL dependency's (decision 200): where it excludes an environment that reaches
-    it, that environment has no resolution.
+    ``[project].requires-python`` of the first ``-r pyproject.toml``, each PEP 723 script's
+    *scripts* (``Inputs.scripts``; as ``uv pip compile --universal`` keeps it: decision 433),
+    and the ``Requires-Python`` of each project directory or repository being locked (the
+    wheel it built): no environment outside them can install the project, as uv locks a
+    project. Not a URL dependency's (decision 200): where it excludes an environment that
+    reaches it, that environment has no resolution.
     """
     built = [w.path for w in wanted if w.source]
     from graft._fs import project_table  # noqa: PLC0415
@@ -42,6 +47,7 @@ def requires_python(files: tuple[str, ...], wanted: Iterable[Wanted]) -> str | N
             if value:
                 ranges.append(str(value))
             break
+    ranges += [value for _, value in scripts if value]
     for wheel in filter(None, built):  # (a source without a built wheel: nothing to read)
         # (imported here: the email package costs a lock of index projects ~10 ms)
         from email.parser import BytesHeaderParser  # noqa: PLC0415

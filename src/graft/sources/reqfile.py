@@ -17,7 +17,7 @@ import string
 from typing import TYPE_CHECKING
 
 from graft.errors import SourceError, UsageError
-from graft.sources.reqlines import is_url, logical_lines, unwatched
+from graft.sources.reqlines import is_script, is_url, logical_lines, unwatched
 from graft.sources.requirements import (
     VARIABLE,
     editable_path,
@@ -94,6 +94,9 @@ def read_requirements(
 
     if is_pylock(path):
         _add_lock(path, inputs, constraints=constraints)
+        return
+    if is_script(path):  # (uv's rule: a .py file is a PEP 723 script; decision 432)
+        _add_script(path, inputs, constraints=constraints, named_at=named_at)
         return
     remote = is_url(path)
     if unwatched(path):  # (no fingerprint can tell that it changed: nothing read is memoized)
@@ -221,6 +224,28 @@ def _add_lock(path: str, inputs: Inputs, *, constraints: bool) -> None:
             hint=f"give constraints in requirements.txt form, or install the lock: -r {path}",
         )
     inputs.pylocks.append(path)
+
+
+def _add_script(path: str, inputs: Inputs, *, constraints: bool, named_at: str | None) -> None:
+    """A PEP 723 script given with ``-r``: its block's dependencies; with ``-c``, refused."""
+    from graft.sources.script import read_script  # noqa: PLC0415
+
+    if constraints:  # (uv reads it as a requirements file and fails on its code)
+        raise UsageError(
+            "a script's inline metadata is not a constraints file",
+            where=named_at or f"-c {path}",
+            hint=f"install its dependencies with -r {path}; give constraints in a .txt file",
+        )
+    try:
+        read_script(path, inputs)
+    except UsageError as exc:
+        if named_at is None or not exc.what.startswith("cannot read"):
+            raise
+        raise UsageError(
+            f"cannot read script {_shown(path)}" + exc.what.removeprefix("cannot read script"),
+            where=named_at,
+            hint="a nested -r or -c path is read relative to the file that names it",
+        ) from None
 
 
 def _expand(line: str, inputs: Inputs) -> str:

@@ -18,6 +18,14 @@ def is_url(path: str) -> bool:
     return path.startswith(("http://", "https://"))
 
 
+def is_script(path: str) -> bool:
+    """Whether ``-r`` *path* names a PEP 723 script: a local ``*.py`` or ``*.pyw`` file.
+
+    As uv decides, by the extension (read by :mod:`graft.sources.script`, decision 432).
+    """
+    return path.endswith((".py", ".pyw")) and not is_url(path)
+
+
 def unwatched(path: str) -> bool:
     """Whether nothing can tell that the file *path* changed: a URL, or standard input.
 
@@ -126,4 +134,4 @@ def logical_lines(path: str, digests: dict[str, str]) -> list[tuple[int, str]]:
     return out
 
 
-__all__ = ["STDIN", "is_url", "logical_lines", "unwatched"]
+__all__ = ["STDIN", "is_script", "is_url", "logical_lines", "unwatched"]

@@ -138,7 +138,7 @@ def split_marker(text: str, where: str) -> tuple[str, str | None]:
 
 #: What a file of requirements is called; a command-line requirement naming such a file here
 #: was meant for ``-r`` (:func:`refuse_a_file_of_requirements`).
-_FILES_OF_REQUIREMENTS = (".txt", ".in", ".toml")
+_FILES_OF_REQUIREMENTS = (".txt", ".in", ".toml", ".py", ".pyw")
 
 
 def refuse_a_file_of_requirements(text: str, where: str) -> None:
@@ -158,10 +158,13 @@ def refuse_a_file_of_requirements(text: str, where: str) -> None:
         return
     # (sources.pyproject's is_pyproject asks the same; it imports this module)
     listed = not text.endswith(".toml") or os.path.basename(text) == "pyproject.toml"
+    script = text.endswith((".py", ".pyw"))  # (a PEP 723 script's: decision 432)
     raise UsageError(
         "a file here, not a requirement",
         where=f"{where}: {text}",
-        hint=f"to install what it lists, give it with -r {text}"
+        hint=f"to install the dependencies its inline script metadata lists, give it with -r {text}"
+        if script
+        else f"to install what it lists, give it with -r {text}"
         if listed
         else f"name a PEP 751 lock pylock.toml or pylock.NAME.toml; a file of requirements"
         f" goes after -r {text}",
