@@ -153,6 +153,10 @@ def test_only_deps_reads_each_project_directory_as_its_pyproject(tmp_path: Path)
     [
         (["six"], "--only-deps takes a project directory holding a pyproject.toml, not 'six'"),
         (["{d}", "-r", "r.txt"], "--only-deps cannot be combined with -r"),
+        (
+            ["{d}", "--requirements-from-script", "s.py"],
+            "--only-deps cannot be combined with --requirements-from-script",
+        ),
         (["{d}", "--group", "dev", "--no-deps"], "cannot be combined with --no-deps, --group"),
         (["{d}[a]", "{d}"], "--only-deps names directories with different extras"),
         ([], "--only-deps names no project"),

@@ -2,15 +2,15 @@
 
 pip resolves the requirements named on the command line and drops them from what it installs
 (``Resolver.resolve``: each user-supplied project popped from the set), refusing the option
-beside ``--no-deps``, ``-r`` and ``--group``. Its common use is a container image's layer of
-a project's dependencies, ``pip install --only-deps .``, before the project's own sources
-are copied in. graft reads a project's dependencies without installing it already: ``-r
-DIR/pyproject.toml`` (its ``[project]`` table, or its backend's metadata hook where it has
-none), the extras by ``--extra``. So a project directory named with ``--only-deps``
-(``DIR``, ``DIR[EXTRA,...]``, ``-e DIR``) is read as ``-r DIR/pyproject.toml`` with those
-extras (decision 438). A requirement that is not a project directory (a project of an index,
-a wheel, a URL) is refused in one line: graft reads no dependencies of those without
-resolving them.
+beside ``--no-deps``, ``-r``, ``--requirements-from-script`` and ``--group``. Its common use
+is a container image's layer of a project's dependencies, ``pip install --only-deps .``,
+before the project's own sources are copied in. graft reads a project's dependencies without
+installing it already: ``-r DIR/pyproject.toml`` (its ``[project]`` table, or its backend's
+metadata hook where it has none), the extras by ``--extra``. So a project directory named
+with ``--only-deps`` (``DIR``, ``DIR[EXTRA,...]``, ``-e DIR``) is read as ``-r
+DIR/pyproject.toml`` with those extras (decision 438). A requirement that is not a project
+directory (a project of an index, a wheel, a URL) is refused in one line: graft reads no
+dependencies of those without resolving them.
 """
 
 from __future__ import annotations
@@ -29,14 +29,19 @@ _HINT = "as pip's: --only-deps takes the project directories named on the comman
 def dependencies_only(args: argparse.Namespace) -> None:
     """``--only-deps DIR[EXTRA]...`` as ``-r DIR/pyproject.toml --extra EXTRA``, in *args*.
 
-    A usage error: beside ``--no-deps``, ``-r`` or ``--group`` (as pip refuses them), with
-    no requirement named, or naming one that is not a project directory holding a
-    ``pyproject.toml``; directories asked for different extras (``--extra`` applies to every
-    ``-r pyproject.toml``).
+    A usage error: beside ``--no-deps``, ``-r``, ``--requirements-from-script`` or ``--group``
+    (as pip refuses them), with no requirement named, or naming one that is not a project
+    directory holding a ``pyproject.toml``; directories asked for different extras (``--extra``
+    applies to every ``-r pyproject.toml``).
     """
     from graft.sources.direct_refs import split_extras  # noqa: PLC0415
 
-    given = (("--no-deps", args.no_deps), ("-r", args.requirement), ("--group", args.group))
+    given = (
+        ("--no-deps", args.no_deps),
+        ("-r", args.requirement),
+        ("--requirements-from-script", getattr(args, "requirements_from_script", ())),
+        ("--group", args.group),
+    )
     conflicts = [option for option, value in given if value]
     if conflicts:
         raise UsageError(
