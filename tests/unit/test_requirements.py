@@ -303,6 +303,72 @@ def test_a_requirement_that_does_not_parse_is_one_line(text: str) -> None:
     assert "^" not in str(info.value)  # packaging's caret drawing is left out
 
 
+@pytest.mark.parametrize(
+    ("text", "what", "hint"),
+    [
+        (
+            "flask>=",
+            "the operator >= has no version after it",
+            "write the version after it (flask>=VERSION), or flask alone for any release",
+        ),
+        (
+            "flask>=1,<",
+            "the operator < has no version after it",
+            "write the version after it (flask>=1,<VERSION), or flask alone for any release",
+        ),
+        (
+            "flask==1.0 ==2.0",
+            "the version clauses are not separated by commas",
+            "write flask==1.0,==2.0",
+        ),
+        (
+            "flask[async] = 1.0",
+            "= is not an operator",
+            "write flask[async]==1.0 for that release, or another operator: != <= >= ~= < >",
+        ),
+        (
+            "flask 1.0",
+            "a version needs an operator before it",
+            "write flask==1.0 for that release, or flask>=1.0 for it and newer ones",
+        ),
+        (
+            "flask~=1",
+            "~= needs a version of two parts or more, and ~=1 has one",
+            "write flask~=1.0 (1.0 and newer 1.x releases), or flask>=1",
+        ),
+    ],
+)
+def test_a_common_slip_in_a_requirement_says_what_to_write(text: str, what: str, hint: str) -> None:
+    """Decision 441: packaging's "Expected semicolon ..." said for these, as pip says it."""
+    with pytest.raises(UsageError) as info:
+        parse_spec(text, "command line")
+    assert (info.value.what, info.value.where, info.value.hint) == (
+        f"cannot parse requirement {text!r} ({what})",
+        "command line",
+        hint,
+    )
+
+
+def test_a_slip_in_a_requirements_file_is_said_at_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "r.txt"
+    path.write_text('six\nflask>= ; python_version >= "3"\n')
+    with pytest.raises(UsageError) as info:
+        read_requirements(str(path), Inputs())
+    assert (info.value.what, info.value.where) == (
+        "cannot parse requirement 'flask>=' (the operator >= has no version after it)",
+        f"{path}:2",
+    )
+
+
+@pytest.mark.parametrize("text", ["a b", "flask (>=1.0", "flask>=1.0.*.x"])
+def test_other_refusals_keep_packaging_s_words(text: str) -> None:
+    with pytest.raises(UsageError) as info:
+        parse_spec(text, "command line")
+    assert info.value.hint == (
+        "write a PEP 508 requirement (name, name>=1.0, name[extra]) or a .whl path"
+    )
+
+
 def test_a_requirements_extras_are_not_taken_for_a_paths() -> None:
     # requests[so cks] is a bad requirement, not a bad path: packaging's error names it
     with pytest.raises(UsageError, match="cannot parse requirement 'requests\\[so cks\\]'"):

@@ -66,12 +66,18 @@ def parse_spec(
         req = Requirement(text)
     except InvalidRequirement as exc:
         unset = [m.group(0) for m in VARIABLE.finditer(text) if m.group(1) not in os.environ]
+        from graft.sources.spec_hints import malformed  # noqa: PLC0415 - refused already
+
+        why, hint = malformed(text) or (
+            first_line(exc),
+            "write a PEP 508 requirement (name, name>=1.0, name[extra]) or a .whl path",
+        )
         raise UsageError(
-            f"cannot parse requirement {text!r} ({first_line(exc)})",
+            f"cannot parse requirement {text!r} ({why})",
             where=where,
             hint=f"{unset[0]} is not set in the environment: set it, or write its value"
             if unset
-            else "write a PEP 508 requirement (name, name>=1.0, name[extra]) or a .whl path",
+            else hint,
         ) from None
     name, marker = canonicalize_name(req.name), str(req.marker) if req.marker else None
     extras = frozenset(canonicalize_name(e) for e in req.extras)
