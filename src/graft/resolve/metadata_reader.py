@@ -27,16 +27,28 @@ def check_names(file: ArtifactFile, data: bytes) -> None:
     """A wheel's METADATA must name its filename's project and version (as ingest checks).
 
     The same check and words as :func:`graft.wheel.names.metadata_name`, so a wheel that lies
-    is refused alike whether the resolver or the store meets it first.
+    is refused alike whether the resolver or the store meets it first; the resolver's hint
+    says how to take another release. uv 0.13.9 refuses such a wheel too (pip 26.3 passes
+    its release over): the resolution ends here (decision 440).
     """
     parsed = parse_wheel(file.filename)
     if parsed is None:
         return
     from packaging.metadata import parse_email  # noqa: PLC0415
 
+    from graft.errors import WheelError  # noqa: PLC0415
     from graft.wheel.names import metadata_name  # noqa: PLC0415
 
-    metadata_name(file.filename, parse_email(header_block(data)), parsed.name, parsed.version)
+    fields = parse_email(header_block(data))
+    try:
+        metadata_name(file.filename, fields, parsed.name, parsed.version)
+    except WheelError as exc:
+        hint = (
+            f"a wheel of {parsed.name} {parsed.version} whose METADATA is not its own is"
+            f" refused, as uv refuses it: to take another release, leave this one out"
+            f" ({parsed.name}!={parsed.version}) or pin one"
+        )
+        raise WheelError(exc.what, where=exc.where, hint=hint) from None
 
 
 @functools.lru_cache(maxsize=1024)
