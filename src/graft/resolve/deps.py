@@ -293,7 +293,7 @@ def _at_hand(
     Read through ranges, it is kept where the resolver keeps a wheel's METADATA (by the
     wheel's sha256 and URL), so the next dry run or resolution reads it from there. METADATA
     read here must name the filename's project and version, as ingest checks it
-    (``metadata_reader.check_names``: the resolver's words for a wheel that lies).
+    (``metadata_reader.check_names``, with ingest's words: the files are chosen already).
     """
     from graft.sources.coremeta import cache_path, from_filename  # noqa: PLC0415
     from graft.sources.fetch import cached_path  # noqa: PLC0415
@@ -333,5 +333,5 @@ def _checked(filename: str, data: bytes) -> Distribution | None:
     from graft.resolve.metadata_reader import check_names  # noqa: PLC0415
     from graft.sources.coremeta import from_metadata  # noqa: PLC0415
 
-    check_names(ArtifactFile(filename, ""), data)
+    check_names(ArtifactFile(filename, ""), data, resolving=False)  # (ingest's words)
     return from_metadata(filename, data)

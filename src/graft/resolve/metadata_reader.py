@@ -23,13 +23,14 @@ if TYPE_CHECKING:
     from graft.resolve.artifacts import ProjectSource
 
 
-def check_names(file: ArtifactFile, data: bytes) -> None:
+def check_names(file: ArtifactFile, data: bytes, *, resolving: bool = True) -> None:
     """A wheel's METADATA must name its filename's project and version (as ingest checks).
 
     The same check and words as :func:`graft.wheel.names.metadata_name`, so a wheel that lies
     is refused alike whether the resolver or the store meets it first; the resolver's hint
     says how to take another release. uv 0.13.9 refuses such a wheel too (pip 26.3 passes
-    its release over): the resolution ends here (decision 440).
+    its release over): the resolution ends here (decision 440). Not *resolving* (the files
+    of a lock or a resolution, checked before download), ingest's words alone.
     """
     parsed = parse_wheel(file.filename)
     if parsed is None:
@@ -43,6 +44,8 @@ def check_names(file: ArtifactFile, data: bytes) -> None:
     try:
         metadata_name(file.filename, fields, parsed.name, parsed.version)
     except WheelError as exc:
+        if not resolving:
+            raise
         hint = (
             f"a wheel of {parsed.name} {parsed.version} whose METADATA is not its own is"
             f" refused, as uv refuses it: to take another release, leave this one out"
