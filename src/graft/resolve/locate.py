@@ -70,7 +70,7 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
     from graft.resolve.inputs import gather_inputs, markers_apply  # noqa: PLC0415
     from graft.resolve.page_digest import indexes, pins  # noqa: PLC0415
     from graft.resolve.policy import format_sets  # noqa: PLC0415
-    from graft.resolve.request_policy import preferences  # noqa: PLC0415
+    from graft.resolve.request_policy import held_by_url, preferences, url_labels  # noqa: PLC0415
     from graft.resolve.seeds import seed_wanted, without_seeds  # noqa: PLC0415
     from graft.resolve.variant_reads import chooser_for  # noqa: PLC0415
     from graft.sources.find_links import FindLinks  # noqa: PLC0415
@@ -83,6 +83,11 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
 
         refuse_python(inputs.scripts, target, "--python-version" if request.foreign else "--python")
     wanted = markers_apply(inputs.wanted, target)
+    by_url = held_by_url(request, target) if wanted else {}
+    if by_url:  # what the venv holds by URL, kept where the request allows it (decision 439)
+        from graft.resolve.held_urls import kept_urls  # noqa: PLC0415
+
+        wanted = kept_urls(request, wanted, inputs, by_url)
     cache_dir = cache_root()
     chooser = chooser or chooser_for(request, cache_dir, variant_plugins)
 
@@ -306,7 +311,7 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
         notes=tuple(dict.fromkeys((*built_notes, *notes, *picked_notes))),
         warnings=warnings,
         said=said,
-        preferred=tuple(sorted(f"{n}=={v}" for n, v in have.items())),
+        preferred=(*sorted(f"{n}=={v}" for n, v in have.items()), *url_labels(by_url)),
         variants=tuple(explained[1]) if explained else (),
         variant_support=support,
         variant_declared=declared,

@@ -268,13 +268,16 @@ def _prefers_the_same(
     """Whether resolving now would prefer what it preferred when the memo was written.
 
     Resolution keeps the versions the venv holds (:func:`graft.resolve.request_policy.preferences`).
-    The memo stands when the venv holds what it held then, or exactly the memo's own result
-    (whose versions resolution would keep again); otherwise the sync resolves anew.
+    The memo stands when the venv holds what it held then (its URL distributions too), or
+    exactly the memo's own result (whose versions resolution would keep again) where the memo
+    kept no URL; otherwise the sync resolves anew.
     """
-    from graft.resolve.request_policy import preferences  # noqa: PLC0415
+    from graft.resolve.request_policy import held_by_url, preferences, url_labels  # noqa: PLC0415
 
     now = {f"{name}=={version}" for name, version in preferences(request, target).items()}
-    return now == preferred or now == set(labels)
+    now.update(url_labels(held_by_url(request, target)))  # (kept by URL: decision 439)
+    # a memo that kept a URL the venv held is not the result of versions alone
+    return now == preferred or (now == set(labels) and not any("@" in p for p in preferred))
 
 
 __all__ = ["Observed", "aged", "memo_path", "observe", "recall", "remember_located"]

@@ -56,6 +56,25 @@ def preferences(request: ResolveRequest, target: Target) -> dict[str, str]:
     return {name: version for name, version in held.items() if _prerelease(version)}
 
 
+def held_by_url(request: ResolveRequest, target: Target) -> dict[str, tuple[str, str]]:
+    """``{name: (version, URL)}`` the request's venv holds from an archive URL (decision 439).
+
+    In the target's own site directories (a venv rebuilt for another Python takes the
+    index's: a wheel by URL may not fit it); nothing under ``-U``, or without a venv.
+    """
+    if request.venv is None or request.upgrade:
+        return {}
+    from graft.venv.state import held_urls  # noqa: PLC0415
+
+    sites = (target.scheme["purelib"], target.scheme["platlib"])
+    return held_urls(os.path.abspath(request.venv), sites)
+
+
+def url_labels(held: dict[str, tuple[str, str]]) -> list[str]:
+    """``name @ URL`` of each of *held*: what a resolution's memo preferred besides versions."""
+    return sorted(f"{name} @ {url}" for name, (_, url) in held.items())
+
+
 def _prerelease(version: str) -> bool:
     from packaging.version import InvalidVersion, Version  # noqa: PLC0415
 

@@ -385,6 +385,28 @@ def installed(prefix: str, site_dirs: tuple[str, ...]) -> dict[str, str]:
     return {key: version for _, key, version in dist_infos(prefix, site_dirs)}
 
 
+def held_urls(prefix: str, site_dirs: tuple[str, ...]) -> dict[str, tuple[str, str]]:
+    """``{canonical name: (version, URL)}`` of what the venv at *prefix* holds from an archive.
+
+    Each ``.dist-info`` whose ``direct_url.json`` (PEP 610) gives a ``url`` with
+    ``archive_info``: a wheel or an sdist installed by URL or ``file:`` path (not a directory
+    nor a repository). Decision 439.
+    """
+    import json  # noqa: PLC0415
+
+    found: dict[str, tuple[str, str]] = {}
+    for path, key, version in dist_infos(prefix, site_dirs):
+        try:
+            with open(os.path.join(path, "direct_url.json"), encoding="utf-8") as fh:
+                stated = json.load(fh)
+        except (OSError, ValueError):
+            continue
+        url = stated.get("url") if isinstance(stated, dict) else None
+        if isinstance(url, str) and isinstance(stated.get("archive_info"), dict):
+            found[key] = (version, url)
+    return found
+
+
 def wheel_of(dist_info: str) -> str | None:
     """The sha256 of the wheel the distribution at *dist_info* came from, in a graft venv.
 

@@ -1,0 +1,140 @@
+"""A distribution the venv holds from a URL is kept where an index requirement allows it.
+
+``lib @ URL`` installed (lib 1.0, the same file the index lists), then ``lib>=1``: uv 0.13.9
+(``uv pip install`` and ``uv pip sync``) and pip 26.3 keep it, its ``direct_url.json`` and
+all; graft took lib 1.0 from the index, the URL forgotten. ``-U`` and ``-P lib`` take the
+index's newest, as uv's do (decision 439).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from tests.integration.test_uv_resolver_options import installed, sync
+from tests.support.rangeserver import Served, serve_made
+from tests.support.venv import site
+from tests.support.wheelmaker import make_wheel
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+
+@pytest.fixture
+def made(tmp_path: Path) -> Iterator[tuple[Served, str]]:
+    """An index with lib 1.0 and 2.0, and the URL of lib 1.0's wheel."""
+    folder = tmp_path / "served"
+    with serve_made(folder, pep658=True) as served:
+        url = served.add(make_wheel(folder, "lib", "1.0", {"lib/__init__.py": ""}))
+        served.add(make_wheel(folder, "lib", "2.0", {"lib/__init__.py": ""}))
+        yield served, url
+
+
+def direct_url(venv: Path) -> str | None:
+    """The URL lib's ``direct_url.json`` names; None without one."""
+    found = list(site(venv).glob("lib-*.dist-info/direct_url.json"))
+    return json.loads(found[0].read_text())["url"] if found else None
+
+
+def uv(tmp_path: Path, *args: str | Path) -> None:
+    exe = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
+    if not os.access(exe, os.X_OK):
+        pytest.skip("uv is not installed here (it is in graft's dev extras): no comparison")
+    env = {**os.environ, "UV_CACHE_DIR": str(tmp_path / "uvcache")}
+    subprocess.run([exe, *map(str, args)], check=True, capture_output=True, env=env)
+
+
+def uv_venv(tmp_path: Path, served: Served, name: str, *installs: str) -> Path:
+    """A uv venv, each of *installs* installed into it in turn by ``uv pip install``."""
+    venv = tmp_path / name
+    uv(tmp_path, "venv", "-q", "-p", sys.executable, venv)
+    for spec in installs:
+        python = venv / "bin" / "python"
+        uv(
+            tmp_path,
+            "pip",
+            "install",
+            "-q",
+            "-p",
+            python,
+            spec,
+            "--index-url",
+            f"{served.url}/simple",
+        )
+    return venv
+
+
+def test_a_url_install_is_kept_where_the_index_requirement_allows_it_as_uv_keeps_it(
+    made: tuple[Served, str], tmp_path: Path, store_dir: Path
+) -> None:
+    served, url = made
+    venv = tmp_path / "v"
+    sync(venv, store_dir, served, f"lib @ {url}")
+    sync(venv, store_dir, served, "lib>=1")
+    assert (installed(venv), direct_url(venv)) == ({"lib": "1.0"}, url)
+    uv_made = uv_venv(tmp_path, served, "uv", f"lib @ {url}", "lib>=1")
+    assert (installed(uv_made), direct_url(uv_made)) == ({"lib": "1.0"}, url)
+    sync(venv, store_dir, served, "lib>=1")  # again: still the URL's
+    assert direct_url(venv) == url
+    over_uv = uv_venv(tmp_path, served, "over", f"lib @ {url}")  # uv's venv, synced by graft
+    sync(over_uv, store_dir, served, "lib>=1")
+    assert (installed(over_uv), direct_url(over_uv)) == ({"lib": "1.0"}, url)
+
+
+@pytest.mark.parametrize("flag", ["-U", "-P"])
+def test_upgrading_takes_the_index_s_newest_as_uv_does(
+    flag: str, made: tuple[Served, str], tmp_path: Path, store_dir: Path
+) -> None:
+    served, url = made
+    venv = tmp_path / "v"
+    sync(venv, store_dir, served, f"lib @ {url}")
+    args = ("-U",) if flag == "-U" else ("-P", "lib")
+    sync(venv, store_dir, served, "lib>=1", *args)
+    assert (installed(venv), direct_url(venv)) == ({"lib": "2.0"}, None)
+    uv_made = uv_venv(tmp_path, served, "uv", f"lib @ {url}")
+    python = uv_made / "bin" / "python"
+    uv(
+        tmp_path,
+        "pip",
+        "install",
+        "-q",
+        "-p",
+        python,
+        "lib>=1",
+        *args,
+        "--index-url",
+        f"{served.url}/simple",
+    )
+    assert installed(uv_made) == installed(venv)
+
+
+def test_a_requirement_the_url_s_version_does_not_meet_takes_the_index_s(
+    made: tuple[Served, str], tmp_path: Path, store_dir: Path
+) -> None:
+    served, url = made
+    venv = tmp_path / "v"
+    sync(venv, store_dir, served, f"lib @ {url}")
+    sync(venv, store_dir, served, "lib>=2")
+    assert (installed(venv), direct_url(venv)) == ({"lib": "2.0"}, None)
+
+
+def test_a_venv_holding_the_index_s_release_is_not_given_another_venv_s_url(
+    made: tuple[Served, str], tmp_path: Path, store_dir: Path
+) -> None:
+    """The resolution memo, kept for every venv of the same request, minds held URLs."""
+    served, url = made
+    by_url, by_index = tmp_path / "a", tmp_path / "b"
+    sync(by_url, store_dir, served, f"lib @ {url}")
+    sync(by_url, store_dir, served, "lib>=1")
+    sync(by_index, store_dir, served, "lib==1.0")
+    sync(by_index, store_dir, served, "lib>=1")  # the same request as by_url's
+    assert (installed(by_index), direct_url(by_index)) == ({"lib": "1.0"}, None)
+    sync(by_url, store_dir, served, "lib>=1")  # and back: by_index's memo is not its
+    assert direct_url(by_url) == url
