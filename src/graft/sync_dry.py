@@ -314,9 +314,15 @@ def _locked_build(
 
 def _unplannable(offered: list[Offered]) -> str:
     """Why no plan can be made without a download or a build ("" when one may be)."""
-    builds = sum(1 for o in offered if o.fetch == "build")
-    if builds:
-        return f"{counted(builds, 'sdist')} to build"
+    from graft.resolve.sdists import is_sdist_file  # noqa: PLC0415
+
+    builds = [o for o in offered if o.fetch == "build"]
+    if builds:  # sdists, and directories and repositories: source trees (decision 443)
+        sdists = sum(1 for o in builds if is_sdist_file(o.filename))
+        trees = len(builds) - sdists
+        said = [counted(sdists, "sdist")] if sdists else []
+        said += [counted(trees, "source tree")] if trees else []
+        return f"{' and '.join(said)} to build"
     unhashed = sum(1 for o in offered if o.sha256 is None)
     if unhashed:
         return f"{counted(unhashed, 'wheel')} without a sha256 before its download"

@@ -101,7 +101,18 @@ def test_a_named_source_is_read_here_and_listed_to_build_there(
         "proj": ("1.0", "build"),  # (the target builds it: not the wheel built here)
         "helper": ("1.0", "download"),
     }, run.stderr
-    assert json.loads(run.stdout)["not_planned"] == "1 sdist to build"
+    tree = kind in {"directory", "git"}  # (a source tree, not an sdist: decision 443)
+    said = "1 source tree to build" if tree else "1 sdist to build"
+    assert json.loads(run.stdout)["not_planned"] == said
+    if kind == "git":  # named by its URL, not its last path component (443)
+        (row,) = [r for r in rows if r["name"] == "proj"]
+        assert row["sdist"] == source.removeprefix("proj @ "), row
+        text = run_graft(
+            "sync", tmp_path / "v", source, "--dry-run", *TARGET, "--index-url", index,
+            "--store", store_dir,
+        ).stdout.splitlines()  # fmt: skip
+        assert f"build           proj==1.0 from {row['sdist']}" in text, text
+        assert text[-1].endswith("not planned: 1 source tree to build"), text
     assert not (tmp_path / "v").exists()
     lines = _uv_run(
         tmp_path, "pip", "compile", "-", "-q", "--index-url", index, "--python", sys.executable,

@@ -316,7 +316,7 @@ def test_pyproject_reading(tmp_path: Path) -> None:
 
 
 def test_an_sdist_states_its_metadata_in_pkg_info_or_its_project_table(tmp_path: Path) -> None:
-    from graft.resolve.sdists import _static_metadata
+    from graft.resolve.sdists import static_metadata
 
     def sdist_with(pkg_info: bytes) -> str:
         members: list[tarfile.TarInfo | tuple[str, bytes]] = [
@@ -326,27 +326,25 @@ def test_an_sdist_states_its_metadata_in_pkg_info_or_its_project_table(tmp_path:
         return str(make_tar(tmp_path / "foo_bar-1.0.tar.gz", members))
 
     static = b"Metadata-Version: 2.2\nName: foo-bar\nVersion: 1.0\nRequires-Dist: a\n"
-    assert _static_metadata(sdist_with(static), "foo_bar-1.0.tar.gz") == static
+    assert static_metadata(sdist_with(static), "foo_bar-1.0.tar.gz") == static
     old = b"Metadata-Version: 2.1\nName: foo-bar\nVersion: 1.0\n"  # not static: the table is
-    assert b"Requires-Dist: requests>=2\n" in _static_metadata(
-        sdist_with(old), "foo_bar-1.0.tar.gz"
-    )
+    assert b"Requires-Dist: requests>=2\n" in static_metadata(sdist_with(old), "foo_bar-1.0.tar.gz")
     # a PKG-INFO that says its dependencies are dynamic outweighs a static-looking table
     dynamic = b"Metadata-Version: 2.2\nName: foo-bar\nVersion: 1.0\nDynamic: Requires-Dist\n"
-    assert _static_metadata(sdist_with(dynamic), "foo_bar-1.0.tar.gz") == b""
+    assert static_metadata(sdist_with(dynamic), "foo_bar-1.0.tar.gz") == b""
     # one whose backend wrote the same projects (however spelt): the table
     alike = old + (
         b"Requires-Dist: Requests (>=2)\nRequires-Dist: tomli ; python_version < '3.11'\n"
         b"Provides-Extra: socks\nRequires-Dist: pysocks!=1.5.7; extra == 'socks'\n"
         b"Requires-Dist: X; extra == 'socks'\n"
     )
-    assert b"Requires-Dist: requests>=2\n" in _static_metadata(
+    assert b"Requires-Dist: requests>=2\n" in static_metadata(
         sdist_with(alike), "foo_bar-1.0.tar.gz"
     )
     # one naming a project the table does not (sip's PyQt5: decision 234): the backend is
     # asked, the table is not what it writes
     added = alike + b"Requires-Dist: PyQt5-sip (>=12.15, <13)\n"
-    assert _static_metadata(sdist_with(added), "foo_bar-1.0.tar.gz") == b""
+    assert static_metadata(sdist_with(added), "foo_bar-1.0.tar.gz") == b""
 
 
 DYNAMIC = "Dynamic: Requires-Python\n"

@@ -127,6 +127,13 @@ def _row(o: Offered) -> dict[str, Any]:
     }
 
 
+def _shown(o: Offered) -> str:
+    """A row's file; a source tree to build as its project and where (decision 443)."""
+    if o.fetch != "build" or o.filename.endswith((".tar.gz", ".zip")):
+        return o.filename
+    return f"{o.label} from {o.filename}"
+
+
 def _render(result: DryRun) -> None:
     """Stdout: the plan's actions or the files chosen, then the counts."""
     from graft._counted import counted  # noqa: PLC0415
@@ -142,7 +149,7 @@ def _render(result: DryRun) -> None:
     if plan is None:
         for o in result.offered:
             sized = f" ({human(o.size)})" if o.fetch == "download" and o.size is not None else ""
-            print(f"{o.fetch:15} {o.filename}{sized}")
+            print(f"{o.fetch:15} {_shown(o)}{sized}")
         parts = [distributions, download, f"not planned: {result.unplanned}"]
         print("# " + ", ".join(part for part in parts if part))
         return

@@ -106,6 +106,7 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
         )
 
     source_reads: list[tuple[tuple[str, str], ...] | None] = []
+    dynamic: list[str] = []  # a foreign target's named sources its backend read (442)
 
     @functools.cache
     def read_for() -> Target | None:
@@ -117,8 +118,8 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
             return list(items), []
         from graft.resolve.named_sources import build_named  # noqa: PLC0415
 
-        # a foreign target's: built here, as graft lock builds them, listed as to be built
-        # there (decision 427)
+        # a foreign target's: read here, as graft lock reads them, listed as to be built
+        # there (decisions 427, 442)
         allowed = dataclasses.replace(limits(), foreign=False)
         return build_named(
             items,
@@ -128,7 +129,8 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
             allowed,
             reads=source_reads,
             static_python=True,
-            built_for=read_for(),
+            read_for=read_for(),
+            dynamic=dynamic,
         )
 
     needs: list[Wanted] = []
@@ -290,6 +292,10 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
     unread = unread_additions(inputs)  # PIP_FIND_LINKS and the like (decision 115)
     if unread is not None:
         warnings = (unread, *warnings)
+    if dynamic:  # a foreign target's named sources read through their backends (442)
+        from graft.resolve.sdists import dynamic_warning  # noqa: PLC0415
+
+        warnings = (*warnings, dynamic_warning("named sources", dynamic, read_for()))
     if inputs.warnings:  # (a script's [tool.uv], ignored: decision 432)
         warnings = (*inputs.warnings, *warnings)
     if explained:
@@ -368,12 +374,14 @@ def _build_picked(
 def _unbuilt(wanted: Wanted) -> Candidate:
     """A lock's source a dry run does not build: the sdist, directory or repository it names.
 
-    Its name and version are the lock's (``wanted``); the sync would build it.
+    Its name and version are the lock's (``wanted``); the sync would build it. A
+    repository is named by its URL as given, not its last path component (decision 443).
     """
     from graft.sources.candidates import Candidate  # noqa: PLC0415
 
     source = wanted.source or ""
-    filename = wanted.filename or os.path.basename(source.rstrip("/"))
+    shown = source if source.startswith("git+") else os.path.basename(source.rstrip("/"))
+    filename = wanted.filename or shown
     remote = source.startswith(("http://", "https://", "git+"))
     return Candidate(filename, source, None, local=not remote, origin=wanted.where)
 

@@ -101,17 +101,20 @@ def build_named(
     *,
     reads: list[tuple[tuple[str, str], ...] | None] | None = None,
     static_python: bool = False,
-    built_for: Target | None = None,
+    read_for: Target | None = None,
+    dynamic: list[str] | None = None,
 ) -> tuple[list[Wanted], list[str]]:
     """Each named source built (or reused) for *target*: a wheel given by path. With notes.
 
     *limits*: what may be built (:class:`BuildLimits`). *reads* gets, per source, what a
     resolution memo may watch for it (:attr:`BuiltWheel.reads`; None for a repository's,
     whose ref the remote may move, and for an sdist's, whose file the memo does not watch).
-    *built_for*: the interpreter that builds in *target*'s place, a foreign target's dry run
-    (the interpreter running graft, as :func:`lock_directories` builds: decision 427); its
-    wheel stands for the one the target would build, and the static Python checks are still
-    *target*'s.
+    *read_for*: the interpreter that reads in *target*'s place, for a target graft builds
+    nothing for (a foreign target's dry run, a lock's environments: the interpreter running
+    graft, decisions 427, 442): each source is read, not built (its static metadata, else
+    its backend's answer for *read_for*), kept as a stand-in wheel for any platform
+    (:mod:`graft.resolve.named_reads`); the static Python checks are still *target*'s.
+    *dynamic* gets the ``NAME VERSION`` of each source so read whose backend answered.
     """
     out: list[Wanted] = []
     notes: list[str] = []
@@ -124,7 +127,15 @@ def build_named(
         local, direct = source_at_hand(w, cache_dir, offline=limits.offline)
         if static_python:
             refuse_excluded(w, local, target, builder)
-        built = builder.wheel(local, built_for or target, editable=w.editable)
+        if read_for is None:
+            built = builder.wheel(local, target, editable=w.editable)
+        else:  # (read, not built: the target builds it, decision 442)
+            from graft.resolve.named_reads import read_named  # noqa: PLC0415
+
+            read = read_named(local, w.source, read_for, builder, cache_dir)
+            built = read.built
+            if read.dynamic and dynamic is not None:
+                dynamic.append(read.label)
         if reads is not None:
             unwatched = w.source.startswith("git+") or not os.path.isdir(local)
             reads.append(None if unwatched else built.reads)
@@ -405,8 +416,8 @@ def lock_directories(
         offline=asked.offline,
     )
 
-    def build(wanted: list[Wanted]) -> list[Wanted]:
-        return build_named(wanted, here, builder, cache_dir, limits)[0]
+    def build(wanted: list[Wanted]) -> list[Wanted]:  # (read for every environment: 442)
+        return build_named(wanted, here, builder, cache_dir, limits, read_for=here)[0]
 
     def build_more(found: list[Wanted]) -> list[Wanted]:
         _lockable(found, builder)

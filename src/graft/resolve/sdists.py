@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from graft.resolve.surface import Surface
 
 
-def _static_metadata(path: str, filename: str) -> bytes:
+def static_metadata(path: str, filename: str) -> bytes:
     """What the sdist states its wheels require, without a build; ``b""`` when it does not.
 
     Its PKG-INFO when static (PEP 643), else the core metadata its ``pyproject.toml``'s
@@ -408,7 +408,7 @@ class SdistBuilds:
         return sha
 
     def _static(self, path: str, where: str) -> bytes:
-        """:func:`_static_metadata`, remembered by the sdist's sha256 (the same for any target).
+        """:func:`static_metadata`, remembered by the sdist's sha256 (the same for any target).
 
         ``<cache>/metadata/sdist-<sha256>.static2`` holds that metadata, or nothing when the
         sdist states none; so a warm sync does not read through the archive again.
@@ -421,7 +421,7 @@ class SdistBuilds:
                 return fh.read()
         except OSError:
             pass
-        found = _static_metadata(path, where)
+        found = static_metadata(path, where)
         remember(kept, found)
         return found
 
@@ -443,7 +443,7 @@ def interpreter_here() -> Target:
     """The interpreter running graft, introspected: what reads or builds for a lock's targets.
 
     The lock's environments, and a foreign target's dry run, whose sdists (:func:`read_here`)
-    and named sources (:func:`graft.resolve.named_sources.build_named`'s *built_for*) are
+    and named sources (:func:`graft.resolve.named_sources.build_named`'s *read_for*) are
     read with it (decisions 45, 420, 427).
     """
     from graft.venv.interpreter import find_interpreter, introspect  # noqa: PLC0415
@@ -472,13 +472,20 @@ def read_here_warning(builds: SdistBuilds, filenames: Iterable[str]) -> str | No
         labels.append(f"{name} {version}")
     if not labels:
         return None
+    return dynamic_warning("sdists", labels, builds.target)
+
+
+def dynamic_warning(what: str, labels: Sequence[str], here: Target | None) -> str:
+    """The warning that *what* (``NAME VERSION`` each) were read through backends run *here*.
+
+    The sdists a foreign dry run chose (decision 421), or the sources it names (442).
+    """
     from graft.build.reuse import Builder  # noqa: PLC0415
 
-    here = builds.target
+    by = "" if here is None else f" by {Builder.of(here)} ({here.executable})"
     return (
-        f"sdists whose dependencies are not static: {', '.join(labels)}; read through their"
-        f" backends run here by {Builder.of(here)} ({here.executable}), a build on the target"
-        " may require others"
+        f"{what} whose dependencies are not static: {', '.join(labels)}; read through their"
+        f" backends run here{by}, a build on the target may require others"
     )
 
 

@@ -1,7 +1,7 @@
 """Sdists whose build contradicts the static metadata the resolution took for them.
 
 The resolver reads an sdist's dependencies from its static metadata where it states them
-(PEP 643's PKG-INFO, PEP 621's ``[project]``: :func:`graft.resolve.sdists._static_metadata`),
+(PEP 643's PKG-INFO, PEP 621's ``[project]``: :func:`graft.resolve.sdists.static_metadata`),
 which its backend must honour. A backend may not: typer-slim 0.12.5's ``pdm_build.py``
 hook adds ``rich`` and ``shellingham`` to the ``dependencies = [click, typing-extensions]``
 its sdist's table and PKG-INFO state. The wheel is the truth pip installs by (it builds to
