@@ -91,6 +91,8 @@ class DryRun:
     venv_changes: tuple[str, ...] = ()
     # the names installed anew (another wheel than the venv's, or --reinstall): SyncResult's
     reinstalled: tuple[str, ...] = ()
+    # --only-deps: "name==version" of the projects named, resolved and left out (decision 445)
+    left_out: tuple[str, ...] = ()
 
     def changes(self) -> dict[str, list[str]]:
         """What the sync would add, remove, upgrade and downgrade (:func:`state.changes`)."""
@@ -139,7 +141,7 @@ def dry_run(request: SyncRequest, resolving: ResolveRequest, store: Store) -> Dr
             store=store,
             variant_support=dict(located.variant_support),
             sources=dict(located.unbuilt),  # (what the lock's sources would build)
-            overrides=overrides_of(request),
+            overrides=overrides_of(request, located),
         )
     was = venv_config(layout.prefix)
     sites = held_sites(layout, target, was)
@@ -180,6 +182,7 @@ def dry_run(request: SyncRequest, resolving: ResolveRequest, store: Store) -> Dr
         located.variants,
         changed,
         () if in_sync else again,
+        located.left_out,
     )
 
 
@@ -401,7 +404,7 @@ def _from_entries(
         entries = counted(uncompiled, "store entry", "store entries")
         return None, f"{entries} to compile for {target.cache_tag}"
     check_variants_agree(pairs, dict(located.variant_declared))
-    overrides = overrides_of(request)
+    overrides = overrides_of(request, located)
     check_target(pairs, target, request.no_deps, dict(located.variant_support), overrides)
     policy = Policy(request.collisions, request.link_mode)
     return plan(planned_wheels(pairs, bytecode), layout, policy), ""

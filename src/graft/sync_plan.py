@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import os
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from graft.model.request import lap
 from graft.sync_result import reinstalling, venv_layout
 
 if TYPE_CHECKING:
+    from packaging.utils import NormalizedName
+
     from graft.model.sync_request import SyncRequest
     from graft.model.target import Target
     from graft.plan.types import Plan, VenvLayout
@@ -82,7 +84,7 @@ def plan_for(
         no_deps=request.no_deps,
         reporter=request.reporter,
         arrivals=arrivals,
-        overrides=overrides_of(request),
+        overrides=overrides_of(request, located),
     )
     timings.update(prepared.timings)
     clock = time.perf_counter()
@@ -91,17 +93,23 @@ def plan_for(
     return made, True, prepared.warnings
 
 
-def overrides_of(request: SyncRequest) -> Overrides | None:
+def overrides_of(request: SyncRequest, located: Located | None = None) -> Overrides | None:
     """The request's ``--overrides`` and ``--excludes``, for the set check (decisions 388, 389).
 
     Read again from their files (the resolution memo watches them), so a set recalled by
-    the memo is checked as the resolution judged it.
+    the memo is checked as the resolution judged it. The projects ``--only-deps`` left out
+    of *located* are excluded too: the set meets no requirement on them (decision 445).
     """
-    if not request.override_files and not request.exclude_files:
+    left_out: frozenset[str] = frozenset() if located is None else located.left_out_names()
+    if not request.override_files and not request.exclude_files and not left_out:
         return None
-    from graft.resolve.overrides import load  # noqa: PLC0415
+    import dataclasses  # noqa: PLC0415
 
-    return load(request.override_files, request.exclude_files)
+    from graft.resolve.overrides import NONE, load  # noqa: PLC0415
+
+    given = load(request.override_files, request.exclude_files) or NONE
+    excludes = given.excludes | cast("frozenset[NormalizedName]", left_out)  # (canonical)
+    return dataclasses.replace(given, excludes=excludes)
 
 
 def drop_kept_plan(store_root: str, key: str) -> None:

@@ -76,9 +76,14 @@ def recall(
         )
         for path, sha, given, requested, direct_url, indexed in recalled.rows
     )
-    return Located(
-        recalled.target, fetched, recalled.labels, warnings=recalled.warnings
-    ), recalled.aged
+    located = Located(
+        recalled.target,
+        fetched,
+        recalled.labels,
+        warnings=recalled.warnings,
+        left_out=recalled.left_out,
+    )
+    return located, recalled.aged
 
 
 def remember(

@@ -8,13 +8,20 @@ with those extras, the same set.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pytest
+
 from tests.conftest import run_graft
 from tests.integration.test_resolve_sync import index, installed, sync  # noqa: F401 - fixture
+from tests.support.rangeserver import serve
+from tests.support.wheelmaker import make_wheel
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from tests.support.rangeserver import Served
 
 _PYPROJECT = (
@@ -54,9 +61,6 @@ def test_only_deps_refuses_what_it_cannot_read_in_one_line(
     (project / "pyproject.toml").write_text(_PYPROJECT)
     venv = tmp_path / "v"
     said = {
-        ("app",): "graft: error: --only-deps takes a project directory holding a pyproject.toml,"
-        " not 'app' (graft reads a project's dependencies from its pyproject.toml; for a"
-        " project of an index, name its requirements instead)",
         (str(project), "--no-deps"): "graft: error: --only-deps cannot be combined with --no-deps"
         " (as pip's: --only-deps takes the project directories named on the command line;"
         " -r DIR/pyproject.toml alone installs a project's dependencies)",
@@ -67,3 +71,68 @@ def test_only_deps_refuses_what_it_cannot_read_in_one_line(
         out = sync(venv, index, store_dir, "--only-deps", *args, check=False)
         assert out.splitlines() == [line], args
     assert not venv.exists()
+
+
+@pytest.fixture
+def chain(wheels: Path) -> Iterator[Served]:
+    """app needs mid (and speedy for "fast"), mid needs lib>=1, other needs lib<2."""
+    with serve() as served:
+        requires = ("mid", 'speedy; extra == "fast"')
+        served.add(make_wheel(wheels, "app", "1.0", {"app.py": ""}, requires=requires))
+        served.add(make_wheel(wheels, "mid", "1.0", {"mid.py": ""}, requires=("lib>=1",)))
+        served.add(make_wheel(wheels, "speedy", "0.5", {"speedy.py": ""}))
+        served.add(make_wheel(wheels, "other", "1.0", {"other.py": ""}, requires=("lib<2",)))
+        for version in ("1.0", "2.0"):
+            served.add(make_wheel(wheels, "lib", version, {"lib.py": ""}))
+        yield served
+
+
+def test_only_deps_resolves_the_requirements_named_and_leaves_them_out_as_pip_does(
+    tmp_path: Path, store_dir: Path, chain: Served
+) -> None:
+    """pip 26.3 ``install --dry-run --ignore-installed --report - --only-deps`` on this index:
+    ``app`` gives lib 2.0 and mid 1.0; ``'app[fast]' lib`` mid 1.0 and speedy 0.5 (lib named,
+    though mid needs it); ``app other`` lib 1.0 and mid 1.0; ``app mid`` lib 2.0.
+    """
+    pip = {
+        ("app",): {"lib": "2.0", "mid": "1.0"},
+        ("app[fast]", "lib"): {"mid": "1.0", "speedy": "0.5"},
+        ("app", "other"): {"lib": "1.0", "mid": "1.0"},
+        ("app", "mid"): {"lib": "2.0"},
+    }
+    for i, (named, expected) in enumerate(pip.items()):
+        sync(tmp_path / f"v{i}", chain, store_dir, "--only-deps", *named)
+        assert installed(tmp_path / f"v{i}") == expected, named
+    # the dry run says what it leaves out, in words and in --json
+    venv = tmp_path / "v1"
+    out = sync(tmp_path / "new", chain, store_dir, "--only-deps", "app[fast]", "lib", "--dry-run")
+    assert "graft: would leave out (--only-deps): app==1.0, lib==2.0" in out.splitlines()
+    said = json.loads(
+        sync(venv, chain, store_dir, "--only-deps", "app[fast]", "lib", "--json", "--dry-run")
+    )
+    assert said["left_out"] == ["app==1.0", "lib==2.0"]
+    assert said["in_sync"] is True
+    # the same command is a no-op; without the flag, the projects named are installed
+    again = sync(venv, chain, store_dir, "--only-deps", "app[fast]", "lib")
+    assert "already in sync" in again
+    sync(venv, chain, store_dir, "app[fast]", "lib")
+    assert installed(venv) == {"app": "1.0", "lib": "2.0", "mid": "1.0", "speedy": "0.5"}
+    sync(venv, chain, store_dir, "app[fast]", "lib", "--only-deps")
+    assert installed(venv) == {"mid": "1.0", "speedy": "0.5"}
+
+
+def test_a_lock_of_only_the_dependencies_of_a_project_of_an_index_is_refused_with_a_hint(
+    tmp_path: Path, chain: Served
+) -> None:
+    lock = tmp_path / "pylock.toml"
+    url = f"{chain.url}/simple/"
+    proc = run_graft("lock", "--only-deps", "app", "--index-url", url, "-o", lock, check=False)
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [
+        (
+            "graft: error: graft lock --only-deps takes project directories, not 'app' (lock"
+            " the projects' requirements instead (graft lock -r FILE); graft sync --only-deps"
+            " takes any requirement)"
+        )
+    ]
+    assert not lock.exists()

@@ -61,6 +61,9 @@ def run_dry(
         print(json.dumps(out, indent=2, sort_keys=True))
         return 0
     _render(result)
+    if result.left_out and not args.quiet:  # (as pip's --only-deps leaves them: decision 445)
+        left = ", ".join(result.left_out)
+        print(f"graft: would leave out (--only-deps): {left}", file=sys.stderr)
     if not args.quiet:
         from graft.cli.noop import render_changes  # noqa: PLC0415
 
@@ -108,6 +111,8 @@ def as_json(result: DryRun) -> dict[str, Any]:
             offered = rows.get(item["wheel"], {})
             item.update(fetch=offered.get("fetch"), size=offered.get("size"))
         out.update(plan)
+    if result.left_out:  # --only-deps (decision 445)
+        out["left_out"] = list(result.left_out)
     if result.variants:  # PEP 825: the variant choice per release, only when there was one
         out["variants"] = list(result.variants)
     return out

@@ -1,16 +1,18 @@
 """pip 26.3's ``--only-deps``: the dependencies of the projects named, not the projects.
 
 pip resolves the requirements named on the command line and drops them from what it installs
-(``Resolver.resolve``: each user-supplied project popped from the set), refusing the option
-beside ``--no-deps``, ``-r``, ``--requirements-from-script`` and ``--group``. Its common use
-is a container image's layer of a project's dependencies, ``pip install --only-deps .``,
-before the project's own sources are copied in. graft reads a project's dependencies without
+(``Resolver.resolve``: each user-supplied project popped from the set, "even if they were
+dependencies of other user-supplied requirements"), refusing the option beside
+``--no-deps``, ``-r``, ``--requirements-from-script`` and ``--group``. Its common use is a
+container image's layer of a project's dependencies, ``pip install --only-deps .``, before
+the project's own sources are copied in. graft reads a project's dependencies without
 installing it already: ``-r DIR/pyproject.toml`` (its ``[project]`` table, or its backend's
-metadata hook where it has none), the extras by ``--extra``. So a project directory named
-with ``--only-deps`` (``DIR``, ``DIR[EXTRA,...]``, ``-e DIR``) is read as ``-r
-DIR/pyproject.toml`` with those extras (decision 438). A requirement that is not a project
-directory (a project of an index, a wheel, a URL) is refused in one line: graft reads no
-dependencies of those without resolving them.
+metadata hook where it has none), the extras by ``--extra``. So where every requirement
+named is a project directory (``DIR``, ``DIR[EXTRA,...]``, ``-e DIR``), it is read as ``-r
+DIR/pyproject.toml`` with those extras (decision 438). Any other requirement (a project of an
+index, a wheel, a URL, or a directory beside them) is resolved as named and the projects
+named are left out of what the sync installs (``SyncRequest.only_deps``, decision 445);
+``graft lock`` refuses those with a hint, as it locks what it resolves.
 """
 
 from __future__ import annotations
@@ -34,8 +36,6 @@ def dependencies_only(args: argparse.Namespace) -> None:
     directory holding a ``pyproject.toml``; directories asked for different extras (``--extra``
     applies to every ``-r pyproject.toml``).
     """
-    from graft.sources.direct_refs import split_extras  # noqa: PLC0415
-
     given = (
         ("--no-deps", args.no_deps),
         ("-r", args.requirement),
@@ -51,26 +51,39 @@ def dependencies_only(args: argparse.Namespace) -> None:
     named = [*args.specs, *args.editable]
     if not named:
         raise UsageError("--only-deps names no project", hint=f"{_HINT}: --only-deps .")
-    files: list[str] = []
-    asked: set[frozenset[str]] = set()
-    for text in named:
-        path, extras = split_extras(text, "command line")
-        pyproject = os.path.join(path, "pyproject.toml")
-        if not os.path.isfile(pyproject):
+    projects = [_project(text) for text in named]
+    if not all(projects):  # resolved as named, then left out (decision 445)
+        if args.command == "lock":
+            other = named[projects.index(None)]
             raise UsageError(
-                f"--only-deps takes a project directory holding a pyproject.toml, not {text!r}",
-                hint="graft reads a project's dependencies from its pyproject.toml; for a"
-                " project of an index, name its requirements instead",
+                f"graft lock --only-deps takes project directories, not {other!r}",
+                hint="lock the projects' requirements instead (graft lock -r FILE); graft sync"
+                " --only-deps takes any requirement",
             )
-        files.append(pyproject)
-        asked.add(frozenset(extras))
+        return
+    files = [pyproject for pyproject, _ in filter(None, projects)]
+    asked = {extras for _, extras in filter(None, projects)}
     if len(asked) > 1:
         raise UsageError(
             "--only-deps names directories with different extras",
             hint="ask each the same extras (they are read as --extra, which applies to every"
             " project), or run graft once per project",
         )
+    args.only_deps = False  # (read as -r DIR/pyproject.toml: nothing left to leave out)
     args.requirement = files
     args.specs = []
     args.editable = []
     args.extra = sorted({*args.extra, *next(iter(asked))})
+
+
+def _project(text: str) -> tuple[str, frozenset[str]] | None:
+    """*text*'s ``pyproject.toml`` and extras, where it names a project directory; else None."""
+    from graft.errors import SourceError  # noqa: PLC0415
+    from graft.sources.direct_refs import split_extras  # noqa: PLC0415
+
+    try:
+        path, extras = split_extras(text, "command line")
+    except (SourceError, UsageError):  # (not a path with extras: a requirement of an index)
+        return None
+    pyproject = os.path.join(path, "pyproject.toml")
+    return (pyproject, frozenset(extras)) if os.path.isfile(pyproject) else None

@@ -427,8 +427,9 @@ def _add_resolution_options(parser: argparse.ArgumentParser) -> None:
         "--only-deps",
         "--only-dependencies",
         action="store_true",
-        help="the dependencies of the project directories named (DIR, DIR[EXTRA], -e DIR), not"
-        " the projects: read as -r DIR/pyproject.toml (as pip's; decision 438)",
+        help="the dependencies of the requirements named, not the projects they name (as pip's):"
+        " project directories are read as -r DIR/pyproject.toml (decision 438); a sync"
+        " resolves any other requirement and leaves the projects named out (decision 445)",
     )
 
 

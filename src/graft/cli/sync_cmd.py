@@ -120,6 +120,7 @@ def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
         resolution=args.resolution,
         python=args.python,
         no_deps=args.no_deps,
+        only_deps=getattr(args, "only_deps", False),  # (a requirement of an index: 445)
         no_sources=tool_forms.no_sources(args),
         no_sources_packages=tool_forms.no_sources_packages(args),
         require_hashes=args.require_hashes,

@@ -111,6 +111,9 @@ class ResolveRequest:
     python: str | None = None
     foreign: ForeignTarget | None = None  # plan for a target not on this machine
     no_deps: bool = False
+    # --only-deps of a requirement that is not a project directory: the projects the command
+    # line names are resolved, then left out of what is installed, as pip 26.3's (decision 445)
+    only_deps: bool = False
     # --no-sources (or UV_NO_SOURCES): a project's [tool.uv.sources] left unread (decision 369)
     no_sources: bool = False
     # --no-sources-package (or UV_NO_SOURCES_PACKAGE): the projects whose entries are left

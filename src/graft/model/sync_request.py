@@ -27,6 +27,7 @@ class SyncRequest:
     script_files: tuple[str, ...] = ()  # --requirements-from-script (pip's; decision 432)
     python: str | None = None
     no_deps: bool = False
+    only_deps: bool = False  # the named projects resolved, then left out (decision 445)
     no_sources: bool = False  # --no-sources, UV_NO_SOURCES: no [tool.uv.sources] read
     no_sources_packages: tuple[str, ...] = ()  # --no-sources-package: their entries unread
     require_hashes: bool = False  # --require-hashes: every distribution needs a --hash
@@ -82,6 +83,7 @@ class SyncRequest:
             python=self.python,
             foreign=self.foreign,
             no_deps=self.no_deps,
+            only_deps=self.only_deps,
             no_sources=self.no_sources,
             no_sources_packages=self.no_sources_packages,
             require_hashes=self.require_hashes,

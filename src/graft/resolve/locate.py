@@ -147,6 +147,8 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
             needs = roots(needs, inputs)
     wanted, built_notes = build([*wanted, *needs])
     built_notes = [*prepared_notes, *built_notes]
+    # --only-deps: the projects the command line names, left out once resolved (decision 445)
+    named = frozenset(w.name for w in wanted) if request.only_deps else frozenset()
     if not request.no_deps:  # their URL requirements' and uv sources' too (decisions 169, 369)
         sourced = not request.no_sources
         wanted = _with_url_dependencies(
@@ -192,6 +194,7 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
     notes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     recorded: Recorded | None = None
+    left_out: tuple[str, ...] = ()
     held = preferences(request, target) if wanted or request.seeds else {}
     seeds, said = seed_wanted(request, inputs, [*wanted, *locked], target, held)
     if wanted or seeds:
@@ -233,6 +236,9 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
                 (w, _unbuilt(dataclasses.replace(w, filename=None)) if w.source else c)
                 for w, c in resolved
             ]
+        if named:
+            left_out = tuple(sorted(_label(w, c) for w, c in resolved if w.name in named))
+            resolved = [(w, c) for w, c in resolved if w.name not in named]
         chosen += resolved
     precheck = None
     if locked:
@@ -296,6 +302,8 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
         from graft.resolve.sdists import dynamic_warning  # noqa: PLC0415
 
         warnings = (*warnings, dynamic_warning("named sources", dynamic, read_for()))
+    if left_out:  # (-v; a dry run says them: decision 445)
+        notes = (*notes, f"--only-deps: left out {', '.join(left_out)}")
     if inputs.warnings:  # (a script's [tool.uv], ignored: decision 432)
         warnings = (*inputs.warnings, *warnings)
     if explained:
@@ -328,6 +336,7 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
         pages=None if index is None else index.answered_from(),
         chosen=() if download else tuple(chosen),
         unbuilt=unbuilt,
+        left_out=left_out,
     )
 
 
@@ -369,6 +378,20 @@ def _build_picked(
         out.append(Fetched(wanted, wheel.path, wheel.sha256))
         pairs.append((item.path, item.sha256, wheel.path, wheel.sha256))
     return out, notes, pairs
+
+
+def _label(wanted: Wanted, chosen: Candidate) -> str:
+    """``name==version`` of a project --only-deps leaves out, by its file's name (445)."""
+    from packaging.utils import InvalidSdistFilename, parse_sdist_filename  # noqa: PLC0415
+
+    from graft.model.wheelname import InvalidWheelFilename, parse_wheel_filename  # noqa: PLC0415
+
+    try:
+        if chosen.filename.endswith(".whl"):
+            return f"{wanted.name}=={parse_wheel_filename(chosen.filename)[1]}"
+        return f"{wanted.name}=={parse_sdist_filename(chosen.filename)[1]}"
+    except (InvalidWheelFilename, InvalidSdistFilename):  # (a lock's directory: no version)
+        return str(wanted.name)
 
 
 def _unbuilt(wanted: Wanted) -> Candidate:

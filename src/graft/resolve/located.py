@@ -59,6 +59,13 @@ class Located:
     chosen: tuple[tuple[Wanted, Candidate], ...] = ()
     # a dry run's lock sources, each with the METADATA its backend says it would build
     unbuilt: tuple[tuple[str, bytes], ...] = ()
+    # --only-deps: "name==version" of each project the command line named, resolved and left
+    # out of the set (decision 445); its requirements on them are not the set's to meet
+    left_out: tuple[str, ...] = ()
+
+    def left_out_names(self) -> frozenset[str]:
+        """The canonical names of :attr:`left_out`."""
+        return frozenset(label.partition("==")[0] for label in self.left_out)
 
     def labels(self) -> tuple[str, ...]:
         """``name==version`` of each distribution located, sorted."""

@@ -156,6 +156,8 @@ def remember_located(
         # what resolution warned about (a yanked pin, an extra no wheel provides): a recalled
         # result says it again, as pip and uv do on every install
         "warnings": list(located.warnings),
+        # --only-deps: the projects resolved and left out, which the set check excludes (445)
+        **({"left_out": list(located.left_out)} if located.left_out else {}),
     }
     path = _path(store_root, key)
     remember(path, json.dumps(record))
@@ -235,6 +237,7 @@ def recall(request: ResolveRequest, also: tuple[str, ...], store_root: str) -> R
         labels = tuple(str(label) for label in record["labels"])
         preferred = {str(label) for label in record["preferred"]}
         warnings = tuple(str(warning) for warning in record["warnings"])
+        left_out = tuple(str(label) for label in record.get("left_out", ()))
     except (OSError, ValueError, KeyError, TypeError):
         return None
     target = _target(request, interpreter)
@@ -242,7 +245,7 @@ def recall(request: ResolveRequest, also: tuple[str, ...], store_root: str) -> R
         return None
     from graft.resolve.recalled import Recalled  # noqa: PLC0415 - a memo hit only
 
-    return Recalled(target, rows, labels, aged=old, warnings=warnings)
+    return Recalled(target, rows, labels, aged=old, warnings=warnings, left_out=left_out)
 
 
 def _target(request: ResolveRequest, interpreter: str) -> Target | None:

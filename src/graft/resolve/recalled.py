@@ -25,3 +25,4 @@ class Recalled:
     labels: tuple[str, ...]  # "name==version" of each, as resolution named them
     aged: bool = False  # its index answers are older than INDEX_TTL: confirms, never builds
     warnings: tuple[str, ...] = ()  # what the resolution recalled warned about
+    left_out: tuple[str, ...] = ()  # --only-deps: the projects named, left out (decision 445)
