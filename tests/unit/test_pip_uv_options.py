@@ -88,7 +88,6 @@ _HINTS = {
     ("--torch-backend", "cu126"): "--extra-index-url https://download.pytorch.org/whl/cpu",
     ("--fork-strategy", "fewest"): "graft lock resolves each environment",
     ("--src", "/s"): "clone it, then -e DIR",
-    ("--allow-empty-requirements",): "graft sync refuses a file listing nothing",
     ("--no-cache-dir",): "pip's --no-cache: graft's venvs link into its store",
     ("--report", "-"): "--dry-run --json",
     ("--check",): "graft audit VENV checks a venv",
@@ -120,6 +119,16 @@ def test_pip_and_uv_options_graft_has_not_say_what_to_use(
     assert f"unrecognized arguments: {option[0]}" in line
     assert hint in line
     assert "--help" not in line
+
+
+def test_uv_pip_sync_s_allow_empty_requirements_is_taken_by_sync_alone() -> None:
+    assert parse(
+        ["sync", "v", "-r", "e.txt", "--allow-empty-requirements"]
+    ).allow_empty_requirements
+    argv = ["sync", "v", "-r", "e.txt", "--allow-empty-requirements"]
+    assert not parse([*argv, "--no-allow-empty-requirements"]).allow_empty_requirements
+    line = _refusal(["lock", "-r", "e.txt", "--allow-empty-requirements"])
+    assert "graft lock of a file listing nothing writes a lock of nothing" in line
 
 
 @pytest.mark.parametrize(

@@ -168,6 +168,19 @@ def _add_sync_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
         " without it",
     )
     sync.add_argument(
+        "--allow-empty-requirements",
+        action="store_true",
+        help="a -r file or script listing nothing empties the venv of its distributions (its"
+        " seed packages kept where it is seeded), as uv pip sync's; refused without it"
+        " (decision 446)",
+    )
+    sync.add_argument(
+        "--no-allow-empty-requirements",
+        dest="allow_empty_requirements",
+        action="store_false",
+        help="refuse a -r file listing nothing (the default)",
+    )
+    sync.add_argument(
         "--require-hashes",
         action="store_true",
         help="every distribution installed needs a --hash in a requirements file (pip's)",

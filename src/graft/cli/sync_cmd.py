@@ -124,6 +124,7 @@ def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
         no_sources=tool_forms.no_sources(args),
         no_sources_packages=tool_forms.no_sources_packages(args),
         require_hashes=args.require_hashes,
+        allow_empty=args.allow_empty_requirements,
         reinstall=args.reinstall,
         reinstall_packages=tuple(args.reinstall_package),
         index_url=args.index_url,

@@ -95,9 +95,10 @@ _OTHERWISE = {
     " own, the newest versions each allows, as uv's requires-python strategy does",
     "--src": "graft builds a VCS requirement from a checkout in its cache; for an editable one,"
     " clone it, then -e DIR",
-    "--allow-empty-requirements": "graft sync refuses a file listing nothing, which would"
-    " empty the venv: remove the venv instead (graft sync VENV --seed makes one of pip alone)",
-    "--no-allow-empty-requirements": "graft sync always refuses a file listing nothing",
+    "--allow-empty-requirements": "graft lock of a file listing nothing writes a lock of"
+    " nothing, as uv pip compile writes an empty output; graft sync takes the option",
+    "--no-allow-empty-requirements": "graft lock of a file listing nothing writes a lock of"
+    " nothing, as uv pip compile writes an empty output",
     "--no-cache-dir": f"pip's --no-cache: {_NO_CACHE}",
     "--report": "--dry-run --json prints what a sync would install, as JSON",
     "--output-format": "--json prints the summary as JSON",

@@ -120,6 +120,8 @@ class ResolveRequest:
     # unread, normalized and sorted (decision 403)
     no_sources_packages: tuple[str, ...] = ()
     require_hashes: bool = False  # --require-hashes: every distribution needs a --hash
+    # --allow-empty-requirements (uv pip sync's): files listing nothing empty the venv (446)
+    allow_empty: bool = False
     index_url: str | None = None
     extra_index_urls: tuple[str, ...] = ()  # asked first, in order (sources.indexes.index_order)
     index_strategy: str = "first-index"  # or "unsafe-best-match" (sources.indexes.Indexes)

@@ -31,6 +31,7 @@ class SyncRequest:
     no_sources: bool = False  # --no-sources, UV_NO_SOURCES: no [tool.uv.sources] read
     no_sources_packages: tuple[str, ...] = ()  # --no-sources-package: their entries unread
     require_hashes: bool = False  # --require-hashes: every distribution needs a --hash
+    allow_empty: bool = False  # --allow-empty-requirements: files listing nothing (446)
     reinstall: bool = False  # --reinstall: rebuilt whole, even when in sync
     reinstall_packages: tuple[str, ...] = ()  # --reinstall-package, as given (decision 393)
     index_url: str | None = None
@@ -87,6 +88,7 @@ class SyncRequest:
             no_sources=self.no_sources,
             no_sources_packages=self.no_sources_packages,
             require_hashes=self.require_hashes,
+            allow_empty=self.allow_empty,
             index_url=self.index_url,
             extra_index_urls=self.extra_index_urls,
             index_strategy=self.index_strategy,

@@ -80,7 +80,9 @@ def gather_inputs(request: ResolveRequest, *, nothing_listed: bool = False) -> I
     inputs.no_index = inputs.no_index or request.no_index
     inputs.require_hashes = inputs.require_hashes or request.require_hashes
     files = (*request.requirement_files, *request.script_files)
-    lock_of_nothing = nothing_listed and bool(files)
+    # a lock of nothing (as uv pip compile's), or uv pip sync's --allow-empty-requirements:
+    # the venv emptied, but for its seeds (decision 446)
+    lock_of_nothing = (nothing_listed or request.allow_empty) and bool(files)
     listed = inputs.wanted or inputs.pylocks or inputs.prepared or lock_of_nothing
     named = files or request.specs
     if not listed and not named and request.seed and _bare(request):
