@@ -243,3 +243,52 @@ def test_a_script_whose_code_reads_as_pins_is_never_taken_for_a_file_of_pins(
     assert _versions(venv) == {"lib": "2.0"}
     run_graft("sync", venv, "-r", script, *_url(index), "--store", store_dir)
     assert _versions(venv) == {"lib": "2.0"}
+
+
+def test_a_script_named_by_url_is_read_as_uv_pip_install_reads_it(
+    tmp_path: Path, store_dir: Path, index: Served
+) -> None:
+    """Decision 447: ``-r https://.../s.py`` (uv 0.13.9 installs the block's dependencies;
+    graft read its code as requirement lines: "s.py:5: cannot parse requirement ...")."""
+    index.files["s.py"] = SCRIPT.encode()
+    url = f"{index.url}/s.py"
+    venv = tmp_path / "v"
+    run_graft("sync", venv, "-r", url, *_url(index), "--store", store_dir)
+    assert _versions(venv) == {"app": "1.0", "lib": "1.0"}
+    index.files["s.py"] = SCRIPT.replace("lib==1.0", "lib==2.0").encode()  # (read anew)
+    run_graft("sync", venv, "-r", url, *_url(index), "--store", store_dir)
+    assert _versions(venv) == {"app": "1.0", "lib": "2.0"}
+    uv, env = _uv_env(tmp_path)
+    if uv is not None:  # (uv 0.13.9 installs the same from the same URL)
+        theirs = tmp_path / "u"
+        subprocess.run([uv, "venv", "-q", "-p", sys.executable, str(theirs)], check=True, env=env)
+        where = ("-p", str(theirs / "bin" / "python"), *_url(index))
+        subprocess.run([uv, "pip", "install", "-q", *where, "-r", url], check=True, env=env)
+        assert _versions(theirs) == {"app": "1.0", "lib": "2.0"}
+    gone = run_graft("sync", venv, "-r", f"{index.url}/gone.py", *_url(index), check=False)
+    assert gone.stderr == f"graft: error: {index.url}/gone.py: no script at this URL (HTTP 404)\n"
+
+
+def test_a_script_that_lists_no_dependencies_is_said_so_and_allowed_to_empty_the_venv(
+    tmp_path: Path, store_dir: Path, index: Served
+) -> None:
+    """Decision 447: the hint names the script's block, not "comments, options and -c
+    lines"; ``--allow-empty-requirements`` empties the venv, as ``uv pip sync`` of it."""
+    script = tmp_path / "s.py"
+    script.write_text("# /// script\n# dependencies = []\n# ///\nprint(1)\n")
+    venv = tmp_path / "v"
+    run_graft("sync", venv, "lib", *_url(index), "--store", store_dir)
+    for given in (("-r", script), ("--requirements-from-script", script)):
+        refused = run_graft("sync", venv, *given, *_url(index), "--store", store_dir, check=False)
+        assert refused.returncode == 2
+        assert refused.stderr == (
+            f"graft: error: {script}:1: the script's inline metadata lists no dependencies:"
+            " nothing to install (add them to its '# /// script' block (dependencies ="
+            ' ["name"]), or give --allow-empty-requirements to empty the venv, as uv pip'
+            " sync's)\n"
+        )
+    assert _versions(venv) == {"lib": "2.0"}
+    empty = ("-r", script, "--allow-empty-requirements")
+    said = run_graft("sync", venv, *empty, *_url(index), "--store", store_dir).stderr
+    assert " - lib==2.0" in said
+    assert _versions(venv) == {}

@@ -98,7 +98,10 @@ def test_a_script_is_named_by_its_extension_as_uv_decides() -> None:
     assert is_script("s.py")
     assert is_script("dir/tool.pyw")
     assert not is_script("requirements.txt")
-    assert not is_script("https://example.org/s.py")
+    assert is_script("https://example.org/s.py")  # (as uv pip install -r reads it: 447)
+    assert is_script("https://example.org/s.py?token=1")
+    assert not is_script("https://example.org/requirements.txt")
+    assert not is_script("https://example.org/py")
 
 
 _NAMES = st.from_regex(r"[a-z][a-z0-9]{0,8}(-[a-z0-9]{1,4})?", fullmatch=True)

@@ -90,6 +90,13 @@ def gather_inputs(request: ResolveRequest, *, nothing_listed: bool = False) -> I
     elif not listed:
         from graft.errors import UsageError  # noqa: PLC0415
 
+        if files and len(inputs.scripts) == len(files):  # scripts alone (decision 447)
+            raise UsageError(
+                "the script's inline metadata lists no dependencies: nothing to install",
+                where=", ".join(where for where, _ in inputs.scripts),
+                hint="add them to its '# /// script' block (dependencies = [\"name\"]), or"
+                " give --allow-empty-requirements to empty the venv, as uv pip sync's",
+            )
         if files:  # (as uv pip sync: an empty file would empty the venv)
             raise UsageError(
                 "no requirement listed: nothing to install",

@@ -19,11 +19,16 @@ def is_url(path: str) -> bool:
 
 
 def is_script(path: str) -> bool:
-    """Whether ``-r`` *path* names a PEP 723 script: a local ``*.py`` or ``*.pyw`` file.
+    """Whether ``-r`` *path* names a PEP 723 script: a ``*.py`` or ``*.pyw`` file or URL.
 
-    As uv decides, by the extension (read by :mod:`graft.sources.script`, decision 432).
+    As uv decides, by the extension (read by :mod:`graft.sources.script`, decision 432); a
+    URL by its path's, as ``uv pip install -r https://.../s.py`` reads it (decision 447).
     """
-    return path.endswith((".py", ".pyw")) and not is_url(path)
+    if is_url(path):
+        from urllib.parse import urlsplit  # noqa: PLC0415
+
+        path = urlsplit(path).path
+    return path.endswith((".py", ".pyw"))
 
 
 def unwatched(path: str) -> bool:
@@ -53,13 +58,13 @@ def _read_stdin() -> bytes:
     return _stdin[0]
 
 
-def _fetch_file(url: str) -> bytes:
-    """A requirements file by URL, as pip reads one (a sync reads it anew each time)."""
+def fetch_file(url: str, what: str = "requirements file") -> bytes:
+    """A requirements file (or a script) by URL, as pip reads one (read anew each sync)."""
     from graft.sources.http import http_get  # noqa: PLC0415
 
-    got = http_get(url, source="the requirements file's host")
+    got = http_get(url, source=f"the {what}'s host")
     if got is None:
-        raise UsageError("no requirements file at this URL (HTTP 404)", where=url)
+        raise UsageError(f"no {what} at this URL (HTTP 404)", where=url)
     return got.body
 
 
@@ -91,7 +96,7 @@ def logical_lines(path: str, digests: dict[str, str]) -> list[tuple[int, str]]:
 
     try:
         if is_url(path):
-            data = _fetch_file(path)
+            data = fetch_file(path)
         elif path == STDIN:
             data = _read_stdin()
         else:
@@ -134,4 +139,4 @@ def logical_lines(path: str, digests: dict[str, str]) -> list[tuple[int, str]]:
     return out
 
 
-__all__ = ["STDIN", "is_script", "is_url", "logical_lines", "unwatched"]
+__all__ = ["STDIN", "fetch_file", "is_script", "is_url", "logical_lines", "unwatched"]

@@ -22,7 +22,7 @@ import re
 from typing import TYPE_CHECKING
 
 from graft.errors import SourceError, UsageError
-from graft.sources.reqlines import is_script
+from graft.sources.reqlines import fetch_file, is_script, is_url
 
 if TYPE_CHECKING:
     from graft.model.requirements import Inputs
@@ -156,9 +156,13 @@ def read_script(path: str, inputs: Inputs) -> Script:
     from graft._sha256 import sha256_hex  # noqa: PLC0415
     from graft.sources.requirements import parse_spec  # noqa: PLC0415
 
+    remote = is_url(path)
     try:
-        with open(path, "rb") as fh:
-            data = fh.read()
+        if remote:  # (as uv pip install -r URL reads one; decision 447)
+            data = fetch_file(path, "script")
+        else:
+            with open(path, "rb") as fh:
+                data = fh.read()
     except OSError as exc:
         raise UsageError(f"cannot read script ({exc.strerror})", where=path) from None
     try:  # (Python's source encoding; a byte-order mark as Python takes it)
@@ -170,7 +174,9 @@ def read_script(path: str, inputs: Inputs) -> Script:
             hint="save the script as UTF-8",
         ) from None
     script = parse_script(text.replace("\r\n", "\n").replace("\r", "\n"), path)
-    if path not in inputs.files_read:
+    if remote:  # (no fingerprint can tell that it changed: nothing read is memoized)
+        inputs.remote_files.append(path)
+    elif path not in inputs.files_read:
         inputs.files_read.append(path)
     inputs.digests[path] = sha256_hex(data)
     where = f"{script.where}: dependencies"
