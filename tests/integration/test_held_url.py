@@ -29,11 +29,13 @@ if TYPE_CHECKING:
 
 @pytest.fixture
 def made(tmp_path: Path) -> Iterator[tuple[Served, str]]:
-    """An index with lib 1.0 and 2.0, and the URL of lib 1.0's wheel."""
+    """An index with lib 1.0 and 2.0, app (lib>=1), needy (lib>=2); the URL of lib 1.0's wheel."""
     folder = tmp_path / "served"
     with serve_made(folder, pep658=True) as served:
         url = served.add(make_wheel(folder, "lib", "1.0", {"lib/__init__.py": ""}))
         served.add(make_wheel(folder, "lib", "2.0", {"lib/__init__.py": ""}))
+        served.add(make_wheel(folder, "app", "1.0", {"app.py": ""}, requires=("lib>=1",)))
+        served.add(make_wheel(folder, "needy", "1.0", {"needy.py": ""}, requires=("lib>=2",)))
         yield served, url
 
 
@@ -88,14 +90,22 @@ def test_a_url_install_is_kept_where_the_index_requirement_allows_it_as_uv_keeps
     assert (installed(over_uv), direct_url(over_uv)) == ({"lib": "1.0"}, url)
 
 
-@pytest.mark.parametrize("flag", ["-U", "-P"])
+AGAIN = {
+    "-U": ("-U",),
+    "-P": ("-P", "lib"),
+    "--reinstall": ("--reinstall",),  # (uv's --reinstall and -U agree: decision 449)
+    "--reinstall-package": ("--reinstall-package", "lib"),
+}
+
+
+@pytest.mark.parametrize("flag", list(AGAIN))
 def test_upgrading_takes_the_index_s_newest_as_uv_does(
     flag: str, made: tuple[Served, str], tmp_path: Path, store_dir: Path
 ) -> None:
     served, url = made
     venv = tmp_path / "v"
     sync(venv, store_dir, served, f"lib @ {url}")
-    args = ("-U",) if flag == "-U" else ("-P", "lib")
+    args = AGAIN[flag]
     sync(venv, store_dir, served, "lib>=1", *args)
     assert (installed(venv), direct_url(venv)) == ({"lib": "2.0"}, None)
     uv_made = uv_venv(tmp_path, served, "uv", f"lib @ {url}")
@@ -138,3 +148,65 @@ def test_a_venv_holding_the_index_s_release_is_not_given_another_venv_s_url(
     assert (installed(by_index), direct_url(by_index)) == ({"lib": "1.0"}, None)
     sync(by_url, store_dir, served, "lib>=1")  # and back: by_index's memo is not its
     assert direct_url(by_url) == url
+
+
+def test_a_dependency_the_venv_holds_by_url_is_kept_as_uv_keeps_it(
+    made: tuple[Served, str], tmp_path: Path, store_dir: Path
+) -> None:
+    """``app`` needs lib, which the venv holds from its URL: uv and pip keep it (decision 448)."""
+    served, url = made
+    venv = tmp_path / "v"
+    sync(venv, store_dir, served, f"lib @ {url}")
+    sync(venv, store_dir, served, "app")
+    assert (installed(venv), direct_url(venv)) == ({"app": "1.0", "lib": "1.0"}, url)
+    sync(venv, store_dir, served, "app")  # again (its memo): still the URL's
+    assert direct_url(venv) == url
+    uv_made = uv_venv(tmp_path, served, "uv", f"lib @ {url}", "app")
+    assert (installed(uv_made), direct_url(uv_made)) == (installed(venv), url)
+
+
+def test_a_dependency_that_needs_another_version_takes_the_index_s(
+    made: tuple[Served, str], tmp_path: Path, store_dir: Path
+) -> None:
+    served, url = made
+    venv = tmp_path / "v"
+    sync(venv, store_dir, served, f"lib @ {url}")
+    sync(venv, store_dir, served, "needy")
+    assert (installed(venv), direct_url(venv)) == ({"needy": "1.0", "lib": "2.0"}, None)
+    uv_made = uv_venv(tmp_path, served, "uv", f"lib @ {url}", "needy")
+    assert installed(uv_made) == installed(venv)
+
+
+def test_a_dependency_s_memo_is_not_given_to_a_venv_holding_the_index_s_release(
+    made: tuple[Served, str], tmp_path: Path, store_dir: Path
+) -> None:
+    served, url = made
+    by_url, by_index = tmp_path / "a", tmp_path / "b"
+    sync(by_url, store_dir, served, f"lib @ {url}")
+    sync(by_url, store_dir, served, "app")
+    sync(by_index, store_dir, served, "lib==1.0")
+    sync(by_index, store_dir, served, "app")  # the same request as by_url's
+    assert (installed(by_index), direct_url(by_index)) == ({"app": "1.0", "lib": "1.0"}, None)
+    sync(by_url, store_dir, served, "app")
+    assert direct_url(by_url) == url
+
+
+@pytest.mark.parametrize("flag", ["--reinstall", "--reinstall-package"])
+def test_reinstalling_resolves_without_the_venv_s_versions_as_uv_does(
+    flag: str, made: tuple[Served, str], tmp_path: Path, store_dir: Path
+) -> None:
+    """lib 1.0 from the index, then ``lib`` reinstalled: uv takes 2.0, as pip's
+    ``--force-reinstall`` does (decision 449)."""
+    served, _ = made
+    venv = tmp_path / "v"
+    sync(venv, store_dir, served, "lib==1.0", "app")
+    sync(venv, store_dir, served, "lib", "app", *AGAIN[flag])
+    assert installed(venv) == {"lib": "2.0", "app": "1.0"}
+    uv_made = uv_venv(tmp_path, served, "uv", "lib==1.0", "app")
+    python = uv_made / "bin" / "python"
+    uv(tmp_path, "pip", "install", "-q", "-p", python, "lib", "app", *AGAIN[flag],
+       "--index-url", f"{served.url}/simple")  # fmt: skip
+    assert installed(uv_made) == installed(venv)
+    sync(venv, store_dir, served, "lib==1.0", "app")
+    sync(venv, store_dir, served, "lib", "app", "--reinstall-package", "app")  # (not lib)
+    assert installed(venv) == {"lib": "1.0", "app": "1.0"}

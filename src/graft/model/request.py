@@ -140,6 +140,10 @@ class ResolveRequest:
     exclude_newer_packages: tuple[str, ...] = ()  # --exclude-newer-package NAME=DATE (389)
     upgrade: bool = False  # -U: newest allowed versions, not the venv's
     upgrade_packages: tuple[str, ...] = ()  # --upgrade-package: these only
+    # --reinstall, --reinstall-package: as -U and -P, the venv's versions not preferred, as
+    # uv's and pip's --force-reinstall resolve (decision 449)
+    reinstall: bool = False
+    reinstall_packages: tuple[str, ...] = ()
     resolution: str = "highest"  # --resolution: or "lowest", "lowest-direct" (uv's)
     venv: str | None = None  # an existing venv whose installed versions are preferred
     # wheel variants (PEP 825): the machine's description and whether to choose variants

@@ -107,6 +107,8 @@ class SyncRequest:
             exclude_newer_packages=self.exclude_newer_packages,
             upgrade=self.upgrade,
             upgrade_packages=self.upgrade_packages,
+            reinstall=self.reinstall,
+            reinstall_packages=self.reinstall_packages,
             resolution=self.resolution,
             venv=self.venv,
             variant_properties=self.variant_properties,

@@ -49,6 +49,9 @@ class ArtifactFile:
     direct: bool = False  # named by the user (a path or URL), not found on an index
     size: int | None = None  # bytes, when the index (PEP 700) or a lock says
     constraint: str | None = None  # where a URL constraint named it (decision 172)
+    # the wheel the venv holds from this URL, offered before its release's other files
+    # (a dependency kept where the venv holds it by URL: decision 448)
+    held: bool = False
 
     @property
     def is_wheel(self) -> bool:

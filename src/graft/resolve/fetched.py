@@ -299,8 +299,10 @@ def chosen_for_fetch(
     naming the projects that required it. Each has the hashes its file must have (*hashes*,
     the policy's: a constraint's with the request's). A pin of the wheel a URL constraint
     names (*constrained*) is that file, as a requirement naming it is: installed with its
-    ``direct_url.json`` (decision 172). The METADATA was read while resolving, so the
-    candidates announce no metadata file (the pre-download check would repeat the work).
+    ``direct_url.json`` (decision 172); so is the wheel the venv holds by URL, where the
+    resolution kept it (*constrained* holds it too: decision 448). The METADATA was read
+    while resolving, so the candidates announce no metadata file (the pre-download check
+    would repeat the work).
     """
     from graft.model.requirements import Wanted  # noqa: PLC0415
     from graft.resolve.causes import required_by  # noqa: PLC0415
@@ -325,11 +327,12 @@ def chosen_for_fetch(
         else:
             where = required_by(pin.name, by_name, parents)
             wanted = Wanted(pin.name, version, extras, frozenset(), where, requested=False)
-        named = (constrained or {}).get(pin.name) if pin.file.constraint else None
+        named = (constrained or {}).get(pin.name) if pin.file.constraint or pin.file.held else None
         if named is not None and wanted.path is None and wanted.url is None:
             wanted = replace(
                 wanted,
-                where=named.where,  # (a wrong #sha256= is the constraint's to fix)
+                # (a wrong #sha256= is the constraint's to fix; the venv's wheel: its own)
+                where=wanted.where if pin.file.held else named.where,
                 path=named.path,
                 url=named.url,
                 filename=named.filename,

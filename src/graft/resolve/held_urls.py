@@ -7,8 +7,15 @@ satisfied"), where the venv's versions alone would take six 1.16.0 from the inde
 does graft: a requirement the request names without a file, whose project the venv holds
 from an archive URL (:func:`graft.resolve.request_policy.held_by_url`) at a version it
 admits, is that URL's requirement (decision 439). ``-U`` and ``-P NAME`` take the index's,
-as uv's do; so does a constraint, override or exclude that names the project, a
-``--hash``, or a ``file:`` URL whose file is gone.
+as uv's do, and so do ``--reinstall`` and ``--reinstall-package NAME`` (decision 449), a
+constraint, override or exclude that names the project, a ``--hash``, or a ``file:`` URL
+whose file is gone.
+
+A project the venv holds so that no requirement names (a dependency: ``python-dateutil``
+over ``six @ URL``) is kept too, as uv and pip keep it: :func:`held_files` gives its wheel
+to the resolver as one more file of its project, before the index's of its release
+(decision 448), so that the installed version, preferred as every installed one is, comes
+from the URL; where the resolution needs another version, the index's is taken.
 """
 
 from __future__ import annotations
@@ -18,6 +25,8 @@ import os
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from packaging.utils import NormalizedName
+
     from graft.model.request import ResolveRequest
     from graft.model.requirements import Inputs, Wanted
 
@@ -30,13 +39,13 @@ def kept_urls(
 ) -> list[Wanted]:
     """*wanted*, each requirement that *held*'s distribution meets replaced by its URL's."""
     from packaging.specifiers import InvalidSpecifier, SpecifierSet  # noqa: PLC0415
-    from packaging.utils import canonicalize_name  # noqa: PLC0415
 
+    from graft.resolve.request_policy import renewed  # noqa: PLC0415
     from graft.sources.direct_refs import url_requirement  # noqa: PLC0415
 
-    upgraded = {canonicalize_name(n) for n in request.upgrade_packages}
+    upgraded = renewed(request)  # (True: held_by_url gave nothing)
     named = {w.name for w in (*inputs.constraints, *inputs.overrides)}
-    left = {*upgraded, *inputs.excludes, *named}
+    left = {*(upgraded if isinstance(upgraded, frozenset) else ()), *inputs.excludes, *named}
     out: list[Wanted] = []
     for w in wanted:
         version, url = held.get(w.name, ("", ""))
@@ -52,6 +61,47 @@ def kept_urls(
             url, w.name, extras=w.extras, marker=w.marker, where=w.where, hashes=frozenset()
         )
         out.append(dataclasses.replace(kept, requested=w.requested))
+    return out
+
+
+def held_files(
+    request: ResolveRequest,
+    wanted: list[Wanted],
+    inputs: Inputs,
+    held: dict[str, tuple[str, str]],
+) -> dict[NormalizedName, Wanted]:
+    """``{name: name @ URL}`` of *held*'s wheels that no requirement of *wanted* names.
+
+    Each the resolver offers beside its project's other files (decision 448). Not one a
+    requirement, a constraint, an override or an exclude names, nor one ``-P`` upgrades, nor
+    an sdist (which would be built again), nor a ``file:`` URL whose file is gone; nothing in
+    hash-checking mode (the venv's file has no ``--hash``).
+    """
+    from packaging.utils import canonicalize_name  # noqa: PLC0415
+
+    from graft.errors import GraftError  # noqa: PLC0415
+    from graft.resolve.inputs import hash_checking  # noqa: PLC0415
+    from graft.resolve.request_policy import renewed  # noqa: PLC0415
+    from graft.sources.direct_refs import url_requirement  # noqa: PLC0415
+
+    if hash_checking(inputs, wanted):
+        return {}
+    upgraded = renewed(request)  # (True: held_by_url gave nothing)
+    named = {w.name for w in (*wanted, *inputs.constraints, *inputs.overrides)}
+    left = {*(upgraded if isinstance(upgraded, frozenset) else ()), *inputs.excludes, *named}
+    out: dict[NormalizedName, Wanted] = {}
+    for held_name, (_, url) in held.items():
+        name = canonicalize_name(held_name)
+        wheel = url.partition("#")[0].endswith(".whl")
+        if name in left or not wheel or _gone(url):
+            continue
+        try:
+            out[name] = url_requirement(
+                url, name, extras=frozenset(), marker=None,
+                where=f"the venv's {name} (installed from {url})", hashes=frozenset(),
+            )  # fmt: skip
+        except GraftError:  # (a URL graft would not take: the index's)
+            continue
     return out
 
 

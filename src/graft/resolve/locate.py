@@ -21,6 +21,8 @@ from graft.resolve.located import Located
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from packaging.utils import NormalizedName
+
     from graft.model.request import Reporter, ResolveRequest, SourceBuilder
     from graft.model.requirements import Inputs, Wanted
     from graft.model.target import Target
@@ -201,6 +203,11 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
         from graft.resolve.resolve_wanted import asking_again, resolve_wanted  # noqa: PLC0415
 
         have = held
+        by_venv: dict[NormalizedName, Wanted] = {}
+        if by_url:  # the venv's other wheels by URL: offered first (decision 448)
+            from graft.resolve.held_urls import held_files  # noqa: PLC0415
+
+            by_venv = held_files(request, [*wanted, *locked], inputs, by_url)
 
         def once(roots: list[Wanted]) -> Resolved:
             try:
@@ -219,6 +226,7 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
                         builder=builder,
                         early_builds=download,
                         store=store,
+                        held=by_venv,
                     ),
                     index,
                 )

@@ -220,7 +220,7 @@ def recall(request: ResolveRequest, also: tuple[str, ...], store_root: str) -> R
         if not _valid(record, key):
             return None
         old = aged(record) and not _renewed(record, _path(store_root, key))
-        if old and (request.upgrade or request.upgrade_packages):
+        if old and _renewing(request):
             return None
         rows = tuple(
             (
@@ -263,6 +263,13 @@ def _target(request: ResolveRequest, interpreter: str) -> Target | None:
         return introspect(interpreter)
     except GraftError:
         return None
+
+
+def _renewing(request: ResolveRequest) -> bool:
+    """Whether *request* resolves some project without the venv's version preferred."""
+    from graft.resolve.request_policy import renewed  # noqa: PLC0415
+
+    return bool(renewed(request))
 
 
 def _prefers_the_same(

@@ -80,6 +80,7 @@ class IndexProjects:
         *,
         offline: bool = False,
         direct: Mapping[str, ArtifactFile] | None = None,
+        held: Mapping[str, ArtifactFile] | None = None,
         builds: SdistMetadata | None = None,
         store: Store | None = None,
     ) -> None:
@@ -87,6 +88,7 @@ class IndexProjects:
         self.store = store  # entries whose METADATA needs no request (None: a lock's)
         self.builds = builds  # METADATA of sdists (None: sdists are never asked for)
         self.direct = dict(direct or {})  # a wheel named by path or URL: the only file
+        self.held = dict(held or {})  # the venv's wheel by URL: first of its files (448)
         self.find_links = find_links
         self.cache_dir = cache_dir
         self.offline = offline
@@ -152,6 +154,12 @@ class IndexProjects:
         """
         if name in self.direct:
             return (self.direct[name],)
+        if name in self.held:  # (the venv's wheel, then the others: decision 448)
+            return (self.held[name], *self._listed(name))
+        return self._listed(name)
+
+    def _listed(self, name: NormalizedName) -> Sequence[ArtifactFile]:
+        """Every file of *name* the find-links directories and the indexes list."""
         out: list[ArtifactFile] = []
         if self.find_links is not None:
             out += [ArtifactFile(filename, path) for filename, path in self.find_links.files(name)]

@@ -37,8 +37,9 @@ def preferences(request: ResolveRequest, target: Target) -> dict[str, str]:
 
     Read where the venv holds them: in the previous interpreter's library when the sync
     rebuilds it for another X.Y (``--python 3.11`` of a 3.12 venv keeps its versions). With
-    ``-U`` only its prereleases, which stay admissible (PEP 440's "already installed
-    pre-releases", as pip's ``-U`` and uv's keep them: decision 426), not preferred.
+    ``-U`` (or ``--reinstall``: decision 449) only its prereleases, which stay admissible
+    (PEP 440's "already installed pre-releases", as pip's ``-U`` and uv's keep them:
+    decision 426), not preferred.
     """
     if request.venv is None:
         return {}
@@ -51,7 +52,7 @@ def preferences(request: ResolveRequest, target: Target) -> dict[str, str]:
         config = None
     sites = (target.scheme["purelib"], target.scheme["platlib"])
     held = installed(prefix, held_sites(sites, target.version, config))
-    if not request.upgrade:
+    if renewed(request) is not True:
         return held
     return {name: version for name, version in held.items() if _prerelease(version)}
 
@@ -60,14 +61,30 @@ def held_by_url(request: ResolveRequest, target: Target) -> dict[str, tuple[str,
     """``{name: (version, URL)}`` the request's venv holds from an archive URL (decision 439).
 
     In the target's own site directories (a venv rebuilt for another Python takes the
-    index's: a wheel by URL may not fit it); nothing under ``-U``, or without a venv.
+    index's: a wheel by URL may not fit it); nothing under ``-U`` or ``--reinstall``, or
+    without a venv.
     """
-    if request.venv is None or request.upgrade:
+    if request.venv is None or renewed(request) is True:
         return {}
     from graft.venv.state import held_urls  # noqa: PLC0415
 
     sites = (target.scheme["purelib"], target.scheme["platlib"])
     return held_urls(os.path.abspath(request.venv), sites)
+
+
+def renewed(request: ResolveRequest) -> bool | frozenset[NormalizedName]:
+    """The projects resolved without the venv's version preferred: True for every one.
+
+    ``-U`` and ``-P NAME``; and ``--reinstall`` and ``--reinstall-package NAME``, which uv
+    0.13.9 and pip 26.3 (``--force-reinstall``) resolve so too: ``lib`` over lib 1.0 installed
+    is lib 2.0 under either, where without it both keep 1.0 (decision 449).
+    """
+    if request.upgrade or request.reinstall:
+        return True
+    upgraded = project_names(request.upgrade_packages)
+    return upgraded | project_names(
+        request.reinstall_packages, "--reinstall-package", "--reinstall-package"
+    )
 
 
 def url_labels(held: dict[str, tuple[str, str]]) -> list[str]:
@@ -126,9 +143,7 @@ def resolver_policy(  # noqa: PLR0917 - the lock and the sync pass the same six
             preferred[canonicalize_name(name)] = Version(version)
         except InvalidVersion:
             continue
-    upgrade: bool | frozenset[NormalizedName] = request.upgrade or project_names(
-        request.upgrade_packages
-    )
+    upgrade = renewed(request)
     # a venv's (a lock's pins are preferred, not installed: graft lock -U leaves them)
     installed = {n: v for n, v in preferred.items() if v.is_prerelease} if request.venv else {}
     # uv's lowest-direct: the oldest of what the request names (its roots), the newest below;

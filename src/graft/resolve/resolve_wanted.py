@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING
 from graft.errors import SourceError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
+
+    from packaging.utils import NormalizedName
 
     from graft.model.request import ResolveRequest, SourceBuilder
     from graft.model.requirements import Inputs, Wanted
@@ -78,6 +80,7 @@ def resolve_wanted(
     early_builds: bool = True,
     recall: bool = True,
     store: Store | None = None,
+    held: Mapping[NormalizedName, Wanted] | None = None,
 ) -> Resolved:
     """Resolve *wanted* for *target*: one wheel per project, in the shape fetch takes.
 
@@ -85,7 +88,8 @@ def resolve_wanted(
     record is taken (the index's pages are being asked again). Without *early_builds* (a
     dry run), a pinned sdist is not built for its METADATA: the backend's metadata hook
     answers, as for any other sdist. A wheel whose entry *store* holds has its METADATA read
-    from there (decision 294).
+    from there (decision 294). *held*: the venv's wheels by URL that no requirement names,
+    each offered before its release's other files (decision 448).
     """
     from graft.resolve.fetched import check_hashed, chosen_for_fetch  # noqa: PLC0415
     from graft.resolve.inputs import (  # noqa: PLC0415
@@ -117,6 +121,7 @@ def resolve_wanted(
         cache_dir,
         offline=request.offline,
         direct=direct,
+        held=(kept := _held_files(held or {})),
         builds=builds,
         store=store,
     )
@@ -133,6 +138,7 @@ def resolve_wanted(
         and not request.offline
         and not inputs.find_links
         and not direct
+        and not kept  # (the venv's URL wheels are no index's answer)
         and pinned_exactly(needs)  # (else no step is recalled: the record is not read)
         and policy.overrides is None  # (its steps' dependencies are the wheels' own)
     ):
@@ -173,7 +179,7 @@ def resolve_wanted(
         word = plain_word(policy)
         if word is not None:
             recorded = (record_path(cache_dir, record[0]), record[0], json.dumps(word))
-    chosen = chosen_for_fetch(resolution, wanted, policy.hashes, constrained)
+    chosen = chosen_for_fetch(resolution, wanted, policy.hashes, {**(held or {}), **constrained})
     if hash_checking(inputs, wanted):
         check_hashed(chosen)
     how = {
@@ -192,6 +198,15 @@ def resolve_wanted(
         said = read_here_warning(builds, (c.filename for _, c in chosen))
         warnings = (*warnings, *filter(None, [said]))
     return chosen, notes, warnings, recorded
+
+
+def _held_files(held: Mapping[NormalizedName, Wanted]) -> dict[str, ArtifactFile]:
+    """The files of the venv's wheels by URL *held*, each marked held (decision 448)."""
+    from dataclasses import replace  # noqa: PLC0415
+
+    from graft.resolve.inputs import direct_file  # noqa: PLC0415
+
+    return {n: replace(f, held=True) for n, w in held.items() if (f := direct_file(w))}
 
 
 def _sdist_builds(

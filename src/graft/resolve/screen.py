@@ -358,7 +358,9 @@ def passing(
             continue
         # a wheel's variant group (0 until the chooser ranks it), then its tags; an sdist
         # after every wheel of its release
-        passed.append((version, (_SDIST_GROUP if ranked is _SDIST_RANK else 0, *ranked), file))
+        # (the venv's own wheel of a release before the index's: decision 448)
+        group = _SDIST_GROUP if ranked is _SDIST_RANK else -1 if file.held else 0
+        passed.append((version, (group, *ranked), file))
     return passed
 
 
