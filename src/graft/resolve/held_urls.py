@@ -40,8 +40,8 @@ def kept_urls(
     """*wanted*, each requirement that *held*'s distribution meets replaced by its URL's."""
     from packaging.specifiers import InvalidSpecifier, SpecifierSet  # noqa: PLC0415
 
+    from graft.errors import GraftError  # noqa: PLC0415
     from graft.resolve.request_policy import renewed  # noqa: PLC0415
-    from graft.sources.direct_refs import url_requirement  # noqa: PLC0415
 
     upgraded = renewed(request)  # (True: held_by_url gave nothing)
     named = {w.name for w in (*inputs.constraints, *inputs.overrides)}
@@ -57,11 +57,31 @@ def kept_urls(
         if not url or not admits or w.name in left or _gone(url):
             out.append(w)
             continue
-        kept = url_requirement(
-            url, w.name, extras=w.extras, marker=w.marker, where=w.where, hashes=frozenset()
-        )
+        try:
+            kept = _requirement(url, w)
+        except GraftError:  # (a repository or a URL graft does not take: the index's)
+            out.append(w)
+            continue
         out.append(dataclasses.replace(kept, requested=w.requested))
     return out
+
+
+def _requirement(url: str, w: Wanted) -> Wanted:
+    """``name @ URL`` for *w*'s project (``-e URL``: its directory, editable), as *w* asks."""
+    from graft.sources.direct_refs import source_path, url_requirement  # noqa: PLC0415
+
+    extras, marker, where = w.extras, w.marker, w.where
+    if url.startswith("-e "):  # (a directory installed editable: decision 450)
+        path = _path(url.removeprefix("-e "))
+        return source_path(path, where, editable=True, name=w.name, extras=extras, marker=marker)
+    if "+" in url.partition(":")[0]:  # a repository's commit (git+URL@COMMIT: decision 450)
+        from graft.sources.requirements import parse_spec  # noqa: PLC0415
+
+        kept = parse_spec(f"{w.name} @ {url}", where)
+        return dataclasses.replace(kept, extras=extras, marker=marker)
+    return url_requirement(
+        url, w.name, extras=extras, marker=marker, where=where, hashes=frozenset()
+    )
 
 
 def held_files(
@@ -106,9 +126,13 @@ def held_files(
 
 
 def _gone(url: str) -> bool:
-    """Whether *url* is a ``file:`` URL whose file is not there any more."""
-    if not url.startswith("file:"):
-        return False
+    """Whether *url* is a ``file:`` URL whose file (or directory) is not there any more."""
+    url = url.removeprefix("-e ")
+    return url.startswith("file:") and not os.path.exists(_path(url))
+
+
+def _path(url: str) -> str:
+    """The local path a ``file:`` *url* names."""
     import urllib.parse  # noqa: PLC0415
 
-    return not os.path.isfile(urllib.parse.unquote(urllib.parse.urlsplit(url).path))
+    return urllib.parse.unquote(urllib.parse.urlsplit(url).path)

@@ -241,7 +241,8 @@ def recall(request: ResolveRequest, also: tuple[str, ...], store_root: str) -> R
     except (OSError, ValueError, KeyError, TypeError):
         return None
     target = _target(request, interpreter)
-    if target is None or not _prefers_the_same(request, target, preferred, labels):
+    installs = frozenset(u for _, _, _, _, u, _ in rows if u is not None)
+    if target is None or not _prefers_the_same(request, target, preferred, labels, installs):
         return None
     from graft.resolve.recalled import Recalled  # noqa: PLC0415 - a memo hit only
 
@@ -273,21 +274,33 @@ def _renewing(request: ResolveRequest) -> bool:
 
 
 def _prefers_the_same(
-    request: ResolveRequest, target: Target, preferred: set[str], labels: tuple[str, ...]
+    request: ResolveRequest,
+    target: Target,
+    preferred: set[str],
+    labels: tuple[str, ...],
+    installs: frozenset[str] = frozenset(),
 ) -> bool:
     """Whether resolving now would prefer what it preferred when the memo was written.
 
     Resolution keeps the versions the venv holds (:func:`graft.resolve.request_policy.preferences`).
     The memo stands when the venv holds what it held then (its URL distributions too), or
     exactly the memo's own result (whose versions resolution would keep again) where the memo
-    kept no URL; otherwise the sync resolves anew.
+    kept no URL, where what it holds by URL is the memo's own install (*installs*, its
+    ``direct_url.json`` texts: ``-e .`` synced again: decision 450); otherwise the sync
+    resolves anew.
     """
     from graft.resolve.request_policy import held_by_url, preferences, url_labels  # noqa: PLC0415
+    from graft.venv.state import held_as  # noqa: PLC0415
 
     now = {f"{name}=={version}" for name, version in preferences(request, target).items()}
-    now.update(url_labels(held_by_url(request, target)))  # (kept by URL: decision 439)
+    by_url = held_by_url(request, target)
+    if now | set(url_labels(by_url)) == preferred:  # (kept by URL: decisions 439, 450)
+        return True
     # a memo that kept a URL the venv held is not the result of versions alone
-    return now == preferred or (now == set(labels) and not any("@" in p for p in preferred))
+    if any("@" in p for p in preferred):
+        return False
+    own = {held_as(json.loads(text)) for text in installs}
+    return now | {f"{n} @ {url}" for n, (_, url) in by_url.items() if url not in own} == set(labels)
 
 
 __all__ = ["Observed", "aged", "memo_path", "observe", "recall", "remember_located"]

@@ -386,11 +386,12 @@ def installed(prefix: str, site_dirs: tuple[str, ...]) -> dict[str, str]:
 
 
 def held_urls(prefix: str, site_dirs: tuple[str, ...]) -> dict[str, tuple[str, str]]:
-    """``{canonical name: (version, URL)}`` of what the venv at *prefix* holds from an archive.
+    """``{canonical name: (version, URL)}`` of what the venv at *prefix* holds from a URL.
 
-    Each ``.dist-info`` whose ``direct_url.json`` (PEP 610) gives a ``url`` with
-    ``archive_info``: a wheel or an sdist installed by URL or ``file:`` path (not a directory
-    nor a repository). Decision 439.
+    Each ``.dist-info`` whose ``direct_url.json`` (PEP 610) gives a ``url``: with
+    ``archive_info``, a wheel or an sdist installed by URL or ``file:`` path (decision 439);
+    with ``dir_info``, a project directory's ``file:`` URL, ``-e URL`` where it is editable;
+    with ``vcs_info``, ``git+URL@COMMIT`` (and its ``#subdirectory=``): decision 450.
     """
     import json  # noqa: PLC0415
 
@@ -401,10 +402,30 @@ def held_urls(prefix: str, site_dirs: tuple[str, ...]) -> dict[str, tuple[str, s
                 stated = json.load(fh)
         except (OSError, ValueError):
             continue
-        url = stated.get("url") if isinstance(stated, dict) else None
-        if isinstance(url, str) and isinstance(stated.get("archive_info"), dict):
-            found[key] = (version, url)
+        where = held_as(stated)
+        if where is not None:
+            found[key] = (version, where)
     return found
+
+
+def held_as(stated: object) -> str | None:
+    """The URL a PEP 610 *stated* installed from, as :func:`held_urls` gives it; None: unread."""
+    url = stated.get("url") if isinstance(stated, dict) else None
+    if not isinstance(stated, dict) or not isinstance(url, str):
+        return None
+    if isinstance(stated.get("archive_info"), dict):
+        return url
+    directory = stated.get("dir_info")
+    if isinstance(directory, dict) and url.startswith("file:"):
+        return f"-e {url}" if directory.get("editable") is True else url
+    vcs = stated.get("vcs_info")
+    if not isinstance(vcs, dict) or not isinstance(vcs.get("commit_id"), str):
+        return None
+    kind, commit, sub = vcs.get("vcs"), vcs["commit_id"], stated.get("subdirectory")
+    if not isinstance(kind, str):
+        return None
+    below = f"#subdirectory={sub}" if isinstance(sub, str) else ""
+    return f"{kind}+{url.removeprefix(kind + '+')}@{commit}{below}"
 
 
 def wheel_of(dist_info: str) -> str | None:
