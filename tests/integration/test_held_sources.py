@@ -134,3 +134,46 @@ def test_a_venv_holding_the_index_s_release_is_not_given_another_venv_s_source(
     assert (installed(by_index), held_as(by_index)) == ({"proj": "1.0"}, None)
     sync(by_source, store_dir, served, "proj")
     assert held_as(by_source) == "directory"
+
+
+@pytest.mark.parametrize("kind", ["directory", "editable"])
+def test_a_kept_directory_that_now_builds_another_version_is_refused_for_the_pin(
+    kind: str, served: Served, tmp_path: Path, store_dir: Path
+) -> None:
+    """The directory is built again: its new version must still meet the requirement kept.
+
+    proj 1.0 installed from ./proj, the directory then edited to build 2.0: ``proj==1.0``
+    would have installed the directory's 2.0 (the kept requirement named the directory, not
+    the version); it is refused in one line, the venv as it was, and ``-P proj`` takes the
+    index's 1.0.
+    """
+    source = project(tmp_path, kind)
+    backend = tmp_path / "proj" / "_backend" / "inback.py"
+    bump(backend, "1.0", "2.0")
+    (tmp_path / "proj" / "proj.py").write_text("WHERE = 'edited'\n")
+    venv = tmp_path / "v"
+    sync(venv, store_dir, served, *source)
+    assert installed(venv) == {"proj": "2.0"}
+    bump(backend, "2.0", "3.0")
+    with (tmp_path / "proj" / "pyproject.toml").open("a") as fh:  # (an editable's build key)
+        fh.write("# 3.0\n")
+    said = run_graft_fails(venv, store_dir, served, "proj==2.0")
+    assert "which now builds 3.0, not proj==2.0" in said
+    assert (installed(venv), held_as(venv)) == ({"proj": "2.0"}, kind)
+    sync(venv, store_dir, served, "proj==2.0", "-P", "proj")
+    assert (installed(venv), held_as(venv)) == ({"proj": "2.0"}, None)
+
+
+def bump(backend: Path, old: str, new: str) -> None:
+    """The in-tree backend at *backend* made to build proj *new* where it built *old*."""
+    text = backend.read_text()
+    for before in (f"proj-{old}", f"nVersion: {old}"):
+        text = text.replace(before, before.replace(old, new))
+    backend.write_text(text)
+
+
+def run_graft_fails(venv: Path, store: Path, served: Served, *args: str) -> str:
+    """stderr of a ``graft sync`` that must fail in one line."""
+    said = sync(venv, store, served, *args, check=False)
+    assert said.startswith("graft: error:"), said
+    return said

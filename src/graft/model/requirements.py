@@ -55,6 +55,10 @@ class Wanted:
     # that entry's own ``marker`` (None: it has none): where a lock keeps the project to
     # ``index``; the requirement's own marker does not narrow it, as uv locks it (decision 376)
     index_marker: str | None = None
+    # the specifier of a requirement graft kept at the source the venv holds its project from
+    # (a directory, editable or not, or a repository: decision 450), which that source's
+    # build must still meet (None: not kept so)
+    held_for: str | None = None
 
     @property
     def hash_checking(self) -> bool:

@@ -62,7 +62,7 @@ def kept_urls(
         except GraftError:  # (a repository or a URL graft does not take: the index's)
             out.append(w)
             continue
-        out.append(dataclasses.replace(kept, requested=w.requested))
+        out.append(dataclasses.replace(kept, requested=w.requested, held_for=w.specifier))
     return out
 
 

@@ -362,15 +362,27 @@ def as_wheel(
 
 
 def check_built(w: Wanted, name: str, version: str) -> None:
-    """Refuse a source that builds another project, or another version than a lock's."""
+    """Refuse a source that builds another project, or another version than a lock's.
+
+    Or one the venv held, kept for a requirement naming its project (decision 450), whose
+    build no longer meets that requirement.
+    """
     if w.name and w.name != name:
         raise SourceError(
             f"the source builds {name} {version}, not {w.name}",
             where=w.where,
             hint=f"write {name} @ …",
         )
+    from packaging.specifiers import SpecifierSet  # noqa: PLC0415
     from packaging.version import Version  # noqa: PLC0415
 
+    if w.held_for and not SpecifierSet(w.held_for).contains(version, prereleases=True):
+        raise SourceError(  # (a directory edited since the venv took it: decision 450)
+            f"the venv's {name} came from {w.source}, which now builds {version},"
+            f" not {name}{w.held_for}",
+            where=w.where,
+            hint=f"name the source to install what it builds, or -P {name} to take the index's",
+        )
     if w.version is not None and Version(w.version) != Version(version):  # a lock's
         raise SourceError(
             f"the source builds {name} {version}, not {w.version}",
