@@ -296,10 +296,12 @@ def _prefers_the_same(
     by_url = held_by_url(request, target)
     if now | set(url_labels(by_url)) == preferred:  # (kept by URL: decisions 439, 450)
         return True
-    # a memo that kept a URL the venv held is not the result of versions alone
-    if any("@" in p for p in preferred):
-        return False
     own = {held_as(json.loads(text)) for text in installs}
+    # a memo that kept a URL the venv held is not the result of versions alone: it stands
+    # only for a venv holding by URL what the memo installs so (an editable project rebuilt
+    # at a new tag is held as the memo installed it), not the index's release of another
+    if any("@" in p for p in preferred) and not own <= {url for _, url in by_url.values()}:
+        return False
     return now | {f"{n} @ {url}" for n, (_, url) in by_url.items() if url not in own} == set(labels)
 
 
