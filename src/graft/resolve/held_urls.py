@@ -41,11 +41,8 @@ def kept_urls(
     from packaging.specifiers import InvalidSpecifier, SpecifierSet  # noqa: PLC0415
 
     from graft.errors import GraftError  # noqa: PLC0415
-    from graft.resolve.request_policy import renewed  # noqa: PLC0415
 
-    upgraded = renewed(request)  # (True: held_by_url gave nothing)
-    named = {w.name for w in (*inputs.constraints, *inputs.overrides)}
-    left = {*(upgraded if isinstance(upgraded, frozenset) else ()), *inputs.excludes, *named}
+    left = _left_to_index(request, inputs)
     out: list[Wanted] = []
     for w in wanted:
         version, url = held.get(w.name, ("", ""))
@@ -101,14 +98,11 @@ def held_files(
 
     from graft.errors import GraftError  # noqa: PLC0415
     from graft.resolve.inputs import hash_checking  # noqa: PLC0415
-    from graft.resolve.request_policy import renewed  # noqa: PLC0415
     from graft.sources.direct_refs import url_requirement  # noqa: PLC0415
 
     if hash_checking(inputs, wanted):
         return {}
-    upgraded = renewed(request)  # (True: held_by_url gave nothing)
-    named = {w.name for w in (*wanted, *inputs.constraints, *inputs.overrides)}
-    left = {*(upgraded if isinstance(upgraded, frozenset) else ()), *inputs.excludes, *named}
+    left = _left_to_index(request, inputs, wanted)
     out: dict[NormalizedName, Wanted] = {}
     for held_name, (_, url) in held.items():
         name = canonicalize_name(held_name)
@@ -123,6 +117,21 @@ def held_files(
         except GraftError:  # (a URL graft would not take: the index's)
             continue
     return out
+
+
+def _left_to_index(
+    request: ResolveRequest, inputs: Inputs, named: list[Wanted] | None = None
+) -> set[str]:
+    """The projects whose held URL is not taken: the index decides them.
+
+    ``-P``/``--reinstall-package`` names, constraints, overrides, excludes, and the projects
+    *named* requires.
+    """
+    from graft.resolve.request_policy import renewed  # noqa: PLC0415
+
+    upgraded = renewed(request)  # (True: held_by_url gave nothing)
+    names = {w.name for w in (*(named or ()), *inputs.constraints, *inputs.overrides)}
+    return {*(upgraded if isinstance(upgraded, frozenset) else ()), *inputs.excludes, *names}
 
 
 def _gone(url: str) -> bool:
