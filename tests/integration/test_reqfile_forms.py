@@ -134,3 +134,28 @@ def test_no_binary_and_only_binary_are_read_in_order_as_pip_reads_them(
     ]  # fmt: skip
     for flags, expected in cases:
         assert _formats_chosen(tmp_path, store_dir, wheels, *flags) == expected, flags
+
+
+def test_a_trailing_comma_is_taken_and_a_stray_one_says_what_to_write(
+    tmp_path: Path, store_dir: Path, wheels: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Decision 455: ``lib>=1.0,`` is taken, as pip 26.3 and uv 0.13.9 take it (and a wheel's
+    ``Requires-Dist: lib>=1.0,``); ``lib>=1.0,,``, which they refuse too, is said at its line.
+    """
+    monkeypatch.chdir(tmp_path)
+    make_wheel(wheels, "lib", "1.0", {"lib.py": ""})
+    make_wheel(wheels, "lib", "2.0", {"lib.py": ""})
+    make_wheel(wheels, "app", "1.0", {"app.py": ""}, requires=("lib<2,",))
+    (tmp_path / "r.txt").write_text("app\nlib >= 1.0 ,\n")
+    flags = ("--no-index", "-f", wheels, "--store", store_dir)
+    run_graft("sync", tmp_path / "v", "-r", "r.txt", *flags)
+    assert installed(tmp_path / "v") == {"app": "1.0", "lib": "1.0"}
+    (tmp_path / "r.txt").write_text("app\nlib>=1.0,,<3\n")
+    proc = run_graft("sync", tmp_path / "v", "-r", "r.txt", *flags, check=False)
+    assert (proc.returncode, proc.stderr) == (
+        2,
+        (
+            "graft: error: r.txt:2: cannot parse requirement 'lib>=1.0,,<3' (a comma has no"
+            " version clause after it) (write lib>=1.0,<3)\n"
+        ),
+    )

@@ -45,6 +45,21 @@ def test_a_group_that_cannot_be_read_is_one_line_naming_its_line(
     assert "\n" not in caught.value.what
 
 
+def test_a_slip_in_a_group_says_what_to_write(tmp_path: Path) -> None:
+    """Decision 455: a group's line says its slip as ``[project].dependencies``' does."""
+    path = tmp_path / "pyproject.toml"
+    path.write_text(PYPROJECT.replace("not a valid req !!", "attrs>=1.0,,"))
+    with pytest.raises(UsageError) as caught:
+        read_pyproject(str(path), Inputs(), (), ("bad",))
+    assert (caught.value.what, caught.value.hint) == (
+        (
+            "dependency group 'bad': cannot parse 'attrs>=1.0,,' in 'bad'"
+            " (a comma has no version clause after it)"
+        ),
+        "write attrs>=1.0",
+    )
+
+
 def test_a_group_whose_lines_parse_is_read(tmp_path: Path) -> None:
     path = tmp_path / "pyproject.toml"
     path.write_text(PYPROJECT.replace("not a valid req !!", "attrs"))

@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from packaging.requirements import InvalidRequirement, Requirement
 
 from graft.errors import PlanError, SourceError, UsageError
 from graft.model.requirements import Inputs
@@ -17,6 +20,7 @@ from graft.sources.requirements import (
     source_path,
     split_extras,
 )
+from graft.sources.spec_hints import malformed
 from graft.sources.vcs import VcsUrl, parse_vcs, vcs_direct_url
 from tests.support.wheelmaker import make_wheel
 
@@ -358,6 +362,59 @@ def test_a_slip_in_a_requirements_file_is_said_at_its_line(tmp_path: Path) -> No
         "cannot parse requirement 'flask>=' (the operator >= has no version after it)",
         f"{path}:2",
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "what", "hint"),
+    [
+        ("flask>=1.0,,", "a comma has no version clause after it", "write flask>=1.0"),
+        ("flask >= 1.0 ,, <2", "a comma has no version clause after it", "write flask>=1.0,<2"),
+        ("flask,", "a comma has no version clause before it", "write flask"),
+        ("x[a] , >=1.0", "a comma has no version clause before it", "write x[a]>=1.0"),
+    ],
+)
+def test_a_comma_without_a_clause_says_what_to_write(text: str, what: str, hint: str) -> None:
+    """Decision 455: pip 26.3 and uv 0.13.9 refuse these too; packaging's words were said."""
+    with pytest.raises(UsageError) as info:
+        parse_spec(text, "command line")
+    assert info.value.what == f"cannot parse requirement {text!r} ({what})"
+    assert info.value.hint == hint
+
+
+#: Clauses of a version specifier, each as a user might space it.
+SPEC_CLAUSES = (">=1.0", " < 2", "!=1.5.*", "~=1.2", "==1.4", "> 0.9 ")  # (=== takes commas)
+
+
+@given(
+    st.sampled_from(["flask", "Zope.Interface", "a-b_c", "x[extra]", "x[a,b] "]),
+    st.lists(st.sampled_from(SPEC_CLAUSES), min_size=1, max_size=3),
+    st.lists(st.integers(min_value=0, max_value=3), min_size=1, max_size=3),
+    st.sampled_from(["", ' ; python_version >= "3"']),
+)
+def test_a_stray_comma_s_rewrite_is_the_requirement_without_it(
+    name: str, clauses: list[str], strays: list[int], marker: str
+) -> None:
+    """Empty clauses put among the clauses: the rewrite parses to the clean requirement.
+
+    Only where packaging refuses the text (one trailing comma it takes, as pip and uv take
+    it: the requirement is then the clean one, decision 455).
+    """
+    spaced = list(clauses)
+    for at in strays:
+        spaced.insert(min(at, len(spaced)), "")
+    text, clean = name + ",".join(spaced) + marker, Requirement(name + ",".join(clauses) + marker)
+    try:
+        taken = Requirement(text)
+    except InvalidRequirement:
+        said = malformed(text)
+        assert said is not None
+        assert said[0] in {f"a comma has no version clause {s} it" for s in ("before", "after")}
+        assert str(Requirement(said[1].removeprefix("write "))) == str(clean)
+    else:
+        assert spaced[-1] == ""  # (one trailing comma alone)
+        assert "" not in spaced[:-1]
+        assert str(taken) == str(clean)
+        assert parse_spec(text.partition(";")[0], "here").specifier == str(clean.specifier)
 
 
 @pytest.mark.parametrize("text", ["a b", "flask (>=1.0", "flask>=1.0.*.x"])

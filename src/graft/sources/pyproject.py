@@ -206,13 +206,16 @@ def _both(under: str | None, marker: str) -> str:
     return marker if under is None else f"({under}) and ({marker})"
 
 
-def _unparsed(table: dict[str, Any], group: str) -> str | None:
+def _unparsed(table: dict[str, Any], group: str) -> tuple[str, str | None] | None:
     """The first line of *group* (or of a group it includes) packaging cannot parse.
 
-    Said in one line: packaging's own message draws the line and a caret below it.
+    Said in one line: packaging's own message draws the line and a caret below it. A common
+    slip says what is wrong and what to write, as a requirement elsewhere does (decision 455).
     """
     from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
     from packaging.utils import canonicalize_name  # noqa: PLC0415
+
+    from graft.sources.spec_hints import malformed  # noqa: PLC0415
 
     by_name = {canonicalize_name(k): k for k in table}
     todo, seen = [canonicalize_name(group)], set()
@@ -229,7 +232,8 @@ def _unparsed(table: dict[str, Any], group: str) -> str | None:
                 try:
                     Requirement(item)
                 except InvalidRequirement as exc:
-                    return f"cannot parse {item!r} in {name!r} ({first_line(exc)})"
+                    why, hint = malformed(item) or (first_line(exc), None)
+                    return f"cannot parse {item!r} in {name!r} ({why})", hint
     return None
 
 
@@ -334,9 +338,9 @@ def _groups(data: dict[str, Any], path: str, groups: tuple[str, ...]) -> list[De
                 f"no dependency group {group!r} (declared: {known})", where=path
             ) from None
         except (ValueError, TypeError) as exc:  # cycles, malformed includes and lines
-            said = _unparsed(table, group) if "\n" in str(exc) else None
+            said, hint = (_unparsed(table, group) if "\n" in str(exc) else None) or (None, None)
             raise UsageError(
-                f"dependency group {group!r}: {said or first_line(exc)}", where=path
+                f"dependency group {group!r}: {said or first_line(exc)}", where=path, hint=hint
             ) from None
         where = f"{path}: [dependency-groups].{group}"
         out += [(text, where, ("group", group)) for text in resolved]

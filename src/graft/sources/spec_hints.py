@@ -4,7 +4,9 @@ packaging's words for the common slips (``flask>=``, ``flask=1.0``, ``flask 1.0`
 ``flask==1.0 ==2.0``) are its grammar's ("Expected semicolon (after name with no version
 specifier) or end"), not what to write. :func:`malformed` reads the text only to choose
 what to say: a rewrite it suggests is said only where packaging parses it (decision 441).
-packaging stays the parser.
+packaging stays the parser: one trailing comma (``flask>=1.0,``) it parses is taken, as pip
+and uv take it; a comma with no clause on one side of it otherwise (``flask>=1.0,,``,
+``flask,``), which all three refuse, is said here (decision 455).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ def malformed(text: str) -> tuple[str, str] | None:
     rest, tail = rest.strip(), f" ;{marker}" if semi else ""
     if not rest or rest[0] in "@(":
         return None
-    slips = (_no_version, _lone_equals, _no_operator, _no_commas, _one_part)
+    slips = (_no_version, _stray_comma, _lone_equals, _no_operator, _no_commas, _one_part)
     return next((said for slip in slips if (said := slip(name, rest, tail))), None)
 
 
@@ -44,11 +46,21 @@ def _no_version(name: str, rest: str, _tail: str) -> tuple[str, str] | None:
     bare = next((c for c in clauses if c in _OPERATORS), None)
     if bare is None:
         return None
-    asked = ",".join(c + "VERSION" if c == bare else c for c in clauses)
+    asked = ",".join(c + "VERSION" if c == bare else c for c in clauses if c)
     return (
         f"the operator {bare} has no version after it",
         f"write the version after it ({name}{asked}), or {name} alone for any release",
     )
+
+
+def _stray_comma(name: str, rest: str, tail: str) -> tuple[str, str] | None:
+    clauses = ["".join(c.split()) for c in rest.split(",")]  # (">= 1.0" as ">=1.0")
+    kept = [c for c in clauses if c]
+    fixed = name + ",".join(kept) + tail
+    if len(kept) == len(clauses) or not _parses(fixed):
+        return None
+    side = "before" if not clauses[0] else "after"
+    return (f"a comma has no version clause {side} it", f"write {fixed.strip()}")
 
 
 def _lone_equals(name: str, rest: str, tail: str) -> tuple[str, str] | None:
