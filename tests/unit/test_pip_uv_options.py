@@ -98,7 +98,7 @@ _HINTS = {
     ("--isolated",): "graft reads no configuration file",
     ("--project", "p"): "-r DIR/pyproject.toml",
     ("--no-editable",): "name the directory without -e",
-    ("--ignore-requires-python",): "graft keeps to each release's Requires-Python",
+    ("--ignore-requires-python",): "graft installs only releases whose Requires-Python",
     ("--managed-python",): "give another by its path (--python PATH)",
     ("--no-managed-python",): "give another by its path (--python PATH)",
     ("--all-releases", "x"): "--prerelease-package NAME=allow",
@@ -115,6 +115,49 @@ def test_pip_and_uv_options_graft_has_not_say_what_to_use(
     command: list[str], option: tuple[str, ...], hint: str
 ) -> None:
     # main: "unrecognized arguments: OPTION (see graft sync --help)"
+    line = _refusal([*command, *option])
+    assert f"unrecognized arguments: {option[0]}" in line
+    assert hint in line
+    assert "--help" not in line
+
+
+@pytest.mark.parametrize("command", _COMMANDS)
+def test_pip_s_rare_options_that_ask_what_graft_does_anyway_are_taken(command: list[str]) -> None:
+    """Decision 456: graft never prompts, and does each of pip 26.3's --use-feature choices."""
+    argv = [*command, "--no-input", "--exists-action", "w", "--exists-action=a"]
+    features = ["fast-deps", "inprocess-build-deps", "venv-isolation", "truststore"]
+    features += ["no-binary-enable-wheel-cache", "build-constraint"]
+    args = parse([*argv, *(f"--use-feature={f}" for f in features)])
+    assert (args.no_input, args.exists_action, args.use_feature) == (True, ["w", "a"], features)
+    assert "invalid choice: 'x'" in _refusal([*command, "--exists-action", "x"])
+    assert "invalid choice: 'nope'" in _refusal([*command, "--use-feature", "nope"])
+
+
+def test_uv_s_no_break_system_packages_is_taken_by_sync() -> None:
+    assert parse(["sync", "v", "six", "--no-break-system-packages"]).no_break_system_packages
+    line = _refusal(["lock", "six", "--no-break-system-packages"])
+    assert "graft sync's: graft installs into a venv only" in line
+
+
+_RARE = {  # (decision 456: each was refused as "see graft sync --help")
+    ("--debug",): "-v lets an internal error end in its traceback",
+    ("--no-clean",): "a failed build's unpacked sdist stays for a week",
+    ("--retries", "5"): "graft makes each request up to 3 times",
+    ("--retries=5",): "graft makes each request up to 3 times",
+    ("--resume-retries", "5"): "continues a cut download from its last byte",
+    ("--client-cert", "c.pem"): "graft sends no TLS client certificate",
+    ("--use-deprecated", "legacy-resolver"): "graft has no deprecated behaviour to turn back on",
+    ("--check-build-dependencies",): "installs each build requirement into a build environment",
+    ("--no-require-hashes",): "a URL's own #sha256=HEX checks its file alone",
+    ("--require-build-hashes",): "--only-binary :all: with --require-hashes builds nothing",
+}
+
+
+@pytest.mark.parametrize("command", [["sync", "v", "six"], ["lock", "six"], ["build", "."]])
+@pytest.mark.parametrize(("option", "hint"), list(_RARE.items()))
+def test_pip_s_rare_options_graft_has_not_say_what_graft_does(
+    command: list[str], option: tuple[str, ...], hint: str
+) -> None:
     line = _refusal([*command, *option])
     assert f"unrecognized arguments: {option[0]}" in line
     assert hint in line

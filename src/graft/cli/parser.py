@@ -261,6 +261,11 @@ def _add_sync_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
         help="pip's: graft warns of neither (a venv holds what it resolved) and installs into a"
         " venv only",
     )
+    alike.add_argument(  # (uv's, decision 456)
+        "--no-break-system-packages",
+        action="store_true",
+        help="uv's: graft installs into a venv only, never into a system interpreter",
+    )
 
 
 def _add_build_options(sync: argparse.ArgumentParser) -> None:

@@ -111,8 +111,10 @@ _OTHERWISE = {
     "--project": f"{_NO_CONFIG} (-r DIR/pyproject.toml reads a project's requirements)",
     "--no-editable": "name the directory without -e: graft sync VENV DIR",
     "--no-editable-package": "name the directory without -e: graft sync VENV DIR",
-    "--ignore-requires-python": "graft keeps to each release's Requires-Python: --python picks"
-    " an interpreter it allows",
+    "--ignore-requires-python": "graft installs only releases whose Requires-Python allows the"
+    " venv's Python (a script's requires-python too), as pip without the option (uv has none):"
+    " it takes the newest such release; for one that excludes it, --python an interpreter it"
+    " allows",
     "--managed-python": "graft takes the interpreters on PATH and pyenv's: give another by its"
     " path (--python PATH)",
     "--no-managed-python": "graft takes the interpreters on PATH and pyenv's: give another by"
@@ -125,7 +127,42 @@ _OTHERWISE = {
     "--no-binary": "graft lock records each version's sdist and wheels, as the index has them:"
     " --no-binary NAME is graft sync's, which builds NAME from its sdist",
     "--link-mode": "graft lock installs nothing: --link-mode is graft sync's",
+    # (pip's and uv's rare ones, decision 456)
+    "--debug": "-v lets an internal error end in its traceback (graft's own errors stay one"
+    " line), and says timings and each choice",
+    "--no-clean": "a failed build's unpacked sdist stays for a week, its error naming it and"
+    " the command that runs the hook again; a wheel built is kept in graft's cache",
+    "--retries": "graft makes each request up to 3 times, 0.5 s then 1 s apart (not set by an"
+    " option); GRAFT_HTTP_TIMEOUT=SECONDS sets each one's timeout",
+    "--resume-retries": "graft continues a cut download from its last byte (Range) on each of"
+    " its 3 tries, and a later run continues the part it kept (not set by an option)",
+    "--client-cert": "graft sends no TLS client certificate: give the index a token"
+    " (https://user:token@host/simple/, ~/.netrc or --keyring-provider subprocess), or copy"
+    " its files into a directory (--find-links DIR --no-index)",
+    "--use-deprecated": "graft has no deprecated behaviour to turn back on: it resolves by"
+    " backtracking (resolvelib, pip's resolver since 20.3), and --cert FILE trusts a bundle"
+    " such as certifi's (legacy-certs)",
+    "--check-build-dependencies": "graft installs each build requirement into a build"
+    " environment of its own; under --no-build-isolation it checks none, and the backend's"
+    " hook fails where one is missing",
+    "--no-require-hashes": "graft, as pip without the option, needs a --hash for every"
+    " distribution once one is given; a URL's own #sha256=HEX checks its file alone (NAME @"
+    " URL#sha256=HEX)",
+    "--require-build-hashes": "graft checks no hash of a build environment (its"
+    " --build-constraint is name==version alone); --only-binary :all: with --require-hashes"
+    " builds nothing and checks a hash for every distribution",
+    "--no-break-system-packages": "graft sync's: graft installs into a venv only, never into a"
+    " system interpreter",
 }
+#: pip 26.3's ``--use-feature`` choices (``cli/cmdoptions.py``), each what graft does anyway
+_PIP_FEATURES = (
+    "fast-deps",
+    "inprocess-build-deps",
+    "venv-isolation",
+    "truststore",
+    "no-binary-enable-wheel-cache",
+    "build-constraint",
+)
 #: What to use instead of pip's and uv's options graft has not, as each refusal's hint
 #: (decision 342); the options graft takes as they are meant are :func:`add_tool_forms`'s.
 _INSTEAD = {
@@ -237,6 +274,29 @@ def add_tool_forms(parser: argparse.ArgumentParser) -> argparse._ArgumentGroup:
         "--disable-pip-version-check",
         action="store_true",
         help="graft asks for no newer version of itself",
+    )
+    alike.add_argument(  # (pip's general options, decision 456)
+        "--no-input",
+        action="store_true",
+        help="pip's: graft asks nothing on the terminal (credentials come from the URL,"
+        " ~/.netrc or the keyring command; git runs with GIT_TERMINAL_PROMPT=0)",
+    )
+    alike.add_argument(
+        "--exists-action",
+        choices=("s", "i", "w", "b", "a"),
+        action="append",
+        help="pip's: graft asks nothing about a path that exists (a repository's checkout is"
+        " one per commit, in graft's cache), so any action is taken",
+    )
+    alike.add_argument(
+        "--use-feature",
+        choices=_PIP_FEATURES,
+        action="append",
+        metavar="FEATURE",
+        help="pip 26.3's, each one graft does anyway: fast-deps (METADATA by range requests),"
+        " inprocess-build-deps and venv-isolation (a build environment is a venv graft syncs"
+        " itself), truststore (the system's certificates), no-binary-enable-wheel-cache"
+        " (built wheels kept), build-constraint (-b FILE)",
     )
     alike.add_argument(
         "--no-python-downloads",
