@@ -26,8 +26,7 @@ from graft._fs import file_sha256
 from graft.build import compare, editable_wheel, intree, recorded
 from graft.build.cache import BuiltRecord
 from graft.build.checks import check_metadata, check_wheel
-from graft.build.environment import backend_for
-from graft.build.project import constrain
+from graft.build.environment import backend_for, constrained
 from graft.build.recorded import Earlier
 from graft.build.reuse import Builder
 from graft.build.run import (
@@ -170,7 +169,7 @@ def _build_for(run: Run, target: Target) -> BuiltRecord:
     what = "building an editable wheel of" if request.editable else "building"
     request.reporter.stage(f"{what} {source.label} for {Builder.of(target)}")
     work = fresh(source.work_root, "build")
-    tree = _unpacked(run)
+    tree = _unpacked(run, target)
     out, scratch = os.path.join(work, "out"), os.path.join(work, "tmp")
     os.mkdir(out)
     os.mkdir(scratch)
@@ -284,7 +283,9 @@ def prepare_metadata(
         kept: bytes | None = None
         refused: str | None = None
         if request.reuse != "never":  # (never: the hook runs again, as a build does)
-            kept, refused = recorded.prepared_for(run.cache, key, request.constraints)
+            kept, refused = recorded.prepared_for(
+                run.cache, key, request.constraints, target.markers
+            )
         if kept is not None:
             return kept, f"metadata of {run.source.label} for {who}: kept from an earlier hook"
         data, note = _prepare_metadata(run, target, key)
@@ -298,7 +299,7 @@ def _prepare_metadata(run: Run, target: Target, key: tuple[str, str, str]) -> tu
     source = run.source
     run.request.reporter.stage(f"preparing metadata of {source.label} for {Builder.of(target)}")
     work = fresh(source.work_root, "meta")
-    tree = _unpacked(run)
+    tree = _unpacked(run, target)
     out, scratch = os.path.join(work, "out"), os.path.join(work, "tmp")
     os.mkdir(out)
     os.mkdir(scratch)
@@ -329,7 +330,7 @@ def _prepare_metadata(run: Run, target: Target, key: tuple[str, str, str]) -> tu
     return data, note
 
 
-def _unpacked(run: Run) -> str:
+def _unpacked(run: Run, target: Target) -> str:
     """The tree to build in, once its build requirements are known to be readable.
 
     An isolated build's requirements are pinned by the build constraints in
@@ -338,5 +339,5 @@ def _unpacked(run: Run) -> str:
     unpacked, from the facts kept of it (decision 254: 2.4 s of each lock unpacked it).
     """
     if run.request.isolated:
-        constrain(run.source.project.build_system.requires, run.request.constraints)
+        constrained(run, run.source.project.build_system.requires, target.markers)
     return build_tree(run.source)

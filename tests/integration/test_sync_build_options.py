@@ -296,11 +296,11 @@ def test_a_build_constraint_pins_what_the_build_requirements_need(
     [
         (None, ": cannot read the build constraints (No such file or directory)"),
         (
-            "helper==1.0\nhelper>=1  # a range\n",
-            ":2: build constraint 'helper>=1' is not name==version",
+            "helper==1.0\nhelper @ https://e.invalid/h.whl\n",
+            ":2: build constraint 'helper @ https://e.invalid/h.whl' names a URL, not versions",
         ),
     ],
-    ids=["missing", "range"],
+    ids=["missing", "url"],
 )
 def test_a_bad_build_constraint_file_is_one_line_and_changes_nothing(
     tmp_path: Path, store_dir: Path, cache: Path, command: str, text: str | None, said: str

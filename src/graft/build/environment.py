@@ -14,7 +14,7 @@ import os
 from typing import TYPE_CHECKING
 
 from graft.build.hooks import Backend, HookEnv, Kind, config_dict
-from graft.build.project import constrain
+from graft.build.project import ConstraintClashError, constrain, origin
 
 if TYPE_CHECKING:
     from graft.build.run import BuildEnvironment, Run
@@ -50,7 +50,7 @@ def backend_for(
         python = request.hook_python or target.executable
         env = HookEnv(python, (), scratch, isolated=False, python_version=target.version)
         return Backend(tree, system, env, source.label, settings), (), None
-    requires = constrain(system.requires, request.constraints)
+    requires = constrained(run, system.requires, target.markers)
     made = run.make_env(target, requires, _env_dir(run, target, requires))
     backend = Backend(tree, system, _hook_env(made, scratch, target), source.label, settings)
     asked = (source.key, run.inputs.key(), target.executable, kind)
@@ -61,7 +61,7 @@ def backend_for(
         answer = _MORE_REQUIRES[asked] = tuple(said)
     elif answer is None:  # the hook's answer is the same for the metadata step and the build
         answer = _MORE_REQUIRES[asked] = tuple(backend.requires(kind))
-    more = constrain(answer, request.constraints)
+    more = constrained(run, answer, target.markers)
     extra = tuple(r for r in more if r not in requires and _applies(r, target))
     if extra:
         if built is not None:  # built without them: thrown away
@@ -74,6 +74,23 @@ def backend_for(
     # (built None, nothing extra: the build after a hook that named requirements failed; the
     # caller builds again through pyproject-hooks, which reports the failure in its words)
     return backend, made.distributions, built
+
+
+def constrained(
+    run: Run, requires: tuple[str, ...], markers: dict[str, str] | None
+) -> tuple[str, ...]:
+    """*requires* under the build constraints (:func:`constrain`), for a build's *markers*.
+
+    A requirement the constraints leave no version of is one line naming the constraint's
+    file and line, and the source whose build requires it.
+    """
+    try:
+        return constrain(requires, run.request.constraints, markers)
+    except ConstraintClashError as exc:
+        exc.what = f"{exc.what} of {run.source.label}"
+        exc.where = origin(run.request.constraint_files, exc.constraint)
+        exc.hint = "loosen the constraint, or build another version of the project"
+        raise
 
 
 def _applies(requirement: str, target: Target) -> bool:

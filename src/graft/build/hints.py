@@ -214,8 +214,8 @@ def missing_module(log: str, holds: Sequence[str], python: str = "") -> str | No
         if gone:
             return (
                 f"{project} has had no {module} since {since}, and the build environment held "
-                f"{project} {version}: this build needs {project}<{since} (a --build-constraint"
-                f" FILE pinning {project}==RELEASE, a release before {since})"
+                f"{project} {version}: this build needs {project}<{since} (that line in a"
+                " --build-constraint FILE)"
                 f"{_older_python(project, since, python_since, python)}"
             )
     return None

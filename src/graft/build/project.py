@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graft.errors import BuildError, SourceError, UsageError, first_line
+
+if TYPE_CHECKING:
+    from packaging.requirements import Requirement
 
 #: pip's backend for projects that name none (a ``setup.py`` alone, or no ``build-backend``).
 LEGACY_BACKEND = "setuptools.build_meta:__legacy__"
@@ -132,77 +135,164 @@ def inside(tree: str, relative: str) -> bool:
     return target == root or target.startswith(root + os.sep)
 
 
-def constrain(requires: tuple[str, ...], constraints: tuple[str, ...]) -> tuple[str, ...]:
-    """Build requirements with each constrained project pinned to its constraint's version.
+def constrain(
+    requires: tuple[str, ...],
+    constraints: tuple[str, ...],
+    markers: dict[str, str] | None = None,
+) -> tuple[str, ...]:
+    """Build requirements checked against the build constraints, a pinned project pinned.
 
-    A constraint is ``name==version``; a requirement whose specifier excludes that version is
-    an error. Requirements without a constraint are kept as written.
+    A constraint is a PEP 508 requirement (a name, a version range, a marker), as pip's and
+    uv's ``--build-constraint`` take it; one whose marker does not hold for *markers* (the
+    build's interpreter) says nothing, and with *markers* None (no interpreter chosen yet)
+    only constraints without a marker are judged. A requirement no version of which the
+    constraints on its project allow is a :class:`ConstraintClashError`. A requirement whose
+    project a constraint pins (``name==version``) is rewritten to that version, as before
+    ranges were taken; one a range constrains is kept as written: the build environment's
+    resolution reads the same files as its constraint files (decision 168).
     """
     from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
     from packaging.utils import canonicalize_name  # noqa: PLC0415
 
-    pins = pinned(constraints)
+    applying = _applying(constraints, markers)
     out: list[str] = []
     for text in requires:
         try:
             req = Requirement(text)
         except InvalidRequirement as exc:
             raise BuildError(f"invalid build requirement {text!r} ({first_line(exc)})") from None
-        version = pins.get(canonicalize_name(req.name))
+        mine = applying.get(canonicalize_name(req.name), [])
+        allowed = req.specifier
+        for line, constraint in mine:
+            allowed &= constraint.specifier
+            if allowed.is_unsatisfiable():
+                raise ConstraintClashError(line, text)
+        version = _pin(mine)
         if version is None:
             out.append(text)
             continue
-        if not req.specifier.contains(version, prereleases=True):
-            raise UsageError(
-                f"build constraint {req.name}=={version} excludes build requirement {text!r}"
-            )
         extras = f"[{','.join(sorted(req.extras))}]" if req.extras else ""
         marker = f"; {req.marker}" if req.marker else ""
         out.append(f"{req.name}{extras}=={version}{marker}")
     return tuple(out)
 
 
-def pinned(constraints: tuple[str, ...]) -> dict[str, str]:
-    """The version each build constraint (``name==version``) pins, by normalized name."""
+class ConstraintClashError(UsageError):
+    """A build constraint no version of a build requirement meets (said with its file)."""
+
+    def __init__(self, constraint: str, requirement: str) -> None:
+        super().__init__(
+            f"build constraint {constraint!r} excludes build requirement {requirement!r}"
+        )
+        self.constraint = constraint
+        self.requirement = requirement
+
+
+def parse_constraint(text: str) -> Requirement:
+    """One build constraint line as a requirement; a :class:`UsageError` if it is none.
+
+    A name with a version range and a marker, as pip's and uv's constraint files hold them
+    (extras are read and add nothing, as a ``-c`` file's); a URL or a path is no constraint
+    on a build environment's versions.
+    """
     from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
+
+    try:
+        req = Requirement(text)
+    except InvalidRequirement:
+        raise UsageError(f"build constraint {text!r} is not a requirement") from None
+    if req.url:
+        raise UsageError(f"build constraint {text!r} names a URL, not versions")
+    return req
+
+
+def _applying(
+    constraints: tuple[str, ...], markers: dict[str, str] | None, *, every: bool = False
+) -> dict[str, list[tuple[str, Requirement]]]:
+    """The constraints whose marker holds for *markers* (*every*: all), by name, with text."""
     from packaging.utils import canonicalize_name  # noqa: PLC0415
 
-    pins: dict[str, str] = {}
+    out: dict[str, list[tuple[str, Requirement]]] = {}
     for text in constraints:
+        req = parse_constraint(text)
+        if (
+            not every
+            and req.marker is not None
+            and (markers is None or not req.marker.evaluate({**markers, "extra": ""}))
+        ):
+            continue
+        out.setdefault(canonicalize_name(req.name), []).append((text, req))
+    return out
+
+
+def _pin(constraints: list[tuple[str, Requirement]]) -> str | None:
+    """The version a ``name==version`` constraint among *constraints* pins, if one does."""
+    for _, req in constraints:
+        specs = list(req.specifier)
+        if len(specs) == 1 and specs[0].operator == "==" and "*" not in specs[0].version:
+            return specs[0].version
+    return None
+
+
+def constraint_lines(path: str) -> list[tuple[int, str]]:
+    """A ``--build-constraint`` file's constraints: ``(line number, text)``, comments out.
+
+    ``OSError`` or ``UnicodeDecodeError`` when it cannot be read.
+    """
+    with open(path, encoding="utf-8") as fh:
+        lines = fh.read().splitlines()
+    out = []
+    for number, line in enumerate(lines, 1):
+        text = line.split("#", 1)[0].strip()
+        if text:
+            out.append((number, text))
+    return out
+
+
+def origin(paths: tuple[str, ...], constraint: str) -> str | None:
+    """``FILE:LINE`` of the first of the ``--build-constraint`` *paths* giving *constraint*."""
+    for path in paths:
         try:
-            pin = Requirement(text)
-            spec = next(iter(pin.specifier))
-        except (InvalidRequirement, StopIteration):
-            raise UsageError(f"build constraint {text!r} is not name==version") from None
-        if len(pin.specifier) != 1 or spec.operator != "==" or "*" in spec.version:
-            raise UsageError(f"build constraint {text!r} is not name==version")
-        pins[canonicalize_name(pin.name)] = spec.version
-    return pins
+            lines = constraint_lines(path)
+        except (OSError, UnicodeDecodeError):
+            continue
+        for number, text in lines:
+            if text == constraint:
+                return f"{path}:{number}"
+    return None
 
 
-def against_constraints(distributions: tuple[str, ...], constraints: tuple[str, ...]) -> str | None:
-    """The first distribution of a build environment a build constraint pins otherwise.
+def against_constraints(
+    distributions: tuple[str, ...],
+    constraints: tuple[str, ...],
+    markers: dict[str, str] | None = None,
+) -> str | None:
+    """The first distribution of a build environment a build constraint excludes.
 
     *distributions* are ``name==version`` (a recorded build's environment); a constraint on
-    a project it does not hold says nothing of it. None when every one agrees.
+    a project it does not hold says nothing of it, nor does one whose marker does not hold
+    for *markers* (the build's interpreter; with None, every constraint is judged). None
+    when every one agrees.
     """
     if not constraints:
         return None
     from packaging.utils import canonicalize_name  # noqa: PLC0415
     from packaging.version import InvalidVersion, Version  # noqa: PLC0415
 
-    pins = pinned(constraints)
+    applying = _applying(constraints, markers, every=markers is None)
     for item in distributions:
         name, _, version = item.partition("==")
-        pin = pins.get(canonicalize_name(name))
-        if pin is None:
-            continue
-        try:
-            same = Version(version) == Version(pin)
-        except InvalidVersion:
-            same = version == pin
-        if not same:
-            return f"{item} (--build-constraint pins {pin})"
+        for _, req in applying.get(canonicalize_name(name), []):
+            pin = _pin([("", req)])
+            if pin is not None:
+                try:
+                    same = Version(version) == Version(pin)
+                except InvalidVersion:
+                    same = version == pin
+                if not same:
+                    return f"{item} (--build-constraint pins {pin})"
+            elif not req.specifier.contains(version, prereleases=True):
+                return f"{item} (--build-constraint allows {req.name}{req.specifier})"
     return None
 
 

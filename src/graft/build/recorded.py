@@ -69,9 +69,9 @@ def earlier(
     the current evidence rules, not the one a record kept (older rules may have called pure
     what they now do not; decision 258). *tree*: the project directory of an editable
     build, whose records the rule allows only while what their build left there is there
-    (:func:`left_in_place`). *constraints* (``--build-constraint``'s ``name==version``): a
-    record whose build environment held a version they pin otherwise is refused (decision
-    140), as a build now would not use it.
+    (:func:`left_in_place`). *constraints* (``--build-constraint``'s lines): a record whose
+    build environment held a version one excludes (its marker holding for *target*) is
+    refused (decisions 140, 459), as a build now would not use it.
     """
     here = Builder.of(target)
     records = cache.lookup(source_key, input_key)
@@ -84,7 +84,7 @@ def earlier(
         if verdict.reuse and tree is not None:
             verdict = left_in_place(record, tree) or verdict
         if verdict.reuse and constraints:
-            verdict = against(record.build_env, constraints) or verdict
+            verdict = against(record.build_env, constraints, target.markers) or verdict
         if verdict.reuse:
             reusable = (record, verdict)
             break
@@ -119,14 +119,20 @@ def left_in_place(record: BuiltRecord, tree: str) -> Verdict | None:
     return None
 
 
-def against(build_env: tuple[str, ...], constraints: tuple[str, ...]) -> Verdict | None:
+def against(
+    build_env: tuple[str, ...],
+    constraints: tuple[str, ...],
+    markers: dict[str, str] | None = None,
+) -> Verdict | None:
     """A refusal if a build environment held a version a build constraint excludes.
 
-    The environment of a built wheel's record, or of METADATA kept from the hook (decision 140).
+    The environment of a built wheel's record, or of METADATA kept from the hook (decision
+    140); a constraint whose marker does not hold for *markers* (the build's interpreter)
+    says nothing of it (decision 459).
     """
     from graft.build.project import against_constraints  # noqa: PLC0415
 
-    other = against_constraints(build_env, constraints)
+    other = against_constraints(build_env, constraints, markers)
     if other is None:
         return None
     return Verdict(False, f"its build environment held {other}")
@@ -136,16 +142,17 @@ def prepared_for(
     cache: BuiltWheels,
     key: tuple[str, str, str],
     constraints: tuple[str, ...],
+    markers: dict[str, str] | None = None,
 ) -> tuple[bytes | None, str | None]:
     """METADATA kept from the hook for *key* (source, inputs, builder) the constraints allow.
 
-    The oldest kept one whose build environment no build constraint pins otherwise, as
-    :func:`earlier` takes a record (decision 167); else None and why the first was refused
-    (None too when nothing is kept).
+    The oldest kept one whose build environment every build constraint allows (those whose
+    marker holds for *markers*), as :func:`earlier` takes a record (decisions 167, 459);
+    else None and why the first was refused (None too when nothing is kept).
     """
     refused = None
     for kept in cache.prepared(*key):
-        verdict = against(kept.build_env, constraints)
+        verdict = against(kept.build_env, constraints, markers)
         if verdict is None:
             return kept.metadata, None
         refused = refused or verdict.why
@@ -301,4 +308,4 @@ def kept_prepared_metadata(
         return None
     known, inputs = kept
     key = (sdist_key(sha256), inputs.key(), prepared_key_builder(known, target))
-    return prepared_for(cache, key, constraints)[0]
+    return prepared_for(cache, key, constraints, target.markers)[0]

@@ -71,7 +71,8 @@ class BuildRequest:
     config_settings: tuple[tuple[str, str], ...] = ()
     isolated: bool = True
     store: str | None = None
-    constraints: tuple[str, ...] = ()  # "name==version" pins for build requirements
+    constraints: tuple[str, ...] = ()  # --build-constraint's lines (PEP 508, decision 458)
+    constraint_files: tuple[str, ...] = ()  # the files they were read from (said in errors)
     reporter: Reporter = field(default_factory=SilentReporter)
     editable: bool = False  # PEP 660 build_editable of a project directory
     # compile the built wheel's store entry for the building interpreter as it is ingested

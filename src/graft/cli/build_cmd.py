@@ -173,40 +173,36 @@ def _settings(pairs: list[str]) -> tuple[tuple[str, str], ...]:
 
 
 def _constraints(paths: list[str]) -> tuple[str, ...]:
-    """The ``name==version`` pins of ``--build-constraint`` files, each line checked now.
+    """The constraints of ``--build-constraint`` files, each line checked now.
 
-    Read once, before anything is resolved or built: a missing file or a line that is not a
-    pin is an error naming the file (and line), whether or not a build comes.
+    Read once, before anything is resolved or built: a missing file or a line that is no
+    requirement (a name, a version range, a marker: as pip's and uv's constraint files hold
+    them, decision 458) is an error naming the file (and line), whether or not a build comes.
     """
-    from graft.build.project import pinned  # noqa: PLC0415
+    from graft.build.project import constraint_lines, parse_constraint  # noqa: PLC0415
 
-    pins: list[str] = []
+    constraints: list[str] = []
     for path in paths:
         try:
-            with open(path, encoding="utf-8") as fh:
-                lines = fh.read().splitlines()
+            lines = constraint_lines(path)
         except (OSError, UnicodeDecodeError) as exc:
             why = getattr(exc, "strerror", None) or "not UTF-8 text"
             raise UsageError(
                 f"cannot read the build constraints ({why})",
                 where=path,
-                hint="--build-constraint takes a file of name==version lines",
+                hint="--build-constraint takes a constraints file, as pip's and uv's",
             ) from None
-        for number, line in enumerate(lines, 1):
-            pin = line.split("#", 1)[0].strip()
-            if not pin:
-                continue
+        for number, text in lines:
             try:
-                pinned((pin,))
+                parse_constraint(text)
             except UsageError as exc:
                 raise UsageError(
                     exc.what,
                     where=f"{path}:{number}",
-                    hint="a build constraint pins one project: name==version, as pip freeze"
-                    " writes it",
+                    hint="a build constraint is a project and its versions, as setuptools<72",
                 ) from None
-            pins.append(pin)
-    return tuple(pins)
+            constraints.append(text)
+    return tuple(constraints)
 
 
 def run_build(args: argparse.Namespace) -> int:
@@ -241,6 +237,7 @@ def run_build(args: argparse.Namespace) -> int:
         isolated=alone,
         store=args.store,
         constraints=_constraints(args.build_constraint),
+        constraint_files=tuple(args.build_constraint),
         reporter=_BuildReporter(args.quiet or args.json or args.no_progress),
     )
 

@@ -316,6 +316,7 @@ class SyncBuilds:
             isolated=isolated(self.args, source),
             store=self.args.store,
             constraints=self.constraints,
+            constraint_files=tuple(self.args.build_constraint),
             reporter=self.progress,
             editable=editable,
             compile=self.compile,  # compiled while others build: the sync installs it next
