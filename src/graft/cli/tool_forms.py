@@ -148,8 +148,8 @@ _OTHERWISE = {
     "--no-require-hashes": "graft, as pip without the option, needs a --hash for every"
     " distribution once one is given; a URL's own #sha256=HEX checks its file alone (NAME @"
     " URL#sha256=HEX)",
-    "--require-build-hashes": "graft checks no hash of a build environment (its"
-    " --build-constraint is name==version alone); --only-binary :all: with --require-hashes"
+    "--require-build-hashes": "graft checks no hash of a build environment (a"
+    " --build-constraint line takes no --hash); --only-binary :all: with --require-hashes"
     " builds nothing and checks a hash for every distribution",
     "--no-break-system-packages": "graft sync's: graft installs into a venv only, never into a"
     " system interpreter",
