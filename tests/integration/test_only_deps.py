@@ -121,18 +121,105 @@ def test_only_deps_resolves_the_requirements_named_and_leaves_them_out_as_pip_do
     assert installed(venv) == {"mid": "1.0", "speedy": "0.5"}
 
 
-def test_a_lock_of_only_the_dependencies_of_a_project_of_an_index_is_refused_with_a_hint(
-    tmp_path: Path, chain: Served
+@pytest.fixture
+def forked(wheels: Path) -> Iterator[Served]:
+    """``chain``'s projects, with a dependency and a version of lib for Windows alone.
+
+    app also needs ``winonly; sys_platform == "win32"``, mid also ``lib<2; sys_platform ==
+    "win32"``: a universal lock holds lib 1.0 for Windows and lib 2.0 elsewhere.
+    """
+    with serve() as served:
+        requires = ("mid", 'speedy; extra == "fast"', 'winonly; sys_platform == "win32"')
+        served.add(
+            make_wheel(
+                wheels, "app", "1.0", {"app.py": ""}, requires=requires, provides_extra=("fast",)
+            )
+        )
+        mid = ("lib>=1", 'lib<2; sys_platform == "win32"')
+        served.add(make_wheel(wheels, "mid", "1.0", {"mid.py": ""}, requires=mid))
+        for name, version in (("speedy", "0.5"), ("winonly", "1.0"), ("lib", "1.0")):
+            served.add(make_wheel(wheels, name, version, {f"{name}.py": ""}))
+        served.add(make_wheel(wheels, "other", "1.0", {"other.py": ""}, requires=("lib<2",)))
+        served.add(make_wheel(wheels, "lib", "2.0", {"lib.py": ""}))
+        yield served
+
+
+def _locked_for(lock: Path) -> dict[str, dict[str, str]]:
+    """The lock's packages whose markers hold on Linux and on Windows (CPython 3.11)."""
+    import tomllib
+    from packaging.markers import default_environment
+    from packaging.pylock import Pylock
+
+    pylock = Pylock.from_dict(tomllib.loads(lock.read_text()))
+    pylock.validate()
+    sets = {}
+    for platform, system in (("linux", "Linux"), ("win32", "Windows")):
+        env = {
+            **default_environment(),
+            "sys_platform": platform,
+            "platform_system": system,
+            "python_version": "3.11",
+            "python_full_version": "3.11.7",
+        }
+        sets[platform] = {
+            str(p.name): str(p.version)
+            for p in pylock.packages
+            if p.marker is None or p.marker.evaluate(env)  # type: ignore[arg-type]
+        }
+    return sets
+
+
+def test_a_lock_of_only_the_dependencies_leaves_the_projects_named_out_of_every_environment(
+    tmp_path: Path, store_dir: Path, forked: Served
 ) -> None:
+    """pip 26.3 ``lock --only-deps`` on this index (a lock for the machine, Linux): ``app``
+    locks lib 2.0 and mid 1.0; ``'app[fast]' lib`` mid 1.0 and speedy 0.5 (lib named, though
+    mid needs it); ``app other`` lib 1.0 and mid 1.0; ``app mid`` lib 2.0; ``lib`` nothing.
+    graft's universal lock holds the same for Linux, and for Windows what those
+    resolutions give there (winonly, lib 1.0), the projects named in no environment.
+    """
     lock = tmp_path / "pylock.toml"
-    url = f"{chain.url}/simple/"
-    proc = run_graft("lock", "--only-deps", "app", "--index-url", url, "-o", lock, check=False)
-    assert proc.returncode == 2
+    url = f"{forked.url}/simple/"
+    linux = {
+        ("app",): {"lib": "2.0", "mid": "1.0"},
+        ("app[fast]", "lib"): {"mid": "1.0", "speedy": "0.5"},
+        ("app", "other"): {"lib": "1.0", "mid": "1.0"},
+        ("app", "mid"): {"lib": "2.0"},
+        ("lib",): {},
+    }
+    windows = {
+        ("app",): {"lib": "1.0", "mid": "1.0", "winonly": "1.0"},
+        ("app[fast]", "lib"): {"mid": "1.0", "speedy": "0.5", "winonly": "1.0"},
+        ("app", "other"): {"lib": "1.0", "mid": "1.0", "winonly": "1.0"},
+        ("app", "mid"): {"lib": "1.0", "winonly": "1.0"},
+        ("lib",): {},
+    }
+    for i, (named, expected) in enumerate(linux.items()):  # (each its own: no versions kept)
+        out = tmp_path / f"l{i}" / "pylock.toml"
+        out.parent.mkdir()
+        proc = run_graft("lock", "-v", "--only-deps", *named, "--index-url", url, "-o", out)
+        sets = _locked_for(out)
+        assert sets == {"linux": expected, "win32": windows[named]}, named
+        assert not {"app", *named} & {p for names in sets.values() for p in names}, named
+        assert "graft: --only-deps: left out app==1.0" in proc.stderr or named == ("lib",)
+    # the lock of app's dependencies installs them, not app
+    run_graft("lock", "--only-deps", "app", "--index-url", url, "-o", lock)
+    venv = tmp_path / "v"
+    run_graft("sync", venv, lock, "--store", store_dir)
+    assert installed(venv) == {"lib": "2.0", "mid": "1.0"}
+    # a project named that another needs is not in the lock (pip's own lock of it fails to
+    # install: pip resolves mid's lib>=1 again): the sync says so, and --no-deps takes it
+    run_graft("lock", "--only-deps", "app[fast]", "lib", "--index-url", url, "-o", lock)
+    proc = run_graft("sync", venv, lock, "--store", store_dir, check=False)
+    assert proc.returncode != 0
     assert proc.stderr.splitlines() == [
         (
-            "graft: error: graft lock --only-deps takes project directories, not 'app' (lock"
-            " the projects' requirements instead (graft lock -r FILE); graft sync --only-deps"
-            " takes any requirement)"
+            "graft: error: the set is incomplete: mid==1.0 requires lib>=1, which is missing"
+            " (add the missing pins, or pass --no-deps (a lock made with --overrides or"
+            " --excludes: give them here too; one made with --only-deps lacks the projects it"
+            " named, even where others need them))"
         )
     ]
-    assert not lock.exists()
+    assert installed(venv) == {"lib": "2.0", "mid": "1.0"}
+    run_graft("sync", venv, lock, "--store", store_dir, "--no-deps")
+    assert installed(venv) == {"mid": "1.0", "speedy": "0.5"}

@@ -200,19 +200,16 @@ def test_only_deps_reads_each_project_directory_as_its_pyproject(tmp_path: Path)
         assert asked == ([str(tmp_path / "pyproject.toml")], [], [], ["fast", "test"])
 
 
-def test_only_deps_of_any_other_requirement_is_the_sync_s_to_leave_out(tmp_path: Path) -> None:
-    """A project of an index (or a directory beside one) stays named: the sync resolves it
-    and leaves it out (decision 445); a lock refuses it with a hint."""
+def test_only_deps_of_any_other_requirement_is_resolved_then_left_out(tmp_path: Path) -> None:
+    """A project of an index (or a directory beside one) stays named: the sync and the lock
+    resolve it and leave it out (decisions 445, 451)."""
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "p"\nversion = "1"\n')
-    for named in (["six"], [str(tmp_path), "flask[async]"]):
-        args = parse(["sync", "v", "--only-deps", *named])
-        dependencies_only(args)
-        asked = (args.only_deps, args.requirement, args.specs, args.extra)
-        assert asked == (True, [], named, [])
-    args = parse(["lock", "--only-deps", "six"])
-    with pytest.raises(UsageError) as refused:
-        dependencies_only(args)
-    assert "graft lock --only-deps takes project directories, not 'six'" in str(refused.value)
+    for command in (["sync", "v"], ["lock"]):
+        for named in (["six"], [str(tmp_path), "flask[async]"]):
+            args = parse([*command, "--only-deps", *named])
+            dependencies_only(args)
+            asked = (args.only_deps, args.requirement, args.specs, args.extra)
+            assert asked == (True, [], named, [])
 
 
 @pytest.mark.parametrize(

@@ -180,6 +180,7 @@ def run_lock(args: argparse.Namespace, argv: Sequence[str] = ()) -> int:
             prerelease_packages=tuple(args.prerelease_package),
             exclude_newer_packages=tuple(args.exclude_newer_package),
             no_deps=args.no_deps,
+            only_deps=getattr(args, "only_deps", False),  # (a project of an index: 451)
             no_sources=tool_forms.no_sources(args),
             no_sources_packages=tool_forms.no_sources_packages(args),
             formats=tuple(args.formats),

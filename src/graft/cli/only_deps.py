@@ -11,8 +11,8 @@ metadata hook where it has none), the extras by ``--extra``. So where every requ
 named is a project directory (``DIR``, ``DIR[EXTRA,...]``, ``-e DIR``), it is read as ``-r
 DIR/pyproject.toml`` with those extras (decision 438). Any other requirement (a project of an
 index, a wheel, a URL, or a directory beside them) is resolved as named and the projects
-named are left out of what the sync installs (``SyncRequest.only_deps``, decision 445);
-``graft lock`` refuses those with a hint, as it locks what it resolves.
+named are left out of what the sync installs (``SyncRequest.only_deps``, decision 445) or
+of every environment's ``[[packages]]`` of the lock (``resolve/left_out``, decision 451).
 """
 
 from __future__ import annotations
@@ -52,14 +52,7 @@ def dependencies_only(args: argparse.Namespace) -> None:
     if not named:
         raise UsageError("--only-deps names no project", hint=f"{_HINT}: --only-deps .")
     projects = [_project(text) for text in named]
-    if not all(projects):  # resolved as named, then left out (decision 445)
-        if args.command == "lock":
-            other = named[projects.index(None)]
-            raise UsageError(
-                f"graft lock --only-deps takes project directories, not {other!r}",
-                hint="lock the projects' requirements instead (graft lock -r FILE); graft sync"
-                " --only-deps takes any requirement",
-            )
+    if not all(projects):  # resolved as named, then left out (decisions 445, 451)
         return
     files = [pyproject for pyproject, _ in filter(None, projects)]
     asked = {extras for _, extras in filter(None, projects)}

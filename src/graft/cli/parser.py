@@ -446,8 +446,8 @@ def _add_resolution_options(parser: argparse.ArgumentParser) -> None:
         "--only-dependencies",
         action="store_true",
         help="the dependencies of the requirements named, not the projects they name (as pip's):"
-        " project directories are read as -r DIR/pyproject.toml (decision 438); a sync"
-        " resolves any other requirement and leaves the projects named out (decision 445)",
+        " project directories are read as -r DIR/pyproject.toml (decision 438); any other"
+        " requirement is resolved and the projects named left out (decisions 445, 451)",
     )
 
 

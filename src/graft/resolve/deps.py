@@ -110,7 +110,12 @@ def check_set(
     if problems:
         more = f" (+{len(problems) - 1} more; -v lists them)" if len(problems) > 1 else ""
         locked = overrides is None and any(w.indexed for w, _ in members)
-        also = " (a lock made with --overrides or --excludes: give them here too)" if locked else ""
+        also = (
+            " (a lock made with --overrides or --excludes: give them here too; one made with"
+            " --only-deps lacks the projects it named, even where others need them)"  # (451)
+            if locked
+            else ""
+        )
         raise PlanError(
             f"the set is incomplete: {problems[0]}{more}",
             hint=f"add the missing pins, or pass --no-deps{also}",

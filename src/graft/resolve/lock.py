@@ -42,7 +42,7 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from graft.resolve import lock_direct
+from graft.resolve import left_out, lock_direct
 from graft.resolve.lock_merge import Entry, check_markable, compatible, merge, release_of
 
 if TYPE_CHECKING:
@@ -334,12 +334,18 @@ def lock(request: LockRequest) -> LockResult:
             request.implementations,
         ),
     )
-    pythons = python_versions(
-        requires_python(asked.requirement_files, inputs.wanted, inputs.scripts),
-        request.python_versions,
-    )
+    # --only-deps of a project of an index: the roots, left out once resolved (decision 451)
+    left = left_out.Leaving.of(inputs.wanted, asked.only_deps)
     envs = keep_matching(
-        matrix(pythons, request.platforms, request.implementations), request.environments
+        matrix(
+            python_versions(
+                requires_python(asked.requirement_files, inputs.wanted, inputs.scripts),
+                request.python_versions,
+            ),
+            request.platforms,
+            request.implementations,
+        ),
+        request.environments,
     )
     # variant markers decided as any machine that takes the label may see them
     chooser = chooser_for(asked, cache_dir, inclusive=True)
@@ -417,7 +423,8 @@ def lock(request: LockRequest) -> LockResult:
                 (asked, inputs, source, screens, conditional, projects.builds is not None),
                 reader, forks, locked.preferred(env),
             )  # fmt: skip
-        results.append((env, resolution))
+        # (--only-deps: out of every environment and fork, their dependencies kept, as pip's)
+        results.append((env, left.without(resolution)))
     if not results:
         none_locked(first, skipped, extraless=extraless)
     warnings.update(dict.fromkeys(said_once(where)))
@@ -441,6 +448,7 @@ def lock(request: LockRequest) -> LockResult:
                 f"{f' and {forks.resolved} variant forks' if forks.resolved else ''};"
                 f" METADATA read: {projects.fetched()}{_hooks_failed(projects)}"
             ),
+            *left.notes(),
         ),
         tuple(warnings),
         {

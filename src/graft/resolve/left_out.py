@@ -1,0 +1,54 @@
+"""pip 26.3's ``--only-deps`` of any requirement: the projects named, resolved, then left out.
+
+pip resolves the requirements the command line names and pops each user-supplied project
+from what it installs or locks, "even if they were dependencies of other user-supplied
+requirements" (``Resolver.resolve``); a dependency reachable only through a project left
+out stays. ``graft sync`` drops them from the pins it fetches (decision 445); ``graft lock``
+drops them from every environment's resolution, and from each variant fork's, before the
+environments are merged into ``[[packages]]`` entries, so no entry of them is written in any
+environment and their dependencies keep the markers their resolutions gave (decision 451).
+A project directory alone on the command line never comes here: it is read as ``-r
+DIR/pyproject.toml`` (``cli/only_deps``, decision 438).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from graft.model.requirements import Wanted
+    from graft.resolve.resolver import Resolution
+
+
+@dataclass(frozen=True)
+class Leaving:
+    """The projects a lock leaves out, and (filled as it goes) ``name==version`` of each pin."""
+
+    names: frozenset[str] = frozenset()
+    dropped: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, roots: Iterable[Wanted], only_deps: bool) -> Leaving:
+        """The projects the command line names under *only_deps* (its sources built)."""
+        return cls(frozenset(str(w.name) for w in roots) if only_deps else frozenset())
+
+    def without(self, resolution: Resolution) -> Resolution:
+        """*resolution* without the pins of the projects left out (each one's label kept)."""
+        if not self.names or not any(pin.name in self.names for pin in resolution.pins):
+            return resolution
+        self.dropped.extend(pin.label for pin in resolution.pins if pin.name in self.names)
+        pins = tuple(pin for pin in resolution.pins if pin.name not in self.names)
+        return dataclasses.replace(resolution, pins=pins)
+
+    def notes(self) -> tuple[str, ...]:
+        """What ``-v`` says of the projects left out, each ``name==version`` once, sorted."""
+        return (note(self.dropped),) if self.dropped else ()
+
+
+def note(labels: Iterable[str]) -> str:
+    """``--only-deps: left out NAME==VERSION, ...``: each label once, sorted."""
+    return f"--only-deps: left out {', '.join(sorted(set(labels)))}"
