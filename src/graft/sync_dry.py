@@ -123,6 +123,7 @@ def dry_run(request: SyncRequest, resolving: ResolveRequest, store: Store) -> Dr
         request.builder,
         variant_plugins=request.variant_plugins,
         download=False,
+        store=store,  # (read only: a wheel the venv holds by URL, known by its entry: 452)
     )
     clock = lap(timings, "resolve", clock)
     target = located.target

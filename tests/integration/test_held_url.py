@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.conftest import run_graft
 from tests.integration.test_uv_resolver_options import installed, sync
 from tests.support.rangeserver import Served, serve_made
 from tests.support.venv import site
@@ -210,3 +211,37 @@ def test_reinstalling_resolves_without_the_venv_s_versions_as_uv_does(
     sync(venv, store_dir, served, "lib==1.0", "app")
     sync(venv, store_dir, served, "lib", "app", "--reinstall-package", "app")  # (not lib)
     assert installed(venv) == {"lib": "1.0", "app": "1.0"}
+
+
+@pytest.mark.parametrize("mode", ["symlink", "copy"])
+def test_a_dry_run_over_a_wheel_held_by_url_says_what_the_sync_does(
+    mode: str, made: tuple[Served, str], tmp_path: Path, store_dir: Path
+) -> None:
+    """``lib @ URL`` installed, then ``lib>=1``: the sync keeps it, "already in sync"; its dry
+    run said "1 wheel without a sha256 before its download". uv 0.13.9 ``--dry-run``: "Would
+    make no changes"; pip 26.3: "Requirement already satisfied". The venv's wheel is known by
+    its store entry: neither the dry run nor the sync downloads it again (decision 452).
+    """
+    served, url = made
+    venv = tmp_path / "v"
+    sync(venv, store_dir, served, f"lib @ {url}", "--link-mode", mode)
+    index = ("--index-url", f"{served.url}/simple/", "--store", store_dir, "--link-mode", mode)
+    served.paths.clear()
+    said = json.loads(run_graft("sync", venv, "lib>=1", *index, "--dry-run", "--json").stdout)
+    assert (said["in_sync"], said["planned"], said["download"]) == (
+        True,
+        True,
+        {"bytes": 0, "wheels": 0},
+    )
+    assert [d["fetch"] for d in said["distributions"]] != ["download"]
+    out = sync(venv, store_dir, served, "lib>=1.0", "--link-mode", mode)  # (resolved: no stamp)
+    assert "already in sync" in out
+    assert not [p for p in served.paths if p.endswith(".whl")]  # (from the store, not the URL)
+    # a dependency held so: only app is downloaded, as uv's "Would download 1 package"
+    rows = run_graft("sync", venv, "app", *index, "--dry-run").stdout.splitlines()
+    fetches = {r.split()[1].partition("-")[0]: r.split()[0] for r in rows if ".whl" in r}
+    assert fetches["app"] == "download"
+    assert fetches["lib"] in {"cached", "stored"}
+    sync(venv, store_dir, served, "app", "--link-mode", mode)
+    assert (installed(venv), direct_url(venv)) == ({"app": "1.0", "lib": "1.0"}, url)
+    assert served.paths.count("/lib-1.0-py3-none-any.whl") == 0

@@ -16,6 +16,13 @@ over ``six @ URL``) is kept too, as uv and pip keep it: :func:`held_files` gives
 to the resolver as one more file of its project, before the index's of its release
 (decision 448), so that the installed version, preferred as every installed one is, comes
 from the URL; where the resolution needs another version, the index's is taken.
+
+A wheel the venv holds so from graft's store is known by its sha256 before any download
+(:func:`stored_digests`: its entry, trusted and of that wheel's own name and version): the
+kept requirement carries it as its URL's own hash, so the sync takes the entry without
+downloading the URL again and its dry run plans from it and says the venv in sync, as the
+sync says it (decision 452). A venv another tool made, or an entry the store lost, leaves
+the URL to be downloaded as before.
 """
 
 from __future__ import annotations
@@ -29,6 +36,50 @@ if TYPE_CHECKING:
 
     from graft.model.request import ResolveRequest
     from graft.model.requirements import Inputs, Wanted
+    from graft.model.target import Target
+    from graft.store.entries import Store
+
+
+def stored_digests(
+    request: ResolveRequest,
+    target: Target,
+    held: dict[str, tuple[str, str]],
+    store: Store | None,
+) -> dict[str, str]:
+    """``{name: sha256}`` of *held*'s wheels whose store entry the venv was linked from.
+
+    The wheel each distribution came from, as the summary's ``~ reinstalled`` knows it
+    (:func:`graft.venv.held.held_wheels`: its ``METADATA`` link, or the flat form of the plan
+    that built the venv), where *store* holds that entry, trusted, of the URL's own wheel
+    name and version (:meth:`Store.dist_info_of`, as a sha256 known before download is
+    taken: decision 154).
+    """
+    wheels = {n: url.partition("#")[0] for n, (_, url) in held.items()}
+    wheels = {n: url for n, url in wheels.items() if url.endswith(".whl") and "#" not in url}
+    if store is None or request.venv is None or not wheels:
+        return {}
+    from graft.venv.held import held_wheels  # noqa: PLC0415
+
+    sites = (target.scheme["purelib"], target.scheme["platlib"])
+    found = held_wheels(os.path.abspath(request.venv), sites, store.root)
+    return {
+        name: sha
+        for name, url in wheels.items()
+        if (sha := found.get(name)) is not None
+        and store.dist_info_of(sha, url.rsplit("/", 1)[-1]) is not None
+    }
+
+
+def _with_digest(kept: Wanted, digests: dict[str, str]) -> Wanted:
+    """*kept* (``name @ URL``) carrying the sha256 the venv's wheel had, as a URL's ``#sha256=``.
+
+    It checks that file alone (``url_hash_only``: no hash-checking mode), and is what the
+    store's entry is found by (decision 452); ``direct_url.json`` is the URL's as installed.
+    """
+    sha = digests.get(kept.name)
+    if sha is None or kept.url is None or kept.hashes:
+        return kept
+    return dataclasses.replace(kept, hashes=frozenset({f"sha256:{sha}"}), url_hash_only=True)
 
 
 def kept_urls(
@@ -36,8 +87,12 @@ def kept_urls(
     wanted: list[Wanted],
     inputs: Inputs,
     held: dict[str, tuple[str, str]],
+    digests: dict[str, str] | None = None,
 ) -> list[Wanted]:
-    """*wanted*, each requirement that *held*'s distribution meets replaced by its URL's."""
+    """*wanted*, each requirement that *held*'s distribution meets replaced by its URL's.
+
+    With *digests* (:func:`stored_digests`), a wheel's carries its sha256 (decision 452).
+    """
     from packaging.specifiers import InvalidSpecifier, SpecifierSet  # noqa: PLC0415
 
     from graft.errors import GraftError  # noqa: PLC0415
@@ -59,6 +114,7 @@ def kept_urls(
         except GraftError:  # (a repository or a URL graft does not take: the index's)
             out.append(w)
             continue
+        kept = _with_digest(kept, digests or {})
         out.append(dataclasses.replace(kept, requested=w.requested, held_for=w.specifier))
     return out
 
@@ -86,13 +142,15 @@ def held_files(
     wanted: list[Wanted],
     inputs: Inputs,
     held: dict[str, tuple[str, str]],
+    digests: dict[str, str] | None = None,
 ) -> dict[NormalizedName, Wanted]:
     """``{name: name @ URL}`` of *held*'s wheels that no requirement of *wanted* names.
 
     Each the resolver offers beside its project's other files (decision 448). Not one a
     requirement, a constraint, an override or an exclude names, nor one ``-P`` upgrades, nor
     an sdist (which would be built again), nor a ``file:`` URL whose file is gone; nothing in
-    hash-checking mode (the venv's file has no ``--hash``).
+    hash-checking mode (the venv's file has no ``--hash``). With *digests*, each carries the
+    sha256 of its store entry (decision 452).
     """
     from packaging.utils import canonicalize_name  # noqa: PLC0415
 
@@ -110,12 +168,13 @@ def held_files(
         if name in left or not wheel or _gone(url):
             continue
         try:
-            out[name] = url_requirement(
+            found = url_requirement(
                 url, name, extras=frozenset(), marker=None,
                 where=f"the venv's {name} (installed from {url})", hashes=frozenset(),
             )  # fmt: skip
         except GraftError:  # (a URL graft would not take: the index's)
             continue
+        out[name] = _with_digest(found, digests or {})
     return out
 
 

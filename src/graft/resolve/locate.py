@@ -86,10 +86,12 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
         refuse_python(inputs.scripts, target, "--python-version" if request.foreign else "--python")
     wanted = markers_apply(inputs.wanted, target)
     by_url = held_by_url(request, target) if wanted else {}
+    digests: dict[str, str] = {}
     if by_url:  # what the venv holds by URL, kept where the request allows it (decision 439)
-        from graft.resolve.held_urls import kept_urls  # noqa: PLC0415
+        from graft.resolve.held_urls import kept_urls, stored_digests  # noqa: PLC0415
 
-        wanted = kept_urls(request, wanted, inputs, by_url)
+        digests = stored_digests(request, target, by_url, store)  # (no download: 452)
+        wanted = kept_urls(request, wanted, inputs, by_url, digests)
     cache_dir = cache_root()
     chooser = chooser or chooser_for(request, cache_dir, variant_plugins)
 
@@ -207,7 +209,7 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
         if by_url:  # the venv's other wheels by URL: offered first (decision 448)
             from graft.resolve.held_urls import held_files  # noqa: PLC0415
 
-            by_venv = held_files(request, [*wanted, *locked], inputs, by_url)
+            by_venv = held_files(request, [*wanted, *locked], inputs, by_url, digests)
 
         def once(roots: list[Wanted]) -> Resolved:
             try:
