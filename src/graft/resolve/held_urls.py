@@ -40,6 +40,22 @@ if TYPE_CHECKING:
     from graft.store.entries import Store
 
 
+def keep(  # noqa: PLR0917 - the request, its roots, and what the venv holds by URL
+    request: ResolveRequest,
+    target: Target,
+    wanted: list[Wanted],
+    inputs: Inputs,
+    held: dict[str, tuple[str, str]],
+    store: Store | None,
+) -> tuple[list[Wanted], dict[str, str]]:
+    """*wanted* with what *held* meets kept (:func:`kept_urls`), and the wheels' sha256.
+
+    The sha256 (:func:`stored_digests`) is :func:`held_files`' too (decision 452).
+    """
+    digests = stored_digests(request, target, held, store)
+    return kept_urls(request, wanted, inputs, held, digests), digests
+
+
 def stored_digests(
     request: ResolveRequest,
     target: Target,

@@ -3,7 +3,8 @@
 pip resolves the requirements the command line names and pops each user-supplied project
 from what it installs or locks, "even if they were dependencies of other user-supplied
 requirements" (``Resolver.resolve``); a dependency reachable only through a project left
-out stays. ``graft sync`` drops them from the pins it fetches (decision 445); ``graft lock``
+out stays. ``graft sync`` drops them from the pins it fetches (:func:`leave_out`, decision
+445); ``graft lock``
 drops them from every environment's resolution, and from each variant fork's, before the
 environments are merged into ``[[packages]]`` entries, so no entry of them is written in any
 environment and their dependencies keep the markers their resolutions gave (decision 451).
@@ -22,6 +23,29 @@ if TYPE_CHECKING:
 
     from graft.model.requirements import Wanted
     from graft.resolve.resolver import Resolution
+    from graft.sources.candidates import Candidate
+
+
+def leave_out(
+    resolved: list[tuple[Wanted, Candidate]], named: frozenset[str]
+) -> tuple[list[tuple[Wanted, Candidate]], tuple[str, ...]]:
+    """A sync's *resolved* without the projects *named*, and their ``name==version``, sorted."""
+    left = tuple(sorted(_label(w, c) for w, c in resolved if w.name in named))
+    return [(w, c) for w, c in resolved if w.name not in named], left
+
+
+def _label(wanted: Wanted, chosen: Candidate) -> str:
+    """``name==version`` of a project left out, by its file's name (decision 445)."""
+    from packaging.utils import InvalidSdistFilename, parse_sdist_filename  # noqa: PLC0415
+
+    from graft.model.wheelname import InvalidWheelFilename, parse_wheel_filename  # noqa: PLC0415
+
+    try:
+        if chosen.filename.endswith(".whl"):
+            return f"{wanted.name}=={parse_wheel_filename(chosen.filename)[1]}"
+        return f"{wanted.name}=={parse_sdist_filename(chosen.filename)[1]}"
+    except (InvalidWheelFilename, InvalidSdistFilename):  # (a lock's directory: no version)
+        return str(wanted.name)
 
 
 @dataclass(frozen=True)

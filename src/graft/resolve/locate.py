@@ -1,9 +1,11 @@
 """Resolution: inputs -> target -> the wheel file chosen for each requirement, downloaded.
 
 The stages in order: the request's inputs read (``inputs``), the target found, named sources
-built (``named_sources``), the requirements resolved (``resolver``; a pylock.toml is already a
-resolution), each wheel chosen and downloaded (``fetched``), the sdists picked built; the
-result is ``Located`` (:mod:`graft.resolve.located`), with what it depends on for the memo.
+built (``named_sources``) and their URL dependencies followed (``url_deps``), what the venv
+holds by URL kept (``held_urls``), the requirements resolved (``resolver``; a pylock.toml is
+already a resolution), the projects ``--only-deps`` names left out (``left_out``), each wheel
+chosen and downloaded (``fetched``), the sdists picked built (``picked_sdists``); the result
+is ``Located`` (:mod:`graft.resolve.located`), with what it depends on for the memo.
 Heavy imports (packaging, the index client, thread pools) happen inside the functions: a warm
 sync whose inputs are unchanged never resolves (``memo``) and must not pay for them.
 """
@@ -12,7 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import os
 from typing import TYPE_CHECKING
 
 from graft.errors import SourceError
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from packaging.utils import NormalizedName
 
     from graft.model.request import Reporter, ResolveRequest, SourceBuilder
-    from graft.model.requirements import Inputs, Wanted
+    from graft.model.requirements import Wanted
     from graft.model.target import Target
     from graft.model.variants import ProviderPlugins
     from graft.resolve.fetched import Fetched
@@ -87,11 +88,10 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
     wanted = markers_apply(inputs.wanted, target)
     by_url = held_by_url(request, target) if wanted else {}
     digests: dict[str, str] = {}
-    if by_url:  # what the venv holds by URL, kept where the request allows it (decision 439)
-        from graft.resolve.held_urls import kept_urls, stored_digests  # noqa: PLC0415
+    if by_url:  # what the venv holds by URL, kept where the request allows it (439, 452)
+        from graft.resolve.held_urls import keep  # noqa: PLC0415
 
-        digests = stored_digests(request, target, by_url, store)  # (no download: 452)
-        wanted = kept_urls(request, wanted, inputs, by_url, digests)
+        wanted, digests = keep(request, target, wanted, inputs, by_url, store)
     cache_dir = cache_root()
     chooser = chooser or chooser_for(request, cache_dir, variant_plugins)
 
@@ -153,9 +153,12 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
     built_notes = [*prepared_notes, *built_notes]
     # --only-deps: the projects the command line names, left out once resolved (decision 445)
     named = frozenset(w.name for w in wanted) if request.only_deps else frozenset()
-    if not request.no_deps:  # their URL requirements' and uv sources' too (decisions 169, 369)
+    # their URL requirements' and uv sources' too (decisions 169, 369)
+    if not request.no_deps and any(w.path for w in wanted):
+        from graft.resolve.url_deps import with_url_dependencies  # noqa: PLC0415
+
         sourced = not request.no_sources
-        wanted = _with_url_dependencies(
+        wanted = with_url_dependencies(
             wanted,
             target,
             build,
@@ -235,25 +238,37 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
             except SourceError as exc:
                 if request.no_sources or request.no_sources_packages:
                     unread = None if request.no_sources else request.no_sources_packages
-                    _uv_sources_hint(exc, roots, unread)
+                    from graft.resolve.no_project import uv_sources_hint  # noqa: PLC0415
+
+                    uv_sources_hint(exc, roots, unread)
                 raise
 
         found, dropped = without_seeds(once, wanted, seeds, have, required=request.seed)
         resolved, notes, warnings, recorded = found
         said = (*said, dropped) if dropped else said
         if request.foreign is not None:  # a named source: the target builds it (decision 427)
+            from graft.resolve.unbuilt import unbuilt_source  # noqa: PLC0415
+
             resolved = [
-                (w, _unbuilt(dataclasses.replace(w, filename=None)) if w.source else c)
+                (w, unbuilt_source(dataclasses.replace(w, filename=None)) if w.source else c)
                 for w, c in resolved
             ]
-        if named:
-            left_out = tuple(sorted(_label(w, c) for w, c in resolved if w.name in named))
-            resolved = [(w, c) for w, c in resolved if w.name not in named]
+        if named:  # (--only-deps: decision 445)
+            from graft.resolve.left_out import leave_out  # noqa: PLC0415
+
+            resolved, left_out = leave_out(resolved, named)
         chosen += resolved
     precheck = None
     if locked:
+        from graft.resolve.unbuilt import unbuilt_source  # noqa: PLC0415
+
         chosen += [
-            (w, choose(w, find_links, target, index) if w.path or not w.source else _unbuilt(w))
+            (
+                w,
+                choose(w, find_links, target, index)
+                if w.path or not w.source
+                else unbuilt_source(w),
+            )
             for w in locked
         ]
         if index is not None and not wanted:  # a lock alone: its set checked before download
@@ -273,6 +288,7 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
 
     fetched: list[Fetched] = []
     picked_notes: list[str] = []
+    pairs: list[tuple[str, str | None, str, str]] = []  # (an sdist's and its build's: 308)
     if download:
 
         def arrived(w: Wanted, path: str, sha: str | None) -> None:
@@ -288,7 +304,11 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
             on_fetched=arrived,
             store=store,
         )
-        fetched, picked_notes, pairs = _build_picked(got, target, builder, source_reads)
+        fetched = got
+        if any(f.path and sdists.is_sdist_file(f.path) and not f.wanted.source for f in got):
+            from graft.resolve.picked_sdists import build_picked  # noqa: PLC0415
+
+            fetched, picked_notes, pairs = build_picked(got, target, builder, source_reads)
         if on_fetched is not None:
             for item in fetched:
                 if item not in got and item.path is not None:  # (a built wheel: always a file)
@@ -313,7 +333,9 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
 
         warnings = (*warnings, dynamic_warning("named sources", dynamic, read_for()))
     if left_out:  # (-v; a dry run says them: decision 445)
-        notes = (*notes, f"--only-deps: left out {', '.join(left_out)}")
+        from graft.resolve.left_out import note  # noqa: PLC0415
+
+        notes = (*notes, note(left_out))
     if inputs.warnings:  # (a script's [tool.uv], ignored: decision 432)
         warnings = (*inputs.warnings, *warnings)
     if explained:
@@ -350,75 +372,6 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
     )
 
 
-def _build_picked(
-    fetched: list[Fetched],
-    target: Target,
-    builder: SourceBuilder | None,
-    reads: list[tuple[tuple[str, str], ...] | None],
-) -> tuple[list[Fetched], list[str], list[tuple[str, str | None, str, str]]]:
-    """Each sdist the resolver chose, downloaded, as the wheel it builds for *target*.
-
-    *reads* gets what a resolution memo watches for each build (the variables it reads;
-    None: no memo may keep it, as under ``--reuse-builds never``), as for named sources.
-    Also returned: each sdist's path and sha256 (if known) with its wheel's path and sha256.
-    """
-    from graft.resolve.fetched import Fetched  # noqa: PLC0415
-    from graft.resolve.sdists import built_all_picked, is_sdist_file  # noqa: PLC0415
-
-    def picked(item: Fetched) -> bool:  # (a stored one is a wheel, without a path)
-        return item.path is not None and is_sdist_file(item.path) and item.wanted.source is None
-
-    built = iter(
-        built_all_picked(
-            [(f.wanted, f.path) for f in fetched if f.path is not None and picked(f)],
-            target,
-            builder,
-        )
-    )
-    out: list[Fetched] = []
-    notes: list[str] = []
-    pairs: list[tuple[str, str | None, str, str]] = []
-    for item in fetched:
-        if not picked(item) or item.path is None:
-            out.append(item)
-            continue
-        wanted, wheel = next(built)
-        notes.append(wheel.note)
-        reads.append(wheel.reads)
-        out.append(Fetched(wanted, wheel.path, wheel.sha256))
-        pairs.append((item.path, item.sha256, wheel.path, wheel.sha256))
-    return out, notes, pairs
-
-
-def _label(wanted: Wanted, chosen: Candidate) -> str:
-    """``name==version`` of a project --only-deps leaves out, by its file's name (445)."""
-    from packaging.utils import InvalidSdistFilename, parse_sdist_filename  # noqa: PLC0415
-
-    from graft.model.wheelname import InvalidWheelFilename, parse_wheel_filename  # noqa: PLC0415
-
-    try:
-        if chosen.filename.endswith(".whl"):
-            return f"{wanted.name}=={parse_wheel_filename(chosen.filename)[1]}"
-        return f"{wanted.name}=={parse_sdist_filename(chosen.filename)[1]}"
-    except (InvalidWheelFilename, InvalidSdistFilename):  # (a lock's directory: no version)
-        return str(wanted.name)
-
-
-def _unbuilt(wanted: Wanted) -> Candidate:
-    """A lock's source a dry run does not build: the sdist, directory or repository it names.
-
-    Its name and version are the lock's (``wanted``); the sync would build it. A
-    repository is named by its URL as given, not its last path component (decision 443).
-    """
-    from graft.sources.candidates import Candidate  # noqa: PLC0415
-
-    source = wanted.source or ""
-    shown = source if source.startswith("git+") else os.path.basename(source.rstrip("/"))
-    filename = wanted.filename or shown
-    remote = source.startswith(("http://", "https://", "git+"))
-    return Candidate(filename, source, None, local=not remote, origin=wanted.where)
-
-
 def _target(request: ResolveRequest) -> tuple[Target, str | None]:
     """The target and, for a real one, its interpreter's path."""
     from graft.venv.interpreter import find_interpreter, foreign_target, introspect  # noqa: PLC0415
@@ -434,66 +387,6 @@ def _target(request: ResolveRequest) -> tuple[Target, str | None]:
         return target, None
     interpreter = find_interpreter(request.python)
     return introspect(interpreter), interpreter
-
-
-def _uv_sources_hint(
-    exc: SourceError, wanted: list[Wanted], unread: tuple[str, ...] | None = None
-) -> None:
-    """A project no index has that a named project's ``[tool.uv.sources]`` names: the hint.
-
-    Under ``--no-sources`` (decision 369; without it they were followed), or *unread*'s
-    ``--no-sources-package`` for a project it names (decision 403): uv takes it from there,
-    and the hint says what to give graft instead (decision 171).
-    """
-    from graft.resolve.resolution_error import ResolutionError  # noqa: PLC0415 - only on failure
-
-    named = any(w.source for w in wanted)
-    if isinstance(exc, ResolutionError) and exc.missing and exc.hint is None and named:
-        from graft.sources.uv_sources import hint  # noqa: PLC0415
-
-        exc.hint = hint(exc.missing, wanted, unread)
-
-
-def _with_url_dependencies(
-    wanted: list[Wanted],
-    target: Target,
-    build: Callable[[list[Wanted]], tuple[list[Wanted], list[str]]],
-    notes: list[str],
-    *,
-    uv_sources: bool,
-    unread: frozenset[str] = frozenset(),
-    inputs: Inputs,
-) -> list[Wanted]:
-    """*wanted* and the sources its wheels' URL requirements name, built (``url_deps``).
-
-    With *uv_sources*, those its projects' ``[tool.uv.sources]`` give too (but for the
-    projects in *unread*); the files read
-    for them join ``inputs.files_read`` (the memo and the stamps watch them), the
-    requirements their ``index`` entries keep to one index ``inputs.pinned``.
-    """
-    if not any(w.path for w in wanted):
-        return wanted
-    from graft.resolve.url_deps import follow  # noqa: PLC0415
-
-    def build_more(found: list[Wanted]) -> list[Wanted]:
-        more, said = build(found)
-        notes.extend(said)
-        return more
-
-    read: list[str] = []
-    out = follow(
-        wanted,
-        target,
-        build_more,
-        uv_sources=uv_sources,
-        unread=unread,
-        read=read,
-        pinned=inputs.pinned,
-        lowered=inputs.lowered,
-        replaced=frozenset([*(o.name for o in inputs.overrides), *inputs.excludes]),
-    )
-    inputs.files_read += [p for p in read if p not in inputs.files_read]
-    return out
 
 
 __all__ = ["locate"]

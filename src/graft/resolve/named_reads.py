@@ -15,7 +15,7 @@ The resolver takes a named source as a wheel given by path (:mod:`graft.resolve.
 so what is read is kept as a *stand-in*: a zip holding only ``.dist-info/METADATA`` and
 ``WHEEL``, tagged ``py3-none-any`` (any target may build the source; its Requires-Python
 still says which Python), in the cache under ``metadata/named/``. It is never installed:
-a foreign dry run lists the source as to be built there (``locate._unbuilt``), and a lock
+a foreign dry run lists the source as to be built there (``unbuilt.unbuilt_source``), and a lock
 writes the directory or repository, not a wheel (``lock_write``).
 """
 

@@ -19,6 +19,8 @@ from graft.resolve.resolution_error import Kind, ResolutionError
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from graft.errors import SourceError
+    from graft.model.requirements import Wanted
     from graft.resolve.provider import Provider
 
 
@@ -129,3 +131,19 @@ def no_projects(
     error = ResolutionError(Kind.NO_PROJECT, lines)
     error.missing = tuple(map(str, missing))
     return error
+
+
+def uv_sources_hint(
+    exc: SourceError, wanted: list[Wanted], unread: tuple[str, ...] | None = None
+) -> None:
+    """A project no index has that a named project's ``[tool.uv.sources]`` names: the hint.
+
+    Under ``--no-sources`` (decision 369; without it they were followed), or *unread*'s
+    ``--no-sources-package`` for a project it names (decision 403): uv takes it from there,
+    and the hint says what to give graft instead (decision 171).
+    """
+    named = any(w.source for w in wanted)
+    if isinstance(exc, ResolutionError) and exc.missing and exc.hint is None and named:
+        from graft.sources.uv_sources import hint  # noqa: PLC0415
+
+        exc.hint = hint(exc.missing, wanted, unread)

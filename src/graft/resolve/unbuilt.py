@@ -14,6 +14,7 @@ the lock's, as the built wheel's must. :func:`graft.resolve.locate.locate` calls
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -23,6 +24,23 @@ if TYPE_CHECKING:
     from graft.model.requirements import Wanted
     from graft.model.target import Target
     from graft.resolve.named_sources import BuildLimits
+    from graft.sources.candidates import Candidate
+
+
+def unbuilt_source(wanted: Wanted) -> Candidate:
+    """A source a dry run does not build: the sdist, directory or repository it names.
+
+    A lock's, or a foreign target's named source (which the target builds: decision 427).
+    Its name and version are the lock's (``wanted``); the sync would build it. A
+    repository is named by its URL as given, not its last path component (decision 443).
+    """
+    from graft.sources.candidates import Candidate  # noqa: PLC0415
+
+    source = wanted.source or ""
+    shown = source if source.startswith("git+") else os.path.basename(source.rstrip("/"))
+    filename = wanted.filename or shown
+    remote = source.startswith(("http://", "https://", "git+"))
+    return Candidate(filename, source, None, local=not remote, origin=wanted.where)
 
 
 def read_unbuilt(

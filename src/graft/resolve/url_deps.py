@@ -33,8 +33,47 @@ if TYPE_CHECKING:
     from packaging.requirements import Requirement
     from packaging.utils import NormalizedName
 
-    from graft.model.requirements import Wanted
+    from graft.model.requirements import Inputs, Wanted
     from graft.model.target import Target
+
+
+def with_url_dependencies(
+    wanted: list[Wanted],
+    target: Target,
+    build: Callable[[list[Wanted]], tuple[list[Wanted], list[str]]],
+    notes: list[str],
+    *,
+    uv_sources: bool,
+    unread: frozenset[str] = frozenset(),
+    inputs: Inputs,
+) -> list[Wanted]:
+    """A sync's *wanted* and the sources its wheels' URL requirements name, built (:func:`follow`).
+
+    With *uv_sources*, those its projects' ``[tool.uv.sources]`` give too (but for the
+    projects in *unread*); the files read for them join ``inputs.files_read`` (the memo and
+    the stamps watch them), the requirements their ``index`` entries keep to one index
+    ``inputs.pinned``. *build* builds named sources, its notes joining *notes*.
+    """
+
+    def build_more(found: list[Wanted]) -> list[Wanted]:
+        more, said = build(found)
+        notes.extend(said)
+        return more
+
+    read: list[str] = []
+    out = follow(
+        wanted,
+        target,
+        build_more,
+        uv_sources=uv_sources,
+        unread=unread,
+        read=read,
+        pinned=inputs.pinned,
+        lowered=inputs.lowered,
+        replaced=frozenset([*(o.name for o in inputs.overrides), *inputs.excludes]),
+    )
+    inputs.files_read += [p for p in read if p not in inputs.files_read]
+    return out
 
 
 def location(w: Wanted) -> str | None:
