@@ -67,11 +67,11 @@ def test_every_file_is_kept_or_left_out_and_the_kept_are_in_order(
     versions = [v for v, _ in result.offered]
     assert versions == sorted(versions, reverse=True)  # newest first
     for (v1, f1), (v2, f2) in zip(result.offered, result.offered[1:], strict=False):
-        if v1 == v2:  # then the target's tag order
+        if v1 == v2:  # then not yanked before yanked (PEP 592), then the target's tag order
             r1, r2 = wheel_rank(f1.filename, RANKS), wheel_rank(f2.filename, RANKS)
             assert r1 is not None
             assert r2 is not None
-            assert r1 <= r2
+            assert (f1.yanked is not None, r1) <= (f2.yanked is not None, r2)
     for version, file in result.offered:
         assert file.filename.startswith("lib-")
         assert file.filename.endswith(".whl")
