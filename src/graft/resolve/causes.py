@@ -20,10 +20,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeVar
 
-from graft.resolve.candidates import WheelCandidate
+from graft.resolve.candidates import PYTHON, WheelCandidate
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable, Mapping, Sequence
+
+    from resolvelib.structs import State
 
     from graft.errors import GraftError
     from graft.resolve.candidates import Candidate, Need
@@ -100,6 +102,38 @@ def _line(group: list[tuple[WheelCandidate, Need]]) -> str:
     return f"{first.identifier} {span} ({wheels} wheels) require {_text(need)}"
 
 
+def requested_and_parents(
+    needed: Mapping[str, Sequence[Cause]], now: State[Need, Candidate, str] | None = None
+) -> tuple[set[str], dict[str, list[tuple[str, str]]]]:
+    """The projects the request names, and each project's (project, label) requirers.
+
+    From the requirements stated so far (a provider's ``needed``), or those of the search's
+    state *now* (a provider's ``now``, where a search is under way): after a backtrack, no
+    release given up is among them (decision 386). What :func:`chain` walks to say which
+    requirement brought a project in (decision 378).
+    """
+    said: Mapping[str, Sequence[Cause]] = needed
+    if now is not None:
+        holding: dict[str, list[Cause]] = {}
+        for criterion in now.criteria.values():
+            for need, parent in criterion.information:
+                if need.name != PYTHON:
+                    holding.setdefault(need.name, []).append((need, parent))
+        said = holding
+    asked = {name for name, these in said.items() if any(p is None for _, p in these)}
+    parents = {
+        name: list(
+            dict.fromkeys(
+                (str(p.name), f"{p.name}=={p.version}")
+                for _, p in these
+                if isinstance(p, WheelCandidate)
+            )
+        )
+        for name, these in said.items()
+    }
+    return asked, parents
+
+
 def chain(
     name: str, asked: Collection[str], parents: Mapping[str, Sequence[tuple[str, str]]]
 ) -> list[str]:
@@ -170,4 +204,4 @@ def _text(need: Need) -> str:
     return need.text or need.identifier
 
 
-__all__ = ["Cause", "brought", "chain", "required_by", "stated", "who"]
+__all__ = ["Cause", "brought", "chain", "requested_and_parents", "required_by", "stated", "who"]

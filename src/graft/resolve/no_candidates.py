@@ -293,9 +293,9 @@ def _brought_in(name: NormalizedName, provider: Provider) -> list[str]:
     ``you asked for top; top==1.0 requires bar`` when bar (whose line says it requires
     *name*) is no project the user asked for (decision 378); else nothing.
     """
-    from graft.resolve.causes import chain  # noqa: PLC0415
+    from graft.resolve.causes import chain, requested_and_parents  # noqa: PLC0415
 
-    asked, parents = provider.requested_and_parents()
+    asked, parents = requested_and_parents(provider.needed)
     up = chain(name, asked, parents)
     if len(up) < 2:  # noqa: PLR2004 - its requirer is what the user asked for, or no chain
         return []

@@ -13,6 +13,8 @@
 - **Dead ends** (decisions 91, 95; :mod:`graft.resolve.dead_ends`): a candidate given up
   because its own requirement admits nothing, whatever else is required, is not offered
   again; a root left with only dead ends ends the resolution.
+- **Order**: which identifier to pin next, from the requirements alone
+  (:mod:`graft.resolve.pin_order`).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from graft.resolve.candidates import (
 from graft.resolve.dead_ends import DeadEnds
 from graft.resolve.first_offered import first_offered
 from graft.resolve.metadata_reader import MetadataReader
+from graft.resolve.pin_order import narrowed, preference
 from graft.resolve.readahead import ReadAhead
 from graft.resolve.requires_dist import built_elsewhere, candidate_needs, wrong_release
 from graft.resolve.screen import screen
@@ -137,7 +140,10 @@ class Provider(DeadEnds, AbstractProvider[Need, Candidate, str]):
         return other
 
     def holding(self, state: State[Need, Candidate, str]) -> None:
-        """The search's *state* after a round: what :meth:`requested_and_parents` reads."""
+        """The search's *state* after a round, which a failure's chain reads.
+
+        (:func:`graft.resolve.causes.requested_and_parents`; decision 386.)
+        """
         self.now = state
 
     def note(self, needs: Sequence[Need], parent: WheelCandidate | None) -> list[Need]:
@@ -191,21 +197,9 @@ class Provider(DeadEnds, AbstractProvider[Need, Candidate, str]):
         information: Mapping[str, Iterator[RequirementInformation[Need, Candidate]]],
         backtrack_causes: Sequence[RequirementInformation[Need, Candidate]],
     ) -> Iterable[str]:
-        """The target's Python alone, else the backtrack causes among *identifiers*, else all.
-
-        As pip does: a cause is the requirement in conflict *or the candidate that made it*
-        (decision 133). Pinning the parents again first is what lets the resolver leave a
-        conflict between two of them instead of walking every version of an unrelated pin
-        made after them (the opentelemetry set: 20,000 rounds without it).
-
-        A project waits for its extras (:func:`_extras_first`; decision 415).
-        """
+        """What to pin next: :func:`graft.resolve.pin_order.narrowed`."""
         del resolutions, candidates, information
-        names = list(identifiers)
-        if PYTHON in names:
-            return [PYTHON]
-        names, causes = _extras_first(names, _cause_identifiers(backtrack_causes))
-        return [name for name in names if name in causes] or names
+        return narrowed(identifiers, backtrack_causes)
 
     def get_preference(
         self,
@@ -215,17 +209,9 @@ class Provider(DeadEnds, AbstractProvider[Need, Candidate, str]):
         information: Mapping[str, Iterator[RequirementInformation[Need, Candidate]]],
         backtrack_causes: Sequence[RequirementInformation[Need, Candidate]],
     ) -> tuple[bool, bool, bool, bool, str]:
-        """Python first, then what caused backtracking, then exact pins, then roots."""
+        """In what order: :func:`graft.resolve.pin_order.preference`."""
         del resolutions, candidates
-        infos = list(information[identifier])
-        causes = _cause_identifiers(backtrack_causes)
-        pinned = any(
-            info.requirement.filename is not None
-            or any(c.operator in {"==", "==="} for c in info.requirement.specifier)
-            for info in infos
-        )
-        root = any(info.parent is None for info in infos)
-        return (identifier != PYTHON, identifier not in causes, not pinned, not root, identifier)
+        return preference(identifier, information[identifier], backtrack_causes)
 
     def find_matches(
         self,
@@ -423,38 +409,6 @@ class Provider(DeadEnds, AbstractProvider[Need, Candidate, str]):
         self.warnings.update(dict.fromkeys(warned))
         return fixed, own
 
-    def requested_and_parents(
-        self, *, holding: bool = False
-    ) -> tuple[set[str], dict[str, list[tuple[str, str]]]]:
-        """The projects the request names, and each project's (project, label) requirers.
-
-        From the requirements stated so far (:attr:`needed`), or with *holding* those of the
-        search's state now (:attr:`now`, where a search is under way): after a backtrack, no
-        release given up is among them (decision 386). What
-        :func:`graft.resolve.causes.chain` walks to say which requirement brought a project
-        in (decision 378).
-        """
-        said: Mapping[str, Sequence[tuple[Need, Candidate | None]]] = self.needed
-        if holding and self.now is not None:
-            now: dict[str, list[tuple[Need, Candidate | None]]] = {}
-            for criterion in self.now.criteria.values():
-                for need, parent in criterion.information:
-                    if need.name != PYTHON:
-                        now.setdefault(need.name, []).append((need, parent))
-            said = now
-        asked = {name for name, these in said.items() if any(p is None for _, p in these)}
-        parents = {
-            name: list(
-                dict.fromkeys(
-                    (str(p.name), f"{p.name}=={p.version}")
-                    for _, p in these
-                    if isinstance(p, WheelCandidate)
-                )
-            )
-            for name, these in said.items()
-        }
-        return asked, parents
-
     def _brought(self, candidate: WheelCandidate, exc: BuildError) -> BuildError:
         """*exc*, saying which requirement brought *candidate* in (decision 378).
 
@@ -462,38 +416,14 @@ class Provider(DeadEnds, AbstractProvider[Need, Candidate, str]):
         search's state now (decision 386; before a search, those stated so far); *exc*
         itself where the user asked for the project.
         """
-        from graft.resolve.causes import brought, required_by  # noqa: PLC0415
+        from graft.resolve.causes import (  # noqa: PLC0415
+            brought,
+            requested_and_parents,
+            required_by,
+        )
 
-        asked, parents = self.requested_and_parents(holding=True)
+        asked, parents = requested_and_parents(self.needed, self.now)
         if candidate.name in asked:
             return exc
         where = required_by(candidate.name, asked, parents)
         return brought(exc, candidate.name, candidate.version, where)
-
-
-def _extras_first(names: list[str], causes: set[str]) -> tuple[list[str], set[str]]:
-    """*names* less each project one of whose extras is among them; *causes* with those extras.
-
-    An extra's candidate requires its project at its own file, so pinning the extra pins
-    the project; pinned first, the project would hold its own dependencies' pins while the
-    extra's releases are tried against them one by one in a single round, and the first
-    one that passes is a release without the extra at all (``jax[cuda12]``: jax 0.12.1
-    pinned, its extra needing a plugin never released, then jax 0.4.21, which has no
-    ``cuda12``, where pip and uv take 0.12.0.1 with it). The extra pinned first, its failure
-    goes to its next release, and the project follows. A project that was a cause makes
-    its extras causes.
-    """
-    waiting = {name.partition("[")[0] for name in names if "[" in name}
-    if not waiting:
-        return names, causes
-    extras = {name for name in names if name.partition("[")[0] in causes}
-    return [name for name in names if name not in waiting], causes | extras
-
-
-def _cause_identifiers(
-    causes: Sequence[RequirementInformation[Need, Candidate]],
-) -> set[str]:
-    """The identifiers a backtrack is about: each requirement's and its parent's."""
-    out = {cause.requirement.identifier for cause in causes}
-    out.update(cause.parent.identifier for cause in causes if cause.parent is not None)
-    return out
