@@ -316,7 +316,7 @@ def test_pyproject_reading(tmp_path: Path) -> None:
 
 
 def test_an_sdist_states_its_metadata_in_pkg_info_or_its_project_table(tmp_path: Path) -> None:
-    from graft.resolve.sdists import static_metadata
+    from graft.resolve.sdist_static import static_metadata
 
     def sdist_with(pkg_info: bytes) -> str:
         members: list[tarfile.TarInfo | tuple[str, bytes]] = [

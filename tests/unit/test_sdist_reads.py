@@ -13,7 +13,8 @@ from graft.build.run import BuildRequest
 from graft.build.sdist_unpack import unpack_sdist
 from graft.errors import BuildError
 from graft.resolve.artifacts import ArtifactFile
-from graft.resolve.sdists import SdistBuilds, static_path
+from graft.resolve.sdist_static import static_path
+from graft.resolve.sdists import SdistBuilds
 from graft.venv.interpreter import foreign_target
 from tests.support.sdistmaker import write_sdist
 

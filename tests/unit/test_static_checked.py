@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graft.resolve.sdists import static_path
+from graft.resolve.sdist_static import static_path
 from graft.resolve.static_checked import contradicted
 from tests.support.wheelmaker import make_wheel
 

@@ -65,7 +65,7 @@ def make(result: SyncResult, chosen: dict[str, Row], cache_dir: str) -> Rows | N
     from graft.build.cache import BuiltWheels  # noqa: PLC0415
     from graft.build.recorded import lookup_reads  # noqa: PLC0415
     from graft.resolve.fingerprints import fingerprint, racy  # noqa: PLC0415
-    from graft.resolve.sdists import static_path  # noqa: PLC0415
+    from graft.resolve.sdist_static import static_path  # noqa: PLC0415
 
     if result.plan is None or result.inputs_form is None:
         return None

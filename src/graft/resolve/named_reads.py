@@ -84,7 +84,7 @@ def _static(local: str) -> bytes:
     """What the source states its wheels require without a build; ``b""`` when it does not."""
     if not os.path.isdir(local):  # an sdist: PKG-INFO, else [project] (decision 234)
         from graft.errors import SourceError  # noqa: PLC0415
-        from graft.resolve.sdists import static_metadata  # noqa: PLC0415
+        from graft.resolve.sdist_static import static_metadata  # noqa: PLC0415
 
         try:
             return static_metadata(local, os.path.basename(local))

@@ -2,11 +2,12 @@
 
 An sdist of an index or find-links is a candidate when no wheel of its version fits the
 target, or with ``--no-binary``. :class:`SdistBuilds` gives the resolver its METADATA
-(PKG-INFO when static, PEP 643, or ``pyproject.toml``'s static ``[project]``, PEP 621;
-otherwise what the built wheel says), and starts early the builds of those the request pins
-with ``==``; :func:`built_all_picked` turns the chosen sdists, once downloaded, into their
-wheels. An sdist is downloaded by :func:`graft.resolve.fetched.sdist_file`, and written as a
-lock's ``[packages.sdist]`` by :mod:`graft.resolve.lock_write`.
+(PKG-INFO when static, PEP 643, or ``pyproject.toml``'s static ``[project]``, PEP 621:
+:mod:`graft.resolve.sdist_static`; otherwise what the built wheel says), and starts early
+the builds of those the request pins with ``==`` (:mod:`graft.resolve.early_builds`);
+:func:`built_all_picked` turns the chosen sdists, once downloaded, into their wheels. An
+sdist is downloaded by :func:`graft.resolve.fetched.sdist_file`, and written as a lock's
+``[packages.sdist]`` by :mod:`graft.resolve.lock_write`.
 Sources named in the request are built before resolution (:mod:`graft.resolve.named_sources`).
 
 The builder (:class:`graft.model.request.SourceBuilder`) is passed in by the command line;
@@ -25,68 +26,18 @@ import threading
 from typing import TYPE_CHECKING
 
 from graft.errors import BuildError, SourceError, UsageError
+from graft.resolve.early_builds import PinnedBuilds
+from graft.resolve.sdist_static import kept_static, sdist_sha256, static_path
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
-    from concurrent.futures import Future, ThreadPoolExecutor
 
-    from graft.build.stop import Stop
     from graft.model.built import BuiltWheel
     from graft.model.request import SourceBuilder
     from graft.model.requirements import Wanted
     from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile
     from graft.resolve.surface import Surface
-
-
-def static_metadata(path: str, filename: str) -> bytes:
-    """What the sdist states its wheels require, without a build; ``b""`` when it does not.
-
-    Its PKG-INFO when static (PEP 643), else the core metadata its ``pyproject.toml``'s
-    ``[project]`` states statically (PEP 621, :func:`~graft.build.sdist.pyproject_metadata`),
-    unless the PKG-INFO declares ``Requires-Dist`` dynamic, or names projects the table does
-    not (or the table names projects it does not): then its backend does not write what the
-    table says (sip's adds ``PyQt5-sip`` to PyQt5's ``dependencies = []``, decision 234), and
-    the backend is asked.
-    """
-    from graft.build.sdist import (  # noqa: PLC0415
-        archive_top_files,
-        parse_pkg_info,
-        pyproject_metadata,
-        sdist_name,
-    )
-
-    found = archive_top_files(path, ("PKG-INFO", "pyproject.toml"))
-    raw = found.get("PKG-INFO")
-    said = None
-    if raw is not None:
-        said = parse_pkg_info(raw.decode("utf-8", "surrogateescape"), filename)
-        if said.static_requires:
-            return raw
-        if "requires-dist" in said.dynamic:  # the backend says it may add some: ask it
-            return b""
-    pyproject = found.get("pyproject.toml")
-    if pyproject is None:
-        return b""
-    table = pyproject_metadata(pyproject, sdist_name(filename))
-    if table is None:
-        return b""
-    if said is not None and said.requires_dist:  # (one that states none says nothing)
-        stated = parse_pkg_info(table.decode("utf-8"), filename).requires_dist
-        if _projects(said.requires_dist) != _projects(stated):
-            return b""
-    return table
-
-
-def _projects(lines: Sequence[str]) -> frozenset[str] | None:
-    """The projects Requires-Dist *lines* name (canonical); None if one does not parse."""
-    from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
-    from packaging.utils import canonicalize_name  # noqa: PLC0415
-
-    try:
-        return frozenset(canonicalize_name(Requirement(line).name) for line in lines)
-    except InvalidRequirement:
-        return None
 
 
 def built_picked(
@@ -155,8 +106,6 @@ class SdistBuilds:
         self.python_first = python_first
         # the target, or how to find it when first needed (a lock: the running interpreter)
         self._target = target
-        # (name, version) the request pins with ==: never backtracked from, so built at once
-        self.pinned = pinned
         self.cache_dir = cache_dir
         self.offline = offline
         self.notes: list[str] = []
@@ -167,12 +116,8 @@ class SdistBuilds:
         # for -v: hooks that failed here, and failures kept from a hook said instead (254)
         self.failed_hooks = 0
         self.kept_failures = 0
-        # builds of pinned sdists started as soon as the resolver offers them (build_early),
-        # two at a time, by URL; the resolver's read and the install wait for their answer
-        self._early: dict[str, Future[BuiltWheel]] = {}
-        self._early_lock = threading.Lock()
-        self._stop: Stop | None = None  # ends the early builds' backends (made with the pool)
-        self._pool: ThreadPoolExecutor | None = None
+        # builds of pinned sdists started as soon as the resolver offers them (build_early)
+        self.early = PinnedBuilds(pinned)
 
     @property
     def target(self) -> Target:
@@ -205,7 +150,7 @@ class SdistBuilds:
             path = self.local(file)
             if path in self._failed:  # (a lock's later environments: the same interpreter)
                 raise self._failed[path]
-            static = self._static(path, file.filename)
+            static = kept_static(path, file.filename, self.cache_dir)
             if static:
                 return static
             excluded = self._excluded(path, file.filename)
@@ -213,8 +158,8 @@ class SdistBuilds:
                 return excluded
             self.dynamic.add(file.filename)
             try:
-                if self._pinned(file.filename):  # installed for sure: its build is the answer
-                    early = self._early.get(file.url)
+                if self.early.pins(file.filename):  # installed for sure: its build answers
+                    early = self.early.started(file.url)
                     if early is not None:  # started by build_early: its answer, or its error
                         built = early.result()
                     else:
@@ -247,33 +192,19 @@ class SdistBuilds:
         The resolver offers such an sdist first for a root requirement it cannot leave, so
         the build is certain (:meth:`metadata` would run it at once); started as soon as the
         resolver screens it, the builds of several pinned sdists overlap, two at a time
-        (each mostly a backend process), instead of running one after another as the
-        resolver reads them. :meth:`metadata` and the install (the builder's own answer for
-        the same source) wait for it. Nothing for a builder that builds in turn (one
-        building a build requirement), or a request that pins nothing.
+        (each mostly a backend process; :mod:`graft.resolve.early_builds`).
+        :meth:`metadata` and the install (the builder's own answer for the same source)
+        wait for it. Nothing for a builder that builds in turn (one building a build
+        requirement), or a request that pins nothing.
         """
-        if not self.pinned or not getattr(self.builder, "parallel", True):
-            return
-        if not self._pinned(file.filename):
-            return
-        with self._early_lock:
-            if file.url in self._early:
-                return
-            if self._pool is None or self._stop is None:
-                from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+        if getattr(self.builder, "parallel", True):
+            self.early.start(file, self._build)
 
-                from graft.build.stop import Stop  # noqa: PLC0415
-
-                self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="graft-build")
-                self._stop = Stop()
-            self._early[file.url] = self._pool.submit(self._build, file, self._stop)
-
-    def _build(self, file: ArtifactFile, stop: Stop) -> BuiltWheel:
-        with stop.running():
-            path = self.local(file)
-            if self._excluded(path, file.filename) is not None:  # (metadata answers without it)
-                raise SourceError("not built: its Requires-Python excludes the target", where=path)
-            return self.builder.wheel(path, self.target)
+    def _build(self, file: ArtifactFile) -> BuiltWheel:
+        path = self.local(file)
+        if self._excluded(path, file.filename) is not None:  # (metadata answers without it)
+            raise SourceError("not built: its Requires-Python excludes the target", where=path)
+        return self.builder.wheel(path, self.target)
 
     def _excluded(self, path: str, filename: str) -> bytes | None:
         """METADATA of the Requires-Python its PKG-INFO states, if that excludes the target.
@@ -300,33 +231,8 @@ class SdistBuilds:
         return ("\n".join(lines) + "\n").encode()
 
     def cancel(self) -> None:
-        """End the early builds (resolution failed: nothing is installed).
-
-        Those not started are dropped; those under way have their backend processes
-        terminated (:class:`graft.build.stop.Stop`), so none runs on after graft exits.
-        """
-        with self._early_lock:
-            if self._pool is not None:
-                self._pool.shutdown(wait=False, cancel_futures=True)
-            if self._stop is not None:
-                self._stop.now()
-
-    def _pinned(self, filename: str) -> bool:
-        """Whether the request pins this sdist's release with ``==`` (a root requirement)."""
-        if not self.pinned:
-            return False
-        from packaging.utils import (  # noqa: PLC0415
-            InvalidSdistFilename,
-            canonicalize_name,
-            parse_sdist_filename,
-        )
-        from packaging.version import InvalidVersion, Version  # noqa: PLC0415
-
-        try:
-            name, version = parse_sdist_filename(filename)
-        except (InvalidSdistFilename, InvalidVersion):
-            return False
-        return any(canonicalize_name(n) == name and Version(v) == version for n, v in self.pinned)
+        """End the early builds (resolution failed: nothing is installed; decision 48)."""
+        self.early.cancel()
 
     def load_surface(self, file: ArtifactFile) -> Surface | None:
         """The surface kept for the METADATA this sdist gives, when that is known cheaply.
@@ -374,9 +280,8 @@ class SdistBuilds:
             path = file.url.removeprefix("file://")
         if path is None:
             return None
-        kept = static_path(self.cache_dir, self._sha256(path))
         try:
-            with open(kept, "rb") as fh:
+            with open(static_path(self.cache_dir, sdist_sha256(path, self.cache_dir)), "rb") as fh:
                 static = fh.read()
         except OSError:
             return None
@@ -389,41 +294,6 @@ class SdistBuilds:
             self.notes.append(known[1])
             self.dynamic.add(file.filename)
         return known[0]
-
-    def _sha256(self, path: str) -> str:
-        """The sdist's sha256: its directory's name in the download cache, else read.
-
-        An sdist from an index lies in the download cache, whose directories name their
-        files' hashes: a lock's environments read each release's metadata once per
-        environment, and hashed every file each time (2 s of a warm ``graft lock PyQt5``
-        whose hooks' failures were kept, decision 254).
-        """
-        from graft.sources.cachenames import stored_sha256  # noqa: PLC0415
-
-        sha = stored_sha256(path, self.cache_dir)
-        if sha is None:
-            from graft._fs import file_sha256  # noqa: PLC0415
-
-            sha = file_sha256(path)
-        return sha
-
-    def _static(self, path: str, where: str) -> bytes:
-        """:func:`static_metadata`, remembered by the sdist's sha256 (the same for any target).
-
-        ``<cache>/metadata/sdist-<sha256>.static2`` holds that metadata, or nothing when the
-        sdist states none; so a warm sync does not read through the archive again.
-        """
-        from graft._atomic import remember  # noqa: PLC0415
-
-        kept = static_path(self.cache_dir, self._sha256(path))
-        try:
-            with open(kept, "rb") as fh:
-                return fh.read()
-        except OSError:
-            pass
-        found = static_metadata(path, where)
-        remember(kept, found)
-        return found
 
 
 def read_here(builder: SourceBuilder, cache_dir: str, *, offline: bool) -> SdistBuilds:
@@ -487,9 +357,3 @@ def dynamic_warning(what: str, labels: Sequence[str], here: Target | None) -> st
         f"{what} whose dependencies are not static: {', '.join(labels)}; read through their"
         f" backends run here{by}, a build on the target may require others"
     )
-
-
-def static_path(cache_dir: str, sha256: str) -> str:
-    """Where the static METADATA of the sdist with this sha256 is kept (empty: it has none)."""
-    # (".static2": since decision 234 a PKG-INFO that contradicts the table is not its)
-    return os.path.join(cache_dir, "metadata", f"sdist-{sha256}.static2")

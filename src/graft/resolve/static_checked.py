@@ -1,7 +1,7 @@
 """Sdists whose build contradicts the static metadata the resolution took for them.
 
 The resolver reads an sdist's dependencies from its static metadata where it states them
-(PEP 643's PKG-INFO, PEP 621's ``[project]``: :func:`graft.resolve.sdists.static_metadata`),
+(PEP 643's PKG-INFO, PEP 621's ``[project]``: :func:`graft.resolve.sdist_static.static_metadata`),
 which its backend must honour. A backend may not: typer-slim 0.12.5's ``pdm_build.py``
 hook adds ``rich`` and ``shellingham`` to the ``dependencies = [click, typing-extensions]``
 its sdist's table and PKG-INFO state. The wheel is the truth pip installs by (it builds to
@@ -31,17 +31,11 @@ def contradicted(built: Sequence[tuple[str, str | None, str, str]], cache_dir: s
     warm sync reusing it parses no METADATA.
     """
     from graft._atomic import remember, write_atomic  # noqa: PLC0415
-    from graft.resolve.sdists import static_path  # noqa: PLC0415
-    from graft.sources.cachenames import stored_sha256  # noqa: PLC0415
+    from graft.resolve.sdist_static import sdist_sha256, static_path  # noqa: PLC0415
 
     notes = []
     for sdist, known, wheel, wheel_sha in built:
-        sha = known or stored_sha256(sdist, cache_dir)
-        if sha is None:
-            from graft._fs import file_sha256  # noqa: PLC0415
-
-            sha = file_sha256(sdist)
-        kept = static_path(cache_dir, sha)
+        kept = static_path(cache_dir, known or sdist_sha256(sdist, cache_dir))
         agrees = f"{kept}.agrees-{wheel_sha}"
         try:
             with open(kept, "rb") as fh:
