@@ -12,8 +12,9 @@ import pytest
 from graft.errors import SourceError, UsageError
 from graft.model.built import BuiltWheel
 from graft.model.request import ResolveRequest
+from graft.resolve.build_refusals import refuse_builds
 from graft.resolve.inputs import gather_inputs
-from graft.resolve.named_sources import BuildLimits, build_named, refuse_builds
+from graft.resolve.named_sources import BuildLimits, build_named
 from graft.sources.requirements import parse_spec, source_path
 from graft.venv.interpreter import foreign_target
 

@@ -10,7 +10,8 @@ and repositories among its inputs.
 
 The builder (:class:`graft.model.request.SourceBuilder`) is passed in by the command line;
 without one, or with ``--no-build``, a source is refused in one line naming it
-(:func:`refuse_builds`), as the request's :class:`BuildLimits` say.
+(:func:`refuse_build`, :mod:`graft.resolve.build_refusals`), as the request's
+:class:`BuildLimits` say.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from graft.errors import SourceError, UsageError
+from graft.resolve.build_refusals import refuse_binary_only, refuse_builds, refuse_excluded
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -36,11 +38,11 @@ if TYPE_CHECKING:
 class BuildLimits:
     """What a request allows of a named source's build, made once per request.
 
-    *no_build*, *only_binary*, *no_binary*: as :func:`refuse_builds` takes them; *foreign*:
-    the target is not this machine (nothing can be built for it: a ``-r pyproject.toml``
-    without ``[project]`` is refused; a named source is read as ``graft lock`` reads it,
-    by the caller, with this flag cleared, decision 427); *offline*: sources come from the
-    cache.
+    *no_build*, *only_binary*, *no_binary*: as
+    :func:`~graft.resolve.build_refusals.refuse_builds` takes them; *foreign*: the target is
+    not this machine (nothing can be built for it: a ``-r pyproject.toml`` without
+    ``[project]`` is refused; a named source is read as ``graft lock`` reads it, by the
+    caller, with this flag cleared, decision 427); *offline*: sources come from the cache.
     """
 
     no_build: bool = False
@@ -52,44 +54,6 @@ class BuildLimits:
 
 #: No limit: every source may be built, for this machine, fetched as need be.
 NO_LIMITS = BuildLimits()
-
-
-def refuse_builds(
-    what: str,
-    builder: SourceBuilder | None,
-    *,
-    no_build: bool = False,
-    only_binary: frozenset[str] = frozenset(),
-    no_binary: frozenset[str] = frozenset(),
-    name: str | None = None,
-) -> None:
-    """A build is needed for *what* (of project *name*, if known): refused when builds are off.
-
-    *only_binary*, *no_binary*: every ``--only-binary`` and ``--no-binary`` value given, the
-    command line's and the requirement files', as canonical names or ``:all:``; a project
-    they limit to wheels is not built (``graft.resolve.policy.format_limit``, as for
-    candidates from an index). A source whose name is not known before its build is refused
-    by ``--only-binary :all:``.
-    """
-    if no_build:
-        raise UsageError(f"{what} needs a build, and --no-build was given")
-    _refuse_binary_only(what, name, only_binary, no_binary)
-    if builder is None:
-        raise UsageError(
-            f"{what} needs a build, and nothing builds here",
-            hint="graft sync builds sources; this command installs wheels only",
-        )
-
-
-def _refuse_binary_only(
-    what: str, name: str | None, only: frozenset[str], no: frozenset[str]
-) -> None:
-    from graft.resolve.policy import format_limit  # noqa: PLC0415 - sources only
-
-    if name is not None and name in only:
-        raise UsageError(f"{what} needs a build, and --only-binary names {name}")
-    if ":all:" in only and (name is None or format_limit(name, only, no) == "binary"):
-        raise UsageError(f"{what} needs a build, and --only-binary :all: was given")
 
 
 def build_named(
@@ -162,18 +126,6 @@ def source_at_hand(w: Wanted, cache_dir: str, *, offline: bool) -> tuple[str, st
     return local, None if w.indexed else _direct_url(w, local, sha)
 
 
-def refuse_excluded(w: Wanted, local: str, target: Target, builder: SourceBuilder) -> None:
-    """Refuse the source at *local* whose static Requires-Python excludes *target*.
-
-    A directory's ``[project].requires-python`` (decision 175); an sdist's PKG-INFO, unless
-    a recorded build or kept metadata answers for it (decision 205).
-    """
-    if os.path.isdir(local):
-        _refuse_excluded_python(local, target)
-    elif builder.known_metadata(local, target) is None:
-        _refuse_excluded_sdist(local, w.source or local, target)  # (a build would run)
-
-
 def prepared_requirements(
     inputs: Inputs,
     target: Target,
@@ -240,49 +192,6 @@ def refuse_build(
         raise UsageError(f"{what} needs a build, which a foreign target cannot run")
 
 
-def _refuse_excluded_python(directory: str, target: Target) -> None:
-    """Refuse the project in *directory* when its static ``requires-python`` excludes *target*.
-
-    An invalid specifier set is left to the backend, which says what is wrong with it.
-    """
-    from graft.sources.pyproject import static_requires_python  # noqa: PLC0415
-
-    found = static_requires_python(directory)
-    if found is None:
-        return
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet  # noqa: PLC0415
-
-    value, path = found
-    try:
-        allowed = SpecifierSet(value).contains(target.version, prereleases=True)
-    except InvalidSpecifier:
-        return
-    if not allowed:
-        raise SourceError(
-            f"[project].requires-python is {value!r}, which excludes the target's Python"
-            f" {target.version}; nothing was built",
-            where=path,
-            hint="pass --python for an interpreter it admits",
-        )
-
-
-def _refuse_excluded_sdist(sdist: str, given: str, target: Target) -> None:
-    """Refuse the sdist when the Requires-Python its PKG-INFO states excludes *target*.
-
-    *given*: the path or URL as the request names it, which the error names.
-    """
-    from graft.build.sdist import excluded_python  # noqa: PLC0415
-
-    said = excluded_python(sdist, target.version)
-    if said is not None:
-        raise SourceError(
-            f"its PKG-INFO's Requires-Python is {said.requires_python!r}, which excludes the"
-            f" target's Python {target.version}; nothing was built",
-            where=given,
-            hint="pass --python for an interpreter it admits",
-        )
-
-
 def _local_source(w: Wanted, cache_dir: str, *, offline: bool) -> tuple[str, str | None]:
     """The source as a local path (an sdist URL downloaded into the cache), its sha256."""
     assert w.source is not None  # noqa: S101 - only sources come here
@@ -347,7 +256,7 @@ def as_wheel(
     filename = os.path.basename(built.path)
     name, version = parse_wheel_filename(filename)[:2]
     check_built(w, name, str(version))
-    _refuse_binary_only(w.source or "", name, *formats)  # (a name known only now)
+    refuse_binary_only(w.source or "", name, *formats)  # (a name known only now)
     return dataclasses.replace(
         w,
         name=name,

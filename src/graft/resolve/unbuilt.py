@@ -83,11 +83,8 @@ def _metadata(  # noqa: PLR0917 - read_unbuilt's, in turn
     from packaging.metadata import parse_email  # noqa: PLC0415
     from packaging.utils import canonicalize_name  # noqa: PLC0415
 
-    from graft.resolve.named_sources import (  # noqa: PLC0415
-        check_built,
-        refuse_excluded,
-        source_at_hand,
-    )
+    from graft.resolve.build_refusals import refuse_excluded  # noqa: PLC0415
+    from graft.resolve.named_sources import check_built, source_at_hand  # noqa: PLC0415
 
     local, _ = source_at_hand(w, cache_dir, offline=offline)
     refuse_excluded(w, local, target, builder)
