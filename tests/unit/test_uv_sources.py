@@ -175,7 +175,8 @@ def test_what_cannot_be_honoured_is_one_line_naming_the_entry(tmp_path: Path) ->
 )
 def test_a_source_holds_where_both_markers_do(marker: str, own: str | None) -> None:
     """The source's marker is the requirement's and the entry's, and-ed (as uv lowers it)."""
-    from graft.sources.uv_sources import Entry, Sources
+    from graft.sources.uv_source_kinds import Entry
+    from graft.sources.uv_sources import Sources
 
     table = (("path", "."),) if own is None else (("path", "."), ("marker", own))
     sources = Sources((("lib", (Entry("lib", table, "/", "/"),)),), ())

@@ -10,8 +10,10 @@ groups, to ``-r pyproject.toml``, to a path dependency's own requirements in tur
 workspace root's sources to its members (a member's own entry for the same name first).
 :func:`sources_of` reads them, and :func:`lowered` turns a requirement they name into what
 graft takes for it (``-e /abs/lib``, ``lib @ git+URL@REV#subdirectory=…``, ``lib @ URL``,
-``lib @ file:///abs/lib-1.0.whl``), the source's marker and-ed with the requirement's, and
-the requirement itself where no entry's marker holds, as uv lowers them. An ``index`` entry
+``lib @ file:///abs/lib-1.0.whl``; each kind's in :mod:`graft.sources.uv_source_kinds`, a
+workspace's members in :mod:`graft.sources.uv_workspace`), the source's marker and-ed with
+the requirement's, and the requirement itself where no entry's marker holds, as uv lowers
+them. An ``index`` entry
 keeps the requirement as written, with the URL of the ``[[tool.uv.index]]`` it names
 (``Wanted.index``): that project is then asked of that index alone (:func:`index_pins`,
 ``graft.sources.indexes.Indexes``; decision 372). ``--no-sources`` (or
@@ -22,13 +24,14 @@ says what to give graft instead (:func:`hint`).
 from __future__ import annotations
 
 import dataclasses
-import glob
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from graft._fs import load_toml, toml_table
+from graft._fs import toml_table
 from graft.errors import SourceError
+from graft.sources.uv_source_kinds import Entry, marked, to_give, wanted
+from graft.sources.uv_workspace import load_pyproject, workspace_root
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -36,26 +39,6 @@ if TYPE_CHECKING:
     from packaging.requirements import Requirement
 
     from graft.model.requirements import Wanted
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One ``[tool.uv.sources]`` entry: its table and the directory its paths are read from."""
-
-    key: str  # the name as written
-    table: tuple[tuple[str, Any], ...]
-    base: str  # the directory of the pyproject.toml that says it
-    root: str  # the workspace root (the project's own directory when it has none)
-    project: str = ""  # the project's directory, whose sources these are ("": *base*)
-
-    @property
-    def where(self) -> str:
-        """The entry, for an error or a requirement's origin."""
-        return f"{os.path.join(self.base, 'pyproject.toml')}: [tool.uv.sources].{self.key}"
-
-    def get(self, key: str) -> Any:
-        """The value of *key* in the entry's table."""
-        return dict(self.table).get(key)
 
 
 @dataclass(frozen=True)
@@ -77,12 +60,12 @@ def sources_of(project: str, unread: frozenset[str] = frozenset()) -> Sources:
     """
     from packaging.utils import canonicalize_name  # noqa: PLC0415
 
-    root = _workspace_root(project)
+    root = workspace_root(project)
     here = os.path.abspath(project)
     read = [os.path.join(f, "pyproject.toml") for f in (project, root) if f is not None]
     by_name: dict[str, tuple[Entry, ...]] = {}
     for folder in dict.fromkeys([p for p in (root, os.path.abspath(project)) if p]):
-        table = toml_table(toml_table(toml_table(_load(folder), "tool"), "uv"), "sources")
+        table = toml_table(toml_table(toml_table(load_pyproject(folder), "tool"), "uv"), "sources")
         for key, given in table.items():
             items = given if isinstance(given, list) else [given]
             entries = []
@@ -139,15 +122,15 @@ def lowered(
         if own is not None and not isinstance(own, str):
             raise SourceError("marker is a string: a PEP 508 marker", where=entry.where)
         if own is None:  # (it holds wherever the requirement does: nothing is left over)
-            return [_wanted(req, entry, _and(markers))]
-        out.append(_wanted(req, entry, _and([*markers, own]), _and([own])))
+            return [wanted(req, entry, _and(markers))]
+        out.append(wanted(req, entry, _and([*markers, own]), _and([own])))
     if not out:
         return None
     if under is None:  # the requirement as written too
         from graft.sources.requirements import parse_spec  # noqa: PLC0415
 
         plain = parse_spec(str(req).split(";")[0].strip(), out[0].where, base=None)
-        out.append(_marked(plain, str(req.marker) if req.marker else None))
+        out.append(marked(plain, str(req.marker) if req.marker else None))
     return out
 
 
@@ -170,132 +153,6 @@ def _and(markers: list[str]) -> str | None:
         from graft.errors import first_line  # noqa: PLC0415
 
         raise SourceError(f"cannot parse the marker {text!r} ({first_line(exc)})") from None
-
-
-def _wanted(req: Requirement, entry: Entry, marker: str | None, own: str | None = None) -> Wanted:
-    """The requirement one entry makes of *req*: a directory, a file, a repository or a URL.
-
-    *own*: the entry's own marker, normalized (an ``index`` entry keeps it apart: its scope
-    in a lock, ``Wanted.index_marker``).
-    """
-    from packaging.utils import canonicalize_name  # noqa: PLC0415
-
-    from graft.sources.requirements import parse_spec, source_path  # noqa: PLC0415
-
-    name = canonicalize_name(req.name)
-    extras = frozenset(canonicalize_name(e) for e in req.extras)
-    head = f"{name}[{','.join(sorted(extras))}]" if extras else name
-    where = entry.where
-    editable = entry.get("editable")
-    if editable is not None and not isinstance(editable, bool):
-        raise SourceError("editable is true or false", where=where)
-    path = entry.get("path")
-    if entry.get("workspace") is True:
-        path = _member(name, entry.root)
-        if path is None:
-            raise SourceError(
-                f"{entry.key} = {{ workspace = true }}, but no member of the workspace at"
-                f" {entry.root} is named {entry.key}",
-                where=where,
-                hint="add its directory to [tool.uv.workspace] members, or pass --no-sources",
-            )
-        editable = True if editable is None else editable  # (uv: members are editable)
-    if isinstance(path, str):
-        local = os.path.normpath(os.path.join(entry.base, os.path.expanduser(path)))
-        if os.path.isdir(local):
-            return source_path(
-                local, where, editable=bool(editable), name=name, extras=extras, marker=marker
-            )
-        if not os.path.isfile(local):
-            raise SourceError(f"{local}: no such file or directory", where=where)
-        if editable:
-            raise SourceError(f"{local} is a file: only a directory is editable", where=where)
-        from pathlib import Path  # noqa: PLC0415
-
-        return _marked(parse_spec(f"{head} @ {Path(local).as_uri()}", where), marker)
-    if isinstance(entry.get("git"), str):
-        return _marked(parse_spec(f"{head} @ {_git_url(entry)}", where, base=None), marker)
-    if isinstance(entry.get("url"), str):
-        sub = entry.get("subdirectory")
-        url = entry.get("url") + (f"#subdirectory={sub}" if sub else "")
-        return _marked(parse_spec(f"{head} @ {url}", where, base=None), marker)
-    if isinstance(entry.get("index"), str):  # the requirement as written, from that index
-        plain = parse_spec(f"{head}{req.specifier}", where, base=None)  # (marker: *marker*)
-        pinned = dataclasses.replace(plain, index=index_url(entry), index_marker=own)
-        return _marked(pinned, marker)
-    raise SourceError("a source names a path, workspace = true, git, url or index", where=where)
-
-
-def _git_url(entry: Entry) -> str:
-    """A ``git`` entry as pip's URL: ``git+URL@REV#subdirectory=DIR`` (rev, tag or branch)."""
-    rev = next((entry.get(k) for k in ("rev", "tag", "branch") if entry.get(k)), None)
-    sub = entry.get("subdirectory")
-    return (
-        f"git+{entry.get('git')}"
-        + (f"@{rev}" if rev else "")
-        + (f"#subdirectory={sub}" if sub else "")
-    )
-
-
-def _marked(wanted: Wanted, marker: str | None) -> Wanted:
-    return wanted if marker is None else dataclasses.replace(wanted, marker=marker)
-
-
-def _declared(entry: Entry) -> tuple[dict[str, Any] | None, list[str]]:
-    """The ``[[tool.uv.index]]`` an ``index`` entry names, and every name declared.
-
-    The project's own declarations first, then its workspace root's, whichever of them
-    says the entry (as uv 0.13.9 finds them: a member's index of the root's name is the
-    member's, for the root's entries too).
-    """
-    names: list[str] = []
-    for folder in dict.fromkeys((entry.project or entry.base, entry.root)):
-        indexes = toml_table(toml_table(_load(folder), "tool"), "uv").get("index")
-        for index in indexes if isinstance(indexes, list) else []:
-            if not isinstance(index, dict) or not isinstance(index.get("name"), str):
-                continue
-            if index["name"] == entry.get("index"):
-                return index, names
-            names.append(index["name"])
-    return None, names
-
-
-def index_url(entry: Entry) -> str:
-    """The URL of the ``[[tool.uv.index]]`` an ``index`` entry names (decision 372).
-
-    Refused in one line naming the entry: an index not declared (as uv refuses it), one
-    without a ``url``, a ``format = "flat"`` one (a find-links page, which graft reads only
-    as ``--find-links``), a URL that is not ``http(s)://`` or ``file://`` (uv reads a
-    relative path from the current directory, not from the pyproject.toml's).
-    """
-    name = entry.get("index")
-    index, names = _declared(entry)
-    said = f'{entry.key} = {{ index = "{name}" }}'
-    if index is None:
-        declared = ", ".join(dict.fromkeys(names)) or "none"
-        raise SourceError(
-            f"{said}, but no [[tool.uv.index]] is named {name} (declared: {declared})",
-            where=entry.where,
-            hint="declare it, with its url, in [[tool.uv.index]], or pass --no-sources",
-        )
-    url = index.get("url")
-    if not isinstance(url, str):
-        raise SourceError(f"{said}: [[tool.uv.index]] {name} has no url", where=entry.where)
-    if index.get("format", "simple") != "simple":
-        raise SourceError(
-            f"{said}: [[tool.uv.index]] {name} is a flat index (format ="
-            f" {index.get('format')!r}), which graft reads only as --find-links",
-            where=entry.where,
-            hint=f"pass --no-sources with --find-links {url}",
-        )
-    if not url.startswith(("http://", "https://", "file://")):
-        raise SourceError(
-            f"{said}: [[tool.uv.index]] {name}'s url {url!r} is not an http://, https:// or"
-            " file:// URL (uv reads a relative path from the current directory)",
-            where=entry.where,
-            hint="write it as an absolute URL",
-        )
-    return url
 
 
 def index_pins(
@@ -345,59 +202,6 @@ def index_pins(
     return everywhere, tuple(dict.fromkeys(apart))
 
 
-def _workspace_root(project: str) -> str | None:
-    """The ``[tool.uv.workspace]`` whose member *project* is (or that it is), as uv finds it.
-
-    The nearest directory at or above *project* with a ``[tool.uv.workspace]`` table; the
-    project is its member when it is that directory, or matches a ``members`` glob and no
-    ``exclude`` glob. None when the nearest one does not hold it, or there is none.
-    """
-    here = os.path.abspath(project)
-    start = here
-    while True:
-        try:
-            uv = toml_table(toml_table(_load(here), "tool"), "uv")
-        except SourceError:  # (a broken pyproject.toml above the project: not its workspace)
-            if here == start:
-                raise
-            uv = {}
-        if "workspace" in uv:
-            return here if here == start or _is_member(start, here, uv) else None
-        up = os.path.dirname(here)
-        if up == here:
-            return None
-        here = up
-
-
-def _globbed(root: str, uv: dict[str, Any], key: str) -> list[str]:
-    patterns = toml_table(uv, "workspace").get(key)
-    return [
-        os.path.normpath(folder)
-        for pattern in (patterns if isinstance(patterns, list) else [])
-        for folder in sorted(glob.glob(os.path.join(root, str(pattern))))
-    ]
-
-
-def _is_member(project: str, root: str, uv: dict[str, Any]) -> bool:
-    members = _globbed(root, uv, "members")
-    return project in members and project not in _globbed(root, uv, "exclude")
-
-
-def _member(name: str, root: str) -> str | None:
-    """The directory of workspace member *name* of the workspace at *root*."""
-    from packaging.utils import canonicalize_name  # noqa: PLC0415
-
-    uv = toml_table(toml_table(_load(root), "tool"), "uv")
-    excluded = _globbed(root, uv, "exclude")
-    for folder in [root, *_globbed(root, uv, "members")]:
-        if folder in excluded:
-            continue
-        found = toml_table(_load(folder), "project").get("name")
-        if isinstance(found, str) and canonicalize_name(found) == canonicalize_name(name):
-            return folder
-    return None
-
-
 def hint(
     missing: Iterable[str], wanted: Iterable[Wanted], unread: Iterable[str] | None = None
 ) -> str | None:
@@ -424,37 +228,9 @@ def hint(
             if name not in names or not entries:
                 continue
             entry = entries[0]  # (the first, by marker)
-            said = _said(name, entry)
+            given = to_give(name, entry)
             return (
                 f"{entry.where} names {entry.key}, which {option} leaves unread:"
-                f" {said or 'give graft its source yourself'}"
+                f" {given or 'give graft its source yourself'}"
             )
     return None
-
-
-def _said(name: str, entry: Entry) -> str | None:
-    """What to give graft for one entry, on the command line."""
-    if isinstance(entry.get("path"), str):
-        path = os.path.normpath(os.path.join(entry.base, entry.get("path")))
-        return f"add {'-e ' if entry.get('editable') else ''}{path}"
-    if entry.get("workspace") is True:
-        member = _member(name, entry.root)
-        return f"add -e {member}" if member else "add -e DIR of the workspace member"
-    if isinstance(entry.get("git"), str):
-        return f"add '{name} @ {_git_url(entry)}'"
-    if isinstance(entry.get("url"), str):
-        return f"add '{name} @ {entry.get('url')}'"
-    if isinstance(entry.get("index"), str):
-        index = _declared(entry)[0]
-        url = index.get("url") if index is not None else None
-        return f"pass --extra-index-url {url}" if isinstance(url, str) else None
-    return None
-
-
-def _load(folder: str) -> dict[str, Any]:
-    """The pyproject.toml in *folder*; nothing when there is none.
-
-    One that does not parse is the one-line error naming it.
-    """
-    path = os.path.join(folder, "pyproject.toml")
-    return load_toml(path) if os.path.isfile(path) else {}
