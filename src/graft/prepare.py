@@ -28,7 +28,8 @@ if TYPE_CHECKING:
     from graft.resolve.located import Located
     from graft.resolve.overrides import Overrides
     from graft.store.bytecode import Compiler
-    from graft.store.entries import Finish, Store, StoreEntry
+    from graft.store.entries import Store, StoreEntry
+    from graft.store.ingest import Finish
 
 
 #: Threads that unpack wheels at once. Unzipping and hashing release the GIL for most of the

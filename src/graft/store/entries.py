@@ -35,18 +35,14 @@ from typing import TYPE_CHECKING
 
 from graft._fs import file_sha256, write_read_only
 from graft.errors import StoreError, WheelError
-from graft.store import seal
 from graft.store.paths import anchor_path, root_file, verified_marker
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Iterable
 
     from graft._fs import FileLock
     from graft.model.record import WheelRecord
-
-    #: What :meth:`Store.ingest` may add to a new entry before it is sealed: called with the
-    #: staging directory, the entry's final path and the wheel record.
-    Finish = Callable[[str, str, WheelRecord], None]
+    from graft.store.ingest import Finish
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,91 +247,11 @@ class Store:
     def _unpack(self, wheel_path: str, sha256: str, finish: Finish | None = None) -> StoreEntry:
         """Unpack, verify and seal *wheel_path* as ``entries/<sha256>`` (under its lock).
 
-        Replaces whatever is there (an untrusted entry). *finish* runs before the seal.
+        Replaces whatever is there (an untrusted entry); :func:`graft.store.ingest.unpack`.
         """
-        try:
-            self._sweep_tmp(sha256)
-        except OSError as exc:
-            raise _no_room(exc, wheel_path, self.tmp_dir) from None
-        # named before it is made, and made inside the block that removes it: a signal as
-        # its mkdir returns leaves nothing (decision 292; the sweep above, under the entry's
-        # lock, makes the name free)
-        staging = os.path.join(self.tmp_dir, f"{sha256}.{os.urandom(6).hex()}")
-        old = None
-        try:
-            os.mkdir(staging, 0o700)
-            tree = os.path.join(staging, "tree")
-            os.mkdir(tree)
-            from graft.wheel.archive import unpack_wheel  # noqa: PLC0415
+        from graft.store.ingest import unpack  # noqa: PLC0415 - not on the warm path
 
-            record = unpack_wheel(wheel_path, tree, sha256)
-            write_read_only(os.path.join(staging, "record.json"), record.to_json())
-            if finish is not None:
-                finish(staging, self.entry_path(sha256), record)
-            seal.make_read_only(staging, top=False)  # its top is moved below, then sealed
-            seal.seal_tree(tree)  # all but the top directory, which must stay movable
-            if finish is not None and os.path.isdir(os.path.join(staging, "bytecode")):
-                seal.seal_tree(os.path.join(staging, "bytecode"))
-            if os.path.lexists(self.entry_path(sha256)):  # untrusted or damaged: replaced
-                old = os.path.join(self.tmp_dir, f"{sha256}.old.{os.urandom(6).hex()}")
-                self._take_aside(sha256, old)  # only now that its successor is complete
-            os.rename(staging, self.entry_path(sha256))
-        except BaseException as exc:
-            seal.remove_tree(staging)
-            if old is not None and not os.path.lexists(self.entry_path(sha256)):
-                with contextlib.suppress(OSError):  # put it back (unmarked: not trusted)
-                    os.rename(os.path.join(old, "old"), self.entry_path(sha256))
-            if isinstance(exc, OSError):
-                raise _no_room(exc, wheel_path, self.tmp_dir) from None
-            raise
-        seal.seal_top(self.entry_path(sha256))  # (the tree is sealed already)
-        entry = StoreEntry(record, self.entry_path(sha256))
-        self._mark_verified(entry, wheel_path)
-        if old is not None:
-            with contextlib.suppress(OSError):  # (else tmp/ sweeps take it later)
-                seal.remove_tree(old)
-        return entry
-
-    def _mark_verified(self, entry: StoreEntry, wheel_path: str) -> None:
-        """Write the entry's marker in ``verified/``: graft unpacked it from *wheel_path*."""
-        from graft.store.verified import Marker, mark  # noqa: PLC0415
-
-        record = entry.record
-        try:
-            marker = Marker(
-                record=file_sha256(os.path.join(entry.tree, record.dist_info, "RECORD")),
-                record_json=file_sha256(os.path.join(entry.path, "record.json")),
-                wheel=os.path.abspath(wheel_path),
-                size=os.path.getsize(wheel_path),
-            )
-            mark(self.root, record.sha256, marker)
-        except OSError as exc:
-            raise StoreError(
-                f"cannot record that {record.filename} was verified ({exc.strerror or exc})",
-                where=os.path.join(self.root, "verified"),
-                hint="free space in the store's filesystem and sync again",
-            ) from None
-
-    def _take_aside(self, sha256: str, trash: str) -> None:
-        """Rename the entry at ``entries/<sha256>`` (untrusted or damaged) whole into ``tmp/``.
-
-        Under its lock, as *trash*``/old``, its marker forgotten first: an entry put back
-        after a failure is never trusted (decision 292). Never followed.
-        """
-        from graft.store.verified import forget  # noqa: PLC0415
-
-        path = self.entry_path(sha256)
-        forget(self.root, sha256)
-        if not os.path.islink(path):
-            seal.unseal_top(path)  # an immutable directory cannot be moved
-        os.mkdir(trash, 0o700)
-        os.rename(path, os.path.join(trash, "old"))
-
-    def _sweep_tmp(self, sha256: str) -> None:
-        """Remove staging left by a crashed ingest of the same wheel (we hold its lock)."""
-        for name in os.listdir(self.tmp_dir):
-            if name.startswith(sha256 + "."):
-                seal.remove_tree(os.path.join(self.tmp_dir, name))
+        return StoreEntry(unpack(self, wheel_path, sha256, finish), self.entry_path(sha256))
 
     # -- GC roots -------------------------------------------------------------------------
 
@@ -400,12 +316,6 @@ def _identity(path: str) -> tuple[int, int] | None:
     except OSError:
         return None
     return (st.st_dev, st.st_ino) if stat.S_ISREG(st.st_mode) else None
-
-
-def _no_room(exc: OSError, wheel_path: str, tmp_dir: str) -> StoreError:
-    from graft.store.failures import no_room  # noqa: PLC0415
-
-    return no_room(exc, wheel_path, tmp_dir)
 
 
 def is_store(path: str) -> bool:
