@@ -3,8 +3,8 @@
 The cases of :mod:`graft.resolve.explain` that the project's listing tells: no project of that
 name (:mod:`graft.resolve.no_project`, with a close one: "did you mean requests?"), only source
 distributions while builds are off, no wheel for the target (with the tags its newest wheels
-have), no version the specifiers admit (with the nearest there are and what was left out), the
-target's Python excluded by every wheel tried.
+have; both :mod:`graft.resolve.no_wheel`), no version the specifiers admit (with the nearest
+there are and what was left out), the target's Python excluded by every wheel tried.
 """
 
 from __future__ import annotations
@@ -14,18 +14,19 @@ import operator
 from typing import TYPE_CHECKING
 
 from graft.resolve.admit import by_version
-from graft.resolve.artifacts import legacy_sdists, parse_wheel, sdist_version
 from graft.resolve.candidates import UNBUILT, UNREADABLE, WRONG_RELEASE, WheelCandidate
 from graft.resolve.causes import stated
+from graft.resolve.no_wheel import builds_off, no_fit
 from graft.resolve.policy import Prereleases
 from graft.resolve.resolution_error import (
     SHOWN,
     Kind,
-    Reason,
     ResolutionError,
     bounded_prereleases,
     listed,
     nearest,
+    nearest_text,
+    within,
 )
 from graft.resolve.screen import Reject, screen
 from graft.resolve.surface import canonical_specifier
@@ -127,10 +128,10 @@ def _no_candidates(
         return None  # there are candidates: the failure is a conflict further down
     unfit = {Reject.SDIST, Reject.FILENAME, Reject.TAGS, Reject.NO_BINARY}
     fit = [v for _, r, v in matching.rejected if r not in unfit and v is not None]
-    if not fit or (not _wanted(fit, specs) and _wanted(_tagged(matching.rejected), specs)):
+    if not fit or (not within(fit, specs) and within(_tagged(matching.rejected), specs)):
         # nothing fits the target, or the versions asked for exist and only their wheels do
         # not fit (a pin from before the target's Python): not a missing version
-        return _unfit(name, matching.rejected, asked, specs, provider, fit=fit)
+        return no_fit(name, matching.rejected, asked, specs, provider, fit=fit)
     parents = {info.parent for info in infos}
     if len(specs) > 1 and len(parents) > 1:  # (one requirement alone: the screening above)
         alone = [_screened(name, files, [s], provider).offered for s in specs]
@@ -165,12 +166,12 @@ def _no_candidates(
         ("with only a source distribution, built for the target", built),
     ):
         if versions:
-            lines.append(f"nearest versions {said}: {_near(versions, specs)}")
+            lines.append(f"nearest versions {said}: {nearest_text(versions, specs)}")
             lines += bounded_prereleases(nearest(versions, specs), specs)
     lines += _matched_lines(matched, provider.target.version)
     if left_out:
         lines.append(f"left out: {left_out}")
-    hint = _builds_off(name) if Reject.SDIST in matched else None
+    hint = builds_off(name) if Reject.SDIST in matched else None
     disallowed = provider.policy.prereleases_for(name) is Prereleases.DISALLOW
     if Reject.PRERELEASE in matched and disallowed:
         hint = "prereleases are off (--prerelease disallow); allow them with --prerelease"
@@ -261,56 +262,6 @@ def _matched_lines(matched: dict[Reject, dict[Version, ArtifactFile]], python: s
     return lines
 
 
-def _near(versions: Sequence[Version], specs: Sequence[SpecifierSet]) -> str:
-    shown = nearest(versions, specs)
-    total = len(set(versions))
-    return ", ".join(str(v) for v in shown) + (f" (of {total})" if total > len(shown) else "")
-
-
-def _only_sdists(
-    name: NormalizedName,
-    rejected: Sequence[tuple[ArtifactFile, Reject, Version | None]],
-    asked: Sequence[str],
-) -> ResolutionError:
-    sdists = [f for f, r, _ in rejected if r is Reject.SDIST]
-    versions = [v for f in sdists if (v := sdist_version(f.filename)) is not None]
-    shown = listed(versions) if versions else ", ".join(f.filename for f in sdists)
-    return ResolutionError(
-        Kind.ONLY_SDISTS,
-        [
-            f"{name} has only source distributions ({shown})"
-            if len(sdists) == len(rejected)
-            else f"no wheel of {name} fits the target, only source distributions ({shown})",
-            *asked,
-        ],
-        hint=_builds_off(name),
-    )
-
-
-def _brought_in(name: NormalizedName, provider: Provider) -> list[str]:
-    """How *name* came in, where its requirers' lines do not say it: a chain to a request.
-
-    ``you asked for top; top==1.0 requires bar`` when bar (whose line says it requires
-    *name*) is no project the user asked for (decision 378); else nothing.
-    """
-    from graft.resolve.causes import chain, requested_and_parents  # noqa: PLC0415
-
-    asked, parents = requested_and_parents(provider.needed)
-    up = chain(name, asked, parents)
-    if len(up) < 2:  # noqa: PLR2004 - its requirer is what the user asked for, or no chain
-        return []
-    from graft.resolve.causes import required_by  # noqa: PLC0415
-
-    return [f"{name} is {required_by(name, asked, parents)}"]
-
-
-def _builds_off(name: NormalizedName) -> str:
-    return (
-        f"builds are off (--no-build, --only-binary {name} or :all:, or a command that does"
-        " not build); allow them, or pin a version with a wheel"
-    )
-
-
 def _screened(
     name: NormalizedName,
     files: Sequence[ArtifactFile],
@@ -334,109 +285,8 @@ def _screened(
     return screens.explained(name, files, specs, target, policy, tag_rank=rank)
 
 
-def _unfit(
-    name: NormalizedName,
-    rejected: Sequence[tuple[ArtifactFile, Reject, Version | None]],
-    asked: Sequence[str],
-    specs: Sequence[SpecifierSet],
-    provider: Provider,
-    *,
-    fit: Sequence[Version],
-) -> ResolutionError:
-    """Only sdists, or no wheel for the target (and the versions that have one, if any)."""
-    if not fit and all(r in {Reject.SDIST, Reject.FILENAME} for _, r, _ in rejected):
-        return _only_sdists(name, rejected, [*asked, *_brought_in(name, provider)])
-    error = _no_wheel(name, rejected, asked, specs, provider)
-    if not fit:
-        return error
-    nearby = f"versions with a wheel for the target: {_near(fit, specs)}"
-    return ResolutionError(error.kind, [error.reason, *error.lines[1:], nearby], error.hint)
-
-
-def _no_wheel(
-    name: NormalizedName,
-    rejected: Sequence[tuple[ArtifactFile, Reject, Version | None]],
-    asked: Sequence[str],
-    specs: Sequence[SpecifierSet],
-    provider: Provider,
-) -> ResolutionError:
-    wheels = [(v, f) for f, r, v in rejected if r is Reject.TAGS and v is not None]
-    allowed = set(_wanted([v for v, _ in wheels], specs))
-    wanted = [(v, f) for v, f in wheels if v in allowed]
-    wheels = wanted or wheels  # the versions asked for, if they have wheels at all
-    if wheels:
-        newest = max(v for v, _ in wheels)
-        tags = sorted({t for v, f in wheels if v == newest for t in _tags(f.filename)})
-        shown = ", ".join(tags[:SHOWN]) + (
-            f" (and {len(tags) - SHOWN} more)" if len(tags) > SHOWN else ""
-        )
-        elsewhere = _other_systems(tags, provider.target.markers.get("platform_system"))
-        only = f"{elsewhere} only: " if elsewhere else ""
-        line = f"{name} {newest} has wheels for {only}{shown}"
-    else:
-        reasons = sorted({r.value for _, r, _ in rejected})
-        line = f"every file of {name} was left out: {'; '.join(reasons)}"
-    which = f"{name} {wanted[0][0]}" if len({v for v, _ in wanted}) == 1 else name
-    head = Reason(f"no wheel of {which} for the target", tuple(provider.target.tags[:2]))
-    legacy = legacy_sdists(name, [f.filename for f, r, _ in rejected if r is Reject.FILENAME])
-    admitted = set(_wanted([v for v, _ in legacy], specs))
-    old = [filename for version, filename in legacy if version in admitted]
-    said = [line]
-    if old:  # (Twisted 20.3.0's only sdist is a .tar.bz2: decision 311)
-        said.append(
-            f"{', '.join(old[:SHOWN])}: {'an sdist' if len(old) == 1 else 'sdists'} neither"
-            " .tar.gz nor .zip (PEP 625), which graft does not build"
-        )
-    return ResolutionError(Kind.NO_WHEEL_FOR_TARGET, [head, *asked, *said])
-
-
 def _tagged(rejected: Sequence[tuple[ArtifactFile, Reject, Version | None]]) -> list[Version]:
     return [v for _, r, v in rejected if r is Reject.TAGS and v is not None]
-
-
-def _wanted(versions: Sequence[Version], specs: Sequence[SpecifierSet]) -> list[Version]:
-    """The *versions* every specifier of *specs* allows (prereleases too: they were named).
-
-    Each version is judged once: *versions* holds one per file (thousands, for a project
-    with a wheel per platform and Python).
-    """
-    judged = {v: all(s.contains(v, prereleases=True) for s in specs) for v in set(versions)}
-    return [v for v in versions if judged[v]]
-
-
-#: A platform tag's prefix and the system it is for (``platform_system``, and its name).
-_SYSTEMS = (
-    ("win", "Windows", "Windows"),
-    ("macosx", "Darwin", "macOS"),
-    ("manylinux", "Linux", "Linux"),
-    ("musllinux", "Linux", "Linux"),
-    ("linux", "Linux", "Linux"),
-)
-
-
-def _other_systems(tags: Sequence[str], system: str | None) -> str | None:
-    """The systems *tags* are for (``Windows``, ``Linux and macOS``) where none is *system*.
-
-    None where a tag is for any system or one graft cannot name (``py3-none-any``,
-    ``android_21_arm64_v8a``), or where one is for *system* (the target's ``platform_system``):
-    the wheels miss it by Python, ABI or system release, not by system, and the tags say so.
-    (pywin32 on Linux: "pywin32 312 has wheels for Windows only: cp310-cp310-win32, …", as
-    uv's hint names the platforms.)
-    """
-    found: dict[str, str] = {}
-    for tag in tags:
-        platform = tag.rsplit("-", 1)[-1]
-        known = next((s for s in _SYSTEMS if platform.startswith(s[0])), None)
-        if known is None or known[1] == system:
-            return None
-        found[known[2]] = known[1]
-    names = sorted(found)
-    return " and ".join(names) if names else None
-
-
-def _tags(filename: str) -> tuple[str, ...]:
-    parsed = parse_wheel(filename)
-    return parsed.tags if parsed else ()
 
 
 __all__ = ["no_candidates", "python_excluded"]

@@ -126,6 +126,23 @@ def nearest(versions: Sequence[Version], specs: Sequence[SpecifierSet]) -> list[
     return [ordered[i] for i in sorted(closest, reverse=True)]
 
 
+def nearest_text(versions: Sequence[Version], specs: Sequence[SpecifierSet]) -> str:
+    """:func:`nearest` of *versions* as a line's text, with how many there are."""
+    shown = nearest(versions, specs)
+    total = len(set(versions))
+    return ", ".join(str(v) for v in shown) + (f" (of {total})" if total > len(shown) else "")
+
+
+def within(versions: Sequence[Version], specs: Sequence[SpecifierSet]) -> list[Version]:
+    """The *versions* every specifier of *specs* allows (prereleases too: they were named).
+
+    Each version is judged once: *versions* holds one per file (thousands, for a project
+    with a wheel per platform and Python).
+    """
+    judged = {v: all(s.contains(v, prereleases=True) for s in specs) for v in set(versions)}
+    return [v for v in versions if judged[v]]
+
+
 def bounded_prereleases(versions: Sequence[Version], specs: Sequence[SpecifierSet]) -> list[str]:
     """A line for each prerelease of *versions* that only a ``<V`` of *specs* leaves out.
 
@@ -167,4 +184,6 @@ __all__ = [
     "bounded_prereleases",
     "listed",
     "nearest",
+    "nearest_text",
+    "within",
 ]
