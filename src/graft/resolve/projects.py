@@ -1,8 +1,8 @@
 """The resolver's :class:`~graft.resolve.artifacts.ProjectSource` over graft's own sources.
 
 Files come from the simple-API indexes (:class:`graft.sources.index.Index`) and the
-find-links directories (:class:`graft.sources.find_links.FindLinks`). A wheel's METADATA comes,
-in this order, from:
+find-links directories (:class:`graft.sources.find_links.FindLinks`). A wheel's METADATA comes
+(:mod:`graft.resolve.wheel_metadata`), in this order, from:
 
 1. the wheel itself when it is a local file;
 2. the metadata cache, ``<cache>/metadata/<wheel sha256>-<URL hash>.metadata`` (the file
@@ -20,13 +20,9 @@ What was read from where is counted in :attr:`IndexProjects.reads`.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import threading
-import urllib.parse
 from typing import TYPE_CHECKING, Any, Protocol
 
-from graft._atomic import remember
 from graft.errors import SourceError
 from graft.resolve import kept_surface
 from graft.resolve.artifacts import ArtifactFile
@@ -286,15 +282,6 @@ class IndexProjects:
             found = list(pool.map(exists, names))
         return [name for name, ok in zip(names, found, strict=True) if ok]
 
-    def _cache_path(self, file: ArtifactFile) -> str | None:
-        if not file.sha256:
-            return None
-        from graft.sources.cachekey import cache_key  # noqa: PLC0415
-
-        return os.path.join(
-            self.cache_dir, "metadata", f"{cache_key(file.sha256, file.url)}.metadata"
-        )
-
     def load_surface(self, file: ArtifactFile) -> Surface | None:
         """The surface parsed from *file*'s METADATA by an earlier run, if kept and still valid.
 
@@ -334,90 +321,16 @@ class IndexProjects:
                 raise SourceError("an sdist, and nothing here builds", where=file.filename)
             self._count("sdist")
             return self.builds.metadata(file)
-        # (imported here: a warm resolution finds every surface kept and reads no METADATA)
-        from graft.sources.coremeta import hash_matches  # noqa: PLC0415
-        from graft.sources.lazywheel import read_metadata  # noqa: PLC0415
-        from graft.sources.localwheel import read_local_metadata  # noqa: PLC0415
+        from graft.resolve.wheel_metadata import wheel_metadata  # noqa: PLC0415 - (cold)
 
-        project = file.filename.split("-", 1)[0]  # a wheel's name part never holds "-"
-        scheme = urllib.parse.urlsplit(file.url).scheme
-        if scheme not in {"http", "https"}:
-            self._count("local")
-            return read_local_metadata(file.url.removeprefix("file://"), project)[1]
-        if file.sha256 is None and not self.offline:  # a URL given without a hash
-            lazy = read_metadata(urllib.parse.urldefrag(file.url).url, project)
-            self._count("ranges" if lazy.ranged else "whole", file, lazy.bytes_read)
-            return lazy.metadata
-        path = self._cache_path(file)
-        if path is not None:
-            with contextlib.suppress(OSError), open(path, "rb") as fh:
-                data = fh.read()
-                if hash_matches(data, file.metadata_hash):
-                    self._count("cache")
-                    return data
-        stored = self._stored(file)
-        if stored is not None:
-            self._count("store")
-            return stored
-        if self.offline:
-            raise SourceError(
-                "its METADATA is not in the cache and --offline was given",
-                where=file.filename,
-                hint="run once online",
-            )
-        data = self._fetch(file, project)
-        if path is not None:
-            remember(path, data)
-        return data
-
-    def _stored(self, file: ArtifactFile) -> bytes | None:
-        """The METADATA of the store's entry of *file*'s sha256, if it vouches for one.
-
-        The store is content-addressed and its entries verified (the marker): the entry is
-        the wheel a sync installs for that sha256 without a download (decision 154), so its
-        METADATA is the one to resolve with (decision 294). Only an entry of *file*'s own
-        name and version (:meth:`Store.dist_info_of`) whose METADATA has the hash an index
-        announced.
-        """
-        store, sha = self.store, file.sha256
-        if store is None or sha is None:
-            return None
-        dist_info = store.dist_info_of(sha, file.filename)
-        if dist_info is None:
-            return None
-        from graft.sources.coremeta import hash_matches  # noqa: PLC0415
-
-        try:
-            with open(os.path.join(dist_info, "METADATA"), "rb") as fh:
-                data = fh.read()
-        except OSError:  # (gc took it meanwhile)
-            return None
-        return data if hash_matches(data, file.metadata_hash) else None
-
-    def _fetch(self, file: ArtifactFile, project: str) -> bytes:
-        from graft.sources.coremeta import hash_matches  # noqa: PLC0415
-        from graft.sources.lazywheel import read_metadata  # noqa: PLC0415
-
-        if file.url in self._offers_pep658:
-            from graft.sources.http import http_get  # noqa: PLC0415
-
-            got = http_get(urllib.parse.urldefrag(file.url).url + ".metadata")
-            if got is not None:
-                if not hash_matches(got.body, file.metadata_hash):
-                    raise SourceError(
-                        "the index's metadata file does not match its announced hash",
-                        where=file.url + ".metadata",
-                    )
-                self._count("pep658", file, len(got.body))
-                return got.body
-        lazy = read_metadata(urllib.parse.urldefrag(file.url).url, project)
-        self._count("ranges" if lazy.ranged else "whole", file, lazy.bytes_read)
-        if not hash_matches(lazy.metadata, file.metadata_hash):
-            raise SourceError(
-                "the wheel's METADATA does not match the hash the index announced",
-                where=file.url,
-            )
-        return lazy.metadata
+        return wheel_metadata(
+            file,
+            self.cache_dir,
+            self.store,
+            offline=self.offline,
+            pep658=self._offers_pep658,
+            count=self._count,
+        )
 
 
 def _kib(size: int) -> str:
