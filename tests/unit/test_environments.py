@@ -1,4 +1,4 @@
-"""The lock's environment matrix and the markers that tell groups of environments apart."""
+"""The lock's environment matrix, and the markers that tell groups of it apart (lock_markers)."""
 
 from __future__ import annotations
 
@@ -16,11 +16,11 @@ from graft.resolve.environments import (
     Environment,
     glibc_machine,
     keep_matching,
-    marker_for,
     matrix,
     python_versions,
 )
 from graft.resolve.lock_machines import stands_for
+from graft.resolve.lock_markers import marker_for
 from graft.venv.interpreter import find_interpreter
 
 if TYPE_CHECKING:

@@ -111,7 +111,7 @@ def with_needs(
     (:func:`graft.resolve.lock_forks.conditions`). In the entry's environments where every
     choice needs it, a clause without a requirer holds (their marker).
     """
-    from graft.resolve.environments import marker_for  # noqa: PLC0415
+    from graft.resolve.lock_markers import marker_for  # noqa: PLC0415
     from graft.variants.locked import Clause  # noqa: PLC0415
 
     name = str(entry.name)

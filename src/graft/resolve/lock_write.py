@@ -71,7 +71,7 @@ def pylock_table(
     from packaging.specifiers import SpecifierSet  # noqa: PLC0415
     from packaging.version import Version  # noqa: PLC0415
 
-    from graft.resolve.environments import marker_for  # noqa: PLC0415
+    from graft.resolve.lock_markers import marker_for  # noqa: PLC0415
 
     pythons = sorted({e.python for e in covered}, key=Version)
     top = Version(pythons[-1])
