@@ -63,6 +63,30 @@ def test_a_lock_of_plain_wheels_leaves_the_variant_choice_out(tmp_path: Path) ->
     }
 
 
+def test_a_lock_s_refusal_is_imported_only_when_packaging_refuses(tmp_path: Path) -> None:
+    """``sources/pylock_refusals.py``: a lock read without a refusal leaves it out."""
+    lock = tmp_path / "pylock.toml"
+    lock.write_text(
+        'lock-version = "1.0"\ncreated-by = "test"\nrequires-python = ">=3.12"\n\n'
+        '[[packages]]\nname = "app"\nversion = "1.0"\n[[packages.wheels]]\n'
+        'url = "https://example.invalid/app-1.0-py3-none-any.whl"\n'
+        f'hashes = {{ sha256 = "{"a" * 64}" }}\n'
+    )
+    code = (
+        "from graft.errors import SourceError\n"
+        "from graft.sources.pylock import read_pylock\n"
+        "from graft.venv.interpreter import foreign_target\n"
+        "def read(version):\n"
+        "    try:\n"
+        f"        read_pylock({str(lock)!r}, foreign_target(version, ['manylinux_2_17_x86_64']))\n"
+        "    except SourceError as exc:\n"
+        "        assert 'requires-python >=3.12 excludes' in exc.what, exc.what\n"
+    )
+    name = "graft.sources.pylock_refusals"
+    assert _imports(f"{code}read('3.12')", name) == {name: False}
+    assert _imports(f"{code}read('3.11')", name) == {name: True}
+
+
 def test_a_recalled_resolution_s_result_leaves_the_stages_out() -> None:
     """The memo's recall makes a ``Located`` without importing the stages that locate one."""
     code = (

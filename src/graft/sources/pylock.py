@@ -22,7 +22,6 @@ clauses holds for the wheels chosen (:mod:`graft.variants.locked`).
 from __future__ import annotations
 
 import os
-import re
 from typing import TYPE_CHECKING, Any
 
 from packaging.utils import canonicalize_name
@@ -118,10 +117,9 @@ def read_pylock(
             )
         )
     except PylockSelectError as exc:
-        python = _python_refused(str(exc), lock, target)
-        if python is not None:
-            raise SourceError(python, where=path, hint=_python_hint(lock, target)) from None
-        raise SourceError(f"{exc}", where=path, hint=_select_hint(str(exc), lock, target)) from None
+        from graft.sources.pylock_refusals import refusal  # noqa: PLC0415
+
+        raise refusal(str(exc), lock, target, where=path) from None
     positions = {id(p): i for i, p in enumerate(lock.packages)}
     for package, dist in selected:
         where = f"{path}: {package.name}"
@@ -166,79 +164,6 @@ def read_pylock(
 
         return needed_here(wanted, [p for p, _ in selected], target, variants, where=path)
     return wanted
-
-
-def _python_refused(said: str, lock: Any, target: Target) -> str | None:
-    """Packaging's refusal *said* in graft's words, where a requires-python excludes the target.
-
-    packaging says "python_full_version '3.12.1' in provided environment does not satisfy
-    the Python version requirement '>=3.14'" (decision 431). Judged by the lock's own
-    ``requires-python`` values, not packaging's words: the lock's, else the package the
-    refusal names (``packages[N]``), else the one package whose value excludes the target;
-    None for any other refusal.
-    """
-    from packaging.version import Version  # noqa: PLC0415
-
-    version = Version(target.version)
-    python = f"the target's Python {target.version}"
-
-    def excludes(spec: Any) -> bool:
-        return spec is not None and not spec.contains(version, prereleases=True)
-
-    if excludes(lock.requires_python):
-        return f"the lock's requires-python {lock.requires_python} excludes {python}"
-    found = re.search(r"packages\[(\d+)\]", said)
-    excluding = [i for i, p in enumerate(lock.packages) if excludes(p.requires_python)]
-    if found is not None:
-        excluding = [i for i in excluding if i == int(found.group(1))]
-    if len(excluding) != 1:
-        return None
-    package = lock.packages[excluding[0]]
-    locked = f"{package.name} {package.version}" if package.version else package.name
-    return (
-        f"{locked} (packages[{excluding[0]}]) requires Python {package.requires_python},"
-        f" which excludes {python}"
-    )
-
-
-def _python_hint(lock: Any, target: Target) -> str:
-    """Where to go for a lock whose Python is not the target's: another interpreter, a relock."""
-    version = ".".join(target.version.split(".")[:2])
-    allows = f" ({lock.requires_python})" if lock.requires_python else ""
-    return (
-        f"sync with a --python the lock allows{allows}, or relock for this one"
-        f" (graft lock --python-version {version})"
-    )
-
-
-def _select_hint(said: str, lock: Any, target: Target) -> str:
-    """What to do about *said*, packaging's refusal to select from *lock* for *target*."""
-    for kind, flag, declared in (
-        ("extras", "--extra", lock.extras),
-        ("dependency groups", "--group", lock.dependency_groups),
-    ):
-        if said.startswith(f"Undeclared {kind}:"):
-            names = ", ".join(sorted(str(n) for n in declared or ()))
-            said = f"the lock declares {kind} {names}" if names else f"the lock declares no {kind}"
-            return f"{said}; graft lock {flag} NAME writes their requirements into the lock"
-    said = f"the target is {target.implementation} {target.version}"
-    if target.implementation != "cpython" and _cpython_would_hold(lock, target):
-        said += (
-            ", and the lock's environments hold on CPython alone: graft lock locks CPython"
-            " unless asked (--implementation cp --implementation pp locks PyPy too); or sync"
-            " this interpreter from the requirements the lock was made from"
-        )
-    return said
-
-
-def _cpython_would_hold(lock: Any, target: Target) -> bool:
-    """Whether an environment of *lock* holds for *target*'s markers on CPython (decision 329)."""
-    cpython = {
-        **target.markers,
-        "implementation_name": "cpython",
-        "platform_python_implementation": "CPython",
-    }
-    return any(marker.evaluate(cpython) for marker in lock.environments or ())
 
 
 def _source(package: Any, dist: Any, base: str, *, where: str) -> Wanted:
