@@ -173,8 +173,7 @@ class Backend:
         (the module, its hook functions, its input) leaves no first answer, and then the
         hooks run through the public API, one process each, wheel None (built by the caller).
         """
-        import json  # noqa: PLC0415
-        import tempfile  # noqa: PLC0415
+        from graft.build import hook_sequence  # noqa: PLC0415
 
         try:
             from pyproject_hooks._in_process import _in_proc_script_path  # noqa: PLC0415
@@ -183,32 +182,18 @@ class Backend:
 
         work = os.path.dirname(os.path.abspath(out_dir))
         before = set(os.listdir(work))
-        control = tempfile.mkdtemp(prefix="hooks-", dir=self.env.scratch)
-        script = os.path.join(control, "graft_hooks_sequence.py")
-        with open(script, "w", encoding="utf-8") as fh:
-            fh.write(_SEQUENCE)
         calls = [
             ["get_requires_for_build_wheel", {"config_settings": self._settings()}],
             ["build_wheel", {"wheel_directory": out_dir, "config_settings": self._settings()}],
         ]
-        with open(os.path.join(control, "input.json"), "w", encoding="utf-8") as fh:
-            json.dump(calls, fh)
-        environ = {"_PYPROJECT_HOOKS_BUILD_BACKEND": self.system.backend}
-        if self.system.backend_path:
-            environ["_PYPROJECT_HOOKS_BACKEND_PATH_JSON"] = json.dumps(
-                list(self.system.backend_path)
-            )
+        control, script, environ = hook_sequence.prepared(self.env.scratch, calls, self.system)
         failed: _HookFailedError | None = None
         with _in_proc_script_path() as hooks_script:  # type: ignore[no-untyped-call]
             try:
                 self._run([self.env.python, script, str(hooks_script), control], self.tree, environ)
             except _HookFailedError as exc:
                 failed = exc
-        outputs = [_read_json(os.path.join(control, f"output-{i}.json")) for i in range(2)]
-        for out in outputs:
-            if out is not None:
-                self.log.extend(f"BuildBackendWarning: {w}\n" for w in out.get("warnings", []))
-        first, second = outputs
+        first, second = hook_sequence.outputs(control, len(calls), self.log)
         if first is not None and first.get("hook_failed"):  # its output is in the log, once
             raise self._failed("get_requires_for_build_wheel", failed)
         if first is None or first.get("no_backend") or first.get("hook_missing"):
@@ -352,56 +337,6 @@ _WRITES_A_DIRECTORY = frozenset(
         "prepare_metadata_for_build_editable",
     }
 )
-
-
-#: Run by the build interpreter (standard library only): pyproject-hooks' in-process module,
-#: loaded from its file, calls each hook of ``input.json`` in turn, writing ``output-N.json``
-#: as its ``main`` writes ``output.json``; it stops after a hook the backend lacks.
-_SEQUENCE = """\
-import json, os, sys, warnings
-from importlib.util import module_from_spec, spec_from_file_location
-
-hooks_script, control = sys.argv[1], sys.argv[2]
-here = os.path.normcase(os.path.realpath(os.path.dirname(os.path.abspath(__file__))))
-sys.path[:] = [p for p in sys.path if os.path.normcase(os.path.realpath(p)) != here]
-spec = spec_from_file_location("_graft_pyproject_hooks", hooks_script)
-hooks = module_from_spec(spec)
-spec.loader.exec_module(hooks)
-with open(os.path.join(control, "input.json"), encoding="utf-8") as fh:
-    calls = json.load(fh)
-for i, (name, kwargs) in enumerate(calls):
-    out = {}
-    failure = None
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            out["return_val"] = getattr(hooks, name)(**kwargs)
-        except hooks.BackendUnavailable as exc:
-            out.update(no_backend=True, traceback=exc.traceback, backend_error=exc.message)
-        except hooks.HookMissing as exc:
-            out.update(hook_missing=True, missing_hook_name=exc.hook_name or name)
-        except BaseException as exc:  # the backend's own failure: said once, as Python says it
-            out["hook_failed"] = True
-            failure = exc
-    out["warnings"] = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
-    with open(os.path.join(control, "output-%d.json" % i), "w", encoding="utf-8") as fh:
-        json.dump(out, fh)
-    if failure is not None:
-        raise failure
-    if "return_val" not in out:
-        break
-"""
-
-
-def _read_json(path: str) -> dict[str, Any] | None:
-    import json  # noqa: PLC0415
-
-    try:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
 
 
 def config_dict(pairs: Sequence[tuple[str, str]]) -> dict[str, str | list[str]]:
