@@ -1,6 +1,6 @@
 """A TOML file graft reads that is not TOML: one line naming it, at every entry point.
 
-One reader (``graft._fs.parse_toml``, ``tomllib`` or ``tomli``), each caller's error naming
+One reader (``graft._toml.parse_toml``, ``tomllib`` or ``tomli``), each caller's error naming
 the file and what to do (decision 358): a ``pyproject.toml`` given to ``-r`` and one built, a
 variants config, a ``pylock.toml`` synced, and the lock ``graft lock -o`` would replace (which
 it reads for the versions to keep, as ``uv pip compile -o`` does, and refuses as uv does).

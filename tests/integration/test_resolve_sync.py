@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from graft._fs import load_toml
+from graft._toml import load_toml
 from tests.conftest import run_graft
 from tests.support.here import SITE_PACKAGES, X_Y
 from tests.support.rangeserver import Served, serve

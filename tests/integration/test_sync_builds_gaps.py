@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from graft._fs import load_toml
+from graft._toml import load_toml
 from tests.conftest import run_graft
 from tests.integration.test_sync_builds import (
     flit_project,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from graft._fs import load_toml
+from graft._toml import load_toml
 from tests.conftest import run_graft
 from tests.integration.test_resolve_sync import index, installed  # noqa: F401 - the fixture
 

@@ -554,7 +554,7 @@ def test_a_lock_with_no_variants_lists_no_variant_wheel(release: Path, tmp_path:
     assert "variants-json" not in text
     from packaging.pylock import Pylock
 
-    from graft._fs import load_toml
+    from graft._toml import load_toml
 
     Pylock.from_dict(load_toml(str(lock))).validate()  # packaging (so pip and uv) reads it
 

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graft._fs import project_table
+from graft._toml import project_table
 from graft.build.project import read_project
 from graft.errors import SourceError
 from graft.model.requirements import Inputs

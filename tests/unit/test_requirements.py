@@ -462,7 +462,7 @@ def test_a_requirements_file_with_a_byte_order_mark_or_not_utf8(tmp_path: Path) 
 
 
 def test_a_toml_file_that_is_not_utf8_is_one_line(tmp_path: Path) -> None:
-    from graft._fs import load_toml
+    from graft._toml import load_toml
 
     bad = tmp_path / "pyproject.toml"
     bad.write_bytes(b'[project]\nname = "caf\xe9"\n')

@@ -102,7 +102,7 @@ def editable_reads(
     None for a record whose paths :func:`first_missing` would refuse.
     """
     top = os.path.abspath(root)
-    from graft._fs import load_toml  # noqa: PLC0415
+    from graft._toml import load_toml  # noqa: PLC0415
     from graft.build.scm_version import git_reads, scm_versioned  # noqa: PLC0415
     from graft.build.version_files import version_files  # noqa: PLC0415
 

@@ -69,7 +69,7 @@ class Project:
 
 def load_toml(path: str) -> dict[str, Any]:
     """Parse the TOML file at *path*; a one-line :class:`SourceError` if it is broken."""
-    from graft._fs import load_toml as load  # noqa: PLC0415
+    from graft._toml import load_toml as load  # noqa: PLC0415
 
     return load(path)
 
@@ -91,7 +91,7 @@ def read_project(tree: str) -> Project:
             )
         return Project(tree, BuildSystem(LEGACY_REQUIRES, LEGACY_BACKEND, legacy=True), {})
     data = load_toml(path)
-    from graft._fs import project_table  # noqa: PLC0415
+    from graft._toml import project_table  # noqa: PLC0415
 
     project_table(data, path)  # (its fields' types checked once: decision 267)
     table = data.get("build-system")

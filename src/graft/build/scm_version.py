@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from graft._fs import toml_table
+from graft._toml import toml_table
 
 #: Build requirements that take a version from the repository (canonical names).
 _SCM_REQUIRES = frozenset(

@@ -204,7 +204,7 @@ def pyproject_metadata(data: bytes, sdist: SdistName) -> bytes | None:
     from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
     from packaging.specifiers import InvalidSpecifier, SpecifierSet  # noqa: PLC0415
 
-    from graft._fs import TomlError, parse_toml  # noqa: PLC0415
+    from graft._toml import TomlError, parse_toml  # noqa: PLC0415
 
     try:
         table = parse_toml(data)

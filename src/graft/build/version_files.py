@@ -44,7 +44,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from graft._fs import load_toml, toml_table
+from graft._toml import load_toml, toml_table
 
 
 def version_files(root: str, pyproject: dict[str, Any] | None = None) -> tuple[str, ...]:

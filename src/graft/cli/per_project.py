@@ -101,7 +101,7 @@ def source_name(source: str) -> str | None:
         return None if project == os.path.abspath(source) else project
     from packaging.utils import canonicalize_name  # noqa: PLC0415
 
-    from graft._fs import load_toml  # noqa: PLC0415
+    from graft._toml import load_toml  # noqa: PLC0415
     from graft.errors import GraftError  # noqa: PLC0415
 
     try:

@@ -37,7 +37,7 @@ def requires_python(
     reaches it, that environment has no resolution.
     """
     built = [w.path for w in wanted if w.source]
-    from graft._fs import project_table  # noqa: PLC0415
+    from graft._toml import project_table  # noqa: PLC0415
     from graft.sources.pyproject import is_pyproject, load  # noqa: PLC0415
 
     ranges = []

@@ -12,7 +12,7 @@ preferred version's files first, then the rest as before; decision 30).
 A preference is a hint, never a requirement: a package whose marker cannot be evaluated
 gives no preference for it. A file that is not TOML, or has no ``lock-version`` 1.x, is
 refused, as ``uv pip compile -o`` refuses it (rather than replaced unread or half read).
-The TOML is read by :func:`graft._fs.parse_toml`, not through :mod:`packaging.pylock`'s
+The TOML is read by :func:`graft._toml.parse_toml`, not through :mod:`packaging.pylock`'s
 validation, so a lock written by another tool (``uv pip compile --format pylock``) is read
 the same way.
 """
@@ -84,7 +84,7 @@ def read_locked(path: str, *, upgrade: bool = False) -> Locked:
     except OSError:
         return Locked("-")
     digest = sha256_hex(data)
-    from graft._fs import TomlError, parse_toml  # noqa: PLC0415
+    from graft._toml import TomlError, parse_toml  # noqa: PLC0415
 
     try:
         parsed = parse_toml(data)

@@ -108,7 +108,7 @@ def _static_name(text: bytes) -> tuple[NormalizedName, Version] | None:
     from packaging.utils import canonicalize_name  # noqa: PLC0415
     from packaging.version import InvalidVersion, Version  # noqa: PLC0415
 
-    from graft._fs import TomlError, parse_toml  # noqa: PLC0415
+    from graft._toml import TomlError, parse_toml  # noqa: PLC0415
 
     try:
         project = parse_toml(text).get("project")

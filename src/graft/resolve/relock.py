@@ -175,7 +175,7 @@ class _Scan:
 
 def _scan(locks: Iterable[str]) -> _Scan:
     """The archives and the variant releases of *locks* (their TOML, read again)."""
-    from graft._fs import load_toml  # noqa: PLC0415
+    from graft._toml import load_toml  # noqa: PLC0415
     from graft.model.wheelname import split_variant_label  # noqa: PLC0415
 
     archives: set[tuple[str, str | None]] = set()

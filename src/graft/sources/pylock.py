@@ -90,7 +90,7 @@ def read_pylock(
     )
     from packaging.tags import Tag  # noqa: PLC0415
 
-    from graft._fs import load_toml  # noqa: PLC0415
+    from graft._toml import load_toml  # noqa: PLC0415
 
     data = load_toml(path)
     data, originals = _stand_ins(data, path)

@@ -40,7 +40,7 @@ def is_pyproject(path: str) -> bool:
 
 def load(path: str) -> dict[str, Any]:
     """The pyproject.toml at *path*, parsed (a one-line error when it is not valid TOML)."""
-    from graft._fs import load_toml  # noqa: PLC0415
+    from graft._toml import load_toml  # noqa: PLC0415
 
     return load_toml(path)
 
@@ -70,7 +70,7 @@ def read_pyproject(
     """
     from packaging.utils import canonicalize_name  # noqa: PLC0415
 
-    from graft._fs import project_table  # noqa: PLC0415
+    from graft._toml import project_table  # noqa: PLC0415
 
     data = load(path)
     inputs.files_read.append(path)
@@ -276,7 +276,7 @@ def static_requires_python(directory: str) -> tuple[str, str] | None:
     path = os.path.join(directory, "pyproject.toml")
     if not os.path.isfile(path):
         return None
-    from graft._fs import project_table  # noqa: PLC0415
+    from graft._toml import project_table  # noqa: PLC0415
     from graft.errors import GraftError  # noqa: PLC0415
 
     try:

@@ -7,7 +7,7 @@ script's ``# /// script`` block. The block is found by PEP 723's reference regul
 expression (:data:`REGEX`): a ``# /// TYPE`` line, lines that are ``#`` alone or ``#`` and a
 space and text, a ``# ///`` line. A block of another type is not read; two ``script`` blocks
 are an error, as PEP 723 says. Its content (each line without its ``# `` or ``#``) is TOML,
-read by :func:`graft._fs.parse_toml` (``tomllib``, or ``tomli`` on 3.10).
+read by :func:`graft._toml.parse_toml` (``tomllib``, or ``tomli`` on 3.10).
 
 The block's ``requires-python`` is checked against the target as pip checks it (uv's ``pip``
 interface ignores it): :func:`refuse_python`. ``graft lock`` keeps its range as a project's
@@ -72,7 +72,7 @@ def parse_script(text: str, path: str) -> Script:
         row[2:] if row.startswith("# ") else row[1:]
         for row in first.group("content").splitlines(keepends=True)
     )
-    from graft._fs import TomlError, parse_toml  # noqa: PLC0415
+    from graft._toml import TomlError, parse_toml  # noqa: PLC0415
 
     where = f"{path}:{line}"
     try:

@@ -17,7 +17,7 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from graft._fs import toml_table
+from graft._toml import toml_table
 from graft.errors import SourceError
 from graft.sources.uv_workspace import load_pyproject, member
 

@@ -28,7 +28,7 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from graft._fs import toml_table
+from graft._toml import toml_table
 from graft.errors import SourceError
 from graft.sources.uv_source_kinds import Entry, marked, to_give, wanted
 from graft.sources.uv_workspace import load_pyproject, workspace_root

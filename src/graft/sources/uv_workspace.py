@@ -13,7 +13,7 @@ import glob
 import os
 from typing import Any
 
-from graft._fs import load_toml, toml_table
+from graft._toml import load_toml, toml_table
 from graft.errors import SourceError
 
 

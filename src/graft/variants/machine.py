@@ -217,7 +217,7 @@ def config_path(explicit: str | None) -> str | None:
 
 def load_config(path: str) -> tuple[Priorities, list[SupportedFeature], tuple[str, ...]]:
     """``variants.toml`` at *path*: priorities, static properties, allowed plugins."""
-    from graft._fs import load_toml  # noqa: PLC0415
+    from graft._toml import load_toml  # noqa: PLC0415
 
     data = load_toml(path, VariantError)
     return (*parse_config(data, path), allowed_providers(data, path))
