@@ -398,15 +398,17 @@ def test_each_fast_path_follows_an_edit_of_the_sources(
     ws = workspace(tmp_path)
     app = ws / "packages" / "app"
     venv = tmp_path / "v"
-    sync(venv, store_dir, index, "-e", app)
-    assert "already in sync" in sync(venv, store_dir, index, "-e", app)
+    # util's entry added (an entry taken away leaves the venv's editable util, now a plain
+    # dependency, where it is, as uv keeps it: decision 461)
     (ws / "pyproject.toml").write_text(ROOT.replace("util = { workspace = true }\n", ""))
     aged(ws / "pyproject.toml")
-    said = sync(venv, store_dir, index, "-e", app)
-    assert "util 0.1 -> 9.0" in said
+    sync(venv, store_dir, index, "-e", app)
     assert "already in sync" in sync(venv, store_dir, index, "-e", app)
     (ws / "pyproject.toml").write_text(ROOT)
     aged(ws / "pyproject.toml")
+    said = sync(venv, store_dir, index, "-e", app)
+    assert "util 9.0 -> 0.1" in said
+    assert "already in sync" in sync(venv, store_dir, index, "-e", app)
     sync(tmp_path / "new", store_dir, index, "-e", app)  # a new venv: a kept plan's replay
     assert installed(tmp_path / "new")["util"][0] == "0.1"
     lock = tmp_path / "pylock.toml"
@@ -420,7 +422,7 @@ def test_each_fast_path_follows_an_edit_of_the_sources(
         p for p in Pylock.from_dict(tomllib.loads(lock.read_text())).packages if p.name == "util"
     ]
     assert [str(p.version) for p in util] == ["9.0"]
-    # a path dependency's own sources: deep from its path, then (edited) from the index
+    # a path dependency's own sources: deep from the index, then (edited) from its path
     project(tmp_path / "deep", "deep")
     deep_sources = '[tool.uv.sources]\ndeep = { path = "../deep" }\n'
     lib = project(tmp_path / "lib", "lib", "deep", tail=deep_sources)
@@ -430,16 +432,16 @@ def test_each_fast_path_follows_an_edit_of_the_sources(
         "lib",
         tail='[tool.uv.sources]\nlib = { path = "../lib", editable = true }\n',
     )
+    with_deep = (lib / "pyproject.toml").read_text()  # (first without it: decision 461)
+    (lib / "pyproject.toml").write_text(with_deep.replace(deep_sources, ""))
     aged(lib / "pyproject.toml", other / "pyproject.toml")
     pathed = tmp_path / "p"
     sync(pathed, store_dir, index, "-e", other)
-    assert installed(pathed)["deep"][0] == "0.1"
+    assert installed(pathed)["deep"][0] == "9.0"
     assert "already in sync" in sync(pathed, store_dir, index, "-e", other)
-    (lib / "pyproject.toml").write_text(
-        (lib / "pyproject.toml").read_text().replace(deep_sources, "")
-    )
+    (lib / "pyproject.toml").write_text(with_deep)
     aged(lib / "pyproject.toml")
-    assert "deep 0.1 -> 9.0" in sync(pathed, store_dir, index, "-e", other)
+    assert "deep 9.0 -> 0.1" in sync(pathed, store_dir, index, "-e", other)
 
 
 def test_a_project_named_by_its_file_and_its_name_is_installed_from_the_file(

@@ -113,7 +113,7 @@ def kept_urls(
 
     from graft.errors import GraftError  # noqa: PLC0415
 
-    left = _left_to_index(request, inputs)
+    left = left_to_index(request, inputs)
     out: list[Wanted] = []
     for w in wanted:
         version, url = held.get(w.name, ("", ""))
@@ -122,11 +122,11 @@ def kept_urls(
             admits = plain and SpecifierSet(w.specifier).contains(version, prereleases=True)
         except InvalidSpecifier:
             admits = False
-        if not url or not admits or w.name in left or _gone(url):
+        if not url or not admits or w.name in left or gone(url):
             out.append(w)
             continue
         try:
-            kept = _requirement(url, w)
+            kept = source_requirement(url, w)
         except GraftError:  # (a repository or a URL graft does not take: the index's)
             out.append(w)
             continue
@@ -135,13 +135,13 @@ def kept_urls(
     return out
 
 
-def _requirement(url: str, w: Wanted) -> Wanted:
+def source_requirement(url: str, w: Wanted) -> Wanted:
     """``name @ URL`` for *w*'s project (``-e URL``: its directory, editable), as *w* asks."""
     from graft.sources.direct_refs import source_path, url_requirement  # noqa: PLC0415
 
     extras, marker, where = w.extras, w.marker, w.where
     if url.startswith("-e "):  # (a directory installed editable: decision 450)
-        path = _path(url.removeprefix("-e "))
+        path = local_path(url.removeprefix("-e "))
         return source_path(path, where, editable=True, name=w.name, extras=extras, marker=marker)
     if "+" in url.partition(":")[0]:  # a repository's commit (git+URL@COMMIT: decision 450)
         from graft.sources.requirements import parse_spec  # noqa: PLC0415
@@ -176,12 +176,12 @@ def held_files(
 
     if hash_checking(inputs, wanted):
         return {}
-    left = _left_to_index(request, inputs, wanted)
+    left = left_to_index(request, inputs, wanted)
     out: dict[NormalizedName, Wanted] = {}
     for held_name, (_, url) in held.items():
         name = canonicalize_name(held_name)
         wheel = url.partition("#")[0].endswith(".whl")
-        if name in left or not wheel or _gone(url):
+        if name in left or not wheel or gone(url):
             continue
         try:
             found = url_requirement(
@@ -194,7 +194,7 @@ def held_files(
     return out
 
 
-def _left_to_index(
+def left_to_index(
     request: ResolveRequest, inputs: Inputs, named: list[Wanted] | None = None
 ) -> set[str]:
     """The projects whose held URL is not taken: the index decides them.
@@ -209,13 +209,13 @@ def _left_to_index(
     return {*(upgraded if isinstance(upgraded, frozenset) else ()), *inputs.excludes, *names}
 
 
-def _gone(url: str) -> bool:
+def gone(url: str) -> bool:
     """Whether *url* is a ``file:`` URL whose file (or directory) is not there any more."""
     url = url.removeprefix("-e ")
-    return url.startswith("file:") and not os.path.exists(_path(url))
+    return url.startswith("file:") and not os.path.exists(local_path(url))
 
 
-def _path(url: str) -> str:
+def local_path(url: str) -> str:
     """The local path a ``file:`` *url* names."""
     import urllib.parse  # noqa: PLC0415
 

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from graft.model.target import Target
     from graft.model.variants import ProviderPlugins
     from graft.resolve.fetched import Fetched
+    from graft.resolve.held_sources import Held
     from graft.resolve.named_sources import BuildLimits
     from graft.resolve.resolve_wanted import Recorded, Resolved
     from graft.resolve.variants import VariantChooser
@@ -209,10 +210,31 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
 
         have = held
         by_venv: dict[NormalizedName, Wanted] = {}
+
+        def buildable(source: Wanted) -> bool:
+            from graft.errors import UsageError  # noqa: PLC0415
+            from graft.resolve.named_sources import refuse_build  # noqa: PLC0415
+
+            try:
+                refuse_build(source.source or "", builder, limits(), source.name)
+            except UsageError:  # (builds are off for it: the index's)
+                return False
+            return True
+
+        sources: dict[NormalizedName, Held] = {}
         if by_url:  # the venv's other wheels by URL: offered first (decision 448)
+            from graft.resolve.held_sources import offered  # noqa: PLC0415
             from graft.resolve.held_urls import held_files  # noqa: PLC0415
 
             by_venv = held_files(request, [*wanted, *locked], inputs, by_url, digests)
+            # and its sources, by the METADATA they installed (decision 461)
+            sources = offered(
+                request, [*wanted, *locked], inputs, by_url, target, cache_dir, buildable
+            )
+            by_venv.update({name: held.stand_in for name, held in sources.items()})
+
+        def anew() -> tuple[Resolved, str | None]:
+            return without_seeds(once, wanted, seeds, have, required=request.seed)
 
         def once(roots: list[Wanted]) -> Resolved:
             try:
@@ -244,6 +266,10 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
                 raise
 
         found, dropped = without_seeds(once, wanted, seeds, have, required=request.seed)
+        if sources:  # a source the venv holds, taken: built as it is now (decision 461)
+            from graft.resolve.held_sources import built_as_now  # noqa: PLC0415
+
+            found, dropped = built_as_now(found, dropped, sources, by_venv, have, build, anew)
         resolved, notes, warnings, recorded = found
         said = (*said, dropped) if dropped else said
         if request.foreign is not None:  # a named source: the target builds it (decision 427)

@@ -72,7 +72,7 @@ def read_named(
         raise SourceError(
             "its metadata names no project or no version", where=given, hint="check its build"
         )
-    path, sha = _stand_in(local, name, version, data, cache_dir)
+    path, sha = stand_in(local, name, version, data, cache_dir)
     from packaging.utils import canonicalize_name  # noqa: PLC0415
 
     from graft.model.built import BuiltWheel  # noqa: PLC0415
@@ -125,7 +125,7 @@ def _static_name(text: bytes) -> tuple[NormalizedName, Version] | None:
         return None
 
 
-def _stand_in(local: str, name: str, version: str, data: bytes, cache_dir: str) -> tuple[str, str]:
+def stand_in(local: str, name: str, version: str, data: bytes, cache_dir: str) -> tuple[str, str]:
     """The stand-in wheel holding *data*: its path in the cache and its sha256.
 
     Kept by the source's path and the METADATA (two sources never share one), written
@@ -158,4 +158,4 @@ def _stand_in(local: str, name: str, version: str, data: bytes, cache_dir: str) 
     return path, sha256_hex(wheel)
 
 
-__all__ = ["Read", "read_named"]
+__all__ = ["Read", "read_named", "stand_in"]

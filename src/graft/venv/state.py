@@ -408,6 +408,22 @@ def held_urls(prefix: str, site_dirs: tuple[str, ...]) -> dict[str, tuple[str, s
     return found
 
 
+def held_metadata(prefix: str, site_dirs: tuple[str, ...], key: str) -> bytes | None:
+    """The ``METADATA`` of the distribution *key* (canonical) in the venv at *prefix*; None.
+
+    What a project the venv holds from a directory or a repository says of itself, read
+    without building it (decision 461).
+    """
+    for path, found, _ in dist_infos(prefix, site_dirs):
+        if found == key:
+            try:
+                with open(os.path.join(path, "METADATA"), "rb") as fh:
+                    return fh.read()
+            except OSError:
+                return None
+    return None
+
+
 def held_as(stated: object) -> str | None:
     """The URL a PEP 610 *stated* installed from, as :func:`held_urls` gives it; None: unread."""
     url = stated.get("url") if isinstance(stated, dict) else None
