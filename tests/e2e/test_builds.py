@@ -514,3 +514,53 @@ def test_typer_slim_gets_what_its_wheel_requires_not_what_its_table_states(
         check=False,
     )
     assert audit.returncode == 0, audit.stdout + audit.stderr
+
+
+def test_a_build_constraint_range_builds_pyyaml_5_4_1_as_uv_does(tmp_path: Path) -> None:
+    """PyYAML 5.4.1's sdist needs Cython<3 (``build_ext.cython_sources`` went in 3.0.0).
+
+    Its ``pyproject.toml`` asks for ``Cython`` unbounded, so without a constraint every
+    installer builds with Cython 3 and fails; the fix users are told (pip's and uv's
+    issues) is a build constraint ``cython<3``, a range (decision 458). graft's hint names
+    that line; with it graft builds the extension, and so does uv with the same file.
+    setuptools is pinned so that a later release cannot decide the test.
+    """
+    cp311 = interpreter("3.11")
+    constraints = tmp_path / "build-constraints.txt"
+    constraints.write_text("cython<3\nsetuptools==75.3.0\n")
+    cache = tmp_path / "cache"
+    bare = ["sync", str(tmp_path / "bare"), "pyyaml==5.4.1", "--python", cp311]
+    refused = subprocess.run(
+        [sys.executable, "-m", "graft", *bare, "--store", str(tmp_path / "store")],
+        env=graft_env(cache),
+        capture_output=True,
+        text=True,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    assert refused.returncode == 1, refused.stderr
+    assert "this build needs Cython<3.0.0 (that line in a --build-constraint FILE)" in (
+        refused.stderr
+    )
+    args = ("pyyaml==5.4.1", "--python", cp311, "--store", tmp_path / "store")
+    built = sync(cache, tmp_path / "graft", *args, "--build-constraint", constraints)
+    assert notes(built, "PyYAML")[0].startswith("built PyYAML-5.4.1-cp311-cp311-"), built.stderr
+    uv = Path(sys.executable).with_name("uv")
+    if not uv.is_file():
+        pytest.skip("uv is not installed next to this interpreter (pip install -e '.[dev]')")
+    environ = {**os.environ, "UV_CACHE_DIR": str(tmp_path / "uv-cache"), "UV_NO_CONFIG": "1"}
+    environ.pop("PIP_FIND_LINKS", None)
+    venv = tmp_path / "uv"
+    uv_args = ["pyyaml==5.4.1", "--build-constraint", str(constraints)]
+    subprocess.run([str(uv), "venv", "-q", "-p", cp311, str(venv)], env=environ, check=True)
+    subprocess.run(
+        [str(uv), "pip", "install", "-q", "-p", str(venv / "bin" / "python"), *uv_args],
+        env=environ,
+        check=True,
+    )
+    code = "import yaml; print(yaml.__version__, yaml.__with_libyaml__)"
+    for prefix in (tmp_path / "graft", venv):
+        run = subprocess.run(
+            [prefix / "bin" / "python", "-c", code], capture_output=True, text=True, check=True
+        )
+        assert run.stdout == "5.4.1 True\n", (prefix, run.stdout)
