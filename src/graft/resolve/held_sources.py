@@ -166,8 +166,6 @@ def refuse_unkept(
     resolved: Sequence[tuple[Wanted, Candidate]], builds: dict[NormalizedName, Wanted]
 ) -> None:
     """Refuse a build of *builds* the resolution did not take: the requirements exclude it."""
-    from graft.errors import SourceError  # noqa: PLC0415
-
     for w, _ in resolved:
         wheel = builds.get(w.name)
         if wheel is None or w.path == wheel.path:
@@ -186,8 +184,6 @@ def refused(
 
     The first build at another version than the venv's is named; else *exc* as it is.
     """
-    from graft.errors import SourceError  # noqa: PLC0415
-
     for name, wheel in builds.items():
         was = held[name].stand_in.filename or ""
         if wheel.filename is None or wheel.filename.split("-")[1] == was.split("-")[1]:
