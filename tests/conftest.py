@@ -11,9 +11,16 @@ from pathlib import Path
 from types import FrameType
 
 import pytest
+from hypothesis import settings
 
 from graft._home import TOOL_VARIABLES
 from graft.store import seal
+
+# No timed assertions: hypothesis's default deadline (200 ms an example) fails a property on
+# a loaded machine (test_surface's, at 298 ms under a load of 13 on two cores), which says
+# nothing about graft. Tests that set their own settings keep them.
+settings.register_profile("graft", deadline=None)
+settings.load_profile("graft")
 
 _COLLECTION_CACHE = pytest.StashKey[str]()
 
