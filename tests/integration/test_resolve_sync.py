@@ -871,17 +871,7 @@ def test_requirements_from_pyproject_with_extras_and_groups(
     assert "--extra fast names an extra of -r pyproject.toml or a pylock.toml" in out  # was ignored
     out = sync(tmp_path / "c", index, store_dir, "-r", pyproject, "--group", "docs", check=False)
     assert "no dependency group 'docs' (declared: all, test)" in out
-    (project / "pyproject.toml").write_text(
-        '[project]\nname = "proj"\nversion = "0"\ndynamic = ["dependencies"]\n'
-    )
-    out = sync(tmp_path / "d", index, store_dir, "-r", pyproject, check=False)
-    assert "[project].dependencies is dynamic" in out
-    (project / "pyproject.toml").write_text(
-        '[project]\nname = "proj"\nversion = "0"\ndependencies = ["lib<2"]\n'
-        'dynamic = ["optional-dependencies"]\n'
-    )
-    out = sync(tmp_path / "d", index, store_dir, "-r", pyproject, "--extra", "fast", check=False)
-    assert "[project].optional-dependencies is dynamic" in out  # was: no extra 'fast'
+    # (dynamic dependencies are its backend's to say: tests/integration/test_lock_prepared.py)
     (project / "pyproject.toml").write_text('[dependency-groups]\ntest = ["app"]\n')
     sync(tmp_path / "f", index, store_dir, "-r", pyproject, "--group", "test")
     assert installed(tmp_path / "f") == {"app": "1.0", "lib": "2.0"}  # no project: a group
@@ -923,7 +913,7 @@ def test_a_pyproject_without_a_project_table_is_asked_its_backends_metadata(
     """``-r pyproject.toml`` of a project only its backend describes (setup.py, poetry-core 1)
     installs the dependencies its ``prepare_metadata_for_build_wheel`` states, for the
     extras asked (an extra naming the project itself too), as ``uv pip install -r`` does:
-    not the project itself, and nothing built. ``graft lock`` refuses it in one line."""
+    not the project itself, and nothing built. ``graft lock`` locks them (decision 464)."""
     project = tmp_path / "legacy"
     (project / "_backend").mkdir(parents=True)
     (project / "_backend" / "backend.py").write_text(PREPARING_BACKEND)
@@ -945,12 +935,11 @@ def test_a_pyproject_without_a_project_table_is_asked_its_backends_metadata(
     assert not (tmp_path / "c").exists()
     lock = tmp_path / "pylock.toml"
     args = ("-r", pyproject, "--index-url", f"{index.url}/simple/", "-o", lock)
-    run = run_graft("lock", *args, check=False)
-    assert run.returncode != 0
-    said = "no [project] table: graft lock cannot say what the project's dependencies are"
-    assert run.stderr.strip().splitlines() == [
-        f"graft: error: {pyproject}: {said} (lock its directory instead: graft lock DIR)"
-    ]
+    run = run_graft("lock", *args)
+    assert [line for line in lock.read_text().splitlines() if line.startswith("name = ")] == [
+        'name = "lib"',
+        'name = "lib-1.0-py3-none-any.whl"',
+    ], run.stderr
     assert "build" not in hooks.read_text()
 
 

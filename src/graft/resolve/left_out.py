@@ -56,9 +56,15 @@ class Leaving:
     dropped: list[str] = field(default_factory=list)
 
     @classmethod
-    def of(cls, roots: Iterable[Wanted], only_deps: bool) -> Leaving:
-        """The projects the command line names under *only_deps* (its sources built)."""
-        return cls(frozenset(str(w.name) for w in roots) if only_deps else frozenset())
+    def of(
+        cls, roots: Iterable[Wanted], only_deps: bool, also: frozenset[str] = frozenset()
+    ) -> Leaving:
+        """The projects the command line names under *only_deps* (its sources built).
+
+        *also*: projects of ``-r pyproject.toml`` their backend alone describes, locked as
+        their directories (:mod:`graft.resolve.prepared_lock`).
+        """
+        return cls((frozenset(str(w.name) for w in roots) if only_deps else frozenset()) | also)
 
     def without(self, resolution: Resolution) -> Resolution:
         """*resolution* without the pins of the projects left out (each one's label kept)."""

@@ -43,7 +43,7 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from graft.resolve import left_out, lock_direct
+from graft.resolve import left_out, lock_direct, prepared_lock
 from graft.resolve.lock_entries import advice, entries_of, with_forks
 
 if TYPE_CHECKING:
@@ -186,37 +186,19 @@ def _hooks_failed(projects: IndexProjects) -> str:
     return f"; sdist hooks that failed: {builds.failed_hooks} run, {builds.kept_failures} kept"
 
 
-def lock(request: LockRequest) -> LockResult:
-    """Resolve every environment of the matrix, merge by node, write ``request.output``."""
-    from graft._home import cache_root  # noqa: PLC0415
-    from graft.resolve.environments import (  # noqa: PLC0415
-        keep_matching,
-        matrix,
-        pypy_only,
-        python_versions,
-    )
-    from graft.resolve.inputs import gather_inputs  # noqa: PLC0415
-    from graft.resolve.lock_envs import resolve_environments, resolve_one  # noqa: PLC0415
-    from graft.resolve.lock_extras import with_extras  # noqa: PLC0415
-    from graft.resolve.lock_forks import Forks  # noqa: PLC0415
-    from graft.resolve.lock_inputs import everywhere, index_projects, requires_python  # noqa: PLC0415
-    from graft.resolve.lock_prefs import read_locked  # noqa: PLC0415
-    from graft.resolve.lock_said import (  # noqa: PLC0415
-        none_locked,
-        reason_of,
-        refuse_if_named,
-        said_once,
-    )
-    from graft.resolve.lock_write import STDOUT, emit  # noqa: PLC0415
-    from graft.resolve.metadata_reader import MetadataReader  # noqa: PLC0415
-    from graft.resolve.named_sources import lock_directories  # noqa: PLC0415
-    from graft.resolve.relock import Relock  # noqa: PLC0415
-    from graft.resolve.variant_reads import chooser_for  # noqa: PLC0415
-    from graft.sources.tool_sources import unread_additions  # noqa: PLC0415
+def _roots(
+    request: LockRequest, inputs: Inputs, cache_dir: str
+) -> tuple[dict[str, str], left_out.Leaving]:
+    """The lock's named sources read (their PEP 610 texts) and the projects it leaves out.
 
+    A ``-r pyproject.toml`` that only its backend describes is locked as its directory, then
+    left out (decision 468), as ``--only-deps`` leaves out a project of an index (451).
+    """
+    from graft.resolve.lock_inputs import everywhere  # noqa: PLC0415
+    from graft.resolve.named_sources import lock_directories  # noqa: PLC0415
+
+    prepared = prepared_lock.as_roots(inputs)
     asked = request.resolving
-    inputs = gather_inputs(asked, nothing_listed=True)  # (a lock of nothing: decision 173)
-    cache_dir = cache_root()
     built_sources = lock_directories(
         inputs,
         asked,
@@ -230,8 +212,41 @@ def lock(request: LockRequest) -> LockResult:
             request.implementations,
         ),
     )
-    # --only-deps of a project of an index: the roots, left out once resolved (decision 451)
-    left = left_out.Leaving.of(inputs.wanted, asked.only_deps)
+    also = prepared_lock.settle(inputs, prepared)
+    return built_sources, left_out.Leaving.of(inputs.wanted, asked.only_deps, also)
+
+
+def lock(request: LockRequest) -> LockResult:
+    """Resolve every environment of the matrix, merge by node, write ``request.output``."""
+    from graft._home import cache_root  # noqa: PLC0415
+    from graft.resolve.environments import (  # noqa: PLC0415
+        keep_matching,
+        matrix,
+        pypy_only,
+        python_versions,
+    )
+    from graft.resolve.inputs import gather_inputs  # noqa: PLC0415
+    from graft.resolve.lock_envs import resolve_environments, resolve_one  # noqa: PLC0415
+    from graft.resolve.lock_extras import with_extras  # noqa: PLC0415
+    from graft.resolve.lock_forks import Forks  # noqa: PLC0415
+    from graft.resolve.lock_inputs import index_projects, requires_python  # noqa: PLC0415
+    from graft.resolve.lock_prefs import read_locked  # noqa: PLC0415
+    from graft.resolve.lock_said import (  # noqa: PLC0415
+        none_locked,
+        reason_of,
+        refuse_if_named,
+        said_once,
+    )
+    from graft.resolve.lock_write import STDOUT, emit  # noqa: PLC0415
+    from graft.resolve.metadata_reader import MetadataReader  # noqa: PLC0415
+    from graft.resolve.relock import Relock  # noqa: PLC0415
+    from graft.resolve.variant_reads import chooser_for  # noqa: PLC0415
+    from graft.sources.tool_sources import unread_additions  # noqa: PLC0415
+
+    asked = request.resolving
+    inputs = gather_inputs(asked, nothing_listed=True)  # (a lock of nothing: decision 173)
+    cache_dir = cache_root()
+    built_sources, left = _roots(request, inputs, cache_dir)
     envs = keep_matching(
         matrix(
             python_versions(

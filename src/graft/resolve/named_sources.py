@@ -317,9 +317,6 @@ def lock_directories(
     and join the constraints: each its project's only file where anything needs it, so that
     the requirement's marker decides per environment (decision 200).
     """
-    from graft.sources.pyproject import refuse_prepared  # noqa: PLC0415
-
-    refuse_prepared(inputs)  # (-r pyproject.toml without [project]: a sync's only)
     sources = [w for w in inputs.wanted if w.source]
     if not sources:
         return {}

@@ -4,11 +4,12 @@
 extra naming the project itself expanded to those extras' requirements), and
 the PEP 735 ``[dependency-groups]`` named by ``--group`` (includes resolved by pypa's
 ``dependency-groups``). The project itself is not installed (name its directory for that:
-``graft sync V .`` or ``-e .``); dependencies only its build backend could say are refused
-(declared ``dynamic``, the extras named when ``optional-dependencies`` is), where ``uv pip
-install -r`` builds them, but those of a project without ``[project]`` (``setup.py``,
-poetry-core 1) are asked of its backend's ``prepare_metadata_for_build_wheel`` by a sync
-(``Inputs.prepared``, ``graft.resolve.named_sources.prepared_requirements``), as uv does.
+``graft sync V .`` or ``-e .``). Dependencies only its build backend can say (a project
+without ``[project]``: ``setup.py``, poetry-core 1; ``dependencies`` declared ``dynamic``, or
+``optional-dependencies`` where extras are asked) are asked of its backend's
+``prepare_metadata_for_build_wheel``, as uv asks it (``Inputs.prepared``): by a sync for its
+target (``graft.resolve.named_sources.prepared_requirements``), by a lock through the
+project's directory (``graft.resolve.prepared_lock``, decision 468).
 ``--group [PATH:]NAME`` without ``-r pyproject.toml`` reads ``./pyproject.toml`` (or PATH),
 as ``pip install --group`` and ``uv pip install --group`` do.
 """
@@ -76,21 +77,7 @@ def read_pyproject(
     inputs.files_read.append(path)
     project = project_table(data, path)  # (its fields' types checked: decision 267)
     texts: list[Declared] = []
-    if project is not None:
-        dynamic = project.get("dynamic", ())
-        if "dependencies" in dynamic:
-            raise UsageError(
-                "[project].dependencies is dynamic: only a build could say what it is",
-                where=path,
-                hint=_BUILD_IT,
-            )
-        if (extras or all_extras) and "optional-dependencies" in dynamic:
-            what = f"--extra {extras[0]} is" if extras else "--all-extras are"
-            raise UsageError(
-                f"[project].optional-dependencies is dynamic: only a build could say what {what}",
-                where=path,
-                hint=_BUILD_IT,
-            )
+    if project is not None and not _dynamic(project, extras or all_extras):
         deps = _strings(project.get("dependencies", []), f"{path}: [project].dependencies")
         texts += [(d, f"{path}: [project].dependencies", None) for d in deps]
         optional = project.get("optional-dependencies", {})
@@ -104,7 +91,7 @@ def read_pyproject(
                 known = ", ".join(sorted(optional)) or "none"
                 raise UsageError(f"no extra {extra!r} (declared: {known})", where=path)
         texts += _extras(project.get("name"), optional, extras, path)
-    elif _is_built(data, path):  # setup.py, poetry-core 1: the backend alone knows them
+    elif project is not None or _is_built(data, path):  # the backend alone knows them
         folder = os.path.dirname(os.path.abspath(path))
         asked = (*extras, ALL_EXTRAS) if all_extras else extras  # (its Provides-Extra, then)
         inputs.prepared.append((folder, path, asked))  # (asked of its metadata hook)
@@ -237,21 +224,15 @@ def _unparsed(table: dict[str, Any], group: str) -> tuple[str, str | None] | Non
     return None
 
 
-_BUILD_IT = "install the project itself (graft sync VENV . or -e .), which builds it"
+def _dynamic(project: dict[str, Any], extras: object) -> bool:
+    """Whether ``[project]`` leaves to its backend what is asked of it (decision 468).
 
-
-def refuse_prepared(inputs: Inputs) -> None:
-    """Refuse a project without ``[project]`` in ``-r pyproject.toml`` (``graft lock``'s).
-
-    A lock would ask its backend for graft's interpreter alone, where its environments' markers
-    are what the lock is for; locking the project's directory builds it as a project.
+    Its ``dependencies``, or its ``optional-dependencies`` where *extras* are asked: ``dynamic``,
+    filled in by the backend (setuptools' ``[tool.setuptools.dynamic]``, hatch's metadata
+    hooks), whose metadata hook is asked then, as ``uv pip install -r`` asks it.
     """
-    if inputs.prepared:
-        raise UsageError(
-            "no [project] table: graft lock cannot say what the project's dependencies are",
-            where=inputs.prepared[0][1],
-            hint="lock its directory instead: graft lock DIR",
-        )
+    dynamic = project.get("dynamic", ())
+    return "dependencies" in dynamic or bool(extras and "optional-dependencies" in dynamic)
 
 
 def _is_built(data: dict[str, Any], path: str) -> bool:
