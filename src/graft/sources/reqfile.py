@@ -5,7 +5,8 @@ and ``-c`` (relative to the file, or to its URL), per-line ``--hash``, ``-e`` an
 options ``--index-url``, ``--extra-index-url``, ``--find-links``, ``--no-index``, ``--pre``,
 ``--require-hashes``, ``--no-binary`` and ``--only-binary``, as many as a line holds. The
 lines are :mod:`graft.sources.reqlines`'; each requirement line is one spec
-(:func:`graft.sources.requirements.parse_line`).
+(:func:`graft.sources.requirements.parse_line`). What to write instead of a line that is
+refused is :mod:`graft.sources.reqfile_refusals`'.
 """
 
 from __future__ import annotations
@@ -136,7 +137,9 @@ def read_requirements(
         try:  # (a path is read from the current directory, as pip and uv read it)
             wanted = parse_line(spec, where, _hash_options(words, where))
         except (SourceError, UsageError):  # (a missing path: UsageError, decision 327)
-            _refuse_beside_the_file(spec, base, where)
+            from graft.sources.reqfile_refusals import refuse_beside_the_file  # noqa: PLC0415
+
+            refuse_beside_the_file(spec, base, where)
             raise
         if not constraints:
             inputs.wanted.append(wanted)
@@ -185,31 +188,14 @@ def _hash_options(words: list[str], where: str) -> frozenset[str]:
         elif i > 0 and words[i - 1] == "--hash":
             hashes.add(word)
         else:
+            from graft.sources.reqfile_refusals import per_requirement_hint  # noqa: PLC0415
+
             raise UsageError(
                 f"unsupported per-requirement option {word!r}",
                 where=where,
-                hint=_per_requirement_hint(word),
+                hint=per_requirement_hint(word),
             )
     return frozenset(_check_hash(h, where) for h in hashes)
-
-
-def _refuse_beside_the_file(spec: str, base: str, where: str) -> None:
-    """Say where a path missing here lies, if it lies beside the requirements file.
-
-    pip and uv read a path in a requirements file (a wheel, an sdist, a project directory)
-    from the current directory, as graft does; a file's own directory is only for its
-    ``-r``, ``-c`` and ``--find-links``.
-    """
-    path, _ = split_extras(spec.partition(";")[0].strip(), where)
-    if is_url(base) or os.path.isabs(path) or not os.path.lexists(os.path.join(base, path)):
-        return
-    beside = os.path.relpath(os.path.join(base, path))
-    raise UsageError(
-        "no such file or directory here (a path in a requirements file is read from the"
-        " current directory, as pip and uv read it)",
-        where=f"{where}: {path}",
-        hint=f"write {beside}, or run from {os.path.relpath(base)}",
-    )
 
 
 def _add_lock(path: str, inputs: Inputs, *, constraints: bool) -> None:
@@ -330,7 +316,9 @@ def _global_options(
             _flag(option, inputs)
             continue
         if option not in _TAKE_A_VALUE:
-            raise UsageError(f"unknown option {option!r}", where=where, hint=_option_hint(option))
+            from graft.sources.reqfile_refusals import option_hint  # noqa: PLC0415
+
+            raise UsageError(f"unknown option {option!r}", where=where, hint=option_hint(option))
         if not eq and at < len(words) and not words[at].startswith("-"):
             value, at = words[at], at + 1
         if not value:  # (it was dropped: --index-url alone, PyPI)
@@ -400,31 +388,6 @@ def _valued(
         local = os.path.expanduser(editable_path(path, where))
         wanted = source_path(local, where, editable=True, extras=extras, marker=marker)
         inputs.wanted.append(wanted)
-
-
-#: What a requirements file takes on a line of its own (pip's and uv's options for it).
-_FILE_OPTIONS = (
-    "-r, -c, -e, -i/--index-url, --extra-index-url, -f/--find-links, --no-index, --pre,"
-    " --require-hashes, --no-binary, --only-binary, --trusted-host"
-)
-
-
-def _option_hint(option: str) -> str:
-    """What to write instead of an option a requirements file does not take."""
-    glued = next((short for short in ("-r", "-c", "-e", "-i", "-f") if option[:2] == short), "")
-    if glued and len(option) > 2 and not option.startswith("--"):  # noqa: PLR2004
-        return f"put a space after {glued}: {glued} {option[2:]}"
-    return f"a requirements file takes {_FILE_OPTIONS}; give {option} on the command line"
-
-
-def _per_requirement_hint(word: str) -> str:
-    """What to write instead of an option after a requirement other than ``--hash``."""
-    option = word.partition("=")[0]
-    if option in {"--config-settings", "--config-setting", "-C"}:
-        return "graft takes build settings for every build on the command line: -C KEY=VALUE"
-    if option in {"--global-option", "--build-option", "--install-option"}:
-        return f"pip no longer takes {option} either; remove it (build settings: -C KEY=VALUE)"
-    return "only --hash=sha256:... may follow a requirement on its line"
 
 
 __all__ = ["find_links_dir", "is_url", "read_requirements"]
