@@ -5,7 +5,8 @@
   target's best wheel of a version is offered (:func:`~graft.resolve.candidates.offer`),
   unless ``Policy.same_version_fallback`` also offers the others.
 - **Dependencies** of a candidate are *that wheel's own* Requires-Dist and Requires-Python
-  (:mod:`graft.resolve.requires_dist`), worked out once per wheel and extra.
+  (:mod:`graft.resolve.requires_dist`), worked out once per wheel and extra
+  (:mod:`graft.resolve.candidate_deps`).
 - **Requires-Python**: the index's value screens files before any METADATA is read, as
   pip does; the wheel's own value is a dependency on the identifier ``<python>``, whose
   only candidate is the target's Python. Either one excluding the target excludes the
@@ -20,18 +21,16 @@
 from __future__ import annotations
 
 import functools
-import sys
 from typing import TYPE_CHECKING
 
 from packaging.utils import NormalizedName
 from packaging.version import Version
 from resolvelib import AbstractProvider
 
-from graft.errors import BuildError, WrongReleaseError
 from graft.resolve.artifacts import ListingPrefetch
+from graft.resolve.candidate_deps import CandidateDeps
 from graft.resolve.candidates import (
     PYTHON,
-    UNREADABLE,
     Candidate,
     Need,
     PythonCandidate,
@@ -44,7 +43,6 @@ from graft.resolve.first_offered import first_offered
 from graft.resolve.metadata_reader import MetadataReader
 from graft.resolve.pin_order import narrowed, preference
 from graft.resolve.readahead import ReadAhead
-from graft.resolve.requires_dist import built_elsewhere, candidate_needs, wrong_release
 from graft.resolve.screen import screen
 
 if TYPE_CHECKING:
@@ -60,7 +58,7 @@ if TYPE_CHECKING:
     from graft.resolve.screenmemo import ScreenMemo
 
 
-class Provider(DeadEnds, AbstractProvider[Need, Candidate, str]):
+class Provider(DeadEnds, CandidateDeps, AbstractProvider[Need, Candidate, str]):
     """resolvelib's view of one target and one :class:`ProjectSource`."""
 
     def __init__(
@@ -343,87 +341,3 @@ class Provider(DeadEnds, AbstractProvider[Need, Candidate, str]):
         if isinstance(candidate, PythonCandidate):
             return True
         return requirement.filename is None or requirement.filename == candidate.file.filename
-
-    def get_dependencies(self, candidate: Candidate) -> list[Need]:
-        """The requirements of *candidate*'s own METADATA that apply to the target.
-
-        Worked out once per wheel and extra: resolvelib asks again each time it tries the
-        candidate (after a backtrack, often), and the answer (and its warnings) is the same.
-        """
-        if isinstance(candidate, PythonCandidate):
-            return []
-        if self.ahead is not None:  # (resolvelib going through its candidates: the next ones)
-            self.ahead.trying(candidate)
-        fixed, own, said = self._known(candidate)
-        self.warnings.update(dict.fromkeys(said))
-        self.prefetch_files(own)
-        return [*fixed, *self.note(own, candidate)]
-
-    def _known(self, candidate: WheelCandidate) -> tuple[list[Need], list[Need], tuple[str, ...]]:
-        """:meth:`get_dependencies`' answer, worked out once: fixed, own needs and warnings."""
-        key = (candidate.file.url, candidate.file.filename, candidate.extra)
-        known = self._dependencies.get(key)
-        if known is None:
-            before, self.warnings = self.warnings, {}
-            try:
-                fixed, own = self._dependencies_of(candidate)
-            finally:
-                said, self.warnings = self.warnings, before
-            self.worked.append((candidate.file, candidate.extra or ""))  # (its METADATA read)
-            known = self._dependencies[key] = (fixed, own, tuple(said))
-        return known
-
-    def unparsable(self) -> list[tuple[str, str]]:
-        """The wheels tried that no resolution pins for an unparsable Requires-Dist: file, line.
-
-        In the order they were read (newest first, as resolvelib went back through them).
-        """
-        return [
-            (key[1], need.text.partition(", not ")[2])
-            for key, (fixed, _, _) in self._dependencies.items()
-            for need in fixed
-            if key[2] is None and need.specifier == UNREADABLE
-        ]
-
-    def known_only(self, candidate: WheelCandidate) -> list[Need] | None:
-        """:meth:`_known`'s needs (fixed and own) if worked out already; else None."""
-        known = self._dependencies.get(candidate_key(candidate))
-        return None if known is None else [*known[0], *known[1]]
-
-    def _dependencies_of(self, candidate: WheelCandidate) -> tuple[list[Need], list[Need]]:
-        """What :meth:`get_dependencies` answers (:mod:`~graft.resolve.requires_dist`)."""
-        try:
-            surface = self.reader.surface(candidate.file)
-        except BuildError as exc:
-            if isinstance(exc, WrongReleaseError):  # passed over, as uv does (decision 423)
-                need, said = wrong_release(candidate, exc)
-            elif self.target.markers.get("sys_platform") == sys.platform:
-                raise self._brought(candidate, exc) from None
-            else:
-                need, said = built_elsewhere(candidate, exc)
-            self.warnings[said] = None
-            return [need], []
-        fixed, own, warned = candidate_needs(
-            candidate, surface, self.target, self.policy, dependencies=self.dependencies
-        )
-        self.warnings.update(dict.fromkeys(warned))
-        return fixed, own
-
-    def _brought(self, candidate: WheelCandidate, exc: BuildError) -> BuildError:
-        """*exc*, saying which requirement brought *candidate* in (decision 378).
-
-        The shortest chain down from one the user gave, of the requirements that hold in the
-        search's state now (decision 386; before a search, those stated so far); *exc*
-        itself where the user asked for the project.
-        """
-        from graft.resolve.causes import (  # noqa: PLC0415
-            brought,
-            requested_and_parents,
-            required_by,
-        )
-
-        asked, parents = requested_and_parents(self.needed, self.now)
-        if candidate.name in asked:
-            return exc
-        where = required_by(candidate.name, asked, parents)
-        return brought(exc, candidate.name, candidate.version, where)

@@ -1,6 +1,6 @@
 """A candidate's dependencies: *that wheel's own* Requires-Python and Requires-Dist, as needs.
 
-What :meth:`Provider.get_dependencies <graft.resolve.provider.Provider.get_dependencies>`
+What :meth:`Provider.get_dependencies <graft.resolve.candidate_deps.CandidateDeps.get_dependencies>`
 answers once it has read the candidate's metadata surface:
 
 - **Requires-Dist** with markers evaluated for the target (PEP 508: ``extra`` is ``""`` for
