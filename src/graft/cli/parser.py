@@ -59,7 +59,7 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
-        from graft.cli.tool_forms import tip  # noqa: PLC0415
+        from graft.cli.tool_hints import tip  # noqa: PLC0415
 
         hint = tip(message) or f"see {self.prog} --help"
         if self.json_errors:
