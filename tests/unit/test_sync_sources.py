@@ -150,7 +150,7 @@ def test_the_build_progress_line_only_on_a_terminal(
 ) -> None:
     import sys
 
-    from graft.cli.sync_builds import BuildProgress
+    from graft.cli.build_progress import BuildProgress
 
     monkeypatch.delenv("CI", raising=False)
     monkeypatch.setattr(sys.stderr, "isatty", lambda: False)

@@ -4,17 +4,18 @@ The resolution stage asks a :class:`graft.model.request.SourceBuilder` for wheel
 sources it meets; this one builds them as ``graft build`` does (isolated build environments
 made by ``graft sync`` itself, the reuse rule, the built-wheel records) for the one target
 of the sync. Build environments resolve their requirements from the sync's own indexes and
-find-links; a build requirement is never built from source itself.
+find-links; a build requirement is never built from source itself. The line each build
+starts with is :mod:`graft.cli.build_progress`'.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 import threading
 import time
 from typing import TYPE_CHECKING
 
+from graft.cli.build_progress import BuildProgress
 from graft.cli.per_project import (
     isolated,
     package_settings,
@@ -33,47 +34,6 @@ if TYPE_CHECKING:
     from graft.cli.build_envs import SharedEnvs
     from graft.model.built import BuiltWheel
     from graft.model.target import Target
-
-
-_LINES = threading.Lock()  # one progress line at a time
-
-
-class BuildProgress:
-    """A line on stderr as each build starts: on a terminal outside CI, or with ``-v``.
-
-    Never with ``-q`` or ``--json``. A build may take minutes (a backend without a
-    metadata hook compiles everything), so ``-v`` says so in a log too.
-    """
-
-    def __init__(self, quiet: bool, *, verbose: bool = False, progress: bool = True) -> None:
-        terminal = sys.stderr.isatty() and os.environ.get("CI", "").lower() != "true"
-        self.show = not quiet and (verbose or (terminal and progress))  # (--no-progress)
-
-    def downloads(self, items: int) -> object:
-        """No bar for a build environment's downloads."""
-        del items
-        return None
-
-    def waiting_for_venv(self, prefix: str) -> None:
-        """Another graft holds a build environment's lock."""
-        if self.show:
-            print(f"graft: waiting for another graft using {prefix}", file=sys.stderr)
-
-    def waiting_for_hook(self, source: str) -> None:
-        """Another graft runs the metadata hook of the same sdist (a lock's worker, say)."""
-        if self.show:
-            print(f"graft: waiting for another graft's hook of {source}", file=sys.stderr)
-
-    def stage(self, message: str) -> None:
-        """A build begins (builds take seconds to minutes).
-
-        One write per line: builds start on two threads, and ``print`` writes the text and
-        its newline apart, so two lines could interleave into one.
-        """
-        if self.show:
-            with _LINES:
-                sys.stderr.write(f"graft: {message} ...\n")
-                sys.stderr.flush()
 
 
 class SyncBuilds:
