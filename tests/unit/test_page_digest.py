@@ -18,8 +18,8 @@ from graft.resolve.first_offered import first_offered
 from graft.resolve.listing import Listing, digested
 from graft.resolve.page_digest import digest
 from graft.resolve.policy import Policy
-from graft.resolve.screen import grouped_by_tags
 from graft.resolve.screenmemo import _listing
+from graft.resolve.tag_groups import grouped_by_tags
 
 NAMES = (
     "lib-1.0-py3-none-any.whl",

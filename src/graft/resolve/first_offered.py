@@ -16,13 +16,13 @@ from graft.resolve.admit import arbitrary, by_version, verdicts
 from graft.resolve.policy import Prereleases
 from graft.resolve.screen import (
     Reject,
-    grouped_by_tags,
     held_prerelease,
     passing,
     screen,
     variant_groups,
     within_release,
 )
+from graft.resolve.tag_groups import grouped_by_tags
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence

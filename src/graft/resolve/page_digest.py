@@ -9,7 +9,7 @@ the data roots about half a second, and a resolution that takes each project's n
 release reads a few versions of each. So :func:`digest` is made once, when a page is
 written, and kept in the page's file (:class:`graft.sources.index.PageDigest`): the versions
 newest first as texts (:func:`~graft.resolve.admit.version_groups`, each parsed when first
-read), the tag groups (:func:`~graft.resolve.screen.tag_groups`), the ``requires-python``
+read), the tag groups (:func:`~graft.resolve.tag_groups.tag_groups`), the ``requires-python``
 values. Its stamp names the form and the ``packaging`` release that made it (a version's
 order and a tag's expansion are ``packaging``'s): a digest of another stamp is made again.
 """
@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from graft.resolve.admit import version_groups
-from graft.resolve.screen import tag_groups
+from graft.resolve.tag_groups import tag_groups
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence

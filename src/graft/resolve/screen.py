@@ -30,7 +30,8 @@ The screening runs before any METADATA is read, on what the index says of each f
 
 The order is the preferred version (an existing venv's) unless upgrading, then newest
 first (oldest first under ``--resolution lowest``, ``Policy.oldest_first``), then the
-target's tag order. :mod:`graft.resolve.explain` uses the reasons.
+target's tag order. :mod:`graft.resolve.explain` uses the reasons. The wheels' tag sets are
+read a set at a time (:mod:`graft.resolve.tag_groups`).
 """
 
 from __future__ import annotations
@@ -40,10 +41,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from graft.resolve.admit import by_version, verdicts
-from graft.resolve.artifacts import parse_wheel, sdist_name, stated_tags, wheel_rank
-from graft.resolve.listing import digested, filenames
+from graft.resolve.artifacts import parse_wheel, sdist_name, wheel_rank
 from graft.resolve.policy import Prereleases
 from graft.resolve.surface import python_allows
+from graft.resolve.tag_groups import grouped_by_tags
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -210,53 +211,6 @@ def _reason(  # noqa: PLR0911 - one reason per check, in the order explain quote
     if file.yanked is not None and not _pins(specs, version):
         return Reject.YANKED
     return None
-
-
-@dataclass(frozen=True, slots=True)
-class _Grouped:
-    """A listing's wheel files grouped by the tag set their names state; the rest apart."""
-
-    by_tags: tuple[tuple[tuple[str, ...], tuple[int, ...]], ...]  # (tag set, file positions)
-    others: tuple[int, ...]  # positions of every other file (screened one by one)
-
-
-#: Per listing, kept alive beside it so that its identity is not reused: a lock screens the
-#: same listings once per environment.
-_GROUPED: dict[int, tuple[Sequence[ArtifactFile], _Grouped]] = {}
-_GROUPED_MAX = 1024
-
-
-def tag_groups(
-    names: Sequence[str],
-) -> tuple[list[tuple[tuple[str, ...], list[int]]], list[int]]:
-    """The tag sets the wheel filenames *names* state, each with their positions; the others.
-
-    In the order first seen (:func:`~graft.resolve.artifacts.stated_tags`: a variant wheel,
-    and anything not named as a wheel, is among the others).
-    """
-    by_tags: dict[tuple[str, ...], list[int]] = {}
-    others: list[int] = []
-    for i, filename in enumerate(names):
-        tags = stated_tags(filename)
-        if tags is None:
-            others.append(i)
-        else:
-            by_tags.setdefault(tags, []).append(i)
-    return list(by_tags.items()), others
-
-
-def grouped_by_tags(files: Sequence[ArtifactFile]) -> _Grouped:
-    """*files*' wheels by the tag set their names state, the rest apart; per listing."""
-    hit = _GROUPED.get(id(files))
-    if hit is not None and hit[0] is files:
-        return hit[1]
-    made = digested(files, "tags") or tag_groups(filenames(files))  # (no file made for this)
-    by_tags, others = made
-    grouped = _Grouped(tuple((tuple(t), tuple(at)) for t, at in by_tags), tuple(others))
-    if len(_GROUPED) >= _GROUPED_MAX:
-        _GROUPED.clear()
-    _GROUPED[id(files)] = (files, grouped)
-    return grouped
 
 
 def _tag_compatible(

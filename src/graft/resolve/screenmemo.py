@@ -26,8 +26,9 @@ from graft.resolve.admit import by_version
 from graft.resolve.artifacts import parse_wheel
 from graft.resolve.first_offered import first_offered
 from graft.resolve.listing import digested, filenames, stated
-from graft.resolve.screen import Screen, screen, tag_groups
+from graft.resolve.screen import Screen, screen
 from graft.resolve.surface import python_allows
+from graft.resolve.tag_groups import tag_groups
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Hashable, Mapping, Sequence
