@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     from graft.cli.variants_cmd import Plugins
     from graft.model.sync_request import SyncRequest
     from graft.plan.collision import Collision
-    from graft.sync_dry import DryRun, Offered
+    from graft.sync_dry import DryRun
+    from graft.sync_offered import Offered
 
 
 def run_dry(
