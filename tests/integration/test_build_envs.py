@@ -6,7 +6,7 @@ import os
 import threading
 from pathlib import Path
 
-from graft.cli.build_cmd import _make_env
+from graft.cli.build_venv import _make_env
 from graft.venv.interpreter import find_interpreter, introspect
 
 

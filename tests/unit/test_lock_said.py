@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from graft.cli.build_cmd import for_source
+from graft.cli.build_venv import for_source
 from graft.resolve.environments import DEFAULT_PYTHONS, matrix
 from graft.resolve.lock_envs import Outcome
 from graft.resolve.lock_late import MAX_TRIES, start_later
@@ -118,7 +118,7 @@ def test_a_lock_environment_without_a_wheel_is_told_with_its_tags_as_data() -> N
 
 
 def test_a_build_requirement_that_fails_is_told_with_the_build_it_is_for() -> None:
-    """``build_cmd.for_source`` heads the line with the sdist: a lock's skipped environments
+    """``build_venv.for_source`` heads the line with the sdist: a lock's skipped environments
     say it too (they said ``no project named 'x'`` alone, as if the user had asked for x)."""
     head = Reason("no wheel of x 1.0 for the target", ("cp39-cp39-win_arm64",))
     error = ResolutionError(Kind.NO_WHEEL_FOR_TARGET, [head, "you asked for x==1.0"])

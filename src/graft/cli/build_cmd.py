@@ -3,7 +3,8 @@
 Prints, for each interpreter, whether the wheel was built or reused and why. A failed build
 prints its whole output, then the command that reruns the failing hook by hand, then the
 one-line error. The build environments are venvs made by ``graft sync`` (this module passes
-:func:`graft.sync.sync` in as the builds' ``make_env``).
+:func:`graft.sync.sync` in as the builds' ``make_env``, through
+:mod:`graft.cli.build_venv`).
 """
 
 from __future__ import annotations
@@ -18,10 +19,8 @@ from graft.errors import UsageError
 
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Callable
 
     from graft.build.run import Artifacts, BuildEnvironment
-    from graft.model.request import SourceBuilder
     from graft.model.target import Target
 
 
@@ -241,6 +240,8 @@ def run_build(args: argparse.Namespace) -> int:
         reporter=_BuildReporter(args.quiet or args.json or args.no_progress),
     )
 
+    from graft.cli.build_venv import _make_env, for_source  # noqa: PLC0415
+
     def make_env(target: Target, requires: tuple[str, ...], venv: str) -> BuildEnvironment:
         return for_source(args.source, lambda: _make_env(args, target, requires, venv))
 
@@ -292,105 +293,6 @@ def _out_dir(source: str, out_dir: str | None) -> str:
         return os.path.abspath(out_dir)
     path = os.path.abspath(source)
     return os.path.join(path, "dist") if os.path.isdir(path) else os.path.dirname(path)
-
-
-def for_source(source: str, make: Callable[[], BuildEnvironment]) -> BuildEnvironment:
-    """The build environment *make* makes; an error making it names *source*'s build.
-
-    Its resolution's error alone ("no project named X on the index, you asked for X") reads
-    as if the user had named X; a build requirement's own failed build names its source.
-    """
-    from graft.errors import BuildError, GraftError  # noqa: PLC0415
-    from graft.resolve.resolution_error import ResolutionError  # noqa: PLC0415
-
-    try:
-        return make()
-    except BuildError:
-        raise
-    except GraftError as exc:
-        lead = "its build requirements cannot be installed: "
-        exc.what = lead + exc.what
-        if exc.where is None:
-            exc.where = source
-        if isinstance(exc, ResolutionError):  # (rendered from its lines; a lock says its reason)
-            exc.headed(f"{exc.where}: {lead}")
-        raise
-
-
-def _make_env(
-    args: argparse.Namespace,
-    target: Target,
-    requires: tuple[str, ...],
-    venv: str,
-    builder: SourceBuilder | None = None,
-) -> BuildEnvironment:
-    """The build environment: ``graft sync`` of *requires* into *venv* for *target*.
-
-    With *builder*, a requirement only an sdist provides is built (a build requirement's
-    own build); without, it is refused. The sources are the command's, read as it reads them
-    (``--exclude-newer``, ``--exclude-newer-package`` and ``--index-strategy`` of a sync
-    too, as uv resolves ``build-system.requires``: decision 394), and the
-    ``--build-constraint`` files are the sync's constraint files, so that they pin what the
-    requirements need too (decision 168).
-    """
-    from graft.build.run import BuildEnvironment  # noqa: PLC0415
-    from graft.model.sync_request import SyncRequest  # noqa: PLC0415
-    from graft.sync import sync  # noqa: PLC0415
-
-    if requires:
-        result = sync(
-            SyncRequest(
-                venv=venv,
-                specs=requires,
-                python=target.executable,
-                index_url=args.index_url,
-                extra_index_urls=tuple(args.extra_index_url),
-                find_links=tuple(args.find_links),
-                constraint_files=tuple(
-                    os.path.abspath(p) for p in getattr(args, "build_constraint", ())
-                ),
-                no_index=args.no_index,
-                offline=args.offline,
-                index_strategy=getattr(args, "index_strategy", None) or "first-index",
-                exclude_newer=getattr(args, "exclude_newer", None),
-                exclude_newer_packages=tuple(getattr(args, "exclude_newer_package", None) or ()),
-                store=args.store,
-                builder=builder,
-            )
-        )
-        distributions = tuple(sorted(result.distributions))
-    else:  # nothing to install: the bare venv of the interpreter
-        _bare_venv(target, venv)
-        distributions = ()
-    bin_dir = os.path.join(venv, "bin")
-    return BuildEnvironment(os.path.join(bin_dir, "python"), bin_dir, distributions)
-
-
-def _bare_venv(target: Target, venv: str) -> None:
-    """*venv*, a venv of *target*'s interpreter with nothing in it, made if it is not there.
-
-    Under a lock beside it: two graft processes (a lock's workers, decision 255) made it at
-    once, and the second ``python -m venv`` failed with a traceback.
-    """
-    if os.path.isfile(os.path.join(venv, "bin", "python")):
-        return
-    import subprocess  # noqa: PLC0415
-
-    from graft._fs import flock  # noqa: PLC0415
-    from graft.errors import BuildError  # noqa: PLC0415
-
-    with flock(f"{venv}.lock", removed=True):
-        if os.path.isfile(os.path.join(venv, "bin", "python")):
-            return  # (made by the other)
-        made = subprocess.run(
-            [target.executable, "-m", "venv", "--without-pip", venv],
-            check=False,
-            capture_output=True,
-            text=True,
-        )
-    if made.returncode != 0:
-        said = (made.stderr.strip().splitlines() or [f"exit status {made.returncode}"])[-1]
-        raise BuildError(f"python -m venv of the build environment failed: {said}", where=venv)
 
 
 def print_built_from(sha256: str) -> None:

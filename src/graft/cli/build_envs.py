@@ -48,7 +48,7 @@ class SharedEnvs:
         *builder* builds the requirements only an sdist provides.
         """
         from graft.build.project import satisfied_by  # noqa: PLC0415
-        from graft.cli.build_cmd import _make_env  # noqa: PLC0415
+        from graft.cli.build_venv import _make_env  # noqa: PLC0415
 
         names = _names(requires)
         with self._lock:

@@ -347,7 +347,7 @@ class SyncBuilds:
         inner = SyncBuilds(self.args, chain, self._envs, run=self.run, keep_failed=self.keep_failed)
 
         def make(target: Target, requires: tuple[str, ...], venv: str) -> BuildEnvironment:
-            from graft.cli.build_cmd import for_source  # noqa: PLC0415
+            from graft.cli.build_venv import for_source  # noqa: PLC0415
 
             return for_source(source, lambda: self._envs.get(target, requires, venv, inner))
 
