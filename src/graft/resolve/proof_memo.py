@@ -1,6 +1,6 @@
 """A proof that a root has no resolution, shared by a lock's environments it cannot tell apart.
 
-:meth:`~graft.resolve.dead_ends.DeadEnds.only_dead_ends` proves that every candidate a root
+:meth:`~graft.resolve.no_resolution.NoResolution.only_dead_ends` proves that every candidate a root
 may be offered has an own requirement that admits nothing (decision 95): the web roots'
 ``psycopg[binary]`` on Windows arm64, where each of its 63 releases needs a
 ``psycopg-binary`` that has no wheel there. It reads each candidate's METADATA, works out its

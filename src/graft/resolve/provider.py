@@ -13,7 +13,8 @@
   file, so the result is never more permissive than pip's.
 - **Dead ends** (decisions 91, 95; :mod:`graft.resolve.dead_ends`): a candidate given up
   because its own requirement admits nothing, whatever else is required, is not offered
-  again; a root left with only dead ends ends the resolution.
+  again; a root left with only dead ends ends the resolution
+  (:mod:`graft.resolve.no_resolution`).
 - **Order**: which identifier to pin next, from the requirements alone
   (:mod:`graft.resolve.pin_order`).
 """
@@ -41,6 +42,7 @@ from graft.resolve.candidates import (
 from graft.resolve.dead_ends import DeadEnds
 from graft.resolve.first_offered import first_offered
 from graft.resolve.metadata_reader import MetadataReader
+from graft.resolve.no_resolution import NoResolution
 from graft.resolve.pin_order import narrowed, preference
 from graft.resolve.readahead import ReadAhead
 from graft.resolve.screen import screen
@@ -58,7 +60,7 @@ if TYPE_CHECKING:
     from graft.resolve.screenmemo import ScreenMemo
 
 
-class Provider(DeadEnds, CandidateDeps, AbstractProvider[Need, Candidate, str]):
+class Provider(DeadEnds, NoResolution, CandidateDeps, AbstractProvider[Need, Candidate, str]):
     """resolvelib's view of one target and one :class:`ProjectSource`."""
 
     def __init__(

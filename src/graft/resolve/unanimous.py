@@ -219,7 +219,7 @@ class _Walk:
         """Raise :class:`NoResolution` if no candidate the request's *need* admits can be pinned.
 
         Each candidate that any requirements on its identifier could be offered
-        (:meth:`~graft.resolve.dead_ends.DeadEnds.only_dead_ends`, read where reads are
+        (:meth:`~graft.resolve.no_resolution.NoResolution.only_dead_ends`, read where reads are
         cheap) has an own requirement that admits nothing whatever else is required: no
         resolution pins one, and the request needs one.
         """
