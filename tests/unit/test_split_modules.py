@@ -139,3 +139,62 @@ def test_the_variant_choice_explained_is_the_report_s() -> None:
         [],
         [],
     )
+
+
+def test_a_requirements_file_s_refusals_are_imported_only_for_a_refused_line(
+    tmp_path: Path,
+) -> None:
+    """``sources/reqfile_refusals.py``: a file whose lines are all taken leaves it out."""
+    good, bad = tmp_path / "good.txt", tmp_path / "bad.txt"
+    good.write_text("six==1.16.0 --hash=sha256:" + "a" * 64 + "\n--pre\n")
+    bad.write_text("--prefer-wheels\n")
+    code = (
+        "from graft.errors import UsageError\n"
+        "from graft.model.requirements import Inputs\n"
+        "from graft.sources.reqfile import read_requirements\n"
+        "def read(path):\n"
+        "    try:\n"
+        "        read_requirements(path, Inputs())\n"
+        "    except UsageError as exc:\n"
+        "        assert 'unknown option' in exc.what, exc.what\n"
+    )
+    name = "graft.sources.reqfile_refusals"
+    assert _imports(f"{code}read({str(good)!r})", name) == {name: False}
+    assert _imports(f"{code}read({str(bad)!r})", name) == {name: True}
+
+
+def test_pip_s_and_uv_s_forms_refused_are_told_from_tables_a_good_command_line_leaves_out() -> None:
+    """``cli/tool_hints.py``: only a command line argparse refuses reads the hint tables."""
+    code = (
+        "from graft.cli.parser import parse\n"
+        "def run(*argv):\n"
+        "    try:\n"
+        "        parse(['sync', 'v', *argv])\n"
+        "    except SystemExit as exc:\n"
+        "        assert exc.code == 2, exc.code\n"
+    )
+    name = "graft.cli.tool_hints"
+    assert _imports(f"{code}run('six', '--color', 'never')", name) == {name: False}
+    assert _imports(f"{code}run('six', '--user')", name) == {name: True}
+
+
+def test_the_page_digest_s_tag_groups_leave_the_screening_out() -> None:
+    """``resolve/tag_groups.py``: a page digest groups tags without the screening."""
+    found = _imports(
+        "from graft.resolve.page_digest import tag_groups\n"
+        "assert tag_groups(['a-1-py3-none-any.whl', 'a-1.tar.gz'])[1] == [1]",
+        "graft.resolve.tag_groups",
+        "graft.resolve.screen",
+    )
+    assert found == {"graft.resolve.tag_groups": True, "graft.resolve.screen": False}
+
+
+def test_a_sync_s_builder_leaves_the_build_environment_out() -> None:
+    """``cli/build_venv.py``: imported once a build needs an environment, not by the builder
+    every sync makes, nor by ``graft build``'s options that a sync's parser adds."""
+    found = _imports(
+        "from graft.cli import build_cmd, build_envs, sync_builds",
+        "graft.cli.build_venv",
+        "graft.sync",
+    )
+    assert found == {"graft.cli.build_venv": False, "graft.sync": False}
