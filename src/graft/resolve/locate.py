@@ -3,11 +3,12 @@
 The stages in order: the request's inputs read (``inputs``), the target found, named sources
 built (``named_sources``) and their URL dependencies followed (``url_deps``), what the venv
 holds by URL kept (``held_urls``), the requirements resolved (``resolver``; a pylock.toml is
-already a resolution), the projects ``--only-deps`` names left out (``left_out``), each wheel
-chosen and downloaded (``fetched``), the sdists picked built (``picked_sdists``); the result
-is ``Located`` (:mod:`graft.resolve.located`), with what it depends on for the memo.
-Heavy imports (packaging, the index client, thread pools) happen inside the functions: a warm
-sync whose inputs are unchanged never resolves (``memo``) and must not pay for them.
+already a resolution: ``locked_files``), the projects ``--only-deps`` names left out
+(``left_out``), each wheel chosen and downloaded (``fetched``), the sdists picked built
+(``picked_sdists``); the result is ``Located`` (:mod:`graft.resolve.located`), with what it
+depends on for the memo. Heavy imports (packaging, the index client, thread pools) happen
+inside the functions: a warm sync whose inputs are unchanged never resolves (``memo``) and
+must not pay for them.
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
     from graft.resolve.resolve_wanted import Recorded, Resolved
     from graft.resolve.variants import VariantChooser
     from graft.sources.candidates import Candidate
-    from graft.sources.coremeta import CoreMetadata
     from graft.store.entries import Store
 
 
@@ -70,7 +70,7 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
     from graft._home import cache_root  # noqa: PLC0415
     from graft.resolve import sdists  # noqa: PLC0415
     from graft.resolve.chosen_variants import disagreements, report  # noqa: PLC0415
-    from graft.resolve.fetched import choose, fetch  # noqa: PLC0415
+    from graft.resolve.fetched import fetch  # noqa: PLC0415
     from graft.resolve.inputs import gather_inputs, markers_apply  # noqa: PLC0415
     from graft.resolve.page_digest import indexes, pins  # noqa: PLC0415
     from graft.resolve.policy import format_sets  # noqa: PLC0415
@@ -171,13 +171,9 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
     locked: list[Wanted] = []
     unbuilt: tuple[tuple[str, bytes], ...] = ()
     if inputs.pylocks:
-        from graft.sources.pylock import read_pylock  # noqa: PLC0415
+        from graft.resolve.locked_files import read_locks  # noqa: PLC0415
 
-        groups, all_extras = request.groups or None, request.all_extras
-        for lock in inputs.pylocks:
-            locked += read_pylock(
-                lock, target, request.extras, groups, variants=chooser, all_extras=all_extras
-            )
+        locked = read_locks(request, inputs, target, chooser)
         if download:  # (a dry run names a lock's sources by the lock: none is built)
             locked, lock_notes = build(locked)  # locked sdists and directories: built
             built_notes += lock_notes
@@ -286,31 +282,11 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
         chosen += resolved
     precheck = None
     if locked:
-        from graft.resolve.unbuilt import unbuilt_source  # noqa: PLC0415
+        from graft.resolve.locked_files import lock_precheck, locked_files  # noqa: PLC0415
 
-        chosen += [
-            (
-                w,
-                choose(w, find_links, target, index)
-                if w.path or not w.source
-                else unbuilt_source(w),
-            )
-            for w in locked
-        ]
+        chosen += locked_files(locked, find_links, target, index)
         if index is not None and not wanted:  # a lock alone: its set checked before download
-            offline = index.offline
-
-            def precheck(chosen: list[tuple[Wanted, Candidate]]) -> dict[str, CoreMetadata]:
-                from graft.resolve.deps import check_before_download  # noqa: PLC0415
-
-                overrides = None
-                if inputs.overrides or inputs.excludes:  # (a lock made with them: 388, 389)
-                    from graft.resolve.overrides import of_inputs  # noqa: PLC0415
-
-                    overrides = of_inputs(inputs)
-                return check_before_download(
-                    chosen, target, request.no_deps, cache_dir, offline, overrides=overrides
-                )
+            precheck = lock_precheck(request, inputs, target, cache_dir, index.offline)
 
     fetched: list[Fetched] = []
     picked_notes: list[str] = []
