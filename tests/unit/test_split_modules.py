@@ -198,3 +198,21 @@ def test_a_sync_s_builder_leaves_the_build_environment_out() -> None:
         "graft.sync",
     )
     assert found == {"graft.cli.build_venv": False, "graft.sync": False}
+
+
+def test_a_lock_or_a_script_given_with_r_is_read_apart_from_requirements_files(
+    tmp_path: Path,
+) -> None:
+    """``sources/reqfile_kinds.py``: a plain requirements file leaves it out."""
+    plain, lock = tmp_path / "r.txt", tmp_path / "pylock.toml"
+    plain.write_text("six==1.16.0\n")
+    lock.write_text("")
+    code = (
+        "from graft.model.requirements import Inputs\n"
+        "from graft.sources.reqfile import read_requirements\n"
+        "inputs = Inputs()\n"
+    )
+    name = "graft.sources.reqfile_kinds"
+    assert _imports(f"{code}read_requirements({str(plain)!r}, inputs)", name) == {name: False}
+    read = f"{code}read_requirements({str(lock)!r}, inputs)\nassert inputs.pylocks, inputs"
+    assert _imports(read, name) == {name: True}

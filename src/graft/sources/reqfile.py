@@ -6,7 +6,8 @@ options ``--index-url``, ``--extra-index-url``, ``--find-links``, ``--no-index``
 ``--require-hashes``, ``--no-binary`` and ``--only-binary``, as many as a line holds. The
 lines are :mod:`graft.sources.reqlines`'; each requirement line is one spec
 (:func:`graft.sources.requirements.parse_line`). What to write instead of a line that is
-refused is :mod:`graft.sources.reqfile_refusals`'.
+refused is :mod:`graft.sources.reqfile_refusals`'; a lock or a script given with ``-r`` is
+:mod:`graft.sources.reqfile_kinds`'.
 """
 
 from __future__ import annotations
@@ -94,10 +95,14 @@ def read_requirements(
     from graft.sources.pylock import is_pylock  # noqa: PLC0415
 
     if is_pylock(path):
-        _add_lock(path, inputs, constraints=constraints)
+        from graft.sources.reqfile_kinds import add_lock  # noqa: PLC0415
+
+        add_lock(path, inputs, constraints=constraints)
         return
     if is_script(path):  # (uv's rule: a .py file is a PEP 723 script; decision 432)
-        _add_script(path, inputs, constraints=constraints, named_at=named_at)
+        from graft.sources.reqfile_kinds import add_script  # noqa: PLC0415
+
+        add_script(path, inputs, constraints=constraints, named_at=named_at)
         return
     remote = is_url(path)
     if unwatched(path):  # (no fingerprint can tell that it changed: nothing read is memoized)
@@ -106,7 +111,9 @@ def read_requirements(
         inputs.files_read.append(path)
     real = path if remote else os.path.realpath(path)
     if real in _seen:
-        loop = " -> ".join(map(_shown, (*_seen[_seen.index(real) :], real)))
+        from graft.sources.reqfile_refusals import shown  # noqa: PLC0415
+
+        loop = " -> ".join(map(shown, (*_seen[_seen.index(real) :], real)))
         raise UsageError(
             f"requirements files include each other ({loop})",
             where=named_at or path,
@@ -162,19 +169,13 @@ def _lines(path: str, inputs: Inputs, named_at: str | None) -> list[tuple[int, s
     except UsageError as exc:
         if named_at is None or not exc.what.startswith("cannot read"):
             raise
+        from graft.sources.reqfile_refusals import shown  # noqa: PLC0415
+
         raise UsageError(
-            exc.what.replace(" file (", f" file {_shown(path)} (", 1),
+            exc.what.replace(" file (", f" file {shown(path)} (", 1),
             where=named_at,
             hint="a nested -r or -c path is read relative to the file that names it",
         ) from None
-
-
-def _shown(path: str) -> str:
-    """*path* as said: relative to the current directory below it, else as it is (a URL)."""
-    if is_url(path):
-        return path
-    relative = os.path.relpath(path)
-    return path if relative.startswith(os.pardir) else relative
 
 
 def _hash_options(words: list[str], where: str) -> frozenset[str]:
@@ -196,42 +197,6 @@ def _hash_options(words: list[str], where: str) -> frozenset[str]:
                 hint=per_requirement_hint(word),
             )
     return frozenset(_check_hash(h, where) for h in hashes)
-
-
-def _add_lock(path: str, inputs: Inputs, *, constraints: bool) -> None:
-    """A PEP 751 lock given with ``-r``; with ``-c`` (*constraints*) it is refused, as uv does."""
-    from graft.sources.pylock import check_lock_name  # noqa: PLC0415
-
-    check_lock_name(path, "-c" if constraints else "-r")
-    if constraints:  # (a lock pins every package it lists; it limits nothing)
-        raise UsageError(
-            "a PEP 751 lock is not a constraints file",
-            where=f"-c {path}",
-            hint=f"give constraints in requirements.txt form, or install the lock: -r {path}",
-        )
-    inputs.pylocks.append(path)
-
-
-def _add_script(path: str, inputs: Inputs, *, constraints: bool, named_at: str | None) -> None:
-    """A PEP 723 script given with ``-r``: its block's dependencies; with ``-c``, refused."""
-    from graft.sources.script import read_script  # noqa: PLC0415
-
-    if constraints:  # (uv reads it as a requirements file and fails on its code)
-        raise UsageError(
-            "a script's inline metadata is not a constraints file",
-            where=named_at or f"-c {path}",
-            hint=f"install its dependencies with -r {path}; give constraints in a .txt file",
-        )
-    try:
-        read_script(path, inputs)
-    except UsageError as exc:
-        if named_at is None or not exc.what.startswith("cannot read"):
-            raise
-        raise UsageError(
-            f"cannot read script {_shown(path)}" + exc.what.removeprefix("cannot read script"),
-            where=named_at,
-            hint="a nested -r or -c path is read relative to the file that names it",
-        ) from None
 
 
 def _expand(line: str, inputs: Inputs) -> str:

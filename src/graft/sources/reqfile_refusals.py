@@ -1,8 +1,8 @@
 """What to write instead of a requirements file's line that is refused.
 
 An option a requirements file does not take, an option after a requirement other than
-``--hash``, and a path missing here that lies beside the file. Imported by
-:mod:`graft.sources.reqfile` only once a line is refused.
+``--hash``, and a path missing here that lies beside the file; a path as an error names it
+(:func:`shown`). Imported by :mod:`graft.sources.reqfile` only once a line is refused.
 """
 
 from __future__ import annotations
@@ -38,6 +38,14 @@ def per_requirement_hint(word: str) -> str:
     return "only --hash=sha256:... may follow a requirement on its line"
 
 
+def shown(path: str) -> str:
+    """*path* as said: relative to the current directory below it, else as it is (a URL)."""
+    if is_url(path):
+        return path
+    relative = os.path.relpath(path)
+    return path if relative.startswith(os.pardir) else relative
+
+
 def refuse_beside_the_file(spec: str, base: str, where: str) -> None:
     """Say where a path missing here lies, if it lies beside the requirements file.
 
@@ -57,4 +65,4 @@ def refuse_beside_the_file(spec: str, base: str, where: str) -> None:
     )
 
 
-__all__ = ["option_hint", "per_requirement_hint", "refuse_beside_the_file"]
+__all__ = ["option_hint", "per_requirement_hint", "refuse_beside_the_file", "shown"]
