@@ -21,4 +21,20 @@ def sha256_hex(data: bytes) -> str:
     return digest
 
 
-__all__ = ["sha256", "sha256_hex"]
+#: What :func:`note_read` keeps for a file read twice with other bytes: no one digest says
+#: what was read, so it never matches a fingerprint (decision 464).
+MIXED = ""
+
+
+def note_read(digests: dict[str, str], path: str, data: bytes) -> None:
+    """The sha256 of *data*, the bytes just read from *path*, into *digests* by path.
+
+    Hashed where the file is read, once: the resolution memo and the stamps name exactly the
+    bytes the request was read from, however recently the file was written (decision 464). A
+    second read of *path* with other bytes leaves :data:`MIXED`.
+    """
+    digest = sha256_hex(data)
+    digests[path] = digest if digests.get(path, digest) == digest else MIXED
+
+
+__all__ = ["MIXED", "note_read", "sha256", "sha256_hex"]

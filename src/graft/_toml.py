@@ -46,11 +46,14 @@ def parse_toml(data: bytes) -> dict[str, Any]:
         raise TomlError(f"not valid TOML ({exc})", "fix the file's syntax") from None
 
 
-def load_toml(path: str, error: type[GraftError] | None = None) -> dict[str, Any]:
+def load_toml(
+    path: str, error: type[GraftError] | None = None, digests: dict[str, str] | None = None
+) -> dict[str, Any]:
     """The TOML file at *path* (pyproject.toml, pylock.toml); a one-line error if it is broken.
 
     Raises *error* (default :class:`~graft.errors.SourceError`) naming the file: unreadable,
-    or not TOML (:func:`parse_toml`).
+    or not TOML (:func:`parse_toml`). With *digests* (``Inputs.digests``), the sha256 of the
+    bytes read goes into it (:func:`graft._sha256.note_read`; decision 464).
     """
     from graft.errors import SourceError  # noqa: PLC0415
 
@@ -60,6 +63,10 @@ def load_toml(path: str, error: type[GraftError] | None = None) -> dict[str, Any
             data = fh.read()
     except OSError as exc:
         raise raised(f"cannot read it ({exc.strerror})", where=path) from None
+    if digests is not None:
+        from graft._sha256 import note_read  # noqa: PLC0415
+
+        note_read(digests, path, data)
     try:
         return parse_toml(data)
     except TomlError as exc:

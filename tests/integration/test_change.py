@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from graft.cli import change
+from graft.cli import change, changestamp
 from graft.store.entries import Store
 from graft.venv.state import recorded_state
 from tests.integration.test_replay import HEAVY, METADATA
@@ -144,6 +144,31 @@ def test_an_edited_pin_set_seen_before_changes_the_venv_as_the_full_path_does(
         assert fast
         assert quiet.stderr == ""
     assert not HEAVY & set(quiet.args)  # (nor packaging.specifiers for pairs checked before)
+
+
+def test_a_file_rewritten_during_the_change_is_not_stamped_as_in_sync(
+    tmp_path: Path, store_dir: Path, index: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rewritten after the change read its pins: the sync stamp names the bytes it read
+    (decision 465), so the next sync installs the new pins instead of "already in sync"."""
+    venv = tmp_path / "venv"
+    seen_both(tmp_path, venv, index, store_dir)
+    reqs = edited(tmp_path, FIRST, "edited")
+    read = changestamp.pins
+
+    def read_then_rewritten(files: list[str], *digests: dict[str, str] | None) -> object:
+        found = read(files, *digests)
+        reqs.write_text(f"# edited\n{SECOND}")  # (a script's next write, racing this sync)
+        return found
+
+    monkeypatch.setattr(changestamp, "pins", read_then_rewritten)
+    argv = ["sync", venv, "-r", reqs, "--index-url", f"{index.url}/simple/", "--store", store_dir]
+    assert change.answer(list(map(str, argv))) == 0
+    assert py(venv, "import lib; print(lib.V)") == "2.0"  # (the bytes read: FIRST's)
+    monkeypatch.undo()
+    again, _ = graft(venv, reqs, index, store_dir)
+    assert "already in sync" not in again.stderr
+    assert py(venv, "import lib; print(lib.V)") == "1.0"
 
 
 #: What the change of an edited pin set never imports (decision 185): json's decoder compiles

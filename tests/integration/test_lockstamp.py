@@ -164,8 +164,9 @@ def test_a_requirement_file_written_just_now_is_stamped_by_the_bytes_the_lock_re
 
 
 def test_a_file_modified_during_the_lock_leaves_no_stamp(tmp_path: Path) -> None:
-    """A file whose bytes are not those the lock parsed, or that the lock does not hash
-    (a find-links wheel), is fingerprinted only once it is two seconds old."""
+    """A file the lock does not hash as it reads it (a find-links wheel) is fingerprinted
+    only once it is two seconds old; one it hashed is fingerprinted by the bytes it read,
+    which a rewrite since no longer matches (decision 464)."""
     import time
 
     from graft._sha256 import sha256_hex
@@ -178,7 +179,9 @@ def test_a_file_modified_during_the_lock_leaves_no_stamp(tmp_path: Path) -> None
     assert _fingerprints([("content", str(path))], started, parsed) is not None
     assert _fingerprints([("content", str(path))], started, {}) is None  # not hashed when read
     path.write_text("beta\n")  # rewritten between the lock's read and its stamp
-    assert _fingerprints([("content", str(path))], started, parsed) is None
+    rows = _fingerprints([("content", str(path))], started, parsed)
+    assert rows == [["watched", "content", str(path), sha256_hex(b"alpha\n")]]  # what was read
+    assert _fingerprints([("content", str(path))], started, {str(path): ""}) is None  # mixed
     assert _fingerprints([("stat", str(path))], started, parsed) is None
     aged(path)
     assert _fingerprints([("stat", str(path))], started, {}) is not None

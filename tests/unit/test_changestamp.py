@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from packaging.utils import canonicalize_name
 
-from graft.cli import changestamp, sync_cmd
+from graft.cli import changestamp, pin_lines, sync_cmd
 from graft.cli import main as cli_main
 from graft.cli.parser import parse
 from graft.resolve import pinrecord
@@ -253,7 +253,7 @@ _PIECES = st.sampled_from(
 @given(st.lists(_PIECES, max_size=12).map("".join))
 @settings(max_examples=2000, deadline=None)
 def test_a_line_is_read_without_re_as_the_regular_expressions_read_it(raw: str) -> None:
-    line = changestamp._uncommented(raw).strip()
+    line = pin_lines._uncommented(raw).strip()
     assert (changestamp.pin_line(line) if line else "blank") == _read_by_regex(raw)
 
 

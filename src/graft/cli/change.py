@@ -345,17 +345,23 @@ def _stamp_the_venv(
     summary: list[int],
     said: list[str],
 ) -> None:
-    """The sync stamp of the command line, as the full path leaves it (best effort)."""
-    from graft.resolve.fingerprints import fingerprint  # noqa: PLC0415
+    """The sync stamp of the command line, as the full path leaves it (best effort).
+
+    Each file is fingerprinted by the bytes its pins were read from (``Reading.read``), not
+    read again: a rewrite since is a change the next sync sees (decision 465); the
+    interpreter by its identity, unless that is racy (then no stamp, as the memo's rule).
+    """
+    from graft._sha256 import MIXED  # noqa: PLC0415
+    from graft.resolve.fingerprints import fingerprint, racy  # noqa: PLC0415
 
     context = noop._context(argv)  # noqa: SLF001
     if context is None:
         return
-    watched = [["content", os.path.abspath(f)] for f in files]
-    watched.append(["stat", rows["interpreter"][0][1]])
-    seen = [[kind, path, str(fingerprint(kind, path))] for kind, path in watched]
-    if any(fp == "None" for _, _, fp in seen):  # (a file gone meanwhile: no stamp)
-        return
+    interpreter = rows["interpreter"][0][1]
+    seen = [["content", os.path.abspath(f), reading.read.get(f, MIXED)] for f in files]
+    seen.append(["stat", interpreter, str(fingerprint("stat", interpreter))])
+    if any(fp in ("None", MIXED) for _, _, fp in seen) or racy(interpreter, time.time_ns()):
+        return  # (a file gone meanwhile, or read twice with other bytes: no stamp)
     noop.write_stamp(
         argv,
         [

@@ -32,6 +32,7 @@ import time
 
 from graft import _jsonc
 from graft.cli import flat_build, noop, vouchers
+from graft.cli.pin_lines import pin_line, pins
 
 FORMAT = "graft-change-stamp 2"
 _MARK = "\0file"  # stands for a requirements file's path in the stamp's key
@@ -88,78 +89,6 @@ def for_new_venvs(masked: list[str]) -> list[str]:
     own (an existing venv keeps its own, so its stamp is keyed by its path).
     """
     return [masked[0], _VENV, *masked[2:]]
-
-
-def pins(files: list[str]) -> dict[str, str] | None:
-    """``{canonical name: version}`` of files of plain ``name==version`` lines; else None.
-
-    As pip reads them: a ``#`` at the start or after whitespace begins a comment. Anything
-    else (an option, an extra, a marker, a hash, a URL, a wildcard, a continued line, a
-    project named twice) is for the full path.
-    """
-    out: dict[str, str] = {}
-    for path in files:
-        try:
-            with open(path, encoding="utf-8") as fh:
-                lines = fh.read().splitlines()
-        except (OSError, UnicodeDecodeError):
-            return None
-        for raw in lines:
-            line = _uncommented(raw).strip()
-            if not line:
-                continue
-            found = pin_line(line)
-            if found is None:
-                return None
-            name, version = found
-            if name in out:
-                return None
-            out[name] = version
-    return out or None
-
-
-_ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
-_NAME = _ALNUM | frozenset("._-")
-_VERSION = _ALNUM | frozenset(".+!_-")
-
-
-def _uncommented(raw: str) -> str:
-    """*raw* up to its comment: a ``#`` at the start or after whitespace (pip's rule)."""
-    at = raw.find("#")
-    while at > 0 and not raw[at - 1].isspace():  # (str.isspace: re's \s for str)
-        at = raw.find("#", at + 1)
-    return raw if at < 0 else raw[:at]
-
-
-def pin_line(line: str) -> tuple[str, str] | None:
-    """The canonical name and the version of a stripped ``name==version`` line; else None.
-
-    The name as PEP 508 spells one (ASCII letters and digits, with ``.``, ``_`` and ``-``
-    inside), the version a run of what versions are written with (``packaging`` judges
-    it, on the full path, when the stamp does not know it); spaces around ``==`` allowed.
-    Without :mod:`re`, whose import (with :mod:`enum`) costs this path ~3 ms (decision 185).
-    """
-    name, eq, version = line.partition("==")
-    name, version = name.rstrip(), version.lstrip()
-    if (
-        not eq
-        or not name
-        or not version
-        or not _NAME.issuperset(name)
-        or name[0] not in _ALNUM
-        or name[-1] not in _ALNUM
-        or not _VERSION.issuperset(version)
-        or version[0] not in _ALNUM
-    ):
-        return None
-    canonical: list[str] = []
-    for char in name:  # runs of "-", "_" and "." become one "-" (packaging's rule)
-        if char in "-_.":
-            if canonical[-1] != "-":
-                canonical.append("-")
-        else:
-            canonical.append(char)
-    return "".join(canonical).lower(), version
 
 
 def asked_key(name: str, version: str, word: list[str | None]) -> str:
@@ -326,6 +255,7 @@ class Reading:
             shas.append(sha)
             labels.append(f"{row['name']}=={row['version']}")
         self.prefix = prefix
+        self.read: dict[str, str] = {}  # the sha256 of each file's bytes the pins came from
         self.shas = sorted(shas)
         self.labels = sorted(labels)
         form = _jsonc.dumps([_jsonc.loads(rows["head"][0][0]), sorted(installed)])
@@ -346,22 +276,29 @@ def read(
     *masked*: the command line (:func:`command`), whose index URLs may hold credentials for
     the pages an aged step is renewed by.
     """
-    found = steps_for(rows, files, masked)
-    return None if found is None else reading_of(rows, *found, prefix)
+    digests: dict[str, str] = {}
+    found = steps_for(rows, files, masked, digests)
+    reading = None if found is None else reading_of(rows, *found, prefix)
+    if reading is not None:
+        reading[0].read = digests
+    return reading
 
 
 Chosen = tuple[dict[str, Row], set[tuple[str, str]]]
 
 
 def steps_for(
-    rows: dict[str, list[list[str]]], files: list[str], renew: list[str] | None
+    rows: dict[str, list[list[str]]],
+    files: list[str],
+    renew: list[str] | None,
+    digests: dict[str, str] | None = None,
 ) -> Chosen | None:
     """Each project's step for the files' pins, and the pairs that must hold; or None.
 
     A step older than a cached page is renewed (:func:`_renew`, with the command line
-    *renew*) or, with *renew* None, taken as missing.
+    *renew*) or, with *renew* None, taken as missing. *digests*: as :func:`pins`'.
     """
-    wanted = pins(files)
+    wanted = pins(files, digests)
     (path, context), (word,), (python,) = rows["record"][0], rows["word"][0], rows["python"][0]
     record = None if wanted is None else _record(path, context)
     if wanted is None or record is None:

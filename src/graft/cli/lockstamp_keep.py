@@ -60,8 +60,8 @@ def keep(
     *left_out*: some environments were not locked (the *say* lines tell why). *pages*: the
     index pages the lock's answers came from, with their validators, by which an aged stamp
     is renewed (decision 85; None: it cannot be). *read*: the
-    sha256 of the bytes each requirements file was parsed from, by path: such a file still
-    holding them is fingerprinted however recently it was written (the lock read exactly
+    sha256 of the bytes each requirements, pyproject or lock file was parsed from, by path:
+    such a file is fingerprinted by it however recently it was written (the lock read exactly
     those bytes), where any other file written since the lock started, or just before, leaves
     no stamp.
     """
@@ -88,18 +88,21 @@ def _fingerprints(
 ) -> list[list[str]] | None:
     """``watched`` rows; None if anything is gone or may have been read with other bytes.
 
-    A file whose bytes are those the lock parsed (*read*) is fingerprinted as it is; any
+    A file whose reader hashed the bytes the lock parsed (*read*) is fingerprinted by that
+    hash, not read again (a rewrite since is a change the next lock sees; decision 464); any
     other file modified since the lock started, or in the two seconds before (timestamps
     can be coarse), may have changed between the lock's read and this one.
     """
+    from graft._sha256 import MIXED  # noqa: PLC0415
     from graft.resolve.fingerprints import fingerprint  # noqa: PLC0415
 
     rows = []
     for kind, path in watched:
-        fp = fingerprint(kind, path)
-        if fp is None:
+        parsed = read.get(path) if kind == "content" else None
+        fp = fingerprint(kind, path) if parsed is None else parsed
+        if fp is None or fp == MIXED:  # (gone; read twice with other bytes)
             return None
-        if kind != "machine" and not (kind == "content" and read.get(path) == fp):
+        if kind != "machine" and parsed is None:
             try:
                 if os.stat(path).st_mtime_ns > started_ns - _RACY_NS:
                     return None

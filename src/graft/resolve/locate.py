@@ -352,6 +352,7 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
         target,
         tuple(fetched),
         files=files_read,
+        digests=tuple(inputs.digests.items()),
         dirs=tuple(inputs.find_links),
         interpreter=interpreter,
         index=index is not None and not request.offline,

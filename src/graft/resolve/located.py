@@ -30,6 +30,9 @@ class Located:
     # what the result depends on, for the memo: requirement and lock files read, find-links
     # directories listed, the interpreter found, whether an index was asked (answers age)
     files: tuple[str, ...] = ()
+    # the sha256 of the bytes each of those files was read from, by path, where its reader
+    # took it (``Inputs.digests``): the memo names these bytes, however new the file (464)
+    digests: tuple[tuple[str, str], ...] = ()
     dirs: tuple[str, ...] = ()
     interpreter: str | None = None
     index: bool = False

@@ -250,7 +250,9 @@ def lock(request: LockRequest) -> LockResult:
     envs = keep_matching(
         matrix(
             python_versions(
-                requires_python(asked.requirement_files, inputs.wanted, inputs.scripts),
+                requires_python(
+                    asked.requirement_files, inputs.wanted, inputs.scripts, inputs.digests
+                ),
                 request.python_versions,
             ),
             request.platforms,

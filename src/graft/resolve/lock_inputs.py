@@ -26,6 +26,7 @@ def requires_python(
     files: tuple[str, ...],
     wanted: Iterable[Wanted],
     scripts: Iterable[tuple[str, str | None]] = (),
+    digests: dict[str, str] | None = None,
 ) -> str | None:
     """The Python range the lock must keep: its projects' own ``requires-python``.
 
@@ -34,7 +35,8 @@ def requires_python(
     and the ``Requires-Python`` of each project directory or repository being locked (the
     wheel it built): no environment outside them can install the project, as uv locks a
     project. Not a URL dependency's (decision 200): where it excludes an environment that
-    reaches it, that environment has no resolution.
+    reaches it, that environment has no resolution. *digests*: ``Inputs.digests``, the
+    pyproject.toml read again noted there (other bytes than the first read's: decision 464).
     """
     built = [w.path for w in wanted if w.source]
     from graft._toml import project_table  # noqa: PLC0415
@@ -43,7 +45,7 @@ def requires_python(
     ranges = []
     for path in files:
         if is_pyproject(path):
-            value = (project_table(load(path), path) or {}).get("requires-python")
+            value = (project_table(load(path, digests), path) or {}).get("requires-python")
             if value:
                 ranges.append(str(value))
             break

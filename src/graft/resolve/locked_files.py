@@ -35,7 +35,13 @@ def read_locks(
     groups, all_extras = request.groups or None, request.all_extras
     for lock in inputs.pylocks:
         locked += read_pylock(
-            lock, target, request.extras, groups, variants=chooser, all_extras=all_extras
+            lock,
+            target,
+            request.extras,
+            groups,
+            variants=chooser,
+            all_extras=all_extras,
+            digests=inputs.digests,
         )
     return locked
 

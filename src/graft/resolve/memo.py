@@ -13,7 +13,9 @@ never downloaded, has no file: its row stands while the store vouches for its en
 its index, anything modified in the last two seconds is "racy" (a rewrite within
 the timestamp's granularity would go unseen) and no memo is written (a wheel of the
 download cache excepted: its directory names its sha256); fingerprints
-are taken right after resolving, not when the sync ends. An index's
+are taken right after resolving, not when the sync ends. A requirement, lock or pyproject
+file is fingerprinted by the sha256 of the bytes its reader read (decision 464), so one
+written just before the sync still leaves a memo. An index's
 answers age: a memo that consulted one builds venvs as long as a cached index page
 lives (``sources.index._PAGE_TTL``); after that it is renewed when every page its answers came
 from is unchanged (asked again with its validators, decision 85), and otherwise only
@@ -36,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 from graft import __version__
 from graft._atomic import remember
-from graft._sha256 import sha256_hex
+from graft._sha256 import MIXED, sha256_hex
 from graft.resolve.fingerprints import fingerprint, racy, unchanged
 
 if TYPE_CHECKING:
@@ -91,7 +93,9 @@ def observe(located: Located, also: tuple[tuple[str, str], ...] = ()) -> Observe
     ``--build-constraint`` files), watched as the requirement files are. None when there is
     nothing to memoize (a foreign target, a wheel without sha256) or when anything was
     modified in the last two seconds: a change racing the resolution could then hide behind
-    an unchanged fingerprint.
+    an unchanged fingerprint. A file whose reader hashed what it read (``Located.digests``:
+    requirement, lock and pyproject files) is fingerprinted by that hash instead, however
+    recently it was written: a rewrite after the read then differs from it (decision 464).
     """
     if located.interpreter is None or any(f.sha256 is None for f in located.fetched):
         return None
@@ -109,7 +113,12 @@ def observe(located: Located, also: tuple[tuple[str, str], ...] = ()) -> Observe
     cache = cache_root()
     sha = {f.path: f.sha256 for f in located.fetched}
     named = {path for path in files if stored_sha256(path, cache) == sha[path]}
-    if any(racy(p, now) for _, p in watched if p not in named):
+    # A file whose reader hashed the bytes it read is watched by that hash: a rewrite after
+    # the read is a change the next sync sees, however new the file (decision 464).
+    read = {p: d for p, d in located.digests if p in located.files}
+    if MIXED in read.values():  # (read twice, with other bytes: nothing one hash can name)
+        return None
+    if any(racy(p, now) for _, p in watched if p not in named and p not in read):
         return None
     # a named source's: an editable's metadata files (racy if there) and what its build left
     reads = located.source_reads
@@ -119,7 +128,10 @@ def observe(located: Located, also: tuple[tuple[str, str], ...] = ()) -> Observe
     if located.machine:  # what built-in variant detection read (never racy: not a file's age)
         watched.append(("machine", ""))
     watched += [("env", name) for name in located.variables]  # ${NAME}s the files expanded
-    return [[kind, p, fingerprint(kind, p)] for kind, p in watched]
+    return [
+        [kind, p, read[p] if kind == "content" and p in read else fingerprint(kind, p)]
+        for kind, p in watched
+    ]
 
 
 def remember_located(

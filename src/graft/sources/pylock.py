@@ -76,10 +76,12 @@ def read_pylock(
     *,
     variants: LockedVariants | None = None,
     all_extras: bool = False,
+    digests: dict[str, str] | None = None,
 ) -> list[Wanted]:
     """The wheels *path* selects for *target*, as :class:`Wanted` items.
 
     *all_extras* (``--all-extras``): with every extra the lock declares (decision 387).
+    *digests* (``Inputs.digests``): the sha256 of the bytes read goes into it (decision 464).
     """
     from packaging.pylock import (  # noqa: PLC0415
         PackageWheel,
@@ -92,7 +94,7 @@ def read_pylock(
 
     from graft._toml import load_toml  # noqa: PLC0415
 
-    data = load_toml(path)
+    data = load_toml(path, digests=digests)
     data, originals = _stand_ins(data, path)
     try:
         lock = Pylock.from_dict(data)

@@ -39,11 +39,14 @@ def is_pyproject(path: str) -> bool:
     return os.path.basename(path) == "pyproject.toml"
 
 
-def load(path: str) -> dict[str, Any]:
-    """The pyproject.toml at *path*, parsed (a one-line error when it is not valid TOML)."""
+def load(path: str, digests: dict[str, str] | None = None) -> dict[str, Any]:
+    """The pyproject.toml at *path*, parsed (a one-line error when it is not valid TOML).
+
+    With *digests* (``Inputs.digests``), the sha256 of the bytes read goes into it.
+    """
     from graft._toml import load_toml  # noqa: PLC0415
 
-    return load_toml(path)
+    return load_toml(path, digests=digests)
 
 
 def _strings(value: object, where: str) -> list[str]:
@@ -73,7 +76,7 @@ def read_pyproject(
 
     from graft._toml import project_table  # noqa: PLC0415
 
-    data = load(path)
+    data = load(path, inputs.digests)
     inputs.files_read.append(path)
     project = project_table(data, path)  # (its fields' types checked: decision 267)
     texts: list[Declared] = []
@@ -122,7 +125,8 @@ def sourced(
     if uv_sources and texts:
         from graft.sources.uv_sources import sources_of  # noqa: PLC0415
 
-        sources = sources_of(os.path.dirname(os.path.abspath(path)), unread)
+        folder = os.path.dirname(os.path.abspath(path))
+        sources = sources_of(folder, unread, digests=inputs.digests)
         inputs.files_read += [p for p in sources.read if p not in inputs.files_read]
     out: list[Wanted] = []
     for text, where, declared in texts:  # (name @ ./lib refused: uv reads it from METADATA)
@@ -296,7 +300,7 @@ def read_groups(
                 hint="run it in the project's directory, or write --group PATH/pyproject.toml:NAME",
             )
         inputs.files_read.append(path)
-        texts = _groups(load(path), path, tuple(names))
+        texts = _groups(load(path, inputs.digests), path, tuple(names))
         inputs.wanted += sourced(texts, path, inputs, uv_sources=uv_sources, unread=unread)
 
 

@@ -90,9 +90,10 @@ def _encoding(data: bytes) -> str:
 def logical_lines(path: str, digests: dict[str, str]) -> list[tuple[int, str]]:
     """The logical lines of *path* (continuations joined, comments dropped), numbered.
 
-    The sha256 of the bytes read goes into *digests*: a lock stamp names exactly these bytes.
+    The sha256 of the bytes read goes into *digests*: the memo and the stamps name exactly
+    these bytes (decision 464).
     """
-    from graft._sha256 import sha256_hex  # noqa: PLC0415
+    from graft._sha256 import note_read  # noqa: PLC0415
 
     try:
         if is_url(path):
@@ -104,7 +105,7 @@ def logical_lines(path: str, digests: dict[str, str]) -> list[tuple[int, str]]:
                 data = fh.read()
     except OSError as exc:
         raise UsageError(f"cannot read requirements file ({exc.strerror})", where=path) from None
-    digests[path] = sha256_hex(data)
+    note_read(digests, path, data)
     try:  # (a byte-order mark, as Windows editors write one, is not part of the first line)
         raw = data.decode(_encoding(data)).splitlines()  # (universal newlines, as text mode)
     except UnicodeDecodeError as exc:

@@ -153,7 +153,7 @@ def read_script(path: str, inputs: Inputs) -> Script:
     The file's bytes are an input (``files_read``, ``digests``): an edit of the script,
     its block or its code, is a changed input to the memo and the stamps.
     """
-    from graft._sha256 import sha256_hex  # noqa: PLC0415
+    from graft._sha256 import note_read  # noqa: PLC0415
     from graft.sources.requirements import parse_spec  # noqa: PLC0415
 
     remote = is_url(path)
@@ -178,7 +178,7 @@ def read_script(path: str, inputs: Inputs) -> Script:
         inputs.remote_files.append(path)
     elif path not in inputs.files_read:
         inputs.files_read.append(path)
-    inputs.digests[path] = sha256_hex(data)
+    note_read(inputs.digests, path, data)
     where = f"{script.where}: dependencies"
     inputs.wanted += [parse_spec(dep, where, base=None) for dep in script.dependencies]
     inputs.scripts.append((script.where, script.requires_python))

@@ -53,19 +53,24 @@ class Sources:
         return dict(self.entries).get(name, ())
 
 
-def sources_of(project: str, unread: frozenset[str] = frozenset()) -> Sources:
+def sources_of(
+    project: str, unread: frozenset[str] = frozenset(), digests: dict[str, str] | None = None
+) -> Sources:
     """The sources of the project in directory *project*: its own over its workspace root's.
 
     None for a project in *unread* (``--no-sources-package``'s, canonical: decision 403).
+    With *digests* (``Inputs.digests``), the sha256 of each pyproject.toml read goes into it
+    (decision 464).
     """
     from packaging.utils import canonicalize_name  # noqa: PLC0415
 
-    root = workspace_root(project)
+    root = workspace_root(project, digests)
     here = os.path.abspath(project)
     read = [os.path.join(f, "pyproject.toml") for f in (project, root) if f is not None]
     by_name: dict[str, tuple[Entry, ...]] = {}
     for folder in dict.fromkeys([p for p in (root, os.path.abspath(project)) if p]):
-        table = toml_table(toml_table(toml_table(load_pyproject(folder), "tool"), "uv"), "sources")
+        uv = toml_table(toml_table(load_pyproject(folder, digests), "tool"), "uv")
+        table = toml_table(uv, "sources")
         for key, given in table.items():
             items = given if isinstance(given, list) else [given]
             entries = []

@@ -17,18 +17,19 @@ from graft._toml import load_toml, toml_table
 from graft.errors import SourceError
 
 
-def workspace_root(project: str) -> str | None:
+def workspace_root(project: str, digests: dict[str, str] | None = None) -> str | None:
     """The ``[tool.uv.workspace]`` whose member *project* is (or that it is), as uv finds it.
 
     The nearest directory at or above *project* with a ``[tool.uv.workspace]`` table; the
     project is its member when it is that directory, or matches a ``members`` glob and no
     ``exclude`` glob. None when the nearest one does not hold it, or there is none.
+    *digests*: as :func:`load_pyproject`'s.
     """
     here = os.path.abspath(project)
     start = here
     while True:
         try:
-            uv = toml_table(toml_table(load_pyproject(here), "tool"), "uv")
+            uv = toml_table(toml_table(load_pyproject(here, digests), "tool"), "uv")
         except SourceError:  # (a broken pyproject.toml above the project: not its workspace)
             if here == start:
                 raise
@@ -70,10 +71,11 @@ def member(name: str, root: str) -> str | None:
     return None
 
 
-def load_pyproject(folder: str) -> dict[str, Any]:
+def load_pyproject(folder: str, digests: dict[str, str] | None = None) -> dict[str, Any]:
     """The pyproject.toml in *folder*; nothing when there is none.
 
-    One that does not parse is the one-line error naming it.
+    One that does not parse is the one-line error naming it. With *digests*
+    (``Inputs.digests``), the sha256 of the bytes read goes into it (decision 464).
     """
     path = os.path.join(folder, "pyproject.toml")
-    return load_toml(path) if os.path.isfile(path) else {}
+    return load_toml(path, digests=digests) if os.path.isfile(path) else {}
