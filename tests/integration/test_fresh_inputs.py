@@ -25,10 +25,21 @@ if TYPE_CHECKING:
 PINS = "alpha==1.0\nbeta==1.0\nns-a==1.0\nns-b==1.0\n"
 
 
+def just_now(path: Path) -> None:
+    """*path*'s mtime "now" as far as each sync can tell (as a script writes it just before).
+
+    Ahead of the clock, as a file of a coarse or skewed filesystem can be: an mtime of the
+    moment would age out of the 2 s window before a first sync on a busy machine writes its
+    memo (test_warm's ``test_a_wheel_written_just_now_is_not_memoized`` does the same).
+    """
+    ahead = time.time() + 600
+    os.utime(path, (ahead, ahead))
+
+
 def fresh(path: Path, text: str) -> Path:
-    """*path* written with *text*, its mtime "now" (as a script writes it just before)."""
+    """*path* written with *text* just now (:func:`just_now`)."""
     path.write_text(text)
-    os.utime(path)  # (the default: now; within the 2 s an mtime cannot vouch for)
+    just_now(path)
     return path
 
 
@@ -73,7 +84,7 @@ def test_a_lock_written_just_before_the_sync_leaves_the_no_op_stamp(
     reqs.write_text(PINS)
     lock = tmp_path / "pylock.toml"
     run_graft("lock", "-r", reqs, "--no-index", "--find-links", links, "-o", lock)
-    os.utime(lock)  # (written just now, as `graft lock -o pylock.toml && graft sync` does)
+    just_now(lock)  # (as `graft lock -o pylock.toml && graft sync` writes it)
     venv = tmp_path / "v"
     assert "synced" in sync(venv, lock, links, store_dir)[0]
     assert_answered_by_the_stamp(*sync(venv, lock, links, store_dir))
