@@ -238,7 +238,7 @@ def _fit(
     No staging of a killed sync beside the venv, every entry verified, the new plan's flat
     form kept, the venv as graft left it from a kept plan, the change small, the venv rooted.
     """
-    from graft.store.paths import flat_file, verified_marker  # noqa: PLC0415
+    from graft.store.paths import all_verified, flat_file  # noqa: PLC0415
     from graft.venv.flat import load_texts, read_kept  # noqa: PLC0415
     from graft.venv.incremental import previous_flat, small_change  # noqa: PLC0415
     from graft.venv.state import recorded_state  # noqa: PLC0415
@@ -247,8 +247,7 @@ def _fit(
     lock = f".{name}.graft-lock"
     if any(e.startswith(f".{name}.graft-") and e != lock for e in os.listdir(parent)):
         return None  # the full path sweeps it
-    markers = [verified_marker(store, sha) for sha in reading.shas]
-    if not all(marker is not None and os.path.isfile(marker) for marker in markers):
+    if not all_verified(store, reading.shas):
         return None
     if recorded_state(prefix).get("graft-inputs") == reading.inputs:
         return None  # already in sync (a comment edited): the full path says so

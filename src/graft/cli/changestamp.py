@@ -258,14 +258,17 @@ class Reading:
         self.read: dict[str, str] = {}  # the sha256 of each file's bytes the pins came from
         self.shas = sorted(shas)
         self.labels = sorted(labels)
-        form = _jsonc.dumps([_jsonc.loads(rows["head"][0][0]), sorted(installed)])
-        # the inputs' preimage (graft.sync_result.inputs_form), the venv's path masked
-        self.form = form
-        self.inputs = flat_build.inputs_digest(form, prefix)
+        head, held = _jsonc.loads(rows["head"][0][0]), sorted(installed)
+        if not isinstance(head, list):
+            raise TypeError(head)
+        # the inputs' preimage (graft.sync_result.inputs_form), the venv's path masked; its
+        # digests made from the lists it is written from, not its text read back (466)
+        self.form = _jsonc.dumps([head, held])
+        self.inputs = flat_build.inputs_digest_of(head, held, prefix)
         from graft.store.paths import plan_key  # noqa: PLC0415
 
         parts = _jsonc.loads(rows["parts"][0][0])
-        self.plan = plan_key([flat_build.inputs_digest(form, ""), *parts])
+        self.plan = plan_key([flat_build.inputs_digest_of(head, held, ""), *parts])
 
 
 def read(

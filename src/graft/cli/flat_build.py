@@ -26,6 +26,8 @@ from graft import _interrupted
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from graft.plan.flat import Flat
 
 _PREFIX_MARK = "\0graft-venv\0"  # graft.sync_result.PREFIX_MARK (a unit test checks they agree)
@@ -107,7 +109,7 @@ def _build_locked(
 
 def _in_the_way(rows: dict[str, list[list[str]]], prefix: str, store: str) -> bool:
     """Whether anything but a free path stands where the venv goes, or an entry is not fit."""
-    from graft.store.paths import root_file, venv_record, verified_marker  # noqa: PLC0415
+    from graft.store.paths import all_verified, root_file, venv_record  # noqa: PLC0415
 
     parent, name = os.path.split(prefix)
     lock = f".{name}.graft-lock"
@@ -115,10 +117,8 @@ def _in_the_way(rows: dict[str, list[list[str]]], prefix: str, store: str) -> bo
         e.startswith(f".{name}.graft-") and e != lock for e in os.listdir(parent)
     ):
         return True  # a killed sync's staging: the full path sweeps it
-    for (sha,) in rows.get("entry", []):
-        marker = verified_marker(store, sha)
-        if marker is None or not os.path.isfile(marker):
-            return True
+    if not all_verified(store, [sha for (sha,) in rows.get("entry", [])]):
+        return True
     real = os.path.join(os.path.realpath(parent), name)
     # an earlier venv's root, provider or overrides record: the full path knows what to keep
     return not _root_free(root_file(store, prefix), real) or any(
@@ -210,12 +210,26 @@ def write_root(path: str, payload: dict[str, object]) -> None:
 
 def inputs_digest(form: str, prefix: str) -> str:
     """A venv's ``graft-inputs`` at *prefix*, from :func:`graft.sync_result.inputs_form`'s text."""
-    from graft._jsonc import dumps, loads  # noqa: PLC0415
-    from graft._sha256 import sha256_hex  # noqa: PLC0415
+    from graft._jsonc import loads  # noqa: PLC0415
 
     head, rows = loads(form)
-    head[4] = head[4].replace(repr(_PREFIX_MARK), repr(prefix))
-    return sha256_hex(dumps([head, rows]).encode())
+    return inputs_digest_of(head, rows, prefix)
+
+
+def inputs_digest_of(head: Sequence[object], rows: Sequence[object], prefix: str) -> str:
+    """:func:`inputs_digest` of the form ``[head, rows]`` as read (*head* left as it is).
+
+    For a caller that made the form itself: the same digest without reading its text back
+    (decision 466).
+    """
+    from graft._jsonc import dumps  # noqa: PLC0415
+    from graft._sha256 import sha256_hex  # noqa: PLC0415
+
+    layout = head[4]
+    if not isinstance(layout, str):  # (a damaged stamp or form: the callers' TypeError)
+        raise TypeError(layout)
+    placed = [*head[:4], layout.replace(repr(_PREFIX_MARK), repr(prefix)), *head[5:]]
+    return sha256_hex(dumps([placed, rows]).encode())
 
 
 def hold_lock(path: str, *, shared: bool, removed: bool = False) -> int | None:

@@ -280,12 +280,10 @@ def _finds_the_same(spec: str, interpreter: str) -> bool:
 
 def _store_holds(store: str, prefix: str, entries: list[list[str]]) -> bool:
     """Every entry as graft unpacked it, and the venv's GC root."""
-    from graft.store.paths import root_file, verified_marker  # noqa: PLC0415
+    from graft.store.paths import all_verified, root_file  # noqa: PLC0415
 
-    for (sha,) in entries:
-        marker = verified_marker(store, sha)
-        if marker is None or not os.path.isfile(marker):
-            return False
+    if not all_verified(store, [sha for (sha,) in entries]):
+        return False
     return os.path.isfile(root_file(store, prefix))
 
 

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import os
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
 
 def anchor_path(root: str) -> str:
     """The anchor beside the GC root file *root* (see :meth:`Store.register_root`)."""
@@ -24,6 +28,30 @@ def verified_marker(store_root: str, sha256: str) -> str | None:
     except OSError:
         return None
     return os.path.join(store_root, "verified", f"{sha256}.{inode}")
+
+
+def all_verified(store_root: str, shas: Iterable[str]) -> bool:
+    """Whether the entry of each of *shas* is verified: its :func:`verified_marker` is a file.
+
+    As ``verified_marker`` and ``os.path.isfile`` of each, with the store's two directories
+    joined once: ``os.path.join`` costs ~9,000 instructions a call on CPython 3.11, and the
+    fast paths ask of every entry of the venv (decision 466). A name that holds a slash, or
+    none, is not an entry's: False.
+    """
+    import stat  # noqa: PLC0415 - (loaded by os)
+
+    entries = os.path.join(store_root, "entries")
+    verified = os.path.join(store_root, "verified")
+    for sha in shas:
+        if not sha or "/" in sha:
+            return False
+        try:
+            inode = os.lstat(f"{entries}/{sha}").st_ino
+            if not stat.S_ISREG(os.stat(f"{verified}/{sha}.{inode}").st_mode):
+                return False
+        except (OSError, ValueError):  # (ValueError: a NUL in the name)
+            return False
+    return True
 
 
 #: of kept plans (graft.store.plancache); 2: configuration files copied; 3: kernel specs too;

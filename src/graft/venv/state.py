@@ -92,7 +92,9 @@ def _listed(prefix: str, rel: str, skipped: frozenset[str]) -> tuple[str, list[s
     rows = []
     subdirectories = []
     config = f"{rel}/".startswith(_CONFIGS)
-    with os.scandir(os.path.join(prefix, rel) if rel else prefix) as it:
+    # (an f-string, not os.path.join: ~9,000 instructions a directory on CPython 3.11, and
+    # *rel* is names joined by "/": decision 466)
+    with os.scandir(f"{prefix}/{rel}" if rel else prefix) as it:
         for entry in it:
             if skipped and (f"{rel}/{entry.name}" if rel else entry.name) in skipped:
                 continue
