@@ -12,6 +12,10 @@ resolution error in both.
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -130,3 +134,63 @@ def test_a_constraint_leaving_no_version_of_a_build_requirement_is_one_line(
     )
     assert run.stderr.startswith(said), run.stderr
     assert len(run.stderr.splitlines()) == 1, run.stderr
+
+
+def uv_stated(tmp_path: Path, folder: Path, path: Path) -> str:
+    """What dyn's build stated in a venv ``uv pip install --build-constraint PATH`` made."""
+    exe = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
+    if not os.access(exe, os.X_OK):
+        pytest.skip("uv is not installed here (it is in graft's dev extras): no comparison")
+    env = {**os.environ, "UV_CACHE_DIR": str(tmp_path / "uvcache")}
+    env.pop("PIP_FIND_LINKS", None)
+    venv = tmp_path / f"uv-{path.stem}"
+    subprocess.run([exe, "venv", "-q", "-p", sys.executable, venv], check=True, env=env)
+    install = ("pip", "install", "-q", "-p", venv / "bin" / "python", "--no-index", "-f", folder)
+    args = (*install, "dyn", "--build-constraint", path)
+    subprocess.run([exe, *map(str, args)], check=True, capture_output=True, env=env)
+    return py(venv, STATED)
+
+
+@pytest.mark.parametrize("option", ["-r", "-c"])
+def test_a_nested_file_holds_build_constraints_and_is_watched_as_uv_reads_it(
+    tmp_path: Path, store_dir: Path, cache: Path, folder: Path, option: str
+) -> None:
+    """pip 26.3 and uv 0.13.9 read a ``-r``/``-c`` line of a build constraint file as more
+    constraints, relative to the file naming it (decision 470); graft refused the line."""
+    (tmp_path / "pins").mkdir()
+    inner = constraints(tmp_path / "pins" / "inner.txt", "helper<2\n")
+    top = constraints(tmp_path / "top.txt", f"{option} pins/inner.txt\nunrelated<1\n")
+    assert uv_stated(tmp_path, folder, top) == "one"
+    # (pins/ is beside top.txt, not in the current directory: relative to the file)
+    sync(tmp_path / "v", store_dir, folder, "dyn", "--build-constraint", top)
+    assert py(tmp_path / "v", STATED) == "one"
+    # the nested file's bytes are watched as the given file's: an edit is no stamp's answer
+    constraints(inner, "helper>=2,<3\n")
+    run = sync(tmp_path / "v", store_dir, folder, "dyn", "--build-constraint", top, "-v")
+    assert "held helper==1.0 (--build-constraint allows helper<3,>=2)" in run.stderr, run.stderr
+    assert py(tmp_path / "v", STATED) == "two"
+    run = sync(tmp_path / "v", store_dir, folder, "dyn", "--build-constraint", top)
+    assert "in sync" in run.stdout + run.stderr, run.stdout + run.stderr
+
+
+def test_a_loop_of_build_constraint_files_is_one_line_and_changes_nothing(
+    tmp_path: Path, store_dir: Path, cache: Path, folder: Path
+) -> None:
+    """pip 26.3 refuses it ("recursively references itself"); uv 0.13.9 reads each file
+    once. graft refuses it, as it refuses a loop of requirements files."""
+    one = constraints(tmp_path / "one.txt", "helper<2\n-r two.txt\n")
+    constraints(tmp_path / "two.txt", "-c one.txt\n")
+    run = sync(tmp_path / "v", store_dir, folder, "dyn", "--build-constraint", one, check=False)
+    assert run.returncode == 2, run.stderr
+    said = f"graft: error: {tmp_path / 'two.txt'}:1: requirements files include each other ("
+    assert run.stderr.startswith(said), run.stderr
+    assert f"{one} -> {tmp_path / 'two.txt'} -> {one})" in run.stderr, run.stderr
+    assert len(run.stderr.splitlines()) == 1, run.stderr
+    assert not (tmp_path / "v").exists()
+    # another option line, in a nested file too, is refused as before
+    constraints(tmp_path / "two.txt", "--index-url https://example.invalid/simple\n")
+    run = sync(tmp_path / "v", store_dir, folder, "dyn", "--build-constraint", one, check=False)
+    said = f"graft: error: {tmp_path / 'two.txt'}:1: build constraint '--index-url"
+    assert run.returncode == 2, run.stderr
+    assert run.stderr.startswith(said), run.stderr
+    assert not (tmp_path / "v").exists()

@@ -144,6 +144,29 @@ def test_a_changed_build_constraint_file_is_not_answered_by_the_sync_stamp(
     assert mark(venv) == "'' 2.0"
 
 
+def test_a_nested_build_constraint_file_is_watched_by_the_sync_stamp_as_the_given_one(
+    tmp_path: Path, store_dir: Path, cache: Path, links: Path
+) -> None:
+    """A ``-r`` line's file holds build constraints too (decision 470): its bytes are watched."""
+    venv = tmp_path / "v"
+    (tmp_path / "pins").mkdir()
+    inner = tmp_path / "pins" / "inner.txt"
+    inner.write_text("helper==1.0\n")
+    constraints = tmp_path / "build-constraints.txt"
+    constraints.write_text("-r pins/inner.txt\n")
+    aged(constraints, inner)
+    sync(venv, store_dir, links, "demo==1.0", "--build-constraint", constraints)
+    assert "already in sync" in (
+        sync(venv, store_dir, links, "demo==1.0", "--build-constraint", constraints).stderr
+    )
+    assert mark(venv) == "'' 1.0"
+    inner.write_text("helper==2.0\n")  # the given file unchanged: only the nested one
+    aged(inner)
+    run = sync(venv, store_dir, links, "demo==1.0", "--build-constraint", constraints)
+    assert "already in sync" not in run.stderr
+    assert mark(venv) == "'' 2.0"
+
+
 def dyn_links(folder: Path, build_requires: str = "helper") -> Path:
     """``dyn`` 1.0's sdist needing *build_requires*, ``helper`` 1.0 and 2.0, ``one``, ``two``."""
     folder.mkdir()

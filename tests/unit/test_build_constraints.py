@@ -26,6 +26,7 @@ from graft.build.project import (
     origin,
     parse_constraint,
 )
+from graft.cli.build_constraints import read_constraints
 from graft.errors import UsageError
 
 PY311 = {"python_version": "3.11", "python_full_version": "3.11.7", "sys_platform": "linux"}
@@ -150,3 +151,25 @@ def test_the_constraint_is_found_in_its_file(tmp_path: Path) -> None:
     assert origin((str(one), str(two)), "setuptools<72") == f"{two}:2"
     assert origin((str(tmp_path / "gone.txt"), str(one)), "wheel<0.45") == f"{one}:2"
     assert origin((str(one),), "six<1") is None
+
+
+def test_nested_files_are_read_relative_to_the_file_naming_them(tmp_path: Path) -> None:
+    """Decision 470: ``-r``/``-c`` lines name more build constraints, as pip's and uv's."""
+    (tmp_path / "pins").mkdir()
+    (tmp_path / "pins" / "deep.txt").write_text("wheel<0.45\n")
+    (tmp_path / "pins" / "inner.txt").write_text("--constraint=deep.txt\nsetuptools<72\n")
+    top = tmp_path / "top.txt"
+    top.write_text("six<2\n-r pins/inner.txt  # more\n")
+    read = read_constraints([str(top)])
+    assert read.texts == ("six<2", "setuptools<72", "wheel<0.45")
+    pins = tmp_path / "pins"
+    assert read.files == (str(top), str(pins / "inner.txt"), str(pins / "deep.txt"))
+    assert origin(read.files, "wheel<0.45") == f"{pins / 'deep.txt'}:1"
+    top.write_text("-c https://example.invalid/c.txt\n")
+    with pytest.raises(UsageError, match="a nested build constraint file is a path"):
+        read_constraints([str(top)])
+    (tmp_path / "pins" / "deep.txt").write_text("--pre\n")
+    top.write_text("-r pins/inner.txt\n")
+    with pytest.raises(UsageError, match="'--pre' is not a requirement") as info:
+        read_constraints([str(top)])
+    assert info.value.where == f"{pins / 'deep.txt'}:1"

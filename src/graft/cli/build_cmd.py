@@ -95,7 +95,8 @@ def add_build_constraint(parser: argparse._ActionsContainer) -> None:
         action="append",
         default=[],
         metavar="FILE",
-        help="pin build requirements in every build environment: name==version lines (repeatable)",
+        help="constrain build requirements in every build environment: lines as setuptools<72,"
+        " and -r/-c FILE lines naming more such files (repeatable)",
     )
 
 
@@ -171,39 +172,6 @@ def _settings(pairs: list[str]) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def _constraints(paths: list[str]) -> tuple[str, ...]:
-    """The constraints of ``--build-constraint`` files, each line checked now.
-
-    Read once, before anything is resolved or built: a missing file or a line that is no
-    requirement (a name, a version range, a marker: as pip's and uv's constraint files hold
-    them, decision 458) is an error naming the file (and line), whether or not a build comes.
-    """
-    from graft.build.project import constraint_lines, parse_constraint  # noqa: PLC0415
-
-    constraints: list[str] = []
-    for path in paths:
-        try:
-            lines = constraint_lines(path)
-        except (OSError, UnicodeDecodeError) as exc:
-            why = getattr(exc, "strerror", None) or "not UTF-8 text"
-            raise UsageError(
-                f"cannot read the build constraints ({why})",
-                where=path,
-                hint="--build-constraint takes a constraints file, as pip's and uv's",
-            ) from None
-        for number, text in lines:
-            try:
-                parse_constraint(text)
-            except UsageError as exc:
-                raise UsageError(
-                    exc.what,
-                    where=f"{path}:{number}",
-                    hint="a build constraint is a project and its versions, as setuptools<72",
-                ) from None
-            constraints.append(text)
-    return tuple(constraints)
-
-
 def run_build(args: argparse.Namespace) -> int:
     """Build ``args.source`` for each ``--python``; print one line per interpreter."""
     from graft._home import python_told  # noqa: PLC0415
@@ -226,6 +194,9 @@ def run_build(args: argparse.Namespace) -> int:
     for warning in said:
         if not args.quiet:
             print(f"graft: warning: {warning}", file=sys.stderr)
+    from graft.cli.build_constraints import read_constraints  # noqa: PLC0415
+
+    constraints = read_constraints(args.build_constraint)
     request = BuildRequest(
         source=args.source,
         pythons=tuple(args.python) or (None,),
@@ -235,8 +206,8 @@ def run_build(args: argparse.Namespace) -> int:
         config_settings=settings,  # (decision 402)
         isolated=alone,
         store=args.store,
-        constraints=_constraints(args.build_constraint),
-        constraint_files=tuple(args.build_constraint),
+        constraints=constraints.texts,
+        constraint_files=constraints.files,  # (nested ones too: decision 470)
         reporter=_BuildReporter(args.quiet or args.json or args.no_progress),
     )
 

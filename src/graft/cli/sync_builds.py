@@ -57,12 +57,16 @@ class SyncBuilds:
         self.parallel = not chain
         self.settings: tuple[tuple[str, str], ...] = ()
         self.constraints: tuple[str, ...] = ()
+        # the --build-constraint files and those their -r/-c lines name (decision 470)
+        self.constraint_files: tuple[str, ...] = ()
         if args.config_settings or args.build_constraint:  # checked now, not at a build
             # (imported only then: every sync makes a builder, and most never build)
-            from graft.cli.build_cmd import _constraints, _settings  # noqa: PLC0415
+            from graft.cli.build_cmd import _settings  # noqa: PLC0415
+            from graft.cli.build_constraints import read_constraints  # noqa: PLC0415
 
             self.settings = _settings(args.config_settings)
-            self.constraints = _constraints(args.build_constraint)
+            read = read_constraints(args.build_constraint)
+            self.constraints, self.constraint_files = read.texts, read.files
         # --config-settings-package's, by project (decision 402): checked now too
         self.package_settings = package_settings(args)
         self.progress = BuildProgress(
@@ -103,8 +107,8 @@ class SyncBuilds:
         )
 
     def reads(self) -> tuple[tuple[str, str], ...]:
-        """The ``--build-constraint`` files, by their bytes: :meth:`options` holds their pins."""
-        return tuple(("content", os.path.abspath(p)) for p in self.args.build_constraint)
+        """The ``--build-constraint`` files and their nested ones, by their bytes (470)."""
+        return tuple(("content", path) for path in self.constraint_files)
 
     def wheel(self, source: str, target: Target, *, editable: bool = False) -> BuiltWheel:
         """A wheel of *source* for *target*: a recorded build the rule allows, or a new one.
@@ -276,7 +280,7 @@ class SyncBuilds:
             isolated=isolated(self.args, source),
             store=self.args.store,
             constraints=self.constraints,
-            constraint_files=tuple(self.args.build_constraint),
+            constraint_files=self.constraint_files,
             reporter=self.progress,
             editable=editable,
             compile=self.compile,  # compiled while others build: the sync installs it next
