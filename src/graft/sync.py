@@ -142,6 +142,7 @@ def _sync(
             variants=located.variants,
             memo=path,
             venv_options=request.venv_options,
+            overrides=located.overrides,
         )
     again = reinstalling(request, located)  # --reinstall-package's (decision 393)
     if again:
@@ -190,6 +191,7 @@ def _sync(
         plan_parts=plan_parts(request, located.target),
         site_dirs=(layout.purelib, layout.platlib),
         venv_options=request.venv_options,
+        overrides=located.overrides,
     )
 
 

@@ -96,8 +96,9 @@ def plan_for(
 def overrides_of(request: SyncRequest, located: Located | None = None) -> Overrides | None:
     """The request's ``--overrides`` and ``--excludes``, for the set check (decisions 388, 389).
 
-    Read again from their files (the resolution memo watches them), so a set recalled by
-    the memo is checked as the resolution judged it. The projects ``--only-deps`` left out
+    As the resolution read them (*located*'s, decision 471), else, for a set the memo
+    recalled, read from their files (the memo watches them), so the set is checked as the
+    resolution judged it. The projects ``--only-deps`` left out
     of *located* are excluded too: the set meets no requirement on them (decision 445).
     """
     left_out: frozenset[str] = frozenset() if located is None else located.left_out_names()
@@ -107,7 +108,8 @@ def overrides_of(request: SyncRequest, located: Located | None = None) -> Overri
 
     from graft.resolve.overrides import NONE, load  # noqa: PLC0415
 
-    given = load(request.override_files, request.exclude_files) or NONE
+    read = None if located is None else located.overrides  # (as resolved: decision 471)
+    given = read or load(request.override_files, request.exclude_files) or NONE
     excludes = given.excludes | cast("frozenset[NormalizedName]", left_out)  # (canonical)
     return dataclasses.replace(given, excludes=excludes)
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from graft.model.target import Target
     from graft.plan.types import Plan, VenvLayout
     from graft.resolve.located import Located
+    from graft.resolve.overrides import Overrides
 
 
 #: Stands for the venv's path in :func:`inputs_form` (no path holds a NUL).
@@ -64,6 +65,9 @@ class SyncResult:
     # command line's, and ``seed = true`` for a seeded venv (decision 122), which the no-op
     # stamp checks so that a venv no longer seeded is not answered "in sync" (decision 123)
     venv_options: tuple[tuple[str, str], ...] = ()
+    # --overrides and --excludes as this sync's resolution read them (None: not resolved
+    # here, or none given): the venv's record and --strict take them (decision 471)
+    overrides: Overrides | None = None
 
     def changes(self) -> dict[str, list[str]]:
         """What the sync added, removed, upgraded and downgraded (empty when nothing ran).

@@ -161,7 +161,8 @@ def run_sync(args: argparse.Namespace, argv: Sequence[str]) -> int:
     result = _synced(args, request, plugins, unread)
     if isinstance(result, int):  # (a dry run, or every requirement excluded)
         return result
-    overrides = _overrides(args)  # (a sync's --overrides judge its venv: decision 396)
+    # (a sync's --overrides judge its venv: decision 396; as it read them: decision 471)
+    overrides = _overrides(args) if result.overrides is None else result.overrides
     gaps = _strict(result.prefix, overrides) if args.strict else []  # (uv's --strict: 342)
     if unread or gaps:  # (kept with the sync's own warnings: each stamp says them again)
         import dataclasses  # noqa: PLC0415

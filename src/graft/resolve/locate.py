@@ -346,6 +346,11 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
     elif chooser.warnings:
         warnings = (*warnings, *chooser.warnings)
     files_read = (*inputs.files_read, *inputs.pylocks)
+    overrides = None
+    if request.override_files or request.exclude_files:
+        from graft.resolve.overrides import of_inputs  # noqa: PLC0415
+
+        overrides = of_inputs(inputs)
     if chooser.config_read is not None:
         files_read = (*files_read, chooser.config_read)  # a changed variants.toml: resolve again
     return Located(
@@ -372,6 +377,7 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
         chosen=() if download else tuple(chosen),
         unbuilt=unbuilt,
         left_out=left_out,
+        overrides=overrides,  # (as read: decision 471)
     )
 
 

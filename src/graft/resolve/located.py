@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from graft.plan.types import Policy as PlanPolicy
     from graft.plan.types import VenvLayout
     from graft.resolve.fetched import Fetched
+    from graft.resolve.overrides import Overrides
     from graft.resolve.resolve_wanted import Recorded
     from graft.sources.candidates import Candidate
 
@@ -65,6 +66,9 @@ class Located:
     # --only-deps: "name==version" of each project the command line named, resolved and left
     # out of the set (decision 445); its requirements on them are not the set's to meet
     left_out: tuple[str, ...] = ()
+    # --overrides and --excludes as the resolution read them (None: none given, or recalled),
+    # for the set check and the venv's record, which read no file again (decision 471)
+    overrides: Overrides | None = None
 
     def left_out_names(self) -> frozenset[str]:
         """The canonical names of :attr:`left_out`."""
