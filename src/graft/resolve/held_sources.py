@@ -1,4 +1,4 @@
-"""A dependency the venv holds from a directory, editable or a git commit, kept (decision 461).
+"""A dependency the venv holds from a directory, editable, a git commit or an sdist, kept (461).
 
 A monorepo: ``lib/`` and ``app/`` are local projects, app requires ``lib>=1``, and lib is on
 no index (or the index has another release). ``graft sync V -e ./lib``, then ``graft sync V
@@ -17,6 +17,11 @@ place. A build whose ``METADATA`` is the venv's is the same resolution; another 
 version or dependency) is resolved again with the build offered instead, and a build the
 requirements no longer admit is refused in one line (:func:`refuse_unkept`), as
 :func:`graft.resolve.named_sources.check_built` refuses a kept named one.
+
+An sdist the venv holds by URL (``archive_info`` of a ``.tar.gz`` or ``.zip``, ``file:`` or
+not) is such a source too, as uv and pip keep it (decision 472): built again from its URL
+where taken, with the sha256 its ``direct_url.json`` names (graft writes it; uv does not),
+so the download cache and the build cache answer, and nothing is fetched or built.
 """
 
 from __future__ import annotations
@@ -100,6 +105,8 @@ def offered(  # noqa: PLR0917 - the request, what it names, where the venv is
             continue  # (METADATA unread: the index's)
         if not buildable(source):
             continue
+        if source.url is not None:  # an sdist's: its sha256, where its install kept it (472)
+            source = _with_sha256(source, held_metadata(prefix, sites, name, "direct_url.json"))
         path, _ = stand_in(url, name, version, data, cache_dir)
         shown = Wanted(
             name, None, frozenset(), frozenset(), where, path=path,
@@ -109,12 +116,33 @@ def offered(  # noqa: PLR0917 - the request, what it names, where the venv is
     return out
 
 
+def _with_sha256(source: Wanted, stated: bytes | None) -> Wanted:
+    """*source* (an sdist's URL) checked by the sha256 its ``direct_url.json`` names, if any.
+
+    As a URL's own ``#sha256=`` (no hash-checking mode): the download cache answers by it,
+    and the build cache by the sdist's sha256, so nothing is downloaded or built again.
+    """
+    import json  # noqa: PLC0415
+
+    try:
+        info = json.loads(stated or b"null")["archive_info"]
+        sha = info.get("hashes", {}).get("sha256") or info["hash"].removeprefix("sha256=")
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return source  # (uv writes no hash: the URL is downloaded, as it was installed)
+    if not isinstance(sha, str) or len(sha) != 64 or source.hashes:  # noqa: PLR2004
+        return source
+    return dataclasses.replace(source, hashes=frozenset({f"sha256:{sha}"}), url_hash_only=True)
+
+
 def _a_source(url: str) -> bool:
-    """Whether *url* (as ``held_urls`` gives it) is a directory's, an editable's or a commit's."""
+    """Whether *url* (as ``held_urls`` gives it) is a source's: a directory, a commit, an sdist."""
     if url.startswith("-e ") or "+" in url.partition(":")[0]:
         return True
     from graft.resolve.held_urls import local_path  # noqa: PLC0415
+    from graft.sources.direct_refs import is_sdist_name  # noqa: PLC0415
 
+    if is_sdist_name(url.partition("#")[0]):
+        return True
     return url.startswith("file:") and os.path.isdir(local_path(url))
 
 

@@ -410,16 +410,18 @@ def held_urls(prefix: str, site_dirs: tuple[str, ...]) -> dict[str, tuple[str, s
     return found
 
 
-def held_metadata(prefix: str, site_dirs: tuple[str, ...], key: str) -> bytes | None:
-    """The ``METADATA`` of the distribution *key* (canonical) in the venv at *prefix*; None.
+def held_metadata(
+    prefix: str, site_dirs: tuple[str, ...], key: str, name: str = "METADATA"
+) -> bytes | None:
+    """The ``METADATA`` (or *name*) of the distribution *key* (canonical) at *prefix*; None.
 
     What a project the venv holds from a directory or a repository says of itself, read
-    without building it (decision 461).
+    without building it (decision 461); an sdist's ``direct_url.json`` (decision 472).
     """
     for path, found, _ in dist_infos(prefix, site_dirs):
         if found == key:
             try:
-                with open(os.path.join(path, "METADATA"), "rb") as fh:
+                with open(os.path.join(path, name), "rb") as fh:
                     return fh.read()
             except OSError:
                 return None
