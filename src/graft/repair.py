@@ -6,7 +6,7 @@ its wheel file, the one it was ingested from or the one in the download cache, c
 its sha256 first. The new entry replaces the old one in one ``rename`` under the entry's
 lock (the old one is unsealed and deleted, never followed), so every venv that links into
 it sees the repaired files at once; a venv that copied or hard-linked the damaged files is
-marked so that its next sync rebuilds it (:func:`graft.venv.state.mark_stale`). Bytecode is
+marked so that its next sync rebuilds it (:func:`graft.venv.staleness.mark_stale`). Bytecode is
 compiled again for each interpreter of a live venv that uses the entry and whose cache tag the
 old entry had. Kept plans are dropped.
 
@@ -49,7 +49,7 @@ def repair_store(store: Store, wheel_cache: str | None = None) -> tuple[list[Rep
     from graft.store.ops import read_roots  # noqa: PLC0415
     from graft.store.verified import find_wheel  # noqa: PLC0415
     from graft.store.verify import verify_store  # noqa: PLC0415
-    from graft.venv.state import mark_stale  # noqa: PLC0415
+    from graft.venv.staleness import mark_stale  # noqa: PLC0415
 
     cache = wheel_cache if wheel_cache is not None else os.path.join(cache_root(), "wheels")
     found = verify_store(store, cache)

@@ -180,7 +180,7 @@ def _venv_itself(
     lines (:func:`graft.sync_result.venv_changes`). *was*: the venv's pyvenv.cfg now.
     """
     from graft.venv.materialize import would_rebuild  # noqa: PLC0415
-    from graft.venv.state import why_rebuilt  # noqa: PLC0415
+    from graft.venv.staleness import why_rebuilt  # noqa: PLC0415
 
     kept = would_rebuild(layout.prefix, plan)
     if was is None:

@@ -174,9 +174,9 @@ def held_sites(layout: VenvLayout, target: Target, was: dict[str, str] | None) -
 
     A venv rebuilt for Python 3.11 held them in ``lib/python3.12``, one rebuilt for CPython
     in PyPy's ``lib/pypy3.9``: what it held is read there, so that the summary does not
-    call them added (:func:`graft.venv.state.held_sites`).
+    call them added (:func:`graft.venv.holdings.held_sites`).
     """
-    from graft.venv.state import held_sites  # noqa: PLC0415
+    from graft.venv.holdings import held_sites  # noqa: PLC0415
 
     return held_sites((layout.purelib, layout.platlib), target.version, was)
 
@@ -196,7 +196,7 @@ def venv_changes(
     Its interpreter and the venv tool's options: ``python 3.12.1 -> 3.11.7`` (its ``home``
     when the version is the same), ``prompt 'a' -> 'b'``, ``include-system-site-packages
     false -> true``; and ``rebuilt: ...`` for a venv rebuilt whatever it installs
-    (*rebuilt*: :func:`graft.venv.state.why_rebuilt`). A sync reads *now* after the change,
+    (*rebuilt*: :func:`graft.venv.staleness.why_rebuilt`). A sync reads *now* after the change,
     its dry run as the sync would write it (:func:`config_after`).
     """
     from graft.venv.state import PROMPT, SYSTEM_SITE, options_of  # noqa: PLC0415

@@ -77,7 +77,7 @@ def test_a_dry_run_says_a_venv_changed_by_hand_or_marked_stale_would_be_rebuilt(
     tmp_path: Path, store_dir: Path, pkgs: dict[str, Path]
 ) -> None:
     # it said nothing at all: not in sync, and no distribution to add or remove
-    from graft.venv.state import mark_stale
+    from graft.venv.staleness import mark_stale
 
     venv = tmp_path / "v"
     _graft(venv, store_dir, pkgs["gamma"])

@@ -216,3 +216,23 @@ def test_a_lock_or_a_script_given_with_r_is_read_apart_from_requirements_files(
     assert _imports(f"{code}read_requirements({str(plain)!r}, inputs)", name) == {name: False}
     read = f"{code}read_requirements({str(lock)!r}, inputs)\nassert inputs.pylocks, inputs"
     assert _imports(read, name) == {name: True}
+
+
+def test_the_no_op_path_s_venv_state_leaves_what_a_venv_holds_and_why_it_is_rebuilt_out() -> None:
+    """``venv/state.py`` is loaded by every fast path (decision 469): what a resolution reads of
+    what a venv holds (``venv/holdings.py``), why a sync rebuilds it (``venv/staleness.py``)
+    and the wheel a distribution came from (``venv/held.py``) are the full path's, apart."""
+    moved = ("held_sites", "held_urls", "held_as", "held_metadata", "wheel_of", "why_rebuilt")
+    code = (
+        "from graft.venv import state\n"
+        f"assert not set({moved!r}) & set(vars(state)), 'still in venv/state.py'\n"
+        "assert state.up_to_date"
+    )
+    found = _imports(code, "graft.venv.holdings", "graft.venv.staleness", "graft.venv.held")
+    assert found == dict.fromkeys(found, False)
+    code = (
+        "from graft.venv.holdings import held_urls\n"
+        "from graft.venv.staleness import mark_stale, why_rebuilt\n"
+        "from graft.venv.held import wheel_of"
+    )
+    assert _imports(code, "graft.venv.state") == {"graft.venv.state": True}

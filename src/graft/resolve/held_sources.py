@@ -80,7 +80,7 @@ def offered(  # noqa: PLR0917 - the request, what it names, where the venv is
     from graft.resolve.held_urls import gone, left_to_index, source_requirement  # noqa: PLC0415
     from graft.resolve.inputs import hash_checking  # noqa: PLC0415
     from graft.resolve.named_reads import stand_in  # noqa: PLC0415
-    from graft.venv.state import held_metadata  # noqa: PLC0415
+    from graft.venv.holdings import held_metadata  # noqa: PLC0415
 
     if hash_checking(inputs, list(wanted)):
         return {}

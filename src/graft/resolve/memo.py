@@ -302,7 +302,7 @@ def _prefers_the_same(
     resolves anew.
     """
     from graft.resolve.request_policy import held_by_url, preferences, url_labels  # noqa: PLC0415
-    from graft.venv.state import held_as  # noqa: PLC0415
+    from graft.venv.holdings import held_as  # noqa: PLC0415
 
     now = {f"{name}=={version}" for name, version in preferences(request, target).items()}
     by_url = held_by_url(request, target)

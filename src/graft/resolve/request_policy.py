@@ -43,7 +43,8 @@ def preferences(request: ResolveRequest, target: Target) -> dict[str, str]:
     """
     if request.venv is None:
         return {}
-    from graft.venv.state import held_sites, installed, read_config  # noqa: PLC0415
+    from graft.venv.holdings import held_sites  # noqa: PLC0415
+    from graft.venv.state import installed, read_config  # noqa: PLC0415
 
     prefix = os.path.abspath(request.venv)
     try:
@@ -66,7 +67,7 @@ def held_by_url(request: ResolveRequest, target: Target) -> dict[str, tuple[str,
     """
     if request.venv is None or renewed(request) is True:
         return {}
-    from graft.venv.state import held_urls  # noqa: PLC0415
+    from graft.venv.holdings import held_urls  # noqa: PLC0415
 
     sites = (target.scheme["purelib"], target.scheme["platlib"])
     return held_urls(os.path.abspath(request.venv), sites)

@@ -6,7 +6,7 @@ project rebuilt after an edit, another file of the release), or all of them with
 ``--reinstall``. Which wheel the venv's came from:
 
 * in symlink mode, its ``.dist-info/METADATA`` links to the store entry, which the wheel's
-  sha256 names (:func:`graft.venv.state.wheel_of`: one ``readlink``);
+  sha256 names (:func:`wheel_of`: one ``readlink``);
 * in hardlink and copy modes (and for a symlink venv's copies) the file says nothing, so the
   flat form of the plan that built the venv (``graft-plan`` in its pyvenv.cfg, kept in the same
   store) is asked which store file each ``METADATA`` was made from, and the venv's file must
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 
-from graft.venv.state import dist_infos, recorded_state, wheel_of
+from graft.venv.state import dist_infos, recorded_state
 
 _SHA256_HEX = 64
 
@@ -86,3 +86,20 @@ def _same_bytes(path: str, source: str) -> bool:
             return a.read() == b.read()
     except OSError:
         return False
+
+
+def wheel_of(dist_info: str) -> str | None:
+    """The sha256 of the wheel the distribution at *dist_info* came from, in a graft venv.
+
+    Its ``METADATA`` links to the store entry of that wheel, which its sha256 names
+    (``.../entries/<sha256>/tree/...``); a copy (``--link-mode copy``, a hard link, pip's
+    and uv's venvs) says nothing: None (:func:`graft.venv.held.held_wheels` asks the flat
+    form of the plan that built the venv then: decision 283).
+    """
+    try:
+        target = os.readlink(os.path.join(dist_info, "METADATA"))
+    except OSError:
+        return None
+    _, mark, rest = target.partition("/entries/")
+    digest = rest[:64]
+    return digest if mark and len(digest) == 64 and rest[64:65] == "/" else None  # noqa: PLR2004

@@ -52,7 +52,6 @@ from graft.venv.state import (
     recorded_state,
     tree_walk,
     walk_digest,
-    why_rebuilt,
     with_options,
 )
 
@@ -98,7 +97,7 @@ def update_or_rebuild(
     (sha256) whose files are taken out and put in again (``--reinstall-package``; decision
     393), the rest untouched. *options*: the venv tool's
     options asked for; a venv without one of them is rebuilt (decision 111). A rebuild says
-    why when the venv itself asked for it (:func:`graft.venv.state.why_rebuilt`: read here,
+    why when the venv itself asked for it (:func:`graft.venv.staleness.why_rebuilt`: read here,
     before the rebuild, and only when no walk of the venv showed it as graft left it).
     """
     from graft.venv.materialize import (  # noqa: PLC0415 - not for the change of a pin set
@@ -108,6 +107,7 @@ def update_or_rebuild(
         state_text,
         venv_lock,
     )
+    from graft.venv.staleness import why_rebuilt  # noqa: PLC0415
 
     prefix = plan.prefix
     check_parent(prefix)

@@ -241,7 +241,7 @@ def _same_wheel(old: str, new: str, dist_info: str) -> bool:
     agree (reproducible builds fix the mtimes). A copy or a hard link says nothing: the same.
     Asked only where the flat form that built *old* is not at hand (decision 247).
     """
-    from graft.venv.state import wheel_of  # noqa: PLC0415
+    from graft.venv.held import wheel_of  # noqa: PLC0415
 
     return wheel_of(os.path.join(old, dist_info)) == wheel_of(os.path.join(new, dist_info))
 
