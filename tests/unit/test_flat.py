@@ -37,6 +37,7 @@ from graft.plan.types import (
     record_digest,
 )
 from graft.venv import flat as venv_flat
+from graft.venv import kept_forms
 from graft.venv.materialize import apply
 
 ENTRIES = "/store/entries/"
@@ -169,9 +170,9 @@ def test_a_full_sync_vouches_for_the_settled_texts_it_compiled(
     plancache.save_flat(store, "k", plan)
     flat = compile_plan(plan)
     (digest,) = flat.texts
-    assert venv_flat.settled_texts(flat, store) == {}  # just written: the racy-file rule
+    assert kept_forms.settled_texts(flat, store) == {}  # just written: the racy-file rule
     monkeypatch.setattr(venv_flat, "_SETTLED_NS", 0)
-    (identity,) = venv_flat.settled_texts(flat, store).values()
+    (identity,) = kept_forms.settled_texts(flat, store).values()
     seen = {digest: identity}
     back = venv_flat.read_kept(plancache.flat_path(store, "k"), store)
     assert back is not None
@@ -181,9 +182,9 @@ def test_a_full_sync_vouches_for_the_settled_texts_it_compiled(
     (text,) = [a.text for a in plan.actions if isinstance(a, WriteRecord)]
     assert text_digest(text) == digest
     kept.write_text(text.replace("demo", "evil"))  # other bytes under its name
-    assert venv_flat.settled_texts(flat, store) == {}
+    assert kept_forms.settled_texts(flat, store) == {}
     kept.unlink()
-    assert venv_flat.settled_texts(flat, store) == {}
+    assert kept_forms.settled_texts(flat, store) == {}
 
 
 def test_a_records_text_whose_identity_was_seen_hashing_to_its_name_is_not_hashed_again(

@@ -236,3 +236,15 @@ def test_the_no_op_path_s_venv_state_leaves_what_a_venv_holds_and_why_it_is_rebu
         "from graft.venv.held import wheel_of"
     )
     assert _imports(code, "graft.venv.state") == {"graft.venv.state": True}
+
+
+def test_the_materializer_leaves_the_full_path_s_readings_of_a_kept_form_out() -> None:
+    """``venv/flat.py`` is loaded by the edited-pin and new-venv paths (decision 469); what
+    only a full sync reads of a kept flat form is ``venv/kept_forms.py``'s."""
+    code = (
+        "from graft.venv import flat\n"
+        "assert not {'kept_sources', 'settled_texts'} & set(vars(flat)), 'still in flat.py'"
+    )
+    assert _imports(code, "graft.venv.kept_forms") == {"graft.venv.kept_forms": False}
+    code = "from graft.venv.kept_forms import kept_sources, settled_texts"
+    assert _imports(code, "graft.venv.flat") == {"graft.venv.flat": True}

@@ -276,7 +276,7 @@ def _rows(
     if not os.path.isfile(flat):  # (a plan kept before flat forms were)
         plancache.save_flat(store, plan_key, plan)
     from graft.plan.flat import compile_plan  # noqa: PLC0415 - (the sync's, compiled once)
-    from graft.venv.flat import settled_texts  # noqa: PLC0415
+    from graft.venv.kept_forms import settled_texts  # noqa: PLC0415
 
     texts = settled_texts(compile_plan(plan), store)  # (the first replay hashes none of them)
     noop_expires = next(row[1] for row in base if row[0] == "expires")

@@ -71,20 +71,6 @@ def read_kept(path: str, store_root: str, *, checked: bool = True) -> Flat | Non
         return None
 
 
-def kept_sources(path: str, store_root: str, suffix: str) -> dict[str, str] | None:
-    """The store file each file the flat form kept at *path* links or copies to a destination
-    ending with *suffix* comes from (:func:`graft.plan.flat.sources_ending`); None if not fit."""
-    from graft._jsonc import loads  # noqa: PLC0415
-    from graft.plan.flat import sources_ending  # noqa: PLC0415
-
-    try:
-        with open(path, encoding="utf-8") as fh:
-            raw = loads(fh.read())
-        return sources_ending(raw, os.path.join(store_root, "entries") + os.sep, suffix)
-    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
-        return None
-
-
 def load_texts(flat: Flat, store_root: str, seen: dict[str, str] | None = None) -> bool:
     """Read the texts of *flat*'s RECORDs kept in the store; False if one is missing or wrong.
 
@@ -110,29 +96,6 @@ def load_texts(flat: Flat, store_root: str, seen: dict[str, str] | None = None) 
                 seen[digest] = identity
         flat.texts[digest] = data  # (bytes: written as read, never decoded)
     return True
-
-
-def settled_texts(flat: Flat, store_root: str) -> dict[str, str]:
-    """``{digest: identity}`` of the kept RECORD texts of *flat* (a plan compiled here, whose
-    texts hash to their names) that hold those bytes and last changed long enough ago.
-
-    What a full sync leaves in the replay stamp, so that the first new venv made from it reads
-    them without hashing, as later ones do (:func:`load_texts`' *seen*; decision 284). The
-    file's bytes are compared with the compiled text, which hashed to its name when it was
-    compiled: no hash here. A text written moments ago (by this sync) is left out, by the
-    racy-file rule: the first replay hashes it.
-    """
-    from graft.store.paths import record_text_file  # noqa: PLC0415
-
-    seen: dict[str, str] = {}
-    for digest, text in flat.texts.items():
-        try:
-            data, identity, settled = _read_text(record_text_file(store_root, digest))
-        except OSError:
-            continue
-        if settled and data == text:
-            seen[digest] = identity
-    return seen
 
 
 #: How long ago a file must have last changed for its identity to vouch for its bytes. Its

@@ -54,7 +54,7 @@ def _metadata_sources(prefix: str, store_root: str) -> dict[str, str]:
     the plan that built the venv at *prefix*; empty where that is not at hand (a venv another
     store, tool or older graft made)."""
     from graft.store.paths import flat_file  # noqa: PLC0415
-    from graft.venv.flat import kept_sources  # noqa: PLC0415
+    from graft.venv.kept_forms import kept_sources  # noqa: PLC0415
 
     state = recorded_state(prefix)
     key = state.get("graft-plan", "").partition(" ")[0]
