@@ -19,7 +19,7 @@ from packaging.pylock import Pylock
 from packaging.tags import Tag
 
 from graft.resolve.environments import Environment, matrix
-from graft.venv.interpreter import foreign_target
+from graft.venv.foreign import foreign_target
 from tests.support.toml import tomllib
 
 from .wheelcache import cache_dir

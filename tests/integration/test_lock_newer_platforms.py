@@ -19,7 +19,7 @@ from packaging.pylock import PylockSelectError
 from packaging.tags import Tag, mac_platforms
 
 from graft.resolve.environments import Environment, matrix
-from graft.venv.interpreter import foreign_target
+from graft.venv.foreign import foreign_target
 from tests.integration.test_lock import entries, lock
 from tests.support.rangeserver import Served, serve
 from tests.support.wheelmaker import make_wheel

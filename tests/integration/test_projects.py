@@ -15,7 +15,7 @@ from graft.resolve.projects import IndexProjects
 from graft.resolve.resolver import resolve
 from graft.sources.find_links import FindLinks
 from graft.sources.indexes import Indexes
-from graft.venv.interpreter import foreign_target
+from graft.venv.foreign import foreign_target
 from tests.support.rangeserver import Served, serve
 from tests.support.wheelmaker import make_wheel
 

@@ -16,7 +16,7 @@ from graft.resolve.artifacts import (
 )
 from graft.resolve.metadata_reader import MetadataReader
 from graft.resolve.releases import read_release
-from graft.venv.interpreter import foreign_target
+from graft.venv.foreign import foreign_target
 
 if TYPE_CHECKING:
     from packaging.utils import NormalizedName

@@ -322,7 +322,7 @@ def test_what_older_evidence_rules_decided_is_decided_again(tmp_path: Path) -> N
     from graft.build.cache import KnownSource
     from graft.build.project import BuildSystem
     from graft.build.recorded import earlier
-    from graft.venv.interpreter import foreign_target
+    from graft.venv.foreign import foreign_target
 
     cache = BuiltWheels(str(tmp_path / "cache"))
     pure_then = Assessment(False, (), (), rules=1)

@@ -22,7 +22,7 @@ from graft.build.intree import editable_reads
 from graft.build.recorded import earlier
 from graft.build.reuse import Builder
 from graft.build.tree_walk import module_names
-from graft.venv.interpreter import foreign_target
+from graft.venv.foreign import foreign_target
 
 ROOT = "/p/proj"
 

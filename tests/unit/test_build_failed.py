@@ -18,7 +18,7 @@ from graft.build.failed import KEPT_S, Asked, Failure, keepable, raised
 from graft.build.project import BuildSystem
 from graft.build.source_key import sdist_key
 from graft.errors import BuildError
-from graft.venv.interpreter import foreign_target
+from graft.venv.foreign import foreign_target
 
 if TYPE_CHECKING:
     import pytest

@@ -13,7 +13,7 @@ from graft.build.cache import BuildInputs, BuiltRecord, BuiltWheels
 from graft.build.intree import first_missing, left_by_build, snapshot
 from graft.build.recorded import earlier
 from graft.build.reuse import Builder
-from graft.venv.interpreter import foreign_target
+from graft.venv.foreign import foreign_target
 
 SO = "pkg/_fast.cpython-312-x86_64-linux-gnu.so"
 

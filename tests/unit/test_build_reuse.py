@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from graft.build.reuse import Builder, is_pure, may_serve, wheel_tags
-from graft.venv.interpreter import foreign_target
+from graft.venv.foreign import foreign_target
 
 if TYPE_CHECKING:
     from graft.model.target import Target

@@ -19,7 +19,7 @@ from graft.sources.coremeta import (
 )
 from graft.sources.fetch import _range_start
 from graft.sources.simple_api import advertised_metadata
-from graft.venv.interpreter import foreign_target
+from graft.venv.foreign import foreign_target
 from tests.support.wheelmaker import make_wheel
 
 HEX = "ab" * 32

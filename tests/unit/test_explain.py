@@ -20,7 +20,7 @@ from graft.resolve.policy import Policy, Prereleases
 from graft.resolve.resolution_error import Kind, Reason, ResolutionError, nearest
 from graft.resolve.resolver import resolve
 from graft.resolve.screen import screen
-from graft.venv.interpreter import foreign_target
+from graft.venv.foreign import foreign_target
 from tests.unit.fakeindex import WINDOWS_TAG, FailingBuilds, FakeIndex
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ from graft.resolve.fingerprints import unchanged
 from graft.resolve.located import Located
 from graft.resolve.memo import observe
 from graft.sources.reqfile import read_requirements
-from graft.venv.interpreter import foreign_target
+from graft.venv.foreign import foreign_target
 
 if TYPE_CHECKING:
     from pathlib import Path

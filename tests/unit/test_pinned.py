@@ -14,7 +14,7 @@ from graft.resolve.provider import Provider
 from graft.resolve.resolution_error import ResolutionError
 from graft.resolve.resolver import Resolution, resolve, root_needs
 from graft.resolve.unanimous import NoResolution, unanimous_resolution
-from graft.venv.interpreter import foreign_target
+from graft.venv.foreign import foreign_target
 from tests.unit.fakeindex import LINUX_TAG, FakeIndex
 
 LINUX = foreign_target("3.11", ["manylinux_2_17_x86_64"])

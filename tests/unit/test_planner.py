@@ -327,7 +327,7 @@ def test_data_below_lib64_lands_where_the_venv_s_link_leads(links: bool) -> None
 
 
 def test_for_target_says_where_python_m_venv_links_lib64() -> None:
-    from graft.venv.interpreter import foreign_target
+    from graft.venv.foreign import foreign_target
 
     def links(platform: str) -> bool:
         return VenvLayout.for_target("/v", foreign_target("3.12", [platform])).lib64

@@ -8,7 +8,7 @@ import pytest
 
 from graft.errors import SourceError
 from graft.sources.pylock import read_pylock
-from graft.venv.interpreter import foreign_target
+from graft.venv.foreign import foreign_target
 
 SHA = "a" * 64
 TARGET = foreign_target("3.11", ["manylinux_2_17_x86_64"])

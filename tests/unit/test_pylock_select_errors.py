@@ -8,7 +8,7 @@ import pytest
 
 from graft.errors import SourceError
 from graft.sources.pylock import read_pylock
-from graft.venv.interpreter import foreign_target
+from graft.venv.foreign import foreign_target
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -14,7 +14,7 @@ from graft.resolve.candidates import Need, PythonCandidate
 from graft.resolve.metadata_reader import MetadataReader
 from graft.resolve.policy import Policy
 from graft.resolve.provider import Provider
-from graft.venv.interpreter import foreign_target
+from graft.venv.foreign import foreign_target
 from tests.unit.fakeindex import FakeIndex
 
 if TYPE_CHECKING:

@@ -18,7 +18,7 @@ from graft.resolve.provider import Provider
 from graft.resolve.resolution_error import ResolutionError
 from graft.resolve.resolver import Pin, Resolution, resolve, root_needs
 from graft.resolve.screen import screen
-from graft.venv.interpreter import foreign_target
+from graft.venv.foreign import foreign_target
 from tests.unit.fakeindex import LINUX_TAG, WINDOWS_TAG, FailingBuilds, FakeIndex, metadata
 
 if TYPE_CHECKING:

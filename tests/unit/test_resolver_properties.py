@@ -22,7 +22,7 @@ from graft.resolve.deps import unmet_requirements
 from graft.resolve.policy import Policy
 from graft.resolve.resolution_error import ResolutionError
 from graft.resolve.resolver import Resolution, resolve
-from graft.venv.interpreter import foreign_target
+from graft.venv.foreign import foreign_target
 from tests.unit.fakeindex import LINUX_TAG, WINDOWS_TAG, FakeIndex
 
 LINUX = foreign_target("3.11", ["manylinux_2_17_x86_64"])

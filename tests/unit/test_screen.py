@@ -16,7 +16,7 @@ from graft.resolve.artifacts import ArtifactFile, wheel_rank
 from graft.resolve.first_offered import first_offered
 from graft.resolve.policy import Policy, Prereleases, format_limit, format_sets
 from graft.resolve.screen import Reject, screen
-from graft.venv.interpreter import foreign_target
+from graft.venv.foreign import foreign_target
 
 LINUX = foreign_target("3.11", ["manylinux_2_17_x86_64"])
 RANKS = LINUX.tag_rank()

@@ -18,7 +18,7 @@ from graft.build.project import BuildSystem
 from graft.build.reuse import Builder
 from graft.build.sdist_contents import ContentsDigest, earlier_alike, keep_alike
 from graft.build.sdist_unpack import unpack_sdist
-from graft.venv.interpreter import foreign_target
+from graft.venv.foreign import foreign_target
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -15,7 +15,7 @@ from graft.errors import BuildError
 from graft.resolve.artifacts import ArtifactFile
 from graft.resolve.sdist_static import static_path
 from graft.resolve.sdists import SdistBuilds
-from graft.venv.interpreter import foreign_target
+from graft.venv.foreign import foreign_target
 from tests.support.sdistmaker import write_sdist
 
 if TYPE_CHECKING:

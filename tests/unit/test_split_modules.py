@@ -54,7 +54,7 @@ def test_a_lock_of_plain_wheels_leaves_the_variant_choice_out(tmp_path: Path) ->
     )
     code = (
         "from graft.sources.pylock import read_pylock\n"
-        "from graft.venv.interpreter import foreign_target\n"
+        "from graft.venv.foreign import foreign_target\n"
         f"(w,) = read_pylock({str(lock)!r}, foreign_target('3.11', ['manylinux_2_17_x86_64']))\n"
         "assert w.filename == 'app-1.0-py3-none-any.whl', w"
     )
@@ -75,7 +75,7 @@ def test_a_lock_s_refusal_is_imported_only_when_packaging_refuses(tmp_path: Path
     code = (
         "from graft.errors import SourceError\n"
         "from graft.sources.pylock import read_pylock\n"
-        "from graft.venv.interpreter import foreign_target\n"
+        "from graft.venv.foreign import foreign_target\n"
         "def read(version):\n"
         "    try:\n"
         f"        read_pylock({str(lock)!r}, foreign_target(version, ['manylinux_2_17_x86_64']))\n"
@@ -91,7 +91,7 @@ def test_a_recalled_resolution_s_result_leaves_the_stages_out() -> None:
     """The memo's recall makes a ``Located`` without importing the stages that locate one."""
     code = (
         "from graft.resolve.located import Located\n"
-        "from graft.venv.interpreter import foreign_target\n"
+        "from graft.venv.foreign import foreign_target\n"
         "t = foreign_target('3.11', ['manylinux_2_17_x86_64'])\n"
         "assert Located(t, (), known_labels=('a==1',)).labels() == ('a==1',)"
     )
@@ -248,3 +248,15 @@ def test_the_materializer_leaves_the_full_path_s_readings_of_a_kept_form_out() -
     assert _imports(code, "graft.venv.kept_forms") == {"graft.venv.kept_forms": False}
     code = "from graft.venv.kept_forms import kept_sources, settled_texts"
     assert _imports(code, "graft.venv.flat") == {"graft.venv.flat": True}
+
+
+def test_a_real_interpreter_s_target_leaves_the_foreign_target_out() -> None:
+    """``venv/foreign.py``: pip download's flags, for a dry run or a lock; the lookup and
+    introspection of an interpreter on this machine (``venv/interpreter.py``) leave it out."""
+    code = (
+        "from graft.venv import interpreter\n"
+        "assert not {'foreign_target', 'pip_platforms'} & set(vars(interpreter)), 'not moved'"
+    )
+    assert _imports(code, "graft.venv.foreign") == {"graft.venv.foreign": False}
+    code = "from graft.venv.foreign import foreign_target, pip_platforms, python_version_parts"
+    assert _imports(code, "graft.venv.interpreter") == {"graft.venv.interpreter": False}

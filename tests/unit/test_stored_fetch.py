@@ -25,7 +25,7 @@ from graft.sources.candidates import Candidate
 from graft.sources.requirements import parse_spec
 from graft.store import seal, verified
 from graft.store.entries import Store
-from graft.venv.interpreter import foreign_target
+from graft.venv.foreign import foreign_target
 from tests.support.wheelmaker import make_wheel
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ from graft.resolve.build_refusals import refuse_builds
 from graft.resolve.inputs import gather_inputs
 from graft.resolve.named_sources import BuildLimits, build_named
 from graft.sources.requirements import parse_spec, source_path
-from graft.venv.interpreter import foreign_target
+from graft.venv.foreign import foreign_target
 
 if TYPE_CHECKING:
     from graft.model.target import Target

@@ -8,7 +8,7 @@ from packaging import tags
 
 from graft.errors import TargetError, UsageError
 from graft.resolve.environments import matrix
-from graft.venv.interpreter import foreign_target
+from graft.venv.foreign import foreign_target
 
 
 def test_foreign_cpython_tags_follow_pip_order() -> None:

@@ -10,7 +10,7 @@ import pytest
 from graft.errors import SourceError
 from graft.model.requirements import Wanted
 from graft.resolve.url_deps import follow
-from graft.venv.interpreter import foreign_target
+from graft.venv.foreign import foreign_target
 from tests.support.wheelmaker import make_wheel
 
 if TYPE_CHECKING:

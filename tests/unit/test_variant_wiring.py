@@ -21,7 +21,7 @@ from graft.resolve.variants import VariantChooser, VariantOptions
 from graft.sources.requirements import parse_spec
 from graft.store import seal
 from graft.store.entries import Store
-from graft.venv.interpreter import foreign_target
+from graft.venv.foreign import foreign_target
 from tests.support.wheelmaker import make_wheel
 
 if TYPE_CHECKING:

@@ -14,6 +14,6 @@ class ForeignTarget:
     """A target described by pip-download-style flags, planned but never built."""
 
     python_version: str  # "3.12"
-    platforms: tuple[str, ...]  # as pip reads them (interpreter.pip_platforms)
+    platforms: tuple[str, ...]  # as pip reads them (graft.venv.foreign.pip_platforms)
     implementation: str = "cp"  # "cp" or "pp"
     abis: tuple[str, ...] = ()

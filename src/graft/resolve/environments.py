@@ -2,7 +2,7 @@
 
 An :class:`Environment` is one target of ``graft lock``'s matrix: a CPython (or, asked with
 ``--implementation pp``, PyPy) minor version on one operating system and machine, with the
-platform tags an installer there accepts (:func:`graft.venv.interpreter.foreign_target`).
+platform tags an installer there accepts (:func:`graft.venv.foreign.foreign_target`).
 Its *marker* names what PEP 508 can see of it (``implementation_name``, ``sys_platform``,
 ``platform_machine``, ``python_version``);
 the platform tags are finer (manylinux level, macOS minimum) and no marker can tell them
@@ -189,7 +189,7 @@ def python_versions(requires_python: str | None, asked: Sequence[str] = ()) -> t
     from packaging.specifiers import InvalidSpecifier, SpecifierSet  # noqa: PLC0415
 
     if asked:
-        from graft.venv.interpreter import python_version_parts  # noqa: PLC0415
+        from graft.venv.foreign import python_version_parts  # noqa: PLC0415
 
         series: dict[str, str] = {}
         for text in asked:
@@ -242,14 +242,14 @@ def matrix(
     (:data:`PLATFORMS`), ``ARCH-manylinux_2_N`` for one Linux machine of that glibc
     (:func:`glibc_machine`); a platform tag is read as pip's ``--platform`` reads it (that
     tag, and for a macOS or legacy manylinux tag the older ones pip adds:
-    ``interpreter.pip_platforms``). *implementations*: ``cp`` (the default) and ``pp``,
+    ``foreign.pip_platforms``). *implementations*: ``cp`` (the default) and ``pp``,
     PyPy on the series of *pythons* it has been released for (:data:`PYPY_PYTHONS`) and
     the machines it is built for (no Windows arm64); an implementation asked for that keeps
     no series is refused.
     """
     import dataclasses  # noqa: PLC0415
 
-    from graft.venv.interpreter import foreign_target  # noqa: PLC0415
+    from graft.venv.foreign import foreign_target  # noqa: PLC0415
 
     chosen: dict[tuple[str, ...], bool] = {}
     for name in platforms or ("linux", "macos", "windows"):

@@ -383,9 +383,11 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
 
 def _target(request: ResolveRequest) -> tuple[Target, str | None]:
     """The target and, for a real one, its interpreter's path."""
-    from graft.venv.interpreter import find_interpreter, foreign_target, introspect  # noqa: PLC0415
+    from graft.venv.interpreter import find_interpreter, introspect  # noqa: PLC0415
 
     if request.foreign is not None:
+        from graft.venv.foreign import foreign_target  # noqa: PLC0415
+
         foreign = request.foreign
         target = foreign_target(
             foreign.python_version,
