@@ -233,8 +233,9 @@ def config_after(
     template is not made yet, its ``home`` and ``version`` from *target* (``python -m venv``
     writes the directory of the interpreter and its version).
     """
-    from graft.venv.skeleton import expected_config, made_template  # noqa: PLC0415
+    from graft.venv.skeleton import expected_config  # noqa: PLC0415
     from graft.venv.state import options_of, parse_config, with_options  # noqa: PLC0415
+    from graft.venv.template import made_template  # noqa: PLC0415
 
     options = with_options(options_of(was), wanted)
     template = made_template(target)
@@ -296,6 +297,6 @@ def inputs_form(request: SyncRequest, located: Located, store_root: str) -> str:
 
 def template(target: Target) -> str:
     """The venv template of *target*'s interpreter (the sync has made it by then)."""
-    from graft.venv.skeleton import venv_template  # noqa: PLC0415
+    from graft.venv.template import venv_template  # noqa: PLC0415
 
     return venv_template(target)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from graft.venv import skeleton
+from graft.venv import template as templates
 from tests.conftest import run_graft
 from tests.support.venv import py
 from tests.support.wheelmaker import make_wheel
@@ -82,6 +83,7 @@ def test_a_template_without_its_list_is_not_intact(tmp_path: Path) -> None:
 _RACER = """
 import os, sys, time
 from graft.venv import skeleton
+from graft.venv import template as templates
 from graft.venv.interpreter import introspect
 
 role, where = sys.argv[1], sys.argv[2]
@@ -101,7 +103,7 @@ def wait(*names):
 
 target = introspect(sys.executable)
 if role == "second":  # found it damaged, then let the first make it anew
-    intact, discard, calls = skeleton.intact, skeleton._discard, []
+    intact, discard, calls = templates.intact, templates._discard, []
 
     def held_intact(path):
         found = intact(path)
@@ -116,12 +118,12 @@ if role == "second":  # found it damaged, then let the first make it anew
         mark("second-discarded")
         wait("first-copied")
 
-    skeleton.intact, skeleton._discard = held_intact, held_discard
-    print(skeleton.venv_template(target))
+    templates.intact, templates._discard = held_intact, held_discard
+    print(templates.venv_template(target))
     mark("second-done")
 else:
     wait("second-checked")
-    path = skeleton.venv_template(target)
+    path = templates.venv_template(target)
     print(path)
     mark("first-made")
     wait("second-discarded", "second-done")
@@ -145,7 +147,7 @@ def test_two_syncs_finding_the_template_damaged_at_once_both_use_one_made_again(
 
     from graft.venv.interpreter import introspect
 
-    template = skeleton.venv_template(introspect(sys.executable))
+    template = templates.venv_template(introspect(sys.executable))
     (Path(template) / "pyvenv.cfg").write_bytes(b"garbage")
     where = tmp_path / "steps"
     where.mkdir()
@@ -179,9 +181,9 @@ def test_a_template_home_cut_short_is_made_again(cache: Path) -> None:
     from graft.venv.interpreter import introspect
 
     target = introspect(sys.executable)
-    home = Path(skeleton._template_home(target))
+    home = Path(templates._template_home(target))
     (home / "graft-venv-template" / "bin").mkdir(parents=True)
-    made = skeleton.venv_template(target)
+    made = templates.venv_template(target)
     assert (Path(made) / "pyvenv.cfg").read_text().startswith("home = ")
     assert skeleton.intact(made)
     assert [n for n in os.listdir(cache / "venv-templates") if n.startswith(".")] == []

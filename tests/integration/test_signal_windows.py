@@ -24,6 +24,7 @@ from graft.build.run import BuildEnvironment, BuildRequest, running
 from graft.cli.main import main
 from graft.store.entries import Store
 from graft.venv import skeleton
+from graft.venv import template as templates
 from graft.venv.interpreter import introspect
 from tests.conftest import run_graft
 from tests.integration.test_crash import staging_dirs
@@ -153,10 +154,10 @@ def test_a_signal_while_a_venv_template_is_made_leaves_nothing(
 
     monkeypatch.setattr(subprocess, "run", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        skeleton.venv_template(target)
+        templates.venv_template(target)
     monkeypatch.undo()
     assert os.listdir(cache / "venv-templates") == []
-    made = skeleton.venv_template(target)  # and the next one makes it
+    made = templates.venv_template(target)  # and the next one makes it
     assert skeleton.intact(made)
     assert [n for n in os.listdir(cache / "venv-templates") if n.startswith(".")] == []
 

@@ -260,3 +260,15 @@ def test_a_real_interpreter_s_target_leaves_the_foreign_target_out() -> None:
     assert _imports(code, "graft.venv.foreign") == {"graft.venv.foreign": False}
     code = "from graft.venv.foreign import foreign_target, pip_platforms, python_version_parts"
     assert _imports(code, "graft.venv.interpreter") == {"graft.venv.interpreter": False}
+
+
+def test_a_venv_copied_from_its_template_leaves_the_template_s_making_out() -> None:
+    """``venv/template.py`` makes the template (a subprocess, a lock, a damaged one put aside);
+    the edited-pin and new-venv paths copy the one a full sync recorded with
+    ``venv/skeleton.py`` alone (decision 469)."""
+    code = (
+        "from graft.venv import skeleton\n"
+        "assert not {'venv_template', 'made_template'} & set(vars(skeleton)), 'not moved'\n"
+        "assert skeleton.copy_template and skeleton.intact"
+    )
+    assert _imports(code, "graft.venv.template") == {"graft.venv.template": False}

@@ -108,10 +108,11 @@ def update_or_rebuild(
         venv_lock,
     )
     from graft.venv.staleness import why_rebuilt  # noqa: PLC0415
+    from graft.venv.template import venv_template  # noqa: PLC0415
 
     prefix = plan.prefix
     check_parent(prefix)
-    template = skeleton.venv_template(target)
+    template = venv_template(target)
     with venv_lock(prefix, on_wait):
         recover(prefix)
         sweep_leftovers(*os.path.split(prefix))  # what killed syncs left, once finished

@@ -33,6 +33,7 @@ from graft.venv.state import (
     venv_options,
     with_options,
 )
+from graft.venv.template import venv_template
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -260,7 +261,7 @@ def materialize(
     """
     prefix = plan.prefix
     check_parent(prefix)
-    template = skeleton.venv_template(target)
+    template = venv_template(target)
     with venv_lock(prefix, on_wait):
         users = check_destination(prefix)
         rebuild(plan, template, store_root, inputs, users=users, options=options)
