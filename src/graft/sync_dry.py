@@ -175,11 +175,11 @@ def _venv_itself(
     """What a sync that changes the venv would refuse, warn of and change of the venv itself.
 
     Its refusal (a file, a directory that is no venv, a user's file it cannot keep) is
-    raised as the sync raises it (:func:`graft.venv.materialize.would_rebuild`); else the
+    raised as the sync raises it (:func:`graft.venv.rebuild_checks.would_rebuild`); else the
     warning of a user's files kept in another interpreter's library, and the summary's ``~``
     lines (:func:`graft.sync_result.venv_changes`). *was*: the venv's pyvenv.cfg now.
     """
-    from graft.venv.materialize import would_rebuild  # noqa: PLC0415
+    from graft.venv.rebuild_checks import would_rebuild  # noqa: PLC0415
     from graft.venv.staleness import why_rebuilt  # noqa: PLC0415
 
     kept = would_rebuild(layout.prefix, plan)

@@ -101,12 +101,11 @@ def update_or_rebuild(
     before the rebuild, and only when no walk of the venv showed it as graft left it).
     """
     from graft.venv.materialize import (  # noqa: PLC0415 - not for the change of a pin set
-        check_destination,
-        check_parent,
         rebuild,
         state_text,
         venv_lock,
     )
+    from graft.venv.rebuild_checks import check_destination, check_parent  # noqa: PLC0415
     from graft.venv.staleness import why_rebuilt  # noqa: PLC0415
     from graft.venv.template import venv_template  # noqa: PLC0415
 
