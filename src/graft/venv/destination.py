@@ -118,7 +118,9 @@ def _nearest(venv: str, parent: str) -> tuple[str, list[str]]:
             path = head
             continue
         except OSError as exc:
-            what, hint = _ON_PATH.get(exc.errno or 0, (f"its path cannot be read ({exc.strerror})", "check the path"))
+            what, hint = _ON_PATH.get(
+                exc.errno or 0, (f"its path cannot be read ({exc.strerror})", "check the path")
+            )
             raise MaterializeError(what, where=venv, hint=hint) from None
         if not os.path.isdir(path):
             what, hint = _ON_PATH[errno.ENOTDIR]

@@ -19,7 +19,6 @@ from graft._sha256 import sha256_hex
 from graft.errors import UsageError
 from graft.model.target import Target
 
-
 _OS_FACTS = {  # platform tag prefix -> (sys_platform, os_name, platform_system)
     "manylinux": ("linux", "posix", "Linux"),
     "musllinux": ("linux", "posix", "Linux"),
@@ -147,7 +146,10 @@ _MACOS_TAG = re.compile(r"macosx_(\d+)_(\d+)_(\w+)")
 
 
 #: pip's ``--platform`` expansions of the legacy manylinux tags (PEP 599, PEP 571).
-_OLDER_MANYLINUX = {"manylinux2014": ("manylinux2010", "manylinux1"), "manylinux2010": ("manylinux1",)}
+_OLDER_MANYLINUX = {
+    "manylinux2014": ("manylinux2010", "manylinux1"),
+    "manylinux2010": ("manylinux1",),
+}
 
 
 def pip_platforms(platform: str) -> list[str]:

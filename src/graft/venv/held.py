@@ -27,9 +27,11 @@ _SHA256_HEX = 64
 def held_wheels(
     prefix: str, site_dirs: tuple[str, ...], store_root: str | None = None
 ) -> dict[str, str]:
-    """``{canonical name: sha256}`` of the wheel each distribution of the venv at *prefix* came
-    from, where its METADATA link or (in the store at *store_root*) the flat form of the plan
-    that built it says; those that do not say are left out."""
+    """``{canonical name: sha256}`` of the wheel each distribution of the venv came from.
+
+    Of the venv at *prefix*, where its METADATA link or (in the store at *store_root*) the flat
+    form of the plan that built it says; those that do not say are left out.
+    """
     found: dict[str, str] = {}
     unsaid: list[tuple[str, str]] = []  # (METADATA's path, canonical name)
     for path, key, _ in dist_infos(prefix, site_dirs):
@@ -50,9 +52,11 @@ def held_wheels(
 
 
 def _metadata_sources(prefix: str, store_root: str) -> dict[str, str]:
-    """``{METADATA's path in the venv: the store file it was made from}``, by the flat form of
-    the plan that built the venv at *prefix*; empty where that is not at hand (a venv another
-    store, tool or older graft made)."""
+    """``{METADATA's path in the venv: the store file it was made from}``.
+
+    By the flat form of the plan that built the venv at *prefix*; empty where that is not at
+    hand (a venv another store, tool or older graft made).
+    """
     from graft.store.paths import flat_file  # noqa: PLC0415
     from graft.venv.kept_forms import kept_sources  # noqa: PLC0415
 
@@ -74,8 +78,10 @@ def _entry_of(source: str, store_root: str) -> str | None:
 
 
 def _same_bytes(path: str, source: str) -> bool:
-    """Whether the venv's file at *path* is still the store's *source*: a hard link to it, or a
-    copy of its bytes (METADATA is a few kilobytes)."""
+    """Whether the venv's file at *path* is still the store's *source*.
+
+    A hard link to it, or a copy of its bytes (METADATA is a few kilobytes).
+    """
     try:
         mine, theirs = os.stat(path), os.stat(source)
         if (mine.st_dev, mine.st_ino) == (theirs.st_dev, theirs.st_ino):

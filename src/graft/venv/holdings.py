@@ -14,9 +14,13 @@ import os
 from graft.venv.state import dist_infos
 
 
-def held_sites(site_dirs: tuple[str, ...], version: str, config: dict[str, str] | None) -> tuple[str, ...]:
-    """Where a venv holds its distributions: *site_dirs*, those of Python *version*, as the
-    interpreter its pyvenv.cfg *config* names (``version``, uv's ``version_info``) has them.
+def held_sites(
+    site_dirs: tuple[str, ...], version: str, config: dict[str, str] | None
+) -> tuple[str, ...]:
+    """Where a venv holds its distributions: *site_dirs*, those of Python *version*.
+
+    As the interpreter its pyvenv.cfg *config* names (``version``, uv's ``version_info``) has
+    them.
 
     A venv made for 3.12 being rebuilt for 3.11 holds them in ``lib/python3.12/...``, not
     the new interpreter's ``lib/python3.11/...``; one made by PyPy in ``lib/pypy3.9/...``,

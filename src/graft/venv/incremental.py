@@ -381,7 +381,6 @@ def _take_out(path: str, trash: str) -> None:
         os.unlink(path)
 
 
-
 def _write_config(staging: str, config: str, data: bytes) -> None:
     """Write *data* as ``<staging>/pyvenv.cfg``, with *config*'s permissions, ready to rename."""
     out = os.path.join(staging, "pyvenv.cfg")

@@ -137,9 +137,14 @@ def venv_interpreter(prefix: str) -> str | None:
         linked = None  # (a link to nothing: pyvenv.cfg's lines alone, as before)
     runs = None if linked is None else os.path.realpath(linked)
     for path in candidates:
-        if path and os.path.isabs(path) and os.path.isfile(path) and os.access(path, os.X_OK):
-            if runs is None or os.path.realpath(path) == runs:
-                return path
+        if (
+            path
+            and os.path.isabs(path)
+            and os.path.isfile(path)
+            and os.access(path, os.X_OK)
+            and (runs is None or os.path.realpath(path) == runs)
+        ):
+            return path
     return linked
 
 

@@ -94,9 +94,7 @@ class _Carrier:
     only what the carrier would make is added to the view (:func:`would_carry`).
     """
 
-    def __init__(
-        self, old: str, new: str, prefix: str, view: dict[str, str] | None = None
-    ) -> None:
+    def __init__(self, old: str, new: str, prefix: str, view: dict[str, str] | None = None) -> None:
         self.old, self.new, self.prefix = old, new, prefix
         self.placed: list[str] = []
         self.budget = LIMIT
@@ -132,7 +130,8 @@ class _Carrier:
             path = os.path.join(self.new, above)
             there = self._there(above)
             if there is None:
-                self._make(above, "dir", lambda: os.mkdir(path, stat.S_IMODE(was.st_mode)))
+                mode = stat.S_IMODE(was.st_mode)  # (_make calls it at once, in this round)
+                self._make(above, "dir", lambda: os.mkdir(path, mode))  # noqa: B023
                 continue
             if there == "link":  # a fold: only --link-mode symlink makes them
                 why = f"the new venv links {above} to the store"
@@ -357,9 +356,9 @@ def stranded(kept: Iterable[str], site_dirs: Iterable[str]) -> list[str]:
     for path in kept:
         parts = path.split("/")
         library = "/".join(parts[:2])
-        if parts[0] == "lib" and parts[1:2] and parts[1].startswith(("python", "pypy")):
-            if library not in own:
-                found.append(path)
+        python = parts[0] == "lib" and parts[1:2] and parts[1].startswith(("python", "pypy"))
+        if python and library not in own:
+            found.append(path)
     return sorted(found)
 
 

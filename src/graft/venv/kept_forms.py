@@ -19,8 +19,10 @@ if TYPE_CHECKING:
 
 
 def kept_sources(path: str, store_root: str, suffix: str) -> dict[str, str] | None:
-    """The store file each file the flat form kept at *path* links or copies to a destination
-    ending with *suffix* comes from (:func:`graft.plan.flat.sources_ending`); None if not fit."""
+    """The store file of each file the flat form kept at *path* puts at a path ending *suffix*.
+
+    Each it links or copies there (:func:`graft.plan.flat.sources_ending`); None if not fit.
+    """
     from graft._jsonc import loads  # noqa: PLC0415
     from graft.plan.flat import sources_ending  # noqa: PLC0415
 
@@ -33,8 +35,10 @@ def kept_sources(path: str, store_root: str, suffix: str) -> dict[str, str] | No
 
 
 def settled_texts(flat: Flat, store_root: str) -> dict[str, str]:
-    """``{digest: identity}`` of the kept RECORD texts of *flat* (a plan compiled here, whose
-    texts hash to their names) that hold those bytes and last changed long enough ago.
+    """``{digest: identity}`` of the kept RECORD texts of *flat* as compiled, and settled.
+
+    *flat* is a plan compiled here, whose texts hash to their names: each kept text that holds
+    those bytes and last changed long enough ago.
 
     What a full sync leaves in the replay stamp, so that the first new venv made from it reads
     them without hashing, as later ones do (:func:`load_texts`' *seen*; decision 284). The

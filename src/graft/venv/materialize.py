@@ -219,7 +219,9 @@ def _carry_edited_skeleton(prefix: str, staging: str, template: str, own: Option
 
         def as_written(rel: str) -> tuple[bytes | None, ...]:
             # (and as graft wrote them before their prompt was quoted: decision 242)
-            return tuple(skeleton.fresh(template, prefix, rel, own, quoted=q) for q in (True, False))
+            return tuple(
+                skeleton.fresh(template, prefix, rel, own, quoted=q) for q in (True, False)
+            )
 
         carry_edited_skeleton(prefix, staging, prefix, as_written)
 

@@ -60,7 +60,7 @@ def intact(template: str) -> bool:
         return False
 
 
-def _retarget(  # noqa: PLR0913, PLR0917 - the file, where it goes, and what it names
+def _retarget(  # noqa: PLR0917 - the file, where it goes, and what it names
     template: str,
     final: str,
     data: bytes,
@@ -113,10 +113,10 @@ def as_shell_text(script: bytes, placeholder: bytes, text: str, shell: str) -> b
 
 
 def _as_ps1(text: str) -> str:
-    """*text* as bash's ``PS1`` shows it: no ``$(...)`` or backquote run at each prompt.
+    r"""*text* as bash's ``PS1`` shows it: no ``$(...)`` or backquote run at each prompt.
 
-    A prompt string is expanded again whenever it is shown (``promptvars``); bash's ``\\$``
-    shows ``$`` (``#`` as root) unexpanded, ``\\\\`` a backslash, and a backquote after a
+    A prompt string is expanded again whenever it is shown (``promptvars``); bash's ``\$``
+    shows ``$`` (``#`` as root) unexpanded, ``\\`` a backslash, and a backquote after a
     backslash is itself.
     """
     return text.replace("\\", "\\\\").replace("$", "\\$").replace("`", "\\`")
@@ -142,7 +142,7 @@ def _quoting(before: bytes, shell: str) -> str:
 _BARE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-")
 
 
-def _quoted(text: str, shell: str, state: str) -> str:
+def _quoted(text: str, shell: str, state: str) -> str:  # noqa: PLR0911 - per shell and quote
     """*text* as *shell* reads it literally where the quotes *state* are open."""
     if text and _BARE.issuperset(text):
         return text  # (as before, and as shlex.quote leaves it)
@@ -174,7 +174,7 @@ def prompt_of(options: Options) -> str | None:
     ``uv venv`` does (bare): the activate scripts get the text itself.
     """
     value = dict(options).get("prompt")
-    if value is None or len(value) < 2 or value[0] != value[-1] or value[0] not in "'\"":
+    if value is None or len(value) < 2 or value[0] != value[-1] or value[0] not in "'\"":  # noqa: PLR2004
         return value
     if "\\" in value:  # an escape repr wrote (rare: ast only then)
         import ast  # noqa: PLC0415

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 
-
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -287,8 +286,10 @@ def up_to_date(prefix: str, inputs: str, wanted: Options = ()) -> dict[str, str]
 
 
 def dist_infos(prefix: str, site_dirs: tuple[str, ...]) -> Iterator[tuple[str, str, str]]:
-    """Each ``name-version.dist-info`` in *site_dirs* (relative to *prefix*), as
-    ``importlib.metadata`` finds them: its path, canonical name and version."""
+    """Each ``name-version.dist-info`` in *site_dirs* (relative to *prefix*).
+
+    As ``importlib.metadata`` finds them: its path, canonical name and version.
+    """
     for site in dict.fromkeys(site_dirs):
         try:
             names = os.listdir(os.path.join(prefix, site))

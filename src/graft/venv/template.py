@@ -115,7 +115,7 @@ def _make(target: Target, home: str) -> str:
         if result is None or result.returncode != 0:
             from graft.errors import MaterializeError  # noqa: PLC0415 - (not on the daily paths)
 
-            raise MaterializeError(
+            raise MaterializeError(  # noqa: TRY301 - (the staging goes on any failure)
                 f"`python -m venv` failed for this interpreter: {last}",
                 where=target.executable,
                 hint="install the interpreter's venv module (Debian: python3-venv)",
