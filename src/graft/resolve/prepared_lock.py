@@ -94,15 +94,10 @@ def settle(inputs: Inputs, roots: Sequence[PreparedRoot]) -> frozenset[str]:
 
 def _surface(wanted: Wanted, root: PreparedRoot) -> Surface:
     """The surface of the METADATA *wanted*'s read gave (its stand-in or built wheel)."""
-    import zipfile  # noqa: PLC0415
-
     from graft.resolve.surface import read_surface  # noqa: PLC0415
+    from graft.sources.localwheel import read_local_metadata  # noqa: PLC0415
 
-    with zipfile.ZipFile(wanted.path or "") as archive:
-        member = next(
-            n for n in archive.namelist() if n.count("/") == 1 and n.endswith(".dist-info/METADATA")
-        )
-        data = archive.read(member)
+    _, data = read_local_metadata(wanted.path or "", wanted.name)
     return read_surface(data, f"{root.path}: the metadata its backend prepared")
 
 
