@@ -183,12 +183,15 @@ def test_an_extra_whose_dependency_was_never_released_goes_back_as_uv_does(
     tmp_path: Path,
 ) -> None:
     """``dask[complete]`` on 2026-12-01: dask 2026.11.0's extra needs ``distributed`` 2026.11,
-    never released; uv and pip take dask 2026.8.0. graft walked ``dask[distributed]``'s 247
-    older releases against the pin of dask 2026.11.0, down to the sdist of dask 0.8.2, whose
-    metadata build fails, and failed (decision 408). A dry run: metadata only."""
+    then not on this index; uv and pip took dask 2026.8.0. graft walked ``dask[distributed]``'s
+    247 older releases against the pin of dask 2026.11.0, down to the sdist of dask 0.8.2,
+    whose metadata build fails, and failed (decision 408). ``distributed`` 2026.11.0 appeared
+    later with an upload time before the cutoff, so a constraint now keeps it out, as the
+    index did. A dry run: metadata only."""
     cutoff = "2026-12-01T00:00:00Z"
     requirements = tmp_path / "dask.in"
-    requirements.write_text("dask[complete]\n")
+    requirements.write_text("dask[complete]\n-c dask.txt\n")
+    (tmp_path / "dask.txt").write_text("distributed<2026.11\n")
     command = [
         sys.executable, "-m", "graft", "sync", str(tmp_path / "venv"), "-r", str(requirements),
         "--exclude-newer", cutoff, "--dry-run", "--json",
