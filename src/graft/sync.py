@@ -127,7 +127,12 @@ def _sync(
         if not located.from_sources:  # (a tree is read anew)
             from graft.resolve.memo import observe  # noqa: PLC0415
 
-            observed = observe(located, () if request.builder is None else request.builder.reads())
+            builder = request.builder
+            observed = (
+                observe(located)
+                if builder is None
+                else observe(located, builder.reads(), builder.read_digests())
+            )
         lap(timings, "resolve", clock)
     layout, inputs, present, done = in_sync(request, store, located)
     if done is not None:

@@ -22,7 +22,6 @@ from graft.build.project import (
     ConstraintClashError,
     against_constraints,
     constrain,
-    constraint_lines,
     origin,
     parse_constraint,
 )
@@ -147,10 +146,11 @@ def test_the_constraint_is_found_in_its_file(tmp_path: Path) -> None:
     one, two = tmp_path / "one.txt", tmp_path / "two.txt"
     one.write_text("# build pins\nwheel<0.45\n")
     two.write_text("\n  setuptools<72  # the 72 incident\n")
-    assert constraint_lines(str(two)) == [(2, "setuptools<72")]
-    assert origin((str(one), str(two)), "setuptools<72") == f"{two}:2"
-    assert origin((str(tmp_path / "gone.txt"), str(one)), "wheel<0.45") == f"{one}:2"
-    assert origin((str(one),), "six<1") is None
+    read = read_constraints([str(one), str(two)])
+    assert read.texts == ("wheel<0.45", "setuptools<72")
+    assert origin(read.texts, read.wheres, "setuptools<72") == f"{two}:2"
+    assert origin(read.texts, read.wheres, "wheel<0.45") == f"{one}:2"
+    assert origin(read.texts, read.wheres, "six<1") is None
 
 
 def test_nested_files_are_read_relative_to_the_file_naming_them(tmp_path: Path) -> None:
@@ -161,10 +161,10 @@ def test_nested_files_are_read_relative_to_the_file_naming_them(tmp_path: Path) 
     top = tmp_path / "top.txt"
     top.write_text("six<2\n-r pins/inner.txt  # more\n")
     read = read_constraints([str(top)])
-    assert read.texts == ("six<2", "setuptools<72", "wheel<0.45")
+    assert read.texts == ("six<2", "wheel<0.45", "setuptools<72")  # (in the order read)
     pins = tmp_path / "pins"
     assert read.files == (str(top), str(pins / "inner.txt"), str(pins / "deep.txt"))
-    assert origin(read.files, "wheel<0.45") == f"{pins / 'deep.txt'}:1"
+    assert origin(read.texts, read.wheres, "wheel<0.45") == f"{pins / 'deep.txt'}:1"
     top.write_text("-c https://example.invalid/c.txt\n")
     with pytest.raises(UsageError, match="a nested build constraint file is a path"):
         read_constraints([str(top)])

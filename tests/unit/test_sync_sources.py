@@ -54,6 +54,9 @@ class FakeBuilder:
     def reads(self) -> tuple[tuple[str, str], ...]:
         return ()
 
+    def read_digests(self) -> tuple[tuple[str, str], ...]:
+        return ()
+
 
 def test_a_directory_becomes_its_built_wheel_with_pep_610_dir_info(tmp_path: Path) -> None:
     builder = FakeBuilder("proj-1.0-py3-none-any.whl")

@@ -88,7 +88,7 @@ def constrained(
         return constrain(requires, run.request.constraints, markers)
     except ConstraintClashError as exc:
         exc.what = f"{exc.what} of {run.source.label}"
-        exc.where = origin(run.request.constraint_files, exc.constraint)
+        exc.where = origin(run.request.constraints, run.request.constraint_wheres, exc.constraint)
         exc.hint = "loosen the constraint, or build another version of the project"
         raise
 

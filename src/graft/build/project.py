@@ -234,32 +234,12 @@ def _pin(constraints: list[tuple[str, Requirement]]) -> str | None:
     return None
 
 
-def constraint_lines(path: str) -> list[tuple[int, str]]:
-    """A ``--build-constraint`` file's constraints: ``(line number, text)``, comments out.
+def origin(constraints: tuple[str, ...], wheres: tuple[str, ...], constraint: str) -> str | None:
+    """``FILE:LINE`` of the first of *constraints* (read at *wheres*) that is *constraint*.
 
-    ``OSError`` or ``UnicodeDecodeError`` when it cannot be read.
+    As read (``${NAME}`` expanded), not read again (decision 476).
     """
-    with open(path, encoding="utf-8") as fh:
-        lines = fh.read().splitlines()
-    out = []
-    for number, line in enumerate(lines, 1):
-        text = line.split("#", 1)[0].strip()
-        if text:
-            out.append((number, text))
-    return out
-
-
-def origin(paths: tuple[str, ...], constraint: str) -> str | None:
-    """``FILE:LINE`` of the first of the ``--build-constraint`` *paths* giving *constraint*."""
-    for path in paths:
-        try:
-            lines = constraint_lines(path)
-        except (OSError, UnicodeDecodeError):
-            continue
-        for number, text in lines:
-            if text == constraint:
-                return f"{path}:{number}"
-    return None
+    return next((w for c, w in zip(constraints, wheres, strict=False) if c == constraint), None)
 
 
 def against_constraints(

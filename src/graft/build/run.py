@@ -72,7 +72,7 @@ class BuildRequest:
     isolated: bool = True
     store: str | None = None
     constraints: tuple[str, ...] = ()  # --build-constraint's lines (PEP 508, decision 458)
-    constraint_files: tuple[str, ...] = ()  # the files they were read from (said in errors)
+    constraint_wheres: tuple[str, ...] = ()  # FILE:LINE of each (said in errors: decision 476)
     reporter: Reporter = field(default_factory=SilentReporter)
     editable: bool = False  # PEP 660 build_editable of a project directory
     # compile the built wheel's store entry for the building interpreter as it is ingested

@@ -207,7 +207,7 @@ def run_build(args: argparse.Namespace) -> int:
         isolated=alone,
         store=args.store,
         constraints=constraints.texts,
-        constraint_files=constraints.files,  # (nested ones too: decision 470)
+        constraint_wheres=constraints.wheres,  # (nested ones too: decisions 470, 476)
         reporter=_BuildReporter(args.quiet or args.json or args.no_progress),
     )
 

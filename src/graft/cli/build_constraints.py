@@ -2,10 +2,11 @@
 
 Each line is a constraint (a project, a version range, a marker: decision 458) or a ``-r`` /
 ``-c`` line naming another such file, relative to the file that names it, as pip 26.3's and
-uv 0.13.9's build constraint files take them (decision 470). The nested files are found by
-graft's requirements-file reader (:func:`graft.sources.reqfile.read_requirements`, which
-refuses a loop and a nested file it cannot read in one line at the ``-r`` line); each file's
-lines are then checked here, any other option line refused as before.
+uv 0.13.9's build constraint files take them (decision 470). Every file is read once, by
+graft's requirements-file reader (:func:`graft.sources.reqfile.read_requirements`: its bytes
+hashed as read, ``${NAME}`` expanded as pip expands it, a loop and a nested file it cannot
+read refused in one line at the ``-r`` line), which shows each line to :func:`_check` before
+taking it: any other option line is refused here, as before (decision 476).
 """
 
 from __future__ import annotations
@@ -20,10 +21,18 @@ _NESTING = frozenset({"-r", "--requirement", "-c", "--constraint"})
 
 @dataclass(frozen=True)
 class BuildConstraints:
-    """The constraint lines' texts, and the files read (the given ones first, then nested)."""
+    """What the files said, and how they were read.
+
+    *texts*: the constraint lines (``${NAME}`` expanded), each from ``FILE:LINE`` *wheres*;
+    *files*: the files read (the given ones first, then nested); *digests*: the sha256 of
+    the bytes each was read with (decision 464); *variables*: the ``${NAME}`` they expanded.
+    """
 
     texts: tuple[str, ...] = ()
     files: tuple[str, ...] = ()
+    wheres: tuple[str, ...] = ()
+    digests: tuple[tuple[str, str], ...] = ()
+    variables: tuple[str, ...] = ()
 
 
 def read_constraints(paths: list[str] | tuple[str, ...]) -> BuildConstraints:
@@ -34,67 +43,65 @@ def read_constraints(paths: list[str] | tuple[str, ...]) -> BuildConstraints:
     """
     import os  # noqa: PLC0415
 
-    texts: list[str] = []
-    files: list[str] = []
-    for path in paths:
-        texts.extend(_checked(path))  # (the given file's own errors first, as before 470)
-        nested = _nested_files(path)
-        for other in nested[1:]:
-            texts.extend(_checked(other))
-        files.extend(os.path.abspath(p) for p in nested)
-    return BuildConstraints(tuple(texts), tuple(dict.fromkeys(files)))
-
-
-def _nested_files(path: str) -> list[str]:
-    """*path* and the files its ``-r``/``-c`` lines name, at any depth (reqfile's reading)."""
     from graft.model.requirements import Inputs  # noqa: PLC0415
     from graft.sources.reqfile import read_requirements  # noqa: PLC0415
 
+    lines: list[tuple[str, str]] = []  # (FILE:LINE, constraint)
+
+    def check(where: str, line: str) -> None:
+        text = _check(where, line)
+        if text is not None:
+            lines.append((where, text))
+
+    from graft.sources.reqlines import unwatched  # noqa: PLC0415
+
     inputs = Inputs()
-    try:
-        read_requirements(path, inputs, constraints=True)
-    except UsageError as exc:
-        if not exc.hint:
-            exc.hint = "a nested -r or -c file holds build constraints too, as pip's and uv's"
-        raise
-    return list(inputs.files_read)
+    for path in paths:
+        if unwatched(path):  # (no fingerprint could watch it)
+            raise UsageError(
+                f"a build constraint file is a path, not {path!r}",
+                hint="download it and name it by its path",
+            )
+        try:
+            read_requirements(path, inputs, constraints=True, on_line=check)
+        except UsageError as exc:
+            if exc.what.startswith("cannot read requirements file"):
+                exc.what = exc.what.replace("requirements file", "the build constraints", 1)
+            if not exc.hint:
+                exc.hint = "a nested -r or -c file holds build constraints too, as pip's and uv's"
+            raise
+    return BuildConstraints(
+        texts=tuple(text for _, text in lines),
+        files=tuple(dict.fromkeys(map(os.path.abspath, inputs.files_read))),
+        wheres=tuple(where for where, _ in lines),
+        digests=tuple((os.path.abspath(p), d) for p, d in inputs.digests.items()),
+        variables=tuple(inputs.variables),
+    )
 
 
-def _checked(path: str) -> list[str]:
-    """*path*'s constraint lines, each checked; its ``-r``/``-c`` lines left to the reader."""
-    from graft.build.project import constraint_lines, parse_constraint  # noqa: PLC0415
+def _check(where: str, text: str) -> str | None:
+    """*text*, the line at *where*, as a constraint; None: a ``-r``/``-c`` line (the reader's)."""
+    from graft.build.project import parse_constraint  # noqa: PLC0415
     from graft.sources.reqlines import is_url  # noqa: PLC0415
 
-    try:
-        lines = constraint_lines(path)
-    except (OSError, UnicodeDecodeError) as exc:
-        why = getattr(exc, "strerror", None) or "not UTF-8 text"
-        raise UsageError(
-            f"cannot read the build constraints ({why})",
-            where=path,
-            hint="--build-constraint takes a constraints file, as pip's and uv's",
-        ) from None
-    out: list[str] = []
-    for number, text in lines:
-        option, _, value = text.partition(" ")
-        option, eq, joined = option.partition("=")
-        if option in _NESTING:
-            named = (joined if eq else value).strip()
-            if is_url(named) or named == "-":
-                raise UsageError(
-                    f"a nested build constraint file is a path, not {named!r}",
-                    where=f"{path}:{number}",
-                    hint="download it beside this file and name it by its path",
-                )
-            continue
-        try:
-            parse_constraint(text)
-        except UsageError as exc:
+    option, _, value = text.partition(" ")
+    option, eq, joined = option.partition("=")
+    if option in _NESTING:
+        named = (joined if eq else value).strip()
+        if is_url(named) or named == "-":
             raise UsageError(
-                exc.what,
-                where=f"{path}:{number}",
-                hint="a build constraint is a project and its versions, as setuptools<72,"
-                " or -r FILE / -c FILE naming more of them",
-            ) from None
-        out.append(text)
-    return out
+                f"a nested build constraint file is a path, not {named!r}",
+                where=where,
+                hint="download it beside this file and name it by its path",
+            )
+        return None
+    try:
+        parse_constraint(text)
+    except UsageError as exc:
+        raise UsageError(
+            exc.what,
+            where=where,
+            hint="a build constraint is a project and its versions, as setuptools<72,"
+            " or -r FILE / -c FILE naming more of them",
+        ) from None
+    return text

@@ -256,8 +256,11 @@ def run_lock(args: argparse.Namespace, argv: Sequence[str] = ()) -> int:
     if result.text is not None:  # -o -: the lock itself, and no stamp (no file to watch)
         sys.stdout.write(result.text)
         return 0
-    if argv and not (result.sources_named or result.variables_read or _moving(args)):
-        _keep_stamp(list(argv), result, started_ns, said, summary, also=builder.reads())
+    # (a lock's stamp watches no variable: none where a file expanded one, decision 476)
+    expanded = result.variables_read or any(kind == "env" for kind, _ in builder.reads())
+    if argv and not (result.sources_named or expanded or _moving(args)):
+        also, also_read = builder.reads(), builder.read_digests()
+        _keep_stamp(list(argv), result, started_ns, said, summary, also=also, also_read=also_read)
     return 0
 
 
@@ -278,11 +281,13 @@ def _keep_stamp(
     summary: str,
     *,
     also: tuple[tuple[str, str], ...],
+    also_read: tuple[tuple[str, str], ...] = (),
 ) -> None:
     """Leave the stamp that answers the same lock next time (:mod:`graft.cli.lockstamp`).
 
     *also*: what the builder read its options from (the ``--build-constraint`` files, by
-    their bytes): the command line names those files, not what they pin (decision 166).
+    their bytes): the command line names those files, not what they pin (decision 166);
+    *also_read*: the digests of the bytes it read them with (decision 476).
     """
     from graft.cli.lockstamp_keep import keep, watched_paths  # noqa: PLC0415
 
@@ -308,8 +313,17 @@ def _keep_stamp(
         preferred_from=result.preferred_from,
         locked=[(str(e.name), str(e.version)) for e in result.entries] if plain else None,
         left_out=bool(result.skipped) or result.started_later,
-        read=dict(result.digests),
+        read=_merged(dict(result.digests), also_read),
     )
+
+
+def _merged(read: dict[str, str], more: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """*read* with the digests *more* adds (a file both read with other bytes: ``MIXED``)."""
+    from graft._sha256 import MIXED  # noqa: PLC0415
+
+    for path, digest in more:
+        read[path] = digest if read.get(path, digest) == digest else MIXED
+    return read
 
 
 def _builder(args: argparse.Namespace) -> SourceBuilder:

@@ -57,8 +57,13 @@ class SyncBuilds:
         self.parallel = not chain
         self.settings: tuple[tuple[str, str], ...] = ()
         self.constraints: tuple[str, ...] = ()
-        # the --build-constraint files and those their -r/-c lines name (decision 470)
+        # the --build-constraint files and those their -r/-c lines name (decision 470), the
+        # sha256 of the bytes each was read with, the ${NAME}s they expanded, and FILE:LINE
+        # of each constraint (decision 476)
         self.constraint_files: tuple[str, ...] = ()
+        self.constraint_digests: tuple[tuple[str, str], ...] = ()
+        self.constraint_variables: tuple[str, ...] = ()
+        self.constraint_wheres: tuple[str, ...] = ()
         if args.config_settings or args.build_constraint:  # checked now, not at a build
             # (imported only then: every sync makes a builder, and most never build)
             from graft.cli.build_cmd import _settings  # noqa: PLC0415
@@ -67,6 +72,8 @@ class SyncBuilds:
             self.settings = _settings(args.config_settings)
             read = read_constraints(args.build_constraint)
             self.constraints, self.constraint_files = read.texts, read.files
+            self.constraint_digests, self.constraint_wheres = read.digests, read.wheres
+            self.constraint_variables = read.variables
         # --config-settings-package's, by project (decision 402): checked now too
         self.package_settings = package_settings(args)
         self.progress = BuildProgress(
@@ -107,8 +114,17 @@ class SyncBuilds:
         )
 
     def reads(self) -> tuple[tuple[str, str], ...]:
-        """The ``--build-constraint`` files and their nested ones, by their bytes (470)."""
-        return tuple(("content", path) for path in self.constraint_files)
+        """The ``--build-constraint`` files and their nested ones, by their bytes (470).
+
+        And the ``${NAME}`` variables they expanded (decision 476): a stamp whose files are
+        unchanged is no answer once one of them is set otherwise.
+        """
+        files = tuple(("content", path) for path in self.constraint_files)
+        return files + tuple(("env", name) for name in self.constraint_variables)
+
+    def read_digests(self) -> tuple[tuple[str, str], ...]:
+        """The sha256 of the bytes each file of :meth:`reads` was read with (decision 476)."""
+        return self.constraint_digests
 
     def wheel(self, source: str, target: Target, *, editable: bool = False) -> BuiltWheel:
         """A wheel of *source* for *target*: a recorded build the rule allows, or a new one.
@@ -280,7 +296,7 @@ class SyncBuilds:
             isolated=isolated(self.args, source),
             store=self.args.store,
             constraints=self.constraints,
-            constraint_files=self.constraint_files,
+            constraint_wheres=self.constraint_wheres,
             reporter=self.progress,
             editable=editable,
             compile=self.compile,  # compiled while others build: the sync installs it next

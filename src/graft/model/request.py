@@ -90,7 +90,15 @@ class SourceBuilder(Protocol):
         """The files :meth:`options` were read from, as a memo watches them: ``(kind, path)``.
 
         The ``--build-constraint`` files' bytes: the stamps that rest on a memo confirm its
-        fingerprints, not its key (decision 166).
+        fingerprints, not its key (decision 166); the ``${NAME}``s they expanded (476).
+        """
+        ...
+
+    def read_digests(self) -> tuple[tuple[str, str], ...]:
+        """The sha256 of the bytes each file of :meth:`reads` was read with: ``(path, hex)``.
+
+        Hashed where read (decision 464's read digests): the memo and the stamps name those
+        bytes, not a second read's (decision 476).
         """
         ...
 

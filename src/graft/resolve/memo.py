@@ -86,11 +86,17 @@ def _path(store_root: str, key: str) -> str:
 Observed = list[list[str | None]]  # [kind, path, fingerprint]
 
 
-def observe(located: Located, also: tuple[tuple[str, str], ...] = ()) -> Observed | None:
+def observe(
+    located: Located,
+    also: tuple[tuple[str, str], ...] = (),
+    also_read: tuple[tuple[str, str], ...] = (),
+) -> Observed | None:
     """Fingerprints of everything *located* was resolved from, taken right after resolving.
 
-    *also*: files the request's builder read its options from (``("content", path)``: the
-    ``--build-constraint`` files), watched as the requirement files are. None when there is
+    *also*: what the request's builder read its options from (``("content", path)``: the
+    ``--build-constraint`` files; ``("env", NAME)``: the ``${NAME}``s they expanded),
+    watched as the requirement files are, by the digests of the bytes read (*also_read*:
+    decision 476). None when there is
     nothing to memoize (a foreign target, a wheel without sha256) or when anything was
     modified in the last two seconds: a change racing the resolution could then hide behind
     an unchanged fingerprint. A file whose reader hashed what it read (``Located.digests``:
@@ -116,9 +122,11 @@ def observe(located: Located, also: tuple[tuple[str, str], ...] = ()) -> Observe
     # A file whose reader hashed the bytes it read is watched by that hash: a rewrite after
     # the read is a change the next sync sees, however new the file (decision 464).
     read = {p: d for p, d in located.digests if p in located.files}
+    for path, digest in also_read:  # (a file both read: one hash only if the same bytes)
+        read[path] = digest if read.get(path, digest) == digest else MIXED
     if MIXED in read.values():  # (read twice, with other bytes: nothing one hash can name)
         return None
-    if any(racy(p, now) for _, p in watched if p not in named and p not in read):
+    if any(racy(p, now) for k, p in watched if p not in named and p not in read and k != "env"):
         return None
     # a named source's: an editable's metadata files (racy if there) and what its build left
     reads = located.source_reads

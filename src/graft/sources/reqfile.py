@@ -32,6 +32,7 @@ from graft.sources.requirements import (
 
 if TYPE_CHECKING:
     import re
+    from collections.abc import Callable
 
     from graft.model.requirements import Inputs
 
@@ -85,12 +86,16 @@ def read_requirements(
     *,
     constraints: bool = False,
     named_at: str | None = None,
+    on_line: Callable[[str, str], None] | None = None,
 ) -> None:
     """Add the contents of the requirements file *path* to *inputs*.
 
     With *constraints* (a ``-c`` file), its requirements limit versions and add nothing.
     *named_at*: the ``FILE:LINE`` whose ``-r``/``-c`` names *path* (a nested file), which a
-    file that cannot be read or that includes itself is said at (decision 429).
+    file that cannot be read or that includes itself is said at (decision 429). *on_line*:
+    shown each line (``FILE:LINE``, its text with ``${NAME}`` expanded) of every file read,
+    before it is taken, by a reader with its own rule for them (``--build-constraint``'s,
+    decision 476), which may refuse one.
     """
     from graft.sources.pylock import is_pylock  # noqa: PLC0415
 
@@ -124,6 +129,8 @@ def read_requirements(
     for number, text in _lines(path, inputs, named_at):
         where = f"{path}:{number}"
         line, marker = _expand(text, inputs), None
+        if on_line is not None:
+            on_line(where, line)
         if line.split(maxsplit=1)[0].partition("=")[0] in {"-e", "--editable"}:
             line, marker = split_marker(line, where)  # (uv's reading; pip drops the marker)
         # as pip: the requirement runs up to the first word starting with "-"; only the
@@ -137,7 +144,14 @@ def read_requirements(
         if first == 0:
             seen = (*_seen, real)
             _global_options(
-                words, where, base, inputs, seen, constraints=constraints, marker=marker
+                words,
+                where,
+                base,
+                inputs,
+                seen,
+                constraints=constraints,
+                marker=marker,
+                on_line=on_line,
             )
             continue
         spec = " ".join(parts[:first]).strip()
@@ -259,6 +273,7 @@ def _global_options(
     *,
     constraints: bool,
     marker: str | None = None,
+    on_line: Callable[[str, str], None] | None = None,
 ) -> None:
     """A line of options, each read in turn, as pip's parser reads every option on it.
 
@@ -300,6 +315,7 @@ def _global_options(
             seen=seen,
             constraints=constraints,
             marker=marker,
+            on_line=on_line,
         )
 
 
@@ -322,12 +338,15 @@ def _valued(
     seen: tuple[str, ...],
     constraints: bool,
     marker: str | None,
+    on_line: Callable[[str, str], None] | None = None,
 ) -> None:
     """The option *option* with its *value* into *inputs* (*marker*: an ``-e``'s)."""
     if option in {"-r", "--requirement", "-c", "--constraint"}:
         nested = _nested(value, base)
         as_constraints = constraints or option in {"-c", "--constraint"}
-        read_requirements(nested, inputs, seen, constraints=as_constraints, named_at=where)
+        read_requirements(
+            nested, inputs, seen, constraints=as_constraints, named_at=where, on_line=on_line
+        )
     elif option in {"-i", "--index-url"}:
         inputs.index_url = value
     elif option == "--extra-index-url":
