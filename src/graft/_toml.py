@@ -63,10 +63,10 @@ def load_toml(
             data = fh.read()
     except OSError as exc:
         raise raised(f"cannot read it ({exc.strerror})", where=path) from None
-    if digests is not None:
-        from graft._sha256 import note_read  # noqa: PLC0415
+    from graft._sha256 import note_read  # noqa: PLC0415
 
-        note_read(digests, path, data)
+    # (always: another reader of the file may have hashed it into a request's digests, 479)
+    note_read({} if digests is None else digests, path, data)
     try:
         return parse_toml(data)
     except TomlError as exc:

@@ -76,12 +76,18 @@ def recall(
         )
         for path, sha, given, requested, direct_url, indexed in recalled.rows
     )
+    overrides = None
+    if recalled.overrides is not None:  # (as resolved, not read again: decision 477)
+        from graft.resolve.overrides import of_lines  # noqa: PLC0415
+
+        overrides = of_lines(*recalled.overrides)
     located = Located(
         recalled.target,
         fetched,
         recalled.labels,
         warnings=recalled.warnings,
         left_out=recalled.left_out,
+        overrides=overrides,
     )
     return located, recalled.aged
 

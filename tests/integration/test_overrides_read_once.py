@@ -1,10 +1,12 @@
-"""``--overrides FILE`` is read once per sync that resolves (decision 471).
+"""``--overrides FILE`` is read once per sync that resolves (decision 471), or recalls (477).
 
 A sync read it four times: the resolution's inputs, the resolution memo's fingerprint of
 its bytes, the set check after resolving, and the venv's record of the overrides (decision
 396). The resolution's reading now serves the other three: its digest is the memo's
 fingerprint, and the overrides it read are the set check's and the record's. Counted with
 an audit hook on ``open`` in the graft process (what ``strace -e trace=openat`` shows).
+A sync the memo answered read it twice, the memo's check and the record; the memo now keeps
+the overrides as the resolution read them (decision 477).
 """
 
 from __future__ import annotations
@@ -59,11 +61,11 @@ def test_the_overrides_file_is_read_once_by_a_sync_that_resolves(
     count, said = opens(tmp_path, tmp_path / "v", *common)
     assert "+ lib==2.0" in said, said  # (the override stands for app's lib<2)
     assert count == 1, said
-    # the memo kept the digest of the bytes read: a new venv is recalled, the file checked
-    # once by the memo and once read for the venv's record of the overrides
+    # the memo kept the digest of the bytes read and the overrides: a new venv is recalled,
+    # the file checked once by the memo; its record of the overrides is the memo's (477)
     count, said = opens(tmp_path, tmp_path / "w", *common, "-v")
     assert "recall" in said, said
-    assert count == 2, said
+    assert count == 1, said
     # each venv's record holds the overrides read: graft audit says lib 2.0 was asked for
     for venv in ("v", "w"):
         run = subprocess.run(

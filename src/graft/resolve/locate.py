@@ -80,6 +80,9 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
     from graft.sources.find_links import FindLinks  # noqa: PLC0415
     from graft.sources.requirements import check_one_version_each  # noqa: PLC0415
 
+    from graft._sha256 import READS, fold_reads  # noqa: PLC0415
+
+    since = len(READS)  # (every file read from here on: a second read is seen, decision 479)
     inputs = gather_inputs(request)
     target, interpreter = _target(request)
     if inputs.scripts:  # a PEP 723 script's requires-python, as pip checks it (decision 433)
@@ -353,6 +356,7 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
         overrides = of_inputs(inputs)
     if chooser.config_read is not None:
         files_read = (*files_read, chooser.config_read)  # a changed variants.toml: resolve again
+    fold_reads(since, inputs.digests)  # (a file read again with other bytes: no memo, 479)
     return Located(
         target,
         tuple(fetched),

@@ -178,6 +178,8 @@ def remember_located(
         "warnings": list(located.warnings),
         # --only-deps: the projects resolved and left out, which the set check excludes (445)
         **({"left_out": list(located.left_out)} if located.left_out else {}),
+        # --overrides and --excludes as read: a recall's set check and venv record (477)
+        **({"overrides": located.overrides.lines()} if located.overrides is not None else {}),
     }
     path = _path(store_root, key)
     remember(path, json.dumps(record))
@@ -258,6 +260,8 @@ def recall(request: ResolveRequest, also: tuple[str, ...], store_root: str) -> R
         preferred = {str(label) for label in record["preferred"]}
         warnings = tuple(str(warning) for warning in record["warnings"])
         left_out = tuple(str(label) for label in record.get("left_out", ()))
+        given = record.get("overrides")
+        overrides = None if given is None else _lines(given)
     except (OSError, ValueError, KeyError, TypeError):
         return None
     target = _target(request, interpreter)
@@ -266,7 +270,23 @@ def recall(request: ResolveRequest, also: tuple[str, ...], store_root: str) -> R
         return None
     from graft.resolve.recalled import Recalled  # noqa: PLC0415 - a memo hit only
 
-    return Recalled(target, rows, labels, aged=old, warnings=warnings, left_out=left_out)
+    return Recalled(
+        target,
+        rows,
+        labels,
+        aged=old,
+        warnings=warnings,
+        left_out=left_out,
+        overrides=overrides,
+    )
+
+
+def _lines(given: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A memo's ``overrides``: the override lines and the excluded names (TypeError if not)."""
+    lines, excludes = given
+    if not isinstance(lines, list) or not isinstance(excludes, list):
+        raise TypeError(given)
+    return tuple(map(str, lines)), tuple(map(str, excludes))
 
 
 def _target(request: ResolveRequest, interpreter: str) -> Target | None:

@@ -26,3 +26,6 @@ class Recalled:
     aged: bool = False  # its index answers are older than INDEX_TTL: confirms, never builds
     warnings: tuple[str, ...] = ()  # what the resolution recalled warned about
     left_out: tuple[str, ...] = ()  # --only-deps: the projects named, left out (decision 445)
+    # --overrides and --excludes as the resolution read them: Overrides.lines() (decision
+    # 477); None: none given, or a memo from before
+    overrides: tuple[tuple[str, ...], tuple[str, ...]] | None = None
