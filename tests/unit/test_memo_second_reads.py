@@ -85,7 +85,7 @@ def test_a_pyproject_read_again_with_other_bytes_leaves_no_memo(
     for what, second in SECOND_READERS.items():
         first = PYPROJECT.format(url="https://one.invalid/simple")
         pyproject.write_text(first)
-        since, digests = len(READS), {}
+        since, digests = len(READS), dict[str, str]()
         sources_of(str(project), digests=digests)  # (the request's reader: hashed, 464)
         second(project)  # the same bytes: the one hash stands
         fold_reads(since, digests)

@@ -68,6 +68,7 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
     the files chosen: nothing more is downloaded, built or handed to *on_fetched*.
     """
     from graft._home import cache_root  # noqa: PLC0415
+    from graft._sha256 import READS, fold_reads  # noqa: PLC0415
     from graft.resolve import sdists  # noqa: PLC0415
     from graft.resolve.chosen_variants import disagreements, report  # noqa: PLC0415
     from graft.resolve.fetched import fetch  # noqa: PLC0415
@@ -79,8 +80,6 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
     from graft.resolve.variant_reads import chooser_for  # noqa: PLC0415
     from graft.sources.find_links import FindLinks  # noqa: PLC0415
     from graft.sources.requirements import check_one_version_each  # noqa: PLC0415
-
-    from graft._sha256 import READS, fold_reads  # noqa: PLC0415
 
     since = len(READS)  # (every file read from here on: a second read is seen, decision 479)
     inputs = gather_inputs(request)
