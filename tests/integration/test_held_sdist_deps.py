@@ -8,6 +8,7 @@ index's 2.0. Where app requires ``lib>=2`` (``needy``), all three take the index
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import tarfile
@@ -96,3 +97,25 @@ def test_a_dependency_the_sdist_does_not_meet_takes_the_index_s(
     assert (installed(venv), held_url(venv)) == ({"needy": "1.0", "lib": "2.0"}, None)
     by_uv = uv_made(tmp_path, served, (f"lib @ {url}",), ("needy",))
     assert (installed(by_uv), held_url(by_uv)) == ({"needy": "1.0", "lib": "2.0"}, None)
+
+
+def test_a_hash_the_uv_venv_did_not_record_is_checked_by_the_bytes(
+    served: Served, other: Served, tmp_path: Path, store_dir: Path
+) -> None:
+    """A guard (so on main too; decision 478): uv 0.13.9 writes ``"archive_info": {}`` for an
+    sdist by URL, and keeps it for ``lib @ URL#sha256=…`` without a request; graft downloads
+    the sdist to check the hash asked for (pip 26.3 downloads it too), and refuses another."""
+    sdist = sdist_of(tmp_path)
+    url = other.add(sdist)
+    by_uv = uv_made(tmp_path, served, (f"lib @ {url}",))
+    (found,) = site(by_uv).glob("lib-*.dist-info/direct_url.json")
+    assert json.loads(found.read_text()) == {"url": url, "archive_info": {}}
+    digest = hashlib.sha256(sdist.read_bytes()).hexdigest()
+    asked = len(other.paths)
+    said = sync(by_uv, store_dir, served, f"lib @ {url}#sha256={digest}", "-v")
+    assert other.paths[asked:] == ["/lib-1.0.tar.gz"], (other.paths, said)  # (checked)
+    assert (installed(by_uv), held_url(by_uv)) == ({"lib": "1.0"}, url)
+    wrong = sync(by_uv, store_dir, served, f"lib @ {url}#sha256={'0' * 64}", check=False)
+    assert wrong.startswith("graft: error"), wrong
+    assert "sha256" in wrong, wrong
+    assert installed(by_uv) == {"lib": "1.0"}

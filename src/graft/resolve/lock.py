@@ -43,6 +43,7 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from graft._sha256 import READS, fold_reads
 from graft.resolve import left_out, lock_direct, prepared_lock
 from graft.resolve.lock_entries import advice, entries_of, with_forks
 
@@ -244,6 +245,7 @@ def lock(request: LockRequest) -> LockResult:
     from graft.sources.tool_sources import unread_additions  # noqa: PLC0415
 
     asked = request.resolving
+    since = len(READS)  # (a file read again with other bytes leaves no stamp: decision 479)
     inputs = gather_inputs(asked, nothing_listed=True)  # (a lock of nothing: decision 173)
     cache_dir = cache_root()
     built_sources, left = _roots(request, inputs, cache_dir)
@@ -345,6 +347,7 @@ def lock(request: LockRequest) -> LockResult:
     entries = entries_of(results, source, reader, chooser, forks, warnings, views)
     warnings.update(dict.fromkeys(advice(results, views, entries, built_sources)))
     output = STDOUT if to_stdout else os.path.abspath(request.output)
+    fold_reads(since, inputs.digests)  # (read again with other bytes: MIXED, no stamp)
     return LockResult(
         output,
         covered,
