@@ -173,3 +173,22 @@ def test_nested_files_are_read_relative_to_the_file_naming_them(tmp_path: Path) 
     with pytest.raises(UsageError, match="'--pre' is not a requirement") as info:
         read_constraints([str(top)])
     assert info.value.where == f"{pins / 'deep.txt'}:1"
+
+
+def test_a_variable_is_expanded_as_pip_expands_it_and_an_unset_one_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Decision 476: ``${NAME}`` anywhere on the line, as pip 26.3 reads a build constraint."""
+    given = tmp_path / "c.txt"
+    given.write_text("setuptools<${SETUPTOOLS_BELOW}  # as a CI matrix sets it\n")
+    monkeypatch.setenv("SETUPTOOLS_BELOW", "72")
+    read = read_constraints([str(given)])
+    assert (read.texts, read.wheres) == (("setuptools<72",), (f"{given}:1",))
+    assert read.variables == ("SETUPTOOLS_BELOW",)
+    monkeypatch.delenv("SETUPTOOLS_BELOW")
+    with pytest.raises(UsageError) as info:
+        read_constraints([str(given)])
+    assert info.value.where == f"{given}:1"
+    assert info.value.hint == (
+        "${SETUPTOOLS_BELOW} is not set in the environment: set it, or write its value"
+    )

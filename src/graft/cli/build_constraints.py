@@ -60,13 +60,16 @@ def read_constraints(paths: list[str] | tuple[str, ...]) -> BuildConstraints:
         if unwatched(path):  # (no fingerprint could watch it)
             raise UsageError(
                 f"a build constraint file is a path, not {path!r}",
-                hint="download it and name it by its path",
+                hint="write it to a file (download a URL's) and name that file",
             )
         try:
             read_requirements(path, inputs, constraints=True, on_line=check)
         except UsageError as exc:
-            if exc.what.startswith("cannot read requirements file"):
+            if exc.what.startswith("cannot read requirements file ("):  # (the given file)
                 exc.what = exc.what.replace("requirements file", "the build constraints", 1)
+                exc.hint = "--build-constraint takes a constraints file, as pip's and uv's"
+            elif exc.what.startswith("cannot read requirements file"):  # (a nested one)
+                exc.what = exc.what.replace("requirements file", "build constraint file", 1)
             if not exc.hint:
                 exc.hint = "a nested -r or -c file holds build constraints too, as pip's and uv's"
             raise
@@ -98,10 +101,17 @@ def _check(where: str, text: str) -> str | None:
     try:
         parse_constraint(text)
     except UsageError as exc:
+        import os  # noqa: PLC0415
+
+        from graft.sources.requirements import VARIABLE  # noqa: PLC0415
+
+        unset = [m.group(0) for m in VARIABLE.finditer(text) if m.group(1) not in os.environ]
         raise UsageError(
             exc.what,
             where=where,
-            hint="a build constraint is a project and its versions, as setuptools<72,"
+            hint=f"{unset[0]} is not set in the environment: set it, or write its value"
+            if unset
+            else "a build constraint is a project and its versions, as setuptools<72,"
             " or -r FILE / -c FILE naming more of them",
         ) from None
     return text
