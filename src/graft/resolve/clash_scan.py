@@ -26,15 +26,12 @@ from typing import TYPE_CHECKING, Protocol
 
 from graft.errors import BuildError, SourceError
 from graft.resolve.candidates import PYTHON, Need, WheelCandidate, candidate_key
-from graft.resolve.clashes import Clash, Screening, apart, live_offer, own_clash, record
+from graft.resolve.clashes import AHEAD, Clash, Screening, apart, live_offer, own_clash, record
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
     from graft.resolve.metadata_reader import MetadataReader
-
-#: How many of a root's candidates are read ahead of a scan, once its first one clashes.
-AHEAD = 8
 
 
 class Scanning(Screening, Protocol):

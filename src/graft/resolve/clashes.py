@@ -31,7 +31,12 @@ if TYPE_CHECKING:
     from graft.resolve.admit import ByVersion
     from graft.resolve.artifacts import ArtifactFile
     from graft.resolve.candidates import Candidate
+    from graft.resolve.metadata_reader import MetadataReader
     from graft.resolve.policy import Policy
+
+#: How many releases are read ahead of the one a clash is checked against (a scan's root
+#: candidates, :mod:`.clash_scan`; a parent's older releases, :func:`older_clashes`).
+AHEAD = 8
 
 
 class Screening(Protocol):
@@ -44,6 +49,7 @@ class Screening(Protocol):
     _reaches: dict[tuple[Need, str], frozenset[int]]
     _unreached: dict[tuple[Need, str], WheelCandidate]
     _admits: dict[tuple[str, SpecifierSet], frozenset[int] | None]
+    reader: MetadataReader
 
     def files(self, name: NormalizedName) -> Sequence[ArtifactFile]:
         """The project's files."""
@@ -184,13 +190,18 @@ def older_clashes(screening: Screening, parent: WheelCandidate, clash: Clash) ->
     mine = [r for r in screening.roots if r.name == parent.name]  # (each bounds every release)
     if reached is None or any(r.filename is not None for r in mine):
         return
-    for older in screening._matches(parent.identifier, [], set()):  # noqa: SLF001
-        if not isinstance(older, WheelCandidate) or older.version >= parent.version:
-            continue
-        if not all(r.specifier.contains(older.version, prereleases=True) for r in mine):
-            continue  # (never pinned: not read to learn it, decision 224)
+    olders = [
+        older
+        for older in screening._matches(parent.identifier, [], set())  # noqa: SLF001
+        if isinstance(older, WheelCandidate)
+        and older.version < parent.version
+        # (never pinned: not read to learn it, decision 224)
+        and all(r.specifier.contains(older.version, prereleases=True) for r in mine)
+    ]
+    for at, older in enumerate(olders):
         if not older.file.is_wheel:
             return
+        _read_ahead(screening, olders, at)
         fixed, own, _ = screening._known(older)  # noqa: SLF001 - the same screening's
         needs = [
             n
@@ -208,6 +219,22 @@ def older_clashes(screening: Screening, parent: WheelCandidate, clash: Clash) ->
         screening.dead_ends[key] = (older, needs[0])
         if admitting:  # (else nothing meets it at all: decision 91's words)
             screening.clashes[key] = replace(clash, need=needs[0])
+
+
+def _read_ahead(screening: Screening, olders: Sequence[WheelCandidate], at: int) -> None:
+    """Once the first older release clashed too, read the next ones in the reader's threads.
+
+    Each is read in turn otherwise, one range read waiting for the last: ``fastapi
+    starlette<0.20 pydantic>=2`` reads 330 fastapi releases here (decision 482). Wheels
+    only, up to the first sdist (whose read is a build, and where the walk stops).
+    """
+    if at == 0:
+        return
+    window = olders[at : at + AHEAD] if at == 1 else olders[at + AHEAD - 1 : at + AHEAD]
+    for ahead in window:
+        if not ahead.file.is_wheel:
+            return
+        screening.reader.prefetch(ahead.file)
 
 
 def _offered_at(screening: Screening, root: Need) -> frozenset[int] | None:

@@ -127,6 +127,8 @@ class MetadataReader:
                 self._source.build_early(file)
             return
         key = (file.filename, file.url)
+        if key in self._by_file:  # (read: asked again and again while going back, no lock)
+            return
         with self._guard:  # (*on_read* prefetches from the reader's threads)
             if self._closed or self._workers <= 0 or self._started(key) or self.known(file):
                 return

@@ -57,7 +57,12 @@ if TYPE_CHECKING:
     from graft.resolve.artifacts import ArtifactFile, ProjectSource
     from graft.resolve.clashes import Clash
     from graft.resolve.policy import Policy
+    from graft.resolve.screen import Screen
     from graft.resolve.screenmemo import ScreenMemo
+
+    # a listing and its screening, by specifiers and what each says of prereleases
+    Screened = tuple[Sequence[ArtifactFile], Screen]
+    ScreenedSpec = tuple[SpecifierSet, bool | None]
 
 
 class Provider(DeadEnds, NoResolution, CandidateDeps, AbstractProvider[Need, Candidate, str]):
@@ -131,6 +136,9 @@ class Provider(DeadEnds, NoResolution, CandidateDeps, AbstractProvider[Need, Can
         self._scanned: dict[tuple[tuple[str, str, str | None], Need], WheelCandidate | None] = {}
         self._admits: dict[tuple[str, SpecifierSet], frozenset[int] | None] = {}
         self.tag_rank = target.tag_rank()
+        # a sync's screenings by project and specifiers, with the listing screened (decision
+        # 482: resolvelib asks again for each criterion it rebuilds after a backtrack)
+        self._screened: dict[tuple[str, tuple[ScreenedSpec, ...]], Screened] = {}
 
     def fresh(self) -> Provider:
         """A provider of the same questions with nothing noted, sharing what was read."""
@@ -305,9 +313,7 @@ class Provider(DeadEnds, NoResolution, CandidateDeps, AbstractProvider[Need, Can
                 name, files, specs, self.target, self.policy, tag_rank=self.tag_rank
             )
         else:
-            found = screen(
-                name, files, specs, self.target, self.policy, tag_rank=self.tag_rank, reasons=False
-            )
+            found = self._screen(name, files, specs)
         fallback = self.policy.same_version_fallback
         if bad or self.screens is None:
             out = offer(found, name, extra, only, bad, fallback=fallback)
@@ -320,6 +326,20 @@ class Provider(DeadEnds, NoResolution, CandidateDeps, AbstractProvider[Need, Can
                 c for c in out if not isinstance(c, WheelCandidate) or candidate_key(c) not in ends
             ]
         return out
+
+    def _screen(
+        self, name: NormalizedName, files: Sequence[ArtifactFile], specs: list[SpecifierSet]
+    ) -> Screen:
+        """The screening of *files* by *specs*, worked out once per listing and specifiers."""
+        key = (name, tuple((s, s.prereleases) for s in specs))
+        known = self._screened.get(key)
+        if known is not None and known[0] is files:
+            return known[1]
+        found = screen(
+            name, files, specs, self.target, self.policy, tag_rank=self.tag_rank, reasons=False
+        )
+        self._screened[key] = (files, found)
+        return found
 
     def is_satisfied_by(self, requirement: Need, candidate: Candidate) -> bool:
         """Whether *candidate* meets *requirement* (prereleases already screened).
