@@ -31,13 +31,14 @@ from graft.resolve.candidates import (
 )
 from graft.resolve.policy import Prereleases
 from graft.resolve.reporter import Restart, Unsatisfiable
-from graft.resolve.screen import screen
+from graft.resolve.screen import screen, too_new
 
 if TYPE_CHECKING:
+    import datetime as dt
     from collections.abc import Callable, Collection, Sequence
 
     from packaging.specifiers import SpecifierSet
-    from resolvelib.structs import RequirementInformation
+    from resolvelib.structs import RequirementInformation, State
 
     from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile
@@ -68,6 +69,7 @@ class Screening(Protocol):
     _failing: list[WheelCandidate]
     reader: MetadataReader
     _scanned: dict[tuple[tuple[str, str, str | None], Need], WheelCandidate | None]
+    now: State[Need, Candidate, str] | None
     _admits: dict[tuple[str, SpecifierSet], frozenset[int] | None]
     _dependencies: dict[tuple[str, str, str | None], tuple[list[Need], list[Need], tuple[str, ...]]]
     dependencies: bool
@@ -131,6 +133,8 @@ class Screening(Protocol):
     def _end_if_only_dead_ends(self, identifier: str) -> None: ...
 
     def _clashing_need(self, candidate: WheelCandidate) -> Need | None: ...
+
+    def _hopeless_parents(self, failing: Sequence[WheelCandidate]) -> bool: ...
 
 
 class DeadEnds:
@@ -204,7 +208,8 @@ class DeadEnds:
 
         failing = list(self._failing)
         self._failing.clear()
-        learned = learn_failed(self, failing)
+        learned = self._hopeless_parents(failing)
+        learned = learn_failed(self, failing) or learned
         if learned:  # (the root that failed first: its explanation names what it clashes with)
             self._end_if_only_dead_ends(failing[-1].identifier)
         found = {c.parent for c in causes if isinstance(c.parent, WheelCandidate)}
@@ -226,6 +231,33 @@ class DeadEnds:
                     learned = True
         if learned:
             raise Restart
+
+    def _hopeless_parents(self: Screening, failing: Sequence[WheelCandidate]) -> bool:
+        """Whether a pinned parent was learned a dead end: its need on what failed is hopeless.
+
+        *failing* are the candidates just given up, the last on the identifier resolvelib
+        failed to pin. A parent whose own requirement on it now admits only dead ends is one
+        too (decision 91's rule), but resolvelib never gives it up: it goes back through the
+        pins made after it, which the conflict also names. ``numpy==1.21.5 spacy<4
+        mlflow>=2.13,<3`` on CPython 3.10: every thinc 8.3 needs ``numpy>=2``, a dead end, so
+        spacy 3.8.2 (``thinc>=8.3.0,<8.4.0``) is one; resolvelib went back through scipy's
+        releases instead, down to an sdist whose build failed, where pip and uv install
+        spacy 3.7.5 (decision 481).
+        """
+        state = self.now
+        if not failing or state is None:
+            return False
+        criterion = state.criteria.get(failing[-1].identifier)
+        learned = False
+        for information in () if criterion is None else criterion.information:
+            parent, need = information.parent, information.requirement
+            if not isinstance(parent, WheelCandidate) or candidate_key(parent) in self.dead_ends:
+                continue
+            if self._hopeless(need):
+                self.dead_ends[candidate_key(parent)] = (parent, need)
+                self._end_if_only_dead_ends(parent.identifier)
+                learned = True
+        return learned
 
     def _hopeless(self: Screening, need: Need) -> bool:
         """Whether *need* admits no candidate, whatever else is required."""
@@ -272,8 +304,9 @@ class DeadEnds:
             return False
         if need.filename is not None:
             return True
-        grouped = by_version(self.files(NormalizedName(need.name)))
-        if _yanked_among(grouped.admitted([need.specifier])):
+        name = NormalizedName(need.name)
+        grouped = by_version(self.files(name))
+        if _yanked_among(grouped.admitted([need.specifier]), self.policy.cutoff(name)):
             return True
         if self.policy.prereleases_for(NormalizedName(need.name)) is not Prereleases.DISALLOW:
             return False
@@ -301,7 +334,7 @@ class DeadEnds:
         specs = [need.specifier]
         if name in self.policy.constraints:
             specs.append(self.policy.constraints[name])
-        if _yanked_among(by_version(files).admitted(specs)):
+        if _yanked_among(by_version(files).admitted(specs), self.policy.cutoff(name)):
             return None
         wide = replace(self.policy, prereleases=Prereleases.ALLOW)
         target, rank = self.target, self.tag_rank
@@ -322,9 +355,14 @@ class DeadEnds:
         return [end for end in ends if end is not None]
 
 
-def _yanked_among(files: Sequence[ArtifactFile]) -> bool:
-    """Whether one of *files* is yanked: an ``==`` naming its version would admit it."""
-    return any(file.yanked is not None for file in files)
+def _yanked_among(files: Sequence[ArtifactFile], cutoff: dt.datetime | None) -> bool:
+    """Whether one of *files* is yanked: an ``==`` naming its version would admit it.
+
+    Not one ``--exclude-newer`` leaves out (*cutoff*): no requirement admits that one
+    (thinc 8.3.5, yanked in 2025, kept spacy 3.8.2 from being learned a dead end in a
+    search bounded at 2024-10-22, decision 481).
+    """
+    return any(file.yanked is not None and not too_new(file, cutoff) for file in files)
 
 
 __all__ = ["DeadEnds", "Ends", "Screening"]

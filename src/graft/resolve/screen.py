@@ -149,7 +149,7 @@ def held_prerelease(name: NormalizedName, policy: Policy) -> Version | None:
     return policy.installed_prereleases.get(name)
 
 
-def _too_new(file: ArtifactFile, cutoff: dt.datetime | None) -> bool:
+def too_new(file: ArtifactFile, cutoff: dt.datetime | None) -> bool:
     """Whether *file* is left out by ``--exclude-newer``.
 
     A file the user names by URL or path (``name @ https://…/x.whl``) is no index's offer:
@@ -201,7 +201,7 @@ def _reason(  # noqa: PLR0911 - one reason per check, in the order explain quote
         return Reject.TAGS
     if not python_allows(file.requires_python, target.version):
         return Reject.PYTHON
-    if _too_new(file, policy.cutoff(name)):
+    if too_new(file, policy.cutoff(name)):
         return Reject.NEWER
     allowed = policy.hashes.get(name)
     if allowed and file.sha256 is not None and f"sha256:{file.sha256}" not in allowed:
