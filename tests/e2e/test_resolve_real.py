@@ -25,6 +25,9 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
+from graft.errors import TargetError
+from graft.venv.interpreter import find_interpreter
+
 from .wheelcache import cache_dir, isolated_pip_env
 
 pytestmark = pytest.mark.e2e
@@ -63,10 +66,12 @@ def _env(**extra: str) -> dict[str, str]:
     return {**env, "UV_NO_CONFIG": "1", **extra}
 
 
-def _uv_versions(requirements: Path, *options: str, cutoff: str = CUTOFF) -> dict[str, str]:
+def _uv_versions(
+    requirements: Path, *options: str, cutoff: str = CUTOFF, python: str = sys.executable
+) -> dict[str, str]:
     command = [
         sys.executable, "-m", "uv", "pip", "compile", str(requirements), "-q", "--no-header",
-        "--no-annotate", "--python", sys.executable, "--exclude-newer", cutoff,
+        "--no-annotate", "--python", python, "--exclude-newer", cutoff,
         "--index-url", "https://pypi.org/simple", *options,
     ]  # fmt: skip
     cache = str(cache_dir() / "resolve-uv")
@@ -204,6 +209,34 @@ def test_an_extra_whose_dependency_was_never_released_goes_back_as_uv_does(
     ours = {d["name"]: d["version"] for d in json.loads(proc.stdout)["distributions"]}
     assert ours["dask"] == ours["distributed"] == "2026.8.0"
     assert ours == _uv_versions(requirements, cutoff=cutoff)
+
+
+def test_a_parent_needing_only_dead_ends_is_given_up_as_pip_and_uv_do(tmp_path: Path) -> None:
+    """``numpy==1.21.5 spacy<4 mlflow>=2.13,<3`` on CPython 3.10, on 2024-10-22 (pip issue
+    13037): every thinc 8.3 needs ``numpy>=2``, so spacy 3.8.2 can never be pinned; graft went
+    back through scipy's releases instead, down to scipy 1.6.1's sdist, whose build failed.
+    pip 26.3 and uv 0.13.9 take spacy 3.7.5 and scipy 1.10.1 (decision 481). A dry run; the
+    constraint keeps out what a later upload dated before the cutoff could add."""
+    try:
+        python = find_interpreter("3.10")
+    except TargetError as exc:
+        pytest.skip(f"CPython 3.10 is not installed here ({exc.what})")
+    cutoff = "2024-10-22T14:00:00Z"
+    requirements = tmp_path / "spacy.in"
+    requirements.write_text("numpy==1.21.5\nspacy<4.0.0,>=3.0.0\nmlflow<3.0.0,>=2.13.0\n-c c.txt\n")
+    (tmp_path / "c.txt").write_text("spacy<=3.8.2\nthinc<=8.3.2\nscipy<=1.14.1\n")
+    command = [
+        sys.executable, "-m", "graft", "sync", str(tmp_path / "venv"), "-r", str(requirements),
+        "--exclude-newer", cutoff, "--dry-run", "--json", "--python", python,
+    ]  # fmt: skip
+    env = {**os.environ, "GRAFT_CACHE_DIR": str(cache_dir() / "resolve-graft")}
+    proc = subprocess.run(
+        command, capture_output=True, text=True, check=False, env=env, stdin=subprocess.DEVNULL
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    ours = {d["name"]: d["version"] for d in json.loads(proc.stdout)["distributions"]}
+    assert (ours["spacy"], ours["thinc"], ours["scipy"]) == ("3.7.5", "8.2.5", "1.10.1")
+    assert ours == _uv_versions(requirements, cutoff=cutoff, python=python)
 
 
 def test_an_extra_is_pinned_before_its_project_as_uv_resolves_it(tmp_path: Path) -> None:
