@@ -103,8 +103,11 @@ def test_a_sync_that_downloads_leaves_its_memo_at_once(
     assert "already in sync" in sync(tmp_path / "v", index, store_dir, "app")
     links = tmp_path / "links"
     links.mkdir()
-    make_wheel(links, "solo", "1.0", {"solo.py": ""})
+    wheel = make_wheel(links, "solo", "1.0", {"solo.py": ""})
     aged_past_the_racy_window([links])  # its listing is old: only the wheel itself is new
+    # (dated ahead: "new" however long a loaded machine takes to reach the sync's memo)
+    ahead = time.time() + 3600
+    os.utime(wheel, (ahead, ahead))
     run_graft("sync", tmp_path / "w", "--no-index", "-f", links, "solo", "--store", store_dir)
     assert len(list(plans.glob("memo-*.json"))) == 1  # none for the racy find-links wheel
 
