@@ -239,6 +239,35 @@ def test_a_parent_needing_only_dead_ends_is_given_up_as_pip_and_uv_do(tmp_path: 
     assert ours == _uv_versions(requirements, cutoff=cutoff, python=python)
 
 
+def test_what_fails_against_the_pins_before_it_is_promoted_as_pip_does(tmp_path: Path) -> None:
+    """``sphinx sphinx-rtd-theme sphinx-toolbox myst-parser sphinxcontrib-bibtex nbsphinx`` on
+    CPython 3.11, on 2023-12-09: every sphinx-tabs release needs a docutils that
+    sphinxcontrib-bibtex 2.6.1 or sphinx 7.2.6 excludes, and graft went back through every
+    combination of the sphinx extensions pinned before it until its 20,000 rounds ran out.
+    pip 26.3 promotes sphinx-tabs, as it comes up unpinned among the causes again and again;
+    pip and uv 0.13.9 install the same 79 distributions (decision 483). A dry run."""
+    try:
+        python = find_interpreter("3.11")
+    except TargetError as exc:
+        pytest.skip(f"CPython 3.11 is not installed here ({exc.what})")
+    cutoff = "2023-12-09T14:00:00Z"
+    requirements = tmp_path / "sphinx.in"
+    asked = ["sphinx", "sphinx-rtd-theme", "sphinx-toolbox", "myst-parser", "sphinxcontrib-bibtex"]
+    requirements.write_text("\n".join([*asked, "nbsphinx", ""]))
+    command = [
+        sys.executable, "-m", "graft", "sync", str(tmp_path / "venv"), "-r", str(requirements),
+        "--exclude-newer", cutoff, "--dry-run", "--json", "--python", python,
+    ]  # fmt: skip
+    env = {**os.environ, "GRAFT_CACHE_DIR": str(cache_dir() / "resolve-graft")}
+    proc = subprocess.run(
+        command, capture_output=True, text=True, check=False, env=env, stdin=subprocess.DEVNULL
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    ours = {d["name"]: d["version"] for d in json.loads(proc.stdout)["distributions"]}
+    assert (ours["sphinxcontrib-bibtex"], ours["docutils"]) == ("2.5.0", "0.18.1")
+    assert ours == _uv_versions(requirements, cutoff=cutoff, python=python)
+
+
 def test_an_extra_is_pinned_before_its_project_as_uv_resolves_it(tmp_path: Path) -> None:
     """``jax[cuda12]`` on 2026-12-01 for CPython 3.12 on x86_64 glibc 2.28: jax 0.12.1's extra
     needs a ``jax-cuda12-plugin`` 0.12.1, never released; uv and pip take jax 0.12.0.1 with

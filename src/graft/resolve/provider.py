@@ -43,7 +43,7 @@ from graft.resolve.dead_ends import DeadEnds
 from graft.resolve.first_offered import first_offered
 from graft.resolve.metadata_reader import MetadataReader
 from graft.resolve.no_resolution import NoResolution
-from graft.resolve.pin_order import narrowed, preference
+from graft.resolve.pin_order import Promotions, narrowed, preference
 from graft.resolve.readahead import ReadAhead
 from graft.resolve.screen import screen
 
@@ -139,6 +139,9 @@ class Provider(DeadEnds, NoResolution, CandidateDeps, AbstractProvider[Need, Can
         # a sync's screenings by project and specifiers, with the listing screened (decision
         # 482: resolvelib asks again for each criterion it rebuilds after a backtrack)
         self._screened: dict[tuple[str, tuple[ScreenedSpec, ...]], Screened] = {}
+        # what came up unpinned in backtracks again and again, pinned sooner (decision 483;
+        # shared by the searches started again)
+        self.promotions = Promotions()
 
     def fresh(self) -> Provider:
         """A provider of the same questions with nothing noted, sharing what was read."""
@@ -205,9 +208,13 @@ class Provider(DeadEnds, NoResolution, CandidateDeps, AbstractProvider[Need, Can
         information: Mapping[str, Iterator[RequirementInformation[Need, Candidate]]],
         backtrack_causes: Sequence[RequirementInformation[Need, Candidate]],
     ) -> Iterable[str]:
-        """What to pin next: :func:`graft.resolve.pin_order.narrowed`."""
-        del resolutions, candidates, information
-        return narrowed(identifiers, backtrack_causes)
+        """What to pin next: :func:`graft.resolve.pin_order.narrowed`.
+
+        Each call is a round: the backtrack causes not pinned are counted (pip's way).
+        """
+        del candidates, information
+        self.promotions.count(backtrack_causes, resolutions)
+        return narrowed(identifiers, backtrack_causes, self.promotions.promoted)
 
     def get_preference(
         self,
@@ -216,10 +223,11 @@ class Provider(DeadEnds, NoResolution, CandidateDeps, AbstractProvider[Need, Can
         candidates: Mapping[str, Iterator[Candidate]],
         information: Mapping[str, Iterator[RequirementInformation[Need, Candidate]]],
         backtrack_causes: Sequence[RequirementInformation[Need, Candidate]],
-    ) -> tuple[bool, bool, bool, bool, str]:
+    ) -> tuple[bool, bool, bool, bool, bool, str]:
         """In what order: :func:`graft.resolve.pin_order.preference`."""
         del resolutions, candidates
-        return preference(identifier, information[identifier], backtrack_causes)
+        promoted = self.promotions.promoted
+        return preference(identifier, information[identifier], backtrack_causes, promoted)
 
     def find_matches(
         self,
