@@ -18,6 +18,7 @@ import subprocess
 import sys
 from email.parser import BytesParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 from packaging.markers import default_environment
@@ -64,6 +65,31 @@ def _env(**extra: str) -> dict[str, str]:
     for key in [k for k in env if k.startswith("UV_")]:
         del env[key]
     return {**env, "UV_NO_CONFIG": "1", **extra}
+
+
+def _dry_run(
+    requirements: Path, *options: str, cutoff: str = CUTOFF
+) -> tuple[list[dict[str, Any]], str]:
+    """``graft sync --dry-run --json`` of *requirements* into a new venv: its distributions
+    and what it said on stderr.
+
+    Against the test cache's index pages and metadata; the sync must succeed.
+    """
+    command = [
+        sys.executable, "-m", "graft", "sync", str(requirements.parent / "venv"),
+        "-r", str(requirements), "--exclude-newer", cutoff, "--dry-run", "--json", *options,
+    ]  # fmt: skip
+    env = {**os.environ, "GRAFT_CACHE_DIR": str(cache_dir() / "resolve-graft")}
+    proc = subprocess.run(
+        command, capture_output=True, text=True, check=False, env=env, stdin=subprocess.DEVNULL
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    rows: list[dict[str, Any]] = json.loads(proc.stdout)["distributions"]
+    return rows, proc.stderr
+
+
+def _versions(run: tuple[list[dict[str, Any]], str]) -> dict[str, str]:
+    return {row["name"]: row["version"] for row in run[0]}
 
 
 def _uv_versions(
@@ -197,16 +223,7 @@ def test_an_extra_whose_dependency_was_never_released_goes_back_as_uv_does(
     requirements = tmp_path / "dask.in"
     requirements.write_text("dask[complete]\n-c dask.txt\n")
     (tmp_path / "dask.txt").write_text("distributed<2026.11\n")
-    command = [
-        sys.executable, "-m", "graft", "sync", str(tmp_path / "venv"), "-r", str(requirements),
-        "--exclude-newer", cutoff, "--dry-run", "--json",
-    ]  # fmt: skip
-    env = {**os.environ, "GRAFT_CACHE_DIR": str(cache_dir() / "resolve-graft")}
-    proc = subprocess.run(
-        command, capture_output=True, text=True, check=False, env=env, stdin=subprocess.DEVNULL
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    ours = {d["name"]: d["version"] for d in json.loads(proc.stdout)["distributions"]}
+    ours = _versions(_dry_run(requirements, cutoff=cutoff))
     assert ours["dask"] == ours["distributed"] == "2026.8.0"
     assert ours == _uv_versions(requirements, cutoff=cutoff)
 
@@ -225,16 +242,7 @@ def test_a_parent_needing_only_dead_ends_is_given_up_as_pip_and_uv_do(tmp_path: 
     requirements = tmp_path / "spacy.in"
     requirements.write_text("numpy==1.21.5\nspacy<4.0.0,>=3.0.0\nmlflow<3.0.0,>=2.13.0\n-c c.txt\n")
     (tmp_path / "c.txt").write_text("spacy<=3.8.2\nthinc<=8.3.2\nscipy<=1.14.1\n")
-    command = [
-        sys.executable, "-m", "graft", "sync", str(tmp_path / "venv"), "-r", str(requirements),
-        "--exclude-newer", cutoff, "--dry-run", "--json", "--python", python,
-    ]  # fmt: skip
-    env = {**os.environ, "GRAFT_CACHE_DIR": str(cache_dir() / "resolve-graft")}
-    proc = subprocess.run(
-        command, capture_output=True, text=True, check=False, env=env, stdin=subprocess.DEVNULL
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    ours = {d["name"]: d["version"] for d in json.loads(proc.stdout)["distributions"]}
+    ours = _versions(_dry_run(requirements, "--python", python, cutoff=cutoff))
     assert (ours["spacy"], ours["thinc"], ours["scipy"]) == ("3.7.5", "8.2.5", "1.10.1")
     assert ours == _uv_versions(requirements, cutoff=cutoff, python=python)
 
@@ -254,16 +262,7 @@ def test_what_fails_against_the_pins_before_it_is_promoted_as_pip_does(tmp_path:
     requirements = tmp_path / "sphinx.in"
     asked = ["sphinx", "sphinx-rtd-theme", "sphinx-toolbox", "myst-parser", "sphinxcontrib-bibtex"]
     requirements.write_text("\n".join([*asked, "nbsphinx", ""]))
-    command = [
-        sys.executable, "-m", "graft", "sync", str(tmp_path / "venv"), "-r", str(requirements),
-        "--exclude-newer", cutoff, "--dry-run", "--json", "--python", python,
-    ]  # fmt: skip
-    env = {**os.environ, "GRAFT_CACHE_DIR": str(cache_dir() / "resolve-graft")}
-    proc = subprocess.run(
-        command, capture_output=True, text=True, check=False, env=env, stdin=subprocess.DEVNULL
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    ours = {d["name"]: d["version"] for d in json.loads(proc.stdout)["distributions"]}
+    ours = _versions(_dry_run(requirements, "--python", python, cutoff=cutoff))
     assert (ours["sphinxcontrib-bibtex"], ours["docutils"]) == ("2.5.0", "0.18.1")
     assert ours == _uv_versions(requirements, cutoff=cutoff, python=python)
 
@@ -278,18 +277,10 @@ def test_an_extra_is_pinned_before_its_project_as_uv_resolves_it(tmp_path: Path)
     requirements = tmp_path / "jax.in"
     requirements.write_text("jax[cuda12]\n")
     levels = [f"manylinux_2_{n}_x86_64" for n in range(28, 16, -1)] + ["manylinux2014_x86_64"]
-    command = [
-        sys.executable, "-m", "graft", "sync", str(tmp_path / "venv"), "-r", str(requirements),
-        "--exclude-newer", cutoff, "--dry-run", "--json", "--python-version", "3.12",
-        *(option for level in levels for option in ("--platform", level)),
-    ]  # fmt: skip
-    env = {**os.environ, "GRAFT_CACHE_DIR": str(cache_dir() / "resolve-graft")}
-    proc = subprocess.run(
-        command, capture_output=True, text=True, check=False, env=env, stdin=subprocess.DEVNULL
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "does not provide the extra" not in proc.stderr
-    ours = {d["name"]: d["version"] for d in json.loads(proc.stdout)["distributions"]}
+    platforms = [option for level in levels for option in ("--platform", level)]
+    run = _dry_run(requirements, "--python-version", "3.12", *platforms, cutoff=cutoff)
+    assert "does not provide the extra" not in run[1]
+    ours = _versions(run)
     assert ours["jax"] == ours["jax-cuda12-plugin"] == "0.12.0.1"
     target = ("--python-platform", "x86_64-manylinux_2_28", "--python-version", "3.12")
     assert ours == _uv_versions(requirements, *target, cutoff=cutoff)
@@ -303,18 +294,10 @@ def test_a_foreign_dry_run_takes_an_sdist_as_uv_compile_does(tmp_path: Path) -> 
     cutoff = "2026-12-01T00:00:00Z"
     requirements = tmp_path / "crypto.in"
     requirements.write_text("cryptography\n")
-    command = [
-        sys.executable, "-m", "graft", "sync", str(tmp_path / "venv"), "-r", str(requirements),
-        "--exclude-newer", cutoff, "--dry-run", "--json", "--python-version", "3.12",
-        "--platform", "win_arm64",
-    ]  # fmt: skip
-    env = {**os.environ, "GRAFT_CACHE_DIR": str(cache_dir() / "resolve-graft")}
-    proc = subprocess.run(
-        command, capture_output=True, text=True, check=False, env=env, stdin=subprocess.DEVNULL
+    run = _dry_run(
+        requirements, "--python-version", "3.12", "--platform", "win_arm64", cutoff=cutoff
     )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    rows = json.loads(proc.stdout)["distributions"]
-    ours = {d["name"]: d["version"] for d in rows}
+    rows, ours = run[0], _versions(run)
     assert ours["cryptography"] == "50.0.2"
     assert [d.get("sdist") for d in rows if d["fetch"] == "build"] == ["cryptography-50.0.2.tar.gz"]
     uv = _uv_versions(
