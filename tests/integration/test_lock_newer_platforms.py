@@ -255,3 +255,76 @@ def test_a_release_whose_macos_wheels_need_the_newest_macos_is_said_with_the_way
     assert "decision 418" not in said
     _, said = lock(tmp_path, macos_15, "cv==1.0", "--python-version", "3.12")
     assert "decision 418" not in said
+
+
+@pytest.fixture
+def macos_12(wheels: Path) -> Iterator[Served]:
+    """As onnx 1.17.0 (``ox``: ``macosx_12_0_universal2`` alone), torch 2.15 (``tq``: arm64
+    for macOS 14) and scipy 1.18 (``sp``: arm64 for 12.0, x86_64 for 10.9); each one's release
+    before serves older macOS."""
+    elsewhere = ("py3-none-manylinux_2_17_x86_64.manylinux_2_17_aarch64", "py3-none-win_amd64")
+    releases: dict[str, dict[str, tuple[str, ...]]] = {
+        "ox": {"1.0": ("macosx_11_0_universal2",), "2.0": ("macosx_12_0_universal2",)},
+        "tq": {
+            "1.0": ("macosx_11_0_arm64", "macosx_10_9_x86_64"),
+            "2.0": ("macosx_14_0_arm64", "macosx_10_9_x86_64"),
+        },
+        "sp": {"1.0": ("macosx_11_0_arm64", "macosx_10_9_x86_64")},
+    }
+    with serve() as served:
+        for name, versions in releases.items():
+            for version, macos in versions.items():
+                for tag in (*(f"py3-none-{m}" for m in macos), *elsewhere):
+                    served.add(make_wheel(wheels, name, version, {f"{name}.py": ""}, tag=tag))
+        served.add(make_wheel(wheels, "sp", "2.0", {"sp.py": ""}, tag="py3-none-macosx_12_0_arm64"))
+        served.add(
+            make_wheel(wheels, "sp", "2.0", {"sp.py": ""}, tag="py3-none-macosx_10_9_x86_64")
+        )
+        for tag in elsewhere:
+            served.add(make_wheel(wheels, "sp", "2.0", {"sp.py": ""}, tag=tag))
+        yield served
+
+
+def test_a_release_whose_macos_wheels_need_a_macos_newer_than_the_machine_s_floor_is_said(
+    tmp_path: Path, macos_12: Served
+) -> None:
+    """Decision 490: a lock's macOS environments serve macOS 12.0 and newer on arm64 and
+    11.0 and newer on x86_64 (``MACOS_FLOOR``: what the common binary wheels there need); a
+    release whose macOS wheels all need a newer macOS is said once per machine, with the
+    ``--platform`` that locks the macOS before. onnx 1.17.0's ``macosx_12_0_universal2``
+    wheels are said for x86_64 (not arm64, whose floor is 12.0), a torch needing macOS 14 on
+    arm64 for arm64 alone; a scipy needing 12.0 on arm64 says nothing."""
+    parsed, said = lock(tmp_path, macos_12, "ox", "tq", "sp", "--python-version", "3.12")
+    assert {p.name: str(p.version) for p in parsed.packages} == {
+        "ox": "2.0",
+        "tq": "2.0",
+        "sp": "2.0",
+    }
+    said = " ".join(said.split())
+    assert (
+        "graft: warning: cp312 macosx_15_0_x86_64: ox 2.0 has macOS wheels only for macOS 12.0"
+        " and newer: an older macOS finds no wheel of it in this lock (--platform"
+        " macosx_11_0_x86_64 in place of macos locks for macOS 11; decision 490)"
+    ) in said
+    assert (
+        "graft: warning: cp312 macosx_15_0_arm64: tq 2.0 has macOS wheels only for macOS 14.0"
+        " and newer: an older macOS finds no wheel of it in this lock (--platform"
+        " macosx_13_0_arm64 in place of macos locks for macOS 13; decision 490)"
+    ) in said
+    assert said.count("decision 490") == 2  # (not ox on arm64, not tq on x86_64, not sp)
+    arm, intel = matrix(["3.12"], ["macos"])
+    with pytest.raises(PylockSelectError, match="ox"):  # (what the warning warns of)
+        _chosen(parsed, intel, list(mac_platforms((11, 0), "x86_64")))
+    with pytest.raises(PylockSelectError, match="tq"):
+        _chosen(parsed, arm, list(mac_platforms((13, 0), "arm64")))
+    assert _chosen(parsed, arm, list(mac_platforms((14, 0), "arm64")))["ox"] == (
+        "ox-2.0-py3-none-macosx_12_0_universal2.whl"
+    )
+    older, said = lock(
+        tmp_path, macos_12, "ox", "tq", "--python-version", "3.12", "--platform",
+        "macosx_11_0_x86_64",
+    )  # fmt: skip
+    assert {p.name: str(p.version) for p in older.packages} == {"ox": "1.0", "tq": "2.0"}
+    assert "decision 490" not in said
+    _, said = lock(tmp_path, macos_12, "sp", "ox==1.0", "tq==1.0", "--python-version", "3.12")
+    assert "decision 490" not in said  # (the control: each within its machine's floor)

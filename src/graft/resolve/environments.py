@@ -39,6 +39,11 @@ PYPY_PYTHONS = ("3.7", "3.8", "3.9", "3.10", "3.11")
 _MANYLINUX_NEWEST = 28  # manylinux_2_28 … 2_17 and older: glibc of a current, widespread Linux
 _LEGACY = {17: "manylinux2014", 12: "manylinux2010", 5: "manylinux1"}
 MACOS_NEWEST = (15, 0)  # macosx_15_0 and older: a current macOS
+#: The oldest macOS a lock's macOS environments serve on each machine: the newest macOS the
+#: common binary wheels there need (arm64: scipy, scikit-learn, numba, xgboost at 12.0;
+#: x86_64: 10.9-10.15, a few at 11.0); a release whose macOS wheels all need a newer one is
+#: said (decision 490). The tags still run down to 11.0 (arm64) and 10.4 (x86_64).
+MACOS_FLOOR = {"arm64": (12, 0), "x86_64": (11, 0)}
 
 
 def _manylinux(arch: str, newest: int = _MANYLINUX_NEWEST) -> tuple[str, ...]:

@@ -120,17 +120,19 @@ def advice(
     """What the user may want to know of the lock: what else it could have done, and how.
 
     A newer release only later micro releases take (decision 113), or only a newer glibc
-    (decision 322), a release only the newest macOS takes (decision 418), each from the
-    releases of the index the environment reads (*seen*: decision 385); the option pip
-    needs for a lock with a directory (decision 120).
+    (decision 322), a release whose macOS wheels need a macOS newer than its machine's
+    floor (decisions 418, 490), each from the releases of the index the environment reads
+    (*seen*: decision 385); the option pip needs for a lock with a directory (decision
+    120).
     """
-    from graft.resolve.lock_merge import held_back, newest_macos_only  # noqa: PLC0415
+    from graft.resolve.lock_macos import newer_macos_only  # noqa: PLC0415
+    from graft.resolve.lock_merge import held_back  # noqa: PLC0415
     from graft.resolve.lock_micro import passed_over  # noqa: PLC0415
     from graft.resolve.lock_write import pip_hashes_note  # noqa: PLC0415
 
     return [
         *passed_over(results, seen),
         *held_back(results, seen),
-        *newest_macos_only(results, seen),
+        *newer_macos_only(results, seen),
         *filter(None, [pip_hashes_note(entries, sources)]),
     ]

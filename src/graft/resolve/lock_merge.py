@@ -233,7 +233,7 @@ def held_back(
         for pin in resolution.pins:
             took.setdefault((pin.name, env.python, kept.get(pin.name, "")), set()).add(pin.version)
     said: list[tuple[str, str]] = []
-    for env, pin, index, release_at in _system_pins(results, seen, "linux"):
+    for env, pin, index, release_at in system_pins(results, seen, "linux"):
         took_here = took[pin.name, env.python, index]
         newer = sorted((v for v in took_here if v > pin.version), reverse=True)
         for version in [] if pin.file.direct else newer:
@@ -251,7 +251,7 @@ def held_back(
     return said_once(said)
 
 
-def _system_pins(
+def system_pins(
     results: Sequence[tuple[Environment, Resolution]],
     seen: Callable[[Environment], tuple[ProjectSource, Mapping[str, str]]],
     system: str,
@@ -286,58 +286,6 @@ def _glibc_needed(
         for m in re.finditer(r"manylinux_2_(\d+)_", f.filename)
     ]
     return min(levels, default=None)
-
-
-def newest_macos_only(
-    results: Sequence[tuple[Environment, Resolution]],
-    seen: Callable[[Environment], tuple[ProjectSource, Mapping[str, str]]],
-) -> list[str]:
-    """A line per release a macOS environment took whose macOS wheels need its newest macOS.
-
-    A macOS environment is resolved for ``macosx_15_0`` and older
-    (``environments.MACOS_NEWEST``), and its marker holds on every macOS: where the release
-    it took has macOS wheels only for 15.0 (opencv-python 5.1.0.95), an older macOS finds no
-    wheel of it in the lock. Said, with the ``--platform`` that locks for the macOS before
-    (decision 418); a pure wheel or one for an older macOS says nothing. Releases of the
-    index the environment reads (*seen*).
-    """
-    from graft.resolve.artifacts import parse_wheel  # noqa: PLC0415
-    from graft.resolve.environments import MACOS_NEWEST  # noqa: PLC0415
-    from graft.resolve.lock_said import said_once  # noqa: PLC0415
-
-    said: list[tuple[str, str]] = []
-    for env, pin, index, release_at in _system_pins(results, seen, "darwin"):
-        if pin.file.direct or parse_wheel(pin.file.filename) is None:
-            continue
-        if _oldest_macos(compatible(release_at(pin.version), env, pin.file)) == MACOS_NEWEST:
-            major, minor = MACOS_NEWEST
-            on = f" (on {index})" if index else ""
-            text = (
-                f"{pin.name} {pin.version}{on} has macOS wheels only for macOS"
-                f" {major}.{minor} and newer: an older macOS finds no wheel of it in this"
-                f" lock (--platform macosx_{major - 1}_0_{env.values[1]} in place of macos"
-                f" locks for macOS {major - 1}; decision 418)"
-            )
-            said.append((env.label, text))
-    return said_once(said)
-
-
-def _oldest_macos(wheels: tuple[ArtifactFile, ...]) -> tuple[int, int] | None:
-    """The oldest macOS *wheels* serve; None when one of them serves any system (pure)."""
-    import re  # noqa: PLC0415
-
-    from graft.resolve.artifacts import parse_wheel  # noqa: PLC0415
-
-    oldest: list[tuple[int, int]] = []
-    for wheel in wheels:
-        parsed = parse_wheel(wheel.filename)
-        tags = parsed.tags if parsed is not None else ()
-        found = [re.match(r"macosx_(\d+)_(\d+)_", tag.rsplit("-", 1)[-1]) for tag in tags]
-        versions = [(int(m[1]), int(m[2])) for m in found if m is not None]
-        if not versions:
-            return None
-        oldest.append(min(versions))
-    return min(oldest, default=None)
 
 
 def _read_side_by_side(files: list[ArtifactFile], reader: MetadataReader) -> None:
