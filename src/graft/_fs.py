@@ -323,9 +323,5 @@ def file_digest(path: str, algorithm: str = "sha256") -> bytes:
 
 
 def file_sha256(path: str) -> str:
-    """The sha256 of the file at *path*, hex; kept in ``graft._sha256.READS`` (decision 479)."""
-    from graft._sha256 import READS  # noqa: PLC0415
-
-    digest = file_digest(path).hex()
-    READS.append((path, digest))  # (a build's key read a file a request's reader hashed too)
-    return digest
+    """The sha256 of the file at *path*, hex."""
+    return file_digest(path).hex()

@@ -47,13 +47,19 @@ def parse_toml(data: bytes) -> dict[str, Any]:
 
 
 def load_toml(
-    path: str, error: type[GraftError] | None = None, digests: dict[str, str] | None = None
+    path: str,
+    error: type[GraftError] | None = None,
+    digests: dict[str, str] | None = None,
+    *,
+    seen: bool = True,
 ) -> dict[str, Any]:
     """The TOML file at *path* (pyproject.toml, pylock.toml); a one-line error if it is broken.
 
     Raises *error* (default :class:`~graft.errors.SourceError`) naming the file: unreadable,
     or not TOML (:func:`parse_toml`). With *digests* (``Inputs.digests``), the sha256 of the
-    bytes read goes into it (:func:`graft._sha256.note_read`; decision 464).
+    bytes read goes into it; and a run open keeps the read (:func:`graft._reads.note_read`;
+    decisions 464, 479), unless *seen* is False: a file no request fingerprints by its
+    content (``variants.toml``), which is then never hashed.
     """
     from graft.errors import SourceError  # noqa: PLC0415
 
@@ -63,10 +69,10 @@ def load_toml(
             data = fh.read()
     except OSError as exc:
         raise raised(f"cannot read it ({exc.strerror})", where=path) from None
-    from graft._sha256 import note_read  # noqa: PLC0415
+    if seen:
+        from graft._reads import note_read  # noqa: PLC0415
 
-    # (always: another reader of the file may have hashed it into a request's digests, 479)
-    note_read({} if digests is None else digests, path, data)
+        note_read(digests, path, data)
     try:
         return parse_toml(data)
     except TomlError as exc:

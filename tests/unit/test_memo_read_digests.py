@@ -6,7 +6,8 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
-from graft._sha256 import MIXED, note_read, sha256_hex
+from graft._reads import MIXED, note_read
+from graft._sha256 import sha256_hex
 from graft.model.requirements import Inputs
 from graft.resolve.fingerprints import unchanged
 from graft.resolve.located import Located

@@ -5,8 +5,8 @@ Decision 464 hashed the bytes each request reader parsed (``note_read``), but a
 an ``index`` entry's ``[[tool.uv.index]]`` is looked up (``uv_source_kinds.declared_index``)
 and where an editable's build reads its project and keys it: rewritten between two such
 reads, the memo named the first read's bytes while the resolution used the second's.
-Every read is now kept (``_sha256.READS``, from ``note_read``, every ``_toml.load_toml``
-and ``_fs.file_sha256``) and ``fold_reads`` marks such a file ``MIXED``.
+Every read is now kept in the run open (``_reads.Reads``, from ``note_read``, every
+``_toml.load_toml`` and a build key's hashes) and ``Reads.fold`` marks such a file ``MIXED``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
-from graft._sha256 import MIXED, READS, fold_reads, sha256_hex
+from graft._reads import MIXED, Reads
+from graft._sha256 import sha256_hex
 from graft.build.project import read_project
 from graft.build.source_key import editable_key
 from graft.resolve.located import Located
@@ -85,13 +86,14 @@ def test_a_pyproject_read_again_with_other_bytes_leaves_no_memo(
     for what, second in SECOND_READERS.items():
         first = PYPROJECT.format(url="https://one.invalid/simple")
         pyproject.write_text(first)
-        since, digests = len(READS), dict[str, str]()
-        sources_of(str(project), digests=digests)  # (the request's reader: hashed, 464)
-        second(project)  # the same bytes: the one hash stands
-        fold_reads(since, digests)
-        assert digests == {str(pyproject): sha256_hex(first.encode())}, what
-        pyproject.write_text(PYPROJECT.format(url="https://two.invalid/simple"))
-        second(project)  # rewritten between the two reads
-        fold_reads(since, digests)
+        digests: dict[str, str] = {}
+        with Reads() as reads:  # (a run: locate's)
+            sources_of(str(project), digests=digests)  # (the request's reader: hashed, 464)
+            second(project)  # the same bytes: the one hash stands
+            reads.fold(digests)
+            assert digests == {str(pyproject): sha256_hex(first.encode())}, what
+            pyproject.write_text(PYPROJECT.format(url="https://two.invalid/simple"))
+            second(project)  # rewritten between the two reads
+            reads.fold(digests)
         assert digests == {str(pyproject): MIXED}, what
         assert observe(located(pyproject, digests)) is None, what

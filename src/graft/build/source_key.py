@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 
 from graft._fs import file_sha256
+from graft._reads import note_digest
 from graft._sha256 import sha256
 from graft.build.tree_walk import beside_a_venv, entered
 
@@ -25,6 +26,13 @@ from graft.build.tree_walk import beside_a_venv, entered
 def sdist_key(sha256: str) -> str:
     """The source key of an sdist file with this sha256."""
     return f"sdist-{sha256}"
+
+
+def _hashed(path: str) -> bytes:
+    """The sha256 of the file at *path*: a read the runs open keep (decision 479)."""
+    digest = file_sha256(path)
+    note_digest(path, digest)  # (a pyproject.toml a request's reader hashed too)
+    return bytes.fromhex(digest)
 
 
 def tree_key(root: str, scm: bytes = b"") -> str:
@@ -52,7 +60,7 @@ def tree_key(root: str, scm: bytes = b"") -> str:
             else:
                 executable = os.access(path, os.X_OK)
                 digest.update(b"X" if executable else b"F")
-                digest.update(bytes.fromhex(file_sha256(path)))
+                digest.update(_hashed(path))
             digest.update(b"\0")
     return f"tree-{digest.hexdigest()[:48]}"
 
@@ -88,13 +96,13 @@ def editable_key(
     for name in METADATA_FILES:
         path = os.path.join(root, name)
         digest.update(name.encode() + b"\0")
-        digest.update(bytes.fromhex(file_sha256(path)) if os.path.isfile(path) else b"-")
+        digest.update(_hashed(path) if os.path.isfile(path) else b"-")
     # (neither: the key of a pure project with a static version is as it always was)
     for mark, files in ((b"C", compiled), (b"V", versions)):
         for rel in files:
             path = os.path.join(root, rel)
             digest.update(mark + rel.encode("utf-8", "surrogateescape") + b"\0")
-            digest.update(bytes.fromhex(file_sha256(path)) if os.path.isfile(path) else b"-")
+            digest.update(_hashed(path) if os.path.isfile(path) else b"-")
     if scm:
         digest.update(b"G" + sha256(scm).digest() + b"\0")
     return f"editable-{digest.hexdigest()[:48]}"

@@ -350,7 +350,7 @@ def _stamp_the_venv(
     read again: a rewrite since is a change the next sync sees (decision 465); the
     interpreter by its identity, unless that is racy (then no stamp, as the memo's rule).
     """
-    from graft._sha256 import MIXED  # noqa: PLC0415
+    from graft._reads import MIXED  # noqa: PLC0415
     from graft.resolve.fingerprints import fingerprint, racy  # noqa: PLC0415
 
     context = noop._context(argv)  # noqa: SLF001

@@ -319,7 +319,7 @@ def _keep_stamp(
 
 def _merged(read: dict[str, str], more: tuple[tuple[str, str], ...]) -> dict[str, str]:
     """*read* with the digests *more* adds (a file both read with other bytes: ``MIXED``)."""
-    from graft._sha256 import MIXED  # noqa: PLC0415
+    from graft._reads import MIXED  # noqa: PLC0415
 
     for path, digest in more:
         read[path] = digest if read.get(path, digest) == digest else MIXED

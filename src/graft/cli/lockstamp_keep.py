@@ -93,7 +93,7 @@ def _fingerprints(
     other file modified since the lock started, or in the two seconds before (timestamps
     can be coarse), may have changed between the lock's read and this one.
     """
-    from graft._sha256 import MIXED  # noqa: PLC0415
+    from graft._reads import MIXED  # noqa: PLC0415
     from graft.resolve.fingerprints import fingerprint  # noqa: PLC0415
 
     rows = []

@@ -15,7 +15,7 @@ def pins(files: list[str], digests: dict[str, str] | None = None) -> dict[str, s
     project named twice) is for the full path. *digests*: the sha256 of each file's bytes
     read goes into it, by path (the sync stamp left after the change names them: 465).
     """
-    from graft._sha256 import note_read  # noqa: PLC0415
+    from graft._reads import note_read  # noqa: PLC0415
 
     out: dict[str, str] = {}
     for path in files:

@@ -1,4 +1,4 @@
-"""The resolve request read: its inputs gathered, and what the resolver is asked for them.
+"""The resolve request read: its inputs gathered, its target, what the resolver is asked.
 
 Requirement files and pyproject.toml are read here (``sources``; a pylock.toml is only
 listed: ``locate`` reads it for the target), with the indexes and find-links the request
@@ -337,6 +337,25 @@ def resolver_needs(wanted: Wanted) -> list[Need] | list[str]:
     ]
 
 
+def target_of(request: ResolveRequest) -> tuple[Target, str | None]:
+    """The request's target and, for a real one, its interpreter's path (``locate``'s)."""
+    from graft.venv.interpreter import find_interpreter, introspect  # noqa: PLC0415
+
+    if request.foreign is not None:
+        from graft.venv.foreign import foreign_target  # noqa: PLC0415
+
+        foreign = request.foreign
+        target = foreign_target(
+            foreign.python_version,
+            list(foreign.platforms),
+            foreign.implementation,
+            list(foreign.abis) or None,
+        )
+        return target, None
+    interpreter = find_interpreter(request.python)
+    return introspect(interpreter), interpreter
+
+
 __all__ = [
     "constrained_files",
     "direct_file",
@@ -346,4 +365,5 @@ __all__ = [
     "names_a_file",
     "resolver_needs",
     "resolver_requirement",
+    "target_of",
 ]

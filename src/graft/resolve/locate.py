@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from packaging.utils import NormalizedName
 
+    from graft._reads import Reads
     from graft.model.request import Reporter, ResolveRequest, SourceBuilder
     from graft.model.requirements import Wanted
     from graft.model.target import Target
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from graft.store.entries import Store
 
 
-def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
+def locate(
     request: ResolveRequest,
     reporter: Reporter,
     on_fetched: Callable[[Wanted, str, str | None], None] | None = None,
@@ -66,13 +67,33 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
     Without *download* (a dry run, decision 149), resolution reads metadata as ever (an
     sdist's by its backend's metadata hook, never by a build) and ``Located.chosen`` holds
     the files chosen: nothing more is downloaded, built or handed to *on_fetched*.
+    Every file read meanwhile is kept (a run's :class:`~graft._reads.Reads`): a request's
+    file another reader read with other bytes leaves no memo (decision 479).
     """
+    from graft._reads import Reads  # noqa: PLC0415
+
+    with Reads() as reads:
+        options = (variant_plugins, chooser, download, store)
+        return _located(reads, request, reporter, on_fetched, builder, *options)
+
+
+def _located(  # noqa: PLR0912, PLR0915, PLR0917 - the stages, in order
+    reads: Reads,
+    request: ResolveRequest,
+    reporter: Reporter,
+    on_fetched: Callable[[Wanted, str, str | None], None] | None,
+    builder: SourceBuilder | None,
+    variant_plugins: ProviderPlugins | None,
+    chooser: VariantChooser | None,
+    download: bool,
+    store: Store | None,
+) -> Located:
+    """:func:`locate`'s stages, in order, its reads kept in *reads*."""
     from graft._home import cache_root  # noqa: PLC0415
-    from graft._sha256 import READS, fold_reads  # noqa: PLC0415
     from graft.resolve import sdists  # noqa: PLC0415
     from graft.resolve.chosen_variants import disagreements, report  # noqa: PLC0415
     from graft.resolve.fetched import fetch  # noqa: PLC0415
-    from graft.resolve.inputs import gather_inputs, markers_apply  # noqa: PLC0415
+    from graft.resolve.inputs import gather_inputs, markers_apply, target_of  # noqa: PLC0415
     from graft.resolve.page_digest import indexes, pins  # noqa: PLC0415
     from graft.resolve.policy import format_sets  # noqa: PLC0415
     from graft.resolve.request_policy import held_by_url, preferences, url_labels  # noqa: PLC0415
@@ -81,9 +102,8 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
     from graft.sources.find_links import FindLinks  # noqa: PLC0415
     from graft.sources.requirements import check_one_version_each  # noqa: PLC0415
 
-    since = len(READS)  # (every file read from here on: a second read is seen, decision 479)
     inputs = gather_inputs(request)
-    target, interpreter = _target(request)
+    target, interpreter = target_of(request)
     if inputs.scripts:  # a PEP 723 script's requires-python, as pip checks it (decision 433)
         from graft.sources.script import refuse_python  # noqa: PLC0415
 
@@ -355,7 +375,7 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
         overrides = of_inputs(inputs)
     if chooser.config_read is not None:
         files_read = (*files_read, chooser.config_read)  # a changed variants.toml: resolve again
-    fold_reads(since, inputs.digests)  # (a file read again with other bytes: no memo, 479)
+    reads.fold(inputs.digests)  # (a file read again with other bytes: no memo, 479)
     return Located(
         target,
         tuple(fetched),
@@ -382,25 +402,6 @@ def locate(  # noqa: PLR0912, PLR0915 - the stages, in order
         left_out=left_out,
         overrides=overrides,  # (as read: decision 471)
     )
-
-
-def _target(request: ResolveRequest) -> tuple[Target, str | None]:
-    """The target and, for a real one, its interpreter's path."""
-    from graft.venv.interpreter import find_interpreter, introspect  # noqa: PLC0415
-
-    if request.foreign is not None:
-        from graft.venv.foreign import foreign_target  # noqa: PLC0415
-
-        foreign = request.foreign
-        target = foreign_target(
-            foreign.python_version,
-            list(foreign.platforms),
-            foreign.implementation,
-            list(foreign.abis) or None,
-        )
-        return target, None
-    interpreter = find_interpreter(request.python)
-    return introspect(interpreter), interpreter
 
 
 __all__ = ["locate"]

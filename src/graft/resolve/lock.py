@@ -43,13 +43,13 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from graft._sha256 import READS, fold_reads
 from graft.resolve import left_out, lock_direct, prepared_lock
 from graft.resolve.lock_entries import advice, entries_of, with_forks
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
+    from graft._reads import Reads
     from graft.errors import BuildError
     from graft.model.request import ResolveRequest, SourceBuilder
     from graft.model.requirements import Inputs
@@ -218,7 +218,20 @@ def _roots(
 
 
 def lock(request: LockRequest) -> LockResult:
-    """Resolve every environment of the matrix, merge by node, write ``request.output``."""
+    """Resolve every environment of the matrix, merge by node, write ``request.output``.
+
+    Every file read meanwhile, in its forked workers too, is kept (a run's
+    :class:`~graft._reads.Reads`): a request's file another reader read with other bytes
+    leaves no stamp (decision 479).
+    """
+    from graft._reads import Reads  # noqa: PLC0415
+
+    with Reads() as reads:
+        return _locked(request, reads)
+
+
+def _locked(request: LockRequest, reads: Reads) -> LockResult:
+    """:func:`lock`'s stages, its reads kept in *reads*."""
     from graft._home import cache_root  # noqa: PLC0415
     from graft.resolve.environments import (  # noqa: PLC0415
         keep_matching,
@@ -245,7 +258,6 @@ def lock(request: LockRequest) -> LockResult:
     from graft.sources.tool_sources import unread_additions  # noqa: PLC0415
 
     asked = request.resolving
-    since = len(READS)  # (a file read again with other bytes leaves no stamp: decision 479)
     inputs = gather_inputs(asked, nothing_listed=True)  # (a lock of nothing: decision 173)
     cache_dir = cache_root()
     built_sources, left = _roots(request, inputs, cache_dir)
@@ -347,7 +359,7 @@ def lock(request: LockRequest) -> LockResult:
     entries = entries_of(results, source, reader, chooser, forks, warnings, views)
     warnings.update(dict.fromkeys(advice(results, views, entries, built_sources)))
     output = STDOUT if to_stdout else os.path.abspath(request.output)
-    fold_reads(since, inputs.digests)  # (read again with other bytes: MIXED, no stamp)
+    reads.fold(inputs.digests)  # (read again with other bytes: MIXED, no stamp, 479)
     return LockResult(
         output,
         covered,

@@ -245,22 +245,33 @@ class Learned(NamedTuple):
     pages: PageFindings | None  # the index pages the answers came from (the lock stamp's)
     # the sdists' -v notes, hooks that failed, failures kept said instead (decision 254)
     builds: tuple[tuple[str, ...], int, int] = ((), 0, 0)
+    # the files read, (path, sha256), as the lock's run keeps them (graft._reads: 479)
+    files: tuple[tuple[str, str], ...] = ()
 
 
 def learned(projects: IndexProjects, chooser: VariantChooser) -> Learned:
-    """What *projects* and *chooser* hold now (copies)."""
+    """What *projects* and *chooser* hold now, and the files read (copies)."""
+    from graft._reads import kept  # noqa: PLC0415
+
     pages = projects.indexes.findings() if projects.indexes is not None else None
     counts = (dict(projects.reads), projects.fetched_bytes, projects.whole_bytes)
     b = projects.builds
     builds = ((), 0, 0) if b is None else (tuple(b.notes), b.failed_hooks, b.kept_failures)
-    return Learned(*counts, chooser.findings(), pages, builds)
+    return Learned(*counts, chooser.findings(), pages, builds, kept())
 
 
 def merge(
     reports: Sequence[Learned], before: Learned, projects: IndexProjects, chooser: VariantChooser
 ) -> None:
-    """Add what each worker learned after *before* (the fork) to *projects* and *chooser*."""
+    """Add what each worker learned after *before* (the fork) to *projects* and *chooser*.
+
+    And the files it read after the fork to the lock's run (a request's file a worker's
+    build read with other bytes leaves no stamp: decision 479).
+    """
+    from graft._reads import add  # noqa: PLC0415
+
     for report in reports:
+        add(report.files[len(before.files) :])
         for where, count in report.reads.items():
             projects.reads[where] = (
                 projects.reads.get(where, 0) + count - before.reads.get(where, 0)

@@ -38,7 +38,8 @@ from typing import TYPE_CHECKING, Any
 
 from graft import __version__
 from graft._atomic import remember
-from graft._sha256 import MIXED, sha256_hex
+from graft._reads import MIXED
+from graft._sha256 import sha256_hex
 from graft.resolve.fingerprints import fingerprint, racy, unchanged
 
 if TYPE_CHECKING:

@@ -97,9 +97,9 @@ def _static(local: str) -> bytes:
             text = fh.read()
     except OSError:  # (setup.py alone: its backend says)
         return b""
-    from graft._sha256 import note_read  # noqa: PLC0415
+    from graft._reads import note_read  # noqa: PLC0415
 
-    note_read({}, os.path.join(local, "pyproject.toml"), text)  # (seen by fold_reads: 479)
+    note_read(None, os.path.join(local, "pyproject.toml"), text)  # (seen by a run: 479)
     named = _static_name(text)
     if named is None:
         return b""

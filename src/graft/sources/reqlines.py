@@ -93,7 +93,7 @@ def logical_lines(path: str, digests: dict[str, str]) -> list[tuple[int, str]]:
     The sha256 of the bytes read goes into *digests*: the memo and the stamps name exactly
     these bytes (decision 464).
     """
-    from graft._sha256 import note_read  # noqa: PLC0415
+    from graft._reads import note_read  # noqa: PLC0415
 
     try:
         if is_url(path):

@@ -153,7 +153,7 @@ def read_script(path: str, inputs: Inputs) -> Script:
     The file's bytes are an input (``files_read``, ``digests``): an edit of the script,
     its block or its code, is a changed input to the memo and the stamps.
     """
-    from graft._sha256 import note_read  # noqa: PLC0415
+    from graft._reads import note_read  # noqa: PLC0415
     from graft.sources.requirements import parse_spec  # noqa: PLC0415
 
     remote = is_url(path)

@@ -219,7 +219,7 @@ def load_config(path: str) -> tuple[Priorities, list[SupportedFeature], tuple[st
     """``variants.toml`` at *path*: priorities, static properties, allowed plugins."""
     from graft._toml import load_toml  # noqa: PLC0415
 
-    data = load_toml(path, VariantError)
+    data = load_toml(path, VariantError, seen=False)  # (stat-fingerprinted: 464)
     return (*parse_config(data, path), allowed_providers(data, path))
 
 
