@@ -19,8 +19,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.integration.test_uv_resolver_options import installed, sync, uv_installed
-from tests.support.rangeserver import Served, serve_made
-from tests.support.wheelmaker import make_wheel
+from tests.support.rangeserver import Served, serve_releases
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -48,11 +47,7 @@ def index(tmp_path: Path) -> Iterator[Served]:
         ("zt", "3.4", ("du~=0.18.0",)),
         ("zt", "3.3", ("du~=0.18.0",)),
     ]
-    with serve_made(folder, pep658=True) as served:
-        for name, version, requires in releases:
-            served.add(
-                make_wheel(folder, name, version, {f"{name}/__init__.py": ""}, requires=requires)
-            )
+    with serve_releases(folder, releases) as served:
         yield served
 
 

@@ -17,8 +17,7 @@ import pytest
 
 from tests.integration.test_build_failure_chain import failing_sdist
 from tests.integration.test_uv_resolver_options import installed, sync, uv_installed
-from tests.support.rangeserver import Served, serve_made
-from tests.support.wheelmaker import make_wheel
+from tests.support.rangeserver import Served, serve_releases
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -41,11 +40,7 @@ def index(tmp_path: Path) -> Iterator[Served]:
         *(("sc", f"1.{minor}", ("np>=2",)) for minor in (14, 13, 12, 11)),
         *(("sc", f"1.{minor}", ("np>=1",)) for minor in (10, 9, 8, 7)),
     ]
-    with serve_made(folder, pep658=True) as served:
-        for name, version, requires in releases:
-            served.add(
-                make_wheel(folder, name, version, {f"{name}/__init__.py": ""}, requires=requires)
-            )
+    with serve_releases(folder, releases) as served:
         served.add(failing_sdist(folder, "sc", static=False))
         yield served
 

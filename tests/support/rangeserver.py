@@ -14,11 +14,13 @@ import threading
 import time
 import uuid
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from tests.support.wheelmaker import make_wheel
 
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 
@@ -306,4 +308,21 @@ def serve_made(
     folder.mkdir(parents=True, exist_ok=True)
     with serve(tls) as served:
         served.pep658 = pep658
+        yield served
+
+
+@contextmanager
+def serve_releases(
+    folder: Path, releases: Iterable[tuple[str, str, tuple[str, ...]]]
+) -> Iterator[Served]:
+    """:func:`serve_made` with PEP 658, a wheel made for each ``(name, version, requires)``.
+
+    Each wheel holds an empty package *name* and requires *requires*: a loopback index of a
+    resolution's shape, for a search that backtracks (decisions 481, 483).
+    """
+    with serve_made(folder, pep658=True) as served:
+        for name, version, requires in releases:
+            served.add(
+                make_wheel(folder, name, version, {f"{name}/__init__.py": ""}, requires=requires)
+            )
         yield served
