@@ -121,9 +121,9 @@ def scan(screening: Scanning, parent: WheelCandidate, root: Need) -> Clash | Non
     for at, theirs in enumerate(live):
         if at == 1:  # (the first clashed: the next ones are likely read too)
             for ahead in live[1 : 1 + AHEAD]:
-                screening.reader.prefetch(ahead.file)
+                _read_ahead(screening, mine, ahead)
         elif at > 1 and at + AHEAD - 1 < len(live):
-            screening.reader.prefetch(live[at + AHEAD - 1].file)
+            _read_ahead(screening, mine, live[at + AHEAD - 1])
         pair = _pair(screening, mine, theirs)
         if pair is None:
             screening._scanned[key] = theirs  # noqa: SLF001
@@ -131,6 +131,26 @@ def scan(screening: Scanning, parent: WheelCandidate, root: Need) -> Clash | Non
         found.append((theirs, *pair))
     theirs, need, their_need = next((f for f in found if f[2] is not None), found[0])
     return Clash(need, root, theirs if their_need else None, their_need, len(found) - 1)
+
+
+def _read_ahead(screening: Scanning, mine: dict[str, list[Need]], theirs: WheelCandidate) -> None:
+    """Start reading *theirs*' METADATA, unless :func:`_pair` answers without it.
+
+    A need of *mine* on *theirs*' project that excludes its version is a clash by the
+    version alone: ``boto3`` 1.19's ``botocore<1.23`` against the 1,087 newer botocore
+    releases (each a range read of a 13 MB wheel's central directory) was read for nothing
+    (decision 488).
+    """
+    if not _excluded(mine, theirs):
+        screening.reader.prefetch(theirs.file)
+
+
+def _excluded(mine: dict[str, list[Need]], theirs: WheelCandidate) -> Need | None:
+    """A need of *mine* on *theirs*' project that excludes its version, or None."""
+    for need in mine.get(theirs.name, ()):
+        if not need.specifier.contains(theirs.version, prereleases=True):
+            return need
+    return None
 
 
 def _by_project(needs: Iterable[Need]) -> dict[str, list[Need]]:
@@ -149,9 +169,9 @@ def _pair(
 
     ``(need, None)``: *need* is on *theirs*' project and excludes its version.
     """
-    for need in mine.get(theirs.name, ()):
-        if not need.specifier.contains(theirs.version, prereleases=True):
-            return need, None
+    excluding = _excluded(mine, theirs)
+    if excluding is not None:
+        return excluding, None
     known = _needs_of(screening, theirs)
     if known is None:
         return None

@@ -49,6 +49,7 @@ class Screening(Protocol):
     _reaches: dict[tuple[Need, str], frozenset[int]]
     _unreached: dict[tuple[Need, str], WheelCandidate]
     _admits: dict[tuple[str, SpecifierSet], frozenset[int] | None]
+    _dead_before: dict[Need, int]
     reader: MetadataReader
 
     def files(self, name: NormalizedName) -> Sequence[ArtifactFile]:
@@ -122,7 +123,27 @@ def live_offer(screening: Screening, root: Need) -> list[WheelCandidate] | None:
     if widened is None or not all(isinstance(c, WheelCandidate) for c in widened):
         return None
     ends = screening.dead_ends
-    return [c for c in widened if isinstance(c, WheelCandidate) and candidate_key(c) not in ends]
+    rest = widened[_dead_before(screening, root, widened) :]
+    return [c for c in rest if isinstance(c, WheelCandidate) and candidate_key(c) not in ends]
+
+
+def _dead_before(screening: Screening, root: Need, widened: Sequence[Candidate]) -> int:
+    """How many of *root*'s widened offer's first candidates are dead ends, remembered.
+
+    A provider's dead ends only grow and its widened offer per root is one list, so the
+    count only grows: a walk over the offer starts past it, not over the same dead ends
+    again for each parent asked (``boto3<1.20 botocore awscli``: thousands, decision 488).
+    """
+    at = screening._dead_before.get(root, 0)  # noqa: SLF001 - the provider's memo
+    ends = screening.dead_ends
+    while (
+        at < len(widened)
+        and isinstance(widened[at], WheelCandidate)
+        and candidate_key(widened[at]) in ends  # type: ignore[arg-type]
+    ):
+        at += 1
+    screening._dead_before[root] = at  # noqa: SLF001
+    return at
 
 
 def own_clash(screening: Screening, parent: WheelCandidate, root: Need) -> Clash | None:
@@ -156,15 +177,14 @@ def clash_at_once(screening: Screening, parent: WheelCandidate, root: Need) -> C
     requirements (decision 137).
     """
     own = screening.known_only(parent)
-    theirs = [
-        c
-        for c in screening.widened(root) or ()
-        if isinstance(c, WheelCandidate) and candidate_key(c) not in screening.dead_ends
-    ]
     mine = [n for n in own or () if n.name != PYTHON and n.filename is None]
-    for need in mine if theirs else ():
+    for need in mine:
+        # (where the offer is all dead ends, the reach is empty: no clash, as before)
         reached = reach(screening, root, need.identifier)
         if reached and _beyond(screening, [need], reached):
+            theirs = live_offer(screening, root) or []
+            if not theirs:
+                return None
             known = screening.known_only(theirs[0]) or []
             their_need = next(n for n in known if n.identifier == need.identifier)
             return Clash(need, root, theirs[0], their_need, len(theirs) - 1)
@@ -321,7 +341,7 @@ def clash_with(screening: Screening, parent: WheelCandidate, root: Need) -> Clas
         return None
     mine = {n.identifier: n for n in own if n.name != PYTHON and n.filename is None}
     found: list[tuple[Need, WheelCandidate, Need]] = []
-    for candidate in widened:
+    for candidate in widened[_dead_before(screening, root, widened) :]:
         if not isinstance(candidate, WheelCandidate):
             return None
         if candidate_key(candidate) in screening.dead_ends:

@@ -66,6 +66,7 @@ class Screening(Protocol):
     _reaches: dict[tuple[Need, str], frozenset[int]]
     _unreached: dict[tuple[Need, str], WheelCandidate]
     _widened: dict[Need, list[Candidate] | None]
+    _dead_before: dict[Need, int]
     _failing: list[WheelCandidate]
     reader: MetadataReader
     _scanned: dict[tuple[tuple[str, str, str | None], Need], WheelCandidate | None]

@@ -103,6 +103,7 @@ def proved(proof: NoResolution, roots: Sequence[Need], provider: Provider) -> So
     try:
         explained = provider.fresh()
         explained.dead_ends = {**provider.dead_ends, **proof.ends}
+        explained._dead_before = {}  # noqa: SLF001 - (counted over these dead ends, not its)
         explained.note(roots, None)
         for candidate, _ in proof.ends.values():  # (as resolvelib tries each: noted)
             explained.get_dependencies(candidate)

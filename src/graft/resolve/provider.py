@@ -130,6 +130,8 @@ class Provider(DeadEnds, NoResolution, CandidateDeps, AbstractProvider[Need, Can
         self._reaches: dict[tuple[Need, str], frozenset[int]] = {}
         self._unreached: dict[tuple[Need, str], WheelCandidate] = {}  # (what made it unknown)
         self._widened: dict[Need, list[Candidate] | None] = {}
+        # per root, how many of its widened offer's first candidates are dead ends (488)
+        self._dead_before: dict[Need, int] = {}
         # decision 141: the candidates given up in a row for one identifier; per (candidate,
         # root) the root's candidate that does not clash with it; a specifier's versions
         self._failing: list[WheelCandidate] = []
