@@ -14,15 +14,8 @@ from hypothesis import strategies as st
 
 from graft.cli import noop
 from graft.plan.diff import diff, part
-from graft.plan.flat import (
-    FORMAT,
-    checked_dest,
-    checked_dests,
-    compile_plan,
-    expected_launcher_body,
-    from_json,
-    from_json_unchecked,
-)
+from graft.plan.flat import FORMAT, compile_plan, from_json, from_json_unchecked
+from graft.plan.kept_checks import checked_dest, checked_dests, expected_launcher_body
 from graft.plan.types import (
     InstallScript,
     LinkDir,

@@ -272,3 +272,19 @@ def test_a_venv_copied_from_its_template_leaves_the_template_s_making_out() -> N
         "assert skeleton.copy_template and skeleton.intact"
     )
     assert _imports(code, "graft.venv.template") == {"graft.venv.template": False}
+
+
+def test_the_checks_of_a_kept_form_leave_the_flat_form_out() -> None:
+    """``plan/kept_checks.py``: what a kept plan, flat form or journal may hold, read by
+    ``plan/flat.py``'s ``from_json``, the plan cache and the journal; a journal's reader needs
+    no flat form."""
+    code = (
+        "from graft.plan.kept_checks import checked_dest, checked_dests, expected_launcher_body\n"
+        "from graft.plan import kept_checks\n"
+        "assert kept_checks.checked_text('a') == 'a'"
+    )
+    found = _imports(code, "graft.plan.flat", "graft.plan.types")
+    assert found == {"graft.plan.flat": False, "graft.plan.types": False}
+    assert _imports("from graft.plan import flat", "graft.plan.kept_checks") == {
+        "graft.plan.kept_checks": True
+    }

@@ -13,12 +13,23 @@ new venv made from a kept plan's flat form (``graft.cli.replay``) needs nothing 
 Like a kept plan, a flat form read back from the store is untrusted input: :func:`from_json`
 accepts only what a planner can make (destinations inside the venv, links and scripts from
 store entries that keep their names, only the planner's ``.dist-info`` files, launchers whose
-body is the planner's for their entry point) and raises ValueError on anything else.
+body is the planner's for their entry point: :mod:`graft.plan.kept_checks`) and raises
+ValueError on anything else.
 
-This module imports nothing at run time (not even ``typing``): the fast path loads it.
+This module imports nothing at run time (not even ``typing``) but
+:mod:`graft.plan.kept_checks`, which imports nothing: the fast path loads it.
 """
 
 from __future__ import annotations
+
+from graft.plan.kept_checks import (
+    checked_dest,
+    checked_dests,
+    checked_file,
+    checked_launcher,
+    checked_source,
+    checked_text,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -29,20 +40,6 @@ if TYPE_CHECKING:
 #: 4: configuration files copied (``copies``); 5: kernel specs too; 6: a real ``__pycache__``'s
 #: bytecode (symlink mode), and portions exposed for pip's uninstall (decisions 130, 131)
 FORMAT = 6
-
-#: pypa/installer's launcher body (``installer.scripts._SCRIPT_TEMPLATE``), which the planner
-#: renders; ``tests/unit/test_plancache.py`` checks that the two agree.
-_LAUNCHER = """\
-# -*- coding: utf-8 -*-
-import re
-import sys
-from {module} import {import_name}
-if __name__ == "__main__":
-    sys.argv[0] = re.sub(r"(-script\\.pyw|\\.exe)?$", "", sys.argv[0])
-    sys.exit({func_path}())
-"""
-#: The only files a planner writes (into a .dist-info), with their fixed content if any.
-_GENERATED = {"INSTALLER": b"graft\n", "REQUESTED": b"", "direct_url.json": None}
 
 Row = tuple[str, str, str, str]  # a RECORD row to hash: path, digest, size, destination
 _SHA256_HEX = 64
@@ -200,8 +197,8 @@ def from_json(raw: object, entries: str) -> Flat:
 
     *entries*: the store's ``entries/`` directory with a final slash; every link and script
     must come from below it; a file link, copy or script keeps its name. The destinations
-    are checked first, as :func:`checked_dest` checks each, all in one search
-    (:func:`checked_dests`: decision 359).
+    are checked first, as :func:`~graft.plan.kept_checks.checked_dest` checks each, all in one
+    search (:func:`~graft.plan.kept_checks.checked_dests`: decision 359).
     """
     form, flat = _empty_as(raw)
     records = form["records"]
@@ -229,16 +226,16 @@ def from_json(raw: object, entries: str) -> Flat:
             or not dest.endswith(".dist-info/RECORD")
         ):
             raise ValueError(dest)
-        checked = [(_text(p), _text(h), _text(n), d) for p, h, n, d in rows]
+        checked = [(checked_text(p), checked_text(h), checked_text(n), d) for p, h, n, d in rows]
         flat.records.append((dest, digest, checked))
-    flat.rendered_only = {_text(d) for d in form["rendered_only"]}
+    flat.rendered_only = {checked_text(d) for d in form["rendered_only"]}
     summary = form.get("summary")
     if summary is not None:
         if not isinstance(summary, list) or not all(type(n) is int and n >= 0 for n in summary):
             raise ValueError(summary)
         distributions, links, directories, files = summary  # (ValueError unless four)
         flat.summary = (distributions, links, directories, files)
-    flat.collisions = tuple(_text(c) for c in form["collisions"])
+    flat.collisions = tuple(checked_text(c) for c in form["collisions"])
     return flat
 
 
@@ -262,7 +259,7 @@ def from_json_unchecked(raw: object, entries: str) -> Flat:
     flat.launchers = [(d, v, _latin1(b)) for d, v, b in form["launchers"]]
     flat.scripts = form["scripts"]
     flat.records = form["records"]
-    flat.rendered_only = {_text(d) for d in form["rendered_only"]}
+    flat.rendered_only = {checked_text(d) for d in form["rendered_only"]}
     flat.unchecked = (form, entries)
     return flat
 
@@ -309,14 +306,8 @@ def sources_ending(raw: object, entries: str, suffix: str) -> dict[str, str]:
     )
 
 
-def _text(value: object) -> str:
-    if not isinstance(value, str):
-        raise TypeError(value)
-    return value
-
-
 def _latin1(value: object) -> bytes:
-    return _text(value).encode("latin-1")
+    return checked_text(value).encode("latin-1")
 
 
 def _same_name(dest: object, source: object, entries: str) -> tuple[str, str]:
@@ -325,78 +316,3 @@ def _same_name(dest: object, source: object, entries: str) -> tuple[str, str]:
     if src.rpartition("/")[2] != checked.rpartition("/")[2]:
         raise ValueError(checked)
     return checked, src
-
-
-def checked_dest(dest: object) -> str:
-    """A destination of a kept plan, checked to stay inside the venv (ValueError otherwise).
-
-    A kept plan is a file anyone who can write the store can edit; the planner's destinations
-    always stay inside.
-    """
-    if not isinstance(dest, str) or not dest or dest.startswith("/"):
-        raise ValueError(dest)
-    # no part "", "." or "..": each part lies between two slashes of the framed path (three
-    # searches: splitting it into parts cost a change of a venv ~0.4 ms, decision 211)
-    framed = f"/{dest}/"
-    if "//" in framed or "/./" in framed or "/../" in framed:
-        raise ValueError(dest)
-    return dest
-
-
-def checked_dests(dests: list[Any]) -> None:
-    """Each of *dests* checked as :func:`checked_dest` checks it: ValueError for one it refuses.
-
-    In one search, not one call each (~4,300 instructions a destination, ~2 M for a flat form
-    of 50 distributions: decision 359): the destinations framed (``/a/``) and joined by
-    newlines. None of the three parts searched for holds a newline, so a match lies
-    within one framed destination (whatever newlines it holds itself), which
-    :func:`checked_dest` refuses; and an empty or absolute destination shows ``//``. On a
-    match, or a destination that is not a ``str``, each is checked, so that the error is
-    :func:`checked_dest`'s.
-    """
-    try:
-        framed = "/" + "/\n/".join(dests) + "/"
-    except TypeError:  # (not all of them str)
-        framed = "//"
-    if "//" in framed or "/./" in framed or "/../" in framed:
-        for dest in dests:
-            checked_dest(dest)
-
-
-def checked_source(source: object, entries: str) -> str:
-    """Every link and script comes from a store entry (the planner never names anything else)."""
-    if not isinstance(source, str) or not source.startswith(entries) or "/../" in source:
-        raise ValueError(source)
-    return source
-
-
-def checked_file(dest: str, content: bytes) -> bytes:
-    """A kept plan writes only the planner's .dist-info files (never a ``.pth``, say)."""
-    directory, _, name = dest.rpartition("/")
-    if not directory.endswith(".dist-info") or name not in _GENERATED:
-        raise ValueError(dest)
-    fixed = _GENERATED[name]
-    if fixed is not None and content != fixed:
-        raise ValueError(dest)
-    return content
-
-
-def checked_launcher(value: object, body: bytes) -> bytes:
-    """A kept launcher's body is exactly what the planner renders for its entry point."""
-    if body != expected_launcher_body(_text(value)):
-        raise ValueError(value)
-    return body
-
-
-def expected_launcher_body(value: str) -> bytes:
-    """The launcher body the planner renders for an entry point *value* (``module:attr``).
-
-    ValueError unless both are dotted identifiers, so no value can smuggle code into it.
-    """
-    module, _, attr = value.split("[", 1)[0].strip().partition(":")
-    module, attr = module.strip(), attr.strip()
-    dotted = [*module.split("."), *attr.split(".")]
-    if not all(part.isidentifier() for part in dotted):
-        raise ValueError(value)
-    body = _LAUNCHER.format(module=module, import_name=attr.split(".")[0], func_path=attr)
-    return body.encode("utf-8")

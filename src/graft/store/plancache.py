@@ -23,12 +23,12 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from graft._atomic import write_atomic
-from graft.plan.flat import (
+from graft.plan.flat import compile_plan
+from graft.plan.kept_checks import (
     checked_dest,
     checked_file,
     checked_launcher,
     checked_source,
-    compile_plan,
     expected_launcher_body,
 )
 from graft.plan.types import (

@@ -36,7 +36,8 @@ import stat
 
 from graft import _interrupted, _jsonc
 from graft.plan.diff import PlanDiff, diff, owned, worth_updating
-from graft.plan.flat import checked_dest, compile_plan
+from graft.plan.flat import compile_plan
+from graft.plan.kept_checks import checked_dest
 from graft.store import seal
 from graft.store.paths import flat_file
 from graft.venv import skeleton
