@@ -30,7 +30,7 @@ from graft.plan.types import (
     record_digest,
 )
 from graft.venv import flat as venv_flat
-from graft.venv import kept_forms
+from graft.venv import kept_flat, kept_forms
 from graft.venv.materialize import apply
 
 ENTRIES = "/store/entries/"
@@ -109,19 +109,19 @@ def test_a_records_text_is_kept_once_beside_the_form_and_checked_when_read(
     raw = json.loads(Path(plancache.flat_path(store, "k")).read_text())
     (text,) = [a.text for a in plan.actions if isinstance(a, WriteRecord)]
     assert text not in json.dumps(raw)  # (its name only)
-    back = venv_flat.read_kept(plancache.flat_path(store, "k"), store)
+    back = kept_flat.read_kept(plancache.flat_path(store, "k"), store)
     assert back is not None
     assert back.texts == {}
-    assert venv_flat.load_texts(back, store)
+    assert kept_flat.load_texts(back, store)
     assert back.texts == {text_digest(text): text.encode()}
     kept = Path(record_text_file(store, text_digest(text)))
     os.chmod(kept, 0o644)
     kept.write_text(text + "evil.pth,,\n")
-    again = venv_flat.read_kept(plancache.flat_path(store, "k"), store)
+    again = kept_flat.read_kept(plancache.flat_path(store, "k"), store)
     assert again is not None
-    assert not venv_flat.load_texts(again, store)
+    assert not kept_flat.load_texts(again, store)
     kept.unlink()
-    assert not venv_flat.load_texts(again, store)
+    assert not kept_flat.load_texts(again, store)
 
 
 def test_a_plan_is_compiled_once(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -164,12 +164,12 @@ def test_a_full_sync_vouches_for_the_settled_texts_it_compiled(
     flat = compile_plan(plan)
     (digest,) = flat.texts
     assert kept_forms.settled_texts(flat, store) == {}  # just written: the racy-file rule
-    monkeypatch.setattr(venv_flat, "_SETTLED_NS", 0)
+    monkeypatch.setattr(kept_flat, "_SETTLED_NS", 0)
     (identity,) = kept_forms.settled_texts(flat, store).values()
     seen = {digest: identity}
-    back = venv_flat.read_kept(plancache.flat_path(store, "k"), store)
+    back = kept_flat.read_kept(plancache.flat_path(store, "k"), store)
     assert back is not None
-    assert venv_flat.load_texts(back, store, seen)  # (the replay takes it: nothing learned)
+    assert kept_flat.load_texts(back, store, seen)  # (the replay takes it: nothing learned)
     assert seen == {digest: identity}
     kept = Path(record_text_file(store, digest))
     (text,) = [a.text for a in plan.actions if isinstance(a, WriteRecord)]
@@ -199,16 +199,16 @@ def test_a_records_text_whose_identity_was_seen_hashing_to_its_name_is_not_hashe
     digest = text_digest(text)
 
     def read(seen: dict[str, str]) -> bool:
-        back = venv_flat.read_kept(plancache.flat_path(store, "k"), store)
+        back = kept_flat.read_kept(plancache.flat_path(store, "k"), store)
         assert back is not None
-        done = venv_flat.load_texts(back, store, seen)
+        done = kept_flat.load_texts(back, store, seen)
         assert not done or back.texts == {digest: text.encode()}
         return done
 
     seen: dict[str, str] = {}
     assert read(seen)
     assert seen == {}  # just written: its identity does not vouch for it yet
-    monkeypatch.setattr(venv_flat, "_SETTLED_NS", 0)
+    monkeypatch.setattr(kept_flat, "_SETTLED_NS", 0)
     assert read(seen)
     assert list(seen) == [digest]
 

@@ -239,15 +239,28 @@ def test_the_no_op_path_s_venv_state_leaves_what_a_venv_holds_and_why_it_is_rebu
 
 
 def test_the_materializer_leaves_the_full_path_s_readings_of_a_kept_form_out() -> None:
-    """``venv/flat.py`` is loaded by the edited-pin and new-venv paths (decision 469); what
-    only a full sync reads of a kept flat form is ``venv/kept_forms.py``'s."""
+    """``venv/flat.py`` and ``venv/kept_flat.py`` are loaded by the edited-pin and new-venv
+    paths (decision 469); what only a full sync reads of a kept flat form is
+    ``venv/kept_forms.py``'s."""
     code = (
         "from graft.venv import flat\n"
         "assert not {'kept_sources', 'settled_texts'} & set(vars(flat)), 'still in flat.py'"
     )
     assert _imports(code, "graft.venv.kept_forms") == {"graft.venv.kept_forms": False}
     code = "from graft.venv.kept_forms import kept_sources, settled_texts"
-    assert _imports(code, "graft.venv.flat") == {"graft.venv.flat": True}
+    assert _imports(code, "graft.venv.kept_flat") == {"graft.venv.kept_flat": True}
+
+
+def test_the_materializer_and_the_reader_of_a_kept_form_are_apart() -> None:
+    """``venv/kept_flat.py`` reads a kept flat form back (``read_kept``, ``load_texts``);
+    ``venv/flat.py`` carries a form out, a kept one or one a sync just compiled (a rebuild)."""
+    code = (
+        "from graft.venv import flat\n"
+        "assert not {'read_kept', 'load_texts'} & set(vars(flat)), 'still in flat.py'"
+    )
+    assert _imports(code, "graft.venv.kept_flat") == {"graft.venv.kept_flat": False}
+    code = "from graft.venv.kept_flat import load_texts, read_kept, read_text"
+    assert _imports(code, "graft.venv.flat") == {"graft.venv.flat": False}
 
 
 def test_a_real_interpreter_s_target_leaves_the_foreign_target_out() -> None:

@@ -239,8 +239,8 @@ def _fit(
     form kept, the venv as graft left it from a kept plan, the change small, the venv rooted.
     """
     from graft.store.paths import all_verified, flat_file  # noqa: PLC0415
-    from graft.venv.flat import load_texts, read_kept  # noqa: PLC0415
     from graft.venv.incremental import previous_flat, small_change  # noqa: PLC0415
+    from graft.venv.kept_flat import load_texts, read_kept  # noqa: PLC0415
     from graft.venv.state import recorded_state  # noqa: PLC0415
 
     parent, name = os.path.split(prefix)

@@ -187,9 +187,9 @@ def kept_flat(path: str, store: str, seen: dict[str, str] | None = None) -> Flat
 
     None if it is missing or not fit, or is a part of a plan (``rendered_only``). *seen*:
     the identities of RECORD texts that hashed to their names when last read, which spare
-    them the hash, and gain those hashed now (:func:`graft.venv.flat.load_texts`).
+    them the hash, and gain those hashed now (:func:`graft.venv.kept_flat.load_texts`).
     """
-    from graft.venv.flat import load_texts, read_kept  # noqa: PLC0415
+    from graft.venv.kept_flat import load_texts, read_kept  # noqa: PLC0415
 
     flat = read_kept(path, store)
     if flat is None or flat.rendered_only:

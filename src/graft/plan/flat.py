@@ -57,8 +57,8 @@ class Flat:
     A RECORD's CSV text (most of a plan's bytes: a row per file) is named in ``records`` by
     its SHA-256 and held in ``texts``: a kept flat form stores each text once, beside it
     (``graft.store.paths.record_text_file``), and is read back without them, so that a
-    diff reads only what it compares; :func:`graft.venv.flat.load_texts` reads the texts of
-    the RECORDs to be written.
+    diff reads only what it compares; :func:`graft.venv.kept_flat.load_texts` reads the texts
+    of the RECORDs to be written.
     """
 
     __slots__ = (

@@ -41,7 +41,8 @@ from graft.plan.kept_checks import checked_dest
 from graft.store import seal
 from graft.store.paths import flat_file
 from graft.venv import skeleton
-from graft.venv.flat import apply_flat, read_kept
+from graft.venv.flat import apply_flat
+from graft.venv.kept_flat import read_kept
 from graft.venv.staging import discarded_on_failure, staging_path, sweep_leftovers
 from graft.venv.state import (
     STALE,

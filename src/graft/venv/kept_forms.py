@@ -1,17 +1,17 @@
-"""What the full path reads of a kept flat form, apart from the materializer the fast paths load.
+"""What the full path reads of a kept flat form, apart from the reader the fast paths load.
 
 The store file each ``METADATA`` (or any destination with a suffix) of the venv a kept plan
 built comes from (:func:`kept_sources`, for :mod:`graft.venv.held`), and the identities of
 the kept RECORD texts a full sync leaves in the replay stamp (:func:`settled_texts`, decision
-284). :mod:`graft.venv.flat` reads a kept form for a change or a new venv (``read_kept``,
-``load_texts``).
+284). :mod:`graft.venv.kept_flat` reads a kept form for a change or a new venv
+(``read_kept``, ``load_texts``), which :mod:`graft.venv.flat` carries out.
 """
 
 from __future__ import annotations
 
 import os
 
-from graft.venv.flat import _read_text
+from graft.venv.kept_flat import read_text
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ def settled_texts(flat: Flat, store_root: str) -> dict[str, str]:
     seen: dict[str, str] = {}
     for digest, text in flat.texts.items():
         try:
-            data, identity, settled = _read_text(record_text_file(store_root, digest))
+            data, identity, settled = read_text(record_text_file(store_root, digest))
         except OSError:
             continue
         if settled and data == text:

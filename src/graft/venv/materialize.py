@@ -197,7 +197,7 @@ def _copied_from(prefix: str, store_root: str) -> dict[str, str] | None:
     venv another store or tool made, a flat form of an older format).
     """
     from graft.store.paths import flat_file  # noqa: PLC0415
-    from graft.venv.flat import read_kept  # noqa: PLC0415
+    from graft.venv.kept_flat import read_kept  # noqa: PLC0415
     from graft.venv.state import recorded_state  # noqa: PLC0415
 
     state = recorded_state(prefix)
