@@ -552,7 +552,7 @@ def test_a_kill_during_the_change_leaves_the_old_venv_or_the_change_to_finish(
 CUT_SHORT = """
 import os, sys
 import graft.venv.flat as flat
-import graft.venv.incremental as incremental
+import graft.venv.journal as journal
 how, moment = sys.argv[1:3]
 def stop(*_):
     if how == "interrupt":
@@ -561,7 +561,7 @@ def stop(*_):
 if moment == "staging":
     flat._spread = lambda work, items: (work(items), stop())
 else:
-    incremental._finish = stop
+    journal._finish = stop
 sys.argv = ["graft", *sys.argv[3:]]
 from graft.cli.entry import entrypoint
 entrypoint()

@@ -45,7 +45,7 @@ import pytest
 
 from graft.store import seal
 from graft.store.entries import Store
-from graft.venv import incremental
+from graft.venv.journal import JOURNAL
 from graft.venv.state import recorded_state, up_to_date
 from tests.conftest import run_graft
 from tests.integration.test_store_ops import store_cli
@@ -358,7 +358,7 @@ class Lab:
         pending = recorded_state(str(venv)).get("graft-pending")
         if pending is not None:  # committed: never taken for complete, finished by the re-run
             assert before is not None, where
-            assert (venv.parent / pending / incremental.JOURNAL).is_file(), where
+            assert (venv.parent / pending / JOURNAL).is_file(), where
             assert up_to_date(str(venv), recorded_state(str(venv))["graft-inputs"]) is None
             return False
         found = dist_infos(venv)
@@ -597,7 +597,7 @@ def run_incremental_trials(
             if pending is None:  # the old venv or the new one, complete
                 check_venv(venv, target if dist_infos(venv) == target.dist_infos else current)
             else:  # marked incomplete, with its journal; never taken for complete
-                assert (venv.parent / pending / incremental.JOURNAL).is_file(), where
+                assert (venv.parent / pending / JOURNAL).is_file(), where
                 assert up_to_date(str(venv), recorded_state(str(venv))["graft-inputs"]) is None
                 rooted = json.loads(Path(Store(str(store)).root_path(str(venv))).read_text())
                 assert set(rooted["entries"]) >= current.shas() | target.shas(), where

@@ -31,7 +31,7 @@ from graft.audit import audit_venv
 from graft.model.sync_request import SyncRequest
 from graft.store import seal
 from graft.sync import sync
-from graft.venv import incremental
+from graft.venv.journal import JOURNAL, recover
 from graft.venv.state import kept_paths, recorded_state, tree_digest
 from tests.integration.test_crash import staging_dirs
 from tests.support.wheelmaker import make_wheel
@@ -447,7 +447,7 @@ def test_an_update_cut_at_every_step_leaves_the_old_venv_or_a_pending_one_finish
             assert "graft-pending" not in state
             assert snapshot(venv) == from_scratch(venv, BASE, "symlink", pool, shared_store)
         else:  # committed: the venv says so, and no sync takes it for complete
-            assert (venv.parent / state["graft-pending"] / incremental.JOURNAL).is_file()
+            assert (venv.parent / state["graft-pending"] / JOURNAL).is_file()
         again = PINNED if cut % 2 else BASE  # the next sync may ask for either
         _sync(venv, again, "symlink", pool, shared_store)
         assert "graft-pending" not in recorded_state(str(venv))
@@ -472,10 +472,10 @@ def test_an_update_stages_each_subtree_by_number_and_unlinks_what_it_takes_out(
     venv = tmp_path / "venv"
     _sync(venv, BASE, "symlink", pool, shared_store)
     pending = _cut_after_commit(venv, pool, shared_store)
-    journal = json.loads((venv.parent / pending / incremental.JOURNAL).read_text())
+    journal = json.loads((venv.parent / pending / JOURNAL).read_text())
     assert journal["format"] == 2
     numbers = [str(i) for i in range(len(journal["staged"]))]
-    assert sorted(os.listdir(venv.parent / pending)) == sorted([*numbers, incremental.JOURNAL])
+    assert sorted(os.listdir(venv.parent / pending)) == sorted([*numbers, JOURNAL])
 
 
 def test_a_change_a_graft_before_decision_210_committed_is_finished(
@@ -486,13 +486,13 @@ def test_a_change_a_graft_before_decision_210_committed_is_finished(
     venv = tmp_path / "venv"
     _sync(venv, BASE, "symlink", pool, shared_store)
     staging = venv.parent / _cut_after_commit(venv, pool, shared_store)
-    journal = json.loads((staging / incremental.JOURNAL).read_text())
+    journal = json.loads((staging / JOURNAL).read_text())
     for number, dest in enumerate(journal["staged"]):  # as format 1 staged them
         (staging / "tree" / dest).parent.mkdir(parents=True, exist_ok=True)
         (staging / str(number)).rename(staging / "tree" / dest)
     old = {"format": 1, "remove": journal["remove"], "move": journal["staged"]}
-    (staging / incremental.JOURNAL).write_text(json.dumps({**old, "state": journal["state"]}))
-    incremental.recover(str(venv))  # as the next sync does first (else the venv is rebuilt)
+    (staging / JOURNAL).write_text(json.dumps({**old, "state": journal["state"]}))
+    recover(str(venv))  # as the next sync does first (else the venv is rebuilt)
     state = recorded_state(str(venv))
     assert "graft-pending" not in state
     assert state["graft-tree"] == tree_digest(str(venv), kept_paths(state))
@@ -512,7 +512,7 @@ def test_audit_reports_a_committed_change_cut_off_until_a_sync_finishes_it(
     _sync(venv, BASE, "symlink", pool, shared_store)
     assert _kinds(venv) == set()
     pending = _cut_after_commit(venv, pool, shared_store)
-    journal = venv.parent / pending / incremental.JOURNAL
+    journal = venv.parent / pending / JOURNAL
     (cut,) = [f for f in audit_venv(str(venv)).findings if f.kind.value == "interrupted-change"]
     assert (cut.severity, cut.path) == ("error", "pyvenv.cfg")
     assert f"its journal is {journal}" in cut.detail
@@ -540,7 +540,7 @@ def test_a_committed_change_whose_journal_is_unreadable_is_rebuilt_not_wedged(
     venv = tmp_path / "venv"
     _sync(venv, BASE, "symlink", pool, shared_store)
     pending = _cut_after_commit(venv, pool, shared_store)
-    (venv.parent / pending / incremental.JOURNAL).write_text(journal_text)
+    (venv.parent / pending / JOURNAL).write_text(journal_text)
     assert _sync(venv, PINNED, "symlink", pool, shared_store) != UPDATED
     assert "graft-pending" not in recorded_state(str(venv))
     assert snapshot(venv) == from_scratch(venv, PINNED, "symlink", pool, shared_store)

@@ -301,3 +301,21 @@ def test_the_checks_of_a_kept_form_leave_the_flat_form_out() -> None:
     assert _imports("from graft.plan import flat", "graft.plan.kept_checks") == {
         "graft.plan.kept_checks": True
     }
+
+
+def test_the_journal_of_a_change_leaves_the_decision_to_change_out() -> None:
+    """``venv/journal.py``: an in-place change carried out and rolled forward (``update``,
+    ``recover``); ``graft audit``, which reads only ``JOURNAL``, and a roll forward need no
+    diff, no kept flat form and no skeleton (``venv/incremental.py``'s)."""
+    found = _imports(
+        "from graft.venv.journal import JOURNAL, recover, update, without_state",
+        "graft.venv.incremental",
+        "graft.plan.diff",
+        "graft.venv.kept_flat",
+    )
+    assert found == dict.fromkeys(found, False)
+    code = (
+        "from graft.venv import incremental\n"
+        "assert not {'update', 'recover', 'JOURNAL'} & set(incremental.__all__), 'still there'"
+    )
+    assert _imports(code, "graft.venv.journal") == {"graft.venv.journal": True}

@@ -34,7 +34,7 @@ def test_a_walk_kept_outside_the_change_gives_the_fresh_digest(tmp_path: Path) -
     site = _venv(venv)
     before = tree_walk(str(venv))
     assert walk_digest(before) == tree_digest(str(venv))
-    # a change as incremental._finish makes one: destinations taken out, others put in
+    # a change as journal._finish makes one: destinations taken out, others put in
     (site / "old-1.0.dist-info" / "RECORD").rename(tmp_path / "trash-record")
     (site / "old-1.0.dist-info").rmdir()
     (site / "old").unlink()

@@ -155,7 +155,7 @@ def _check_pending(venv: Venv) -> list[Finding]:
     pending = venv.cfg.get("graft-pending")
     if pending is None:
         return []
-    from graft.venv.incremental import JOURNAL  # noqa: PLC0415 - only for a marked venv
+    from graft.venv.journal import JOURNAL  # noqa: PLC0415 - only for a marked venv
 
     journal = os.path.join(os.path.dirname(venv.prefix), pending, JOURNAL)
     left = "its journal is" if os.path.isfile(journal) else "its journal is gone, was"

@@ -19,7 +19,7 @@ project's step in the pin record, the kept plan of that set, a small change of t
 
 Then, with the venv lock and a store pin held (never waiting for either: whoever holds one,
 the full path waits), it roots the old and the new entries, carries out the change with the
-journal of :func:`graft.venv.incremental.update` (a kill leaves the old venv, or the change
+journal of :func:`graft.venv.journal.update` (a kill leaves the old venv, or the change
 committed, which the next sync finishes), roots the new entries and anchors the new
 pyvenv.cfg, and leaves the sync stamp of :mod:`graft.cli.noop` for the command line, as the
 full path does. Anything else takes the full path, which writes the stamp again.
@@ -266,8 +266,8 @@ def _fit(
 def _update(
     prefix: str, python: str, change: PlanDiff, store: str, state: str, *, walked: Walk
 ) -> bool:
-    """:func:`graft.venv.incremental.update`; False when it failed (the full path says why)."""
-    from graft.venv.incremental import update  # noqa: PLC0415
+    """:func:`graft.venv.journal.update`; False when it failed (the full path says why)."""
+    from graft.venv.journal import update  # noqa: PLC0415
 
     try:
         update(prefix, python, change, store, state, walked=walked)
