@@ -319,3 +319,25 @@ def test_the_journal_of_a_change_leaves_the_decision_to_change_out() -> None:
         "assert not {'update', 'recover', 'JOURNAL'} & set(incremental.__all__), 'still there'"
     )
     assert _imports(code, "graft.venv.journal") == {"graft.venv.journal": True}
+
+
+def test_a_sync_s_builder_looks_up_recorded_builds_only_once_a_source_is_met() -> None:
+    """``cli/recorded_builds.py``: the recorded-build lookup, which the builder every sync
+    makes imports only when asked for a source; the lookup needs no builds."""
+    code = (
+        "from graft.cli import sync_builds\n"
+        "assert not {'_sha256', '_variable_reads'} & set(vars(sync_builds)), 'still there'"
+    )
+    found = _imports(code, "graft.cli.recorded_builds")
+    assert found == {"graft.cli.recorded_builds": False}
+    found = _imports(
+        "from graft.cli.recorded_builds import kept_metadata, recorded_build, sdist_sha256",
+        "graft.builds",
+        "graft.build.hooks",
+        "graft.build.recorded",
+    )
+    assert found == {
+        "graft.builds": False,
+        "graft.build.hooks": False,
+        "graft.build.recorded": False,
+    }

@@ -4,7 +4,8 @@ The resolution stage asks a :class:`graft.model.request.SourceBuilder` for wheel
 sources it meets; this one builds them as ``graft build`` does (isolated build environments
 made by ``graft sync`` itself, the reuse rule, the built-wheel records) for the one target
 of the sync. Build environments resolve their requirements from the sync's own indexes and
-find-links; a build requirement is never built from source itself. The line each build
+find-links; a build requirement is never built from source itself. A recorded build (or
+kept metadata) is looked up first, by :mod:`graft.cli.recorded_builds`. The line each build
 starts with is :mod:`graft.cli.build_progress`'.
 """
 
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from concurrent.futures import Future
 
-    from graft.build.assessment import Assessment
     from graft.build.run import BuildEnvironment, BuildRequest
     from graft.cli.build_envs import SharedEnvs
     from graft.model.built import BuiltWheel
@@ -158,6 +158,7 @@ class SyncBuilds:
             return recorded
         self._no_cycle(source)
         from graft.builds import build_for  # noqa: PLC0415
+        from graft.cli.recorded_builds import variable_reads  # noqa: PLC0415
 
         outcome = build_for(
             self._request(source, target, editable=editable),
@@ -179,12 +180,12 @@ class SyncBuilds:
         if self.args.reuse_builds != "auto":
             pass
         elif not editable and os.path.isfile(source):
-            reads = _variable_reads(outcome.assessment)
+            reads = variable_reads(outcome.assessment)
         elif editable and pure and outcome.left_in_tree is not None:
             from graft.build.intree import editable_reads  # noqa: PLC0415
 
             left = editable_reads(source, outcome.left_in_tree, outcome.mapped)
-            reads = None if left is None else (*left, *_variable_reads(outcome.assessment))
+            reads = None if left is None else (*left, *variable_reads(outcome.assessment))
         return BuiltWheel(outcome.path, outcome.sha256, note, reads)
 
     def metadata(self, source: str, target: Target) -> tuple[bytes, str]:
@@ -207,8 +208,9 @@ class SyncBuilds:
         from graft._home import cache_root  # noqa: PLC0415
         from graft.build.cache import BuiltWheels  # noqa: PLC0415
         from graft.build.failed import Asked, metadata_once  # noqa: PLC0415
+        from graft.cli.recorded_builds import sdist_sha256  # noqa: PLC0415
 
-        cache, sha = BuiltWheels(cache_root()), _sha256(source)
+        cache, sha = BuiltWheels(cache_root()), sdist_sha256(source)
         settings = self._settings(source)
         asked = Asked(cache, source, sha, target, settings, self.constraints, self.run)
         return metadata_once(
@@ -232,24 +234,15 @@ class SyncBuilds:
             return read_local_metadata(recorded.path)[1], recorded.note
         if self.args.reuse_builds == "never" or not os.path.isfile(source):
             return None
-        from graft._home import cache_root  # noqa: PLC0415
-        from graft.build.cache import BuiltWheels  # noqa: PLC0415
-        from graft.build.recorded import kept_prepared_metadata  # noqa: PLC0415
-        from graft.build.reuse import Builder  # noqa: PLC0415
+        from graft.cli.recorded_builds import kept_metadata  # noqa: PLC0415
 
-        data = kept_prepared_metadata(
-            BuiltWheels(cache_root()),
+        return kept_metadata(
             source,
-            _sha256(source),
             target,
             self._settings(source),
             isolated=isolated(self.args, source),
             constraints=self.constraints,
         )
-        if data is None:
-            return None
-        who = f"{Builder.of(target)} ({target.executable})"
-        return data, f"metadata of {source} for {who}: kept from an earlier hook"
 
     def recorded(self, source: str, target: Target) -> BuiltWheel | None:
         """:meth:`wheel`'s answer for the sdist *source* where it builds nothing (a dry run)."""
@@ -328,37 +321,20 @@ class SyncBuilds:
     def _recorded(self, source: str, target: Target, *, editable: bool) -> BuiltWheel | None:
         """A recorded build of an sdist file the rule lets serve *target*, found cheaply.
 
-        The warm path: read from the built-wheel cache alone (:mod:`graft.build.recorded`),
-        without importing :mod:`graft.builds`, the evidence scan or the PEP 517 hooks.
+        The warm path: the recorded-build lookup (:mod:`graft.cli.recorded_builds`), without
+        importing :mod:`graft.builds`, the evidence scan or the PEP 517 hooks.
         """
         if editable or self.args.reuse_builds != "auto" or not os.path.isfile(source):
             return None
-        from graft._home import cache_root  # noqa: PLC0415
-        from graft.build.cache import BuiltWheels  # noqa: PLC0415
-        from graft.build.recorded import reusable_sdist_build  # noqa: PLC0415
-        from graft.build.reuse import Builder  # noqa: PLC0415
-        from graft.model.built import BuiltWheel  # noqa: PLC0415
+        from graft.cli.recorded_builds import recorded_build  # noqa: PLC0415
 
-        try:
-            sha = _sha256(source)
-        except OSError:
-            return None
-        hit = reusable_sdist_build(
-            BuiltWheels(cache_root()),
+        return recorded_build(
             source,
-            sha,
             target,
             self._settings(source),
             isolated=isolated(self.args, source),
             constraints=self.constraints,
         )
-        if hit is None:
-            return None
-        note = (
-            f"reused {hit.record.filename} for {Builder.of(target)} ({target.executable}):"
-            f" {hit.verdict.why}; source: {hit.assessment.describe()}"
-        )
-        return BuiltWheel(hit.path, hit.record.sha256, note, _variable_reads(hit.assessment))
 
     def _env_maker(self, source: str) -> Callable[[Target, tuple[str, ...], str], BuildEnvironment]:
         """The build environments of *source*'s builds, synced with a builder of their own."""
@@ -372,29 +348,3 @@ class SyncBuilds:
             return for_source(source, lambda: self._envs.get(target, requires, venv, inner))
 
         return make
-
-
-def _variable_reads(assessment: Assessment) -> tuple[tuple[str, str], ...]:
-    """The environment variables a build reads, as a memo watches them (decision 139).
-
-    Their values pick the build-input key: another value is another build (or another
-    recorded one), which a recalled resolution would not know.
-    """
-    return tuple(("env", name) for name in sorted(set(assessment.variables)))
-
-
-def _sha256(source: str) -> str:
-    """The sha256 of the sdist file *source*: named by its place in the download cache, else read.
-
-    An sdist from an index lies in the download cache, whose directories name their files'
-    hashes (:func:`graft.sources.cachenames.stored_sha256`): a warm sync reads no sdist twice.
-    """
-    from graft._home import cache_root  # noqa: PLC0415
-    from graft.sources.cachenames import stored_sha256  # noqa: PLC0415
-
-    sha = stored_sha256(source, cache_root())
-    if sha is not None:
-        return sha
-    from graft._fs import file_sha256  # noqa: PLC0415
-
-    return file_sha256(source)
