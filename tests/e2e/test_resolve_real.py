@@ -267,6 +267,26 @@ def test_what_fails_against_the_pins_before_it_is_promoted_as_pip_does(tmp_path:
     assert ours == _uv_versions(requirements, cutoff=cutoff, python=python)
 
 
+def test_a_wheel_missing_under_a_yanked_release_is_carried_up_as_uv_resolves(
+    tmp_path: Path,
+) -> None:
+    """The same set for CPython 3.13 on Windows: no pywin32 release has a wheel for it on
+    2023-12-09, every jupyter-core from 4.6 needs pywin32 there, and jupyter-core 4.11.0 is
+    yanked, so nothing above it was learned a dead end and graft ran out of its 20,000 rounds
+    (decision 484). uv 0.13.9 takes nbconvert 5.6.1 with jupyter-core 4.5.0: 75 distributions
+    (decision 486). A dry run for that target."""
+    cutoff = "2023-12-09T14:00:00Z"
+    requirements = tmp_path / "sphinx.in"
+    asked = ["sphinx", "sphinx-rtd-theme", "sphinx-toolbox", "myst-parser", "sphinxcontrib-bibtex"]
+    requirements.write_text("\n".join([*asked, "nbsphinx", ""]))
+    target = ("--python-version", "3.13", "--platform", "win_amd64")
+    ours = _versions(_dry_run(requirements, *target, cutoff=cutoff))
+    assert (ours["nbconvert"], ours["jupyter-core"]) == ("5.6.1", "4.5.0")
+    assert "nbclient" not in ours
+    uv_target = ("--python-platform", "x86_64-pc-windows-msvc", "--python-version", "3.13")
+    assert ours == _uv_versions(requirements, *uv_target, cutoff=cutoff)
+
+
 def test_an_extra_is_pinned_before_its_project_as_uv_resolves_it(tmp_path: Path) -> None:
     """``jax[cuda12]`` on 2026-12-01 for CPython 3.12 on x86_64 glibc 2.28: jax 0.12.1's extra
     needs a ``jax-cuda12-plugin`` 0.12.1, never released; uv and pip take jax 0.12.0.1 with

@@ -80,9 +80,15 @@ def _applies(line: str) -> Requirement | None:
 
 
 def solvable(
-    projects: dict[str, Project], roots: list[str], unfit: frozenset[tuple[str, str]]
+    projects: dict[str, Project],
+    roots: list[str],
+    unfit: frozenset[tuple[str, str]],
+    yanked: frozenset[tuple[str, str]] = frozenset(),
 ) -> bool:
-    """Whether any choice of one version (or none) per project meets every requirement."""
+    """Whether any choice of one version (or none) per project meets every requirement.
+
+    A *yanked* release only where a requirement on it has an ``==`` naming it (PEP 592).
+    """
     names = sorted(projects)
     choices = [[None, *(v for v in projects[name] if (name, v) not in unfit)] for name in names]
     for combo in itertools.product(*choices):
@@ -93,9 +99,18 @@ def solvable(
         if all(
             r.name in chosen and r.specifier.contains(chosen[r.name], prereleases=True)
             for r in wanted
-        ):
+        ) and all(_named(wanted, n, v) for n, v in chosen.items() if (n, str(v)) in yanked):
             return True
     return False
+
+
+def _named(wanted: list[Requirement], name: str, version: Version) -> bool:
+    """Whether a requirement in *wanted* has an ``==`` clause naming *name* *version*."""
+    return any(
+        r.name == name and c.operator == "==" and c.contains(version, prereleases=True)
+        for r in wanted
+        for c in r.specifier
+    )
 
 
 #: Found by this test against a provider that took every candidate given up for a dead end
@@ -214,14 +229,20 @@ def test_oldest_first_resolutions_are_complete_and_refusals_are_right(
     _check(universe, native, Policy(lowest=names if direct else True))
 
 
-def _check(universe: Universe, native: bool, policy: Policy | None = None) -> None:
+def _check(
+    universe: Universe,
+    native: bool,
+    policy: Policy | None = None,
+    yanked: frozenset[tuple[str, str]] = frozenset(),
+) -> None:
     """A resolution is complete and meets the roots; a refusal means brute force finds none."""
     projects, roots, unfit = universe
     index = FakeIndex()
     for name, project in projects.items():
         for version, requires in project.items():
             tag = WINDOWS_TAG if (name, version) in unfit else LINUX_TAG
-            index.add(name, version, requires, tag=tag if native else "py3-none-any")
+            gone = "broken" if (name, version) in yanked else None
+            index.add(name, version, requires, tag=tag if native else "py3-none-any", yanked=gone)
     result: Resolution | None = None
     try:
         result = resolve(roots, LINUX, index, policy)
@@ -231,13 +252,17 @@ def _check(universe: Universe, native: bool, policy: Policy | None = None) -> No
         refused = None
     if refused is not None or result is None:
         assert refused is not None
-        assert not solvable(projects, roots, unfit if native else frozenset())
+        assert not solvable(projects, roots, unfit if native else frozenset(), yanked)
         with pytest.raises(ResolutionError) as threaded:
             resolve(roots, LINUX, index, policy, prefetch=3)
         assert threaded.value.lines == refused.lines
         return
     dists = [Dist(p.name, str(p.version), projects[p.name][str(p.version)]) for p in result.pins]
     assert unmet_requirements(dists, LINUX.markers, {}) == []
+    wanted = [Requirement(r) for r in roots]
+    wanted += [r for d in dists for line in d.requires_dist if (r := _applies(line))]
+    for p in result.pins:
+        assert (p.name, str(p.version)) not in yanked or _named(wanted, p.name, p.version)
     for root in roots:
         req = Requirement(root)
         assert any(
@@ -247,6 +272,49 @@ def _check(universe: Universe, native: bool, policy: Policy | None = None) -> No
     assert result.metadata_reads == len(set(index.reads)) == len(index.reads)
     assert {p.file.filename for p in result.pins} <= set(index.reads)
     assert resolve(roots, LINUX, index, policy, prefetch=3).pins == result.pins  # (threads)
+
+
+@st.composite
+def with_yanked(draw: st.DrawFn) -> tuple[Universe, frozenset[tuple[str, str]]]:
+    """A universe with up to four of its releases yanked, ``==`` only in the roots.
+
+    An ``==`` a dependency states admits its yanked release only once that dependency is
+    pinned, so what a project offers then depends on the order of the pins, and resolvelib's
+    search (pip's too) can miss a resolution brute force finds: ``==`` only where every
+    search starts keeps brute force the judge of a refusal.
+    """
+    projects, roots, unfit = draw(st.one_of(universes(), tangled()))
+    projects = {
+        name: {v: tuple(line.replace("==", ">=") for line in lines) for v, lines in p.items()}
+        for name, p in projects.items()
+    }
+    releases = sorted((name, v) for name, project in projects.items() for v in project)
+    yanked = frozenset(draw(st.lists(st.sampled_from(releases), max_size=4, unique=True)))
+    return (projects, roots, unfit), yanked
+
+
+#: Found by the test below against a proof that took every yanked candidate it read for a dead
+#: end: ``p1`` 3.0, yanked and named by the request's ``==``, needs only ``p2``, which fits.
+YANKED_ROOT: tuple[Universe, frozenset[tuple[str, str]]] = (
+    (
+        {"p0": {"1.0": ("p1",), "2.0": ("p1",)}, "p1": {"3.0": ("p2",)}, "p2": {"1.0": ()}},
+        ["p0", "p1==3.0"],
+        frozenset(),
+    ),
+    frozenset({("p1", "3.0")}),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(with_yanked(), st.booleans())
+@example(YANKED_ROOT, False)
+def test_yanked_releases_are_resolved_or_refused_rightly(
+    drawn: tuple[Universe, frozenset[tuple[str, str]]], native: bool
+) -> None:
+    """With yanked releases, some of them dead ends (decision 486: a yanked release widens a
+    requirement only where it is no dead end)."""
+    universe, yanked = drawn
+    _check(universe, native, yanked=yanked)
 
 
 def test_a_cycle_of_re_pins_is_refused_with_its_conflict() -> None:

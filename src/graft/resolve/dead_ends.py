@@ -32,12 +32,14 @@ from graft.resolve.candidates import (
 from graft.resolve.policy import Prereleases
 from graft.resolve.reporter import Restart, Unsatisfiable
 from graft.resolve.screen import screen, too_new
+from graft.resolve.yanked_ends import yanked_widen
 
 if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Callable, Collection, Sequence
 
     from packaging.specifiers import SpecifierSet
+    from packaging.version import Version
     from resolvelib.structs import RequirementInformation, State
 
     from graft.model.target import Target
@@ -74,6 +76,8 @@ class Screening(Protocol):
     _admits: dict[tuple[str, SpecifierSet], frozenset[int] | None]
     _dependencies: dict[tuple[str, str, str | None], tuple[list[Need], list[Need], tuple[str, ...]]]
     dependencies: bool
+    _proving: set[tuple[str, str, str | None]]
+    _yanked_offers: dict[tuple[Need, Version], list[Candidate]]
 
     def files(self, name: NormalizedName) -> Sequence[ArtifactFile]:
         """The project's files."""
@@ -299,7 +303,9 @@ class DeadEnds:
         file is offered only when an ``==`` names its version, and a prerelease when a
         specifier names one (or, ``if-necessary``, when nothing else is left: then *need*
         alone offers it too). So: a file *need* admits is yanked, or prereleases are
-        ``disallow``-ed and it admits one. A file named is left as widenable (unproved).
+        ``disallow``-ed and it admits one. A file named is left as widenable (unproved). A
+        yanked file widens nothing where what an ``==`` naming it offers the target is none or
+        only dead ends (:func:`~graft.resolve.yanked_ends.yanked_widen`, decision 486).
         """
         if need.name == PYTHON:
             return False
@@ -307,7 +313,8 @@ class DeadEnds:
             return True
         name = NormalizedName(need.name)
         grouped = by_version(self.files(name))
-        if _yanked_among(grouped.admitted([need.specifier]), self.policy.cutoff(name)):
+        cutoff = self.policy.cutoff(name)  # (a yanked dead end widens nothing: decision 486)
+        if _yanked_among(grouped.admitted([need.specifier]), cutoff) and yanked_widen(self, need):
             return True
         if self.policy.prereleases_for(NormalizedName(need.name)) is not Prereleases.DISALLOW:
             return False

@@ -1,0 +1,170 @@
+"""Whether the yanked files a requirement admits could add a candidate that is no dead end.
+
+A requirement that admits only dead ends alone is *hopeless* (decision 91) unless another
+requirement could widen it, and one way is a yanked file: an ``==`` naming its version
+offers it (PEP 592). So a requirement admitting one yanked file anywhere in its range was
+never hopeless, whatever that file is, and a missing wheel deep in a chain stopped there:
+at ``--exclude-newer 2023-12-09`` no pywin32 release has a wheel for Windows CPython 3.13,
+every jupyter-core from 4.6 needs pywin32 on Windows, and jupyter-core 4.11.0 is yanked, so
+no requirement on jupyter-core (nbconvert 7's ``>=4.7``, jupyter-client's) was learned
+hopeless and no parent a dead end: the sphinx set ran out of its 20,000 rounds (decision 486).
+
+Here each yanked version the requirement admits (its cutoff's: a file ``--exclude-newer``
+leaves out widens nothing) is screened as an ``==`` naming it would have it screened,
+prereleases allowed; what that offers for the target must each be a dead end, known or
+proved now by decision 91's rule (one of its own requirements is hopeless, asked in turn),
+for the yanked files to widen nothing. A yanked release with no file for the target adds
+nothing at all. Only wheels are read (an sdist's METADATA may need a build), and a
+candidate whose proof is under way is taken as no dead end (a cycle proves nothing):
+what is not proved widens, as before. Asked by :meth:`DeadEnds.widenable` only: a root's
+widened offer (:meth:`DeadEnds.widened`) still counts any yanked file as unknown, since the
+unanimous walk asks it of every root and, with the proof, learned dead ends the search alone
+meets later, which explained the same failure in other words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Protocol
+
+from packaging.specifiers import SpecifierSet
+from packaging.utils import NormalizedName
+
+from graft.errors import BuildError, SourceError
+from graft.resolve.admit import by_version
+from graft.resolve.artifacts import parse_wheel, sdist_version
+from graft.resolve.candidates import WheelCandidate, candidate_key, offer
+from graft.resolve.policy import Prereleases
+from graft.resolve.screen import screen, too_new
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from packaging.version import Version
+
+    from graft.model.target import Target
+    from graft.resolve.artifacts import ArtifactFile
+    from graft.resolve.candidates import Candidate, Need
+    from graft.resolve.policy import Policy
+    from graft.resolve.screenmemo import ScreenMemo
+
+#: A dead end's key and why it is one (:data:`graft.resolve.dead_ends.Ends`).
+Key = tuple[str, str, str | None]
+
+
+class Proving(Protocol):
+    """What the proof asks: the provider's screening, dead ends and reads."""
+
+    policy: Policy
+    target: Target
+    tag_rank: dict[str, int]
+    screens: ScreenMemo | None
+    dead_ends: dict[Key, tuple[WheelCandidate, Need]]
+    _proving: set[Key]
+    _yanked_offers: dict[tuple[Need, Version], list[Candidate]]
+
+    def files(self, name: NormalizedName) -> Sequence[ArtifactFile]:
+        """The project's files."""
+        ...
+
+    def known_only(self, candidate: WheelCandidate) -> list[Need] | None:
+        """The candidate's needs if its METADATA was read already; else None."""
+        ...
+
+    def _known(
+        self, candidate: WheelCandidate
+    ) -> tuple[list[Need], list[Need], tuple[str, ...]]: ...
+
+    def _hopeless(self, need: Need) -> bool: ...
+
+
+def yanked_versions(screening: Proving, need: Need) -> list[Version] | None:
+    """The versions of the yanked files *need* admits (its constraint too) within the cutoff.
+
+    None if one of those files states no version its name can be read for (unknown).
+    """
+    name = NormalizedName(need.name)
+    specs = [need.specifier]
+    if name in screening.policy.constraints:
+        specs.append(screening.policy.constraints[name])
+    cutoff = screening.policy.cutoff(name)
+    grouped = by_version(screening.files(name))
+    found: dict[Version, None] = {}
+    for file in grouped.admitted(specs):
+        if file.yanked is not None and not too_new(file, cutoff):
+            version = _version(file)
+            if version is None:
+                return None
+            found[version] = None
+    return list(found)
+
+
+def _version(file: ArtifactFile) -> Version | None:
+    """The version *file*'s name states, or None."""
+    if file.is_wheel:
+        parsed = parse_wheel(file.filename)
+        return None if parsed is None else parsed.version
+    return sdist_version(file.filename)
+
+
+def yanked_widen(screening: Proving, need: Need) -> bool:
+    """Whether a yanked file *need* admits could add a candidate that is no dead end."""
+    versions = yanked_versions(screening, need)
+    if versions is None:
+        return True
+    return any(
+        not _dead(screening, candidate)
+        for version in versions
+        for candidate in _offered(screening, need, version)
+    )
+
+
+def _offered(screening: Proving, need: Need, version: Version) -> list[Candidate]:
+    """What *need* with an ``==`` naming *version* offers the target, prereleases allowed."""
+    key = (need, version)
+    known = screening._yanked_offers.get(key)  # noqa: SLF001 - the same screening's
+    if known is not None:
+        return known
+    name = NormalizedName(need.name)
+    specs = [need.specifier, SpecifierSet(f"=={version}")]
+    if name in screening.policy.constraints:
+        specs.append(screening.policy.constraints[name])
+    wide = replace(screening.policy, prereleases=Prereleases.ALLOW)
+    files, target, rank = screening.files(name), screening.target, screening.tag_rank
+    if screening.screens is not None:  # (a lock's: shared by its environments)
+        found = screening.screens.screen(name, files, specs, target, wide, tag_rank=rank)
+    else:
+        found = screen(name, files, specs, target, wide, tag_rank=rank, reasons=False)
+    out = offer(found, name, need.extra, set(), set(), fallback=wide.same_version_fallback)
+    screening._yanked_offers[key] = out  # noqa: SLF001
+    return out
+
+
+def _dead(screening: Proving, candidate: Candidate) -> bool:
+    """Whether *candidate* is a dead end: known, or one of its own needs is hopeless now."""
+    if not isinstance(candidate, WheelCandidate):
+        return False
+    key = candidate_key(candidate)
+    if key in screening.dead_ends:
+        return True
+    if key in screening._proving or not candidate.file.is_wheel:  # noqa: SLF001
+        return False
+    screening._proving.add(key)  # noqa: SLF001
+    try:
+        needs = screening.known_only(candidate)
+        if needs is None:
+            try:
+                fixed, own, _ = screening._known(candidate)  # noqa: SLF001
+            except (BuildError, SourceError):  # (resolvelib says so if it ever tries it)
+                return False
+            needs = [*fixed, *own]
+        need = next((n for n in needs if screening._hopeless(n)), None)  # noqa: SLF001
+    finally:
+        screening._proving.discard(key)  # noqa: SLF001
+    if need is None:
+        return False
+    screening.dead_ends[key] = (candidate, need)
+    return True
+
+
+__all__ = ["Proving", "yanked_versions", "yanked_widen"]
