@@ -14,6 +14,7 @@ between ``x`` and ``y`` (mistune, jupyterlab-pygments).
 from __future__ import annotations
 
 from packaging.specifiers import SpecifierSet
+from resolvelib.structs import State
 
 from graft.resolve.candidates import Need
 from graft.resolve.policy import Policy
@@ -63,21 +64,37 @@ def test_a_missing_wheel_under_a_yanked_release_gives_up_the_chain_above_it() ->
     assert found.rounds < 100  # (17)
 
 
+def _searching(index: FakeIndex) -> Provider:
+    """A provider as resolvelib's search has it: holding the state of a round."""
+    provider = Provider(index, LINUX, Policy())
+    provider.holding(State({}, {}, []))
+    return provider
+
+
 def test_a_yanked_release_that_is_a_dead_end_widens_nothing() -> None:
     """``c`` 4.11's own ``pw`` admits nothing for the target: an ``==4.11`` adds a dead end."""
-    provider = Provider(_jupyter_core(), LINUX, Policy())
+    index = _jupyter_core()
+    provider = _searching(index)
     assert not provider.widenable(Need("c", None, SpecifierSet(">=4.9")))
     assert ("c", "4.11") in {(c.name, str(c.version)) for c, _ in provider.dead_ends.values()}
+    assert index.reads == ["c-4.11-py3-none-any.whl"]
+
+
+def test_before_a_search_a_yanked_release_is_not_read_to_prove_it() -> None:
+    """A guard (passes on main too): the unanimous walk reads no more than what it pins."""
+    index = _jupyter_core()
+    assert Provider(index, LINUX, Policy()).widenable(Need("c", None, SpecifierSet(">=4.9")))
+    assert index.reads == []
 
 
 def test_a_yanked_release_without_a_file_for_the_target_widens_nothing() -> None:
-    provider = Provider(_jupyter_core(yanked_needs=(), yanked_tag=WINDOWS_TAG), LINUX, Policy())
+    provider = _searching(_jupyter_core(yanked_needs=(), yanked_tag=WINDOWS_TAG))
     assert not provider.widenable(Need("c", None, SpecifierSet(">=4.9")))
 
 
 def test_a_yanked_release_that_could_be_pinned_still_widens() -> None:
     """A guard (passes on main too): ``c`` 4.11 needs nothing, so ``c==4.11`` would pin it."""
-    provider = Provider(_jupyter_core(yanked_needs=()), LINUX, Policy())
+    provider = _searching(_jupyter_core(yanked_needs=()))
     assert provider.widenable(Need("c", None, SpecifierSet(">=4.9")))
     assert not provider.dead_ends
 
@@ -85,5 +102,5 @@ def test_a_yanked_release_that_could_be_pinned_still_widens() -> None:
 def test_a_yanked_release_outside_the_specifier_is_not_asked() -> None:
     """A guard: ``c>=4.12`` admits no yanked file; nothing is read for 4.11."""
     index = _jupyter_core()
-    assert not Provider(index, LINUX, Policy()).widenable(Need("c", None, SpecifierSet(">=4.12")))
+    assert not _searching(index).widenable(Need("c", None, SpecifierSet(">=4.12")))
     assert index.reads == []

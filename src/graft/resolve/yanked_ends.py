@@ -14,8 +14,10 @@ leaves out widens nothing) is screened as an ``==`` naming it would have it scre
 prereleases allowed; what that offers for the target must each be a dead end, known or
 proved now by decision 91's rule (one of its own requirements is hopeless, asked in turn),
 for the yanked files to widen nothing. A yanked release with no file for the target adds
-nothing at all. Only wheels are read (an sdist's METADATA may need a build), and a
-candidate whose proof is under way is taken as no dead end (a cycle proves nothing):
+nothing at all. Only wheels are read (an sdist's METADATA may need a build), and only once
+resolvelib searches (the provider holds its state): the unanimous and pinned walks read no
+more than what they pin, so before the search a yanked candidate not read yet is no dead
+end. A candidate whose proof is under way is taken as no dead end (a cycle proves nothing):
 what is not proved widens, as before. Asked by :meth:`DeadEnds.widenable` only: a root's
 widened offer (:meth:`DeadEnds.widened`) still counts any yanked file as unknown, since the
 unanimous walk asks it of every root and, with the proof, learned dead ends the search alone
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from packaging.version import Version
+    from resolvelib.structs import State
 
     from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile
@@ -62,6 +65,7 @@ class Proving(Protocol):
     dead_ends: dict[Key, tuple[WheelCandidate, Need]]
     _proving: set[Key]
     _yanked_offers: dict[tuple[Need, Version], list[Candidate]]
+    now: State[Need, Candidate, str] | None
 
     def files(self, name: NormalizedName) -> Sequence[ArtifactFile]:
         """The project's files."""
@@ -151,13 +155,7 @@ def _dead(screening: Proving, candidate: Candidate) -> bool:
         return False
     screening._proving.add(key)  # noqa: SLF001
     try:
-        needs = screening.known_only(candidate)
-        if needs is None:
-            try:
-                fixed, own, _ = screening._known(candidate)  # noqa: SLF001
-            except (BuildError, SourceError):  # (resolvelib says so if it ever tries it)
-                return False
-            needs = [*fixed, *own]
+        needs = _needs(screening, candidate)
         need = next((n for n in needs if screening._hopeless(n)), None)  # noqa: SLF001
     finally:
         screening._proving.discard(key)  # noqa: SLF001
@@ -165,6 +163,20 @@ def _dead(screening: Proving, candidate: Candidate) -> bool:
         return False
     screening.dead_ends[key] = (candidate, need)
     return True
+
+
+def _needs(screening: Proving, candidate: WheelCandidate) -> list[Need]:
+    """*candidate*'s own needs, its METADATA read if need be; none if not to be had."""
+    needs = screening.known_only(candidate)
+    if needs is not None:
+        return needs
+    if screening.now is None:  # (no search yet: the walks read only what they pin)
+        return []
+    try:
+        fixed, own, _ = screening._known(candidate)  # noqa: SLF001 - the same screening's
+    except (BuildError, SourceError):  # (resolvelib says so if it ever tries it)
+        return []
+    return [*fixed, *own]
 
 
 __all__ = ["Proving", "yanked_versions", "yanked_widen"]
