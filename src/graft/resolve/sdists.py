@@ -86,8 +86,10 @@ class SdistBuilds:
 
     Resolution may read several versions' sdists; each is downloaded into the cache (where
     the install takes it from) and built only when neither its PKG-INFO nor its
-    ``pyproject.toml`` states its dependencies. Reads of one file happen once, one at a
-    time (builds are not threaded).
+    ``pyproject.toml`` states its dependencies. Each sdist is read once at a time and
+    answered once: a second asker waits for the first and takes its answer or its kept
+    failure (decision 254). Different sdists are read side by side (a lock's environments
+    resolved in threads), their hooks at most :func:`hooks_at_once` at a time (decision 492).
     """
 
     def __init__(
@@ -111,8 +113,12 @@ class SdistBuilds:
         self.notes: list[str] = []
         # the sdists (filenames) whose metadata the builder gave: not static (decision 421)
         self.dynamic: set[str] = set()
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # (what follows, notes, counts; never across a hook)
         self._failed: dict[str, BaseException] = {}  # a source that did not build: not again
+        self._answers: dict[str, bytes] = {}  # each sdist's METADATA, by URL: answered once
+        self._reading: dict[str, threading.Lock] = {}  # per sdist (URL): one asker at a time
+        self._hooks = threading.BoundedSemaphore(hooks_at_once())  # different sdists' at once
+        self._target_lock = threading.Lock()  # (introspected once)
         # for -v: hooks that failed here, and failures kept from a hook said instead (254)
         self.failed_hooks = 0
         self.kept_failures = 0
@@ -123,7 +129,9 @@ class SdistBuilds:
     def target(self) -> Target:
         """The interpreter whose builds answer (found on first use when given lazily)."""
         if callable(self._target):
-            self._target = self._target()
+            with self._target_lock:
+                if callable(self._target):
+                    self._target = self._target()
         return self._target
 
     def local(self, file: ArtifactFile) -> str:
@@ -146,45 +154,70 @@ class SdistBuilds:
         release the request pins with ``==`` cannot be left (a root requirement stays), so
         it is built at once and its wheel's METADATA read: one backend run, not two.
         """
+        with self._one(file.url):  # (another sdist's read goes on meanwhile: decision 492)
+            with self._lock:
+                known = self._answers.get(file.url)
+            if known is None:
+                known = self._read(file)
+                with self._lock:
+                    self._answers[file.url] = known
+            return known
+
+    def _one(self, url: str) -> threading.Lock:
+        with self._lock:  # (the lock of the sdist at *url*)
+            return self._reading.setdefault(url, threading.Lock())
+
+    def _read(self, file: ArtifactFile) -> bytes:
+        """:meth:`metadata`'s answer, read now (its sdist's lock held)."""
+        path = self.local(file)
         with self._lock:
-            path = self.local(file)
-            if path in self._failed:  # (a lock's later environments: the same interpreter)
-                raise self._failed[path]
-            static = kept_static(path, file.filename, self.cache_dir)
-            if static:
-                return static
-            excluded = self._excluded(path, file.filename)
-            if excluded is not None:
-                return excluded
+            failed = self._failed.get(path)
+        if failed is not None:  # (a lock's later environments: the same interpreter)
+            raise failed
+        static = kept_static(path, file.filename, self.cache_dir)
+        if static:
+            return static
+        excluded = self._excluded(path, file.filename)
+        if excluded is not None:
+            return excluded
+        with self._lock:
             self.dynamic.add(file.filename)
-            try:
-                if self.early.pins(file.filename):  # installed for sure: its build answers
-                    early = self.early.started(file.url)
-                    if early is not None:  # started by build_early: its answer, or its error
-                        built = early.result()
-                    else:
-                        built = self.builder.wheel(path, self.target)
-                    self.notes.append(built.note)
+        try:
+            if self.early.pins(file.filename):  # installed for sure: its build answers
+                early = self.early.started(file.url)
+                if early is not None:  # started by build_early: its answer, or its error
+                    built = early.result()
                 else:
+                    with self._hooks:
+                        built = self.builder.wheel(path, self.target)
+                self._note(built.note)
+            else:
+                with self._hooks:
                     data, note = self.builder.metadata(path, self.target)
-                    self.notes.append(note)
-                    return data
-            except BuildError as exc:
+                self._note(note)
+                return data
+        except BuildError as exc:
+            with self._lock:
                 self._failed[path] = exc
-                self._said_failed(file.filename, exc)
-                raise
+            self._said_failed(file.filename, exc)
+            raise
         from graft.sources.localwheel import read_local_metadata  # noqa: PLC0415
 
         return read_local_metadata(built.path)[1]
 
+    def _note(self, note: str) -> None:
+        with self._lock:  # (the notes of reads side by side)
+            self.notes.append(note)
+
     def _said_failed(self, filename: str, exc: BuildError) -> None:
         """A note for ``-v`` of a failed read, counted: a hook that failed, or a kept failure."""
-        if exc.kept_at is not None:
-            self.kept_failures += 1
-        elif exc.status is not None:
-            self.failed_hooks += 1
         first = exc.what.partition("\n")[0]
-        self.notes.append(f"{filename}: {first}")
+        with self._lock:
+            if exc.kept_at is not None:
+                self.kept_failures += 1
+            elif exc.status is not None:
+                self.failed_hooks += 1
+            self.notes.append(f"{filename}: {first}")
 
     def build_early(self, file: ArtifactFile) -> None:
         """Start building *file* in the background if the request pins its release with ``==``.
@@ -222,7 +255,7 @@ class SdistBuilds:
         said = excluded_python(path, target.version)
         if said is None:
             return None
-        self.notes.append(
+        self._note(
             f"{filename}: its PKG-INFO's Requires-Python is {said.requires_python!r}, which"
             f" excludes Python {target.version}; not built"
         )
@@ -294,6 +327,17 @@ class SdistBuilds:
             self.notes.append(known[1])
             self.dynamic.add(file.filename)
         return known[0]
+
+
+def hooks_at_once() -> int:
+    """How many sdists' hooks one :class:`SdistBuilds` runs at once: one per core, at least 2.
+
+    A hook is mostly a backend process: more than the cores would only share them; two, as
+    the builds after resolution run, keep a core busy while the other hook waits for a
+    download. uv builds as many at once as there are cores; pip one at a time (decision 492).
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(2, cores or 1)
 
 
 def read_here(builder: SourceBuilder, cache_dir: str, *, offline: bool) -> SdistBuilds:
