@@ -112,7 +112,15 @@ def _version(file: ArtifactFile) -> Version | None:
 
 
 def yanked_widen(screening: Proving, need: Need) -> bool:
-    """Whether a yanked file *need* admits could add a candidate that is no dead end."""
+    """Whether a yanked file *need* admits could add a candidate that is no dead end.
+
+    Before resolvelib searches (the pinned and unanimous walks), always: a walk that took a
+    yanked file for a dead end explained a failure by another cause than the search does
+    (``p2==1.0 p0==1.0``, p0 1.0 yanked and for Python <3.10: "the versions that match are
+    yanked" against the search's Requires-Python; decision 493).
+    """
+    if screening.now is None:
+        return True
     versions = yanked_versions(screening, need)
     if versions is None:
         return True
