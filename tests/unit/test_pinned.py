@@ -94,9 +94,21 @@ def test_the_shortcut_gives_what_resolvelib_gives(universe: tuple[FakeIndex, lis
         return
     assert short.pins == searched.pins
     assert short.warnings == searched.warnings
-    if short.found != "search":  # (a failed walk may read what resolvelib then does not pin)
-        assert short.metadata_reads <= searched.metadata_reads
     assert len(index.reads) - reads == short.metadata_reads
+    if short.found != "search":  # (a failed walk may read what resolvelib then does not pin)
+        assert short.metadata_reads <= searched.metadata_reads + _passed_over(index, roots)
+
+
+def _passed_over(index: FakeIndex, roots: list[str]) -> int:
+    """The candidates the walk read and passed over, as resolvelib rejects them on trying.
+
+    The walk asks each requirement alone (its answer must not depend on resolvelib's order):
+    ``p3`` from a parent, alone, offers p3 2.0, whose Requires-Python fails, where resolvelib
+    already held the root's ``p3<2.0`` and never read 2.0. Those reads are the walk's price.
+    """
+    needs = root_needs(roots, LINUX)
+    walked = unanimous_resolution(needs, Provider(index, LINUX, Policy(), roots=needs))
+    return 0 if walked is None else walked.passed_over
 
 
 def _pinned_set() -> tuple[FakeIndex, list[str]]:
@@ -138,6 +150,25 @@ def test_a_conflict_is_left_to_resolvelib_and_explained_as_before() -> None:
     bad = [*roots[:1], "b==1.0", "c[x]==2.0", "d==1.0"]
     assert _outcome(index, bad, shortcut=True) == _outcome(index, bad, shortcut=False)
     assert isinstance(_outcome(index, bad, shortcut=True), tuple)
+
+
+def test_an_extra_a_dependency_asks_for_is_walked_at_its_project_s_pin() -> None:
+    """``p0==1.0`` asked; p1 needs ``p0[x]``: resolvelib's provider offers the extra only what
+    the project's own requirements admit (1.0), so it never reads 2.0, whose extra needs a
+    ``p2<2.0`` nothing has. The walk read 2.0 (the extra's newest), passed it over and took
+    1.0: one read more than the search (decision 493; hypothesis found it)."""
+    index = FakeIndex()
+    index.add("p0", "1.0", ["p1"], extras=("x",))
+    index.add("p0", "2.0", ["p1", 'p2<2.0; extra == "x"'], extras=("x",))
+    index.add("p1", "1.0", ["p0[x]", "p2"])
+    index.add("p2", "2.0")
+    searched = resolve(["p0==1.0"], LINUX, index, shortcut=False)
+    index.reads.clear()
+    short = resolve(["p0==1.0"], LINUX, index)
+    assert short.found == "unanimous"
+    assert short.pins == searched.pins
+    assert "p0-2.0-py3-none-any.whl" not in index.reads
+    assert short.metadata_reads == searched.metadata_reads == 3
 
 
 def test_exact_means_one_release() -> None:

@@ -259,6 +259,22 @@ def _excludes(
     return taken is not None and not walk.provider.is_satisfied_by(need, taken)
 
 
+def _with_base(ident: str, needs: list[Need], asked: Mapping[str, Sequence[Need]]) -> list[Need]:
+    """*needs* on an extra not in the request, with the request's own on its project.
+
+    resolvelib's provider offers an extra only its project's files that meet the project's
+    requirements too (:meth:`~graft.resolve.provider.Provider.find_matches`), and the
+    request's are among them from the start: with ``p0==1.0`` asked, a dependency's
+    ``p0[x]`` is offered 1.0 and 2.0 is never read; the walk read 2.0 (and passed it over,
+    or gave up where it fits) (decision 493). Only the request's: other requirements on the
+    project come and go in resolvelib's order, so the walk keeps asking each alone.
+    """
+    base, bracket, _ = ident.partition("[")
+    if not bracket or ident in asked or base not in asked:
+        return needs
+    return [*needs, *asked[base]]
+
+
 def _walk(roots: Sequence[Need], provider: Provider) -> Unanimous:
     asked: dict[str, list[Need]] = {}
     for need in roots:
@@ -279,7 +295,8 @@ def _walk(roots: Sequence[Need], provider: Provider) -> Unanimous:
         chosen = out.mapping.get(ident)
         if chosen is not None and ident in asked:
             continue  # (R(i) decided it, and every S resolvelib holds contains R(i))
-        first, deps = walk.first(ident, asked.get(ident, needs), root=ident in asked)
+        wanted = _with_base(ident, asked.get(ident, needs), asked)
+        first, deps = walk.first(ident, wanted, root=ident in asked)
         if chosen is not None:
             if first != chosen:
                 raise _Undecided  # a requirement prefers another candidate
