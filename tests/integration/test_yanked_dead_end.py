@@ -21,7 +21,7 @@ import pytest
 
 from tests.integration.test_build_failure_chain import failing_sdist
 from tests.integration.test_uv_resolver_options import installed, sync, uv_installed
-from tests.support.rangeserver import Served, serve_made
+from tests.support.rangeserver import Served, serve_releases
 from tests.support.wheelmaker import make_wheel
 
 if TYPE_CHECKING:
@@ -45,11 +45,7 @@ def index(tmp_path: Path) -> Iterator[Served]:
         ("c", "4.5", ()),
         *((name, f"1.{micro}", ()) for name in ("m1", "m2") for micro in range(RELEASES, 0, -1)),
     ]
-    with serve_made(folder, pep658=True) as served:
-        for name, version, requires in releases:
-            served.add(
-                make_wheel(folder, name, version, {f"{name}/__init__.py": ""}, requires=requires)
-            )
+    with serve_releases(folder, releases) as served:
         yanked = make_wheel(folder, "c", "4.11", {"c/__init__.py": ""}, requires=("pw",))
         served.add_wheel(yanked, yanked="broken")
         served.add(
