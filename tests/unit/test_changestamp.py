@@ -7,6 +7,7 @@ cannot read exactly is None (the full path).
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tempfile
 from pathlib import Path
@@ -93,6 +94,34 @@ def test_only_plain_pins_are_read(
     path = tmp_path / "reqs.txt"
     path.write_text(text)
     assert changestamp.pins([str(path)]) == expected
+
+
+def test_each_file_is_named_by_the_sha256_of_the_bytes_its_pins_came_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file named twice and read with other bytes the second time is for the full path:
+    no one digest names what was read (decision 479), and the stamp is left unmade."""
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("a==1.0\n")
+    b.write_bytes(b"")
+    digests: dict[str, str] = {}
+    assert changestamp.pins([str(a), str(b), str(b)], digests) == {"a": "1.0"}
+    assert digests == {
+        str(a): hashlib.sha256(b"a==1.0\n").hexdigest(),
+        str(b): hashlib.sha256(b"").hexdigest(),
+    }
+    real_open = open
+    reads: list[str] = []
+
+    def rewritten_between(path: str, mode: str) -> object:
+        reads.append(path)
+        if reads.count(path) == 2:  # (the second read of b: written meanwhile)
+            b.write_text("b==2.0\n")
+        return real_open(path, mode)
+
+    monkeypatch.setattr(pin_lines, "open", rewritten_between, raising=False)
+    assert changestamp.pins([str(a), str(b), str(b)], {}) is None
+    assert changestamp.pins([str(a)], None) == {"a": "1.0"}  # (no digests: nothing compared)
 
 
 @pytest.mark.parametrize(

@@ -350,17 +350,16 @@ def _stamp_the_venv(
     read again: a rewrite since is a change the next sync sees (decision 465); the
     interpreter by its identity, unless that is racy (then no stamp, as the memo's rule).
     """
-    from graft._reads import MIXED  # noqa: PLC0415
     from graft.resolve.fingerprints import fingerprint, racy  # noqa: PLC0415
 
     context = noop._context(argv)  # noqa: SLF001
     if context is None:
         return
     interpreter = rows["interpreter"][0][1]
-    seen = [["content", os.path.abspath(f), reading.read.get(f, MIXED)] for f in files]
+    seen = [["content", os.path.abspath(f), reading.read.get(f, "None")] for f in files]
     seen.append(["stat", interpreter, str(fingerprint("stat", interpreter))])
-    if any(fp in ("None", MIXED) for _, _, fp in seen) or racy(interpreter, time.time_ns()):
-        return  # (a file gone meanwhile, or read twice with other bytes: no stamp)
+    if any(fp == "None" for _, _, fp in seen) or racy(interpreter, time.time_ns()):
+        return  # (a file gone meanwhile: no stamp)
     noop.write_stamp(
         argv,
         [

@@ -13,9 +13,12 @@ def pins(files: list[str], digests: dict[str, str] | None = None) -> dict[str, s
     As pip reads them: a ``#`` at the start or after whitespace begins a comment. Anything
     else (an option, an extra, a marker, a hash, a URL, a wildcard, a continued line, a
     project named twice) is for the full path. *digests*: the sha256 of each file's bytes
-    read goes into it, by path (the sync stamp left after the change names them: 465).
+    read goes into it, by path (the sync stamp left after the change names them: 465). No
+    run of :mod:`graft._reads` is open here (a resolution's or a lock's), so the hash goes
+    straight into *digests*, not through ``note_read`` (one module less on the edited pin's
+    path); a file named twice and read with other bytes is for the full path too (479).
     """
-    from graft._reads import note_read  # noqa: PLC0415
+    from graft._sha256 import sha256_hex  # noqa: PLC0415
 
     out: dict[str, str] = {}
     for path in files:
@@ -26,7 +29,9 @@ def pins(files: list[str], digests: dict[str, str] | None = None) -> dict[str, s
         except (OSError, UnicodeDecodeError):
             return None
         if digests is not None:
-            note_read(digests, path, data)
+            digest = sha256_hex(data)
+            if digests.setdefault(path, digest) != digest:
+                return None
         for raw in lines:
             line = _uncommented(raw).strip()
             if not line:
