@@ -341,3 +341,15 @@ def test_a_sync_s_builder_looks_up_recorded_builds_only_once_a_source_is_met() -
         "graft.build.hooks": False,
         "graft.build.recorded": False,
     }
+
+
+def test_a_sync_for_this_machine_leaves_the_reads_here_out() -> None:
+    """``resolve/read_here.py`` (split off ``sdists.py``): only a lock or a foreign target
+    reads with the interpreter running graft; a sync's stages and its sdists' reads do not
+    import it. (A guard: it passes before the split too.)"""
+    found = _imports(
+        "from graft.resolve import locate, named_sources, resolve_wanted, sdists",
+        "graft.resolve.sdists",
+        "graft.resolve.read_here",
+    )
+    assert found == {"graft.resolve.sdists": True, "graft.resolve.read_here": False}

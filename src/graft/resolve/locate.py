@@ -138,7 +138,11 @@ def _located(  # noqa: PLR0912, PLR0915, PLR0917 - the stages, in order
     @functools.cache
     def read_for() -> Target | None:
         """Who reads a named source in the target's place: for a foreign one, graft's own."""
-        return None if request.foreign is None else sdists.interpreter_here()
+        if request.foreign is None:
+            return None
+        from graft.resolve.read_here import interpreter_here  # noqa: PLC0415
+
+        return interpreter_here()
 
     def build(items: list[Wanted]) -> tuple[list[Wanted], list[str]]:
         if not any(w.source for w in items):  # (nothing to build: named_sources not imported)
@@ -353,7 +357,7 @@ def _located(  # noqa: PLR0912, PLR0915, PLR0917 - the stages, in order
     if unread is not None:
         warnings = (unread, *warnings)
     if dynamic:  # a foreign target's named sources read through their backends (442)
-        from graft.resolve.sdists import dynamic_warning  # noqa: PLC0415
+        from graft.resolve.read_here import dynamic_warning  # noqa: PLC0415
 
         warnings = (*warnings, dynamic_warning("named sources", dynamic, read_for()))
     if left_out:  # (-v; a dry run says them: decision 445)

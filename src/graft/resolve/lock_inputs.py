@@ -121,7 +121,7 @@ def index_projects(
     find_links = FindLinks(inputs.find_links, pinned)
     builds = None
     if builder is not None:  # (an sdist's metadata: the interpreter running graft's)
-        from graft.resolve.sdists import read_here  # noqa: PLC0415
+        from graft.resolve.read_here import read_here  # noqa: PLC0415
 
         builds = read_here(builder, cache_dir, offline=asked.offline)
     projects = IndexProjects(

@@ -322,7 +322,7 @@ def lock_directories(
         return {}
     _lockable(sources, builder)
     from graft.resolve.policy import format_sets  # noqa: PLC0415
-    from graft.resolve.sdists import interpreter_here  # noqa: PLC0415
+    from graft.resolve.read_here import interpreter_here  # noqa: PLC0415
 
     here = interpreter_here()
     # the requirement files' too, after the command line's, as a sync takes them (locate)

@@ -193,7 +193,7 @@ def resolve_wanted(
     notes = (*(builds.notes if builds is not None else ()), note)
     warnings = (*resolution.warnings, *unbounded_lowest(wanted, policy, resolution.pins))
     if builds is not None and builds.dynamic and request.foreign is not None:  # (decision 421)
-        from graft.resolve.sdists import read_here_warning  # noqa: PLC0415
+        from graft.resolve.read_here import read_here_warning  # noqa: PLC0415
 
         said = read_here_warning(builds, (c.filename for _, c in chosen))
         warnings = (*warnings, *filter(None, [said]))
@@ -222,13 +222,13 @@ def _sdist_builds(
 
     For this machine's interpreter: the target's builds (a pinned sdist built at once if
     *early*). For a foreign target (a dry run): read as a lock reads them, by the
-    interpreter running graft, nothing built (:func:`graft.resolve.sdists.read_here`,
+    interpreter running graft, nothing built (:func:`graft.resolve.read_here.read_here`,
     decision 420).
     """
     if builder is None or request.no_build:
         return None
     if request.foreign is not None:
-        from graft.resolve.sdists import read_here  # noqa: PLC0415
+        from graft.resolve.read_here import read_here  # noqa: PLC0415
 
         return read_here(builder, cache_dir, offline=request.offline)
     from graft.resolve.sdists import SdistBuilds  # noqa: PLC0415

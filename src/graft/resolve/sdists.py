@@ -12,8 +12,9 @@ Sources named in the request are built before resolution (:mod:`graft.resolve.na
 
 The builder (:class:`graft.model.request.SourceBuilder`) is passed in by the command line;
 without one, or with ``--no-build``, no sdist is a candidate. For targets graft builds
-nothing for (a lock's environments, a foreign target's dry run), :func:`read_here` reads
-sdists with the interpreter running graft (decisions 45, 420).
+nothing for (a lock's environments, a foreign target's dry run), an :class:`SdistBuilds`
+reads sdists with the interpreter running graft
+(:func:`graft.resolve.read_here.read_here`; decisions 45, 420).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from graft.resolve.early_builds import PinnedBuilds
 from graft.resolve.sdist_static import kept_static, sdist_sha256, static_path
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Sequence
+    from collections.abc import Callable, Sequence
 
     from graft.model.built import BuiltWheel
     from graft.model.request import SourceBuilder
@@ -338,66 +339,3 @@ def hooks_at_once() -> int:
     """
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return max(2, cores or 1)
-
-
-def read_here(builder: SourceBuilder, cache_dir: str, *, offline: bool) -> SdistBuilds:
-    """Sdist candidates for targets graft cannot build for: a lock's, a foreign dry run's.
-
-    An sdist's static metadata where it states it (PKG-INFO, ``[project]``), else what its
-    backend says for the interpreter running graft (a recorded build, kept metadata, or
-    ``prepare_metadata_for_build_wheel``; a build only where the backend lacks the hook),
-    the same for every target, as uv reads an sdist for another platform: graft cannot run
-    the target's interpreter (decisions 45, 420). That interpreter is introspected only when
-    an sdist is met, and nothing is built at once: neither a lock nor a dry run installs.
-    """
-    return SdistBuilds(builder, interpreter_here, cache_dir, offline=offline)
-
-
-def interpreter_here() -> Target:
-    """The interpreter running graft, introspected: what reads or builds for a lock's targets.
-
-    The lock's environments, and a foreign target's dry run, whose sdists (:func:`read_here`)
-    and named sources (:func:`graft.resolve.named_sources.build_named`'s *read_for*) are
-    read with it (decisions 45, 420, 427).
-    """
-    from graft.venv.interpreter import find_interpreter, introspect  # noqa: PLC0415
-
-    return introspect(find_interpreter(None))
-
-
-def read_here_warning(builds: SdistBuilds, filenames: Iterable[str]) -> str | None:
-    """The warning of a foreign dry run whose chosen sdists' dependencies are not static.
-
-    *filenames*: the files the resolution chose. Those :func:`read_here` read through their
-    backend (:attr:`SdistBuilds.dynamic`) said what they require when run here; a build on
-    the target may say otherwise (a ``setup.py`` that tests ``sys.platform``). ``graft lock``
-    and ``uv pip compile --python-platform`` read them so too (decision 421).
-    """
-    from packaging.utils import InvalidSdistFilename, parse_sdist_filename  # noqa: PLC0415
-    from packaging.version import InvalidVersion  # noqa: PLC0415
-
-    labels = []
-    for filename in sorted(set(filenames) & builds.dynamic):
-        try:
-            name, version = parse_sdist_filename(filename)
-        except (InvalidSdistFilename, InvalidVersion):
-            labels.append(filename)
-            continue
-        labels.append(f"{name} {version}")
-    if not labels:
-        return None
-    return dynamic_warning("sdists", labels, builds.target)
-
-
-def dynamic_warning(what: str, labels: Sequence[str], here: Target | None) -> str:
-    """The warning that *what* (``NAME VERSION`` each) were read through backends run *here*.
-
-    The sdists a foreign dry run chose (decision 421), or the sources it names (442).
-    """
-    from graft.build.reuse import Builder  # noqa: PLC0415
-
-    by = "" if here is None else f" by {Builder.of(here)} ({here.executable})"
-    return (
-        f"{what} whose dependencies are not static: {', '.join(labels)}; read through their"
-        f" backends run here{by}, a build on the target may require others"
-    )
