@@ -36,6 +36,8 @@ NEVER = {
     "graft.resolve.explain",
     "graft.resolve.no_candidates",
     "graft.resolve.named_sources",  # (nothing to build: decision 195)
+    "graft.resolve.source_stage",  # (made when a source is first met)
+    "graft.resolve.read_here",  # (a lock's or a foreign target's reads)
 }
 #: Not needed when every wheel is in the store and the plan is kept: ingest and its thread
 #: pool, bytecode, records, the planner, and the index client (the cached pages are fresh).

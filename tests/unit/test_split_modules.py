@@ -353,3 +353,20 @@ def test_a_sync_for_this_machine_leaves_the_reads_here_out() -> None:
         "graft.resolve.read_here",
     )
     assert found == {"graft.resolve.sdists": True, "graft.resolve.read_here": False}
+
+
+def test_the_resolution_stage_leaves_the_source_stage_out() -> None:
+    """``resolve/source_stage.py`` (split off ``locate.py``): ``locate`` makes it when a
+    source is first met, so importing the stages brings neither it nor ``named_sources``.
+    (A guard: it passes before the split too.)"""
+    found = _imports(
+        "from graft.resolve import locate",
+        "graft.resolve.locate",
+        "graft.resolve.source_stage",
+        "graft.resolve.named_sources",
+    )
+    assert found == {
+        "graft.resolve.locate": True,
+        "graft.resolve.source_stage": False,
+        "graft.resolve.named_sources": False,
+    }

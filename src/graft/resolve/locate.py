@@ -1,14 +1,14 @@
 """Resolution: inputs -> target -> the wheel file chosen for each requirement, downloaded.
 
 The stages in order: the request's inputs read (``inputs``), the target found, named sources
-built (``named_sources``) and their URL dependencies followed (``url_deps``), what the venv
-holds by URL kept (``held_urls``), the requirements resolved (``resolver``; a pylock.toml is
-already a resolution: ``locked_files``), the projects ``--only-deps`` names left out
-(``left_out``), each wheel chosen and downloaded (``fetched``), the sdists picked built
-(``picked_sdists``); the result is ``Located`` (:mod:`graft.resolve.located`), with what it
-depends on for the memo. Heavy imports (packaging, the index client, thread pools) happen
-inside the functions: a warm sync whose inputs are unchanged never resolves (``memo``) and
-must not pay for them.
+built (``source_stage``, ``named_sources``) and their URL dependencies followed
+(``url_deps``), what the venv holds by URL kept (``held_urls``), the requirements resolved
+(``resolver``; a pylock.toml is already a resolution: ``locked_files``), the projects
+``--only-deps`` names left out (``left_out``), each wheel chosen and downloaded
+(``fetched``), the sdists picked built (``picked_sdists``); the result is ``Located``
+(:mod:`graft.resolve.located`), with what it depends on for the memo. Heavy imports
+(packaging, the index client, thread pools) happen inside the functions: a warm sync whose
+inputs are unchanged never resolves (``memo``) and must not pay for them.
 """
 
 from __future__ import annotations
@@ -28,12 +28,11 @@ if TYPE_CHECKING:
     from graft._reads import Reads
     from graft.model.request import Reporter, ResolveRequest, SourceBuilder
     from graft.model.requirements import Wanted
-    from graft.model.target import Target
     from graft.model.variants import ProviderPlugins
     from graft.resolve.fetched import Fetched
     from graft.resolve.held_sources import Held
-    from graft.resolve.named_sources import BuildLimits
     from graft.resolve.resolve_wanted import Recorded, Resolved
+    from graft.resolve.source_stage import SourceStage
     from graft.resolve.variants import VariantChooser
     from graft.sources.candidates import Candidate
     from graft.store.entries import Store
@@ -95,7 +94,6 @@ def _located(  # noqa: PLR0912, PLR0915, PLR0917 - the stages, in order
     from graft.resolve.fetched import fetch  # noqa: PLC0415
     from graft.resolve.inputs import gather_inputs, markers_apply, target_of  # noqa: PLC0415
     from graft.resolve.page_digest import indexes, pins  # noqa: PLC0415
-    from graft.resolve.policy import format_sets  # noqa: PLC0415
     from graft.resolve.request_policy import held_by_url, preferences, url_labels  # noqa: PLC0415
     from graft.resolve.seeds import seed_wanted, without_seeds  # noqa: PLC0415
     from graft.resolve.variant_reads import chooser_for  # noqa: PLC0415
@@ -118,64 +116,24 @@ def _located(  # noqa: PLR0912, PLR0915, PLR0917 - the stages, in order
     cache_dir = cache_root()
     chooser = chooser or chooser_for(request, cache_dir, variant_plugins)
 
-    @functools.cache  # made when a source is first met: a sync of none makes no such class
-    def limits() -> BuildLimits:
-        from graft.resolve.named_sources import BuildLimits  # noqa: PLC0415
-
-        formats = format_sets((*request.formats, *inputs.formats))  # (as Policy's: inputs)
-
-        return BuildLimits(
-            no_build=request.no_build,
-            only_binary=formats[0],
-            no_binary=formats[1],
-            foreign=request.foreign is not None,
-            offline=request.offline,
-        )
-
     source_reads: list[tuple[tuple[str, str], ...] | None] = []
     dynamic: list[str] = []  # a foreign target's named sources its backend read (442)
 
-    @functools.cache
-    def read_for() -> Target | None:
-        """Who reads a named source in the target's place: for a foreign one, graft's own."""
-        if request.foreign is None:
-            return None
-        from graft.resolve.read_here import interpreter_here  # noqa: PLC0415
+    @functools.cache  # made when a source is first met: a sync of none imports no such stage
+    def stage() -> SourceStage:
+        from graft.resolve.source_stage import SourceStage  # noqa: PLC0415
 
-        return interpreter_here()
+        return SourceStage(request, inputs, target, builder, cache_dir, source_reads, dynamic)
 
     def build(items: list[Wanted]) -> tuple[list[Wanted], list[str]]:
         if not any(w.source for w in items):  # (nothing to build: named_sources not imported)
             return list(items), []
-        from graft.resolve.named_sources import build_named  # noqa: PLC0415
-
-        # a foreign target's: read here, as graft lock reads them, listed as to be built
-        # there (decisions 427, 442)
-        allowed = dataclasses.replace(limits(), foreign=False)
-        return build_named(
-            items,
-            target,
-            builder,
-            cache_dir,
-            allowed,
-            reads=source_reads,
-            static_python=True,
-            read_for=read_for(),
-            dynamic=dynamic,
-        )
+        return stage().build(items)
 
     needs: list[Wanted] = []
     prepared_notes: list[str] = []
     if inputs.prepared:  # -r pyproject.toml without [project]: its backend's metadata says
-        from graft.resolve.named_sources import prepared_requirements  # noqa: PLC0415
-
-        needs, prepared_notes = prepared_requirements(
-            inputs, target, builder, limits(), reads=source_reads
-        )
-        if inputs.overrides or inputs.excludes:  # (roots too: decisions 388, 389)
-            from graft.resolve.overrides import roots  # noqa: PLC0415
-
-            needs = roots(needs, inputs)
+        needs, prepared_notes = stage().prepared()
     wanted, built_notes = build([*wanted, *needs])
     built_notes = [*prepared_notes, *built_notes]
     # --only-deps: the projects the command line names, left out once resolved (decision 445)
@@ -204,10 +162,7 @@ def _located(  # noqa: PLR0912, PLR0915, PLR0917 - the stages, in order
             locked, lock_notes = build(locked)  # locked sdists and directories: built
             built_notes += lock_notes
         elif any(w.source for w in locked):  # read instead, as checked (decision 239)
-            from graft.resolve.unbuilt import read_unbuilt  # noqa: PLC0415
-
-            allowed = dataclasses.replace(limits(), foreign=False)  # (read here: 427)
-            unbuilt = read_unbuilt(locked, target, builder, cache_dir, allowed, read_for=read_for())
+            unbuilt = stage().unbuilt(locked)
     check_one_version_each(wanted + locked)
     pinned = pins(inputs, [target.markers])[0]  # (kept to one index: decision 372)
     index = indexes(
@@ -233,15 +188,8 @@ def _located(  # noqa: PLR0912, PLR0915, PLR0917 - the stages, in order
         have = held
         by_venv: dict[NormalizedName, Wanted] = {}
 
-        def buildable(source: Wanted) -> bool:
-            from graft.errors import UsageError  # noqa: PLC0415
-            from graft.resolve.named_sources import refuse_build  # noqa: PLC0415
-
-            try:
-                refuse_build(source.source or "", builder, limits(), source.name)
-            except UsageError:  # (builds are off for it: the index's)
-                return False
-            return True
+        def buildable(source: Wanted) -> bool:  # (builds off for it: the index's release)
+            return stage().buildable(source)
 
         sources: dict[NormalizedName, Held] = {}
         if by_url:  # the venv's other wheels by URL: offered first (decision 448)
@@ -357,9 +305,7 @@ def _located(  # noqa: PLR0912, PLR0915, PLR0917 - the stages, in order
     if unread is not None:
         warnings = (unread, *warnings)
     if dynamic:  # a foreign target's named sources read through their backends (442)
-        from graft.resolve.read_here import dynamic_warning  # noqa: PLC0415
-
-        warnings = (*warnings, dynamic_warning("named sources", dynamic, read_for()))
+        warnings = (*warnings, stage().dynamic_warning())
     if left_out:  # (-v; a dry run says them: decision 445)
         from graft.resolve.left_out import note  # noqa: PLC0415
 
