@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from graft.resolve import clashes
+from graft.resolve import clash_reach, clashes
 from graft.resolve.candidates import candidate_key
 from graft.resolve.resolver import resolve
 from graft.venv.foreign import foreign_target
@@ -48,6 +48,7 @@ def test_a_root_s_dead_ends_are_walked_once_not_per_parent(
         return candidate_key(candidate)
 
     monkeypatch.setattr(clashes, "candidate_key", counted)
+    monkeypatch.setattr(clash_reach, "candidate_key", counted)  # (reach's, decision 496)
     found = resolve([f"b3<1.{BOUND}", "bc", "aw"], PY39, index)
     last = f"1.{BOUND - 1}"
     assert {p.name: str(p.version) for p in found.pins} == dict.fromkeys(("aw", "b3", "bc"), last)

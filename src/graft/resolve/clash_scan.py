@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from graft.errors import BuildError, SourceError
 from graft.resolve.candidates import PYTHON, Need, WheelCandidate, candidate_key
-from graft.resolve.clashes import AHEAD, Clash, Screening, apart, live_offer, own_clash, record
+from graft.resolve.clash_reach import Clash, Screening, apart
+from graft.resolve.clashes import AHEAD, live_offer, own_clash, record
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence

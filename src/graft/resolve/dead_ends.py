@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
     from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile
-    from graft.resolve.clashes import Clash
+    from graft.resolve.clash_reach import Clash
     from graft.resolve.metadata_reader import MetadataReader
     from graft.resolve.policy import Policy
     from graft.resolve.screenmemo import ScreenMemo

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
     from graft.errors import SourceError
     from graft.resolve.candidates import Candidate, Need
-    from graft.resolve.clashes import Clash
+    from graft.resolve.clash_reach import Clash
     from graft.resolve.provider import Provider
     from graft.resolve.reporter import Reporter
     from graft.resolve.unanimous import NoResolution

@@ -55,7 +55,7 @@ if TYPE_CHECKING:
 
     from graft.model.target import Target
     from graft.resolve.artifacts import ArtifactFile, ProjectSource
-    from graft.resolve.clashes import Clash
+    from graft.resolve.clash_reach import Clash
     from graft.resolve.policy import Policy
     from graft.resolve.screen import Screen
     from graft.resolve.screenmemo import ScreenMemo
