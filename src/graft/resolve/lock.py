@@ -33,7 +33,9 @@ environments are resolved over), :mod:`~graft.resolve.lock_envs` (the resolution
 :mod:`~graft.resolve.lock_said` (the environments left out, and why),
 :mod:`~graft.resolve.lock_entries` (the resolutions forked per variant choice with
 :mod:`~graft.resolve.lock_forks`, merged by :mod:`~graft.resolve.lock_merge`, variant
-metadata inlined by :mod:`~graft.resolve.lock_variants`) and :mod:`~graft.resolve.lock_write`.
+metadata inlined by :mod:`~graft.resolve.lock_variants`) and
+:mod:`~graft.resolve.lock_write`; the roots read before resolving, each environment's view
+and the micro releases are :mod:`~graft.resolve.lock_stages`'s.
 """
 
 from __future__ import annotations
@@ -43,30 +45,18 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from graft.resolve import left_out, lock_direct, prepared_lock
+from graft.resolve import lock_direct, lock_stages
 from graft.resolve.lock_entries import advice, entries_of, with_forks
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping, Sequence
-
     from graft._reads import Reads
     from graft.errors import BuildError
     from graft.model.request import ResolveRequest, SourceBuilder
-    from graft.model.requirements import Inputs
-    from graft.resolve.artifacts import ProjectSource
     from graft.resolve.environments import Environment
-    from graft.resolve.lock_envs import Conditional, Outcome
-    from graft.resolve.lock_late import Late
     from graft.resolve.lock_merge import Entry
-    from graft.resolve.lock_ranges import Forked
-    from graft.resolve.metadata_reader import MetadataReader
     from graft.resolve.projects import IndexProjects
-    from graft.resolve.relock import Relock
     from graft.resolve.resolution_error import Reason, ResolutionError
     from graft.resolve.resolver import Resolution
-    from graft.resolve.screenmemo import ScreenMemo
-    from graft.resolve.shared import SharedSource
-    from graft.resolve.variants import VariantChooser
 
 
 @dataclass(frozen=True)
@@ -124,97 +114,12 @@ class LockResult:
     resolved_out: bool = False
 
 
-def _views(
-    source: SharedSource, conditional: Conditional, projects: IndexProjects
-) -> Callable[[Environment], tuple[ProjectSource, Mapping[str, str]]]:
-    """Each environment's view of *source*, and the index each project is kept to there.
-
-    The projects kept to one index everywhere, and those of *conditional* kept to one
-    (``Wanted.index``) whose entry's marker holds there (decisions 372, 377).
-    """
-    from graft.resolve.inputs import markers_apply  # noqa: PLC0415
-    from graft.resolve.lock_envs import seen_in  # noqa: PLC0415
-
-    pinned = {} if projects.indexes is None else projects.indexes.pinned_urls
-
-    def seen(env: Environment) -> tuple[ProjectSource, Mapping[str, str]]:
-        held = markers_apply([w for w, _ in conditional if w.index is not None], env.target)
-        return seen_in(source, conditional, env), {
-            **pinned,
-            **{w.name: str(w.index) for w in held},
-        }
-
-    return seen
-
-
-def _micro(  # noqa: PLR0917 - the resolutions and what they were made of
-    envs: Sequence[Environment],
-    outcomes: Sequence[Outcome],
-    shared: tuple[SharedSource, ScreenMemo, MetadataReader, IndexProjects, VariantChooser],
-    resolved: Callable[..., Outcome],
-    inputs: Inputs,
-    relock: Relock,
-    seen: Callable[[Environment], tuple[ProjectSource, Mapping[str, str]]],
-) -> tuple[Late, Forked]:
-    """The series as locked: from a later release where the first has no resolution.
-
-    A series whose first release has no resolution is locked from the first later one that
-    has (decision 157), then each is forked where its micro releases resolve apart (decision
-    153).
-    """
-    from graft.resolve.lock_envs import resolve_more  # noqa: PLC0415
-    from graft.resolve.lock_late import start_later  # noqa: PLC0415
-    from graft.resolve.lock_ranges import fork  # noqa: PLC0415
-    from graft.resolve.lock_said import reason_of  # noqa: PLC0415
-    from graft.resolve.micro_bounds import Bounds  # noqa: PLC0415
-
-    source, screens, reader, projects, chooser = shared
-    lines = [w.marker for w in (*inputs.wanted, *inputs.constraints) if w.marker]
-    bounds = Bounds(seen, reader, [*lines, *relock.markers()])  # (each one's view: 385)
-
-    def more(parts: list[Environment]) -> list[Outcome]:
-        return resolve_more(parts, resolved, projects, chooser, (source, screens))
-
-    late = start_later(envs, outcomes, bounds, more, lambda e, o: str(reason_of(e, o)))
-    return late, fork(late.envs, late.outcomes, bounds, more)
-
-
 def _hooks_failed(projects: IndexProjects) -> str:
     """For ``-v``: the sdists' metadata hooks that failed, and failures kept said instead."""
     builds = projects.builds
     if builds is None or not (builds.failed_hooks or builds.kept_failures):
         return ""
     return f"; sdist hooks that failed: {builds.failed_hooks} run, {builds.kept_failures} kept"
-
-
-def _roots(
-    request: LockRequest, inputs: Inputs, cache_dir: str
-) -> tuple[dict[str, str], left_out.Leaving]:
-    """The lock's named sources read (their PEP 610 texts) and the projects it leaves out.
-
-    A ``-r pyproject.toml`` that only its backend describes is locked as its directory, then
-    left out (decision 468), as ``--only-deps`` leaves out a project of an index (451).
-    """
-    from graft.resolve.lock_inputs import everywhere  # noqa: PLC0415
-    from graft.resolve.named_sources import lock_directories  # noqa: PLC0415
-
-    prepared = prepared_lock.as_roots(inputs)
-    asked = request.resolving
-    built_sources = lock_directories(
-        inputs,
-        asked,
-        request.builder,
-        cache_dir,
-        functools.partial(
-            everywhere,
-            request.python_versions,
-            request.platforms,
-            request.environments,
-            request.implementations,
-        ),
-    )
-    also = prepared_lock.settle(inputs, prepared)
-    return built_sources, left_out.Leaving.of(inputs.wanted, asked.only_deps, also)
 
 
 def lock(request: LockRequest) -> LockResult:
@@ -260,7 +165,13 @@ def _locked(request: LockRequest, reads: Reads) -> LockResult:
     asked = request.resolving
     inputs = gather_inputs(asked, nothing_listed=True)  # (a lock of nothing: decision 173)
     cache_dir = cache_root()
-    built_sources, left = _roots(request, inputs, cache_dir)
+    asked_matrix = (
+        request.python_versions,
+        request.platforms,
+        request.environments,
+        request.implementations,
+    )
+    built_sources, left = lock_stages.roots(asked, request.builder, asked_matrix, inputs, cache_dir)
     envs = keep_matching(
         matrix(
             python_versions(
@@ -313,8 +224,8 @@ def _locked(request: LockRequest, reads: Reads) -> LockResult:
     )
     outcomes, source, screens, processes = resolve_environments(envs, resolved, projects, chooser)
     # (each environment's view of the source: decisions 377, 385)
-    reader, views = MetadataReader(source), _views(source, conditional, projects)
-    late, ranges = _micro(
+    reader, views = MetadataReader(source), lock_stages.views(source, conditional, projects)
+    late, ranges = lock_stages.micro(
         envs, outcomes, (source, screens, reader, projects, chooser), resolved, inputs, relock,
         views,
     )  # fmt: skip
