@@ -94,9 +94,12 @@ def test_the_stated_tags_are_the_parsed_ones_whenever_the_name_parses(
 
 #: Versions either side of each bound a clause may state: locals, posts, prereleases, devs.
 ODD = ("1.0", "1.0+local", "1.0.post1", "1.0rc1", "1.0.dev0", "1.0.0", "1.1", "1.1a1", "2.0",
-       "2.0+x.1", "0.9", "1!0.5")  # fmt: skip
+       "2.0+x.1", "0.9", "1!0.5", "1.0.post1.dev2", "1.0.post1+l", "1.0.1.dev0", "1.0.0.1",
+       "1.1.dev0", "2", "1!1.0", "1!0.5+l")  # fmt: skip
 CLAUSES = ("", ">=1.0", ">1.0", "<1.1", "<=1.0", "==1.0", "==1.0.*", "~=1.0", "!=1.0",
-           "<2.0", "==1.0+local", "!=1.0+local", ">1.0.post1", "<1.0rc1", ">=1!0")  # fmt: skip
+           "<2.0", "==1.0+local", "!=1.0+local", ">1.0.post1", "<1.0rc1", ">=1!0",
+           "==1.0.post1", "<=1.0.post1", "~=1.0.0", "~=1.0rc1", "==1!0.5", "~=1!0.5", "==2",
+           "<=1!0.5", "==1.0.dev0", "<=2.0")  # fmt: skip
 
 
 @given(
@@ -121,3 +124,72 @@ def test_the_window_by_bounds_admits_what_every_version_asked_admits(
     assert {grouped.version(i) for i in admitting} == {
         Version(name.split("-")[1]) for name in everyone
     }
+    # (and the screening's order offers each of them: decision 225's window, 496's bounds)
+    offered = {version for version, _ in grouped.releases(None, specs)}
+    assert offered >= {grouped.version(i) for i in admitting}
+
+
+_RELEASES = st.lists(st.integers(0, 3), min_size=1, max_size=3)
+_VERSIONS = st.builds(
+    lambda epoch, release, pre, post, dev, local: (
+        f"{epoch}{'.'.join(map(str, release))}{pre}{post}{dev}{local}"
+    ),
+    st.sampled_from(["", "", "1!"]),
+    _RELEASES,
+    st.sampled_from(["", "", "a0", "b1", "rc2"]),
+    st.sampled_from(["", "", ".post0", ".post1"]),
+    st.sampled_from(["", "", ".dev0", ".dev1"]),
+    st.sampled_from(["", "", "+l", "+l.2"]),
+)
+
+
+@st.composite
+def _clauses(draw: st.DrawFn) -> str:
+    op = draw(st.sampled_from(["==", "!=", "<", "<=", ">", ">=", "~=", "==*", "!=*"]))
+    version = Version(draw(_VERSIONS))
+    public = version.public
+    if op in {"==*", "!=*"}:
+        return f"{op[:2]}{'.'.join(map(str, version.release))}.*"
+    if op == "~=":
+        release = version.release if len(version.release) > 1 else (*version.release, 0)
+        return f"~={version.epoch}!{'.'.join(map(str, release))}"
+    return f"{op}{version if op in {'==', '!='} else public}"
+
+
+@given(
+    st.lists(_VERSIONS, min_size=1, max_size=12),
+    st.lists(st.lists(_clauses(), max_size=3), min_size=1, max_size=2),
+)
+def test_admitting_is_packaging_s_contains_on_random_versions(
+    versions: list[str], clauses: list[list[str]]
+) -> None:
+    """A guard for decision 496's upper bounds: every version packaging admits, no other."""
+    listing = _files(*(f"lib-{v}-py3-none-any.whl" for v in versions))
+    specs = [SpecifierSet(",".join(one)) for one in clauses]
+    grouped = by_version(listing)
+    admitting = grouped.admitting(specs)
+    assert admitting is not None
+    expected = {
+        Version(v) for v in versions if all(s.contains(Version(v), prereleases=True) for s in specs)
+    }
+    assert {grouped.version(i) for i in admitting} == expected
+    assert (
+        set(
+            SpecifierSet(",".join(c for one in clauses for c in one)).filter(
+                [Version(v) for v in versions], prereleases=True
+            )
+        )
+        == expected
+    )
+    offered = {version for version, _ in grouped.releases(None, specs)}
+    assert offered >= expected
+
+
+def test_an_exact_version_s_window_is_its_release_not_every_newer_one() -> None:
+    """``==0.68.0`` among 2,500 releases once asked each newer one (decision 496)."""
+    listing = _files(*(f"lib-0.{minor}.0-py3-none-any.whl" for minor in range(200)))
+    grouped = by_version(listing)
+    for clause, admitted in (("==0.68.0", 1), ("<=0.68", 69), ("~=0.68.0", 1)):
+        window = grouped._window([SpecifierSet(clause)])
+        assert len(window) == admitted, clause
+        assert len(grouped.admitting([SpecifierSet(clause)]) or ()) == admitted

@@ -133,8 +133,10 @@ class ByVersion:
         ``>=1.33.13,<1.34.0`` admits a dozen: backtracking screens one for every release of
         the project that states it (decision 137). Only bounds every admitted version is
         sure to meet are taken: ``>=``, ``>``, ``==`` (no wildcard) and ``~=`` clauses' from
-        below (a version at least its public part), ``<`` clauses' from above; ``<=`` admits
-        ``V+local``, above ``V``. Each version in the window is still asked in full.
+        below (a version at least its public part), ``<`` clauses' from above, and ``==``
+        (no wildcard), ``<=`` and ``~=`` clauses' from above at the next release
+        (:func:`_next_release`: ``V+local``, ``V.postN`` are below it). Each version in the
+        window is still asked in full.
         """
         lower, upper = self._bounds(specs)
         first = 0 if upper is None else self._first_below(upper)
@@ -151,11 +153,16 @@ class ByVersion:
         for spec in specs:
             for clause in spec:
                 op, text = clause.operator, clause.version
-                if op in {">=", ">", "~="} or (op == "==" and not text.endswith(".*")):
+                exact = op == "==" and not text.endswith(".*")
+                if op in {">=", ">", "~="} or exact:
                     bound = Version(text)
                     lower = bound if lower is None or bound > lower else lower
-                elif op == "<":
+                if op == "<":
                     bound = Version(text)
+                    upper = bound if upper is None or bound < upper else upper
+                elif op in {"<=", "~="} or exact:
+                    # (``==0.68.0`` once scanned every newer release of 2,500: decision 496)
+                    bound = _next_release(Version(text), op == "~=")
                     upper = bound if upper is None or bound < upper else upper
         return lower, upper
 
@@ -217,6 +224,21 @@ class ByVersion:
                 files.subset(at) if isinstance(files, Listing) else tuple(files[i] for i in at)
             )
         return kept
+
+
+def _next_release(version: Version, compatible: bool) -> Version:
+    """The first ``.dev0`` of the release after *version*'s, above every version it bounds.
+
+    ``==1.4.5`` admits only versions of release 1.4.5 (``1.4.5+local``, and nothing else
+    under ``==``), ``<=1.4.5`` none of a later release, ``~=1.4.5`` only 1.4.x: each of
+    those is below ``1.4.6.dev0`` (``1.5.dev0`` for ``~=``), whatever its pre-, post-,
+    dev-release or local label, since versions compare by release first (after the epoch).
+    """
+    from packaging.version import Version  # noqa: PLC0415
+
+    release = version.release[:-1] if compatible else version.release
+    bumped = (*release[:-1], release[-1] + 1)
+    return Version(f"{version.epoch}!{'.'.join(map(str, bumped))}.dev0")
 
 
 def version_groups(names: Sequence[str]) -> list[tuple[str, Version, list[int]]]:
