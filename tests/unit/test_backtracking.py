@@ -29,6 +29,7 @@ from graft.resolve.reporter import RepinCycle
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping, Sequence
 
+    from resolvelib.resolvers import Criterion
     from resolvelib.structs import RequirementInformation
 
 #: name -> version -> (name, allowed versions) of each dependency
@@ -279,3 +280,33 @@ def test_a_pin_excluded_then_satisfied_again_is_pinned_again_with_its_requiremen
     assert state.mapping["c"].version == 1
     state = Backtracking(GraphProvider(graph), BaseReporter()).resolve(roots, 100)
     assert state.mapping["b"].version == 1
+
+
+class _Unremembered(Backtracking[Req, Cand, str]):
+    """Backtracking asking resolvelib's own question each time (no memo: decision 496)."""
+
+    def _is_current_pin_satisfying(self, name: str, criterion: Criterion[Req, Cand]) -> bool:
+        return Resolution._is_current_pin_satisfying(self, name, criterion)
+
+
+def _outcome(search: Backtracking[Req, Cand, str], needs: list[Req]) -> object:
+    try:
+        state = search.resolve(needs, 5000)
+    except (RepinCycle, ResolutionImpossible) as exc:
+        return type(exc).__name__
+    return sorted((name, c.version) for name, c in state.mapping.items())
+
+
+@settings(max_examples=300, deadline=None)
+@given(graphs(), st.lists(st.sampled_from(NAMES), min_size=1, max_size=2, unique=True))
+@example(REPINS, ["r0", "r1"])
+@example(STALE_PIN_SATISFIED_AGAIN, ["b"])
+def test_the_pin_verdicts_kept_per_criterion_change_no_search(
+    graph: Graph, roots: list[str]
+) -> None:
+    """A guard: each search ends as it does asking resolvelib's question every round."""
+    needs = [Req(*_any(graph, r)) for r in roots]
+    for strict in (False, True):
+        kept = _outcome(Backtracking(GraphProvider(graph), Rounds(), strict=strict), needs)
+        asked = _outcome(_Unremembered(GraphProvider(graph), Rounds(), strict=strict), needs)
+        assert kept == asked
