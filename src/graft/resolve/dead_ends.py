@@ -32,7 +32,7 @@ from graft.resolve.candidates import (
 from graft.resolve.policy import Prereleases
 from graft.resolve.reporter import Restart, Unsatisfiable
 from graft.resolve.screen import screen, too_new
-from graft.resolve.yanked_ends import yanked_widen
+from graft.resolve.widening import may_widen
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -77,7 +77,7 @@ class Screening(Protocol):
     _dependencies: dict[tuple[str, str, str | None], tuple[list[Need], list[Need], tuple[str, ...]]]
     dependencies: bool
     _proving: set[tuple[str, str, str | None]]
-    _yanked_offers: dict[tuple[Need, Version], list[Candidate]]
+    _widening_offers: dict[tuple[Need, Version], list[Candidate]]
 
     def files(self, name: NormalizedName) -> Sequence[ArtifactFile]:
         """The project's files."""
@@ -300,26 +300,17 @@ class DeadEnds:
         """Whether another requirement could make *need* admit what it does not alone.
 
         Others narrow it, but for two things a requirement can add (``screen``): a yanked
-        file is offered only when an ``==`` names its version, and a prerelease when a
-        specifier names one (or, ``if-necessary``, when nothing else is left: then *need*
-        alone offers it too). So: a file *need* admits is yanked, or prereleases are
-        ``disallow``-ed and it admits one. A file named is left as widenable (unproved). A
-        yanked file widens nothing where what an ``==`` naming it offers the target is none or
-        only dead ends (:func:`~graft.resolve.yanked_ends.yanked_widen`, decision 486).
+        file is offered only when an ``==`` names its version, and a prerelease (unless the
+        policy allows them all) when a specifier names one, or under ``if-necessary`` when
+        nothing else is left. A file named is left as widenable (unproved). What those could
+        add widens nothing where it offers the target nothing or only dead ends
+        (:func:`~graft.resolve.widening.may_widen`, decisions 486 and 495).
         """
         if need.name == PYTHON:
             return False
         if need.filename is not None:
             return True
-        name = NormalizedName(need.name)
-        grouped = by_version(self.files(name))
-        cutoff = self.policy.cutoff(name)  # (a yanked dead end widens nothing: decision 486)
-        if _yanked_among(grouped.admitted([need.specifier]), cutoff) and yanked_widen(self, need):
-            return True
-        if self.policy.prereleases_for(NormalizedName(need.name)) is not Prereleases.DISALLOW:
-            return False
-        contains = need.specifier.contains
-        return any(v.is_prerelease and contains(v, prereleases=True) for v, _ in grouped.versions)
+        return may_widen(self, need)
 
     def widened(self: Screening, need: Need) -> list[Candidate] | None:
         """Every candidate offered for *need* with any other requirements; None if unknown.

@@ -146,10 +146,10 @@ class Provider(DeadEnds, NoResolution, CandidateDeps, AbstractProvider[Need, Can
         # what came up unpinned in backtracks again and again, pinned sooner (decision 483;
         # shared by the searches started again)
         self.promotions = Promotions()
-        # decision 486: the yanked candidates whose dead end is being proved, and what an
-        # ``==`` naming a yanked version offers, per need and version
+        # decisions 486, 495: the yanked or prerelease candidates whose dead end is being
+        # proved, and what an ``==`` naming such a version offers, per need and version
         self._proving: set[tuple[str, str, str | None]] = set()
-        self._yanked_offers: dict[tuple[Need, Version], list[Candidate]] = {}
+        self._widening_offers: dict[tuple[Need, Version], list[Candidate]] = {}
 
     def fresh(self) -> Provider:
         """A provider of the same questions with nothing noted, sharing what was read."""

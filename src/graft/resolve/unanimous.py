@@ -12,8 +12,8 @@ candidate the provider offers for the request's requirements on it, R(i); any ot
 identifier takes the first candidate offered for the first requirement that reaches it.
 Each chosen candidate's dependencies are read and walked in turn. A candidate one of whose
 own requirements admits nothing, whatever else is required (*hopeless*: nothing fits it
-alone, and it is about the target's Python, or it leaves out no yanked file and prereleases
-are not ``disallow``-ed, so no other requirement can widen it), is passed over for the next
+alone, and it is about the target's Python, or no yanked file or prerelease it admits offers
+the target a candidate, so no other requirement can widen it), is passed over for the next
 one: resolvelib rejects it on trying it, before pinning anything, and tries the next. The
 walk answers when, for every identifier *i* it reaches and every requirement *r* on *i*
 stated by a chosen candidate, the first candidate offered for *r* alone is the chosen C(i),

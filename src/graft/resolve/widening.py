@@ -1,27 +1,35 @@
-"""Whether the yanked files a requirement admits could add a candidate that is no dead end.
+"""Whether what another requirement could add to a requirement could be no dead end.
 
 A requirement that admits only dead ends alone is *hopeless* (decision 91) unless another
-requirement could widen it, and one way is a yanked file: an ``==`` naming its version
-offers it (PEP 592). So a requirement admitting one yanked file anywhere in its range was
-never hopeless, whatever that file is, and a missing wheel deep in a chain stopped there:
-at ``--exclude-newer 2023-12-09`` no pywin32 release has a wheel for Windows CPython 3.13,
-every jupyter-core from 4.6 needs pywin32 on Windows, and jupyter-core 4.11.0 is yanked, so
-no requirement on jupyter-core (nbconvert 7's ``>=4.7``, jupyter-client's) was learned
-hopeless and no parent a dead end: the sphinx set ran out of its 20,000 rounds (decision 486).
+requirement could widen it. Others only narrow what it admits, but for two kinds of file
+(``screen``): a yanked file is offered only when an ``==`` names its version (PEP 592), and
+a prerelease, unless the policy allows every one, when a specifier names one (or, under
+``if-necessary``, when nothing but prereleases is left). So a requirement admitting one
+yanked file or one prerelease was never hopeless, whatever that file is, and a missing wheel
+deep in a chain stopped there: at ``--exclude-newer 2023-12-09`` no pywin32 release has a
+wheel for Windows CPython 3.13, every jupyter-core from 4.6 needs pywin32 on Windows, and
+jupyter-core 4.11.0 is yanked, so no requirement on jupyter-core (nbconvert 7's ``>=4.7``,
+jupyter-client's) was learned hopeless and no parent a dead end: the sphinx set ran out of
+its 20,000 rounds (decision 486). A prerelease under ``--prerelease disallow`` did the same
+(decision 495); under ``if-necessary`` one was taken to widen nothing, which was wrong where
+the final releases a requirement admits are dead ends and another requirement names a
+prerelease (``btool`` needing ``lib<3``, ``lib>=2.0b1`` asked: pip and uv take lib 2.1b1).
 
-Here each yanked version the requirement admits (its cutoff's: a file ``--exclude-newer``
-leaves out widens nothing) is screened as an ``==`` naming it would have it screened,
-prereleases allowed; what that offers for the target must each be a dead end, known or
-proved now by decision 91's rule (one of its own requirements is hopeless, asked in turn),
-for the yanked files to widen nothing. A yanked release with no file for the target adds
-nothing at all. Only wheels are read (an sdist's METADATA may need a build), and only once
-resolvelib searches (the provider holds its state): the unanimous and pinned walks read no
-more than what they pin, so before the search a yanked candidate not read yet is no dead
-end. A candidate whose proof is under way is taken as no dead end (a cycle proves nothing):
-what is not proved widens, as before. Asked by :meth:`DeadEnds.widenable` only: a root's
-widened offer (:meth:`DeadEnds.widened`) still counts any yanked file as unknown, since the
-unanimous walk asks it of every root and, with the proof, learned dead ends the search alone
-meets later, which explained the same failure in other words.
+Here each such version the requirement admits (its constraint too; a file its project's
+``--exclude-newer`` leaves out widens nothing) is screened as an ``==`` naming it would have
+it screened, prereleases allowed; what that offers for the target must each be a dead end,
+known or proved now by decision 91's rule (one of its own requirements is hopeless, asked in
+turn), for the requirement to be widened by nothing. A version with no file for the target
+adds nothing at all. Only wheels are read (an sdist's METADATA may need a build), and only
+once resolvelib searches (the provider holds its state): the unanimous and pinned walks read
+no more than what they pin, and a walk that took a candidate it had read for a dead end
+explained a failure by another cause than the search does (decision 493), so before the
+search a version that offers anything may widen. A candidate whose proof is under way is
+taken as no dead end (a cycle proves nothing): what is not proved widens. Asked by
+:meth:`DeadEnds.widenable` only: a root's widened offer (:meth:`DeadEnds.widened`) still
+counts any yanked file as unknown, since the unanimous walk asks it of every root and, with
+the proof, learned dead ends the search alone meets later, which explained the same failure
+in other words.
 """
 
 from __future__ import annotations
@@ -33,8 +41,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName
 
 from graft.errors import BuildError, SourceError
-from graft.resolve.admit import by_version
-from graft.resolve.artifacts import parse_wheel, sdist_version
+from graft.resolve.admit import arbitrary, by_version, verdicts
 from graft.resolve.candidates import WheelCandidate, candidate_key, offer
 from graft.resolve.policy import Prereleases
 from graft.resolve.screen import screen, too_new
@@ -64,7 +71,7 @@ class Proving(Protocol):
     screens: ScreenMemo | None
     dead_ends: dict[Key, tuple[WheelCandidate, Need]]
     _proving: set[Key]
-    _yanked_offers: dict[tuple[Need, Version], list[Candidate]]
+    _widening_offers: dict[tuple[Need, Version], list[Candidate]]
     now: State[Need, Candidate, str] | None
 
     def files(self, name: NormalizedName) -> Sequence[ArtifactFile]:
@@ -82,48 +89,44 @@ class Proving(Protocol):
     def _hopeless(self, need: Need) -> bool: ...
 
 
-def yanked_versions(screening: Proving, need: Need) -> list[Version] | None:
-    """The versions of the yanked files *need* admits (its constraint too) within the cutoff.
+def widening_versions(screening: Proving, need: Need) -> list[Version]:
+    """The versions *need* admits (its constraint too) that another requirement could add.
 
-    None if one of those files states no version its name can be read for (unknown).
+    Those with a yanked file, and, unless the project's policy allows every prerelease, the
+    prereleases; newest first, each with a file ``--exclude-newer`` leaves in.
     """
     name = NormalizedName(need.name)
     specs = [need.specifier]
     if name in screening.policy.constraints:
         specs.append(screening.policy.constraints[name])
+    prereleases = screening.policy.prereleases_for(name) is not Prereleases.ALLOW
     cutoff = screening.policy.cutoff(name)
     grouped = by_version(screening.files(name))
-    found: dict[Version, None] = {}
-    for file in grouped.admitted(specs):
-        if file.yanked is not None and not too_new(file, cutoff):
-            version = _version(file)
-            if version is None:
-                return None
-            found[version] = None
-    return list(found)
+    contains = verdicts(specs)
+    found: list[Version] = []
+    for version, at in grouped.versions if arbitrary(specs) else grouped.releases(None, specs):
+        if not contains(version):
+            continue
+        files = [grouped.files[i] for i in at]
+        kept = [file for file in files if not too_new(file, cutoff)]
+        if kept and (
+            (prereleases and version.is_prerelease) or any(f.yanked is not None for f in kept)
+        ):
+            found.append(version)
+    return found
 
 
-def _version(file: ArtifactFile) -> Version | None:
-    """The version *file*'s name states, or None."""
-    if file.is_wheel:
-        parsed = parse_wheel(file.filename)
-        return None if parsed is None else parsed.version
-    return sdist_version(file.filename)
+def may_widen(screening: Proving, need: Need) -> bool:
+    """Whether a file another requirement could add to *need* could be no dead end.
 
-
-def yanked_widen(screening: Proving, need: Need) -> bool:
-    """Whether a yanked file *need* admits could add a candidate that is no dead end.
-
-    Before resolvelib searches (the pinned and unanimous walks), always: a walk that took a
-    yanked file for a dead end explained a failure by another cause than the search does
-    (``p2==1.0 p0==1.0``, p0 1.0 yanked and for Python <3.10: "the versions that match are
-    yanked" against the search's Requires-Python; decision 493).
+    Before resolvelib searches (the pinned and unanimous walks), any that offers the target
+    a candidate: a walk that took a yanked file for a dead end explained a failure by another
+    cause than the search does (``p2==1.0 p0==1.0``, p0 1.0 yanked and for Python <3.10:
+    "the versions that match are yanked" against the search's Requires-Python; decision 493).
     """
+    versions = widening_versions(screening, need)
     if screening.now is None:
-        return True
-    versions = yanked_versions(screening, need)
-    if versions is None:
-        return True
+        return any(_offered(screening, need, version) for version in versions)
     return any(
         not _dead(screening, candidate)
         for version in versions
@@ -134,7 +137,7 @@ def yanked_widen(screening: Proving, need: Need) -> bool:
 def _offered(screening: Proving, need: Need, version: Version) -> list[Candidate]:
     """What *need* with an ``==`` naming *version* offers the target, prereleases allowed."""
     key = (need, version)
-    known = screening._yanked_offers.get(key)  # noqa: SLF001 - the same screening's
+    known = screening._widening_offers.get(key)  # noqa: SLF001 - the same screening's
     if known is not None:
         return known
     name = NormalizedName(need.name)
@@ -148,7 +151,7 @@ def _offered(screening: Proving, need: Need, version: Version) -> list[Candidate
     else:
         found = screen(name, files, specs, target, wide, tag_rank=rank, reasons=False)
     out = offer(found, name, need.extra, set(), set(), fallback=wide.same_version_fallback)
-    screening._yanked_offers[key] = out  # noqa: SLF001
+    screening._widening_offers[key] = out  # noqa: SLF001
     return out
 
 
@@ -178,8 +181,6 @@ def _needs(screening: Proving, candidate: WheelCandidate) -> list[Need]:
     needs = screening.known_only(candidate)
     if needs is not None:
         return needs
-    if screening.now is None:  # (no search yet: the walks read only what they pin)
-        return []
     try:
         fixed, own, _ = screening._known(candidate)  # noqa: SLF001 - the same screening's
     except (BuildError, SourceError):  # (resolvelib says so if it ever tries it)
@@ -187,4 +188,4 @@ def _needs(screening: Proving, candidate: WheelCandidate) -> list[Need]:
     return [*fixed, *own]
 
 
-__all__ = ["Proving", "yanked_versions", "yanked_widen"]
+__all__ = ["Proving", "may_widen", "widening_versions"]
