@@ -108,10 +108,9 @@ def widening_versions(screening: Proving, need: Need) -> list[Version]:
         if not contains(version):
             continue
         files = [grouped.files[i] for i in at]
-        kept = [file for file in files if not too_new(file, cutoff)]
-        if kept and (
-            (prereleases and version.is_prerelease) or any(f.yanked is not None for f in kept)
-        ):
+        if not (prereleases and version.is_prerelease):
+            files = [file for file in files if file.yanked is not None]
+        if any(not too_new(file, cutoff) for file in files):
             found.append(version)
     return found
 
