@@ -18,7 +18,11 @@ from graft.store import seal
 
 # No timed assertions: hypothesis's default deadline (200 ms an example) fails a property on
 # a loaded machine (test_surface's, at 298 ms under a load of 13 on two cores), which says
-# nothing about graft. Tests that set their own settings keep them.
+# nothing about graft. Tests that set their own settings keep them. The profile's parent is
+# the one hypothesis loaded for the environment: where a CI variable is set (CI, GITHUB_ACTIONS,
+# ...), its "ci" profile, so derandomized (a test's examples fixed by its own source), with no
+# example database and too_slow suppressed; elsewhere a random seed each run, failures kept in
+# .hypothesis/ and replayed first (decision 497).
 settings.register_profile("graft", deadline=None)
 settings.load_profile("graft")
 
