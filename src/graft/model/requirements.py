@@ -85,6 +85,13 @@ class Inputs:
     find_links: list[str] = field(default_factory=list)
     no_index: bool = False
     pylocks: list[str] = field(default_factory=list)  # PEP 751 lock files, read per target
+    # pip 26.3's spellings of one lock's extras and groups, ``-r 'pylock.toml[x]'`` and
+    # ``--group pylock.toml:g``, by the lock's absolute path: (extras, groups, whether a -r
+    # names the lock too), ``sources.pylock_spellings.LockPick``s (no class made here: a
+    # sync without them never creates one, decision 51; decision 498)
+    pylock_picks: dict[str, tuple[tuple[str, ...], tuple[str, ...], bool]] = field(
+        default_factory=dict
+    )
     files_read: list[str] = field(default_factory=list)  # requirement files, nested ones too
     remote_files: list[str] = field(default_factory=list)  # by URL or stdin (not watched)
     # the sha256 (hex) of the bytes each requirements file was parsed from, by path

@@ -63,12 +63,13 @@ def gather_inputs(request: ResolveRequest, *, nothing_listed: bool = False) -> I
             inputs.wanted.append(parse_line(spec, "command line"))
     from graft.sources.pyproject import is_pyproject, read_groups  # noqa: PLC0415
 
-    _read_files(request, inputs)
-    no_pyproject = not any(is_pyproject(path) for path in request.requirement_files)
-    if request.groups and not inputs.pylocks and no_pyproject:
+    read, groups = _lock_spellings(request, inputs)
+    _read_files(request, read, groups, inputs)
+    no_pyproject = not any(is_pyproject(path) for path in read)
+    if groups and not inputs.pylocks and no_pyproject:
         # pip's and uv's --group: ./pyproject.toml
         unread = frozenset(request.no_sources_packages)
-        read_groups(request.groups, inputs, uv_sources=not request.no_sources, unread=unread)
+        read_groups(tuple(groups), inputs, uv_sources=not request.no_sources, unread=unread)
     if (request.extras or request.all_extras) and not inputs.pylocks and no_pyproject:
         _refuse_extras(request)  # (was silently ignored)
     for path in request.constraint_files:
@@ -122,22 +123,39 @@ def gather_inputs(request: ResolveRequest, *, nothing_listed: bool = False) -> I
     return inputs
 
 
-def _read_files(request: ResolveRequest, inputs: Inputs) -> None:
-    """The request's ``-r`` files and ``--requirements-from-script`` read into *inputs*.
+def _lock_spellings(request: ResolveRequest, inputs: Inputs) -> tuple[list[str], list[str]]:
+    """The ``-r`` files and ``--group``s, pip 26.3's spellings of a lock's selection taken.
+
+    ``-r 'pylock.toml[x]'`` and ``--group pylock.toml:g`` (decision 498).
+    """
+    files, groups = list(request.requirement_files), list(request.groups)
+    if not any("pylock" in f and f.endswith("]") for f in files) and not any(
+        "pylock" in g and ":" in g for g in groups
+    ):
+        return files, groups  # (a lock's name starts pylock.: nothing to import here)
+    from graft.sources.pylock_spellings import spelt, take  # noqa: PLC0415
+
+    return take(files, groups, inputs) if spelt(files, groups) else (files, groups)
+
+
+def _read_files(
+    request: ResolveRequest, files: list[str], groups: list[str], inputs: Inputs
+) -> None:
+    """The request's ``-r`` *files* and ``--requirements-from-script`` read into *inputs*.
 
     A ``-r`` file is requirements, a pyproject.toml or a script; pip's flag names a script of
-    any name (decision 432).
+    any name (decision 432). *groups*: the ``--group``s a ``-r pyproject.toml`` gives.
     """
     from graft.sources.pyproject import is_pyproject, read_pyproject  # noqa: PLC0415
     from graft.sources.reqfile import read_requirements  # noqa: PLC0415
 
-    for path in request.requirement_files:
+    for path in files:
         if is_pyproject(path):
             read_pyproject(
                 path,
                 inputs,
                 request.extras,
-                request.groups,
+                tuple(groups),
                 uv_sources=not request.no_sources,
                 unread=frozenset(request.no_sources_packages),
                 all_extras=request.all_extras,

@@ -189,7 +189,7 @@ def _locked(request: LockRequest, reads: Reads) -> LockResult:
     chooser = chooser_for(asked, cache_dir, inclusive=True)
     relock = Relock(
         inputs.pylocks, asked.extras, asked.groups or None, chooser, all_extras=asked.all_extras
-    )
+    ).picking(inputs)
     direct, archived, conditional = lock_direct.files(inputs, relock, envs)
     # --no-build: no sdist is a candidate, as under uv pip compile --no-build (an older
     # release with a wheel is taken); a project directory was refused by lock_directories

@@ -32,16 +32,26 @@ def read_locks(
     from graft.sources.pylock import read_pylock  # noqa: PLC0415
 
     locked: list[Wanted] = []
-    groups, all_extras = request.groups or None, request.all_extras
+    extras, groups = request.extras, request.groups
+    if inputs.pylock_picks:  # pip's -r 'pylock.toml[x]', --group pylock.toml:g (decision 498)
+        from graft.sources.pylock_spellings import lock_group  # noqa: PLC0415
+
+        groups = tuple(g for g in groups if lock_group(g) is None)
     for lock in inputs.pylocks:
+        lock_extras, lock_groups, defaults = tuple(extras), groups or None, False
+        if inputs.pylock_picks:
+            from graft.sources.pylock_spellings import selection  # noqa: PLC0415
+
+            lock_extras, lock_groups, defaults = selection(lock, extras, groups, inputs)
         locked += read_pylock(
             lock,
             target,
-            request.extras,
-            groups,
+            lock_extras,
+            lock_groups,
             variants=chooser,
-            all_extras=all_extras,
+            all_extras=request.all_extras,
             digests=inputs.digests,
+            default_groups=defaults,
         )
     return locked
 

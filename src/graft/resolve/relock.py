@@ -30,7 +30,7 @@ from graft.errors import UsageError
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable
 
-    from graft.model.requirements import Wanted
+    from graft.model.requirements import Inputs, Wanted
     from graft.resolve.artifacts import ArtifactFile
     from graft.resolve.environments import Environment
     from graft.sources.pylock_variants import LockedVariants
@@ -69,12 +69,26 @@ class Relock:
         all_extras: bool = False,
     ) -> None:
         self.locks = tuple(locks)
+        self.picks: Inputs | None = None  # pip's spellings of a lock's selection (decision 498)
         self.extras = tuple(extras)
         self.all_extras = all_extras  # --all-extras: every extra a lock declares
         self.groups = groups
         self.variants = variants  # the lock's variant chooser: a locked variant wheel is read
         self._by_env: dict[str, list[Wanted]] = {}  # each environment's selection, read once
         self._scanned: _Scan | None = None
+
+    def picking(self, inputs: Inputs) -> Relock:
+        """Itself, reading pip's ``-r 'pylock.toml[x]'`` and ``--group pylock.toml:g`` of *inputs*.
+
+        Such a ``--group`` is its lock's alone, not every lock's (decision 498).
+        """
+        if inputs.pylock_picks:
+            from graft.sources.pylock_spellings import lock_group  # noqa: PLC0415
+
+            self.picks = inputs
+            kept = tuple(g for g in self.groups or () if lock_group(g) is None)
+            self.groups = kept or None
+        return self
 
     def _selected(self, env: Environment) -> list[Wanted]:
         from graft.sources.pylock import read_pylock  # noqa: PLC0415
@@ -83,13 +97,21 @@ class Relock:
         if known is None:
             known = []
             for path in self.locks:
+                extras, groups, defaults = self.extras, self.groups, False
+                if self.picks is not None and self.picks.pylock_picks:
+                    from graft.sources.pylock_spellings import selection  # noqa: PLC0415
+
+                    extras, groups, defaults = selection(
+                        path, self.extras, tuple(self.groups or ()), self.picks
+                    )
                 known += read_pylock(
                     path,
                     env.target,
-                    self.extras,
-                    self.groups,
+                    extras,
+                    groups,
                     variants=self.variants,
                     all_extras=self.all_extras,
+                    default_groups=defaults,
                 )
             self._by_env[env.label] = known
         return known

@@ -77,10 +77,13 @@ def read_pylock(
     variants: LockedVariants | None = None,
     all_extras: bool = False,
     digests: dict[str, str] | None = None,
+    default_groups: bool = False,
 ) -> list[Wanted]:
     """The wheels *path* selects for *target*, as :class:`Wanted` items.
 
     *all_extras* (``--all-extras``): with every extra the lock declares (decision 387).
+    *default_groups*: the lock's ``default-groups`` beside *groups* (pip's ``-r LOCK --group
+    LOCK:NAME``, decision 498).
     *digests* (``Inputs.digests``): the sha256 of the bytes read goes into it (decision 464).
     """
     from packaging.pylock import (  # noqa: PLC0415
@@ -106,6 +109,8 @@ def read_pylock(
         raise SourceError(f"invalid lock file ({exc})", where=path) from None
     if all_extras:
         extras = tuple(dict.fromkeys((*extras, *(lock.extras or ()))))
+    if default_groups and groups is not None:
+        groups = tuple(dict.fromkeys((*(lock.default_groups or ()), *groups)))
     tags = [Tag(*t.split("-", 2)) for t in target.tags]
     base = os.path.dirname(os.path.abspath(path))
     wanted = []
