@@ -968,6 +968,24 @@ def test_a_group_alone_is_read_from_the_pyproject_toml_here_as_pip_and_uv_do(
     assert not (tmp_path / "c").exists()
 
 
+def test_a_group_with_r_pyproject_is_that_file_s_not_the_one_here(
+    tmp_path: Path, store_dir: Path, index: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a guard (decision 498): uv 0.13.9 reads --group from ./pyproject.toml even beside -r
+    # other/pyproject.toml (installs here's group; astral-sh/uv#14482, open, "bug"); graft
+    # reads the -r file's, as its README says
+    project = tmp_path / "proj"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "proj"\nversion = "0"\ndependencies = ["lib<2"]\n'
+        '[dependency-groups]\ndev = ["app"]\n'
+    )
+    (tmp_path / "pyproject.toml").write_text('[dependency-groups]\ndev = ["speedy"]\n')
+    monkeypatch.chdir(tmp_path)
+    sync(tmp_path / "a", index, store_dir, "-r", project / "pyproject.toml", "--group", "dev")
+    assert installed(tmp_path / "a") == {"app": "1.0", "lib": "1.0"}
+
+
 def test_requires_python_of_the_index_or_of_the_wheel_each_excludes(
     tmp_path: Path, store_dir: Path, wheels: Path
 ) -> None:
