@@ -22,6 +22,7 @@ import pytest
 
 from tests.integration.test_build_failure_chain import failing_sdist
 from tests.integration.test_uv_resolver_options import installed, sync, uv_installed
+from tests.integration.test_yanked_dead_end import chain
 from tests.support.rangeserver import Served, serve_releases
 from tests.support.wheelmaker import make_wheel
 
@@ -29,25 +30,12 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
-#: Each of m1, m2 has this many wheels (and m2 a failing sdist under them).
-RELEASES = 6
-
 
 @pytest.fixture
 def index(tmp_path: Path) -> Iterator[Served]:
     folder = tmp_path / "served"
-    releases: list[tuple[str, str, tuple[str, ...]]] = [
-        ("top", "1.0", ("a",)),
-        *(("a", f"2.{minor}", ("c", "m1", "m2", "x")) for minor in (3, 2, 1)),
-        ("a", "1.0", ("c",)),
-        *(("x", f"1.{minor}", ("y>=1",)) for minor in range(5, 0, -1)),
-        *(("y", f"1.{minor}", ("c>=4.9",)) for minor in (3, 2, 1)),
-        *(
-            ("c", version, ("pw",))
-            for version in ("5.1", "5.0", "4.12", "4.11rc1", "4.10", "4.9", "4.6")
-        ),
-        ("c", "4.5", ()),
-        *((name, f"1.{micro}", ()) for name in ("m1", "m2") for micro in range(RELEASES, 0, -1)),
+    releases = [
+        *chain("4.11rc1"),
         ("lib", "2.5", ("missing>=1",)),
         ("lib", "2.1b1", ()),
         ("missing", "0.1", ()),

@@ -32,20 +32,24 @@ if TYPE_CHECKING:
 RELEASES = 6
 
 
-@pytest.fixture
-def index(tmp_path: Path) -> Iterator[Served]:
-    folder = tmp_path / "served"
-    releases: list[tuple[str, str, tuple[str, ...]]] = [
+def chain(*middle: str) -> list[tuple[str, str, tuple[str, ...]]]:
+    """Decision 486's chain: ``c`` 5.1-4.6 (and each of *middle*) need ``pw``; 4.5 fits."""
+    return [
         ("top", "1.0", ("a",)),
         *(("a", f"2.{minor}", ("c", "m1", "m2", "x")) for minor in (3, 2, 1)),
         ("a", "1.0", ("c",)),
         *(("x", f"1.{minor}", ("y>=1",)) for minor in range(5, 0, -1)),
         *(("y", f"1.{minor}", ("c>=4.9",)) for minor in (3, 2, 1)),
-        *(("c", version, ("pw",)) for version in ("5.1", "5.0", "4.12", "4.10", "4.9", "4.6")),
+        *(("c", v, ("pw",)) for v in ("5.1", "5.0", "4.12", *middle, "4.10", "4.9", "4.6")),
         ("c", "4.5", ()),
         *((name, f"1.{micro}", ()) for name in ("m1", "m2") for micro in range(RELEASES, 0, -1)),
     ]
-    with serve_releases(folder, releases) as served:
+
+
+@pytest.fixture
+def index(tmp_path: Path) -> Iterator[Served]:
+    folder = tmp_path / "served"
+    with serve_releases(folder, chain()) as served:
         yanked = make_wheel(folder, "c", "4.11", {"c/__init__.py": ""}, requires=("pw",))
         served.add_wheel(yanked, yanked="broken")
         served.add(

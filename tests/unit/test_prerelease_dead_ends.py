@@ -26,6 +26,7 @@ from graft.resolve.resolver import resolve
 from graft.venv.foreign import foreign_target
 from tests.unit.fakeindex import JAN_2025, WINDOWS_TAG, FakeIndex
 from tests.unit.test_resolver import pins
+from tests.unit.test_yanked_dead_ends import jupyter_core, notebook_shape
 
 LINUX = foreign_target("3.11", ["manylinux_2_17_x86_64"])
 DISALLOW = Policy(prereleases=Prereleases.DISALLOW)
@@ -33,32 +34,12 @@ MODES = pytest.mark.parametrize("policy", [DISALLOW, Policy()], ids=["disallow",
 
 
 def _jupyter_core(*, rc_needs: tuple[str, ...] = ("pw",), rc_tag: str = "") -> FakeIndex:
-    """``c`` 5.1-4.6 need ``pw``, which has no wheel for the target; 4.11rc1 is a prerelease."""
-    index = FakeIndex()
-    for version in ("5.1", "5.0", "4.12"):
-        index.add("c", version, ["pw"])
-    index.add("c", "4.11rc1", rc_needs, tag=rc_tag or "py3-none-any")
-    for version in ("4.10", "4.9", "4.6"):
-        index.add("c", version, ["pw"])
-    index.add("c", "4.5")
-    index.add("pw", "306", tag=WINDOWS_TAG)
-    return index
+    """Decision 486's ``c``, with a prerelease 4.11rc1 in the place of its yanked 4.11."""
+    return jupyter_core("4.11rc1", rc_needs, rc_tag)
 
 
 def _notebook_shape(releases: int) -> FakeIndex:
-    index = _jupyter_core()
-    index.add("top", "1.0", ["a"])
-    for minor in (3, 2, 1):
-        index.add("a", f"2.{minor}", ["c", "m1", "m2", "x"])
-    index.add("a", "1.0", ["c"])
-    for minor in range(5, 0, -1):
-        index.add("x", f"1.{minor}", ["y>=1"])
-    for minor in (3, 2, 1):
-        index.add("y", f"1.{minor}", ["c>=4.9"])
-    for name in ("m1", "m2"):
-        for micro in range(releases, 0, -1):
-            index.add(name, f"1.{micro}")
-    return index
+    return notebook_shape(_jupyter_core(), releases)
 
 
 @pytest.mark.parametrize("shortcut", [False, True], ids=["resolvelib", "walk"])

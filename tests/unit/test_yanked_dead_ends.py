@@ -27,12 +27,15 @@ from tests.unit.test_resolver import pins
 LINUX = foreign_target("3.11", ["manylinux_2_17_x86_64"])
 
 
-def _jupyter_core(*, yanked_needs: tuple[str, ...] = ("pw",), yanked_tag: str = "") -> FakeIndex:
-    """``c`` 5.1-4.6 need ``pw``, which has no wheel for the target; 4.11 is yanked; 4.5 fits."""
+def jupyter_core(
+    middle: str, needs: tuple[str, ...] = ("pw",), tag: str = "", yanked: str | None = None
+) -> FakeIndex:
+    """``c`` 5.1-4.6 need ``pw``, which has no wheel for the target; 4.5 fits; *middle* (a
+    yanked 4.11 here, a prerelease in decision 495's tests) needs *needs*, with *tag*."""
     index = FakeIndex()
     for version in ("5.1", "5.0", "4.12"):
         index.add("c", version, ["pw"])
-    index.add("c", "4.11", yanked_needs, yanked="broken", tag=yanked_tag or "py3-none-any")
+    index.add("c", middle, needs, yanked=yanked, tag=tag or "py3-none-any")
     for version in ("4.10", "4.9", "4.6"):
         index.add("c", version, ["pw"])
     index.add("c", "4.5")
@@ -40,8 +43,8 @@ def _jupyter_core(*, yanked_needs: tuple[str, ...] = ("pw",), yanked_tag: str = 
     return index
 
 
-def _notebook_shape(releases: int) -> FakeIndex:
-    index = _jupyter_core()
+def notebook_shape(index: FakeIndex, releases: int) -> FakeIndex:
+    """*index* (a :func:`jupyter_core`) with decision 486's chain above ``c`` added."""
     index.add("top", "1.0", ["a"])
     for minor in (3, 2, 1):
         index.add("a", f"2.{minor}", ["c", "m1", "m2", "x"])
@@ -54,6 +57,14 @@ def _notebook_shape(releases: int) -> FakeIndex:
         for micro in range(releases, 0, -1):
             index.add(name, f"1.{micro}")
     return index
+
+
+def _jupyter_core(*, yanked_needs: tuple[str, ...] = ("pw",), yanked_tag: str = "") -> FakeIndex:
+    return jupyter_core("4.11", yanked_needs, yanked_tag, yanked="broken")
+
+
+def _notebook_shape(releases: int) -> FakeIndex:
+    return notebook_shape(_jupyter_core(), releases)
 
 
 def test_a_missing_wheel_under_a_yanked_release_gives_up_the_chain_above_it() -> None:
