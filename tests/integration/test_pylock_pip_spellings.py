@@ -12,9 +12,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 import pytest
 
@@ -23,26 +24,24 @@ from tests.support.toml import tomllib
 from tests.support.venv import py
 from tests.support.wheelmaker import make_wheel
 
-if TYPE_CHECKING:
-    from pathlib import Path
-
 MARKERS = {
     "base": None,
     "sock": "'x' in extras",
+    "yarn": "'y' in extras",
     "devtool": "'dev' in dependency_groups",
     "doctool": "'docs' in dependency_groups",
 }
 
 
 def _lock(folder: Path) -> Path:
-    """A lock declaring extra x and groups dev (its default) and docs, one package each."""
+    """A lock declaring extras x, y and groups dev (its default) and docs, one package each."""
     wheels = folder / "wheels"
     wheels.mkdir(parents=True)
     lines = [
         'lock-version = "1.0"',
         'created-by = "test"',
         'requires-python = ">=3.9"',
-        'extras = ["x"]',
+        'extras = ["x", "y"]',
         'dependency-groups = ["dev", "docs"]',
         'default-groups = ["dev"]',
     ]
@@ -122,12 +121,64 @@ def test_pip_s_spellings_of_a_lock_s_extras_and_groups_install_what_pip_installs
     assert _installed(venv) == {"base", "devtool"}
 
 
+def _uv_installed(folder: Path, venv: Path, args: tuple[str, ...]) -> set[str]:
+    """What ``uv pip install ARGS`` installs into a new venv (uv reads a lock's --extra too)."""
+    uv = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
+    if not os.access(uv, os.X_OK):
+        pytest.skip("uv is not installed here (it is in graft's dev extras): no comparison")
+    env = {**os.environ, "UV_CACHE_DIR": str(venv.parent / "uvcache")}
+    subprocess.run([uv, "venv", "-q", "-p", sys.executable, str(venv)], check=True, env=env)
+    python = str(venv / "bin" / "python")
+    install = [uv, "pip", "install", "-q", "--no-index", "--python", python, *args]
+    subprocess.run(install, cwd=folder, env=env, check=True)
+    return _installed(venv)
+
+
+@pytest.mark.parametrize(
+    ("args", "uv_args", "expected"),
+    [
+        (
+            ("-r", "pylock.toml[x]", "--extra", "y"),
+            ("-r", "pylock.toml", "--extra", "x", "--extra", "y"),
+            {"base", "devtool", "sock", "yarn"},
+        ),
+        (
+            ("-r", "pylock.toml[x]", "--all-extras"),
+            ("-r", "pylock.toml", "--all-extras"),
+            {"base", "devtool", "sock", "yarn"},
+        ),
+        (
+            ("--group", "pylock.toml:docs", "--extra", "y"),
+            ("-r", "pylock.toml", "--group", "docs", "--extra", "y"),
+            {"base", "doctool", "yarn"},
+        ),
+    ],
+)
+def test_pip_s_spellings_beside_uv_s_extra_options_add_up_as_uv_s_do(
+    tmp_path: Path,
+    store_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    args: tuple[str, ...],
+    uv_args: tuple[str, ...],
+    expected: set[str],
+) -> None:
+    """A guard (passes on main; decision 498 left it untested): ``--extra``/``--all-extras``
+    beside pip's spellings add to the lock's selection, as uv's own spellings of it do."""
+    folder = tmp_path / "p"
+    _lock(folder)
+    monkeypatch.chdir(folder)
+    venv = tmp_path / "v"
+    run_graft("sync", venv, *args, "--store", store_dir)
+    assert _installed(venv) == expected
+    assert _uv_installed(folder, tmp_path / "uv", uv_args) == expected
+
+
 @pytest.mark.parametrize(
     ("args", "said"),
     [
         (
-            ("-r", "pylock.toml[y]"),
-            "pylock.toml: Undeclared extras: y (the lock declares extras x;",
+            ("-r", "pylock.toml[z]"),
+            "pylock.toml: Undeclared extras: z (the lock declares extras x, y;",
         ),
         (
             ("--group", "pylock.toml:test"),
