@@ -52,10 +52,17 @@ def test_prereleases_count_and_the_answer_is_kept_per_specifier_list() -> None:
     assert by_version(LISTING) is grouped
 
 
-def test_arbitrary_equality_narrows_nothing() -> None:
-    # ===1.0 compares text, and 1.0.0 is 1.0 as a version: no verdict on the value holds
-    files = _files("lib-1.0.0-py3-none-any.whl", "lib-1.0-py3-none-any.whl")
-    assert by_version(files).admitted([SpecifierSet("===1.0")]) is files
+def test_arbitrary_equality_keeps_every_spelling_of_the_one_version_it_may_spell() -> None:
+    # ===1.0 compares text, and 1.0.0 is 1.0 as a version: the screening asks each file's
+    # own text; no other version's file can match (decision 501: every file was kept)
+    files = _files(
+        "lib-1.0.0-py3-none-any.whl", "lib-2.0-py3-none-any.whl", "lib-1.0-py3-none-any.whl"
+    )
+    grouped = by_version(files)
+    assert _names(grouped.admitted([SpecifierSet("===1.0")])) == _names(files[::2])
+    assert _names(grouped.admitted([SpecifierSet("===1.0.0")])) == _names(files[::2])
+    assert not grouped.admitted([SpecifierSet("===nonsense")])
+    assert not grouped.admitted([SpecifierSet("===3.0")])
 
 
 def test_a_release_is_every_spelling_of_its_version() -> None:

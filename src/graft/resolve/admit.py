@@ -93,17 +93,19 @@ class ByVersion:
     ) -> Iterator[tuple[Version, tuple[int, ...]]]:
         """:attr:`versions` in the screening's order: *preferred* first, then newest first.
 
-        With *specs* (no ``===``), only those between their bounds (:meth:`_window`) after
-        *preferred*: the others they cannot contain (``botocore>=1.33.13,<1.34.0``, asked once
-        per boto3 release backtracked through, is a dozen of 2,000 releases; decision 225).
-        *oldest*: oldest first after *preferred* (``--resolution lowest``), from the lower
-        bound up.
+        With *specs*, only those between their bounds (:meth:`_window`) after *preferred*:
+        the others they cannot contain (``botocore>=1.33.13,<1.34.0``, asked once per boto3
+        release backtracked through, is a dozen of 2,000 releases; decision 225); under
+        ``===``, the one version its text may spell. *oldest*: oldest first after
+        *preferred* (``--resolution lowest``), from the lower bound up.
         """
         first = None if preferred is None else self._index(preferred)
         if first is not None:
             yield self.version(first), self._at[first]
-        if oldest:
-            for i in reversed(self._window(specs)):
+        named = self._named(specs)
+        if oldest or named is not None:
+            window = self._window(specs) if named is None else named
+            for i in reversed(window) if oldest else window:
                 if i != first:
                     yield self.version(i), self._at[i]
             return
@@ -136,12 +138,36 @@ class ByVersion:
         below (a version at least its public part), ``<`` clauses' from above, and ``==``
         (no wildcard), ``<=`` and ``~=`` clauses' from above at the next release
         (:func:`_next_release`: ``V+local``, ``V.postN`` are below it). Each version in the
-        window is still asked in full.
+        window is still asked in full. Under ``===``, the one version it may spell
+        (:meth:`_named`).
         """
+        named = self._named(specs)
+        if named is not None:
+            return named
         lower, upper = self._bounds(specs)
         first = 0 if upper is None else self._first_below(upper)
         end = len(self._texts) if lower is None else self._first_below(lower)
         return range(first, max(first, end))
+
+    def _named(self, specs: Sequence[SpecifierSet]) -> range | None:
+        """Under a ``===`` clause, the position of the one version it may spell; else None.
+
+        ``===X`` contains a version whose text (``str``, normalized) is ``X`` but for case
+        (packaging's ``Specifier.contains``): only one equal in value to ``Version(X)``, and
+        none if ``X`` is no version. That version's files are every spelling of it
+        (``1.0``, ``1.0.0``): the screening asks each file's own (decision 501). Before, a
+        ``===`` looked at every version and file of the listing.
+        """
+        from packaging.version import InvalidVersion, Version  # noqa: PLC0415
+
+        text = next((c.version for spec in specs for c in spec if c.operator == "==="), None)
+        if text is None:
+            return None
+        try:
+            at = self._index(Version(text))
+        except InvalidVersion:
+            return range(0)
+        return range(0) if at is None else range(at, at + 1)
 
     @staticmethod
     def _bounds(specs: Sequence[SpecifierSet]) -> tuple[Version | None, Version | None]:
@@ -206,14 +232,13 @@ class ByVersion:
         """The files of versions every one of *specs* contains: every file screening may offer.
 
         In the listing's order; the same tuple each time for the same *specs* (a screening
-        memo keys by its identity). Under ``===``, every file.
+        memo keys by its identity). Under ``===``, every file of the one version it may spell
+        (:meth:`_named`), each spelling: the screening asks each file's own.
         """
         key = tuple(specs)
-        if arbitrary(key):
-            return self.files
         kept = self._admitted.get(key)
         if kept is None:
-            contains = verdicts(key)
+            contains = (lambda _: True) if arbitrary(key) else verdicts(key)
             at: list[int] = []
             for i in self._window(key):
                 if contains(self.version(i)):

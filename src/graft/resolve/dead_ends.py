@@ -32,7 +32,7 @@ from graft.resolve.candidates import (
 from graft.resolve.policy import Prereleases
 from graft.resolve.reporter import Restart, Unsatisfiable
 from graft.resolve.screen import screen, too_new
-from graft.resolve.widening import may_widen
+from graft.resolve.widening import may_widen, with_yanked
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -104,6 +104,12 @@ class Screening(Protocol):
         ...
 
     def _widen(self, need: Need) -> list[Candidate] | None: ...
+
+    def _wide_offer(self, need: Need) -> list[Candidate]: ...
+
+    def widened_past_yanked(self, need: Need) -> list[Candidate] | None:
+        """Inside the search, :meth:`widened` with what an ``==`` naming a yanked file adds."""
+        ...
 
     def _admits_alone(self, need: Need) -> bool: ...
 
@@ -324,17 +330,38 @@ class DeadEnds:
         self._widened[need] = out = self._widen(need)
         return out
 
+    def widened_past_yanked(self: Screening, need: Need) -> list[Candidate] | None:
+        """Inside the search, :meth:`widened` with what an ``==`` naming a yanked file adds.
+
+        For decision 95's proof (:meth:`only_dead_ends`) where a file *need* admits is
+        yanked, which :meth:`widened` leaves unknown: each candidate such an ``==`` would
+        add must be a dead end too (decision 501, 495's proof at the root). None before the
+        search, where no yanked file is taken for a dead end (decision 493).
+        """
+        if self.now is None or need.filename is not None or need.name == PYTHON:
+            return None
+        return with_yanked(self, need, self._wide_offer(need))
+
     def _widen(self: Screening, need: Need) -> list[Candidate] | None:
         """:meth:`widened`'s answer, worked out."""
         if need.filename is not None or need.name == PYTHON:
             return None
         name = NormalizedName(need.name)
+        specs = [need.specifier]
+        if name in self.policy.constraints:
+            specs.append(self.policy.constraints[name])
+        admitted = by_version(self.files(name)).admitted(specs)
+        if _yanked_among(admitted, self.policy.cutoff(name)):
+            return None
+        return self._wide_offer(need)
+
+    def _wide_offer(self: Screening, need: Need) -> list[Candidate]:
+        """What *need* offers the target with every prerelease allowed."""
+        name = NormalizedName(need.name)
         files = self.files(name)
         specs = [need.specifier]
         if name in self.policy.constraints:
             specs.append(self.policy.constraints[name])
-        if _yanked_among(by_version(files).admitted(specs), self.policy.cutoff(name)):
-            return None
         wide = replace(self.policy, prereleases=Prereleases.ALLOW)
         target, rank = self.target, self.tag_rank
         if self.screens is not None:  # (a lock's: shared by its environments)

@@ -83,7 +83,8 @@ def first_offered(
     first) only if a final release passes too: else every prerelease is allowed, and the
     first answers (decision 426). A release's files in the screening's order (with a
     variant chooser, by what its variants say; a yanked file after the others, decision
-    409). A ``===`` (which compares texts, not versions) screens whole.
+    409). A ``===`` (which compares texts, not versions) screens the one version it may
+    spell, each spelling of it (:meth:`~graft.resolve.admit.ByVersion.admitted`).
     """
     if arbitrary(specs):
         whole = screen(name, files, specs, target, policy, tag_rank=tag_rank, reasons=False)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from graft.errors import BuildError, SourceError
 from graft.resolve.candidates import PYTHON, WheelCandidate, candidate_key
 
 if TYPE_CHECKING:
@@ -46,8 +47,9 @@ class NoResolution:
         ``pydantic>=2.0b1``, and the request ``pydantic<2``: decision 141.)
         """
         widened = self.widened(root)
-        if widened is None:
-            return None
+        if widened is None:  # (a yanked file admitted: inside the search, proved too)
+            past = self.widened_past_yanked(root)
+            return None if past is None else self._ends(past, readable, clashing=clashing)
         if clashing or self.screens is None or self.dead_ends:
             return self._ends(widened, readable, clashing=clashing)
         from graft.resolve.proof_memo import proof_key  # noqa: PLC0415 - only for a proof
@@ -83,7 +85,10 @@ class NoResolution:
             if known is None:
                 if not (readable(candidate) if readable else candidate.file.is_wheel):
                     return None
-                fixed, own, _ = self._known(candidate)
+                try:
+                    fixed, own, _ = self._known(candidate)
+                except (BuildError, SourceError):  # (never tried: resolvelib says so if it is)
+                    return None
                 need = next((n for n in (*fixed, *own) if self._hopeless(n)), None)
                 if need is None and clashing:
                     need = self._clashing_need(candidate)

@@ -26,10 +26,11 @@ no more than what they pin, and a walk that took a candidate it had read for a d
 explained a failure by another cause than the search does (decision 493), so before the
 search a version that offers anything may widen. A candidate whose proof is under way is
 taken as no dead end (a cycle proves nothing): what is not proved widens. Asked by
-:meth:`DeadEnds.widenable` only: a root's widened offer (:meth:`DeadEnds.widened`) still
-counts any yanked file as unknown, since the unanimous walk asks it of every root and, with
-the proof, learned dead ends the search alone meets later, which explained the same failure
-in other words.
+:meth:`DeadEnds.widenable`, and for a root's widened offer (decision 95's proof) where it
+admits a yanked file: inside the search, what an ``==`` naming each yanked version offers
+is added to it (:func:`with_yanked`), each candidate to be proved a dead end as the others
+(decision 501); before it, the offer stays unknown (the unanimous walk asks it of every
+root, and a yanked file taken for a dead end there explained a failure in other words).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from packaging.utils import NormalizedName
 
 from graft.errors import BuildError, SourceError
 from graft.resolve.admit import arbitrary, by_version, verdicts
+from graft.resolve.artifacts import parse_wheel, sdist_name
 from graft.resolve.candidates import WheelCandidate, candidate_key, offer
 from graft.resolve.policy import Prereleases
 from graft.resolve.screen import screen, too_new
@@ -89,30 +91,42 @@ class Proving(Protocol):
     def _hopeless(self, need: Need) -> bool: ...
 
 
-def widening_versions(screening: Proving, need: Need) -> list[Version]:
+def widening_versions(screening: Proving, need: Need, *, prereleases: bool = True) -> list[Version]:
     """The versions *need* admits (its constraint too) that another requirement could add.
 
-    Those with a yanked file, and, unless the project's policy allows every prerelease, the
-    prereleases; newest first, each with a file ``--exclude-newer`` leaves in.
+    Those with a yanked file, and (*prereleases*), unless the project's policy allows every
+    prerelease, the prereleases; newest first, each with a file ``--exclude-newer`` leaves in.
     """
     name = NormalizedName(need.name)
     specs = [need.specifier]
     if name in screening.policy.constraints:
         specs.append(screening.policy.constraints[name])
-    prereleases = screening.policy.prereleases_for(name) is not Prereleases.ALLOW
+    prereleases = prereleases and screening.policy.prereleases_for(name) is not Prereleases.ALLOW
     cutoff = screening.policy.cutoff(name)
     grouped = by_version(screening.files(name))
     contains = verdicts(specs)
+    spelled = arbitrary(specs)  # (``===``: the one version it may spell, each file's text)
     found: list[Version] = []
-    for version, at in grouped.versions if arbitrary(specs) else grouped.releases(None, specs):
-        if not contains(version):
+    for version, at in grouped.releases(None, specs):
+        if not spelled and not contains(version):
             continue
         files = [grouped.files[i] for i in at]
+        if spelled:
+            files = [file for file in files if contains(_spelling(file) or version)]
         if not (prereleases and version.is_prerelease):
             files = [file for file in files if file.yanked is not None]
         if any(not too_new(file, cutoff) for file in files):
             found.append(version)
     return found
+
+
+def _spelling(file: ArtifactFile) -> Version | None:
+    """The version *file*'s name states, as it spells it (``1.0.0``, not its group's ``1.0``)."""
+    if file.is_wheel:
+        parsed = parse_wheel(file.filename)
+        return None if parsed is None else parsed.version
+    sdist = sdist_name(file.filename)
+    return None if sdist is None else sdist[1]
 
 
 def may_widen(screening: Proving, need: Need) -> bool:
@@ -131,6 +145,25 @@ def may_widen(screening: Proving, need: Need) -> bool:
         for version in versions
         for candidate in _offered(screening, need, version)
     )
+
+
+def with_yanked(screening: Proving, need: Need, wide: list[Candidate]) -> list[Candidate]:
+    """*wide* and what an ``==`` naming each yanked version *need* admits would add.
+
+    *wide*: what *need* offers, prereleases allowed. A root's widened offer, for decision
+    95's proof inside the search (decision 501): each candidate added must be proved a dead
+    end as the others are.
+    """
+    out = list(wide)
+    seen = {candidate_key(c) for c in wide if isinstance(c, WheelCandidate)}
+    for version in widening_versions(screening, need, prereleases=False):
+        for candidate in _offered(screening, need, version):
+            if not isinstance(candidate, WheelCandidate):
+                out.append(candidate)  # (an sdist: no proof, as for the others)
+            elif candidate_key(candidate) not in seen:
+                seen.add(candidate_key(candidate))
+                out.append(candidate)
+    return out
 
 
 def _offered(screening: Proving, need: Need, version: Version) -> list[Candidate]:
@@ -187,4 +220,4 @@ def _needs(screening: Proving, candidate: WheelCandidate) -> list[Need]:
     return [*fixed, *own]
 
 
-__all__ = ["Proving", "may_widen", "widening_versions"]
+__all__ = ["Proving", "may_widen", "widening_versions", "with_yanked"]
