@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import random
+
 from hypothesis import given
 from hypothesis import strategies as st
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
-from graft.resolve.admit import by_version
+from graft.resolve.admit import by_version, verdicts
 from graft.resolve.artifacts import ArtifactFile, parse_wheel, stated_tags
 
 
@@ -200,3 +202,34 @@ def test_an_exact_version_s_window_is_its_release_not_every_newer_one() -> None:
         window = grouped._window([SpecifierSet(clause)])
         assert len(window) == admitted, clause
         assert len(grouped.admitting([SpecifierSet(clause)]) or ()) == admitted
+
+
+@given(
+    st.lists(_VERSIONS, min_size=1, max_size=12),
+    st.lists(st.lists(_clauses(), max_size=3), min_size=1, max_size=3),
+    st.randoms(use_true_random=False),
+)
+def test_specifiers_in_any_order_or_repeated_admit_what_packaging_admits(
+    versions: list[str], clauses: list[list[str]], rng: random.Random
+) -> None:
+    """Decision 500: the memos keep by the specifiers as a set (main: by their list).
+
+    The same specifiers asked in another order or repeated (as a screening's come from
+    their parents) get the very answer the first order got, and it is packaging's.
+    """
+    listing = _files(*(f"lib-{v}-py3-none-any.whl" for v in versions))
+    specs = [SpecifierSet(",".join(one)) for one in clauses]
+    again = [*specs, *rng.sample(specs, k=rng.randint(0, len(specs)))]
+    rng.shuffle(again)
+    grouped = by_version(listing)
+    expected = [
+        f.filename
+        for f in listing
+        if all(s.contains(Version(f.filename.split("-")[1]), prereleases=True) for s in specs)
+    ]
+    first = grouped.admitted(specs)
+    assert _names(first) == expected
+    assert grouped.admitted(again) is first
+    assert grouped.admitting(again) == grouped.admitting(specs)
+    contains = verdicts(again)
+    assert [f.filename for f in listing if contains(Version(f.filename.split("-")[1]))] == expected

@@ -262,3 +262,85 @@ def test_the_names_whose_url_requirements_are_followed_are_no_part_of_the_key() 
         policy = Policy(direct=frozenset({NormalizedName("app")}))
         memo.screen(LIB, files, [], env.target, policy, tag_rank=env.target.tag_rank())
     assert (memo.screened, memo.shared) == (1, len(ENVS) - 1)
+
+
+def test_specifiers_admitting_the_same_versions_are_screened_once() -> None:
+    """Decision 500: a requirement's specifiers arrive in their parents' order, repeated.
+
+    ``autogluon==1.1.1``'s lock asked 3,869 screenings of which 1,398 were different: the
+    same specifiers in another order, one stated by several parents, or other specifiers
+    admitting the same versions. Each is now screened once.
+    """
+    files = (
+        _file("1.0", "py3-none-any"),
+        _file("1.1", "py3-none-any"),
+        _file("2.0", "py3-none-any"),
+    )
+    memo = ScreenMemo()
+    env = ENVS[0]
+    asked = [
+        [SpecifierSet(">=1.0"), SpecifierSet("<2")],
+        [SpecifierSet("<2"), SpecifierSet(">=1.0")],
+        [SpecifierSet(">=1.0"), SpecifierSet("<2"), SpecifierSet(">=1.0")],
+        [SpecifierSet(">=0.5,<2.0")],
+    ]
+    answers = [
+        memo.screen(LIB, files, specs, env.target, Policy(), tag_rank=env.target.tag_rank())
+        for specs in asked
+    ]
+    assert [str(v) for v, _ in answers[0].offered] == ["1.1", "1.0"]
+    assert all(answer is answers[0] for answer in answers)
+    assert (memo.screened, memo.shared) == (1, 3)
+
+
+_SPECS = st.sampled_from(
+    [
+        "",
+        ">=1.0",
+        ">=1.0.0",
+        "<2",
+        "<2.1rc1",
+        "!=1.1",
+        "==1.1",
+        "==1.1.0",
+        "==2.1rc1",
+        "==2.*",
+        "~=1.0",
+        ">1.0,<=2.0",
+        ">=2.1rc1",
+    ]
+)
+
+
+@st.composite
+def _specifier_lists(draw: st.DrawFn) -> list[SpecifierSet]:
+    out = []
+    for text in draw(st.lists(_SPECS, max_size=4)):
+        named = draw(st.sampled_from([None, None, True, False]))
+        out.append(SpecifierSet(text, prereleases=named))
+    return out
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    listings,
+    st.lists(_specifier_lists(), min_size=1, max_size=6),
+    st.sampled_from(list(Prereleases)),
+)
+def test_one_memo_answers_every_specifier_list_as_screen_does(
+    files: tuple[ArtifactFile, ...], asked: list[list[SpecifierSet]], prereleases: Prereleases
+) -> None:
+    """A guard for decision 500's key: whatever lists one memo was asked before.
+
+    Random lists (orders, repeats, other spellings of one version, explicit prerelease
+    flags, ``==`` of yanked files) against :func:`screen`, which asks packaging's
+    ``contains`` of each file.
+    """
+    memo = ScreenMemo()
+    policy = Policy(prereleases=prereleases)
+    for env in ENVS[::5]:
+        ranks = env.target.tag_rank()
+        for specs in asked:
+            shared = memo.screen(LIB, files, specs, env.target, policy, tag_rank=ranks)
+            alone = screen(LIB, files, specs, env.target, policy, tag_rank=ranks)
+            assert shared.offered == alone.offered, (env.label, specs)

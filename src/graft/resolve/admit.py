@@ -27,7 +27,7 @@ from graft.resolve.artifacts import sdist_name
 from graft.resolve.listing import Listing, digested, filenames
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Sequence
+    from collections.abc import Callable, Iterable, Iterator, Sequence
 
     from packaging.specifiers import SpecifierSet
     from packaging.version import Version
@@ -67,8 +67,8 @@ class ByVersion:
             self._texts = [text for text, _, _ in made]
             self._at = [tuple(at) for _, _, at in made]
             self._parsed = [version for _, version, _ in made]
-        self._admitted: dict[tuple[SpecifierSet, ...], Sequence[ArtifactFile]] = {}
-        self._admitting: dict[tuple[SpecifierSet, ...], frozenset[int]] = {}
+        self._admitted: dict[frozenset[SpecifierSet], Sequence[ArtifactFile]] = {}
+        self._admitting: dict[frozenset[SpecifierSet], frozenset[int]] = {}
 
     def version(self, i: int) -> Version:
         """The *i*-th newest version (parsed once)."""
@@ -128,7 +128,7 @@ class ByVersion:
                 hi = mid
         return lo if lo < len(self._texts) and self.version(lo) == version else None
 
-    def _window(self, specs: Sequence[SpecifierSet]) -> range:
+    def _window(self, specs: Iterable[SpecifierSet]) -> range:
         """The positions of the versions *specs* may contain: between their bounds.
 
         A listing states thousands of versions (``botocore``), and a requirement such as
@@ -149,7 +149,7 @@ class ByVersion:
         end = len(self._texts) if lower is None else self._first_below(lower)
         return range(first, max(first, end))
 
-    def _named(self, specs: Sequence[SpecifierSet]) -> range | None:
+    def _named(self, specs: Iterable[SpecifierSet]) -> range | None:
         """Under a ``===`` clause, the position of the one version it may spell; else None.
 
         ``===X`` contains a version whose text (``str``, normalized) is ``X`` but for case
@@ -170,7 +170,7 @@ class ByVersion:
         return range(0) if at is None else range(at, at + 1)
 
     @staticmethod
-    def _bounds(specs: Sequence[SpecifierSet]) -> tuple[Version | None, Version | None]:
+    def _bounds(specs: Iterable[SpecifierSet]) -> tuple[Version | None, Version | None]:
         """The lower and upper bounds of :meth:`_window` (None: unbounded)."""
         from packaging.version import Version  # noqa: PLC0415
 
@@ -208,15 +208,16 @@ class ByVersion:
         at = self._index(version)
         return [] if at is None else [self.files[i] for i in self._at[at]]
 
-    def admitting(self, specs: Sequence[SpecifierSet]) -> frozenset[int] | None:
+    def admitting(self, specs: Iterable[SpecifierSet]) -> frozenset[int] | None:
         """The positions (newest first) of the versions every one of *specs* contains.
 
         Every version the listing states, whatever its files' tags, yanked or prerelease:
         what no requirement could widen. None under ``===`` (a text, not a value).
-        Remembered per *specs*: a clash's questions ask the same ones again for each release
-        backtracked through (decision 225).
+        Remembered per *specs* as a set (their order and repeats change no verdict): a
+        clash's questions ask the same ones again for each release backtracked through
+        (decision 225), and a screening's come in the order of their parents (decision 500).
         """
-        key = tuple(specs)
+        key = frozenset(specs)
         kept = self._admitting.get(key)
         if kept is not None:
             return kept
@@ -228,21 +229,21 @@ class ByVersion:
         )
         return kept
 
-    def admitted(self, specs: Sequence[SpecifierSet]) -> Sequence[ArtifactFile]:
+    def admitted(self, specs: Iterable[SpecifierSet]) -> Sequence[ArtifactFile]:
         """The files of versions every one of *specs* contains: every file screening may offer.
 
-        In the listing's order; the same tuple each time for the same *specs* (a screening
-        memo keys by its identity). Under ``===``, every file of the one version it may spell
-        (:meth:`_named`), each spelling: the screening asks each file's own.
+        In the listing's order; the same tuple each time for the same *specs*, in any order
+        and however repeated (a screening memo keys by its identity). Under ``===``, every file
+        of the one version it may spell (:meth:`_named`), each spelling: the screening asks
+        each file's own.
         """
-        key = tuple(specs)
+        key = frozenset(specs)  # (the same object, its hash kept, if *specs* is a frozenset)
         kept = self._admitted.get(key)
         if kept is None:
-            contains = (lambda _: True) if arbitrary(key) else verdicts(key)
+            admitting = self._window(key) if arbitrary(key) else sorted(self.admitting(key) or ())
             at: list[int] = []
-            for i in self._window(key):
-                if contains(self.version(i)):
-                    at += self._at[i]
+            for i in admitting:
+                at += self._at[i]
             at.sort()
             files = self.files
             kept = self._admitted[key] = (
@@ -297,13 +298,14 @@ def version_groups(names: Sequence[str]) -> list[tuple[str, Version, list[int]]]
     return [(versions[v][0], v, sorted(versions[v][1])) for v in newest]
 
 
-#: Per specifier list, each version's verdict: the same in every screening (a lock screens a
-#: project once per environment, and a resolution once per requirement arriving on it).
-_CONTAINS: dict[tuple[SpecifierSet, ...], dict[Version, bool]] = {}
+#: Per specifier set, each version's verdict: the same in every screening (a lock screens a
+#: project once per environment, and a resolution once per requirement arriving on it), and
+#: for the same specifiers in any order or repeated (they are all asked: decision 500).
+_CONTAINS: dict[frozenset[SpecifierSet], dict[Version, bool]] = {}
 _CONTAINS_MAX = 4096
 
 
-def arbitrary(specs: Sequence[SpecifierSet]) -> bool:
+def arbitrary(specs: Iterable[SpecifierSet]) -> bool:
     """Whether *specs* hold a ``===`` clause, which compares a version's text, not its value.
 
     Equal versions may be written differently (``1.0``, ``1.0.0``), so verdicts on the value
@@ -312,9 +314,9 @@ def arbitrary(specs: Sequence[SpecifierSet]) -> bool:
     return any(clause.operator == "===" for spec in specs for clause in spec)
 
 
-def verdicts(specs: Sequence[SpecifierSet]) -> Callable[[Version], bool]:
+def verdicts(specs: Iterable[SpecifierSet]) -> Callable[[Version], bool]:
     """Whether every one of *specs* contains a version (prereleases count), remembered."""
-    key = tuple(specs)
+    key = frozenset(specs)
     if arbitrary(key):
         return lambda version: all(s.contains(version, prereleases=True) for s in key)
     known = _CONTAINS.get(key)

@@ -100,6 +100,24 @@ def _pins(specs: Iterable[SpecifierSet], version: Version) -> bool:
     )
 
 
+def beyond_versions(specs: Iterable[SpecifierSet]) -> tuple[bool, frozenset[tuple[str, str]]]:
+    """What a screening without reasons reads of *specs* beyond the versions they admit.
+
+    Whether one names a prerelease (``named`` in :func:`screen`) and their exact clauses
+    (:func:`_pins`: a yanked file is offered to an ``==`` naming it); every other check reads
+    them only through whether they contain a file's version, which is whether its version is
+    admitted (:meth:`~graft.resolve.admit.ByVersion.admitting`). So specifiers that admit the
+    same versions and agree on these two are screened alike (decision 500).
+    """
+    exact = frozenset(
+        (clause.operator, clause.version)
+        for spec in specs
+        for clause in spec
+        if clause.operator in {"==", "==="} and "*" not in clause.version
+    )
+    return any(spec.prereleases for spec in specs), exact
+
+
 def _order(
     offered: list[tuple[Version, tuple[int, int, int], ArtifactFile]],
     preferred: Version | None,

@@ -26,7 +26,7 @@ from graft.resolve.admit import by_version
 from graft.resolve.artifacts import parse_wheel
 from graft.resolve.first_offered import first_offered
 from graft.resolve.listing import digested, filenames, stated
-from graft.resolve.screen import Screen, screen
+from graft.resolve.screen import Screen, beyond_versions, screen
 from graft.resolve.surface import python_allows
 from graft.resolve.tag_groups import tag_groups
 
@@ -326,14 +326,22 @@ class ScreenMemo:
         """``screen(..., reasons=False)``, shared where signatures agree.
 
         The signature is of the files the specifiers admit (:mod:`graft.resolve.admit`): the
-        only ones that screening reads.
+        only ones that screening reads. Keyed by the versions they admit, not their list: a
+        project's requirements arrive in their parents' order, often one stated by several
+        (``autogluon==1.1.1``'s lock asked 3,869 screenings, 1,398 of them different).
         """
         if self.fits_none(files, target, tag_rank):
             self.fit_none += 1
             return _NOTHING
-        listing = self._listing_of(by_version(files).admitted(specs))
+        grouped, asked = by_version(files), frozenset(specs)  # (hashed once: both keep by it)
+        listing = self._listing_of(grouped.admitted(asked))
         seen = self._signature(listing, tag_rank, target.version)
-        key = self._key(name, files, specs, listing, policy, signature=seen)
+        versions = grouped.admitting(asked)  # (kept by admitted: None only under ===)
+        if versions is None:
+            key = self._key(name, files, specs, listing, policy, signature=seen)
+        else:  # by what it reads of the specifiers: their order, repeats, spelling aside
+            read = (versions, beyond_versions(specs), self._policy_key(policy, name), seen)
+            key = (name, id(files), *read)
         whole = functools.partial(screen, tag_rank=tag_rank, reasons=False)
         return self._remembered(self._screens, key, whole, name, files, specs, target, policy)
 
