@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
     from packaging.markers import Marker
     from packaging.requirements import Requirement
+    from packaging.utils import NormalizedName
 
     from graft.errors import BuildError
     from graft.model.target import Target
@@ -179,11 +180,31 @@ def _needs(
             )
         # (lowered by the project's [tool.uv.sources]: any version of the source: 373)
         spec = SpecifierSet() if (candidate.name, name) in policy.lowered else req.specifier
-        out.append(Need(name, None, spec, text=str(req)))
-        out.extend(
-            Need(name, canonicalize_name(e), spec, text=str(req)) for e in sorted(req.extras)
-        )
+        text, extras = _said(req)
+        out.append(Need(name, None, spec, text=text))
+        out.extend(Need(name, e, spec, text=text) for e in extras)
     return out
+
+
+#: Per requirement (by identity, kept alive beside its answer, so that no id is reused while
+#: it is a key): its text and its extras, canonical and sorted, as its needs state them. A
+#: lock asks a candidate's needs once per environment, of the same parsed requirements (a
+#: surface keeps them), and ``str`` of one costs ~25 us (decision 500). Graft changes no
+#: requirement once parsed (a marker is set only on a copy made for it).
+_SAID: dict[int, tuple[Requirement, str, tuple[NormalizedName, ...]]] = {}
+_SAID_MAX = 1 << 16
+
+
+def _said(req: Requirement) -> tuple[str, tuple[NormalizedName, ...]]:
+    """``str(req)`` and its extras canonicalized, sorted by their spelling: remembered."""
+    hit = _SAID.get(id(req))
+    if hit is not None and hit[0] is req:
+        return hit[1], hit[2]
+    text, extras = str(req), tuple(canonicalize_name(e) for e in sorted(req.extras))
+    if len(_SAID) >= _SAID_MAX:
+        _SAID.clear()
+    _SAID[id(req)] = (req, text, extras)  # (a race between threads keeps an equal answer)
+    return text, extras
 
 
 def _applies(req: Requirement, env: Mapping[str, str], extra: str) -> bool:
