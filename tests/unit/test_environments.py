@@ -403,3 +403,24 @@ def test_a_glibc_machine_named_as_uv_names_it_takes_every_older_level() -> None:
     assert stands_for(env, "manylinux_2_36_x86_64") == "manylinux_2_34_x86_64"
     assert stands_for(env, "manylinux_2_31_x86_64") is None  # (one of its own tags)
     assert stands_for(env, "musllinux_1_2_x86_64") == "manylinux_2_34_x86_64"
+
+
+def test_a_named_tag_and_a_system_with_the_same_platforms_answer_apart_in_any_order() -> None:
+    """A guard for decision 500's memo of :func:`stands_for` (by platforms alone).
+
+    An environment of a named tag stands for no other machine, whichever was asked first,
+    and each system environment's answers are those of its own platforms.
+    """
+    (named,) = matrix(["3.12"], ["manylinux_2_28_x86_64"])
+    systems = matrix(["3.11", "3.12"])
+    asked = ["manylinux_2_34_x86_64", "musllinux_1_2_x86_64", "macosx_26_0_arm64", "win32"]
+    first = [[stands_for(env, p) for p in asked] for env in systems]
+    assert all(stands_for(named, p) is None for p in asked)
+    assert [[stands_for(env, p) for p in asked] for env in systems] == first
+    linux = next(e for e in systems if e.platforms[0] == "manylinux_2_28_x86_64")
+    assert [stands_for(linux, p) for p in asked] == [
+        "manylinux_2_28_x86_64",
+        "manylinux_2_28_x86_64",
+        None,
+        None,
+    ]
