@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
+from typing import TYPE_CHECKING
+
 from packaging.requirements import Requirement
 from packaging.utils import NormalizedName
 from packaging.version import Version
@@ -13,6 +14,9 @@ from graft.resolve.environments import DEFAULT_PYTHONS, matrix
 from graft.resolve.policy import Policy
 from graft.resolve.requires_dist import candidate_needs
 from graft.resolve.surface import read_surface
+
+if TYPE_CHECKING:
+    import pytest
 
 METADATA = b"""Metadata-Version: 2.1
 Name: app
@@ -26,12 +30,11 @@ Requires-Dist: four[B_x]==4.*; extra == "fast"
 """
 
 
-def _candidate(extra: str | None = None) -> WheelCandidate:
-    name = "app-1.0-py3-none-any.whl"
+def _candidate(extra: str | None = None, version: str = "1.0") -> WheelCandidate:
+    name = f"app-{version}-py3-none-any.whl"
     file = ArtifactFile(name, f"https://files.invalid/{name}")
-    return WheelCandidate(
-        NormalizedName("app"), Version("1.0"), file, None if extra is None else NormalizedName(extra)
-    )
+    parsed = None if extra is None else NormalizedName(extra)
+    return WheelCandidate(NormalizedName("app"), Version(version), file, parsed)
 
 
 def test_each_requirement_is_said_once_whatever_asks_for_its_needs(
@@ -40,9 +43,13 @@ def test_each_requirement_is_said_once_whatever_asks_for_its_needs(
     """Decision 500: a lock asks one candidate's needs in each of its 36 environments.
 
     ``str`` of a parsed requirement cost 1.4 s of a warm boto lock profiled; the needs
-    now say each requirement once, as packaging spells it (the text explanations quote).
+    now say each requirement once, as packaging spells it (the text explanations quote),
+    and two releases stating the same line share its parsed requirement.
     """
-    surface = read_surface(METADATA)
+    surfaces = {
+        version: read_surface(METADATA.replace(b"Version: 1.0", b"Version: " + version.encode()))
+        for version in ("1.0", "1.1")
+    }
     said: list[str] = []
     spelt = Requirement.__str__
 
@@ -54,11 +61,14 @@ def test_each_requirement_is_said_once_whatever_asks_for_its_needs(
     answers = []
     for env in matrix(DEFAULT_PYTHONS):
         for extra in (None, "fast"):
-            answers.append(candidate_needs(_candidate(extra), surface, env.target, Policy()))
+            for version, surface in surfaces.items():
+                candidate = _candidate(extra, version)
+                answers.append(candidate_needs(candidate, surface, env.target, Policy()))
     lines = {n.text for _, needs, _ in answers for n in needs}
+    assert len(answers) == 36 * 2 * 2
     monkeypatch.undo()
     assert lines == {
-        'lib-one[alpha,zeta]<2,>=1.0',
+        "lib-one[alpha,zeta]<2,>=1.0",
         'two; python_version < "3.12"',
         'three>=3; sys_platform == "win32"',
         'four[b-x]==4.*; extra == "fast"',

@@ -144,7 +144,7 @@ class Surface:
         req = self.parsed.get(line)
         if req is None:
             try:
-                req = self.parsed[line] = Requirement(line)
+                req = self.parsed[line] = _parsed(line)
             except InvalidRequirement as exc:
                 raise SourceError(
                     f"cannot parse the kept Requires-Dist line {line!r} ({first_line(exc)})",
@@ -214,6 +214,25 @@ class Surface:
 
 #: What a surface keeps of its own reading, never written with it.
 _NOT_WRITTEN = frozenset({"parsed", "by_extra", "marked"})
+
+
+#: Canonical lines parsed, shared by the surfaces that state them: the releases of a project
+#: repeat most of their lines (``boto3<1.20 botocore awscli``'s lock parses 1,131 awscli
+#: surfaces), and a parsed requirement's ``str``, asked once per requirement for its needs,
+#: is worked out on first use (decision 500). Graft changes no parsed requirement.
+_PARSED: dict[str, Requirement] = {}
+_PARSED_MAX = 1 << 16
+
+
+def _parsed(line: str) -> Requirement:
+    """``Requirement(line)``, the same object for the same canonical line (bounded)."""
+    req = _PARSED.get(line)
+    if req is None:
+        req = Requirement(line)
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[line] = req  # (a race between threads parses a line twice)
+    return req
 
 
 def surface_to_json(surface: Surface) -> dict[str, Any]:
