@@ -188,8 +188,8 @@ def _needs(
 
 #: Per requirement (by identity, kept alive beside its answer, so that no id is reused while
 #: it is a key): its text and its extras, canonical and sorted, as its needs state them. A
-#: lock asks a candidate's needs once per environment, of the same parsed requirements (a
-#: surface keeps them), and ``str`` of one costs ~25 us (decision 500). Graft changes no
+#: lock asks a candidate's needs once per environment, of the same parsed requirements (the
+#: surfaces share them), and ``str`` of one is dear (decision 500). Graft changes no
 #: requirement once parsed (a marker is set only on a copy made for it).
 _SAID: dict[int, tuple[Requirement, str, tuple[NormalizedName, ...]]] = {}
 _SAID_MAX = 1 << 16
