@@ -299,6 +299,53 @@ def test_the_form_that_built_a_venv_read_for_a_diff_diffs_as_the_checked_one() -
         assert change.touched == 0
 
 
+@pytest.mark.parametrize(
+    "forge",
+    [
+        *FORGES,
+        # a destination named twice, the forged step first (hidden from the diff by the second)
+        lambda raw: raw["dir_links"].insert(0, [f"{SITE}/demo", "/etc"]),
+        lambda raw: raw["files"].insert(0, [f"{SITE}/demo-1.0.dist-info/INSTALLER", "x", 1]),
+        lambda raw: raw.update(summary=[1, 2, 3]),
+        lambda raw: raw.update(collisions=[7]),
+    ],
+)
+def test_the_form_a_change_carries_out_read_for_the_diff_is_refused_as_the_checks_refuse_it(
+    forge: Any,
+) -> None:
+    """Decision 502: the new form of a change is read unchecked too, and the diff checks the
+    part of it that it carries out: every forged form is refused, as :func:`from_json`
+    refuses it, when the form that built the venv is the planner's."""
+    raw = round_trip(a_plan())
+    forge(raw)
+    with pytest.raises((ValueError, TypeError, KeyError)):
+        from_json(raw, ENTRIES)  # (the control)
+    built = from_json_unchecked(round_trip(a_plan("/v")), ENTRIES)
+    with pytest.raises((ValueError, TypeError, KeyError, IndexError, AttributeError)):
+        diff(built, from_json_unchecked(raw, ENTRIES))
+
+
+def test_the_form_a_change_carries_out_read_unchecked_gives_the_checked_change() -> None:
+    """Decision 502: the part carried out is the checked form's, step for step."""
+    old = round_trip(a_plan())
+    new = round_trip(a_plan())
+    for kind in ("dir_links", "records"):  # demo 1.0 from another entry: links and RECORD
+        new[kind] = [[step[0], step[1].replace("abc", "abd"), *step[2:]] for step in new[kind]]
+    for new_read in (from_json, from_json_unchecked):
+        change = diff(from_json_unchecked(old, ENTRIES), new_read(new, ENTRIES))
+        checked = diff(from_json(old, ENTRIES), from_json(new, ENTRIES))
+        assert (change.remove, change.roots, change.touched) == (
+            checked.remove,
+            checked.roots,
+            checked.touched,
+        )
+        assert change.remove
+        for name in FIELDS[:-1]:
+            assert getattr(change.add, name) == getattr(checked.add, name), name
+        assert change.add.rendered_only == checked.add.rendered_only
+        assert change.add.unchecked is None  # (what is carried out went through from_json)
+
+
 def test_record_digests_are_the_planners() -> None:
     for data in (b"", b"#!/v/bin/python\nprint(1)\n", bytes(range(256))):
         assert venv_flat.record_digest(data) == record_digest(data)

@@ -186,6 +186,47 @@ def test_the_old_form_read_unchecked_diffs_or_is_refused_as_the_checked_one(
         assert steps(checked.add) == steps(unchecked.add)
 
 
+@settings(max_examples=200, deadline=None)
+@given(two_sets(), st.sampled_from(["symlink", "copy"]), st.data())
+def test_the_new_form_read_unchecked_diffs_or_is_refused_as_the_checked_one(
+    sets: tuple[list[PlannedWheel], list[PlannedWheel]], link_mode: str, data: st.DataObject
+) -> None:
+    """Decision 502: the form a change carries out is read for the diff without its checks
+    too, and the diff checks the part it carries out. With one of its steps forged, the
+    diff refuses it exactly when the checked reading does; unforged, both give the same
+    change, and what is carried out went through the checks."""
+    policy = Policy("ignore", link_mode)  # type: ignore[arg-type]
+    old, new = (compile_plan(plan(s, LAYOUT, policy)) for s in sets)
+    built = from_json_unchecked(_jsonc.loads(_jsonc.dumps(old.to_json())), "/store/")
+    raw = _jsonc.loads(_jsonc.dumps(new.to_json()))
+    kinds = [k for k in ("dirs", "dir_links", "file_links", "copies") if raw[k]]
+    if kinds and data.draw(st.booleans()):
+        kind = data.draw(st.sampled_from(kinds))
+        at = data.draw(st.integers(0, len(raw[kind]) - 1))
+        forged = data.draw(st.sampled_from(["../out", "/etc", "/store/x/../../etc"]))
+        if kind == "dirs":
+            raw[kind][at] = forged
+        else:
+            raw[kind][at][data.draw(st.integers(0, 1))] = forged
+    try:
+        checked = flat_diff.diff(built, from_json(raw, "/store/"), SKELETON)
+    except (ValueError, TypeError, KeyError):
+        checked = None
+    try:
+        unchecked = flat_diff.diff(built, from_json_unchecked(raw, "/store/"), SKELETON)
+    except (ValueError, TypeError, KeyError):
+        unchecked = None
+    assert (checked is None) == (unchecked is None)
+    if checked is not None and unchecked is not None:
+        assert (checked.remove, checked.roots, checked.touched) == (
+            unchecked.remove,
+            unchecked.roots,
+            unchecked.touched,
+        )
+        assert steps(checked.add) == steps(unchecked.add)
+        assert unchecked.add.unchecked is None
+
+
 def test_a_distribution_asked_again_is_taken_out_and_put_back_alone() -> None:
     """``--reinstall-package aaa`` (decision 393): its links, ``.dist-info`` and launcher only.
 

@@ -237,6 +237,8 @@ def _fit(
 
     No staging of a killed sync beside the venv, every entry verified, the new plan's flat
     form kept, the venv as graft left it from a kept plan, the change small, the venv rooted.
+    Both flat forms are read for the diff, which checks each where it differs: the part of
+    the new one it carries out, the part of the old one it takes out (decision 502).
     """
     from graft.store.paths import all_verified, flat_file  # noqa: PLC0415
     from graft.venv.incremental import previous_flat, small_change  # noqa: PLC0415
@@ -251,7 +253,7 @@ def _fit(
         return None
     if recorded_state(prefix).get("graft-inputs") == reading.inputs:
         return None  # already in sync (a comment edited): the full path says so
-    new = read_kept(flat_file(store, reading.plan), store)
+    new = read_kept(flat_file(store, reading.plan), store, checked=False)  # (by the diff)
     if new is None or new.summary is None or new.rendered_only:
         return None
     template = rows["template"][0][0]

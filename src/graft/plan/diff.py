@@ -27,7 +27,7 @@ This module imports nothing at run time, as :mod:`graft.plan.flat`.
 
 from __future__ import annotations
 
-from graft.plan.flat import Flat, check_part
+from graft.plan.flat import Flat, checked_part
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -86,9 +86,11 @@ def diff(old: Flat, new: Flat, skeleton: Iterable[str] = (), again: Iterable[str
     as present in both plans. *again*: destinations taken out and put in even where the two
     plans agree (``--reinstall-package``'s, :func:`owned`). Every added step lies in one of
     the returned roots, and every old step that differs lies in one of the removed
-    destinations. An *old* form read unchecked (:func:`graft.plan.flat.from_json_unchecked`)
-    is checked where it differs: ValueError (or TypeError, KeyError, IndexError) as
-    :func:`~graft.plan.flat.from_json` would raise for it.
+    destinations. A form read unchecked (:func:`graft.plan.flat.from_json_unchecked`) is
+    checked where it differs (*old*: what is taken out; *new*: what is carried out, with the
+    launchers and scripts its RECORDs there list): ValueError (or TypeError, KeyError,
+    IndexError) as :func:`~graft.plan.flat.from_json` would raise for it. A step both hold
+    unchanged is neither taken out nor carried out (decision 502).
     """
     before, after = steps(old), steps(new)
     size, stepped = len(after), len(before)
@@ -98,10 +100,11 @@ def diff(old: Flat, new: Flat, skeleton: Iterable[str] = (), again: Iterable[str
     forced = set(again)
     gone = {dest for dest, step in before.items() if dest in forced or after.get(dest) != step}
     came = {dest for dest, step in after.items() if dest in forced or before.get(dest) != step}
-    check_part(old, gone, stepped)  # (an old form read unchecked: where it differs)
+    checked_part(old, gone, stepped)  # (a form read unchecked: where it differs)
+    listed = {row[3] for dest, _, rows in new.records if dest in came for row in rows}
     return PlanDiff(
         remove=tuple(sorted(_top_most(gone))),
-        add=part(new, came),
+        add=part(checked_part(new, came | listed, size), came),
         roots=tuple(sorted(_top_most(came))),
         touched=len(gone - forced) + len(came - forced),  # (those asked for: not counted)
         size=size,

@@ -94,7 +94,7 @@ class Flat:
         self.collisions: tuple[str, ...] = ()
         self.texts: dict[str, bytes] = {}  # a RECORD's CSV text (UTF-8) by its sha256
         #: a kept form read without its checks (:func:`from_json_unchecked`): its JSON and
-        #: the store's ``entries/``, so that :func:`check_part` checks what a diff reads of it
+        #: the store's ``entries/``, so that :func:`checked_part` checks what a diff reads of it
         self.unchecked: tuple[dict[str, Any], str] | None = None
 
     def to_json(self) -> dict[str, object]:
@@ -228,6 +228,12 @@ def from_json(raw: object, entries: str) -> Flat:
             raise ValueError(dest)
         checked = [(checked_text(p), checked_text(h), checked_text(n), d) for p, h, n, d in rows]
         flat.records.append((dest, digest, checked))
+    _beside_steps(form, flat)
+    return flat
+
+
+def _beside_steps(form: dict[str, Any], flat: Flat) -> None:
+    """What a form holds beside its steps, checked: ``rendered_only``, summary, collisions."""
     flat.rendered_only = {checked_text(d) for d in form["rendered_only"]}
     summary = form.get("summary")
     if summary is not None:
@@ -236,19 +242,19 @@ def from_json(raw: object, entries: str) -> Flat:
         distributions, links, directories, files = summary  # (ValueError unless four)
         flat.summary = (distributions, links, directories, files)
     flat.collisions = tuple(checked_text(c) for c in form["collisions"])
-    return flat
 
 
 def from_json_unchecked(raw: object, entries: str) -> Flat:
-    """A kept flat form read for a diff only, its steps as kept: checked where it differs.
+    """A kept flat form read for a diff, its steps as kept: checked where it differs.
 
-    The form that built a venv, diffed against the new one (:func:`graft.plan.diff.diff`),
-    is never carried out: a step it holds unchanged in the new form is checked as the new
-    form's, and :func:`check_part` checks the ones that differ (the old steps the change
-    takes out) as :func:`from_json` would, so a form :func:`from_json` refuses is refused
-    all the same (decision 349: the checks of the ~500 steps a change keeps cost it ~4 M
-    instructions). Only what the diff compares is converted: generated files' and
-    launchers' bytes.
+    Either form of a change (:func:`graft.plan.diff.diff`): the one that built the venv,
+    whose steps that differ from the new form's the change takes out, and the new one,
+    whose steps that differ it carries out (decision 502). :func:`checked_part` checks
+    those as :func:`from_json` would (decision 349: the checks of the ~500 steps a change
+    keeps cost it ~4 M instructions a form); a step both forms hold unchanged is neither
+    taken out nor carried out. Only what the diff compares is converted: generated files'
+    and launchers' bytes. What the form holds beside its steps (summary, collisions,
+    ``rendered_only``) is checked here.
     """
     form, flat = _empty_as(raw)
     flat.dirs = form["dirs"]
@@ -259,7 +265,7 @@ def from_json_unchecked(raw: object, entries: str) -> Flat:
     flat.launchers = [(d, v, _latin1(b)) for d, v, b in form["launchers"]]
     flat.scripts = form["scripts"]
     flat.records = form["records"]
-    flat.rendered_only = {checked_text(d) for d in form["rendered_only"]}
+    _beside_steps(form, flat)
     flat.unchecked = (form, entries)
     return flat
 
@@ -268,25 +274,24 @@ def from_json_unchecked(raw: object, entries: str) -> Flat:
 _LISTED = ("dir_links", "file_links", "copies", "files", "launchers", "scripts", "records")
 
 
-def check_part(flat: Flat, dests: set[str], stepped: int) -> None:
-    """Check the steps of *flat* at *dests* as :func:`from_json` would (ValueError otherwise).
+def checked_part(flat: Flat, dests: set[str], stepped: int) -> Flat:
+    """The steps of *flat* at *dests*, checked as :func:`from_json` checks them (ValueError).
 
-    Nothing for a checked form. For one read by :func:`from_json_unchecked`: its steps at
-    *dests*, with everything beside its steps (format, summary, collisions); all of it when
-    its lists hold other than *stepped* steps (a destination named twice, one hiding the
-    other from the diff).
+    *flat* itself for a checked form. For one read by :func:`from_json_unchecked`: a form
+    of its steps at *dests*, with everything beside its steps (format, summary,
+    collisions), through :func:`from_json`; all of it when its lists hold other than
+    *stepped* steps (a destination named twice, one hiding the other from the diff).
     """
     if flat.unchecked is None:
-        return
+        return flat
     raw, entries = flat.unchecked
     if sum(len(raw[kind]) for kind in ("dirs", *_LISTED)) != stepped:
-        from_json(raw, entries)
-        return
+        return from_json(raw, entries)
     part = dict(raw)
     part["dirs"] = [d for d in raw["dirs"] if d in dests]
     for kind in _LISTED:
         part[kind] = [step for step in raw[kind] if step[0] in dests]
-    from_json(part, entries)
+    return from_json(part, entries)
 
 
 def sources_ending(raw: object, entries: str, suffix: str) -> dict[str, str]:

@@ -24,8 +24,9 @@ if TYPE_CHECKING:
 def read_kept(path: str, store_root: str, *, checked: bool = True) -> Flat | None:
     """The flat form kept at *path* in the store at *store_root*, checked; None if not fit.
 
-    Not *checked*: the form that built a venv, read for a diff only, which checks it where
-    it differs from the new one (:func:`graft.plan.flat.from_json_unchecked`).
+    Not *checked*: a form read for a diff (the one that built a venv, or the one a change
+    makes of it), which checks it where it differs from the other
+    (:func:`graft.plan.flat.from_json_unchecked`).
     """
     from graft._jsonc import loads  # noqa: PLC0415 - (not json: its import costs ~4 ms)
     from graft.plan.flat import from_json, from_json_unchecked  # noqa: PLC0415
