@@ -202,7 +202,7 @@ def _as_made(
         walked = tree_walk(prefix, kept=kept)
     except (OSError, ValueError):
         return None
-    return walked if tree == walk_digest(walked) else None  # else changed: pip, a user
+    return walked if tree == walk_digest(walked, tree) else None  # else changed: pip, a user
 
 
 __all__ = [

@@ -72,7 +72,7 @@ def _as_graft_left_it(prefix: str) -> list[str] | None:
     state = recorded_state(prefix)
     recorded = state.get("graft-tree")
     kept = kept_paths(state)
-    if recorded is None or recorded != tree_digest(prefix, kept):
+    if recorded is None or recorded != tree_digest(prefix, kept, recorded):
         return None
     return [_spelled(prefix, path) for path in kept if os.path.lexists(os.path.join(prefix, path))]
 

@@ -30,7 +30,7 @@ def why_rebuilt(prefix: str) -> str | None:
     if built_at and built_at != real_prefix(prefix):
         return f"moved from {built_at}"
     try:
-        changed = tree != tree_digest(prefix, kept_paths(state))
+        changed = tree != tree_digest(prefix, kept_paths(state), tree)
     except OSError:
         return None
     return "changed since graft made it" if changed else None
