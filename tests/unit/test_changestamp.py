@@ -8,7 +8,10 @@ cannot read exactly is None (the full path).
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -17,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from packaging.utils import canonicalize_name
 
+from graft._home import TOOL_ADDED_VARIABLES, TOOL_CHOICE_VARIABLES
 from graft.cli import changestamp, pin_lines, sync_cmd
 from graft.cli import main as cli_main
 from graft.cli.parser import parse
@@ -383,3 +387,56 @@ def test_the_change_stamp_reads_graft_s_variables_as_the_parser_does(
             defaults_alone=not (args.index_url or args.extra_index_url),
         )
         assert changestamp.unread(parsed[2]) == full
+
+
+@pytest.mark.parametrize("told", [True, False])
+@pytest.mark.parametrize("index", [True, False])
+@pytest.mark.parametrize(
+    "name", ["PIP_PRE", "UV_PRERELEASE", "UV_RESOLUTION", "UV_PYTHON", *TOOL_ADDED_VARIABLES]
+)
+@pytest.mark.parametrize("value", ["1", "true", "allow", "lowest", "u", " ", ""])
+def test_the_change_stamp_looks_for_pip_s_and_uv_s_variables_before_it_words_them(
+    told: bool, index: bool, name: str, value: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # decision 502: with none of the variables a warning names set, none is said and the
+    # module that words them is not imported; with one set, the warnings are the full path's
+    for other in (*TOOL_CHOICE_VARIABLES, *TOOL_ADDED_VARIABLES, "GRAFT_PYTHON"):
+        monkeypatch.delenv(other, raising=False)
+    monkeypatch.setenv("GRAFT_NO_CONFIG", "1")
+    monkeypatch.delenv("GRAFT_INDEX_URL", raising=False)
+    monkeypatch.delenv("GRAFT_EXTRA_INDEX_URL", raising=False)
+    monkeypatch.setenv(name, value)
+    options = [*(["--python", "3.12"] if told else []), *(["--index-url", "u"] if index else [])]
+    parsed = changestamp.command(["sync", "v", "-r", "reqs.txt", *options])
+    assert parsed is not None
+    full = pin_set_warnings(python_told=told, defaults_alone=not index)
+    assert changestamp.unread(parsed[2]) == full
+
+
+def test_an_edited_pin_with_none_of_the_variables_set_imports_no_words_for_them(
+    tmp_path: Path,
+) -> None:
+    # decision 502: as the benchmark runs it (UV_PYTHON set, --python given)
+    code = (
+        "import sys\n"
+        "from graft.cli import changestamp\n"
+        "parsed = changestamp.command(['sync', 'v', '-r', 'r.txt', '--python', '3.12'])\n"
+        "assert changestamp.unread(parsed[2]) == []\n"
+        "assert 'graft.sources.tool_sources' not in sys.modules, 'imported'\n"
+    )
+    environ = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {*TOOL_CHOICE_VARIABLES, *TOOL_ADDED_VARIABLES, "GRAFT_PYTHON"}
+    }
+    source = str(Path(changestamp.__file__).parents[2])  # (this graft, not an installed one)
+    environ.update({"UV_PYTHON": "3.11", "GRAFT_NO_CONFIG": "1", "PYTHONPATH": source})
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        check=False,
+        env=environ,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr

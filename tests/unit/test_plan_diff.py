@@ -200,7 +200,8 @@ def test_the_new_form_read_unchecked_diffs_or_is_refused_as_the_checked_one(
     built = from_json_unchecked(_jsonc.loads(_jsonc.dumps(old.to_json())), "/store/")
     raw = _jsonc.loads(_jsonc.dumps(new.to_json()))
     kinds = [k for k in ("dirs", "dir_links", "file_links", "copies") if raw[k]]
-    if kinds and data.draw(st.booleans()):
+    forge: bool = data.draw(st.booleans())
+    if kinds and forge:
         kind = data.draw(st.sampled_from(kinds))
         at = data.draw(st.integers(0, len(raw[kind]) - 1))
         forged = data.draw(st.sampled_from(["../out", "/etc", "/store/x/../../etc"]))

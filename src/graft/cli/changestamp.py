@@ -28,6 +28,7 @@ cached index pages are) and files in the store, each checked as the full path ch
 
 from __future__ import annotations
 
+import os
 import time
 
 from graft import _jsonc
@@ -132,9 +133,18 @@ def unread(masked: list[str]) -> list[str]:
     Its interpreter is named by ``--python`` alone and its sources by ``--index-url`` and
     ``--extra-index-url`` alone (the files are plain pins); graft's variables stand for them
     by the parser's own helpers (:func:`graft._home.graft_python`, ``graft_indexes``).
+    Each of those warnings names a variable set to more than whitespace: with none of them
+    set (the interpreter's left out when ``--python`` chose it, the added sources' when an
+    index was named), there is none, and :mod:`graft.sources.tool_sources` is not imported
+    (decision 502).
     """
-    from graft._home import graft_indexes, graft_python, python_told  # noqa: PLC0415
-    from graft.sources.tool_sources import pin_set_warnings  # noqa: PLC0415
+    from graft._home import (  # noqa: PLC0415
+        TOOL_ADDED_VARIABLES,
+        TOOL_CHOICE_VARIABLES,
+        graft_indexes,
+        graft_python,
+        python_told,
+    )
 
     given: dict[str, list[str]] = {}
     rest = iter(masked[2:])
@@ -145,10 +155,16 @@ def unread(masked: list[str]) -> list[str]:
     index_url, extra_index_urls = graft_indexes(
         index_urls[-1] if index_urls else None, given.get("--extra-index-url", [])
     )
-    return pin_set_warnings(
-        python_told=python_told(python, "--python" if "--python" in given else "GRAFT_PYTHON"),
-        defaults_alone=not (index_url or extra_index_urls),
-    )
+    told = python_told(python, "--python" if "--python" in given else "GRAFT_PYTHON")
+    alone = not (index_url or extra_index_urls)
+    named = [name for name in TOOL_CHOICE_VARIABLES if not told or name != "UV_PYTHON"]
+    if alone:
+        named += TOOL_ADDED_VARIABLES
+    if not any(os.environ.get(name, "").strip() for name in named):
+        return []
+    from graft.sources.tool_sources import pin_set_warnings  # noqa: PLC0415
+
+    return pin_set_warnings(python_told=told, defaults_alone=alone)
 
 
 def meets(pairs: set[tuple[str, str]]) -> bool:
