@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -32,7 +33,7 @@ from graft.model.sync_request import SyncRequest
 from graft.store import seal
 from graft.sync import sync
 from graft.venv.journal import JOURNAL, recover
-from graft.venv.state import kept_paths, recorded_state, tree_digest
+from graft.venv.state import kept_paths, recorded_state, tree_digest, tree_walk
 from tests.integration.test_crash import staging_dirs
 from tests.support.wheelmaker import make_wheel
 
@@ -320,6 +321,28 @@ def test_one_changed_pin_changes_only_that_distribution(
     assert (venv / "bin" / "alpha-tool").is_file()
     assert snapshot(venv) == from_scratch(venv, PINNED, "symlink", pool, shared_store)
     assert _sync(venv, PINNED, "symlink", pool, shared_store) == "in sync"
+
+
+def test_a_venv_graft_left_with_a_sha_256_tree_digest_is_updated_not_rebuilt(
+    tmp_path: Path, pool: Pool, shared_store: Path
+) -> None:
+    """Decision 502: ``graft-tree`` as graft before it wrote it (a bare SHA-256 of the walk's
+    lines) still says the venv is as graft left it: the next change is made in place, and
+    records the tagged BLAKE2b; a venv changed since is still rebuilt."""
+    venv = tmp_path / "venv"
+    _sync(venv, BASE, "symlink", pool, shared_store)
+    config = venv / "pyvenv.cfg"
+    state = recorded_state(str(venv))
+    walk = tree_walk(str(venv), kept=kept_paths(state))
+    before = hashlib.sha256("".join(line for line, _ in walk.values()).encode()).hexdigest()
+    text = config.read_text().replace(state["graft-tree"], before)
+    config.write_text(text)  # (in place: the GC root's anchor is its inode)
+    assert _sync(venv, BASE, "symlink", pool, shared_store) == "in sync"
+    assert _sync(venv, PINNED, "symlink", pool, shared_store) == UPDATED
+    assert recorded_state(str(venv))["graft-tree"].startswith("b2:")
+    assert snapshot(venv) == from_scratch(venv, PINNED, "symlink", pool, shared_store)
+    config.write_text(config.read_text().replace(recorded_state(str(venv))["graft-tree"], before))
+    assert _sync(venv, BASE, "symlink", pool, shared_store) == "materialize"  # not as recorded
 
 
 def test_a_users_files_are_kept_by_a_rebuild_and_left_alone_by_an_update(
