@@ -60,6 +60,15 @@ def _lock(folder: Path) -> Path:
     return lock
 
 
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The working directory: a folder holding :func:`_lock`'s lock and its wheels."""
+    here = tmp_path / "p"
+    _lock(here)
+    monkeypatch.chdir(here)
+    return here
+
+
 def _installed(venv: Path) -> set[str]:
     code = "import importlib.metadata as m, json; print(json.dumps([d.name for d in m.distributions()]))"  # noqa: E501
     return set(json.loads(py(venv, code))) - {"pip"}
@@ -100,13 +109,10 @@ def _pip_version() -> tuple[int, ...]:
 def test_pip_s_spellings_of_a_lock_s_extras_and_groups_install_what_pip_installs(
     tmp_path: Path,
     store_dir: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    folder: Path,
     args: tuple[str, ...],
     expected: set[str],
 ) -> None:
-    folder = tmp_path / "p"
-    _lock(folder)
-    monkeypatch.chdir(folder)
     venv = tmp_path / "v"
     run_graft("sync", venv, *args, "--store", store_dir)
     assert _installed(venv) == expected
@@ -157,16 +163,13 @@ def _uv_installed(folder: Path, venv: Path, args: tuple[str, ...]) -> set[str]:
 def test_pip_s_spellings_beside_uv_s_extra_options_add_up_as_uv_s_do(
     tmp_path: Path,
     store_dir: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    folder: Path,
     args: tuple[str, ...],
     uv_args: tuple[str, ...],
     expected: set[str],
 ) -> None:
     """A guard (passes on main; decision 498 left it untested): ``--extra``/``--all-extras``
     beside pip's spellings add to the lock's selection, as uv's own spellings of it do."""
-    folder = tmp_path / "p"
-    _lock(folder)
-    monkeypatch.chdir(folder)
     venv = tmp_path / "v"
     run_graft("sync", venv, *args, "--store", store_dir)
     assert _installed(venv) == expected
@@ -194,13 +197,10 @@ def test_pip_s_spellings_beside_uv_s_extra_options_add_up_as_uv_s_do(
 def test_a_lock_s_extra_or_group_it_lacks_is_refused_in_one_line(
     tmp_path: Path,
     store_dir: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    folder: Path,
     args: tuple[str, ...],
     said: str,
 ) -> None:
-    folder = tmp_path / "p"
-    _lock(folder)
-    monkeypatch.chdir(folder)
     venv = tmp_path / "v"
     proc = run_graft("sync", venv, *args, "--store", store_dir, check=False)
     assert proc.returncode != 0
@@ -211,11 +211,8 @@ def test_a_lock_s_extra_or_group_it_lacks_is_refused_in_one_line(
 
 
 def test_graft_lock_of_a_lock_reads_pip_s_spellings_too(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    folder: Path,
 ) -> None:
-    folder = tmp_path / "p"
-    _lock(folder)
-    monkeypatch.chdir(folder)
     args = ("-r", "pylock.toml[x]", "--group", "pylock.toml:docs", "--python-version", "3.12")
     run_graft("lock", *args, "--no-index", "-o", "pylock.out.toml")
     locked = tomllib.loads((folder / "pylock.out.toml").read_text())

@@ -27,6 +27,8 @@ from .records import LAYOUT, SP, wheel
 from .test_planner_properties import NAMES, WHEEL_FILES
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from graft.plan.planned import PlannedWheel
 
 SKELETON = frozenset({"bin", "include", "lib", "lib/python3.11", SP})
@@ -146,6 +148,20 @@ def test_a_large_change_is_not_worth_updating() -> None:
     assert not worth_updating(diff(old, every, SKELETON))
 
 
+def _maybe_forge(raw: dict[str, Any], data: st.DataObject) -> None:
+    """Perhaps forge one step of the form *raw*: a destination or a source out of place."""
+    kinds = [k for k in ("dirs", "dir_links", "file_links", "copies") if raw[k]]
+    forge: bool = data.draw(st.booleans())
+    if kinds and forge:
+        kind = data.draw(st.sampled_from(kinds))
+        at = data.draw(st.integers(0, len(raw[kind]) - 1))
+        forged = data.draw(st.sampled_from(["../out", "/etc", "/store/x/../../etc"]))
+        if kind == "dirs":
+            raw[kind][at] = forged
+        else:
+            raw[kind][at][data.draw(st.integers(0, 1))] = forged
+
+
 @settings(max_examples=200, deadline=None)
 @given(two_sets(), st.sampled_from(["symlink", "copy"]), st.data())
 def test_the_old_form_read_unchecked_diffs_or_is_refused_as_the_checked_one(
@@ -158,16 +174,7 @@ def test_the_old_form_read_unchecked_diffs_or_is_refused_as_the_checked_one(
     policy = Policy("ignore", link_mode)  # type: ignore[arg-type]
     old, new = (compile_plan(plan(s, LAYOUT, policy)) for s in sets)
     raw = _jsonc.loads(_jsonc.dumps(old.to_json()))
-    kinds = [k for k in ("dirs", "dir_links", "file_links", "copies") if raw[k]]
-    forge: bool = data.draw(st.booleans())
-    if kinds and forge:
-        kind = data.draw(st.sampled_from(kinds))
-        at = data.draw(st.integers(0, len(raw[kind]) - 1))
-        forged = data.draw(st.sampled_from(["../out", "/etc", "/store/x/../../etc"]))
-        if kind == "dirs":
-            raw[kind][at] = forged
-        else:
-            raw[kind][at][data.draw(st.integers(0, 1))] = forged
+    _maybe_forge(raw, data)
     try:
         checked = flat_diff.diff(from_json(raw, "/store/"), new, SKELETON)
     except (ValueError, TypeError, KeyError):
@@ -199,16 +206,7 @@ def test_the_new_form_read_unchecked_diffs_or_is_refused_as_the_checked_one(
     old, new = (compile_plan(plan(s, LAYOUT, policy)) for s in sets)
     built = from_json_unchecked(_jsonc.loads(_jsonc.dumps(old.to_json())), "/store/")
     raw = _jsonc.loads(_jsonc.dumps(new.to_json()))
-    kinds = [k for k in ("dirs", "dir_links", "file_links", "copies") if raw[k]]
-    forge: bool = data.draw(st.booleans())
-    if kinds and forge:
-        kind = data.draw(st.sampled_from(kinds))
-        at = data.draw(st.integers(0, len(raw[kind]) - 1))
-        forged = data.draw(st.sampled_from(["../out", "/etc", "/store/x/../../etc"]))
-        if kind == "dirs":
-            raw[kind][at] = forged
-        else:
-            raw[kind][at][data.draw(st.integers(0, 1))] = forged
+    _maybe_forge(raw, data)
     try:
         checked = flat_diff.diff(built, from_json(raw, "/store/"), SKELETON)
     except (ValueError, TypeError, KeyError):
